@@ -1,0 +1,86 @@
+# demine -- GNU make build. `make demo` and `make test` are the two commands a
+# new user needs; see README.md. `make SAN=1 test` runs the whole suite under
+# AddressSanitizer and UndefinedBehaviorSanitizer.
+
+PKGS      := gdal geos proj sqlite3 libmicrohttpd cairo libsodium jansson
+CC        ?= cc
+SAN       ?= 0
+OPT       ?= -O2
+ifeq ($(SAN),1)
+BUILD     := build-san
+SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT       := -O1
+else
+BUILD     := build
+SANFLAGS  :=
+endif
+
+WARN      := -Wall -Wextra -Wpedantic -Wshadow -Wvla -Wstrict-prototypes -Wmissing-prototypes \
+             -Wno-unused-parameter
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS    += -std=c11 -D_GNU_SOURCE -g $(OPT) $(WARN) $(SANFLAGS) -pthread -Iinclude -Isrc/lib $(PKG_CFLAGS)
+LDLIBS    += $(PKG_LIBS) -lm -pthread
+LDFLAGS   += $(SANFLAGS)
+
+LIB_SRC   := $(sort $(wildcard src/lib/*/*.c))
+CLI_SRC   := $(sort $(wildcard src/cli/*.c) $(wildcard src/server/*.c))
+TEST_SRC  := $(sort $(wildcard tests/unit/*.c)) tests/runner.c
+BENCH_SRC := $(sort $(wildcard bench/bench_*.c))
+
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_OBJ  := $(TEST_SRC:%.c=$(BUILD)/%.o)
+LIB       := $(BUILD)/libdemine.a
+BIN       := $(BUILD)/demine
+TESTBIN   := $(BUILD)/demine-tests
+
+.PHONY: all deps demo test check bench clean lint fuzz
+
+all: deps-check $(BIN) demine
+
+# A link at the top of the tree so that `./demine` works after `make`.
+demine: $(BIN)
+	@ln -sf $(BIN) demine
+
+deps:
+	@sh scripts/install-deps.sh
+
+deps-check:
+	@pkg-config --exists $(PKGS) || sh scripts/install-deps.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(CLI_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+
+$(TESTBIN): $(TEST_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJ) $(LIB) $(LDLIBS)
+
+# All tests: unit, command-line and end-to-end, one summary line at the end.
+test: deps-check $(BIN) $(TESTBIN)
+	@DEMINE_BIN=$(abspath $(BIN)) DEMINE_ROOT=$(CURDIR) $(TESTBIN) $(T)
+
+check: test
+
+# The main job on the built-in demo scenario.
+DEMO_DB ?= demo.gpkg
+demo: deps-check $(BIN) demine
+	@sh scripts/demo.sh $(BIN) $(DEMO_DB)
+
+bench: deps-check $(BIN)
+	@sh bench/run.sh $(abspath $(BIN))
+
+lint:
+	@sh scripts/lint.sh
+
+clean:
+	rm -rf build build-san demine
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * demine.h -- the public API of libdemine, the mine action information and
+ * risk-mapping library. Include this one header.
+ */
+#ifndef DEMINE_H
+#define DEMINE_H
+
+#include "demine/dm_core.h"
+#include "demine/dm_geom.h"
+#include "demine/dm_model.h"
+#include "demine/dm_store.h"
+
+#endif

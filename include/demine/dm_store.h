@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * dm_store.h -- the national database: one GeoPackage file holding every
+ * layer of dm_model.h, an append-only change log, and transactions.
+ *
+ * Writes go through dm_row objects: set field values as text (checked and
+ * normalised against the layer's definition on insert), attach a WGS 84
+ * geometry, insert. Every insert, update and delete is logged with the
+ * context's author, the time and the old and new values. A store is used by
+ * one thread at a time; open one store per thread.
+ */
+#ifndef DM_STORE_H
+#define DM_STORE_H
+
+#include "demine/dm_core.h"
+#include "demine/dm_geom.h"
+#include "demine/dm_model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct dm_store dm_store;
+
+#define DM_STORE_READONLY 0x01u
+#define DM_STORE_CREATE 0x02u /* create a new database; fails if the file exists */
+
+/* Open (or with DM_STORE_CREATE, create) the database at path.
+ * Errors: DM_EIO (cannot open, or exists with CREATE), DM_ESCHEMA (not a
+ * demine GeoPackage, or newer schema), DM_EBUSY (locked).
+ * Ownership: *out is the caller's; release with dm_store_close(). */
+DM_API dm_status dm_store_open(dm_ctx *ctx, const char *path, unsigned flags, dm_store **out);
+DM_API void dm_store_close(dm_store *s);
+DM_API const char *dm_store_path(const dm_store *s);
+DM_API dm_ctx *dm_store_ctx(const dm_store *s);
+
+/* Transactions nest (savepoints). Everything between begin and commit is
+ * atomic; rollback undoes it, change log included. */
+DM_API dm_status dm_store_begin(dm_store *s);
+DM_API dm_status dm_store_commit(dm_store *s);
+DM_API dm_status dm_store_rollback(dm_store *s);
+
+/* ---- rows ---- */
+typedef struct dm_row dm_row;
+
+/* A new empty row for a layer. Owned by the caller; dm_row_free(). */
+DM_API dm_row *dm_row_new(dm_ctx *ctx, const dm_layer_def *layer);
+DM_API void dm_row_free(dm_row *r);
+DM_API void dm_row_clear(dm_row *r);
+DM_API const dm_layer_def *dm_row_layer(const dm_row *r);
+/* Set a field from text (NULL = SQL NULL). Unknown fields give DM_ENOTFOUND.
+ * The value is checked and normalised when the row is written. */
+DM_API dm_status dm_row_set(dm_row *r, const char *field, const char *value);
+DM_API dm_status dm_row_set_real(dm_row *r, const char *field, double v);
+DM_API dm_status dm_row_set_int(dm_row *r, const char *field, long long v);
+/* Attach a WGS 84 geometry; takes ownership (NULL clears). */
+DM_API void dm_row_set_geom(dm_row *r, dm_geom *g);
+/* Give the row a known uuid instead of a new one (imports of exported data). */
+DM_API dm_status dm_row_set_uuid(dm_row *r, const char *uuid);
+/* Value as set, or NULL. Borrowed until the row changes. */
+DM_API const char *dm_row_get(const dm_row *r, const char *field);
+
+/* Check every value and the geometry of r against its layer; the first
+ * problem is reported as DM_EPARSE/DM_EGEOM "field 'x': reason". */
+DM_API dm_status dm_row_check(dm_store *s, dm_row *r);
+
+/* Insert r (checked first). Writes the new uuid to uuid_out when not NULL. */
+DM_API dm_status dm_store_insert(dm_store *s, dm_row *r, char uuid_out[37]);
+/* Update the row `id` (uuid or ref) of r's layer with the fields set in r
+ * (and its geometry when set). Logs old and new values with the reason. */
+DM_API dm_status dm_store_update(dm_store *s, const char *id, dm_row *r, const char *reason);
+/* Delete a row; the log keeps its last values. */
+DM_API dm_status dm_store_delete(dm_store *s, const char *layer, const char *id,
+                                 const char *reason);
+
+/* Resolve a uuid, a unique uuid prefix (8+ characters) or a `ref` value to
+ * the row's layer and full uuid. Searches every layer when layer is NULL. */
+DM_API dm_status dm_store_resolve(dm_store *s, const char *layer, const char *id,
+                                  const dm_layer_def **layer_out, char uuid_out[37]);
+
+/* ---- reading ---- */
+typedef struct dm_select {
+    const double *bbox;        /* minx, miny, maxx, maxy (WGS 84) or NULL */
+    const char *const *eq_field; /* field = value filters, n_eq of them */
+    const char *const *eq_value;
+    size_t n_eq;
+    const char *until;         /* only rows whose layer date <= this date */
+    const char *order_by;      /* a field name, or NULL for insertion order */
+    long limit, offset;        /* limit <= 0: no limit */
+} dm_select;
+
+typedef struct dm_cursor dm_cursor;
+/* Iterate over rows of a layer. opts may be NULL. Field names in opts are
+ * checked against the layer (no SQL is taken from the caller). */
+DM_API dm_status dm_store_select(dm_store *s, const char *layer, const dm_select *opts,
+                                 dm_cursor **out);
+/* 1: a row is ready; 0: done; negative: error (message in ctx). */
+DM_API int dm_cursor_next(dm_cursor *c);
+DM_API const char *dm_cursor_uuid(dm_cursor *c);
+/* Field value as text; NULL for SQL NULL or unknown field. Borrowed until
+ * the next dm_cursor_next(). "created", "updated", "author" work too. */
+DM_API const char *dm_cursor_text(dm_cursor *c, const char *field);
+DM_API double dm_cursor_real(dm_cursor *c, const char *field, double if_null);
+/* The row's geometry (owned by the caller) or NULL when it has none. */
+DM_API dm_status dm_cursor_geom(dm_cursor *c, dm_geom **out);
+/* The row as a JSON object (fields, plus "uuid"; plus "geometry" as GeoJSON
+ * when with_geom). Caller frees with dm_free(ctx, ...). */
+DM_API dm_status dm_cursor_json(dm_cursor *c, int with_geom, char **json);
+DM_API void dm_cursor_free(dm_cursor *c);
+
+/* Rows in a layer (matching opts when given). */
+DM_API dm_status dm_store_count(dm_store *s, const char *layer, const dm_select *opts, long *n);
+
+/* ---- history ---- */
+/* The change log of one row, oldest first, as a JSON array of
+ * {seq, time, author, op, reason, old, new}. Free with dm_free. */
+DM_API dm_status dm_store_history_json(dm_store *s, const char *uuid, char **json);
+
+/* ---- metadata (key/value) ---- */
+DM_API dm_status dm_store_meta_set(dm_store *s, const char *key, const char *value);
+/* Value or NULL; caller frees with dm_free. */
+DM_API dm_status dm_store_meta_get(dm_store *s, const char *key, char **value);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DM_STORE_H */

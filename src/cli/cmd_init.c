@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * cmd_init.c -- `demine init DB`: create an empty national database.
+ */
+#include "cli.h"
+
+static const char *help =
+    "usage: demine init DB\n\n"
+    "Create a new, empty demine database: one GeoPackage file with every layer\n"
+    "(hazards, activities, release_areas, items, accidents, victims, records,\n"
+    "record_rows, record_mines, features, events, districts, organisations),\n"
+    "spatial indexes and the change log. Refuses to overwrite an existing file.\n";
+
+static int run_init(dm_ctx *ctx, int argc, char **argv)
+{
+    if (argc >= 2 && cli_is_help(argv[1]))
+        return cli_help(help);
+    if (argc != 2)
+        return cli_usage_error("init", "expected exactly one argument: the database path");
+    dm_store *s = NULL;
+    int rc = cli_open_store(ctx, "init", argv[1], DM_STORE_CREATE, &s);
+    if (rc)
+        return rc;
+    dm_store_close(s);
+    printf("created %s\n", argv[1]);
+    return 0;
+}
+
+CLI_COMMAND(init, "init", run_init, "create an empty database")

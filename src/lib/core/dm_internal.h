@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * dm_internal.h -- helpers shared by every module of the library: failing
+ * with a message, logging, progress and small string buffers.
+ *
+ * Only files under src/lib include this header; the CLI and the server use
+ * include/demine/ alone.
+ */
+#ifndef DM_INTERNAL_H
+#define DM_INTERNAL_H
+
+#include "demine/demine.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#if defined(__GNUC__)
+#define DM_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define DM_PRINTF(a, b)
+#endif
+
+/* Record `code` and a formatted message on ctx, and return code. */
+dm_status dm__fail(dm_ctx *ctx, dm_status code, const char *fmt, ...) DM_PRINTF(3, 4);
+
+/* Prefix the current message with a formatted context, e.g. the file name:
+ * "FILE: <previous message>". Returns the current code. */
+dm_status dm__wrap(dm_ctx *ctx, const char *fmt, ...) DM_PRINTF(2, 3);
+
+void dm__log(dm_ctx *ctx, dm_log_level level, const char *fmt, ...) DM_PRINTF(3, 4);
+
+/* Report progress; rate-limited to a few calls a second unless done==total. */
+void dm__progress(dm_ctx *ctx, const char *what, uint64_t done, uint64_t total);
+
+/* ---- growable string buffer ------------------------------------------- */
+typedef struct dm_buf {
+    char *data;   /* always NUL-terminated once anything was appended */
+    size_t len;
+    size_t cap;
+    bool oom;     /* an append failed: the content is incomplete */
+} dm_buf;
+
+void dm__buf_init(dm_buf *b);
+void dm__buf_free(dm_buf *b);
+void dm__buf_reset(dm_buf *b);
+void dm__buf_add(dm_buf *b, const char *s, size_t n);
+void dm__buf_puts(dm_buf *b, const char *s);
+void dm__buf_printf(dm_buf *b, const char *fmt, ...) DM_PRINTF(2, 3);
+/* Append s as a JSON string literal, quotes included (NULL gives null). */
+void dm__buf_json_str(dm_buf *b, const char *s);
+/* Append a number in JSON (NaN and infinities become null). */
+void dm__buf_json_num(dm_buf *b, double v);
+/* Take the buffer's string (caller frees with free()); leaves b empty. */
+char *dm__buf_take(dm_buf *b);
+
+/* Copy at most n-1 bytes and always terminate. */
+void dm__strlcpy(char *dst, const char *src, size_t n);
+/* Case-insensitive ASCII comparison. */
+int dm__strcasecmp(const char *a, const char *b);
+
+/* Per-context handles of dependencies (GEOS, PROJ), created on first use and
+ * destroyed with the context. */
+enum { DM__SLOT_GEOS = 0, DM__SLOT_PROJ = 1, DM__SLOT_COUNT = 4 };
+void *dm__ctx_slot(dm_ctx *ctx, int slot);
+void dm__ctx_set_slot(dm_ctx *ctx, int slot, void *value, void (*dtor)(void *));
+
+/* Seconds since an arbitrary start, monotonic. */
+double dm__seconds(void);
+
+#endif /* DM_INTERNAL_H */

@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * util.c -- small self-contained helpers: string buffers, JSON string
+ * escaping, UUIDs, dates and times.
+ *
+ * Dates are kept as ISO "YYYY-MM-DD" text in the database; this file is the
+ * one place that parses and checks them.
+ */
+#include "dm_internal.h"
+
+#include <ctype.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+/* ============================ string buffer ============================ */
+
+void dm__buf_init(dm_buf *b) { memset(b, 0, sizeof *b); }
+
+void dm__buf_free(dm_buf *b)
+{
+    free(b->data);
+    memset(b, 0, sizeof *b);
+}
+
+void dm__buf_reset(dm_buf *b)
+{
+    b->len = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+void dm__buf_add(dm_buf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *d = realloc(b->data, cap);
+        if (!d) {
+            b->oom = true;
+            return;
+        }
+        b->data = d;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void dm__buf_puts(dm_buf *b, const char *s) { dm__buf_add(b, s, strlen(s)); }
+
+void dm__buf_printf(dm_buf *b, const char *fmt, ...)
+{
+    char small[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n < sizeof small) {
+        dm__buf_add(b, small, (size_t)n);
+        return;
+    }
+    char *big = malloc((size_t)n + 1);
+    if (!big) {
+        b->oom = true;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    dm__buf_add(b, big, (size_t)n);
+    free(big);
+}
+
+void dm__buf_json_str(dm_buf *b, const char *s)
+{
+    if (!s) {
+        dm__buf_puts(b, "null");
+        return;
+    }
+    dm__buf_add(b, "\"", 1);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': dm__buf_add(b, "\\\"", 2); break;
+        case '\\': dm__buf_add(b, "\\\\", 2); break;
+        case '\n': dm__buf_add(b, "\\n", 2); break;
+        case '\r': dm__buf_add(b, "\\r", 2); break;
+        case '\t': dm__buf_add(b, "\\t", 2); break;
+        default:
+            if (*p < 0x20)
+                dm__buf_printf(b, "\\u%04x", *p);
+            else
+                dm__buf_add(b, (const char *)p, 1);
+        }
+    }
+    dm__buf_add(b, "\"", 1);
+}
+
+void dm__buf_json_num(dm_buf *b, double v)
+{
+    if (!isfinite(v))
+        dm__buf_puts(b, "null");
+    else if (v == (double)(long long)v && fabs(v) < 1e15)
+        dm__buf_printf(b, "%lld", (long long)v);
+    else
+        dm__buf_printf(b, "%.10g", v);
+}
+
+char *dm__buf_take(dm_buf *b)
+{
+    char *s = b->data;
+    if (!s)
+        s = calloc(1, 1);
+    memset(b, 0, sizeof *b);
+    return s;
+}
+
+void dm__strlcpy(char *dst, const char *src, size_t n)
+{
+    if (n == 0)
+        return;
+    size_t l = strlen(src);
+    if (l >= n)
+        l = n - 1;
+    memcpy(dst, src, l);
+    dst[l] = '\0';
+}
+
+int dm__strcasecmp(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        int ca = tolower((unsigned char)*a), cb = tolower((unsigned char)*b);
+        if (ca != cb || !ca)
+            return ca - cb;
+    }
+}
+
+/* ============================ uuid and time ============================ */
+
+void dm_uuid_new(char out[37])
+{
+    unsigned char r[16];
+    size_t got = 0;
+    while (got < sizeof r) {
+        ssize_t n = getrandom(r + got, sizeof r - got, 0);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    if (got < sizeof r) { /* no entropy source: fall back to time and address */
+        unsigned long long x = (unsigned long long)time(NULL) ^ (unsigned long long)(uintptr_t)out;
+        for (size_t i = 0; i < sizeof r; i++) {
+            x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+            r[i] = (unsigned char)(x >> 56);
+        }
+    }
+    r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
+    r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+             r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12],
+             r[13], r[14], r[15]);
+}
+
+void dm_now_iso(char out[21])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return d[m - 1];
+}
+
+static int read_digits(const char **p, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)(*p)[i]))
+            return 0;
+        v = v * 10 + ((*p)[i] - '0');
+    }
+    *p += n;
+    *out = v;
+    return 1;
+}
+
+int dm_date_parse(const char *s, char out[11])
+{
+    if (!s)
+        return 0;
+    while (*s == ' ')
+        s++;
+    int y = 0, m = 1, d = 1;
+    const char *p = s;
+    if (isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) && p[2] == '/') {
+        /* DD/MM/YYYY */
+        if (!read_digits(&p, 2, &d) || *p++ != '/' || !read_digits(&p, 2, &m) || *p++ != '/' ||
+            !read_digits(&p, 4, &y))
+            return 0;
+    } else {
+        if (!read_digits(&p, 4, &y))
+            return 0;
+        if (*p == '-') {
+            p++;
+            if (!read_digits(&p, 2, &m))
+                return 0;
+            if (*p == '-') {
+                p++;
+                if (!read_digits(&p, 2, &d))
+                    return 0;
+            }
+        } else if (*p == '.' && p[1] == '0' && (p[2] == '\0')) {
+            p += 2; /* "2012.0" from a numeric year column */
+        }
+    }
+    if (*p && *p != 'T' && *p != ' ')
+        return 0;
+    if (y < 1800 || y > 2200 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+        return 0;
+    snprintf(out, 11, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
+    return 1;
+}
+
+long dm_date_days(const char *ymd)
+{
+    /* already validated as YYYY-MM-DD */
+    int y = (ymd[0] - '0') * 1000 + (ymd[1] - '0') * 100 + (ymd[2] - '0') * 10 + (ymd[3] - '0');
+    int m = (ymd[5] - '0') * 10 + (ymd[6] - '0');
+    int d = (ymd[8] - '0') * 10 + (ymd[9] - '0');
+    /* days from civil (Howard Hinnant's algorithm) */
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * store_internal.h -- the store's layout, shared by the store files and by
+ * library modules that query the database directly (statistics, checks,
+ * evidence gathering). Nothing outside src/lib sees SQLite.
+ */
+#ifndef DM_STORE_INTERNAL_H
+#define DM_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "core/dm_internal.h"
+
+#define DM_SCHEMA_VERSION 1
+#define DM_SRS_WGS84 4326
+
+struct dm_store {
+    dm_ctx *ctx;
+    sqlite3 *db;
+    char *path;
+    unsigned flags;
+    int depth;                 /* open savepoints */
+    sqlite3_stmt **insert_stmt; /* per layer, prepared on first use */
+    sqlite3_stmt *log_stmt;
+};
+
+/* Record a SQLite failure on the context ("SQLite: <message>"); maps
+ * SQLITE_BUSY/LOCKED to DM_EBUSY. */
+dm_status dm__sql_fail(dm_store *s, int rc, const char *what);
+/* Run SQL with no results. */
+dm_status dm__sql_exec(dm_store *s, const char *sql);
+/* Prepare a statement or fail with a message. */
+dm_status dm__sql_prepare(dm_store *s, const char *sql, sqlite3_stmt **st);
+/* The index of a layer in the model table. */
+size_t dm__layer_index(const dm_layer_def *l);
+/* Append one change-log entry. old_json/new_json may be NULL. */
+dm_status dm__store_log(dm_store *s, const char *layer, const char *uuid, const char *op,
+                        const char *old_json, const char *new_json, const char *reason);
+/* Check and normalise a row; for_insert also demands required fields. */
+dm_status dm__row_check(dm_store *s, dm_row *r, int for_insert);
+/* Create every table of a fresh database. */
+dm_status dm__store_create_schema(dm_store *s);
+/* The GeoPackage column type of a field. */
+const char *dm__sql_type(const dm_field_def *f);
+
+#endif

@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * store_read.c -- reading the database: resolving ids, cursors over a
+ * layer's rows with bounding-box, equality and date filters, counts, rows as
+ * JSON and the change history of a row.
+ *
+ * Callers never pass SQL: filters name fields, which are checked against the
+ * model before they reach a statement.
+ */
+#include "store_internal.h"
+
+#include "geom/geom_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct dm_cursor {
+    dm_store *s;
+    const dm_layer_def *layer;
+    sqlite3_stmt *q;
+    int geom_col;   /* -1 when the layer has none */
+    int field_col;  /* first field column */
+};
+
+/* ================================ resolving ================================ */
+
+static int has_ref(const dm_layer_def *l) { return dm_field_find(l, "ref") != NULL; }
+
+/* Look for id in one layer: exact uuid, then uuid prefix (8+ chars), then
+ * ref. Returns 1 found, 0 not found, -1 ambiguous, -2 SQL error. */
+static int resolve_in(dm_store *s, const dm_layer_def *l, const char *id, char uuid[37])
+{
+    char sql[300];
+    size_t n = strlen(id);
+    const char *forms[3];
+    int nf = 0;
+    forms[nf++] = "SELECT uuid FROM \"%s\" WHERE uuid = ?1 LIMIT 2";
+    if (n >= 8 && n < 36)
+        forms[nf++] = "SELECT uuid FROM \"%s\" WHERE uuid >= ?1 AND uuid < ?1 || 'g' LIMIT 2";
+    if (has_ref(l))
+        forms[nf++] = "SELECT uuid FROM \"%s\" WHERE ref = ?1 LIMIT 2";
+    for (int k = 0; k < nf; k++) {
+        snprintf(sql, sizeof sql, forms[k], l->name);
+        sqlite3_stmt *q = NULL;
+        if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+            return -2;
+        sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+        int found = 0, rc;
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+            if (found++ == 0)
+                dm__strlcpy(uuid, (const char *)sqlite3_column_text(q, 0), 37);
+        }
+        sqlite3_finalize(q);
+        if (rc != SQLITE_DONE)
+            return -2;
+        if (found == 1)
+            return 1;
+        if (found > 1)
+            return -1;
+    }
+    return 0;
+}
+
+dm_status dm_store_resolve(dm_store *s, const char *layer, const char *id,
+                           const dm_layer_def **layer_out, char uuid_out[37])
+{
+    if (layer_out)
+        *layer_out = NULL;
+    if (!id || !*id)
+        return dm__fail(s->ctx, DM_EINVAL, "empty id");
+    const dm_layer_def *only = NULL;
+    if (layer && !(only = dm_layer_find(layer)))
+        return dm__fail(s->ctx, DM_ENOTFOUND, "unknown layer '%s'", layer);
+    for (size_t i = 0; i < dm_layer_count(); i++) {
+        const dm_layer_def *l = only ? only : dm_layer_at(i);
+        int r = resolve_in(s, l, id, uuid_out);
+        if (r == 1) {
+            if (layer_out)
+                *layer_out = l;
+            return DM_OK;
+        }
+        if (r == -1)
+            return dm__fail(s->ctx, DM_ECONFLICT, "'%s' matches several %s; give more of the uuid",
+                            id, l->name);
+        if (r == -2)
+            return dm__sql_fail(s, sqlite3_errcode(s->db), "resolve");
+        if (only)
+            break;
+    }
+    return dm__fail(s->ctx, DM_ENOTFOUND, "no %s with id or ref '%s'", only ? only->name : "row",
+                    id);
+}
+
+/* ================================ selecting ================================ */
+
+static dm_status build_where(dm_store *s, const dm_layer_def *l, const dm_select *o, dm_buf *b)
+{
+    int n = 0;
+    if (!o)
+        return DM_OK;
+    if (o->bbox) {
+        if (!l->geom_type)
+            return dm__fail(s->ctx, DM_EINVAL, "layer %s has no geometry to filter by bbox",
+                            l->name);
+        dm__buf_printf(b,
+                       " WHERE fid IN (SELECT id FROM \"rtree_%s_geom\" WHERE minx <= ?%d AND "
+                       "maxx >= ?%d AND miny <= ?%d AND maxy >= ?%d)",
+                       l->name, 3, 1, 4, 2);
+        n++;
+    }
+    for (size_t i = 0; i < o->n_eq; i++) {
+        const char *f = o->eq_field[i];
+        if (strcmp(f, "uuid") && !dm_field_find(l, f))
+            return dm__fail(s->ctx, DM_EINVAL, "layer %s has no field '%s'", l->name, f);
+        const dm_field_def *fd = dm_field_find(l, f);
+        dm__buf_printf(b, "%s\"%s\" = ?%zu", n++ ? " AND " : " WHERE ", fd ? fd->name : "uuid",
+                       10 + i);
+    }
+    if (o->until) {
+        if (l->date_field)
+            dm__buf_printf(b, "%s(\"%s\" IS NULL OR \"%s\" <= ?5)", n++ ? " AND " : " WHERE ",
+                           l->date_field, l->date_field);
+    }
+    if (o->order_by) {
+        const dm_field_def *fd = dm_field_find(l, o->order_by);
+        if (!fd && strcmp(o->order_by, "created") && strcmp(o->order_by, "updated"))
+            return dm__fail(s->ctx, DM_EINVAL, "layer %s has no field '%s' to order by", l->name,
+                            o->order_by);
+        dm__buf_printf(b, " ORDER BY \"%s\", fid", fd ? fd->name : o->order_by);
+    } else
+        dm__buf_puts(b, " ORDER BY fid");
+    if (o->limit > 0)
+        dm__buf_printf(b, " LIMIT %ld OFFSET %ld", o->limit, o->offset > 0 ? o->offset : 0);
+    return DM_OK;
+}
+
+static void bind_select(sqlite3_stmt *q, const dm_select *o)
+{
+    if (!o)
+        return;
+    if (o->bbox)
+        for (int i = 0; i < 4; i++)
+            sqlite3_bind_double(q, i + 1, o->bbox[i]);
+    if (o->until)
+        sqlite3_bind_text(q, 5, o->until, -1, SQLITE_STATIC);
+    for (size_t i = 0; i < o->n_eq; i++)
+        sqlite3_bind_text(q, (int)(10 + i), o->eq_value[i], -1, SQLITE_STATIC);
+}
+
+dm_status dm_store_select(dm_store *s, const char *layer, const dm_select *opts, dm_cursor **out)
+{
+    *out = NULL;
+    const dm_layer_def *l = dm_layer_find(layer);
+    if (!l)
+        return dm__fail(s->ctx, DM_ENOTFOUND, "unknown layer '%s'", layer);
+    if (opts && opts->n_eq > 8)
+        return dm__fail(s->ctx, DM_EINVAL, "too many filters");
+    dm_buf b;
+    dm__buf_init(&b);
+    dm__buf_puts(&b, "SELECT uuid, created, updated, author");
+    dm__buf_puts(&b, l->geom_type ? ", geom" : ", NULL");
+    for (size_t i = 0; i < l->n_fields; i++)
+        dm__buf_printf(&b, ", \"%s\"", l->fields[i].name);
+    dm__buf_printf(&b, " FROM \"%s\"", l->name);
+    dm_status st = build_where(s, l, opts, &b);
+    sqlite3_stmt *q = NULL;
+    if (!st)
+        st = b.oom ? DM_ENOMEM : dm__sql_prepare(s, b.data, &q);
+    dm__buf_free(&b);
+    if (st)
+        return st;
+    bind_select(q, opts);
+    dm_cursor *c = dm_calloc(s->ctx, 1, sizeof *c);
+    if (!c) {
+        sqlite3_finalize(q);
+        return DM_ENOMEM;
+    }
+    c->s = s;
+    c->layer = l;
+    c->q = q;
+    c->geom_col = l->geom_type ? 4 : -1;
+    c->field_col = 5;
+    *out = c;
+    return DM_OK;
+}
+
+int dm_cursor_next(dm_cursor *c)
+{
+    int rc = sqlite3_step(c->q);
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    dm__sql_fail(c->s, rc, "read");
+    return -1;
+}
+
+const char *dm_cursor_uuid(dm_cursor *c) { return (const char *)sqlite3_column_text(c->q, 0); }
+
+static int column_of(dm_cursor *c, const char *field)
+{
+    if (!strcmp(field, "uuid"))
+        return 0;
+    if (!strcmp(field, "created"))
+        return 1;
+    if (!strcmp(field, "updated"))
+        return 2;
+    if (!strcmp(field, "author"))
+        return 3;
+    const dm_layer_def *l = c->layer;
+    for (size_t i = 0; i < l->n_fields; i++)
+        if (!strcmp(l->fields[i].name, field))
+            return c->field_col + (int)i;
+    return -1;
+}
+
+const char *dm_cursor_text(dm_cursor *c, const char *field)
+{
+    int col = column_of(c, field);
+    if (col < 0 || sqlite3_column_type(c->q, col) == SQLITE_NULL)
+        return NULL;
+    return (const char *)sqlite3_column_text(c->q, col);
+}
+
+double dm_cursor_real(dm_cursor *c, const char *field, double if_null)
+{
+    int col = column_of(c, field);
+    if (col < 0 || sqlite3_column_type(c->q, col) == SQLITE_NULL)
+        return if_null;
+    return sqlite3_column_double(c->q, col);
+}
+
+dm_status dm_cursor_geom(dm_cursor *c, dm_geom **out)
+{
+    *out = NULL;
+    if (c->geom_col < 0 || sqlite3_column_type(c->q, c->geom_col) != SQLITE_BLOB)
+        return DM_OK;
+    return dm_geom_from_gpkg(c->s->ctx, sqlite3_column_blob(c->q, c->geom_col),
+                             (size_t)sqlite3_column_bytes(c->q, c->geom_col), out);
+}
+
+dm_status dm_cursor_json(dm_cursor *c, int with_geom, char **json)
+{
+    *json = NULL;
+    dm_ctx *ctx = c->s->ctx;
+    const dm_layer_def *l = c->layer;
+    dm_buf b;
+    dm__buf_init(&b);
+    dm__buf_puts(&b, "{\"uuid\":");
+    dm__buf_json_str(&b, dm_cursor_uuid(c));
+    for (size_t i = 0; i < l->n_fields; i++) {
+        const dm_field_def *f = &l->fields[i];
+        int col = c->field_col + (int)i;
+        dm__buf_printf(&b, ",\"%s\":", f->name);
+        int t = sqlite3_column_type(c->q, col);
+        if (t == SQLITE_NULL)
+            dm__buf_puts(&b, "null");
+        else if (f->type == DM_FT_INT || f->type == DM_FT_BOOL)
+            dm__buf_printf(&b, "%lld", (long long)sqlite3_column_int64(c->q, col));
+        else if (f->type == DM_FT_REAL)
+            dm__buf_json_num(&b, sqlite3_column_double(c->q, col));
+        else
+            dm__buf_json_str(&b, (const char *)sqlite3_column_text(c->q, col));
+    }
+    static const char *meta[] = {"created", "updated", "author"};
+    for (int i = 0; i < 3; i++) {
+        dm__buf_printf(&b, ",\"%s\":", meta[i]);
+        dm__buf_json_str(&b, (const char *)sqlite3_column_text(c->q, i + 1));
+    }
+    if (with_geom && c->geom_col >= 0) {
+        dm_geom *g = NULL;
+        char *gj = NULL;
+        dm_status st = dm_cursor_geom(c, &g);
+        if (!st && g)
+            st = dm_geom_to_geojson(ctx, g, &gj);
+        dm_geom_free(g);
+        if (st) {
+            dm__buf_free(&b);
+            return st;
+        }
+        dm__buf_printf(&b, ",\"geometry\":%s", gj ? gj : "null");
+        dm_free(ctx, gj);
+    }
+    dm__buf_puts(&b, "}");
+    if (b.oom) {
+        dm__buf_free(&b);
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    }
+    *json = dm_strdup(ctx, b.data);
+    dm__buf_free(&b);
+    return *json ? DM_OK : DM_ENOMEM;
+}
+
+void dm_cursor_free(dm_cursor *c)
+{
+    if (!c)
+        return;
+    sqlite3_finalize(c->q);
+    dm_free(c->s->ctx, c);
+}
+
+dm_status dm_store_count(dm_store *s, const char *layer, const dm_select *opts, long *n)
+{
+    *n = 0;
+    const dm_layer_def *l = dm_layer_find(layer);
+    if (!l)
+        return dm__fail(s->ctx, DM_ENOTFOUND, "unknown layer '%s'", layer);
+    dm_select o = opts ? *opts : (dm_select){0};
+    o.order_by = NULL;
+    o.limit = 0;
+    dm_buf b;
+    dm__buf_init(&b);
+    dm__buf_printf(&b, "SELECT count(*) FROM \"%s\"", l->name);
+    dm_status st = build_where(s, l, &o, &b);
+    sqlite3_stmt *q = NULL;
+    if (!st)
+        st = dm__sql_prepare(s, b.data, &q);
+    dm__buf_free(&b);
+    if (st)
+        return st;
+    bind_select(q, &o);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        *n = (long)sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return rc == SQLITE_ROW ? DM_OK : dm__sql_fail(s, rc, "count");
+}
+
+dm_status dm_store_history_json(dm_store *s, const char *uuid, char **json)
+{
+    *json = NULL;
+    sqlite3_stmt *q = NULL;
+    dm_status st = dm__sql_prepare(
+        s,
+        "SELECT json_group_array(json_object('seq', seq, 'time', time, 'author', author, 'layer', "
+        "layer, 'op', op, 'reason', reason, 'old', json(old_values), 'new', json(new_values))) "
+        "FROM (SELECT * FROM change_log WHERE uuid = ? ORDER BY seq)",
+        &q);
+    if (st)
+        return st;
+    sqlite3_bind_text(q, 1, uuid, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        *json = dm_strdup(s->ctx, (const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    if (rc != SQLITE_ROW)
+        return dm__sql_fail(s, rc, "history");
+    return *json ? DM_OK : DM_ENOMEM;
+}

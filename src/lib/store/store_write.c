@@ -1,0 +1,585 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * store_write.c -- rows and every write to the database: checking a row
+ * against its layer, insert, update, delete, and the change log that records
+ * each of them with author, time, reason, old and new values.
+ *
+ * Nothing is overwritten without a log entry: update and delete read the
+ * old values first and keep them in the log.
+ */
+#include "store_internal.h"
+
+#include "geom/geom_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct dm_row {
+    dm_ctx *ctx;
+    const dm_layer_def *layer;
+    char **value;       /* per field; NULL = SQL NULL */
+    unsigned char *set; /* per field: was it set? */
+    dm_geom *geom;
+    int geom_set;
+    char uuid[37];
+};
+
+dm_row *dm_row_new(dm_ctx *ctx, const dm_layer_def *layer)
+{
+    dm_row *r = dm_calloc(ctx, 1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->ctx = ctx;
+    r->layer = layer;
+    r->value = dm_calloc(ctx, layer->n_fields ? layer->n_fields : 1, sizeof *r->value);
+    r->set = dm_calloc(ctx, layer->n_fields ? layer->n_fields : 1, 1);
+    if (!r->value || !r->set) {
+        dm_row_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+void dm_row_clear(dm_row *r)
+{
+    for (size_t i = 0; i < r->layer->n_fields; i++) {
+        dm_free(r->ctx, r->value[i]);
+        r->value[i] = NULL;
+        r->set[i] = 0;
+    }
+    dm_geom_free(r->geom);
+    r->geom = NULL;
+    r->geom_set = 0;
+    r->uuid[0] = '\0';
+}
+
+void dm_row_free(dm_row *r)
+{
+    if (!r)
+        return;
+    if (r->value && r->set)
+        dm_row_clear(r);
+    dm_free(r->ctx, r->value);
+    dm_free(r->ctx, r->set);
+    dm_free(r->ctx, r);
+}
+
+const dm_layer_def *dm_row_layer(const dm_row *r) { return r->layer; }
+
+static int field_index(const dm_layer_def *l, const char *name)
+{
+    for (size_t i = 0; i < l->n_fields; i++)
+        if (!strcmp(l->fields[i].name, name))
+            return (int)i;
+    for (size_t i = 0; i < l->n_fields; i++)
+        if (!dm__strcasecmp(l->fields[i].name, name))
+            return (int)i;
+    return -1;
+}
+
+dm_status dm_row_set(dm_row *r, const char *field, const char *value)
+{
+    int i = field_index(r->layer, field);
+    if (i < 0)
+        return dm__fail(r->ctx, DM_ENOTFOUND, "layer %s has no field '%s'", r->layer->name, field);
+    char *copy = NULL;
+    if (value && !(copy = dm_strdup(r->ctx, value)))
+        return DM_ENOMEM;
+    dm_free(r->ctx, r->value[i]);
+    r->value[i] = copy;
+    r->set[i] = 1;
+    return DM_OK;
+}
+
+dm_status dm_row_set_real(dm_row *r, const char *field, double v)
+{
+    char b[64];
+    if (!isfinite(v))
+        return dm_row_set(r, field, NULL);
+    snprintf(b, sizeof b, "%.17g", v);
+    return dm_row_set(r, field, b);
+}
+
+dm_status dm_row_set_int(dm_row *r, const char *field, long long v)
+{
+    char b[32];
+    snprintf(b, sizeof b, "%lld", v);
+    return dm_row_set(r, field, b);
+}
+
+void dm_row_set_geom(dm_row *r, dm_geom *g)
+{
+    dm_geom_free(r->geom);
+    r->geom = g;
+    r->geom_set = 1;
+}
+
+dm_status dm_row_set_uuid(dm_row *r, const char *uuid)
+{
+    if (!uuid || strlen(uuid) != 36)
+        return dm__fail(r->ctx, DM_EPARSE, "'%s' is not a uuid", uuid ? uuid : "(null)");
+    memcpy(r->uuid, uuid, 37);
+    return DM_OK;
+}
+
+const char *dm_row_get(const dm_row *r, const char *field)
+{
+    int i = field_index(r->layer, field);
+    return i >= 0 ? r->value[i] : NULL;
+}
+
+/* ============================ checking a row ============================ */
+
+/* Bring a geometry to the layer's type: POLYGON -> MULTIPOLYGON, a
+ * single-part multi-geometry -> its part for POINT and LINESTRING layers. */
+static dm_status conform_geom(dm_row *r)
+{
+    dm_ctx *ctx = r->ctx;
+    const char *want = r->layer->geom_type;
+    dm_geom_type t = dm_geom_type_of(r->geom);
+    GEOSContextHandle_t h = dm__geos(ctx);
+    if (!strcmp(want, "GEOMETRY"))
+        return DM_OK;
+    if (!strcmp(want, "MULTIPOLYGON")) {
+        if (t == DM_GEOM_MULTIPOLYGON)
+            return DM_OK;
+        if (t == DM_GEOM_POLYGON) {
+            dm_geom *part = NULL, *multi = NULL;
+            dm_status st = dm_geom_clone(ctx, r->geom, &part);
+            if (!st)
+                st = dm_geom_collect(ctx, DM_GEOM_MULTIPOLYGON, &part, 1, &multi);
+            if (st)
+                return st;
+            dm_row_set_geom(r, multi);
+            return DM_OK;
+        }
+    } else if (!strcmp(want, "POINT") || !strcmp(want, "LINESTRING")) {
+        dm_geom_type single = !strcmp(want, "POINT") ? DM_GEOM_POINT : DM_GEOM_LINESTRING;
+        dm_geom_type multi = single == DM_GEOM_POINT ? DM_GEOM_MULTIPOINT : DM_GEOM_MULTILINESTRING;
+        if (t == single)
+            return DM_OK;
+        if (t == multi && GEOSGetNumGeometries_r(h, r->geom->g) == 1) {
+            dm_geom *part = NULL;
+            dm_status st = dm__geom_wrap(ctx, GEOSGeom_clone_r(h, GEOSGetGeometryN_r(h, r->geom->g, 0)),
+                                         &part);
+            if (st)
+                return st;
+            dm_row_set_geom(r, part);
+            return DM_OK;
+        }
+    }
+    return dm__fail(ctx, DM_EGEOM, "geometry is %s but layer %s holds %s", dm_geom_type_name(t),
+                    r->layer->name, want);
+}
+
+dm_status dm__row_check(dm_store *s, dm_row *r, int for_insert)
+{
+    dm_ctx *ctx = r->ctx;
+    const dm_layer_def *l = r->layer;
+    char norm[4096];
+    for (size_t i = 0; i < l->n_fields; i++) {
+        const dm_field_def *f = &l->fields[i];
+        if (!r->set[i] || !r->value[i])
+            continue;
+        /* Empty text means "no value" for every type. */
+        const char *v = r->value[i];
+        while (*v == ' ' || *v == '\t')
+            v++;
+        if (!*v) {
+            dm_free(ctx, r->value[i]);
+            r->value[i] = NULL;
+            continue;
+        }
+        if (dm_field_normalise(ctx, f, r->value[i], norm, sizeof norm))
+            return dm__wrap(ctx, "field '%s'", f->name);
+        if (f->type == DM_FT_REF && s) {
+            const dm_layer_def *rl = dm_layer_find(f->ref_layer);
+            char uuid[37];
+            if (dm_store_resolve(s, rl ? rl->name : f->ref_layer, norm, NULL, uuid)) {
+                if (dm_ctx_errcode(ctx) == DM_ENOTFOUND)
+                    return dm__fail(ctx, DM_ENOTFOUND, "field '%s': no %s with id or ref '%s'",
+                                    f->name, f->ref_layer, norm);
+                return dm__wrap(ctx, "field '%s'", f->name);
+            }
+            dm__strlcpy(norm, uuid, sizeof norm);
+        }
+        if (strcmp(norm, r->value[i])) {
+            char *copy = dm_strdup(ctx, norm);
+            if (!copy)
+                return DM_ENOMEM;
+            dm_free(ctx, r->value[i]);
+            r->value[i] = copy;
+        }
+    }
+    if (for_insert)
+        for (size_t i = 0; i < l->n_fields; i++)
+            if ((l->fields[i].flags & DM_FIELD_REQUIRED) && !r->value[i])
+                return dm__fail(ctx, DM_EPARSE, "field '%s': required but missing",
+                                l->fields[i].name);
+    if (!l->geom_type) {
+        if (r->geom)
+            return dm__fail(ctx, DM_EGEOM, "layer %s has no geometry", l->name);
+        return DM_OK;
+    }
+    if (!r->geom) {
+        if (for_insert && l->geom_required)
+            return dm__fail(ctx, DM_EGEOM, "geometry: missing (layer %s needs one)", l->name);
+        return DM_OK;
+    }
+    if (dm_geom_is_empty(r->geom))
+        return dm__fail(ctx, DM_EGEOM, "geometry: empty");
+    double b[4];
+    dm_geom_bounds(r->geom, b);
+    if (!isfinite(b[0]) || !isfinite(b[1]) || !isfinite(b[2]) || !isfinite(b[3]) || b[0] < -180 ||
+        b[2] > 180 || b[1] < -90 || b[3] > 90)
+        return dm__fail(ctx, DM_EGEOM,
+                        "geometry: coordinates (%.6g, %.6g)-(%.6g, %.6g) are not longitude/latitude "
+                        "in WGS 84 (wrong or missing CRS?)",
+                        b[0], b[1], b[2], b[3]);
+    dm_status st = conform_geom(r);
+    if (st)
+        return dm__wrap(ctx, "geometry");
+    char why[256];
+    double x = 0, y = 0;
+    if (!dm_geom_is_valid(r->geom, why, sizeof why, &x, &y))
+        return dm__fail(ctx, DM_EGEOM, "geometry: invalid (%s at %.7f %.7f); use --repair to fix",
+                        why, x, y);
+    return DM_OK;
+}
+
+dm_status dm_row_check(dm_store *s, dm_row *r) { return dm__row_check(s, r, 1); }
+
+/* ============================== JSON of values ============================== */
+
+static void json_value(dm_buf *b, const dm_field_def *f, const char *v)
+{
+    if (!v) {
+        dm__buf_puts(b, "null");
+        return;
+    }
+    if (f->type == DM_FT_INT || f->type == DM_FT_REAL || f->type == DM_FT_BOOL)
+        dm__buf_puts(b, v);
+    else
+        dm__buf_json_str(b, v);
+}
+
+/* The row's set values (and geometry as WKT) as a JSON object. */
+static dm_status row_json(dm_row *r, int only_set, dm_buf *b)
+{
+    const dm_layer_def *l = r->layer;
+    dm__buf_puts(b, "{");
+    int first = 1;
+    for (size_t i = 0; i < l->n_fields; i++) {
+        if (only_set && !r->set[i])
+            continue;
+        dm__buf_printf(b, "%s\"%s\":", first ? "" : ",", l->fields[i].name);
+        json_value(b, &l->fields[i], r->value[i]);
+        first = 0;
+    }
+    if (r->geom_set) {
+        char *wkt = NULL;
+        if (r->geom && dm_geom_to_wkt(r->ctx, r->geom, 7, &wkt))
+            return dm_ctx_errcode(r->ctx);
+        dm__buf_printf(b, "%s\"geom\":", first ? "" : ",");
+        dm__buf_json_str(b, wkt);
+        dm_free(r->ctx, wkt);
+    }
+    dm__buf_puts(b, "}");
+    return b->oom ? dm__fail(r->ctx, DM_ENOMEM, "out of memory") : DM_OK;
+}
+
+dm_status dm__store_log(dm_store *s, const char *layer, const char *uuid, const char *op,
+                        const char *old_json, const char *new_json, const char *reason)
+{
+    if (!s->log_stmt) {
+        dm_status st = dm__sql_prepare(s,
+                                       "INSERT INTO change_log (time, author, layer, uuid, op, "
+                                       "reason, old_values, new_values) VALUES (?,?,?,?,?,?,?,?)",
+                                       &s->log_stmt);
+        if (st)
+            return st;
+    }
+    char now[21];
+    dm_now_iso(now);
+    sqlite3_stmt *q = s->log_stmt;
+    sqlite3_bind_text(q, 1, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, dm_ctx_author(s->ctx), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 3, layer, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, uuid, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 5, op, -1, SQLITE_STATIC);
+    if (reason)
+        sqlite3_bind_text(q, 6, reason, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(q, 6);
+    if (old_json)
+        sqlite3_bind_text(q, 7, old_json, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(q, 7);
+    if (new_json)
+        sqlite3_bind_text(q, 8, new_json, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(q, 8);
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+    return rc == SQLITE_DONE ? DM_OK : dm__sql_fail(s, rc, "change log");
+}
+
+/* ================================ insert ================================ */
+
+static void bind_value(sqlite3_stmt *q, int col, const dm_field_def *f, const char *v)
+{
+    if (!v)
+        sqlite3_bind_null(q, col);
+    else if (f->type == DM_FT_INT || f->type == DM_FT_BOOL)
+        sqlite3_bind_int64(q, col, strtoll(v, NULL, 10));
+    else if (f->type == DM_FT_REAL)
+        sqlite3_bind_double(q, col, strtod(v, NULL));
+    else
+        sqlite3_bind_text(q, col, v, -1, SQLITE_TRANSIENT);
+}
+
+static dm_status bind_geom(dm_store *s, sqlite3_stmt *q, int col, const dm_geom *g)
+{
+    if (!g) {
+        sqlite3_bind_null(q, col);
+        return DM_OK;
+    }
+    unsigned char *blob = NULL;
+    size_t len = 0;
+    dm_status st = dm_geom_to_gpkg(s->ctx, g, DM_SRS_WGS84, &blob, &len);
+    if (st)
+        return st;
+    sqlite3_bind_blob(q, col, blob, (int)len, SQLITE_TRANSIENT);
+    dm_free(s->ctx, blob);
+    return DM_OK;
+}
+
+dm_status dm_store_insert(dm_store *s, dm_row *r, char uuid_out[37])
+{
+    const dm_layer_def *l = r->layer;
+    dm_status st = dm__row_check(s, r, 1);
+    if (st)
+        return st;
+    size_t li = dm__layer_index(l);
+    if (!s->insert_stmt[li]) {
+        dm_buf b;
+        dm__buf_init(&b);
+        dm__buf_printf(&b, "INSERT INTO \"%s\" (uuid, created, updated, author", l->name);
+        if (l->geom_type)
+            dm__buf_puts(&b, ", geom");
+        for (size_t i = 0; i < l->n_fields; i++)
+            dm__buf_printf(&b, ", \"%s\"", l->fields[i].name);
+        dm__buf_puts(&b, ") VALUES (?, ?, ?, ?");
+        if (l->geom_type)
+            dm__buf_puts(&b, ", ?");
+        for (size_t i = 0; i < l->n_fields; i++)
+            dm__buf_puts(&b, ", ?");
+        dm__buf_puts(&b, ")");
+        st = b.oom ? DM_ENOMEM : dm__sql_prepare(s, b.data, &s->insert_stmt[li]);
+        dm__buf_free(&b);
+        if (st)
+            return st;
+    }
+    char uuid[37], now[21];
+    if (r->uuid[0])
+        memcpy(uuid, r->uuid, 37);
+    else
+        dm_uuid_new(uuid);
+    dm_now_iso(now);
+    sqlite3_stmt *q = s->insert_stmt[li];
+    sqlite3_bind_text(q, 1, uuid, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 3, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 4, dm_ctx_author(s->ctx), -1, SQLITE_TRANSIENT);
+    int col = 5;
+    if (l->geom_type) {
+        st = bind_geom(s, q, col++, r->geom);
+        if (st) {
+            sqlite3_reset(q);
+            return st;
+        }
+    }
+    for (size_t i = 0; i < l->n_fields; i++)
+        bind_value(q, col++, &l->fields[i], r->value[i]);
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+    if (rc != SQLITE_DONE) {
+        if ((rc & 0xff) == SQLITE_CONSTRAINT)
+            return dm__fail(s->ctx, DM_ECONFLICT, "%s: a row with uuid %s already exists",
+                            l->name, uuid);
+        return dm__sql_fail(s, rc, "insert");
+    }
+    dm_buf b;
+    dm__buf_init(&b);
+    int had_geom = r->geom_set;
+    r->geom_set = r->geom != NULL;
+    st = row_json(r, 0, &b);
+    r->geom_set = had_geom;
+    if (!st)
+        st = dm__store_log(s, l->name, uuid, "insert", NULL, b.data, NULL);
+    dm__buf_free(&b);
+    if (st)
+        return st;
+    if (uuid_out)
+        memcpy(uuid_out, uuid, 37);
+    return DM_OK;
+}
+
+/* ============================ update and delete ============================ */
+
+/* The stored values of the given fields of one row, as a JSON object built
+ * by SQLite (geometry as hex of its GeoPackage blob is not readable, so
+ * it is left to the caller). */
+static dm_status old_json(dm_store *s, const dm_layer_def *l, const char *uuid, dm_row *only,
+                          char **out)
+{
+    *out = NULL;
+    dm_buf b;
+    dm__buf_init(&b);
+    dm__buf_puts(&b, "SELECT json_object(");
+    int first = 1;
+    for (size_t i = 0; i < l->n_fields; i++) {
+        if (only && !only->set[i])
+            continue;
+        dm__buf_printf(&b, "%s'%s', \"%s\"", first ? "" : ", ", l->fields[i].name,
+                       l->fields[i].name);
+        first = 0;
+    }
+    dm__buf_printf(&b, ")%s FROM \"%s\" WHERE uuid = ?", l->geom_type ? ", geom" : "", l->name);
+    sqlite3_stmt *q = NULL;
+    dm_status st = b.oom ? DM_ENOMEM : dm__sql_prepare(s, b.data, &q);
+    dm__buf_free(&b);
+    if (st)
+        return st;
+    sqlite3_bind_text(q, 1, uuid, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc != SQLITE_ROW) {
+        sqlite3_finalize(q);
+        if (rc == SQLITE_DONE)
+            return dm__fail(s->ctx, DM_ENOTFOUND, "%s: no row %s", l->name, uuid);
+        return dm__sql_fail(s, rc, "read");
+    }
+    dm_buf o;
+    dm__buf_init(&o);
+    dm__buf_puts(&o, (const char *)sqlite3_column_text(q, 0));
+    int with_geom = l->geom_type && (!only || only->geom_set);
+    if (with_geom) {
+        /* Replace the closing brace with the geometry as WKT. */
+        char *wkt = NULL;
+        if (sqlite3_column_type(q, 1) == SQLITE_BLOB) {
+            dm_geom *g = NULL;
+            if (dm_geom_from_gpkg(s->ctx, sqlite3_column_blob(q, 1),
+                                  (size_t)sqlite3_column_bytes(q, 1), &g) == DM_OK) {
+                dm_geom_to_wkt(s->ctx, g, 7, &wkt);
+                dm_geom_free(g);
+            }
+        }
+        o.len--;
+        dm__buf_printf(&o, "%s\"geom\":", o.len > 1 ? "," : "");
+        dm__buf_json_str(&o, wkt);
+        dm__buf_puts(&o, "}");
+        dm_free(s->ctx, wkt);
+    }
+    sqlite3_finalize(q);
+    if (o.oom) {
+        dm__buf_free(&o);
+        return dm__fail(s->ctx, DM_ENOMEM, "out of memory");
+    }
+    *out = dm__buf_take(&o);
+    return DM_OK;
+}
+
+dm_status dm_store_update(dm_store *s, const char *id, dm_row *r, const char *reason)
+{
+    const dm_layer_def *l = r->layer;
+    char uuid[37];
+    dm_status st = dm_store_resolve(s, l->name, id, NULL, uuid);
+    if (st)
+        return st;
+    st = dm__row_check(s, r, 0);
+    if (st)
+        return st;
+    for (size_t i = 0; i < l->n_fields; i++)
+        if (r->set[i] && !r->value[i] && (l->fields[i].flags & DM_FIELD_REQUIRED))
+            return dm__fail(s->ctx, DM_EPARSE, "field '%s': required, cannot be emptied",
+                            l->fields[i].name);
+    if (r->geom_set && !r->geom && l->geom_required)
+        return dm__fail(s->ctx, DM_EGEOM, "geometry: layer %s needs one", l->name);
+    char *before = NULL;
+    st = old_json(s, l, uuid, r, &before);
+    if (st)
+        return st;
+    dm_buf b;
+    dm__buf_init(&b);
+    dm__buf_printf(&b, "UPDATE \"%s\" SET updated = ?, author = ?", l->name);
+    if (r->geom_set && l->geom_type)
+        dm__buf_puts(&b, ", geom = ?");
+    for (size_t i = 0; i < l->n_fields; i++)
+        if (r->set[i])
+            dm__buf_printf(&b, ", \"%s\" = ?", l->fields[i].name);
+    dm__buf_puts(&b, " WHERE uuid = ?");
+    sqlite3_stmt *q = NULL;
+    st = b.oom ? DM_ENOMEM : dm__sql_prepare(s, b.data, &q);
+    dm__buf_free(&b);
+    if (st) {
+        free(before);
+        return st;
+    }
+    char now[21];
+    dm_now_iso(now);
+    sqlite3_bind_text(q, 1, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, dm_ctx_author(s->ctx), -1, SQLITE_TRANSIENT);
+    int col = 3;
+    if (r->geom_set && l->geom_type)
+        st = bind_geom(s, q, col++, r->geom);
+    for (size_t i = 0; i < l->n_fields; i++)
+        if (r->set[i])
+            bind_value(q, col++, &l->fields[i], r->value[i]);
+    sqlite3_bind_text(q, col, uuid, -1, SQLITE_TRANSIENT);
+    int rc = st ? SQLITE_ERROR : sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (!st && rc != SQLITE_DONE)
+        st = dm__sql_fail(s, rc, "update");
+    if (!st) {
+        dm_buf nb;
+        dm__buf_init(&nb);
+        st = row_json(r, 1, &nb);
+        if (!st)
+            st = dm__store_log(s, l->name, uuid, "update", before, nb.data, reason);
+        dm__buf_free(&nb);
+    }
+    free(before);
+    return st;
+}
+
+dm_status dm_store_delete(dm_store *s, const char *layer, const char *id, const char *reason)
+{
+    const dm_layer_def *l = NULL;
+    char uuid[37];
+    dm_status st = dm_store_resolve(s, layer, id, &l, uuid);
+    if (st)
+        return st;
+    char *before = NULL;
+    st = old_json(s, l, uuid, NULL, &before);
+    if (st)
+        return st;
+    char sql[200];
+    snprintf(sql, sizeof sql, "DELETE FROM \"%s\" WHERE uuid = ?", l->name);
+    sqlite3_stmt *q = NULL;
+    st = dm__sql_prepare(s, sql, &q);
+    if (!st) {
+        sqlite3_bind_text(q, 1, uuid, -1, SQLITE_TRANSIENT);
+        int rc = sqlite3_step(q);
+        if (rc != SQLITE_DONE)
+            st = dm__sql_fail(s, rc, "delete");
+        sqlite3_finalize(q);
+    }
+    if (!st)
+        st = dm__store_log(s, l->name, uuid, "delete", before, NULL, reason);
+    free(before);
+    return st;
+}
