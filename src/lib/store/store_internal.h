@@ -40,6 +40,8 @@ dm_status dm__store_log(dm_store *s, const char *layer, const char *uuid, const 
 dm_status dm__row_check(dm_store *s, dm_row *r, int for_insert);
 /* Create every table of a fresh database. */
 dm_status dm__store_create_schema(dm_store *s);
+/* Bring an older database up to this build's model (new tables, columns). */
+dm_status dm__store_migrate(dm_store *s);
 /* The GeoPackage column type of a field. */
 const char *dm__sql_type(const dm_field_def *f);
 

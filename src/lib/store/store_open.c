@@ -211,6 +211,8 @@ dm_status dm_store_open(dm_ctx *ctx, const char *path, unsigned flags, dm_store 
             goto fail;
     } else {
         st = check_schema(s);
+        if (!st && !(flags & DM_STORE_READONLY))
+            st = dm__store_migrate(s);
         if (st)
             goto fail;
     }

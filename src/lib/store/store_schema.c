@@ -177,3 +177,42 @@ dm_status dm__store_create_schema(dm_store *s)
     }
     return st;
 }
+
+dm_status dm__store_migrate(dm_store *s)
+{
+    /* Layers added to the model after a database was made get their tables
+     * now; existing tables gain missing columns. */
+    for (size_t i = 0; i < dm_layer_count(); i++) {
+        const dm_layer_def *l = dm_layer_at(i);
+        char sql[300];
+        snprintf(sql, sizeof sql, "SELECT name FROM pragma_table_info('%s')", l->name);
+        sqlite3_stmt *q = NULL;
+        dm_status st = dm__sql_prepare(s, sql, &q);
+        if (st)
+            return st;
+        char have[128][64];
+        int n = 0;
+        while (sqlite3_step(q) == SQLITE_ROW && n < 128)
+            dm__strlcpy(have[n++], (const char *)sqlite3_column_text(q, 0), 64);
+        sqlite3_finalize(q);
+        if (n == 0) {
+            st = create_layer(s, l);
+            if (st)
+                return st;
+            continue;
+        }
+        for (size_t k = 0; k < l->n_fields; k++) {
+            int found = 0;
+            for (int j = 0; j < n && !found; j++)
+                found = !strcmp(have[j], l->fields[k].name);
+            if (found)
+                continue;
+            snprintf(sql, sizeof sql, "ALTER TABLE \"%s\" ADD COLUMN \"%s\" %s", l->name,
+                     l->fields[k].name, dm__sql_type(&l->fields[k]));
+            st = dm__sql_exec(s, sql);
+            if (st)
+                return st;
+        }
+    }
+    return DM_OK;
+}
