@@ -19,7 +19,7 @@ WARN      := -Wall -Wextra -Wpedantic -Wshadow -Wvla -Wstrict-prototypes -Wmissi
              -Wno-unused-parameter
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CFLAGS    += -std=c11 -D_GNU_SOURCE -g $(OPT) $(WARN) $(SANFLAGS) -pthread -Iinclude -Isrc/lib $(PKG_CFLAGS)
+CFLAGS    += -Itests -std=c11 -D_GNU_SOURCE -g $(OPT) $(WARN) $(SANFLAGS) -pthread -Iinclude -Isrc/lib $(PKG_CFLAGS)
 LDLIBS    += $(PKG_LIBS) -lm -pthread
 LDFLAGS   += $(SANFLAGS)
 

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * test_store.c -- the store: creating databases, inserting, updating and
+ * deleting rows, the change log, transactions and refusals of bad rows.
+ */
+#include "dmtest.h"
+
+static dm_store *new_store(void)
+{
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path("t.gpkg"), DM_STORE_CREATE, &s));
+    return s;
+}
+
+static dm_row *hazard_row(const char *ref, const char *wkt)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_row *r = dm_row_new(ctx, dm_layer_find("hazards"));
+    ASSERT_OK(dm_row_set(r, "ref", ref));
+    ASSERT_OK(dm_row_set(r, "hazard_type", "sha"));
+    ASSERT_OK(dm_row_set(r, "ordnance", "ap, AT"));
+    ASSERT_OK(dm_row_set(r, "reported_date", "2021"));
+    dm_geom *g = NULL;
+    ASSERT_OK(dm_geom_from_wkt(ctx, wkt, &g));
+    dm_row_set_geom(r, g);
+    return r;
+}
+
+TEST(store_insert_normalises_and_logs)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = new_store();
+    dm_row *r = hazard_row("H-1", "POLYGON((46.9 39.9, 46.91 39.9, 46.91 39.91, 46.9 39.91, 46.9 39.9))");
+    char uuid[37];
+    ASSERT_OK(dm_store_insert(s, r, uuid));
+    dm_row_free(r);
+    dm_cursor *c = NULL;
+    ASSERT_OK(dm_store_select(s, "hazards", NULL, &c));
+    ASSERT_EQ(dm_cursor_next(c), 1);
+    ASSERT_STREQ(dm_cursor_text(c, "hazard_type"), "SHA");
+    ASSERT_STREQ(dm_cursor_text(c, "ordnance"), "AP,AT");
+    ASSERT_STREQ(dm_cursor_text(c, "reported_date"), "2021-01-01");
+    ASSERT_STREQ(dm_cursor_uuid(c), uuid);
+    dm_geom *g = NULL;
+    ASSERT_OK(dm_cursor_geom(c, &g));
+    ASSERT_EQ(dm_geom_type_of(g), DM_GEOM_MULTIPOLYGON);
+    double ha = 0;
+    ASSERT_OK(dm_geom_area_ha(ctx, g, &ha));
+    ASSERT_NEAR(ha, 95.0, 2.0); /* ~0.01 deg x 0.01 deg at 39.9 N */
+    dm_geom_free(g);
+    ASSERT_EQ(dm_cursor_next(c), 0);
+    dm_cursor_free(c);
+    char *hist = NULL;
+    ASSERT_OK(dm_store_history_json(s, uuid, &hist));
+    ASSERT_CONTAINS(hist, "\"op\":\"insert\"");
+    ASSERT_CONTAINS(hist, "\"author\":\"tester\"");
+    dm_free(ctx, hist);
+    dm_store_close(s);
+}
+
+TEST(store_update_and_delete_keep_old_values)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = new_store();
+    dm_row *r = hazard_row("H-2", "POLYGON((46.9 39.9, 46.91 39.9, 46.91 39.91, 46.9 39.9))");
+    char uuid[37];
+    ASSERT_OK(dm_store_insert(s, r, uuid));
+    dm_row_free(r);
+    dm_row *u = dm_row_new(ctx, dm_layer_find("hazards"));
+    ASSERT_OK(dm_row_set(u, "status", "partly released"));
+    ASSERT_OK(dm_store_update(s, "H-2", u, "technical survey"));
+    dm_row_free(u);
+    ASSERT_OK(dm_store_delete(s, "hazards", uuid, "duplicate"));
+    char *hist = NULL;
+    ASSERT_OK(dm_store_history_json(s, uuid, &hist));
+    ASSERT_CONTAINS(hist, "\"new\":{\"status\":\"partly_released\"}");
+    ASSERT_CONTAINS(hist, "\"reason\":\"technical survey\"");
+    ASSERT_CONTAINS(hist, "\"op\":\"delete\"");
+    ASSERT_CONTAINS(hist, "\"ref\":\"H-2\"");
+    dm_free(ctx, hist);
+    long n = -1;
+    ASSERT_OK(dm_store_count(s, "hazards", NULL, &n));
+    ASSERT_EQ(n, 0);
+    dm_store_close(s);
+}
+
+TEST(store_refuses_bad_rows_and_rolls_back)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = new_store();
+    ASSERT_OK(dm_store_begin(s));
+    dm_row *r = hazard_row("H-3", "POLYGON((46.9 39.9, 46.91 39.9, 46.91 39.91, 46.9 39.9))");
+    ASSERT_OK(dm_store_insert(s, r, NULL));
+    dm_row_free(r);
+    /* a bow-tie polygon is invalid */
+    r = hazard_row("H-4", "POLYGON((46.9 39.9, 46.91 39.91, 46.91 39.9, 46.9 39.91, 46.9 39.9))");
+    ASSERT_STATUS(DM_EGEOM, dm_store_insert(s, r, NULL));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "Self-intersection");
+    dm_row_free(r);
+    r = hazard_row("H-5", "POLYGON((46.9 39.9, 46.91 39.9, 46.91 39.91, 46.9 39.9))");
+    ASSERT_OK(dm_row_set(r, "reliability", "9"));
+    ASSERT_STATUS(DM_EPARSE, dm_store_insert(s, r, NULL));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "field 'reliability'");
+    dm_row_free(r);
+    r = hazard_row("H-6", "POLYGON((500000 4400000, 500100 4400000, 500100 4400100, 500000 4400000))");
+    ASSERT_STATUS(DM_EGEOM, dm_store_insert(s, r, NULL));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "WGS 84");
+    dm_row_free(r);
+    ASSERT_OK(dm_store_rollback(s));
+    long n = -1;
+    ASSERT_OK(dm_store_count(s, "hazards", NULL, &n));
+    ASSERT_EQ(n, 0);
+    (void)ctx;
+    dm_store_close(s);
+}
+
+TEST(change_log_is_append_only)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "init db.gpkg"), 0);
+    free(out);
+    int rc = dmtest_sh(&out, "sqlite3 db.gpkg \"INSERT INTO change_log (time, author, layer, uuid, "
+                             "op) VALUES ('t', 'a', 'hazards', 'u', 'insert'); DELETE FROM "
+                             "change_log\"");
+    ASSERT(rc != 0);
+    ASSERT_CONTAINS(out, "append-only");
+    free(out);
+}
+
+TEST(init_refuses_to_overwrite_and_rejects_non_databases)
+{
+    char *out = NULL;
+    dmtest_write_file(dmtest_path("x.gpkg"), "hello, not a database\n");
+    ASSERT_EQ(dmtest_demine(&out, "init x.gpkg"), 3);
+    ASSERT_CONTAINS(out, "already exists");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "list x.gpkg"), 4);
+    ASSERT_CONTAINS(out, "not a GeoPackage");
+    free(out);
+}
