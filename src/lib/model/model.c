@@ -195,6 +195,47 @@ static const dm_field_def event_fields[] = {
     F("source", DM_FT_TEXT, 0, NULL, NULL, 0, 0, "where it came from"),
 };
 
+static const dm_field_def sensor_fields[] = {
+    F("name", DM_FT_TEXT, REQ, NULL, NULL, 0, 0, "sensor name, e.g. DJI-M300-H20T thermal"),
+    F("kind", DM_FT_ENUM, REQ, "rgb|multispectral|thermal|magnetometer|gpr|lidar|other", NULL, 0,
+      0, "sensing principle"),
+    F("classes_seen", DM_FT_ENUMSET, 0, ORDNANCE, NULL, 0, 0,
+      "ordnance classes it can detect (cameras: surface items only)"),
+    F("surface_only", DM_FT_BOOL, 0, NULL, NULL, 0, 0, "sees only items on the surface"),
+    F("p_detect", DM_FT_REAL, 0, NULL, NULL, 0, 1, "probability of detecting an item it can see"),
+    F("false_alarms_ha", DM_FT_REAL, 0, NULL, NULL, 0, 1e6, "false alarms per hectare flown"),
+    F("position_error_m", DM_FT_REAL, 0, NULL, NULL, 0, 1000, "1-sigma position error"),
+    F("notes", DM_FT_TEXT, 0, NULL, NULL, 0, 0, "free text"),
+};
+
+static const dm_field_def sensor_rate_fields[] = {
+    F("sensor_id", DM_FT_REF, REQ, NULL, "sensors", 0, 0, "the sensor"),
+    F("category", DM_FT_ENUM, REQ, ORDNANCE, NULL, 0, 0, "ordnance class"),
+    F("p_detect", DM_FT_REAL, 0, NULL, NULL, 0, 1, "probability of detection"),
+    F("false_alarms_ha", DM_FT_REAL, 0, NULL, NULL, 0, 1e6, "false alarms per hectare"),
+    F("n_validation", DM_FT_INT, 0, NULL, NULL, 0, 1e9, "validation items behind the estimate"),
+};
+
+static const dm_field_def flight_fields[] = {
+    F("ref", DM_FT_TEXT, 0, NULL, NULL, 0, 0, "flight reference (unique per flight)"),
+    F("sensor_id", DM_FT_REF, 0, NULL, "sensors", 0, 0, "the sensor flown"),
+    F("date", DM_FT_DATE, 0, NULL, NULL, 0, 0, "date flown"),
+    F("altitude_m", DM_FT_REAL, 0, NULL, NULL, 0, 10000, "altitude above ground"),
+    F("gsd_cm", DM_FT_REAL, 0, NULL, NULL, 0, 10000, "ground sample distance"),
+    F("organisation", DM_FT_TEXT, 0, NULL, NULL, 0, 0, "operator"),
+    F("notes", DM_FT_TEXT, 0, NULL, NULL, 0, 0, "free text"),
+};
+
+static const dm_field_def detection_fields[] = {
+    F("flight_id", DM_FT_REF, 0, NULL, "flights", 0, 0, "the flight"),
+    F("sensor_id", DM_FT_REF, 0, NULL, "sensors", 0, 0, "the sensor"),
+    F("category", DM_FT_ENUM, 0, ORDNANCE, NULL, 0, 0, "class detected"),
+    F("confidence", DM_FT_REAL, REQ, NULL, NULL, 0, 1, "detector confidence 0-1"),
+    F("model_version", DM_FT_TEXT, 0, NULL, NULL, 0, 0, "detector model and version"),
+    F("position_error_m", DM_FT_REAL, 0, NULL, NULL, 0, 1000, "1-sigma position error"),
+    F("date", DM_FT_DATE, 0, NULL, NULL, 0, 0, "date"),
+};
+
 static const dm_field_def truth_item_fields[] = {
     F("category", DM_FT_ENUM, REQ, ORDNANCE, NULL, 0, 0, "ordnance class"),
     F("model", DM_FT_TEXT, 0, NULL, NULL, 0, 0, "model"),
@@ -245,6 +286,14 @@ static const dm_layer_def layers[] = {
      "roads, buildings, bridges, cemeteries, rivers, settlements, front lines, ..."},
     {"events", "Evidence events", "POINT", 1, DM_LAYER_SENSITIVE, event_fields, N(event_fields),
      "date", "point evidence from other sources (reports, suspected points, event lists)"},
+    {"sensors", "Sensors", NULL, 0, 0, sensor_fields, N(sensor_fields), NULL,
+     "drone and ground sensors with their detection and false-alarm rates"},
+    {"sensor_rates", "Sensor rates per ordnance class", NULL, 0, 0, sensor_rate_fields,
+     N(sensor_rate_fields), NULL, "calibrated detection and false-alarm rates"},
+    {"flights", "Sensor flights", "MULTIPOLYGON", 1, 0, flight_fields, N(flight_fields), "date",
+     "drone flight footprints"},
+    {"detections", "Sensor detections", "POINT", 1, DM_LAYER_SENSITIVE, detection_fields,
+     N(detection_fields), "date", "point detections with confidence"},
     {"truth_minefields", "Demo truth: minefields", "MULTIPOLYGON", 0, DM_LAYER_TRUTH,
      truth_minefield_fields, N(truth_minefield_fields), NULL,
      "demo scenario only: where mines were really laid"},
@@ -266,7 +315,8 @@ static const struct {
     {"event", "events"},           {"evidence", "events"},      {"district", "districts"},
     {"organisation", "organisations"}, {"organization", "organisations"},
     {"organizations", "organisations"}, {"release", "release_areas"}, {"released", "release_areas"},
-    {"record_row", "record_rows"}, {"record_mine", "record_mines"},
+    {"record_row", "record_rows"}, {"record_mine", "record_mines"}, {"sensor", "sensors"},
+    {"flight", "flights"}, {"detection", "detections"},
 };
 
 const dm_layer_def *dm_layer_find(const char *name)
