@@ -37,7 +37,7 @@ dm_status dm_demo_generate(dm_ctx *ctx, dm_store *s, const dm_demo_opts *opts,
     w.ctx = ctx;
     w.scale = opts->scale;
     w.seed = opts->seed;
-    w.density = opts->scale == DM_DEMO_NATIONAL ? 1.0 : 0.6;
+    w.density = opts->scale == DM_DEMO_NATIONAL ? 1.0 : 0.45;
     dd_rng_seed(&w.rng, opts->seed, 1);
     dd_rng_seed(&w.ids, opts->seed, 2);
     dm_status st = dd_make_world(&w);

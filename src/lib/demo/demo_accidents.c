@@ -36,7 +36,7 @@ static const char *doing_for(dd_world *w, const dd_item *it, int military)
     return a[dd_int(&w->rng, 0, 5)];
 }
 
-dm_status dd_add_accident(dd_world *w, size_t item, long date, int demining)
+dm_status dd_add_accident(dd_world *w, size_t item, long date, int demining, double x, double y)
 {
     dd_item *it = &w->items.v[item];
     dd_accident *a = DD_PUSH(w, w->accidents);
@@ -47,9 +47,8 @@ dm_status dd_add_accident(dd_world *w, size_t item, long date, int demining)
     a->item = (int)item;
     a->date = date;
     a->demining = demining;
-    double err = demining ? 1.5 : 8;
-    a->x = it->x + dd_normal(&w->rng) * err;
-    a->y = it->y + dd_normal(&w->rng) * err;
+    a->x = x;
+    a->y = y;
     a->district = dd_district_at(w, a->x, a->y);
     int s = dd_nearest_settlement(w, a->x, a->y, NULL);
     snprintf(a->settlement, sizeof a->settlement, "%s", s >= 0 ? w->settlements.v[s].name : "");
@@ -169,20 +168,26 @@ dm_status dd_make_accidents(dd_world *w)
     int want = w->scale ? (int)(area * 0.028) : 14;
     long d0 = dd_days(2020, 11, 10), d1 = dd_days(2025, 10, 31);
     dm_status st = DM_OK;
+    /* as in Karabakh, most accidents happen outside the records: draw
+     * that share exactly, then the places within each group by weight */
+    int n_out = (int)ceil(want * 0.62);
     for (int k = 0; k < want && !st; k++) {
-        int out = dd_chance(&w->rng, 0.6) || si <= 0;
-        if (so <= 0)
-            out = 0;
+        int out = k < n_out;
+        if ((out && so <= 0) || (!out && si <= 0))
+            out = !out;
         size_t it = 0;
-        for (int tries = 0; tries < 20; tries++) {
+        double x = 0, y = 0;
+        int ok = 0;
+        for (int tries = 0; tries < 40 && !ok; tries++) {
             it = pick(w, out ? cout : cin, n);
-            if (!w->items.v[it].accident)
-                break;
+            x = w->items.v[it].x + dd_normal(&w->rng) * 8; /* reported position */
+            y = w->items.v[it].y + dd_normal(&w->rng) * 8;
+            ok = !w->items.v[it].accident && dd_in_record(w, x, y) == !out;
         }
-        if (w->items.v[it].accident)
+        if (!ok)
             continue;
         long date = d0 + (long)((d1 - d0) * pow(dd_unif(&w->rng), 1.4));
-        st = dd_add_accident(w, it, date, 0);
+        st = dd_add_accident(w, it, date, 0, x, y);
     }
     dm_free(w->ctx, in);
     dm_free(w->ctx, cin);

@@ -233,7 +233,8 @@ static dm_status release(dd_world *w, int h, hz_work *hw, int type, dm_geom *par
                 continue;
             if (blast) {
                 blast = 0;
-                st = dd_add_accident(w, list[k], start + (end - start) / 2, 1);
+                st = dd_add_accident(w, list[k], start + (end - start) / 2, 1, it->x + dd_normal(&w->rng),
+                                    it->y + dd_normal(&w->rng));
                 continue;
             }
             if (dd_chance(&w->rng, 0.996))
@@ -447,7 +448,7 @@ static dm_status eod_tasks(dd_world *w)
             continue;
         double ds;
         dd_nearest_settlement(w, it->x, it->y, &ds);
-        if (ds > 2000 || !dd_chance(&w->rng, 0.2))
+        if (ds > 2000 || !dd_chance(&w->rng, 0.1))
             continue;
         long start = dd_days(2020, 12, 1) + dd_int(&w->rng, 0, 1760);
         dd_activity *a = new_act(w, ACT_EOD, -1, start, start);

@@ -60,7 +60,9 @@ static dm_status from_records(dd_world *w)
         const double *p = rc->ring.xy;
         double ex = p[2] - p[0], ey = p[3] - p[1], l = hypot(ex, ey);
         double hl = l / 2, hw = hypot(p[4] - p[2], p[5] - p[3]) / 2;
-        double cx = (p[0] + p[4]) / 2, cy = (p[1] + p[5]) / 2, m = dd_range(&w->rng, 30, 100);
+        double cx = (p[0] + p[4]) / 2, cy = (p[1] + p[5]) / 2, m = dd_range(&w->rng, 50, 150);
+        if (!(l > 0) || !isfinite(cx) || !isfinite(cy))
+            continue;
         dd_hazard *h = new_hazard(w, HZ_RECORD);
         if (!h)
             return oom(w);
@@ -78,7 +80,7 @@ static dm_status belts(dd_world *w)
 {
     double L = dd_front_len(w);
     for (int side = -1; side <= 1; side += 2)
-        for (double s = dd_range(&w->rng, 0, 1500); s < L; s += dd_range(&w->rng, 1200, 3000)) {
+        for (double s = dd_range(&w->rng, 0, 1500); s < L; s += dd_range(&w->rng, 2000, 4500)) {
             if (!dd_chance(&w->rng, 0.65))
                 continue;
             double x, y, ux, uy, off = dd_range(&w->rng, 250, 1000);
@@ -87,7 +89,7 @@ static dm_status belts(dd_world *w)
             if (!h)
                 return oom(w);
             if (dd_ellipse(w, &h->ring, x + uy * off * side, y - ux * off * side, ux, uy,
-                           dd_range(&w->rng, 500, 1300), dd_range(&w->rng, 200, 600), 28, 0.15))
+                           dd_range(&w->rng, 800, 2200), dd_range(&w->rng, 350, 1000), 32, 0.15))
                 return DM_ENOMEM;
             if (!clipped_inside(w, &h->ring))
                 w->hazards.n--;
@@ -118,7 +120,7 @@ static dm_status settlements(dd_world *w)
 static dm_status reports(dd_world *w)
 {
     double area = (w->x1 - w->x0) * (w->y1 - w->y0) / 1e6;
-    int want = (int)(area / 14 * (w->scale ? 0.8 : 1.5)), placed = 0, tries = 0;
+    int want = (int)(area / 4 * (w->scale ? 1 : 1.2)), placed = 0, tries = 0;
     while (placed < want && tries++ < want * 30) {
         double x = dd_range(&w->rng, w->x0 + 400, w->x1 - 400), y = dd_range(&w->rng, w->y0 + 400, w->y1 - 400);
         int side;

@@ -280,7 +280,7 @@ int dd_items_in_box(const dd_world *w, const double b[4], int (*fn)(void *, size
 double dd_nearest_item(const dd_world *w, double x, double y, double maxd, size_t *which);
 
 /* An accident at truth item `item` (with its victims). */
-dm_status dd_add_accident(dd_world *w, size_t item, long date, int demining);
+dm_status dd_add_accident(dd_world *w, size_t item, long date, int demining, double x, double y);
 /* 1 when (x, y) lies inside some record perimeter. */
 int dd_in_record(const dd_world *w, double x, double y);
 /* A polygon of n points around an ellipse with semi-axes a (along (ux, uy))

@@ -120,21 +120,21 @@ static dm_status doctrinal(dd_world *w, double s, int side)
     int nr = 0;
     double o = 0;
     if (kind < 0.40) { /* anti-tank */
-        len = dd_range(&w->rng, 120, 350);
+        len = dd_range(&w->rng, 100, 260);
         int rows = dd_int(&w->rng, 3, 4);
         double sp = dd_range(&w->rng, 4, 6), sep = dd_range(&w->rng, 12, 25);
         const char *model = dd_chance(&w->rng, 0.8) ? "TM-62M" : "TM-57";
         for (int r = 0; r < rows; r++, o += sep)
             m->row[nr++] = (dd_mrow){o, sp, CAT_AT, 0, model};
     } else if (kind < 0.75) { /* anti-personnel */
-        len = dd_range(&w->rng, 40, 140);
+        len = dd_range(&w->rng, 30, 100);
         int rows = dd_int(&w->rng, 2, 4);
         double sp = dd_range(&w->rng, 0.8, 1.5), sep = dd_range(&w->rng, 3, 6);
         const char *model = dd_chance(&w->rng, 0.75) ? "PMN-2" : "PMN";
         for (int r = 0; r < rows; r++, o += sep)
             m->row[nr++] = (dd_mrow){o, sp, CAT_AP, 0, model};
     } else { /* mixed: AT rows with AP rows in front */
-        len = dd_range(&w->rng, 100, 260);
+        len = dd_range(&w->rng, 80, 200);
         int rows = dd_int(&w->rng, 3, 4);
         double sp = dd_range(&w->rng, 4, 6), sep = dd_range(&w->rng, 12, 20);
         for (int r = 0; r < rows; r++, o += sep)
@@ -331,7 +331,7 @@ dm_status dd_make_mines(dd_world *w)
 {
     double L = dd_front_len(w);
     for (int side = -1; side <= 1; side += 2) {
-        double per_km = (side > 0 ? 3.2 : 1.8) * w->density;
+        double per_km = (side > 0 ? 6.0 : 3.0) * w->density;
         for (double s = dd_range(&w->rng, 0, 300); s < L; s += dd_range(&w->rng, 0.3, 1.7) * 1000 / per_km) {
             dm_status st = doctrinal(w, s, side);
             if (st)

@@ -170,7 +170,7 @@ static dm_status make_record(dd_world *w, int mf, const dd_minefield *m, int mod
     int row_no = 0;
     for (int r = 0; r < m->nrows; r++) {
         const dd_mrow *mr = &m->row[r];
-        if (dd_chance(&w->rng, 0.08) && m->nrows > 1)
+        if (dd_chance(&w->rng, 0.08) && (row_no > 0 || r + 1 < m->nrows))
             continue; /* a row left off the record */
         double stag = (r % 2) ? mr->sp / 2 : 0;
         double x0 = m->x0 + ux * stag + vx * mr->off, y0 = m->y0 + uy * stag + vy * mr->off;
@@ -214,62 +214,99 @@ static dm_status make_record(dd_world *w, int mf, const dd_minefield *m, int mod
     return DM_OK;
 }
 
+/* Recorded mines of record r within 5 m of a real one. */
+static size_t near_count(const dd_world *w, const dd_record *rc)
+{
+    size_t k = 0;
+    for (int i = 0; i < rc->nmines; i++) {
+        const dd_recmine *m = &w->recmines.v[rc->first_mine + i];
+        k += dd_nearest_item(w, m->x, m->y, 5, NULL) <= 5;
+    }
+    return k;
+}
+
+/* A record of a field that is not there (never laid, or lifted before),
+ * drawn like one nearby and placed well away from it. */
+static dm_status false_record(dd_world *w)
+{
+    size_t nmf = w->mfs.n, pick = 0;
+    int found = 0;
+    for (int tries = 0; tries < 50 && !found && nmf; tries++) {
+        pick = (size_t)dd_int(&w->rng, 0, (int)nmf - 1);
+        found = w->mfs.v[pick].pattern == PAT_DOCTRINAL;
+    }
+    if (!found)
+        return DM_OK;
+    dm_status st = make_record(w, -1, &w->mfs.v[pick], MODE_FALSE);
+    if (st)
+        return st;
+    dd_record *rc = &w->records.v[w->records.n - 1];
+    double a = dd_range(&w->rng, 0, 2 * M_PI), d = dd_range(&w->rng, 400, 1500);
+    double dx = cos(a) * d, dy = sin(a) * d;
+    for (int r = 0; r < rc->nrows; r++) {
+        dd_recrow *rr = &w->recrows.v[rc->first_row + r];
+        rr->x0 += dx;
+        rr->x1 += dx;
+        rr->y0 += dy;
+        rr->y1 += dy;
+    }
+    for (int q = 0; q < rc->nmines; q++) {
+        w->recmines.v[rc->first_mine + q].x += dx;
+        w->recmines.v[rc->first_mine + q].y += dy;
+    }
+    for (int q = 0; q < rc->ring.n; q++) {
+        rc->ring.xy[2 * q] += dx;
+        rc->ring.xy[2 * q + 1] += dy;
+    }
+    rc->refx += dx;
+    rc->refy += dy;
+    dd_bbox(rc->ring.xy, rc->ring.n, rc->b);
+    return DM_OK;
+}
+
+#define TARGET_ACCURACY 0.25
+
 dm_status dd_make_records(dd_world *w)
 {
-    size_t nmf = w->mfs.n;
-    int n_true = 0;
+    size_t nmf = w->mfs.n, n_doc = 0;
+    for (size_t i = 0; i < nmf; i++)
+        n_doc += w->mfs.v[i].pattern == PAT_DOCTRINAL;
+    /* about one record in ten is of a field that is not there */
+    int n_false = (int)(n_doc * 0.06 + 1);
+    size_t near = 0, total = 0;
+    for (int k = 0; k < n_false; k++) {
+        size_t first = w->recmines.n;
+        dm_status st = false_record(w);
+        if (st)
+            return st;
+        if (w->recmines.n > first) {
+            total += w->recmines.n - first;
+            near += near_count(w, &w->records.v[w->records.n - 1]);
+        }
+    }
+    /* The kind of error of each record is drawn so that the share of
+     * recorded mines near a real one stays close to the Karabakh figure
+     * whatever the scale: good records when the running share is low,
+     * wrong ones otherwise. */
     for (size_t i = 0; i < nmf; i++) {
         dd_minefield *m = &w->mfs.v[i];
-        if (m->pattern != PAT_DOCTRINAL || !dd_chance(&w->rng, m->side > 0 ? 0.75 : 0.35))
+        if (m->pattern != PAT_DOCTRINAL || !dd_chance(&w->rng, m->side > 0 ? 0.8 : 0.4))
             continue;
+        double acc = total ? (double)near / (double)total : 0;
         double k = dd_unif(&w->rng);
-        int mode = k < 0.22 ? MODE_GOOD : k < 0.66 ? MODE_SHIFTED : k < 0.82 ? MODE_ROTATED : MODE_PARTIAL;
+        int mode;
+        if (acc < TARGET_ACCURACY)
+            mode = k < 0.75 ? MODE_GOOD : MODE_PARTIAL;
+        else
+            mode = k < 0.6 ? MODE_SHIFTED : k < 0.85 ? MODE_ROTATED : MODE_PARTIAL;
         m->record = (int)w->records.n;
         dm_status st = make_record(w, (int)i, m, mode);
         if (st)
             return st;
-        n_true++;
+        const dd_record *rc = &w->records.v[w->records.n - 1];
+        total += (size_t)rc->nmines;
+        near += near_count(w, rc);
     }
-    /* records of fields that are not there (never laid, or lifted before) */
-    int n_false = (int)(n_true * 0.1 + 0.5);
-    if (n_false < 1)
-        n_false = 1;
-    for (int k = 0; k < n_false; k++) {
-        size_t pick = 0;
-        int found = 0;
-        for (int tries = 0; tries < 50 && !found; tries++) {
-            pick = (size_t)dd_int(&w->rng, 0, (int)nmf - 1);
-            found = nmf && w->mfs.v[pick].pattern == PAT_DOCTRINAL;
-        }
-        if (!found)
-            break;
-        dm_status st = make_record(w, -1, &w->mfs.v[pick], MODE_FALSE);
-        if (st)
-            return st;
-        /* move it well away from the field it was modelled on */
-        dd_record *rc = &w->records.v[w->records.n - 1];
-        double a = dd_range(&w->rng, 0, 2 * M_PI), d = dd_range(&w->rng, 400, 1500);
-        double dx = cos(a) * d, dy = sin(a) * d;
-        for (int r = 0; r < rc->nrows; r++) {
-            dd_recrow *rr = &w->recrows.v[rc->first_row + r];
-            rr->x0 += dx; rr->x1 += dx; rr->y0 += dy; rr->y1 += dy;
-        }
-        for (int q = 0; q < rc->nmines; q++) {
-            w->recmines.v[rc->first_mine + q].x += dx;
-            w->recmines.v[rc->first_mine + q].y += dy;
-        }
-        for (int q = 0; q < rc->ring.n; q++) {
-            rc->ring.xy[2 * q] += dx;
-            rc->ring.xy[2 * q + 1] += dy;
-        }
-        rc->refx += dx;
-        rc->refy += dy;
-        dd_bbox(rc->ring.xy, rc->ring.n, rc->b);
-    }
-    /* measure: share of recorded mines within 5 m of a real one */
-    size_t near = 0;
-    for (size_t i = 0; i < w->recmines.n; i++)
-        near += dd_nearest_item(w, w->recmines.v[i].x, w->recmines.v[i].y, 5, NULL) <= 5;
-    w->accuracy_5m = w->recmines.n ? (double)near / (double)w->recmines.n : 0;
+    w->accuracy_5m = total ? (double)near / (double)total : 0;
     return DM_OK;
 }

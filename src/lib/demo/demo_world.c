@@ -254,9 +254,9 @@ static dm_status make_settlements(dd_world *w, dm_transform *to_utm)
     for (size_t i = 0; i < w->settlements.n; i++) {
         dd_settlement *s = &w->settlements.v[i];
         long people = s->population + s->returning;
-        int nh = (int)(people / 4);
+        int nh = (int)(people / 6);
         if (nh < 12) nh = 12;
-        if (nh > 350) nh = 350;
+        if (nh > 220) nh = 220;
         for (int h = 0; h < nh; h++) {
             double x = s->x + dd_normal(&w->rng) * s->r * 0.45;
             double y = s->y + dd_normal(&w->rng) * s->r * 0.45;

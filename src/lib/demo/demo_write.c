@@ -92,6 +92,10 @@ static double *to_wgs(wr *o, const double *xy, int n)
 
 static dm_status geom_pts(wr *o, const double *xy, int n, int kind)
 {
+    for (int i = 0; i < 2 * n; i++)
+        if (!isfinite(xy[i]))
+            return dm__fail(o->w->ctx, DM_EINTERNAL, "demo: %s row %ld: non-finite coordinate",
+                            o->layer->name, o->count + 1);
     double *p = to_wgs(o, xy, n);
     if (!p)
         return dm_ctx_errcode(o->w->ctx) ? dm_ctx_errcode(o->w->ctx) : oom(o->w);
