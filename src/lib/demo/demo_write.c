@@ -122,9 +122,12 @@ static dm_status geom_utm(wr *o, const dm_geom *g)
     dm_status st = dm_geom_transform(o->w->ctx, o->t, g, &out);
     if (st)
         return st;
-    if (!dm_geom_is_valid(out, NULL, 0, NULL, NULL)) {
+    dm_geom_type ty = dm_geom_type_of(out);
+    if ((ty != DM_GEOM_POLYGON && ty != DM_GEOM_MULTIPOLYGON) ||
+        !dm_geom_is_valid(out, NULL, 0, NULL, NULL)) {
+        /* a zero buffer keeps the polygonal parts and mends them */
         dm_geom *v = NULL;
-        st = dm_geom_make_valid(o->w->ctx, out, &v);
+        st = dm_geom_buffer(o->w->ctx, out, 0, &v);
         dm_geom_free(out);
         if (st)
             return st;
