@@ -11,5 +11,6 @@
 #include "demine/dm_model.h"
 #include "demine/dm_store.h"
 #include "demine/dm_io.h"
+#include "demine/dm_check.h"
 
 #endif
