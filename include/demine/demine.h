@@ -12,5 +12,6 @@
 #include "demine/dm_store.h"
 #include "demine/dm_io.h"
 #include "demine/dm_check.h"
+#include "demine/dm_stats.h"
 
 #endif
