@@ -94,13 +94,11 @@ static int run_import(dm_ctx *ctx, int argc, char **argv)
         case 'c': o.src_crs = optarg; break;
         case 'r': o.repair = 1; break;
         case 'j': json = 1; break;
-        case 'h': rc = -1; break;
+        case 'h': return cli_help(help);
         default: rc = 2;
         }
     }
-    if (rc == -1)
-        rc = cli_help(help);
-    else if (!rc && argc - optind != 2)
+    if (!rc && argc - optind != 2)
         rc = cli_usage_error("import", "expected DB and FILE");
     else if (!rc && !o.layer)
         rc = cli_usage_error("import", "--layer is required");

@@ -87,9 +87,13 @@ dm_status dm_export_layer(dm_store *s, const char *layer, const char *path,
         rc = dm__fail(ctx, DM_EGDAL, "%s: cannot create layer: %s", path, cap.msg);
         goto done;
     }
+    /* Drivers may add their own fields (KML's Name, Description) or rename
+     * ours (Shapefile's 10 characters): remember where each one lands. */
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(ol);
     OGRFieldDefnH fd = OGR_Fld_Create("uuid", OFTString);
     OGR_L_CreateField(ol, fd, TRUE);
     OGR_Fld_Destroy(fd);
+    int uuid_col = OGR_FD_GetFieldCount(defn) - 1;
     col = calloc(l->n_fields + 1, sizeof *col);
     if (!col) {
         rc = dm__fail(ctx, DM_ENOMEM, "out of memory");
@@ -109,21 +113,16 @@ dm_status dm_export_layer(dm_store *s, const char *layer, const char *path,
             goto done;
         }
         OGR_Fld_Destroy(fd);
+        col[i] = OGR_FD_GetFieldCount(defn) - 1;
     }
     static const char *meta[] = {"created", "updated", "author"};
+    int meta_col[3];
     for (int i = 0; i < 3; i++) {
         fd = OGR_Fld_Create(meta[i], OFTString);
         OGR_L_CreateField(ol, fd, TRUE);
         OGR_Fld_Destroy(fd);
+        meta_col[i] = OGR_FD_GetFieldCount(defn) - 1;
     }
-    /* Drivers may rename fields (Shapefile's 10 characters): look them up
-     * by position after creation. */
-    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(ol);
-    int k = 1;
-    for (size_t i = 0; i < l->n_fields; i++)
-        if (!(opts->no_personal && (l->fields[i].flags & DM_FIELD_PERSONAL)))
-            col[i] = k++;
-    int meta_col = k;
     long total = 0;
     dm_store_count(s, l->name, opts->select, &total);
     if ((rc = dm_store_select(s, l->name, opts->select, &c)))
@@ -133,7 +132,7 @@ dm_status dm_export_layer(dm_store *s, const char *layer, const char *path,
     int r;
     while ((r = dm_cursor_next(c)) == 1) {
         OGRFeatureH f = OGR_F_Create(defn);
-        OGR_F_SetFieldString(f, 0, dm_cursor_uuid(c));
+        OGR_F_SetFieldString(f, uuid_col, dm_cursor_uuid(c));
         for (size_t i = 0; i < l->n_fields; i++) {
             const char *v = dm_cursor_text(c, l->fields[i].name);
             if (col[i] < 0)
@@ -146,7 +145,7 @@ dm_status dm_export_layer(dm_store *s, const char *layer, const char *path,
         for (int i = 0; i < 3; i++) {
             const char *v = dm_cursor_text(c, meta[i]);
             if (v)
-                OGR_F_SetFieldString(f, meta_col + i, v);
+                OGR_F_SetFieldString(f, meta_col[i], v);
         }
         if (l->geom_type) {
             dm_geom *g = NULL;

@@ -129,16 +129,21 @@ static void detect_coords(import_state *st)
             st->y_col = i;
     }
     if (st->x_col >= 0 && st->y_col >= 0) {
-        /* The geopoint column itself ("lat lon alt acc") is then redundant. */
+        /* The geopoint's other parts ("q", altitude, accuracy) are redundant. */
         const char *f = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, st->y_col));
-        char q[256];
+        char q[256], name[300];
         dm__strlcpy(q, f[0] == '_' ? f + 1 : f, sizeof q);
         size_t n = strlen(q);
         if (n > 9)
             q[n - 9] = '\0';
-        int gp = find_col(st, q);
-        if (gp >= 0)
-            st->target[gp] = SRC_COORD;
+        static const char *parts[] = {"%s", "_%s_altitude", "_%s_precision", "%s-Altitude",
+                                      "%s-Accuracy"};
+        for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) {
+            snprintf(name, sizeof name, parts[k], q);
+            int col = find_col(st, name);
+            if (col >= 0)
+                st->target[col] = SRC_COORD;
+        }
         return;
     }
     st->x_col = st->y_col = -1;
@@ -149,6 +154,20 @@ static void detect_coords(import_state *st)
         else if (st->geom_col < 0 && name_is(base_name(f), wkts))
             st->geom_col = i;
     }
+}
+
+/* Shapefiles cut field names to 10 characters: accept a cut name when it
+ * is the start of exactly one field. */
+static const dm_field_def *truncated_match(const dm_layer_def *l, const char *name)
+{
+    const dm_field_def *found = NULL;
+    for (size_t i = 0; i < l->n_fields; i++)
+        if (!strncasecmp(l->fields[i].name, name, 10)) {
+            if (found)
+                return NULL;
+            found = &l->fields[i];
+        }
+    return found;
 }
 
 static dm_status map_fields(import_state *st)
@@ -187,6 +206,8 @@ static dm_status map_fields(import_state *st)
             continue;
         }
         const dm_field_def *f = dm_field_find(l, name);
+        if (!f && strlen(name) == 10)
+            f = truncated_match(l, name);
         if (f) {
             st->target[i] = (int)(f - l->fields);
             continue;
@@ -197,6 +218,8 @@ static dm_status map_fields(import_state *st)
         }
         if (is_form_metadata(full) || is_form_metadata(name))
             continue;
+        if (st->is_csv && !dm__strcasecmp(name, "WKT"))
+            continue; /* the CSV driver's geometry column */
         if (o->ignore_unknown)
             continue;
         dm_buf b;
