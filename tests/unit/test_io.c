@@ -206,9 +206,9 @@ TEST(import_into_locked_database_fails_cleanly)
     make_db();
     dmtest_write_file(dmtest_path("h.geojson"), hazards_geojson);
     char *out = NULL;
-    /* hold a write lock for 8 s from another process */
+    /* hold a write lock for 20 s from another process (the busy timeout is 5 s) */
     ASSERT_EQ(dmtest_sh(NULL, "(sqlite3 db.gpkg 'BEGIN EXCLUSIVE; SELECT 1;' "
-                              "\"$(printf '.shell sleep 8')\" >/dev/null 2>&1 &) ; sleep 0.5"),
+                              "'.shell sleep 20' >/dev/null 2>&1 &) ; sleep 0.5"),
               0);
     int rc = dmtest_demine(&out, "import db.gpkg --layer hazards h.geojson");
     ASSERT_EQ(rc, 3);

@@ -179,7 +179,8 @@ void dm__check_pairs(dm_ctx *ctx, dm_check_report *r, const char *layer, dm__che
         return;
     for (size_t i = 0; i < n; i++)
         idx[i] = &rows[i];
-    qsort(idx, n, sizeof *idx, cmp_minx);
+    if (n)
+        qsort(idx, n, sizeof *idx, cmp_minx);
     const double eps = 1e-5; /* about a metre */
     long reported = 0;
     for (size_t i = 0; i < n; i++) {

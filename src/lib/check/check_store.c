@@ -200,8 +200,10 @@ dm_status dm_check_store(dm_store *s, dm_check_report *out)
     for (size_t i = 0; i < dm_layer_count() && !st; i++)
         st = check_layer(s, dm_layer_at(i), out, &hz, &n_hz, &acts, &n_acts);
     if (!st) {
-        qsort(hz, n_hz, sizeof *hz, cmp_uuid);
-        qsort(acts, n_acts, sizeof *acts, cmp_uuid);
+        if (n_hz)
+            qsort(hz, n_hz, sizeof *hz, cmp_uuid);
+        if (n_acts)
+            qsort(acts, n_acts, sizeof *acts, cmp_uuid);
         st = check_items(s, out, hz, n_hz, acts, n_acts);
     }
     for (size_t i = 0; i < n_hz; i++)

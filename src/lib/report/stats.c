@@ -62,7 +62,7 @@ static int cmp_kv(const void *a, const void *b) { return strcmp(((const kv *)a)-
 
 static const kv *table_get(const table *t, const char *key)
 {
-    if (!key)
+    if (!key || !t->n)
         return NULL;
     kv probe;
     dm__strlcpy(probe.key, key, sizeof probe.key);
@@ -240,7 +240,8 @@ static dm_status do_hazards(ctxs *c, double *remaining_total)
     dm_cursor_free(cur);
     json_object_set_new(hz, "count", json_integer(n));
     json_object_set_new(hz, "remaining_ha", json_real(*remaining_total));
-    qsort(c->hazards.v, c->hazards.n, sizeof(kv), cmp_kv);
+    if (c->hazards.n)
+        qsort(c->hazards.v, c->hazards.n, sizeof(kv), cmp_kv);
     return rc < 0 ? dm_ctx_errcode(c->ctx) : DM_OK;
 }
 
@@ -268,7 +269,8 @@ static dm_status do_activities(ctxs *c)
         add_num(acts, t ? t : "(unknown)", 1);
     }
     dm_cursor_free(cur);
-    qsort(c->activities.v, c->activities.n, sizeof(kv), cmp_kv);
+    if (c->activities.n)
+        qsort(c->activities.v, c->activities.n, sizeof(kv), cmp_kv);
     return rc < 0 ? dm_ctx_errcode(c->ctx) : DM_OK;
 }
 
@@ -413,7 +415,8 @@ static dm_status do_casualties(ctxs *c)
     }
     dm_cursor_free(cur);
     json_object_set_new(acc, "count", json_integer(n));
-    qsort(years.v, years.n, sizeof(kv), cmp_kv);
+    if (years.n)
+        qsort(years.v, years.n, sizeof(kv), cmp_kv);
     if (rc < 0) {
         free(years.v);
         return dm_ctx_errcode(c->ctx);
