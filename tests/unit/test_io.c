@@ -439,3 +439,64 @@ TEST(every_command_has_help)
         free(out);
     }
 }
+
+TEST(edit_delete_and_hazard_life_cycle_are_logged)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("h.geojson"), hazards_geojson);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards h.geojson"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "--author alice edit db.gpkg AGD-1 settlement=Giyasli "
+                                  "reliability=2 --reason 'NTS visit'"),
+              0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "edit db.gpkg AGD-1 reliability=9"), 2);
+    ASSERT_CONTAINS(out, "field 'reliability'");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "--author bob status db.gpkg AGD-1 partly_released --date "
+                                  "2023-05-01 --reason 'technical survey'"),
+              0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "status db.gpkg AGD-1 closed --date 2023-04-01"), 2);
+    ASSERT_CONTAINS(out, "before the hazard's last change");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "status db.gpkg AGD-1 open --date 2023-06-01"), 2);
+    ASSERT_CONTAINS(out, "needs a reason");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "status db.gpkg AGD-1 closed --date 2023-07-01 --reason cleared"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "show db.gpkg AGD-1"), 0);
+    ASSERT_CONTAINS(out, "by alice: NTS visit");
+    ASSERT_CONTAINS(out, "settlement: null -> \"Giyasli\"");
+    ASSERT_CONTAINS(out, "by bob: technical survey");
+    ASSERT_CONTAINS(out, "status: \"partly_released\" -> \"closed\"");
+    ASSERT_CONTAINS(out, "<- hazard_status"); /* the dated history rows link back */
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "delete db.gpkg AGD-2"), 2);
+    ASSERT_CONTAINS(out, "--reason is required");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "delete db.gpkg AGD-2 --reason duplicate"), 0);
+    free(out);
+    ASSERT_EQ(count_rows("hazards"), 1);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg \"select op, reason from change_log where layer='hazards' "
+                              "order by seq\""),
+              0);
+    ASSERT_CONTAINS(out, "delete|duplicate");
+    free(out);
+}
+
+TEST(database_passes_the_geopackage_validator)
+{
+    make_db();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer events '%s'",
+                            dmtest_repo_path("tests/data/colombia_sample/events.geojson")),
+              0);
+    free(out);
+    const char *v = "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py";
+    ASSERT_MSG(dmtest_sh(NULL, "test -f %s", v) == 0, "python3-gdal's validate_gpkg.py is missing");
+    int rc = dmtest_sh(&out, "python3 %s db.gpkg", v);
+    ASSERT_MSG(rc == 0, "validate_gpkg.py: %s", out);
+    free(out);
+}
