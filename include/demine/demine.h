@@ -13,5 +13,6 @@
 #include "demine/dm_io.h"
 #include "demine/dm_check.h"
 #include "demine/dm_stats.h"
+#include "demine/dm_demo.h"
 
 #endif
