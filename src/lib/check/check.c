@@ -192,7 +192,10 @@ void dm__check_pairs(dm_ctx *ctx, dm_check_report *r, const char *layer, dm__che
             if (b->env[1] > a->env[3] + eps || b->env[3] < a->env[1] - eps)
                 continue;
             if (a->is_point) {
-                if (fabs(a->env[0] - b->env[0]) <= eps && fabs(a->env[1] - b->env[1]) <= eps &&
+                /* double entries share a place to within a hand's width; mines
+                 * in a row lie a metre or more apart */
+                if (fabs(a->env[0] - b->env[0]) <= 3e-6 && fabs(a->env[1] - b->env[1]) <= 3e-6 &&
+                    dm_haversine_m(a->env[0], a->env[1], b->env[0], b->env[1]) < 0.25 &&
                     !strcmp(a->key, b->key) && reported++ < 10000)
                     dm__check_add(r, DM_CHECK_WARNING, "duplicate", layer, b->id, b->ref, b->env[0],
                                   b->env[1], "same place%s%s as %s (a duplicate?)",
