@@ -550,16 +550,22 @@ dm_status dd_write(dd_world *w, dm_store *s, dm_demo_summary *sum)
     for (size_t i = 0; i < w->accidents.n; i++)
         outside += !dd_in_record(w, w->accidents.v[i].x, w->accidents.v[i].y);
     w->outside_records = w->accidents.n ? (double)outside / (double)w->accidents.n : 0;
-    long counts[20] = {0};
     st = w_base(&o);
-    if (!st) counts[0] = o.count; /* districts */
-    if (!st) { st = w_features(&o); counts[1] = o.count; }
-    if (!st) { st = w_records(&o); counts[2] = o.count; }
-    if (!st) { st = w_truth(&o); counts[3] = o.count; }
-    if (!st) { st = w_hazards(&o); counts[4] = o.count; }
-    if (!st) { st = w_activities(&o); counts[5] = o.count; }
-    if (!st) { st = w_accidents(&o); counts[6] = o.count; }
-    (void)counts;
+    if (!st)
+        st = w_features(&o);
+    if (!st)
+        st = w_records(&o);
+    if (!st)
+        st = w_truth(&o);
+    if (!st)
+        st = w_hazards(&o);
+    if (!st)
+        st = w_activities(&o);
+    if (!st)
+        st = w_accidents(&o);
+    long sens[3] = {0, 0, 0};
+    if (!st)
+        st = dd_write_sensors(w, s, o.t, sens);
     char b[32];
     if (!st) st = dm_store_meta_set(s, "demo_scale", w->scale ? "national" : "small");
     snprintf(b, sizeof b, "%llu", (unsigned long long)w->seed);
@@ -592,6 +598,9 @@ dm_status dd_write(dd_world *w, dm_store *s, dm_demo_summary *sum)
         sum->items = (long)w->found.n;
         sum->accidents = (long)w->accidents.n;
         sum->victims = (long)w->victims.n;
+        sum->sensors = sens[0];
+        sum->flights = sens[1];
+        sum->detections = sens[2];
         sum->record_accuracy_5m = w->accuracy_5m;
         sum->accidents_outside_records = w->outside_records;
         sum->hazard_mined_share = w->mined_share;
