@@ -572,6 +572,7 @@ dm_status dd_write(dd_world *w, dm_store *s, dm_demo_summary *sum)
     if (!st) st = dm_store_meta_set(s, "demo_seed", b);
     if (!st) st = dm_store_meta_set(s, "demo_crs", "EPSG:32638");
     if (!st) st = meta_num(s, "demo_record_accuracy_5m", w->accuracy_5m);
+    if (!st) st = meta_num(s, "demo_record_accuracy_target", 0.25);
     if (!st) st = meta_num(s, "demo_accidents_outside_records", w->outside_records);
     if (!st) st = meta_num(s, "demo_hazard_mined_share", w->mined_share);
     if (!st) st = meta_num(s, "demo_items_in_hazards", w->items_in_hazards);
