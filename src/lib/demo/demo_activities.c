@@ -212,8 +212,8 @@ static dm_status add_found(dd_world *w, size_t item, int act, int hazard, long s
     f->activity = act;
     f->hazard = hazard;
     f->date = start + (end > start ? dd_int(&w->rng, 0, (int)(end - start)) : 0);
-    f->x = it->x + dd_normal(&w->rng) * 0.5;
-    f->y = it->y + dd_normal(&w->rng) * 0.5;
+    f->x = it->x + dd_range(&w->rng, -0.1, 0.1); /* surveyed with RTK GNSS */
+    f->y = it->y + dd_range(&w->rng, -0.1, 0.1);
     dd_uuid(&w->ids, f->uuid);
     return DM_OK;
 }
