@@ -270,7 +270,6 @@ void dd_front_at(const dd_world *w, double s, double *x, double *y, double *ux, 
 double dd_front_len(const dd_world *w);
 int dd_district_at(const dd_world *w, double x, double y);
 int dd_nearest_settlement(const dd_world *w, double x, double y, double *d);
-double dd_road_dist(const dd_world *w, double x, double y);
 
 /* Item spatial index (built after every truth item exists). */
 dm_status dd_index_items(dd_world *w);
