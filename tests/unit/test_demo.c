@@ -200,6 +200,9 @@ TEST(demo_small_counts_in_range)
     ASSERT(count(s, "districts") >= 2);
     ASSERT(count(s, "organisations") >= 3);
     ASSERT(count(s, "features") > 100);
+    ASSERT(count(s, "events") >= 10);
+    ASSERT(count(s, "sensors") == 3 && count(s, "sensor_rates") > 3);
+    ASSERT(count(s, "flights") >= 1 && count(s, "detections") > 0);
     /* every kind of map feature the risk engines use */
     const char *classes[] = {"house", "road", "river", "bridge", "cemetery", "settlement",
                              "front_line", "military_position"};

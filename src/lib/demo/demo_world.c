@@ -467,7 +467,7 @@ dm_status dd_make_world(dd_world *w)
     st = dm_transform_xy(to_utm, fx, fy, nf);
     if (!st) {
         if (w->scale == DM_DEMO_NATIONAL) {
-            double x[4] = {46.45, 47.65, 46.45, 47.65}, y[4] = {39.40, 39.40, 40.10, 40.10};
+            double x[4] = {46.43, 47.67, 46.43, 47.67}, y[4] = {39.40, 39.40, 40.10, 40.10};
             st = dm_transform_xy(to_utm, x, y, 4);
             w->x0 = floor(fmax(x[0], x[2]) / 1000) * 1000;
             w->x1 = ceil(fmin(x[1], x[3]) / 1000) * 1000;

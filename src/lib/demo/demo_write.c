@@ -527,6 +527,26 @@ static dm_status w_accidents(wr *o)
     return st;
 }
 
+static dm_status w_events(wr *o)
+{
+    dd_world *w = o->w;
+    dm_status st = begin(o, "events");
+    for (size_t i = 0; i < w->reports.n && !st; i++) {
+        const dd_report *r = &w->reports.v[i];
+        SET("kind", r->founded || dd_chance(&w->rng, 0.5) ? "report" : "suspected");
+        set_date(o, "date", r->date);
+        SET("ordnance", dd_cat_name[r->cat]);
+        if (r->district >= 0)
+            SET("department", w->districts.v[r->district].name);
+        SET("municipality", r->settlement);
+        SET("source", dd_chance(&w->rng, 0.5) ? "ANAMA hotline" : "community liaison");
+        st = geom_point(o, r->x, r->y);
+        if (!st)
+            st = put(o, r->uuid);
+    }
+    return st;
+}
+
 static dm_status meta_num(dm_store *s, const char *key, double v)
 {
     char b[64];
@@ -541,7 +561,7 @@ dm_status dd_write(dd_world *w, dm_store *s, dm_demo_summary *sum)
               w->bridges.n + w->cemeteries.n + 1 + w->positions.n / 2 + w->records.n +
               w->recrows.n + w->recmines.n + w->mfs.n + w->items.n + w->hazards.n +
               w->hstatus.n + w->acts.n + w->links.n + w->releases.n + w->found.n +
-              w->accidents.n + w->victims.n;
+              w->accidents.n + w->victims.n + w->reports.n;
     dm_status st = dm_transform_new(w->ctx, "EPSG:32638", "EPSG:4326", &o.t);
     if (st)
         return st;
@@ -563,6 +583,8 @@ dm_status dd_write(dd_world *w, dm_store *s, dm_demo_summary *sum)
         st = w_activities(&o);
     if (!st)
         st = w_accidents(&o);
+    if (!st)
+        st = w_events(&o);
     long sens[3] = {0, 0, 0};
     if (!st)
         st = dd_write_sensors(w, s, o.t, sens);
@@ -599,6 +621,7 @@ dm_status dd_write(dd_world *w, dm_store *s, dm_demo_summary *sum)
         sum->items = (long)w->found.n;
         sum->accidents = (long)w->accidents.n;
         sum->victims = (long)w->victims.n;
+        sum->events = (long)w->reports.n;
         sum->sensors = sens[0];
         sum->flights = sens[1];
         sum->detections = sens[2];
