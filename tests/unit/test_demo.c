@@ -476,3 +476,31 @@ TEST(demo_every_geometry_valid_wgs84)
     ASSERT(n > 1000);
     dm_store_close(s);
 }
+
+/* Out of memory at any stage: an error, nothing written, nothing leaked. */
+TEST(demo_out_of_memory_writes_nothing)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    const long at[] = {1, 40, 3000, 30000, 120000};
+    int failed = 0;
+    for (size_t i = 0; i < sizeof at / sizeof *at; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "oom%zu.gpkg", i);
+        dm_store *s = NULL;
+        ASSERT_OK(dm_store_open(ctx, dmtest_path(name), DM_STORE_CREATE, &s));
+        dm_demo_opts o = {DM_DEMO_SMALL, 5};
+        dm_ctx_fail_alloc_after(ctx, at[i]);
+        dm_status st = dm_demo_generate(ctx, s, &o, NULL);
+        dm_ctx_fail_alloc_after(ctx, 0);
+        if (st == DM_OK) /* the run needed fewer allocations than that */
+            break;
+        ASSERT_MSG(st == DM_ENOMEM || *dm_ctx_errmsg(ctx), "failure %s without a message",
+                   dm_status_name(st));
+        ASSERT_EQ(count(s, "hazards"), 0);
+        ASSERT_EQ(count(s, "truth_items"), 0);
+        ASSERT_EQ(count(s, "organisations"), 0);
+        dm_store_close(s);
+        failed++;
+    }
+    ASSERT_MSG(failed >= 4, "only %d of the injected failures hit", failed);
+}

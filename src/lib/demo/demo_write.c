@@ -21,6 +21,7 @@ typedef struct wr {
     size_t tmp_cap;
     uint64_t done, total;
     long count;
+    dm_status set_err; /* first failure setting a value of the current row */
 } wr;
 
 static const char *const status_name[4] = {"open", "partly_released", "closed", "handed_over"};
@@ -40,7 +41,8 @@ static dm_status begin(wr *o, const char *layer)
 
 static dm_status put(wr *o, const char *uuid)
 {
-    dm_status st = dm_row_set_uuid(o->row, uuid);
+    dm_status st = o->set_err ? o->set_err : dm_row_set_uuid(o->row, uuid);
+    o->set_err = DM_OK;
     if (!st)
         st = dm_store_insert(o->s, o->row, NULL);
     dm_row_clear(o->row);
@@ -51,9 +53,15 @@ static dm_status put(wr *o, const char *uuid)
     return DM_OK;
 }
 
-#define SET(f, v) dm_row_set(o->row, f, v)
-#define SETR(f, v) dm_row_set_real(o->row, f, v)
-#define SETI(f, v) dm_row_set_int(o->row, f, v)
+static void chk(wr *o, dm_status st)
+{
+    if (st && !o->set_err)
+        o->set_err = st;
+}
+
+#define SET(f, v) chk(o, dm_row_set(o->row, f, v))
+#define SETR(f, v) chk(o, dm_row_set_real(o->row, f, v))
+#define SETI(f, v) chk(o, dm_row_set_int(o->row, f, v))
 
 static void set_date(wr *o, const char *f, long days)
 {
@@ -556,7 +564,7 @@ static dm_status meta_num(dm_store *s, const char *key, double v)
 
 dm_status dd_write(dd_world *w, dm_store *s, dm_demo_summary *sum)
 {
-    wr o = {w, s, NULL, NULL, NULL, NULL, 0, 0, 0, 0};
+    wr o = {w, s, NULL, NULL, NULL, NULL, 0, 0, 0, 0, DM_OK};
     o.total = 8 + w->districts.n + w->settlements.n + w->houses.n + w->roads.n + w->rivers.n +
               w->bridges.n + w->cemeteries.n + 1 + w->positions.n / 2 + w->records.n +
               w->recrows.n + w->recmines.n + w->mfs.n + w->items.n + w->hazards.n +
