@@ -417,7 +417,7 @@ static dm_status work_hazard(dd_world *w, int h)
         if (!st && ho <= LAST_DAY && dd_chance(&w->rng, 0.7))
             st = add_status(w, h, ho, 2, 3, "handed over to the community");
     }
-    hz->released_ha = hz->area_ha - hw.remain_ha;
+    hz->released_ha = hz->status >= 2 ? hz->area_ha : hz->area_ha - hw.remain_ha;
     if (hz->released_ha < 0)
         hz->released_ha = 0;
     dm_geom_free(hw.hz);
