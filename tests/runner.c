@@ -24,7 +24,7 @@ typedef struct test_entry {
 static test_entry *tests;
 static size_t n_tests, cap_tests;
 static dm_ctx *cur_ctx;
-static char tmpdir[1024];
+static char tmpdir[600];
 static char shared_dir[512];
 
 void dmtest_register(const char *name, const char *file, dmtest_fn fn)
@@ -64,20 +64,20 @@ const char *dmtest_tmpdir(void) { return tmpdir; }
 
 const char *dmtest_path(const char *name)
 {
-    static char buf[8][1024];
+    static char buf[8][2048];
     static int k;
     char *b = buf[k++ & 7];
-    snprintf(b, 1024, "%s/%s", tmpdir, name);
+    snprintf(b, 2048, "%s/%s", tmpdir, name);
     return b;
 }
 
 const char *dmtest_repo_path(const char *rel)
 {
-    static char buf[8][1024];
+    static char buf[8][2048];
     static int k;
     char *b = buf[k++ & 7];
     const char *root = getenv("DEMINE_ROOT");
-    snprintf(b, 1024, "%s/%s", root ? root : ".", rel);
+    snprintf(b, 2048, "%s/%s", root ? root : ".", rel);
     return b;
 }
 
@@ -160,7 +160,7 @@ int dmtest_demine(char **out, const char *fmt, ...)
 
 const char *dmtest_demo_db(void)
 {
-    static char path[1024];
+    static char path[2048];
     char src[1024];
     snprintf(src, sizeof src, "%s/demo-small.gpkg", shared_dir);
     if (access(src, R_OK) != 0) {
