@@ -22,6 +22,7 @@ struct dm_store {
     int depth;                 /* open savepoints */
     sqlite3_stmt **insert_stmt; /* per layer, prepared on first use */
     sqlite3_stmt *log_stmt;
+    sqlite3_stmt **resolve_stmt; /* per layer, 3 forms (uuid, prefix, ref) */
 };
 
 /* Record a SQLite failure on the context ("SQLite: <message>"); maps

@@ -183,7 +183,8 @@ dm_status dm_store_open(dm_ctx *ctx, const char *path, unsigned flags, dm_store 
     s->flags = flags;
     s->path = strdup(path);
     s->insert_stmt = calloc(dm_layer_count(), sizeof *s->insert_stmt);
-    if (!s->path || !s->insert_stmt) {
+    s->resolve_stmt = calloc(dm_layer_count() * 3, sizeof *s->resolve_stmt);
+    if (!s->path || !s->insert_stmt || !s->resolve_stmt) {
         dm_store_close(s);
         return dm__fail(ctx, DM_ENOMEM, "out of memory");
     }
@@ -236,6 +237,9 @@ void dm_store_close(dm_store *s)
     if (s->insert_stmt)
         for (size_t i = 0; i < dm_layer_count(); i++)
             sqlite3_finalize(s->insert_stmt[i]);
+    if (s->resolve_stmt)
+        for (size_t i = 0; i < dm_layer_count() * 3; i++)
+            sqlite3_finalize(s->resolve_stmt[i]);
     sqlite3_finalize(s->log_stmt);
     if (s->db) {
         while (s->depth > 0) {
@@ -245,6 +249,7 @@ void dm_store_close(dm_store *s)
         sqlite3_close_v2(s->db);
     }
     free(s->insert_stmt);
+    free(s->resolve_stmt);
     free(s->path);
     free(s);
 }

@@ -31,27 +31,35 @@ static int has_ref(const dm_layer_def *l) { return dm_field_find(l, "ref") != NU
  * ref. Returns 1 found, 0 not found, -1 ambiguous, -2 SQL error. */
 static int resolve_in(dm_store *s, const dm_layer_def *l, const char *id, char uuid[37])
 {
-    char sql[300];
+    static const char *forms[3] = {
+        "SELECT uuid FROM \"%s\" WHERE uuid = ?1 LIMIT 2",
+        "SELECT uuid FROM \"%s\" WHERE uuid >= ?1 AND uuid < ?1 || 'g' LIMIT 2",
+        "SELECT uuid FROM \"%s\" WHERE ref = ?1 LIMIT 2",
+    };
     size_t n = strlen(id);
-    const char *forms[3];
-    int nf = 0;
-    forms[nf++] = "SELECT uuid FROM \"%s\" WHERE uuid = ?1 LIMIT 2";
-    if (n >= 8 && n < 36)
-        forms[nf++] = "SELECT uuid FROM \"%s\" WHERE uuid >= ?1 AND uuid < ?1 || 'g' LIMIT 2";
-    if (has_ref(l))
-        forms[nf++] = "SELECT uuid FROM \"%s\" WHERE ref = ?1 LIMIT 2";
-    for (int k = 0; k < nf; k++) {
-        snprintf(sql, sizeof sql, forms[k], l->name);
-        sqlite3_stmt *q = NULL;
-        if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
-            return -2;
-        sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
-        int found = 0, rc;
-        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-            if (found++ == 0)
-                dm__strlcpy(uuid, (const char *)sqlite3_column_text(q, 0), 37);
+    size_t li = dm__layer_index(l);
+    for (int k = 0; k < 3; k++) {
+        if (k == 1 && (n < 8 || n >= 36))
+            continue;
+        if (k == 2 && !has_ref(l))
+            continue;
+        /* Statements are kept per layer and form: imports resolve a
+         * reference for every row. */
+        sqlite3_stmt **q = &s->resolve_stmt[li * 3 + (size_t)k];
+        if (!*q) {
+            char sql[300];
+            snprintf(sql, sizeof sql, forms[k], l->name);
+            if (sqlite3_prepare_v2(s->db, sql, -1, q, NULL) != SQLITE_OK)
+                return -2;
         }
-        sqlite3_finalize(q);
+        sqlite3_bind_text(*q, 1, id, -1, SQLITE_STATIC);
+        int found = 0, rc;
+        while ((rc = sqlite3_step(*q)) == SQLITE_ROW) {
+            if (found++ == 0)
+                dm__strlcpy(uuid, (const char *)sqlite3_column_text(*q, 0), 37);
+        }
+        sqlite3_reset(*q);
+        sqlite3_clear_bindings(*q);
         if (rc != SQLITE_DONE)
             return -2;
         if (found == 1)
