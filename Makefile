@@ -84,3 +84,29 @@ clean:
 	rm -rf build build-san demine
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+
+# ---- web pages built into the binary, server fuzzing (src/server, web/) ----
+# scripts/embed_web.sh turns web/ into a C file so that `demine serve` works
+# from any directory with no files next to it.
+WEB_FILES := $(shell find web -type f ! -name '*.map' 2>/dev/null)
+WEB_OBJ   := $(BUILD)/gen/web_assets.o
+$(BUILD)/gen/web_assets.c: $(WEB_FILES) scripts/embed_web.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed_web.sh web > $@.tmp && mv $@.tmp $@
+$(WEB_OBJ): $(BUILD)/gen/web_assets.c
+	$(CC) $(CFLAGS) -w -c $< -o $@
+$(BIN): $(WEB_OBJ)
+CLI_OBJ += $(WEB_OBJ)
+
+# `make fuzz` runs the request-parser fuzz target (libFuzzer with clang) for
+# FUZZ_SECONDS; without libFuzzer it replays the seed corpus.
+FUZZ_SECONDS ?= 60
+FUZZ_BIN := build-fuzz/fuzz_request
+$(FUZZ_BIN): tests/fuzz/fuzz_request.c src/server/srv_parse.c $(LIB_SRC)
+	@mkdir -p build-fuzz
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc/lib \
+	    $(PKG_CFLAGS) tests/fuzz/fuzz_request.c src/server/srv_parse.c $(LIB_SRC) \
+	    -o $@ $(PKG_LIBS) -lm -pthread
+fuzz: $(FUZZ_BIN)
+	@mkdir -p build-fuzz/corpus
+	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build-fuzz/corpus tests/fuzz/corpus

@@ -10,5 +10,8 @@
 #include "demine/dm_geom.h"
 #include "demine/dm_model.h"
 #include "demine/dm_store.h"
+#include "demine/dm_auth.h"
+#include "demine/dm_danger.h"
+#include "demine/dm_tiles.h"
 
 #endif
