@@ -110,3 +110,7 @@ $(FUZZ_BIN): tests/fuzz/fuzz_request.c src/server/srv_parse.c $(LIB_SRC)
 fuzz: $(FUZZ_BIN)
 	@mkdir -p build-fuzz/corpus
 	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build-fuzz/corpus tests/fuzz/corpus
+
+# Data set of bench/server.bench.sh.
+$(BUILD)/bench_server_data: bench/bench_server_data.c $(LIB)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)

@@ -300,7 +300,8 @@ static int collect_eq(void *u, const char *k, const char *v)
 }
 
 /* uuids of activities whose reports the user may not see (drafts and
- * rejections of other organisations; for analysts, drafts unless asked). */
+ * rejections of other organisations; for analysts, drafts unless asked).
+ * DM_ROLE_PUBLIC hides every report under review. */
 typedef struct uuid_set {
     char (*v)[37];
     size_t n, cap;
@@ -314,7 +315,8 @@ static int set_has(const uuid_set *s, const char *u)
     return 0;
 }
 
-static dm_status hidden_activities(srv_req *rq, int include_drafts, uuid_set *out)
+static dm_status hidden_activities_for(srv_req *rq, dm_role role, int include_drafts,
+                                       uuid_set *out)
 {
     memset(out, 0, sizeof *out);
     static const char *states[] = {"draft", "rejected"};
@@ -330,8 +332,9 @@ static dm_status hidden_activities(srv_req *rq, int include_drafts, uuid_set *ou
             return st;
         while (dm_cursor_next(c) == 1) {
             const char *org = dm_cursor_text(c, "organisation");
-            int visible = rq->user.role >= DM_ROLE_ANALYST
-                              ? include_drafts
+            int visible = role >= DM_ROLE_ANALYST ? include_drafts
+                          : role == DM_ROLE_PUBLIC
+                              ? 0
                               : (org && rq->user.organisation[0] &&
                                  !strcmp(org, rq->user.organisation));
             if (visible)
@@ -349,6 +352,11 @@ static dm_status hidden_activities(srv_req *rq, int include_drafts, uuid_set *ou
         dm_cursor_free(c);
     }
     return DM_OK;
+}
+
+static dm_status hidden_activities(srv_req *rq, int include_drafts, uuid_set *out)
+{
+    return hidden_activities_for(rq, rq->user.role, include_drafts, out);
 }
 
 static int h_list(srv_req *rq, srv_resp *rs, const dm_layer_def *l)
@@ -609,7 +617,8 @@ static dm_status compute_stats(srv_req *rq, srv_buf *b)
     }
     dm_cursor_free(c);
     uuid_set hidden = {0};
-    if ((st = hidden_activities(rq, 0, &hidden)))
+    /* the same figures for every role: reports under review do not count */
+    if ((st = hidden_activities_for(rq, DM_ROLE_PUBLIC, 0, &hidden)))
         return st;
     if ((st = dm_store_select(s, "activities", NULL, &c))) {
         free(hidden.v);
