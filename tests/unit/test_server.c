@@ -512,6 +512,14 @@ TEST(server_malformed_requests)
                                  "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":\"x\"}}}",
          2, 422},
         {"POST", "/api/reports", "{\"activity\":{},\"items\":7}", 2, 422},
+        /* an empty position crashes GEOS 3.11's GeoJSON reader: refused first */
+        {"POST", "/api/reports", "{\"activity\":{\"properties\":{\"activity_type\":\"ts\"},"
+                                 "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[],[46.9,"
+                                 "39.9]]]}}}",
+         2, 422},
+        {"POST", "/api/reports", "{\"activity\":{\"properties\":{\"activity_type\":\"ts\"},"
+                                 "\"geometry\":{\"type\":\"Point\",\"coordinates\":[]}}}",
+         2, 422},
         {"POST", "/api/login", "{\"user\":1}", 0, 400},
         {"POST", "/api/login", "", 0, 400},
         {"GET", "/api/hazards?bbox=1,2,3", NULL, 1, 400},
