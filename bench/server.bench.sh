@@ -49,10 +49,22 @@ request = function()
 end
 LUA
 export TOKEN
-# warm-up: render every tile once (the first rendering is measured apart)
-START=$(date +%s.%N)
-wrk -t1 -c1 -d2s -s "$W/tiles.lua" "$URL" > "$W/warm.txt" 2>&1
-WARM=$(awk '/Requests\/sec/ {print $2}' "$W/warm.txt")
+# warm-up: render every tile once with 4 parallel clients (measured apart:
+# this is the cost of rendering from the GeoTIFF), and compute the danger
+# zones and statistics once
+awk 'function tx(lon, z) { return int((lon + 180) / 360 * 2 ^ z) }
+     function ty(lat, z,  r) { r = lat * 3.14159265358979 / 180
+         return int((1 - log(sin(r) / cos(r) + 1 / cos(r)) / 3.14159265358979) / 2 * 2 ^ z) }
+     BEGIN { for (z = 12; z <= 14; z++) for (x = tx(46.70, z); x <= tx(47.05, z); x++)
+             for (y = ty(39.97, z); y <= ty(39.70, z); y++) printf "/tiles/risk/%d/%d/%d.png\n", z, x, y }' \
+    > "$W/tiles.txt"
+NT=$(wc -l < "$W/tiles.txt")
+T0=$(date +%s.%N)
+sed "s|^|$URL|" "$W/tiles.txt" | xargs -P 4 -n 20 curl -s -H "Authorization: Bearer $TOKEN" > /dev/null
+T1=$(date +%s.%N)
+WARM=$(awk -v n="$NT" -v a="$T0" -v b="$T1" 'BEGIN { printf "%.0f", n / (b - a) }')
+curl -s -o /dev/null "$URL/api/public/danger"
+curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" "$URL/api/stats"
 mkdir -p bench/out
 status=0
 run() { # name, wrk args...
@@ -73,7 +85,7 @@ run() { # name, wrk args...
     printf 'server\t%s\treq_per_s\t%s\tp99_ms\t%s\terrors\t%s\t%s\n' "$name" "$rps" "$p99ms" "$errors" \
         "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >> bench/out/results.tsv
 }
-echo "server.tiles_first_render: ${WARM} tiles/s (one connection, rendering from the GeoTIFF)"
+echo "server.tiles_first_render: $NT tiles rendered at ${WARM} tiles/s (4 clients, from the GeoTIFF)"
 run tiles -s "$W/tiles.lua" "$URL"
 run stats -H "Authorization: Bearer $TOKEN" "$URL/api/stats"
 run danger "$URL/api/public/danger"
