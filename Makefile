@@ -17,7 +17,7 @@ endif
 
 WARN      := -Wall -Wextra -Wpedantic -Wshadow -Wvla -Wstrict-prototypes -Wmissing-prototypes \
              -Wno-unused-parameter
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_CFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS) 2>/dev/null))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS    += -Itests -std=c11 -D_GNU_SOURCE -g $(OPT) $(WARN) $(SANFLAGS) -pthread -Iinclude -Isrc/lib $(PKG_CFLAGS)
 LDLIBS    += $(PKG_LIBS) -lm -pthread
@@ -35,7 +35,7 @@ LIB       := $(BUILD)/libdemine.a
 BIN       := $(BUILD)/demine
 TESTBIN   := $(BUILD)/demine-tests
 
-.PHONY: all deps demo test check bench clean lint fuzz
+.PHONY: all deps deps-check demo test check bench clean lint fuzz
 
 all: deps-check $(BIN) demine
 
@@ -85,6 +85,11 @@ clean:
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
 
+# Fuzz every tests/fuzz/fuzz_*.c target with libFuzzer (clang) for FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@sh scripts/fuzz.sh $(FUZZ_SECONDS)
+
 # ---- web pages built into the binary, server fuzzing (src/server, web/) ----
 # scripts/embed_web.sh turns web/ into a C file so that `demine serve` works
 # from any directory with no files next to it.
@@ -97,19 +102,6 @@ $(WEB_OBJ): $(BUILD)/gen/web_assets.c
 	$(CC) $(CFLAGS) -w -c $< -o $@
 $(BIN): $(WEB_OBJ)
 CLI_OBJ += $(WEB_OBJ)
-
-# `make fuzz` runs the request-parser fuzz target (libFuzzer with clang) for
-# FUZZ_SECONDS; without libFuzzer it replays the seed corpus.
-FUZZ_SECONDS ?= 60
-FUZZ_BIN := build-fuzz/fuzz_request
-$(FUZZ_BIN): tests/fuzz/fuzz_request.c src/server/srv_parse.c $(LIB_SRC)
-	@mkdir -p build-fuzz
-	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc/lib \
-	    $(PKG_CFLAGS) tests/fuzz/fuzz_request.c src/server/srv_parse.c $(LIB_SRC) \
-	    -o $@ $(PKG_LIBS) -lm -pthread
-fuzz: $(FUZZ_BIN)
-	@mkdir -p build-fuzz/corpus
-	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build-fuzz/corpus tests/fuzz/corpus
 
 # Data set of bench/server.bench.sh.
 $(BUILD)/bench_server_data: bench/bench_server_data.c $(LIB)

@@ -3,10 +3,12 @@
  * fuzz_request.c -- libFuzzer target for the request parsers of the HTTP
  * service (src/server/srv_parse.c): the first input byte picks the parser
  * (bbox, numbers, URL path, tile address, line string, field report JSON,
- * login JSON), the rest is its input. Built and run by `make fuzz`; build
- * with -DFUZZ_STANDALONE to replay files without libFuzzer.
+ * login JSON), the rest is its input. Built and run by `make fuzz`
+ * (scripts/fuzz.sh) with the library sources; the parser file is included
+ * here so that the target needs nothing else. Build with -DFUZZ_STANDALONE
+ * to replay files without libFuzzer.
  */
-#include "../../src/server/srv.h"
+#include "../../src/server/srv_parse.c"
 
 #include <stdio.h>
 #include <stdlib.h>
