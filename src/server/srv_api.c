@@ -705,6 +705,13 @@ static dm_status compute_stats(srv_req *rq, srv_buf *b)
     tallies_json(b, "accidents_by_year", &acc_year, "killed", "injured", NULL);
     sb_puts(b, ",");
     tallies_json(b, "victims_by_category", &vic, NULL, NULL, NULL);
+    /* the library's land release statistics (areas from geometries) */
+    char *lr = NULL;
+    if ((st = dm_stats_json(s, DM_STATS_BY_NONE, &lr)))
+        return st;
+    sb_puts(b, ",\"land_release\":");
+    sb_puts(b, lr);
+    dm_free(rq->t->ctx, lr);
     char now[21];
     dm_now_iso(now);
     sb_printf(b, ",\"computed\":\"%s\"}", now);
@@ -721,6 +728,25 @@ static int h_stats(srv_req *rq, srv_resp *rs)
 {
     if (!srv_method_is(rq, rs, "GET") || srv_need_login(rq, rs))
         return 0;
+    const char *by = srv_arg(rq, "by");
+    if (by) {
+        int b = dm_stats_by_parse(by);
+        if (b < 0)
+            return srv_error(rs, 400, "by: district, year, method or organisation");
+        char *lr = NULL;
+        dm_status st = dm_stats_json(rq->t->store, (dm_stats_by)b, &lr);
+        if (st)
+            return srv_fail(rs, rq, st);
+        srv_buf out;
+        sb_init(&out);
+        sb_puts(&out, "{\"by\":");
+        sb_json_str(&out, by);
+        sb_puts(&out, ",\"land_release\":");
+        sb_puts(&out, lr);
+        sb_puts(&out, "}");
+        dm_free(rq->t->ctx, lr);
+        return srv_jbuf(rs, 200, &out);
+    }
     /* Aggregates are the same for every role; cached until a write or 10 s. */
     pthread_mutex_lock(&stats_lock);
     if (stats_json && stats_gen == srv_generation() && now_s() - stats_time < 10) {

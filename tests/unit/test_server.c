@@ -311,6 +311,12 @@ TEST(server_endpoints_and_roles)
     ASSERT_CONTAINS(out, "\"hazards\":2");
     ASSERT_CONTAINS(out, "\"accidents_by_year\":[{\"key\":\"2020\",\"count\":1,\"killed\":1");
     ASSERT(!strstr(out, "Secretname"));
+    ASSERT_CONTAINS(out, "\"land_release\":{");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/stats?by=year", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"by\":\"year\"");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/stats?by=nonsense", ana, NULL, &out), 400);
     free(out);
     ASSERT_EQ(http("GET", "/api/risk?lon=46.92525&lat=39.905", ana, NULL, &out), 200);
     ASSERT_NEAR(num_after(out, "\"p_contam\":"), 90.0 / 99.0, 1e-6);
@@ -745,6 +751,40 @@ TEST(server_browser)
                        root, root, base, root);
     ASSERT_MSG(rc == 0, "browser test failed (%d):\n%s", rc, out);
     ASSERT_CONTAINS(out, "browser test passed");
+    free(out);
+    stop_server(SIGTERM);
+}
+
+TEST(server_demo_database)
+{
+    /* the built-in demo scenario served as is: layers, statistics and the
+     * public danger map answer, and the public map leaks no item point */
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "cp '%s' t.gpkg && echo analystpw1 | '%s' user add t.gpkg ana "
+                              "--role analyst",
+                        dmtest_demo_db(), getenv("DEMINE_BIN")),
+              0);
+    free(out);
+    start_server();
+    char ana[65];
+    login("ana", "analystpw1", ana);
+    ASSERT_EQ(http("GET", "/api/hazards?limit=5", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"Feature\"");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/items?limit=1", ana, NULL, &out), 200);
+    const char *c = strstr(out, "\"coordinates\":[");
+    ASSERT_MSG(c, "the demo has no items: %.300s", out);
+    char *end = NULL;
+    double lon = strtod(c + 15, &end), lat = strtod(end + 1, NULL);
+    char item_xy[64]; /* as the danger map would print it */
+    snprintf(item_xy, sizeof item_xy, "[%.5f,%.5f]", lon, lat);
+    free(out);
+    ASSERT_EQ(http("GET", "/api/stats", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"hazards_by_status\":[{");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/public/danger", NULL, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"zone\":1");
+    ASSERT_MSG(!strstr(out, item_xy), "item position %s in the public danger map", item_xy);
     free(out);
     stop_server(SIGTERM);
 }
