@@ -4,13 +4,14 @@
  * GeoTIFF. A tile is rendered by transforming a 17 x 17 grid of tile points
  * to the raster's CRS (interpolating in between), reading the covered
  * window once at about tile resolution (GDAL uses overviews when present),
- * sampling nearest-neighbour, colouring and encoding PNG with cairo.
+ * sampling nearest-neighbour into a 64-step palette and encoding an 8-bit
+ * PNG with GDAL.
  */
 #include "core/dm_internal.h"
 
-#include <cairo.h>
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wpedantic"
+#include <cpl_vsi.h>
 #include <gdal.h>
 #pragma GCC diagnostic pop
 #include <math.h>
@@ -35,6 +36,8 @@ struct dm_riskmap {
     dm_transform *from_wgs;  /* EPSG:4326 -> raster */
     float *buf;
     size_t buf_cap;
+    GDALDatasetH mem; /* 256 x 256 palette image, reused for every tile */
+    unsigned long n_png;
 };
 
 static pthread_once_t gdal_once = PTHREAD_ONCE_INIT;
@@ -75,6 +78,8 @@ void dm_riskmap_free(dm_riskmap *r)
 {
     if (!r)
         return;
+    if (r->mem)
+        GDALClose(r->mem);
     if (r->ds)
         GDALClose(r->ds);
     dm_transform_free(r->from_merc);
@@ -119,59 +124,86 @@ dm_status dm_riskmap_open(dm_ctx *ctx, const char *path, dm_riskmap **out)
     return DM_OK;
 }
 
-/* Colour of a value as premultiplied ARGB; 0 = transparent. */
-static uint32_t ramp(double v)
+/* The colour ramp: palette entry 0 is transparent, entries 1-64 run from
+ * pale yellow through orange to red with rising opacity, for values from
+ * 0.02 to 1. */
+#define RAMP_STEPS 64
+
+static unsigned char ramp_index(double v)
 {
     if (!(v > 0.02))
         return 0;
     if (v > 1)
         v = 1;
+    int k = 1 + (int)(v * RAMP_STEPS);
+    return (unsigned char)(k > RAMP_STEPS ? RAMP_STEPS : k);
+}
+
+static void ramp_colour(int k, GDALColorEntry *e)
+{
+    double v = (k - 0.5) / RAMP_STEPS, r, g, b;
     /* yellow (255,237,160) -> orange (253,141,60) -> red (189,0,38) */
-    double r, g, b;
     if (v < 0.5) {
         double t = v / 0.5;
-        r = 255 + t * (253 - 255);
-        g = 237 + t * (141 - 237);
-        b = 160 + t * (60 - 160);
+        r = 255 + t * (253 - 255), g = 237 + t * (141 - 237), b = 160 + t * (60 - 160);
     } else {
         double t = (v - 0.5) / 0.5;
-        r = 253 + t * (189 - 253);
-        g = 141 + t * (0 - 141);
-        b = 60 + t * (38 - 60);
+        r = 253 + t * (189 - 253), g = 141 + t * (0 - 141), b = 60 + t * (38 - 60);
     }
-    double a = 0.35 + 0.5 * v;
-    uint32_t A = (uint32_t)(a * 255 + 0.5);
-    uint32_t R = (uint32_t)(r * a + 0.5), G = (uint32_t)(g * a + 0.5), B = (uint32_t)(b * a + 0.5);
-    return (A << 24) | (R << 16) | (G << 8) | B;
+    e->c1 = (short)(r + 0.5);
+    e->c2 = (short)(g + 0.5);
+    e->c3 = (short)(b + 0.5);
+    e->c4 = (short)((0.35 + 0.5 * v) * 255 + 0.5);
 }
 
-static cairo_status_t png_write(void *closure, const unsigned char *data, unsigned int len)
+static dm_status make_mem(dm_riskmap *r)
 {
-    dm__buf_add((dm_buf *)closure, (const char *)data, len);
-    return ((dm_buf *)closure)->oom ? CAIRO_STATUS_NO_MEMORY : CAIRO_STATUS_SUCCESS;
-}
-
-static dm_status encode_png(dm_ctx *ctx, uint32_t *px, unsigned char **png, size_t *len)
-{
-    cairo_surface_t *sf = cairo_image_surface_create_for_data(
-        (unsigned char *)px, CAIRO_FORMAT_ARGB32, TILE, TILE, TILE * 4);
-    dm_buf b;
-    dm__buf_init(&b);
-    cairo_status_t cs = cairo_surface_write_to_png_stream(sf, png_write, &b);
-    cairo_surface_destroy(sf);
-    if (cs != CAIRO_STATUS_SUCCESS || b.oom) {
-        dm__buf_free(&b);
-        return dm__fail(ctx, DM_ENOMEM, "PNG encoding failed");
+    GDALDriverH mem = GDALGetDriverByName("MEM");
+    r->mem = mem ? GDALCreate(mem, "", TILE, TILE, 1, GDT_Byte, NULL) : NULL;
+    if (!r->mem)
+        return dm__fail(r->ctx, DM_EGDAL, "cannot create an in-memory tile image");
+    GDALColorTableH ct = GDALCreateColorTable(GPI_RGB);
+    GDALColorEntry e = {0, 0, 0, 0};
+    GDALSetColorEntry(ct, 0, &e);
+    for (int k = 1; k <= RAMP_STEPS; k++) {
+        ramp_colour(k, &e);
+        GDALSetColorEntry(ct, k, &e);
     }
-    *png = dm_malloc(ctx, b.len);
-    if (!*png) {
-        dm__buf_free(&b);
-        return dm__fail(ctx, DM_ENOMEM, "out of memory");
-    }
-    memcpy(*png, b.data, b.len);
-    *len = b.len;
-    dm__buf_free(&b);
+    GDALSetRasterColorTable(GDALGetRasterBand(r->mem, 1), ct);
+    GDALDestroyColorTable(ct);
     return DM_OK;
+}
+
+/* 8-bit palette PNG through GDAL's PNG driver at zlib level 1: a tenth of
+ * the time of a 32-bit RGBA PNG at the default level. */
+static dm_status encode_png(dm_riskmap *r, unsigned char *idx, unsigned char **png, size_t *len)
+{
+    dm_ctx *ctx = r->ctx;
+    if (!r->mem && make_mem(r))
+        return dm_ctx_errcode(ctx);
+    if (GDALRasterIO(GDALGetRasterBand(r->mem, 1), GF_Write, 0, 0, TILE, TILE, idx, TILE, TILE,
+                     GDT_Byte, 0, 0) != CE_None)
+        return dm__fail(ctx, DM_EGDAL, "tile image: %s", CPLGetLastErrorMsg());
+    char name[96];
+    snprintf(name, sizeof name, "/vsimem/dm_tile_%p_%lu.png", (void *)r, r->n_png++);
+    char *opts[] = {(char *)"ZLEVEL=1", NULL};
+    GDALDriverH pngd = GDALGetDriverByName("PNG");
+    GDALDatasetH out = pngd ? GDALCreateCopy(pngd, name, r->mem, FALSE, opts, NULL, NULL) : NULL;
+    if (!out)
+        return dm__fail(ctx, DM_EGDAL, "PNG encoding failed: %s", CPLGetLastErrorMsg());
+    GDALClose(out);
+    vsi_l_offset n = 0;
+    GByte *data = VSIGetMemFileBuffer(name, &n, TRUE);
+    if (!data)
+        return dm__fail(ctx, DM_EGDAL, "PNG encoding failed");
+    *png = dm_malloc(ctx, (size_t)n);
+    if (*png) {
+        memcpy(*png, data, (size_t)n);
+        *len = (size_t)n;
+    }
+    VSIFree(data);
+    VSIUnlink(name);
+    return *png ? DM_OK : dm__fail(ctx, DM_ENOMEM, "out of memory");
 }
 
 static void to_pixel(const double inv[6], double x, double y, double *c, double *r)
@@ -187,7 +219,7 @@ dm_status dm_riskmap_tile_png(dm_riskmap *r, int z, int x, int y, unsigned char 
     *len = 0;
     if (z < 0 || z > 24 || x < 0 || y < 0 || x >= (1 << z) || y >= (1 << z))
         return dm__fail(ctx, DM_EINVAL, "tile %d/%d/%d is outside the tile grid", z, x, y);
-    uint32_t *px = dm_calloc(ctx, (size_t)TILE * TILE, sizeof *px);
+    unsigned char *px = dm_calloc(ctx, (size_t)TILE * TILE, 1);
     if (!px)
         return dm__fail(ctx, DM_ENOMEM, "out of memory");
     double res = 2 * WORLD / (TILE * (double)(1u << z));
@@ -256,11 +288,11 @@ dm_status dm_riskmap_tile_png(dm_riskmap *r, int z, int x, int y, unsigned char 
                 double v = r->buf[(size_t)br * bw + bc];
                 if (r->has_nodata && v == r->nodata)
                     continue;
-                px[py * TILE + pxi] = ramp(v);
+                px[py * TILE + pxi] = ramp_index(v);
             }
         }
     }
-    dm_status st = encode_png(ctx, px, png, len);
+    dm_status st = encode_png(r, px, png, len);
     dm_free(ctx, px);
     return st;
 }
