@@ -1086,6 +1086,71 @@ static int h_danger(srv_req *rq, srv_resp *rs)
     return srv_json(rs, 200, copy);
 }
 
+/* The danger zones, computed once for all threads (as WKB, under the
+ * lock) and kept by each thread as its own geometry in the UTM zone of the
+ * zones' centre, so that a check is one transform and one distance. */
+static unsigned char *zones_wkb;
+static size_t zones_len;
+static unsigned long zones_gen;
+static double zones_time;
+static int zones_epsg;
+
+static dm_status load_zones(srv_req *rq)
+{
+    srv_thread *t = rq->t;
+    dm_ctx *ctx = t->ctx;
+    dm_status st = DM_OK;
+    pthread_mutex_lock(&danger_lock);
+    if (!zones_time || zones_gen != srv_generation() || now_s() - zones_time > 60) {
+        unsigned long gen = srv_generation();
+        dm_geom *z = NULL;
+        st = dm_danger_zones(t->store, &danger_opts, &z);
+        free(zones_wkb);
+        zones_wkb = NULL;
+        zones_len = 0;
+        double b[4];
+        if (!st && z && dm_geom_bounds(z, b)) {
+            unsigned char *w = NULL;
+            size_t n = 0;
+            st = dm_geom_to_wkb(ctx, z, &w, &n);
+            if (!st && (zones_wkb = malloc(n))) {
+                memcpy(zones_wkb, w, n);
+                zones_len = n;
+            }
+            dm_free(ctx, w);
+            zones_epsg = dm_utm_epsg((b[0] + b[2]) / 2, (b[1] + b[3]) / 2);
+        }
+        dm_geom_free(z);
+        if (!st) {
+            zones_gen = gen;
+            zones_time = now_s();
+        }
+    }
+    dm_geom *wgs = NULL;
+    if (!st && zones_wkb)
+        st = dm_geom_from_wkb(ctx, zones_wkb, zones_len, &wgs);
+    int epsg = zones_epsg;
+    unsigned long gen = zones_gen;
+    pthread_mutex_unlock(&danger_lock);
+    dm_geom_free(t->danger);
+    t->danger = NULL;
+    dm_transform_free(t->danger_fwd);
+    t->danger_fwd = NULL;
+    if (!st && wgs) {
+        char utm[32];
+        snprintf(utm, sizeof utm, "EPSG:%d", epsg);
+        st = dm_transform_new(ctx, "EPSG:4326", utm, &t->danger_fwd);
+        if (!st)
+            st = dm_geom_transform(ctx, t->danger_fwd, wgs, &t->danger);
+    }
+    dm_geom_free(wgs);
+    if (!st) {
+        t->danger_gen = gen;
+        t->danger_time = now_s();
+    }
+    return st;
+}
+
 static int h_check(srv_req *rq, srv_resp *rs)
 {
     if (!srv_method_is(rq, rs, "GET"))
@@ -1096,20 +1161,26 @@ static int h_check(srv_req *rq, srv_resp *rs)
         return srv_error(rs, 400, "lon and lat: decimal degrees (lon -180..180, lat -90..90)");
     srv_thread *t = rq->t;
     if (!t->danger_time || t->danger_gen != srv_generation() || now_s() - t->danger_time > 60) {
-        dm_geom_free(t->danger);
-        t->danger = NULL;
-        unsigned long gen = srv_generation();
-        dm_status st = dm_danger_zones(t->store, &danger_opts, &t->danger);
+        dm_status st = load_zones(rq);
         if (st)
             return srv_fail(rs, rq, st);
-        t->danger_gen = gen;
-        t->danger_time = now_s();
     }
     int inside = 0;
     double d = -1;
-    dm_status st = dm_danger_locate(t->ctx, t->danger, lon, lat, &inside, &d);
-    if (st)
-        return srv_fail(rs, rq, st);
+    if (t->danger) {
+        double x = lon, y = lat;
+        dm_geom *p = NULL;
+        dm_status st = dm_transform_xy(t->danger_fwd, &x, &y, 1);
+        if (!st)
+            st = dm_geom_point(t->ctx, x, y, &p);
+        if (st) {
+            dm_geom_free(p);
+            return srv_error(rs, 400, "the point cannot be placed relative to the zones");
+        }
+        inside = dm_geom_intersects(t->danger, p);
+        d = inside ? 0 : dm_geom_distance(t->danger, p);
+        dm_geom_free(p);
+    }
     const char *level = inside ? "danger" : (d >= 0 && d < 500) ? "caution" : "unknown";
     srv_buf b;
     sb_init(&b);
@@ -1119,7 +1190,7 @@ static int h_check(srv_req *rq, srv_resp *rs)
     sb_json_num(&b, lat);
     sb_printf(&b, ",\"inside\":%s,\"distance_m\":", inside ? "true" : "false");
     /* rounded to 50 m so that answers do not trace zone edges exactly */
-    sb_json_num(&b, d < 0 ? NAN : round(d / 50) * 50);
+    sb_json_num(&b, d < 0 ? NAN : ceil(d / 50) * 50);
     sb_printf(&b, ",\"level\":\"%s\",\"message\":{\"en\":", level);
     sb_json_str(&b, message(level, 0));
     sb_puts(&b, ",\"az\":");

@@ -38,6 +38,7 @@ static void thread_free(srv_thread *t)
     if (!t)
         return;
     dm_geom_free(t->danger);
+    dm_transform_free(t->danger_fwd);
     dm_riskmap_free(t->risk);
     dm_free(t->ctx, t->risk_path);
     dm_store_close(t->store);
