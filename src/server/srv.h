@@ -92,6 +92,13 @@ typedef struct srv_thread {
     dm_transform *danger_fwd;   /* WGS 84 -> that UTM zone */
     unsigned long danger_gen;
     double danger_time;
+    struct {                  /* sessions checked in the last seconds */
+        char token[DM_TOKEN_HEX + 1];
+        dm_user user;
+        double checked;
+        unsigned long gen;
+    } auth_cache[8];
+    unsigned auth_next;
 } srv_thread;
 
 /* ---- requests and responses ---- */
@@ -137,6 +144,8 @@ int srv_status_of(dm_status st);
  * caches of derived answers know when to recompute. */
 unsigned long srv_generation(void);
 void srv_bump_generation(void);
+/* Bumped by every logout through the server: forget cached sessions. */
+void srv_bump_auth_generation(void);
 
 /* Handlers: dispatch on the path segments. */
 int srv_route(srv_req *rq, srv_resp *rs);

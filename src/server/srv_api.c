@@ -122,6 +122,7 @@ static int h_logout(srv_req *rq, srv_resp *rs)
     dm_status st = dm_auth_logout(rq->t->store, rq->token);
     if (st)
         return srv_fail(rs, rq, st);
+    srv_bump_auth_generation();
     snprintf(rs->set_cookie, sizeof rs->set_cookie,
              "dm_token=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     return srv_json(rs, 200, strdup("{\"ok\":true}"));

@@ -18,10 +18,30 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 static const srv_config *g_cfg;
 static atomic_ulong g_gen = 1;
+static atomic_ulong g_auth_gen = 1;
+
+void srv_bump_auth_generation(void) { atomic_fetch_add(&g_auth_gen, 1); }
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Constant-time comparison of two session tokens. */
+static int same_token(const char *a, const char *b)
+{
+    unsigned char d = 0;
+    for (int i = 0; i < DM_TOKEN_HEX; i++)
+        d |= (unsigned char)(a[i] ^ b[i]);
+    return d == 0;
+}
 
 unsigned long srv_generation(void) { return atomic_load(&g_gen); }
 void srv_bump_generation(void) { atomic_fetch_add(&g_gen, 1); }
@@ -252,8 +272,32 @@ static void authenticate(srv_req *rq, struct MHD_Connection *c)
     if (!tok || !*tok)
         return;
     rq->authed = -1; /* a token was given; -1 until proven good */
-    if (strlen(tok) == DM_TOKEN_HEX &&
-        dm_auth_check(rq->t->store, tok, &rq->user) == DM_OK) {
+    if (strlen(tok) != DM_TOKEN_HEX) {
+        rq->user.role = DM_ROLE_PUBLIC;
+        return;
+    }
+    /* A session checked in the last 5 s by this thread is trusted without
+     * asking the database again (logouts through the server clear this at
+     * once; a user deleted on the command line is refused within 5 s). */
+    srv_thread *t = rq->t;
+    double now = mono_s();
+    unsigned long gen = atomic_load(&g_auth_gen);
+    for (int i = 0; i < 8; i++) {
+        if (t->auth_cache[i].gen == gen && now - t->auth_cache[i].checked < 5 &&
+            same_token(t->auth_cache[i].token, tok)) {
+            rq->user = t->auth_cache[i].user;
+            rq->authed = 1;
+            memcpy(rq->token, tok, DM_TOKEN_HEX + 1);
+            dm_ctx_set_author(t->ctx, rq->user.name);
+            return;
+        }
+    }
+    if (dm_auth_check(rq->t->store, tok, &rq->user) == DM_OK) {
+        unsigned k = t->auth_next++ % 8;
+        memcpy(t->auth_cache[k].token, tok, DM_TOKEN_HEX + 1);
+        t->auth_cache[k].user = rq->user;
+        t->auth_cache[k].checked = now;
+        t->auth_cache[k].gen = gen;
         rq->authed = 1;
         memcpy(rq->token, tok, DM_TOKEN_HEX + 1);
         dm_ctx_set_author(rq->t->ctx, rq->user.name);

@@ -347,6 +347,14 @@ static long recent_fails(dm_store *s, const char *key, long long now, long long 
 static void record_fail(dm_store *s, const char *key, long long now)
 {
     sqlite3_stmt *q = NULL;
+    /* forget failures older than the window so the table stays small */
+    if (sqlite3_prepare_v2(s->db, "DELETE FROM login_attempts WHERE time <= ?", -1, &q, NULL) ==
+        SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, now - DM_AUTH_WINDOW_S);
+        sqlite3_step(q);
+        sqlite3_finalize(q);
+    }
+    q = NULL;
     if (sqlite3_prepare_v2(s->db, "INSERT INTO login_attempts (key, time) VALUES (?, ?)", -1, &q,
                            NULL) != SQLITE_OK)
         return;
