@@ -724,6 +724,7 @@ static char *stats_json;
 static size_t stats_len;
 static unsigned long stats_gen;
 static double stats_time;
+static int stats_refreshing;
 
 static int h_stats(srv_req *rq, srv_resp *rs)
 {
@@ -748,33 +749,40 @@ static int h_stats(srv_req *rq, srv_resp *rs)
         dm_free(rq->t->ctx, lr);
         return srv_jbuf(rs, 200, &out);
     }
-    /* Aggregates are the same for every role; cached until a write or 10 s. */
+    /* Aggregates are the same for every role; cached until a write through
+     * the server, and refreshed every 10 s (for writes made elsewhere) by one
+     * thread while the others keep answering from the cache. */
     pthread_mutex_lock(&stats_lock);
-    if (stats_json && stats_gen == srv_generation() && now_s() - stats_time < 10) {
+    unsigned long gen = srv_generation();
+    int current = stats_json && stats_gen == gen;
+    if (current && (now_s() - stats_time < 10 || stats_refreshing)) {
         char *copy = malloc(stats_len + 1);
         if (copy)
             memcpy(copy, stats_json, stats_len + 1);
         pthread_mutex_unlock(&stats_lock);
         return srv_json(rs, 200, copy);
     }
+    if (current)
+        stats_refreshing = 1;
     pthread_mutex_unlock(&stats_lock);
-    unsigned long gen = srv_generation();
     srv_buf b;
     sb_init(&b);
     dm_status st = compute_stats(rq, &b);
+    pthread_mutex_lock(&stats_lock);
+    if (current)
+        stats_refreshing = 0;
+    if (!st && !b.oom) {
+        free(stats_json);
+        stats_json = strdup(b.data);
+        stats_len = b.len;
+        stats_gen = gen;
+        stats_time = now_s();
+    }
+    pthread_mutex_unlock(&stats_lock);
     if (st) {
         sb_free(&b);
         return srv_fail(rs, rq, st);
     }
-    if (b.oom)
-        return srv_jbuf(rs, 500, &b);
-    pthread_mutex_lock(&stats_lock);
-    free(stats_json);
-    stats_json = strdup(b.data);
-    stats_len = b.len;
-    stats_gen = gen;
-    stats_time = now_s();
-    pthread_mutex_unlock(&stats_lock);
     return srv_jbuf(rs, 200, &b);
 }
 
@@ -1057,31 +1065,40 @@ static pthread_mutex_t danger_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *danger_json;
 static unsigned long danger_gen;
 static double danger_time;
+static int danger_refreshing;
 
 static int h_danger(srv_req *rq, srv_resp *rs)
 {
     if (!srv_method_is(rq, rs, "GET"))
         return 0;
     rs->cache = "public, max-age=60";
+    /* cached like the statistics: until a write, refreshed every 60 s by
+     * one thread while the others answer from the cache */
     pthread_mutex_lock(&danger_lock);
-    if (danger_json && danger_gen == srv_generation() && now_s() - danger_time < 60) {
+    unsigned long gen = srv_generation();
+    int current = danger_json && danger_gen == gen;
+    if (current && (now_s() - danger_time < 60 || danger_refreshing)) {
         char *copy = strdup(danger_json);
         pthread_mutex_unlock(&danger_lock);
         return srv_json(rs, 200, copy);
     }
-    unsigned long gen = srv_generation();
-    char *json = NULL;
-    /* computed under the lock: one thread works, the others wait for it */
-    dm_status st = dm_danger_zones_json(rq->t->store, &danger_opts, &json);
-    if (st) {
-        pthread_mutex_unlock(&danger_lock);
-        return srv_fail(rs, rq, st);
-    }
-    free(danger_json);
-    danger_json = strdup(json);
-    danger_gen = gen;
-    danger_time = now_s();
+    if (current)
+        danger_refreshing = 1;
     pthread_mutex_unlock(&danger_lock);
+    char *json = NULL;
+    dm_status st = dm_danger_zones_json(rq->t->store, &danger_opts, &json);
+    pthread_mutex_lock(&danger_lock);
+    if (current)
+        danger_refreshing = 0;
+    if (!st) {
+        free(danger_json);
+        danger_json = strdup(json);
+        danger_gen = gen;
+        danger_time = now_s();
+    }
+    pthread_mutex_unlock(&danger_lock);
+    if (st)
+        return srv_fail(rs, rq, st);
     char *copy = strdup(json);
     dm_free(rq->t->ctx, json);
     return srv_json(rs, 200, copy);
