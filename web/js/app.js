@@ -157,6 +157,16 @@
       var c = s.counts, html = '<table class="props">' +
         ['hazards', 'activities', 'release_areas', 'items', 'accidents', 'victims', 'records'].map(function (k) {
           return '<tr><td>' + esc(k) + '</td><td>' + esc(c[k]) + '</td></tr>'; }).join('') + '</table>';
+      var lr = s.land_release;
+      if (lr && lr.hazards) {
+        html += '<table class="props" id="headline">' +
+          '<tr><td>hazard area remaining</td><td>' + esc(Math.round(lr.hazards.remaining_ha || 0)) + ' ha</td></tr>' +
+          '<tr><td>land released</td><td>' + esc(Math.round((lr.released || {}).total_ha || 0)) + ' ha</td></tr>' +
+          '<tr><td>share released</td><td>' + esc(Math.round((lr.share_released || 0) * 1000) / 10) + ' %</td></tr></table>';
+        var bt = lr.hazards.by_type || {};
+        html += bars('Remaining area by type (ha)', Object.keys(bt).map(function (k) {
+          return {key: k, v: bt[k].remaining_ha || 0}; }), function (r) { return r.v; }, ' ha');
+      }
       html += bars('Hazards by status (count)', s.hazards_by_status, function (r) { return r.count; });
       html += bars('Remaining area by status (ha)', s.hazards_by_status, function (r) { return r.remaining_area_ha; }, ' ha');
       html += bars('Land released by outcome (ha)', s.released_by_outcome, function (r) { return r.area_ha; }, ' ha');
