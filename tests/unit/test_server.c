@@ -788,3 +788,110 @@ TEST(server_demo_database)
     free(out);
     stop_server(SIGTERM);
 }
+
+TEST(auth_library_sessions_and_limits)
+{
+    /* the library side of users and sessions, without HTTP */
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("a.gpkg"), DM_STORE_CREATE, &s));
+    ASSERT_OK(dm_store_durable(s));
+    ASSERT_OK(dm_auth_init(s));
+    ASSERT_OK(dm_auth_init(s)); /* idempotent */
+    ASSERT_STATUS(DM_EINVAL, dm_auth_user_add(s, "bad name!", "password1", DM_ROLE_ANALYST, NULL));
+    ASSERT_STATUS(DM_EINVAL, dm_auth_user_add(s, "f", "password1", DM_ROLE_FIELD, NULL));
+    ASSERT_STATUS(DM_EINVAL, dm_auth_user_add(s, "p", "password1", DM_ROLE_PUBLIC, NULL));
+    ASSERT_OK(dm_auth_user_add(s, "ana", "password1", DM_ROLE_ANALYST, NULL));
+    ASSERT_STATUS(DM_ECONFLICT, dm_auth_user_add(s, "ana", "password2", DM_ROLE_ADMIN, NULL));
+    char tok[DM_TOKEN_HEX + 1], tok2[DM_TOKEN_HEX + 1];
+    dm_user who;
+    long retry = 0;
+    /* a session of 1 second expires */
+    ASSERT_OK(dm_auth_login(s, "ana", "password1", "10.0.0.1", 1, tok, &who, &retry));
+    ASSERT_EQ(strlen(tok), DM_TOKEN_HEX);
+    ASSERT_EQ(who.role, DM_ROLE_ANALYST);
+    ASSERT_OK(dm_auth_check(s, tok, &who));
+    ASSERT_STREQ(who.name, "ana");
+    sleep(2);
+    ASSERT_STATUS(DM_EFORBIDDEN, dm_auth_check(s, tok, &who));
+    /* two sessions are independent; logout ends one */
+    ASSERT_OK(dm_auth_login(s, "ana", "password1", "10.0.0.1", 60, tok, &who, &retry));
+    ASSERT_OK(dm_auth_login(s, "ana", "password1", "10.0.0.1", 60, tok2, &who, &retry));
+    ASSERT(strcmp(tok, tok2) != 0);
+    ASSERT_OK(dm_auth_logout(s, tok));
+    ASSERT_STATUS(DM_EFORBIDDEN, dm_auth_check(s, tok, &who));
+    ASSERT_OK(dm_auth_check(s, tok2, &who));
+    /* a new password ends every session */
+    ASSERT_OK(dm_auth_user_passwd(s, "ana", "password3"));
+    ASSERT_STATUS(DM_EFORBIDDEN, dm_auth_check(s, tok2, &who));
+    ASSERT_STATUS(DM_EFORBIDDEN, dm_auth_login(s, "ana", "password1", "10.0.0.2", 60, tok, &who,
+                                               &retry));
+    ASSERT_EQ(retry, 0);
+    /* unknown users fail the same way; the limit counts per client */
+    for (int i = 0; i < DM_AUTH_MAX_FAILS - 1; i++)
+        ASSERT_STATUS(DM_EFORBIDDEN, dm_auth_login(s, "nobody", "password9", "10.0.0.2", 60,
+                                                   tok, &who, &retry));
+    ASSERT_STATUS(DM_EFORBIDDEN, dm_auth_login(s, "ana", "password3", "10.0.0.2", 60, tok, &who,
+                                               &retry));
+    ASSERT(retry > 0 && retry <= DM_AUTH_WINDOW_S);
+    ASSERT_OK(dm_auth_login(s, "ana", "password3", "10.0.0.3", 60, tok, &who, &retry));
+    /* the hash is Argon2id and the token is not stored in clear */
+    char *list = NULL;
+    ASSERT_OK(dm_auth_user_list_json(s, &list));
+    ASSERT_CONTAINS(list, "\"role\":\"analyst\"");
+    ASSERT(!strstr(list, "argon2"));
+    dm_free(ctx, list);
+    ASSERT_OK(dm_auth_user_del(s, "ana"));
+    ASSERT_STATUS(DM_EFORBIDDEN, dm_auth_check(s, tok, &who));
+    ASSERT_STATUS(DM_ENOTFOUND, dm_auth_user_del(s, "ana"));
+    dm_store_close(s);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 a.gpkg \"SELECT pwhash FROM users; SELECT count(*) FROM "
+                              "sessions WHERE token_hash = '%s';\" 2>/dev/null || echo nosqlite",
+                        tok),
+              0);
+    ASSERT(!strstr(out, tok) || strstr(out, "nosqlite"));
+    free(out);
+}
+
+TEST(danger_zones_buffer_merge_and_locate)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("d.gpkg"), DM_STORE_CREATE, &s));
+    dm_geom *z = NULL;
+    ASSERT_OK(dm_danger_zones(s, NULL, &z));
+    ASSERT(z == NULL); /* no hazards, no zones */
+    char u[37];
+    /* two hazards 100 m apart merge into one zone with a 100 m margin */
+    const char *a[] = {"hazard_type", "CHA", NULL};
+    insert_wkt(s, "hazards", "POLYGON((46.900 39.900, 46.902 39.900, 46.902 39.902, 46.900 39.902, "
+                             "46.900 39.900))", a, u);
+    insert_wkt(s, "hazards", "POLYGON((46.9032 39.900, 46.905 39.900, 46.905 39.902, 46.9032 "
+                             "39.902, 46.9032 39.900))", a, u);
+    const char *c[] = {"hazard_type", "SHA", "status", "handed_over", NULL};
+    insert_wkt(s, "hazards", "POLYGON((47.0 40.0, 47.01 40.0, 47.01 40.01, 47.0 40.0))", c, u);
+    dm_danger_opts o = {100, 10};
+    ASSERT_OK(dm_danger_zones(s, &o, &z));
+    ASSERT(z != NULL);
+    double b[4];
+    ASSERT(dm_geom_bounds(z, b));
+    ASSERT_NEAR(b[0], 46.900 - 100 / 85300.0, 0.0003); /* ~85.3 km per degree at 39.9 N */
+    ASSERT(b[2] < 46.91);                               /* the released hazard is left out */
+    int inside = 0;
+    double d = 0;
+    ASSERT_OK(dm_danger_locate(ctx, z, 46.9026, 39.901, &inside, &d)); /* between the two */
+    ASSERT_EQ(inside, 1);
+    ASSERT_OK(dm_danger_locate(ctx, z, 46.910, 39.901, &inside, &d));
+    ASSERT_EQ(inside, 0);
+    ASSERT_NEAR(d, (46.910 - 46.905) * 85300 - 100, 40);
+    ASSERT_STATUS(DM_EINVAL, dm_danger_locate(ctx, z, 200, 0, &inside, &d));
+    dm_geom_free(z);
+    char *json = NULL;
+    ASSERT_OK(dm_danger_zones_json(s, &o, &json));
+    ASSERT_CONTAINS(json, "\"zone\":1");
+    ASSERT(!strstr(json, "\"zone\":2")); /* merged */
+    ASSERT(!strstr(json, "CHA"));
+    dm_free(ctx, json);
+    dm_store_close(s);
+}
