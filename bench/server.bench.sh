@@ -2,14 +2,14 @@
 # server.bench.sh -- load benchmark of `demine serve` on loopback with wrk:
 # risk tiles (z 12-14 over the data set, after one warm-up pass) and the
 # statistics endpoint, each for $BENCH_SECONDS (default 10) with 2 wrk
-# threads and 32 connections. Target: >= 5000 requests/s with p99 < 50 ms
+# threads and 16 connections ($BENCH_CONNECTIONS). Target: >= 5000 requests/s with p99 < 50 ms
 # and zero errors on 2 cores. Prints the figures and appends TSV lines to
 # bench/out/results.tsv. Usage: sh bench/server.bench.sh path/to/demine
 set -u
 BIN="${1:-./demine}"
 cd "$(dirname "$0")/.." || exit 1
 SECS="${BENCH_SECONDS:-10}"
-CONNS="${BENCH_CONNECTIONS:-32}"
+CONNS="${BENCH_CONNECTIONS:-16}"
 if ! command -v wrk >/dev/null 2>&1; then
     echo "server.bench: SKIPPED (wrk not installed: apt-get install wrk)"
     exit 0
