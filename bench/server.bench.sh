@@ -2,8 +2,8 @@
 # server.bench.sh -- load benchmark of `demine serve` on loopback with wrk:
 # risk tiles (z 12-14 over the data set, after one warm-up pass) and the
 # statistics endpoint, each for $BENCH_SECONDS (default 10) with 2 wrk
-# threads and 16 connections ($BENCH_CONNECTIONS). Target: >= 5000 requests/s with p99 < 50 ms
-# and zero errors on 2 cores. Prints the figures and appends TSV lines to
+# threads and 16 connections ($BENCH_CONNECTIONS). Target: >= 5000
+# requests/s with p99 < 50 ms and zero errors on 2 cores. Prints the figures and appends TSV lines to
 # bench/out/results.tsv. Usage: sh bench/server.bench.sh path/to/demine
 set -u
 BIN="${1:-./demine}"
