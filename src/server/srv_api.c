@@ -1113,43 +1113,66 @@ static unsigned long zones_gen;
 static double zones_time;
 static int zones_epsg;
 
+static int zones_refreshing;
+
 static dm_status load_zones(srv_req *rq)
 {
     srv_thread *t = rq->t;
     dm_ctx *ctx = t->ctx;
     dm_status st = DM_OK;
     pthread_mutex_lock(&danger_lock);
-    if (!zones_time || zones_gen != srv_generation() || now_s() - zones_time > 60) {
-        unsigned long gen = srv_generation();
+    unsigned long gen = srv_generation();
+    int current = zones_time && zones_gen == gen;
+    if (!current || (now_s() - zones_time > 60 && !zones_refreshing)) {
+        /* compute outside the lock; others keep the zones they have */
+        zones_refreshing = 1;
+        pthread_mutex_unlock(&danger_lock);
         dm_geom *z = NULL;
-        st = dm_danger_zones(t->store, &danger_opts, &z);
-        free(zones_wkb);
-        zones_wkb = NULL;
-        zones_len = 0;
+        unsigned char *w = NULL, *copy = NULL;
+        size_t n = 0;
+        int epsg = 0;
         double b[4];
+        st = dm_danger_zones(t->store, &danger_opts, &z);
         if (!st && z && dm_geom_bounds(z, b)) {
-            unsigned char *w = NULL;
-            size_t n = 0;
             st = dm_geom_to_wkb(ctx, z, &w, &n);
-            if (!st && (zones_wkb = malloc(n))) {
-                memcpy(zones_wkb, w, n);
-                zones_len = n;
-            }
-            dm_free(ctx, w);
-            zones_epsg = dm_utm_epsg((b[0] + b[2]) / 2, (b[1] + b[3]) / 2);
+            if (!st && (copy = malloc(n)))
+                memcpy(copy, w, n);
+            else if (!st)
+                st = DM_ENOMEM;
+            epsg = dm_utm_epsg((b[0] + b[2]) / 2, (b[1] + b[3]) / 2);
         }
+        dm_free(ctx, w);
         dm_geom_free(z);
+        pthread_mutex_lock(&danger_lock);
+        zones_refreshing = 0;
         if (!st) {
+            free(zones_wkb);
+            zones_wkb = copy;
+            zones_len = copy ? n : 0;
+            zones_epsg = epsg;
             zones_gen = gen;
             zones_time = now_s();
-        }
+        } else
+            free(copy);
+    }
+    unsigned char *wkb = NULL;
+    size_t len = zones_len;
+    if (!st && zones_wkb && (wkb = malloc(len)))
+        memcpy(wkb, zones_wkb, len);
+    int epsg = zones_epsg;
+    unsigned long have = zones_gen;
+    pthread_mutex_unlock(&danger_lock);
+    if (st)
+        return st;
+    if (have == t->danger_gen && t->danger_time && t->danger) {
+        free(wkb); /* same zones as this thread already holds */
+        t->danger_time = now_s();
+        return DM_OK;
     }
     dm_geom *wgs = NULL;
-    if (!st && zones_wkb)
-        st = dm_geom_from_wkb(ctx, zones_wkb, zones_len, &wgs);
-    int epsg = zones_epsg;
-    unsigned long gen = zones_gen;
-    pthread_mutex_unlock(&danger_lock);
+    if (wkb)
+        st = dm_geom_from_wkb(ctx, wkb, len, &wgs);
+    free(wkb);
     dm_geom_free(t->danger);
     t->danger = NULL;
     dm_transform_free(t->danger_fwd);
@@ -1163,7 +1186,7 @@ static dm_status load_zones(srv_req *rq)
     }
     dm_geom_free(wgs);
     if (!st) {
-        t->danger_gen = gen;
+        t->danger_gen = have;
         t->danger_time = now_s();
     }
     return st;
