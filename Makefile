@@ -89,3 +89,20 @@ clean:
 FUZZ_SECONDS ?= 60
 fuzz:
 	@sh scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# ---- web pages built into the binary, server fuzzing (src/server, web/) ----
+# scripts/embed_web.sh turns web/ into a C file so that `demine serve` works
+# from any directory with no files next to it.
+WEB_FILES := $(shell find web -type f ! -name '*.map' 2>/dev/null)
+WEB_OBJ   := $(BUILD)/gen/web_assets.o
+$(BUILD)/gen/web_assets.c: $(WEB_FILES) scripts/embed_web.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed_web.sh web > $@.tmp && mv $@.tmp $@
+$(WEB_OBJ): $(BUILD)/gen/web_assets.c
+	$(CC) $(CFLAGS) -w -c $< -o $@
+$(BIN): $(WEB_OBJ)
+CLI_OBJ += $(WEB_OBJ)
+
+# Data set of bench/server.bench.sh.
+$(BUILD)/bench_server_data: bench/bench_server_data.c $(LIB)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)

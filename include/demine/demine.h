@@ -14,5 +14,8 @@
 #include "demine/dm_check.h"
 #include "demine/dm_stats.h"
 #include "demine/dm_demo.h"
+#include "demine/dm_auth.h"
+#include "demine/dm_danger.h"
+#include "demine/dm_tiles.h"
 
 #endif

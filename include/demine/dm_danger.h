@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * dm_danger.h -- the public danger map: hazard areas that are not yet
+ * released, buffered, merged and simplified, so residents can be warned
+ * without revealing item positions, records or anything personal.
+ */
+#ifndef DM_DANGER_H
+#define DM_DANGER_H
+
+#include "demine/dm_store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct dm_danger_opts {
+    double buffer_m;   /* safety margin around each hazard (default 100) */
+    double simplify_m; /* generalisation tolerance (default 25) */
+} dm_danger_opts;
+
+/* The danger zones of a database as one WGS 84 (multi)polygon, or *out =
+ * NULL when no open hazard exists. Hazards with status closed or
+ * handed_over are left out. opts may be NULL. Caller frees *out. */
+DM_API dm_status dm_danger_zones(dm_store *s, const dm_danger_opts *opts, dm_geom **out);
+
+/* The same as a GeoJSON FeatureCollection: one feature per zone with only
+ * the properties {"zone": n, "area_ha": a}. Free with dm_free. */
+DM_API dm_status dm_danger_zones_json(dm_store *s, const dm_danger_opts *opts, char **json);
+
+/* Where (lon, lat) stands relative to zones (a geometry from
+ * dm_danger_zones, may be NULL): *inside 1 or 0, *distance_m to the nearest
+ * zone edge (0 inside; -1 when there are no zones). */
+DM_API dm_status dm_danger_locate(dm_ctx *ctx, const dm_geom *zones, double lon, double lat,
+                                  int *inside, double *distance_m);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DM_DANGER_H */

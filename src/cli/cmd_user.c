@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * cmd_user.c -- `demine user add|del|passwd|list DB ...`: the people who may
+ * log in to `demine serve`, their roles and organisations.
+ */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *help =
+    "usage: demine user add DB NAME --role ROLE [--org ORGANISATION] [PASSWORD SOURCE]\n"
+    "       demine user passwd DB NAME [PASSWORD SOURCE]\n"
+    "       demine user del DB NAME\n"
+    "       demine user list DB [--json]\n\n"
+    "Manage the users of `demine serve`. Roles: admin (everything), analyst\n"
+    "(reads everything, approves field reports), field (submits reports, reads\n"
+    "its organisation's drafts; needs --org). The public needs no account.\n"
+    "Passwords (8+ characters) are stored as Argon2id hashes.\n\n"
+    "PASSWORD SOURCE, one of:\n"
+    "  --password-stdin   read the password from the first line of stdin (default)\n"
+    "  --password-env VAR read it from the environment variable VAR\n\n"
+    "Every change is written to the change log under $USER.\n";
+
+static int read_password(const char *cmd, const char *env, char *out, size_t n)
+{
+    if (env) {
+        const char *v = getenv(env);
+        if (!v)
+            return cli_usage_error(cmd, "environment variable %s is not set", env);
+        if (strlen(v) >= n)
+            return cli_usage_error(cmd, "password too long");
+        strcpy(out, v);
+        return 0;
+    }
+    if (!fgets(out, (int)n, stdin))
+        return cli_usage_error(cmd, "no password on stdin");
+    out[strcspn(out, "\r\n")] = '\0';
+    return 0;
+}
+
+static int run_user(dm_ctx *ctx, int argc, char **argv)
+{
+    if (argc < 2 || cli_is_help(argv[1]))
+        return argc < 2 ? cli_usage_error("user", "expected add, del, passwd or list")
+                        : cli_help(help);
+    const char *sub = argv[1], *db = NULL, *name = NULL, *role = NULL, *org = NULL,
+               *env = NULL;
+    int json = 0;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        if (cli_is_help(a))
+            return cli_help(help);
+        if (!strcmp(a, "--json"))
+            json = 1;
+        else if (!strcmp(a, "--password-stdin"))
+            env = NULL;
+        else if (i + 1 < argc && !strcmp(a, "--password-env"))
+            env = argv[++i];
+        else if (i + 1 < argc && !strcmp(a, "--role"))
+            role = argv[++i];
+        else if (i + 1 < argc && (!strcmp(a, "--org") || !strcmp(a, "--organisation")))
+            org = argv[++i];
+        else if (a[0] == '-')
+            return cli_usage_error("user", "unknown option '%s' (see --help)", a);
+        else if (!db)
+            db = a;
+        else if (!name)
+            name = a;
+        else
+            return cli_usage_error("user", "unexpected argument '%s'", a);
+    }
+    if (!db)
+        return cli_usage_error("user", "expected the database path");
+    int is_list = !strcmp(sub, "list");
+    if (!is_list && strcmp(sub, "add") && strcmp(sub, "del") && strcmp(sub, "passwd"))
+        return cli_usage_error("user", "unknown subcommand '%s' (add, del, passwd, list)", sub);
+    if (!is_list && !name)
+        return cli_usage_error("user", "expected a user name");
+    dm_role r = DM_ROLE_PUBLIC;
+    if (!strcmp(sub, "add") && (!role || !dm_role_parse(role, &r) || r == DM_ROLE_PUBLIC))
+        return cli_usage_error("user", "--role: admin, analyst or field");
+    char pw[1100] = "";
+    if (!strcmp(sub, "add") || !strcmp(sub, "passwd")) {
+        int rc = read_password("user", env, pw, sizeof pw);
+        if (rc)
+            return rc;
+    }
+    dm_store *s = NULL;
+    int rc = cli_open_store(ctx, "user", db, 0, &s);
+    if (rc)
+        return rc;
+    dm_status st = dm_auth_init(s);
+    if (!st && !strcmp(sub, "add"))
+        st = dm_auth_user_add(s, name, pw, r, org);
+    else if (!st && !strcmp(sub, "passwd"))
+        st = dm_auth_user_passwd(s, name, pw);
+    else if (!st && !strcmp(sub, "del"))
+        st = dm_auth_user_del(s, name);
+    else if (!st) {
+        char *list = NULL;
+        st = dm_auth_user_list_json(s, &list);
+        if (!st && json)
+            printf("%s\n", list);
+        else if (!st) {
+            /* one line per user: name role organisation */
+            const char *p = list;
+            while ((p = strstr(p, "{\"name\":\""))) {
+                char n[64] = "", ro[16] = "", o[128] = "";
+                sscanf(p, "{\"name\":\"%63[^\"]\",\"role\":\"%15[^\"]\"", n, ro);
+                const char *op = strstr(p, "\"organisation\":");
+                if (op && op[15] == '"')
+                    sscanf(op + 16, "%127[^\"]", o);
+                printf("%-24s %-8s %s\n", n, ro, o);
+                p++;
+            }
+        }
+        dm_free(ctx, list);
+    }
+    memset(pw, 0, sizeof pw);
+    if (st) {
+        rc = cli_fail(ctx, "user", st);
+        dm_store_close(s);
+        return rc;
+    }
+    if (!is_list)
+        printf("%s: %s %s\n", db,
+               !strcmp(sub, "add") ? "added" : !strcmp(sub, "del") ? "deleted" : "new password for",
+               name);
+    dm_store_close(s);
+    return 0;
+}
+
+CLI_COMMAND(user, "user", run_user, "add, delete and list the users of the server")

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * srv.h -- what the files of the HTTP service share: configuration, the
+ * per-thread state (one context, store and risk map per worker thread), the
+ * request and response records, the JSON text buffer, the request parsers
+ * (kept free of I/O so that they can be fuzzed) and the handlers.
+ *
+ * The server uses only the public library API (include/demine/).
+ */
+#ifndef DM_SRV_H
+#define DM_SRV_H
+
+#include "demine/demine.h"
+
+#include <stddef.h>
+
+/* ---- configuration ---- */
+typedef struct srv_config {
+    const char *db;
+    const char *bind;    /* address, default 127.0.0.1 */
+    int port;            /* 0: any free port */
+    int threads;         /* worker threads */
+    size_t max_body;     /* bytes */
+    long session_ttl_s;
+    int quiet;
+} srv_config;
+
+/* Run until SIGINT/SIGTERM. Prints "listening on http://ADDR:PORT/" once
+ * ready. Returns a process exit code. */
+int srv_run(dm_ctx *ctx, const srv_config *cfg);
+
+/* ---- text buffer with JSON helpers ---- */
+typedef struct srv_buf {
+    char *data;
+    size_t len, cap;
+    int oom;
+} srv_buf;
+void sb_init(srv_buf *b);
+void sb_free(srv_buf *b);
+void sb_add(srv_buf *b, const char *s, size_t n);
+void sb_puts(srv_buf *b, const char *s);
+void sb_printf(srv_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_json_str(srv_buf *b, const char *s); /* quoted, escaped; NULL -> null */
+void sb_json_num(srv_buf *b, double v);      /* non-finite -> null */
+char *sb_take(srv_buf *b);                   /* malloc'd string; b empty */
+
+/* ---- parsers (pure; fuzzed by tests/fuzz/fuzz_request.c) ---- */
+/* "minx,miny,maxx,maxy" in WGS 84; 1 when valid. */
+int srv_parse_bbox(const char *s, double out[4]);
+/* Whole decimal number in [min, max]; 1 when valid. */
+int srv_parse_long(const char *s, long min, long max, long *out);
+/* Finite decimal number; 1 when valid. */
+int srv_parse_double(const char *s, double *out);
+/* Split an already-decoded URL path into at most max segments of < 128
+ * bytes; refuses "..", empty segments in the middle, control characters
+ * and backslashes. Returns the number of segments or -1. */
+#define SRV_SEG 128
+int srv_split_path(const char *path, char seg[][SRV_SEG], int max);
+/* Tile address "z", "x", "y.png" -> numbers, checked against the grid
+ * (z <= 22). Returns 1 when valid. */
+int srv_parse_tile(const char *zs, const char *xs, const char *ys, const char *ext, int *z,
+                   int *x, int *y);
+/* "lon,lat;lon,lat;..." (2-1000 points) -> malloc'd pairs. 1 when valid. */
+int srv_parse_line(const char *s, double **xy, size_t *n);
+
+/* A parsed field report: the activity and the items found. */
+typedef struct srv_report {
+    dm_row *activity;
+    dm_row **items;
+    size_t n_items;
+    char err[600]; /* why parsing failed */
+} srv_report;
+/* Parse a report body (JSON, see docs/http-api.md) into rows (not yet
+ * checked against the database). On failure returns DM_EPARSE/DM_EGEOM
+ * with out->err naming the feature ("items[2]") and field. */
+dm_status srv_report_parse(dm_ctx *ctx, const char *body, size_t len, srv_report *out);
+void srv_report_free(srv_report *r);
+/* Parse {"key": "string", ...} and return the string value of key, malloc'd,
+ * or NULL when missing or not a string. *bad set when the body is not a JSON
+ * object. */
+char *srv_json_get_str(const char *body, size_t len, const char *key, int *bad);
+
+/* ---- per-thread state ---- */
+typedef struct srv_thread {
+    dm_ctx *ctx;
+    dm_store *store;
+    dm_riskmap *risk;
+    char *risk_path;
+    long long risk_mtime;
+    double risk_checked;
+    dm_geom *danger;            /* danger zones in UTM (metres) */
+    dm_transform *danger_fwd;   /* WGS 84 -> that UTM zone */
+    unsigned long danger_gen;
+    double danger_time;
+    struct {                  /* sessions checked in the last seconds */
+        char token[DM_TOKEN_HEX + 1];
+        dm_user user;
+        double checked;
+        unsigned long gen;
+    } auth_cache[8];
+    unsigned auth_next;
+} srv_thread;
+
+/* ---- requests and responses ---- */
+typedef struct srv_req {
+    void *conn; /* struct MHD_Connection */
+    const char *method;
+    const char *url;
+    const char *body;
+    size_t body_len;
+    char client[64];
+    int authed;
+    dm_user user; /* role DM_ROLE_PUBLIC when not logged in */
+    char token[DM_TOKEN_HEX + 1];
+    srv_thread *t;
+    const srv_config *cfg;
+} srv_req;
+
+typedef struct srv_resp {
+    int status;
+    const char *ctype;
+    char *body;          /* malloc'd unless body_static */
+    size_t len;
+    int body_static;
+    const char *cache;   /* Cache-Control value or NULL */
+    char set_cookie[160];
+    long retry_after;
+} srv_resp;
+
+/* Query argument or NULL. */
+const char *srv_arg(srv_req *rq, const char *key);
+/* Iterate query arguments: calls fn for each; stops when fn returns nonzero. */
+void srv_args(srv_req *rq, int (*fn)(void *u, const char *k, const char *v), void *u);
+
+/* Response helpers (all return 0). */
+int srv_json(srv_resp *rs, int status, char *json);          /* takes json (malloc'd) */
+int srv_jbuf(srv_resp *rs, int status, srv_buf *b);          /* takes the buffer */
+int srv_error(srv_resp *rs, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Error from the context's last failure, with the HTTP code of st. */
+int srv_fail(srv_resp *rs, srv_req *rq, dm_status st);
+int srv_status_of(dm_status st);
+
+/* Generation counter: bumped by every write made through the server, so
+ * caches of derived answers know when to recompute. */
+unsigned long srv_generation(void);
+void srv_bump_generation(void);
+/* Bumped by every logout through the server: forget cached sessions. */
+void srv_bump_auth_generation(void);
+
+/* Handlers: dispatch on the path segments. */
+int srv_route(srv_req *rq, srv_resp *rs);
+int srv_handle_reports(srv_req *rq, srv_resp *rs, char seg[][SRV_SEG], int n);
+/* Per-thread risk map (reopened when the file changes); NULL with a 404
+ * already in rs when there is none. */
+dm_riskmap *srv_riskmap(srv_req *rq, srv_resp *rs, long long *mtime);
+
+/* Role and method guards: 0 when allowed; otherwise the 401/403/405 is in
+ * rs (srv_method_is returns 1 when the method matches). */
+int srv_need_login(srv_req *rq, srv_resp *rs);
+int srv_need_role(srv_req *rq, srv_resp *rs, dm_role min);
+int srv_method_is(srv_req *rq, srv_resp *rs, const char *m);
+/* Append the cursor's row as a GeoJSON feature (personal fields hidden from
+ * roles below analyst; tol > 0 simplifies). */
+dm_status srv_emit_feature(srv_req *rq, srv_buf *b, dm_cursor *c, const dm_layer_def *l,
+                           double tol, int with_geom);
+
+/* Layer visibility by role. */
+int srv_layer_readable(dm_role role, const dm_layer_def *l);
+int srv_field_visible(dm_role role, const dm_field_def *f);
+
+/* Embedded web files (generated from web/ at build time). */
+typedef struct srv_asset {
+    const char *path;
+    const unsigned char *data;
+    size_t len;
+} srv_asset;
+const srv_asset *srv_asset_find(const char *path);
+
+#endif

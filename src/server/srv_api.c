@@ -1,0 +1,1343 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * srv_api.c -- the routes of the HTTP service and the read handlers: login
+ * and sessions, layers as GeoJSON (bbox, field filters, paging, per-zoom
+ * simplification), rows with their history, statistics, risk at a point
+ * and along a line, the plan, risk tiles, the public danger map, and the
+ * embedded web pages. Who may see what is decided here (see
+ * docs/http-api.md, "Roles").
+ */
+#include "srv.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* ================================ roles ================================ */
+
+int srv_layer_readable(dm_role role, const dm_layer_def *l)
+{
+    if (role == DM_ROLE_ADMIN)
+        return 1;
+    if (l->flags & DM_LAYER_TRUTH)
+        return 0; /* demo truth is for evaluation, not for the map */
+    if (role == DM_ROLE_ANALYST)
+        return 1;
+    if (role == DM_ROLE_FIELD)
+        return !(l->flags & DM_LAYER_SENSITIVE) || !strcmp(l->name, "items") ||
+               !strcmp(l->name, "accidents");
+    return 0;
+}
+
+int srv_field_visible(dm_role role, const dm_field_def *f)
+{
+    return !(f->flags & DM_FIELD_PERSONAL) || role >= DM_ROLE_ANALYST;
+}
+
+/* 0 when logged in; otherwise a 401 is in rs. */
+int srv_need_login(srv_req *rq, srv_resp *rs)
+{
+    if (rq->authed == 1)
+        return 0;
+    srv_error(rs, 401, rq->authed == -1 ? "invalid or expired session token; log in again"
+                                        : "login required");
+    return 1;
+}
+
+int srv_need_role(srv_req *rq, srv_resp *rs, dm_role min)
+{
+    if (srv_need_login(rq, rs))
+        return 1;
+    if (rq->user.role >= min)
+        return 0;
+    srv_error(rs, 403, "the %s role may not do this (needs %s)", dm_role_name(rq->user.role),
+              dm_role_name(min));
+    return 1;
+}
+
+int srv_method_is(srv_req *rq, srv_resp *rs, const char *m)
+{
+    if (!strcmp(rq->method, m))
+        return 1;
+    srv_error(rs, 405, "method %s not allowed here (use %s)", rq->method, m);
+    return 0;
+}
+
+/* ================================ sessions ================================ */
+
+static int h_login(srv_req *rq, srv_resp *rs)
+{
+    int bad = 0, bad2 = 0;
+    char *user = srv_json_get_str(rq->body, rq->body_len, "user", &bad);
+    char *pw = srv_json_get_str(rq->body, rq->body_len, "password", &bad2);
+    if (bad || !user || !pw) {
+        free(user);
+        free(pw);
+        return srv_error(rs, 400, "expected a JSON body {\"user\": ..., \"password\": ...}");
+    }
+    char token[DM_TOKEN_HEX + 1];
+    dm_user who;
+    long retry = 0;
+    dm_status st = dm_auth_login(rq->t->store, user, pw, rq->client, rq->cfg->session_ttl_s,
+                                 token, &who, &retry);
+    free(user);
+    free(pw);
+    if (st == DM_EFORBIDDEN) {
+        if (retry > 0) {
+            rs->retry_after = retry;
+            return srv_error(rs, 429, "%s", dm_ctx_errmsg(rq->t->ctx));
+        }
+        return srv_error(rs, 401, "wrong user name or password");
+    }
+    if (st)
+        return srv_fail(rs, rq, st);
+    snprintf(rs->set_cookie, sizeof rs->set_cookie,
+             "dm_token=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%ld", token,
+             rq->cfg->session_ttl_s);
+    srv_buf b;
+    sb_init(&b);
+    sb_printf(&b, "{\"token\":\"%s\",\"user\":", token);
+    sb_json_str(&b, who.name);
+    sb_printf(&b, ",\"role\":\"%s\",\"organisation\":", dm_role_name(who.role));
+    sb_json_str(&b, who.organisation[0] ? who.organisation : NULL);
+    sb_printf(&b, ",\"expires\":\"%s\"}", who.expires);
+    return srv_jbuf(rs, 200, &b);
+}
+
+static int h_logout(srv_req *rq, srv_resp *rs)
+{
+    if (srv_need_login(rq, rs))
+        return 0;
+    dm_status st = dm_auth_logout(rq->t->store, rq->token);
+    if (st)
+        return srv_fail(rs, rq, st);
+    srv_bump_auth_generation();
+    snprintf(rs->set_cookie, sizeof rs->set_cookie,
+             "dm_token=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    return srv_json(rs, 200, strdup("{\"ok\":true}"));
+}
+
+static int h_me(srv_req *rq, srv_resp *rs)
+{
+    if (srv_need_login(rq, rs))
+        return 0;
+    srv_buf b;
+    sb_init(&b);
+    sb_puts(&b, "{\"user\":");
+    sb_json_str(&b, rq->user.name);
+    sb_printf(&b, ",\"role\":\"%s\",\"organisation\":", dm_role_name(rq->user.role));
+    sb_json_str(&b, rq->user.organisation[0] ? rq->user.organisation : NULL);
+    sb_printf(&b, ",\"expires\":\"%s\"}", rq->user.expires);
+    return srv_jbuf(rs, 200, &b);
+}
+
+static int h_users(srv_req *rq, srv_resp *rs)
+{
+    if (srv_need_role(rq, rs, DM_ROLE_ADMIN))
+        return 0;
+    char *json = NULL;
+    dm_status st = dm_auth_user_list_json(rq->t->store, &json);
+    if (st)
+        return srv_fail(rs, rq, st);
+    char *copy = strdup(json);
+    dm_free(rq->t->ctx, json);
+    return srv_json(rs, 200, copy);
+}
+
+/* ================================ layers ================================ */
+
+static const char *field_type_name(dm_field_type t)
+{
+    static const char *n[] = {"text", "int", "real", "date", "enum", "enumset", "ref", "bool"};
+    return (unsigned)t < 8 ? n[t] : "text";
+}
+
+static int h_layers(srv_req *rq, srv_resp *rs)
+{
+    if (srv_need_login(rq, rs))
+        return 0;
+    srv_buf b;
+    sb_init(&b);
+    sb_puts(&b, "[");
+    int n = 0;
+    for (size_t i = 0; i < dm_layer_count(); i++) {
+        const dm_layer_def *l = dm_layer_at(i);
+        if (!srv_layer_readable(rq->user.role, l))
+            continue;
+        sb_puts(&b, n++ ? ",{\"name\":" : "{\"name\":");
+        sb_json_str(&b, l->name);
+        sb_puts(&b, ",\"title\":");
+        sb_json_str(&b, l->title);
+        sb_puts(&b, ",\"geometry\":");
+        sb_json_str(&b, l->geom_type);
+        sb_printf(&b, ",\"sensitive\":%s,\"fields\":[",
+                  (l->flags & DM_LAYER_SENSITIVE) ? "true" : "false");
+        int nf = 0;
+        for (size_t k = 0; k < l->n_fields; k++) {
+            const dm_field_def *f = &l->fields[k];
+            if (!srv_field_visible(rq->user.role, f))
+                continue;
+            sb_puts(&b, nf++ ? ",{\"name\":" : "{\"name\":");
+            sb_json_str(&b, f->name);
+            sb_printf(&b, ",\"type\":\"%s\",\"required\":%s", field_type_name(f->type),
+                      (f->flags & DM_FIELD_REQUIRED) ? "true" : "false");
+            if (f->values) {
+                sb_puts(&b, ",\"values\":");
+                sb_json_str(&b, f->values);
+            }
+            sb_puts(&b, ",\"desc\":");
+            sb_json_str(&b, f->desc);
+            sb_puts(&b, "}");
+        }
+        sb_puts(&b, "]}");
+    }
+    sb_puts(&b, "]");
+    rs->cache = "private, max-age=60";
+    return srv_jbuf(rs, 200, &b);
+}
+
+/* One row as a GeoJSON feature. tol > 0 simplifies lines and polygons. */
+dm_status srv_emit_feature(srv_req *rq, srv_buf *b, dm_cursor *c, const dm_layer_def *l,
+                              double tol, int with_geom)
+{
+    dm_ctx *ctx = rq->t->ctx;
+    sb_puts(b, "{\"type\":\"Feature\",\"id\":");
+    sb_json_str(b, dm_cursor_uuid(c));
+    sb_puts(b, ",\"properties\":{\"uuid\":");
+    sb_json_str(b, dm_cursor_uuid(c));
+    sb_puts(b, ",\"layer\":");
+    sb_json_str(b, l->name);
+    for (size_t i = 0; i < l->n_fields; i++) {
+        const dm_field_def *f = &l->fields[i];
+        if (!srv_field_visible(rq->user.role, f))
+            continue;
+        const char *v = dm_cursor_text(c, f->name);
+        sb_printf(b, ",\"%s\":", f->name);
+        if (!v)
+            sb_puts(b, "null");
+        else if (f->type == DM_FT_INT || f->type == DM_FT_REAL)
+            sb_json_num(b, dm_cursor_real(c, f->name, NAN));
+        else if (f->type == DM_FT_BOOL)
+            sb_puts(b, strcmp(v, "0") ? "true" : "false");
+        else
+            sb_json_str(b, v);
+    }
+    static const char *meta[] = {"created", "updated", "author"};
+    for (int i = 0; i < 3; i++) {
+        sb_printf(b, ",\"%s\":", meta[i]);
+        sb_json_str(b, dm_cursor_text(c, meta[i]));
+    }
+    sb_puts(b, "},\"geometry\":");
+    dm_geom *g = NULL;
+    dm_status st = with_geom ? dm_cursor_geom(c, &g) : DM_OK;
+    if (st)
+        return st;
+    if (!g) {
+        sb_puts(b, "null}");
+        return DM_OK;
+    }
+    if (tol > 0 && dm_geom_type_of(g) != DM_GEOM_POINT && dm_geom_type_of(g) != DM_GEOM_MULTIPOINT) {
+        dm_geom *s = NULL;
+        if (dm_geom_simplify(ctx, g, tol, &s) == DM_OK && s && !dm_geom_is_empty(s)) {
+            dm_geom_free(g);
+            g = s;
+        } else
+            dm_geom_free(s);
+        dm_ctx_clear_error(ctx);
+    }
+    char *gj = NULL;
+    st = dm_geom_to_geojson(ctx, g, &gj);
+    dm_geom_free(g);
+    if (st)
+        return st;
+    sb_puts(b, gj);
+    sb_puts(b, "}");
+    dm_free(ctx, gj);
+    return DM_OK;
+}
+
+typedef struct list_args {
+    const dm_layer_def *l;
+    dm_role role;
+    const char *eqf[8], *eqv[8];
+    size_t n;
+    char bad[200];
+} list_args;
+
+static const char *reserved[] = {"bbox", "limit", "offset", "until", "order", "zoom",
+                                 "drafts", "geometry", NULL};
+
+static int collect_eq(void *u, const char *k, const char *v)
+{
+    list_args *a = u;
+    for (int i = 0; reserved[i]; i++)
+        if (!strcmp(k, reserved[i]))
+            return 0;
+    const dm_field_def *f = dm_field_find(a->l, k);
+    if (strcmp(k, "uuid") && (!f || !srv_field_visible(a->role, f))) {
+        snprintf(a->bad, sizeof a->bad, "layer %s has no field '%.60s' to filter by", a->l->name,
+                 k);
+        return 1;
+    }
+    if (a->n >= 8) {
+        snprintf(a->bad, sizeof a->bad, "at most 8 field filters");
+        return 1;
+    }
+    a->eqf[a->n] = f ? f->name : "uuid";
+    a->eqv[a->n] = v;
+    a->n++;
+    return 0;
+}
+
+/* uuids of activities whose reports the user may not see (drafts and
+ * rejections of other organisations; for analysts, drafts unless asked).
+ * DM_ROLE_PUBLIC hides every report under review. */
+typedef struct uuid_set {
+    char (*v)[37];
+    size_t n, cap;
+} uuid_set;
+
+static int set_has(const uuid_set *s, const char *u)
+{
+    for (size_t i = 0; u && i < s->n; i++)
+        if (!strcmp(s->v[i], u))
+            return 1;
+    return 0;
+}
+
+static dm_status hidden_activities_for(srv_req *rq, dm_role role, int include_drafts,
+                                       uuid_set *out)
+{
+    memset(out, 0, sizeof *out);
+    static const char *states[] = {"draft", "rejected"};
+    for (int k = 0; k < 2; k++) {
+        const char *f[1] = {"status"}, *v[1] = {states[k]};
+        dm_select sel = {0};
+        sel.eq_field = f;
+        sel.eq_value = v;
+        sel.n_eq = 1;
+        dm_cursor *c = NULL;
+        dm_status st = dm_store_select(rq->t->store, "activities", &sel, &c);
+        if (st)
+            return st;
+        while (dm_cursor_next(c) == 1) {
+            const char *org = dm_cursor_text(c, "organisation");
+            int visible = role >= DM_ROLE_ANALYST ? include_drafts
+                          : role == DM_ROLE_PUBLIC
+                              ? 0
+                              : (org && rq->user.organisation[0] &&
+                                 !strcmp(org, rq->user.organisation));
+            if (visible)
+                continue;
+            if (out->n == out->cap) {
+                size_t nc = out->cap ? out->cap * 2 : 32;
+                void *nv = realloc(out->v, nc * sizeof *out->v);
+                if (!nv)
+                    break;
+                out->v = nv;
+                out->cap = nc;
+            }
+            snprintf(out->v[out->n++], 37, "%s", dm_cursor_uuid(c));
+        }
+        dm_cursor_free(c);
+    }
+    return DM_OK;
+}
+
+static dm_status hidden_activities(srv_req *rq, int include_drafts, uuid_set *out)
+{
+    return hidden_activities_for(rq, rq->user.role, include_drafts, out);
+}
+
+static int h_list(srv_req *rq, srv_resp *rs, const dm_layer_def *l)
+{
+    if (!srv_method_is(rq, rs, "GET") || srv_need_login(rq, rs))
+        return 0;
+    if (!srv_layer_readable(rq->user.role, l))
+        return srv_error(rs, 403, "the %s role may not read layer %s",
+                         dm_role_name(rq->user.role), l->name);
+    list_args a;
+    memset(&a, 0, sizeof a);
+    a.l = l;
+    a.role = rq->user.role;
+    srv_args(rq, collect_eq, &a);
+    if (a.bad[0])
+        return srv_error(rs, 400, "%s", a.bad);
+    dm_select sel = {0};
+    double bbox[4];
+    const char *s;
+    if ((s = srv_arg(rq, "bbox"))) {
+        if (!srv_parse_bbox(s, bbox))
+            return srv_error(rs, 400, "bbox: expected minlon,minlat,maxlon,maxlat in degrees");
+        if (!l->geom_type)
+            return srv_error(rs, 400, "layer %s has no geometry to filter by bbox", l->name);
+        sel.bbox = bbox;
+    }
+    long limit = 1000, offset = 0, zoom = -1;
+    if ((s = srv_arg(rq, "limit")) && !srv_parse_long(s, 1, 10000, &limit))
+        return srv_error(rs, 400, "limit: a whole number 1-10000");
+    if ((s = srv_arg(rq, "offset")) && !srv_parse_long(s, 0, 1000000000L, &offset))
+        return srv_error(rs, 400, "offset: a whole number >= 0");
+    if ((s = srv_arg(rq, "zoom")) && !srv_parse_long(s, 0, 24, &zoom))
+        return srv_error(rs, 400, "zoom: a whole number 0-24");
+    char until[11];
+    if ((s = srv_arg(rq, "until"))) {
+        if (!dm_date_parse(s, until))
+            return srv_error(rs, 400, "until: not a date (YYYY-MM-DD)");
+        sel.until = until;
+    }
+    if ((s = srv_arg(rq, "order"))) {
+        const dm_field_def *f = dm_field_find(l, s);
+        if ((!f || !srv_field_visible(rq->user.role, f)) && strcmp(s, "created") &&
+            strcmp(s, "updated"))
+            return srv_error(rs, 400, "order: layer %s has no field '%.60s'", l->name, s);
+        sel.order_by = f ? f->name : s;
+    }
+    int with_geom = !(s = srv_arg(rq, "geometry")) || strcmp(s, "0");
+    sel.eq_field = a.eqf;
+    sel.eq_value = a.eqv;
+    sel.n_eq = a.n;
+    /* Post-filters: reports under review are hidden from those who may not
+     * see them, and so are the items found by them. */
+    int is_act = !strcmp(l->name, "activities"), is_items = !strcmp(l->name, "items");
+    uuid_set hidden = {0};
+    int post = 0;
+    if (is_act || is_items) {
+        const char *d = srv_arg(rq, "drafts");
+        int include = rq->user.role >= DM_ROLE_ANALYST && (is_act || (d && !strcmp(d, "1")));
+        dm_status st = hidden_activities(rq, include, &hidden);
+        if (st) {
+            free(hidden.v);
+            return srv_fail(rs, rq, st);
+        }
+        post = hidden.n > 0;
+    }
+    long total = -1;
+    if (!post) {
+        sel.limit = limit;
+        sel.offset = offset;
+        dm_select cs = sel;
+        cs.limit = cs.offset = 0;
+        if (dm_store_count(rq->t->store, l->name, &cs, &total))
+            total = -1;
+    }
+    dm_cursor *c = NULL;
+    dm_status st = dm_store_select(rq->t->store, l->name, &sel, &c);
+    if (st) {
+        free(hidden.v);
+        return srv_fail(rs, rq, st);
+    }
+    double tol = zoom >= 0 ? 360.0 / (256.0 * pow(2, (double)zoom)) * 0.5 : 0;
+    srv_buf b;
+    sb_init(&b);
+    sb_puts(&b, "{\"type\":\"FeatureCollection\",\"layer\":");
+    sb_json_str(&b, l->name);
+    sb_puts(&b, ",\"features\":[");
+    long seen = 0, n = 0;
+    int rc, more = 0;
+    while ((rc = dm_cursor_next(c)) == 1) {
+        if (post) {
+            const char *key = is_act ? dm_cursor_uuid(c) : dm_cursor_text(c, "activity_id");
+            if (set_has(&hidden, key))
+                continue;
+            if (seen++ < offset)
+                continue;
+            if (n >= limit) {
+                more = 1;
+                break;
+            }
+        }
+        if (n)
+            sb_puts(&b, ",");
+        if ((st = srv_emit_feature(rq, &b, c, l, tol, with_geom)))
+            break;
+        n++;
+    }
+    if (!st && rc < 0)
+        st = dm_ctx_errcode(rq->t->ctx) ? dm_ctx_errcode(rq->t->ctx) : DM_ESQL;
+    dm_cursor_free(c);
+    free(hidden.v);
+    if (st) {
+        sb_free(&b);
+        return srv_fail(rs, rq, st);
+    }
+    if (!post)
+        more = total >= 0 && offset + n < total;
+    sb_printf(&b, "],\"count\":%ld,\"offset\":%ld,\"limit\":%ld", n, offset, limit);
+    if (total >= 0)
+        sb_printf(&b, ",\"total\":%ld", total);
+    if (more)
+        sb_printf(&b, ",\"next_offset\":%ld", offset + n);
+    sb_puts(&b, "}");
+    return srv_jbuf(rs, 200, &b);
+}
+
+/* May the user see this activity (a report under review)? */
+static int activity_visible(srv_req *rq, dm_cursor *c)
+{
+    const char *status = dm_cursor_text(c, "status");
+    if (!status || !strcmp(status, "approved") || rq->user.role >= DM_ROLE_ANALYST)
+        return 1;
+    const char *org = dm_cursor_text(c, "organisation");
+    return org && rq->user.organisation[0] && !strcmp(org, rq->user.organisation);
+}
+
+static int h_row(srv_req *rq, srv_resp *rs, const dm_layer_def *l, const char *id, int history)
+{
+    if (!srv_method_is(rq, rs, "GET") || srv_need_login(rq, rs))
+        return 0;
+    if (!srv_layer_readable(rq->user.role, l))
+        return srv_error(rs, 403, "the %s role may not read layer %s",
+                         dm_role_name(rq->user.role), l->name);
+    char uuid[37];
+    dm_status st = dm_store_resolve(rq->t->store, l->name, id, NULL, uuid);
+    if (st)
+        return srv_fail(rs, rq, st);
+    const char *f[1] = {"uuid"}, *v[1] = {uuid};
+    dm_select sel = {0};
+    sel.eq_field = f;
+    sel.eq_value = v;
+    sel.n_eq = 1;
+    dm_cursor *c = NULL;
+    if ((st = dm_store_select(rq->t->store, l->name, &sel, &c)))
+        return srv_fail(rs, rq, st);
+    if (dm_cursor_next(c) != 1) {
+        dm_cursor_free(c);
+        return srv_error(rs, 404, "no %s '%s'", l->name, id);
+    }
+    if (!strcmp(l->name, "activities") && !activity_visible(rq, c)) {
+        dm_cursor_free(c);
+        return srv_error(rs, 404, "no %s '%s'", l->name, id);
+    }
+    srv_buf b;
+    sb_init(&b);
+    if (history) {
+        dm_cursor_free(c);
+        char *h = NULL;
+        if ((st = dm_store_history_json(rq->t->store, uuid, &h)))
+            return srv_fail(rs, rq, st);
+        sb_puts(&b, h);
+        dm_free(rq->t->ctx, h);
+    } else {
+        st = srv_emit_feature(rq, &b, c, l, 0, 1);
+        dm_cursor_free(c);
+        if (st) {
+            sb_free(&b);
+            return srv_fail(rs, rq, st);
+        }
+    }
+    return srv_jbuf(rs, 200, &b);
+}
+
+/* ================================ statistics ================================ */
+
+typedef struct tally {
+    char key[48];
+    double n, a, b, c;
+} tally;
+
+typedef struct tallies {
+    tally t[64];
+    int n;
+} tallies;
+
+static tally *tally_of(tallies *ts, const char *key)
+{
+    if (!key)
+        key = "unknown";
+    for (int i = 0; i < ts->n; i++)
+        if (!strcmp(ts->t[i].key, key))
+            return &ts->t[i];
+    if (ts->n >= 64)
+        return &ts->t[63];
+    tally *t = &ts->t[ts->n++];
+    memset(t, 0, sizeof *t);
+    snprintf(t->key, sizeof t->key, "%s", key);
+    return t;
+}
+
+static void tallies_json(srv_buf *b, const char *name, const tallies *ts, const char *an,
+                         const char *bn, const char *cn)
+{
+    sb_printf(b, "\"%s\":[", name);
+    for (int i = 0; i < ts->n; i++) {
+        sb_puts(b, i ? ",{\"key\":" : "{\"key\":");
+        sb_json_str(b, ts->t[i].key);
+        sb_puts(b, ",\"count\":");
+        sb_json_num(b, ts->t[i].n);
+        if (an) {
+            sb_printf(b, ",\"%s\":", an);
+            sb_json_num(b, round(ts->t[i].a * 100) / 100);
+        }
+        if (bn) {
+            sb_printf(b, ",\"%s\":", bn);
+            sb_json_num(b, round(ts->t[i].b * 100) / 100);
+        }
+        if (cn) {
+            sb_printf(b, ",\"%s\":", cn);
+            sb_json_num(b, round(ts->t[i].c * 100) / 100);
+        }
+        sb_puts(b, "}");
+    }
+    sb_puts(b, "]");
+}
+
+static int by_key(const void *x, const void *y)
+{
+    return strcmp(((const tally *)x)->key, ((const tally *)y)->key);
+}
+
+static dm_status compute_stats(srv_req *rq, srv_buf *b)
+{
+    dm_store *s = rq->t->store;
+    tallies hz_status = {0}, hz_type = {0}, act_type = {0}, act_status = {0}, rel = {0},
+            items = {0}, acc_year = {0}, vic = {0};
+    dm_cursor *c = NULL;
+    dm_status st = dm_store_select(s, "hazards", NULL, &c);
+    if (st)
+        return st;
+    while (dm_cursor_next(c) == 1) {
+        const char *status = dm_cursor_text(c, "status");
+        double est = dm_cursor_real(c, "est_area_ha", 0);
+        double rem = dm_cursor_real(c, "remaining_area_ha", est);
+        tally *t = tally_of(&hz_status, status ? status : "open");
+        t->n++, t->a += est, t->b += rem;
+        t = tally_of(&hz_type, dm_cursor_text(c, "hazard_type"));
+        t->n++, t->a += est, t->b += rem;
+    }
+    dm_cursor_free(c);
+    uuid_set hidden = {0};
+    /* the same figures for every role: reports under review do not count */
+    if ((st = hidden_activities_for(rq, DM_ROLE_PUBLIC, 0, &hidden)))
+        return st;
+    if ((st = dm_store_select(s, "activities", NULL, &c))) {
+        free(hidden.v);
+        return st;
+    }
+    while (dm_cursor_next(c) == 1) {
+        const char *status = dm_cursor_text(c, "status");
+        tally *t = tally_of(&act_status, status ? status : "approved");
+        t->n++;
+        if (status && strcmp(status, "approved"))
+            continue;
+        t = tally_of(&act_type, dm_cursor_text(c, "activity_type"));
+        t->n++;
+        t->a += dm_cursor_real(c, "area_cancelled_ha", 0);
+        t->b += dm_cursor_real(c, "area_reduced_ha", 0);
+        t->c += dm_cursor_real(c, "area_cleared_ha", 0);
+    }
+    dm_cursor_free(c);
+    if (!(st = dm_store_select(s, "release_areas", NULL, &c))) {
+        while (dm_cursor_next(c) == 1) {
+            tally *t = tally_of(&rel, dm_cursor_text(c, "outcome"));
+            t->n++, t->a += dm_cursor_real(c, "area_ha", 0);
+        }
+        dm_cursor_free(c);
+    }
+    if (!st && !(st = dm_store_select(s, "items", NULL, &c))) {
+        while (dm_cursor_next(c) == 1) {
+            if (set_has(&hidden, dm_cursor_text(c, "activity_id")))
+                continue;
+            tally *t = tally_of(&items, dm_cursor_text(c, "category"));
+            t->n++, t->a += dm_cursor_real(c, "quantity", 1);
+        }
+        dm_cursor_free(c);
+    }
+    free(hidden.v);
+    if (!st && !(st = dm_store_select(s, "accidents", NULL, &c))) {
+        while (dm_cursor_next(c) == 1) {
+            const char *d = dm_cursor_text(c, "date");
+            char y[5] = "?";
+            if (d && strlen(d) >= 4)
+                memcpy(y, d, 4), y[4] = '\0';
+            tally *t = tally_of(&acc_year, y);
+            t->n++, t->a += dm_cursor_real(c, "killed", 0), t->b += dm_cursor_real(c, "injured", 0);
+        }
+        dm_cursor_free(c);
+    }
+    if (!st && !(st = dm_store_select(s, "victims", NULL, &c))) {
+        while (dm_cursor_next(c) == 1) {
+            char key[48];
+            const char *cat = dm_cursor_text(c, "category"), *out = dm_cursor_text(c, "outcome");
+            snprintf(key, sizeof key, "%s/%s", cat ? cat : "unknown", out ? out : "unknown");
+            tally_of(&vic, key)->n++;
+        }
+        dm_cursor_free(c);
+    }
+    if (st)
+        return st;
+    qsort(acc_year.t, (size_t)acc_year.n, sizeof(tally), by_key);
+    sb_puts(b, "{\"counts\":{");
+    int first = 1;
+    for (size_t i = 0; i < dm_layer_count(); i++) {
+        const dm_layer_def *l = dm_layer_at(i);
+        if (l->flags & DM_LAYER_TRUTH)
+            continue;
+        long n = 0;
+        if (dm_store_count(s, l->name, NULL, &n))
+            return dm_ctx_errcode(rq->t->ctx);
+        sb_printf(b, "%s\"%s\":%ld", first ? "" : ",", l->name, n);
+        first = 0;
+    }
+    sb_puts(b, "},");
+    tallies_json(b, "hazards_by_status", &hz_status, "est_area_ha", "remaining_area_ha", NULL);
+    sb_puts(b, ",");
+    tallies_json(b, "hazards_by_type", &hz_type, "est_area_ha", "remaining_area_ha", NULL);
+    sb_puts(b, ",");
+    tallies_json(b, "activities_by_type", &act_type, "cancelled_ha", "reduced_ha", "cleared_ha");
+    sb_puts(b, ",");
+    tallies_json(b, "reports_by_status", &act_status, NULL, NULL, NULL);
+    sb_puts(b, ",");
+    tallies_json(b, "released_by_outcome", &rel, "area_ha", NULL, NULL);
+    sb_puts(b, ",");
+    tallies_json(b, "items_by_category", &items, "quantity", NULL, NULL);
+    sb_puts(b, ",");
+    tallies_json(b, "accidents_by_year", &acc_year, "killed", "injured", NULL);
+    sb_puts(b, ",");
+    tallies_json(b, "victims_by_category", &vic, NULL, NULL, NULL);
+    /* the library's land release statistics (areas from geometries) */
+    char *lr = NULL;
+    if ((st = dm_stats_json(s, DM_STATS_BY_NONE, &lr)))
+        return st;
+    sb_puts(b, ",\"land_release\":");
+    sb_puts(b, lr);
+    dm_free(rq->t->ctx, lr);
+    char now[21];
+    dm_now_iso(now);
+    sb_printf(b, ",\"computed\":\"%s\"}", now);
+    return DM_OK;
+}
+
+static pthread_mutex_t stats_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *stats_json;
+static size_t stats_len;
+static unsigned long stats_gen;
+static double stats_time;
+static int stats_refreshing;
+
+static int h_stats(srv_req *rq, srv_resp *rs)
+{
+    if (!srv_method_is(rq, rs, "GET") || srv_need_login(rq, rs))
+        return 0;
+    const char *by = srv_arg(rq, "by");
+    if (by) {
+        int b = dm_stats_by_parse(by);
+        if (b < 0)
+            return srv_error(rs, 400, "by: district, year, method or organisation");
+        char *lr = NULL;
+        dm_status st = dm_stats_json(rq->t->store, (dm_stats_by)b, &lr);
+        if (st)
+            return srv_fail(rs, rq, st);
+        srv_buf out;
+        sb_init(&out);
+        sb_puts(&out, "{\"by\":");
+        sb_json_str(&out, by);
+        sb_puts(&out, ",\"land_release\":");
+        sb_puts(&out, lr);
+        sb_puts(&out, "}");
+        dm_free(rq->t->ctx, lr);
+        return srv_jbuf(rs, 200, &out);
+    }
+    /* Aggregates are the same for every role; cached until a write through
+     * the server, and refreshed every 10 s (for writes made elsewhere) by one
+     * thread while the others keep answering from the cache. */
+    pthread_mutex_lock(&stats_lock);
+    unsigned long gen = srv_generation();
+    int current = stats_json && stats_gen == gen;
+    if (current && (now_s() - stats_time < 10 || stats_refreshing)) {
+        char *copy = malloc(stats_len + 1);
+        if (copy)
+            memcpy(copy, stats_json, stats_len + 1);
+        pthread_mutex_unlock(&stats_lock);
+        return srv_json(rs, 200, copy);
+    }
+    if (current)
+        stats_refreshing = 1;
+    pthread_mutex_unlock(&stats_lock);
+    srv_buf b;
+    sb_init(&b);
+    dm_status st = compute_stats(rq, &b);
+    pthread_mutex_lock(&stats_lock);
+    if (current)
+        stats_refreshing = 0;
+    if (!st && !b.oom) {
+        free(stats_json);
+        stats_json = strdup(b.data);
+        stats_len = b.len;
+        stats_gen = gen;
+        stats_time = now_s();
+    }
+    pthread_mutex_unlock(&stats_lock);
+    if (st) {
+        sb_free(&b);
+        return srv_fail(rs, rq, st);
+    }
+    return srv_jbuf(rs, 200, &b);
+}
+
+/* ================================ risk ================================ */
+
+dm_riskmap *srv_riskmap(srv_req *rq, srv_resp *rs, long long *mtime)
+{
+    srv_thread *t = rq->t;
+    double now = now_s();
+    if (!t->risk || now - t->risk_checked > 2) {
+        t->risk_checked = now;
+        char *path = NULL;
+        dm_status st = dm_riskmap_path(t->store, &path);
+        struct stat sb;
+        long long mt = (!st && stat(path, &sb) == 0) ? (long long)sb.st_mtime : -1;
+        if (st || mt < 0 || !t->risk_path || strcmp(path, t->risk_path) || mt != t->risk_mtime) {
+            dm_riskmap_free(t->risk);
+            t->risk = NULL;
+            dm_free(t->ctx, t->risk_path);
+            t->risk_path = path;
+            t->risk_mtime = mt;
+            if (!st && mt >= 0)
+                st = dm_riskmap_open(t->ctx, path, &t->risk);
+            else if (!st)
+                st = DM_ENOTFOUND;
+        } else
+            dm_free(t->ctx, path);
+        if (st) {
+            if (st == DM_ENOTFOUND && path && mt < 0)
+                srv_error(rs, 404, "the risk map %s is missing", path);
+            else
+                srv_fail(rs, rq, st);
+            return NULL;
+        }
+    }
+    *mtime = t->risk_mtime;
+    return t->risk;
+}
+
+static int h_risk_point(srv_req *rq, srv_resp *rs)
+{
+    if (!srv_method_is(rq, rs, "GET") || srv_need_login(rq, rs))
+        return 0;
+    double lon, lat;
+    if (!srv_parse_double(srv_arg(rq, "lon"), &lon) || !srv_parse_double(srv_arg(rq, "lat"), &lat) ||
+        fabs(lon) > 180 || fabs(lat) > 90)
+        return srv_error(rs, 400, "lon and lat: decimal degrees (lon -180..180, lat -90..90)");
+    long long mt;
+    dm_riskmap *r = srv_riskmap(rq, rs, &mt);
+    if (!r)
+        return 0;
+    double v;
+    dm_status st = dm_riskmap_value(r, lon, lat, &v);
+    if (st)
+        return srv_fail(rs, rq, st);
+    srv_buf b;
+    sb_init(&b);
+    sb_puts(&b, "{\"lon\":");
+    sb_json_num(&b, lon);
+    sb_puts(&b, ",\"lat\":");
+    sb_json_num(&b, lat);
+    sb_puts(&b, ",\"p_contam\":");
+    sb_json_num(&b, v);
+    sb_puts(&b, "}");
+    return srv_jbuf(rs, 200, &b);
+}
+
+static int h_risk_line(srv_req *rq, srv_resp *rs)
+{
+    if (!srv_method_is(rq, rs, "GET") || srv_need_login(rq, rs))
+        return 0;
+    double *xy = NULL;
+    size_t n = 0;
+    if (!srv_parse_line(srv_arg(rq, "path"), &xy, &n))
+        return srv_error(rs, 400, "path: 2-1000 points as lon,lat;lon,lat;...");
+    double step = 10;
+    const char *s = srv_arg(rq, "step");
+    if (s && (!srv_parse_double(s, &step) || step < 1 || step > 100000)) {
+        free(xy);
+        return srv_error(rs, 400, "step: metres between samples, 1-100000");
+    }
+    long long mt;
+    dm_riskmap *r = srv_riskmap(rq, rs, &mt);
+    if (!r) {
+        free(xy);
+        return 0;
+    }
+    char *json = NULL;
+    dm_status st = dm_riskmap_profile_json(r, xy, n, step, &json);
+    free(xy);
+    if (st)
+        return srv_fail(rs, rq, st);
+    char *copy = strdup(json);
+    dm_free(rq->t->ctx, json);
+    return srv_json(rs, 200, copy);
+}
+
+/* Tile cache: rendered PNGs by (z, x, y, risk-map file time). */
+#define TC_SLOTS 8192
+typedef struct tile_entry {
+    int z, x, y;
+    long long mt;
+    unsigned char *png;
+    size_t len;
+} tile_entry;
+static tile_entry tcache[TC_SLOTS];
+static int tcache_n;
+static pthread_rwlock_t tcache_lock = PTHREAD_RWLOCK_INITIALIZER;
+
+static size_t tile_slot(int z, int x, int y, long long mt)
+{
+    unsigned long long h = (unsigned long long)z * 0x9E3779B97F4A7C15ull;
+    h ^= (unsigned long long)x * 0xC2B2AE3D27D4EB4Full + (h << 6);
+    h ^= (unsigned long long)y * 0x165667B19E3779F9ull + (h >> 2);
+    h ^= (unsigned long long)mt;
+    return (size_t)(h % TC_SLOTS);
+}
+
+static int tile_get(int z, int x, int y, long long mt, srv_resp *rs)
+{
+    size_t i = tile_slot(z, x, y, mt);
+    int found = 0;
+    pthread_rwlock_rdlock(&tcache_lock);
+    for (int k = 0; k < 8; k++) {
+        tile_entry *e = &tcache[(i + (size_t)k) % TC_SLOTS];
+        if (!e->png)
+            break;
+        if (e->z == z && e->x == x && e->y == y && e->mt == mt) {
+            rs->body = malloc(e->len);
+            if (rs->body) {
+                memcpy(rs->body, e->png, e->len);
+                rs->len = e->len;
+                found = 1;
+            }
+            break;
+        }
+    }
+    pthread_rwlock_unlock(&tcache_lock);
+    return found;
+}
+
+static void tile_put(int z, int x, int y, long long mt, const unsigned char *png, size_t len)
+{
+    unsigned char *copy = malloc(len);
+    if (!copy)
+        return;
+    memcpy(copy, png, len);
+    pthread_rwlock_wrlock(&tcache_lock);
+    if (tcache_n > TC_SLOTS * 3 / 4) { /* full enough: start again */
+        for (int k = 0; k < TC_SLOTS; k++) {
+            free(tcache[k].png);
+            tcache[k].png = NULL;
+        }
+        tcache_n = 0;
+    }
+    size_t i = tile_slot(z, x, y, mt);
+    for (int k = 0; k < 8; k++) {
+        tile_entry *e = &tcache[(i + (size_t)k) % TC_SLOTS];
+        if (!e->png || (e->z == z && e->x == x && e->y == y && e->mt == mt)) {
+            if (!e->png)
+                tcache_n++;
+            free(e->png);
+            *e = (tile_entry){z, x, y, mt, copy, len};
+            copy = NULL;
+            break;
+        }
+    }
+    pthread_rwlock_unlock(&tcache_lock);
+    free(copy);
+}
+
+static int h_tile(srv_req *rq, srv_resp *rs, char seg[][SRV_SEG], int n)
+{
+    if (!srv_method_is(rq, rs, "GET") || srv_need_login(rq, rs))
+        return 0;
+    int z, x, y;
+    if (n != 5 || !srv_parse_tile(seg[2], seg[3], seg[4], ".png", &z, &x, &y))
+        return srv_error(rs, 404, "no such tile (use /tiles/risk/Z/X/Y.png, Z 0-22)");
+    long long mt;
+    dm_riskmap *r = srv_riskmap(rq, rs, &mt);
+    if (!r)
+        return 0;
+    rs->status = 200;
+    rs->ctype = "image/png";
+    rs->cache = "private, max-age=300";
+    if (tile_get(z, x, y, mt, rs))
+        return 0;
+    unsigned char *png = NULL;
+    size_t len = 0;
+    dm_status st = dm_riskmap_tile_png(r, z, x, y, &png, &len);
+    if (st) {
+        rs->ctype = NULL;
+        rs->cache = NULL;
+        return srv_fail(rs, rq, st);
+    }
+    tile_put(z, x, y, mt, png, len);
+    rs->body = malloc(len);
+    if (!rs->body) {
+        dm_free(rq->t->ctx, png);
+        return srv_json(rs, 500, NULL);
+    }
+    memcpy(rs->body, png, len);
+    rs->len = len;
+    dm_free(rq->t->ctx, png);
+    return 0;
+}
+
+/* ================================ plan ================================ */
+
+static int h_plan(srv_req *rq, srv_resp *rs)
+{
+    if (!srv_method_is(rq, rs, "GET") || srv_need_login(rq, rs))
+        return 0;
+    static const char *names[] = {"plan", "plan_tasks", "plans"};
+    for (int i = 0; i < 3; i++) {
+        const dm_layer_def *l = dm_layer_find(names[i]);
+        if (l && !strcmp(l->name, names[i]))
+            return h_list(rq, rs, l);
+    }
+    return srv_error(rs, 404, "no plan in this database yet (the planning engine writes it; "
+                              "run 'demine plan' when available)");
+}
+
+/* ================================ public ================================ */
+
+static const struct {
+    const char *id, *en, *az;
+} messages[] = {
+    {"danger", "Danger: this place is in or near a mined or contaminated area. Do not enter. "
+               "Go back the way you came, step by step.",
+     "Təhlükə: bu yer minalanmış və ya çirklənmiş ərazidədir və ya ona yaxındır. İçəri "
+     "girməyin. Gəldiyiniz yolla, addım-addım geri qayıdın."},
+    {"caution", "Caution: a known dangerous area is close. Stay on roads and paths in regular "
+                "use.",
+     "Ehtiyat: yaxınlıqda məlum təhlükəli ərazi var. Yalnız daim istifadə olunan yollarda və "
+     "cığırlarda qalın."},
+    {"unknown", "No known danger here. This does not mean the place is safe: mines may lie "
+                "where nobody has reported them.",
+     "Burada məlum təhlükə yoxdur. Bu, yerin təhlükəsiz olduğu demək deyil: heç kimin xəbər "
+     "vermədiyi yerlərdə minalar ola bilər."},
+    {"touch", "Never touch, move or pick up an unknown object. Mark the place and tell the "
+              "police or call 112.",
+     "Naməlum əşyaya heç vaxt toxunmayın, onu yerindən tərpətməyin və götürməyin. Yeri "
+     "işarələyin və polisə xəbər verin və ya 112-yə zəng edin."},
+    {"signs", "Respect warning signs and fences; they are there to save lives.",
+     "Xəbərdarlıq nişanlarına və çəpərlərə əməl edin; onlar həyatı xilas etmək üçündür."},
+};
+
+static const char *message(const char *id, int az)
+{
+    for (size_t i = 0; i < sizeof messages / sizeof messages[0]; i++)
+        if (!strcmp(messages[i].id, id))
+            return az ? messages[i].az : messages[i].en;
+    return "";
+}
+
+static int h_messages(srv_req *rq, srv_resp *rs)
+{
+    if (!srv_method_is(rq, rs, "GET"))
+        return 0;
+    srv_buf b;
+    sb_init(&b);
+    sb_puts(&b, "[");
+    for (size_t i = 0; i < sizeof messages / sizeof messages[0]; i++) {
+        sb_puts(&b, i ? ",{\"id\":" : "{\"id\":");
+        sb_json_str(&b, messages[i].id);
+        sb_puts(&b, ",\"en\":");
+        sb_json_str(&b, messages[i].en);
+        sb_puts(&b, ",\"az\":");
+        sb_json_str(&b, messages[i].az);
+        sb_puts(&b, "}");
+    }
+    sb_puts(&b, "]");
+    rs->cache = "public, max-age=3600";
+    return srv_jbuf(rs, 200, &b);
+}
+
+static const dm_danger_opts danger_opts = {100, 25};
+static pthread_mutex_t danger_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *danger_json;
+static unsigned long danger_gen;
+static double danger_time;
+static int danger_refreshing;
+
+static int h_danger(srv_req *rq, srv_resp *rs)
+{
+    if (!srv_method_is(rq, rs, "GET"))
+        return 0;
+    rs->cache = "public, max-age=60";
+    /* cached like the statistics: until a write, refreshed every 60 s by
+     * one thread while the others answer from the cache */
+    pthread_mutex_lock(&danger_lock);
+    unsigned long gen = srv_generation();
+    int current = danger_json && danger_gen == gen;
+    if (current && (now_s() - danger_time < 60 || danger_refreshing)) {
+        char *copy = strdup(danger_json);
+        pthread_mutex_unlock(&danger_lock);
+        return srv_json(rs, 200, copy);
+    }
+    if (current)
+        danger_refreshing = 1;
+    pthread_mutex_unlock(&danger_lock);
+    char *json = NULL;
+    dm_status st = dm_danger_zones_json(rq->t->store, &danger_opts, &json);
+    pthread_mutex_lock(&danger_lock);
+    if (current)
+        danger_refreshing = 0;
+    if (!st) {
+        free(danger_json);
+        danger_json = strdup(json);
+        danger_gen = gen;
+        danger_time = now_s();
+    }
+    pthread_mutex_unlock(&danger_lock);
+    if (st)
+        return srv_fail(rs, rq, st);
+    char *copy = strdup(json);
+    dm_free(rq->t->ctx, json);
+    return srv_json(rs, 200, copy);
+}
+
+/* The danger zones, computed once for all threads (as WKB, under the
+ * lock) and kept by each thread as its own geometry in the UTM zone of the
+ * zones' centre, so that a check is one transform and one distance. */
+static unsigned char *zones_wkb;
+static size_t zones_len;
+static unsigned long zones_gen;
+static double zones_time;
+static int zones_epsg;
+
+static int zones_refreshing;
+
+static dm_status load_zones(srv_req *rq)
+{
+    srv_thread *t = rq->t;
+    dm_ctx *ctx = t->ctx;
+    dm_status st = DM_OK;
+    pthread_mutex_lock(&danger_lock);
+    unsigned long gen = srv_generation();
+    int current = zones_time && zones_gen == gen;
+    if (!current || (now_s() - zones_time > 60 && !zones_refreshing)) {
+        /* compute outside the lock; others keep the zones they have */
+        zones_refreshing = 1;
+        pthread_mutex_unlock(&danger_lock);
+        dm_geom *z = NULL;
+        unsigned char *w = NULL, *copy = NULL;
+        size_t n = 0;
+        int epsg = 0;
+        double b[4];
+        st = dm_danger_zones(t->store, &danger_opts, &z);
+        if (!st && z && dm_geom_bounds(z, b)) {
+            st = dm_geom_to_wkb(ctx, z, &w, &n);
+            if (!st && (copy = malloc(n)))
+                memcpy(copy, w, n);
+            else if (!st)
+                st = DM_ENOMEM;
+            epsg = dm_utm_epsg((b[0] + b[2]) / 2, (b[1] + b[3]) / 2);
+        }
+        dm_free(ctx, w);
+        dm_geom_free(z);
+        pthread_mutex_lock(&danger_lock);
+        zones_refreshing = 0;
+        if (!st) {
+            free(zones_wkb);
+            zones_wkb = copy;
+            zones_len = copy ? n : 0;
+            zones_epsg = epsg;
+            zones_gen = gen;
+            zones_time = now_s();
+        } else
+            free(copy);
+    }
+    unsigned char *wkb = NULL;
+    size_t len = zones_len;
+    if (!st && zones_wkb && (wkb = malloc(len)))
+        memcpy(wkb, zones_wkb, len);
+    int epsg = zones_epsg;
+    unsigned long have = zones_gen;
+    pthread_mutex_unlock(&danger_lock);
+    if (st)
+        return st;
+    if (have == t->danger_gen && t->danger_time && t->danger) {
+        free(wkb); /* same zones as this thread already holds */
+        t->danger_time = now_s();
+        return DM_OK;
+    }
+    dm_geom *wgs = NULL;
+    if (wkb)
+        st = dm_geom_from_wkb(ctx, wkb, len, &wgs);
+    free(wkb);
+    dm_geom_free(t->danger);
+    t->danger = NULL;
+    dm_transform_free(t->danger_fwd);
+    t->danger_fwd = NULL;
+    if (!st && wgs) {
+        char utm[32];
+        snprintf(utm, sizeof utm, "EPSG:%d", epsg);
+        st = dm_transform_new(ctx, "EPSG:4326", utm, &t->danger_fwd);
+        if (!st)
+            st = dm_geom_transform(ctx, t->danger_fwd, wgs, &t->danger);
+    }
+    dm_geom_free(wgs);
+    if (!st) {
+        t->danger_gen = have;
+        t->danger_time = now_s();
+    }
+    return st;
+}
+
+static int h_check(srv_req *rq, srv_resp *rs)
+{
+    if (!srv_method_is(rq, rs, "GET"))
+        return 0;
+    double lon, lat;
+    if (!srv_parse_double(srv_arg(rq, "lon"), &lon) || !srv_parse_double(srv_arg(rq, "lat"), &lat) ||
+        fabs(lon) > 180 || fabs(lat) > 90)
+        return srv_error(rs, 400, "lon and lat: decimal degrees (lon -180..180, lat -90..90)");
+    srv_thread *t = rq->t;
+    if (!t->danger_time || t->danger_gen != srv_generation() || now_s() - t->danger_time > 60) {
+        dm_status st = load_zones(rq);
+        if (st)
+            return srv_fail(rs, rq, st);
+    }
+    int inside = 0;
+    double d = -1;
+    if (t->danger) {
+        double x = lon, y = lat;
+        dm_geom *p = NULL;
+        dm_status st = dm_transform_xy(t->danger_fwd, &x, &y, 1);
+        if (!st)
+            st = dm_geom_point(t->ctx, x, y, &p);
+        if (st) {
+            dm_geom_free(p);
+            return srv_error(rs, 400, "the point cannot be placed relative to the zones");
+        }
+        inside = dm_geom_intersects(t->danger, p);
+        d = inside ? 0 : dm_geom_distance(t->danger, p);
+        dm_geom_free(p);
+    }
+    const char *level = inside ? "danger" : (d >= 0 && d < 500) ? "caution" : "unknown";
+    srv_buf b;
+    sb_init(&b);
+    sb_puts(&b, "{\"lon\":");
+    sb_json_num(&b, lon);
+    sb_puts(&b, ",\"lat\":");
+    sb_json_num(&b, lat);
+    sb_printf(&b, ",\"inside\":%s,\"distance_m\":", inside ? "true" : "false");
+    /* rounded to 50 m so that answers do not trace zone edges exactly */
+    sb_json_num(&b, d < 0 ? NAN : ceil(d / 50) * 50);
+    sb_printf(&b, ",\"level\":\"%s\",\"message\":{\"en\":", level);
+    sb_json_str(&b, message(level, 0));
+    sb_puts(&b, ",\"az\":");
+    sb_json_str(&b, message(level, 1));
+    sb_puts(&b, "}}");
+    return srv_jbuf(rs, 200, &b);
+}
+
+/* ================================ static files ================================ */
+
+static const char *ctype_of(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    static const struct {
+        const char *ext, *type;
+    } types[] = {{".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
+                 {".css", "text/css; charset=utf-8"},   {".png", "image/png"},
+                 {".svg", "image/svg+xml"},             {".json", "application/json"},
+                 {".txt", "text/plain; charset=utf-8"}, {".ico", "image/x-icon"}};
+    for (size_t i = 0; dot && i < sizeof types / sizeof types[0]; i++)
+        if (!strcmp(dot, types[i].ext))
+            return types[i].type;
+    return "application/octet-stream";
+}
+
+static int h_static(srv_req *rq, srv_resp *rs)
+{
+    const char *path = rq->url;
+    if (!strcmp(path, "/"))
+        path = "/index.html";
+    else if (!strcmp(path, "/public"))
+        path = "/public.html";
+    const srv_asset *a = srv_asset_find(path);
+    if (!a)
+        return srv_error(rs, 404, "not found");
+    if (strcmp(rq->method, "GET") && strcmp(rq->method, "HEAD"))
+        return srv_error(rs, 405, "method %s not allowed here", rq->method);
+    rs->status = 200;
+    rs->ctype = ctype_of(path);
+    rs->body = (char *)a->data;
+    rs->len = a->len;
+    rs->body_static = 1;
+    rs->cache = strstr(path, "/vendor/") ? "public, max-age=86400" : "no-cache";
+    return 0;
+}
+
+/* ================================ routing ================================ */
+
+int srv_route(srv_req *rq, srv_resp *rs)
+{
+    char seg[8][SRV_SEG];
+    int n = srv_split_path(rq->url, seg, 8);
+    if (n < 0)
+        return srv_error(rs, 400, "malformed path");
+    if (n >= 1 && !strcmp(seg[0], "tiles")) {
+        if (n >= 2 && !strcmp(seg[1], "risk"))
+            return h_tile(rq, rs, seg, n);
+        return srv_error(rs, 404, "no such tile layer");
+    }
+    if (n == 0 || strcmp(seg[0], "api"))
+        return h_static(rq, rs);
+    if (n == 1)
+        return srv_error(rs, 404, "see /api/health and docs/http-api.md");
+    const char *a = seg[1];
+    if (n == 2 && !strcmp(a, "health")) {
+        if (!srv_method_is(rq, rs, "GET"))
+            return 0;
+        return srv_json(rs, 200, strdup("{\"ok\":true,\"version\":\"" DM_VERSION_STRING "\"}"));
+    }
+    if (!strcmp(a, "public")) {
+        if (n == 3 && !strcmp(seg[2], "danger"))
+            return h_danger(rq, rs);
+        if (n == 3 && !strcmp(seg[2], "check"))
+            return h_check(rq, rs);
+        if (n == 3 && !strcmp(seg[2], "messages"))
+            return h_messages(rq, rs);
+        return srv_error(rs, 404, "no such public endpoint");
+    }
+    if (n == 2 && !strcmp(a, "login"))
+        return srv_method_is(rq, rs, "POST") ? h_login(rq, rs) : 0;
+    if (n == 2 && !strcmp(a, "logout"))
+        return srv_method_is(rq, rs, "POST") ? h_logout(rq, rs) : 0;
+    if (n == 2 && !strcmp(a, "me"))
+        return srv_method_is(rq, rs, "GET") ? h_me(rq, rs) : 0;
+    if (n == 2 && !strcmp(a, "users"))
+        return srv_method_is(rq, rs, "GET") ? h_users(rq, rs) : 0;
+    if (n == 2 && !strcmp(a, "layers"))
+        return srv_method_is(rq, rs, "GET") ? h_layers(rq, rs) : 0;
+    if (n == 2 && !strcmp(a, "stats"))
+        return h_stats(rq, rs);
+    if (n == 2 && !strcmp(a, "risk"))
+        return h_risk_point(rq, rs);
+    if (n == 3 && !strcmp(a, "risk") && !strcmp(seg[2], "line"))
+        return h_risk_line(rq, rs);
+    if (n == 2 && !strcmp(a, "plan"))
+        return h_plan(rq, rs);
+    if (!strcmp(a, "reports"))
+        return srv_handle_reports(rq, rs, seg, n);
+    const dm_layer_def *l = dm_layer_find(a);
+    if (!l || strcmp(l->name, a))
+        return srv_error(rs, 404, "no layer or endpoint '%s'", a);
+    if (n == 2)
+        return h_list(rq, rs, l);
+    if (n == 3)
+        return h_row(rq, rs, l, seg[2], 0);
+    if (n == 4 && !strcmp(seg[3], "history"))
+        return h_row(rq, rs, l, seg[2], 1);
+    return srv_error(rs, 404, "no such endpoint");
+}

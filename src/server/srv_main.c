@@ -1,0 +1,445 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * srv_main.c -- the HTTP daemon on libmicrohttpd: a pool of worker threads,
+ * each with its own library context and store (WAL, synchronous=FULL), body
+ * collection with a size limit, authentication of the bearer token or
+ * session cookie, and turning handler results into HTTP responses.
+ */
+#include "srv.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static const srv_config *g_cfg;
+static atomic_ulong g_gen = 1;
+static atomic_ulong g_auth_gen = 1;
+
+void srv_bump_auth_generation(void) { atomic_fetch_add(&g_auth_gen, 1); }
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Constant-time comparison of two session tokens. */
+static int same_token(const char *a, const char *b)
+{
+    unsigned char d = 0;
+    for (int i = 0; i < DM_TOKEN_HEX; i++)
+        d |= (unsigned char)(a[i] ^ b[i]);
+    return d == 0;
+}
+
+unsigned long srv_generation(void) { return atomic_load(&g_gen); }
+void srv_bump_generation(void) { atomic_fetch_add(&g_gen, 1); }
+
+/* ============================ per-thread state ============================ */
+
+static pthread_mutex_t threads_lock = PTHREAD_MUTEX_INITIALIZER;
+static srv_thread *threads[256];
+static int n_threads;
+static _Thread_local srv_thread *tls;
+
+static void thread_free(srv_thread *t)
+{
+    if (!t)
+        return;
+    dm_geom_free(t->danger);
+    dm_transform_free(t->danger_fwd);
+    dm_riskmap_free(t->risk);
+    dm_free(t->ctx, t->risk_path);
+    dm_store_close(t->store);
+    dm_ctx_free(t->ctx);
+    free(t);
+}
+
+/* The calling worker's state, opened on first use. NULL on failure (the
+ * reason is printed once). */
+static srv_thread *thread_state(void)
+{
+    if (tls)
+        return tls;
+    srv_thread *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->ctx = dm_ctx_new();
+    dm_status st = t->ctx ? dm_store_open(t->ctx, g_cfg->db, 0, &t->store) : DM_ENOMEM;
+    if (!st)
+        st = dm_store_durable(t->store);
+    if (st) {
+        fprintf(stderr, "demine serve: %s\n", t->ctx ? dm_ctx_errmsg(t->ctx) : "out of memory");
+        thread_free(t);
+        return NULL;
+    }
+    pthread_mutex_lock(&threads_lock);
+    if (n_threads < (int)(sizeof threads / sizeof threads[0]))
+        threads[n_threads++] = t;
+    pthread_mutex_unlock(&threads_lock);
+    tls = t;
+    return t;
+}
+
+/* ============================ responses ============================ */
+
+int srv_status_of(dm_status st)
+{
+    switch (st) {
+    case DM_OK: return 200;
+    case DM_EINVAL:
+    case DM_EPARSE: return 400;
+    case DM_EGEOM: return 422;
+    case DM_ENOTFOUND: return 404;
+    case DM_ECONFLICT: return 409;
+    case DM_EFORBIDDEN: return 403;
+    case DM_EBUSY: return 503;
+    default: return 500;
+    }
+}
+
+int srv_json(srv_resp *rs, int status, char *json)
+{
+    rs->status = status;
+    rs->ctype = "application/json; charset=utf-8";
+    rs->body = json;
+    rs->len = json ? strlen(json) : 0;
+    if (!json) {
+        rs->status = 500;
+        rs->body = (char *)"{\"error\":\"out of memory\"}";
+        rs->len = strlen(rs->body);
+        rs->body_static = 1;
+    }
+    return 0;
+}
+
+int srv_jbuf(srv_resp *rs, int status, srv_buf *b)
+{
+    if (b->oom) {
+        sb_free(b);
+        return srv_json(rs, 500, NULL);
+    }
+    return srv_json(rs, status, sb_take(b));
+}
+
+int srv_error(srv_resp *rs, int status, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    srv_buf b;
+    sb_init(&b);
+    sb_puts(&b, "{\"error\":");
+    sb_json_str(&b, msg);
+    sb_printf(&b, ",\"status\":%d}", status);
+    return srv_jbuf(rs, status, &b);
+}
+
+int srv_fail(srv_resp *rs, srv_req *rq, dm_status st)
+{
+    int code = srv_status_of(st);
+    if (code >= 500)
+        fprintf(stderr, "demine serve: %s %s: %s\n", rq->method, rq->url,
+                dm_ctx_errmsg(rq->t->ctx));
+    return srv_error(rs, code, "%s", dm_ctx_errmsg(rq->t->ctx));
+}
+
+/* ============================ query arguments ============================ */
+
+const char *srv_arg(srv_req *rq, const char *key)
+{
+    return MHD_lookup_connection_value((struct MHD_Connection *)rq->conn, MHD_GET_ARGUMENT_KIND,
+                                       key);
+}
+
+typedef struct {
+    int (*fn)(void *u, const char *k, const char *v);
+    void *u;
+    int stop;
+} args_iter;
+
+static enum MHD_Result arg_cb(void *cls, enum MHD_ValueKind kind, const char *key,
+                              const char *value)
+{
+    (void)kind;
+    args_iter *it = cls;
+    if (it->stop)
+        return MHD_NO;
+    it->stop = it->fn(it->u, key, value ? value : "");
+    return it->stop ? MHD_NO : MHD_YES;
+}
+
+void srv_args(srv_req *rq, int (*fn)(void *u, const char *k, const char *v), void *u)
+{
+    args_iter it = {fn, u, 0};
+    MHD_get_connection_values((struct MHD_Connection *)rq->conn, MHD_GET_ARGUMENT_KIND, arg_cb,
+                              &it);
+}
+
+/* ============================ connections ============================ */
+
+typedef struct conn_state {
+    char *body;
+    size_t len, cap;
+    int too_big;
+} conn_state;
+
+static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
+                    enum MHD_RequestTerminationCode toe)
+{
+    (void)cls, (void)c, (void)toe;
+    conn_state *cs = *con_cls;
+    if (cs) {
+        free(cs->body);
+        free(cs);
+        *con_cls = NULL;
+    }
+}
+
+static enum MHD_Result send_resp(struct MHD_Connection *c, srv_resp *rs)
+{
+    struct MHD_Response *r;
+    if (rs->body_static || !rs->body)
+        r = MHD_create_response_from_buffer(rs->len, rs->body ? rs->body : (char *)"",
+                                            MHD_RESPMEM_PERSISTENT);
+    else
+        r = MHD_create_response_from_buffer(rs->len, rs->body, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        if (!rs->body_static)
+            free(rs->body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, "Content-Type", rs->ctype ? rs->ctype : "text/plain");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Cache-Control", rs->cache ? rs->cache : "no-store");
+    if (rs->ctype && !strncmp(rs->ctype, "text/html", 9)) {
+        MHD_add_response_header(r, "Content-Security-Policy",
+                                "default-src 'self'; img-src 'self' data: blob: "
+                                "https://tile.openstreetmap.org; style-src 'self' "
+                                "'unsafe-inline'; frame-ancestors 'none'");
+        MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    }
+    if (rs->set_cookie[0])
+        MHD_add_response_header(r, "Set-Cookie", rs->set_cookie);
+    if (rs->retry_after > 0) {
+        char ra[32];
+        snprintf(ra, sizeof ra, "%ld", rs->retry_after);
+        MHD_add_response_header(r, "Retry-After", ra);
+    }
+    if (rs->status == 401)
+        MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"demine\"");
+    enum MHD_Result ret = MHD_queue_response(c, (unsigned)rs->status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static void client_of(struct MHD_Connection *c, char out[64])
+{
+    out[0] = '\0';
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, 64);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, 64);
+}
+
+static void authenticate(srv_req *rq, struct MHD_Connection *c)
+{
+    const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    const char *tok = NULL;
+    if (auth && !strncasecmp(auth, "Bearer ", 7))
+        tok = auth + 7;
+    else
+        tok = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "dm_token");
+    rq->user.role = DM_ROLE_PUBLIC;
+    if (!tok || !*tok)
+        return;
+    rq->authed = -1; /* a token was given; -1 until proven good */
+    if (strlen(tok) != DM_TOKEN_HEX) {
+        rq->user.role = DM_ROLE_PUBLIC;
+        return;
+    }
+    /* A session checked in the last 5 s by this thread is trusted without
+     * asking the database again (logouts through the server clear this at
+     * once; a user deleted on the command line is refused within 5 s). */
+    srv_thread *t = rq->t;
+    double now = mono_s();
+    unsigned long gen = atomic_load(&g_auth_gen);
+    for (int i = 0; i < 8; i++) {
+        if (t->auth_cache[i].gen == gen && now - t->auth_cache[i].checked < 5 &&
+            same_token(t->auth_cache[i].token, tok)) {
+            rq->user = t->auth_cache[i].user;
+            rq->authed = 1;
+            memcpy(rq->token, tok, DM_TOKEN_HEX + 1);
+            dm_ctx_set_author(t->ctx, rq->user.name);
+            return;
+        }
+    }
+    if (dm_auth_check(rq->t->store, tok, &rq->user) == DM_OK) {
+        unsigned k = t->auth_next++ % 8;
+        memcpy(t->auth_cache[k].token, tok, DM_TOKEN_HEX + 1);
+        t->auth_cache[k].user = rq->user;
+        t->auth_cache[k].checked = now;
+        t->auth_cache[k].gen = gen;
+        rq->authed = 1;
+        memcpy(rq->token, tok, DM_TOKEN_HEX + 1);
+        dm_ctx_set_author(rq->t->ctx, rq->user.name);
+    } else {
+        rq->user.role = DM_ROLE_PUBLIC;
+        dm_ctx_clear_error(rq->t->ctx);
+    }
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload, size_t *upload_size, void **con_cls)
+{
+    (void)cls, (void)version;
+    conn_state *cs = *con_cls;
+    if (!cs) {
+        cs = calloc(1, sizeof *cs);
+        if (!cs)
+            return MHD_NO;
+        *con_cls = cs;
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > g_cfg->max_body) {
+            cs->too_big = 1;
+            srv_resp rs = {0};
+            srv_error(&rs, 413, "request body larger than %zu bytes", g_cfg->max_body);
+            return send_resp(c, &rs);
+        }
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (!cs->too_big) {
+            if (cs->len + *upload_size > g_cfg->max_body) {
+                cs->too_big = 1;
+                free(cs->body);
+                cs->body = NULL;
+                cs->len = cs->cap = 0;
+            } else {
+                if (cs->len + *upload_size + 1 > cs->cap) {
+                    size_t nc = (cs->len + *upload_size + 1) * 2;
+                    if (nc > g_cfg->max_body + 1)
+                        nc = g_cfg->max_body + 1;
+                    char *nb = realloc(cs->body, nc);
+                    if (!nb)
+                        return MHD_NO;
+                    cs->body = nb;
+                    cs->cap = nc;
+                }
+                memcpy(cs->body + cs->len, upload, *upload_size);
+                cs->len += *upload_size;
+                cs->body[cs->len] = '\0';
+            }
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    srv_resp rs = {0};
+    if (cs->too_big) {
+        srv_error(&rs, 413, "request body larger than %zu bytes", g_cfg->max_body);
+        return send_resp(c, &rs);
+    }
+    srv_thread *t = thread_state();
+    if (!t) {
+        srv_error(&rs, 503, "the database cannot be opened");
+        return send_resp(c, &rs);
+    }
+    srv_req rq;
+    memset(&rq, 0, sizeof rq);
+    rq.conn = c;
+    rq.method = method;
+    rq.url = url;
+    rq.body = cs->body;
+    rq.body_len = cs->len;
+    rq.t = t;
+    rq.cfg = g_cfg;
+    client_of(c, rq.client);
+    dm_ctx_clear_error(t->ctx);
+    dm_ctx_set_author(t->ctx, "anonymous");
+    authenticate(&rq, c);
+    srv_route(&rq, &rs);
+    if (!rs.status)
+        srv_error(&rs, 500, "no response");
+    return send_resp(c, &rs);
+}
+
+/* ================================ running ================================ */
+
+int srv_run(dm_ctx *ctx, const srv_config *cfg)
+{
+    g_cfg = cfg;
+    /* Create the auth tables and switch the file to WAL once, up front. */
+    dm_store *s = NULL;
+    dm_status st = dm_store_open(ctx, cfg->db, 0, &s);
+    if (!st)
+        st = dm_store_durable(s);
+    if (!st)
+        st = dm_auth_init(s);
+    dm_store_close(s);
+    if (st) {
+        fprintf(stderr, "demine serve: %s\n", dm_ctx_errmsg(ctx));
+        return st == DM_EBUSY || st == DM_EIO ? 3 : 4;
+    }
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)cfg->port);
+    if (inet_pton(AF_INET, cfg->bind, &sa.sin_addr) != 1) {
+        fprintf(stderr, "demine serve: --bind: '%s' is not an IPv4 address\n", cfg->bind);
+        return 2;
+    }
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set, NULL); /* inherited by the workers */
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY | MHD_USE_ERROR_LOG,
+        (uint16_t)cfg->port, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, &sa,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED,
+        on_done, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 2000u,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE,
+        1024u, MHD_OPTION_END);
+    if (!d) {
+        fprintf(stderr, "demine serve: cannot listen on %s:%d (in use, or not allowed)\n",
+                cfg->bind, cfg->port);
+        return 3;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    int port = di ? di->port : cfg->port;
+    printf("listening on http://%s:%d/ (database %s, %d threads)\n", cfg->bind, port, cfg->db,
+           cfg->threads);
+    fflush(stdout);
+    int sig = 0;
+    sigdelset(&set, SIGPIPE);
+    sigwait(&set, &sig);
+    if (!cfg->quiet)
+        fprintf(stderr, "demine serve: stopping (signal %d)\n", sig);
+    MHD_stop_daemon(d);
+    pthread_mutex_lock(&threads_lock);
+    for (int i = 0; i < n_threads; i++)
+        thread_free(threads[i]);
+    n_threads = 0;
+    pthread_mutex_unlock(&threads_lock);
+    return 0;
+}

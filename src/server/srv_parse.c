@@ -1,0 +1,526 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * srv_parse.c -- the request parsers of the HTTP service and its JSON text
+ * buffer: bounding boxes, numbers, URL paths, tile addresses, line strings,
+ * and field reports (JSON -> rows). Nothing here does I/O, so everything
+ * can be fuzzed (tests/fuzz/fuzz_request.c).
+ */
+#include "srv.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ================================ buffer ================================ */
+
+void sb_init(srv_buf *b) { memset(b, 0, sizeof *b); }
+void sb_free(srv_buf *b)
+{
+    free(b->data);
+    sb_init(b);
+}
+
+static int sb_grow(srv_buf *b, size_t need)
+{
+    if (b->oom)
+        return 0;
+    if (b->len + need + 1 <= b->cap)
+        return 1;
+    size_t nc = b->cap ? b->cap * 2 : 256;
+    while (nc < b->len + need + 1)
+        nc *= 2;
+    char *p = realloc(b->data, nc);
+    if (!p) {
+        b->oom = 1;
+        return 0;
+    }
+    b->data = p;
+    b->cap = nc;
+    return 1;
+}
+
+void sb_add(srv_buf *b, const char *s, size_t n)
+{
+    if (!sb_grow(b, n))
+        return;
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void sb_puts(srv_buf *b, const char *s) { sb_add(b, s, strlen(s)); }
+
+void sb_printf(srv_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char tmp[256];
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n < sizeof tmp) {
+        sb_add(b, tmp, (size_t)n);
+        return;
+    }
+    if (!sb_grow(b, (size_t)n))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+void sb_json_str(srv_buf *b, const char *s)
+{
+    if (!s) {
+        sb_puts(b, "null");
+        return;
+    }
+    sb_add(b, "\"", 1);
+    const char *run = s;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p >= 0x20 && *p != '"' && *p != '\\' && *p != '<' && *p != '>')
+            continue;
+        sb_add(b, run, (size_t)((const char *)p - run));
+        char esc[8];
+        switch (*p) {
+        case '"': sb_add(b, "\\\"", 2); break;
+        case '\\': sb_add(b, "\\\\", 2); break;
+        case '\n': sb_add(b, "\\n", 2); break;
+        case '\r': sb_add(b, "\\r", 2); break;
+        case '\t': sb_add(b, "\\t", 2); break;
+        default:
+            snprintf(esc, sizeof esc, "\\u%04x", *p);
+            sb_add(b, esc, 6);
+        }
+        run = (const char *)p + 1;
+    }
+    sb_puts(b, run);
+    sb_add(b, "\"", 1);
+}
+
+void sb_json_num(srv_buf *b, double v)
+{
+    if (!isfinite(v))
+        sb_puts(b, "null");
+    else if (v == floor(v) && fabs(v) < 1e15)
+        sb_printf(b, "%.0f", v);
+    else
+        sb_printf(b, "%.10g", v);
+}
+
+char *sb_take(srv_buf *b)
+{
+    char *d = b->data;
+    if (!d)
+        d = strdup("");
+    sb_init(b);
+    return d;
+}
+
+/* ================================ numbers ================================ */
+
+int srv_parse_double(const char *s, double *out)
+{
+    if (!s || !*s || strlen(s) > 64)
+        return 0;
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || errno == ERANGE || !isfinite(v))
+        return 0;
+    /* hexadecimal floats and "inf"/"nan" spellings are not numbers here */
+    for (const char *p = s; *p; p++)
+        if (!strchr("0123456789+-.eE", *p))
+            return 0;
+    *out = v;
+    return 1;
+}
+
+int srv_parse_long(const char *s, long min, long max, long *out)
+{
+    if (!s || !*s || strlen(s) > 20)
+        return 0;
+    for (const char *p = s; *p; p++)
+        if (!((*p >= '0' && *p <= '9') || (p == s && *p == '-')))
+            return 0;
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || errno == ERANGE || v < min || v > max)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+int srv_parse_bbox(const char *s, double out[4])
+{
+    if (!s || strlen(s) > 200)
+        return 0;
+    char tmp[201];
+    strcpy(tmp, s);
+    char *p = tmp;
+    for (int i = 0; i < 4; i++) {
+        char *comma = strchr(p, ',');
+        if ((i < 3) != (comma != NULL))
+            return 0;
+        if (comma)
+            *comma = '\0';
+        if (!srv_parse_double(p, &out[i]))
+            return 0;
+        p = comma ? comma + 1 : p;
+    }
+    if (out[0] < -180 || out[2] > 180 || out[1] < -90 || out[3] > 90 || out[0] > out[2] ||
+        out[1] > out[3])
+        return 0;
+    return 1;
+}
+
+/* ================================ paths ================================ */
+
+int srv_split_path(const char *path, char seg[][SRV_SEG], int max)
+{
+    if (!path || path[0] != '/' || strlen(path) > 2048)
+        return -1;
+    int n = 0;
+    const char *p = path + 1;
+    while (*p) {
+        const char *e = strchr(p, '/');
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+        if (l == 0) {
+            if (!e) /* trailing slash */
+                break;
+            return -1;
+        }
+        if (n >= max || l >= SRV_SEG)
+            return -1;
+        for (size_t i = 0; i < l; i++)
+            if ((unsigned char)p[i] < 0x20 || p[i] == '\\' || p[i] == 0x7f)
+                return -1;
+        memcpy(seg[n], p, l);
+        seg[n][l] = '\0';
+        if (!strcmp(seg[n], "..") || !strcmp(seg[n], "."))
+            return -1;
+        n++;
+        if (!e)
+            break;
+        p = e + 1;
+    }
+    return n;
+}
+
+int srv_parse_tile(const char *zs, const char *xs, const char *ys, const char *ext, int *z,
+                   int *x, int *y)
+{
+    char tmp[SRV_SEG];
+    size_t yl = strlen(ys), el = strlen(ext);
+    if (yl <= el || yl >= sizeof tmp || strcmp(ys + yl - el, ext))
+        return 0;
+    memcpy(tmp, ys, yl - el);
+    tmp[yl - el] = '\0';
+    long lz, lx, ly;
+    if (!srv_parse_long(zs, 0, 22, &lz) || !srv_parse_long(xs, 0, (1L << lz) - 1, &lx) ||
+        !srv_parse_long(tmp, 0, (1L << lz) - 1, &ly))
+        return 0;
+    *z = (int)lz;
+    *x = (int)lx;
+    *y = (int)ly;
+    return 1;
+}
+
+int srv_parse_line(const char *s, double **xy, size_t *n)
+{
+    *xy = NULL;
+    *n = 0;
+    if (!s || !*s || strlen(s) > 64000)
+        return 0;
+    size_t cap = 1;
+    for (const char *p = s; *p; p++)
+        cap += *p == ';';
+    if (cap < 2 || cap > 1000)
+        return 0;
+    double *v = malloc(cap * 2 * sizeof *v);
+    char *tmp = strdup(s);
+    if (!v || !tmp) {
+        free(v);
+        free(tmp);
+        return 0;
+    }
+    size_t k = 0;
+    int ok = 1;
+    char *save = NULL;
+    for (char *pt = strtok_r(tmp, ";", &save); pt && ok; pt = strtok_r(NULL, ";", &save)) {
+        char *c = strchr(pt, ',');
+        if (!c || k >= cap) {
+            ok = 0;
+            break;
+        }
+        *c = '\0';
+        ok = srv_parse_double(pt, &v[2 * k]) && srv_parse_double(c + 1, &v[2 * k + 1]) &&
+             fabs(v[2 * k]) <= 180 && fabs(v[2 * k + 1]) <= 90;
+        k++;
+    }
+    free(tmp);
+    if (!ok || k < 2) {
+        free(v);
+        return 0;
+    }
+    *xy = v;
+    *n = k;
+    return 1;
+}
+
+/* ============================== field reports ============================== */
+
+/* Set the row's fields from a JSON object of properties. */
+static dm_status set_props(dm_ctx *ctx, dm_row *r, json_t *props, const char *what, char *err,
+                           size_t errlen)
+{
+    const char *key;
+    json_t *val;
+    json_object_foreach(props, key, val)
+    {
+        char num[64];
+        const char *text = NULL;
+        if (json_is_string(val))
+            text = json_string_value(val);
+        else if (json_is_integer(val)) {
+            snprintf(num, sizeof num, "%lld", (long long)json_integer_value(val));
+            text = num;
+        } else if (json_is_real(val)) {
+            snprintf(num, sizeof num, "%.17g", json_real_value(val));
+            text = num;
+        } else if (json_is_boolean(val))
+            text = json_is_true(val) ? "1" : "0";
+        else if (!json_is_null(val)) {
+            snprintf(err, errlen, "%s: field '%.60s': must be a string, number or boolean", what,
+                     key);
+            return DM_EPARSE;
+        }
+        dm_status st = dm_row_set(r, key, text);
+        if (st)
+            return st;
+    }
+    return DM_OK;
+}
+
+/* Check the nesting of GeoJSON coordinates before any geometry library
+ * reads them (GEOS 3.11 crashes on empty positions): depth 0 is a position
+ * of 2-3 finite numbers; min is the least number of members at depth 1. */
+static int coords_ok(json_t *c, int depth, size_t min, int *budget)
+{
+    if (!json_is_array(c) || --*budget < 0)
+        return 0;
+    size_t n = json_array_size(c);
+    if (depth == 0) {
+        if (n < 2 || n > 3)
+            return 0;
+        for (size_t i = 0; i < n; i++) {
+            json_t *v = json_array_get(c, i);
+            if (!json_is_number(v) || !isfinite(json_number_value(v)))
+                return 0;
+        }
+        return 1;
+    }
+    if (n == 0 || (depth == 1 && n < min))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!coords_ok(json_array_get(c, i), depth - 1, min, budget))
+            return 0;
+    return 1;
+}
+
+static int geojson_ok(json_t *g, int level, int *budget)
+{
+    static const struct {
+        const char *type;
+        int depth;
+        size_t min;
+    } kinds[] = {{"Point", 0, 0},      {"MultiPoint", 1, 1},      {"LineString", 1, 2},
+                 {"MultiLineString", 2, 2}, {"Polygon", 2, 4}, {"MultiPolygon", 3, 4}};
+    json_t *t = json_object_get(g, "type");
+    if (!json_is_object(g) || !json_is_string(t))
+        return 0;
+    const char *type = json_string_value(t);
+    if (!strcmp(type, "GeometryCollection")) {
+        json_t *gs = json_object_get(g, "geometries");
+        if (level > 2 || !json_is_array(gs))
+            return 0;
+        for (size_t i = 0; i < json_array_size(gs); i++)
+            if (!geojson_ok(json_array_get(gs, i), level + 1, budget))
+                return 0;
+        return 1;
+    }
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+        if (!strcmp(type, kinds[k].type))
+            return coords_ok(json_object_get(g, "coordinates"), kinds[k].depth, kinds[k].min,
+                             budget);
+    return 0;
+}
+
+static dm_status set_geometry(dm_ctx *ctx, dm_row *r, json_t *geom)
+{
+    if (!geom || json_is_null(geom))
+        return DM_OK;
+    int budget = 200000; /* positions and arrays */
+    if (!json_is_object(geom) || !geojson_ok(geom, 0, &budget))
+        return DM_EGEOM;
+    char *text = json_dumps(geom, JSON_COMPACT);
+    if (!text)
+        return DM_ENOMEM;
+    dm_geom *g = NULL;
+    dm_status st = dm_geom_from_geojson(ctx, text, &g);
+    free(text);
+    if (st)
+        return st;
+    dm_row_set_geom(r, g);
+    return DM_OK;
+}
+
+/* A feature: {"properties": {...}, "geometry": {...}} or a flat object of
+ * fields with an optional "geometry" member. */
+static dm_status feature_row(dm_ctx *ctx, const dm_layer_def *l, json_t *f, const char *what,
+                             dm_row **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    if (!json_is_object(f)) {
+        snprintf(err, errlen, "%s: must be a JSON object", what);
+        return DM_EPARSE;
+    }
+    dm_row *r = dm_row_new(ctx, l);
+    if (!r) {
+        snprintf(err, errlen, "out of memory");
+        return DM_ENOMEM;
+    }
+    json_t *props = json_object_get(f, "properties");
+    json_t *geom = json_object_get(f, "geometry");
+    dm_status st = DM_OK;
+    if (props) {
+        if (!json_is_object(props)) {
+            snprintf(err, errlen, "%s: properties must be an object", what);
+            st = DM_EPARSE;
+        } else
+            st = set_props(ctx, r, props, what, err, errlen);
+    } else {
+        json_t *copy = json_copy(f);
+        if (!copy)
+            st = DM_ENOMEM;
+        else {
+            json_object_del(copy, "geometry");
+            json_object_del(copy, "type");
+            st = set_props(ctx, r, copy, what, err, errlen);
+            json_decref(copy);
+        }
+    }
+    if (!st && props && json_object_get(f, "type") &&
+        !json_is_string(json_object_get(f, "type"))) {
+        snprintf(err, errlen, "%s: type must be \"Feature\"", what);
+        st = DM_EPARSE;
+    }
+    if (st && !err[0])
+        snprintf(err, errlen, "%s: %s", what, dm_ctx_errmsg(ctx));
+    if (!st) {
+        dm_ctx_clear_error(ctx);
+        st = set_geometry(ctx, r, geom);
+        if (st)
+            snprintf(err, errlen, "%s: geometry: %s", what,
+                     dm_ctx_errmsg(ctx)[0]
+                         ? dm_ctx_errmsg(ctx)
+                         : "not a valid GeoJSON geometry (type and nested coordinates)");
+    }
+    if (st) {
+        dm_row_free(r);
+        return st == DM_ENOTFOUND ? DM_EPARSE : st;
+    }
+    *out = r;
+    return DM_OK;
+}
+
+void srv_report_free(srv_report *r)
+{
+    if (!r)
+        return;
+    dm_row_free(r->activity);
+    for (size_t i = 0; i < r->n_items; i++)
+        dm_row_free(r->items[i]);
+    free(r->items);
+    r->activity = NULL;
+    r->items = NULL;
+    r->n_items = 0;
+}
+
+dm_status srv_report_parse(dm_ctx *ctx, const char *body, size_t len, srv_report *out)
+{
+    memset(out, 0, sizeof *out);
+    char err[sizeof out->err] = "";
+    json_error_t je;
+    json_t *root = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, &je);
+    if (!root) {
+        snprintf(err, sizeof err, "body is not valid JSON: %s (line %d, column %d)", je.text,
+                 je.line, je.column);
+        memcpy(out->err, err, sizeof err);
+        return DM_EPARSE;
+    }
+    dm_status st = DM_OK;
+    json_t *act = json_is_object(root) ? json_object_get(root, "activity") : NULL;
+    json_t *items = json_is_object(root) ? json_object_get(root, "items") : NULL;
+    if (!act) {
+        snprintf(err, sizeof err, "the report needs an \"activity\" feature");
+        st = DM_EPARSE;
+    } else if (items && !json_is_array(items)) {
+        snprintf(err, sizeof err, "\"items\" must be an array");
+        st = DM_EPARSE;
+    } else if (items && json_array_size(items) > 10000) {
+        snprintf(err, sizeof err, "too many items (at most 10000 per report)");
+        st = DM_EPARSE;
+    }
+    if (!st)
+        st = feature_row(ctx, dm_layer_find("activities"), act, "activity", &out->activity, err,
+                         sizeof err);
+    size_t n = items ? json_array_size(items) : 0;
+    if (!st && n) {
+        out->items = calloc(n, sizeof *out->items);
+        if (!out->items) {
+            snprintf(err, sizeof err, "out of memory");
+            st = DM_ENOMEM;
+        }
+    }
+    for (size_t i = 0; !st && i < n; i++) {
+        char what[32];
+        snprintf(what, sizeof what, "items[%zu]", i);
+        st = feature_row(ctx, dm_layer_find("items"), json_array_get(items, i), what,
+                         &out->items[i], err, sizeof err);
+        if (!st)
+            out->n_items++;
+    }
+    json_decref(root);
+    if (st) {
+        srv_report_free(out);
+        memcpy(out->err, err, sizeof err);
+        return st;
+    }
+    return DM_OK;
+}
+
+char *srv_json_get_str(const char *body, size_t len, const char *key, int *bad)
+{
+    *bad = 0;
+    if (!body || len == 0)
+        return NULL;
+    json_error_t je;
+    json_t *root = json_loadb(body, len, 0, &je);
+    if (!root || !json_is_object(root)) {
+        *bad = 1;
+        json_decref(root);
+        return NULL;
+    }
+    json_t *v = json_object_get(root, key);
+    char *s = json_is_string(v) ? strdup(json_string_value(v)) : NULL;
+    json_decref(root);
+    return s;
+}

@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * srv_reports.c -- field reports: submission (an activity with its polygon
+ * and the items found, checked exactly as imports check rows, stored as a
+ * draft in one transaction), the review queue, and approval or rejection
+ * with a reason. Every write is attributed to the logged-in user in the
+ * change log.
+ */
+#include "srv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int submit(srv_req *rq, srv_resp *rs)
+{
+    if (srv_need_role(rq, rs, DM_ROLE_FIELD))
+        return 0;
+    dm_ctx *ctx = rq->t->ctx;
+    dm_store *s = rq->t->store;
+    srv_report rep;
+    dm_status st = srv_report_parse(ctx, rq->body, rq->body_len, &rep);
+    if (st)
+        return srv_error(rs, st == DM_ENOMEM ? 500 : 422, "%s", rep.err);
+    /* A report is a draft of the submitter's organisation until reviewed. */
+    const char *org = dm_row_get(rep.activity, "organisation");
+    if (rq->user.role == DM_ROLE_FIELD || !org || !*org)
+        org = rq->user.organisation[0] ? rq->user.organisation : NULL;
+    char orgcopy[128] = "";
+    if (org)
+        snprintf(orgcopy, sizeof orgcopy, "%s", org);
+    st = dm_row_set(rep.activity, "status", "draft");
+    if (!st)
+        st = dm_row_set(rep.activity, "organisation", orgcopy[0] ? orgcopy : NULL);
+    if (st) {
+        srv_report_free(&rep);
+        return srv_fail(rs, rq, st);
+    }
+    if (!dm_row_get(rep.activity, "activity_type")) {
+        srv_report_free(&rep);
+        return srv_error(rs, 422, "activity: field 'activity_type': required but missing");
+    }
+    char uuid[37] = "", what[40] = "activity";
+    if ((st = dm_store_begin(s))) {
+        srv_report_free(&rep);
+        return srv_fail(rs, rq, st);
+    }
+    st = dm_store_insert(s, rep.activity, uuid);
+    const char *hazard = dm_row_get(rep.activity, "hazard_id");
+    char hz[64] = "";
+    if (hazard)
+        snprintf(hz, sizeof hz, "%s", hazard);
+    for (size_t i = 0; !st && i < rep.n_items; i++) {
+        snprintf(what, sizeof what, "items[%zu]", i);
+        dm_row *it = rep.items[i];
+        st = dm_row_set(it, "activity_id", uuid);
+        if (!st && hz[0] && !dm_row_get(it, "hazard_id"))
+            st = dm_row_set(it, "hazard_id", hz);
+        if (!st && !dm_row_get(it, "found_date") && dm_row_get(rep.activity, "end_date"))
+            st = dm_row_set(it, "found_date", dm_row_get(rep.activity, "end_date"));
+        if (!st)
+            st = dm_store_insert(s, it, NULL);
+    }
+    if (!st)
+        st = dm_store_commit(s);
+    size_t n_items = rep.n_items;
+    srv_report_free(&rep);
+    if (st) {
+        dm_store_rollback(s);
+        int code = srv_status_of(st);
+        if (code == 400 || code == 404)
+            code = 422; /* the report names something that is wrong or unknown */
+        return srv_error(rs, code, "%s: %s", what, dm_ctx_errmsg(ctx));
+    }
+    srv_bump_generation();
+    srv_buf b;
+    sb_init(&b);
+    sb_printf(&b, "{\"uuid\":\"%s\",\"status\":\"draft\",\"items\":%zu}", uuid, n_items);
+    return srv_jbuf(rs, 201, &b);
+}
+
+/* The report's activity row, if the user may see it; 404/403 in rs if not. */
+static int load_report(srv_req *rq, srv_resp *rs, const char *id, char uuid[37], char status[16])
+{
+    dm_status st = dm_store_resolve(rq->t->store, "activities", id, NULL, uuid);
+    if (st) {
+        srv_fail(rs, rq, st);
+        return 0;
+    }
+    const char *f[1] = {"uuid"}, *v[1] = {uuid};
+    dm_select sel = {0};
+    sel.eq_field = f;
+    sel.eq_value = v;
+    sel.n_eq = 1;
+    dm_cursor *c = NULL;
+    if ((st = dm_store_select(rq->t->store, "activities", &sel, &c))) {
+        srv_fail(rs, rq, st);
+        return 0;
+    }
+    int ok = dm_cursor_next(c) == 1;
+    const char *stt = ok ? dm_cursor_text(c, "status") : NULL;
+    const char *org = ok ? dm_cursor_text(c, "organisation") : NULL;
+    snprintf(status, 16, "%s", stt ? stt : "approved");
+    if (ok && rq->user.role < DM_ROLE_ANALYST)
+        ok = org && rq->user.organisation[0] && !strcmp(org, rq->user.organisation);
+    dm_cursor_free(c);
+    if (!ok) {
+        srv_error(rs, 404, "no report '%s'", id);
+        return 0;
+    }
+    return 1;
+}
+
+static int show(srv_req *rq, srv_resp *rs, const char *id)
+{
+    if (!srv_method_is(rq, rs, "GET") || srv_need_role(rq, rs, DM_ROLE_FIELD))
+        return 0;
+    char uuid[37], status[16];
+    if (!load_report(rq, rs, id, uuid, status))
+        return 0;
+    srv_buf b;
+    sb_init(&b);
+    sb_puts(&b, "{\"activity\":");
+    const char *f[1] = {"uuid"}, *v[1] = {uuid};
+    dm_select sel = {0};
+    sel.eq_field = f;
+    sel.eq_value = v;
+    sel.n_eq = 1;
+    dm_cursor *c = NULL;
+    dm_status st = dm_store_select(rq->t->store, "activities", &sel, &c);
+    if (!st && dm_cursor_next(c) == 1)
+        st = srv_emit_feature(rq, &b, c, dm_layer_find("activities"), 0, 1);
+    dm_cursor_free(c);
+    c = NULL;
+    sb_puts(&b, ",\"items\":{\"type\":\"FeatureCollection\",\"features\":[");
+    f[0] = "activity_id";
+    if (!st)
+        st = dm_store_select(rq->t->store, "items", &sel, &c);
+    int n = 0;
+    while (!st && dm_cursor_next(c) == 1) {
+        if (n++)
+            sb_puts(&b, ",");
+        st = srv_emit_feature(rq, &b, c, dm_layer_find("items"), 0, 1);
+    }
+    dm_cursor_free(c);
+    sb_puts(&b, "]},\"history\":");
+    char *h = NULL;
+    if (!st)
+        st = dm_store_history_json(rq->t->store, uuid, &h);
+    if (h)
+        sb_puts(&b, h);
+    dm_free(rq->t->ctx, h);
+    sb_puts(&b, "}");
+    if (st) {
+        sb_free(&b);
+        return srv_fail(rs, rq, st);
+    }
+    return srv_jbuf(rs, 200, &b);
+}
+
+static int list(srv_req *rq, srv_resp *rs)
+{
+    if (srv_need_role(rq, rs, DM_ROLE_FIELD))
+        return 0;
+    const char *want = srv_arg(rq, "status");
+    if (!want)
+        want = "draft";
+    if (strcmp(want, "draft") && strcmp(want, "approved") && strcmp(want, "rejected") &&
+        strcmp(want, "all"))
+        return srv_error(rs, 400, "status: draft, approved, rejected or all");
+    const char *f[2], *v[2];
+    size_t n_eq = 0;
+    if (strcmp(want, "all")) {
+        f[n_eq] = "status";
+        v[n_eq++] = want;
+    }
+    if (rq->user.role < DM_ROLE_ANALYST) {
+        f[n_eq] = "organisation";
+        v[n_eq++] = rq->user.organisation;
+    }
+    dm_select sel = {0};
+    sel.eq_field = f;
+    sel.eq_value = v;
+    sel.n_eq = n_eq;
+    sel.limit = 1000;
+    dm_cursor *c = NULL;
+    dm_status st = dm_store_select(rq->t->store, "activities", &sel, &c);
+    if (st)
+        return srv_fail(rs, rq, st);
+    srv_buf b;
+    sb_init(&b);
+    sb_puts(&b, "{\"type\":\"FeatureCollection\",\"features\":[");
+    int n = 0;
+    while (!st && dm_cursor_next(c) == 1) {
+        if (n++)
+            sb_puts(&b, ",");
+        st = srv_emit_feature(rq, &b, c, dm_layer_find("activities"), 0, 1);
+    }
+    dm_cursor_free(c);
+    sb_printf(&b, "],\"count\":%d}", n);
+    if (st) {
+        sb_free(&b);
+        return srv_fail(rs, rq, st);
+    }
+    return srv_jbuf(rs, 200, &b);
+}
+
+static int review(srv_req *rq, srv_resp *rs, const char *id, int approve)
+{
+    if (!srv_method_is(rq, rs, "POST") || srv_need_role(rq, rs, DM_ROLE_ANALYST))
+        return 0;
+    int bad = 0;
+    char *reason = srv_json_get_str(rq->body, rq->body_len, "reason", &bad);
+    if (bad) {
+        free(reason);
+        return srv_error(rs, 400, "expected a JSON body {\"reason\": \"...\"}");
+    }
+    if (!approve && (!reason || !*reason)) {
+        free(reason);
+        return srv_error(rs, 400, "a rejection needs a reason: {\"reason\": \"...\"}");
+    }
+    if (reason && strlen(reason) > 2000) {
+        free(reason);
+        return srv_error(rs, 400, "reason: at most 2000 characters");
+    }
+    char uuid[37], status[16];
+    if (!load_report(rq, rs, id, uuid, status)) {
+        free(reason);
+        return 0;
+    }
+    if (strcmp(status, "draft")) {
+        free(reason);
+        return srv_error(rs, 409, "report %s is %s, not a draft awaiting review", uuid, status);
+    }
+    char why[2100];
+    snprintf(why, sizeof why, "%s by %s%s%s", approve ? "approved" : "rejected", rq->user.name,
+             reason && *reason ? ": " : "", reason ? reason : "");
+    free(reason);
+    dm_store *s = rq->t->store;
+    dm_row *r = dm_row_new(rq->t->ctx, dm_layer_find("activities"));
+    if (!r)
+        return srv_json(rs, 500, NULL);
+    dm_status st = dm_row_set(r, "status", approve ? "approved" : "rejected");
+    if (!st)
+        st = dm_store_begin(s);
+    if (!st) {
+        st = dm_store_update(s, uuid, r, why);
+        if (!st)
+            st = dm_store_commit(s);
+        else
+            dm_store_rollback(s);
+    }
+    dm_row_free(r);
+    if (st)
+        return srv_fail(rs, rq, st);
+    srv_bump_generation();
+    srv_buf b;
+    sb_init(&b);
+    sb_printf(&b, "{\"uuid\":\"%s\",\"status\":\"%s\",\"reason\":", uuid,
+              approve ? "approved" : "rejected");
+    sb_json_str(&b, why);
+    sb_puts(&b, "}");
+    return srv_jbuf(rs, 200, &b);
+}
+
+int srv_handle_reports(srv_req *rq, srv_resp *rs, char seg[][SRV_SEG], int n)
+{
+    if (n == 2) {
+        if (!strcmp(rq->method, "POST"))
+            return submit(rq, rs);
+        if (!strcmp(rq->method, "GET"))
+            return list(rq, rs);
+        return srv_error(rs, 405, "use GET to list reports or POST to submit one");
+    }
+    if (n == 3)
+        return show(rq, rs, seg[2]);
+    if (n == 4 && !strcmp(seg[3], "approve"))
+        return review(rq, rs, seg[2], 1);
+    if (n == 4 && !strcmp(seg[3], "reject"))
+        return review(rq, rs, seg[2], 0);
+    return srv_error(rs, 404, "no such report endpoint");
+}

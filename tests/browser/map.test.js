@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+// map.test.js -- the demine web map in a real browser: headless Chromium
+// (Debian's `chromium`) driven by playwright-core. Loads the map, logs in as
+// a field user, draws a report polygon, adds an item, submits, logs in as an
+// analyst, approves the report and finds the item on the map; then checks
+// the public page. Screenshots go to $ARTIFACTS (default ./artifacts).
+// Needs DEMINE_URL of a running `demine serve` with the users of
+// tests/unit/test_server.c (fld/fieldpw12, ana/analystpw1).
+'use strict';
+const { chromium } = require('playwright-core');
+const fs = require('fs');
+const path = require('path');
+
+const URL = process.env.DEMINE_URL;
+const OUT = process.env.ARTIFACTS || path.join(__dirname, 'artifacts');
+const EXE = process.env.CHROMIUM || '/usr/bin/chromium';
+
+function fail(msg) { throw new Error(msg); }
+
+async function mapPoint(page, lon, lat) {
+  return page.evaluate(([lon, lat]) => {
+    const m = window.demine.map, p = m.latLngToContainerPoint([lat, lon]);
+    const r = m.getContainer().getBoundingClientRect();
+    return { x: r.left + p.x, y: r.top + p.y };
+  }, [lon, lat]);
+}
+
+async function login(page, user, pw) {
+  await page.fill('#login-user', user);
+  await page.fill('#login-pass', pw);
+  await page.click('#login-btn');
+  await page.waitForSelector('#who:not(.hidden)', { timeout: 5000 });
+}
+
+async function main() {
+  if (!URL) fail('DEMINE_URL is not set');
+  fs.mkdirSync(OUT, { recursive: true });
+  const browser = await chromium.launch({ executablePath: EXE, headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  // no internet: refuse outside requests quickly instead of waiting on them
+  await page.route(/^https?:\/\/(?!127\.0\.0\.1)/, (r) => r.abort());
+
+  await page.goto(URL + '/', { waitUntil: 'load' });
+  await page.waitForSelector('#map .leaflet-map-pane', { state: 'attached' });
+  await page.screenshot({ path: path.join(OUT, '01-map-loaded.png') });
+
+  // field user: draw the area worked and one item, submit
+  await login(page, 'fld', 'fieldpw12');
+  await page.evaluate(() => window.demine.map.setView([39.9025, 46.9025], 15, { animate: false }));
+  await page.click('#tab-report-btn');
+  await page.selectOption('#r-type', 'clearance');
+  await page.fill('#r-ref', 'BT-1');
+  await page.fill('#r-end', '2025-06-01');
+  await page.fill('#r-cleared', '2.5');
+  await page.click('#r-draw');
+  const corners = [[46.901, 39.901], [46.904, 39.901], [46.904, 39.904], [46.901, 39.904]];
+  for (const [lon, lat] of corners) {
+    const p = await mapPoint(page, lon, lat);
+    await page.mouse.click(p.x, p.y);
+    await page.waitForTimeout(150);
+  }
+  const first = await mapPoint(page, corners[0][0], corners[0][1]);
+  await page.mouse.click(first.x, first.y);
+  await page.waitForFunction(() => document.getElementById('r-area').textContent.startsWith('Area drawn'),
+    null, { timeout: 5000 });
+  await page.click('#r-additems');
+  const ip = await mapPoint(page, 46.9025, 39.9025);
+  await page.mouse.click(ip.x, ip.y);
+  await page.click('#r-additems');
+  await page.fill('#r-items input[data-k="model"]', 'PMN-2');
+  await page.dispatchEvent('#r-items input[data-k="model"]', 'change');
+  await page.screenshot({ path: path.join(OUT, '02-report-drawn.png') });
+  await page.click('#r-submit');
+  await page.waitForSelector('#r-ok', { timeout: 5000 }).catch(async () => {
+    fail('report not accepted: ' + await page.textContent('#r-msg'));
+  });
+  const okText = await page.textContent('#r-ok');
+  const uuid = (okText.match(/[0-9a-f-]{36}/) || [])[0];
+  if (!uuid) fail('no uuid in: ' + okText);
+  await page.screenshot({ path: path.join(OUT, '03-report-submitted.png') });
+
+  // analyst: review and approve
+  await page.click('#logout-btn');
+  await page.waitForSelector('#login:not(.hidden)');
+  await login(page, 'ana', 'analystpw1');
+  await page.click('#tab-review-btn');
+  const card = `.card[data-report="${uuid}"]`;
+  await page.waitForSelector(card, { timeout: 5000 });
+  await page.click(`${card} [data-show]`);
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: path.join(OUT, '04-review-queue.png') });
+  await page.fill(`${card} [data-reason]`, 'checked against the task order');
+  await page.click(`${card} [data-approve]`);
+  await page.waitForSelector(`${card} .msg .ok`, { timeout: 5000 });
+
+  // the approved item is on the map
+  await page.click('nav button[data-tab="layers"]');
+  await page.evaluate(() => window.demine.reload());
+  await page.waitForFunction(() => {
+    let found = false;
+    window.demine.groups.items.eachLayer((l) => {
+      const ll = l.getLatLng && l.getLatLng();
+      if (ll && Math.abs(ll.lng - 46.9025) < 1e-4 && Math.abs(ll.lat - 39.9025) < 1e-4) found = true;
+    });
+    return found;
+  }, null, { timeout: 8000 }).catch(() => fail('approved item not shown on the map'));
+  const status = await page.evaluate((id) => {
+    let s = null;
+    window.demine.groups.activities.eachLayer((l) => { if (l.feature && l.feature.id === id) s = l.feature.properties.status; });
+    return s;
+  }, uuid);
+  if (status !== 'approved') fail('activity status on the map: ' + status);
+  await page.screenshot({ path: path.join(OUT, '05-approved-on-map.png') });
+
+  // statistics dashboard draws charts
+  await page.click('nav button[data-tab="stats"]');
+  await page.waitForSelector('#stats svg', { timeout: 5000 });
+  await page.screenshot({ path: path.join(OUT, '06-statistics.png') });
+
+  // the public page: danger zones and an answer in both languages
+  const pub = await context.newPage();
+  await pub.route(/^https?:\/\/(?!127\.0\.0\.1)/, (r) => r.abort());
+  pub.on('pageerror', (e) => errors.push(e.message));
+  await pub.goto(URL + '/public.html', { waitUntil: 'load' });
+  await pub.waitForSelector('#map path.leaflet-interactive', { timeout: 8000 });
+  const pp = await pub.evaluate(() => {
+    const el = document.querySelector('#map path.leaflet-interactive').getBoundingClientRect();
+    return { x: el.left + el.width / 2, y: el.top + el.height / 2 };
+  });
+  await pub.mouse.click(pp.x, pp.y);
+  await pub.waitForSelector('#answer.danger', { timeout: 5000 });
+  await pub.click('#lang-az');
+  const az = await pub.textContent('#answer');
+  if (!/Təhlükə/.test(az)) fail('no Azerbaijani answer: ' + az);
+  await pub.screenshot({ path: path.join(OUT, '07-public-az.png') });
+  await pub.click('#lang-en');
+  const en = await pub.textContent('#answer');
+  if (!/Danger/.test(en)) fail('no English answer: ' + en);
+  await pub.screenshot({ path: path.join(OUT, '08-public-en.png') });
+  const leaked = await pub.evaluate(() => document.body.innerHTML);
+  if (/46\.9025|PMN-2|REC-SECRET/.test(leaked)) fail('the public page shows staff data');
+
+  await browser.close();
+  if (errors.length) fail('page errors: ' + errors.join('; '));
+  console.log('browser test passed; screenshots in ' + OUT);
+}
+
+main().catch((e) => { console.error('browser test FAILED: ' + e.message); process.exit(1); });

@@ -1,0 +1,897 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * test_server.c -- `demine serve` end to end on 127.0.0.1 with curl: every
+ * endpoint, every role boundary (the public never gets an item position, a
+ * record or a victim's name; a field user cannot approve; a bad token gets
+ * 401), field reports from submission to approval, malformed and hostile
+ * requests, login rate limiting, concurrent writers and kill -9 durability,
+ * and the browser test (skipped, saying so, when Chromium is missing).
+ */
+#include "dmtest.h"
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpedantic"
+#include <gdal.h>
+#include <cpl_conv.h>
+#include <ogr_srs_api.h>
+#pragma GCC diagnostic pop
+
+#include <signal.h>
+#include <stdarg.h>
+#include <unistd.h>
+
+/* ============================== fixture ============================== */
+
+static char base[128];
+static int srv_pid;
+
+static void insert_wkt(dm_store *s, const char *layer, const char *wkt, const char **kv,
+                       char uuid[37])
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_row *r = dm_row_new(ctx, dm_layer_find(layer));
+    for (int i = 0; kv[i]; i += 2)
+        ASSERT_OK(dm_row_set(r, kv[i], kv[i + 1]));
+    if (wkt) {
+        dm_geom *g = NULL;
+        ASSERT_OK(dm_geom_from_wkt(ctx, wkt, &g));
+        dm_row_set_geom(r, g);
+    }
+    ASSERT_OK(dm_store_insert(s, r, uuid));
+    dm_row_free(r);
+}
+
+/* A float risk raster over the test area: value rises from west to east. */
+static void make_risk_tif(const char *path)
+{
+    GDALAllRegister();
+    GDALDriverH drv = GDALGetDriverByName("GTiff");
+    GDALDatasetH ds = GDALCreate(drv, path, 100, 100, 1, GDT_Float32, NULL);
+    ASSERT(ds != NULL);
+    double gt[6] = {46.88, 0.0005, 0, 39.93, 0, -0.0005};
+    GDALSetGeoTransform(ds, gt);
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+    OSRImportFromEPSG(srs, 4326);
+    char *wkt = NULL;
+    OSRExportToWkt(srs, &wkt);
+    GDALSetProjection(ds, wkt);
+    CPLFree(wkt);
+    OSRDestroySpatialReference(srs);
+    float row[100];
+    for (int x = 0; x < 100; x++)
+        row[x] = (float)x / 99.0f;
+    GDALRasterBandH b = GDALGetRasterBand(ds, 1);
+    GDALSetRasterNoDataValue(b, -1);
+    for (int y = 0; y < 100; y++)
+        ASSERT(GDALRasterIO(b, GF_Write, 0, y, 100, 1, row, 100, 1, GDT_Float32, 0, 0) == CE_None);
+    GDALClose(ds);
+}
+
+static char item_uuid[37], record_uuid[37], victim_uuid[37], hazard_uuid[37];
+
+/* A database with hazards, an item, an accident with a named victim, a
+ * record and a risk map; users ana (analyst), fld (field, org HALO), fld2
+ * (field, org FSD), adm (admin). */
+static void setup_db(void)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("t.gpkg"), DM_STORE_CREATE, &s));
+    const char *h1[] = {"ref", "H-1", "hazard_type", "CHA", "status", "open", "est_area_ha", "10",
+                        NULL};
+    insert_wkt(s, "hazards",
+               "POLYGON((46.90 39.90, 46.91 39.90, 46.91 39.91, 46.90 39.91, 46.90 39.90))", h1,
+               hazard_uuid);
+    char u[37];
+    const char *h2[] = {"ref", "H-2", "hazard_type", "SHA", "status", "closed", NULL};
+    insert_wkt(s, "hazards",
+               "POLYGON((47.00 40.00, 47.01 40.00, 47.01 40.01, 47.00 40.01, 47.00 40.00))", h2, u);
+    const char *it[] = {"category", "AT", "model", "TM-62M", NULL};
+    insert_wkt(s, "items", "POINT(46.9051234 39.9021234)", it, item_uuid);
+    const char *ac[] = {"date", "2020-06-01", "killed", "1", NULL};
+    char acc[37];
+    insert_wkt(s, "accidents", "POINT(46.9077777 39.9088888)", ac, acc);
+    const char *vi[] = {"accident_id", acc, "name", "Secretname Victimov", "age", "34",
+                        "outcome", "killed", NULL};
+    insert_wkt(s, "victims", NULL, vi, victim_uuid);
+    const char *rec[] = {"ref", "REC-SECRET-77", "mines_ap", "120", NULL};
+    insert_wkt(s, "records",
+               "POLYGON((46.902 39.902, 46.903 39.902, 46.903 39.903, 46.902 39.902))", rec,
+               record_uuid);
+    ASSERT_OK(dm_store_meta_set(s, "risk_map", "risk.tif"));
+    dm_store_close(s);
+    make_risk_tif(dmtest_path("risk.tif"));
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "export PW=analystpw1; '%s' user add t.gpkg ana --role analyst "
+                              "--password-env PW && export PW=fieldpw12; '%s' user add t.gpkg fld "
+                              "--role field --org HALO --password-env PW && '%s' user add t.gpkg "
+                              "fld2 --role field --org FSD --password-env PW && echo adminpw123 | "
+                              "'%s' user add t.gpkg adm --role admin",
+                        getenv("DEMINE_BIN"), getenv("DEMINE_BIN"), getenv("DEMINE_BIN"),
+                        getenv("DEMINE_BIN")),
+              0);
+    free(out);
+}
+
+static void start_server(void)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out,
+                        "rm -f srv.log; timeout 120 '%s' serve t.gpkg --port 0 --threads 4 "
+                        "--max-body 65536 > srv.log 2>&1 < /dev/null & echo $! > srv.pid",
+                        getenv("DEMINE_BIN")),
+              0);
+    free(out);
+    for (int i = 0; i < 200; i++) {
+        char *log = dmtest_read_file(dmtest_path("srv.log"));
+        const char *p = log ? strstr(log, "listening on http://127.0.0.1:") : NULL;
+        if (p) {
+            int port = atoi(p + strlen("listening on http://127.0.0.1:"));
+            snprintf(base, sizeof base, "http://127.0.0.1:%d", port);
+            free(log);
+            char *pid = dmtest_read_file(dmtest_path("srv.pid"));
+            srv_pid = pid ? atoi(pid) : 0;
+            free(pid);
+            return;
+        }
+        free(log);
+        usleep(50000);
+    }
+    char *log = dmtest_read_file(dmtest_path("srv.log"));
+    dmtest_fail(__FILE__, __LINE__, "server did not start: %s", log ? log : "(no log)");
+}
+
+static void stop_server(int sig)
+{
+    if (srv_pid > 0) {
+        /* `timeout` forwards TERM; KILL must reach the server itself */
+        char *out = NULL;
+        if (sig == SIGKILL)
+            dmtest_sh(&out, "pkill -KILL -P %d; kill -KILL %d; sleep 0.2", srv_pid, srv_pid);
+        else
+            dmtest_sh(&out, "kill -TERM %d; sleep 0.3", srv_pid);
+        free(out);
+        srv_pid = 0;
+    }
+}
+
+/* HTTP request with curl; returns the status code and the body in *out. */
+static int http(const char *method, const char *path, const char *token, const char *body,
+                char **out)
+{
+    char auth[160] = "";
+    if (token)
+        snprintf(auth, sizeof auth, "-H 'Authorization: Bearer %s'", token);
+    char data[64] = "";
+    if (body) {
+        dmtest_write_file(dmtest_path("req.json"), body);
+        snprintf(data, sizeof data, "--data-binary @req.json");
+    }
+    char *res = NULL;
+    int rc = dmtest_sh(&res, "curl -s -g --path-as-is -o resp.txt -w '%%{http_code}' -X %s %s %s '%s%s'",
+                       method, auth, data, base, path);
+    ASSERT_MSG(rc == 0, "curl failed (%d): %s", rc, res);
+    int code = atoi(res);
+    free(res);
+    char *b = dmtest_read_file(dmtest_path("resp.txt"));
+    if (out)
+        *out = b ? b : strdup("");
+    else
+        free(b);
+    return code;
+}
+
+static void login(const char *user, const char *pw, char token[65])
+{
+    char body[200], *out = NULL;
+    snprintf(body, sizeof body, "{\"user\":\"%s\",\"password\":\"%s\"}", user, pw);
+    int code = http("POST", "/api/login", NULL, body, &out);
+    ASSERT_MSG(code == 200, "login %s: %d %s", user, code, out);
+    const char *p = strstr(out, "\"token\":\"");
+    ASSERT(p);
+    memcpy(token, p + 9, 64);
+    token[64] = '\0';
+    free(out);
+}
+
+static const char *report_json =
+    "{\"activity\":{\"type\":\"Feature\",\"properties\":{\"activity_type\":\"clearance\","
+    "\"end_date\":\"2025-05-01\",\"area_cleared_ha\":1.5,\"hazard_id\":\"H-1\"},"
+    "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.90,39.90],[46.905,39.90],"
+    "[46.905,39.905],[46.90,39.90]]]}},\"items\":[{\"type\":\"Feature\",\"properties\":"
+    "{\"category\":\"AP\",\"model\":\"PMN-2\"},\"geometry\":{\"type\":\"Point\","
+    "\"coordinates\":[46.9012345,39.9012345]}}]}";
+
+static double num_after(const char *json, const char *key)
+{
+    const char *p = strstr(json, key);
+    ASSERT_MSG(p, "no %s in %s", key, json);
+    return strtod(p + strlen(key), NULL);
+}
+
+static void uuid_of(const char *json, char uuid[37])
+{
+    const char *p = strstr(json, "\"uuid\":\"");
+    ASSERT_MSG(p, "no uuid in %s", json);
+    memcpy(uuid, p + 8, 36);
+    uuid[36] = '\0';
+}
+
+/* ============================== tests ============================== */
+
+TEST(server_endpoints_and_roles)
+{
+    setup_db();
+    start_server();
+    char ana[65], fld[65], adm[65], *out = NULL;
+    login("ana", "analystpw1", ana);
+    login("fld", "fieldpw12", fld);
+    login("adm", "adminpw123", adm);
+
+    ASSERT_EQ(http("GET", "/api/health", NULL, NULL, &out), 200);
+    free(out);
+    /* no token, bad token */
+    ASSERT_EQ(http("GET", "/api/hazards", NULL, NULL, &out), 401);
+    free(out);
+    ASSERT_EQ(http("GET", "/api/hazards", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", NULL, &out), 401);
+    ASSERT_CONTAINS(out, "invalid or expired");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/stats", "garbage", NULL, &out), 401);
+    free(out);
+    ASSERT_EQ(http("GET", "/tiles/risk/0/0/0.png", "bad", NULL, &out), 401);
+    free(out);
+
+    /* layers with bbox, filters, paging */
+    ASSERT_EQ(http("GET", "/api/hazards", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"total\":2");
+    ASSERT_CONTAINS(out, "\"ref\":\"H-1\"");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/hazards?bbox=46.8,39.8,46.95,39.95", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"total\":1");
+    ASSERT(!strstr(out, "H-2"));
+    free(out);
+    ASSERT_EQ(http("GET", "/api/hazards?status=closed", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "H-2");
+    ASSERT(!strstr(out, "\"H-1\""));
+    free(out);
+    ASSERT_EQ(http("GET", "/api/hazards?limit=1&order=ref", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"next_offset\":1");
+    ASSERT_CONTAINS(out, "H-1");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/hazards?limit=1&offset=1&order=ref", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "H-2");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/hazards?zoom=3", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"coordinates\"");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/hazards/H-1", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, hazard_uuid);
+    free(out);
+    ASSERT_EQ(http("GET", "/api/hazards/H-1/history", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"op\":\"insert\"");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/hazards/NOPE-9", ana, NULL, &out), 404);
+    free(out);
+    ASSERT_EQ(http("GET", "/api/activities", ana, NULL, &out), 200);
+    free(out);
+    ASSERT_EQ(http("GET", "/api/items", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "46.9051234");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/accidents", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"killed\":1");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/records", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "REC-SECRET-77");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/victims", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "Secretname Victimov");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/layers", fld, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"hazards\"");
+    ASSERT(!strstr(out, "\"victims\""));
+    free(out);
+
+    /* the field role: no records, no victims */
+    ASSERT_EQ(http("GET", "/api/records", fld, NULL, &out), 403);
+    free(out);
+    ASSERT_EQ(http("GET", "/api/victims", fld, NULL, &out), 403);
+    free(out);
+    ASSERT_EQ(http("GET", "/api/victims?name=x", fld, NULL, &out), 403);
+    free(out);
+    char path[200];
+    snprintf(path, sizeof path, "/api/victims/%s/history", victim_uuid);
+    ASSERT_EQ(http("GET", path, fld, NULL, &out), 403);
+    free(out);
+    snprintf(path, sizeof path, "/api/hazards/%s/history", victim_uuid);
+    ASSERT_EQ(http("GET", path, fld, NULL, &out), 404); /* not a hazard */
+    free(out);
+
+    /* statistics, risk, plan, users */
+    ASSERT_EQ(http("GET", "/api/stats", fld, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"hazards\":2");
+    ASSERT_CONTAINS(out, "\"accidents_by_year\":[{\"key\":\"2020\",\"count\":1,\"killed\":1");
+    ASSERT(!strstr(out, "Secretname"));
+    ASSERT_CONTAINS(out, "\"land_release\":{");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/stats?by=year", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"by\":\"year\"");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/stats?by=nonsense", ana, NULL, &out), 400);
+    free(out);
+    ASSERT_EQ(http("GET", "/api/risk?lon=46.92525&lat=39.905", ana, NULL, &out), 200);
+    ASSERT_NEAR(num_after(out, "\"p_contam\":"), 90.0 / 99.0, 1e-6);
+    free(out);
+    ASSERT_EQ(http("GET", "/api/risk?lon=10&lat=10", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"p_contam\":null");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/risk?lon=500&lat=10", ana, NULL, &out), 400);
+    free(out);
+    ASSERT_EQ(http("GET", "/api/risk/line?path=46.881,39.9;46.929,39.9&step=100", ana, NULL, &out),
+              200);
+    ASSERT_CONTAINS(out, "\"length_m\":");
+    ASSERT_NEAR(num_after(out, "\"max\":"), 98.0 / 99.0, 0.05);
+    ASSERT_NEAR(num_after(out, "\"length_m\":"), 4100, 100);
+    free(out);
+    ASSERT_EQ(http("GET", "/api/plan", ana, NULL, &out), 404);
+    ASSERT_CONTAINS(out, "no plan");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/users", ana, NULL, &out), 403);
+    free(out);
+    ASSERT_EQ(http("GET", "/api/users", adm, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"fld2\"");
+    ASSERT(!strstr(out, "argon2"));
+    free(out);
+    ASSERT_EQ(http("GET", "/api/me", fld, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"organisation\":\"HALO\"");
+    free(out);
+
+    /* tiles: a PNG inside the raster, transparent PNG outside, 404 off the grid */
+    ASSERT_EQ(http("GET", "/tiles/risk/12/2581/1551.png", ana, NULL, &out), 200);
+    ASSERT(memcmp(out, "\x89PNG", 4) == 0);
+    free(out);
+    ASSERT_EQ(http("GET", "/tiles/risk/0/0/0.png", fld, NULL, &out), 200);
+    free(out);
+    ASSERT_EQ(http("GET", "/tiles/risk/3/8/0.png", ana, NULL, &out), 404);
+    free(out);
+    ASSERT_EQ(http("GET", "/tiles/risk/30/0/0.png", ana, NULL, &out), 404);
+    free(out);
+    ASSERT_EQ(http("GET", "/tiles/risk/0/0/0.png", NULL, NULL, &out), 401);
+    free(out);
+
+    /* the public: danger zones and checks only */
+    ASSERT_EQ(http("GET", "/api/public/danger", NULL, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"FeatureCollection\"");
+    ASSERT_CONTAINS(out, "\"zone\":1");
+    ASSERT(!strstr(out, "46.90512"));   /* item */
+    ASSERT(!strstr(out, "46.90777"));   /* accident */
+    ASSERT(!strstr(out, "REC-SECRET")); /* record */
+    ASSERT(!strstr(out, "H-1"));
+    ASSERT(!strstr(out, "Secretname"));
+    ASSERT(!strstr(out, "47.00")); /* the closed hazard is not a danger zone */
+    free(out);
+    ASSERT_EQ(http("GET", "/api/public/check?lon=46.905&lat=39.905", NULL, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"level\":\"danger\"");
+    ASSERT_CONTAINS(out, "\"az\":");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/public/check?lon=46.9150&lat=39.905", NULL, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"level\":\"caution\"");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/public/check?lon=45&lat=39", NULL, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"level\":\"unknown\"");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/public/messages", NULL, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "112");
+    free(out);
+    static const char *closed[] = {"/api/items",   "/api/records",  "/api/victims",
+                                   "/api/accidents", "/api/hazards", "/api/stats",
+                                   "/api/layers",  "/api/reports",  "/api/risk?lon=46.9&lat=39.9"};
+    for (size_t i = 0; i < sizeof closed / sizeof closed[0]; i++) {
+        int code = http("GET", closed[i], NULL, NULL, &out);
+        ASSERT_MSG(code == 401, "%s gave %d to the public", closed[i], code);
+        ASSERT(!strstr(out, "46.90512") && !strstr(out, "Secretname") && !strstr(out, "REC-"));
+        free(out);
+    }
+    /* the web pages are served from the binary */
+    ASSERT_EQ(http("GET", "/", NULL, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "<html");
+    free(out);
+    ASSERT_EQ(http("GET", "/public", NULL, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "lang=");
+    free(out);
+    ASSERT_EQ(http("GET", "/vendor/leaflet/leaflet.js", NULL, NULL, &out), 200);
+    free(out);
+    /* logout ends the session */
+    ASSERT_EQ(http("POST", "/api/logout", adm, NULL, &out), 200);
+    free(out);
+    ASSERT_EQ(http("GET", "/api/me", adm, NULL, &out), 401);
+    free(out);
+    stop_server(SIGTERM);
+}
+
+TEST(server_field_report_review)
+{
+    setup_db();
+    start_server();
+    char ana[65], fld[65], fld2[65], *out = NULL, uuid[37];
+    login("ana", "analystpw1", ana);
+    login("fld", "fieldpw12", fld);
+    login("fld2", "fieldpw12", fld2);
+    /* checked exactly as imports: a bad value names the feature and field */
+    const char *bad = "{\"activity\":{\"properties\":{\"activity_type\":\"clearance\"},"
+                      "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.9,39.9],[46.91,"
+                      "39.9],[46.91,39.91],[46.9,39.9]]]}},\"items\":[{\"properties\":{"
+                      "\"category\":\"AP\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.9,"
+                      "39.9]}},{\"properties\":{\"category\":\"XX\"},\"geometry\":{\"type\":"
+                      "\"Point\",\"coordinates\":[46.9,39.9]}}]}";
+    ASSERT_EQ(http("POST", "/api/reports", fld, bad, &out), 422);
+    ASSERT_CONTAINS(out, "items[1]: field 'category'");
+    free(out);
+    ASSERT_EQ(http("POST", "/api/reports", fld, "{\"activity\":{\"properties\":{\"activity_type\":"
+                                                "\"ts\",\"bogus\":1}}}", &out), 422);
+    ASSERT_CONTAINS(out, "bogus");
+    free(out);
+    /* nothing of the refused reports was stored */
+    ASSERT_EQ(http("GET", "/api/items?drafts=1", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"count\":1");
+    free(out);
+    ASSERT_EQ(http("POST", "/api/reports", NULL, report_json, &out), 401);
+    free(out);
+    ASSERT_EQ(http("POST", "/api/reports", fld, report_json, &out), 201);
+    uuid_of(out, uuid);
+    free(out);
+    /* a draft: the other organisation does not see it, the analyst does */
+    ASSERT_EQ(http("GET", "/api/reports", fld, NULL, &out), 200);
+    ASSERT_CONTAINS(out, uuid);
+    free(out);
+    ASSERT_EQ(http("GET", "/api/reports", fld2, NULL, &out), 200);
+    ASSERT(!strstr(out, uuid));
+    free(out);
+    char path[200];
+    snprintf(path, sizeof path, "/api/reports/%s", uuid);
+    ASSERT_EQ(http("GET", path, fld2, NULL, &out), 404);
+    free(out);
+    ASSERT_EQ(http("GET", "/api/activities", fld2, NULL, &out), 200);
+    ASSERT(!strstr(out, uuid));
+    free(out);
+    ASSERT_EQ(http("GET", "/api/items", fld2, NULL, &out), 200);
+    ASSERT(!strstr(out, "46.9012345"));
+    free(out);
+    ASSERT_EQ(http("GET", path, ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "46.9012345");
+    ASSERT_CONTAINS(out, "\"organisation\":\"HALO\"");
+    ASSERT_CONTAINS(out, "\"author\":\"fld\"");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/items", ana, NULL, &out), 200); /* drafts hidden by default */
+    ASSERT(!strstr(out, "46.9012345"));
+    free(out);
+    /* a field user cannot approve; a rejection needs a reason */
+    snprintf(path, sizeof path, "/api/reports/%s/approve", uuid);
+    ASSERT_EQ(http("POST", path, fld, NULL, &out), 403);
+    free(out);
+    snprintf(path, sizeof path, "/api/reports/%s/reject", uuid);
+    ASSERT_EQ(http("POST", path, ana, "{}", &out), 400);
+    free(out);
+    snprintf(path, sizeof path, "/api/reports/%s/approve", uuid);
+    ASSERT_EQ(http("POST", path, ana, "{\"reason\":\"QA visit ok\"}", &out), 200);
+    ASSERT_CONTAINS(out, "approved by ana: QA visit ok");
+    free(out);
+    ASSERT_EQ(http("POST", path, ana, NULL, &out), 409); /* already approved */
+    free(out);
+    /* approved: on the map for everyone with access, and logged */
+    ASSERT_EQ(http("GET", "/api/items", fld2, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "46.9012345");
+    free(out);
+    snprintf(path, sizeof path, "/api/activities/%s/history", uuid);
+    ASSERT_EQ(http("GET", path, ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"author\":\"ana\"");
+    ASSERT_CONTAINS(out, "\"reason\":\"approved by ana: QA visit ok\"");
+    free(out);
+    /* reject another report */
+    ASSERT_EQ(http("POST", "/api/reports", fld2, report_json, &out), 201);
+    uuid_of(out, uuid);
+    free(out);
+    snprintf(path, sizeof path, "/api/reports/%s/reject", uuid);
+    ASSERT_EQ(http("POST", path, ana, "{\"reason\":\"polygon outside the task\"}", &out), 200);
+    free(out);
+    ASSERT_EQ(http("GET", "/api/reports?status=rejected", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, uuid);
+    free(out);
+    stop_server(SIGTERM);
+}
+
+TEST(server_malformed_requests)
+{
+    setup_db();
+    start_server();
+    char ana[65], fld[65], *out = NULL;
+    login("ana", "analystpw1", ana);
+    login("fld", "fieldpw12", fld);
+    static const struct {
+        const char *method, *path, *body;
+        int tok, want;
+    } cases[] = {
+        {"POST", "/api/reports", "{not json", 2, 422},
+        {"POST", "/api/reports", "[1,2,3]", 2, 422},
+        {"POST", "/api/reports", "{\"activity\":{\"properties\":{\"activity_type\":{\"a\":1}}}}", 2,
+         422},
+        {"POST", "/api/reports", "{\"activity\":{\"properties\":{\"activity_type\":\"ts\"},"
+                                 "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":\"x\"}}}",
+         2, 422},
+        {"POST", "/api/reports", "{\"activity\":{},\"items\":7}", 2, 422},
+        /* an empty position crashes GEOS 3.11's GeoJSON reader: refused first */
+        {"POST", "/api/reports", "{\"activity\":{\"properties\":{\"activity_type\":\"ts\"},"
+                                 "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[],[46.9,"
+                                 "39.9]]]}}}",
+         2, 422},
+        {"POST", "/api/reports", "{\"activity\":{\"properties\":{\"activity_type\":\"ts\"},"
+                                 "\"geometry\":{\"type\":\"Point\",\"coordinates\":[]}}}",
+         2, 422},
+        {"POST", "/api/login", "{\"user\":1}", 0, 400},
+        {"POST", "/api/login", "", 0, 400},
+        {"GET", "/api/hazards?bbox=1,2,3", NULL, 1, 400},
+        {"GET", "/api/hazards?bbox=a,b,c,d", NULL, 1, 400},
+        {"GET", "/api/hazards?bbox=10,10,5,5", NULL, 1, 400},
+        {"GET", "/api/hazards?bbox=nan,0,1,1", NULL, 1, 400},
+        {"GET", "/api/hazards?bbox=1e999,0,1,1", NULL, 1, 400},
+        {"GET", "/api/hazards?limit=-5", NULL, 1, 400},
+        {"GET", "/api/hazards?limit=99999999999999999999", NULL, 1, 400},
+        {"GET", "/api/hazards?zoom=99", NULL, 1, 400},
+        {"GET", "/api/hazards?until=yesterday", NULL, 1, 400},
+        {"GET", "/api/hazards?ref=x%27%20OR%201=1--", NULL, 1, 200},
+        {"GET", "/api/hazards?%22ref%22%3Dref--=1", NULL, 1, 400},
+        {"GET", "/api/hazards?order=ref;DROP%20TABLE%20hazards", NULL, 1, 400},
+        {"GET", "/api/hazards/x'%20OR%20'1'='1", NULL, 1, 404},
+        {"GET", "/api/hazards%3BDROP%20TABLE%20users", NULL, 1, 404},
+        {"GET", "/api/sqlite_master", NULL, 1, 404},
+        {"GET", "/../../../etc/passwd", NULL, 0, 400},
+        {"GET", "/%2e%2e/%2e%2e/etc/passwd", NULL, 0, 400},
+        {"GET", "/vendor/../../demine", NULL, 0, 400},
+        {"GET", "/tiles/risk/-1/0/0.png", NULL, 1, 404},
+        {"GET", "/tiles/risk/5/32/0.png", NULL, 1, 404},
+        {"GET", "/tiles/risk/5/0/99999999999.png", NULL, 1, 404},
+        {"GET", "/tiles/risk/5/0/0.jpg", NULL, 1, 404},
+        {"GET", "/tiles/risk/a/b/c.png", NULL, 1, 404},
+        {"GET", "/api/risk/line?path=1,2", NULL, 1, 400},
+        {"GET", "/api/risk/line?path=1,2;x,y", NULL, 1, 400},
+        {"GET", "/api/public/check?lon=0x10&lat=1", NULL, 0, 400},
+        {"GET", "/api/public/check?lon=inf&lat=1", NULL, 0, 400},
+        {"DELETE", "/api/hazards", NULL, 1, 405},
+        {"PUT", "/api/login", NULL, 0, 405},
+        {"POST", "/api/reports/zzz/approve", NULL, 1, 404},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *tok = cases[i].tok == 1 ? ana : cases[i].tok == 2 ? fld : NULL;
+        int code = http(cases[i].method, cases[i].path, tok, cases[i].body, &out);
+        ASSERT_MSG(code == cases[i].want, "%s %s gave %d, expected %d: %s", cases[i].method,
+                   cases[i].path, code, cases[i].want, out);
+        free(out);
+    }
+    /* a body over --max-body (64 KiB here) gets 413 without being read */
+    char *r = NULL;
+    ASSERT_EQ(dmtest_sh(&r, "head -c 200000 /dev/zero | tr '\\0' 'a' > big.json && curl -s -o "
+                            "/dev/null -w '%%{http_code}' -H 'Authorization: Bearer %s' "
+                            "--data-binary @big.json %s/api/reports",
+                        fld, base),
+              0);
+    ASSERT_CONTAINS(r, "413");
+    free(r);
+    /* chunked upload without a length is cut off too */
+    ASSERT_EQ(dmtest_sh(&r, "curl -s -o /dev/null -w '%%{http_code}' -H 'Transfer-Encoding: "
+                            "chunked' -H 'Authorization: Bearer %s' --data-binary @big.json "
+                            "%s/api/reports",
+                        fld, base),
+              0);
+    ASSERT_CONTAINS(r, "413");
+    free(r);
+    /* garbage on the socket */
+    dmtest_sh(&r, "printf 'GARBAGE\\r\\n\\r\\n' | timeout 3 curl -s telnet://%s >/dev/null; "
+                  "printf 'GET /api/health HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: -5\\r\\n\\r\\n' | "
+                  "timeout 3 curl -s telnet://%s > /dev/null; true",
+              base + 7, base + 7);
+    free(r);
+    /* the tables are intact and the server still answers */
+    ASSERT_EQ(http("GET", "/api/hazards", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"total\":2");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/health", NULL, NULL, &out), 200);
+    free(out);
+    stop_server(SIGTERM);
+}
+
+TEST(server_login_rate_limited)
+{
+    setup_db();
+    start_server();
+    char *out = NULL;
+    for (int i = 0; i < DM_AUTH_MAX_FAILS; i++) {
+        ASSERT_EQ(http("POST", "/api/login", NULL, "{\"user\":\"ana\",\"password\":\"wrong-pw\"}",
+                       &out),
+                  401);
+        free(out);
+    }
+    /* now even the right password is refused for a while */
+    ASSERT_EQ(http("POST", "/api/login", NULL, "{\"user\":\"ana\",\"password\":\"analystpw1\"}",
+                   &out),
+              429);
+    ASSERT_CONTAINS(out, "too many failed logins");
+    free(out);
+    /* other users from another client are not locked out by name, but this
+     * client is: the limit counts per client too */
+    ASSERT_EQ(http("POST", "/api/login", NULL, "{\"user\":\"fld\",\"password\":\"fieldpw12\"}",
+                   &out),
+              429);
+    free(out);
+    stop_server(SIGTERM);
+}
+
+TEST(server_concurrent_writes_survive_kill9)
+{
+    setup_db();
+    start_server();
+    char fld[65], ana[65], *out = NULL;
+    login("fld", "fieldpw12", fld);
+    login("ana", "analystpw1", ana);
+    dmtest_write_file(dmtest_path("rep.json"), report_json);
+    /* 4 writers x 10 reports in parallel; every acknowledged uuid is kept,
+     * then the server is killed with SIGKILL while writers still run */
+    char *r = NULL;
+    ASSERT_EQ(dmtest_sh(&r,
+                        "for w in 1 2 3 4; do ( for i in $(seq 1 10); do curl -s -H "
+                        "'Authorization: Bearer %s' --data-binary @rep.json %s/api/reports "
+                        ">> ack.$w; echo >> ack.$w; done ) & done; sleep 1.5; pkill -KILL -P "
+                        "%d; kill -KILL %d; wait; cat ack.* | grep -c '\"status\":\"draft\"'",
+                        fld, base, srv_pid, srv_pid),
+              0);
+    int acked = atoi(r);
+    free(r);
+    srv_pid = 0;
+    ASSERT_MSG(acked >= 1, "no write was acknowledged before the kill");
+    /* restart and check every acknowledged report is there */
+    start_server();
+    login("ana", "analystpw1", ana);
+    ASSERT_EQ(http("GET", "/api/reports?status=all", ana, NULL, &out), 200);
+    char *acks = NULL;
+    dmtest_sh(&acks, "cat ack.* | grep -o '\"uuid\":\"[0-9a-f-]*\"' | cut -d'\"' -f4");
+    int checked = 0;
+    for (char *line = strtok(acks, "\n"); line; line = strtok(NULL, "\n")) {
+        if (strlen(line) != 36)
+            continue;
+        ASSERT_MSG(strstr(out, line), "acknowledged report %s lost after kill -9", line);
+        checked++;
+    }
+    ASSERT_EQ(checked, acked);
+    free(acks);
+    free(out);
+    /* and each has its item (the report was one transaction) */
+    ASSERT_EQ(http("GET", "/api/items?drafts=1&limit=10000", ana, NULL, &out), 200);
+    const char *p = strstr(out, "\"total\":");
+    ASSERT(p);
+    long items = atol(p + 8);
+    ASSERT_MSG(items >= acked + 1, "items %ld < reports %d + 1", items, acked);
+    free(out);
+    stop_server(SIGTERM);
+}
+
+TEST(server_user_command)
+{
+    setup_db();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "user list t.gpkg"), 0);
+    ASSERT_CONTAINS(out, "fld2");
+    ASSERT_CONTAINS(out, "FSD");
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "echo short | '%s' user add t.gpkg x --role analyst",
+                        getenv("DEMINE_BIN")),
+              2);
+    ASSERT_CONTAINS(out, "8 characters");
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "echo longenough | '%s' user add t.gpkg ana --role analyst",
+                        getenv("DEMINE_BIN")),
+              2);
+    ASSERT_CONTAINS(out, "already exists");
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "echo longenough | '%s' user add t.gpkg y --role field",
+                        getenv("DEMINE_BIN")),
+              2);
+    ASSERT_CONTAINS(out, "organisation");
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "echo newpassword1 | '%s' user passwd t.gpkg fld",
+                        getenv("DEMINE_BIN")),
+              0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "user del t.gpkg fld2"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "user list t.gpkg --json"), 0);
+    ASSERT(!strstr(out, "fld2"));
+    free(out);
+    ASSERT(dmtest_demine(&out, "user del t.gpkg nobody") != 0);
+    ASSERT_CONTAINS(out, "no user");
+    free(out);
+    start_server();
+    char tok[65];
+    login("fld", "newpassword1", tok);
+    ASSERT_EQ(http("POST", "/api/login", NULL, "{\"user\":\"fld2\",\"password\":\"fieldpw12\"}",
+                   &out),
+              401);
+    free(out);
+    stop_server(SIGTERM);
+    /* user changes are in the change log, with no password hash */
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path("t.gpkg"), DM_STORE_READONLY, &s));
+    dm_store_close(s);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 t.gpkg \"SELECT op, reason, coalesce(old_values,'') || "
+                              "coalesce(new_values,'') FROM change_log WHERE layer='users'\" "
+                              "2>/dev/null || echo nosqlite"),
+              0);
+    if (!strstr(out, "nosqlite")) {
+        ASSERT_CONTAINS(out, "user deleted");
+        ASSERT_CONTAINS(out, "password changed");
+        ASSERT(!strstr(out, "argon2"));
+    }
+    free(out);
+}
+
+TEST(server_browser)
+{
+    char *out = NULL;
+    const char *root = getenv("DEMINE_ROOT");
+    if (dmtest_sh(&out, "command -v chromium || command -v chromium-browser") != 0 ||
+        dmtest_sh(NULL, "test -d '%s/tests/browser/node_modules/playwright-core'", root) != 0) {
+        free(out);
+        printf("SKIPPED: server_browser needs chromium and `npm ci` in tests/browser\n");
+        return;
+    }
+    free(out);
+    setup_db();
+    start_server();
+    int rc = dmtest_sh(&out,
+                       "mkdir -p '%s/tests/browser/artifacts' && cd '%s/tests/browser' && "
+                       "DEMINE_URL=%s ARTIFACTS='%s/tests/browser/artifacts' timeout 100 node "
+                       "map.test.js",
+                       root, root, base, root);
+    ASSERT_MSG(rc == 0, "browser test failed (%d):\n%s", rc, out);
+    ASSERT_CONTAINS(out, "browser test passed");
+    free(out);
+    stop_server(SIGTERM);
+}
+
+TEST(server_demo_database)
+{
+    /* the built-in demo scenario served as is: layers, statistics and the
+     * public danger map answer, and the public map leaks no item point */
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "cp '%s' t.gpkg && echo analystpw1 | '%s' user add t.gpkg ana "
+                              "--role analyst",
+                        dmtest_demo_db(), getenv("DEMINE_BIN")),
+              0);
+    free(out);
+    start_server();
+    char ana[65];
+    login("ana", "analystpw1", ana);
+    ASSERT_EQ(http("GET", "/api/hazards?limit=5", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"Feature\"");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/items?limit=1", ana, NULL, &out), 200);
+    const char *c = strstr(out, "\"coordinates\":[");
+    ASSERT_MSG(c, "the demo has no items: %.300s", out);
+    char *end = NULL;
+    double lon = strtod(c + 15, &end), lat = strtod(end + 1, NULL);
+    char item_xy[64]; /* as the danger map would print it */
+    snprintf(item_xy, sizeof item_xy, "[%.5f,%.5f]", lon, lat);
+    free(out);
+    ASSERT_EQ(http("GET", "/api/stats", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"hazards_by_status\":[{");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/public/danger", NULL, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"zone\":1");
+    ASSERT_MSG(!strstr(out, item_xy), "item position %s in the public danger map", item_xy);
+    free(out);
+    stop_server(SIGTERM);
+}
+
+TEST(auth_library_sessions_and_limits)
+{
+    /* the library side of users and sessions, without HTTP */
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("a.gpkg"), DM_STORE_CREATE, &s));
+    ASSERT_OK(dm_store_durable(s));
+    ASSERT_OK(dm_auth_init(s));
+    ASSERT_OK(dm_auth_init(s)); /* idempotent */
+    ASSERT_STATUS(DM_EINVAL, dm_auth_user_add(s, "bad name!", "password1", DM_ROLE_ANALYST, NULL));
+    ASSERT_STATUS(DM_EINVAL, dm_auth_user_add(s, "f", "password1", DM_ROLE_FIELD, NULL));
+    ASSERT_STATUS(DM_EINVAL, dm_auth_user_add(s, "p", "password1", DM_ROLE_PUBLIC, NULL));
+    ASSERT_OK(dm_auth_user_add(s, "ana", "password1", DM_ROLE_ANALYST, NULL));
+    ASSERT_STATUS(DM_ECONFLICT, dm_auth_user_add(s, "ana", "password2", DM_ROLE_ADMIN, NULL));
+    char tok[DM_TOKEN_HEX + 1], tok2[DM_TOKEN_HEX + 1];
+    dm_user who;
+    long retry = 0;
+    /* a session of 1 second expires */
+    ASSERT_OK(dm_auth_login(s, "ana", "password1", "10.0.0.1", 1, tok, &who, &retry));
+    ASSERT_EQ(strlen(tok), DM_TOKEN_HEX);
+    ASSERT_EQ(who.role, DM_ROLE_ANALYST);
+    ASSERT_OK(dm_auth_check(s, tok, &who));
+    ASSERT_STREQ(who.name, "ana");
+    sleep(2);
+    ASSERT_STATUS(DM_EFORBIDDEN, dm_auth_check(s, tok, &who));
+    /* two sessions are independent; logout ends one */
+    ASSERT_OK(dm_auth_login(s, "ana", "password1", "10.0.0.1", 60, tok, &who, &retry));
+    ASSERT_OK(dm_auth_login(s, "ana", "password1", "10.0.0.1", 60, tok2, &who, &retry));
+    ASSERT(strcmp(tok, tok2) != 0);
+    ASSERT_OK(dm_auth_logout(s, tok));
+    ASSERT_STATUS(DM_EFORBIDDEN, dm_auth_check(s, tok, &who));
+    ASSERT_OK(dm_auth_check(s, tok2, &who));
+    /* a new password ends every session */
+    ASSERT_OK(dm_auth_user_passwd(s, "ana", "password3"));
+    ASSERT_STATUS(DM_EFORBIDDEN, dm_auth_check(s, tok2, &who));
+    ASSERT_STATUS(DM_EFORBIDDEN, dm_auth_login(s, "ana", "password1", "10.0.0.2", 60, tok, &who,
+                                               &retry));
+    ASSERT_EQ(retry, 0);
+    /* unknown users fail the same way; the limit counts per client */
+    for (int i = 0; i < DM_AUTH_MAX_FAILS - 1; i++)
+        ASSERT_STATUS(DM_EFORBIDDEN, dm_auth_login(s, "nobody", "password9", "10.0.0.2", 60,
+                                                   tok, &who, &retry));
+    ASSERT_STATUS(DM_EFORBIDDEN, dm_auth_login(s, "ana", "password3", "10.0.0.2", 60, tok, &who,
+                                               &retry));
+    ASSERT(retry > 0 && retry <= DM_AUTH_WINDOW_S);
+    ASSERT_OK(dm_auth_login(s, "ana", "password3", "10.0.0.3", 60, tok, &who, &retry));
+    /* the hash is Argon2id and the token is not stored in clear */
+    char *list = NULL;
+    ASSERT_OK(dm_auth_user_list_json(s, &list));
+    ASSERT_CONTAINS(list, "\"role\":\"analyst\"");
+    ASSERT(!strstr(list, "argon2"));
+    dm_free(ctx, list);
+    ASSERT_OK(dm_auth_user_del(s, "ana"));
+    ASSERT_STATUS(DM_EFORBIDDEN, dm_auth_check(s, tok, &who));
+    ASSERT_STATUS(DM_ENOTFOUND, dm_auth_user_del(s, "ana"));
+    dm_store_close(s);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 a.gpkg \"SELECT pwhash FROM users; SELECT count(*) FROM "
+                              "sessions WHERE token_hash = '%s';\" 2>/dev/null || echo nosqlite",
+                        tok),
+              0);
+    ASSERT(!strstr(out, tok) || strstr(out, "nosqlite"));
+    free(out);
+}
+
+TEST(danger_zones_buffer_merge_and_locate)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("d.gpkg"), DM_STORE_CREATE, &s));
+    dm_geom *z = NULL;
+    ASSERT_OK(dm_danger_zones(s, NULL, &z));
+    ASSERT(z == NULL); /* no hazards, no zones */
+    char u[37];
+    /* two hazards 100 m apart merge into one zone with a 100 m margin */
+    const char *a[] = {"hazard_type", "CHA", NULL};
+    insert_wkt(s, "hazards", "POLYGON((46.900 39.900, 46.902 39.900, 46.902 39.902, 46.900 39.902, "
+                             "46.900 39.900))", a, u);
+    insert_wkt(s, "hazards", "POLYGON((46.9032 39.900, 46.905 39.900, 46.905 39.902, 46.9032 "
+                             "39.902, 46.9032 39.900))", a, u);
+    const char *c[] = {"hazard_type", "SHA", "status", "handed_over", NULL};
+    insert_wkt(s, "hazards", "POLYGON((47.0 40.0, 47.01 40.0, 47.01 40.01, 47.0 40.0))", c, u);
+    dm_danger_opts o = {100, 10};
+    ASSERT_OK(dm_danger_zones(s, &o, &z));
+    ASSERT(z != NULL);
+    double b[4];
+    ASSERT(dm_geom_bounds(z, b));
+    ASSERT_NEAR(b[0], 46.900 - 100 / 85300.0, 0.0003); /* ~85.3 km per degree at 39.9 N */
+    ASSERT(b[2] < 46.91);                               /* the released hazard is left out */
+    int inside = 0;
+    double d = 0;
+    ASSERT_OK(dm_danger_locate(ctx, z, 46.9026, 39.901, &inside, &d)); /* between the two */
+    ASSERT_EQ(inside, 1);
+    ASSERT_OK(dm_danger_locate(ctx, z, 46.910, 39.901, &inside, &d));
+    ASSERT_EQ(inside, 0);
+    ASSERT_NEAR(d, (46.910 - 46.905) * 85300 - 100, 40);
+    ASSERT_STATUS(DM_EINVAL, dm_danger_locate(ctx, z, 200, 0, &inside, &d));
+    dm_geom_free(z);
+    char *json = NULL;
+    ASSERT_OK(dm_danger_zones_json(s, &o, &json));
+    ASSERT_CONTAINS(json, "\"zone\":1");
+    ASSERT(!strstr(json, "\"zone\":2")); /* merged */
+    ASSERT(!strstr(json, "CHA"));
+    dm_free(ctx, json);
+    dm_store_close(s);
+}

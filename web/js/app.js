@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: MIT
+ * app.js -- the staff web map of demine: login, map layers in land-release
+ * symbology, risk tiles, details and history on click, statistics charts,
+ * the field report form and the review queue. Talks only to /api/*.
+ */
+'use strict';
+(function () {
+  var me = null;                       /* {user, role, organisation} */
+  var $ = function (id) { return document.getElementById(id); };
+  function esc(s) {
+    return String(s === null || s === undefined ? '' : s).replace(/[&<>"']/g, function (c) {
+      return {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c];
+    });
+  }
+  function api(method, path, body) {
+    var opt = {method: method, headers: {}, credentials: 'same-origin'};
+    if (body !== undefined) { opt.body = JSON.stringify(body); opt.headers['Content-Type'] = 'application/json'; }
+    return fetch(path, opt).then(function (r) {
+      return r.text().then(function (t) {
+        var j = null; try { j = JSON.parse(t); } catch (e) { j = {error: t}; }
+        if (!r.ok) { var err = new Error((j && j.error) || ('HTTP ' + r.status)); err.status = r.status; throw err; }
+        return j;
+      });
+    });
+  }
+
+  /* ---------------- map ---------------- */
+  var map = L.map('map', {preferCanvas: false}).setView([39.9, 46.9], 11);
+  var base = L.tileLayer('https://tile.openstreetmap.org/{z}/{x}/{y}.png',
+    {maxZoom: 19, attribution: '&copy; OpenStreetMap (when online)'});
+  var risk = L.tileLayer('tiles/risk/{z}/{x}/{y}.png', {maxZoom: 20, opacity: 0.8, attribution: 'risk map'});
+
+  function hazardStyle(p) {
+    var st = p.status || 'open';
+    if (st === 'closed' || st === 'handed_over') return {color: '#7f8c8d', weight: 2, fillColor: '#bdc3c7', fillOpacity: 0.25};
+    if (st === 'partly_released') return {color: '#c0392b', weight: 2, fillColor: '#f1c40f', fillOpacity: 0.35};
+    if (p.hazard_type === 'SHA') return {color: '#e67e22', weight: 2, dashArray: '6 4', fillColor: '#f5b041', fillOpacity: 0.27};
+    return {color: '#c0392b', weight: 2, fillColor: '#e74c3c', fillOpacity: 0.33};
+  }
+  var releaseColour = {cancelled: '#a9dfbf', reduced: '#52be80', cleared: '#1e8449'};
+  var defs = [
+    {name: 'hazards', title: 'Hazards (SHA/CHA)', on: true, style: hazardStyle},
+    {name: 'release_areas', title: 'Land released', on: true, style: function (p) {
+      return {color: releaseColour[p.outcome] || '#52be80', weight: 1, fillColor: releaseColour[p.outcome] || '#52be80', fillOpacity: 0.5}; }},
+    {name: 'activities', title: 'Activities', on: true, style: function (p) {
+      return p.status === 'draft' ? {color: '#8e44ad', weight: 2, dashArray: '3 3', fillOpacity: 0.05}
+           : p.status === 'rejected' ? {color: '#999', weight: 1, dashArray: '2 4', fillOpacity: 0}
+           : {color: '#2874a6', weight: 2, fillOpacity: 0.05}; }},
+    {name: 'items', title: 'Items found', on: true, point: {radius: 4, color: '#fff', weight: 1, fillColor: '#8e44ad', fillOpacity: 1}},
+    {name: 'accidents', title: 'Accidents', on: true, point: {radius: 6, color: '#fff', weight: 1, fillColor: '#000', fillOpacity: 1}},
+    {name: 'records', title: 'Minefield records', on: false, style: function () { return {color: '#6c3483', weight: 2, dashArray: '1 4', fillOpacity: 0}; }},
+    {name: 'features', title: 'Roads, settlements', on: false, style: function () { return {color: '#566573', weight: 1, fillOpacity: 0.05}; },
+      point: {radius: 3, color: '#566573', fillOpacity: 0.6}},
+    {name: 'plan', title: 'Plan', on: false, style: function () { return {color: '#117a65', weight: 2, dashArray: '8 2', fillOpacity: 0.1}; }}
+  ];
+  var groups = {};
+  var readable = {};
+  defs.forEach(function (d) { groups[d.name] = L.geoJSON(null, {
+    style: function (f) { return d.style ? d.style(f.properties) : {}; },
+    pointToLayer: function (f, ll) { return L.circleMarker(ll, d.point || {radius: 4}); },
+    onEachFeature: function (f, layer) {
+      layer.on('click', function () { showDetails(d.name, f); });
+      if (layer.getElement) layer.on('add', function () {
+        var el = layer.getElement(); if (el) { el.setAttribute('data-layer', d.name); el.setAttribute('data-uuid', f.id); }
+      });
+    }
+  }); });
+
+  function buildLayerList() {
+    var html = '<label><input type="checkbox" data-l="__base"> OpenStreetMap (needs internet)</label>' +
+      '<label><input type="checkbox" data-l="__risk" checked> Risk map (tiles)</label>';
+    defs.forEach(function (d) {
+      if (d.name !== 'plan' && me && !readable[d.name]) return;
+      html += '<label><input type="checkbox" data-l="' + d.name + '"' + (d.on ? ' checked' : '') + '> ' + esc(d.title) +
+        ' <span class="hint" id="count-' + d.name + '"></span></label>';
+    });
+    $('layer-list').innerHTML = html;
+    Array.prototype.forEach.call($('layer-list').querySelectorAll('input'), function (cb) {
+      cb.addEventListener('change', function () { toggle(cb.getAttribute('data-l'), cb.checked); });
+      toggle(cb.getAttribute('data-l'), cb.checked);
+    });
+  }
+  function toggle(name, on) {
+    var lyr = name === '__base' ? base : name === '__risk' ? risk : groups[name];
+    if (!lyr) return;
+    var d = defs.filter(function (x) { return x.name === name; })[0];
+    if (d) d.on = on;
+    if (on) { lyr.addTo(map); if (d) load(d); } else map.removeLayer(lyr);
+  }
+  var loading = {};
+  function load(d) {
+    if (!me || !d.on || loading[d.name]) return;
+    var b = map.getBounds();
+    var bbox = [Math.max(-180, b.getWest()), Math.max(-90, b.getSouth()), Math.min(180, b.getEast()), Math.min(90, b.getNorth())]
+      .map(function (v) { return v.toFixed(6); }).join(',');
+    var url = d.name === 'plan' ? 'api/plan' : 'api/' + d.name + '?limit=5000&zoom=' + map.getZoom() + '&bbox=' + bbox;
+    loading[d.name] = true;
+    api('GET', url).then(function (fc) {
+      groups[d.name].clearLayers(); groups[d.name].addData(fc);
+      var c = $('count-' + d.name); if (c) c.textContent = '(' + fc.features.length + (fc.next_offset ? '+' : '') + ')';
+    }).catch(function (e) {
+      var c = $('count-' + d.name); if (c) c.textContent = e.status === 404 ? '(none yet)' : '(' + e.message + ')';
+    }).then(function () { loading[d.name] = false; });
+  }
+  function reloadAll() { defs.forEach(load); }
+  map.on('moveend', reloadAll);
+
+  function showDetails(layer, f) {
+    var p = f.properties, rows = '';
+    Object.keys(p).forEach(function (k) {
+      if (p[k] === null || k === 'layer') return;
+      rows += '<tr><td>' + esc(k) + '</td><td>' + esc(p[k]) + '</td></tr>';
+    });
+    $('details').innerHTML = '<h3>' + esc(layer) + ' ' + esc(p.ref || p.name || p.category || '') + '</h3>' +
+      '<table class="props">' + rows + '</table><h4>History</h4><div id="history" class="hint">loading…</div>';
+    activateTab('layers');
+    api('GET', 'api/' + layer + '/' + encodeURIComponent(f.id) + '/history').then(function (h) {
+      $('history').innerHTML = '<ol class="hist">' + h.map(function (e) {
+        var ch = e.op === 'update' ? Object.keys(e['new'] || {}).map(function (k) {
+          return esc(k) + ': ' + esc((e.old || {})[k]) + ' → ' + esc(e['new'][k]); }).join('; ') : '';
+        return '<li><b>' + esc(e.op) + '</b> ' + esc(e.time) + ' by ' + esc(e.author) +
+          (e.reason ? ' — ' + esc(e.reason) : '') + (ch ? '<br>' + ch : '') + '</li>';
+      }).join('') + '</ol>';
+    }).catch(function (e) { $('history').textContent = e.message; });
+  }
+
+  /* ---------------- tabs ---------------- */
+  function activateTab(name) {
+    Array.prototype.forEach.call(document.querySelectorAll('aside nav button'), function (b) {
+      b.classList.toggle('active', b.getAttribute('data-tab') === name); });
+    Array.prototype.forEach.call(document.querySelectorAll('.tab'), function (t) {
+      t.classList.toggle('active', t.id === 'tab-' + name); });
+    if (name === 'stats') loadStats();
+    if (name === 'review') loadReview();
+  }
+  Array.prototype.forEach.call(document.querySelectorAll('aside nav button'), function (b) {
+    b.addEventListener('click', function () { activateTab(b.getAttribute('data-tab')); });
+  });
+
+  /* ---------------- statistics ---------------- */
+  function bars(title, rows, value, unit) {
+    rows = rows.filter(function (r) { return value(r) > 0; });
+    if (!rows.length) return '<div class="chart"><h4>' + esc(title) + '</h4><p class="hint">none</p></div>';
+    var max = Math.max.apply(null, rows.map(value)), h = 18, w = 320, lw = 110;
+    var svg = '<svg width="' + w + '" height="' + (rows.length * h + 4) + '" role="img" aria-label="' + esc(title) + '">';
+    rows.forEach(function (r, i) {
+      var v = value(r), bw = Math.max(1, (w - lw - 60) * v / max);
+      svg += '<text x="0" y="' + (i * h + 13) + '" font-size="11">' + esc(r.key) + '</text>' +
+        '<rect x="' + lw + '" y="' + (i * h + 3) + '" width="' + bw.toFixed(1) + '" height="' + (h - 6) + '" fill="#2874a6"></rect>' +
+        '<text x="' + (lw + bw + 4) + '" y="' + (i * h + 13) + '" font-size="11">' + esc(Math.round(v * 100) / 100) + (unit || '') + '</text>';
+    });
+    return '<div class="chart"><h4>' + esc(title) + '</h4>' + svg + '</svg></div>';
+  }
+  function loadStats() {
+    if (!me) return;
+    api('GET', 'api/stats').then(function (s) {
+      var c = s.counts, html = '<table class="props">' +
+        ['hazards', 'activities', 'release_areas', 'items', 'accidents', 'victims', 'records'].map(function (k) {
+          return '<tr><td>' + esc(k) + '</td><td>' + esc(c[k]) + '</td></tr>'; }).join('') + '</table>';
+      var lr = s.land_release;
+      if (lr && lr.hazards) {
+        html += '<table class="props" id="headline">' +
+          '<tr><td>hazard area remaining</td><td>' + esc(Math.round(lr.hazards.remaining_ha || 0)) + ' ha</td></tr>' +
+          '<tr><td>land released</td><td>' + esc(Math.round((lr.released || {}).total_ha || 0)) + ' ha</td></tr>' +
+          '<tr><td>share released</td><td>' + esc(Math.round((lr.share_released || 0) * 1000) / 10) + ' %</td></tr></table>';
+        var bt = lr.hazards.by_type || {};
+        html += bars('Remaining area by type (ha)', Object.keys(bt).map(function (k) {
+          return {key: k, v: bt[k].remaining_ha || 0}; }), function (r) { return r.v; }, ' ha');
+      }
+      html += bars('Hazards by status (count)', s.hazards_by_status, function (r) { return r.count; });
+      html += bars('Remaining area by status (ha)', s.hazards_by_status, function (r) { return r.remaining_area_ha; }, ' ha');
+      html += bars('Land released by outcome (ha)', s.released_by_outcome, function (r) { return r.area_ha; }, ' ha');
+      html += bars('Items found by category', s.items_by_category, function (r) { return r.quantity; });
+      html += bars('Accident casualties by year', s.accidents_by_year, function (r) { return r.killed + r.injured; });
+      html += bars('Reports by review state', s.reports_by_status, function (r) { return r.count; });
+      html += '<p class="hint">computed ' + esc(s.computed) + '</p>';
+      $('stats').innerHTML = html;
+    }).catch(function (e) { $('stats').textContent = e.message; });
+  }
+
+  /* ---------------- field report ---------------- */
+  var drawn = new L.FeatureGroup().addTo(map), area = null, items = [], addingItems = false;
+  var itemLayer = L.layerGroup().addTo(map);
+  var drawControl = new L.Control.Draw({
+    draw: {polygon: {allowIntersection: false, showArea: true}, polyline: false, rectangle: false,
+           circle: false, marker: false, circlemarker: false},
+    edit: {featureGroup: drawn, remove: true}
+  });
+  map.addControl(drawControl);
+  map.on(L.Draw.Event.CREATED, function (e) {
+    drawn.clearLayers(); drawn.addLayer(e.layer); area = e.layer;
+    $('r-area').textContent = 'Area drawn (' + e.layer.getLatLngs()[0].length + ' corners).';
+    activateTab('report');
+  });
+  map.on(L.Draw.Event.DELETED, function () { area = null; $('r-area').textContent = 'No area drawn.'; });
+  $('r-draw').addEventListener('click', function () {
+    addingItems = false; new L.Draw.Polygon(map, drawControl.options.draw.polygon).enable();
+  });
+  $('r-additems').addEventListener('click', function () {
+    addingItems = !addingItems; $('r-additems').textContent = addingItems ? 'Stop adding items' : 'Add items';
+  });
+  $('r-clear').addEventListener('click', function () {
+    drawn.clearLayers(); area = null; items = []; itemLayer.clearLayers(); renderItems();
+    $('r-area').textContent = 'No area drawn.';
+  });
+  map.on('click', function (e) {
+    if (!addingItems) return;
+    items.push({category: 'AP', model: '', lon: e.latlng.lng, lat: e.latlng.lat});
+    L.circleMarker(e.latlng, {radius: 5, color: '#8e44ad'}).addTo(itemLayer);
+    renderItems();
+  });
+  function renderItems() {
+    var cats = ['AP', 'AT', 'UXO', 'AXO', 'IED', 'SUB', 'other'];
+    $('r-items').querySelector('tbody').innerHTML = items.map(function (it, i) {
+      return '<tr><td>' + (i + 1) + '</td><td><select data-i="' + i + '" data-k="category">' + cats.map(function (c) {
+        return '<option' + (c === it.category ? ' selected' : '') + '>' + c + '</option>'; }).join('') + '</select></td>' +
+        '<td><input data-i="' + i + '" data-k="model" size="8" value="' + esc(it.model) + '"></td>' +
+        '<td>' + it.lon.toFixed(5) + ', ' + it.lat.toFixed(5) + '</td>' +
+        '<td><button type="button" data-del="' + i + '">×</button></td></tr>';
+    }).join('');
+    Array.prototype.forEach.call($('r-items').querySelectorAll('[data-k]'), function (el) {
+      el.addEventListener('change', function () { items[+el.getAttribute('data-i')][el.getAttribute('data-k')] = el.value; });
+    });
+    Array.prototype.forEach.call($('r-items').querySelectorAll('[data-del]'), function (el) {
+      el.addEventListener('click', function () { items.splice(+el.getAttribute('data-del'), 1); renderItems(); });
+    });
+  }
+  $('report-form').addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    var props = {};
+    ['activity_type', 'ref', 'hazard_id', 'start_date', 'end_date', 'method', 'area_cleared_ha', 'notes'].forEach(function (k) {
+      var el = $('report-form').elements[k]; if (el && el.value !== '') props[k] = el.value;
+    });
+    if (!area) { $('r-msg').innerHTML = '<span class="bad">Draw the area worked first.</span>'; return; }
+    var body = {activity: {type: 'Feature', properties: props, geometry: area.toGeoJSON().geometry},
+      items: items.map(function (it) {
+        var p = {category: it.category}; if (it.model) p.model = it.model;
+        return {type: 'Feature', properties: p, geometry: {type: 'Point', coordinates: [it.lon, it.lat]}};
+      })};
+    api('POST', 'api/reports', body).then(function (r) {
+      $('r-msg').innerHTML = '<span class="ok" id="r-ok">Report ' + esc(r.uuid) + ' stored as a draft (' + r.items + ' items); an analyst will review it.</span>';
+      drawn.clearLayers(); area = null; items = []; itemLayer.clearLayers(); renderItems(); reloadAll();
+    }).catch(function (e) { $('r-msg').innerHTML = '<span class="bad">' + esc(e.message) + '</span>'; });
+  });
+
+  /* ---------------- review queue ---------------- */
+  function loadReview() {
+    if (!me) return;
+    api('GET', 'api/reports?status=draft').then(function (fc) {
+      if (!fc.features.length) { $('review').innerHTML = '<p class="hint" id="review-empty">No reports waiting.</p>'; return; }
+      var analyst = me.role === 'analyst' || me.role === 'admin';
+      $('review').innerHTML = fc.features.map(function (f) {
+        var p = f.properties;
+        return '<div class="card" data-report="' + esc(f.id) + '"><b>' + esc(p.activity_type) + '</b> ' + esc(p.ref || '') +
+          ' — ' + esc(p.organisation || '') + ', by ' + esc(p.author) + ' ' + esc(p.created) +
+          (p.area_cleared_ha ? '<br>cleared ' + esc(p.area_cleared_ha) + ' ha' : '') +
+          '<div class="row"><button type="button" data-show="' + esc(f.id) + '">Show</button>' +
+          (analyst ? '<button type="button" class="approve" data-approve="' + esc(f.id) + '">Approve</button>' +
+            '<button type="button" class="reject" data-reject="' + esc(f.id) + '">Reject</button>' : '') + '</div>' +
+          (analyst ? '<input placeholder="reason (needed to reject)" data-reason="' + esc(f.id) + '">' : '') +
+          '<div class="msg"></div></div>';
+      }).join('');
+      wireReview();
+    }).catch(function (e) { $('review').textContent = e.message; });
+  }
+  var preview = L.geoJSON(null, {style: {color: '#8e44ad', weight: 3}, pointToLayer: function (f, ll) {
+    return L.circleMarker(ll, {radius: 6, color: '#8e44ad'}); }}).addTo(map);
+  function wireReview() {
+    Array.prototype.forEach.call($('review').querySelectorAll('[data-show]'), function (b) {
+      b.addEventListener('click', function () {
+        api('GET', 'api/reports/' + b.getAttribute('data-show')).then(function (r) {
+          preview.clearLayers(); preview.addData(r.activity); preview.addData(r.items);
+          try { map.fitBounds(preview.getBounds(), {maxZoom: 16}); } catch (e) { /* no geometry */ }
+        });
+      });
+    });
+    ['approve', 'reject'].forEach(function (what) {
+      Array.prototype.forEach.call($('review').querySelectorAll('[data-' + what + ']'), function (b) {
+        b.addEventListener('click', function () {
+          var id = b.getAttribute('data-' + what), card = b.closest('.card');
+          var reason = card.querySelector('[data-reason]').value;
+          api('POST', 'api/reports/' + id + '/' + what, {reason: reason}).then(function () {
+            card.querySelector('.msg').innerHTML = '<span class="ok">' + what + 'd</span>';
+            preview.clearLayers(); setTimeout(loadReview, 300); reloadAll();
+          }).catch(function (e) { card.querySelector('.msg').innerHTML = '<span class="bad">' + esc(e.message) + '</span>'; });
+        });
+      });
+    });
+  }
+
+  /* ---------------- session ---------------- */
+  function setUser(u) {
+    me = u;
+    $('login').classList.toggle('hidden', !!u);
+    $('who').classList.toggle('hidden', !u);
+    $('who-name').textContent = u ? u.user + ' (' + u.role + (u.organisation ? ', ' + u.organisation : '') + ')' : '';
+    $('tab-report-btn').classList.toggle('hidden', !u);
+    $('tab-review-btn').classList.toggle('hidden', !u);
+    if (!u) { defs.forEach(function (d) { groups[d.name].clearLayers(); }); buildLayerList(); return; }
+    api('GET', 'api/layers').then(function (ls) {
+      readable = {}; ls.forEach(function (l) { readable[l.name] = true; });
+      buildLayerList(); reloadAll(); risk.redraw();
+    });
+  }
+  $('login').addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    $('login-msg').textContent = '';
+    api('POST', 'api/login', {user: $('login-user').value, password: $('login-pass').value}).then(function (r) {
+      $('login-pass').value = ''; setUser(r);
+    }).catch(function (e) { $('login-msg').textContent = e.message; });
+  });
+  $('logout-btn').addEventListener('click', function () {
+    api('POST', 'api/logout').catch(function () {}).then(function () { setUser(null); });
+  });
+  api('GET', 'api/me').then(setUser).catch(function () { setUser(null); });
+  window.demine = {map: map, groups: groups, reload: reloadAll};
+})();
