@@ -309,66 +309,12 @@ static dm_status set_props(dm_ctx *ctx, dm_row *r, json_t *props, const char *wh
     return DM_OK;
 }
 
-/* Check the nesting of GeoJSON coordinates before any geometry library
- * reads them (GEOS 3.11 crashes on empty positions): depth 0 is a position
- * of 2-3 finite numbers; min is the least number of members at depth 1. */
-static int coords_ok(json_t *c, int depth, size_t min, int *budget)
-{
-    if (!json_is_array(c) || --*budget < 0)
-        return 0;
-    size_t n = json_array_size(c);
-    if (depth == 0) {
-        if (n < 2 || n > 3)
-            return 0;
-        for (size_t i = 0; i < n; i++) {
-            json_t *v = json_array_get(c, i);
-            if (!json_is_number(v) || !isfinite(json_number_value(v)))
-                return 0;
-        }
-        return 1;
-    }
-    if (n == 0 || (depth == 1 && n < min))
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!coords_ok(json_array_get(c, i), depth - 1, min, budget))
-            return 0;
-    return 1;
-}
-
-static int geojson_ok(json_t *g, int level, int *budget)
-{
-    static const struct {
-        const char *type;
-        int depth;
-        size_t min;
-    } kinds[] = {{"Point", 0, 0},      {"MultiPoint", 1, 1},      {"LineString", 1, 2},
-                 {"MultiLineString", 2, 2}, {"Polygon", 2, 4}, {"MultiPolygon", 3, 4}};
-    json_t *t = json_object_get(g, "type");
-    if (!json_is_object(g) || !json_is_string(t))
-        return 0;
-    const char *type = json_string_value(t);
-    if (!strcmp(type, "GeometryCollection")) {
-        json_t *gs = json_object_get(g, "geometries");
-        if (level > 2 || !json_is_array(gs))
-            return 0;
-        for (size_t i = 0; i < json_array_size(gs); i++)
-            if (!geojson_ok(json_array_get(gs, i), level + 1, budget))
-                return 0;
-        return 1;
-    }
-    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
-        if (!strcmp(type, kinds[k].type))
-            return coords_ok(json_object_get(g, "coordinates"), kinds[k].depth, kinds[k].min,
-                             budget);
-    return 0;
-}
-
 static dm_status set_geometry(dm_ctx *ctx, dm_row *r, json_t *geom)
 {
     if (!geom || json_is_null(geom))
         return DM_OK;
-    int budget = 200000; /* positions and arrays */
-    if (!json_is_object(geom) || !geojson_ok(geom, 0, &budget))
+    /* dm_geom_from_geojson checks the nesting before GEOS reads it */
+    if (!json_is_object(geom))
         return DM_EGEOM;
     char *text = json_dumps(geom, JSON_COMPACT);
     if (!text)
