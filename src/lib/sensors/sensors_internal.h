@@ -35,4 +35,7 @@ double sensors__rng_normal(sensors_rng *r);
 void sensors__kind_defaults(const char *kind, unsigned *classes, int *surface_only, double *pd,
                             double *far_ha, double *pos_err_m);
 
+/* Confidence (0-1, uncalibrated) of a magnetometer pick of this SNR. */
+double sensors__mag_confidence(double snr);
+
 #endif
