@@ -74,7 +74,7 @@ DM_API dm_status dm_sensor_upsert(dm_store *s, const char *name, const char *kin
 /* ---- calibration ------------------------------------------------------- */
 typedef struct dm_sensor_rate {
     char sensor[128];
-    int category; /* DM_CLASS_* */
+    int category; /* DM_CLASS_*, or -1 for the sensor's overall rates */
     long n_items, n_detected, n_false_alarms;
     double area_ha;
     double p_detect;        /* (detected + 1) / (items + 2) */
@@ -100,6 +100,9 @@ typedef struct dm_sensor_point_ev {
     double sigma_m;      /* 1-sigma position error, metres (>= 0.1) */
     double log_lr;       /* natural log of the likelihood ratio, >= 0 */
     unsigned classes;    /* classes it is evidence for (its category, or all seen) */
+    double confidence, p_detect, false_alarms_ha; /* what log_lr came from, so that a
+                                        grid coarser than the error disk can redo it
+                                        for its cell area */
     char date[11];
     char uuid[37];
 } dm_sensor_point_ev;
@@ -143,7 +146,10 @@ DM_API void dm_sensor_evidence_free(dm_ctx *ctx, dm_sensor_evidence *ev);
  * ("EPSG:32638", WKT...; NULL = WGS 84), for ordnance suspected in `classes`
  * (a mixture, equal shares): a footprint lowers the log-odds by
  * log(1 - pd * share seen); a detection adds w * log_lr with
- * w = exp(-d^2 / 2 sigma^2), replacing the footprint's term by that weight. */
+ * w = exp(-d^2 / 2 sigma^2) (1 in the cell holding it), replacing the
+ * footprint's term by that weight. When a cell is larger than the error disk
+ * the ratio is taken over the cell's area instead (a coarse cell gathers
+ * more false alarms). */
 DM_API dm_status dm_sensor_evidence_rasterise(dm_ctx *ctx, const dm_sensor_evidence *ev,
                                               unsigned classes, const char *crs,
                                               const double gt[6], int width, int height,

@@ -1,0 +1,346 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * test_sensors.c -- sensor evidence in the database: importing flights and
+ * detections (GeoJSON and CSV, idempotent, all-or-nothing on bad records),
+ * calibration from a validation file, and the evidence the risk engine gets:
+ * likelihood ratios of detections and negative evidence of empty footprints
+ * for the classes a sensor can see.
+ */
+#include "dmtest.h"
+
+/* two flights over ~100 m x 100 m near 46.9E 39.9N: a thermal camera with
+ * two detections and a magnetometer with none */
+static const char *FLIGHTS =
+    "{\"type\":\"FeatureCollection\",\"features\":[\n"
+    "{\"type\":\"Feature\",\"properties\":{\"ref\":\"F-1\",\"sensor\":\"H20T\",\"sensor_kind\":"
+    "\"thermal\",\"date\":\"2024-05-02\",\"altitude_m\":30,\"gsd_cm\":1.2},\"geometry\":"
+    "{\"type\":\"Polygon\",\"coordinates\":[[[46.900,39.900],[46.901,39.900],[46.901,39.901],"
+    "[46.900,39.901],[46.900,39.900]]]}},\n"
+    "{\"type\":\"Feature\",\"properties\":{\"ref\":\"F-2\",\"sensor\":\"MAG-1\",\"sensor_kind\":"
+    "\"magnetometer\",\"date\":\"2024-05-03\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+    "[[[46.902,39.900],[46.903,39.900],[46.903,39.901],[46.902,39.901],[46.902,39.900]]]}},\n"
+    "{\"type\":\"Feature\",\"properties\":{\"flight\":\"F-1\",\"category\":\"AP\",\"confidence\":"
+    "0.9,\"model_version\":\"yolo-8.1\",\"position_error_m\":0.5},\"geometry\":{\"type\":\"Point\","
+    "\"coordinates\":[46.9005,39.9005]}},\n"
+    "{\"type\":\"Feature\",\"properties\":{\"category\":\"AT\",\"confidence\":0.4},\"geometry\":"
+    "{\"type\":\"Point\",\"coordinates\":[46.9002,39.9008]}}\n"
+    "]}\n";
+
+static dm_store *db(void)
+{
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path("t.gpkg"), DM_STORE_CREATE, &s));
+    return s;
+}
+
+static long count(dm_store *s, const char *layer)
+{
+    long n = -1;
+    ASSERT_OK(dm_store_count(s, layer, NULL, &n));
+    return n;
+}
+
+TEST(sensors_import_geojson_is_idempotent)
+{
+    dm_store *s = db();
+    dmtest_write_file(dmtest_path("f.geojson"), FLIGHTS);
+    dm_sensor_import_stats st;
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("f.geojson"), NULL, &st));
+    ASSERT_EQ(st.flights_added, 2);
+    ASSERT_EQ(st.detections_added, 2);
+    ASSERT_EQ(st.sensors_added, 2);
+    ASSERT_EQ(st.empty_flights, 1);
+    ASSERT_EQ(count(s, "flights"), 2);
+    ASSERT_EQ(count(s, "detections"), 2);
+    /* the second detection found its flight by its footprint and took its date */
+    dm_cursor *c = NULL;
+    const char *f[] = {"category"}, *v[] = {"AT"};
+    dm_select sel = {0};
+    sel.eq_field = f;
+    sel.eq_value = v;
+    sel.n_eq = 1;
+    ASSERT_OK(dm_store_select(s, "detections", &sel, &c));
+    ASSERT_EQ(dm_cursor_next(c), 1);
+    ASSERT_STREQ(dm_cursor_text(c, "date"), "2024-05-02");
+    ASSERT(dm_cursor_text(c, "flight_id") != NULL);
+    dm_cursor_free(c);
+    /* again: nothing changes */
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("f.geojson"), NULL, &st));
+    ASSERT_EQ(st.flights_added, 0);
+    ASSERT_EQ(st.flights_skipped, 2);
+    ASSERT_EQ(st.detections_added, 0);
+    ASSERT_EQ(st.detections_skipped, 2);
+    ASSERT_EQ(st.sensors_added, 0);
+    ASSERT_EQ(count(s, "flights"), 2);
+    ASSERT_EQ(count(s, "detections"), 2);
+    ASSERT_EQ(count(s, "sensors"), 2);
+    dm_store_close(s);
+}
+
+TEST(sensors_import_refless_flight_matches_by_footprint_and_date)
+{
+    dm_store *s = db();
+    dmtest_write_file(dmtest_path("f.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                      "\"properties\":{\"sensor\":\"RGB-1\",\"sensor_kind\":\"rgb\",\"date\":"
+                      "\"2024-06-01\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+                      "[[[46.9,39.9],[46.901,39.9],[46.901,39.901],[46.9,39.9]]]}}]}");
+    dm_sensor_import_stats st;
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("f.geojson"), NULL, &st));
+    ASSERT_EQ(st.flights_added, 1);
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("f.geojson"), NULL, &st));
+    ASSERT_EQ(st.flights_added, 0);
+    ASSERT_EQ(st.flights_skipped, 1);
+    /* same footprint, another day: a new flight */
+    dm_sensor_import_opts o = {0};
+    dmtest_write_file(dmtest_path("g.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                      "\"properties\":{\"sensor\":\"RGB-1\"},\"geometry\":{\"type\":\"Polygon\","
+                      "\"coordinates\":[[[46.9,39.9],[46.901,39.9],[46.901,39.901],[46.9,39.9]]]"
+                      "}}]}");
+    o.date = "2024-06-02";
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("g.geojson"), &o, &st));
+    ASSERT_EQ(st.flights_added, 1);
+    ASSERT_EQ(count(s, "flights"), 2);
+    dm_store_close(s);
+}
+
+TEST(sensors_import_csv_detections_onto_known_flight)
+{
+    dm_store *s = db();
+    dmtest_write_file(dmtest_path("f.geojson"), FLIGHTS);
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("f.geojson"), NULL, NULL));
+    dmtest_write_file(dmtest_path("d.csv"), "lon,lat,category,confidence,model_version\n"
+                                            "46.9025,39.9005,AT,0.8,mag-picker\n"
+                                            "46.9021,39.9002,UXO,0.55,mag-picker\n");
+    dm_sensor_import_opts o = {0};
+    o.flight_ref = "F-2";
+    dm_sensor_import_stats st;
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("d.csv"), &o, &st));
+    ASSERT_EQ(st.detections_added, 2);
+    ASSERT_EQ(st.flights_added, 0);
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("d.csv"), &o, &st));
+    ASSERT_EQ(st.detections_added, 0);
+    ASSERT_EQ(st.detections_skipped, 2);
+    ASSERT_EQ(count(s, "detections"), 4);
+    dm_store_close(s);
+}
+
+static void expect_refused(dm_store *s, const char *name, const char *text,
+                           const dm_sensor_import_opts *o, const char *msg1, const char *msg2)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    long fl = count(s, "flights"), de = count(s, "detections"), se = count(s, "sensors");
+    dmtest_write_file(dmtest_path(name), text);
+    dm_status st = dm_sensors_import(s, dmtest_path(name), o, NULL);
+    ASSERT_MSG(st != DM_OK, "%s was accepted", name);
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), name);
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), msg1);
+    if (msg2)
+        ASSERT_CONTAINS(dm_ctx_errmsg(ctx), msg2);
+    /* nothing written */
+    ASSERT_EQ(count(s, "flights"), fl);
+    ASSERT_EQ(count(s, "detections"), de);
+    ASSERT_EQ(count(s, "sensors"), se);
+}
+
+TEST(sensors_import_refuses_bad_records_whole)
+{
+    dm_store *s = db();
+    const char *poly = "{\"type\":\"Feature\",\"properties\":{\"ref\":\"F-9\",\"sensor\":\"C\","
+                       "\"sensor_kind\":\"rgb\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates"
+                       "\":[[[46.9,39.9],[46.901,39.9],[46.901,39.901],[46.9,39.9]]]}}";
+    char buf[2048];
+    snprintf(buf, sizeof buf,
+             "{\"type\":\"FeatureCollection\",\"features\":[%s,{\"type\":\"Feature\","
+             "\"properties\":{\"confidence\":1.7},\"geometry\":{\"type\":\"Point\","
+             "\"coordinates\":[46.9008,39.9002]}}]}", poly);
+    expect_refused(s, "conf.geojson", buf, NULL, "feature 2", "'confidence': 1.7 is outside 0-1");
+    snprintf(buf, sizeof buf,
+             "{\"type\":\"FeatureCollection\",\"features\":[%s,{\"type\":\"Feature\","
+             "\"properties\":{\"confidence\":0.5},\"geometry\":{\"type\":\"Point\","
+             "\"coordinates\":[46.95,39.95]}}]}", poly);
+    expect_refused(s, "out.geojson", buf, NULL, "feature 2", "outside every flight footprint");
+    snprintf(buf, sizeof buf,
+             "{\"type\":\"FeatureCollection\",\"features\":[%s,{\"type\":\"Feature\","
+             "\"properties\":{\"confidence\":0.5,\"flight\":\"F-9\"},\"geometry\":{\"type\":"
+             "\"Point\",\"coordinates\":[46.95,39.95]}}]}", poly);
+    expect_refused(s, "out2.geojson", buf, NULL, "outside the footprint of flight 'F-9'", NULL);
+    expect_refused(s, "empty.geojson",
+                   "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                   "\"properties\":{\"ref\":\"E\",\"sensor\":\"C\"},\"geometry\":{\"type\":"
+                   "\"Polygon\",\"coordinates\":[]}}]}",
+                   NULL, "feature 1", "no geometry");
+    expect_refused(s, "none.geojson", "{\"type\":\"FeatureCollection\",\"features\":[]}", NULL,
+                   "no flights or detections", NULL);
+    expect_refused(s, "bad.csv", "lon,lat,confidence\n46.9,39.9,0.5\nabc,39.9,0.5\n", NULL,
+                   "line 3", "no geometry");
+    dm_sensor_import_opts o = {0};
+    o.flight_ref = "NOPE";
+    expect_refused(s, "ref.csv", "lon,lat,confidence\n46.9,39.9,0.5\n", &o, "line 2",
+                   "no flight 'NOPE'");
+    expect_refused(s, "proj.csv", "x,y,confidence\n600000,4400000,0.5\n", NULL, "line 2",
+                   "not longitude/latitude");
+    ASSERT_STATUS(DM_EIO, dm_sensors_import(s, dmtest_path("missing.geojson"), NULL, NULL));
+    ASSERT_CONTAINS(dm_ctx_errmsg(dmtest_ctx()), "missing.geojson");
+    dm_store_close(s);
+}
+
+TEST(sensors_calibrate_from_validation_file)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = db();
+    dmtest_write_file(dmtest_path("f.geojson"), FLIGHTS);
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("f.geojson"), NULL, NULL));
+    /* H20T: 8 AP items of which 6 detected, 2 AT of 2, 3 false alarms over 2 ha */
+    char txt[4096] = "sensor,category,item,detected,area_ha\n";
+    for (int i = 0; i < 8; i++)
+        snprintf(txt + strlen(txt), sizeof txt - strlen(txt), "H20T,AP,ap%d,%d,2\n", i, i < 6);
+    strcat(txt, "H20T,AT,at1,1,\nH20T,AT,at2,yes,\nH20T,AP,,,\nH20T,,,,\nH20T,,,,\n");
+    dmtest_write_file(dmtest_path("v.csv"), txt);
+    dm_sensor_rate *r = NULL;
+    size_t n = 0;
+    ASSERT_OK(dm_sensors_calibrate(s, dmtest_path("v.csv"), &r, &n));
+    ASSERT_EQ(n, 3); /* AP, AT, overall */
+    ASSERT_EQ(r[0].category, 0);
+    ASSERT_NEAR(r[0].p_detect, 7.0 / 10.0, 1e-9);
+    ASSERT_NEAR(r[0].false_alarms_ha, 3.5 / 2.0, 1e-9);
+    ASSERT_NEAR(r[1].p_detect, 3.0 / 4.0, 1e-9);
+    ASSERT_NEAR(r[2].p_detect, 9.0 / 12.0, 1e-9);
+    dm_free(ctx, r);
+    ASSERT_EQ(count(s, "sensor_rates"), 2);
+    /* again: rows are replaced, not added */
+    ASSERT_OK(dm_sensors_calibrate(s, dmtest_path("v.csv"), NULL, NULL));
+    ASSERT_EQ(count(s, "sensor_rates"), 2);
+    /* errors name the line and field */
+    dmtest_write_file(dmtest_path("b.csv"), "sensor,category,item,detected,area_ha\n"
+                                            "H20T,AP,x1,maybe,1\n");
+    ASSERT_STATUS(DM_EPARSE, dm_sensors_calibrate(s, dmtest_path("b.csv"), NULL, NULL));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "line 2: field 'detected'");
+    dmtest_write_file(dmtest_path("u.csv"), "sensor,category,item,detected,area_ha\n"
+                                            "Nobody,AP,x1,1,1\n");
+    ASSERT_STATUS(DM_ENOTFOUND, dm_sensors_calibrate(s, dmtest_path("u.csv"), NULL, NULL));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "Nobody");
+    dm_store_close(s);
+}
+
+TEST(sensors_evidence_positive_and_negative_by_class)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = db();
+    dmtest_write_file(dmtest_path("f.geojson"), FLIGHTS);
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("f.geojson"), NULL, NULL));
+    dm_sensor_evidence ev;
+    ASSERT_OK(dm_sensor_evidence_gather(s, NULL, &ev));
+    ASSERT_EQ(ev.n_areas, 2);
+    ASSERT_EQ(ev.n_points, 2);
+    /* the strong AP detection weighs more than the weak AT one */
+    const dm_sensor_point_ev *ap = ev.points[0].classes == 1u << DM_CLASS_AP ? &ev.points[0]
+                                                                             : &ev.points[1];
+    const dm_sensor_point_ev *at = ap == &ev.points[0] ? &ev.points[1] : &ev.points[0];
+    ASSERT(ap->log_lr > at->log_lr);
+    ASSERT(at->log_lr > 0);
+    ASSERT_NEAR(ap->sigma_m, 0.5, 1e-9);
+    /* the magnetometer sees AT but not AP */
+    const dm_sensor_area_ev *mag = ev.areas[1].classes_seen & (1u << DM_CLASS_AP) ? &ev.areas[0]
+                                                                                  : &ev.areas[1];
+    ASSERT(mag->log_lr[DM_CLASS_AT] < 0);
+    ASSERT_NEAR(mag->log_lr[DM_CLASS_AP], 0, 0);
+    /* on a 1 m UTM grid over both flights */
+    double gt[6] = {0, 1, 0, 0, 0, -1};
+    double x = 46.9, y = 39.9015;
+    dm_transform *t = NULL;
+    ASSERT_OK(dm_transform_new(ctx, "EPSG:4326", "EPSG:32638", &t));
+    ASSERT_OK(dm_transform_xy(t, &x, &y, 1));
+    gt[0] = floor(x) - 5;
+    gt[3] = ceil(y) + 5;
+    int W = 290, H = 200;
+    float *g_at = calloc((size_t)W * H, sizeof(float)), *g_ap = calloc((size_t)W * H, sizeof(float));
+    ASSERT_OK(dm_sensor_evidence_rasterise(ctx, &ev, 1u << DM_CLASS_AT, "EPSG:32638", gt, W, H,
+                                           g_at));
+    ASSERT_OK(dm_sensor_evidence_rasterise(ctx, &ev, 1u << DM_CLASS_AP, "EPSG:32638", gt, W, H,
+                                           g_ap));
+    /* a cell in the middle of the magnetometer flight */
+    double mx = 46.9025, my = 39.9005;
+    ASSERT_OK(dm_transform_xy(t, &mx, &my, 1));
+    size_t om = (size_t)floor((gt[3] - my)) * W + (size_t)floor(mx - gt[0]);
+    ASSERT_NEAR(g_at[om], mag->log_lr[DM_CLASS_AT], 1e-5);
+    ASSERT_NEAR(g_ap[om], 0, 0);
+    /* the AP detection's cell is raised for AP, and its neighbours less */
+    double dx = 46.9005, dy = 39.9005;
+    ASSERT_OK(dm_transform_xy(t, &dx, &dy, 1));
+    size_t od = (size_t)floor((gt[3] - dy)) * W + (size_t)floor(dx - gt[0]);
+    ASSERT_NEAR(g_ap[od], ap->log_lr, 1e-4);
+    ASSERT(g_ap[od + 3] < g_ap[od]);
+    /* away from detections the camera flight lowers AP odds */
+    double cx = 46.9008, cy = 39.9002;
+    ASSERT_OK(dm_transform_xy(t, &cx, &cy, 1));
+    size_t oc = (size_t)floor((gt[3] - cy)) * W + (size_t)floor(cx - gt[0]);
+    ASSERT_MSG(g_ap[oc] < 0, "g_ap %g g_at %g area0 seen %x lr %g area1 seen %x lr %g", g_ap[oc], g_at[oc], ev.areas[0].classes_seen, ev.areas[0].log_lr[0], ev.areas[1].classes_seen, ev.areas[1].log_lr[0]);
+    /* a 100 m grid: the coarse cell gathers more false alarms, so less weight */
+    double gt2[6] = {gt[0], 100, 0, gt[3], 0, -100};
+    float g2[6] = {0};
+    ASSERT_OK(dm_sensor_evidence_rasterise(ctx, &ev, 1u << DM_CLASS_AP, "EPSG:32638", gt2, 3, 2,
+                                           g2));
+    float best = g2[0];
+    for (int i = 1; i < 6; i++)
+        best = g2[i] > best ? g2[i] : best;
+    ASSERT(best > 0 && best < ap->log_lr);
+    free(g_at);
+    free(g_ap);
+    dm_transform_free(t);
+    dm_sensor_evidence_free(ctx, &ev);
+    /* until: before the flights, nothing */
+    ASSERT_OK(dm_sensor_evidence_gather(s, "2024-01-01", &ev));
+    ASSERT_EQ(ev.n_areas, 0);
+    dm_sensor_evidence_free(ctx, &ev);
+    dm_store_close(s);
+}
+
+TEST(sensors_detection_lr_behaves)
+{
+    double lo = dm_sensor_detection_lr(0.2, 0.8, 10, 0.5);
+    double hi = dm_sensor_detection_lr(0.9, 0.8, 10, 0.5);
+    ASSERT(hi > lo && lo > 1);
+    ASSERT(dm_sensor_detection_lr(0.9, 0.8, 100, 0.5) < hi);  /* more false alarms */
+    ASSERT(dm_sensor_detection_lr(0.9, 0.8, 10, 5.0) < hi);   /* vaguer position */
+    ASSERT_NEAR(dm_sensor_detection_lr(0, 0.8, 10, 0.5), 1, 0);
+    /* pd / (far * A): 0.8 / (10 * 2 pi 0.25 / 1e4) */
+    ASSERT_NEAR(dm_sensor_detection_lr(1, 0.8, 10, 0.5), 0.8 / (10 * 6.283185307 * 0.25 / 1e4),
+                0.01);
+}
+
+TEST(sensors_mag_survey_into_database)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = db();
+    dm_mag_synth_opts o = {0};
+    o.n_targets = 10;
+    o.min_snr = 8;
+    o.size_m = 15;
+    dm_mag_survey sv;
+    dm_mag_truth *t;
+    size_t nt;
+    ASSERT_OK(dm_mag_synth(ctx, &o, &sv, &t, &nt));
+    dm_mag_result r;
+    ASSERT_OK(dm_mag_process(ctx, &sv, NULL, &r));
+    dm_sensor_import_stats st;
+    ASSERT_OK(dm_mag_import(s, &r, "MAG-7", "G-858", "2024-07-01", &st));
+    ASSERT_EQ(st.flights_added, 1);
+    ASSERT_EQ(st.detections_added, (long)r.n_targets);
+    ASSERT(r.n_targets >= 9);
+    ASSERT_OK(dm_mag_import(s, &r, "MAG-7", "G-858", "2024-07-01", &st));
+    ASSERT_EQ(st.flights_added, 0);
+    ASSERT_EQ(st.detections_added, 0);
+    ASSERT_EQ(count(s, "detections"), (long)r.n_targets);
+    dm_sensor_evidence ev;
+    ASSERT_OK(dm_sensor_evidence_gather(s, NULL, &ev));
+    ASSERT_EQ(ev.n_areas, 1);
+    ASSERT(ev.areas[0].log_lr[DM_CLASS_AT] < 0);
+    ASSERT_NEAR(ev.areas[0].log_lr[DM_CLASS_AP], 0, 0);
+    dm_sensor_evidence_free(ctx, &ev);
+    dm_mag_result_free(ctx, &r);
+    dm_mag_survey_free(ctx, &sv);
+    dm_free(ctx, t);
+    dm_store_close(s);
+}
