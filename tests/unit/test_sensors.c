@@ -277,15 +277,15 @@ TEST(sensors_evidence_positive_and_negative_by_class)
     ASSERT_OK(dm_transform_xy(t, &cx, &cy, 1));
     size_t oc = (size_t)floor((gt[3] - cy)) * W + (size_t)floor(cx - gt[0]);
     ASSERT_MSG(g_ap[oc] < 0, "g_ap %g g_at %g area0 seen %x lr %g area1 seen %x lr %g", g_ap[oc], g_at[oc], ev.areas[0].classes_seen, ev.areas[0].log_lr[0], ev.areas[1].classes_seen, ev.areas[1].log_lr[0]);
-    /* a 100 m grid: the coarse cell gathers more false alarms, so less weight */
-    double gt2[6] = {gt[0], 100, 0, gt[3], 0, -100};
-    float g2[6] = {0};
-    ASSERT_OK(dm_sensor_evidence_rasterise(ctx, &ev, 1u << DM_CLASS_AP, "EPSG:32638", gt2, 3, 2,
-                                           g2));
+    /* a 10 m grid: the coarse cell gathers more false alarms, so less weight */
+    double gt2[6] = {gt[0], 10, 0, gt[3], 0, -10};
+    float g2[600] = {0};
+    ASSERT_OK(dm_sensor_evidence_rasterise(ctx, &ev, 1u << DM_CLASS_AP, "EPSG:32638", gt2, 30,
+                                           20, g2));
     float best = g2[0];
-    for (int i = 1; i < 6; i++)
+    for (int i = 1; i < 600; i++)
         best = g2[i] > best ? g2[i] : best;
-    ASSERT(best > 0 && best < ap->log_lr);
+    ASSERT_NEAR(best, log(1 + 0.9 * (0.5 / (10 * 0.01) - 1)), 1e-4);
     free(g_at);
     free(g_ap);
     dm_transform_free(t);
