@@ -282,6 +282,11 @@ DM_API dm_status dm_mag_process(dm_ctx *ctx, dm_mag_survey *sv, const dm_mag_opt
                                 dm_mag_result *out);
 DM_API void dm_mag_result_free(dm_ctx *ctx, dm_mag_result *r);
 
+/* Write the levelled grid as a Float32 GeoTIFF (NaN where not covered) in
+ * the survey's CRS. */
+DM_API dm_status dm_mag_write_grid(dm_ctx *ctx, const dm_mag_result *r, const char *crs,
+                                   const char *path);
+
 /* Write the targets (points) and the coverage (polygon) as GeoJSON. */
 DM_API dm_status dm_mag_write_geojson(dm_ctx *ctx, const dm_mag_result *r, const char *path);
 

@@ -8,6 +8,13 @@
 #include "core/dm_internal.h"
 #include "sensors/sensors_internal.h"
 
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpedantic"
+#include <cpl_string.h>
+#include <gdal.h>
+#include <ogr_srs_api.h>
+#pragma GCC diagnostic pop
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -804,5 +811,34 @@ dm_status dm_mag_synth(dm_ctx *ctx, const dm_mag_synth_opts *opts, dm_mag_survey
     dm_free(ctx, amp);
     *truth = tt;
     *n_truth = (size_t)o.n_targets;
+    return DM_OK;
+}
+
+dm_status dm_mag_write_grid(dm_ctx *ctx, const dm_mag_result *r, const char *crs,
+                            const char *path)
+{
+    if (!r->grid || r->w <= 0 || r->h <= 0)
+        return dm__fail(ctx, DM_EINVAL, "no grid to write");
+    sensors__gdal_init();
+    GDALDriverH drv = GDALGetDriverByName("GTiff");
+    char **co = CSLSetNameValue(NULL, "COMPRESS", "DEFLATE");
+    GDALDatasetH ds = drv ? GDALCreate(drv, path, r->w, r->h, 1, GDT_Float32, co) : NULL;
+    CSLDestroy(co);
+    if (!ds)
+        return dm__fail(ctx, DM_EIO, "%s: cannot create GeoTIFF: %s", path, CPLGetLastErrorMsg());
+    GDALSetGeoTransform(ds, (double *)r->gt);
+    OGRSpatialReferenceH sr = OSRNewSpatialReference(NULL);
+    char *wkt = NULL;
+    if (OSRSetFromUserInput(sr, crs && *crs ? crs : "EPSG:32638") == OGRERR_NONE &&
+        OSRExportToWkt(sr, &wkt) == OGRERR_NONE)
+        GDALSetProjection(ds, wkt);
+    CPLFree(wkt);
+    OSRDestroySpatialReference(sr);
+    GDALRasterBandH b = GDALGetRasterBand(ds, 1);
+    GDALSetRasterNoDataValue(b, NAN);
+    CPLErr e = GDALRasterIO(b, GF_Write, 0, 0, r->w, r->h, r->grid, r->w, r->h, GDT_Float32, 0, 0);
+    GDALClose(ds);
+    if (e != CE_None)
+        return dm__fail(ctx, DM_EIO, "%s: write failed: %s", path, CPLGetLastErrorMsg());
     return DM_OK;
 }
