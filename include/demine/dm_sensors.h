@@ -188,7 +188,8 @@ typedef struct dm_detect_result {
 
 /* Detect small anomalies on a georeferenced GeoTIFF (1 band thermal or
  * several multispectral bands), tile by tile on `threads` cores. opts may be
- * NULL. Errors: DM_EIO (cannot open), DM_EPARSE (no georeference, rotated
+ * NULL. Lowers GDAL's block cache to 48 MiB unless GDAL_CACHEMAX is set
+ * (each block is read about once). Errors: DM_EIO (cannot open), DM_EPARSE (no georeference, rotated
  * or non-metric grid), DM_EINVAL (bad options). Free with
  * dm_detect_result_free. */
 DM_API dm_status dm_detect_run(dm_ctx *ctx, const char *path, const dm_detect_opts *opts,

@@ -11,12 +11,14 @@
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wpedantic"
+#include <cpl_conv.h>
 #include <gdal.h>
 #include <ogr_srs_api.h>
 #pragma GCC diagnostic pop
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -185,15 +187,42 @@ static int do_tile(det_shared *sh, GDALDatasetH ds, det_work *wk, int ti)
             }
         }
         float *dp = wk->d + (size_t)b * splane;
+        /* boxes that fit inside the read region need no clipping: fixed
+         * corner offsets and counts (the common case away from the edges) */
+        const ptrdiff_t S = (ptrdiff_t)st;
+        const ptrdiff_t ri = sh->ri, rg = sh->rg, ro = sh->ro;
+        const ptrdiff_t i1 = (ri + 1) * S + ri + 1, i2 = -ri * S + ri + 1, i3 = (ri + 1) * S - ri,
+                        i4 = -ri * S - ri;
+        const ptrdiff_t g1 = (rg + 1) * S + rg + 1, g2 = -rg * S + rg + 1, g3 = (rg + 1) * S - rg,
+                        g4 = -rg * S - rg;
+        const ptrdiff_t o1 = (ro + 1) * S + ro + 1, o2 = -ro * S + ro + 1, o3 = (ro + 1) * S - ro,
+                        o4 = -ro * S - ro;
+        const double inv_i = 1.0 / (double)((2 * ri + 1) * (2 * ri + 1));
+        const double inv_r = 1.0 / (double)((2 * ro + 1) * (2 * ro + 1) - (2 * rg + 1) * (2 * rg + 1));
+        const int global = sh->method == DM_DETECT_RX_GLOBAL;
+        const int rmax = global ? sh->ri : sh->ro;
         for (int y = sy0; y < sy1; y++) {
             int ly = y - ry0;
             float *out = dp + (size_t)(y - sy0) * sw;
+            int fast_row = ly - rmax >= 0 && ly + rmax + 1 <= rh;
             for (int x = sx0; x < sx1; x++) {
                 int lx = x - rx0;
+                if (fast_row && lx - rmax >= 0 && lx + rmax + 1 <= rw) {
+                    const double *q = sat + (ptrdiff_t)ly * S + lx;
+                    double inner = (q[i1] - q[i2] - q[i3] + q[i4]) * inv_i;
+                    if (global) {
+                        out[x - sx0] = (float)inner;
+                        continue;
+                    }
+                    double sg = q[g1] - q[g2] - q[g3] + q[g4];
+                    double so = q[o1] - q[o2] - q[o3] + q[o4];
+                    out[x - sx0] = (float)(inner - (so - sg) * inv_r);
+                    continue;
+                }
                 double ci, cg, co;
                 double si = box_sum(sat, rw, rh, lx, ly, sh->ri, &ci);
                 double inner = si / ci;
-                if (sh->method == DM_DETECT_RX_GLOBAL) {
+                if (global) {
                     out[x - sx0] = (float)inner;
                     continue;
                 }
@@ -468,6 +497,10 @@ dm_status dm_detect_run(dm_ctx *ctx, const char *path, const dm_detect_opts *opt
     if (o.method < DM_DETECT_RX_LOCAL || o.method > DM_DETECT_CONTRAST)
         return dm__fail(ctx, DM_EINVAL, "unknown detection method %d", (int)o.method);
     sensors__gdal_init();
+    /* every block is read about once: a large block cache only costs page
+     * faults (1.3 s of system time per 0.25 ha at the default 5% of RAM, 0.4 s at 48 MiB) */
+    if (!CPLGetConfigOption("GDAL_CACHEMAX", NULL) && GDALGetCacheMax64() > (GIntBig)48 << 20)
+        GDALSetCacheMax64((GIntBig)48 << 20);
     CPLPushErrorHandler(CPLQuietErrorHandler);
     GDALDatasetH ds = GDALOpen(path, GA_ReadOnly);
     CPLPopErrorHandler();
