@@ -155,6 +155,25 @@ DM_API dm_status dm_sensor_evidence_rasterise(dm_ctx *ctx, const dm_sensor_evide
                                               const double gt[6], int width, int height,
                                               float *logodds);
 
+/* Detection probability of a flight for ordnance suspected in `classes`
+ * (equal shares; 0 = all): 1 - mean over those classes of the miss
+ * probability, where a class the sensor cannot see is always missed. */
+DM_API double dm_sensor_area_p_detect(const dm_sensor_area_ev *a, unsigned classes);
+
+/* Write a class set as "AP,AT" into out (n bytes); returns the length. */
+DM_API size_t dm_class_set_format(unsigned set, char *out, size_t n);
+
+/* The hook for the risk engine (dm_evidence.h): append the sensor evidence
+ * to an evidence set -- each detection of a suspected class as
+ * DM_EV_DETECTION (weight = confidence, sigma_m, p_detect and fa_ha from the
+ * calibrated rates of its class), each footprint as DM_EV_CLEARED (cls
+ * "drone") with p_detect = dm_sensor_area_p_detect(a, classes), skipped when
+ * its sensor sees none of them. classes 0 = all. Returns DM_EINTERNAL when
+ * demine was built without the evidence module. */
+struct dm_evidence_set;
+DM_API dm_status dm_sensor_evidence_to_set(dm_ctx *ctx, const dm_sensor_evidence *ev,
+                                           unsigned classes, struct dm_evidence_set *out);
+
 /* ---- anomaly detection on orthomosaics ---------------------------------- */
 typedef enum dm_detect_method {
     DM_DETECT_RX_LOCAL = 0, /* dual window: inner mean vs surrounding mean, Mahalanobis */

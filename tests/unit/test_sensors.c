@@ -344,3 +344,59 @@ TEST(sensors_mag_survey_into_database)
     dm_free(ctx, t);
     dm_store_close(s);
 }
+
+TEST(sensors_area_p_detect_counts_only_classes_seen)
+{
+    dm_sensor_area_ev a;
+    memset(&a, 0, sizeof a);
+    a.classes_seen = 1u << DM_CLASS_AT;
+    a.log_lr[DM_CLASS_AT] = log(1 - 0.8);
+    ASSERT_NEAR(dm_sensor_area_p_detect(&a, 1u << DM_CLASS_AT), 0.8, 1e-12);
+    ASSERT_NEAR(dm_sensor_area_p_detect(&a, (1u << DM_CLASS_AT) | (1u << DM_CLASS_AP)), 0.4,
+                1e-12);
+    ASSERT_NEAR(dm_sensor_area_p_detect(&a, 1u << DM_CLASS_AP), 0, 0);
+    char buf[32];
+    dm_class_set_format((1u << DM_CLASS_AP) | (1u << DM_CLASS_UXO), buf, sizeof buf);
+    ASSERT_STREQ(buf, "AP,UXO");
+    unsigned set;
+    ASSERT_EQ(dm_class_set_parse("ap, uxo", &set), 0);
+    ASSERT_EQ(set, (1u << DM_CLASS_AP) | (1u << DM_CLASS_UXO));
+    ASSERT_EQ(dm_class_set_parse("AP,XX", &set), -1);
+}
+
+#if defined(__has_include)
+#if __has_include("demine/dm_evidence.h")
+#include "demine/dm_evidence.h"
+TEST(sensors_evidence_into_risk_evidence_set)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = db();
+    dmtest_write_file(dmtest_path("f.geojson"), FLIGHTS);
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("f.geojson"), NULL, NULL));
+    dm_sensor_evidence ev;
+    ASSERT_OK(dm_sensor_evidence_gather(s, NULL, &ev));
+    dm_evidence_set set;
+    dm_evidence_set_init(&set);
+    /* AP suspected: the AP detection and the camera flight; the magnetometer
+     * (no AP) and the AT detection stay out */
+    ASSERT_OK(dm_sensor_evidence_to_set(ctx, &ev, 1u << DM_CLASS_AP, &set));
+    ASSERT_EQ(set.n, 2);
+    size_t nd = 0, nc = 0;
+    for (size_t i = 0; i < set.n; i++) {
+        if (set.v[i].kind == DM_EV_DETECTION) {
+            nd++;
+            ASSERT_NEAR(set.v[i].weight, 0.9, 1e-9);
+            ASSERT_NEAR(set.v[i].sigma_m, 0.5, 1e-9);
+        } else if (set.v[i].kind == DM_EV_CLEARED) {
+            nc++;
+            ASSERT_NEAR(set.v[i].p_detect, 0.5, 1e-9);
+        }
+    }
+    ASSERT_EQ(nd, 1);
+    ASSERT_EQ(nc, 1);
+    dm_evidence_set_free(ctx, &set);
+    dm_sensor_evidence_free(ctx, &ev);
+    dm_store_close(s);
+}
+#endif
+#endif
