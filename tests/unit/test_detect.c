@@ -138,3 +138,54 @@ TEST(detect_refuses_raster_without_georeference)
     bad.background_radius_m = 0.05;
     ASSERT_STATUS(DM_EINVAL, dm_detect_run(ctx, dmtest_path("plain.tif"), &bad, &r));
 }
+
+TEST(detect_cli_synth_detect_and_import)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "detect synth o.tif --size-m 6 --mines 10 --contrast 6 "
+                                  "--seed 4 --truth truth.csv"), 0);
+    ASSERT_CONTAINS(out, "10 mines");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "detect o.tif --method rx --out c.geojson --truth truth.csv "
+                                  "--json"), 0);
+    ASSERT_CONTAINS(out, "\"truth\":10");
+    double rec = 0;
+    const char *p = strstr(out, "\"recall\":");
+    ASSERT(p && sscanf(p, "\"recall\":%lf", &rec) == 1);
+    ASSERT_MSG(rec >= 0.8, "recall %.3f", rec);
+    free(out);
+    char *gj = dmtest_read_file(dmtest_path("c.geojson"));
+    ASSERT_CONTAINS(gj, "\"model_version\":\"demine-rx-1\"");
+    free(gj);
+    /* the candidates go into the database as detections of a flight over the ortho */
+    ASSERT_EQ(dmtest_demine(&out, "init t.gpkg"), 0);
+    free(out);
+    dmtest_write_file(dmtest_path("fl.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                      "\"properties\":{\"ref\":\"D-1\",\"sensor\":\"MS-cam\",\"sensor_kind\":"
+                      "\"multispectral\",\"date\":\"2024-05-01\",\"gsd_cm\":1},\"geometry\":{"
+                      "\"type\":\"Polygon\",\"coordinates\":[[[46.16,39.73],[46.18,39.73],"
+                      "[46.18,39.75],[46.16,39.75],[46.16,39.73]]]}}]}");
+    ASSERT_EQ(dmtest_demine(&out, "sensors import t.gpkg fl.geojson"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "sensors import t.gpkg c.geojson --flight-ref D-1 --json"), 0);
+    ASSERT_CONTAINS(out, "\"detections_skipped\":0");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "sensors import t.gpkg c.geojson --flight-ref D-1 --json"), 0);
+    ASSERT_CONTAINS(out, "\"detections_added\":0");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "sensors list t.gpkg"), 0);
+    ASSERT_CONTAINS(out, "MS-cam");
+    free(out);
+    /* bad usage and bad files: clear messages, exit codes 2-4 */
+    ASSERT_EQ(dmtest_demine(&out, "detect o.tif --method foo"), 2);
+    ASSERT_CONTAINS(out, "--method");
+    free(out);
+    dmtest_write_file(dmtest_path("x.tif"), "not a raster");
+    ASSERT_EQ(dmtest_demine(&out, "detect x.tif"), 3);
+    ASSERT_CONTAINS(out, "x.tif");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "detect --help"), 0);
+    ASSERT_CONTAINS(out, "rx-global");
+    free(out);
+}

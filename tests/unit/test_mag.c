@@ -144,3 +144,41 @@ TEST(mag_corrupt_csv_lines_are_skipped_with_a_message)
     ASSERT_NEAR(sv.s[1].x - sv.s[0].x, 0.855, 0.01);
     dm_mag_survey_free(ctx, &sv);
 }
+
+TEST(mag_cli_synth_pick_and_import)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "mag synth m.csv --size-m 15 --targets 12 --seed 2 "
+                                  "--truth t.csv"), 0);
+    free(out);
+    /* a corrupt line in the middle */
+    char *csv = dmtest_read_file(dmtest_path("m.csv"));
+    char *nl = strchr(strchr(csv, '\n') + 1, '\n');
+    size_t head = (size_t)(nl - csv) + 1;
+    char *bad = malloc(strlen(csv) + 64);
+    memcpy(bad, csv, head);
+    strcpy(bad + head, "3,600001.0,oops,48000\n");
+    strcat(bad, csv + head);
+    dmtest_write_file(dmtest_path("m.csv"), bad);
+    free(bad);
+    free(csv);
+    ASSERT_EQ(dmtest_demine(&out, "init t.gpkg"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "mag m.csv --out targets.geojson --grid g.tif --truth t.csv "
+                                  "--import t.gpkg --flight-ref MAG-1 --date 2024-08-01"), 0);
+    ASSERT_CONTAINS(out, "line 3: field 'y'");
+    ASSERT_CONTAINS(out, "1 corrupt lines skipped");
+    ASSERT_CONTAINS(out, "1 flight and");
+    ASSERT_CONTAINS(out, "(100.0%)");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "mag m.csv --import t.gpkg --flight-ref MAG-1 "
+                                  "--date 2024-08-01 --json"), 0);
+    ASSERT_CONTAINS(out, "\"flights_added\":0,\"detections_added\":0");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "mag m.csv --import t.gpkg"), 2);
+    ASSERT_CONTAINS(out, "--flight-ref");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "mag nothere.csv"), 3);
+    ASSERT_CONTAINS(out, "nothere.csv");
+    free(out);
+}

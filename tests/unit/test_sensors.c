@@ -400,3 +400,34 @@ TEST(sensors_evidence_into_risk_evidence_set)
 }
 #endif
 #endif
+
+TEST(sensors_cli_import_calibrate_list)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "init t.gpkg"), 0);
+    free(out);
+    dmtest_write_file(dmtest_path("f.geojson"), FLIGHTS);
+    ASSERT_EQ(dmtest_demine(&out, "sensors import t.gpkg f.geojson"), 0);
+    ASSERT_CONTAINS(out, "2 flights added");
+    ASSERT_CONTAINS(out, "1 without detections");
+    free(out);
+    dmtest_write_file(dmtest_path("v.csv"), "sensor,category,item,detected,area_ha\n"
+                                            "MAG-1,AT,t1,1,0.5\nMAG-1,AT,t2,1,\nMAG-1,AT,t3,0,\n"
+                                            "MAG-1,,,,\n");
+    ASSERT_EQ(dmtest_demine(&out, "sensors calibrate t.gpkg --validation v.csv --json"), 0);
+    ASSERT_CONTAINS(out, "\"category\":\"AT\",\"items\":3,\"detected\":2");
+    ASSERT_CONTAINS(out, "\"p_detect\":0.6000");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "sensors list t.gpkg --json"), 0);
+    ASSERT_CONTAINS(out, "\"name\":\"MAG-1\"");
+    ASSERT_CONTAINS(out, "\"p_detect\":0.6");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "sensors add t.gpkg --name Dog --kind other --classes AP,XX"),
+              2);
+    ASSERT_CONTAINS(out, "classes_seen");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "sensors calibrate t.gpkg"), 2);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "sensors frobnicate t.gpkg"), 2);
+    free(out);
+}
