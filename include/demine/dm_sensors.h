@@ -188,6 +188,8 @@ typedef struct dm_detect_opts {
     double threshold;       /* minimum score as a normal z-score (default 4) */
     int tile;               /* tile size in pixels (default 1024) */
     int threads;            /* 0 = the context's */
+    const char *score_map;  /* when set, also write the anomaly map (z-scores, Float32
+                               GeoTIFF on the ortho's grid) to this path */
 } dm_detect_opts;
 
 typedef struct dm_candidate {

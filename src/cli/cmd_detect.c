@@ -14,7 +14,8 @@
 static const char *help =
     "usage: demine detect ORTHO.tif [--method rx|rx-global|contrast] [--out FILE.geojson]\n"
     "                     [--threshold Z] [--target-radius-m R] [--background-radius-m R]\n"
-    "                     [--tile PX] [--threads N] [--truth TRUTH.csv] [--far F] [--json]\n"
+    "                     [--tile PX] [--threads N] [--score-map MAP.tif]\n"
+    "                     [--truth TRUTH.csv] [--far F] [--json]\n"
     "       demine detect synth OUT.tif [--size-m 10] [--gsd-cm 1] [--bands 4] [--mines 40]\n"
     "                     [--contrast 3] [--clutter N] [--seed 1] [--uint16]\n"
     "                     [--truth TRUTH.csv]\n\n"
@@ -27,6 +28,7 @@ static const char *help =
     "Scores are normal z-scores; candidates are local maxima above --threshold (4).\n"
     "--out writes GeoJSON points (WGS 84) with score, confidence and model_version;\n"
     "import them with `demine sensors import DB FILE --flight-ref REF`.\n"
+    "--score-map writes the anomaly map (z-score per pixel, Float32 GeoTIFF).\n"
     "--truth CSV (x,y in the raster CRS, as written by `detect synth`) reports recall\n"
     "at --far false alarms per 100 m^2 (default 1) and average precision; a candidate\n"
     "within 5 cm (or 3 pixels) of a mine finds it.\n";
@@ -225,6 +227,8 @@ static int run_detect(dm_ctx *ctx, int argc, char **argv)
             o.threads = (int)l;
         } else if (!strcmp(a, "--truth") && i + 1 < argc)
             truth = argv[++i];
+        else if (!strcmp(a, "--score-map") && i + 1 < argc)
+            o.score_map = argv[++i];
         else if (!strcmp(a, "--far") && i + 1 < argc) {
             if (!cli_parse_double("detect", a, argv[++i], &far))
                 return 2;

@@ -93,6 +93,7 @@ TEST(detect_tiling_does_not_change_candidates)
     a.threads = 1;
     b.tile = 150;
     b.threads = 2;
+    b.score_map = dmtest_path("map.tif");
     dm_detect_result ra, rb;
     ASSERT_OK(dm_detect_run(ctx, dmtest_path("o.tif"), &a, &ra));
     ASSERT_OK(dm_detect_run(ctx, dmtest_path("o.tif"), &b, &rb));
@@ -112,6 +113,14 @@ TEST(detect_tiling_does_not_change_candidates)
     ASSERT(strong_a >= 15);
     ASSERT_EQ(matched, strong_a);
     ASSERT(isfinite(ra.cands[0].lon) && ra.cands[0].lon > 40 && ra.cands[0].lon < 50);
+    /* the anomaly map peaks at the best candidate's score */
+    GDALDatasetH m = GDALOpen(dmtest_path("map.tif"), GA_ReadOnly);
+    ASSERT(m != NULL);
+    ASSERT_EQ(GDALGetRasterXSize(m), 1000);
+    double mm[2];
+    ASSERT_EQ(GDALComputeRasterMinMax(GDALGetRasterBand(m, 1), 0, mm), CE_None);
+    ASSERT_NEAR(mm[1], rb.cands[0].score, 1e-3);
+    GDALClose(m);
     dm_detect_result_free(ctx, &ra);
     dm_detect_result_free(ctx, &rb);
 }

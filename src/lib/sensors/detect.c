@@ -12,6 +12,7 @@
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wpedantic"
 #include <cpl_conv.h>
+#include <cpl_string.h>
 #include <gdal.h>
 #include <ogr_srs_api.h>
 #pragma GCC diagnostic pop
@@ -52,6 +53,8 @@ typedef struct det_shared {
     double cnt;
     atomic_long tiles_done;
     long tiles_total;
+    GDALDatasetH map; /* anomaly map being written, or NULL */
+    pthread_mutex_t map_mu;
 } det_shared;
 
 typedef struct det_work {
@@ -283,6 +286,28 @@ static int do_tile(det_shared *sh, GDALDatasetH ds, det_work *wk, int ti)
         }
         sc[o] = (float)s;
     }
+    if (sh->map) {
+        /* the core of the tile as z-scores */
+        int cw = cx1 - cx0, ch = cy1 - cy0;
+        float *row = malloc((size_t)cw * ch * sizeof(float));
+        if (!row) {
+            set_err(sh, "out of memory for the anomaly map");
+            return -1;
+        }
+        for (int y = cy0; y < cy1; y++)
+            for (int x = cx0; x < cx1; x++)
+                row[(size_t)(y - cy0) * cw + (x - cx0)] =
+                    (float)raw_to_z(sh, sc[(size_t)(y - sy0) * sw + (x - sx0)]);
+        pthread_mutex_lock(&sh->map_mu);
+        CPLErr e = GDALRasterIO(GDALGetRasterBand(sh->map, 1), GF_Write, cx0, cy0, cw, ch, row, cw,
+                                ch, GDT_Float32, 0, 0);
+        pthread_mutex_unlock(&sh->map_mu);
+        free(row);
+        if (e != CE_None) {
+            set_err(sh, "writing the anomaly map failed");
+            return -1;
+        }
+    }
     /* local maxima above the threshold in the core */
     dm_candidate local[256];
     int nl = 0;
@@ -477,7 +502,7 @@ dm_status dm_detect_run(dm_ctx *ctx, const char *path, const dm_detect_opts *opt
                         dm_detect_result *out)
 {
     memset(out, 0, sizeof *out);
-    dm_detect_opts o = {DM_DETECT_RX_LOCAL, 0.04, 0, 4.0, 1024, 0};
+    dm_detect_opts o = {DM_DETECT_RX_LOCAL, 0.04, 0, 4.0, 1024, 0, NULL};
     if (opts)
         o = *opts;
     if (o.target_radius_m <= 0)
@@ -519,6 +544,7 @@ dm_status dm_detect_run(dm_ctx *ctx, const char *path, const dm_detect_opts *opt
     sh->H = GDALGetRasterYSize(ds);
     sh->B = GDALGetRasterCount(ds);
     pthread_mutex_init(&sh->mu, NULL);
+    pthread_mutex_init(&sh->map_mu, NULL);
     const char *wkt = GDALGetProjectionRef(ds);
     if (GDALGetGeoTransform(ds, sh->gt) != CE_None || !wkt || !*wkt) {
         st = dm__fail(ctx, DM_EPARSE,
@@ -611,6 +637,27 @@ dm_status dm_detect_run(dm_ctx *ctx, const char *path, const dm_detect_opts *opt
         st = dm__fail(ctx, DM_EPARSE, "%s: the bands are linearly dependent", path);
         goto done;
     }
+    if (o.score_map) {
+        GDALDriverH drv = GDALGetDriverByName("GTiff");
+        char **co = CSLSetNameValue(NULL, "TILED", "YES");
+        co = CSLSetNameValue(co, "COMPRESS", "ZSTD");
+        co = CSLSetNameValue(co, "PREDICTOR", "3");
+        co = CSLSetNameValue(co, "BIGTIFF", "IF_SAFER");
+        sh->map = drv ? GDALCreate(drv, o.score_map, sh->W, sh->H, 1, GDT_Float32, co) : NULL;
+        if (!sh->map) { /* ZSTD may be missing from the GDAL build */
+            co = CSLSetNameValue(co, "COMPRESS", "DEFLATE");
+            sh->map = drv ? GDALCreate(drv, o.score_map, sh->W, sh->H, 1, GDT_Float32, co) : NULL;
+        }
+        CSLDestroy(co);
+        if (!sh->map) {
+            st = dm__fail(ctx, DM_EIO, "%s: cannot create the anomaly map: %s", o.score_map,
+                          CPLGetLastErrorMsg());
+            goto done;
+        }
+        GDALSetGeoTransform(sh->map, sh->gt);
+        GDALSetProjection(sh->map, wkt);
+        GDALSetDescription(GDALGetRasterBand(sh->map, 1), "anomaly z-score");
+    }
     /* pass 2: every tile */
     for (int i = 0; i < ntiles; i++)
         sh->tile_list[i] = i;
@@ -655,9 +702,12 @@ dm_status dm_detect_run(dm_ctx *ctx, const char *path, const dm_detect_opts *opt
 done:
     if (st != DM_OK)
         dm_detect_result_free(ctx, out);
+    if (sh->map)
+        GDALClose(sh->map);
     free(sh->cands);
     free(sh->tile_list);
     pthread_mutex_destroy(&sh->mu);
+    pthread_mutex_destroy(&sh->map_mu);
     free(sh);
     GDALClose(ds);
     return st;
