@@ -82,14 +82,25 @@ typedef struct dm_sensor_rate {
 } dm_sensor_rate;
 
 /* Estimate detection probability and false-alarm rate per sensor and class
- * from a validation CSV with columns sensor, category, item, detected,
- * area_ha: a row with an item id is a known item (detected 1 if a detection
- * matched it, else 0); a row without one is a detection matching no item (a
- * false alarm). area_ha is the validation area of the sensor (largest value
- * of its rows). Writes sensor_rates rows (replacing earlier ones of the same
- * sensor and class) and each sensor's overall rates, in one transaction.
- * *rates (may be NULL) receives the estimates; free with dm_free. */
-DM_API dm_status dm_sensors_calibrate(dm_store *s, const char *validation_csv,
+ * from a validation file, in one of two forms:
+ *  - a CSV of matched rows with columns sensor, category, item, detected,
+ *    area_ha: a row with an item id is a known item (detected 1 if a
+ *    detection matched it, else 0); a row without one is a detection that
+ *    matched no item (a false alarm, for its category or, without one, for
+ *    all). area_ha is the sensor's validation area (largest of its rows);
+ *  - any OGR vector file (GeoJSON, GeoPackage...) whose features have a kind
+ *    (item: a known item point with its category; detection: a detection
+ *    point, optional category and confidence; area: a validated polygon,
+ *    the default for polygons) and a sensor: detections are matched, most
+ *    confident first, to the nearest unmatched item within match_m metres
+ *    (<= 0: 1 m); unmatched detections are false alarms; areas are summed.
+ * p_detect = (detected + 1) / (items + 2); false alarms per ha =
+ * (false alarms + 0.5) / area. Writes sensor_rates rows (replacing earlier
+ * ones of the same sensor and class) and each sensor's overall rates, in one
+ * transaction. Errors name the file, line or feature and field; an unknown
+ * sensor is DM_ENOTFOUND. *rates (may be NULL) receives the estimates, the
+ * overall ones with category -1; free with dm_free. */
+DM_API dm_status dm_sensors_calibrate(dm_store *s, const char *validation, double match_m,
                                       dm_sensor_rate **rates, size_t *n_rates);
 
 /* ---- evidence for the risk engine --------------------------------------- */

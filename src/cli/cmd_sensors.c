@@ -12,7 +12,7 @@
 
 static const char *help =
     "usage: demine sensors import DB FILE [--flight-ref REF] [--sensor NAME] [--date D] [--json]\n"
-    "       demine sensors calibrate DB --validation FILE [--json]\n"
+    "       demine sensors calibrate DB --validation FILE [--match-m 1] [--json]\n"
     "       demine sensors list DB [--json]\n"
     "       demine sensors add DB --name NAME --kind KIND [--classes AP,AT,...]\n"
     "                          [--p-detect P] [--false-alarms-ha F] [--position-error-m E]\n\n"
@@ -28,6 +28,10 @@ static const char *help =
     "           from a validation CSV: sensor,category,item,detected,area_ha -- one row\n"
     "           per known item (detected 1/0), one row without item per detection that\n"
     "           matched nothing (a false alarm); area_ha is the validated area.\n"
+    "           Or a GeoJSON/GeoPackage of points with kind item (known items, with\n"
+    "           category) or detection (with confidence) and polygons of kind area\n"
+    "           (validated ground), each with its sensor: detections are matched to\n"
+    "           the nearest item within --match-m metres (default 1).\n"
     "list       the sensors with their rates and flights.\n"
     "add        add or update a sensor. KIND: rgb, multispectral, thermal, magnetometer,\n"
     "           gpr, lidar, other. Cameras see surface items only; magnetometers metal.\n";
@@ -83,9 +87,14 @@ static int do_calibrate(dm_ctx *ctx, int argc, char **argv)
 {
     const char *dbp = NULL, *val = NULL;
     int json = 0;
+    double match_m = 0;
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--validation") && i + 1 < argc)
             val = argv[++i];
+        else if (!strcmp(argv[i], "--match-m") && i + 1 < argc) {
+            if (!cli_parse_double("sensors", "--match-m", argv[++i], &match_m))
+                return 2;
+        }
         else if (!strcmp(argv[i], "--json"))
             json = 1;
         else if (argv[i][0] == '-')
@@ -103,7 +112,7 @@ static int do_calibrate(dm_ctx *ctx, int argc, char **argv)
         return rc;
     dm_sensor_rate *r = NULL;
     size_t n = 0;
-    dm_status e = dm_sensors_calibrate(s, val, &r, &n);
+    dm_status e = dm_sensors_calibrate(s, val, match_m, &r, &n);
     dm_store_close(s);
     if (e)
         return cli_fail(ctx, "sensors", e);

@@ -200,7 +200,7 @@ TEST(sensors_calibrate_from_validation_file)
     dmtest_write_file(dmtest_path("v.csv"), txt);
     dm_sensor_rate *r = NULL;
     size_t n = 0;
-    ASSERT_OK(dm_sensors_calibrate(s, dmtest_path("v.csv"), &r, &n));
+    ASSERT_OK(dm_sensors_calibrate(s, dmtest_path("v.csv"), 0, &r, &n));
     ASSERT_EQ(n, 3); /* AP, AT, overall */
     ASSERT_EQ(r[0].category, 0);
     ASSERT_NEAR(r[0].p_detect, 7.0 / 10.0, 1e-9);
@@ -210,16 +210,16 @@ TEST(sensors_calibrate_from_validation_file)
     dm_free(ctx, r);
     ASSERT_EQ(count(s, "sensor_rates"), 2);
     /* again: rows are replaced, not added */
-    ASSERT_OK(dm_sensors_calibrate(s, dmtest_path("v.csv"), NULL, NULL));
+    ASSERT_OK(dm_sensors_calibrate(s, dmtest_path("v.csv"), 0, NULL, NULL));
     ASSERT_EQ(count(s, "sensor_rates"), 2);
     /* errors name the line and field */
     dmtest_write_file(dmtest_path("b.csv"), "sensor,category,item,detected,area_ha\n"
                                             "H20T,AP,x1,maybe,1\n");
-    ASSERT_STATUS(DM_EPARSE, dm_sensors_calibrate(s, dmtest_path("b.csv"), NULL, NULL));
+    ASSERT_STATUS(DM_EPARSE, dm_sensors_calibrate(s, dmtest_path("b.csv"), 0, NULL, NULL));
     ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "line 2: field 'detected'");
     dmtest_write_file(dmtest_path("u.csv"), "sensor,category,item,detected,area_ha\n"
                                             "Nobody,AP,x1,1,1\n");
-    ASSERT_STATUS(DM_ENOTFOUND, dm_sensors_calibrate(s, dmtest_path("u.csv"), NULL, NULL));
+    ASSERT_STATUS(DM_ENOTFOUND, dm_sensors_calibrate(s, dmtest_path("u.csv"), 0, NULL, NULL));
     ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "Nobody");
     dm_store_close(s);
 }
@@ -430,4 +430,61 @@ TEST(sensors_cli_import_calibrate_list)
     free(out);
     ASSERT_EQ(dmtest_demine(&out, "sensors frobnicate t.gpkg"), 2);
     free(out);
+}
+
+TEST(sensors_calibrate_by_position)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = db();
+    dmtest_write_file(dmtest_path("f.geojson"), FLIGHTS);
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("f.geojson"), NULL, NULL));
+    /* 4 AP items on a 1 ha validation square; detections 0.3 m from three of
+     * them, one 5 m from the fourth (too far: a miss and a false alarm), and
+     * one in the open */
+    char txt[8192];
+    size_t n = 0;
+    n += (size_t)snprintf(txt + n, sizeof txt - n,
+                          "{\"type\":\"FeatureCollection\",\"features\":["
+                          "{\"type\":\"Feature\",\"properties\":{\"kind\":\"area\",\"sensor\":"
+                          "\"H20T\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.9,"
+                          "39.9],[46.90117,39.9],[46.90117,39.9009],[46.9,39.9009],[46.9,39.9]]]}}");
+    double ix[4] = {46.9001, 46.9003, 46.9005, 46.9007};
+    for (int i = 0; i < 4; i++) {
+        n += (size_t)snprintf(txt + n, sizeof txt - n,
+                              ",{\"type\":\"Feature\",\"properties\":{\"kind\":\"item\",\"sensor\":"
+                              "\"H20T\",\"category\":\"AP\"},\"geometry\":{\"type\":\"Point\","
+                              "\"coordinates\":[%.7f,39.9004]}}", ix[i]);
+        double dy = i < 3 ? 0.3 / 111320.0 : 5.0 / 111320.0;
+        n += (size_t)snprintf(txt + n, sizeof txt - n,
+                              ",{\"type\":\"Feature\",\"properties\":{\"kind\":\"detection\","
+                              "\"sensor\":\"H20T\",\"confidence\":0.8},\"geometry\":{\"type\":"
+                              "\"Point\",\"coordinates\":[%.7f,%.8f]}}", ix[i], 39.9004 + dy);
+    }
+    n += (size_t)snprintf(txt + n, sizeof txt - n,
+                          ",{\"type\":\"Feature\",\"properties\":{\"kind\":\"detection\",\"sensor\":"
+                          "\"H20T\",\"category\":\"AP\",\"confidence\":0.6},\"geometry\":{\"type\":"
+                          "\"Point\",\"coordinates\":[46.9010,39.9008]}}]}");
+    dmtest_write_file(dmtest_path("val.geojson"), txt);
+    dm_sensor_rate *r = NULL;
+    size_t nr = 0;
+    ASSERT_OK(dm_sensors_calibrate(s, dmtest_path("val.geojson"), 1.0, &r, &nr));
+    ASSERT_EQ(nr, 2);
+    ASSERT_EQ(r[0].n_items, 4);
+    ASSERT_EQ(r[0].n_detected, 3);
+    ASSERT_EQ(r[0].n_false_alarms, 2);
+    ASSERT_NEAR(r[0].area_ha, 1.0, 0.02);
+    ASSERT_NEAR(r[0].p_detect, 4.0 / 6.0, 1e-9);
+    dm_free(ctx, r);
+    /* a 6 m radius finds the fourth too */
+    ASSERT_OK(dm_sensors_calibrate(s, dmtest_path("val.geojson"), 6.0, &r, &nr));
+    ASSERT_EQ(r[0].n_detected, 4);
+    ASSERT_EQ(r[0].n_false_alarms, 1);
+    dm_free(ctx, r);
+    dmtest_write_file(dmtest_path("bad.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                      "\"properties\":{\"kind\":\"mine\",\"sensor\":\"H20T\"},\"geometry\":{"
+                      "\"type\":\"Point\",\"coordinates\":[46.9,39.9]}}]}");
+    ASSERT_STATUS(DM_EPARSE, dm_sensors_calibrate(s, dmtest_path("bad.geojson"), 0, NULL, NULL));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "feature 1: field 'kind'");
+    dm_store_close(s);
 }

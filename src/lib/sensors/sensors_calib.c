@@ -9,6 +9,14 @@
 #include "core/dm_internal.h"
 #include "sensors/sensors_internal.h"
 
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpedantic"
+#include <cpl_conv.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+#pragma GCC diagnostic pop
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -108,14 +116,52 @@ static dm_status put_rate(dm_store *s, const char *suuid, const char *cls, doubl
     return st;
 }
 
-dm_status dm_sensors_calibrate(dm_store *s, const char *path, dm_sensor_rate **rates,
-                               size_t *n_rates)
+static acc *acc_get(dm_ctx *ctx, acc **a, size_t *na, size_t *cap, const char *sensor)
 {
-    dm_ctx *ctx = dm_store_ctx(s);
-    if (rates)
-        *rates = NULL;
-    if (n_rates)
-        *n_rates = 0;
+    size_t k = 0;
+    while (k < *na && strcmp((*a)[k].sensor, sensor))
+        k++;
+    if (k < *na)
+        return &(*a)[k];
+    if (*na == *cap) {
+        size_t nc = *cap ? 2 * *cap : 8;
+        acc *q = dm_realloc(ctx, *a, nc * sizeof *q);
+        if (!q)
+            return NULL;
+        *a = q;
+        *cap = nc;
+    }
+    memset(&(*a)[*na], 0, sizeof **a);
+    dm__strlcpy((*a)[*na].sensor, sensor, sizeof (*a)[*na].sensor);
+    return &(*a)[(*na)++];
+}
+
+/* 1: the file is a CSV of matched rows (item and detected columns). */
+static int is_matched_csv(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    char buf[1024];
+    int yes = 0;
+    while (fgets(buf, sizeof buf, f)) {
+        char *p = trim(buf);
+        if (!*p || *p == '#')
+            continue;
+        for (char *q = p; *q; q++)
+            *q = (char)tolower((unsigned char)*q);
+        yes = strstr(p, "detected") && strstr(p, "item") && strstr(p, "sensor");
+        break;
+    }
+    fclose(f);
+    return yes;
+}
+
+static dm_status finish(dm_store *s, const char *path, acc *a, size_t na, dm_sensor_rate **rates,
+                        size_t *n_rates);
+
+static dm_status read_matched_csv(dm_ctx *ctx, const char *path, acc **a_out, size_t *na_out)
+{
     FILE *f = fopen(path, "r");
     if (!f)
         return dm__fail(ctx, DM_EIO, "%s: cannot open: %s", path, strerror(errno));
@@ -196,24 +242,12 @@ dm_status dm_sensors_calibrate(dm_store *s, const char *path, dm_sensor_rate **r
                 goto done;
             }
         }
-        size_t k = 0;
-        while (k < na && strcmp(a[k].sensor, cols[ci_s]))
-            k++;
-        if (k == na) {
-            if (na == cap) {
-                size_t nc = cap ? 2 * cap : 8;
-                acc *q = dm_realloc(ctx, a, nc * sizeof *q);
-                if (!q) {
-                    st = dm__fail(ctx, DM_ENOMEM, "out of memory");
-                    goto done;
-                }
-                a = q;
-                cap = nc;
-            }
-            memset(&a[na], 0, sizeof a[na]);
-            dm__strlcpy(a[na].sensor, cols[ci_s], sizeof a[na].sensor);
-            na++;
+        acc *ak = acc_get(ctx, &a, &na, &cap, cols[ci_s]);
+        if (!ak) {
+            st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+            goto done;
         }
+        size_t k = (size_t)(ak - a);
         if (area > a[k].area)
             a[k].area = area;
         if (is_item) {
@@ -225,6 +259,22 @@ dm_status dm_sensors_calibrate(dm_store *s, const char *path, dm_sensor_rate **r
             a[k].fa_any++;
         }
     }
+done:
+    fclose(f);
+    if (st) {
+        dm_free(ctx, a);
+        return st;
+    }
+    *a_out = a;
+    *na_out = na;
+    return DM_OK;
+}
+
+static dm_status finish(dm_store *s, const char *path, acc *a, size_t na, dm_sensor_rate **rates,
+                        size_t *n_rates)
+{
+    dm_ctx *ctx = dm_store_ctx(s);
+    dm_status st = DM_OK;
     if (!na) {
         st = dm__fail(ctx, DM_EPARSE, "%s: no validation rows", path);
         goto done;
@@ -336,6 +386,220 @@ dm_status dm_sensors_calibrate(dm_store *s, const char *path, dm_sensor_rate **r
     }
 done:
     dm_free(ctx, a);
-    fclose(f);
     return st;
+}
+
+/* ---- validation by position ------------------------------------------- */
+
+typedef struct vpt {
+    double lon, lat, conf;
+    int cls; /* -1 unknown */
+    size_t sensor;
+    int used;
+} vpt;
+
+static int cmp_conf(const void *x, const void *y)
+{
+    const vpt *a = x, *b = y;
+    return (a->conf < b->conf) - (a->conf > b->conf);
+}
+
+static dm_status grow(dm_ctx *ctx, vpt **v, size_t *n, size_t *cap)
+{
+    if (*n < *cap)
+        return DM_OK;
+    size_t nc = *cap ? 2 * *cap : 64;
+    vpt *q = dm_realloc(ctx, *v, nc * sizeof *q);
+    if (!q)
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    *v = q;
+    *cap = nc;
+    return DM_OK;
+}
+
+/* Known items, detections and validation areas as features of any OGR file:
+ * field kind = item | detection | area (polygons default to area), sensor,
+ * category, confidence. Detections are matched best confidence first to the
+ * nearest unmatched item within match_m. */
+static dm_status read_spatial(dm_store *s, const char *path, double match_m, acc **a_out,
+                              size_t *na_out)
+{
+    dm_ctx *ctx = dm_store_ctx(s);
+    sensors__gdal_init();
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    CPLPopErrorHandler();
+    if (!ds)
+        return dm__fail(ctx, DM_EIO, "%s: cannot open as a validation file", path);
+    acc *a = NULL;
+    size_t na = 0, cap = 0;
+    vpt *it = NULL, *de = NULL;
+    size_t nit = 0, capit = 0, nde = 0, capde = 0;
+    dm_status st = DM_OK;
+    dm_transform *tr = NULL;
+    for (int li = 0; !st && li < GDALDatasetGetLayerCount(ds); li++) {
+        OGRLayerH lay = GDALDatasetGetLayer(ds, li);
+        OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(lay);
+        dm_transform_free(tr);
+        tr = NULL;
+        if (srs && !(OSRIsGeographic(srs) && OSRGetAuthorityCode(srs, NULL) &&
+                     !strcmp(OSRGetAuthorityCode(srs, NULL), "4326"))) {
+            char *wkt = NULL;
+            OSRExportToWkt(srs, &wkt);
+            st = dm_transform_new(ctx, wkt, "EPSG:4326", &tr);
+            CPLFree(wkt);
+            if (st)
+                break;
+        }
+        OGRFeatureH f;
+        long fno = 0;
+        OGR_L_ResetReading(lay);
+        while (!st && (f = OGR_L_GetNextFeature(lay))) {
+            fno++;
+            OGRFeatureDefnH d = OGR_F_GetDefnRef(f);
+            int ik = OGR_FD_GetFieldIndex(d, "kind"), is = OGR_FD_GetFieldIndex(d, "sensor");
+            int ic = OGR_FD_GetFieldIndex(d, "category"), ico = OGR_FD_GetFieldIndex(d, "confidence");
+            /* copies: the feature is released before they are used */
+            char kbuf[32] = "", sbuf[128] = "", cbuf[32] = "";
+            if (ik >= 0 && OGR_F_IsFieldSetAndNotNull(f, ik))
+                dm__strlcpy(kbuf, OGR_F_GetFieldAsString(f, ik), sizeof kbuf);
+            if (is >= 0 && OGR_F_IsFieldSetAndNotNull(f, is))
+                dm__strlcpy(sbuf, OGR_F_GetFieldAsString(f, is), sizeof sbuf);
+            if (ic >= 0 && OGR_F_IsFieldSetAndNotNull(f, ic))
+                dm__strlcpy(cbuf, OGR_F_GetFieldAsString(f, ic), sizeof cbuf);
+            const char *kind = trim(kbuf), *sensor = trim(sbuf), *cat = trim(cbuf);
+            double conf = ico >= 0 && OGR_F_IsFieldSetAndNotNull(f, ico) ? OGR_F_GetFieldAsDouble(f, ico) : 1.0;
+            OGRGeometryH og = OGR_F_GetGeometryRef(f);
+            dm_geom *g = NULL;
+            if (og && !OGR_G_IsEmpty(og)) {
+                OGR_G_FlattenTo2D(og);
+                int n = OGR_G_WkbSize(og);
+                unsigned char *wkb = dm_malloc(ctx, (size_t)n);
+                if (!wkb) {
+                    st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+                } else {
+                    OGR_G_ExportToWkb(og, wkbNDR, wkb);
+                    st = dm_geom_from_wkb(ctx, wkb, (size_t)n, &g);
+                    dm_free(ctx, wkb);
+                }
+                if (!st && tr) {
+                    dm_geom *g2 = NULL;
+                    st = dm_geom_transform(ctx, tr, g, &g2);
+                    dm_geom_free(g);
+                    g = g2;
+                }
+            }
+            OGR_F_Destroy(f);
+            if (st) {
+                st = dm__wrap(ctx, "%s: feature %ld", path, fno);
+                break;
+            }
+            if (!g) {
+                st = dm__fail(ctx, DM_EPARSE, "%s: feature %ld: no geometry", path, fno);
+                break;
+            }
+            dm_geom_type t = dm_geom_type_of(g);
+            int poly = t == DM_GEOM_POLYGON || t == DM_GEOM_MULTIPOLYGON;
+            if (!*kind)
+                kind = poly ? "area" : "";
+            int cls = *cat ? dm_class_index(cat) : -1;
+            if (!*sensor || (*cat && cls < 0) ||
+                (dm__strcasecmp(kind, "item") && dm__strcasecmp(kind, "detection") &&
+                 dm__strcasecmp(kind, "area"))) {
+                st = dm__fail(ctx, DM_EPARSE,
+                              "%s: feature %ld: field '%s': %s", path, fno,
+                              !*sensor ? "sensor" : (*cat && cls < 0) ? "category" : "kind",
+                              !*sensor ? "missing"
+                              : (*cat && cls < 0) ? "not an ordnance class"
+                                                  : "must be item, detection or area");
+                dm_geom_free(g);
+                break;
+            }
+            acc *ak = acc_get(ctx, &a, &na, &cap, sensor);
+            if (!ak) {
+                dm_geom_free(g);
+                st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+                break;
+            }
+            if (!dm__strcasecmp(kind, "area")) {
+                double ha = 0;
+                st = poly ? dm_geom_area_ha(ctx, g, &ha)
+                          : dm__fail(ctx, DM_EPARSE, "%s: feature %ld: an area must be a polygon",
+                                     path, fno);
+                ak->area += ha;
+                dm_geom_free(g);
+                continue;
+            }
+            double x, y;
+            dm_geom_centroid_xy(g, &x, &y);
+            dm_geom_free(g);
+            int item = !dm__strcasecmp(kind, "item");
+            if (item && cls < 0) {
+                st = dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field 'category': a known item "
+                              "needs its class", path, fno);
+                break;
+            }
+            vpt **v = item ? &it : &de;
+            size_t *n = item ? &nit : &nde, *c = item ? &capit : &capde;
+            if ((st = grow(ctx, v, n, c)))
+                break;
+            (*v)[(*n)++] = (vpt){x, y, conf, cls, (size_t)(ak - a), 0};
+        }
+    }
+    dm_transform_free(tr);
+    GDALClose(ds);
+    if (!st) {
+        /* the most confident detections choose their items first */
+        qsort(de, nde, sizeof *de, cmp_conf);
+        for (size_t i = 0; i < nde; i++) {
+            long best = -1;
+            double bd = match_m;
+            for (size_t k = 0; k < nit; k++) {
+                if (it[k].used || it[k].sensor != de[i].sensor)
+                    continue;
+                double d = dm_haversine_m(de[i].lon, de[i].lat, it[k].lon, it[k].lat);
+                if (d <= bd) {
+                    bd = d;
+                    best = (long)k;
+                }
+            }
+            acc *ak = &a[de[i].sensor];
+            if (best >= 0)
+                it[best].used = 1;
+            else if (de[i].cls >= 0)
+                ak->fa[de[i].cls]++;
+            else
+                ak->fa_any++;
+        }
+        for (size_t k = 0; k < nit; k++) {
+            a[it[k].sensor].items[it[k].cls]++;
+            a[it[k].sensor].hits[it[k].cls] += it[k].used;
+        }
+    }
+    dm_free(ctx, it);
+    dm_free(ctx, de);
+    if (st) {
+        dm_free(ctx, a);
+        return st;
+    }
+    *a_out = a;
+    *na_out = na;
+    return DM_OK;
+}
+
+dm_status dm_sensors_calibrate(dm_store *s, const char *path, double match_m,
+                               dm_sensor_rate **rates, size_t *n_rates)
+{
+    if (rates)
+        *rates = NULL;
+    if (n_rates)
+        *n_rates = 0;
+    acc *a = NULL;
+    size_t na = 0;
+    dm_status st = is_matched_csv(path) ? read_matched_csv(dm_store_ctx(s), path, &a, &na)
+                                        : read_spatial(s, path, match_m > 0 ? match_m : 1.0, &a,
+                                                       &na);
+    if (st)
+        return st;
+    return finish(s, path, a, na, rates, n_rates);
 }
