@@ -213,7 +213,8 @@ typedef struct dm_candidate {
 typedef struct dm_detect_result {
     dm_candidate *cands; /* sorted by decreasing score */
     size_t n;
-    double area_m2;      /* area of the raster's valid pixels */
+    double area_m2;      /* area of the raster */
+    double extent[4];    /* minx, miny, maxx, maxy of the raster, in its CRS */
     double pixel_m;
     char *srs_wkt;
 } dm_detect_result;

@@ -16,6 +16,7 @@ static const char *help =
     "                     [--threshold Z] [--target-radius-m R] [--background-radius-m R]\n"
     "                     [--tile PX] [--threads N] [--score-map MAP.tif]\n"
     "                     [--truth TRUTH.csv] [--far F] [--json]\n"
+    "                     [--flight-ref REF --sensor NAME --sensor-kind KIND --date D]\n"
     "       demine detect synth OUT.tif [--size-m 10] [--gsd-cm 1] [--bands 4] [--mines 40]\n"
     "                     [--contrast 3] [--clutter N] [--seed 1] [--uint16]\n"
     "                     [--truth TRUTH.csv]\n\n"
@@ -29,6 +30,8 @@ static const char *help =
     "--out writes GeoJSON points (WGS 84) with score, confidence and model_version;\n"
     "import them with `demine sensors import DB FILE --flight-ref REF`.\n"
     "--score-map writes the anomaly map (z-score per pixel, Float32 GeoTIFF).\n"
+    "--flight-ref adds the raster's extent as the flight's footprint (with --sensor,\n"
+    "--sensor-kind, --date) so that `demine sensors import DB FILE` takes both.\n"
     "--truth CSV (x,y in the raster CRS, as written by `detect synth`) reports recall\n"
     "at --far false alarms per 100 m^2 (default 1) and average precision; a candidate\n"
     "within 5 cm (or 3 pixels) of a mine finds it.\n";
@@ -153,23 +156,105 @@ static int run_synth(dm_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
-static int write_geojson(const char *path, const dm_detect_result *r, dm_detect_method m)
+typedef struct flight_info {
+    const char *ref, *sensor, *kind, *date;
+} flight_info;
+
+/* The raster's extent as a WGS 84 polygon in GeoJSON (edges densified). */
+static char *extent_geojson(dm_ctx *ctx, const dm_detect_result *r)
 {
+    double xy[2 * 41];
+    const double *e = r->extent;
+    int k = 0;
+    for (int side = 0; side < 4; side++)
+        for (int i = 0; i < 10; i++) {
+            double t = i / 10.0;
+            double x = side == 0 ? e[0] + t * (e[2] - e[0]) : side == 1 ? e[2]
+                       : side == 2 ? e[2] - t * (e[2] - e[0]) : e[0];
+            double y = side == 0 ? e[1] : side == 1 ? e[1] + t * (e[3] - e[1])
+                       : side == 2 ? e[3] : e[3] - t * (e[3] - e[1]);
+            xy[2 * k] = x;
+            xy[2 * k + 1] = y;
+            k++;
+        }
+    xy[2 * k] = xy[0];
+    xy[2 * k + 1] = xy[1];
+    k++;
+    dm_transform *t = NULL;
+    dm_geom *g = NULL, *gw = NULL;
+    char *js = NULL;
+    if (!dm_transform_new(ctx, r->srs_wkt, "EPSG:4326", &t) && !dm_geom_polygon(ctx, xy, (size_t)k, &g) &&
+        !dm_geom_transform(ctx, t, g, &gw))
+        dm_geom_to_geojson(ctx, gw, &js);
+    dm_geom_free(g);
+    dm_geom_free(gw);
+    dm_transform_free(t);
+    return js;
+}
+
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fputc('\\', f);
+        if ((unsigned char)*s >= 0x20)
+            fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static int write_geojson(dm_ctx *ctx, const char *path, const dm_detect_result *r,
+                         dm_detect_method m, const flight_info *fi)
+{
+    char *foot = NULL;
+    if (fi->ref) {
+        foot = extent_geojson(ctx, r);
+        if (!foot) {
+            fprintf(stderr, "demine detect: error: the raster's extent cannot be converted to WGS "
+                            "84: %s\n", dm_ctx_errmsg(ctx));
+            return 4;
+        }
+    }
     FILE *f = fopen(path, "w");
     if (!f) {
+        dm_free(ctx, foot);
         fprintf(stderr, "demine detect: error: %s: cannot create\n", path);
         return 3;
     }
     fprintf(f, "{\"type\":\"FeatureCollection\",\"features\":[");
+    if (foot) {
+        fprintf(f, "\n{\"type\":\"Feature\",\"geometry\":%s,\"properties\":{\"ref\":", foot);
+        json_str(f, fi->ref);
+        if (fi->sensor) {
+            fprintf(f, ",\"sensor\":");
+            json_str(f, fi->sensor);
+        }
+        if (fi->kind) {
+            fprintf(f, ",\"sensor_kind\":");
+            json_str(f, fi->kind);
+        }
+        if (fi->date) {
+            fprintf(f, ",\"date\":");
+            json_str(f, fi->date);
+        }
+        fprintf(f, ",\"gsd_cm\":%.3f}}%s", r->pixel_m * 100, r->n ? "," : "");
+        dm_free(ctx, foot);
+    }
     for (size_t i = 0; i < r->n; i++) {
         const dm_candidate *c = &r->cands[i];
         fprintf(f,
                 "%s\n{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":"
                 "[%.9f,%.9f]},\"properties\":{\"score\":%.3f,\"confidence\":%.4f,"
                 "\"model_version\":\"demine-%s-1\",\"position_error_m\":%.3f,\"x\":%.3f,"
-                "\"y\":%.3f}}",
+                "\"y\":%.3f",
                 i ? "," : "", c->lon, c->lat, c->score, c->confidence, method_name(m),
                 2 * r->pixel_m, c->x, c->y);
+        if (fi->ref) {
+            fprintf(f, ",\"flight\":");
+            json_str(f, fi->ref);
+        }
+        fprintf(f, "}}");
     }
     fprintf(f, "\n]}\n");
     if (fclose(f)) {
@@ -192,6 +277,7 @@ static int run_detect(dm_ctx *ctx, int argc, char **argv)
     const char *in = NULL, *out = NULL, *truth = NULL;
     double far = 1.0;
     int json = 0;
+    flight_info fi = {0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         long l;
@@ -229,6 +315,14 @@ static int run_detect(dm_ctx *ctx, int argc, char **argv)
             truth = argv[++i];
         else if (!strcmp(a, "--score-map") && i + 1 < argc)
             o.score_map = argv[++i];
+        else if (!strcmp(a, "--flight-ref") && i + 1 < argc)
+            fi.ref = argv[++i];
+        else if (!strcmp(a, "--sensor") && i + 1 < argc)
+            fi.sensor = argv[++i];
+        else if (!strcmp(a, "--sensor-kind") && i + 1 < argc)
+            fi.kind = argv[++i];
+        else if (!strcmp(a, "--date") && i + 1 < argc)
+            fi.date = argv[++i];
         else if (!strcmp(a, "--far") && i + 1 < argc) {
             if (!cli_parse_double("detect", a, argv[++i], &far))
                 return 2;
@@ -263,7 +357,7 @@ static int run_detect(dm_ctx *ctx, int argc, char **argv)
                     in);
             rc = 4;
         } else {
-            rc = write_geojson(out, &r, o.method);
+            rc = write_geojson(ctx, out, &r, o.method, &fi);
         }
     }
     double rec = NAN, ap = NAN;

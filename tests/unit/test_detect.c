@@ -156,7 +156,8 @@ TEST(detect_cli_synth_detect_and_import)
     ASSERT_CONTAINS(out, "10 mines");
     free(out);
     ASSERT_EQ(dmtest_demine(&out, "detect o.tif --method rx --out c.geojson --truth truth.csv "
-                                  "--json"), 0);
+                                  "--flight-ref D-1 --sensor MS-cam --sensor-kind multispectral "
+                                  "--date 2024-05-01 --json"), 0);
     ASSERT_CONTAINS(out, "\"truth\":10");
     double rec = 0;
     const char *p = strstr(out, "\"recall\":");
@@ -165,22 +166,18 @@ TEST(detect_cli_synth_detect_and_import)
     free(out);
     char *gj = dmtest_read_file(dmtest_path("c.geojson"));
     ASSERT_CONTAINS(gj, "\"model_version\":\"demine-rx-1\"");
+    ASSERT_CONTAINS(gj, "\"ref\":\"D-1\"");
     free(gj);
-    /* the candidates go into the database as detections of a flight over the ortho */
+    /* footprint and candidates go into the database in one import, once */
     ASSERT_EQ(dmtest_demine(&out, "init t.gpkg"), 0);
     free(out);
-    dmtest_write_file(dmtest_path("fl.geojson"),
-                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
-                      "\"properties\":{\"ref\":\"D-1\",\"sensor\":\"MS-cam\",\"sensor_kind\":"
-                      "\"multispectral\",\"date\":\"2024-05-01\",\"gsd_cm\":1},\"geometry\":{"
-                      "\"type\":\"Polygon\",\"coordinates\":[[[46.16,39.73],[46.18,39.73],"
-                      "[46.18,39.75],[46.16,39.75],[46.16,39.73]]]}}]}");
-    ASSERT_EQ(dmtest_demine(&out, "sensors import t.gpkg fl.geojson"), 0);
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "sensors import t.gpkg c.geojson --flight-ref D-1 --json"), 0);
+    ASSERT_EQ(dmtest_demine(&out, "sensors import t.gpkg c.geojson --json"), 0);
+    ASSERT_CONTAINS(out, "\"flights_added\":1");
     ASSERT_CONTAINS(out, "\"detections_skipped\":0");
+    ASSERT_CONTAINS(out, "\"sensors_added\":1");
     free(out);
-    ASSERT_EQ(dmtest_demine(&out, "sensors import t.gpkg c.geojson --flight-ref D-1 --json"), 0);
+    ASSERT_EQ(dmtest_demine(&out, "sensors import t.gpkg c.geojson --json"), 0);
+    ASSERT_CONTAINS(out, "\"flights_added\":0");
     ASSERT_CONTAINS(out, "\"detections_added\":0");
     free(out);
     ASSERT_EQ(dmtest_demine(&out, "sensors list t.gpkg"), 0);

@@ -722,6 +722,10 @@ dm_status dm_detect_run(dm_ctx *ctx, const char *path, const dm_detect_opts *opt
     }
     out->area_m2 = (double)sh->W * sh->H * sh->gt[1] * -sh->gt[5];
     out->pixel_m = sh->gt[1];
+    out->extent[0] = sh->gt[0];
+    out->extent[1] = sh->gt[3] + sh->H * sh->gt[5];
+    out->extent[2] = sh->gt[0] + sh->W * sh->gt[1];
+    out->extent[3] = sh->gt[3];
     out->srs_wkt = dm_strdup(ctx, wkt);
     if (!out->srs_wkt) {
         st = dm__fail(ctx, DM_ENOMEM, "out of memory");
