@@ -434,9 +434,16 @@ int sensors__append_cands(pthread_mutex_t *mu, dm_candidate **arr, size_t *n, si
     return 0;
 }
 
+typedef struct worker_arg {
+    det_shared *sh;
+    dm_ctx *ctx;       /* the caller's context: only the calling thread reports progress */
+    const char *stage;
+} worker_arg;
+
 static void *worker(void *arg)
 {
-    det_shared *sh = arg;
+    worker_arg *wa = arg;
+    det_shared *sh = wa->sh;
     GDALDatasetH ds = GDALOpen(sh->path, GA_ReadOnly);
     if (!ds) {
         set_err(sh, "cannot reopen the raster in a worker");
@@ -449,7 +456,9 @@ static void *worker(void *arg)
             break;
         if (do_tile(sh, ds, &wk, sh->tile_list[i]))
             break;
-        atomic_fetch_add(&sh->tiles_done, 1);
+        long done = atomic_fetch_add(&sh->tiles_done, 1) + 1;
+        if (wa->ctx)
+            dm__progress(wa->ctx, wa->stage, (uint64_t)done, (uint64_t)sh->n_list);
     }
     free(wk.sat);
     free(wk.raw);
@@ -468,12 +477,13 @@ static int run_pool(dm_ctx *ctx, det_shared *sh, int threads, const char *stage)
     if (nt > sh->n_list)
         nt = sh->n_list;
     int started = 0;
+    worker_arg others = {sh, NULL, stage}, self = {sh, ctx, stage};
     for (int i = 1; i < nt; i++) {
-        if (pthread_create(&tid[i], NULL, worker, sh))
+        if (pthread_create(&tid[i], NULL, worker, &others))
             break;
         started++;
     }
-    worker(sh);
+    worker(&self);
     for (int i = 1; i <= started; i++)
         pthread_join(tid[i], NULL);
     dm__progress(ctx, stage, (uint64_t)sh->n_list, (uint64_t)sh->n_list);
