@@ -166,6 +166,15 @@ DM_API dm_status dm_sensor_evidence_rasterise(dm_ctx *ctx, const dm_sensor_evide
                                               const double gt[6], int width, int height,
                                               float *logodds);
 
+/* Rasterise the evidence onto a grid of cell_m metres (<= 0: 1 m) covering
+ * it, in the UTM zone of its centre, and write it as a Float32 GeoTIFF of
+ * log likelihood ratios (for inspection, or as a covariate). The grid size
+ * goes to *w_out, *h_out when not NULL. DM_ENOTFOUND when there is no
+ * evidence; DM_EINVAL for a grid over 4e8 cells. */
+DM_API dm_status dm_sensor_evidence_write_tif(dm_ctx *ctx, const dm_sensor_evidence *ev,
+                                              unsigned classes, double cell_m, const char *path,
+                                              int *w_out, int *h_out);
+
 /* Detection probability of a flight for ordnance suspected in `classes`
  * (equal shares; 0 = all): 1 - mean over those classes of the miss
  * probability, where a class the sensor cannot see is always missed. */

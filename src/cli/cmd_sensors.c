@@ -15,7 +15,8 @@ static const char *help =
     "       demine sensors calibrate DB --validation FILE [--match-m 1] [--json]\n"
     "       demine sensors list DB [--json]\n"
     "       demine sensors add DB --name NAME --kind KIND [--classes AP,AT,...]\n"
-    "                          [--p-detect P] [--false-alarms-ha F] [--position-error-m E]\n\n"
+    "                          [--p-detect P] [--false-alarms-ha F] [--position-error-m E]\n"
+    "       demine sensors evidence DB --out FILE.tif [--cell 1] [--classes AP,AT] [--until D]\n\n"
     "import     flights (footprint polygons: ref, sensor, sensor_kind, date, altitude_m,\n"
     "           gsd_cm, organisation) and detections (points: flight, sensor, category,\n"
     "           confidence 0-1, model_version, position_error_m, date) from GeoJSON,\n"
@@ -34,7 +35,11 @@ static const char *help =
     "           the nearest item within --match-m metres (default 1).\n"
     "list       the sensors with their rates and flights.\n"
     "add        add or update a sensor. KIND: rgb, multispectral, thermal, magnetometer,\n"
-    "           gpr, lidar, other. Cameras see surface items only; magnetometers metal.\n";
+    "           gpr, lidar, other. Cameras see surface items only; magnetometers metal.\n"
+    "evidence   the log likelihood ratio the risk map gets from sensors, as a GeoTIFF\n"
+    "           (UTM of the data's centre): detections raise it, footprints flown with\n"
+    "           nothing found lower it for the --classes suspected (default all) that\n"
+    "           each sensor sees.\n";
 
 static int do_import(dm_ctx *ctx, int argc, char **argv)
 {
@@ -255,10 +260,57 @@ static int do_add(dm_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
+static int do_evidence(dm_ctx *ctx, int argc, char **argv)
+{
+    const char *dbp = NULL, *out = NULL, *until = NULL, *cls = NULL;
+    double cell = 1.0;
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--out") && i + 1 < argc)
+            out = argv[++i];
+        else if (!strcmp(argv[i], "--until") && i + 1 < argc)
+            until = argv[++i];
+        else if (!strcmp(argv[i], "--classes") && i + 1 < argc)
+            cls = argv[++i];
+        else if (!strcmp(argv[i], "--cell") && i + 1 < argc) {
+            if (!cli_parse_double("sensors", "--cell", argv[++i], &cell))
+                return 2;
+        } else if (argv[i][0] == '-')
+            return cli_usage_error("sensors", "unknown option '%s'", argv[i]);
+        else if (!dbp)
+            dbp = argv[i];
+        else
+            return cli_usage_error("sensors", "unexpected argument '%s'", argv[i]);
+    }
+    if (!dbp || !out)
+        return cli_usage_error("sensors", "evidence needs DB and --out FILE.tif");
+    unsigned set = 0;
+    if (cls && dm_class_set_parse(cls, &set))
+        return cli_usage_error("sensors", "--classes: unknown ordnance class in '%s'", cls);
+    dm_store *s = NULL;
+    int rc = cli_open_store(ctx, "sensors", dbp, DM_STORE_READONLY, &s);
+    if (rc)
+        return rc;
+    dm_sensor_evidence ev;
+    dm_status e = dm_sensor_evidence_gather(s, until, &ev);
+    dm_store_close(s);
+    if (e)
+        return cli_fail(ctx, "sensors", e);
+    int w = 0, h = 0;
+    e = dm_sensor_evidence_write_tif(ctx, &ev, set, cell, out, &w, &h);
+    size_t np = ev.n_points, na = ev.n_areas;
+    dm_sensor_evidence_free(ctx, &ev);
+    if (e)
+        return cli_fail(ctx, "sensors", e);
+    printf("%s: %dx%d cells of %g m, log likelihood ratios of %zu detections and %zu flights\n",
+           out, w, h, cell, np, na);
+    return 0;
+}
+
 static int run_sensors(dm_ctx *ctx, int argc, char **argv)
 {
     if (argc < 2 || cli_is_help(argv[1]))
-        return argc < 2 ? cli_usage_error("sensors", "expected import, calibrate, list or add")
+        return argc < 2 ? cli_usage_error("sensors",
+                                          "expected import, calibrate, list, add or evidence")
                         : cli_help(help);
     for (int i = 2; i < argc; i++)
         if (cli_is_help(argv[i]))
@@ -271,7 +323,9 @@ static int run_sensors(dm_ctx *ctx, int argc, char **argv)
         return do_list(ctx, argc, argv);
     if (!strcmp(argv[1], "add"))
         return do_add(ctx, argc, argv);
-    return cli_usage_error("sensors", "unknown subcommand '%s' (import, calibrate, list, add)",
+    if (!strcmp(argv[1], "evidence"))
+        return do_evidence(ctx, argc, argv);
+    return cli_usage_error("sensors", "unknown subcommand '%s' (import, calibrate, list, add, evidence)",
                            argv[1]);
 }
 

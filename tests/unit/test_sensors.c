@@ -422,6 +422,11 @@ TEST(sensors_cli_import_calibrate_list)
     ASSERT_CONTAINS(out, "\"name\":\"MAG-1\"");
     ASSERT_CONTAINS(out, "\"p_detect\":0.6");
     free(out);
+    ASSERT_EQ(dmtest_demine(&out, "sensors evidence t.gpkg --out ev.tif --cell 2 --classes AT"), 0);
+    ASSERT_CONTAINS(out, "2 detections and 2 flights");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "sensors evidence t.gpkg --out ev.tif --classes XX"), 2);
+    free(out);
     ASSERT_EQ(dmtest_demine(&out, "sensors add t.gpkg --name Dog --kind other --classes AP,XX"),
               2);
     ASSERT_CONTAINS(out, "classes_seen");

@@ -819,14 +819,23 @@ dm_status dm_mag_write_grid(dm_ctx *ctx, const dm_mag_result *r, const char *crs
 {
     if (!r->grid || r->w <= 0 || r->h <= 0)
         return dm__fail(ctx, DM_EINVAL, "no grid to write");
+    return sensors__write_float_tif(ctx, path, r->grid, r->w, r->h, r->gt, crs,
+                                    "levelled anomaly (nT)");
+}
+
+dm_status sensors__write_float_tif(dm_ctx *ctx, const char *path, const float *v, int w, int h,
+                                   const double gt[6], const char *crs, const char *desc)
+{
     sensors__gdal_init();
     GDALDriverH drv = GDALGetDriverByName("GTiff");
     char **co = CSLSetNameValue(NULL, "COMPRESS", "DEFLATE");
-    GDALDatasetH ds = drv ? GDALCreate(drv, path, r->w, r->h, 1, GDT_Float32, co) : NULL;
+    co = CSLSetNameValue(co, "TILED", "YES");
+    co = CSLSetNameValue(co, "BIGTIFF", "IF_SAFER");
+    GDALDatasetH ds = drv ? GDALCreate(drv, path, w, h, 1, GDT_Float32, co) : NULL;
     CSLDestroy(co);
     if (!ds)
         return dm__fail(ctx, DM_EIO, "%s: cannot create GeoTIFF: %s", path, CPLGetLastErrorMsg());
-    GDALSetGeoTransform(ds, (double *)r->gt);
+    GDALSetGeoTransform(ds, (double *)gt);
     OGRSpatialReferenceH sr = OSRNewSpatialReference(NULL);
     char *wkt = NULL;
     if (OSRSetFromUserInput(sr, crs && *crs ? crs : "EPSG:32638") == OGRERR_NONE &&
@@ -835,8 +844,9 @@ dm_status dm_mag_write_grid(dm_ctx *ctx, const dm_mag_result *r, const char *crs
     CPLFree(wkt);
     OSRDestroySpatialReference(sr);
     GDALRasterBandH b = GDALGetRasterBand(ds, 1);
-    GDALSetRasterNoDataValue(b, NAN);
-    CPLErr e = GDALRasterIO(b, GF_Write, 0, 0, r->w, r->h, r->grid, r->w, r->h, GDT_Float32, 0, 0);
+    if (desc)
+        GDALSetDescription(b, desc);
+    CPLErr e = GDALRasterIO(b, GF_Write, 0, 0, w, h, (void *)v, w, h, GDT_Float32, 0, 0);
     GDALClose(ds);
     if (e != CE_None)
         return dm__fail(ctx, DM_EIO, "%s: write failed: %s", path, CPLGetLastErrorMsg());

@@ -9,6 +9,7 @@
 #include "sensors/sensors_internal.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -415,5 +416,63 @@ done:
     dm_free(ctx, neg);
     dm_free(ctx, wmax);
     dm_free(ctx, xs);
+    return st;
+}
+
+dm_status dm_sensor_evidence_write_tif(dm_ctx *ctx, const dm_sensor_evidence *ev, unsigned classes,
+                                       double cell_m, const char *path, int *w_out, int *h_out)
+{
+    if (!(cell_m > 0))
+        cell_m = 1.0;
+    double b[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    for (size_t i = 0; i < ev->n_areas; i++) {
+        double g[4];
+        if (dm_geom_bounds(ev->areas[i].footprint, g)) {
+            b[0] = fmin(b[0], g[0]), b[1] = fmin(b[1], g[1]);
+            b[2] = fmax(b[2], g[2]), b[3] = fmax(b[3], g[3]);
+        }
+    }
+    for (size_t i = 0; i < ev->n_points; i++) {
+        b[0] = fmin(b[0], ev->points[i].lon), b[1] = fmin(b[1], ev->points[i].lat);
+        b[2] = fmax(b[2], ev->points[i].lon), b[3] = fmax(b[3], ev->points[i].lat);
+    }
+    if (!(b[0] <= b[2]))
+        return dm__fail(ctx, DM_ENOTFOUND, "no sensor evidence (no flights or detections)");
+    char crs[32];
+    int epsg = dm_utm_epsg((b[0] + b[2]) / 2, (b[1] + b[3]) / 2);
+    snprintf(crs, sizeof crs, "EPSG:%d", epsg);
+    dm_transform *t = NULL;
+    dm_status st = dm_transform_new(ctx, "EPSG:4326", crs, &t);
+    if (st)
+        return st;
+    double xs[4] = {b[0], b[2], b[0], b[2]}, ys[4] = {b[1], b[1], b[3], b[3]};
+    st = dm_transform_xy(t, xs, ys, 4);
+    dm_transform_free(t);
+    if (st)
+        return st;
+    double minx = fmin(fmin(xs[0], xs[1]), fmin(xs[2], xs[3])) - 5 * cell_m;
+    double maxx = fmax(fmax(xs[0], xs[1]), fmax(xs[2], xs[3])) + 5 * cell_m;
+    double miny = fmin(fmin(ys[0], ys[1]), fmin(ys[2], ys[3])) - 5 * cell_m;
+    double maxy = fmax(fmax(ys[0], ys[1]), fmax(ys[2], ys[3])) + 5 * cell_m;
+    minx = floor(minx / cell_m) * cell_m;
+    maxy = ceil(maxy / cell_m) * cell_m;
+    double wd = ceil((maxx - minx) / cell_m), hd = ceil((maxy - miny) / cell_m);
+    if (wd * hd > 4e8)
+        return dm__fail(ctx, DM_EINVAL,
+                        "a %.0f x %.0f grid at %g m is too large; use a larger cell", wd, hd,
+                        cell_m);
+    int W = (int)wd, H = (int)hd;
+    double gt[6] = {minx, cell_m, 0, maxy, 0, -cell_m};
+    float *g = dm_calloc(ctx, (size_t)W * H, sizeof(float));
+    if (!g)
+        return dm__fail(ctx, DM_ENOMEM, "out of memory for a %dx%d grid", W, H);
+    st = dm_sensor_evidence_rasterise(ctx, ev, classes, crs, gt, W, H, g);
+    if (!st)
+        st = sensors__write_float_tif(ctx, path, g, W, H, gt, crs, "sensor log likelihood ratio");
+    dm_free(ctx, g);
+    if (!st && w_out)
+        *w_out = W;
+    if (!st && h_out)
+        *h_out = H;
     return st;
 }

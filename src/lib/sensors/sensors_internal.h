@@ -35,6 +35,10 @@ double sensors__rng_normal(sensors_rng *r);
 void sensors__kind_defaults(const char *kind, unsigned *classes, int *surface_only, double *pd,
                             double *far_ha, double *pos_err_m);
 
+/* Write one Float32 band as a tiled DEFLATE GeoTIFF (NaN = no data). */
+dm_status sensors__write_float_tif(dm_ctx *ctx, const char *path, const float *v, int w, int h,
+                                   const double gt[6], const char *crs, const char *desc);
+
 /* Confidence (0-1, uncalibrated) of a magnetometer pick of this SNR. */
 double sensors__mag_confidence(double snr);
 
