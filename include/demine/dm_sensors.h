@@ -230,7 +230,8 @@ typedef struct dm_detect_result {
 
 /* Detect small anomalies on a georeferenced GeoTIFF (1 band thermal or
  * several multispectral bands), tile by tile on `threads` cores. opts may be
- * NULL. Lowers GDAL's block cache to 48 MiB unless GDAL_CACHEMAX is set
+ * NULL. An alpha band is not analysed; with alpha or a nodata value, pixels
+ * whose windows touch invalid data score 0 and area_m2 counts valid pixels. Lowers GDAL's block cache to 48 MiB unless GDAL_CACHEMAX is set
  * (each block is read about once). Errors: DM_EIO (cannot open), DM_EPARSE (no georeference, rotated
  * or non-metric grid), DM_EINVAL (bad options). Free with
  * dm_detect_result_free. */
@@ -261,6 +262,8 @@ typedef struct dm_ortho_synth_opts {
     int epsg;         /* default 32638 (UTM 38N) */
     double x0, y0;    /* upper-left corner (default 600000, 4400000) */
     int uint16;       /* write UInt16 instead of Float32 */
+    double nodata_margin_m; /* a frame this wide is nodata (0), like the margin of a
+                               real orthomosaic; mines stay inside */
 } dm_ortho_synth_opts;
 
 /* Write the GeoTIFF to path; *truth_xy (2 * *n_truth doubles, raster CRS)

@@ -125,6 +125,37 @@ TEST(detect_tiling_does_not_change_candidates)
     dm_detect_result_free(ctx, &rb);
 }
 
+TEST(detect_ignores_nodata_margins)
+{
+    /* the same scene with a 1 m nodata frame: no candidates along the edge of
+     * the data, about the same recall, and the valid area only */
+    dm_ctx *ctx = dmtest_ctx();
+    dm_ortho_synth_opts o = {0};
+    o.size_m = 10;
+    o.bands = 4;
+    o.n_mines = 20;
+    o.contrast = 5;
+    o.seed = 7;
+    o.nodata_margin_m = 1.0;
+    double *truth = NULL;
+    size_t nt = 0;
+    ASSERT_OK(dm_ortho_synth(ctx, dmtest_path("n.tif"), &o, &truth, &nt));
+    dm_detect_result r;
+    ASSERT_OK(dm_detect_run(ctx, dmtest_path("n.tif"), NULL, &r));
+    ASSERT_NEAR(r.area_m2, 64.0, 0.01);
+    for (size_t i = 0; i < r.n; i++) {
+        double dx = r.cands[i].x - 600000, dy = 4400000 - r.cands[i].y;
+        ASSERT_MSG(dx > 1.1 && dx < 8.9 && dy > 1.1 && dy < 8.9,
+                   "candidate %zu at (%.2f, %.2f) m touches the nodata frame", i, dx, dy);
+    }
+    double rec, ap;
+    dm_detect_evaluate(r.cands, r.n, truth, nt, 0.05, r.area_m2, 1.0, &rec, &ap);
+    printf("with nodata frame: recall %.3f AP %.3f\n", rec, ap);
+    ASSERT_MSG(ap >= 0.85, "AP %.3f", ap);
+    dm_detect_result_free(ctx, &r);
+    dm_free(ctx, truth);
+}
+
 TEST(detect_refuses_raster_without_georeference)
 {
     dm_ctx *ctx = dmtest_ctx();

@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,10 +55,15 @@ typedef struct det_shared {
     atomic_long tiles_done;
     long tiles_total;
     GDALDatasetH map; /* anomaly map being written, or NULL */
+    int band_idx[MAXB]; /* 1-based GDAL band of each analysed band (alpha left out) */
+    int has_mask;       /* nodata or alpha: windows touching invalid pixels score 0 */
+    atomic_llong valid_px; /* valid pixels seen in tile cores (scoring pass) */
     pthread_mutex_t map_mu;
 } det_shared;
 
 typedef struct det_work {
+    int32_t *msat;     /* summed-area table of the validity mask */
+    unsigned char *mask, *ok;
     double *sat;
     float *raw;
     float *d; /* B planes of the scoring region */
@@ -218,11 +224,19 @@ static int do_tile(det_shared *sh, GDALDatasetH ds, det_work *wk, int ti)
         free(wk->raw);
         free(wk->d);
         free(wk->score);
+        free(wk->msat);
+        free(wk->mask);
+        free(wk->ok);
+        wk->msat = malloc(npx * sizeof(int32_t));
+        wk->mask = malloc(npx);
+        wk->ok = malloc(npx);
         wk->sat = malloc(npx * sizeof(double));
         wk->raw = malloc(npx * sizeof(float));
         wk->d = malloc(npx * sizeof(float) * (size_t)sh->B);
         wk->score = malloc(npx * sizeof(float));
-        wk->cap_px = wk->sat && wk->raw && wk->d && wk->score ? npx : 0;
+        wk->cap_px = wk->sat && wk->raw && wk->d && wk->score && wk->msat && wk->mask && wk->ok
+                         ? npx
+                         : 0;
         if (!wk->cap_px) {
             set_err(sh, "out of memory for a tile");
             return -1;
@@ -230,8 +244,44 @@ static int do_tile(det_shared *sh, GDALDatasetH ds, det_work *wk, int ti)
     }
     int B = sh->B;
     size_t splane = (size_t)sw * shh;
+    long long nvalid = (long long)(cx1 - cx0) * (cy1 - cy0);
+    if (sh->has_mask) {
+        /* ok[o]: the whole outer window of the pixel holds valid data */
+        GDALRasterBandH mb = GDALGetMaskBand(GDALGetRasterBand(ds, sh->band_idx[0]));
+        if (GDALRasterIO(mb, GF_Read, rx0, ry0, rw, rh, wk->mask, rw, rh, GDT_Byte, 0, 0) !=
+            CE_None) {
+            set_err(sh, "reading the validity mask failed");
+            return -1;
+        }
+        size_t st = (size_t)rw + 1;
+        memset(wk->msat, 0, st * sizeof(int32_t));
+        for (int y = 0; y < rh; y++) {
+            int32_t acc = 0;
+            const unsigned char *row = wk->mask + (size_t)y * rw;
+            int32_t *prev = wk->msat + (size_t)y * st, *cur = wk->msat + (size_t)(y + 1) * st;
+            cur[0] = 0;
+            for (int x = 0; x < rw; x++) {
+                acc += row[x] != 0;
+                cur[x + 1] = prev[x + 1] + acc;
+            }
+        }
+        int r = sh->method == DM_DETECT_RX_GLOBAL ? sh->ri : sh->ro;
+        for (int y = sy0; y < sy1; y++)
+            for (int x = sx0; x < sx1; x++) {
+                int lx = x - rx0, ly = y - ry0;
+                int x0 = lx - r < 0 ? 0 : lx - r, x1 = lx + r + 1 > rw ? rw : lx + r + 1;
+                int y0 = ly - r < 0 ? 0 : ly - r, y1 = ly + r + 1 > rh ? rh : ly + r + 1;
+                int32_t c = wk->msat[(size_t)y1 * st + x1] - wk->msat[(size_t)y0 * st + x1] -
+                            wk->msat[(size_t)y1 * st + x0] + wk->msat[(size_t)y0 * st + x0];
+                wk->ok[(size_t)(y - sy0) * sw + (x - sx0)] = c == (x1 - x0) * (y1 - y0);
+            }
+        nvalid = 0;
+        for (int y = cy0; y < cy1; y++)
+            for (int x = cx0; x < cx1; x++)
+                nvalid += wk->mask[(size_t)(y - ry0) * rw + (x - rx0)] != 0;
+    }
     for (int b = 0; b < B; b++) {
-        GDALRasterBandH band = GDALGetRasterBand(ds, b + 1);
+        GDALRasterBandH band = GDALGetRasterBand(ds, sh->band_idx[b]);
         if (GDALRasterIO(band, GF_Read, rx0, ry0, rw, rh, wk->raw, rw, rh, GDT_Float32, 0, 0) !=
             CE_None) {
             char m[256];
@@ -306,6 +356,8 @@ static int do_tile(det_shared *sh, GDALDatasetH ds, det_work *wk, int ti)
         for (int y = cy0; y < cy1; y += 3)
             for (int x = cx0; x < cx1; x += 3) {
                 size_t o = (size_t)(y - sy0) * sw + (x - sx0);
+                if (sh->has_mask && !wk->ok[o])
+                    continue;
                 for (int b = 0; b < B; b++)
                     v[b] = wk->d[(size_t)b * splane + o];
                 for (int b = 0; b < B; b++) {
@@ -329,6 +381,11 @@ static int do_tile(det_shared *sh, GDALDatasetH ds, det_work *wk, int ti)
     float *sc = wk->score;
     for (int y = 0; y < shh; y++)
         score_row(sh, wk->d + (size_t)y * sw, splane, (size_t)sw, sc + (size_t)y * sw);
+    if (sh->has_mask)
+        for (size_t o = 0; o < splane; o++)
+            if (!wk->ok[o])
+                sc[o] = 0;
+    atomic_fetch_add(&sh->valid_px, nvalid);
     if (sh->map) {
         /* the core of the tile as z-scores */
         int cw = cx1 - cx0, ch = cy1 - cy0;
@@ -464,6 +521,9 @@ static void *worker(void *arg)
     free(wk.raw);
     free(wk.d);
     free(wk.score);
+    free(wk.msat);
+    free(wk.mask);
+    free(wk.ok);
     GDALClose(ds);
     return NULL;
 }
@@ -623,9 +683,24 @@ dm_status dm_detect_run(dm_ctx *ctx, const char *path, const dm_detect_opts *opt
             goto done;
         }
     }
-    if (sh->B < 1 || sh->B > MAXB) {
-        st = dm__fail(ctx, DM_EPARSE, "%s: %d bands (expected 1 to %d)", path, sh->B, MAXB);
-        goto done;
+    {
+        /* analyse every band but alpha; alpha or nodata make a validity mask */
+        int nb = sh->B, k = 0;
+        for (int b = 1; b <= nb; b++) {
+            GDALRasterBandH band = GDALGetRasterBand(ds, b);
+            if (GDALGetRasterColorInterpretation(band) == GCI_AlphaBand)
+                continue;
+            if (k < MAXB)
+                sh->band_idx[k] = b;
+            k++;
+        }
+        if (k < 1 || k > MAXB) {
+            st = dm__fail(ctx, DM_EPARSE, "%s: %d bands besides alpha (expected 1 to %d)", path, k,
+                          MAXB);
+            goto done;
+        }
+        sh->B = k;
+        sh->has_mask = !(GDALGetMaskFlags(GDALGetRasterBand(ds, sh->band_idx[0])) & GMF_ALL_VALID);
     }
     double px = sh->gt[1];
     sh->ri = (int)lround(o.target_radius_m / px);
@@ -662,9 +737,20 @@ dm_status dm_detect_run(dm_ctx *ctx, const char *path, const dm_detect_opts *opt
         st = dm__fail(ctx, DM_EGDAL, "%s: %s", path, sh->err);
         goto done;
     }
+    if (sh->cnt < 1000 && ntiles > ns) {
+        /* the sample tiles were mostly nodata: use every tile */
+        for (int i = 0; i < ntiles; i++)
+            sh->tile_list[i] = i;
+        sh->n_list = ntiles;
+        if (run_pool(ctx, sh, threads, "detect: statistics")) {
+            st = dm__fail(ctx, DM_EGDAL, "%s: %s", path, sh->err);
+            goto done;
+        }
+    }
     int B = sh->B;
     if (sh->cnt < 2) {
-        st = dm__fail(ctx, DM_EPARSE, "%s: too few pixels for statistics", path);
+        st = dm__fail(ctx, DM_EPARSE, "%s: too few valid pixels for statistics%s", path,
+                      sh->has_mask ? " (the sample tiles are mostly nodata)" : "");
         goto done;
     }
     double cov[MAXB * MAXB];
@@ -730,7 +816,7 @@ dm_status dm_detect_run(dm_ctx *ctx, const char *path, const dm_detect_opts *opt
         }
         memcpy(out->cands, sh->cands, sh->n * sizeof *out->cands);
     }
-    out->area_m2 = (double)sh->W * sh->H * sh->gt[1] * -sh->gt[5];
+    out->area_m2 = (double)atomic_load(&sh->valid_px) * sh->gt[1] * -sh->gt[5];
     out->pixel_m = sh->gt[1];
     out->extent[0] = sh->gt[0];
     out->extent[1] = sh->gt[3] + sh->H * sh->gt[5];

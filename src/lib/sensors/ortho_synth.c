@@ -116,7 +116,11 @@ dm_status dm_ortho_synth(dm_ctx *ctx, const char *path, const dm_ortho_synth_opt
     if (!bl)
         return dm__fail(ctx, DM_ENOMEM, "out of memory");
     double rpx = o.mine_radius_m / o.gsd_m;
-    double margin = 0.2 / o.gsd_m + rpx, sep = 0.3 / o.gsd_m;
+    if (o.nodata_margin_m < 0 || 2 * o.nodata_margin_m >= o.size_m - 0.5)
+        return dm__fail(ctx, DM_EINVAL, "nodata margin %.3g m leaves no valid ground",
+                        o.nodata_margin_m);
+    double margin = (0.2 + o.nodata_margin_m) / o.gsd_m + rpx, sep = 0.3 / o.gsd_m;
+    int nd = (int)lround(o.nodata_margin_m / o.gsd_m);
     float sigma = 10.0f; /* pixel noise, in digital numbers */
     for (size_t k = 0; k < nb; k++) {
         int mine = k < (size_t)o.n_mines;
@@ -157,6 +161,9 @@ dm_status dm_ortho_synth(dm_ctx *ctx, const char *path, const dm_ortho_synth_opt
     }
     double gt[6] = {o.x0, o.gsd_m, 0, o.y0, 0, -o.gsd_m};
     GDALSetGeoTransform(ds, gt);
+    if (nd > 0)
+        for (int b = 1; b <= B; b++)
+            GDALSetRasterNoDataValue(GDALGetRasterBand(ds, b), 0);
     {
         char srs[32];
         snprintf(srs, sizeof srs, "EPSG:%d", o.epsg);
@@ -239,6 +246,18 @@ dm_status dm_ortho_synth(dm_ctx *ctx, const char *path, const dm_ortho_synth_opt
                 }
             }
         }
+        if (nd > 0)
+            for (int b = 0; b < B; b++)
+                for (int r = 0; r < rows; r++) {
+                    int y = y0 + r;
+                    float *row = buf + ((size_t)b * strip + r) * W;
+                    if (y < nd || y >= H - nd) {
+                        memset(row, 0, (size_t)W * sizeof(float));
+                        continue;
+                    }
+                    for (int x = 0; x < nd; x++)
+                        row[x] = row[W - 1 - x] = 0;
+                }
         if (o.uint16) {
             /* convert in place to UInt16 (same buffer, packed at its start) */
             uint16_t *u = (uint16_t *)buf;
