@@ -19,6 +19,7 @@ static const char *help =
     "                     [--flight-ref REF --sensor NAME --sensor-kind KIND --date D]\n"
     "       demine detect synth OUT.tif [--size-m 10] [--gsd-cm 1] [--bands 4] [--mines 40]\n"
     "                     [--contrast 3] [--clutter N] [--seed 1] [--uint16]\n"
+    "                     [--nodata-margin-m M]\n"
     "                     [--truth TRUTH.csv]\n\n"
     "Finds small anomalies (surface mines, ~4 cm radius by default) on a georeferenced,\n"
     "north-up GeoTIFF in a metric CRS, tile by tile on all cores:\n"
@@ -120,6 +121,9 @@ static int run_synth(dm_ctx *ctx, int argc, char **argv)
             if (!cli_parse_double("detect", a, argv[++i], &v))
                 return 2;
             o.mine_radius_m = v;
+        } else if (!strcmp(a, "--nodata-margin-m") && i + 1 < argc) {
+            if (!cli_parse_double("detect", a, argv[++i], &o.nodata_margin_m))
+                return 2;
         } else if (!strcmp(a, "--uint16"))
             o.uint16 = 1;
         else if (!strcmp(a, "--truth") && i + 1 < argc)
