@@ -20,8 +20,14 @@ extern "C" {
 /* ---- ordnance classes ------------------------------------------------ */
 /* The classes of the model's ORDNANCE enum, as bits of a class set. */
 enum {
-    DM_CLASS_AP = 0, DM_CLASS_AT, DM_CLASS_UXO, DM_CLASS_AXO, DM_CLASS_IED, DM_CLASS_SUB,
-    DM_CLASS_OTHER, DM_CLASS_COUNT
+    DM_CLASS_AP = 0,
+    DM_CLASS_AT,
+    DM_CLASS_UXO,
+    DM_CLASS_AXO,
+    DM_CLASS_IED,
+    DM_CLASS_SUB,
+    DM_CLASS_OTHER,
+    DM_CLASS_COUNT
 };
 #define DM_CLASS_ALL ((1u << DM_CLASS_COUNT) - 1u)
 /* "AP", "AT", ... for a class index; NULL when out of range. */
@@ -60,8 +66,7 @@ typedef struct dm_sensor_import_stats {
  * every footprint of its flight, an empty footprint...) fails with
  * DM_EPARSE naming the file, the feature or line and the field, and nothing
  * is written. opts and stats may be NULL. */
-DM_API dm_status dm_sensors_import(dm_store *s, const char *path,
-                                   const dm_sensor_import_opts *opts,
+DM_API dm_status dm_sensors_import(dm_store *s, const char *path, const dm_sensor_import_opts *opts,
                                    dm_sensor_import_stats *stats);
 
 /* Add a sensor (or update the one with that name). classes NULL = the kind's
@@ -108,9 +113,9 @@ DM_API dm_status dm_sensors_calibrate(dm_store *s, const char *validation, doubl
  * by log_lr, spread as a Gaussian of sigma_m. */
 typedef struct dm_sensor_point_ev {
     double lon, lat;
-    double sigma_m;      /* 1-sigma position error, metres (>= 0.1) */
-    double log_lr;       /* natural log of the likelihood ratio, >= 0 */
-    unsigned classes;    /* classes it is evidence for (its category, or all seen) */
+    double sigma_m;   /* 1-sigma position error, metres (>= 0.1) */
+    double log_lr;    /* natural log of the likelihood ratio, >= 0 */
+    unsigned classes; /* classes it is evidence for (its category, or all seen) */
     double confidence, p_detect, false_alarms_ha; /* what log_lr came from, so that a
                                         grid coarser than the error disk can redo it
                                         for its cell area */
@@ -141,15 +146,13 @@ typedef struct dm_sensor_evidence {
  * (area 2 pi sigma^2) versus none, given the sensor's detection probability
  * pd and false-alarm rate far_ha (per hectare), with confidence c in [0, 1]:
  * LR = 1 + c (pd / (far_ha * A_ha) - 1), floored at 1. */
-DM_API double dm_sensor_detection_lr(double confidence, double pd, double far_ha,
-                                     double sigma_m);
+DM_API double dm_sensor_detection_lr(double confidence, double pd, double far_ha, double sigma_m);
 
 /* Gather the sensor evidence of a database (detections and flights dated up
  * to `until` when not NULL) into ev. Rates come from sensor_rates per class
  * when calibrated, else from the sensor row. Free with
  * dm_sensor_evidence_free. */
-DM_API dm_status dm_sensor_evidence_gather(dm_store *s, const char *until,
-                                           dm_sensor_evidence *ev);
+DM_API dm_status dm_sensor_evidence_gather(dm_store *s, const char *until, dm_sensor_evidence *ev);
 DM_API void dm_sensor_evidence_free(dm_ctx *ctx, dm_sensor_evidence *ev);
 
 /* Add the evidence's log likelihood ratios to a Float32 grid (row-major,
@@ -162,9 +165,8 @@ DM_API void dm_sensor_evidence_free(dm_ctx *ctx, dm_sensor_evidence *ev);
  * the ratio is taken over the cell's area instead (a coarse cell gathers
  * more false alarms). */
 DM_API dm_status dm_sensor_evidence_rasterise(dm_ctx *ctx, const dm_sensor_evidence *ev,
-                                              unsigned classes, const char *crs,
-                                              const double gt[6], int width, int height,
-                                              float *logodds);
+                                              unsigned classes, const char *crs, const double gt[6],
+                                              int width, int height, float *logodds);
 
 /* Rasterise the evidence onto a grid of cell_m metres (<= 0: 1 m) covering
  * it, in the UTM zone of its centre, and write it as a Float32 GeoTIFF of
@@ -203,27 +205,27 @@ typedef enum dm_detect_method {
 
 typedef struct dm_detect_opts {
     dm_detect_method method;
-    double target_radius_m; /* inner window radius (default 0.04 m) */
+    double target_radius_m;     /* inner window radius (default 0.04 m) */
     double background_radius_m; /* outer window radius (default 4x target) */
-    double threshold;       /* minimum score as a normal z-score (default 4) */
-    int tile;               /* tile size in pixels (default 1024) */
-    int threads;            /* 0 = the context's */
-    const char *score_map;  /* when set, also write the anomaly map (z-scores, Float32
-                               GeoTIFF on the ortho's grid) to this path */
+    double threshold;           /* minimum score as a normal z-score (default 4) */
+    int tile;                   /* tile size in pixels (default 1024) */
+    int threads;                /* 0 = the context's */
+    const char *score_map;      /* when set, also write the anomaly map (z-scores, Float32
+                                   GeoTIFF on the ortho's grid) to this path */
 } dm_detect_opts;
 
 typedef struct dm_candidate {
-    double x, y;        /* raster CRS */
-    double lon, lat;    /* WGS 84 (NaN when the raster CRS is unknown to PROJ) */
-    double score;       /* normal z-score (RX: chi-square mapped by Wilson-Hilferty) */
-    double confidence;  /* 0-1, monotone in score, uncalibrated */
+    double x, y;       /* raster CRS */
+    double lon, lat;   /* WGS 84 (NaN when the raster CRS is unknown to PROJ) */
+    double score;      /* normal z-score (RX: chi-square mapped by Wilson-Hilferty) */
+    double confidence; /* 0-1, monotone in score, uncalibrated */
 } dm_candidate;
 
 typedef struct dm_detect_result {
     dm_candidate *cands; /* sorted by decreasing score */
     size_t n;
-    double area_m2;      /* area of the raster */
-    double extent[4];    /* minx, miny, maxx, maxy of the raster, in its CRS */
+    double area_m2;   /* area of the raster */
+    double extent[4]; /* minx, miny, maxx, maxy of the raster, in its CRS */
     double pixel_m;
     char *srs_wkt;
 } dm_detect_result;
@@ -231,10 +233,10 @@ typedef struct dm_detect_result {
 /* Detect small anomalies on a georeferenced GeoTIFF (1 band thermal or
  * several multispectral bands), tile by tile on `threads` cores. opts may be
  * NULL. An alpha band is not analysed; with alpha or a nodata value, pixels
- * whose windows touch invalid data score 0 and area_m2 counts valid pixels. Lowers GDAL's block cache to 48 MiB unless GDAL_CACHEMAX is set
- * (each block is read about once). Errors: DM_EIO (cannot open), DM_EPARSE (no georeference, rotated
- * or non-metric grid), DM_EINVAL (bad options). Free with
- * dm_detect_result_free. */
+ * whose windows touch invalid data score 0 and area_m2 counts valid pixels. Lowers GDAL's block
+ * cache to 48 MiB unless GDAL_CACHEMAX is set (each block is read about once). Errors: DM_EIO
+ * (cannot open), DM_EPARSE (no georeference, rotated or non-metric grid), DM_EINVAL (bad options).
+ * Free with dm_detect_result_free. */
 DM_API dm_status dm_detect_run(dm_ctx *ctx, const char *path, const dm_detect_opts *opts,
                                dm_detect_result *out);
 DM_API void dm_detect_result_free(dm_ctx *ctx, dm_detect_result *r);
@@ -245,23 +247,23 @@ DM_API void dm_detect_result_free(dm_ctx *ctx, dm_detect_result *r);
  * alarms reach far_per_100m2 per 100 m^2 of area_m2; ap: average precision
  * (area under the precision-recall curve, all-point interpolation). */
 DM_API void dm_detect_evaluate(const dm_candidate *c, size_t n, const double *truth_xy,
-                               size_t n_truth, double match_m, double area_m2,
-                               double far_per_100m2, double *recall_at_far, double *ap);
+                               size_t n_truth, double match_m, double area_m2, double far_per_100m2,
+                               double *recall_at_far, double *ap);
 
 /* Synthetic orthomosaic with small surface mines planted at known places. */
 typedef struct dm_ortho_synth_opts {
-    double size_m;    /* square side (default 10 m) */
-    double gsd_m;     /* pixel (default 0.01 m) */
-    int bands;        /* default 4 */
-    int n_mines;      /* default 40 (0); negative: none */
-    double mine_radius_m; /* default 0.04 */
-    double contrast;  /* mine signal in noise sigmas (default 3) */
-    int n_clutter;    /* stones and debris of lower random contrast (0: n_mines / 4;
-                         negative: none) */
-    unsigned seed;    /* default 1 */
-    int epsg;         /* default 32638 (UTM 38N) */
-    double x0, y0;    /* upper-left corner (default 600000, 4400000) */
-    int uint16;       /* write UInt16 instead of Float32 */
+    double size_m;          /* square side (default 10 m) */
+    double gsd_m;           /* pixel (default 0.01 m) */
+    int bands;              /* default 4 */
+    int n_mines;            /* default 40 (0); negative: none */
+    double mine_radius_m;   /* default 0.04 */
+    double contrast;        /* mine signal in noise sigmas (default 3) */
+    int n_clutter;          /* stones and debris of lower random contrast (0: n_mines / 4;
+                               negative: none) */
+    unsigned seed;          /* default 1 */
+    int epsg;               /* default 32638 (UTM 38N) */
+    double x0, y0;          /* upper-left corner (default 600000, 4400000) */
+    int uint16;             /* write UInt16 instead of Float32 */
     double nodata_margin_m; /* a frame this wide is nodata (0), like the margin of a
                                real orthomosaic; mines stay inside */
 } dm_ortho_synth_opts;
@@ -281,8 +283,8 @@ typedef struct dm_mag_sample {
 typedef struct dm_mag_survey {
     dm_mag_sample *s;
     size_t n;
-    char crs[64];      /* projected CRS of x, y, e.g. "EPSG:32638" */
-    long bad_lines;    /* corrupt lines skipped when reading */
+    char crs[64];   /* projected CRS of x, y, e.g. "EPSG:32638" */
+    long bad_lines; /* corrupt lines skipped when reading */
 } dm_mag_survey;
 
 /* Read a CSV with columns line, x|lon|easting, y|lat|northing,
@@ -295,12 +297,12 @@ DM_API dm_status dm_mag_read_csv(dm_ctx *ctx, const char *path, const char *crs,
 DM_API void dm_mag_survey_free(dm_ctx *ctx, dm_mag_survey *sv);
 
 typedef struct dm_mag_opts {
-    double cell_m;      /* grid cell (default 0.1 m) */
-    double search_m;    /* gridding search radius (default 0.35 m) */
-    double level_m;     /* levelling window along lines (default 8 m) */
-    double threshold;   /* picks above this many noise sigmas (default 4) */
-    double merge_m;     /* picks closer than this merge (default 1.0 m) */
-    double swath_m;     /* coverage half-width around lines (default 0.5 m) */
+    double cell_m;    /* grid cell (default 0.1 m) */
+    double search_m;  /* gridding search radius (default 0.35 m) */
+    double level_m;   /* levelling window along lines (default 8 m) */
+    double threshold; /* picks above this many noise sigmas (default 4) */
+    double merge_m;   /* picks closer than this merge (default 1.0 m) */
+    double swath_m;   /* coverage half-width around lines (default 0.5 m) */
 } dm_mag_opts;
 
 typedef struct dm_mag_target {
@@ -312,8 +314,8 @@ typedef struct dm_mag_target {
 typedef struct dm_mag_result {
     dm_mag_target *targets;
     size_t n_targets;
-    double noise_nt;    /* robust sigma of the levelled grid */
-    dm_geom *coverage;  /* WGS 84 polygon of surveyed ground */
+    double noise_nt;   /* robust sigma of the levelled grid */
+    dm_geom *coverage; /* WGS 84 polygon of surveyed ground */
     double coverage_ha;
     /* the levelled grid: w x h cells, NaN where not covered */
     float *grid;
@@ -340,22 +342,21 @@ DM_API dm_status dm_mag_write_geojson(dm_ctx *ctx, const dm_mag_result *r, const
  * ref `flight_ref`) and one detection per target, for a magnetometer sensor
  * named `sensor` (created when missing). Idempotent like dm_sensors_import. */
 DM_API dm_status dm_mag_import(dm_store *s, const dm_mag_result *r, const char *flight_ref,
-                               const char *sensor, const char *date,
-                               dm_sensor_import_stats *stats);
+                               const char *sensor, const char *date, dm_sensor_import_stats *stats);
 
 /* Synthetic survey: parallel lines over a square with buried dipoles
  * (induced, along an Earth field of inclination 60 deg), Gaussian noise,
  * diurnal drift and per-line heading offsets. */
 typedef struct dm_mag_synth_opts {
-    double size_m;       /* default 20 */
-    double line_spacing_m; /* default 0.5 */
-    double sample_m;     /* default 0.1 */
-    double height_m;     /* sensor height (default 0.3) */
-    int n_targets;       /* default 30 */
-    double noise_nt;     /* default 1.0 */
+    double size_m;           /* default 20 */
+    double line_spacing_m;   /* default 0.5 */
+    double sample_m;         /* default 0.1 */
+    double height_m;         /* sensor height (default 0.3) */
+    int n_targets;           /* default 30 */
+    double noise_nt;         /* default 1.0 */
     double min_snr, max_snr; /* target peaks between these multiples of noise (2, 20) */
     unsigned seed;
-    double x0, y0;       /* default 600000, 4400000 in EPSG:32638 */
+    double x0, y0; /* default 600000, 4400000 in EPSG:32638 */
 } dm_mag_synth_opts;
 
 typedef struct dm_mag_truth {

@@ -173,10 +173,14 @@ static char *extent_geojson(dm_ctx *ctx, const dm_detect_result *r)
     for (int side = 0; side < 4; side++)
         for (int i = 0; i < 10; i++) {
             double t = i / 10.0;
-            double x = side == 0 ? e[0] + t * (e[2] - e[0]) : side == 1 ? e[2]
-                       : side == 2 ? e[2] - t * (e[2] - e[0]) : e[0];
-            double y = side == 0 ? e[1] : side == 1 ? e[1] + t * (e[3] - e[1])
-                       : side == 2 ? e[3] : e[3] - t * (e[3] - e[1]);
+            double x = side == 0   ? e[0] + t * (e[2] - e[0])
+                       : side == 1 ? e[2]
+                       : side == 2 ? e[2] - t * (e[2] - e[0])
+                                   : e[0];
+            double y = side == 0   ? e[1]
+                       : side == 1 ? e[1] + t * (e[3] - e[1])
+                       : side == 2 ? e[3]
+                                   : e[3] - t * (e[3] - e[1]);
             xy[2 * k] = x;
             xy[2 * k + 1] = y;
             k++;
@@ -187,8 +191,8 @@ static char *extent_geojson(dm_ctx *ctx, const dm_detect_result *r)
     dm_transform *t = NULL;
     dm_geom *g = NULL, *gw = NULL;
     char *js = NULL;
-    if (!dm_transform_new(ctx, r->srs_wkt, "EPSG:4326", &t) && !dm_geom_polygon(ctx, xy, (size_t)k, &g) &&
-        !dm_geom_transform(ctx, t, g, &gw))
+    if (!dm_transform_new(ctx, r->srs_wkt, "EPSG:4326", &t) &&
+        !dm_geom_polygon(ctx, xy, (size_t)k, &g) && !dm_geom_transform(ctx, t, g, &gw))
         dm_geom_to_geojson(ctx, gw, &js);
     dm_geom_free(g);
     dm_geom_free(gw);
@@ -215,8 +219,10 @@ static int write_geojson(dm_ctx *ctx, const char *path, const dm_detect_result *
     if (fi->ref) {
         foot = extent_geojson(ctx, r);
         if (!foot) {
-            fprintf(stderr, "demine detect: error: the raster's extent cannot be converted to WGS "
-                            "84: %s\n", dm_ctx_errmsg(ctx));
+            fprintf(stderr,
+                    "demine detect: error: the raster's extent cannot be converted to WGS "
+                    "84: %s\n",
+                    dm_ctx_errmsg(ctx));
             return 4;
         }
     }
@@ -366,11 +372,11 @@ static int run_detect(dm_ctx *ctx, int argc, char **argv)
     }
     double rec = NAN, ap = NAN;
     if (truth)
-        dm_detect_evaluate(r.cands, r.n, txy, nt, fmax(0.05, 3 * r.pixel_m),
-                           r.area_m2, far, &rec, &ap);
+        dm_detect_evaluate(r.cands, r.n, txy, nt, fmax(0.05, 3 * r.pixel_m), r.area_m2, far, &rec,
+                           &ap);
     if (json) {
-        printf("{\"method\":\"%s\",\"candidates\":%zu,\"area_m2\":%.2f", method_name(o.method),
-               r.n, r.area_m2);
+        printf("{\"method\":\"%s\",\"candidates\":%zu,\"area_m2\":%.2f", method_name(o.method), r.n,
+               r.area_m2);
         if (truth)
             printf(",\"truth\":%zu,\"far_per_100m2\":%g,\"recall\":%.4f,\"ap\":%.4f", nt, far, rec,
                    ap);
@@ -380,7 +386,8 @@ static int run_detect(dm_ctx *ctx, int argc, char **argv)
                r.area_m2, out ? " -> " : "", out ? out : "");
         if (truth)
             printf("recall %.3f at %g false alarms per 100 m^2, average precision %.3f "
-                   "(%zu true mines)\n", rec, far, ap, nt);
+                   "(%zu true mines)\n",
+                   rec, far, ap, nt);
     }
     free(txy);
     dm_detect_result_free(ctx, &r);

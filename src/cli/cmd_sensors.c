@@ -99,8 +99,7 @@ static int do_calibrate(dm_ctx *ctx, int argc, char **argv)
         else if (!strcmp(argv[i], "--match-m") && i + 1 < argc) {
             if (!cli_parse_double("sensors", "--match-m", argv[++i], &match_m))
                 return 2;
-        }
-        else if (!strcmp(argv[i], "--json"))
+        } else if (!strcmp(argv[i], "--json"))
             json = 1;
         else if (argv[i][0] == '-')
             return cli_usage_error("sensors", "unknown option '%s'", argv[i]);
@@ -135,9 +134,9 @@ static int do_calibrate(dm_ctx *ctx, int argc, char **argv)
                    i ? "," : "", r[i].sensor, cls, r[i].n_items, r[i].n_detected,
                    r[i].n_false_alarms, r[i].area_ha, r[i].p_detect, r[i].false_alarms_ha);
         else
-            printf("%-24s %-6s %6ld %6ld %6ld %8.2f %8.3f %10.3f\n", r[i].sensor, cls,
-                   r[i].n_items, r[i].n_detected, r[i].n_false_alarms, r[i].area_ha,
-                   r[i].p_detect, r[i].false_alarms_ha);
+            printf("%-24s %-6s %6ld %6ld %6ld %8.2f %8.3f %10.3f\n", r[i].sensor, cls, r[i].n_items,
+                   r[i].n_detected, r[i].n_false_alarms, r[i].area_ha, r[i].p_detect,
+                   r[i].false_alarms_ha);
     }
     if (json)
         printf("]\n");
@@ -202,9 +201,9 @@ static int do_list(dm_ctx *ctx, int argc, char **argv)
             dm_free(ctx, js);
         } else {
             const char *cls = dm_cursor_text(c, "classes_seen");
-            printf("%-24s %-13s %-22s %8.3f %9.2f %7.2f %8ld %10ld\n",
-                   dm_cursor_text(c, "name"), dm_cursor_text(c, "kind"), cls ? cls : "-",
-                   dm_cursor_real(c, "p_detect", NAN), dm_cursor_real(c, "false_alarms_ha", NAN),
+            printf("%-24s %-13s %-22s %8.3f %9.2f %7.2f %8ld %10ld\n", dm_cursor_text(c, "name"),
+                   dm_cursor_text(c, "kind"), cls ? cls : "-", dm_cursor_real(c, "p_detect", NAN),
+                   dm_cursor_real(c, "false_alarms_ha", NAN),
                    dm_cursor_real(c, "position_error_m", NAN), nf, nd);
         }
         first = 0;
@@ -309,9 +308,9 @@ static int do_evidence(dm_ctx *ctx, int argc, char **argv)
 static int run_sensors(dm_ctx *ctx, int argc, char **argv)
 {
     if (argc < 2 || cli_is_help(argv[1]))
-        return argc < 2 ? cli_usage_error("sensors",
-                                          "expected import, calibrate, list, add or evidence")
-                        : cli_help(help);
+        return argc < 2
+                   ? cli_usage_error("sensors", "expected import, calibrate, list, add or evidence")
+                   : cli_help(help);
     for (int i = 2; i < argc; i++)
         if (cli_is_help(argv[i]))
             return cli_help(help);
@@ -325,8 +324,8 @@ static int run_sensors(dm_ctx *ctx, int argc, char **argv)
         return do_add(ctx, argc, argv);
     if (!strcmp(argv[1], "evidence"))
         return do_evidence(ctx, argc, argv);
-    return cli_usage_error("sensors", "unknown subcommand '%s' (import, calibrate, list, add, evidence)",
-                           argv[1]);
+    return cli_usage_error(
+        "sensors", "unknown subcommand '%s' (import, calibrate, list, add, evidence)", argv[1]);
 }
 
 CLI_COMMAND(sensors, "sensors", run_sensors, "sensor flights, detections and calibration")

@@ -183,12 +183,14 @@ TEST(detect_cli_synth_detect_and_import)
 {
     char *out = NULL;
     ASSERT_EQ(dmtest_demine(&out, "detect synth o.tif --size-m 6 --mines 10 --contrast 6 "
-                                  "--seed 4 --truth truth.csv"), 0);
+                                  "--seed 4 --truth truth.csv"),
+              0);
     ASSERT_CONTAINS(out, "10 mines");
     free(out);
     ASSERT_EQ(dmtest_demine(&out, "detect o.tif --method rx --out c.geojson --truth truth.csv "
                                   "--flight-ref D-1 --sensor MS-cam --sensor-kind multispectral "
-                                  "--date 2024-05-01 --json"), 0);
+                                  "--date 2024-05-01 --json"),
+              0);
     ASSERT_CONTAINS(out, "\"truth\":10");
     double rec = 0;
     const char *p = strstr(out, "\"recall\":");

@@ -149,7 +149,8 @@ TEST(mag_cli_synth_pick_and_import)
 {
     char *out = NULL;
     ASSERT_EQ(dmtest_demine(&out, "mag synth m.csv --size-m 15 --targets 12 --seed 2 "
-                                  "--truth t.csv"), 0);
+                                  "--truth t.csv"),
+              0);
     free(out);
     /* a corrupt line in the middle */
     char *csv = dmtest_read_file(dmtest_path("m.csv"));
@@ -165,14 +166,16 @@ TEST(mag_cli_synth_pick_and_import)
     ASSERT_EQ(dmtest_demine(&out, "init t.gpkg"), 0);
     free(out);
     ASSERT_EQ(dmtest_demine(&out, "mag m.csv --out targets.geojson --grid g.tif --truth t.csv "
-                                  "--import t.gpkg --flight-ref MAG-1 --date 2024-08-01"), 0);
+                                  "--import t.gpkg --flight-ref MAG-1 --date 2024-08-01"),
+              0);
     ASSERT_CONTAINS(out, "line 3: field 'y'");
     ASSERT_CONTAINS(out, "1 corrupt lines skipped");
     ASSERT_CONTAINS(out, "1 flight and");
     ASSERT_CONTAINS(out, "(100.0%)");
     free(out);
     ASSERT_EQ(dmtest_demine(&out, "mag m.csv --import t.gpkg --flight-ref MAG-1 "
-                                  "--date 2024-08-01 --json"), 0);
+                                  "--date 2024-08-01 --json"),
+              0);
     ASSERT_CONTAINS(out, "\"flights_added\":0,\"detections_added\":0");
     free(out);
     ASSERT_EQ(dmtest_demine(&out, "mag m.csv --import t.gpkg"), 2);

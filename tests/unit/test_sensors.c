@@ -154,17 +154,20 @@ TEST(sensors_import_refuses_bad_records_whole)
     snprintf(buf, sizeof buf,
              "{\"type\":\"FeatureCollection\",\"features\":[%s,{\"type\":\"Feature\","
              "\"properties\":{\"confidence\":1.7},\"geometry\":{\"type\":\"Point\","
-             "\"coordinates\":[46.9008,39.9002]}}]}", poly);
+             "\"coordinates\":[46.9008,39.9002]}}]}",
+             poly);
     expect_refused(s, "conf.geojson", buf, NULL, "feature 2", "'confidence': 1.7 is outside 0-1");
     snprintf(buf, sizeof buf,
              "{\"type\":\"FeatureCollection\",\"features\":[%s,{\"type\":\"Feature\","
              "\"properties\":{\"confidence\":0.5},\"geometry\":{\"type\":\"Point\","
-             "\"coordinates\":[46.95,39.95]}}]}", poly);
+             "\"coordinates\":[46.95,39.95]}}]}",
+             poly);
     expect_refused(s, "out.geojson", buf, NULL, "feature 2", "outside every flight footprint");
     snprintf(buf, sizeof buf,
              "{\"type\":\"FeatureCollection\",\"features\":[%s,{\"type\":\"Feature\","
              "\"properties\":{\"confidence\":0.5,\"flight\":\"F-9\"},\"geometry\":{\"type\":"
-             "\"Point\",\"coordinates\":[46.95,39.95]}}]}", poly);
+             "\"Point\",\"coordinates\":[46.95,39.95]}}]}",
+             poly);
     expect_refused(s, "out2.geojson", buf, NULL, "outside the footprint of flight 'F-9'", NULL);
     expect_refused(s, "empty.geojson",
                    "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
@@ -235,15 +238,15 @@ TEST(sensors_evidence_positive_and_negative_by_class)
     ASSERT_EQ(ev.n_areas, 2);
     ASSERT_EQ(ev.n_points, 2);
     /* the strong AP detection weighs more than the weak AT one */
-    const dm_sensor_point_ev *ap = ev.points[0].classes == 1u << DM_CLASS_AP ? &ev.points[0]
-                                                                             : &ev.points[1];
+    const dm_sensor_point_ev *ap =
+        ev.points[0].classes == 1u << DM_CLASS_AP ? &ev.points[0] : &ev.points[1];
     const dm_sensor_point_ev *at = ap == &ev.points[0] ? &ev.points[1] : &ev.points[0];
     ASSERT(ap->log_lr > at->log_lr);
     ASSERT(at->log_lr > 0);
     ASSERT_NEAR(ap->sigma_m, 0.5, 1e-9);
     /* the magnetometer sees AT but not AP */
-    const dm_sensor_area_ev *mag = ev.areas[1].classes_seen & (1u << DM_CLASS_AP) ? &ev.areas[0]
-                                                                                  : &ev.areas[1];
+    const dm_sensor_area_ev *mag =
+        ev.areas[1].classes_seen & (1u << DM_CLASS_AP) ? &ev.areas[0] : &ev.areas[1];
     ASSERT(mag->log_lr[DM_CLASS_AT] < 0);
     ASSERT_NEAR(mag->log_lr[DM_CLASS_AP], 0, 0);
     /* on a 1 m UTM grid over both flights */
@@ -255,11 +258,12 @@ TEST(sensors_evidence_positive_and_negative_by_class)
     gt[0] = floor(x) - 5;
     gt[3] = ceil(y) + 5;
     int W = 290, H = 200;
-    float *g_at = calloc((size_t)W * H, sizeof(float)), *g_ap = calloc((size_t)W * H, sizeof(float));
-    ASSERT_OK(dm_sensor_evidence_rasterise(ctx, &ev, 1u << DM_CLASS_AT, "EPSG:32638", gt, W, H,
-                                           g_at));
-    ASSERT_OK(dm_sensor_evidence_rasterise(ctx, &ev, 1u << DM_CLASS_AP, "EPSG:32638", gt, W, H,
-                                           g_ap));
+    float *g_at = calloc((size_t)W * H, sizeof(float)),
+          *g_ap = calloc((size_t)W * H, sizeof(float));
+    ASSERT_OK(
+        dm_sensor_evidence_rasterise(ctx, &ev, 1u << DM_CLASS_AT, "EPSG:32638", gt, W, H, g_at));
+    ASSERT_OK(
+        dm_sensor_evidence_rasterise(ctx, &ev, 1u << DM_CLASS_AP, "EPSG:32638", gt, W, H, g_ap));
     /* a cell in the middle of the magnetometer flight */
     double mx = 46.9025, my = 39.9005;
     ASSERT_OK(dm_transform_xy(t, &mx, &my, 1));
@@ -276,12 +280,14 @@ TEST(sensors_evidence_positive_and_negative_by_class)
     double cx = 46.9008, cy = 39.9002;
     ASSERT_OK(dm_transform_xy(t, &cx, &cy, 1));
     size_t oc = (size_t)floor((gt[3] - cy)) * W + (size_t)floor(cx - gt[0]);
-    ASSERT_MSG(g_ap[oc] < 0, "g_ap %g g_at %g area0 seen %x lr %g area1 seen %x lr %g", g_ap[oc], g_at[oc], ev.areas[0].classes_seen, ev.areas[0].log_lr[0], ev.areas[1].classes_seen, ev.areas[1].log_lr[0]);
+    ASSERT_MSG(g_ap[oc] < 0, "g_ap %g g_at %g area0 seen %x lr %g area1 seen %x lr %g", g_ap[oc],
+               g_at[oc], ev.areas[0].classes_seen, ev.areas[0].log_lr[0], ev.areas[1].classes_seen,
+               ev.areas[1].log_lr[0]);
     /* a 10 m grid: the coarse cell gathers more false alarms, so less weight */
     double gt2[6] = {gt[0], 10, 0, gt[3], 0, -10};
     float g2[600] = {0};
-    ASSERT_OK(dm_sensor_evidence_rasterise(ctx, &ev, 1u << DM_CLASS_AP, "EPSG:32638", gt2, 30,
-                                           20, g2));
+    ASSERT_OK(
+        dm_sensor_evidence_rasterise(ctx, &ev, 1u << DM_CLASS_AP, "EPSG:32638", gt2, 30, 20, g2));
     float best = g2[0];
     for (int i = 1; i < 600; i++)
         best = g2[i] > best ? g2[i] : best;
@@ -302,8 +308,8 @@ TEST(sensors_detection_lr_behaves)
     double lo = dm_sensor_detection_lr(0.2, 0.8, 10, 0.5);
     double hi = dm_sensor_detection_lr(0.9, 0.8, 10, 0.5);
     ASSERT(hi > lo && lo > 1);
-    ASSERT(dm_sensor_detection_lr(0.9, 0.8, 100, 0.5) < hi);  /* more false alarms */
-    ASSERT(dm_sensor_detection_lr(0.9, 0.8, 10, 5.0) < hi);   /* vaguer position */
+    ASSERT(dm_sensor_detection_lr(0.9, 0.8, 100, 0.5) < hi); /* more false alarms */
+    ASSERT(dm_sensor_detection_lr(0.9, 0.8, 10, 5.0) < hi);  /* vaguer position */
     ASSERT_NEAR(dm_sensor_detection_lr(0, 0.8, 10, 0.5), 1, 0);
     /* pd / (far * A): 0.8 / (10 * 2 pi 0.25 / 1e4) */
     ASSERT_NEAR(dm_sensor_detection_lr(1, 0.8, 10, 0.5), 0.8 / (10 * 6.283185307 * 0.25 / 1e4),
@@ -352,8 +358,7 @@ TEST(sensors_area_p_detect_counts_only_classes_seen)
     a.classes_seen = 1u << DM_CLASS_AT;
     a.log_lr[DM_CLASS_AT] = log(1 - 0.8);
     ASSERT_NEAR(dm_sensor_area_p_detect(&a, 1u << DM_CLASS_AT), 0.8, 1e-12);
-    ASSERT_NEAR(dm_sensor_area_p_detect(&a, (1u << DM_CLASS_AT) | (1u << DM_CLASS_AP)), 0.4,
-                1e-12);
+    ASSERT_NEAR(dm_sensor_area_p_detect(&a, (1u << DM_CLASS_AT) | (1u << DM_CLASS_AP)), 0.4, 1e-12);
     ASSERT_NEAR(dm_sensor_area_p_detect(&a, 1u << DM_CLASS_AP), 0, 0);
     char buf[32];
     dm_class_set_format((1u << DM_CLASS_AP) | (1u << DM_CLASS_UXO), buf, sizeof buf);
@@ -427,8 +432,7 @@ TEST(sensors_cli_import_calibrate_list)
     free(out);
     ASSERT_EQ(dmtest_demine(&out, "sensors evidence t.gpkg --out ev.tif --classes XX"), 2);
     free(out);
-    ASSERT_EQ(dmtest_demine(&out, "sensors add t.gpkg --name Dog --kind other --classes AP,XX"),
-              2);
+    ASSERT_EQ(dmtest_demine(&out, "sensors add t.gpkg --name Dog --kind other --classes AP,XX"), 2);
     ASSERT_CONTAINS(out, "classes_seen");
     free(out);
     ASSERT_EQ(dmtest_demine(&out, "sensors calibrate t.gpkg"), 2);
@@ -448,27 +452,31 @@ TEST(sensors_calibrate_by_position)
      * one in the open */
     char txt[8192];
     size_t n = 0;
-    n += (size_t)snprintf(txt + n, sizeof txt - n,
-                          "{\"type\":\"FeatureCollection\",\"features\":["
-                          "{\"type\":\"Feature\",\"properties\":{\"kind\":\"area\",\"sensor\":"
-                          "\"H20T\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.9,"
-                          "39.9],[46.90117,39.9],[46.90117,39.9009],[46.9,39.9009],[46.9,39.9]]]}}");
+    n +=
+        (size_t)snprintf(txt + n, sizeof txt - n,
+                         "{\"type\":\"FeatureCollection\",\"features\":["
+                         "{\"type\":\"Feature\",\"properties\":{\"kind\":\"area\",\"sensor\":"
+                         "\"H20T\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.9,"
+                         "39.9],[46.90117,39.9],[46.90117,39.9009],[46.9,39.9009],[46.9,39.9]]]}}");
     double ix[4] = {46.9001, 46.9003, 46.9005, 46.9007};
     for (int i = 0; i < 4; i++) {
         n += (size_t)snprintf(txt + n, sizeof txt - n,
                               ",{\"type\":\"Feature\",\"properties\":{\"kind\":\"item\",\"sensor\":"
                               "\"H20T\",\"category\":\"AP\"},\"geometry\":{\"type\":\"Point\","
-                              "\"coordinates\":[%.7f,39.9004]}}", ix[i]);
+                              "\"coordinates\":[%.7f,39.9004]}}",
+                              ix[i]);
         double dy = i < 3 ? 0.3 / 111320.0 : 5.0 / 111320.0;
         n += (size_t)snprintf(txt + n, sizeof txt - n,
                               ",{\"type\":\"Feature\",\"properties\":{\"kind\":\"detection\","
                               "\"sensor\":\"H20T\",\"confidence\":0.8},\"geometry\":{\"type\":"
-                              "\"Point\",\"coordinates\":[%.7f,%.8f]}}", ix[i], 39.9004 + dy);
+                              "\"Point\",\"coordinates\":[%.7f,%.8f]}}",
+                              ix[i], 39.9004 + dy);
     }
-    n += (size_t)snprintf(txt + n, sizeof txt - n,
-                          ",{\"type\":\"Feature\",\"properties\":{\"kind\":\"detection\",\"sensor\":"
-                          "\"H20T\",\"category\":\"AP\",\"confidence\":0.6},\"geometry\":{\"type\":"
-                          "\"Point\",\"coordinates\":[46.9010,39.9008]}}]}");
+    n +=
+        (size_t)snprintf(txt + n, sizeof txt - n,
+                         ",{\"type\":\"Feature\",\"properties\":{\"kind\":\"detection\",\"sensor\":"
+                         "\"H20T\",\"category\":\"AP\",\"confidence\":0.6},\"geometry\":{\"type\":"
+                         "\"Point\",\"coordinates\":[46.9010,39.9008]}}]}");
     dmtest_write_file(dmtest_path("val.geojson"), txt);
     dm_sensor_rate *r = NULL;
     size_t nr = 0;

@@ -32,8 +32,8 @@ typedef struct det_shared {
     int W, H, B;
     int tile;
     int ri, rg, ro, rn; /* inner, guard, outer, non-maximum radius (pixels) */
-    double thr;     /* threshold as a normal z-score */
-    double thr_raw; /* the same on the raw score (chi-square for RX) */
+    double thr;         /* threshold as a normal z-score */
+    double thr_raw;     /* the same on the raw score (chi-square for RX) */
     double gt[6];
     int stats_mode;
     int *tile_list; /* tile indices to visit */
@@ -54,15 +54,15 @@ typedef struct det_shared {
     double cnt;
     atomic_long tiles_done;
     long tiles_total;
-    GDALDatasetH map; /* anomaly map being written, or NULL */
-    int band_idx[MAXB]; /* 1-based GDAL band of each analysed band (alpha left out) */
-    int has_mask;       /* nodata or alpha: windows touching invalid pixels score 0 */
+    GDALDatasetH map;      /* anomaly map being written, or NULL */
+    int band_idx[MAXB];    /* 1-based GDAL band of each analysed band (alpha left out) */
+    int has_mask;          /* nodata or alpha: windows touching invalid pixels score 0 */
     atomic_llong valid_px; /* valid pixels seen in tile cores (scoring pass) */
     pthread_mutex_t map_mu;
 } det_shared;
 
 typedef struct det_work {
-    int32_t *msat;     /* summed-area table of the validity mask */
+    int32_t *msat; /* summed-area table of the validity mask */
     unsigned char *mask, *ok;
     double *sat;
     float *raw;
@@ -133,8 +133,8 @@ static double z_to_raw(const det_shared *sh, double z)
  * all fit in the table (no clipping): straight-line code the compiler can
  * vectorise. off holds the four corner offsets of the inner, guard and outer
  * boxes. */
-HOT_LOOP static void diff_row(const double *restrict q, size_t n, const ptrdiff_t *off, double inv_i,
-                     double inv_r, int global, float *restrict out)
+HOT_LOOP static void diff_row(const double *restrict q, size_t n, const ptrdiff_t *off,
+                              double inv_i, double inv_r, int global, float *restrict out)
 {
     const ptrdiff_t i1 = off[0], i2 = off[1], i3 = off[2], i4 = off[3];
     const ptrdiff_t g1 = off[4], g2 = off[5], g3 = off[6], g4 = off[7];
@@ -154,7 +154,7 @@ HOT_LOOP static void diff_row(const double *restrict q, size_t n, const ptrdiff_
 
 /* Raw scores of n pixels from B band planes (stride `plane`). */
 HOT_LOOP static void score_row(const det_shared *sh, const float *d, size_t plane, size_t n,
-                      float *restrict s)
+                               float *restrict s)
 {
     int B = sh->B;
     for (size_t i = 0; i < n; i++)
@@ -234,9 +234,8 @@ static int do_tile(det_shared *sh, GDALDatasetH ds, det_work *wk, int ti)
         wk->raw = malloc(npx * sizeof(float));
         wk->d = malloc(npx * sizeof(float) * (size_t)sh->B);
         wk->score = malloc(npx * sizeof(float));
-        wk->cap_px = wk->sat && wk->raw && wk->d && wk->score && wk->msat && wk->mask && wk->ok
-                         ? npx
-                         : 0;
+        wk->cap_px =
+            wk->sat && wk->raw && wk->d && wk->score && wk->msat && wk->mask && wk->ok ? npx : 0;
         if (!wk->cap_px) {
             set_err(sh, "out of memory for a tile");
             return -1;
@@ -309,12 +308,13 @@ static int do_tile(det_shared *sh, GDALDatasetH ds, det_work *wk, int ti)
          * corner offsets and counts (the common case away from the edges) */
         const ptrdiff_t S = (ptrdiff_t)st;
         const ptrdiff_t ri = sh->ri, rg = sh->rg, ro = sh->ro;
-        const ptrdiff_t off[12] = {(ri + 1) * S + ri + 1, -ri * S + ri + 1, (ri + 1) * S - ri,
-                                   -ri * S - ri, (rg + 1) * S + rg + 1, -rg * S + rg + 1,
-                                   (rg + 1) * S - rg, -rg * S - rg, (ro + 1) * S + ro + 1,
-                                   -ro * S + ro + 1, (ro + 1) * S - ro, -ro * S - ro};
+        const ptrdiff_t off[12] = {
+            (ri + 1) * S + ri + 1, -ri * S + ri + 1, (ri + 1) * S - ri, -ri * S - ri,
+            (rg + 1) * S + rg + 1, -rg * S + rg + 1, (rg + 1) * S - rg, -rg * S - rg,
+            (ro + 1) * S + ro + 1, -ro * S + ro + 1, (ro + 1) * S - ro, -ro * S - ro};
         const double inv_i = 1.0 / (double)((2 * ri + 1) * (2 * ri + 1));
-        const double inv_r = 1.0 / (double)((2 * ro + 1) * (2 * ro + 1) - (2 * rg + 1) * (2 * rg + 1));
+        const double inv_r =
+            1.0 / (double)((2 * ro + 1) * (2 * ro + 1) - (2 * rg + 1) * (2 * rg + 1));
         const int global = sh->method == DM_DETECT_RX_GLOBAL;
         const int rmax = global ? sh->ri : sh->ro;
         /* columns whose boxes fit: lx in [rmax, rw - rmax - 1] */
@@ -493,7 +493,7 @@ int sensors__append_cands(pthread_mutex_t *mu, dm_candidate **arr, size_t *n, si
 
 typedef struct worker_arg {
     det_shared *sh;
-    dm_ctx *ctx;       /* the caller's context: only the calling thread reports progress */
+    dm_ctx *ctx; /* the caller's context: only the calling thread reports progress */
     const char *stage;
 } worker_arg;
 
@@ -643,8 +643,7 @@ dm_status dm_detect_run(dm_ctx *ctx, const char *path, const dm_detect_opts *opt
     GDALDatasetH ds = GDALOpen(path, GA_ReadOnly);
     CPLPopErrorHandler();
     if (!ds)
-        return dm__fail(ctx, DM_EIO, "%s: cannot open as a raster: %s", path,
-                        CPLGetLastErrorMsg());
+        return dm__fail(ctx, DM_EIO, "%s: cannot open as a raster: %s", path, CPLGetLastErrorMsg());
     det_shared *sh = calloc(1, sizeof *sh);
     if (!sh) {
         GDALClose(ds);
@@ -667,8 +666,10 @@ dm_status dm_detect_run(dm_ctx *ctx, const char *path, const dm_detect_opts *opt
         goto done;
     }
     if (sh->gt[2] != 0 || sh->gt[4] != 0 || sh->gt[1] <= 0 || sh->gt[5] >= 0) {
-        st = dm__fail(ctx, DM_EPARSE, "%s: rotated or flipped grids are not supported; "
-                                      "warp it north-up first (gdalwarp)", path);
+        st = dm__fail(ctx, DM_EPARSE,
+                      "%s: rotated or flipped grids are not supported; "
+                      "warp it north-up first (gdalwarp)",
+                      path);
         goto done;
     }
     {
@@ -679,7 +680,8 @@ dm_status dm_detect_run(dm_ctx *ctx, const char *path, const dm_detect_opts *opt
         if (!projected) {
             st = dm__fail(ctx, DM_EPARSE,
                           "%s: the CRS is not projected (pixel size in degrees); reproject the "
-                          "orthomosaic to a metric CRS such as its UTM zone", path);
+                          "orthomosaic to a metric CRS such as its UTM zone",
+                          path);
             goto done;
         }
     }
@@ -715,8 +717,10 @@ dm_status dm_detect_run(dm_ctx *ctx, const char *path, const dm_detect_opts *opt
     sh->thr_raw = z_to_raw(sh, o.threshold);
     sh->tile = o.tile;
     if (sh->W < 2 * sh->ro + 1 || sh->H < 2 * sh->ro + 1) {
-        st = dm__fail(ctx, DM_EPARSE, "%s: %dx%d pixels is smaller than the detection window "
-                      "(%d pixels)", path, sh->W, sh->H, 2 * sh->ro + 1);
+        st = dm__fail(ctx, DM_EPARSE,
+                      "%s: %dx%d pixels is smaller than the detection window "
+                      "(%d pixels)",
+                      path, sh->W, sh->H, 2 * sh->ro + 1);
         goto done;
     }
     int ntx = (sh->W + sh->tile - 1) / sh->tile, nty = (sh->H + sh->tile - 1) / sh->tile;
@@ -766,8 +770,8 @@ dm_status dm_detect_run(dm_ctx *ctx, const char *path, const dm_detect_opts *opt
         }
     for (int b = 0; b < B; b++) {
         if (!(cov[b * MAXB + b] > 0)) {
-            st = dm__fail(ctx, DM_EPARSE, "%s: band %d is constant; nothing to detect", path,
-                          b + 1);
+            st =
+                dm__fail(ctx, DM_EPARSE, "%s: band %d is constant; nothing to detect", path, b + 1);
             goto done;
         }
         sh->isd[b] = 1.0 / sqrt(cov[b * MAXB + b]);
@@ -866,8 +870,8 @@ void dm_detect_result_free(dm_ctx *ctx, dm_detect_result *r)
 }
 
 void dm_detect_evaluate(const dm_candidate *c, size_t n, const double *truth_xy, size_t n_truth,
-                        double match_m, double area_m2, double far_per_100m2,
-                        double *recall_at_far, double *ap)
+                        double match_m, double area_m2, double far_per_100m2, double *recall_at_far,
+                        double *ap)
 {
     /* candidates are visited best first (sorted copy of indices) */
     size_t *idx = malloc((n ? n : 1) * sizeof *idx);

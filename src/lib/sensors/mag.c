@@ -84,8 +84,8 @@ dm_status dm_mag_read_csv(dm_ctx *ctx, const char *path, const char *crs, dm_mag
     static const char *const n_y[] = {"y", "northing", "north", "n", NULL};
     static const char *const n_lon[] = {"lon", "longitude", "long", "lng", NULL};
     static const char *const n_lat[] = {"lat", "latitude", NULL};
-    static const char *const n_f[] = {"field", "nt", "value", "mag", "tmi", "total_field",
-                                      "gradient", NULL};
+    static const char *const n_f[] = {"field", "nt",          "value",    "mag",
+                                      "tmi",   "total_field", "gradient", NULL};
     char buf[4096];
     char *cols[64];
     long lineno = 0;
@@ -128,7 +128,9 @@ dm_status dm_mag_read_csv(dm_ctx *ctx, const char *path, const char *crs, dm_mag
                         "%s: line %ld: the header needs position columns (x,y or lon,lat) and a "
                         "field column (field, nT, value); found none of %s",
                         path, lineno,
-                        ci_f < 0 ? "field/nT/value" : ci_x < 0 ? "x/lon" : "y/lat");
+                        ci_f < 0   ? "field/nT/value"
+                        : ci_x < 0 ? "x/lon"
+                                   : "y/lat");
     }
     auto_line = ci_line < 0;
     int cur_line = 0;
@@ -167,8 +169,10 @@ dm_status dm_mag_read_csv(dm_ctx *ctx, const char *path, const char *crs, dm_mag
         else if (geo && (fabs(x) > 180 || fabs(y) > 90))
             badf = "lon/lat", badv = "out of range";
         if (badf) {
-            dm__log(ctx, DM_LOG_WARN, "%s: line %ld: field '%s': not a valid number ('%.40s'), "
-                    "skipped", path, lineno, badf, badv);
+            dm__log(ctx, DM_LOG_WARN,
+                    "%s: line %ld: field '%s': not a valid number ('%.40s'), "
+                    "skipped",
+                    path, lineno, badf, badv);
             out->bad_lines++;
             continue;
         }
@@ -768,8 +772,8 @@ dm_status dm_mag_synth(dm_ctx *ctx, const dm_mag_synth_opts *opts, dm_mag_survey
     for (int l = 0; l < nl; l++)
         for (int i = 0; i < ns; i++) {
             int ii = (l & 1) ? ns - 1 - i : i;
-            sv->s[n++] = (dm_mag_sample){o.x0 + (l + 0.5) * o.line_spacing_m,
-                                          o.y0 + ii * o.sample_m, 0, l};
+            sv->s[n++] =
+                (dm_mag_sample){o.x0 + (l + 0.5) * o.line_spacing_m, o.y0 + ii * o.sample_m, 0, l};
         }
     sv->n = n;
     /* scale each target's moment so that its peak over the samples is the
@@ -814,8 +818,7 @@ dm_status dm_mag_synth(dm_ctx *ctx, const dm_mag_synth_opts *opts, dm_mag_survey
     return DM_OK;
 }
 
-dm_status dm_mag_write_grid(dm_ctx *ctx, const dm_mag_result *r, const char *crs,
-                            const char *path)
+dm_status dm_mag_write_grid(dm_ctx *ctx, const dm_mag_result *r, const char *crs, const char *path)
 {
     if (!r->grid || r->w <= 0 || r->h <= 0)
         return dm__fail(ctx, DM_EINVAL, "no grid to write");

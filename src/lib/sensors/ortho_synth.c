@@ -27,7 +27,8 @@ typedef struct blob {
 
 static inline uint32_t hash3(uint32_t a, uint32_t b, uint32_t c)
 {
-    uint32_t h = a * 0x9E3779B1u ^ (b + 0x7F4A7C15u) * 0x85EBCA77u ^ (c + 0x165667B1u) * 0xC2B2AE3Du;
+    uint32_t h =
+        a * 0x9E3779B1u ^ (b + 0x7F4A7C15u) * 0x85EBCA77u ^ (c + 0x165667B1u) * 0xC2B2AE3Du;
     h ^= h >> 15;
     h *= 0x2C1B3C6Du;
     h ^= h >> 12;
@@ -39,7 +40,8 @@ static inline uint32_t hash3(uint32_t a, uint32_t b, uint32_t c)
 /* Value in [-1, 1) of lattice point (i, j) of layer `layer`. */
 static inline float lattice(uint32_t seed, uint32_t layer, int i, int j)
 {
-    return (float)(hash3((uint32_t)i, (uint32_t)j, seed * 131u + layer) >> 8) * (2.0f / 16777216.0f) -
+    return (float)(hash3((uint32_t)i, (uint32_t)j, seed * 131u + layer) >> 8) *
+               (2.0f / 16777216.0f) -
            1.0f;
 }
 
@@ -152,8 +154,8 @@ dm_status dm_ortho_synth(dm_ctx *ctx, const char *path, const dm_ortho_synth_opt
     co = CSLSetNameValue(co, "INTERLEAVE", "BAND");
     co = CSLSetNameValue(co, "TILED", "YES");
     co = CSLSetNameValue(co, "BIGTIFF", "IF_SAFER");
-    GDALDatasetH ds = drv ? GDALCreate(drv, path, W, H, B, o.uint16 ? GDT_UInt16 : GDT_Float32, co)
-                          : NULL;
+    GDALDatasetH ds =
+        drv ? GDALCreate(drv, path, W, H, B, o.uint16 ? GDT_UInt16 : GDT_Float32, co) : NULL;
     CSLDestroy(co);
     if (!ds) {
         free(bl);
@@ -280,8 +282,7 @@ dm_status dm_ortho_synth(dm_ctx *ctx, const char *path, const dm_ortho_synth_opt
                 GDALRasterBandH band = GDALGetRasterBand(ds, b + 1);
                 if (GDALRasterIO(band, GF_Write, 0, y0, W, rows, buf + (size_t)b * strip * W, W,
                                  rows, GDT_Float32, 0, 0) != CE_None) {
-                    st = dm__fail(ctx, DM_EIO, "%s: write failed: %s", path,
-                                  CPLGetLastErrorMsg());
+                    st = dm__fail(ctx, DM_EIO, "%s: write failed: %s", path, CPLGetLastErrorMsg());
                     goto done;
                 }
             }

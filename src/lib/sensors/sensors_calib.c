@@ -132,7 +132,7 @@ static acc *acc_get(dm_ctx *ctx, acc **a, size_t *na, size_t *cap, const char *s
         *cap = nc;
     }
     memset(&(*a)[*na], 0, sizeof **a);
-    dm__strlcpy((*a)[*na].sensor, sensor, sizeof (*a)[*na].sensor);
+    dm__strlcpy((*a)[*na].sensor, sensor, sizeof(*a)[*na].sensor);
     return &(*a)[(*na)++];
 }
 
@@ -197,7 +197,8 @@ static dm_status read_matched_csv(dm_ctx *ctx, const char *path, acc **a_out, si
         fclose(f);
         return dm__fail(ctx, DM_EPARSE,
                         "%s: line %ld: the header needs columns sensor, category, item, detected "
-                        "(and area_ha)", path, lineno);
+                        "(and area_ha)",
+                        path, lineno);
     }
     while (fgets(buf, sizeof buf, f)) {
         lineno++;
@@ -206,8 +207,8 @@ static dm_status read_matched_csv(dm_ctx *ctx, const char *path, acc **a_out, si
             continue;
         int n = split(p, sep, cols, 32);
         if (n != ncol) {
-            st = dm__fail(ctx, DM_EPARSE, "%s: line %ld: %d columns instead of %d", path, lineno,
-                          n, ncol);
+            st = dm__fail(ctx, DM_EPARSE, "%s: line %ld: %d columns instead of %d", path, lineno, n,
+                          ncol);
             goto done;
         }
         if (!*cols[ci_s]) {
@@ -216,8 +217,10 @@ static dm_status read_matched_csv(dm_ctx *ctx, const char *path, acc **a_out, si
         }
         int cls = -1;
         if (*cols[ci_c] && (cls = dm_class_index(cols[ci_c])) < 0) {
-            st = dm__fail(ctx, DM_EPARSE, "%s: line %ld: field 'category': '%s' is not an "
-                          "ordnance class", path, lineno, cols[ci_c]);
+            st = dm__fail(ctx, DM_EPARSE,
+                          "%s: line %ld: field 'category': '%s' is not an "
+                          "ordnance class",
+                          path, lineno, cols[ci_c]);
             goto done;
         }
         int is_item = *cols[ci_i] != 0, det = 0;
@@ -227,8 +230,10 @@ static dm_status read_matched_csv(dm_ctx *ctx, const char *path, acc **a_out, si
             goto done;
         }
         if (is_item && cls < 0) {
-            st = dm__fail(ctx, DM_EPARSE, "%s: line %ld: field 'category': a known item needs "
-                          "its class", path, lineno);
+            st = dm__fail(ctx, DM_EPARSE,
+                          "%s: line %ld: field 'category': a known item needs "
+                          "its class",
+                          path, lineno);
             goto done;
         }
         double area = 0;
@@ -237,8 +242,10 @@ static dm_status read_matched_csv(dm_ctx *ctx, const char *path, acc **a_out, si
             errno = 0;
             area = strtod(cols[ci_a], &end);
             if (errno || *end || !(area >= 0) || !isfinite(area)) {
-                st = dm__fail(ctx, DM_EPARSE, "%s: line %ld: field 'area_ha': '%s' is not an "
-                              "area", path, lineno, cols[ci_a]);
+                st = dm__fail(ctx, DM_EPARSE,
+                              "%s: line %ld: field 'area_ha': '%s' is not an "
+                              "area",
+                              path, lineno, cols[ci_a]);
                 goto done;
             }
         }
@@ -300,13 +307,15 @@ static dm_status finish(dm_store *s, const char *path, acc *a, size_t na, dm_sen
         if (r == 0) {
             st = dm__fail(ctx, DM_ENOTFOUND,
                           "%s: field 'sensor': no sensor named '%s' in the database (add it with "
-                          "`demine sensors add` or import its flights first)", path, a[k].sensor);
+                          "`demine sensors add` or import its flights first)",
+                          path, a[k].sensor);
             goto done;
         }
         if (!(a[k].area > 0)) {
             st = dm__fail(ctx, DM_EPARSE,
                           "%s: field 'area_ha': sensor '%s' has no validation area, so no "
-                          "false-alarm rate can be estimated", path, a[k].sensor);
+                          "false-alarm rate can be estimated",
+                          path, a[k].sensor);
             goto done;
         }
     }
@@ -458,7 +467,8 @@ static dm_status read_spatial(dm_store *s, const char *path, double match_m, acc
             fno++;
             OGRFeatureDefnH d = OGR_F_GetDefnRef(f);
             int ik = OGR_FD_GetFieldIndex(d, "kind"), is = OGR_FD_GetFieldIndex(d, "sensor");
-            int ic = OGR_FD_GetFieldIndex(d, "category"), ico = OGR_FD_GetFieldIndex(d, "confidence");
+            int ic = OGR_FD_GetFieldIndex(d, "category"),
+                ico = OGR_FD_GetFieldIndex(d, "confidence");
             /* copies: the feature is released before they are used */
             char kbuf[32] = "", sbuf[128] = "", cbuf[32] = "";
             if (ik >= 0 && OGR_F_IsFieldSetAndNotNull(f, ik))
@@ -468,7 +478,9 @@ static dm_status read_spatial(dm_store *s, const char *path, double match_m, acc
             if (ic >= 0 && OGR_F_IsFieldSetAndNotNull(f, ic))
                 dm__strlcpy(cbuf, OGR_F_GetFieldAsString(f, ic), sizeof cbuf);
             const char *kind = trim(kbuf), *sensor = trim(sbuf), *cat = trim(cbuf);
-            double conf = ico >= 0 && OGR_F_IsFieldSetAndNotNull(f, ico) ? OGR_F_GetFieldAsDouble(f, ico) : 1.0;
+            double conf = ico >= 0 && OGR_F_IsFieldSetAndNotNull(f, ico)
+                              ? OGR_F_GetFieldAsDouble(f, ico)
+                              : 1.0;
             OGRGeometryH og = OGR_F_GetGeometryRef(f);
             dm_geom *g = NULL;
             if (og && !OGR_G_IsEmpty(og)) {
@@ -506,10 +518,11 @@ static dm_status read_spatial(dm_store *s, const char *path, double match_m, acc
             if (!*sensor || (*cat && cls < 0) ||
                 (dm__strcasecmp(kind, "item") && dm__strcasecmp(kind, "detection") &&
                  dm__strcasecmp(kind, "area"))) {
-                st = dm__fail(ctx, DM_EPARSE,
-                              "%s: feature %ld: field '%s': %s", path, fno,
-                              !*sensor ? "sensor" : (*cat && cls < 0) ? "category" : "kind",
-                              !*sensor ? "missing"
+                st = dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field '%s': %s", path, fno,
+                              !*sensor            ? "sensor"
+                              : (*cat && cls < 0) ? "category"
+                                                  : "kind",
+                              !*sensor            ? "missing"
                               : (*cat && cls < 0) ? "not an ordnance class"
                                                   : "must be item, detection or area");
                 dm_geom_free(g);
@@ -535,8 +548,10 @@ static dm_status read_spatial(dm_store *s, const char *path, double match_m, acc
             dm_geom_free(g);
             int item = !dm__strcasecmp(kind, "item");
             if (item && cls < 0) {
-                st = dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field 'category': a known item "
-                              "needs its class", path, fno);
+                st = dm__fail(ctx, DM_EPARSE,
+                              "%s: feature %ld: field 'category': a known item "
+                              "needs its class",
+                              path, fno);
                 break;
             }
             vpt **v = item ? &it : &de;
@@ -596,9 +611,9 @@ dm_status dm_sensors_calibrate(dm_store *s, const char *path, double match_m,
         *n_rates = 0;
     acc *a = NULL;
     size_t na = 0;
-    dm_status st = is_matched_csv(path) ? read_matched_csv(dm_store_ctx(s), path, &a, &na)
-                                        : read_spatial(s, path, match_m > 0 ? match_m : 1.0, &a,
-                                                       &na);
+    dm_status st = is_matched_csv(path)
+                       ? read_matched_csv(dm_store_ctx(s), path, &a, &na)
+                       : read_spatial(s, path, match_m > 0 ? match_m : 1.0, &a, &na);
     if (st)
         return st;
     return finish(s, path, a, na, rates, n_rates);

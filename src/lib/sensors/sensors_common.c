@@ -11,7 +11,7 @@
 #include <math.h>
 #include <string.h>
 
-static const char *const class_names[DM_CLASS_COUNT] = {"AP", "AT", "UXO", "AXO",
+static const char *const class_names[DM_CLASS_COUNT] = {"AP",  "AT",  "UXO",  "AXO",
                                                         "IED", "SUB", "other"};
 
 const char *dm_class_name(int c)

@@ -259,8 +259,8 @@ static int popcount(unsigned v)
 }
 
 /* Fill cells whose centre lies inside the rings of c (even-odd) with +v. */
-static void fill_polygon(const dm_coords *c, const double gt[6], int W, int H, float *acc,
-                         float v, double *xs, size_t xs_cap)
+static void fill_polygon(const dm_coords *c, const double gt[6], int W, int H, float *acc, float v,
+                         double *xs, size_t xs_cap)
 {
     double miny = INFINITY, maxy = -INFINITY;
     for (size_t i = 0; i < c->n_xy; i++) {
@@ -312,9 +312,9 @@ static void fill_polygon(const dm_coords *c, const double gt[6], int W, int H, f
     }
 }
 
-dm_status dm_sensor_evidence_rasterise(dm_ctx *ctx, const dm_sensor_evidence *ev,
-                                       unsigned classes, const char *crs, const double gt[6],
-                                       int width, int height, float *logodds)
+dm_status dm_sensor_evidence_rasterise(dm_ctx *ctx, const dm_sensor_evidence *ev, unsigned classes,
+                                       const char *crs, const double gt[6], int width, int height,
+                                       float *logodds)
 {
     if (width <= 0 || height <= 0 || !(gt[1] > 0) || !(gt[5] < 0) || gt[2] != 0 || gt[4] != 0)
         return dm__fail(ctx, DM_EINVAL, "the grid must be north-up with positive size");
@@ -377,8 +377,10 @@ dm_status dm_sensor_evidence_rasterise(dm_ctx *ctx, const dm_sensor_evidence *ev
             sy = p->sigma_m / 111320.0;
             sx = sy / fmax(0.01, cos(p->lat * 3.14159265358979 / 180));
         }
-        int c0 = (int)floor((x - 3 * sx - gt[0]) / gt[1]), c1 = (int)ceil((x + 3 * sx - gt[0]) / gt[1]);
-        int r0 = (int)floor((y + 3 * sy - gt[3]) / gt[5]), r1 = (int)ceil((y - 3 * sy - gt[3]) / gt[5]);
+        int c0 = (int)floor((x - 3 * sx - gt[0]) / gt[1]),
+            c1 = (int)ceil((x + 3 * sx - gt[0]) / gt[1]);
+        int r0 = (int)floor((y + 3 * sy - gt[3]) / gt[5]),
+            r1 = (int)ceil((y - 3 * sy - gt[3]) / gt[5]);
         /* a spread smaller than a cell still lands in its cell */
         if (c0 < 0)
             c0 = 0;
@@ -389,7 +391,8 @@ dm_status dm_sensor_evidence_rasterise(dm_ctx *ctx, const dm_sensor_evidence *ev
         if (r1 > height - 1)
             r1 = height - 1;
         int cx = (int)floor((x - gt[0]) / gt[1]), cy = (int)floor((y - gt[3]) / gt[5]);
-        double cell_m2 = t ? gt[1] * -gt[5] : (gt[1] / sx) * (-gt[5] / sy) * p->sigma_m * p->sigma_m;
+        double cell_m2 =
+            t ? gt[1] * -gt[5] : (gt[1] / sx) * (-gt[5] / sy) * p->sigma_m * p->sigma_m;
         double log_lr = p->log_lr;
         if (cell_m2 > 2 * 3.14159265358979 * p->sigma_m * p->sigma_m)
             log_lr = log(dm_sensor_detection_lr(p->confidence, p->p_detect, p->false_alarms_ha,

@@ -28,7 +28,7 @@ typedef struct in_flight {
     char ref[128], sensor[128], kind[32], date[11], org[128];
     char alt[32], gsd[32];
     dm_geom *geom;
-    char uuid[37];   /* in the database (existing or new) */
+    char uuid[37]; /* in the database (existing or new) */
     int existing;
     long n_det;
 } in_flight;
@@ -399,7 +399,8 @@ static dm_status read_feature(imp *im, OGRFeatureH f, long feat, dm_transform *t
         if (!*fl->sensor)
             return dm__fail(ctx, DM_EPARSE,
                             "%s: field 'sensor': missing (name the sensor flown, or give "
-                            "--sensor)", where(im, feat, w, sizeof w));
+                            "--sensor)",
+                            where(im, feat, w, sizeof w));
         double v;
         if (parse_real(*fl->alt ? fl->alt : NULL, &v) < 0)
             return dm__fail(ctx, DM_EPARSE, "%s: field 'altitude_m': '%s' is not a number",
@@ -654,7 +655,8 @@ static dm_status link_detections(imp *im)
                 if (r == 0)
                     return dm__fail(ctx, DM_ENOTFOUND,
                                     "%s: field 'flight': no flight '%s' in the file or the "
-                                    "database", where(im, d->feat, w, sizeof w), d->flight);
+                                    "database",
+                                    where(im, d->feat, w, sizeof w), d->flight);
                 poly = dbpoly;
             }
             int in = poly && point_in(poly, d->lon, d->lat, ctx, tol);
@@ -662,8 +664,8 @@ static dm_status link_detections(imp *im)
             if (!in)
                 return dm__fail(ctx, DM_EPARSE,
                                 "%s: detection at (%.7f, %.7f) lies outside the footprint of "
-                                "flight '%s'", where(im, d->feat, w, sizeof w), d->lon, d->lat,
-                                d->flight);
+                                "flight '%s'",
+                                where(im, d->feat, w, sizeof w), d->lon, d->lat, d->flight);
         } else {
             for (size_t k = 0; k < im->nfl && d->flight_idx < 0; k++)
                 if (point_in(im->fl[k].geom, d->lon, d->lat, ctx, tol))
@@ -693,8 +695,8 @@ dm_status dm_sensors_import(dm_store *s, const char *path, const dm_sensor_impor
     oo = CSLAddString(oo, "GEOM_POSSIBLE_NAMES=wkt,geometry,footprint,geom");
     oo = CSLAddString(oo, "KEEP_GEOM_COLUMNS=NO");
     CPLPushErrorHandler(CPLQuietErrorHandler);
-    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
-                                 (const char *const *)oo, NULL);
+    GDALDatasetH ds =
+        GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, (const char *const *)oo, NULL);
     CPLPopErrorHandler();
     CSLDestroy(oo);
     if (!ds)
@@ -748,7 +750,8 @@ dm_status dm_sensors_import(dm_store *s, const char *path, const dm_sensor_impor
         if (!any_ref)
             st = dm__fail(ctx, DM_EPARSE,
                           "%s: detections without any flight: add the flight footprint to the "
-                          "file, a 'flight' field, or --flight-ref", path);
+                          "file, a 'flight' field, or --flight-ref",
+                          path);
     }
     if (!st)
         st = link_detections(&im);
