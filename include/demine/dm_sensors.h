@@ -224,7 +224,7 @@ typedef struct dm_candidate {
 typedef struct dm_detect_result {
     dm_candidate *cands; /* sorted by decreasing score */
     size_t n;
-    double area_m2;   /* area of the raster */
+    double area_m2;   /* area of the raster's valid pixels */
     double extent[4]; /* minx, miny, maxx, maxy of the raster, in its CRS */
     double pixel_m;
     char *srs_wkt;
@@ -233,9 +233,10 @@ typedef struct dm_detect_result {
 /* Detect small anomalies on a georeferenced GeoTIFF (1 band thermal or
  * several multispectral bands), tile by tile on `threads` cores. opts may be
  * NULL. An alpha band is not analysed; with alpha or a nodata value, pixels
- * whose windows touch invalid data score 0 and area_m2 counts valid pixels. Lowers GDAL's block
- * cache to 48 MiB unless GDAL_CACHEMAX is set (each block is read about once). Errors: DM_EIO
- * (cannot open), DM_EPARSE (no georeference, rotated or non-metric grid), DM_EINVAL (bad options).
+ * whose windows touch invalid data score 0 and area_m2 counts valid pixels.
+ * Lowers GDAL's block cache to 48 MiB unless GDAL_CACHEMAX is set (each
+ * block is read about once). Errors: DM_EIO (cannot open), DM_EPARSE (no
+ * georeference, rotated or non-metric grid), DM_EINVAL (bad options).
  * Free with dm_detect_result_free. */
 DM_API dm_status dm_detect_run(dm_ctx *ctx, const char *path, const dm_detect_opts *opts,
                                dm_detect_result *out);
@@ -245,7 +246,8 @@ DM_API void dm_detect_result_free(dm_ctx *ctx, dm_detect_result *r);
  * match_m of an unmatched truth point (best score first) is a hit.
  * recall_at_far: share of truths found at the score threshold where false
  * alarms reach far_per_100m2 per 100 m^2 of area_m2; ap: average precision
- * (area under the precision-recall curve, all-point interpolation). */
+ * (mean over the true points of the precision at the rank where each is
+ * found, 0 for those never found). */
 DM_API void dm_detect_evaluate(const dm_candidate *c, size_t n, const double *truth_xy,
                                size_t n_truth, double match_m, double area_m2, double far_per_100m2,
                                double *recall_at_far, double *ap);
