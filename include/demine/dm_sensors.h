@@ -76,6 +76,26 @@ DM_API dm_status dm_sensor_upsert(dm_store *s, const char *name, const char *kin
                                   const char *classes, double p_detect, double false_alarms_ha,
                                   double position_error_m, char uuid_out[37]);
 
+/* Simulated surveys over a demo database (one with hazards and the demo's
+ * truth_items): n_flights squares of size_m metres near random hazards,
+ * flown in turn by a multispectral camera (pd 0.6, 5 false alarms/ha,
+ * 0.5 m error; sees items on the surface or within 3 cm of it) and a
+ * magnetometer (pd 0.8, 15/ha, 0.3 m; metal classes within 60 cm), with
+ * detections drawn from the truth items they can see and false alarms at
+ * their rate. Writes the flights and detections as GeoJSON to path, for
+ * dm_sensors_import. The truth is only read to simulate observations; the
+ * file holds nothing a sensor could not have reported. Counts go to
+ * *n_flights and *n_detections when not NULL. DM_ENOTFOUND without hazards
+ * or truth items. */
+typedef struct dm_sensor_sim_opts {
+    int n_flights;    /* default 10 */
+    double size_m;    /* default 200 */
+    unsigned seed;    /* default 1 */
+    const char *date; /* default 2025-05-01 */
+} dm_sensor_sim_opts;
+DM_API dm_status dm_sensors_simulate(dm_store *s, const dm_sensor_sim_opts *opts, const char *path,
+                                     long *n_flights, long *n_detections);
+
 /* ---- calibration ------------------------------------------------------- */
 typedef struct dm_sensor_rate {
     char sensor[128];

@@ -16,7 +16,9 @@ static const char *help =
     "       demine sensors list DB [--json]\n"
     "       demine sensors add DB --name NAME --kind KIND [--classes AP,AT,...]\n"
     "                          [--p-detect P] [--false-alarms-ha F] [--position-error-m E]\n"
-    "       demine sensors evidence DB --out FILE.tif [--cell 1] [--classes AP,AT] [--until D]\n\n"
+    "       demine sensors evidence DB --out FILE.tif [--cell 1] [--classes AP,AT] [--until D]\n"
+    "       demine sensors simulate DB OUT.geojson [--flights 10] [--size-m 200] [--seed 1]\n"
+    "                               [--date D] [--import]\n\n"
     "import     flights (footprint polygons: ref, sensor, sensor_kind, date, altitude_m,\n"
     "           gsd_cm, organisation) and detections (points: flight, sensor, category,\n"
     "           confidence 0-1, model_version, position_error_m, date) from GeoJSON,\n"
@@ -39,7 +41,10 @@ static const char *help =
     "evidence   the log likelihood ratio the risk map gets from sensors, as a GeoTIFF\n"
     "           (UTM of the data's centre): detections raise it, footprints flown with\n"
     "           nothing found lower it for the --classes suspected (default all) that\n"
-    "           each sensor sees.\n";
+    "           each sensor sees.\n"
+    "simulate   surveys over a demo database (`demine demo`): camera and magnetometer\n"
+    "           flights near hazards, detections drawn from the demo's truth items they\n"
+    "           can see, false alarms at their rates; --import adds them to DB.\n";
 
 static int do_import(dm_ctx *ctx, int argc, char **argv)
 {
@@ -305,6 +310,58 @@ static int do_evidence(dm_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
+static int do_simulate(dm_ctx *ctx, int argc, char **argv)
+{
+    const char *dbp = NULL, *out = NULL;
+    dm_sensor_sim_opts o = {0};
+    int import = 0;
+    for (int i = 2; i < argc; i++) {
+        long l;
+        if (!strcmp(argv[i], "--flights") && i + 1 < argc) {
+            if (!cli_parse_long("sensors", "--flights", argv[++i], &l))
+                return 2;
+            o.n_flights = (int)l;
+        } else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
+            if (!cli_parse_long("sensors", "--seed", argv[++i], &l))
+                return 2;
+            o.seed = (unsigned)l;
+        } else if (!strcmp(argv[i], "--size-m") && i + 1 < argc) {
+            if (!cli_parse_double("sensors", "--size-m", argv[++i], &o.size_m))
+                return 2;
+        } else if (!strcmp(argv[i], "--date") && i + 1 < argc)
+            o.date = argv[++i];
+        else if (!strcmp(argv[i], "--import"))
+            import = 1;
+        else if (argv[i][0] == '-')
+            return cli_usage_error("sensors", "unknown option '%s'", argv[i]);
+        else if (!dbp)
+            dbp = argv[i];
+        else if (!out)
+            out = argv[i];
+        else
+            return cli_usage_error("sensors", "unexpected argument '%s'", argv[i]);
+    }
+    if (!dbp || !out)
+        return cli_usage_error("sensors", "simulate needs DB and OUT.geojson");
+    dm_store *s = NULL;
+    int rc = cli_open_store(ctx, "sensors", dbp, import ? 0 : DM_STORE_READONLY, &s);
+    if (rc)
+        return rc;
+    long nf = 0, nd = 0;
+    dm_status e = dm_sensors_simulate(s, &o, out, &nf, &nd);
+    dm_sensor_import_stats st = {0};
+    if (!e && import)
+        e = dm_sensors_import(s, out, NULL, &st);
+    dm_store_close(s);
+    if (e)
+        return cli_fail(ctx, "sensors", e);
+    printf("%s: %ld simulated flights, %ld detections\n", out, nf, nd);
+    if (import)
+        printf("%s: %ld flights and %ld detections added (%ld and %ld already known)\n", dbp,
+               st.flights_added, st.detections_added, st.flights_skipped, st.detections_skipped);
+    return 0;
+}
+
 static int run_sensors(dm_ctx *ctx, int argc, char **argv)
 {
     if (argc < 2 || cli_is_help(argv[1]))
@@ -324,8 +381,11 @@ static int run_sensors(dm_ctx *ctx, int argc, char **argv)
         return do_add(ctx, argc, argv);
     if (!strcmp(argv[1], "evidence"))
         return do_evidence(ctx, argc, argv);
+    if (!strcmp(argv[1], "simulate"))
+        return do_simulate(ctx, argc, argv);
     return cli_usage_error(
-        "sensors", "unknown subcommand '%s' (import, calibrate, list, add, evidence)", argv[1]);
+        "sensors", "unknown subcommand '%s' (import, calibrate, list, add, evidence, simulate)",
+        argv[1]);
 }
 
 CLI_COMMAND(sensors, "sensors", run_sensors, "sensor flights, detections and calibration")

@@ -501,3 +501,40 @@ TEST(sensors_calibrate_by_position)
     ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "feature 1: field 'kind'");
     dm_store_close(s);
 }
+
+TEST(sensors_simulate_over_demo_database)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_demo_db(), 0, &s));
+    dm_sensor_sim_opts o = {0};
+    o.n_flights = 6;
+    o.seed = 3;
+    long nf = 0, nd = 0;
+    ASSERT_OK(dm_sensors_simulate(s, &o, dmtest_path("sim.geojson"), &nf, &nd));
+    ASSERT_EQ(nf, 6);
+    ASSERT(nd > 0);
+    dm_sensor_import_stats st;
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("sim.geojson"), NULL, &st));
+    ASSERT_EQ(st.flights_added, 6);
+    ASSERT_EQ(st.detections_added, nd);
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("sim.geojson"), NULL, &st));
+    ASSERT_EQ(st.flights_added + st.detections_added, 0);
+    /* the same seed gives the same survey */
+    ASSERT_OK(dm_sensors_simulate(s, &o, dmtest_path("sim2.geojson"), NULL, NULL));
+    char *a = dmtest_read_file(dmtest_path("sim.geojson"));
+    char *b = dmtest_read_file(dmtest_path("sim2.geojson"));
+    ASSERT_STREQ(a, b);
+    free(a);
+    free(b);
+    dm_sensor_evidence ev;
+    ASSERT_OK(dm_sensor_evidence_gather(s, NULL, &ev));
+    ASSERT_EQ(ev.n_areas, 6);
+    ASSERT_EQ((long)ev.n_points, nd);
+    dm_sensor_evidence_free(ctx, &ev);
+    dm_store_close(s);
+    /* a database without demo truth is refused */
+    dm_store *e = db();
+    ASSERT_STATUS(DM_ENOTFOUND, dm_sensors_simulate(e, NULL, dmtest_path("x.geojson"), NULL, NULL));
+    dm_store_close(e);
+}
