@@ -88,10 +88,13 @@ DM_API dm_status dm_sensor_upsert(dm_store *s, const char *name, const char *kin
  * *n_flights and *n_detections when not NULL. DM_ENOTFOUND without hazards
  * or truth items. */
 typedef struct dm_sensor_sim_opts {
-    int n_flights;    /* default 10 */
-    double size_m;    /* default 200 */
-    unsigned seed;    /* default 1 */
-    const char *date; /* default 2025-05-01 */
+    int n_flights;          /* default 10 */
+    double size_m;          /* default 200 */
+    unsigned seed;          /* default 1 */
+    const char *date;       /* default 2025-05-01 */
+    const char *validation; /* also write a validation file here (every truth item
+                               under the flights as kind item, the detections, the
+                               footprints as kind area) for dm_sensors_calibrate */
 } dm_sensor_sim_opts;
 DM_API dm_status dm_sensors_simulate(dm_store *s, const dm_sensor_sim_opts *opts, const char *path,
                                      long *n_flights, long *n_detections);

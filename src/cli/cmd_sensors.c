@@ -18,7 +18,7 @@ static const char *help =
     "                          [--p-detect P] [--false-alarms-ha F] [--position-error-m E]\n"
     "       demine sensors evidence DB --out FILE.tif [--cell 1] [--classes AP,AT] [--until D]\n"
     "       demine sensors simulate DB OUT.geojson [--flights 10] [--size-m 200] [--seed 1]\n"
-    "                               [--date D] [--import]\n\n"
+    "                               [--date D] [--validation VAL.geojson] [--import]\n\n"
     "import     flights (footprint polygons: ref, sensor, sensor_kind, date, altitude_m,\n"
     "           gsd_cm, organisation) and detections (points: flight, sensor, category,\n"
     "           confidence 0-1, model_version, position_error_m, date) from GeoJSON,\n"
@@ -44,7 +44,8 @@ static const char *help =
     "           each sensor sees.\n"
     "simulate   surveys over a demo database (`demine demo`): camera and magnetometer\n"
     "           flights near hazards, detections drawn from the demo's truth items they\n"
-    "           can see, false alarms at their rates; --import adds them to DB.\n";
+    "           can see, false alarms at their rates; --import adds them to DB;\n"
+    "           --validation writes the ground truth of those squares for calibrate.\n";
 
 static int do_import(dm_ctx *ctx, int argc, char **argv)
 {
@@ -330,6 +331,8 @@ static int do_simulate(dm_ctx *ctx, int argc, char **argv)
                 return 2;
         } else if (!strcmp(argv[i], "--date") && i + 1 < argc)
             o.date = argv[++i];
+        else if (!strcmp(argv[i], "--validation") && i + 1 < argc)
+            o.validation = argv[++i];
         else if (!strcmp(argv[i], "--import"))
             import = 1;
         else if (argv[i][0] == '-')

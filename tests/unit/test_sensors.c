@@ -532,6 +532,36 @@ TEST(sensors_simulate_over_demo_database)
     ASSERT_EQ(ev.n_areas, 6);
     ASSERT_EQ((long)ev.n_points, nd);
     dm_sensor_evidence_free(ctx, &ev);
+    /* with the ground truth of more squares, calibration recovers the
+     * simulated magnetometer: pd 0.8 on (shallow) AT mines, 15 false alarms/ha */
+    o.n_flights = 24;
+    o.seed = 5;
+    o.validation = dmtest_path("val.geojson");
+    ASSERT_OK(dm_sensors_simulate(s, &o, dmtest_path("sim3.geojson"), NULL, NULL));
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("sim3.geojson"), NULL, NULL));
+    dm_sensor_rate *r = NULL;
+    size_t nr = 0;
+    ASSERT_OK(dm_sensors_calibrate(s, dmtest_path("val.geojson"), 1.5, &r, &nr));
+    int seen = 0;
+    for (size_t i = 0; i < nr; i++) {
+        if (strcmp(r[i].sensor, "Simulated magnetometer"))
+            continue;
+        if (r[i].category == DM_CLASS_AT) {
+            printf("magnetometer AT: %ld/%ld found, pd %.3f\n", r[i].n_detected, r[i].n_items,
+                   r[i].p_detect);
+            ASSERT(r[i].n_items >= 10);
+            /* three binomial standard deviations, at least 0.15 */
+            ASSERT_NEAR(r[i].p_detect, 0.8, fmax(0.15, 3 * sqrt(0.16 / r[i].n_items)));
+            seen++;
+        }
+        if (r[i].category < 0) {
+            printf("magnetometer: %.2f false alarms/ha\n", r[i].false_alarms_ha);
+            ASSERT_NEAR(r[i].false_alarms_ha, 15, 5);
+            seen++;
+        }
+    }
+    ASSERT_EQ(seen, 2);
+    dm_free(ctx, r);
     dm_store_close(s);
     /* a database without demo truth is refused */
     dm_store *e = db();

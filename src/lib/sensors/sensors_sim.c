@@ -62,6 +62,44 @@ static void add_point(dm_buf *b, int *first, double lon, double lat, const char 
     *first = 0;
 }
 
+/* A validation feature: kind item, detection or area (a ring of 5 points). */
+static void add_val(dm_buf *v, int *vfirst, const char *kind, const char *sensor, const char *cat,
+                    double conf, const double *xy, int npts)
+{
+    dm__buf_printf(v, "%s\n{\"type\":\"Feature\",\"geometry\":", *vfirst ? "" : ",");
+    if (npts == 1) {
+        dm__buf_printf(v, "{\"type\":\"Point\",\"coordinates\":[%.8f,%.8f]}", xy[0], xy[1]);
+    } else {
+        dm__buf_puts(v, "{\"type\":\"Polygon\",\"coordinates\":[[");
+        for (int i = 0; i < npts; i++)
+            dm__buf_printf(v, "%s[%.8f,%.8f]", i ? "," : "", xy[2 * i], xy[2 * i + 1]);
+        dm__buf_puts(v, "]]}");
+    }
+    dm__buf_printf(v, ",\"properties\":{\"kind\":\"%s\",\"sensor\":", kind);
+    dm__buf_json_str(v, sensor);
+    if (cat) {
+        dm__buf_puts(v, ",\"category\":");
+        dm__buf_json_str(v, cat);
+    }
+    if (conf >= 0)
+        dm__buf_printf(v, ",\"confidence\":%.3f", conf);
+    dm__buf_puts(v, "}}");
+    *vfirst = 0;
+}
+
+static dm_status write_buf(dm_ctx *ctx, const char *path, const dm_buf *b)
+{
+    if (b->oom)
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    FILE *fp = fopen(path, "w");
+    if (!fp)
+        return dm__fail(ctx, DM_EIO, "%s: cannot create: %s", path, strerror(errno));
+    int bad = fwrite(b->data, 1, b->len, fp) != b->len;
+    if (fclose(fp) || bad)
+        return dm__fail(ctx, DM_EIO, "%s: write failed", path);
+    return DM_OK;
+}
+
 dm_status dm_sensors_simulate(dm_store *s, const dm_sensor_sim_opts *opts, const char *path,
                               long *n_flights, long *n_detections)
 {
@@ -122,7 +160,10 @@ dm_status dm_sensors_simulate(dm_store *s, const dm_sensor_sim_opts *opts, const
     dm_buf b;
     dm__buf_init(&b);
     dm__buf_puts(&b, "{\"type\":\"FeatureCollection\",\"features\":[");
-    int first = 1;
+    int first = 1, vfirst = 1;
+    dm_buf v;
+    dm__buf_init(&v);
+    dm__buf_puts(&v, "{\"type\":\"FeatureCollection\",\"features\":[");
     long nd = 0;
     for (int f = 0; f < o.n_flights && nh > 0 && !st; f++) {
         long h = (long)(sensors__rng_unif(&rng) * (double)nh);
@@ -164,6 +205,11 @@ dm_status dm_sensors_simulate(dm_store *s, const dm_sensor_sim_opts *opts, const
         dm__buf_json_str(&b, sn->name);
         dm__buf_printf(&b, ",\"sensor_kind\":\"%s\",\"date\":\"%s\",\"altitude_m\":%d}}", sn->kind,
                        date, sk ? 2 : 30);
+        if (o.validation) {
+            double ring[10] = {sx[0], sy[0], sx[1], sy[1], sx[2],
+                               sy[2], sx[3], sy[3], sx[0], sy[0]};
+            add_val(&v, &vfirst, "area", sn->name, NULL, -1, ring, 5);
+        }
         /* truth items under the footprint */
         double bb[4] = {fmin(sx[0], sx[3]), fmin(sy[0], sy[1]), fmax(sx[1], sx[2]),
                         fmax(sy[2], sy[3])};
@@ -183,6 +229,11 @@ dm_status dm_sensors_simulate(dm_store *s, const dm_sensor_sim_opts *opts, const
                     continue;
                 const char *cat = dm_cursor_text(c, "category");
                 int ci = dm_class_index(cat);
+                if (o.validation && ci >= 0) {
+                    double ixy[2] = {ix, iy};
+                    if (!dm_transform_xy(back, &ixy[0], &ixy[1], 1))
+                        add_val(&v, &vfirst, "item", sn->name, dm_class_name(ci), -1, ixy, 1);
+                }
                 double depth = dm_cursor_real(c, "depth_cm", 5);
                 double p = visible(sk, ci, depth) * sn->pd;
                 if (sensors__rng_unif(&rng) >= p)
@@ -195,6 +246,10 @@ dm_status dm_sensors_simulate(dm_store *s, const dm_sensor_sim_opts *opts, const
                 /* the classifier names the class right three times in four */
                 const char *lab = sensors__rng_unif(&rng) < 0.75 ? dm_class_name(ci) : NULL;
                 add_point(&b, &first, px, py, ref, sn->name, lab, conf, sn->err_m, date);
+                if (o.validation) {
+                    double dxy[2] = {px, py};
+                    add_val(&v, &vfirst, "detection", sn->name, lab, conf, dxy, 1);
+                }
                 nd++;
             }
             dm_cursor_free(c);
@@ -214,6 +269,10 @@ dm_status dm_sensors_simulate(dm_store *s, const dm_sensor_sim_opts *opts, const
                 continue;
             double conf = 0.2 + 0.6 * sensors__rng_unif(&rng);
             add_point(&b, &first, px, py, ref, sn->name, NULL, conf, sn->err_m, date);
+            if (o.validation) {
+                double dxy[2] = {px, py};
+                add_val(&v, &vfirst, "detection", sn->name, NULL, conf, dxy, 1);
+            }
             nd++;
         }
         dm_transform_free(to);
@@ -223,18 +282,12 @@ dm_status dm_sensors_simulate(dm_store *s, const dm_sensor_sim_opts *opts, const
     }
     dm_free(ctx, hc);
     dm__buf_puts(&b, "\n]}\n");
-    if (!st && b.oom)
-        st = dm__fail(ctx, DM_ENOMEM, "out of memory");
-    if (!st) {
-        FILE *fp = fopen(path, "w");
-        if (!fp) {
-            st = dm__fail(ctx, DM_EIO, "%s: cannot create: %s", path, strerror(errno));
-        } else {
-            int bad = fwrite(b.data, 1, b.len, fp) != b.len;
-            if (fclose(fp) || bad)
-                st = dm__fail(ctx, DM_EIO, "%s: write failed", path);
-        }
-    }
+    dm__buf_puts(&v, "\n]}\n");
+    if (!st)
+        st = write_buf(ctx, path, &b);
+    if (!st && o.validation)
+        st = write_buf(ctx, o.validation, &v);
+    dm__buf_free(&v);
     dm__buf_free(&b);
     if (!st && n_detections)
         *n_detections = nd;
