@@ -17,5 +17,6 @@
 #include "demine/dm_auth.h"
 #include "demine/dm_danger.h"
 #include "demine/dm_tiles.h"
+#include "demine/dm_sensors.h"
 
 #endif

@@ -1,0 +1,394 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * cmd_sensors.c -- `demine sensors import|calibrate|list|add`: drone and
+ * ground sensor flights and detections into the database, their calibration
+ * from validation data, and the sensor table.
+ */
+#include "cli.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *help =
+    "usage: demine sensors import DB FILE [--flight-ref REF] [--sensor NAME] [--date D] [--json]\n"
+    "       demine sensors calibrate DB --validation FILE [--match-m 1] [--json]\n"
+    "       demine sensors list DB [--json]\n"
+    "       demine sensors add DB --name NAME --kind KIND [--classes AP,AT,...]\n"
+    "                          [--p-detect P] [--false-alarms-ha F] [--position-error-m E]\n"
+    "       demine sensors evidence DB --out FILE.tif [--cell 1] [--classes AP,AT] [--until D]\n"
+    "       demine sensors simulate DB OUT.geojson [--flights 10] [--size-m 200] [--seed 1]\n"
+    "                               [--date D] [--validation VAL.geojson] [--import]\n\n"
+    "import     flights (footprint polygons: ref, sensor, sensor_kind, date, altitude_m,\n"
+    "           gsd_cm, organisation) and detections (points: flight, sensor, category,\n"
+    "           confidence 0-1, model_version, position_error_m, date) from GeoJSON,\n"
+    "           GeoPackage or CSV (lon,lat columns for points, a wkt column for\n"
+    "           footprints). A detection without a flight field belongs to the file's\n"
+    "           flight whose footprint holds it; --flight-ref attaches all detections to\n"
+    "           one flight (in the file or the database). Importing the same file again\n"
+    "           changes nothing. Any bad record refuses the whole file.\n"
+    "calibrate  detection probability and false alarms per hectare per sensor and class\n"
+    "           from a validation CSV: sensor,category,item,detected,area_ha -- one row\n"
+    "           per known item (detected 1/0), one row without item per detection that\n"
+    "           matched nothing (a false alarm); area_ha is the validated area.\n"
+    "           Or a GeoJSON/GeoPackage of points with kind item (known items, with\n"
+    "           category) or detection (with confidence) and polygons of kind area\n"
+    "           (validated ground), each with its sensor: detections are matched to\n"
+    "           the nearest item within --match-m metres (default 1).\n"
+    "list       the sensors with their rates and flights.\n"
+    "add        add or update a sensor. KIND: rgb, multispectral, thermal, magnetometer,\n"
+    "           gpr, lidar, other. Cameras see surface items only; magnetometers metal.\n"
+    "evidence   the log likelihood ratio the risk map gets from sensors, as a GeoTIFF\n"
+    "           (UTM of the data's centre): detections raise it, footprints flown with\n"
+    "           nothing found lower it for the --classes suspected (default all) that\n"
+    "           each sensor sees.\n"
+    "simulate   surveys over a demo database (`demine demo`): camera and magnetometer\n"
+    "           flights near hazards, detections drawn from the demo's truth items they\n"
+    "           can see, false alarms at their rates; --import adds them to DB;\n"
+    "           --validation writes the ground truth of those squares for calibrate.\n";
+
+static int do_import(dm_ctx *ctx, int argc, char **argv)
+{
+    const char *dbp = NULL, *file = NULL;
+    dm_sensor_import_opts o = {0};
+    int json = 0;
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--flight-ref") && i + 1 < argc)
+            o.flight_ref = argv[++i];
+        else if (!strcmp(argv[i], "--sensor") && i + 1 < argc)
+            o.sensor = argv[++i];
+        else if (!strcmp(argv[i], "--date") && i + 1 < argc)
+            o.date = argv[++i];
+        else if (!strcmp(argv[i], "--json"))
+            json = 1;
+        else if (argv[i][0] == '-')
+            return cli_usage_error("sensors", "unknown option '%s'", argv[i]);
+        else if (!dbp)
+            dbp = argv[i];
+        else if (!file)
+            file = argv[i];
+        else
+            return cli_usage_error("sensors", "unexpected argument '%s'", argv[i]);
+    }
+    if (!dbp || !file)
+        return cli_usage_error("sensors", "import needs DB and FILE");
+    dm_store *s = NULL;
+    int rc = cli_open_store(ctx, "sensors", dbp, 0, &s);
+    if (rc)
+        return rc;
+    dm_sensor_import_stats st;
+    dm_status e = dm_sensors_import(s, file, &o, &st);
+    dm_store_close(s);
+    if (e)
+        return cli_fail(ctx, "sensors", e);
+    if (json)
+        printf("{\"flights_added\":%ld,\"flights_skipped\":%ld,\"detections_added\":%ld,"
+               "\"detections_skipped\":%ld,\"sensors_added\":%ld,\"empty_flights\":%ld}\n",
+               st.flights_added, st.flights_skipped, st.detections_added, st.detections_skipped,
+               st.sensors_added, st.empty_flights);
+    else
+        printf("%s: %ld flights added (%ld already known, %ld without detections), "
+               "%ld detections added (%ld already known), %ld new sensors\n",
+               file, st.flights_added, st.flights_skipped, st.empty_flights, st.detections_added,
+               st.detections_skipped, st.sensors_added);
+    return 0;
+}
+
+static int do_calibrate(dm_ctx *ctx, int argc, char **argv)
+{
+    const char *dbp = NULL, *val = NULL;
+    int json = 0;
+    double match_m = 0;
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--validation") && i + 1 < argc)
+            val = argv[++i];
+        else if (!strcmp(argv[i], "--match-m") && i + 1 < argc) {
+            if (!cli_parse_double("sensors", "--match-m", argv[++i], &match_m))
+                return 2;
+        } else if (!strcmp(argv[i], "--json"))
+            json = 1;
+        else if (argv[i][0] == '-')
+            return cli_usage_error("sensors", "unknown option '%s'", argv[i]);
+        else if (!dbp)
+            dbp = argv[i];
+        else
+            return cli_usage_error("sensors", "unexpected argument '%s'", argv[i]);
+    }
+    if (!dbp || !val)
+        return cli_usage_error("sensors", "calibrate needs DB and --validation FILE");
+    dm_store *s = NULL;
+    int rc = cli_open_store(ctx, "sensors", dbp, 0, &s);
+    if (rc)
+        return rc;
+    dm_sensor_rate *r = NULL;
+    size_t n = 0;
+    dm_status e = dm_sensors_calibrate(s, val, match_m, &r, &n);
+    dm_store_close(s);
+    if (e)
+        return cli_fail(ctx, "sensors", e);
+    if (json)
+        printf("[");
+    else
+        printf("%-24s %-6s %6s %6s %6s %8s %8s %10s\n", "sensor", "class", "items", "found",
+               "false", "area_ha", "p_detect", "false/ha");
+    for (size_t i = 0; i < n; i++) {
+        const char *cls = r[i].category >= 0 ? dm_class_name(r[i].category) : "all";
+        if (json)
+            printf("%s{\"sensor\":\"%s\",\"category\":\"%s\",\"items\":%ld,\"detected\":%ld,"
+                   "\"false_alarms\":%ld,\"area_ha\":%g,\"p_detect\":%.4f,"
+                   "\"false_alarms_ha\":%.4f}",
+                   i ? "," : "", r[i].sensor, cls, r[i].n_items, r[i].n_detected,
+                   r[i].n_false_alarms, r[i].area_ha, r[i].p_detect, r[i].false_alarms_ha);
+        else
+            printf("%-24s %-6s %6ld %6ld %6ld %8.2f %8.3f %10.3f\n", r[i].sensor, cls, r[i].n_items,
+                   r[i].n_detected, r[i].n_false_alarms, r[i].area_ha, r[i].p_detect,
+                   r[i].false_alarms_ha);
+    }
+    if (json)
+        printf("]\n");
+    dm_free(ctx, r);
+    return 0;
+}
+
+static int do_list(dm_ctx *ctx, int argc, char **argv)
+{
+    const char *dbp = NULL;
+    int json = 0;
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--json"))
+            json = 1;
+        else if (argv[i][0] == '-')
+            return cli_usage_error("sensors", "unknown option '%s'", argv[i]);
+        else if (!dbp)
+            dbp = argv[i];
+        else
+            return cli_usage_error("sensors", "unexpected argument '%s'", argv[i]);
+    }
+    if (!dbp)
+        return cli_usage_error("sensors", "list needs DB");
+    dm_store *s = NULL;
+    int rc = cli_open_store(ctx, "sensors", dbp, DM_STORE_READONLY, &s);
+    if (rc)
+        return rc;
+    dm_cursor *c = NULL;
+    dm_status e = dm_store_select(s, "sensors", NULL, &c);
+    if (e) {
+        dm_store_close(s);
+        return cli_fail(ctx, "sensors", e);
+    }
+    if (json)
+        printf("[");
+    else
+        printf("%-24s %-13s %-22s %8s %9s %7s %8s %10s\n", "name", "kind", "classes_seen",
+               "p_detect", "false/ha", "error_m", "flights", "detections");
+    int r, first = 1;
+    while ((r = dm_cursor_next(c)) == 1) {
+        const char *uuid = dm_cursor_uuid(c);
+        const char *f[] = {"sensor_id"}, *v[] = {uuid};
+        dm_select sel = {0};
+        sel.eq_field = f;
+        sel.eq_value = v;
+        sel.n_eq = 1;
+        long nf = 0, nd = 0;
+        if (dm_store_count(s, "flights", &sel, &nf) || dm_store_count(s, "detections", &sel, &nd)) {
+            r = -1;
+            break;
+        }
+        if (json) {
+            char *js = NULL;
+            if (dm_cursor_json(c, 0, &js)) {
+                r = -1;
+                break;
+            }
+            size_t L = strlen(js);
+            if (L && js[L - 1] == '}')
+                js[L - 1] = 0;
+            printf("%s%s,\"flights\":%ld,\"detections\":%ld}", first ? "" : ",", js, nf, nd);
+            dm_free(ctx, js);
+        } else {
+            const char *cls = dm_cursor_text(c, "classes_seen");
+            printf("%-24s %-13s %-22s %8.3f %9.2f %7.2f %8ld %10ld\n", dm_cursor_text(c, "name"),
+                   dm_cursor_text(c, "kind"), cls ? cls : "-", dm_cursor_real(c, "p_detect", NAN),
+                   dm_cursor_real(c, "false_alarms_ha", NAN),
+                   dm_cursor_real(c, "position_error_m", NAN), nf, nd);
+        }
+        first = 0;
+    }
+    dm_cursor_free(c);
+    if (json)
+        printf("]\n");
+    dm_store_close(s);
+    if (r < 0)
+        return cli_fail(ctx, "sensors", dm_ctx_errcode(ctx));
+    return 0;
+}
+
+static int do_add(dm_ctx *ctx, int argc, char **argv)
+{
+    const char *dbp = NULL, *name = NULL, *kind = NULL, *classes = NULL;
+    double pd = -1, far = -1, pe = -1;
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--name") && i + 1 < argc)
+            name = argv[++i];
+        else if (!strcmp(argv[i], "--kind") && i + 1 < argc)
+            kind = argv[++i];
+        else if (!strcmp(argv[i], "--classes") && i + 1 < argc)
+            classes = argv[++i];
+        else if (!strcmp(argv[i], "--p-detect") && i + 1 < argc) {
+            if (!cli_parse_double("sensors", "--p-detect", argv[++i], &pd))
+                return 2;
+        } else if (!strcmp(argv[i], "--false-alarms-ha") && i + 1 < argc) {
+            if (!cli_parse_double("sensors", "--false-alarms-ha", argv[++i], &far))
+                return 2;
+        } else if (!strcmp(argv[i], "--position-error-m") && i + 1 < argc) {
+            if (!cli_parse_double("sensors", "--position-error-m", argv[++i], &pe))
+                return 2;
+        } else if (argv[i][0] == '-')
+            return cli_usage_error("sensors", "unknown option '%s'", argv[i]);
+        else if (!dbp)
+            dbp = argv[i];
+        else
+            return cli_usage_error("sensors", "unexpected argument '%s'", argv[i]);
+    }
+    if (!dbp || !name)
+        return cli_usage_error("sensors", "add needs DB and --name");
+    dm_store *s = NULL;
+    int rc = cli_open_store(ctx, "sensors", dbp, 0, &s);
+    if (rc)
+        return rc;
+    char uuid[37];
+    dm_status e = dm_sensor_upsert(s, name, kind, classes, pd, far, pe, uuid);
+    dm_store_close(s);
+    if (e)
+        return cli_fail(ctx, "sensors", e);
+    printf("sensor %s: %s\n", name, uuid);
+    return 0;
+}
+
+static int do_evidence(dm_ctx *ctx, int argc, char **argv)
+{
+    const char *dbp = NULL, *out = NULL, *until = NULL, *cls = NULL;
+    double cell = 1.0;
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--out") && i + 1 < argc)
+            out = argv[++i];
+        else if (!strcmp(argv[i], "--until") && i + 1 < argc)
+            until = argv[++i];
+        else if (!strcmp(argv[i], "--classes") && i + 1 < argc)
+            cls = argv[++i];
+        else if (!strcmp(argv[i], "--cell") && i + 1 < argc) {
+            if (!cli_parse_double("sensors", "--cell", argv[++i], &cell))
+                return 2;
+        } else if (argv[i][0] == '-')
+            return cli_usage_error("sensors", "unknown option '%s'", argv[i]);
+        else if (!dbp)
+            dbp = argv[i];
+        else
+            return cli_usage_error("sensors", "unexpected argument '%s'", argv[i]);
+    }
+    if (!dbp || !out)
+        return cli_usage_error("sensors", "evidence needs DB and --out FILE.tif");
+    unsigned set = 0;
+    if (cls && dm_class_set_parse(cls, &set))
+        return cli_usage_error("sensors", "--classes: unknown ordnance class in '%s'", cls);
+    dm_store *s = NULL;
+    int rc = cli_open_store(ctx, "sensors", dbp, DM_STORE_READONLY, &s);
+    if (rc)
+        return rc;
+    dm_sensor_evidence ev;
+    dm_status e = dm_sensor_evidence_gather(s, until, &ev);
+    dm_store_close(s);
+    if (e)
+        return cli_fail(ctx, "sensors", e);
+    int w = 0, h = 0;
+    e = dm_sensor_evidence_write_tif(ctx, &ev, set, cell, out, &w, &h);
+    size_t np = ev.n_points, na = ev.n_areas;
+    dm_sensor_evidence_free(ctx, &ev);
+    if (e)
+        return cli_fail(ctx, "sensors", e);
+    printf("%s: %dx%d cells of %g m, log likelihood ratios of %zu detections and %zu flights\n",
+           out, w, h, cell, np, na);
+    return 0;
+}
+
+static int do_simulate(dm_ctx *ctx, int argc, char **argv)
+{
+    const char *dbp = NULL, *out = NULL;
+    dm_sensor_sim_opts o = {0};
+    int import = 0;
+    for (int i = 2; i < argc; i++) {
+        long l;
+        if (!strcmp(argv[i], "--flights") && i + 1 < argc) {
+            if (!cli_parse_long("sensors", "--flights", argv[++i], &l))
+                return 2;
+            o.n_flights = (int)l;
+        } else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
+            if (!cli_parse_long("sensors", "--seed", argv[++i], &l))
+                return 2;
+            o.seed = (unsigned)l;
+        } else if (!strcmp(argv[i], "--size-m") && i + 1 < argc) {
+            if (!cli_parse_double("sensors", "--size-m", argv[++i], &o.size_m))
+                return 2;
+        } else if (!strcmp(argv[i], "--date") && i + 1 < argc)
+            o.date = argv[++i];
+        else if (!strcmp(argv[i], "--validation") && i + 1 < argc)
+            o.validation = argv[++i];
+        else if (!strcmp(argv[i], "--import"))
+            import = 1;
+        else if (argv[i][0] == '-')
+            return cli_usage_error("sensors", "unknown option '%s'", argv[i]);
+        else if (!dbp)
+            dbp = argv[i];
+        else if (!out)
+            out = argv[i];
+        else
+            return cli_usage_error("sensors", "unexpected argument '%s'", argv[i]);
+    }
+    if (!dbp || !out)
+        return cli_usage_error("sensors", "simulate needs DB and OUT.geojson");
+    dm_store *s = NULL;
+    int rc = cli_open_store(ctx, "sensors", dbp, import ? 0 : DM_STORE_READONLY, &s);
+    if (rc)
+        return rc;
+    long nf = 0, nd = 0;
+    dm_status e = dm_sensors_simulate(s, &o, out, &nf, &nd);
+    dm_sensor_import_stats st = {0};
+    if (!e && import)
+        e = dm_sensors_import(s, out, NULL, &st);
+    dm_store_close(s);
+    if (e)
+        return cli_fail(ctx, "sensors", e);
+    printf("%s: %ld simulated flights, %ld detections\n", out, nf, nd);
+    if (import)
+        printf("%s: %ld flights and %ld detections added (%ld and %ld already known)\n", dbp,
+               st.flights_added, st.detections_added, st.flights_skipped, st.detections_skipped);
+    return 0;
+}
+
+static int run_sensors(dm_ctx *ctx, int argc, char **argv)
+{
+    if (argc < 2 || cli_is_help(argv[1]))
+        return argc < 2
+                   ? cli_usage_error("sensors", "expected import, calibrate, list, add or evidence")
+                   : cli_help(help);
+    for (int i = 2; i < argc; i++)
+        if (cli_is_help(argv[i]))
+            return cli_help(help);
+    if (!strcmp(argv[1], "import"))
+        return do_import(ctx, argc, argv);
+    if (!strcmp(argv[1], "calibrate"))
+        return do_calibrate(ctx, argc, argv);
+    if (!strcmp(argv[1], "list"))
+        return do_list(ctx, argc, argv);
+    if (!strcmp(argv[1], "add"))
+        return do_add(ctx, argc, argv);
+    if (!strcmp(argv[1], "evidence"))
+        return do_evidence(ctx, argc, argv);
+    if (!strcmp(argv[1], "simulate"))
+        return do_simulate(ctx, argc, argv);
+    return cli_usage_error(
+        "sensors", "unknown subcommand '%s' (import, calibrate, list, add, evidence, simulate)",
+        argv[1]);
+}
+
+CLI_COMMAND(sensors, "sensors", run_sensors, "sensor flights, detections and calibration")

@@ -1,0 +1,857 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * mag.c -- magnetometer line surveys: reading CSV lines, levelling (a
+ * running median along each line removes drift and heading error), gridding
+ * by inverse-distance weighting within a search radius, picking targets as
+ * local maxima of the levelled anomaly, and the covered ground as a polygon.
+ */
+#include "core/dm_internal.h"
+#include "sensors/sensors_internal.h"
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpedantic"
+#include <cpl_string.h>
+#include <gdal.h>
+#include <ogr_srs_api.h>
+#pragma GCC diagnostic pop
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- reading ---------------------------------------------------------- */
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s) || *s == '"')
+        s++;
+    size_t n = strlen(s);
+    while (n && (isspace((unsigned char)s[n - 1]) || s[n - 1] == '"'))
+        s[--n] = 0;
+    return s;
+}
+
+static int split(char *line, char sep, char **cols, int max)
+{
+    int n = 0;
+    char *p = line;
+    for (;;) {
+        if (n < max)
+            cols[n] = p;
+        n++;
+        char *q = strchr(p, sep);
+        if (!q)
+            break;
+        *q = 0;
+        p = q + 1;
+    }
+    for (int i = 0; i < n && i < max; i++)
+        cols[i] = trim(cols[i]);
+    return n;
+}
+
+static int name_is(const char *s, const char *const *names)
+{
+    for (; *names; names++)
+        if (!dm__strcasecmp(s, *names))
+            return 1;
+    return 0;
+}
+
+static int parse_num(const char *s, double *v)
+{
+    if (!*s)
+        return -1;
+    char *end;
+    errno = 0;
+    *v = strtod(s, &end);
+    if (errno || *trim(end) || !isfinite(*v))
+        return -1;
+    return 0;
+}
+
+dm_status dm_mag_read_csv(dm_ctx *ctx, const char *path, const char *crs, dm_mag_survey *out)
+{
+    memset(out, 0, sizeof *out);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return dm__fail(ctx, DM_EIO, "%s: cannot open: %s", path, strerror(errno));
+    static const char *const n_line[] = {"line", "line_id", "track", "lineno", NULL};
+    static const char *const n_x[] = {"x", "easting", "east", "e", NULL};
+    static const char *const n_y[] = {"y", "northing", "north", "n", NULL};
+    static const char *const n_lon[] = {"lon", "longitude", "long", "lng", NULL};
+    static const char *const n_lat[] = {"lat", "latitude", NULL};
+    static const char *const n_f[] = {"field", "nt",          "value",    "mag",
+                                      "tmi",   "total_field", "gradient", NULL};
+    char buf[4096];
+    char *cols[64];
+    long lineno = 0;
+    int ci_line = -1, ci_x = -1, ci_y = -1, ci_f = -1, geo = 0, ncol = 0;
+    char sep = ',';
+    dm_status st = DM_OK;
+    size_t cap = 0;
+    dm_transform *tr = NULL;
+    double prevx = NAN, prevy = NAN;
+    int auto_line = 0;
+    /* header */
+    while (fgets(buf, sizeof buf, f)) {
+        lineno++;
+        char *s = trim(buf);
+        if (!*s || *s == '#')
+            continue;
+        sep = strchr(s, ';') ? ';' : strchr(s, '\t') ? '\t' : ',';
+        ncol = split(s, sep, cols, 64);
+        for (int i = 0; i < ncol && i < 64; i++) {
+            if (name_is(cols[i], n_line))
+                ci_line = i;
+            else if (name_is(cols[i], n_x))
+                ci_x = i;
+            else if (name_is(cols[i], n_y))
+                ci_y = i;
+            else if (name_is(cols[i], n_lon)) {
+                ci_x = i;
+                geo = 1;
+            } else if (name_is(cols[i], n_lat)) {
+                ci_y = i;
+                geo = 1;
+            } else if (name_is(cols[i], n_f))
+                ci_f = i;
+        }
+        break;
+    }
+    if (ci_x < 0 || ci_y < 0 || ci_f < 0) {
+        fclose(f);
+        return dm__fail(ctx, DM_EPARSE,
+                        "%s: line %ld: the header needs position columns (x,y or lon,lat) and a "
+                        "field column (field, nT, value); found none of %s",
+                        path, lineno,
+                        ci_f < 0   ? "field/nT/value"
+                        : ci_x < 0 ? "x/lon"
+                                   : "y/lat");
+    }
+    auto_line = ci_line < 0;
+    int cur_line = 0;
+    while (fgets(buf, sizeof buf, f)) {
+        lineno++;
+        size_t len = strlen(buf);
+        if (len == sizeof buf - 1 && buf[len - 1] != '\n') {
+            int ch;
+            while ((ch = fgetc(f)) != EOF && ch != '\n')
+                ;
+            dm__log(ctx, DM_LOG_WARN, "%s: line %ld: longer than %zu characters, skipped", path,
+                    lineno, sizeof buf - 1);
+            out->bad_lines++;
+            continue;
+        }
+        char *s = trim(buf);
+        if (!*s || *s == '#')
+            continue;
+        int n = split(s, sep, cols, 64);
+        if (n != ncol) {
+            dm__log(ctx, DM_LOG_WARN, "%s: line %ld: %d columns instead of %d, skipped", path,
+                    lineno, n, ncol);
+            out->bad_lines++;
+            continue;
+        }
+        double x, y, v, ln = 0;
+        const char *badf = NULL, *badv = NULL;
+        if (parse_num(cols[ci_x], &x))
+            badf = geo ? "lon" : "x", badv = cols[ci_x];
+        else if (parse_num(cols[ci_y], &y))
+            badf = geo ? "lat" : "y", badv = cols[ci_y];
+        else if (parse_num(cols[ci_f], &v))
+            badf = "field", badv = cols[ci_f];
+        else if (!auto_line && parse_num(cols[ci_line], &ln))
+            badf = "line", badv = cols[ci_line];
+        else if (geo && (fabs(x) > 180 || fabs(y) > 90))
+            badf = "lon/lat", badv = "out of range";
+        if (badf) {
+            dm__log(ctx, DM_LOG_WARN,
+                    "%s: line %ld: field '%s': not a valid number ('%.40s'), "
+                    "skipped",
+                    path, lineno, badf, badv);
+            out->bad_lines++;
+            continue;
+        }
+        if (geo && !tr) {
+            snprintf(out->crs, sizeof out->crs, "EPSG:%d", dm_utm_epsg(x, y));
+            if ((st = dm_transform_new(ctx, "EPSG:4326", out->crs, &tr)))
+                goto fail;
+        } else if (!geo && !out->crs[0]) {
+            dm__strlcpy(out->crs, crs && *crs ? crs : "EPSG:32638", sizeof out->crs);
+        }
+        if (tr && (st = dm_transform_xy(tr, &x, &y, 1))) {
+            st = dm__wrap(ctx, "%s: line %ld", path, lineno);
+            goto fail;
+        }
+        if (auto_line) {
+            /* a jump of more than 1 m starts a new line */
+            if (isfinite(prevx) && hypot(x - prevx, y - prevy) > 1.0)
+                cur_line++;
+            prevx = x;
+            prevy = y;
+            ln = cur_line;
+        }
+        if (out->n == cap) {
+            size_t nc = cap ? 2 * cap : 4096;
+            dm_mag_sample *p = dm_realloc(ctx, out->s, nc * sizeof *p);
+            if (!p) {
+                st = dm__fail(ctx, DM_ENOMEM, "out of memory reading %s", path);
+                goto fail;
+            }
+            out->s = p;
+            cap = nc;
+        }
+        out->s[out->n++] = (dm_mag_sample){x, y, v, (int)ln};
+    }
+    if (ferror(f)) {
+        st = dm__fail(ctx, DM_EIO, "%s: read error", path);
+        goto fail;
+    }
+    if (out->n < 2) {
+        st = dm__fail(ctx, DM_EPARSE, "%s: no usable samples (%ld corrupt lines)", path,
+                      out->bad_lines);
+        goto fail;
+    }
+    dm_transform_free(tr);
+    fclose(f);
+    return DM_OK;
+fail:
+    dm_transform_free(tr);
+    fclose(f);
+    dm_mag_survey_free(ctx, out);
+    return st;
+}
+
+void dm_mag_survey_free(dm_ctx *ctx, dm_mag_survey *sv)
+{
+    if (!sv)
+        return;
+    dm_free(ctx, sv->s);
+    memset(sv, 0, sizeof *sv);
+}
+
+dm_status dm_mag_write_csv(dm_ctx *ctx, const dm_mag_survey *sv, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return dm__fail(ctx, DM_EIO, "%s: cannot create: %s", path, strerror(errno));
+    fprintf(f, "line,x,y,field\n");
+    for (size_t i = 0; i < sv->n; i++)
+        fprintf(f, "%d,%.3f,%.3f,%.3f\n", sv->s[i].line, sv->s[i].x, sv->s[i].y, sv->s[i].field);
+    if (fclose(f))
+        return dm__fail(ctx, DM_EIO, "%s: write failed", path);
+    return DM_OK;
+}
+
+/* ---- processing ------------------------------------------------------- */
+
+typedef struct line_key {
+    int line;
+    size_t idx;
+} line_key;
+
+static int cmp_line_key(const void *a, const void *b)
+{
+    const line_key *x = a, *y = b;
+    if (x->line != y->line)
+        return (x->line > y->line) - (x->line < y->line);
+    return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+static double quickselect(double *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        double p = v[(lo + hi) / 2];
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < p)
+                i++;
+            while (v[j] > p)
+                j--;
+            if (i <= j) {
+                double t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            break;
+    }
+    return v[k];
+}
+
+static double median(double *v, size_t n)
+{
+    return n ? quickselect(v, n, n / 2) : NAN;
+}
+
+/* Robust sigma (MAD * 1.4826) of finite values; v is scratch. */
+static double robust_sigma(double *v, size_t n)
+{
+    if (n < 2)
+        return NAN;
+    double m = median(v, n);
+    for (size_t i = 0; i < n; i++)
+        v[i] = fabs(v[i] - m);
+    return 1.4826 * median(v, n);
+}
+
+dm_status dm_mag_process(dm_ctx *ctx, dm_mag_survey *sv, const dm_mag_opts *opts,
+                         dm_mag_result *out)
+{
+    memset(out, 0, sizeof *out);
+    dm_mag_opts o = {0};
+    if (opts)
+        o = *opts;
+    if (o.cell_m <= 0)
+        o.cell_m = 0.1;
+    if (o.search_m <= 0)
+        o.search_m = 0.35;
+    if (o.level_m <= 0)
+        o.level_m = 8;
+    if (o.threshold <= 0)
+        o.threshold = 4;
+    if (o.merge_m <= 0)
+        o.merge_m = 1.0;
+    if (o.swath_m <= 0)
+        o.swath_m = 0.5;
+    if (sv->n < 2)
+        return dm__fail(ctx, DM_EINVAL, "the survey has fewer than two samples");
+    size_t n = sv->n;
+    double *scratch = dm_malloc(ctx, n * sizeof(double));
+    double *lev = dm_malloc(ctx, n * sizeof(double));
+    dm_status st = DM_OK;
+    dm_geom **lines = NULL;
+    size_t nlines = 0;
+    if (!scratch || !lev) {
+        st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+        goto done;
+    }
+    /* group by line, keeping the order of samples within a line */
+    {
+        int sorted = 1;
+        for (size_t i = 1; i < n && sorted; i++)
+            if (sv->s[i].line < sv->s[i - 1].line)
+                sorted = 0;
+        if (!sorted) {
+            line_key *k = dm_malloc(ctx, n * sizeof *k);
+            dm_mag_sample *cp = dm_malloc(ctx, n * sizeof *cp);
+            if (!k || !cp) {
+                dm_free(ctx, k);
+                dm_free(ctx, cp);
+                st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+                goto done;
+            }
+            for (size_t i = 0; i < n; i++) {
+                k[i] = (line_key){sv->s[i].line, i};
+                cp[i] = sv->s[i];
+            }
+            qsort(k, n, sizeof *k, cmp_line_key);
+            for (size_t i = 0; i < n; i++)
+                sv->s[i] = cp[k[i].idx];
+            dm_free(ctx, k);
+            dm_free(ctx, cp);
+        }
+    }
+    /* levelling: running median along each line */
+    double minx = INFINITY, miny = INFINITY, maxx = -INFINITY, maxy = -INFINITY;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && sv->s[j].line == sv->s[i].line)
+            j++;
+        size_t m = j - i;
+        double len = 0;
+        for (size_t k = i + 1; k < j; k++)
+            len += hypot(sv->s[k].x - sv->s[k - 1].x, sv->s[k].y - sv->s[k - 1].y);
+        double step = m > 1 ? len / (double)(m - 1) : 1;
+        size_t half = step > 0 ? (size_t)(o.level_m / 2 / step) : m;
+        if (half < 2)
+            half = 2;
+        for (size_t k = i; k < j; k++) {
+            size_t a = k >= i + half ? k - half : i, b = k + half + 1 < j ? k + half + 1 : j;
+            for (size_t q = a; q < b; q++)
+                scratch[q - a] = sv->s[q].field;
+            lev[k] = sv->s[k].field - median(scratch, b - a);
+        }
+        i = j;
+        nlines++;
+    }
+    for (size_t i = 0; i < n; i++) {
+        minx = fmin(minx, sv->s[i].x);
+        maxx = fmax(maxx, sv->s[i].x);
+        miny = fmin(miny, sv->s[i].y);
+        maxy = fmax(maxy, sv->s[i].y);
+    }
+    /* noise from differences of neighbouring samples along lines: anomalies
+     * are smooth at the sample spacing, so they barely enter */
+    {
+        size_t m = 0;
+        for (size_t i = 1; i < n; i++)
+            if (sv->s[i].line == sv->s[i - 1].line)
+                scratch[m++] = (lev[i] - lev[i - 1]) / sqrt(2.0);
+        out->noise_nt = robust_sigma(scratch, m);
+        if (!(out->noise_nt > 0)) {
+            memcpy(scratch, lev, n * sizeof(double));
+            out->noise_nt = robust_sigma(scratch, n);
+        }
+    }
+    /* gridding */
+    double c = o.cell_m, r = o.search_m;
+    double gx0 = minx - r, gy1 = maxy + r;
+    double wcells = (maxx - minx + 2 * r) / c + 1, hcells = (maxy - miny + 2 * r) / c + 1;
+    if (wcells * hcells > 4e8) {
+        st = dm__fail(ctx, DM_EINVAL, "a %.0f x %.0f cell grid is too large; use a larger cell",
+                      wcells, hcells);
+        goto done;
+    }
+    int W = (int)wcells, H = (int)hcells;
+    float *wsum = dm_calloc(ctx, (size_t)W * H, sizeof(float));
+    out->grid = dm_calloc(ctx, (size_t)W * H, sizeof(float));
+    if (!wsum || !out->grid) {
+        dm_free(ctx, wsum);
+        st = dm__fail(ctx, DM_ENOMEM, "out of memory for a %dx%d grid", W, H);
+        goto done;
+    }
+    out->w = W;
+    out->h = H;
+    double gt[6] = {gx0, c, 0, gy1, 0, -c};
+    memcpy(out->gt, gt, sizeof gt);
+    int rc = (int)ceil(r / c);
+    double eps2 = (c / 2) * (c / 2);
+    for (size_t i = 0; i < n; i++) {
+        double fx = (sv->s[i].x - gx0) / c - 0.5, fy = (gy1 - sv->s[i].y) / c - 0.5;
+        int cx = (int)lround(fx), cy = (int)lround(fy);
+        for (int y = cy - rc; y <= cy + rc; y++) {
+            if (y < 0 || y >= H)
+                continue;
+            for (int x = cx - rc; x <= cx + rc; x++) {
+                if (x < 0 || x >= W)
+                    continue;
+                double dx = (x - fx) * c, dy = (y - fy) * c, d2 = dx * dx + dy * dy;
+                if (d2 > r * r)
+                    continue;
+                double w = 1.0 / (d2 + eps2);
+                out->grid[(size_t)y * W + x] += (float)(w * lev[i]);
+                wsum[(size_t)y * W + x] += (float)w;
+            }
+        }
+        if ((i & 0xFFFF) == 0)
+            dm__progress(ctx, "mag: gridding", i, n);
+    }
+    size_t nvalid = 0;
+    for (size_t i = 0; i < (size_t)W * H; i++) {
+        if (wsum[i] > 0) {
+            out->grid[i] /= wsum[i];
+            nvalid++;
+        } else {
+            out->grid[i] = NAN;
+        }
+    }
+    dm_free(ctx, wsum);
+    /* noise of the grid and picks */
+    double *gv = dm_malloc(ctx, (nvalid ? nvalid : 1) * sizeof(double));
+    if (!gv) {
+        st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+        goto done;
+    }
+    size_t q = 0;
+    for (size_t i = 0; i < (size_t)W * H; i++)
+        if (!isnan(out->grid[i]))
+            gv[q++] = out->grid[i];
+    double gsig = robust_sigma(gv, q);
+    dm_free(ctx, gv);
+    if (!(gsig > 0)) {
+        st = dm__fail(ctx, DM_EPARSE, "the survey has no variation after levelling");
+        goto done;
+    }
+    /* cells next to a sample carry nearly its value, so the threshold is set
+     * on the sample noise (the grid's own spread is lower between lines) */
+    double thr = o.threshold * fmax(out->noise_nt, gsig);
+    int rn = (int)ceil(o.merge_m / 2 / c);
+    size_t cap = 0;
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            float v = out->grid[(size_t)y * W + x];
+            if (isnan(v) || fabsf(v) < thr)
+                continue;
+            float av = fabsf(v);
+            int ismax = 1;
+            for (int yy = y - rn; yy <= y + rn && ismax; yy++) {
+                if (yy < 0 || yy >= H)
+                    continue;
+                for (int xx = x - rn; xx <= x + rn; xx++) {
+                    if (xx < 0 || xx >= W || (xx == x && yy == y))
+                        continue;
+                    float t = fabsf(out->grid[(size_t)yy * W + xx]);
+                    if (isnan(t))
+                        continue;
+                    if (t > av || (t == av && (yy < y || (yy == y && xx < x)))) {
+                        ismax = 0;
+                        break;
+                    }
+                }
+            }
+            if (!ismax)
+                continue;
+            if (out->n_targets == cap) {
+                size_t nc = cap ? 2 * cap : 64;
+                dm_mag_target *p = dm_realloc(ctx, out->targets, nc * sizeof *p);
+                if (!p) {
+                    st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+                    goto done;
+                }
+                out->targets = p;
+                cap = nc;
+            }
+            /* centroid of |anomaly| above half the peak, and peak-to-trough */
+            double sw = 0, mx = 0, my = 0, hi = -INFINITY, lo = INFINITY;
+            for (int yy = y - 2 * rn; yy <= y + 2 * rn; yy++)
+                for (int xx = x - 2 * rn; xx <= x + 2 * rn; xx++) {
+                    if (xx < 0 || xx >= W || yy < 0 || yy >= H)
+                        continue;
+                    float t = out->grid[(size_t)yy * W + xx];
+                    if (isnan(t))
+                        continue;
+                    hi = fmax(hi, t);
+                    lo = fmin(lo, t);
+                    if (fabsf(t) >= 0.5f * av) {
+                        sw += fabsf(t);
+                        mx += fabsf(t) * xx;
+                        my += fabsf(t) * yy;
+                    }
+                }
+            dm_mag_target *tg = &out->targets[out->n_targets++];
+            tg->x = gx0 + (mx / sw + 0.5) * c;
+            tg->y = gy1 - (my / sw + 0.5) * c;
+            tg->lon = tg->lat = NAN;
+            tg->amplitude_nt = hi - lo;
+            tg->snr = av / out->noise_nt;
+        }
+    /* merge picks closer than merge_m (the two lobes of one dipole) */
+    for (size_t i = 0; i < out->n_targets; i++)
+        for (size_t j = i + 1; j < out->n_targets; j++) {
+            dm_mag_target *a = &out->targets[i], *b = &out->targets[j];
+            if (hypot(a->x - b->x, a->y - b->y) >= o.merge_m)
+                continue;
+            double wa = a->snr, wb = b->snr;
+            a->x = (wa * a->x + wb * b->x) / (wa + wb);
+            a->y = (wa * a->y + wb * b->y) / (wa + wb);
+            a->amplitude_nt = fmax(a->amplitude_nt, b->amplitude_nt);
+            a->snr = fmax(wa, wb);
+            out->targets[j] = out->targets[--out->n_targets];
+            j = i; /* rescan against the moved one */
+        }
+    /* coverage: lines buffered by the swath half-width, unioned */
+    lines = dm_calloc(ctx, nlines ? nlines : 1, sizeof *lines);
+    if (!lines) {
+        st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+        goto done;
+    }
+    size_t li = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && sv->s[j].line == sv->s[i].line)
+            j++;
+        double *xy = dm_malloc(ctx, 2 * (j - i + 1) * sizeof(double));
+        if (!xy) {
+            st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+            goto done;
+        }
+        size_t m = 0;
+        for (size_t k = i; k < j; k++) {
+            xy[2 * m] = sv->s[k].x;
+            xy[2 * m + 1] = sv->s[k].y;
+            m++;
+        }
+        dm_geom *g = NULL, *gs = NULL;
+        if (m == 1)
+            st = dm_geom_point(ctx, xy[0], xy[1], &g);
+        else
+            st = dm_geom_linestring(ctx, xy, m, &g);
+        dm_free(ctx, xy);
+        if (st)
+            goto done;
+        st = dm_geom_simplify(ctx, g, o.swath_m / 10, &gs);
+        dm_geom_free(g);
+        if (st)
+            goto done;
+        st = dm_geom_buffer(ctx, gs, o.swath_m, &lines[li]);
+        dm_geom_free(gs);
+        if (st)
+            goto done;
+        li++;
+        i = j;
+    }
+    {
+        dm_geom *u = NULL;
+        if ((st = dm_geom_union_all(ctx, lines, li, &u)))
+            goto done;
+        out->coverage_ha = dm_geom_area(u) / 1e4;
+        dm_transform *t = NULL;
+        if ((st = dm_transform_new(ctx, sv->crs[0] ? sv->crs : "EPSG:32638", "EPSG:4326", &t))) {
+            dm_geom_free(u);
+            goto done;
+        }
+        st = dm_geom_transform(ctx, t, u, &out->coverage);
+        dm_geom_free(u);
+        for (size_t i = 0; st == DM_OK && i < out->n_targets; i++) {
+            double x = out->targets[i].x, y = out->targets[i].y;
+            if ((st = dm_transform_xy(t, &x, &y, 1)) == DM_OK) {
+                out->targets[i].lon = x;
+                out->targets[i].lat = y;
+            }
+        }
+        dm_transform_free(t);
+    }
+done:
+    if (lines) {
+        for (size_t i = 0; i < nlines; i++)
+            dm_geom_free(lines[i]);
+        dm_free(ctx, lines);
+    }
+    dm_free(ctx, scratch);
+    dm_free(ctx, lev);
+    if (st)
+        dm_mag_result_free(ctx, out);
+    return st;
+}
+
+void dm_mag_result_free(dm_ctx *ctx, dm_mag_result *r)
+{
+    if (!r)
+        return;
+    dm_free(ctx, r->targets);
+    dm_free(ctx, r->grid);
+    dm_geom_free(r->coverage);
+    memset(r, 0, sizeof *r);
+}
+
+dm_status dm_mag_write_geojson(dm_ctx *ctx, const dm_mag_result *r, const char *path)
+{
+    dm_buf b;
+    dm__buf_init(&b);
+    dm__buf_puts(&b, "{\"type\":\"FeatureCollection\",\"features\":[");
+    for (size_t i = 0; i < r->n_targets; i++) {
+        const dm_mag_target *t = &r->targets[i];
+        dm__buf_printf(&b,
+                       "%s\n{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\","
+                       "\"coordinates\":[%.8f,%.8f]},\"properties\":{\"kind\":\"target\","
+                       "\"amplitude_nt\":%.2f,\"snr\":%.2f,\"confidence\":%.3f,"
+                       "\"x\":%.3f,\"y\":%.3f}}",
+                       i ? "," : "", t->lon, t->lat, t->amplitude_nt, t->snr,
+                       sensors__mag_confidence(t->snr), t->x, t->y);
+    }
+    if (r->coverage) {
+        char *gj = NULL;
+        dm_status st = dm_geom_to_geojson(ctx, r->coverage, &gj);
+        if (st) {
+            dm__buf_free(&b);
+            return st;
+        }
+        dm__buf_printf(&b,
+                       "%s\n{\"type\":\"Feature\",\"geometry\":%s,\"properties\":{\"kind\":"
+                       "\"coverage\",\"area_ha\":%.4f,\"noise_nt\":%.3f}}",
+                       r->n_targets ? "," : "", gj, r->coverage_ha, r->noise_nt);
+        dm_free(ctx, gj);
+    }
+    dm__buf_puts(&b, "\n]}\n");
+    if (b.oom) {
+        dm__buf_free(&b);
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    }
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        dm__buf_free(&b);
+        return dm__fail(ctx, DM_EIO, "%s: cannot create: %s", path, strerror(errno));
+    }
+    size_t wr = fwrite(b.data, 1, b.len, f);
+    int bad = wr != b.len;
+    if (fclose(f))
+        bad = 1;
+    dm__buf_free(&b);
+    return bad ? dm__fail(ctx, DM_EIO, "%s: write failed", path) : DM_OK;
+}
+
+double sensors__mag_confidence(double snr)
+{
+    /* uncalibrated: 0.5 at 6 sigma, near 1 from 10 */
+    return 1.0 / (1.0 + exp(-(snr - 6.0)));
+}
+
+/* ---- synthetic survey ---------------------------------------------------- */
+
+/* Total-field anomaly (nT) at offset (dx, dy, dz) metres from an induced
+ * dipole of moment m (A m^2) along the Earth field direction fe. */
+static double dipole_tf(double m, const double fe[3], double dx, double dy, double dz)
+{
+    double r2 = dx * dx + dy * dy + dz * dz, r = sqrt(r2);
+    double rh[3] = {dx / r, dy / r, dz / r};
+    double mdotr = fe[0] * rh[0] + fe[1] * rh[1] + fe[2] * rh[2];
+    double bdotf = 0;
+    for (int k = 0; k < 3; k++)
+        bdotf += (3 * mdotr * rh[k] - fe[k]) * fe[k];
+    return 100.0 * m * bdotf / (r2 * r); /* mu0 / 4 pi = 1e-7 T m / A = 100 nT m / A */
+}
+
+dm_status dm_mag_synth(dm_ctx *ctx, const dm_mag_synth_opts *opts, dm_mag_survey *sv,
+                       dm_mag_truth **truth, size_t *n_truth)
+{
+    memset(sv, 0, sizeof *sv);
+    *truth = NULL;
+    *n_truth = 0;
+    dm_mag_synth_opts o = {0};
+    if (opts)
+        o = *opts;
+    if (o.size_m <= 0)
+        o.size_m = 20;
+    if (o.line_spacing_m <= 0)
+        o.line_spacing_m = 0.5;
+    if (o.sample_m <= 0)
+        o.sample_m = 0.1;
+    if (o.height_m <= 0)
+        o.height_m = 0.3;
+    if (o.n_targets <= 0)
+        o.n_targets = 30;
+    if (o.noise_nt <= 0)
+        o.noise_nt = 1.0;
+    if (o.min_snr <= 0)
+        o.min_snr = 2;
+    if (o.max_snr <= o.min_snr)
+        o.max_snr = o.min_snr * 10;
+    if (!o.seed)
+        o.seed = 1;
+    if (o.x0 == 0 && o.y0 == 0) {
+        o.x0 = 600000;
+        o.y0 = 4400000;
+    }
+    int nl = (int)(o.size_m / o.line_spacing_m), ns = (int)(o.size_m / o.sample_m) + 1;
+    if (nl < 1 || (double)nl * ns > 5e7)
+        return dm__fail(ctx, DM_EINVAL, "survey size out of range (%d lines of %d samples)", nl,
+                        ns);
+    sensors_rng rng;
+    sensors__rng_seed(&rng, o.seed * 7919u + 3);
+    dm_mag_truth *tt = dm_calloc(ctx, (size_t)o.n_targets, sizeof *tt);
+    sv->s = dm_malloc(ctx, (size_t)nl * ns * sizeof *sv->s);
+    if (!tt || !sv->s) {
+        dm_free(ctx, tt);
+        dm_mag_survey_free(ctx, sv);
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    }
+    dm__strlcpy(sv->crs, "EPSG:32638", sizeof sv->crs);
+    double inc = 60.0 * 3.14159265358979 / 180.0;
+    double fe[3] = {0, cos(inc), -sin(inc)}; /* east, north, up */
+    double margin = 1.5, sep = 2.5;
+    for (int k = 0; k < o.n_targets; k++) {
+        for (int tries = 0; tries < 2000; tries++) {
+            tt[k].x = o.x0 + margin + sensors__rng_unif(&rng) * (o.size_m - 2 * margin);
+            tt[k].y = o.y0 + margin + sensors__rng_unif(&rng) * (o.size_m - 2 * margin);
+            int ok = 1;
+            for (int m = 0; m < k && ok; m++)
+                if (hypot(tt[m].x - tt[k].x, tt[m].y - tt[k].y) < sep)
+                    ok = 0;
+            if (ok)
+                break;
+        }
+        tt[k].depth_m = 0.05 + 0.35 * sensors__rng_unif(&rng);
+    }
+    /* sample positions; lines run north then south in turn */
+    size_t n = 0;
+    for (int l = 0; l < nl; l++)
+        for (int i = 0; i < ns; i++) {
+            int ii = (l & 1) ? ns - 1 - i : i;
+            sv->s[n++] =
+                (dm_mag_sample){o.x0 + (l + 0.5) * o.line_spacing_m, o.y0 + ii * o.sample_m, 0, l};
+        }
+    sv->n = n;
+    /* scale each target's moment so that its peak over the samples is the
+     * drawn multiple of the noise */
+    double *amp = dm_malloc(ctx, (size_t)o.n_targets * sizeof(double));
+    if (!amp) {
+        dm_free(ctx, tt);
+        dm_mag_survey_free(ctx, sv);
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    }
+    double lr = log(o.min_snr), hr = log(o.max_snr);
+    for (int k = 0; k < o.n_targets; k++) {
+        double peak = 0;
+        double z = o.height_m + tt[k].depth_m;
+        for (size_t i = 0; i < n; i++) {
+            double dx = sv->s[i].x - tt[k].x, dy = sv->s[i].y - tt[k].y;
+            if (fabs(dx) > 3 || fabs(dy) > 3)
+                continue;
+            double v = fabs(dipole_tf(1.0, fe, dx, dy, z));
+            if (v > peak)
+                peak = v;
+        }
+        double snr = exp(lr + (hr - lr) * sensors__rng_unif(&rng));
+        amp[k] = peak > 0 ? snr * o.noise_nt / peak : 0;
+        tt[k].peak_nt = snr * o.noise_nt;
+    }
+    double heading[2] = {1.5, -1.5};
+    for (size_t i = 0; i < n; i++) {
+        double v = 48000.0 + 8.0 * sin(2 * 3.14159265358979 * (double)i / 20000.0) +
+                   heading[sv->s[i].line & 1] + o.noise_nt * sensors__rng_normal(&rng);
+        for (int k = 0; k < o.n_targets; k++) {
+            double dx = sv->s[i].x - tt[k].x, dy = sv->s[i].y - tt[k].y;
+            if (fabs(dx) > 4 || fabs(dy) > 4)
+                continue;
+            v += dipole_tf(amp[k], fe, dx, dy, o.height_m + tt[k].depth_m);
+        }
+        sv->s[i].field = v;
+    }
+    dm_free(ctx, amp);
+    *truth = tt;
+    *n_truth = (size_t)o.n_targets;
+    return DM_OK;
+}
+
+dm_status dm_mag_write_grid(dm_ctx *ctx, const dm_mag_result *r, const char *crs, const char *path)
+{
+    if (!r->grid || r->w <= 0 || r->h <= 0)
+        return dm__fail(ctx, DM_EINVAL, "no grid to write");
+    return sensors__write_float_tif(ctx, path, r->grid, r->w, r->h, r->gt, crs,
+                                    "levelled anomaly (nT)");
+}
+
+dm_status sensors__write_float_tif(dm_ctx *ctx, const char *path, const float *v, int w, int h,
+                                   const double gt[6], const char *crs, const char *desc)
+{
+    sensors__gdal_init();
+    GDALDriverH drv = GDALGetDriverByName("GTiff");
+    char **co = CSLSetNameValue(NULL, "COMPRESS", "DEFLATE");
+    co = CSLSetNameValue(co, "TILED", "YES");
+    co = CSLSetNameValue(co, "BIGTIFF", "IF_SAFER");
+    GDALDatasetH ds = drv ? GDALCreate(drv, path, w, h, 1, GDT_Float32, co) : NULL;
+    CSLDestroy(co);
+    if (!ds)
+        return dm__fail(ctx, DM_EIO, "%s: cannot create GeoTIFF: %s", path, CPLGetLastErrorMsg());
+    GDALSetGeoTransform(ds, (double *)gt);
+    OGRSpatialReferenceH sr = OSRNewSpatialReference(NULL);
+    char *wkt = NULL;
+    if (OSRSetFromUserInput(sr, crs && *crs ? crs : "EPSG:32638") == OGRERR_NONE &&
+        OSRExportToWkt(sr, &wkt) == OGRERR_NONE)
+        GDALSetProjection(ds, wkt);
+    CPLFree(wkt);
+    OSRDestroySpatialReference(sr);
+    GDALRasterBandH b = GDALGetRasterBand(ds, 1);
+    if (desc)
+        GDALSetDescription(b, desc);
+    CPLErr e = GDALRasterIO(b, GF_Write, 0, 0, w, h, (void *)v, w, h, GDT_Float32, 0, 0);
+    GDALClose(ds);
+    if (e != CE_None)
+        return dm__fail(ctx, DM_EIO, "%s: write failed: %s", path, CPLGetLastErrorMsg());
+    return DM_OK;
+}

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * sensors_common.c -- small pieces the sensor modules share: ordnance class
+ * names and sets, a seeded random generator for the synthetic data, and what
+ * each kind of sensor can see by default.
+ */
+#include "core/dm_internal.h"
+#include "sensors/sensors_internal.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <string.h>
+
+static const char *const class_names[DM_CLASS_COUNT] = {"AP",  "AT",  "UXO",  "AXO",
+                                                        "IED", "SUB", "other"};
+
+const char *dm_class_name(int c)
+{
+    return c >= 0 && c < DM_CLASS_COUNT ? class_names[c] : NULL;
+}
+
+int dm_class_index(const char *name)
+{
+    if (!name)
+        return -1;
+    for (int i = 0; i < DM_CLASS_COUNT; i++)
+        if (!dm__strcasecmp(name, class_names[i]))
+            return i;
+    return -1;
+}
+
+int dm_class_set_parse(const char *s, unsigned *set)
+{
+    *set = 0;
+    if (!s)
+        return 0;
+    char tok[32];
+    while (*s) {
+        while (*s == ',' || *s == ' ' || *s == ';' || *s == '|')
+            s++;
+        size_t n = 0;
+        while (*s && *s != ',' && *s != ';' && *s != '|' && *s != ' ') {
+            if (n + 1 < sizeof tok)
+                tok[n++] = *s;
+            s++;
+        }
+        tok[n] = 0;
+        if (!n)
+            continue;
+        if (!dm__strcasecmp(tok, "all") || !strcmp(tok, "*")) {
+            *set |= DM_CLASS_ALL;
+            continue;
+        }
+        int c = dm_class_index(tok);
+        if (c < 0)
+            return -1;
+        *set |= 1u << c;
+    }
+    return 0;
+}
+
+void sensors__rng_seed(sensors_rng *r, uint64_t seed)
+{
+    /* splitmix64 to spread the seed */
+    uint64_t z = seed + 0x9E3779B97F4A7C15ull;
+    for (int i = 0; i < 2; i++) {
+        z += 0x9E3779B97F4A7C15ull;
+        uint64_t t = z;
+        t = (t ^ (t >> 30)) * 0xBF58476D1CE4E5B9ull;
+        t = (t ^ (t >> 27)) * 0x94D049BB133111EBull;
+        r->s[i] = t ^ (t >> 31);
+    }
+    if (!r->s[0] && !r->s[1])
+        r->s[0] = 1;
+}
+
+uint64_t sensors__rng_u64(sensors_rng *r)
+{
+    uint64_t s0 = r->s[0], s1 = r->s[1], res = s0 + s1;
+    s1 ^= s0;
+    r->s[0] = ((s0 << 55) | (s0 >> 9)) ^ s1 ^ (s1 << 14);
+    r->s[1] = (s1 << 36) | (s1 >> 28);
+    return res;
+}
+
+double sensors__rng_unif(sensors_rng *r)
+{
+    return (double)(sensors__rng_u64(r) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+double sensors__rng_normal(sensors_rng *r)
+{
+    double u = sensors__rng_unif(r), v = sensors__rng_unif(r);
+    if (u < 1e-300)
+        u = 1e-300;
+    return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
+}
+
+void sensors__kind_defaults(const char *kind, unsigned *classes, int *surface_only, double *pd,
+                            double *far_ha, double *pos_err_m)
+{
+    unsigned surface = (1u << DM_CLASS_AP) | (1u << DM_CLASS_AT) | (1u << DM_CLASS_UXO) |
+                       (1u << DM_CLASS_AXO) | (1u << DM_CLASS_SUB);
+    unsigned metal = (1u << DM_CLASS_AT) | (1u << DM_CLASS_UXO) | (1u << DM_CLASS_AXO) |
+                     (1u << DM_CLASS_SUB) | (1u << DM_CLASS_IED);
+    /* conservative defaults until `demine sensors calibrate` replaces them */
+    if (kind && !dm__strcasecmp(kind, "magnetometer")) {
+        *classes = metal;
+        *surface_only = 0;
+        *pd = 0.7;
+        *far_ha = 20;
+        *pos_err_m = 0.3;
+    } else if (kind && !dm__strcasecmp(kind, "gpr")) {
+        *classes = DM_CLASS_ALL;
+        *surface_only = 0;
+        *pd = 0.5;
+        *far_ha = 50;
+        *pos_err_m = 0.2;
+    } else if (kind && (!dm__strcasecmp(kind, "rgb") || !dm__strcasecmp(kind, "multispectral") ||
+                        !dm__strcasecmp(kind, "thermal") || !dm__strcasecmp(kind, "lidar"))) {
+        *classes = surface;
+        *surface_only = 1;
+        *pd = 0.5;
+        *far_ha = 10;
+        *pos_err_m = 0.5;
+    } else {
+        *classes = 0; /* an unknown sensor lowers nothing */
+        *surface_only = 1;
+        *pd = 0.3;
+        *far_ha = 20;
+        *pos_err_m = 1.0;
+    }
+}

@@ -1,0 +1,845 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * sensors_import.c -- flights and detections from GeoJSON, GeoPackage or CSV
+ * (through OGR) into the database: every record is read and checked first,
+ * then everything is written in one transaction. Re-importing is idempotent:
+ * known flights (same ref, or same footprint and date) and known detections
+ * (same flight, position, class and confidence) are skipped.
+ */
+#include "core/dm_internal.h"
+#include "sensors/sensors_internal.h"
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpedantic"
+#include <cpl_string.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+#pragma GCC diagnostic pop
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct in_flight {
+    long feat;
+    char ref[128], sensor[128], kind[32], date[11], org[128];
+    char alt[32], gsd[32];
+    dm_geom *geom;
+    char uuid[37]; /* in the database (existing or new) */
+    int existing;
+    long n_det;
+} in_flight;
+
+typedef struct in_det {
+    long feat;
+    double lon, lat;
+    char flight[128], sensor[128], category[16], model[128], date[11];
+    double conf, pos_err; /* pos_err NAN when absent */
+    int flight_idx;       /* index in the file's flights, or -1 (database flight) */
+    char flight_uuid[37];
+} in_det;
+
+typedef struct imp {
+    dm_store *s;
+    dm_ctx *ctx;
+    const char *path;
+    int csv;
+    in_flight *fl;
+    size_t nfl, capfl;
+    in_det *dt;
+    size_t ndt, capdt;
+} imp;
+
+static const char *where(const imp *im, long feat, char *buf, size_t n)
+{
+    if (im->csv)
+        snprintf(buf, n, "%s: line %ld", im->path, feat + 1);
+    else
+        snprintf(buf, n, "%s: feature %ld", im->path, feat);
+    return buf;
+}
+
+static const char *field_str(OGRFeatureH f, const char *const *names)
+{
+    OGRFeatureDefnH d = OGR_F_GetDefnRef(f);
+    for (; *names; names++) {
+        int i = OGR_FD_GetFieldIndex(d, *names);
+        if (i >= 0 && OGR_F_IsFieldSetAndNotNull(f, i)) {
+            const char *v = OGR_F_GetFieldAsString(f, i);
+            while (v && (*v == ' ' || *v == '\t'))
+                v++;
+            if (v && *v)
+                return v;
+        }
+    }
+    return NULL;
+}
+
+static void copy_field(char *dst, size_t n, OGRFeatureH f, const char *const *names,
+                       const char *fallback)
+{
+    const char *v = field_str(f, names);
+    dm__strlcpy(dst, v ? v : fallback ? fallback : "", n);
+}
+
+static int parse_real(const char *s, double *v)
+{
+    if (!s)
+        return 1; /* absent */
+    char *end;
+    errno = 0;
+    *v = strtod(s, &end);
+    while (*end == ' ')
+        end++;
+    if (errno || *end || !isfinite(*v))
+        return -1;
+    return 0;
+}
+
+/* Find a sensor by name; 1 found (uuid filled), 0 not, -1 error. */
+static int find_sensor(dm_store *s, const char *name, char uuid[37], char kind[32])
+{
+    const char *f[] = {"name"}, *v[] = {name};
+    dm_select sel = {0};
+    sel.eq_field = f;
+    sel.eq_value = v;
+    sel.n_eq = 1;
+    dm_cursor *c = NULL;
+    if (dm_store_select(s, "sensors", &sel, &c))
+        return -1;
+    int r = dm_cursor_next(c);
+    if (r == 1) {
+        dm__strlcpy(uuid, dm_cursor_uuid(c), 37);
+        if (kind) {
+            const char *k = dm_cursor_text(c, "kind");
+            dm__strlcpy(kind, k ? k : "", 32);
+        }
+    }
+    dm_cursor_free(c);
+    return r;
+}
+
+dm_status dm_sensor_upsert(dm_store *s, const char *name, const char *kind, const char *classes,
+                           double p_detect, double false_alarms_ha, double position_error_m,
+                           char uuid_out[37])
+{
+    dm_ctx *ctx = dm_store_ctx(s);
+    if (!name || !*name)
+        return dm__fail(ctx, DM_EINVAL, "a sensor needs a name");
+    unsigned set = 0, dset;
+    int surf;
+    double pd, far, pe;
+    sensors__kind_defaults(kind, &dset, &surf, &pd, &far, &pe);
+    if (classes && dm_class_set_parse(classes, &set))
+        return dm__fail(ctx, DM_EPARSE, "field 'classes_seen': unknown ordnance class in '%s'",
+                        classes);
+    if (!classes)
+        set = dset;
+    char uuid[37] = "";
+    int found = find_sensor(s, name, uuid, NULL);
+    if (found < 0)
+        return dm_ctx_errcode(ctx);
+    dm_row *r = dm_row_new(ctx, dm_layer_find("sensors"));
+    if (!r)
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    char cls[64] = "";
+    for (int c = 0; c < DM_CLASS_COUNT; c++)
+        if (set & (1u << c)) {
+            if (*cls)
+                strcat(cls, ",");
+            strcat(cls, dm_class_name(c));
+        }
+    dm_status st = dm_row_set(r, "name", name);
+    if (!st && (kind || !found))
+        st = dm_row_set(r, "kind", kind ? kind : "other");
+    if (!st && (classes || !found))
+        st = dm_row_set(r, "classes_seen", *cls ? cls : NULL);
+    if (!st && !found)
+        st = dm_row_set_int(r, "surface_only", surf);
+    if (!st && (p_detect >= 0 || !found))
+        st = dm_row_set_real(r, "p_detect", p_detect >= 0 ? p_detect : pd);
+    if (!st && (false_alarms_ha >= 0 || !found))
+        st = dm_row_set_real(r, "false_alarms_ha", false_alarms_ha >= 0 ? false_alarms_ha : far);
+    if (!st && (position_error_m >= 0 || !found))
+        st = dm_row_set_real(r, "position_error_m", position_error_m >= 0 ? position_error_m : pe);
+    if (!st)
+        st = found ? dm_store_update(s, uuid, r, "sensor settings") : dm_store_insert(s, r, uuid);
+    dm_row_free(r);
+    if (st)
+        return dm__wrap(ctx, "sensor '%s'", name);
+    if (uuid_out)
+        memcpy(uuid_out, uuid, 37);
+    return DM_OK;
+}
+
+/* Flight in the database with this ref: 1 (uuid filled), 0, -1 error. */
+static int find_flight_ref(dm_store *s, const char *ref, char uuid[37], dm_geom **geom,
+                           char date[11])
+{
+    const char *f[] = {"ref"}, *v[] = {ref};
+    dm_select sel = {0};
+    sel.eq_field = f;
+    sel.eq_value = v;
+    sel.n_eq = 1;
+    dm_cursor *c = NULL;
+    if (dm_store_select(s, "flights", &sel, &c))
+        return -1;
+    int r = dm_cursor_next(c);
+    if (r == 1) {
+        dm__strlcpy(uuid, dm_cursor_uuid(c), 37);
+        if (geom && dm_cursor_geom(c, geom))
+            r = -1;
+        if (date) {
+            const char *d = dm_cursor_text(c, "date");
+            dm__strlcpy(date, d ? d : "", 11);
+        }
+    }
+    dm_cursor_free(c);
+    return r;
+}
+
+/* Share of a's area not covered by b, plus the reverse, relative to a. */
+static double geom_mismatch(dm_ctx *ctx, const dm_geom *a, const dm_geom *b)
+{
+    dm_geom *d1 = NULL, *d2 = NULL;
+    double aa = dm_geom_area(a), r = 1;
+    if (aa > 0 && !dm_geom_difference(ctx, a, b, &d1) && !dm_geom_difference(ctx, b, a, &d2))
+        r = (dm_geom_area(d1) + dm_geom_area(d2)) / aa;
+    dm_geom_free(d1);
+    dm_geom_free(d2);
+    dm_ctx_clear_error(ctx);
+    return r;
+}
+
+/* A ref-less flight in the database with the same footprint and date. */
+static int find_flight_geom(dm_store *s, const dm_geom *g, const char *date, char uuid[37])
+{
+    double b[4];
+    if (!dm_geom_bounds(g, b))
+        return 0;
+    const char *f[] = {"date"}, *v[] = {date};
+    dm_select sel = {0};
+    sel.bbox = b;
+    if (date && *date) {
+        sel.eq_field = f;
+        sel.eq_value = v;
+        sel.n_eq = 1;
+    }
+    dm_cursor *c = NULL;
+    if (dm_store_select(s, "flights", &sel, &c))
+        return -1;
+    int r, found = 0;
+    while ((r = dm_cursor_next(c)) == 1) {
+        dm_geom *h = NULL;
+        if (dm_cursor_geom(c, &h)) {
+            found = -1;
+            break;
+        }
+        if (h && geom_mismatch(dm_store_ctx(s), g, h) < 1e-6) {
+            dm__strlcpy(uuid, dm_cursor_uuid(c), 37);
+            found = 1;
+        }
+        dm_geom_free(h);
+        if (found)
+            break;
+    }
+    if (r < 0)
+        found = -1;
+    dm_cursor_free(c);
+    return found;
+}
+
+/* Is the same detection already stored for this flight? */
+static int detection_known(dm_store *s, const in_det *d)
+{
+    const char *f[] = {"flight_id"}, *v[] = {d->flight_uuid};
+    double e = 1e-7, b[4] = {d->lon - e, d->lat - e, d->lon + e, d->lat + e};
+    dm_select sel = {0};
+    sel.bbox = b;
+    sel.eq_field = f;
+    sel.eq_value = v;
+    sel.n_eq = 1;
+    dm_cursor *c = NULL;
+    if (dm_store_select(s, "detections", &sel, &c))
+        return -1;
+    int r, known = 0;
+    while (!known && (r = dm_cursor_next(c)) == 1) {
+        const char *cat = dm_cursor_text(c, "category");
+        double conf = dm_cursor_real(c, "confidence", -1);
+        int same_cat = (!cat && !*d->category) || (cat && !dm__strcasecmp(cat, d->category));
+        if (same_cat && fabs(conf - d->conf) < 1e-9)
+            known = 1;
+    }
+    dm_cursor_free(c);
+    return known;
+}
+
+static int point_in(const dm_geom *poly, double lon, double lat, dm_ctx *ctx, double tol_deg)
+{
+    dm_geom *p = NULL;
+    if (dm_geom_point(ctx, lon, lat, &p))
+        return 0;
+    int in = dm_geom_intersects(poly, p) || (tol_deg > 0 && dm_geom_distance(poly, p) <= tol_deg);
+    dm_geom_free(p);
+    return in;
+}
+
+static dm_status read_feature(imp *im, OGRFeatureH f, long feat, dm_transform *tr,
+                              const dm_sensor_import_opts *o)
+{
+    dm_ctx *ctx = im->ctx;
+    char w[600];
+    static const char *const k_ref[] = {"ref", "flight_ref", "flight", "flight_id", "name", NULL};
+    static const char *const k_flight[] = {"flight", "flight_ref", "flight_id", NULL};
+    static const char *const k_sensor[] = {"sensor", "sensor_name", "sensor_id", NULL};
+    static const char *const k_kind[] = {"sensor_kind", "kind", NULL};
+    static const char *const k_date[] = {"date", "flight_date", "datetime", "time", NULL};
+    static const char *const k_alt[] = {"altitude_m", "altitude", "alt", NULL};
+    static const char *const k_gsd[] = {"gsd_cm", "gsd", NULL};
+    static const char *const k_org[] = {"organisation", "organization", "operator", NULL};
+    static const char *const k_conf[] = {"confidence", "conf", "score_0_1", "probability", NULL};
+    static const char *const k_cat[] = {"category", "class", "ordnance", NULL};
+    static const char *const k_model[] = {"model_version", "model", NULL};
+    static const char *const k_perr[] = {"position_error_m", "position_error", "pos_err", NULL};
+    OGRGeometryH og = OGR_F_GetGeometryRef(f);
+    if (!og || OGR_G_IsEmpty(og))
+        return dm__fail(ctx, DM_EPARSE,
+                        "%s: no geometry (a footprint polygon or a detection point%s)",
+                        where(im, feat, w, sizeof w),
+                        im->csv ? "; CSV files need lon,lat columns or a wkt column" : "");
+    OGR_G_FlattenTo2D(og);
+    int wkbsize = OGR_G_WkbSize(og);
+    unsigned char *wkb = dm_malloc(ctx, (size_t)wkbsize);
+    if (!wkb)
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    OGR_G_ExportToWkb(og, wkbNDR, wkb);
+    dm_geom *g = NULL, *g2 = NULL;
+    dm_status st = dm_geom_from_wkb(ctx, wkb, (size_t)wkbsize, &g);
+    dm_free(ctx, wkb);
+    if (st)
+        return dm__wrap(ctx, "%s", where(im, feat, w, sizeof w));
+    if (tr) {
+        st = dm_geom_transform(ctx, tr, g, &g2);
+        dm_geom_free(g);
+        if (st)
+            return dm__wrap(ctx, "%s", where(im, feat, w, sizeof w));
+        g = g2;
+    }
+    double b[4];
+    dm_geom_bounds(g, b);
+    if (b[0] < -180 || b[2] > 180 || b[1] < -90 || b[3] > 90) {
+        dm_geom_free(g);
+        return dm__fail(ctx, DM_EPARSE,
+                        "%s: coordinates (%.6g, %.6g) are not longitude/latitude; the file "
+                        "declares no CRS, so they were read as WGS 84",
+                        where(im, feat, w, sizeof w), b[0], b[1]);
+    }
+    dm_geom_type t = dm_geom_type_of(g);
+    char date[11] = "", dbuf[64] = "";
+    const char *dv = field_str(f, k_date);
+    if (dv) {
+        /* OGR writes its Date fields as YYYY/MM/DD */
+        dm__strlcpy(dbuf, dv, sizeof dbuf);
+        if (strlen(dbuf) >= 10 && dbuf[4] == '/' && dbuf[7] == '/')
+            dbuf[4] = dbuf[7] = '-';
+        dv = dbuf;
+    }
+    if (dv && !dm_date_parse(dv, date)) {
+        dm_geom_free(g);
+        return dm__fail(ctx, DM_EPARSE, "%s: field 'date': '%s' is not a date",
+                        where(im, feat, w, sizeof w), dv);
+    }
+    if (!dv && o && o->date && !dm_date_parse(o->date, date)) {
+        dm_geom_free(g);
+        return dm__fail(ctx, DM_EINVAL, "--date '%s' is not a date", o->date);
+    }
+    if (t == DM_GEOM_POLYGON || t == DM_GEOM_MULTIPOLYGON) {
+        char why[128];
+        if (!dm_geom_is_valid(g, why, sizeof why, NULL, NULL)) {
+            dm_geom *v = NULL;
+            if (dm_geom_make_valid(ctx, g, &v)) {
+                dm_geom_free(g);
+                return dm__wrap(ctx, "%s", where(im, feat, w, sizeof w));
+            }
+            dm__log(ctx, DM_LOG_WARN, "%s: footprint invalid (%s), repaired",
+                    where(im, feat, w, sizeof w), why);
+            dm_geom_free(g);
+            g = v;
+        }
+        if (dm_geom_is_empty(g) || dm_geom_area(g) <= 0) {
+            dm_geom_free(g);
+            return dm__fail(ctx, DM_EPARSE, "%s: the flight footprint is empty",
+                            where(im, feat, w, sizeof w));
+        }
+        if (im->nfl == im->capfl) {
+            size_t nc = im->capfl ? 2 * im->capfl : 16;
+            in_flight *p = dm_realloc(ctx, im->fl, nc * sizeof *p);
+            if (!p) {
+                dm_geom_free(g);
+                return dm__fail(ctx, DM_ENOMEM, "out of memory");
+            }
+            im->fl = p;
+            im->capfl = nc;
+        }
+        in_flight *fl = &im->fl[im->nfl];
+        memset(fl, 0, sizeof *fl);
+        fl->feat = feat;
+        fl->geom = g;
+        im->nfl++;
+        copy_field(fl->ref, sizeof fl->ref, f, k_ref, NULL);
+        copy_field(fl->sensor, sizeof fl->sensor, f, k_sensor, o ? o->sensor : NULL);
+        copy_field(fl->kind, sizeof fl->kind, f, k_kind, NULL);
+        copy_field(fl->org, sizeof fl->org, f, k_org, NULL);
+        copy_field(fl->alt, sizeof fl->alt, f, k_alt, NULL);
+        copy_field(fl->gsd, sizeof fl->gsd, f, k_gsd, NULL);
+        memcpy(fl->date, date, sizeof date);
+        if (!*fl->sensor)
+            return dm__fail(ctx, DM_EPARSE,
+                            "%s: field 'sensor': missing (name the sensor flown, or give "
+                            "--sensor)",
+                            where(im, feat, w, sizeof w));
+        double v;
+        if (parse_real(*fl->alt ? fl->alt : NULL, &v) < 0)
+            return dm__fail(ctx, DM_EPARSE, "%s: field 'altitude_m': '%s' is not a number",
+                            where(im, feat, w, sizeof w), fl->alt);
+        if (parse_real(*fl->gsd ? fl->gsd : NULL, &v) < 0)
+            return dm__fail(ctx, DM_EPARSE, "%s: field 'gsd_cm': '%s' is not a number",
+                            where(im, feat, w, sizeof w), fl->gsd);
+        return DM_OK;
+    }
+    if (t != DM_GEOM_POINT) {
+        dm_geom_free(g);
+        return dm__fail(ctx, DM_EPARSE,
+                        "%s: a %s is neither a flight footprint (polygon) nor a detection (point)",
+                        where(im, feat, w, sizeof w), dm_geom_type_name(t));
+    }
+    double lon, lat;
+    dm_geom_centroid_xy(g, &lon, &lat);
+    dm_geom_free(g);
+    if (im->ndt == im->capdt) {
+        size_t nc = im->capdt ? 2 * im->capdt : 64;
+        in_det *p = dm_realloc(ctx, im->dt, nc * sizeof *p);
+        if (!p)
+            return dm__fail(ctx, DM_ENOMEM, "out of memory");
+        im->dt = p;
+        im->capdt = nc;
+    }
+    in_det *d = &im->dt[im->ndt++];
+    memset(d, 0, sizeof *d);
+    d->feat = feat;
+    d->lon = lon;
+    d->lat = lat;
+    d->flight_idx = -1;
+    memcpy(d->date, date, sizeof date);
+    copy_field(d->flight, sizeof d->flight, f, k_flight, o ? o->flight_ref : NULL);
+    if (o && o->flight_ref && *o->flight_ref)
+        dm__strlcpy(d->flight, o->flight_ref, sizeof d->flight);
+    copy_field(d->sensor, sizeof d->sensor, f, k_sensor, NULL);
+    copy_field(d->model, sizeof d->model, f, k_model, NULL);
+    const char *cat = field_str(f, k_cat);
+    if (cat) {
+        int ci = dm_class_index(cat);
+        if (ci < 0)
+            return dm__fail(ctx, DM_EPARSE,
+                            "%s: field 'category': '%s' is not an ordnance class "
+                            "(AP, AT, UXO, AXO, IED, SUB, other)",
+                            where(im, feat, w, sizeof w), cat);
+        dm__strlcpy(d->category, dm_class_name(ci), sizeof d->category);
+    }
+    const char *cv = field_str(f, k_conf);
+    int pr = parse_real(cv, &d->conf);
+    if (pr > 0)
+        return dm__fail(ctx, DM_EPARSE, "%s: field 'confidence': missing",
+                        where(im, feat, w, sizeof w));
+    if (pr < 0)
+        return dm__fail(ctx, DM_EPARSE, "%s: field 'confidence': '%s' is not a number",
+                        where(im, feat, w, sizeof w), cv);
+    if (d->conf < 0 || d->conf > 1)
+        return dm__fail(ctx, DM_EPARSE, "%s: field 'confidence': %g is outside 0-1",
+                        where(im, feat, w, sizeof w), d->conf);
+    const char *pe = field_str(f, k_perr);
+    d->pos_err = NAN;
+    if (parse_real(pe, &d->pos_err) < 0 || (pe && (d->pos_err < 0 || d->pos_err > 1000)))
+        return dm__fail(ctx, DM_EPARSE,
+                        "%s: field 'position_error_m': '%s' is not a distance in metres (0-1000)",
+                        where(im, feat, w, sizeof w), pe);
+    return DM_OK;
+}
+
+static void imp_free(imp *im)
+{
+    for (size_t i = 0; i < im->nfl; i++)
+        dm_geom_free(im->fl[i].geom);
+    dm_free(im->ctx, im->fl);
+    dm_free(im->ctx, im->dt);
+}
+
+static dm_status resolve_sensor(imp *im, const char *name, const char *kind, char uuid[37],
+                                dm_sensor_import_stats *stats)
+{
+    int r = find_sensor(im->s, name, uuid, NULL);
+    if (r < 0)
+        return dm_ctx_errcode(im->ctx);
+    if (r == 1)
+        return DM_OK;
+    const char *k = kind && *kind ? kind : "other";
+    if (!kind || !*kind)
+        dm__log(im->ctx, DM_LOG_WARN,
+                "%s: sensor '%s' is new and its kind is not given (field sensor_kind); created "
+                "as 'other', which lowers no odds until `demine sensors add` sets its kind",
+                im->path, name);
+    dm_status st = dm_sensor_upsert(im->s, name, k, NULL, -1, -1, -1, uuid);
+    if (!st && stats)
+        stats->sensors_added++;
+    return st;
+}
+
+/* Write checked flights and detections (inside the caller's transaction). */
+static dm_status write_all(imp *im, dm_sensor_import_stats *stats)
+{
+    dm_ctx *ctx = im->ctx;
+    char w[600];
+    dm_status st = DM_OK;
+    const dm_layer_def *lf = dm_layer_find("flights"), *ld = dm_layer_find("detections");
+    for (size_t i = 0; i < im->nfl; i++) {
+        in_flight *fl = &im->fl[i];
+        char suuid[37];
+        if ((st = resolve_sensor(im, fl->sensor, fl->kind, suuid, stats)))
+            return dm__wrap(ctx, "%s", where(im, fl->feat, w, sizeof w));
+        int r;
+        if (*fl->ref) {
+            dm_geom *old = NULL;
+            char odate[11] = "";
+            r = find_flight_ref(im->s, fl->ref, fl->uuid, &old, odate);
+            if (r == 1) {
+                double mis = old ? geom_mismatch(ctx, fl->geom, old) : 1;
+                dm_geom_free(old);
+                if (mis > 0.01 || (*fl->date && *odate && strcmp(fl->date, odate)))
+                    return dm__fail(ctx, DM_ECONFLICT,
+                                    "%s: flight '%s' is already in the database with another "
+                                    "%s; give this flight another ref",
+                                    where(im, fl->feat, w, sizeof w), fl->ref,
+                                    mis > 0.01 ? "footprint" : "date");
+            }
+        } else {
+            r = find_flight_geom(im->s, fl->geom, fl->date, fl->uuid);
+        }
+        if (r < 0)
+            return dm__wrap(ctx, "%s", where(im, fl->feat, w, sizeof w));
+        if (r == 1) {
+            fl->existing = 1;
+            if (stats)
+                stats->flights_skipped++;
+            continue;
+        }
+        dm_row *row = dm_row_new(ctx, lf);
+        dm_geom *g = NULL;
+        if (!row || dm_geom_clone(ctx, fl->geom, &g)) {
+            dm_row_free(row);
+            return dm__fail(ctx, DM_ENOMEM, "out of memory");
+        }
+        dm_row_set_geom(row, g);
+        st = dm_row_set(row, "sensor_id", suuid);
+        if (!st && *fl->ref)
+            st = dm_row_set(row, "ref", fl->ref);
+        if (!st && *fl->date)
+            st = dm_row_set(row, "date", fl->date);
+        if (!st && *fl->alt)
+            st = dm_row_set(row, "altitude_m", fl->alt);
+        if (!st && *fl->gsd)
+            st = dm_row_set(row, "gsd_cm", fl->gsd);
+        if (!st && *fl->org)
+            st = dm_row_set(row, "organisation", fl->org);
+        if (!st)
+            st = dm_store_insert(im->s, row, fl->uuid);
+        dm_row_free(row);
+        if (st)
+            return dm__wrap(ctx, "%s", where(im, fl->feat, w, sizeof w));
+        if (stats)
+            stats->flights_added++;
+    }
+    for (size_t i = 0; i < im->ndt; i++) {
+        in_det *d = &im->dt[i];
+        char suuid[37] = "";
+        const in_flight *fl = d->flight_idx >= 0 ? &im->fl[d->flight_idx] : NULL;
+        if (fl)
+            memcpy(d->flight_uuid, fl->uuid, 37);
+        if (*d->sensor) {
+            if ((st = resolve_sensor(im, d->sensor, NULL, suuid, stats)))
+                return dm__wrap(ctx, "%s", where(im, d->feat, w, sizeof w));
+        } else if (fl) {
+            if (find_sensor(im->s, fl->sensor, suuid, NULL) < 0)
+                return dm_ctx_errcode(ctx);
+        } else {
+            /* the database flight's sensor */
+            dm_cursor *c = NULL;
+            const char *ff[] = {"uuid"}, *vv[] = {d->flight_uuid};
+            dm_select sel = {0};
+            sel.eq_field = ff;
+            sel.eq_value = vv;
+            sel.n_eq = 1;
+            if (dm_store_select(im->s, "flights", &sel, &c))
+                return dm_ctx_errcode(ctx);
+            if (dm_cursor_next(c) == 1) {
+                const char *su = dm_cursor_text(c, "sensor_id");
+                dm__strlcpy(suuid, su ? su : "", sizeof suuid);
+            }
+            dm_cursor_free(c);
+        }
+        int known = (fl && !fl->existing) ? 0 : detection_known(im->s, d);
+        if (known < 0)
+            return dm__wrap(ctx, "%s", where(im, d->feat, w, sizeof w));
+        if (known) {
+            if (stats)
+                stats->detections_skipped++;
+            continue;
+        }
+        dm_row *row = dm_row_new(ctx, ld);
+        dm_geom *g = NULL;
+        if (!row || dm_geom_point(ctx, d->lon, d->lat, &g)) {
+            dm_row_free(row);
+            return dm__fail(ctx, DM_ENOMEM, "out of memory");
+        }
+        dm_row_set_geom(row, g);
+        st = dm_row_set(row, "flight_id", d->flight_uuid);
+        if (!st && *suuid)
+            st = dm_row_set(row, "sensor_id", suuid);
+        if (!st && *d->category)
+            st = dm_row_set(row, "category", d->category);
+        if (!st)
+            st = dm_row_set_real(row, "confidence", d->conf);
+        if (!st && *d->model)
+            st = dm_row_set(row, "model_version", d->model);
+        if (!st && isfinite(d->pos_err))
+            st = dm_row_set_real(row, "position_error_m", d->pos_err);
+        const char *date = *d->date ? d->date : fl && *fl->date ? fl->date : NULL;
+        if (!st && date)
+            st = dm_row_set(row, "date", date);
+        if (!st)
+            st = dm_store_insert(im->s, row, NULL);
+        dm_row_free(row);
+        if (st)
+            return dm__wrap(ctx, "%s", where(im, d->feat, w, sizeof w));
+        if (stats)
+            stats->detections_added++;
+    }
+    return DM_OK;
+}
+
+/* Attach each detection to a flight: by ref (in the file or the database),
+ * else the file's flight whose footprint holds it. */
+static dm_status link_detections(imp *im)
+{
+    dm_ctx *ctx = im->ctx;
+    char w[600];
+    for (size_t i = 0; i < im->ndt; i++) {
+        in_det *d = &im->dt[i];
+        /* tolerance: the position error, at least 0.5 m, in degrees */
+        double tol_m = isfinite(d->pos_err) && d->pos_err > 0.5 ? d->pos_err : 0.5;
+        double tol = tol_m / 111320.0;
+        if (*d->flight) {
+            for (size_t k = 0; k < im->nfl; k++)
+                if (!strcmp(im->fl[k].ref, d->flight)) {
+                    d->flight_idx = (int)k;
+                    break;
+                }
+            const dm_geom *poly = d->flight_idx >= 0 ? im->fl[d->flight_idx].geom : NULL;
+            dm_geom *dbpoly = NULL;
+            if (!poly) {
+                int r = find_flight_ref(im->s, d->flight, d->flight_uuid, &dbpoly, NULL);
+                if (r < 0)
+                    return dm__wrap(ctx, "%s", where(im, d->feat, w, sizeof w));
+                if (r == 0)
+                    return dm__fail(ctx, DM_ENOTFOUND,
+                                    "%s: field 'flight': no flight '%s' in the file or the "
+                                    "database",
+                                    where(im, d->feat, w, sizeof w), d->flight);
+                poly = dbpoly;
+            }
+            int in = poly && point_in(poly, d->lon, d->lat, ctx, tol);
+            dm_geom_free(dbpoly);
+            if (!in)
+                return dm__fail(ctx, DM_EPARSE,
+                                "%s: detection at (%.7f, %.7f) lies outside the footprint of "
+                                "flight '%s'",
+                                where(im, d->feat, w, sizeof w), d->lon, d->lat, d->flight);
+        } else {
+            for (size_t k = 0; k < im->nfl && d->flight_idx < 0; k++)
+                if (point_in(im->fl[k].geom, d->lon, d->lat, ctx, tol))
+                    d->flight_idx = (int)k;
+            if (d->flight_idx < 0)
+                return dm__fail(ctx, DM_EPARSE,
+                                "%s: detection at (%.7f, %.7f) lies outside every flight "
+                                "footprint (give its flight in a 'flight' field or --flight-ref)",
+                                where(im, d->feat, w, sizeof w), d->lon, d->lat);
+        }
+        if (d->flight_idx >= 0)
+            im->fl[d->flight_idx].n_det++;
+    }
+    return DM_OK;
+}
+
+dm_status dm_sensors_import(dm_store *s, const char *path, const dm_sensor_import_opts *opts,
+                            dm_sensor_import_stats *stats)
+{
+    dm_ctx *ctx = dm_store_ctx(s);
+    if (stats)
+        memset(stats, 0, sizeof *stats);
+    sensors__gdal_init();
+    char **oo = NULL;
+    oo = CSLAddString(oo, "X_POSSIBLE_NAMES=lon,longitude,long,lng,x");
+    oo = CSLAddString(oo, "Y_POSSIBLE_NAMES=lat,latitude,y");
+    oo = CSLAddString(oo, "GEOM_POSSIBLE_NAMES=wkt,geometry,footprint,geom");
+    oo = CSLAddString(oo, "KEEP_GEOM_COLUMNS=NO");
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    GDALDatasetH ds =
+        GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, (const char *const *)oo, NULL);
+    CPLPopErrorHandler();
+    CSLDestroy(oo);
+    if (!ds)
+        return dm__fail(ctx, DM_EIO, "%s: cannot open as a vector file: %s", path,
+                        *CPLGetLastErrorMsg() ? CPLGetLastErrorMsg() : "unknown format");
+    imp im = {0};
+    im.s = s;
+    im.ctx = ctx;
+    im.path = path;
+    const char *drv = GDALGetDriverShortName(GDALGetDatasetDriver(ds));
+    im.csv = drv && !strcmp(drv, "CSV");
+    dm_status st = DM_OK;
+    int nl = GDALDatasetGetLayerCount(ds);
+    long total = 0;
+    for (int li = 0; li < nl && !st; li++) {
+        OGRLayerH lay = GDALDatasetGetLayer(ds, li);
+        OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(lay);
+        dm_transform *tr = NULL;
+        if (srs) {
+            const char *auth = OSRGetAuthorityCode(srs, NULL);
+            int is4326 = OSRIsGeographic(srs) && auth && !strcmp(auth, "4326");
+            if (!is4326) {
+                char *wkt = NULL;
+                OSRExportToWkt(srs, &wkt);
+                st = dm_transform_new(ctx, wkt, "EPSG:4326", &tr);
+                CPLFree(wkt);
+                if (st) {
+                    st = dm__wrap(ctx, "%s: layer %d CRS", path, li + 1);
+                    break;
+                }
+            }
+        }
+        OGR_L_ResetReading(lay);
+        OGRFeatureH f;
+        long feat = 0;
+        while (!st && (f = OGR_L_GetNextFeature(lay))) {
+            feat++;
+            total++;
+            st = read_feature(&im, f, im.csv ? feat : feat, tr, opts);
+            OGR_F_Destroy(f);
+        }
+        dm_transform_free(tr);
+    }
+    GDALClose(ds);
+    if (!st && total == 0)
+        st = dm__fail(ctx, DM_EPARSE, "%s: no flights or detections in the file", path);
+    if (!st && im.nfl == 0 && !(opts && opts->flight_ref)) {
+        int any_ref = 0;
+        for (size_t i = 0; i < im.ndt; i++)
+            any_ref |= im.dt[i].flight[0] != 0;
+        if (!any_ref)
+            st = dm__fail(ctx, DM_EPARSE,
+                          "%s: detections without any flight: add the flight footprint to the "
+                          "file, a 'flight' field, or --flight-ref",
+                          path);
+    }
+    if (!st)
+        st = link_detections(&im);
+    if (!st) {
+        st = dm_store_begin(s);
+        if (!st) {
+            st = write_all(&im, stats);
+            if (st) {
+                dm_status keep = st;
+                char msg[1024];
+                dm__strlcpy(msg, dm_ctx_errmsg(ctx), sizeof msg);
+                dm_store_rollback(s);
+                dm__fail(ctx, keep, "%s", msg);
+                st = keep;
+            } else {
+                st = dm_store_commit(s);
+            }
+        }
+    }
+    if (!st && stats)
+        for (size_t i = 0; i < im.nfl; i++)
+            if (!im.fl[i].n_det && !im.fl[i].existing)
+                stats->empty_flights++;
+    imp_free(&im);
+    return st;
+}
+
+/* ---- magnetometer surveys into the database ----------------------------- */
+
+dm_status dm_mag_import(dm_store *s, const dm_mag_result *r, const char *flight_ref,
+                        const char *sensor, const char *date, dm_sensor_import_stats *stats)
+{
+    dm_ctx *ctx = dm_store_ctx(s);
+    if (stats)
+        memset(stats, 0, sizeof *stats);
+    if (!r->coverage)
+        return dm__fail(ctx, DM_EINVAL, "the survey has no coverage polygon");
+    if (!flight_ref || !*flight_ref)
+        return dm__fail(ctx, DM_EINVAL, "a magnetometer survey needs a flight ref (--flight-ref)");
+    char d[11] = "";
+    if (date && !dm_date_parse(date, d))
+        return dm__fail(ctx, DM_EINVAL, "'%s' is not a date", date);
+    imp im = {0};
+    im.s = s;
+    im.ctx = ctx;
+    im.path = "magnetometer survey";
+    im.fl = dm_calloc(ctx, 1, sizeof *im.fl);
+    im.dt = dm_calloc(ctx, r->n_targets ? r->n_targets : 1, sizeof *im.dt);
+    if (!im.fl || !im.dt) {
+        imp_free(&im);
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    }
+    im.nfl = 1;
+    in_flight *fl = &im.fl[0];
+    dm__strlcpy(fl->ref, flight_ref, sizeof fl->ref);
+    dm__strlcpy(fl->sensor, sensor && *sensor ? sensor : "magnetometer", sizeof fl->sensor);
+    dm__strlcpy(fl->kind, "magnetometer", sizeof fl->kind);
+    memcpy(fl->date, d, sizeof d);
+    dm_status st = dm_geom_clone(ctx, r->coverage, &fl->geom);
+    for (size_t i = 0; !st && i < r->n_targets; i++) {
+        in_det *t = &im.dt[im.ndt++];
+        t->feat = (long)i + 1;
+        t->lon = r->targets[i].lon;
+        t->lat = r->targets[i].lat;
+        t->conf = floor(sensors__mag_confidence(r->targets[i].snr) * 1e6 + 0.5) / 1e6;
+        t->pos_err = NAN;
+        t->flight_idx = 0;
+        dm__strlcpy(t->flight, flight_ref, sizeof t->flight);
+        dm__strlcpy(t->model, "demine-mag-1", sizeof t->model);
+        memcpy(t->date, d, sizeof d);
+        fl->n_det++;
+    }
+    if (!st)
+        st = dm_store_begin(s);
+    if (!st) {
+        st = write_all(&im, stats);
+        if (st) {
+            dm_status keep = st;
+            char msg[1024];
+            dm__strlcpy(msg, dm_ctx_errmsg(ctx), sizeof msg);
+            dm_store_rollback(s);
+            st = dm__fail(ctx, keep, "%s", msg);
+        } else {
+            st = dm_store_commit(s);
+        }
+    }
+    if (!st && stats && !fl->n_det && !fl->existing)
+        stats->empty_flights++;
+    imp_free(&im);
+    return st;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * sensors_internal.h -- helpers shared by the files of src/lib/sensors:
+ * GDAL start-up, candidate lists, seeded random numbers and the ordnance
+ * class defaults of each sensor kind.
+ */
+#ifndef DM_SENSORS_INTERNAL_H
+#define DM_SENSORS_INTERNAL_H
+
+#include "demine/dm_sensors.h"
+
+#include <pthread.h>
+#include <stdint.h>
+
+/* GDALAllRegister once per process. */
+void sensors__gdal_init(void);
+
+/* Append k candidates under the mutex; -1 when out of memory. */
+int sensors__append_cands(pthread_mutex_t *mu, dm_candidate **arr, size_t *n, size_t *cap,
+                          const dm_candidate *add, int k);
+
+/* xoshiro128+-style generator: small, fast, seeded. */
+typedef struct sensors_rng {
+    uint64_t s[2];
+} sensors_rng;
+void sensors__rng_seed(sensors_rng *r, uint64_t seed);
+uint64_t sensors__rng_u64(sensors_rng *r);
+/* Uniform in [0, 1). */
+double sensors__rng_unif(sensors_rng *r);
+/* Standard normal (Box-Muller). */
+double sensors__rng_normal(sensors_rng *r);
+
+/* Default classes, surface flag, detection probability, false alarms per
+ * hectare and position error of a sensor kind. */
+void sensors__kind_defaults(const char *kind, unsigned *classes, int *surface_only, double *pd,
+                            double *far_ha, double *pos_err_m);
+
+/* Write one Float32 band as a tiled DEFLATE GeoTIFF (NaN = no data). */
+dm_status sensors__write_float_tif(dm_ctx *ctx, const char *path, const float *v, int w, int h,
+                                   const double gt[6], const char *crs, const char *desc);
+
+/* Confidence (0-1, uncalibrated) of a magnetometer pick of this SNR. */
+double sensors__mag_confidence(double snr);
+
+#endif

@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * test_detect.c -- anomaly detection on synthetic orthomosaics: recall at a
+ * fixed false-alarm rate and average precision of local RX, global RX and
+ * local contrast; tiling must not change the result; bad rasters are refused.
+ */
+#include "dmtest.h"
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpedantic"
+#include <gdal.h>
+#pragma GCC diagnostic pop
+
+static void synth(const char *name, int bands, double contrast, unsigned seed, double **truth,
+                  size_t *nt)
+{
+    dm_ortho_synth_opts o = {0};
+    o.size_m = 10;
+    o.gsd_m = 0.01;
+    o.bands = bands;
+    o.n_mines = 20;
+    o.contrast = contrast;
+    o.seed = seed;
+    ASSERT_OK(dm_ortho_synth(dmtest_ctx(), dmtest_path(name), &o, truth, nt));
+}
+
+static void eval(const char *name, dm_detect_method m, const double *truth, size_t nt,
+                 double *recall, double *ap, size_t *ncand)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_detect_opts d = {0};
+    d.method = m;
+    d.threads = 2;
+    dm_detect_result r;
+    ASSERT_OK(dm_detect_run(ctx, dmtest_path(name), &d, &r));
+    dm_detect_evaluate(r.cands, r.n, truth, nt, 0.05, r.area_m2, 1.0, recall, ap);
+    if (ncand)
+        *ncand = r.n;
+    dm_detect_result_free(ctx, &r);
+}
+
+TEST(detect_local_rx_finds_planted_mines)
+{
+    double *truth = NULL;
+    size_t nt = 0;
+    synth("o.tif", 4, 5.0, 7, &truth, &nt);
+    ASSERT_EQ(nt, 20);
+    double rec, ap;
+    size_t nc;
+    eval("o.tif", DM_DETECT_RX_LOCAL, truth, nt, &rec, &ap, &nc);
+    printf("local RX: recall@1FA/100m2 %.3f AP %.3f (%zu candidates)\n", rec, ap, nc);
+    ASSERT_MSG(rec >= 0.75, "recall %.3f", rec);
+    ASSERT_MSG(ap >= 0.9, "AP %.3f", ap);
+    double grec, gap;
+    eval("o.tif", DM_DETECT_RX_GLOBAL, truth, nt, &grec, &gap, NULL);
+    printf("global RX: recall %.3f AP %.3f\n", grec, gap);
+    ASSERT_MSG(ap > gap, "local RX AP %.3f should beat global RX AP %.3f", ap, gap);
+    dm_free(dmtest_ctx(), truth);
+}
+
+TEST(detect_contrast_on_thermal_band)
+{
+    double *truth = NULL;
+    size_t nt = 0;
+    synth("t.tif", 1, 5.0, 11, &truth, &nt);
+    double rec, ap;
+    eval("t.tif", DM_DETECT_CONTRAST, truth, nt, &rec, &ap, NULL);
+    printf("contrast (1 band): recall %.3f AP %.3f\n", rec, ap);
+    ASSERT_MSG(rec >= 0.8, "recall %.3f", rec);
+    ASSERT_MSG(ap >= 0.85, "AP %.3f", ap);
+    dm_free(dmtest_ctx(), truth);
+}
+
+TEST(detect_weak_mines_score_lower)
+{
+    /* the same scene with a fifth of the contrast must be much harder */
+    double *truth = NULL;
+    size_t nt = 0;
+    synth("w.tif", 4, 1.0, 7, &truth, &nt);
+    double rec, ap;
+    eval("w.tif", DM_DETECT_RX_LOCAL, truth, nt, &rec, &ap, NULL);
+    printf("weak mines: recall %.3f AP %.3f\n", rec, ap);
+    ASSERT_MSG(ap < 0.7, "AP %.3f on faint mines", ap);
+    dm_free(dmtest_ctx(), truth);
+}
+
+TEST(detect_tiling_does_not_change_candidates)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    synth("o.tif", 3, 5.0, 3, NULL, NULL);
+    dm_detect_opts a = {0}, b = {0};
+    a.tile = 1024;
+    a.threads = 1;
+    b.tile = 150;
+    b.threads = 2;
+    b.score_map = dmtest_path("map.tif");
+    dm_detect_result ra, rb;
+    ASSERT_OK(dm_detect_run(ctx, dmtest_path("o.tif"), &a, &ra));
+    ASSERT_OK(dm_detect_run(ctx, dmtest_path("o.tif"), &b, &rb));
+    /* statistics come from different sample tiles; compare the strong ones */
+    size_t strong_a = 0, matched = 0;
+    for (size_t i = 0; i < ra.n; i++) {
+        if (ra.cands[i].score < 6)
+            continue;
+        strong_a++;
+        for (size_t j = 0; j < rb.n; j++)
+            if (fabs(ra.cands[i].x - rb.cands[j].x) < 0.011 &&
+                fabs(ra.cands[i].y - rb.cands[j].y) < 0.011) {
+                matched++;
+                break;
+            }
+    }
+    ASSERT(strong_a >= 15);
+    ASSERT_EQ(matched, strong_a);
+    ASSERT(isfinite(ra.cands[0].lon) && ra.cands[0].lon > 40 && ra.cands[0].lon < 50);
+    /* the anomaly map peaks at the best candidate's score */
+    GDALDatasetH m = GDALOpen(dmtest_path("map.tif"), GA_ReadOnly);
+    ASSERT(m != NULL);
+    ASSERT_EQ(GDALGetRasterXSize(m), 1000);
+    double mm[2];
+    ASSERT_EQ(GDALComputeRasterMinMax(GDALGetRasterBand(m, 1), 0, mm), CE_None);
+    ASSERT_NEAR(mm[1], rb.cands[0].score, 1e-3);
+    GDALClose(m);
+    dm_detect_result_free(ctx, &ra);
+    dm_detect_result_free(ctx, &rb);
+}
+
+TEST(detect_ignores_nodata_margins)
+{
+    /* the same scene with a 1 m nodata frame: no candidates along the edge of
+     * the data, about the same recall, and the valid area only */
+    dm_ctx *ctx = dmtest_ctx();
+    dm_ortho_synth_opts o = {0};
+    o.size_m = 10;
+    o.bands = 4;
+    o.n_mines = 20;
+    o.contrast = 5;
+    o.seed = 7;
+    o.nodata_margin_m = 1.0;
+    double *truth = NULL;
+    size_t nt = 0;
+    ASSERT_OK(dm_ortho_synth(ctx, dmtest_path("n.tif"), &o, &truth, &nt));
+    dm_detect_result r;
+    ASSERT_OK(dm_detect_run(ctx, dmtest_path("n.tif"), NULL, &r));
+    ASSERT_NEAR(r.area_m2, 64.0, 0.01);
+    for (size_t i = 0; i < r.n; i++) {
+        double dx = r.cands[i].x - 600000, dy = 4400000 - r.cands[i].y;
+        ASSERT_MSG(dx > 1.1 && dx < 8.9 && dy > 1.1 && dy < 8.9,
+                   "candidate %zu at (%.2f, %.2f) m touches the nodata frame", i, dx, dy);
+    }
+    double rec, ap;
+    dm_detect_evaluate(r.cands, r.n, truth, nt, 0.05, r.area_m2, 1.0, &rec, &ap);
+    printf("with nodata frame: recall %.3f AP %.3f\n", rec, ap);
+    ASSERT_MSG(ap >= 0.85, "AP %.3f", ap);
+    dm_detect_result_free(ctx, &r);
+    dm_free(ctx, truth);
+}
+
+TEST(detect_refuses_raster_without_georeference)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    /* a GeoTIFF with pixels but no geotransform and no CRS */
+    GDALAllRegister();
+    GDALDatasetH ds = GDALCreate(GDALGetDriverByName("GTiff"), dmtest_path("plain.tif"), 200, 200,
+                                 1, GDT_Float32, NULL);
+    ASSERT(ds != NULL);
+    GDALClose(ds);
+    dm_detect_result r;
+    ASSERT_STATUS(DM_EPARSE, dm_detect_run(ctx, dmtest_path("plain.tif"), NULL, &r));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "no georeference");
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "plain.tif");
+    ASSERT_STATUS(DM_EIO, dm_detect_run(ctx, dmtest_path("missing.tif"), NULL, &r));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "missing.tif");
+    dmtest_write_file(dmtest_path("text.tif"), "not a tiff");
+    ASSERT_STATUS(DM_EIO, dm_detect_run(ctx, dmtest_path("text.tif"), NULL, &r));
+    dm_detect_opts bad = {0};
+    bad.target_radius_m = 0.1;
+    bad.background_radius_m = 0.05;
+    ASSERT_STATUS(DM_EINVAL, dm_detect_run(ctx, dmtest_path("plain.tif"), &bad, &r));
+}
+
+TEST(detect_cli_synth_detect_and_import)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "detect synth o.tif --size-m 6 --mines 10 --contrast 6 "
+                                  "--seed 4 --truth truth.csv"),
+              0);
+    ASSERT_CONTAINS(out, "10 mines");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "detect o.tif --method rx --out c.geojson --truth truth.csv "
+                                  "--flight-ref D-1 --sensor MS-cam --sensor-kind multispectral "
+                                  "--date 2024-05-01 --json"),
+              0);
+    ASSERT_CONTAINS(out, "\"truth\":10");
+    double rec = 0;
+    const char *p = strstr(out, "\"recall\":");
+    ASSERT(p && sscanf(p, "\"recall\":%lf", &rec) == 1);
+    ASSERT_MSG(rec >= 0.8, "recall %.3f", rec);
+    free(out);
+    char *gj = dmtest_read_file(dmtest_path("c.geojson"));
+    ASSERT_CONTAINS(gj, "\"model_version\":\"demine-rx-1\"");
+    ASSERT_CONTAINS(gj, "\"ref\":\"D-1\"");
+    free(gj);
+    /* footprint and candidates go into the database in one import, once */
+    ASSERT_EQ(dmtest_demine(&out, "init t.gpkg"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "sensors import t.gpkg c.geojson --json"), 0);
+    ASSERT_CONTAINS(out, "\"flights_added\":1");
+    ASSERT_CONTAINS(out, "\"detections_skipped\":0");
+    ASSERT_CONTAINS(out, "\"sensors_added\":1");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "sensors import t.gpkg c.geojson --json"), 0);
+    ASSERT_CONTAINS(out, "\"flights_added\":0");
+    ASSERT_CONTAINS(out, "\"detections_added\":0");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "sensors list t.gpkg"), 0);
+    ASSERT_CONTAINS(out, "MS-cam");
+    free(out);
+    /* bad usage and bad files: clear messages, exit codes 2-4 */
+    ASSERT_EQ(dmtest_demine(&out, "detect o.tif --method foo"), 2);
+    ASSERT_CONTAINS(out, "--method");
+    free(out);
+    dmtest_write_file(dmtest_path("x.tif"), "not a raster");
+    ASSERT_EQ(dmtest_demine(&out, "detect x.tif"), 3);
+    ASSERT_CONTAINS(out, "x.tif");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "detect --help"), 0);
+    ASSERT_CONTAINS(out, "rx-global");
+    free(out);
+}

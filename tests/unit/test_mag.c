@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * test_mag.c -- magnetometer surveys: synthetic dipole surveys with drift,
+ * heading error and noise; at least 95% of targets whose peak is above five
+ * times the noise must be found; corrupt CSV lines are skipped with a
+ * message; the coverage polygon matches the surveyed ground.
+ */
+#include "dmtest.h"
+
+typedef struct score {
+    size_t strong, strong_found, picks, false_picks;
+} score;
+
+static score run_survey(unsigned seed, double noise, dm_mag_result *keep)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_mag_synth_opts o = {0};
+    o.seed = seed;
+    o.noise_nt = noise;
+    o.n_targets = 40;
+    o.size_m = 25;
+    o.min_snr = 2;
+    o.max_snr = 40;
+    dm_mag_survey sv;
+    dm_mag_truth *t = NULL;
+    size_t nt = 0;
+    ASSERT_OK(dm_mag_synth(ctx, &o, &sv, &t, &nt));
+    ASSERT_OK(dm_mag_write_csv(ctx, &sv, dmtest_path("lines.csv")));
+    dm_mag_survey_free(ctx, &sv);
+    ASSERT_OK(dm_mag_read_csv(ctx, dmtest_path("lines.csv"), "EPSG:32638", &sv));
+    dm_mag_result r;
+    ASSERT_OK(dm_mag_process(ctx, &sv, NULL, &r));
+    score sc = {0};
+    unsigned char *hit = calloc(r.n_targets + 1, 1);
+    for (size_t k = 0; k < nt; k++) {
+        int strong = t[k].peak_nt > 5 * noise;
+        sc.strong += strong;
+        for (size_t i = 0; i < r.n_targets; i++)
+            if (hypot(r.targets[i].x - t[k].x, r.targets[i].y - t[k].y) < 0.6) {
+                hit[i] = 1;
+                if (strong) {
+                    sc.strong_found++;
+                    break;
+                }
+            }
+    }
+    sc.picks = r.n_targets;
+    for (size_t i = 0; i < r.n_targets; i++)
+        sc.false_picks += !hit[i];
+    free(hit);
+    ASSERT_NEAR(r.noise_nt, noise, 0.15 * noise);
+    printf("seed %u: %zu/%zu strong targets found, %zu picks, %zu false, noise %.2f nT\n", seed,
+           sc.strong_found, sc.strong, sc.picks, sc.false_picks, r.noise_nt);
+    dm_free(ctx, t);
+    dm_mag_survey_free(ctx, &sv);
+    if (keep)
+        *keep = r;
+    else
+        dm_mag_result_free(ctx, &r);
+    return sc;
+}
+
+TEST(mag_finds_95_percent_of_targets_above_5x_noise)
+{
+    size_t strong = 0, found = 0, picks = 0, fp = 0;
+    for (unsigned seed = 1; seed <= 3; seed++) {
+        score s = run_survey(seed, seed == 2 ? 2.0 : 1.0, NULL);
+        strong += s.strong;
+        found += s.strong_found;
+        picks += s.picks;
+        fp += s.false_picks;
+    }
+    ASSERT(strong >= 40);
+    ASSERT_MSG((double)found >= 0.95 * (double)strong, "%zu of %zu found", found, strong);
+    ASSERT_MSG((double)fp <= 0.15 * (double)picks, "%zu false picks of %zu", fp, picks);
+}
+
+TEST(mag_coverage_matches_survey_area)
+{
+    dm_mag_result r;
+    run_survey(5, 1.0, &r);
+    /* 50 lines 0.5 m apart over 25 m, swath 0.5 m either side: ~25.5 x 26 m */
+    ASSERT_NEAR(r.coverage_ha, 25.5 * 26.0 / 1e4, 0.01);
+    double ha = 0;
+    ASSERT_OK(dm_geom_area_ha(dmtest_ctx(), r.coverage, &ha));
+    ASSERT_NEAR(ha, r.coverage_ha, 0.005);
+    ASSERT_OK(dm_mag_write_geojson(dmtest_ctx(), &r, dmtest_path("t.geojson")));
+    char *txt = dmtest_read_file(dmtest_path("t.geojson"));
+    ASSERT_CONTAINS(txt, "\"kind\":\"coverage\"");
+    ASSERT_CONTAINS(txt, "\"kind\":\"target\"");
+    free(txt);
+    dm_mag_result_free(dmtest_ctx(), &r);
+}
+
+TEST(mag_levelling_removes_drift_and_heading)
+{
+    /* no targets to speak of (tiny), strong drift: the levelled noise must be
+     * the sensor noise, and nothing picked */
+    dm_ctx *ctx = dmtest_ctx();
+    dm_mag_synth_opts o = {0};
+    o.n_targets = 1;
+    o.min_snr = 0.01;
+    o.max_snr = 0.02;
+    o.seed = 9;
+    dm_mag_survey sv;
+    dm_mag_truth *t;
+    size_t nt;
+    ASSERT_OK(dm_mag_synth(ctx, &o, &sv, &t, &nt));
+    dm_mag_result r;
+    ASSERT_OK(dm_mag_process(ctx, &sv, NULL, &r));
+    ASSERT_NEAR(r.noise_nt, 1.0, 0.2);
+    ASSERT_MSG(r.n_targets <= 2, "%zu false picks on a clean survey", r.n_targets);
+    dm_mag_result_free(ctx, &r);
+    dm_mag_survey_free(ctx, &sv);
+    dm_free(ctx, t);
+}
+
+TEST(mag_corrupt_csv_lines_are_skipped_with_a_message)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dmtest_write_file(dmtest_path("m.csv"), "line,x,y,field\n"
+                                            "1,600000.0,4400000.0,48000.1\n"
+                                            "1,600000.0,4400000.1,abc\n"
+                                            "1,600000.0,4400000.2\n"
+                                            "1,600000.0,4400000.3,48000.4\n"
+                                            "\n"
+                                            "2,600000.5,4400000.3,48001.0\n");
+    dm_mag_survey sv;
+    ASSERT_OK(dm_mag_read_csv(ctx, dmtest_path("m.csv"), NULL, &sv));
+    ASSERT_EQ(sv.n, 3);
+    ASSERT_EQ(sv.bad_lines, 2);
+    ASSERT_STREQ(sv.crs, "EPSG:32638");
+    dm_mag_survey_free(ctx, &sv);
+    dmtest_write_file(dmtest_path("bad.csv"), "a,b,c\n1,2,3\n");
+    ASSERT_STATUS(DM_EPARSE, dm_mag_read_csv(ctx, dmtest_path("bad.csv"), NULL, &sv));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "bad.csv");
+    dmtest_write_file(dmtest_path("allbad.csv"), "lon,lat,nT\nx,y,z\n200,10,5\n");
+    ASSERT_STATUS(DM_EPARSE, dm_mag_read_csv(ctx, dmtest_path("allbad.csv"), NULL, &sv));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "no usable samples");
+    /* lon/lat input is projected to its UTM zone */
+    dmtest_write_file(dmtest_path("geo.csv"), "lon;lat;nT\n46.9;39.9;48000\n46.90001;39.9;48001\n");
+    ASSERT_OK(dm_mag_read_csv(ctx, dmtest_path("geo.csv"), NULL, &sv));
+    ASSERT_STREQ(sv.crs, "EPSG:32638");
+    ASSERT_NEAR(sv.s[1].x - sv.s[0].x, 0.855, 0.01);
+    dm_mag_survey_free(ctx, &sv);
+}
+
+TEST(mag_cli_synth_pick_and_import)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "mag synth m.csv --size-m 15 --targets 12 --seed 2 "
+                                  "--truth t.csv"),
+              0);
+    free(out);
+    /* a corrupt line in the middle */
+    char *csv = dmtest_read_file(dmtest_path("m.csv"));
+    char *nl = strchr(strchr(csv, '\n') + 1, '\n');
+    size_t head = (size_t)(nl - csv) + 1;
+    char *bad = malloc(strlen(csv) + 64);
+    memcpy(bad, csv, head);
+    strcpy(bad + head, "3,600001.0,oops,48000\n");
+    strcat(bad, csv + head);
+    dmtest_write_file(dmtest_path("m.csv"), bad);
+    free(bad);
+    free(csv);
+    ASSERT_EQ(dmtest_demine(&out, "init t.gpkg"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "mag m.csv --out targets.geojson --grid g.tif --truth t.csv "
+                                  "--import t.gpkg --flight-ref MAG-1 --date 2024-08-01"),
+              0);
+    ASSERT_CONTAINS(out, "line 3: field 'y'");
+    ASSERT_CONTAINS(out, "1 corrupt lines skipped");
+    ASSERT_CONTAINS(out, "1 flight and");
+    ASSERT_CONTAINS(out, "(100.0%)");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "mag m.csv --import t.gpkg --flight-ref MAG-1 "
+                                  "--date 2024-08-01 --json"),
+              0);
+    ASSERT_CONTAINS(out, "\"flights_added\":0,\"detections_added\":0");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "mag m.csv --import t.gpkg"), 2);
+    ASSERT_CONTAINS(out, "--flight-ref");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "mag nothere.csv"), 3);
+    ASSERT_CONTAINS(out, "nothere.csv");
+    free(out);
+}

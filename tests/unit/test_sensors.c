@@ -1,0 +1,570 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * test_sensors.c -- sensor evidence in the database: importing flights and
+ * detections (GeoJSON and CSV, idempotent, all-or-nothing on bad records),
+ * calibration from a validation file, and the evidence the risk engine gets:
+ * likelihood ratios of detections and negative evidence of empty footprints
+ * for the classes a sensor can see.
+ */
+#include "dmtest.h"
+
+/* two flights over ~100 m x 100 m near 46.9E 39.9N: a thermal camera with
+ * two detections and a magnetometer with none */
+static const char *FLIGHTS =
+    "{\"type\":\"FeatureCollection\",\"features\":[\n"
+    "{\"type\":\"Feature\",\"properties\":{\"ref\":\"F-1\",\"sensor\":\"H20T\",\"sensor_kind\":"
+    "\"thermal\",\"date\":\"2024-05-02\",\"altitude_m\":30,\"gsd_cm\":1.2},\"geometry\":"
+    "{\"type\":\"Polygon\",\"coordinates\":[[[46.900,39.900],[46.901,39.900],[46.901,39.901],"
+    "[46.900,39.901],[46.900,39.900]]]}},\n"
+    "{\"type\":\"Feature\",\"properties\":{\"ref\":\"F-2\",\"sensor\":\"MAG-1\",\"sensor_kind\":"
+    "\"magnetometer\",\"date\":\"2024-05-03\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+    "[[[46.902,39.900],[46.903,39.900],[46.903,39.901],[46.902,39.901],[46.902,39.900]]]}},\n"
+    "{\"type\":\"Feature\",\"properties\":{\"flight\":\"F-1\",\"category\":\"AP\",\"confidence\":"
+    "0.9,\"model_version\":\"yolo-8.1\",\"position_error_m\":0.5},\"geometry\":{\"type\":\"Point\","
+    "\"coordinates\":[46.9005,39.9005]}},\n"
+    "{\"type\":\"Feature\",\"properties\":{\"category\":\"AT\",\"confidence\":0.4},\"geometry\":"
+    "{\"type\":\"Point\",\"coordinates\":[46.9002,39.9008]}}\n"
+    "]}\n";
+
+static dm_store *db(void)
+{
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path("t.gpkg"), DM_STORE_CREATE, &s));
+    return s;
+}
+
+static long count(dm_store *s, const char *layer)
+{
+    long n = -1;
+    ASSERT_OK(dm_store_count(s, layer, NULL, &n));
+    return n;
+}
+
+TEST(sensors_import_geojson_is_idempotent)
+{
+    dm_store *s = db();
+    dmtest_write_file(dmtest_path("f.geojson"), FLIGHTS);
+    dm_sensor_import_stats st;
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("f.geojson"), NULL, &st));
+    ASSERT_EQ(st.flights_added, 2);
+    ASSERT_EQ(st.detections_added, 2);
+    ASSERT_EQ(st.sensors_added, 2);
+    ASSERT_EQ(st.empty_flights, 1);
+    ASSERT_EQ(count(s, "flights"), 2);
+    ASSERT_EQ(count(s, "detections"), 2);
+    /* the second detection found its flight by its footprint and took its date */
+    dm_cursor *c = NULL;
+    const char *f[] = {"category"}, *v[] = {"AT"};
+    dm_select sel = {0};
+    sel.eq_field = f;
+    sel.eq_value = v;
+    sel.n_eq = 1;
+    ASSERT_OK(dm_store_select(s, "detections", &sel, &c));
+    ASSERT_EQ(dm_cursor_next(c), 1);
+    ASSERT_STREQ(dm_cursor_text(c, "date"), "2024-05-02");
+    ASSERT(dm_cursor_text(c, "flight_id") != NULL);
+    dm_cursor_free(c);
+    /* again: nothing changes */
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("f.geojson"), NULL, &st));
+    ASSERT_EQ(st.flights_added, 0);
+    ASSERT_EQ(st.flights_skipped, 2);
+    ASSERT_EQ(st.detections_added, 0);
+    ASSERT_EQ(st.detections_skipped, 2);
+    ASSERT_EQ(st.sensors_added, 0);
+    ASSERT_EQ(count(s, "flights"), 2);
+    ASSERT_EQ(count(s, "detections"), 2);
+    ASSERT_EQ(count(s, "sensors"), 2);
+    dm_store_close(s);
+}
+
+TEST(sensors_import_refless_flight_matches_by_footprint_and_date)
+{
+    dm_store *s = db();
+    dmtest_write_file(dmtest_path("f.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                      "\"properties\":{\"sensor\":\"RGB-1\",\"sensor_kind\":\"rgb\",\"date\":"
+                      "\"2024-06-01\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+                      "[[[46.9,39.9],[46.901,39.9],[46.901,39.901],[46.9,39.9]]]}}]}");
+    dm_sensor_import_stats st;
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("f.geojson"), NULL, &st));
+    ASSERT_EQ(st.flights_added, 1);
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("f.geojson"), NULL, &st));
+    ASSERT_EQ(st.flights_added, 0);
+    ASSERT_EQ(st.flights_skipped, 1);
+    /* same footprint, another day: a new flight */
+    dm_sensor_import_opts o = {0};
+    dmtest_write_file(dmtest_path("g.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                      "\"properties\":{\"sensor\":\"RGB-1\"},\"geometry\":{\"type\":\"Polygon\","
+                      "\"coordinates\":[[[46.9,39.9],[46.901,39.9],[46.901,39.901],[46.9,39.9]]]"
+                      "}}]}");
+    o.date = "2024-06-02";
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("g.geojson"), &o, &st));
+    ASSERT_EQ(st.flights_added, 1);
+    ASSERT_EQ(count(s, "flights"), 2);
+    dm_store_close(s);
+}
+
+TEST(sensors_import_csv_detections_onto_known_flight)
+{
+    dm_store *s = db();
+    dmtest_write_file(dmtest_path("f.geojson"), FLIGHTS);
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("f.geojson"), NULL, NULL));
+    dmtest_write_file(dmtest_path("d.csv"), "lon,lat,category,confidence,model_version\n"
+                                            "46.9025,39.9005,AT,0.8,mag-picker\n"
+                                            "46.9021,39.9002,UXO,0.55,mag-picker\n");
+    dm_sensor_import_opts o = {0};
+    o.flight_ref = "F-2";
+    dm_sensor_import_stats st;
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("d.csv"), &o, &st));
+    ASSERT_EQ(st.detections_added, 2);
+    ASSERT_EQ(st.flights_added, 0);
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("d.csv"), &o, &st));
+    ASSERT_EQ(st.detections_added, 0);
+    ASSERT_EQ(st.detections_skipped, 2);
+    ASSERT_EQ(count(s, "detections"), 4);
+    dm_store_close(s);
+}
+
+static void expect_refused(dm_store *s, const char *name, const char *text,
+                           const dm_sensor_import_opts *o, const char *msg1, const char *msg2)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    long fl = count(s, "flights"), de = count(s, "detections"), se = count(s, "sensors");
+    dmtest_write_file(dmtest_path(name), text);
+    dm_status st = dm_sensors_import(s, dmtest_path(name), o, NULL);
+    ASSERT_MSG(st != DM_OK, "%s was accepted", name);
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), name);
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), msg1);
+    if (msg2)
+        ASSERT_CONTAINS(dm_ctx_errmsg(ctx), msg2);
+    /* nothing written */
+    ASSERT_EQ(count(s, "flights"), fl);
+    ASSERT_EQ(count(s, "detections"), de);
+    ASSERT_EQ(count(s, "sensors"), se);
+}
+
+TEST(sensors_import_refuses_bad_records_whole)
+{
+    dm_store *s = db();
+    const char *poly = "{\"type\":\"Feature\",\"properties\":{\"ref\":\"F-9\",\"sensor\":\"C\","
+                       "\"sensor_kind\":\"rgb\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates"
+                       "\":[[[46.9,39.9],[46.901,39.9],[46.901,39.901],[46.9,39.9]]]}}";
+    char buf[2048];
+    snprintf(buf, sizeof buf,
+             "{\"type\":\"FeatureCollection\",\"features\":[%s,{\"type\":\"Feature\","
+             "\"properties\":{\"confidence\":1.7},\"geometry\":{\"type\":\"Point\","
+             "\"coordinates\":[46.9008,39.9002]}}]}",
+             poly);
+    expect_refused(s, "conf.geojson", buf, NULL, "feature 2", "'confidence': 1.7 is outside 0-1");
+    snprintf(buf, sizeof buf,
+             "{\"type\":\"FeatureCollection\",\"features\":[%s,{\"type\":\"Feature\","
+             "\"properties\":{\"confidence\":0.5},\"geometry\":{\"type\":\"Point\","
+             "\"coordinates\":[46.95,39.95]}}]}",
+             poly);
+    expect_refused(s, "out.geojson", buf, NULL, "feature 2", "outside every flight footprint");
+    snprintf(buf, sizeof buf,
+             "{\"type\":\"FeatureCollection\",\"features\":[%s,{\"type\":\"Feature\","
+             "\"properties\":{\"confidence\":0.5,\"flight\":\"F-9\"},\"geometry\":{\"type\":"
+             "\"Point\",\"coordinates\":[46.95,39.95]}}]}",
+             poly);
+    expect_refused(s, "out2.geojson", buf, NULL, "outside the footprint of flight 'F-9'", NULL);
+    expect_refused(s, "empty.geojson",
+                   "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                   "\"properties\":{\"ref\":\"E\",\"sensor\":\"C\"},\"geometry\":{\"type\":"
+                   "\"Polygon\",\"coordinates\":[]}}]}",
+                   NULL, "feature 1", "no geometry");
+    expect_refused(s, "none.geojson", "{\"type\":\"FeatureCollection\",\"features\":[]}", NULL,
+                   "no flights or detections", NULL);
+    expect_refused(s, "bad.csv", "lon,lat,confidence\n46.9,39.9,0.5\nabc,39.9,0.5\n", NULL,
+                   "line 3", "no geometry");
+    dm_sensor_import_opts o = {0};
+    o.flight_ref = "NOPE";
+    expect_refused(s, "ref.csv", "lon,lat,confidence\n46.9,39.9,0.5\n", &o, "line 2",
+                   "no flight 'NOPE'");
+    expect_refused(s, "proj.csv", "x,y,confidence\n600000,4400000,0.5\n", NULL, "line 2",
+                   "not longitude/latitude");
+    ASSERT_STATUS(DM_EIO, dm_sensors_import(s, dmtest_path("missing.geojson"), NULL, NULL));
+    ASSERT_CONTAINS(dm_ctx_errmsg(dmtest_ctx()), "missing.geojson");
+    dm_store_close(s);
+}
+
+TEST(sensors_calibrate_from_validation_file)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = db();
+    dmtest_write_file(dmtest_path("f.geojson"), FLIGHTS);
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("f.geojson"), NULL, NULL));
+    /* H20T: 8 AP items of which 6 detected, 2 AT of 2, 3 false alarms over 2 ha */
+    char txt[4096] = "sensor,category,item,detected,area_ha\n";
+    for (int i = 0; i < 8; i++)
+        snprintf(txt + strlen(txt), sizeof txt - strlen(txt), "H20T,AP,ap%d,%d,2\n", i, i < 6);
+    strcat(txt, "H20T,AT,at1,1,\nH20T,AT,at2,yes,\nH20T,AP,,,\nH20T,,,,\nH20T,,,,\n");
+    dmtest_write_file(dmtest_path("v.csv"), txt);
+    dm_sensor_rate *r = NULL;
+    size_t n = 0;
+    ASSERT_OK(dm_sensors_calibrate(s, dmtest_path("v.csv"), 0, &r, &n));
+    ASSERT_EQ(n, 3); /* AP, AT, overall */
+    ASSERT_EQ(r[0].category, 0);
+    ASSERT_NEAR(r[0].p_detect, 7.0 / 10.0, 1e-9);
+    ASSERT_NEAR(r[0].false_alarms_ha, 3.5 / 2.0, 1e-9);
+    ASSERT_NEAR(r[1].p_detect, 3.0 / 4.0, 1e-9);
+    ASSERT_NEAR(r[2].p_detect, 9.0 / 12.0, 1e-9);
+    dm_free(ctx, r);
+    ASSERT_EQ(count(s, "sensor_rates"), 2);
+    /* again: rows are replaced, not added */
+    ASSERT_OK(dm_sensors_calibrate(s, dmtest_path("v.csv"), 0, NULL, NULL));
+    ASSERT_EQ(count(s, "sensor_rates"), 2);
+    /* errors name the line and field */
+    dmtest_write_file(dmtest_path("b.csv"), "sensor,category,item,detected,area_ha\n"
+                                            "H20T,AP,x1,maybe,1\n");
+    ASSERT_STATUS(DM_EPARSE, dm_sensors_calibrate(s, dmtest_path("b.csv"), 0, NULL, NULL));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "line 2: field 'detected'");
+    dmtest_write_file(dmtest_path("u.csv"), "sensor,category,item,detected,area_ha\n"
+                                            "Nobody,AP,x1,1,1\n");
+    ASSERT_STATUS(DM_ENOTFOUND, dm_sensors_calibrate(s, dmtest_path("u.csv"), 0, NULL, NULL));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "Nobody");
+    dm_store_close(s);
+}
+
+TEST(sensors_evidence_positive_and_negative_by_class)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = db();
+    dmtest_write_file(dmtest_path("f.geojson"), FLIGHTS);
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("f.geojson"), NULL, NULL));
+    dm_sensor_evidence ev;
+    ASSERT_OK(dm_sensor_evidence_gather(s, NULL, &ev));
+    ASSERT_EQ(ev.n_areas, 2);
+    ASSERT_EQ(ev.n_points, 2);
+    /* the strong AP detection weighs more than the weak AT one */
+    const dm_sensor_point_ev *ap =
+        ev.points[0].classes == 1u << DM_CLASS_AP ? &ev.points[0] : &ev.points[1];
+    const dm_sensor_point_ev *at = ap == &ev.points[0] ? &ev.points[1] : &ev.points[0];
+    ASSERT(ap->log_lr > at->log_lr);
+    ASSERT(at->log_lr > 0);
+    ASSERT_NEAR(ap->sigma_m, 0.5, 1e-9);
+    /* the magnetometer sees AT but not AP */
+    const dm_sensor_area_ev *mag =
+        ev.areas[1].classes_seen & (1u << DM_CLASS_AP) ? &ev.areas[0] : &ev.areas[1];
+    ASSERT(mag->log_lr[DM_CLASS_AT] < 0);
+    ASSERT_NEAR(mag->log_lr[DM_CLASS_AP], 0, 0);
+    /* on a 1 m UTM grid over both flights */
+    double gt[6] = {0, 1, 0, 0, 0, -1};
+    double x = 46.9, y = 39.9015;
+    dm_transform *t = NULL;
+    ASSERT_OK(dm_transform_new(ctx, "EPSG:4326", "EPSG:32638", &t));
+    ASSERT_OK(dm_transform_xy(t, &x, &y, 1));
+    gt[0] = floor(x) - 5;
+    gt[3] = ceil(y) + 5;
+    int W = 290, H = 200;
+    float *g_at = calloc((size_t)W * H, sizeof(float)),
+          *g_ap = calloc((size_t)W * H, sizeof(float));
+    ASSERT_OK(
+        dm_sensor_evidence_rasterise(ctx, &ev, 1u << DM_CLASS_AT, "EPSG:32638", gt, W, H, g_at));
+    ASSERT_OK(
+        dm_sensor_evidence_rasterise(ctx, &ev, 1u << DM_CLASS_AP, "EPSG:32638", gt, W, H, g_ap));
+    /* a cell in the middle of the magnetometer flight */
+    double mx = 46.9025, my = 39.9005;
+    ASSERT_OK(dm_transform_xy(t, &mx, &my, 1));
+    size_t om = (size_t)floor((gt[3] - my)) * W + (size_t)floor(mx - gt[0]);
+    ASSERT_NEAR(g_at[om], mag->log_lr[DM_CLASS_AT], 1e-5);
+    ASSERT_NEAR(g_ap[om], 0, 0);
+    /* the AP detection's cell is raised for AP, and its neighbours less */
+    double dx = 46.9005, dy = 39.9005;
+    ASSERT_OK(dm_transform_xy(t, &dx, &dy, 1));
+    size_t od = (size_t)floor((gt[3] - dy)) * W + (size_t)floor(dx - gt[0]);
+    ASSERT_NEAR(g_ap[od], ap->log_lr, 1e-4);
+    ASSERT(g_ap[od + 3] < g_ap[od]);
+    /* away from detections the camera flight lowers AP odds */
+    double cx = 46.9008, cy = 39.9002;
+    ASSERT_OK(dm_transform_xy(t, &cx, &cy, 1));
+    size_t oc = (size_t)floor((gt[3] - cy)) * W + (size_t)floor(cx - gt[0]);
+    ASSERT_MSG(g_ap[oc] < 0, "g_ap %g g_at %g area0 seen %x lr %g area1 seen %x lr %g", g_ap[oc],
+               g_at[oc], ev.areas[0].classes_seen, ev.areas[0].log_lr[0], ev.areas[1].classes_seen,
+               ev.areas[1].log_lr[0]);
+    /* a 10 m grid: the coarse cell gathers more false alarms, so less weight */
+    double gt2[6] = {gt[0], 10, 0, gt[3], 0, -10};
+    float g2[600] = {0};
+    ASSERT_OK(
+        dm_sensor_evidence_rasterise(ctx, &ev, 1u << DM_CLASS_AP, "EPSG:32638", gt2, 30, 20, g2));
+    float best = g2[0];
+    for (int i = 1; i < 600; i++)
+        best = g2[i] > best ? g2[i] : best;
+    ASSERT_NEAR(best, log(1 + 0.9 * (0.5 / (10 * 0.01) - 1)), 1e-4);
+    free(g_at);
+    free(g_ap);
+    dm_transform_free(t);
+    dm_sensor_evidence_free(ctx, &ev);
+    /* until: before the flights, nothing */
+    ASSERT_OK(dm_sensor_evidence_gather(s, "2024-01-01", &ev));
+    ASSERT_EQ(ev.n_areas, 0);
+    dm_sensor_evidence_free(ctx, &ev);
+    dm_store_close(s);
+}
+
+TEST(sensors_detection_lr_behaves)
+{
+    double lo = dm_sensor_detection_lr(0.2, 0.8, 10, 0.5);
+    double hi = dm_sensor_detection_lr(0.9, 0.8, 10, 0.5);
+    ASSERT(hi > lo && lo > 1);
+    ASSERT(dm_sensor_detection_lr(0.9, 0.8, 100, 0.5) < hi); /* more false alarms */
+    ASSERT(dm_sensor_detection_lr(0.9, 0.8, 10, 5.0) < hi);  /* vaguer position */
+    ASSERT_NEAR(dm_sensor_detection_lr(0, 0.8, 10, 0.5), 1, 0);
+    /* pd / (far * A): 0.8 / (10 * 2 pi 0.25 / 1e4) */
+    ASSERT_NEAR(dm_sensor_detection_lr(1, 0.8, 10, 0.5), 0.8 / (10 * 6.283185307 * 0.25 / 1e4),
+                0.01);
+}
+
+TEST(sensors_mag_survey_into_database)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = db();
+    dm_mag_synth_opts o = {0};
+    o.n_targets = 10;
+    o.min_snr = 8;
+    o.size_m = 15;
+    dm_mag_survey sv;
+    dm_mag_truth *t;
+    size_t nt;
+    ASSERT_OK(dm_mag_synth(ctx, &o, &sv, &t, &nt));
+    dm_mag_result r;
+    ASSERT_OK(dm_mag_process(ctx, &sv, NULL, &r));
+    dm_sensor_import_stats st;
+    ASSERT_OK(dm_mag_import(s, &r, "MAG-7", "G-858", "2024-07-01", &st));
+    ASSERT_EQ(st.flights_added, 1);
+    ASSERT_EQ(st.detections_added, (long)r.n_targets);
+    ASSERT(r.n_targets >= 9);
+    ASSERT_OK(dm_mag_import(s, &r, "MAG-7", "G-858", "2024-07-01", &st));
+    ASSERT_EQ(st.flights_added, 0);
+    ASSERT_EQ(st.detections_added, 0);
+    ASSERT_EQ(count(s, "detections"), (long)r.n_targets);
+    dm_sensor_evidence ev;
+    ASSERT_OK(dm_sensor_evidence_gather(s, NULL, &ev));
+    ASSERT_EQ(ev.n_areas, 1);
+    ASSERT(ev.areas[0].log_lr[DM_CLASS_AT] < 0);
+    ASSERT_NEAR(ev.areas[0].log_lr[DM_CLASS_AP], 0, 0);
+    dm_sensor_evidence_free(ctx, &ev);
+    dm_mag_result_free(ctx, &r);
+    dm_mag_survey_free(ctx, &sv);
+    dm_free(ctx, t);
+    dm_store_close(s);
+}
+
+TEST(sensors_area_p_detect_counts_only_classes_seen)
+{
+    dm_sensor_area_ev a;
+    memset(&a, 0, sizeof a);
+    a.classes_seen = 1u << DM_CLASS_AT;
+    a.log_lr[DM_CLASS_AT] = log(1 - 0.8);
+    ASSERT_NEAR(dm_sensor_area_p_detect(&a, 1u << DM_CLASS_AT), 0.8, 1e-12);
+    ASSERT_NEAR(dm_sensor_area_p_detect(&a, (1u << DM_CLASS_AT) | (1u << DM_CLASS_AP)), 0.4, 1e-12);
+    ASSERT_NEAR(dm_sensor_area_p_detect(&a, 1u << DM_CLASS_AP), 0, 0);
+    char buf[32];
+    dm_class_set_format((1u << DM_CLASS_AP) | (1u << DM_CLASS_UXO), buf, sizeof buf);
+    ASSERT_STREQ(buf, "AP,UXO");
+    unsigned set;
+    ASSERT_EQ(dm_class_set_parse("ap, uxo", &set), 0);
+    ASSERT_EQ(set, (1u << DM_CLASS_AP) | (1u << DM_CLASS_UXO));
+    ASSERT_EQ(dm_class_set_parse("AP,XX", &set), -1);
+}
+
+#if defined(__has_include)
+#if __has_include("demine/dm_evidence.h")
+#include "demine/dm_evidence.h"
+TEST(sensors_evidence_into_risk_evidence_set)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = db();
+    dmtest_write_file(dmtest_path("f.geojson"), FLIGHTS);
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("f.geojson"), NULL, NULL));
+    dm_sensor_evidence ev;
+    ASSERT_OK(dm_sensor_evidence_gather(s, NULL, &ev));
+    dm_evidence_set set;
+    dm_evidence_set_init(&set);
+    /* AP suspected: the AP detection and the camera flight; the magnetometer
+     * (no AP) and the AT detection stay out */
+    ASSERT_OK(dm_sensor_evidence_to_set(ctx, &ev, 1u << DM_CLASS_AP, &set));
+    ASSERT_EQ(set.n, 2);
+    size_t nd = 0, nc = 0;
+    for (size_t i = 0; i < set.n; i++) {
+        if (set.v[i].kind == DM_EV_DETECTION) {
+            nd++;
+            ASSERT_NEAR(set.v[i].weight, 0.9, 1e-9);
+            ASSERT_NEAR(set.v[i].sigma_m, 0.5, 1e-9);
+        } else if (set.v[i].kind == DM_EV_CLEARED) {
+            nc++;
+            ASSERT_NEAR(set.v[i].p_detect, 0.5, 1e-9);
+        }
+    }
+    ASSERT_EQ(nd, 1);
+    ASSERT_EQ(nc, 1);
+    dm_evidence_set_free(ctx, &set);
+    dm_sensor_evidence_free(ctx, &ev);
+    dm_store_close(s);
+}
+#endif
+#endif
+
+TEST(sensors_cli_import_calibrate_list)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "init t.gpkg"), 0);
+    free(out);
+    dmtest_write_file(dmtest_path("f.geojson"), FLIGHTS);
+    ASSERT_EQ(dmtest_demine(&out, "sensors import t.gpkg f.geojson"), 0);
+    ASSERT_CONTAINS(out, "2 flights added");
+    ASSERT_CONTAINS(out, "1 without detections");
+    free(out);
+    dmtest_write_file(dmtest_path("v.csv"), "sensor,category,item,detected,area_ha\n"
+                                            "MAG-1,AT,t1,1,0.5\nMAG-1,AT,t2,1,\nMAG-1,AT,t3,0,\n"
+                                            "MAG-1,,,,\n");
+    ASSERT_EQ(dmtest_demine(&out, "sensors calibrate t.gpkg --validation v.csv --json"), 0);
+    ASSERT_CONTAINS(out, "\"category\":\"AT\",\"items\":3,\"detected\":2");
+    ASSERT_CONTAINS(out, "\"p_detect\":0.6000");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "sensors list t.gpkg --json"), 0);
+    ASSERT_CONTAINS(out, "\"name\":\"MAG-1\"");
+    ASSERT_CONTAINS(out, "\"p_detect\":0.6");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "sensors evidence t.gpkg --out ev.tif --cell 2 --classes AT"), 0);
+    ASSERT_CONTAINS(out, "2 detections and 2 flights");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "sensors evidence t.gpkg --out ev.tif --classes XX"), 2);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "sensors add t.gpkg --name Dog --kind other --classes AP,XX"), 2);
+    ASSERT_CONTAINS(out, "classes_seen");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "sensors calibrate t.gpkg"), 2);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "sensors frobnicate t.gpkg"), 2);
+    free(out);
+}
+
+TEST(sensors_calibrate_by_position)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = db();
+    dmtest_write_file(dmtest_path("f.geojson"), FLIGHTS);
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("f.geojson"), NULL, NULL));
+    /* 4 AP items on a 1 ha validation square; detections 0.3 m from three of
+     * them, one 5 m from the fourth (too far: a miss and a false alarm), and
+     * one in the open */
+    char txt[8192];
+    size_t n = 0;
+    n +=
+        (size_t)snprintf(txt + n, sizeof txt - n,
+                         "{\"type\":\"FeatureCollection\",\"features\":["
+                         "{\"type\":\"Feature\",\"properties\":{\"kind\":\"area\",\"sensor\":"
+                         "\"H20T\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.9,"
+                         "39.9],[46.90117,39.9],[46.90117,39.9009],[46.9,39.9009],[46.9,39.9]]]}}");
+    double ix[4] = {46.9001, 46.9003, 46.9005, 46.9007};
+    for (int i = 0; i < 4; i++) {
+        n += (size_t)snprintf(txt + n, sizeof txt - n,
+                              ",{\"type\":\"Feature\",\"properties\":{\"kind\":\"item\",\"sensor\":"
+                              "\"H20T\",\"category\":\"AP\"},\"geometry\":{\"type\":\"Point\","
+                              "\"coordinates\":[%.7f,39.9004]}}",
+                              ix[i]);
+        double dy = i < 3 ? 0.3 / 111320.0 : 5.0 / 111320.0;
+        n += (size_t)snprintf(txt + n, sizeof txt - n,
+                              ",{\"type\":\"Feature\",\"properties\":{\"kind\":\"detection\","
+                              "\"sensor\":\"H20T\",\"confidence\":0.8},\"geometry\":{\"type\":"
+                              "\"Point\",\"coordinates\":[%.7f,%.8f]}}",
+                              ix[i], 39.9004 + dy);
+    }
+    n +=
+        (size_t)snprintf(txt + n, sizeof txt - n,
+                         ",{\"type\":\"Feature\",\"properties\":{\"kind\":\"detection\",\"sensor\":"
+                         "\"H20T\",\"category\":\"AP\",\"confidence\":0.6},\"geometry\":{\"type\":"
+                         "\"Point\",\"coordinates\":[46.9010,39.9008]}}]}");
+    dmtest_write_file(dmtest_path("val.geojson"), txt);
+    dm_sensor_rate *r = NULL;
+    size_t nr = 0;
+    ASSERT_OK(dm_sensors_calibrate(s, dmtest_path("val.geojson"), 1.0, &r, &nr));
+    ASSERT_EQ(nr, 2);
+    ASSERT_EQ(r[0].n_items, 4);
+    ASSERT_EQ(r[0].n_detected, 3);
+    ASSERT_EQ(r[0].n_false_alarms, 2);
+    ASSERT_NEAR(r[0].area_ha, 1.0, 0.02);
+    ASSERT_NEAR(r[0].p_detect, 4.0 / 6.0, 1e-9);
+    dm_free(ctx, r);
+    /* a 6 m radius finds the fourth too */
+    ASSERT_OK(dm_sensors_calibrate(s, dmtest_path("val.geojson"), 6.0, &r, &nr));
+    ASSERT_EQ(r[0].n_detected, 4);
+    ASSERT_EQ(r[0].n_false_alarms, 1);
+    dm_free(ctx, r);
+    dmtest_write_file(dmtest_path("bad.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                      "\"properties\":{\"kind\":\"mine\",\"sensor\":\"H20T\"},\"geometry\":{"
+                      "\"type\":\"Point\",\"coordinates\":[46.9,39.9]}}]}");
+    ASSERT_STATUS(DM_EPARSE, dm_sensors_calibrate(s, dmtest_path("bad.geojson"), 0, NULL, NULL));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "feature 1: field 'kind'");
+    dm_store_close(s);
+}
+
+TEST(sensors_simulate_over_demo_database)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_demo_db(), 0, &s));
+    dm_sensor_sim_opts o = {0};
+    o.n_flights = 6;
+    o.seed = 3;
+    long nf = 0, nd = 0;
+    ASSERT_OK(dm_sensors_simulate(s, &o, dmtest_path("sim.geojson"), &nf, &nd));
+    ASSERT_EQ(nf, 6);
+    ASSERT(nd > 0);
+    dm_sensor_import_stats st;
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("sim.geojson"), NULL, &st));
+    ASSERT_EQ(st.flights_added, 6);
+    ASSERT_EQ(st.detections_added, nd);
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("sim.geojson"), NULL, &st));
+    ASSERT_EQ(st.flights_added + st.detections_added, 0);
+    /* the same seed gives the same survey */
+    ASSERT_OK(dm_sensors_simulate(s, &o, dmtest_path("sim2.geojson"), NULL, NULL));
+    char *a = dmtest_read_file(dmtest_path("sim.geojson"));
+    char *b = dmtest_read_file(dmtest_path("sim2.geojson"));
+    ASSERT_STREQ(a, b);
+    free(a);
+    free(b);
+    dm_sensor_evidence ev;
+    ASSERT_OK(dm_sensor_evidence_gather(s, NULL, &ev));
+    ASSERT_EQ(ev.n_areas, 6);
+    ASSERT_EQ((long)ev.n_points, nd);
+    dm_sensor_evidence_free(ctx, &ev);
+    /* with the ground truth of more squares, calibration recovers the
+     * simulated magnetometer: pd 0.8 on (shallow) AT mines, 15 false alarms/ha */
+    o.n_flights = 24;
+    o.seed = 5;
+    o.validation = dmtest_path("val.geojson");
+    ASSERT_OK(dm_sensors_simulate(s, &o, dmtest_path("sim3.geojson"), NULL, NULL));
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("sim3.geojson"), NULL, NULL));
+    dm_sensor_rate *r = NULL;
+    size_t nr = 0;
+    ASSERT_OK(dm_sensors_calibrate(s, dmtest_path("val.geojson"), 1.5, &r, &nr));
+    int seen = 0;
+    for (size_t i = 0; i < nr; i++) {
+        if (strcmp(r[i].sensor, "Simulated magnetometer"))
+            continue;
+        if (r[i].category == DM_CLASS_AT) {
+            printf("magnetometer AT: %ld/%ld found, pd %.3f\n", r[i].n_detected, r[i].n_items,
+                   r[i].p_detect);
+            ASSERT(r[i].n_items >= 10);
+            /* three binomial standard deviations, at least 0.15 */
+            ASSERT_NEAR(r[i].p_detect, 0.8, fmax(0.15, 3 * sqrt(0.16 / r[i].n_items)));
+            seen++;
+        }
+        if (r[i].category < 0) {
+            printf("magnetometer: %.2f false alarms/ha\n", r[i].false_alarms_ha);
+            ASSERT_NEAR(r[i].false_alarms_ha, 15, 5);
+            seen++;
+        }
+    }
+    ASSERT_EQ(seen, 2);
+    dm_free(ctx, r);
+    dm_store_close(s);
+    /* a database without demo truth is refused */
+    dm_store *e = db();
+    ASSERT_STATUS(DM_ENOTFOUND, dm_sensors_simulate(e, NULL, dmtest_path("x.geojson"), NULL, NULL));
+    dm_store_close(e);
+}
