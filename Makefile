@@ -35,7 +35,7 @@ LIB       := $(BUILD)/libdemine.a
 BIN       := $(BUILD)/demine
 TESTBIN   := $(BUILD)/demine-tests
 
-.PHONY: all deps deps-check demo test check bench clean lint fuzz
+.PHONY: all deps deps-check test-deps demo test check bench clean lint fuzz
 
 all: deps-check $(BIN) demine
 
@@ -48,6 +48,9 @@ deps:
 
 deps-check:
 	@pkg-config --exists $(PKGS) || sh scripts/install-deps.sh
+
+test-deps:
+	@sh scripts/install-deps.sh --test
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -64,7 +67,7 @@ $(TESTBIN): $(TEST_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJ) $(LIB) $(LDLIBS)
 
 # All tests: unit, command-line and end-to-end, one summary line at the end.
-test: deps-check $(BIN) $(TESTBIN)
+test: test-deps $(BIN) $(TESTBIN)
 	@DEMINE_BIN=$(abspath $(BIN)) DEMINE_ROOT=$(CURDIR) $(TESTBIN) $(T)
 
 check: test
