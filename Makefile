@@ -84,3 +84,10 @@ clean:
 	rm -rf build build-san demine
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+
+# ---- route benchmark harness (bench/bench_route.c; used by bench/route.bench.sh) ----
+BENCH_ROUTE := $(BUILD)/bench-route
+$(BENCH_ROUTE): $(BUILD)/bench/bench_route.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+bench-route: $(BENCH_ROUTE)
+.PHONY: bench-route
