@@ -111,10 +111,11 @@ dm_status dm__risk_open(dm_ctx *ctx, const char *path, const dm_route_opts *o, d
     if (srs)
         OSRDestroySpatialReference(srs);
     if (!projected || fabs(lin - 1.0) > 1e-9) {
+        const char *found = projected ? "other units" : (wkt && wkt[0] ? "geographic" : "none");
         dm__risk_close(m);
         return dm__fail(ctx, DM_EPROJ,
                         "risk map %s: needs a projected CRS in metres (e.g. UTM), found %s", path,
-                        projected ? "other units" : (wkt && wkt[0] ? "geographic" : "none"));
+                        found);
     }
     m->wkt = wkt;
     m->b1 = GDALGetRasterBand(m->ds, 1);
@@ -258,6 +259,26 @@ static int prob_row(void *ud, int row, float *vals)
     const dm__risk_map *m = wr->m;
     const dm_route_opts *o = &m->opts;
     const float *drow = wr->dens ? wr->dens + (size_t)row * wr->ww : NULL;
+    if (!drow) {
+        /* the common case, kept lean (1e8 cells at national scale): valid
+         * probabilities below the threshold; anything else takes the
+         * general path below */
+        const float wd = (float)o->dist_weight, k = (float)(o->risk_weight / m->cell);
+        const double hi = o->avoid_above < P_MAX ? o->avoid_above : P_MAX;
+        const double nd = m->has_nodata1 ? m->nodata1 : NAN;
+        int c = 0;
+        for (; c < wr->ww; c++) {
+            double p = vals[c];
+            if (!(p >= 0 && p <= hi) || p == nd)
+                break;
+        }
+        if (c == wr->ww) {
+            for (c = 0; c < wr->ww; c++)
+                vals[c] = wd - k * log1pf(-vals[c]);
+            dm_route_grid_set_row(wr->g, (size_t)row, vals);
+            return 0;
+        }
+    }
     for (int c = 0; c < wr->ww; c++) {
         double p = vals[c], lam;
         int flag;
