@@ -7,7 +7,8 @@
  * scikit-image route_through_array) on the same file. Costs are per cell
  * (cell size 1), so the path cost is directly comparable with theirs.
  *
- * usage: bench_route COST.tif C0 R0 C1 R1 OUT.csv
+ * usage: bench_route COST.tif C0 R0 C1 R1 OUT.csv [THREADS]
+ * THREADS: 1 = one search front, 2 (default on 2+ cores) = two fronts meeting.
  */
 #include "demine/demine.h"
 
@@ -24,12 +25,14 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
-    if (argc != 7) {
-        fprintf(stderr, "usage: bench_route COST.tif C0 R0 C1 R1 OUT.csv\n");
+    if (argc != 7 && argc != 8) {
+        fprintf(stderr, "usage: bench_route COST.tif C0 R0 C1 R1 OUT.csv [THREADS]\n");
         return 2;
     }
     double t0 = now();
     dm_ctx *ctx = dm_ctx_new();
+    if (argc == 8)
+        dm_ctx_set_threads(ctx, atoi(argv[7]));
     dm_route_grid *g = NULL;
     if (dm_route_grid_read(ctx, argv[1], 1, 1.0, &g) != DM_OK) {
         fprintf(stderr, "bench_route: %s\n", dm_ctx_errmsg(ctx));

@@ -98,13 +98,16 @@ static void check_search(const float *f, size_t w, size_t h, double cell, size_t
                          size_t c1, size_t r1)
 {
     dm_ctx *ctx = dmtest_ctx();
+    double ref = ref_dijkstra(f, w, h, cell, r0 * w + c0, r1 * w + c1);
+    /* one front, then two fronts meeting in the middle (one thread each) */
+    for (int threads = 1; threads <= 2; threads++) {
+    dm_ctx_set_threads(ctx, threads);
     dm_route_grid *g = NULL;
     ASSERT_OK(dm_route_grid_new(ctx, w, h, cell, &g));
     for (size_t r = 0; r < h; r++)
         dm_route_grid_set_row(g, r, f + r * w);
     dm_route_path *p = NULL;
     ASSERT_OK(dm_route_grid_search(ctx, g, c0, r0, c1, r1, &p));
-    double ref = ref_dijkstra(f, w, h, cell, r0 * w + c0, r1 * w + c1);
     ASSERT_NEAR(p->cost, ref, 1e-5 * ref + 1e-9);
     ASSERT_EQ(p->col[0], c0);
     ASSERT_EQ(p->row[0], r0);
@@ -121,6 +124,7 @@ static void check_search(const float *f, size_t w, size_t h, double cell, size_t
     ASSERT_NEAR(sum, p->cost, 1e-9 * sum);
     dm_route_path_free(ctx, p);
     dm_route_grid_free(g);
+    }
 }
 
 TEST(route_search_matches_binary_heap_dijkstra)

@@ -6,6 +6,8 @@
  * current bucket), compact per-cell state (float distance + one byte holding
  * the direction back and two flags) and huge-page-backed buffers. It knows
  * nothing of risk maps, files or coordinates: route_risk.c builds the grid.
+ * With two threads allowed, the search runs from both ends at once (one
+ * thread each) and meets in the middle.
  */
 #include "core/dm_internal.h"
 
@@ -13,6 +15,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sys/mman.h>
 
 #define HUGE_PAGE (2u << 20)
@@ -140,6 +144,8 @@ void dm_route_path_free(dm_ctx *ctx, dm_route_path *p)
 
 /* ============================ the queue ============================ */
 
+/* Queue memory is scratch, freed before the search returns, and grown from
+ * two threads: plain malloc rather than the context's allocator. */
 typedef struct bucket {
     uint32_t *v;
     uint32_t n, cap;
@@ -151,7 +157,6 @@ typedef struct hitem {
 } hitem;
 
 typedef struct queue {
-    dm_ctx *ctx;
     bucket *b;
     uint64_t *bits; /* non-empty buckets */
     uint32_t nb, mask;
@@ -161,17 +166,22 @@ typedef struct queue {
     size_t hn, hcap;
 } queue;
 
-static int bucket_push(queue *q, uint32_t k, uint32_t cell)
+static void grow_bytes(queue *q, size_t add)
+{
+    q->bytes += add;
+    if (q->bytes > q->peak)
+        q->peak = q->bytes;
+}
+
+static inline int bucket_push(queue *q, uint32_t k, uint32_t cell)
 {
     bucket *b = &q->b[k];
     if (b->n == b->cap) {
         uint32_t cap = b->cap ? b->cap * 2 : 256;
-        uint32_t *v = dm_realloc(q->ctx, b->v, (size_t)cap * sizeof *v);
+        uint32_t *v = realloc(b->v, (size_t)cap * sizeof *v);
         if (!v)
             return -1;
-        q->bytes += (size_t)(cap - b->cap) * sizeof *v;
-        if (q->bytes > q->peak)
-            q->peak = q->bytes;
+        grow_bytes(q, (size_t)(cap - b->cap) * sizeof *v);
         b->v = v;
         b->cap = cap;
     }
@@ -185,12 +195,10 @@ static int heap_push(queue *q, float d, uint32_t i)
 {
     if (q->hn == q->hcap) {
         size_t cap = q->hcap ? q->hcap * 2 : 1024;
-        hitem *h = dm_realloc(q->ctx, q->heap, cap * sizeof *h);
+        hitem *h = realloc(q->heap, cap * sizeof *h);
         if (!h)
             return -1;
-        q->bytes += (cap - q->hcap) * sizeof *h;
-        if (q->bytes > q->peak)
-            q->peak = q->bytes;
+        grow_bytes(q, (cap - q->hcap) * sizeof *h);
         q->heap = h;
         q->hcap = cap;
     }
@@ -243,6 +251,239 @@ static uint32_t next_bucket(const queue *q, uint32_t from)
     return from; /* not reached while count > 0 */
 }
 
+static int queue_init(queue *q, uint32_t nb)
+{
+    memset(q, 0, sizeof *q);
+    q->nb = nb;
+    q->mask = nb - 1;
+    q->b = calloc(nb, sizeof *q->b);
+    q->bits = calloc(nb > 64 ? nb / 64 : 1, sizeof *q->bits);
+    q->bytes = q->peak = nb * sizeof *q->b;
+    return q->b && q->bits ? 0 : -1;
+}
+
+static void queue_free(queue *q)
+{
+    for (uint32_t k = 0; q->b && k < q->nb; k++)
+        free(q->b[k].v);
+    free(q->b);
+    free(q->bits);
+    free(q->heap);
+}
+
+/* ============================ one search front ============================ */
+
+/* Floats shared between the two fronts are read and written as relaxed
+ * atomics (plain moves on x86): each front reads the other's distances to
+ * find where they meet. Non-negative floats order like their bit patterns. */
+static inline float load_f(const float *p)
+{
+    float v;
+    __atomic_load(p, &v, __ATOMIC_RELAXED);
+    return v;
+}
+static inline void store_f(float *p, float v) { __atomic_store(p, &v, __ATOMIC_RELAXED); }
+
+static void atomic_min_f(_Atomic uint32_t *a, float v)
+{
+    uint32_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    uint32_t cur = atomic_load_explicit(a, memory_order_relaxed);
+    while (bits < cur &&
+           !atomic_compare_exchange_weak_explicit(a, &cur, bits, memory_order_relaxed,
+                                                  memory_order_relaxed))
+        ;
+}
+
+static float bits_f(uint32_t b)
+{
+    float v;
+    memcpy(&v, &b, sizeof v);
+    return v;
+}
+
+typedef struct shared {
+    _Atomic uint32_t mu;    /* best meeting distance found so far (float bits) */
+    _Atomic uint32_t lb[2]; /* each front's lower bound on what it has not settled */
+    _Atomic int stop;       /* set on failure of either front */
+} shared;
+
+typedef struct front {
+    dm_ctx *ctx;   /* progress only (the thread that owns the context), else NULL */
+    const cellv *cv; /* friction */
+    float *dist;   /* own distances, dist[i * stride] */
+    int stride;
+    const float *other; /* the other front's distances (other[i * ostride]) or NULL */
+    int ostride;
+    uint8_t *st;   /* direction back (3 bits) and settled flag */
+    size_t pw;
+    uint32_t src, target; /* target: stop when settled (one front only), else UINT32_MAX */
+    double delta, inv_delta, cell;
+    int heap_mode;
+    queue q;
+    shared *sh;
+    int id;
+    uint64_t settled, total;
+    float mu;      /* local best meeting distance */
+    int reached, oom;
+} front;
+
+static void publish_lb(front *fr, float v)
+{
+    uint32_t b;
+    memcpy(&b, &v, sizeof b);
+    atomic_store_explicit(&fr->sh->lb[fr->id], b, memory_order_relaxed);
+}
+
+/* Dijkstra from fr->src. STRIDE is a constant in each instantiation so that
+ * the distance access compiles to a fixed offset. */
+static inline __attribute__((always_inline)) void front_run(front *fr, const int stride)
+{
+    const cellv *cv = fr->cv;
+    float *dist = fr->dist;
+    uint8_t *st = fr->st;
+    queue *q = &fr->q;
+    const ptrdiff_t ipw = (ptrdiff_t)fr->pw;
+    const ptrdiff_t off[8] = {1, -1, ipw, -ipw, ipw + 1, ipw - 1, -ipw + 1, -ipw - 1};
+    const double cell = fr->cell, inv_delta = fr->inv_delta;
+    const float hs = (float)(cell / 2), hd = (float)(cell * M_SQRT2 / 2);
+    const float half[8] = {hs, hs, hs, hs, hd, hd, hd, hd};
+    const int heap_mode = fr->heap_mode;
+    const float *other = fr->other;
+    const int ostride = fr->ostride;
+    uint64_t cur = 0, settled = 0;
+    float mu = INFINITY;
+
+    store_f(&dist[(size_t)fr->src * stride], 0);
+    if (bucket_push(q, 0, fr->src) < 0)
+        goto oom;
+    while (q->count > 0 || q->hn > 0) {
+        uint32_t slot = next_bucket(q, (uint32_t)(cur & q->mask));
+        cur += (slot - (uint32_t)(cur & q->mask)) & q->mask;
+        if (other) {
+            /* meet in the middle: stop once the two fronts' lower bounds
+             * together reach the best meeting found (see docs/route.md) */
+            publish_lb(fr, (float)(cur * fr->delta));
+            if (mu < INFINITY)
+                atomic_min_f(&fr->sh->mu, mu);
+            float m = bits_f(atomic_load_explicit(&fr->sh->mu, memory_order_relaxed));
+            float l0 = bits_f(atomic_load_explicit(&fr->sh->lb[0], memory_order_relaxed));
+            float l1 = bits_f(atomic_load_explicit(&fr->sh->lb[1], memory_order_relaxed));
+            if ((double)l0 + (double)l1 >= (double)m ||
+                atomic_load_explicit(&fr->sh->stop, memory_order_relaxed))
+                break;
+        }
+        bucket *b = &q->b[slot];
+        if (heap_mode) {
+            for (uint32_t n = 0; n < b->n; n++) {
+                uint32_t i = b->v[n];
+                float di = dist[(size_t)i * stride];
+                if ((uint64_t)((double)di * inv_delta) == cur && heap_push(q, di, i) < 0)
+                    goto oom;
+            }
+            q->count -= b->n;
+            b->n = 0;
+        }
+        for (;;) {
+            uint32_t i;
+            if (heap_mode) {
+                if (q->hn == 0)
+                    break;
+                hitem it = heap_pop(q);
+                i = it.i;
+                if (it.d != dist[(size_t)i * stride] || (st[i] & ST_SETTLED))
+                    continue;
+            } else {
+                if (b->n == 0)
+                    break;
+                i = b->v[--b->n];
+                q->count--;
+                /* Fetch the neighbourhoods of the cells popped a few steps
+                 * from now: the bucket is in no spatial order, and memory
+                 * latency, not arithmetic, bounds the search. */
+                if (b->n >= 16) {
+                    uint32_t a = b->v[b->n - 16];
+                    __builtin_prefetch(&cv[a - ipw - 1]);
+                    __builtin_prefetch(&cv[a - ipw + 1]);
+                    __builtin_prefetch(&cv[a - 1]);
+                    __builtin_prefetch(&cv[a + 1]);
+                    __builtin_prefetch(&cv[a + ipw - 1]);
+                    __builtin_prefetch(&cv[a + ipw + 1]);
+                    if (stride == 1) {
+                        __builtin_prefetch(&dist[a - ipw]);
+                        __builtin_prefetch(&dist[a]);
+                        __builtin_prefetch(&dist[a + ipw]);
+                    }
+                    __builtin_prefetch(&st[a]);
+                }
+                /* a duplicate: improved after it was queued, settled since */
+                if (st[i] & ST_SETTLED)
+                    continue;
+            }
+            st[i] |= ST_SETTLED;
+            settled++;
+            if (i == fr->target) {
+                fr->reached = 1;
+                goto out;
+            }
+            const float di = dist[(size_t)i * stride], fi = cv[i].f;
+            if (other) {
+                float o = load_f(&other[(size_t)i * ostride]);
+                if (di + o < mu)
+                    mu = di + o;
+            }
+            if (fr->ctx && (settled & 0xFFFFF) == 0)
+                dm__progress(fr->ctx, "route search", settled * (other ? 2 : 1), fr->total);
+            /* Unreached cells hold +inf, and a settled neighbour never
+             * improves (its distance is at most this one plus less than one
+             * step): the loop reads only the friction and the distance. */
+            for (int k = 0; k < 8; k++) {
+                uint32_t j = (uint32_t)((ptrdiff_t)i + off[k]);
+                float fj = cv[j].f;
+                if (!(fj <= FLT_MAX))
+                    continue;
+                float nd = di + (fi + fj) * half[k];
+                if (!(nd < dist[(size_t)j * stride]))
+                    continue;
+                store_f(&dist[(size_t)j * stride], nd);
+                st[j] = (uint8_t)k; /* j is not settled: see above */
+                uint64_t kb = (uint64_t)((double)nd * inv_delta);
+                if (kb <= cur) {
+                    /* same bucket (heap mode, or a rounding tie in Dial mode) */
+                    if (heap_mode ? heap_push(q, nd, j) < 0 : bucket_push(q, slot, j) < 0)
+                        goto oom;
+                } else if (bucket_push(q, (uint32_t)(kb & q->mask), j) < 0) {
+                    goto oom;
+                }
+            }
+        }
+        if (b->n == 0)
+            q->bits[slot >> 6] &= ~((uint64_t)1 << (slot & 63));
+    }
+    /* the queue ran dry: everything reachable is settled */
+    if (other)
+        publish_lb(fr, INFINITY);
+    goto out;
+oom:
+    fr->oom = 1;
+    if (fr->sh)
+        atomic_store(&fr->sh->stop, 1);
+out:
+    if (other && mu < INFINITY)
+        atomic_min_f(&fr->sh->mu, mu);
+    fr->settled = settled;
+    fr->mu = mu;
+}
+
+static void front_run_interleaved(front *fr) { front_run(fr, 2); }
+static void front_run_packed(front *fr) { front_run(fr, 1); }
+
+static void *front_thread(void *arg)
+{
+    front_run_packed(arg);
+    return NULL;
+}
+
 /* ============================ the search ============================ */
 
 dm_status dm_route_grid_search(dm_ctx *ctx, dm_route_grid *g, size_t c0, size_t r0, size_t c1,
@@ -260,16 +501,14 @@ dm_status dm_route_grid_search(dm_ctx *ctx, dm_route_grid *g, size_t c0, size_t 
     if (!(cv[dst].f > 0 && cv[dst].f <= FLT_MAX))
         return dm__fail(ctx, DM_EINVAL, "route: the end lies on an impassable cell");
 
-    /* Range of the step costs, for the bucket width. */
+    /* Range of the step costs, for the bucket width; distances to +inf. */
     float fmin = FLT_MAX, fmax = 0;
-    for (size_t r = 1; r <= g->h; r++) {
-        const cellv *row = cv + r * pw + 1;
-        for (size_t c = 0; c < g->w; c++) {
-            float v = row[c].f;
-            if (v <= FLT_MAX) { /* finite, not NaN */
-                fmin = v < fmin ? v : fmin;
-                fmax = v > fmax ? v : fmax;
-            }
+    for (size_t k = 0; k < ncell; k++) {
+        float v = cv[k].f;
+        cv[k].d = INFINITY;
+        if (v <= FLT_MAX) { /* finite, not NaN */
+            fmin = v < fmin ? v : fmin;
+            fmax = v > fmax ? v : fmax;
         }
     }
     if (!(fmin > 0))
@@ -287,127 +526,77 @@ dm_status dm_route_grid_search(dm_ctx *ctx, dm_route_grid *g, size_t c0, size_t 
         while (nb < max_step / delta + 3)
             nb *= 2;
     }
-    const double inv_delta = 1.0 / delta;
+    /* Two fronts when two threads are allowed and the ends differ. */
+    int bidir = dm_ctx_threads(ctx) >= 2 && src != dst;
 
-    size_t st_bytes = 0;
+    size_t st_bytes = 0, st2_bytes = 0, db_bytes = 0;
     uint8_t *st = big_alloc(ncell, &st_bytes);
-    queue q = {ctx, NULL, NULL, nb, nb - 1, 0, 0, 0, NULL, 0, 0};
-    q.b = dm_calloc(ctx, nb, sizeof *q.b);
-    q.bits = dm_calloc(ctx, nb > 64 ? nb / 64 : 1, sizeof *q.bits);
+    uint8_t *st2 = bidir ? big_alloc(ncell, &st2_bytes) : NULL;
+    float *db = bidir ? big_alloc(ncell * sizeof(float), &db_bytes) : NULL;
+    shared sh;
+    atomic_init(&sh.mu, 0x7f800000u); /* +inf */
+    atomic_init(&sh.lb[0], 0u);
+    atomic_init(&sh.lb[1], 0u);
+    atomic_init(&sh.stop, 0);
+    front fw = {ctx, cv, &cv[0].d, 2, bidir ? db : NULL, 1, st, pw, src,
+                bidir ? UINT32_MAX : dst, delta, 1.0 / delta, cell, heap_mode, {0}, &sh, 0,
+                0, (uint64_t)g->w * g->h, INFINITY, 0, 0};
+    front bw = {NULL, cv, db, 1, &cv[0].d, 2, st2, pw, dst, UINT32_MAX, delta, 1.0 / delta,
+                cell, heap_mode, {0}, &sh, 1, 0, (uint64_t)g->w * g->h, INFINITY, 0, 0};
     dm_status rc = DM_OK;
-    if (!st || !q.b || !q.bits) {
+    int qa = queue_init(&fw.q, nb), qb = bidir ? queue_init(&bw.q, nb) : 0;
+    if (!st || (bidir && (!st2 || !db)) || qa < 0 || qb < 0) {
         rc = dm__fail(ctx, DM_ENOMEM, "route: out of memory for %zu cells", ncell);
         goto done;
     }
-
-    const ptrdiff_t ipw = (ptrdiff_t)pw;
-    const ptrdiff_t off[8] = {1, -1, ipw, -ipw, ipw + 1, ipw - 1, -ipw + 1, -ipw - 1};
-    const float half[8] = {(float)(cell / 2), (float)(cell / 2), (float)(cell / 2),
-                           (float)(cell / 2), (float)(cell * M_SQRT2 / 2),
-                           (float)(cell * M_SQRT2 / 2), (float)(cell * M_SQRT2 / 2),
-                           (float)(cell * M_SQRT2 / 2)};
-    /* Unreached cells hold +inf: then a settled neighbour never improves
-     * (its distance is at most the current one plus less than one step), so
-     * the inner loop reads only the friction and the distance. */
-    for (size_t k = 0; k < ncell; k++)
-        cv[k].d = INFINITY;
-    cv[src].d = 0;
-    uint64_t cur = 0, settled = 0, total_cells = (uint64_t)g->w * g->h;
-    if (bucket_push(&q, 0, src) < 0)
-        goto oom;
-    int reached = 0;
-    const ptrdiff_t pf_up = -ipw, pf_dn = ipw;
-    while (q.count > 0 || q.hn > 0) {
-        uint32_t slot = next_bucket(&q, (uint32_t)(cur & q.mask));
-        cur += (slot - (uint32_t)(cur & q.mask)) & q.mask;
-        bucket *b = &q.b[slot];
-        if (heap_mode) {
-            for (uint32_t n = 0; n < b->n; n++) {
-                uint32_t i = b->v[n];
-                if ((uint64_t)((double)cv[i].d * inv_delta) == cur &&
-                    heap_push(&q, cv[i].d, i) < 0)
-                    goto oom;
-            }
-            q.count -= b->n;
-            b->n = 0;
+    uint32_t meet = dst;
+    if (bidir) {
+        for (size_t k = 0; k < ncell; k++)
+            db[k] = INFINITY;
+        pthread_t th;
+        if (pthread_create(&th, NULL, front_thread, &bw) != 0) {
+            rc = dm__fail(ctx, DM_ENOMEM, "route: cannot start a search thread");
+            goto done;
         }
-        for (;;) {
-            uint32_t i;
-            if (heap_mode) {
-                if (q.hn == 0)
-                    break;
-                hitem it = heap_pop(&q);
-                i = it.i;
-                if (it.d != cv[i].d || (st[i] & ST_SETTLED))
-                    continue;
-                st[i] |= ST_SETTLED;
-            } else {
-                if (b->n == 0)
-                    break;
-                i = b->v[--b->n];
-                q.count--;
-                /* Fetch the neighbourhoods of the cells popped a few steps
-                 * from now: the bucket is in no spatial order, and memory
-                 * latency, not arithmetic, bounds the search. */
-                if (b->n >= 16) {
-                    uint32_t a = b->v[b->n - 16];
-                    __builtin_prefetch(&cv[a + pf_up - 1]);
-                    __builtin_prefetch(&cv[a + pf_up + 1]);
-                    __builtin_prefetch(&cv[a - 1]);
-                    __builtin_prefetch(&cv[a + 1]);
-                    __builtin_prefetch(&cv[a + pf_dn - 1]);
-                    __builtin_prefetch(&cv[a + pf_dn + 1]);
-                    __builtin_prefetch(&st[a]);
-                }
-                /* a duplicate: improved after it was queued, settled since */
-                if (st[i] & ST_SETTLED)
-                    continue;
-                st[i] |= ST_SETTLED;
-            }
-            settled++;
-            if (i == dst) {
-                reached = 1;
-                goto found;
-            }
-            if ((settled & 0xFFFFF) == 0)
-                dm__progress(ctx, "route search", settled, total_cells);
-            const float di = cv[i].d, fi = cv[i].f;
-            for (int k = 0; k < 8; k++) {
-                uint32_t j = (uint32_t)((ptrdiff_t)i + off[k]);
-                float fj = cv[j].f;
-                if (!(fj <= FLT_MAX))
-                    continue;
-                float nd = di + (fi + fj) * half[k];
-                if (!(nd < cv[j].d))
-                    continue;
-                cv[j].d = nd;
-                st[j] = (uint8_t)k; /* j is not settled: see above */
-                uint64_t kb = (uint64_t)((double)nd * inv_delta);
-                if (kb <= cur) {
-                    /* same bucket (heap mode, or a rounding tie in Dial mode) */
-                    if (heap_mode ? heap_push(&q, nd, j) < 0 : bucket_push(&q, slot, j) < 0)
-                        goto oom;
-                } else if (bucket_push(&q, (uint32_t)(kb & q.mask), j) < 0) {
-                    goto oom;
-                }
+        front_run_interleaved(&fw);
+        pthread_join(th, NULL);
+        if (fw.oom || bw.oom)
+            goto oom;
+        /* The meeting cell: least sum of the two distances (the stopping
+         * rule guarantees a shortest path passes through a cell settled by
+         * one front and reached with its final distance by the other). */
+        double best = INFINITY;
+        for (size_t k = 0; k < ncell; k++) {
+            float a = cv[k].d, b = db[k];
+            if (a < INFINITY && b < INFINITY && (double)a + b < best) {
+                best = (double)a + b;
+                meet = (uint32_t)k;
             }
         }
-        if (b->n == 0)
-            q.bits[slot >> 6] &= ~((uint64_t)1 << (slot & 63));
+        fw.reached = best < INFINITY;
+    } else {
+        front_run_interleaved(&fw);
+        if (fw.oom)
+            goto oom;
     }
-found:
-    if (!reached) {
+    uint64_t settled = fw.settled + bw.settled;
+    if (!fw.reached) {
         rc = dm__fail(ctx, DM_ENOTFOUND,
                       "route: no path: the end cannot be reached without crossing impassable"
-                      " cells (%llu cells reachable from the start)",
-                      (unsigned long long)settled);
+                      " cells");
         goto done;
     }
-    dm__progress(ctx, "route search", total_cells, total_cells);
+    dm__progress(ctx, "route search", fw.total, fw.total);
     {
-        size_t n = 1;
-        for (uint32_t i = dst; i != src; i = (uint32_t)((ptrdiff_t)i - off[st[i] & ST_DIR]))
-            n++;
+        const ptrdiff_t ipw = (ptrdiff_t)pw;
+        const ptrdiff_t off[8] = {1, -1, ipw, -ipw, ipw + 1, ipw - 1, -ipw + 1, -ipw - 1};
+        size_t n1 = 1, n2 = 0; /* cells from src to meet, after meet to dst */
+        for (uint32_t i = meet; i != src; i = (uint32_t)((ptrdiff_t)i - off[st[i] & ST_DIR]))
+            n1++;
+        if (bidir)
+            for (uint32_t i = meet; i != dst; i = (uint32_t)((ptrdiff_t)i - off[st2[i] & ST_DIR]))
+                n2++;
+        size_t n = n1 + n2;
         dm_route_path *p = dm_calloc(ctx, 1, sizeof *p);
         if (!p)
             goto oom;
@@ -418,32 +607,40 @@ found:
             goto oom;
         }
         p->n = n;
-        double cost = 0;
-        uint32_t i = dst;
-        for (size_t k = n; k-- > 0;) {
+        uint32_t i = meet;
+        for (size_t k = n1; k-- > 0;) {
             p->col[k] = (uint32_t)(i % pw - 1);
             p->row[k] = (uint32_t)(i / pw - 1);
-            if (i != src) {
-                int d = st[i] & ST_DIR;
-                uint32_t a = (uint32_t)((ptrdiff_t)i - off[d]);
-                cost += ((double)cv[a].f + (double)cv[i].f) * (d < 4 ? cell / 2 : cell * M_SQRT2 / 2);
-                i = a;
-            }
+            if (k)
+                i = (uint32_t)((ptrdiff_t)i - off[st[i] & ST_DIR]);
+        }
+        i = meet;
+        for (size_t k = n1; k < n; k++) {
+            i = (uint32_t)((ptrdiff_t)i - off[st2[i] & ST_DIR]);
+            p->col[k] = (uint32_t)(i % pw - 1);
+            p->row[k] = (uint32_t)(i / pw - 1);
+        }
+        /* the cost, summed again in double along the path */
+        double cost = 0;
+        for (size_t k = 1; k < n; k++) {
+            size_t a = (p->row[k - 1] + 1) * pw + p->col[k - 1] + 1;
+            size_t b = (p->row[k] + 1) * pw + p->col[k] + 1;
+            int diag = p->col[k] != p->col[k - 1] && p->row[k] != p->row[k - 1];
+            cost += ((double)cv[a].f + (double)cv[b].f) * (diag ? cell * M_SQRT2 / 2 : cell / 2);
         }
         p->cost = cost;
         p->settled = settled;
-        p->mem_bytes = g->c_bytes + st_bytes + q.peak + nb * sizeof *q.b;
+        p->mem_bytes = g->c_bytes + st_bytes + st2_bytes + db_bytes + fw.q.peak + bw.q.peak;
         *out = p;
     }
     goto done;
 oom:
     rc = dm__fail(ctx, DM_ENOMEM, "route: out of memory for the search queue");
 done:
-    for (uint32_t k = 0; q.b && k < nb; k++)
-        dm_free(ctx, q.b[k].v);
-    dm_free(ctx, q.b);
-    dm_free(ctx, q.bits);
-    dm_free(ctx, q.heap);
+    queue_free(&fw.q);
+    queue_free(&bw.q);
     big_free(st, st_bytes);
+    big_free(st2, st2_bytes);
+    big_free(db, db_bytes);
     return rc;
 }
