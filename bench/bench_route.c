@@ -32,7 +32,7 @@ int main(int argc, char **argv)
     double t0 = now();
     dm_ctx *ctx = dm_ctx_new();
     if (argc == 8)
-        dm_ctx_set_threads(ctx, atoi(argv[7]));
+        dm_ctx_set_threads(ctx, (int)strtol(argv[7], NULL, 10));
     dm_route_grid *g = NULL;
     if (dm_route_grid_read(ctx, argv[1], 1, 1.0, &g) != DM_OK) {
         fprintf(stderr, "bench_route: %s\n", dm_ctx_errmsg(ctx));
@@ -40,8 +40,8 @@ int main(int argc, char **argv)
     }
     double t1 = now();
     dm_route_path *p = NULL;
-    if (dm_route_grid_search(ctx, g, (size_t)atol(argv[2]), (size_t)atol(argv[3]),
-                             (size_t)atol(argv[4]), (size_t)atol(argv[5]), &p) != DM_OK) {
+    if (dm_route_grid_search(ctx, g, (size_t)strtoul(argv[2], NULL, 10), (size_t)strtoul(argv[3], NULL, 10),
+                             (size_t)strtoul(argv[4], NULL, 10), (size_t)strtoul(argv[5], NULL, 10), &p) != DM_OK) {
         fprintf(stderr, "bench_route: %s\n", dm_ctx_errmsg(ctx));
         return 4;
     }

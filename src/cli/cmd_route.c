@@ -38,6 +38,8 @@ static const char *help =
     "  --swath M            width of ground a walker touches (density; default 1)\n"
     "  --stretch M          length of the ranked stretches (default 100)\n"
     "  --stretches N        how many dangerous stretches to list (default 5)\n"
+    "  --threads N          1: one search front; 2 (default on 2+ cores): two fronts\n"
+    "                       meeting in the middle, one thread each\n"
     "  --out FILE           write the route and its stretches as GeoJSON\n"
     "  --public             only the route, its length and the verdict\n"
     "  --json               print the figures as JSON\n";
@@ -157,6 +159,13 @@ static int run_route(dm_ctx *ctx, int argc, char **argv)
                 o.model = DM_ROUTE_MODEL_DENSITY;
             else
                 return cli_usage_error(cmd, "--model expects prob or density, got '%s'", v);
+        } else if (!strcmp(a, "--threads")) {
+            long n;
+            if (!cli_parse_long(cmd, a, v, &n))
+                return 2;
+            if (n < 1 || n > 256)
+                return cli_usage_error(cmd, "--threads expects 1..256, got %ld", n);
+            dm_ctx_set_threads(ctx, (int)n);
         } else if (!strcmp(a, "--stretches")) {
             long n;
             if (!cli_parse_long(cmd, a, v, &n))
