@@ -634,3 +634,82 @@ TEST(route_cli)
     ASSERT_CONTAINS(out, "--avoid-above");
     free(out);
 }
+
+TEST(route_cli_uses_the_database_map_and_roads)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    const char *map = dmtest_path("risk.tif");
+    write_map(map, 100, 60, uniform_map, 0);
+    const char *db = dmtest_path("db.gpkg");
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, db, DM_STORE_CREATE, &s));
+    char *out = NULL;
+    double lon0, lat0, lon1, lat1, r0x, r0y, r1x, r1y;
+    cell_ll(10.5, 30.5, &lon0, &lat0);
+    cell_ll(90.5, 30.5, &lon1, &lat1);
+    cell_ll(5.5, 25.5, &r0x, &r0y);
+    cell_ll(95.5, 25.5, &r1x, &r1y);
+    /* no risk map recorded yet */
+    int rc = dmtest_demine(&out, "route %s --from %.9f,%.9f --to %.9f,%.9f", db, lon0, lat0, lon1,
+                           lat1);
+    ASSERT_EQ(rc, 2);
+    ASSERT_CONTAINS(out, "risk_map");
+    free(out);
+    ASSERT_OK(dm_store_meta_set(s, "risk_map", map));
+    dm_row *row = dm_row_new(ctx, dm_layer_find("features"));
+    ASSERT_OK(dm_row_set(row, "class", "road"));
+    ASSERT_OK(dm_row_set(row, "cleared", "1"));
+    char wkt[256];
+    snprintf(wkt, sizeof wkt, "LINESTRING(%.9f %.9f, %.9f %.9f)", r0x, r0y, r1x, r1y);
+    dm_geom *g = NULL;
+    ASSERT_OK(dm_geom_from_wkt(ctx, wkt, &g));
+    dm_row_set_geom(row, g);
+    ASSERT_OK(dm_store_insert(s, row, NULL));
+    dm_row_free(row);
+    dm_store_close(s);
+    rc = dmtest_demine(&out, "route %s --from %.9f,%.9f --to %.9f,%.9f --json", db, lon0, lat0,
+                       lon1, lat1);
+    ASSERT_MSG(rc == 0, "exit %d: %s", rc, out);
+    ASSERT(!strstr(out, "\"road_m\":0,"));
+    ASSERT_CONTAINS(out, "\"road_m\":");
+    free(out);
+    rc = dmtest_demine(&out, "route %s --from %.9f,%.9f --to %.9f,%.9f --json --no-roads", db,
+                       lon0, lat0, lon1, lat1);
+    ASSERT_MSG(rc == 0, "exit %d: %s", rc, out);
+    ASSERT_CONTAINS(out, "\"road_m\":0,");
+    free(out);
+    rc = dmtest_demine(&out, "route %s --from %.9f,%.9f --to %.9f,%.9f --public", db, lon0, lat0,
+                       lon1, lat1);
+    ASSERT_MSG(rc == 0, "exit %d: %s", rc, out);
+    ASSERT_CONTAINS(out, "verdict");
+    ASSERT(!strstr(out, "expected items"));
+    free(out);
+}
+
+TEST(route_grid_read_from_a_friction_raster)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    const char *map = dmtest_path("f.tif");
+    write_map(map, 100, 60, band_map, 0);
+    dm_route_grid *g = NULL;
+    ASSERT_OK(dm_route_grid_read(ctx, map, 1, 0, &g));
+    ASSERT_NEAR(dm_route_grid_get(g, 50, 10), 0.3, 1e-7);
+    ASSERT_NEAR(dm_route_grid_get(g, 50, 51), 0.01, 1e-9);
+    ASSERT_NEAR(dm_route_grid_get(g, 99, 59), 0.001, 1e-9);
+    dm_route_path *p = NULL;
+    ASSERT_OK(dm_route_grid_search(ctx, g, 0, 0, 99, 0, &p));
+    /* cells of the pixel width (10 m); the same cost as the reference on the
+     * same values; the detour through the gap is cheaper than the band */
+    float *f = malloc(100 * 60 * sizeof *f);
+    for (int r = 0; r < 60; r++)
+        for (int c = 0; c < 100; c++)
+            f[r * 100 + c] = band_map(c, r);
+    double ref = ref_dijkstra(f, 100, 60, 10, 0, 99);
+    free(f);
+    ASSERT_NEAR(p->cost, ref, 1e-5 * ref);
+    ASSERT(p->cost < 10 * (90 * 0.001 + 10 * 0.3 - 0.001));
+    dm_route_path_free(ctx, p);
+    dm_route_grid_free(g);
+    ASSERT_STATUS(DM_EINVAL, dm_route_grid_read(ctx, map, 3, 0, &g));
+    ASSERT_STATUS(DM_EIO, dm_route_grid_read(ctx, dmtest_path("no.tif"), 1, 0, &g));
+}
