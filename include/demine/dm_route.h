@@ -135,6 +135,13 @@ DM_API dm_status dm_route_check(dm_ctx *ctx, const char *risk_path, const dm_rou
                                 const double *xy, size_t n, const char *crs,
                                 const dm_route_opts *opts, dm_route_result **out);
 
+/* dm_route_check on a GeoJSON geometry (RFC 7946, WGS 84): a LineString or
+ * a MultiLineString (parts joined in order), e.g. the body of a request.
+ * Errors: DM_EPARSE (not GeoJSON, or no line), and those of dm_route_check. */
+DM_API dm_status dm_route_check_geojson(dm_ctx *ctx, const char *risk_path,
+                                        const dm_route_roads *roads, const char *geojson,
+                                        const dm_route_opts *opts, dm_route_result **out);
+
 /* Read the line to check from a vector file (any OGR format; the first layer
  * with a line; its parts are joined in file order) and transform it to
  * WGS 84 from the layer's CRS. Errors: DM_EIO (cannot open), DM_EPARSE (no

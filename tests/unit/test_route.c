@@ -713,3 +713,28 @@ TEST(route_grid_read_from_a_friction_raster)
     ASSERT_STATUS(DM_EINVAL, dm_route_grid_read(ctx, map, 3, 0, &g));
     ASSERT_STATUS(DM_EIO, dm_route_grid_read(ctx, dmtest_path("no.tif"), 1, 0, &g));
 }
+
+TEST(route_check_geojson_request_body)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    const char *map = dmtest_path("risk.tif");
+    write_map(map, 100, 60, uniform_map, 0);
+    double a[2], b[2], c[2];
+    cell_ll(20.5, 30.5, &a[0], &a[1]);
+    cell_ll(45.5, 30.5, &b[0], &b[1]);
+    cell_ll(70.5, 30.5, &c[0], &c[1]);
+    char body[512];
+    snprintf(body, sizeof body,
+             "{\"type\":\"MultiLineString\",\"coordinates\":[[[%.9f,%.9f],[%.9f,%.9f]],"
+             "[[%.9f,%.9f],[%.9f,%.9f]]]}",
+             a[0], a[1], b[0], b[1], b[0], b[1], c[0], c[1]);
+    dm_route_result *r = NULL;
+    ASSERT_OK(dm_route_check_geojson(ctx, map, NULL, body, NULL, &r));
+    ASSERT_NEAR(r->length_m, 500, 1e-3);
+    ASSERT_EQ(r->n_pts, 3);
+    dm_route_result_free(ctx, r);
+    ASSERT_STATUS(DM_EPARSE, dm_route_check_geojson(ctx, map, NULL, "{\"type\":\"Point\","
+                                                    "\"coordinates\":[46,40]}", NULL, &r));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "not a LineString");
+    ASSERT_STATUS(DM_EPARSE, dm_route_check_geojson(ctx, map, NULL, "nonsense", NULL, &r));
+}

@@ -1007,6 +1007,41 @@ done:
     return st;
 }
 
+dm_status dm_route_check_geojson(dm_ctx *ctx, const char *risk_path, const dm_route_roads *roads,
+                                 const char *geojson, const dm_route_opts *opts,
+                                 dm_route_result **out)
+{
+    *out = NULL;
+    dm_geom *g = NULL;
+    if (!geojson || dm_geom_from_geojson(ctx, geojson, &g) != DM_OK)
+        return dm__fail(ctx, DM_EPARSE, "the line to check is not a GeoJSON geometry: %s",
+                        dm_ctx_errmsg(ctx));
+    dm_geom_type t = dm_geom_type_of(g);
+    if (t != DM_GEOM_LINESTRING && t != DM_GEOM_MULTILINESTRING) {
+        dm_geom_free(g);
+        return dm__fail(ctx, DM_EPARSE, "the line to check is a %s, not a LineString",
+                        dm_geom_type_name(t));
+    }
+    dm_coords c;
+    dm_status st = dm_geom_coords(ctx, g, &c);
+    dm_geom_free(g);
+    if (st != DM_OK)
+        return st;
+    /* join the parts, dropping a vertex repeated where one part ends and the
+     * next begins */
+    size_t n = 0;
+    for (size_t i = 0; i < c.n_xy; i++) {
+        if (n > 0 && c.xy[2 * n - 2] == c.xy[2 * i] && c.xy[2 * n - 1] == c.xy[2 * i + 1])
+            continue;
+        c.xy[2 * n] = c.xy[2 * i];
+        c.xy[2 * n + 1] = c.xy[2 * i + 1];
+        n++;
+    }
+    st = dm_route_check(ctx, risk_path, roads, c.xy, n, NULL, opts, out);
+    dm_coords_free(ctx, &c);
+    return st;
+}
+
 /* ============================ inputs ============================ */
 
 dm_status dm_route_read_line(dm_ctx *ctx, const char *path, double **xy, size_t *n)
