@@ -10,6 +10,10 @@
 #include "demine/dm_geom.h"
 #include "demine/dm_model.h"
 #include "demine/dm_store.h"
+#include "demine/dm_io.h"
+#include "demine/dm_check.h"
+#include "demine/dm_stats.h"
+#include "demine/dm_demo.h"
 #include "demine/dm_route.h"
 
 #endif
