@@ -317,7 +317,7 @@ typedef struct front {
     int ostride;
     uint8_t *st;   /* direction back (3 bits) and settled flag */
     size_t pw;
-    uint32_t src, target; /* target: stop when settled (one front only), else UINT32_MAX */
+    uint32_t src, target; /* target: the other end; settling it ends the search */
     double delta, inv_delta, cell;
     int heap_mode;
     queue q;
@@ -423,7 +423,11 @@ static inline __attribute__((always_inline)) void front_run(front *fr, const int
             st[i] |= ST_SETTLED;
             settled++;
             if (i == fr->target) {
+                /* the other end: this front alone has the answer (with two
+                 * fronts, when the other one lags far behind) */
                 fr->reached = 1;
+                if (other)
+                    atomic_store(&fr->sh->stop, 1);
                 goto out;
             }
             const float di = dist[(size_t)i * stride], fi = cv[i].f;
@@ -538,10 +542,10 @@ dm_status dm_route_grid_search(dm_ctx *ctx, dm_route_grid *g, size_t c0, size_t 
     atomic_init(&sh.lb[0], 0u);
     atomic_init(&sh.lb[1], 0u);
     atomic_init(&sh.stop, 0);
-    front fw = {ctx, cv, &cv[0].d, 2, bidir ? db : NULL, 1, st, pw, src,
-                bidir ? UINT32_MAX : dst, delta, 1.0 / delta, cell, heap_mode, {0}, &sh, 0,
-                0, (uint64_t)g->w * g->h, INFINITY, 0, 0};
-    front bw = {NULL, cv, db, 1, &cv[0].d, 2, st2, pw, dst, UINT32_MAX, delta, 1.0 / delta,
+    front fw = {ctx, cv, &cv[0].d, 2, bidir ? db : NULL, 1, st, pw, src, dst, delta,
+                1.0 / delta, cell, heap_mode, {0}, &sh, 0, 0, (uint64_t)g->w * g->h, INFINITY,
+                0, 0};
+    front bw = {NULL, cv, db, 1, &cv[0].d, 2, st2, pw, dst, src, delta, 1.0 / delta,
                 cell, heap_mode, {0}, &sh, 1, 0, (uint64_t)g->w * g->h, INFINITY, 0, 0};
     dm_status rc = DM_OK;
     int qa = queue_init(&fw.q, nb), qb = bidir ? queue_init(&bw.q, nb) : 0;
