@@ -9,10 +9,13 @@
 #   scikit-image      route_through_array (MCP_Geometric)
 #
 # Environment: SIZES ("4k 10k"), RUNS (3; demine runs), PEER_RUNS (1; the peers take minutes
-# at 10k), ROUTE_BENCH_DATA (/tmp/demine-route-bench; ~2 GB, deleted at the end unless KEEP=1).
+# at 10k), PEERS ("grass skimage"), ROUTE_BENCH_DATA (/tmp/demine-route-bench; ~2 GB, deleted
+# at the end unless KEEP=1).
 # Peers that are not installed (grass-core, python3-skimage) are reported as skipped.
 # Prints and appends to bench/out/results.tsv: label cells runs wall_median_s peak_rss_MiB
-# path_cost (cost per cell units, as r.cost and scikit-image report it).
+# path_cost (cost per cell units, as r.cost and scikit-image report it) cpu_median_s (user +
+# sys: on a shared, oversubscribed machine the wall time is mostly waiting for a core, and the
+# CPU time is the fairer comparison).
 BIN=$1
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DATA=${ROUTE_BENCH_DATA:-/tmp/demine-route-bench}
@@ -42,19 +45,21 @@ t() {
     : >"$DATA/times"
     i=0
     while [ $i -lt "$runs" ]; do
-        /usr/bin/time -f "%e %M" -a -o "$DATA/times" "$@" >"$DATA/last.log" 2>&1 || {
+        /usr/bin/time -f "%e %M %U %S" -a -o "$DATA/times" "$@" >"$DATA/last.log" 2>&1 || {
             echo "route: FAILED $label"; cat "$DATA/last.log"; return 1; }
         i=$((i + 1))
     done
     wall=$(awk '{print $1}' "$DATA/times" | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}')
     rss=$(awk '{if ($2>m) m=$2} END {printf "%.0f", m/1024}' "$DATA/times")
+    cpu=$(awk '{print $3+$4}' "$DATA/times" | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}')
 }
 row() { # label cells runs cost
-    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$wall" "$rss" "$4" | tee -a "$RES"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$wall" "$rss" "$4" "$cpu" | tee -a "$RES"
 }
 
-have_grass=0; command -v grass >/dev/null 2>&1 && have_grass=1
-have_sk=0; $PY -c "import skimage.graph" 2>/dev/null && have_sk=1
+PEERS=${PEERS:-"grass skimage"}
+have_grass=0; case " $PEERS " in *" grass "*) command -v grass >/dev/null 2>&1 && have_grass=1 ;; esac
+have_sk=0; case " $PEERS " in *" skimage "*) $PY -c "import skimage.graph" 2>/dev/null && have_sk=1 ;; esac
 LOC=$DATA/grassdb/utm38n/PERMANENT
 if [ $have_grass = 1 ]; then
     [ -d "$LOC" ] || grass -c EPSG:32638 -e "$DATA/grassdb/utm38n" >/dev/null 2>&1
@@ -73,11 +78,11 @@ for s in $SIZES; do
     x0=600055; y0=4469945; x1=$((600000 + n * 10 - 55)); y1=$((4470000 - n * 10 + 55))
 
     t "route demine search (bench-route) $s" "$cells" "$RUNS" "$HARNESS" "$DATA/cost_$s.tif" 5 5 $e $e "$DATA/path_$s.csv" || exit 1
-    ours=$wall; ours_cost=$(sed -n 's/.* cost \([0-9.]*\) .*/\1/p' "$DATA/last.log")
+    ours=$wall; ours_cpu=$cpu; ours_cost=$(sed -n 's/.* cost \([0-9.]*\) .*/\1/p' "$DATA/last.log")
     row "route demine search (bench-route) $s" "$cells" "$RUNS" "$ours_cost"
     sed -n 's/^bench_route /  demine: /p' "$DATA/last.log"
     t "route demine search, one front (bench-route, 1 thread) $s" "$cells" "$RUNS" "$HARNESS" "$DATA/cost_$s.tif" 5 5 $e $e "$DATA/path_$s.csv" 1 || exit 1
-    one=$wall; one_cost=$(sed -n 's/.* cost \([0-9.]*\) .*/\1/p' "$DATA/last.log")
+    one=$wall; one_cpu=$cpu; one_cost=$(sed -n 's/.* cost \([0-9.]*\) .*/\1/p' "$DATA/last.log")
     row "route demine search, one front (bench-route, 1 thread) $s" "$cells" "$RUNS" "$one_cost"
     sed -n 's/^bench_route /  demine 1 thread: /p' "$DATA/last.log"
 
@@ -87,22 +92,23 @@ for s in $SIZES; do
     cli_cost=$(sed -n 's/.*"cost":\([0-9.e+]*\).*/\1/p' "$DATA/last.log")
     cli_cost=$(awk -v c="$cli_cost" 'BEGIN { printf "%.4f", c / 10 }')  # per metre x 10 m -> per cell
     row "route demine route CLI (risk map) $s" "$cells" "$RUNS" "$cli_cost"
-    cli=$wall
+    cli=$wall; cli_cpu=$cpu
 
     rc_line="r.cost skipped (grass-core not installed)"
     if [ $have_grass = 1 ]; then
         t "route grass r.cost (8-conn, outdir, stop) $s" "$cells" "$PEER_RUNS" env WIND_OVERRIDE="r$s" GRASS_OVERWRITE=1 \
             grass "$LOC" --exec r.cost input="cost_$s" output="cum_$s" outdir="dir_$s" \
             start_coordinates=$x0,$y0 stop_coordinates=$x1,$y1 memory=16000 || exit 1
-        rcost=$wall; rrss=$rss
+        rcost=$wall; rrss=$rss; rcost_cpu=$cpu
         gc=$(WIND_OVERRIDE="r$s" grass "$LOC" --exec r.what map="cum_$s" coordinates=$x1,$y1 2>/dev/null | awk -F'|' '{print $NF}')
         row "route grass r.cost (8-conn, outdir, stop) $s" "$cells" "$PEER_RUNS" "$gc"
         t "route grass r.path (backtrack) $s" "$cells" "$PEER_RUNS" env WIND_OVERRIDE="r$s" GRASS_OVERWRITE=1 \
             grass "$LOC" --exec r.path input="dir_$s" start_coordinates=$x1,$y1 raster_path="path_$s" || exit 1
         row "route grass r.path (backtrack) $s" "$cells" "$PEER_RUNS" ""
-        rpath=$wall
+        rpath=$wall; rpath_cpu=$cpu
         rc_line=$(awk -v a="$rcost" -v b="$rpath" -v o="$ours" -v c="$cli" -v m="$rrss" -v gc="$gc" -v oc="$ours_cost" \
-            -v one="$one" 'BEGIN { printf "r.cost+r.path %.1f s (%s MiB) = %.1fx the search (%.1fx with one thread), %.1fx the full command; cost %s vs %s (diff %.2g%%)", a+b, m, (a+b)/o, (a+b)/one, (a+b)/c, gc, oc, (gc-oc)/oc*100 }')
+            -v one="$one" -v ac="$rcost_cpu" -v bc="$rpath_cpu" -v oo="$ours_cpu" -v on="$one_cpu" -v cc="$cli_cpu" \
+            'BEGIN { printf "r.cost+r.path %.1f s (%s MiB) = %.1fx the search (%.1fx with one thread), %.1fx the full command; in CPU time %.1f s = %.1fx the search (%.1fx one thread), %.1fx the full command; cost %s vs %s (diff %.2g%%)", a+b, m, (a+b)/o, (a+b)/one, (a+b)/c, ac+bc, (ac+bc)/oo, (ac+bc)/on, (ac+bc)/cc, gc, oc, (gc-oc)/oc*100 }')
     fi
     sk_line="scikit-image skipped (python3-skimage not installed)"
     if [ $have_sk = 1 ]; then
@@ -113,7 +119,7 @@ for s in $SIZES; do
             'BEGIN { printf "scikit-image %.1f s (%s MiB) = %.1fx; cost %s vs %s", a, m, a/o, k, oc }')
     fi
     summary="$summary
-$s: demine search $ours s (one thread $one s, cost $one_cost), full command $cli s (cost $cli_cost); $rc_line; $sk_line"
+$s: demine search $ours s wall, $ours_cpu s CPU (one thread $one s, $one_cpu s CPU, cost $one_cost), full command $cli s, $cli_cpu s CPU (cost $cli_cost); $rc_line; $sk_line"
 done
 echo "route summary:$summary"
 if [ "${KEEP:-0}" != 1 ]; then rm -rf "$DATA"; fi
