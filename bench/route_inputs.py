@@ -2,7 +2,7 @@
 """route_inputs.py DIR [SIZE...] - the friction rasters for bench/route.bench.sh, made with the recipe of
 /work/shared/bench/peers/make_inputs.py (smooth random field |N| * 4 + 1 + U(0,1), 10 m cells,
 EPSG:32638, tiled uncompressed Float32): cost_10k.tif (10000 x 10000) and cost_4k.tif (its
-top-left 4000 x 4000 window); and risk_10k.tif / risk_4k.tif, risk maps whose probabilities
+top-left 4000 x 4000 window, when both are made in one call); and risk_10k.tif / risk_4k.tif, risk maps whose probabilities
 p = 1 - exp(-(cost - 1) * 1e-5) give, under demine route's default weights (1 per metre,
 1e6 per expected item, 10 m cells), a friction of exactly `cost` per metre: the same path,
 at 10 times the per-cell cost. Also points_SIZE.txt: the WGS 84 centres of cells (5, 5) and
