@@ -40,8 +40,9 @@ int main(int argc, char **argv)
     }
     double t1 = now();
     dm_route_path *p = NULL;
-    if (dm_route_grid_search(ctx, g, (size_t)strtoul(argv[2], NULL, 10), (size_t)strtoul(argv[3], NULL, 10),
-                             (size_t)strtoul(argv[4], NULL, 10), (size_t)strtoul(argv[5], NULL, 10), &p) != DM_OK) {
+    if (dm_route_grid_search(ctx, g, (size_t)strtoul(argv[2], NULL, 10),
+                             (size_t)strtoul(argv[3], NULL, 10), (size_t)strtoul(argv[4], NULL, 10),
+                             (size_t)strtoul(argv[5], NULL, 10), &p) != DM_OK) {
         fprintf(stderr, "bench_route: %s\n", dm_ctx_errmsg(ctx));
         return 4;
     }

@@ -26,19 +26,19 @@ typedef enum dm_route_model {
 } dm_route_model;
 
 typedef struct dm_route_opts {
-    double dist_weight;  /* cost per metre walked (> 0; default 1) */
-    double risk_weight;  /* cost per expected item met (>= 0; default 1e6, i.e. a detour
-                            of 10 km is worth avoiding a 1% chance of meeting an item) */
-    double avoid_above;  /* cells with p > avoid_above are impassable (default 1: none) */
-    double nodata_p;     /* p assumed on nodata cells; < 0 makes them impassable (default -1) */
-    double road_factor;  /* distance weight multiplier on cleared roads (default 0.5);
-                            cleared road cells carry no risk */
-    double margin_m;     /* search window: bounding box of A and B grown by this many metres;
-                            < 0 (default) = max(2000, half the A-B distance) */
+    double dist_weight; /* cost per metre walked (> 0; default 1) */
+    double risk_weight; /* cost per expected item met (>= 0; default 1e6, i.e. a detour
+                           of 10 km is worth avoiding a 1% chance of meeting an item) */
+    double avoid_above; /* cells with p > avoid_above are impassable (default 1: none) */
+    double nodata_p;    /* p assumed on nodata cells; < 0 makes them impassable (default -1) */
+    double road_factor; /* distance weight multiplier on cleared roads (default 0.5);
+                           cleared road cells carry no risk */
+    double margin_m;    /* search window: bounding box of A and B grown by this many metres;
+                           < 0 (default) = max(2000, half the A-B distance) */
     dm_route_model model;
-    double swath_m;      /* DENSITY model: width of ground a walker touches (default 1 m) */
-    double stretch_m;    /* length of the stretches ranked by danger (default 100 m) */
-    int max_stretches;   /* how many of the most dangerous stretches to report (default 5) */
+    double swath_m;    /* DENSITY model: width of ground a walker touches (default 1 m) */
+    double stretch_m;  /* length of the stretches ranked by danger (default 100 m) */
+    int max_stretches; /* how many of the most dangerous stretches to report (default 5) */
 } dm_route_opts;
 
 /* Fill o with the defaults above. */
@@ -46,34 +46,34 @@ DM_API void dm_route_opts_default(dm_route_opts *o);
 
 /* One stretch of a path, ranked by its expected item count. */
 typedef struct dm_route_stretch {
-    double from_m, to_m;     /* chainage along the path, metres */
+    double from_m, to_m;           /* chainage along the path, metres */
     double lon0, lat0, lon1, lat1; /* its ends, WGS 84 */
-    double items;            /* expected items met on it */
-    double max_p;            /* highest cell probability crossed */
+    double items;                  /* expected items met on it */
+    double max_p;                  /* highest cell probability crossed */
 } dm_route_stretch;
 
 /* The risk figures of a path (found or checked). */
 typedef struct dm_route_result {
-    int found;               /* 1 for a found route; 0 for a checked line */
-    double length_m;         /* length walked on the risk map */
-    double items;            /* expected number of items met (sum of lambda) */
-    double p_none;           /* probability of meeting none: exp(-items) */
-    double cost;             /* search cost (found routes; 0 for checks) */
-    double max_p;            /* highest cell probability crossed */
-    double impassable_m;     /* length through cells above avoid_above (checks) */
-    double nodata_m;         /* length through nodata cells */
-    double outside_m;        /* length outside the risk map (checks) */
-    double road_m;           /* length on cleared roads */
-    const char *verdict;     /* "low", "moderate", "high" or "blocked" (static string) */
-    double *lonlat;          /* the path, WGS 84, n_pts (lon, lat) pairs */
-    double *chainage_m;      /* distance along the path at each of the n_pts points */
+    int found;           /* 1 for a found route; 0 for a checked line */
+    double length_m;     /* length walked on the risk map */
+    double items;        /* expected number of items met (sum of lambda) */
+    double p_none;       /* probability of meeting none: exp(-items) */
+    double cost;         /* search cost (found routes; 0 for checks) */
+    double max_p;        /* highest cell probability crossed */
+    double impassable_m; /* length through cells above avoid_above (checks) */
+    double nodata_m;     /* length through nodata cells */
+    double outside_m;    /* length outside the risk map (checks) */
+    double road_m;       /* length on cleared roads */
+    const char *verdict; /* "low", "moderate", "high" or "blocked" (static string) */
+    double *lonlat;      /* the path, WGS 84, n_pts (lon, lat) pairs */
+    double *chainage_m;  /* distance along the path at each of the n_pts points */
     size_t n_pts;
     dm_route_stretch *stretches; /* most dangerous first */
     size_t n_stretches;
     /* search statistics (found routes) */
-    uint64_t cells_window;   /* cells in the search window */
-    uint64_t cells_settled;  /* cells settled before the target */
-    size_t mem_bytes;        /* peak bytes of the search (grid + queue) */
+    uint64_t cells_window;  /* cells in the search window */
+    uint64_t cells_settled; /* cells settled before the target */
+    size_t mem_bytes;       /* peak bytes of the search (grid + queue) */
     double seconds_read, seconds_search;
 } dm_route_result;
 
@@ -98,9 +98,9 @@ DM_API dm_status dm_route_result_json(dm_ctx *ctx, const dm_route_result *r, int
 
 /* Lines in WGS 84 that count as cleared roads (lower cost, no risk). */
 typedef struct dm_route_roads {
-    double *xy;          /* all vertices, (lon, lat) pairs */
+    double *xy; /* all vertices, (lon, lat) pairs */
     size_t n_xy;
-    size_t *start;       /* n_lines + 1 offsets into xy pairs */
+    size_t *start; /* n_lines + 1 offsets into xy pairs */
     size_t n_lines;
 } dm_route_roads;
 
@@ -176,9 +176,9 @@ DM_API dm_status dm_route_grid_read(dm_ctx *ctx, const char *path, int band, dou
 typedef struct dm_route_path {
     uint32_t *col, *row; /* n cells */
     size_t n;
-    double cost;         /* sum over steps of (f_a + f_b) / 2 * step length, in double */
-    uint64_t settled;    /* cells settled */
-    size_t mem_bytes;    /* peak bytes used by the search, grid included */
+    double cost;      /* sum over steps of (f_a + f_b) / 2 * step length, in double */
+    uint64_t settled; /* cells settled */
+    size_t mem_bytes; /* peak bytes used by the search, grid included */
 } dm_route_path;
 
 /* Least-cost 8-connected path from (c0, r0) to (c1, r1): Dijkstra with a

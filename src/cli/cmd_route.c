@@ -188,8 +188,7 @@ static int run_route(dm_ctx *ctx, int argc, char **argv)
             if (!cli_parse_double(cmd, a, v, &d))
                 return 2;
             if (dst == &o.nodata_p && !(d >= 0 && d <= 1))
-                return cli_usage_error(cmd, "--nodata-p expects a probability in 0..1, got %g",
-                                       d);
+                return cli_usage_error(cmd, "--nodata-p expects a probability in 0..1, got %g", d);
             if (dst == &o.margin_m && !(d >= 0))
                 return cli_usage_error(cmd, "--margin expects metres >= 0, got %g", d);
             *dst = d;

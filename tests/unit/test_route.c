@@ -101,29 +101,30 @@ static void check_search(const float *f, size_t w, size_t h, double cell, size_t
     double ref = ref_dijkstra(f, w, h, cell, r0 * w + c0, r1 * w + c1);
     /* one front, then two fronts meeting in the middle (one thread each) */
     for (int threads = 1; threads <= 2; threads++) {
-    dm_ctx_set_threads(ctx, threads);
-    dm_route_grid *g = NULL;
-    ASSERT_OK(dm_route_grid_new(ctx, w, h, cell, &g));
-    for (size_t r = 0; r < h; r++)
-        dm_route_grid_set_row(g, r, f + r * w);
-    dm_route_path *p = NULL;
-    ASSERT_OK(dm_route_grid_search(ctx, g, c0, r0, c1, r1, &p));
-    ASSERT_NEAR(p->cost, ref, 1e-5 * ref + 1e-9);
-    ASSERT_EQ(p->col[0], c0);
-    ASSERT_EQ(p->row[0], r0);
-    ASSERT_EQ(p->col[p->n - 1], c1);
-    ASSERT_EQ(p->row[p->n - 1], r1);
-    double sum = 0;
-    for (size_t k = 1; k < p->n; k++) {
-        long dc = (long)p->col[k] - (long)p->col[k - 1], dr = (long)p->row[k] - (long)p->row[k - 1];
-        ASSERT(labs(dc) <= 1 && labs(dr) <= 1 && (dc || dr));
-        float fa = f[p->row[k - 1] * w + p->col[k - 1]], fb = f[p->row[k] * w + p->col[k]];
-        ASSERT(fa <= FLT_MAX && fb <= FLT_MAX);
-        sum += ((double)fa + fb) / 2 * cell * (dc && dr ? M_SQRT2 : 1);
-    }
-    ASSERT_NEAR(sum, p->cost, 1e-9 * sum);
-    dm_route_path_free(ctx, p);
-    dm_route_grid_free(g);
+        dm_ctx_set_threads(ctx, threads);
+        dm_route_grid *g = NULL;
+        ASSERT_OK(dm_route_grid_new(ctx, w, h, cell, &g));
+        for (size_t r = 0; r < h; r++)
+            dm_route_grid_set_row(g, r, f + r * w);
+        dm_route_path *p = NULL;
+        ASSERT_OK(dm_route_grid_search(ctx, g, c0, r0, c1, r1, &p));
+        ASSERT_NEAR(p->cost, ref, 1e-5 * ref + 1e-9);
+        ASSERT_EQ(p->col[0], c0);
+        ASSERT_EQ(p->row[0], r0);
+        ASSERT_EQ(p->col[p->n - 1], c1);
+        ASSERT_EQ(p->row[p->n - 1], r1);
+        double sum = 0;
+        for (size_t k = 1; k < p->n; k++) {
+            long dc = (long)p->col[k] - (long)p->col[k - 1],
+                 dr = (long)p->row[k] - (long)p->row[k - 1];
+            ASSERT(labs(dc) <= 1 && labs(dr) <= 1 && (dc || dr));
+            float fa = f[p->row[k - 1] * w + p->col[k - 1]], fb = f[p->row[k] * w + p->col[k]];
+            ASSERT(fa <= FLT_MAX && fb <= FLT_MAX);
+            sum += ((double)fa + fb) / 2 * cell * (dc && dr ? M_SQRT2 : 1);
+        }
+        ASSERT_NEAR(sum, p->cost, 1e-9 * sum);
+        dm_route_path_free(ctx, p);
+        dm_route_grid_free(g);
     }
 }
 
@@ -269,7 +270,10 @@ static float uniform_map(int c, int r)
 }
 
 /* nodata (< 0) over the left half of rows 20..39 */
-static float hole_map(int c, int r) { return (r >= 20 && r < 40 && c < 50) ? -1.0f : 0.001f; }
+static float hole_map(int c, int r)
+{
+    return (r >= 20 && r < 40 && c < 50) ? -1.0f : 0.001f;
+}
 
 TEST(route_find_goes_through_the_gap)
 {
@@ -455,8 +459,8 @@ TEST(route_bad_input_gives_clear_answers)
     double xy[4] = {lon0, lat0, lon1, lat1};
     ASSERT_STATUS(DM_EPROJ, dm_route_check(ctx, map, NULL, xy, 2, "EPSG:999999", NULL, &r));
     /* a map in geographic coordinates is refused */
-    GDALDatasetH ds = GDALCreate(GDALGetDriverByName("GTiff"), dmtest_path("ll.tif"), 4, 4, 1,
-                                 GDT_Float32, NULL);
+    GDALDatasetH ds =
+        GDALCreate(GDALGetDriverByName("GTiff"), dmtest_path("ll.tif"), 4, 4, 1, GDT_Float32, NULL);
     double gt[6] = {46, 0.001, 0, 40, 0, -0.001};
     GDALSetGeoTransform(ds, gt);
     OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
@@ -467,8 +471,8 @@ TEST(route_bad_input_gives_clear_answers)
     CPLFree(wkt);
     OSRDestroySpatialReference(srs);
     GDALClose(ds);
-    ASSERT_STATUS(DM_EPROJ, dm_route_check(ctx, dmtest_path("ll.tif"), NULL, xy, 2, NULL, NULL,
-                                           &r));
+    ASSERT_STATUS(DM_EPROJ,
+                  dm_route_check(ctx, dmtest_path("ll.tif"), NULL, xy, 2, NULL, NULL, &r));
     ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "projected");
 }
 
@@ -602,8 +606,9 @@ TEST(route_cli)
     cell_ll(10.5, 10.5, &lon0, &lat0);
     cell_ll(90.5, 10.5, &lon1, &lat1);
     char *out = NULL;
-    int rc = dmtest_demine(&out, "route --risk %s --from %.9f,%.9f --to %.9f,%.9f --avoid-above 0.1"
-                                 " --out %s --json",
+    int rc = dmtest_demine(&out,
+                           "route --risk %s --from %.9f,%.9f --to %.9f,%.9f --avoid-above 0.1"
+                           " --out %s --json",
                            map, lon0, lat0, lon1, lat1, dmtest_path("r.geojson"));
     ASSERT_MSG(rc == 0, "exit %d: %s", rc, out);
     ASSERT_CONTAINS(out, "\"verdict\"");
@@ -650,8 +655,8 @@ TEST(route_cli_uses_the_database_map_and_roads)
     cell_ll(5.5, 25.5, &r0x, &r0y);
     cell_ll(95.5, 25.5, &r1x, &r1y);
     /* no risk map recorded yet */
-    int rc = dmtest_demine(&out, "route %s --from %.9f,%.9f --to %.9f,%.9f", db, lon0, lat0, lon1,
-                           lat1);
+    int rc =
+        dmtest_demine(&out, "route %s --from %.9f,%.9f --to %.9f,%.9f", db, lon0, lat0, lon1, lat1);
     ASSERT_EQ(rc, 2);
     ASSERT_CONTAINS(out, "risk_map");
     free(out);
@@ -673,8 +678,8 @@ TEST(route_cli_uses_the_database_map_and_roads)
     ASSERT(!strstr(out, "\"road_m\":0,"));
     ASSERT_CONTAINS(out, "\"road_m\":");
     free(out);
-    rc = dmtest_demine(&out, "route %s --from %.9f,%.9f --to %.9f,%.9f --json --no-roads", db,
-                       lon0, lat0, lon1, lat1);
+    rc = dmtest_demine(&out, "route %s --from %.9f,%.9f --to %.9f,%.9f --json --no-roads", db, lon0,
+                       lat0, lon1, lat1);
     ASSERT_MSG(rc == 0, "exit %d: %s", rc, out);
     ASSERT_CONTAINS(out, "\"road_m\":0,");
     free(out);
@@ -733,8 +738,10 @@ TEST(route_check_geojson_request_body)
     ASSERT_NEAR(r->length_m, 500, 1e-3);
     ASSERT_EQ(r->n_pts, 3);
     dm_route_result_free(ctx, r);
-    ASSERT_STATUS(DM_EPARSE, dm_route_check_geojson(ctx, map, NULL, "{\"type\":\"Point\","
-                                                    "\"coordinates\":[46,40]}", NULL, &r));
+    ASSERT_STATUS(DM_EPARSE, dm_route_check_geojson(ctx, map, NULL,
+                                                    "{\"type\":\"Point\","
+                                                    "\"coordinates\":[46,40]}",
+                                                    NULL, &r));
     ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "not a LineString");
     ASSERT_STATUS(DM_EPARSE, dm_route_check_geojson(ctx, map, NULL, "nonsense", NULL, &r));
 }

@@ -131,8 +131,9 @@ dm_status dm_route_result_geojson(dm_ctx *ctx, const dm_route_result *r, int pub
     if (!public_only) {
         for (size_t i = 0; i < r->n_stretches; i++) {
             const dm_route_stretch *s = &r->stretches[i];
-            dm__buf_printf(&b, ",{\"type\":\"Feature\",\"properties\":{\"kind\":\"stretch\","
-                               "\"rank\":%zu,",
+            dm__buf_printf(&b,
+                           ",{\"type\":\"Feature\",\"properties\":{\"kind\":\"stretch\","
+                           "\"rank\":%zu,",
                            i + 1);
             stretch_obj(&b, s);
             dm__buf_puts(&b, "},\"geometry\":{\"type\":\"LineString\",\"coordinates\":");

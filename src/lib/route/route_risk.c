@@ -144,7 +144,10 @@ void dm__risk_close(dm__risk_map *m)
     memset(m, 0, sizeof *m);
 }
 
-static int is_nodata(double v, int has, double nd) { return isnan(v) || (has && v == nd); }
+static int is_nodata(double v, int has, double nd)
+{
+    return isnan(v) || (has && v == nd);
+}
 
 /* Classify one cell from its band values: returns the probability to use
  * (>= 0) and sets *lam_per_m to the expected items per metre walked through
@@ -380,8 +383,8 @@ static dm_status read_cell(dm__risk_map *m, int c, int r, double *p, double *den
         e = GDALRasterIO(m->b2, GF_Read, c, r, 1, 1, &d, 1, 1, GDT_Float32, 0, 0);
     CPLPopErrorHandler();
     if (e != CE_None)
-        return dm__fail(m->ctx, DM_EGDAL, "risk map %s: cannot read cell (%d, %d): %s", m->path,
-                        c, r, msg[0] ? msg : "read error");
+        return dm__fail(m->ctx, DM_EGDAL, "risk map %s: cannot read cell (%d, %d): %s", m->path, c,
+                        r, msg[0] ? msg : "read error");
     *p = v;
     *dens = d;
     *nodata = is_nodata(v, m->has_nodata1, m->nodata1) ||
@@ -397,8 +400,7 @@ static dm_status read_cell(dm__risk_map *m, int c, int r, double *p, double *den
  * Crossing a cell corner exactly steps diagonally (no zero-length visit). */
 typedef int (*cell_fn)(void *ud, int c, int r, double t0, double t1);
 
-static int traverse(double x0, double y0, double x1, double y1, int w, int h, cell_fn fn,
-                    void *ud)
+static int traverse(double x0, double y0, double x1, double y1, int w, int h, cell_fn fn, void *ud)
 {
     double dx = x1 - x0, dy = y1 - y0;
     int c = (int)floor(x0), r = (int)floor(y0);
@@ -509,7 +511,8 @@ dm_status dm__risk_roads(dm__risk_map *m, const dm_route_roads *roads, int x0, i
     road_walk rw = {m, x0, y0, x1, y1, NULL, 0, 0};
     if (!roads || roads->n_lines == 0)
         return DM_OK;
-    double *x = dm_malloc(ctx, roads->n_xy * sizeof *x), *y = dm_malloc(ctx, roads->n_xy * sizeof *y);
+    double *x = dm_malloc(ctx, roads->n_xy * sizeof *x),
+           *y = dm_malloc(ctx, roads->n_xy * sizeof *y);
     if (!x || !y) {
         dm_free(ctx, x);
         dm_free(ctx, y);
@@ -573,7 +576,7 @@ static int on_road(const dm__risk_map *m, int c, int r)
 typedef struct line_walk {
     dm__risk_map *m;
     dm_route_result *res;
-    double seg_len, chain0; /* this segment's length and chainage at its start */
+    double seg_len, chain0;   /* this segment's length and chainage at its start */
     double *s_items, *s_maxp; /* per stretch */
     size_t n_stretch;
     dm_status st;
@@ -710,8 +713,8 @@ dm_status dm__risk_line(dm__risk_map *m, const double *mx, const double *my, siz
     res->p_none = exp(-res->items);
     if (res->impassable_m > 0)
         res->verdict = "blocked";
-    else if (1 - res->p_none < 0.01 && (res->outside_m > 0 || (res->nodata_m > 0 &&
-                                                               m->opts.nodata_p < 0)))
+    else if (1 - res->p_none < 0.01 &&
+             (res->outside_m > 0 || (res->nodata_m > 0 && m->opts.nodata_p < 0)))
         res->verdict = "unknown";
     else
         res->verdict = dm_route_verdict(-expm1(-res->items));
@@ -1078,7 +1081,9 @@ dm_status dm_route_read_line(dm_ctx *ctx, const char *path, double **xy, size_t 
             feat_no++;
             OGRGeometryH geom = OGR_F_GetGeometryRef(f);
             OGRwkbGeometryType t = geom ? wkbFlatten(OGR_G_GetGeometryType(geom)) : wkbNone;
-            int parts = t == wkbLineString ? 1 : t == wkbMultiLineString ? OGR_G_GetGeometryCount(geom) : 0;
+            int parts = t == wkbLineString        ? 1
+                        : t == wkbMultiLineString ? OGR_G_GetGeometryCount(geom)
+                                                  : 0;
             for (int p = 0; p < parts && st == DM_OK; p++) {
                 OGRGeometryH line = t == wkbLineString ? geom : OGR_G_GetGeometryRef(geom, p);
                 int k = OGR_G_GetPointCount(line);

@@ -13,10 +13,10 @@
 
 #include <float.h>
 #include <math.h>
-#include <stdlib.h>
-#include <string.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #define HUGE_PAGE (2u << 20)
@@ -282,16 +282,18 @@ static inline float load_f(const float *p)
     __atomic_load(p, &v, __ATOMIC_RELAXED);
     return v;
 }
-static inline void store_f(float *p, float v) { __atomic_store(p, &v, __ATOMIC_RELAXED); }
+static inline void store_f(float *p, float v)
+{
+    __atomic_store(p, &v, __ATOMIC_RELAXED);
+}
 
 static void atomic_min_f(_Atomic uint32_t *a, float v)
 {
     uint32_t bits;
     memcpy(&bits, &v, sizeof bits);
     uint32_t cur = atomic_load_explicit(a, memory_order_relaxed);
-    while (bits < cur &&
-           !atomic_compare_exchange_weak_explicit(a, &cur, bits, memory_order_relaxed,
-                                                  memory_order_relaxed))
+    while (bits < cur && !atomic_compare_exchange_weak_explicit(a, &cur, bits, memory_order_relaxed,
+                                                                memory_order_relaxed))
         ;
 }
 
@@ -309,13 +311,13 @@ typedef struct shared {
 } shared;
 
 typedef struct front {
-    dm_ctx *ctx;   /* progress only (the thread that owns the context), else NULL */
+    dm_ctx *ctx;     /* progress only (the thread that owns the context), else NULL */
     const cellv *cv; /* friction */
-    float *dist;   /* own distances, dist[i * stride] */
+    float *dist;     /* own distances, dist[i * stride] */
     int stride;
     const float *other; /* the other front's distances (other[i * ostride]) or NULL */
     int ostride;
-    uint8_t *st;   /* direction back (3 bits) and settled flag */
+    uint8_t *st; /* direction back (3 bits) and settled flag */
     size_t pw;
     uint32_t src, target; /* target: the other end; settling it ends the search */
     double delta, inv_delta, cell;
@@ -324,7 +326,7 @@ typedef struct front {
     shared *sh;
     int id;
     uint64_t settled, total;
-    float mu;      /* local best meeting distance */
+    float mu; /* local best meeting distance */
     int reached, oom;
 } front;
 
@@ -479,8 +481,14 @@ out:
     fr->mu = mu;
 }
 
-static void front_run_interleaved(front *fr) { front_run(fr, 2); }
-static void front_run_packed(front *fr) { front_run(fr, 1); }
+static void front_run_interleaved(front *fr)
+{
+    front_run(fr, 2);
+}
+static void front_run_packed(front *fr)
+{
+    front_run(fr, 1);
+}
 
 static void *front_thread(void *arg)
 {
@@ -542,11 +550,32 @@ dm_status dm_route_grid_search(dm_ctx *ctx, dm_route_grid *g, size_t c0, size_t 
     atomic_init(&sh.lb[0], 0u);
     atomic_init(&sh.lb[1], 0u);
     atomic_init(&sh.stop, 0);
-    front fw = {ctx, cv, &cv[0].d, 2, bidir ? db : NULL, 1, st, pw, src, dst, delta,
-                1.0 / delta, cell, heap_mode, {0}, &sh, 0, 0, (uint64_t)g->w * g->h, INFINITY,
-                0, 0};
-    front bw = {NULL, cv, db, 1, &cv[0].d, 2, st2, pw, dst, src, delta, 1.0 / delta,
-                cell, heap_mode, {0}, &sh, 1, 0, (uint64_t)g->w * g->h, INFINITY, 0, 0};
+    front fw = {ctx, cv,  &cv[0].d, 2,     bidir ? db : NULL,     1,        st,
+                pw,  src, dst,      delta, 1.0 / delta,           cell,     heap_mode,
+                {0}, &sh, 0,        0,     (uint64_t)g->w * g->h, INFINITY, 0,
+                0};
+    front bw = {NULL,
+                cv,
+                db,
+                1,
+                &cv[0].d,
+                2,
+                st2,
+                pw,
+                dst,
+                src,
+                delta,
+                1.0 / delta,
+                cell,
+                heap_mode,
+                {0},
+                &sh,
+                1,
+                0,
+                (uint64_t)g->w * g->h,
+                INFINITY,
+                0,
+                0};
     dm_status rc = DM_OK;
     int qa = queue_init(&fw.q, nb), qb = bidir ? queue_init(&bw.q, nb) : 0;
     if (!st || (bidir && (!st2 || !db)) || qa < 0 || qb < 0) {
