@@ -109,3 +109,10 @@ CLI_OBJ += $(WEB_OBJ)
 # Data set of bench/server.bench.sh.
 $(BUILD)/bench_server_data: bench/bench_server_data.c $(LIB)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+# ---- route benchmark harness (bench/bench_route.c; used by bench/route.bench.sh) ----
+BENCH_ROUTE := $(BUILD)/bench-route
+$(BENCH_ROUTE): $(BUILD)/bench/bench_route.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+bench-route: $(BENCH_ROUTE)
+.PHONY: bench-route

@@ -18,5 +18,6 @@
 #include "demine/dm_danger.h"
 #include "demine/dm_tiles.h"
 #include "demine/dm_sensors.h"
+#include "demine/dm_route.h"
 
 #endif
