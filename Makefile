@@ -68,6 +68,7 @@ $(TESTBIN): $(TEST_OBJ) $(LIB)
 
 # All tests: unit, command-line and end-to-end, one summary line at the end.
 test: test-deps $(BIN) $(TESTBIN)
+	@sh scripts/lint.sh
 	@DEMINE_BIN=$(abspath $(BIN)) DEMINE_ROOT=$(CURDIR) $(TESTBIN) $(T)
 
 check: test

@@ -30,7 +30,7 @@ static int read_password(const char *cmd, const char *env, char *out, size_t n)
             return cli_usage_error(cmd, "environment variable %s is not set", env);
         if (strlen(v) >= n)
             return cli_usage_error(cmd, "password too long");
-        strcpy(out, v);
+        snprintf(out, n, "%s", v);
         return 0;
     }
     if (!fgets(out, (int)n, stdin))

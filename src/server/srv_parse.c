@@ -163,7 +163,7 @@ int srv_parse_bbox(const char *s, double out[4])
     if (!s || strlen(s) > 200)
         return 0;
     char tmp[201];
-    strcpy(tmp, s);
+    snprintf(tmp, sizeof tmp, "%s", s);
     char *p = tmp;
     for (int i = 0; i < 4; i++) {
         char *comma = strchr(p, ',');

@@ -30,7 +30,7 @@ static double meta_num(dm_store *s, const char *key)
     char *v = NULL;
     ASSERT_OK(dm_store_meta_get(s, key, &v));
     ASSERT_MSG(v != NULL, "meta key %s missing", key);
-    double d = atof(v);
+    double d = strtod(v, NULL);
     dm_free(dmtest_ctx(), v);
     return d;
 }

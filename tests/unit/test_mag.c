@@ -158,8 +158,7 @@ TEST(mag_cli_synth_pick_and_import)
     size_t head = (size_t)(nl - csv) + 1;
     char *bad = malloc(strlen(csv) + 64);
     memcpy(bad, csv, head);
-    strcpy(bad + head, "3,600001.0,oops,48000\n");
-    strcat(bad, csv + head);
+    snprintf(bad + head, strlen(csv) + 64 - head, "3,600001.0,oops,48000\n%s", csv + head);
     dmtest_write_file(dmtest_path("m.csv"), bad);
     free(bad);
     free(csv);

@@ -199,7 +199,8 @@ TEST(sensors_calibrate_from_validation_file)
     char txt[4096] = "sensor,category,item,detected,area_ha\n";
     for (int i = 0; i < 8; i++)
         snprintf(txt + strlen(txt), sizeof txt - strlen(txt), "H20T,AP,ap%d,%d,2\n", i, i < 6);
-    strcat(txt, "H20T,AT,at1,1,\nH20T,AT,at2,yes,\nH20T,AP,,,\nH20T,,,,\nH20T,,,,\n");
+    snprintf(txt + strlen(txt), sizeof txt - strlen(txt), "%s",
+             "H20T,AT,at1,1,\nH20T,AT,at2,yes,\nH20T,AP,,,\nH20T,,,,\nH20T,,,,\n");
     dmtest_write_file(dmtest_path("v.csv"), txt);
     dm_sensor_rate *r = NULL;
     size_t n = 0;

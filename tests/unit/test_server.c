@@ -126,11 +126,11 @@ static void start_server(void)
         char *log = dmtest_read_file(dmtest_path("srv.log"));
         const char *p = log ? strstr(log, "listening on http://127.0.0.1:") : NULL;
         if (p) {
-            int port = atoi(p + strlen("listening on http://127.0.0.1:"));
+            int port = (int)strtol(p + strlen("listening on http://127.0.0.1:"), NULL, 10);
             snprintf(base, sizeof base, "http://127.0.0.1:%d", port);
             free(log);
             char *pid = dmtest_read_file(dmtest_path("srv.pid"));
-            srv_pid = pid ? atoi(pid) : 0;
+            srv_pid = pid ? (int)strtol(pid, NULL, 10) : 0;
             free(pid);
             return;
         }
@@ -171,7 +171,7 @@ static int http(const char *method, const char *path, const char *token, const c
     int rc = dmtest_sh(&res, "curl -s -g --path-as-is -o resp.txt -w '%%{http_code}' -X %s %s %s '%s%s'",
                        method, auth, data, base, path);
     ASSERT_MSG(rc == 0, "curl failed (%d): %s", rc, res);
-    int code = atoi(res);
+    int code = (int)strtol(res, NULL, 10);
     free(res);
     char *b = dmtest_read_file(dmtest_path("resp.txt"));
     if (out)
@@ -642,7 +642,7 @@ TEST(server_concurrent_writes_survive_kill9)
                         "%d; kill -KILL %d; wait; cat ack.* | grep -c '\"status\":\"draft\"'",
                         fld, base, srv_pid, srv_pid),
               0);
-    int acked = atoi(r);
+    int acked = (int)strtol(r, NULL, 10);
     free(r);
     srv_pid = 0;
     ASSERT_MSG(acked >= 1, "no write was acknowledged before the kill");
@@ -653,7 +653,8 @@ TEST(server_concurrent_writes_survive_kill9)
     char *acks = NULL;
     dmtest_sh(&acks, "cat ack.* | grep -o '\"uuid\":\"[0-9a-f-]*\"' | cut -d'\"' -f4");
     int checked = 0;
-    for (char *line = strtok(acks, "\n"); line; line = strtok(NULL, "\n")) {
+    char *save = NULL;
+    for (char *line = strtok_r(acks, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         if (strlen(line) != 36)
             continue;
         ASSERT_MSG(strstr(out, line), "acknowledged report %s lost after kill -9", line);

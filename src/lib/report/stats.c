@@ -135,14 +135,14 @@ static void year_of(const char *date, char out[16])
         memcpy(out, date, 4);
         out[4] = '\0';
     } else
-        strcpy(out, "(no date)");
+        dm__strlcpy(out, "(no date)", 16);
 }
 
 /* First method of a comma list. */
 static void first_method(const char *m, char out[96])
 {
     if (!m || !*m) {
-        strcpy(out, "(unknown)");
+        dm__strlcpy(out, "(unknown)", 96);
         return;
     }
     dm__strlcpy(out, m, 96);

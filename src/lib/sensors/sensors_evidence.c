@@ -104,7 +104,7 @@ dm_status dm_sensor_evidence_gather(dm_store *s, const char *until, dm_sensor_ev
         if (!cls || dm_class_set_parse(cls, &x->seen))
             x->seen = dseen;
         const char *so = dm_cursor_text(c, "surface_only");
-        x->surface_only = so ? atoi(so) != 0 : dsurf;
+        x->surface_only = so ? strtol(so, NULL, 10) != 0 : dsurf;
         x->pd = dm_cursor_real(c, "p_detect", dpd);
         x->far = dm_cursor_real(c, "false_alarms_ha", dfar);
         x->perr = dm_cursor_real(c, "position_error_m", dpe);

@@ -148,9 +148,8 @@ dm_status dm_sensor_upsert(dm_store *s, const char *name, const char *kind, cons
     char cls[64] = "";
     for (int c = 0; c < DM_CLASS_COUNT; c++)
         if (set & (1u << c)) {
-            if (*cls)
-                strcat(cls, ",");
-            strcat(cls, dm_class_name(c));
+            size_t l = strlen(cls);
+            snprintf(cls + l, sizeof cls - l, "%s%s", l ? "," : "", dm_class_name(c));
         }
     dm_status st = dm_row_set(r, "name", name);
     if (!st && (kind || !found))

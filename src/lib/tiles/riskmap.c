@@ -68,7 +68,7 @@ dm_status dm_riskmap_path(dm_store *s, char **path)
         return dm__fail(ctx, DM_ENOMEM, "out of memory");
     }
     memcpy(p, db, dl);
-    strcpy(p + dl, v);
+    memcpy(p + dl, v, strlen(v) + 1);
     dm_free(ctx, v);
     *path = p;
     return DM_OK;

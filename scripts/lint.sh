@@ -1,0 +1,17 @@
+#!/bin/sh
+# lint.sh -- `make lint`: the layering rule (only src/lib includes internal
+# headers; the CLI and the server use include/demine/ alone) and the banned
+# functions of CONTRIBUTING.md.
+cd "$(dirname "$0")/.." || exit 1
+status=0
+bad=$(grep -nE '#include "(core|store|geom|io|check|report|model|raster|risk|evidence|records|plan|route|sensors|auth|danger|tiles|demo)/|_internal\.h"' src/cli/*.c src/server/*.c 2>/dev/null)
+if [ -n "$bad" ]; then
+    echo "lint: the CLI and the server must use only include/demine/:"; echo "$bad"; status=1
+fi
+banned=$(grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|atof|tmpnam)\(' \
+    src/lib/*/*.c src/cli/*.c src/server/*.c tests/unit/*.c 2>/dev/null | grep -v '^\s*//')
+if [ -n "$banned" ]; then
+    echo "lint: banned functions (use snprintf, strtol, strtod, dm__strlcpy, strtok_r):"; echo "$banned"; status=1
+fi
+[ $status = 0 ] && echo "lint: ok"
+exit $status
