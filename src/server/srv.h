@@ -88,6 +88,8 @@ typedef struct srv_thread {
     char *risk_path;
     long long risk_mtime;
     double risk_checked;
+    dm_route_roads *roads;      /* cleared roads for routes, reloaded now and then */
+    double roads_time;
     dm_geom *danger;            /* danger zones in UTM (metres) */
     dm_transform *danger_fwd;   /* WGS 84 -> that UTM zone */
     unsigned long danger_gen;

@@ -880,6 +880,114 @@ static int h_risk_line(srv_req *rq, srv_resp *rs)
     return srv_json(rs, 200, copy);
 }
 
+/* ================================ routes ================================ */
+
+/* Parse "lon,lat" into two numbers inside WGS 84. */
+static int parse_lonlat(const char *s, double *lon, double *lat)
+{
+    char *end = NULL;
+    if (!s)
+        return 0;
+    *lon = strtod(s, &end);
+    if (end == s || *end != ',')
+        return 0;
+    const char *p = end + 1;
+    *lat = strtod(p, &end);
+    return end != p && !*end && isfinite(*lon) && isfinite(*lat) && fabs(*lon) <= 180 &&
+           fabs(*lat) <= 90;
+}
+
+/* The risk map and the cleared roads for a route request, or 0 with the
+ * response already set. */
+static int route_inputs(srv_req *rq, srv_resp *rs, dm_route_opts *o, int public_only)
+{
+    long long mt;
+    if (!srv_riskmap(rq, rs, &mt))
+        return 0;
+    srv_thread *t = rq->t;
+    double now = now_s();
+    if (!t->roads || now - t->roads_time > 60) {
+        dm_route_roads_free(t->ctx, t->roads);
+        t->roads = NULL;
+        if (dm_route_roads_from_store(t->store, &t->roads)) {
+            srv_fail(rs, rq, dm_ctx_errcode(t->ctx));
+            return 0;
+        }
+        t->roads_time = now;
+    }
+    dm_route_opts_default(o);
+    const char *a = srv_arg(rq, "avoid_above");
+    if (a && (!srv_parse_double(a, &o->avoid_above) || o->avoid_above <= 0 || o->avoid_above > 1)) {
+        srv_error(rs, 400, "avoid_above: a probability in (0, 1]");
+        return 0;
+    }
+    /* one core per request, and a bounded search window for the public */
+    dm_ctx_set_threads(t->ctx, 1);
+    if (public_only && o->margin_m > 3000)
+        o->margin_m = 3000;
+    return 1;
+}
+
+static int route_reply(srv_req *rq, srv_resp *rs, dm_status st, dm_route_result *res,
+                       int public_only)
+{
+    dm_ctx *ctx = rq->t->ctx;
+    if (st) {
+        dm_route_result_free(ctx, res);
+        if (st == DM_EINVAL || st == DM_ENOTFOUND || st == DM_EPARSE)
+            return srv_error(rs, st == DM_ENOTFOUND ? 404 : 400, "%s", dm_ctx_errmsg(ctx));
+        return srv_fail(rs, rq, st);
+    }
+    char *json = NULL;
+    st = dm_route_result_geojson(ctx, res, public_only, &json);
+    dm_route_result_free(ctx, res);
+    if (st)
+        return srv_fail(rs, rq, st);
+    char *copy = strdup(json);
+    dm_free(ctx, json);
+    return srv_json(rs, 200, copy);
+}
+
+/* GET /api/route?from=lon,lat&to=lon,lat[&avoid_above=p]: the least
+ * dangerous route with its figures and most dangerous stretches. The
+ * public form (/api/public/route) gives the line and a verdict only. */
+static int h_route(srv_req *rq, srv_resp *rs, int public_only)
+{
+    if (!srv_method_is(rq, rs, "GET") || (!public_only && srv_need_login(rq, rs)))
+        return 0;
+    double lon0, lat0, lon1, lat1;
+    if (!parse_lonlat(srv_arg(rq, "from"), &lon0, &lat0) ||
+        !parse_lonlat(srv_arg(rq, "to"), &lon1, &lat1))
+        return srv_error(rs, 400, "from and to: lon,lat in decimal degrees");
+    dm_route_opts o;
+    if (!route_inputs(rq, rs, &o, public_only))
+        return 0;
+    dm_route_result *res = NULL;
+    dm_status st = dm_route_find(rq->t->ctx, rq->t->risk_path, rq->t->roads, lon0, lat0, lon1,
+                                 lat1, &o, &res);
+    return route_reply(rq, rs, st, res, public_only);
+}
+
+/* POST /api/route/check with a GeoJSON LineString: the same figures for a
+ * planned path. */
+static int h_route_check(srv_req *rq, srv_resp *rs)
+{
+    if (!srv_method_is(rq, rs, "POST") || srv_need_login(rq, rs))
+        return 0;
+    if (!rq->body || !rq->body_len)
+        return srv_error(rs, 400, "the body must be a GeoJSON LineString");
+    dm_route_opts o;
+    if (!route_inputs(rq, rs, &o, 0))
+        return 0;
+    char *body = strndup(rq->body, rq->body_len);
+    if (!body)
+        return srv_json(rs, 500, NULL);
+    dm_route_result *res = NULL;
+    dm_status st = dm_route_check_geojson(rq->t->ctx, rq->t->risk_path, rq->t->roads, body, &o, &res);
+    free(body);
+    return route_reply(rq, rs, st, res, 0);
+}
+
 /* Tile cache: rendered PNGs by (z, x, y, risk-map file time). */
 #define TC_SLOTS 8192
 typedef struct tile_entry {
@@ -1308,6 +1416,8 @@ int srv_route(srv_req *rq, srv_resp *rs)
             return h_check(rq, rs);
         if (n == 3 && !strcmp(seg[2], "messages"))
             return h_messages(rq, rs);
+        if (n == 3 && !strcmp(seg[2], "route"))
+            return h_route(rq, rs, 1);
         return srv_error(rs, 404, "no such public endpoint");
     }
     if (n == 2 && !strcmp(a, "login"))
@@ -1326,6 +1436,10 @@ int srv_route(srv_req *rq, srv_resp *rs)
         return h_risk_point(rq, rs);
     if (n == 3 && !strcmp(a, "risk") && !strcmp(seg[2], "line"))
         return h_risk_line(rq, rs);
+    if (n == 2 && !strcmp(a, "route"))
+        return h_route(rq, rs, 0);
+    if (n == 3 && !strcmp(a, "route") && !strcmp(seg[2], "check"))
+        return h_route_check(rq, rs);
     if (n == 2 && !strcmp(a, "plan"))
         return h_plan(rq, rs);
     if (!strcmp(a, "reports"))

@@ -60,6 +60,7 @@ static void thread_free(srv_thread *t)
     dm_geom_free(t->danger);
     dm_transform_free(t->danger_fwd);
     dm_riskmap_free(t->risk);
+    dm_route_roads_free(t->ctx, t->roads);
     dm_free(t->ctx, t->risk_path);
     dm_store_close(t->store);
     dm_ctx_free(t->ctx);

@@ -896,3 +896,91 @@ TEST(danger_zones_buffer_merge_and_locate)
     dm_free(ctx, json);
     dm_store_close(s);
 }
+
+/* A risk map in UTM 38N, 200 x 200 cells of 10 m: clean ground with a wall of
+ * p = 0.5 across the middle, open only near its northern end. */
+static void make_wall_tif(const char *path, double *lon_w, double *lat_w, double *lon_e,
+                          double *lat_e, double *lon_in, double *lat_in)
+{
+    GDALAllRegister();
+    GDALDatasetH ds = GDALCreate(GDALGetDriverByName("GTiff"), path, 200, 200, 1, GDT_Float32, NULL);
+    ASSERT(ds != NULL);
+    double gt[6] = {600000, 10, 0, 4422000, 0, -10};
+    GDALSetGeoTransform(ds, gt);
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+    OSRImportFromEPSG(srs, 32638);
+    char *wkt = NULL;
+    OSRExportToWkt(srs, &wkt);
+    GDALSetProjection(ds, wkt);
+    CPLFree(wkt);
+    OSRDestroySpatialReference(srs);
+    float row[200];
+    GDALRasterBandH b = GDALGetRasterBand(ds, 1);
+    for (int y = 0; y < 200; y++) {
+        for (int x = 0; x < 200; x++)
+            row[x] = (x >= 95 && x <= 104 && y >= 20) ? 0.5f : 0.000001f;
+        ASSERT(GDALRasterIO(b, GF_Write, 0, y, 200, 1, row, 200, 1, GDT_Float32, 0, 0) == CE_None);
+    }
+    GDALClose(ds);
+    dm_transform *t = NULL;
+    ASSERT_OK(dm_transform_new(dmtest_ctx(), "EPSG:32638", "EPSG:4326", &t));
+    double x[3] = {600205, 601795, 601000}, y[3] = {4420995, 4420995, 4420995};
+    ASSERT_OK(dm_transform_xy(t, x, y, 3));
+    dm_transform_free(t);
+    *lon_w = x[0], *lat_w = y[0], *lon_e = x[1], *lat_e = y[1], *lon_in = x[2], *lat_in = y[2];
+}
+
+TEST(server_routes_avoid_danger_and_the_public_gets_a_verdict_only)
+{
+    double lw, aw, le, ae, li, ai;
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "init t.gpkg"), 0);
+    free(out);
+    make_wall_tif(dmtest_path("risk.tif"), &lw, &aw, &le, &ae, &li, &ai);
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path("t.gpkg"), 0, &s));
+    ASSERT_OK(dm_store_meta_set(s, "risk_map", "risk.tif"));
+    dm_store_close(s);
+    ASSERT_EQ(dmtest_sh(&out, "echo analystpw1 | '%s' user add t.gpkg ana --role analyst",
+                        getenv("DEMINE_BIN")),
+              0);
+    free(out);
+    start_server();
+    char ana[65], path[300];
+    login("ana", "analystpw1", ana);
+    snprintf(path, sizeof path, "/api/route?from=%.7f,%.7f&to=%.7f,%.7f", lw, aw, le, ae);
+    ASSERT_EQ(http("GET", path, ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"LineString\"");
+    ASSERT_CONTAINS(out, "\"verdict\":\"low\"");
+    /* the detour through the gap in the wall is longer than the straight line */
+    ASSERT(num_after(out, "\"length_m\":") > 1700);
+    ASSERT(num_after(out, "\"p_none\":") > 0.9);
+    free(out);
+    ASSERT_EQ(http("GET", path, NULL, NULL, &out), 401);
+    free(out);
+    snprintf(path, sizeof path, "/api/public/route?from=%.7f,%.7f&to=%.7f,%.7f", lw, aw, le, ae);
+    ASSERT_EQ(http("GET", path, NULL, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"verdict\"");
+    ASSERT(!strstr(out, "p_none") && !strstr(out, "max_p") && !strstr(out, "items"));
+    free(out);
+    /* a planned straight lane through the wall is judged dangerous */
+    char body[400];
+    snprintf(body, sizeof body, "{\"type\":\"LineString\",\"coordinates\":[[%.7f,%.7f],[%.7f,%.7f]]}",
+             lw, aw, le, ae);
+    ASSERT_EQ(http("POST", "/api/route/check", ana, body, &out), 200);
+    ASSERT_CONTAINS(out, "\"verdict\":\"high\"");
+    free(out);
+    ASSERT_EQ(http("POST", "/api/route/check", ana, "{\"type\":\"Point\",\"coordinates\":[]}", &out),
+              400);
+    free(out);
+    snprintf(path, sizeof path, "/api/route?from=%.7f,%.7f&to=10,10", lw, aw);
+    ASSERT_EQ(http("GET", path, ana, NULL, &out), 400);
+    free(out);
+    snprintf(path, sizeof path, "/api/route?from=%.7f,%.7f&to=%.7f,%.7f&avoid_above=0.1", lw, aw,
+             li, ai);
+    ASSERT_EQ(http("GET", path, ana, NULL, &out), 400); /* the end is on an impassable cell */
+    free(out);
+    ASSERT_EQ(http("GET", "/api/route?from=abc&to=1,2", ana, NULL, &out), 400);
+    free(out);
+    stop_server(SIGTERM);
+}
