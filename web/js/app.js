@@ -203,7 +203,42 @@
     drawn.clearLayers(); area = null; items = []; itemLayer.clearLayers(); renderItems();
     $('r-area').textContent = 'No area drawn.';
   });
+  /* ---------------- safe route ---------------- */
+  var routeLayer = L.layerGroup().addTo(map), routePts = [], routing = false;
+  var verdictColour = {low: '#1e8449', moderate: '#d68910', high: '#c0392b', blocked: '#000', unknown: '#7f8c8d'};
+  $('route-btn').addEventListener('click', function () {
+    routing = true; addingItems = false; routePts = []; routeLayer.clearLayers();
+    $('route-info').textContent = 'Click the start point.';
+  });
+  $('route-clear').addEventListener('click', function () {
+    routing = false; routePts = []; routeLayer.clearLayers();
+    $('route-info').textContent = 'Click the button, then the start and the end on the map.';
+  });
+  function routeClick(ll) {
+    routePts.push(ll);
+    L.circleMarker(ll, {radius: 6, color: '#1b4f72', fillOpacity: 1}).addTo(routeLayer);
+    if (routePts.length < 2) { $('route-info').textContent = 'Now click the end point.'; return; }
+    routing = false;
+    $('route-info').textContent = 'Searching the least dangerous route...';
+    var q = 'api/route?from=' + routePts[0].lng.toFixed(6) + ',' + routePts[0].lat.toFixed(6) +
+      '&to=' + routePts[1].lng.toFixed(6) + ',' + routePts[1].lat.toFixed(6) +
+      '&avoid_above=' + encodeURIComponent($('route-avoid').value || '1');
+    api('GET', q).then(function (fc) {
+      var r = fc.features[0].properties;
+      L.geoJSON(fc, {style: function (f) {
+        return f.properties.kind === 'route' ? {color: verdictColour[r.verdict] || '#1b4f72', weight: 4}
+          : {color: '#c0392b', weight: 8, opacity: 0.5};
+      }, onEachFeature: function (f, l) {
+        if (f.properties.kind === 'stretch')
+          l.bindTooltip('dangerous stretch ' + f.properties.rank + ': ' + f.properties.from_m + '-' + f.properties.to_m + ' m');
+      }}).addTo(routeLayer);
+      $('route-info').innerHTML = '<b>' + esc(r.verdict) + '</b> danger: ' + (r.length_m / 1000).toFixed(2) +
+        ' km, expected items met ' + Number(r.expected_items).toPrecision(2) +
+        ', probability of meeting none ' + (100 * r.p_none).toFixed(2) + '%';
+    }).catch(function (e) { $('route-info').innerHTML = '<span class="bad">' + esc(e.message) + '</span>'; });
+  }
   map.on('click', function (e) {
+    if (routing) { routeClick(e.latlng); return; }
     if (!addingItems) return;
     items.push({category: 'AP', model: '', lon: e.latlng.lng, lat: e.latlng.lat});
     L.circleMarker(e.latlng, {radius: 5, color: '#8e44ad'}).addTo(itemLayer);
