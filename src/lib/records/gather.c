@@ -157,3 +157,71 @@ dm_status dm__load_points(dm_store *s, const dm__frame *f, const char *layer, co
     *n = nv;
     return DM_OK;
 }
+
+/* ---- point in polygon -------------------------------------------------------- */
+
+dm_status dm__poly_init(dm_ctx *ctx, const dm_geom *g, dm__poly *p)
+{
+    memset(p, 0, sizeof *p);
+    p->empty = 1;
+    if (!g || dm_geom_is_empty(g))
+        return DM_OK;
+    dm_status st = dm_geom_coords(ctx, g, &p->c);
+    if (st)
+        return st;
+    p->rb = dm_malloc(ctx, (p->c.n_parts ? p->c.n_parts : 1) * 4 * sizeof *p->rb);
+    if (!p->rb) {
+        dm__poly_free(ctx, p);
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    }
+    p->b[0] = p->b[1] = INFINITY;
+    p->b[2] = p->b[3] = -INFINITY;
+    for (size_t i = 0; i < p->c.n_parts; i++) {
+        double *b = p->rb + 4 * i;
+        b[0] = b[1] = INFINITY;
+        b[2] = b[3] = -INFINITY;
+        for (size_t k = p->c.start[i]; k < p->c.start[i + 1]; k++) {
+            b[0] = fmin(b[0], p->c.xy[2 * k]);
+            b[1] = fmin(b[1], p->c.xy[2 * k + 1]);
+            b[2] = fmax(b[2], p->c.xy[2 * k]);
+            b[3] = fmax(b[3], p->c.xy[2 * k + 1]);
+        }
+        if (p->c.kind[i] >= 2) {
+            p->b[0] = fmin(p->b[0], b[0]);
+            p->b[1] = fmin(p->b[1], b[1]);
+            p->b[2] = fmax(p->b[2], b[2]);
+            p->b[3] = fmax(p->b[3], b[3]);
+            p->empty = 0;
+        }
+    }
+    return DM_OK;
+}
+
+int dm__poly_has(const dm__poly *p, double x, double y)
+{
+    if (p->empty || x < p->b[0] || x > p->b[2] || y < p->b[1] || y > p->b[3])
+        return 0;
+    int in = 0;
+    for (size_t i = 0; i < p->c.n_parts; i++) {
+        const double *b = p->rb + 4 * i;
+        if (p->c.kind[i] < 2 || x < b[0] || x > b[2] || y < b[1] || y > b[3])
+            continue;
+        size_t s = p->c.start[i], e = p->c.start[i + 1];
+        if (e - s < 3)
+            continue;
+        for (size_t k = s, j = e - 1; k < e; j = k++) {
+            double xi = p->c.xy[2 * k], yi = p->c.xy[2 * k + 1], xj = p->c.xy[2 * j], yj = p->c.xy[2 * j + 1];
+            if ((yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi)
+                in = !in;
+        }
+    }
+    return in;
+}
+
+void dm__poly_free(dm_ctx *ctx, dm__poly *p)
+{
+    dm_coords_free(ctx, &p->c);
+    dm_free(ctx, p->rb);
+    p->rb = NULL;
+    p->empty = 1;
+}

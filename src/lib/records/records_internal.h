@@ -60,3 +60,17 @@ dm_status dm__load_points(dm_store *s, const dm__frame *f, const char *layer, co
                           const char *eq_value, const char *fa, const char *fb, const char *fc,
                           dm__rpt **out, size_t *n, size_t *bad);
 void dm__rpts_free(dm_ctx *ctx, dm__rpt *p, size_t n);
+
+/* Point-in-polygon over a (multi)polygon's rings by the even-odd rule, with
+ * bounding boxes per ring: much faster than a GEOS call per point. */
+typedef struct dm__poly {
+    dm_coords c;
+    double *rb; /* 4 per part */
+    double b[4];
+    int empty;
+} dm__poly;
+
+/* g may be NULL (an empty polygon: contains nothing). */
+dm_status dm__poly_init(dm_ctx *ctx, const dm_geom *g, dm__poly *p);
+int dm__poly_has(const dm__poly *p, double x, double y);
+void dm__poly_free(dm_ctx *ctx, dm__poly *p);

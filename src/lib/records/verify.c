@@ -85,16 +85,6 @@ static int box_meets(const double a[4], const double b[4], double m)
     return a[0] - m <= b[2] && b[0] <= a[2] + m && a[1] - m <= b[3] && b[1] <= a[3] + m;
 }
 
-static int geom_has(dm_ctx *ctx, const dm_geom *g, double x, double y)
-{
-    dm_geom *p = NULL;
-    if (!g || dm_geom_point(ctx, x, y, &p))
-        return 0;
-    int in = dm_geom_intersects(g, p) == 1;
-    dm_geom_free(p);
-    return in;
-}
-
 static void vctx_free(vctx *v)
 {
     for (size_t i = 0; v->r && i < v->nr; i++) {
@@ -280,9 +270,14 @@ static dm_status measure(vctx *v, vrec *r)
 {
     dm_ctx *ctx = v->ctx;
     dm_geom *rel = NULL, *clr = NULL, *relall = NULL;
+    dm__poly prel = {0}, prelall = {0}, pbig = {0};
     dm_status st = released_part(v, r, 0, v->around, &relall, &rel);
     if (!st)
         st = released_part(v, r, 1, 0, NULL, &clr);
+    if (!st)
+        st = dm__poly_init(ctx, rel, &prel);
+    if (!st)
+        st = dm__poly_init(ctx, relall, &prelall);
     double *a = NULL, *b = NULL, *offs = NULL;
     dm__grid gi = {0}, gm = {0};
     size_t *bi = NULL;
@@ -322,6 +317,9 @@ static dm_status measure(vctx *v, vrec *r)
     /* positional accuracy over the recorded mines in released land */
     dm_geom *big = NULL;
     st = dm_geom_buffer(ctx, r->g, 10, &big);
+    if (!st)
+        st = dm__poly_init(ctx, big, &pbig);
+    dm_geom_free(big);
     if (st)
         goto done;
     json_t *types = json_object();
@@ -335,9 +333,9 @@ static dm_status measure(vctx *v, vrec *r)
             json_object_set_new(types, type, t);
         }
         json_object_set_new(t, "recorded", json_integer(json_integer_value(json_object_get(t, "recorded")) + 1));
-        if (!geom_has(ctx, big, m->x, m->y))
+        if (!dm__poly_has(&pbig, m->x, m->y))
             r->outside++;
-        if (!geom_has(ctx, relall, m->x, m->y))
+        if (!dm__poly_has(&prelall, m->x, m->y))
             continue;
         json_object_set_new(t, "checked", json_integer(json_integer_value(json_object_get(t, "checked")) + 1));
         r->checked++;
@@ -348,7 +346,6 @@ static dm_status measure(vctx *v, vrec *r)
         if (isfinite(d))
             offs[r->with_near++] = d;
     }
-    dm_geom_free(big);
     if (r->checked)
         r->accuracy = (double)r->hits / (double)r->checked;
     if (r->with_near) {
@@ -358,7 +355,7 @@ static dm_status measure(vctx *v, vrec *r)
     /* completeness: finds in the released part that the record lists */
     for (size_t k = 0; k < nb; k++) {
         const dm__rpt *p = &v->items[bi[k]];
-        if (!is_mine_cat(p->a) || !geom_has(ctx, rel, p->x, p->y))
+        if (!is_mine_cat(p->a) || !dm__poly_has(&prel, p->x, p->y))
             continue;
         r->found_in++;
         double d;
@@ -398,7 +395,7 @@ static dm_status measure(vctx *v, vrec *r)
     for (size_t k = 0; k < r->mn; k++) {
         double x = a[2 * k], y = a[2 * k + 1], d;
         dm_rigid_apply(&r->t, &x, &y);
-        if (!geom_has(ctx, relall, x, y) && !geom_has(ctx, relall, a[2 * k], a[2 * k + 1]))
+        if (!dm__poly_has(&prelall, x, y) && !dm__poly_has(&prelall, a[2 * k], a[2 * k + 1]))
             continue;
         r->checked_c++;
         dm__grid_nearest(&gi, x, y, v->tol, &d);
@@ -421,10 +418,10 @@ static dm_status measure(vctx *v, vrec *r)
     if (r->shifted) {
         for (size_t k = 0; k < r->mn; k++) {
             double x = a[2 * k], y = a[2 * k + 1], d;
-            if (geom_has(ctx, relall, x, y))
+            if (dm__poly_has(&prelall, x, y))
                 continue;
             dm_rigid_apply(&r->t, &x, &y);
-            if (!geom_has(ctx, relall, x, y))
+            if (!dm__poly_has(&prelall, x, y))
                 continue;
             r->checked++;
             r->via_shift++;
@@ -443,6 +440,9 @@ done:
     dm_geom_free(rel);
     dm_geom_free(clr);
     dm_geom_free(relall);
+    dm__poly_free(ctx, &prel);
+    dm__poly_free(ctx, &prelall);
+    dm__poly_free(ctx, &pbig);
     return st;
 }
 
@@ -568,15 +568,15 @@ static dm_status outside_share(vctx *v, const dm__rpt *p, size_t n, const char *
     dm_free(v->ctx, gs);
     if (st)
         return st;
-    double b[4] = {0, 0, 0, 0};
-    int hb = u && dm_geom_bounds(u, b);
-    size_t out = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!hb || p[i].x < b[0] || p[i].x > b[2] || p[i].y < b[1] || p[i].y > b[3] ||
-            !geom_has(v->ctx, u, p[i].x, p[i].y))
-            out++;
-    }
+    dm__poly pu;
+    st = dm__poly_init(v->ctx, u, &pu);
     dm_geom_free(u);
+    if (st)
+        return st;
+    size_t out = 0;
+    for (size_t i = 0; i < n; i++)
+        out += !dm__poly_has(&pu, p[i].x, p[i].y);
+    dm__poly_free(v->ctx, &pu);
     *share = n ? (double)out / (double)n : NAN;
     return DM_OK;
 }
