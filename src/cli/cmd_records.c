@@ -80,8 +80,11 @@ static void print_verify(json_t *r)
     pct(r, "accuracy_after_shift", accs, sizeof accs);
     printf("\nRecords verified: %.0f of %.0f; recorded mines checked in released land: %.0f\n",
            num(r, "records_verified"), num(r, "records_examined"), num(r, "checked_mines"));
-    printf("Positional accuracy (within %.1f m): %s; after each record's shift: %s\n", num(r, "tolerance_m"), acc,
-           accs);
+    char acca[16];
+    pct(r, "accuracy_all_mines", acca, sizeof acca);
+    printf("Positional accuracy (within %.1f m): %s of the mines checked; %s of all their recorded mines\n"
+           "  (each record's accuracy over its mines); after each record's shift: %s\n",
+           num(r, "tolerance_m"), acc, acca, accs);
     json_t *demo = json_object_get(r, "demo_record_accuracy_5m");
     if (json_is_number(demo))
         printf("Demo scenario: the generator put %.1f%% into the records (within 5 m)\n",

@@ -30,7 +30,10 @@ dm_status dm__grid_build(dm_ctx *ctx, dm__grid *g, const double *xy, size_t n, d
     if (!n)
         b[0] = b[1] = b[2] = b[3] = 0;
     /* keep the grid to a bounded number of cells */
-    while ((b[2] - b[0]) / g->cell * (b[3] - b[1]) / g->cell > 4e6)
+    /* keep the grid in proportion to the points (outliers far away would
+     * otherwise make it huge); bigger cells stay correct, only slower */
+    double cap = 4.0 * (double)n + 4096;
+    while (((b[2] - b[0]) / g->cell + 1) * ((b[3] - b[1]) / g->cell + 1) > cap)
         g->cell *= 2;
     g->x0 = b[0];
     g->y0 = b[1];
@@ -141,6 +144,36 @@ static size_t count_inliers(const dm__grid *gb, const double *a, size_t na, cons
     return k;
 }
 
+/* Record points near a find plus finds near a moved record point: the
+ * second half breaks ties between a pose and its alias one spacing along
+ * a row when finds are missing. Returns (size_t)-1 when out of memory. */
+static size_t score_sym(dm_ctx *ctx, const dm__grid *gb, const double *a, size_t na, const double *b,
+                        size_t nb, const dm_rigid *t, double tol)
+{
+    size_t k = count_inliers(gb, a, na, t, tol);
+    double *m = dm_malloc(ctx, (na ? na : 1) * 2 * sizeof *m);
+    if (!m)
+        return (size_t)-1;
+    for (size_t i = 0; i < na; i++) {
+        m[2 * i] = a[2 * i];
+        m[2 * i + 1] = a[2 * i + 1];
+        dm_rigid_apply(t, &m[2 * i], &m[2 * i + 1]);
+    }
+    dm__grid ga;
+    if (dm__grid_build(ctx, &ga, m, na, tol)) {
+        dm_free(ctx, m);
+        return (size_t)-1;
+    }
+    for (size_t j = 0; j < nb; j++) {
+        double d;
+        dm__grid_nearest(&ga, b[2 * j], b[2 * j + 1], tol, &d);
+        k += d <= tol;
+    }
+    dm__grid_free(ctx, &ga);
+    dm_free(ctx, m);
+    return k;
+}
+
 typedef struct pair {
     double d;
     size_t a, b;
@@ -213,7 +246,7 @@ static dm_status icp(dm_ctx *ctx, const dm__grid *gb, const double *a, size_t na
 #define VOTE_BIN 2.0
 #define MAX_A 200
 #define MAX_B 300
-#define N_CAND 6
+#define N_CAND 12
 
 typedef struct cand {
     int votes;
@@ -297,8 +330,8 @@ dm_status dm_register_rigid(dm_ctx *ctx, const double *a, size_t na, const doubl
                 int dup = -1;
                 for (int q = 0; q < N_CAND; q++)
                     if (cands[q].votes && cands[q].t.ang == ang &&
-                        fabs(cands[q].t.dx - ((x - 1) * VOTE_BIN - max_shift + VOTE_BIN / 2)) < 3 * VOTE_BIN &&
-                        fabs(cands[q].t.dy - ((y - 1) * VOTE_BIN - max_shift + VOTE_BIN / 2)) < 3 * VOTE_BIN)
+                        fabs(cands[q].t.dx - ((x - 1) * VOTE_BIN - max_shift + VOTE_BIN / 2)) < 1.5 * VOTE_BIN &&
+                        fabs(cands[q].t.dy - ((y - 1) * VOTE_BIN - max_shift + VOTE_BIN / 2)) < 1.5 * VOTE_BIN)
                         dup = q;
                 if (dup >= 0) {
                     if (v > cands[dup].votes)
@@ -321,7 +354,9 @@ dm_status dm_register_rigid(dm_ctx *ctx, const double *a, size_t na, const doubl
         best = *out;
         bi = best_in;
     }
-    size_t id_in = bi;
+    size_t id_in = bi, bs = st ? 0 : score_sym(ctx, &gb, a, na, b, nb, &best, tol);
+    if (bs == (size_t)-1)
+        st = dm__fail(ctx, DM_ENOMEM, "out of memory");
     for (int q = 0; q < N_CAND && !st; q++) {
         if (!cands[q].votes)
             continue;
@@ -330,10 +365,46 @@ dm_status dm_register_rigid(dm_ctx *ctx, const double *a, size_t na, const doubl
         if (st)
             break;
         size_t in = count_inliers(&gb, a, na, &t, tol);
-        if (in > bi && in >= id_in + 3 && (double)in >= 1.1 * (double)id_in) {
+        size_t sc = score_sym(ctx, &gb, a, na, b, nb, &t, tol);
+        if (sc == (size_t)-1) {
+            st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+            break;
+        }
+        if (sc > bs && in >= id_in + 3 && (double)in >= 1.1 * (double)id_in) {
             bi = in;
+            bs = sc;
             best = t;
         }
+    }
+    /* aliases: a row's pose one spacing along scores almost as well; look
+     * around the best for a pose that matches both ways better */
+    if (!st && (best.dx != 0 || best.dy != 0 || best.ang != 0)) {
+        dm_rigid base = best;
+        for (int j = -8; j <= 8 && !st; j++)
+            for (int i = -8; i <= 8; i++) {
+                if (!i && !j)
+                    continue;
+                dm_rigid t = base;
+                t.dx += i;
+                t.dy += j;
+                size_t sc = score_sym(ctx, &gb, a, na, b, nb, &t, tol);
+                if (sc == (size_t)-1) {
+                    st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+                    break;
+                }
+                if (sc <= bs)
+                    continue;
+                st = icp(ctx, &gb, a, na, b, tol, max_rot, &t);
+                if (st)
+                    break;
+                size_t in = count_inliers(&gb, a, na, &t, tol);
+                sc = score_sym(ctx, &gb, a, na, b, nb, &t, tol);
+                if (sc != (size_t)-1 && sc > bs && in >= id_in + 3) {
+                    bs = sc;
+                    bi = in;
+                    best = t;
+                }
+            }
     }
     dm__grid_free(ctx, &gb);
     if (st)

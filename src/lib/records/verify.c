@@ -55,6 +55,9 @@ typedef struct vctx {
     size_t nm, ni, na;
     relgeom *rel;
     size_t nrel;
+    relgeom *hz; /* hazards (cleared unused) */
+    char (*hz_id)[37];
+    size_t nhz;
     json_t *problems;
 } vctx;
 
@@ -97,6 +100,10 @@ static void vctx_free(vctx *v)
     for (size_t i = 0; v->rel && i < v->nrel; i++)
         dm_geom_free(v->rel[i].g);
     dm_free(v->ctx, v->rel);
+    for (size_t i = 0; v->hz && i < v->nhz; i++)
+        dm_geom_free(v->hz[i].g);
+    dm_free(v->ctx, v->hz);
+    dm_free(v->ctx, v->hz_id);
     dm__rpts_free(v->ctx, v->mines, v->nm);
     dm__rpts_free(v->ctx, v->items, v->ni);
     dm__rpts_free(v->ctx, v->acc, v->na);
@@ -218,6 +225,43 @@ static dm_status load_releases(vctx *v)
             v->rel[v->nrel].g = u;
             v->rel[v->nrel].cleared = o && strcmp(o, "cancelled");
             v->nrel++;
+        } else {
+            dm_geom_free(u);
+            dm_ctx_clear_error(v->ctx);
+        }
+        dm_geom_free(g);
+    }
+    dm_cursor_free(c);
+    if (!st && k < 0)
+        st = dm_ctx_errcode(v->ctx) ? dm_ctx_errcode(v->ctx) : DM_ESQL;
+    return st;
+}
+
+static dm_status load_hazards(vctx *v)
+{
+    long n = 0;
+    dm_status st = dm_store_count(v->s, "hazards", NULL, &n);
+    if (st)
+        return st;
+    v->hz = dm_calloc(v->ctx, n ? (size_t)n : 1, sizeof *v->hz);
+    v->hz_id = dm_calloc(v->ctx, n ? (size_t)n : 1, sizeof *v->hz_id);
+    if (!v->hz || !v->hz_id)
+        return dm__fail(v->ctx, DM_ENOMEM, "out of memory");
+    dm_cursor *c = NULL;
+    st = dm_store_select(v->s, "hazards", NULL, &c);
+    if (st)
+        return st;
+    int k = 0;
+    while (!st && (k = dm_cursor_next(c)) > 0 && v->nhz < (size_t)n) {
+        dm_geom *g = NULL, *u = NULL;
+        st = dm_cursor_geom(c, &g);
+        if (st)
+            break;
+        if (g && dm__wgs84_bounds(g) && dm_geom_transform(v->ctx, v->fr.fwd, g, &u) == DM_OK &&
+            dm_geom_bounds(u, v->hz[v->nhz].b)) {
+            v->hz[v->nhz].g = u;
+            dm__strlcpy(v->hz_id[v->nhz], dm_cursor_uuid(c), 37);
+            v->nhz++;
         } else {
             dm_geom_free(u);
             dm_ctx_clear_error(v->ctx);
@@ -378,14 +422,26 @@ static dm_status measure(vctx *v, vrec *r)
                    fo = json_integer_value(json_object_get(t, "found"));
         json_object_set_new(t, "count_ratio", ch ? json_real((double)fo / (double)ch) : json_null());
     }
-    /* systematic error: the pose aligning the record with the mines found */
+    /* systematic error: the pose aligning the record with the mines found
+     * in it or in the hazards that hold it (finds of a neighbouring field,
+     * cleared as another hazard, are not this record's) */
+    const char *own[32];
+    size_t nown = 0;
+    for (size_t h = 0; h < v->nhz && nown < 32; h++)
+        if (box_meets(r->b, v->hz[h].b, 0) && dm_geom_intersects(r->g, v->hz[h].g) == 1)
+            own[nown++] = v->hz_id[h];
     size_t nmb = 0;
-    for (size_t k = 0; k < nb; k++)
-        if (is_mine_cat(v->items[bi[k]].a)) {
-            b[2 * nmb] = v->items[bi[k]].x;
-            b[2 * nmb + 1] = v->items[bi[k]].y;
+    for (size_t k = 0; k < nb; k++) {
+        const dm__rpt *p = &v->items[bi[k]];
+        int mine = dm__poly_has(&pbig, p->x, p->y);
+        for (size_t h = 0; h < nown && !mine && p->c; h++)
+            mine = !strcmp(own[h], p->c);
+        if (mine && is_mine_cat(p->a)) {
+            b[2 * nmb] = p->x;
+            b[2 * nmb + 1] = p->y;
             nmb++;
         }
+    }
     r->finds_near = nmb;
     st = dm_register_rigid(ctx, a, r->mn, b, nmb, v->tol, v->around, MAX_ROT, &r->t, &r->inliers);
     if (st)
@@ -468,7 +524,10 @@ static dm_status gather(vctx *v, const char *record)
         st = dm__load_points(v->s, &v->fr, "record_mines", record ? "record_id" : NULL, record ? only : NULL,
                              "record_id", "mine_type", "category", &v->mines, &v->nm, NULL);
     if (!st)
-        st = dm__load_points(v->s, &v->fr, "items", NULL, NULL, "category", "model", NULL, &v->items, &v->ni, NULL);
+        st = dm__load_points(v->s, &v->fr, "items", NULL, NULL, "category", "model", "hazard_id", &v->items, &v->ni,
+                             NULL);
+    if (!st)
+        st = load_hazards(v);
     if (!st)
         st = dm__load_points(v->s, &v->fr, "accidents", NULL, NULL, NULL, NULL, NULL, &v->acc, &v->na, NULL);
     if (!st)
@@ -694,6 +753,7 @@ static dm_status run_verify(vctx *v, const dm_verify_opts *o, json_t **out)
         return st;
     /* measure */
     size_t checked = 0, hits = 0, checked_c = 0, hits_c = 0, verified = 0;
+    double ext_hits = 0, ext_mines = 0;
     json_t *by_src = json_object();
     for (size_t i = 0; i < v->nr && !st; i++) {
         vrec *r = &v->r[i];
@@ -713,6 +773,8 @@ static dm_status run_verify(vctx *v, const dm_verify_opts *o, json_t **out)
         if (!r->checked)
             continue;
         verified++;
+        ext_hits += r->accuracy * (double)r->mn;
+        ext_mines += (double)r->mn;
         checked += r->checked;
         hits += r->hits;
         checked_c += r->checked_c;
@@ -745,6 +807,7 @@ static dm_status run_verify(vctx *v, const dm_verify_opts *o, json_t **out)
     json_object_set_new(root, "checked_mines", json_integer((json_int_t)checked));
     json_object_set_new(root, "matched_mines", json_integer((json_int_t)hits));
     json_object_set_new(root, "accuracy", checked ? json_real(prior) : json_null());
+    json_object_set_new(root, "accuracy_all_mines", ext_mines > 0 ? json_real(ext_hits / ext_mines) : json_null());
     json_object_set_new(root, "accuracy_after_shift", checked_c ? json_real((double)hits_c / (double)checked_c) : json_null());
     const char *key;
     json_t *s;
