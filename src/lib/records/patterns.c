@@ -149,7 +149,6 @@ dm_status dm_patterns_run(dm_store *s, const dm_patterns_opts *opts, char **json
     pred_out *preds = NULL;
     json_t *root = json_object(), *hj = json_array(), *problems = json_array();
     double *xy = NULL;
-    unsigned char *rel_cleared = NULL;
     st = load_geoms(s, &fr, "hazards", o.hazard ? only : NULL, &h, &nh);
     if (!st)
         st = load_geoms(s, &fr, "release_areas", NULL, &rl, &nrl);
@@ -161,7 +160,6 @@ dm_status dm_patterns_run(dm_store *s, const dm_patterns_opts *opts, char **json
         st = dm__load_points(s, &fr, "record_mines", NULL, NULL, "record_id", "category", NULL, &rm, &nrm, NULL);
     if (st)
         goto done;
-    (void)rel_cleared;
     /* record reliabilities */
     rel_rel = dm_malloc(ctx, (nrc ? nrc : 1) * sizeof *rel_rel);
     xy = dm_malloc(ctx, (nit + nrm + 1) * 2 * sizeof *xy);

@@ -11,7 +11,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdio.h>
 
 #define LOCAL_R 6.0   /* metres searched around a find */
 #define P_MIN 0.10    /* predicted cells searched first down to this score */
@@ -147,27 +146,10 @@ static dm_status refit(sim *s)
         return st;
     dm_predicted *p = NULL;
     size_t np = 0;
-    if (getenv("DM_SIMDBG")) {
-        fprintf(stderr, "fit step %zu found %zu rows %zu:", s->steps, s->n_found, nr);
-        for (size_t i = 0; i < nr; i++)
-            fprintf(stderr, " [ang %.1f off %.1f n %d sp %.2f t %.0f..%.0f]", atan2(rows[i].uy, rows[i].ux) * 180 / M_PI,
-                    rows[i].offset, rows[i].n, rows[i].spacing, rows[i].tmin, rows[i].tmax);
-        fprintf(stderr, "\n");
-    }
     double diag = hypot((double)s->nx, (double)s->ny) * s->cell;
     st = dm_rows_predict(s->ctx, rows, nr, diag, 40, searched_cb, s, &p, &np);
     if (st)
         return st;
-    if (getenv("DM_SIMDBG")) {
-        for (size_t k = 0; k < np && k < 400; k++) {
-            if (p[k].p < 0.3) continue;
-            double bd = 1e9;
-            for (size_t q = 0; q < s->n_mines; q++)
-                bd = fmin(bd, hypot(s->mines[2 * q] - p[k].x, s->mines[2 * q + 1] - p[k].y));
-            fprintf(stderr, "  pred row %d p %.2f sig %.2f done %.2f nearest mine %.2f\n", p[k].row, p[k].p, p[k].sigma_m,
-                    searched_cb(s, p[k].x, p[k].y, p[k].sigma_m), bd);
-        }
-    }
     for (size_t k = 0; k < np; k++) {
         /* the posterior p spread over the unsearched cells by their share */
         double sg = fmax(p[k].sigma_m, 0.05) * M_SQRT2, mx[5], my[5];

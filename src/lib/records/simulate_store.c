@@ -66,7 +66,7 @@ dm_status dm_patterns_simulate(dm_store *s, size_t max_fields, char **json)
     dm__rpt *it = NULL;
     size_t nit = 0;
     json_t *root = json_object(), *fields = json_array();
-    double *ring = NULL, *pts = NULL;
+    double *pts = NULL;
     if (!m) {
         st = dm__fail(ctx, DM_ENOMEM, "out of memory");
         goto done;
@@ -180,7 +180,6 @@ done:
         dm_geom_free(m[i].g);
     dm_free(ctx, m);
     dm__rpts_free(ctx, it, nit);
-    dm_free(ctx, ring);
     dm_free(ctx, pts);
     dm__frame_free(&fr);
     return st;
