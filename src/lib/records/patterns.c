@@ -15,7 +15,7 @@
 #include <string.h>
 
 #define MAX_ROWS 32
-#define FADE_M 40.0
+#define FADE_M 30.0
 #define KEEP_M 50.0 /* predictions kept within this of the hazard */
 
 typedef struct hz {
