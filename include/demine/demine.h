@@ -13,6 +13,7 @@
 #include "demine/dm_io.h"
 #include "demine/dm_check.h"
 #include "demine/dm_stats.h"
+#include "demine/dm_records.h"
 #include "demine/dm_demo.h"
 #include "demine/dm_auth.h"
 #include "demine/dm_danger.h"

@@ -236,6 +236,24 @@ static const dm_field_def detection_fields[] = {
     F("date", DM_FT_DATE, 0, NULL, NULL, 0, 0, "date"),
 };
 
+static const dm_field_def record_match_fields[] = {
+    F("record_id", DM_FT_REF, REQ, NULL, "records", 0, 0, "the record"),
+    F("mine_id", DM_FT_REF, 0, NULL, "record_mines", 0, 0, "the recorded mine"),
+    F("item_id", DM_FT_REF, 0, NULL, "items", 0, 0, "the nearest item found"),
+    F("offset_m", DM_FT_REAL, CMP, NULL, NULL, 0, 1e6, "distance recorded mine - item"),
+    F("corrected_offset_m", DM_FT_REAL, CMP, NULL, NULL, 0, 1e6, "distance after the record's shift"),
+    F("matched", DM_FT_BOOL, CMP, NULL, NULL, 0, 0, "within the tolerance"),
+};
+
+static const dm_field_def predicted_mine_fields[] = {
+    F("hazard_id", DM_FT_REF, 0, NULL, "hazards", 0, 0, "the hazard"),
+    F("record_id", DM_FT_REF, 0, NULL, "records", 0, 0, "the record it comes from, if any"),
+    F("row", DM_FT_INT, CMP, NULL, NULL, -1, 1e6, "fitted row (-1: a row inferred beyond them)"),
+    F("category", DM_FT_ENUM, CMP, ORDNANCE, NULL, 0, 0, "ordnance class of the row"),
+    F("sigma_m", DM_FT_REAL, CMP, NULL, NULL, 0, 1e4, "1-sigma position uncertainty"),
+    F("p", DM_FT_REAL, CMP, NULL, NULL, 0, 1, "probability a mine is there"),
+};
+
 static const dm_field_def truth_item_fields[] = {
     F("category", DM_FT_ENUM, REQ, ORDNANCE, NULL, 0, 0, "ordnance class"),
     F("model", DM_FT_TEXT, 0, NULL, NULL, 0, 0, "model"),
@@ -294,6 +312,11 @@ static const dm_layer_def layers[] = {
      "drone flight footprints"},
     {"detections", "Sensor detections", "POINT", 1, DM_LAYER_SENSITIVE, detection_fields,
      N(detection_fields), "date", "point detections with confidence"},
+    {"record_matches", "Record mines matched to finds", "LINESTRING", 1, DM_LAYER_SENSITIVE,
+     record_match_fields, N(record_match_fields), NULL,
+     "records verify: each checked recorded mine joined to its nearest find"},
+    {"predicted_mines", "Predicted mines", "POINT", 1, DM_LAYER_SENSITIVE, predicted_mine_fields,
+     N(predicted_mine_fields), NULL, "patterns: mines predicted along rows fitted to the finds"},
     {"truth_minefields", "Demo truth: minefields", "MULTIPOLYGON", 0, DM_LAYER_TRUTH,
      truth_minefield_fields, N(truth_minefield_fields), NULL,
      "demo scenario only: where mines were really laid"},

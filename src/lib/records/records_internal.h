@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * records_internal.h -- what the records engines share: a uniform grid index
+ * over points for nearest-neighbour look-ups, and small statistics helpers.
+ */
+#ifndef DM_RECORDS_INTERNAL_H
+#define DM_RECORDS_INTERNAL_H
+
+#include "core/dm_internal.h"
+#include "demine/dm_records.h"
+
+#include <stddef.h>
+
+typedef struct dm__grid {
+    const double *xy;
+    size_t n;
+    double x0, y0, cell;
+    long nx, ny;
+    size_t *start; /* nx*ny + 1 */
+    size_t *idx;
+} dm__grid;
+
+/* Index n points with square cells of side cell (> 0). */
+dm_status dm__grid_build(dm_ctx *ctx, dm__grid *g, const double *xy, size_t n, double cell);
+void dm__grid_free(dm_ctx *ctx, dm__grid *g);
+/* Nearest indexed point to (x, y) within maxd: its index, or (size_t)-1;
+ * *d receives the distance (INFINITY when none). */
+size_t dm__grid_nearest(const dm__grid *g, double x, double y, double maxd, double *d);
+
+/* Quantile q (0..1) of v (n values; sorted in place). NAN when n == 0. */
+double dm__quantile(double *v, size_t n, double q);
+
+#endif
+
+/* ---- store glue (gather.c) ---------------------------------------------- */
+#include "demine/dm_store.h"
+
+/* A point row of a layer, in the local metric frame. */
+typedef struct dm__rpt {
+    double x, y;
+    char uuid[37];
+    char *a, *b, *c; /* up to three text fields (dm_strdup'ed, may be NULL) */
+} dm__rpt;
+
+typedef struct dm__frame {
+    dm_transform *fwd, *inv; /* WGS 84 -> UTM, UTM -> WGS 84 */
+    int epsg;
+} dm__frame;
+
+/* A UTM frame for the centre of a layer's rows (or lon/lat 0, 0). */
+dm_status dm__frame_for(dm_store *s, const char *layer, dm__frame *f);
+void dm__frame_free(dm__frame *f);
+/* 1 when a geometry's bounds lie in WGS 84 ranges. */
+int dm__wgs84_bounds(const dm_geom *g);
+
+/* Every point row of `layer` (optionally filtered by one field = value) with
+ * up to three fields. Rows whose geometry is missing or not in WGS 84 are
+ * counted in *bad (may be NULL) and skipped. Free with dm__rpts_free. */
+dm_status dm__load_points(dm_store *s, const dm__frame *f, const char *layer, const char *eq_field,
+                          const char *eq_value, const char *fa, const char *fb, const char *fc,
+                          dm__rpt **out, size_t *n, size_t *bad);
+void dm__rpts_free(dm_ctx *ctx, dm__rpt *p, size_t n);
+
+/* Point-in-polygon over a (multi)polygon's rings by the even-odd rule, with
+ * bounding boxes per ring: much faster than a GEOS call per point. */
+typedef struct dm__poly {
+    dm_coords c;
+    double *rb; /* 4 per part */
+    double b[4];
+    int empty;
+} dm__poly;
+
+/* g may be NULL (an empty polygon: contains nothing). */
+dm_status dm__poly_init(dm_ctx *ctx, const dm_geom *g, dm__poly *p);
+int dm__poly_has(const dm__poly *p, double x, double y);
+void dm__poly_free(dm_ctx *ctx, dm__poly *p);

@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * test_patterns.c -- pattern reconstruction: rows, spacing and offsets found
+ * among clutter; predictions where the rows go on and not where they were
+ * searched; pattern-guided clearance beating lanes on a doctrinal field and
+ * not on a nuisance one; the patterns command on the demo database.
+ */
+#include "dmtest.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static double urand(unsigned *s)
+{
+    *s = *s * 1103515245u + 12345u;
+    return ((*s >> 8) & 0xffffff) / (double)0x1000000;
+}
+
+static double gauss(unsigned *s)
+{
+    double u = urand(s) + 1e-9, v = urand(s);
+    return sqrt(-2 * log(u)) * cos(2 * M_PI * v);
+}
+
+/* A doctrinal field: rows along bearing ang, `sep` apart, spacing sp,
+ * alternate rows staggered, 4% missing, noise as the demo lays them. */
+static size_t doctrinal(double *xy, unsigned *s, double ang, int rows, double sp, double sep, double len)
+{
+    size_t n = 0;
+    double ux = cos(ang), uy = sin(ang);
+    for (int r = 0; r < rows; r++)
+        for (double a = (r % 2) * sp / 2; a <= len; a += sp) {
+            if (urand(s) < 0.04)
+                continue;
+            double t = a + gauss(s) * 0.25, o = r * sep + gauss(s) * 0.3;
+            xy[2 * n] = 500 + ux * t - uy * o;
+            xy[2 * n + 1] = 800 + uy * t + ux * o;
+            n++;
+        }
+    return n;
+}
+
+TEST(rows_found_among_clutter_with_spacing_and_offsets)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    static double xy[4000];
+    unsigned s = 11;
+    size_t n = doctrinal(xy, &s, 0.7, 4, 4.8, 18, 150);
+    for (int k = 0; k < 60; k++) { /* UXO and fragments around */
+        xy[2 * n] = 400 + urand(&s) * 250;
+        xy[2 * n + 1] = 750 + urand(&s) * 250;
+        n++;
+    }
+    dm_row_fit rows[16];
+    size_t nr = 0;
+    ASSERT_OK(dm_rows_fit(ctx, xy, n, NULL, rows, 16, &nr));
+    size_t good = 0;
+    for (size_t i = 0; i < nr; i++) {
+        if (rows[i].n < 10)
+            continue; /* clutter that happens to line up */
+        good++;
+        ASSERT_NEAR(remainder(atan2(rows[i].uy, rows[i].ux) - 0.7, M_PI), 0, 0.01);
+        ASSERT_NEAR(rows[i].spacing, 4.8, 0.05);
+        ASSERT_MSG(rows[i].sd_along < 0.5, "sd along %.2f", rows[i].sd_along);
+    }
+    ASSERT_EQ(good, 4);
+    /* rows 18 m apart */
+    double o[4];
+    size_t k = 0;
+    for (size_t i = 0; i < nr && k < 4; i++)
+        if (rows[i].n >= 10)
+            o[k++] = rows[i].offset;
+    for (size_t i = 1; i < 4; i++)
+        ASSERT_NEAR(fabs(o[i] - o[i - 1]), 18, 0.5);
+    /* too few points: no rows, no error */
+    ASSERT_OK(dm_rows_fit(ctx, xy, 2, NULL, rows, 16, &nr));
+    ASSERT_EQ(nr, 0);
+}
+
+/* Searched: everything west of x = 560 in the frame of the field. */
+static double west_searched(void *user, double x, double y, double sigma)
+{
+    (void)user;
+    (void)y;
+    (void)sigma;
+    return x < 560 ? 1 : 0;
+}
+
+TEST(predictions_extend_rows_into_unsearched_ground)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    static double all[4000], found[4000];
+    unsigned s = 5;
+    size_t n = doctrinal(all, &s, 0.0, 3, 5.0, 15, 200); /* rows run east from x = 500 */
+    size_t nf = 0;
+    for (size_t i = 0; i < n; i++)
+        if (all[2 * i] < 560) {
+            found[2 * nf] = all[2 * i];
+            found[2 * nf + 1] = all[2 * i + 1];
+            nf++;
+        }
+    dm_row_fit rows[8];
+    size_t nr = 0;
+    ASSERT_OK(dm_rows_fit(ctx, found, nf, NULL, rows, 8, &nr));
+    ASSERT_EQ(nr, 3);
+    dm_predicted *p = NULL;
+    size_t np = 0;
+    ASSERT_OK(dm_rows_predict(ctx, rows, nr, 150, 40, west_searched, NULL, &p, &np));
+    ASSERT_MSG(np > 50, "predictions %zu", np);
+    size_t hits = 0, strong = 0;
+    for (size_t k = 0; k < np; k++) {
+        ASSERT_MSG(p[k].x >= 560, "no prediction in searched ground");
+        ASSERT_MSG(p[k].p > 0 && p[k].p <= 1 && p[k].sigma_m > 0, "p and sigma in range");
+        if (p[k].row < 0 || p[k].x > 700 || p[k].p < 0.3)
+            continue;
+        strong++;
+        for (size_t i = 0; i < n; i++)
+            if (hypot(all[2 * i] - p[k].x, all[2 * i + 1] - p[k].y) < 1.5) {
+                hits++;
+                break;
+            }
+    }
+    /* the rows' next mines are where predicted (a few are missing) */
+    ASSERT_MSG(strong > 20 && hits >= strong * 85 / 100, "%zu of %zu predictions on a mine", hits, strong);
+    /* p fades with the distance from the finds */
+    double near = 0, far = 0;
+    for (size_t k = 0; k < np; k++) {
+        if (p[k].row != 0)
+            continue;
+        if (p[k].x < 600) near = fmax(near, p[k].p);
+        if (p[k].x > 680) far = fmax(far, p[k].p);
+    }
+    ASSERT_MSG(near > far, "p fades: %.2f vs %.2f", near, far);
+    dm_free(ctx, p);
+}
+
+TEST(capture_guided_beats_lanes_on_doctrinal_not_on_nuisance)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    static double xy[4000];
+    unsigned s = 3;
+    size_t n = doctrinal(xy, &s, 0.5, 3, 5.0, 15, 120);
+    /* search area: the field's box and 20 m around, axis-aligned */
+    double b[4] = {1e9, 1e9, -1e9, -1e9};
+    for (size_t i = 0; i < n; i++) {
+        b[0] = fmin(b[0], xy[2 * i]);
+        b[1] = fmin(b[1], xy[2 * i + 1]);
+        b[2] = fmax(b[2], xy[2 * i]);
+        b[3] = fmax(b[3], xy[2 * i + 1]);
+    }
+    double ring[8] = {b[0] - 20, b[1] - 20, b[2] + 20, b[1] - 20, b[2] + 20, b[3] + 20, b[0] - 20, b[3] + 20};
+    dm_capture c;
+    ASSERT_OK(dm_capture_simulate(ctx, ring, 4, xy, n, 1.0, &c));
+    ASSERT_EQ(c.mines, n);
+    ASSERT_MSG(c.auc_guided >= c.auc_blind + 0.10, "AUC %.3f vs lanes %.3f", c.auc_guided, c.auc_blind);
+    ASSERT_MSG(c.area_all_guided <= 0.8 * c.area_all_blind, "area %.3f vs lanes %.3f", c.area_all_guided,
+               c.area_all_blind);
+    /* nuisance: a handful of mines strewn at random, no rows to follow */
+    size_t m = 0;
+    for (int k = 0; k < 8; k++) {
+        xy[2 * m] = 1000 + urand(&s) * 60;
+        xy[2 * m + 1] = 1000 + urand(&s) * 60;
+        m++;
+    }
+    double r2[8] = {990, 990, 1070, 990, 1070, 1070, 990, 1070};
+    ASSERT_OK(dm_capture_simulate(ctx, r2, 4, xy, m, 1.0, &c));
+    ASSERT_MSG(c.auc_guided < c.auc_blind + 0.05, "no pattern gain on nuisance: %.3f vs %.3f", c.auc_guided,
+               c.auc_blind);
+    ASSERT_STATUS(DM_EINVAL, dm_capture_simulate(ctx, r2, 2, xy, m, 1.0, &c));
+}
+
+TEST(patterns_on_demo_write_predictions_in_one_go)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_demo_db(), 0, &s));
+    char *js = NULL;
+    dm_patterns_opts o = {NULL, 150, 1};
+    ASSERT_OK(dm_patterns_run(s, &o, &js));
+    long n = -1;
+    ASSERT_OK(dm_store_count(s, "predicted_mines", NULL, &n));
+    ASSERT_EQ(n, 0); /* dry run */
+    json_error_t err;
+    json_t *r = json_loads(js, 0, &err);
+    dm_free(ctx, js);
+    long predicted = (long)json_integer_value(json_object_get(r, "predicted"));
+    ASSERT_MSG(json_integer_value(json_object_get(r, "hazards_with_rows")) >= 3, "rows found in demo hazards");
+    ASSERT_MSG(predicted > 100, "predicted %ld", predicted);
+    double e = json_number_value(json_object_get(r, "expected_remaining"));
+    ASSERT_MSG(e > 0 && e < predicted, "expected remaining %.1f", e);
+    json_decref(r);
+    o.dry_run = 0;
+    ASSERT_OK(dm_patterns_run(s, &o, &js));
+    dm_free(ctx, js);
+    ASSERT_OK(dm_store_count(s, "predicted_mines", NULL, &n));
+    ASSERT_EQ(n, predicted);
+    /* again: replaced, not doubled */
+    ASSERT_OK(dm_patterns_run(s, &o, &js));
+    dm_free(ctx, js);
+    ASSERT_OK(dm_store_count(s, "predicted_mines", NULL, &n));
+    ASSERT_EQ(n, predicted);
+    dm_patterns_opts bad = {"no-such-hazard", 150, 0};
+    ASSERT_STATUS(DM_ENOTFOUND, dm_patterns_run(s, &bad, &js));
+    dm_store_close(s);
+}
+
+TEST(patterns_simulate_on_demo_and_command_line)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "patterns %s --simulate --max-fields 10 --json", dmtest_demo_db()), 0);
+    json_error_t err;
+    json_t *r = json_loads(out, 0, &err);
+    ASSERT_MSG(r != NULL, "JSON: %s", out);
+    json_t *d = json_object_get(r, "doctrinal");
+    ASSERT_EQ(json_integer_value(json_object_get(d, "fields")), 10);
+    ASSERT_MSG(json_number_value(json_object_get(d, "auc_gain_points")) >= 10, "gain %.1f",
+               json_number_value(json_object_get(d, "auc_gain_points")));
+    ASSERT_MSG(json_number_value(json_object_get(d, "area_saved_vs_blind_pct")) >= 20, "area saved %.1f",
+               json_number_value(json_object_get(d, "area_saved_vs_blind_pct")));
+    json_decref(r);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "patterns %s --reach -3", dmtest_demo_db()), 2);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "init empty.gpkg"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "patterns empty.gpkg --simulate"), 2);
+    ASSERT_CONTAINS(out, "demo");
+    free(out);
+}

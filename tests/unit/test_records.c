@@ -1,0 +1,395 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * test_records.c -- records verification: registration recovers a known
+ * shift and rotation among clutter; verify on the demo database recovers
+ * the accuracy the generator put into the records and stores reliability
+ * and matches; correct applies a shift as a new version; bad records (no
+ * geometry, one-point rows, another CRS, duplicates) give messages, not
+ * crashes or partial writes.
+ */
+#include "dmtest.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static double urand(unsigned *s)
+{
+    *s = *s * 1103515245u + 12345u;
+    return ((*s >> 8) & 0xffffff) / (double)0x1000000;
+}
+
+/* Rows of mines: 3 rows 15 m apart, 5 m spacing, 120 m long. */
+static size_t field(double *xy, double ang, double x0, double y0)
+{
+    size_t n = 0;
+    double ux = cos(ang), uy = sin(ang);
+    for (int r = 0; r < 3; r++)
+        for (int i = 0; i < 24; i++) {
+            double a = i * 5.0 + (r % 2) * 2.5, b = r * 15.0;
+            xy[2 * n] = x0 + ux * a - uy * b;
+            xy[2 * n + 1] = y0 + uy * a + ux * b;
+            n++;
+        }
+    return n;
+}
+
+TEST(register_recovers_shift_and_rotation_among_clutter)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    double rec[200], finds[400];
+    size_t nr = field(rec, 0.4, 1000, 2000);
+    /* the truth: the record shifted by (-60, 35) and turned 6 degrees about (1000, 2000) */
+    dm_rigid truth = {-60, 35, 6 * M_PI / 180, 1000, 2000};
+    unsigned s = 7;
+    size_t nf = 0;
+    for (size_t i = 0; i < nr; i++) {
+        if (urand(&s) < 0.25)
+            continue; /* a quarter of the mines never laid or not yet found */
+        double x = rec[2 * i], y = rec[2 * i + 1];
+        dm_rigid_apply(&truth, &x, &y);
+        finds[2 * nf] = x + (urand(&s) - 0.5);
+        finds[2 * nf + 1] = y + (urand(&s) - 0.5);
+        nf++;
+    }
+    for (int k = 0; k < 40; k++) { /* clutter */
+        finds[2 * nf] = 900 + urand(&s) * 300;
+        finds[2 * nf + 1] = 1950 + urand(&s) * 200;
+        nf++;
+    }
+    dm_rigid t;
+    size_t in = 0;
+    ASSERT_OK(dm_register_rigid(ctx, rec, nr, finds, nf, 2.0, 300, 40 * M_PI / 180, &t, &in));
+    ASSERT_MSG(in >= 30, "inliers %zu", in);
+    /* the estimate moves every recorded mine to within a metre of the truth */
+    for (size_t i = 0; i < nr; i++) {
+        double x = rec[2 * i], y = rec[2 * i + 1], tx = x, ty = y;
+        dm_rigid_apply(&t, &x, &y);
+        dm_rigid_apply(&truth, &tx, &ty);
+        ASSERT_MSG(hypot(x - tx, y - ty) < 1.0, "mine %zu off by %.2f m", i, hypot(x - tx, y - ty));
+    }
+    /* without finds: the identity */
+    ASSERT_OK(dm_register_rigid(ctx, rec, nr, finds, 2, 2.0, 300, 0.5, &t, &in));
+    ASSERT_NEAR(t.dx, 0, 1e-12);
+    ASSERT_NEAR(t.ang, 0, 1e-12);
+    ASSERT_STATUS(DM_EINVAL, dm_register_rigid(ctx, rec, nr, finds, nf, 0, 300, 0.5, &t, &in));
+}
+
+static json_t *verify_json(dm_store *s, const char *record, int dry)
+{
+    char *js = NULL;
+    dm_verify_opts o = {record, 5, 300, dry};
+    ASSERT_OK(dm_records_verify(s, &o, &js));
+    json_error_t err;
+    json_t *r = json_loads(js, 0, &err);
+    ASSERT_MSG(r != NULL, "bad JSON: %s", err.text);
+    dm_free(dmtest_ctx(), js);
+    return r;
+}
+
+static long count_where(dm_store *s, const char *layer, const char *field, const char *value)
+{
+    dm_select sel = {0};
+    const char *f[1] = {field}, *v[1] = {value};
+    if (field) {
+        sel.eq_field = f;
+        sel.eq_value = v;
+        sel.n_eq = 1;
+    }
+    long n = -1;
+    ASSERT_OK(dm_store_count(s, layer, &sel, &n));
+    return n;
+}
+
+static long reliability_set(dm_store *s)
+{
+    dm_cursor *c = NULL;
+    ASSERT_OK(dm_store_select(s, "records", NULL, &c));
+    long n = 0;
+    while (dm_cursor_next(c) > 0)
+        n += dm_cursor_text(c, "reliability") != NULL;
+    dm_cursor_free(c);
+    return n;
+}
+
+/* Points of a layer in local metres (equirectangular at 40 N), with the
+ * text of one field. */
+typedef struct tpt {
+    double x, y;
+    char f[37];
+} tpt;
+
+static tpt *load_pts(dm_store *s, const char *layer, const char *field, size_t *n)
+{
+    long cnt = 0;
+    ASSERT_OK(dm_store_count(s, layer, NULL, &cnt));
+    tpt *p = calloc((size_t)cnt + 1, sizeof *p);
+    dm_cursor *c = NULL;
+    ASSERT_OK(dm_store_select(s, layer, NULL, &c));
+    *n = 0;
+    while (dm_cursor_next(c) > 0 && *n < (size_t)cnt) {
+        dm_geom *g = NULL;
+        ASSERT_OK(dm_cursor_geom(c, &g));
+        double x, y;
+        dm_geom_centroid_xy(g, &x, &y);
+        dm_geom_free(g);
+        p[*n].x = x * 111320 * cos(40 * M_PI / 180);
+        p[*n].y = y * 110540;
+        const char *v = field ? dm_cursor_text(c, field) : NULL;
+        snprintf(p[*n].f, sizeof p[*n].f, "%s", v ? v : "");
+        (*n)++;
+    }
+    dm_cursor_free(c);
+    return p;
+}
+
+TEST(verify_recovers_demo_accuracy_and_stores_reliability)
+{
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_demo_db(), 0, &s));
+    json_t *r = verify_json(s, NULL, 0);
+    double acc = json_number_value(json_object_get(r, "accuracy_all_mines"));
+    double gen = json_number_value(json_object_get(r, "demo_record_accuracy_5m"));
+    ASSERT_MSG(gen > 0.15 && gen < 0.35, "generator accuracy %.3f", gen);
+    /* the truth over the records verify could check: the share of their
+     * recorded mines within 5 m of a real one (truth tables, measuring only) */
+    size_t nt = 0, nm = 0;
+    tpt *truth = load_pts(s, "truth_items", NULL, &nt);
+    tpt *mines = load_pts(s, "record_mines", "record_id", &nm);
+    size_t i;
+    json_t *x;
+    double near = 0, total = 0;
+    json_array_foreach(json_object_get(r, "records"), i, x)
+    {
+        if (json_is_true(json_object_get(x, "skipped")) || !json_integer_value(json_object_get(x, "checked")))
+            continue;
+        const char *id = json_string_value(json_object_get(x, "record"));
+        for (size_t m = 0; m < nm; m++) {
+            if (strcmp(mines[m].f, id))
+                continue;
+            total++;
+            for (size_t t = 0; t < nt; t++)
+                if (fabs(truth[t].x - mines[m].x) <= 5 && hypot(truth[t].x - mines[m].x, truth[t].y - mines[m].y) <= 5) {
+                    near++;
+                    break;
+                }
+        }
+    }
+    free(truth);
+    free(mines);
+    ASSERT_MSG(total > 0, "verified records have mines");
+    ASSERT_NEAR(acc, near / total, 0.05);
+    long verified = (long)json_integer_value(json_object_get(r, "records_verified"));
+    ASSERT_MSG(verified >= 5, "records verified %ld", verified);
+    /* each verified record's reliability stored, and its matches */
+    ASSERT_EQ(reliability_set(s), verified);
+    ASSERT_MSG(count_where(s, "record_matches", NULL, NULL) > 100, "matches written");
+    /* a shifted record is found and correcting it pays */
+    double after = json_number_value(json_object_get(r, "accuracy_after_shift"));
+    ASSERT_MSG(after > acc + 0.1, "accuracy after shift %.3f vs %.3f", after, acc);
+    /* items and accidents outside every record, overall and per source */
+    json_t *out = json_object_get(r, "outside");
+    double ao = json_number_value(json_object_get(out, "accidents_outside"));
+    ASSERT_MSG(ao > 0.4 && ao <= 1, "accidents outside %.3f", ao);
+    ASSERT_MSG(json_object_size(json_object_get(out, "by_source")) >= 1, "per source");
+    /* run again: matches replaced, not doubled */
+    long m1 = count_where(s, "record_matches", NULL, NULL);
+    json_decref(verify_json(s, NULL, 0));
+    ASSERT_EQ(count_where(s, "record_matches", NULL, NULL), m1);
+    json_decref(r);
+    dm_store_close(s);
+}
+
+TEST(verify_dry_run_writes_nothing_and_unknown_record_fails)
+{
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_demo_db(), 0, &s));
+    json_decref(verify_json(s, NULL, 1));
+    ASSERT_EQ(reliability_set(s), 0);
+    ASSERT_EQ(count_where(s, "record_matches", NULL, NULL), 0);
+    char *js = NULL;
+    dm_verify_opts o = {"no-such-record", 5, 300, 0};
+    ASSERT_STATUS(DM_ENOTFOUND, dm_records_verify(s, &o, &js));
+    ASSERT_MSG(js == NULL, "no output on failure");
+    dm_store_close(s);
+}
+
+/* The record of the demo whose estimated shift pays most. */
+static int shifted_record(json_t *r, char uuid[37])
+{
+    size_t i;
+    json_t *x;
+    double best = 0;
+    int found = 0;
+    json_array_foreach(json_object_get(r, "records"), i, x)
+    {
+        json_t *sh = json_object_get(x, "shift");
+        if (!json_is_true(json_object_get(sh, "applies")))
+            continue;
+        double gain = json_number_value(json_object_get(sh, "accuracy_after"));
+        if (gain > best) {
+            best = gain;
+            snprintf(uuid, 37, "%s", json_string_value(json_object_get(x, "record")));
+            found = 1;
+        }
+    }
+    return found;
+}
+
+TEST(correct_applies_shift_as_new_version)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_demo_db(), 0, &s));
+    json_t *r = verify_json(s, NULL, 1);
+    char uuid[37];
+    ASSERT_MSG(shifted_record(r, uuid), "a demo record with a shift");
+    json_decref(r);
+    json_t *before = verify_json(s, uuid, 1);
+    double acc0 = json_number_value(json_object_get(json_array_get(json_object_get(before, "records"), 0), "accuracy"));
+    json_decref(before);
+    char *js = NULL;
+    ASSERT_OK(dm_records_correct(s, uuid, 5, &js));
+    json_error_t err;
+    json_t *after = json_loads(js, 0, &err);
+    dm_free(ctx, js);
+    json_t *rec = json_array_get(json_object_get(after, "records"), 0);
+    double acc1 = json_number_value(json_object_get(rec, "accuracy"));
+    ASSERT_MSG(acc1 > acc0 + 0.1, "accuracy %.3f -> %.3f", acc0, acc1);
+    ASSERT_MSG(json_number_value(json_object_get(rec, "reliability")) > 0, "reliability stored");
+    json_decref(after);
+    /* the original stays in the history */
+    char *hist = NULL;
+    ASSERT_OK(dm_store_history_json(s, uuid, &hist));
+    ASSERT_CONTAINS(hist, "records correct: shifted");
+    dm_free(ctx, hist);
+    /* correcting again: nothing left to apply, nothing written */
+    ASSERT_STATUS(DM_ECONFLICT, dm_records_correct(s, uuid, 5, &js));
+    dm_store_close(s);
+}
+
+static void add_record(dm_store *s, const char *ref, const char *wkt, char uuid[37])
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_row *r = dm_row_new(ctx, dm_layer_find("records"));
+    ASSERT_OK(dm_row_set(r, "ref", ref));
+    ASSERT_OK(dm_row_set(r, "source", "test"));
+    if (wkt) {
+        dm_geom *g = NULL;
+        ASSERT_OK(dm_geom_from_wkt(ctx, wkt, &g));
+        dm_row_set_geom(r, g);
+    }
+    ASSERT_OK(dm_store_insert(s, r, uuid));
+    dm_row_free(r);
+}
+
+static void add_point(dm_store *s, const char *layer, const char *f1, const char *v1, const char *f2,
+                      const char *v2, double x, double y)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_row *r = dm_row_new(ctx, dm_layer_find(layer));
+    ASSERT_OK(dm_row_set(r, f1, v1));
+    if (f2)
+        ASSERT_OK(dm_row_set(r, f2, v2));
+    dm_geom *g = NULL;
+    ASSERT_OK(dm_geom_point(ctx, x, y, &g));
+    dm_row_set_geom(r, g);
+    ASSERT_OK(dm_store_insert(s, r, NULL));
+    dm_row_free(r);
+}
+
+TEST(verify_bad_records_give_messages_not_crashes)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "init bad.gpkg"), 0);
+    free(out);
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("bad.gpkg"), 0, &s));
+    char good[37], none[37], dup[37], one[37];
+    const char *poly = "POLYGON((47.000 40.000, 47.002 40.000, 47.002 40.001, 47.000 40.001, 47.000 40.000))";
+    add_record(s, "R-1", poly, good);
+    add_record(s, "R-2", NULL, none);
+    add_record(s, "R-1", poly, dup);
+    add_record(s, "R-4", "POLYGON((47.010 40.000, 47.012 40.000, 47.012 40.001, 47.010 40.001, 47.010 40.000))", one);
+    /* mines of R-1, one far outside it; a one-point row for R-4 */
+    for (int i = 0; i < 10; i++)
+        add_point(s, "record_mines", "record_id", good, "mine_type", "PMN-2", 47.0002 + i * 0.00015, 40.0005);
+    add_point(s, "record_mines", "record_id", good, "mine_type", "PMN-2", 47.05, 40.05);
+    dm_row *row = dm_row_new(ctx, dm_layer_find("record_rows"));
+    ASSERT_OK(dm_row_set(row, "record_id", one));
+    dm_geom *g = NULL;
+    double xy[4] = {47.011, 40.0005, 47.011, 40.0005};
+    ASSERT_OK(dm_geom_linestring(ctx, xy, 2, &g));
+    dm_row_set_geom(row, g);
+    dm_status ins = dm_store_insert(s, row, NULL);
+    if (ins != DM_OK) /* the store refuses it, naming the fault */
+        ASSERT_CONTAINS(dmtest_ctx_msg(), "Too few points");
+    dm_row_free(row);
+    /* released land over R-1 with finds on half its mines */
+    row = dm_row_new(ctx, dm_layer_find("release_areas"));
+    ASSERT_OK(dm_row_set(row, "outcome", "cleared"));
+    ASSERT_OK(dm_geom_from_wkt(ctx, poly, &g));
+    dm_row_set_geom(row, g);
+    ASSERT_OK(dm_store_insert(s, row, NULL));
+    dm_row_free(row);
+    for (int i = 0; i < 5; i++)
+        add_point(s, "items", "category", "AP", "model", "PMN-2", 47.0002 + i * 0.00015, 40.00051);
+    json_t *r = verify_json(s, NULL, 0);
+    char *dump = json_dumps(json_object_get(r, "problems"), 0);
+    ASSERT_CONTAINS(dump, "R-2");
+    ASSERT_CONTAINS(dump, "no geometry");
+    ASSERT_CONTAINS(dump, "duplicate of record R-1");
+    ASSERT_CONTAINS(dump, "outside its perimeter");
+    if (ins == DM_OK)
+        ASSERT_CONTAINS(dump, "a row of one point");
+    free(dump);
+    /* 10 of its 11 mines in released land, 5 of them found */
+    json_t *rec = json_array_get(json_object_get(r, "records"), 0);
+    ASSERT_EQ(json_integer_value(json_object_get(rec, "checked")), 10);
+    ASSERT_EQ(json_integer_value(json_object_get(rec, "matched")), 5);
+    ASSERT_NEAR(json_number_value(json_object_get(rec, "accuracy")), 0.5, 1e-9);
+    ASSERT_NEAR(json_number_value(json_object_get(rec, "completeness")), 1.0, 1e-9);
+    json_decref(r);
+    dm_store_close(s);
+    /* the command line: warnings on stderr, exit 0 */
+    ASSERT_EQ(dmtest_demine(&out, "records verify bad.gpkg"), 0);
+    ASSERT_CONTAINS(out, "warning: record R-2");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "records verify bad.gpkg --tolerance -1"), 2);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "records correct bad.gpkg"), 2);
+    ASSERT_CONTAINS(out, "--record");
+    free(out);
+}
+
+TEST(verify_record_in_another_crs_is_reported)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "init crs.gpkg"), 0);
+    free(out);
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("crs.gpkg"), 0, &s));
+    dm_row *r = dm_row_new(ctx, dm_layer_find("records"));
+    ASSERT_OK(dm_row_set(r, "ref", "UTM-1"));
+    dm_geom *g = NULL;
+    ASSERT_OK(dm_geom_from_wkt(ctx, "POLYGON((500000 4400000, 500200 4400000, 500200 4400100, 500000 4400100, 500000 4400000))", &g));
+    dm_row_set_geom(r, g);
+    dm_status st = dm_store_insert(s, r, NULL);
+    dm_row_free(r);
+    if (st == DM_OK) {
+        json_t *j = verify_json(s, NULL, 0);
+        char *dump = json_dumps(json_object_get(j, "problems"), 0);
+        ASSERT_CONTAINS(dump, "another CRS");
+        free(dump);
+        json_decref(j);
+    } else {
+        /* the store itself refuses coordinates outside WGS 84, naming them */
+        ASSERT_EQ(st, DM_EGEOM);
+        ASSERT_CONTAINS(dmtest_ctx_msg(), "WGS 84");
+        dm_ctx_clear_error(ctx);
+    }
+    dm_store_close(s);
+}
