@@ -10,5 +10,6 @@
 #include "demine/dm_geom.h"
 #include "demine/dm_model.h"
 #include "demine/dm_store.h"
+#include "demine/dm_raster.h"
 
 #endif
