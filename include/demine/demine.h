@@ -11,5 +11,7 @@
 #include "demine/dm_model.h"
 #include "demine/dm_store.h"
 #include "demine/dm_raster.h"
+#include "demine/dm_evidence.h"
+#include "demine/dm_risk.h"
 
 #endif
