@@ -49,6 +49,12 @@ typedef struct dm_risk_term {
     double mean, sd;   /* standardisation of x */
     double weight;     /* log-odds per standard deviation */
     int optional;      /* COVARIATE: skipped (with a warning) when not supplied */
+    int codes[8];      /* only evidence with these source codes (n_codes of them; 0 = any) */
+    int n_codes;
+    double half_life_y; /* KERNEL: weight of an event halves every half_life_y years before
+                           the reference date (0 = no decay) */
+    double max_age_y;  /* only evidence at most this many years before the reference date
+                          (0 = any age) */
     char desc[200];    /* what it means, for people */
 } dm_risk_term;
 
@@ -94,6 +100,8 @@ typedef struct dm_risk_params {
     size_t mem_limit;                /* bytes for working memory (0: 2 GiB) */
     unsigned disabled_kinds;         /* kinds switched off (ablation) */
     const char *disabled_term;       /* a term name switched off (ablation), or NULL */
+    const char *ref_date;            /* "YYYY-MM-DD" ages are counted from (NULL: the latest
+                                        evidence date) */
     float *p_out;                    /* optional: the probability band, whole grid */
     float *items_out;                /* optional: items per hectare, whole grid */
     float **x_out;                   /* optional: raw term values x, one array per term (fit) */

@@ -8,6 +8,7 @@
 #include "cli.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -381,6 +382,7 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
     p.mem_limit = (size_t)o.mem_mb << 20;
     p.disabled_kinds = o.disabled;
     p.disabled_term = o.disable_term;
+    p.ref_date = until[0] ? until : NULL;
     p.zones = zr ? &zones : NULL;
     p.zone_out = zr;
     dm_risk_stats stats;
@@ -709,7 +711,268 @@ static int run_risk(dm_ctx *ctx, int argc, char **argv)
 
 int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv)
 {
-    return cli_usage_error("risk fit", "not available yet");
+    opts o = {0};
+    o.cell = 100;
+    o.mem_mb = 2048;
+    o.folds = 5;
+    o.block_km = 10;
+    const char *pos[1] = {0};
+    int rc = parse_opts("risk fit", argc, argv, &o, 1, pos);
+    if (rc) {
+        free_opts(&o);
+        return rc;
+    }
+    o.db = pos[0];
+    char until[11] = "", lfrom[11] = "", lto[11] = "";
+    if (check_date("risk fit", "--until", o.until, until) ||
+        check_date("risk fit", "--label-from", o.label_from, lfrom) ||
+        check_date("risk fit", "--label-to", o.label_to, lto)) {
+        free_opts(&o);
+        return 2;
+    }
+    if (!o.out || !o.labels) {
+        free_opts(&o);
+        return cli_usage_error("risk fit", "--labels FILE and --out MODEL.json are required");
+    }
+    if (o.threads)
+        dm_ctx_set_threads(ctx, (int)o.threads);
+    dm_store *s = NULL;
+    dm_geom *aoi = NULL;
+    dm_evidence_set ev, lab;
+    dm_evidence_set_init(&ev);
+    dm_evidence_set_init(&lab);
+    dm_risk_model m;
+    float **x = NULL, *pmap = NULL;
+    dm_risk_sample *smp = NULL;
+    float *sx = NULL;
+    double *lv = NULL;
+    size_t ncell = 0, ns = 0;
+    dm_status st = DM_OK;
+    dm_grid g;
+    if (o.db && (rc = cli_open_store(ctx, "risk fit", o.db, DM_STORE_READONLY, &s)))
+        goto out;
+    if (o.model)
+        st = dm_risk_model_load(ctx, o.model, &m);
+    else
+        dm_risk_model_default(&m);
+    for (int c = 0; c < o.n_cov && o.add_cov && !st; c++) {
+        if (m.n_terms == DM_RISK_MAX_TERMS)
+            break;
+        dm_risk_term *t = &m.terms[m.n_terms++];
+        memset(t, 0, sizeof *t);
+        snprintf(t->name, sizeof t->name, "cov_%s", o.cov[c].name);
+        snprintf(t->covariate, sizeof t->covariate, "%s", o.cov[c].name);
+        t->type = DM_TERM_COVARIATE;
+        t->log1p = strstr(t->name, "dist") || strstr(t->name, "pop");
+        t->sd = 1;
+        snprintf(t->desc, sizeof t->desc, "covariate %s%s, standardised", o.cov[c].name,
+                 t->log1p ? " (log(1 + x))" : "");
+    }
+    if (!st && o.aoi)
+        st = dm_read_polygons(ctx, o.aoi, &aoi);
+    if (!st)
+        st = load_evidence(ctx, s, &o, until[0] ? until : NULL, &ev);
+    if (!st) {
+        dm_evidence_opts lo = {0};
+        lo.label_field = o.label_field;
+        lo.from = lfrom[0] ? lfrom : NULL;
+        lo.until = lto[0] ? lto : NULL;
+        lo.codes = o.codes;
+        lo.n_codes = o.n_codes;
+        lo.kinds_mask = o.kinds;
+        st = dm_evidence_read_file(ctx, o.labels, DM_EV_REPORT, &lo, &lab);
+    }
+    if (st) {
+        rc = cli_fail(ctx, "risk fit", st);
+        goto out;
+    }
+    st = make_grid(ctx, &o, aoi, &ev, o.cell, &g);
+    if (st) {
+        rc = st == DM_ENOTFOUND ? cli_usage_error("risk fit", "no evidence and no --aoi")
+                                : cli_fail(ctx, "risk fit", st);
+        goto out;
+    }
+    ncell = dm_grid_cells(&g);
+    if ((double)ncell * 4.0 * (m.n_terms + 2) > (double)((size_t)o.mem_mb << 20)) {
+        rc = cli_usage_error("risk fit",
+                             "%zu cells x %zu terms need %.0f MiB (more than --mem-mb %ld): use a "
+                             "larger --cell",
+                             ncell, m.n_terms, ncell * 4.0 * (m.n_terms + 2) / 1048576.0, o.mem_mb);
+        goto out;
+    }
+    x = calloc(m.n_terms ? m.n_terms : 1, sizeof *x);
+    pmap = dm_raster_alloc(ncell);
+    for (size_t t = 0; x && t < m.n_terms; t++)
+        if (!(x[t] = dm_raster_alloc(ncell)))
+            break;
+    if (!x || !pmap || (m.n_terms && !x[m.n_terms - 1])) {
+        rc = cli_usage_error("risk fit", "out of memory for %zu cells", ncell);
+        goto out;
+    }
+    dm_risk_params p = {0};
+    p.grid = &g;
+    p.ev = &ev;
+    p.cov = o.cov;
+    p.n_cov = (size_t)o.n_cov;
+    p.aoi = aoi;
+    p.mem_limit = (size_t)o.mem_mb << 20;
+    p.p_out = pmap;
+    p.x_out = x;
+    p.ref_date = until[0] ? until : NULL;
+    dm_risk_stats stats;
+    if ((st = dm_risk_map(ctx, &m, &p, &stats))) {
+        rc = cli_fail(ctx, "risk fit", st);
+        goto out;
+    }
+    size_t T = m.n_terms;
+    if (o.label_field) {
+        /* labelled polygons or points: the mean of each term over the label's cells */
+        smp = calloc(lab.n ? lab.n : 1, sizeof *smp);
+        sx = calloc((lab.n ? lab.n : 1) * (T ? T : 1), sizeof *sx);
+        lv = malloc((lab.n ? lab.n : 1) * sizeof *lv);
+        if (!smp || !sx || !lv) {
+            rc = cli_usage_error("risk fit", "out of memory");
+            goto out;
+        }
+        for (size_t t = 0; t < T && !st; t++) {
+            st = label_values(ctx, &lab, &g, x[t], lv);
+            for (size_t i = 0; i < lab.n; i++)
+                sx[i * T + t] = (float)lv[i];
+        }
+        if (!st)
+            st = label_values(ctx, &lab, &g, pmap, lv); /* NaN outside the area */
+        dm_transform *tr = NULL;
+        if (!st)
+            st = dm_transform_new(ctx, "EPSG:4326", g.crs, &tr);
+        for (size_t i = 0; i < lab.n && !st; i++) {
+            double y = lab.v[i].value;
+            if ((y != 0 && y != 1) || !isfinite(lv[i]))
+                continue;
+            double cx = (lab.v[i].bounds[0] + lab.v[i].bounds[2]) / 2;
+            double cy = (lab.v[i].bounds[1] + lab.v[i].bounds[3]) / 2;
+            st = dm_transform_xy(tr, &cx, &cy, 1);
+            smp[ns].x = sx + i * T;
+            smp[ns].y = y;
+            smp[ns].bx = cx;
+            smp[ns].by = cy;
+            smp[ns].w = 1;
+            ns++;
+        }
+        dm_transform_free(tr);
+    } else {
+        /* points: cells holding one are positive, every other cell of the area negative */
+        unsigned short *hit = calloc(ncell, sizeof *hit); /* label points per cell */
+        double *pxy = NULL;
+        if (!hit) {
+            rc = cli_usage_error("risk fit", "out of memory");
+            goto out;
+        }
+        st = points_in_grid(ctx, &lab, &g, &pxy);
+        for (size_t i = 0; i < lab.n && !st; i++) {
+            double fx = (pxy[2 * i] - g.x0) / g.cell, fy = (g.y0 - pxy[2 * i + 1]) / g.cell;
+            if (fx >= 0 && fy >= 0 && fx < g.nx && fy < g.ny)
+            {
+                unsigned short *h = &hit[(size_t)(int)fy * g.nx + (size_t)(int)fx];
+                if (*h < 65535)
+                    (*h)++;
+            }
+        }
+        free(pxy);
+        size_t nin = 0, npos = 0;
+        for (size_t k = 0; k < ncell; k++)
+            if (isfinite(pmap[k])) {
+                nin++;
+                npos += hit[k] > 0;
+            }
+        /* keep every positive and up to 200000 negatives (weighted back) */
+        size_t nneg = nin - npos, keep = nneg < 200000 ? nneg : 200000;
+        double wneg = keep ? (double)nneg / keep : 1;
+        smp = calloc(npos + keep + 1, sizeof *smp);
+        sx = calloc((npos + keep + 1) * (T ? T : 1), sizeof *sx);
+        if (!smp || !sx) {
+            free(hit);
+            rc = cli_usage_error("risk fit", "out of memory");
+            goto out;
+        }
+        size_t seen = 0, taken = 0;
+        uint64_t rng = 88172645463325252ULL;
+        for (size_t k = 0; k < ncell && !st; k++) {
+            if (!isfinite(pmap[k]))
+                continue;
+            if (!hit[k]) {
+                /* selection sampling: exactly `keep` of the nneg negatives */
+                rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+                double u = (rng >> 11) * (1.0 / 9007199254740992.0);
+                if ((nneg - seen) * u >= keep - taken) {
+                    seen++;
+                    continue;
+                }
+                seen++;
+                taken++;
+            }
+            for (size_t t = 0; t < T; t++)
+                sx[ns * T + t] = x[t][k];
+            smp[ns].x = sx + ns * T;
+            smp[ns].y = hit[k] > 0;
+            smp[ns].w = hit[k] ? hit[k] : wneg; /* a cell counts as often as it has events */
+            smp[ns].bx = g.x0 + ((double)(k % g.nx) + 0.5) * g.cell;
+            smp[ns].by = g.y0 - ((double)(k / g.nx) + 0.5) * g.cell;
+            ns++;
+        }
+        free(hit);
+        fprintf(stderr, "fit: %zu positive cells, %zu negative cells sampled of %zu\n", npos, taken,
+                nneg);
+    }
+    if (st) {
+        rc = cli_fail(ctx, "risk fit", st);
+        goto out;
+    }
+    dm_risk_fit_opts fo = {0};
+    fo.block_m = o.block_km * 1000;
+    fo.folds = (int)o.folds;
+    if ((st = dm_risk_fit(ctx, &m, smp, ns, &fo))) {
+        rc = cli_fail(ctx, "risk fit", st);
+        goto out;
+    }
+    m.ref_cell_m = g.cell;
+    snprintf(m.note, sizeof m.note,
+             "fitted by demine risk fit on %zu samples (%s%s%s), cells of %g m, evidence until "
+             "%s; spatial block CV (%g km blocks, %ld folds): held-out log-loss %.5f, AUC %.4f, "
+             "lambda %g",
+             ns, o.labels, o.label_from ? " from " : "", o.label_from ? o.label_from : "", g.cell,
+             until[0] ? until : "any date", o.block_km, o.folds, fo.cv_loss, fo.cv_auc, m.lambda);
+    if (!m.name[0] || !strcmp(m.name, "default"))
+        snprintf(m.name, sizeof m.name, "fitted");
+    if ((st = dm_risk_model_save(ctx, o.out, &m))) {
+        rc = cli_fail(ctx, "risk fit", st);
+        goto out;
+    }
+    if (o.json)
+        printf("{\"out\":\"%s\",\"samples\":%zu,\"cv_logloss\":%.6f,\"cv_auc\":%.4f,\"lambda\":%g}\n",
+               o.out, ns, fo.cv_loss, fo.cv_auc, m.lambda);
+    else {
+        printf("fitted %s on %zu samples: held-out AUC %.4f, log-loss %.5f, lambda %g\n", o.out, ns,
+               fo.cv_auc, fo.cv_loss, m.lambda);
+        for (size_t t = 0; t < m.n_terms; t++)
+            printf("  %-28s %+.4f\n", m.terms[t].name, m.terms[t].weight);
+    }
+    rc = 0;
+out:
+    if (x)
+        for (size_t t = 0; t < m.n_terms; t++)
+            dm_raster_free(x[t], ncell);
+    free(x);
+    dm_raster_free(pmap, ncell);
+    free(smp);
+    free(sx);
+    free(lv);
+    dm_evidence_set_free(ctx, &ev);
+    dm_evidence_set_free(ctx, &lab);
+    dm_geom_free(aoi);
+    if (s)
+        dm_store_close(s);
+    free_opts(&o);
+    return rc;
 }
 
 int cmd_risk_tools(dm_ctx *ctx, const char *which, int argc, char **argv)

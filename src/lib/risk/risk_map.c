@@ -62,6 +62,7 @@ typedef struct job {
     size_t n_p, nan_cov;
     double lam_scale; /* items per hectare per unit of reference intensity */
     double cell_ha;
+    long ref_days; /* reference date for ages, days since 1970 (-1: none) */
 } job;
 
 static void job_fail(job *j, dm_ctx *wctx, dm_status st)
@@ -80,13 +81,40 @@ static int overlaps(const double *b, const dm_grid *w, double pad)
     return !(b[2] < w->x0 - pad || b[0] > x1 + pad || b[3] < y0 - pad || b[1] > w->y0 + pad);
 }
 
-static int term_uses(const dm_risk_term *t, const dm_evidence *e, unsigned disabled)
+/* Age of evidence in years before the reference day (0 when undated). */
+static double age_years(const dm_evidence *e, long ref_days)
+{
+    if (!e->date[0] || ref_days < 0)
+        return 0;
+    double a = (ref_days - dm_date_days(e->date)) / 365.25;
+    return a > 0 ? a : 0;
+}
+
+static int term_uses(const dm_risk_term *t, const dm_evidence *e, unsigned disabled, long ref_days)
 {
     if (!(t->kinds & (1u << e->kind)) || (disabled & (1u << e->kind)))
         return 0;
     if (t->cls[0] && dm__strcasecmp(t->cls, e->cls))
         return 0;
+    if (t->n_codes) {
+        int ok = 0;
+        for (int i = 0; i < t->n_codes; i++)
+            ok |= t->codes[i] == e->code;
+        if (!ok)
+            return 0;
+    }
+    if (t->max_age_y > 0 && age_years(e, ref_days) > t->max_age_y)
+        return 0;
     return 1;
+}
+
+/* The weight of one event in a term: reliability x quantity x time decay. */
+static double ev_weight(const dm_risk_term *t, const dm_evidence *e, long ref_days)
+{
+    double w = e->weight * (e->value > 0 ? e->value : 1);
+    if (t->half_life_y > 0)
+        w *= pow(0.5, age_years(e, ref_days) / t->half_life_y);
+    return w;
 }
 
 /* Bilinear interpolation from a working window (wnx x wny, origin at
@@ -203,8 +231,8 @@ static dm_status term_tile(job *j, dm_ctx *wctx, const term_plan *tp, const dm_t
         for (size_t s = 0; s < tp->n_src; s++) {
             const gev *e = &j->ev[tp->src[s]];
             if (overlaps(e->b, &wg, C))
-                dm_burn_coords(&wg, &e->xy, (float)(e->e->weight * (e->e->value > 0 ? e->e->value : 1)),
-                               DM_BURN_ADD, 0, buf);
+                dm_burn_coords(&wg, &e->xy, (float)ev_weight(t, e->e, j->ref_days), DM_BURN_ADD,
+                               0, buf);
         }
         double sc = t->width_m / C;
         st = dm_gauss_blur(wctx, buf, wg.nx, wg.ny, sc, 1);
@@ -518,6 +546,14 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
         j.n_plans++;
     }
     j.plans = plans;
+    /* reference date: given, or the latest evidence date */
+    j.ref_days = -1;
+    if (p->ref_date && p->ref_date[0])
+        j.ref_days = dm_date_days(p->ref_date);
+    else if (p->ev)
+        for (size_t i = 0; i < p->ev->n; i++)
+            if (p->ev->v[i].date[0] && dm_date_days(p->ev->v[i].date) > j.ref_days)
+                j.ref_days = dm_date_days(p->ev->v[i].date);
     /* evidence to grid CRS */
     if ((st = dm_transform_new(ctx, "EPSG:4326", g->crs, &tr)))
         goto done;
@@ -531,7 +567,7 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
         const dm_evidence *e = &p->ev->v[i];
         int used = 0;
         for (size_t t = 0; t < j.n_plans && !used; t++)
-            used = term_uses(j.plans[t].t, e, p->disabled_kinds);
+            used = term_uses(j.plans[t].t, e, p->disabled_kinds, j.ref_days);
         if (!used)
             continue;
         gev *d = &j.ev[j.n_ev];
@@ -549,7 +585,7 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
         }
         double ws = 0;
         for (size_t i = 0; i < j.n_ev; i++)
-            if (term_uses(tp->t, j.ev[i].e, p->disabled_kinds)) {
+            if (term_uses(tp->t, j.ev[i].e, p->disabled_kinds, j.ref_days)) {
                 tp->src[tp->n_src++] = i;
                 ws += j.ev[i].e->weight;
             }

@@ -100,6 +100,16 @@ dm_status dm_risk_model_json(dm_ctx *ctx, const dm_risk_model *m, char **json)
             json_object_set_new(j, "log1p", json_true());
         if (t->optional)
             json_object_set_new(j, "optional", json_true());
+        if (t->n_codes) {
+            json_t *codes = json_array();
+            for (int c = 0; c < t->n_codes; c++)
+                json_array_append_new(codes, json_integer(t->codes[c]));
+            json_object_set_new(j, "codes", codes);
+        }
+        if (t->half_life_y > 0)
+            json_object_set_new(j, "half_life_y", json_real(t->half_life_y));
+        if (t->max_age_y > 0)
+            json_object_set_new(j, "max_age_y", json_real(t->max_age_y));
         json_object_set_new(j, "width_m", json_real(t->width_m));
         json_object_set_new(j, "scale_m", json_real(t->scale_m));
         json_object_set_new(j, "mean", json_real(t->mean));
@@ -212,6 +222,24 @@ dm_status dm_risk_model_load(dm_ctx *ctx, const char *path, dm_risk_model *m)
                 goto done;
             }
             t->kinds |= 1u << kd;
+        }
+        json_t *codes = json_object_get(j, "codes");
+        for (size_t c = 0; c < json_array_size(codes); c++) {
+            json_t *cv = json_array_get(codes, c);
+            if (!json_is_integer(cv) || t->n_codes == 8) {
+                st = dm__fail(ctx, DM_EPARSE, "%s: term %zu (%s): field 'codes': up to 8 integers",
+                              path, i + 1, t->name);
+                goto done;
+            }
+            t->codes[t->n_codes++] = (int)json_integer_value(cv);
+        }
+        if (get_num(j, "half_life_y", &t->half_life_y, 0) < 0 ||
+            get_num(j, "max_age_y", &t->max_age_y, 0) < 0 || t->half_life_y < 0 ||
+            t->max_age_y < 0) {
+            st = dm__fail(ctx, DM_EPARSE,
+                          "%s: term %zu (%s): half_life_y and max_age_y must be numbers >= 0",
+                          path, i + 1, t->name);
+            goto done;
         }
         get_str(j, "class", t->cls, sizeof t->cls);
         get_str(j, "covariate", t->covariate, sizeof t->covariate);
