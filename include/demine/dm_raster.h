@@ -93,12 +93,14 @@ DM_API int dm_gauss_reach(double sigma_cells);
 /* ---- GeoTIFF ---- */
 typedef struct dm_gtiff dm_gtiff;
 
-/* Create a Float32 GeoTIFF (tiled 256 x 256, ZSTD with floating-point
- * predictor, or LZW when ZSTD is unavailable, BIGTIFF when needed) over g
- * with nbands bands named by names[] (may be NULL). nodata is written as
- * the nodata value. Errors: DM_EGDAL, DM_EPROJ. */
+/* Create a Float32 GeoTIFF (tiled 256 x 256, BIGTIFF when needed) over g
+ * with nbands bands named by names[] (may be NULL). With compress, ZSTD
+ * with the floating-point predictor (LZW when ZSTD is unavailable);
+ * without, uncompressed. nodata is written as the nodata value.
+ * Errors: DM_EGDAL, DM_EPROJ. */
 DM_API dm_status dm_gtiff_create(dm_ctx *ctx, const char *path, const dm_grid *g, int nbands,
-                                 const char *const *names, float nodata, dm_gtiff **out);
+                                 const char *const *names, float nodata, int compress,
+                                 dm_gtiff **out);
 /* Write a window of one band (1-based); data is nx x ny row-major. */
 DM_API dm_status dm_gtiff_write(dm_gtiff *w, int band, int i0, int j0, int nx, int ny,
                                 const float *data);

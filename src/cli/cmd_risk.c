@@ -975,9 +975,4 @@ out:
     return rc;
 }
 
-int cmd_risk_tools(dm_ctx *ctx, const char *which, int argc, char **argv)
-{
-    return cli_usage_error("risk", "not available yet");
-}
-
 CLI_COMMAND(risk, "risk", run_risk, "risk map, model fitting and evaluation")

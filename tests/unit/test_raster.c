@@ -176,7 +176,7 @@ TEST(raster_geotiff_round_trip_and_warp)
     }
     const char *names[2] = {"p_any", "items_ha"};
     dm_gtiff *w = NULL;
-    ASSERT_OK(dm_gtiff_create(ctx, dmtest_path("r.tif"), &g, 2, names, -9999, &w));
+    ASSERT_OK(dm_gtiff_create(ctx, dmtest_path("r.tif"), &g, 2, names, -9999, 1, &w));
     ASSERT_OK(dm_gtiff_write(w, 1, 0, 0, g.nx, g.ny, a));
     ASSERT_OK(dm_gtiff_write(w, 2, 0, 0, g.nx, g.ny, c));
     ASSERT_OK(dm_gtiff_set_meta(w, "model", "test"));

@@ -46,7 +46,7 @@ static const char *gdal_msg(void)
 }
 
 dm_status dm_gtiff_create(dm_ctx *ctx, const char *path, const dm_grid *g, int nbands,
-                          const char *const *names, float nodata, dm_gtiff **out)
+                          const char *const *names, float nodata, int compress, dm_gtiff **out)
 {
     *out = NULL;
     dm__gdal_init();
@@ -61,8 +61,10 @@ dm_status dm_gtiff_create(dm_ctx *ctx, const char *path, const dm_grid *g, int n
     opt = CSLSetNameValue(opt, "TILED", "YES");
     opt = CSLSetNameValue(opt, "BLOCKXSIZE", "256");
     opt = CSLSetNameValue(opt, "BLOCKYSIZE", "256");
-    opt = CSLSetNameValue(opt, "COMPRESS", comp);
-    opt = CSLSetNameValue(opt, "PREDICTOR", "3");
+    if (compress) {
+        opt = CSLSetNameValue(opt, "COMPRESS", comp);
+        opt = CSLSetNameValue(opt, "PREDICTOR", "3");
+    }
     opt = CSLSetNameValue(opt, "BIGTIFF", "IF_SAFER");
     opt = CSLSetNameValue(opt, "NUM_THREADS", "ALL_CPUS");
     if (nbands > 1)

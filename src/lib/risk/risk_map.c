@@ -647,7 +647,7 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
         goto done;
     if (p->out_path) {
         const char *names[2] = {"p_any", "items_ha"};
-        if ((st = dm_gtiff_create(ctx, p->out_path, g, 2, names, NODATA, &j.w)))
+        if ((st = dm_gtiff_create(ctx, p->out_path, g, 2, names, NODATA, 1, &j.w)))
             goto done;
         char *mj = NULL;
         if (!dm_risk_model_json(ctx, m, &mj)) {
