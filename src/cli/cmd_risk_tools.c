@@ -23,7 +23,7 @@ static const char *help_distance =
 static const char *help_sum =
     "usage: demine risk sum OUT.tif W1 A.tif [W2 B.tif ...] [--compress]\n\n"
     "Weighted sum W1*A + W2*B + ... of rasters on the same grid (band 1 of each),\n"
-    "computed in row blocks on all cores. NaN or nodata in any input gives nodata.\n";
+    "streamed block by block on all cores. NaN or nodata in any input gives nodata.\n";
 
 static int run_distance(dm_ctx *ctx, int argc, char **argv)
 {
@@ -125,47 +125,7 @@ static int run_sum(dm_ctx *ctx, int argc, char **argv)
     }
     if (!out || !n)
         return cli_usage_error("risk sum", "usage: demine risk sum OUT.tif W1 A.tif [W2 B.tif ...]");
-    dm_grid g0;
-    float *acc = NULL;
-    dm_status st = dm_raster_read(ctx, paths[0], 1, &g0, &acc);
-    if (st)
-        return cli_fail(ctx, "risk sum", st);
-    size_t cells = dm_grid_cells(&g0);
-    float w0 = (float)wt[0];
-    for (size_t k = 0; k < cells; k++)
-        acc[k] *= w0;
-    for (int r = 1; r < n && !st; r++) {
-        dm_grid g;
-        float *b = NULL;
-        st = dm_raster_read(ctx, paths[r], 1, &g, &b);
-        if (st)
-            break;
-        if (g.nx != g0.nx || g.ny != g0.ny || fabs(g.x0 - g0.x0) > 1e-6 * g0.cell ||
-            fabs(g.y0 - g0.y0) > 1e-6 * g0.cell || fabs(g.cell - g0.cell) > 1e-9 * g0.cell) {
-            dm_raster_free(b, dm_grid_cells(&g));
-            dm_raster_free(acc, cells);
-            return cli_usage_error("risk sum", "%s is not on the grid of %s", paths[r], paths[0]);
-        }
-        float w = (float)wt[r];
-        for (size_t k = 0; k < cells; k++)
-            acc[k] += w * b[k];
-        dm_raster_free(b, cells);
-    }
-    for (size_t k = 0; k < cells && !st; k++)
-        if (isnan(acc[k]))
-            acc[k] = -9999.0f;
-    dm_gtiff *w = NULL;
-    const char *names[1] = {"sum"};
-    if (!st)
-        st = dm_gtiff_create(ctx, out, &g0, 1, names, -9999.0f, compress, &w);
-    if (!st)
-        st = dm_gtiff_write(w, 1, 0, 0, g0.nx, g0.ny, acc);
-    if (w) {
-        dm_status s2 = dm_gtiff_close(w, 0);
-        if (!st)
-            st = s2;
-    }
-    dm_raster_free(acc, cells);
+    dm_status st = dm_raster_weighted_sum(ctx, out, paths, wt, n, compress, 0);
     return st ? cli_fail(ctx, "risk sum", st) : 0;
 }
 
