@@ -88,6 +88,10 @@ DM_API dm_status dm_edt(dm_ctx *ctx, float *f, int nx, int ny, float cap_cells, 
  * whatever sigma). The kernel sums to 1. Multithreaded. */
 DM_API dm_status dm_gauss_blur(dm_ctx *ctx, float *buf, int nx, int ny, double sigma_cells,
                                int threads);
+/* The same with a caller-provided work buffer of nx * ny floats (no
+ * allocation; work == NULL allocates). */
+DM_API dm_status dm_gauss_blur_ws(dm_ctx *ctx, float *buf, float *work, int nx, int ny,
+                                  double sigma_cells, int threads);
 /* Half-width in cells beyond which the blur of dm_gauss_blur is exactly 0. */
 DM_API int dm_gauss_reach(double sigma_cells);
 

@@ -64,6 +64,8 @@ dm_status dm_gtiff_create(dm_ctx *ctx, const char *path, const dm_grid *g, int n
     if (compress) {
         opt = CSLSetNameValue(opt, "COMPRESS", comp);
         opt = CSLSetNameValue(opt, "PREDICTOR", "3");
+        if (!strcmp(comp, "ZSTD"))
+            opt = CSLSetNameValue(opt, "ZSTD_LEVEL", "1"); /* fast; the predictor does most */
     }
     opt = CSLSetNameValue(opt, "BIGTIFF", "IF_SAFER");
     opt = CSLSetNameValue(opt, "NUM_THREADS", "ALL_CPUS");
@@ -170,6 +172,7 @@ dm_status dm_gtiff_close(dm_gtiff *w, int with_overviews)
             levels[n++] = f;
         if (n) {
             CPLSetConfigOption("COMPRESS_OVERVIEW", "ZSTD");
+            CPLSetConfigOption("ZSTD_LEVEL_OVERVIEW", "1");
             CPLSetConfigOption("PREDICTOR_OVERVIEW", "3");
             CPLSetConfigOption("GDAL_NUM_THREADS", "ALL_CPUS");
             CPLErrorReset();
