@@ -27,6 +27,10 @@ static void gdal_init(void)
 {
     GDALAllRegister();
     CPLSetErrorHandler(CPLQuietErrorHandler);
+    /* bound GDAL's block cache (default: 5 % of RAM) so that memory stays
+     * flat whatever the raster size; GDAL_CACHEMAX still overrides */
+    if (!CPLGetConfigOption("GDAL_CACHEMAX", NULL))
+        GDALSetCacheMax64((GIntBig)256 << 20);
 }
 
 void dm__gdal_init(void);
