@@ -31,6 +31,7 @@ typedef struct term_plan {
     const dm_risk_term *t;
     int idx;        /* index in the model */
     int m;          /* working cell = m output cells */
+    int sub;        /* KERNEL narrower than 4 cells: sub x sub working cells per output cell */
     int halo;       /* halo in working cells */
     const char *cov_path;
     size_t *src;    /* indexes into gev[] used by the term */
@@ -226,6 +227,45 @@ static void upsample(const float *wbuf, int wnx, int wny, int ci0, int cj0, int 
     free(fa);
 }
 
+/* A kernel narrower than a few output cells: computed on sub x sub cells per
+ * output cell and averaged, i.e. the Gaussian integrated over each cell. */
+static dm_status kernel_fine(job *j, dm_ctx *wctx, const term_plan *tp, const dm_tile *tl, float *x,
+                             scratch *sc)
+{
+    const dm_risk_term *t = tp->t;
+    int S = tp->sub, H = tp->halo;
+    dm_grid fg = *j->g;
+    fg.cell = j->g->cell / S;
+    dm_grid wg = dm_grid_window(&fg, tl->i0 * S - H, tl->j0 * S - H, tl->nx * S + 2 * H,
+                                tl->ny * S + 2 * H);
+    size_t wn = (size_t)wg.nx * wg.ny;
+    if (wn > j->nwin)
+        return dm__fail(wctx, DM_EINTERNAL, "window of %zu cells exceeds the plan (%zu)", wn, j->nwin);
+    float *buf = sc->w0;
+    memset(buf, 0, wn * sizeof *buf);
+    for (size_t s = 0; s < tp->n_src; s++) {
+        const gev *e = &j->ev[tp->src[s]];
+        if (overlaps(e->b, &wg, fg.cell))
+            dm_burn_coords(&wg, &e->xy, (float)ev_weight(t, e->e, j->ref_days), DM_BURN_ADD, 0, buf);
+    }
+    double sig = t->width_m / fg.cell;
+    dm_status st = dm_gauss_blur_ws(wctx, buf, sc->w2, wg.nx, wg.ny, sig, 1);
+    if (st)
+        return st;
+    double f = 2 * M_PI * sig * sig / ((double)S * S);
+    for (int y = 0; y < tl->ny; y++)
+        for (int xx = 0; xx < tl->nx; xx++) {
+            double sum = 0;
+            for (int b = 0; b < S; b++) {
+                const float *r = buf + (size_t)(H + y * S + b) * wg.nx + H + xx * S;
+                for (int a = 0; a < S; a++)
+                    sum += r[a];
+            }
+            x[(size_t)y * tl->nx + xx] = log1pf((float)(sum > 0 ? sum * f : 0));
+        }
+    return DM_OK;
+}
+
 /* Raw term values x over the tile core. */
 static dm_status term_tile(job *j, dm_ctx *wctx, const term_plan *tp, const dm_tile *tl,
                            float *x, scratch *sc)
@@ -289,6 +329,8 @@ static dm_status term_tile(job *j, dm_ctx *wctx, const term_plan *tp, const dm_t
         }
         return DM_OK;
     }
+    if (t->type == DM_TERM_KERNEL && tp->sub > 1)
+        return kernel_fine(j, wctx, tp, tl, x, sc);
     /* working window */
     int m = tp->m, H = tp->halo;
     int ci0 = (int)floor((double)tl->i0 / m) - 1 - H, cj0 = (int)floor((double)tl->j0 / m) - 1 - H;
@@ -545,9 +587,9 @@ static dm_status to_grid(dm_ctx *ctx, dm_transform *tr, const dm_coords *in, dm_
     return st;
 }
 
-static size_t window_cells(int tile, int m, int halo)
+static size_t window_cells(int tile, int m, int sub, int halo)
 {
-    size_t side = (size_t)tile / (size_t)m + 6 + 2 * (size_t)halo;
+    size_t side = (size_t)tile * (size_t)(sub > 1 ? sub : 1) / (size_t)m + 6 + 2 * (size_t)halo;
     return side * side;
 }
 
@@ -604,7 +646,10 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
             tp->m = (int)floor(t->width_m / 6.0 / g->cell);
             if (tp->m < 1)
                 tp->m = 1;
-            tp->halo = dm_gauss_reach(t->width_m / (g->cell * tp->m)) + 1;
+            tp->sub = 1;
+            if (t->width_m < 4.0 * g->cell) /* integrate the kernel over each cell */
+                tp->sub = (int)ceil(4.0 * g->cell / t->width_m) > 4 ? 4 : (int)ceil(4.0 * g->cell / t->width_m);
+            tp->halo = dm_gauss_reach(t->width_m / (g->cell * tp->m / tp->sub)) + 1;
         } else if (t->type == DM_TERM_DISTANCE) {
             tp->m = (int)floor(t->width_m / 100.0 / g->cell); /* 1 % of the cap */
             if (tp->m < 1)
@@ -692,12 +737,13 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
     for (;;) {
         per = 0;
         for (size_t t = 0; t < j.n_plans; t++) {
-            size_t wc = window_cells(tile, j.plans[t].m, j.plans[t].halo);
+            size_t wc = window_cells(tile, j.plans[t].m, j.plans[t].sub, j.plans[t].halo);
             size_t need = wc * 4 * 3;
             if (need > per)
                 per = need;
-            if (j.plans[t].halo * j.plans[t].m > hmax)
-                hmax = j.plans[t].halo * j.plans[t].m;
+            int hc = j.plans[t].halo * j.plans[t].m / (j.plans[t].sub > 1 ? j.plans[t].sub : 1);
+            if (hc > hmax)
+                hmax = hc;
         }
         per += (size_t)tile * tile * 4 * 5;
         if (per * 1 <= limit || tile <= 256)
@@ -718,7 +764,7 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
     j.ncore = (size_t)tile * tile;
     j.nwin = 1;
     for (size_t t = 0; t < j.n_plans; t++) {
-        size_t wc = window_cells(tile, j.plans[t].m, j.plans[t].halo);
+        size_t wc = window_cells(tile, j.plans[t].m, j.plans[t].sub, j.plans[t].halo);
         if (wc > j.nwin)
             j.nwin = wc;
     }
