@@ -17,7 +17,7 @@ endif
 
 WARN      := -Wall -Wextra -Wpedantic -Wshadow -Wvla -Wstrict-prototypes -Wmissing-prototypes \
              -Wno-unused-parameter
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_CFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS) 2>/dev/null))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS    += -Itests -std=c11 -D_GNU_SOURCE -g $(OPT) $(WARN) $(SANFLAGS) -pthread -Iinclude -Isrc/lib $(PKG_CFLAGS)
 LDLIBS    += $(PKG_LIBS) -lm -pthread
@@ -35,7 +35,7 @@ LIB       := $(BUILD)/libdemine.a
 BIN       := $(BUILD)/demine
 TESTBIN   := $(BUILD)/demine-tests
 
-.PHONY: all deps demo test check bench clean lint fuzz
+.PHONY: all deps deps-check demo test check bench clean lint fuzz
 
 all: deps-check $(BIN) demine
 
@@ -84,3 +84,8 @@ clean:
 	rm -rf build build-san demine
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+
+# Fuzz every tests/fuzz/fuzz_*.c target with libFuzzer (clang) for FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@sh scripts/fuzz.sh $(FUZZ_SECONDS)

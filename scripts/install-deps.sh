@@ -2,7 +2,7 @@
 # install-deps.sh -- installs the Debian packages demine builds and tests with,
 # when any is missing. Runs apt-get directly as root, through sudo otherwise.
 set -e
-PKGS="build-essential pkg-config libgdal-dev gdal-bin libgeos-dev libproj-dev proj-bin \
+PKGS="build-essential pkg-config libgdal-dev gdal-bin python3-gdal libgeos-dev libproj-dev proj-bin \
 libsqlite3-dev sqlite3 libmicrohttpd-dev libcairo2-dev libsodium-dev libjansson-dev \
 poppler-utils"
 missing=""

@@ -24,7 +24,7 @@ typedef struct test_entry {
 static test_entry *tests;
 static size_t n_tests, cap_tests;
 static dm_ctx *cur_ctx;
-static char tmpdir[512];
+static char tmpdir[1024];
 static char shared_dir[512];
 
 void dmtest_register(const char *name, const char *file, dmtest_fn fn)

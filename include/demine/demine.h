@@ -13,5 +13,9 @@
 #include "demine/dm_raster.h"
 #include "demine/dm_evidence.h"
 #include "demine/dm_risk.h"
+#include "demine/dm_io.h"
+#include "demine/dm_check.h"
+#include "demine/dm_stats.h"
+#include "demine/dm_demo.h"
 
 #endif

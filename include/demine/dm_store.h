@@ -116,6 +116,17 @@ DM_API dm_status dm_store_count(dm_store *s, const char *layer, const dm_select 
  * {seq, time, author, op, reason, old, new}. Free with dm_free. */
 DM_API dm_status dm_store_history_json(dm_store *s, const char *uuid, char **json);
 
+/* ---- hazard life cycle ---- */
+/* Move hazard `id` to status `to` (open, partly_released, closed,
+ * handed_over) on `date` (YYYY-MM-DD; NULL = today) for `reason`: updates
+ * the hazard and adds a dated hazard_status row, in one transaction.
+ * Allowed: open -> partly_released -> closed -> handed_over (steps may be
+ * skipped forward); going back (reopening on new evidence) needs a reason.
+ * Errors: DM_ENOTFOUND, DM_EINVAL (same status, bad date, backwards without
+ * reason, date before the last change). */
+DM_API dm_status dm_hazard_set_status(dm_store *s, const char *id, const char *to,
+                                      const char *date, const char *reason);
+
 /* ---- metadata (key/value) ---- */
 DM_API dm_status dm_store_meta_set(dm_store *s, const char *key, const char *value);
 /* Value or NULL; caller frees with dm_free. */

@@ -196,6 +196,10 @@ dm_status dm_store_open(dm_ctx *ctx, const char *path, unsigned flags, dm_store 
         goto fail;
     }
     sqlite3_busy_timeout(s->db, 5000);
+    /* A large page cache keeps big imports from spilling pages to the file
+     * in the middle of their transaction (each spill is a write call). */
+    sqlite3_exec(s->db, "PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;", NULL, NULL,
+                 NULL);
     sqlite3_extended_result_codes(s->db, 1);
     if (register_functions(s->db, ctx) != SQLITE_OK) {
         st = dm__sql_fail(s, SQLITE_ERROR, "register functions");

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * dm_io.h -- importing any file GDAL reads into a layer of the database, and
+ * exporting a layer to any format GDAL writes.
+ *
+ * An import is one transaction: the first bad feature rejects the whole file
+ * with a message naming the file, the feature number and the field, and the
+ * database is left as it was.
+ */
+#ifndef DM_IO_H
+#define DM_IO_H
+
+#include "demine/dm_store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct dm_import_opts {
+    const char *layer;      /* target layer (required), e.g. "hazards" */
+    const char *src_layer;  /* layer inside the file (default: the first) */
+    /* field mapping: source name -> layer field ("-" drops the source field) */
+    const char *const *map_from;
+    const char *const *map_to;
+    size_t n_map;
+    /* constant values for fields the file lacks: field=value */
+    const char *const *set_field;
+    const char *const *set_value;
+    size_t n_set;
+    const char *x_field, *y_field; /* coordinate columns (CSV); detected when NULL */
+    const char *geom_field;        /* WKT or ODK geopoint/geotrace/geoshape column */
+    const char *src_crs;           /* CRS of the file when it has none, or to override */
+    int repair;                    /* make invalid geometries valid (GEOS) and log it */
+    int ignore_unknown;            /* drop source fields the layer does not have */
+} dm_import_opts;
+
+typedef struct dm_import_result {
+    long rows;     /* rows inserted */
+    long repaired; /* geometries made valid */
+    long ignored_fields;
+} dm_import_result;
+
+/* Import path into the store. See the file comment for the guarantees.
+ * Errors: DM_EIO (cannot read), DM_EPARSE (bad value), DM_EGEOM (bad
+ * geometry), DM_EPROJ (CRS), DM_ENOTFOUND (unknown layer or field),
+ * DM_ECONFLICT (duplicate uuid). */
+DM_API dm_status dm_import_file(dm_store *s, const char *path, const dm_import_opts *opts,
+                                dm_import_result *res);
+
+typedef struct dm_export_opts {
+    const char *format;  /* GDAL driver short name; NULL = from the extension */
+    int no_personal;     /* leave out fields marked personal */
+    const dm_select *select;
+} dm_export_opts;
+
+/* Export one layer to path (created; an existing file is an error).
+ * Writes *n_rows when not NULL. */
+DM_API dm_status dm_export_layer(dm_store *s, const char *layer, const char *path,
+                                 const dm_export_opts *opts, long *n_rows);
+
+/* GDAL driver short name for a file extension (".geojson" -> "GeoJSON"), or
+ * NULL when unknown. */
+DM_API const char *dm_driver_for_path(const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DM_IO_H */

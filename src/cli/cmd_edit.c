@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * cmd_edit.c -- changing and deleting single rows from the command line:
+ * `demine edit`, `demine delete` and `demine status` (a hazard's life cycle).
+ * Every change is logged with the author and the reason.
+ */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *edit_help =
+    "usage: demine edit DB ID FIELD=VALUE... [--wkt WKT] [--reason TEXT]\n\n"
+    "Change fields of one row (ID: uuid, unique uuid prefix or ref). An empty VALUE\n"
+    "clears a field. --wkt replaces the geometry (WGS 84). The old and new values go\n"
+    "to the change log with the author (--author before the command) and the reason.\n";
+
+static const char *delete_help =
+    "usage: demine delete DB ID --reason TEXT\n\n"
+    "Delete one row. The change log keeps its last values, the author and the reason.\n";
+
+static const char *status_help =
+    "usage: demine status DB HAZARD STATUS [--date YYYY-MM-DD] [--reason TEXT]\n\n"
+    "Move a hazard along its life cycle: open -> partly_released -> closed ->\n"
+    "handed_over. The hazard is updated and a dated hazard_status row is added, in one\n"
+    "transaction. Moving back (reopening on new evidence) needs a --reason.\n";
+
+static int run_edit(dm_ctx *ctx, int argc, char **argv)
+{
+    static const struct option longopts[] = {{"reason", required_argument, 0, 'r'},
+                                             {"wkt", required_argument, 0, 'w'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {0, 0, 0, 0}};
+    const char *reason = NULL, *wkt = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (c == 'r')
+            reason = optarg;
+        else if (c == 'w')
+            wkt = optarg;
+        else if (c == 'h')
+            return cli_help(edit_help);
+        else
+            return 2;
+    }
+    if (argc - optind < 2 || (argc - optind < 3 && !wkt))
+        return cli_usage_error("edit", "expected DB, ID and FIELD=VALUE pairs");
+    dm_store *s = NULL;
+    int rc = cli_open_store(ctx, "edit", argv[optind], 0, &s);
+    if (rc)
+        return rc;
+    const dm_layer_def *l = NULL;
+    char uuid[37];
+    dm_status st = dm_store_resolve(s, NULL, argv[optind + 1], &l, uuid);
+    dm_row *r = st ? NULL : dm_row_new(ctx, l);
+    for (int i = optind + 2; !st && i < argc; i++) {
+        char *eq = strchr(argv[i], '=');
+        if (!eq) {
+            dm_row_free(r);
+            dm_store_close(s);
+            return cli_usage_error("edit", "'%s' is not FIELD=VALUE", argv[i]);
+        }
+        *eq = '\0';
+        st = dm_row_set(r, argv[i], eq[1] ? eq + 1 : NULL);
+    }
+    if (!st && wkt) {
+        dm_geom *g = NULL;
+        st = dm_geom_from_wkt(ctx, wkt, &g);
+        if (!st)
+            dm_row_set_geom(r, g);
+    }
+    if (!st)
+        st = dm_store_update(s, uuid, r, reason);
+    if (st)
+        rc = cli_fail(ctx, "edit", st);
+    else
+        printf("updated %s %s\n", l->name, uuid);
+    dm_row_free(r);
+    dm_store_close(s);
+    return rc;
+}
+
+static int run_delete(dm_ctx *ctx, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"reason", required_argument, 0, 'r'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    const char *reason = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (c == 'r')
+            reason = optarg;
+        else if (c == 'h')
+            return cli_help(delete_help);
+        else
+            return 2;
+    }
+    if (argc - optind != 2)
+        return cli_usage_error("delete", "expected DB and ID");
+    if (!reason || !*reason)
+        return cli_usage_error("delete", "--reason is required: deletions must be explained");
+    dm_store *s = NULL;
+    int rc = cli_open_store(ctx, "delete", argv[optind], 0, &s);
+    if (rc)
+        return rc;
+    const dm_layer_def *l = NULL;
+    char uuid[37];
+    dm_status st = dm_store_resolve(s, NULL, argv[optind + 1], &l, uuid);
+    if (!st)
+        st = dm_store_delete(s, l->name, uuid, reason);
+    if (st)
+        rc = cli_fail(ctx, "delete", st);
+    else
+        printf("deleted %s %s (kept in the change log)\n", l->name, uuid);
+    dm_store_close(s);
+    return rc;
+}
+
+static int run_status(dm_ctx *ctx, int argc, char **argv)
+{
+    static const struct option longopts[] = {{"reason", required_argument, 0, 'r'},
+                                             {"date", required_argument, 0, 'd'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {0, 0, 0, 0}};
+    const char *reason = NULL, *date = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (c == 'r')
+            reason = optarg;
+        else if (c == 'd')
+            date = optarg;
+        else if (c == 'h')
+            return cli_help(status_help);
+        else
+            return 2;
+    }
+    if (argc - optind != 3)
+        return cli_usage_error("status", "expected DB, HAZARD and STATUS");
+    dm_store *s = NULL;
+    int rc = cli_open_store(ctx, "status", argv[optind], 0, &s);
+    if (rc)
+        return rc;
+    dm_status st = dm_hazard_set_status(s, argv[optind + 1], argv[optind + 2], date, reason);
+    if (st)
+        rc = cli_fail(ctx, "status", st);
+    else
+        printf("hazard %s is now %s\n", argv[optind + 1], argv[optind + 2]);
+    dm_store_close(s);
+    return rc;
+}
+
+CLI_COMMAND(edit, "edit", run_edit, "change fields of one row (logged)")
+CLI_COMMAND(delete, "delete", run_delete, "delete one row (logged, with a reason)")
+CLI_COMMAND(status, "status", run_status, "move a hazard along its life cycle")

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * cmd_list.c -- `demine list DB [--layer L]`: the layers and their row counts,
+ * or the rows of one layer, as a table or JSON.
+ */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *help =
+    "usage: demine list DB [--layer LAYER] [--where FIELD=VALUE] [--bbox W,S,E,N]\n"
+    "                      [--limit N] [--offset N] [--json]\n\n"
+    "Without --layer: every layer with its number of rows. With --layer: its rows\n"
+    "(uuid, main fields); --json prints them whole (GeoJSON geometry included).\n";
+
+/* The fields worth a column in the table view of a layer. */
+static void key_fields(const dm_layer_def *l, const char **out, int *n)
+{
+    *n = 0;
+    for (size_t i = 0; i < l->n_fields && *n < 5; i++) {
+        const dm_field_def *f = &l->fields[i];
+        if (f->type == DM_FT_REF || (f->flags & DM_FIELD_PERSONAL) || !strcmp(f->name, "notes"))
+            continue;
+        out[(*n)++] = f->name;
+    }
+}
+
+static int run_list(dm_ctx *ctx, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"layer", required_argument, 0, 'l'}, {"limit", required_argument, 0, 'n'},
+        {"offset", required_argument, 0, 'o'}, {"json", no_argument, 0, 'j'},
+        {"where", required_argument, 0, 'w'}, {"bbox", required_argument, 0, 'b'},
+        {"help", no_argument, 0, 'h'},        {0, 0, 0, 0}};
+    const char *layer = NULL;
+    long limit = 0, offset = 0;
+    int json = 0, c;
+    const char *eq_f[8], *eq_v[8];
+    char eq_buf[8][256];
+    size_t n_eq = 0;
+    double bbox[4];
+    int have_bbox = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'l': layer = optarg; break;
+        case 'n':
+            if (!cli_parse_long("list", "--limit", optarg, &limit))
+                return 2;
+            break;
+        case 'o':
+            if (!cli_parse_long("list", "--offset", optarg, &offset))
+                return 2;
+            break;
+        case 'j': json = 1; break;
+        case 'w': {
+            char *eq = strchr(optarg, '=');
+            if (!eq || n_eq == 8 || strlen(optarg) >= sizeof eq_buf[0])
+                return cli_usage_error("list", "--where expects FIELD=VALUE");
+            snprintf(eq_buf[n_eq], sizeof eq_buf[0], "%s", optarg);
+            eq_buf[n_eq][eq - optarg] = '\0';
+            eq_f[n_eq] = eq_buf[n_eq];
+            eq_v[n_eq] = eq_buf[n_eq] + (eq - optarg) + 1;
+            n_eq++;
+            break;
+        }
+        case 'b':
+            if (sscanf(optarg, "%lf,%lf,%lf,%lf", &bbox[0], &bbox[1], &bbox[2], &bbox[3]) != 4)
+                return cli_usage_error("list", "--bbox expects W,S,E,N in degrees");
+            have_bbox = 1;
+            break;
+        case 'h': return cli_help(help);
+        default: return 2;
+        }
+    }
+    if (argc - optind != 1)
+        return cli_usage_error("list", "expected DB");
+    dm_store *s = NULL;
+    int rc = cli_open_store(ctx, "list", argv[optind], DM_STORE_READONLY, &s);
+    if (rc)
+        return rc;
+    dm_status st = DM_OK;
+    if (!layer) {
+        if (json)
+            printf("{");
+        for (size_t i = 0; i < dm_layer_count() && !st; i++) {
+            const dm_layer_def *l = dm_layer_at(i);
+            long n = 0;
+            st = dm_store_count(s, l->name, NULL, &n);
+            if (json)
+                printf("%s\"%s\":%ld", i ? "," : "", l->name, n);
+            else
+                printf("%-18s %8ld  %s\n", l->name, n, l->title);
+        }
+        if (json)
+            printf("}\n");
+    } else {
+        const dm_layer_def *l = dm_layer_find(layer);
+        dm_select sel = {0};
+        sel.limit = limit;
+        sel.offset = offset;
+        sel.eq_field = eq_f;
+        sel.eq_value = eq_v;
+        sel.n_eq = n_eq;
+        sel.bbox = have_bbox ? bbox : NULL;
+        dm_cursor *cur = NULL;
+        st = dm_store_select(s, layer, &sel, &cur);
+        if (!st) {
+            const char *keys[5];
+            int nk = 0;
+            key_fields(l, keys, &nk);
+            if (json)
+                printf("[");
+            else {
+                printf("%-36s", "uuid");
+                for (int k = 0; k < nk; k++)
+                    printf("  %-14s", keys[k]);
+                printf("\n");
+            }
+            int r, first = 1;
+            while ((r = dm_cursor_next(cur)) == 1) {
+                if (json) {
+                    char *js = NULL;
+                    if ((st = dm_cursor_json(cur, 1, &js)))
+                        break;
+                    printf("%s%s\n", first ? "" : ",", js);
+                    dm_free(ctx, js);
+                } else {
+                    printf("%-36s", dm_cursor_uuid(cur));
+                    for (int k = 0; k < nk; k++) {
+                        const char *v = dm_cursor_text(cur, keys[k]);
+                        printf("  %-14.14s", v ? v : "-");
+                    }
+                    printf("\n");
+                }
+                first = 0;
+            }
+            if (r < 0)
+                st = dm_ctx_errcode(ctx);
+            if (json)
+                printf("]\n");
+            dm_cursor_free(cur);
+        }
+    }
+    if (st)
+        rc = cli_fail(ctx, "list", st);
+    dm_store_close(s);
+    return rc;
+}
+
+CLI_COMMAND(list, "list", run_list, "list layers, or the rows of one layer")

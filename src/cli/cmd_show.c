@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * cmd_show.c -- `demine show DB ID`: one row with its fields, the rows it
+ * links to and that link to it, and its full change history.
+ */
+#include "cli.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *help =
+    "usage: demine show DB ID [--json]\n\n"
+    "Show one row: ID is a uuid, a unique uuid prefix (8+ characters) or a ref\n"
+    "(e.g. a hazard's national reference). Prints its fields, the rows it refers to,\n"
+    "the rows that refer to it (items found in a hazard, victims of an accident, ...)\n"
+    "and its history from the change log: who changed what, when, and why.\n";
+
+static void print_links_to(dm_ctx *ctx, dm_store *s, const char *uuid, int json, int *first)
+{
+    /* rows of any layer whose reference fields hold this uuid */
+    for (size_t i = 0; i < dm_layer_count(); i++) {
+        const dm_layer_def *l = dm_layer_at(i);
+        for (size_t k = 0; k < l->n_fields; k++) {
+            if (l->fields[k].type != DM_FT_REF)
+                continue;
+            const char *f[1] = {l->fields[k].name}, *v[1] = {uuid};
+            dm_select sel = {0};
+            sel.eq_field = f;
+            sel.eq_value = v;
+            sel.n_eq = 1;
+            sel.limit = 50;
+            dm_cursor *c = NULL;
+            if (dm_store_select(s, l->name, &sel, &c))
+                continue;
+            while (dm_cursor_next(c) == 1) {
+                if (json)
+                    printf("%s{\"layer\":\"%s\",\"field\":\"%s\",\"uuid\":\"%s\"}", *first ? "" : ",",
+                           l->name, l->fields[k].name, dm_cursor_uuid(c));
+                else
+                    printf("  <- %-16s %s (via %s)\n", l->name, dm_cursor_uuid(c), l->fields[k].name);
+                *first = 0;
+            }
+            dm_cursor_free(c);
+        }
+    }
+    (void)ctx;
+}
+
+/* One line per change: when, who, what, why, and the values that changed. */
+static void print_history(const char *hist)
+{
+    json_error_t err;
+    json_t *arr = json_loads(hist, 0, &err);
+    size_t i;
+    json_t *e;
+    json_array_foreach(arr, i, e)
+    {
+        const char *op = json_string_value(json_object_get(e, "op"));
+        const char *reason = json_string_value(json_object_get(e, "reason"));
+        printf("  #%lld %s %-8s by %s%s%s\n", (long long)json_integer_value(json_object_get(e, "seq")),
+               json_string_value(json_object_get(e, "time")), op,
+               json_string_value(json_object_get(e, "author")), reason ? ": " : "",
+               reason ? reason : "");
+        json_t *oldv = json_object_get(e, "old"), *newv = json_object_get(e, "new");
+        if (op && !strcmp(op, "update")) {
+            const char *key;
+            json_t *nv;
+            json_object_foreach(newv, key, nv)
+            {
+                char *a = json_dumps(json_object_get(oldv, key), JSON_ENCODE_ANY);
+                char *b = json_dumps(nv, JSON_ENCODE_ANY);
+                printf("      %s: %.60s -> %.60s\n", key, a ? a : "null", b ? b : "null");
+                free(a);
+                free(b);
+            }
+        }
+    }
+    json_decref(arr);
+}
+
+static int run_show(dm_ctx *ctx, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int json = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (c == 'j')
+            json = 1;
+        else if (c == 'h')
+            return cli_help(help);
+        else
+            return 2;
+    }
+    if (argc - optind != 2)
+        return cli_usage_error("show", "expected DB and ID");
+    dm_store *s = NULL;
+    int rc = cli_open_store(ctx, "show", argv[optind], DM_STORE_READONLY, &s);
+    if (rc)
+        return rc;
+    const dm_layer_def *l = NULL;
+    char uuid[37];
+    dm_status st = dm_store_resolve(s, NULL, argv[optind + 1], &l, uuid);
+    dm_cursor *cur = NULL;
+    char *hist = NULL, *row = NULL;
+    if (!st) {
+        const char *f[1] = {"uuid"}, *v[1] = {uuid};
+        dm_select sel = {0};
+        sel.eq_field = f;
+        sel.eq_value = v;
+        sel.n_eq = 1;
+        st = dm_store_select(s, l->name, &sel, &cur);
+    }
+    if (!st && dm_cursor_next(cur) != 1)
+        st = DM_ENOTFOUND;
+    if (!st)
+        st = dm_cursor_json(cur, 1, &row);
+    if (!st)
+        st = dm_store_history_json(s, uuid, &hist);
+    if (st) {
+        rc = cli_fail(ctx, "show", st);
+    } else if (json) {
+        printf("{\"layer\":\"%s\",\"row\":%s,\"referenced_by\":[", l->name, row);
+        int first = 1;
+        print_links_to(ctx, s, uuid, 1, &first);
+        printf("],\"history\":%s}\n", hist);
+    } else {
+        printf("%s %s\n", l->name, uuid);
+        for (size_t i = 0; i < l->n_fields; i++) {
+            const char *val = dm_cursor_text(cur, l->fields[i].name);
+            if (!val)
+                continue;
+            printf("  %-18s %s", l->fields[i].name, val);
+            if (l->fields[i].type == DM_FT_REF)
+                printf("   -> %s", l->fields[i].ref_layer);
+            printf("\n");
+        }
+        if (l->geom_type) {
+            dm_geom *g = NULL;
+            if (dm_cursor_geom(cur, &g) == DM_OK && g) {
+                double ha = 0, b[4];
+                dm_geom_bounds(g, b);
+                printf("  %-18s %s", "geometry", dm_geom_type_name(dm_geom_type_of(g)));
+                if (dm_geom_area_ha(ctx, g, &ha) == DM_OK && ha > 0)
+                    printf(", %.4f ha", ha);
+                printf(", bounds %.6f %.6f %.6f %.6f\n", b[0], b[1], b[2], b[3]);
+                dm_geom_free(g);
+            }
+        }
+        printf("  %-18s %s by %s, updated %s\n", "created", dm_cursor_text(cur, "created"),
+               dm_cursor_text(cur, "author"), dm_cursor_text(cur, "updated"));
+        printf("linked from:\n");
+        int first = 1;
+        print_links_to(ctx, s, uuid, 0, &first);
+        if (first)
+            printf("  (nothing)\n");
+        printf("history:\n");
+        print_history(hist);
+    }
+    dm_free(ctx, row);
+    dm_free(ctx, hist);
+    dm_cursor_free(cur);
+    dm_store_close(s);
+    return rc;
+}
+
+CLI_COMMAND(show, "show", run_show, "show one row, its links and its history")

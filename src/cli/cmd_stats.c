@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * cmd_stats.c -- `demine stats DB [--by ...]`: land release statistics as
+ * readable tables or JSON.
+ */
+#include "cli.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <string.h>
+
+static const char *help =
+    "usage: demine stats DB [--by district|year|method|organisation] [--json]\n\n"
+    "Land release statistics: hazard area (SHA/CHA) and what remains, area cancelled\n"
+    "(non-technical survey), reduced (technical survey) and cleared, by year and\n"
+    "method, the share of the contaminated area released, items found by category\n"
+    "and year, accidents and victims by year, civilian vs deminer. --by adds a table\n"
+    "grouped by district, year, method or organisation. Areas in hectares.\n";
+
+static double num(json_t *o, const char *k)
+{
+    return json_number_value(json_object_get(o, k));
+}
+
+static void print_release_table(json_t *obj, const char *title)
+{
+    printf("\n%-22s %12s %12s %12s\n", title, "cancelled", "reduced", "cleared");
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v)
+    {
+        printf("%-22.22s %12.2f %12.2f %12.2f\n", key, num(v, "cancelled_ha"), num(v, "reduced_ha"),
+               num(v, "cleared_ha"));
+    }
+}
+
+static void print_text(json_t *r)
+{
+    json_t *hz = json_object_get(r, "hazards");
+    json_t *sha = json_object_get(json_object_get(hz, "by_type"), "SHA");
+    json_t *cha = json_object_get(json_object_get(hz, "by_type"), "CHA");
+    printf("Hazard areas: %lld  (SHA %.0f: %.2f ha, %.2f ha remaining; CHA %.0f: %.2f ha, %.2f ha "
+           "remaining)\n",
+           (long long)json_integer_value(json_object_get(hz, "count")), num(sha, "count"),
+           num(sha, "area_ha"), num(sha, "remaining_ha"), num(cha, "count"), num(cha, "area_ha"),
+           num(cha, "remaining_ha"));
+    const char *key;
+    json_t *v;
+    printf("  by status:");
+    json_object_foreach(json_object_get(hz, "by_status"), key, v)
+    {
+        printf("  %s %.0f (%.2f ha)", key, num(v, "count"), num(v, "area_ha"));
+    }
+    json_t *rel = json_object_get(r, "released");
+    printf("\nLand released: %.2f ha  (cancelled %.2f, reduced %.2f, cleared %.2f)\n",
+           num(rel, "total_ha"), num(rel, "cancelled_ha"), num(rel, "reduced_ha"),
+           num(rel, "cleared_ha"));
+    json_t *share = json_object_get(r, "share_released");
+    if (json_is_number(share))
+        printf("Share of the contaminated area released: %.1f%%\n", 100 * json_number_value(share));
+    if (json_object_get(r, "released_by_year"))
+        print_release_table(json_object_get(r, "released_by_year"), "released by year (ha)");
+    if (json_object_get(r, "released_by_method"))
+        print_release_table(json_object_get(r, "released_by_method"), "released by method (ha)");
+    json_t *it = json_object_get(r, "items");
+    printf("\nExplosive ordnance found: %.0f\n  by category:", num(it, "total"));
+    json_object_foreach(json_object_get(it, "by_category"), key, v)
+    {
+        printf("  %s %.0f", key, json_number_value(v));
+    }
+    json_t *acc = json_object_get(r, "accidents"), *vic = json_object_get(r, "victims");
+    printf("\n\nAccidents: %lld; victims %.0f (killed %.0f, injured %.0f; civilians %.0f, deminers "
+           "%.0f, military %.0f; women and girls %.0f, children %.0f)\n",
+           (long long)json_integer_value(json_object_get(acc, "count")), num(vic, "total"),
+           num(vic, "killed"), num(vic, "injured"), num(vic, "civilian"), num(vic, "deminer"),
+           num(vic, "military"), num(vic, "female"), num(vic, "children"));
+    printf("%-10s %9s %8s %8s %9s %8s\n", "year", "accidents", "killed", "injured", "civilians",
+           "deminers");
+    json_object_foreach(json_object_get(acc, "by_year"), key, v)
+    {
+        printf("%-10s %9.0f %8.0f %8.0f %9.0f %8.0f\n", key, num(v, "accidents"), num(v, "killed"),
+               num(v, "injured"), num(v, "civilian"), num(v, "deminer"));
+    }
+    json_t *groups = json_object_get(r, "groups");
+    if (groups) {
+        printf("\nby %s:\n%-22s %7s %10s %10s %10s %10s %10s %10s %7s %9s\n",
+               json_string_value(json_object_get(r, "by")), "", "hazards", "SHA ha", "CHA ha",
+               "remain ha", "cancel ha", "reduce ha", "clear ha", "items", "accidents");
+        json_object_foreach(groups, key, v)
+        {
+            printf("%-22.22s %7.0f %10.2f %10.2f %10.2f %10.2f %10.2f %10.2f %7.0f %9.0f\n", key,
+                   num(v, "hazards"), num(v, "sha_ha"), num(v, "cha_ha"), num(v, "remaining_ha"),
+                   num(v, "cancelled_ha"), num(v, "reduced_ha"), num(v, "cleared_ha"),
+                   num(v, "items"), num(v, "accidents"));
+        }
+    }
+}
+
+static int run_stats(dm_ctx *ctx, int argc, char **argv)
+{
+    static const struct option longopts[] = {{"by", required_argument, 0, 'b'},
+                                             {"json", no_argument, 0, 'j'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {0, 0, 0, 0}};
+    int by = DM_STATS_BY_NONE, json = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'b':
+            by = dm_stats_by_parse(optarg);
+            if (by < 0)
+                return cli_usage_error("stats", "--by takes district, year, method or organisation");
+            break;
+        case 'j': json = 1; break;
+        case 'h': return cli_help(help);
+        default: return 2;
+        }
+    }
+    if (argc - optind != 1)
+        return cli_usage_error("stats", "expected DB");
+    dm_store *s = NULL;
+    int rc = cli_open_store(ctx, "stats", argv[optind], DM_STORE_READONLY, &s);
+    if (rc)
+        return rc;
+    char *js = NULL;
+    dm_status st = dm_stats_json(s, (dm_stats_by)by, &js);
+    dm_store_close(s);
+    if (st)
+        return cli_fail(ctx, "stats", st);
+    if (json)
+        printf("%s\n", js);
+    else {
+        json_error_t err;
+        json_t *r = json_loads(js, 0, &err);
+        print_text(r);
+        json_decref(r);
+    }
+    dm_free(ctx, js);
+    return 0;
+}
+
+CLI_COMMAND(stats, "stats", run_stats, "land release statistics")

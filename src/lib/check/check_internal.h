@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * check_internal.h -- the pieces of the data checks shared by the database
+ * and file front ends.
+ */
+#ifndef DM_CHECK_INTERNAL_H
+#define DM_CHECK_INTERNAL_H
+
+#include "core/dm_internal.h"
+
+/* One row's geometry for the pairwise checks. */
+typedef struct dm__check_geomrow {
+    char id[48];
+    char ref[64];
+    char key[64]; /* points: duplicates must share it (e.g. date + category) */
+    dm_geom *g;
+    double env[4]; /* minx, miny, maxx, maxy */
+    double ha;
+    int is_point;
+} dm__check_geomrow;
+
+void dm__check_add(dm_check_report *r, dm_check_severity sev, const char *code, const char *layer,
+                   const char *id, const char *ref, double x, double y, const char *fmt, ...)
+    DM_PRINTF(9, 10);
+void dm__check_geom(dm_ctx *ctx, dm_check_report *r, const char *layer, const char *id,
+                    const char *ref, const dm_geom *g);
+void dm__check_date(dm_check_report *r, const char *layer, const char *id, const char *ref,
+                    const char *field, const char *value);
+/* Duplicates (and, with overlaps, overlapping polygons) among rows. */
+void dm__check_pairs(dm_ctx *ctx, dm_check_report *r, const char *layer, dm__check_geomrow *rows,
+                     size_t n, int overlaps);
+
+#endif

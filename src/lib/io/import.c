@@ -1,0 +1,636 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * import.c -- reading any vector file GDAL opens (GeoJSON, GeoPackage,
+ * Shapefile, KML, CSV with coordinate columns, KoboToolbox and ODK exports)
+ * into one layer of the database, in one transaction.
+ *
+ * Source fields are matched to the layer's fields by name (case-insensitive,
+ * form group prefixes dropped) or by an explicit mapping; form metadata
+ * columns are ignored; anything else unknown stops the import. Every value
+ * and geometry is checked by the store exactly as any other write is.
+ */
+#include "io_internal.h"
+
+#include "demine/dm_io.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { SRC_DROP = -1, SRC_UUID = -2, SRC_COORD = -3 };
+
+typedef struct import_state {
+    dm_store *s;
+    dm_ctx *ctx;
+    const dm_layer_def *layer;
+    const dm_import_opts *o;
+    const char *path;
+    OGRLayerH ol;
+    int n_src;
+    int *target;  /* per source field: layer field index or SRC_* */
+    int is_csv;
+    /* coordinates from columns */
+    int x_col, y_col;      /* numeric x/y columns */
+    int latlon_col;        /* Kobo "_geolocation" "[lat, lon]" */
+    int geom_col;          /* WKT or ODK geopoint/geotrace/geoshape text */
+    OGRCoordinateTransformationH oct;
+    OGRSpatialReferenceH src_srs, wgs84;
+} import_state;
+
+/* ---------------------------- field matching ---------------------------- */
+
+static const char *base_name(const char *name)
+{
+    const char *slash = strrchr(name, '/');
+    return slash ? slash + 1 : name;
+}
+
+/* Columns added by KoboToolbox, ODK Central/Collect and GIS exports that
+ * carry no mine action data. */
+static int is_form_metadata(const char *name)
+{
+    static const char *meta[] = {
+        "start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber",
+        "username", "audit", "instanceID", "instanceName", "__version__", "SubmissionDate",
+        "KEY", "SubmitterID", "SubmitterName", "AttachmentsPresent", "AttachmentsExpected",
+        "Status", "ReviewState", "DeviceID", "Edits", "FormVersion", "meta-instanceID",
+        "created", "updated", "author", "fid", "ogc_fid", "id_0",
+    };
+    if (name[0] == '_')
+        return 1;
+    if (!strncmp(name, "meta/", 5) || !strncmp(name, "meta-", 5) || !strncmp(name, "formhub/", 8))
+        return 1;
+    for (size_t i = 0; i < sizeof meta / sizeof meta[0]; i++)
+        if (!dm__strcasecmp(name, meta[i]))
+            return 1;
+    return 0;
+}
+
+static int name_is(const char *name, const char *const *list)
+{
+    for (; *list; list++)
+        if (!dm__strcasecmp(name, *list))
+            return 1;
+    return 0;
+}
+
+static int ends_with_ci(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && !dm__strcasecmp(s + n - m, suffix);
+}
+
+static int find_col(import_state *st, const char *name)
+{
+    for (int i = 0; i < st->n_src; i++) {
+        const char *f = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(OGR_L_GetLayerDefn(st->ol), i));
+        if (!dm__strcasecmp(f, name) || !dm__strcasecmp(base_name(f), name))
+            return i;
+    }
+    return -1;
+}
+
+/* Find coordinate columns for files without a geometry column. */
+static void detect_coords(import_state *st)
+{
+    static const char *xs[] = {"lon", "longitude", "long", "lng", "x", "easting", "xcoord", NULL};
+    static const char *ys[] = {"lat", "latitude", "y", "northing", "ycoord", NULL};
+    static const char *wkts[] = {"wkt", "geometry", "geom", "the_geom", "wkt_geom", NULL};
+    OGRFeatureDefnH fd = OGR_L_GetLayerDefn(st->ol);
+    st->x_col = st->y_col = st->latlon_col = st->geom_col = -1;
+    if (st->o->x_field || st->o->y_field) {
+        st->x_col = st->o->x_field ? find_col(st, st->o->x_field) : -1;
+        st->y_col = st->o->y_field ? find_col(st, st->o->y_field) : -1;
+        return;
+    }
+    if (st->o->geom_field) {
+        st->geom_col = find_col(st, st->o->geom_field);
+        return;
+    }
+    for (int i = 0; i < st->n_src; i++) {
+        const char *f = base_name(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i)));
+        if (st->x_col < 0 && name_is(f, xs))
+            st->x_col = i;
+        if (st->y_col < 0 && name_is(f, ys))
+            st->y_col = i;
+    }
+    if (st->x_col >= 0 && st->y_col >= 0)
+        return;
+    /* KoboToolbox "_q_longitude"/"_q_latitude", ODK Central "q-Longitude"/"q-Latitude". */
+    st->x_col = st->y_col = -1;
+    for (int i = 0; i < st->n_src; i++) {
+        const char *f = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i));
+        if (st->x_col < 0 && (ends_with_ci(f, "_longitude") || ends_with_ci(f, "-longitude")))
+            st->x_col = i;
+        if (st->y_col < 0 && (ends_with_ci(f, "_latitude") || ends_with_ci(f, "-latitude")))
+            st->y_col = i;
+    }
+    if (st->x_col >= 0 && st->y_col >= 0) {
+        /* The geopoint's other parts ("q", altitude, accuracy) are redundant. */
+        const char *f = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, st->y_col));
+        char q[256], name[300];
+        dm__strlcpy(q, f[0] == '_' ? f + 1 : f, sizeof q);
+        size_t n = strlen(q);
+        if (n > 9)
+            q[n - 9] = '\0';
+        static const char *parts[] = {"%s", "_%s_altitude", "_%s_precision", "%s-Altitude",
+                                      "%s-Accuracy"};
+        for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) {
+            snprintf(name, sizeof name, parts[k], q);
+            int col = find_col(st, name);
+            if (col >= 0)
+                st->target[col] = SRC_COORD;
+        }
+        return;
+    }
+    st->x_col = st->y_col = -1;
+    for (int i = 0; i < st->n_src; i++) {
+        const char *f = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i));
+        if (!dm__strcasecmp(f, "_geolocation"))
+            st->latlon_col = i;
+        else if (st->geom_col < 0 && name_is(base_name(f), wkts))
+            st->geom_col = i;
+    }
+}
+
+/* Shapefiles cut field names to 10 characters: accept a cut name when it
+ * is the start of exactly one field. */
+static const dm_field_def *truncated_match(const dm_layer_def *l, const char *name)
+{
+    const dm_field_def *found = NULL;
+    for (size_t i = 0; i < l->n_fields; i++)
+        if (!strncasecmp(l->fields[i].name, name, 10)) {
+            if (found)
+                return NULL;
+            found = &l->fields[i];
+        }
+    return found;
+}
+
+static dm_status map_fields(import_state *st)
+{
+    const dm_import_opts *o = st->o;
+    const dm_layer_def *l = st->layer;
+    OGRFeatureDefnH fd = OGR_L_GetLayerDefn(st->ol);
+    for (size_t k = 0; k < o->n_map; k++)
+        if (strcmp(o->map_to[k], "-") && !dm_field_find(l, o->map_to[k]))
+            return dm__fail(st->ctx, DM_ENOTFOUND, "%s: --map %s=%s: layer %s has no field '%s'",
+                            st->path, o->map_from[k], o->map_to[k], l->name, o->map_to[k]);
+    for (size_t k = 0; k < o->n_set; k++)
+        if (!dm_field_find(l, o->set_field[k]))
+            return dm__fail(st->ctx, DM_ENOTFOUND, "%s: --set %s: layer %s has no field '%s'",
+                            st->path, o->set_field[k], l->name, o->set_field[k]);
+    for (int i = 0; i < st->n_src; i++) {
+        if (st->target[i] == SRC_COORD)
+            continue;
+        const char *full = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i));
+        const char *name = base_name(full);
+        st->target[i] = SRC_DROP;
+        int mapped = 0;
+        for (size_t k = 0; k < o->n_map; k++) {
+            if (dm__strcasecmp(o->map_from[k], full) && dm__strcasecmp(o->map_from[k], name))
+                continue;
+            mapped = 1;
+            if (strcmp(o->map_to[k], "-")) {
+                const dm_field_def *f = dm_field_find(l, o->map_to[k]);
+                st->target[i] = (int)(f - l->fields);
+            }
+        }
+        if (mapped)
+            continue;
+        if (i == st->x_col || i == st->y_col || i == st->latlon_col || i == st->geom_col) {
+            st->target[i] = SRC_COORD;
+            continue;
+        }
+        const dm_field_def *f = dm_field_find(l, name);
+        if (!f && strlen(name) == 10)
+            f = truncated_match(l, name);
+        if (f) {
+            st->target[i] = (int)(f - l->fields);
+            continue;
+        }
+        if (!dm__strcasecmp(name, "uuid")) {
+            st->target[i] = SRC_UUID;
+            continue;
+        }
+        if (is_form_metadata(full) || is_form_metadata(name))
+            continue;
+        if (st->is_csv && !dm__strcasecmp(name, "WKT"))
+            continue; /* the CSV driver's geometry column */
+        if (o->ignore_unknown)
+            continue;
+        dm_buf b;
+        dm__buf_init(&b);
+        for (size_t k = 0; k < l->n_fields; k++)
+            dm__buf_printf(&b, "%s%s", k ? ", " : "", l->fields[k].name);
+        dm__fail(st->ctx, DM_ENOTFOUND,
+                 "%s: field '%s' is not a field of layer %s (its fields: %s); map it with --map "
+                 "'%s=FIELD', drop it with --map '%s=-', or pass --ignore-unknown",
+                 st->path, full, l->name, b.data ? b.data : "", full, full);
+        dm__buf_free(&b);
+        return DM_ENOTFOUND;
+    }
+    return DM_OK;
+}
+
+/* ------------------------------ geometry ------------------------------ */
+
+static dm_status setup_crs(import_state *st, int native)
+{
+    dm_ctx *ctx = st->ctx;
+    st->wgs84 = OSRNewSpatialReference(NULL);
+    OSRImportFromEPSG(st->wgs84, 4326);
+    OSRSetAxisMappingStrategy(st->wgs84, OAMS_TRADITIONAL_GIS_ORDER);
+    if (st->o->src_crs) {
+        st->src_srs = OSRNewSpatialReference(NULL);
+        if (OSRSetFromUserInput(st->src_srs, st->o->src_crs) != OGRERR_NONE)
+            return dm__fail(ctx, DM_EPROJ, "%s: --crs '%s' is not a coordinate reference system",
+                            st->path, st->o->src_crs);
+    } else if (native && OGR_L_GetSpatialRef(st->ol)) {
+        st->src_srs = OSRClone(OGR_L_GetSpatialRef(st->ol));
+    }
+    if (!st->src_srs)
+        return DM_OK; /* assumed WGS 84; range checks catch projected coordinates */
+    OSRSetAxisMappingStrategy(st->src_srs, OAMS_TRADITIONAL_GIS_ORDER);
+    if (OSRIsSame(st->src_srs, st->wgs84))
+        return DM_OK;
+    st->oct = OCTNewCoordinateTransformation(st->src_srs, st->wgs84);
+    if (!st->oct)
+        return dm__fail(ctx, DM_EPROJ, "%s: cannot transform from the file's CRS to WGS 84",
+                        st->path);
+    return DM_OK;
+}
+
+static int parse_num(const char *s, double *v)
+{
+    char *end = NULL;
+    while (isspace((unsigned char)*s))
+        s++;
+    if (!*s)
+        return 0;
+    *v = strtod(s, &end);
+    while (end && isspace((unsigned char)*end))
+        end++;
+    return end && !*end && isfinite(*v);
+}
+
+/* ODK text geometries: "lat lon alt acc" points separated by ';'. One point
+ * is a point, several a line, a closed list a polygon. */
+static OGRGeometryH parse_odk(const char *s)
+{
+    double xy[2 * 4096];
+    int n = 0;
+    const char *p = s;
+    while (*p && n < 4096) {
+        char *end = NULL;
+        double lat = strtod(p, &end);
+        if (end == p)
+            return NULL;
+        p = end;
+        double lon = strtod(p, &end);
+        if (end == p)
+            return NULL;
+        p = end;
+        xy[2 * n] = lon;
+        xy[2 * n + 1] = lat;
+        n++;
+        const char *semi = strchr(p, ';');
+        if (!semi)
+            break;
+        p = semi + 1;
+        while (isspace((unsigned char)*p))
+            p++;
+    }
+    if (n == 0)
+        return NULL;
+    if (n == 1) {
+        OGRGeometryH g = OGR_G_CreateGeometry(wkbPoint);
+        OGR_G_SetPoint_2D(g, 0, xy[0], xy[1]);
+        return g;
+    }
+    int closed = n >= 4 && xy[0] == xy[2 * (n - 1)] && xy[1] == xy[2 * (n - 1) + 1];
+    OGRGeometryH line = OGR_G_CreateGeometry(closed ? wkbLinearRing : wkbLineString);
+    for (int i = 0; i < n; i++)
+        OGR_G_SetPoint_2D(line, i, xy[2 * i], xy[2 * i + 1]);
+    if (!closed)
+        return line;
+    OGRGeometryH poly = OGR_G_CreateGeometry(wkbPolygon);
+    OGR_G_AddGeometryDirectly(poly, line);
+    return poly;
+}
+
+/* The feature's geometry as an OGR geometry owned by the caller, or NULL
+ * with *why set when it has none or it cannot be read. */
+static OGRGeometryH feature_geom(import_state *st, OGRFeatureH f, const char **why)
+{
+    *why = NULL;
+    if (st->x_col >= 0 || st->y_col >= 0) {
+        if (st->x_col < 0 || st->y_col < 0) {
+            *why = "only one coordinate column found";
+            return NULL;
+        }
+        const char *xs = OGR_F_GetFieldAsString(f, st->x_col);
+        const char *ys = OGR_F_GetFieldAsString(f, st->y_col);
+        double x, y;
+        if (!*xs && !*ys) {
+            *why = "no coordinates";
+            return NULL;
+        }
+        if (!parse_num(xs, &x) || !parse_num(ys, &y)) {
+            *why = "coordinates are not numbers";
+            return NULL;
+        }
+        OGRGeometryH g = OGR_G_CreateGeometry(wkbPoint);
+        OGR_G_SetPoint_2D(g, 0, x, y);
+        return g;
+    }
+    if (st->latlon_col >= 0) {
+        const char *v = OGR_F_GetFieldAsString(f, st->latlon_col);
+        double lat, lon;
+        if (sscanf(v, " [ %lf , %lf ]", &lat, &lon) != 2) {
+            *why = "_geolocation is not \"[lat, lon]\"";
+            return NULL;
+        }
+        OGRGeometryH g = OGR_G_CreateGeometry(wkbPoint);
+        OGR_G_SetPoint_2D(g, 0, lon, lat);
+        return g;
+    }
+    if (st->geom_col >= 0) {
+        const char *v = OGR_F_GetFieldAsString(f, st->geom_col);
+        while (isspace((unsigned char)*v))
+            v++;
+        if (!*v) {
+            *why = "no geometry";
+            return NULL;
+        }
+        OGRGeometryH g = NULL;
+        if (isalpha((unsigned char)*v)) {
+            char *w = (char *)v;
+            if (OGR_G_CreateFromWkt(&w, NULL, &g) != OGRERR_NONE) {
+                *why = "geometry column is not valid WKT";
+                return NULL;
+            }
+            return g;
+        }
+        g = parse_odk(v);
+        if (!g)
+            *why = "geometry column is neither WKT nor an ODK geopoint/geotrace/geoshape";
+        return g;
+    }
+    OGRGeometryH g = OGR_F_GetGeometryRef(f);
+    if (!g) {
+        *why = "no geometry";
+        return NULL;
+    }
+    return OGR_G_Clone(g);
+}
+
+static dm_status convert_geom(import_state *st, OGRGeometryH og, dm_geom **out, long *repaired,
+                              long feature_no)
+{
+    dm_ctx *ctx = st->ctx;
+    *out = NULL;
+    if (OGR_G_HasCurveGeometry(og, TRUE)) {
+        OGRGeometryH lin = OGR_G_GetLinearGeometry(og, 0, NULL);
+        OGR_G_DestroyGeometry(og);
+        og = lin;
+    }
+    OGR_G_FlattenTo2D(og);
+    if (OGR_G_IsEmpty(og)) {
+        OGR_G_DestroyGeometry(og);
+        return dm__fail(ctx, DM_EGEOM, "geometry: empty");
+    }
+    if (st->oct && OGR_G_Transform(og, st->oct) != OGRERR_NONE) {
+        OGR_G_DestroyGeometry(og);
+        return dm__fail(ctx, DM_EPROJ, "geometry: cannot be transformed to WGS 84");
+    }
+    int n = OGR_G_WkbSize(og);
+    unsigned char *wkb = malloc((size_t)n);
+    if (!wkb) {
+        OGR_G_DestroyGeometry(og);
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    }
+    OGR_G_ExportToWkb(og, wkbNDR, wkb);
+    OGR_G_DestroyGeometry(og);
+    dm_geom *g = NULL;
+    dm_status rc = dm_geom_from_wkb(ctx, wkb, (size_t)n, &g);
+    free(wkb);
+    if (rc)
+        return dm__wrap(ctx, "geometry");
+    char why[256];
+    double x = 0, y = 0;
+    if (st->o->repair && !dm_geom_is_valid(g, why, sizeof why, &x, &y)) {
+        dm_geom *v = NULL;
+        rc = dm_geom_make_valid(ctx, g, &v);
+        dm_geom_free(g);
+        if (rc)
+            return dm__wrap(ctx, "geometry: cannot be repaired");
+        g = v;
+        (*repaired)++;
+        dm__log(ctx, DM_LOG_INFO, "%s: feature %ld: repaired geometry (%s at %.7f %.7f)", st->path,
+                feature_no, why, x, y);
+    }
+    *out = g;
+    return DM_OK;
+}
+
+/* ------------------------------- values ------------------------------- */
+
+/* The text of a source field as the store wants it: dates as ISO. */
+static const char *field_text(OGRFeatureH f, int i, char *buf, size_t n)
+{
+    OGRFieldDefnH fd = OGR_F_GetFieldDefnRef(f, i);
+    OGRFieldType t = OGR_Fld_GetType(fd);
+    if (t == OFTDate || t == OFTDateTime) {
+        int y, m, d, hh, mm, tz;
+        float ss;
+        if (OGR_F_GetFieldAsDateTimeEx(f, i, &y, &m, &d, &hh, &mm, &ss, &tz)) {
+            snprintf(buf, n, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
+            return buf;
+        }
+    }
+    const char *v = OGR_F_GetFieldAsString(f, i);
+    /* "2012/03/04" and "2012/03/04 10:00:00" from some drivers */
+    if (strlen(v) >= 10 && isdigit((unsigned char)v[0]) && v[4] == '/' && v[7] == '/') {
+        dm__strlcpy(buf, v, n);
+        buf[4] = buf[7] = '-';
+        return buf;
+    }
+    return v;
+}
+
+static void cleanup(import_state *st)
+{
+    free(st->target);
+    if (st->oct)
+        OCTDestroyCoordinateTransformation(st->oct);
+    if (st->src_srs)
+        OSRDestroySpatialReference(st->src_srs);
+    if (st->wgs84)
+        OSRDestroySpatialReference(st->wgs84);
+}
+
+dm_status dm_import_file(dm_store *s, const char *path, const dm_import_opts *o,
+                         dm_import_result *res)
+{
+    dm_ctx *ctx = dm_store_ctx(s);
+    dm_import_result dummy;
+    if (!res)
+        res = &dummy;
+    memset(res, 0, sizeof *res);
+    const dm_layer_def *layer = o->layer ? dm_layer_find(o->layer) : NULL;
+    if (!layer) {
+        dm_buf b;
+        dm__buf_init(&b);
+        for (size_t i = 0; i < dm_layer_count(); i++)
+            dm__buf_printf(&b, "%s%s", i ? ", " : "", dm_layer_at(i)->name);
+        dm__fail(ctx, DM_ENOTFOUND, "unknown layer '%s' (layers: %s)", o->layer ? o->layer : "",
+                 b.data);
+        dm__buf_free(&b);
+        return DM_ENOTFOUND;
+    }
+    if (access(path, R_OK) != 0)
+        return dm__fail(ctx, DM_EIO, "%s: cannot read the file", path);
+    dm__gdal_capture cap;
+    dm__gdal_begin(&cap);
+    const char *drv = dm_driver_for_path(path);
+    int is_csv = drv && !strcmp(drv, "CSV");
+    const char *csv_opts[] = {"AUTODETECT_TYPE=NO", "EMPTY_STRING_AS_NULL=YES", NULL};
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
+                                 is_csv ? csv_opts : NULL, NULL);
+    if (!ds) {
+        dm__gdal_end(&cap);
+        return dm__fail(ctx, DM_EPARSE, "%s: not a vector file GDAL can read%s%s", path,
+                        cap.msg[0] ? ": " : "", cap.msg);
+    }
+    import_state st = {0};
+    st.s = s;
+    st.ctx = ctx;
+    st.layer = layer;
+    st.o = o;
+    st.path = path;
+    st.is_csv = is_csv;
+    dm_status rc = DM_OK;
+    if (o->src_layer) {
+        st.ol = GDALDatasetGetLayerByName(ds, o->src_layer);
+        if (!st.ol)
+            rc = dm__fail(ctx, DM_ENOTFOUND, "%s: no layer '%s' in the file", path, o->src_layer);
+    } else {
+        st.ol = GDALDatasetGetLayerByName(ds, layer->name);
+        if (!st.ol)
+            st.ol = GDALDatasetGetLayer(ds, 0);
+        if (!st.ol)
+            rc = dm__fail(ctx, DM_EPARSE, "%s: the file holds no layer", path);
+    }
+    dm_row *row = NULL;
+    int in_tx = 0;
+    if (rc)
+        goto done;
+    st.n_src = OGR_FD_GetFieldCount(OGR_L_GetLayerDefn(st.ol));
+    st.target = calloc((size_t)(st.n_src ? st.n_src : 1), sizeof *st.target);
+    if (!st.target) {
+        rc = dm__fail(ctx, DM_ENOMEM, "out of memory");
+        goto done;
+    }
+    int native = OGR_L_GetGeomType(st.ol) != wkbNone && !o->x_field && !o->y_field && !o->geom_field;
+    st.x_col = st.y_col = st.latlon_col = st.geom_col = -1;
+    if (layer->geom_type && !native)
+        detect_coords(&st);
+    if ((o->x_field && st.x_col < 0) || (o->y_field && st.y_col < 0) ||
+        (o->geom_field && st.geom_col < 0)) {
+        rc = dm__fail(ctx, DM_ENOTFOUND, "%s: coordinate column '%s' not found", path,
+                      o->geom_field ? o->geom_field : st.x_col < 0 ? o->x_field : o->y_field);
+        goto done;
+    }
+    if (layer->geom_type && layer->geom_required && !native && st.x_col < 0 && st.y_col < 0 &&
+        st.latlon_col < 0 && st.geom_col < 0) {
+        rc = dm__fail(ctx, DM_EGEOM,
+                      "%s: no geometry and no coordinate columns found (layer %s needs "
+                      "geometries); name them with --x and --y, or --geom-field",
+                      path, layer->name);
+        goto done;
+    }
+    if ((rc = map_fields(&st)) || (rc = setup_crs(&st, native)))
+        goto done;
+    row = dm_row_new(ctx, layer);
+    if (!row) {
+        rc = DM_ENOMEM;
+        goto done;
+    }
+    if ((rc = dm_store_begin(s)))
+        goto done;
+    in_tx = 1;
+    GIntBig total = OGR_L_GetFeatureCount(st.ol, FALSE);
+    OGR_L_ResetReading(st.ol);
+    OGRFeatureH f;
+    long no = 0;
+    char buf[64];
+    while ((f = OGR_L_GetNextFeature(st.ol)) != NULL) {
+        no++;
+        dm_row_clear(row);
+        for (int i = 0; i < st.n_src && !rc; i++) {
+            int t = st.target[i];
+            if (t < 0 && t != SRC_UUID)
+                continue;
+            if (!OGR_F_IsFieldSetAndNotNull(f, i))
+                continue;
+            const char *v = field_text(f, i, buf, sizeof buf);
+            if (t == SRC_UUID) {
+                if (*v)
+                    rc = dm_row_set_uuid(row, v);
+            } else
+                rc = dm_row_set(row, layer->fields[t].name, v);
+        }
+        for (size_t k = 0; k < o->n_set && !rc; k++)
+            if (!dm_row_get(row, o->set_field[k]))
+                rc = dm_row_set(row, o->set_field[k], o->set_value[k]);
+        if (!rc && layer->geom_type) {
+            const char *why = NULL;
+            OGRGeometryH og = feature_geom(&st, f, &why);
+            if (og) {
+                dm_geom *g = NULL;
+                rc = convert_geom(&st, og, &g, &res->repaired, no);
+                if (!rc)
+                    dm_row_set_geom(row, g);
+            } else if (layer->geom_required || (why && strcmp(why, "no geometry") &&
+                                                strcmp(why, "no coordinates"))) {
+                rc = dm__fail(ctx, DM_EGEOM, "geometry: %s", why ? why : "missing");
+            }
+        }
+        OGR_F_Destroy(f);
+        if (!rc)
+            rc = dm_store_insert(s, row, NULL);
+        if (rc) {
+            if (is_csv)
+                dm__wrap(ctx, "%s: feature %ld (line %ld)", path, no, no + 1);
+            else
+                dm__wrap(ctx, "%s: feature %ld", path, no);
+            goto done;
+        }
+        res->rows++;
+        dm__progress(ctx, "import", (uint64_t)no, total > 0 ? (uint64_t)total : 0);
+    }
+    if (cap.msg[0] && !res->rows) {
+        rc = dm__fail(ctx, DM_EPARSE, "%s: %s", path, cap.msg);
+        goto done;
+    }
+    if (res->rows == 0)
+        dm__log(ctx, DM_LOG_WARN, "%s: no features to import", path);
+    rc = dm_store_commit(s);
+    in_tx = 0;
+    if (total > 0)
+        dm__progress(ctx, "import", (uint64_t)total, (uint64_t)total);
+done:
+    if (in_tx)
+        dm_store_rollback(s);
+    if (rc)
+        res->rows = 0;
+    dm_row_free(row);
+    cleanup(&st);
+    GDALClose(ds);
+    dm__gdal_end(&cap);
+    return rc;
+}

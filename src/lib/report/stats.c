@@ -1,0 +1,514 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * stats.c -- land release statistics computed from the database through the
+ * public cursor API, built as JSON with jansson.
+ *
+ * Areas come from the polygons (hectares in the local UTM zone) unless a
+ * hazard records its own estimate; the grouping dimension (district, year,
+ * method, organisation) is resolved through the links between layers: a
+ * release area's district is its hazard's, its organisation its activity's.
+ */
+#include "core/dm_internal.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+int dm_stats_by_parse(const char *s)
+{
+    if (!s || !*s || !strcmp(s, "none"))
+        return DM_STATS_BY_NONE;
+    if (!strcmp(s, "district"))
+        return DM_STATS_BY_DISTRICT;
+    if (!strcmp(s, "year"))
+        return DM_STATS_BY_YEAR;
+    if (!strcmp(s, "method"))
+        return DM_STATS_BY_METHOD;
+    if (!strcmp(s, "organisation") || !strcmp(s, "organization"))
+        return DM_STATS_BY_ORGANISATION;
+    return -1;
+}
+
+/* ------------------------- small lookup tables ------------------------- */
+
+typedef struct kv {
+    char key[37];
+    char a[96], b[96], c[96]; /* hazards: district, organisation; activities: org, method, year */
+} kv;
+
+typedef struct table {
+    kv *v;
+    size_t n, cap;
+} table;
+
+static kv *table_add(table *t, const char *key)
+{
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 256;
+        kv *d = realloc(t->v, cap * sizeof *d);
+        if (!d)
+            return NULL;
+        t->v = d;
+        t->cap = cap;
+    }
+    kv *e = &t->v[t->n++];
+    memset(e, 0, sizeof *e);
+    dm__strlcpy(e->key, key, sizeof e->key);
+    return e;
+}
+
+static int cmp_kv(const void *a, const void *b) { return strcmp(((const kv *)a)->key, ((const kv *)b)->key); }
+
+static const kv *table_get(const table *t, const char *key)
+{
+    if (!key || !t->n)
+        return NULL;
+    kv probe;
+    dm__strlcpy(probe.key, key, sizeof probe.key);
+    return bsearch(&probe, t->v, t->n, sizeof *t->v, cmp_kv);
+}
+
+typedef struct district_poly {
+    char name[96];
+    dm_geom *g;
+    double b[4];
+} district_poly;
+
+typedef struct ctxs {
+    dm_store *s;
+    dm_ctx *ctx;
+    dm_stats_by by;
+    table hazards, activities;
+    district_poly *districts;
+    size_t n_districts;
+    json_t *root, *groups;
+} ctxs;
+
+static const char *district_at(ctxs *c, const dm_geom *g)
+{
+    double x, y;
+    if (!c->n_districts || !g || !dm_geom_centroid_xy(g, &x, &y))
+        return NULL;
+    for (size_t i = 0; i < c->n_districts; i++) {
+        district_poly *d = &c->districts[i];
+        if (x < d->b[0] || x > d->b[2] || y < d->b[1] || y > d->b[3])
+            continue;
+        dm_geom *p = NULL;
+        if (dm_geom_point(c->ctx, x, y, &p))
+            continue;
+        int in = dm_geom_contains(d->g, p);
+        dm_geom_free(p);
+        if (in)
+            return d->name;
+    }
+    return NULL;
+}
+
+static void add_num(json_t *obj, const char *key, double v)
+{
+    json_t *cur = json_object_get(obj, key);
+    double old = cur ? json_number_value(cur) : 0;
+    json_object_set_new(obj, key, json_real(old + v));
+}
+
+static json_t *sub(json_t *obj, const char *key)
+{
+    json_t *o = json_object_get(obj, key);
+    if (!o) {
+        o = json_object();
+        json_object_set_new(obj, key, o);
+    }
+    return o;
+}
+
+static json_t *group(ctxs *c, const char *name)
+{
+    if (!c->groups)
+        return NULL;
+    return sub(c->groups, name && *name ? name : "(unknown)");
+}
+
+static void year_of(const char *date, char out[16])
+{
+    if (date && strlen(date) >= 4) {
+        memcpy(out, date, 4);
+        out[4] = '\0';
+    } else
+        strcpy(out, "(no date)");
+}
+
+/* First method of a comma list. */
+static void first_method(const char *m, char out[96])
+{
+    if (!m || !*m) {
+        strcpy(out, "(unknown)");
+        return;
+    }
+    dm__strlcpy(out, m, 96);
+    char *comma = strchr(out, ',');
+    if (comma)
+        *comma = '\0';
+}
+
+/* ------------------------------- layers ------------------------------- */
+
+static dm_status load_districts(ctxs *c)
+{
+    dm_cursor *cur = NULL;
+    dm_status st = dm_store_select(c->s, "districts", NULL, &cur);
+    if (st)
+        return st;
+    int rc;
+    while ((rc = dm_cursor_next(cur)) == 1) {
+        dm_geom *g = NULL;
+        if (dm_cursor_geom(cur, &g) || !g)
+            continue;
+        district_poly *d = realloc(c->districts, (c->n_districts + 1) * sizeof *d);
+        if (!d) {
+            dm_geom_free(g);
+            break;
+        }
+        c->districts = d;
+        d = &c->districts[c->n_districts++];
+        dm__strlcpy(d->name, dm_cursor_text(cur, "name") ? dm_cursor_text(cur, "name") : "", sizeof d->name);
+        d->g = g;
+        dm_geom_bounds(g, d->b);
+    }
+    dm_cursor_free(cur);
+    return rc < 0 ? dm_ctx_errcode(c->ctx) : DM_OK;
+}
+
+static dm_status do_hazards(ctxs *c, double *remaining_total)
+{
+    json_t *hz = sub(c->root, "hazards");
+    json_object_set_new(hz, "count", json_integer(0));
+    dm_cursor *cur = NULL;
+    dm_status st = dm_store_select(c->s, "hazards", NULL, &cur);
+    if (st)
+        return st;
+    int rc;
+    long n = 0;
+    while ((rc = dm_cursor_next(cur)) == 1) {
+        n++;
+        dm_geom *g = NULL;
+        dm_cursor_geom(cur, &g);
+        double ha = dm_cursor_real(cur, "est_area_ha", NAN);
+        if (!isfinite(ha)) {
+            ha = 0;
+            if (g)
+                dm_geom_area_ha(c->ctx, g, &ha);
+        }
+        const char *status = dm_cursor_text(cur, "status");
+        if (!status)
+            status = "open";
+        double rem = dm_cursor_real(cur, "remaining_area_ha", NAN);
+        if (!isfinite(rem))
+            rem = (!strcmp(status, "open") || !strcmp(status, "partly_released")) ? ha : 0;
+        const char *type = dm_cursor_text(cur, "hazard_type");
+        const char *district = dm_cursor_text(cur, "district");
+        if (!district)
+            district = district_at(c, g);
+        const char *org = dm_cursor_text(cur, "organisation");
+        kv *e = table_add(&c->hazards, dm_cursor_uuid(cur));
+        if (e) {
+            dm__strlcpy(e->a, district ? district : "", sizeof e->a);
+            dm__strlcpy(e->b, org ? org : "", sizeof e->b);
+        }
+        json_t *t = sub(sub(hz, "by_type"), type ? type : "SHA");
+        add_num(t, "count", 1);
+        add_num(t, "area_ha", ha);
+        add_num(t, "remaining_ha", rem);
+        json_t *s = sub(sub(hz, "by_status"), status);
+        add_num(s, "count", 1);
+        add_num(s, "area_ha", ha);
+        *remaining_total += rem;
+        char year[16];
+        year_of(dm_cursor_text(cur, "reported_date"), year);
+        const char *gname = c->by == DM_STATS_BY_DISTRICT       ? district
+                            : c->by == DM_STATS_BY_ORGANISATION ? org
+                            : c->by == DM_STATS_BY_YEAR         ? year
+                                                                : NULL;
+        json_t *gr = c->by == DM_STATS_BY_METHOD ? NULL : group(c, gname);
+        if (gr) {
+            add_num(gr, "hazards", 1);
+            add_num(gr, type && !strcmp(type, "CHA") ? "cha_ha" : "sha_ha", ha);
+            add_num(gr, "remaining_ha", rem);
+        }
+        dm_geom_free(g);
+    }
+    dm_cursor_free(cur);
+    json_object_set_new(hz, "count", json_integer(n));
+    json_object_set_new(hz, "remaining_ha", json_real(*remaining_total));
+    if (c->hazards.n)
+        qsort(c->hazards.v, c->hazards.n, sizeof(kv), cmp_kv);
+    return rc < 0 ? dm_ctx_errcode(c->ctx) : DM_OK;
+}
+
+static dm_status do_activities(ctxs *c)
+{
+    dm_cursor *cur = NULL;
+    dm_status st = dm_store_select(c->s, "activities", NULL, &cur);
+    if (st)
+        return st;
+    int rc;
+    json_t *acts = sub(c->root, "activities");
+    while ((rc = dm_cursor_next(cur)) == 1) {
+        const char *status = dm_cursor_text(cur, "status");
+        if (status && strcmp(status, "approved"))
+            continue; /* drafts and rejected field reports do not count */
+        kv *e = table_add(&c->activities, dm_cursor_uuid(cur));
+        const char *org = dm_cursor_text(cur, "organisation");
+        char m[96];
+        first_method(dm_cursor_text(cur, "method"), m);
+        if (e) {
+            dm__strlcpy(e->a, org ? org : "", sizeof e->a);
+            dm__strlcpy(e->b, m, sizeof e->b);
+        }
+        const char *t = dm_cursor_text(cur, "activity_type");
+        add_num(acts, t ? t : "(unknown)", 1);
+    }
+    dm_cursor_free(cur);
+    if (c->activities.n)
+        qsort(c->activities.v, c->activities.n, sizeof(kv), cmp_kv);
+    return rc < 0 ? dm_ctx_errcode(c->ctx) : DM_OK;
+}
+
+static dm_status do_release(ctxs *c, double *released_total)
+{
+    json_t *rel = sub(c->root, "released");
+    const char *routes[] = {"cancelled_ha", "reduced_ha", "cleared_ha"};
+    for (int i = 0; i < 3; i++)
+        json_object_set_new(rel, routes[i], json_real(0));
+    dm_cursor *cur = NULL;
+    dm_status st = dm_store_select(c->s, "release_areas", NULL, &cur);
+    if (st)
+        return st;
+    int rc;
+    while ((rc = dm_cursor_next(cur)) == 1) {
+        const char *aid = dm_cursor_text(cur, "activity_id");
+        const kv *act = table_get(&c->activities, aid);
+        if (aid && !act)
+            continue; /* its activity is a draft */
+        dm_geom *g = NULL;
+        dm_cursor_geom(cur, &g);
+        double ha = 0;
+        if (g)
+            dm_geom_area_ha(c->ctx, g, &ha);
+        const char *outcome = dm_cursor_text(cur, "outcome");
+        char key[32];
+        snprintf(key, sizeof key, "%s_ha", outcome ? outcome : "cleared");
+        add_num(rel, key, ha);
+        *released_total += ha;
+        char year[16], method[96];
+        year_of(dm_cursor_text(cur, "date"), year);
+        const char *m = dm_cursor_text(cur, "method");
+        if (m)
+            first_method(m, method);
+        else
+            dm__strlcpy(method, act ? act->b : "(unknown)", sizeof method);
+        add_num(sub(sub(c->root, "released_by_year"), year), key, ha);
+        add_num(sub(sub(c->root, "released_by_method"), method), key, ha);
+        const kv *hz = table_get(&c->hazards, dm_cursor_text(cur, "hazard_id"));
+        const char *district = hz && hz->a[0] ? hz->a : district_at(c, g);
+        const char *gname = c->by == DM_STATS_BY_DISTRICT       ? district
+                            : c->by == DM_STATS_BY_ORGANISATION ? (act ? act->a : NULL)
+                            : c->by == DM_STATS_BY_YEAR         ? year
+                                                                : method;
+        json_t *gr = group(c, gname);
+        if (gr)
+            add_num(gr, key, ha);
+        dm_geom_free(g);
+    }
+    dm_cursor_free(cur);
+    json_object_set_new(rel, "total_ha", json_real(*released_total));
+    return rc < 0 ? dm_ctx_errcode(c->ctx) : DM_OK;
+}
+
+static dm_status do_items(ctxs *c)
+{
+    json_t *it = sub(c->root, "items");
+    dm_cursor *cur = NULL;
+    dm_status st = dm_store_select(c->s, "items", NULL, &cur);
+    if (st)
+        return st;
+    int rc;
+    double total = 0;
+    while ((rc = dm_cursor_next(cur)) == 1) {
+        const kv *act = table_get(&c->activities, dm_cursor_text(cur, "activity_id"));
+        if (dm_cursor_text(cur, "activity_id") && !act)
+            continue;
+        double q = dm_cursor_real(cur, "quantity", 1);
+        const char *cat = dm_cursor_text(cur, "category");
+        char year[16];
+        year_of(dm_cursor_text(cur, "found_date"), year);
+        add_num(sub(it, "by_category"), cat ? cat : "other", q);
+        add_num(sub(sub(it, "by_year"), year), cat ? cat : "other", q);
+        total += q;
+        const char *gname = NULL;
+        if (c->by == DM_STATS_BY_DISTRICT) {
+            const kv *hz = table_get(&c->hazards, dm_cursor_text(cur, "hazard_id"));
+            if (hz && hz->a[0])
+                gname = hz->a;
+            else {
+                dm_geom *g = NULL;
+                dm_cursor_geom(cur, &g);
+                gname = district_at(c, g);
+                dm_geom_free(g);
+            }
+        } else if (c->by == DM_STATS_BY_YEAR)
+            gname = year;
+        else if (c->by == DM_STATS_BY_METHOD)
+            gname = act ? act->b : NULL;
+        else if (c->by == DM_STATS_BY_ORGANISATION)
+            gname = act ? act->a : NULL;
+        json_t *gr = group(c, gname);
+        if (gr)
+            add_num(gr, "items", q);
+    }
+    dm_cursor_free(cur);
+    json_object_set_new(it, "total", json_real(total));
+    return rc < 0 ? dm_ctx_errcode(c->ctx) : DM_OK;
+}
+
+static dm_status do_casualties(ctxs *c)
+{
+    json_t *acc = sub(c->root, "accidents");
+    table years = {0};
+    dm_cursor *cur = NULL;
+    dm_status st = dm_store_select(c->s, "accidents", NULL, &cur);
+    if (st)
+        return st;
+    int rc;
+    long n = 0;
+    while ((rc = dm_cursor_next(cur)) == 1) {
+        n++;
+        char year[16];
+        year_of(dm_cursor_text(cur, "date"), year);
+        kv *e = table_add(&years, dm_cursor_uuid(cur));
+        if (e)
+            dm__strlcpy(e->a, year, sizeof e->a);
+        const char *district = dm_cursor_text(cur, "district");
+        if (e)
+            dm__strlcpy(e->b, district ? district : "", sizeof e->b);
+        json_t *y = sub(sub(acc, "by_year"), year);
+        add_num(y, "accidents", 1);
+        int demining = (int)dm_cursor_real(cur, "demining", 0);
+        add_num(y, demining ? "demining_accidents" : "civilian_accidents", 1);
+        json_t *gr = NULL;
+        if (c->by == DM_STATS_BY_YEAR)
+            gr = group(c, year);
+        else if (c->by == DM_STATS_BY_DISTRICT) {
+            const char *d = district;
+            if (!d) {
+                dm_geom *g = NULL;
+                dm_cursor_geom(cur, &g);
+                d = district_at(c, g);
+                if (e && d)
+                    dm__strlcpy(e->b, d, sizeof e->b);
+                dm_geom_free(g);
+            }
+            gr = group(c, d);
+        }
+        if (gr)
+            add_num(gr, "accidents", 1);
+    }
+    dm_cursor_free(cur);
+    json_object_set_new(acc, "count", json_integer(n));
+    if (years.n)
+        qsort(years.v, years.n, sizeof(kv), cmp_kv);
+    if (rc < 0) {
+        free(years.v);
+        return dm_ctx_errcode(c->ctx);
+    }
+    json_t *vic = sub(c->root, "victims");
+    static const char *keys[] = {"total", "killed", "injured", "civilian", "deminer", "military",
+                                 "female", "male", "children"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        json_object_set_new(vic, keys[i], json_real(0));
+    st = dm_store_select(c->s, "victims", NULL, &cur);
+    if (st) {
+        free(years.v);
+        return st;
+    }
+    while ((rc = dm_cursor_next(cur)) == 1) {
+        const char *outcome = dm_cursor_text(cur, "outcome");
+        const char *cat = dm_cursor_text(cur, "category");
+        const char *sex = dm_cursor_text(cur, "sex");
+        const char *age = dm_cursor_text(cur, "age_group");
+        add_num(vic, "total", 1);
+        if (outcome)
+            add_num(vic, outcome, 1);
+        add_num(vic, cat ? cat : "civilian", 1);
+        if (sex && strcmp(sex, "unknown"))
+            add_num(vic, sex, 1);
+        if (age && !strcmp(age, "child"))
+            add_num(vic, "children", 1);
+        const kv *a = table_get(&years, dm_cursor_text(cur, "accident_id"));
+        if (a) {
+            json_t *y = sub(sub(acc, "by_year"), a->a);
+            if (outcome)
+                add_num(y, outcome, 1);
+            add_num(y, cat ? cat : "civilian", 1);
+        }
+        json_t *gr = NULL;
+        if (a && c->by == DM_STATS_BY_YEAR)
+            gr = group(c, a->a);
+        else if (a && c->by == DM_STATS_BY_DISTRICT)
+            gr = group(c, a->b);
+        if (gr)
+            add_num(gr, "victims", 1);
+    }
+    dm_cursor_free(cur);
+    free(years.v);
+    return rc < 0 ? dm_ctx_errcode(c->ctx) : DM_OK;
+}
+
+dm_status dm_stats_json(dm_store *s, dm_stats_by by, char **json)
+{
+    *json = NULL;
+    ctxs c = {0};
+    c.s = s;
+    c.ctx = dm_store_ctx(s);
+    c.by = by;
+    c.root = json_object();
+    static const char *by_names[] = {"none", "district", "year", "method", "organisation"};
+    json_object_set_new(c.root, "by", json_string(by_names[by]));
+    if (by != DM_STATS_BY_NONE) {
+        c.groups = json_object();
+        json_object_set_new(c.root, "groups", c.groups);
+    }
+    double remaining = 0, released = 0;
+    dm_status st = load_districts(&c);
+    if (!st)
+        st = do_hazards(&c, &remaining);
+    if (!st)
+        st = do_activities(&c);
+    if (!st)
+        st = do_release(&c, &released);
+    if (!st)
+        st = do_items(&c);
+    if (!st)
+        st = do_casualties(&c);
+    if (!st) {
+        double contaminated = remaining + released;
+        json_object_set_new(c.root, "share_released",
+                            contaminated > 0 ? json_real(released / contaminated) : json_null());
+        char *out = json_dumps(c.root, JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
+        if (!out)
+            st = dm__fail(c.ctx, DM_ENOMEM, "out of memory");
+        else {
+            *json = dm_strdup(c.ctx, out);
+            free(out);
+            if (!*json)
+                st = DM_ENOMEM;
+        }
+    }
+    json_decref(c.root);
+    free(c.hazards.v);
+    free(c.activities.v);
+    for (size_t i = 0; i < c.n_districts; i++)
+        dm_geom_free(c.districts[i].g);
+    free(c.districts);
+    return st;
+}

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * hazard_lifecycle.c -- the life cycle of a hazard area: open, partly
+ * released, closed, handed over. A status change updates the hazard and
+ * adds a dated, reasoned row to hazard_status in one transaction, so the
+ * history of a hazard reads like its file.
+ */
+#include "store_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int rank(const char *status)
+{
+    static const char *order[] = {"open", "partly_released", "closed", "handed_over"};
+    for (int i = 0; i < 4; i++)
+        if (!strcmp(status, order[i]))
+            return i;
+    return -1;
+}
+
+dm_status dm_hazard_set_status(dm_store *s, const char *id, const char *to, const char *date,
+                               const char *reason)
+{
+    dm_ctx *ctx = s->ctx;
+    const dm_layer_def *hl = dm_layer_find("hazards");
+    char uuid[37], norm_to[32], day[11];
+    dm_status st = dm_store_resolve(s, "hazards", id, NULL, uuid);
+    if (st)
+        return st;
+    if (!to || dm_field_normalise(ctx, dm_field_find(hl, "status"), to, norm_to, sizeof norm_to))
+        return dm__fail(ctx, DM_EINVAL, "status '%s' is not one of open, partly_released, "
+                                        "closed, handed_over",
+                        to ? to : "");
+    if (date) {
+        if (!dm_date_parse(date, day))
+            return dm__fail(ctx, DM_EINVAL, "'%s' is not a date (YYYY-MM-DD)", date);
+    } else {
+        char now[21];
+        dm_now_iso(now);
+        memcpy(day, now, 10);
+        day[10] = '\0';
+    }
+    /* current status and the date of the last change */
+    const char *f[1] = {"uuid"}, *v[1] = {uuid};
+    dm_select sel = {0};
+    sel.eq_field = f;
+    sel.eq_value = v;
+    sel.n_eq = 1;
+    dm_cursor *c = NULL;
+    if ((st = dm_store_select(s, "hazards", &sel, &c)))
+        return st;
+    char from[32] = "open";
+    if (dm_cursor_next(c) == 1 && dm_cursor_text(c, "status"))
+        dm__strlcpy(from, dm_cursor_text(c, "status"), sizeof from);
+    dm_cursor_free(c);
+    const char *hf[1] = {"hazard_id"};
+    sel.eq_field = hf;
+    sel.order_by = "date";
+    char last[11] = "";
+    if ((st = dm_store_select(s, "hazard_status", &sel, &c)))
+        return st;
+    while (dm_cursor_next(c) == 1)
+        if (dm_cursor_text(c, "date"))
+            dm__strlcpy(last, dm_cursor_text(c, "date"), sizeof last);
+    dm_cursor_free(c);
+    if (!strcmp(from, norm_to))
+        return dm__fail(ctx, DM_EINVAL, "hazard %s is already %s", id, norm_to);
+    if (rank(norm_to) < rank(from) && (!reason || !*reason))
+        return dm__fail(ctx, DM_EINVAL,
+                        "moving hazard %s back from %s to %s needs a reason (new evidence?)", id,
+                        from, norm_to);
+    if (last[0] && strcmp(day, last) < 0)
+        return dm__fail(ctx, DM_EINVAL, "date %s is before the hazard's last change (%s)", day,
+                        last);
+    if ((st = dm_store_begin(s)))
+        return st;
+    dm_row *u = dm_row_new(ctx, hl);
+    dm_row *h = dm_row_new(ctx, dm_layer_find("hazard_status"));
+    if (!u || !h)
+        st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+    if (!st)
+        st = dm_row_set(u, "status", norm_to);
+    if (!st && !strcmp(norm_to, "closed"))
+        st = dm_row_set(u, "remaining_area_ha", "0");
+    if (!st)
+        st = dm_store_update(s, uuid, u, reason);
+    if (!st)
+        st = dm_row_set(h, "hazard_id", uuid);
+    if (!st)
+        st = dm_row_set(h, "date", day);
+    if (!st)
+        st = dm_row_set(h, "from_status", from);
+    if (!st)
+        st = dm_row_set(h, "to_status", norm_to);
+    if (!st && reason)
+        st = dm_row_set(h, "reason", reason);
+    if (!st)
+        st = dm_store_insert(s, h, NULL);
+    dm_row_free(u);
+    dm_row_free(h);
+    if (st) {
+        dm_store_rollback(s);
+        return st;
+    }
+    return dm_store_commit(s);
+}

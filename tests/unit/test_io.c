@@ -1,0 +1,502 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * test_io.c -- import and export through the command line: every supported
+ * kind of source, field mapping, CRS handling, the all-or-nothing rule for
+ * bad files, round trips, and the check, list, show and stats commands.
+ */
+#include "dmtest.h"
+
+static const char *hazards_geojson =
+    "{\"type\":\"FeatureCollection\",\"features\":["
+    "{\"type\":\"Feature\",\"properties\":{\"ref\":\"AGD-1\",\"hazard_type\":\"SHA\","
+    "\"status\":\"open\",\"ordnance\":\"AP\",\"district\":\"Aghdam\",\"reported_date\":\"2021-03-04\"},"
+    "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.90,39.90],[46.91,39.90],[46.91,39.91],"
+    "[46.90,39.91],[46.90,39.90]]]}},"
+    "{\"type\":\"Feature\",\"properties\":{\"ref\":\"AGD-2\",\"hazard_type\":\"CHA\","
+    "\"status\":\"partly released\",\"ordnance\":\"AT,AP\",\"district\":\"Aghdam\"},"
+    "\"geometry\":{\"type\":\"MultiPolygon\",\"coordinates\":[[[[46.92,39.90],[46.93,39.90],[46.93,39.91],"
+    "[46.92,39.90]]]]}}]}";
+
+static void make_db(void)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "init db.gpkg"), 0);
+    free(out);
+}
+
+static long count_rows(const char *layer)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "list db.gpkg --json"), 0);
+    char key[64];
+    snprintf(key, sizeof key, "\"%s\":", layer);
+    char *p = strstr(out, key);
+    ASSERT_MSG(p, "no %s in %s", layer, out);
+    long n = strtol(p + strlen(key), NULL, 10);
+    free(out);
+    return n;
+}
+
+TEST(import_geojson_hazards_and_show_history)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("h.geojson"), hazards_geojson);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards h.geojson"), 0);
+    ASSERT_CONTAINS(out, "imported 2 rows");
+    free(out);
+    ASSERT_EQ(count_rows("hazards"), 2);
+    ASSERT_EQ(dmtest_demine(&out, "show db.gpkg AGD-2"), 0);
+    ASSERT_CONTAINS(out, "partly_released");
+    ASSERT_CONTAINS(out, "MULTIPOLYGON");
+    ASSERT_CONTAINS(out, "insert");
+    free(out);
+}
+
+TEST(import_is_all_or_nothing_and_names_feature_and_field)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("bad.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"category\":\"AP\"},\"geometry\":"
+                      "{\"type\":\"Point\",\"coordinates\":[46.9,39.9]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"category\":\"AP\",\"depth_cm\":\"deep\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.91,39.9]}}]}");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items bad.geojson"), 2);
+    ASSERT_CONTAINS(out, "bad.geojson: feature 2: field 'depth_cm': 'deep' is not a number");
+    free(out);
+    ASSERT_EQ(count_rows("items"), 0);
+    /* the change log is untouched too */
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg 'select count(*) from change_log'"), 0);
+    ASSERT_CONTAINS(out, "0");
+    free(out);
+}
+
+TEST(import_rejects_invalid_polygons_unless_repaired)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("bow.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                      "\"properties\":{\"hazard_type\":\"SHA\"},\"geometry\":{\"type\":\"Polygon\","
+                      "\"coordinates\":[[[46.9,39.9],[46.91,39.91],[46.91,39.9],[46.9,39.91],[46.9,39.9]]]}}]}");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards bow.geojson"), 4);
+    ASSERT_CONTAINS(out, "feature 1: geometry: invalid (Self-intersection");
+    free(out);
+    ASSERT_EQ(count_rows("hazards"), 0);
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards --repair bow.geojson"), 0);
+    ASSERT_CONTAINS(out, "repaired geometry (Self-intersection");
+    free(out);
+    ASSERT_EQ(count_rows("hazards"), 1);
+    ASSERT_EQ(dmtest_demine(&out, "check db.gpkg"), 0);
+    ASSERT_CONTAINS(out, "0 errors");
+    free(out);
+}
+
+TEST(import_csv_in_utm_with_crs_option)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("items.csv"),
+                      "easting,northing,category,model,found_date\n"
+                      "500000,4420000,AT,TM-62M,2022-05-01\n"
+                      "500010,4420005,AP,PMN-2,2022-05-02\n");
+    char *out = NULL;
+    /* Without a CRS the coordinates are no longitude/latitude: refused. */
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items items.csv"), 4);
+    ASSERT_CONTAINS(out, "wrong or missing CRS");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items --crs EPSG:32638 items.csv"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "list db.gpkg --layer items --json"), 0);
+    /* 500000 E in zone 38 is the central meridian, 45 E */
+    ASSERT_CONTAINS(out, "\"coordinates\":[45.0");
+    ASSERT_CONTAINS(out, "TM-62M");
+    free(out);
+}
+
+TEST(import_kobo_and_odk_exports_without_editing)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("kobo.csv"),
+                      "start,end,today,item_group/category,item_group/model,location,_location_latitude,"
+                      "_location_longitude,_location_altitude,_location_precision,_id,_uuid,"
+                      "_submission_time,_validation_status\n"
+                      "2023-01-01T08:00:00,2023-01-01T08:05:00,2023-01-01,UXO,OF-462,"
+                      "39.95 46.95 0 5,39.95,46.95,0,5,1,abc,2023-01-01T09:00:00,\n");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items kobo.csv"), 0);
+    free(out);
+    dmtest_write_file(dmtest_path("odk.csv"),
+                      "SubmissionDate,date,kind,gps-Latitude,gps-Longitude,gps-Altitude,gps-Accuracy,"
+                      "meta-instanceID,KEY\n"
+                      "2023-02-01,2023-01-30,suspected,39.96,46.96,0,4,uuid:1,uuid:1\n");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer events odk.csv"), 0);
+    free(out);
+    dmtest_write_file(dmtest_path("geo.csv"),
+                      "_geolocation,date,kind\n\"[39.97, 46.97]\",2023-01-30,report\n");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer events geo.csv"), 0);
+    free(out);
+    ASSERT_EQ(count_rows("items"), 1);
+    ASSERT_EQ(count_rows("events"), 2);
+    ASSERT_EQ(dmtest_demine(&out, "list db.gpkg --layer events --json"), 0);
+    ASSERT_CONTAINS(out, "\"coordinates\":[46.96,39.96]");
+    ASSERT_CONTAINS(out, "\"coordinates\":[46.97,39.97]");
+    free(out);
+}
+
+TEST(import_unknown_fields_and_mapping)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("f.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                      "\"properties\":{\"type\":\"cemetery\",\"label\":\"Old cemetery\",\"colour\":\"red\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.9,39.9]}}]}");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer features f.geojson"), 2);
+    ASSERT_CONTAINS(out, "field 'type' is not a field of layer features");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer nosuch f.geojson"), 2);
+    ASSERT_CONTAINS(out, "unknown layer 'nosuch'");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer features --map type=class --map label=name "
+                                  "--map colour=- f.geojson"),
+              0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "list db.gpkg --layer features --json"), 0);
+    ASSERT_CONTAINS(out, "\"class\":\"cemetery\"");
+    ASSERT_CONTAINS(out, "\"name\":\"Old cemetery\"");
+    free(out);
+}
+
+TEST(import_bad_files_change_nothing)
+{
+    make_db();
+    char *out = NULL;
+    dmtest_write_file(dmtest_path("garbage.geojson"), "{\"type\": \"FeatureCollection\", \"feat");
+    ASSERT(dmtest_demine(&out, "import db.gpkg --layer items garbage.geojson") != 0);
+    ASSERT_CONTAINS(out, "garbage.geojson");
+    free(out);
+    dmtest_write_file(dmtest_path("nonnum.csv"), "lon,lat,category\n46.9,abc,AP\n");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items nonnum.csv"), 4);
+    ASSERT_CONTAINS(out, "feature 1 (line 2): geometry: coordinates are not numbers");
+    free(out);
+    dmtest_write_file(dmtest_path("empty.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                      "\"properties\":{\"category\":\"AP\"},\"geometry\":{\"type\":\"Point\","
+                      "\"coordinates\":[]}}]}");
+    ASSERT(dmtest_demine(&out, "import db.gpkg --layer items empty.geojson") != 0);
+    free(out);
+    dmtest_write_file(dmtest_path("nogeom.csv"), "category,model\nAP,PMN-2\n");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items nogeom.csv"), 4);
+    ASSERT_CONTAINS(out, "no geometry and no coordinate columns");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items missing.geojson"), 3);
+    ASSERT_CONTAINS(out, "cannot read");
+    free(out);
+    dmtest_write_file(dmtest_path("notdb.gpkg"), "not a database at all, just text\n");
+    ASSERT_EQ(dmtest_demine(&out, "import notdb.gpkg --layer items nonnum.csv"), 4);
+    ASSERT_CONTAINS(out, "not a GeoPackage");
+    free(out);
+    ASSERT_EQ(count_rows("items"), 0);
+}
+
+TEST(import_into_locked_database_fails_cleanly)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("h.geojson"), hazards_geojson);
+    char *out = NULL;
+    /* hold a write lock for 20 s from another process (the busy timeout is 5 s) */
+    ASSERT_EQ(dmtest_sh(NULL, "(sqlite3 db.gpkg 'BEGIN EXCLUSIVE; SELECT 1;' "
+                              "'.shell sleep 20' >/dev/null 2>&1 &) ; sleep 0.5"),
+              0);
+    int rc = dmtest_demine(&out, "import db.gpkg --layer hazards h.geojson");
+    ASSERT_EQ(rc, 3);
+    ASSERT_CONTAINS(out, "locked");
+    free(out);
+}
+
+TEST(colombian_evidence_imports_directly)
+{
+    make_db();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer events '%s'",
+                            dmtest_repo_path("tests/data/colombia_sample/events.geojson")),
+              0);
+    ASSERT_CONTAINS(out, "imported 300 rows");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "list db.gpkg --layer events --where municipality=GRANADA --json"),
+              0);
+    ASSERT_CONTAINS(out, "\"date\":\"");
+    ASSERT_CONTAINS(out, "-01-01\"");
+    free(out);
+}
+
+static void assert_same_geoms(const char *a, const char *b)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *sa = NULL, *sb = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path(a), DM_STORE_READONLY, &sa));
+    ASSERT_OK(dm_store_open(ctx, dmtest_path(b), DM_STORE_READONLY, &sb));
+    dm_cursor *c = NULL;
+    ASSERT_OK(dm_store_select(sa, "hazards", NULL, &c));
+    int n = 0;
+    while (dm_cursor_next(c) == 1) {
+        const char *f[1] = {"uuid"}, *v[1] = {dm_cursor_uuid(c)};
+        dm_select sel = {0};
+        sel.eq_field = f;
+        sel.eq_value = v;
+        sel.n_eq = 1;
+        dm_cursor *d = NULL;
+        ASSERT_OK(dm_store_select(sb, "hazards", &sel, &d));
+        ASSERT_EQ(dm_cursor_next(d), 1);
+        dm_geom *ga = NULL, *gb = NULL, *x = NULL, *y = NULL;
+        ASSERT_OK(dm_cursor_geom(c, &ga));
+        ASSERT_OK(dm_cursor_geom(d, &gb));
+        ASSERT_OK(dm_geom_difference(ctx, ga, gb, &x));
+        ASSERT_OK(dm_geom_difference(ctx, gb, ga, &y));
+        ASSERT(dm_geom_area(x) < 1e-12 && dm_geom_area(y) < 1e-12);
+        ASSERT_NEAR(dm_geom_area(ga), dm_geom_area(gb), 1e-12);
+        dm_geom_free(ga);
+        dm_geom_free(gb);
+        dm_geom_free(x);
+        dm_geom_free(y);
+        dm_cursor_free(d);
+        n++;
+    }
+    dm_cursor_free(c);
+    ASSERT_EQ(n, 2);
+    dm_store_close(sa);
+    dm_store_close(sb);
+}
+
+/* Export every supported format and import it back into a fresh database:
+ * the same rows, uuids and geometries come back. */
+TEST(round_trip_import_export_import)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("h.geojson"), hazards_geojson);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards h.geojson"), 0);
+    free(out);
+    const char *exts[] = {"geojson", "gpkg", "csv", "kml", "fgb", "shp"};
+    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+        ASSERT_EQ(dmtest_demine(&out, "export db.gpkg --layer hazards out.%s", exts[i]), 0);
+        free(out);
+        ASSERT_EQ(dmtest_demine(&out, "init db2.gpkg"), 0);
+        free(out);
+        int rc = dmtest_demine(&out, "import db2.gpkg --layer hazards %s out.%s", 
+                               !strcmp(exts[i], "kml") || !strcmp(exts[i], "shp") ? "--ignore-unknown" : "",
+                               exts[i]);
+        ASSERT_MSG(rc == 0, "re-import of .%s failed: %s", exts[i], out);
+        free(out);
+        char *a = NULL, *b = NULL;
+        ASSERT_EQ(dmtest_sh(&a, "sqlite3 db.gpkg \"select uuid, ref, hazard_type, status, ordnance, "
+                                "reported_date, hex(geom) from hazards order by uuid\""),
+                  0);
+        ASSERT_EQ(dmtest_sh(&b, "sqlite3 db2.gpkg \"select uuid, ref, hazard_type, status, ordnance, "
+                                "reported_date, hex(geom) from hazards order by uuid\""),
+                  0);
+        if (!strcmp(exts[i], "kml") || !strcmp(exts[i], "shp")) {
+            /* KML and Shapefile may rename fields and reorder ring vertices:
+             * the same uuids must come back with the same shapes. */
+            assert_same_geoms("db.gpkg", "db2.gpkg");
+        } else
+            ASSERT_STREQ(a, b);
+        free(a);
+        free(b);
+        ASSERT_EQ(dmtest_sh(NULL, "rm -rf db2.gpkg out.*"), 0);
+    }
+}
+
+TEST(export_refuses_to_overwrite_and_unknown_format)
+{
+    make_db();
+    char *out = NULL;
+    dmtest_write_file(dmtest_path("exists.geojson"), "x");
+    ASSERT_EQ(dmtest_demine(&out, "export db.gpkg --layer hazards exists.geojson"), 3);
+    ASSERT_CONTAINS(out, "already exists");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "export db.gpkg --layer hazards out.xyz"), 2);
+    ASSERT_CONTAINS(out, "unknown output format");
+    free(out);
+}
+
+TEST(ogrinfo_sees_every_layer_in_wgs84)
+{
+    make_db();
+    char *out = NULL;
+    if (dmtest_sh(&out, "command -v ogrinfo") != 0) {
+        free(out);
+        dmtest_fail(__FILE__, __LINE__, "ogrinfo is not installed (gdal-bin)");
+    }
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "ogrinfo -ro -so db.gpkg hazards"), 0);
+    ASSERT_CONTAINS(out, "Geometry: Multi Polygon");
+    ASSERT_CONTAINS(out, "ID[\"EPSG\",4326]");
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "ogrinfo -ro db.gpkg"), 0);
+    ASSERT_CONTAINS(out, "items (Point)");
+    ASSERT_CONTAINS(out, "record_rows (Line String)");
+    ASSERT_CONTAINS(out, "victims (None)");
+    free(out);
+}
+
+TEST(check_reports_faults_in_a_file)
+{
+    dmtest_write_file(dmtest_path("bad.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"ref\":\"A\",\"reported_date\":\"2091-01-01\"},"
+                      "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.9,39.9],[46.91,39.91],"
+                      "[46.91,39.9],[46.9,39.91],[46.9,39.9]]]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"ref\":\"B\"},\"geometry\":{\"type\":\"Polygon\","
+                      "\"coordinates\":[[[46.92,39.92],[46.93,39.92],[46.93,39.93],[46.92,39.93],[46.92,39.92]]]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"ref\":\"C\"},\"geometry\":{\"type\":\"Polygon\","
+                      "\"coordinates\":[[[46.925,39.92],[46.935,39.92],[46.935,39.93],[46.925,39.93],[46.925,39.92]]]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"ref\":\"D\"},\"geometry\":{\"type\":\"Polygon\","
+                      "\"coordinates\":[[[46.92,39.92],[46.93,39.92],[46.93,39.93],[46.92,39.93],[46.92,39.92]]]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"ref\":\"E\"},\"geometry\":{\"type\":\"Polygon\","
+                      "\"coordinates\":[[[46.9,39.9],[47.9,39.9],[46.9,39.9],[46.9,39.9]]]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"ref\":\"F\"},\"geometry\":{\"type\":\"LineString\","
+                      "\"coordinates\":[[46.9,39.9],[46.95,39.9],[46.951,39.9]]}}]}");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "check bad.geojson --layer hazards --json"), 4);
+    ASSERT_CONTAINS(out, "\"code\":\"invalid_geometry\"");
+    ASSERT_CONTAINS(out, "Self-intersection at 46.9050000 39.9050000");
+    ASSERT_CONTAINS(out, "\"code\":\"future_date\"");
+    ASSERT_CONTAINS(out, "\"code\":\"too_few_vertices\"");
+    ASSERT_CONTAINS(out, "\"code\":\"duplicate\",\"layer\":\"hazards\",\"id\":\"feature 4\"");
+    ASSERT_CONTAINS(out, "\"code\":\"overlap\"");
+    ASSERT_CONTAINS(out, "\"code\":\"vertex_jump\",\"layer\":\"hazards\",\"id\":\"feature 5\"");
+    ASSERT(!strstr(out, "\"id\":\"feature 6\"")); /* 4.3 km is no jump */
+    free(out);
+}
+
+TEST(check_database_finds_items_outside_hazards_and_bad_dates)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("h.geojson"), hazards_geojson);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards h.geojson"), 0);
+    free(out);
+    dmtest_write_file(dmtest_path("a.csv"),
+                      "ref,activity_type,start_date,end_date,hazard_id\nT-1,clearance,2023-05-01,2023-04-01,AGD-1\n");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer activities a.csv"), 0);
+    free(out);
+    dmtest_write_file(dmtest_path("i.csv"),
+                      "lon,lat,category,hazard_id,activity_id,found_date\n"
+                      "46.905,39.905,AP,AGD-1,T-1,2023-04-15\n"
+                      "46.95,39.95,AP,AGD-1,T-1,2022-01-01\n");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items i.csv"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "check db.gpkg --json"), 4);
+    ASSERT_CONTAINS(out, "\"code\":\"date_order\",\"layer\":\"activities\"");
+    ASSERT_CONTAINS(out, "\"code\":\"item_outside_hazard\"");
+    ASSERT_CONTAINS(out, "found 2022-01-01, outside its activity");
+    free(out);
+}
+
+TEST(stats_counts_release_items_and_casualties)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("h.geojson"), hazards_geojson);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards h.geojson"), 0);
+    free(out);
+    dmtest_write_file(dmtest_path("a.csv"),
+                      "ref,activity_type,start_date,end_date,hazard_id,organisation,method\n"
+                      "T-1,clearance,2023-04-01,2023-05-01,AGD-1,ANAMA,manual\n");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer activities a.csv"), 0);
+    free(out);
+    dmtest_write_file(dmtest_path("r.csv"),
+                      "wkt,activity_id,hazard_id,outcome,date,method\n"
+                      "\"POLYGON((46.90 39.90,46.905 39.90,46.905 39.905,46.90 39.905,46.90 39.90))\",T-1,AGD-1,cleared,2023-05-01,manual\n");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer release_areas r.csv"), 0);
+    free(out);
+    dmtest_write_file(dmtest_path("acc.csv"), "ref_,lon,lat,date,killed,injured\nx,46.9,39.9,2022-06-01,1,2\n");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer accidents --map ref_=- acc.csv"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "stats db.gpkg --json --by district"), 0);
+    ASSERT_CONTAINS(out, "\"count\": 2");
+    ASSERT_CONTAINS(out, "\"Aghdam\"");
+    ASSERT_CONTAINS(out, "\"2023\": {\"cleared_ha\": 23."); /* 0.005 deg squared ~ 23.8 ha */
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "stats db.gpkg --by year"), 0);
+    ASSERT_CONTAINS(out, "Land released:");
+    ASSERT_CONTAINS(out, "Accidents: 1");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "stats db.gpkg --by nonsense"), 2);
+    free(out);
+}
+
+TEST(every_command_has_help)
+{
+    const char *cmds[] = {"init", "import", "export", "list", "show", "check", "stats"};
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        char *out = NULL;
+        ASSERT_EQ(dmtest_demine(&out, "%s --help", cmds[i]), 0);
+        ASSERT_CONTAINS(out, "usage: demine");
+        free(out);
+    }
+}
+
+TEST(edit_delete_and_hazard_life_cycle_are_logged)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("h.geojson"), hazards_geojson);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards h.geojson"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "--author alice edit db.gpkg AGD-1 settlement=Giyasli "
+                                  "reliability=2 --reason 'NTS visit'"),
+              0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "edit db.gpkg AGD-1 reliability=9"), 2);
+    ASSERT_CONTAINS(out, "field 'reliability'");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "--author bob status db.gpkg AGD-1 partly_released --date "
+                                  "2023-05-01 --reason 'technical survey'"),
+              0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "status db.gpkg AGD-1 closed --date 2023-04-01"), 2);
+    ASSERT_CONTAINS(out, "before the hazard's last change");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "status db.gpkg AGD-1 open --date 2023-06-01"), 2);
+    ASSERT_CONTAINS(out, "needs a reason");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "status db.gpkg AGD-1 closed --date 2023-07-01 --reason cleared"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "show db.gpkg AGD-1"), 0);
+    ASSERT_CONTAINS(out, "by alice: NTS visit");
+    ASSERT_CONTAINS(out, "settlement: null -> \"Giyasli\"");
+    ASSERT_CONTAINS(out, "by bob: technical survey");
+    ASSERT_CONTAINS(out, "status: \"partly_released\" -> \"closed\"");
+    ASSERT_CONTAINS(out, "<- hazard_status"); /* the dated history rows link back */
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "delete db.gpkg AGD-2"), 2);
+    ASSERT_CONTAINS(out, "--reason is required");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "delete db.gpkg AGD-2 --reason duplicate"), 0);
+    free(out);
+    ASSERT_EQ(count_rows("hazards"), 1);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg \"select op, reason from change_log where layer='hazards' "
+                              "order by seq\""),
+              0);
+    ASSERT_CONTAINS(out, "delete|duplicate");
+    free(out);
+}
+
+TEST(database_passes_the_geopackage_validator)
+{
+    make_db();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer events '%s'",
+                            dmtest_repo_path("tests/data/colombia_sample/events.geojson")),
+              0);
+    free(out);
+    const char *v = "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py";
+    ASSERT_MSG(dmtest_sh(NULL, "test -f %s", v) == 0, "python3-gdal's validate_gpkg.py is missing");
+    int rc = dmtest_sh(&out, "python3 %s db.gpkg", v);
+    ASSERT_MSG(rc == 0, "validate_gpkg.py: %s", out);
+    free(out);
+}
