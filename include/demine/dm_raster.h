@@ -81,6 +81,9 @@ DM_API void dm_burn_coords(const dm_grid *g, const dm_coords *c, float value, dm
  * source, capped at `cap_cells` (use INFINITY for none; cells with no
  * source anywhere get cap_cells or INFINITY). threads <= 0: all cores. */
 DM_API dm_status dm_edt(dm_ctx *ctx, float *f, int nx, int ny, float cap_cells, int threads);
+/* The same, the distances multiplied by scale (e.g. the cell size). */
+DM_API dm_status dm_edt_scaled(dm_ctx *ctx, float *f, int nx, int ny, float cap_cells,
+                               float scale, int threads);
 
 /* ---- kernels ---- */
 /* Convolve buf (nx x ny, zero outside) with a Gaussian of sigma cells,

@@ -16,6 +16,7 @@ typedef struct edt_job {
     int nx, ny;
     float cap2;
     int strip; /* columns per strip (pass 1) or rows per chunk (pass 2) */
+    float scale; /* multiply the distances by this (cell size) */
     int failed;
 } edt_job;
 
@@ -71,7 +72,8 @@ HOT_LOOPS static void edt_rows(void *arg, size_t k)
         return;
     }
     const double cap2 = j->cap2;
-    const float capd = isfinite(cap2) ? (float)sqrt(cap2) : INFINITY;
+    const float sc = j->scale;
+    const float capd = isfinite(cap2) ? (float)sqrt(cap2) * sc : INFINITY;
     for (int y = y0; y < y1; y++) {
         float *r = j->f + (size_t)y * (size_t)n;
         int m = -1;
@@ -80,11 +82,14 @@ HOT_LOOPS static void edt_rows(void *arg, size_t k)
             if (gq == INFINITY)
                 continue;
             double dq = (double)q, hq = (double)gq * gq + dq * dq, s = -INFINITY;
-            while (m >= 0) {
-                s = (hq - h[m]) / (2.0 * (dq - v[m]));
-                if (s > z[m])
-                    break;
+            /* pop while the new parabola hides the top one from z[m] on:
+             * (hq - h[m]) / (2 (q - v[m])) <= z[m], without dividing */
+            while (m > 0 && hq - h[m] <= z[m] * (2.0 * (dq - v[m])))
                 m--;
+            if (m >= 0) {
+                s = (hq - h[m]) / (2.0 * (dq - v[m]));
+                if (m == 0 && s <= z[0]) /* z[0] = -inf: never */
+                    m--;
             }
             if (m < 0)
                 s = -INFINITY;
@@ -105,7 +110,7 @@ HOT_LOOPS static void edt_rows(void *arg, size_t k)
             while (z[e + 1] <= dq)
                 e++;
             double d2 = h[e] - 2.0 * dq * v[e] + dq * dq;
-            r[q] = d2 >= cap2 ? capd : sqrtf((float)d2);
+            r[q] = d2 >= cap2 ? capd : sqrtf((float)d2) * sc;
         }
     }
     free(v), free(z), free(h);
@@ -113,9 +118,15 @@ HOT_LOOPS static void edt_rows(void *arg, size_t k)
 
 dm_status dm_edt(dm_ctx *ctx, float *f, int nx, int ny, float cap_cells, int threads)
 {
+    return dm_edt_scaled(ctx, f, nx, ny, cap_cells, 1.0f, threads);
+}
+
+dm_status dm_edt_scaled(dm_ctx *ctx, float *f, int nx, int ny, float cap_cells, float scale,
+                        int threads)
+{
     if (nx <= 0 || ny <= 0)
         return dm__fail(ctx, DM_EINVAL, "distance transform of an empty raster (%d x %d)", nx, ny);
-    edt_job j = {f, nx, ny, isfinite(cap_cells) ? cap_cells * cap_cells : INFINITY, 256, 0};
+    edt_job j = {f, nx, ny, isfinite(cap_cells) ? cap_cells * cap_cells : INFINITY, 256, scale, 0};
     dm_parallel_for(threads, ((size_t)nx + 255) / 256, edt_cols, &j);
     j.strip = 32;
     dm_parallel_for(threads, ((size_t)ny + 31) / 32, edt_rows, &j);
