@@ -69,7 +69,8 @@ static const char *help_fit =
     "with a 0/1 field (--label-field), or points without one (each cell holding a\n"
     "point is positive, every other cell of the area negative; --label-from/--label-to\n"
     "select them by date). With DB and no --labels, cells with items or accidents are\n"
-    "positive and land released with nothing found negative.\n\n"
+    "positive and land released with nothing found negative; with --until, only those\n"
+    "dated after it (so that they are not also the evidence).\n\n"
     "  --aoi FILE --cell M --crs CRS --until DATE --evidence FILE --covariate N=R\n"
     "                        as for `risk map` (cell default 100)\n"
     "  --model BASE.json     the terms to fit (default: the default model's)\n"
@@ -730,9 +731,13 @@ int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv)
         free_opts(&o);
         return 2;
     }
-    if (!o.out || !o.labels) {
+    if (!o.out || (!o.labels && !o.db)) {
         free_opts(&o);
-        return cli_usage_error("risk fit", "--labels FILE and --out MODEL.json are required");
+        return cli_usage_error("risk fit", "--out MODEL.json and --labels FILE (or a database) are required");
+    }
+    if (!o.labels && o.label_field) {
+        free_opts(&o);
+        return cli_usage_error("risk fit", "--label-field needs --labels");
     }
     if (o.threads)
         dm_ctx_set_threads(ctx, (int)o.threads);
@@ -780,7 +785,16 @@ int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv)
         lo.codes = o.codes;
         lo.n_codes = o.n_codes;
         lo.kinds_mask = o.kinds;
-        st = dm_evidence_read_file(ctx, o.labels, DM_EV_REPORT, &lo, &lab);
+        if (o.labels)
+            st = dm_evidence_read_file(ctx, o.labels, DM_EV_REPORT, &lo, &lab);
+        else {
+            /* the database's own evidence: finds and accidents positive, land
+             * released with nothing found negative (after --until when given) */
+            lo.kinds_mask = (1u << DM_EV_ITEM) | (1u << DM_EV_ACCIDENT) | (1u << DM_EV_CLEARED);
+            if (!lo.from && until[0])
+                lo.from = until;
+            st = dm_evidence_read_store(ctx, s, &lo, &lab);
+        }
     }
     if (st) {
         rc = cli_fail(ctx, "risk fit", st);
@@ -868,15 +882,48 @@ int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv)
             goto out;
         }
         st = points_in_grid(ctx, &lab, &g, &pxy);
+        /* released land with nothing found: where the negatives are taken */
+        float *negarea = NULL;
+        dm_transform *tr = NULL;
+        for (size_t i = 0; i < lab.n && !st; i++) {
+            if (lab.v[i].kind != DM_EV_CLEARED)
+                continue;
+            if (!negarea) {
+                negarea = dm_raster_alloc(ncell);
+                if (!negarea || (st = dm_transform_new(ctx, "EPSG:4326", g.crs, &tr)))
+                    break;
+                memset(negarea, 0, ncell * sizeof *negarea);
+            }
+            dm_coords c = lab.v[i].xy;
+            c.xy = malloc(c.n_xy * 2 * sizeof *c.xy);
+            if (!c.xy)
+                break;
+            memcpy(c.xy, lab.v[i].xy.xy, c.n_xy * 2 * sizeof *c.xy);
+            for (size_t q = 0; q < c.n_xy && !st; q++)
+                st = dm_transform_xy(tr, &c.xy[2 * q], &c.xy[2 * q + 1], 1);
+            if (!st)
+                dm_burn_coords(&g, &c, 1.0f, DM_BURN_SET, 1, negarea);
+            free(c.xy);
+        }
+        dm_transform_free(tr);
+        if (negarea)
+            for (size_t k = 0; k < ncell; k++)
+                if (!(negarea[k] > 0))
+                    pmap[k] = NAN; /* only released land gives negatives */
         for (size_t i = 0; i < lab.n && !st; i++) {
             double fx = (pxy[2 * i] - g.x0) / g.cell, fy = (g.y0 - pxy[2 * i + 1]) / g.cell;
+            if (lab.v[i].kind == DM_EV_CLEARED)
+                continue;
             if (fx >= 0 && fy >= 0 && fx < g.nx && fy < g.ny)
             {
                 unsigned short *h = &hit[(size_t)(int)fy * g.nx + (size_t)(int)fx];
                 if (*h < 65535)
                     (*h)++;
+                if (negarea) /* a positive cell is always a sample */
+                    pmap[(size_t)(int)fy * g.nx + (size_t)(int)fx] = 0.5f;
             }
         }
+        dm_raster_free(negarea, ncell);
         free(pxy);
         size_t nin = 0, npos = 0;
         for (size_t k = 0; k < ncell; k++)

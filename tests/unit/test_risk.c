@@ -370,3 +370,33 @@ TEST(risk_map_writes_back_to_hazards)
     dm_free(ctx, meta);
     dm_store_close(s);
 }
+
+TEST(risk_fit_from_the_database_and_map_with_it)
+{
+    const char *db = dmtest_demo_db();
+    char dbp[1024];
+    snprintf(dbp, sizeof dbp, "%s", db);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "risk fit %s --cell 50 --until 2023-06-30 --out %s --json", dbp,
+                            dmtest_path("m.json")),
+              0);
+    ASSERT_CONTAINS(out, "\"cv_auc\"");
+    free(out);
+    dm_risk_model m;
+    ASSERT_OK(dm_risk_model_load(dmtest_ctx(), dmtest_path("m.json"), &m));
+    int nonzero = 0;
+    for (size_t t = 0; t < m.n_terms; t++)
+        nonzero += m.terms[t].weight != 0;
+    ASSERT(nonzero >= 3);
+    ASSERT_NEAR(m.ref_cell_m, 50, 1e-9);
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --model %s --cell 25 --out %s", dbp,
+                            dmtest_path("m.json"), dmtest_path("r.tif")),
+              0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --truth %s:truth_items --json", dmtest_path("r.tif"),
+                            dbp),
+              0);
+    const char *r = strstr(out, "\"recall10\":");
+    ASSERT(r && atof(r + 11) > 0.5); /* the demo's hidden items are where the map says */
+    free(out);
+}
