@@ -244,6 +244,21 @@ static dm_status release_row(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, void *u)
     return DM_OK;
 }
 
+static dm_status activity_row(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, void *u)
+{
+    const char *type = dm_cursor_text(c, "activity_type"), *st = dm_cursor_text(c, "status");
+    if (!type || (strcmp(type, "clearance") && strcmp(type, "ts") && strcmp(type, "bac")) ||
+        !dm_cursor_text(c, "end_date") || (st && strcmp(st, "approved")))
+        return DM_ECONFLICT; /* only finished searches of the ground */
+    const char *m = dm_cursor_text(c, "method");
+    dm__strlcpy(e->cls, m ? m : "", sizeof e->cls);
+    e->p_detect = dm__method_p_detect(m);
+    /* the land it released is in release_areas; the whole area worked counts
+     * at half weight (parts may still be in progress or left for later) */
+    e->weight = 0.5;
+    return DM_OK;
+}
+
 static dm_status detection_row(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, void *u)
 {
     const sensors *t = u;
@@ -283,6 +298,7 @@ dm_status dm_evidence_read_store(dm_ctx *ctx, dm_store *s, const dm_evidence_opt
     if (!st) st = gather(ctx, s, "accidents", o, DM_EV_ACCIDENT, accident_row, NULL, out);
     if (!st) st = gather(ctx, s, "events", o, DM_EV_REPORT, event_row, (void *)o, out);
     if (!st) st = gather(ctx, s, "release_areas", o, DM_EV_CLEARED, release_row, NULL, out);
+    if (!st) st = gather(ctx, s, "activities", o, DM_EV_CLEARED, activity_row, NULL, out);
     if (!st) st = gather(ctx, s, "detections", o, DM_EV_DETECTION, detection_row, &t, out);
     if (!st) st = gather(ctx, s, "flights", o, DM_EV_CLEARED, flight_row, &t, out);
     dm_free(ctx, t.v);
