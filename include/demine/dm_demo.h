@@ -18,7 +18,7 @@ extern "C" {
 
 typedef enum dm_demo_scale {
     DM_DEMO_SMALL = 0,   /* about 100 km2 east of Aghdam; seconds; for tests */
-    DM_DEMO_NATIONAL = 1 /* about 8,000 km2 (lon 46.5-47.6, lat 39.4-40.1) */
+    DM_DEMO_NATIONAL = 1 /* about 8,000 km2 (lon 46.43-47.67, lat 39.4-40.1) */
 } dm_demo_scale;
 
 typedef struct dm_demo_opts {
@@ -32,7 +32,7 @@ typedef struct dm_demo_summary {
     long organisations, districts, features, truth_minefields, truth_items;
     long records, record_rows, record_mines, hazards, hazard_status;
     long activities, activity_hazards, release_areas, items, accidents, victims;
-    long sensors, flights, detections;
+    long events, sensors, flights, detections;
     /* share of recorded mines (record_mines) within 5 m of a real mine */
     double record_accuracy_5m;
     /* share of accidents outside every record perimeter */

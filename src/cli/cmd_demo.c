@@ -23,7 +23,7 @@ static const char *help =
     "within 5 m of a real one), accidents (most outside the records), hazards,\n"
     "surveys and clearance with their finds.\n\n"
     "  --scale small     about 100 km2 east of Aghdam, a few seconds (default)\n"
-    "  --scale national  about 8,000 km2 (lon 46.45-47.65, lat 39.4-40.1)\n"
+    "  --scale national  about 8,000 km2 (lon 46.43-47.67, lat 39.4-40.1)\n"
     "  --seed N          random seed (default 1); same seed, same content\n"
     "  --force           replace DB if it exists\n"
     "  --json            print the summary as JSON\n";
@@ -116,7 +116,7 @@ static int run_demo(dm_ctx *ctx, int argc, char **argv)
                "\"features\":%ld,\"truth_minefields\":%ld,\"truth_items\":%ld,\"records\":%ld,"
                "\"record_rows\":%ld,\"record_mines\":%ld,\"hazards\":%ld,\"hazard_status\":%ld,"
                "\"activities\":%ld,\"activity_hazards\":%ld,\"release_areas\":%ld,\"items\":%ld,"
-               "\"accidents\":%ld,\"victims\":%ld,\"sensors\":%ld,\"flights\":%ld,"
+               "\"accidents\":%ld,\"victims\":%ld,\"events\":%ld,\"sensors\":%ld,\"flights\":%ld,"
                "\"detections\":%ld},\"record_accuracy_5m\":%.4f,"
                "\"accidents_outside_records\":%.4f,\"hazard_mined_share\":%.4f,"
                "\"items_in_hazards\":%.4f}\n",
@@ -124,7 +124,7 @@ static int run_demo(dm_ctx *ctx, int argc, char **argv)
                sum.organisations, sum.districts, sum.features, sum.truth_minefields,
                sum.truth_items, sum.records, sum.record_rows, sum.record_mines, sum.hazards,
                sum.hazard_status, sum.activities, sum.activity_hazards, sum.release_areas,
-               sum.items, sum.accidents, sum.victims, sum.sensors, sum.flights, sum.detections,
+               sum.items, sum.accidents, sum.victims, sum.events, sum.sensors, sum.flights, sum.detections,
                sum.record_accuracy_5m,
                sum.accidents_outside_records, sum.hazard_mined_share, sum.items_in_hazards);
         return 0;
@@ -133,9 +133,9 @@ static int run_demo(dm_ctx *ctx, int argc, char **argv)
            (unsigned long long)opts.seed, sum.area_km2, sum.seconds);
     printf("  agency data: %ld hazards (%ld status changes), %ld records (%ld rows, %ld mine "
            "points),\n               %ld activities, %ld release areas, %ld items found, %ld "
-           "accidents (%ld victims)\n",
+           "accidents (%ld victims), %ld public reports\n",
            sum.hazards, sum.hazard_status, sum.records, sum.record_rows, sum.record_mines,
-           sum.activities, sum.release_areas, sum.items, sum.accidents, sum.victims);
+           sum.activities, sum.release_areas, sum.items, sum.accidents, sum.victims, sum.events);
     printf("  context:     %ld districts, %ld organisations, %ld map features; %ld sensors, %ld "
            "flights, %ld detections\n",
            sum.districts, sum.organisations, sum.features, sum.sensors, sum.flights,

@@ -200,6 +200,9 @@ TEST(demo_small_counts_in_range)
     ASSERT(count(s, "districts") >= 2);
     ASSERT(count(s, "organisations") >= 3);
     ASSERT(count(s, "features") > 100);
+    ASSERT(count(s, "events") >= 10);
+    ASSERT(count(s, "sensors") == 3 && count(s, "sensor_rates") > 3);
+    ASSERT(count(s, "flights") >= 1 && count(s, "detections") > 0);
     /* every kind of map feature the risk engines use */
     const char *classes[] = {"house", "road", "river", "bridge", "cemetery", "settlement",
                              "front_line", "military_position"};
@@ -411,6 +414,8 @@ TEST(demo_hazards_life_cycle_and_mostly_clean)
         ASSERT(rows >= 1);
         ASSERT_STREQ(first_date, reported);
         ASSERT_STREQ(last, status);
+        if (!strcmp(status, "closed") || !strcmp(status, "handed_over"))
+            ASSERT(rem == 0);
         n++;
     }
     dm_cursor_free(c);
@@ -472,4 +477,32 @@ TEST(demo_every_geometry_valid_wgs84)
     }
     ASSERT(n > 1000);
     dm_store_close(s);
+}
+
+/* Out of memory at any stage: an error, nothing written, nothing leaked. */
+TEST(demo_out_of_memory_writes_nothing)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    const long at[] = {1, 40, 3000, 30000, 120000};
+    int failed = 0;
+    for (size_t i = 0; i < sizeof at / sizeof *at; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "oom%zu.gpkg", i);
+        dm_store *s = NULL;
+        ASSERT_OK(dm_store_open(ctx, dmtest_path(name), DM_STORE_CREATE, &s));
+        dm_demo_opts o = {DM_DEMO_SMALL, 5};
+        dm_ctx_fail_alloc_after(ctx, at[i]);
+        dm_status st = dm_demo_generate(ctx, s, &o, NULL);
+        dm_ctx_fail_alloc_after(ctx, 0);
+        if (st == DM_OK) /* the run needed fewer allocations than that */
+            break;
+        ASSERT_MSG(st == DM_ENOMEM || *dm_ctx_errmsg(ctx), "failure %s without a message",
+                   dm_status_name(st));
+        ASSERT_EQ(count(s, "hazards"), 0);
+        ASSERT_EQ(count(s, "truth_items"), 0);
+        ASSERT_EQ(count(s, "organisations"), 0);
+        dm_store_close(s);
+        failed++;
+    }
+    ASSERT_MSG(failed >= 4, "only %d of the injected failures hit", failed);
 }

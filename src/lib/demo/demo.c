@@ -16,7 +16,7 @@ static void world_free(dd_world *w)
                     w->bridges.v, w->cemeteries.v, w->positions.v, w->mfs.v, w->items.v,
                     w->records.v, w->recrows.v, w->recmines.v, w->hazards.v, w->hstatus.v,
                     w->acts.v, w->releases.v, w->found.v, w->accidents.v, w->victims.v,
-                    w->links.v, w->cell_start, w->cell_items};
+                    w->links.v, w->reports.v, w->cell_start, w->cell_items};
     for (size_t i = 0; i < sizeof vecs / sizeof *vecs; i++)
         dm_free(w->ctx, vecs[i]);
     for (size_t i = 0; i < w->n_chunks; i++)
@@ -47,6 +47,8 @@ dm_status dm_demo_generate(dm_ctx *ctx, dm_store *s, const dm_demo_opts *opts,
         st = dd_make_records(&w);
     if (!st)
         st = dd_make_accidents(&w);
+    if (!st)
+        st = dd_make_reports(&w);
     if (!st)
         st = dd_make_hazards(&w);
     if (!st)

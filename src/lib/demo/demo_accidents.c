@@ -194,3 +194,51 @@ dm_status dd_make_accidents(dd_world *w)
     dm_free(w->ctx, cout);
     return st;
 }
+
+/* People report items they see: surface items near where they live, placed
+ * 10-50 m off; a third of reports are of nothing. */
+dm_status dd_make_reports(dd_world *w)
+{
+    double area = (w->x1 - w->x0) * (w->y1 - w->y0) / 1e6;
+    int want = w->scale ? (int)(area * 0.12) : 20, tries = 0;
+    long d0 = dd_days(2020, 12, 1), d1 = dd_days(2025, 10, 31);
+    while ((int)w->reports.n < want && tries++ < want * 200 && w->items.n) {
+        int founded = dd_chance(&w->rng, 0.66);
+        double x, y;
+        int cat;
+        if (founded) {
+            const dd_item *it = &w->items.v[(size_t)(dd_unif(&w->rng) * (double)w->items.n)];
+            double ds;
+            dd_nearest_settlement(w, it->x, it->y, &ds);
+            if (it->depth > 3 || ds > 2500 || it->accident)
+                continue;
+            double a = dd_range(&w->rng, 0, 2 * M_PI), r = dd_range(&w->rng, 10, 50);
+            x = it->x + cos(a) * r;
+            y = it->y + sin(a) * r;
+            cat = it->cat;
+        } else {
+            int s = dd_int(&w->rng, 0, (int)w->settlements.n - 1);
+            if (s < 0)
+                break;
+            double a = dd_range(&w->rng, 0, 2 * M_PI), r = dd_range(&w->rng, 200, 2000);
+            x = w->settlements.v[s].x + cos(a) * r;
+            y = w->settlements.v[s].y + sin(a) * r;
+            cat = dd_chance(&w->rng, 0.6) ? CAT_UXO : CAT_AP;
+        }
+        if (x < w->x0 || x > w->x1 || y < w->y0 || y > w->y1)
+            continue;
+        dd_report *rp = DD_PUSH(w, w->reports);
+        if (!rp)
+            return oom(w);
+        rp->x = x;
+        rp->y = y;
+        rp->cat = cat;
+        rp->founded = founded;
+        rp->date = d0 + (long)((d1 - d0) * dd_unif(&w->rng));
+        rp->district = dd_district_at(w, x, y);
+        int s = dd_nearest_settlement(w, x, y, NULL);
+        snprintf(rp->settlement, sizeof rp->settlement, "%s", s >= 0 ? w->settlements.v[s].name : "");
+        dd_uuid(&w->ids, rp->uuid);
+    }
+    return DM_OK;
+}

@@ -284,12 +284,12 @@ static dm_status release(dd_world *w, int h, hz_work *hw, int type, dm_geom *par
     return st;
 }
 
-/* Does g hold an item not yet found? */
+/* Does g hold an item not yet found? 1 yes, 0 no, -1 error (in ctx). */
 static int holds_items(dd_world *w, const dm_geom *g, int only_mines)
 {
     size_t *list = NULL, n = 0, k = 0;
     if (items_in(w, g, &list, &n))
-        return 1;
+        return -1;
     for (size_t i = 0; i < n; i++) {
         const dd_item *it = &w->items.v[list[i]];
         if (!it->found && (!only_mines || it->cat == CAT_AP || it->cat == CAT_AT || it->cat == CAT_IED))
@@ -357,7 +357,13 @@ static dm_status work_hazard(dd_world *w, int h)
                 st = cut_part(w, hw.remain, dd_range(&w->rng, 0.2, 0.6), &part);
             if (st)
                 break;
-            if (part && !holds_items(w, part, 0)) {
+            int held = part ? holds_items(w, part, 0) : 1;
+            if (held < 0) {
+                dm_geom_free(part);
+                st = dm_ctx_errcode(w->ctx);
+                break;
+            }
+            if (!held) {
                 st = release(w, h, &hw, ACT_NTS, part, t, end);
                 break;
             }
@@ -374,7 +380,13 @@ static dm_status work_hazard(dd_world *w, int h)
             st = cut_part(w, hw.remain, dd_range(&w->rng, 0.2, 0.5), &part);
             if (st)
                 break;
-            if (part && !holds_items(w, part, 1)) {
+            int held = part ? holds_items(w, part, 1) : 1;
+            if (held < 0) {
+                dm_geom_free(part);
+                st = dm_ctx_errcode(w->ctx);
+                break;
+            }
+            if (!held) {
                 st = release(w, h, &hw, ACT_TS, part, t, end);
                 break;
             }
@@ -405,7 +417,7 @@ static dm_status work_hazard(dd_world *w, int h)
         if (!st && ho <= LAST_DAY && dd_chance(&w->rng, 0.7))
             st = add_status(w, h, ho, 2, 3, "handed over to the community");
     }
-    hz->released_ha = hz->area_ha - hw.remain_ha;
+    hz->released_ha = hz->status >= 2 ? hz->area_ha : hz->area_ha - hw.remain_ha;
     if (hz->released_ha < 0)
         hz->released_ha = 0;
     dm_geom_free(hw.hz);
@@ -434,8 +446,11 @@ static dm_status bac_tasks(dd_world *w)
             dm_status st = geom_of(w, &r, &g);
             if (st)
                 return st;
-            if (holds_items(w, g, 1)) {
+            int held = holds_items(w, g, 1);
+            if (held) {
                 dm_geom_free(g);
+                if (held < 0)
+                    return dm_ctx_errcode(w->ctx);
                 continue;
             }
             long start = dd_days(2021, 2, 1) + dd_int(&w->rng, 0, 1500), end = start + dd_int(&w->rng, 10, 90);

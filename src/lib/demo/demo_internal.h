@@ -197,6 +197,14 @@ typedef struct dd_victim {
     char uuid[37];
 } dd_victim;
 
+typedef struct dd_report {
+    double x, y;
+    long date;
+    int cat, founded, district;
+    char settlement[40];
+    char uuid[37];
+} dd_report;
+
 typedef struct dd_link {
     int activity, hazard;
 } dd_link;
@@ -241,6 +249,7 @@ typedef struct dd_world {
     DD_VEC(dd_accident) accidents;
     DD_VEC(dd_victim) victims;
     DD_VEC(dd_link) links;
+    DD_VEC(dd_report) reports;
     /* item index: items sorted by grid cell */
     double cell;
     long gx, gy;
@@ -270,7 +279,6 @@ void dd_front_at(const dd_world *w, double s, double *x, double *y, double *ux, 
 double dd_front_len(const dd_world *w);
 int dd_district_at(const dd_world *w, double x, double y);
 int dd_nearest_settlement(const dd_world *w, double x, double y, double *d);
-double dd_road_dist(const dd_world *w, double x, double y);
 
 /* Item spatial index (built after every truth item exists). */
 dm_status dd_index_items(dd_world *w);
@@ -295,6 +303,8 @@ dm_status dd_make_records(dd_world *w);
 dm_status dd_make_hazards(dd_world *w);
 dm_status dd_make_activities(dd_world *w);
 dm_status dd_make_accidents(dd_world *w);
+/* Reports of items seen by the public (events), some unfounded. */
+dm_status dd_make_reports(dd_world *w);
 dm_status dd_write(dd_world *w, dm_store *s, dm_demo_summary *sum);
 /* Sensors, their rates, flights and detections (written directly). */
 dm_status dd_write_sensors(dd_world *w, dm_store *s, dm_transform *t, long counts[3]);

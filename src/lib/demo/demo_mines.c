@@ -36,14 +36,16 @@ static double depth_of(dd_world *w, int cat, const char *model)
     }
 }
 
-static dd_item *add_item(dd_world *w, double x, double y, int cat, const char *model, int pattern,
-                         int mf, int row)
+/* Emplace an item: 1 added, 0 outside the extent (dropped), -1 out of
+ * memory. */
+static int add_item(dd_world *w, double x, double y, int cat, const char *model, int pattern,
+                    int mf, int row)
 {
     if (x < w->x0 || x > w->x1 || y < w->y0 || y > w->y1)
-        return (dd_item *)w; /* outside the extent: dropped (a non-NULL sentinel) */
+        return 0;
     dd_item *it = DD_PUSH(w, w->items);
     if (!it)
-        return NULL;
+        return -1;
     it->x = x;
     it->y = y;
     it->cat = cat;
@@ -53,7 +55,7 @@ static dd_item *add_item(dd_world *w, double x, double y, int cat, const char *m
     it->row = row;
     it->depth = depth_of(w, cat, model);
     dd_uuid(&w->ids, it->uuid);
-    return it;
+    return 1;
 }
 
 /* A minefield's ring: the bounding rectangle of its items plus a margin,
@@ -152,11 +154,13 @@ static dm_status doctrinal(dd_world *w, double s, int side)
     /* the rows start here and run along (ax, ay); rows stack towards the line */
     m->x0 = fx + nx * off - ax * len / 2;
     m->y0 = fy + ny * off - ay * len / 2;
-    double vx = -ay, vy = ax; /* across the rows */
-    if (vx * nx + vy * ny > 0) { /* rows stack towards the front line */
-        vx = -vx;
-        vy = -vy;
-    }
+    /* Offsets are measured along (-ay, ax), the left of the rows; they grow
+     * towards the front line, so flip their sign when the line is on the
+     * right. Records read the rows back the same way. */
+    double vx = -ay, vy = ax;
+    if (vx * nx + vy * ny > 0)
+        for (int r = 0; r < nr; r++)
+            m->row[r].off = -m->row[r].off;
     for (int r = 0; r < nr; r++) {
         dd_mrow *row = &m->row[r];
         double stag = (r % 2) ? row->sp / 2 : 0;
@@ -166,18 +170,12 @@ static dm_status doctrinal(dd_world *w, double s, int side)
                 continue; /* not laid, or set off long ago */
             double a = stag + i * row->sp + dd_range(&w->rng, -0.12, 0.12) * row->sp;
             double b = row->off + dd_range(&w->rng, -0.4, 0.4);
-            if (!add_item(w, m->x0 + ax * a + vx * b, m->y0 + ay * a + vy * b, row->cat, row->model,
-                          PAT_DOCTRINAL, (int)(w->mfs.n - 1), r + 1))
+            int added = add_item(w, m->x0 + ax * a + vx * b, m->y0 + ay * a + vy * b, row->cat,
+                                 row->model, PAT_DOCTRINAL, (int)(w->mfs.n - 1), r + 1);
+            if (added < 0)
                 return oom(w);
-            row->n++;
+            row->n += added;
         }
-    }
-    /* keep the across direction for records: store it via the row offsets' sign */
-    m->ux = ax;
-    m->uy = ay;
-    if (vx != -ay) { /* rows stack to the right: flip so that offsets are along (-ay, ax) */
-        for (int r = 0; r < nr; r++)
-            m->row[r].off = -m->row[r].off;
     }
     return close_field(w, m, 6);
 }
@@ -206,8 +204,8 @@ static dm_status group(dd_world *w, double cx, double cy, double ux, double uy, 
             md = ct == CAT_AP ? (dd_chance(&w->rng, 0.7) ? "PMN-2" : "OZM-72")
                  : ct == CAT_AT ? "TM-62M" : "booby trap (F-1 grenade)";
         }
-        if (!add_item(w, cx + ux * a - uy * c, cy + uy * a + ux * c, ct, md, PAT_NUISANCE,
-                      (int)(w->mfs.n - 1), 0))
+        if (add_item(w, cx + ux * a - uy * c, cy + uy * a + ux * c, ct, md, PAT_NUISANCE,
+                      (int)(w->mfs.n - 1), 0) < 0)
             return oom(w);
     }
     return close_field(w, m, 5);
@@ -272,8 +270,8 @@ static dm_status nuisance(dd_world *w)
         const char *md = dd_chance(&w->rng, 0.5) ? "POMZ-2M" : "PMN-2";
         for (int i = 0; i < n && !st; i++) {
             double a = dd_range(&w->rng, 0, 2 * M_PI), rr = rad + dd_normal(&w->rng) * 3;
-            if (!add_item(w, px + cos(a) * rr, py + sin(a) * rr, CAT_AP, md, PAT_NUISANCE,
-                          (int)(w->mfs.n - 1), 0))
+            if (add_item(w, px + cos(a) * rr, py + sin(a) * rr, CAT_AP, md, PAT_NUISANCE,
+                          (int)(w->mfs.n - 1), 0) < 0)
                 return oom(w);
         }
         if (!st)
@@ -301,8 +299,8 @@ static dm_status scattered(dd_world *w)
         const char *md = pfm ? "PFM-1" : dd_chance(&w->rng, 0.7) ? "9N235" : "M095 DPICM";
         for (int k = 0; k < n; k++) {
             double u = dd_normal(&w->rng) * ra / 2, v = dd_normal(&w->rng) * rb / 2;
-            if (!add_item(w, x + m->ux * u - m->uy * v, y + m->uy * u + m->ux * v,
-                          pfm ? CAT_AP : CAT_SUB, md, PAT_SCATTERED, (int)(w->mfs.n - 1), 0))
+            if (add_item(w, x + m->ux * u - m->uy * v, y + m->uy * u + m->ux * v,
+                          pfm ? CAT_AP : CAT_SUB, md, PAT_SCATTERED, (int)(w->mfs.n - 1), 0) < 0)
                 return oom(w);
         }
         dm_status st = close_field(w, m, 10);
@@ -320,7 +318,7 @@ static dm_status scattered(dd_world *w)
             continue;
         int axo = dd_chance(&w->rng, 0.05);
         const char *md = axo ? "abandoned 122 mm rounds" : uxo_models[dd_int(&w->rng, 0, 7)];
-        if (!add_item(w, x, y, axo ? CAT_AXO : CAT_UXO, md, PAT_SCATTERED, -1, 0))
+        if (add_item(w, x, y, axo ? CAT_AXO : CAT_UXO, md, PAT_SCATTERED, -1, 0) < 0)
             return oom(w);
         placed++;
     }

@@ -56,6 +56,10 @@ typedef struct fq {
     dm_status err;
 } fq;
 
+/* The first failure of a series of calls (setting values can run out of
+ * memory). */
+static dm_status first(dm_status a, dm_status b) { return a ? a : b; }
+
 static dm_status put_detection(fq *q, double x, double y, const char *cat, double conf)
 {
     double lon = x, lat = y;
@@ -66,16 +70,17 @@ static dm_status put_detection(fq *q, double x, double y, const char *cat, doubl
     if (st)
         return st;
     char uuid[37];
+    dm_status e = DM_OK;
     dd_uuid(&q->w->ids, uuid);
-    dm_row_set(q->row, "flight_id", q->flight);
-    dm_row_set(q->row, "sensor_id", q->sensor);
-    dm_row_set(q->row, "category", cat);
-    dm_row_set_real(q->row, "confidence", round(conf * 1000) / 1000);
-    dm_row_set(q->row, "model_version", "demine-demo-detector 1.0");
-    dm_row_set_real(q->row, "position_error_m", q->s->err);
-    dm_row_set(q->row, "date", q->date);
+    e = first(e, dm_row_set(q->row, "flight_id", q->flight));
+    e = first(e, dm_row_set(q->row, "sensor_id", q->sensor));
+    e = first(e, dm_row_set(q->row, "category", cat));
+    e = first(e, dm_row_set_real(q->row, "confidence", round(conf * 1000) / 1000));
+    e = first(e, dm_row_set(q->row, "model_version", "demine-demo-detector 1.0"));
+    e = first(e, dm_row_set_real(q->row, "position_error_m", q->s->err));
+    e = first(e, dm_row_set(q->row, "date", q->date));
     dm_row_set_geom(q->row, g);
-    st = dm_row_set_uuid(q->row, uuid);
+    st = first(e, dm_row_set_uuid(q->row, uuid));
     if (!st)
         st = dm_store_insert(q->st, q->row, NULL);
     dm_row_clear(q->row);
@@ -124,16 +129,17 @@ dm_status dd_write_sensors(dd_world *w, dm_store *s, dm_transform *t, long count
     counts[0] = counts[1] = counts[2] = 0;
     for (size_t i = 0; i < N_SENSORS && !st; i++) {
         const sensor_def *d = &sensors[i];
+        dm_status e = DM_OK;
         dd_uuid(&w->ids, sid[i]);
-        dm_row_set(row, "name", d->name);
-        dm_row_set(row, "kind", d->kind);
-        dm_row_set(row, "classes_seen", d->classes);
-        dm_row_set(row, "surface_only", d->surface_only ? "1" : "0");
-        dm_row_set_real(row, "p_detect", d->p);
-        dm_row_set_real(row, "false_alarms_ha", d->fa);
-        dm_row_set_real(row, "position_error_m", d->err);
-        dm_row_set(row, "notes", "demo sensor; rates from the scenario, not a trial");
-        st = dm_row_set_uuid(row, sid[i]);
+        e = first(e, dm_row_set(row, "name", d->name));
+        e = first(e, dm_row_set(row, "kind", d->kind));
+        e = first(e, dm_row_set(row, "classes_seen", d->classes));
+        e = first(e, dm_row_set(row, "surface_only", d->surface_only ? "1" : "0"));
+        e = first(e, dm_row_set_real(row, "p_detect", d->p));
+        e = first(e, dm_row_set_real(row, "false_alarms_ha", d->fa));
+        e = first(e, dm_row_set_real(row, "position_error_m", d->err));
+        e = first(e, dm_row_set(row, "notes", "demo sensor; rates from the scenario, not a trial"));
+        st = first(e, dm_row_set_uuid(row, sid[i]));
         if (!st)
             st = dm_store_insert(s, row, NULL);
         dm_row_clear(row);
@@ -149,13 +155,14 @@ dm_status dd_write_sensors(dd_world *w, dm_store *s, dm_transform *t, long count
             probe.cat = c;
             if (!sees(&sensors[i], &probe))
                 continue;
+            dm_status e = DM_OK;
             dd_uuid(&w->ids, uuid);
-            dm_row_set(row, "sensor_id", sid[i]);
-            dm_row_set(row, "category", dd_cat_name[c]);
-            dm_row_set_real(row, "p_detect", sensors[i].p);
-            dm_row_set_real(row, "false_alarms_ha", sensors[i].fa);
-            dm_row_set_int(row, "n_validation", dd_int(&w->rng, 40, 400));
-            st = dm_row_set_uuid(row, uuid);
+            e = first(e, dm_row_set(row, "sensor_id", sid[i]));
+            e = first(e, dm_row_set(row, "category", dd_cat_name[c]));
+            e = first(e, dm_row_set_real(row, "p_detect", sensors[i].p));
+            e = first(e, dm_row_set_real(row, "false_alarms_ha", sensors[i].fa));
+            e = first(e, dm_row_set_int(row, "n_validation", dd_int(&w->rng, 40, 400)));
+            st = first(e, dm_row_set_uuid(row, uuid));
             if (!st)
                 st = dm_store_insert(s, row, NULL);
             dm_row_clear(row);
@@ -185,13 +192,14 @@ dm_status dd_write_sensors(dd_world *w, dm_store *s, dm_transform *t, long count
         dd_uuid(&w->ids, fid);
         dd_date_str(dd_days(2023, 4, 1) + dd_int(&w->rng, 0, 900), date);
         snprintf(ref, sizeof ref, "FL-%04d", f + 1);
-        dm_row_set(fl, "ref", ref);
-        dm_row_set(fl, "sensor_id", sid[si]);
-        dm_row_set(fl, "date", date);
-        dm_row_set_real(fl, "altitude_m", sensors[si].surface_only ? 30 : 3);
-        dm_row_set_real(fl, "gsd_cm", sensors[si].surface_only ? 0.8 : 50);
-        dm_row_set(fl, "organisation", "ANAMA");
-        st = set_rect(w, t, fl, b);
+        dm_status e = DM_OK;
+        e = first(e, dm_row_set(fl, "ref", ref));
+        e = first(e, dm_row_set(fl, "sensor_id", sid[si]));
+        e = first(e, dm_row_set(fl, "date", date));
+        e = first(e, dm_row_set_real(fl, "altitude_m", sensors[si].surface_only ? 30 : 3));
+        e = first(e, dm_row_set_real(fl, "gsd_cm", sensors[si].surface_only ? 0.8 : 50));
+        e = first(e, dm_row_set(fl, "organisation", "ANAMA"));
+        st = first(e, set_rect(w, t, fl, b));
         if (!st)
             st = dm_row_set_uuid(fl, fid);
         if (!st)

@@ -317,29 +317,14 @@ int dd_nearest_settlement(const dd_world *w, double x, double y, double *d)
     int best = -1;
     double bd = INFINITY;
     for (size_t i = 0; i < w->settlements.n; i++) {
-        double e = hypot(w->settlements.v[i].x - x, w->settlements.v[i].y - y);
+        double dx = w->settlements.v[i].x - x, dy = w->settlements.v[i].y - y, e = dx * dx + dy * dy;
         if (e < bd) {
             bd = e;
             best = (int)i;
         }
     }
     if (d)
-        *d = bd;
-    return best;
-}
-
-double dd_road_dist(const dd_world *w, double x, double y)
-{
-    double best = INFINITY;
-    for (size_t r = 0; r < w->roads.n; r++) {
-        const dd_pts *p = &w->roads.v[r].p;
-        for (int i = 0; i + 1 < p->n; i++) {
-            double d = dd_seg_dist(x, y, p->xy[2 * i], p->xy[2 * i + 1], p->xy[2 * i + 2],
-                                   p->xy[2 * i + 3], NULL);
-            if (d < best)
-                best = d;
-        }
-    }
+        *d = sqrt(bd);
     return best;
 }
 

@@ -307,61 +307,87 @@ static dm_status wind(dd_world *w, dd_pts *out, double ax, double ay, double bx,
     return DM_OK;
 }
 
+static double sdist(const dd_world *w, size_t i, size_t j)
+{
+    return hypot(w->settlements.v[i].x - w->settlements.v[j].x,
+                 w->settlements.v[i].y - w->settlements.v[j].y);
+}
+
+/* Roads: every settlement to its two nearest neighbours, plus a minimum
+ * spanning tree so that the network is connected. */
 static dm_status make_roads(dd_world *w)
 {
     size_t ns = w->settlements.n;
-    for (size_t i = 0; i < ns; i++) {
-        /* the two nearest neighbours, each pair once */
-        int nb[2] = {-1, -1};
+    if (ns < 2)
+        return DM_OK;
+    unsigned char *link = dm_calloc(w->ctx, ns * ns, 1);
+    double *best = dm_calloc(w->ctx, ns, sizeof *best);
+    size_t *from = dm_calloc(w->ctx, ns, sizeof *from);
+    unsigned char *in = dm_calloc(w->ctx, ns, 1);
+    dm_status st = DM_OK;
+    if (!link || !best || !from || !in)
+        st = oom(w);
+    for (size_t i = 0; i < ns && !st; i++) {
+        size_t nb[2] = {i, i};
         double nd[2] = {INFINITY, INFINITY};
         for (size_t j = 0; j < ns; j++) {
-            if (j == i)
-                continue;
-            double d = hypot(w->settlements.v[i].x - w->settlements.v[j].x,
-                             w->settlements.v[i].y - w->settlements.v[j].y);
+            double d = j == i ? INFINITY : sdist(w, i, j);
             if (d < nd[0]) {
                 nd[1] = nd[0];
                 nb[1] = nb[0];
                 nd[0] = d;
-                nb[0] = (int)j;
+                nb[0] = j;
             } else if (d < nd[1]) {
                 nd[1] = d;
-                nb[1] = (int)j;
+                nb[1] = j;
             }
         }
-        for (int k = 0; k < 2; k++) {
-            int j = nb[k];
-            if (j < 0 || nd[k] > 12000)
-                continue;
-            if ((size_t)j < i) {
-                /* skip when j already linked to i */
-                double dj0 = INFINITY, dj1 = INFINITY;
-                for (size_t m = 0; m < ns; m++) {
-                    if (m == (size_t)j)
-                        continue;
-                    double d = hypot(w->settlements.v[j].x - w->settlements.v[m].x,
-                                     w->settlements.v[j].y - w->settlements.v[m].y);
-                    if (d < dj0) {
-                        dj1 = dj0;
-                        dj0 = d;
-                    } else if (d < dj1)
-                        dj1 = d;
+        for (int k = 0; k < 2; k++)
+            if (nb[k] != i && nd[k] <= 12000)
+                link[i * ns + nb[k]] = link[nb[k] * ns + i] = 1;
+    }
+    if (!st) { /* Prim */
+        for (size_t i = 0; i < ns; i++) {
+            best[i] = sdist(w, 0, i);
+            from[i] = 0;
+        }
+        in[0] = 1;
+        for (size_t step = 1; step < ns; step++) {
+            size_t k = ns;
+            for (size_t i = 0; i < ns; i++)
+                if (!in[i] && (k == ns || best[i] < best[k]))
+                    k = i;
+            in[k] = 1;
+            link[k * ns + from[k]] = link[from[k] * ns + k] = 1;
+            for (size_t i = 0; i < ns; i++)
+                if (!in[i] && sdist(w, k, i) < best[i]) {
+                    best[i] = sdist(w, k, i);
+                    from[i] = k;
                 }
-                if (nd[k] <= dj1)
-                    continue;
-            }
-            dd_line *r = DD_PUSH(w, w->roads);
-            if (!r)
-                return oom(w);
-            const dd_settlement *a = &w->settlements.v[i], *b = &w->settlements.v[j];
-            long big = a->population + a->returning + b->population + b->returning;
-            r->cls = big > 15000 ? 0 : (nd[k] > 6000 || big < 1200) ? 2 : 1;
-            snprintf(r->name, sizeof r->name, "%s - %s", a->name, b->name);
-            if (wind(w, &r->p, a->x, a->y, b->x, b->y, 250, 0.06))
-                return DM_ENOMEM;
         }
     }
-    return DM_OK;
+    for (size_t i = 0; i < ns && !st; i++)
+        for (size_t j = i + 1; j < ns && !st; j++) {
+            if (!link[i * ns + j])
+                continue;
+            dd_line *r = DD_PUSH(w, w->roads);
+            if (!r) {
+                st = oom(w);
+                break;
+            }
+            const dd_settlement *a = &w->settlements.v[i], *b = &w->settlements.v[j];
+            long big = a->population + a->returning + b->population + b->returning;
+            double d = sdist(w, i, j);
+            r->cls = big > 15000 ? 0 : (d > 6000 || big < 1200) ? 2 : 1;
+            snprintf(r->name, sizeof r->name, "%s - %s", a->name, b->name);
+            if (wind(w, &r->p, a->x, a->y, b->x, b->y, 250, 0.06))
+                st = DM_ENOMEM;
+        }
+    dm_free(w->ctx, link);
+    dm_free(w->ctx, best);
+    dm_free(w->ctx, from);
+    dm_free(w->ctx, in);
+    return st;
 }
 
 static dm_status make_rivers(dd_world *w)
@@ -467,7 +493,7 @@ dm_status dd_make_world(dd_world *w)
     st = dm_transform_xy(to_utm, fx, fy, nf);
     if (!st) {
         if (w->scale == DM_DEMO_NATIONAL) {
-            double x[4] = {46.45, 47.65, 46.45, 47.65}, y[4] = {39.40, 39.40, 40.10, 40.10};
+            double x[4] = {46.43, 47.67, 46.43, 47.67}, y[4] = {39.40, 39.40, 40.10, 40.10};
             st = dm_transform_xy(to_utm, x, y, 4);
             w->x0 = floor(fmax(x[0], x[2]) / 1000) * 1000;
             w->x1 = ceil(fmin(x[1], x[3]) / 1000) * 1000;

@@ -21,6 +21,7 @@ typedef struct wr {
     size_t tmp_cap;
     uint64_t done, total;
     long count;
+    dm_status set_err; /* first failure setting a value of the current row */
 } wr;
 
 static const char *const status_name[4] = {"open", "partly_released", "closed", "handed_over"};
@@ -40,7 +41,8 @@ static dm_status begin(wr *o, const char *layer)
 
 static dm_status put(wr *o, const char *uuid)
 {
-    dm_status st = dm_row_set_uuid(o->row, uuid);
+    dm_status st = o->set_err ? o->set_err : dm_row_set_uuid(o->row, uuid);
+    o->set_err = DM_OK;
     if (!st)
         st = dm_store_insert(o->s, o->row, NULL);
     dm_row_clear(o->row);
@@ -51,9 +53,15 @@ static dm_status put(wr *o, const char *uuid)
     return DM_OK;
 }
 
-#define SET(f, v) dm_row_set(o->row, f, v)
-#define SETR(f, v) dm_row_set_real(o->row, f, v)
-#define SETI(f, v) dm_row_set_int(o->row, f, v)
+static void chk(wr *o, dm_status st)
+{
+    if (st && !o->set_err)
+        o->set_err = st;
+}
+
+#define SET(f, v) chk(o, dm_row_set(o->row, f, v))
+#define SETR(f, v) chk(o, dm_row_set_real(o->row, f, v))
+#define SETI(f, v) chk(o, dm_row_set_int(o->row, f, v))
 
 static void set_date(wr *o, const char *f, long days)
 {
@@ -527,6 +535,26 @@ static dm_status w_accidents(wr *o)
     return st;
 }
 
+static dm_status w_events(wr *o)
+{
+    dd_world *w = o->w;
+    dm_status st = begin(o, "events");
+    for (size_t i = 0; i < w->reports.n && !st; i++) {
+        const dd_report *r = &w->reports.v[i];
+        SET("kind", r->founded || dd_chance(&w->rng, 0.5) ? "report" : "suspected");
+        set_date(o, "date", r->date);
+        SET("ordnance", dd_cat_name[r->cat]);
+        if (r->district >= 0)
+            SET("department", w->districts.v[r->district].name);
+        SET("municipality", r->settlement);
+        SET("source", dd_chance(&w->rng, 0.5) ? "ANAMA hotline" : "community liaison");
+        st = geom_point(o, r->x, r->y);
+        if (!st)
+            st = put(o, r->uuid);
+    }
+    return st;
+}
+
 static dm_status meta_num(dm_store *s, const char *key, double v)
 {
     char b[64];
@@ -536,12 +564,12 @@ static dm_status meta_num(dm_store *s, const char *key, double v)
 
 dm_status dd_write(dd_world *w, dm_store *s, dm_demo_summary *sum)
 {
-    wr o = {w, s, NULL, NULL, NULL, NULL, 0, 0, 0, 0};
+    wr o = {w, s, NULL, NULL, NULL, NULL, 0, 0, 0, 0, DM_OK};
     o.total = 8 + w->districts.n + w->settlements.n + w->houses.n + w->roads.n + w->rivers.n +
               w->bridges.n + w->cemeteries.n + 1 + w->positions.n / 2 + w->records.n +
               w->recrows.n + w->recmines.n + w->mfs.n + w->items.n + w->hazards.n +
               w->hstatus.n + w->acts.n + w->links.n + w->releases.n + w->found.n +
-              w->accidents.n + w->victims.n;
+              w->accidents.n + w->victims.n + w->reports.n;
     dm_status st = dm_transform_new(w->ctx, "EPSG:32638", "EPSG:4326", &o.t);
     if (st)
         return st;
@@ -563,6 +591,8 @@ dm_status dd_write(dd_world *w, dm_store *s, dm_demo_summary *sum)
         st = w_activities(&o);
     if (!st)
         st = w_accidents(&o);
+    if (!st)
+        st = w_events(&o);
     long sens[3] = {0, 0, 0};
     if (!st)
         st = dd_write_sensors(w, s, o.t, sens);
@@ -599,6 +629,7 @@ dm_status dd_write(dd_world *w, dm_store *s, dm_demo_summary *sum)
         sum->items = (long)w->found.n;
         sum->accidents = (long)w->accidents.n;
         sum->victims = (long)w->victims.n;
+        sum->events = (long)w->reports.n;
         sum->sensors = sens[0];
         sum->flights = sens[1];
         sum->detections = sens[2];
