@@ -84,9 +84,10 @@ typedef struct dm_risk_covariate {
 
 /* A polygon to summarise (a hazard): results per zone. */
 typedef struct dm_risk_zone_result {
-    double expected_items; /* sum of cell intensities inside */
+    double expected_items; /* polygon area x mean items per hectare of the cells whose centre
+                              is inside (of the cells it touches when smaller than a cell) */
     double p_any;          /* 1 - exp(-expected_items) */
-    double cells;          /* cells counted */
+    double cells;          /* cells averaged */
 } dm_risk_zone_result;
 
 typedef struct dm_risk_params {

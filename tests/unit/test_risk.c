@@ -321,12 +321,15 @@ TEST(risk_map_writes_back_to_hazards)
     dm_ctx *ctx = dmtest_ctx();
     dm_store *s = NULL;
     ASSERT_OK(dm_store_open(ctx, dmtest_path("h.gpkg"), DM_STORE_CREATE, &s));
-    const char *wkts[2] = {"POLYGON((46.90 39.90,46.91 39.90,46.91 39.91,46.90 39.91,46.90 39.90))",
-                           "POLYGON((46.95 39.95,46.96 39.95,46.96 39.96,46.95 39.96,46.95 39.95))"};
-    for (int h = 0; h < 2; h++) {
+    const char *wkts[3] = {"POLYGON((46.90 39.90,46.91 39.90,46.91 39.91,46.90 39.91,46.90 39.90))",
+                           "POLYGON((46.95 39.95,46.96 39.95,46.96 39.96,46.95 39.96,46.95 39.95))",
+                           "POLYGON((46.90351 39.90501,46.90354 39.90501,46.90354 39.90504,"
+                           "46.90351 39.90504,46.90351 39.90501))"};
+    const char *refs[3] = {"NEAR", "FAR", "TINY"};
+    for (int h = 0; h < 3; h++) {
         dm_row *r = dm_row_new(ctx, dm_layer_find("hazards"));
         ASSERT_OK(dm_row_set(r, "hazard_type", "SHA"));
-        ASSERT_OK(dm_row_set(r, "ref", h ? "FAR" : "NEAR"));
+        ASSERT_OK(dm_row_set(r, "ref", refs[h]));
         dm_geom *g = NULL;
         ASSERT_OK(dm_geom_from_wkt(ctx, wkts[h], &g));
         dm_row_set_geom(r, g);
@@ -347,19 +350,23 @@ TEST(risk_map_writes_back_to_hazards)
     ASSERT_EQ(dmtest_demine(&out, "risk map %s --cell 20 --out %s --json", dmtest_path("h.gpkg"),
                             dmtest_path("risk.tif")),
               0);
-    ASSERT_CONTAINS(out, "\"hazards_updated\":2");
+    ASSERT_CONTAINS(out, "\"hazards_updated\":3");
     free(out);
     ASSERT_OK(dm_store_open(ctx, dmtest_path("h.gpkg"), 0, &s));
     dm_cursor *c = NULL;
     ASSERT_OK(dm_store_select(s, "hazards", NULL, &c));
-    double pn = -1, pf = -1, en = -1;
+    double pn = -1, pf = -1, en = -1, pt = -1, et = -1;
     while (dm_cursor_next(c) == 1) {
         const char *ref = dm_cursor_text(c, "ref");
         if (!strcmp(ref, "NEAR"))
             pn = dm_cursor_real(c, "p_contam", -1), en = dm_cursor_real(c, "expected_items", -1);
+        else if (!strcmp(ref, "TINY"))
+            pt = dm_cursor_real(c, "p_contam", -1), et = dm_cursor_real(c, "expected_items", -1);
         else
             pf = dm_cursor_real(c, "p_contam", -1);
     }
+    /* a hazard smaller than a cell still gets its share: its area x the intensity there */
+    ASSERT_MSG(pt > 0 && et > 0 && et < en, "tiny hazard p %g, items %g (near %g)", pt, et, en);
     dm_cursor_free(c);
     ASSERT(pn > 0 && pn <= 1 && pf >= 0);
     ASSERT_MSG(pn > pf, "hazard with accidents %g vs without %g", pn, pf);

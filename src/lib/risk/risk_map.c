@@ -61,6 +61,8 @@ typedef struct job {
     int has_aoi;
     gev *zones;
     size_t n_zones;
+    double *zacc;   /* per zone: centre sum, count, touched sum, count of items/ha */
+    double *zarea;  /* per zone: area in hectares (grid CRS) */
     dm_tile *tiles;
     size_t n_tiles;
     dm_gtiff *w;
@@ -500,26 +502,39 @@ static void tile_worker(void *arg, size_t k)
                 j->p->items_out[off + xx] = in ? ir[xx] : NAN;
         }
     }
-    /* zones: expected items inside each polygon */
-    if (j->n_zones) {
-        for (size_t z = 0; z < j->n_zones; z++) {
-            if (!overlaps(j->zones[z].b, &core, 0))
-                continue;
-            memset(x, 0, n * sizeof *x);
-            dm_burn_coords(&core, &j->zones[z].xy, 1.0f, DM_BURN_SET, 0, x);
-            double s = 0, c = 0;
-            for (size_t q = 0; q < n; q++)
-                if (x[q] > 0 && items[q] != NODATA) {
-                    s += items[q] * j->cell_ha;
-                    c++;
+    /* zones: mean intensity over the cells whose centre is inside each
+     * polygon (over the cells it touches when it is smaller than a cell) */
+    for (size_t z = 0; z < j->n_zones; z++) {
+        const double *b = j->zones[z].b;
+        if (!overlaps(b, &core, 0))
+            continue;
+        int za = (int)floor((b[0] - core.x0) / g->cell), zb = (int)floor((b[2] - core.x0) / g->cell);
+        int zc = (int)floor((core.y0 - b[3]) / g->cell), zd = (int)floor((core.y0 - b[1]) / g->cell);
+        za = za < 0 ? 0 : za, zc = zc < 0 ? 0 : zc;
+        zb = zb >= tl->nx ? tl->nx - 1 : zb, zd = zd >= tl->ny ? tl->ny - 1 : zd;
+        if (za > zb || zc > zd)
+            continue;
+        dm_grid zw = dm_grid_window(&core, za, zc, zb - za + 1, zd - zc + 1);
+        size_t zn = dm_grid_cells(&zw);
+        double acc[4] = {0, 0, 0, 0}; /* centre sum, count; touched sum, count */
+        for (int pass = 0; pass < 2; pass++) {
+            memset(x, 0, zn * sizeof *x);
+            dm_burn_coords(&zw, &j->zones[z].xy, 1.0f, DM_BURN_SET, pass, x);
+            for (int y = 0; y < zw.ny; y++)
+                for (int xx = 0; xx < zw.nx; xx++) {
+                    float v = items[(size_t)(zc + y) * tl->nx + za + xx];
+                    if (x[(size_t)y * zw.nx + xx] > 0 && v != NODATA) {
+                        acc[2 * pass] += v;
+                        acc[2 * pass + 1] += 1;
+                    }
                 }
-            if (c > 0) {
-                pthread_mutex_lock(&j->mu);
-                j->p->zone_out[z].expected_items += s;
-                j->p->zone_out[z].cells += c;
-                pthread_mutex_unlock(&j->mu);
-            }
+            if (acc[1] > 0)
+                break; /* centres found: no need for the touched cells */
         }
+        pthread_mutex_lock(&j->mu);
+        for (int q = 0; q < 4; q++)
+            j->zacc[4 * z + q] += acc[q];
+        pthread_mutex_unlock(&j->mu);
     }
     pthread_mutex_lock(&j->mu);
     if (j->w && !j->st) {
@@ -545,6 +560,24 @@ out:
     if (sc)
         scratch_put(j, sc);
     dm_ctx_free(wctx);
+}
+
+/* Area of the polygon rings of c (outer rings minus holes), planar. */
+static double ring_area(const dm_coords *c)
+{
+    double total = 0;
+    for (size_t p = 0; p < c->n_parts; p++) {
+        if (c->kind[p] < 2)
+            continue;
+        double a = 0;
+        size_t s0 = c->start[p], e = c->start[p + 1];
+        for (size_t k = s0; k < e; k++) {
+            size_t k2 = k + 1 < e ? k + 1 : s0;
+            a += c->xy[2 * k] * c->xy[2 * k2 + 1] - c->xy[2 * k2] * c->xy[2 * k + 1];
+        }
+        total += (c->kind[p] == 2 ? 1 : -1) * fabs(a) / 2;
+    }
+    return total > 0 ? total : 0;
 }
 
 /* Copy coordinates and transform them into the grid's CRS. */
@@ -723,11 +756,18 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
             st = dm__fail(ctx, DM_ENOMEM, "out of memory");
             goto done;
         }
+        j.zacc = dm_calloc(ctx, 4 * p->zones->n + 1, sizeof *j.zacc);
+        j.zarea = dm_calloc(ctx, p->zones->n + 1, sizeof *j.zarea);
+        if (!j.zacc || !j.zarea) {
+            st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+            goto done;
+        }
         for (size_t z = 0; z < p->zones->n; z++) {
             memset(&p->zone_out[z], 0, sizeof p->zone_out[z]);
             if ((st = to_grid(ctx, tr, &p->zones->v[z].xy, &j.zones[z].xy, j.zones[z].b)))
                 goto done;
             j.n_zones = z + 1;
+            j.zarea[z] = ring_area(&j.zones[z].xy) / 1e4;
         }
     }
     /* tile size and threads within the memory limit */
@@ -805,8 +845,13 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
                 "%zu cells had no covariate value (nodata, NaN or outside the raster): the term "
                 "was set to its mean there",
                 j.nan_cov);
-    for (size_t z = 0; z < j.n_zones; z++)
+    for (size_t z = 0; z < j.n_zones; z++) {
+        const double *a = &j.zacc[4 * z];
+        double mean = a[1] > 0 ? a[0] / a[1] : a[3] > 0 ? a[2] / a[3] : 0; /* items per ha */
+        p->zone_out[z].cells = a[1] > 0 ? a[1] : a[3];
+        p->zone_out[z].expected_items = mean * j.zarea[z];
         p->zone_out[z].p_any = -expm1(-p->zone_out[z].expected_items);
+    }
     if (stats) {
         stats->seconds = dm__seconds() - t0;
         stats->cells = dm_grid_cells(g);
@@ -827,6 +872,8 @@ done:
     for (size_t z = 0; z < j.n_zones; z++)
         dm_coords_free(ctx, &j.zones[z].xy);
     dm_free(ctx, j.zones);
+    dm_free(ctx, j.zacc);
+    dm_free(ctx, j.zarea);
     if (j.has_aoi)
         dm_coords_free(ctx, &j.aoi);
     if (plans)
