@@ -218,3 +218,55 @@ TEST(raster_geotiff_round_trip_and_warp)
     dm_raster_free(a, n);
     dm_raster_free(c, n);
 }
+
+TEST(raster_cli_distance_and_sum)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_grid g;
+    double b[4] = {500000, 600000, 500000 + 300 * 10, 600000 + 270 * 10};
+    ASSERT_OK(dm_grid_from_bounds(ctx, "EPSG:32618", b, 10.0, &g));
+    size_t n = dm_grid_cells(&g);
+    float *a = dm_raster_alloc(n);
+    for (size_t k = 0; k < n; k++)
+        a[k] = 0;
+    a[5 * g.nx + 7] = 3;      /* a source of value 3 */
+    a[200 * g.nx + 250] = 1;  /* a source of value 1 */
+    dm_gtiff *w = NULL;
+    ASSERT_OK(dm_gtiff_create(ctx, dmtest_path("in.tif"), &g, 1, NULL, -9999, 0, &w));
+    ASSERT_OK(dm_gtiff_write(w, 1, 0, 0, g.nx, g.ny, a));
+    ASSERT_OK(dm_gtiff_close(w, 0));
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "risk distance %s %s --values 1", dmtest_path("in.tif"),
+                            dmtest_path("d.tif")),
+              0);
+    free(out);
+    dm_grid r;
+    float *d = NULL;
+    ASSERT_OK(dm_raster_read(ctx, dmtest_path("d.tif"), 1, &r, &d));
+    ASSERT_EQ(r.nx, g.nx);
+    /* only the value-1 source counts; distances in metres */
+    ASSERT_NEAR(d[200 * g.nx + 250], 0, 1e-6);
+    ASSERT_NEAR(d[5 * g.nx + 7], 10.0 * sqrt(195.0 * 195 + 243.0 * 243), 1e-2);
+    ASSERT_NEAR(d[0], 10.0 * sqrt(200.0 * 200 + 250.0 * 250), 1e-2);
+    dm_raster_free(d, n);
+    ASSERT_EQ(dmtest_demine(&out, "risk sum %s 2 %s -0.5 %s", dmtest_path("s.tif"),
+                            dmtest_path("in.tif"), dmtest_path("in.tif")),
+              0);
+    free(out);
+    ASSERT_OK(dm_raster_read(ctx, dmtest_path("s.tif"), 1, &r, &d));
+    ASSERT_NEAR(d[5 * g.nx + 7], 4.5, 1e-6);
+    ASSERT_NEAR(d[200 * g.nx + 250], 1.5, 1e-6);
+    ASSERT_NEAR(d[100], 0, 1e-6);
+    dm_raster_free(d, n);
+    /* rasters on different grids are refused */
+    dm_grid g2 = g;
+    g2.x0 += 5;
+    ASSERT_OK(dm_gtiff_create(ctx, dmtest_path("off.tif"), &g2, 1, NULL, -9999, 0, &w));
+    ASSERT_OK(dm_gtiff_write(w, 1, 0, 0, g.nx, g.ny, a));
+    ASSERT_OK(dm_gtiff_close(w, 0));
+    ASSERT(dmtest_demine(&out, "risk sum %s 1 %s 1 %s", dmtest_path("x.tif"), dmtest_path("in.tif"),
+                         dmtest_path("off.tif")) != 0);
+    ASSERT_CONTAINS(out, "not on the grid");
+    free(out);
+    dm_raster_free(a, n);
+}
