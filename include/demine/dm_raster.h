@@ -124,6 +124,11 @@ DM_API dm_status dm_gtiff_close(dm_gtiff *w, int with_overviews);
  * open), DM_EPARSE (no georeference, rotated), DM_EGDAL. */
 DM_API dm_status dm_raster_read(dm_ctx *ctx, const char *path, int band, dm_grid *g,
                                 float **data);
+/* Read band `band` as distance-transform sources in one pass: 0 where the
+ * value is one of vals[0..nv) (nv == 0: any non-zero value), 1 elsewhere.
+ * Errors as dm_raster_read. */
+DM_API dm_status dm_raster_read_sources(dm_ctx *ctx, const char *path, int band,
+                                        const double *vals, int nv, dm_grid *g, float **data);
 /* Warp band 1 of any georeferenced raster onto g (bilinear), writing
  * g->nx * g->ny floats into out; cells outside the source or nodata come
  * back NaN. Errors as dm_raster_read. */

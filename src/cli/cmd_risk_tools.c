@@ -25,37 +25,6 @@ static const char *help_sum =
     "Weighted sum W1*A + W2*B + ... of rasters on the same grid (band 1 of each),\n"
     "streamed block by block on all cores. NaN or nodata in any input gives nodata.\n";
 
-#define MARK_CHUNK ((size_t)1 << 20)
-
-typedef struct mark_job {
-    float *f;
-    size_t n;
-    const double *vals;
-    int nv;
-} mark_job;
-
-/* Sources (the listed values, or any non-zero value) become 0, the rest 1. */
-static void mark_sources(void *arg, size_t k)
-{
-    mark_job *m = arg;
-    size_t a = k * MARK_CHUNK, b = a + MARK_CHUNK < m->n ? a + MARK_CHUNK : m->n;
-    float *f = m->f;
-    if (!m->nv) {
-        for (size_t i = a; i < b; i++)
-            f[i] = (f[i] != 0 && !isnan(f[i])) ? 0.0f : 1.0f;
-        return;
-    }
-    float v[64];
-    for (int q = 0; q < m->nv; q++)
-        v[q] = (float)m->vals[q];
-    for (size_t i = a; i < b; i++) {
-        int src = 0;
-        for (int q = 0; q < m->nv; q++)
-            src |= f[i] == v[q];
-        f[i] = src ? 0.0f : 1.0f;
-    }
-}
-
 static int run_distance(dm_ctx *ctx, int argc, char **argv)
 {
     if (argc >= 2 && cli_is_help(argv[1]))
@@ -96,12 +65,10 @@ static int run_distance(dm_ctx *ctx, int argc, char **argv)
     }
     dm_grid g;
     float *f = NULL;
-    dm_status st = dm_raster_read(ctx, in, 1, &g, &f);
+    dm_status st = dm_raster_read_sources(ctx, in, 1, vals, nv, &g, &f);
     if (st)
         return cli_fail(ctx, "risk distance", st);
     size_t n = dm_grid_cells(&g);
-    mark_job mj = {f, n, vals, nv};
-    dm_parallel_for(0, (n + MARK_CHUNK - 1) / MARK_CHUNK, mark_sources, &mj);
     st = dm_edt_scaled(ctx, f, g.nx, g.ny, isfinite(maxd) ? (float)(maxd / g.cell) : INFINITY,
                        (float)g.cell, 0);
     dm_gtiff *w = NULL;

@@ -549,3 +549,108 @@ dm_status dm_raster_weighted_sum(dm_ctx *ctx, const char *out, const char *const
         return dm__fail(ctx, DM_EGDAL, "%s: close failed: %s", out, gdal_msg());
     return DM_OK;
 }
+
+/* One block row of raw values to source flags: 0 where the value is one of
+ * vals (or, without vals, any non-zero value), 1 elsewhere. */
+static void flag_row(const void *src, GDALDataType t, int w, const double *vals, int nv, float *tmp,
+                     float *dst)
+{
+    if (t == GDT_Byte) {
+        const unsigned char *b = src;
+        unsigned char is[256] = {0};
+        if (!nv)
+            memset(is + 1, 1, 255);
+        for (int q = 0; q < nv; q++)
+            if (vals[q] >= 0 && vals[q] <= 255 && vals[q] == (int)vals[q])
+                is[(int)vals[q]] = 1;
+        for (int x = 0; x < w; x++)
+            dst[x] = is[b[x]] ? 0.0f : 1.0f;
+        return;
+    }
+    GDALCopyWords((void *)src, t, GDALGetDataTypeSizeBytes(t), tmp, GDT_Float32, 4, w);
+    for (int x = 0; x < w; x++) {
+        int s = 0;
+        if (!nv)
+            s = tmp[x] != 0 && !isnan(tmp[x]);
+        for (int q = 0; q < nv; q++)
+            s |= tmp[x] == (float)vals[q];
+        dst[x] = s ? 0.0f : 1.0f;
+    }
+}
+
+dm_status dm_raster_read_sources(dm_ctx *ctx, const char *path, int band, const double *vals,
+                                 int nv, dm_grid *g, float **data)
+{
+    *data = NULL;
+    /* the grid, CRS and checks of dm_raster_read, on a 1-cell read */
+    GDALDatasetH ds;
+    double gt[6];
+    dm_status st = open_georef(ctx, path, &ds, gt);
+    if (st)
+        return st;
+    if (gt[2] != 0 || gt[4] != 0 || gt[5] >= 0 || fabs(fabs(gt[5]) - gt[1]) > 1e-6 * gt[1]) {
+        GDALClose(ds);
+        return dm__fail(ctx, DM_EPARSE, "%s: raster is rotated or has non-square cells", path);
+    }
+    if (band < 1 || band > GDALGetRasterCount(ds)) {
+        GDALClose(ds);
+        return dm__fail(ctx, DM_ENOTFOUND, "%s: no band %d", path, band);
+    }
+    memset(g, 0, sizeof *g);
+    g->x0 = gt[0];
+    g->y0 = gt[3];
+    g->cell = gt[1];
+    g->nx = GDALGetRasterXSize(ds);
+    g->ny = GDALGetRasterYSize(ds);
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(GDALGetProjectionRef(ds));
+    if (srs && OSRGetAuthorityCode(srs, NULL) && OSRGetAuthorityName(srs, NULL))
+        snprintf(g->crs, sizeof g->crs, "%s:%s", OSRGetAuthorityName(srs, NULL),
+                 OSRGetAuthorityCode(srs, NULL));
+    if (srs)
+        OSRDestroySpatialReference(srs);
+    GDALRasterBandH b = GDALGetRasterBand(ds, band);
+    int bw, bh;
+    GDALGetBlockSize(b, &bw, &bh);
+    GDALDataType t = GDALGetRasterDataType(b);
+    int sz = GDALGetDataTypeSizeBytes(t);
+    size_t n = dm_grid_cells(g);
+    float *f = dm_raster_alloc(n);
+    if (bw <= 0 || bh <= 0 || GDALDataTypeIsComplex(t) || (size_t)bw * bh > ((size_t)64 << 20)) {
+        bw = g->nx;
+        bh = 1;
+    }
+    void *blk = malloc((size_t)bw * bh * (size_t)sz);
+    float *tmp = malloc((size_t)bw * sizeof *tmp);
+    if (!f || !blk || !tmp) {
+        dm_raster_free(f, n);
+        free(blk);
+        free(tmp);
+        GDALClose(ds);
+        return dm__fail(ctx, DM_ENOMEM, "%s: out of memory for %zu cells", path, n);
+    }
+    CPLErrorReset();
+    for (int by = 0; by * bh < g->ny && !st; by++)
+        for (int bx = 0; bx * bw < g->nx && !st; bx++) {
+            int h = g->ny - by * bh < bh ? g->ny - by * bh : bh;
+            int w = g->nx - bx * bw < bw ? g->nx - bx * bw : bw;
+            CPLErr e = (bh == 1 && bw == g->nx)
+                           ? GDALRasterIO(b, GF_Read, 0, by, g->nx, 1, blk, g->nx, 1, t, 0, 0)
+                           : GDALReadBlock(b, bx, by, blk);
+            if (e != CE_None) {
+                st = dm__fail(ctx, DM_EGDAL, "%s: read failed: %s", path, gdal_msg());
+                break;
+            }
+            for (int y = 0; y < h; y++)
+                flag_row((char *)blk + (size_t)y * bw * sz, t, w, vals, nv, tmp,
+                         f + (size_t)(by * bh + y) * g->nx + (size_t)bx * bw);
+        }
+    free(blk);
+    free(tmp);
+    GDALClose(ds);
+    if (st) {
+        dm_raster_free(f, n);
+        return st;
+    }
+    *data = f;
+    return DM_OK;
+}
