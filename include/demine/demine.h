@@ -14,5 +14,8 @@
 #include "demine/dm_check.h"
 #include "demine/dm_stats.h"
 #include "demine/dm_demo.h"
+#include "demine/dm_raster.h"
+#include "demine/dm_evidence.h"
+#include "demine/dm_risk.h"
 
 #endif

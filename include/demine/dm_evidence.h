@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * dm_evidence.h -- evidence for the risk map as plain C structs: points,
+ * lines and polygons with a kind, a date, a weight and an uncertainty,
+ * read from GIS files in the evidence schema (kind, date, code, ordnance,
+ * ...) or gathered from a database through the public store API.
+ *
+ * Geometries are kept as flattened WGS 84 coordinates (dm_coords) so that
+ * engines can rasterise them on any thread without GEOS.
+ */
+#ifndef DM_EVIDENCE_H
+#define DM_EVIDENCE_H
+
+#include "demine/dm_core.h"
+#include "demine/dm_geom.h"
+#include "demine/dm_store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Kinds of evidence. Files may hold the event kinds (accident, item,
+ * suspected, report, detection) and also hazard, record, cleared and
+ * feature (with a `class` field). */
+typedef enum dm_ev_kind {
+    DM_EV_ACCIDENT = 0,  /* a mine or UXO accident */
+    DM_EV_ITEM,          /* an item found (clearance, EOD, military demining, seizure) */
+    DM_EV_SUSPECTED,     /* a suspected minefield report */
+    DM_EV_REPORT,        /* any other report of contamination */
+    DM_EV_DETECTION,     /* a sensor detection (likelihood ratio from the sensor's rates) */
+    DM_EV_HAZARD,        /* a hazard polygon (SHA/CHA) */
+    DM_EV_RECORD,        /* a minefield record polygon or point */
+    DM_EV_CLEARED,       /* land released with nothing left: negative evidence */
+    DM_EV_FEATURE,       /* a map feature (road, house, front line...) of class `cls` */
+    DM_EV_KIND_COUNT
+} dm_ev_kind;
+
+/* "accident", "item", ...; NULL for an out-of-range kind. */
+DM_API const char *dm_ev_kind_name(dm_ev_kind k);
+/* Parse a kind name (case-insensitive; "items", "accidents", "release" and
+ * "feature:road" style accepted). Returns -1 when unknown. */
+DM_API int dm_ev_kind_parse(const char *s);
+
+typedef struct dm_evidence {
+    dm_ev_kind kind;
+    char date[11];       /* "YYYY-MM-DD", "" when undated */
+    int code;            /* source event type code, -1 when none */
+    char ordnance[24];   /* "AP,AT" style, "" when unknown */
+    char cls[24];        /* feature class for DM_EV_FEATURE; method set for DM_EV_CLEARED */
+    char group[48];      /* municipality / district, for spatial splits */
+    char uuid[37];       /* database row, "" for file evidence */
+    double weight;       /* reliability weight in [0, 1] (default 1) */
+    double sigma_m;      /* 1-sigma position error in metres (0 = exact) */
+    double p_detect;     /* detections: sensor's probability of detection; cleared: of the method */
+    double fa_ha;        /* detections: false alarms per hectare */
+    double value;        /* items: quantity; labels: the label */
+    dm_coords xy;        /* WGS 84 longitude, latitude */
+    double bounds[4];    /* minx, miny, maxx, maxy */
+} dm_evidence;
+
+typedef struct dm_evidence_set {
+    dm_evidence *v;
+    size_t n, cap;
+} dm_evidence_set;
+
+DM_API void dm_evidence_set_init(dm_evidence_set *s);
+DM_API void dm_evidence_set_free(dm_ctx *ctx, dm_evidence_set *s);
+/* Append a copy of e whose coordinates come from g (WGS 84); the set takes
+ * no ownership of g. */
+DM_API dm_status dm_evidence_add(dm_ctx *ctx, dm_evidence_set *s, const dm_evidence *e,
+                                 const dm_geom *g);
+/* Bounds of everything in the set (WGS 84); returns 0 when empty. */
+DM_API int dm_evidence_bounds(const dm_evidence_set *s, double b[4]);
+
+/* Options for the readers. */
+typedef struct dm_evidence_opts {
+    const char *until;      /* keep only evidence dated on or before (NULL: all) */
+    const char *from;       /* keep only evidence dated on or after (NULL: all) */
+    const int *codes;       /* keep only these codes (n_codes of them) */
+    size_t n_codes;
+    unsigned kinds_mask;    /* bit per dm_ev_kind to keep; 0 = all */
+    const char *label_field; /* read this numeric field into value (labels) */
+    int undated_ok;         /* with until/from: keep undated rows instead of failing */
+    const char *layer;      /* files: read only this layer (NULL: every layer) */
+} dm_evidence_opts;
+
+/* Read every feature of every layer of an OGR file (GeoJSON, GeoPackage,
+ * Shapefile...) in the evidence schema: `kind` (required unless
+ * default_kind >= 0), `date`, `code`, `ordnance`, `municipality` or
+ * `group`, `weight`, `sigma_m`, `class`, `method`, `p_detect`,
+ * `false_alarms_ha`. Geometries are transformed to WGS 84.
+ * Errors name the file and the feature number: DM_EIO (cannot open),
+ * DM_EPARSE (unknown kind, bad date, undated row with until/from), DM_EGEOM. */
+DM_API dm_status dm_evidence_read_file(dm_ctx *ctx, const char *path, int default_kind,
+                                       const dm_evidence_opts *o, dm_evidence_set *out);
+
+/* Gather evidence from a database: features (by class), hazards (weight
+ * from reliability), records (their measured reliability), items,
+ * accidents, events, release_areas (cleared/cancelled land, by method) and
+ * detections with their sensors' rates. Truth layers are never read.
+ * o->until filters by each layer's date. */
+DM_API dm_status dm_evidence_read_store(dm_ctx *ctx, dm_store *s, const dm_evidence_opts *o,
+                                        dm_evidence_set *out);
+
+/* Polygons of a file (all layers) as one multi-geometry in WGS 84, e.g. an
+ * area of interest. Errors: DM_EIO, DM_EGEOM ("no polygon in FILE") when
+ * the file holds no polygon. */
+DM_API dm_status dm_read_polygons(dm_ctx *ctx, const char *path, dm_geom **out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DM_EVIDENCE_H */

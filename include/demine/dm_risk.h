@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * dm_risk.h -- the risk map: evidence fused in log-odds on a grid, tile by
+ * tile with halos on all cores; models as readable JSON; fitting the
+ * weights by regularised logistic regression with spatial block
+ * cross-validation; and the evaluation metrics (recall at a share of the
+ * area, PAI, capture curve, AUC-ROC, Brier score).
+ *
+ * Every term turns evidence into one number per cell x (see docs/risk.md),
+ * standardised z = (x - mean) / sd, and adds weight * z to the log-odds of
+ * "this cell, at the model's reference cell size, holds at least one
+ * item". Probabilities at other cell sizes follow from the Poisson
+ * intensity, so maps at 10 m and at 1 km agree in items per hectare.
+ */
+#ifndef DM_RISK_H
+#define DM_RISK_H
+
+#include "demine/dm_core.h"
+#include "demine/dm_evidence.h"
+#include "demine/dm_raster.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum dm_term_type {
+    DM_TERM_KERNEL = 0,   /* log(1 + weighted count of events within ~width, Gaussian) */
+    DM_TERM_DISTANCE,     /* log(1 + min(d, width) / scale), d to the nearest source */
+    DM_TERM_AREA,         /* inside a polygon: its weight; outside: fading band exp(-d/width) */
+    DM_TERM_DETECTION,    /* sum of log likelihood ratios of sensor detections */
+    DM_TERM_CLEARED,      /* sum of log(miss probability) of land released with nothing left */
+    DM_TERM_COVARIATE,    /* a raster given with --covariate NAME=FILE */
+    DM_TERM_TYPE_COUNT
+} dm_term_type;
+
+DM_API const char *dm_term_type_name(dm_term_type t);
+
+#define DM_RISK_MAX_TERMS 48
+
+typedef struct dm_risk_term {
+    char name[48];     /* unique, e.g. "kernel_events_1000m" */
+    dm_term_type type;
+    unsigned kinds;    /* bit mask of dm_ev_kind read by the term */
+    char cls[24];      /* feature class filter for DISTANCE to features ("" = any) */
+    char covariate[48]; /* COVARIATE: the --covariate NAME */
+    int log1p;         /* COVARIATE: use log(1 + max(x, 0)) */
+    double width_m;    /* kernel sigma, distance cap or fading band, metres */
+    double scale_m;    /* DISTANCE: the scale of log(1 + d / scale) */
+    double mean, sd;   /* standardisation of x */
+    double weight;     /* log-odds per standard deviation */
+    int optional;      /* COVARIATE: skipped (with a warning) when not supplied */
+    int codes[8];      /* only evidence with these source codes (n_codes of them; 0 = any) */
+    int n_codes;
+    double half_life_y; /* KERNEL: weight of an event halves every half_life_y years before
+                           the reference date (0 = no decay) */
+    double max_age_y;  /* only evidence at most this many years before the reference date
+                          (0 = any age) */
+    char desc[200];    /* what it means, for people */
+} dm_risk_term;
+
+typedef struct dm_risk_model {
+    char name[64];
+    double intercept;   /* log-odds at z = 0, for a cell of ref_cell_m */
+    double ref_cell_m;  /* cell size the intercept refers to */
+    size_t n_terms;
+    dm_risk_term terms[DM_RISK_MAX_TERMS];
+    double lambda;      /* regularisation chosen by the fit (0: not fitted) */
+    char note[512];     /* how it was made */
+} dm_risk_model;
+
+/* The built-in default model (also in models/default.json). */
+DM_API void dm_risk_model_default(dm_risk_model *m);
+/* Read / write a model as JSON (every term with its meaning). Errors:
+ * DM_EIO, DM_EPARSE naming the term and field. */
+DM_API dm_status dm_risk_model_load(dm_ctx *ctx, const char *path, dm_risk_model *m);
+DM_API dm_status dm_risk_model_save(dm_ctx *ctx, const char *path, const dm_risk_model *m);
+/* The model as a JSON string (caller frees with dm_free). */
+DM_API dm_status dm_risk_model_json(dm_ctx *ctx, const dm_risk_model *m, char **json);
+
+typedef struct dm_risk_covariate {
+    const char *name;
+    const char *path;
+} dm_risk_covariate;
+
+/* A polygon to summarise (a hazard): results per zone. */
+typedef struct dm_risk_zone_result {
+    double expected_items; /* sum of cell intensities inside */
+    double p_any;          /* 1 - exp(-expected_items) */
+    double cells;          /* cells counted */
+} dm_risk_zone_result;
+
+typedef struct dm_risk_params {
+    const dm_grid *grid;             /* the output grid */
+    const dm_evidence_set *ev;       /* WGS 84 evidence */
+    const dm_risk_covariate *cov;
+    size_t n_cov;
+    const dm_geom *aoi;              /* WGS 84 polygons; cells outside are nodata; NULL: all */
+    const char *out_path;            /* GeoTIFF to write, or NULL */
+    int tile;                        /* tile side in cells (0: automatic) */
+    size_t mem_limit;                /* bytes for working memory (0: 2 GiB) */
+    unsigned disabled_kinds;         /* kinds switched off (ablation) */
+    const char *disabled_term;       /* a term name switched off (ablation), or NULL */
+    const char *ref_date;            /* "YYYY-MM-DD" ages are counted from (NULL: the latest
+                                        evidence date) */
+    float *p_out;                    /* optional: the probability band, whole grid */
+    float *items_out;                /* optional: items per hectare, whole grid */
+    float **x_out;                   /* optional: raw term values x, one array per term (fit) */
+    const dm_evidence_set *zones;    /* optional: polygons to summarise (WGS 84) */
+    dm_risk_zone_result *zone_out;   /* zones->n results */
+} dm_risk_params;
+
+typedef struct dm_risk_stats {
+    double seconds;
+    size_t cells, tiles;
+    int threads, halo;
+    size_t peak_work_bytes; /* working memory of all tiles in flight */
+    double mean_p, max_p;
+} dm_risk_stats;
+
+/* Compute the risk map of model m. Writes a 2-band Float32 GeoTIFF (band 1
+ * p_any: probability that the cell holds at least one item; band 2
+ * items_ha: expected items per hectare; nodata -9999 outside the AOI) when
+ * out_path is set. Errors: DM_EINVAL (a model term needs a covariate that
+ * was not given; the grid would need more memory than mem_limit), the
+ * errors of the raster and GDAL functions, naming the file. */
+DM_API dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params *p,
+                             dm_risk_stats *stats);
+
+/* ---- fitting ---- */
+typedef struct dm_risk_sample {
+    float *x;      /* n_terms raw values */
+    double y;      /* 0 or 1 */
+    double bx, by; /* position (grid CRS), for spatial blocks */
+    double w;      /* sample weight */
+} dm_risk_sample;
+
+typedef struct dm_risk_fit_opts {
+    double block_m;      /* spatial CV block side (default 10 km) */
+    int folds;           /* default 5 */
+    const double *lambdas; /* L2 penalties to try (NULL: a default ladder) */
+    size_t n_lambdas;
+    double cv_loss;      /* out: mean held-out log-loss of the chosen lambda */
+    double cv_auc;       /* out: mean held-out AUC of the chosen lambda */
+} dm_risk_fit_opts;
+
+/* Fit the weights (and standardisation) of m's terms on samples by
+ * L2-regularised logistic regression (Newton), choosing the penalty by
+ * spatial block cross-validation; then refit on all. samples[i].x has
+ * m->n_terms values. The intercept refers to m->ref_cell_m cells: pass
+ * prevalence-corrected weights when sampling negatives. */
+DM_API dm_status dm_risk_fit(dm_ctx *ctx, dm_risk_model *m, const dm_risk_sample *samples,
+                             size_t n, dm_risk_fit_opts *o);
+
+/* ---- evaluation ---- */
+typedef struct dm_risk_eval {
+    double recall5, recall10, recall20; /* share of truth events in the top 5/10/20% of area */
+    double pai5, pai10, pai20;          /* recall / area share */
+    double capture_auc;                 /* area under the capture curve (0.5 = random) */
+    double capture[101];                /* recall at 0, 1, ..., 100 % of area */
+    size_t n_truth, n_truth_inside, n_cells;
+    double auc;                         /* AUC-ROC over labelled cells (NaN without labels) */
+    double brier;                       /* Brier score over labelled cells (NaN without) */
+    size_t n_pos, n_neg;
+} dm_risk_eval;
+
+/* Score a map (values over grid g; NaN = no data) against truth points
+ * (grid CRS coordinates, nt of them) inside the area mask (1 = in; NULL =
+ * every non-NaN cell), and against labelled values (lab_p[i] map
+ * probability, lab_y[i] label 0/1, nl of them) when nl > 0. */
+DM_API dm_status dm_risk_evaluate(dm_ctx *ctx, const dm_grid *g, const float *map,
+                                  const unsigned char *mask, const double *truth_xy, size_t nt,
+                                  const double *lab_p, const double *lab_y, size_t nl,
+                                  dm_risk_eval *out);
+/* AUC-ROC of scores s against labels y (0/1), ties counted half. */
+DM_API double dm_auc(const double *s, const double *y, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DM_RISK_H */

@@ -1,0 +1,978 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * cmd_risk.c -- `demine risk map|fit|eval|distance|sum`: the risk map from
+ * a database and/or evidence files, fitting a model's weights on labels,
+ * scoring a map against later events and labelled cells, and two raster
+ * tools (exact distance raster, weighted sum) used by the benchmarks.
+ */
+#include "cli.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_LIST 64
+
+static const char *help_risk =
+    "usage: demine risk map [DB] --out RISK.tif [options]\n"
+    "       demine risk fit [DB] --labels FILE --out MODEL.json [options]\n"
+    "       demine risk eval RISK.tif --truth FILE [--aoi FILE] [options]\n"
+    "       demine risk distance IN.tif OUT.tif [--values 1,2,...] [--max M]\n"
+    "       demine risk sum OUT.tif W1 A.tif [W2 B.tif ...]\n\n"
+    "Each subcommand has --help. See docs/risk.md for every evidence term.\n";
+
+static const char *help_map =
+    "usage: demine risk map [DB] --out RISK.tif [options]\n\n"
+    "Fuse the evidence of a database (features, hazards, records, items, accidents,\n"
+    "events, released land, detections) and of evidence files into a risk map: a\n"
+    "tiled, compressed GeoTIFF with overviews, band 1 the probability that a cell\n"
+    "holds at least one item, band 2 the expected items per hectare. With DB, every\n"
+    "hazard gets p_contam and expected_items, and the map's path is stored as the\n"
+    "database's \"risk_map\".\n\n"
+    "  --out FILE            the GeoTIFF to write (required)\n"
+    "  --aoi FILE            polygons of the area (default: the extent of all evidence\n"
+    "                        grown by 1 km, i.e. every hazard and the demo's area)\n"
+    "  --cell METRES         cell size (default 10)\n"
+    "  --crs CRS             output CRS (default: the UTM zone of the area's centre)\n"
+    "  --until DATE          use only evidence dated on or before DATE\n"
+    "  --evidence FILE       evidence in the schema kind,date,code,ordnance,... (repeatable)\n"
+    "  --covariate NAME=RASTER  a raster for the model's covariate term NAME (repeatable)\n"
+    "  --model MODEL.json    weights (default: the built-in default model)\n"
+    "  --disable KIND        switch an evidence kind off (repeatable; ablation)\n"
+    "  --disable-term NAME   switch one model term off (ablation)\n"
+    "  --threads N, --tile CELLS, --mem-mb MB (default 2048)\n"
+    "  --no-writeback        do not update the hazards of DB\n"
+    "  --json                print a summary as JSON\n";
+
+static const char *help_eval =
+    "usage: demine risk eval RISK.tif --truth FILE [options]\n\n"
+    "Score a risk map: recall at 5/10/20 %% of the area, PAI, the capture curve and\n"
+    "its area for the truth events falling in the area; AUC-ROC and Brier score\n"
+    "over labelled cells when --labels is given.\n\n"
+    "  --truth FILE          truth points (any OGR file; FILE:LAYER picks a layer,\n"
+    "                        e.g. demo.gpkg:truth_items)\n"
+    "  --aoi FILE            polygons of the area scored (default: every map cell)\n"
+    "  --from DATE --to DATE truth events dated in this window\n"
+    "  --codes 1,4,8         only these event codes;  --kinds accident,item  only these kinds\n"
+    "  --labels FILE         polygons or points with a 0/1 label\n"
+    "  --label-field F       the label field (default label; other values are ignored)\n"
+    "  --band N              the map band to score (default 1)\n"
+    "  --json                machine output\n";
+
+static const char *help_fit =
+    "usage: demine risk fit [DB] --labels FILE --out MODEL.json [options]\n\n"
+    "Learn the weights of a model's terms by L2-regularised logistic regression, the\n"
+    "penalty chosen by spatial block cross-validation. Labels are polygons or points\n"
+    "with a 0/1 field (--label-field), or points without one (each cell holding a\n"
+    "point is positive, every other cell of the area negative; --label-from/--label-to\n"
+    "select them by date). With DB and no --labels, cells with items or accidents are\n"
+    "positive and land released with nothing found negative.\n\n"
+    "  --aoi FILE --cell M --crs CRS --until DATE --evidence FILE --covariate N=R\n"
+    "                        as for `risk map` (cell default 100)\n"
+    "  --model BASE.json     the terms to fit (default: the default model's)\n"
+    "  --add-covariates      add a term for every --covariate given\n"
+    "  --block-km K          cross-validation block side (default 10)\n"
+    "  --folds N             folds (default 5)\n"
+    "  --out MODEL.json      where to write the fitted model (required)\n";
+
+typedef struct opts {
+    const char *db, *out, *aoi, *crs, *until, *model, *disable_term, *labels, *label_field;
+    const char *label_from, *label_to, *truth, *from, *to;
+    double cell;
+    const char *ev[MAX_LIST];
+    int n_ev;
+    dm_risk_covariate cov[MAX_LIST];
+    int n_cov;
+    char *cov_buf[MAX_LIST];
+    unsigned disabled;
+    long threads, tile, mem_mb, folds, band;
+    double block_km;
+    int json, no_writeback, add_cov;
+    int codes[MAX_LIST];
+    size_t n_codes;
+    unsigned kinds;
+} opts;
+
+static int parse_kinds(const char *cmd, const char *s, unsigned *mask)
+{
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", s);
+    for (char *t = strtok(buf, ","); t; t = strtok(NULL, ",")) {
+        int k = dm_ev_kind_parse(t);
+        if (k < 0)
+            return cli_usage_error(cmd, "unknown evidence kind '%s' (accident, item, suspected, "
+                                        "report, detection, hazard, record, cleared, feature)",
+                                   t);
+        *mask |= 1u << k;
+    }
+    return 0;
+}
+
+static int parse_opts(const char *cmd, int argc, char **argv, opts *o, int npos, const char **pos)
+{
+    int np = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define NEED()                                                                                     \
+    do {                                                                                           \
+        if (!v)                                                                                    \
+            return cli_usage_error(cmd, "option %s needs a value", a);                            \
+        i++;                                                                                       \
+    } while (0)
+        if (!strcmp(a, "--out")) { NEED(); o->out = v; }
+        else if (!strcmp(a, "--aoi")) { NEED(); o->aoi = v; }
+        else if (!strcmp(a, "--crs")) { NEED(); o->crs = v; }
+        else if (!strcmp(a, "--until")) { NEED(); o->until = v; }
+        else if (!strcmp(a, "--model")) { NEED(); o->model = v; }
+        else if (!strcmp(a, "--labels")) { NEED(); o->labels = v; }
+        else if (!strcmp(a, "--label-field")) { NEED(); o->label_field = v; }
+        else if (!strcmp(a, "--label-from")) { NEED(); o->label_from = v; }
+        else if (!strcmp(a, "--label-to")) { NEED(); o->label_to = v; }
+        else if (!strcmp(a, "--truth")) { NEED(); o->truth = v; }
+        else if (!strcmp(a, "--from")) { NEED(); o->from = v; }
+        else if (!strcmp(a, "--to")) { NEED(); o->to = v; }
+        else if (!strcmp(a, "--disable-term")) { NEED(); o->disable_term = v; }
+        else if (!strcmp(a, "--json")) o->json = 1;
+        else if (!strcmp(a, "--no-writeback")) o->no_writeback = 1;
+        else if (!strcmp(a, "--add-covariates")) o->add_cov = 1;
+        else if (!strcmp(a, "--cell")) {
+            NEED();
+            if (!cli_parse_double(cmd, a, v, &o->cell))
+                return 2;
+            if (!(o->cell > 0))
+                return cli_usage_error(cmd, "--cell must be > 0");
+        } else if (!strcmp(a, "--block-km")) {
+            NEED();
+            if (!cli_parse_double(cmd, a, v, &o->block_km))
+                return 2;
+        } else if (!strcmp(a, "--threads") || !strcmp(a, "--tile") || !strcmp(a, "--mem-mb") ||
+                   !strcmp(a, "--folds") || !strcmp(a, "--band")) {
+            NEED();
+            long *dst = !strcmp(a, "--threads") ? &o->threads
+                        : !strcmp(a, "--tile")  ? &o->tile
+                        : !strcmp(a, "--mem-mb") ? &o->mem_mb
+                        : !strcmp(a, "--folds") ? &o->folds
+                                                : &o->band;
+            if (!cli_parse_long(cmd, a, v, dst))
+                return 2;
+            if (*dst <= 0)
+                return cli_usage_error(cmd, "%s must be > 0", a);
+        } else if (!strcmp(a, "--evidence")) {
+            NEED();
+            if (o->n_ev == MAX_LIST)
+                return cli_usage_error(cmd, "too many --evidence files");
+            o->ev[o->n_ev++] = v;
+        } else if (!strcmp(a, "--covariate")) {
+            NEED();
+            const char *eq = strchr(v, '=');
+            if (!eq || eq == v || !eq[1])
+                return cli_usage_error(cmd, "--covariate wants NAME=RASTER, got '%s'", v);
+            if (o->n_cov == MAX_LIST)
+                return cli_usage_error(cmd, "too many --covariate rasters");
+            char *name = strdup(v);
+            name[eq - v] = '\0';
+            o->cov_buf[o->n_cov] = name;
+            o->cov[o->n_cov].name = name;
+            o->cov[o->n_cov].path = name + (eq - v) + 1;
+            o->n_cov++;
+        } else if (!strcmp(a, "--disable")) {
+            NEED();
+            if (parse_kinds(cmd, v, &o->disabled))
+                return 2;
+        } else if (!strcmp(a, "--kinds")) {
+            NEED();
+            if (parse_kinds(cmd, v, &o->kinds))
+                return 2;
+        } else if (!strcmp(a, "--codes")) {
+            NEED();
+            char buf[512];
+            snprintf(buf, sizeof buf, "%s", v);
+            for (char *t = strtok(buf, ","); t; t = strtok(NULL, ",")) {
+                char *end;
+                long c = strtol(t, &end, 10);
+                if (*end || end == t || o->n_codes == MAX_LIST)
+                    return cli_usage_error(cmd, "--codes wants integers like 1,4,8");
+                o->codes[o->n_codes++] = (int)c;
+            }
+        } else if (a[0] == '-' && a[1])
+            return cli_usage_error(cmd, "unknown option %s (see --help)", a);
+        else {
+            if (np >= npos)
+                return cli_usage_error(cmd, "unexpected argument '%s'", a);
+            pos[np++] = a;
+        }
+#undef NEED
+    }
+    return 0;
+}
+
+static void free_opts(opts *o)
+{
+    for (int i = 0; i < o->n_cov; i++)
+        free(o->cov_buf[i]);
+}
+
+static int check_date(const char *cmd, const char *opt, const char *s, char out[11])
+{
+    if (!s)
+        return 0;
+    if (!dm_date_parse(s, out))
+        return cli_usage_error(cmd, "%s: not a date: '%s' (YYYY, YYYY-MM or YYYY-MM-DD)", opt, s);
+    return 0;
+}
+
+/* The evidence of the database and of the files, WGS 84. */
+static dm_status load_evidence(dm_ctx *ctx, dm_store *s, const opts *o, const char *until,
+                               dm_evidence_set *ev)
+{
+    dm_evidence_opts eo = {0};
+    eo.until = until;
+    dm_status st = DM_OK;
+    if (s)
+        st = dm_evidence_read_store(ctx, s, &eo, ev);
+    for (int i = 0; i < o->n_ev && !st; i++)
+        st = dm_evidence_read_file(ctx, o->ev[i], -1, &eo, ev);
+    return st;
+}
+
+/* The grid: AOI (or evidence extent + 1 km) in the UTM zone of its centre. */
+static dm_status make_grid(dm_ctx *ctx, const opts *o, const dm_geom *aoi,
+                           const dm_evidence_set *ev, double cell, dm_grid *g)
+{
+    double b[4];
+    if (aoi) {
+        if (!dm_geom_bounds(aoi, b))
+            return DM_EINVAL;
+    } else if (!dm_evidence_bounds(ev, b)) {
+        return DM_ENOTFOUND;
+    }
+    char crs[64];
+    if (o->crs)
+        snprintf(crs, sizeof crs, "%s", o->crs);
+    else
+        snprintf(crs, sizeof crs, "EPSG:%d", dm_utm_epsg((b[0] + b[2]) / 2, (b[1] + b[3]) / 2));
+    dm_transform *t = NULL;
+    dm_status st = dm_transform_new(ctx, "EPSG:4326", crs, &t);
+    if (st)
+        return st;
+    /* transform a densified outline of the box */
+    double xs[84], ys[84];
+    int n = 0;
+    for (int k = 0; k <= 20; k++) {
+        double f = k / 20.0;
+        xs[n] = b[0] + f * (b[2] - b[0]), ys[n++] = b[1];
+        xs[n] = b[0] + f * (b[2] - b[0]), ys[n++] = b[3];
+        xs[n] = b[0], ys[n++] = b[1] + f * (b[3] - b[1]);
+        xs[n] = b[2], ys[n++] = b[1] + f * (b[3] - b[1]);
+    }
+    st = dm_transform_xy(t, xs, ys, (size_t)n);
+    dm_transform_free(t);
+    if (st)
+        return st;
+    double gb[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    for (int k = 0; k < n; k++) {
+        gb[0] = fmin(gb[0], xs[k]), gb[1] = fmin(gb[1], ys[k]);
+        gb[2] = fmax(gb[2], xs[k]), gb[3] = fmax(gb[3], ys[k]);
+    }
+    if (!aoi) {
+        gb[0] -= 1000, gb[1] -= 1000, gb[2] += 1000, gb[3] += 1000;
+    }
+    return dm_grid_from_bounds(ctx, crs, gb, cell, g);
+}
+
+static int run_map(dm_ctx *ctx, int argc, char **argv)
+{
+    if (argc >= 2 && cli_is_help(argv[1]))
+        return cli_help(help_map);
+    opts o = {0};
+    o.cell = 10;
+    o.mem_mb = 2048;
+    const char *pos[1] = {0};
+    int rc = parse_opts("risk map", argc, argv, &o, 1, pos);
+    if (rc) {
+        free_opts(&o);
+        return rc;
+    }
+    o.db = pos[0];
+    char until[11] = "";
+    if (check_date("risk map", "--until", o.until, until)) {
+        free_opts(&o);
+        return 2;
+    }
+    if (!o.out) {
+        free_opts(&o);
+        return cli_usage_error("risk map", "--out RISK.tif is required");
+    }
+    if (!o.db && !o.n_ev) {
+        free_opts(&o);
+        return cli_usage_error("risk map", "give a database and/or --evidence files");
+    }
+    if (o.threads)
+        dm_ctx_set_threads(ctx, (int)o.threads);
+    dm_status st = DM_OK;
+    dm_store *s = NULL;
+    dm_geom *aoi = NULL;
+    dm_evidence_set ev;
+    dm_evidence_set_init(&ev);
+    dm_evidence_set zones;
+    dm_evidence_set_init(&zones);
+    dm_risk_zone_result *zr = NULL;
+    dm_risk_model m;
+    if (o.db && (rc = cli_open_store(ctx, "risk map", o.db, 0, &s)))
+        goto out;
+    if (o.model)
+        st = dm_risk_model_load(ctx, o.model, &m);
+    else
+        dm_risk_model_default(&m);
+    if (!st && o.aoi)
+        st = dm_read_polygons(ctx, o.aoi, &aoi);
+    if (!st)
+        st = load_evidence(ctx, s, &o, until[0] ? until : NULL, &ev);
+    if (st) {
+        rc = cli_fail(ctx, "risk map", st);
+        goto out;
+    }
+    dm_grid g;
+    st = make_grid(ctx, &o, aoi, &ev, o.cell, &g);
+    if (st == DM_ENOTFOUND) {
+        rc = cli_usage_error("risk map", "no evidence and no --aoi: nothing to map");
+        goto out;
+    }
+    if (st) {
+        rc = cli_fail(ctx, "risk map", st);
+        goto out;
+    }
+    /* hazards to summarise */
+    if (s && !o.no_writeback) {
+        dm_cursor *c = NULL;
+        st = dm_store_select(s, "hazards", NULL, &c);
+        int r;
+        while (!st && (r = dm_cursor_next(c)) == 1) {
+            dm_geom *hg = NULL;
+            if ((st = dm_cursor_geom(c, &hg)) || !hg)
+                continue;
+            dm_evidence e;
+            memset(&e, 0, sizeof e);
+            e.kind = DM_EV_HAZARD;
+            snprintf(e.uuid, sizeof e.uuid, "%s", dm_cursor_uuid(c));
+            st = dm_evidence_add(ctx, &zones, &e, hg);
+            dm_geom_free(hg);
+        }
+        if (!st && r < 0)
+            st = dm_ctx_errcode(ctx);
+        dm_cursor_free(c);
+        if (st) {
+            rc = cli_fail(ctx, "risk map", st);
+            goto out;
+        }
+        zr = calloc(zones.n ? zones.n : 1, sizeof *zr);
+    }
+    dm_risk_params p = {0};
+    p.grid = &g;
+    p.ev = &ev;
+    p.cov = o.cov;
+    p.n_cov = (size_t)o.n_cov;
+    p.aoi = aoi;
+    p.out_path = o.out;
+    p.tile = (int)o.tile;
+    p.mem_limit = (size_t)o.mem_mb << 20;
+    p.disabled_kinds = o.disabled;
+    p.disabled_term = o.disable_term;
+    p.ref_date = until[0] ? until : NULL;
+    p.zones = zr ? &zones : NULL;
+    p.zone_out = zr;
+    dm_risk_stats stats;
+    st = dm_risk_map(ctx, &m, &p, &stats);
+    if (st) {
+        rc = cli_fail(ctx, "risk map", st);
+        goto out;
+    }
+    size_t written = 0;
+    if (s && zr) {
+        st = dm_store_begin(s);
+        for (size_t z = 0; z < zones.n && !st; z++) {
+            dm_row *r = dm_row_new(ctx, dm_layer_find("hazards"));
+            if (!r) {
+                st = DM_ENOMEM;
+                break;
+            }
+            double pa = zr[z].p_any, ex = zr[z].expected_items;
+            dm_row_set_real(r, "p_contam", pa < 0 ? 0 : pa > 1 ? 1 : pa);
+            dm_row_set_real(r, "expected_items", ex < 0 ? 0 : ex > 1e9 ? 1e9 : ex);
+            st = dm_store_update(s, zones.v[z].uuid, r, "risk map");
+            dm_row_free(r);
+            written++;
+        }
+        if (!st) {
+            char abs[4096];
+            const char *path = o.out;
+            if (o.out[0] != '/' && getcwd(abs, sizeof abs - strlen(o.out) - 2)) {
+                strcat(abs, "/");
+                strcat(abs, o.out);
+                path = abs;
+            }
+            st = dm_store_meta_set(s, "risk_map", path);
+        }
+        if (st) {
+            dm_status keep = st;
+            dm_store_rollback(s);
+            rc = cli_fail(ctx, "risk map", keep);
+            goto out;
+        }
+        if ((st = dm_store_commit(s))) {
+            rc = cli_fail(ctx, "risk map", st);
+            goto out;
+        }
+    }
+    if (o.json) {
+        printf("{\"out\":\"%s\",\"cells\":%zu,\"nx\":%d,\"ny\":%d,\"cell_m\":%g,\"crs\":\"%s\","
+               "\"evidence\":%zu,\"seconds\":%.3f,\"tiles\":%zu,\"threads\":%d,\"halo\":%d,"
+               "\"work_mib\":%.1f,\"mean_p\":%.6g,\"max_p\":%.6g,\"hazards_updated\":%zu}\n",
+               o.out, stats.cells, g.nx, g.ny, g.cell, g.crs, ev.n, stats.seconds, stats.tiles,
+               stats.threads, stats.halo, stats.peak_work_bytes / 1048576.0, stats.mean_p,
+               stats.max_p, written);
+    } else {
+        printf("risk map %s: %d x %d cells of %g m (%s), %zu evidence items, %.2f s on %d "
+               "threads; mean p %.4g, max p %.4g",
+               o.out, g.nx, g.ny, g.cell, g.crs, ev.n, stats.seconds, stats.threads, stats.mean_p,
+               stats.max_p);
+        if (written)
+            printf("; %zu hazards updated", written);
+        printf("\n");
+    }
+    rc = 0;
+out:
+    free(zr);
+    dm_evidence_set_free(ctx, &zones);
+    dm_evidence_set_free(ctx, &ev);
+    dm_geom_free(aoi);
+    if (s)
+        dm_store_close(s);
+    free_opts(&o);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- eval */
+
+/* Burn the AOI (WGS 84) onto g as a 0/1 mask. */
+static dm_status aoi_mask(dm_ctx *ctx, const dm_geom *aoi, const dm_grid *g, unsigned char **out)
+{
+    *out = NULL;
+    size_t n = dm_grid_cells(g);
+    float *f = dm_raster_alloc(n);
+    unsigned char *mask = malloc(n ? n : 1);
+    dm_coords c = {0};
+    dm_transform *t = NULL;
+    dm_status st = (!f || !mask) ? DM_ENOMEM : DM_OK;
+    if (!st)
+        st = dm_geom_coords(ctx, aoi, &c);
+    if (!st)
+        st = dm_transform_new(ctx, "EPSG:4326", g->crs, &t);
+    if (!st)
+        for (size_t k = 0; k < c.n_xy && !st; k++)
+            st = dm_transform_xy(t, &c.xy[2 * k], &c.xy[2 * k + 1], 1);
+    if (!st) {
+        memset(f, 0, n * sizeof *f);
+        dm_burn_coords(g, &c, 1.0f, DM_BURN_SET, 0, f);
+        for (size_t k = 0; k < n; k++)
+            mask[k] = f[k] > 0;
+        *out = mask;
+        mask = NULL;
+    }
+    dm_transform_free(t);
+    dm_coords_free(ctx, &c);
+    dm_raster_free(f, n);
+    free(mask);
+    return st;
+}
+
+/* Points of an evidence set in g's CRS (polygons: their vertices' mean). */
+static dm_status points_in_grid(dm_ctx *ctx, const dm_evidence_set *ev, const dm_grid *g,
+                                double **xy)
+{
+    *xy = malloc((ev->n ? ev->n : 1) * 2 * sizeof **xy);
+    if (!*xy)
+        return DM_ENOMEM;
+    dm_transform *t = NULL;
+    dm_status st = dm_transform_new(ctx, "EPSG:4326", g->crs, &t);
+    for (size_t i = 0; i < ev->n && !st; i++) {
+        const dm_coords *c = &ev->v[i].xy;
+        double x = 0, y = 0;
+        for (size_t k = 0; k < c->n_xy; k++)
+            x += c->xy[2 * k], y += c->xy[2 * k + 1];
+        x /= (double)c->n_xy;
+        y /= (double)c->n_xy;
+        st = dm_transform_xy(t, &x, &y, 1);
+        (*xy)[2 * i] = x;
+        (*xy)[2 * i + 1] = y;
+    }
+    dm_transform_free(t);
+    return st;
+}
+
+/* Map value of each label: mean over the cells of a polygon (centre cell when
+ * the polygon is smaller than a cell), the cell of a point. */
+static dm_status label_values(dm_ctx *ctx, const dm_evidence_set *lab, const dm_grid *g,
+                              const float *map, double *val)
+{
+    dm_transform *t = NULL;
+    dm_status st = dm_transform_new(ctx, "EPSG:4326", g->crs, &t);
+    if (st)
+        return st;
+    for (size_t i = 0; i < lab->n && !st; i++) {
+        const dm_coords *c0 = &lab->v[i].xy;
+        dm_coords c = *c0;
+        c.xy = malloc(c0->n_xy * 2 * sizeof *c.xy);
+        if (!c.xy) {
+            st = DM_ENOMEM;
+            break;
+        }
+        memcpy(c.xy, c0->xy, c0->n_xy * 2 * sizeof *c.xy);
+        double b[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY}, mx = 0, my = 0;
+        for (size_t k = 0; k < c.n_xy && !st; k++) {
+            st = dm_transform_xy(t, &c.xy[2 * k], &c.xy[2 * k + 1], 1);
+            b[0] = fmin(b[0], c.xy[2 * k]), b[1] = fmin(b[1], c.xy[2 * k + 1]);
+            b[2] = fmax(b[2], c.xy[2 * k]), b[3] = fmax(b[3], c.xy[2 * k + 1]);
+            mx += c.xy[2 * k], my += c.xy[2 * k + 1];
+        }
+        mx /= (double)c.n_xy, my /= (double)c.n_xy;
+        val[i] = NAN;
+        if (!st) {
+            int i0 = (int)floor((b[0] - g->x0) / g->cell), i1 = (int)floor((b[2] - g->x0) / g->cell);
+            int j0 = (int)floor((g->y0 - b[3]) / g->cell), j1 = (int)floor((g->y0 - b[1]) / g->cell);
+            if (i0 < 0) i0 = 0;
+            if (j0 < 0) j0 = 0;
+            if (i1 >= g->nx) i1 = g->nx - 1;
+            if (j1 >= g->ny) j1 = g->ny - 1;
+            double s = 0;
+            size_t n = 0;
+            int poly = c.n_parts && c.kind[0] >= 2;
+            if (poly && i0 <= i1 && j0 <= j1) {
+                dm_grid w = dm_grid_window(g, i0, j0, i1 - i0 + 1, j1 - j0 + 1);
+                size_t wn = dm_grid_cells(&w);
+                float *f = calloc(wn, sizeof *f);
+                if (f) {
+                    dm_burn_coords(&w, &c, 1.0f, DM_BURN_SET, 0, f);
+                    for (int jj = 0; jj < w.ny; jj++)
+                        for (int ii = 0; ii < w.nx; ii++) {
+                            float v = map[(size_t)(j0 + jj) * g->nx + i0 + ii];
+                            if (f[(size_t)jj * w.nx + ii] > 0 && isfinite(v))
+                                s += v, n++;
+                        }
+                    free(f);
+                }
+            }
+            if (n)
+                val[i] = s / (double)n;
+            else {
+                double fx = (mx - g->x0) / g->cell, fy = (g->y0 - my) / g->cell;
+                if (fx >= 0 && fy >= 0 && fx < g->nx && fy < g->ny)
+                    val[i] = map[(size_t)(int)fy * g->nx + (size_t)(int)fx];
+            }
+        }
+        free(c.xy);
+    }
+    dm_transform_free(t);
+    return st;
+}
+
+static int run_eval(dm_ctx *ctx, int argc, char **argv)
+{
+    if (argc >= 2 && cli_is_help(argv[1]))
+        return cli_help(help_eval);
+    opts o = {0};
+    o.band = 1;
+    const char *pos[1] = {0};
+    int rc = parse_opts("risk eval", argc, argv, &o, 1, pos);
+    if (rc)
+        return rc;
+    char from[11] = "", to[11] = "";
+    if (check_date("risk eval", "--from", o.from, from) || check_date("risk eval", "--to", o.to, to))
+        return 2;
+    if (!pos[0] || (!o.truth && !o.labels))
+        return cli_usage_error("risk eval", "usage: demine risk eval RISK.tif --truth FILE (see --help)");
+    dm_grid g;
+    float *map = NULL;
+    unsigned char *mask = NULL;
+    dm_geom *aoi = NULL;
+    dm_evidence_set truth, lab;
+    dm_evidence_set_init(&truth);
+    dm_evidence_set_init(&lab);
+    double *txy = NULL, *lv = NULL, *ly = NULL;
+    size_t nl = 0;
+    dm_status st = dm_raster_read(ctx, pos[0], (int)o.band, &g, &map);
+    if (!st && o.aoi)
+        st = dm_read_polygons(ctx, o.aoi, &aoi);
+    if (!st && aoi)
+        st = aoi_mask(ctx, aoi, &g, &mask);
+    if (!st && o.truth) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s", o.truth);
+        dm_evidence_opts eo = {0};
+        eo.until = to[0] ? to : NULL;
+        eo.from = from[0] ? from : NULL;
+        eo.codes = o.codes;
+        eo.n_codes = o.n_codes;
+        eo.kinds_mask = o.kinds;
+        char *colon = strrchr(path, ':');
+        if (colon && colon > path + 1 && access(path, F_OK) != 0) {
+            *colon = '\0';
+            eo.layer = colon + 1;
+        }
+        st = dm_evidence_read_file(ctx, path, DM_EV_ITEM, &eo, &truth);
+        if (!st)
+            st = points_in_grid(ctx, &truth, &g, &txy);
+    }
+    if (!st && o.labels) {
+        dm_evidence_opts lo = {0};
+        lo.label_field = o.label_field ? o.label_field : "label";
+        st = dm_evidence_read_file(ctx, o.labels, DM_EV_REPORT, &lo, &lab);
+        if (!st) {
+            lv = malloc((lab.n ? lab.n : 1) * sizeof *lv);
+            ly = malloc((lab.n ? lab.n : 1) * sizeof *ly);
+            st = lv && ly ? label_values(ctx, &lab, &g, map, lv) : DM_ENOMEM;
+        }
+        if (!st) { /* keep 0/1 labels only */
+            for (size_t i = 0; i < lab.n; i++) {
+                double y = lab.v[i].value;
+                if (y == 0 || y == 1) {
+                    lv[nl] = lv[i];
+                    ly[nl++] = y;
+                }
+            }
+        }
+    }
+    dm_risk_eval e;
+    if (!st)
+        st = dm_risk_evaluate(ctx, &g, map, mask, txy, truth.n, lv, ly, nl, &e);
+    if (!st) {
+        if (o.json) {
+            printf("{\"map\":\"%s\",\"cells\":%zu,\"truth\":%zu,\"truth_inside\":%zu,"
+                   "\"recall5\":%.4f,\"recall10\":%.4f,\"recall20\":%.4f,\"pai5\":%.3f,"
+                   "\"pai10\":%.3f,\"pai20\":%.3f,\"capture_auc\":%.4f,",
+                   pos[0], e.n_cells, e.n_truth, e.n_truth_inside, e.recall5, e.recall10,
+                   e.recall20, e.pai5, e.pai10, e.pai20, e.capture_auc);
+            if (isfinite(e.auc))
+                printf("\"auc\":%.4f,\"brier\":%.5f,\"labelled_pos\":%zu,\"labelled_neg\":%zu,",
+                       e.auc, e.brier, e.n_pos, e.n_neg);
+            printf("\"capture\":[");
+            for (int k = 0; k <= 100; k++)
+                printf("%s%.4f", k ? "," : "", e.capture[k]);
+            printf("]}\n");
+        } else {
+            printf("cells scored      %zu\n", e.n_cells);
+            printf("truth events      %zu (%zu inside)\n", e.n_truth, e.n_truth_inside);
+            printf("recall@5%%         %.3f   PAI %.2f\n", e.recall5, e.pai5);
+            printf("recall@10%%        %.3f   PAI %.2f\n", e.recall10, e.pai10);
+            printf("recall@20%%        %.3f   PAI %.2f\n", e.recall20, e.pai20);
+            printf("capture curve AUC %.3f\n", e.capture_auc);
+            if (isfinite(e.auc))
+                printf("AUC-ROC labelled  %.3f (%zu positive, %zu negative); Brier %.4f\n",
+                       e.auc, e.n_pos, e.n_neg, e.brier);
+        }
+    }
+    rc = st ? cli_fail(ctx, "risk eval", st) : 0;
+    free(lv);
+    free(ly);
+    free(txy);
+    dm_evidence_set_free(ctx, &truth);
+    dm_evidence_set_free(ctx, &lab);
+    dm_geom_free(aoi);
+    free(mask);
+    dm_raster_free(map, dm_grid_cells(&g));
+    return rc;
+}
+
+int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv);
+int cmd_risk_tools(dm_ctx *ctx, const char *which, int argc, char **argv);
+
+static int run_risk(dm_ctx *ctx, int argc, char **argv)
+{
+    if (argc < 2 || cli_is_help(argv[1]))
+        return cli_help(help_risk);
+    if (!strcmp(argv[1], "map"))
+        return run_map(ctx, argc - 1, argv + 1);
+    if (!strcmp(argv[1], "eval"))
+        return run_eval(ctx, argc - 1, argv + 1);
+    if (!strcmp(argv[1], "fit")) {
+        if (argc >= 3 && cli_is_help(argv[2]))
+            return cli_help(help_fit);
+        return cmd_risk_fit(ctx, argc - 1, argv + 1);
+    }
+    if (!strcmp(argv[1], "distance") || !strcmp(argv[1], "sum"))
+        return cmd_risk_tools(ctx, argv[1], argc - 1, argv + 1);
+    return cli_usage_error("risk", "unknown subcommand '%s' (map, fit, eval, distance, sum)",
+                           argv[1]);
+}
+
+int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv)
+{
+    opts o = {0};
+    o.cell = 100;
+    o.mem_mb = 2048;
+    o.folds = 5;
+    o.block_km = 10;
+    const char *pos[1] = {0};
+    int rc = parse_opts("risk fit", argc, argv, &o, 1, pos);
+    if (rc) {
+        free_opts(&o);
+        return rc;
+    }
+    o.db = pos[0];
+    char until[11] = "", lfrom[11] = "", lto[11] = "";
+    if (check_date("risk fit", "--until", o.until, until) ||
+        check_date("risk fit", "--label-from", o.label_from, lfrom) ||
+        check_date("risk fit", "--label-to", o.label_to, lto)) {
+        free_opts(&o);
+        return 2;
+    }
+    if (!o.out || !o.labels) {
+        free_opts(&o);
+        return cli_usage_error("risk fit", "--labels FILE and --out MODEL.json are required");
+    }
+    if (o.threads)
+        dm_ctx_set_threads(ctx, (int)o.threads);
+    dm_store *s = NULL;
+    dm_geom *aoi = NULL;
+    dm_evidence_set ev, lab;
+    dm_evidence_set_init(&ev);
+    dm_evidence_set_init(&lab);
+    dm_risk_model m;
+    float **x = NULL, *pmap = NULL;
+    dm_risk_sample *smp = NULL;
+    float *sx = NULL;
+    double *lv = NULL;
+    size_t ncell = 0, ns = 0;
+    dm_status st = DM_OK;
+    dm_grid g;
+    if (o.db && (rc = cli_open_store(ctx, "risk fit", o.db, DM_STORE_READONLY, &s)))
+        goto out;
+    if (o.model)
+        st = dm_risk_model_load(ctx, o.model, &m);
+    else
+        dm_risk_model_default(&m);
+    for (int c = 0; c < o.n_cov && o.add_cov && !st; c++) {
+        if (m.n_terms == DM_RISK_MAX_TERMS)
+            break;
+        dm_risk_term *t = &m.terms[m.n_terms++];
+        memset(t, 0, sizeof *t);
+        snprintf(t->name, sizeof t->name, "cov_%s", o.cov[c].name);
+        snprintf(t->covariate, sizeof t->covariate, "%s", o.cov[c].name);
+        t->type = DM_TERM_COVARIATE;
+        t->log1p = strstr(t->name, "dist") || strstr(t->name, "pop");
+        t->sd = 1;
+        snprintf(t->desc, sizeof t->desc, "covariate %s%s, standardised", o.cov[c].name,
+                 t->log1p ? " (log(1 + x))" : "");
+    }
+    if (!st && o.aoi)
+        st = dm_read_polygons(ctx, o.aoi, &aoi);
+    if (!st)
+        st = load_evidence(ctx, s, &o, until[0] ? until : NULL, &ev);
+    if (!st) {
+        dm_evidence_opts lo = {0};
+        lo.label_field = o.label_field;
+        lo.from = lfrom[0] ? lfrom : NULL;
+        lo.until = lto[0] ? lto : NULL;
+        lo.codes = o.codes;
+        lo.n_codes = o.n_codes;
+        lo.kinds_mask = o.kinds;
+        st = dm_evidence_read_file(ctx, o.labels, DM_EV_REPORT, &lo, &lab);
+    }
+    if (st) {
+        rc = cli_fail(ctx, "risk fit", st);
+        goto out;
+    }
+    st = make_grid(ctx, &o, aoi, &ev, o.cell, &g);
+    if (st) {
+        rc = st == DM_ENOTFOUND ? cli_usage_error("risk fit", "no evidence and no --aoi")
+                                : cli_fail(ctx, "risk fit", st);
+        goto out;
+    }
+    ncell = dm_grid_cells(&g);
+    if ((double)ncell * 4.0 * (m.n_terms + 2) > (double)((size_t)o.mem_mb << 20)) {
+        rc = cli_usage_error("risk fit",
+                             "%zu cells x %zu terms need %.0f MiB (more than --mem-mb %ld): use a "
+                             "larger --cell",
+                             ncell, m.n_terms, ncell * 4.0 * (m.n_terms + 2) / 1048576.0, o.mem_mb);
+        goto out;
+    }
+    x = calloc(m.n_terms ? m.n_terms : 1, sizeof *x);
+    pmap = dm_raster_alloc(ncell);
+    for (size_t t = 0; x && t < m.n_terms; t++)
+        if (!(x[t] = dm_raster_alloc(ncell)))
+            break;
+    if (!x || !pmap || (m.n_terms && !x[m.n_terms - 1])) {
+        rc = cli_usage_error("risk fit", "out of memory for %zu cells", ncell);
+        goto out;
+    }
+    dm_risk_params p = {0};
+    p.grid = &g;
+    p.ev = &ev;
+    p.cov = o.cov;
+    p.n_cov = (size_t)o.n_cov;
+    p.aoi = aoi;
+    p.mem_limit = (size_t)o.mem_mb << 20;
+    p.p_out = pmap;
+    p.x_out = x;
+    p.ref_date = until[0] ? until : NULL;
+    dm_risk_stats stats;
+    if ((st = dm_risk_map(ctx, &m, &p, &stats))) {
+        rc = cli_fail(ctx, "risk fit", st);
+        goto out;
+    }
+    size_t T = m.n_terms;
+    if (o.label_field) {
+        /* labelled polygons or points: the mean of each term over the label's cells */
+        smp = calloc(lab.n ? lab.n : 1, sizeof *smp);
+        sx = calloc((lab.n ? lab.n : 1) * (T ? T : 1), sizeof *sx);
+        lv = malloc((lab.n ? lab.n : 1) * sizeof *lv);
+        if (!smp || !sx || !lv) {
+            rc = cli_usage_error("risk fit", "out of memory");
+            goto out;
+        }
+        for (size_t t = 0; t < T && !st; t++) {
+            st = label_values(ctx, &lab, &g, x[t], lv);
+            for (size_t i = 0; i < lab.n; i++)
+                sx[i * T + t] = (float)lv[i];
+        }
+        if (!st)
+            st = label_values(ctx, &lab, &g, pmap, lv); /* NaN outside the area */
+        dm_transform *tr = NULL;
+        if (!st)
+            st = dm_transform_new(ctx, "EPSG:4326", g.crs, &tr);
+        for (size_t i = 0; i < lab.n && !st; i++) {
+            double y = lab.v[i].value;
+            if ((y != 0 && y != 1) || !isfinite(lv[i]))
+                continue;
+            double cx = (lab.v[i].bounds[0] + lab.v[i].bounds[2]) / 2;
+            double cy = (lab.v[i].bounds[1] + lab.v[i].bounds[3]) / 2;
+            st = dm_transform_xy(tr, &cx, &cy, 1);
+            smp[ns].x = sx + i * T;
+            smp[ns].y = y;
+            smp[ns].bx = cx;
+            smp[ns].by = cy;
+            smp[ns].w = 1;
+            ns++;
+        }
+        dm_transform_free(tr);
+    } else {
+        /* points: cells holding one are positive, every other cell of the area negative */
+        unsigned short *hit = calloc(ncell, sizeof *hit); /* label points per cell */
+        double *pxy = NULL;
+        if (!hit) {
+            rc = cli_usage_error("risk fit", "out of memory");
+            goto out;
+        }
+        st = points_in_grid(ctx, &lab, &g, &pxy);
+        for (size_t i = 0; i < lab.n && !st; i++) {
+            double fx = (pxy[2 * i] - g.x0) / g.cell, fy = (g.y0 - pxy[2 * i + 1]) / g.cell;
+            if (fx >= 0 && fy >= 0 && fx < g.nx && fy < g.ny)
+            {
+                unsigned short *h = &hit[(size_t)(int)fy * g.nx + (size_t)(int)fx];
+                if (*h < 65535)
+                    (*h)++;
+            }
+        }
+        free(pxy);
+        size_t nin = 0, npos = 0;
+        for (size_t k = 0; k < ncell; k++)
+            if (isfinite(pmap[k])) {
+                nin++;
+                npos += hit[k] > 0;
+            }
+        /* keep every positive and up to 200000 negatives (weighted back) */
+        size_t nneg = nin - npos, keep = nneg < 200000 ? nneg : 200000;
+        double wneg = keep ? (double)nneg / keep : 1;
+        smp = calloc(npos + keep + 1, sizeof *smp);
+        sx = calloc((npos + keep + 1) * (T ? T : 1), sizeof *sx);
+        if (!smp || !sx) {
+            free(hit);
+            rc = cli_usage_error("risk fit", "out of memory");
+            goto out;
+        }
+        size_t seen = 0, taken = 0;
+        uint64_t rng = 88172645463325252ULL;
+        for (size_t k = 0; k < ncell && !st; k++) {
+            if (!isfinite(pmap[k]))
+                continue;
+            if (!hit[k]) {
+                /* selection sampling: exactly `keep` of the nneg negatives */
+                rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+                double u = (rng >> 11) * (1.0 / 9007199254740992.0);
+                if ((nneg - seen) * u >= keep - taken) {
+                    seen++;
+                    continue;
+                }
+                seen++;
+                taken++;
+            }
+            for (size_t t = 0; t < T; t++)
+                sx[ns * T + t] = x[t][k];
+            smp[ns].x = sx + ns * T;
+            smp[ns].y = hit[k] > 0;
+            smp[ns].w = hit[k] ? hit[k] : wneg; /* a cell counts as often as it has events */
+            smp[ns].bx = g.x0 + ((double)(k % g.nx) + 0.5) * g.cell;
+            smp[ns].by = g.y0 - ((double)(k / g.nx) + 0.5) * g.cell;
+            ns++;
+        }
+        free(hit);
+        fprintf(stderr, "fit: %zu positive cells, %zu negative cells sampled of %zu\n", npos, taken,
+                nneg);
+    }
+    if (st) {
+        rc = cli_fail(ctx, "risk fit", st);
+        goto out;
+    }
+    dm_risk_fit_opts fo = {0};
+    fo.block_m = o.block_km * 1000;
+    fo.folds = (int)o.folds;
+    if ((st = dm_risk_fit(ctx, &m, smp, ns, &fo))) {
+        rc = cli_fail(ctx, "risk fit", st);
+        goto out;
+    }
+    m.ref_cell_m = g.cell;
+    snprintf(m.note, sizeof m.note,
+             "fitted by demine risk fit on %zu samples (%s%s%s), cells of %g m, evidence until "
+             "%s; spatial block CV (%g km blocks, %ld folds): held-out log-loss %.5f, AUC %.4f, "
+             "lambda %g",
+             ns, o.labels, o.label_from ? " from " : "", o.label_from ? o.label_from : "", g.cell,
+             until[0] ? until : "any date", o.block_km, o.folds, fo.cv_loss, fo.cv_auc, m.lambda);
+    if (!m.name[0] || !strcmp(m.name, "default"))
+        snprintf(m.name, sizeof m.name, "fitted");
+    if ((st = dm_risk_model_save(ctx, o.out, &m))) {
+        rc = cli_fail(ctx, "risk fit", st);
+        goto out;
+    }
+    if (o.json)
+        printf("{\"out\":\"%s\",\"samples\":%zu,\"cv_logloss\":%.6f,\"cv_auc\":%.4f,\"lambda\":%g}\n",
+               o.out, ns, fo.cv_loss, fo.cv_auc, m.lambda);
+    else {
+        printf("fitted %s on %zu samples: held-out AUC %.4f, log-loss %.5f, lambda %g\n", o.out, ns,
+               fo.cv_auc, fo.cv_loss, m.lambda);
+        for (size_t t = 0; t < m.n_terms; t++)
+            printf("  %-28s %+.4f\n", m.terms[t].name, m.terms[t].weight);
+    }
+    rc = 0;
+out:
+    if (x)
+        for (size_t t = 0; t < m.n_terms; t++)
+            dm_raster_free(x[t], ncell);
+    free(x);
+    dm_raster_free(pmap, ncell);
+    free(smp);
+    free(sx);
+    free(lv);
+    dm_evidence_set_free(ctx, &ev);
+    dm_evidence_set_free(ctx, &lab);
+    dm_geom_free(aoi);
+    if (s)
+        dm_store_close(s);
+    free_opts(&o);
+    return rc;
+}
+
+CLI_COMMAND(risk, "risk", run_risk, "risk map, model fitting and evaluation")

@@ -1,0 +1,423 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * evidence.c -- evidence sets and the file reader: any OGR vector file in
+ * the evidence schema (kind, date, code, ordnance, municipality, ...),
+ * transformed to WGS 84 and flattened to coordinates for rasterising.
+ * Every refusal names the file, the feature number and the field.
+ */
+#include "core/dm_internal.h"
+#include "demine/dm_evidence.h"
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpedantic"
+#include <cpl_error.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+#pragma GCC diagnostic pop
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void dm__gdal_init(void);
+
+static const char *kind_names[DM_EV_KIND_COUNT] = {
+    "accident", "item", "suspected", "report", "detection", "hazard", "record", "cleared", "feature"};
+
+const char *dm_ev_kind_name(dm_ev_kind k)
+{
+    return (unsigned)k < DM_EV_KIND_COUNT ? kind_names[k] : NULL;
+}
+
+int dm_ev_kind_parse(const char *s)
+{
+    if (!s)
+        return -1;
+    static const struct { const char *a; int k; } alias[] = {
+        {"accidents", DM_EV_ACCIDENT}, {"items", DM_EV_ITEM}, {"find", DM_EV_ITEM},
+        {"reports", DM_EV_REPORT}, {"detections", DM_EV_DETECTION}, {"hazards", DM_EV_HAZARD},
+        {"records", DM_EV_RECORD}, {"minefield_record", DM_EV_RECORD}, {"release", DM_EV_CLEARED},
+        {"released", DM_EV_CLEARED}, {"release_areas", DM_EV_CLEARED}, {"features", DM_EV_FEATURE}};
+    char head[32];
+    size_t n = strcspn(s, ":");
+    if (n >= sizeof head)
+        return -1;
+    memcpy(head, s, n);
+    head[n] = '\0';
+    for (int k = 0; k < DM_EV_KIND_COUNT; k++)
+        if (!dm__strcasecmp(head, kind_names[k]))
+            return k;
+    for (size_t k = 0; k < sizeof alias / sizeof alias[0]; k++)
+        if (!dm__strcasecmp(head, alias[k].a))
+            return alias[k].k;
+    return -1;
+}
+
+void dm_evidence_set_init(dm_evidence_set *s) { memset(s, 0, sizeof *s); }
+
+void dm_evidence_set_free(dm_ctx *ctx, dm_evidence_set *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        dm_coords_free(ctx, &s->v[i].xy);
+    dm_free(ctx, s->v);
+    memset(s, 0, sizeof *s);
+}
+
+dm_status dm_evidence_add(dm_ctx *ctx, dm_evidence_set *s, const dm_evidence *e, const dm_geom *g)
+{
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        dm_evidence *v = dm_realloc(ctx, s->v, cap * sizeof *v);
+        if (!v)
+            return dm__fail(ctx, DM_ENOMEM, "out of memory for evidence");
+        s->v = v;
+        s->cap = cap;
+    }
+    dm_evidence *d = &s->v[s->n];
+    *d = *e;
+    memset(&d->xy, 0, sizeof d->xy);
+    dm_status st = dm_geom_coords(ctx, g, &d->xy);
+    if (st)
+        return st;
+    if (!d->xy.n_xy) {
+        dm_coords_free(ctx, &d->xy);
+        return DM_OK; /* empty geometry: nothing to add */
+    }
+    double b[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    for (size_t k = 0; k < d->xy.n_xy; k++) {
+        double x = d->xy.xy[2 * k], y = d->xy.xy[2 * k + 1];
+        if (!isfinite(x) || !isfinite(y)) {
+            dm_coords_free(ctx, &d->xy);
+            return dm__fail(ctx, DM_EGEOM, "non-finite coordinate");
+        }
+        b[0] = fmin(b[0], x), b[1] = fmin(b[1], y), b[2] = fmax(b[2], x), b[3] = fmax(b[3], y);
+    }
+    memcpy(d->bounds, b, sizeof b);
+    s->n++;
+    return DM_OK;
+}
+
+int dm_evidence_bounds(const dm_evidence_set *s, double b[4])
+{
+    if (!s->n)
+        return 0;
+    b[0] = b[1] = INFINITY;
+    b[2] = b[3] = -INFINITY;
+    for (size_t i = 0; i < s->n; i++) {
+        const double *e = s->v[i].bounds;
+        b[0] = fmin(b[0], e[0]), b[1] = fmin(b[1], e[1]);
+        b[2] = fmax(b[2], e[2]), b[3] = fmax(b[3], e[3]);
+    }
+    return 1;
+}
+
+/* Probability that a method finds an item that is there. */
+double dm__method_p_detect(const char *methods);
+double dm__method_p_detect(const char *methods)
+{
+    static const struct { const char *m; double p; } t[] = {
+        {"manual", 0.98}, {"mechanical", 0.9}, {"dogs", 0.9}, {"magnetometer", 0.9},
+        {"drone", 0.5}, {"visual", 0.3}, {"interview", 0.2}, {"records", 0.2}, {"other", 0.5}};
+    if (!methods || !*methods)
+        return 0.5;
+    double miss = 1.0;
+    const char *p = methods;
+    while (*p) {
+        size_t n = strcspn(p, ",;| ");
+        for (size_t k = 0; k < sizeof t / sizeof t[0]; k++)
+            if (strlen(t[k].m) == n && !strncmp(p, t[k].m, n))
+                miss *= 1.0 - t[k].p;
+        p += n;
+        while (*p == ',' || *p == ';' || *p == '|' || *p == ' ')
+            p++;
+    }
+    return miss < 1.0 ? 1.0 - miss : 0.5;
+}
+
+static const char *field_str(OGRFeatureH f, OGRFeatureDefnH d, const char *name)
+{
+    int i = OGR_FD_GetFieldIndex(d, name);
+    if (i < 0 || !OGR_F_IsFieldSetAndNotNull(f, i))
+        return NULL;
+    return OGR_F_GetFieldAsString(f, i);
+}
+
+static int field_num(OGRFeatureH f, OGRFeatureDefnH d, const char *name, double *v)
+{
+    const char *s = field_str(f, d, name);
+    if (!s || !*s)
+        return 0;
+    char *end;
+    double x = strtod(s, &end);
+    if (*end || !isfinite(x))
+        return -1;
+    *v = x;
+    return 1;
+}
+
+/* Date filter: 1 keep, 0 drop, -1 error (undated with a filter). */
+static int date_keep(const dm_evidence_opts *o, const char *ymd)
+{
+    if (!o || (!o->until && !o->from))
+        return 1;
+    if (!ymd[0])
+        return o->undated_ok ? 1 : -1;
+    if (o->until && strcmp(ymd, o->until) > 0)
+        return 0;
+    if (o->from && strcmp(ymd, o->from) < 0)
+        return 0;
+    return 1;
+}
+
+static int code_keep(const dm_evidence_opts *o, int code)
+{
+    if (!o || !o->n_codes)
+        return 1;
+    for (size_t i = 0; i < o->n_codes; i++)
+        if (o->codes[i] == code)
+            return 1;
+    return 0;
+}
+
+static dm_status ogr_to_geom(dm_ctx *ctx, OGRGeometryH g, OGRCoordinateTransformationH ct,
+                             dm_geom **out)
+{
+    *out = NULL;
+    OGRGeometryH c = OGR_G_Clone(g);
+    if (!c)
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    if (ct && OGR_G_Transform(c, ct) != OGRERR_NONE) {
+        OGR_G_DestroyGeometry(c);
+        return dm__fail(ctx, DM_EPROJ, "cannot transform the geometry to WGS 84");
+    }
+    OGR_G_FlattenTo2D(c);
+    int n = OGR_G_WkbSize(c);
+    unsigned char *wkb = malloc((size_t)n);
+    if (!wkb) {
+        OGR_G_DestroyGeometry(c);
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    }
+    OGR_G_ExportToWkb(c, wkbNDR, wkb);
+    OGR_G_DestroyGeometry(c);
+    dm_status st = dm_geom_from_wkb(ctx, wkb, (size_t)n, out);
+    free(wkb);
+    return st;
+}
+
+typedef dm_status (*feature_fn)(dm_ctx *ctx, void *user, OGRFeatureH f, OGRFeatureDefnH d,
+                                dm_geom *g, long fid);
+
+static dm_status for_each_feature(dm_ctx *ctx, const char *path, const char *only, feature_fn fn,
+                                  void *user)
+{
+    dm__gdal_init();
+    CPLErrorReset();
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    if (!ds) {
+        const char *m = CPLGetLastErrorMsg();
+        return dm__fail(ctx, DM_EIO, "%s: cannot open as a vector file%s%s", path,
+                        m && *m ? ": " : "", m ? m : "");
+    }
+    OGRSpatialReferenceH wgs = OSRNewSpatialReference(NULL);
+    OSRImportFromEPSG(wgs, 4326);
+    OSRSetAxisMappingStrategy(wgs, OAMS_TRADITIONAL_GIS_ORDER);
+    dm_status st = DM_OK;
+    for (int li = 0; li < GDALDatasetGetLayerCount(ds) && !st; li++) {
+        OGRLayerH lay = GDALDatasetGetLayer(ds, li);
+        if (only && dm__strcasecmp(only, OGR_L_GetName(lay)))
+            continue;
+        OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(lay);
+        OGRCoordinateTransformationH ct = NULL;
+        if (srs && !OSRIsSame(srs, wgs)) {
+            OGRSpatialReferenceH s2 = OSRClone(srs);
+            OSRSetAxisMappingStrategy(s2, OAMS_TRADITIONAL_GIS_ORDER);
+            ct = OCTNewCoordinateTransformation(s2, wgs);
+            OSRDestroySpatialReference(s2);
+            if (!ct) {
+                st = dm__fail(ctx, DM_EPROJ, "%s: cannot transform layer %s to WGS 84", path,
+                              OGR_L_GetName(lay));
+                break;
+            }
+        }
+        OGRFeatureDefnH d = OGR_L_GetLayerDefn(lay);
+        OGR_L_ResetReading(lay);
+        OGRFeatureH f;
+        long fno = 0;
+        while (!st && (f = OGR_L_GetNextFeature(lay)) != NULL) {
+            fno++;
+            OGRGeometryH og = OGR_F_GetGeometryRef(f);
+            if (!og || OGR_G_IsEmpty(og)) {
+                st = dm__fail(ctx, DM_EGEOM, "%s: feature %ld has no geometry", path, fno);
+                OGR_F_Destroy(f);
+                break;
+            }
+            dm_geom *g = NULL;
+            st = ogr_to_geom(ctx, og, ct, &g);
+            if (st)
+                dm__wrap(ctx, "%s: feature %ld", path, fno);
+            else {
+                st = fn(ctx, user, f, d, g, fno);
+                dm_geom_free(g);
+            }
+            OGR_F_Destroy(f);
+        }
+        if (ct)
+            OCTDestroyCoordinateTransformation(ct);
+    }
+    if (!st && only && !GDALDatasetGetLayerByName(ds, only))
+        st = dm__fail(ctx, DM_ENOTFOUND, "%s: no layer '%s'", path, only);
+    OSRDestroySpatialReference(wgs);
+    GDALClose(ds);
+    return st;
+}
+
+typedef struct file_ctx {
+    const char *path;
+    int default_kind;
+    const dm_evidence_opts *o;
+    dm_evidence_set *out;
+} file_ctx;
+
+static dm_status ev_feature(dm_ctx *ctx, void *user, OGRFeatureH f, OGRFeatureDefnH d, dm_geom *g,
+                            long fno)
+{
+    file_ctx *fc = user;
+    const char *path = fc->path;
+    dm_evidence e;
+    memset(&e, 0, sizeof e);
+    e.code = -1;
+    e.weight = 1.0;
+    const char *ks = field_str(f, d, "kind");
+    int kind = ks ? dm_ev_kind_parse(ks) : fc->default_kind;
+    if (!ks && kind < 0)
+        return dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field 'kind' is missing", path, fno);
+    if (kind < 0)
+        return dm__fail(ctx, DM_EPARSE,
+                        "%s: feature %ld: field 'kind': unknown kind '%.40s' (expected accident, "
+                        "item, suspected, report, detection, hazard, record, cleared or feature)",
+                        path, fno, ks);
+    e.kind = (dm_ev_kind)kind;
+    if (fc->o && fc->o->kinds_mask && !(fc->o->kinds_mask & (1u << e.kind)))
+        return DM_OK;
+    const char *ds = field_str(f, d, "date");
+    if (ds && *ds && !dm_date_parse(ds, e.date))
+        return dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field 'date': not a date: '%.40s'", path,
+                        fno, ds);
+    int keep = date_keep(fc->o, e.date);
+    if (keep < 0)
+        return dm__fail(ctx, DM_EPARSE,
+                        "%s: feature %ld: field 'date' is empty but a date filter (--until/--from) "
+                        "was given",
+                        path, fno);
+    if (!keep)
+        return DM_OK;
+    double v;
+    int r = field_num(f, d, "code", &v);
+    if (r < 0)
+        return dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field 'code' is not a number", path, fno);
+    if (r > 0)
+        e.code = (int)v;
+    if (!code_keep(fc->o, e.code))
+        return DM_OK;
+    const char *s;
+    if ((s = field_str(f, d, "ordnance")))
+        dm__strlcpy(e.ordnance, s, sizeof e.ordnance);
+    if ((s = field_str(f, d, "municipality")) || (s = field_str(f, d, "group")))
+        dm__strlcpy(e.group, s, sizeof e.group);
+    if ((s = field_str(f, d, "class")) || (s = field_str(f, d, "method")))
+        dm__strlcpy(e.cls, s, sizeof e.cls);
+    if (e.kind == DM_EV_FEATURE && !e.cls[0]) {
+        const char *colon = ks ? strchr(ks, ':') : NULL;
+        if (colon)
+            dm__strlcpy(e.cls, colon + 1, sizeof e.cls);
+        else
+            return dm__fail(ctx, DM_EPARSE, "%s: feature %ld: a feature needs a 'class'", path, fno);
+    }
+    static const struct { const char *name; size_t off; double lo, hi; } nums[] = {
+        {"weight", offsetof(dm_evidence, weight), 0, 1},
+        {"sigma_m", offsetof(dm_evidence, sigma_m), 0, 1e5},
+        {"p_detect", offsetof(dm_evidence, p_detect), 0, 1},
+        {"false_alarms_ha", offsetof(dm_evidence, fa_ha), 0, 1e6}};
+    for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++) {
+        r = field_num(f, d, nums[k].name, &v);
+        if (r < 0 || (r > 0 && (v < nums[k].lo || v > nums[k].hi)))
+            return dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field '%s' must be a number in [%g, %g]",
+                            path, fno, nums[k].name, nums[k].lo, nums[k].hi);
+        if (r > 0)
+            *(double *)((char *)&e + nums[k].off) = v;
+    }
+    if (e.kind == DM_EV_CLEARED && !(e.p_detect > 0))
+        e.p_detect = dm__method_p_detect(e.cls);
+    if (e.kind == DM_EV_DETECTION) {
+        if (!(e.p_detect > 0))
+            e.p_detect = 0.8;
+        if (!(e.fa_ha > 0))
+            e.fa_ha = 1.0;
+        if (!(e.sigma_m > 0))
+            e.sigma_m = 2.0;
+    }
+    e.value = 1.0;
+    if (fc->o && fc->o->label_field) {
+        r = field_num(f, d, fc->o->label_field, &v);
+        if (r < 0)
+            return dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field '%s' is not a number", path, fno,
+                            fc->o->label_field);
+        if (r == 0)
+            return dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field '%s' is missing", path, fno,
+                            fc->o->label_field);
+        e.value = v;
+    }
+    dm_status st = dm_evidence_add(ctx, fc->out, &e, g);
+    if (st)
+        return dm__wrap(ctx, "%s: feature %ld", path, fno);
+    return DM_OK;
+}
+
+dm_status dm_evidence_read_file(dm_ctx *ctx, const char *path, int default_kind,
+                                const dm_evidence_opts *o, dm_evidence_set *out)
+{
+    file_ctx fc = {path, default_kind, o, out};
+    return for_each_feature(ctx, path, o ? o->layer : NULL, ev_feature, &fc);
+}
+
+typedef struct poly_ctx {
+    dm_geom **parts;
+    size_t n, cap;
+} poly_ctx;
+
+static dm_status poly_feature(dm_ctx *ctx, void *user, OGRFeatureH f, OGRFeatureDefnH d,
+                              dm_geom *g, long fno)
+{
+    poly_ctx *pc = user;
+    dm_geom_type t = dm_geom_type_of(g);
+    if (t != DM_GEOM_POLYGON && t != DM_GEOM_MULTIPOLYGON)
+        return DM_OK;
+    if (pc->n == pc->cap) {
+        size_t cap = pc->cap ? pc->cap * 2 : 16;
+        dm_geom **p = dm_realloc(ctx, pc->parts, cap * sizeof *p);
+        if (!p)
+            return dm__fail(ctx, DM_ENOMEM, "out of memory");
+        pc->parts = p;
+        pc->cap = cap;
+    }
+    return dm_geom_clone(ctx, g, &pc->parts[pc->n++]);
+}
+
+dm_status dm_read_polygons(dm_ctx *ctx, const char *path, dm_geom **out)
+{
+    *out = NULL;
+    poly_ctx pc = {0};
+    dm_status st = for_each_feature(ctx, path, NULL, poly_feature, &pc);
+    if (!st && !pc.n)
+        st = dm__fail(ctx, DM_EGEOM, "%s: no polygon in the file (an area must be polygons)", path);
+    if (st) {
+        for (size_t i = 0; i < pc.n; i++)
+            dm_geom_free(pc.parts[i]);
+        dm_free(ctx, pc.parts);
+        return st;
+    }
+    st = dm_geom_collect(ctx, DM_GEOM_COLLECTION, pc.parts, pc.n, out);
+    dm_free(ctx, pc.parts);
+    return st;
+}

@@ -1,0 +1,714 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * risk_map.c -- the risk map engine: evidence terms computed tile by tile
+ * (each tile on its own window grown by a halo wide enough for every term
+ * to be exact), fused in log-odds, converted to the probability of at
+ * least one item and to items per hectare, written as a tiled GeoTIFF and
+ * summed over hazard polygons. Tiles run in parallel, one per core.
+ *
+ * Wide terms (kernels of kilometres, long distance caps) are computed on a
+ * coarser working grid aligned with the output grid and interpolated
+ * bilinearly, so the cost per output cell does not grow with their width.
+ */
+#include "core/dm_internal.h"
+#include "demine/dm_risk.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NODATA (-9999.0f)
+
+/* One evidence item in grid coordinates. */
+typedef struct gev {
+    const dm_evidence *e;
+    dm_coords xy;
+    double b[4];
+} gev;
+
+typedef struct term_plan {
+    const dm_risk_term *t;
+    int idx;        /* index in the model */
+    int m;          /* working cell = m output cells */
+    int halo;       /* halo in working cells */
+    const char *cov_path;
+    size_t *src;    /* indexes into gev[] used by the term */
+    size_t n_src;
+    double wmean;   /* AREA: mean weight of the sources */
+} term_plan;
+
+typedef struct job {
+    dm_ctx *ctx;
+    const dm_risk_model *model;
+    const dm_risk_params *p;
+    const dm_grid *g;
+    gev *ev;
+    size_t n_ev;
+    term_plan *plans;
+    size_t n_plans;
+    dm_coords aoi;
+    int has_aoi;
+    gev *zones;
+    size_t n_zones;
+    dm_tile *tiles;
+    size_t n_tiles;
+    dm_gtiff *w;
+    pthread_mutex_t mu;
+    dm_status st;
+    char msg[512];
+    size_t done;
+    double sum_p, max_p;
+    size_t n_p, nan_cov;
+    double lam_scale; /* items per hectare per unit of reference intensity */
+    double cell_ha;
+    long ref_days; /* reference date for ages, days since 1970 (-1: none) */
+} job;
+
+static void job_fail(job *j, dm_ctx *wctx, dm_status st)
+{
+    pthread_mutex_lock(&j->mu);
+    if (!j->st) {
+        j->st = st;
+        dm__strlcpy(j->msg, dm_ctx_errmsg(wctx), sizeof j->msg);
+    }
+    pthread_mutex_unlock(&j->mu);
+}
+
+static int overlaps(const double *b, const dm_grid *w, double pad)
+{
+    double x1 = w->x0 + w->nx * w->cell, y0 = w->y0 - w->ny * w->cell;
+    return !(b[2] < w->x0 - pad || b[0] > x1 + pad || b[3] < y0 - pad || b[1] > w->y0 + pad);
+}
+
+/* Age of evidence in years before the reference day (0 when undated). */
+static double age_years(const dm_evidence *e, long ref_days)
+{
+    if (!e->date[0] || ref_days < 0)
+        return 0;
+    double a = (ref_days - dm_date_days(e->date)) / 365.25;
+    return a > 0 ? a : 0;
+}
+
+static int term_uses(const dm_risk_term *t, const dm_evidence *e, unsigned disabled, long ref_days)
+{
+    if (!(t->kinds & (1u << e->kind)) || (disabled & (1u << e->kind)))
+        return 0;
+    if (t->cls[0] && dm__strcasecmp(t->cls, e->cls))
+        return 0;
+    if (t->n_codes) {
+        int ok = 0;
+        for (int i = 0; i < t->n_codes; i++)
+            ok |= t->codes[i] == e->code;
+        if (!ok)
+            return 0;
+    }
+    if (t->max_age_y > 0 && age_years(e, ref_days) > t->max_age_y)
+        return 0;
+    return 1;
+}
+
+/* The weight of one event in a term: reliability x quantity x time decay. */
+static double ev_weight(const dm_risk_term *t, const dm_evidence *e, long ref_days)
+{
+    double w = e->weight * (e->value > 0 ? e->value : 1);
+    if (t->half_life_y > 0)
+        w *= pow(0.5, age_years(e, ref_days) / t->half_life_y);
+    return w;
+}
+
+/* Bilinear interpolation from a working window (wnx x wny, origin at
+ * working cell (ci0, cj0)) to the core (nx x ny at output cell (i0, j0)). */
+static void upsample(const float *wbuf, int wnx, int wny, int ci0, int cj0, int m, int i0, int j0,
+                     int nx, int ny, float *out)
+{
+    if (m == 1) {
+        for (int y = 0; y < ny; y++)
+            memcpy(out + (size_t)y * nx, wbuf + (size_t)(j0 + y - cj0) * wnx + (i0 - ci0),
+                   (size_t)nx * sizeof *out);
+        return;
+    }
+    for (int y = 0; y < ny; y++) {
+        double v = (j0 + y + 0.5) / m - 0.5 - cj0;
+        int b = (int)floor(v);
+        double fy = v - b;
+        if (b < 0) b = 0, fy = 0;
+        if (b >= wny - 1) b = wny - 2, fy = 1;
+        const float *r0 = wbuf + (size_t)b * wnx, *r1 = r0 + wnx;
+        for (int x = 0; x < nx; x++) {
+            double u = (i0 + x + 0.5) / m - 0.5 - ci0;
+            int a = (int)floor(u);
+            double fx = u - a;
+            if (a < 0) a = 0, fx = 0;
+            if (a >= wnx - 1) a = wnx - 2, fx = 1;
+            double top = r0[a] + fx * (r0[a + 1] - r0[a]);
+            double bot = r1[a] + fx * (r1[a + 1] - r1[a]);
+            out[(size_t)y * nx + x] = (float)(top + fy * (bot - top));
+        }
+    }
+}
+
+/* Raw term values x over the tile core. */
+static dm_status term_tile(job *j, dm_ctx *wctx, const term_plan *tp, const dm_tile *tl,
+                           float *x)
+{
+    const dm_risk_term *t = tp->t;
+    const dm_grid *g = j->g;
+    size_t ncore = (size_t)tl->nx * tl->ny;
+    dm_grid core = dm_grid_window(g, tl->i0, tl->j0, tl->nx, tl->ny);
+    if (t->type == DM_TERM_COVARIATE) {
+        if (!tp->cov_path) {
+            for (size_t k = 0; k < ncore; k++)
+                x[k] = (float)t->mean;
+            return DM_OK;
+        }
+        dm_status st = dm_raster_warp(wctx, tp->cov_path, &core, x);
+        if (st)
+            return st;
+        size_t nan = 0;
+        for (size_t k = 0; k < ncore; k++) {
+            if (!isfinite(x[k])) {
+                x[k] = (float)t->mean; /* documented: missing covariate = average */
+                nan++;
+            } else if (t->log1p)
+                x[k] = log1pf(x[k] > 0 ? x[k] : 0);
+        }
+        if (nan) {
+            pthread_mutex_lock(&j->mu);
+            j->nan_cov += nan;
+            pthread_mutex_unlock(&j->mu);
+        }
+        return DM_OK;
+    }
+    if (t->type == DM_TERM_DETECTION) {
+        memset(x, 0, ncore * sizeof *x);
+        for (size_t s = 0; s < tp->n_src; s++) {
+            const gev *e = &j->ev[tp->src[s]];
+            double sig = e->e->sigma_m > 0 ? e->e->sigma_m : 2.0;
+            double s2 = sig * sig + g->cell * g->cell / 12.0;
+            double reach = 4.0 * sqrt(s2) + g->cell;
+            if (!overlaps(e->b, &core, reach))
+                continue;
+            double lam = (e->e->fa_ha > 0 ? e->e->fa_ha : 1.0) / 1e4;
+            double pd = e->e->p_detect > 0 ? e->e->p_detect : 0.8;
+            double wgt = e->e->weight > 0 ? e->e->weight : 1.0;
+            for (size_t k = 0; k < e->xy.n_xy; k++) {
+                double px = e->xy.xy[2 * k], py = e->xy.xy[2 * k + 1];
+                int ia = (int)floor((px - reach - core.x0) / g->cell), ib = (int)floor((px + reach - core.x0) / g->cell);
+                int ja = (int)floor((core.y0 - py - reach) / g->cell), jb = (int)floor((core.y0 - py + reach) / g->cell);
+                if (ia < 0) ia = 0;
+                if (ja < 0) ja = 0;
+                if (ib >= tl->nx) ib = tl->nx - 1;
+                if (jb >= tl->ny) jb = tl->ny - 1;
+                for (int jj = ja; jj <= jb; jj++)
+                    for (int ii = ia; ii <= ib; ii++) {
+                        double cx = core.x0 + (ii + 0.5) * g->cell, cy = core.y0 - (jj + 0.5) * g->cell;
+                        double d2 = (cx - px) * (cx - px) + (cy - py) * (cy - py);
+                        double phi = exp(-d2 / (2 * s2)) / (2 * M_PI * s2);
+                        x[(size_t)jj * tl->nx + ii] += (float)log1p(wgt * pd * phi / lam);
+                    }
+            }
+        }
+        return DM_OK;
+    }
+    /* working window */
+    int m = tp->m, H = tp->halo;
+    int ci0 = (int)floor((double)tl->i0 / m) - 1 - H, cj0 = (int)floor((double)tl->j0 / m) - 1 - H;
+    int ci1 = (int)ceil((double)(tl->i0 + tl->nx) / m) + 1 + H;
+    int cj1 = (int)ceil((double)(tl->j0 + tl->ny) / m) + 1 + H;
+    dm_grid cg = *g;
+    cg.cell = g->cell * m;
+    dm_grid wg = dm_grid_window(&cg, ci0, cj0, ci1 - ci0, cj1 - cj0);
+    size_t wn = (size_t)wg.nx * wg.ny;
+    float *buf = dm_raster_alloc(wn), *ins = NULL;
+    if (!buf)
+        return dm__fail(wctx, DM_ENOMEM, "out of memory for a %d x %d window", wg.nx, wg.ny);
+    dm_status st = DM_OK;
+    double C = cg.cell;
+    switch (t->type) {
+    case DM_TERM_KERNEL: {
+        memset(buf, 0, wn * sizeof *buf);
+        for (size_t s = 0; s < tp->n_src; s++) {
+            const gev *e = &j->ev[tp->src[s]];
+            if (overlaps(e->b, &wg, C))
+                dm_burn_coords(&wg, &e->xy, (float)ev_weight(t, e->e, j->ref_days), DM_BURN_ADD,
+                               0, buf);
+        }
+        double sc = t->width_m / C;
+        st = dm_gauss_blur(wctx, buf, wg.nx, wg.ny, sc, 1);
+        double f = 2 * M_PI * sc * sc;
+        for (size_t k = 0; k < wn; k++)
+            buf[k] = log1pf((float)(buf[k] > 0 ? buf[k] * f : 0));
+        break;
+    }
+    case DM_TERM_DISTANCE:
+    case DM_TERM_AREA: {
+        for (size_t k = 0; k < wn; k++)
+            buf[k] = 1.0f;
+        double cap = t->type == DM_TERM_DISTANCE ? t->width_m : 3.0 * t->width_m;
+        if (t->type == DM_TERM_AREA) {
+            ins = dm_raster_alloc(wn);
+            if (!ins) {
+                st = dm__fail(wctx, DM_ENOMEM, "out of memory");
+                break;
+            }
+            memset(ins, 0, wn * sizeof *ins);
+        }
+        for (size_t s = 0; s < tp->n_src; s++) {
+            const gev *e = &j->ev[tp->src[s]];
+            if (!overlaps(e->b, &wg, cap + C))
+                continue;
+            dm_burn_coords(&wg, &e->xy, 0.0f, DM_BURN_SET, 1, buf);
+            if (ins)
+                dm_burn_coords(&wg, &e->xy, (float)(e->e->weight > 0 ? e->e->weight : 0.01),
+                               DM_BURN_MAX, 0, ins);
+        }
+        st = dm_edt(wctx, buf, wg.nx, wg.ny, (float)(cap / C), 1);
+        if (st)
+            break;
+        if (t->type == DM_TERM_DISTANCE) {
+            double sc = t->scale_m > 0 ? t->scale_m : 100;
+            for (size_t k = 0; k < wn; k++)
+                buf[k] = log1pf((float)(buf[k] * C / sc));
+        } else {
+            double band = t->width_m > 0 ? t->width_m : C;
+            for (size_t k = 0; k < wn; k++) {
+                double d = buf[k] * C;
+                buf[k] = ins[k] > 0 ? ins[k]
+                         : d >= cap ? 0.0f
+                                    : (float)(tp->wmean * exp(-d / band));
+            }
+        }
+        break;
+    }
+    case DM_TERM_CLEARED: {
+        memset(buf, 0, wn * sizeof *buf);
+        for (size_t s = 0; s < tp->n_src; s++) {
+            const gev *e = &j->ev[tp->src[s]];
+            double p = e->e->p_detect > 0 ? e->e->p_detect : 0.5;
+            if (p > 0.999)
+                p = 0.999;
+            if (overlaps(e->b, &wg, C))
+                dm_burn_coords(&wg, &e->xy, (float)log1p(-p * (e->e->weight > 0 ? e->e->weight : 1)),
+                               DM_BURN_ADD, 0, buf);
+        }
+        break;
+    }
+    default:
+        break;
+    }
+    if (!st)
+        upsample(buf, wg.nx, wg.ny, ci0, cj0, m, tl->i0, tl->j0, tl->nx, tl->ny, x);
+    dm_raster_free(buf, wn);
+    dm_raster_free(ins, wn);
+    return st;
+}
+
+static void tile_worker(void *arg, size_t k)
+{
+    job *j = arg;
+    if (j->st)
+        return;
+    const dm_tile *tl = &j->tiles[k];
+    const dm_grid *g = j->g;
+    dm_ctx *wctx = dm_ctx_new();
+    if (!wctx) {
+        pthread_mutex_lock(&j->mu);
+        if (!j->st) {
+            j->st = DM_ENOMEM;
+            dm__strlcpy(j->msg, "out of memory", sizeof j->msg);
+        }
+        pthread_mutex_unlock(&j->mu);
+        return;
+    }
+    size_t n = (size_t)tl->nx * tl->ny;
+    float *eta = dm_raster_alloc(n), *x = dm_raster_alloc(n), *mask = dm_raster_alloc(n);
+    float *items = dm_raster_alloc(n);
+    dm_status st = DM_OK;
+    if (!eta || !x || !mask || !items) {
+        st = dm__fail(wctx, DM_ENOMEM, "out of memory for a tile of %d x %d", tl->nx, tl->ny);
+        goto out;
+    }
+    dm_grid core = dm_grid_window(g, tl->i0, tl->j0, tl->nx, tl->ny);
+    for (size_t c = 0; c < n; c++)
+        eta[c] = (float)j->model->intercept;
+    for (size_t t = 0; t < j->n_plans && !st; t++) {
+        const term_plan *tp = &j->plans[t];
+        st = term_tile(j, wctx, tp, tl, x);
+        if (st)
+            break;
+        if (j->p->x_out && j->p->x_out[tp->idx]) {
+            float *dst = j->p->x_out[tp->idx];
+            for (int y = 0; y < tl->ny; y++)
+                memcpy(dst + (size_t)(tl->j0 + y) * g->nx + tl->i0, x + (size_t)y * tl->nx,
+                       (size_t)tl->nx * sizeof *x);
+        }
+        double w = tp->t->weight / tp->t->sd, mu = tp->t->mean;
+        for (size_t c = 0; c < n; c++)
+            eta[c] += (float)(w * (x[c] - mu));
+    }
+    if (st)
+        goto out;
+    if (j->has_aoi) {
+        memset(mask, 0, n * sizeof *mask);
+        dm_burn_coords(&core, &j->aoi, 1.0f, DM_BURN_SET, 0, mask);
+    } else
+        for (size_t c = 0; c < n; c++)
+            mask[c] = 1.0f;
+    /* eta -> p at the reference cell -> intensity per hectare -> p at this cell */
+    double sum = 0, mx = 0;
+    size_t cnt = 0;
+    for (size_t c = 0; c < n; c++) {
+        double e = eta[c];
+        double lam_ref = e > 30 ? e : log1p(exp(e)); /* -log(1 - sigmoid(e)) */
+        double ih = lam_ref * j->lam_scale;          /* items per hectare */
+        double pc = -expm1(-ih * j->cell_ha);
+        if (mask[c] > 0) {
+            eta[c] = (float)pc;
+            items[c] = (float)ih;
+            sum += pc;
+            if (pc > mx)
+                mx = pc;
+            cnt++;
+        } else {
+            eta[c] = NODATA;
+            items[c] = NODATA;
+        }
+    }
+    for (int y = 0; y < tl->ny; y++) {
+        float *pr = eta + (size_t)y * tl->nx, *ir = items + (size_t)y * tl->nx;
+        size_t off = (size_t)(tl->j0 + y) * g->nx + tl->i0;
+        for (int xx = 0; xx < tl->nx; xx++) {
+            int in = pr[xx] != NODATA;
+            if (j->p->p_out)
+                j->p->p_out[off + xx] = in ? pr[xx] : NAN;
+            if (j->p->items_out)
+                j->p->items_out[off + xx] = in ? ir[xx] : NAN;
+        }
+    }
+    /* zones: expected items inside each polygon */
+    if (j->n_zones) {
+        for (size_t z = 0; z < j->n_zones; z++) {
+            if (!overlaps(j->zones[z].b, &core, 0))
+                continue;
+            memset(x, 0, n * sizeof *x);
+            dm_burn_coords(&core, &j->zones[z].xy, 1.0f, DM_BURN_SET, 0, x);
+            double s = 0, c = 0;
+            for (size_t q = 0; q < n; q++)
+                if (x[q] > 0 && items[q] != NODATA) {
+                    s += items[q] * j->cell_ha;
+                    c++;
+                }
+            if (c > 0) {
+                pthread_mutex_lock(&j->mu);
+                j->p->zone_out[z].expected_items += s;
+                j->p->zone_out[z].cells += c;
+                pthread_mutex_unlock(&j->mu);
+            }
+        }
+    }
+    pthread_mutex_lock(&j->mu);
+    if (j->w && !j->st) {
+        st = dm_gtiff_write(j->w, 1, tl->i0, tl->j0, tl->nx, tl->ny, eta);
+        if (!st)
+            st = dm_gtiff_write(j->w, 2, tl->i0, tl->j0, tl->nx, tl->ny, items);
+        if (st && !j->st) {
+            j->st = st;
+            dm__strlcpy(j->msg, dm_ctx_errmsg(j->ctx), sizeof j->msg);
+        }
+        st = DM_OK;
+    }
+    j->sum_p += sum;
+    j->n_p += cnt;
+    if (mx > j->max_p)
+        j->max_p = mx;
+    j->done++;
+    dm__progress(j->ctx, "risk map", j->done, j->n_tiles);
+    pthread_mutex_unlock(&j->mu);
+out:
+    if (st)
+        job_fail(j, wctx, st);
+    dm_raster_free(eta, n);
+    dm_raster_free(x, n);
+    dm_raster_free(mask, n);
+    dm_raster_free(items, n);
+    dm_ctx_free(wctx);
+}
+
+/* Copy coordinates and transform them into the grid's CRS. */
+static dm_status to_grid(dm_ctx *ctx, dm_transform *tr, const dm_coords *in, dm_coords *out,
+                         double b[4])
+{
+    memset(out, 0, sizeof *out);
+    size_t n = in->n_xy;
+    out->xy = dm_malloc(ctx, (n ? n : 1) * 2 * sizeof *out->xy);
+    out->start = dm_malloc(ctx, (in->n_parts + 1) * sizeof *out->start);
+    out->kind = dm_malloc(ctx, (in->n_parts ? in->n_parts : 1));
+    double *xs = dm_malloc(ctx, (n ? n : 1) * 2 * sizeof *xs);
+    if (!out->xy || !out->start || !out->kind || !xs) {
+        dm_free(ctx, xs);
+        dm_coords_free(ctx, out);
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    }
+    out->n_xy = n;
+    out->n_parts = in->n_parts;
+    memcpy(out->start, in->start, (in->n_parts + 1) * sizeof *out->start);
+    if (in->n_parts)
+        memcpy(out->kind, in->kind, in->n_parts);
+    double *ys = xs + n;
+    for (size_t k = 0; k < n; k++) {
+        xs[k] = in->xy[2 * k];
+        ys[k] = in->xy[2 * k + 1];
+    }
+    dm_status st = n ? dm_transform_xy(tr, xs, ys, n) : DM_OK;
+    b[0] = b[1] = INFINITY;
+    b[2] = b[3] = -INFINITY;
+    for (size_t k = 0; k < n && !st; k++) {
+        out->xy[2 * k] = xs[k];
+        out->xy[2 * k + 1] = ys[k];
+        b[0] = fmin(b[0], xs[k]), b[1] = fmin(b[1], ys[k]);
+        b[2] = fmax(b[2], xs[k]), b[3] = fmax(b[3], ys[k]);
+    }
+    dm_free(ctx, xs);
+    if (st)
+        dm_coords_free(ctx, out);
+    return st;
+}
+
+static size_t window_cells(int tile, int m, int halo)
+{
+    size_t side = (size_t)tile / (size_t)m + 3 + 2 * (size_t)halo;
+    return side * side;
+}
+
+dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params *p,
+                      dm_risk_stats *stats)
+{
+    double t0 = dm__seconds();
+    if (stats)
+        memset(stats, 0, sizeof *stats);
+    const dm_grid *g = p->grid;
+    if (!g || g->nx <= 0 || g->ny <= 0)
+        return dm__fail(ctx, DM_EINVAL, "risk map: empty grid");
+    job j;
+    memset(&j, 0, sizeof j);
+    j.ctx = ctx;
+    j.model = m;
+    j.p = p;
+    j.g = g;
+    pthread_mutex_init(&j.mu, NULL);
+    dm_status st = DM_OK;
+    dm_transform *tr = NULL;
+    term_plan *plans = NULL;
+    int threads = dm_ctx_threads(ctx);
+    size_t limit = p->mem_limit ? p->mem_limit : ((size_t)2 << 30);
+    /* plans */
+    plans = dm_calloc(ctx, m->n_terms ? m->n_terms : 1, sizeof *plans);
+    if (!plans) {
+        st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < m->n_terms; i++) {
+        const dm_risk_term *t = &m->terms[i];
+        if (p->disabled_term && !strcmp(p->disabled_term, t->name))
+            continue;
+        term_plan *tp = &plans[j.n_plans];
+        tp->t = t;
+        tp->idx = (int)i;
+        tp->m = 1;
+        if (t->type == DM_TERM_COVARIATE) {
+            for (size_t c = 0; c < p->n_cov; c++)
+                if (!strcmp(p->cov[c].name, t->covariate))
+                    tp->cov_path = p->cov[c].path;
+            if (!tp->cov_path && !t->optional) {
+                st = dm__fail(ctx, DM_EINVAL,
+                              "model term '%s' needs covariate '%s': give --covariate %s=RASTER",
+                              t->name, t->covariate, t->covariate);
+                goto done;
+            }
+            if (!tp->cov_path)
+                dm__log(ctx, DM_LOG_WARN, "covariate '%s' not given: term '%s' set to its mean",
+                        t->covariate, t->name);
+        }
+        if (t->type == DM_TERM_KERNEL) {
+            tp->m = (int)floor(t->width_m / 6.0 / g->cell);
+            if (tp->m < 1)
+                tp->m = 1;
+            tp->halo = dm_gauss_reach(t->width_m / (g->cell * tp->m)) + 1;
+        } else if (t->type == DM_TERM_DISTANCE) {
+            tp->m = (int)floor(t->width_m / 200.0 / g->cell);
+            if (tp->m < 1)
+                tp->m = 1;
+            tp->halo = (int)ceil(t->width_m / (g->cell * tp->m)) + 1;
+        } else if (t->type == DM_TERM_AREA) {
+            tp->halo = (int)ceil(3.0 * t->width_m / g->cell) + 1;
+        }
+        j.n_plans++;
+    }
+    j.plans = plans;
+    /* reference date: given, or the latest evidence date */
+    j.ref_days = -1;
+    if (p->ref_date && p->ref_date[0])
+        j.ref_days = dm_date_days(p->ref_date);
+    else if (p->ev)
+        for (size_t i = 0; i < p->ev->n; i++)
+            if (p->ev->v[i].date[0] && dm_date_days(p->ev->v[i].date) > j.ref_days)
+                j.ref_days = dm_date_days(p->ev->v[i].date);
+    /* evidence to grid CRS */
+    if ((st = dm_transform_new(ctx, "EPSG:4326", g->crs, &tr)))
+        goto done;
+    size_t n_ev = p->ev ? p->ev->n : 0;
+    j.ev = dm_calloc(ctx, n_ev ? n_ev : 1, sizeof *j.ev);
+    if (!j.ev) {
+        st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < n_ev; i++) {
+        const dm_evidence *e = &p->ev->v[i];
+        int used = 0;
+        for (size_t t = 0; t < j.n_plans && !used; t++)
+            used = term_uses(j.plans[t].t, e, p->disabled_kinds, j.ref_days);
+        if (!used)
+            continue;
+        gev *d = &j.ev[j.n_ev];
+        d->e = e;
+        if ((st = to_grid(ctx, tr, &e->xy, &d->xy, d->b)))
+            goto done;
+        j.n_ev++;
+    }
+    for (size_t t = 0; t < j.n_plans; t++) {
+        term_plan *tp = &j.plans[t];
+        tp->src = dm_calloc(ctx, j.n_ev ? j.n_ev : 1, sizeof *tp->src);
+        if (!tp->src) {
+            st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+            goto done;
+        }
+        double ws = 0;
+        for (size_t i = 0; i < j.n_ev; i++)
+            if (term_uses(tp->t, j.ev[i].e, p->disabled_kinds, j.ref_days)) {
+                tp->src[tp->n_src++] = i;
+                ws += j.ev[i].e->weight;
+            }
+        tp->wmean = tp->n_src ? ws / tp->n_src : 0;
+    }
+    if (p->aoi) {
+        dm_coords a;
+        if ((st = dm_geom_coords(ctx, p->aoi, &a)))
+            goto done;
+        double b[4];
+        st = to_grid(ctx, tr, &a, &j.aoi, b);
+        dm_coords_free(ctx, &a);
+        if (st)
+            goto done;
+        j.has_aoi = 1;
+    }
+    if (p->zones && p->zone_out) {
+        j.zones = dm_calloc(ctx, p->zones->n ? p->zones->n : 1, sizeof *j.zones);
+        if (!j.zones) {
+            st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+            goto done;
+        }
+        for (size_t z = 0; z < p->zones->n; z++) {
+            memset(&p->zone_out[z], 0, sizeof p->zone_out[z]);
+            if ((st = to_grid(ctx, tr, &p->zones->v[z].xy, &j.zones[z].xy, j.zones[z].b)))
+                goto done;
+            j.n_zones = z + 1;
+        }
+    }
+    /* tile size and threads within the memory limit */
+    int tile = p->tile > 0 ? p->tile : 1024;
+    size_t per = 0;
+    int hmax = 0;
+    for (;;) {
+        per = 0;
+        for (size_t t = 0; t < j.n_plans; t++) {
+            size_t wc = window_cells(tile, j.plans[t].m, j.plans[t].halo);
+            size_t need = wc * 4 * 3;
+            if (need > per)
+                per = need;
+            if (j.plans[t].halo * j.plans[t].m > hmax)
+                hmax = j.plans[t].halo * j.plans[t].m;
+        }
+        per += (size_t)tile * tile * 4 * 5;
+        if (per * 1 <= limit || tile <= 256)
+            break;
+        tile /= 2;
+    }
+    if (per > limit) {
+        st = dm__fail(ctx, DM_EINVAL,
+                      "cell size %g m needs %zu MiB of working memory per tile (halo %d cells); "
+                      "allowed %zu MiB: use a larger --cell or narrower terms",
+                      g->cell, per >> 20, hmax, limit >> 20);
+        goto done;
+    }
+    if ((size_t)threads * per > limit)
+        threads = (int)(limit / per) > 0 ? (int)(limit / per) : 1;
+    if ((st = dm_grid_tiles(ctx, g, tile, 0, &j.tiles, &j.n_tiles)))
+        goto done;
+    if (p->out_path) {
+        const char *names[2] = {"p_any", "items_ha"};
+        if ((st = dm_gtiff_create(ctx, p->out_path, g, 2, names, NODATA, 1, &j.w)))
+            goto done;
+        char *mj = NULL;
+        if (!dm_risk_model_json(ctx, m, &mj)) {
+            dm_gtiff_set_meta(j.w, "DEMINE_MODEL", mj);
+            dm_free(ctx, mj);
+        }
+        dm_gtiff_set_meta(j.w, "DEMINE_BANDS",
+                          "1: probability that the cell holds at least one item; 2: expected "
+                          "items per hectare");
+    }
+    double ref_ha = m->ref_cell_m * m->ref_cell_m / 1e4;
+    j.lam_scale = 1.0 / ref_ha;
+    j.cell_ha = g->cell * g->cell / 1e4;
+    dm_parallel_for(threads, j.n_tiles, tile_worker, &j);
+    if (j.st) {
+        st = dm__fail(ctx, j.st, "%s", j.msg);
+        if (j.w)
+            dm_gtiff_close(j.w, 0);
+        j.w = NULL;
+        goto done;
+    }
+    if (j.w) {
+        st = dm_gtiff_close(j.w, 1);
+        j.w = NULL;
+        if (st)
+            goto done;
+    }
+    if (j.nan_cov)
+        dm__log(ctx, DM_LOG_WARN,
+                "%zu cells had no covariate value (nodata, NaN or outside the raster): the term "
+                "was set to its mean there",
+                j.nan_cov);
+    for (size_t z = 0; z < j.n_zones; z++)
+        p->zone_out[z].p_any = -expm1(-p->zone_out[z].expected_items);
+    if (stats) {
+        stats->seconds = dm__seconds() - t0;
+        stats->cells = dm_grid_cells(g);
+        stats->tiles = j.n_tiles;
+        stats->threads = threads;
+        stats->halo = hmax;
+        stats->peak_work_bytes = per * (size_t)threads;
+        stats->mean_p = j.n_p ? j.sum_p / j.n_p : 0;
+        stats->max_p = j.max_p;
+    }
+done:
+    if (j.w)
+        dm_gtiff_close(j.w, 0);
+    for (size_t i = 0; i < j.n_ev; i++)
+        dm_coords_free(ctx, &j.ev[i].xy);
+    dm_free(ctx, j.ev);
+    for (size_t z = 0; z < j.n_zones; z++)
+        dm_coords_free(ctx, &j.zones[z].xy);
+    dm_free(ctx, j.zones);
+    if (j.has_aoi)
+        dm_coords_free(ctx, &j.aoi);
+    if (plans)
+        for (size_t t = 0; t < j.n_plans; t++)
+            dm_free(ctx, plans[t].src);
+    dm_free(ctx, plans);
+    dm_free(ctx, j.tiles);
+    dm_transform_free(tr);
+    pthread_mutex_destroy(&j.mu);
+    return st;
+}

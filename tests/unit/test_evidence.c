@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * test_evidence.c -- evidence readers: the Colombian event files with date
+ * and code filters, refusals of bad files (naming feature and field), areas
+ * of interest, and evidence gathered from a database.
+ */
+#include "dmtest.h"
+
+#include <math.h>
+#include <string.h>
+
+#define EVENTS "tests/data/colombia/events.geojson"
+
+TEST(evidence_reads_colombian_events_with_filters)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_evidence_set all, old, sel;
+    dm_evidence_set_init(&all);
+    dm_evidence_set_init(&old);
+    dm_evidence_set_init(&sel);
+    ASSERT_OK(dm_evidence_read_file(ctx, dmtest_repo_path(EVENTS), -1, NULL, &all));
+    ASSERT_EQ(all.n, (size_t)711);
+    dm_evidence_opts o = {0};
+    o.until = "2012-01-01";
+    ASSERT_OK(dm_evidence_read_file(ctx, dmtest_repo_path(EVENTS), -1, &o, &old));
+    ASSERT(old.n > 300 && old.n < all.n);
+    for (size_t i = 0; i < old.n; i++)
+        ASSERT(strcmp(old.v[i].date, "2012-01-01") <= 0);
+    int codes[2] = {1, 8};
+    dm_evidence_opts c = {0};
+    c.codes = codes;
+    c.n_codes = 2;
+    c.from = "2013";
+    ASSERT_OK(dm_evidence_read_file(ctx, dmtest_repo_path(EVENTS), -1, &c, &sel));
+    ASSERT(sel.n > 0);
+    size_t acc = 0;
+    for (size_t i = 0; i < sel.n; i++) {
+        ASSERT(sel.v[i].code == 1 || sel.v[i].code == 8);
+        ASSERT(strcmp(sel.v[i].date, "2013") >= 0);
+        acc += sel.v[i].kind == DM_EV_ACCIDENT;
+        ASSERT(sel.v[i].bounds[0] > -76 && sel.v[i].bounds[0] < -74);
+    }
+    double b[4];
+    ASSERT(dm_evidence_bounds(&all, b));
+    ASSERT(b[0] < b[2] && b[1] < b[3]);
+    dm_evidence_set_free(ctx, &all);
+    dm_evidence_set_free(ctx, &old);
+    dm_evidence_set_free(ctx, &sel);
+}
+
+TEST(evidence_refuses_bad_files)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_evidence_set s;
+    dm_evidence_set_init(&s);
+    dmtest_write_file(dmtest_path("k.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"kind\":\"item\",\"date\":\"2001\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[-75,6]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"kind\":\"unicorn\",\"date\":\"2001\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[-75,6]}}]}");
+    ASSERT_STATUS(DM_EPARSE, dm_evidence_read_file(ctx, dmtest_path("k.geojson"), -1, NULL, &s));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "feature 2");
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "'kind'");
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "unicorn");
+    dm_evidence_set_free(ctx, &s);
+    dmtest_write_file(dmtest_path("u.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"kind\":\"item\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[-75,6]}}]}");
+    ASSERT_OK(dm_evidence_read_file(ctx, dmtest_path("u.geojson"), -1, NULL, &s));
+    ASSERT_EQ(s.n, (size_t)1);
+    dm_evidence_set_free(ctx, &s);
+    dm_evidence_opts o = {0};
+    o.until = "2010-01-01";
+    ASSERT_STATUS(DM_EPARSE, dm_evidence_read_file(ctx, dmtest_path("u.geojson"), -1, &o, &s));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "'date' is empty");
+    dm_evidence_set_free(ctx, &s);
+    dmtest_write_file(dmtest_path("d.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"kind\":\"item\",\"date\":\"31 Feb\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[-75,6]}}]}");
+    ASSERT_STATUS(DM_EPARSE, dm_evidence_read_file(ctx, dmtest_path("d.geojson"), -1, NULL, &s));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "not a date");
+    dm_evidence_set_free(ctx, &s);
+    ASSERT_STATUS(DM_EIO, dm_evidence_read_file(ctx, dmtest_path("none.geojson"), -1, NULL, &s));
+}
+
+TEST(evidence_aoi_must_be_polygons)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_geom *g = NULL;
+    ASSERT_OK(dm_read_polygons(ctx, dmtest_repo_path("tests/data/colombia/aoi.geojson"), &g));
+    double b[4];
+    ASSERT(dm_geom_bounds(g, b));
+    ASSERT_NEAR(b[0], -75.244, 0.01);
+    dm_geom_free(g);
+    ASSERT_STATUS(DM_EGEOM, dm_read_polygons(ctx, dmtest_repo_path(EVENTS), &g));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "no polygon");
+    dmtest_write_file(dmtest_path("e.geojson"), "{\"type\":\"FeatureCollection\",\"features\":[]}");
+    ASSERT_STATUS(DM_EGEOM, dm_read_polygons(ctx, dmtest_path("e.geojson"), &g));
+}
+
+static void insert(dm_store *s, const char *layer, const char *wkt, const char *const *kv)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_row *r = dm_row_new(ctx, dm_layer_find(layer));
+    for (; kv && kv[0]; kv += 2)
+        ASSERT_OK(dm_row_set(r, kv[0], kv[1]));
+    dm_geom *g = NULL;
+    ASSERT_OK(dm_geom_from_wkt(ctx, wkt, &g));
+    dm_row_set_geom(r, g);
+    ASSERT_OK(dm_store_insert(s, r, NULL));
+    dm_row_free(r);
+}
+
+TEST(evidence_from_store_weights_and_dates)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("e.gpkg"), DM_STORE_CREATE, &s));
+    const char *hz[] = {"hazard_type", "SHA", "reliability", "1", "reported_date", "2010", NULL};
+    insert(s, "hazards", "POLYGON((46.9 39.9, 46.91 39.9, 46.91 39.91, 46.9 39.91, 46.9 39.9))", hz);
+    const char *it[] = {"category", "AP", "found_date", "2015-03-01", "quantity", "3", NULL};
+    insert(s, "items", "POINT(46.905 39.905)", it);
+    const char *ra[] = {"outcome", "cleared", "method", "manual", "date", "2011", NULL};
+    insert(s, "release_areas", "POLYGON((46.92 39.9, 46.93 39.9, 46.93 39.91, 46.92 39.91, 46.92 39.9))", ra);
+    const char *fe[] = {"class", "road", NULL};
+    insert(s, "features", "LINESTRING(46.8 39.8, 47 40)", fe);
+    dm_evidence_set ev;
+    dm_evidence_set_init(&ev);
+    ASSERT_OK(dm_evidence_read_store(ctx, s, NULL, &ev));
+    ASSERT_EQ(ev.n, (size_t)4);
+    int seen = 0;
+    for (size_t i = 0; i < ev.n; i++) {
+        const dm_evidence *e = &ev.v[i];
+        if (e->kind == DM_EV_HAZARD) {
+            ASSERT_NEAR(e->weight, 1.0, 1e-9); /* reliability 1 = best */
+            ASSERT(strlen(e->uuid) == 36);
+            seen |= 1;
+        } else if (e->kind == DM_EV_ITEM) {
+            ASSERT_NEAR(e->value, 3, 1e-9);
+            seen |= 2;
+        } else if (e->kind == DM_EV_CLEARED) {
+            ASSERT(e->p_detect > 0.9);
+            seen |= 4;
+        } else if (e->kind == DM_EV_FEATURE) {
+            ASSERT_STREQ(e->cls, "road");
+            seen |= 8;
+        }
+    }
+    ASSERT_EQ(seen, 15);
+    dm_evidence_set_free(ctx, &ev);
+    dm_evidence_opts o = {0};
+    o.until = "2012-12-31";
+    ASSERT_OK(dm_evidence_read_store(ctx, s, &o, &ev));
+    ASSERT_EQ(ev.n, (size_t)3); /* the 2015 item is later */
+    dm_evidence_set_free(ctx, &ev);
+    dm_store_close(s);
+}

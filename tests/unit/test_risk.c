@@ -1,0 +1,372 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * test_risk.c -- the risk engine: maps that do not depend on the tiling
+ * (halos make every term exact), evidence that raises and lowers the odds
+ * as it should, models as JSON, the fit, the metrics, the command line and
+ * the write-back to hazards, and refusals of bad input.
+ */
+#include "dmtest.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DATA "tests/data/colombia/"
+
+static void load(dm_evidence_set *ev, const char *until)
+{
+    dm_evidence_opts o = {0};
+    o.until = until;
+    dm_evidence_set_init(ev);
+    ASSERT_OK(dm_evidence_read_file(dmtest_ctx(), dmtest_repo_path(DATA "events.geojson"), -1, &o, ev));
+}
+
+static void grid_of(const dm_evidence_set *ev, double cell, dm_grid *g)
+{
+    double b[4];
+    ASSERT(dm_evidence_bounds(ev, b));
+    /* UTM 18N for eastern Antioquia */
+    dm_transform *t = NULL;
+    ASSERT_OK(dm_transform_new(dmtest_ctx(), "EPSG:4326", "EPSG:32618", &t));
+    double xs[2] = {b[0], b[2]}, ys[2] = {b[1], b[3]};
+    ASSERT_OK(dm_transform_xy(t, xs, ys, 2));
+    dm_transform_free(t);
+    double gb[4] = {xs[0] - 2000, ys[0] - 2000, xs[1] + 2000, ys[1] + 2000};
+    ASSERT_OK(dm_grid_from_bounds(dmtest_ctx(), "EPSG:32618", gb, cell, g));
+}
+
+TEST(risk_map_does_not_depend_on_tiles)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_evidence_set ev;
+    load(&ev, "2012");
+    dm_grid g;
+    grid_of(&ev, 200, &g);
+    dm_risk_model m;
+    dm_risk_model_default(&m);
+    size_t n = dm_grid_cells(&g);
+    float *a = dm_raster_alloc(n), *b = dm_raster_alloc(n);
+    dm_risk_params p = {0};
+    p.grid = &g;
+    p.ev = &ev;
+    p.p_out = a;
+    p.tile = 4096;
+    ASSERT_OK(dm_risk_map(ctx, &m, &p, NULL));
+    p.p_out = b;
+    p.tile = 37;
+    dm_ctx_set_threads(ctx, 3);
+    dm_risk_stats st;
+    ASSERT_OK(dm_risk_map(ctx, &m, &p, &st));
+    ASSERT(st.tiles > 20);
+    double maxdiff = 0, maxp = 0;
+    for (size_t k = 0; k < n; k++) {
+        maxdiff = fmax(maxdiff, fabs((double)a[k] - b[k]) / fmax(1e-6, fabs(a[k])));
+        maxp = fmax(maxp, a[k]);
+        ASSERT(a[k] >= 0 && a[k] <= 1);
+    }
+    ASSERT(maxp > 0.01);
+    ASSERT_MSG(maxdiff < 1e-3, "relative difference between tilings %g", maxdiff);
+    dm_raster_free(a, n);
+    dm_raster_free(b, n);
+    dm_evidence_set_free(ctx, &ev);
+}
+
+static double p_at(const float *map, const dm_grid *g, double lon, double lat)
+{
+    dm_transform *t = NULL;
+    ASSERT_OK(dm_transform_new(dmtest_ctx(), "EPSG:4326", g->crs, &t));
+    ASSERT_OK(dm_transform_xy(t, &lon, &lat, 1));
+    dm_transform_free(t);
+    int i = (int)((lon - g->x0) / g->cell), j = (int)((g->y0 - lat) / g->cell);
+    return map[(size_t)j * g->nx + i];
+}
+
+TEST(risk_evidence_raises_and_lowers_odds)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_evidence_set ev;
+    dm_evidence_set_init(&ev);
+    dm_evidence e;
+    memset(&e, 0, sizeof e);
+    e.weight = 1;
+    e.code = -1;
+    dm_geom *pt = NULL, *poly = NULL;
+    e.kind = DM_EV_ACCIDENT;
+    ASSERT_OK(dm_geom_point(ctx, -75.0, 6.0, &pt));
+    ASSERT_OK(dm_evidence_add(ctx, &ev, &e, pt));
+    dm_geom_free(pt);
+    /* a cleared polygon around a second accident */
+    ASSERT_OK(dm_geom_point(ctx, -74.95, 6.0, &pt));
+    ASSERT_OK(dm_evidence_add(ctx, &ev, &e, pt));
+    dm_geom_free(pt);
+    e.kind = DM_EV_CLEARED;
+    e.p_detect = 0.95;
+    ASSERT_OK(dm_geom_from_wkt(ctx, "POLYGON((-74.96 5.99,-74.94 5.99,-74.94 6.01,-74.96 6.01,-74.96 5.99))", &poly));
+    ASSERT_OK(dm_evidence_add(ctx, &ev, &e, poly));
+    dm_geom_free(poly);
+    /* a detection far away */
+    e.kind = DM_EV_DETECTION;
+    e.p_detect = 0.9;
+    e.fa_ha = 0.5;
+    e.sigma_m = 3;
+    ASSERT_OK(dm_geom_point(ctx, -74.9, 6.03, &pt));
+    ASSERT_OK(dm_evidence_add(ctx, &ev, &e, pt));
+    dm_geom_free(pt);
+    dm_grid g;
+    double b[4] = {490000, 650000, 515000, 675000};
+    ASSERT_OK(dm_grid_from_bounds(ctx, "EPSG:32618", b, 25, &g));
+    size_t n = dm_grid_cells(&g);
+    float *map = dm_raster_alloc(n), *items = dm_raster_alloc(n);
+    dm_risk_model m;
+    dm_risk_model_default(&m);
+    dm_risk_params p = {0};
+    p.grid = &g;
+    p.ev = &ev;
+    p.p_out = map;
+    p.items_out = items;
+    ASSERT_OK(dm_risk_map(ctx, &m, &p, NULL));
+    double at_acc = p_at(map, &g, -75.0, 6.0), far = p_at(map, &g, -75.05, 6.05);
+    double cleared = p_at(map, &g, -74.95, 6.0), det = p_at(map, &g, -74.9, 6.03);
+    double near_det = p_at(map, &g, -74.9, 6.035);
+    ASSERT_MSG(at_acc > 10 * far, "accident %g vs far %g", at_acc, far);
+    ASSERT_MSG(cleared < at_acc / 5, "cleared %g vs uncleared accident %g", cleared, at_acc);
+    ASSERT_MSG(det > 5 * near_det, "detection %g vs 550 m away %g", det, near_det);
+    /* items per hectare and probability agree: p = 1 - exp(-items * cell_ha) */
+    size_t k = 12345;
+    ASSERT_NEAR(map[k], 1 - exp(-items[k] * 25 * 25 / 1e4), 1e-5);
+    /* ablation: without accidents the accident cell falls */
+    p.disabled_kinds = 1u << DM_EV_ACCIDENT;
+    ASSERT_OK(dm_risk_map(ctx, &m, &p, NULL));
+    ASSERT(p_at(map, &g, -75.0, 6.0) < at_acc / 5);
+    dm_raster_free(map, n);
+    dm_raster_free(items, n);
+    dm_evidence_set_free(ctx, &ev);
+}
+
+TEST(risk_model_json_round_trip_and_errors)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_risk_model m, back;
+    dm_risk_model_default(&m);
+    m.terms[0].half_life_y = 3;
+    m.terms[1].codes[0] = 8;
+    m.terms[1].n_codes = 1;
+    ASSERT_OK(dm_risk_model_save(ctx, dmtest_path("m.json"), &m));
+    ASSERT_OK(dm_risk_model_load(ctx, dmtest_path("m.json"), &back));
+    ASSERT_EQ(back.n_terms, m.n_terms);
+    for (size_t i = 0; i < m.n_terms; i++) {
+        ASSERT_STREQ(back.terms[i].name, m.terms[i].name);
+        ASSERT_EQ(back.terms[i].type, m.terms[i].type);
+        ASSERT_EQ(back.terms[i].kinds, m.terms[i].kinds);
+        ASSERT_NEAR(back.terms[i].weight, m.terms[i].weight, 1e-9);
+        ASSERT_NEAR(back.terms[i].width_m, m.terms[i].width_m, 1e-9);
+    }
+    ASSERT_NEAR(back.terms[0].half_life_y, 3, 1e-12);
+    ASSERT_EQ(back.terms[1].codes[0], 8);
+    char *txt = dmtest_read_file(dmtest_path("m.json"));
+    ASSERT_CONTAINS(txt, "\"meaning\"");
+    free(txt);
+    /* the repository's default model loads */
+    ASSERT_OK(dm_risk_model_load(ctx, dmtest_repo_path("models/default.json"), &back));
+    ASSERT(back.n_terms >= 5);
+    dmtest_write_file(dmtest_path("bad.json"),
+                      "{\"intercept\":-3,\"terms\":[{\"name\":\"x\",\"type\":\"kernel\","
+                      "\"kinds\":[\"dragons\"],\"width_m\":100,\"weight\":1}]}");
+    ASSERT_STATUS(DM_EPARSE, dm_risk_model_load(ctx, dmtest_path("bad.json"), &back));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "dragons");
+    dmtest_write_file(dmtest_path("bad2.json"), "{\"intercept\":-3,\"terms\":[{\"type\":\"wave\",\"weight\":1}]}");
+    ASSERT_STATUS(DM_EPARSE, dm_risk_model_load(ctx, dmtest_path("bad2.json"), &back));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "unknown type");
+}
+
+TEST(risk_metrics)
+{
+    double s[6] = {0.9, 0.8, 0.7, 0.3, 0.2, 0.1}, y[6] = {1, 1, 0, 1, 0, 0};
+    ASSERT_NEAR(dm_auc(s, y, 6), 8.0 / 9.0, 1e-12);
+    double flat[4] = {0.5, 0.5, 0.5, 0.5}, y2[4] = {1, 0, 1, 0};
+    ASSERT_NEAR(dm_auc(flat, y2, 4), 0.5, 1e-12);
+    /* 10 x 10 map, values = cell index; all truth in the 10 highest cells */
+    dm_grid g = {0, 100, 10, 10, 10, "EPSG:32618"};
+    float map[100];
+    for (int k = 0; k < 100; k++)
+        map[k] = (float)k;
+    double xy[8] = {95, 5, 85, 5, 5, 95, 55, 45}; /* cells 99, 98, 0, 55 */
+    dm_risk_eval e;
+    ASSERT_OK(dm_risk_evaluate(dmtest_ctx(), &g, map, NULL, xy, 4, NULL, NULL, 0, &e));
+    ASSERT_EQ(e.n_truth_inside, (size_t)4);
+    ASSERT_NEAR(e.recall5, 0.5, 1e-9);
+    ASSERT_NEAR(e.recall10, 0.5, 1e-9);
+    ASSERT_NEAR(e.pai10, 5.0, 1e-9);
+    ASSERT_NEAR(e.capture[45], 0.75, 1e-9); /* cell 55 is the 45th highest */
+    ASSERT_NEAR(e.capture[100], 1.0, 1e-9);
+    /* a flat map is random: recall = area share */
+    for (int k = 0; k < 100; k++)
+        map[k] = 1;
+    ASSERT_OK(dm_risk_evaluate(dmtest_ctx(), &g, map, NULL, xy, 4, NULL, NULL, 0, &e));
+    ASSERT_NEAR(e.recall10, 0.10, 1e-9);
+    ASSERT_NEAR(e.capture_auc, 0.5, 1e-9);
+}
+
+TEST(risk_fit_recovers_signs)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_risk_model m;
+    memset(&m, 0, sizeof m);
+    m.n_terms = 2;
+    m.ref_cell_m = 100;
+    strcpy(m.terms[0].name, "useful");
+    strcpy(m.terms[1].name, "noise");
+    m.terms[0].sd = m.terms[1].sd = 1;
+    size_t n = 4000;
+    dm_risk_sample *s = calloc(n, sizeof *s);
+    float *x = calloc(n * 2, sizeof *x);
+    srand(3);
+    for (size_t i = 0; i < n; i++) {
+        x[2 * i] = (float)(rand() / (double)RAND_MAX * 4 - 2);
+        x[2 * i + 1] = (float)(rand() / (double)RAND_MAX * 4 - 2);
+        double p = 1 / (1 + exp(-(-1 + 2 * x[2 * i])));
+        s[i].x = x + 2 * i;
+        s[i].y = rand() / (double)RAND_MAX < p;
+        s[i].w = 1;
+        s[i].bx = (double)(i % 63) * 1000;
+        s[i].by = (double)(i / 63) * 1000;
+    }
+    dm_risk_fit_opts o = {0};
+    o.block_m = 5000;
+    ASSERT_OK(dm_risk_fit(ctx, &m, s, n, &o));
+    double w0 = m.terms[0].weight / m.terms[0].sd;
+    ASSERT_MSG(w0 > 1.5 && w0 < 2.5, "weight per unit %g", w0);
+    ASSERT(fabs(m.terms[1].weight) < 0.2);
+    ASSERT(o.cv_auc > 0.75);
+    for (size_t i = 0; i < n; i++)
+        s[i].y = 0;
+    ASSERT_STATUS(DM_EINVAL, dm_risk_fit(ctx, &m, s, n, &o));
+    free(s);
+    free(x);
+}
+
+TEST(risk_cli_map_eval_and_bad_input)
+{
+    char *out = NULL;
+    const char *ev = dmtest_repo_path(DATA "events.geojson");
+    char evp[1024], aoi[1024], cells[1024], cov[1024];
+    snprintf(evp, sizeof evp, "%s", ev);
+    snprintf(aoi, sizeof aoi, "%s", dmtest_repo_path(DATA "aoi.geojson"));
+    snprintf(cells, sizeof cells, "%s", dmtest_repo_path(DATA "cells.geojson"));
+    snprintf(cov, sizeof cov, "%s", dmtest_repo_path(DATA "roads_dist.tif"));
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --aoi %s --until 2012 --cell 250 --out %s",
+                            evp, aoi, dmtest_path("r.tif")),
+              0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --aoi %s --truth %s --from 2013 --to 2019 "
+                                  "--codes 1,4,8 --labels %s --json",
+                            dmtest_path("r.tif"), aoi, evp, cells),
+              0);
+    ASSERT_CONTAINS(out, "\"recall10\":");
+    ASSERT_CONTAINS(out, "\"auc\":");
+    /* the map beats random by far on later events */
+    const char *r10 = strstr(out, "\"recall10\":");
+    ASSERT(r10 && atof(r10 + 11) > 0.3);
+    free(out);
+    /* bad input: clear errors, no crash */
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --aoi %s --out %s", evp, evp,
+                            dmtest_path("x.tif")),
+              4);
+    ASSERT_CONTAINS(out, "no polygon");
+    free(out);
+    dmtest_write_file(dmtest_path("u.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                      "\"properties\":{\"kind\":\"item\"},\"geometry\":{\"type\":\"Point\","
+                      "\"coordinates\":[-75,6]}}]}");
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --until 2010 --out %s",
+                            dmtest_path("u.geojson"), dmtest_path("x.tif")),
+              2);
+    ASSERT_CONTAINS(out, "'date' is empty");
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "gdal_create -q -of GTiff -outsize 8 8 -bands 1 %s",
+                        dmtest_path("plain.tif")),
+              0);
+    free(out);
+    dmtest_write_file(dmtest_path("cov.json"),
+                      "{\"intercept\":-3,\"terms\":[{\"name\":\"roads\",\"type\":\"covariate\","
+                      "\"weight\":-0.5}]}");
+    ASSERT(dmtest_demine(&out, "risk map --evidence %s --aoi %s --model %s --covariate roads=%s "
+                               "--cell 500 --out %s",
+                         evp, aoi, dmtest_path("cov.json"), dmtest_path("plain.tif"),
+                         dmtest_path("x.tif")) != 0);
+    ASSERT_CONTAINS(out, "no georeference");
+    free(out);
+    ASSERT(dmtest_demine(&out, "risk map --evidence %s --aoi %s --model %s --cell 500 --out %s",
+                         evp, aoi, dmtest_path("cov.json"), dmtest_path("x.tif")) != 0);
+    ASSERT_CONTAINS(out, "--covariate roads=");
+    free(out);
+    /* a covariate with nodata around: documented handling, a warning */
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --aoi %s --model %s --covariate roads=%s "
+                                  "--cell 500 --out %s",
+                            evp, aoi, dmtest_path("cov.json"), cov, dmtest_path("c.tif")),
+              0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --aoi %s --cell 0.05 --mem-mb 64 --out %s",
+                            evp, aoi, dmtest_path("x.tif")),
+              2);
+    ASSERT_CONTAINS(out, "working memory");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --truth %s --kinds dragons", dmtest_path("r.tif"), evp), 2);
+    ASSERT_CONTAINS(out, "unknown evidence kind");
+    free(out);
+}
+
+TEST(risk_map_writes_back_to_hazards)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("h.gpkg"), DM_STORE_CREATE, &s));
+    const char *wkts[2] = {"POLYGON((46.90 39.90,46.91 39.90,46.91 39.91,46.90 39.91,46.90 39.90))",
+                           "POLYGON((46.95 39.95,46.96 39.95,46.96 39.96,46.95 39.96,46.95 39.95))"};
+    for (int h = 0; h < 2; h++) {
+        dm_row *r = dm_row_new(ctx, dm_layer_find("hazards"));
+        ASSERT_OK(dm_row_set(r, "hazard_type", "SHA"));
+        ASSERT_OK(dm_row_set(r, "ref", h ? "FAR" : "NEAR"));
+        dm_geom *g = NULL;
+        ASSERT_OK(dm_geom_from_wkt(ctx, wkts[h], &g));
+        dm_row_set_geom(r, g);
+        ASSERT_OK(dm_store_insert(s, r, NULL));
+        dm_row_free(r);
+    }
+    for (int k = 0; k < 5; k++) {
+        dm_row *r = dm_row_new(ctx, dm_layer_find("accidents"));
+        ASSERT_OK(dm_row_set(r, "date", "2019-05-01"));
+        dm_geom *g = NULL;
+        ASSERT_OK(dm_geom_point(ctx, 46.903 + 0.001 * k, 39.905, &g));
+        dm_row_set_geom(r, g);
+        ASSERT_OK(dm_store_insert(s, r, NULL));
+        dm_row_free(r);
+    }
+    dm_store_close(s);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --cell 20 --out %s --json", dmtest_path("h.gpkg"),
+                            dmtest_path("risk.tif")),
+              0);
+    ASSERT_CONTAINS(out, "\"hazards_updated\":2");
+    free(out);
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("h.gpkg"), 0, &s));
+    dm_cursor *c = NULL;
+    ASSERT_OK(dm_store_select(s, "hazards", NULL, &c));
+    double pn = -1, pf = -1, en = -1;
+    while (dm_cursor_next(c) == 1) {
+        const char *ref = dm_cursor_text(c, "ref");
+        if (!strcmp(ref, "NEAR"))
+            pn = dm_cursor_real(c, "p_contam", -1), en = dm_cursor_real(c, "expected_items", -1);
+        else
+            pf = dm_cursor_real(c, "p_contam", -1);
+    }
+    dm_cursor_free(c);
+    ASSERT(pn > 0 && pn <= 1 && pf >= 0);
+    ASSERT_MSG(pn > pf, "hazard with accidents %g vs without %g", pn, pf);
+    ASSERT_NEAR(pn, 1 - exp(-en), 1e-6);
+    char *meta = NULL;
+    ASSERT_OK(dm_store_meta_get(s, "risk_map", &meta));
+    ASSERT(meta && strstr(meta, "risk.tif"));
+    dm_free(ctx, meta);
+    dm_store_close(s);
+}
