@@ -17,5 +17,6 @@
 #include "demine/dm_raster.h"
 #include "demine/dm_evidence.h"
 #include "demine/dm_risk.h"
+#include "demine/dm_plan.h"
 
 #endif

@@ -236,6 +236,24 @@ static const dm_field_def detection_fields[] = {
     F("date", DM_FT_DATE, 0, NULL, NULL, 0, 0, "date"),
 };
 
+static const dm_field_def plan_task_fields[] = {
+    F("hazard_id", DM_FT_REF, REQ, NULL, "hazards", 0, 0, "the hazard"),
+    F("rank", DM_FT_INT, 0, NULL, NULL, 0, 1e9, "priority rank (1 = first)"),
+    F("route", DM_FT_ENUM, REQ, "cancel|reduce|clear", NULL, 0, 0, "recommended release route"),
+    F("stage", DM_FT_ENUM, 0, "cancel|reduce|clear|unfunded", NULL, 0, 0,
+      "work of this task: NTS, TS or clearance (unfunded: beyond the budget)"),
+    F("team", DM_FT_TEXT, 0, NULL, NULL, 0, 0, "team assigned"),
+    F("method", DM_FT_ENUM, 0, "manual|mechanical|dogs|survey", NULL, 0, 0, "team method"),
+    F("start", DM_FT_DATE, 0, NULL, NULL, 0, 0, "first working day"),
+    F("end", DM_FT_DATE, 0, NULL, NULL, 0, 0, "last working day"),
+    F("area_ha", DM_FT_REAL, 0, NULL, NULL, 0, 1e7, "hectares of this task"),
+    F("cost_usd", DM_FT_REAL, 0, NULL, NULL, 0, 1e12, "expected cost"),
+    F("value", DM_FT_REAL, 0, NULL, NULL, 0, 1e12, "value of releasing the hazard"),
+    F("priority", DM_FT_REAL, 0, NULL, NULL, 0, 1e30, "value x risk removed / cost"),
+    F("p_contam", DM_FT_REAL, 0, NULL, NULL, 0, 1, "risk: probability it holds any item"),
+    F("expected_items", DM_FT_REAL, 0, NULL, NULL, 0, 1e9, "risk: expected items"),
+};
+
 static const dm_field_def truth_item_fields[] = {
     F("category", DM_FT_ENUM, REQ, ORDNANCE, NULL, 0, 0, "ordnance class"),
     F("model", DM_FT_TEXT, 0, NULL, NULL, 0, 0, "model"),
@@ -294,6 +312,8 @@ static const dm_layer_def layers[] = {
      "drone flight footprints"},
     {"detections", "Sensor detections", "POINT", 1, DM_LAYER_SENSITIVE, detection_fields,
      N(detection_fields), "date", "point detections with confidence"},
+    {"plan_tasks", "Land release plan", NULL, 0, DM_LAYER_SYSTEM, plan_task_fields,
+     N(plan_task_fields), "start", "demine plan: route, team and dates per task"},
     {"truth_minefields", "Demo truth: minefields", "MULTIPOLYGON", 0, DM_LAYER_TRUTH,
      truth_minefield_fields, N(truth_minefield_fields), NULL,
      "demo scenario only: where mines were really laid"},
