@@ -18,5 +18,6 @@
 #include "demine/dm_evidence.h"
 #include "demine/dm_risk.h"
 #include "demine/dm_plan.h"
+#include "demine/dm_report.h"
 
 #endif

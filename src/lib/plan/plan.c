@@ -51,7 +51,10 @@ void dm__civil_date(long days, char out[11])
     long m = mp < 10 ? mp + 3 : mp - 9;
     if (m <= 2)
         y++;
-    snprintf(out, 11, "%04d-%02d-%02d", (int)(y % 10000), (int)m, (int)d);
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", (int)(y % 10000), (int)m, (int)d);
+    memcpy(out, tmp, 10);
+    out[10] = 0;
 }
 
 /* Calendar day (days since epoch) of working day `wd` counted from start. */
