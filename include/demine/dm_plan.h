@@ -42,8 +42,9 @@ typedef struct dm_plan_config {
     /* costs (USD): per hectare of each route, per item destroyed */
     double usd_ha[DM_ROUTES];
     double usd_item;
-    /* share of a reduced hazard that is then cleared when it holds items */
-    double ts_clear_share;
+    /* share of a reduced hazard that is then cleared when it holds items:
+     * ts_clear_share plus ts_ha_per_item hectares around each expected item */
+    double ts_clear_share, ts_ha_per_item;
     /* technical survey covers ts_speed times a team's clearance rate */
     double ts_speed;
     /* P(NTS finds evidence | hazard holds items): escalated to TS + clearance */
@@ -62,7 +63,10 @@ typedef struct dm_plan_config {
     double chunk_days;    /* largest piece of work given to one team at a time */
     double budget_usd;    /* 0 = unlimited */
     double horizon_years; /* 0 = unlimited */
-    /* forecast */
+    /* forecast: calibration_sd is the spread (log scale) of a factor on the
+     * risk map's expected items, drawn once per sample and shared by all
+     * hazards: the map's own calibration error */
+    double calibration_sd;
     int samples;
     uint64_t seed;
 } dm_plan_config;

@@ -115,21 +115,21 @@ static int run_plan(dm_ctx *ctx, int argc, char **argv)
             start = val;
         } else if (!strcmp(a, "--budget")) {
             NEEDV(a);
-            if (cli_parse_double("plan", a, val, &budget))
+            if (!cli_parse_double("plan", a, val, &budget))
                 return 2;
             if (!(budget > 0))
                 return cli_usage_error("plan", "--budget must be a positive sum of dollars, not '%s'",
                                        val);
         } else if (!strcmp(a, "--horizon")) {
             NEEDV(a);
-            if (cli_parse_double("plan", a, val, &horizon))
+            if (!cli_parse_double("plan", a, val, &horizon))
                 return 2;
             if (!(horizon > 0 && horizon <= 200))
                 return cli_usage_error("plan", "--horizon must be a number of years in (0, 200], not '%s'",
                                        val);
         } else if (!strcmp(a, "--samples")) {
             NEEDV(a);
-            if (cli_parse_long("plan", a, val, &samples))
+            if (!cli_parse_long("plan", a, val, &samples))
                 return 2;
             if (samples < 0 || samples > 100000)
                 return cli_usage_error("plan", "--samples must be 0-100000");

@@ -109,13 +109,14 @@ void dm_plan_config_default(dm_plan_config *c)
     c->p_cancel = 0.10;
     c->items_cancel = 0.25;
     c->p_clear = 0.90;
-    c->density_clear = 1.0;
+    c->density_clear = 3.0;
     c->p_high = 0.50;
     c->usd_ha[DM_ROUTE_CANCEL] = 150;
     c->usd_ha[DM_ROUTE_REDUCE] = 4000;
     c->usd_ha[DM_ROUTE_CLEAR] = 25000;
     c->usd_item = 600;
     c->ts_clear_share = 0.15;
+    c->ts_ha_per_item = 0.05;
     c->ts_speed = 5;
     c->nts_find = 0.5;
     c->detect[DM_ROUTE_CANCEL] = 0.0;
@@ -141,6 +142,7 @@ void dm_plan_config_default(dm_plan_config *c)
     c->chunk_days = 40;
     c->budget_usd = 0;
     c->horizon_years = 0;
+    c->calibration_sd = 0.3;
     c->samples = 100;
     c->seed = 1;
 }
@@ -162,6 +164,7 @@ dm_status dm_plan_config_check(dm_ctx *ctx, const dm_plan_config *c)
     }
     NEED(c->usd_item >= 0, "usd_per_item", "must be >= 0");
     NEED(c->ts_clear_share >= 0 && c->ts_clear_share <= 1, "ts_clear_share", "must be in [0, 1]");
+    NEED(c->ts_ha_per_item >= 0, "ts_ha_per_item", "must be >= 0");
     NEED(c->ts_speed > 0, "ts_speed", "must be > 0");
     NEED(c->nts_find >= 0 && c->nts_find <= 1, "nts_find", "must be in [0, 1]");
     NEED(c->work_days_week >= 1 && c->work_days_week <= 7, "work_days_week", "must be 1-7");
@@ -169,6 +172,7 @@ dm_status dm_plan_config_check(dm_ctx *ctx, const dm_plan_config *c)
     NEED(c->budget_usd >= 0 && isfinite(c->budget_usd), "budget_usd",
          "must be a positive number of dollars");
     NEED(c->horizon_years >= 0 && c->horizon_years <= 200, "horizon_years", "must be 0-200");
+    NEED(c->calibration_sd >= 0 && c->calibration_sd <= 3, "calibration_sd", "must be 0-3");
     NEED(c->samples >= 0 && c->samples <= 100000, "samples", "must be 0-100000");
     if (c->start_date[0]) {
         char d[11];
@@ -190,11 +194,20 @@ static dm_route choose_route(const dm_plan_config *c, const dm_plan_hazard *h)
     return DM_ROUTE_REDUCE;
 }
 
+/* Share of a reduced hazard cleared after technical survey, given it holds
+ * items: a base share plus a footprint around each item expected. */
+static double ts_share(const dm_plan_config *c, const dm_plan_hazard *h)
+{
+    double cond = h->p > 0 ? h->items / h->p : h->items; /* items if contaminated */
+    double sh = c->ts_clear_share + (h->area_ha > 0 ? cond * c->ts_ha_per_item / h->area_ha : 0);
+    return sh > 1 ? 1 : sh;
+}
+
 static double route_cost(const dm_plan_config *c, const dm_plan_hazard *h, dm_route r)
 {
     double cost = h->area_ha * c->usd_ha[r];
     if (r == DM_ROUTE_REDUCE)
-        cost += h->p * c->ts_clear_share * h->area_ha * c->usd_ha[DM_ROUTE_CLEAR];
+        cost += h->p * ts_share(c, h) * h->area_ha * c->usd_ha[DM_ROUTE_CLEAR];
     if (r != DM_ROUTE_CANCEL)
         cost += h->items * c->detect[r] * c->usd_item;
     return cost;
@@ -498,7 +511,7 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
         r->priority[i] = r->value[i] * r->risk_removed[i] / c * 1e6; /* per million USD */
         w[i].ha[rt == DM_ROUTE_CLEAR ? DM_ROUTE_CLEAR : rt] = h[i].area_ha;
         if (rt == DM_ROUTE_REDUCE)
-            w[i].ha[DM_ROUTE_CLEAR] = h[i].p * cfg->ts_clear_share * h[i].area_ha;
+            w[i].ha[DM_ROUTE_CLEAR] = h[i].p * ts_share(cfg, &h[i]) * h[i].area_ha;
         for (int sg = 0; sg < DM_ROUTES; sg++) {
             if (w[i].ha[sg] > 0 && !can[sg]) {
                 st = dm__fail(ctx, DM_EINVAL,
@@ -627,15 +640,19 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
     }
     for (int k = 0; k < ns; k++) {
         double cost = 0;
+        double u1 = rng_unif(&rng), u2 = rng_unif(&rng);
+        double z = sqrt(-2 * log(u1 > 1e-300 ? u1 : 1e-300)) * cos(6.283185307179586 * u2);
+        double fac = exp(cfg->calibration_sd * z);
         for (size_t i = 0; i < n; i++) {
             memset(&ws[i], 0, sizeof ws[i]);
             if (!r->funded[i])
                 continue;
             const dm_plan_hazard *hz = &h[i];
-            int contam = rng_unif(&rng) < hz->p;
+            double pk = 1 - pow(1 - hz->p, fac), ik = hz->items * fac;
+            int contam = rng_unif(&rng) < pk;
             long items = 0;
             if (contam) {
-                double cond = hz->p > 0 ? hz->items / hz->p : hz->items;
+                double cond = pk > 0 ? ik / pk : ik;
                 items = 1 + rng_poisson(&rng, cond > 1 ? cond - 1 : 0);
             }
             dm_route rt = r->route[i];
@@ -647,7 +664,10 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
                 rt = DM_ROUTE_REDUCE;
             }
             if (rt == DM_ROUTE_REDUCE && contam) {
-                ws[i].ha[DM_ROUTE_CLEAR] = cfg->ts_clear_share * hz->area_ha;
+                dm_plan_hazard hs = *hz;
+                hs.p = pk;
+                hs.items = ik;
+                ws[i].ha[DM_ROUTE_CLEAR] = ts_share(cfg, &hs) * hz->area_ha;
                 cost += ws[i].ha[DM_ROUTE_CLEAR] * cfg->usd_ha[DM_ROUTE_CLEAR];
             }
             if (rt != DM_ROUTE_CANCEL)

@@ -30,6 +30,7 @@ static const cfg_key real_keys[] = {
     K("p_high", p_high),
     K("usd_per_item", usd_item),
     K("ts_clear_share", ts_clear_share),
+    K("ts_ha_per_item", ts_ha_per_item),
     K("ts_speed", ts_speed),
     K("nts_find", nts_find),
     K("release_weight", release_weight),
@@ -48,6 +49,7 @@ static const cfg_key real_keys[] = {
     K("w_infra", w_infra),
     K("w_farm", w_farm),
     K("chunk_days", chunk_days),
+    K("calibration_sd", calibration_sd),
     K("budget_usd", budget_usd),
     K("horizon_years", horizon_years),
 };
