@@ -523,7 +523,7 @@ void dm__fig_burndown(cairo_t *cr, const rep_data *d, double x, double y, double
     cairo_line_to(cr, px + pw, py + ph);
     cairo_stroke(cr);
     char lg[160];
-    snprintf(lg, sizeof lg, "line: expected plan; band: P10-P90 end of all work (%.1f-%.1f years)",
+    snprintf(lg, sizeof lg, "line: expected; band: P10-P90 end (%.1f-%.1f years)",
              b10, b90);
     cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
     text(cr, px, py + ph + 27, 7.5, 0, lg, 0);
