@@ -29,6 +29,11 @@ typedef struct dm_report_opts {
  * (cannot write), DM_EINVAL. */
 DM_API dm_status dm_report_write(dm_store *s, const char *path, const dm_report_opts *opts);
 
+/* Release the font and drawing caches of cairo and fontconfig, for a clean
+ * exit (leak checkers). Call only at the end of a process, when no other
+ * thread draws. */
+DM_API void dm_report_cleanup(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -54,6 +54,7 @@ static int run_report(dm_ctx *ctx, int argc, char **argv)
         return rc;
     dm_status st = dm_report_write(s, out, &o);
     dm_store_close(s);
+    dm_report_cleanup();
     if (st)
         return cli_fail(ctx, "report", st);
     printf("report written to %s\n", out);

@@ -8,6 +8,7 @@
 #include "report/report_internal.h"
 
 #include <cairo-pdf.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <math.h>
@@ -461,4 +462,14 @@ dm_status dm_report_write(dm_store *s, const char *path, const dm_report_opts *o
     }
     dm__report_free(&d);
     return st;
+}
+
+void dm_report_cleanup(void)
+{
+    cairo_debug_reset_static_data();
+    /* fontconfig is loaded by cairo, not linked by demine: find it at run time */
+    void (*fc_fini)(void);
+    *(void **)&fc_fini = dlsym(RTLD_DEFAULT, "FcFini");
+    if (fc_fini)
+        fc_fini();
 }
