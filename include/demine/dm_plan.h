@@ -170,8 +170,9 @@ DM_API dm_status dm_plan_gather(dm_store *s, const dm_plan_config *cfg, int use_
 /* Replace the plan_tasks layer with the plan (one row per task, plus one per
  * unfunded hazard) and store the summary JSON in meta key "plan", in one
  * transaction. */
-DM_API dm_status dm_plan_write_store(dm_store *s, const dm_plan_hazard *h,
-                                     const dm_plan_team *t, const dm_plan_result *r);
+DM_API dm_status dm_plan_write_store(dm_store *s, const dm_plan_config *cfg,
+                                     const dm_plan_hazard *h, const dm_plan_team *t,
+                                     const dm_plan_result *r);
 
 /* The summary (and with tasks, the task list) as JSON. Free with dm_free. */
 DM_API dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_hazard *h,

@@ -190,7 +190,7 @@ static int run_plan(dm_ctx *ctx, int argc, char **argv)
     if (!st)
         st = dm_plan_run(ctx, &cfg, h, n, teams, nt, &r);
     if (!st && !nowrite)
-        st = dm_plan_write_store(s, h, teams, r);
+        st = dm_plan_write_store(s, &cfg, h, teams, r);
     if (!st) {
         csv_def = csv ? NULL : sibling(db, "-plan.csv");
         st = dm_plan_write_csv(ctx, csv ? csv : csv_def, h, teams, r);

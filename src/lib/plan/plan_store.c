@@ -459,8 +459,8 @@ static dm_status put_task(dm_row *row, const dm_plan_hazard *hz, const dm_plan_r
     return st;
 }
 
-dm_status dm_plan_write_store(dm_store *s, const dm_plan_hazard *h, const dm_plan_team *t,
-                              const dm_plan_result *r)
+dm_status dm_plan_write_store(dm_store *s, const dm_plan_config *cfg, const dm_plan_hazard *h,
+                              const dm_plan_team *t, const dm_plan_result *r)
 {
     dm_ctx *ctx = dm_store_ctx(s);
     const dm_layer_def *l = dm_layer_find("plan_tasks");
@@ -512,10 +512,8 @@ dm_status dm_plan_write_store(dm_store *s, const dm_plan_hazard *h, const dm_pla
     }
     dm_row_free(row);
     if (!st) {
-        dm_plan_config dummy;
-        dm_plan_config_default(&dummy);
         char *js = NULL;
-        st = dm_plan_json(ctx, &dummy, h, t, r, 0, &js);
+        st = dm_plan_json(ctx, cfg, h, t, r, 0, &js);
         if (!st)
             st = dm_store_meta_set(s, "plan", js);
         dm_free(ctx, js);
