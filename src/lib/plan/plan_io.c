@@ -372,25 +372,29 @@ dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haz
                    cfg->horizon_years);
     /* hazards in priority order (the top ones) */
     dm__buf_puts(&b, ",\"priorities\":[");
-    size_t shown = 0;
-    for (long rank = 1; rank <= (long)r->n && shown < (with_tasks ? r->n : 20); rank++) {
-        for (size_t i = 0; i < r->n; i++) {
-            if (r->rank[i] != rank)
-                continue;
-            dm__buf_puts(&b, shown ? ",{" : "{");
-            dm__buf_puts(&b, "\"hazard\":");
-            dm__buf_json_str(&b, hz_name(&h[i]));
-            dm__buf_puts(&b, ",\"district\":");
-            dm__buf_json_str(&b, h[i].district);
-            dm__buf_printf(&b, ",\"rank\":%ld,\"route\":\"%s\",\"area_ha\":%.4f,\"p_contam\":%.4f,"
-                               "\"expected_items\":%.3f,\"value\":%.3f,\"cost_usd\":%.2f,"
-                               "\"priority\":%.6g,\"funded\":%s}",
-                           rank, dm_route_name(r->route[i]), h[i].area_ha, h[i].p, h[i].items,
-                           r->value[i], r->cost[i], r->priority[i], r->funded[i] ? "true" : "false");
-            shown++;
-            break;
-        }
+    size_t *by_rank = dm_calloc(ctx, r->n ? r->n : 1, sizeof *by_rank);
+    if (!by_rank) {
+        dm__buf_free(&b);
+        return dm__fail(ctx, DM_ENOMEM, "out of memory writing the plan");
     }
+    for (size_t i = 0; i < r->n; i++)
+        if (r->rank[i] >= 1 && (size_t)r->rank[i] <= r->n)
+            by_rank[r->rank[i] - 1] = i;
+    size_t shown = with_tasks ? r->n : (r->n < 20 ? r->n : 20);
+    for (size_t k = 0; k < shown; k++) {
+        size_t i = by_rank[k];
+        dm__buf_puts(&b, k ? ",{" : "{");
+        dm__buf_puts(&b, "\"hazard\":");
+        dm__buf_json_str(&b, hz_name(&h[i]));
+        dm__buf_puts(&b, ",\"district\":");
+        dm__buf_json_str(&b, h[i].district);
+        dm__buf_printf(&b, ",\"rank\":%ld,\"route\":\"%s\",\"area_ha\":%.4f,\"p_contam\":%.4f,"
+                           "\"expected_items\":%.3f,\"value\":%.3f,\"cost_usd\":%.2f,"
+                           "\"priority\":%.6g,\"funded\":%s}",
+                       r->rank[i], dm_route_name(r->route[i]), h[i].area_ha, h[i].p, h[i].items,
+                       r->value[i], r->cost[i], r->priority[i], r->funded[i] ? "true" : "false");
+    }
+    dm_free(ctx, by_rank);
     dm__buf_puts(&b, "]");
     if (with_tasks) {
         dm__buf_puts(&b, ",\"tasks\":[");
