@@ -107,7 +107,8 @@ DM_API void *dm_realloc(dm_ctx *ctx, void *p, size_t size);
 DM_API void dm_free(dm_ctx *ctx, void *p);
 DM_API char *dm_strdup(dm_ctx *ctx, const char *s);
 
-/* Fill `out` (37 bytes) with a new random RFC 4122 version-4 UUID. */
+/* Fill `out` (37 bytes) with a new time-ordered UUID (RFC 9562 version 7):
+ * ids made later sort later, within a process even in the same millisecond. */
 DM_API void dm_uuid_new(char out[37]);
 
 /* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into out (21 bytes). */

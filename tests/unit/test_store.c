@@ -138,3 +138,16 @@ TEST(init_refuses_to_overwrite_and_rejects_non_databases)
     ASSERT_CONTAINS(out, "not a GeoPackage");
     free(out);
 }
+
+TEST(uuids_are_version_7_and_time_ordered)
+{
+    char prev[37] = "", cur[37];
+    for (int i = 0; i < 5000; i++) {
+        dm_uuid_new(cur);
+        ASSERT_EQ(strlen(cur), 36);
+        ASSERT_EQ(cur[14], '7');
+        ASSERT(strchr("89ab", cur[19]) != NULL);
+        ASSERT_MSG(strcmp(prev, cur) < 0, "%s !< %s", prev, cur);
+        memcpy(prev, cur, sizeof cur);
+    }
+}

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #define DM_ERRMSG_MAX 2048
@@ -49,6 +50,10 @@ dm_ctx *dm_ctx_new(void)
     const char *user = getenv("DEMINE_AUTHOR");
     if (!user || !*user)
         user = getenv("USER");
+    struct passwd pw, *res = NULL;
+    char pwbuf[1024];
+    if ((!user || !*user) && getpwuid_r(getuid(), &pw, pwbuf, sizeof pwbuf, &res) == 0 && res)
+        user = res->pw_name;
     if (!user || !*user)
         user = "unknown";
     ctx->author = strdup(user);

@@ -10,6 +10,7 @@
 
 #include <ctype.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,24 +148,42 @@ int dm__strcasecmp(const char *a, const char *b)
 
 /* ============================ uuid and time ============================ */
 
+/* UUID version 7 (RFC 9562): 48 bits of Unix time in milliseconds, then a
+ * 12-bit sequence that keeps ids made within one millisecond in order, then
+ * 62 random bits. Time-ordered ids land at the end of the uuid indexes, so
+ * large imports append to the B-trees instead of splitting pages at random. */
 void dm_uuid_new(char out[37])
 {
+    static _Atomic uint64_t last; /* (ms << 12) | seq of the previous id */
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+    uint64_t prev = atomic_load(&last), next;
+    do {
+        next = ms << 12;
+        if (next <= prev)
+            next = prev + 1; /* same millisecond (or clock stepped back): count on */
+    } while (!atomic_compare_exchange_weak(&last, &prev, next));
+    uint64_t t = next >> 12, seq = next & 0xfff;
     unsigned char r[16];
     size_t got = 0;
-    while (got < sizeof r) {
-        ssize_t n = getrandom(r + got, sizeof r - got, 0);
+    while (got < 8) {
+        ssize_t n = getrandom(r + 8 + got, 8 - got, 0);
         if (n <= 0)
             break;
         got += (size_t)n;
     }
-    if (got < sizeof r) { /* no entropy source: fall back to time and address */
-        unsigned long long x = (unsigned long long)time(NULL) ^ (unsigned long long)(uintptr_t)out;
-        for (size_t i = 0; i < sizeof r; i++) {
+    if (got < 8) { /* no entropy source: fall back to time and address */
+        unsigned long long x = (unsigned long long)ts.tv_nsec ^ (unsigned long long)(uintptr_t)out;
+        for (size_t i = 8; i < 16; i++) {
             x = x * 6364136223846793005ULL + 1442695040888963407ULL;
             r[i] = (unsigned char)(x >> 56);
         }
     }
-    r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
+    for (int i = 0; i < 6; i++)
+        r[i] = (unsigned char)(t >> (40 - 8 * i));
+    r[6] = (unsigned char)(0x70 | ((seq >> 8) & 0x0f));
+    r[7] = (unsigned char)(seq & 0xff);
     r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
     snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
              r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12],

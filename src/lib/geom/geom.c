@@ -8,6 +8,7 @@
  */
 #include "geom_internal.h"
 
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,9 +149,74 @@ dm_status dm_geom_to_wkt(dm_ctx *ctx, const dm_geom *g, int decimals, char **wkt
     return *wkt ? DM_OK : DM_ENOMEM;
 }
 
+/* GEOS 3.11 crashes on some malformed GeoJSON (empty positions), so the
+ * nesting is checked first: depth 0 is a position of 2-3 finite numbers;
+ * `min` is the least number of members a depth-1 array needs. */
+static int coords_ok(json_t *c, int depth, size_t min, int *budget)
+{
+    if (!json_is_array(c) || --*budget < 0)
+        return 0;
+    size_t n = json_array_size(c);
+    if (depth == 0) {
+        if (n < 2 || n > 3)
+            return 0;
+        for (size_t i = 0; i < n; i++) {
+            json_t *v = json_array_get(c, i);
+            if (!json_is_number(v) || !isfinite(json_number_value(v)))
+                return 0;
+        }
+        return 1;
+    }
+    if (n == 0 || (depth == 1 && n < min))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!coords_ok(json_array_get(c, i), depth - 1, min, budget))
+            return 0;
+    return 1;
+}
+
+static int geojson_ok(json_t *g, int level, int *budget)
+{
+    static const struct {
+        const char *type;
+        int depth;
+        size_t min;
+    } kinds[] = {{"Point", 0, 0},           {"MultiPoint", 1, 1}, {"LineString", 1, 2},
+                 {"MultiLineString", 2, 2}, {"Polygon", 2, 4},    {"MultiPolygon", 3, 4}};
+    json_t *t = json_object_get(g, "type");
+    if (!json_is_object(g) || !json_is_string(t))
+        return 0;
+    const char *type = json_string_value(t);
+    if (!strcmp(type, "GeometryCollection")) {
+        json_t *gs = json_object_get(g, "geometries");
+        if (level > 2 || !json_is_array(gs))
+            return 0;
+        for (size_t i = 0; i < json_array_size(gs); i++)
+            if (!geojson_ok(json_array_get(gs, i), level + 1, budget))
+                return 0;
+        return 1;
+    }
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+        if (!strcmp(type, kinds[k].type))
+            return coords_ok(json_object_get(g, "coordinates"), kinds[k].depth, kinds[k].min,
+                             budget);
+    return 0;
+}
+
 dm_status dm_geom_from_geojson(dm_ctx *ctx, const char *json, dm_geom **out)
 {
     *out = NULL;
+    json_error_t jerr;
+    json_t *root = json_loads(json, 0, &jerr);
+    if (!root)
+        return dm__fail(ctx, DM_EPARSE, "bad GeoJSON: %s (line %d)", jerr.text, jerr.line);
+    int budget = 10000000; /* positions and arrays */
+    int ok = geojson_ok(root, 0, &budget);
+    json_decref(root);
+    if (!ok)
+        return dm__fail(ctx, DM_EPARSE,
+                        "bad GeoJSON geometry: a type with coordinates of the wrong nesting, "
+                        "empty positions or non-numbers");
     GEOSContextHandle_t h = dm__geos(ctx);
     GEOSGeoJSONReader *r = GEOSGeoJSONReader_create_r(h);
     GEOSGeometry *g = GEOSGeoJSONReader_readGeometry_r(h, r, json);
