@@ -52,9 +52,10 @@ typedef struct dm_tile {
 DM_API dm_status dm_grid_tiles(dm_ctx *ctx, const dm_grid *g, int size, int halo,
                                dm_tile **tiles, size_t *n);
 
-/* Float buffers for rasters: 2 MiB aligned and advised for transparent huge
- * pages when large. Not counted in the context's accounting. NULL when out
- * of memory. Free with dm_raster_free. */
+/* Float buffers for rasters. Large ones are mapped and populated at once
+ * (page-aligned; DEMINE_HUGEPAGES=1 advises transparent huge pages). Not
+ * counted in the context's accounting. NULL when out of memory. Free with
+ * dm_raster_free, giving the same n_cells. */
 DM_API float *dm_raster_alloc(size_t n_cells);
 DM_API void dm_raster_free(float *p, size_t n_cells);
 
@@ -80,6 +81,9 @@ DM_API void dm_burn_coords(const dm_grid *g, const dm_coords *c, float value, dm
  * source, capped at `cap_cells` (use INFINITY for none; cells with no
  * source anywhere get cap_cells or INFINITY). threads <= 0: all cores. */
 DM_API dm_status dm_edt(dm_ctx *ctx, float *f, int nx, int ny, float cap_cells, int threads);
+/* The same, the distances multiplied by scale (e.g. the cell size). */
+DM_API dm_status dm_edt_scaled(dm_ctx *ctx, float *f, int nx, int ny, float cap_cells,
+                               float scale, int threads);
 
 /* ---- kernels ---- */
 /* Convolve buf (nx x ny, zero outside) with a Gaussian of sigma cells,
@@ -87,6 +91,10 @@ DM_API dm_status dm_edt(dm_ctx *ctx, float *f, int nx, int ny, float cap_cells, 
  * whatever sigma). The kernel sums to 1. Multithreaded. */
 DM_API dm_status dm_gauss_blur(dm_ctx *ctx, float *buf, int nx, int ny, double sigma_cells,
                                int threads);
+/* The same with a caller-provided work buffer of nx * ny floats (no
+ * allocation; work == NULL allocates). */
+DM_API dm_status dm_gauss_blur_ws(dm_ctx *ctx, float *buf, float *work, int nx, int ny,
+                                  double sigma_cells, int threads);
 /* Half-width in cells beyond which the blur of dm_gauss_blur is exactly 0. */
 DM_API int dm_gauss_reach(double sigma_cells);
 
@@ -120,6 +128,14 @@ DM_API dm_status dm_raster_read(dm_ctx *ctx, const char *path, int band, dm_grid
  * g->nx * g->ny floats into out; cells outside the source or nodata come
  * back NaN. Errors as dm_raster_read. */
 DM_API dm_status dm_raster_warp(dm_ctx *ctx, const char *path, const dm_grid *g, float *out);
+
+/* out = sum of weights[i] * band 1 of paths[i] (n <= 32 rasters on the same
+ * grid), streamed block by block on `threads` threads (<= 0: the context's);
+ * nodata in any input gives nodata (-9999). Memory stays a few blocks per
+ * thread whatever the size. Errors: DM_EINVAL (grids differ), DM_EIO,
+ * DM_EPARSE (no georeference), DM_EGDAL. */
+DM_API dm_status dm_raster_weighted_sum(dm_ctx *ctx, const char *out, const char *const *paths,
+                                        const double *weights, int n, int compress, int threads);
 
 /* Run fn(arg, k) for k in [0, n) on `threads` threads (<= 0: all cores). */
 typedef void (*dm_parallel_fn)(void *arg, size_t k);

@@ -28,6 +28,21 @@ static const char *help =
     "  --force           replace DB if it exists\n"
     "  --json            print the summary as JSON\n";
 
+static void json_str(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            printf("\\%c", c);
+        else if (c < 0x20)
+            printf("\\u%04x", c);
+        else
+            putchar(c);
+    }
+    putchar('"');
+}
+
 static int run_demo(dm_ctx *ctx, int argc, char **argv)
 {
     const char *path = NULL;
@@ -94,19 +109,23 @@ static int run_demo(dm_ctx *ctx, int argc, char **argv)
     }
     const char *scale = opts.scale == DM_DEMO_NATIONAL ? "national" : "small";
     if (json) {
-        printf("{\"path\":\"%s\",\"scale\":\"%s\",\"seed\":%llu,\"area_km2\":%.1f,"
+        printf("{\"path\":");
+        json_str(path);
+        printf(",\"scale\":\"%s\",\"seed\":%llu,\"area_km2\":%.1f,"
                "\"seconds\":%.2f,\"counts\":{\"organisations\":%ld,\"districts\":%ld,"
                "\"features\":%ld,\"truth_minefields\":%ld,\"truth_items\":%ld,\"records\":%ld,"
                "\"record_rows\":%ld,\"record_mines\":%ld,\"hazards\":%ld,\"hazard_status\":%ld,"
                "\"activities\":%ld,\"activity_hazards\":%ld,\"release_areas\":%ld,\"items\":%ld,"
-               "\"accidents\":%ld,\"victims\":%ld},\"record_accuracy_5m\":%.4f,"
+               "\"accidents\":%ld,\"victims\":%ld,\"sensors\":%ld,\"flights\":%ld,"
+               "\"detections\":%ld},\"record_accuracy_5m\":%.4f,"
                "\"accidents_outside_records\":%.4f,\"hazard_mined_share\":%.4f,"
                "\"items_in_hazards\":%.4f}\n",
-               path, scale, (unsigned long long)opts.seed, sum.area_km2, sum.seconds,
+               scale, (unsigned long long)opts.seed, sum.area_km2, sum.seconds,
                sum.organisations, sum.districts, sum.features, sum.truth_minefields,
                sum.truth_items, sum.records, sum.record_rows, sum.record_mines, sum.hazards,
                sum.hazard_status, sum.activities, sum.activity_hazards, sum.release_areas,
-               sum.items, sum.accidents, sum.victims, sum.record_accuracy_5m,
+               sum.items, sum.accidents, sum.victims, sum.sensors, sum.flights, sum.detections,
+               sum.record_accuracy_5m,
                sum.accidents_outside_records, sum.hazard_mined_share, sum.items_in_hazards);
         return 0;
     }
@@ -117,8 +136,10 @@ static int run_demo(dm_ctx *ctx, int argc, char **argv)
            "accidents (%ld victims)\n",
            sum.hazards, sum.hazard_status, sum.records, sum.record_rows, sum.record_mines,
            sum.activities, sum.release_areas, sum.items, sum.accidents, sum.victims);
-    printf("  context:     %ld districts, %ld organisations, %ld map features\n", sum.districts,
-           sum.organisations, sum.features);
+    printf("  context:     %ld districts, %ld organisations, %ld map features; %ld sensors, %ld "
+           "flights, %ld detections\n",
+           sum.districts, sum.organisations, sum.features, sum.sensors, sum.flights,
+           sum.detections);
     printf("  truth:       %ld minefields, %ld items (truth_* layers: for measuring only)\n",
            sum.truth_minefields, sum.truth_items);
     printf("  scenario:    %.0f%% of recorded mines within 5 m of a real one; %.0f%% of accidents "

@@ -23,7 +23,38 @@ static const char *help_distance =
 static const char *help_sum =
     "usage: demine risk sum OUT.tif W1 A.tif [W2 B.tif ...] [--compress]\n\n"
     "Weighted sum W1*A + W2*B + ... of rasters on the same grid (band 1 of each),\n"
-    "computed in row blocks on all cores. NaN or nodata in any input gives nodata.\n";
+    "streamed block by block on all cores. NaN or nodata in any input gives nodata.\n";
+
+#define MARK_CHUNK ((size_t)1 << 20)
+
+typedef struct mark_job {
+    float *f;
+    size_t n;
+    const double *vals;
+    int nv;
+} mark_job;
+
+/* Sources (the listed values, or any non-zero value) become 0, the rest 1. */
+static void mark_sources(void *arg, size_t k)
+{
+    mark_job *m = arg;
+    size_t a = k * MARK_CHUNK, b = a + MARK_CHUNK < m->n ? a + MARK_CHUNK : m->n;
+    float *f = m->f;
+    if (!m->nv) {
+        for (size_t i = a; i < b; i++)
+            f[i] = (f[i] != 0 && !isnan(f[i])) ? 0.0f : 1.0f;
+        return;
+    }
+    float v[64];
+    for (int q = 0; q < m->nv; q++)
+        v[q] = (float)m->vals[q];
+    for (size_t i = a; i < b; i++) {
+        int src = 0;
+        for (int q = 0; q < m->nv; q++)
+            src |= f[i] == v[q];
+        f[i] = src ? 0.0f : 1.0f;
+    }
+}
 
 static int run_distance(dm_ctx *ctx, int argc, char **argv)
 {
@@ -69,22 +100,10 @@ static int run_distance(dm_ctx *ctx, int argc, char **argv)
     if (st)
         return cli_fail(ctx, "risk distance", st);
     size_t n = dm_grid_cells(&g);
-    for (size_t k = 0; k < n; k++) {
-        float v = f[k];
-        int src = 0;
-        if (!nv)
-            src = v != 0 && !isnan(v);
-        else
-            for (int q = 0; q < nv; q++)
-                src |= v == (float)vals[q];
-        f[k] = src ? 0.0f : 1.0f;
-    }
-    st = dm_edt(ctx, f, g.nx, g.ny, isfinite(maxd) ? (float)(maxd / g.cell) : INFINITY, 0);
-    if (!st) {
-        float c = (float)g.cell;
-        for (size_t k = 0; k < n; k++)
-            f[k] *= c;
-    }
+    mark_job mj = {f, n, vals, nv};
+    dm_parallel_for(0, (n + MARK_CHUNK - 1) / MARK_CHUNK, mark_sources, &mj);
+    st = dm_edt_scaled(ctx, f, g.nx, g.ny, isfinite(maxd) ? (float)(maxd / g.cell) : INFINITY,
+                       (float)g.cell, 0);
     dm_gtiff *w = NULL;
     const char *names[1] = {"distance"};
     if (!st)
@@ -125,47 +144,7 @@ static int run_sum(dm_ctx *ctx, int argc, char **argv)
     }
     if (!out || !n)
         return cli_usage_error("risk sum", "usage: demine risk sum OUT.tif W1 A.tif [W2 B.tif ...]");
-    dm_grid g0;
-    float *acc = NULL;
-    dm_status st = dm_raster_read(ctx, paths[0], 1, &g0, &acc);
-    if (st)
-        return cli_fail(ctx, "risk sum", st);
-    size_t cells = dm_grid_cells(&g0);
-    float w0 = (float)wt[0];
-    for (size_t k = 0; k < cells; k++)
-        acc[k] *= w0;
-    for (int r = 1; r < n && !st; r++) {
-        dm_grid g;
-        float *b = NULL;
-        st = dm_raster_read(ctx, paths[r], 1, &g, &b);
-        if (st)
-            break;
-        if (g.nx != g0.nx || g.ny != g0.ny || fabs(g.x0 - g0.x0) > 1e-6 * g0.cell ||
-            fabs(g.y0 - g0.y0) > 1e-6 * g0.cell || fabs(g.cell - g0.cell) > 1e-9 * g0.cell) {
-            dm_raster_free(b, dm_grid_cells(&g));
-            dm_raster_free(acc, cells);
-            return cli_usage_error("risk sum", "%s is not on the grid of %s", paths[r], paths[0]);
-        }
-        float w = (float)wt[r];
-        for (size_t k = 0; k < cells; k++)
-            acc[k] += w * b[k];
-        dm_raster_free(b, cells);
-    }
-    for (size_t k = 0; k < cells && !st; k++)
-        if (isnan(acc[k]))
-            acc[k] = -9999.0f;
-    dm_gtiff *w = NULL;
-    const char *names[1] = {"sum"};
-    if (!st)
-        st = dm_gtiff_create(ctx, out, &g0, 1, names, -9999.0f, compress, &w);
-    if (!st)
-        st = dm_gtiff_write(w, 1, 0, 0, g0.nx, g0.ny, acc);
-    if (w) {
-        dm_status s2 = dm_gtiff_close(w, 0);
-        if (!st)
-            st = s2;
-    }
-    dm_raster_free(acc, cells);
+    dm_status st = dm_raster_weighted_sum(ctx, out, paths, wt, n, compress, 0);
     return st ? cli_fail(ctx, "risk sum", st) : 0;
 }
 

@@ -51,6 +51,11 @@ dm_status dm_demo_generate(dm_ctx *ctx, dm_store *s, const dm_demo_opts *opts,
         st = dd_make_hazards(&w);
     if (!st)
         st = dd_make_activities(&w);
+    double t1 = dm__seconds();
+    if (!st)
+        dm__log(ctx, DM_LOG_DEBUG,
+                "demo: scenario made in %.2f s (%zu truth items, %zu hazards); writing", t1 - t0,
+                w.items.n, w.hazards.n);
     if (!st) {
         st = dm_store_begin(s);
         if (!st) {
@@ -67,6 +72,8 @@ dm_status dm_demo_generate(dm_ctx *ctx, dm_store *s, const dm_demo_opts *opts,
             }
         }
     }
+    if (!st)
+        dm__log(ctx, DM_LOG_DEBUG, "demo: written in %.2f s", dm__seconds() - t1);
     if (!st && summary)
         summary->seconds = dm__seconds() - t0;
     world_free(&w);

@@ -81,6 +81,22 @@ static dm_status items_in(dd_world *w, const dm_geom *g, size_t **list, size_t *
     return DM_OK;
 }
 
+/* Keep only the polygonal parts of a GEOS result (drops touching lines
+ * and points). */
+static dm_status clean(dd_world *w, dm_geom **g)
+{
+    dm_geom_type t = dm_geom_type_of(*g);
+    if (t == DM_GEOM_POLYGON || t == DM_GEOM_MULTIPOLYGON)
+        return DM_OK;
+    dm_geom *b = NULL;
+    dm_status st = dm_geom_buffer(w->ctx, *g, 0, &b);
+    if (st)
+        return st;
+    dm_geom_free(*g);
+    *g = b;
+    return DM_OK;
+}
+
 static int polygonal(const dm_geom *g)
 {
     dm_geom_type t = dm_geom_type_of(g);
@@ -111,6 +127,8 @@ static dm_status cut_part(dd_world *w, const dm_geom *remain, double f, dm_geom 
     if (!st)
         st = dm_geom_intersection(w->ctx, remain, rg, out);
     dm_geom_free(rg);
+    if (!st && *out)
+        st = clean(w, out);
     if (!st && *out && !polygonal(*out)) {
         dm_geom_free(*out);
         *out = NULL;
@@ -194,8 +212,8 @@ static dm_status add_found(dd_world *w, size_t item, int act, int hazard, long s
     f->activity = act;
     f->hazard = hazard;
     f->date = start + (end > start ? dd_int(&w->rng, 0, (int)(end - start)) : 0);
-    f->x = it->x + dd_normal(&w->rng) * 0.5;
-    f->y = it->y + dd_normal(&w->rng) * 0.5;
+    f->x = it->x + dd_range(&w->rng, -0.1, 0.1); /* surveyed with RTK GNSS */
+    f->y = it->y + dd_range(&w->rng, -0.1, 0.1);
     dd_uuid(&w->ids, f->uuid);
     return DM_OK;
 }
@@ -248,8 +266,12 @@ static dm_status release(dd_world *w, int h, hz_work *hw, int type, dm_geom *par
     }
     dm_geom *rest = NULL;
     st = dm_geom_difference(w->ctx, hw->remain, part, &rest);
-    if (st)
+    if (!st)
+        st = clean(w, &rest);
+    if (st) {
+        dm_geom_free(rest);
         return st;
+    }
     dm_geom_free(hw->remain);
     hw->remain = rest;
     hw->remain_ha = dm_geom_is_empty(rest) ? 0 : dm_geom_area(rest) / 1e4;
@@ -300,6 +322,8 @@ static dm_status strip(dd_world *w, const dd_hazard *h, const dm_geom *remain, d
     if (!st)
         st = dm_geom_intersection(w->ctx, remain, rg, out);
     dm_geom_free(rg);
+    if (!st && *out)
+        st = clean(w, out);
     if (!st && *out && !polygonal(*out)) {
         dm_geom_free(*out);
         *out = NULL;

@@ -53,6 +53,49 @@ static int clipped_inside(const dd_world *w, const dd_pts *p)
     return 1;
 }
 
+static int seg_cross(const double *a, const double *b, const double *c, const double *d)
+{
+    double d1 = (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]);
+    double d2 = (b[0] - a[0]) * (d[1] - a[1]) - (b[1] - a[1]) * (d[0] - a[0]);
+    double d3 = (d[0] - c[0]) * (a[1] - c[1]) - (d[1] - c[1]) * (a[0] - c[0]);
+    double d4 = (d[0] - c[0]) * (b[1] - c[1]) - (d[1] - c[1]) * (b[0] - c[0]);
+    return ((d1 > 0) != (d2 > 0)) && ((d3 > 0) != (d4 > 0));
+}
+
+static int rings_overlap(const dd_pts *a, const dd_pts *b)
+{
+    for (int i = 0; i < a->n; i++)
+        if (dd_pip(b->xy, b->n, a->xy[2 * i], a->xy[2 * i + 1]))
+            return 1;
+    for (int i = 0; i < b->n; i++)
+        if (dd_pip(a->xy, a->n, b->xy[2 * i], b->xy[2 * i + 1]))
+            return 1;
+    for (int i = 0; i < a->n; i++) {
+        const double *p = a->xy + 2 * i, *q = a->xy + 2 * ((i + 1) % a->n);
+        for (int j = 0; j < b->n; j++)
+            if (seg_cross(p, q, b->xy + 2 * j, b->xy + 2 * ((j + 1) % b->n)))
+                return 1;
+    }
+    return 0;
+}
+
+/* Keep the newest hazard only when it lies inside the extent and overlaps
+ * no earlier one (national databases are cleaned of overlaps). */
+static void keep_or_drop(dd_world *w)
+{
+    dd_hazard *h = &w->hazards.v[w->hazards.n - 1];
+    int drop = !clipped_inside(w, &h->ring);
+    dd_bbox(h->ring.xy, h->ring.n, h->b);
+    for (size_t i = 0; i + 1 < w->hazards.n && !drop; i++) {
+        const dd_hazard *o = &w->hazards.v[i];
+        if (o->b[0] > h->b[2] || o->b[2] < h->b[0] || o->b[1] > h->b[3] || o->b[3] < h->b[1])
+            continue;
+        drop = rings_overlap(&h->ring, &o->ring);
+    }
+    if (drop)
+        w->hazards.n--;
+}
+
 static dm_status from_records(dd_world *w)
 {
     for (size_t r = 0; r < w->records.n; r++) {
@@ -70,8 +113,7 @@ static dm_status from_records(dd_world *w)
             return DM_ENOMEM;
         h->record = (int)r;
         h->mf = rc->mf;
-        if (!clipped_inside(w, &h->ring))
-            w->hazards.n--;
+        keep_or_drop(w);
     }
     return DM_OK;
 }
@@ -91,8 +133,7 @@ static dm_status belts(dd_world *w)
             if (dd_ellipse(w, &h->ring, x + uy * off * side, y - ux * off * side, ux, uy,
                            dd_range(&w->rng, 800, 2200), dd_range(&w->rng, 350, 1000), 32, 0.15))
                 return DM_ENOMEM;
-            if (!clipped_inside(w, &h->ring))
-                w->hazards.n--;
+            keep_or_drop(w);
         }
     return DM_OK;
 }
@@ -111,8 +152,7 @@ static dm_status settlements(dd_world *w)
         if (dd_ellipse(w, &h->ring, s->x + cos(a) * d, s->y + sin(a) * d, cos(b), sin(b),
                        dd_range(&w->rng, 150, 400), dd_range(&w->rng, 80, 250), 18, 0.15))
             return DM_ENOMEM;
-        if (!clipped_inside(w, &h->ring))
-            w->hazards.n--;
+        keep_or_drop(w);
     }
     return DM_OK;
 }
@@ -134,7 +174,9 @@ static dm_status reports(dd_world *w)
         if (dd_ellipse(w, &h->ring, x, y, cos(b), sin(b), dd_range(&w->rng, 60, 300),
                        dd_range(&w->rng, 40, 200), 16, 0.15))
             return DM_ENOMEM;
-        placed++;
+        size_t before = w->hazards.n;
+        keep_or_drop(w);
+        placed += w->hazards.n == before;
     }
     return DM_OK;
 }
@@ -152,8 +194,7 @@ static dm_status at_accidents(dd_world *w)
         if (dd_ellipse(w, &h->ring, a->x, a->y, cos(b), sin(b), r, r * dd_range(&w->rng, 0.6, 1), 16, 0.1))
             return DM_ENOMEM;
         h->reported = a->date + dd_int(&w->rng, 1, 30);
-        if (!clipped_inside(w, &h->ring))
-            w->hazards.n--;
+        keep_or_drop(w);
     }
     return DM_OK;
 }
@@ -321,9 +362,9 @@ static dm_status measure(dd_world *w)
 
 dm_status dd_make_hazards(dd_world *w)
 {
-    dm_status st = from_records(w);
+    dm_status st = belts(w);
     if (!st)
-        st = belts(w);
+        st = from_records(w);
     if (!st)
         st = settlements(w);
     if (!st)

@@ -296,5 +296,7 @@ dm_status dd_make_hazards(dd_world *w);
 dm_status dd_make_activities(dd_world *w);
 dm_status dd_make_accidents(dd_world *w);
 dm_status dd_write(dd_world *w, dm_store *s, dm_demo_summary *sum);
+/* Sensors, their rates, flights and detections (written directly). */
+dm_status dd_write_sensors(dd_world *w, dm_store *s, dm_transform *t, long counts[3]);
 
 #endif

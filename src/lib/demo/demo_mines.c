@@ -164,8 +164,8 @@ static dm_status doctrinal(dd_world *w, double s, int side)
         for (int i = 0; i < n; i++) {
             if (dd_chance(&w->rng, 0.04))
                 continue; /* not laid, or set off long ago */
-            double a = stag + i * row->sp + dd_normal(&w->rng) * 0.25;
-            double b = row->off + dd_normal(&w->rng) * 0.3;
+            double a = stag + i * row->sp + dd_range(&w->rng, -0.12, 0.12) * row->sp;
+            double b = row->off + dd_range(&w->rng, -0.4, 0.4);
             if (!add_item(w, m->x0 + ax * a + vx * b, m->y0 + ay * a + vy * b, row->cat, row->model,
                           PAT_DOCTRINAL, (int)(w->mfs.n - 1), r + 1))
                 return oom(w);

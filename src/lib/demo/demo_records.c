@@ -72,11 +72,11 @@ static dm_status add_row(dd_world *w, dd_record *rc, int row_no, const dd_mrow *
         return oom(w);
     apply(t, &x0, &y0);
     apply(t, &x1, &y1);
-    /* drawing error of each end */
-    x0 += dd_normal(&w->rng) * 1.0;
-    y0 += dd_normal(&w->rng) * 1.0;
-    x1 += dd_normal(&w->rng) * 1.0;
-    y1 += dd_normal(&w->rng) * 1.0;
+    /* drawing error of each end (small: rows a few metres apart never cross) */
+    x0 += dd_normal(&w->rng) * 0.4;
+    y0 += dd_normal(&w->rng) * 0.4;
+    x1 += dd_normal(&w->rng) * 0.4;
+    y1 += dd_normal(&w->rng) * 0.4;
     double sp = mr->cat == CAT_AT ? round(mr->sp) : mr->sp < 2 ? 1.0 : round(mr->sp);
     double l = hypot(x1 - x0, y1 - y0);
     int count = (int)(l / sp) + 1;
@@ -167,7 +167,8 @@ static dm_status make_record(dd_world *w, int mf, const dd_minefield *m, int mod
         t.ang = dd_range(&w->rng, 0.14, 0.6) * (dd_chance(&w->rng, 0.5) ? 1 : -1);
     }
     int bad_from = mode == MODE_PARTIAL ? dd_int(&w->rng, 1, m->nrows > 1 ? m->nrows - 1 : 1) : 99;
-    int row_no = 0;
+    int row_no = 0, n_placed = 0;
+    double placed[DD_MAX_ROWS];
     for (int r = 0; r < m->nrows; r++) {
         const dd_mrow *mr = &m->row[r];
         if (dd_chance(&w->rng, 0.08) && (row_no > 0 || r + 1 < m->nrows))
@@ -177,9 +178,21 @@ static dm_status make_record(dd_world *w, int mf, const dd_minefield *m, int mod
         double x1 = m->x0 + ux * m->len + vx * mr->off, y1 = m->y0 + uy * m->len + vy * mr->off;
         xf tr = t;
         if (r >= bad_from) { /* the later rows were drawn from memory */
-            double sh = dd_range(&w->rng, 15, 40) * (dd_chance(&w->rng, 0.5) ? 1 : -1);
-            tr.dx = vx * sh + ux * dd_range(&w->rng, -20, 20);
-            tr.dy = vy * sh + uy * dd_range(&w->rng, -20, 20);
+            double sh = 0;
+            for (int tries = 0; tries < 20; tries++) {
+                sh = dd_range(&w->rng, 15, 40) * (dd_chance(&w->rng, 0.5) ? 1 : -1);
+                int clash = 0; /* never drawn onto another row */
+                for (int q = 0; q < m->nrows; q++)
+                    clash |= fabs(mr->off + sh - m->row[q].off) < 3;
+                for (int q = 0; q < n_placed; q++)
+                    clash |= fabs(mr->off + sh - placed[q]) < 3;
+                if (!clash)
+                    break;
+            }
+            double al = dd_range(&w->rng, -20, 20);
+            tr.dx = vx * sh + ux * al;
+            tr.dy = vy * sh + uy * al;
+            placed[n_placed++] = mr->off + sh;
         }
         dm_status st = add_row(w, rc, ++row_no, mr, x0, y0, x1, y1, &tr);
         if (st)

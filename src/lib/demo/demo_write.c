@@ -122,9 +122,12 @@ static dm_status geom_utm(wr *o, const dm_geom *g)
     dm_status st = dm_geom_transform(o->w->ctx, o->t, g, &out);
     if (st)
         return st;
-    if (!dm_geom_is_valid(out, NULL, 0, NULL, NULL)) {
+    dm_geom_type ty = dm_geom_type_of(out);
+    if ((ty != DM_GEOM_POLYGON && ty != DM_GEOM_MULTIPOLYGON) ||
+        !dm_geom_is_valid(out, NULL, 0, NULL, NULL)) {
+        /* a zero buffer keeps the polygonal parts and mends them */
         dm_geom *v = NULL;
-        st = dm_geom_make_valid(o->w->ctx, out, &v);
+        st = dm_geom_buffer(o->w->ctx, out, 0, &v);
         dm_geom_free(out);
         if (st)
             return st;
@@ -547,22 +550,29 @@ dm_status dd_write(dd_world *w, dm_store *s, dm_demo_summary *sum)
     for (size_t i = 0; i < w->accidents.n; i++)
         outside += !dd_in_record(w, w->accidents.v[i].x, w->accidents.v[i].y);
     w->outside_records = w->accidents.n ? (double)outside / (double)w->accidents.n : 0;
-    long counts[20] = {0};
     st = w_base(&o);
-    if (!st) counts[0] = o.count; /* districts */
-    if (!st) { st = w_features(&o); counts[1] = o.count; }
-    if (!st) { st = w_records(&o); counts[2] = o.count; }
-    if (!st) { st = w_truth(&o); counts[3] = o.count; }
-    if (!st) { st = w_hazards(&o); counts[4] = o.count; }
-    if (!st) { st = w_activities(&o); counts[5] = o.count; }
-    if (!st) { st = w_accidents(&o); counts[6] = o.count; }
-    (void)counts;
+    if (!st)
+        st = w_features(&o);
+    if (!st)
+        st = w_records(&o);
+    if (!st)
+        st = w_truth(&o);
+    if (!st)
+        st = w_hazards(&o);
+    if (!st)
+        st = w_activities(&o);
+    if (!st)
+        st = w_accidents(&o);
+    long sens[3] = {0, 0, 0};
+    if (!st)
+        st = dd_write_sensors(w, s, o.t, sens);
     char b[32];
     if (!st) st = dm_store_meta_set(s, "demo_scale", w->scale ? "national" : "small");
     snprintf(b, sizeof b, "%llu", (unsigned long long)w->seed);
     if (!st) st = dm_store_meta_set(s, "demo_seed", b);
     if (!st) st = dm_store_meta_set(s, "demo_crs", "EPSG:32638");
     if (!st) st = meta_num(s, "demo_record_accuracy_5m", w->accuracy_5m);
+    if (!st) st = meta_num(s, "demo_record_accuracy_target", 0.25);
     if (!st) st = meta_num(s, "demo_accidents_outside_records", w->outside_records);
     if (!st) st = meta_num(s, "demo_hazard_mined_share", w->mined_share);
     if (!st) st = meta_num(s, "demo_items_in_hazards", w->items_in_hazards);
@@ -589,6 +599,9 @@ dm_status dd_write(dd_world *w, dm_store *s, dm_demo_summary *sum)
         sum->items = (long)w->found.n;
         sum->accidents = (long)w->accidents.n;
         sum->victims = (long)w->victims.n;
+        sum->sensors = sens[0];
+        sum->flights = sens[1];
+        sum->detections = sens[2];
         sum->record_accuracy_5m = w->accuracy_5m;
         sum->accidents_outside_records = w->outside_records;
         sum->hazard_mined_share = w->mined_share;

@@ -102,6 +102,12 @@ static void box_v(void *arg, size_t k)
 
 dm_status dm_gauss_blur(dm_ctx *ctx, float *buf, int nx, int ny, double sigma_cells, int threads)
 {
+    return dm_gauss_blur_ws(ctx, buf, NULL, nx, ny, sigma_cells, threads);
+}
+
+dm_status dm_gauss_blur_ws(dm_ctx *ctx, float *buf, float *work, int nx, int ny,
+                           double sigma_cells, int threads)
+{
     if (nx <= 0 || ny <= 0)
         return DM_OK;
     if (!(sigma_cells >= 0) || !isfinite(sigma_cells))
@@ -111,7 +117,7 @@ dm_status dm_gauss_blur(dm_ctx *ctx, float *buf, int nx, int ny, double sigma_ce
     if (r[0] + r[1] + r[2] == 0)
         return DM_OK;
     size_t n = (size_t)nx * ny;
-    float *tmp = dm_raster_alloc(n);
+    float *tmp = work ? work : dm_raster_alloc(n);
     if (!tmp)
         return dm__fail(ctx, DM_ENOMEM, "out of memory for a %d x %d kernel buffer", nx, ny);
     blur_job j = {0};
@@ -130,7 +136,8 @@ dm_status dm_gauss_blur(dm_ctx *ctx, float *buf, int nx, int ny, double sigma_ce
         j.strip = 512;
         dm_parallel_for(threads, ((size_t)nx + 511) / 512, box_v, &j);
     }
-    dm_raster_free(tmp, n);
+    if (!work)
+        dm_raster_free(tmp, n);
     if (j.failed)
         return dm__fail(ctx, DM_ENOMEM, "out of memory in the kernel");
     return DM_OK;

@@ -70,10 +70,11 @@ static void burn_segment(const dm_grid *g, double x0, double y0, double x1, doub
         return;
     int i = (int)floor(ax), j = (int)floor(ay);
     int ie = (int)floor(bx), je = (int)floor(by);
-    if (i >= g->nx) i = g->nx - 1;
-    if (j >= g->ny) j = g->ny - 1;
-    if (ie >= g->nx) ie = g->nx - 1;
-    if (je >= g->ny) je = g->ny - 1;
+    /* clipping can leave a coordinate a rounding error outside the grid */
+    i = i < 0 ? 0 : i >= g->nx ? g->nx - 1 : i;
+    j = j < 0 ? 0 : j >= g->ny ? g->ny - 1 : j;
+    ie = ie < 0 ? 0 : ie >= g->nx ? g->nx - 1 : ie;
+    je = je < 0 ? 0 : je >= g->ny ? g->ny - 1 : je;
     double dx = bx - ax, dy = by - ay;
     int si = dx > 0 ? 1 : -1, sj = dy > 0 ? 1 : -1;
     double tdx = dx != 0 ? fabs(1.0 / dx) : INFINITY, tdy = dy != 0 ? fabs(1.0 / dy) : INFINITY;

@@ -16,11 +16,19 @@ typedef struct edt_job {
     int nx, ny;
     float cap2;
     int strip; /* columns per strip (pass 1) or rows per chunk (pass 2) */
+    float scale; /* multiply the distances by this (cell size) */
     int failed;
 } edt_job;
 
-/* Pass 1: vertical distance (in cells) to the nearest source in the column. */
-static void edt_cols(void *arg, size_t k)
+#if defined(__GNUC__) && !defined(__clang__)
+#define HOT_LOOPS __attribute__((optimize("O3")))
+#else
+#define HOT_LOOPS
+#endif
+
+/* Pass 1: vertical distance (in cells) to the nearest source in the column,
+ * written so that the compiler vectorises it. */
+HOT_LOOPS static void edt_cols(void *arg, size_t k)
 {
     edt_job *j = arg;
     int x0 = (int)k * j->strip, x1 = x0 + j->strip < j->nx ? x0 + j->strip : j->nx;
@@ -29,93 +37,96 @@ static void edt_cols(void *arg, size_t k)
     for (int x = x0; x < x1; x++)
         f[x] = f[x] == 0.0f ? 0.0f : INFINITY;
     for (int y = 1; y < j->ny; y++) {
-        float *r = f + (size_t)y * nx, *p = r - nx;
-        for (int x = x0; x < x1; x++)
-            r[x] = r[x] == 0.0f ? 0.0f : p[x] + 1.0f;
+        float *restrict r = f + (size_t)y * nx;
+        const float *restrict p = r - nx;
+        for (int x = x0; x < x1; x++) {
+            float up = p[x] + 1.0f, here = r[x];
+            r[x] = here > 0.0f ? up : 0.0f;
+        }
     }
     for (int y = j->ny - 2; y >= 0; y--) {
-        float *r = f + (size_t)y * nx, *p = r + nx;
+        float *restrict r = f + (size_t)y * nx;
+        const float *restrict p = r + nx;
         for (int x = x0; x < x1; x++) {
-            float c = p[x] + 1.0f;
-            r[x] = c < r[x] ? c : r[x];
+            float c = p[x] + 1.0f, here = r[x];
+            r[x] = c < here ? c : here;
         }
     }
 }
 
 /* Pass 2: lower envelope of parabolas along each row of squared column
- * distances. */
-static void edt_rows(void *arg, size_t k)
+ * distances. Parabola k has apex at v[k] and height f = h[k] - v[k]^2, so
+ * that the squared distance at q is h[k] - 2 q v[k] + q^2 (all exact in
+ * double for any raster that fits in memory). */
+HOT_LOOPS static void edt_rows(void *arg, size_t k)
 {
     edt_job *j = arg;
     int n = j->nx;
     int y0 = (int)k * j->strip, y1 = y0 + j->strip < j->ny ? y0 + j->strip : j->ny;
     int *v = malloc((size_t)n * sizeof *v);
     double *z = malloc(((size_t)n + 1) * sizeof *z);
-    double *fq = malloc((size_t)n * sizeof *fq);
-    if (!v || !z || !fq) {
+    double *h = malloc((size_t)n * sizeof *h);
+    if (!v || !z || !h) {
         j->failed = 1;
-        free(v), free(z), free(fq);
+        free(v), free(z), free(h);
         return;
     }
+    const double cap2 = j->cap2;
+    const float sc = j->scale;
+    const float capd = isfinite(cap2) ? (float)sqrt(cap2) * sc : INFINITY;
     for (int y = y0; y < y1; y++) {
         float *r = j->f + (size_t)y * (size_t)n;
         int m = -1;
         for (int q = 0; q < n; q++) {
-            if (!isfinite(r[q]))
+            float gq = r[q];
+            if (gq == INFINITY)
                 continue;
-            double f = (double)r[q] * r[q];
-            fq[q] = f;
-            if (m < 0) {
-                m = 0;
-                v[0] = q;
-                z[0] = -INFINITY;
-                z[1] = INFINITY;
-                continue;
-            }
-            double s;
-            for (;;) {
-                int p = v[m];
-                s = ((f + (double)q * q) - (fq[p] + (double)p * p)) / (2.0 * (q - p));
-                if (s <= z[m] && m > 0)
+            double dq = (double)q, hq = (double)gq * gq + dq * dq, s = -INFINITY;
+            /* pop while the new parabola hides the top one from z[m] on:
+             * (hq - h[m]) / (2 (q - v[m])) <= z[m], without dividing */
+            while (m > 0 && hq - h[m] <= z[m] * (2.0 * (dq - v[m])))
+                m--;
+            if (m >= 0) {
+                s = (hq - h[m]) / (2.0 * (dq - v[m]));
+                if (m == 0 && s <= z[0]) /* z[0] = -inf: never */
                     m--;
-                else
-                    break;
             }
-            if (s <= z[m]) { /* m == 0 and the new parabola hides the first */
-                v[0] = q;
-                z[1] = INFINITY;
-                continue;
-            }
+            if (m < 0)
+                s = -INFINITY;
             m++;
             v[m] = q;
+            h[m] = hq;
             z[m] = s;
-            z[m + 1] = INFINITY;
         }
         if (m < 0) {
-            float c = isfinite(j->cap2) ? sqrtf(j->cap2) : INFINITY;
             for (int q = 0; q < n; q++)
-                r[q] = c;
+                r[q] = capd;
             continue;
         }
+        z[m + 1] = INFINITY;
         int e = 0;
         for (int q = 0; q < n; q++) {
-            while (z[e + 1] < q)
+            double dq = (double)q;
+            while (z[e + 1] <= dq)
                 e++;
-            double dq = (double)(q - v[e]);
-            double d2 = dq * dq + fq[v[e]];
-            if (d2 > j->cap2)
-                d2 = j->cap2;
-            r[q] = (float)sqrt(d2);
+            double d2 = h[e] - 2.0 * dq * v[e] + dq * dq;
+            r[q] = d2 >= cap2 ? capd : sqrtf((float)d2) * sc;
         }
     }
-    free(v), free(z), free(fq);
+    free(v), free(z), free(h);
 }
 
 dm_status dm_edt(dm_ctx *ctx, float *f, int nx, int ny, float cap_cells, int threads)
 {
+    return dm_edt_scaled(ctx, f, nx, ny, cap_cells, 1.0f, threads);
+}
+
+dm_status dm_edt_scaled(dm_ctx *ctx, float *f, int nx, int ny, float cap_cells, float scale,
+                        int threads)
+{
     if (nx <= 0 || ny <= 0)
         return dm__fail(ctx, DM_EINVAL, "distance transform of an empty raster (%d x %d)", nx, ny);
-    edt_job j = {f, nx, ny, isfinite(cap_cells) ? cap_cells * cap_cells : INFINITY, 256, 0};
+    edt_job j = {f, nx, ny, isfinite(cap_cells) ? cap_cells * cap_cells : INFINITY, 256, scale, 0};
     dm_parallel_for(threads, ((size_t)nx + 255) / 256, edt_cols, &j);
     j.strip = 32;
     dm_parallel_for(threads, ((size_t)ny + 31) / 32, edt_rows, &j);

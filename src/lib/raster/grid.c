@@ -83,30 +83,45 @@ dm_status dm_grid_tiles(dm_ctx *ctx, const dm_grid *g, int size, int halo, dm_ti
     return DM_OK;
 }
 
-#define HUGE_ALIGN ((size_t)2 << 20)
+#define BIG ((size_t)2 << 20)
 
+/* Large buffers are mapped and populated in one system call: first-touch
+ * page faults one page at a time cost more than the work on some virtual
+ * machines. DEMINE_HUGEPAGES=1 also advises transparent huge pages (fewer
+ * TLB misses, but compaction can make the allocation itself slow). */
 float *dm_raster_alloc(size_t n_cells)
 {
     size_t bytes = n_cells * sizeof(float);
     if (n_cells && bytes / sizeof(float) != n_cells)
         return NULL;
-    if (bytes < HUGE_ALIGN) {
+    if (bytes < BIG)
         return malloc(bytes ? bytes : 1);
-    }
-    size_t rounded = (bytes + HUGE_ALIGN - 1) / HUGE_ALIGN * HUGE_ALIGN;
-    void *p = NULL;
-    if (posix_memalign(&p, HUGE_ALIGN, rounded) != 0)
+    const char *hp = getenv("DEMINE_HUGEPAGES");
+    int huge = hp && hp[0] == '1';
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | (huge ? 0 : MAP_POPULATE), -1, 0);
+    if (p == MAP_FAILED)
         return NULL;
 #ifdef MADV_HUGEPAGE
-    madvise(p, rounded, MADV_HUGEPAGE);
+    if (huge) {
+        madvise(p, bytes, MADV_HUGEPAGE);
+#ifdef MADV_POPULATE_WRITE
+        madvise(p, bytes, MADV_POPULATE_WRITE);
+#endif
+    }
 #endif
     return p;
 }
 
 void dm_raster_free(float *p, size_t n_cells)
 {
-    (void)n_cells;
-    free(p);
+    if (!p)
+        return;
+    size_t bytes = n_cells * sizeof(float);
+    if (bytes < BIG)
+        free(p);
+    else
+        munmap(p, bytes);
 }
 
 /* ---- thread pool ---- */

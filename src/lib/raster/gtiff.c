@@ -27,6 +27,10 @@ static void gdal_init(void)
 {
     GDALAllRegister();
     CPLSetErrorHandler(CPLQuietErrorHandler);
+    /* bound GDAL's block cache (default: 5 % of RAM) so that memory stays
+     * flat whatever the raster size; GDAL_CACHEMAX still overrides */
+    if (!CPLGetConfigOption("GDAL_CACHEMAX", NULL))
+        GDALSetCacheMax64((GIntBig)256 << 20);
 }
 
 void dm__gdal_init(void);
@@ -64,6 +68,8 @@ dm_status dm_gtiff_create(dm_ctx *ctx, const char *path, const dm_grid *g, int n
     if (compress) {
         opt = CSLSetNameValue(opt, "COMPRESS", comp);
         opt = CSLSetNameValue(opt, "PREDICTOR", "3");
+        if (!strcmp(comp, "ZSTD"))
+            opt = CSLSetNameValue(opt, "ZSTD_LEVEL", "1"); /* fast; the predictor does most */
     }
     opt = CSLSetNameValue(opt, "BIGTIFF", "IF_SAFER");
     opt = CSLSetNameValue(opt, "NUM_THREADS", "ALL_CPUS");
@@ -108,11 +114,43 @@ dm_status dm_gtiff_create(dm_ctx *ctx, const char *path, const dm_grid *g, int n
     return DM_OK;
 }
 
+/* Write whole 256 x 256 blocks straight to the driver, bypassing GDAL's
+ * block cache (which would allocate and fault in a copy of the raster). */
+static dm_status write_blocks(dm_gtiff *w, GDALRasterBandH b, int i0, int j0, int nx, int ny,
+                              const float *data)
+{
+    int W = GDALGetRasterXSize(w->ds), H = GDALGetRasterYSize(w->ds);
+    float *blk = malloc(256 * 256 * sizeof *blk);
+    if (!blk)
+        return dm__fail(w->ctx, DM_ENOMEM, "out of memory");
+    for (int by = j0 / 256; by * 256 < j0 + ny; by++)
+        for (int bx = i0 / 256; bx * 256 < i0 + nx; bx++) {
+            int h = H - by * 256 < 256 ? H - by * 256 : 256;
+            int ww = W - bx * 256 < 256 ? W - bx * 256 : 256;
+            if (h < 256 || ww < 256)
+                memset(blk, 0, 256 * 256 * sizeof *blk);
+            for (int y = 0; y < h; y++)
+                memcpy(blk + (size_t)y * 256,
+                       data + (size_t)(by * 256 + y - j0) * nx + (bx * 256 - i0),
+                       (size_t)ww * sizeof *blk);
+            if (GDALWriteBlock(b, bx, by, blk) != CE_None) {
+                free(blk);
+                return dm__fail(w->ctx, DM_EGDAL, "%s: write failed: %s", w->path, gdal_msg());
+            }
+        }
+    free(blk);
+    return DM_OK;
+}
+
 dm_status dm_gtiff_write(dm_gtiff *w, int band, int i0, int j0, int nx, int ny, const float *data)
 {
     if (band < 1 || band > w->nbands)
         return dm__fail(w->ctx, DM_EINVAL, "no band %d", band);
     CPLErrorReset();
+    int W = GDALGetRasterXSize(w->ds), H = GDALGetRasterYSize(w->ds);
+    if (i0 % 256 == 0 && j0 % 256 == 0 && (nx % 256 == 0 || i0 + nx == W) &&
+        (ny % 256 == 0 || j0 + ny == H))
+        return write_blocks(w, GDALGetRasterBand(w->ds, band), i0, j0, nx, ny, data);
     if (GDALRasterIO(GDALGetRasterBand(w->ds, band), GF_Write, i0, j0, nx, ny, (void *)data, nx,
                      ny, GDT_Float32, 0, 0) != CE_None)
         return dm__fail(w->ctx, DM_EGDAL, "%s: write failed: %s", w->path, gdal_msg());
@@ -138,6 +176,7 @@ dm_status dm_gtiff_close(dm_gtiff *w, int with_overviews)
             levels[n++] = f;
         if (n) {
             CPLSetConfigOption("COMPRESS_OVERVIEW", "ZSTD");
+            CPLSetConfigOption("ZSTD_LEVEL_OVERVIEW", "1");
             CPLSetConfigOption("PREDICTOR_OVERVIEW", "3");
             CPLSetConfigOption("GDAL_NUM_THREADS", "ALL_CPUS");
             CPLErrorReset();
@@ -173,6 +212,34 @@ static dm_status open_georef(dm_ctx *ctx, const char *path, GDALDatasetH *out, d
     }
     *out = ds;
     return DM_OK;
+}
+
+/* Read a band block by block (no block cache: each block is converted to
+ * float straight into the destination). */
+static CPLErr read_blocks(GDALRasterBandH b, int nx, int ny, float *out)
+{
+    int bw, bh;
+    GDALGetBlockSize(b, &bw, &bh);
+    GDALDataType t = GDALGetRasterDataType(b);
+    int sz = GDALGetDataTypeSizeBytes(t);
+    if (bw <= 0 || bh <= 0 || GDALDataTypeIsComplex(t) || (size_t)bw * bh > ((size_t)64 << 20))
+        return GDALRasterIO(b, GF_Read, 0, 0, nx, ny, out, nx, ny, GDT_Float32, 0, 0);
+    void *blk = malloc((size_t)bw * bh * (size_t)sz);
+    if (!blk)
+        return CE_Failure;
+    for (int by = 0; by * bh < ny; by++)
+        for (int bx = 0; bx * bw < nx; bx++) {
+            if (GDALReadBlock(b, bx, by, blk) != CE_None) {
+                free(blk);
+                return CE_Failure;
+            }
+            int h = ny - by * bh < bh ? ny - by * bh : bh, w = nx - bx * bw < bw ? nx - bx * bw : bw;
+            for (int y = 0; y < h; y++)
+                GDALCopyWords((char *)blk + (size_t)y * bw * sz, t, sz,
+                              out + (size_t)(by * bh + y) * nx + (size_t)bx * bw, GDT_Float32, 4, w);
+        }
+    free(blk);
+    return CE_None;
 }
 
 dm_status dm_raster_read(dm_ctx *ctx, const char *path, int band, dm_grid *g, float **data)
@@ -221,8 +288,7 @@ dm_status dm_raster_read(dm_ctx *ctx, const char *path, int band, dm_grid *g, fl
     }
     GDALRasterBandH b = GDALGetRasterBand(ds, band);
     CPLErrorReset();
-    if (GDALRasterIO(b, GF_Read, 0, 0, g->nx, g->ny, buf, g->nx, g->ny, GDT_Float32, 0, 0) !=
-        CE_None) {
+    if (read_blocks(b, g->nx, g->ny, buf) != CE_None) {
         dm_raster_free(buf, n);
         GDALClose(ds);
         return dm__fail(ctx, DM_EGDAL, "%s: read failed: %s", path, gdal_msg());
@@ -313,4 +379,173 @@ dm_status dm_raster_warp(dm_ctx *ctx, const char *path, const dm_grid *g, float 
     if (orig)
         GDALClose(orig);
     return st;
+}
+
+/* ---- streaming weighted sum ---- */
+typedef struct wsum_job {
+    const char *const *paths;
+    const double *w;
+    int n, nx, ny, bcols, brows;
+    GDALDatasetH out;
+    pthread_mutex_t mu;
+    int next;
+    int failed;
+    char msg[512];
+} wsum_job;
+
+static void *wsum_worker(void *arg)
+{
+    wsum_job *j = arg;
+    GDALDatasetH in[32] = {0};
+    float *acc = malloc(256 * 256 * sizeof *acc), *buf = malloc(256 * 256 * sizeof *buf);
+    int ok = acc && buf;
+    for (int i = 0; i < j->n && ok; i++)
+        ok = (in[i] = GDALOpen(j->paths[i], GA_ReadOnly)) != NULL;
+    while (ok) {
+        pthread_mutex_lock(&j->mu);
+        int r = j->failed ? j->brows * j->bcols : j->next++;
+        pthread_mutex_unlock(&j->mu);
+        if (r >= j->brows * j->bcols)
+            break;
+        int by = r / j->bcols, bx = r % j->bcols;
+        int h = j->ny - by * 256 < 256 ? j->ny - by * 256 : 256;
+        int w = j->nx - bx * 256 < 256 ? j->nx - bx * 256 : 256;
+        for (int i = 0; i < j->n && ok; i++) {
+            GDALRasterBandH b = GDALGetRasterBand(in[i], 1);
+            float *dst = i ? buf : acc;
+            int bw = 0, bh = 0;
+            GDALGetBlockSize(b, &bw, &bh);
+            if (bw == 256 && bh == 256 && GDALGetRasterDataType(b) == GDT_Float32)
+                ok = GDALReadBlock(b, bx, by, dst) == CE_None; /* no block cache */
+            else
+                ok = GDALRasterIO(b, GF_Read, bx * 256, by * 256, w, h, dst, w, h, GDT_Float32, 0,
+                                  256 * sizeof(float)) == CE_None;
+            int has = 0;
+            float nd = (float)GDALGetRasterNoDataValue(b, &has);
+            float wi = (float)j->w[i];
+            for (int y = 0; y < h && ok; y++) {
+                float *a = acc + y * 256, *s = dst + y * 256;
+                if (i == 0) {
+                    for (int x = 0; x < w; x++)
+                        a[x] = (has && s[x] == nd) ? NAN : wi * s[x];
+                } else {
+                    for (int x = 0; x < w; x++)
+                        a[x] += (has && s[x] == nd) ? NAN : wi * s[x];
+                }
+            }
+        }
+        if (!ok)
+            break;
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < 256; x++)
+                if (x >= w || isnan(acc[y * 256 + x]))
+                    acc[y * 256 + x] = -9999.0f;
+        for (int y = h; y < 256; y++)
+            for (int x = 0; x < 256; x++)
+                acc[y * 256 + x] = -9999.0f;
+        pthread_mutex_lock(&j->mu);
+        ok = GDALWriteBlock(GDALGetRasterBand(j->out, 1), bx, by, acc) == CE_None;
+        pthread_mutex_unlock(&j->mu);
+    }
+    if (!ok) {
+        pthread_mutex_lock(&j->mu);
+        if (!j->failed) {
+            j->failed = 1;
+            dm__strlcpy(j->msg, gdal_msg(), sizeof j->msg);
+        }
+        pthread_mutex_unlock(&j->mu);
+    }
+    for (int i = 0; i < j->n; i++)
+        if (in[i])
+            GDALClose(in[i]);
+    free(acc);
+    free(buf);
+    return NULL;
+}
+
+dm_status dm_raster_weighted_sum(dm_ctx *ctx, const char *out, const char *const *paths,
+                                 const double *weights, int n, int compress, int threads)
+{
+    if (n < 1 || n > 32)
+        return dm__fail(ctx, DM_EINVAL, "weighted sum of %d rasters (1 to 32)", n);
+    GDALDatasetH first;
+    double gt[6];
+    dm_status st = open_georef(ctx, paths[0], &first, gt);
+    if (st)
+        return st;
+    dm_grid g;
+    memset(&g, 0, sizeof g);
+    g.nx = GDALGetRasterXSize(first);
+    g.ny = GDALGetRasterYSize(first);
+    for (int i = 1; i < n; i++) {
+        GDALDatasetH d;
+        double gt2[6];
+        if ((st = open_georef(ctx, paths[i], &d, gt2))) {
+            GDALClose(first);
+            return st;
+        }
+        int same = GDALGetRasterXSize(d) == g.nx && GDALGetRasterYSize(d) == g.ny;
+        for (int k = 0; k < 6; k++)
+            same &= fabs(gt[k] - gt2[k]) <= 1e-6 * (fabs(gt[1]) + fabs(gt[k]));
+        GDALClose(d);
+        if (!same) {
+            GDALClose(first);
+            return dm__fail(ctx, DM_EINVAL, "%s is not on the grid of %s", paths[i], paths[0]);
+        }
+    }
+    /* output on the same georeference */
+    GDALDriverH drv = GDALGetDriverByName("GTiff");
+    char **opt = NULL;
+    opt = CSLSetNameValue(opt, "TILED", "YES");
+    opt = CSLSetNameValue(opt, "BLOCKXSIZE", "256");
+    opt = CSLSetNameValue(opt, "BLOCKYSIZE", "256");
+    opt = CSLSetNameValue(opt, "BIGTIFF", "IF_SAFER");
+    if (compress) {
+        const char *list = GDALGetMetadataItem(drv, GDAL_DMD_CREATIONOPTIONLIST, NULL);
+        opt = CSLSetNameValue(opt, "COMPRESS", list && strstr(list, "ZSTD") ? "ZSTD" : "LZW");
+        opt = CSLSetNameValue(opt, "PREDICTOR", "3");
+        opt = CSLSetNameValue(opt, "NUM_THREADS", "ALL_CPUS");
+    }
+    CPLErrorReset();
+    GDALDatasetH o = GDALCreate(drv, out, g.nx, g.ny, 1, GDT_Float32, opt);
+    CSLDestroy(opt);
+    if (!o) {
+        GDALClose(first);
+        return dm__fail(ctx, DM_EGDAL, "%s: cannot create: %s", out, gdal_msg());
+    }
+    GDALSetGeoTransform(o, gt);
+    GDALSetProjection(o, GDALGetProjectionRef(first));
+    GDALSetRasterNoDataValue(GDALGetRasterBand(o, 1), -9999.0);
+    GDALClose(first);
+    wsum_job j;
+    memset(&j, 0, sizeof j);
+    j.paths = paths;
+    j.w = weights;
+    j.n = n;
+    j.nx = g.nx;
+    j.ny = g.ny;
+    j.bcols = (g.nx + 255) / 256;
+    j.brows = (g.ny + 255) / 256;
+    j.out = o;
+    pthread_mutex_init(&j.mu, NULL);
+    if (threads <= 0)
+        threads = dm_ctx_threads(ctx);
+    if (threads > 16)
+        threads = 16;
+    pthread_t tid[16];
+    int started = 0;
+    for (int t = 1; t < threads; t++)
+        if (pthread_create(&tid[started], NULL, wsum_worker, &j) == 0)
+            started++;
+    wsum_worker(&j);
+    for (int t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+    pthread_mutex_destroy(&j.mu);
+    CPLErrorReset();
+    GDALClose(o);
+    if (j.failed)
+        return dm__fail(ctx, DM_EGDAL, "%s: weighted sum failed: %s", out, j.msg);
+    if (CPLGetLastErrorType() >= CE_Failure)
+        return dm__fail(ctx, DM_EGDAL, "%s: close failed: %s", out, gdal_msg());
+    return DM_OK;
 }

@@ -10,19 +10,9 @@
 #include "demine/dm_risk.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct vc {
-    float v;
-    float n; /* truth events in the cell */
-} vc;
-
-static int cmp_vc_desc(const void *a, const void *b)
-{
-    float x = ((const vc *)a)->v, y = ((const vc *)b)->v;
-    return (x < y) - (x > y);
-}
 
 typedef struct sy {
     double s, y;
@@ -71,6 +61,64 @@ double dm_auc(const double *s, const double *y, size_t n)
     return (rsum - npos * (npos + 1) / 2) / (npos * nneg);
 }
 
+/* Order-preserving key of a float, descending: smaller key = larger value. */
+static inline uint32_t desc_key(float v)
+{
+    uint32_t u;
+    memcpy(&u, &v, sizeof u);
+    u = (u & 0x80000000u) ? ~u : (u | 0x80000000u);
+    return ~u;
+}
+
+/* LSD radix sort of 32-bit keys in two passes of 16 bits. */
+static int radix_sort(uint32_t *a, size_t n)
+{
+    uint32_t *t = malloc((n ? n : 1) * sizeof *t);
+    size_t *cnt = malloc(65536 * sizeof *cnt);
+    if (!t || !cnt) {
+        free(t);
+        free(cnt);
+        return -1;
+    }
+    for (int shift = 0; shift < 32; shift += 16) {
+        memset(cnt, 0, 65536 * sizeof *cnt);
+        for (size_t i = 0; i < n; i++)
+            cnt[(a[i] >> shift) & 0xFFFF]++;
+        size_t sum = 0;
+        for (size_t b = 0; b < 65536; b++) {
+            size_t c = cnt[b];
+            cnt[b] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            t[cnt[(a[i] >> shift) & 0xFFFF]++] = a[i];
+        memcpy(a, t, n * sizeof *a);
+    }
+    free(t);
+    free(cnt);
+    return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* First index in sorted a[0..n) with a[i] >= k (lower) or > k (upper). */
+static size_t bound(const uint32_t *a, size_t n, uint32_t k, int upper)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (upper ? a[mid] <= k : a[mid] < k)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 dm_status dm_risk_evaluate(dm_ctx *ctx, const dm_grid *g, const float *map,
                            const unsigned char *mask, const double *truth_xy, size_t nt,
                            const double *lab_p, const double *lab_y, size_t nl, dm_risk_eval *out)
@@ -78,10 +126,11 @@ dm_status dm_risk_evaluate(dm_ctx *ctx, const dm_grid *g, const float *map,
     memset(out, 0, sizeof *out);
     out->auc = out->brier = NAN;
     size_t N = dm_grid_cells(g);
-    float *cnt = calloc(N ? N : 1, sizeof *cnt);
-    if (!cnt)
-        return dm__fail(ctx, DM_ENOMEM, "out of memory for %zu cells", N);
     out->n_truth = nt;
+    uint32_t *ek = malloc((nt ? nt : 1) * sizeof *ek);
+    if (!ek)
+        return dm__fail(ctx, DM_ENOMEM, "out of memory for %zu truth points", nt);
+    size_t ne = 0;
     for (size_t i = 0; i < nt; i++) {
         double fx = (truth_xy[2 * i] - g->x0) / g->cell, fy = (g->y0 - truth_xy[2 * i + 1]) / g->cell;
         if (!(fx >= 0 && fy >= 0 && fx < g->nx && fy < g->ny))
@@ -89,53 +138,51 @@ dm_status dm_risk_evaluate(dm_ctx *ctx, const dm_grid *g, const float *map,
         size_t k = (size_t)(int)fy * g->nx + (size_t)(int)fx;
         if ((mask && !mask[k]) || !isfinite(map[k]))
             continue;
-        cnt[k] += 1;
-        out->n_truth_inside++;
+        ek[ne++] = desc_key(map[k]);
     }
+    out->n_truth_inside = ne;
+    qsort(ek, ne, sizeof *ek, cmp_u32);
     size_t m = 0;
     for (size_t k = 0; k < N; k++)
         if ((!mask || mask[k]) && isfinite(map[k]))
             m++;
     out->n_cells = m;
-    vc *v = malloc((m ? m : 1) * sizeof *v);
-    if (!v) {
-        free(cnt);
+    uint32_t *keys = malloc((m ? m : 1) * sizeof *keys);
+    if (!keys) {
+        free(ek);
         return dm__fail(ctx, DM_ENOMEM, "out of memory for %zu cells", m);
     }
     m = 0;
     for (size_t k = 0; k < N; k++)
-        if ((!mask || mask[k]) && isfinite(map[k])) {
-            v[m].v = map[k];
-            v[m].n = cnt[k];
-            m++;
-        }
-    free(cnt);
-    qsort(v, m, sizeof *v, cmp_vc_desc);
-    double tot = (double)out->n_truth_inside;
-    /* capture curve at 0..100 % with proportional sharing of ties */
-    size_t i = 0;
-    double cum = 0;
-    int next = 1;
-    out->capture[0] = 0;
-    while (i < m && tot > 0) {
-        size_t e = i;
-        double ev = 0;
-        while (e < m && v[e].v == v[i].v) {
-            ev += v[e].n;
-            e++;
-        }
-        /* group spans area shares [i/m, e/m) */
-        while (next <= 100 && (double)next / 100.0 * m <= e) {
-            double a = (double)next / 100.0 * m;
-            out->capture[next] = (cum + ev * (a - i) / (double)(e - i)) / tot;
-            next++;
-        }
-        cum += ev;
-        i = e;
+        if ((!mask || mask[k]) && isfinite(map[k]))
+            keys[m++] = desc_key(map[k]);
+    if (radix_sort(keys, m)) {
+        free(keys);
+        free(ek);
+        return dm__fail(ctx, DM_ENOMEM, "out of memory for %zu cells", m);
     }
-    for (; next <= 100; next++)
-        out->capture[next] = tot > 0 ? 1.0 : 0.0;
-    free(v);
+    /* capture at 0..100 % of the area; a tie group straddling the cut is
+     * shared in proportion */
+    double tot = (double)ne;
+    out->capture[0] = 0;
+    for (int p = 1; p <= 100; p++) {
+        if (!m || tot == 0) {
+            out->capture[p] = tot > 0 ? 1.0 : 0.0;
+            continue;
+        }
+        double pos = (double)p / 100.0 * (double)m;
+        if (pos >= (double)m) {
+            out->capture[p] = 1.0;
+            continue;
+        }
+        uint32_t kc = keys[(size_t)pos];
+        size_t lo = bound(keys, m, kc, 0), hi = bound(keys, m, kc, 1);
+        size_t e_less = bound(ek, ne, kc, 0), e_eq = bound(ek, ne, kc, 1) - e_less;
+        double frac = hi > lo ? (pos - (double)lo) / (double)(hi - lo) : 0;
+        out->capture[p] = ((double)e_less + (double)e_eq * frac) / tot;
+    }
+    free(keys);
+    free(ek);
     out->recall5 = out->capture[5];
     out->recall10 = out->capture[10];
     out->recall20 = out->capture[20];

@@ -31,12 +31,22 @@ typedef struct term_plan {
     const dm_risk_term *t;
     int idx;        /* index in the model */
     int m;          /* working cell = m output cells */
+    int sub;        /* KERNEL narrower than 4 cells: sub x sub working cells per output cell */
     int halo;       /* halo in working cells */
     const char *cov_path;
     size_t *src;    /* indexes into gev[] used by the term */
     size_t n_src;
     double wmean;   /* AREA: mean weight of the sources */
 } term_plan;
+
+/* Buffers of one worker, reused from tile to tile (no page faults). */
+typedef struct scratch {
+    int busy;
+    float *eta, *x, *mask, *items; /* ncore each */
+    float *w0, *w1, *w2;           /* nwin each */
+} scratch;
+
+#define MAX_POOL 64
 
 typedef struct job {
     dm_ctx *ctx;
@@ -63,7 +73,58 @@ typedef struct job {
     double lam_scale; /* items per hectare per unit of reference intensity */
     double cell_ha;
     long ref_days; /* reference date for ages, days since 1970 (-1: none) */
+    scratch pool[MAX_POOL];
+    size_t ncore, nwin;
 } job;
+
+static scratch *scratch_get(job *j)
+{
+    pthread_mutex_lock(&j->mu);
+    scratch *s = NULL;
+    for (int i = 0; i < MAX_POOL && !s; i++)
+        if (!j->pool[i].busy) {
+            s = &j->pool[i];
+            s->busy = 1;
+        }
+    pthread_mutex_unlock(&j->mu);
+    if (s && !s->eta) {
+        s->eta = dm_raster_alloc(j->ncore);
+        s->x = dm_raster_alloc(j->ncore);
+        s->mask = dm_raster_alloc(j->ncore);
+        s->items = dm_raster_alloc(j->ncore);
+        s->w0 = dm_raster_alloc(j->nwin);
+        s->w1 = dm_raster_alloc(j->nwin);
+        s->w2 = dm_raster_alloc(j->nwin);
+    }
+    if (s && (!s->eta || !s->x || !s->mask || !s->items || !s->w0 || !s->w1 || !s->w2)) {
+        pthread_mutex_lock(&j->mu);
+        s->busy = 0;
+        pthread_mutex_unlock(&j->mu);
+        return NULL;
+    }
+    return s;
+}
+
+static void scratch_put(job *j, scratch *s)
+{
+    pthread_mutex_lock(&j->mu);
+    s->busy = 0;
+    pthread_mutex_unlock(&j->mu);
+}
+
+static void scratch_free(job *j)
+{
+    for (int i = 0; i < MAX_POOL; i++) {
+        scratch *s = &j->pool[i];
+        dm_raster_free(s->eta, j->ncore);
+        dm_raster_free(s->x, j->ncore);
+        dm_raster_free(s->mask, j->ncore);
+        dm_raster_free(s->items, j->ncore);
+        dm_raster_free(s->w0, j->nwin);
+        dm_raster_free(s->w1, j->nwin);
+        dm_raster_free(s->w2, j->nwin);
+    }
+}
 
 static void job_fail(job *j, dm_ctx *wctx, dm_status st)
 {
@@ -128,6 +189,25 @@ static void upsample(const float *wbuf, int wnx, int wny, int ci0, int cj0, int 
                    (size_t)nx * sizeof *out);
         return;
     }
+    int *ia = malloc((size_t)nx * sizeof *ia);
+    float *fa = malloc((size_t)nx * sizeof *fa);
+    if (!ia || !fa) { /* cannot happen for tile sizes; fall back to nearest */
+        free(ia), free(fa);
+        for (int y = 0; y < ny; y++)
+            for (int x = 0; x < nx; x++)
+                out[(size_t)y * nx + x] =
+                    wbuf[(size_t)((j0 + y) / m - cj0) * wnx + ((i0 + x) / m - ci0)];
+        return;
+    }
+    for (int x = 0; x < nx; x++) {
+        double u = (i0 + x + 0.5) / m - 0.5 - ci0;
+        int a = (int)floor(u);
+        double fx = u - a;
+        if (a < 0) a = 0, fx = 0;
+        if (a >= wnx - 1) a = wnx - 2, fx = 1;
+        ia[x] = a;
+        fa[x] = (float)fx;
+    }
     for (int y = 0; y < ny; y++) {
         double v = (j0 + y + 0.5) / m - 0.5 - cj0;
         int b = (int)floor(v);
@@ -135,22 +215,60 @@ static void upsample(const float *wbuf, int wnx, int wny, int ci0, int cj0, int 
         if (b < 0) b = 0, fy = 0;
         if (b >= wny - 1) b = wny - 2, fy = 1;
         const float *r0 = wbuf + (size_t)b * wnx, *r1 = r0 + wnx;
+        float gy = (float)fy, *o = out + (size_t)y * nx;
         for (int x = 0; x < nx; x++) {
-            double u = (i0 + x + 0.5) / m - 0.5 - ci0;
-            int a = (int)floor(u);
-            double fx = u - a;
-            if (a < 0) a = 0, fx = 0;
-            if (a >= wnx - 1) a = wnx - 2, fx = 1;
-            double top = r0[a] + fx * (r0[a + 1] - r0[a]);
-            double bot = r1[a] + fx * (r1[a + 1] - r1[a]);
-            out[(size_t)y * nx + x] = (float)(top + fy * (bot - top));
+            int a = ia[x];
+            float top = r0[a] + fa[x] * (r0[a + 1] - r0[a]);
+            float bot = r1[a] + fa[x] * (r1[a + 1] - r1[a]);
+            o[x] = top + gy * (bot - top);
         }
     }
+    free(ia);
+    free(fa);
+}
+
+/* A kernel narrower than a few output cells: computed on sub x sub cells per
+ * output cell and averaged, i.e. the Gaussian integrated over each cell. */
+static dm_status kernel_fine(job *j, dm_ctx *wctx, const term_plan *tp, const dm_tile *tl, float *x,
+                             scratch *sc)
+{
+    const dm_risk_term *t = tp->t;
+    int S = tp->sub, H = tp->halo;
+    dm_grid fg = *j->g;
+    fg.cell = j->g->cell / S;
+    dm_grid wg = dm_grid_window(&fg, tl->i0 * S - H, tl->j0 * S - H, tl->nx * S + 2 * H,
+                                tl->ny * S + 2 * H);
+    size_t wn = (size_t)wg.nx * wg.ny;
+    if (wn > j->nwin)
+        return dm__fail(wctx, DM_EINTERNAL, "window of %zu cells exceeds the plan (%zu)", wn, j->nwin);
+    float *buf = sc->w0;
+    memset(buf, 0, wn * sizeof *buf);
+    for (size_t s = 0; s < tp->n_src; s++) {
+        const gev *e = &j->ev[tp->src[s]];
+        if (overlaps(e->b, &wg, fg.cell))
+            dm_burn_coords(&wg, &e->xy, (float)ev_weight(t, e->e, j->ref_days), DM_BURN_ADD, 0, buf);
+    }
+    double sig = t->width_m / fg.cell;
+    dm_status st = dm_gauss_blur_ws(wctx, buf, sc->w2, wg.nx, wg.ny, sig, 1);
+    if (st)
+        return st;
+    double f = 2 * M_PI * sig * sig / ((double)S * S);
+    for (int y = 0; y < tl->ny; y++)
+        for (int xx = 0; xx < tl->nx; xx++) {
+            double sum = 0;
+            for (int b = 0; b < S; b++) {
+                const float *r = buf + (size_t)(H + y * S + b) * wg.nx + H + xx * S;
+                for (int a = 0; a < S; a++)
+                    sum += r[a];
+            }
+            x[(size_t)y * tl->nx + xx] = log1pf((float)(sum > 0 ? sum * f : 0));
+        }
+    return DM_OK;
 }
 
 /* Raw term values x over the tile core. */
 static dm_status term_tile(job *j, dm_ctx *wctx, const term_plan *tp, const dm_tile *tl,
-                           float *x)
+                           float *x, scratch *sc)
 {
     const dm_risk_term *t = tp->t;
     const dm_grid *g = j->g;
@@ -211,6 +329,8 @@ static dm_status term_tile(job *j, dm_ctx *wctx, const term_plan *tp, const dm_t
         }
         return DM_OK;
     }
+    if (t->type == DM_TERM_KERNEL && tp->sub > 1)
+        return kernel_fine(j, wctx, tp, tl, x, sc);
     /* working window */
     int m = tp->m, H = tp->halo;
     int ci0 = (int)floor((double)tl->i0 / m) - 1 - H, cj0 = (int)floor((double)tl->j0 / m) - 1 - H;
@@ -220,9 +340,9 @@ static dm_status term_tile(job *j, dm_ctx *wctx, const term_plan *tp, const dm_t
     cg.cell = g->cell * m;
     dm_grid wg = dm_grid_window(&cg, ci0, cj0, ci1 - ci0, cj1 - cj0);
     size_t wn = (size_t)wg.nx * wg.ny;
-    float *buf = dm_raster_alloc(wn), *ins = NULL;
-    if (!buf)
-        return dm__fail(wctx, DM_ENOMEM, "out of memory for a %d x %d window", wg.nx, wg.ny);
+    if (wn > j->nwin)
+        return dm__fail(wctx, DM_EINTERNAL, "window of %zu cells exceeds the plan (%zu)", wn, j->nwin);
+    float *buf = sc->w0, *ins = NULL;
     dm_status st = DM_OK;
     double C = cg.cell;
     switch (t->type) {
@@ -234,9 +354,9 @@ static dm_status term_tile(job *j, dm_ctx *wctx, const term_plan *tp, const dm_t
                 dm_burn_coords(&wg, &e->xy, (float)ev_weight(t, e->e, j->ref_days), DM_BURN_ADD,
                                0, buf);
         }
-        double sc = t->width_m / C;
-        st = dm_gauss_blur(wctx, buf, wg.nx, wg.ny, sc, 1);
-        double f = 2 * M_PI * sc * sc;
+        double sig = t->width_m / C;
+        st = dm_gauss_blur_ws(wctx, buf, sc->w2, wg.nx, wg.ny, sig, 1);
+        double f = 2 * M_PI * sig * sig;
         for (size_t k = 0; k < wn; k++)
             buf[k] = log1pf((float)(buf[k] > 0 ? buf[k] * f : 0));
         break;
@@ -247,11 +367,7 @@ static dm_status term_tile(job *j, dm_ctx *wctx, const term_plan *tp, const dm_t
             buf[k] = 1.0f;
         double cap = t->type == DM_TERM_DISTANCE ? t->width_m : 3.0 * t->width_m;
         if (t->type == DM_TERM_AREA) {
-            ins = dm_raster_alloc(wn);
-            if (!ins) {
-                st = dm__fail(wctx, DM_ENOMEM, "out of memory");
-                break;
-            }
+            ins = sc->w1;
             memset(ins, 0, wn * sizeof *ins);
         }
         for (size_t s = 0; s < tp->n_src; s++) {
@@ -267,9 +383,9 @@ static dm_status term_tile(job *j, dm_ctx *wctx, const term_plan *tp, const dm_t
         if (st)
             break;
         if (t->type == DM_TERM_DISTANCE) {
-            double sc = t->scale_m > 0 ? t->scale_m : 100;
+            double scl = t->scale_m > 0 ? t->scale_m : 100;
             for (size_t k = 0; k < wn; k++)
-                buf[k] = log1pf((float)(buf[k] * C / sc));
+                buf[k] = log1pf((float)(buf[k] * C / scl));
         } else {
             double band = t->width_m > 0 ? t->width_m : C;
             for (size_t k = 0; k < wn; k++) {
@@ -299,8 +415,6 @@ static dm_status term_tile(job *j, dm_ctx *wctx, const term_plan *tp, const dm_t
     }
     if (!st)
         upsample(buf, wg.nx, wg.ny, ci0, cj0, m, tl->i0, tl->j0, tl->nx, tl->ny, x);
-    dm_raster_free(buf, wn);
-    dm_raster_free(ins, wn);
     return st;
 }
 
@@ -322,19 +436,19 @@ static void tile_worker(void *arg, size_t k)
         return;
     }
     size_t n = (size_t)tl->nx * tl->ny;
-    float *eta = dm_raster_alloc(n), *x = dm_raster_alloc(n), *mask = dm_raster_alloc(n);
-    float *items = dm_raster_alloc(n);
+    scratch *sc = scratch_get(j);
     dm_status st = DM_OK;
-    if (!eta || !x || !mask || !items) {
+    if (!sc) {
         st = dm__fail(wctx, DM_ENOMEM, "out of memory for a tile of %d x %d", tl->nx, tl->ny);
         goto out;
     }
+    float *eta = sc->eta, *x = sc->x, *mask = sc->mask, *items = sc->items;
     dm_grid core = dm_grid_window(g, tl->i0, tl->j0, tl->nx, tl->ny);
     for (size_t c = 0; c < n; c++)
         eta[c] = (float)j->model->intercept;
     for (size_t t = 0; t < j->n_plans && !st; t++) {
         const term_plan *tp = &j->plans[t];
-        st = term_tile(j, wctx, tp, tl, x);
+        st = term_tile(j, wctx, tp, tl, x, sc);
         if (st)
             break;
         if (j->p->x_out && j->p->x_out[tp->idx]) {
@@ -428,10 +542,8 @@ static void tile_worker(void *arg, size_t k)
 out:
     if (st)
         job_fail(j, wctx, st);
-    dm_raster_free(eta, n);
-    dm_raster_free(x, n);
-    dm_raster_free(mask, n);
-    dm_raster_free(items, n);
+    if (sc)
+        scratch_put(j, sc);
     dm_ctx_free(wctx);
 }
 
@@ -475,9 +587,9 @@ static dm_status to_grid(dm_ctx *ctx, dm_transform *tr, const dm_coords *in, dm_
     return st;
 }
 
-static size_t window_cells(int tile, int m, int halo)
+static size_t window_cells(int tile, int m, int sub, int halo)
 {
-    size_t side = (size_t)tile / (size_t)m + 3 + 2 * (size_t)halo;
+    size_t side = (size_t)tile * (size_t)(sub > 1 ? sub : 1) / (size_t)m + 6 + 2 * (size_t)halo;
     return side * side;
 }
 
@@ -534,9 +646,12 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
             tp->m = (int)floor(t->width_m / 6.0 / g->cell);
             if (tp->m < 1)
                 tp->m = 1;
-            tp->halo = dm_gauss_reach(t->width_m / (g->cell * tp->m)) + 1;
+            tp->sub = 1;
+            if (t->width_m < 4.0 * g->cell) /* integrate the kernel over each cell */
+                tp->sub = (int)ceil(4.0 * g->cell / t->width_m) > 4 ? 4 : (int)ceil(4.0 * g->cell / t->width_m);
+            tp->halo = dm_gauss_reach(t->width_m / (g->cell * tp->m / tp->sub)) + 1;
         } else if (t->type == DM_TERM_DISTANCE) {
-            tp->m = (int)floor(t->width_m / 200.0 / g->cell);
+            tp->m = (int)floor(t->width_m / 100.0 / g->cell); /* 1 % of the cap */
             if (tp->m < 1)
                 tp->m = 1;
             tp->halo = (int)ceil(t->width_m / (g->cell * tp->m)) + 1;
@@ -622,12 +737,13 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
     for (;;) {
         per = 0;
         for (size_t t = 0; t < j.n_plans; t++) {
-            size_t wc = window_cells(tile, j.plans[t].m, j.plans[t].halo);
+            size_t wc = window_cells(tile, j.plans[t].m, j.plans[t].sub, j.plans[t].halo);
             size_t need = wc * 4 * 3;
             if (need > per)
                 per = need;
-            if (j.plans[t].halo * j.plans[t].m > hmax)
-                hmax = j.plans[t].halo * j.plans[t].m;
+            int hc = j.plans[t].halo * j.plans[t].m / (j.plans[t].sub > 1 ? j.plans[t].sub : 1);
+            if (hc > hmax)
+                hmax = hc;
         }
         per += (size_t)tile * tile * 4 * 5;
         if (per * 1 <= limit || tile <= 256)
@@ -643,6 +759,15 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
     }
     if ((size_t)threads * per > limit)
         threads = (int)(limit / per) > 0 ? (int)(limit / per) : 1;
+    if (threads > MAX_POOL)
+        threads = MAX_POOL;
+    j.ncore = (size_t)tile * tile;
+    j.nwin = 1;
+    for (size_t t = 0; t < j.n_plans; t++) {
+        size_t wc = window_cells(tile, j.plans[t].m, j.plans[t].sub, j.plans[t].halo);
+        if (wc > j.nwin)
+            j.nwin = wc;
+    }
     if ((st = dm_grid_tiles(ctx, g, tile, 0, &j.tiles, &j.n_tiles)))
         goto done;
     if (p->out_path) {
@@ -693,6 +818,7 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
         stats->max_p = j.max_p;
     }
 done:
+    scratch_free(&j);
     if (j.w)
         dm_gtiff_close(j.w, 0);
     for (size_t i = 0; i < j.n_ev; i++)

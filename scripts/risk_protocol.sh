@@ -1,0 +1,45 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# risk_protocol.sh -- the evaluation protocol of the Colombian development set
+# (/work/shared/data/colombia/README.md) for a model: (1) evidence up to 2012,
+# scored on the events of 2013-2019 with codes 1, 4 and 8 (recall@5/10/20%,
+# PAI, capture AUC), also year by year against the kernel-density baseline;
+# (2) evidence up to 2008, AUC-ROC over the labelled cells. Baselines are
+# computed the same way (kernel density sigma 1 and 2 km; distance to past
+# events). Usage: risk_protocol.sh [MODEL.json] [CELL_M]   (default model, 1000 m)
+set -e
+BIN=${BIN:-./demine}
+D=${COLOMBIA:-/work/shared/data/colombia}
+MODEL=${1:-}
+CELL=${2:-1000}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+EV="$D/colombia_events.geojson"
+AOI="$D/antioquia/aoi.geojson"
+TRUTH="$D/antioquia/events.geojson"
+K='"kinds":["accident","item","suspected","report"]'
+for s in 1000 2000; do
+    echo "{\"name\":\"kde${s}\",\"intercept\":0,\"ref_cell_m\":$CELL,\"terms\":[{\"name\":\"kde\",\"type\":\"kernel\",$K,\"width_m\":$s,\"weight\":1}]}" >"$T/kde$s.json"
+done
+echo "{\"name\":\"dist\",\"intercept\":0,\"ref_cell_m\":$CELL,\"terms\":[{\"name\":\"d\",\"type\":\"distance\",$K,\"width_m\":50000,\"scale_m\":1000,\"weight\":-1}]}" >"$T/dist.json"
+map() { # model until out
+    if [ -n "$1" ]; then m="--model $1"; else m=""; fi
+    $BIN risk map $m --evidence "$EV" --aoi "$AOI" --until "$2" --cell "$CELL" --out "$3" $COVARGS >/dev/null
+}
+field() { python3 -c "import json,sys; d=json.load(sys.stdin); print(' '.join('%.3f' % d[k] if k in d else '-' for k in sys.argv[1:]))" "$@"; }
+printf "%-22s %9s %9s %9s %6s %8s %9s\n" map recall@5 recall@10 recall@20 PAI10 capture AUC_lab
+for name in model kde1000 kde2000 dist; do
+    case $name in model) mf="$MODEL" ;; *) mf="$T/$name.json" ;; esac
+    map "$mf" 2012 "$T/$name-12.tif"
+    map "$mf" 2008 "$T/$name-08.tif"
+    a=$($BIN risk eval "$T/$name-12.tif" --aoi "$AOI" --truth "$TRUTH" --from 2013 --to 2019 --codes 1,4,8 --json | field recall5 recall10 recall20 pai10 capture_auc)
+    b=$($BIN risk eval "$T/$name-08.tif" --aoi "$AOI" --truth "$TRUTH" --labels "$D/antioquia/cells.geojson" --json | field auc)
+    printf "%-22s %9s %9s %9s %6s %8s %9s\n" "$name" $a $b
+done
+echo "recall@10% year by year (model vs kernel density 1 km):"
+for y in 2013 2014 2015 2016 2017 2018 2019; do
+    m=$($BIN risk eval "$T/model-12.tif" --aoi "$AOI" --truth "$TRUTH" --from $y --to $y --codes 1,4,8 --json | field recall10 truth_inside)
+    k=$($BIN risk eval "$T/kde1000-12.tif" --aoi "$AOI" --truth "$TRUTH" --from $y --to $y --codes 1,4,8 --json | field recall10)
+    echo "  $y: model $m (events) baseline $k"
+done
