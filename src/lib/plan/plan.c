@@ -106,7 +106,7 @@ static long rng_poisson(uint64_t *s, double lambda)
 void dm_plan_config_default(dm_plan_config *c)
 {
     memset(c, 0, sizeof *c);
-    c->p_cancel = 0.10;
+    c->p_cancel = 0.05;
     c->items_cancel = 0.25;
     c->p_clear = 0.90;
     c->density_clear = 3.0;
