@@ -211,6 +211,10 @@ TEST(plan_team_file_errors_name_line_and_field)
     dmtest_write_file(p, "name,method,capacity_ha_day,cost_usd_day\nM,dogs,1,abc\n");
     ASSERT_STATUS(DM_EPARSE, dm_plan_teams_load(ctx, p, &t, &n));
     ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "field 'cost_usd_day'");
+    dmtest_write_file(p, "name,method,capacity_ha_day,cost_usd_day\nM,dogs,1,10\nS,survey,9,9\n"
+                         "M,manual,1,10\n");
+    ASSERT_STATUS(DM_EPARSE, dm_plan_teams_load(ctx, p, &t, &n));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), ":4: field 'name': team 'M' already listed on line 2");
     ASSERT_STATUS(DM_EIO, dm_plan_teams_load(ctx, dmtest_path("none.csv"), &t, &n));
     /* the shipped default team set loads: 50 teams */
     ASSERT_OK(dm_plan_teams_load(ctx, dmtest_repo_path("config/teams-default.csv"), &t, &n));

@@ -209,6 +209,10 @@ dm_status dm_plan_teams_load(dm_ctx *ctx, const char *path, dm_plan_team **out, 
     size_t cnt = 0, cap = 0;
     dm_status st = DM_OK;
     int have_header = 0;
+    /* row names and lines seen, to refuse a team named twice */
+    char (*seen)[48] = NULL;
+    long *seen_line = NULL;
+    size_t n_seen = 0, cap_seen = 0;
     while (fgets(line, sizeof line, f)) {
         lineno++;
         char *l = trim(line);
@@ -265,6 +269,28 @@ dm_status dm_plan_teams_load(dm_ctx *ctx, const char *path, dm_plan_team **out, 
                           path, lineno, cols[ci[4]]);
             goto out;
         }
+        for (size_t k = 0; k < n_seen; k++)
+            if (!strcmp(seen[k], cols[ci[0]])) {
+                st = dm__fail(ctx, DM_EPARSE,
+                              "%s:%ld: field 'name': team '%s' already listed on line %ld", path,
+                              lineno, cols[ci[0]], seen_line[k]);
+                goto out;
+            }
+        if (n_seen == cap_seen) {
+            size_t ncs = cap_seen ? cap_seen * 2 : 16;
+            void *ns = dm_realloc(ctx, seen, ncs * sizeof *seen);
+            if (ns)
+                seen = ns;
+            void *nl = ns ? dm_realloc(ctx, seen_line, ncs * sizeof *seen_line) : NULL;
+            if (!ns || !nl) {
+                st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+                goto out;
+            }
+            seen_line = nl;
+            cap_seen = ncs;
+        }
+        dm__strlcpy(seen[n_seen], cols[ci[0]], sizeof seen[0]);
+        seen_line[n_seen++] = lineno;
         for (long k = 0; k < (long)count; k++) {
             if (cnt == cap) {
                 size_t ncap = cap ? cap * 2 : 32;
@@ -279,7 +305,7 @@ dm_status dm_plan_teams_load(dm_ctx *ctx, const char *path, dm_plan_team **out, 
             dm_plan_team *tm = &t[cnt++];
             memset(tm, 0, sizeof *tm);
             if (count > 1)
-                snprintf(tm->name, sizeof tm->name, "%.40s-%ld", cols[ci[0]], k + 1);
+                snprintf(tm->name, sizeof tm->name, "%.30s-%d", cols[ci[0]], (int)(k + 1));
             else
                 dm__strlcpy(tm->name, cols[ci[0]], sizeof tm->name);
             tm->kind = (dm_team_kind)kind;
@@ -293,6 +319,8 @@ dm_status dm_plan_teams_load(dm_ctx *ctx, const char *path, dm_plan_team **out, 
         st = dm__fail(ctx, DM_EPARSE, "%s: no teams listed", path);
 out:
     fclose(f);
+    dm_free(ctx, seen);
+    dm_free(ctx, seen_line);
     if (st) {
         dm_free(ctx, t);
         return st;
