@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 #
 # demo.sh BIN DB -- the main job of `make demo`: build the demo database
-# afresh, check it and print its statistics. DEMO_SCALE (small|national) and
+# afresh, check it and print its statistics, map the risk, plan the land
+# release with the default team set and write the national report. DEMO_SCALE (small|national) and
 # DEMO_SEED choose the scenario. Steps whose command is not built yet are
 # skipped with a note.
 set -eu
@@ -17,6 +18,8 @@ if [ ! -x "$BIN" ]; then
     echo "demo.sh: $BIN is not an executable; run 'make' first" >&2
     exit 1
 fi
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+STEM=${DB%.*}
 SCALE=${DEMO_SCALE:-small}
 SEED=${DEMO_SEED:-1}
 
@@ -51,6 +54,42 @@ if has_cmd stats; then
     "$BIN" stats "$DB"
 else
     step "stats: not built yet (skipped)"
+fi
+
+HAVE_RISK=0
+if has_cmd risk; then
+    step "risk map of $DB"
+    if "$BIN" risk map "$DB" --out "$STEM-risk.tif"; then
+        HAVE_RISK=1
+    else
+        echo "demo.sh: 'demine risk map' failed" >&2
+        exit 1
+    fi
+else
+    step "risk: not built yet (skipped)"
+fi
+
+if has_cmd plan; then
+    step "land release plan of $DB (config/teams-default.csv)"
+    PRIOR=""
+    [ "$HAVE_RISK" = 1 ] || PRIOR="--prior"
+    if ! "$BIN" plan "$DB" --teams "$ROOT/config/teams-default.csv" --csv "$STEM-plan.csv" \
+        --out-json "$STEM-plan.json" --evaluate $PRIOR; then
+        echo "demo.sh: 'demine plan' failed" >&2
+        exit 1
+    fi
+else
+    step "plan: not built yet (skipped)"
+fi
+
+if has_cmd report; then
+    step "national report of $DB"
+    if ! "$BIN" report "$DB" --out "$STEM-report.pdf"; then
+        echo "demo.sh: 'demine report' failed" >&2
+        exit 1
+    fi
+else
+    step "report: not built yet (skipped)"
 fi
 
 step "done: $DB ($(du -h "$DB" | cut -f1))"

@@ -10,9 +10,6 @@
 #include "demine/dm_geom.h"
 #include "demine/dm_model.h"
 #include "demine/dm_store.h"
-#include "demine/dm_raster.h"
-#include "demine/dm_evidence.h"
-#include "demine/dm_risk.h"
 #include "demine/dm_io.h"
 #include "demine/dm_check.h"
 #include "demine/dm_stats.h"
@@ -23,5 +20,10 @@
 #include "demine/dm_tiles.h"
 #include "demine/dm_sensors.h"
 #include "demine/dm_route.h"
+#include "demine/dm_raster.h"
+#include "demine/dm_evidence.h"
+#include "demine/dm_risk.h"
+#include "demine/dm_plan.h"
+#include "demine/dm_report.h"
 
 #endif

@@ -54,7 +54,8 @@ static dm_status check_layer(dm_store *s, const dm_layer_def *l, dm_check_report
             ref = dm_cursor_text(c, "name");
         r->rows_checked++;
         for (size_t i = 0; i < l->n_fields; i++)
-            if (l->fields[i].type == DM_FT_DATE)
+            /* system layers (the plan) hold dates in the future by design */
+            if (l->fields[i].type == DM_FT_DATE && !(l->flags & DM_LAYER_SYSTEM))
                 dm__check_date(r, l->name, uuid, ref, l->fields[i].name,
                                dm_cursor_text(c, l->fields[i].name));
         if (is_acts) {

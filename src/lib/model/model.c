@@ -254,6 +254,24 @@ static const dm_field_def predicted_mine_fields[] = {
     F("p", DM_FT_REAL, CMP, NULL, NULL, 0, 1, "probability a mine is there"),
 };
 
+static const dm_field_def plan_task_fields[] = {
+    F("hazard_id", DM_FT_REF, REQ, NULL, "hazards", 0, 0, "the hazard"),
+    F("rank", DM_FT_INT, 0, NULL, NULL, 0, 1e9, "priority rank (1 = first)"),
+    F("route", DM_FT_ENUM, REQ, "cancel|reduce|clear", NULL, 0, 0, "recommended release route"),
+    F("stage", DM_FT_ENUM, 0, "cancel|reduce|clear|unfunded", NULL, 0, 0,
+      "work of this task: NTS, TS or clearance (unfunded: beyond the budget)"),
+    F("team", DM_FT_TEXT, 0, NULL, NULL, 0, 0, "team assigned"),
+    F("method", DM_FT_ENUM, 0, "manual|mechanical|dogs|survey", NULL, 0, 0, "team method"),
+    F("start", DM_FT_DATE, 0, NULL, NULL, 0, 0, "first working day"),
+    F("end", DM_FT_DATE, 0, NULL, NULL, 0, 0, "last working day"),
+    F("area_ha", DM_FT_REAL, 0, NULL, NULL, 0, 1e7, "hectares of this task"),
+    F("cost_usd", DM_FT_REAL, 0, NULL, NULL, 0, 1e12, "expected cost"),
+    F("value", DM_FT_REAL, 0, NULL, NULL, 0, 1e12, "value of releasing the hazard"),
+    F("priority", DM_FT_REAL, 0, NULL, NULL, 0, 1e30, "value x risk removed / cost"),
+    F("p_contam", DM_FT_REAL, 0, NULL, NULL, 0, 1, "risk: probability it holds any item"),
+    F("expected_items", DM_FT_REAL, 0, NULL, NULL, 0, 1e9, "risk: expected items"),
+};
+
 static const dm_field_def truth_item_fields[] = {
     F("category", DM_FT_ENUM, REQ, ORDNANCE, NULL, 0, 0, "ordnance class"),
     F("model", DM_FT_TEXT, 0, NULL, NULL, 0, 0, "model"),
@@ -317,6 +335,8 @@ static const dm_layer_def layers[] = {
      "records verify: each checked recorded mine joined to its nearest find"},
     {"predicted_mines", "Predicted mines", "POINT", 1, DM_LAYER_SENSITIVE, predicted_mine_fields,
      N(predicted_mine_fields), NULL, "patterns: mines predicted along rows fitted to the finds"},
+    {"plan_tasks", "Land release plan", NULL, 0, DM_LAYER_SYSTEM, plan_task_fields,
+     N(plan_task_fields), "start", "demine plan: route, team and dates per task"},
     {"truth_minefields", "Demo truth: minefields", "MULTIPOLYGON", 0, DM_LAYER_TRUTH,
      truth_minefield_fields, N(truth_minefield_fields), NULL,
      "demo scenario only: where mines were really laid"},

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * dm_plan.h -- land release planning: for every open hazard a route (cancel
+ * by non-technical survey, reduce by technical survey, full clearance) from
+ * its risk, its expected cost and time, its value to people, a priority, a
+ * schedule over teams with working-day calendars, a Monte Carlo forecast of
+ * end dates and costs, and the donor's comparison of clearing everything
+ * against risk-based release. The engine works on plain structs; gathering
+ * hazards and value criteria from a store and writing the plan back are
+ * separate calls. Defaults and formulas are documented in docs/plan.md.
+ */
+#ifndef DM_PLAN_H
+#define DM_PLAN_H
+
+#include "demine/dm_store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum dm_route { DM_ROUTE_CANCEL = 0, DM_ROUTE_REDUCE = 1, DM_ROUTE_CLEAR = 2 } dm_route;
+#define DM_ROUTES 3
+/* "cancel", "reduce", "clear". */
+DM_API const char *dm_route_name(dm_route r);
+
+typedef enum dm_team_kind {
+    DM_TEAM_MANUAL = 0,
+    DM_TEAM_MECHANICAL = 1,
+    DM_TEAM_DOGS = 2,
+    DM_TEAM_SURVEY = 3
+} dm_team_kind;
+#define DM_TEAM_KINDS 4
+/* "manual", "mechanical", "dogs", "survey"; parse returns -1 when unknown. */
+DM_API const char *dm_team_kind_name(dm_team_kind k);
+DM_API int dm_team_kind_parse(const char *s);
+
+typedef struct dm_plan_config {
+    /* routing: cancel when p < p_cancel and expected items < items_cancel;
+     * clear when p >= p_clear and expected items per ha >= density_clear;
+     * otherwise reduce. High-risk land: p >= p_high or routed to clearance. */
+    double p_cancel, items_cancel, p_clear, density_clear, p_high;
+    /* costs (USD): per hectare of each route, per item destroyed */
+    double usd_ha[DM_ROUTES];
+    double usd_item;
+    /* share of a reduced hazard that is then cleared when it holds items:
+     * ts_clear_share plus ts_ha_per_item hectares around each expected item */
+    double ts_clear_share, ts_ha_per_item;
+    /* technical survey covers ts_speed times a team's clearance rate */
+    double ts_speed;
+    /* P(NTS finds evidence | hazard holds items): escalated to TS + clearance */
+    double nts_find;
+    /* P(an item is found | route), for risk removed and residual risk */
+    double detect[DM_ROUTES];
+    /* risk-removed units credited per hectare released (so survey counts) */
+    double release_weight;
+    /* value criteria: search distances (m) and weights */
+    double dist_accident_m, dist_settlement_m, dist_house_m, dist_road_m, dist_infra_m,
+        dist_farm_m;
+    double w_base, w_accident, w_returning, w_population, w_house, w_road, w_infra, w_farm;
+    /* schedule */
+    char start_date[11];  /* YYYY-MM-DD; "" = today */
+    int work_days_week;   /* 1-7, counted from Monday */
+    double chunk_days;    /* largest piece of work given to one team at a time */
+    double budget_usd;    /* 0 = unlimited */
+    double horizon_years; /* 0 = unlimited */
+    /* forecast: calibration_sd is the spread (log scale) of a factor on the
+     * risk map's expected items, drawn once per sample and shared by all
+     * hazards: the map's own calibration error */
+    double calibration_sd;
+    int samples;
+    uint64_t seed;
+} dm_plan_config;
+
+/* Fill cfg with the documented defaults (config/plan-default.json). */
+DM_API void dm_plan_config_default(dm_plan_config *cfg);
+/* Override cfg from a JSON file of the shape of config/plan-default.json
+ * (any subset of keys). Unknown keys and out-of-range values give DM_EPARSE
+ * naming the file and key; DM_EIO when unreadable. */
+DM_API dm_status dm_plan_config_load(dm_ctx *ctx, const char *path, dm_plan_config *cfg);
+/* Check a configuration; DM_EINVAL naming the key. */
+DM_API dm_status dm_plan_config_check(dm_ctx *ctx, const dm_plan_config *cfg);
+
+typedef struct dm_plan_team {
+    char name[48];
+    dm_team_kind kind;
+    double ha_day;  /* hectares per working day (clearance, or NTS for survey) */
+    double usd_day; /* cost per working day */
+} dm_plan_team;
+
+/* Read a team file: CSV with header name,method,capacity_ha_day,cost_usd_day
+ * and an optional count column (that many teams named NAME-1..NAME-n).
+ * Errors (DM_EPARSE) name the file, line and field: unknown method, negative
+ * or zero capacity, bad number, missing column. *out is freed with dm_free. */
+DM_API dm_status dm_plan_teams_load(dm_ctx *ctx, const char *path, dm_plan_team **out,
+                                    size_t *n);
+
+typedef struct dm_plan_hazard {
+    char uuid[37];
+    char ref[48];
+    char district[64];
+    char type[4];      /* SHA / CHA */
+    double area_ha;    /* remaining area */
+    double p;          /* P(holds any item) */
+    double items;      /* expected items */
+    double lon, lat;   /* centroid */
+    double bbox[4];
+    /* value criteria (gathered or set by the caller) */
+    double accidents, returning, population, houses, roads, infra, farm;
+} dm_plan_hazard;
+
+typedef struct dm_plan_task {
+    size_t hazard;     /* index into the hazard array */
+    int stage;         /* route of this piece: cancel (NTS), reduce (TS), clear */
+    int team;          /* index into the team array */
+    long start_wd, end_wd; /* working days from the start, end exclusive */
+    char start[11], end[11]; /* calendar dates (end = last working day) */
+    double area_ha, cost_usd;
+} dm_plan_task;
+
+/* A P10 / P50 / P90 triple. */
+typedef struct dm_band {
+    double p10, p50, p90;
+} dm_band;
+
+typedef struct dm_plan_result {
+    size_t n;           /* hazards */
+    dm_route *route;
+    double *cost, *days, *value, *risk_removed, *priority;
+    long *rank;         /* 1 = first */
+    int *funded;        /* within the budget */
+    long *start_wd, *end_wd; /* -1 when not funded */
+    dm_plan_task *tasks;
+    size_t n_tasks;
+    char start[11];
+    /* expected plan */
+    double area_route[DM_ROUTES], items_route[DM_ROUTES], n_route[DM_ROUTES];
+    double total_area_ha, total_items, total_cost, funded_cost;
+    size_t n_funded, n_high;
+    double years_high, years_all; /* from start to the last working day */
+    char end_high[11], end_all[11];
+    double residual_items; /* expected items left in released land */
+    size_t n_late;         /* funded hazards ending after the horizon */
+    double late_ha;
+    /* forecast (Monte Carlo over contamination) */
+    int samples;
+    dm_band mc_years_high, mc_years_all, mc_cost;
+    /* donor comparison */
+    double full_years, full_cost, full_clear_ha;
+    double rb_years, rb_cost, rb_clear_ha;
+    /* team use: working days busy per team (n_teams entries) */
+    double *team_days;
+    size_t n_teams;
+} dm_plan_result;
+
+/* Plan hazards h[0..n) with teams t[0..nt). Errors: DM_EINVAL (bad config,
+ * no team able to do a needed route, a budget that cannot fund the cheapest
+ * task). Progress under "plan" and "forecast". *out: dm_plan_result_free. */
+DM_API dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_hazard *h,
+                             size_t n, const dm_plan_team *t, size_t nt, dm_plan_result **out);
+DM_API void dm_plan_result_free(dm_ctx *ctx, dm_plan_result *r);
+
+/* Gather the open (open or partly released) hazards of a store with their
+ * risk (p_contam, expected_items) and value criteria from features and
+ * accidents. When every hazard lacks a risk: DM_ENOTFOUND "no risk map yet"
+ * unless use_prior, which fills a prior from type, classification and
+ * reliability (docs/plan.md). *out is freed with dm_free. */
+DM_API dm_status dm_plan_gather(dm_store *s, const dm_plan_config *cfg, int use_prior,
+                                dm_plan_hazard **out, size_t *n);
+
+/* Replace the plan_tasks layer with the plan (one row per task, plus one per
+ * unfunded hazard) and store the summary JSON in meta key "plan", in one
+ * transaction. */
+DM_API dm_status dm_plan_write_store(dm_store *s, const dm_plan_config *cfg,
+                                     const dm_plan_hazard *h, const dm_plan_team *t,
+                                     const dm_plan_result *r);
+
+/* The summary (and with tasks, the task list) as JSON. Free with dm_free. */
+DM_API dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_hazard *h,
+                              const dm_plan_team *t, const dm_plan_result *r, int with_tasks,
+                              char **json);
+/* Write the task list as CSV (one line per task). DM_EIO when unwritable. */
+DM_API dm_status dm_plan_write_csv(dm_ctx *ctx, const char *path, const dm_plan_hazard *h,
+                                   const dm_plan_team *t, const dm_plan_result *r);
+
+/* Score the routes against the demo truth: true items inside the open
+ * hazards by route (found = reduce or clear, left = cancel). */
+typedef struct dm_plan_eval {
+    long items_in_hazards, items_found, items_left, items_outside;
+    double found_share;      /* items_found / items_in_hazards */
+    double clear_area_share; /* area routed to clearance / suspected area */
+    double area_ha, clear_ha, reduce_ha, cancel_ha;
+} dm_plan_eval;
+/* DM_ENOTFOUND when the store has no truth_items. */
+DM_API dm_status dm_plan_evaluate(dm_store *s, const dm_plan_hazard *h, const dm_plan_result *r,
+                                  dm_plan_eval *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DM_PLAN_H */

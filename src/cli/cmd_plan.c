@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * cmd_plan.c -- `demine plan DB --teams TEAMS.csv`: the land release plan
+ * (route, cost, value, priority, schedule, forecast, donor comparison) into
+ * the plan_tasks layer, a CSV task list and a JSON summary; --evaluate
+ * scores the routes against a demo database's truth.
+ */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *help =
+    "usage: demine plan DB --teams TEAMS.csv [--budget USD] [--horizon YEARS]\n"
+    "                   [--config FILE] [--prior] [--start YYYY-MM-DD] [--samples N]\n"
+    "                   [--csv FILE] [--out-json FILE] [--no-write] [--evaluate] [--json]\n\n"
+    "Plan the release of every open hazard of DB from its risk (p_contam and\n"
+    "expected_items written by `demine risk map`):\n"
+    "  route     cancel by non-technical survey, reduce by technical survey or full\n"
+    "            clearance, from configurable thresholds on p and items per hectare;\n"
+    "  cost      per-hectare rates by route plus a cost per item; time from team rates;\n"
+    "  value     accidents, people waiting to return, houses, roads, infrastructure and\n"
+    "            farm land near the hazard (configurable distances and weights);\n"
+    "  priority  value x risk removed / cost; teams are given work in that order, each\n"
+    "            with its own calendar of working days;\n"
+    "  forecast  P10/P50/P90 of the years to release high-risk and all land and of the\n"
+    "            cost, sampling each hazard's contamination from its risk;\n"
+    "  donor     clearing every suspected hectare vs risk-based release.\n\n"
+    "  --teams FILE     CSV: name,method,capacity_ha_day,cost_usd_day[,count]; method is\n"
+    "                   manual, mechanical, dogs or survey (config/teams-default.csv)\n"
+    "  --budget USD     fund hazards in priority order up to this sum\n"
+    "  --horizon YEARS  report the hazards that would end later\n"
+    "  --config FILE    override defaults (keys of config/plan-default.json)\n"
+    "  --prior          without a risk map, use a prior from hazard type, classification\n"
+    "                   and reliability (docs/plan.md)\n"
+    "  --start DATE     first working day (default today)\n"
+    "  --samples N      forecast samples (default 100)\n"
+    "  --csv FILE       task list (default: DB name with -plan.csv)\n"
+    "  --out-json FILE  summary and tasks as JSON (default: DB name with -plan.json)\n"
+    "  --no-write       leave the database unchanged (no plan_tasks, no meta)\n"
+    "  --evaluate       demo databases: true items found by the routes, residual risk\n"
+    "  --json           print the summary as JSON\n";
+
+static char *sibling(const char *db, const char *suffix)
+{
+    size_t n = strlen(db);
+    const char *dot = strrchr(db, '.');
+    const char *slash = strrchr(db, '/');
+    if (dot && (!slash || dot > slash))
+        n = (size_t)(dot - db);
+    char *p = malloc(n + strlen(suffix) + 1);
+    if (!p)
+        return NULL;
+    memcpy(p, db, n);
+    strcpy(p + n, suffix);
+    return p;
+}
+
+static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg)
+{
+    printf("plan from %s: %zu open hazards, %.1f ha, %.0f expected items; %zu teams\n", r->start,
+           r->n, r->total_area_ha, r->total_items, r->n_teams);
+    printf("  routes:   cancel %.0f hazards (%.1f ha), reduce %.0f (%.1f ha), clear %.0f (%.1f ha)\n",
+           r->n_route[0], r->area_route[0], r->n_route[1], r->area_route[1], r->n_route[2],
+           r->area_route[2]);
+    printf("  cost:     USD %.2f M expected (%zu hazards funded, USD %.2f M)\n", r->total_cost / 1e6,
+           r->n_funded, r->funded_cost / 1e6);
+    printf("  residual: %.1f expected items left in released land\n", r->residual_items);
+    printf("  end:      high-risk land (%zu hazards) %s (%.1f years); all land %s (%.1f years)\n",
+           r->n_high, r->end_high, r->years_high, r->end_all, r->years_all);
+    if (cfg->horizon_years > 0)
+        printf("  horizon:  %zu hazards (%.1f ha) end after %.1f years\n", r->n_late, r->late_ha,
+               cfg->horizon_years);
+    printf("  forecast: (%d samples) high-risk %.1f / %.1f / %.1f years, all %.1f / %.1f / %.1f "
+           "years, cost USD %.2f / %.2f / %.2f M (P10/P50/P90)\n",
+           r->samples, r->mc_years_high.p10, r->mc_years_high.p50, r->mc_years_high.p90,
+           r->mc_years_all.p10, r->mc_years_all.p50, r->mc_years_all.p90, r->mc_cost.p10 / 1e6,
+           r->mc_cost.p50 / 1e6, r->mc_cost.p90 / 1e6);
+    printf("  donor:    clear every suspected hectare: %.1f years, USD %.2f M (%.1f ha cleared)\n"
+           "            risk-based release:            %.1f years, USD %.2f M (%.1f ha cleared)\n",
+           r->full_years, r->full_cost / 1e6, r->full_clear_ha, r->rb_years, r->rb_cost / 1e6,
+           r->rb_clear_ha);
+}
+
+static int run_plan(dm_ctx *ctx, int argc, char **argv)
+{
+    const char *db = NULL, *teams_path = NULL, *cfg_path = NULL, *csv = NULL, *jout = NULL;
+    const char *start = NULL;
+    double budget = -1, horizon = -1;
+    long samples = -1;
+    int prior = 0, nowrite = 0, evaluate = 0, json = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = (i + 1 < argc) ? argv[i + 1] : NULL;
+#define NEEDV(opt)                                                                                 \
+    if (!val)                                                                                      \
+        return cli_usage_error("plan", "%s needs a value", opt);                                   \
+    i++;
+        if (cli_is_help(a))
+            return cli_help(help);
+        else if (!strcmp(a, "--teams")) {
+            NEEDV(a);
+            teams_path = val;
+        } else if (!strcmp(a, "--config")) {
+            NEEDV(a);
+            cfg_path = val;
+        } else if (!strcmp(a, "--csv")) {
+            NEEDV(a);
+            csv = val;
+        } else if (!strcmp(a, "--out-json")) {
+            NEEDV(a);
+            jout = val;
+        } else if (!strcmp(a, "--start")) {
+            NEEDV(a);
+            start = val;
+        } else if (!strcmp(a, "--budget")) {
+            NEEDV(a);
+            if (!cli_parse_double("plan", a, val, &budget))
+                return 2;
+            if (!(budget > 0))
+                return cli_usage_error("plan", "--budget must be a positive sum of dollars, not '%s'",
+                                       val);
+        } else if (!strcmp(a, "--horizon")) {
+            NEEDV(a);
+            if (!cli_parse_double("plan", a, val, &horizon))
+                return 2;
+            if (!(horizon > 0 && horizon <= 200))
+                return cli_usage_error("plan", "--horizon must be a number of years in (0, 200], not '%s'",
+                                       val);
+        } else if (!strcmp(a, "--samples")) {
+            NEEDV(a);
+            if (!cli_parse_long("plan", a, val, &samples))
+                return 2;
+            if (samples < 0 || samples > 100000)
+                return cli_usage_error("plan", "--samples must be 0-100000");
+        } else if (!strcmp(a, "--prior"))
+            prior = 1;
+        else if (!strcmp(a, "--no-write"))
+            nowrite = 1;
+        else if (!strcmp(a, "--evaluate"))
+            evaluate = 1;
+        else if (!strcmp(a, "--json"))
+            json = 1;
+        else if (a[0] == '-' && a[1])
+            return cli_usage_error("plan", "unknown option '%s'", a);
+        else if (!db)
+            db = a;
+        else
+            return cli_usage_error("plan", "expected one database, got '%s' too", a);
+#undef NEEDV
+    }
+    if (!db)
+        return cli_usage_error("plan", "expected DB");
+    if (!teams_path)
+        return cli_usage_error("plan", "--teams TEAMS.csv is required (see config/teams-default.csv)");
+
+    dm_plan_config cfg;
+    dm_plan_config_default(&cfg);
+    dm_status st;
+    if (cfg_path && (st = dm_plan_config_load(ctx, cfg_path, &cfg)))
+        return cli_fail(ctx, "plan", st);
+    if (budget > 0)
+        cfg.budget_usd = budget;
+    if (horizon > 0)
+        cfg.horizon_years = horizon;
+    if (samples >= 0)
+        cfg.samples = (int)samples;
+    if (start) {
+        char d[11];
+        if (!dm_date_parse(start, d))
+            return cli_usage_error("plan", "--start must be a date YYYY-MM-DD, not '%s'", start);
+        memcpy(cfg.start_date, d, sizeof d);
+    }
+    dm_plan_team *teams = NULL;
+    size_t nt = 0;
+    if ((st = dm_plan_teams_load(ctx, teams_path, &teams, &nt)))
+        return cli_fail(ctx, "plan", st);
+
+    dm_store *s = NULL;
+    int rc = cli_open_store(ctx, "plan", db, nowrite ? DM_STORE_READONLY : 0, &s);
+    if (rc) {
+        dm_free(ctx, teams);
+        return rc;
+    }
+    dm_plan_hazard *h = NULL;
+    size_t n = 0;
+    dm_plan_result *r = NULL;
+    char *js = NULL, *csv_def = NULL, *json_def = NULL;
+    st = dm_plan_gather(s, &cfg, prior, &h, &n);
+    if (!st)
+        st = dm_plan_run(ctx, &cfg, h, n, teams, nt, &r);
+    if (!st && !nowrite)
+        st = dm_plan_write_store(s, &cfg, h, teams, r);
+    if (!st) {
+        csv_def = csv ? NULL : sibling(db, "-plan.csv");
+        st = dm_plan_write_csv(ctx, csv ? csv : csv_def, h, teams, r);
+    }
+    if (!st) {
+        json_def = jout ? NULL : sibling(db, "-plan.json");
+        st = dm_plan_json(ctx, &cfg, h, teams, r, 1, &js);
+        if (!st) {
+            FILE *f = fopen(jout ? jout : json_def, "w");
+            if (!f || fputs(js, f) < 0 || fclose(f) != 0) {
+                fprintf(stderr, "demine plan: error: cannot write %s\n", jout ? jout : json_def);
+                rc = 3;
+            }
+        }
+    }
+    dm_plan_eval ev;
+    int have_ev = 0;
+    if (!st && !rc && evaluate) {
+        st = dm_plan_evaluate(s, h, r, &ev);
+        have_ev = !st;
+    }
+    if (st)
+        rc = cli_fail(ctx, "plan", st);
+    else if (!rc) {
+        if (json) {
+            dm_free(ctx, js);
+            js = NULL;
+            st = dm_plan_json(ctx, &cfg, h, teams, r, 0, &js);
+            if (st)
+                rc = cli_fail(ctx, "plan", st);
+            else if (have_ev) {
+                js[strlen(js) - 1] = 0;
+                printf("%s,\"evaluation\":{\"items_in_hazards\":%ld,\"items_found\":%ld,"
+                       "\"items_left\":%ld,\"items_outside_hazards\":%ld,\"found_share\":%.4f,"
+                       "\"clear_area_share\":%.4f}}\n",
+                       js, ev.items_in_hazards, ev.items_found, ev.items_left, ev.items_outside,
+                       ev.found_share, ev.clear_area_share);
+            } else
+                printf("%s\n", js);
+        } else {
+            print_summary(r, &cfg);
+            printf("  written:  %s, %s%s\n", csv ? csv : csv_def, jout ? jout : json_def,
+                   nowrite ? "" : ", layer plan_tasks");
+            if (have_ev)
+                printf("evaluation against the demo truth: %ld true items in the open hazards;\n"
+                       "  found by the routes (reduce/clear): %ld (%.1f%%); left in cancelled land "
+                       "(residual risk): %ld\n"
+                       "  full clearance on %.1f%% of the suspected area (%.1f of %.1f ha); %ld "
+                       "true items lie outside every open hazard\n",
+                       ev.items_in_hazards, ev.items_found, 100 * ev.found_share, ev.items_left,
+                       100 * ev.clear_area_share, ev.clear_ha, ev.area_ha, ev.items_outside);
+        }
+    }
+    free(csv_def);
+    free(json_def);
+    dm_free(ctx, js);
+    dm_plan_result_free(ctx, r);
+    dm_free(ctx, h);
+    dm_free(ctx, teams);
+    dm_store_close(s);
+    return rc;
+}
+
+CLI_COMMAND(plan, "plan", run_plan, "land release plan: routes, costs, priorities, schedule")

@@ -1,0 +1,708 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * plan.c -- the planning engine on plain structs: routes from risk, costs,
+ * value and priority, a greedy priority scheduler over teams with working-day
+ * calendars, a Monte Carlo forecast that samples each hazard's contamination
+ * (Bernoulli on p, Poisson on the items) and reschedules, and the donor's
+ * comparison with clearing every suspected hectare.
+ */
+#include "core/dm_internal.h"
+#include "plan/plan_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+const char *dm_route_name(dm_route r)
+{
+    static const char *n[] = {"cancel", "reduce", "clear"};
+    return (unsigned)r < DM_ROUTES ? n[r] : "?";
+}
+
+const char *dm_team_kind_name(dm_team_kind k)
+{
+    static const char *n[] = {"manual", "mechanical", "dogs", "survey"};
+    return (unsigned)k < DM_TEAM_KINDS ? n[k] : "?";
+}
+
+int dm_team_kind_parse(const char *s)
+{
+    for (int k = 0; k < DM_TEAM_KINDS; k++)
+        if (s && !dm__strcasecmp(s, dm_team_kind_name((dm_team_kind)k)))
+            return k;
+    return -1;
+}
+
+/* ---- calendar ---------------------------------------------------------- */
+
+void dm__civil_date(long days, char out[11])
+{
+    /* days since 1970-01-01 -> Y-M-D (Howard Hinnant's algorithm) */
+    long z = days + 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long y = yoe + era * 400;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    long d = doy - (153 * mp + 2) / 5 + 1;
+    long m = mp < 10 ? mp + 3 : mp - 9;
+    if (m <= 2)
+        y++;
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", (int)(y % 10000), (int)m, (int)d);
+    memcpy(out, tmp, 10);
+    out[10] = 0;
+}
+
+/* Calendar day (days since epoch) of working day `wd` counted from start. */
+long dm__workday_date(long start_days, int wdw, long wd)
+{
+    long dow = ((start_days % 7) + 7 + 3) % 7; /* 0 = Monday (1970-01-01 was a Thursday) */
+    long monday = start_days - dow;
+    long off = dow < wdw ? dow : wdw;
+    long k = wd + off;
+    return monday + (k / wdw) * 7 + (k % wdw);
+}
+
+/* ---- random numbers (splitmix64 + xoshiro-like simple generator) -------- */
+
+static uint64_t rng_next(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static double rng_unif(uint64_t *s) { return (double)(rng_next(s) >> 11) * (1.0 / 9007199254740992.0); }
+
+static long rng_poisson(uint64_t *s, double lambda)
+{
+    if (lambda <= 0)
+        return 0;
+    if (lambda > 30) {
+        /* normal approximation */
+        double u1 = rng_unif(s), u2 = rng_unif(s);
+        if (u1 < 1e-300)
+            u1 = 1e-300;
+        double z = sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
+        long v = lround(lambda + sqrt(lambda) * z);
+        return v < 0 ? 0 : v;
+    }
+    double l = exp(-lambda), p = 1;
+    long k = 0;
+    do {
+        k++;
+        p *= rng_unif(s);
+    } while (p > l);
+    return k - 1;
+}
+
+/* ---- configuration ----------------------------------------------------- */
+
+void dm_plan_config_default(dm_plan_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->p_cancel = 0.05;
+    c->items_cancel = 0.25;
+    c->p_clear = 0.90;
+    c->density_clear = 3.0;
+    c->p_high = 0.50;
+    c->usd_ha[DM_ROUTE_CANCEL] = 150;
+    c->usd_ha[DM_ROUTE_REDUCE] = 4000;
+    c->usd_ha[DM_ROUTE_CLEAR] = 25000;
+    c->usd_item = 600;
+    c->ts_clear_share = 0.15;
+    c->ts_ha_per_item = 0.05;
+    c->ts_speed = 5;
+    c->nts_find = 0.5;
+    c->detect[DM_ROUTE_CANCEL] = 0.0;
+    c->detect[DM_ROUTE_REDUCE] = 0.95;
+    c->detect[DM_ROUTE_CLEAR] = 0.996;
+    c->release_weight = 0.01;
+    c->dist_accident_m = 1000;
+    c->dist_settlement_m = 3000;
+    c->dist_house_m = 500;
+    c->dist_road_m = 200;
+    c->dist_infra_m = 500;
+    c->dist_farm_m = 300;
+    c->w_base = 1;
+    c->w_accident = 3;
+    c->w_returning = 0.5;
+    c->w_population = 0.5;
+    c->w_house = 0.3;
+    c->w_road = 2;
+    c->w_infra = 1;
+    c->w_farm = 1;
+    c->start_date[0] = 0;
+    c->work_days_week = 5;
+    c->chunk_days = 40;
+    c->budget_usd = 0;
+    c->horizon_years = 0;
+    c->calibration_sd = 0.3;
+    c->samples = 100;
+    c->seed = 1;
+}
+
+dm_status dm_plan_config_check(dm_ctx *ctx, const dm_plan_config *c)
+{
+#define NEED(cond, key, what)                                                                      \
+    if (!(cond))                                                                                   \
+        return dm__fail(ctx, DM_EINVAL, "plan config: '%s' %s", key, what);
+    NEED(c->p_cancel >= 0 && c->p_cancel <= 1, "p_cancel", "must be in [0, 1]");
+    NEED(c->p_clear >= 0 && c->p_clear <= 1, "p_clear", "must be in [0, 1]");
+    NEED(c->p_high >= 0 && c->p_high <= 1, "p_high", "must be in [0, 1]");
+    NEED(c->p_cancel <= c->p_clear, "p_cancel", "must not exceed p_clear");
+    NEED(c->items_cancel >= 0, "items_cancel", "must be >= 0");
+    NEED(c->density_clear >= 0, "density_clear", "must be >= 0");
+    for (int r = 0; r < DM_ROUTES; r++) {
+        NEED(c->usd_ha[r] >= 0 && isfinite(c->usd_ha[r]), "usd_per_ha", "must be >= 0");
+        NEED(c->detect[r] >= 0 && c->detect[r] <= 1, "detect", "must be in [0, 1]");
+    }
+    NEED(c->usd_item >= 0, "usd_per_item", "must be >= 0");
+    NEED(c->ts_clear_share >= 0 && c->ts_clear_share <= 1, "ts_clear_share", "must be in [0, 1]");
+    NEED(c->ts_ha_per_item >= 0, "ts_ha_per_item", "must be >= 0");
+    NEED(c->ts_speed > 0, "ts_speed", "must be > 0");
+    NEED(c->nts_find >= 0 && c->nts_find <= 1, "nts_find", "must be in [0, 1]");
+    NEED(c->work_days_week >= 1 && c->work_days_week <= 7, "work_days_week", "must be 1-7");
+    NEED(c->chunk_days >= 1, "chunk_days", "must be >= 1");
+    NEED(c->budget_usd >= 0 && isfinite(c->budget_usd), "budget_usd",
+         "must be a positive number of dollars");
+    NEED(c->horizon_years >= 0 && c->horizon_years <= 200, "horizon_years", "must be 0-200");
+    NEED(c->calibration_sd >= 0 && c->calibration_sd <= 3, "calibration_sd", "must be 0-3");
+    NEED(c->samples >= 0 && c->samples <= 100000, "samples", "must be 0-100000");
+    if (c->start_date[0]) {
+        char d[11];
+        NEED(dm_date_parse(c->start_date, d), "start_date", "must be a date YYYY-MM-DD");
+    }
+#undef NEED
+    return DM_OK;
+}
+
+/* ---- routing, cost, value ---------------------------------------------- */
+
+static dm_route choose_route(const dm_plan_config *c, const dm_plan_hazard *h)
+{
+    double dens = h->area_ha > 0 ? h->items / h->area_ha : h->items;
+    if (h->p < c->p_cancel && h->items < c->items_cancel)
+        return DM_ROUTE_CANCEL;
+    if (h->p >= c->p_clear && dens >= c->density_clear)
+        return DM_ROUTE_CLEAR;
+    return DM_ROUTE_REDUCE;
+}
+
+/* Share of a reduced hazard cleared after technical survey, given it holds
+ * items: a base share plus a footprint around each item expected. */
+static double ts_share(const dm_plan_config *c, const dm_plan_hazard *h)
+{
+    double cond = h->p > 0 ? h->items / h->p : h->items; /* items if contaminated */
+    double sh = c->ts_clear_share + (h->area_ha > 0 ? cond * c->ts_ha_per_item / h->area_ha : 0);
+    return sh > 1 ? 1 : sh;
+}
+
+static double route_cost(const dm_plan_config *c, const dm_plan_hazard *h, dm_route r)
+{
+    double cost = h->area_ha * c->usd_ha[r];
+    if (r == DM_ROUTE_REDUCE)
+        cost += h->p * ts_share(c, h) * h->area_ha * c->usd_ha[DM_ROUTE_CLEAR];
+    if (r != DM_ROUTE_CANCEL)
+        cost += h->items * c->detect[r] * c->usd_item;
+    return cost;
+}
+
+double dm__plan_value(const dm_plan_config *c, const dm_plan_hazard *h)
+{
+    return c->w_base + c->w_accident * h->accidents + c->w_returning * h->returning / 100.0 +
+           c->w_population * h->population / 1000.0 + c->w_house * h->houses / 10.0 +
+           c->w_road * (h->roads > 0 ? 1 : 0) + c->w_infra * h->infra + c->w_farm * h->farm;
+}
+
+/* ---- scheduler ----------------------------------------------------------
+ * A job is work of one stage on one hazard; a hazard's jobs run in order
+ * (TS before the clearance it calls for). Each job is cut into pieces of at
+ * most chunk_days team-days; each piece goes to the eligible team that is
+ * free first. Hazards are taken in priority order. */
+
+static int eligible(dm_team_kind k, int stage)
+{
+    if (stage == DM_ROUTE_CANCEL)
+        return k == DM_TEAM_SURVEY;
+    return k != DM_TEAM_SURVEY;
+}
+
+static double team_rate(const dm_plan_config *c, const dm_plan_team *t, int stage)
+{
+    return stage == DM_ROUTE_REDUCE ? t->ha_day * c->ts_speed : t->ha_day;
+}
+
+typedef struct sched {
+    const dm_plan_config *cfg;
+    const dm_plan_team *teams;
+    size_t nt;
+    long *free_at; /* per team */
+    double *busy;  /* per team working days */
+    /* optional task output */
+    dm_plan_task *tasks;
+    size_t n_tasks, cap_tasks;
+    dm_ctx *ctx;
+    int record, oom;
+} sched;
+
+/* Schedule `ha` of `stage` on hazard hi, not before `after`; returns the
+ * working day the job ends (exclusive). cost_per_ha spreads the job's cost
+ * over its pieces when tasks are recorded. */
+static long sched_job(sched *s, size_t hi, int stage, double ha, long after, double cost_per_ha)
+{
+    long end = after;
+    double left = ha;
+    while (left > 1e-9) {
+        int best = -1;
+        long best_free = 0;
+        for (size_t j = 0; j < s->nt; j++) {
+            if (!eligible(s->teams[j].kind, stage))
+                continue;
+            long f = s->free_at[j] > after ? s->free_at[j] : after;
+            if (best < 0 || f < best_free ||
+                (f == best_free && team_rate(s->cfg, &s->teams[j], stage) >
+                                       team_rate(s->cfg, &s->teams[best], stage))) {
+                best = (int)j;
+                best_free = f;
+            }
+        }
+        if (best < 0)
+            return -1;
+        double rate = team_rate(s->cfg, &s->teams[best], stage);
+        double take = s->cfg->chunk_days * rate;
+        if (take > left)
+            take = left;
+        long dur = (long)ceil(take / rate - 1e-9);
+        if (dur < 1)
+            dur = 1;
+        long st = best_free;
+        s->free_at[best] = st + dur;
+        s->busy[best] += (double)dur;
+        if (st + dur > end)
+            end = st + dur;
+        left -= take;
+        if (s->record) {
+            if (s->n_tasks == s->cap_tasks) {
+                size_t nc = s->cap_tasks ? s->cap_tasks * 2 : 1024;
+                dm_plan_task *nt = dm_realloc(s->ctx, s->tasks, nc * sizeof *nt);
+                if (!nt) {
+                    s->oom = 1;
+                    continue;
+                }
+                s->tasks = nt;
+                s->cap_tasks = nc;
+            }
+            dm_plan_task *t = &s->tasks[s->n_tasks++];
+            memset(t, 0, sizeof *t);
+            t->hazard = hi;
+            t->stage = stage;
+            t->team = best;
+            t->start_wd = st;
+            t->end_wd = st + dur;
+            t->area_ha = take;
+            t->cost_usd = take * cost_per_ha;
+        }
+    }
+    return end;
+}
+
+typedef struct work {
+    /* per hazard, for one scenario: ha per stage, in stage order */
+    double ha[DM_ROUTES];
+} work;
+
+/* Run the schedule of hazards in `order` (only those with funded[i]) and
+ * fill end[i] (exclusive working day, or -1). Returns the latest end, or -2
+ * when some needed stage has no team. */
+static long run_schedule(sched *s, const size_t *order, size_t n, const int *funded,
+                         const work *w, long *end, const double *cost_per_ha)
+{
+    memset(s->free_at, 0, s->nt * sizeof *s->free_at);
+    memset(s->busy, 0, s->nt * sizeof *s->busy);
+    long last = 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = order[k];
+        end[i] = -1;
+        if (funded && !funded[i])
+            continue;
+        long at = 0;
+        for (int st = 0; st < DM_ROUTES; st++) {
+            if (w[i].ha[st] <= 0)
+                continue;
+            long e = sched_job(s, i, st, w[i].ha[st], at, cost_per_ha ? cost_per_ha[i * DM_ROUTES + st] : 0);
+            if (e < 0)
+                return -2;
+            at = e;
+        }
+        end[i] = at;
+        if (at > last)
+            last = at;
+    }
+    return last;
+}
+
+static const double *g_prio; /* qsort context (single-threaded use) */
+
+static int cmp_prio(const void *a, const void *b)
+{
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    if (g_prio[i] > g_prio[j])
+        return -1;
+    if (g_prio[i] < g_prio[j])
+        return 1;
+    return i < j ? -1 : i > j;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static dm_band band_of(double *v, int n)
+{
+    dm_band b = {0, 0, 0};
+    if (n <= 0)
+        return b;
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    b.p10 = v[(int)floor(0.1 * (n - 1) + 0.5)];
+    b.p50 = v[(int)floor(0.5 * (n - 1) + 0.5)];
+    b.p90 = v[(int)floor(0.9 * (n - 1) + 0.5)];
+    return b;
+}
+
+void dm_plan_result_free(dm_ctx *ctx, dm_plan_result *r)
+{
+    if (!r)
+        return;
+    dm_free(ctx, r->route);
+    dm_free(ctx, r->cost);
+    dm_free(ctx, r->days);
+    dm_free(ctx, r->value);
+    dm_free(ctx, r->risk_removed);
+    dm_free(ctx, r->priority);
+    dm_free(ctx, r->rank);
+    dm_free(ctx, r->funded);
+    dm_free(ctx, r->start_wd);
+    dm_free(ctx, r->end_wd);
+    dm_free(ctx, r->tasks);
+    dm_free(ctx, r->team_days);
+    dm_free(ctx, r);
+}
+
+static double years_of(long start_days, int wdw, long end_wd)
+{
+    if (end_wd <= 0)
+        return 0;
+    long d = dm__workday_date(start_days, wdw, end_wd - 1) + 1;
+    return (double)(d - start_days) / 365.25;
+}
+
+static int is_high(const dm_plan_config *c, const dm_plan_hazard *h, dm_route r)
+{
+    return h->p >= c->p_high || r == DM_ROUTE_CLEAR;
+}
+
+dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_hazard *h, size_t n,
+                      const dm_plan_team *teams, size_t nt, dm_plan_result **out)
+{
+    *out = NULL;
+    dm_status st = dm_plan_config_check(ctx, cfg);
+    if (st)
+        return st;
+    if (nt == 0)
+        return dm__fail(ctx, DM_EINVAL, "no teams to plan with");
+    for (size_t j = 0; j < nt; j++)
+        if (!(teams[j].ha_day > 0) || !(teams[j].usd_day >= 0) ||
+            (unsigned)teams[j].kind >= DM_TEAM_KINDS)
+            return dm__fail(ctx, DM_EINVAL, "team %zu '%s': capacity must be > 0 and cost >= 0",
+                            j + 1, teams[j].name);
+    for (size_t i = 0; i < n; i++)
+        if (!(h[i].area_ha >= 0) || !(h[i].p >= 0 && h[i].p <= 1) || !(h[i].items >= 0))
+            return dm__fail(ctx, DM_EINVAL,
+                            "hazard %s: area, p_contam (0-1) and expected_items must be valid "
+                            "(got %g ha, p %g, %g items)",
+                            h[i].ref[0] ? h[i].ref : h[i].uuid, h[i].area_ha, h[i].p, h[i].items);
+
+    dm_plan_result *r = dm_calloc(ctx, 1, sizeof *r);
+    size_t *order = NULL;
+    long *end = NULL;
+    work *w = NULL;
+    double *cph = NULL, *mc_a = NULL, *mc_h = NULL, *mc_c = NULL;
+    sched s;
+    memset(&s, 0, sizeof s);
+    if (!r)
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    size_t nn = n ? n : 1;
+    r->n = n;
+    r->route = dm_calloc(ctx, nn, sizeof *r->route);
+    r->cost = dm_calloc(ctx, nn, sizeof *r->cost);
+    r->days = dm_calloc(ctx, nn, sizeof *r->days);
+    r->value = dm_calloc(ctx, nn, sizeof *r->value);
+    r->risk_removed = dm_calloc(ctx, nn, sizeof *r->risk_removed);
+    r->priority = dm_calloc(ctx, nn, sizeof *r->priority);
+    r->rank = dm_calloc(ctx, nn, sizeof *r->rank);
+    r->funded = dm_calloc(ctx, nn, sizeof *r->funded);
+    r->start_wd = dm_calloc(ctx, nn, sizeof *r->start_wd);
+    r->end_wd = dm_calloc(ctx, nn, sizeof *r->end_wd);
+    r->team_days = dm_calloc(ctx, nt, sizeof *r->team_days);
+    r->n_teams = nt;
+    order = dm_calloc(ctx, nn, sizeof *order);
+    end = dm_calloc(ctx, nn, sizeof *end);
+    w = dm_calloc(ctx, nn, sizeof *w);
+    cph = dm_calloc(ctx, nn * DM_ROUTES, sizeof *cph);
+    s.free_at = dm_calloc(ctx, nt, sizeof *s.free_at);
+    s.busy = dm_calloc(ctx, nt, sizeof *s.busy);
+    int ns = cfg->samples;
+    mc_a = dm_calloc(ctx, (size_t)ns + 1, sizeof *mc_a);
+    mc_h = dm_calloc(ctx, (size_t)ns + 1, sizeof *mc_h);
+    mc_c = dm_calloc(ctx, (size_t)ns + 1, sizeof *mc_c);
+    if (!r->route || !r->cost || !r->days || !r->value || !r->risk_removed || !r->priority ||
+        !r->rank || !r->funded || !r->start_wd || !r->end_wd || !r->team_days || !order || !end ||
+        !w || !cph || !s.free_at || !s.busy || !mc_a || !mc_h || !mc_c) {
+        st = dm__fail(ctx, DM_ENOMEM, "out of memory planning %zu hazards", n);
+        goto done;
+    }
+    s.cfg = cfg;
+    s.teams = teams;
+    s.nt = nt;
+    s.ctx = ctx;
+
+    /* start date */
+    char today[21];
+    if (cfg->start_date[0])
+        dm_date_parse(cfg->start_date, r->start);
+    else {
+        dm_now_iso(today);
+        today[10] = 0;
+        dm__strlcpy(r->start, today, sizeof r->start);
+    }
+    long d0 = dm_date_days(r->start);
+    int wdw = cfg->work_days_week;
+
+    /* which stages can be worked at all */
+    int can[DM_ROUTES] = {0, 0, 0};
+    double best_rate[DM_ROUTES] = {0, 0, 0};
+    for (size_t j = 0; j < nt; j++)
+        for (int sg = 0; sg < DM_ROUTES; sg++)
+            if (eligible(teams[j].kind, sg)) {
+                can[sg] = 1;
+                double rt = team_rate(cfg, &teams[j], sg);
+                if (rt > best_rate[sg])
+                    best_rate[sg] = rt;
+            }
+
+    /* routes, costs, value, priority */
+    double min_cost = -1;
+    size_t min_i = 0;
+    for (size_t i = 0; i < n; i++) {
+        dm_route rt = choose_route(cfg, &h[i]);
+        r->route[i] = rt;
+        r->cost[i] = route_cost(cfg, &h[i], rt);
+        r->value[i] = dm__plan_value(cfg, &h[i]);
+        r->risk_removed[i] = h[i].items * cfg->detect[rt] + cfg->release_weight * h[i].area_ha;
+        double c = r->cost[i] > 1 ? r->cost[i] : 1;
+        r->priority[i] = r->value[i] * r->risk_removed[i] / c * 1e6; /* per million USD */
+        w[i].ha[rt == DM_ROUTE_CLEAR ? DM_ROUTE_CLEAR : rt] = h[i].area_ha;
+        if (rt == DM_ROUTE_REDUCE)
+            w[i].ha[DM_ROUTE_CLEAR] = h[i].p * ts_share(cfg, &h[i]) * h[i].area_ha;
+        for (int sg = 0; sg < DM_ROUTES; sg++) {
+            if (w[i].ha[sg] > 0 && !can[sg]) {
+                st = dm__fail(ctx, DM_EINVAL,
+                              "hazard %s needs %s but no team can do it: add a team with method %s",
+                              h[i].ref[0] ? h[i].ref : h[i].uuid,
+                              sg == DM_ROUTE_CANCEL ? "non-technical survey"
+                              : sg == DM_ROUTE_REDUCE ? "technical survey"
+                                                      : "clearance",
+                              sg == DM_ROUTE_CANCEL ? "survey" : "manual, mechanical or dogs");
+                goto done;
+            }
+            if (w[i].ha[sg] > 0 && best_rate[sg] > 0)
+                r->days[i] += w[i].ha[sg] / best_rate[sg];
+        }
+        /* the cost of a piece, per hectare of its stage */
+        double tot_ha = w[i].ha[0] + w[i].ha[1] + w[i].ha[2];
+        for (int sg = 0; sg < DM_ROUTES; sg++)
+            cph[i * DM_ROUTES + sg] = tot_ha > 0 ? r->cost[i] / tot_ha : 0;
+        r->area_route[rt] += h[i].area_ha;
+        r->items_route[rt] += h[i].items;
+        r->n_route[rt] += 1;
+        r->total_area_ha += h[i].area_ha;
+        r->total_items += h[i].items;
+        r->total_cost += r->cost[i];
+        r->residual_items += h[i].items * (1 - cfg->detect[rt]);
+        if (min_cost < 0 || r->cost[i] < min_cost) {
+            min_cost = r->cost[i];
+            min_i = i;
+        }
+        order[i] = i;
+    }
+    g_prio = r->priority;
+    qsort(order, n, sizeof *order, cmp_prio);
+    for (size_t k = 0; k < n; k++)
+        r->rank[order[k]] = (long)k + 1;
+
+    /* budget: fund in priority order while the money lasts */
+    if (cfg->budget_usd > 0 && n > 0 && min_cost > cfg->budget_usd) {
+        st = dm__fail(ctx, DM_EINVAL,
+                      "budget USD %.0f cannot fund even the cheapest task (hazard %s, USD %.0f)",
+                      cfg->budget_usd, h[min_i].ref[0] ? h[min_i].ref : h[min_i].uuid, min_cost);
+        goto done;
+    }
+    double spent = 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = order[k];
+        if (cfg->budget_usd <= 0 || spent + r->cost[i] <= cfg->budget_usd) {
+            r->funded[i] = 1;
+            spent += r->cost[i];
+            r->n_funded++;
+        }
+    }
+    r->funded_cost = spent;
+
+    /* the expected plan, with its task list */
+    s.record = 1;
+    long last = run_schedule(&s, order, n, r->funded, w, end, cph);
+    if (s.oom) {
+        st = dm__fail(ctx, DM_ENOMEM, "out of memory scheduling");
+        goto done;
+    }
+    r->tasks = s.tasks;
+    r->n_tasks = s.n_tasks;
+    s.tasks = NULL;
+    s.cap_tasks = 0;
+    s.record = 0;
+    memcpy(r->team_days, s.busy, nt * sizeof *s.busy);
+    for (size_t i = 0; i < n; i++)
+        r->start_wd[i] = r->end_wd[i] = -1;
+    for (size_t k = 0; k < r->n_tasks; k++) {
+        dm_plan_task *t = &r->tasks[k];
+        dm__civil_date(dm__workday_date(d0, wdw, t->start_wd), t->start);
+        dm__civil_date(dm__workday_date(d0, wdw, t->end_wd - 1), t->end);
+        if (r->start_wd[t->hazard] < 0 || t->start_wd < r->start_wd[t->hazard])
+            r->start_wd[t->hazard] = t->start_wd;
+    }
+    long last_high = 0;
+    for (size_t i = 0; i < n; i++) {
+        r->end_wd[i] = end[i];
+        if (end[i] >= 0 && is_high(cfg, &h[i], r->route[i])) {
+            r->n_high++;
+            if (end[i] > last_high)
+                last_high = end[i];
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (cfg->horizon_years > 0 && end[i] > 0 && years_of(d0, wdw, end[i]) > cfg->horizon_years) {
+            r->n_late++;
+            r->late_ha += h[i].area_ha;
+        }
+    r->years_all = years_of(d0, wdw, last);
+    r->years_high = years_of(d0, wdw, last_high);
+    dm__civil_date(dm__workday_date(d0, wdw, last > 0 ? last - 1 : 0), r->end_all);
+    dm__civil_date(dm__workday_date(d0, wdw, last_high > 0 ? last_high - 1 : 0), r->end_high);
+    r->rb_years = r->years_all;
+    r->rb_cost = r->funded_cost;
+    for (size_t i = 0; i < n; i++)
+        if (r->funded[i])
+            r->rb_clear_ha += w[i].ha[DM_ROUTE_CLEAR];
+    dm__progress(ctx, "plan", 1, 1);
+
+    /* donor comparison: full clearance of every suspected hectare */
+    {
+        work *wf = dm_calloc(ctx, nn, sizeof *wf);
+        if (!wf) {
+            st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+            goto done;
+        }
+        for (size_t i = 0; i < n; i++) {
+            wf[i].ha[DM_ROUTE_CLEAR] = h[i].area_ha;
+            r->full_cost += route_cost(cfg, &h[i], DM_ROUTE_CLEAR);
+            r->full_clear_ha += h[i].area_ha;
+        }
+        long lf = can[DM_ROUTE_CLEAR] ? run_schedule(&s, order, n, NULL, wf, end, NULL) : -2;
+        dm_free(ctx, wf);
+        r->full_years = lf >= 0 ? years_of(d0, wdw, lf) : -1;
+    }
+
+    /* forecast: sample contamination, reschedule */
+    r->samples = ns;
+    uint64_t rng = cfg->seed * 0x2545F4914F6CDD1Dull + 12345;
+    work *ws = dm_calloc(ctx, nn, sizeof *ws);
+    if (!ws) {
+        st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (int k = 0; k < ns; k++) {
+        double cost = 0;
+        double u1 = rng_unif(&rng), u2 = rng_unif(&rng);
+        double z = sqrt(-2 * log(u1 > 1e-300 ? u1 : 1e-300)) * cos(6.283185307179586 * u2);
+        double fac = exp(cfg->calibration_sd * z);
+        for (size_t i = 0; i < n; i++) {
+            memset(&ws[i], 0, sizeof ws[i]);
+            if (!r->funded[i])
+                continue;
+            const dm_plan_hazard *hz = &h[i];
+            double pk = 1 - pow(1 - hz->p, fac), ik = hz->items * fac;
+            int contam = rng_unif(&rng) < pk;
+            long items = 0;
+            if (contam) {
+                double cond = pk > 0 ? ik / pk : ik;
+                items = 1 + rng_poisson(&rng, cond > 1 ? cond - 1 : 0);
+            }
+            dm_route rt = r->route[i];
+            ws[i].ha[rt] = hz->area_ha;
+            cost += hz->area_ha * cfg->usd_ha[rt];
+            if (rt == DM_ROUTE_CANCEL && contam && rng_unif(&rng) < cfg->nts_find) {
+                ws[i].ha[DM_ROUTE_REDUCE] = hz->area_ha;
+                cost += hz->area_ha * cfg->usd_ha[DM_ROUTE_REDUCE];
+                rt = DM_ROUTE_REDUCE;
+            }
+            if (rt == DM_ROUTE_REDUCE && contam) {
+                dm_plan_hazard hs = *hz;
+                hs.p = pk;
+                hs.items = ik;
+                ws[i].ha[DM_ROUTE_CLEAR] = ts_share(cfg, &hs) * hz->area_ha;
+                cost += ws[i].ha[DM_ROUTE_CLEAR] * cfg->usd_ha[DM_ROUTE_CLEAR];
+            }
+            if (rt != DM_ROUTE_CANCEL)
+                cost += (double)items * cfg->detect[rt] * cfg->usd_item;
+        }
+        long la = run_schedule(&s, order, n, r->funded, ws, end, NULL);
+        long lh = 0;
+        for (size_t i = 0; i < n; i++)
+            if (end[i] > lh && is_high(cfg, &h[i], r->route[i]))
+                lh = end[i];
+        mc_a[k] = years_of(d0, wdw, la);
+        mc_h[k] = years_of(d0, wdw, lh);
+        mc_c[k] = cost;
+        dm__progress(ctx, "forecast", (uint64_t)k + 1, (uint64_t)ns);
+    }
+    dm_free(ctx, ws);
+    r->mc_years_all = band_of(mc_a, ns);
+    r->mc_years_high = band_of(mc_h, ns);
+    r->mc_cost = band_of(mc_c, ns);
+
+done:
+    dm_free(ctx, order);
+    dm_free(ctx, end);
+    dm_free(ctx, w);
+    dm_free(ctx, cph);
+    dm_free(ctx, s.free_at);
+    dm_free(ctx, s.busy);
+    dm_free(ctx, s.tasks);
+    dm_free(ctx, mc_a);
+    dm_free(ctx, mc_h);
+    dm_free(ctx, mc_c);
+    if (st) {
+        dm_plan_result_free(ctx, r);
+        return st;
+    }
+    *out = r;
+    return DM_OK;
+}

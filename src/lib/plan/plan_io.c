@@ -1,0 +1,503 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * plan_io.c -- the plan's files: the configuration JSON (any subset of the
+ * keys of config/plan-default.json), the team CSV, and the plan written out
+ * as a JSON summary and a CSV task list.
+ */
+#include "core/dm_internal.h"
+#include "plan/plan_internal.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- configuration ----------------------------------------------------- */
+
+typedef struct cfg_key {
+    const char *name;
+    size_t off;
+} cfg_key;
+
+#define K(name, field) {name, offsetof(dm_plan_config, field)}
+static const cfg_key real_keys[] = {
+    K("p_cancel", p_cancel),
+    K("items_cancel", items_cancel),
+    K("p_clear", p_clear),
+    K("density_clear", density_clear),
+    K("p_high", p_high),
+    K("usd_per_item", usd_item),
+    K("ts_clear_share", ts_clear_share),
+    K("ts_ha_per_item", ts_ha_per_item),
+    K("ts_speed", ts_speed),
+    K("nts_find", nts_find),
+    K("release_weight", release_weight),
+    K("dist_accident_m", dist_accident_m),
+    K("dist_settlement_m", dist_settlement_m),
+    K("dist_house_m", dist_house_m),
+    K("dist_road_m", dist_road_m),
+    K("dist_infra_m", dist_infra_m),
+    K("dist_farm_m", dist_farm_m),
+    K("w_base", w_base),
+    K("w_accident", w_accident),
+    K("w_returning", w_returning),
+    K("w_population", w_population),
+    K("w_house", w_house),
+    K("w_road", w_road),
+    K("w_infra", w_infra),
+    K("w_farm", w_farm),
+    K("chunk_days", chunk_days),
+    K("calibration_sd", calibration_sd),
+    K("budget_usd", budget_usd),
+    K("horizon_years", horizon_years),
+};
+#undef K
+
+static dm_status route_triplet(dm_ctx *ctx, const char *path, const char *key, json_t *v,
+                               double out[DM_ROUTES])
+{
+    if (!json_is_object(v))
+        return dm__fail(ctx, DM_EPARSE, "%s: '%s' must be an object {cancel, reduce, clear}", path,
+                        key);
+    const char *k;
+    json_t *x;
+    json_object_foreach(v, k, x)
+    {
+        int r = !strcmp(k, "cancel") ? 0 : !strcmp(k, "reduce") ? 1 : !strcmp(k, "clear") ? 2 : -1;
+        if (r < 0)
+            return dm__fail(ctx, DM_EPARSE, "%s: '%s.%s': unknown route (cancel, reduce, clear)",
+                            path, key, k);
+        if (!json_is_number(x))
+            return dm__fail(ctx, DM_EPARSE, "%s: '%s.%s' must be a number", path, key, k);
+        out[r] = json_number_value(x);
+    }
+    return DM_OK;
+}
+
+dm_status dm_plan_config_load(dm_ctx *ctx, const char *path, dm_plan_config *cfg)
+{
+    json_error_t err;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return dm__fail(ctx, DM_EIO, "%s: cannot open: %s", path, strerror(errno));
+    json_t *root = json_loadf(f, 0, &err);
+    fclose(f);
+    if (!root)
+        return dm__fail(ctx, DM_EPARSE, "%s:%d: %s", path, err.line, err.text);
+    dm_status st = DM_OK;
+    if (!json_is_object(root)) {
+        st = dm__fail(ctx, DM_EPARSE, "%s: expected a JSON object", path);
+        goto out;
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach(root, key, v)
+    {
+        if (key[0] == '_')
+            continue; /* comments */
+        int done = 0;
+        for (size_t i = 0; i < sizeof real_keys / sizeof real_keys[0]; i++) {
+            if (strcmp(key, real_keys[i].name))
+                continue;
+            if (!json_is_number(v)) {
+                st = dm__fail(ctx, DM_EPARSE, "%s: '%s' must be a number", path, key);
+                goto out;
+            }
+            *(double *)((char *)cfg + real_keys[i].off) = json_number_value(v);
+            done = 1;
+        }
+        if (done)
+            continue;
+        if (!strcmp(key, "usd_per_ha")) {
+            if ((st = route_triplet(ctx, path, key, v, cfg->usd_ha)))
+                goto out;
+        } else if (!strcmp(key, "detect")) {
+            if ((st = route_triplet(ctx, path, key, v, cfg->detect)))
+                goto out;
+        } else if (!strcmp(key, "work_days_week") || !strcmp(key, "samples") ||
+                   !strcmp(key, "seed")) {
+            if (!json_is_integer(v) || json_integer_value(v) < 0) {
+                st = dm__fail(ctx, DM_EPARSE, "%s: '%s' must be a whole number >= 0", path, key);
+                goto out;
+            }
+            long long x = json_integer_value(v);
+            if (key[0] == 'w')
+                cfg->work_days_week = x > 100 ? 100 : (int)x;
+            else if (key[1] == 'a')
+                cfg->samples = x > 1000000 ? 1000000 : (int)x;
+            else
+                cfg->seed = (uint64_t)x;
+        } else if (!strcmp(key, "start_date")) {
+            char d[11];
+            if (!json_is_string(v) || (json_string_length(v) && !dm_date_parse(json_string_value(v), d))) {
+                st = dm__fail(ctx, DM_EPARSE, "%s: 'start_date' must be a date YYYY-MM-DD", path);
+                goto out;
+            }
+            if (json_string_length(v))
+                dm__strlcpy(cfg->start_date, d, sizeof cfg->start_date);
+            else
+                cfg->start_date[0] = 0;
+        } else {
+            st = dm__fail(ctx, DM_EPARSE, "%s: unknown key '%s' (see config/plan-default.json)", path,
+                          key);
+            goto out;
+        }
+    }
+    st = dm_plan_config_check(ctx, cfg);
+    if (st)
+        dm__wrap(ctx, "%s", path);
+out:
+    json_decref(root);
+    return st;
+}
+
+/* ---- teams ------------------------------------------------------------- */
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t' || *s == '"')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n' ||
+                 s[n - 1] == '"'))
+        s[--n] = 0;
+    return s;
+}
+
+static int split(char *line, char **cols, int max)
+{
+    int n = 0;
+    char *p = line;
+    while (n < max) {
+        cols[n++] = p;
+        char *c = strchr(p, ',');
+        if (!c)
+            break;
+        *c = 0;
+        p = c + 1;
+    }
+    for (int i = 0; i < n; i++)
+        cols[i] = trim(cols[i]);
+    return n;
+}
+
+static int parse_num(const char *s, double *out)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (!*s || *end || errno || !isfinite(v))
+        return 0;
+    *out = v;
+    return 1;
+}
+
+dm_status dm_plan_teams_load(dm_ctx *ctx, const char *path, dm_plan_team **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return dm__fail(ctx, DM_EIO, "%s: cannot open team file: %s", path, strerror(errno));
+    char line[1024];
+    int ci[5] = {-1, -1, -1, -1, -1}; /* name, method, capacity, cost, count */
+    static const char *hdr[5] = {"name", "method", "capacity_ha_day", "cost_usd_day", "count"};
+    long lineno = 0;
+    dm_plan_team *t = NULL;
+    size_t cnt = 0, cap = 0;
+    dm_status st = DM_OK;
+    int have_header = 0;
+    /* row names and lines seen, to refuse a team named twice */
+    char (*seen)[48] = NULL;
+    long *seen_line = NULL;
+    size_t n_seen = 0, cap_seen = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        char *l = trim(line);
+        if (!*l || *l == '#')
+            continue;
+        char *cols[16];
+        int nc = split(l, cols, 16);
+        if (!have_header) {
+            for (int i = 0; i < nc; i++)
+                for (int k = 0; k < 5; k++)
+                    if (!dm__strcasecmp(cols[i], hdr[k]))
+                        ci[k] = i;
+            for (int k = 0; k < 4; k++)
+                if (ci[k] < 0) {
+                    st = dm__fail(ctx, DM_EPARSE,
+                                  "%s:%ld: header has no column '%s' (need name,method,"
+                                  "capacity_ha_day,cost_usd_day[,count])",
+                                  path, lineno, hdr[k]);
+                    goto out;
+                }
+            have_header = 1;
+            continue;
+        }
+        for (int k = 0; k < 4; k++)
+            if (ci[k] >= nc || !*cols[ci[k]]) {
+                st = dm__fail(ctx, DM_EPARSE, "%s:%ld: field '%s' is missing", path, lineno, hdr[k]);
+                goto out;
+            }
+        int kind = dm_team_kind_parse(cols[ci[1]]);
+        if (kind < 0) {
+            st = dm__fail(ctx, DM_EPARSE,
+                          "%s:%ld: field 'method': unknown method '%s' (manual, mechanical, dogs, "
+                          "survey)",
+                          path, lineno, cols[ci[1]]);
+            goto out;
+        }
+        double capv, cost, count = 1;
+        if (!parse_num(cols[ci[2]], &capv) || capv <= 0 || capv > 1e5) {
+            st = dm__fail(ctx, DM_EPARSE,
+                          "%s:%ld: field 'capacity_ha_day': '%s' must be a number of hectares a "
+                          "day > 0",
+                          path, lineno, cols[ci[2]]);
+            goto out;
+        }
+        if (!parse_num(cols[ci[3]], &cost) || cost < 0 || cost > 1e9) {
+            st = dm__fail(ctx, DM_EPARSE, "%s:%ld: field 'cost_usd_day': '%s' must be dollars >= 0",
+                          path, lineno, cols[ci[3]]);
+            goto out;
+        }
+        if (ci[4] >= 0 && ci[4] < nc && *cols[ci[4]] &&
+            (!parse_num(cols[ci[4]], &count) || count < 1 || count > 10000 ||
+             count != floor(count))) {
+            st = dm__fail(ctx, DM_EPARSE, "%s:%ld: field 'count': '%s' must be a whole number >= 1",
+                          path, lineno, cols[ci[4]]);
+            goto out;
+        }
+        for (size_t k = 0; k < n_seen; k++)
+            if (!strcmp(seen[k], cols[ci[0]])) {
+                st = dm__fail(ctx, DM_EPARSE,
+                              "%s:%ld: field 'name': team '%s' already listed on line %ld", path,
+                              lineno, cols[ci[0]], seen_line[k]);
+                goto out;
+            }
+        if (n_seen == cap_seen) {
+            size_t ncs = cap_seen ? cap_seen * 2 : 16;
+            void *ns = dm_realloc(ctx, seen, ncs * sizeof *seen);
+            if (ns)
+                seen = ns;
+            void *nl = ns ? dm_realloc(ctx, seen_line, ncs * sizeof *seen_line) : NULL;
+            if (!ns || !nl) {
+                st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+                goto out;
+            }
+            seen_line = nl;
+            cap_seen = ncs;
+        }
+        dm__strlcpy(seen[n_seen], cols[ci[0]], sizeof seen[0]);
+        seen_line[n_seen++] = lineno;
+        for (long k = 0; k < (long)count; k++) {
+            if (cnt == cap) {
+                size_t ncap = cap ? cap * 2 : 32;
+                dm_plan_team *nt = dm_realloc(ctx, t, ncap * sizeof *nt);
+                if (!nt) {
+                    st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+                    goto out;
+                }
+                t = nt;
+                cap = ncap;
+            }
+            dm_plan_team *tm = &t[cnt++];
+            memset(tm, 0, sizeof *tm);
+            if (count > 1)
+                snprintf(tm->name, sizeof tm->name, "%.30s-%d", cols[ci[0]], (int)(k + 1));
+            else
+                dm__strlcpy(tm->name, cols[ci[0]], sizeof tm->name);
+            tm->kind = (dm_team_kind)kind;
+            tm->ha_day = capv;
+            tm->usd_day = cost;
+        }
+    }
+    if (!have_header)
+        st = dm__fail(ctx, DM_EPARSE, "%s: empty team file (need a header line)", path);
+    else if (cnt == 0)
+        st = dm__fail(ctx, DM_EPARSE, "%s: no teams listed", path);
+out:
+    fclose(f);
+    dm_free(ctx, seen);
+    dm_free(ctx, seen_line);
+    if (st) {
+        dm_free(ctx, t);
+        return st;
+    }
+    *out = t;
+    *n = cnt;
+    return DM_OK;
+}
+
+/* ---- output ------------------------------------------------------------ */
+
+static const char *hz_name(const dm_plan_hazard *h) { return h->ref[0] ? h->ref : h->uuid; }
+
+static void band(dm_buf *b, const char *key, dm_band v)
+{
+    dm__buf_printf(b, "\"%s\":{\"p10\":", key);
+    dm__buf_json_num(b, v.p10);
+    dm__buf_puts(b, ",\"p50\":");
+    dm__buf_json_num(b, v.p50);
+    dm__buf_puts(b, ",\"p90\":");
+    dm__buf_json_num(b, v.p90);
+    dm__buf_puts(b, "}");
+}
+
+dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_hazard *h,
+                       const dm_plan_team *t, const dm_plan_result *r, int with_tasks, char **json)
+{
+    dm_buf b;
+    dm__buf_init(&b);
+    dm__buf_printf(&b, "{\"start\":\"%s\",\"hazards\":%zu,\"funded\":%zu,\"teams\":%zu,", r->start,
+                   r->n, r->n_funded, r->n_teams);
+    dm__buf_printf(&b, "\"area_ha\":%.4f,\"expected_items\":%.4f,\"cost_usd\":%.2f,"
+                       "\"funded_cost_usd\":%.2f,\"residual_items\":%.4f,",
+                   r->total_area_ha, r->total_items, r->total_cost, r->funded_cost,
+                   r->residual_items);
+    dm__buf_puts(&b, "\"routes\":{");
+    for (int k = 0; k < DM_ROUTES; k++)
+        dm__buf_printf(&b, "%s\"%s\":{\"hazards\":%.0f,\"area_ha\":%.4f,\"expected_items\":%.4f}",
+                       k ? "," : "", dm_route_name((dm_route)k), r->n_route[k], r->area_route[k],
+                       r->items_route[k]);
+    dm__buf_printf(&b, "},\"high_risk\":{\"hazards\":%zu,\"end\":\"%s\",\"years\":%.3f},",
+                   r->n_high, r->end_high, r->years_high);
+    dm__buf_printf(&b, "\"all\":{\"end\":\"%s\",\"years\":%.3f},", r->end_all, r->years_all);
+    dm__buf_printf(&b, "\"beyond_horizon\":{\"hazards\":%zu,\"area_ha\":%.4f},", r->n_late,
+                   r->late_ha);
+    dm__buf_printf(&b, "\"forecast\":{\"samples\":%d,", r->samples);
+    band(&b, "years_high", r->mc_years_high);
+    dm__buf_puts(&b, ",");
+    band(&b, "years_all", r->mc_years_all);
+    dm__buf_puts(&b, ",");
+    band(&b, "cost_usd", r->mc_cost);
+    dm__buf_printf(&b, "},\"comparison\":{\"full_clearance\":{\"years\":%.3f,\"cost_usd\":%.2f,"
+                       "\"clear_ha\":%.4f},\"risk_based\":{\"years\":%.3f,\"cost_usd\":%.2f,"
+                       "\"clear_ha\":%.4f}},",
+                   r->full_years, r->full_cost, r->full_clear_ha, r->rb_years, r->rb_cost,
+                   r->rb_clear_ha);
+    dm__buf_puts(&b, "\"team_use\":{");
+    double kd[DM_TEAM_KINDS] = {0}, kn[DM_TEAM_KINDS] = {0};
+    for (size_t j = 0; j < r->n_teams; j++) {
+        kd[t[j].kind] += r->team_days[j];
+        kn[t[j].kind] += 1;
+    }
+    int first = 1;
+    for (int k = 0; k < DM_TEAM_KINDS; k++) {
+        if (!kn[k])
+            continue;
+        dm__buf_printf(&b, "%s\"%s\":{\"teams\":%.0f,\"team_days\":%.0f}", first ? "" : ",",
+                       dm_team_kind_name((dm_team_kind)k), kn[k], kd[k]);
+        first = 0;
+    }
+    dm__buf_puts(&b, "},\"config\":{");
+    dm__buf_printf(&b, "\"p_cancel\":%g,\"items_cancel\":%g,\"p_clear\":%g,\"density_clear\":%g,"
+                       "\"p_high\":%g,\"usd_per_item\":%g,\"usd_per_ha\":{\"cancel\":%g,"
+                       "\"reduce\":%g,\"clear\":%g},\"budget_usd\":%g,\"horizon_years\":%g}",
+                   cfg->p_cancel, cfg->items_cancel, cfg->p_clear, cfg->density_clear, cfg->p_high,
+                   cfg->usd_item, cfg->usd_ha[0], cfg->usd_ha[1], cfg->usd_ha[2], cfg->budget_usd,
+                   cfg->horizon_years);
+    /* hazards in priority order (the top ones) */
+    dm__buf_puts(&b, ",\"priorities\":[");
+    size_t *by_rank = dm_calloc(ctx, r->n ? r->n : 1, sizeof *by_rank);
+    if (!by_rank) {
+        dm__buf_free(&b);
+        return dm__fail(ctx, DM_ENOMEM, "out of memory writing the plan");
+    }
+    for (size_t i = 0; i < r->n; i++)
+        if (r->rank[i] >= 1 && (size_t)r->rank[i] <= r->n)
+            by_rank[r->rank[i] - 1] = i;
+    size_t shown = with_tasks ? r->n : (r->n < 20 ? r->n : 20);
+    for (size_t k = 0; k < shown; k++) {
+        size_t i = by_rank[k];
+        dm__buf_puts(&b, k ? ",{" : "{");
+        dm__buf_puts(&b, "\"hazard\":");
+        dm__buf_json_str(&b, hz_name(&h[i]));
+        dm__buf_puts(&b, ",\"district\":");
+        dm__buf_json_str(&b, h[i].district);
+        dm__buf_printf(&b, ",\"rank\":%ld,\"route\":\"%s\",\"area_ha\":%.4f,\"p_contam\":%.4f,"
+                           "\"expected_items\":%.3f,\"value\":%.3f,\"cost_usd\":%.2f,"
+                           "\"priority\":%.6g,\"funded\":%s}",
+                       r->rank[i], dm_route_name(r->route[i]), h[i].area_ha, h[i].p, h[i].items,
+                       r->value[i], r->cost[i], r->priority[i], r->funded[i] ? "true" : "false");
+    }
+    dm_free(ctx, by_rank);
+    dm__buf_puts(&b, "]");
+    if (with_tasks) {
+        dm__buf_puts(&b, ",\"tasks\":[");
+        for (size_t k = 0; k < r->n_tasks; k++) {
+            const dm_plan_task *tk = &r->tasks[k];
+            dm__buf_puts(&b, k ? ",{\"hazard\":" : "{\"hazard\":");
+            dm__buf_json_str(&b, hz_name(&h[tk->hazard]));
+            dm__buf_puts(&b, ",\"team\":");
+            dm__buf_json_str(&b, t[tk->team].name);
+            dm__buf_printf(&b, ",\"method\":\"%s\",\"stage\":\"%s\",\"start\":\"%s\",\"end\":\"%s\","
+                               "\"area_ha\":%.4f,\"cost_usd\":%.2f}",
+                           dm_team_kind_name(t[tk->team].kind), dm_route_name((dm_route)tk->stage),
+                           tk->start, tk->end, tk->area_ha, tk->cost_usd);
+        }
+        dm__buf_puts(&b, "]");
+    }
+    dm__buf_puts(&b, "}");
+    if (b.oom) {
+        dm__buf_free(&b);
+        return dm__fail(ctx, DM_ENOMEM, "out of memory writing the plan");
+    }
+    char *s = dm__buf_take(&b);
+    *json = dm_strdup(ctx, s);
+    free(s);
+    return *json ? DM_OK : dm__fail(ctx, DM_ENOMEM, "out of memory");
+}
+
+static void csv_str(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+dm_status dm_plan_write_csv(dm_ctx *ctx, const char *path, const dm_plan_hazard *h,
+                            const dm_plan_team *t, const dm_plan_result *r)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return dm__fail(ctx, DM_EIO, "%s: cannot write: %s", path, strerror(errno));
+    fputs("rank,hazard,hazard_uuid,district,route,stage,team,method,start,end,area_ha,cost_usd,"
+          "value,priority,p_contam,expected_items\n",
+          f);
+    for (size_t k = 0; k < r->n_tasks; k++) {
+        const dm_plan_task *tk = &r->tasks[k];
+        const dm_plan_hazard *hz = &h[tk->hazard];
+        fprintf(f, "%ld,", r->rank[tk->hazard]);
+        csv_str(f, hz_name(hz));
+        fprintf(f, ",%s,", hz->uuid);
+        csv_str(f, hz->district);
+        fprintf(f, ",%s,%s,", dm_route_name(r->route[tk->hazard]), dm_route_name((dm_route)tk->stage));
+        csv_str(f, t[tk->team].name);
+        fprintf(f, ",%s,%s,%s,%.4f,%.2f,%.4f,%.6g,%.4f,%.3f\n", dm_team_kind_name(t[tk->team].kind),
+                tk->start, tk->end, tk->area_ha, tk->cost_usd, r->value[tk->hazard],
+                r->priority[tk->hazard], hz->p, hz->items);
+    }
+    for (size_t i = 0; i < r->n; i++) {
+        if (r->funded[i])
+            continue;
+        fprintf(f, "%ld,", r->rank[i]);
+        csv_str(f, hz_name(&h[i]));
+        fprintf(f, ",%s,", h[i].uuid);
+        csv_str(f, h[i].district);
+        fprintf(f, ",%s,unfunded,,,,,%.4f,%.2f,%.4f,%.6g,%.4f,%.3f\n", dm_route_name(r->route[i]),
+                h[i].area_ha, r->cost[i], r->value[i], r->priority[i], h[i].p, h[i].items);
+    }
+    if (fclose(f) != 0)
+        return dm__fail(ctx, DM_EIO, "%s: write failed: %s", path, strerror(errno));
+    return DM_OK;
+}

@@ -1,0 +1,613 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * plan_store.c -- the planner's link with the database: gathering open
+ * hazards with their risk and the value criteria (accidents, settlements and
+ * people waiting to return, houses, roads, infrastructure, farm land near
+ * each hazard, found through a grid index in local metres), writing the plan
+ * to the plan_tasks layer, and scoring routes against the demo truth.
+ */
+#include "core/dm_internal.h"
+#include "plan/plan_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { K_ACC = 1, K_SETTLE = 2, K_HOUSE = 4, K_ROAD = 8, K_INFRA = 16, K_FARM = 32 };
+
+typedef struct vpt {
+    double x, y;  /* local metres */
+    unsigned kind;
+    size_t feat;  /* feature (or accident) number, for counting each once */
+    double pop, ret;
+} vpt;
+
+typedef struct pts {
+    vpt *v;
+    size_t n, cap;
+    size_t n_feat;
+} pts;
+
+typedef struct grid {
+    double x0, y0, cell;
+    long nx, ny;
+    size_t *start; /* nx*ny+1 */
+    size_t *idx;
+} grid;
+
+static double g_kx, g_ky; /* metres per degree (set per gather) */
+
+static int pts_add(dm_ctx *ctx, pts *p, double lon, double lat, unsigned kind, double pop, double ret)
+{
+    if (p->n == p->cap) {
+        size_t nc = p->cap ? p->cap * 2 : 4096;
+        vpt *nv = dm_realloc(ctx, p->v, nc * sizeof *nv);
+        if (!nv)
+            return -1;
+        p->v = nv;
+        p->cap = nc;
+    }
+    vpt *v = &p->v[p->n++];
+    v->x = lon * g_kx;
+    v->y = lat * g_ky;
+    v->kind = kind;
+    v->feat = p->n_feat;
+    v->pop = pop;
+    v->ret = ret;
+    return 0;
+}
+
+/* Add the vertices of g (lines densified every 50 m) as points of kind. */
+static int pts_add_geom(dm_ctx *ctx, pts *p, const dm_geom *g, unsigned kind, double pop, double ret)
+{
+    dm_coords c;
+    if (dm_geom_coords(ctx, g, &c))
+        return -1;
+    int rc = 0;
+    for (size_t part = 0; part < c.n_parts && !rc; part++) {
+        for (size_t k = c.start[part]; k < c.start[part + 1] && !rc; k++) {
+            double lon = c.xy[2 * k], lat = c.xy[2 * k + 1];
+            rc = pts_add(ctx, p, lon, lat, kind, pop, ret);
+            if (k + 1 < c.start[part + 1]) {
+                double lon2 = c.xy[2 * k + 2], lat2 = c.xy[2 * k + 3];
+                double dx = (lon2 - lon) * g_kx, dy = (lat2 - lat) * g_ky;
+                int steps = (int)(sqrt(dx * dx + dy * dy) / 50.0);
+                if (steps > 10000)
+                    steps = 10000;
+                for (int s = 1; s <= steps && !rc; s++) {
+                    double f = (double)s / (steps + 1);
+                    rc = pts_add(ctx, p, lon + f * (lon2 - lon), lat + f * (lat2 - lat), kind, pop,
+                                 ret);
+                }
+            }
+        }
+    }
+    dm_coords_free(ctx, &c);
+    p->n_feat++;
+    return rc;
+}
+
+static void grid_free(dm_ctx *ctx, grid *g)
+{
+    dm_free(ctx, g->start);
+    dm_free(ctx, g->idx);
+}
+
+static int grid_build(dm_ctx *ctx, grid *g, const pts *p, double cell)
+{
+    memset(g, 0, sizeof *g);
+    double minx = 0, miny = 0, maxx = 0, maxy = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        if (!i || p->v[i].x < minx)
+            minx = p->v[i].x;
+        if (!i || p->v[i].y < miny)
+            miny = p->v[i].y;
+        if (!i || p->v[i].x > maxx)
+            maxx = p->v[i].x;
+        if (!i || p->v[i].y > maxy)
+            maxy = p->v[i].y;
+    }
+    if (cell < 1)
+        cell = 1;
+    while ((maxx - minx) / cell * ((maxy - miny) / cell) > 4e6)
+        cell *= 2;
+    g->x0 = minx;
+    g->y0 = miny;
+    g->cell = cell;
+    g->nx = (long)((maxx - minx) / cell) + 1;
+    g->ny = (long)((maxy - miny) / cell) + 1;
+    size_t nc = (size_t)(g->nx * g->ny);
+    g->start = dm_calloc(ctx, nc + 1, sizeof *g->start);
+    g->idx = dm_calloc(ctx, p->n ? p->n : 1, sizeof *g->idx);
+    if (!g->start || !g->idx)
+        return -1;
+    for (size_t i = 0; i < p->n; i++) {
+        long cx = (long)((p->v[i].x - g->x0) / cell), cy = (long)((p->v[i].y - g->y0) / cell);
+        g->start[cy * g->nx + cx + 1]++;
+    }
+    for (size_t c = 0; c < nc; c++)
+        g->start[c + 1] += g->start[c];
+    size_t *fill = dm_calloc(ctx, nc + 1, sizeof *fill);
+    if (!fill)
+        return -1;
+    memcpy(fill, g->start, (nc + 1) * sizeof *fill);
+    for (size_t i = 0; i < p->n; i++) {
+        long cx = (long)((p->v[i].x - g->x0) / cell), cy = (long)((p->v[i].y - g->y0) / cell);
+        g->idx[fill[cy * g->nx + cx]++] = i;
+    }
+    dm_free(ctx, fill);
+    return 0;
+}
+
+static double box_dist(double x, double y, const double b[4])
+{
+    double dx = x < b[0] ? b[0] - x : x > b[2] ? x - b[2] : 0;
+    double dy = y < b[1] ? b[1] - y : y > b[3] ? y - b[3] : 0;
+    return sqrt(dx * dx + dy * dy);
+}
+
+/* A prior when no risk map exists (docs/plan.md). */
+static void prior_of(dm_plan_hazard *h, const char *cls, double reliability)
+{
+    double p = !strcmp(h->type, "CHA") ? 0.8 : 0.25;
+    if (cls) {
+        if (!strcmp(cls, "M1"))
+            p = 0.95;
+        else if (!strcmp(cls, "M2"))
+            p = 0.8;
+        else if (!strcmp(cls, "M3"))
+            p = 0.5;
+        else if (!strcmp(cls, "M4"))
+            p = 0.2;
+    }
+    if (reliability >= 1 && reliability <= 6)
+        p *= 1.1 - 0.1 * reliability; /* 1.0 for the best information, 0.5 for the worst */
+    double dens = !strcmp(h->type, "CHA") ? 2.0 : 0.3;
+    h->p = p;
+    h->items = p * dens * h->area_ha;
+}
+
+dm_status dm_plan_gather(dm_store *s, const dm_plan_config *cfg, int use_prior,
+                         dm_plan_hazard **out, size_t *n_out)
+{
+    dm_ctx *ctx = dm_store_ctx(s);
+    *out = NULL;
+    *n_out = 0;
+    dm_plan_hazard *h = NULL;
+    size_t n = 0, cap = 0, n_risk = 0, first_missing = (size_t)-1;
+    pts p;
+    memset(&p, 0, sizeof p);
+    grid gr;
+    memset(&gr, 0, sizeof gr);
+    unsigned *stamp = NULL;
+    size_t *stamp_h = NULL;
+    dm_cursor *c = NULL;
+    dm_status st = dm_store_select(s, "hazards", NULL, &c);
+    if (st)
+        return st;
+    int rc;
+    while ((rc = dm_cursor_next(c)) > 0) {
+        const char *status = dm_cursor_text(c, "status");
+        if (status && strcmp(status, "open") && strcmp(status, "partly_released"))
+            continue;
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 256;
+            dm_plan_hazard *nh = dm_realloc(ctx, h, nc * sizeof *nh);
+            if (!nh) {
+                st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+                goto out;
+            }
+            h = nh;
+            cap = nc;
+        }
+        dm_plan_hazard *hz = &h[n];
+        memset(hz, 0, sizeof *hz);
+        dm__strlcpy(hz->uuid, dm_cursor_uuid(c), sizeof hz->uuid);
+        const char *v = dm_cursor_text(c, "ref");
+        dm__strlcpy(hz->ref, v ? v : "", sizeof hz->ref);
+        v = dm_cursor_text(c, "district");
+        dm__strlcpy(hz->district, v ? v : "", sizeof hz->district);
+        v = dm_cursor_text(c, "hazard_type");
+        dm__strlcpy(hz->type, v ? v : "SHA", sizeof hz->type);
+        dm_geom *g = NULL;
+        st = dm_cursor_geom(c, &g);
+        if (st)
+            goto out;
+        double area = dm_cursor_real(c, "remaining_area_ha", -1);
+        if (!(area >= 0))
+            area = dm_cursor_real(c, "est_area_ha", -1);
+        if (!(area >= 0) && g && dm_geom_area_ha(ctx, g, &area))
+            area = 0;
+        hz->area_ha = area >= 0 ? area : 0;
+        if (g) {
+            dm_geom_bounds(g, hz->bbox);
+            if (!dm_geom_centroid_xy(g, &hz->lon, &hz->lat)) {
+                hz->lon = (hz->bbox[0] + hz->bbox[2]) / 2;
+                hz->lat = (hz->bbox[1] + hz->bbox[3]) / 2;
+            }
+            dm_geom_free(g);
+        }
+        double pc = dm_cursor_real(c, "p_contam", NAN), ei = dm_cursor_real(c, "expected_items", NAN);
+        if (!isnan(pc) && !isnan(ei)) {
+            hz->p = pc;
+            hz->items = ei;
+            n_risk++;
+        } else if (use_prior) {
+            prior_of(hz, dm_cursor_text(c, "classification"), dm_cursor_real(c, "reliability", 0));
+        } else if (first_missing == (size_t)-1) {
+            first_missing = n;
+        }
+        n++;
+    }
+    dm_cursor_free(c);
+    c = NULL;
+    if (rc < 0) {
+        st = dm_ctx_errcode(ctx);
+        goto out;
+    }
+    if (n > 0 && n_risk == 0 && !use_prior) {
+        st = dm__fail(ctx, DM_ENOTFOUND,
+                      "%s: no risk map yet: run demine risk map DB first (or plan with --prior)",
+                      dm_store_path(s));
+        goto out;
+    }
+    if (first_missing != (size_t)-1) {
+        st = dm__fail(ctx, DM_ENOTFOUND,
+                      "%s: hazard %s has no p_contam/expected_items: rerun demine risk map DB "
+                      "(or plan with --prior)",
+                      dm_store_path(s), h[first_missing].ref[0] ? h[first_missing].ref : h[first_missing].uuid);
+        goto out;
+    }
+
+    /* value criteria */
+    double lat0 = 0;
+    for (size_t i = 0; i < n; i++)
+        lat0 += h[i].lat / (double)n;
+    g_ky = 110540.0;
+    g_kx = 111320.0 * cos(lat0 * 3.141592653589793 / 180);
+    st = dm_store_select(s, "features", NULL, &c);
+    if (st)
+        goto out;
+    while ((rc = dm_cursor_next(c)) > 0) {
+        const char *cls = dm_cursor_text(c, "class");
+        unsigned kind = 0;
+        if (!cls)
+            continue;
+        if (!strcmp(cls, "settlement"))
+            kind = K_SETTLE;
+        else if (!strcmp(cls, "house") || !strcmp(cls, "building"))
+            kind = K_HOUSE;
+        else if (!strcmp(cls, "road") || !strcmp(cls, "track"))
+            kind = K_ROAD;
+        else if (!strcmp(cls, "bridge"))
+            kind = K_ROAD | K_INFRA;
+        else if (!strcmp(cls, "school") || !strcmp(cls, "infrastructure") || !strcmp(cls, "canal"))
+            kind = K_INFRA;
+        else if (!strcmp(cls, "irrigation"))
+            kind = K_INFRA | K_FARM;
+        else if (!strcmp(cls, "farmland") || !strcmp(cls, "pasture"))
+            kind = K_FARM;
+        if (!kind)
+            continue;
+        dm_geom *g = NULL;
+        if (dm_cursor_geom(c, &g) || !g)
+            continue;
+        int e = pts_add_geom(ctx, &p, g, kind, dm_cursor_real(c, "population", 0),
+                             dm_cursor_real(c, "returning", 0));
+        dm_geom_free(g);
+        if (e) {
+            st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+            goto out;
+        }
+    }
+    dm_cursor_free(c);
+    c = NULL;
+    st = dm_store_select(s, "accidents", NULL, &c);
+    if (st)
+        goto out;
+    while ((rc = dm_cursor_next(c)) > 0) {
+        const char *dem = dm_cursor_text(c, "demining");
+        if (dem && !strcmp(dem, "1"))
+            continue; /* the criterion is civilian casualties */
+        dm_geom *g = NULL;
+        if (dm_cursor_geom(c, &g) || !g)
+            continue;
+        int e = pts_add_geom(ctx, &p, g, K_ACC, 0, 0);
+        dm_geom_free(g);
+        if (e) {
+            st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+            goto out;
+        }
+    }
+    dm_cursor_free(c);
+    c = NULL;
+
+    double dmax = cfg->dist_accident_m;
+    double dk[6] = {cfg->dist_accident_m, cfg->dist_settlement_m, cfg->dist_house_m,
+                    cfg->dist_road_m,     cfg->dist_infra_m,      cfg->dist_farm_m};
+    for (int k = 0; k < 6; k++)
+        if (dk[k] > dmax)
+            dmax = dk[k];
+    if (p.n && n) {
+        if (grid_build(ctx, &gr, &p, dmax > 100 ? dmax : 100)) {
+            st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+            goto out;
+        }
+        stamp = dm_calloc(ctx, p.n_feat, sizeof *stamp);
+        stamp_h = dm_calloc(ctx, p.n_feat, sizeof *stamp_h);
+        if (!stamp || !stamp_h) {
+            st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+            goto out;
+        }
+        for (size_t i = 0; i < n; i++) {
+            dm_plan_hazard *hz = &h[i];
+            double b[4] = {hz->bbox[0] * g_kx, hz->bbox[1] * g_ky, hz->bbox[2] * g_kx,
+                           hz->bbox[3] * g_ky};
+            long cx0 = (long)floor((b[0] - dmax - gr.x0) / gr.cell),
+                 cx1 = (long)floor((b[2] + dmax - gr.x0) / gr.cell);
+            long cy0 = (long)floor((b[1] - dmax - gr.y0) / gr.cell),
+                 cy1 = (long)floor((b[3] + dmax - gr.y0) / gr.cell);
+            if (cx0 < 0)
+                cx0 = 0;
+            if (cy0 < 0)
+                cy0 = 0;
+            if (cx1 >= gr.nx)
+                cx1 = gr.nx - 1;
+            if (cy1 >= gr.ny)
+                cy1 = gr.ny - 1;
+            for (long cy = cy0; cy <= cy1; cy++)
+                for (long cx = cx0; cx <= cx1; cx++) {
+                    size_t cell = (size_t)(cy * gr.nx + cx);
+                    for (size_t q = gr.start[cell]; q < gr.start[cell + 1]; q++) {
+                        const vpt *v = &p.v[gr.idx[q]];
+                        double d = box_dist(v->x, v->y, b);
+                        if (d > dmax)
+                            continue;
+                        if (stamp_h[v->feat] != i + 1) {
+                            stamp_h[v->feat] = i + 1;
+                            stamp[v->feat] = 0;
+                        }
+                        for (int k = 0; k < 6; k++) {
+                            unsigned bit = 1u << k;
+                            if (!(v->kind & bit) || (stamp[v->feat] & bit) || d > dk[k])
+                                continue;
+                            stamp[v->feat] |= bit;
+                            switch (bit) {
+                            case K_ACC: hz->accidents += 1; break;
+                            case K_SETTLE:
+                                hz->population += v->pop;
+                                hz->returning += v->ret;
+                                break;
+                            case K_HOUSE: hz->houses += 1; break;
+                            case K_ROAD: hz->roads += 1; break;
+                            case K_INFRA: hz->infra += 1; break;
+                            default: hz->farm += 1; break;
+                            }
+                        }
+                    }
+                }
+        }
+    }
+    st = DM_OK;
+out:
+    dm_cursor_free(c);
+    grid_free(ctx, &gr);
+    dm_free(ctx, p.v);
+    dm_free(ctx, stamp);
+    dm_free(ctx, stamp_h);
+    if (st) {
+        dm_free(ctx, h);
+        return st;
+    }
+    *out = h;
+    *n_out = n;
+    return DM_OK;
+}
+
+/* ---- writing ----------------------------------------------------------- */
+
+static dm_status clear_layer(dm_store *s, const char *layer)
+{
+    dm_ctx *ctx = dm_store_ctx(s);
+    dm_cursor *c = NULL;
+    dm_status st = dm_store_select(s, layer, NULL, &c);
+    if (st)
+        return st;
+    char (*ids)[37] = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
+    while ((rc = dm_cursor_next(c)) > 0) {
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 256;
+            void *ni = dm_realloc(ctx, ids, nc * sizeof *ids);
+            if (!ni) {
+                dm_cursor_free(c);
+                dm_free(ctx, ids);
+                return dm__fail(ctx, DM_ENOMEM, "out of memory");
+            }
+            ids = ni;
+            cap = nc;
+        }
+        dm__strlcpy(ids[n++], dm_cursor_uuid(c), 37);
+    }
+    dm_cursor_free(c);
+    if (rc < 0) {
+        dm_free(ctx, ids);
+        return dm_ctx_errcode(ctx);
+    }
+    for (size_t i = 0; i < n && !st; i++)
+        st = dm_store_delete(s, layer, ids[i], "replaced by a new plan");
+    dm_free(ctx, ids);
+    return st;
+}
+
+static dm_status put_task(dm_row *row, const dm_plan_hazard *hz, const dm_plan_result *r, size_t i)
+{
+    dm_status st = dm_row_set(row, "hazard_id", hz->uuid);
+    if (!st)
+        st = dm_row_set_int(row, "rank", r->rank[i]);
+    if (!st)
+        st = dm_row_set(row, "route", dm_route_name(r->route[i]));
+    if (!st)
+        st = dm_row_set_real(row, "value", r->value[i]);
+    if (!st)
+        st = dm_row_set_real(row, "priority", r->priority[i]);
+    if (!st)
+        st = dm_row_set_real(row, "p_contam", hz->p);
+    if (!st)
+        st = dm_row_set_real(row, "expected_items", hz->items);
+    return st;
+}
+
+dm_status dm_plan_write_store(dm_store *s, const dm_plan_config *cfg, const dm_plan_hazard *h,
+                              const dm_plan_team *t, const dm_plan_result *r)
+{
+    dm_ctx *ctx = dm_store_ctx(s);
+    const dm_layer_def *l = dm_layer_find("plan_tasks");
+    if (!l)
+        return dm__fail(ctx, DM_EINTERNAL, "no plan_tasks layer");
+    dm_status st = dm_store_begin(s);
+    if (st)
+        return st;
+    st = clear_layer(s, "plan_tasks");
+    dm_row *row = dm_row_new(ctx, l);
+    if (!row && !st)
+        st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+    for (size_t k = 0; k < r->n_tasks && !st; k++) {
+        const dm_plan_task *tk = &r->tasks[k];
+        dm_row_clear(row);
+        st = put_task(row, &h[tk->hazard], r, tk->hazard);
+        if (!st)
+            st = dm_row_set(row, "stage", dm_route_name((dm_route)tk->stage));
+        if (!st)
+            st = dm_row_set(row, "team", t[tk->team].name);
+        if (!st)
+            st = dm_row_set(row, "method", dm_team_kind_name(t[tk->team].kind));
+        if (!st)
+            st = dm_row_set(row, "start", tk->start);
+        if (!st)
+            st = dm_row_set(row, "end", tk->end);
+        if (!st)
+            st = dm_row_set_real(row, "area_ha", tk->area_ha);
+        if (!st)
+            st = dm_row_set_real(row, "cost_usd", tk->cost_usd);
+        if (!st)
+            st = dm_store_insert(s, row, NULL);
+        if (k % 256 == 0)
+            dm__progress(ctx, "plan write", k, r->n_tasks);
+    }
+    for (size_t i = 0; i < r->n && !st; i++) {
+        if (r->funded[i])
+            continue;
+        dm_row_clear(row);
+        st = put_task(row, &h[i], r, i);
+        if (!st)
+            st = dm_row_set(row, "stage", "unfunded");
+        if (!st)
+            st = dm_row_set_real(row, "area_ha", h[i].area_ha);
+        if (!st)
+            st = dm_row_set_real(row, "cost_usd", r->cost[i]);
+        if (!st)
+            st = dm_store_insert(s, row, NULL);
+    }
+    dm_row_free(row);
+    if (!st) {
+        char *js = NULL;
+        st = dm_plan_json(ctx, cfg, h, t, r, 0, &js);
+        if (!st)
+            st = dm_store_meta_set(s, "plan", js);
+        dm_free(ctx, js);
+    }
+    if (st) {
+        dm_store_rollback(s);
+        return dm__wrap(ctx, "writing the plan");
+    }
+    return dm_store_commit(s);
+}
+
+/* ---- evaluation against the demo truth --------------------------------- */
+
+dm_status dm_plan_evaluate(dm_store *s, const dm_plan_hazard *h, const dm_plan_result *r,
+                           dm_plan_eval *out)
+{
+    dm_ctx *ctx = dm_store_ctx(s);
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < r->n; i++) {
+        out->area_ha += h[i].area_ha;
+        if (r->route[i] == DM_ROUTE_CLEAR)
+            out->clear_ha += h[i].area_ha;
+        else if (r->route[i] == DM_ROUTE_REDUCE)
+            out->reduce_ha += h[i].area_ha;
+        else
+            out->cancel_ha += h[i].area_ha;
+    }
+    out->clear_area_share = out->area_ha > 0 ? out->clear_ha / out->area_ha : 0;
+    long nt = 0;
+    dm_status st = dm_store_count(s, "truth_items", NULL, &nt);
+    if (st)
+        return st;
+    if (nt == 0)
+        return dm__fail(ctx, DM_ENOTFOUND, "%s: no truth_items (only demo databases have them)",
+                        dm_store_path(s));
+    /* geometries of the planned hazards, by uuid */
+    dm_geom **geo = dm_calloc(ctx, r->n ? r->n : 1, sizeof *geo);
+    if (!geo)
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    dm_cursor *c = NULL;
+    st = dm_store_select(s, "hazards", NULL, &c);
+    size_t next = 0;
+    int rc = 0;
+    while (!st && (rc = dm_cursor_next(c)) > 0) {
+        const char *u = dm_cursor_uuid(c);
+        /* hazards were gathered in the same order; skip the closed ones */
+        size_t i = next;
+        while (i < r->n && strcmp(h[i].uuid, u))
+            i++;
+        if (i >= r->n)
+            continue;
+        next = i + 1;
+        st = dm_cursor_geom(c, &geo[i]);
+    }
+    dm_cursor_free(c);
+    c = NULL;
+    if (!st && rc < 0)
+        st = dm_ctx_errcode(ctx);
+    if (!st)
+        st = dm_store_select(s, "truth_items", NULL, &c);
+    while (!st && (rc = dm_cursor_next(c)) > 0) {
+        dm_geom *g = NULL;
+        if (dm_cursor_geom(c, &g) || !g)
+            continue;
+        double x = 0, y = 0, b[4];
+        dm_geom_bounds(g, b);
+        x = b[0];
+        y = b[1];
+        long in = -1;
+        for (size_t i = 0; i < r->n && in < 0; i++) {
+            if (!geo[i] || x < h[i].bbox[0] || x > h[i].bbox[2] || y < h[i].bbox[1] ||
+                y > h[i].bbox[3])
+                continue;
+            if (dm_geom_intersects(geo[i], g))
+                in = (long)i;
+        }
+        dm_geom_free(g);
+        if (in < 0)
+            out->items_outside++;
+        else {
+            out->items_in_hazards++;
+            if (r->route[in] == DM_ROUTE_CANCEL)
+                out->items_left++;
+            else
+                out->items_found++;
+        }
+    }
+    dm_cursor_free(c);
+    if (!st && rc < 0)
+        st = dm_ctx_errcode(ctx);
+    for (size_t i = 0; i < r->n; i++)
+        dm_geom_free(geo[i]);
+    dm_free(ctx, geo);
+    out->found_share =
+        out->items_in_hazards ? (double)out->items_found / (double)out->items_in_hazards : 0;
+    return st;
+}

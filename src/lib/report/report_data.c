@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * report_data.c -- gathers what the report shows: statistics by district
+ * (dm_stats_json), the stored plan summary, hazard and district outlines
+ * with their status and planned route, the burn-down of the plan tasks, and
+ * the risk raster (band 1) warped to longitude/latitude with GDAL.
+ */
+#include "report/report_internal.h"
+
+#include <cpl_conv.h>
+#include <gdal.h>
+#include <gdalwarper.h>
+#include <math.h>
+#include <ogr_srs_api.h>
+#include <stdlib.h>
+#include <string.h>
+
+double dm__jnum(json_t *o, const char *k) { return json_number_value(json_object_get(o, k)); }
+
+static int add_shape(rep_data *d, rep_shape **arr, size_t *n, size_t *cap, const dm_geom *g,
+                     int cls)
+{
+    dm_coords c;
+    if (dm_geom_coords(d->ctx, g, &c))
+        return -1;
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 128;
+        rep_shape *na = dm_realloc(d->ctx, *arr, nc * sizeof *na);
+        if (!na)
+            goto fail;
+        *arr = na;
+        *cap = nc;
+    }
+    if (d->n_xy + c.n_xy > d->cap_xy) {
+        size_t nc = (d->cap_xy + c.n_xy) * 2;
+        double *nx = dm_realloc(d->ctx, d->xy, nc * 2 * sizeof *nx);
+        if (!nx)
+            goto fail;
+        d->xy = nx;
+        d->cap_xy = nc;
+    }
+    if (d->n_parts + c.n_parts + 1 > d->cap_parts) {
+        size_t nc = (d->cap_parts + c.n_parts + 1) * 2;
+        size_t *np = dm_realloc(d->ctx, d->part_start, nc * sizeof *np);
+        if (!np)
+            goto fail;
+        d->part_start = np;
+        d->cap_parts = nc;
+    }
+    rep_shape *sh = &(*arr)[(*n)++];
+    memset(sh, 0, sizeof *sh);
+    sh->first = d->n_parts;
+    sh->n_parts = c.n_parts;
+    sh->cls = cls;
+    sh->route = -1;
+    double sx = 0, sy = 0;
+    for (size_t p = 0; p < c.n_parts; p++) {
+        d->part_start[d->n_parts++] = d->n_xy;
+        for (size_t k = c.start[p]; k < c.start[p + 1]; k++) {
+            d->xy[2 * d->n_xy] = c.xy[2 * k];
+            d->xy[2 * d->n_xy + 1] = c.xy[2 * k + 1];
+            sx += c.xy[2 * k];
+            sy += c.xy[2 * k + 1];
+            d->n_xy++;
+        }
+        d->part_start[d->n_parts] = d->n_xy;
+    }
+    if (c.n_xy) {
+        sh->cx = sx / (double)c.n_xy;
+        sh->cy = sy / (double)c.n_xy;
+    }
+    dm_coords_free(d->ctx, &c);
+    return 0;
+fail:
+    dm_coords_free(d->ctx, &c);
+    return -1;
+}
+
+static int status_code(const char *s)
+{
+    if (!s || !strcmp(s, "open"))
+        return 0;
+    if (!strcmp(s, "partly_released"))
+        return 1;
+    if (!strcmp(s, "closed"))
+        return 2;
+    return 3;
+}
+
+typedef struct uidx {
+    const char *u;
+    size_t i;
+} uidx;
+
+static int cmp_uuid_idx(const void *a, const void *b)
+{
+    return strcmp(((const uidx *)a)->u, ((const uidx *)b)->u);
+}
+
+static void read_risk(rep_data *d, const char *path)
+{
+    GDALAllRegister();
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    GDALDatasetH ds = GDALOpen(path, GA_ReadOnly);
+    if (!ds) {
+        snprintf(d->risk_note, sizeof d->risk_note, "risk map %s cannot be read", path);
+        CPLPopErrorHandler();
+        return;
+    }
+    OGRSpatialReferenceH wgs = OSRNewSpatialReference(NULL);
+    OSRImportFromEPSG(wgs, 4326);
+    OSRSetAxisMappingStrategy(wgs, OAMS_TRADITIONAL_GIS_ORDER);
+    char *wkt = NULL;
+    OSRExportToWkt(wgs, &wkt);
+    GDALDatasetH vrt = GDALAutoCreateWarpedVRT(ds, NULL, wkt, GRA_Bilinear, 0.0, NULL);
+    CPLFree(wkt);
+    OSRDestroySpatialReference(wgs);
+    if (!vrt) {
+        snprintf(d->risk_note, sizeof d->risk_note, "risk map %s cannot be warped", path);
+        GDALClose(ds);
+        CPLPopErrorHandler();
+        return;
+    }
+    double gt[6];
+    GDALGetGeoTransform(vrt, gt);
+    int nx = GDALGetRasterXSize(vrt), ny = GDALGetRasterYSize(vrt);
+    int ox = nx, oy = ny;
+    double sc = 900.0 / (nx > ny ? nx : ny);
+    if (sc < 1) {
+        ox = (int)(nx * sc) + 1;
+        oy = (int)(ny * sc) + 1;
+    }
+    float *buf = dm_malloc(d->ctx, (size_t)ox * (size_t)oy * sizeof *buf);
+    GDALRasterBandH b = GDALGetRasterBand(vrt, 1);
+    int ok = 0;
+    double nodata = 0;
+    int has_nd = 0;
+    if (b)
+        nodata = GDALGetRasterNoDataValue(b, &has_nd);
+    if (buf && b &&
+        GDALRasterIO(b, GF_Read, 0, 0, nx, ny, buf, ox, oy, GDT_Float32, 0, 0) == CE_None)
+        ok = 1;
+    if (ok) {
+        double mx = 0;
+        for (size_t i = 0; i < (size_t)ox * (size_t)oy; i++)
+            if (isfinite(buf[i]) && (!has_nd || buf[i] != nodata) && buf[i] > mx)
+                mx = buf[i];
+        d->risk_max = mx;
+        cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, ox, oy);
+        if (cairo_surface_status(img) == CAIRO_STATUS_SUCCESS) {
+            cairo_surface_flush(img);
+            unsigned char *px = cairo_image_surface_get_data(img);
+            int stride = cairo_image_surface_get_stride(img);
+            /* a logarithmic ramp: most cells hold tiny probabilities */
+            double lmax = mx > 0 ? log10(mx) : 0, lmin = lmax - 4;
+            for (int yy = 0; yy < oy; yy++)
+                for (int xx = 0; xx < ox; xx++) {
+                    float v = buf[(size_t)yy * ox + xx];
+                    uint32_t *p = (uint32_t *)(px + (size_t)yy * stride) + xx;
+                    if (!isfinite(v) || (has_nd && v == nodata) || v <= 0) {
+                        *p = 0;
+                        continue;
+                    }
+                    double t = (log10(v) - lmin) / (lmax - lmin);
+                    t = t < 0 ? 0 : t > 1 ? 1 : t;
+                    /* yellow -> orange -> dark red, alpha rising with risk */
+                    double r = 1.0, g = 1.0 - 0.85 * t, bl = 0.6 * (1 - t) * (1 - t);
+                    if (t > 0.7)
+                        r = 1.0 - (t - 0.7) * 1.2;
+                    double a = 0.15 + 0.85 * t;
+                    *p = ((uint32_t)(a * 255) << 24) | ((uint32_t)(r * a * 255) << 16) |
+                         ((uint32_t)(g * a * 255) << 8) | (uint32_t)(bl * a * 255);
+                }
+            cairo_surface_mark_dirty(img);
+            d->risk = img;
+            d->risk_bbox[0] = gt[0];
+            d->risk_bbox[3] = gt[3];
+            d->risk_bbox[2] = gt[0] + gt[1] * nx;
+            d->risk_bbox[1] = gt[3] + gt[5] * ny;
+        } else
+            cairo_surface_destroy(img);
+    }
+    if (!d->risk)
+        snprintf(d->risk_note, sizeof d->risk_note, "risk map %s could not be read", path);
+    dm_free(d->ctx, buf);
+    GDALClose(vrt);
+    GDALClose(ds);
+    CPLPopErrorHandler();
+}
+
+static int cmp_bd(const void *a, const void *b)
+{
+    const double *x = a, *y = b;
+    return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+dm_status dm__report_gather(dm_store *s, const dm_report_opts *o, rep_data *d)
+{
+    dm_ctx *ctx = dm_store_ctx(s);
+    memset(d, 0, sizeof *d);
+    d->ctx = ctx;
+    dm__strlcpy(d->title, o && o->title ? o->title : "National mine action status report",
+                sizeof d->title);
+    char now[21];
+    dm_now_iso(now);
+    now[10] = 0;
+    if (o && o->date) {
+        if (!dm_date_parse(o->date, d->date))
+            return dm__fail(ctx, DM_EINVAL, "report date '%s' is not a date YYYY-MM-DD", o->date);
+    } else
+        dm__strlcpy(d->date, now, sizeof d->date);
+    const char *p = dm_store_path(s), *slash = strrchr(p, '/');
+    dm__strlcpy(d->db, slash ? slash + 1 : p, sizeof d->db);
+
+    char *js = NULL;
+    dm_status st = dm_stats_json(s, DM_STATS_BY_DISTRICT, &js);
+    if (st)
+        return st;
+    json_error_t err;
+    d->stats = json_loads(js, 0, &err);
+    dm_free(ctx, js);
+    if (!d->stats)
+        return dm__fail(ctx, DM_EINTERNAL, "statistics JSON: %s", err.text);
+    char *pj = NULL;
+    if ((st = dm_store_meta_get(s, "plan", &pj)))
+        return st;
+    if (pj) {
+        d->plan = json_loads(pj, 0, &err);
+        dm_free(ctx, pj);
+    }
+
+    /* district outlines */
+    dm_cursor *c = NULL;
+    int rc;
+    if ((st = dm_store_select(s, "districts", NULL, &c)))
+        return st;
+    while ((rc = dm_cursor_next(c)) > 0) {
+        dm_geom *g = NULL;
+        if (dm_cursor_geom(c, &g) || !g)
+            continue;
+        int e = add_shape(d, &d->dist, &d->n_dist, &d->cap_dist, g, -1);
+        dm_geom_free(g);
+        if (e) {
+            dm_cursor_free(c);
+            return dm__fail(ctx, DM_ENOMEM, "out of memory");
+        }
+    }
+    dm_cursor_free(c);
+    /* hazards */
+    if ((st = dm_store_select(s, "hazards", NULL, &c)))
+        return st;
+    char **uuids = NULL;
+    size_t cap_u = 0;
+    d->view[0] = d->view[1] = 1e9;
+    d->view[2] = d->view[3] = -1e9;
+    while ((rc = dm_cursor_next(c)) > 0) {
+        dm_geom *g = NULL;
+        if (dm_cursor_geom(c, &g) || !g)
+            continue;
+        double b[4];
+        if (dm_geom_bounds(g, b)) {
+            d->view[0] = fmin(d->view[0], b[0]);
+            d->view[1] = fmin(d->view[1], b[1]);
+            d->view[2] = fmax(d->view[2], b[2]);
+            d->view[3] = fmax(d->view[3], b[3]);
+        }
+        int e = add_shape(d, &d->hz, &d->n_hz, &d->cap_hz, g,
+                          status_code(dm_cursor_text(c, "status")));
+        dm_geom_free(g);
+        if (!e && d->n_hz > cap_u) {
+            size_t nc = d->cap_hz;
+            char **nu = dm_realloc(ctx, uuids, nc * sizeof *nu);
+            if (nu) {
+                uuids = nu;
+                cap_u = nc;
+            } else
+                e = 1;
+        }
+        if (!e) {
+            uuids[d->n_hz - 1] = dm_strdup(ctx, dm_cursor_uuid(c));
+            if (!uuids[d->n_hz - 1])
+                e = 1;
+        }
+        if (e) {
+            dm_cursor_free(c);
+            for (size_t i = 0; i + 1 < d->n_hz; i++)
+                dm_free(ctx, uuids[i]);
+            dm_free(ctx, uuids);
+            return dm__fail(ctx, DM_ENOMEM, "out of memory");
+        }
+    }
+    dm_cursor_free(c);
+    if (d->n_hz == 0) {
+        d->view[0] = 46.45;
+        d->view[1] = 39.4;
+        d->view[2] = 47.65;
+        d->view[3] = 40.1;
+    }
+    /* an index uuid -> shape for the plan */
+    uidx *sorted = dm_calloc(ctx, d->n_hz ? d->n_hz : 1, sizeof *sorted);
+    if (!sorted)
+        st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < d->n_hz && sorted; i++) {
+        sorted[i].u = uuids[i];
+        sorted[i].i = i;
+    }
+    if (sorted)
+        qsort(sorted, d->n_hz, sizeof *sorted, cmp_uuid_idx);
+    /* plan tasks: route and rank per hazard, burn-down */
+    size_t cap_bd = 0;
+    double *bd = NULL;
+    if (!st && !(st = dm_store_select(s, "plan_tasks", NULL, &c))) {
+        while ((rc = dm_cursor_next(c)) > 0) {
+            const char *hid = dm_cursor_text(c, "hazard_id");
+            const char *route = dm_cursor_text(c, "route");
+            const char *stage = dm_cursor_text(c, "stage");
+            const char *end = dm_cursor_text(c, "end");
+            if (hid) {
+                uidx key = {hid, 0};
+                uidx *f = bsearch(&key, sorted, d->n_hz, sizeof *sorted, cmp_uuid_idx);
+                if (f) {
+                    size_t i = f->i;
+                    d->hz[i].route = !route ? -1 : !strcmp(route, "cancel") ? 0
+                                                 : !strcmp(route, "reduce") ? 1
+                                                                            : 2;
+                    d->hz[i].rank = (long)dm_cursor_real(c, "rank", 0);
+                }
+            }
+            if (end && stage && strcmp(stage, "unfunded")) {
+                /* released area counts at the end of its first stage's tasks */
+                if (d->n_bd == cap_bd) {
+                    size_t nc = cap_bd ? cap_bd * 2 : 1024;
+                    double *nb = dm_realloc(ctx, bd, nc * 2 * sizeof *nb);
+                    if (!nb) {
+                        st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+                        break;
+                    }
+                    bd = nb;
+                    cap_bd = nc;
+                }
+                double ha = dm_cursor_real(c, "area_ha", 0);
+                if (route && strcmp(route, stage))
+                    ha = 0; /* follow-up clearance after TS: land already counted */
+                bd[2 * d->n_bd] = (double)dm_date_days(end);
+                bd[2 * d->n_bd + 1] = ha;
+                d->n_bd++;
+            }
+        }
+        dm_cursor_free(c);
+    }
+    for (size_t i = 0; i < d->n_hz; i++)
+        dm_free(ctx, uuids[i]);
+    dm_free(ctx, uuids);
+    dm_free(ctx, sorted);
+    if (st) {
+        dm_free(ctx, bd);
+        return st;
+    }
+    if (d->n_bd) {
+        qsort(bd, d->n_bd, 2 * sizeof *bd, cmp_bd);
+        d->bd_day = dm_malloc(ctx, d->n_bd * sizeof *d->bd_day);
+        d->bd_ha = dm_malloc(ctx, d->n_bd * sizeof *d->bd_ha);
+        if (!d->bd_day || !d->bd_ha) {
+            dm_free(ctx, bd);
+            return dm__fail(ctx, DM_ENOMEM, "out of memory");
+        }
+        double cum = 0;
+        for (size_t k = 0; k < d->n_bd; k++) {
+            cum += bd[2 * k + 1];
+            d->bd_day[k] = bd[2 * k];
+            d->bd_ha[k] = cum;
+        }
+        d->bd_total = cum;
+        const char *ps = d->plan ? json_string_value(json_object_get(d->plan, "start")) : NULL;
+        d->bd_start = ps ? dm_date_days(ps) : (long)d->bd_day[0];
+    }
+    dm_free(ctx, bd);
+    /* risk raster */
+    char *rp = NULL;
+    if ((st = dm_store_meta_get(s, "risk_map", &rp)))
+        return st;
+    if (rp) {
+        read_risk(d, rp);
+        dm_free(ctx, rp);
+    } else
+        dm__strlcpy(d->risk_note, "no risk map yet (demine risk map DB)", sizeof d->risk_note);
+    /* margins */
+    double mx = (d->view[2] - d->view[0]) * 0.04 + 1e-4, my = (d->view[3] - d->view[1]) * 0.04 + 1e-4;
+    d->view[0] -= mx;
+    d->view[2] += mx;
+    d->view[1] -= my;
+    d->view[3] += my;
+    return DM_OK;
+}
+
+void dm__report_free(rep_data *d)
+{
+    json_decref(d->stats);
+    json_decref(d->plan);
+    dm_free(d->ctx, d->xy);
+    dm_free(d->ctx, d->part_start);
+    dm_free(d->ctx, d->hz);
+    dm_free(d->ctx, d->dist);
+    dm_free(d->ctx, d->bd_day);
+    dm_free(d->ctx, d->bd_ha);
+    if (d->risk)
+        cairo_surface_destroy(d->risk);
+}

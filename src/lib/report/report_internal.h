@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * report_internal.h -- what the report files share: the data gathered from
+ * the store (statistics, plan, hazard and district outlines, risk raster)
+ * and the figure drawing functions used by both the PDF and the HTML writer.
+ */
+#ifndef DM_REPORT_INTERNAL_H
+#define DM_REPORT_INTERNAL_H
+
+#include "core/dm_internal.h"
+
+#include <cairo.h>
+#include <jansson.h>
+
+typedef struct rep_shape {
+    size_t first, n_parts; /* parts in rep_data.part_start */
+    int cls;               /* status (0 open, 1 partly released, 2 closed, 3 handed over) or -1 */
+    int route;             /* planned route, -1 none */
+    long rank;             /* plan rank, 0 none */
+    double cx, cy;
+} rep_shape;
+
+typedef struct rep_data {
+    dm_ctx *ctx;
+    char title[160], date[11], db[256];
+    json_t *stats;  /* dm_stats_json by district */
+    json_t *plan;   /* meta "plan" or NULL */
+    /* outlines in lon/lat: points, parts */
+    double *xy;
+    size_t n_xy, cap_xy;
+    size_t *part_start; /* n_parts + 1 */
+    size_t n_parts, cap_parts;
+    rep_shape *hz, *dist;
+    size_t n_hz, n_dist, cap_hz, cap_dist;
+    double view[4]; /* lon/lat bounds drawn */
+    /* risk raster warped to lon/lat, as an image */
+    cairo_surface_t *risk;
+    double risk_bbox[4], risk_max;
+    char risk_note[200];
+    /* burn-down: cumulative hectares released by date (plan tasks) */
+    double *bd_day, *bd_ha;
+    size_t n_bd;
+    double bd_total;
+    long bd_start;
+} rep_data;
+
+dm_status dm__report_gather(dm_store *s, const dm_report_opts *o, rep_data *d);
+void dm__report_free(rep_data *d);
+
+/* Figures draw into the box (x, y, w, h) of cr. */
+typedef void (*rep_fig_fn)(cairo_t *cr, const rep_data *d, double x, double y, double w, double h);
+void dm__fig_map_status(cairo_t *cr, const rep_data *d, double x, double y, double w, double h);
+void dm__fig_map_risk(cairo_t *cr, const rep_data *d, double x, double y, double w, double h);
+void dm__fig_map_plan(cairo_t *cr, const rep_data *d, double x, double y, double w, double h);
+void dm__fig_released(cairo_t *cr, const rep_data *d, double x, double y, double w, double h);
+void dm__fig_items(cairo_t *cr, const rep_data *d, double x, double y, double w, double h);
+void dm__fig_casualties(cairo_t *cr, const rep_data *d, double x, double y, double w, double h);
+void dm__fig_burndown(cairo_t *cr, const rep_data *d, double x, double y, double w, double h);
+void dm__fig_donor(cairo_t *cr, const rep_data *d, double x, double y, double w, double h);
+
+double dm__jnum(json_t *o, const char *k);
+
+#endif

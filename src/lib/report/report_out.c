@@ -1,0 +1,475 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * report_out.c -- writes the national status report: a PDF of A4 pages
+ * (cairo_pdf_surface) or an HTML page with the same figures embedded as
+ * base64 PNG images, the key figures, the table by district, the plan
+ * summary, the donor comparison and the first priorities.
+ */
+#include "report/report_internal.h"
+
+#include <cairo-pdf.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PW 595.0
+#define PH 842.0
+
+static void txt(cairo_t *cr, double x, double y, double size, int bold, const char *s)
+{
+    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL,
+                           bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, size);
+    cairo_move_to(cr, x, y);
+    cairo_show_text(cr, s);
+}
+
+static void txt_r(cairo_t *cr, double x, double y, double size, const char *s)
+{
+    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, size);
+    cairo_text_extents_t e;
+    cairo_text_extents(cr, s, &e);
+    cairo_move_to(cr, x - e.x_advance, y);
+    cairo_show_text(cr, s);
+}
+
+/* ---- the key figures, as lines shared by both formats ------------------- */
+
+typedef struct lines {
+    char l[24][200];
+    int n;
+} lines;
+
+static void add(lines *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(lines *L, const char *fmt, ...)
+{
+    if (L->n >= 24)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(L->l[L->n++], sizeof L->l[0], fmt, ap);
+    va_end(ap);
+}
+
+static void key_figures(const rep_data *d, lines *L)
+{
+    json_t *hz = json_object_get(d->stats, "hazards"), *bt = json_object_get(hz, "by_type");
+    json_t *rel = json_object_get(d->stats, "released"), *vic = json_object_get(d->stats, "victims");
+    json_t *it = json_object_get(d->stats, "items");
+    memset(L, 0, sizeof *L);
+    add(L, "Hazardous areas: %lld (SHA %.0f, CHA %.0f); %.1f ha still to release",
+        (long long)json_integer_value(json_object_get(hz, "count")),
+        dm__jnum(json_object_get(bt, "SHA"), "count"), dm__jnum(json_object_get(bt, "CHA"), "count"),
+        dm__jnum(hz, "remaining_ha"));
+    add(L, "Land released: %.1f ha (cancelled %.1f, reduced %.1f, cleared %.1f)",
+        dm__jnum(rel, "total_ha"), dm__jnum(rel, "cancelled_ha"), dm__jnum(rel, "reduced_ha"),
+        dm__jnum(rel, "cleared_ha"));
+    add(L, "Explosive ordnance found and destroyed: %.0f items", dm__jnum(it, "total"));
+    add(L, "Casualties: %.0f (killed %.0f, injured %.0f; civilians %.0f, deminers %.0f, children %.0f)",
+        dm__jnum(vic, "total"), dm__jnum(vic, "killed"), dm__jnum(vic, "injured"),
+        dm__jnum(vic, "civilian"), dm__jnum(vic, "deminer"), dm__jnum(vic, "children"));
+    if (!d->plan) {
+        add(L, "No land release plan yet (demine plan DB --teams TEAMS.csv).");
+        return;
+    }
+    json_t *p = d->plan, *ro = json_object_get(p, "routes");
+    add(L, "Plan from %s: %.0f open hazards, %.1f ha, %.0f expected items, %.0f teams",
+        json_string_value(json_object_get(p, "start")), dm__jnum(p, "hazards"),
+        dm__jnum(p, "area_ha"), dm__jnum(p, "expected_items"), dm__jnum(p, "teams"));
+    add(L, "Routes: cancel %.1f ha, reduce %.1f ha, full clearance %.1f ha",
+        dm__jnum(json_object_get(ro, "cancel"), "area_ha"),
+        dm__jnum(json_object_get(ro, "reduce"), "area_ha"),
+        dm__jnum(json_object_get(ro, "clear"), "area_ha"));
+    json_t *hi = json_object_get(p, "high_risk"), *al = json_object_get(p, "all");
+    json_t *fc = json_object_get(p, "forecast");
+    json_t *yh = json_object_get(fc, "years_high"), *ya = json_object_get(fc, "years_all"),
+           *co = json_object_get(fc, "cost_usd");
+    add(L, "High-risk land released by %s (%.1f years; P10-P90 %.1f-%.1f)",
+        json_string_value(json_object_get(hi, "end")), dm__jnum(hi, "years"), dm__jnum(yh, "p10"),
+        dm__jnum(yh, "p90"));
+    add(L, "All land released by %s (%.1f years; P10-P90 %.1f-%.1f)",
+        json_string_value(json_object_get(al, "end")), dm__jnum(al, "years"), dm__jnum(ya, "p10"),
+        dm__jnum(ya, "p90"));
+    add(L, "Expected cost USD %.2f M (P10-P90 %.2f-%.2f M); residual risk %.1f expected items",
+        dm__jnum(p, "cost_usd") / 1e6, dm__jnum(co, "p10") / 1e6, dm__jnum(co, "p90") / 1e6,
+        dm__jnum(p, "residual_items"));
+    json_t *cmp = json_object_get(p, "comparison"), *f = json_object_get(cmp, "full_clearance"),
+           *r = json_object_get(cmp, "risk_based");
+    add(L, "Clearing every suspected hectare: %.1f years, USD %.2f M; risk-based: %.1f years, USD %.2f M",
+        dm__jnum(f, "years"), dm__jnum(f, "cost_usd") / 1e6, dm__jnum(r, "years"),
+        dm__jnum(r, "cost_usd") / 1e6);
+}
+
+/* ---- PDF --------------------------------------------------------------- */
+
+static void page_header(cairo_t *cr, const rep_data *d, int page, const char *section)
+{
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    txt(cr, 40, 40, 14, 1, section);
+    char b[800];
+    snprintf(b, sizeof b, "%s - %s - %s - page %d", d->title, d->db, d->date, page);
+    cairo_set_source_rgb(cr, 0.45, 0.45, 0.45);
+    txt(cr, 40, PH - 24, 7.5, 0, b);
+    cairo_set_source_rgb(cr, 0.7, 0.7, 0.7);
+    cairo_set_line_width(cr, 0.5);
+    cairo_move_to(cr, 40, 48);
+    cairo_line_to(cr, PW - 40, 48);
+    cairo_stroke(cr);
+}
+
+static double district_table(cairo_t *cr, const rep_data *d, double y)
+{
+    static const char *hd[] = {"district", "hazards", "SHA ha", "CHA ha", "remain ha",
+                               "cancel ha", "reduce ha", "clear ha", "items", "accidents"};
+    static const char *keys[] = {NULL, "hazards", "sha_ha", "cha_ha", "remaining_ha",
+                                 "cancelled_ha", "reduced_ha", "cleared_ha", "items", "accidents"};
+    double cx[10] = {40, 170, 215, 262, 309, 356, 403, 450, 497, 555};
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    txt(cr, 40, y, 11, 1, "Status by district");
+    y += 16;
+    cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+    for (int k = 0; k < 10; k++) {
+        if (k == 0)
+            txt(cr, cx[0], y, 7.5, 1, hd[0]);
+        else
+            txt_r(cr, cx[k], y, 7.5, hd[k]);
+    }
+    y += 4;
+    cairo_set_line_width(cr, 0.5);
+    cairo_move_to(cr, 40, y);
+    cairo_line_to(cr, PW - 40, y);
+    cairo_stroke(cr);
+    y += 10;
+    const char *name;
+    json_t *g;
+    json_object_foreach(json_object_get(d->stats, "groups"), name, g)
+    {
+        if (y > PH - 60)
+            break;
+        cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+        char b[64];
+        snprintf(b, sizeof b, "%.28s", name);
+        txt(cr, cx[0], y, 7.5, 0, b);
+        for (int k = 1; k < 10; k++) {
+            double v = dm__jnum(g, keys[k]);
+            snprintf(b, sizeof b, k == 1 || k >= 8 ? "%.0f" : "%.1f", v);
+            txt_r(cr, cx[k], y, 7.5, b);
+        }
+        y += 11;
+    }
+    return y;
+}
+
+static double priority_table(cairo_t *cr, const rep_data *d, double y)
+{
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    txt(cr, 40, y, 11, 1, "First priorities of the plan");
+    y += 16;
+    json_t *pr = d->plan ? json_object_get(d->plan, "priorities") : NULL;
+    if (!json_array_size(pr)) {
+        txt(cr, 40, y, 8, 0, "no plan yet");
+        return y + 12;
+    }
+    static const char *hd[] = {"rank", "hazard", "district", "route", "area ha", "p",
+                               "items", "value", "cost USD"};
+    double cx[9] = {60, 70, 170, 260, 340, 380, 430, 480, 555};
+    cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+    for (int k = 0; k < 9; k++) {
+        if (k == 1 || k == 2 || k == 3)
+            txt(cr, cx[k], y, 7.5, 1, hd[k]);
+        else
+            txt_r(cr, cx[k], y, 7.5, hd[k]);
+    }
+    y += 4;
+    cairo_move_to(cr, 40, y);
+    cairo_line_to(cr, PW - 40, y);
+    cairo_stroke(cr);
+    y += 10;
+    size_t i;
+    json_t *o;
+    json_array_foreach(pr, i, o)
+    {
+        if (i >= 20 || y > PH - 60)
+            break;
+        char b[64];
+        cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+        snprintf(b, sizeof b, "%.0f", dm__jnum(o, "rank"));
+        txt_r(cr, cx[0], y, 7.5, b);
+        snprintf(b, sizeof b, "%.18s", json_string_value(json_object_get(o, "hazard")));
+        txt(cr, cx[1], y, 7.5, 0, b);
+        const char *ds = json_string_value(json_object_get(o, "district"));
+        snprintf(b, sizeof b, "%.16s", ds ? ds : "");
+        txt(cr, cx[2], y, 7.5, 0, b);
+        const char *rt = json_string_value(json_object_get(o, "route"));
+        txt(cr, cx[3], y, 7.5, 0, rt ? rt : "");
+        snprintf(b, sizeof b, "%.1f", dm__jnum(o, "area_ha"));
+        txt_r(cr, cx[4], y, 7.5, b);
+        snprintf(b, sizeof b, "%.2f", dm__jnum(o, "p_contam"));
+        txt_r(cr, cx[5], y, 7.5, b);
+        snprintf(b, sizeof b, "%.1f", dm__jnum(o, "expected_items"));
+        txt_r(cr, cx[6], y, 7.5, b);
+        snprintf(b, sizeof b, "%.1f", dm__jnum(o, "value"));
+        txt_r(cr, cx[7], y, 7.5, b);
+        snprintf(b, sizeof b, "%.0f", dm__jnum(o, "cost_usd"));
+        txt_r(cr, cx[8], y, 7.5, b);
+        y += 11;
+    }
+    return y;
+}
+
+static dm_status write_pdf(dm_ctx *ctx, const rep_data *d, const char *path)
+{
+    cairo_surface_t *sf = cairo_pdf_surface_create(path, PW, PH);
+    if (cairo_surface_status(sf) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(sf);
+        return dm__fail(ctx, DM_EIO, "%s: cannot write the PDF: %s", path,
+                        cairo_status_to_string(cairo_surface_status(sf)));
+    }
+    cairo_pdf_surface_set_metadata(sf, CAIRO_PDF_METADATA_TITLE, d->title);
+    cairo_pdf_surface_set_metadata(sf, CAIRO_PDF_METADATA_CREATOR, "demine " DM_VERSION_STRING);
+    cairo_t *cr = cairo_create(sf);
+    /* 1: title, key figures, hazards by status */
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    txt(cr, 40, 50, 18, 1, d->title);
+    char b[800];
+    snprintf(b, sizeof b, "Database %s, %s", d->db, d->date);
+    cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
+    txt(cr, 40, 68, 9, 0, b);
+    lines L;
+    key_figures(d, &L);
+    double y = 92;
+    for (int i = 0; i < L.n; i++, y += 12.5) {
+        cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+        txt(cr, 40, y, 8.5, i == 0 || i == 4, L.l[i]);
+    }
+    dm__fig_map_status(cr, d, 40, y + 6, PW - 80, PH - y - 50);
+    snprintf(b, sizeof b, "%s - %s - %s - page 1", d->title, d->db, d->date);
+    cairo_set_source_rgb(cr, 0.45, 0.45, 0.45);
+    txt(cr, 40, PH - 24, 7.5, 0, b);
+    cairo_show_page(cr);
+    /* 2: risk map and plan */
+    page_header(cr, d, 2, "Risk map and land release plan");
+    dm__fig_map_risk(cr, d, 40, 58, PW - 80, 370);
+    dm__fig_map_plan(cr, d, 40, 438, PW - 80, 370);
+    cairo_show_page(cr);
+    /* 3: charts */
+    page_header(cr, d, 3, "Land release, ordnance, casualties and the forecast");
+    double cw = (PW - 80 - 20) / 2, ch = 330;
+    dm__fig_released(cr, d, 40, 60, cw, ch);
+    dm__fig_items(cr, d, 40 + cw + 20, 60, cw, ch);
+    dm__fig_casualties(cr, d, 40, 60 + ch + 20, cw, ch);
+    dm__fig_burndown(cr, d, 40 + cw + 20, 60 + ch + 20, cw, ch);
+    cairo_show_page(cr);
+    /* 4: tables, donor comparison */
+    page_header(cr, d, 4, "Districts, priorities and the donor's comparison");
+    y = district_table(cr, d, 72);
+    y = priority_table(cr, d, y + 18);
+    if (y < PH - 260)
+        dm__fig_donor(cr, d, 40, y + 14, PW - 80, fmin(240, PH - y - 60));
+    cairo_show_page(cr);
+    cairo_destroy(cr);
+    cairo_surface_finish(sf);
+    cairo_status_t cs = cairo_surface_status(sf);
+    cairo_surface_destroy(sf);
+    if (cs != CAIRO_STATUS_SUCCESS)
+        return dm__fail(ctx, DM_EIO, "%s: writing the PDF failed: %s", path,
+                        cairo_status_to_string(cs));
+    return DM_OK;
+}
+
+/* ---- HTML -------------------------------------------------------------- */
+
+static cairo_status_t png_sink(void *closure, const unsigned char *data, unsigned int len)
+{
+    dm_buf *b = closure;
+    dm__buf_add(b, (const char *)data, len);
+    return b->oom ? CAIRO_STATUS_NO_MEMORY : CAIRO_STATUS_SUCCESS;
+}
+
+static void base64(dm_buf *out, const unsigned char *p, size_t n)
+{
+    static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char q[4];
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) |
+                     (i + 2 < n ? p[i + 2] : 0);
+        q[0] = t[(v >> 18) & 63];
+        q[1] = t[(v >> 12) & 63];
+        q[2] = i + 1 < n ? t[(v >> 6) & 63] : '=';
+        q[3] = i + 2 < n ? t[v & 63] : '=';
+        dm__buf_add(out, q, 4);
+    }
+}
+
+static void html_fig(dm_buf *h, const rep_data *d, rep_fig_fn fn, double w, double hh,
+                     const char *alt)
+{
+    const double sc = 2; /* sharp on high-density screens */
+    cairo_surface_t *img =
+        cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)(w * sc), (int)(hh * sc));
+    cairo_t *cr = cairo_create(img);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_scale(cr, sc, sc);
+    fn(cr, d, 0, 0, w, hh);
+    cairo_destroy(cr);
+    dm_buf png;
+    dm__buf_init(&png);
+    cairo_surface_write_to_png_stream(img, png_sink, &png);
+    cairo_surface_destroy(img);
+    dm__buf_printf(h, "<figure><img width=\"%.0f\" alt=\"", w);
+    dm__buf_puts(h, alt);
+    dm__buf_puts(h, "\" src=\"data:image/png;base64,");
+    base64(h, (const unsigned char *)png.data, png.len);
+    dm__buf_puts(h, "\"></figure>\n");
+    dm__buf_free(&png);
+}
+
+static void esc(dm_buf *b, const char *s)
+{
+    for (; s && *s; s++) {
+        if (*s == '<')
+            dm__buf_puts(b, "&lt;");
+        else if (*s == '>')
+            dm__buf_puts(b, "&gt;");
+        else if (*s == '&')
+            dm__buf_puts(b, "&amp;");
+        else if (*s == '"')
+            dm__buf_puts(b, "&quot;");
+        else
+            dm__buf_add(b, s, 1);
+    }
+}
+
+static dm_status write_html(dm_ctx *ctx, const rep_data *d, const char *path)
+{
+    dm_buf h;
+    dm__buf_init(&h);
+    dm__buf_puts(&h, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>");
+    esc(&h, d->title);
+    dm__buf_puts(&h, "</title><style>body{font-family:sans-serif;max-width:960px;margin:2em auto;"
+                     "color:#222}table{border-collapse:collapse;font-size:13px}td,th{padding:2px 8px;"
+                     "border-bottom:1px solid #ddd;text-align:right}td:first-child,th:first-child"
+                     "{text-align:left}figure{margin:1em 0}.row{display:flex;gap:12px;flex-wrap:wrap}"
+                     "</style></head><body>\n<h1>");
+    esc(&h, d->title);
+    dm__buf_puts(&h, "</h1>\n<p>Database ");
+    esc(&h, d->db);
+    dm__buf_printf(&h, ", %s</p>\n<h2>Key figures</h2><ul>\n", d->date);
+    lines L;
+    key_figures(d, &L);
+    for (int i = 0; i < L.n; i++) {
+        dm__buf_puts(&h, "<li>");
+        esc(&h, L.l[i]);
+        dm__buf_puts(&h, "</li>\n");
+    }
+    dm__buf_puts(&h, "</ul>\n<h2>Maps</h2>\n");
+    html_fig(&h, d, dm__fig_map_status, 900, 620, "hazardous areas by status");
+    html_fig(&h, d, dm__fig_map_risk, 900, 620, "risk map");
+    html_fig(&h, d, dm__fig_map_plan, 900, 620, "land release plan");
+    dm__buf_puts(&h, "<h2>Land release, ordnance, casualties, forecast</h2>\n<div class=\"row\">\n");
+    html_fig(&h, d, dm__fig_released, 440, 300, "land released per year by method");
+    html_fig(&h, d, dm__fig_items, 440, 300, "items found per year by type");
+    html_fig(&h, d, dm__fig_casualties, 440, 300, "casualties per year");
+    html_fig(&h, d, dm__fig_burndown, 440, 300, "forecast burn-down");
+    dm__buf_puts(&h, "</div>\n<h2>Status by district</h2>\n<table><tr><th>district</th><th>hazards"
+                     "</th><th>SHA ha</th><th>CHA ha</th><th>remaining ha</th><th>cancelled ha</th>"
+                     "<th>reduced ha</th><th>cleared ha</th><th>items</th><th>accidents</th></tr>\n");
+    const char *name;
+    json_t *g;
+    json_object_foreach(json_object_get(d->stats, "groups"), name, g)
+    {
+        dm__buf_puts(&h, "<tr><td>");
+        esc(&h, name);
+        dm__buf_printf(&h,
+                       "</td><td>%.0f</td><td>%.1f</td><td>%.1f</td><td>%.1f</td><td>%.1f</td>"
+                       "<td>%.1f</td><td>%.1f</td><td>%.0f</td><td>%.0f</td></tr>\n",
+                       dm__jnum(g, "hazards"), dm__jnum(g, "sha_ha"), dm__jnum(g, "cha_ha"),
+                       dm__jnum(g, "remaining_ha"), dm__jnum(g, "cancelled_ha"),
+                       dm__jnum(g, "reduced_ha"), dm__jnum(g, "cleared_ha"), dm__jnum(g, "items"),
+                       dm__jnum(g, "accidents"));
+    }
+    dm__buf_puts(&h, "</table>\n<h2>First priorities of the plan</h2>\n");
+    json_t *pr = d->plan ? json_object_get(d->plan, "priorities") : NULL;
+    if (json_array_size(pr)) {
+        dm__buf_puts(&h, "<table><tr><th>rank</th><th>hazard</th><th>district</th><th>route</th>"
+                         "<th>area ha</th><th>p</th><th>expected items</th><th>value</th>"
+                         "<th>cost USD</th></tr>\n");
+        size_t i;
+        json_t *o;
+        json_array_foreach(pr, i, o)
+        {
+            if (i >= 20)
+                break;
+            dm__buf_printf(&h, "<tr><td>%.0f</td><td>", dm__jnum(o, "rank"));
+            esc(&h, json_string_value(json_object_get(o, "hazard")));
+            dm__buf_puts(&h, "</td><td>");
+            esc(&h, json_string_value(json_object_get(o, "district")));
+            dm__buf_puts(&h, "</td><td>");
+            esc(&h, json_string_value(json_object_get(o, "route")));
+            dm__buf_printf(&h, "</td><td>%.1f</td><td>%.2f</td><td>%.1f</td><td>%.1f</td>"
+                               "<td>%.0f</td></tr>\n",
+                           dm__jnum(o, "area_ha"), dm__jnum(o, "p_contam"),
+                           dm__jnum(o, "expected_items"), dm__jnum(o, "value"),
+                           dm__jnum(o, "cost_usd"));
+        }
+        dm__buf_puts(&h, "</table>\n");
+    } else
+        dm__buf_puts(&h, "<p>No plan yet (demine plan DB --teams TEAMS.csv).</p>\n");
+    dm__buf_puts(&h, "<h2>Clearing everything vs risk-based land release</h2>\n");
+    html_fig(&h, d, dm__fig_donor, 900, 280, "donor comparison");
+    dm__buf_puts(&h, "<p><small>Made by demine " DM_VERSION_STRING ".</small></p></body></html>\n");
+    if (h.oom) {
+        dm__buf_free(&h);
+        return dm__fail(ctx, DM_ENOMEM, "out of memory writing the report");
+    }
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        dm__buf_free(&h);
+        return dm__fail(ctx, DM_EIO, "%s: cannot write: %s", path, strerror(errno));
+    }
+    size_t w = fwrite(h.data, 1, h.len, f);
+    int bad = w != h.len;
+    if (fclose(f) != 0)
+        bad = 1;
+    dm__buf_free(&h);
+    return bad ? dm__fail(ctx, DM_EIO, "%s: write failed", path) : DM_OK;
+}
+
+static int ends_with(const char *s, const char *suf)
+{
+    size_t a = strlen(s), b = strlen(suf);
+    return a >= b && !dm__strcasecmp(s + a - b, suf);
+}
+
+dm_status dm_report_write(dm_store *s, const char *path, const dm_report_opts *opts)
+{
+    dm_ctx *ctx = dm_store_ctx(s);
+    int pdf = ends_with(path, ".pdf"), html = ends_with(path, ".html") || ends_with(path, ".htm");
+    if (!pdf && !html)
+        return dm__fail(ctx, DM_EINVAL, "%s: the report is written as .pdf or .html", path);
+    rep_data d;
+    dm_status st = dm__report_gather(s, opts, &d);
+    if (!st) {
+        dm__progress(ctx, "report", 0, 1);
+        st = pdf ? write_pdf(ctx, &d, path) : write_html(ctx, &d, path);
+        dm__progress(ctx, "report", 1, 1);
+    }
+    dm__report_free(&d);
+    return st;
+}
+
+void dm_report_cleanup(void)
+{
+    cairo_debug_reset_static_data();
+    /* fontconfig is loaded by cairo, not linked by demine: find it at run time */
+    void (*fc_fini)(void);
+    *(void **)&fc_fini = dlsym(RTLD_DEFAULT, "FcFini");
+    if (fc_fini)
+        fc_fini();
+}

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * test_report.c -- the national report: the PDF is rendered page by page to
+ * PNG with pdftoppm and the pixels are checked for real content (ink, the
+ * status and route colours of the maps), its text with pdftotext; the HTML
+ * page carries its embedded figures and tables; bad paths are refused.
+ */
+#include "dmtest.h"
+
+#include <cairo.h>
+
+typedef struct ink {
+    double ink;      /* share of non-white pixels */
+    long red, green; /* pixels of the map's "open"/"clear" red and "cancel" green */
+    long colour;     /* strongly coloured pixels of any hue */
+} ink;
+
+static ink page_ink(const char *png)
+{
+    ink k = {0, 0, 0};
+    cairo_surface_t *s = cairo_image_surface_create_from_png(png);
+    ASSERT_MSG(cairo_surface_status(s) == CAIRO_STATUS_SUCCESS, "cannot read %s", png);
+    int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
+    int stride = cairo_image_surface_get_stride(s);
+    const unsigned char *px = cairo_image_surface_get_data(s);
+    long n = 0;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            uint32_t v = ((const uint32_t *)(px + (size_t)y * stride))[x];
+            int r = (v >> 16) & 255, g = (v >> 8) & 255, b = v & 255;
+            if (r < 240 || g < 240 || b < 240)
+                n++;
+            if (r > 180 && g < 90 && b < 90)
+                k.red++;
+            if (g > 150 && r < 140 && b < 140)
+                k.green++;
+            int mx = r > g ? (r > b ? r : b) : (g > b ? g : b);
+            int mn = r < g ? (r < b ? r : b) : (g < b ? g : b);
+            if (mx - mn > 80)
+                k.colour++;
+        }
+    k.ink = (double)n / ((double)w * h);
+    cairo_surface_destroy(s);
+    return k;
+}
+
+static void plan_prior(const char *db)
+{
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 20 --start 2026-01-05 "
+                                 "--csv '%s' --out-json '%s'",
+                           db, dmtest_repo_path("config/teams-default.csv"), dmtest_path("p.csv"),
+                           dmtest_path("p.json"));
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    free(out);
+}
+
+TEST(report_pdf_pages_have_maps_charts_and_text)
+{
+    const char *db = dmtest_demo_db();
+    plan_prior(db);
+    const char *pdf = dmtest_path("report.pdf");
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "report '%s' --out '%s' --date 2026-06-30", db, pdf);
+    ASSERT_MSG(rc == 0, "report failed: %s", out);
+    free(out);
+    rc = dmtest_sh(&out, "pdfinfo '%s'", pdf);
+    ASSERT_EQ(rc, 0);
+    const char *pg = strstr(out, "Pages:");
+    ASSERT(pg);
+    ASSERT_EQ(atoi(pg + 6), 4);
+    free(out);
+    rc = dmtest_sh(&out, "pdftoppm -r 40 -png '%s' '%s'", pdf, dmtest_path("pg"));
+    ASSERT_EQ(rc, 0);
+    free(out);
+    ink k[4];
+    for (int i = 0; i < 4; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "pg-%d.png", i + 1);
+        k[i] = page_ink(dmtest_path(name));
+        ASSERT_MSG(k[i].ink > 0.03, "page %d is nearly blank (%.3f ink)", i + 1, k[i].ink);
+    }
+    /* page 1: the status map shows open hazards in red */
+    ASSERT_MSG(k[0].red > 200, "no open hazards drawn on page 1 (%ld red pixels)", k[0].red);
+    /* page 2: no risk map here, so the colour is the plan map's routes */
+    ASSERT_MSG(k[1].colour > 200, "no planned routes on page 2 (%ld)", k[1].colour);
+    /* page 3: four charts with bars */
+    ASSERT_MSG(k[2].ink > 0.08, "charts page too empty (%.3f)", k[2].ink);
+    ASSERT_MSG(k[2].green > 200, "no bars on the charts page (%ld)", k[2].green);
+    rc = dmtest_sh(&out, "pdftotext -layout '%s' -", pdf);
+    ASSERT_EQ(rc, 0);
+    ASSERT_CONTAINS(out, "National mine action status report");
+    ASSERT_CONTAINS(out, "2026-06-30");
+    ASSERT_CONTAINS(out, "Hazardous areas by status");
+    ASSERT_CONTAINS(out, "Land released per year");
+    ASSERT_CONTAINS(out, "Casualties per year");
+    ASSERT_CONTAINS(out, "Status by district");
+    ASSERT_CONTAINS(out, "Aghdam");
+    ASSERT_CONTAINS(out, "First priorities of the plan");
+    ASSERT_CONTAINS(out, "Clearing every suspected hectare");
+    /* no risk map in this database: said so */
+    ASSERT_CONTAINS(out, "no risk map yet");
+    free(out);
+}
+
+TEST(report_without_plan_says_so)
+{
+    const char *db = dmtest_demo_db();
+    const char *pdf = dmtest_path("r.pdf");
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "report '%s' --out '%s'", db, pdf);
+    ASSERT_MSG(rc == 0, "report failed: %s", out);
+    free(out);
+    rc = dmtest_sh(&out, "pdftotext '%s' -", pdf);
+    ASSERT_EQ(rc, 0);
+    ASSERT_CONTAINS(out, "No land release plan yet");
+    ASSERT_CONTAINS(out, "Hazardous areas");
+    free(out);
+}
+
+TEST(report_html_embeds_figures)
+{
+    const char *db = dmtest_demo_db();
+    plan_prior(db);
+    const char *html = dmtest_path("report.html");
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "report '%s' --out '%s' --title 'Test report'", db, html);
+    ASSERT_MSG(rc == 0, "report failed: %s", out);
+    free(out);
+    char *h = dmtest_read_file(html);
+    ASSERT(h);
+    ASSERT_CONTAINS(h, "<title>Test report</title>");
+    int imgs = 0;
+    for (const char *p = h; (p = strstr(p, "src=\"data:image/png;base64,iVBORw0KGgo")); p++)
+        imgs++;
+    ASSERT_EQ(imgs, 8);
+    ASSERT_CONTAINS(h, "<td>Aghdam</td>");
+    ASSERT_CONTAINS(h, "First priorities of the plan");
+    ASSERT(strlen(h) > 100000); /* real images, not placeholders */
+    free(h);
+}
+
+TEST(report_bad_output)
+{
+    const char *db = dmtest_demo_db();
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "report '%s' --out '%s'", db, dmtest_path("r.docx"));
+    ASSERT_EQ(rc, 2);
+    ASSERT_CONTAINS(out, ".pdf or .html");
+    free(out);
+    rc = dmtest_demine(&out, "report '%s' --out /nonexistent/dir/r.pdf", db);
+    ASSERT_EQ(rc, 3);
+    ASSERT_CONTAINS(out, "r.pdf");
+    free(out);
+    rc = dmtest_demine(&out, "report '%s'", db);
+    ASSERT_EQ(rc, 2);
+    ASSERT_CONTAINS(out, "--out");
+    free(out);
+}
