@@ -52,7 +52,7 @@ static char *sibling(const char *db, const char *suffix)
     if (!p)
         return NULL;
     memcpy(p, db, n);
-    strcpy(p + n, suffix);
+    memcpy(p + n, suffix, strlen(suffix) + 1);
     return p;
 }
 

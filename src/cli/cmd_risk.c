@@ -101,7 +101,8 @@ static int parse_kinds(const char *cmd, const char *s, unsigned *mask)
 {
     char buf[512];
     snprintf(buf, sizeof buf, "%s", s);
-    for (char *t = strtok(buf, ","); t; t = strtok(NULL, ",")) {
+    char *save = NULL;
+            for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         int k = dm_ev_kind_parse(t);
         if (k < 0)
             return cli_usage_error(cmd, "unknown evidence kind '%s' (accident, item, suspected, "
@@ -192,7 +193,8 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o, int npos,
             NEED();
             char buf[512];
             snprintf(buf, sizeof buf, "%s", v);
-            for (char *t = strtok(buf, ","); t; t = strtok(NULL, ",")) {
+            char *save = NULL;
+            for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
                 char *end;
                 long c = strtol(t, &end, 10);
                 if (*end || end == t || o->n_codes == MAX_LIST)
@@ -411,9 +413,9 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
         if (!st) {
             char abs[4096];
             const char *path = o.out;
-            if (o.out[0] != '/' && getcwd(abs, sizeof abs - strlen(o.out) - 2)) {
-                strcat(abs, "/");
-                strcat(abs, o.out);
+            char cwd[2048];
+            if (o.out[0] != '/' && getcwd(cwd, sizeof cwd)) {
+                snprintf(abs, sizeof abs, "%s/%s", cwd, o.out);
                 path = abs;
             }
             st = dm_store_meta_set(s, "risk_map", path);

@@ -56,7 +56,8 @@ static int run_distance(dm_ctx *ctx, int argc, char **argv)
     if (values) {
         char buf[512];
         snprintf(buf, sizeof buf, "%s", values);
-        for (char *t = strtok(buf, ","); t && nv < 64; t = strtok(NULL, ",")) {
+        char *save = NULL;
+            for (char *t = strtok_r(buf, ",", &save); t && nv < 64; t = strtok_r(NULL, ",", &save)) {
             char *end;
             vals[nv++] = strtod(t, &end);
             if (*end)

@@ -389,8 +389,8 @@ TEST(plan_demo_quality_with_risk_map)
     double found = -1, clear = -1;
     const char *f = strstr(e, "\"found_share\":"), *c = strstr(e, "\"clear_area_share\":");
     ASSERT(f && c);
-    found = atof(f + strlen("\"found_share\":"));
-    clear = atof(c + strlen("\"clear_area_share\":"));
+    found = strtod(f + strlen("\"found_share\":"), NULL);
+    clear = strtod(c + strlen("\"clear_area_share\":"), NULL);
     ASSERT_MSG(found >= 0.95, "items found %.3f < 0.95", found);
     ASSERT_MSG(clear < 0.5, "full clearance on %.3f of the suspected area", clear);
     free(out);

@@ -17,7 +17,7 @@ typedef struct ink {
 
 static ink page_ink(const char *png)
 {
-    ink k = {0, 0, 0};
+    ink k = {0};
     cairo_surface_t *s = cairo_image_surface_create_from_png(png);
     ASSERT_MSG(cairo_surface_status(s) == CAIRO_STATUS_SUCCESS, "cannot read %s", png);
     int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
@@ -68,7 +68,7 @@ TEST(report_pdf_pages_have_maps_charts_and_text)
     ASSERT_EQ(rc, 0);
     const char *pg = strstr(out, "Pages:");
     ASSERT(pg);
-    ASSERT_EQ(atoi(pg + 6), 4);
+    ASSERT_EQ(strtol(pg + 6, NULL, 10), 4);
     free(out);
     rc = dmtest_sh(&out, "pdftoppm -r 40 -png '%s' '%s'", pdf, dmtest_path("pg"));
     ASSERT_EQ(rc, 0);

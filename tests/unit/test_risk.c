@@ -214,8 +214,8 @@ TEST(risk_fit_recovers_signs)
     memset(&m, 0, sizeof m);
     m.n_terms = 2;
     m.ref_cell_m = 100;
-    strcpy(m.terms[0].name, "useful");
-    strcpy(m.terms[1].name, "noise");
+    snprintf(m.terms[0].name, sizeof m.terms[0].name, "%s", "useful");
+    snprintf(m.terms[1].name, sizeof m.terms[1].name, "%s", "noise");
     m.terms[0].sd = m.terms[1].sd = 1;
     size_t n = 4000;
     dm_risk_sample *s = calloc(n, sizeof *s);
@@ -266,7 +266,7 @@ TEST(risk_cli_map_eval_and_bad_input)
     ASSERT_CONTAINS(out, "\"auc\":");
     /* the map beats random by far on later events */
     const char *r10 = strstr(out, "\"recall10\":");
-    ASSERT(r10 && atof(r10 + 11) > 0.3);
+    ASSERT(r10 && strtod(r10 + 11, NULL) > 0.3);
     free(out);
     /* bad input: clear errors, no crash */
     ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --aoi %s --out %s", evp, evp,
@@ -404,6 +404,6 @@ TEST(risk_fit_from_the_database_and_map_with_it)
                             dbp),
               0);
     const char *r = strstr(out, "\"recall10\":");
-    ASSERT(r && atof(r + 11) > 0.5); /* the demo's hidden items are where the map says */
+    ASSERT(r && strtod(r + 11, NULL) > 0.5); /* the demo's hidden items are where the map says */
     free(out);
 }

@@ -490,7 +490,7 @@ void dm__fig_burndown(cairo_t *cr, const rep_data *d, double x, double y, double
     char start_s[11];
     const char *ps = json_string_value(json_object_get(d->plan, "start"));
     dm__strlcpy(start_s, ps ? ps : "2000-01-01", sizeof start_s);
-    int y0 = atoi(start_s);
+    int y0 = (int)strtol(start_s, NULL, 10);
     double ystep = span_y > 12 ? 2 : span_y > 5 ? 1 : span_y > 2 ? 0.5 : 0.25;
     for (double t = 0; t <= span_y + 1e-9; t += ystep) {
         double X = px + t / span_y * pw;
