@@ -221,9 +221,9 @@ TEST(colombian_evidence_imports_directly)
     make_db();
     char *out = NULL;
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer events '%s'",
-                            dmtest_repo_path("tests/data/colombia_sample/events.geojson")),
+                            dmtest_repo_path("tests/data/colombia/events.geojson")),
               0);
-    ASSERT_CONTAINS(out, "imported 300 rows");
+    ASSERT_CONTAINS(out, "imported 711 rows");
     free(out);
     ASSERT_EQ(dmtest_demine(&out, "list db.gpkg --layer events --where municipality=GRANADA --json"),
               0);
@@ -491,7 +491,7 @@ TEST(database_passes_the_geopackage_validator)
     make_db();
     char *out = NULL;
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer events '%s'",
-                            dmtest_repo_path("tests/data/colombia_sample/events.geojson")),
+                            dmtest_repo_path("tests/data/colombia/events.geojson")),
               0);
     free(out);
     const char *v = "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py";

@@ -2,8 +2,10 @@
  *
  * evidence_store.c -- gathering risk evidence from a demine database through
  * the public cursor API: features by class, hazards and records weighted
- * by their reliability, items, accidents, events, released land (negative
- * evidence by method) and sensor detections with their sensors' rates.
+ * by their reliability, mines predicted by pattern reconstruction, items,
+ * accidents, events, released land (negative evidence by method), and the
+ * sensor evidence the sensors module derives (detections and footprints,
+ * class-aware).
  * Truth layers of the demo are never read.
  */
 #include "core/dm_internal.h"
@@ -14,91 +16,6 @@
 #include <string.h>
 
 double dm__method_p_detect(const char *methods);
-
-typedef struct sensor_rate {
-    char uuid[37];
-    char category[8];
-    double p_detect, fa_ha, sigma_m;
-    int surface_only;
-} sensor_rate;
-
-typedef struct sensors {
-    sensor_rate *v;
-    size_t n, cap;
-} sensors;
-
-static dm_status sensors_add(dm_ctx *ctx, sensors *t, const sensor_rate *r)
-{
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 16;
-        sensor_rate *v = dm_realloc(ctx, t->v, cap * sizeof *v);
-        if (!v)
-            return dm__fail(ctx, DM_ENOMEM, "out of memory");
-        t->v = v;
-        t->cap = cap;
-    }
-    t->v[t->n++] = *r;
-    return DM_OK;
-}
-
-/* The rate of sensor uuid for category (falls back to the sensor's own). */
-static const sensor_rate *sensor_find(const sensors *t, const char *uuid, const char *cat)
-{
-    const sensor_rate *any = NULL;
-    if (!uuid)
-        return NULL;
-    for (size_t i = 0; i < t->n; i++)
-        if (!strcmp(t->v[i].uuid, uuid)) {
-            if (cat && !strcmp(t->v[i].category, cat))
-                return &t->v[i];
-            if (!t->v[i].category[0] || !any)
-                any = &t->v[i];
-        }
-    return any;
-}
-
-static dm_status load_sensors(dm_ctx *ctx, dm_store *s, sensors *t)
-{
-    dm_cursor *c = NULL;
-    dm_status st = dm_store_select(s, "sensors", NULL, &c);
-    if (st)
-        return st;
-    int r;
-    while ((r = dm_cursor_next(c)) == 1) {
-        sensor_rate x = {0};
-        dm__strlcpy(x.uuid, dm_cursor_uuid(c), sizeof x.uuid);
-        x.p_detect = dm_cursor_real(c, "p_detect", 0.8);
-        x.fa_ha = dm_cursor_real(c, "false_alarms_ha", 1.0);
-        x.sigma_m = dm_cursor_real(c, "position_error_m", 2.0);
-        x.surface_only = (int)dm_cursor_real(c, "surface_only", 0);
-        if ((st = sensors_add(ctx, t, &x)))
-            break;
-    }
-    dm_cursor_free(c);
-    if (!st && r < 0)
-        st = dm_ctx_errcode(ctx);
-    if (st)
-        return st;
-    if ((st = dm_store_select(s, "sensor_rates", NULL, &c)))
-        return st;
-    while ((r = dm_cursor_next(c)) == 1) {
-        const sensor_rate *base = sensor_find(t, dm_cursor_text(c, "sensor_id"), NULL);
-        sensor_rate x = base ? *base : (sensor_rate){0};
-        const char *sid = dm_cursor_text(c, "sensor_id"), *cat = dm_cursor_text(c, "category");
-        dm__strlcpy(x.uuid, sid ? sid : "", sizeof x.uuid);
-        dm__strlcpy(x.category, cat ? cat : "", sizeof x.category);
-        x.p_detect = dm_cursor_real(c, "p_detect", base ? base->p_detect : 0.8);
-        x.fa_ha = dm_cursor_real(c, "false_alarms_ha", base ? base->fa_ha : 1.0);
-        if (!base)
-            x.sigma_m = 2.0;
-        if ((st = sensors_add(ctx, t, &x)))
-            break;
-    }
-    dm_cursor_free(c);
-    if (!st && r < 0)
-        st = dm_ctx_errcode(ctx);
-    return st;
-}
 
 static void date_of(dm_cursor *c, const char *field, char out[11])
 {
@@ -259,39 +176,18 @@ static dm_status activity_row(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, void *u
     return DM_OK;
 }
 
-static dm_status detection_row(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, void *u)
+/* Mines predicted along rows fitted to the finds (demine patterns): record
+ * evidence at a point, weighted by the probability of the prediction. */
+static dm_status predicted_row(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, void *u)
 {
-    const sensors *t = u;
-    const char *cat = dm_cursor_text(c, "category");
-    const sensor_rate *r = sensor_find(t, dm_cursor_text(c, "sensor_id"), cat);
-    dm__strlcpy(e->ordnance, cat ? cat : "", sizeof e->ordnance);
-    e->p_detect = r ? r->p_detect : 0.8;
-    e->fa_ha = r ? r->fa_ha : 1.0;
-    e->sigma_m = dm_cursor_real(c, "position_error_m", r ? r->sigma_m : 2.0);
-    e->weight = dm_cursor_real(c, "confidence", 1.0);
-    return DM_OK;
-}
-
-static dm_status flight_row(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, void *u)
-{
-    const sensors *t = u;
-    const sensor_rate *r = sensor_find(t, dm_cursor_text(c, "sensor_id"), NULL);
-    double p = r ? r->p_detect : 0.5;
-    /* a flight over land sees only what its sensor can: surface items for
-     * cameras, about half of what lies in a typical minefield */
-    if (!r || r->surface_only)
-        p *= 0.5;
-    e->p_detect = p;
-    dm__strlcpy(e->cls, "drone", sizeof e->cls);
-    return DM_OK;
+    e->weight = dm_cursor_real(c, "p", 0.5);
+    return e->weight > 0 ? DM_OK : DM_ECONFLICT;
 }
 
 dm_status dm_evidence_read_store(dm_ctx *ctx, dm_store *s, const dm_evidence_opts *o,
                                  dm_evidence_set *out)
 {
-    sensors t = {0};
-    dm_status st = load_sensors(ctx, s, &t);
-    if (!st) st = gather(ctx, s, "features", o, DM_EV_FEATURE, feature_row, NULL, out);
+    dm_status st = gather(ctx, s, "features", o, DM_EV_FEATURE, feature_row, NULL, out);
     if (!st) st = gather(ctx, s, "hazards", o, DM_EV_HAZARD, hazard_row, NULL, out);
     if (!st) st = gather(ctx, s, "records", o, DM_EV_RECORD, record_row, NULL, out);
     if (!st) st = gather(ctx, s, "items", o, DM_EV_ITEM, item_row, NULL, out);
@@ -299,8 +195,18 @@ dm_status dm_evidence_read_store(dm_ctx *ctx, dm_store *s, const dm_evidence_opt
     if (!st) st = gather(ctx, s, "events", o, DM_EV_REPORT, event_row, (void *)o, out);
     if (!st) st = gather(ctx, s, "release_areas", o, DM_EV_CLEARED, release_row, NULL, out);
     if (!st) st = gather(ctx, s, "activities", o, DM_EV_CLEARED, activity_row, NULL, out);
-    if (!st) st = gather(ctx, s, "detections", o, DM_EV_DETECTION, detection_row, &t, out);
-    if (!st) st = gather(ctx, s, "flights", o, DM_EV_CLEARED, flight_row, &t, out);
-    dm_free(ctx, t.v);
+    if (!st) st = gather(ctx, s, "predicted_mines", o, DM_EV_RECORD, predicted_row, NULL, out);
+    /* Sensor evidence comes from the sensors module, which knows which
+     * ordnance classes each sensor sees: a footprint lowers the odds only
+     * for those, a detection raises them by its calibrated likelihood ratio. */
+    if (!st && (!o || !o->kinds_mask ||
+                (o->kinds_mask & ((1u << DM_EV_DETECTION) | (1u << DM_EV_CLEARED))))) {
+        dm_sensor_evidence sev;
+        st = dm_sensor_evidence_gather(s, o ? o->until : NULL, &sev);
+        if (!st) {
+            st = dm_sensor_evidence_to_set(ctx, &sev, 0, out);
+            dm_sensor_evidence_free(ctx, &sev);
+        }
+    }
     return st;
 }
