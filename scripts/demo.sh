@@ -56,6 +56,13 @@ else
     step "stats: not built yet (skipped)"
 fi
 
+if has_cmd records; then
+    step "minefield records measured against what clearance found"
+    "$BIN" records verify "$DB" | tail -n 8
+    step "minefield patterns: rows fitted to the finds, mines predicted where clearance has not been"
+    "$BIN" patterns "$DB" --all | tail -n 4
+fi
+
 HAVE_RISK=0
 if has_cmd risk; then
     step "risk map of $DB"
@@ -65,6 +72,8 @@ if has_cmd risk; then
         echo "demo.sh: 'demine risk map' failed" >&2
         exit 1
     fi
+    step "the risk map scored against the demo's hidden truth (truth_items)"
+    "$BIN" risk eval "$STEM-risk.tif" --truth "$DB:truth_items"
 else
     step "risk: not built yet (skipped)"
 fi
@@ -93,4 +102,6 @@ else
 fi
 
 step "done: $DB ($(du -h "$DB" | cut -f1))"
-echo "   try: $BIN demo --help"
+echo "   open $DB in QGIS; the risk map is $STEM-risk.tif, the report $STEM-report.pdf"
+echo "   web map: $BIN user add $DB admin --role admin   (type a password), then"
+echo "            $BIN serve $DB --port 8080   and open http://127.0.0.1:8080/"
