@@ -1104,14 +1104,14 @@ static int h_plan(srv_req *rq, srv_resp *rs)
 {
     if (!srv_method_is(rq, rs, "GET") || srv_need_login(rq, rs))
         return 0;
-    static const char *names[] = {"plan", "plan_tasks", "plans"};
-    for (int i = 0; i < 3; i++) {
-        const dm_layer_def *l = dm_layer_find(names[i]);
-        if (l && !strcmp(l->name, names[i]))
-            return h_list(rq, rs, l);
-    }
-    return srv_error(rs, 404, "no plan in this database yet (the planning engine writes it; "
-                              "run 'demine plan' when available)");
+    const dm_layer_def *l = dm_layer_find("plan_tasks");
+    long n = 0;
+    if (dm_store_count(rq->t->store, "plan_tasks", NULL, &n))
+        return srv_fail(rs, rq, dm_ctx_errcode(rq->t->ctx));
+    if (n > 0)
+        return h_list(rq, rs, l);
+    return srv_error(rs, 404, "no plan in this database yet: run 'demine plan DB --teams "
+                              "TEAMS.csv'");
 }
 
 /* ================================ public ================================ */
