@@ -53,9 +53,10 @@ TEST(gpkg_blob_round_trip_and_envelope)
     ASSERT_NEAR(env[3], 40.1, 1e-12);
     ASSERT_OK(dm_geom_from_gpkg(ctx, blob, len, &back));
     ASSERT_NEAR(dm_geom_length(back), dm_geom_length(g), 1e-12);
-    ASSERT_STATUS(DM_EPARSE, dm_geom_from_gpkg(ctx, (const unsigned char *)"XX", 2, &back));
-    dm_free(ctx, blob);
     dm_geom_free(back);
+    ASSERT_STATUS(DM_EPARSE, dm_geom_from_gpkg(ctx, (const unsigned char *)"XX", 2, &back));
+    ASSERT(back == NULL);
+    dm_free(ctx, blob);
     dm_geom_free(g);
 }
 
