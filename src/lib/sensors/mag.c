@@ -24,34 +24,6 @@
 
 /* ---- reading ---------------------------------------------------------- */
 
-static char *trim(char *s)
-{
-    while (isspace((unsigned char)*s) || *s == '"')
-        s++;
-    size_t n = strlen(s);
-    while (n && (isspace((unsigned char)s[n - 1]) || s[n - 1] == '"'))
-        s[--n] = 0;
-    return s;
-}
-
-static int split(char *line, char sep, char **cols, int max)
-{
-    int n = 0;
-    char *p = line;
-    for (;;) {
-        if (n < max)
-            cols[n] = p;
-        n++;
-        char *q = strchr(p, sep);
-        if (!q)
-            break;
-        *q = 0;
-        p = q + 1;
-    }
-    for (int i = 0; i < n && i < max; i++)
-        cols[i] = trim(cols[i]);
-    return n;
-}
 
 static int name_is(const char *s, const char *const *names)
 {
@@ -68,7 +40,7 @@ static int parse_num(const char *s, double *v)
     char *end;
     errno = 0;
     *v = strtod(s, &end);
-    if (errno || *trim(end) || !isfinite(*v))
+    if (errno || *sensors__csv_trim(end) || !isfinite(*v))
         return -1;
     return 0;
 }
@@ -99,11 +71,11 @@ dm_status dm_mag_read_csv(dm_ctx *ctx, const char *path, const char *crs, dm_mag
     /* header */
     while (fgets(buf, sizeof buf, f)) {
         lineno++;
-        char *s = trim(buf);
+        char *s = sensors__csv_trim(buf);
         if (!*s || *s == '#')
             continue;
         sep = strchr(s, ';') ? ';' : strchr(s, '\t') ? '\t' : ',';
-        ncol = split(s, sep, cols, 64);
+        ncol = sensors__csv_split(s, sep, cols, 64);
         for (int i = 0; i < ncol && i < 64; i++) {
             if (name_is(cols[i], n_line))
                 ci_line = i;
@@ -146,10 +118,10 @@ dm_status dm_mag_read_csv(dm_ctx *ctx, const char *path, const char *crs, dm_mag
             out->bad_lines++;
             continue;
         }
-        char *s = trim(buf);
+        char *s = sensors__csv_trim(buf);
         if (!*s || *s == '#')
             continue;
-        int n = split(s, sep, cols, 64);
+        int n = sensors__csv_split(s, sep, cols, 64);
         if (n != ncol) {
             dm__log(ctx, DM_LOG_WARN, "%s: line %ld: %d columns instead of %d, skipped", path,
                     lineno, n, ncol);

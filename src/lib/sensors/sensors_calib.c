@@ -32,34 +32,6 @@ typedef struct acc {
     double area;
 } acc;
 
-static char *trim(char *s)
-{
-    while (isspace((unsigned char)*s) || *s == '"')
-        s++;
-    size_t n = strlen(s);
-    while (n && (isspace((unsigned char)s[n - 1]) || s[n - 1] == '"'))
-        s[--n] = 0;
-    return s;
-}
-
-static int split(char *line, char sep, char **cols, int max)
-{
-    int n = 0;
-    char *p = line;
-    for (;;) {
-        if (n < max)
-            cols[n] = p;
-        n++;
-        char *q = strchr(p, sep);
-        if (!q)
-            break;
-        *q = 0;
-        p = q + 1;
-    }
-    for (int i = 0; i < n && i < max; i++)
-        cols[i] = trim(cols[i]);
-    return n;
-}
 
 static int parse_bool(const char *s, int *v)
 {
@@ -145,7 +117,7 @@ static int is_matched_csv(const char *path)
     char buf[1024];
     int yes = 0;
     while (fgets(buf, sizeof buf, f)) {
-        char *p = trim(buf);
+        char *p = sensors__csv_trim(buf);
         if (!*p || *p == '#')
             continue;
         for (char *q = p; *q; q++)
@@ -174,11 +146,11 @@ static dm_status read_matched_csv(dm_ctx *ctx, const char *path, acc **a_out, si
     size_t na = 0, cap = 0;
     while (fgets(buf, sizeof buf, f)) {
         lineno++;
-        char *p = trim(buf);
+        char *p = sensors__csv_trim(buf);
         if (!*p || *p == '#')
             continue;
         sep = strchr(p, ';') ? ';' : strchr(p, '\t') ? '\t' : ',';
-        ncol = split(p, sep, cols, 32);
+        ncol = sensors__csv_split(p, sep, cols, 32);
         for (int i = 0; i < ncol && i < 32; i++) {
             if (!dm__strcasecmp(cols[i], "sensor"))
                 ci_s = i;
@@ -202,10 +174,10 @@ static dm_status read_matched_csv(dm_ctx *ctx, const char *path, acc **a_out, si
     }
     while (fgets(buf, sizeof buf, f)) {
         lineno++;
-        char *p = trim(buf);
+        char *p = sensors__csv_trim(buf);
         if (!*p || *p == '#')
             continue;
-        int n = split(p, sep, cols, 32);
+        int n = sensors__csv_split(p, sep, cols, 32);
         if (n != ncol) {
             st = dm__fail(ctx, DM_EPARSE, "%s: line %ld: %d columns instead of %d", path, lineno, n,
                           ncol);
@@ -477,7 +449,7 @@ static dm_status read_spatial(dm_store *s, const char *path, double match_m, acc
                 dm__strlcpy(sbuf, OGR_F_GetFieldAsString(f, is), sizeof sbuf);
             if (ic >= 0 && OGR_F_IsFieldSetAndNotNull(f, ic))
                 dm__strlcpy(cbuf, OGR_F_GetFieldAsString(f, ic), sizeof cbuf);
-            const char *kind = trim(kbuf), *sensor = trim(sbuf), *cat = trim(cbuf);
+            const char *kind = sensors__csv_trim(kbuf), *sensor = sensors__csv_trim(sbuf), *cat = sensors__csv_trim(cbuf);
             double conf = ico >= 0 && OGR_F_IsFieldSetAndNotNull(f, ico)
                               ? OGR_F_GetFieldAsDouble(f, ico)
                               : 1.0;

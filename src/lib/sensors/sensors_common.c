@@ -131,3 +131,34 @@ void sensors__kind_defaults(const char *kind, unsigned *classes, int *surface_on
         *pos_err_m = 1.0;
     }
 }
+
+/* ---- CSV lines (magnetometer surveys, validation files) ---- */
+
+char *sensors__csv_trim(char *s)
+{
+    while (isspace((unsigned char)*s) || *s == '"')
+        s++;
+    size_t n = strlen(s);
+    while (n && (isspace((unsigned char)s[n - 1]) || s[n - 1] == '"'))
+        s[--n] = 0;
+    return s;
+}
+
+int sensors__csv_split(char *line, char sep, char **cols, int max)
+{
+    int n = 0;
+    char *p = line;
+    for (;;) {
+        if (n < max)
+            cols[n] = p;
+        n++;
+        char *q = strchr(p, sep);
+        if (!q)
+            break;
+        *q = 0;
+        p = q + 1;
+    }
+    for (int i = 0; i < n && i < max; i++)
+        cols[i] = sensors__csv_trim(cols[i]);
+    return n;
+}

@@ -42,4 +42,10 @@ dm_status sensors__write_float_tif(dm_ctx *ctx, const char *path, const float *v
 /* Confidence (0-1, uncalibrated) of a magnetometer pick of this SNR. */
 double sensors__mag_confidence(double snr);
 
+/* Strip blanks and quotes around a CSV value (in place). */
+char *sensors__csv_trim(char *s);
+/* Split a line in place at sep into at most max trimmed columns; returns the
+ * number of columns found (which may exceed max). */
+int sensors__csv_split(char *line, char sep, char **cols, int max);
+
 #endif
