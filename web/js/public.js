@@ -11,13 +11,25 @@
          rules: 'Təhlükəsizlik qaydaları',
          legend: 'Qırmızı sahələr: minalar və partlamamış sursatlar ola biləcək ərazilər (təhlükəsizlik zolağı ilə).',
          emergency: 'Təcili yardım', distance: 'Ən yaxın təhlükəli əraziyə məsafə təxminən', m: 'm',
-         zone: 'Təhlükəli ərazi', error: 'Xəta: cavab alınmadı'},
+         zone: 'Təhlükəli ərazi', error: 'Xəta: cavab alınmadı',
+         way: 'Təhlükəsiz yol: iki nöqtəyə klikləyin', wayStart: 'Başlanğıc nöqtəsinə klikləyin.',
+         wayEnd: 'İndi son nöqtəyə klikləyin.', wayKm: 'km',
+         verdict: {low: 'Bu yol boyunca məlum təhlükə azdır. Yenə də yalnız istifadə olunan yollarla gedin.',
+                   moderate: 'Diqqət: bu yol təhlükəli ərazilərin yaxınlığından keçir.',
+                   high: 'Təhlükə: bu yol təhlükəli ərazilərdən keçir. Getməyin.',
+                   blocked: 'Təhlükəsiz yol tapılmadı.', unknown: 'Bu ərazi üçün məlumat yoxdur.'}},
     en: {title: 'Is this place dangerous?',
          intro: 'Tap or click a place on the map: we will tell you how close it is to a known dangerous area.',
          rules: 'Safety rules',
          legend: 'Red areas: places where mines and unexploded ordnance may be (with a safety margin).',
          emergency: 'Emergency', distance: 'Distance to the nearest dangerous area, about', m: 'm',
-         zone: 'Dangerous area', error: 'Error: no answer'}
+         zone: 'Dangerous area', error: 'Error: no answer',
+         way: 'Safe way: click two points', wayStart: 'Click the start point.',
+         wayEnd: 'Now click the end point.', wayKm: 'km',
+         verdict: {low: 'Little known danger along this way. Still keep to roads and paths in use.',
+                   moderate: 'Caution: this way passes close to dangerous areas.',
+                   high: 'Danger: this way crosses dangerous areas. Do not go.',
+                   blocked: 'No safe way was found.', unknown: 'No information for this area.'}}
   };
   var lang = (navigator.language || '').slice(0, 2) === 'en' ? 'en' : 'az';
   var messages = [], last = null;
@@ -33,6 +45,7 @@
     document.getElementById('messages').innerHTML = messages.filter(function (m) {
       return m.id === 'touch' || m.id === 'signs'; }).map(function (m) { return '<li>' + esc(m[l]) + '</li>'; }).join('');
     if (last) show(last);
+    showWay();
   }
   document.getElementById('lang-az').addEventListener('click', function () { setLang('az'); });
   document.getElementById('lang-en').addEventListener('click', function () { setLang('en'); });
@@ -53,7 +66,35 @@
     el.innerHTML = esc(r.message[lang]) + (r.distance_m !== null && r.level !== 'danger'
       ? '<br><span class="small">' + esc(T[lang].distance) + ' ' + esc(r.distance_m) + ' ' + T[lang].m + '</span>' : '');
   }
+  /* "safe way": the route and a verdict only, never the cells behind it */
+  var way = L.layerGroup().addTo(map), wayPts = null, lastWay = null;
+  function showWay() {
+    if (!lastWay) return;
+    var p = lastWay.properties;
+    document.getElementById('way').textContent = (T[lang].verdict[p.verdict] || p.verdict) +
+      (p.length_m ? ' (' + (p.length_m / 1000).toFixed(1) + ' ' + T[lang].wayKm + ')' : '');
+  }
+  document.getElementById('way-btn').addEventListener('click', function () {
+    wayPts = []; way.clearLayers(); lastWay = null;
+    document.getElementById('way').textContent = T[lang].wayStart;
+  });
+  function wayClick(ll) {
+    wayPts.push(ll);
+    L.circleMarker(ll, {radius: 6, color: '#1b4f72', fillOpacity: 1}).addTo(way);
+    if (wayPts.length < 2) { document.getElementById('way').textContent = T[lang].wayEnd; return; }
+    var q = 'api/public/route?from=' + wayPts[0].lng.toFixed(6) + ',' + wayPts[0].lat.toFixed(6) +
+      '&to=' + wayPts[1].lng.toFixed(6) + ',' + wayPts[1].lat.toFixed(6);
+    wayPts = null;
+    fetch(q).then(function (r) { return r.json(); }).then(function (fc) {
+      if (!fc.features) throw new Error(fc.error || 'no route');
+      lastWay = fc.features[0];
+      var col = {low: '#1e8449', moderate: '#d68910', high: '#c0392b'}[lastWay.properties.verdict] || '#555';
+      L.geoJSON(lastWay, {style: {color: col, weight: 5}}).addTo(way);
+      showWay();
+    }).catch(function () { document.getElementById('way').textContent = T[lang].verdict.blocked; });
+  }
   map.on('click', function (e) {
+    if (wayPts) { wayClick(e.latlng); return; }
     if (marker) map.removeLayer(marker);
     marker = L.circleMarker(e.latlng, {radius: 7, color: '#1b4f72'}).addTo(map);
     fetch('api/public/check?lon=' + e.latlng.lng.toFixed(6) + '&lat=' + e.latlng.lat.toFixed(6))
