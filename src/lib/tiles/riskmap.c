@@ -125,17 +125,21 @@ dm_status dm_riskmap_open(dm_ctx *ctx, const char *path, dm_riskmap **out)
 }
 
 /* The colour ramp: palette entry 0 is transparent, entries 1-64 run from
- * pale yellow through orange to red with rising opacity, for values from
- * 0.02 to 1. */
+ * pale yellow through orange to red with rising opacity, for probabilities
+ * from 1e-4 to 1 on a logarithmic scale. Per-cell probabilities of small
+ * cells are small (0.01 in a 10 m cell is a dense minefield), so a linear
+ * scale would leave most dangerous ground uncoloured. */
 #define RAMP_STEPS 64
+#define RAMP_DECADES 4.0
 
 static unsigned char ramp_index(double v)
 {
-    if (!(v > 0.02))
+    if (!(v > 1e-4))
         return 0;
     if (v > 1)
         v = 1;
-    int k = 1 + (int)(v * RAMP_STEPS);
+    double t = (log10(v) + RAMP_DECADES) / RAMP_DECADES; /* 0 at 1e-4, 1 at 1 */
+    int k = 1 + (int)(t * RAMP_STEPS);
     return (unsigned char)(k > RAMP_STEPS ? RAMP_STEPS : k);
 }
 
