@@ -117,3 +117,6 @@ $(BENCH_ROUTE): $(BUILD)/bench/bench_route.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 bench-route: $(BENCH_ROUTE)
 .PHONY: bench-route
+
+# ---- distance transform: square roots without errno, so that they vectorise ----
+$(BUILD)/src/lib/raster/edt.o: CFLAGS += -fno-math-errno

@@ -124,11 +124,18 @@ DM_API dm_status dm_gtiff_close(dm_gtiff *w, int with_overviews);
  * open), DM_EPARSE (no georeference, rotated), DM_EGDAL. */
 DM_API dm_status dm_raster_read(dm_ctx *ctx, const char *path, int band, dm_grid *g,
                                 float **data);
-/* Read band `band` as distance-transform sources in one pass: 0 where the
- * value is one of vals[0..nv) (nv == 0: any non-zero value), 1 elsewhere.
- * Errors as dm_raster_read. */
-DM_API dm_status dm_raster_read_sources(dm_ctx *ctx, const char *path, int band,
-                                        const double *vals, int nv, dm_grid *g, float **data);
+/* Distance raster, file to file: the exact Euclidean distance (in the
+ * raster's units) from every cell to the nearest cell of band `band` of
+ * `in` whose value is one of vals[0..nv) (nv == 0: any non-zero value),
+ * capped at max_dist (INFINITY: none; with no source at all every cell gets
+ * the cap, or INFINITY). Written to `out` as a tiled Float32 GeoTIFF on the
+ * input's grid (ZSTD with compress). The input is read and the transform
+ * run on `threads` threads (<= 0: all cores); memory: one float per cell.
+ * Errors: as dm_raster_read, DM_EINVAL (raster too large for exact
+ * arithmetic), DM_ENOMEM, DM_EGDAL (writing). */
+DM_API dm_status dm_raster_distance(dm_ctx *ctx, const char *in, int band, const double *vals,
+                                    int nv, double max_dist, const char *out, int compress,
+                                    int threads);
 /* Warp band 1 of any georeferenced raster onto g (bilinear), writing
  * g->nx * g->ny floats into out; cells outside the source or nodata come
  * back NaN. Errors as dm_raster_read. */

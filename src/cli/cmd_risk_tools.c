@@ -57,33 +57,14 @@ static int run_distance(dm_ctx *ctx, int argc, char **argv)
         char buf[512];
         snprintf(buf, sizeof buf, "%s", values);
         char *save = NULL;
-            for (char *t = strtok_r(buf, ",", &save); t && nv < 64; t = strtok_r(NULL, ",", &save)) {
+        for (char *t = strtok_r(buf, ",", &save); t && nv < 64; t = strtok_r(NULL, ",", &save)) {
             char *end;
             vals[nv++] = strtod(t, &end);
             if (*end)
                 return cli_usage_error("risk distance", "--values wants numbers, got '%s'", t);
         }
     }
-    dm_grid g;
-    float *f = NULL;
-    dm_status st = dm_raster_read_sources(ctx, in, 1, vals, nv, &g, &f);
-    if (st)
-        return cli_fail(ctx, "risk distance", st);
-    size_t n = dm_grid_cells(&g);
-    st = dm_edt_scaled(ctx, f, g.nx, g.ny, isfinite(maxd) ? (float)(maxd / g.cell) : INFINITY,
-                       (float)g.cell, 0);
-    dm_gtiff *w = NULL;
-    const char *names[1] = {"distance"};
-    if (!st)
-        st = dm_gtiff_create(ctx, out, &g, 1, names, -1.0f, compress, &w);
-    if (!st)
-        st = dm_gtiff_write(w, 1, 0, 0, g.nx, g.ny, f);
-    if (w) {
-        dm_status s2 = dm_gtiff_close(w, 0);
-        if (!st)
-            st = s2;
-    }
-    dm_raster_free(f, n);
+    dm_status st = dm_raster_distance(ctx, in, 1, vals, nv, maxd, out, compress, 0);
     return st ? cli_fail(ctx, "risk distance", st) : 0;
 }
 

@@ -7,7 +7,7 @@
  * uneven rows or tiles balance themselves over the cores.
  */
 #include "core/dm_internal.h"
-#include "demine/dm_raster.h"
+#include "raster/raster_internal.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -87,17 +87,17 @@ dm_status dm_grid_tiles(dm_ctx *ctx, const dm_grid *g, int size, int halo, dm_ti
 
 /* Large buffers are mapped and populated in one system call: first-touch
  * page faults one page at a time cost more than the work on some virtual
- * machines. DEMINE_HUGEPAGES=1 also advises transparent huge pages (fewer
- * TLB misses, but compaction can make the allocation itself slow). */
-float *dm_raster_alloc(size_t n_cells)
+ * machines (shadow page tables: about 4 us per 4 KiB page). With huge,
+ * transparent huge pages are advised too: 512 times fewer pages to map,
+ * but compaction can make the allocation itself slow when memory is
+ * fragmented. */
+float *dm__raster_alloc_opt(size_t n_cells, int huge)
 {
     size_t bytes = n_cells * sizeof(float);
     if (n_cells && bytes / sizeof(float) != n_cells)
         return NULL;
     if (bytes < BIG)
         return malloc(bytes ? bytes : 1);
-    const char *hp = getenv("DEMINE_HUGEPAGES");
-    int huge = hp && hp[0] == '1';
     void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | (huge ? 0 : MAP_POPULATE), -1, 0);
     if (p == MAP_FAILED)
@@ -106,11 +106,18 @@ float *dm_raster_alloc(size_t n_cells)
     if (huge) {
         madvise(p, bytes, MADV_HUGEPAGE);
 #ifdef MADV_POPULATE_WRITE
-        madvise(p, bytes, MADV_POPULATE_WRITE);
+        madvise(p, bytes, MADV_POPULATE_WRITE); /* else faulted in as touched */
 #endif
     }
 #endif
     return p;
+}
+
+/* DEMINE_HUGEPAGES=1 advises transparent huge pages. */
+float *dm_raster_alloc(size_t n_cells)
+{
+    const char *hp = getenv("DEMINE_HUGEPAGES");
+    return dm__raster_alloc_opt(n_cells, hp && hp[0] == '1');
 }
 
 void dm_raster_free(float *p, size_t n_cells)

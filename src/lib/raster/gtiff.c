@@ -5,7 +5,7 @@
  * with its grid, and warping any georeferenced raster onto a dm_grid.
  */
 #include "core/dm_internal.h"
-#include "demine/dm_raster.h"
+#include "raster/raster_internal.h"
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wpedantic"
@@ -33,7 +33,6 @@ static void gdal_init(void)
         GDALSetCacheMax64((GIntBig)256 << 20);
 }
 
-void dm__gdal_init(void);
 void dm__gdal_init(void) { pthread_once(&gdal_once, gdal_init); }
 
 struct dm_gtiff {
@@ -43,7 +42,7 @@ struct dm_gtiff {
     int nbands;
 };
 
-static const char *gdal_msg(void)
+const char *dm__gdal_msg(void)
 {
     const char *m = CPLGetLastErrorMsg();
     return m && *m ? m : "unknown GDAL error";
@@ -79,7 +78,7 @@ dm_status dm_gtiff_create(dm_ctx *ctx, const char *path, const dm_grid *g, int n
     GDALDatasetH ds = GDALCreate(drv, path, g->nx, g->ny, nbands, GDT_Float32, opt);
     CSLDestroy(opt);
     if (!ds)
-        return dm__fail(ctx, DM_EGDAL, "%s: cannot create GeoTIFF: %s", path, gdal_msg());
+        return dm__fail(ctx, DM_EGDAL, "%s: cannot create GeoTIFF: %s", path, dm__gdal_msg());
     double gt[6] = {g->x0, g->cell, 0, g->y0, 0, -g->cell};
     GDALSetGeoTransform(ds, gt);
     OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
@@ -135,7 +134,7 @@ static dm_status write_blocks(dm_gtiff *w, GDALRasterBandH b, int i0, int j0, in
                        (size_t)ww * sizeof *blk);
             if (GDALWriteBlock(b, bx, by, blk) != CE_None) {
                 free(blk);
-                return dm__fail(w->ctx, DM_EGDAL, "%s: write failed: %s", w->path, gdal_msg());
+                return dm__fail(w->ctx, DM_EGDAL, "%s: write failed: %s", w->path, dm__gdal_msg());
             }
         }
     free(blk);
@@ -153,7 +152,7 @@ dm_status dm_gtiff_write(dm_gtiff *w, int band, int i0, int j0, int nx, int ny, 
         return write_blocks(w, GDALGetRasterBand(w->ds, band), i0, j0, nx, ny, data);
     if (GDALRasterIO(GDALGetRasterBand(w->ds, band), GF_Write, i0, j0, nx, ny, (void *)data, nx,
                      ny, GDT_Float32, 0, 0) != CE_None)
-        return dm__fail(w->ctx, DM_EGDAL, "%s: write failed: %s", w->path, gdal_msg());
+        return dm__fail(w->ctx, DM_EGDAL, "%s: write failed: %s", w->path, dm__gdal_msg());
     return DM_OK;
 }
 
@@ -181,13 +180,13 @@ dm_status dm_gtiff_close(dm_gtiff *w, int with_overviews)
             CPLSetConfigOption("GDAL_NUM_THREADS", "ALL_CPUS");
             CPLErrorReset();
             if (GDALBuildOverviews(w->ds, "AVERAGE", n, levels, 0, NULL, NULL, NULL) != CE_None)
-                st = dm__fail(ctx, DM_EGDAL, "%s: overviews failed: %s", w->path, gdal_msg());
+                st = dm__fail(ctx, DM_EGDAL, "%s: overviews failed: %s", w->path, dm__gdal_msg());
         }
     }
     CPLErrorReset();
     GDALClose(w->ds);
     if (st == DM_OK && CPLGetLastErrorType() >= CE_Failure)
-        st = dm__fail(ctx, DM_EGDAL, "%s: close failed: %s", w->path, gdal_msg());
+        st = dm__fail(ctx, DM_EGDAL, "%s: close failed: %s", w->path, dm__gdal_msg());
     dm_free(ctx, w->path);
     dm_free(ctx, w);
     return st;
@@ -199,7 +198,7 @@ static dm_status open_georef(dm_ctx *ctx, const char *path, GDALDatasetH *out, d
     CPLErrorReset();
     GDALDatasetH ds = GDALOpen(path, GA_ReadOnly);
     if (!ds)
-        return dm__fail(ctx, DM_EIO, "%s: cannot open raster: %s", path, gdal_msg());
+        return dm__fail(ctx, DM_EIO, "%s: cannot open raster: %s", path, dm__gdal_msg());
     const char *wkt = GDALGetProjectionRef(ds);
     if (GDALGetGeoTransform(ds, gt) != CE_None || !wkt || !*wkt) {
         GDALClose(ds);
@@ -242,9 +241,8 @@ static CPLErr read_blocks(GDALRasterBandH b, int nx, int ny, float *out)
     return CE_None;
 }
 
-dm_status dm_raster_read(dm_ctx *ctx, const char *path, int band, dm_grid *g, float **data)
+dm_status dm__raster_open_grid(dm_ctx *ctx, const char *path, int band, void **dsp, dm_grid *g)
 {
-    *data = NULL;
     GDALDatasetH ds;
     double gt[6];
     dm_status st = open_georef(ctx, path, &ds, gt);
@@ -280,6 +278,18 @@ dm_status dm_raster_read(dm_ctx *ctx, const char *path, int band, dm_grid *g, fl
         GDALClose(ds);
         return dm__fail(ctx, DM_EPARSE, "%s: CRS has no EPSG code", path);
     }
+    *dsp = ds;
+    return DM_OK;
+}
+
+dm_status dm_raster_read(dm_ctx *ctx, const char *path, int band, dm_grid *g, float **data)
+{
+    *data = NULL;
+    void *h;
+    dm_status st = dm__raster_open_grid(ctx, path, band, &h, g);
+    if (st)
+        return st;
+    GDALDatasetH ds = h;
     size_t n = dm_grid_cells(g);
     float *buf = dm_raster_alloc(n);
     if (!buf) {
@@ -291,7 +301,7 @@ dm_status dm_raster_read(dm_ctx *ctx, const char *path, int band, dm_grid *g, fl
     if (read_blocks(b, g->nx, g->ny, buf) != CE_None) {
         dm_raster_free(buf, n);
         GDALClose(ds);
-        return dm__fail(ctx, DM_EGDAL, "%s: read failed: %s", path, gdal_msg());
+        return dm__fail(ctx, DM_EGDAL, "%s: read failed: %s", path, dm__gdal_msg());
     }
     int has_nd = 0;
     double nd = GDALGetRasterNoDataValue(b, &has_nd);
@@ -324,7 +334,7 @@ dm_status dm_raster_warp(dm_ctx *ctx, const char *path, const dm_grid *g, float 
         GDALTranslateOptionsFree(to);
         if (!one) {
             GDALClose(src);
-            return dm__fail(ctx, DM_EGDAL, "%s: cannot select band 1: %s", path, gdal_msg());
+            return dm__fail(ctx, DM_EGDAL, "%s: cannot select band 1: %s", path, dm__gdal_msg());
         }
         orig = src;
         src = one;
@@ -340,7 +350,7 @@ dm_status dm_raster_warp(dm_ctx *ctx, const char *path, const dm_grid *g, float 
         GDALClose(src);
         if (orig)
             GDALClose(orig);
-        return dm__fail(ctx, DM_EGDAL, "cannot make an in-memory raster: %s", gdal_msg());
+        return dm__fail(ctx, DM_EGDAL, "cannot make an in-memory raster: %s", dm__gdal_msg());
     }
     double dgt[6] = {g->x0, g->cell, 0, g->y0, 0, -g->cell};
     GDALSetGeoTransform(dst, dgt);
@@ -373,7 +383,7 @@ dm_status dm_raster_warp(dm_ctx *ctx, const char *path, const dm_grid *g, float 
     GDALDatasetH r = GDALWarp(NULL, dst, 1, &src, wo, &usage);
     GDALWarpAppOptionsFree(wo);
     if (!r)
-        st = dm__fail(ctx, DM_EGDAL, "%s: warp failed: %s", path, gdal_msg());
+        st = dm__fail(ctx, DM_EGDAL, "%s: warp failed: %s", path, dm__gdal_msg());
     GDALClose(dst);
     GDALClose(src);
     if (orig)
@@ -451,7 +461,7 @@ static void *wsum_worker(void *arg)
         pthread_mutex_lock(&j->mu);
         if (!j->failed) {
             j->failed = 1;
-            dm__strlcpy(j->msg, gdal_msg(), sizeof j->msg);
+            dm__strlcpy(j->msg, dm__gdal_msg(), sizeof j->msg);
         }
         pthread_mutex_unlock(&j->mu);
     }
@@ -511,7 +521,7 @@ dm_status dm_raster_weighted_sum(dm_ctx *ctx, const char *out, const char *const
     CSLDestroy(opt);
     if (!o) {
         GDALClose(first);
-        return dm__fail(ctx, DM_EGDAL, "%s: cannot create: %s", out, gdal_msg());
+        return dm__fail(ctx, DM_EGDAL, "%s: cannot create: %s", out, dm__gdal_msg());
     }
     GDALSetGeoTransform(o, gt);
     GDALSetProjection(o, GDALGetProjectionRef(first));
@@ -546,111 +556,6 @@ dm_status dm_raster_weighted_sum(dm_ctx *ctx, const char *out, const char *const
     if (j.failed)
         return dm__fail(ctx, DM_EGDAL, "%s: weighted sum failed: %s", out, j.msg);
     if (CPLGetLastErrorType() >= CE_Failure)
-        return dm__fail(ctx, DM_EGDAL, "%s: close failed: %s", out, gdal_msg());
-    return DM_OK;
-}
-
-/* One block row of raw values to source flags: 0 where the value is one of
- * vals (or, without vals, any non-zero value), 1 elsewhere. */
-static void flag_row(const void *src, GDALDataType t, int w, const double *vals, int nv, float *tmp,
-                     float *dst)
-{
-    if (t == GDT_Byte) {
-        const unsigned char *b = src;
-        unsigned char is[256] = {0};
-        if (!nv)
-            memset(is + 1, 1, 255);
-        for (int q = 0; q < nv; q++)
-            if (vals[q] >= 0 && vals[q] <= 255 && vals[q] == (int)vals[q])
-                is[(int)vals[q]] = 1;
-        for (int x = 0; x < w; x++)
-            dst[x] = is[b[x]] ? 0.0f : 1.0f;
-        return;
-    }
-    GDALCopyWords((void *)src, t, GDALGetDataTypeSizeBytes(t), tmp, GDT_Float32, 4, w);
-    for (int x = 0; x < w; x++) {
-        int s = 0;
-        if (!nv)
-            s = tmp[x] != 0 && !isnan(tmp[x]);
-        for (int q = 0; q < nv; q++)
-            s |= tmp[x] == (float)vals[q];
-        dst[x] = s ? 0.0f : 1.0f;
-    }
-}
-
-dm_status dm_raster_read_sources(dm_ctx *ctx, const char *path, int band, const double *vals,
-                                 int nv, dm_grid *g, float **data)
-{
-    *data = NULL;
-    /* the grid, CRS and checks of dm_raster_read, on a 1-cell read */
-    GDALDatasetH ds;
-    double gt[6];
-    dm_status st = open_georef(ctx, path, &ds, gt);
-    if (st)
-        return st;
-    if (gt[2] != 0 || gt[4] != 0 || gt[5] >= 0 || fabs(fabs(gt[5]) - gt[1]) > 1e-6 * gt[1]) {
-        GDALClose(ds);
-        return dm__fail(ctx, DM_EPARSE, "%s: raster is rotated or has non-square cells", path);
-    }
-    if (band < 1 || band > GDALGetRasterCount(ds)) {
-        GDALClose(ds);
-        return dm__fail(ctx, DM_ENOTFOUND, "%s: no band %d", path, band);
-    }
-    memset(g, 0, sizeof *g);
-    g->x0 = gt[0];
-    g->y0 = gt[3];
-    g->cell = gt[1];
-    g->nx = GDALGetRasterXSize(ds);
-    g->ny = GDALGetRasterYSize(ds);
-    OGRSpatialReferenceH srs = OSRNewSpatialReference(GDALGetProjectionRef(ds));
-    if (srs && OSRGetAuthorityCode(srs, NULL) && OSRGetAuthorityName(srs, NULL))
-        snprintf(g->crs, sizeof g->crs, "%s:%s", OSRGetAuthorityName(srs, NULL),
-                 OSRGetAuthorityCode(srs, NULL));
-    if (srs)
-        OSRDestroySpatialReference(srs);
-    GDALRasterBandH b = GDALGetRasterBand(ds, band);
-    int bw, bh;
-    GDALGetBlockSize(b, &bw, &bh);
-    GDALDataType t = GDALGetRasterDataType(b);
-    int sz = GDALGetDataTypeSizeBytes(t);
-    size_t n = dm_grid_cells(g);
-    float *f = dm_raster_alloc(n);
-    if (bw <= 0 || bh <= 0 || GDALDataTypeIsComplex(t) || (size_t)bw * bh > ((size_t)64 << 20)) {
-        bw = g->nx;
-        bh = 1;
-    }
-    void *blk = malloc((size_t)bw * bh * (size_t)sz);
-    float *tmp = malloc((size_t)bw * sizeof *tmp);
-    if (!f || !blk || !tmp) {
-        dm_raster_free(f, n);
-        free(blk);
-        free(tmp);
-        GDALClose(ds);
-        return dm__fail(ctx, DM_ENOMEM, "%s: out of memory for %zu cells", path, n);
-    }
-    CPLErrorReset();
-    for (int by = 0; by * bh < g->ny && !st; by++)
-        for (int bx = 0; bx * bw < g->nx && !st; bx++) {
-            int h = g->ny - by * bh < bh ? g->ny - by * bh : bh;
-            int w = g->nx - bx * bw < bw ? g->nx - bx * bw : bw;
-            CPLErr e = (bh == 1 && bw == g->nx)
-                           ? GDALRasterIO(b, GF_Read, 0, by, g->nx, 1, blk, g->nx, 1, t, 0, 0)
-                           : GDALReadBlock(b, bx, by, blk);
-            if (e != CE_None) {
-                st = dm__fail(ctx, DM_EGDAL, "%s: read failed: %s", path, gdal_msg());
-                break;
-            }
-            for (int y = 0; y < h; y++)
-                flag_row((char *)blk + (size_t)y * bw * sz, t, w, vals, nv, tmp,
-                         f + (size_t)(by * bh + y) * g->nx + (size_t)bx * bw);
-        }
-    free(blk);
-    free(tmp);
-    GDALClose(ds);
-    if (st) {
-        dm_raster_free(f, n);
-        return st;
-    }
-    *data = f;
+        return dm__fail(ctx, DM_EGDAL, "%s: close failed: %s", out, dm__gdal_msg());
     return DM_OK;
 }
