@@ -125,6 +125,127 @@ static void *dist_worker(void *arg)
     return NULL;
 }
 
+/* ---- envelope pass streamed out: block rows computed on every core into a
+ * small pool of buffers (one row of 256 x 256 tiles each), written in order
+ * by the calling thread as soon as they are ready ---- */
+#define POOL 6
+
+typedef struct out_job {
+    dm__edt *e;
+    int nby, bcols, nbuf;
+    float *buf[POOL];
+    int free_[POOL], nfree;
+    int *ready; /* per block row: its buffer once computed, else -1 */
+    int next;   /* next block row to compute */
+    int failed;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} out_job;
+
+static void *out_worker(void *arg)
+{
+    out_job *j = arg;
+    dm__edt *e = j->e;
+    dm__edt_scratch s;
+    int ok = dm__edt_scratch_init(NULL, &s, e->nx) == DM_OK;
+    for (;;) {
+        pthread_mutex_lock(&j->mu);
+        while (ok && !j->failed && j->next < j->nby && !j->nfree)
+            pthread_cond_wait(&j->cv, &j->mu);
+        if (!ok || j->failed || j->next >= j->nby) {
+            if (!ok)
+                j->failed = 1;
+            pthread_cond_broadcast(&j->cv);
+            pthread_mutex_unlock(&j->mu);
+            break;
+        }
+        int by = j->next++, b = j->free_[--j->nfree];
+        pthread_mutex_unlock(&j->mu);
+        float *out = j->buf[b];
+        int y0 = by * 256, h = e->ny - y0 < 256 ? e->ny - y0 : 256;
+        for (int y = 0; y < h; y++)
+            dm__edt_row(e, y0 + y, out + (size_t)y * 256, 1, &s);
+        if (h < 256) /* below the raster: zeros, not stale rows */
+            for (int bx = 0; bx < j->bcols; bx++)
+                memset(out + (size_t)bx * 65536 + (size_t)h * 256, 0,
+                       (size_t)(256 - h) * 256 * sizeof *out);
+        pthread_mutex_lock(&j->mu);
+        j->ready[by] = b;
+        pthread_cond_broadcast(&j->cv);
+        pthread_mutex_unlock(&j->mu);
+    }
+    dm__edt_scratch_free(&s);
+    return NULL;
+}
+
+static dm_status stream_out(dm_ctx *ctx, dm__edt *e, dm_gtiff *w, int threads)
+{
+    out_job j;
+    memset(&j, 0, sizeof j);
+    j.e = e;
+    j.nby = (e->ny + 255) / 256;
+    j.bcols = (e->nx + 255) / 256;
+    if (threads > 16)
+        threads = 16;
+    j.nbuf = threads + 2 < POOL ? threads + 2 : POOL;
+    if (j.nbuf > j.nby)
+        j.nbuf = j.nby;
+    j.ready = malloc((size_t)j.nby * sizeof *j.ready);
+    int ok = j.ready != NULL;
+    for (int b = 0; b < j.nbuf && ok; b++) {
+        /* zeroed: the tile columns right of the raster stay 0 */
+        ok = (j.buf[b] = dm__raster_alloc_opt((size_t)j.bcols * 65536, 1)) != NULL;
+        if (ok && (size_t)j.bcols * 65536 * sizeof(float) < ((size_t)2 << 20))
+            memset(j.buf[b], 0, (size_t)j.bcols * 65536 * sizeof(float));
+        j.free_[j.nfree++] = b;
+    }
+    dm_status st = DM_OK;
+    if (!ok) {
+        st = dm__fail(ctx, DM_ENOMEM, "out of memory for the output blocks");
+        goto done;
+    }
+    for (int k = 0; k < j.nby; k++)
+        j.ready[k] = -1;
+    pthread_mutex_init(&j.mu, NULL);
+    pthread_cond_init(&j.cv, NULL);
+    pthread_t tid[16];
+    int started = 0;
+    for (int t = 0; t < threads; t++)
+        if (pthread_create(&tid[started], NULL, out_worker, &j) == 0)
+            started++;
+    if (!started)
+        st = dm__fail(ctx, DM_ENOMEM, "cannot start threads for the distance transform");
+    for (int by = 0; by < j.nby && !st; by++) {
+        pthread_mutex_lock(&j.mu);
+        while (j.ready[by] < 0 && !j.failed)
+            pthread_cond_wait(&j.cv, &j.mu);
+        int b = j.ready[by];
+        pthread_mutex_unlock(&j.mu);
+        if (b < 0)
+            break;
+        for (int bx = 0; bx < j.bcols && !st; bx++)
+            st = dm__gtiff_write_block(w, 1, bx, by, j.buf[b] + (size_t)bx * 65536);
+        pthread_mutex_lock(&j.mu);
+        if (st)
+            j.failed = 1;
+        j.free_[j.nfree++] = b;
+        pthread_cond_broadcast(&j.cv);
+        pthread_mutex_unlock(&j.mu);
+        dm__progress(ctx, "distance: writing", (uint64_t)by + 1, (uint64_t)j.nby);
+    }
+    for (int t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+    if (!st && j.failed)
+        st = dm__fail(ctx, DM_ENOMEM, "out of memory in the distance transform");
+    pthread_cond_destroy(&j.cv);
+    pthread_mutex_destroy(&j.mu);
+done:
+    for (int b = 0; b < j.nbuf; b++)
+        dm_raster_free(j.buf[b], (size_t)j.bcols * 65536);
+    free(j.ready);
+    return st;
+}
+
 dm_status dm_raster_distance(dm_ctx *ctx, const char *in, int band, const double *vals, int nv,
                              double max_dist, const char *out, int compress, int threads)
 {
@@ -166,18 +287,9 @@ dm_status dm_raster_distance(dm_ctx *ctx, const char *in, int band, const double
     } else
         j.is_src[1] = 1;
 
-    size_t n = dm_grid_cells(&g);
-    /* one buffer, filled from end to end: on huge pages (unless
-     * DEMINE_HUGEPAGES=0) mapping it costs a small fraction of the work */
-    const char *hp = getenv("DEMINE_HUGEPAGES");
-    float *f = dm__raster_alloc_opt(n, !(hp && hp[0] == '0'));
-    if (!f)
-        return dm__fail(ctx, DM_ENOMEM, "%s: out of memory for %zu cells", in, n);
     dm__edt e;
-    if ((st = dm__edt_init(ctx, &e, f, g.nx, g.ny, band_h))) {
-        dm_raster_free(f, n);
+    if ((st = dm__edt_init(ctx, &e, NULL, g.nx, g.ny, band_h)))
         return dm__wrap(ctx, "%s", in);
-    }
     j.e = &e;
     j.ctx = ctx;
     j.main_tid = pthread_self();
@@ -198,21 +310,20 @@ dm_status dm_raster_distance(dm_ctx *ctx, const char *in, int band, const double
     pthread_mutex_destroy(&j.mu);
     if (atomic_load(&j.failed))
         st = dm__fail(ctx, DM_EGDAL, "%s: read failed: %s", in, j.msg);
-    if (!st)
-        st = dm__edt_finish(ctx, &e, isfinite(max_dist) ? (float)(max_dist / g.cell) : INFINITY,
-                            (float)g.cell, threads);
-    dm__edt_free(&e);
     dm_gtiff *w = NULL;
     const char *names[1] = {"distance"};
     if (!st)
         st = dm_gtiff_create(ctx, out, &g, 1, names, -1.0f, compress, &w);
-    if (!st)
-        st = dm_gtiff_write(w, 1, 0, 0, g.nx, g.ny, f);
+    if (!st) {
+        dm__edt_join(&e, isfinite(max_dist) ? (float)(max_dist / g.cell) : INFINITY,
+                     (float)g.cell);
+        st = stream_out(ctx, &e, w, threads);
+    }
     if (w) {
         dm_status s2 = dm_gtiff_close(w, 0);
         if (!st)
             st = s2;
     }
-    dm_raster_free(f, n);
+    dm__edt_free(&e);
     return st;
 }

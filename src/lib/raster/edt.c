@@ -17,7 +17,7 @@
 #include <string.h>
 
 #if defined(__GNUC__) && !defined(__clang__)
-#define HOT_LOOPS __attribute__((optimize("O3", "no-math-errno")))
+#define HOT_LOOPS __attribute__((optimize("O3")))
 #else
 #define HOT_LOOPS
 #endif
@@ -35,16 +35,27 @@ dm_status dm__edt_init(dm_ctx *ctx, dm__edt *e, float *f, int nx, int ny, int ba
                         "distance transform of %d x %d cells: too long a side for exact "
                         "arithmetic; split the raster",
                         nx, ny);
-    if (band_h < 1)
+    if (band_h < 1 || (!f && band_h > 1024))
         band_h = 256;
     e->f = f;
     e->nx = nx;
     e->ny = ny;
     e->band_h = band_h;
     e->nbands = (int)(((size_t)ny + band_h - 1) / band_h);
-    e->top = malloc((size_t)e->nbands * nx * sizeof *e->top);
-    e->bot = malloc((size_t)e->nbands * nx * sizeof *e->bot);
-    if (!e->top || !e->bot) {
+    size_t nb = (size_t)e->nbands * nx;
+    e->top = malloc(nb * sizeof *e->top);
+    e->bot = malloc(nb * sizeof *e->bot);
+    e->above = malloc(nb * sizeof *e->above);
+    e->below = malloc(nb * sizeof *e->below);
+    int ok = e->top && e->bot && e->above && e->below;
+    if (ok && !f) {
+        /* written once from end to end: on huge pages (unless
+         * DEMINE_HUGEPAGES=0) mapping it costs a small fraction of the work */
+        const char *hp = getenv("DEMINE_HUGEPAGES");
+        e->d = (uint16_t *)dm__raster_alloc_opt(((size_t)nx * ny + 1) / 2, !(hp && hp[0] == '0'));
+        ok = e->d != NULL;
+    }
+    if (!ok) {
         dm__edt_free(e);
         return dm__fail(ctx, DM_ENOMEM, "out of memory in the distance transform");
     }
@@ -55,29 +66,12 @@ void dm__edt_free(dm__edt *e)
 {
     free(e->top);
     free(e->bot);
-    e->top = e->bot = NULL;
-}
-
-/* Backward sweep of the band (columns [x0, x0 + w)) after the forward one,
- * then keep its first-source and last-source offsets. */
-HOT_LOOPS static void band_back(dm__edt *e, int k, int x0, int w, int h)
-{
-    size_t nx = (size_t)e->nx;
-    float *base = e->f + (size_t)k * e->band_h * nx + x0;
-    for (int y = h - 2; y >= 0; y--) {
-        float *restrict r = base + (size_t)y * nx;
-        const float *restrict p = r + nx;
-        for (int x = 0; x < w; x++) {
-            float c = p[x] + 1.0f, here = r[x];
-            r[x] = c < here ? c : here;
-        }
-    }
-    float *restrict top = e->top + (size_t)k * nx + x0, *restrict bot = e->bot + (size_t)k * nx + x0;
-    const float *last = base + (size_t)(h - 1) * nx;
-    for (int x = 0; x < w; x++) {
-        top[x] = base[x];
-        bot[x] = last[x];
-    }
+    free(e->above);
+    free(e->below);
+    if (e->d)
+        dm_raster_free((float *)e->d, ((size_t)e->nx * e->ny + 1) / 2);
+    e->top = e->bot = e->above = e->below = NULL;
+    e->d = NULL;
 }
 
 static int band_rows(const dm__edt *e, int k)
@@ -86,12 +80,13 @@ static int band_rows(const dm__edt *e, int k)
     return e->ny - y0 < e->band_h ? e->ny - y0 : e->band_h;
 }
 
+/* ---- column pass ---- */
 HOT_LOOPS void dm__edt_cols_u8(dm__edt *e, int k, int x0, int w, const uint8_t *src,
                                size_t stride, const uint8_t is_src[256])
 {
     size_t nx = (size_t)e->nx;
     int h = band_rows(e, k);
-    float *base = e->f + (size_t)k * e->band_h * nx + x0;
+    uint16_t *base = e->d + (size_t)k * e->band_h * nx + x0;
     /* the usual case, a range of values (or any non-zero value), as one
      * unsigned comparison that vectorises */
     int lo = 0, hi = -1, range = 1;
@@ -106,24 +101,34 @@ HOT_LOOPS void dm__edt_cols_u8(dm__edt *e, int k, int x0, int w, const uint8_t *
     range = range && hi >= 0;
     const uint8_t ulo = (uint8_t)lo;
     const int32_t span1 = hi - lo + 1;
+    /* forward, branch free: one more than above (none stays none), or 0 at
+     * a source */
     for (int y = 0; y < h; y++) {
         const uint8_t *restrict s = src + (size_t)y * stride;
-        float *restrict r = base + (size_t)y * nx;
-        const float *restrict p = y ? r - nx : NULL;
-        /* branch free: the bits of "one more than above" (or infinity on
-         * the band's first row) cleared where the cell is a source */
+        uint16_t *restrict r = base + (size_t)y * nx;
+        const uint16_t *restrict p = y ? r - nx : NULL;
         for (int x = 0; x < w; x++) {
-            union {
-                float f;
-                uint32_t u;
-            } d = {y ? p[x] + 1.0f : INFINITY};
+            uint32_t up = y ? p[x] + 1u : DM__EDT_NONE;
+            up = up < DM__EDT_NONE ? up : DM__EDT_NONE;
             uint32_t is = range ? (uint32_t)(((int32_t)(uint8_t)(s[x] - ulo) - span1) >> 31)
                                 : 0u - is_src[s[x]];
-            d.u &= ~is;
-            r[x] = d.f;
+            r[x] = (uint16_t)(up & ~is);
         }
     }
-    band_back(e, k, x0, w, h);
+    for (int y = h - 2; y >= 0; y--) {
+        uint16_t *restrict r = base + (size_t)y * nx;
+        const uint16_t *restrict p = r + nx;
+        for (int x = 0; x < w; x++) {
+            uint32_t c = p[x] + 1u, here = r[x];
+            r[x] = (uint16_t)(c < here ? c : here);
+        }
+    }
+    float *restrict top = e->top + (size_t)k * nx + x0, *restrict bot = e->bot + (size_t)k * nx + x0;
+    const uint16_t *last = base + (size_t)(h - 1) * nx;
+    for (int x = 0; x < w; x++) {
+        top[x] = base[x] == DM__EDT_NONE ? INFINITY : (float)base[x];
+        bot[x] = last[x] == DM__EDT_NONE ? INFINITY : (float)last[x];
+    }
 }
 
 HOT_LOOPS void dm__edt_cols_f32(dm__edt *e, int k, int x0, int w)
@@ -141,106 +146,28 @@ HOT_LOOPS void dm__edt_cols_f32(dm__edt *e, int k, int x0, int w)
             r[x] = here == 0.0f ? 0.0f : up;
         }
     }
-    band_back(e, k, x0, w, h);
-}
-
-/* ---- row pass ---- */
-typedef struct rows_job {
-    dm__edt *e;
-    const float *above, *below; /* per band and column: distance from the band's
-                                   top row to the nearest source above it, and
-                                   from its bottom row to the nearest below */
-    double cap2;
-    float capd, scale;
-    int chunk; /* rows per work item */
-    int failed;
-} rows_job;
-
-/* One row: g = column distances, then the lower envelope of the parabolas
- * g[q]^2 + (x - q)^2, kept as apex v and h = g^2 + v^2 so that the value at
- * x is h - 2 x v + x^2. Parabola b (right of a) is below a from
- * (h_b - h_a) / (2 (v_b - v_a)) on; the tests compare such fractions
- * cross-multiplied in int64 (exact: |h| < 2 side^2). */
-HOT_LOOPS static void env_row(const rows_job *j, float *r, int k, int i, float *g, int *v,
-                              int64_t *h)
-{
-    const dm__edt *e = j->e;
-    const int n = e->nx;
-    const float *a = j->above + (size_t)k * n, *b = j->below + (size_t)k * n;
-    const float di = (float)i, dj = (float)(band_rows(e, k) - 1 - i);
-    for (int x = 0; x < n; x++) {
-        float up = a[x] + di, down = b[x] + dj, here = r[x];
-        float m = up < down ? up : down;
-        g[x] = here < m ? here : m;
-    }
-    int m = -1;
-    for (int q = 0; q < n; q++) {
-        float gq = g[q];
-        if (!(gq < INFINITY))
-            continue;
-        int64_t gi = (int64_t)gq, hq = gi * gi + (int64_t)q * q;
-        /* pop the top while the new parabola takes over no later than the
-         * top took over from the one below it */
-        while (m > 0 && (h[m] - h[m - 1]) * (q - v[m]) >= (hq - h[m]) * (v[m] - v[m - 1]))
-            m--;
-        m++;
-        v[m] = q;
-        h[m] = hq;
-    }
-    if (m < 0) {
-        for (int q = 0; q < n; q++)
-            r[q] = j->capd;
-        return;
-    }
-    int c = 0;
-    if (isinf(j->cap2)) {
-        for (int q = 0; q < n; q++) {
-            while (c < m && h[c + 1] - h[c] <= 2 * (int64_t)q * (v[c + 1] - v[c]))
-                c++;
-            g[q] = (float)(h[c] - 2 * (int64_t)q * v[c] + (int64_t)q * q);
+    for (int y = h - 2; y >= 0; y--) {
+        float *restrict r = base + (size_t)y * nx;
+        const float *restrict p = r + nx;
+        for (int x = 0; x < w; x++) {
+            float c = p[x] + 1.0f, here = r[x];
+            r[x] = c < here ? c : here;
         }
-        const float sc = j->scale;
-        for (int q = 0; q < n; q++)
-            r[q] = sqrtf(g[q]) * sc;
-        return;
     }
-    for (int q = 0; q < n; q++) {
-        while (c < m && h[c + 1] - h[c] <= 2 * (int64_t)q * (v[c + 1] - v[c]))
-            c++;
-        int64_t d2 = h[c] - 2 * (int64_t)q * v[c] + (int64_t)q * q;
-        r[q] = (double)d2 >= j->cap2 ? j->capd : sqrtf((float)d2) * j->scale;
+    float *restrict top = e->top + (size_t)k * nx + x0, *restrict bot = e->bot + (size_t)k * nx + x0;
+    const float *last = base + (size_t)(h - 1) * nx;
+    for (int x = 0; x < w; x++) {
+        top[x] = base[x];
+        bot[x] = last[x];
     }
 }
 
-static void rows_item(void *arg, size_t item)
-{
-    rows_job *j = arg;
-    dm__edt *e = j->e;
-    int n = e->nx;
-    float *g = malloc((size_t)n * sizeof *g);
-    int *v = malloc((size_t)n * sizeof *v);
-    int64_t *h = malloc((size_t)n * sizeof *h);
-    if (!g || !v || !h) {
-        j->failed = 1;
-        free(g), free(v), free(h);
-        return;
-    }
-    int y0 = (int)item * j->chunk, y1 = y0 + j->chunk < e->ny ? y0 + j->chunk : e->ny;
-    for (int y = y0; y < y1; y++)
-        env_row(j, e->f + (size_t)y * n, y / e->band_h, y % e->band_h, g, v, h);
-    free(g), free(v), free(h);
-}
-
-dm_status dm__edt_finish(dm_ctx *ctx, dm__edt *e, float cap_cells, float scale, int threads)
+void dm__edt_join(dm__edt *e, float cap_cells, float scale)
 {
     size_t nx = (size_t)e->nx, nb = (size_t)e->nbands;
-    float *above = malloc(nb * nx * sizeof *above), *below = malloc(nb * nx * sizeof *below);
-    if (!above || !below) {
-        free(above), free(below);
-        return dm__fail(ctx, DM_ENOMEM, "out of memory in the distance transform");
-    }
-    /* join the bands: nearest source above band k is the last source of
-     * band k-1, or (none there) the nearest above band k-1; likewise below */
+    float *above = e->above, *below = e->below;
+    /* nearest source above band k: the last source of band k-1, or (none
+     * there) the nearest above band k-1; likewise below */
     for (size_t x = 0; x < nx; x++)
         above[x] = INFINITY, below[(nb - 1) * nx + x] = INFINITY;
     for (size_t k = 1; k < nb; k++) {
@@ -258,21 +185,144 @@ dm_status dm__edt_finish(dm_ctx *ctx, dm__edt *e, float cap_cells, float scale, 
             cur[x] = top[x] < INFINITY ? top[x] + 1.0f : next[x] + hk;
     }
     float cap2 = isfinite(cap_cells) ? cap_cells * cap_cells : INFINITY;
-    rows_job j = {e, above, below, cap2, isfinite(cap2) ? (float)sqrt(cap2) * scale : INFINITY,
-                  scale, 32, 0};
-    dm_parallel_for(threads, ((size_t)e->ny + j.chunk - 1) / j.chunk, rows_item, &j);
-    free(above), free(below);
-    if (j.failed)
-        return dm__fail(ctx, DM_ENOMEM, "out of memory in the distance transform");
+    e->cap2 = cap2;
+    e->capd = isfinite(cap2) ? (float)sqrt(cap2) * scale : INFINITY;
+    e->scale = scale;
+}
+
+/* ---- envelope pass ---- */
+dm_status dm__edt_scratch_init(dm_ctx *ctx, dm__edt_scratch *s, int nx)
+{
+    s->g = malloc((size_t)nx * sizeof *s->g);
+    s->v = malloc((size_t)nx * sizeof *s->v);
+    s->h = malloc((size_t)nx * sizeof *s->h);
+    if (!s->g || !s->v || !s->h) {
+        dm__edt_scratch_free(s);
+        return ctx ? dm__fail(ctx, DM_ENOMEM, "out of memory in the distance transform")
+                   : DM_ENOMEM;
+    }
     return DM_OK;
 }
 
+void dm__edt_scratch_free(dm__edt_scratch *s)
+{
+    free(s->g), free(s->v), free(s->h);
+    s->g = NULL, s->v = NULL, s->h = NULL;
+}
+
+/* Column distances of row y: the in-band one or through the band's top or
+ * bottom row, whichever is nearer. */
+HOT_LOOPS static void column_dist(const dm__edt *e, int y, float *restrict g)
+{
+    const int n = e->nx, k = y / e->band_h, i = y % e->band_h;
+    const float *restrict a = e->above + (size_t)k * n, *restrict b = e->below + (size_t)k * n;
+    const float di = (float)i, dj = (float)(band_rows(e, k) - 1 - i);
+    if (e->d) {
+        const uint16_t *restrict r = e->d + (size_t)y * n;
+        for (int x = 0; x < n; x++) {
+            float up = a[x] + di, down = b[x] + dj;
+            float here = r[x] == DM__EDT_NONE ? INFINITY : (float)r[x];
+            float m = up < down ? up : down;
+            g[x] = here < m ? here : m;
+        }
+    } else {
+        const float *restrict r = e->f + (size_t)y * n;
+        for (int x = 0; x < n; x++) {
+            float up = a[x] + di, down = b[x] + dj, here = r[x];
+            float m = up < down ? up : down;
+            g[x] = here < m ? here : m;
+        }
+    }
+}
+
+/* The lower envelope of the parabolas g[q]^2 + (x - q)^2, kept as apex v
+ * and h = g^2 + v^2 so that the value at x is h - 2 x v + x^2. Parabola b
+ * (right of a) is below a from (h_b - h_a) / (2 (v_b - v_a)) on; the tests
+ * compare such fractions cross-multiplied in int64 (exact: |h| < 2 side^2).
+ * Leaves the final distances in g. */
+HOT_LOOPS static void envelope(const dm__edt *e, float *restrict g, int *restrict v,
+                               int64_t *restrict h)
+{
+    const int n = e->nx;
+    int m = -1;
+    for (int q = 0; q < n; q++) {
+        float gq = g[q];
+        if (!(gq < INFINITY))
+            continue;
+        int64_t gi = (int64_t)gq, hq = gi * gi + (int64_t)q * q;
+        /* pop the top while the new parabola takes over no later than the
+         * top took over from the one below it */
+        while (m > 0 && (h[m] - h[m - 1]) * (q - v[m]) >= (hq - h[m]) * (v[m] - v[m - 1]))
+            m--;
+        m++;
+        v[m] = q;
+        h[m] = hq;
+    }
+    if (m < 0) {
+        for (int q = 0; q < n; q++)
+            g[q] = e->capd;
+        return;
+    }
+    int c = 0;
+    if (isinf(e->cap2)) {
+        for (int q = 0; q < n; q++) {
+            while (c < m && h[c + 1] - h[c] <= 2 * (int64_t)q * (v[c + 1] - v[c]))
+                c++;
+            g[q] = (float)(h[c] - 2 * (int64_t)q * v[c] + (int64_t)q * q);
+        }
+        const float sc = e->scale;
+        for (int q = 0; q < n; q++)
+            g[q] = sqrtf(g[q]) * sc;
+        return;
+    }
+    for (int q = 0; q < n; q++) {
+        while (c < m && h[c + 1] - h[c] <= 2 * (int64_t)q * (v[c + 1] - v[c]))
+            c++;
+        int64_t d2 = h[c] - 2 * (int64_t)q * v[c] + (int64_t)q * q;
+        g[q] = (double)d2 >= e->cap2 ? e->capd : sqrtf((float)d2) * e->scale;
+    }
+}
+
+void dm__edt_row(const dm__edt *e, int y, float *out, int tiled, dm__edt_scratch *s)
+{
+    const int n = e->nx;
+    column_dist(e, y, s->g);
+    envelope(e, s->g, s->v, s->h);
+    if (!tiled) {
+        memcpy(out, s->g, (size_t)n * sizeof *out);
+        return;
+    }
+    for (int c0 = 0; c0 < n; c0 += 256)
+        memcpy(out + (size_t)(c0 / 256) * 65536, s->g + c0,
+               (size_t)(n - c0 < 256 ? n - c0 : 256) * sizeof *out);
+}
+
 /* ---- in-memory sources ---- */
+typedef struct mem_job {
+    dm__edt *e;
+    int failed;
+} mem_job;
+
 static void cols_item(void *arg, size_t item)
 {
-    dm__edt *e = arg;
+    dm__edt *e = ((mem_job *)arg)->e;
     int strips = (e->nx + 255) / 256, k = (int)(item / strips), x0 = (int)(item % strips) * 256;
     dm__edt_cols_f32(e, k, x0, e->nx - x0 < 256 ? e->nx - x0 : 256);
+}
+
+static void rows_item(void *arg, size_t item)
+{
+    mem_job *j = arg;
+    dm__edt *e = j->e;
+    dm__edt_scratch s;
+    if (dm__edt_scratch_init(NULL, &s, e->nx)) {
+        j->failed = 1;
+        return;
+    }
+    int y0 = (int)item * 32, y1 = y0 + 32 < e->ny ? y0 + 32 : e->ny;
+    for (int y = y0; y < y1; y++)
+        dm__edt_row(e, y, e->f + (size_t)y * e->nx, 0, &s);
+    dm__edt_scratch_free(&s);
 }
 
 dm_status dm_edt(dm_ctx *ctx, float *f, int nx, int ny, float cap_cells, int threads)
@@ -287,8 +337,12 @@ dm_status dm_edt_scaled(dm_ctx *ctx, float *f, int nx, int ny, float cap_cells, 
     dm_status st = dm__edt_init(ctx, &e, f, nx, ny, 256);
     if (st)
         return st;
-    dm_parallel_for(threads, (size_t)e.nbands * ((nx + 255) / 256), cols_item, &e);
-    st = dm__edt_finish(ctx, &e, cap_cells, scale, threads);
+    mem_job j = {&e, 0};
+    dm_parallel_for(threads, (size_t)e.nbands * ((nx + 255) / 256), cols_item, &j);
+    dm__edt_join(&e, cap_cells, scale);
+    dm_parallel_for(threads, ((size_t)ny + 31) / 32, rows_item, &j);
+    if (j.failed)
+        st = dm__fail(ctx, DM_ENOMEM, "out of memory in the distance transform");
     dm__edt_free(&e);
     return st;
 }

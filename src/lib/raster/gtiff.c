@@ -156,6 +156,14 @@ dm_status dm_gtiff_write(dm_gtiff *w, int band, int i0, int j0, int nx, int ny, 
     return DM_OK;
 }
 
+dm_status dm__gtiff_write_block(dm_gtiff *w, int band, int bx, int by, const float *blk)
+{
+    CPLErrorReset();
+    if (GDALWriteBlock(GDALGetRasterBand(w->ds, band), bx, by, (void *)blk) != CE_None)
+        return dm__fail(w->ctx, DM_EGDAL, "%s: write failed: %s", w->path, dm__gdal_msg());
+    return DM_OK;
+}
+
 dm_status dm_gtiff_set_meta(dm_gtiff *w, const char *key, const char *value)
 {
     GDALSetMetadataItem(w->ds, key, value, NULL);
