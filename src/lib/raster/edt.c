@@ -5,8 +5,8 @@
  * bands of rows, each on its own (so that bands can be computed as they are
  * read, on every core), with the in-band distances joined through each
  * band's first and last source per column; the row pass builds the lower
- * envelope of parabolas with cross-multiplied integer tests (no division,
- * no rounding) and takes one square root per cell.
+ * envelope of parabolas with cross-multiplied integer tests (no rounding)
+ * and takes one square root per cell.
  */
 #include "core/dm_internal.h"
 #include "raster/raster_internal.h"
@@ -196,7 +196,8 @@ dm_status dm__edt_scratch_init(dm_ctx *ctx, dm__edt_scratch *s, int nx)
     s->g = malloc((size_t)nx * sizeof *s->g);
     s->v = malloc((size_t)nx * sizeof *s->v);
     s->h = malloc((size_t)nx * sizeof *s->h);
-    if (!s->g || !s->v || !s->h) {
+    s->own = malloc((size_t)nx * sizeof *s->own);
+    if (!s->g || !s->v || !s->h || !s->own) {
         dm__edt_scratch_free(s);
         return ctx ? dm__fail(ctx, DM_ENOMEM, "out of memory in the distance transform")
                    : DM_ENOMEM;
@@ -206,8 +207,8 @@ dm_status dm__edt_scratch_init(dm_ctx *ctx, dm__edt_scratch *s, int nx)
 
 void dm__edt_scratch_free(dm__edt_scratch *s)
 {
-    free(s->g), free(s->v), free(s->h);
-    s->g = NULL, s->v = NULL, s->h = NULL;
+    free(s->g), free(s->v), free(s->h), free(s->own);
+    s->g = NULL, s->v = NULL, s->h = NULL, s->own = NULL;
 }
 
 /* Column distances of row y: the in-band one or through the band's top or
@@ -237,14 +238,16 @@ HOT_LOOPS static void column_dist(const dm__edt *e, int y, float *restrict g)
 
 /* The lower envelope of the parabolas g[q]^2 + (x - q)^2, kept as apex v
  * and h = g^2 + v^2 so that the value at x is h - 2 x v + x^2. Parabola b
- * (right of a) is below a from (h_b - h_a) / (2 (v_b - v_a)) on; the tests
- * compare such fractions cross-multiplied in int64 (exact: |h| < 2 side^2).
- * Leaves the final distances in g. */
+ * (right of a) is below a from (h_b - h_a) / (2 (v_b - v_a)) on; the stack
+ * tests compare such fractions cross-multiplied in int64 (exact: |h| <
+ * 2 side^2), with the top and its differences to the one below in
+ * registers. Leaves the final distances in g. */
 HOT_LOOPS static void envelope(const dm__edt *e, float *restrict g, int *restrict v,
-                               int64_t *restrict h)
+                               int64_t *restrict h, int *restrict own)
 {
     const int n = e->nx;
-    int m = -1;
+    int m = -1, vt = 0, dv = 0;
+    int64_t ht = 0, dh = 0;
     for (int q = 0; q < n; q++) {
         float gq = g[q];
         if (!(gq < INFINITY))
@@ -252,22 +255,39 @@ HOT_LOOPS static void envelope(const dm__edt *e, float *restrict g, int *restric
         int64_t gi = (int64_t)gq, hq = gi * gi + (int64_t)q * q;
         /* pop the top while the new parabola takes over no later than the
          * top took over from the one below it */
-        while (m > 0 && (h[m] - h[m - 1]) * (q - v[m]) >= (hq - h[m]) * (v[m] - v[m - 1]))
+        while (m > 0 && dh * (q - vt) >= (hq - ht) * dv) {
             m--;
+            ht = h[m];
+            vt = v[m];
+            if (m > 0) {
+                dh = ht - h[m - 1];
+                dv = vt - v[m - 1];
+            }
+        }
         m++;
-        v[m] = q;
-        h[m] = hq;
+        dh = hq - ht;
+        dv = q - vt;
+        ht = h[m] = hq;
+        vt = v[m] = q;
     }
     if (m < 0) {
         for (int q = 0; q < n; q++)
             g[q] = e->capd;
         return;
     }
+    /* the parabola of each cell: each one marks the first cell it takes
+     * over (the ceiling of a quotient of integers below 2^53 and a cell
+     * index: exact in double), then a running maximum */
+    memset(own, 0, (size_t)n * sizeof *own);
+    for (int c = 1; c <= m; c++) {
+        double z = ceil((double)(h[c] - h[c - 1]) / (2.0 * (v[c] - v[c - 1])));
+        if (z < n)
+            own[z > 0 ? (int)z : 0] = c;
+    }
     int c = 0;
     if (isinf(e->cap2)) {
         for (int q = 0; q < n; q++) {
-            while (c < m && h[c + 1] - h[c] <= 2 * (int64_t)q * (v[c + 1] - v[c]))
-                c++;
+            c = own[q] > c ? own[q] : c;
             g[q] = (float)(h[c] - 2 * (int64_t)q * v[c] + (int64_t)q * q);
         }
         const float sc = e->scale;
@@ -276,8 +296,7 @@ HOT_LOOPS static void envelope(const dm__edt *e, float *restrict g, int *restric
         return;
     }
     for (int q = 0; q < n; q++) {
-        while (c < m && h[c + 1] - h[c] <= 2 * (int64_t)q * (v[c + 1] - v[c]))
-            c++;
+        c = own[q] > c ? own[q] : c;
         int64_t d2 = h[c] - 2 * (int64_t)q * v[c] + (int64_t)q * q;
         g[q] = (double)d2 >= e->cap2 ? e->capd : sqrtf((float)d2) * e->scale;
     }
@@ -287,7 +306,7 @@ void dm__edt_row(const dm__edt *e, int y, float *out, int tiled, dm__edt_scratch
 {
     const int n = e->nx;
     column_dist(e, y, s->g);
-    envelope(e, s->g, s->v, s->h);
+    envelope(e, s->g, s->v, s->h, s->own);
     if (!tiled) {
         memcpy(out, s->g, (size_t)n * sizeof *out);
         return;

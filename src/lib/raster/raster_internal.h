@@ -40,6 +40,7 @@ typedef struct dm__edt_scratch {
     float *g;
     int *v;
     int64_t *h;
+    int *own;
 } dm__edt_scratch;
 
 /* Set up e over f (float, not owned) or, when f is NULL, over a 16-bit
