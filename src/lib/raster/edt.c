@@ -241,8 +241,9 @@ HOT_LOOPS static void column_dist(const dm__edt *e, int y, float *restrict g)
  * (right of a) is below a from (h_b - h_a) / (2 (v_b - v_a)) on; the stack
  * tests compare such fractions cross-multiplied in int64 (exact: |h| <
  * 2 side^2), with the top and its differences to the one below in
- * registers. Leaves the final distances in g. */
-HOT_LOOPS static void envelope(const dm__edt *e, float *restrict g, int *restrict v,
+ * registers. Leaves in g the squared distances in cells (returns 1: no cap)
+ * or the final distances (returns 0). */
+HOT_LOOPS static int envelope(const dm__edt *e, float *restrict g, int *restrict v,
                                int64_t *restrict h, int *restrict own)
 {
     const int n = e->nx;
@@ -273,7 +274,7 @@ HOT_LOOPS static void envelope(const dm__edt *e, float *restrict g, int *restric
     if (m < 0) {
         for (int q = 0; q < n; q++)
             g[q] = e->capd;
-        return;
+        return 0;
     }
     /* the parabola of each cell: each one marks the first cell it takes
      * over (the ceiling of a quotient of integers below 2^53 and a cell
@@ -290,30 +291,38 @@ HOT_LOOPS static void envelope(const dm__edt *e, float *restrict g, int *restric
             c = own[q] > c ? own[q] : c;
             g[q] = (float)(h[c] - 2 * (int64_t)q * v[c] + (int64_t)q * q);
         }
-        const float sc = e->scale;
-        for (int q = 0; q < n; q++)
-            g[q] = sqrtf(g[q]) * sc;
-        return;
+        return 1;
     }
     for (int q = 0; q < n; q++) {
         c = own[q] > c ? own[q] : c;
         int64_t d2 = h[c] - 2 * (int64_t)q * v[c] + (int64_t)q * q;
         g[q] = (double)d2 >= e->cap2 ? e->capd : sqrtf((float)d2) * e->scale;
     }
+    return 0;
+}
+
+HOT_LOOPS static void put(float *restrict out, const float *restrict g, int w, int squared,
+                          float sc)
+{
+    if (!squared)
+        memcpy(out, g, (size_t)w * sizeof *out);
+    else
+        for (int q = 0; q < w; q++)
+            out[q] = sqrtf(g[q]) * sc;
 }
 
 void dm__edt_row(const dm__edt *e, int y, float *out, int tiled, dm__edt_scratch *s)
 {
     const int n = e->nx;
     column_dist(e, y, s->g);
-    envelope(e, s->g, s->v, s->h, s->own);
+    int squared = envelope(e, s->g, s->v, s->h, s->own);
     if (!tiled) {
-        memcpy(out, s->g, (size_t)n * sizeof *out);
+        put(out, s->g, n, squared, e->scale);
         return;
     }
     for (int c0 = 0; c0 < n; c0 += 256)
-        memcpy(out + (size_t)(c0 / 256) * 65536, s->g + c0,
-               (size_t)(n - c0 < 256 ? n - c0 : 256) * sizeof *out);
+        put(out + (size_t)(c0 / 256) * 65536, s->g + c0, n - c0 < 256 ? n - c0 : 256, squared,
+            e->scale);
 }
 
 /* ---- in-memory sources ---- */
