@@ -76,7 +76,7 @@ DM_API void dm_burn_coords(const dm_grid *g, const dm_coords *c, float value, dm
 
 /* ---- distance transform ---- */
 /* Exact Euclidean distance transform (Felzenszwalb-Huttenlocher lower
- * envelope of parabolas), multithreaded. In: f[k] = 0 at source cells and
+ * envelope of parabolas, in exact integer arithmetic), multithreaded. In: f[k] = 0 at source cells and
  * anything > 0 elsewhere. Out: f[k] = distance in cells to the nearest
  * source, capped at `cap_cells` (use INFINITY for none; cells with no
  * source anywhere get cap_cells or INFINITY). threads <= 0: all cores. */
@@ -130,7 +130,9 @@ DM_API dm_status dm_raster_read(dm_ctx *ctx, const char *path, int band, dm_grid
  * capped at max_dist (INFINITY: none; with no source at all every cell gets
  * the cap, or INFINITY). Written to `out` as a tiled Float32 GeoTIFF on the
  * input's grid (ZSTD with compress). The input is read and the transform
- * run on `threads` threads (<= 0: all cores); memory: one float per cell.
+ * run on `threads` threads (<= 0: the context's), the output written as its
+ * block rows are done; memory: two bytes per cell (on transparent huge
+ * pages unless DEMINE_HUGEPAGES=0) and a few block rows.
  * Errors: as dm_raster_read, DM_EINVAL (raster too large for exact
  * arithmetic), DM_ENOMEM, DM_EGDAL (writing). */
 DM_API dm_status dm_raster_distance(dm_ctx *ctx, const char *in, int band, const double *vals,
