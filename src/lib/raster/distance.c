@@ -82,7 +82,8 @@ static void *dist_worker(void *arg)
         mask = malloc(cells);
         tmp = malloc((size_t)j->bw * sizeof *tmp);
     }
-    int ok = ds && raw && (j->type == GDT_Byte || (mask && tmp));
+    int have_mem = raw && (j->type == GDT_Byte || (mask && tmp));
+    int ok = ds && have_mem;
     GDALRasterBandH b = ok ? GDALGetRasterBand(ds, j->band) : NULL;
     int bcols = (e->nx + j->bw - 1) / j->bw;
     while (ok) {
@@ -113,7 +114,7 @@ static void *dist_worker(void *arg)
         pthread_mutex_lock(&j->mu);
         if (!atomic_load(&j->failed)) {
             atomic_store(&j->failed, 1);
-            dm__strlcpy(j->msg, ds ? dm__gdal_msg() : "out of memory or cannot open", sizeof j->msg);
+            dm__strlcpy(j->msg, !have_mem ? "out of memory" : dm__gdal_msg(), sizeof j->msg);
         }
         pthread_mutex_unlock(&j->mu);
     }
