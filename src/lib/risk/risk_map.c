@@ -824,7 +824,7 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
                           "items per hectare");
     }
     double ref_ha = m->ref_cell_m * m->ref_cell_m / 1e4;
-    j.lam_scale = 1.0 / ref_ha;
+    j.lam_scale = (p->items_factor > 0 ? p->items_factor : 1.0) / ref_ha;
     j.cell_ha = g->cell * g->cell / 1e4;
     dm_parallel_for(threads, j.n_tiles, tile_worker, &j);
     if (j.st) {
@@ -849,6 +849,7 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
         const double *a = &j.zacc[4 * z];
         double mean = a[1] > 0 ? a[0] / a[1] : a[3] > 0 ? a[2] / a[3] : 0; /* items per ha */
         p->zone_out[z].cells = a[1] > 0 ? a[1] : a[3];
+        p->zone_out[z].area_ha = j.zarea[z];
         p->zone_out[z].expected_items = mean * j.zarea[z];
         p->zone_out[z].p_any = -expm1(-p->zone_out[z].expected_items);
     }
