@@ -430,6 +430,14 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
                 path = abs;
             }
             st = dm_store_meta_set(s, "risk_map", path);
+            if (!st) {
+                char cj[256];
+                snprintf(cj, sizeof cj,
+                         "{\"zones\":%zu,\"area_ha\":%.4f,\"found\":%.4f,\"predicted\":%.4f,"
+                         "\"factor\":%.6g}",
+                         cal.zones, cal.area_ha, cal.found, cal.predicted, cal.factor);
+                st = dm_store_meta_set(s, "risk_calibration", cj);
+            }
         }
         if (st) {
             dm_status keep = st;

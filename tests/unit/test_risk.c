@@ -375,6 +375,11 @@ TEST(risk_map_writes_back_to_hazards)
     ASSERT_OK(dm_store_meta_get(s, "risk_map", &meta));
     ASSERT(meta && strstr(meta, "risk.tif"));
     dm_free(ctx, meta);
+    meta = NULL;
+    /* nothing searched: the calibration is recorded as a factor of 1 */
+    ASSERT_OK(dm_store_meta_get(s, "risk_calibration", &meta));
+    ASSERT(meta && strstr(meta, "\"zones\":0") && strstr(meta, "\"factor\":1}"));
+    dm_free(ctx, meta);
     dm_store_close(s);
 }
 
