@@ -88,6 +88,7 @@ typedef struct dm_risk_zone_result {
                               is inside (of the cells it touches when smaller than a cell) */
     double p_any;          /* 1 - exp(-expected_items) */
     double cells;          /* cells averaged */
+    double area_ha;        /* the polygon's area (grid CRS) */
 } dm_risk_zone_result;
 
 typedef struct dm_risk_params {
@@ -108,6 +109,8 @@ typedef struct dm_risk_params {
     float **x_out;                   /* optional: raw term values x, one array per term (fit) */
     const dm_evidence_set *zones;    /* optional: polygons to summarise (WGS 84) */
     dm_risk_zone_result *zone_out;   /* zones->n results */
+    double items_factor;             /* multiply the intensity by this (0: 1), e.g. the factor of
+                                        dm_risk_calibrate */
 } dm_risk_params;
 
 typedef struct dm_risk_stats {
@@ -126,6 +129,26 @@ typedef struct dm_risk_stats {
  * errors of the raster and GDAL functions, naming the file. */
 DM_API dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params *p,
                              dm_risk_stats *stats);
+
+/* Calibration of the intensity against land physically searched (cleared
+ * evidence polygons whose method finds at least 85 % of items): the items
+ * found inside them (divided by the method's detection probability)
+ * against the items the model predicts there from everything else (the map
+ * of p without the cleared evidence and without the items and predicted
+ * mines inside the searched land, on the part of p->grid around it). */
+typedef struct dm_risk_calibration {
+    size_t zones;     /* searched polygons on the grid */
+    double area_ha;   /* their area */
+    double found;     /* items found in them, over the detection probability */
+    double predicted; /* items the model predicts there before the search */
+    double factor;    /* (found + 10) / (predicted + 10), within [0.001, 1000]; 1 without
+                         searched land */
+} dm_risk_calibration;
+
+/* Compute the calibration of model m for the map p (p->out_path and the
+ * output arrays are ignored). Errors: those of dm_risk_map. */
+DM_API dm_status dm_risk_calibrate(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params *p,
+                                   dm_risk_calibration *out);
 
 /* ---- fitting ---- */
 typedef struct dm_risk_sample {

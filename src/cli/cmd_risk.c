@@ -45,6 +45,8 @@ static const char *help_map =
     "  --disable-term NAME   switch one model term off (ablation)\n"
     "  --threads N, --tile CELLS, --mem-mb MB (default 2048)\n"
     "  --no-writeback        do not update the hazards of DB\n"
+    "  --no-calibrate        keep the model's own item density (by default it is scaled\n"
+    "                        so that land already searched holds what was found there)\n"
     "  --json                print a summary as JSON\n";
 
 static const char *help_eval =
@@ -91,7 +93,7 @@ typedef struct opts {
     unsigned disabled;
     long threads, tile, mem_mb, folds, band;
     double block_km;
-    int json, no_writeback, add_cov;
+    int json, no_writeback, add_cov, no_calibrate;
     int codes[MAX_LIST];
     size_t n_codes;
     unsigned kinds;
@@ -140,6 +142,7 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o, int npos,
         else if (!strcmp(a, "--disable-term")) { NEED(); o->disable_term = v; }
         else if (!strcmp(a, "--json")) o->json = 1;
         else if (!strcmp(a, "--no-writeback")) o->no_writeback = 1;
+        else if (!strcmp(a, "--no-calibrate")) o->no_calibrate = 1;
         else if (!strcmp(a, "--add-covariates")) o->add_cov = 1;
         else if (!strcmp(a, "--cell")) {
             NEED();
@@ -388,6 +391,14 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
     p.ref_date = until[0] ? until : NULL;
     p.zones = zr ? &zones : NULL;
     p.zone_out = zr;
+    dm_risk_calibration cal = {.factor = 1.0};
+    if (!o.no_calibrate) {
+        if ((st = dm_risk_calibrate(ctx, &m, &p, &cal))) {
+            rc = cli_fail(ctx, "risk map", st);
+            goto out;
+        }
+        p.items_factor = cal.factor;
+    }
     dm_risk_stats stats;
     st = dm_risk_map(ctx, &m, &p, &stats);
     if (st) {
@@ -419,6 +430,14 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
                 path = abs;
             }
             st = dm_store_meta_set(s, "risk_map", path);
+            if (!st) {
+                char cj[256];
+                snprintf(cj, sizeof cj,
+                         "{\"zones\":%zu,\"area_ha\":%.4f,\"found\":%.4f,\"predicted\":%.4f,"
+                         "\"factor\":%.6g}",
+                         cal.zones, cal.area_ha, cal.found, cal.predicted, cal.factor);
+                st = dm_store_meta_set(s, "risk_calibration", cj);
+            }
         }
         if (st) {
             dm_status keep = st;
@@ -434,10 +453,13 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
     if (o.json) {
         printf("{\"out\":\"%s\",\"cells\":%zu,\"nx\":%d,\"ny\":%d,\"cell_m\":%g,\"crs\":\"%s\","
                "\"evidence\":%zu,\"seconds\":%.3f,\"tiles\":%zu,\"threads\":%d,\"halo\":%d,"
-               "\"work_mib\":%.1f,\"mean_p\":%.6g,\"max_p\":%.6g,\"hazards_updated\":%zu}\n",
+               "\"work_mib\":%.1f,\"mean_p\":%.6g,\"max_p\":%.6g,\"hazards_updated\":%zu,"
+               "\"calibration\":{\"zones\":%zu,\"area_ha\":%.4f,\"found\":%.4f,"
+               "\"predicted\":%.4f,\"factor\":%.6g}}\n",
                o.out, stats.cells, g.nx, g.ny, g.cell, g.crs, ev.n, stats.seconds, stats.tiles,
                stats.threads, stats.halo, stats.peak_work_bytes / 1048576.0, stats.mean_p,
-               stats.max_p, written);
+               stats.max_p, written, cal.zones, cal.area_ha, cal.found, cal.predicted,
+               cal.factor);
     } else {
         printf("risk map %s: %d x %d cells of %g m (%s), %zu evidence items, %.2f s on %d "
                "threads; mean p %.4g, max p %.4g",
@@ -446,6 +468,10 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
         if (written)
             printf("; %zu hazards updated", written);
         printf("\n");
+        if (cal.zones)
+            printf("calibrated on %zu searched areas (%.1f ha): %.0f items found where the model "
+                   "predicted %.1f; item density x %.3g\n",
+                   cal.zones, cal.area_ha, cal.found, cal.predicted, cal.factor);
     }
     rc = 0;
 out:

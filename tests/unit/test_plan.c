@@ -44,7 +44,7 @@ TEST(plan_routes_costs_and_priority)
     dm_plan_config c;
     cfg_test(&c);
     dm_plan_hazard h[4] = {hz("LOW", 10, 0.02, 0.01), hz("MID", 10, 0.5, 3),
-                           hz("DENSE", 4, 0.99, 40), hz("DENSE-FAR", 4, 0.99, 40)};
+                           hz("DENSE", 4, 0.99, 400), hz("DENSE-FAR", 4, 0.99, 400)};
     h[2].accidents = 2; /* civilian accidents nearby: more value */
     dm_plan_team t[3] = {team("S", DM_TEAM_SURVEY, 20, 1000), team("M", DM_TEAM_MANUAL, 0.1, 2000),
                          team("X", DM_TEAM_MECHANICAL, 0.5, 6000)};
@@ -55,7 +55,7 @@ TEST(plan_routes_costs_and_priority)
     ASSERT_EQ(r->route[2], DM_ROUTE_CLEAR);
     /* cost: cancel = area x NTS rate; clear = area x rate + items x detect x item cost */
     ASSERT_NEAR(r->cost[0], 10 * c.usd_ha[DM_ROUTE_CANCEL], 1e-6);
-    ASSERT_NEAR(r->cost[2], 4 * c.usd_ha[DM_ROUTE_CLEAR] + 40 * c.detect[DM_ROUTE_CLEAR] * c.usd_item,
+    ASSERT_NEAR(r->cost[2], 4 * c.usd_ha[DM_ROUTE_CLEAR] + 400 * c.detect[DM_ROUTE_CLEAR] * c.usd_item,
                 1e-6);
     /* reduce costs TS on all the area plus the expected follow-up clearance */
     ASSERT(r->cost[1] > 10 * c.usd_ha[DM_ROUTE_REDUCE]);
@@ -79,7 +79,7 @@ TEST(plan_routes_costs_and_priority)
     ASSERT(saw_survey);
     /* residual risk: only the cancelled and the TS-missed expected items */
     ASSERT_NEAR(r->residual_items,
-                0.01 + 3 * (1 - c.detect[DM_ROUTE_REDUCE]) + 80 * (1 - c.detect[DM_ROUTE_CLEAR]),
+                0.01 + 3 * (1 - c.detect[DM_ROUTE_REDUCE]) + 800 * (1 - c.detect[DM_ROUTE_CLEAR]),
                 1e-9);
     /* donor: clearing everything costs more than risk-based release */
     ASSERT(r->full_cost > r->rb_cost);
@@ -98,7 +98,7 @@ TEST(plan_schedule_working_days)
     c.chunk_days = 100;
     /* two clearance hazards of 10 ha, one manual team of 1 ha/day: 20 working
      * days from Monday 2026-01-05, the last one Friday 2026-01-30 */
-    dm_plan_hazard h[2] = {hz("A", 10, 1, 50), hz("B", 10, 1, 50)};
+    dm_plan_hazard h[2] = {hz("A", 10, 1, 1000), hz("B", 10, 1, 1000)};
     dm_plan_team t[1] = {team("M1", DM_TEAM_MANUAL, 1, 1000)};
     dm_plan_result *r = NULL;
     ASSERT_OK(dm_plan_run(ctx, &c, h, 2, t, 1, &r));

@@ -375,6 +375,11 @@ TEST(risk_map_writes_back_to_hazards)
     ASSERT_OK(dm_store_meta_get(s, "risk_map", &meta));
     ASSERT(meta && strstr(meta, "risk.tif"));
     dm_free(ctx, meta);
+    meta = NULL;
+    /* nothing searched: the calibration is recorded as a factor of 1 */
+    ASSERT_OK(dm_store_meta_get(s, "risk_calibration", &meta));
+    ASSERT(meta && strstr(meta, "\"zones\":0") && strstr(meta, "\"factor\":1}"));
+    dm_free(ctx, meta);
     dm_store_close(s);
 }
 
@@ -406,4 +411,102 @@ TEST(risk_fit_from_the_database_and_map_with_it)
     const char *r = strstr(out, "\"recall10\":");
     ASSERT(r && strtod(r + 11, NULL) > 0.5); /* the demo's hidden items are where the map says */
     free(out);
+}
+
+/* Searched land with n_items finds inside each of two cleared polygons (in
+ * different ~1 km blocks), plus an accident nearby. */
+static void searched_land(dm_evidence_set *ev, int n_items)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_evidence e;
+    memset(&e, 0, sizeof e);
+    e.weight = 1;
+    e.code = -1;
+    dm_geom *g = NULL;
+    const double ox[2] = {-74.955, -74.935};
+    for (int f = 0; f < 2; f++) {
+        char wkt[256];
+        snprintf(wkt, sizeof wkt, "POLYGON((%.4f 6.0,%.4f 6.0,%.4f 6.003,%.4f 6.003,%.4f 6.0))",
+                 ox[f], ox[f] + 0.003, ox[f] + 0.003, ox[f], ox[f]);
+        e.kind = DM_EV_CLEARED;
+        e.p_detect = 0.98;
+        ASSERT_OK(dm_geom_from_wkt(ctx, wkt, &g));
+        ASSERT_OK(dm_evidence_add(ctx, ev, &e, g));
+        dm_geom_free(g);
+        e.kind = DM_EV_ITEM;
+        e.p_detect = 0;
+        for (int k = 0; k < n_items; k++) {
+            ASSERT_OK(dm_geom_point(ctx, ox[f] + 0.0002 + 0.0026 * (k % 10) / 10.0,
+                                    6.0002 + 0.0026 * (k / 10 % 10) / 10.0, &g));
+            ASSERT_OK(dm_evidence_add(ctx, ev, &e, g));
+            dm_geom_free(g);
+        }
+    }
+    e.kind = DM_EV_ACCIDENT;
+    ASSERT_OK(dm_geom_point(ctx, -74.945, 6.005, &g));
+    ASSERT_OK(dm_evidence_add(ctx, ev, &e, g));
+    dm_geom_free(g);
+}
+
+TEST(risk_calibration_scales_items_to_what_searches_found)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_grid g;
+    double b[4] = {493000, 660000, 508000, 670000};
+    ASSERT_OK(dm_grid_from_bounds(ctx, "EPSG:32618", b, 20, &g));
+    dm_risk_model m;
+    dm_risk_model_default(&m);
+    double factor[2];
+    for (int r = 0; r < 2; r++) {
+        dm_evidence_set ev;
+        dm_evidence_set_init(&ev);
+        searched_land(&ev, r ? 80 : 20);
+        dm_risk_params p = {0};
+        p.grid = &g;
+        p.ev = &ev;
+        dm_risk_calibration cal;
+        ASSERT_OK(dm_risk_calibrate(ctx, &m, &p, &cal));
+        ASSERT_EQ(cal.zones, 2);
+        ASSERT_NEAR(cal.found, 2 * (r ? 80 : 20) / 0.98, 1e-6);
+        ASSERT_NEAR(cal.area_ha, 2 * 0.003 * 0.003 * 110574 * 110574 * cos(6.0 * M_PI / 180) / 1e4,
+                    0.5);
+        ASSERT_MSG(cal.predicted > 0 && cal.predicted < cal.found, "predicted %g found %g",
+                   cal.predicted, cal.found);
+        ASSERT_NEAR(cal.factor, (cal.found + 10) / (cal.predicted + 10), 1e-9);
+        factor[r] = cal.factor;
+        /* the factor scales the intensity band exactly */
+        size_t n = dm_grid_cells(&g);
+        float *a = dm_raster_alloc(n), *c = dm_raster_alloc(n);
+        p.items_out = a;
+        ASSERT_OK(dm_risk_map(ctx, &m, &p, NULL));
+        p.items_out = c;
+        p.items_factor = cal.factor;
+        ASSERT_OK(dm_risk_map(ctx, &m, &p, NULL));
+        size_t k = n / 2 + (size_t)g.nx / 3;
+        ASSERT_NEAR(c[k], a[k] * cal.factor, 1e-4 * c[k] + 1e-9);
+        dm_raster_free(a, n);
+        dm_raster_free(c, n);
+        dm_evidence_set_free(ctx, &ev);
+    }
+    ASSERT_MSG(factor[1] > 2 * factor[0], "more finds, larger factor: %g vs %g", factor[1],
+               factor[0]);
+    /* nothing searched: no calibration */
+    dm_evidence_set ev;
+    dm_evidence_set_init(&ev);
+    dm_evidence e;
+    memset(&e, 0, sizeof e);
+    e.kind = DM_EV_ACCIDENT;
+    e.weight = 1;
+    dm_geom *pt = NULL;
+    ASSERT_OK(dm_geom_point(ctx, -74.945, 6.005, &pt));
+    ASSERT_OK(dm_evidence_add(ctx, &ev, &e, pt));
+    dm_geom_free(pt);
+    dm_risk_params p = {0};
+    p.grid = &g;
+    p.ev = &ev;
+    dm_risk_calibration cal;
+    ASSERT_OK(dm_risk_calibrate(ctx, &m, &p, &cal));
+    ASSERT_EQ(cal.zones, 0);
+    ASSERT_NEAR(cal.factor, 1.0, 0);
+    dm_evidence_set_free(ctx, &ev);
 }

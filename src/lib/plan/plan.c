@@ -109,7 +109,7 @@ void dm_plan_config_default(dm_plan_config *c)
     c->p_cancel = 0.05;
     c->items_cancel = 0.25;
     c->p_clear = 0.90;
-    c->density_clear = 3.0;
+    c->density_clear = 50.0; /* a minefield throughout: doctrinal fields hold hundreds per ha */
     c->p_high = 0.50;
     c->usd_ha[DM_ROUTE_CANCEL] = 150;
     c->usd_ha[DM_ROUTE_REDUCE] = 4000;

@@ -59,6 +59,7 @@ typedef struct job {
     size_t n_plans;
     dm_coords aoi;
     int has_aoi;
+    int zones_only; /* no raster output: tiles without a zone are skipped */
     gev *zones;
     size_t n_zones;
     double *zacc;   /* per zone: centre sum, count, touched sum, count of items/ha */
@@ -438,6 +439,19 @@ static void tile_worker(void *arg, size_t k)
         return;
     }
     size_t n = (size_t)tl->nx * tl->ny;
+    if (j->zones_only) { /* only zone summaries wanted: skip tiles without a zone */
+        dm_grid cw = dm_grid_window(g, tl->i0, tl->j0, tl->nx, tl->ny);
+        int any = 0;
+        for (size_t z = 0; z < j->n_zones && !any; z++)
+            any = overlaps(j->zones[z].b, &cw, 0);
+        if (!any) {
+            pthread_mutex_lock(&j->mu);
+            j->done++;
+            pthread_mutex_unlock(&j->mu);
+            dm_ctx_free(wctx);
+            return;
+        }
+    }
     scratch *sc = scratch_get(j);
     dm_status st = DM_OK;
     if (!sc) {
@@ -824,8 +838,9 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
                           "items per hectare");
     }
     double ref_ha = m->ref_cell_m * m->ref_cell_m / 1e4;
-    j.lam_scale = 1.0 / ref_ha;
+    j.lam_scale = (p->items_factor > 0 ? p->items_factor : 1.0) / ref_ha;
     j.cell_ha = g->cell * g->cell / 1e4;
+    j.zones_only = !p->out_path && !p->p_out && !p->items_out && !p->x_out && j.n_zones > 0;
     dm_parallel_for(threads, j.n_tiles, tile_worker, &j);
     if (j.st) {
         st = dm__fail(ctx, j.st, "%s", j.msg);
@@ -849,6 +864,7 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
         const double *a = &j.zacc[4 * z];
         double mean = a[1] > 0 ? a[0] / a[1] : a[3] > 0 ? a[2] / a[3] : 0; /* items per ha */
         p->zone_out[z].cells = a[1] > 0 ? a[1] : a[3];
+        p->zone_out[z].area_ha = j.zarea[z];
         p->zone_out[z].expected_items = mean * j.zarea[z];
         p->zone_out[z].p_any = -expm1(-p->zone_out[z].expected_items);
     }

@@ -46,13 +46,19 @@ void dm_risk_model_default(dm_risk_model *m)
     m->ref_cell_m = 100;
     m->intercept = -6.0;
     add(m, "kernel_events_250m", DM_TERM_KERNEL, EVENTS, NULL, 250, 0, 0.9,
-        "log(1 + Gaussian-weighted count of past accidents, finds and reports within ~250 m)");
+        "log(1 + Gaussian- and age-weighted count of past accidents, finds and reports within ~250 m)");
     add(m, "kernel_events_1000m", DM_TERM_KERNEL, EVENTS, NULL, 1000, 0, 0.6,
-        "log(1 + Gaussian-weighted count of past events within ~1 km)");
+        "log(1 + Gaussian- and age-weighted count of past events within ~1 km)");
     add(m, "kernel_events_4000m", DM_TERM_KERNEL, EVENTS, NULL, 4000, 0, 0.5,
-        "log(1 + Gaussian-weighted count of past events within ~4 km): the wider contaminated area");
+        "log(1 + Gaussian- and age-weighted count of past events within ~4 km): the wider contaminated area");
     add(m, "kernel_accidents_1000m", DM_TERM_KERNEL, K(DM_EV_ACCIDENT), NULL, 1000, 0, 0.3,
-        "log(1 + Gaussian-weighted count of past accidents within ~1 km): accidents mark live mines");
+        "log(1 + Gaussian- and age-weighted count of past accidents within ~1 km): accidents mark live mines");
+    /* Older events count less: each kernel weighs an event by 0.5^(age / 4 years). Chosen
+     * on the Colombian events of 21 departments (evidence up to 2012, the events of
+     * 2013-2019 as truth, eastern Antioquia left out of the choice): recall@10% 0.527 on
+     * average against 0.515 without decay and 0.501 for a 1 km kernel density. */
+    for (size_t i = 0; i < m->n_terms; i++)
+        m->terms[i].half_life_y = 4.0;
     add(m, "distance_events", DM_TERM_DISTANCE, EVENTS, NULL, 10000, 100, -0.5,
         "log(1 + distance to the nearest past event / 100 m), capped at 10 km");
     add(m, "area_hazards", DM_TERM_AREA, K(DM_EV_HAZARD), NULL, 100, 0, 2.5,
