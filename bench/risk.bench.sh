@@ -5,7 +5,8 @@
 # files in the same run: exact distance raster vs gdal_proximity.py, weighted
 # sum of four layers vs gdal_calc.py (both end to end, files in and out), and
 # the full risk map of synthetic evidence at three sizes (linear scaling, peak
-# memory). Inputs: the shared peer inputs (make_inputs.py) in $ANCHOR_DATA,
+# memory). demine uses every core, the Python peers one: on a busy machine
+# the ratios shrink. Inputs: the shared peer inputs (make_inputs.py) in $ANCHOR_DATA,
 # generated when missing and Debian's python3-gdal is there; peers that are
 # not installed are reported as skipped. Usage: risk.bench.sh DEMINE_BIN
 # Environment: RUNS (default 3), SIZES (km2, default "2000 4000 8000").
