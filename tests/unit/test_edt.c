@@ -238,8 +238,9 @@ TEST(edt_distance_file_to_file_matches_brute_force)
 TEST(edt_distance_one_row_and_one_column_files)
 {
     dm_ctx *ctx = dmtest_ctx();
-    static const int dims[][2] = {{1, 700}, {700, 1}, {1, 1}};
-    for (int i = 0; i < 3; i++) {
+    /* 1 x 5000: one strip taller than 1024 rows, read as bands of rows */
+    static const int dims[][2] = {{1, 700}, {700, 1}, {1, 1}, {1, 5000}};
+    for (int i = 0; i < 4; i++) {
         int nx = dims[i][0], ny = dims[i][1];
         size_t n = (size_t)nx * ny;
         double *val = calloc(n, sizeof *val);
