@@ -510,3 +510,48 @@ TEST(risk_calibration_scales_items_to_what_searches_found)
     ASSERT_NEAR(cal.factor, 1.0, 0);
     dm_evidence_set_free(ctx, &ev);
 }
+
+/* The default model's kernels weigh an event by 0.5^(age / 4 years): the
+ * same accident counts less when it is old, and an undated one counts fully. */
+TEST(risk_default_kernels_forget_old_events)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_evidence_set ev;
+    dm_evidence_set_init(&ev);
+    dm_evidence e;
+    memset(&e, 0, sizeof e);
+    e.kind = DM_EV_ACCIDENT;
+    e.weight = 1;
+    e.code = -1;
+    const char *dates[3] = {"2020-06-01", "2004-06-01", ""};
+    const double lon[3] = {-75.0, -74.95, -74.90};
+    for (int k = 0; k < 3; k++) {
+        dm_geom *pt = NULL;
+        snprintf(e.date, sizeof e.date, "%s", dates[k]);
+        ASSERT_OK(dm_geom_point(ctx, lon[k], 6.0, &pt));
+        ASSERT_OK(dm_evidence_add(ctx, &ev, &e, pt));
+        dm_geom_free(pt);
+    }
+    dm_grid g;
+    double b[4] = {490000, 650000, 520000, 680000};
+    ASSERT_OK(dm_grid_from_bounds(ctx, "EPSG:32618", b, 50, &g));
+    size_t n = dm_grid_cells(&g);
+    float *map = dm_raster_alloc(n);
+    dm_risk_model m;
+    dm_risk_model_default(&m);
+    for (size_t t = 0; t < m.n_terms; t++)
+        if (m.terms[t].type == DM_TERM_KERNEL)
+            ASSERT_NEAR(m.terms[t].half_life_y, 4.0, 0);
+    dm_risk_params p = {0};
+    p.grid = &g;
+    p.ev = &ev;
+    p.p_out = map;
+    p.ref_date = "2020-06-01";
+    ASSERT_OK(dm_risk_map(ctx, &m, &p, NULL));
+    double recent = p_at(map, &g, -75.0, 6.0), old = p_at(map, &g, -74.95, 6.0);
+    double undated = p_at(map, &g, -74.90, 6.0);
+    ASSERT_MSG(recent > 1.5 * old, "recent %g vs 16 years old %g", recent, old);
+    ASSERT_NEAR(undated, recent, 1e-3 * recent);
+    dm_raster_free(map, n);
+    dm_evidence_set_free(ctx, &ev);
+}
