@@ -112,6 +112,8 @@ int dmtest_sh(char **out, const char *fmt, ...) __attribute__((format(printf, 2,
 
 /* A small demo database built once per test run and copied for each test
  * that asks (fast). Returns the path of this test's copy. */
+/* Give a GDAL dataset (a GDALDatasetH) the CRS EPSG:epsg. */
+void dmtest_gdal_set_epsg(void *ds, int epsg);
 const char *dmtest_demo_db(void);
 
 #endif

@@ -8,6 +8,10 @@
  */
 #include "dmtest.h"
 
+#include <cpl_conv.h>
+#include <gdal.h>
+#include <ogr_srs_api.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <signal.h>
@@ -261,4 +265,15 @@ int main(int argc, char **argv)
     rm_rf(shared_dir);
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
+}
+
+void dmtest_gdal_set_epsg(void *ds, int epsg)
+{
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+    OSRImportFromEPSG(srs, epsg);
+    char *wkt = NULL;
+    OSRExportToWkt(srs, &wkt);
+    GDALSetProjection((GDALDatasetH)ds, wkt);
+    CPLFree(wkt);
+    OSRDestroySpatialReference(srs);
 }

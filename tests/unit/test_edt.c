@@ -162,13 +162,7 @@ static void write_input(const char *path, int nx, int ny, GDALDataType t, int bl
     ASSERT(ds);
     double gt[6] = {500000, 10, 0, 4000000, 0, -10};
     GDALSetGeoTransform(ds, gt);
-    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
-    OSRImportFromEPSG(srs, 32638);
-    char *wkt = NULL;
-    OSRExportToWkt(srs, &wkt);
-    GDALSetProjection(ds, wkt);
-    CPLFree(wkt);
-    OSRDestroySpatialReference(srs);
+    dmtest_gdal_set_epsg(ds, 32638);
     ASSERT(GDALRasterIO(GDALGetRasterBand(ds, 1), GF_Write, 0, 0, nx, ny, (void *)value, nx, ny,
                         GDT_Float64, 0, 0) == CE_None);
     GDALClose(ds);

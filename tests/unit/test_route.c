@@ -214,13 +214,7 @@ static void write_map(const char *path, int w, int h, risk_fn fn, int nodata)
     ASSERT(ds);
     double gt[6] = {X0, CELL, 0, Y0, 0, -CELL};
     GDALSetGeoTransform(ds, gt);
-    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
-    OSRImportFromEPSG(srs, 32638);
-    char *wkt = NULL;
-    OSRExportToWkt(srs, &wkt);
-    GDALSetProjection(ds, wkt);
-    CPLFree(wkt);
-    OSRDestroySpatialReference(srs);
+    dmtest_gdal_set_epsg(ds, 32638);
     float *p = malloc((size_t)w * h * sizeof *p), *d = malloc((size_t)w * h * sizeof *d);
     for (int r = 0; r < h; r++)
         for (int c = 0; c < w; c++) {
@@ -463,13 +457,7 @@ TEST(route_bad_input_gives_clear_answers)
         GDALCreate(GDALGetDriverByName("GTiff"), dmtest_path("ll.tif"), 4, 4, 1, GDT_Float32, NULL);
     double gt[6] = {46, 0.001, 0, 40, 0, -0.001};
     GDALSetGeoTransform(ds, gt);
-    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
-    OSRImportFromEPSG(srs, 4326);
-    char *wkt = NULL;
-    OSRExportToWkt(srs, &wkt);
-    GDALSetProjection(ds, wkt);
-    CPLFree(wkt);
-    OSRDestroySpatialReference(srs);
+    dmtest_gdal_set_epsg(ds, 4326);
     GDALClose(ds);
     ASSERT_STATUS(DM_EPROJ,
                   dm_route_check(ctx, dmtest_path("ll.tif"), NULL, xy, 2, NULL, NULL, &r));

@@ -50,13 +50,7 @@ static void make_risk_tif(const char *path)
     ASSERT(ds != NULL);
     double gt[6] = {46.88, 0.0005, 0, 39.93, 0, -0.0005};
     GDALSetGeoTransform(ds, gt);
-    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
-    OSRImportFromEPSG(srs, 4326);
-    char *wkt = NULL;
-    OSRExportToWkt(srs, &wkt);
-    GDALSetProjection(ds, wkt);
-    CPLFree(wkt);
-    OSRDestroySpatialReference(srs);
+    dmtest_gdal_set_epsg(ds, 4326);
     float row[100];
     for (int x = 0; x < 100; x++)
         row[x] = (float)x / 99.0f;
@@ -907,13 +901,7 @@ static void make_wall_tif(const char *path, double *lon_w, double *lat_w, double
     ASSERT(ds != NULL);
     double gt[6] = {600000, 10, 0, 4422000, 0, -10};
     GDALSetGeoTransform(ds, gt);
-    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
-    OSRImportFromEPSG(srs, 32638);
-    char *wkt = NULL;
-    OSRExportToWkt(srs, &wkt);
-    GDALSetProjection(ds, wkt);
-    CPLFree(wkt);
-    OSRDestroySpatialReference(srs);
+    dmtest_gdal_set_epsg(ds, 32638);
     float row[200];
     GDALRasterBandH b = GDALGetRasterBand(ds, 1);
     for (int y = 0; y < 200; y++) {

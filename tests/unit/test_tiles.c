@@ -34,13 +34,7 @@ TEST(risk_tiles_colour_small_probabilities_and_leave_clean_ground_clear)
     GDALDatasetH ds = GDALCreate(GDALGetDriverByName("GTiff"), path, 100, 100, 1, GDT_Float32, NULL);
     double gt[6] = {600000, 10, 0, 4420000, 0, -10};
     GDALSetGeoTransform(ds, gt);
-    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
-    OSRImportFromEPSG(srs, 32638);
-    char *wkt = NULL;
-    OSRExportToWkt(srs, &wkt);
-    GDALSetProjection(ds, wkt);
-    CPLFree(wkt);
-    OSRDestroySpatialReference(srs);
+    dmtest_gdal_set_epsg(ds, 32638);
     float row[100];
     for (int x = 0; x < 100; x++)
         row[x] = x < 50 ? 0.001f : 0.0f;
