@@ -115,10 +115,14 @@ DM_API void dm_uuid_new(char out[37]);
 DM_API void dm_now_iso(char out[21]);
 
 /* Parse a date "YYYY", "YYYY-MM", "YYYY-MM-DD" (a time part after 'T' or ' '
- * is accepted and ignored; "DD/MM/YYYY" too). On success writes the
+ * is accepted and ignored; "YYYY/MM/DD" and "DD/MM/YYYY" too). On success writes the
  * normalised "YYYY-MM-DD" (missing parts as 01) to out (11 bytes) and
  * returns 1; returns 0 for anything else, including impossible dates. */
 DM_API int dm_date_parse(const char *s, char out[11]);
+/* The same, but a missing month or day is the last of the period: "2012"
+ * is 2012-12-31 and "2012-02" 2012-02-29. For the end of a date range
+ * ("--until 2012" keeps everything dated in 2012). */
+DM_API int dm_date_parse_end(const char *s, char out[11]);
 
 /* Days since 1970-01-01 of a normalised date, for ordering and arithmetic. */
 DM_API long dm_date_days(const char *ymd);

@@ -37,7 +37,8 @@ static const char *help_map =
     "                        grown by 1 km, i.e. every hazard and the demo's area)\n"
     "  --cell METRES         cell size (default 10)\n"
     "  --crs CRS             output CRS (default: the UTM zone of the area's centre)\n"
-    "  --until DATE          use only evidence dated on or before DATE\n"
+    "  --until DATE          use only evidence dated on or before DATE (a year or a month\n"
+    "                        means its last day: --until 2012 keeps all of 2012)\n"
     "  --evidence FILE       evidence in the schema kind,date,code,ordnance,... (repeatable)\n"
     "  --covariate NAME=RASTER  a raster for the model's covariate term NAME (repeatable)\n"
     "  --model MODEL.json    weights (default: the built-in default model)\n"
@@ -222,11 +223,14 @@ static void free_opts(opts *o)
         free(o->cov_buf[i]);
 }
 
+/* A date option; the end of a range (--until, --to, --label-to) given as a
+ * year or a month means its last day. */
 static int check_date(const char *cmd, const char *opt, const char *s, char out[11])
 {
     if (!s)
         return 0;
-    if (!dm_date_parse(s, out))
+    int end = !strcmp(opt, "--until") || !strcmp(opt, "--to") || !strcmp(opt, "--label-to");
+    if (!(end ? dm_date_parse_end(s, out) : dm_date_parse(s, out)))
         return cli_usage_error(cmd, "%s: not a date: '%s' (YYYY, YYYY-MM or YYYY-MM-DD)", opt, s);
     return 0;
 }

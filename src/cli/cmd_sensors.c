@@ -288,6 +288,13 @@ static int do_evidence(dm_ctx *ctx, int argc, char **argv)
     }
     if (!dbp || !out)
         return cli_usage_error("sensors", "evidence needs DB and --out FILE.tif");
+    char until_d[11];
+    if (until) {
+        if (!dm_date_parse_end(until, until_d))
+            return cli_usage_error("sensors", "--until: not a date: '%s' (YYYY, YYYY-MM or YYYY-MM-DD)",
+                                   until);
+        until = until_d;
+    }
     unsigned set = 0;
     if (cls && dm_class_set_parse(cls, &set))
         return cli_usage_error("sensors", "--classes: unknown ordnance class in '%s'", cls);

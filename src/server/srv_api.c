@@ -393,7 +393,7 @@ static int h_list(srv_req *rq, srv_resp *rs, const dm_layer_def *l)
         return srv_error(rs, 400, "zoom: a whole number 0-24");
     char until[11];
     if ((s = srv_arg(rq, "until"))) {
-        if (!dm_date_parse(s, until))
+        if (!dm_date_parse_end(s, until)) /* "2012": through the end of 2012 */
             return srv_error(rs, 400, "until: not a date (YYYY-MM-DD)");
         sel.until = until;
     }

@@ -111,12 +111,26 @@ TEST(dates_parse_and_reject_impossible_ones)
     ASSERT_STREQ(out, "2021-03-01");
     ASSERT(dm_date_parse("2020-02-29T10:00:00Z", out));
     ASSERT_STREQ(out, "2020-02-29");
+    ASSERT(dm_date_parse("2022/05/04", out)); /* GDAL's form of date fields */
+    ASSERT_STREQ(out, "2022-05-04");
+    ASSERT(!dm_date_parse("2022/05-04", out));
     ASSERT(dm_date_parse("04/05/2022", out));
     ASSERT_STREQ(out, "2022-05-04");
     ASSERT(!dm_date_parse("2021-02-29", out));
     ASSERT(!dm_date_parse("2021-13-01", out));
     ASSERT(!dm_date_parse("yesterday", out));
     ASSERT(!dm_date_parse("20211", out));
+    /* the end of a range: the last day of the year or month named */
+    ASSERT(dm_date_parse_end("2012", out));
+    ASSERT_STREQ(out, "2012-12-31");
+    ASSERT(dm_date_parse_end("2024-02", out));
+    ASSERT_STREQ(out, "2024-02-29");
+    ASSERT(dm_date_parse_end("2023-02", out));
+    ASSERT_STREQ(out, "2023-02-28");
+    ASSERT(dm_date_parse_end("2023-06-15", out));
+    ASSERT_STREQ(out, "2023-06-15");
+    ASSERT(!dm_date_parse_end("2023-13", out));
+    ASSERT(!dm_date_parse_end("yesterday", out));
     ASSERT_EQ(dm_date_days("1970-01-02"), 1);
     ASSERT_EQ(dm_date_days("2000-03-01") - dm_date_days("2000-02-28"), 2);
 }

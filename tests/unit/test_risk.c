@@ -555,3 +555,28 @@ TEST(risk_default_kernels_forget_old_events)
     dm_raster_free(map, n);
     dm_evidence_set_free(ctx, &ev);
 }
+
+/* --until YEAR keeps everything dated in that year (full dates too), and a
+ * month means its last day. */
+TEST(risk_until_a_year_means_its_end)
+{
+    dmtest_write_file(dmtest_path("ev.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"kind\":\"accident\",\"date\":\"2012-06-15\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[-75.0,6.0]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"kind\":\"item\",\"date\":\"2012-11-30\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[-75.01,6.0]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"kind\":\"accident\",\"date\":\"2013-01-02\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[-75.02,6.0]}}]}");
+    const char *until[4] = {"2012", "2012-06", "2012-06-14", "2013"};
+    const char *want[4] = {"\"evidence\":2,", "\"evidence\":1,", "\"evidence\":0,", "\"evidence\":3,"};
+    for (int k = 0; k < 4; k++) {
+        char *out = NULL;
+        int rc = dmtest_demine(&out, "risk map --evidence %s --aoi %s --cell 100 --until %s --out %s --json",
+                               dmtest_path("ev.geojson"), dmtest_repo_path("tests/data/colombia/aoi.geojson"),
+                               until[k], dmtest_path("r.tif"));
+        ASSERT_MSG(rc == 0, "--until %s: %s", until[k], out);
+        ASSERT_MSG(strstr(out, want[k]) != NULL, "--until %s: want %s in %s", until[k], want[k], out);
+        free(out);
+    }
+}

@@ -219,30 +219,36 @@ static int read_digits(const char **p, int n, int *out)
     return 1;
 }
 
-int dm_date_parse(const char *s, char out[11])
+/* Parse a date; a missing month or day is the first (end = 0) or the last
+ * (end = 1) of the period named. */
+static int date_parse(const char *s, char out[11], int end)
 {
     if (!s)
         return 0;
     while (*s == ' ')
         s++;
-    int y = 0, m = 1, d = 1;
+    int y = 0, m = 1, d = 1, has_m = 0, has_d = 0;
     const char *p = s;
     if (isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) && p[2] == '/') {
         /* DD/MM/YYYY */
         if (!read_digits(&p, 2, &d) || *p++ != '/' || !read_digits(&p, 2, &m) || *p++ != '/' ||
             !read_digits(&p, 4, &y))
             return 0;
+        has_m = has_d = 1;
     } else {
         if (!read_digits(&p, 4, &y))
             return 0;
-        if (*p == '-') {
+        char sep = *p; /* "YYYY-MM-DD", or "YYYY/MM/DD" as GDAL formats date fields */
+        if (sep == '-' || sep == '/') {
             p++;
             if (!read_digits(&p, 2, &m))
                 return 0;
-            if (*p == '-') {
+            has_m = 1;
+            if (*p == sep) {
                 p++;
                 if (!read_digits(&p, 2, &d))
                     return 0;
+                has_d = 1;
             }
         } else if (*p == '.' && p[1] == '0' && (p[2] == '\0')) {
             p += 2; /* "2012.0" from a numeric year column */
@@ -250,10 +256,24 @@ int dm_date_parse(const char *s, char out[11])
     }
     if (*p && *p != 'T' && *p != ' ')
         return 0;
+    if (end && !has_m)
+        m = 12;
+    if (end && !has_d && m >= 1 && m <= 12 && y >= 1800 && y <= 2200)
+        d = days_in_month(y, m);
     if (y < 1800 || y > 2200 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
         return 0;
     snprintf(out, 11, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
     return 1;
+}
+
+int dm_date_parse(const char *s, char out[11])
+{
+    return date_parse(s, out, 0);
+}
+
+int dm_date_parse_end(const char *s, char out[11])
+{
+    return date_parse(s, out, 1);
 }
 
 long dm_date_days(const char *ymd)
