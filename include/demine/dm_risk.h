@@ -111,6 +111,7 @@ typedef struct dm_risk_params {
     dm_risk_zone_result *zone_out;   /* zones->n results */
     double items_factor;             /* multiply the intensity by this (0: 1), e.g. the factor of
                                         dm_risk_calibrate */
+    const char *stage;               /* name of the work in progress reports (NULL: "risk map") */
 } dm_risk_params;
 
 typedef struct dm_risk_stats {

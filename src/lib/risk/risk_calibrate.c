@@ -174,6 +174,7 @@ dm_status dm_risk_calibrate(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_p
         q.zones = &zones;
         q.zone_out = zr;
         q.items_factor = 1.0;
+        q.stage = fold ? "risk calibration 2/2" : "risk calibration 1/2";
         dm_risk_stats rs;
         if ((st = dm_risk_map(ctx, m, &q, &rs)))
             goto done;

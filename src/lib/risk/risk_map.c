@@ -566,7 +566,7 @@ static void tile_worker(void *arg, size_t k)
     if (mx > j->max_p)
         j->max_p = mx;
     j->done++;
-    dm__progress(j->ctx, "risk map", j->done, j->n_tiles);
+    dm__progress(j->ctx, j->p->stage ? j->p->stage : "risk map", j->done, j->n_tiles);
     pthread_mutex_unlock(&j->mu);
 out:
     if (st)
