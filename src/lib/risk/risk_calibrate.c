@@ -7,8 +7,10 @@
  * physically searched (manual, mechanical, dogs...) tells the truth: the
  * items found there, divided by the method's detection probability, against
  * what the model predicts there *before* the search (the map computed
- * without the released land and without the finds inside it). The ratio,
- * shrunk towards 1 when little was searched, scales the intensity.
+ * without the released land and without the finds inside it, two-fold over
+ * a checkerboard of ~1 km blocks so that neighbouring finds stay known).
+ * The ratio, shrunk towards 1 when little was searched, scales the
+ * intensity.
  */
 #include "core/dm_internal.h"
 #include "demine/dm_risk.h"
