@@ -442,6 +442,17 @@ static void searched_land(dm_evidence_set *ev, int n_items)
             dm_geom_free(g);
         }
     }
+    /* searched land far off the map, with finds: counts neither way */
+    e.kind = DM_EV_CLEARED;
+    e.p_detect = 0.98;
+    ASSERT_OK(dm_geom_from_wkt(ctx, "POLYGON((-74.0 7.0,-73.99 7.0,-73.99 7.01,-74.0 7.01,-74.0 7.0))", &g));
+    ASSERT_OK(dm_evidence_add(ctx, ev, &e, g));
+    dm_geom_free(g);
+    e.kind = DM_EV_ITEM;
+    e.p_detect = 0;
+    ASSERT_OK(dm_geom_point(ctx, -73.995, 7.005, &g));
+    ASSERT_OK(dm_evidence_add(ctx, ev, &e, g));
+    dm_geom_free(g);
     e.kind = DM_EV_ACCIDENT;
     ASSERT_OK(dm_geom_point(ctx, -74.945, 6.005, &g));
     ASSERT_OK(dm_evidence_add(ctx, ev, &e, g));

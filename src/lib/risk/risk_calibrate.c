@@ -100,6 +100,10 @@ dm_status dm_risk_calibrate(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_p
     dm_evidence_set pre = {0}, zones = {0};
     dm_risk_zone_result *zr = NULL;
     dm_transform *tr = NULL;
+    long *zi = NULL;      /* per evidence: the searched polygon holding it, or -1 */
+    size_t *zk = NULL;    /* per zone of a fold: its index in z */
+    int *zfold = NULL;    /* per searched polygon: its fold */
+    double *zfound = NULL; /* per searched polygon: items found, over p_detect */
     for (size_t i = 0; i < ev->n; i++)
         if (is_zone(&ev->v[i]))
             z[nz++] = i;
@@ -108,7 +112,11 @@ dm_status dm_risk_calibrate(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_p
     pre.v = dm_calloc(ctx, ev->n, sizeof *pre.v);
     zones.v = dm_calloc(ctx, nz, sizeof *zones.v);
     zr = dm_calloc(ctx, nz, sizeof *zr);
-    if (!pre.v || !zones.v || !zr) {
+    zi = dm_calloc(ctx, ev->n, sizeof *zi);
+    zk = dm_calloc(ctx, nz, sizeof *zk);
+    zfold = dm_calloc(ctx, nz, sizeof *zfold);
+    zfound = dm_calloc(ctx, nz, sizeof *zfound);
+    if (!pre.v || !zones.v || !zr || !zi || !zk || !zfold || !zfound) {
         st = dm__fail(ctx, DM_ENOMEM, "out of memory");
         goto done;
     }
@@ -140,30 +148,34 @@ dm_status dm_risk_calibrate(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_p
     if (i0 >= i1 || j0 >= j1)
         goto done; /* no searched land on the map */
     dm_grid sub = dm_grid_window(g, i0, j0, i1 - i0, j1 - j0);
+    /* each find belongs to the first searched polygon holding it, and is
+     * left out (and counted as found) in that polygon's fold only */
+    for (size_t i = 0; i < ev->n; i++) {
+        const dm_evidence *e = &ev->v[i];
+        double x, y;
+        zi[i] = -1;
+        if ((e->kind == DM_EV_ITEM || e->kind == DM_EV_RECORD) && point_of(e, &x, &y))
+            zi[i] = zone_of(ev, z, nz, x, y);
+        if (zi[i] >= 0 && e->kind == DM_EV_ITEM)
+            zfound[zi[i]] += (e->value > 0 ? e->value : 1) / ev->v[z[zi[i]]].p_detect;
+    }
+    for (size_t k = 0; k < nz; k++) {
+        const dm_evidence *e = &ev->v[z[k]];
+        zfold[k] = block_fold((e->bounds[0] + e->bounds[2]) / 2, (e->bounds[1] + e->bounds[3]) / 2);
+    }
     for (int fold = 0; fold < 2; fold++) {
         pre.n = zones.n = 0;
         for (size_t i = 0; i < ev->n; i++) {
             const dm_evidence *e = &ev->v[i];
-            double x, y;
-            if (e->kind == DM_EV_CLEARED)
+            if (e->kind == DM_EV_CLEARED || (zi[i] >= 0 && zfold[zi[i]] == fold))
                 continue;
-            if ((e->kind == DM_EV_ITEM || e->kind == DM_EV_RECORD) && point_of(e, &x, &y) &&
-                block_fold(x, y) == fold) {
-                long k = zone_of(ev, z, nz, x, y);
-                if (k >= 0) {
-                    if (e->kind == DM_EV_ITEM)
-                        found += (e->value > 0 ? e->value : 1) / ev->v[z[k]].p_detect;
-                    continue;
-                }
-            }
             pre.v[pre.n++] = *e;
         }
-        for (size_t k = 0; k < nz; k++) {
-            const dm_evidence *e = &ev->v[z[k]];
-            if (block_fold((e->bounds[0] + e->bounds[2]) / 2, (e->bounds[1] + e->bounds[3]) / 2) ==
-                fold)
-                zones.v[zones.n++] = *e;
-        }
+        for (size_t k = 0; k < nz; k++)
+            if (zfold[k] == fold) {
+                zk[zones.n] = k;
+                zones.v[zones.n++] = ev->v[z[k]];
+            }
         if (!zones.n)
             continue;
         dm_risk_params q = *p;
@@ -182,8 +194,9 @@ dm_status dm_risk_calibrate(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_p
             goto done;
         for (size_t k = 0; k < zones.n; k++) {
             if (zr[k].cells <= 0)
-                continue; /* outside the grid */
+                continue; /* outside the grid: neither found nor predicted counts */
             predicted += zr[k].expected_items;
+            found += zfound[zk[k]];
             area += zr[k].area_ha;
             out->zones++;
         }
@@ -197,6 +210,10 @@ dm_status dm_risk_calibrate(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_p
     }
 done:
     dm_transform_free(tr);
+    dm_free(ctx, zi);
+    dm_free(ctx, zk);
+    dm_free(ctx, zfold);
+    dm_free(ctx, zfound);
     dm_free(ctx, zr);
     dm_free(ctx, z);
     dm_free(ctx, pre.v);
