@@ -151,6 +151,57 @@ typedef struct dm_risk_calibration {
 DM_API dm_status dm_risk_calibrate(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params *p,
                                    dm_risk_calibration *out);
 
+/* ---- the whole job for a database ---- */
+
+/* The grid of a map: the bounds of aoi (or of the evidence grown by 1 km)
+ * in crs (NULL or "": the UTM zone of the centre), cells of `cell` metres.
+ * Errors: DM_ENOTFOUND (no aoi and no evidence), DM_EINVAL, PROJ errors. */
+DM_API dm_status dm_risk_grid(dm_ctx *ctx, const dm_geom *aoi, const dm_evidence_set *ev,
+                              double cell, const char *crs, dm_grid *g);
+
+typedef struct dm_risk_update_opts {
+    const char *out_path;               /* the GeoTIFF to write (required) */
+    const char *model_path;             /* NULL: the built-in default model */
+    const char *aoi_path;               /* polygons; NULL: the evidence extent + 1 km */
+    const char *const *evidence_paths;  /* evidence files besides the database */
+    size_t n_evidence;
+    const dm_risk_covariate *cov;
+    size_t n_cov;
+    double cell;                        /* metres (0: 10) */
+    const char *crs;                    /* NULL: the local UTM zone */
+    const char *until;                  /* "YYYY-MM-DD" or NULL */
+    unsigned disabled_kinds;
+    const char *disabled_term;
+    int tile;
+    size_t mem_limit;                   /* bytes (0: 2 GiB) */
+    int no_writeback, no_calibrate;
+} dm_risk_update_opts;
+
+typedef struct dm_risk_update_result {
+    dm_grid grid;
+    size_t n_evidence;
+    dm_risk_stats stats;
+    dm_risk_calibration cal;
+    size_t hazards_updated;
+} dm_risk_update_result;
+
+/* Make the risk map of a database s (may be NULL with evidence files):
+ * evidence up to o->until, the calibration (unless no_calibrate), the map,
+ * then (unless no_writeback) p_contam and expected_items of every hazard
+ * and the metadata risk_map (absolute path), risk_calibration and
+ * risk_map_options, all in one transaction: on error nothing is written.
+ * Errors: those of the readers, dm_risk_grid, dm_risk_calibrate,
+ * dm_risk_map and the store. */
+DM_API dm_status dm_risk_update(dm_ctx *ctx, dm_store *s, const dm_risk_update_opts *o,
+                                dm_risk_update_result *res);
+
+/* Redo the database's last map with the options stored by dm_risk_update
+ * (model, area, cell, CRS, calibration) and the database's evidence as it
+ * is now (no evidence files, no date limit): "updated as evidence comes
+ * in". Errors: DM_ENOTFOUND when no map was made yet; those of
+ * dm_risk_update. */
+DM_API dm_status dm_risk_refresh(dm_ctx *ctx, dm_store *s, dm_risk_update_result *res);
+
 /* ---- fitting ---- */
 typedef struct dm_risk_sample {
     float *x;      /* n_terms raw values */

@@ -18,6 +18,7 @@
 
 static const char *help_risk =
     "usage: demine risk map [DB] --out RISK.tif [options]\n"
+    "       demine risk refresh DB [--json]\n"
     "       demine risk fit [DB] --labels FILE --out MODEL.json [options]\n"
     "       demine risk eval RISK.tif --truth FILE [--aoi FILE] [options]\n"
     "       demine risk distance IN.tif OUT.tif [--values 1,2,...] [--max M]\n"
@@ -249,51 +250,6 @@ static dm_status load_evidence(dm_ctx *ctx, dm_store *s, const opts *o, const ch
     return st;
 }
 
-/* The grid: AOI (or evidence extent + 1 km) in the UTM zone of its centre. */
-static dm_status make_grid(dm_ctx *ctx, const opts *o, const dm_geom *aoi,
-                           const dm_evidence_set *ev, double cell, dm_grid *g)
-{
-    double b[4];
-    if (aoi) {
-        if (!dm_geom_bounds(aoi, b))
-            return DM_EINVAL;
-    } else if (!dm_evidence_bounds(ev, b)) {
-        return DM_ENOTFOUND;
-    }
-    char crs[64];
-    if (o->crs)
-        snprintf(crs, sizeof crs, "%s", o->crs);
-    else
-        snprintf(crs, sizeof crs, "EPSG:%d", dm_utm_epsg((b[0] + b[2]) / 2, (b[1] + b[3]) / 2));
-    dm_transform *t = NULL;
-    dm_status st = dm_transform_new(ctx, "EPSG:4326", crs, &t);
-    if (st)
-        return st;
-    /* transform a densified outline of the box */
-    double xs[84], ys[84];
-    int n = 0;
-    for (int k = 0; k <= 20; k++) {
-        double f = k / 20.0;
-        xs[n] = b[0] + f * (b[2] - b[0]), ys[n++] = b[1];
-        xs[n] = b[0] + f * (b[2] - b[0]), ys[n++] = b[3];
-        xs[n] = b[0], ys[n++] = b[1] + f * (b[3] - b[1]);
-        xs[n] = b[2], ys[n++] = b[1] + f * (b[3] - b[1]);
-    }
-    st = dm_transform_xy(t, xs, ys, (size_t)n);
-    dm_transform_free(t);
-    if (st)
-        return st;
-    double gb[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
-    for (int k = 0; k < n; k++) {
-        gb[0] = fmin(gb[0], xs[k]), gb[1] = fmin(gb[1], ys[k]);
-        gb[2] = fmax(gb[2], xs[k]), gb[3] = fmax(gb[3], ys[k]);
-    }
-    if (!aoi) {
-        gb[0] -= 1000, gb[1] -= 1000, gb[2] += 1000, gb[3] += 1000;
-    }
-    return dm_grid_from_bounds(ctx, crs, gb, cell, g);
-}
-
 static int run_map(dm_ctx *ctx, int argc, char **argv)
 {
     if (argc >= 2 && cli_is_help(argv[1]))
@@ -323,170 +279,68 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
     }
     if (o.threads)
         dm_ctx_set_threads(ctx, (int)o.threads);
-    dm_status st = DM_OK;
     dm_store *s = NULL;
-    dm_geom *aoi = NULL;
-    dm_evidence_set ev;
-    dm_evidence_set_init(&ev);
-    dm_evidence_set zones;
-    dm_evidence_set_init(&zones);
-    dm_risk_zone_result *zr = NULL;
-    dm_risk_model m;
-    if (o.db && (rc = cli_open_store(ctx, "risk map", o.db, 0, &s)))
-        goto out;
-    if (o.model)
-        st = dm_risk_model_load(ctx, o.model, &m);
-    else
-        dm_risk_model_default(&m);
-    if (!st && o.aoi)
-        st = dm_read_polygons(ctx, o.aoi, &aoi);
-    if (!st)
-        st = load_evidence(ctx, s, &o, until[0] ? until : NULL, &ev);
+    if (o.db && (rc = cli_open_store(ctx, "risk map", o.db, 0, &s))) {
+        free_opts(&o);
+        return rc;
+    }
+    dm_risk_update_opts u = {0};
+    u.out_path = o.out;
+    u.model_path = o.model;
+    u.aoi_path = o.aoi;
+    u.evidence_paths = o.ev;
+    u.n_evidence = (size_t)o.n_ev;
+    u.cov = o.cov;
+    u.n_cov = (size_t)o.n_cov;
+    u.cell = o.cell;
+    u.crs = o.crs;
+    u.until = until[0] ? until : NULL;
+    u.disabled_kinds = o.disabled;
+    u.disabled_term = o.disable_term;
+    u.tile = (int)o.tile;
+    u.mem_limit = (size_t)o.mem_mb << 20;
+    u.no_writeback = o.no_writeback;
+    u.no_calibrate = o.no_calibrate;
+    dm_risk_update_result r;
+    dm_status st = dm_risk_update(ctx, s, &u, &r);
+    if (s)
+        dm_store_close(s);
+    if (st == DM_ENOTFOUND && !o.aoi && !r.n_evidence) {
+        free_opts(&o);
+        return cli_usage_error("risk map", "no evidence and no --aoi: nothing to map");
+    }
     if (st) {
-        rc = cli_fail(ctx, "risk map", st);
-        goto out;
+        free_opts(&o);
+        return cli_fail(ctx, "risk map", st);
     }
-    dm_grid g;
-    st = make_grid(ctx, &o, aoi, &ev, o.cell, &g);
-    if (st == DM_ENOTFOUND) {
-        rc = cli_usage_error("risk map", "no evidence and no --aoi: nothing to map");
-        goto out;
-    }
-    if (st) {
-        rc = cli_fail(ctx, "risk map", st);
-        goto out;
-    }
-    /* hazards to summarise */
-    if (s && !o.no_writeback) {
-        dm_cursor *c = NULL;
-        st = dm_store_select(s, "hazards", NULL, &c);
-        int r;
-        while (!st && (r = dm_cursor_next(c)) == 1) {
-            dm_geom *hg = NULL;
-            if ((st = dm_cursor_geom(c, &hg)) || !hg)
-                continue;
-            dm_evidence e;
-            memset(&e, 0, sizeof e);
-            e.kind = DM_EV_HAZARD;
-            snprintf(e.uuid, sizeof e.uuid, "%s", dm_cursor_uuid(c));
-            st = dm_evidence_add(ctx, &zones, &e, hg);
-            dm_geom_free(hg);
-        }
-        if (!st && r < 0)
-            st = dm_ctx_errcode(ctx);
-        dm_cursor_free(c);
-        if (st) {
-            rc = cli_fail(ctx, "risk map", st);
-            goto out;
-        }
-        zr = calloc(zones.n ? zones.n : 1, sizeof *zr);
-    }
-    dm_risk_params p = {0};
-    p.grid = &g;
-    p.ev = &ev;
-    p.cov = o.cov;
-    p.n_cov = (size_t)o.n_cov;
-    p.aoi = aoi;
-    p.out_path = o.out;
-    p.tile = (int)o.tile;
-    p.mem_limit = (size_t)o.mem_mb << 20;
-    p.disabled_kinds = o.disabled;
-    p.disabled_term = o.disable_term;
-    p.ref_date = until[0] ? until : NULL;
-    p.zones = zr ? &zones : NULL;
-    p.zone_out = zr;
-    dm_risk_calibration cal = {.factor = 1.0};
-    if (!o.no_calibrate) {
-        if ((st = dm_risk_calibrate(ctx, &m, &p, &cal))) {
-            rc = cli_fail(ctx, "risk map", st);
-            goto out;
-        }
-        p.items_factor = cal.factor;
-    }
-    dm_risk_stats stats;
-    st = dm_risk_map(ctx, &m, &p, &stats);
-    if (st) {
-        rc = cli_fail(ctx, "risk map", st);
-        goto out;
-    }
-    size_t written = 0;
-    if (s && zr) {
-        st = dm_store_begin(s);
-        for (size_t z = 0; z < zones.n && !st; z++) {
-            dm_row *r = dm_row_new(ctx, dm_layer_find("hazards"));
-            if (!r) {
-                st = DM_ENOMEM;
-                break;
-            }
-            double pa = zr[z].p_any, ex = zr[z].expected_items;
-            dm_row_set_real(r, "p_contam", pa < 0 ? 0 : pa > 1 ? 1 : pa);
-            dm_row_set_real(r, "expected_items", ex < 0 ? 0 : ex > 1e9 ? 1e9 : ex);
-            st = dm_store_update(s, zones.v[z].uuid, r, "risk map");
-            dm_row_free(r);
-            written++;
-        }
-        if (!st) {
-            char abs[4096];
-            const char *path = o.out;
-            char cwd[2048];
-            if (o.out[0] != '/' && getcwd(cwd, sizeof cwd)) {
-                snprintf(abs, sizeof abs, "%s/%s", cwd, o.out);
-                path = abs;
-            }
-            st = dm_store_meta_set(s, "risk_map", path);
-            if (!st) {
-                char cj[256];
-                snprintf(cj, sizeof cj,
-                         "{\"zones\":%zu,\"area_ha\":%.4f,\"found\":%.4f,\"predicted\":%.4f,"
-                         "\"factor\":%.6g}",
-                         cal.zones, cal.area_ha, cal.found, cal.predicted, cal.factor);
-                st = dm_store_meta_set(s, "risk_calibration", cj);
-            }
-        }
-        if (st) {
-            dm_status keep = st;
-            dm_store_rollback(s);
-            rc = cli_fail(ctx, "risk map", keep);
-            goto out;
-        }
-        if ((st = dm_store_commit(s))) {
-            rc = cli_fail(ctx, "risk map", st);
-            goto out;
-        }
-    }
+    const dm_grid *g = &r.grid;
+    const dm_risk_stats *stats = &r.stats;
+    const dm_risk_calibration *cal = &r.cal;
     if (o.json) {
         printf("{\"out\":\"%s\",\"cells\":%zu,\"nx\":%d,\"ny\":%d,\"cell_m\":%g,\"crs\":\"%s\","
                "\"evidence\":%zu,\"seconds\":%.3f,\"tiles\":%zu,\"threads\":%d,\"halo\":%d,"
                "\"work_mib\":%.1f,\"mean_p\":%.6g,\"max_p\":%.6g,\"hazards_updated\":%zu,"
                "\"calibration\":{\"zones\":%zu,\"area_ha\":%.4f,\"found\":%.4f,"
                "\"predicted\":%.4f,\"factor\":%.6g}}\n",
-               o.out, stats.cells, g.nx, g.ny, g.cell, g.crs, ev.n, stats.seconds, stats.tiles,
-               stats.threads, stats.halo, stats.peak_work_bytes / 1048576.0, stats.mean_p,
-               stats.max_p, written, cal.zones, cal.area_ha, cal.found, cal.predicted,
-               cal.factor);
+               o.out, stats->cells, g->nx, g->ny, g->cell, g->crs, r.n_evidence, stats->seconds,
+               stats->tiles, stats->threads, stats->halo, stats->peak_work_bytes / 1048576.0,
+               stats->mean_p, stats->max_p, r.hazards_updated, cal->zones, cal->area_ha,
+               cal->found, cal->predicted, cal->factor);
     } else {
         printf("risk map %s: %d x %d cells of %g m (%s), %zu evidence items, %.2f s on %d "
                "threads; mean p %.4g, max p %.4g",
-               o.out, g.nx, g.ny, g.cell, g.crs, ev.n, stats.seconds, stats.threads, stats.mean_p,
-               stats.max_p);
-        if (written)
-            printf("; %zu hazards updated", written);
+               o.out, g->nx, g->ny, g->cell, g->crs, r.n_evidence, stats->seconds, stats->threads,
+               stats->mean_p, stats->max_p);
+        if (r.hazards_updated)
+            printf("; %zu hazards updated", r.hazards_updated);
         printf("\n");
-        if (cal.zones)
+        if (cal->zones)
             printf("calibrated on %zu searched areas (%.1f ha): %.0f items found where the model "
                    "predicted %.1f; item density x %.3g\n",
-                   cal.zones, cal.area_ha, cal.found, cal.predicted, cal.factor);
+                   cal->zones, cal->area_ha, cal->found, cal->predicted, cal->factor);
     }
-    rc = 0;
-out:
-    free(zr);
-    dm_evidence_set_free(ctx, &zones);
-    dm_evidence_set_free(ctx, &ev);
-    dm_geom_free(aoi);
-    if (s)
-        dm_store_close(s);
     free_opts(&o);
-    return rc;
+    return 0;
 }
 
 /* ---------------------------------------------------------------- eval */
@@ -723,6 +577,52 @@ static int run_eval(dm_ctx *ctx, int argc, char **argv)
 int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv);
 int cmd_risk_tools(dm_ctx *ctx, const char *which, int argc, char **argv);
 
+static const char *help_refresh =
+    "usage: demine risk refresh DB [--json]\n\n"
+    "Redo the database's last risk map (made by `demine risk map DB`) with the same\n"
+    "model, area, cell size, CRS and calibration, from the database's evidence as it\n"
+    "is now (evidence files and --until are not kept): run it after new surveys,\n"
+    "clearance or accidents are imported. The server does the same on\n"
+    "POST /api/risk/refresh and after approving a field report.\n";
+
+static int run_refresh(dm_ctx *ctx, int argc, char **argv)
+{
+    if (argc >= 2 && cli_is_help(argv[1]))
+        return cli_help(help_refresh);
+    const char *db = NULL;
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--json"))
+            json = 1;
+        else if (argv[i][0] == '-')
+            return cli_usage_error("risk refresh", "unknown option %s", argv[i]);
+        else if (!db)
+            db = argv[i];
+        else
+            return cli_usage_error("risk refresh", "unexpected argument '%s'", argv[i]);
+    }
+    if (!db)
+        return cli_usage_error("risk refresh", "usage: demine risk refresh DB");
+    dm_store *s = NULL;
+    int rc = cli_open_store(ctx, "risk refresh", db, 0, &s);
+    if (rc)
+        return rc;
+    dm_risk_update_result r;
+    dm_status st = dm_risk_refresh(ctx, s, &r);
+    dm_store_close(s);
+    if (st)
+        return cli_fail(ctx, "risk refresh", st);
+    if (json)
+        printf("{\"cells\":%zu,\"evidence\":%zu,\"seconds\":%.3f,\"hazards_updated\":%zu,"
+               "\"calibration_factor\":%.6g}\n",
+               r.stats.cells, r.n_evidence, r.stats.seconds, r.hazards_updated, r.cal.factor);
+    else
+        printf("risk map refreshed: %zu cells from %zu evidence items in %.2f s; %zu hazards "
+               "updated; item density x %.3g\n",
+               r.stats.cells, r.n_evidence, r.stats.seconds, r.hazards_updated, r.cal.factor);
+    return 0;
+}
+
 static int run_risk(dm_ctx *ctx, int argc, char **argv)
 {
     if (argc < 2 || cli_is_help(argv[1]))
@@ -731,6 +631,8 @@ static int run_risk(dm_ctx *ctx, int argc, char **argv)
         return run_map(ctx, argc - 1, argv + 1);
     if (!strcmp(argv[1], "eval"))
         return run_eval(ctx, argc - 1, argv + 1);
+    if (!strcmp(argv[1], "refresh"))
+        return run_refresh(ctx, argc - 1, argv + 1);
     if (!strcmp(argv[1], "fit")) {
         if (argc >= 3 && cli_is_help(argv[2]))
             return cli_help(help_fit);
@@ -738,7 +640,7 @@ static int run_risk(dm_ctx *ctx, int argc, char **argv)
     }
     if (!strcmp(argv[1], "distance") || !strcmp(argv[1], "sum"))
         return cmd_risk_tools(ctx, argv[1], argc - 1, argv + 1);
-    return cli_usage_error("risk", "unknown subcommand '%s' (map, fit, eval, distance, sum)",
+    return cli_usage_error("risk", "unknown subcommand '%s' (map, refresh, fit, eval, distance, sum)",
                            argv[1]);
 }
 
@@ -832,7 +734,7 @@ int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv)
         rc = cli_fail(ctx, "risk fit", st);
         goto out;
     }
-    st = make_grid(ctx, &o, aoi, &ev, o.cell, &g);
+    st = dm_risk_grid(ctx, aoi, &ev, o.cell, o.crs, &g);
     if (st) {
         rc = st == DM_ENOTFOUND ? cli_usage_error("risk fit", "no evidence and no --aoi")
                                 : cli_fail(ctx, "risk fit", st);

@@ -152,6 +152,12 @@ void srv_bump_auth_generation(void);
 /* Handlers: dispatch on the path segments. */
 int srv_route(srv_req *rq, srv_resp *rs);
 int srv_handle_reports(srv_req *rq, srv_resp *rs, char seg[][SRV_SEG], int n);
+/* The risk map refreshed in the background (srv_refresh.c): start one (0),
+ * or ask for one more after the running one (1); -1 when no thread could
+ * start. srv_refresh_wait waits for the running one (at shutdown). */
+int srv_refresh_request(const char *db, const char *why);
+void srv_refresh_wait(void);
+int srv_handle_refresh(srv_req *rq, srv_resp *rs);
 /* Per-thread risk map (reopened when the file changes); NULL with a 404
  * already in rs when there is none. */
 dm_riskmap *srv_riskmap(srv_req *rq, srv_resp *rs, long long *mtime);

@@ -1436,6 +1436,8 @@ int srv_route(srv_req *rq, srv_resp *rs)
         return h_risk_point(rq, rs);
     if (n == 3 && !strcmp(a, "risk") && !strcmp(seg[2], "line"))
         return h_risk_line(rq, rs);
+    if (n == 3 && !strcmp(a, "risk") && !strcmp(seg[2], "refresh"))
+        return srv_handle_refresh(rq, rs);
     if (n == 2 && !strcmp(a, "route"))
         return h_route(rq, rs, 0);
     if (n == 3 && !strcmp(a, "route") && !strcmp(seg[2], "check"))

@@ -437,6 +437,7 @@ int srv_run(dm_ctx *ctx, const srv_config *cfg)
     if (!cfg->quiet)
         fprintf(stderr, "demine serve: stopping (signal %d)\n", sig);
     MHD_stop_daemon(d);
+    srv_refresh_wait(); /* a refresh in flight finishes its transaction */
     pthread_mutex_lock(&threads_lock);
     for (int i = 0; i < n_threads; i++)
         thread_free(threads[i]);

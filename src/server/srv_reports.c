@@ -254,12 +254,18 @@ static int review(srv_req *rq, srv_resp *rs, const char *id, int approve)
     if (st)
         return srv_fail(rs, rq, st);
     srv_bump_generation();
+    /* an approved report is new evidence: refresh the risk map if there is one */
+    char *opts = NULL;
+    int refreshing = 0;
+    if (approve && dm_store_meta_get(s, "risk_map_options", &opts) == DM_OK && opts)
+        refreshing = srv_refresh_request(rq->cfg->db, "report approved") >= 0;
+    dm_free(rq->t->ctx, opts);
     srv_buf b;
     sb_init(&b);
     sb_printf(&b, "{\"uuid\":\"%s\",\"status\":\"%s\",\"reason\":", uuid,
               approve ? "approved" : "rejected");
     sb_json_str(&b, why);
-    sb_puts(&b, "}");
+    sb_printf(&b, ",\"risk_refresh\":%s}", refreshing ? "true" : "false");
     return srv_jbuf(rs, 200, &b);
 }
 

@@ -591,3 +591,43 @@ TEST(risk_until_a_year_means_its_end)
         free(out);
     }
 }
+
+/* `risk refresh` redoes the last map of a database with its options. */
+TEST(risk_refresh_redoes_the_last_map)
+{
+    char *out = NULL;
+    dmtest_write_file(dmtest_path("acc.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                      "\"properties\":{\"date\":\"2024-05-01\",\"killed\":1},\"geometry\":{\"type\":"
+                      "\"Point\",\"coordinates\":[46.9,39.9]}}]}");
+    ASSERT_EQ(dmtest_demine(&out, "init %s", dmtest_path("d.gpkg")), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "import %s --layer accidents %s", dmtest_path("d.gpkg"),
+                            dmtest_path("acc.geojson")),
+              0);
+    free(out);
+    ASSERT(dmtest_demine(&out, "risk refresh %s", dmtest_path("d.gpkg")) != 0);
+    ASSERT_CONTAINS(out, "nothing to refresh");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --out %s --cell 25 --json", dmtest_path("d.gpkg"),
+                            dmtest_path("r.tif")),
+              0);
+    ASSERT_CONTAINS(out, "\"evidence\":1,");
+    free(out);
+    /* new evidence, then a refresh: same grid (cell 25), one more evidence item */
+    dmtest_write_file(dmtest_path("acc2.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                      "\"properties\":{\"date\":\"2024-06-01\",\"injured\":1},\"geometry\":{\"type\":"
+                      "\"Point\",\"coordinates\":[46.901,39.9]}}]}");
+    ASSERT_EQ(dmtest_demine(&out, "import %s --layer accidents %s", dmtest_path("d.gpkg"),
+                            dmtest_path("acc2.geojson")),
+              0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk refresh %s --json", dmtest_path("d.gpkg")), 0);
+    ASSERT_CONTAINS(out, "\"evidence\":2,");
+    free(out);
+    char *info = NULL;
+    ASSERT_EQ(dmtest_sh(&info, "gdalinfo %s | grep 'Pixel Size'", dmtest_path("r.tif")), 0);
+    ASSERT_CONTAINS(info, "(25.000000000000000,-25.000000000000000)");
+    free(info);
+}

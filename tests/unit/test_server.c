@@ -972,3 +972,65 @@ TEST(server_routes_avoid_danger_and_the_public_gets_a_verdict_only)
     free(out);
     stop_server(SIGTERM);
 }
+
+/* Poll GET /api/risk/refresh until `runs` reaches n (at most ~60 s). */
+static char *refresh_status_after(const char *token, int n)
+{
+    char *out = NULL;
+    for (int i = 0; i < 600; i++) {
+        ASSERT_EQ(http("GET", "/api/risk/refresh", token, NULL, &out), 200);
+        if (num_after(out, "\"runs\":") >= n && strstr(out, "\"running\":false"))
+            return out;
+        free(out);
+        usleep(100000);
+    }
+    dmtest_fail(__FILE__, __LINE__, "the refresh did not finish");
+    return NULL;
+}
+
+/* The risk map follows the evidence: refreshed on request and after an
+ * approved field report, in the background. */
+TEST(server_refreshes_the_risk_map)
+{
+    setup_db();
+    start_server();
+    char ana[65], fld[65], uuid[37], *out = NULL;
+    login("ana", "analystpw1", ana);
+    login("fld", "fieldpw12", fld);
+    ASSERT_EQ(http("POST", "/api/risk/refresh", fld, NULL, &out), 403);
+    free(out);
+    /* no map made by `risk map` yet: the refresh says so */
+    ASSERT_EQ(http("POST", "/api/risk/refresh", ana, NULL, &out), 202);
+    free(out);
+    out = refresh_status_after(ana, 1);
+    ASSERT_CONTAINS(out, "\"ok\":false");
+    ASSERT_CONTAINS(out, "nothing to refresh");
+    free(out);
+    /* a map made by the command line while the service runs */
+    ASSERT_EQ(dmtest_demine(&out, "risk map t.gpkg --out %s --cell 20 --json", dmtest_path("r.tif")), 0);
+    double ev0 = num_after(out, "\"evidence\":");
+    free(out);
+    ASSERT_EQ(http("POST", "/api/risk/refresh", ana, NULL, &out), 202);
+    free(out);
+    out = refresh_status_after(ana, 2);
+    ASSERT_CONTAINS(out, "\"ok\":true");
+    ASSERT_EQ(num_after(out, "\"evidence\":"), ev0);
+    ASSERT_EQ(num_after(out, "\"hazards_updated\":"), 2);
+    free(out);
+    /* an approved report (a clearance with a find) is new evidence */
+    ASSERT_EQ(http("POST", "/api/reports", fld, report_json, &out), 201);
+    uuid_of(out, uuid);
+    free(out);
+    char path[200];
+    snprintf(path, sizeof path, "/api/reports/%s/approve", uuid);
+    ASSERT_EQ(http("POST", path, ana, "{\"reason\":\"ok\"}", &out), 200);
+    ASSERT_CONTAINS(out, "\"risk_refresh\":true");
+    free(out);
+    out = refresh_status_after(ana, 3);
+    ASSERT_CONTAINS(out, "\"ok\":true");
+    ASSERT_CONTAINS(out, "\"requested_by\":\"report approved\"");
+    ASSERT_MSG(num_after(out, "\"evidence\":") >= ev0 + 2, "evidence %g, before %g",
+               num_after(out, "\"evidence\":"), ev0);
+    free(out);
+    stop_server(SIGTERM);
+}

@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * risk_update.c -- the whole risk map job of a database, as `demine risk
+ * map` and the server's refresh run it: the model, the area and its grid
+ * (the local UTM zone by default), the evidence of the database and of
+ * files up to a date, the calibration of the item density, the map, and
+ * the write-back of p_contam and expected_items to every hazard with the
+ * map's path, options and calibration as metadata, in one transaction.
+ */
+#include "core/dm_internal.h"
+#include "demine/dm_risk.h"
+#include "demine/dm_model.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+dm_status dm_risk_grid(dm_ctx *ctx, const dm_geom *aoi, const dm_evidence_set *ev, double cell,
+                       const char *crs_in, dm_grid *g)
+{
+    double b[4];
+    if (aoi) {
+        if (!dm_geom_bounds(aoi, b))
+            return dm__fail(ctx, DM_EINVAL, "the area has no extent");
+    } else if (!ev || !dm_evidence_bounds(ev, b)) {
+        return dm__fail(ctx, DM_ENOTFOUND, "no evidence and no area (--aoi): nothing to map");
+    }
+    char crs[64];
+    if (crs_in && crs_in[0])
+        snprintf(crs, sizeof crs, "%s", crs_in);
+    else
+        snprintf(crs, sizeof crs, "EPSG:%d", dm_utm_epsg((b[0] + b[2]) / 2, (b[1] + b[3]) / 2));
+    dm_transform *t = NULL;
+    dm_status st = dm_transform_new(ctx, "EPSG:4326", crs, &t);
+    if (st)
+        return st;
+    /* transform a densified outline of the box */
+    double xs[84], ys[84];
+    int n = 0;
+    for (int k = 0; k <= 20; k++) {
+        double f = k / 20.0;
+        xs[n] = b[0] + f * (b[2] - b[0]), ys[n++] = b[1];
+        xs[n] = b[0] + f * (b[2] - b[0]), ys[n++] = b[3];
+        xs[n] = b[0], ys[n++] = b[1] + f * (b[3] - b[1]);
+        xs[n] = b[2], ys[n++] = b[1] + f * (b[3] - b[1]);
+    }
+    st = dm_transform_xy(t, xs, ys, (size_t)n);
+    dm_transform_free(t);
+    if (st)
+        return st;
+    double gb[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    for (int k = 0; k < n; k++) {
+        gb[0] = fmin(gb[0], xs[k]), gb[1] = fmin(gb[1], ys[k]);
+        gb[2] = fmax(gb[2], xs[k]), gb[3] = fmax(gb[3], ys[k]);
+    }
+    if (!aoi) {
+        gb[0] -= 1000, gb[1] -= 1000, gb[2] += 1000, gb[3] += 1000;
+    }
+    return dm_grid_from_bounds(ctx, crs, gb, cell, g);
+}
+
+/* Every hazard polygon of the store, as zones to summarise. */
+static dm_status hazard_zones(dm_ctx *ctx, dm_store *s, dm_evidence_set *zones)
+{
+    dm_cursor *c = NULL;
+    dm_status st = dm_store_select(s, "hazards", NULL, &c);
+    int r = 0;
+    while (!st && (r = dm_cursor_next(c)) == 1) {
+        dm_geom *hg = NULL;
+        if ((st = dm_cursor_geom(c, &hg)) || !hg)
+            continue;
+        dm_evidence e;
+        memset(&e, 0, sizeof e);
+        e.kind = DM_EV_HAZARD;
+        snprintf(e.uuid, sizeof e.uuid, "%s", dm_cursor_uuid(c));
+        st = dm_evidence_add(ctx, zones, &e, hg);
+        dm_geom_free(hg);
+    }
+    if (!st && r < 0)
+        st = dm_ctx_errcode(ctx);
+    dm_cursor_free(c);
+    return st;
+}
+
+/* The options a refresh needs to redo this map, as JSON metadata. */
+static char *options_json(const dm_risk_update_opts *o, const char *out_abs)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "out", json_string(out_abs));
+    if (o->model_path)
+        json_object_set_new(j, "model", json_string(o->model_path));
+    if (o->aoi_path)
+        json_object_set_new(j, "aoi", json_string(o->aoi_path));
+    json_object_set_new(j, "cell", json_real(o->cell > 0 ? o->cell : 10));
+    if (o->crs)
+        json_object_set_new(j, "crs", json_string(o->crs));
+    json_object_set_new(j, "calibrate", json_boolean(!o->no_calibrate));
+    char *txt = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    return txt;
+}
+
+dm_status dm_risk_update(dm_ctx *ctx, dm_store *s, const dm_risk_update_opts *o,
+                         dm_risk_update_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->cal.factor = 1.0;
+    if (!o || !o->out_path || !o->out_path[0])
+        return dm__fail(ctx, DM_EINVAL, "risk map: no output file");
+    if (!s && !o->n_evidence)
+        return dm__fail(ctx, DM_EINVAL, "risk map: give a database and/or evidence files");
+    dm_status st = DM_OK;
+    dm_geom *aoi = NULL;
+    dm_evidence_set ev, zones;
+    dm_evidence_set_init(&ev);
+    dm_evidence_set_init(&zones);
+    dm_risk_zone_result *zr = NULL;
+    dm_risk_model *m = dm_malloc(ctx, sizeof *m);
+    if (!m)
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    if (o->model_path)
+        st = dm_risk_model_load(ctx, o->model_path, m);
+    else
+        dm_risk_model_default(m);
+    if (!st && o->aoi_path)
+        st = dm_read_polygons(ctx, o->aoi_path, &aoi);
+    dm_evidence_opts eo = {0};
+    eo.until = o->until;
+    if (!st && s)
+        st = dm_evidence_read_store(ctx, s, &eo, &ev);
+    for (size_t i = 0; i < o->n_evidence && !st; i++)
+        st = dm_evidence_read_file(ctx, o->evidence_paths[i], -1, &eo, &ev);
+    if (!st)
+        st = dm_risk_grid(ctx, aoi, &ev, o->cell > 0 ? o->cell : 10, o->crs, &res->grid);
+    if (!st && s && !o->no_writeback) {
+        st = hazard_zones(ctx, s, &zones);
+        if (!st && !(zr = dm_calloc(ctx, zones.n ? zones.n : 1, sizeof *zr)))
+            st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+    }
+    if (st)
+        goto done;
+    res->n_evidence = ev.n;
+    dm_risk_params p = {0};
+    p.grid = &res->grid;
+    p.ev = &ev;
+    p.cov = o->cov;
+    p.n_cov = o->n_cov;
+    p.aoi = aoi;
+    p.out_path = o->out_path;
+    p.tile = o->tile;
+    p.mem_limit = o->mem_limit;
+    p.disabled_kinds = o->disabled_kinds;
+    p.disabled_term = o->disabled_term;
+    p.ref_date = o->until;
+    p.zones = zr ? &zones : NULL;
+    p.zone_out = zr;
+    if (!o->no_calibrate) {
+        if ((st = dm_risk_calibrate(ctx, m, &p, &res->cal)))
+            goto done;
+        p.items_factor = res->cal.factor;
+    }
+    if ((st = dm_risk_map(ctx, m, &p, &res->stats)))
+        goto done;
+    if (!s || !zr)
+        goto done;
+    /* write back, all or nothing */
+    if ((st = dm_store_begin(s)))
+        goto done;
+    for (size_t z = 0; z < zones.n && !st; z++) {
+        dm_row *r = dm_row_new(ctx, dm_layer_find("hazards"));
+        if (!r) {
+            st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+            break;
+        }
+        double pa = zr[z].p_any, ex = zr[z].expected_items;
+        dm_row_set_real(r, "p_contam", pa < 0 ? 0 : pa > 1 ? 1 : pa);
+        dm_row_set_real(r, "expected_items", ex < 0 ? 0 : ex > 1e9 ? 1e9 : ex);
+        st = dm_store_update(s, zones.v[z].uuid, r, "risk map");
+        dm_row_free(r);
+        if (!st)
+            res->hazards_updated++;
+    }
+    char abs[4096], cwd[2048];
+    const char *path = o->out_path;
+    if (path[0] != '/' && getcwd(cwd, sizeof cwd)) {
+        snprintf(abs, sizeof abs, "%s/%s", cwd, path);
+        path = abs;
+    }
+    if (!st)
+        st = dm_store_meta_set(s, "risk_map", path);
+    if (!st) {
+        char cj[256];
+        snprintf(cj, sizeof cj,
+                 "{\"zones\":%zu,\"area_ha\":%.4f,\"found\":%.4f,\"predicted\":%.4f,"
+                 "\"factor\":%.6g}",
+                 res->cal.zones, res->cal.area_ha, res->cal.found, res->cal.predicted,
+                 res->cal.factor);
+        st = dm_store_meta_set(s, "risk_calibration", cj);
+    }
+    if (!st) {
+        char *oj = options_json(o, path);
+        st = oj ? dm_store_meta_set(s, "risk_map_options", oj)
+                : dm__fail(ctx, DM_ENOMEM, "out of memory");
+        free(oj);
+    }
+    if (st) {
+        dm_store_rollback(s);
+        res->hazards_updated = 0;
+    } else
+        st = dm_store_commit(s);
+done:
+    dm_free(ctx, zr);
+    dm_free(ctx, m);
+    dm_evidence_set_free(ctx, &zones);
+    dm_evidence_set_free(ctx, &ev);
+    dm_geom_free(aoi);
+    return st;
+}
+
+dm_status dm_risk_refresh(dm_ctx *ctx, dm_store *s, dm_risk_update_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->cal.factor = 1.0;
+    char *txt = NULL;
+    dm_status st = dm_store_meta_get(s, "risk_map_options", &txt);
+    if (st || !txt) {
+        dm_free(ctx, txt);
+        return dm__fail(ctx, DM_ENOTFOUND,
+                        "no risk map made by `demine risk map DB` yet: nothing to refresh");
+    }
+    json_error_t err;
+    json_t *j = json_loads(txt, 0, &err);
+    dm_free(ctx, txt);
+    if (!json_is_object(j)) {
+        json_decref(j);
+        return dm__fail(ctx, DM_EPARSE, "metadata risk_map_options: not a JSON object");
+    }
+    dm_risk_update_opts o = {0};
+    o.out_path = json_string_value(json_object_get(j, "out"));
+    o.model_path = json_string_value(json_object_get(j, "model"));
+    o.aoi_path = json_string_value(json_object_get(j, "aoi"));
+    o.crs = json_string_value(json_object_get(j, "crs"));
+    o.cell = json_number_value(json_object_get(j, "cell"));
+    o.no_calibrate = json_is_false(json_object_get(j, "calibrate"));
+    st = dm_risk_update(ctx, s, &o, res);
+    json_decref(j);
+    return st;
+}

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * srv_refresh.c -- the risk map kept current while the service runs: POST
+ * /api/risk/refresh, and every approved field report, redo the database's
+ * last map (dm_risk_refresh) on a background thread with its own context
+ * and store. One refresh runs at a time; a request that arrives during one
+ * asks for one more after it. GET /api/risk/refresh tells how the last one
+ * went. Tiles and point queries pick the new map up by its file time.
+ */
+#include "srv.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t idle = PTHREAD_COND_INITIALIZER;
+static int running, pending;
+static const char *g_db;
+static struct {
+    long runs;
+    char started[24], finished[24];
+    char why[96];
+    int ok;
+    char error[512];
+    double seconds, factor;
+    size_t hazards, evidence;
+} last;
+
+static void now_iso(char out[24])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 24, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void *worker(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        pthread_mutex_lock(&mu);
+        pending = 0;
+        now_iso(last.started);
+        last.finished[0] = 0;
+        pthread_mutex_unlock(&mu);
+        dm_ctx *ctx = dm_ctx_new();
+        dm_store *s = NULL;
+        dm_risk_update_result r;
+        memset(&r, 0, sizeof r);
+        dm_status st = ctx ? dm_store_open(ctx, g_db, 0, &s) : DM_ENOMEM;
+        if (!st)
+            st = dm_store_durable(s);
+        if (!st)
+            st = dm_risk_refresh(ctx, s, &r);
+        if (s)
+            dm_store_close(s);
+        pthread_mutex_lock(&mu);
+        last.runs++;
+        now_iso(last.finished);
+        last.ok = !st;
+        snprintf(last.error, sizeof last.error, "%s",
+                 st ? (ctx ? dm_ctx_errmsg(ctx) : "out of memory") : "");
+        last.seconds = r.stats.seconds;
+        last.factor = r.cal.factor;
+        last.hazards = r.hazards_updated;
+        last.evidence = r.n_evidence;
+        pthread_mutex_unlock(&mu);
+        dm_ctx_free(ctx);
+        if (!st)
+            srv_bump_generation(); /* hazards changed: derived answers recompute */
+        pthread_mutex_lock(&mu);
+        if (!pending) {
+            running = 0;
+            pthread_cond_broadcast(&idle);
+            pthread_mutex_unlock(&mu);
+            return NULL;
+        }
+        pthread_mutex_unlock(&mu);
+    }
+}
+
+int srv_refresh_request(const char *db, const char *why)
+{
+    pthread_mutex_lock(&mu);
+    g_db = db;
+    snprintf(last.why, sizeof last.why, "%s", why ? why : "");
+    if (running) {
+        pending = 1;
+        pthread_mutex_unlock(&mu);
+        return 1;
+    }
+    pthread_t th;
+    pthread_attr_t at;
+    pthread_attr_init(&at);
+    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+    running = 1;
+    int rc = pthread_create(&th, &at, worker, NULL);
+    pthread_attr_destroy(&at);
+    if (rc) {
+        running = 0;
+        pthread_mutex_unlock(&mu);
+        return -1;
+    }
+    pthread_mutex_unlock(&mu);
+    return 0;
+}
+
+void srv_refresh_wait(void)
+{
+    pthread_mutex_lock(&mu);
+    pending = 0;
+    while (running)
+        pthread_cond_wait(&idle, &mu);
+    pthread_mutex_unlock(&mu);
+}
+
+int srv_handle_refresh(srv_req *rq, srv_resp *rs)
+{
+    if (srv_need_role(rq, rs, DM_ROLE_ANALYST))
+        return 0;
+    if (!strcmp(rq->method, "POST")) {
+        int rc = srv_refresh_request(rq->cfg->db, rq->user.name);
+        if (rc < 0)
+            return srv_error(rs, 500, "cannot start the refresh");
+        return srv_json(rs, 202, strdup(rc ? "{\"status\":\"queued\"}" : "{\"status\":\"started\"}"));
+    }
+    if (strcmp(rq->method, "GET"))
+        return srv_error(rs, 405, "use POST to refresh the risk map, GET to see the last refresh");
+    srv_buf b;
+    sb_init(&b);
+    pthread_mutex_lock(&mu);
+    sb_printf(&b, "{\"running\":%s,\"queued\":%s,\"runs\":%ld,\"requested_by\":",
+              running ? "true" : "false", pending ? "true" : "false", last.runs);
+    sb_json_str(&b, last.why[0] ? last.why : NULL);
+    sb_puts(&b, ",\"started\":");
+    sb_json_str(&b, last.started[0] ? last.started : NULL);
+    sb_puts(&b, ",\"finished\":");
+    sb_json_str(&b, last.finished[0] ? last.finished : NULL);
+    if (last.runs) {
+        sb_printf(&b, ",\"ok\":%s,\"error\":", last.ok ? "true" : "false");
+        sb_json_str(&b, last.ok ? NULL : last.error);
+        sb_printf(&b, ",\"seconds\":%.3f,\"evidence\":%zu,\"hazards_updated\":%zu,"
+                      "\"calibration_factor\":",
+                  last.seconds, last.evidence, last.hazards);
+        sb_json_num(&b, last.factor);
+    }
+    sb_puts(&b, "}");
+    pthread_mutex_unlock(&mu);
+    return srv_jbuf(rs, 200, &b);
+}
