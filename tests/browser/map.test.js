@@ -97,6 +97,16 @@ async function main() {
   await page.click(`${card} [data-approve]`);
   await page.waitForSelector(`${card} .msg .ok`, { timeout: 5000 });
 
+  // the approval is new evidence: the analyst's panel follows the risk map's refresh
+  await page.waitForSelector('#risk-refresh:not(.hidden)');
+  await page.waitForFunction(() => /^Refreshed /.test(document.querySelector('#risk-refresh-msg').textContent),
+    null, { timeout: 30000 }).catch(async () => fail('risk refresh not shown: ' + await page.textContent('#risk-refresh-msg')));
+  await page.click('#risk-refresh-btn');
+  await page.waitForFunction(() => /^Refreshing/.test(document.querySelector('#risk-refresh-msg').textContent) ||
+    /^Refreshed /.test(document.querySelector('#risk-refresh-msg').textContent), null, { timeout: 30000 })
+    .catch(() => fail('refresh button did nothing'));
+  await page.screenshot({ path: path.join(OUT, '04b-risk-refreshed.png') });
+
   // the approved item is on the map
   await page.click('nav button[data-tab="layers"]');
   await page.evaluate(() => window.demine.reload());

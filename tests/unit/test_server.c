@@ -738,6 +738,8 @@ TEST(server_browser)
     }
     free(out);
     setup_db();
+    ASSERT_EQ(dmtest_demine(&out, "-q risk map t.gpkg --out %s --cell 20", dmtest_path("r.tif")), 0);
+    free(out);
     start_server();
     int rc = dmtest_sh(&out,
                        "mkdir -p '%s/tests/browser/artifacts' && cd '%s/tests/browser' && "

@@ -314,14 +314,45 @@
         b.addEventListener('click', function () {
           var id = b.getAttribute('data-' + what), card = b.closest('.card');
           var reason = card.querySelector('[data-reason]').value;
-          api('POST', 'api/reports/' + id + '/' + what, {reason: reason}).then(function () {
+          var runs = refreshRuns;
+          api('POST', 'api/reports/' + id + '/' + what, {reason: reason}).then(function (r) {
             card.querySelector('.msg').innerHTML = '<span class="ok">' + what + 'd</span>';
             preview.clearLayers(); setTimeout(loadReview, 300); reloadAll();
+            if (r && r.risk_refresh) pollRefresh(runs); /* the approval is new evidence */
           }).catch(function (e) { card.querySelector('.msg').innerHTML = '<span class="bad">' + esc(e.message) + '</span>'; });
         });
       });
     });
   }
+
+  /* ---------------- risk map refresh (analysts) ---------------- */
+  var refreshTimer = null, refreshRuns = 0;
+  function showRefresh(s) {
+    var m = $('risk-refresh-msg');
+    refreshRuns = s.runs;
+    if (s.running || s.queued) m.textContent = 'Refreshing the risk map from the evidence as it is now…';
+    else if (!s.runs) m.textContent = 'Not refreshed since the service started.';
+    else if (s.ok) m.textContent = 'Refreshed ' + s.finished + ': ' + s.evidence + ' evidence items, ' +
+      s.hazards_updated + ' hazards updated, ' + s.seconds.toFixed(1) + ' s.';
+    else m.textContent = 'Not refreshed: ' + s.error;
+  }
+  /* poll until a run after `before` has finished, then show the new map */
+  function pollRefresh(before) {
+    clearTimeout(refreshTimer);
+    api('GET', 'api/risk/refresh').then(function (s) {
+      showRefresh(s);
+      if (s.running || s.queued || s.runs <= before) {
+        refreshTimer = setTimeout(function () { pollRefresh(before); }, 1000);
+        return;
+      }
+      if (s.ok) { risk.setUrl('tiles/risk/{z}/{x}/{y}.png?v=' + Date.now()); reloadAll(); }
+    }).catch(function () { /* logged out */ });
+  }
+  $('risk-refresh-btn').addEventListener('click', function () {
+    var before = refreshRuns;
+    api('POST', 'api/risk/refresh').then(function () { pollRefresh(before); })
+      .catch(function (e) { $('risk-refresh-msg').textContent = e.message; });
+  });
 
   /* ---------------- session ---------------- */
   function setUser(u) {
@@ -331,6 +362,9 @@
     $('who-name').textContent = u ? u.user + ' (' + u.role + (u.organisation ? ', ' + u.organisation : '') + ')' : '';
     $('tab-report-btn').classList.toggle('hidden', !u);
     $('tab-review-btn').classList.toggle('hidden', !u);
+    var analyst = !!u && (u.role === 'analyst' || u.role === 'admin');
+    $('risk-refresh').classList.toggle('hidden', !analyst);
+    if (analyst) api('GET', 'api/risk/refresh').then(showRefresh).catch(function () {});
     if (!u) { defs.forEach(function (d) { groups[d.name].clearLayers(); }); buildLayerList(); return; }
     api('GET', 'api/layers').then(function (ls) {
       readable = {}; ls.forEach(function (l) { readable[l.name] = true; });
