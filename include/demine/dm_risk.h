@@ -202,6 +202,35 @@ DM_API dm_status dm_risk_update(dm_ctx *ctx, dm_store *s, const dm_risk_update_o
  * dm_risk_update. */
 DM_API dm_status dm_risk_refresh(dm_ctx *ctx, dm_store *s, dm_risk_update_result *res);
 
+/* Why a place is (not) risky: every term's value and its share of the
+ * log-odds at one cell centred on (lon, lat), with the model, cell size and
+ * CRS of the database's last map, its evidence as it is now and the stored
+ * calibration factor. */
+typedef struct dm_risk_explain_term {
+    char name[48];
+    char desc[200];
+    double x;            /* the term's raw value at the cell */
+    double weight;
+    double contribution; /* weight * (x - mean) / sd, in log-odds */
+} dm_risk_explain_term;
+
+typedef struct dm_risk_explanation {
+    double lon, lat, cell_m;
+    double intercept;   /* log-odds at the reference cell before the terms */
+    double logit;       /* intercept + the contributions */
+    double factor;      /* calibration factor applied to the intensity */
+    double p_cell;      /* probability that this cell holds at least one item */
+    double items_ha;    /* expected items per hectare */
+    size_t n_evidence;
+    size_t n_terms;
+    dm_risk_explain_term terms[DM_RISK_MAX_TERMS];
+} dm_risk_explanation;
+
+/* Errors: DM_EINVAL for a position that is not one; those of the model,
+ * the evidence and dm_risk_map. */
+DM_API dm_status dm_risk_explain(dm_ctx *ctx, dm_store *s, double lon, double lat,
+                                 dm_risk_explanation *out);
+
 /* ---- fitting ---- */
 typedef struct dm_risk_sample {
     float *x;      /* n_terms raw values */

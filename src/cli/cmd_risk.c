@@ -19,6 +19,7 @@
 static const char *help_risk =
     "usage: demine risk map [DB] --out RISK.tif [options]\n"
     "       demine risk refresh DB [--json]\n"
+    "       demine risk explain DB --at LON,LAT [--json]\n"
     "       demine risk fit [DB] --labels FILE --out MODEL.json [options]\n"
     "       demine risk eval RISK.tif --truth FILE [--aoi FILE] [options]\n"
     "       demine risk distance IN.tif OUT.tif [--values 1,2,...] [--max M]\n"
@@ -623,6 +624,97 @@ static int run_refresh(dm_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
+static const char *help_explain =
+    "usage: demine risk explain DB --at LON,LAT [--json]\n\n"
+    "Why a place is (not) risky: the probability and expected items per hectare of a\n"
+    "cell centred on LON,LAT (WGS 84), and every term of the model with its value and\n"
+    "its share of the log-odds, largest first, computed with the model, cell size and\n"
+    "CRS of the database's last map, its evidence as it is now and the stored\n"
+    "calibration.\n";
+
+static int cmp_contrib(const void *a, const void *b)
+{
+    double x = fabs(((const dm_risk_explain_term *)a)->contribution);
+    double y = fabs(((const dm_risk_explain_term *)b)->contribution);
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+static int run_explain(dm_ctx *ctx, int argc, char **argv)
+{
+    if (argc >= 2 && cli_is_help(argv[1]))
+        return cli_help(help_explain);
+    const char *db = NULL, *at = NULL;
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--json"))
+            json = 1;
+        else if (!strcmp(argv[i], "--at") && i + 1 < argc)
+            at = argv[++i];
+        else if (argv[i][0] == '-')
+            return cli_usage_error("risk explain", "unknown option %s", argv[i]);
+        else if (!db)
+            db = argv[i];
+        else
+            return cli_usage_error("risk explain", "unexpected argument '%s'", argv[i]);
+    }
+    if (!db || !at)
+        return cli_usage_error("risk explain", "usage: demine risk explain DB --at LON,LAT");
+    double lon, lat;
+    char *end = NULL;
+    lon = strtod(at, &end);
+    if (end == at || *end != ',')
+        return cli_usage_error("risk explain", "--at wants LON,LAT in degrees, got '%s'", at);
+    const char *q = end + 1;
+    lat = strtod(q, &end);
+    if (end == q || *end)
+        return cli_usage_error("risk explain", "--at wants LON,LAT in degrees, got '%s'", at);
+    dm_store *s = NULL;
+    int rc = cli_open_store(ctx, "risk explain", db, DM_STORE_READONLY, &s);
+    if (rc)
+        return rc;
+    dm_risk_explanation *e = malloc(sizeof *e);
+    if (!e) {
+        dm_store_close(s);
+        return cli_usage_error("risk explain", "out of memory");
+    }
+    dm_status st = dm_risk_explain(ctx, s, lon, lat, e);
+    dm_store_close(s);
+    if (st) {
+        free(e);
+        return cli_fail(ctx, "risk explain", st);
+    }
+    qsort(e->terms, e->n_terms, sizeof e->terms[0], cmp_contrib);
+    if (json) {
+        printf("{\"lon\":%.7f,\"lat\":%.7f,\"cell_m\":%g,\"p_cell\":%.6g,\"items_ha\":%.6g,"
+               "\"calibration_factor\":%.6g,\"intercept\":%.6g,\"logit\":%.6g,\"evidence\":%zu,"
+               "\"terms\":[",
+               e->lon, e->lat, e->cell_m, e->p_cell, e->items_ha, e->factor, e->intercept, e->logit,
+               e->n_evidence);
+        for (size_t k = 0; k < e->n_terms; k++) {
+            const dm_risk_explain_term *t = &e->terms[k];
+            printf("%s{\"name\":\"%s\",\"x\":%.6g,\"weight\":%.6g,\"contribution\":%.6g}",
+                   k ? "," : "", t->name, t->x, t->weight, t->contribution);
+        }
+        printf("]}\n");
+    } else {
+        printf("at %.6f, %.6f (a cell of %g m): p %.4g that it holds an item, %.4g items per ha "
+               "(calibration x %.3g)\n",
+               e->lon, e->lat, e->cell_m, e->p_cell, e->items_ha, e->factor);
+        printf("log-odds %.2f = intercept %.2f", e->logit, e->intercept);
+        for (size_t k = 0; k < e->n_terms; k++)
+            if (e->terms[k].contribution != 0)
+                printf(" %+.2f", e->terms[k].contribution);
+        printf("\n\n%-28s %10s %8s %12s  %s\n", "term", "value", "weight", "log-odds", "meaning");
+        for (size_t k = 0; k < e->n_terms; k++) {
+            const dm_risk_explain_term *t = &e->terms[k];
+            printf("%-28s %10.4g %8.3g %+12.3f  %s\n", t->name, t->x, t->weight, t->contribution,
+                   t->desc);
+        }
+    }
+    free(e);
+    return 0;
+}
+
 static int run_risk(dm_ctx *ctx, int argc, char **argv)
 {
     if (argc < 2 || cli_is_help(argv[1]))
@@ -633,6 +725,8 @@ static int run_risk(dm_ctx *ctx, int argc, char **argv)
         return run_eval(ctx, argc - 1, argv + 1);
     if (!strcmp(argv[1], "refresh"))
         return run_refresh(ctx, argc - 1, argv + 1);
+    if (!strcmp(argv[1], "explain"))
+        return run_explain(ctx, argc - 1, argv + 1);
     if (!strcmp(argv[1], "fit")) {
         if (argc >= 3 && cli_is_help(argv[2]))
             return cli_help(help_fit);
@@ -640,7 +734,7 @@ static int run_risk(dm_ctx *ctx, int argc, char **argv)
     }
     if (!strcmp(argv[1], "distance") || !strcmp(argv[1], "sum"))
         return cmd_risk_tools(ctx, argv[1], argc - 1, argv + 1);
-    return cli_usage_error("risk", "unknown subcommand '%s' (map, refresh, fit, eval, distance, sum)",
+    return cli_usage_error("risk", "unknown subcommand '%s' (map, refresh, explain, fit, eval, distance, sum)",
                            argv[1]);
 }
 

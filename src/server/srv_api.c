@@ -850,6 +850,59 @@ static int h_risk_point(srv_req *rq, srv_resp *rs)
     return srv_jbuf(rs, 200, &b);
 }
 
+/* GET /api/risk/explain?lon=&lat= (analyst, admin): the terms behind a place. */
+static int h_risk_explain(srv_req *rq, srv_resp *rs)
+{
+    if (!srv_method_is(rq, rs, "GET") || srv_need_role(rq, rs, DM_ROLE_ANALYST))
+        return 0;
+    double lon, lat;
+    if (!srv_parse_double(srv_arg(rq, "lon"), &lon) || !srv_parse_double(srv_arg(rq, "lat"), &lat) ||
+        fabs(lon) > 180 || fabs(lat) > 90)
+        return srv_error(rs, 400, "lon and lat: decimal degrees (lon -180..180, lat -90..90)");
+    dm_risk_explanation *e = malloc(sizeof *e);
+    if (!e)
+        return srv_json(rs, 500, NULL);
+    dm_status st = dm_risk_explain(rq->t->ctx, rq->t->store, lon, lat, e);
+    if (st) {
+        free(e);
+        return srv_fail(rs, rq, st);
+    }
+    srv_buf b;
+    sb_init(&b);
+    sb_puts(&b, "{\"lon\":");
+    sb_json_num(&b, lon);
+    sb_puts(&b, ",\"lat\":");
+    sb_json_num(&b, lat);
+    sb_printf(&b, ",\"cell_m\":%g,\"p_cell\":", e->cell_m);
+    sb_json_num(&b, e->p_cell);
+    sb_puts(&b, ",\"items_ha\":");
+    sb_json_num(&b, e->items_ha);
+    sb_puts(&b, ",\"calibration_factor\":");
+    sb_json_num(&b, e->factor);
+    sb_puts(&b, ",\"intercept\":");
+    sb_json_num(&b, e->intercept);
+    sb_puts(&b, ",\"logit\":");
+    sb_json_num(&b, e->logit);
+    sb_puts(&b, ",\"terms\":[");
+    for (size_t k = 0; k < e->n_terms; k++) {
+        const dm_risk_explain_term *t = &e->terms[k];
+        sb_puts(&b, k ? ",{\"name\":" : "{\"name\":");
+        sb_json_str(&b, t->name);
+        sb_puts(&b, ",\"meaning\":");
+        sb_json_str(&b, t->desc);
+        sb_puts(&b, ",\"x\":");
+        sb_json_num(&b, t->x);
+        sb_puts(&b, ",\"weight\":");
+        sb_json_num(&b, t->weight);
+        sb_puts(&b, ",\"contribution\":");
+        sb_json_num(&b, t->contribution);
+        sb_puts(&b, "}");
+    }
+    sb_puts(&b, "]}");
+    free(e);
+    return srv_jbuf(rs, 200, &b);
+}
+
 static int h_risk_line(srv_req *rq, srv_resp *rs)
 {
     if (!srv_method_is(rq, rs, "GET") || srv_need_login(rq, rs))
@@ -1438,6 +1491,8 @@ int srv_route(srv_req *rq, srv_resp *rs)
         return h_risk_line(rq, rs);
     if (n == 3 && !strcmp(a, "risk") && !strcmp(seg[2], "refresh"))
         return srv_handle_refresh(rq, rs);
+    if (n == 3 && !strcmp(a, "risk") && !strcmp(seg[2], "explain"))
+        return h_risk_explain(rq, rs);
     if (n == 2 && !strcmp(a, "route"))
         return h_route(rq, rs, 0);
     if (n == 3 && !strcmp(a, "route") && !strcmp(seg[2], "check"))

@@ -107,6 +107,18 @@ async function main() {
     .catch(() => fail('refresh button did nothing'));
   await page.screenshot({ path: path.join(OUT, '04b-risk-refreshed.png') });
 
+  // an analyst sees why a hazard is risky, term by term
+  await page.click('nav button[data-tab="layers"]');
+  await page.evaluate(() => window.demine.reload());
+  await page.waitForFunction(() => window.demine.groups.hazards.getLayers().length > 0, null, { timeout: 8000 })
+    .catch(() => fail('no hazard on the map'));
+  await page.evaluate(() => { window.demine.groups.hazards.getLayers()[0].fire('click'); });
+  await page.waitForSelector('#explain table', { timeout: 10000 })
+    .catch(async () => fail('no risk explanation: ' + await page.textContent('#details')));
+  const why = await page.textContent('#explain');
+  if (!/area_hazards/.test(why)) fail('explanation without the hazard term: ' + why);
+  await page.screenshot({ path: path.join(OUT, '04c-why-this-risk.png') });
+
   // the approved item is on the map
   await page.click('nav button[data-tab="layers"]');
   await page.evaluate(() => window.demine.reload());

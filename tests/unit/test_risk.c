@@ -631,3 +631,62 @@ TEST(risk_refresh_redoes_the_last_map)
     ASSERT_CONTAINS(info, "(25.000000000000000,-25.000000000000000)");
     free(info);
 }
+
+/* `risk explain` breaks a place's log-odds into the model's terms, and
+ * agrees with the map there. */
+TEST(risk_explain_breaks_down_a_place)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    char *out = NULL;
+    dmtest_write_file(dmtest_path("acc.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"date\":\"2024-05-01\",\"killed\":1},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.9,39.9]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"date\":\"2024-06-01\",\"injured\":1},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.95,39.92]}}]}");
+    ASSERT_EQ(dmtest_demine(&out, "init %s", dmtest_path("d.gpkg")), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "import %s --layer accidents %s", dmtest_path("d.gpkg"),
+                            dmtest_path("acc.geojson")),
+              0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "-q risk map %s --out %s --cell 20", dmtest_path("d.gpkg"),
+                            dmtest_path("r.tif")),
+              0);
+    free(out);
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("d.gpkg"), DM_STORE_READONLY, &s));
+    dm_risk_explanation *e = malloc(sizeof *e), *far = malloc(sizeof *far);
+    ASSERT_OK(dm_risk_explain(ctx, s, 46.9, 39.9, e));
+    ASSERT_OK(dm_risk_explain(ctx, s, 46.85, 39.95, far));
+    ASSERT_STATUS(DM_EINVAL, dm_risk_explain(ctx, s, 200, 39.9, far));
+    dm_store_close(s);
+    ASSERT_NEAR(e->cell_m, 20, 0);
+    ASSERT_EQ(e->n_evidence, 2);
+    double sum = e->intercept;
+    int kernel_up = 0;
+    for (size_t k = 0; k < e->n_terms; k++) {
+        sum += e->terms[k].contribution;
+        if (!strcmp(e->terms[k].name, "kernel_accidents_1000m"))
+            kernel_up = e->terms[k].contribution > 0;
+    }
+    ASSERT_NEAR(e->logit, sum, 1e-9);
+    ASSERT(kernel_up);
+    ASSERT_MSG(e->p_cell > 10 * far->p_cell, "at the accident %g, 5 km off %g", e->p_cell, far->p_cell);
+    /* the same value as the map's cell there (grids differ by under a cell) */
+    char *v = NULL;
+    ASSERT_EQ(dmtest_sh(&v, "gdallocationinfo -valonly -wgs84 %s 46.9 39.9 | head -1", dmtest_path("r.tif")), 0);
+    double mapped = strtod(v, NULL);
+    free(v);
+    ASSERT_MSG(fabs(mapped - e->p_cell) < 0.3 * mapped, "map %g, explain %g", mapped, e->p_cell);
+    free(e);
+    free(far);
+    /* the command prints the terms, largest share first */
+    ASSERT_EQ(dmtest_demine(&out, "risk explain %s --at 46.9,39.9", dmtest_path("d.gpkg")), 0);
+    ASSERT_CONTAINS(out, "kernel_accidents_1000m");
+    ASSERT_CONTAINS(out, "log-odds");
+    free(out);
+    ASSERT(dmtest_demine(&out, "risk explain %s --at 46.9", dmtest_path("d.gpkg")) != 0);
+    ASSERT_CONTAINS(out, "LON,LAT");
+    free(out);
+}

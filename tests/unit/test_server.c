@@ -1034,5 +1034,15 @@ TEST(server_refreshes_the_risk_map)
     ASSERT_MSG(num_after(out, "\"evidence\":") >= ev0 + 2, "evidence %g, before %g",
                num_after(out, "\"evidence\":"), ev0);
     free(out);
+    /* why the hazard with the accident is risky, term by term (analysts only) */
+    ASSERT_EQ(http("GET", "/api/risk/explain?lon=46.9077&lat=39.9088", fld, NULL, &out), 403);
+    free(out);
+    ASSERT_EQ(http("GET", "/api/risk/explain?lon=46.9077&lat=39.9088", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"name\":\"area_hazards\"");
+    ASSERT_CONTAINS(out, "\"cell_m\":20");
+    ASSERT(num_after(out, "\"p_cell\":") > 0);
+    free(out);
+    ASSERT_EQ(http("GET", "/api/risk/explain?lon=x&lat=39.9", ana, NULL, &out), 400);
+    free(out);
     stop_server(SIGTERM);
 }

@@ -112,8 +112,22 @@
       rows += '<tr><td>' + esc(k) + '</td><td>' + esc(p[k]) + '</td></tr>';
     });
     $('details').innerHTML = '<h3>' + esc(layer) + ' ' + esc(p.ref || p.name || p.category || '') + '</h3>' +
-      '<table class="props">' + rows + '</table><h4>History</h4><div id="history" class="hint">loading…</div>';
+      '<table class="props">' + rows + '</table>' +
+      (layer === 'hazards' && me && (me.role === 'analyst' || me.role === 'admin') ?
+        '<h4>Why this risk</h4><div id="explain" class="hint">loading…</div>' : '') +
+      '<h4>History</h4><div id="history" class="hint">loading…</div>';
     activateTab('layers');
+    if ($('explain')) {
+      var c = L.geoJSON(f).getBounds().getCenter();
+      api('GET', 'api/risk/explain?lon=' + c.lng.toFixed(6) + '&lat=' + c.lat.toFixed(6)).then(function (e) {
+        var terms = e.terms.filter(function (t) { return t.contribution !== 0; })
+          .sort(function (a, b) { return Math.abs(b.contribution) - Math.abs(a.contribution); }).slice(0, 6);
+        $('explain').innerHTML = 'At its centre: p ' + e.p_cell.toPrecision(2) + ' per ' + e.cell_m + ' m cell, ' +
+          e.items_ha.toPrecision(2) + ' items/ha.<table class="props">' + terms.map(function (t) {
+            return '<tr><td title="' + esc(t.meaning) + '">' + esc(t.name) + '</td><td>' +
+              (t.contribution > 0 ? '+' : '') + t.contribution.toFixed(2) + '</td></tr>'; }).join('') + '</table>';
+      }).catch(function (err) { $('explain').textContent = err.message; });
+    }
     api('GET', 'api/' + layer + '/' + encodeURIComponent(f.id) + '/history').then(function (h) {
       $('history').innerHTML = '<ol class="hist">' + h.map(function (e) {
         var ch = e.op === 'update' ? Object.keys(e['new'] || {}).map(function (k) {

@@ -248,3 +248,108 @@ dm_status dm_risk_refresh(dm_ctx *ctx, dm_store *s, dm_risk_update_result *res)
     json_decref(j);
     return st;
 }
+
+/* The factor stored by the last calibration (1 when none). */
+static double stored_factor(dm_ctx *ctx, dm_store *s)
+{
+    char *txt = NULL;
+    double f = 1.0;
+    if (dm_store_meta_get(s, "risk_calibration", &txt) == DM_OK && txt) {
+        json_error_t err;
+        json_t *j = json_loads(txt, 0, &err);
+        json_t *v = json_object_get(j, "factor");
+        if (json_is_number(v) && json_number_value(v) > 0)
+            f = json_number_value(v);
+        json_decref(j);
+    }
+    dm_free(ctx, txt);
+    return f;
+}
+
+dm_status dm_risk_explain(dm_ctx *ctx, dm_store *s, double lon, double lat,
+                          dm_risk_explanation *out)
+{
+    memset(out, 0, sizeof *out);
+    out->lon = lon, out->lat = lat;
+    if (!isfinite(lon) || !isfinite(lat) || lon < -180 || lon > 180 || lat < -90 || lat > 90)
+        return dm__fail(ctx, DM_EINVAL, "not a position: %g, %g", lon, lat);
+    /* the model, cell and CRS of the last map (defaults without one) */
+    char *txt = NULL;
+    json_t *opt = NULL;
+    if (dm_store_meta_get(s, "risk_map_options", &txt) == DM_OK && txt) {
+        json_error_t err;
+        opt = json_loads(txt, 0, &err);
+    }
+    dm_free(ctx, txt);
+    const char *model_path = json_string_value(json_object_get(opt, "model"));
+    const char *crs_opt = json_string_value(json_object_get(opt, "crs"));
+    double cell = json_number_value(json_object_get(opt, "cell"));
+    if (!(cell > 0))
+        cell = 10;
+    dm_status st = DM_OK;
+    dm_risk_model *m = dm_malloc(ctx, sizeof *m);
+    dm_evidence_set ev;
+    dm_evidence_set_init(&ev);
+    dm_transform *t = NULL;
+    if (!m) {
+        json_decref(opt);
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    }
+    if (model_path)
+        st = dm_risk_model_load(ctx, model_path, m);
+    else
+        dm_risk_model_default(m);
+    if (!st)
+        st = dm_evidence_read_store(ctx, s, NULL, &ev);
+    /* one cell centred on the point */
+    char crs[64];
+    if (crs_opt && crs_opt[0])
+        snprintf(crs, sizeof crs, "%s", crs_opt);
+    else
+        snprintf(crs, sizeof crs, "EPSG:%d", dm_utm_epsg(lon, lat));
+    double x = lon, y = lat;
+    if (!st)
+        st = dm_transform_new(ctx, "EPSG:4326", crs, &t);
+    if (!st)
+        st = dm_transform_xy(t, &x, &y, 1);
+    if (st)
+        goto done;
+    dm_grid g = {x - cell / 2, y + cell / 2, cell, 1, 1, ""};
+    snprintf(g.crs, sizeof g.crs, "%s", crs);
+    float xv[DM_RISK_MAX_TERMS], pv = 0, iv = 0;
+    float *xo[DM_RISK_MAX_TERMS];
+    for (size_t k = 0; k < m->n_terms; k++)
+        xo[k] = &xv[k];
+    dm_risk_params p = {0};
+    p.grid = &g;
+    p.ev = &ev;
+    p.p_out = &pv;
+    p.items_out = &iv;
+    p.x_out = xo;
+    p.items_factor = out->factor = stored_factor(ctx, s);
+    p.stage = "risk explain";
+    if ((st = dm_risk_map(ctx, m, &p, NULL)))
+        goto done;
+    out->cell_m = cell;
+    out->intercept = m->intercept;
+    out->logit = m->intercept;
+    out->p_cell = pv;
+    out->items_ha = iv;
+    out->n_evidence = ev.n;
+    for (size_t k = 0; k < m->n_terms; k++) {
+        const dm_risk_term *tm = &m->terms[k];
+        dm_risk_explain_term *e = &out->terms[out->n_terms++];
+        snprintf(e->name, sizeof e->name, "%s", tm->name);
+        snprintf(e->desc, sizeof e->desc, "%s", tm->desc);
+        e->x = xv[k];
+        e->weight = tm->weight;
+        e->contribution = tm->weight / tm->sd * (xv[k] - tm->mean);
+        out->logit += e->contribution;
+    }
+done:
+    dm_transform_free(t);
+    dm_evidence_set_free(ctx, &ev);
+    dm_free(ctx, m);
+    json_decref(opt);
+    return st;
+}
