@@ -11,6 +11,7 @@
 #include "demine/dm_risk.h"
 #include "demine/dm_model.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -161,8 +162,20 @@ dm_status dm_risk_update(dm_ctx *ctx, dm_store *s, const dm_risk_update_opts *o,
             goto done;
         p.items_factor = res->cal.factor;
     }
-    if ((st = dm_risk_map(ctx, m, &p, &res->stats)))
+    /* written beside and renamed over the old map when complete, so that a
+     * service reading the old one never sees half a file */
+    char part[4200];
+    snprintf(part, sizeof part, "%s.part", o->out_path);
+    p.out_path = part;
+    if ((st = dm_risk_map(ctx, m, &p, &res->stats))) {
+        remove(part);
         goto done;
+    }
+    if (rename(part, o->out_path) != 0) {
+        remove(part);
+        st = dm__fail(ctx, DM_EIO, "%s: cannot replace the map: %s", o->out_path, strerror(errno));
+        goto done;
+    }
     if (!s || !zr)
         goto done;
     /* write back, all or nothing */
