@@ -15,7 +15,8 @@ if ! command -v wrk >/dev/null 2>&1; then
     exit 0
 fi
 BUILD=$(dirname "$BIN")
-make -s "$BUILD/bench_server_data" >/dev/null || exit 1
+# the Makefile names its targets relative to the repository
+make -s "${BUILD#"$(pwd)"/}/bench_server_data" >/dev/null || exit 1
 W=$(mktemp -d)
 trap 'kill $SRV 2>/dev/null; rm -rf "$W"' EXIT
 "$BUILD/bench_server_data" "$W/b.gpkg" "$W/risk.tif" >/dev/null || exit 1
