@@ -274,6 +274,11 @@ TEST(risk_cli_map_eval_and_bad_input)
               4);
     ASSERT_CONTAINS(out, "no polygon");
     free(out);
+    /* an output that cannot be written is refused before any work */
+    ASSERT(dmtest_demine(&out, "risk map --evidence %s --out %s/no/such/dir/r.tif", evp,
+                         dmtest_path("")) != 0);
+    ASSERT_CONTAINS(out, "r.tif: cannot write the map there");
+    free(out);
     dmtest_write_file(dmtest_path("u.geojson"),
                       "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
                       "\"properties\":{\"kind\":\"item\"},\"geometry\":{\"type\":\"Point\","

@@ -112,6 +112,15 @@ dm_status dm_risk_update(dm_ctx *ctx, dm_store *s, const dm_risk_update_opts *o,
         return dm__fail(ctx, DM_EINVAL, "risk map: no output file");
     if (!s && !o->n_evidence)
         return dm__fail(ctx, DM_EINVAL, "risk map: give a database and/or evidence files");
+    /* fail before the work when the map cannot be written there */
+    char part[4200];
+    snprintf(part, sizeof part, "%s.part", o->out_path);
+    FILE *probe = fopen(part, "wb");
+    if (!probe)
+        return dm__fail(ctx, DM_EIO, "%s: cannot write the map there: %s", o->out_path,
+                        strerror(errno));
+    fclose(probe);
+    remove(part);
     dm_status st = DM_OK;
     dm_geom *aoi = NULL;
     dm_evidence_set ev, zones;
@@ -164,8 +173,6 @@ dm_status dm_risk_update(dm_ctx *ctx, dm_store *s, const dm_risk_update_opts *o,
     }
     /* written beside and renamed over the old map when complete, so that a
      * service reading the old one never sees half a file */
-    char part[4200];
-    snprintf(part, sizeof part, "%s.part", o->out_path);
     p.out_path = part;
     if ((st = dm_risk_map(ctx, m, &p, &res->stats))) {
         remove(part);
