@@ -13,6 +13,8 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -90,10 +92,12 @@ static char *options_json(const dm_risk_update_opts *o, const char *out_abs)
 {
     json_t *j = json_object();
     json_object_set_new(j, "out", json_string(out_abs));
+    /* absolute paths: a refresh may run from another directory (the server) */
+    char buf[PATH_MAX];
     if (o->model_path)
-        json_object_set_new(j, "model", json_string(o->model_path));
+        json_object_set_new(j, "model", json_string(realpath(o->model_path, buf) ? buf : o->model_path));
     if (o->aoi_path)
-        json_object_set_new(j, "aoi", json_string(o->aoi_path));
+        json_object_set_new(j, "aoi", json_string(realpath(o->aoi_path, buf) ? buf : o->aoi_path));
     json_object_set_new(j, "cell", json_real(o->cell > 0 ? o->cell : 10));
     if (o->crs)
         json_object_set_new(j, "crs", json_string(o->crs));
