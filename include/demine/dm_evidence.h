@@ -61,6 +61,7 @@ typedef struct dm_evidence {
 typedef struct dm_evidence_set {
     dm_evidence *v;
     size_t n, cap;
+    size_t n_labelled; /* rows whose value was read from opts.label_field */
 } dm_evidence_set;
 
 DM_API void dm_evidence_set_init(dm_evidence_set *s);
@@ -80,6 +81,8 @@ typedef struct dm_evidence_opts {
     size_t n_codes;
     unsigned kinds_mask;    /* bit per dm_ev_kind to keep; 0 = all */
     const char *label_field; /* read this numeric field into value (labels) */
+    int label_if_present;   /* with label_field: a layer without that field is read
+                             * unlabelled (value 1) instead of failing */
     int undated_ok;         /* with until/from: keep undated rows instead of failing */
     const char *layer;      /* files: read only this layer (NULL: every layer) */
 } dm_evidence_opts;

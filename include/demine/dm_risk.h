@@ -266,7 +266,16 @@ typedef struct dm_risk_eval {
     double auc;                         /* AUC-ROC over labelled cells (NaN without labels) */
     double brier;                       /* Brier score over labelled cells (NaN without) */
     size_t n_pos, n_neg;
+    /* reliability of the probabilities over labelled cells: the cells sorted
+     * by map value in DM_RISK_CAL_BINS groups of (nearly) equal count, each
+     * with its mean probability and the share labelled 1; ece is the
+     * count-weighted mean gap between the two (NaN without labels) */
+    size_t n_bins;
+    size_t bin_n[10];
+    double bin_p[10], bin_obs[10];
+    double ece;
 } dm_risk_eval;
+#define DM_RISK_CAL_BINS 10
 
 /* Score a map (values over grid g; NaN = no data) against truth points
  * (grid CRS coordinates, nt of them) inside the area mask (1 = in; NULL =

@@ -53,10 +53,12 @@ static const char *help_map =
     "  --json                print a summary as JSON\n";
 
 static const char *help_eval =
-    "usage: demine risk eval RISK.tif --truth FILE [options]\n\n"
+    "usage: demine risk eval RISK.tif --truth FILE [options]\n"
+    "       demine risk eval RISK.tif --labels FILE [options]\n\n"
     "Score a risk map: recall at 5/10/20 %% of the area, PAI, the capture curve and\n"
-    "its area for the truth events falling in the area; AUC-ROC and Brier score\n"
-    "over labelled cells when --labels is given.\n\n"
+    "its area for the truth events falling in the area; AUC-ROC, Brier score and a\n"
+    "reliability table (labelled cells in ten equal groups by probability: the mean\n"
+    "probability against the share labelled 1) when --labels is given.\n\n"
     "  --truth FILE          truth points (any OGR file; FILE:LAYER picks a layer,\n"
     "                        e.g. demo.gpkg:truth_items)\n"
     "  --aoi FILE            polygons of the area scored (default: every map cell)\n"
@@ -71,9 +73,9 @@ static const char *help_fit =
     "usage: demine risk fit [DB] --labels FILE --out MODEL.json [options]\n\n"
     "Learn the weights of a model's terms by L2-regularised logistic regression, the\n"
     "penalty chosen by spatial block cross-validation. Labels are polygons or points\n"
-    "with a 0/1 field (--label-field), or points without one (each cell holding a\n"
-    "point is positive, every other cell of the area negative; --label-from/--label-to\n"
-    "select them by date). With DB and no --labels, cells with items or accidents are\n"
+    "with a 0/1 field (`label`, or the one --label-field names; other values are\n"
+    "left out), or points without one (each cell holding a point is positive, every\n"
+    "other cell of the area negative; --label-from/--label-to select them by date). With DB and no --labels, cells with items or accidents are\n"
     "positive and land released with nothing found negative; with --until, only those\n"
     "dated after it (so that they are not also the evidence).\n\n"
     "  --aoi FILE --cell M --crs CRS --until DATE --evidence FILE --covariate N=R\n"
@@ -482,7 +484,7 @@ static int run_eval(dm_ctx *ctx, int argc, char **argv)
     if (check_date("risk eval", "--from", o.from, from) || check_date("risk eval", "--to", o.to, to))
         return 2;
     if (!pos[0] || (!o.truth && !o.labels))
-        return cli_usage_error("risk eval", "usage: demine risk eval RISK.tif --truth FILE (see --help)");
+        return cli_usage_error("risk eval", "usage: demine risk eval RISK.tif --truth FILE | --labels FILE (see --help)");
     dm_grid g;
     float *map = NULL;
     unsigned char *mask = NULL;
@@ -544,23 +546,37 @@ static int run_eval(dm_ctx *ctx, int argc, char **argv)
                    "\"pai10\":%.3f,\"pai20\":%.3f,\"capture_auc\":%.4f,",
                    pos[0], e.n_cells, e.n_truth, e.n_truth_inside, e.recall5, e.recall10,
                    e.recall20, e.pai5, e.pai10, e.pai20, e.capture_auc);
-            if (isfinite(e.auc))
-                printf("\"auc\":%.4f,\"brier\":%.5f,\"labelled_pos\":%zu,\"labelled_neg\":%zu,",
-                       e.auc, e.brier, e.n_pos, e.n_neg);
+            if (isfinite(e.auc)) {
+                printf("\"auc\":%.4f,\"brier\":%.5f,\"labelled_pos\":%zu,\"labelled_neg\":%zu,"
+                       "\"ece\":%.5f,\"reliability\":[",
+                       e.auc, e.brier, e.n_pos, e.n_neg, e.ece);
+                for (size_t b = 0; b < e.n_bins; b++)
+                    printf("%s{\"cells\":%zu,\"p\":%.6g,\"observed\":%.6g}", b ? "," : "",
+                           e.bin_n[b], e.bin_p[b], e.bin_obs[b]);
+                printf("],");
+            }
             printf("\"capture\":[");
             for (int k = 0; k <= 100; k++)
                 printf("%s%.4f", k ? "," : "", e.capture[k]);
             printf("]}\n");
         } else {
             printf("cells scored      %zu\n", e.n_cells);
-            printf("truth events      %zu (%zu inside)\n", e.n_truth, e.n_truth_inside);
-            printf("recall@5%%         %.3f   PAI %.2f\n", e.recall5, e.pai5);
-            printf("recall@10%%        %.3f   PAI %.2f\n", e.recall10, e.pai10);
-            printf("recall@20%%        %.3f   PAI %.2f\n", e.recall20, e.pai20);
-            printf("capture curve AUC %.3f\n", e.capture_auc);
-            if (isfinite(e.auc))
+            if (o.truth) {
+                printf("truth events      %zu (%zu inside)\n", e.n_truth, e.n_truth_inside);
+                printf("recall@5%%         %.3f   PAI %.2f\n", e.recall5, e.pai5);
+                printf("recall@10%%        %.3f   PAI %.2f\n", e.recall10, e.pai10);
+                printf("recall@20%%        %.3f   PAI %.2f\n", e.recall20, e.pai20);
+                printf("capture curve AUC %.3f\n", e.capture_auc);
+            }
+            if (isfinite(e.auc)) {
                 printf("AUC-ROC labelled  %.3f (%zu positive, %zu negative); Brier %.4f\n",
                        e.auc, e.n_pos, e.n_neg, e.brier);
+                printf("reliability       (labelled cells in %zu groups by probability; "
+                       "mean gap %.3f)\n", e.n_bins, e.ece);
+                printf("  %8s %12s %12s\n", "cells", "mean p", "labelled 1");
+                for (size_t b = 0; b < e.n_bins; b++)
+                    printf("  %8zu %12.4g %12.4g\n", e.bin_n[b], e.bin_p[b], e.bin_obs[b]);
+            }
         }
     }
     rc = st ? cli_fail(ctx, "risk eval", st) : 0;
@@ -807,7 +823,9 @@ int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv)
         st = load_evidence(ctx, s, &o, until[0] ? until : NULL, &ev);
     if (!st) {
         dm_evidence_opts lo = {0};
-        lo.label_field = o.label_field;
+        /* a file's `label` field is used when it has one, as in risk eval */
+        lo.label_field = o.label_field ? o.label_field : o.labels ? "label" : NULL;
+        lo.label_if_present = !o.label_field;
         lo.from = lfrom[0] ? lfrom : NULL;
         lo.until = lto[0] ? lto : NULL;
         lo.codes = o.codes;
@@ -867,7 +885,7 @@ int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv)
         goto out;
     }
     size_t T = m.n_terms;
-    if (o.label_field) {
+    if (lab.n_labelled) {
         /* labelled polygons or points: the mean of each term over the label's cells */
         smp = calloc(lab.n ? lab.n : 1, sizeof *smp);
         sx = calloc((lab.n ? lab.n : 1) * (T ? T : 1), sizeof *sx);

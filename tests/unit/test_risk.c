@@ -205,6 +205,32 @@ TEST(risk_metrics)
     ASSERT_OK(dm_risk_evaluate(dmtest_ctx(), &g, map, NULL, xy, 4, NULL, NULL, 0, &e));
     ASSERT_NEAR(e.recall10, 0.10, 1e-9);
     ASSERT_NEAR(e.capture_auc, 0.5, 1e-9);
+    ASSERT(isnan(e.ece));
+    /* reliability: labels drawn with the stated probability are calibrated,
+     * the same probabilities divided by ten are not */
+    enum { NL = 4000 };
+    static double lp[NL], ly[NL];
+    uint32_t r = 12345;
+    for (int i = 0; i < NL; i++) {
+        lp[i] = (i + 0.5) / NL;
+        r = r * 1664525u + 1013904223u;
+        ly[i] = (r >> 8) / 16777216.0 < lp[i];
+    }
+    ASSERT_OK(dm_risk_evaluate(dmtest_ctx(), &g, map, NULL, xy, 4, lp, ly, NL, &e));
+    ASSERT_EQ(e.n_bins, (size_t)DM_RISK_CAL_BINS);
+    size_t tot = 0;
+    for (size_t b = 0; b < e.n_bins; b++) {
+        tot += e.bin_n[b];
+        ASSERT_NEAR(e.bin_obs[b], e.bin_p[b], 0.08);
+    }
+    ASSERT_EQ(tot, (size_t)NL);
+    ASSERT_NEAR(e.bin_p[0], 0.05, 1e-9);
+    ASSERT(e.ece < 0.03);
+    for (int i = 0; i < NL; i++)
+        lp[i] /= 10;
+    ASSERT_OK(dm_risk_evaluate(dmtest_ctx(), &g, map, NULL, xy, 4, lp, ly, NL, &e));
+    ASSERT(e.ece > 0.4);
+    ASSERT(e.bin_obs[9] > 0.85 && e.bin_p[9] < 0.1);
 }
 
 TEST(risk_fit_recovers_signs)
@@ -264,9 +290,46 @@ TEST(risk_cli_map_eval_and_bad_input)
               0);
     ASSERT_CONTAINS(out, "\"recall10\":");
     ASSERT_CONTAINS(out, "\"auc\":");
+    ASSERT_CONTAINS(out, "\"reliability\":[{\"cells\":");
+    free(out);
+    /* labels alone: no recall lines, the reliability table instead */
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --aoi %s --labels %s", dmtest_path("r.tif"), aoi,
+                            cells),
+              0);
+    ASSERT(!strstr(out, "recall@10%"));
+    ASSERT_CONTAINS(out, "AUC-ROC labelled");
+    ASSERT_CONTAINS(out, "labelled 1");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --aoi %s --truth %s --from 2013 --to 2019 "
+                                  "--codes 1,4,8 --labels %s --json",
+                            dmtest_path("r.tif"), aoi, evp, cells),
+              0);
     /* the map beats random by far on later events */
     const char *r10 = strstr(out, "\"recall10\":");
     ASSERT(r10 && strtod(r10 + 11, NULL) > 0.3);
+    free(out);
+    /* fitting on labelled cells reads their `label` field without being told:
+     * the 977 cells labelled 0 or 1 are the samples (not every cell that a
+     * label polygon touches, as if they were unlabelled points) */
+    ASSERT_EQ(dmtest_demine(&out, "risk fit --evidence %s --aoi %s --until 2008 --cell 1000 "
+                                  "--labels %s --out %s --json",
+                            evp, aoi, cells, dmtest_path("fit.json")),
+              0);
+    ASSERT_CONTAINS(out, "\"samples\":977,");
+    ASSERT(!strstr(out, "positive cells"));
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --aoi %s --until 2008 --cell 1000 "
+                                  "--model %s --out %s",
+                            evp, aoi, dmtest_path("fit.json"), dmtest_path("f.tif")),
+              0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --aoi %s --labels %s --json", dmtest_path("f.tif"),
+                            aoi, cells),
+              0);
+    /* fitted on these labels, the probabilities are calibrated to them */
+    const char *ece = strstr(out, "\"ece\":"), *auc = strstr(out, "\"auc\":");
+    ASSERT(ece && strtod(ece + 6, NULL) < 0.08);
+    ASSERT(auc && strtod(auc + 6, NULL) > 0.75);
     free(out);
     /* bad input: clear errors, no crash */
     ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --aoi %s --out %s", evp, evp,

@@ -358,7 +358,8 @@ static dm_status ev_feature(dm_ctx *ctx, void *user, OGRFeatureH f, OGRFeatureDe
             e.sigma_m = 2.0;
     }
     e.value = 1.0;
-    if (fc->o && fc->o->label_field) {
+    if (fc->o && fc->o->label_field &&
+        !(fc->o->label_if_present && OGR_FD_GetFieldIndex(d, fc->o->label_field) < 0)) {
         r = field_num(f, d, fc->o->label_field, &v);
         if (r < 0)
             return dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field '%s' is not a number", path, fno,
@@ -367,6 +368,7 @@ static dm_status ev_feature(dm_ctx *ctx, void *user, OGRFeatureH f, OGRFeatureDe
             return dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field '%s' is missing", path, fno,
                             fc->o->label_field);
         e.value = v;
+        fc->out->n_labelled++;
     }
     dm_status st = dm_evidence_add(ctx, fc->out, &e, g);
     if (st)

@@ -3,8 +3,10 @@
  * risk_eval.c -- how well a map predicts: the share of truth events that
  * fall in the riskiest 5, 10 and 20 % of the area (recall), the predictive
  * accuracy index (recall / area share), the whole capture curve and its
- * area, and AUC-ROC and Brier score over labelled cells. Ties in the map
- * are shared out in proportion, so a flat map scores as random.
+ * area, and AUC-ROC, Brier score and a reliability table (does a cell
+ * given p = 0.3 turn out positive three times in ten?) over labelled
+ * cells. Ties in the map are shared out in proportion, so a flat map
+ * scores as random.
  */
 #include "core/dm_internal.h"
 #include "demine/dm_risk.h"
@@ -99,6 +101,39 @@ static int radix_sort(uint32_t *a, size_t n)
     return 0;
 }
 
+/* Equal-count bins of the c finite labelled values by probability: mean p,
+ * observed share, and their count-weighted mean gap (expected calibration
+ * error). Returns -1 when out of memory. */
+static int reliability(const double *p, const double *y, size_t n, size_t c, dm_risk_eval *out)
+{
+    sy *v = malloc(c * sizeof *v);
+    if (!v)
+        return -1;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(p[i])) {
+            v[m].s = p[i];
+            v[m++].y = y[i] > 0.5;
+        }
+    qsort(v, m, sizeof *v, cmp_sy);
+    size_t nb = m < DM_RISK_CAL_BINS ? m : DM_RISK_CAL_BINS;
+    double gap = 0;
+    for (size_t b = 0; b < nb; b++) {
+        size_t lo = b * m / nb, hi = (b + 1) * m / nb;
+        double sp = 0, so = 0;
+        for (size_t k = lo; k < hi; k++)
+            sp += v[k].s, so += v[k].y;
+        out->bin_n[b] = hi - lo;
+        out->bin_p[b] = sp / (double)(hi - lo);
+        out->bin_obs[b] = so / (double)(hi - lo);
+        gap += fabs(sp - so);
+    }
+    out->n_bins = nb;
+    out->ece = gap / (double)m;
+    free(v);
+    return 0;
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -124,7 +159,7 @@ dm_status dm_risk_evaluate(dm_ctx *ctx, const dm_grid *g, const float *map,
                            const double *lab_p, const double *lab_y, size_t nl, dm_risk_eval *out)
 {
     memset(out, 0, sizeof *out);
-    out->auc = out->brier = NAN;
+    out->auc = out->brier = out->ece = NAN;
     size_t N = dm_grid_cells(g);
     out->n_truth = nt;
     uint32_t *ek = malloc((nt ? nt : 1) * sizeof *ek);
@@ -208,6 +243,8 @@ dm_status dm_risk_evaluate(dm_ctx *ctx, const dm_grid *g, const float *map,
                     out->n_neg++;
             }
         out->brier = c ? b / c : NAN;
+        if (c && reliability(lab_p, lab_y, nl, c, out))
+            return dm__fail(ctx, DM_ENOMEM, "out of memory for %zu labelled cells", c);
     }
     return DM_OK;
 }
