@@ -43,3 +43,31 @@ for y in 2013 2014 2015 2016 2017 2018 2019; do
     k=$($BIN risk eval "$T/kde1000-12.tif" --aoi "$AOI" --truth "$TRUTH" --from $y --to $y --codes 1,4,8 --json | field recall10)
     echo "  $y: model $m (events) baseline $k"
 done
+# Protocol 2 with a model fitted on the labels themselves: `risk fit` on the
+# cells of every other municipality (sorted by name), scored on the rest,
+# and back, against the model and the distance baseline on the same cells.
+echo "labelled AUC with a municipality split (fitted on one half, scored on the other):"
+python3 - "$D/antioquia/cells.geojson" "$T" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+ms = sorted({f['properties'].get('municipality') or '' for f in d['features']})
+for k in (0, 1):
+    sel = set(ms[k::2])
+    part = [f for f in d['features'] if (f['properties'].get('municipality') or '') in sel]
+    json.dump({'type': 'FeatureCollection', 'features': part}, open('%s/cells%d.geojson' % (sys.argv[2], k), 'w'))
+    json.dump({'type': 'FeatureCollection', 'features': [
+        {'type': 'Feature', 'properties': {}, 'geometry': f['geometry']} for f in part]},
+        open('%s/aoi%d.geojson' % (sys.argv[2], k), 'w'))
+PY
+base=""
+[ -n "$MODEL" ] && base="--model $MODEL"
+for k in 0 1; do
+    o=$((1 - k))
+    $BIN risk fit $base --evidence "$EV" --aoi "$AOI" --until 2008 --cell "$CELL" --labels "$T/cells$k.geojson" \
+        --out "$T/fit$k.json" $COVARGS >/dev/null 2>&1
+    map "$T/fit$k.json" 2008 "$T/fit$k-08.tif"
+    f=$($BIN risk eval "$T/fit$k-08.tif" --aoi "$T/aoi$o.geojson" --labels "$T/cells$o.geojson" --json | field auc ece)
+    m=$($BIN risk eval "$T/model-08.tif" --aoi "$T/aoi$o.geojson" --labels "$T/cells$o.geojson" --json | field auc ece)
+    b=$($BIN risk eval "$T/dist-08.tif" --aoi "$T/aoi$o.geojson" --labels "$T/cells$o.geojson" --json | field auc)
+    echo "  half $o: fitted $f (AUC, reliability gap)  model $m  distance $b"
+done
