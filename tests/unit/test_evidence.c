@@ -86,6 +86,49 @@ TEST(evidence_refuses_bad_files)
     ASSERT_STATUS(DM_EIO, dm_evidence_read_file(ctx, dmtest_path("none.geojson"), -1, NULL, &s));
 }
 
+TEST(evidence_reads_csv_points_and_optional_labels)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_evidence_set s;
+    dm_evidence_set_init(&s);
+    dmtest_write_file(dmtest_path("ev.csv"), "kind,date,code,lon,lat,label\n"
+                                             "item,2010,4,-75.0,6.1,1\n"
+                                             "accident,2011-03-02,1,-75.01,6.12,0\n");
+    dm_evidence_opts o = {0};
+    o.label_field = "label";
+    ASSERT_OK(dm_evidence_read_file(ctx, dmtest_path("ev.csv"), -1, &o, &s));
+    ASSERT_EQ(s.n, (size_t)2);
+    ASSERT_EQ(s.n_labelled, (size_t)2);
+    ASSERT_NEAR(s.v[1].xy.xy[0], -75.01, 1e-12);
+    ASSERT_NEAR(s.v[1].xy.xy[1], 6.12, 1e-12);
+    ASSERT_EQ(s.v[1].kind, DM_EV_ACCIDENT);
+    ASSERT_NEAR(s.v[0].value, 1, 0);
+    ASSERT_NEAR(s.v[1].value, 0, 0);
+    dm_evidence_set_free(ctx, &s);
+    /* a label field the file lacks: an error, unless it is optional */
+    o.label_field = "truth";
+    ASSERT_STATUS(DM_EPARSE, dm_evidence_read_file(ctx, dmtest_path("ev.csv"), -1, &o, &s));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "'truth' is missing");
+    dm_evidence_set_free(ctx, &s);
+    o.label_if_present = 1;
+    ASSERT_OK(dm_evidence_read_file(ctx, dmtest_path("ev.csv"), -1, &o, &s));
+    ASSERT_EQ(s.n, (size_t)2);
+    ASSERT_EQ(s.n_labelled, (size_t)0);
+    dm_evidence_set_free(ctx, &s);
+    /* WKT column */
+    dmtest_write_file(dmtest_path("w.csv"), "kind,date,WKT\nitem,2010,\"POINT (-74.5 6.3)\"\n");
+    ASSERT_OK(dm_evidence_read_file(ctx, dmtest_path("w.csv"), -1, NULL, &s));
+    ASSERT_EQ(s.n, (size_t)1);
+    ASSERT_NEAR(s.v[0].xy.xy[0], -74.5, 1e-12);
+    dm_evidence_set_free(ctx, &s);
+    /* no coordinates: the error says what a CSV needs */
+    dmtest_write_file(dmtest_path("n.csv"), "kind,date,easting\nitem,2010,5\n");
+    ASSERT_STATUS(DM_EGEOM, dm_evidence_read_file(ctx, dmtest_path("n.csv"), -1, NULL, &s));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "n.csv: feature 1 has no geometry");
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "lon and lat columns");
+    dm_evidence_set_free(ctx, &s);
+}
+
 TEST(evidence_aoi_must_be_polygons)
 {
     dm_ctx *ctx = dmtest_ctx();

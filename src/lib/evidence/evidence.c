@@ -213,7 +213,13 @@ static dm_status for_each_feature(dm_ctx *ctx, const char *path, const char *onl
 {
     dm__gdal_init();
     CPLErrorReset();
-    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    /* a CSV gives its points as lon/lat (or x/y) columns or a WKT column */
+    const char *drv = dm_driver_for_path(path);
+    static const char *const csv_opts[] = {
+        "X_POSSIBLE_NAMES=lon,longitude,long,lng,x", "Y_POSSIBLE_NAMES=lat,latitude,y",
+        "GEOM_POSSIBLE_NAMES=wkt,geometry,geom", "KEEP_GEOM_COLUMNS=NO", NULL};
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
+                                 drv && !strcmp(drv, "CSV") ? csv_opts : NULL, NULL);
     if (!ds) {
         const char *m = CPLGetLastErrorMsg();
         return dm__fail(ctx, DM_EIO, "%s: cannot open as a vector file%s%s", path,
@@ -248,7 +254,10 @@ static dm_status for_each_feature(dm_ctx *ctx, const char *path, const char *onl
             fno++;
             OGRGeometryH og = OGR_F_GetGeometryRef(f);
             if (!og || OGR_G_IsEmpty(og)) {
-                st = dm__fail(ctx, DM_EGEOM, "%s: feature %ld has no geometry", path, fno);
+                st = dm__fail(ctx, DM_EGEOM, "%s: feature %ld has no geometry%s", path, fno,
+                              drv && !strcmp(drv, "CSV")
+                                  ? " (a CSV needs lon and lat columns, or a WKT column)"
+                                  : "");
                 OGR_F_Destroy(f);
                 break;
             }
