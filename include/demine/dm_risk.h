@@ -244,8 +244,13 @@ typedef struct dm_risk_fit_opts {
     int folds;           /* default 5 */
     const double *lambdas; /* L2 penalties to try (NULL: a default ladder) */
     size_t n_lambdas;
-    double cv_loss;      /* out: mean held-out log-loss of the chosen lambda */
+    int shrink_to_base;  /* penalise the distance to m's own weights, not to 0:
+                          * what the samples cannot tell stays as in m */
+    double cv_loss;      /* out: mean held-out log-loss of the chosen lambda
+                          * (NaN when no fold could be held out) */
     double cv_auc;       /* out: mean held-out AUC of the chosen lambda */
+    double block_used_m; /* out: the block side used: block_m halved until the
+                          * samples span at least 2 x folds blocks (small areas) */
 } dm_risk_fit_opts;
 
 /* Fit the weights (and standardisation) of m's terms on samples by

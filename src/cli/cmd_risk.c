@@ -72,16 +72,20 @@ static const char *help_eval =
 static const char *help_fit =
     "usage: demine risk fit [DB] --labels FILE --out MODEL.json [options]\n\n"
     "Learn the weights of a model's terms by L2-regularised logistic regression, the\n"
-    "penalty chosen by spatial block cross-validation. Labels are polygons or points\n"
-    "with a 0/1 field (`label`, or the one --label-field names; other values are\n"
-    "left out), or points without one (each cell holding a point is positive, every\n"
-    "other cell of the area negative; --label-from/--label-to select them by date). With DB and no --labels, cells with items or accidents are\n"
-    "positive and land released with nothing found negative; with --until, only those\n"
-    "dated after it (so that they are not also the evidence).\n\n"
+    "penalty chosen by spatial block cross-validation. The penalty pulls each weight\n"
+    "towards the base model's (--model, or the default model): a few labels adjust it,\n"
+    "and a term the labels say nothing of keeps its weight. Labels are polygons or\n"
+    "points with a 0/1 field (`label`, or the one --label-field names; other values\n"
+    "are left out), or points without one (each cell holding a point is positive,\n"
+    "every other cell of the area negative; --label-from/--label-to select them by\n"
+    "date). With DB and no --labels, cells with items or accidents are positive and\n"
+    "land released with nothing found negative; with --until, only those dated after\n"
+    "it (so that they are not also the evidence).\n\n"
     "  --aoi FILE --cell M --crs CRS --until DATE --evidence FILE --covariate N=R\n"
     "                        as for `risk map` (cell default 100)\n"
     "  --model BASE.json     the terms to fit (default: the default model's)\n"
     "  --add-covariates      add a term for every --covariate given\n"
+    "  --no-prior            pull the weights towards zero instead (a fit from scratch)\n"
     "  --block-km K          cross-validation block side (default 10)\n"
     "  --folds N             folds (default 5)\n"
     "  --out MODEL.json      where to write the fitted model (required)\n";
@@ -98,7 +102,7 @@ typedef struct opts {
     unsigned disabled;
     long threads, tile, mem_mb, folds, band;
     double block_km;
-    int json, no_writeback, add_cov, no_calibrate;
+    int json, no_writeback, add_cov, no_calibrate, no_prior;
     int codes[MAX_LIST];
     size_t n_codes;
     unsigned kinds;
@@ -149,6 +153,7 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o, int npos,
         else if (!strcmp(a, "--no-writeback")) o->no_writeback = 1;
         else if (!strcmp(a, "--no-calibrate")) o->no_calibrate = 1;
         else if (!strcmp(a, "--add-covariates")) o->add_cov = 1;
+        else if (!strcmp(a, "--no-prior")) o->no_prior = 1;
         else if (!strcmp(a, "--cell")) {
             NEED();
             if (!cli_parse_double(cmd, a, v, &o->cell))
@@ -1023,6 +1028,7 @@ int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv)
     dm_risk_fit_opts fo = {0};
     fo.block_m = o.block_km * 1000;
     fo.folds = (int)o.folds;
+    fo.shrink_to_base = !o.no_prior;
     if ((st = dm_risk_fit(ctx, &m, smp, ns, &fo))) {
         rc = cli_fail(ctx, "risk fit", st);
         goto out;
@@ -1032,20 +1038,32 @@ int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv)
              "fitted by demine risk fit on %zu samples (%s%s%s), cells of %g m, evidence until "
              "%s; spatial block CV (%g km blocks, %ld folds): held-out log-loss %.5f, AUC %.4f, "
              "lambda %g",
-             ns, o.labels, o.label_from ? " from " : "", o.label_from ? o.label_from : "", g.cell,
-             until[0] ? until : "any date", o.block_km, o.folds, fo.cv_loss, fo.cv_auc, m.lambda);
+             ns, o.labels ? o.labels : "the database's finds, accidents and released land",
+             o.label_from ? " from " : "", o.label_from ? o.label_from : "", g.cell,
+             until[0] ? until : "any date", fo.block_used_m / 1000, o.folds, fo.cv_loss, fo.cv_auc,
+             m.lambda);
     if (!m.name[0] || !strcmp(m.name, "default"))
         snprintf(m.name, sizeof m.name, "fitted");
     if ((st = dm_risk_model_save(ctx, o.out, &m))) {
         rc = cli_fail(ctx, "risk fit", st);
         goto out;
     }
-    if (o.json)
-        printf("{\"out\":\"%s\",\"samples\":%zu,\"cv_logloss\":%.6f,\"cv_auc\":%.4f,\"lambda\":%g}\n",
-               o.out, ns, fo.cv_loss, fo.cv_auc, m.lambda);
-    else {
-        printf("fitted %s on %zu samples: held-out AUC %.4f, log-loss %.5f, lambda %g\n", o.out, ns,
+    if (o.json) {
+        char auc[32] = "null", loss[32] = "null";
+        if (isfinite(fo.cv_auc))
+            snprintf(auc, sizeof auc, "%.4f", fo.cv_auc);
+        if (isfinite(fo.cv_loss))
+            snprintf(loss, sizeof loss, "%.6f", fo.cv_loss);
+        printf("{\"out\":\"%s\",\"samples\":%zu,\"cv_logloss\":%s,\"cv_auc\":%s,\"lambda\":%g,"
+               "\"block_km\":%g}\n",
+               o.out, ns, loss, auc, m.lambda, fo.block_used_m / 1000);
+    } else {
+        printf("fitted %s on %zu samples: held-out AUC %.4f, log-loss %.5f, lambda %g", o.out, ns,
                fo.cv_auc, fo.cv_loss, m.lambda);
+        if (fo.block_used_m < o.block_km * 1000)
+            printf(" (blocks of %g km: the area spans too few of %g km)", fo.block_used_m / 1000,
+                   o.block_km);
+        printf("\n");
         for (size_t t = 0; t < m.n_terms; t++)
             printf("  %-28s %+.4f\n", m.terms[t].name, m.terms[t].weight);
     }

@@ -271,6 +271,59 @@ TEST(risk_fit_recovers_signs)
     free(x);
 }
 
+/* Towards a base model: a term the samples cannot see (constant) keeps its
+ * base weight and the intercept compensates; a few samples move the others
+ * only part of the way; a small area still gets a cross-validation. */
+TEST(risk_fit_shrinks_towards_the_base_model)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_risk_model base;
+    memset(&base, 0, sizeof base);
+    base.n_terms = 2;
+    base.ref_cell_m = 100;
+    base.intercept = -2;
+    snprintf(base.terms[0].name, sizeof base.terms[0].name, "%s", "seen");
+    snprintf(base.terms[1].name, sizeof base.terms[1].name, "%s", "unseen");
+    base.terms[0].sd = base.terms[1].sd = 1;
+    base.terms[0].weight = 0.5;
+    base.terms[1].weight = 1.5;
+    size_t n = 600;
+    dm_risk_sample *s = calloc(n, sizeof *s);
+    float *x = calloc(n * 2, sizeof *x);
+    srand(5);
+    for (size_t i = 0; i < n; i++) {
+        x[2 * i] = (float)(rand() / (double)RAND_MAX * 4 - 2);
+        x[2 * i + 1] = 0.25f; /* e.g. no detections anywhere in the samples */
+        double p = 1 / (1 + exp(-(-1 + 2 * x[2 * i])));
+        s[i].x = x + 2 * i;
+        s[i].y = rand() / (double)RAND_MAX < p;
+        s[i].w = 1;
+        s[i].bx = 300.0 * (double)(i % 20); /* 6 x 9 km: inside one 10 km block */
+        s[i].by = 300.0 * (double)(i / 20);
+    }
+    dm_risk_model m = base, z = base;
+    dm_risk_fit_opts o = {0};
+    o.shrink_to_base = 1;
+    ASSERT_OK(dm_risk_fit(ctx, &m, s, n, &o));
+    ASSERT(o.block_used_m < 10000 && o.block_used_m >= 100);
+    ASSERT(isfinite(o.cv_auc) && o.cv_auc > 0.75);
+    ASSERT_NEAR(m.terms[1].weight, 1.5, 1e-12);
+    ASSERT_NEAR(m.terms[1].mean, 0, 1e-12);
+    double w0 = m.terms[0].weight / m.terms[0].sd;
+    ASSERT_MSG(w0 > 1.0 && w0 < 2.5, "weight per unit %g", w0);
+    /* at x = 0 the samples were drawn with p = 1 / (1 + e); the model says
+     * so, whatever the unseen term adds there */
+    double eta = m.intercept + m.terms[0].weight * (0 - m.terms[0].mean) / m.terms[0].sd +
+                 m.terms[1].weight * (0.25 - m.terms[1].mean) / m.terms[1].sd;
+    ASSERT_NEAR(1 / (1 + exp(-eta)), 1 / (1 + exp(1.0)), 0.06);
+    /* towards zero (the plain fit), the unseen term is dropped */
+    o.shrink_to_base = 0;
+    ASSERT_OK(dm_risk_fit(ctx, &z, s, n, &o));
+    ASSERT_NEAR(z.terms[1].weight, 0, 0);
+    free(s);
+    free(x);
+}
+
 TEST(risk_cli_map_eval_and_bad_input)
 {
     char *out = NULL;

@@ -4,7 +4,9 @@
  * regression solved by Newton's method (few terms, so exact), the penalty
  * chosen by spatial block cross-validation (whole blocks of land held out
  * together, so that nearby cells do not leak into their own test), then a
- * final fit on every sample.
+ * final fit on every sample. The penalty pulls the weights towards zero or,
+ * when asked, towards the base model's own weights, so that a few local
+ * samples adjust a sound model instead of replacing it.
  */
 #include "core/dm_internal.h"
 #include "demine/dm_risk.h"
@@ -52,6 +54,7 @@ typedef struct design {
     int p;            /* terms */
     const double *mu, *sd;
     const unsigned char *active; /* term used */
+    const double *prior;         /* standardised weights shrunk towards (NULL: 0) */
 } design;
 
 static inline double zval(const design *d, size_t i, int k)
@@ -70,6 +73,9 @@ static int newton(const design *d, const int *fold, int skip, double lambda, dou
         return -1;
     }
     memset(beta, 0, (size_t)P * sizeof *beta);
+    if (d->prior)
+        for (int k = 0; k < d->p; k++)
+            beta[k + 1] = d->active[k] ? d->prior[k] : 0;
     double W = 0, Wy = 0;
     for (size_t i = 0; i < d->n; i++)
         if (!fold || fold[i] != skip) {
@@ -81,6 +87,14 @@ static int newton(const design *d, const int *fold, int skip, double lambda, dou
         return -1;
     }
     beta[0] = log(Wy / (W - Wy));
+    if (d->prior) { /* the intercept that matches the base rate under the prior */
+        double m = 0;
+        for (size_t i = 0; i < d->n; i++)
+            if (!fold || fold[i] != skip)
+                for (int k = 0; k < d->p; k++)
+                    m += d->s[i].w * beta[k + 1] * (d->active[k] ? zval(d, i, k) : 0);
+        beta[0] -= m / W;
+    }
     double lam = lambda * W;
     int rc = 0;
     for (int it = 0; it < 60; it++) {
@@ -108,7 +122,7 @@ static int newton(const design *d, const int *fold, int skip, double lambda, dou
                 H[a * P + b] = H[b * P + a];
         for (int k = 1; k < P; k++) {
             H[k * P + k] += lam + (d->active[k - 1] ? 0 : 1);
-            g[k] -= lam * beta[k];
+            g[k] -= lam * (beta[k] - (d->prior ? d->prior[k - 1] : 0));
         }
         H[0] += 1e-9 * W;
         if (chol_solve(H, g, P)) {
@@ -137,6 +151,12 @@ static double predict(const design *d, size_t i, const double *beta)
     return eta;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
 static uint64_t mix(uint64_t x)
 {
     x ^= x >> 33;
@@ -153,9 +173,11 @@ dm_status dm_risk_fit(dm_ctx *ctx, dm_risk_model *m, const dm_risk_sample *sampl
     int p = (int)m->n_terms;
     double block = o && o->block_m > 0 ? o->block_m : 10000;
     int folds = o && o->folds > 1 ? o->folds : 5;
-    static const double ladder[] = {1e-5, 1e-4, 1e-3, 1e-2, 3e-2, 1e-1, 3e-1};
+    /* towards a base model, the ladder goes on to penalties that keep it */
+    static const double ladder[] = {1e-5, 1e-4, 1e-3, 1e-2, 3e-2, 1e-1, 3e-1, 1, 3, 10};
     const double *lams = o && o->n_lambdas ? o->lambdas : ladder;
-    size_t nl = o && o->n_lambdas ? o->n_lambdas : sizeof ladder / sizeof ladder[0];
+    size_t nl = o && o->n_lambdas ? o->n_lambdas
+                                  : sizeof ladder / sizeof ladder[0] - (o && o->shrink_to_base ? 0 : 3);
     double pos = 0, neg = 0;
     for (size_t i = 0; i < n; i++)
         *(samples[i].y > 0.5 ? &pos : &neg) += samples[i].w;
@@ -164,6 +186,7 @@ dm_status dm_risk_fit(dm_ctx *ctx, dm_risk_model *m, const dm_risk_sample *sampl
                         "cannot fit: the labels need both positive and negative cells (%g "
                         "positive, %g negative)",
                         pos, neg);
+    double *prior = NULL;
     double *mu = dm_calloc(ctx, (size_t)p + 1, sizeof *mu), *sd = dm_calloc(ctx, (size_t)p + 1, sizeof *sd);
     unsigned char *active = dm_calloc(ctx, (size_t)p + 1, 1);
     int *fold = dm_calloc(ctx, n ? n : 1, sizeof *fold);
@@ -190,11 +213,39 @@ dm_status dm_risk_fit(dm_ctx *ctx, dm_risk_model *m, const dm_risk_sample *sampl
         if (!active[k])
             sd[k] = 1;
     }
+    /* A small area may lie in one or two blocks, leaving nothing to hold
+     * out: halve the blocks until the samples span 2 x folds of them. */
+    for (;;) {
+        size_t nb = 0;
+        for (size_t i = 0; i < n; i++) {
+            int64_t bx = (int64_t)floor(samples[i].bx / block), by = (int64_t)floor(samples[i].by / block);
+            sc[i] = (double)(mix((uint64_t)bx * 0x9E3779B97F4A7C15ULL ^ (uint64_t)by) >> 11);
+        }
+        qsort(sc, n, sizeof *sc, cmp_double);
+        for (size_t i = 0; i < n; i++)
+            nb += !i || sc[i] != sc[i - 1];
+        if (nb >= (size_t)(2 * folds) || block <= 100)
+            break;
+        block /= 2;
+    }
     for (size_t i = 0; i < n; i++) {
         int64_t bx = (int64_t)floor(samples[i].bx / block), by = (int64_t)floor(samples[i].by / block);
         fold[i] = (int)(mix((uint64_t)bx * 0x9E3779B97F4A7C15ULL ^ (uint64_t)by) % (uint64_t)folds);
     }
-    design d = {samples, n, p, mu, sd, active};
+    if (o)
+        o->block_used_m = block;
+    if (o && o->shrink_to_base) {
+        /* the base model's weight per unit of x, in the new standard units */
+        if (!(prior = dm_calloc(ctx, (size_t)p + 1, sizeof *prior))) {
+            st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+            goto done;
+        }
+        for (int k = 0; k < p; k++) {
+            double bsd = m->terms[k].sd > 0 ? m->terms[k].sd : 1;
+            prior[k] = active[k] ? m->terms[k].weight / bsd * sd[k] : 0;
+        }
+    }
+    design d = {samples, n, p, mu, sd, active, prior};
     double best = INFINITY, best_lam = lams[0], best_auc = NAN;
     for (size_t li = 0; li < nl; li++) {
         double loss = 0, lw = 0, auc = 0;
@@ -230,6 +281,12 @@ dm_status dm_risk_fit(dm_ctx *ctx, dm_risk_model *m, const dm_risk_sample *sampl
             best_auc = nf ? auc / nf : NAN;
         }
     }
+    if (!isfinite(best)) { /* no fold could be held out: a middle penalty */
+        best = NAN;
+        best_lam = 1e-2;
+        dm__log(ctx, DM_LOG_WARN, "fit: no fold of the cross-validation holds both positive and "
+                                  "negative cells; lambda %g taken without validation", best_lam);
+    }
     if (newton(&d, NULL, -1, best_lam, beta)) {
         st = dm__fail(ctx, DM_EINVAL, "the fit did not converge (collinear or separable terms)");
         goto done;
@@ -237,6 +294,14 @@ dm_status dm_risk_fit(dm_ctx *ctx, dm_risk_model *m, const dm_risk_sample *sampl
     m->intercept = beta[0];
     m->lambda = best_lam;
     for (int k = 0; k < p; k++) {
+        if (!active[k] && prior) {
+            /* the samples say nothing of this term (it is constant there):
+             * it keeps its base weight, and the intercept takes back what it
+             * adds at the samples' value */
+            double bsd = m->terms[k].sd > 0 ? m->terms[k].sd : 1;
+            m->intercept -= m->terms[k].weight * (mu[k] - m->terms[k].mean) / bsd;
+            continue;
+        }
         m->terms[k].mean = mu[k];
         m->terms[k].sd = sd[k];
         m->terms[k].weight = active[k] ? beta[k + 1] : 0;
@@ -251,6 +316,7 @@ done:
     dm_free(ctx, active);
     dm_free(ctx, fold);
     dm_free(ctx, beta);
+    dm_free(ctx, prior);
     dm_free(ctx, sc);
     dm_free(ctx, yy);
     return st;
