@@ -522,6 +522,23 @@ TEST(risk_fit_from_the_database_and_map_with_it)
         nonzero += m.terms[t].weight != 0;
     ASSERT(nonzero >= 3);
     ASSERT_NEAR(m.ref_cell_m, 50, 1e-9);
+    /* the fit starts from the default model and stays nearer to it than a
+     * fit from scratch does (weights per unit of each term's value) */
+    ASSERT_EQ(dmtest_demine(&out, "risk fit %s --cell 50 --until 2023-06-30 --no-prior --out %s",
+                            dbp, dmtest_path("m0.json")),
+              0);
+    ASSERT_CONTAINS(out, "blocks of");
+    free(out);
+    dm_risk_model m0, def;
+    ASSERT_OK(dm_risk_model_load(dmtest_ctx(), dmtest_path("m0.json"), &m0));
+    dm_risk_model_default(&def);
+    ASSERT_EQ(m0.n_terms, def.n_terms);
+    double d_prior = 0, d_zero = 0;
+    for (size_t t = 0; t < def.n_terms; t++) {
+        d_prior += fabs(m.terms[t].weight / m.terms[t].sd - def.terms[t].weight);
+        d_zero += fabs(m0.terms[t].weight / m0.terms[t].sd - def.terms[t].weight);
+    }
+    ASSERT_MSG(d_prior < 0.9 * d_zero, "distance to the default %g (prior) vs %g", d_prior, d_zero);
     ASSERT_EQ(dmtest_demine(&out, "risk map %s --model %s --cell 25 --out %s", dbp,
                             dmtest_path("m.json"), dmtest_path("r.tif")),
               0);
