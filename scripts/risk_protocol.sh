@@ -8,6 +8,11 @@
 # (2) evidence up to 2008, AUC-ROC over the labelled cells. Baselines are
 # computed the same way (kernel density sigma 1 and 2 km; distance to past
 # events). Usage: risk_protocol.sh [MODEL.json] [CELL_M]   (default model, 1000 m)
+# Environment: COLOMBIA (the data set's folder), REGION (its sub-folder with
+# aoi.geojson, events.geojson and cells.geojson; default antioquia), EVIDENCE
+# (space-separated evidence files; default the country's events, which hold
+# Antioquia's: add a region's own events.geojson when they are not in it),
+# COVARGS (extra `risk map` arguments, e.g. --covariate NAME=RASTER).
 set -e
 BIN=${BIN:-./demine}
 D=${COLOMBIA:-/work/shared/data/colombia}
@@ -15,9 +20,12 @@ MODEL=${1:-}
 CELL=${2:-1000}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-EV="$D/colombia_events.geojson"
-AOI="$D/antioquia/aoi.geojson"
-TRUTH="$D/antioquia/events.geojson"
+R="$D/${REGION:-antioquia}"
+EVARGS=""
+for f in ${EVIDENCE:-$D/colombia_events.geojson}; do EVARGS="$EVARGS --evidence $f"; done
+AOI="$R/aoi.geojson"
+TRUTH="$R/events.geojson"
+CELLS="$R/cells.geojson"
 K='"kinds":["accident","item","suspected","report"]'
 for s in 1000 2000; do
     echo "{\"name\":\"kde${s}\",\"intercept\":0,\"ref_cell_m\":$CELL,\"terms\":[{\"name\":\"kde\",\"type\":\"kernel\",$K,\"width_m\":$s,\"weight\":1}]}" >"$T/kde$s.json"
@@ -25,7 +33,7 @@ done
 echo "{\"name\":\"dist\",\"intercept\":0,\"ref_cell_m\":$CELL,\"terms\":[{\"name\":\"d\",\"type\":\"distance\",$K,\"width_m\":50000,\"scale_m\":1000,\"weight\":-1}]}" >"$T/dist.json"
 map() { # model until out
     if [ -n "$1" ]; then m="--model $1"; else m=""; fi
-    $BIN risk map $m --evidence "$EV" --aoi "$AOI" --until "$2" --cell "$CELL" --out "$3" $COVARGS >/dev/null
+    $BIN risk map $m $EVARGS --aoi "$AOI" --until "$2" --cell "$CELL" --out "$3" $COVARGS >/dev/null
 }
 field() { python3 -c "import json,sys; d=json.load(sys.stdin); print(' '.join('%.3f' % d[k] if k in d else '-' for k in sys.argv[1:]))" "$@"; }
 printf "%-22s %9s %9s %9s %6s %8s %9s\n" map recall@5 recall@10 recall@20 PAI10 capture AUC_lab
@@ -34,7 +42,7 @@ for name in model kde1000 kde2000 dist; do
     map "$mf" 2012 "$T/$name-12.tif"
     map "$mf" 2008 "$T/$name-08.tif"
     a=$($BIN risk eval "$T/$name-12.tif" --aoi "$AOI" --truth "$TRUTH" --from 2013 --to 2019 --codes 1,4,8 --json | field recall5 recall10 recall20 pai10 capture_auc)
-    b=$($BIN risk eval "$T/$name-08.tif" --aoi "$AOI" --truth "$TRUTH" --labels "$D/antioquia/cells.geojson" --json | field auc)
+    b=$($BIN risk eval "$T/$name-08.tif" --aoi "$AOI" --truth "$TRUTH" --labels "$CELLS" --json | field auc)
     printf "%-22s %9s %9s %9s %6s %8s %9s\n" "$name" $a $b
 done
 echo "recall@10% year by year (model vs kernel density 1 km):"
@@ -47,10 +55,12 @@ done
 # cells of every other municipality (sorted by name), scored on the rest,
 # and back, against the model and the distance baseline on the same cells.
 echo "labelled AUC with a municipality split (fitted on one half, scored on the other):"
-python3 - "$D/antioquia/cells.geojson" "$T" <<'PY'
+python3 - "$CELLS" "$T" <<'PY' || { echo "  (the cells carry fewer than two municipalities: no split)"; exit 0; }
 import json, sys
 d = json.load(open(sys.argv[1]))
 ms = sorted({f['properties'].get('municipality') or '' for f in d['features']})
+if len(ms) < 2:
+    sys.exit(3)
 for k in (0, 1):
     sel = set(ms[k::2])
     part = [f for f in d['features'] if (f['properties'].get('municipality') or '') in sel]
@@ -63,7 +73,7 @@ base=""
 [ -n "$MODEL" ] && base="--model $MODEL"
 for k in 0 1; do
     o=$((1 - k))
-    $BIN risk fit $base --evidence "$EV" --aoi "$AOI" --until 2008 --cell "$CELL" --labels "$T/cells$k.geojson" \
+    $BIN risk fit $base $EVARGS --aoi "$AOI" --until 2008 --cell "$CELL" --labels "$T/cells$k.geojson" \
         --out "$T/fit$k.json" $COVARGS >/dev/null 2>&1
     map "$T/fit$k.json" 2008 "$T/fit$k-08.tif"
     f=$($BIN risk eval "$T/fit$k-08.tif" --aoi "$T/aoi$o.geojson" --labels "$T/cells$o.geojson" --json | field auc ece)
