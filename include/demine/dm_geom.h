@@ -123,6 +123,13 @@ DM_API dm_status dm_transform_xy(dm_transform *t, double *x, double *y, size_t n
 /* Transform a whole geometry into a new one. */
 DM_API dm_status dm_geom_transform(dm_ctx *ctx, dm_transform *t, const dm_geom *g,
                                    dm_geom **out);
+/* A CRS a grid in metres can use: known, projected, with metre axes.
+ * DM_EPROJ with a message naming the CRS otherwise (unknown, geographic in
+ * degrees, or projected in feet). With norm, writes its short form there:
+ * "AUTH:CODE" when the CRS has one (a name or WKT of an EPSG CRS becomes
+ * "EPSG:n"), else the definition itself if it fits in norm_size. */
+DM_API dm_status dm_crs_require_metres(dm_ctx *ctx, const char *crs, char *norm,
+                                       size_t norm_size);
 /* EPSG code of the UTM zone holding (lon, lat): 326zz north, 327zz south. */
 DM_API int dm_utm_epsg(double lon, double lat);
 /* Area in hectares and length in metres of a WGS 84 geometry, computed in the

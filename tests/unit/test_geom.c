@@ -84,6 +84,28 @@ TEST(areas_in_hectares_and_utm_zone)
     dm_transform_free(to);
 }
 
+TEST(grid_crs_must_count_in_metres)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    char n[64];
+    ASSERT_OK(dm_crs_require_metres(ctx, "EPSG:32638", n, sizeof n));
+    ASSERT_STREQ(n, "EPSG:32638");
+    /* a name or a WKT of an EPSG CRS comes back as its code */
+    ASSERT_OK(dm_crs_require_metres(ctx, "WGS 84 / UTM zone 38N", n, sizeof n));
+    ASSERT_STREQ(n, "EPSG:32638");
+    /* a PROJ string without +type=crs is still a CRS; kept as given */
+    ASSERT_OK(dm_crs_require_metres(ctx, "+proj=utm +zone=38 +datum=WGS84", n, sizeof n));
+    ASSERT_STREQ(n, "+proj=utm +zone=38 +datum=WGS84");
+    ASSERT_STATUS(DM_EPROJ, dm_crs_require_metres(ctx, "EPSG:4326", n, sizeof n));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "degrees");
+    ASSERT_STATUS(DM_EPROJ, dm_crs_require_metres(ctx, "EPSG:2227", n, sizeof n));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "foot");
+    /* PROJ would read "foo" as part of "Amersfoort": refused */
+    ASSERT_STATUS(DM_EPROJ, dm_crs_require_metres(ctx, "foo", n, sizeof n));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "unknown CRS 'foo'");
+    ASSERT_STATUS(DM_EPROJ, dm_crs_require_metres(ctx, "EPSG:999999", NULL, 0));
+}
+
 TEST(validity_reports_where_the_fault_is_and_repairs)
 {
     dm_ctx *ctx = dmtest_ctx();

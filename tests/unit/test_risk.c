@@ -390,6 +390,13 @@ TEST(risk_cli_map_eval_and_bad_input)
               4);
     ASSERT_CONTAINS(out, "no polygon");
     free(out);
+    /* a grid in degrees would be a silently wrong map */
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --aoi %s --crs EPSG:4326 --cell 1000 "
+                                  "--out %s",
+                            evp, aoi, dmtest_path("x.tif")),
+              4);
+    ASSERT_CONTAINS(out, "--crs: 'EPSG:4326' is not a projected CRS");
+    free(out);
     /* an output that cannot be written is refused before any work */
     ASSERT(dmtest_demine(&out, "risk map --evidence %s --out %s/no/such/dir/r.tif", evp,
                          dmtest_path("")) != 0);

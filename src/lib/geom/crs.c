@@ -89,6 +89,67 @@ dm_status dm_transform_new(dm_ctx *ctx, const char *from, const char *to, dm_tra
     return DM_OK;
 }
 
+dm_status dm_crs_require_metres(dm_ctx *ctx, const char *crs, char *norm, size_t norm_size)
+{
+    proj_slot *s = proj_get(ctx);
+    if (!s)
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    s->msg[0] = '\0';
+    char def[1024];
+    /* a PROJ string is a CRS once it says so */
+    snprintf(def, sizeof def, "%s%s", crs ? crs : "",
+             crs && crs[0] == '+' && !strstr(crs, "type=crs") ? " +type=crs" : "");
+    PJ *p = def[0] ? proj_create(s->pc, def) : NULL;
+    if (!p)
+        return dm__fail(ctx, DM_EPROJ, "unknown CRS '%.200s'%s%s", crs ? crs : "",
+                        s->msg[0] ? ": " : "", s->msg);
+    /* PROJ also takes a bare word as part of a CRS name ("foo" finds
+     * "Amersfoort"): only a name given in full is taken */
+    const char *name = proj_get_name(p);
+    if (!strpbrk(def, ":[+=") && (!name || dm__strcasecmp(name, def))) {
+        dm_status e = dm__fail(ctx, DM_EPROJ, "unknown CRS '%.200s' (give it as EPSG:n)", crs);
+        proj_destroy(p);
+        return e;
+    }
+    dm_status st = DM_OK;
+    PJ_TYPE type = proj_get_type(p);
+    PJ *base = p, *horiz = NULL;
+    if (type == PJ_TYPE_COMPOUND_CRS && (horiz = proj_crs_get_sub_crs(s->pc, p, 0)))
+        base = horiz, type = proj_get_type(horiz);
+    if (!proj_is_crs(base)) {
+        st = dm__fail(ctx, DM_EPROJ, "'%.200s' is not a coordinate reference system", crs);
+    } else if (type != PJ_TYPE_PROJECTED_CRS) {
+        st = dm__fail(ctx, DM_EPROJ,
+                      "'%.200s' is not a projected CRS (it counts in degrees): a grid needs metres, "
+                      "e.g. the area's UTM zone (the default)",
+                      crs);
+    } else {
+        PJ *cs = proj_crs_get_coordinate_system(s->pc, base);
+        double f = 0;
+        const char *unit = NULL;
+        if (cs && proj_cs_get_axis_info(s->pc, cs, 0, NULL, NULL, NULL, &f, &unit, NULL, NULL) &&
+            fabs(f - 1.0) > 1e-9)
+            st = dm__fail(ctx, DM_EPROJ, "'%.200s' counts in %s, not metres: a grid needs metres",
+                          crs, unit ? unit : "another unit");
+        proj_destroy(cs);
+    }
+    if (!st && norm) {
+        const char *auth = proj_get_id_auth_name(p, 0), *code = proj_get_id_code(p, 0);
+        if (auth && code)
+            snprintf(norm, norm_size, "%s:%s", auth, code);
+        else if (strlen(crs) < norm_size)
+            snprintf(norm, norm_size, "%s", crs);
+        else
+            st = dm__fail(ctx, DM_EPROJ,
+                          "the CRS '%.60s...' has no EPSG code and a definition too long to keep: "
+                          "give it as EPSG:n or a PROJ string of under %zu characters",
+                          crs, norm_size);
+    }
+    proj_destroy(horiz);
+    proj_destroy(p);
+    return st;
+}
+
 void dm_transform_free(dm_transform *t)
 {
     if (!t)

@@ -30,13 +30,16 @@ dm_status dm_risk_grid(dm_ctx *ctx, const dm_geom *aoi, const dm_evidence_set *e
     } else if (!ev || !dm_evidence_bounds(ev, b)) {
         return dm__fail(ctx, DM_ENOTFOUND, "no evidence and no area (--aoi): nothing to map");
     }
-    char crs[64];
-    if (crs_in && crs_in[0])
-        snprintf(crs, sizeof crs, "%s", crs_in);
-    else
+    char crs[sizeof g->crs];
+    dm_status st = DM_OK;
+    if (crs_in && crs_in[0]) {
+        if ((st = dm_crs_require_metres(ctx, crs_in, crs, sizeof crs)))
+            return dm__wrap(ctx, "--crs");
+    } else {
         snprintf(crs, sizeof crs, "EPSG:%d", dm_utm_epsg((b[0] + b[2]) / 2, (b[1] + b[3]) / 2));
+    }
     dm_transform *t = NULL;
-    dm_status st = dm_transform_new(ctx, "EPSG:4326", crs, &t);
+    st = dm_transform_new(ctx, "EPSG:4326", crs, &t);
     if (st)
         return st;
     /* transform a densified outline of the box */
