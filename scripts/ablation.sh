@@ -34,7 +34,7 @@ fi
 score() { # label extra-map-args...
     label=$1; shift
     $BIN risk map $SRC $M --cell "$CELL" --out "$T/a.tif" "$@" >/dev/null
-    $BIN risk eval "$T/a.tif" $EVAL --json | python3 -c "import json,sys; d=json.load(sys.stdin); print('%-34s %.3f %.3f %.3f %.3f' % (sys.argv[1], d['recall5'], d['recall10'], d['recall20'], d['capture_auc']))" "$label"
+    $BIN risk eval "$T/a.tif" $EVAL --json | python3 -c "import json,sys; d=json.load(sys.stdin); print('%-34s %.3f %.3f %.3f %.3f' % ((sys.argv[1],) + tuple(d[k] if d[k] is not None else float('nan') for k in ('recall5', 'recall10', 'recall20', 'capture_auc'))))" "$label"
 }
 echo "switched off                       rec@5 rec@10 rec@20 capture"
 score "(nothing)"

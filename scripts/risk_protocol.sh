@@ -35,7 +35,7 @@ map() { # model until out
     if [ -n "$1" ]; then m="--model $1"; else m=""; fi
     $BIN risk map $m $EVARGS --aoi "$AOI" --until "$2" --cell "$CELL" --out "$3" $COVARGS >/dev/null
 }
-field() { python3 -c "import json,sys; d=json.load(sys.stdin); print(' '.join('%.3f' % d[k] if k in d else '-' for k in sys.argv[1:]))" "$@"; }
+field() { python3 -c "import json,sys; d=json.load(sys.stdin); print(' '.join('%.3f' % d[k] if d.get(k) is not None else '-' for k in sys.argv[1:]))" "$@"; }
 printf "%-22s %9s %9s %9s %6s %8s %9s\n" map recall@5 recall@10 recall@20 PAI10 capture AUC_lab
 for name in model kde1000 kde2000 dist; do
     case $name in model) mf="$MODEL" ;; *) mf="$T/$name.json" ;; esac

@@ -26,7 +26,7 @@ score() { # model-or-default dir -> "recall10 events"
     if [ "$1" = default ]; then m=""; else m="--model $1"; fi
     $BIN risk map $m --evidence "$EV" --aoi "$2/aoi.geojson" --until 2012 --cell 1000 --out "$T/m.tif" >/dev/null 2>&1 || { echo "- 0"; return; }
     $BIN risk eval "$T/m.tif" --aoi "$2/aoi.geojson" --truth "$2/truth.geojson" --from 2013 --to 2019 --codes 1,4,8 --json |
-        python3 -c "import json,sys; d=json.load(sys.stdin); print('%.3f %d' % (d['recall10'], d['truth_inside']))"
+        python3 -c "import json,sys; d=json.load(sys.stdin); print('%.3f %d' % (d['recall10'] or 0, d['truth_inside']))"
 }
 printf "%-22s %6s %8s" department events kde1000
 for m in "$@"; do printf " %12s" "$(basename "$m" .json)"; done

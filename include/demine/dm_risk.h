@@ -285,7 +285,9 @@ typedef struct dm_risk_eval {
 /* Score a map (values over grid g; NaN = no data) against truth points
  * (grid CRS coordinates, nt of them) inside the area mask (1 = in; NULL =
  * every non-NaN cell), and against labelled values (lab_p[i] map
- * probability, lab_y[i] label 0/1, nl of them) when nl > 0. */
+ * probability, lab_y[i] label 0/1, nl of them) when nl > 0. Recall, PAI
+ * and the capture curve are NaN when no truth point falls in the area; an
+ * area holding no map cell is DM_EINVAL. */
 DM_API dm_status dm_risk_evaluate(dm_ctx *ctx, const dm_grid *g, const float *map,
                                   const unsigned char *mask, const double *truth_xy, size_t nt,
                                   const double *lab_p, const double *lab_y, size_t nl,

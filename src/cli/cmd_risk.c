@@ -543,15 +543,30 @@ static int run_eval(dm_ctx *ctx, int argc, char **argv)
         }
     }
     dm_risk_eval e;
-    if (!st)
+    if (!st) {
         st = dm_risk_evaluate(ctx, &g, map, mask, txy, truth.n, lv, ly, nl, &e);
+        if (st == DM_EINVAL && !e.n_cells) {
+            fprintf(stderr, "demine risk eval: error: %s: the area holds none of the cells of %s\n",
+                    o.aoi ? o.aoi : pos[0], pos[0]);
+            rc = 2;
+            goto done;
+        }
+    }
     if (!st) {
         if (o.json) {
-            printf("{\"map\":\"%s\",\"cells\":%zu,\"truth\":%zu,\"truth_inside\":%zu,"
-                   "\"recall5\":%.4f,\"recall10\":%.4f,\"recall20\":%.4f,\"pai5\":%.3f,"
-                   "\"pai10\":%.3f,\"pai20\":%.3f,\"capture_auc\":%.4f,",
-                   pos[0], e.n_cells, e.n_truth, e.n_truth_inside, e.recall5, e.recall10,
-                   e.recall20, e.pai5, e.pai10, e.pai20, e.capture_auc);
+            printf("{\"map\":\"%s\",\"cells\":%zu,\"truth\":%zu,\"truth_inside\":%zu", pos[0],
+                   e.n_cells, e.n_truth, e.n_truth_inside);
+            const char *names[] = {"recall5", "recall10", "recall20", "pai5",
+                                   "pai10",   "pai20",    "capture_auc"};
+            double vals[] = {e.recall5, e.recall10, e.recall20, e.pai5,
+                             e.pai10,   e.pai20,    e.capture_auc};
+            for (int k = 0; k < 7; k++) {
+                if (isfinite(vals[k]))
+                    printf(",\"%s\":%.4f", names[k], vals[k]);
+                else
+                    printf(",\"%s\":null", names[k]);
+            }
+            printf(",");
             if (isfinite(e.auc)) {
                 printf("\"auc\":%.4f,\"brier\":%.5f,\"labelled_pos\":%zu,\"labelled_neg\":%zu,"
                        "\"ece\":%.5f,\"reliability\":[",
@@ -561,13 +576,20 @@ static int run_eval(dm_ctx *ctx, int argc, char **argv)
                            e.bin_n[b], e.bin_p[b], e.bin_obs[b]);
                 printf("],");
             }
-            printf("\"capture\":[");
-            for (int k = 0; k <= 100; k++)
-                printf("%s%.4f", k ? "," : "", e.capture[k]);
-            printf("]}\n");
+            if (isfinite(e.capture[0])) {
+                printf("\"capture\":[");
+                for (int k = 0; k <= 100; k++)
+                    printf("%s%.4f", k ? "," : "", e.capture[k]);
+                printf("]}\n");
+            } else {
+                printf("\"capture\":null}\n");
+            }
         } else {
             printf("cells scored      %zu\n", e.n_cells);
-            if (o.truth) {
+            if (o.truth && !e.n_truth_inside) {
+                printf("truth events      %zu (none inside the area: no recall to report)\n",
+                       e.n_truth);
+            } else if (o.truth) {
                 printf("truth events      %zu (%zu inside)\n", e.n_truth, e.n_truth_inside);
                 printf("recall@5%%         %.3f   PAI %.2f\n", e.recall5, e.pai5);
                 printf("recall@10%%        %.3f   PAI %.2f\n", e.recall10, e.pai10);
@@ -586,6 +608,7 @@ static int run_eval(dm_ctx *ctx, int argc, char **argv)
         }
     }
     rc = st ? cli_fail(ctx, "risk eval", st) : 0;
+done:
     free(lv);
     free(ly);
     free(txy);

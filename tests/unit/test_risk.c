@@ -345,6 +345,29 @@ TEST(risk_cli_map_eval_and_bad_input)
     ASSERT_CONTAINS(out, "\"auc\":");
     ASSERT_CONTAINS(out, "\"reliability\":[{\"cells\":");
     free(out);
+    /* an area away from the map: an error naming it, not a score of 0 */
+    dmtest_write_file(dmtest_path("far.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                      "\"properties\":{},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+                      "[[[10,10],[11,10],[11,11],[10,11],[10,10]]]}}]}");
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --aoi %s --truth %s", dmtest_path("r.tif"),
+                            dmtest_path("far.geojson"), evp),
+              2);
+    ASSERT_CONTAINS(out, "far.geojson: the area holds none of the cells of");
+    free(out);
+    /* no truth event inside: no recall (null), rather than a recall of 0 */
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --truth %s --json", dmtest_path("r.tif"),
+                            dmtest_path("far.geojson")),
+              0);
+    ASSERT_CONTAINS(out, "\"truth_inside\":0,\"recall5\":null,\"recall10\":null");
+    ASSERT_CONTAINS(out, "\"capture\":null");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --truth %s", dmtest_path("r.tif"),
+                            dmtest_path("far.geojson")),
+              0);
+    ASSERT_CONTAINS(out, "none inside the area: no recall to report");
+    ASSERT(!strstr(out, "recall@10%"));
+    free(out);
     /* labels alone: no recall lines, the reliability table instead */
     ASSERT_EQ(dmtest_demine(&out, "risk eval %s --aoi %s --labels %s", dmtest_path("r.tif"), aoi,
                             cells),

@@ -182,6 +182,12 @@ dm_status dm_risk_evaluate(dm_ctx *ctx, const dm_grid *g, const float *map,
         if ((!mask || mask[k]) && isfinite(map[k]))
             m++;
     out->n_cells = m;
+    if (!m) {
+        free(ek);
+        return dm__fail(ctx, DM_EINVAL,
+                        "the area scored holds none of the map's cells (does the area overlap "
+                        "the map?)");
+    }
     uint32_t *keys = malloc((m ? m : 1) * sizeof *keys);
     if (!keys) {
         free(ek);
@@ -228,6 +234,12 @@ dm_status dm_risk_evaluate(dm_ctx *ctx, const dm_grid *g, const float *map,
     for (int k = 1; k <= 100; k++)
         a += (out->capture[k] + out->capture[k - 1]) / 2 * 0.01;
     out->capture_auc = a;
+    if (ne == 0) { /* nothing to capture: no recall, rather than a recall of 0 */
+        for (int p = 0; p <= 100; p++)
+            out->capture[p] = NAN;
+        out->recall5 = out->recall10 = out->recall20 = NAN;
+        out->pai5 = out->pai10 = out->pai20 = out->capture_auc = NAN;
+    }
     if (nl) {
         out->auc = dm_auc(lab_p, lab_y, nl);
         double b = 0;
