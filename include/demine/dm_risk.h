@@ -190,6 +190,8 @@ typedef struct dm_risk_update_result {
  * then (unless no_writeback) p_contam and expected_items of every hazard
  * and the metadata risk_map (absolute path), risk_calibration and
  * risk_map_options, all in one transaction: on error nothing is written.
+ * The map is written to "<out_path>.part" and renamed over out_path at the
+ * end, so an existing map stays whole until the new one is complete.
  * Errors: those of the readers, dm_risk_grid, dm_risk_calibrate,
  * dm_risk_map and the store. */
 DM_API dm_status dm_risk_update(dm_ctx *ctx, dm_store *s, const dm_risk_update_opts *o,

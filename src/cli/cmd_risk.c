@@ -8,6 +8,7 @@
 #include "cli.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -259,6 +260,17 @@ static dm_status load_evidence(dm_ctx *ctx, dm_store *s, const opts *o, const ch
     return st;
 }
 
+/* The map being written (dm_risk_update writes OUT.part, then renames it). */
+static char part_path[4200];
+
+static void drop_part_and_die(int sig)
+{
+    if (part_path[0])
+        unlink(part_path);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
 static int run_map(dm_ctx *ctx, int argc, char **argv)
 {
     if (argc >= 2 && cli_is_help(argv[1]))
@@ -311,7 +323,14 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
     u.no_writeback = o.no_writeback;
     u.no_calibrate = o.no_calibrate;
     dm_risk_update_result r;
+    /* interrupted (Ctrl-C, kill): no half-written OUT.part is left behind */
+    snprintf(part_path, sizeof part_path, "%s.part", o.out);
+    void (*old_int)(int) = signal(SIGINT, drop_part_and_die);
+    void (*old_term)(int) = signal(SIGTERM, drop_part_and_die);
     dm_status st = dm_risk_update(ctx, s, &u, &r);
+    signal(SIGINT, old_int);
+    signal(SIGTERM, old_term);
+    part_path[0] = '\0';
     if (s)
         dm_store_close(s);
     if (st == DM_ENOTFOUND && !o.aoi && !r.n_evidence) {

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define DATA "tests/data/colombia/"
 
@@ -420,6 +421,16 @@ TEST(risk_cli_map_eval_and_bad_input)
               4);
     ASSERT_CONTAINS(out, "--crs: 'EPSG:4326' is not a projected CRS");
     free(out);
+    /* interrupted mid-map (a 2 m grid over the whole area takes minutes):
+     * the half-written OUT.part goes with it */
+    ASSERT_EQ(dmtest_sh(&out, "timeout -s INT 2 '%s' risk map --evidence %s --aoi %s --cell 2 "
+                              "--out %s",
+                        getenv("DEMINE_BIN") ? getenv("DEMINE_BIN") : "demine", evp, aoi,
+                        dmtest_path("cut.tif")),
+              124);
+    free(out);
+    ASSERT(access(dmtest_path("cut.tif.part"), F_OK) != 0);
+    ASSERT(access(dmtest_path("cut.tif"), F_OK) != 0);
     /* an output that cannot be written is refused before any work */
     ASSERT(dmtest_demine(&out, "risk map --evidence %s --out %s/no/such/dir/r.tif", evp,
                          dmtest_path("")) != 0);
