@@ -561,6 +561,23 @@ static int run_eval(dm_ctx *ctx, int argc, char **argv)
             }
         }
     }
+    /* a demine map's band 2 holds items per hectare: how many the map
+     * expects in the area scored, to set beside the truth count */
+    double expected = NAN;
+    if (!st && o.truth && o.band == 1) {
+        dm_grid g2;
+        float *items = NULL;
+        if (dm_raster_read(ctx, pos[0], 2, &g2, &items) == DM_OK && g2.nx == g.nx && g2.ny == g.ny) {
+            double sum = 0, cell_ha = g.cell * g.cell / 10000.0;
+            for (size_t k = 0; k < dm_grid_cells(&g); k++)
+                if ((!mask || mask[k]) && isfinite(map[k]) && isfinite(items[k]))
+                    sum += items[k] * cell_ha;
+            expected = sum;
+        }
+        dm_ctx_clear_error(ctx);
+        if (items)
+            dm_raster_free(items, dm_grid_cells(&g2));
+    }
     dm_risk_eval e;
     if (!st) {
         st = dm_risk_evaluate(ctx, &g, map, mask, txy, truth.n, lv, ly, nl, &e);
@@ -585,6 +602,8 @@ static int run_eval(dm_ctx *ctx, int argc, char **argv)
                 else
                     printf(",\"%s\":null", names[k]);
             }
+            if (isfinite(expected))
+                printf(",\"expected_items\":%.1f", expected);
             printf(",");
             if (isfinite(e.auc)) {
                 printf("\"auc\":%.4f,\"brier\":%.5f,\"labelled_pos\":%zu,\"labelled_neg\":%zu,"
@@ -610,6 +629,8 @@ static int run_eval(dm_ctx *ctx, int argc, char **argv)
                        e.n_truth);
             } else if (o.truth) {
                 printf("truth events      %zu (%zu inside)\n", e.n_truth, e.n_truth_inside);
+                if (isfinite(expected))
+                    printf("expected items    %.0f in the area (the map's band 2)\n", expected);
                 printf("recall@5%%         %.3f   PAI %.2f\n", e.recall5, e.pai5);
                 printf("recall@10%%        %.3f   PAI %.2f\n", e.recall10, e.pai10);
                 printf("recall@20%%        %.3f   PAI %.2f\n", e.recall20, e.pai20);

@@ -345,6 +345,9 @@ TEST(risk_cli_map_eval_and_bad_input)
     ASSERT_CONTAINS(out, "\"recall10\":");
     ASSERT_CONTAINS(out, "\"auc\":");
     ASSERT_CONTAINS(out, "\"reliability\":[{\"cells\":");
+    /* band 2 (items per ha) gives the items the map expects in the area */
+    const char *ex = strstr(out, "\"expected_items\":");
+    ASSERT(ex && strtod(ex + 17, NULL) > 0);
     free(out);
     /* an area away from the map: an error naming it, not a score of 0 */
     dmtest_write_file(dmtest_path("far.geojson"),
