@@ -694,7 +694,17 @@ static int run_refresh(dm_ctx *ctx, int argc, char **argv)
     if (rc)
         return rc;
     dm_risk_update_result r;
+    char *prev = NULL; /* the map being redone, for the clean-up on Ctrl-C */
+    if (dm_store_meta_get(s, "risk_map", &prev) == DM_OK && prev)
+        snprintf(part_path, sizeof part_path, "%s.part", prev);
+    dm_ctx_clear_error(ctx);
+    dm_free(ctx, prev);
+    void (*old_int)(int) = signal(SIGINT, drop_part_and_die);
+    void (*old_term)(int) = signal(SIGTERM, drop_part_and_die);
     dm_status st = dm_risk_refresh(ctx, s, &r);
+    signal(SIGINT, old_int);
+    signal(SIGTERM, old_term);
+    part_path[0] = '\0';
     dm_store_close(s);
     if (st)
         return cli_fail(ctx, "risk refresh", st);
