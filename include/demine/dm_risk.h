@@ -251,6 +251,7 @@ typedef struct dm_risk_fit_opts {
     double cv_loss;      /* out: mean held-out log-loss of the chosen lambda
                           * (NaN when no fold could be held out) */
     double cv_auc;       /* out: mean held-out AUC of the chosen lambda */
+    double base_auc;     /* out: mean AUC of the base model, unchanged, on the same folds */
     double block_used_m; /* out: the block side used: block_m halved until the
                           * samples span at least 2 x folds blocks (small areas) */
 } dm_risk_fit_opts;

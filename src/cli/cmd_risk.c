@@ -1128,9 +1128,12 @@ int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv)
             snprintf(auc, sizeof auc, "%.4f", fo.cv_auc);
         if (isfinite(fo.cv_loss))
             snprintf(loss, sizeof loss, "%.6f", fo.cv_loss);
-        printf("{\"out\":\"%s\",\"samples\":%zu,\"cv_logloss\":%s,\"cv_auc\":%s,\"lambda\":%g,"
-               "\"block_km\":%g}\n",
-               o.out, ns, loss, auc, m.lambda, fo.block_used_m / 1000);
+        char bauc[32] = "null";
+        if (isfinite(fo.base_auc))
+            snprintf(bauc, sizeof bauc, "%.4f", fo.base_auc);
+        printf("{\"out\":\"%s\",\"samples\":%zu,\"cv_logloss\":%s,\"cv_auc\":%s,"
+               "\"base_auc\":%s,\"lambda\":%g,\"block_km\":%g}\n",
+               o.out, ns, loss, auc, bauc, m.lambda, fo.block_used_m / 1000);
     } else {
         printf("fitted %s on %zu samples: held-out AUC %.4f, log-loss %.5f, lambda %g", o.out, ns,
                fo.cv_auc, fo.cv_loss, m.lambda);
@@ -1138,6 +1141,10 @@ int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv)
             printf(" (blocks of %g km: the area spans too few of %g km)", fo.block_used_m / 1000,
                    o.block_km);
         printf("\n");
+        if (isfinite(fo.base_auc))
+            printf("the base model (%s) on the same held-out blocks: AUC %.4f%s\n",
+                   o.model ? o.model : "default", fo.base_auc,
+                   fo.base_auc >= fo.cv_auc ? ": the fit ranks no better; keep the base model" : "");
         for (size_t t = 0; t < m.n_terms; t++)
             printf("  %-28s %+.4f\n", m.terms[t].name, m.terms[t].weight);
     }

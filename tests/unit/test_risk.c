@@ -265,6 +265,7 @@ TEST(risk_fit_recovers_signs)
     ASSERT_MSG(w0 > 1.5 && w0 < 2.5, "weight per unit %g", w0);
     ASSERT(fabs(m.terms[1].weight) < 0.2);
     ASSERT(o.cv_auc > 0.75);
+    ASSERT_NEAR(o.base_auc, 0.5, 1e-9); /* a base of zero weights ranks nothing */
     for (size_t i = 0; i < n; i++)
         s[i].y = 0;
     ASSERT_STATUS(DM_EINVAL, dm_risk_fit(ctx, &m, s, n, &o));
@@ -308,6 +309,9 @@ TEST(risk_fit_shrinks_towards_the_base_model)
     ASSERT_OK(dm_risk_fit(ctx, &m, s, n, &o));
     ASSERT(o.block_used_m < 10000 && o.block_used_m >= 100);
     ASSERT(isfinite(o.cv_auc) && o.cv_auc > 0.75);
+    /* the base ranks by x0 too (weight 0.5 > 0): as well as the fit, since
+     * AUC only sees the order */
+    ASSERT_NEAR(o.base_auc, o.cv_auc, 0.02);
     ASSERT_NEAR(m.terms[1].weight, 1.5, 1e-12);
     ASSERT_NEAR(m.terms[1].mean, 0, 1e-12);
     double w0 = m.terms[0].weight / m.terms[0].sd;
@@ -396,6 +400,9 @@ TEST(risk_cli_map_eval_and_bad_input)
                             evp, aoi, cells, dmtest_path("fit.json")),
               0);
     ASSERT_CONTAINS(out, "\"samples\":977,");
+    /* the default model scored on the same held-out blocks, for comparison */
+    const char *bauc = strstr(out, "\"base_auc\":");
+    ASSERT(bauc && strtod(bauc + 11, NULL) > 0.6 && strtod(bauc + 11, NULL) < 1);
     ASSERT(!strstr(out, "positive cells"));
     free(out);
     ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --aoi %s --until 2008 --cell 1000 "

@@ -281,6 +281,32 @@ dm_status dm_risk_fit(dm_ctx *ctx, dm_risk_model *m, const dm_risk_sample *sampl
             best_auc = nf ? auc / nf : NAN;
         }
     }
+    /* the base model as it is, scored on the same held-out folds: does the
+     * fit rank better than what it started from? */
+    double base_auc = 0;
+    int nbf = 0;
+    for (int f = 0; f < folds; f++) {
+        size_t c = 0;
+        for (size_t i = 0; i < n; i++)
+            if (fold[i] == f) {
+                double eta = 0;
+                for (int k = 0; k < p; k++) {
+                    double bsd = m->terms[k].sd > 0 ? m->terms[k].sd : 1;
+                    double x = samples[i].x[k];
+                    if (isfinite(x))
+                        eta += m->terms[k].weight * (x - m->terms[k].mean) / bsd;
+                }
+                sc[c] = eta;
+                yy[c++] = samples[i].y;
+            }
+        double a = c ? dm_auc(sc, yy, c) : NAN;
+        if (isfinite(a)) {
+            base_auc += a;
+            nbf++;
+        }
+    }
+    if (o)
+        o->base_auc = nbf ? base_auc / nbf : NAN;
     if (!isfinite(best)) { /* no fold could be held out: a middle penalty */
         best = NAN;
         best_lam = 1e-2;
