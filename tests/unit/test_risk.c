@@ -429,7 +429,7 @@ TEST(risk_cli_map_eval_and_bad_input)
                                   "--out %s",
                             evp, aoi, dmtest_path("x.tif")),
               4);
-    ASSERT_CONTAINS(out, "--crs: 'EPSG:4326' is not a projected CRS");
+    ASSERT_CONTAINS(out, "CRS: 'EPSG:4326' is not a projected CRS");
     free(out);
     /* interrupted mid-map (a 2 m grid over the whole area takes minutes):
      * the half-written OUT.part goes with it */

@@ -34,7 +34,7 @@ dm_status dm_risk_grid(dm_ctx *ctx, const dm_geom *aoi, const dm_evidence_set *e
     dm_status st = DM_OK;
     if (crs_in && crs_in[0]) {
         if ((st = dm_crs_require_metres(ctx, crs_in, crs, sizeof crs)))
-            return dm__wrap(ctx, "--crs");
+            return dm__wrap(ctx, "the map's CRS");
     } else {
         snprintf(crs, sizeof crs, "EPSG:%d", dm_utm_epsg((b[0] + b[2]) / 2, (b[1] + b[3]) / 2));
     }
