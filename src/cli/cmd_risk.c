@@ -875,6 +875,7 @@ int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv)
     float *sx = NULL;
     double *lv = NULL;
     size_t ncell = 0, ns = 0;
+    size_t n_area = 0, n_worked = 0; /* database labels: cells of the area, of worked land */
     dm_status st = DM_OK;
     dm_grid g;
     if (o.db && (rc = cli_open_store(ctx, "risk fit", o.db, DM_STORE_READONLY, &s)))
@@ -1031,6 +1032,9 @@ int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv)
             free(c.xy);
         }
         dm_transform_free(tr);
+        for (size_t k = 0; k < ncell; k++)
+            n_area += isfinite(pmap[k]);
+        int released = negarea != NULL;
         if (negarea)
             for (size_t k = 0; k < ncell; k++)
                 if (!(negarea[k] > 0))
@@ -1056,6 +1060,8 @@ int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv)
                 nin++;
                 npos += hit[k] > 0;
             }
+        if (!o.labels && released)
+            n_worked = nin;
         /* keep every positive and up to 200000 negatives (weighted back) */
         size_t nneg = nin - npos, keep = nneg < 200000 ? nneg : 200000;
         double wneg = keep ? (double)nneg / keep : 1;
@@ -1147,6 +1153,11 @@ int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv)
                    fo.base_auc >= fo.cv_auc ? ": the fit ranks no better; keep the base model" : "");
         for (size_t t = 0; t < m.n_terms; t++)
             printf("  %-28s %+.4f\n", m.terms[t].name, m.terms[t].weight);
+        if (n_worked && n_area)
+            printf("note: the database's labels lie on the land teams worked (%.1f %% of the area):\n"
+                   "these figures hold there, not for the rest; finds come from where teams chose\n"
+                   "to search. Check the model against independent truth (risk eval) before using it.\n",
+                   100.0 * (double)n_worked / (double)n_area);
     }
     rc = 0;
 out:

@@ -579,6 +579,8 @@ TEST(risk_fit_from_the_database_and_map_with_it)
                             dbp, dmtest_path("m0.json")),
               0);
     ASSERT_CONTAINS(out, "blocks of");
+    /* and it warns that operational labels speak for the worked land only */
+    ASSERT_CONTAINS(out, "the database's labels lie on the land teams worked (");
     free(out);
     dm_risk_model m0, def;
     ASSERT_OK(dm_risk_model_load(dmtest_ctx(), dmtest_path("m0.json"), &m0));
