@@ -114,12 +114,19 @@ typedef struct dm_risk_params {
     const char *stage;               /* name of the work in progress reports (NULL: "risk map") */
 } dm_risk_params;
 
+#define DM_RISK_TOP_N 5
+
 typedef struct dm_risk_stats {
     double seconds;
     size_t cells, tiles;
     int threads, halo;
     size_t peak_work_bytes; /* working memory of all tiles in flight */
     double mean_p, max_p;
+    /* How the probability is spread over the mapped cells: the highest
+     * top_share[k] (1, 5, 10, 20 and 50 %) of them have p >= top_p[k]
+     * (to within 1 %, from a histogram of the values), the thresholds of
+     * the map's legend (dm_risk_write_style). */
+    double top_share[DM_RISK_TOP_N], top_p[DM_RISK_TOP_N];
 } dm_risk_stats;
 
 /* Compute the risk map of model m. Writes a 2-band Float32 GeoTIFF (band 1
@@ -130,6 +137,15 @@ typedef struct dm_risk_stats {
  * errors of the raster and GDAL functions, naming the file. */
 DM_API dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params *p,
                              dm_risk_stats *stats);
+
+/* The QGIS style of a map: "<map without extension>.qml", which QGIS loads
+ * by itself with the map, colours band 1 by the classes of st->top_p (the
+ * highest 1, 5, 10, 20, 50 % of the area). dm_risk_update writes it.
+ * Errors: DM_EINVAL (no mapped cells), DM_EIO naming the file. */
+DM_API dm_status dm_risk_write_style(dm_ctx *ctx, const char *map_path, const dm_risk_stats *st);
+
+/* The style's path for a map's path into out; -1 when it does not fit. */
+DM_API int dm_risk_style_path(const char *map_path, char *out, size_t size);
 
 /* Calibration of the intensity against land physically searched (cleared
  * evidence polygons whose method finds at least 85 % of items): the items

@@ -349,11 +349,23 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
                "\"evidence\":%zu,\"seconds\":%.3f,\"tiles\":%zu,\"threads\":%d,\"halo\":%d,"
                "\"work_mib\":%.1f,\"mean_p\":%.6g,\"max_p\":%.6g,\"hazards_updated\":%zu,"
                "\"calibration\":{\"zones\":%zu,\"area_ha\":%.4f,\"found\":%.4f,"
-               "\"predicted\":%.4f,\"factor\":%.6g}}\n",
+               "\"predicted\":%.4f,\"factor\":%.6g},\"top\":[",
                o.out, stats->cells, g->nx, g->ny, g->cell, g->crs, r.n_evidence, stats->seconds,
                stats->tiles, stats->threads, stats->halo, stats->peak_work_bytes / 1048576.0,
                stats->mean_p, stats->max_p, r.hazards_updated, cal->zones, cal->area_ha,
                cal->found, cal->predicted, cal->factor);
+        for (int k = 0; k < DM_RISK_TOP_N; k++) {
+            printf("%s{\"share\":%g,\"p\":", k ? "," : "", stats->top_share[k]);
+            if (isfinite(stats->top_p[k]))
+                printf("%.6g}", stats->top_p[k]);
+            else
+                printf("null}");
+        }
+        char style[4200];
+        if (dm_risk_style_path(o.out, style, sizeof style) == 0 && access(style, F_OK) == 0)
+            printf("],\"style\":\"%s\"}\n", style);
+        else
+            printf("],\"style\":null}\n");
     } else {
         printf("risk map %s: %d x %d cells of %g m (%s), %zu evidence items, %.2f s on %d "
                "threads; mean p %.4g, max p %.4g",
@@ -362,6 +374,10 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
         if (r.hazards_updated)
             printf("; %zu hazards updated", r.hazards_updated);
         printf("\n");
+        if (isfinite(stats->top_p[2]) && isfinite(stats->top_p[0]))
+            printf("the riskiest 10 %% of the area has p >= %.3g, the riskiest 1 %% p >= %.3g "
+                   "(legend for QGIS in the .qml beside the map)\n",
+                   stats->top_p[2], stats->top_p[0]);
         if (cal->zones)
             printf("calibrated on %zu searched areas (%.1f ha): %.0f items found where the model "
                    "predicted %.1f; item density x %.3g\n",

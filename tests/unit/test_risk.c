@@ -881,3 +881,60 @@ TEST(risk_explain_breaks_down_a_place)
     ASSERT_CONTAINS(out, "LON,LAT");
     free(out);
 }
+
+TEST(risk_map_writes_a_legend_for_qgis)
+{
+    char path[64];
+    ASSERT_EQ(dm_risk_style_path("out/risk.tif", path, sizeof path), 0);
+    ASSERT_STREQ(path, "out/risk.qml");
+    ASSERT_EQ(dm_risk_style_path("maps.v2/risk", path, sizeof path), 0);
+    ASSERT_STREQ(path, "maps.v2/risk.qml");
+    ASSERT_EQ(dm_risk_style_path("a-very-long-name-for-a-map.tif", path, 8), -1);
+
+    char *out = NULL;
+    char aoi[1024];
+    snprintf(aoi, sizeof aoi, "%s", dmtest_repo_path(DATA "aoi.geojson"));
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --aoi %s --until 2012 --cell 250 --out %s --json",
+                            dmtest_repo_path(DATA "events.geojson"), aoi, dmtest_path("leg.tif")),
+              0);
+    char style[1024];
+    snprintf(style, sizeof style, "\"style\":\"%s\"", dmtest_path("leg.qml"));
+    ASSERT_CONTAINS(out, style);
+    ASSERT_CONTAINS(out, "\"top\":[{\"share\":0.01,\"p\":");
+    free(out);
+    /* six classes, from the lower half up to the riskiest 1 %, in rising order */
+    char *qml = dmtest_read_file(dmtest_path("leg.qml"));
+    ASSERT(qml);
+    ASSERT_CONTAINS(qml, "type=\"singlebandpseudocolor\" band=\"1\"");
+    ASSERT_CONTAINS(qml, "colorRampType=\"DISCRETE\"");
+    double v[8];
+    int n = 0;
+    for (const char *q = qml; (q = strstr(q, "<item value=\"")) && n < 8; q++)
+        v[n++] = strtod(q + 13, NULL);
+    ASSERT_EQ(n, 6);
+    ASSERT(isinf(v[5]));
+    for (int k = 1; k < 5; k++)
+        ASSERT_MSG(v[k] > v[k - 1], "class %d upper bound %g after %g", k, v[k], v[k - 1]);
+    ASSERT_CONTAINS(qml, "highest 1 % of the area");
+    free(qml);
+    /* the classes hold the shares of the mapped cells they say they hold */
+    dm_grid g;
+    float *map = NULL;
+    ASSERT_OK(dm_raster_read(dmtest_ctx(), dmtest_path("leg.tif"), 1, &g, &map));
+    size_t n_in = 0, above[5] = {0};
+    static const double share[5] = {0.5, 0.2, 0.1, 0.05, 0.01}; /* above v[0..4] */
+    for (size_t k = 0; k < dm_grid_cells(&g); k++) {
+        if (!(map[k] >= 0))
+            continue; /* nodata outside the area */
+        n_in++;
+        for (int c = 0; c < 5; c++)
+            above[c] += map[k] >= v[c];
+    }
+    ASSERT(n_in > 10000);
+    for (int c = 0; c < 5; c++) {
+        double s = (double)above[c] / (double)n_in;
+        ASSERT_MSG(s >= share[c] && s < share[c] * 1.1 + 2.0 / (double)n_in,
+                   "%.0f %% class: %.4f of the cells are above its threshold", 100 * share[c], s);
+    }
+    dm_raster_free(map, dm_grid_cells(&g));
+}

@@ -190,6 +190,11 @@ dm_status dm_risk_update(dm_ctx *ctx, dm_store *s, const dm_risk_update_opts *o,
         st = dm__fail(ctx, DM_EIO, "%s: cannot replace the map: %s", o->out_path, strerror(errno));
         goto done;
     }
+    /* the legend QGIS opens the map with; the map stands without it */
+    if (dm_risk_write_style(ctx, o->out_path, &res->stats)) {
+        dm__log(ctx, DM_LOG_WARN, "%s", dm_ctx_errmsg(ctx));
+        dm_ctx_clear_error(ctx);
+    }
     if (!s || !zr)
         goto done;
     /* write back, all or nothing */
