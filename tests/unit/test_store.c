@@ -151,3 +151,63 @@ TEST(uuids_are_version_7_and_time_ordered)
         memcpy(prev, cur, sizeof cur);
     }
 }
+
+static int count(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)); p++)
+        n++;
+    return n;
+}
+
+TEST(new_databases_open_styled_in_qgis_and_keep_the_users_styles)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "init st.gpkg"), 0);
+    free(out);
+    /* QGIS's own table, registered so that GDAL lists it */
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 st.gpkg \"SELECT data_type FROM gpkg_contents WHERE "
+                              "table_name = 'layer_styles'\""),
+              0);
+    ASSERT_CONTAINS(out, "attributes");
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 st.gpkg \"SELECT group_concat(f_table_name) FROM "
+                              "(SELECT f_table_name FROM layer_styles WHERE useAsDefault AND "
+                              "f_geometry_column = 'geom' AND f_table_catalog = '' ORDER BY 1)\""),
+              0);
+    ASSERT_CONTAINS(out, "accidents,activities,");
+    ASSERT_CONTAINS(out, ",hazards,items,");
+    ASSERT_CONTAINS(out, ",release_areas,");
+    ASSERT(!strstr(out, "victims") && !strstr(out, "features")); /* no table, mixed geometry */
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 st.gpkg \"SELECT styleQML FROM layer_styles WHERE "
+                              "f_table_name = 'hazards'\""),
+              0);
+    ASSERT_CONTAINS(out, "<renderer-v2 type=\"RuleRenderer\"");
+    ASSERT_CONTAINS(out, "&quot;hazard_type&quot; = 'CHA'");
+    ASSERT_EQ(count(out, "<rule "), 3);
+    ASSERT_EQ(count(out, "<symbol "), 3);
+    ASSERT_EQ(count(out, "<symbol "), count(out, "</symbol>"));
+    ASSERT_EQ(count(out, "<layer "), count(out, "</layer>"));
+    ASSERT(!strstr(out, "layerGeometryType")); /* QGIS would refuse it on another geometry */
+    free(out);
+    /* a style the user saved from QGIS stays; a missing one comes back */
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 st.gpkg \"UPDATE layer_styles SET styleQML = '<qgis>mine"
+                              "</qgis>', owner = 'me' WHERE f_table_name = 'accidents'; DELETE "
+                              "FROM layer_styles WHERE f_table_name = 'items'\""),
+              0);
+    free(out);
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path("st.gpkg"), 0, &s));
+    dm_store_close(s);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 st.gpkg \"SELECT f_table_name, owner, count(*) FROM "
+                              "layer_styles WHERE f_table_name IN ('accidents', 'items') GROUP "
+                              "BY 1 ORDER BY 1\""),
+              0);
+    ASSERT_CONTAINS(out, "accidents|me|1");
+    ASSERT_CONTAINS(out, "items|demine|1");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "list st.gpkg"), 0);
+    ASSERT_CONTAINS(out, "hazards");
+    free(out);
+}

@@ -30,6 +30,8 @@ struct dm_store {
 dm_status dm__sql_fail(dm_store *s, int rc, const char *what);
 /* Run SQL with no results. */
 dm_status dm__sql_exec(dm_store *s, const char *sql);
+/* The default QGIS styles of the map layers (store_styles.c). */
+dm_status dm__store_add_styles(dm_store *s);
 /* Prepare a statement or fail with a message. */
 dm_status dm__sql_prepare(dm_store *s, const char *sql, sqlite3_stmt **st);
 /* The index of a layer in the model table. */

@@ -167,6 +167,8 @@ dm_status dm__store_create_schema(dm_store *s)
         st = dm__sql_exec(s, demine_sys_sql);
     for (size_t i = 0; !st && i < dm_layer_count(); i++)
         st = create_layer(s, dm_layer_at(i));
+    if (!st)
+        st = dm__store_add_styles(s);
     if (!st) {
         char sql[200];
         snprintf(sql, sizeof sql,
@@ -214,5 +216,5 @@ dm_status dm__store_migrate(dm_store *s)
                 return st;
         }
     }
-    return DM_OK;
+    return dm__store_add_styles(s);
 }

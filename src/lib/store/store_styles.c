@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * store_styles.c -- how QGIS draws the database's layers: a default style
+ * per map layer (hazards red or orange by type, released land green by
+ * outcome, accidents as red stars, finds as dark triangles, records in
+ * dashed purple, ...) kept in the GeoPackage's `layer_styles` table, the
+ * table QGIS itself reads and writes, so that the file opens styled. A
+ * layer that already has a default style there (the user's own, saved from
+ * QGIS) keeps it.
+ */
+#include "store_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Symbols ---------------------------------------------------------------- */
+
+static void opt(dm_buf *b, const char *k, const char *v)
+{
+    dm__buf_printf(b, "<Option name=\"%s\" type=\"QString\" value=\"%s\"/>", k, v);
+}
+
+/* A polygon fill: fill colour "r,g,b,a" (NULL: hollow), outline colour,
+ * width in mm and style (solid, dash, dot). */
+static void fill(dm_buf *b, int id, const char *color, const char *line, const char *width,
+                 const char *line_style)
+{
+    dm__buf_printf(b, "<symbol type=\"fill\" name=\"%d\" alpha=\"1\" clip_to_extent=\"1\" "
+                      "force_rhr=\"0\"><layer class=\"SimpleFill\" enabled=\"1\" locked=\"0\" "
+                      "pass=\"0\"><Option type=\"Map\">",
+                   id);
+    opt(b, "color", color ? color : "0,0,0,0");
+    opt(b, "style", color ? "solid" : "no");
+    opt(b, "outline_color", line);
+    opt(b, "outline_width", width);
+    opt(b, "outline_width_unit", "MM");
+    opt(b, "outline_style", line_style);
+    opt(b, "joinstyle", "round");
+    dm__buf_puts(b, "</Option></layer></symbol>");
+}
+
+/* A point marker: shape (circle, triangle, star, cross2, ...), fill colour
+ * (NULL: hollow), outline colour and size in mm. */
+static void marker(dm_buf *b, int id, const char *shape, const char *color, const char *line,
+                   const char *size)
+{
+    dm__buf_printf(b, "<symbol type=\"marker\" name=\"%d\" alpha=\"1\" clip_to_extent=\"1\" "
+                      "force_rhr=\"0\"><layer class=\"SimpleMarker\" enabled=\"1\" locked=\"0\" "
+                      "pass=\"0\"><Option type=\"Map\">",
+                   id);
+    opt(b, "name", shape);
+    opt(b, "color", color ? color : "0,0,0,0");
+    opt(b, "outline_color", line);
+    opt(b, "outline_width", color ? "0.2" : "0.4");
+    opt(b, "outline_width_unit", "MM");
+    opt(b, "outline_style", "solid");
+    opt(b, "size", size);
+    opt(b, "size_unit", "MM");
+    opt(b, "scale_method", "diameter");
+    dm__buf_puts(b, "</Option></layer></symbol>");
+}
+
+/* A line: colour, width in mm, style (solid, dash, dot). */
+static void line(dm_buf *b, int id, const char *color, const char *width, const char *style)
+{
+    dm__buf_printf(b, "<symbol type=\"line\" name=\"%d\" alpha=\"1\" clip_to_extent=\"1\" "
+                      "force_rhr=\"0\"><layer class=\"SimpleLine\" enabled=\"1\" locked=\"0\" "
+                      "pass=\"0\"><Option type=\"Map\">",
+                   id);
+    opt(b, "line_color", color);
+    opt(b, "line_width", width);
+    opt(b, "line_width_unit", "MM");
+    opt(b, "line_style", style);
+    opt(b, "capstyle", "round");
+    opt(b, "joinstyle", "round");
+    dm__buf_puts(b, "</Option></layer></symbol>");
+}
+
+/* Renderers -------------------------------------------------------------- */
+
+static void head(dm_buf *b, const char *renderer, const char *attr)
+{
+    dm__buf_puts(b, "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>"
+                    "<qgis version=\"3.22.0\" styleCategories=\"Symbology\">");
+    dm__buf_printf(b, "<renderer-v2 type=\"%s\"%s%s%s symbollevels=\"0\" forceraster=\"0\" "
+                      "enableorderby=\"0\">",
+                   renderer, attr ? " attr=\"" : "", attr ? attr : "", attr ? "\"" : "");
+}
+
+static void tail(dm_buf *b)
+{
+    /* no layerGeometryType: QGIS would refuse the style on a mismatch */
+    dm__buf_puts(b, "</renderer-v2><blendMode>0</blendMode><featureBlendMode>0</featureBlendMode>"
+                    "</qgis>");
+}
+
+/* The style of one layer into b; 0 when the layer is not drawn by default
+ * (attribute tables, mixed geometries). */
+static int layer_style(const char *layer, dm_buf *b)
+{
+    if (!strcmp(layer, "hazards")) {
+        /* open hazards by type; released ones as a dashed green outline */
+        head(b, "RuleRenderer", NULL);
+        dm__buf_puts(
+            b, "<rules key=\"{5a1d0000-0000-4000-8000-000000000000}\">"
+               "<rule key=\"{5a1d0000-0000-4000-8000-000000000001}\" symbol=\"0\" "
+               "label=\"Confirmed hazard area (CHA)\" filter=\"&quot;hazard_type&quot; = 'CHA' AND "
+               "coalesce(&quot;status&quot;, 'open') NOT IN ('closed', 'handed_over')\"/>"
+               "<rule key=\"{5a1d0000-0000-4000-8000-000000000002}\" symbol=\"1\" "
+               "label=\"Suspected hazard area (SHA)\" filter=\"coalesce(&quot;hazard_type&quot;, "
+               "'SHA') &lt;&gt; 'CHA' AND coalesce(&quot;status&quot;, 'open') NOT IN ('closed', "
+               "'handed_over')\"/>"
+               "<rule key=\"{5a1d0000-0000-4000-8000-000000000003}\" symbol=\"2\" "
+               "label=\"Closed or handed over\" filter=\"&quot;status&quot; IN ('closed', "
+               "'handed_over')\"/></rules><symbols>");
+        fill(b, 0, "227,26,28,110", "177,0,38,255", "0.6", "solid");
+        fill(b, 1, "253,141,60,90", "230,85,13,255", "0.5", "solid");
+        fill(b, 2, NULL, "51,160,44,255", "0.4", "dash");
+        dm__buf_puts(b, "</symbols>");
+    } else if (!strcmp(layer, "release_areas")) {
+        head(b, "categorizedSymbol", "outcome");
+        dm__buf_puts(b, "<categories>"
+                        "<category value=\"cancelled\" symbol=\"0\" label=\"Cancelled (survey)\" "
+                        "render=\"true\"/>"
+                        "<category value=\"reduced\" symbol=\"1\" label=\"Reduced (technical "
+                        "survey)\" render=\"true\"/>"
+                        "<category value=\"cleared\" symbol=\"2\" label=\"Cleared\" "
+                        "render=\"true\"/></categories><symbols>");
+        fill(b, 0, "199,233,192,130", "116,196,118,255", "0.3", "solid");
+        fill(b, 1, "116,196,118,130", "49,163,84,255", "0.3", "solid");
+        fill(b, 2, "35,139,69,130", "0,90,50,255", "0.3", "solid");
+        dm__buf_puts(b, "</symbols>");
+    } else {
+        /* one symbol for the whole layer */
+        static const struct {
+            const char *layer, *kind, *a, *b, *c, *d;
+        } one[] = {
+            {"districts", "fill", NULL, "110,110,110,255", "0.5", "solid"},
+            {"activities", "fill", NULL, "31,120,180,255", "0.4", "dot"},
+            {"records", "fill", NULL, "106,61,154,255", "0.6", "dash"},
+            {"flights", "fill", NULL, "166,206,227,255", "0.4", "solid"},
+            {"truth_minefields", "fill", NULL, "0,0,0,255", "0.4", "dot"},
+            {"record_rows", "line", "106,61,154,255", "0.5", "dash", NULL},
+            {"record_matches", "line", "99,99,99,255", "0.2", "solid", NULL},
+            {"accidents", "marker", "star", "227,26,28,255", "0,0,0,255", "4.2"},
+            {"items", "marker", "triangle", "128,0,38,255", "255,255,255,255", "2.4"},
+            {"record_mines", "marker", "circle", "106,61,154,255", "255,255,255,255", "1.4"},
+            {"predicted_mines", "marker", "circle", NULL, "177,0,38,255", "2.0"},
+            {"detections", "marker", "cross2", "255,127,0,255", "255,127,0,255", "2.6"},
+            {"events", "marker", "circle", "99,99,99,255", "255,255,255,255", "1.8"},
+            {"truth_items", "marker", "circle", "0,0,0,255", "0,0,0,255", "1.0"},
+        };
+        size_t i = 0;
+        while (i < sizeof one / sizeof one[0] && strcmp(one[i].layer, layer))
+            i++;
+        if (i == sizeof one / sizeof one[0])
+            return 0;
+        head(b, "singleSymbol", NULL);
+        dm__buf_puts(b, "<symbols>");
+        if (!strcmp(one[i].kind, "fill"))
+            fill(b, 0, one[i].a, one[i].b, one[i].c, one[i].d);
+        else if (!strcmp(one[i].kind, "line"))
+            line(b, 0, one[i].a, one[i].b, one[i].c);
+        else
+            marker(b, 0, one[i].a, one[i].b, one[i].c, one[i].d);
+        dm__buf_puts(b, "</symbols>");
+    }
+    tail(b);
+    return 1;
+}
+
+/* The table, as QGIS makes it, registered as an attribute table. */
+static const char *styles_table_sql =
+    "CREATE TABLE IF NOT EXISTS layer_styles (id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "
+    "f_table_catalog TEXT(256), f_table_schema TEXT(256), f_table_name TEXT(256), "
+    "f_geometry_column TEXT(256), styleName TEXT(30), styleQML TEXT, styleSLD TEXT, "
+    "useAsDefault BOOLEAN, description TEXT, owner TEXT(30), ui TEXT(30), update_time DATETIME "
+    "DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));"
+    "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description) "
+    "VALUES ('layer_styles', 'attributes', 'layer_styles', 'QGIS styles of the layers');";
+
+dm_status dm__store_add_styles(dm_store *s)
+{
+    /* nothing to do (the common case, on every open) without a write */
+    sqlite3_stmt *q = NULL;
+    int have = 0, want = 0;
+    dm_buf b;
+    dm__buf_init(&b);
+    for (size_t i = 0; i < dm_layer_count(); i++)
+        if (dm_layer_at(i)->geom_type && layer_style(dm_layer_at(i)->name, &b))
+            want++;
+    dm__buf_free(&b);
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT count(DISTINCT f_table_name) FROM layer_styles WHERE "
+                           "useAsDefault",
+                           -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        have = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    if (have >= want)
+        return DM_OK;
+    dm_status st = dm__sql_exec(s, styles_table_sql);
+    if (st)
+        return st;
+    st = dm__sql_prepare(s,
+                         "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, "
+                         "f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, "
+                         "description, owner, ui) SELECT '', '', ?1, 'geom', ?1, ?2, '', 1, "
+                         "'demine default style', 'demine', '' WHERE NOT EXISTS (SELECT 1 FROM "
+                         "layer_styles WHERE f_table_name = ?1 AND useAsDefault)",
+                         &q);
+    for (size_t i = 0; !st && i < dm_layer_count(); i++) {
+        const dm_layer_def *l = dm_layer_at(i);
+        dm__buf_init(&b);
+        if (l->geom_type && layer_style(l->name, &b)) {
+            if (b.oom)
+                st = dm__fail(s->ctx, DM_ENOMEM, "out of memory");
+            else {
+                sqlite3_bind_text(q, 1, l->name, -1, SQLITE_STATIC);
+                sqlite3_bind_text(q, 2, b.data, -1, SQLITE_TRANSIENT);
+                int rc = sqlite3_step(q);
+                if (rc != SQLITE_DONE)
+                    st = dm__sql_fail(s, rc, "store the layer styles");
+                sqlite3_reset(q);
+            }
+        }
+        dm__buf_free(&b);
+    }
+    sqlite3_finalize(q);
+    return st;
+}
