@@ -20,15 +20,27 @@ static void opt(dm_buf *b, const char *k, const char *v)
     dm__buf_printf(b, "<Option name=\"%s\" type=\"QString\" value=\"%s\"/>", k, v);
 }
 
+/* The start of a one-layer symbol of a type (fill, marker, line) and
+ * symbol-layer class; its options follow, then symbol_close. */
+static void symbol_open(dm_buf *b, const char *type, int id, const char *cls)
+{
+    dm__buf_printf(b, "<symbol type=\"%s\" name=\"%d\" alpha=\"1\" clip_to_extent=\"1\" "
+                      "force_rhr=\"0\"><layer class=\"%s\" enabled=\"1\" locked=\"0\" "
+                      "pass=\"0\"><Option type=\"Map\">",
+                   type, id, cls);
+}
+
+static void symbol_close(dm_buf *b)
+{
+    dm__buf_puts(b, "</Option></layer></symbol>");
+}
+
 /* A polygon fill: fill colour "r,g,b,a" (NULL: hollow), outline colour,
  * width in mm and style (solid, dash, dot). */
 static void fill(dm_buf *b, int id, const char *color, const char *line, const char *width,
                  const char *line_style)
 {
-    dm__buf_printf(b, "<symbol type=\"fill\" name=\"%d\" alpha=\"1\" clip_to_extent=\"1\" "
-                      "force_rhr=\"0\"><layer class=\"SimpleFill\" enabled=\"1\" locked=\"0\" "
-                      "pass=\"0\"><Option type=\"Map\">",
-                   id);
+    symbol_open(b, "fill", id, "SimpleFill");
     opt(b, "color", color ? color : "0,0,0,0");
     opt(b, "style", color ? "solid" : "no");
     opt(b, "outline_color", line);
@@ -36,7 +48,7 @@ static void fill(dm_buf *b, int id, const char *color, const char *line, const c
     opt(b, "outline_width_unit", "MM");
     opt(b, "outline_style", line_style);
     opt(b, "joinstyle", "round");
-    dm__buf_puts(b, "</Option></layer></symbol>");
+    symbol_close(b);
 }
 
 /* A point marker: shape (circle, triangle, star, cross2, ...), fill colour
@@ -44,10 +56,7 @@ static void fill(dm_buf *b, int id, const char *color, const char *line, const c
 static void marker(dm_buf *b, int id, const char *shape, const char *color, const char *line,
                    const char *size)
 {
-    dm__buf_printf(b, "<symbol type=\"marker\" name=\"%d\" alpha=\"1\" clip_to_extent=\"1\" "
-                      "force_rhr=\"0\"><layer class=\"SimpleMarker\" enabled=\"1\" locked=\"0\" "
-                      "pass=\"0\"><Option type=\"Map\">",
-                   id);
+    symbol_open(b, "marker", id, "SimpleMarker");
     opt(b, "name", shape);
     opt(b, "color", color ? color : "0,0,0,0");
     opt(b, "outline_color", line);
@@ -57,23 +66,20 @@ static void marker(dm_buf *b, int id, const char *shape, const char *color, cons
     opt(b, "size", size);
     opt(b, "size_unit", "MM");
     opt(b, "scale_method", "diameter");
-    dm__buf_puts(b, "</Option></layer></symbol>");
+    symbol_close(b);
 }
 
 /* A line: colour, width in mm, style (solid, dash, dot). */
 static void line(dm_buf *b, int id, const char *color, const char *width, const char *style)
 {
-    dm__buf_printf(b, "<symbol type=\"line\" name=\"%d\" alpha=\"1\" clip_to_extent=\"1\" "
-                      "force_rhr=\"0\"><layer class=\"SimpleLine\" enabled=\"1\" locked=\"0\" "
-                      "pass=\"0\"><Option type=\"Map\">",
-                   id);
+    symbol_open(b, "line", id, "SimpleLine");
     opt(b, "line_color", color);
     opt(b, "line_width", width);
     opt(b, "line_width_unit", "MM");
     opt(b, "line_style", style);
     opt(b, "capstyle", "round");
     opt(b, "joinstyle", "round");
-    dm__buf_puts(b, "</Option></layer></symbol>");
+    symbol_close(b);
 }
 
 /* Renderers -------------------------------------------------------------- */
