@@ -73,7 +73,7 @@ if has_cmd risk; then
         exit 1
     fi
     step "the risk map scored against the demo's hidden truth (truth_items)"
-    "$BIN" risk eval "$STEM-risk.tif" --truth "$DB:truth_items"
+    "$BIN" risk eval "$STEM-risk.tif" --truth "$DB:truth_items" --plot "$STEM-risk-score.png"
 else
     step "risk: not built yet (skipped)"
 fi
@@ -102,6 +102,6 @@ else
 fi
 
 step "done: $DB ($(du -h "$DB" | cut -f1))"
-echo "   open $DB in QGIS; the risk map is $STEM-risk.tif, the report $STEM-report.pdf"
+echo "   open $DB in QGIS (styled); the risk map is $STEM-risk.tif (with its legend), its score $STEM-risk-score.png, the report $STEM-report.pdf"
 echo "   web map: $BIN user add $DB admin --role admin   (type a password), then"
 echo "            $BIN serve $DB --port 8080   and open http://127.0.0.1:8080/"

@@ -311,6 +311,12 @@ DM_API dm_status dm_risk_evaluate(dm_ctx *ctx, const dm_grid *g, const float *ma
                                   const unsigned char *mask, const double *truth_xy, size_t nt,
                                   const double *lab_p, const double *lab_y, size_t nl,
                                   dm_risk_eval *out);
+/* Draw an evaluation into path (.png, .pdf or .svg by its extension): the
+ * capture curve marked at 5, 10 and 20 % of the area and, when e holds
+ * labelled cells, the reliability diagram; title (may be NULL) above.
+ * Errors: DM_EINVAL (another extension; nothing to draw), DM_EIO. */
+DM_API dm_status dm_risk_eval_plot(dm_ctx *ctx, const dm_risk_eval *e, const char *path,
+                                   const char *title);
 /* AUC-ROC of scores s against labels y (0/1), ties counted half. */
 DM_API double dm_auc(const double *s, const double *y, size_t n);
 

@@ -69,6 +69,8 @@ static const char *help_eval =
     "  --labels FILE         polygons or points with a 0/1 label\n"
     "  --label-field F       the label field (default label; other values are ignored)\n"
     "  --band N              the map band to score (default 1)\n"
+    "  --plot FILE           draw the capture curve (and the reliability diagram with\n"
+    "                        --labels) into FILE: .png, .pdf or .svg\n"
     "  --json                machine output\n";
 
 static const char *help_fit =
@@ -94,7 +96,7 @@ static const char *help_fit =
 
 typedef struct opts {
     const char *db, *out, *aoi, *crs, *until, *model, *disable_term, *labels, *label_field;
-    const char *label_from, *label_to, *truth, *from, *to;
+    const char *label_from, *label_to, *truth, *from, *to, *plot;
     double cell;
     const char *ev[MAX_LIST];
     int n_ev;
@@ -144,6 +146,7 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o, int npos,
         else if (!strcmp(a, "--until")) { NEED(); o->until = v; }
         else if (!strcmp(a, "--model")) { NEED(); o->model = v; }
         else if (!strcmp(a, "--labels")) { NEED(); o->labels = v; }
+        else if (!strcmp(a, "--plot")) { NEED(); o->plot = v; }
         else if (!strcmp(a, "--label-field")) { NEED(); o->label_field = v; }
         else if (!strcmp(a, "--label-from")) { NEED(); o->label_from = v; }
         else if (!strcmp(a, "--label-to")) { NEED(); o->label_to = v; }
@@ -662,6 +665,15 @@ static int run_eval(dm_ctx *ctx, int argc, char **argv)
                     printf("  %8zu %12.4g %12.4g\n", e.bin_n[b], e.bin_p[b], e.bin_obs[b]);
             }
         }
+    }
+    if (!st && o.plot) {
+        char title[512];
+        const char *base = strrchr(pos[0], '/');
+        snprintf(title, sizeof title, "%s%s%s%s%s", base ? base + 1 : pos[0],
+                 from[0] || to[0] ? ", events " : "", from, from[0] || to[0] ? " to " : "", to);
+        st = dm_risk_eval_plot(ctx, &e, o.plot, title);
+        if (!st && !o.json)
+            printf("chart             %s\n", o.plot);
     }
     rc = st ? cli_fail(ctx, "risk eval", st) : 0;
 done:

@@ -938,3 +938,61 @@ TEST(risk_map_writes_a_legend_for_qgis)
     }
     dm_raster_free(map, dm_grid_cells(&g));
 }
+
+/* width and height of a PNG from its header */
+static void png_size(const char *path, unsigned *w, unsigned *h)
+{
+    FILE *f = fopen(path, "rb");
+    ASSERT_MSG(f, "%s missing", path);
+    unsigned char b[24] = {0};
+    ASSERT_EQ(fread(b, 1, 24, f), 24);
+    fclose(f);
+    ASSERT(!memcmp(b, "\x89PNG\r\n\x1a\n", 8) && !memcmp(b + 12, "IHDR", 4));
+    *w = (unsigned)b[16] << 24 | (unsigned)b[17] << 16 | (unsigned)b[18] << 8 | b[19];
+    *h = (unsigned)b[20] << 24 | (unsigned)b[21] << 16 | (unsigned)b[22] << 8 | b[23];
+}
+
+TEST(risk_eval_draws_its_scores)
+{
+    char *out = NULL;
+    char ev[1024], aoi[1024], cells[1024];
+    snprintf(ev, sizeof ev, "%s", dmtest_repo_path(DATA "events.geojson"));
+    snprintf(aoi, sizeof aoi, "%s", dmtest_repo_path(DATA "aoi.geojson"));
+    snprintf(cells, sizeof cells, "%s", dmtest_repo_path(DATA "cells.geojson"));
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --aoi %s --until 2012 --cell 1000 --out %s",
+                            ev, aoi, dmtest_path("pl.tif")),
+              0);
+    free(out);
+    /* events only: the capture curve alone */
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --aoi %s --truth %s --from 2013 --codes 1,4,8 --plot %s",
+                            dmtest_path("pl.tif"), aoi, ev, dmtest_path("cap.png")),
+              0);
+    ASSERT_CONTAINS(out, "chart ");
+    free(out);
+    unsigned w1, h1, w2, h2;
+    png_size(dmtest_path("cap.png"), &w1, &h1);
+    /* with labels: the reliability diagram beside it */
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --aoi %s --truth %s --from 2013 --codes 1,4,8 "
+                                  "--labels %s --plot %s --json",
+                            dmtest_path("pl.tif"), aoi, ev, cells, dmtest_path("both.png")),
+              0);
+    ASSERT(out[0] == '{' && !strstr(out, "chart")); /* JSON stays JSON */
+    free(out);
+    png_size(dmtest_path("both.png"), &w2, &h2);
+    ASSERT_EQ(h1, h2);
+    ASSERT_MSG(w2 > w1 * 3 / 2, "one panel %u px wide, two %u", w1, w2);
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --labels %s --plot %s", dmtest_path("pl.tif"), cells,
+                            dmtest_path("rel.svg")),
+              0);
+    free(out);
+    char *svg = dmtest_read_file(dmtest_path("rel.svg"));
+    ASSERT(svg && strstr(svg, "<svg"));
+    free(svg);
+    /* an unknown format: a clear error naming the file, nothing written */
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --labels %s --plot %s", dmtest_path("pl.tif"), cells,
+                            dmtest_path("c.jpg")),
+              2);
+    ASSERT_CONTAINS(out, "c.jpg: the chart is written as .png, .pdf or .svg");
+    free(out);
+    ASSERT(access(dmtest_path("c.jpg"), F_OK) != 0);
+}
