@@ -67,7 +67,7 @@ dm_status dm_risk_write_style(dm_ctx *ctx, const char *map_path, const dm_risk_s
      * those that the histogram merged into their neighbour */
     char label[160];
     double lower = st->top_p[DM_RISK_TOP_N - 1];
-    snprintf(label, sizeof label, "lower %.0f %% of the area (p &lt; %.3g)",
+    snprintf(label, sizeof label, "lower %.0f %% of the area (p &lt; %.2g)",
              100 * (1 - st->top_share[DM_RISK_TOP_N - 1]), lower);
     item(f, lower, 0, "#f0f0f0", 90, label);
     for (int k = DM_RISK_TOP_N - 1; k >= 0; k--) {
@@ -76,10 +76,10 @@ dm_status dm_risk_write_style(dm_ctx *ctx, const char *map_path, const dm_risk_s
         if (!last && !(upper > st->top_p[k]))
             continue; /* an empty class */
         if (k == 0)
-            snprintf(label, sizeof label, "highest %.0f %% of the area (p &gt;= %.3g)",
+            snprintf(label, sizeof label, "highest %.0f %% of the area (p &gt;= %.2g)",
                      100 * st->top_share[0], st->top_p[0]);
         else
-            snprintf(label, sizeof label, "highest %.0f-%.0f %% (p %.3g-%.3g)",
+            snprintf(label, sizeof label, "highest %.0f-%.0f %% (p %.2g to %.2g)",
                      100 * st->top_share[k - 1], 100 * st->top_share[k], st->top_p[k], upper);
         item(f, upper, last, colors[k], k == DM_RISK_TOP_N - 1 ? 170 : 220, label);
     }
