@@ -672,6 +672,7 @@ static int run_eval(dm_ctx *ctx, int argc, char **argv)
         snprintf(title, sizeof title, "%s%s%s%s%s", base ? base + 1 : pos[0],
                  from[0] || to[0] ? ", events " : "", from, from[0] || to[0] ? " to " : "", to);
         st = dm_risk_eval_plot(ctx, &e, o.plot, title);
+        dm_report_cleanup(); /* cairo's and fontconfig's caches: the chart is the last drawing */
         if (!st && !o.json)
             printf("chart             %s\n", o.plot);
     }
