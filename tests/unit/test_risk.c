@@ -996,3 +996,26 @@ TEST(risk_eval_draws_its_scores)
     free(out);
     ASSERT(access(dmtest_path("c.jpg"), F_OK) != 0);
 }
+
+TEST(risk_map_warns_of_a_covariate_no_term_uses)
+{
+    char *out = NULL;
+    char ev[1024];
+    snprintf(ev, sizeof ev, "%s", dmtest_repo_path(DATA "events.geojson"));
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --covariate roads=%s --cell 1000 --out %s",
+                            ev, dmtest_repo_path(DATA "roads_dist.tif"), dmtest_path("cw.tif")),
+              0);
+    ASSERT_CONTAINS(out, "covariate 'roads'");
+    ASSERT_CONTAINS(out, "no term of the model uses it");
+    free(out);
+    /* a model that uses it: no warning */
+    dmtest_write_file(dmtest_path("cw.json"),
+                      "{\"name\":\"c\",\"intercept\":-5,\"ref_cell_m\":1000,\"terms\":[{\"name\":"
+                      "\"roads\",\"type\":\"covariate\",\"covariate\":\"roads\",\"weight\":-0.5}]}");
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --model %s --covariate roads=%s --cell 1000 --out %s",
+                            ev, dmtest_path("cw.json"), dmtest_repo_path(DATA "roads_dist.tif"),
+                            dmtest_path("cw.tif")),
+              0);
+    ASSERT(!strstr(out, "no term of the model uses it"));
+    free(out);
+}

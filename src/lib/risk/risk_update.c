@@ -143,6 +143,18 @@ dm_status dm_risk_update(dm_ctx *ctx, dm_store *s, const dm_risk_update_opts *o,
         dm_risk_model_default(m);
     if (!st && o->aoi_path)
         st = dm_read_polygons(ctx, o->aoi_path, &aoi);
+    /* a raster given for nothing is a mistake the user wants to hear of */
+    for (size_t c = 0; !st && c < o->n_cov; c++) {
+        int used = 0;
+        for (size_t i = 0; i < m->n_terms && !used; i++)
+            used = m->terms[i].type == DM_TERM_COVARIATE &&
+                   !strcmp(m->terms[i].covariate, o->cov[c].name);
+        if (!used)
+            dm__log(ctx, DM_LOG_WARN,
+                    "covariate '%s' (%s): no term of the model uses it, so it does not change "
+                    "the map (a model from `risk fit --add-covariates` does)",
+                    o->cov[c].name, o->cov[c].path);
+    }
     dm_evidence_opts eo = {0};
     eo.until = o->until;
     if (!st && s)
