@@ -127,6 +127,11 @@ DM_API int dm_date_parse_end(const char *s, char out[11]);
 /* Days since 1970-01-01 of a normalised date, for ordering and arithmetic. */
 DM_API long dm_date_days(const char *ymd);
 
+/* The style file QGIS loads by itself with a data file (a map, an exported
+ * layer): the file's path with the extension .qml, into out; -1 when it
+ * does not fit. */
+DM_API int dm_qgis_style_path(const char *data_path, char *out, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

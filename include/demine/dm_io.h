@@ -54,7 +54,9 @@ typedef struct dm_export_opts {
 } dm_export_opts;
 
 /* Export one layer to path (created; an existing file is an error).
- * Writes *n_rows when not NULL. */
+ * Writes *n_rows when not NULL. Beside a GeoJSON, GeoPackage or FlatGeobuf
+ * file it writes the layer's QGIS style (dm_qgis_style_path), unless a
+ * file is already there. */
 DM_API dm_status dm_export_layer(dm_store *s, const char *layer, const char *path,
                                  const dm_export_opts *opts, long *n_rows);
 

@@ -138,14 +138,11 @@ typedef struct dm_risk_stats {
 DM_API dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params *p,
                              dm_risk_stats *stats);
 
-/* The QGIS style of a map: "<map without extension>.qml", which QGIS loads
- * by itself with the map, colours band 1 by the classes of st->top_p (the
+/* The QGIS style of a map (RISK.qml beside RISK.tif, dm_qgis_style_path),
+ * which QGIS loads by itself with the map: it colours band 1 by the classes of st->top_p (the
  * highest 1, 5, 10, 20, 50 % of the area). dm_risk_update writes it.
  * Errors: DM_EINVAL (no mapped cells), DM_EIO naming the file. */
 DM_API dm_status dm_risk_write_style(dm_ctx *ctx, const char *map_path, const dm_risk_stats *st);
-
-/* The style's path for a map's path into out; -1 when it does not fit. */
-DM_API int dm_risk_style_path(const char *map_path, char *out, size_t size);
 
 /* Calibration of the intensity against land physically searched (cleared
  * evidence polygons whose method finds at least 85 % of items): the items

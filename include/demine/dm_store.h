@@ -132,6 +132,13 @@ DM_API dm_status dm_store_meta_set(dm_store *s, const char *key, const char *val
 /* Value or NULL; caller frees with dm_free. */
 DM_API dm_status dm_store_meta_get(dm_store *s, const char *key, char **value);
 
+/* ---- QGIS styles ---- */
+/* The default QGIS style (QML) of a layer, as the database stores it in
+ * layer_styles and as export writes beside a file; NULL for a layer drawn
+ * without one (attribute tables, mixed geometries) or out of memory.
+ * Caller frees with free(). */
+DM_API char *dm_layer_style_qml(const char *layer);
+
 #ifdef __cplusplus
 }
 #endif

@@ -7,11 +7,14 @@
 
 #include <getopt.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *help =
     "usage: demine export DB --layer LAYER OUT [--format DRIVER] [--no-personal]\n\n"
     "Write LAYER to OUT in the format its extension names (.geojson, .gpkg, .shp,\n"
     ".kml, .csv (geometry as WKT), .fgb, ...) or --format (a GDAL driver name).\n"
+    "Beside a .geojson, .gpkg or .fgb file it writes the layer's QGIS style (OUT's\n"
+    "name with .qml), unless such a file is already there.\n"
     "The uuid column is kept, so the file imports back to the same rows.\n"
     "--no-personal leaves out personal data (victims' names and ages).\n";
 
@@ -44,11 +47,18 @@ static int run_export(dm_ctx *ctx, int argc, char **argv)
     if (rc)
         return rc;
     long n = 0;
+    char style[4200];
+    int had_style = dm_qgis_style_path(argv[optind + 1], style, sizeof style) != 0 ||
+                    access(style, F_OK) == 0;
     dm_status st = dm_export_layer(s, layer, argv[optind + 1], &o, &n);
     if (st)
         rc = cli_fail(ctx, "export", st);
-    else
-        printf("exported %ld rows of %s to %s\n", n, dm_layer_find(layer)->name, argv[optind + 1]);
+    else {
+        printf("exported %ld rows of %s to %s", n, dm_layer_find(layer)->name, argv[optind + 1]);
+        if (!had_style && access(style, F_OK) == 0)
+            printf(" (QGIS style %s)", style);
+        printf("\n");
+    }
     dm_store_close(s);
     return rc;
 }

@@ -365,7 +365,7 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
                 printf("null}");
         }
         char style[4200];
-        if (dm_risk_style_path(o.out, style, sizeof style) == 0 && access(style, F_OK) == 0)
+        if (dm_qgis_style_path(o.out, style, sizeof style) == 0 && access(style, F_OK) == 0)
             printf("],\"style\":\"%s\"}\n", style);
         else
             printf("],\"style\":null}\n");

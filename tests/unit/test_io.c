@@ -6,6 +6,8 @@
  */
 #include "dmtest.h"
 
+#include <unistd.h>
+
 static const char *hazards_geojson =
     "{\"type\":\"FeatureCollection\",\"features\":["
     "{\"type\":\"Feature\",\"properties\":{\"ref\":\"AGD-1\",\"hazard_type\":\"SHA\","
@@ -320,6 +322,42 @@ TEST(export_refuses_to_overwrite_and_unknown_format)
     ASSERT_EQ(dmtest_demine(&out, "export db.gpkg --layer hazards out.xyz"), 2);
     ASSERT_CONTAINS(out, "unknown output format");
     free(out);
+}
+
+TEST(export_writes_the_layers_qgis_style_beside_the_file)
+{
+    make_db();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "export db.gpkg --layer hazards hz.geojson"), 0);
+    ASSERT_CONTAINS(out, "(QGIS style hz.qml)");
+    free(out);
+    char *qml = dmtest_read_file(dmtest_path("hz.qml"));
+    ASSERT(qml && strstr(qml, "<renderer-v2 type=\"RuleRenderer\""));
+    free(qml);
+    /* the same style as the database's own */
+    char *db = NULL;
+    ASSERT_EQ(dmtest_sh(&db, "sqlite3 db.gpkg \"SELECT 'same:' || (styleQML = CAST(readfile("
+                             "'hz.qml') AS TEXT)) FROM layer_styles WHERE f_table_name = "
+                             "'hazards'\""),
+              0);
+    ASSERT_CONTAINS(db, "same:1");
+    free(db);
+    /* a style already there is the user's: kept */
+    dmtest_write_file(dmtest_path("acc.qml"), "<qgis>mine</qgis>");
+    ASSERT_EQ(dmtest_demine(&out, "export db.gpkg --layer accidents acc.gpkg"), 0);
+    ASSERT(!strstr(out, "QGIS style"));
+    free(out);
+    qml = dmtest_read_file(dmtest_path("acc.qml"));
+    ASSERT_STREQ(qml, "<qgis>mine</qgis>");
+    free(qml);
+    /* Shapefile cuts field names to 10 characters, which the rules would
+     * miss; a table has nothing to draw: no style for either */
+    ASSERT_EQ(dmtest_demine(&out, "export db.gpkg --layer hazards hz2.shp"), 0);
+    free(out);
+    ASSERT(access(dmtest_path("hz2.qml"), F_OK) != 0);
+    ASSERT_EQ(dmtest_demine(&out, "export db.gpkg --layer victims v.geojson"), 0);
+    free(out);
+    ASSERT(access(dmtest_path("v.qml"), F_OK) != 0);
 }
 
 TEST(ogrinfo_sees_every_layer_in_wgs84)

@@ -885,11 +885,11 @@ TEST(risk_explain_breaks_down_a_place)
 TEST(risk_map_writes_a_legend_for_qgis)
 {
     char path[64];
-    ASSERT_EQ(dm_risk_style_path("out/risk.tif", path, sizeof path), 0);
+    ASSERT_EQ(dm_qgis_style_path("out/risk.tif", path, sizeof path), 0);
     ASSERT_STREQ(path, "out/risk.qml");
-    ASSERT_EQ(dm_risk_style_path("maps.v2/risk", path, sizeof path), 0);
+    ASSERT_EQ(dm_qgis_style_path("maps.v2/risk", path, sizeof path), 0);
     ASSERT_STREQ(path, "maps.v2/risk.qml");
-    ASSERT_EQ(dm_risk_style_path("a-very-long-name-for-a-map.tif", path, 8), -1);
+    ASSERT_EQ(dm_qgis_style_path("a-very-long-name-for-a-map.tif", path, 8), -1);
 
     char *out = NULL;
     char aoi[1024];

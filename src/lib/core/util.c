@@ -290,3 +290,12 @@ long dm_date_days(const char *ymd)
     long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     return era * 146097 + doe - 719468;
 }
+
+int dm_qgis_style_path(const char *data_path, char *out, size_t size)
+{
+    const char *slash = strrchr(data_path, '/');
+    const char *dot = strrchr(data_path, '.');
+    size_t stem = (dot && (!slash || dot > slash + 1)) ? (size_t)(dot - data_path) : strlen(data_path);
+    int n = snprintf(out, size, "%.*s.qml", (int)stem, data_path);
+    return n < 0 || (size_t)n >= size ? -1 : 0;
+}

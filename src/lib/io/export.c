@@ -2,12 +2,14 @@
  *
  * export.c -- writing one layer of the database to any vector format GDAL
  * writes, chosen by the file extension: every field, the uuid (so that an
- * exported file imports back to the same rows), and created/updated/author.
+ * exported file imports back to the same rows), and created/updated/author;
+ * beside a GeoJSON, GeoPackage or FlatGeobuf file, the layer's QGIS style.
  */
 #include "io_internal.h"
 
 #include "demine/dm_io.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -35,6 +37,29 @@ static OGRFieldType field_type(const dm_field_def *f, int *sub)
     case DM_FT_BOOL: *sub = OFSTBoolean; return OFTInteger;
     default: return OFTString;
     }
+}
+
+/* The layer's QGIS style beside the file, which QGIS loads with it: for
+ * the formats that keep our field names (not Shapefile's 10 characters,
+ * which the style's rules would miss), and never over a file already
+ * there. The export stands without it. */
+static void write_style(dm_ctx *ctx, const char *layer, const char *drv, const char *path)
+{
+    if (strcmp(drv, "GeoJSON") && strcmp(drv, "GPKG") && strcmp(drv, "FlatGeobuf"))
+        return;
+    char sp[4200];
+    char *qml = dm_layer_style_qml(layer);
+    if (qml && dm_qgis_style_path(path, sp, sizeof sp) == 0 && access(sp, F_OK) != 0) {
+        FILE *f = fopen(sp, "w");
+        int ok = f && fputs(qml, f) >= 0;
+        if (f && fclose(f) != 0)
+            ok = 0;
+        if (!ok) {
+            remove(sp);
+            dm__log(ctx, DM_LOG_WARN, "%s: cannot write the layer's QGIS style", sp);
+        }
+    }
+    free(qml);
 }
 
 dm_status dm_export_layer(dm_store *s, const char *layer, const char *path,
@@ -196,5 +221,7 @@ done:
     if (rc)
         unlink(path);
     dm__gdal_end(&cap);
+    if (!rc)
+        write_style(ctx, l->name, drv_name, path);
     return rc;
 }

@@ -14,15 +14,6 @@
 #include <stdio.h>
 #include <string.h>
 
-int dm_risk_style_path(const char *map_path, char *out, size_t size)
-{
-    const char *slash = strrchr(map_path, '/');
-    const char *dot = strrchr(map_path, '.');
-    size_t stem = (dot && (!slash || dot > slash + 1)) ? (size_t)(dot - map_path) : strlen(map_path);
-    int n = snprintf(out, size, "%.*s.qml", (int)stem, map_path);
-    return n < 0 || (size_t)n >= size ? -1 : 0;
-}
-
 /* One legend class: cells with p up to `upper` (the last: any p). */
 static void item(FILE *f, double upper, int last, const char *color, int alpha, const char *label)
 {
@@ -37,7 +28,7 @@ static void item(FILE *f, double upper, int last, const char *color, int alpha, 
 dm_status dm_risk_write_style(dm_ctx *ctx, const char *map_path, const dm_risk_stats *st)
 {
     char path[4200];
-    if (dm_risk_style_path(map_path, path, sizeof path))
+    if (dm_qgis_style_path(map_path, path, sizeof path))
         return dm__fail(ctx, DM_EINVAL, "%s: path too long for its style file", map_path);
     /* top_p runs from the highest share (1 %) to the lowest (50 %) */
     for (int k = 0; k < DM_RISK_TOP_N; k++)

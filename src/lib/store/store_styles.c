@@ -175,6 +175,17 @@ static int layer_style(const char *layer, dm_buf *b)
     return 1;
 }
 
+char *dm_layer_style_qml(const char *layer)
+{
+    dm_buf b;
+    dm__buf_init(&b);
+    if (!layer || !layer_style(layer, &b) || b.oom) {
+        dm__buf_free(&b);
+        return NULL;
+    }
+    return b.data; /* the buffer's string, malloc'ed */
+}
+
 /* The table, as QGIS makes it, registered as an attribute table. */
 static const char *styles_table_sql =
     "CREATE TABLE IF NOT EXISTS layer_styles (id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "
