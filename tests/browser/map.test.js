@@ -46,7 +46,15 @@ async function main() {
 
   await page.goto(URL + '/', { waitUntil: 'load' });
   await page.waitForSelector('#map .leaflet-map-pane', { state: 'attached' });
+  // the risk map's legend shows with the risk layer and goes with it
+  await page.waitForSelector('#risk-legend .ramp', { state: 'visible' });
+  if (!(await page.textContent('#risk-legend')).includes('chance that a cell of the map holds an item'))
+    fail('risk legend text');
   await page.screenshot({ path: path.join(OUT, '01-map-loaded.png') });
+  await page.uncheck('input[data-l="__risk"]');
+  if (await page.$('#risk-legend')) fail('risk legend stays without the risk layer');
+  await page.check('input[data-l="__risk"]');
+  await page.waitForSelector('#risk-legend', { state: 'visible' });
 
   // field user: draw the area worked and one item, submit
   await login(page, 'fld', 'fieldpw12');

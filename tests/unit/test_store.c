@@ -185,8 +185,8 @@ TEST(new_databases_open_styled_in_qgis_and_keep_the_users_styles)
               0);
     ASSERT_CONTAINS(out, "<renderer-v2 type=\"RuleRenderer\"");
     ASSERT_CONTAINS(out, "&quot;hazard_type&quot; = 'CHA'");
-    ASSERT_EQ(count(out, "<rule "), 3);
-    ASSERT_EQ(count(out, "<symbol "), 3);
+    ASSERT_EQ(count(out, "<rule "), 4);
+    ASSERT_EQ(count(out, "<symbol "), 4);
     ASSERT_EQ(count(out, "<symbol "), count(out, "</symbol>"));
     ASSERT_EQ(count(out, "<layer "), count(out, "</layer>"));
     ASSERT(!strstr(out, "layerGeometryType")); /* QGIS would refuse it on another geometry */

@@ -29,6 +29,18 @@
   var base = L.tileLayer('https://tile.openstreetmap.org/{z}/{x}/{y}.png',
     {maxZoom: 19, attribution: '&copy; OpenStreetMap (when online)'});
   var risk = L.tileLayer('tiles/risk/{z}/{x}/{y}.png', {maxZoom: 20, opacity: 0.8, attribution: 'risk map'});
+  /* the tiles' colour scale (src/lib/tiles/riskmap.c): pale yellow at 0.01 %
+   * to red at 100 %, by decades, per cell of the map; clear below 0.01 % */
+  var riskLegend = L.control({position: 'bottomright'});
+  riskLegend.onAdd = function () {
+    var d = L.DomUtil.create('div', 'risk-legend');
+    d.id = 'risk-legend';
+    d.innerHTML = '<b>Risk map</b><div class="hint">chance that a cell of the map holds an item ' +
+      '(clear: below 0.01 %)</div><div class="ramp"></div><div class="ticks">' +
+      ['0.01 %', '0.1 %', '1 %', '10 %', '100 %'].map(function (t) { return '<span>' + t + '</span>'; }).join('') +
+      '</div>';
+    return d;
+  };
 
   function hazardStyle(p) {
     var st = p.status || 'open';
@@ -86,6 +98,7 @@
     var d = defs.filter(function (x) { return x.name === name; })[0];
     if (d) d.on = on;
     if (on) { lyr.addTo(map); if (d) load(d); } else map.removeLayer(lyr);
+    if (name === '__risk') { if (on) riskLegend.addTo(map); else riskLegend.remove(); }
   }
   var loading = {};
   function load(d) {

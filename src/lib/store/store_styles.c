@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT
  *
  * store_styles.c -- how QGIS draws the database's layers: a default style
- * per map layer (hazards red or orange by type, released land green by
- * outcome, accidents as red stars, finds as dark triangles, records in
- * dashed purple, ...) kept in the GeoPackage's `layer_styles` table, the
+ * per map layer, in the colours of the web map (hazards by life cycle and
+ * type, released land green by outcome, finds purple, accidents black,
+ * records dotted purple, ...) kept in the GeoPackage's `layer_styles` table, the
  * table QGIS itself reads and writes, so that the file opens styled. A
  * layer that already has a default style there (the user's own, saved from
  * QGIS) keeps it.
@@ -105,23 +105,27 @@ static void tail(dm_buf *b)
 static int layer_style(const char *layer, dm_buf *b)
 {
     if (!strcmp(layer, "hazards")) {
-        /* open hazards by type; released ones as a dashed green outline */
+        /* as the web map draws them (web/js/app.js): by life cycle, then type */
         head(b, "RuleRenderer", NULL);
         dm__buf_puts(
             b, "<rules key=\"{5a1d0000-0000-4000-8000-000000000000}\">"
                "<rule key=\"{5a1d0000-0000-4000-8000-000000000001}\" symbol=\"0\" "
                "label=\"Confirmed hazard area (CHA)\" filter=\"&quot;hazard_type&quot; = 'CHA' AND "
-               "coalesce(&quot;status&quot;, 'open') NOT IN ('closed', 'handed_over')\"/>"
+               "coalesce(&quot;status&quot;, 'open') NOT IN ('closed', 'handed_over', "
+               "'partly_released')\"/>"
                "<rule key=\"{5a1d0000-0000-4000-8000-000000000002}\" symbol=\"1\" "
                "label=\"Suspected hazard area (SHA)\" filter=\"coalesce(&quot;hazard_type&quot;, "
                "'SHA') &lt;&gt; 'CHA' AND coalesce(&quot;status&quot;, 'open') NOT IN ('closed', "
-               "'handed_over')\"/>"
+               "'handed_over', 'partly_released')\"/>"
                "<rule key=\"{5a1d0000-0000-4000-8000-000000000003}\" symbol=\"2\" "
+               "label=\"Partly released\" filter=\"&quot;status&quot; = 'partly_released'\"/>"
+               "<rule key=\"{5a1d0000-0000-4000-8000-000000000004}\" symbol=\"3\" "
                "label=\"Closed or handed over\" filter=\"&quot;status&quot; IN ('closed', "
                "'handed_over')\"/></rules><symbols>");
-        fill(b, 0, "227,26,28,110", "177,0,38,255", "0.6", "solid");
-        fill(b, 1, "253,141,60,90", "230,85,13,255", "0.5", "solid");
-        fill(b, 2, NULL, "51,160,44,255", "0.4", "dash");
+        fill(b, 0, "231,76,60,85", "192,57,43,255", "0.6", "solid");
+        fill(b, 1, "245,176,65,70", "230,126,34,255", "0.6", "dash");
+        fill(b, 2, "241,196,15,90", "192,57,43,255", "0.6", "solid");
+        fill(b, 3, "189,195,199,64", "127,140,141,255", "0.5", "solid");
         dm__buf_puts(b, "</symbols>");
     } else if (!strcmp(layer, "release_areas")) {
         head(b, "categorizedSymbol", "outcome");
@@ -132,9 +136,9 @@ static int layer_style(const char *layer, dm_buf *b)
                         "survey)\" render=\"true\"/>"
                         "<category value=\"cleared\" symbol=\"2\" label=\"Cleared\" "
                         "render=\"true\"/></categories><symbols>");
-        fill(b, 0, "199,233,192,130", "116,196,118,255", "0.3", "solid");
-        fill(b, 1, "116,196,118,130", "49,163,84,255", "0.3", "solid");
-        fill(b, 2, "35,139,69,130", "0,90,50,255", "0.3", "solid");
+        fill(b, 0, "169,223,191,128", "169,223,191,255", "0.3", "solid");
+        fill(b, 1, "82,190,128,128", "82,190,128,255", "0.3", "solid");
+        fill(b, 2, "30,132,73,128", "30,132,73,255", "0.3", "solid");
         dm__buf_puts(b, "</symbols>");
     } else {
         /* one symbol for the whole layer */
@@ -142,14 +146,14 @@ static int layer_style(const char *layer, dm_buf *b)
             const char *layer, *kind, *a, *b, *c, *d;
         } one[] = {
             {"districts", "fill", NULL, "110,110,110,255", "0.5", "solid"},
-            {"activities", "fill", NULL, "31,120,180,255", "0.4", "dot"},
-            {"records", "fill", NULL, "106,61,154,255", "0.6", "dash"},
+            {"activities", "fill", NULL, "40,116,166,255", "0.5", "solid"},
+            {"records", "fill", NULL, "108,52,131,255", "0.6", "dot"},
             {"flights", "fill", NULL, "166,206,227,255", "0.4", "solid"},
             {"truth_minefields", "fill", NULL, "0,0,0,255", "0.4", "dot"},
             {"record_rows", "line", "106,61,154,255", "0.5", "dash", NULL},
             {"record_matches", "line", "99,99,99,255", "0.2", "solid", NULL},
-            {"accidents", "marker", "star", "227,26,28,255", "0,0,0,255", "4.2"},
-            {"items", "marker", "triangle", "128,0,38,255", "255,255,255,255", "2.4"},
+            {"accidents", "marker", "circle", "0,0,0,255", "255,255,255,255", "3.2"},
+            {"items", "marker", "circle", "142,68,173,255", "255,255,255,255", "2.2"},
             {"record_mines", "marker", "circle", "106,61,154,255", "255,255,255,255", "1.4"},
             {"predicted_mines", "marker", "circle", NULL, "177,0,38,255", "2.0"},
             {"detections", "marker", "cross2", "255,127,0,255", "255,127,0,255", "2.6"},
