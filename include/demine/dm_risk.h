@@ -124,7 +124,7 @@ typedef struct dm_risk_stats {
     double mean_p, max_p;
     /* How the probability is spread over the mapped cells: the highest
      * top_share[k] (1, 5, 10, 20 and 50 %) of them have p >= top_p[k]
-     * (to within 1 %, from a histogram of the values), the thresholds of
+     * (to within 2 % of p, from a histogram of the values), the thresholds of
      * the map's legend (dm_risk_write_style). */
     double top_share[DM_RISK_TOP_N], top_p[DM_RISK_TOP_N];
 } dm_risk_stats;
@@ -139,9 +139,10 @@ DM_API dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_
                              dm_risk_stats *stats);
 
 /* The QGIS style of a map (RISK.qml beside RISK.tif, dm_qgis_style_path),
- * which QGIS loads by itself with the map: it colours band 1 by the classes of st->top_p (the
- * highest 1, 5, 10, 20, 50 % of the area). dm_risk_update writes it.
- * Errors: DM_EINVAL (no mapped cells), DM_EIO naming the file. */
+ * which QGIS loads by itself with the map: it colours band 1 by the
+ * classes of st->top_p (the highest 1, 5, 10, 20, 50 % of the area).
+ * dm_risk_update writes it. Errors: DM_EINVAL (no mapped cells), DM_EIO
+ * naming the file. */
 DM_API dm_status dm_risk_write_style(dm_ctx *ctx, const char *map_path, const dm_risk_stats *st);
 
 /* Calibration of the intensity against land physically searched (cleared

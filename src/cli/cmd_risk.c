@@ -670,7 +670,7 @@ static int run_eval(dm_ctx *ctx, int argc, char **argv)
         char title[512];
         const char *base = strrchr(pos[0], '/');
         snprintf(title, sizeof title, "%s%s%s%s%s", base ? base + 1 : pos[0],
-                 from[0] || to[0] ? ", events " : "", from, from[0] || to[0] ? " to " : "", to);
+                 from[0] ? ", events from " : to[0] ? ", events" : "", from, to[0] ? " to " : "", to);
         st = dm_risk_eval_plot(ctx, &e, o.plot, title);
         dm_report_cleanup(); /* cairo's and fontconfig's caches: the chart is the last drawing */
         if (!st && !o.json)
