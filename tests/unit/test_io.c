@@ -6,6 +6,7 @@
  */
 #include "dmtest.h"
 
+#include <stdlib.h>
 #include <unistd.h>
 
 static const char *hazards_geojson =
@@ -377,6 +378,20 @@ TEST(ogrinfo_sees_every_layer_in_wgs84)
     ASSERT_CONTAINS(out, "items (Point)");
     ASSERT_CONTAINS(out, "record_rows (Line String)");
     ASSERT_CONTAINS(out, "victims (None)");
+    free(out);
+    /* rows, their change log and a user, read back without a warning:
+     * DATETIME values in the GeoPackage's own form, with milliseconds */
+    dmtest_write_file(dmtest_path("h.geojson"), hazards_geojson);
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards h.geojson"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "DM_TEST_PW=longpassword1 '%s' user add db.gpkg ann --role admin "
+                              "--password-env DM_TEST_PW",
+                        getenv("DEMINE_BIN")),
+              0);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "ogrinfo -ro -al -q db.gpkg hazards change_log users 2>&1"), 0);
+    ASSERT_CONTAINS(out, "created (DateTime)");
+    ASSERT_MSG(!strstr(out, "Warning"), "ogrinfo warns: %.300s", strstr(out, "Warning"));
     free(out);
 }
 

@@ -176,9 +176,9 @@ dm_status dm_auth_user_add(dm_store *s, const char *name, const char *password, 
     char hash[crypto_pwhash_STRBYTES];
     if ((st = hash_password(ctx, password, hash)))
         return st;
-    char uuid[37], now[21];
+    char uuid[37], now[25];
     dm_uuid_new(uuid);
-    dm_now_iso(now);
+    dm__now_gpkg(now);
     if ((st = dm_store_begin(s)))
         return st;
     const char *v[6] = {name, uuid, hash, dm_role_name(role),

@@ -32,6 +32,9 @@ void dm__log(dm_ctx *ctx, dm_log_level level, const char *fmt, ...) DM_PRINTF(3,
 
 /* Report progress; rate-limited to a few calls a second unless done==total. */
 void dm__progress(dm_ctx *ctx, const char *what, uint64_t done, uint64_t total);
+/* Now in UTC as the GeoPackage writes a DATETIME, with milliseconds
+ * ("2026-11-23T06:31:09.312Z"), which GDAL reads without a warning. */
+void dm__now_gpkg(char out[25]);
 
 /* ---- growable string buffer ------------------------------------------- */
 typedef struct dm_buf {

@@ -198,6 +198,19 @@ void dm_now_iso(char out[21])
     strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+void dm__now_gpkg(char out[25])
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    time_t t = ts.tv_sec;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char s[32], full[48];
+    strftime(s, sizeof s, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(full, sizeof full, "%s.%03dZ", s, (int)(ts.tv_nsec / 1000000) % 1000);
+    dm__strlcpy(out, full, 25);
+}
+
 static int days_in_month(int y, int m)
 {
     static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};

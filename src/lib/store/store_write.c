@@ -301,8 +301,8 @@ dm_status dm__store_log(dm_store *s, const char *layer, const char *uuid, const 
         if (st)
             return st;
     }
-    char now[21];
-    dm_now_iso(now);
+    char now[25];
+    dm__now_gpkg(now);
     sqlite3_stmt *q = s->log_stmt;
     sqlite3_bind_text(q, 1, now, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(q, 2, dm_ctx_author(s->ctx), -1, SQLITE_TRANSIENT);
@@ -383,12 +383,12 @@ dm_status dm_store_insert(dm_store *s, dm_row *r, char uuid_out[37])
         if (st)
             return st;
     }
-    char uuid[37], now[21];
+    char uuid[37], now[25];
     if (r->uuid[0])
         memcpy(uuid, r->uuid, 37);
     else
         dm_uuid_new(uuid);
-    dm_now_iso(now);
+    dm__now_gpkg(now);
     sqlite3_stmt *q = s->insert_stmt[li];
     sqlite3_bind_text(q, 1, uuid, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(q, 2, now, -1, SQLITE_TRANSIENT);
@@ -529,8 +529,8 @@ dm_status dm_store_update(dm_store *s, const char *id, dm_row *r, const char *re
         free(before);
         return st;
     }
-    char now[21];
-    dm_now_iso(now);
+    char now[25];
+    dm__now_gpkg(now);
     sqlite3_bind_text(q, 1, now, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(q, 2, dm_ctx_author(s->ctx), -1, SQLITE_TRANSIENT);
     int col = 3;
