@@ -45,13 +45,9 @@ static const char *auth_sql =
     "CREATE TABLE IF NOT EXISTS login_attempts (id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT "
     "NOT NULL, time INTEGER NOT NULL);"
     "CREATE INDEX IF NOT EXISTS login_attempts_key ON login_attempts(key, time);"
-    "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description) VALUES "
-    "('users', 'attributes', 'users', 'people who may log in: role, organisation, password "
-    "hash');"
-    "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description) VALUES "
-    "('sessions', 'attributes', 'sessions', 'open login sessions (token hashes)');"
-    "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description) VALUES "
-    "('login_attempts', 'attributes', 'login_attempts', 'recent failed logins');";
+    /* not GeoPackage layers: whoever opens the file in QGIS or GDAL does not
+     * see the password and token hashes (older databases listed them) */
+    "DELETE FROM gpkg_contents WHERE table_name IN ('users', 'sessions', 'login_attempts');";
 
 dm_status dm_auth_init(dm_store *s)
 {
