@@ -74,6 +74,12 @@ typedef enum dm_burn_op {
 DM_API void dm_burn_coords(const dm_grid *g, const dm_coords *c, float value, dm_burn_op op,
                            int all_touched, float *buf);
 
+/* The cells of g whose centre lies inside the polygons of area (WGS 84), as
+ * a 0/1 byte per cell (malloc'd, free()). Errors: DM_ENOMEM, those of the
+ * coordinate transform. */
+DM_API dm_status dm_raster_mask_area(dm_ctx *ctx, const dm_geom *area, const dm_grid *g,
+                                     unsigned char **out);
+
 /* ---- distance transform ---- */
 /* Exact Euclidean distance transform (Felzenszwalb-Huttenlocher lower
  * envelope of parabolas, in exact integer arithmetic), multithreaded. In: f[k] = 0 at source cells and

@@ -315,6 +315,28 @@ DM_API dm_status dm_risk_evaluate(dm_ctx *ctx, const dm_grid *g, const float *ma
  * Errors: DM_EINVAL (another extension; nothing to draw), DM_EIO. */
 DM_API dm_status dm_risk_eval_plot(dm_ctx *ctx, const dm_risk_eval *e, const char *path,
                                    const char *title);
+/* Spot checks: cells to search on the ground to measure a map without the
+ * bias of land searched because it looked dangerous. The map's cells (p
+ * in [0, 1]; inside mask when not NULL) fall in DM_RISK_SPOT_CLASSES
+ * classes: the riskiest 1 %, 1-5 %, 5-10 %, 10-20 %, 20-50 % of them and
+ * the lower half. n spots are drawn at random, the same number in each
+ * class, every cell of a class equally likely (seed: the same seed, the
+ * same spots). Each spot stands for `cells` cells of its class. Errors: DM_EINVAL (n below one per class, or above the
+ * cells), DM_ENOMEM. *out is freed with dm_free. */
+#define DM_RISK_SPOT_CLASSES (DM_RISK_TOP_N + 1)
+
+typedef struct dm_risk_spot {
+    double lon, lat;    /* the cell's centre, WGS 84 */
+    double x, y;        /* in the map's CRS */
+    int cls;            /* 0: riskiest 1 %, ..., 4: 20-50 %, 5: the lower half */
+    double p, items_ha; /* the map there (items_ha NaN without a band 2) */
+    double cells;       /* the cells it stands for: cells of its class / spots drawn there */
+} dm_risk_spot;
+
+DM_API dm_status dm_risk_spots(dm_ctx *ctx, const dm_grid *g, const float *p, const float *items,
+                               const unsigned char *mask, size_t n, uint64_t seed,
+                               dm_risk_spot **out, size_t *n_out);
+
 /* AUC-ROC of scores s against labels y (0/1), ties counted half. */
 DM_API double dm_auc(const double *s, const double *y, size_t n);
 

@@ -23,6 +23,7 @@ static const char *help_risk =
     "       demine risk explain DB --at LON,LAT [--json]\n"
     "       demine risk fit [DB] --labels FILE --out MODEL.json [options]\n"
     "       demine risk eval RISK.tif --truth FILE [--aoi FILE] [options]\n"
+    "       demine risk spots RISK.tif --n N --out SPOTS.geojson [--aoi FILE] [--seed S]\n"
     "       demine risk distance IN.tif OUT.tif [--values 1,2,...] [--max M]\n"
     "       demine risk sum OUT.tif W1 A.tif [W2 B.tif ...]\n\n"
     "Each subcommand has --help. See docs/risk.md for every evidence term.\n";
@@ -392,38 +393,6 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
 
 /* ---------------------------------------------------------------- eval */
 
-/* Burn the AOI (WGS 84) onto g as a 0/1 mask. */
-static dm_status aoi_mask(dm_ctx *ctx, const dm_geom *aoi, const dm_grid *g, unsigned char **out)
-{
-    *out = NULL;
-    size_t n = dm_grid_cells(g);
-    float *f = dm_raster_alloc(n);
-    unsigned char *mask = malloc(n ? n : 1);
-    dm_coords c = {0};
-    dm_transform *t = NULL;
-    dm_status st = (!f || !mask) ? DM_ENOMEM : DM_OK;
-    if (!st)
-        st = dm_geom_coords(ctx, aoi, &c);
-    if (!st)
-        st = dm_transform_new(ctx, "EPSG:4326", g->crs, &t);
-    if (!st)
-        for (size_t k = 0; k < c.n_xy && !st; k++)
-            st = dm_transform_xy(t, &c.xy[2 * k], &c.xy[2 * k + 1], 1);
-    if (!st) {
-        memset(f, 0, n * sizeof *f);
-        dm_burn_coords(g, &c, 1.0f, DM_BURN_SET, 0, f);
-        for (size_t k = 0; k < n; k++)
-            mask[k] = f[k] > 0;
-        *out = mask;
-        mask = NULL;
-    }
-    dm_transform_free(t);
-    dm_coords_free(ctx, &c);
-    dm_raster_free(f, n);
-    free(mask);
-    return st;
-}
-
 /* Points of an evidence set in g's CRS (polygons: their vertices' mean). */
 static dm_status points_in_grid(dm_ctx *ctx, const dm_evidence_set *ev, const dm_grid *g,
                                 double **xy)
@@ -542,7 +511,7 @@ static int run_eval(dm_ctx *ctx, int argc, char **argv)
     if (!st && o.aoi)
         st = dm_read_polygons(ctx, o.aoi, &aoi);
     if (!st && aoi)
-        st = aoi_mask(ctx, aoi, &g, &mask);
+        st = dm_raster_mask_area(ctx, aoi, &g, &mask);
     if (!st && o.truth) {
         char path[4096];
         snprintf(path, sizeof path, "%s", o.truth);
@@ -691,6 +660,7 @@ done:
 
 int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv);
 int cmd_risk_tools(dm_ctx *ctx, const char *which, int argc, char **argv);
+int cmd_risk_spots(dm_ctx *ctx, int argc, char **argv);
 
 static const char *help_refresh =
     "usage: demine risk refresh DB [--json]\n\n"
@@ -858,7 +828,10 @@ static int run_risk(dm_ctx *ctx, int argc, char **argv)
     }
     if (!strcmp(argv[1], "distance") || !strcmp(argv[1], "sum"))
         return cmd_risk_tools(ctx, argv[1], argc - 1, argv + 1);
-    return cli_usage_error("risk", "unknown subcommand '%s' (map, refresh, explain, fit, eval, distance, sum)",
+    if (!strcmp(argv[1], "spots"))
+        return cmd_risk_spots(ctx, argc - 1, argv + 1);
+    return cli_usage_error("risk",
+                           "unknown subcommand '%s' (map, refresh, explain, fit, eval, spots, distance, sum)",
                            argv[1]);
 }
 

@@ -1019,3 +1019,97 @@ TEST(risk_map_warns_of_a_covariate_no_term_uses)
     ASSERT(!strstr(out, "no term of the model uses it"));
     free(out);
 }
+
+TEST(risk_spots_draw_the_same_number_in_each_class)
+{
+    /* a map of 100 x 100 cells whose p rises with the cell index */
+    dm_grid g;
+    double b[4] = {500000, 4000000, 501000, 4001000};
+    ASSERT_OK(dm_grid_from_bounds(dmtest_ctx(), "EPSG:32638", b, 10, &g));
+    size_t n = dm_grid_cells(&g);
+    ASSERT_EQ(n, 10000);
+    float *p = dm_raster_alloc(n);
+    for (size_t k = 0; k < n; k++)
+        p[k] = (float)(k + 1) / (float)n;
+    p[0] = -9999; /* nodata: never drawn */
+    dm_risk_spot *sp = NULL, *sp2 = NULL;
+    size_t ns = 0, ns2 = 0;
+    ASSERT_OK(dm_risk_spots(dmtest_ctx(), &g, p, NULL, NULL, 60, 7, &sp, &ns));
+    ASSERT_EQ(ns, 60);
+    int per[DM_RISK_SPOT_CLASSES] = {0};
+    double cells = 0;
+    for (size_t i = 0; i < ns; i++) {
+        per[sp[i].cls]++;
+        cells += sp[i].cells;
+        ASSERT(sp[i].p > 0);
+        /* the class matches the cell's rank among the 9,999 mapped cells */
+        double rank_from_top = (1.0 - sp[i].p) * 10000 / 9999;
+        static const double upper[DM_RISK_SPOT_CLASSES] = {0.01, 0.05, 0.10, 0.20, 0.50, 1.0};
+        ASSERT_MSG(rank_from_top <= upper[sp[i].cls] + 1e-3 &&
+                       (sp[i].cls == 0 || rank_from_top >= upper[sp[i].cls - 1] - 1e-3),
+                   "spot p %g in class %d", sp[i].p, sp[i].cls);
+        ASSERT(isnan(sp[i].items_ha));
+        ASSERT(sp[i].lon > 44 && sp[i].lon < 46 && sp[i].lat > 36 && sp[i].lat < 37);
+    }
+    for (int c = 0; c < DM_RISK_SPOT_CLASSES; c++)
+        ASSERT_EQ(per[c], 10);
+    ASSERT_NEAR(cells, 9999, 1e-6); /* the spots stand for the whole area */
+    /* the same seed, the same spots; another seed, others */
+    ASSERT_OK(dm_risk_spots(dmtest_ctx(), &g, p, NULL, NULL, 60, 7, &sp2, &ns2));
+    ASSERT(ns2 == ns && !memcmp(sp, sp2, ns * sizeof *sp));
+    dm_free(dmtest_ctx(), sp2);
+    ASSERT_OK(dm_risk_spots(dmtest_ctx(), &g, p, NULL, NULL, 60, 8, &sp2, &ns2));
+    ASSERT(memcmp(sp, sp2, ns * sizeof *sp) != 0);
+    dm_free(dmtest_ctx(), sp2);
+    dm_free(dmtest_ctx(), sp);
+    /* too few or too many */
+    ASSERT_STATUS(DM_EINVAL, dm_risk_spots(dmtest_ctx(), &g, p, NULL, NULL, 5, 1, &sp, &ns));
+    ASSERT_STATUS(DM_EINVAL, dm_risk_spots(dmtest_ctx(), &g, p, NULL, NULL, 10000, 1, &sp, &ns));
+    dm_raster_free(p, n);
+
+    /* the command: a file the evaluation reads once labelled */
+    char *out = NULL;
+    char aoi[1024];
+    snprintf(aoi, sizeof aoi, "%s", dmtest_repo_path(DATA "aoi.geojson"));
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --aoi %s --until 2012 --cell 500 --out %s",
+                            dmtest_repo_path(DATA "events.geojson"), aoi, dmtest_path("sm.tif")),
+              0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk spots %s --n 30 --aoi %s --out %s", dmtest_path("sm.tif"), aoi,
+                            dmtest_path("spots.geojson")),
+              0);
+    ASSERT_CONTAINS(out, "30 spots written");
+    const char *top = strstr(out, "riskiest 1 % ");
+    ASSERT(top && !strncmp(top + strspn(top + 13, " ") + 13, "5 spots", 7));
+    free(out);
+    char *txt = dmtest_read_file(dmtest_path("spots.geojson"));
+    ASSERT(txt && strstr(txt, "\"label\":null") && strstr(txt, "\"cells\":"));
+    /* the teams' results: every riskiest-1-% spot holds an item, nothing
+     * else (one feature a line) */
+    for (char *line = txt; line && *line;) {
+        char *end = strchr(line, '\n'), *q = strstr(line, "\"label\":null");
+        const char *cls = strstr(line, "\"class_no\":");
+        if (q && (!end || q < end))
+            memcpy(q, cls && cls[11] == '0' ? "\"label\":1   " : "\"label\":0   ", 12);
+        line = end ? end + 1 : NULL;
+    }
+    dmtest_write_file(dmtest_path("labelled.geojson"), txt);
+    free(txt);
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --labels %s --json", dmtest_path("sm.tif"),
+                            dmtest_path("labelled.geojson")),
+              0);
+    ASSERT_CONTAINS(out, "\"labelled_pos\":5,\"labelled_neg\":25");
+    ASSERT_CONTAINS(out, "\"auc\":1.0000");
+    free(out);
+    /* refusals: an existing file, another format */
+    ASSERT_EQ(dmtest_demine(&out, "risk spots %s --n 30 --out %s", dmtest_path("sm.tif"),
+                            dmtest_path("spots.geojson")),
+              2);
+    ASSERT_CONTAINS(out, "already exists");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk spots %s --n 30 --out %s", dmtest_path("sm.tif"),
+                            dmtest_path("spots.kml")),
+              2);
+    ASSERT_CONTAINS(out, "written as .geojson or .csv");
+    free(out);
+}

@@ -3,7 +3,7 @@
  * burn.c -- rasterising flattened geometries (dm_coords) onto a grid:
  * points into their cell, lines by exact grid traversal (Amanatides-Woo)
  * after clipping to the grid, polygons by scanlines through cell centres
- * with the even-odd rule over all rings.
+ * with the even-odd rule over all rings; and the mask of an area's cells.
  */
 #include "core/dm_internal.h"
 #include "demine/dm_raster.h"
@@ -188,4 +188,36 @@ void dm_burn_coords(const dm_grid *g, const dm_coords *c, float value, dm_burn_o
     }
     if (has_rings)
         burn_rings(g, c, value, op, buf);
+}
+
+dm_status dm_raster_mask_area(dm_ctx *ctx, const dm_geom *area, const dm_grid *g,
+                              unsigned char **out)
+{
+    *out = NULL;
+    size_t n = dm_grid_cells(g);
+    float *f = dm_raster_alloc(n);
+    unsigned char *mask = malloc(n ? n : 1);
+    dm_coords c = {0};
+    dm_transform *t = NULL;
+    dm_status st = (!f || !mask) ? dm__fail(ctx, DM_ENOMEM, "out of memory for %zu cells", n) : DM_OK;
+    if (!st)
+        st = dm_geom_coords(ctx, area, &c);
+    if (!st)
+        st = dm_transform_new(ctx, "EPSG:4326", g->crs, &t);
+    if (!st)
+        for (size_t k = 0; k < c.n_xy && !st; k++)
+            st = dm_transform_xy(t, &c.xy[2 * k], &c.xy[2 * k + 1], 1);
+    if (!st) {
+        memset(f, 0, n * sizeof *f);
+        dm_burn_coords(g, &c, 1.0f, DM_BURN_SET, 0, f);
+        for (size_t k = 0; k < n; k++)
+            mask[k] = f[k] > 0;
+        *out = mask;
+        mask = NULL;
+    }
+    dm_transform_free(t);
+    dm_coords_free(ctx, &c);
+    dm_raster_free(f, n);
+    free(mask);
+    return st;
 }

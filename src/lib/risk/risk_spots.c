@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * risk_spots.c -- where to check the map on the ground: a random sample of
+ * cells stratified by the map's own classes (the riskiest 1 %, 1-5 %, 5-10
+ * %, 10-20 %, 20-50 % of the area and the lower half), the same number in
+ * each, every cell of a class equally likely. Land searched because it
+ * looked dangerous says how dense the dangerous land is, never how clean
+ * the rest is; spot checks drawn this way, searched and labelled 1 (an item)
+ * or 0, measure the map without that bias: each spot stands for `cells`
+ * cells of its class, so the classes' item shares and the map's AUC and
+ * calibration follow from a few dozen spots (risk eval --labels, risk fit
+ * --labels).
+ */
+#include "core/dm_internal.h"
+#include "demine/dm_risk.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const double class_share[DM_RISK_TOP_N] = {0.01, 0.05, 0.10, 0.20, 0.50};
+
+static uint64_t splitmix64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* Uniform in 0..n-1 (n > 0), without modulo bias worth speaking of for the
+ * sizes of a map. */
+static uint64_t below(uint64_t *s, uint64_t n)
+{
+    return (uint64_t)((double)(splitmix64(s) >> 11) * 0x1.0p-53 * (double)n);
+}
+
+/* The k-th smallest of v[0..n-1] (Hoare's selection; reorders v). */
+static float select_kth(float *v, size_t n, size_t k)
+{
+    long lo = 0, hi = (long)n - 1, kk = (long)k;
+    while (hi > lo) {
+        float pivot = v[lo + (hi - lo) / 2];
+        long i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i <= j) {
+                float t = v[i];
+                v[i++] = v[j];
+                v[j--] = t;
+            }
+        }
+        if (kk <= j)
+            hi = j;
+        else if (kk >= i)
+            lo = i;
+        else
+            break; /* between the two parts: equal to the pivot */
+    }
+    return v[kk];
+}
+
+dm_status dm_risk_spots(dm_ctx *ctx, const dm_grid *g, const float *p, const float *items,
+                        const unsigned char *mask, size_t n, uint64_t seed, dm_risk_spot **out,
+                        size_t *n_out)
+{
+    *out = NULL;
+    *n_out = 0;
+    if (n < DM_RISK_SPOT_CLASSES)
+        return dm__fail(ctx, DM_EINVAL, "at least %d spots, one per class of the map",
+                        DM_RISK_SPOT_CLASSES);
+    size_t cells = dm_grid_cells(g), m = 0;
+    for (size_t k = 0; k < cells; k++)
+        m += (!mask || mask[k]) && p[k] >= 0 && p[k] <= 1;
+    if (m < n)
+        return dm__fail(ctx, DM_EINVAL, "%zu spots asked for, but the area holds %zu cells of the map",
+                        n, m);
+    /* the class thresholds: the p of the cell at each share from the top */
+    float *v = malloc(m * sizeof *v);
+    if (!v)
+        return dm__fail(ctx, DM_ENOMEM, "out of memory for %zu cells", m);
+    size_t c = 0;
+    for (size_t k = 0; k < cells; k++)
+        if ((!mask || mask[k]) && p[k] >= 0 && p[k] <= 1)
+            v[c++] = p[k];
+    double thr[DM_RISK_TOP_N];
+    for (int s = 0; s < DM_RISK_TOP_N; s++) {
+        size_t above = (size_t)ceil(class_share[s] * (double)m);
+        thr[s] = select_kth(v, m, m - (above ? above : 1));
+    }
+    free(v);
+    /* the same number of spots in each class, one reservoir per class */
+    size_t want[DM_RISK_SPOT_CLASSES], seen[DM_RISK_SPOT_CLASSES] = {0};
+    for (int s = 0; s < DM_RISK_SPOT_CLASSES; s++)
+        want[s] = n / DM_RISK_SPOT_CLASSES + ((size_t)s < n % DM_RISK_SPOT_CLASSES);
+    size_t *res = malloc(n * sizeof *res), off[DM_RISK_SPOT_CLASSES];
+    if (!res)
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    off[0] = 0;
+    for (int s = 1; s < DM_RISK_SPOT_CLASSES; s++)
+        off[s] = off[s - 1] + want[s - 1];
+    uint64_t st = seed;
+    for (size_t k = 0; k < cells; k++) {
+        if (!((!mask || mask[k]) && p[k] >= 0 && p[k] <= 1))
+            continue;
+        int s = 0; /* the highest class whose threshold the cell reaches */
+        while (s < DM_RISK_TOP_N && p[k] < thr[s])
+            s++;
+        size_t i = seen[s]++;
+        if (i < want[s])
+            res[off[s] + i] = k;
+        else {
+            uint64_t r = below(&st, i + 1);
+            if (r < want[s])
+                res[off[s] + r] = k;
+        }
+    }
+    dm_risk_spot *sp = dm_calloc(ctx, n, sizeof *sp);
+    dm_transform *t = NULL;
+    dm_status rc = sp ? dm_transform_new(ctx, g->crs, "EPSG:4326", &t) : DM_ENOMEM;
+    size_t ns = 0;
+    for (int s = 0; s < DM_RISK_SPOT_CLASSES && !rc; s++) {
+        size_t got = seen[s] < want[s] ? seen[s] : want[s];
+        for (size_t i = 0; i < got && !rc; i++) {
+            size_t k = res[off[s] + i];
+            dm_risk_spot *q = &sp[ns++];
+            q->x = g->x0 + ((double)(k % (size_t)g->nx) + 0.5) * g->cell;
+            q->y = g->y0 - ((double)(k / (size_t)g->nx) + 0.5) * g->cell;
+            q->lon = q->x, q->lat = q->y;
+            rc = dm_transform_xy(t, &q->lon, &q->lat, 1);
+            q->cls = s;
+            q->p = p[k];
+            q->items_ha = items ? items[k] : NAN;
+            q->cells = (double)seen[s] / (double)got;
+        }
+    }
+    dm_transform_free(t);
+    free(res);
+    if (rc) {
+        dm_free(ctx, sp);
+        return rc == DM_ENOMEM && !sp ? dm__fail(ctx, DM_ENOMEM, "out of memory") : rc;
+    }
+    *out = sp;
+    *n_out = ns;
+    return DM_OK;
+}
