@@ -80,7 +80,8 @@ typedef struct dm_evidence_opts {
     const int *codes;       /* keep only these codes (n_codes of them) */
     size_t n_codes;
     unsigned kinds_mask;    /* bit per dm_ev_kind to keep; 0 = all */
-    const char *label_field; /* read this numeric field into value (labels) */
+    const char *label_field; /* read this numeric field into value (labels); a row where
+                              * it is empty gets NaN (not labelled yet) */
     int label_if_present;   /* with label_field: a layer without that field is read
                              * unlabelled (value 1) instead of failing */
     int undated_ok;         /* with until/from: keep undated rows instead of failing */

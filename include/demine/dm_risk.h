@@ -337,6 +337,22 @@ DM_API dm_status dm_risk_spots(dm_ctx *ctx, const dm_grid *g, const float *p, co
                                const unsigned char *mask, size_t n, uint64_t seed,
                                dm_risk_spot **out, size_t *n_out);
 
+/* What the checked spots say of each class of the map: n labelled points
+ * (xy in the map's CRS, label 1: an item found, 0: searched, nothing;
+ * other values ignored) against the map's classes as dm_risk_spots draws
+ * them (same p, same mask). */
+typedef struct dm_risk_spot_class {
+    double cells;          /* cells of the class */
+    double map_p;          /* the map's mean p over them */
+    size_t spots, positive; /* labelled spots in the class, and those with an item */
+    double share, lo, hi;  /* share of spots with an item and its 90 % interval (NaN: none) */
+} dm_risk_spot_class;
+
+DM_API dm_status dm_risk_spot_check(dm_ctx *ctx, const dm_grid *g, const float *p,
+                                    const unsigned char *mask, const double *xy,
+                                    const double *label, size_t n,
+                                    dm_risk_spot_class out[DM_RISK_SPOT_CLASSES]);
+
 /* AUC-ROC of scores s against labels y (0/1), ties counted half. */
 DM_API double dm_auc(const double *s, const double *y, size_t n);
 

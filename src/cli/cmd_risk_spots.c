@@ -28,7 +28,13 @@ static const char *help_spots =
     "for) and an empty `label`: set 1 where an item is found, 0 where the\n"
     "search finds nothing, then score the map with `risk eval RISK.tif --labels\n"
     "SPOTS.geojson` or fit a model with `risk fit --labels SPOTS.geojson`.\n"
-    "The same --seed (default 1) draws the same spots.\n";
+    "The same --seed (default 1) draws the same spots.\n\n"
+    "usage: demine risk spots RISK.tif --check SPOTS.geojson [--aoi FILE] [--json]\n\n"
+    "After the search: for each class of the map, its cells, the spots checked, those\n"
+    "with an item, the share with its 90 %% interval, and the map's mean p there; then\n"
+    "the cells holding items in the whole area as the spots estimate them (each class's\n"
+    "share times its cells) against the map's own expectation (the sum of p). Any\n"
+    "point file with a 0/1 `label` field will do (--label-field F for another name).\n";
 
 static const char *class_names[DM_RISK_SPOT_CLASSES] = {
     "riskiest 1 %", "riskiest 1-5 %", "riskiest 5-10 %", "riskiest 10-20 %", "riskiest 20-50 %",
@@ -68,11 +74,127 @@ static int write_spots(const char *path, const dm_risk_spot *sp, size_t n)
     return fclose(f) == 0 ? 0 : -1;
 }
 
+/* The map's band 1 and the area's mask (NULL without --aoi). */
+static dm_status read_map(dm_ctx *ctx, const char *map, const char *aoi_path, dm_grid *g,
+                          float **p, unsigned char **mask)
+{
+    dm_geom *aoi = NULL;
+    *mask = NULL;
+    dm_status st = dm_raster_read(ctx, map, 1, g, p);
+    if (!st && aoi_path)
+        st = dm_read_polygons(ctx, aoi_path, &aoi);
+    if (!st && aoi)
+        st = dm_raster_mask_area(ctx, aoi, g, mask);
+    dm_geom_free(aoi);
+    return st;
+}
+
+static int run_check(dm_ctx *ctx, const char *map, const char *path, const char *aoi_path,
+                     const char *label_field, int json)
+{
+    dm_grid g;
+    float *p = NULL;
+    unsigned char *mask = NULL;
+    dm_evidence_set lab;
+    dm_evidence_set_init(&lab);
+    double *xy = NULL, *y = NULL;
+    dm_transform *t = NULL;
+    dm_risk_spot_class cls[DM_RISK_SPOT_CLASSES];
+    dm_status st = read_map(ctx, map, aoi_path, &g, &p, &mask);
+    dm_evidence_opts eo = {0};
+    eo.label_field = label_field;
+    if (!st)
+        st = dm_evidence_read_file(ctx, path, DM_EV_REPORT, &eo, &lab);
+    if (!st) {
+        xy = malloc((lab.n ? lab.n : 1) * 2 * sizeof *xy);
+        y = malloc((lab.n ? lab.n : 1) * sizeof *y);
+        st = xy && y ? dm_transform_new(ctx, "EPSG:4326", g.crs, &t) : DM_ENOMEM;
+    }
+    for (size_t i = 0; !st && i < lab.n; i++) {
+        const dm_coords *c = &lab.v[i].xy;
+        double sx = 0, sy = 0;
+        for (size_t k = 0; k < c->n_xy; k++)
+            sx += c->xy[2 * k], sy += c->xy[2 * k + 1];
+        xy[2 * i] = c->n_xy ? sx / (double)c->n_xy : NAN;
+        xy[2 * i + 1] = c->n_xy ? sy / (double)c->n_xy : NAN;
+        y[i] = lab.v[i].value;
+        st = dm_transform_xy(t, &xy[2 * i], &xy[2 * i + 1], 1);
+    }
+    if (!st)
+        st = dm_risk_spot_check(ctx, &g, p, mask, xy, y, lab.n, cls);
+    int rc = 0;
+    size_t checked = 0;
+    for (int c = 0; !st && c < DM_RISK_SPOT_CLASSES; c++)
+        checked += cls[c].spots;
+    if (st)
+        rc = cli_fail(ctx, "risk spots", st);
+    else if (!checked)
+        rc = cli_usage_error("risk spots", "%s: no spot labelled 0 or 1 (field '%s') on the map",
+                             path, label_field);
+    else {
+        /* the area's cells holding items: as the spots say, as the map says */
+        double est = 0, map_sum = 0;
+        int all = 1;
+        for (int c = 0; c < DM_RISK_SPOT_CLASSES; c++) {
+            map_sum += cls[c].map_p * cls[c].cells;
+            if (cls[c].spots)
+                est += cls[c].share * cls[c].cells;
+            else if (cls[c].cells)
+                all = 0;
+        }
+        if (json) {
+            printf("{\"map\":\"%s\",\"spots\":%zu,\"classes\":[", map, checked);
+            for (int c = 0; c < DM_RISK_SPOT_CLASSES; c++) {
+                printf("%s{\"class\":\"%s\",\"cells\":%.0f,\"map_p\":%.6g,\"spots\":%zu,"
+                       "\"positive\":%zu,", c ? "," : "", class_names[c], cls[c].cells,
+                       cls[c].map_p, cls[c].spots, cls[c].positive);
+                if (cls[c].spots)
+                    printf("\"share\":%.4f,\"lo\":%.4f,\"hi\":%.4f}", cls[c].share, cls[c].lo,
+                           cls[c].hi);
+                else
+                    printf("\"share\":null,\"lo\":null,\"hi\":null}");
+            }
+            printf("],\"cells_with_items\":");
+            if (all)
+                printf("%.1f", est);
+            else
+                printf("null");
+            printf(",\"map_cells_with_items\":%.1f}\n", map_sum);
+        } else {
+            printf("%-18s %10s %6s %6s %22s %10s\n", "class", "cells", "spots", "items",
+                   "share (90 % interval)", "map's p");
+            for (int c = 0; c < DM_RISK_SPOT_CLASSES; c++) {
+                char sh[64] = "-";
+                if (cls[c].spots)
+                    snprintf(sh, sizeof sh, "%.2f (%.2f-%.2f)", cls[c].share, cls[c].lo,
+                             cls[c].hi);
+                printf("%-18s %10.0f %6zu %6zu %22s %10.3g\n", class_names[c], cls[c].cells,
+                       cls[c].spots, cls[c].positive, sh, cls[c].map_p);
+            }
+            if (all)
+                printf("cells holding items in the area: %.0f by the spots, %.0f by the map\n",
+                       est, map_sum);
+            else
+                printf("cells holding items in the area: %.0f by the map; check spots in every "
+                       "class for the spots' estimate\n",
+                       map_sum);
+        }
+    }
+    dm_transform_free(t);
+    free(xy);
+    free(y);
+    dm_evidence_set_free(ctx, &lab);
+    free(mask);
+    if (p)
+        dm_raster_free(p, dm_grid_cells(&g));
+    return rc;
+}
+
 int cmd_risk_spots(dm_ctx *ctx, int argc, char **argv)
 {
     if (argc >= 2 && cli_is_help(argv[1]))
         return cli_help(help_spots);
-    const char *map = NULL, *out = NULL, *aoi_path = NULL;
+    const char *map = NULL, *out = NULL, *aoi_path = NULL, *check = NULL, *label_field = "label";
     long n = 0, seed = 1;
     int json = 0;
     for (int i = 1; i < argc; i++) {
@@ -86,6 +208,10 @@ int cmd_risk_spots(dm_ctx *ctx, int argc, char **argv)
             out = argv[++i];
         else if (!strcmp(argv[i], "--aoi") && i + 1 < argc)
             aoi_path = argv[++i];
+        else if (!strcmp(argv[i], "--check") && i + 1 < argc)
+            check = argv[++i];
+        else if (!strcmp(argv[i], "--label-field") && i + 1 < argc)
+            label_field = argv[++i];
         else if (!strcmp(argv[i], "--json"))
             json = 1;
         else if (argv[i][0] == '-')
@@ -95,8 +221,11 @@ int cmd_risk_spots(dm_ctx *ctx, int argc, char **argv)
         else
             return cli_usage_error("risk spots", "unexpected argument '%s'", argv[i]);
     }
+    if (map && check)
+        return run_check(ctx, map, check, aoi_path, label_field, json);
     if (!map || !out || n <= 0)
-        return cli_usage_error("risk spots", "usage: demine risk spots RISK.tif --n N --out SPOTS.geojson");
+        return cli_usage_error("risk spots", "usage: demine risk spots RISK.tif --n N --out SPOTS.geojson "
+                                             "| --check SPOTS.geojson");
     const char *dot = strrchr(out, '.');
     if (!dot || (strcasecmp(dot, ".geojson") && strcasecmp(dot, ".json") && strcasecmp(dot, ".csv")))
         return cli_usage_error("risk spots", "%s: the spots are written as .geojson or .csv", out);
@@ -105,20 +234,16 @@ int cmd_risk_spots(dm_ctx *ctx, int argc, char **argv)
     dm_grid g, g2;
     float *p = NULL, *items = NULL;
     unsigned char *mask = NULL;
-    dm_geom *aoi = NULL;
     dm_risk_spot *sp = NULL;
     size_t ns = 0;
-    dm_status st = dm_raster_read(ctx, map, 1, &g, &p);
+    dm_status st = read_map(ctx, map, aoi_path, &g, &p, &mask);
     if (!st && dm_raster_read(ctx, map, 2, &g2, &items) == DM_OK &&
         (g2.nx != g.nx || g2.ny != g.ny)) {
         dm_raster_free(items, dm_grid_cells(&g2));
         items = NULL;
     }
-    dm_ctx_clear_error(ctx); /* a map without band 2 is fine */
-    if (!st && aoi_path)
-        st = dm_read_polygons(ctx, aoi_path, &aoi);
-    if (!st && aoi)
-        st = dm_raster_mask_area(ctx, aoi, &g, &mask);
+    if (!st)
+        dm_ctx_clear_error(ctx); /* a map without band 2 is fine */
     if (!st)
         st = dm_risk_spots(ctx, &g, p, items, mask, (size_t)n, (uint64_t)seed, &sp, &ns);
     int rc = 0;
@@ -152,7 +277,6 @@ int cmd_risk_spots(dm_ctx *ctx, int argc, char **argv)
     }
     dm_free(ctx, sp);
     free(mask);
-    dm_geom_free(aoi);
     if (items)
         dm_raster_free(items, dm_grid_cells(&g));
     if (p)

@@ -105,6 +105,15 @@ TEST(evidence_reads_csv_points_and_optional_labels)
     ASSERT_NEAR(s.v[0].value, 1, 0);
     ASSERT_NEAR(s.v[1].value, 0, 0);
     dm_evidence_set_free(ctx, &s);
+    /* a row whose label is empty is read, not labelled (NaN) */
+    dmtest_write_file(dmtest_path("ev2.csv"), "kind,date,code,lon,lat,label\n"
+                                              "item,2010,4,-75.0,6.1,1\n"
+                                              "item,2011,4,-75.1,6.2,\n");
+    ASSERT_OK(dm_evidence_read_file(ctx, dmtest_path("ev2.csv"), -1, &o, &s));
+    ASSERT_EQ(s.n, (size_t)2);
+    ASSERT_EQ(s.n_labelled, (size_t)1);
+    ASSERT(isnan(s.v[1].value));
+    dm_evidence_set_free(ctx, &s);
     /* a label field the file lacks: an error, unless it is optional */
     o.label_field = "truth";
     ASSERT_STATUS(DM_EPARSE, dm_evidence_read_file(ctx, dmtest_path("ev.csv"), -1, &o, &s));

@@ -1101,6 +1101,25 @@ TEST(risk_spots_draw_the_same_number_in_each_class)
     ASSERT_CONTAINS(out, "\"labelled_pos\":5,\"labelled_neg\":25");
     ASSERT_CONTAINS(out, "\"auc\":1.0000");
     free(out);
+    /* what the spots say per class: all of the riskiest 1 % holds items,
+     * nothing else does, so the area's cells with items are that class's */
+    ASSERT_EQ(dmtest_demine(&out, "risk spots %s --check %s --aoi %s --json", dmtest_path("sm.tif"),
+                            dmtest_path("labelled.geojson"), aoi),
+              0);
+    ASSERT_CONTAINS(out, "\"spots\":30,");
+    ASSERT_CONTAINS(out, "\"spots\":5,\"positive\":5,\"share\":1.0000");
+    ASSERT_CONTAINS(out, "\"spots\":5,\"positive\":0,\"share\":0.0000");
+    const char *c0 = strstr(out, "\"cells\":"), *est = strstr(out, "\"cells_with_items\":");
+    ASSERT(c0 && est);
+    ASSERT_NEAR(strtod(est + 19, NULL), strtod(c0 + 8, NULL), 0.01);
+    const char *lo = strstr(out, "\"lo\":");
+    ASSERT(lo && strtod(lo + 5, NULL) > 0.5 && strtod(lo + 5, NULL) < 1); /* 5 of 5 is no proof */
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk spots %s --check %s", dmtest_path("sm.tif"),
+                            dmtest_path("spots.geojson")),
+              2); /* nothing labelled yet: spots not checked are no error, but no answer */
+    ASSERT_CONTAINS(out, "no spot labelled 0 or 1");
+    free(out);
     /* refusals: an existing file, another format */
     ASSERT_EQ(dmtest_demine(&out, "risk spots %s --n 30 --out %s", dmtest_path("sm.tif"),
                             dmtest_path("spots.geojson")),

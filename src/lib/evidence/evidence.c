@@ -373,11 +373,15 @@ static dm_status ev_feature(dm_ctx *ctx, void *user, OGRFeatureH f, OGRFeatureDe
         if (r < 0)
             return dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field '%s' is not a number", path, fno,
                             fc->o->label_field);
-        if (r == 0)
+        if (r == 0 && OGR_FD_GetFieldIndex(d, fc->o->label_field) < 0)
             return dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field '%s' is missing", path, fno,
                             fc->o->label_field);
-        e.value = v;
-        fc->out->n_labelled++;
+        if (r == 0) /* empty in this row: not labelled (a spot not checked yet) */
+            e.value = NAN;
+        else {
+            e.value = v;
+            fc->out->n_labelled++;
+        }
     }
     dm_status st = dm_evidence_add(ctx, fc->out, &e, g);
     if (st)

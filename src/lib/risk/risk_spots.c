@@ -63,6 +63,40 @@ static float select_kth(float *v, size_t n, size_t k)
     return v[kk];
 }
 
+static int mapped(const float *p, const unsigned char *mask, size_t k)
+{
+    return (!mask || mask[k]) && p[k] >= 0 && p[k] <= 1;
+}
+
+/* The class thresholds: the p of the cell at each share from the top, over
+ * the m mapped cells. */
+static dm_status class_thresholds(dm_ctx *ctx, const float *p, const unsigned char *mask,
+                                  size_t cells, size_t m, double thr[DM_RISK_TOP_N])
+{
+    float *v = malloc((m ? m : 1) * sizeof *v);
+    if (!v)
+        return dm__fail(ctx, DM_ENOMEM, "out of memory for %zu cells", m);
+    size_t c = 0;
+    for (size_t k = 0; k < cells; k++)
+        if (mapped(p, mask, k))
+            v[c++] = p[k];
+    for (int s = 0; s < DM_RISK_TOP_N; s++) {
+        size_t above = (size_t)ceil(class_share[s] * (double)m);
+        thr[s] = m ? select_kth(v, m, m - (above ? above : 1)) : 0;
+    }
+    free(v);
+    return DM_OK;
+}
+
+/* The class of a value: the highest whose threshold it reaches. */
+static int class_of(double v, const double thr[DM_RISK_TOP_N])
+{
+    int s = 0;
+    while (s < DM_RISK_TOP_N && v < thr[s])
+        s++;
+    return s;
+}
+
 dm_status dm_risk_spots(dm_ctx *ctx, const dm_grid *g, const float *p, const float *items,
                         const unsigned char *mask, size_t n, uint64_t seed, dm_risk_spot **out,
                         size_t *n_out)
@@ -74,24 +108,14 @@ dm_status dm_risk_spots(dm_ctx *ctx, const dm_grid *g, const float *p, const flo
                         DM_RISK_SPOT_CLASSES);
     size_t cells = dm_grid_cells(g), m = 0;
     for (size_t k = 0; k < cells; k++)
-        m += (!mask || mask[k]) && p[k] >= 0 && p[k] <= 1;
+        m += mapped(p, mask, k);
     if (m < n)
         return dm__fail(ctx, DM_EINVAL, "%zu spots asked for, but the area holds %zu cells of the map",
                         n, m);
-    /* the class thresholds: the p of the cell at each share from the top */
-    float *v = malloc(m * sizeof *v);
-    if (!v)
-        return dm__fail(ctx, DM_ENOMEM, "out of memory for %zu cells", m);
-    size_t c = 0;
-    for (size_t k = 0; k < cells; k++)
-        if ((!mask || mask[k]) && p[k] >= 0 && p[k] <= 1)
-            v[c++] = p[k];
     double thr[DM_RISK_TOP_N];
-    for (int s = 0; s < DM_RISK_TOP_N; s++) {
-        size_t above = (size_t)ceil(class_share[s] * (double)m);
-        thr[s] = select_kth(v, m, m - (above ? above : 1));
-    }
-    free(v);
+    dm_status rc0 = class_thresholds(ctx, p, mask, cells, m, thr);
+    if (rc0)
+        return rc0;
     /* the same number of spots in each class, one reservoir per class */
     size_t want[DM_RISK_SPOT_CLASSES], seen[DM_RISK_SPOT_CLASSES] = {0};
     for (int s = 0; s < DM_RISK_SPOT_CLASSES; s++)
@@ -104,11 +128,9 @@ dm_status dm_risk_spots(dm_ctx *ctx, const dm_grid *g, const float *p, const flo
         off[s] = off[s - 1] + want[s - 1];
     uint64_t st = seed;
     for (size_t k = 0; k < cells; k++) {
-        if (!((!mask || mask[k]) && p[k] >= 0 && p[k] <= 1))
+        if (!mapped(p, mask, k))
             continue;
-        int s = 0; /* the highest class whose threshold the cell reaches */
-        while (s < DM_RISK_TOP_N && p[k] < thr[s])
-            s++;
+        int s = class_of(p[k], thr);
         size_t i = seen[s]++;
         if (i < want[s])
             res[off[s] + i] = k;
@@ -145,5 +167,59 @@ dm_status dm_risk_spots(dm_ctx *ctx, const dm_grid *g, const float *p, const flo
     }
     *out = sp;
     *n_out = ns;
+    return DM_OK;
+}
+
+dm_status dm_risk_spot_check(dm_ctx *ctx, const dm_grid *g, const float *p,
+                             const unsigned char *mask, const double *xy, const double *label,
+                             size_t n, dm_risk_spot_class out[DM_RISK_SPOT_CLASSES])
+{
+    memset(out, 0, DM_RISK_SPOT_CLASSES * sizeof *out);
+    size_t cells = dm_grid_cells(g), m = 0;
+    for (size_t k = 0; k < cells; k++)
+        m += mapped(p, mask, k);
+    if (!m)
+        return dm__fail(ctx, DM_EINVAL, "the area holds no cell of the map");
+    double thr[DM_RISK_TOP_N];
+    dm_status st = class_thresholds(ctx, p, mask, cells, m, thr);
+    if (st)
+        return st;
+    for (size_t k = 0; k < cells; k++)
+        if (mapped(p, mask, k)) {
+            dm_risk_spot_class *c = &out[class_of(p[k], thr)];
+            c->cells++;
+            c->map_p += p[k];
+        }
+    for (int s = 0; s < DM_RISK_SPOT_CLASSES; s++) {
+        out[s].map_p = out[s].cells ? out[s].map_p / out[s].cells : NAN;
+        out[s].share = out[s].lo = out[s].hi = NAN;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (label[i] != 0 && label[i] != 1)
+            continue;
+        double fx = (xy[2 * i] - g->x0) / g->cell, fy = (g->y0 - xy[2 * i + 1]) / g->cell;
+        if (!(fx >= 0 && fy >= 0 && fx < g->nx && fy < g->ny))
+            continue;
+        size_t k = (size_t)fy * (size_t)g->nx + (size_t)fx;
+        if (!mapped(p, mask, k))
+            continue;
+        dm_risk_spot_class *c = &out[class_of(p[k], thr)];
+        c->spots++;
+        c->positive += label[i] == 1;
+    }
+    /* each class's share of cells holding an item, with its 90 % Wilson
+     * interval */
+    const double z = 1.6448536269514722;
+    for (int s = 0; s < DM_RISK_SPOT_CLASSES; s++) {
+        double nn = (double)out[s].spots;
+        if (!nn)
+            continue;
+        double ph = (double)out[s].positive / nn, d = 1 + z * z / nn;
+        double mid = (ph + z * z / (2 * nn)) / d;
+        double half = z * sqrt(ph * (1 - ph) / nn + z * z / (4 * nn * nn)) / d;
+        out[s].share = ph;
+        out[s].lo = fmax(0, mid - half);
+        out[s].hi = fmin(1, mid + half);
+    }
     return DM_OK;
 }
