@@ -252,28 +252,25 @@ int cmd_risk_spots(dm_ctx *ctx, int argc, char **argv)
     else if (write_spots(out, sp, ns) != 0) {
         remove(out);
         rc = cli_usage_error("risk spots", "%s: cannot write the spots", out);
-    } else if (json) {
-        printf("{\"out\":\"%s\",\"spots\":%zu,\"classes\":[", out, ns);
-        for (int c = 0; c < DM_RISK_SPOT_CLASSES; c++) {
-            size_t k = 0;
-            double w = 0;
-            for (size_t i = 0; i < ns; i++)
-                if (sp[i].cls == c)
-                    k++, w = sp[i].cells;
-            printf("%s{\"class\":\"%s\",\"spots\":%zu,\"cells\":%.0f}", c ? "," : "",
-                   class_names[c], k, w * (double)k);
-        }
-        printf("]}\n");
     } else {
-        printf("%zu spots written to %s (label them 1 or 0 after the search):\n", ns, out);
-        for (int c = 0; c < DM_RISK_SPOT_CLASSES; c++) {
-            size_t k = 0;
-            double w = 0;
-            for (size_t i = 0; i < ns; i++)
-                if (sp[i].cls == c)
-                    k++, w = sp[i].cells;
-            printf("  %-18s %3zu spots, each standing for %.0f cells\n", class_names[c], k, w);
-        }
+        /* per class: spots drawn, and the cells each stands for */
+        size_t k[DM_RISK_SPOT_CLASSES] = {0};
+        double w[DM_RISK_SPOT_CLASSES] = {0};
+        for (size_t i = 0; i < ns; i++)
+            k[sp[i].cls]++, w[sp[i].cls] = sp[i].cells;
+        if (json)
+            printf("{\"out\":\"%s\",\"spots\":%zu,\"classes\":[", out, ns);
+        else
+            printf("%zu spots written to %s (label them 1 or 0 after the search):\n", ns, out);
+        for (int c = 0; c < DM_RISK_SPOT_CLASSES; c++)
+            if (json)
+                printf("%s{\"class\":\"%s\",\"spots\":%zu,\"cells\":%.0f}", c ? "," : "",
+                       class_names[c], k[c], w[c] * (double)k[c]);
+            else
+                printf("  %-18s %3zu spots, each standing for %.0f cells\n", class_names[c], k[c],
+                       w[c]);
+        if (json)
+            printf("]}\n");
     }
     dm_free(ctx, sp);
     free(mask);
