@@ -74,6 +74,9 @@ if has_cmd risk; then
     fi
     step "the risk map scored against the demo's hidden truth (truth_items)"
     "$BIN" risk eval "$STEM-risk.tif" --truth "$DB:truth_items" --plot "$STEM-risk-score.png"
+    step "spot checks for field teams: cells drawn at random in each class of the map"
+    rm -f "$STEM-spots.geojson"
+    "$BIN" risk spots "$STEM-risk.tif" --n 60 --out "$STEM-spots.geojson"
 else
     step "risk: not built yet (skipped)"
 fi
@@ -102,6 +105,6 @@ else
 fi
 
 step "done: $DB ($(du -h "$DB" | cut -f1))"
-echo "   open $DB in QGIS (styled); the risk map is $STEM-risk.tif (with its legend), its score $STEM-risk-score.png, the report $STEM-report.pdf"
+echo "   open $DB in QGIS (styled); the risk map is $STEM-risk.tif (with its legend), its score $STEM-risk-score.png, spots to check $STEM-spots.geojson, the report $STEM-report.pdf"
 echo "   web map: $BIN user add $DB admin --role admin   (type a password), then"
 echo "            $BIN serve $DB --port 8080   and open http://127.0.0.1:8080/"
