@@ -58,7 +58,7 @@ static const char *help_map =
 static const char *help_eval =
     "usage: demine risk eval RISK.tif --truth FILE [options]\n"
     "       demine risk eval RISK.tif --labels FILE [options]\n\n"
-    "Score a risk map: recall at 5/10/20 %% of the area, PAI, the capture curve and\n"
+    "Score a risk map: recall at 5/10/20 % of the area, PAI, the capture curve and\n"
     "its area for the truth events falling in the area; AUC-ROC, Brier score and a\n"
     "reliability table (labelled cells in ten equal groups by probability: the mean\n"
     "probability against the share labelled 1) when --labels is given.\n\n"

@@ -31,7 +31,7 @@ static const char *help_spots =
     "The same --seed (default 1) draws the same spots.\n\n"
     "usage: demine risk spots RISK.tif --check SPOTS.geojson [--aoi FILE] [--json]\n\n"
     "After the search: for each class of the map, its cells, the spots checked, those\n"
-    "with an item, the share with its 90 %% interval, and the map's mean p there; then\n"
+    "with an item, the share with its 90 % interval, and the map's mean p there; then\n"
     "the cells holding items in the whole area as the spots estimate them (each class's\n"
     "share times its cells) against the map's own expectation (the sum of p). Any\n"
     "point file with a 0/1 `label` field will do (--label-field F for another name).\n";

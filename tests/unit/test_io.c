@@ -492,11 +492,15 @@ TEST(stats_counts_release_items_and_casualties)
 
 TEST(every_command_has_help)
 {
-    const char *cmds[] = {"init", "import", "export", "list", "show", "check", "stats"};
+    const char *cmds[] = {"init", "import", "export", "list", "show", "check", "stats",
+                          "risk", "risk map", "risk eval", "risk fit", "risk spots",
+                          "risk refresh", "risk explain", "risk distance", "risk sum"};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         char *out = NULL;
         ASSERT_EQ(dmtest_demine(&out, "%s --help", cmds[i]), 0);
         ASSERT_CONTAINS(out, "usage: demine");
+        /* help is printed as it is written: a printf escape would show */
+        ASSERT_MSG(!strstr(out, "%%"), "'%s --help' prints %%%%", cmds[i]);
         free(out);
     }
 }
