@@ -132,6 +132,9 @@ DM_API long dm_date_days(const char *ymd);
  * does not fit. */
 DM_API int dm_qgis_style_path(const char *data_path, char *out, size_t size);
 
+/* 1 when both paths exist and name the same file (links and "./a" included), else 0. */
+DM_API int dm_same_file(const char *a, const char *b);
+
 #ifdef __cplusplus
 }
 #endif

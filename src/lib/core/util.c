@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  *
  * util.c -- small self-contained helpers: string buffers, JSON string
- * escaping, UUIDs, dates and times.
+ * escaping, UUIDs, dates and times, and whether two paths name one file.
  *
  * Dates are kept as ISO "YYYY-MM-DD" text in the database; this file is the
  * one place that parses and checks them.
@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 
 /* ============================ string buffer ============================ */
@@ -311,4 +312,12 @@ int dm_qgis_style_path(const char *data_path, char *out, size_t size)
     size_t stem = (dot && (!slash || dot > slash + 1)) ? (size_t)(dot - data_path) : strlen(data_path);
     int n = snprintf(out, size, "%.*s.qml", (int)stem, data_path);
     return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+int dm_same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    if (!a || !b || stat(a, &sa) != 0 || stat(b, &sb) != 0)
+        return 0;
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
