@@ -113,6 +113,26 @@ DM_API dm_status dm_evidence_read_store(dm_ctx *ctx, dm_store *s, const dm_evide
  * the file holds no polygon. */
 DM_API dm_status dm_read_polygons(dm_ctx *ctx, const char *path, dm_geom **out);
 
+/* A spot checked on the ground (a file written by `risk spots`, labelled
+ * by the field teams): where, what was found and what the map predicted
+ * there before the search. */
+typedef struct dm_spot {
+    double lon, lat;  /* WGS 84 */
+    double label;     /* 1 an item, 0 nothing; NaN when empty (not checked yet) */
+    double model_ha;  /* the map's items per hectare there before any spot recalibration
+                         (`model_ha`, else `items_ha`; NaN when neither) */
+    double cell_m;    /* side of the cell searched (`cell_m`, else from `p` and `items_ha`;
+                         NaN when unknown) */
+} dm_spot;
+
+/* Read the spots of a point file (GeoJSON, CSV with lon/lat, GeoPackage...),
+ * the label from label_field (NULL: "label"). Errors naming the file,
+ * feature and field: DM_EIO, DM_EGEOM (not a point), DM_EPARSE (no such
+ * label field; a label, model_ha, items_ha, p or cell_m that is not a
+ * number in range). *out is freed with dm_free. */
+DM_API dm_status dm_spots_read(dm_ctx *ctx, const char *path, const char *label_field,
+                               dm_spot **out, size_t *n);
+
 #ifdef __cplusplus
 }
 #endif

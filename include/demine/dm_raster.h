@@ -120,6 +120,9 @@ DM_API dm_status dm_gtiff_write(dm_gtiff *w, int band, int i0, int j0, int nx, i
                                 const float *data);
 /* Set a metadata item on the dataset (e.g. the model used). */
 DM_API dm_status dm_gtiff_set_meta(dm_gtiff *w, const char *key, const char *value);
+/* A metadata item of any GDAL raster: *out (dm_free) is NULL when the
+ * raster has none. Errors: DM_EIO (cannot open). */
+DM_API dm_status dm_raster_get_meta(dm_ctx *ctx, const char *path, const char *key, char **out);
 /* Flush, build overviews (averages, factors 2..) when with_overviews and
  * close. Always frees w. */
 DM_API dm_status dm_gtiff_close(dm_gtiff *w, int with_overviews);

@@ -98,7 +98,7 @@ typedef struct dm_risk_params {
     size_t n_cov;
     const dm_geom *aoi;              /* WGS 84 polygons; cells outside are nodata; NULL: all */
     const char *out_path;            /* GeoTIFF to write, or NULL */
-    int tile;                        /* tile side in cells (0: automatic) */
+    int tile;                        /* tile side in cells (0: automatic; at least 64) */
     size_t mem_limit;                /* bytes for working memory (0: 2 GiB) */
     unsigned disabled_kinds;         /* kinds switched off (ablation) */
     const char *disabled_term;       /* a term name switched off (ablation), or NULL */
@@ -111,6 +111,12 @@ typedef struct dm_risk_params {
     dm_risk_zone_result *zone_out;   /* zones->n results */
     double items_factor;             /* multiply the intensity by this (0: 1), e.g. the factor of
                                         dm_risk_calibrate */
+    double cluster;                  /* items come in clusters of this many per cell holding
+                                        any (0: 1): p = 1 - exp(-items in the cell / cluster),
+                                        e.g. dm_risk_calibration.cluster */
+    double spot_factor, spot_power;  /* then recalibrate it by spot checks: intensity ->
+                                        spot_factor * intensity^spot_power (0: none), e.g. from
+                                        dm_risk_spot_calibrate */
     const char *stage;               /* name of the work in progress reports (NULL: "risk map") */
 } dm_risk_params;
 
@@ -158,12 +164,51 @@ typedef struct dm_risk_calibration {
     double predicted; /* items the model predicts there before the search */
     double factor;    /* (found + 10) / (predicted + 10), within [0.001, 1000]; 1 without
                          searched land */
+    double cluster;   /* items per cell holding any, at the grid's cell size, from the
+                         finds in the searched land: (items + 5) / (cells + 5); 1 without */
+    size_t find_cells; /* cells holding those finds */
 } dm_risk_calibration;
 
 /* Compute the calibration of model m for the map p (p->out_path and the
  * output arrays are ignored). Errors: those of dm_risk_map. */
 DM_API dm_status dm_risk_calibrate(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params *p,
                                    dm_risk_calibration *out);
+
+/* The recalibration of the item density by spot checks (dm_risk_spots,
+ * searched and labelled): the probability that a spot holds an item is
+ * modelled as 1 - exp(-A * F * m^b / c), m the intensity the map predicted
+ * there before the search (items/ha, the spot's model_ha), A the spot's
+ * area, c the items per cell holding any (dm_risk_calibration.cluster). F and b are fitted by penalised maximum
+ * likelihood (complementary log-log link, Fisher scoring) with priors
+ * that keep the map as it is when the spots say little: log of the level
+ * at the spots' geometric mean intensity ~ N(0, 1), b ~ N(1, 0.2^2), b
+ * within [0.2, 2]. Unlike dm_risk_calibrate, whose searched land was
+ * chosen because it looked dangerous, spots drawn at random in every class
+ * of the map measure both its level and its slope without that bias. */
+typedef struct dm_risk_spot_cal {
+    size_t spots, positive; /* spots labelled 0 or 1, and those with an item */
+    size_t ignored;         /* rows with another label or none (not checked yet) */
+    double expected;        /* spots with an item, as the map predicted them (sum of p) */
+    double expected_after;  /* the same after the recalibration */
+    double pivot_ha;        /* geometric mean of the spots' intensity */
+    double level_x90;       /* the level is known to within x or / this (90 %), prior included */
+    double factor, power;   /* intensity -> factor * intensity^power (1, 1: unchanged) */
+} dm_risk_spot_cal;
+
+/* Fit the recalibration on n spots (label 0/1; other labels and NaN
+ * ignored); a spot without a cell size takes cell_m. Errors: DM_EINVAL (no
+ * spot labelled 0 or 1). */
+DM_API dm_status dm_risk_spot_calibrate(dm_ctx *ctx, const dm_spot *s, size_t n, double cell_m,
+                                        double cluster, dm_risk_spot_cal *out);
+
+/* The calibration a map of demine's was made with (its GeoTIFF metadata
+ * DEMINE_CALIBRATION): the factor of the searched land (dm_risk_calibrate)
+ * and the spot recalibration; all 1 for a map without (or another
+ * raster). Errors: DM_EIO (cannot open). */
+typedef struct dm_risk_map_cal {
+    double factor, cluster, spot_factor, spot_power;
+} dm_risk_map_cal;
+DM_API dm_status dm_risk_map_cal_read(dm_ctx *ctx, const char *path, dm_risk_map_cal *out);
 
 /* ---- the whole job for a database ---- */
 
@@ -189,6 +234,9 @@ typedef struct dm_risk_update_opts {
     int tile;
     size_t mem_limit;                   /* bytes (0: 2 GiB) */
     int no_writeback, no_calibrate;
+    const char *const *spot_paths;      /* checked spots (risk spots, labelled) to recalibrate
+                                           the item density with */
+    size_t n_spots;
 } dm_risk_update_opts;
 
 typedef struct dm_risk_update_result {
@@ -196,6 +244,7 @@ typedef struct dm_risk_update_result {
     size_t n_evidence;
     dm_risk_stats stats;
     dm_risk_calibration cal;
+    dm_risk_spot_cal spot_cal;          /* spots == 0 without spot files */
     size_t hazards_updated;
 } dm_risk_update_result;
 
@@ -235,6 +284,8 @@ typedef struct dm_risk_explanation {
     double intercept;   /* log-odds at the reference cell before the terms */
     double logit;       /* intercept + the contributions */
     double factor;      /* calibration factor applied to the intensity */
+    double cluster;     /* items per cell holding any */
+    double spot_factor, spot_power; /* then the spot recalibration (1, 1: none) */
     double p_cell;      /* probability that this cell holds at least one item */
     double items_ha;    /* expected items per hectare */
     size_t n_evidence;
@@ -331,11 +382,19 @@ typedef struct dm_risk_spot {
     int cls;            /* 0: riskiest 1 %, ..., 4: 20-50 %, 5: the lower half */
     double p, items_ha; /* the map there (items_ha NaN without a band 2) */
     double cells;       /* the cells it stands for: cells of its class / spots drawn there */
+    double model_ha;    /* the model's own items per hectare there, before any calibration
+                           (dm_risk_spots sets it to items_ha; dm_risk_spots_uncalibrate undoes
+                           the map's calibration) */
 } dm_risk_spot;
 
 DM_API dm_status dm_risk_spots(dm_ctx *ctx, const dm_grid *g, const float *p, const float *items,
                                const unsigned char *mask, size_t n, uint64_t seed,
                                dm_risk_spot **out, size_t *n_out);
+
+/* Undo the calibration c of the map the spots were drawn from in their
+ * model_ha, so that whatever calibration the map had, the spots record the
+ * model's own prediction. */
+DM_API void dm_risk_spots_uncalibrate(dm_risk_spot *s, size_t n, const dm_risk_map_cal *c);
 
 /* What the checked spots say of each class of the map: n labelled points
  * (xy in the map's CRS, label 1: an item found, 0: searched, nothing;

@@ -33,6 +33,9 @@ DM_API dm_status dm_store_open(dm_ctx *ctx, const char *path, unsigned flags, dm
 DM_API void dm_store_close(dm_store *s);
 DM_API const char *dm_store_path(const dm_store *s);
 DM_API dm_ctx *dm_store_ctx(const dm_store *s);
+/* 1 when the database can be written (opened read-write and the file
+ * allows it), 0 otherwise. */
+DM_API int dm_store_writable(const dm_store *s);
 
 /* Transactions nest (savepoints). Everything between begin and commit is
  * atomic; rollback undoes it, change log included. */

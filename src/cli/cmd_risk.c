@@ -53,6 +53,9 @@ static const char *help_map =
     "  --no-writeback        do not update the hazards of DB\n"
     "  --no-calibrate        keep the model's own item density (by default it is scaled\n"
     "                        so that land already searched holds what was found there)\n"
+    "  --spots FILE          spots from `risk spots`, searched and labelled 1/0 by the\n"
+    "                        teams: recalibrate the item density on them (repeatable;\n"
+    "                        refresh reads the files again)\n"
     "  --json                print a summary as JSON\n";
 
 static const char *help_eval =
@@ -101,6 +104,8 @@ typedef struct opts {
     double cell;
     const char *ev[MAX_LIST];
     int n_ev;
+    const char *spots[MAX_LIST];
+    int n_spots;
     dm_risk_covariate cov[MAX_LIST];
     int n_cov;
     char *cov_buf[MAX_LIST];
@@ -182,6 +187,11 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o, int npos,
                 return 2;
             if (*dst <= 0)
                 return cli_usage_error(cmd, "%s must be > 0", a);
+        } else if (!strcmp(a, "--spots")) {
+            NEED();
+            if (o->n_spots == MAX_LIST)
+                return cli_usage_error(cmd, "too many --spots files");
+            o->spots[o->n_spots++] = v;
         } else if (!strcmp(a, "--evidence")) {
             NEED();
             if (o->n_ev == MAX_LIST)
@@ -326,6 +336,8 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
     u.mem_limit = (size_t)o.mem_mb << 20;
     u.no_writeback = o.no_writeback;
     u.no_calibrate = o.no_calibrate;
+    u.spot_paths = o.spots;
+    u.n_spots = (size_t)o.n_spots;
     dm_risk_update_result r;
     /* interrupted (Ctrl-C, kill): no half-written OUT.part is left behind */
     snprintf(part_path, sizeof part_path, "%s.part", o.out);
@@ -348,16 +360,26 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
     const dm_grid *g = &r.grid;
     const dm_risk_stats *stats = &r.stats;
     const dm_risk_calibration *cal = &r.cal;
+    const dm_risk_spot_cal *sc = &r.spot_cal;
     if (o.json) {
         printf("{\"out\":\"%s\",\"cells\":%zu,\"nx\":%d,\"ny\":%d,\"cell_m\":%g,\"crs\":\"%s\","
                "\"evidence\":%zu,\"seconds\":%.3f,\"tiles\":%zu,\"threads\":%d,\"halo\":%d,"
                "\"work_mib\":%.1f,\"mean_p\":%.6g,\"max_p\":%.6g,\"hazards_updated\":%zu,"
                "\"calibration\":{\"zones\":%zu,\"area_ha\":%.4f,\"found\":%.4f,"
-               "\"predicted\":%.4f,\"factor\":%.6g},\"top\":[",
+               "\"predicted\":%.4f,\"factor\":%.6g},",
                o.out, stats->cells, g->nx, g->ny, g->cell, g->crs, r.n_evidence, stats->seconds,
                stats->tiles, stats->threads, stats->halo, stats->peak_work_bytes / 1048576.0,
                stats->mean_p, stats->max_p, r.hazards_updated, cal->zones, cal->area_ha,
                cal->found, cal->predicted, cal->factor);
+        if (sc->spots)
+            printf("\"spots\":{\"labelled\":%zu,\"positive\":%zu,\"ignored\":%zu,"
+                   "\"expected\":%.6g,\"expected_after\":%.6g,\"factor\":%.6g,\"power\":%.6g,"
+                   "\"level_x90\":%.6g},",
+                   sc->spots, sc->positive, sc->ignored, sc->expected, sc->expected_after,
+                   sc->factor, sc->power, sc->level_x90);
+        else
+            printf("\"spots\":null,");
+        printf("\"top\":[");
         for (int k = 0; k < DM_RISK_TOP_N; k++) {
             printf("%s{\"share\":%g,\"p\":", k ? "," : "", stats->top_share[k]);
             if (isfinite(stats->top_p[k]))
@@ -386,6 +408,16 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
             printf("calibrated on %zu searched areas (%.1f ha): %.0f items found where the model "
                    "predicted %.1f; item density x %.3g\n",
                    cal->zones, cal->area_ha, cal->found, cal->predicted, cal->factor);
+        if (sc->spots) {
+            printf("recalibrated on %zu checked spots: %zu held an item where the map expected "
+                   "%.1f; items per ha = %.3g x (density before the spots)^%.2f, its level "
+                   "known to within x/%.2g (90 %%)\n",
+                   sc->spots, sc->positive, sc->expected, sc->factor, sc->power, sc->level_x90);
+            if (sc->positive < 10)
+                printf("note: %zu spots with an item say little; the recalibration stays near "
+                       "the map until more are checked (docs/risk.md)\n",
+                       sc->positive);
+        }
     }
     free_opts(&o);
     return 0;
@@ -547,6 +579,12 @@ static int run_eval(dm_ctx *ctx, int argc, char **argv)
                     ly[nl++] = y;
                 }
             }
+            if (!nl) {
+                rc = cli_usage_error("risk eval",
+                                     "%s: none of its %zu rows is labelled 0 or 1 (field '%s')",
+                                     o.labels, lab.n, lo.label_field);
+                goto done;
+            }
         }
     }
     /* a demine map's band 2 holds items per hectare: how many the map
@@ -632,6 +670,9 @@ static int run_eval(dm_ctx *ctx, int argc, char **argv)
                 printf("  %8s %12s %12s\n", "cells", "mean p", "labelled 1");
                 for (size_t b = 0; b < e.n_bins; b++)
                     printf("  %8zu %12.4g %12.4g\n", e.bin_n[b], e.bin_p[b], e.bin_obs[b]);
+            } else if (nl) {
+                printf("AUC-ROC labelled  - (needs cells labelled 1 and 0 on the map: %zu and %zu)\n",
+                       e.n_pos, e.n_neg);
             }
         }
     }
@@ -864,6 +905,16 @@ int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv)
         free_opts(&o);
         return cli_usage_error("risk fit", "--label-field needs --labels");
     }
+    {
+        const char *in[4] = {o.db, o.labels, o.model, o.aoi};
+        const char *what[4] = {"database", "label file", "model", "area (--aoi)"};
+        for (int i = 0; i < 4; i++)
+            if (in[i] && dm_same_file(o.out, in[i])) {
+                free_opts(&o);
+                return cli_usage_error("risk fit", "%s is the %s: not writing the model over it",
+                                       o.out, what[i]);
+            }
+    }
     if (o.threads)
         dm_ctx_set_threads(ctx, (int)o.threads);
     dm_store *s = NULL;
@@ -927,6 +978,20 @@ int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv)
     if (st) {
         rc = cli_fail(ctx, "risk fit", st);
         goto out;
+    }
+    if (o.labels && !lab.n_labelled) {
+        /* the label field is there but empty in every row (spots not
+         * searched yet): not "every point is positive" */
+        size_t empty = 0;
+        for (size_t i = 0; i < lab.n; i++)
+            empty += isnan(lab.v[i].value);
+        if (empty) {
+            rc = cli_usage_error("risk fit",
+                                 "%s: no row is labelled ('%s' is empty in all %zu): label them "
+                                 "1 or 0 first",
+                                 o.labels, o.label_field ? o.label_field : "label", empty);
+            goto out;
+        }
     }
     st = dm_risk_grid(ctx, aoi, &ev, o.cell, o.crs, &g);
     if (st) {

@@ -40,7 +40,7 @@ static const char *class_names[DM_RISK_SPOT_CLASSES] = {
     "riskiest 1 %", "riskiest 1-5 %", "riskiest 5-10 %", "riskiest 10-20 %", "riskiest 20-50 %",
     "lower half"};
 
-static int write_spots(const char *path, const dm_risk_spot *sp, size_t n)
+static int write_spots(const char *path, const dm_risk_spot *sp, size_t n, double cell_m)
 {
     const char *dot = strrchr(path, '.');
     int csv = dot && !strcasecmp(dot, ".csv");
@@ -48,26 +48,31 @@ static int write_spots(const char *path, const dm_risk_spot *sp, size_t n)
     if (!f)
         return -1;
     if (csv)
-        fprintf(f, "id,lon,lat,class,class_no,p,items_ha,cells,label\n");
+        fprintf(f, "id,lon,lat,class,class_no,p,items_ha,model_ha,cell_m,cells,label\n");
     else
         fprintf(f, "{\"type\":\"FeatureCollection\",\"features\":[\n");
     for (size_t i = 0; i < n; i++) {
         const dm_risk_spot *s = &sp[i];
-        char items[32];
+        char items[32], model[32];
         if (isfinite(s->items_ha))
             snprintf(items, sizeof items, "%.6g", s->items_ha);
         else
             snprintf(items, sizeof items, csv ? "" : "null");
+        if (isfinite(s->model_ha))
+            snprintf(model, sizeof model, "%.6g", s->model_ha);
+        else
+            snprintf(model, sizeof model, csv ? "" : "null");
         if (csv)
-            fprintf(f, "S%03zu,%.7f,%.7f,%s,%d,%.6g,%s,%.6g,\n", i + 1, s->lon, s->lat,
-                    class_names[s->cls], s->cls, s->p, items, s->cells);
+            fprintf(f, "S%03zu,%.7f,%.7f,%s,%d,%.6g,%s,%s,%g,%.6g,\n", i + 1, s->lon, s->lat,
+                    class_names[s->cls], s->cls, s->p, items, model, cell_m, s->cells);
         else
             fprintf(f,
                     "%s{\"type\":\"Feature\",\"properties\":{\"id\":\"S%03zu\",\"class\":\"%s\","
-                    "\"class_no\":%d,\"p\":%.6g,\"items_ha\":%s,\"cells\":%.6g,\"label\":null},"
+                    "\"class_no\":%d,\"p\":%.6g,\"items_ha\":%s,\"model_ha\":%s,\"cell_m\":%g,"
+                    "\"cells\":%.6g,\"label\":null},"
                     "\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.7f,%.7f]}}\n",
-                    i ? "," : "", i + 1, class_names[s->cls], s->cls, s->p, items, s->cells,
-                    s->lon, s->lat);
+                    i ? "," : "", i + 1, class_names[s->cls], s->cls, s->p, items, model, cell_m,
+                    s->cells, s->lon, s->lat);
     }
     if (!csv)
         fprintf(f, "]}\n");
@@ -122,6 +127,23 @@ static int run_check(dm_ctx *ctx, const char *map, const char *path, const char 
     }
     if (!st)
         st = dm_risk_spot_check(ctx, &g, p, mask, xy, y, lab.n, cls);
+    /* what `risk map --spots` would make of them (spots from `risk spots`
+     * only: others lack the map's prediction) */
+    dm_risk_spot_cal sc = {0};
+    int have_sc = 0;
+    if (!st) {
+        dm_spot *sv = NULL;
+        size_t sn = 0;
+        dm_risk_map_cal mc;
+        if (dm_risk_map_cal_read(ctx, map, &mc) == DM_OK &&
+            dm_spots_read(ctx, path, label_field, &sv, &sn) == DM_OK) {
+            for (size_t i = 0; i < sn; i++)
+                sv[i].model_ha *= mc.factor;
+            have_sc = dm_risk_spot_calibrate(ctx, sv, sn, g.cell, mc.cluster, &sc) == DM_OK;
+        }
+        dm_free(ctx, sv);
+        dm_ctx_clear_error(ctx);
+    }
     int rc = 0;
     size_t checked = 0;
     for (int c = 0; !st && c < DM_RISK_SPOT_CLASSES; c++)
@@ -159,7 +181,13 @@ static int run_check(dm_ctx *ctx, const char *map, const char *path, const char 
                 printf("%.1f", est);
             else
                 printf("null");
-            printf(",\"map_cells_with_items\":%.1f}\n", map_sum);
+            printf(",\"map_cells_with_items\":%.1f,\"recalibration\":", map_sum);
+            if (have_sc)
+                printf("{\"factor\":%.6g,\"power\":%.6g,\"expected\":%.6g,"
+                       "\"expected_after\":%.6g,\"level_x90\":%.6g}}\n",
+                       sc.factor, sc.power, sc.expected, sc.expected_after, sc.level_x90);
+            else
+                printf("null}\n");
         } else {
             printf("%-18s %10s %6s %6s %22s %10s\n", "class", "cells", "spots", "items",
                    "share (90 % interval)", "map's p");
@@ -178,6 +206,12 @@ static int run_check(dm_ctx *ctx, const char *map, const char *path, const char 
                 printf("cells holding items in the area: %.0f by the map; check spots in every "
                        "class for the spots' estimate\n",
                        map_sum);
+            if (have_sc)
+                printf("`risk map --spots %s` would set items per ha to %.3g x (density before "
+                       "the spots)^%.2f (level within x/%.2g, 90 %%): %zu spots held an item "
+                       "where the map expected %.1f, and would expect %.1f\n",
+                       path, sc.factor, sc.power, sc.level_x90, sc.positive, sc.expected,
+                       sc.expected_after);
         }
     }
     dm_transform_free(t);
@@ -246,10 +280,15 @@ int cmd_risk_spots(dm_ctx *ctx, int argc, char **argv)
         dm_ctx_clear_error(ctx); /* a map without band 2 is fine */
     if (!st)
         st = dm_risk_spots(ctx, &g, p, items, mask, (size_t)n, (uint64_t)seed, &sp, &ns);
+    /* the model's own prediction, whatever the map's calibration, for
+     * `risk map --spots` to recalibrate once the spots are searched */
+    dm_risk_map_cal mc;
+    if (!st && !(st = dm_risk_map_cal_read(ctx, map, &mc)))
+        dm_risk_spots_uncalibrate(sp, ns, &mc);
     int rc = 0;
     if (st)
         rc = cli_fail(ctx, "risk spots", st);
-    else if (write_spots(out, sp, ns) != 0) {
+    else if (write_spots(out, sp, ns, g.cell) != 0) {
         remove(out);
         rc = cli_usage_error("risk spots", "%s: cannot write the spots", out);
     } else {

@@ -91,6 +91,13 @@ dm_status dm_evidence_add(dm_ctx *ctx, dm_evidence_set *s, const dm_evidence *e,
             dm_coords_free(ctx, &d->xy);
             return dm__fail(ctx, DM_EGEOM, "non-finite coordinate");
         }
+        if (x < -180 || x > 180 || y < -90 || y > 90) {
+            dm_coords_free(ctx, &d->xy);
+            return dm__fail(ctx, DM_EGEOM,
+                            "coordinate (%g, %g) is not a longitude and latitude (a file in "
+                            "another CRS must say so)",
+                            x, y);
+        }
         b[0] = fmin(b[0], x), b[1] = fmin(b[1], y), b[2] = fmax(b[2], x), b[3] = fmax(b[3], y);
     }
     memcpy(d->bounds, b, sizeof b);
@@ -435,4 +442,88 @@ dm_status dm_read_polygons(dm_ctx *ctx, const char *path, dm_geom **out)
     st = dm_geom_collect(ctx, DM_GEOM_COLLECTION, pc.parts, pc.n, out);
     dm_free(ctx, pc.parts);
     return st;
+}
+
+typedef struct spot_ctx {
+    const char *path, *label_field;
+    dm_spot *v;
+    size_t n, cap;
+} spot_ctx;
+
+/* A numeric field of a spot: 1 read, 0 absent or empty; a value that is not
+ * a number in [lo, hi] fails naming the feature and field. */
+static int spot_num(dm_ctx *ctx, spot_ctx *sc, OGRFeatureH f, OGRFeatureDefnH d, long fno,
+                    const char *name, double lo, double hi, double *v, dm_status *st)
+{
+    int r = field_num(f, d, name, v);
+    if (r < 0 || (r > 0 && (*v < lo || *v > hi))) {
+        *st = dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field '%s' must be a number in [%g, %g]",
+                       sc->path, fno, name, lo, hi);
+        return 0;
+    }
+    return r;
+}
+
+static dm_status spot_feature(dm_ctx *ctx, void *user, OGRFeatureH f, OGRFeatureDefnH d,
+                              dm_geom *g, long fno)
+{
+    spot_ctx *sc = user;
+    dm_coords c;
+    dm_status st = dm_geom_coords(ctx, g, &c);
+    if (st)
+        return dm__wrap(ctx, "%s: feature %ld", sc->path, fno);
+    int point = c.n_parts == 1 && c.kind[0] == 0 && c.n_xy == 1;
+    dm_spot s = {NAN, NAN, NAN, NAN, NAN};
+    if (point)
+        s.lon = c.xy[0], s.lat = c.xy[1];
+    dm_coords_free(ctx, &c);
+    if (!point)
+        return dm__fail(ctx, DM_EGEOM, "%s: feature %ld: a spot must be a point", sc->path, fno);
+    if (OGR_FD_GetFieldIndex(d, sc->label_field) < 0)
+        return dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field '%s' is missing", sc->path, fno,
+                        sc->label_field);
+    double v, p = NAN, items = NAN;
+    int r = field_num(f, d, sc->label_field, &v);
+    if (r < 0)
+        return dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field '%s' is not a number", sc->path,
+                        fno, sc->label_field);
+    if (r > 0)
+        s.label = v;
+    if (spot_num(ctx, sc, f, d, fno, "items_ha", 0, 1e9, &v, &st))
+        items = v;
+    if (!st && spot_num(ctx, sc, f, d, fno, "p", 0, 1, &v, &st))
+        p = v;
+    if (!st && spot_num(ctx, sc, f, d, fno, "model_ha", 0, 1e9, &v, &st))
+        s.model_ha = v;
+    else if (!st)
+        s.model_ha = items;
+    if (!st && spot_num(ctx, sc, f, d, fno, "cell_m", 1e-3, 1e6, &v, &st))
+        s.cell_m = v;
+    else if (!st && items > 0 && p > 0 && p < 1) /* p = 1 - exp(-items_ha * area_ha) */
+        s.cell_m = sqrt(-log1p(-p) / items * 1e4);
+    if (st)
+        return st;
+    if (sc->n == sc->cap) {
+        size_t cap = sc->cap ? 2 * sc->cap : 64;
+        dm_spot *nv = dm_realloc(ctx, sc->v, cap * sizeof *nv);
+        if (!nv)
+            return dm__fail(ctx, DM_ENOMEM, "out of memory");
+        sc->v = nv, sc->cap = cap;
+    }
+    sc->v[sc->n++] = s;
+    return DM_OK;
+}
+
+dm_status dm_spots_read(dm_ctx *ctx, const char *path, const char *label_field, dm_spot **out,
+                        size_t *n)
+{
+    *out = NULL, *n = 0;
+    spot_ctx sc = {path, label_field && *label_field ? label_field : "label", NULL, 0, 0};
+    dm_status st = for_each_feature(ctx, path, NULL, spot_feature, &sc);
+    if (st) {
+        dm_free(ctx, sc.v);
+        return st;
+    }
+    *out = sc.v, *n = sc.n;
+    return DM_OK;
 }

@@ -170,6 +170,22 @@ dm_status dm_gtiff_set_meta(dm_gtiff *w, const char *key, const char *value)
     return DM_OK;
 }
 
+dm_status dm_raster_get_meta(dm_ctx *ctx, const char *path, const char *key, char **out)
+{
+    *out = NULL;
+    dm__gdal_init();
+    CPLErrorReset();
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_RASTER | GDAL_OF_READONLY, NULL, NULL, NULL);
+    if (!ds)
+        return dm__fail(ctx, DM_EIO, "%s: cannot open as a raster: %s", path, dm__gdal_msg());
+    const char *v = GDALGetMetadataItem(ds, key, NULL);
+    dm_status st = DM_OK;
+    if (v && !(*out = dm_strdup(ctx, v)))
+        st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+    GDALClose(ds);
+    return st;
+}
+
 dm_status dm_gtiff_close(dm_gtiff *w, int with_overviews)
 {
     if (!w)

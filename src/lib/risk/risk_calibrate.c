@@ -10,12 +10,15 @@
  * without the released land and without the finds inside it, two-fold over
  * a checkerboard of ~1 km blocks so that neighbouring finds stay known).
  * The ratio, shrunk towards 1 when little was searched, scales the
- * intensity.
+ * intensity. Spot checks (risk spots), drawn at random in every class of
+ * the map, then recalibrate it without that choice's bias: a level and a
+ * power fitted on what the teams found where.
  */
 #include "core/dm_internal.h"
 #include "demine/dm_risk.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Pseudo-items of the gamma prior on the factor (mean 1): with fewer items
@@ -25,6 +28,60 @@
 #define MIN_P_DETECT 0.85
 #define MAX_FACTOR 1000.0
 #define MIN_FACTOR 0.001
+/* Pseudo-cells of the prior on the items per cell holding any (mean 1). */
+#define PRIOR_CLUSTER_CELLS 5.0
+
+static int point_of(const dm_evidence *e, double *x, double *y);
+
+static int cmp_i64(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+    return (x > y) - (x < y);
+}
+
+/* Items come in clusters (rows, patterns, a stockpile): the finds in the
+ * searched land, against the cells of g holding them, say how many items a
+ * cell holding any holds, at this cell size. */
+static dm_status cluster_size(dm_ctx *ctx, const dm_evidence_set *ev, const long *zi,
+                              const dm_grid *g, dm_transform *tr, dm_risk_calibration *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ev->n; i++)
+        n += zi[i] >= 0 && ev->v[i].kind == DM_EV_ITEM;
+    out->cluster = 1.0;
+    if (!n)
+        return DM_OK;
+    long long *key = dm_calloc(ctx, n, sizeof *key);
+    if (!key)
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    double items = 0;
+    size_t k = 0;
+    dm_status st = DM_OK;
+    for (size_t i = 0; i < ev->n && !st; i++) {
+        const dm_evidence *e = &ev->v[i];
+        double x, y;
+        if (zi[i] < 0 || e->kind != DM_EV_ITEM || !point_of(e, &x, &y))
+            continue;
+        if ((st = dm_transform_xy(tr, &x, &y, 1)))
+            break;
+        long long ci = (long long)floor((x - g->x0) / g->cell);
+        long long cj = (long long)floor((g->y0 - y) / g->cell);
+        key[k++] = cj * 4294967296LL + ci;
+        items += e->value > 0 ? e->value : 1;
+    }
+    if (!st && k) {
+        qsort(key, k, sizeof *key, cmp_i64);
+        size_t cells = 1;
+        for (size_t i = 1; i < k; i++)
+            cells += key[i] != key[i - 1];
+        out->find_cells = cells;
+        out->cluster = (items + PRIOR_CLUSTER_CELLS) / ((double)cells + PRIOR_CLUSTER_CELLS);
+        if (out->cluster < 1)
+            out->cluster = 1;
+    }
+    dm_free(ctx, key);
+    return st;
+}
 
 /* Even-odd test of a point against the rings of c (outer and inner). */
 static int inside_rings(const dm_coords *c, double x, double y)
@@ -88,7 +145,7 @@ dm_status dm_risk_calibrate(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_p
                             dm_risk_calibration *out)
 {
     memset(out, 0, sizeof *out);
-    out->factor = 1.0;
+    out->factor = out->cluster = 1.0;
     if (!p || !p->ev || !p->grid)
         return dm__fail(ctx, DM_EINVAL, "risk calibration needs evidence and a grid");
     const dm_evidence_set *ev = p->ev;
@@ -159,6 +216,8 @@ dm_status dm_risk_calibrate(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_p
         if (zi[i] >= 0 && e->kind == DM_EV_ITEM)
             zfound[zi[i]] += (e->value > 0 ? e->value : 1) / ev->v[z[zi[i]]].p_detect;
     }
+    if ((st = cluster_size(ctx, ev, zi, g, tr, out)))
+        goto done;
     for (size_t k = 0; k < nz; k++) {
         const dm_evidence *e = &ev->v[z[k]];
         zfold[k] = block_fold((e->bounds[0] + e->bounds[2]) / 2, (e->bounds[1] + e->bounds[3]) / 2);
@@ -219,4 +278,131 @@ done:
     dm_free(ctx, pre.v);
     dm_free(ctx, zones.v);
     return st;
+}
+
+/* ---- recalibration by spot checks ---- */
+
+#define SPOT_SD_LEVEL 1.0  /* prior sd of the log level at the pivot */
+#define SPOT_SD_POWER 0.2  /* prior sd of the power around 1 */
+#define SPOT_MIN_POWER 0.2
+#define SPOT_MAX_POWER 2.0
+#define SPOT_MIN_HA 1e-12 /* intensities below this count as this (log of 0) */
+
+typedef struct spot_fit {
+    const double *off, *lx, *y; /* offset (log area + pivot), centred log intensity, label */
+    size_t n;
+} spot_fit;
+
+/* Penalised log-likelihood at th (level, power), with its gradient and
+ * Fisher information when g and h are not NULL. */
+static double spot_loglik(const spot_fit *f, const double th[2], double g[2], double h[3])
+{
+    double ll = -0.5 * (th[0] * th[0] / (SPOT_SD_LEVEL * SPOT_SD_LEVEL) +
+                        (th[1] - 1) * (th[1] - 1) / (SPOT_SD_POWER * SPOT_SD_POWER));
+    if (g) {
+        g[0] = -th[0] / (SPOT_SD_LEVEL * SPOT_SD_LEVEL);
+        g[1] = -(th[1] - 1) / (SPOT_SD_POWER * SPOT_SD_POWER);
+        h[0] = 1 / (SPOT_SD_LEVEL * SPOT_SD_LEVEL), h[1] = 0;
+        h[2] = 1 / (SPOT_SD_POWER * SPOT_SD_POWER);
+    }
+    for (size_t i = 0; i < f->n; i++) {
+        double eta = f->off[i] + th[0] + th[1] * f->lx[i];
+        double mu = exp(eta > 30 ? 30 : eta);
+        double em1 = expm1(mu);
+        double s, w = em1 > 0 ? mu * mu / em1 : mu; /* d loglik / d eta, Fisher information */
+        if (f->y[i] > 0) {
+            ll += log(-expm1(-mu));
+            s = em1 > 0 ? mu / em1 : 1;
+        } else {
+            ll -= mu;
+            s = -mu;
+        }
+        if (g) {
+            g[0] += s, g[1] += s * f->lx[i];
+            h[0] += w, h[1] += w * f->lx[i], h[2] += w * f->lx[i] * f->lx[i];
+        }
+    }
+    return ll;
+}
+
+static double clamp_power(double b)
+{
+    return b < SPOT_MIN_POWER ? SPOT_MIN_POWER : b > SPOT_MAX_POWER ? SPOT_MAX_POWER : b;
+}
+
+dm_status dm_risk_spot_calibrate(dm_ctx *ctx, const dm_spot *s, size_t n, double cell_m,
+                                 double cluster, dm_risk_spot_cal *out)
+{
+    double lc = log(cluster >= 1 ? cluster : 1.0);
+    memset(out, 0, sizeof *out);
+    out->factor = out->power = 1.0;
+    size_t m = 0;
+    double lp = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i].label != 0 && s[i].label != 1) {
+            out->ignored++;
+            continue;
+        }
+        if (!(s[i].model_ha >= 0))
+            return dm__fail(ctx, DM_EINVAL,
+                            "spot %zu: no items_ha (or model_ha): the map's prediction there is "
+                            "needed, so the spots must come from `risk spots` on a map with its "
+                            "items band", i + 1);
+        lp += log(fmax(s[i].model_ha, SPOT_MIN_HA));
+        m++;
+    }
+    if (!m)
+        return dm__fail(ctx, DM_EINVAL, "no spot labelled 0 or 1 (%zu not checked yet)", n);
+    lp /= (double)m;
+    double *buf = dm_calloc(ctx, 3 * m, sizeof *buf);
+    if (!buf)
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    spot_fit f = {buf, buf + m, buf + 2 * m, m};
+    double *off = buf, *lx = buf + m, *y = buf + 2 * m;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i].label != 0 && s[i].label != 1)
+            continue;
+        double c = s[i].cell_m > 0 ? s[i].cell_m : cell_m;
+        double a = c * c / 1e4, mh = s[i].model_ha;
+        off[k] = log(a) - lc + lp;
+        lx[k] = log(fmax(mh, SPOT_MIN_HA)) - lp;
+        y[k] = s[i].label;
+        out->expected += -expm1(-mh * a * exp(-lc));
+        out->positive += y[k] > 0;
+        k++;
+    }
+    out->spots = m;
+    /* Fisher scoring with step halving; the problem is concave in th */
+    double th[2] = {0, 1}, g[2], h[3];
+    double ll = spot_loglik(&f, th, g, h);
+    for (int it = 0; it < 200; it++) {
+        double det = h[0] * h[2] - h[1] * h[1];
+        if (!(det > 0))
+            break;
+        double d0 = (h[2] * g[0] - h[1] * g[1]) / det, d1 = (h[0] * g[1] - h[1] * g[0]) / det;
+        double t = 1, nt[2], nll = ll;
+        for (int half = 0; half < 40; half++, t /= 2) {
+            nt[0] = th[0] + t * d0, nt[1] = clamp_power(th[1] + t * d1);
+            nll = spot_loglik(&f, nt, NULL, NULL);
+            if (nll >= ll - 1e-12)
+                break;
+        }
+        if (!(nll >= ll - 1e-12))
+            break;
+        double moved = fabs(nt[0] - th[0]) + fabs(nt[1] - th[1]);
+        th[0] = nt[0], th[1] = nt[1];
+        ll = spot_loglik(&f, th, g, h);
+        if (moved < 1e-10)
+            break;
+    }
+    out->pivot_ha = exp(lp);
+    double det = h[0] * h[2] - h[1] * h[1]; /* posterior variance of the level: (H^-1)_00 */
+    out->level_x90 = det > 0 ? exp(1.645 * sqrt(h[2] / det)) : NAN;
+    out->power = th[1];
+    out->factor = exp(th[0] + (1 - th[1]) * lp);
+    for (size_t i = 0; i < m; i++)
+        out->expected_after += -expm1(-exp(off[i] + th[0] + th[1] * lx[i]));
+    dm_free(ctx, buf);
+    return DM_OK;
 }

@@ -16,6 +16,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #define NODATA (-9999.0f)
@@ -97,8 +98,10 @@ typedef struct job {
     char msg[512];
     size_t done;
     double sum_p, max_p;
-    size_t n_p, nan_cov;
+    size_t n_p, nan_cov, neg_cov;
     double lam_scale; /* items per hectare per unit of reference intensity */
+    double spot_f, spot_b; /* then items per hectare -> spot_f * ih^spot_b (spot_b 0: none) */
+    double cluster;        /* items per cell holding any */
     double cell_ha;
     long ref_days; /* reference date for ages, days since 1970 (-1: none) */
     scratch pool[MAX_POOL];
@@ -344,17 +347,20 @@ static dm_status term_tile(job *j, dm_ctx *wctx, const term_plan *tp, const dm_t
         dm_status st = dm_raster_warp(wctx, tp->cov_path, &core, x);
         if (st)
             return st;
-        size_t nan = 0;
+        size_t nan = 0, neg = 0;
         for (size_t k = 0; k < ncore; k++) {
             if (!isfinite(x[k])) {
                 x[k] = (float)t->mean; /* documented: missing covariate = average */
                 nan++;
-            } else if (t->log1p)
+            } else if (t->log1p) {
+                neg += x[k] < 0;
                 x[k] = log1pf(x[k] > 0 ? x[k] : 0);
+            }
         }
-        if (nan) {
+        if (nan || neg) {
             pthread_mutex_lock(&j->mu);
             j->nan_cov += nan;
+            j->neg_cov += neg;
             pthread_mutex_unlock(&j->mu);
         }
         return DM_OK;
@@ -550,7 +556,9 @@ static void tile_worker(void *arg, size_t k)
         double e = eta[c];
         double lam_ref = e > 30 ? e : log1p(exp(e)); /* -log(1 - sigmoid(e)) */
         double ih = lam_ref * j->lam_scale;          /* items per hectare */
-        double pc = -expm1(-ih * j->cell_ha);
+        if (j->spot_b > 0)
+            ih = j->spot_f * pow(ih, j->spot_b);
+        double pc = -expm1(-ih * j->cell_ha / j->cluster);
         if (mask[c] > 0) {
             eta[c] = (float)pc;
             items[c] = (float)ih;
@@ -845,6 +853,8 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
     }
     /* tile size and threads within the memory limit */
     int tile = p->tile > 0 ? p->tile : 1024;
+    if (tile < 64)
+        tile = 64; /* smaller tiles spend their time on halos and start-up */
     size_t per = 0;
     int hmax = 0;
     for (;;) {
@@ -898,6 +908,17 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
     }
     double ref_ha = m->ref_cell_m * m->ref_cell_m / 1e4;
     j.lam_scale = (p->items_factor > 0 ? p->items_factor : 1.0) / ref_ha;
+    if (p->spot_power > 0 && p->spot_factor > 0 && (p->spot_power != 1 || p->spot_factor != 1))
+        j.spot_f = p->spot_factor, j.spot_b = p->spot_power;
+    j.cluster = p->cluster >= 1 ? p->cluster : 1.0;
+    if (j.w) {
+        char cal[200];
+        snprintf(cal, sizeof cal,
+                 "{\"factor\":%.9g,\"cluster\":%.9g,\"spot_factor\":%.9g,\"spot_power\":%.9g}",
+                 p->items_factor > 0 ? p->items_factor : 1.0, j.cluster,
+                 j.spot_b > 0 ? j.spot_f : 1.0, j.spot_b > 0 ? j.spot_b : 1.0);
+        dm_gtiff_set_meta(j.w, "DEMINE_CALIBRATION", cal);
+    }
     j.cell_ha = g->cell * g->cell / 1e4;
     j.zones_only = !p->out_path && !p->p_out && !p->items_out && !p->x_out && j.n_zones > 0;
     dm_parallel_for(threads, j.n_tiles, tile_worker, &j);
@@ -914,18 +935,24 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
         if (st)
             goto done;
     }
-    if (j.nan_cov)
+    /* said once, by the map itself (not by the calibration's passes) */
+    if (j.nan_cov && !j.zones_only)
         dm__log(ctx, DM_LOG_WARN,
                 "%zu cells had no covariate value (nodata, NaN or outside the raster): the term "
                 "was set to its mean there",
                 j.nan_cov);
+    if (j.neg_cov && !j.zones_only)
+        dm__log(ctx, DM_LOG_WARN,
+                "%zu cells had a negative covariate value where the term takes a logarithm: "
+                "taken as 0 (is it a nodata value the raster does not declare?)",
+                j.neg_cov);
     for (size_t z = 0; z < j.n_zones; z++) {
         const double *a = &j.zacc[4 * z];
         double mean = a[1] > 0 ? a[0] / a[1] : a[3] > 0 ? a[2] / a[3] : 0; /* items per ha */
         p->zone_out[z].cells = a[1] > 0 ? a[1] : a[3];
         p->zone_out[z].area_ha = j.zarea[z];
         p->zone_out[z].expected_items = mean * j.zarea[z];
-        p->zone_out[z].p_any = -expm1(-p->zone_out[z].expected_items);
+        p->zone_out[z].p_any = -expm1(-p->zone_out[z].expected_items / j.cluster);
     }
     if (stats) {
         stats->seconds = dm__seconds() - t0;

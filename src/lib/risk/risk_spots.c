@@ -14,6 +14,7 @@
 #include "core/dm_internal.h"
 #include "demine/dm_risk.h"
 
+#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +157,7 @@ dm_status dm_risk_spots(dm_ctx *ctx, const dm_grid *g, const float *p, const flo
             q->cls = s;
             q->p = p[k];
             q->items_ha = items ? items[k] : NAN;
+            q->model_ha = q->items_ha;
             q->cells = (double)seen[s] / (double)got;
         }
     }
@@ -221,5 +223,38 @@ dm_status dm_risk_spot_check(dm_ctx *ctx, const dm_grid *g, const float *p,
         out[s].lo = fmax(0, mid - half);
         out[s].hi = fmin(1, mid + half);
     }
+    return DM_OK;
+}
+
+void dm_risk_spots_uncalibrate(dm_risk_spot *s, size_t n, const dm_risk_map_cal *c)
+{
+    double f = c->factor > 0 ? c->factor : 1, sf = c->spot_factor > 0 ? c->spot_factor : 1;
+    double sb = c->spot_power > 0 ? c->spot_power : 1;
+    for (size_t i = 0; i < n; i++)
+        if (s[i].items_ha >= 0) /* items = sf * (f * model)^sb */
+            s[i].model_ha = pow(s[i].items_ha / sf, 1 / sb) / f;
+}
+
+dm_status dm_risk_map_cal_read(dm_ctx *ctx, const char *path, dm_risk_map_cal *out)
+{
+    out->factor = out->cluster = out->spot_factor = out->spot_power = 1.0;
+    char *txt = NULL;
+    dm_status st = dm_raster_get_meta(ctx, path, "DEMINE_CALIBRATION", &txt);
+    if (st || !txt)
+        return st;
+    json_error_t err;
+    json_t *j = json_loads(txt, 0, &err);
+    double v[4];
+    const char *keys[4] = {"factor", "spot_factor", "spot_power", "cluster"};
+    for (int k = 0; k < 4; k++)
+        v[k] = json_number_value(json_object_get(j, keys[k]));
+    if (v[0] > 0)
+        out->factor = v[0];
+    if (v[1] > 0 && v[2] > 0)
+        out->spot_factor = v[1], out->spot_power = v[2];
+    if (v[3] >= 1)
+        out->cluster = v[3];
+    json_decref(j);
+    dm_free(ctx, txt);
     return DM_OK;
 }

@@ -105,20 +105,95 @@ static char *options_json(const dm_risk_update_opts *o, const char *out_abs)
     if (o->crs)
         json_object_set_new(j, "crs", json_string(o->crs));
     json_object_set_new(j, "calibrate", json_boolean(!o->no_calibrate));
+    if (o->n_spots) {
+        json_t *a = json_array();
+        for (size_t i = 0; i < o->n_spots; i++)
+            json_array_append_new(a, json_string(realpath(o->spot_paths[i], buf) ? buf
+                                                                                  : o->spot_paths[i]));
+        json_object_set_new(j, "spots", a);
+    }
     char *txt = json_dumps(j, JSON_COMPACT);
     json_decref(j);
     return txt;
+}
+
+/* The recalibration by the checked spots of o's files, their predictions
+ * put on the scale of this map's searched-land factor. */
+static dm_status spot_calibration(dm_ctx *ctx, const dm_risk_update_opts *o, double factor,
+                                  double cluster, dm_risk_spot_cal *out)
+{
+    dm_spot *all = NULL;
+    size_t n = 0;
+    dm_status st = DM_OK;
+    for (size_t f = 0; f < o->n_spots && !st; f++) {
+        dm_spot *v = NULL;
+        size_t k = 0;
+        if ((st = dm_spots_read(ctx, o->spot_paths[f], NULL, &v, &k)))
+            break;
+        for (size_t i = 0; i < k && !st; i++)
+            if ((v[i].label == 0 || v[i].label == 1) && !(v[i].model_ha >= 0))
+                st = dm__fail(ctx, DM_EINVAL,
+                              "%s: feature %zu: no 'items_ha' (or 'model_ha'): the map's "
+                              "prediction there is needed, so spots must come from `risk spots`",
+                              o->spot_paths[f], i + 1);
+        dm_spot *na = st ? NULL : dm_realloc(ctx, all, (n + k + 1) * sizeof *na);
+        if (!st && !na)
+            st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+        if (!st) {
+            all = na;
+            for (size_t i = 0; i < k; i++) {
+                all[n] = v[i];
+                all[n++].model_ha *= factor;
+            }
+        }
+        dm_free(ctx, v);
+    }
+    if (!st && (st = dm_risk_spot_calibrate(ctx, all, n, o->cell > 0 ? o->cell : 10, cluster, out)))
+        dm__wrap(ctx, "%s%s", o->spot_paths[0], o->n_spots > 1 ? " and the other spot files" : "");
+    dm_free(ctx, all);
+    return st;
 }
 
 dm_status dm_risk_update(dm_ctx *ctx, dm_store *s, const dm_risk_update_opts *o,
                          dm_risk_update_result *res)
 {
     memset(res, 0, sizeof *res);
-    res->cal.factor = 1.0;
+    res->cal.factor = res->cal.cluster = 1.0;
     if (!o || !o->out_path || !o->out_path[0])
         return dm__fail(ctx, DM_EINVAL, "risk map: no output file");
     if (!s && !o->n_evidence)
         return dm__fail(ctx, DM_EINVAL, "risk map: give a database and/or evidence files");
+    /* the map must not be written over one of its inputs */
+    struct { const char *what, *path; } in[8 + 3 * 64];
+    size_t n_in = 0;
+    in[n_in].what = "database", in[n_in++].path = s ? dm_store_path(s) : NULL;
+    in[n_in].what = "model", in[n_in++].path = o->model_path;
+    in[n_in].what = "area (--aoi)", in[n_in++].path = o->aoi_path;
+    for (size_t i = 0; i < o->n_evidence && i < 64; i++)
+        in[n_in].what = "evidence file", in[n_in++].path = o->evidence_paths[i];
+    for (size_t i = 0; i < o->n_cov && i < 64; i++)
+        in[n_in].what = "covariate raster", in[n_in++].path = o->cov[i].path;
+    for (size_t i = 0; i < o->n_spots && i < 64; i++)
+        in[n_in].what = "spot file", in[n_in++].path = o->spot_paths[i];
+    for (size_t i = 0; i < n_in; i++)
+        if (in[i].path && dm_same_file(o->out_path, in[i].path))
+            return dm__fail(ctx, DM_EINVAL, "%s is the %s: not writing the map over it",
+                            o->out_path, in[i].what);
+    if (access(o->out_path, F_OK) == 0) {
+        char *bands = NULL;
+        if (dm_raster_get_meta(ctx, o->out_path, "DEMINE_BANDS", &bands)) {
+            dm_ctx_clear_error(ctx);
+            return dm__fail(ctx, DM_EINVAL, "%s exists and is not a raster: not writing over it",
+                            o->out_path);
+        }
+        dm_free(ctx, bands);
+    }
+    if (s && !o->no_writeback && !dm_store_writable(s))
+        return dm__fail(ctx, DM_EIO,
+                        "%s: the database cannot be written (read-only), so its hazards cannot be "
+                        "updated; use --no-writeback to map without updating them",
+                        dm_store_path(s));
+
     /* fail before the work when the map cannot be written there */
     char part[4200];
     snprintf(part, sizeof part, "%s.part", o->out_path);
@@ -141,6 +216,14 @@ dm_status dm_risk_update(dm_ctx *ctx, dm_store *s, const dm_risk_update_opts *o,
         st = dm_risk_model_load(ctx, o->model_path, m);
     else
         dm_risk_model_default(m);
+    if (!st && o->disabled_term && o->disabled_term[0]) {
+        int found = 0;
+        for (size_t i = 0; i < m->n_terms && !found; i++)
+            found = !strcmp(m->terms[i].name, o->disabled_term);
+        if (!found)
+            st = dm__fail(ctx, DM_EINVAL, "--disable-term %s: the model has no term of that name",
+                          o->disabled_term);
+    }
     if (!st && o->aoi_path)
         st = dm_read_polygons(ctx, o->aoi_path, &aoi);
     /* a raster given for nothing is a mistake the user wants to hear of */
@@ -189,71 +272,107 @@ dm_status dm_risk_update(dm_ctx *ctx, dm_store *s, const dm_risk_update_opts *o,
         if ((st = dm_risk_calibrate(ctx, m, &p, &res->cal)))
             goto done;
         p.items_factor = res->cal.factor;
+        p.cluster = res->cal.cluster;
     }
-    /* written beside and renamed over the old map when complete, so that a
-     * service reading the old one never sees half a file */
+    if (o->n_spots) {
+        if ((st = spot_calibration(ctx, o, res->cal.factor, res->cal.cluster, &res->spot_cal)))
+            goto done;
+        p.spot_factor = res->spot_cal.factor;
+        p.spot_power = res->spot_cal.power;
+    }
+    if (!ev.n)
+        dm__log(ctx, DM_LOG_WARN, "no evidence at all: the map holds the model's base rate only");
+    /* written beside and renamed over the old map when complete (and the
+     * database's write-back done), so that a service reading the old one
+     * never sees half a file, nor a map the database does not describe */
     p.out_path = part;
     if ((st = dm_risk_map(ctx, m, &p, &res->stats))) {
         remove(part);
         goto done;
     }
+    int in_txn = 0;
+    if (s && zr) {
+        if ((st = dm_store_begin(s))) {
+            remove(part);
+            goto done;
+        }
+        in_txn = 1;
+        size_t outside = 0;
+        for (size_t z = 0; z < zones.n && !st; z++) {
+            if (!(zr[z].cells > 0)) {
+                outside++; /* no cell of the map: what it says of the hazard stays */
+                continue;
+            }
+            dm_row *r = dm_row_new(ctx, dm_layer_find("hazards"));
+            if (!r) {
+                st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+                break;
+            }
+            double pa = zr[z].p_any, ex = zr[z].expected_items;
+            dm_row_set_real(r, "p_contam", pa < 0 ? 0 : pa > 1 ? 1 : pa);
+            dm_row_set_real(r, "expected_items", ex < 0 ? 0 : ex > 1e9 ? 1e9 : ex);
+            st = dm_store_update(s, zones.v[z].uuid, r, "risk map");
+            dm_row_free(r);
+            if (!st)
+                res->hazards_updated++;
+        }
+        if (!st && outside)
+            dm__log(ctx, DM_LOG_WARN,
+                    "%zu of %zu hazards lie outside the map's area: their p_contam and "
+                    "expected_items were left as they were",
+                    outside, zones.n);
+        char abs[4096], cwd[2048];
+        const char *path = o->out_path;
+        if (path[0] != '/' && getcwd(cwd, sizeof cwd)) {
+            snprintf(abs, sizeof abs, "%s/%s", cwd, path);
+            path = abs;
+        }
+        if (!st)
+            st = dm_store_meta_set(s, "risk_map", path);
+        if (!st) {
+            char cj[512];
+            const dm_risk_spot_cal *sc = &res->spot_cal;
+            snprintf(cj, sizeof cj,
+                     "{\"zones\":%zu,\"area_ha\":%.4f,\"found\":%.4f,\"predicted\":%.4f,"
+                     "\"factor\":%.6g,\"cluster\":%.6g,\"find_cells\":%zu,\"spots\":%zu,"
+                     "\"spots_positive\":%zu,\"spot_factor\":%.9g,\"spot_power\":%.9g}",
+                     res->cal.zones, res->cal.area_ha, res->cal.found, res->cal.predicted,
+                     res->cal.factor, res->cal.cluster, res->cal.find_cells, sc->spots,
+                     sc->positive, sc->spots ? sc->factor : 1.0, sc->spots ? sc->power : 1.0);
+            st = dm_store_meta_set(s, "risk_calibration", cj);
+        }
+        if (!st) {
+            char *oj = options_json(o, path);
+            st = oj ? dm_store_meta_set(s, "risk_map_options", oj)
+                    : dm__fail(ctx, DM_ENOMEM, "out of memory");
+            free(oj);
+        }
+        if (st) {
+            dm_store_rollback(s);
+            res->hazards_updated = 0;
+            remove(part);
+            goto done;
+        }
+    }
     if (rename(part, o->out_path) != 0) {
-        remove(part);
         st = dm__fail(ctx, DM_EIO, "%s: cannot replace the map: %s", o->out_path, strerror(errno));
+        remove(part);
+        if (in_txn) {
+            dm_store_rollback(s);
+            res->hazards_updated = 0;
+        }
         goto done;
     }
+    if (in_txn && (st = dm_store_commit(s))) {
+        dm__wrap(ctx, "%s was written but the database's hazards were not updated",
+                 o->out_path);
+        res->hazards_updated = 0;
+    }
     /* the legend QGIS opens the map with; the map stands without it */
-    if (dm_risk_write_style(ctx, o->out_path, &res->stats)) {
+    if (!st && dm_risk_write_style(ctx, o->out_path, &res->stats)) {
         dm__log(ctx, DM_LOG_WARN, "%s", dm_ctx_errmsg(ctx));
         dm_ctx_clear_error(ctx);
     }
-    if (!s || !zr)
-        goto done;
-    /* write back, all or nothing */
-    if ((st = dm_store_begin(s)))
-        goto done;
-    for (size_t z = 0; z < zones.n && !st; z++) {
-        dm_row *r = dm_row_new(ctx, dm_layer_find("hazards"));
-        if (!r) {
-            st = dm__fail(ctx, DM_ENOMEM, "out of memory");
-            break;
-        }
-        double pa = zr[z].p_any, ex = zr[z].expected_items;
-        dm_row_set_real(r, "p_contam", pa < 0 ? 0 : pa > 1 ? 1 : pa);
-        dm_row_set_real(r, "expected_items", ex < 0 ? 0 : ex > 1e9 ? 1e9 : ex);
-        st = dm_store_update(s, zones.v[z].uuid, r, "risk map");
-        dm_row_free(r);
-        if (!st)
-            res->hazards_updated++;
-    }
-    char abs[4096], cwd[2048];
-    const char *path = o->out_path;
-    if (path[0] != '/' && getcwd(cwd, sizeof cwd)) {
-        snprintf(abs, sizeof abs, "%s/%s", cwd, path);
-        path = abs;
-    }
-    if (!st)
-        st = dm_store_meta_set(s, "risk_map", path);
-    if (!st) {
-        char cj[256];
-        snprintf(cj, sizeof cj,
-                 "{\"zones\":%zu,\"area_ha\":%.4f,\"found\":%.4f,\"predicted\":%.4f,"
-                 "\"factor\":%.6g}",
-                 res->cal.zones, res->cal.area_ha, res->cal.found, res->cal.predicted,
-                 res->cal.factor);
-        st = dm_store_meta_set(s, "risk_calibration", cj);
-    }
-    if (!st) {
-        char *oj = options_json(o, path);
-        st = oj ? dm_store_meta_set(s, "risk_map_options", oj)
-                : dm__fail(ctx, DM_ENOMEM, "out of memory");
-        free(oj);
-    }
-    if (st) {
-        dm_store_rollback(s);
-        res->hazards_updated = 0;
-    } else
-        st = dm_store_commit(s);
 done:
     dm_free(ctx, zr);
     dm_free(ctx, m);
@@ -266,7 +385,7 @@ done:
 dm_status dm_risk_refresh(dm_ctx *ctx, dm_store *s, dm_risk_update_result *res)
 {
     memset(res, 0, sizeof *res);
-    res->cal.factor = 1.0;
+    res->cal.factor = res->cal.cluster = 1.0;
     char *txt = NULL;
     dm_status st = dm_store_meta_get(s, "risk_map_options", &txt);
     if (st || !txt) {
@@ -288,26 +407,39 @@ dm_status dm_risk_refresh(dm_ctx *ctx, dm_store *s, dm_risk_update_result *res)
     o.crs = json_string_value(json_object_get(j, "crs"));
     o.cell = json_number_value(json_object_get(j, "cell"));
     o.no_calibrate = json_is_false(json_object_get(j, "calibrate"));
+    json_t *sp = json_object_get(j, "spots");
+    const char *paths[64];
+    for (size_t i = 0; i < json_array_size(sp) && o.n_spots < 64; i++)
+        if (json_is_string(json_array_get(sp, i)))
+            paths[o.n_spots++] = json_string_value(json_array_get(sp, i));
+    o.spot_paths = paths;
     st = dm_risk_update(ctx, s, &o, res);
     json_decref(j);
     return st;
 }
 
-/* The factor stored by the last calibration (1 when none). */
-static double stored_factor(dm_ctx *ctx, dm_store *s)
+/* The calibration stored by the last map (1s when none). */
+static dm_risk_map_cal stored_calibration(dm_ctx *ctx, dm_store *s)
 {
     char *txt = NULL;
-    double f = 1.0;
+    dm_risk_map_cal c = {1.0, 1.0, 1.0, 1.0};
     if (dm_store_meta_get(s, "risk_calibration", &txt) == DM_OK && txt) {
         json_error_t err;
         json_t *j = json_loads(txt, 0, &err);
-        json_t *v = json_object_get(j, "factor");
-        if (json_is_number(v) && json_number_value(v) > 0)
-            f = json_number_value(v);
+        double f = json_number_value(json_object_get(j, "factor"));
+        double cl = json_number_value(json_object_get(j, "cluster"));
+        double sf = json_number_value(json_object_get(j, "spot_factor"));
+        double sb = json_number_value(json_object_get(j, "spot_power"));
+        if (f > 0)
+            c.factor = f;
+        if (cl >= 1)
+            c.cluster = cl;
+        if (sf > 0 && sb > 0)
+            c.spot_factor = sf, c.spot_power = sb;
         json_decref(j);
     }
     dm_free(ctx, txt);
-    return f;
+    return c;
 }
 
 dm_status dm_risk_explain(dm_ctx *ctx, dm_store *s, double lon, double lat,
@@ -370,7 +502,11 @@ dm_status dm_risk_explain(dm_ctx *ctx, dm_store *s, double lon, double lat,
     p.p_out = &pv;
     p.items_out = &iv;
     p.x_out = xo;
-    p.items_factor = out->factor = stored_factor(ctx, s);
+    dm_risk_map_cal cal = stored_calibration(ctx, s);
+    p.items_factor = out->factor = cal.factor;
+    p.cluster = out->cluster = cal.cluster;
+    p.spot_factor = out->spot_factor = cal.spot_factor;
+    p.spot_power = out->spot_power = cal.spot_power;
     p.stage = "risk explain";
     if ((st = dm_risk_map(ctx, m, &p, NULL)))
         goto done;

@@ -256,6 +256,7 @@ void dm_store_close(dm_store *s)
 
 const char *dm_store_path(const dm_store *s) { return s->path; }
 dm_ctx *dm_store_ctx(const dm_store *s) { return s->ctx; }
+int dm_store_writable(const dm_store *s) { return sqlite3_db_readonly(s->db, "main") == 0; }
 
 /* ============================== transactions ============================== */
 
