@@ -821,10 +821,11 @@ static int run_explain(dm_ctx *ctx, int argc, char **argv)
     qsort(e->terms, e->n_terms, sizeof e->terms[0], cmp_contrib);
     if (json) {
         printf("{\"lon\":%.7f,\"lat\":%.7f,\"cell_m\":%g,\"p_cell\":%.6g,\"items_ha\":%.6g,"
-               "\"calibration_factor\":%.6g,\"intercept\":%.6g,\"logit\":%.6g,\"evidence\":%zu,"
+               "\"calibration_factor\":%.6g,\"cluster\":%.6g,\"spot_factor\":%.6g,"
+               "\"spot_power\":%.6g,\"intercept\":%.6g,\"logit\":%.6g,\"evidence\":%zu,"
                "\"terms\":[",
-               e->lon, e->lat, e->cell_m, e->p_cell, e->items_ha, e->factor, e->intercept, e->logit,
-               e->n_evidence);
+               e->lon, e->lat, e->cell_m, e->p_cell, e->items_ha, e->factor, e->cluster,
+               e->spot_factor, e->spot_power, e->intercept, e->logit, e->n_evidence);
         for (size_t k = 0; k < e->n_terms; k++) {
             const dm_risk_explain_term *t = &e->terms[k];
             printf("%s{\"name\":\"%s\",\"x\":%.6g,\"weight\":%.6g,\"contribution\":%.6g}",
@@ -833,8 +834,13 @@ static int run_explain(dm_ctx *ctx, int argc, char **argv)
         printf("]}\n");
     } else {
         printf("at %.6f, %.6f (a cell of %g m): p %.4g that it holds an item, %.4g items per ha "
-               "(calibration x %.3g)\n",
+               "(calibration x %.3g",
                e->lon, e->lat, e->cell_m, e->p_cell, e->items_ha, e->factor);
+        if (e->spot_factor != 1 || e->spot_power != 1)
+            printf(", then %.3g x density^%.2f by checked spots", e->spot_factor, e->spot_power);
+        if (e->cluster > 1)
+            printf("; %.2g items per cell holding any", e->cluster);
+        printf(")\n");
         printf("log-odds %.2f = intercept %.2f", e->logit, e->intercept);
         for (size_t k = 0; k < e->n_terms; k++)
             if (e->terms[k].contribution != 0)

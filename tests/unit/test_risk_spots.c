@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * test_risk_spots.c -- checked spots recalibrate the map: the fit recovers
+ * a known level and slope and keeps the map when the spots say little;
+ * `risk map --spots` applies it, records it for refresh and explain, and
+ * spots drawn from a recalibrated map still carry the model's own
+ * prediction. Also the map job's guards: no output over an input, hazards
+ * outside the map left alone, a read-only database refused before the old
+ * map is replaced, coordinates that are not longitude and latitude, labels
+ * files with nothing labelled.
+ */
+#include "dmtest.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static double uniform(uint64_t *s)
+{
+    *s = *s * 6364136223846793005ull + 1442695040888963407ull;
+    return (double)(*s >> 11) * 0x1.0p-53;
+}
+
+/* n spots of 10 m whose model intensity is log-uniform over 1e-3..100
+ * items/ha and whose labels follow the true intensity a * m^b / cluster. */
+static dm_spot *make_spots(size_t n, double a, double b, double cluster, uint64_t seed)
+{
+    dm_spot *s = calloc(n, sizeof *s);
+    for (size_t i = 0; i < n; i++) {
+        double m = exp(log(1e-3) + uniform(&seed) * (log(100) - log(1e-3)));
+        double p = -expm1(-a * pow(m, b) * 0.01 / cluster);
+        s[i].lon = 45, s[i].lat = 40;
+        s[i].model_ha = m;
+        s[i].cell_m = 10;
+        s[i].label = uniform(&seed) < p ? 1 : 0;
+    }
+    return s;
+}
+
+TEST(risk_spot_calibration_recovers_level_and_slope)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_risk_spot_cal c;
+    /* the map right: nothing to change */
+    dm_spot *s = make_spots(20000, 1, 1, 1, 1);
+    ASSERT_OK(dm_risk_spot_calibrate(ctx, s, 20000, 10, 1, &c));
+    ASSERT_EQ(c.spots, 20000);
+    ASSERT_MSG(fabs(c.power - 1) < 0.08 && fabs(log(c.factor)) < 0.3, "identity: %g x m^%g",
+               c.factor, c.power);
+    free(s);
+    /* too peaked and too high: the truth is 0.2 m^0.7 */
+    s = make_spots(20000, 0.2, 0.7, 1, 2);
+    ASSERT_OK(dm_risk_spot_calibrate(ctx, s, 20000, 10, 1, &c));
+    ASSERT_MSG(fabs(c.power - 0.7) < 0.08 && fabs(log(c.factor / 0.2)) < 0.35,
+               "0.2 m^0.7 fitted as %g m^%g", c.factor, c.power);
+    ASSERT_MSG(fabs(c.expected_after - (double)c.positive) < 0.15 * (double)c.positive &&
+                   c.expected > 1.5 * (double)c.positive,
+               "expected %g before, %g after, %zu positive", c.expected, c.expected_after,
+               c.positive);
+    ASSERT_MSG(c.level_x90 > 1 && c.level_x90 < 2, "level within x/%g", c.level_x90);
+    free(s);
+    /* items come three to a cell: the same labels as a map with a third of
+     * the intensity, and the fit with the cluster keeps the intensity */
+    s = make_spots(20000, 1, 1, 3, 3);
+    ASSERT_OK(dm_risk_spot_calibrate(ctx, s, 20000, 10, 3, &c));
+    ASSERT_MSG(fabs(c.power - 1) < 0.08 && fabs(log(c.factor)) < 0.3, "cluster 3: %g x m^%g",
+               c.factor, c.power);
+    free(s);
+    /* 30 spots, nothing found where the map expected several: the map moves
+     * down, within the prior, and says how little it knows */
+    s = make_spots(30, 1, 1, 1, 4);
+    for (int i = 0; i < 30; i++)
+        s[i].label = 0, s[i].model_ha = 20 + i; /* p about 0.2 each */
+    ASSERT_OK(dm_risk_spot_calibrate(ctx, s, 30, 10, 1, &c));
+    ASSERT_MSG(c.factor < 1 && c.factor > 0.01 && c.power > 0.4 && c.power < 1.6,
+               "nothing found: %g x m^%g", c.factor, c.power);
+    ASSERT(c.expected > 5 && c.expected_after < c.expected);
+    /* spots not checked yet (NaN) and other labels are skipped */
+    s[0].label = NAN, s[1].label = 2;
+    ASSERT_OK(dm_risk_spot_calibrate(ctx, s, 30, 10, 1, &c));
+    ASSERT_EQ(c.spots, 28);
+    ASSERT_EQ(c.ignored, 2);
+    /* nothing labelled; a labelled spot without the map's prediction */
+    for (int i = 0; i < 30; i++)
+        s[i].label = NAN;
+    ASSERT_STATUS(DM_EINVAL, dm_risk_spot_calibrate(ctx, s, 30, 10, 1, &c));
+    s[3].label = 1, s[3].model_ha = NAN;
+    ASSERT_STATUS(DM_EINVAL, dm_risk_spot_calibrate(ctx, s, 30, 10, 1, &c));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "spot 4");
+    free(s);
+}
+
+/* Every spot of a GeoJSON written by `risk spots` gets label 0 (one
+ * feature per line), and the first `ones` of class 0 label 1. */
+static void label_spots(const char *in, const char *out, int ones)
+{
+    char *txt = dmtest_read_file(in);
+    ASSERT(txt);
+    for (char *line = txt; line && *line;) {
+        char *end = strchr(line, '\n'), *q = strstr(line, "\"label\":null");
+        const char *cls = strstr(line, "\"class_no\":");
+        if (q && (!end || q < end)) {
+            int one = ones > 0 && cls && cls[11] == '0';
+            memcpy(q, one ? "\"label\":1   " : "\"label\":0   ", 12);
+            ones -= one;
+        }
+        line = end ? end + 1 : NULL;
+    }
+    dmtest_write_file(out, txt);
+    free(txt);
+}
+
+/* The "model_ha" values of a spots file, in order (at most max). */
+static int model_values(const char *path, double *v, int max)
+{
+    char *txt = dmtest_read_file(path);
+    int n = 0;
+    for (const char *q = txt; q && n < max && (q = strstr(q, "\"model_ha\":")); q += 11)
+        v[n++] = strtod(q + 11, NULL);
+    free(txt);
+    return n;
+}
+
+static double json_num(const char *txt, const char *key)
+{
+    const char *q = strstr(txt, key);
+    return q ? strtod(q + strlen(key), NULL) : NAN;
+}
+
+TEST(risk_map_recalibrated_by_checked_spots)
+{
+    const char *db = dmtest_demo_db();
+    char *out = NULL;
+    char r0[512], r1[512], s0[512], s1[512], lab[512];
+    snprintf(r0, sizeof r0, "%s", dmtest_path("r0.tif"));
+    snprintf(r1, sizeof r1, "%s", dmtest_path("r1.tif"));
+    snprintf(s0, sizeof s0, "%s", dmtest_path("s0.geojson"));
+    snprintf(s1, sizeof s1, "%s", dmtest_path("s1.geojson"));
+    snprintf(lab, sizeof lab, "%s", dmtest_path("lab.geojson"));
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --cell 20 --out %s --json", db, r0), 0);
+    double mean0 = json_num(out, "\"mean_p\":");
+    ASSERT_CONTAINS(out, "\"spots\":null");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk spots %s --n 120 --seed 3 --out %s", r0, s0), 0);
+    free(out);
+    char *txt = dmtest_read_file(s0);
+    ASSERT(txt && strstr(txt, "\"model_ha\":") && strstr(txt, "\"cell_m\":20,"));
+    free(txt);
+    /* the teams found nothing in 120 spots */
+    label_spots(s0, lab, 0);
+    ASSERT_EQ(dmtest_demine(&out, "risk spots %s --check %s", r0, lab), 0);
+    ASSERT_CONTAINS(out, "would set items per ha to");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --cell 20 --out %s --spots %s", db, r1, lab), 0);
+    ASSERT_CONTAINS(out, "recalibrated on 120 checked spots: 0 held an item");
+    ASSERT_CONTAINS(out, "say little");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --cell 20 --out %s --spots %s --json", db, r1, lab),
+              0);
+    double mean1 = json_num(out, "\"mean_p\":"), power = json_num(out, "\"power\":");
+    ASSERT_MSG(mean1 < mean0, "nothing found, yet mean p %g -> %g", mean0, mean1);
+    ASSERT(power > 0.2 && power < 2 && json_num(out, "\"level_x90\":") > 1);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "gdalinfo %s", r1), 0);
+    ASSERT_CONTAINS(out, "DEMINE_CALIBRATION={\"factor\":");
+    ASSERT_CONTAINS(out, "\"spot_power\":");
+    free(out);
+    /* spots drawn from the recalibrated map carry the model's own
+     * prediction: the same cells (the ranking is unchanged), the same
+     * model_ha */
+    ASSERT_EQ(dmtest_demine(&out, "risk spots %s --n 120 --seed 3 --out %s", r1, s1), 0);
+    free(out);
+    double a[120], b[120];
+    int na = model_values(s0, a, 120), nb = model_values(s1, b, 120);
+    ASSERT_EQ(na, 120);
+    ASSERT_EQ(nb, 120);
+    for (int i = 0; i < 120; i++)
+        ASSERT_MSG(fabs(a[i] - b[i]) <= 1e-3 * fabs(a[i]) + 1e-9, "spot %d: model_ha %g vs %g", i,
+                   a[i], b[i]);
+    /* refresh redoes it from the stored file; explain reports it */
+    ASSERT_EQ(dmtest_demine(&out, "risk refresh %s --json", db), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk explain %s --at 46.95,39.95 --json", db), 0);
+    ASSERT_MSG(fabs(json_num(out, "\"spot_power\":") - power) < 1e-4, "%s", out);
+    ASSERT(json_num(out, "\"cluster\":") >= 1);
+    free(out);
+    /* refusals: nothing labelled; labels without the map's prediction; the
+     * spots file as the output */
+    ASSERT(dmtest_demine(&out, "risk map %s --cell 20 --out %s --spots %s", db, r1, s0) != 0);
+    ASSERT_CONTAINS(out, "no spot labelled 0 or 1");
+    free(out);
+    dmtest_write_file(dmtest_path("bare.csv"), "lon,lat,label\n46.95,39.95,1\n46.96,39.95,0\n");
+    ASSERT(dmtest_demine(&out, "risk map %s --cell 20 --out %s --spots %s", db, r1,
+                         dmtest_path("bare.csv")) != 0);
+    ASSERT_CONTAINS(out, "bare.csv: feature 1: no 'items_ha'");
+    free(out);
+    ASSERT(dmtest_demine(&out, "risk map %s --cell 20 --out %s --spots %s", db, lab, lab) != 0);
+    ASSERT_CONTAINS(out, "is the spot file");
+    free(out);
+}
+
+TEST(risk_map_band_one_counts_items_in_clusters)
+{
+    /* the demo's mines lie in rows: a cell holding one holds about three
+     * (measured on the finds), so p = 1 - exp(-items in the cell / 3), not
+     * the Poisson 1 - exp(-items) */
+    const char *db = dmtest_demo_db();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --cell 20 --out %s --json", db,
+                            dmtest_path("c.tif")),
+              0);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "gdalinfo %s", dmtest_path("c.tif")), 0);
+    double c = json_num(out, "\"cluster\":");
+    ASSERT_MSG(c > 1.5 && c < 30, "items per cell holding any: %g", c);
+    free(out);
+    dm_grid g, g2;
+    float *p = NULL, *it = NULL;
+    ASSERT_OK(dm_raster_read(dmtest_ctx(), dmtest_path("c.tif"), 1, &g, &p));
+    ASSERT_OK(dm_raster_read(dmtest_ctx(), dmtest_path("c.tif"), 2, &g2, &it));
+    size_t n = dm_grid_cells(&g), checked = 0;
+    double a = g.cell * g.cell / 1e4;
+    for (size_t k = 0; k < n; k++)
+        if (isfinite(p[k]) && it[k] > 0) {
+            ASSERT_NEAR(p[k], -expm1(-it[k] * a / c), 1e-4 + 1e-3 * p[k]);
+            checked++;
+        }
+    ASSERT(checked > 1000);
+    dm_raster_free(p, n);
+    dm_raster_free(it, n);
+}
+
+TEST(risk_map_guards_its_inputs_and_the_hazards)
+{
+    const char *db = dmtest_demo_db();
+    char *out = NULL;
+    char tif[512];
+    snprintf(tif, sizeof tif, "%s", dmtest_path("m.tif"));
+    /* the database, an evidence file or an existing non-raster as the output */
+    ASSERT(dmtest_demine(&out, "risk map %s --cell 50 --out %s", db, db) != 0);
+    ASSERT_CONTAINS(out, "is the database: not writing the map over it");
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "head -c 16 %s", db), 0);
+    ASSERT_CONTAINS(out, "SQLite format 3");
+    free(out);
+    dmtest_write_file(dmtest_path("notes.txt"), "field notes\n");
+    ASSERT(dmtest_demine(&out, "risk map %s --cell 50 --out %s", db, dmtest_path("notes.txt")) != 0);
+    ASSERT_CONTAINS(out, "exists and is not a raster");
+    free(out);
+    char *notes = dmtest_read_file(dmtest_path("notes.txt"));
+    ASSERT(notes && !strcmp(notes, "field notes\n"));
+    free(notes);
+    /* a typo in an ablation is an error, not an unchanged map */
+    ASSERT(dmtest_demine(&out, "risk map %s --cell 50 --out %s --disable-term nosuch", db, tif) !=
+           0);
+    ASSERT_CONTAINS(out, "no term of that name");
+    free(out);
+    /* a map of somewhere else leaves the hazards as they were */
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --cell 50 --out %s", db, tif), 0);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "ogrinfo -ro -q %s -sql 'select sum(p_contam) as s from hazards'", db),
+              0);
+    double before = json_num(out, "s (Real) = ");
+    free(out);
+    ASSERT(before > 0);
+    dmtest_write_file(dmtest_path("far.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                      "\"properties\":{},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+                      "[[[10,50],[10.01,50],[10.01,50.01],[10,50.01],[10,50]]]}}]}");
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --cell 50 --out %s --aoi %s", db,
+                            dmtest_path("far.tif"), dmtest_path("far.geojson")),
+              0);
+    ASSERT_CONTAINS(out, "hazards lie outside the map's area");
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "ogrinfo -ro -q %s -sql 'select sum(p_contam) as s from hazards'", db),
+              0);
+    ASSERT_NEAR(json_num(out, "s (Real) = "), before, 1e-9);
+    free(out);
+    /* a database that cannot be written: refused before the old map is
+     * touched */
+    dm_ctx *ctx = dmtest_ctx();
+    ASSERT_EQ(dmtest_sh(&out, "cp %s %s.bak", tif, tif), 0);
+    free(out);
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, db, DM_STORE_READONLY, &s));
+    dm_risk_update_opts o = {0};
+    o.out_path = tif;
+    o.cell = 100;
+    dm_risk_update_result r;
+    ASSERT_STATUS(DM_EIO, dm_risk_update(ctx, s, &o, &r));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "cannot be written");
+    dm_store_close(s);
+    ASSERT_EQ(dmtest_sh(&out, "cmp %s %s.bak", tif, tif), 0);
+    free(out);
+}
+
+TEST(risk_inputs_that_say_nothing_are_refused)
+{
+    char *out = NULL;
+    /* a longitude of 470: a projected file read as degrees, or a typo */
+    dmtest_write_file(dmtest_path("bad.csv"), "kind,date,lon,lat\nitem,2020,46.9,39.9\n"
+                                              "item,2020,470.3,39.9\n");
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --out %s", dmtest_path("bad.csv"),
+                            dmtest_path("x.tif")),
+              4);
+    ASSERT_CONTAINS(out, "bad.csv: feature 2: coordinate (470.3, 39.9) is not a longitude");
+    free(out);
+    /* spots not searched yet are not labels: neither fit nor eval takes
+     * them for "every point holds an item" */
+    const char *db = dmtest_demo_db();
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --cell 50 --out %s", db, dmtest_path("m.tif")), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk spots %s --n 12 --out %s", dmtest_path("m.tif"),
+                            dmtest_path("s.geojson")),
+              0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk fit %s --labels %s --out %s", db, dmtest_path("s.geojson"),
+                            dmtest_path("f.json")),
+              2);
+    ASSERT_CONTAINS(out, "no row is labelled");
+    ASSERT(access(dmtest_path("f.json"), F_OK) != 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --labels %s", dmtest_path("m.tif"),
+                            dmtest_path("s.geojson")),
+              2);
+    ASSERT_CONTAINS(out, "none of its 12 rows is labelled 0 or 1");
+    free(out);
+    /* the model written over the database */
+    ASSERT_EQ(dmtest_demine(&out, "risk fit %s --labels %s --out %s", db, dmtest_path("s.geojson"),
+                            db),
+              2);
+    ASSERT_CONTAINS(out, "is the database");
+    free(out);
+}
