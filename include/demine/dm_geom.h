@@ -130,6 +130,12 @@ DM_API dm_status dm_geom_transform(dm_ctx *ctx, dm_transform *t, const dm_geom *
  * "EPSG:n"), else the definition itself if it fits in norm_size. */
 DM_API dm_status dm_crs_require_metres(dm_ctx *ctx, const char *crs, char *norm,
                                        size_t norm_size);
+/* How well a projected CRS suits a place: *areal the factor by which it
+ * scales areas at (lon, lat) (1 for none; NaN when PROJ cannot say),
+ * *in_area 1 when the place lies in the CRS's area of use, 0 when not, -1
+ * when the CRS declares none. Errors: DM_EPROJ (unknown CRS). */
+DM_API dm_status dm_crs_fit(dm_ctx *ctx, const char *crs, double lon, double lat, double *areal,
+                            int *in_area);
 /* EPSG code of the UTM zone holding (lon, lat): 326zz north, 327zz south. */
 DM_API int dm_utm_epsg(double lon, double lat);
 /* Area in hectares and length in metres of a WGS 84 geometry, computed in the

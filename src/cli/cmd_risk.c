@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #define MAX_LIST 64
@@ -308,6 +309,14 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
         free_opts(&o);
         return cli_usage_error("risk map", "--out RISK.tif is required");
     }
+    {
+        const char *dot = o.out ? strrchr(o.out, '.') : NULL;
+        if (o.out && (!dot || (strcasecmp(dot, ".tif") && strcasecmp(dot, ".tiff")))) {
+            rc = cli_usage_error("risk map", "%s: the map is a GeoTIFF: name it .tif", o.out);
+            free_opts(&o);
+            return rc;
+        }
+    }
     if (!o.db && !o.n_ev) {
         free_opts(&o);
         return cli_usage_error("risk map", "give a database and/or --evidence files");
@@ -530,6 +539,8 @@ static int run_eval(dm_ctx *ctx, int argc, char **argv)
         return 2;
     if (!pos[0] || (!o.truth && !o.labels))
         return cli_usage_error("risk eval", "usage: demine risk eval RISK.tif --truth FILE | --labels FILE (see --help)");
+    if (from[0] && to[0] && strcmp(from, to) > 0)
+        return cli_usage_error("risk eval", "--from %s is after --to %s", o.from, o.to);
     dm_grid g;
     float *map = NULL;
     unsigned char *mask = NULL;

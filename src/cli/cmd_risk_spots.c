@@ -255,8 +255,15 @@ int cmd_risk_spots(dm_ctx *ctx, int argc, char **argv)
         else
             return cli_usage_error("risk spots", "unexpected argument '%s'", argv[i]);
     }
-    if (map && check)
+    if (map && check) {
+        if (out || n)
+            return cli_usage_error("risk spots", "--check reads spots; --n and --out draw them: "
+                                                 "one or the other");
         return run_check(ctx, map, check, aoi_path, label_field, json);
+    }
+    if (map && out && n < DM_RISK_SPOT_CLASSES)
+        return cli_usage_error("risk spots", "--n must be at least %d, one spot per class of the map",
+                               DM_RISK_SPOT_CLASSES);
     if (!map || !out || n <= 0)
         return cli_usage_error("risk spots", "usage: demine risk spots RISK.tif --n N --out SPOTS.geojson "
                                              "| --check SPOTS.geojson");

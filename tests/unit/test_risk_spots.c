@@ -334,3 +334,71 @@ TEST(risk_inputs_that_say_nothing_are_refused)
     ASSERT_CONTAINS(out, "is the database");
     free(out);
 }
+
+TEST(risk_commands_refuse_what_would_mislead)
+{
+    const char *db = dmtest_demo_db();
+    char *out = NULL;
+    char tif[512];
+    snprintf(tif, sizeof tif, "%s", dmtest_path("m.tif"));
+    /* a CRS that stretches areas, or is made for elsewhere: said */
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --no-writeback --cell 100 --crs EPSG:3857 --out %s",
+                            db, tif),
+              0);
+    ASSERT_CONTAINS(out, "EPSG:3857 scales areas by 1.7 here");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --no-writeback --cell 100 --crs EPSG:32601 --out %s",
+                            db, tif),
+              0);
+    ASSERT_CONTAINS(out, "EPSG:32601 is not meant for this area");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --no-writeback --cell 100 --out %s", db, tif), 0);
+    ASSERT(!strstr(out, "warning"));
+    free(out);
+    /* a bow-tie area: which half is inside is up to the algorithm */
+    dmtest_write_file(dmtest_path("bow.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                      "\"properties\":{},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+                      "[[[47.0,39.9],[47.1,40.0],[47.1,39.9],[47.0,40.0],[47.0,39.9]]]}}]}");
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --no-writeback --aoi %s --out %s", db,
+                            dmtest_path("bow.geojson"), tif),
+              4);
+    ASSERT_CONTAINS(out, "bow.geojson: feature 1: not a valid polygon (Self-intersection");
+    free(out);
+    /* a map is a GeoTIFF, whatever the name says */
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --out %s", db, dmtest_path("m.png")), 2);
+    ASSERT_CONTAINS(out, "name it .tif");
+    ASSERT(access(dmtest_path("m.png"), F_OK) != 0);
+    free(out);
+    /* an empty window of time */
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --truth %s:truth_items --from 2025 --to 2020", tif,
+                            db),
+              2);
+    ASSERT_CONTAINS(out, "--from 2025 is after --to 2020");
+    free(out);
+    /* spots: drawing and checking are two things; a flat map has no classes */
+    ASSERT_EQ(dmtest_demine(&out, "risk spots %s --check %s --n 30", tif, dmtest_path("x.geojson")),
+              2);
+    ASSERT_CONTAINS(out, "one or the other");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk spots %s --n 0 --out %s", tif, dmtest_path("x.geojson")), 2);
+    ASSERT_CONTAINS(out, "--n must be at least 6");
+    free(out);
+    dm_grid g;
+    double b[4] = {500000, 4000000, 501000, 4001000};
+    ASSERT_OK(dm_grid_from_bounds(dmtest_ctx(), "EPSG:32638", b, 10, &g));
+    float *flat = dm_raster_alloc(dm_grid_cells(&g));
+    for (size_t k = 0; k < dm_grid_cells(&g); k++)
+        flat[k] = 0.01f;
+    dm_risk_spot *sp = NULL;
+    size_t ns = 0;
+    ASSERT_STATUS(DM_EINVAL, dm_risk_spots(dmtest_ctx(), &g, flat, NULL, NULL, 12, 1, &sp, &ns));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "the map is flat");
+    /* flat only in its lower part: the classes that hold cells are drawn */
+    for (size_t k = 0; k < 500; k++)
+        flat[k] = 0.5f + (float)k / 1000;
+    ASSERT_OK(dm_risk_spots(dmtest_ctx(), &g, flat, NULL, NULL, 60, 1, &sp, &ns));
+    ASSERT(ns > 0 && ns < 60);
+    dm_free(dmtest_ctx(), sp);
+    dm_raster_free(flat, dm_grid_cells(&g));
+}

@@ -404,6 +404,7 @@ dm_status dm_evidence_read_file(dm_ctx *ctx, const char *path, int default_kind,
 }
 
 typedef struct poly_ctx {
+    const char *path;
     dm_geom **parts;
     size_t n, cap;
 } poly_ctx;
@@ -415,6 +416,14 @@ static dm_status poly_feature(dm_ctx *ctx, void *user, OGRFeatureH f, OGRFeature
     dm_geom_type t = dm_geom_type_of(g);
     if (t != DM_GEOM_POLYGON && t != DM_GEOM_MULTIPOLYGON)
         return DM_OK;
+    /* a ring that crosses itself leaves "inside" to the algorithm */
+    char why[160];
+    double x = NAN, y = NAN;
+    if (!dm_geom_is_valid(g, why, sizeof why, &x, &y))
+        return dm__fail(ctx, DM_EGEOM,
+                        "%s: feature %ld: not a valid polygon (%s near %.6f, %.6f); fix it first "
+                        "(QGIS: Fix geometries)",
+                        pc->path, fno, why, x, y);
     if (pc->n == pc->cap) {
         size_t cap = pc->cap ? pc->cap * 2 : 16;
         dm_geom **p = dm_realloc(ctx, pc->parts, cap * sizeof *p);
@@ -430,6 +439,7 @@ dm_status dm_read_polygons(dm_ctx *ctx, const char *path, dm_geom **out)
 {
     *out = NULL;
     poly_ctx pc = {0};
+    pc.path = path;
     dm_status st = for_each_feature(ctx, path, NULL, poly_feature, &pc);
     if (!st && !pc.n)
         st = dm__fail(ctx, DM_EGEOM, "%s: no polygon in the file (an area must be polygons)", path);

@@ -89,6 +89,32 @@ dm_status dm_transform_new(dm_ctx *ctx, const char *from, const char *to, dm_tra
     return DM_OK;
 }
 
+dm_status dm_crs_fit(dm_ctx *ctx, const char *crs, double lon, double lat, double *areal,
+                     int *in_area)
+{
+    *areal = NAN;
+    *in_area = -1;
+    proj_slot *s = proj_get(ctx);
+    if (!s)
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    s->msg[0] = '\0';
+    PJ *p = proj_create(s->pc, crs);
+    if (!p)
+        return dm__fail(ctx, DM_EPROJ, "unknown CRS '%.200s'%s%s", crs, s->msg[0] ? ": " : "",
+                        s->msg);
+    double w, so, e, n;
+    if (proj_get_area_of_use(s->pc, p, &w, &so, &e, &n, NULL) && w > -1000)
+        *in_area = lat >= so && lat <= n &&
+                   (w <= e ? lon >= w && lon <= e : lon >= w || lon <= e); /* across 180 */
+    PJ_COORD c = proj_coord(lon * M_PI / 180, lat * M_PI / 180, 0, 0);
+    PJ_FACTORS f = proj_factors(p, c);
+    if (proj_errno(p) == 0 && f.areal_scale > 0)
+        *areal = f.areal_scale;
+    proj_errno_reset(p);
+    proj_destroy(p);
+    return DM_OK;
+}
+
 dm_status dm_crs_require_metres(dm_ctx *ctx, const char *crs, char *norm, size_t norm_size)
 {
     proj_slot *s = proj_get(ctx);

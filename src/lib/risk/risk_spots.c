@@ -141,6 +141,24 @@ dm_status dm_risk_spots(dm_ctx *ctx, const dm_grid *g, const float *p, const flo
                 res[off[s] + r] = k;
         }
     }
+    /* ties (a flat map, or a flat lower part) leave classes empty */
+    int full = 0;
+    size_t drawn = 0;
+    for (int s = 0; s < DM_RISK_SPOT_CLASSES; s++) {
+        full += seen[s] > 0;
+        drawn += seen[s] < want[s] ? seen[s] : want[s];
+    }
+    if (full < 2) {
+        free(res);
+        return dm__fail(ctx, DM_EINVAL,
+                        "the map is flat (its cells share one value): it has no classes to "
+                        "draw spots in");
+    }
+    if (drawn < n)
+        dm__log(ctx, DM_LOG_WARN,
+                "%d of the map's %d classes hold no cell (cells sharing one value fall in one "
+                "class): %zu spots drawn, not %zu",
+                DM_RISK_SPOT_CLASSES - full, DM_RISK_SPOT_CLASSES, drawn, n);
     dm_risk_spot *sp = dm_calloc(ctx, n, sizeof *sp);
     dm_transform *t = NULL;
     dm_status rc = sp ? dm_transform_new(ctx, g->crs, "EPSG:4326", &t) : DM_ENOMEM;

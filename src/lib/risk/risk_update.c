@@ -35,6 +35,22 @@ dm_status dm_risk_grid(dm_ctx *ctx, const dm_geom *aoi, const dm_evidence_set *e
     if (crs_in && crs_in[0]) {
         if ((st = dm_crs_require_metres(ctx, crs_in, crs, sizeof crs)))
             return dm__wrap(ctx, "the map's CRS");
+        /* a CRS made for elsewhere, or one that stretches areas, gives
+         * hectares and items per hectare off by as much */
+        double areal, lon = (b[0] + b[2]) / 2, lat = (b[1] + b[3]) / 2;
+        int in_area;
+        if (dm_crs_fit(ctx, crs, lon, lat, &areal, &in_area) == DM_OK) {
+            if (in_area == 0)
+                dm__log(ctx, DM_LOG_WARN,
+                        "%s is not meant for this area (%.4f, %.4f lies outside its area of use)",
+                        crs, lon, lat);
+            if (fabs(areal - 1) > 0.01)
+                dm__log(ctx, DM_LOG_WARN,
+                        "%s scales areas by %.3g here: hectares and items per hectare are off by "
+                        "that much (the local UTM zone, the default, is within 0.1 %%)",
+                        crs, areal);
+        } else
+            dm_ctx_clear_error(ctx);
     } else {
         snprintf(crs, sizeof crs, "EPSG:%d", dm_utm_epsg((b[0] + b[2]) / 2, (b[1] + b[3]) / 2));
     }
