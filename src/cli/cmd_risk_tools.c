@@ -4,6 +4,8 @@
  * cells of given values, like gdal_proximity.py but exact) and `demine risk
  * sum` (weighted sum of rasters, like gdal_calc.py "a*A+b*B+..."): the two
  * raster building blocks of the risk map, exposed for users and benchmarks.
+ * Neither writes over one of its inputs, nor over a file that is not a
+ * GeoTIFF (a database given as OUT by mistake).
  */
 #include "cli.h"
 
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int cmd_risk_tools(dm_ctx *ctx, const char *which, int argc, char **argv);
 
@@ -25,6 +28,28 @@ static const char *help_sum =
     "Weighted sum W1*A + W2*B + ... of rasters on the same grid (band 1 of each),\n"
     "streamed block by block on all cores. NaN or nodata in any input gives nodata.\n";
 
+/* 0 when OUT may be written: it does not exist, is empty, or is a TIFF
+ * (classic or BigTIFF, either byte order: what GDAL's GTiff driver opens);
+ * else a usage error and 2. */
+static int check_out(const char *cmd, const char *out)
+{
+    struct stat sb;
+    if (stat(out, &sb) != 0)
+        return 0;
+    unsigned char h[4] = {0};
+    size_t n = 0;
+    FILE *f = S_ISREG(sb.st_mode) ? fopen(out, "rb") : NULL;
+    if (f) {
+        n = fread(h, 1, sizeof h, f);
+        fclose(f);
+    }
+    int tiff = (h[0] == 'I' && h[1] == 'I' && (h[2] == 42 || h[2] == 43) && h[3] == 0) ||
+               (h[0] == 'M' && h[1] == 'M' && h[2] == 0 && (h[3] == 42 || h[3] == 43));
+    if (f && (n == 0 || (n == sizeof h && tiff)))
+        return 0;
+    return cli_usage_error(cmd, "%s exists and is not a GeoTIFF; not overwriting it", out);
+}
+
 static int run_distance(dm_ctx *ctx, int argc, char **argv)
 {
     if (argc >= 2 && cli_is_help(argv[1]))
@@ -38,6 +63,10 @@ static int run_distance(dm_ctx *ctx, int argc, char **argv)
         else if (!strcmp(argv[i], "--max") && i + 1 < argc) {
             if (!cli_parse_double("risk distance", "--max", argv[++i], &maxd))
                 return 2;
+            if (!(maxd > 0)) /* NaN too */
+                return cli_usage_error("risk distance",
+                                       "--max must be a distance > 0 in the raster's units, got '%s'",
+                                       argv[i]);
         } else if (!strcmp(argv[i], "--compress"))
             compress = 1;
         else if (argv[i][0] == '-')
@@ -51,18 +80,29 @@ static int run_distance(dm_ctx *ctx, int argc, char **argv)
     }
     if (!in || !out)
         return cli_usage_error("risk distance", "usage: demine risk distance IN.tif OUT.tif");
+    if (dm_same_file(in, out))
+        return cli_usage_error("risk distance", "the output %s is the input %s; not overwriting it",
+                               out, in);
+    if (check_out("risk distance", out))
+        return 2;
     double vals[64];
     int nv = 0;
     if (values) {
         char buf[512];
+        if (strlen(values) >= sizeof buf)
+            return cli_usage_error("risk distance", "--values is too long");
         snprintf(buf, sizeof buf, "%s", values);
         char *save = NULL;
-        for (char *t = strtok_r(buf, ",", &save); t && nv < 64; t = strtok_r(NULL, ",", &save)) {
+        for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
             char *end;
+            if (nv == 64)
+                return cli_usage_error("risk distance", "--values takes at most 64 values");
             vals[nv++] = strtod(t, &end);
-            if (*end)
+            if (*end || !isfinite(vals[nv - 1]))
                 return cli_usage_error("risk distance", "--values wants numbers, got '%s'", t);
         }
+        if (!nv)
+            return cli_usage_error("risk distance", "--values wants numbers, got '%s'", values);
     }
     dm_status st = dm_raster_distance(ctx, in, 1, vals, nv, maxd, out, compress, 0);
     return st ? cli_fail(ctx, "risk distance", st) : 0;
@@ -89,10 +129,20 @@ static int run_sum(dm_ctx *ctx, int argc, char **argv)
             return cli_usage_error("risk sum", "expected pairs of WEIGHT RASTER after OUT.tif");
         if (!cli_parse_double("risk sum", "weight", argv[i], &wt[n]))
             return 2;
+        if (!isfinite(wt[n]) || fabs(wt[n]) > 1e30)
+            return cli_usage_error("risk sum",
+                                   "weight '%s' of %s: a finite number of at most 1e30 in size",
+                                   argv[i], argv[i + 1]);
         paths[n++] = argv[++i];
     }
     if (!out || !n)
         return cli_usage_error("risk sum", "usage: demine risk sum OUT.tif W1 A.tif [W2 B.tif ...]");
+    for (int k = 0; k < n; k++)
+        if (dm_same_file(out, paths[k]))
+            return cli_usage_error("risk sum", "the output %s is the input %s; not overwriting it",
+                                   out, paths[k]);
+    if (check_out("risk sum", out))
+        return 2;
     dm_status st = dm_raster_weighted_sum(ctx, out, paths, wt, n, compress, 0);
     return st ? cli_fail(ctx, "risk sum", st) : 0;
 }
