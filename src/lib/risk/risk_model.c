@@ -3,14 +3,18 @@
  * risk_model.c -- risk models: the built-in default, and reading and
  * writing models as JSON (jansson) with every term, its weight and what it
  * means, so that a reviewer can read why the map says what it says.
+ * Reading refuses what would silently change the map: a misspelt field
+ * type, two terms of one name; a class no feature has gets a warning.
  */
 #include "core/dm_internal.h"
+#include "demine/dm_model.h"
 #include "demine/dm_risk.h"
 
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *type_names[DM_TERM_TYPE_COUNT] = {"kernel", "distance", "area", "detection",
                                                      "cleared", "covariate"};
@@ -169,6 +173,28 @@ static void get_str(json_t *o, const char *k, char *out, size_t n)
         dm__strlcpy(out, json_string_value(j), n);
 }
 
+/* The classes of the features layer ("road|track|..."), or NULL. */
+static const char *feature_classes(void)
+{
+    const dm_field_def *f = dm_field_find(dm_layer_find("features"), "class");
+    return f ? f->values : NULL;
+}
+
+/* 1 when cls is one of the '|'-separated values (case-insensitive, as the
+ * map compares classes). */
+static int in_values(const char *values, const char *cls)
+{
+    size_t n = strlen(cls);
+    for (const char *v = values; v && *v;) {
+        const char *bar = strchr(v, '|');
+        size_t len = bar ? (size_t)(bar - v) : strlen(v);
+        if (len == n && !strncasecmp(v, cls, n))
+            return 1;
+        v = bar ? bar + 1 : NULL;
+    }
+    return 0;
+}
+
 dm_status dm_risk_model_load(dm_ctx *ctx, const char *path, dm_risk_model *m)
 {
     memset(m, 0, sizeof *m);
@@ -204,6 +230,13 @@ dm_status dm_risk_model_load(dm_ctx *ctx, const char *path, dm_risk_model *m)
         get_str(j, "name", t->name, sizeof t->name);
         if (!t->name[0])
             snprintf(t->name, sizeof t->name, "term%zu", i + 1);
+        for (size_t k = 0; k < i; k++)
+            if (!strcmp(m->terms[k].name, t->name)) {
+                st = dm__fail(ctx, DM_EPARSE,
+                              "%s: term %zu (%s): field 'name': term %zu has the same name",
+                              path, i + 1, t->name, k + 1);
+                goto done;
+            }
         char type[24] = "";
         get_str(j, "type", type, sizeof type);
         int ty = -1;
@@ -219,6 +252,13 @@ dm_status dm_risk_model_load(dm_ctx *ctx, const char *path, dm_risk_model *m)
         }
         t->type = (dm_term_type)ty;
         json_t *kinds = json_object_get(j, "kinds");
+        if (kinds && !json_is_array(kinds)) {
+            st = dm__fail(ctx, DM_EPARSE,
+                          "%s: term %zu (%s): field 'kinds': must be an array, e.g. "
+                          "[\"accident\", \"item\"]",
+                          path, i + 1, t->name);
+            goto done;
+        }
         for (size_t k = 0; k < json_array_size(kinds); k++) {
             const char *ks = json_string_value(json_array_get(kinds, k));
             int kd = dm_ev_kind_parse(ks);
@@ -230,6 +270,13 @@ dm_status dm_risk_model_load(dm_ctx *ctx, const char *path, dm_risk_model *m)
             t->kinds |= 1u << kd;
         }
         json_t *codes = json_object_get(j, "codes");
+        if (codes && !json_is_array(codes)) {
+            st = dm__fail(ctx, DM_EPARSE,
+                          "%s: term %zu (%s): field 'codes': must be an array of up to 8 "
+                          "integers, e.g. [1, 4]",
+                          path, i + 1, t->name);
+            goto done;
+        }
         for (size_t c = 0; c < json_array_size(codes); c++) {
             json_t *cv = json_array_get(codes, c);
             if (!json_is_integer(cv) || t->n_codes == 8) {
@@ -270,6 +317,13 @@ dm_status dm_risk_model_load(dm_ctx *ctx, const char *path, dm_risk_model *m)
             dm__strlcpy(t->covariate, t->name, sizeof t->covariate);
         if (t->type == DM_TERM_DISTANCE && !(t->scale_m > 0))
             t->scale_m = 100;
+        const char *classes = feature_classes();
+        if (t->type == DM_TERM_DISTANCE && t->cls[0] && (t->kinds & (1u << DM_EV_FEATURE)) &&
+            classes && !in_values(classes, t->cls))
+            dm__log(ctx, DM_LOG_WARN,
+                    "%s: term %zu (%s): field 'class': '%s' is not a feature class of demine (%s); "
+                    "the term sees only features of a file that uses it",
+                    path, i + 1, t->name, t->cls, classes);
         m->n_terms++;
     }
 done:
