@@ -6,7 +6,9 @@
  * together, so that nearby cells do not leak into their own test), then a
  * final fit on every sample. The penalty pulls the weights towards zero or,
  * when asked, towards the base model's own weights, so that a few local
- * samples adjust a sound model instead of replacing it.
+ * samples adjust a sound model instead of replacing it. A fit that the
+ * cross-validation cannot score (too few labels, or all in one fold) is
+ * refused rather than reported as validated.
  */
 #include "core/dm_internal.h"
 #include "demine/dm_risk.h"
@@ -171,6 +173,13 @@ dm_status dm_risk_fit(dm_ctx *ctx, dm_risk_model *m, const dm_risk_sample *sampl
                       dm_risk_fit_opts *o)
 {
     int p = (int)m->n_terms;
+    /* 0 is "not given"; anything else given must make sense */
+    if (o && (o->folds == 1 || o->folds < 0))
+        return dm__fail(ctx, DM_EINVAL, "cannot fit: folds must be at least 2 (got %d)", o->folds);
+    if (o && (o->block_m < 0 || !isfinite(o->block_m)))
+        return dm__fail(ctx, DM_EINVAL,
+                        "cannot fit: the cross-validation block side must be > 0 metres (got %g)",
+                        o->block_m);
     double block = o && o->block_m > 0 ? o->block_m : 10000;
     int folds = o && o->folds > 1 ? o->folds : 5;
     /* towards a base model, the ladder goes on to penalties that keep it */
@@ -179,13 +188,23 @@ dm_status dm_risk_fit(dm_ctx *ctx, dm_risk_model *m, const dm_risk_sample *sampl
     size_t nl = o && o->n_lambdas ? o->n_lambdas
                                   : sizeof ladder / sizeof ladder[0] - (o && o->shrink_to_base ? 0 : 3);
     double pos = 0, neg = 0;
-    for (size_t i = 0; i < n; i++)
+    size_t npos = 0, nneg = 0;
+    for (size_t i = 0; i < n; i++) {
         *(samples[i].y > 0.5 ? &pos : &neg) += samples[i].w;
+        *(samples[i].y > 0.5 ? &npos : &nneg) += samples[i].w > 0;
+    }
     if (pos <= 0 || neg <= 0)
         return dm__fail(ctx, DM_EINVAL,
                         "cannot fit: the labels need both positive and negative cells (%g "
                         "positive, %g negative)",
                         pos, neg);
+    /* a fold is scored on held-out cells of both labels, with both left to
+     * fit on: at least two of each per fold */
+    if (npos < (size_t)(2 * folds) || nneg < (size_t)(2 * folds))
+        return dm__fail(ctx, DM_EINVAL,
+                        "cannot fit: %zu positive and %zu negative labelled cells; the %d-fold "
+                        "cross-validation needs at least %d of each (2 per fold)",
+                        npos, nneg, folds, 2 * folds);
     double *prior = NULL;
     double *mu = dm_calloc(ctx, (size_t)p + 1, sizeof *mu), *sd = dm_calloc(ctx, (size_t)p + 1, sizeof *sd);
     unsigned char *active = dm_calloc(ctx, (size_t)p + 1, 1);
@@ -307,11 +326,16 @@ dm_status dm_risk_fit(dm_ctx *ctx, dm_risk_model *m, const dm_risk_sample *sampl
     }
     if (o)
         o->base_auc = nbf ? base_auc / nbf : NAN;
-    if (!isfinite(best)) { /* no fold could be held out: a middle penalty */
-        best = NAN;
-        best_lam = 1e-2;
-        dm__log(ctx, DM_LOG_WARN, "fit: no fold of the cross-validation holds both positive and "
-                                  "negative cells; lambda %g taken without validation", best_lam);
+    if (!isfinite(best) || !isfinite(best_auc)) {
+        /* a penalty chosen on folds that hold no positive cell (or none
+         * at all) is a guess, and the fit would be reported as validated */
+        st = dm__fail(ctx, DM_EINVAL,
+                      "cannot fit: no fold of the %d-fold spatial cross-validation (blocks of %g "
+                      "km) holds both positive and negative cells with both left to fit on "
+                      "(%zu positive and %zu negative labelled cells); spread the labels over "
+                      "more of the area, at least %d of each, or use smaller blocks",
+                      folds, block / 1000, npos, nneg, 2 * folds);
+        goto done;
     }
     if (newton(&d, NULL, -1, best_lam, beta)) {
         st = dm__fail(ctx, DM_EINVAL, "the fit did not converge (collinear or separable terms)");
