@@ -119,9 +119,10 @@ DM_API void dm_now_iso(char out[21]);
  * normalised "YYYY-MM-DD" (missing parts as 01) to out (11 bytes) and
  * returns 1; returns 0 for anything else, including impossible dates. */
 DM_API int dm_date_parse(const char *s, char out[11]);
-/* The same, but a missing month or day is the last of the period: "2012"
- * is 2012-12-31 and "2012-02" 2012-02-29. For the end of a date range
- * ("--until 2012" keeps everything dated in 2012). */
+/* For the end of a date range typed by a user ("--until 2012" keeps
+ * everything dated in 2012): only "YYYY", "YYYY-MM" or "YYYY-MM-DD", nothing
+ * before or after; a missing month or day is the last of the period: "2012"
+ * is 2012-12-31 and "2012-02" 2012-02-29. */
 DM_API int dm_date_parse_end(const char *s, char out[11]);
 
 /* Days since 1970-01-01 of a normalised date, for ordering and arithmetic. */

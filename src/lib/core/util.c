@@ -234,16 +234,35 @@ static int read_digits(const char **p, int n, int *out)
 }
 
 /* Parse a date; a missing month or day is the first (end = 0) or the last
- * (end = 1) of the period named. */
-static int date_parse(const char *s, char out[11], int end)
+ * (end = 1) of the period named. Strict: YYYY, YYYY-MM or YYYY-MM-DD and
+ * nothing else (a date typed as an option); else also the forms found in
+ * data: DD/MM/YYYY, YYYY/MM/DD, a time after 'T' or ' ', "2012.0". */
+static int date_parse(const char *s, char out[11], int end, int strict)
 {
     if (!s)
         return 0;
-    while (*s == ' ')
+    while (*s == ' ' && !strict)
         s++;
     int y = 0, m = 1, d = 1, has_m = 0, has_d = 0;
     const char *p = s;
-    if (isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) && p[2] == '/') {
+    if (strict) {
+        if (!read_digits(&p, 4, &y))
+            return 0;
+        if (*p == '-') {
+            p++;
+            if (!read_digits(&p, 2, &m))
+                return 0;
+            has_m = 1;
+            if (*p == '-') {
+                p++;
+                if (!read_digits(&p, 2, &d))
+                    return 0;
+                has_d = 1;
+            }
+        }
+        if (*p)
+            return 0;
+    } else if (isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) && p[2] == '/') {
         /* DD/MM/YYYY */
         if (!read_digits(&p, 2, &d) || *p++ != '/' || !read_digits(&p, 2, &m) || *p++ != '/' ||
             !read_digits(&p, 4, &y))
@@ -282,12 +301,15 @@ static int date_parse(const char *s, char out[11], int end)
 
 int dm_date_parse(const char *s, char out[11])
 {
-    return date_parse(s, out, 0);
+    return date_parse(s, out, 0, 0);
 }
 
+/* Its callers are the ends of ranges given by people (--until, --to, the
+ * API's until): "03/04/2022" could be either of two days, and anything after
+ * the date is a typing slip, not a time. */
 int dm_date_parse_end(const char *s, char out[11])
 {
-    return date_parse(s, out, 1);
+    return date_parse(s, out, 1, 1);
 }
 
 long dm_date_days(const char *ymd)
