@@ -1,0 +1,427 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * test_risk_input.c -- refusals of bad input around the risk map: raster
+ * tools that would write over an input or a database, weights and caps
+ * that are not numbers, models that would silently see no evidence, fits
+ * that cannot be validated, and range ends that are not plain dates. Each
+ * checks the exit code or status, the message, and that inputs are left as
+ * they were.
+ */
+#include "dmtest.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DATA "tests/data/colombia/"
+
+/* An 8 x 8 Float32 (or Byte) GeoTIFF of one value, 100 m cells, in EPSG:epsg. */
+static void raster(const char *name, const char *type, int value, int epsg)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out,
+                        "gdal_create -q -of GTiff -outsize 8 8 -bands 1 -ot %s -burn %d "
+                        "-a_srs EPSG:%d -a_ullr 500000 4400800 500800 4400000 '%s'",
+                        type, value, epsg, dmtest_path(name)),
+              0);
+    free(out);
+}
+
+/* 1 when the files a and b of the test directory hold the same bytes. */
+static int same_bytes(const char *a, const char *b)
+{
+    char pa[1024];
+    snprintf(pa, sizeof pa, "%s", dmtest_path(a));
+    char *out = NULL;
+    int rc = dmtest_sh(&out, "cmp -s '%s' '%s'", pa, dmtest_path(b));
+    free(out);
+    return rc == 0;
+}
+
+static void copy(const char *from, const char *to)
+{
+    char pf[1024];
+    snprintf(pf, sizeof pf, "%s", dmtest_path(from));
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "cp '%s' '%s'", pf, dmtest_path(to)), 0);
+    free(out);
+}
+
+TEST(same_file_sees_through_spellings_and_links)
+{
+    raster("a.tif", "Float32", 1, 32638);
+    raster("b.tif", "Float32", 1, 32638);
+    char a[1024], a2[1024], b[1024], l[1024];
+    snprintf(a, sizeof a, "%s", dmtest_path("a.tif"));
+    snprintf(a2, sizeof a2, "%s/./a.tif", dmtest_tmpdir());
+    snprintf(b, sizeof b, "%s", dmtest_path("b.tif"));
+    snprintf(l, sizeof l, "%s", dmtest_path("link.tif"));
+    ASSERT(symlink(a, l) == 0);
+    ASSERT_EQ(dm_same_file(a, a), 1);
+    ASSERT_EQ(dm_same_file(a, a2), 1);
+    ASSERT_EQ(dm_same_file(l, a), 1);
+    ASSERT_EQ(dm_same_file(a, b), 0);
+    ASSERT_EQ(dm_same_file(a, dmtest_path("none.tif")), 0);
+    ASSERT_EQ(dm_same_file(dmtest_path("none.tif"), dmtest_path("none.tif")), 0);
+    ASSERT_EQ(dm_same_file(NULL, a), 0);
+}
+
+TEST(risk_sum_and_distance_refuse_to_write_over_an_input)
+{
+    char *out = NULL;
+    raster("f.tif", "Float32", 3, 32638);
+    raster("g.tif", "Float32", 2, 32638);
+    raster("cls.tif", "Byte", 1, 32638);
+    copy("f.tif", "f.orig");
+    copy("cls.tif", "cls.orig");
+    char f[1024];
+    snprintf(f, sizeof f, "%s", dmtest_path("f.tif"));
+    ASSERT_EQ(dmtest_demine(&out, "risk sum %s 2 %s", f, f), 2);
+    ASSERT_CONTAINS(out, "the output");
+    ASSERT_CONTAINS(out, "is the input");
+    ASSERT_CONTAINS(out, "f.tif");
+    free(out);
+    /* another spelling of the same file, and not the first input */
+    ASSERT_EQ(dmtest_demine(&out, "risk sum %s/./f.tif 1 %s 2 %s", dmtest_tmpdir(),
+                            dmtest_path("g.tif"), f),
+              2);
+    ASSERT_CONTAINS(out, "is the input");
+    free(out);
+    ASSERT(same_bytes("f.tif", "f.orig"));
+    char cls[1024];
+    snprintf(cls, sizeof cls, "%s", dmtest_path("cls.tif"));
+    ASSERT_EQ(dmtest_demine(&out, "risk distance %s %s", cls, cls), 2);
+    ASSERT_CONTAINS(out, "the output");
+    ASSERT_CONTAINS(out, "cls.tif");
+    free(out);
+    ASSERT(same_bytes("cls.tif", "cls.orig"));
+    /* a GeoTIFF that is not an input is written over as before */
+    ASSERT_EQ(dmtest_demine(&out, "risk sum %s 2 %s", dmtest_path("g.tif"), f), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk distance %s %s", cls, dmtest_path("g.tif")), 0);
+    free(out);
+}
+
+TEST(risk_sum_and_distance_do_not_overwrite_a_database)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("db.gpkg"), DM_STORE_CREATE, &s));
+    dm_store_close(s);
+    copy("db.gpkg", "db.orig");
+    raster("cls.tif", "Byte", 1, 32638);
+    char *out = NULL, cls[1024];
+    snprintf(cls, sizeof cls, "%s", dmtest_path("cls.tif"));
+    ASSERT_EQ(dmtest_demine(&out, "risk distance %s %s", cls, dmtest_path("db.gpkg")), 2);
+    ASSERT_CONTAINS(out, "db.gpkg exists and is not a GeoTIFF; not overwriting it");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk sum %s 1 %s", dmtest_path("db.gpkg"), cls), 2);
+    ASSERT_CONTAINS(out, "db.gpkg exists and is not a GeoTIFF; not overwriting it");
+    free(out);
+    ASSERT(same_bytes("db.gpkg", "db.orig"));
+    /* nor a directory; an empty file (from mktemp, say) is fine */
+    ASSERT_EQ(dmtest_demine(&out, "risk sum %s 1 %s", dmtest_tmpdir(), cls), 2);
+    ASSERT_CONTAINS(out, "is not a GeoTIFF");
+    free(out);
+    dmtest_write_file(dmtest_path("empty.tif"), "");
+    ASSERT_EQ(dmtest_demine(&out, "risk sum %s 1 %s", dmtest_path("empty.tif"), cls), 0);
+    free(out);
+}
+
+TEST(risk_sum_rejects_weights_that_are_not_finite)
+{
+    raster("a.tif", "Float32", 1, 32638);
+    char *out = NULL, a[1024];
+    snprintf(a, sizeof a, "%s", dmtest_path("a.tif"));
+    const char *bad[] = {"nan", "inf", "-inf", "1e31", "-2e300"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ASSERT_EQ(dmtest_demine(&out, "risk sum %s 1 %s %s %s", dmtest_path("o.tif"), a, bad[i], a),
+                  2);
+        char want[64];
+        snprintf(want, sizeof want, "weight '%s' of", bad[i]);
+        ASSERT_CONTAINS(out, want);
+        ASSERT_CONTAINS(out, "a.tif");
+        free(out);
+        ASSERT(access(dmtest_path("o.tif"), F_OK) != 0);
+    }
+    ASSERT_EQ(dmtest_demine(&out, "risk sum %s -1e30 %s", dmtest_path("o.tif"), a), 0);
+    free(out);
+}
+
+TEST(risk_distance_rejects_a_cap_that_is_not_positive)
+{
+    raster("cls.tif", "Byte", 1, 32638);
+    char *out = NULL, cls[1024];
+    snprintf(cls, sizeof cls, "%s", dmtest_path("cls.tif"));
+    const char *bad[] = {"0", "-5", "nan"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ASSERT_EQ(dmtest_demine(&out, "risk distance %s %s --max %s", cls, dmtest_path("d.tif"),
+                                bad[i]),
+                  2);
+        ASSERT_CONTAINS(out, "--max must be a distance > 0");
+        free(out);
+        ASSERT(access(dmtest_path("d.tif"), F_OK) != 0);
+    }
+    ASSERT_EQ(dmtest_demine(&out, "risk distance %s %s --values 1,nan", cls, dmtest_path("d.tif")),
+              2);
+    ASSERT_CONTAINS(out, "--values wants numbers, got 'nan'");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk distance %s %s --max 250", cls, dmtest_path("d.tif")), 0);
+    free(out);
+}
+
+/* ---- models ---- */
+
+static char logged[4096];
+
+static void keep_log(void *user, dm_log_level level, const char *msg)
+{
+    (void)user;
+    size_t n = strlen(logged);
+    if (level == DM_LOG_WARN)
+        snprintf(logged + n, sizeof logged - n, "%s\n", msg);
+}
+
+static dm_status load_model(const char *json, dm_risk_model *m)
+{
+    dmtest_write_file(dmtest_path("m.json"), json);
+    return dm_risk_model_load(dmtest_ctx(), dmtest_path("m.json"), m);
+}
+
+TEST(risk_model_rejects_kinds_and_codes_that_are_not_arrays)
+{
+    dm_risk_model m;
+    ASSERT_STATUS(DM_EPARSE,
+                  load_model("{\"intercept\":-3,\"terms\":[{\"name\":\"acc\",\"type\":\"kernel\","
+                             "\"kinds\":\"accident\",\"width_m\":500,\"weight\":1}]}",
+                             &m));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "m.json: term 1 (acc): field 'kinds': must be an array");
+    ASSERT_STATUS(DM_EPARSE,
+                  load_model("{\"intercept\":-3,\"terms\":[{\"name\":\"acc\",\"type\":\"kernel\","
+                             "\"kinds\":[\"accident\"],\"codes\":4,\"width_m\":500,\"weight\":1}]}",
+                             &m));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "m.json: term 1 (acc): field 'codes': must be an array");
+    ASSERT_OK(load_model("{\"intercept\":-3,\"terms\":[{\"name\":\"acc\",\"type\":\"kernel\","
+                         "\"kinds\":[\"accident\"],\"codes\":[4],\"width_m\":500,\"weight\":1}]}",
+                         &m));
+    ASSERT_EQ(m.terms[0].kinds, 1u << DM_EV_ACCIDENT);
+    ASSERT_EQ(m.terms[0].n_codes, 1);
+}
+
+TEST(risk_model_rejects_two_terms_of_one_name)
+{
+    dm_risk_model m;
+    ASSERT_STATUS(DM_EPARSE,
+                  load_model("{\"intercept\":-3,\"terms\":["
+                             "{\"name\":\"k\",\"type\":\"kernel\",\"kinds\":[\"item\"],"
+                             "\"width_m\":500,\"weight\":1},"
+                             "{\"name\":\"k\",\"type\":\"kernel\",\"kinds\":[\"accident\"],"
+                             "\"width_m\":900,\"weight\":2}]}",
+                             &m));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "m.json: term 2 (k): field 'name': term 1 has the same name");
+    /* the default model, written and read back, is fine */
+    dm_risk_model_default(&m);
+    ASSERT_OK(dm_risk_model_save(dmtest_ctx(), dmtest_path("d.json"), &m));
+    ASSERT_OK(dm_risk_model_load(dmtest_ctx(), dmtest_path("d.json"), &m));
+}
+
+TEST(risk_model_warns_of_a_feature_class_demine_does_not_know)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_ctx_set_log(ctx, keep_log, NULL);
+    dm_risk_model m;
+    logged[0] = '\0';
+    ASSERT_OK(load_model("{\"intercept\":-3,\"terms\":[{\"name\":\"front\",\"type\":\"distance\","
+                         "\"kinds\":[\"feature\"],\"class\":\"frontline\",\"width_m\":3000,"
+                         "\"weight\":-0.5}]}",
+                         &m));
+    ASSERT_CONTAINS(logged, "m.json: term 1 (front): field 'class': 'frontline' is not a feature "
+                            "class of demine");
+    logged[0] = '\0';
+    ASSERT_OK(load_model("{\"intercept\":-3,\"terms\":[{\"name\":\"front\",\"type\":\"distance\","
+                         "\"kinds\":[\"feature\"],\"class\":\"Front_Line\",\"width_m\":3000,"
+                         "\"weight\":-0.5}]}",
+                         &m));
+    ASSERT_STREQ(logged, "");
+    dm_risk_model_default(&m);
+    ASSERT_OK(dm_risk_model_save(ctx, dmtest_path("d.json"), &m));
+    ASSERT_OK(dm_risk_model_load(ctx, dmtest_path("d.json"), &m));
+    ASSERT_STREQ(logged, "");
+    dm_ctx_set_log(ctx, NULL, NULL);
+}
+
+/* ---- fitting ---- */
+
+/* n samples of one term on a 1 km lattice; y = 1 for the first npos, all
+ * at (0, 0) when clustered, else spread. */
+static dm_risk_sample *samples(size_t n, size_t npos, int clustered, float **xs)
+{
+    dm_risk_sample *s = calloc(n, sizeof *s);
+    float *x = calloc(n, sizeof *x);
+    srand(7);
+    for (size_t i = 0; i < n; i++) {
+        s[i].y = i < npos;
+        x[i] = (float)(s[i].y + rand() / (double)RAND_MAX * 2);
+        s[i].x = x + i;
+        s[i].w = 1;
+        s[i].bx = clustered && i < npos ? 0 : (double)(i % 40) * 1000;
+        s[i].by = clustered && i < npos ? 0 : (double)(i / 40) * 1000;
+    }
+    *xs = x;
+    return s;
+}
+
+static void one_term(dm_risk_model *m)
+{
+    memset(m, 0, sizeof *m);
+    m->n_terms = 1;
+    m->ref_cell_m = 100;
+    snprintf(m->terms[0].name, sizeof m->terms[0].name, "%s", "x");
+    m->terms[0].sd = 1;
+}
+
+TEST(risk_fit_rejects_one_fold_and_negative_blocks)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    float *x;
+    dm_risk_sample *s = samples(800, 200, 0, &x);
+    dm_risk_model m;
+    one_term(&m);
+    dm_risk_fit_opts o = {0};
+    o.folds = 1;
+    ASSERT_STATUS(DM_EINVAL, dm_risk_fit(ctx, &m, s, 800, &o));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "folds must be at least 2");
+    o.folds = -3;
+    ASSERT_STATUS(DM_EINVAL, dm_risk_fit(ctx, &m, s, 800, &o));
+    o.folds = 0; /* not given: 5 */
+    o.block_m = -1000;
+    ASSERT_STATUS(DM_EINVAL, dm_risk_fit(ctx, &m, s, 800, &o));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "block side must be > 0");
+    o.block_m = NAN;
+    ASSERT_STATUS(DM_EINVAL, dm_risk_fit(ctx, &m, s, 800, &o));
+    o.block_m = 0; /* not given: 10 km */
+    ASSERT_OK(dm_risk_fit(ctx, &m, s, 800, &o));
+    ASSERT(isfinite(o.cv_auc) && o.cv_auc > 0.7);
+    o.folds = 2;
+    o.block_m = 5000;
+    ASSERT_OK(dm_risk_fit(ctx, &m, s, 800, &o));
+    free(s);
+    free(x);
+}
+
+TEST(risk_fit_refuses_a_fit_the_cross_validation_cannot_score)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    float *x;
+    dm_risk_model m;
+    one_term(&m);
+    dm_risk_fit_opts o = {0};
+    /* two positive cells: a held-out AUC of nan before */
+    dm_risk_sample *s = samples(600, 2, 0, &x);
+    ASSERT_STATUS(DM_EINVAL, dm_risk_fit(ctx, &m, s, 600, &o));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "2 positive and 598 negative labelled cells");
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "at least 10 of each (2 per fold)");
+    free(s);
+    free(x);
+    /* enough positives, but all in one block, so in one fold */
+    one_term(&m);
+    s = samples(600, 30, 1, &x);
+    ASSERT_STATUS(DM_EINVAL, dm_risk_fit(ctx, &m, s, 600, &o));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "no fold of the 5-fold spatial cross-validation");
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "30 positive and 570 negative labelled cells");
+    ASSERT_NEAR(m.terms[0].weight, 0, 0); /* the model is left as it was */
+    free(s);
+    free(x);
+}
+
+TEST(risk_fit_cli_refuses_too_few_labels_and_one_fold)
+{
+    /* cells of eastern Antioquia: two labelled 1, forty labelled 0 */
+    static const double pts[][3] = {
+        {-74.9886, 6.1810, 1}, {-74.9527, 6.1899, 1}, {-75.0066, 6.1720, 0},
+        {-74.9617, 6.1899, 0}, {-74.9617, 6.2258, 0}, {-74.9617, 6.2438, 0},
+        {-74.9527, 6.2348, 0}, {-74.9527, 6.2438, 0}, {-74.9527, 6.2527, 0},
+        {-74.9437, 6.2438, 0}, {-74.9168, 6.0643, 0}, {-74.9168, 6.0912, 0},
+        {-74.9168, 6.1002, 0}, {-74.9078, 6.1002, 0}, {-74.8899, 6.1899, 0},
+        {-74.8899, 6.1989, 0}, {-74.8809, 6.1630, 0}, {-74.8809, 6.1720, 0},
+        {-74.8809, 6.1899, 0}, {-75.1053, 6.2079, 0}, {-75.0963, 6.1810, 0},
+        {-75.0963, 6.1899, 0}, {-75.0963, 6.1989, 0}, {-75.0873, 6.1810, 0},
+        {-75.0873, 6.1899, 0}, {-75.0784, 6.1810, 0}, {-75.0784, 6.1899, 0},
+        {-75.0784, 6.1989, 0}, {-75.0784, 6.2079, 0}, {-75.0694, 6.1810, 0},
+        {-75.0694, 6.1989, 0}, {-75.0604, 6.1989, 0}, {-75.0514, 6.1181, 0},
+        {-75.0514, 6.1630, 0}, {-75.0514, 6.1989, 0}, {-75.0425, 6.1810, 0},
+        {-75.0335, 6.1361, 0}, {-75.0335, 6.1810, 0}, {-75.0335, 6.1899, 0},
+        {-75.0335, 6.1989, 0}, {-75.0245, 6.1271, 0}, {-75.0245, 6.1720, 0}};
+    char buf[16384];
+    size_t len = (size_t)snprintf(buf, sizeof buf, "{\"type\":\"FeatureCollection\",\"features\":[");
+    for (size_t i = 0; i < sizeof pts / sizeof pts[0]; i++)
+        len += (size_t)snprintf(buf + len, sizeof buf - len,
+                                "%s{\"type\":\"Feature\",\"properties\":{\"label\":%d},"
+                                "\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.4f,%.4f]}}",
+                                i ? "," : "", (int)pts[i][2], pts[i][0], pts[i][1]);
+    snprintf(buf + len, sizeof buf - len, "]}");
+    dmtest_write_file(dmtest_path("two.geojson"), buf);
+    char ev[1024], aoi[1024], cells[1024];
+    snprintf(ev, sizeof ev, "%s", dmtest_repo_path(DATA "events.geojson"));
+    snprintf(aoi, sizeof aoi, "%s", dmtest_repo_path(DATA "aoi.geojson"));
+    snprintf(cells, sizeof cells, "%s", dmtest_repo_path(DATA "cells.geojson"));
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "risk fit --evidence %s --aoi %s --until 2008 --cell 1000 "
+                                  "--labels %s --out %s",
+                            ev, aoi, dmtest_path("two.geojson"), dmtest_path("m.json")),
+              2);
+    ASSERT_CONTAINS(out, "2 positive and 40 negative labelled cells");
+    ASSERT(!strstr(out, "AUC nan"));
+    free(out);
+    ASSERT(access(dmtest_path("m.json"), F_OK) != 0);
+    ASSERT_EQ(dmtest_demine(&out, "risk fit --evidence %s --aoi %s --until 2008 --cell 1000 "
+                                  "--labels %s --folds 1 --out %s",
+                            ev, aoi, cells, dmtest_path("m.json")),
+              2);
+    ASSERT_CONTAINS(out, "folds must be at least 2");
+    free(out);
+    ASSERT(access(dmtest_path("m.json"), F_OK) != 0);
+}
+
+/* ---- dates ---- */
+
+TEST(range_ends_are_plain_iso_dates)
+{
+    char d[11];
+    ASSERT(dm_date_parse_end("2012", d));
+    ASSERT_STREQ(d, "2012-12-31");
+    ASSERT(dm_date_parse_end("2024-02", d));
+    ASSERT_STREQ(d, "2024-02-29");
+    ASSERT(dm_date_parse_end("2023-06-15", d));
+    ASSERT_STREQ(d, "2023-06-15");
+    const char *bad[] = {"03/04/2022", "2023-06-15 junk", "2023-06-15junk", "2023-06-15T10:00:00Z",
+                         "2022/05/04", "2012.0", " 2012", "2012-6", "2023-06-15 ", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        ASSERT_MSG(!dm_date_parse_end(bad[i], d), "'%s' taken as %s", bad[i], d);
+    /* dates in data keep their forms: GeoPackage datetimes, GDAL's
+     * YYYY/MM/DD, a year alone, a numeric year column */
+    ASSERT(dm_date_parse("2023-06-15T10:00:00Z", d));
+    ASSERT_STREQ(d, "2023-06-15");
+    ASSERT(dm_date_parse("2023/06/15 10:00:00+00", d));
+    ASSERT_STREQ(d, "2023-06-15");
+    ASSERT(dm_date_parse("2012", d));
+    ASSERT_STREQ(d, "2012-01-01");
+    ASSERT(dm_date_parse("2012.0", d));
+    ASSERT_STREQ(d, "2012-01-01");
+    char *out = NULL;
+    const char *ev = dmtest_repo_path(DATA "events.geojson");
+    char evp[1024];
+    snprintf(evp, sizeof evp, "%s", ev);
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --until 03/04/2022 --out %s", evp,
+                            dmtest_path("r.tif")),
+              2);
+    ASSERT_CONTAINS(out, "--until: not a date: '03/04/2022'");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --until '2023-06-15 junk' --out %s", evp,
+                            dmtest_path("r.tif")),
+              2);
+    ASSERT_CONTAINS(out, "--until: not a date: '2023-06-15 junk'");
+    free(out);
+    ASSERT(access(dmtest_path("r.tif"), F_OK) != 0);
+}
