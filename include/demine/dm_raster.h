@@ -136,12 +136,13 @@ DM_API dm_status dm_raster_read(dm_ctx *ctx, const char *path, int band, dm_grid
 /* Distance raster, file to file: the exact Euclidean distance (in the
  * raster's units) from every cell to the nearest cell of band `band` of
  * `in` whose value is one of vals[0..nv) (nv == 0: any non-zero value),
- * capped at max_dist (INFINITY: none; with no source at all every cell gets
- * the cap, or INFINITY). Written to `out` as a tiled Float32 GeoTIFF on the
- * input's grid (ZSTD with compress). The input is read and the transform
- * run on `threads` threads (<= 0: the context's), the output written as its
- * block rows are done; memory: two bytes per cell (on transparent huge
- * pages unless DEMINE_HUGEPAGES=0) and a few block rows.
+ * capped at max_dist (INFINITY: none). With no source at all, a warning,
+ * and every cell gets the cap, or without one nodata (-1). Written to `out`
+ * as a tiled Float32 GeoTIFF on the input's grid (ZSTD with compress). The
+ * input is read and the transform run on `threads` threads (<= 0: the
+ * context's), the output written as its block rows are done; memory: two
+ * bytes per cell (on transparent huge pages unless DEMINE_HUGEPAGES=0) and
+ * a few block rows.
  * Errors: as dm_raster_read, DM_EINVAL (raster too large for exact
  * arithmetic), DM_ENOMEM, DM_EGDAL (writing). */
 DM_API dm_status dm_raster_distance(dm_ctx *ctx, const char *in, int band, const double *vals,

@@ -256,7 +256,8 @@ static int check_date(const char *cmd, const char *opt, const char *s, char out[
     if (!s)
         return 0;
     int end = !strcmp(opt, "--until") || !strcmp(opt, "--to") || !strcmp(opt, "--label-to");
-    if (!(end ? dm_date_parse_end(s, out) : dm_date_parse(s, out)))
+    char strict[11]; /* an option takes the plain forms only, as the end of a range does */
+    if (!dm_date_parse_end(s, strict) || !(end ? dm_date_parse_end(s, out) : dm_date_parse(s, out)))
         return cli_usage_error(cmd, "%s: not a date: '%s' (YYYY, YYYY-MM or YYYY-MM-DD)", opt, s);
     return 0;
 }
@@ -922,6 +923,11 @@ int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv)
         free_opts(&o);
         return cli_usage_error("risk fit", "--label-field needs --labels");
     }
+    if (o.folds < 2 || !(o.block_km > 0) || !isfinite(o.block_km)) {
+        free_opts(&o);
+        return cli_usage_error("risk fit", o.folds < 2 ? "--folds must be at least 2"
+                                                       : "--block-km must be a length > 0");
+    }
     {
         const char *in[4] = {o.db, o.labels, o.model, o.aoi};
         const char *what[4] = {"database", "label file", "model", "area (--aoi)"};
@@ -1014,6 +1020,13 @@ int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv)
     if (st) {
         rc = st == DM_ENOTFOUND ? cli_usage_error("risk fit", "no evidence and no --aoi")
                                 : cli_fail(ctx, "risk fit", st);
+        goto out;
+    }
+    if (o.block_km * 1000 < g.cell) {
+        rc = cli_usage_error("risk fit",
+                             "--block-km %g is smaller than a cell (%g m): held-out blocks would "
+                             "leak into their neighbours",
+                             o.block_km, g.cell);
         goto out;
     }
     ncell = dm_grid_cells(&g);

@@ -425,3 +425,51 @@ TEST(range_ends_are_plain_iso_dates)
     free(out);
     ASSERT(access(dmtest_path("r.tif"), F_OK) != 0);
 }
+
+/* ---- needing the library changes in gtiff.c and distance.c ---- */
+
+TEST(risk_sum_refuses_rasters_in_two_crss)
+{
+    raster("a.tif", "Float32", 1, 32638);
+    raster("b.tif", "Float32", 1, 32637);
+    char *out = NULL, a[1024];
+    snprintf(a, sizeof a, "%s", dmtest_path("a.tif"));
+    ASSERT_EQ(dmtest_demine(&out, "risk sum %s 1 %s 1 %s", dmtest_path("o.tif"), a,
+                            dmtest_path("b.tif")),
+              2);
+    ASSERT_CONTAINS(out, "b.tif is in EPSG:32637 but");
+    ASSERT_CONTAINS(out, "a.tif is in EPSG:32638");
+    free(out);
+    ASSERT(access(dmtest_path("o.tif"), F_OK) != 0);
+}
+
+TEST(risk_distance_warns_when_there_is_no_source)
+{
+    raster("cls.tif", "Byte", 1, 32638);
+    raster("zero.tif", "Byte", 0, 32638);
+    char *out = NULL, cls[1024];
+    snprintf(cls, sizeof cls, "%s", dmtest_path("cls.tif"));
+    ASSERT_EQ(dmtest_demine(&out, "risk distance %s %s --values 9", cls, dmtest_path("d.tif")), 0);
+    ASSERT_CONTAINS(out, "no source cell in");
+    ASSERT_CONTAINS(out, "(values 9): every cell gets nodata (-1)");
+    free(out);
+    dm_grid g;
+    float *v = NULL;
+    ASSERT_OK(dm_raster_read(dmtest_ctx(), dmtest_path("d.tif"), 1, &g, &v));
+    for (size_t k = 0; k < dm_grid_cells(&g); k++)
+        ASSERT_MSG(isnan(v[k]), "cell %zu: %g", k, v[k]);
+    dm_raster_free(v, dm_grid_cells(&g));
+    ASSERT_EQ(dmtest_demine(&out, "risk distance %s %s --max 300", dmtest_path("zero.tif"),
+                            dmtest_path("d.tif")),
+              0);
+    ASSERT_CONTAINS(out, "(any non-zero value): every cell gets the cap 300");
+    free(out);
+    ASSERT_OK(dm_raster_read(dmtest_ctx(), dmtest_path("d.tif"), 1, &g, &v));
+    for (size_t k = 0; k < dm_grid_cells(&g); k++)
+        ASSERT_NEAR(v[k], 300, 0);
+    dm_raster_free(v, dm_grid_cells(&g));
+    /* with a source, no warning */
+    ASSERT_EQ(dmtest_demine(&out, "risk distance %s %s", cls, dmtest_path("d.tif")), 0);
+    ASSERT(!strstr(out, "no source cell"));
+    free(out);
+}

@@ -197,8 +197,11 @@ TEST(risk_map_recalibrated_by_checked_spots)
     ASSERT_CONTAINS(out, "bare.csv: feature 1: no 'items_ha'");
     free(out);
     ASSERT(dmtest_demine(&out, "risk map %s --cell 20 --out %s --spots %s", db, lab, lab) != 0);
-    ASSERT_CONTAINS(out, "is the spot file");
+    ASSERT_CONTAINS(out, "name it .tif");
     free(out);
+    txt = dmtest_read_file(lab);
+    ASSERT(txt && strstr(txt, "\"model_ha\":"));
+    free(txt);
 }
 
 TEST(risk_map_band_one_counts_items_in_clusters)
@@ -240,16 +243,32 @@ TEST(risk_map_guards_its_inputs_and_the_hazards)
     snprintf(tif, sizeof tif, "%s", dmtest_path("m.tif"));
     /* the database, an evidence file or an existing non-raster as the output */
     ASSERT(dmtest_demine(&out, "risk map %s --cell 50 --out %s", db, db) != 0);
-    ASSERT_CONTAINS(out, "is the database: not writing the map over it");
+    ASSERT_CONTAINS(out, "name it .tif");
+    free(out);
+    /* the library refuses whatever the name: the database, a covariate */
+    dm_risk_update_opts uo = {0};
+    dm_risk_update_result ur;
+    dm_store *ds = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), db, 0, &ds));
+    uo.out_path = db;
+    uo.cell = 100;
+    ASSERT_STATUS(DM_EINVAL, dm_risk_update(dmtest_ctx(), ds, &uo, &ur));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "is the database: not writing the map over it");
+    dm_store_close(ds);
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --cell 50 --no-writeback --out %s", db, tif), 0);
+    free(out);
+    ASSERT(dmtest_demine(&out, "risk map %s --cell 50 --covariate x=%s --out %s", db, tif, tif) !=
+           0);
+    ASSERT_CONTAINS(out, "is the covariate raster");
     free(out);
     ASSERT_EQ(dmtest_sh(&out, "head -c 16 %s", db), 0);
     ASSERT_CONTAINS(out, "SQLite format 3");
     free(out);
-    dmtest_write_file(dmtest_path("notes.txt"), "field notes\n");
-    ASSERT(dmtest_demine(&out, "risk map %s --cell 50 --out %s", db, dmtest_path("notes.txt")) != 0);
+    dmtest_write_file(dmtest_path("notes.tif"), "field notes\n");
+    ASSERT(dmtest_demine(&out, "risk map %s --cell 50 --out %s", db, dmtest_path("notes.tif")) != 0);
     ASSERT_CONTAINS(out, "exists and is not a raster");
     free(out);
-    char *notes = dmtest_read_file(dmtest_path("notes.txt"));
+    char *notes = dmtest_read_file(dmtest_path("notes.tif"));
     ASSERT(notes && !strcmp(notes, "field notes\n"));
     free(notes);
     /* a typo in an ablation is an error, not an unchanged map */

@@ -311,11 +311,41 @@ dm_status dm_raster_distance(dm_ctx *ctx, const char *in, int band, const double
     pthread_mutex_destroy(&j.mu);
     if (atomic_load(&j.failed))
         st = dm__fail(ctx, DM_EGDAL, "%s: read failed: %s", in, j.msg);
+    /* a band with a source in a column has its offset in top: none finite,
+     * no source anywhere, and no distance to give but the cap */
+    int any = 0;
+    for (size_t k = 0; !st && !any && k < (size_t)e.nbands * (size_t)e.nx; k++)
+        any = isfinite(e.top[k]);
+    if (!st && !any) {
+        char what[160] = "any non-zero value";
+        if (nv) {
+            size_t len = (size_t)snprintf(what, sizeof what, "values");
+            for (int q = 0; q < nv && len < sizeof what; q++)
+                len += (size_t)snprintf(what + len, sizeof what - len, "%s%g", q ? "," : " ",
+                                        vals[q]);
+        }
+        if (isfinite(max_dist))
+            dm__log(ctx, DM_LOG_WARN, "%s: no source cell in %s (%s): every cell gets the cap %g",
+                    out, in, what, max_dist);
+        else
+            dm__log(ctx, DM_LOG_WARN, "%s: no source cell in %s (%s): every cell gets nodata (-1)",
+                    out, in, what);
+    }
     dm_gtiff *w = NULL;
     const char *names[1] = {"distance"};
     if (!st)
         st = dm_gtiff_create(ctx, out, &g, 1, names, -1.0f, compress, &w);
-    if (!st) {
+    if (!st && !any && !isfinite(max_dist)) {
+        float *nd = malloc((size_t)65536 * sizeof *nd);
+        if (!nd)
+            st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+        for (int k = 0; nd && k < 65536; k++)
+            nd[k] = -1.0f;
+        for (int by = 0; !st && by < (g.ny + 255) / 256; by++)
+            for (int bx = 0; !st && bx < (g.nx + 255) / 256; bx++)
+                st = dm__gtiff_write_block(w, 1, bx, by, nd);
+        free(nd);
+    } else if (!st) {
         dm__edt_join(&e, isfinite(max_dist) ? (float)(max_dist / g.cell) : INFINITY,
                      (float)g.cell);
         st = stream_out(ctx, &e, w, threads);

@@ -497,6 +497,18 @@ static void *wsum_worker(void *arg)
     return NULL;
 }
 
+/* A short name of a dataset's CRS for messages: "EPSG:32638", else its name. */
+static void crs_label(OGRSpatialReferenceH srs, char *out, size_t n)
+{
+    const char *auth = srs ? OSRGetAuthorityName(srs, NULL) : NULL;
+    const char *code = srs ? OSRGetAuthorityCode(srs, NULL) : NULL;
+    const char *name = srs ? OSRGetName(srs) : NULL;
+    if (auth && code)
+        snprintf(out, n, "%s:%s", auth, code);
+    else
+        snprintf(out, n, "%s", name ? name : "an unnamed CRS");
+}
+
 dm_status dm_raster_weighted_sum(dm_ctx *ctx, const char *out, const char *const *paths,
                                  const double *weights, int n, int compress, int threads)
 {
@@ -521,9 +533,23 @@ dm_status dm_raster_weighted_sum(dm_ctx *ctx, const char *out, const char *const
         int same = GDALGetRasterXSize(d) == g.nx && GDALGetRasterYSize(d) == g.ny;
         for (int k = 0; k < 6; k++)
             same &= fabs(gt[k] - gt2[k]) <= 1e-6 * (fabs(gt[1]) + fabs(gt[k]));
+        /* the same numbers in two CRSs are two different places */
+        OGRSpatialReferenceH s0 = OSRNewSpatialReference(GDALGetProjectionRef(first));
+        OGRSpatialReferenceH s1 = OSRNewSpatialReference(GDALGetProjectionRef(d));
+        int same_crs = s0 && s1 && OSRIsSame(s0, s1);
+        char c0[96], c1[96];
+        crs_label(s0, c0, sizeof c0);
+        crs_label(s1, c1, sizeof c1);
+        if (s0)
+            OSRDestroySpatialReference(s0);
+        if (s1)
+            OSRDestroySpatialReference(s1);
         GDALClose(d);
-        if (!same) {
+        if (!same || !same_crs) {
             GDALClose(first);
+            if (!same_crs)
+                return dm__fail(ctx, DM_EINVAL, "%s is in %s but %s is in %s: not the same grid",
+                                paths[i], c1, paths[0], c0);
             return dm__fail(ctx, DM_EINVAL, "%s is not on the grid of %s", paths[i], paths[0]);
         }
     }
