@@ -295,7 +295,7 @@ static int date_parse(const char *s, char out[11], int end, int strict)
         d = days_in_month(y, m);
     if (y < 1800 || y > 2200 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
         return 0;
-    snprintf(out, 11, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
+    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);
     return 1;
 }
 
