@@ -542,6 +542,19 @@ static int run_eval(dm_ctx *ctx, int argc, char **argv)
         return cli_usage_error("risk eval", "usage: demine risk eval RISK.tif --truth FILE | --labels FILE (see --help)");
     if (from[0] && to[0] && strcmp(from, to) > 0)
         return cli_usage_error("risk eval", "--from %s is after --to %s", o.from, o.to);
+    if (o.plot) { /* before the work: the chart's name and place */
+        const char *dot = strrchr(o.plot, '.');
+        if (!dot || (strcasecmp(dot, ".png") && strcasecmp(dot, ".pdf") && strcasecmp(dot, ".svg")))
+            return cli_usage_error("risk eval", "%s: the chart is written as .png, .pdf or .svg",
+                                   o.plot);
+        int existed = access(o.plot, F_OK) == 0;
+        FILE *f = fopen(o.plot, "ab");
+        if (!f)
+            return cli_usage_error("risk eval", "%s: cannot write the chart there", o.plot);
+        fclose(f);
+        if (!existed)
+            remove(o.plot);
+    }
     dm_grid g;
     float *map = NULL;
     unsigned char *mask = NULL;
@@ -685,6 +698,17 @@ static int run_eval(dm_ctx *ctx, int argc, char **argv)
             } else if (nl) {
                 printf("AUC-ROC labelled  - (needs cells labelled 1 and 0 on the map: %zu and %zu)\n",
                        e.n_pos, e.n_neg);
+            }
+            if (nl && o.band == 1) {
+                float lo = INFINITY, hi = -INFINITY;
+                for (size_t k = 0; k < dm_grid_cells(&g); k++)
+                    if (isfinite(map[k]))
+                        lo = fminf(lo, map[k]), hi = fmaxf(hi, map[k]);
+                if (lo < 0 || hi > 1)
+                    fprintf(stderr,
+                            "warning: %s holds values from %g to %g, not probabilities: the AUC "
+                            "ranks them, the Brier score and reliability mean nothing\n",
+                            pos[0], lo, hi);
             }
         }
     }

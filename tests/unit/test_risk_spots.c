@@ -420,4 +420,25 @@ TEST(risk_commands_refuse_what_would_mislead)
     ASSERT(ns > 0 && ns < 60);
     dm_free(dmtest_ctx(), sp);
     dm_raster_free(flat, dm_grid_cells(&g));
+    /* a chart that cannot be written is said before the work; scores that
+     * are not probabilities are said to be so */
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --truth %s:truth_items --plot /nonexistent/c.png",
+                            tif, db),
+              2);
+    ASSERT_CONTAINS(out, "cannot write the chart there");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk spots %s --n 30 --out %s", tif, dmtest_path("sp.geojson")),
+              0);
+    free(out);
+    label_spots(dmtest_path("sp.geojson"), dmtest_path("spl.geojson"), 2);
+    ASSERT_EQ(dmtest_demine(&out, "risk sum %s -1 %s", dmtest_path("neg.tif"), tif), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --labels %s", dmtest_path("neg.tif"),
+                            dmtest_path("spl.geojson")),
+              0);
+    ASSERT_CONTAINS(out, "not probabilities");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --labels %s", tif, dmtest_path("spl.geojson")), 0);
+    ASSERT(!strstr(out, "not probabilities"));
+    free(out);
 }

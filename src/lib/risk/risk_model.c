@@ -200,9 +200,10 @@ dm_status dm_risk_model_load(dm_ctx *ctx, const char *path, dm_risk_model *m)
     memset(m, 0, sizeof *m);
     json_error_t err;
     json_t *o = json_load_file(path, 0, &err);
+    if (!o && err.line < 0)
+        return dm__fail(ctx, DM_EIO, "%s: cannot read the model: %s", path, err.text);
     if (!o)
-        return dm__fail(ctx, err.line < 0 ? DM_EIO : DM_EPARSE, "%s:%d: %s", path, err.line,
-                        err.text);
+        return dm__fail(ctx, DM_EPARSE, "%s:%d: %s", path, err.line, err.text);
     dm_status st = DM_OK;
     json_t *terms = json_object_get(o, "terms");
     if (!json_is_object(o) || !json_is_array(terms)) {
