@@ -133,6 +133,8 @@ DM_API dm_status dm_gtiff_close(dm_gtiff *w, int with_overviews);
  * open), DM_EPARSE (no georeference, rotated), DM_EGDAL. */
 DM_API dm_status dm_raster_read(dm_ctx *ctx, const char *path, int band, dm_grid *g,
                                 float **data);
+/* The grid of a raster without reading its cells; errors as dm_raster_read. */
+DM_API dm_status dm_raster_grid(dm_ctx *ctx, const char *path, dm_grid *g);
 /* Distance raster, file to file: the exact Euclidean distance (in the
  * raster's units) from every cell to the nearest cell of band `band` of
  * `in` whose value is one of vals[0..nv) (nv == 0: any non-zero value),

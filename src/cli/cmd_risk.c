@@ -855,13 +855,21 @@ static int run_explain(dm_ctx *ctx, int argc, char **argv)
         return cli_fail(ctx, "risk explain", st);
     }
     qsort(e->terms, e->n_terms, sizeof e->terms[0], cmp_contrib);
+    if (e->outside_map == 1)
+        fprintf(stderr, "warning: %.6f, %.6f lies outside the last risk map of %s: the answer uses "
+                        "its model and calibration all the same\n", lon, lat, db);
+    else if (e->outside_map == -1)
+        fprintf(stderr, "warning: %s has no risk map yet (`risk map`): the answer uses the default "
+                        "model, 10 m cells and no calibration\n", db);
     if (json) {
         printf("{\"lon\":%.7f,\"lat\":%.7f,\"cell_m\":%g,\"p_cell\":%.6g,\"items_ha\":%.6g,"
                "\"calibration_factor\":%.6g,\"cluster\":%.6g,\"spot_factor\":%.6g,"
-               "\"spot_power\":%.6g,\"intercept\":%.6g,\"logit\":%.6g,\"evidence\":%zu,"
-               "\"terms\":[",
+               "\"spot_power\":%.6g,\"outside_map\":%s,\"intercept\":%.6g,\"logit\":%.6g,"
+               "\"evidence\":%zu,\"terms\":[",
                e->lon, e->lat, e->cell_m, e->p_cell, e->items_ha, e->factor, e->cluster,
-               e->spot_factor, e->spot_power, e->intercept, e->logit, e->n_evidence);
+               e->spot_factor, e->spot_power,
+               e->outside_map == 1 ? "true" : e->outside_map == 0 ? "false" : "null",
+               e->intercept, e->logit, e->n_evidence);
         for (size_t k = 0; k < e->n_terms; k++) {
             const dm_risk_explain_term *t = &e->terms[k];
             printf("%s{\"name\":\"%s\",\"x\":%.6g,\"weight\":%.6g,\"contribution\":%.6g}",

@@ -879,6 +879,14 @@ static int h_risk_explain(srv_req *rq, srv_resp *rs)
     sb_json_num(&b, e->items_ha);
     sb_puts(&b, ",\"calibration_factor\":");
     sb_json_num(&b, e->factor);
+    sb_puts(&b, ",\"cluster\":");
+    sb_json_num(&b, e->cluster);
+    sb_puts(&b, ",\"spot_factor\":");
+    sb_json_num(&b, e->spot_factor);
+    sb_puts(&b, ",\"spot_power\":");
+    sb_json_num(&b, e->spot_power);
+    sb_printf(&b, ",\"outside_map\":%s",
+              e->outside_map == 1 ? "true" : e->outside_map == 0 ? "false" : "null");
     sb_puts(&b, ",\"intercept\":");
     sb_json_num(&b, e->intercept);
     sb_puts(&b, ",\"logit\":");

@@ -441,4 +441,13 @@ TEST(risk_commands_refuse_what_would_mislead)
     ASSERT_EQ(dmtest_demine(&out, "risk eval %s --labels %s", tif, dmtest_path("spl.geojson")), 0);
     ASSERT(!strstr(out, "not probabilities"));
     free(out);
+    /* explain says when its answer rests on no map, or on a map of elsewhere */
+    ASSERT_EQ(dmtest_demine(&out, "risk explain %s --at 47.0,39.95", db), 0);
+    ASSERT_CONTAINS(out, "has no risk map yet");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --cell 100 --out %s", db, tif), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk explain %s --at 10,50", db), 0);
+    ASSERT_CONTAINS(out, "lies outside the last risk map");
+    free(out);
 }

@@ -1042,6 +1042,7 @@ TEST(server_refreshes_the_risk_map)
     ASSERT_EQ(http("GET", "/api/risk/explain?lon=46.9077&lat=39.9088", ana, NULL, &out), 200);
     ASSERT_CONTAINS(out, "\"name\":\"area_hazards\"");
     ASSERT_CONTAINS(out, "\"cell_m\":20");
+    ASSERT_CONTAINS(out, "\"outside_map\":false");
     ASSERT(num_after(out, "\"p_cell\":") > 0);
     free(out);
     ASSERT_EQ(http("GET", "/api/risk/explain?lon=x&lat=39.9", ana, NULL, &out), 400);

@@ -306,6 +306,15 @@ dm_status dm__raster_open_grid(dm_ctx *ctx, const char *path, int band, void **d
     return DM_OK;
 }
 
+dm_status dm_raster_grid(dm_ctx *ctx, const char *path, dm_grid *g)
+{
+    void *h;
+    dm_status st = dm__raster_open_grid(ctx, path, 1, &h, g);
+    if (!st)
+        GDALClose((GDALDatasetH)h);
+    return st;
+}
+
 dm_status dm_raster_read(dm_ctx *ctx, const char *path, int band, dm_grid *g, float **data)
 {
     *data = NULL;

@@ -527,6 +527,19 @@ dm_status dm_risk_explain(dm_ctx *ctx, dm_store *s, double lon, double lat,
     if ((st = dm_risk_map(ctx, m, &p, NULL)))
         goto done;
     out->cell_m = cell;
+    const char *map_path = json_string_value(json_object_get(opt, "out"));
+    out->outside_map = map_path ? 0 : -1;
+    dm_grid mg;
+    if (map_path && dm_raster_grid(ctx, map_path, &mg) == DM_OK) {
+        dm_transform *mt = NULL;
+        double mx = lon, my = lat;
+        if (dm_transform_new(ctx, "EPSG:4326", mg.crs, &mt) == DM_OK &&
+            dm_transform_xy(mt, &mx, &my, 1) == DM_OK)
+            out->outside_map = !(mx >= mg.x0 && mx <= mg.x0 + mg.nx * mg.cell &&
+                                 my <= mg.y0 && my >= mg.y0 - mg.ny * mg.cell);
+        dm_transform_free(mt);
+    }
+    dm_ctx_clear_error(ctx);
     out->intercept = m->intercept;
     out->logit = m->intercept;
     out->p_cell = pv;
