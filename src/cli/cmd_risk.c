@@ -160,7 +160,13 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o, int npos,
         else if (!strcmp(a, "--truth")) { NEED(); o->truth = v; }
         else if (!strcmp(a, "--from")) { NEED(); o->from = v; }
         else if (!strcmp(a, "--to")) { NEED(); o->to = v; }
-        else if (!strcmp(a, "--disable-term")) { NEED(); o->disable_term = v; }
+        else if (!strcmp(a, "--disable-term")) {
+            NEED();
+            if (o->disable_term)
+                return cli_usage_error(cmd, "--disable-term switches one term off: run once per "
+                                            "term (scripts/ablation.sh does)");
+            o->disable_term = v;
+        }
         else if (!strcmp(a, "--json")) o->json = 1;
         else if (!strcmp(a, "--no-writeback")) o->no_writeback = 1;
         else if (!strcmp(a, "--no-calibrate")) o->no_calibrate = 1;
@@ -211,6 +217,9 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o, int npos,
             o->cov[o->n_cov].name = name;
             o->cov[o->n_cov].path = name + (eq - v) + 1;
             o->n_cov++;
+            for (int c = 0; c + 1 < o->n_cov; c++)
+                if (!strcmp(o->cov[c].name, name))
+                    return cli_usage_error(cmd, "--covariate %s is given twice", name);
         } else if (!strcmp(a, "--disable")) {
             NEED();
             if (parse_kinds(cmd, v, &o->disabled))

@@ -389,6 +389,16 @@ TEST(risk_commands_refuse_what_would_mislead)
     ASSERT_CONTAINS(out, "name it .tif");
     ASSERT(access(dmtest_path("m.png"), F_OK) != 0);
     free(out);
+    /* an option given twice where it takes one value */
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --out %s --disable-term a --disable-term b", db, tif),
+              2);
+    ASSERT_CONTAINS(out, "run once per term");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --out %s --covariate e=%s --covariate e=%s", db, tif,
+                            tif, tif),
+              2);
+    ASSERT_CONTAINS(out, "--covariate e is given twice");
+    free(out);
     /* an empty window of time */
     ASSERT_EQ(dmtest_demine(&out, "risk eval %s --truth %s:truth_items --from 2025 --to 2020", tif,
                             db),
