@@ -385,11 +385,11 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
                "\"evidence\":%zu,\"seconds\":%.3f,\"tiles\":%zu,\"threads\":%d,\"halo\":%d,"
                "\"work_mib\":%.1f,\"mean_p\":%.6g,\"max_p\":%.6g,\"hazards_updated\":%zu,"
                "\"calibration\":{\"zones\":%zu,\"area_ha\":%.4f,\"found\":%.4f,"
-               "\"predicted\":%.4f,\"factor\":%.6g},",
+               "\"predicted\":%.4f,\"factor\":%.6g,\"cluster\":%.6g,\"find_cells\":%zu},",
                o.out, stats->cells, g->nx, g->ny, g->cell, g->crs, r.n_evidence, stats->seconds,
                stats->tiles, stats->threads, stats->halo, stats->peak_work_bytes / 1048576.0,
                stats->mean_p, stats->max_p, r.hazards_updated, cal->zones, cal->area_ha,
-               cal->found, cal->predicted, cal->factor);
+               cal->found, cal->predicted, cal->factor, cal->cluster, cal->find_cells);
         if (sc->spots)
             printf("\"spots\":{\"labelled\":%zu,\"positive\":%zu,\"ignored\":%zu,"
                    "\"expected\":%.6g,\"expected_after\":%.6g,\"factor\":%.6g,\"power\":%.6g,"
@@ -425,8 +425,10 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
                    stats->top_p[2], stats->top_p[0]);
         if (cal->zones)
             printf("calibrated on %zu searched areas (%.1f ha): %.0f items found where the model "
-                   "predicted %.1f; item density x %.3g\n",
-                   cal->zones, cal->area_ha, cal->found, cal->predicted, cal->factor);
+                   "predicted %.1f; item density x %.3g; %.2g items per cell holding any (the "
+                   "finds fill %zu cells)\n",
+                   cal->zones, cal->area_ha, cal->found, cal->predicted, cal->factor, cal->cluster,
+                   cal->find_cells);
         if (sc->spots) {
             printf("recalibrated on %zu checked spots: %zu held an item where the map expected "
                    "%.1f; items per ha = %.3g x (density before the spots)^%.2f, its level "
