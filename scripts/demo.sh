@@ -77,6 +77,12 @@ if has_cmd risk; then
     step "spot checks for field teams: cells drawn at random in each class of the map"
     rm -f "$STEM-spots.geojson"
     "$BIN" risk spots "$STEM-risk.tif" --n 60 --out "$STEM-spots.geojson"
+    step "the demo's teams search the spots (against the hidden truth); the map checked and recalibrated on them"
+    rm -f "$STEM-spots-searched.geojson"
+    "$BIN" demo search-spots "$DB" "$STEM-spots.geojson" --out "$STEM-spots-searched.geojson"
+    "$BIN" risk spots "$STEM-risk.tif" --check "$STEM-spots-searched.geojson"
+    "$BIN" risk map "$DB" --no-writeback --spots "$STEM-spots-searched.geojson" \
+        --out "$STEM-risk-spots.tif" | grep -E '^(recalibrated|note)' || true
 else
     step "risk: not built yet (skipped)"
 fi
@@ -105,6 +111,6 @@ else
 fi
 
 step "done: $DB ($(du -h "$DB" | cut -f1))"
-echo "   open $DB in QGIS (styled); the risk map is $STEM-risk.tif (with its legend), its score $STEM-risk-score.png, spots to check $STEM-spots.geojson, the report $STEM-report.pdf"
+echo "   open $DB in QGIS (styled); the risk map is $STEM-risk.tif (with its legend), its score $STEM-risk-score.png, spots to check $STEM-spots.geojson (searched: $STEM-spots-searched.geojson), the report $STEM-report.pdf"
 echo "   web map: $BIN user add $DB admin --role admin   (type a password), then"
 echo "            $BIN serve $DB --port 8080   and open http://127.0.0.1:8080/"

@@ -10,6 +10,7 @@
 #define DM_DEMO_H
 
 #include "demine/dm_core.h"
+#include "demine/dm_evidence.h"
 #include "demine/dm_store.h"
 
 #ifdef __cplusplus
@@ -54,6 +55,14 @@ typedef struct dm_demo_summary {
  * demo rows with the same uuids), store and geometry errors. */
 DM_API dm_status dm_demo_generate(dm_ctx *ctx, dm_store *s, const dm_demo_opts *opts,
                                   dm_demo_summary *summary);
+
+/* Play the field teams: search each of n spots (from dm_spots_read) against
+ * the demo's hidden truth and set its label to 1 when an emplaced item not
+ * yet found (no find within 1 m) lies in its cell (cell_m square in the
+ * local UTM zone), else 0; *found counts the 1s. For training and the demo
+ * only. Errors: DM_ENOTFOUND (no truth_items: not a demo database). */
+DM_API dm_status dm_demo_search_spots(dm_ctx *ctx, dm_store *s, dm_spot *spots, size_t n,
+                                      size_t *found);
 
 #ifdef __cplusplus
 }

@@ -133,6 +133,13 @@ typedef struct dm_spot {
 DM_API dm_status dm_spots_read(dm_ctx *ctx, const char *path, const char *label_field,
                                dm_spot **out, size_t *n);
 
+/* Copy the spot file `in` (read by dm_spots_read into the n spots s) to
+ * the GeoJSON `out`, every field kept, with label_field (NULL: "label") set
+ * from s (0/1; null otherwise). Errors: DM_EINVAL (not .geojson; the file
+ * does not match s), DM_EIO. */
+DM_API dm_status dm_spots_write_labels(dm_ctx *ctx, const char *in, const char *out,
+                                       const char *label_field, const dm_spot *s, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

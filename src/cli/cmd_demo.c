@@ -2,7 +2,9 @@
  *
  * cmd_demo.c -- `demine demo DB [--scale small|national] [--seed N]`:
  * create a database holding the synthetic Karabakh scenario and print what
- * it holds.
+ * it holds; `demine demo search-spots DB SPOTS --out LABELLED.geojson`:
+ * play the field teams, searching the spots of `risk spots` against the
+ * scenario's hidden truth.
  */
 #include "cli.h"
 
@@ -26,7 +28,55 @@ static const char *help =
     "  --scale national  about 8,000 km2 (lon 46.43-47.67, lat 39.4-40.1)\n"
     "  --seed N          random seed (default 1); same seed, same content\n"
     "  --force           replace DB if it exists\n"
-    "  --json            print the summary as JSON\n";
+    "  --json            print the summary as JSON\n\n"
+    "usage: demine demo search-spots DB SPOTS.geojson --out LABELLED.geojson\n\n"
+    "Play the field teams on a demo database: search each spot drawn by `risk spots`\n"
+    "against the hidden truth and write the spots with `label` 1 where an item not yet\n"
+    "found lies in the spot's cell, else 0, ready for `risk spots --check` and\n"
+    "`risk map --spots` (for training and the demo; real spots are searched).\n";
+
+static int run_search_spots(dm_ctx *ctx, int argc, char **argv)
+{
+    const char *db = NULL, *in = NULL, *out = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (cli_is_help(argv[i]))
+            return cli_help(help);
+        if (!strcmp(argv[i], "--out") && i + 1 < argc)
+            out = argv[++i];
+        else if (argv[i][0] == '-')
+            return cli_usage_error("demo search-spots", "unknown option %s", argv[i]);
+        else if (!db)
+            db = argv[i];
+        else if (!in)
+            in = argv[i];
+        else
+            return cli_usage_error("demo search-spots", "unexpected argument '%s'", argv[i]);
+    }
+    if (!db || !in || !out)
+        return cli_usage_error("demo search-spots",
+                               "usage: demine demo search-spots DB SPOTS.geojson --out "
+                               "LABELLED.geojson");
+    if (access(out, F_OK) == 0)
+        return cli_usage_error("demo search-spots", "%s already exists; not overwriting it", out);
+    dm_store *s = NULL;
+    int rc = cli_open_store(ctx, "demo search-spots", db, DM_STORE_READONLY, &s);
+    if (rc)
+        return rc;
+    dm_spot *sp = NULL;
+    size_t n = 0, found = 0;
+    dm_status st = dm_spots_read(ctx, in, NULL, &sp, &n);
+    if (!st)
+        st = dm_demo_search_spots(ctx, s, sp, n, &found);
+    if (!st)
+        st = dm_spots_write_labels(ctx, in, out, NULL, sp, n);
+    dm_store_close(s);
+    dm_free(ctx, sp);
+    if (st)
+        return cli_fail(ctx, "demo search-spots", st);
+    printf("%zu spots searched against the hidden truth: %zu held an item; written to %s\n", n,
+           found, out);
+    return 0;
+}
 
 static void json_str(const char *s)
 {
@@ -45,6 +95,8 @@ static void json_str(const char *s)
 
 static int run_demo(dm_ctx *ctx, int argc, char **argv)
 {
+    if (argc >= 2 && !strcmp(argv[1], "search-spots"))
+        return run_search_spots(ctx, argc - 1, argv + 1);
     const char *path = NULL;
     dm_demo_opts opts = {DM_DEMO_SMALL, 1};
     int force = 0, json = 0;

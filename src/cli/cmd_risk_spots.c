@@ -155,12 +155,15 @@ static int run_check(dm_ctx *ctx, const char *map, const char *path, const char 
                              path, label_field);
     else {
         /* the area's cells holding items: as the spots say, as the map says */
-        double est = 0, map_sum = 0;
+        double est = 0, est_lo = 0, est_hi = 0, map_sum = 0;
         int all = 1;
         for (int c = 0; c < DM_RISK_SPOT_CLASSES; c++) {
             map_sum += cls[c].map_p * cls[c].cells;
-            if (cls[c].spots)
+            if (cls[c].spots) {
                 est += cls[c].share * cls[c].cells;
+                est_lo += cls[c].lo * cls[c].cells;
+                est_hi += cls[c].hi * cls[c].cells;
+            }
             else if (cls[c].cells)
                 all = 0;
         }
@@ -178,7 +181,8 @@ static int run_check(dm_ctx *ctx, const char *map, const char *path, const char 
             }
             printf("],\"cells_with_items\":");
             if (all)
-                printf("%.1f", est);
+                printf("%.1f,\"cells_with_items_lo\":%.1f,\"cells_with_items_hi\":%.1f", est,
+                       est_lo, est_hi);
             else
                 printf("null");
             printf(",\"map_cells_with_items\":%.1f,\"recalibration\":", map_sum);
@@ -200,8 +204,9 @@ static int run_check(dm_ctx *ctx, const char *map, const char *path, const char 
                        cls[c].spots, cls[c].positive, sh, cls[c].map_p);
             }
             if (all)
-                printf("cells holding items in the area: %.0f by the spots, %.0f by the map\n",
-                       est, map_sum);
+                printf("cells holding items in the area: %.0f by the spots (%.0f-%.0f, each "
+                       "class's 90 %% interval), %.0f by the map\n",
+                       est, est_lo, est_hi, map_sum);
             else
                 printf("cells holding items in the area: %.0f by the map; check spots in every "
                        "class for the spots' estimate\n",

@@ -461,3 +461,62 @@ TEST(risk_commands_refuse_what_would_mislead)
     ASSERT_CONTAINS(out, "lies outside the last risk map");
     free(out);
 }
+
+TEST(demo_teams_search_spots_against_the_hidden_truth)
+{
+    const char *db = dmtest_demo_db();
+    char *out = NULL;
+    char tif[512];
+    snprintf(tif, sizeof tif, "%s", dmtest_path("m.tif"));
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --cell 20 --no-writeback --out %s", db, tif), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk spots %s --n 300 --seed 2 --out %s", tif,
+                            dmtest_path("s.csv")),
+              0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "demo search-spots %s %s --out %s", db, dmtest_path("s.csv"),
+                            dmtest_path("l.geojson")),
+              0);
+    ASSERT_CONTAINS(out, "300 spots searched against the hidden truth: ");
+    long held = strtol(strstr(out, "truth: ") + 7, NULL, 10);
+    free(out);
+    /* the labels written are those counted, every other field kept */
+    dm_spot *sp = NULL;
+    size_t n = 0, ones = 0;
+    ASSERT_OK(dm_spots_read(dmtest_ctx(), dmtest_path("l.geojson"), NULL, &sp, &n));
+    ASSERT_EQ(n, 300);
+    for (size_t i = 0; i < n; i++) {
+        ASSERT(sp[i].label == 0 || sp[i].label == 1);
+        ASSERT(sp[i].model_ha >= 0 && sp[i].cell_m == 20);
+        ones += sp[i].label == 1;
+    }
+    ASSERT_EQ((long)ones, held);
+    /* at 20 m the riskiest cells of the demo hold items: some spot finds one */
+    ASSERT_MSG(held > 0, "no spot of 300 held an item");
+    dm_free(dmtest_ctx(), sp);
+    char *txt = dmtest_read_file(dmtest_path("l.geojson"));
+    ASSERT(txt && strstr(txt, "\"class\": \"riskiest 1 %\"") && strstr(txt, "\"label\": 1"));
+    free(txt);
+    ASSERT_EQ(dmtest_demine(&out, "risk spots %s --check %s --json", tif, dmtest_path("l.geojson")),
+              0);
+    ASSERT_CONTAINS(out, "\"spots\":300,");
+    ASSERT_CONTAINS(out, "\"cells_with_items_hi\":");
+    free(out);
+    /* refusals: an existing output, another format, a database without truth */
+    ASSERT_EQ(dmtest_demine(&out, "demo search-spots %s %s --out %s", db, dmtest_path("s.csv"),
+                            dmtest_path("l.geojson")),
+              2);
+    ASSERT_CONTAINS(out, "already exists");
+    free(out);
+    ASSERT(dmtest_demine(&out, "demo search-spots %s %s --out %s", db, dmtest_path("s.csv"),
+                         dmtest_path("l.csv")) != 0);
+    ASSERT_CONTAINS(out, "written as .geojson");
+    free(out);
+    ASSERT(access(dmtest_path("l.csv"), F_OK) != 0);
+    ASSERT_EQ(dmtest_demine(&out, "init %s", dmtest_path("e.gpkg")), 0);
+    free(out);
+    ASSERT(dmtest_demine(&out, "demo search-spots %s %s --out %s", dmtest_path("e.gpkg"),
+                         dmtest_path("s.csv"), dmtest_path("l2.geojson")) != 0);
+    ASSERT_CONTAINS(out, "no truth_items");
+    free(out);
+}

@@ -537,3 +537,96 @@ dm_status dm_spots_read(dm_ctx *ctx, const char *path, const char *label_field, 
     *out = sc.v, *n = sc.n;
     return DM_OK;
 }
+
+dm_status dm_spots_write_labels(dm_ctx *ctx, const char *in, const char *out,
+                                const char *label_field, const dm_spot *s, size_t n)
+{
+    const char *lf = label_field && *label_field ? label_field : "label";
+    const char *dot = strrchr(out, '.');
+    if (!dot || (dm__strcasecmp(dot, ".geojson") && dm__strcasecmp(dot, ".json")))
+        return dm__fail(ctx, DM_EINVAL, "%s: labelled spots are written as .geojson", out);
+    dm__gdal_init();
+    CPLErrorReset();
+    const char *drv = dm_driver_for_path(in);
+    static const char *const csv_opts[] = {
+        "X_POSSIBLE_NAMES=lon,longitude,long,lng,x", "Y_POSSIBLE_NAMES=lat,latitude,y",
+        "GEOM_POSSIBLE_NAMES=wkt,geometry,geom", "KEEP_GEOM_COLUMNS=NO", NULL};
+    GDALDatasetH src = GDALOpenEx(in, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
+                                  drv && !strcmp(drv, "CSV") ? csv_opts : NULL, NULL);
+    if (!src)
+        return dm__fail(ctx, DM_EIO, "%s: cannot open as a vector file", in);
+    GDALDriverH gj = GDALGetDriverByName("GeoJSON");
+    GDALDatasetH dst = gj ? GDALCreate(gj, out, 0, 0, 0, GDT_Unknown, NULL) : NULL;
+    if (!dst) {
+        GDALClose(src);
+        return dm__fail(ctx, DM_EIO, "%s: cannot create: %s", out, CPLGetLastErrorMsg());
+    }
+    OGRSpatialReferenceH wgs = OSRNewSpatialReference(NULL);
+    OSRImportFromEPSG(wgs, 4326);
+    OSRSetAxisMappingStrategy(wgs, OAMS_TRADITIONAL_GIS_ORDER);
+    OGRLayerH ol = GDALDatasetCreateLayer(dst, "spots", wgs, wkbPoint, NULL);
+    dm_status st = ol ? DM_OK : dm__fail(ctx, DM_EIO, "%s: cannot create the layer", out);
+    size_t k = 0;
+    for (int li = 0; !st && li < GDALDatasetGetLayerCount(src); li++) {
+        OGRLayerH lay = GDALDatasetGetLayer(src, li);
+        OGRFeatureDefnH d = OGR_L_GetLayerDefn(lay);
+        /* the fields of the first layer, the label an integer */
+        if (li == 0) {
+            for (int f = 0; f < OGR_FD_GetFieldCount(d); f++) {
+                OGRFieldDefnH fd = OGR_FD_GetFieldDefn(d, f);
+                if (!dm__strcasecmp(OGR_Fld_GetNameRef(fd), lf))
+                    continue;
+                OGR_L_CreateField(ol, fd, 1);
+            }
+            OGRFieldDefnH lfd = OGR_Fld_Create(lf, OFTInteger);
+            OGR_L_CreateField(ol, lfd, 1);
+            OGR_Fld_Destroy(lfd);
+        }
+        OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(lay);
+        OGRCoordinateTransformationH ct = NULL;
+        if (srs && !OSRIsSame(srs, wgs)) {
+            OGRSpatialReferenceH s2 = OSRClone(srs);
+            OSRSetAxisMappingStrategy(s2, OAMS_TRADITIONAL_GIS_ORDER);
+            ct = OCTNewCoordinateTransformation(s2, wgs);
+            OSRDestroySpatialReference(s2);
+        }
+        OGRFeatureDefnH od = OGR_L_GetLayerDefn(ol);
+        OGR_L_ResetReading(lay);
+        OGRFeatureH f;
+        while (!st && (f = OGR_L_GetNextFeature(lay)) != NULL) {
+            if (k >= n) {
+                OGR_F_Destroy(f);
+                st = dm__fail(ctx, DM_EINVAL, "%s: more features than spots read", in);
+                break;
+            }
+            OGRFeatureH nf = OGR_F_Create(od);
+            OGR_F_SetFrom(nf, f, 1);
+            OGRGeometryH g = OGR_F_GetGeometryRef(nf);
+            if (g && ct)
+                OGR_G_Transform(g, ct);
+            int li2 = OGR_FD_GetFieldIndex(od, lf);
+            if (s[k].label == 0 || s[k].label == 1)
+                OGR_F_SetFieldInteger(nf, li2, (int)s[k].label);
+            else
+                OGR_F_SetFieldNull(nf, li2);
+            if (OGR_L_CreateFeature(ol, nf) != OGRERR_NONE)
+                st = dm__fail(ctx, DM_EIO, "%s: cannot write spot %zu", out, k + 1);
+            OGR_F_Destroy(nf);
+            OGR_F_Destroy(f);
+            k++;
+        }
+        if (ct)
+            OCTDestroyCoordinateTransformation(ct);
+    }
+    if (!st && k != n)
+        st = dm__fail(ctx, DM_EINVAL, "%s: %zu features for %zu spots", in, k, n);
+    OSRDestroySpatialReference(wgs);
+    GDALClose(src);
+    CPLErrorReset();
+    GDALClose(dst);
+    if (!st && CPLGetLastErrorType() >= CE_Failure)
+        st = dm__fail(ctx, DM_EIO, "%s: %s", out, CPLGetLastErrorMsg());
+    if (st)
+        remove(out);
+    return st;
+}
