@@ -114,22 +114,25 @@ DM_API dm_status dm_evidence_read_store(dm_ctx *ctx, dm_store *s, const dm_evide
 DM_API dm_status dm_read_polygons(dm_ctx *ctx, const char *path, dm_geom **out);
 
 /* A spot checked on the ground (a file written by `risk spots`, labelled
- * by the field teams): where, what was found and what the map predicted
+ * by the field teams): where, what was found and what the model predicted
  * there before the search. */
 typedef struct dm_spot {
     double lon, lat;  /* WGS 84 */
-    double label;     /* 1 an item, 0 nothing; NaN when empty (not checked yet) */
-    double model_ha;  /* the map's items per hectare there before any spot recalibration
-                         (`model_ha`, else `items_ha`; NaN when neither) */
-    double cell_m;    /* side of the cell searched (`cell_m`, else from `p` and `items_ha`;
-                         NaN when unknown) */
+    double label;     /* 1 an item (a count of items reads as 1), 0 nothing; NaN when empty
+                         (not searched yet) */
+    double model_ha;  /* the model's own items per hectare there (`model_ha`; NaN without) */
+    double cell_m;    /* side of the cell searched (`cell_m`; NaN without) */
+    long feature;     /* its feature number in the file (1-based) */
+    char id[24];      /* its `id` ("S001"), "" without */
 } dm_spot;
 
-/* Read the spots of a point file (GeoJSON, CSV with lon/lat, GeoPackage...),
- * the label from label_field (NULL: "label"). Errors naming the file,
- * feature and field: DM_EIO, DM_EGEOM (not a point), DM_EPARSE (no such
- * label field; a label, model_ha, items_ha, p or cell_m that is not a
- * number in range). *out is freed with dm_free. */
+/* Read the spots of a point file (GeoJSON, CSV with lon/lat, GeoPackage...;
+ * FILE:LAYER names one layer of several), the label from label_field (NULL:
+ * "label"). Errors naming the file, feature (and id) and field: DM_EIO (no
+ * such file), DM_EINVAL (several layers and none named), DM_EGEOM (not a
+ * point; not longitude and latitude), DM_EPARSE (no label field; a label
+ * other than empty, 0, a count or true/false; model_ha or cell_m not a
+ * number in range; two spots at one place). *out is freed with dm_free. */
 DM_API dm_status dm_spots_read(dm_ctx *ctx, const char *path, const char *label_field,
                                dm_spot **out, size_t *n);
 

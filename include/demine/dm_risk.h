@@ -201,6 +201,18 @@ typedef struct dm_risk_spot_cal {
 DM_API dm_status dm_risk_spot_calibrate(dm_ctx *ctx, const dm_spot *s, size_t n, double cell_m,
                                         double cluster, dm_risk_spot_cal *out);
 
+/* The recalibration of a map on grid g, whose searched-land factor and
+ * items per cell holding any are `factor` and `cluster`, by n spots
+ * (from[i], may be NULL: the file of spot i, for messages): a labelled spot
+ * needs model_ha (put on the map's scale by factor) and a cell_m equal to
+ * g's; spots off the grid are left out with a warning, and with those not
+ * searched yet counted in out->ignored. Errors naming the file and spot:
+ * DM_EINVAL (two spots at one place; no model_ha; another cell size; no
+ * labelled spot on the map). */
+DM_API dm_status dm_risk_spots_fit(dm_ctx *ctx, const dm_grid *g, double factor, double cluster,
+                                   const dm_spot *s, size_t n, const char *const *from,
+                                   dm_risk_spot_cal *out);
+
 /* The calibration a map of demine's was made with (its GeoTIFF metadata
  * DEMINE_CALIBRATION): the factor of the searched land (dm_risk_calibrate)
  * and the spot recalibration; all 1 for a map without (or another
@@ -237,6 +249,7 @@ typedef struct dm_risk_update_opts {
     const char *const *spot_paths;      /* checked spots (risk spots, labelled) to recalibrate
                                            the item density with */
     size_t n_spots;
+    const char *spot_label_field;       /* their label field (NULL: "label") */
 } dm_risk_update_opts;
 
 typedef struct dm_risk_update_result {

@@ -48,6 +48,8 @@ int cli_help(const char *text);
 /* Parse a double / long option value, printing an error on failure. */
 int cli_parse_double(const char *cmd, const char *opt, const char *s, double *out);
 int cli_parse_long(const char *cmd, const char *opt, const char *s, long *out);
+/* s as a JSON string (quotes included) in a static buffer rotated 4 ways. */
+const char *cli_json_str(const char *s);
 
 /* Open a database for a command, printing the error on failure. */
 int cli_open_store(dm_ctx *ctx, const char *cmd, const char *path, unsigned flags,

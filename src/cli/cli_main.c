@@ -196,3 +196,24 @@ int main(int argc, char **argv)
     usage(stderr);
     return 2;
 }
+
+const char *cli_json_str(const char *s)
+{
+    static char buf[4][8192];
+    static int turn;
+    char *b = buf[turn++ & 3];
+    size_t k = 0, cap = sizeof buf[0];
+    b[k++] = '"';
+    for (; s && *s && k + 8 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            b[k++] = '\\', b[k++] = (char)c;
+        else if (c < 0x20)
+            k += (size_t)snprintf(b + k, cap - k, "\\u%04x", c);
+        else
+            b[k++] = (char)c;
+    }
+    b[k++] = '"';
+    b[k] = '\0';
+    return b;
+}

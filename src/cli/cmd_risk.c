@@ -56,7 +56,8 @@ static const char *help_map =
     "                        so that land already searched holds what was found there)\n"
     "  --spots FILE          spots from `risk spots`, searched and labelled 1/0 by the\n"
     "                        teams: recalibrate the item density on them (repeatable;\n"
-    "                        refresh reads the files again)\n"
+    "                        FILE:LAYER for one layer; refresh reads the files again)\n"
+    "  --label-field F       the spots' label field (default label)\n"
     "  --json                print a summary as JSON\n";
 
 static const char *help_eval =
@@ -256,6 +257,7 @@ static void free_opts(opts *o)
 {
     for (int i = 0; i < o->n_cov; i++)
         free(o->cov_buf[i]);
+    o->n_cov = 0;
 }
 
 /* A date option; the end of a range (--until, --to, --label-to) given as a
@@ -327,6 +329,20 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
             return rc;
         }
     }
+    {
+        /* options of the other subcommands are mistakes here, not no-ops */
+        const char *stray = o.labels ? "--labels" : o.plot ? "--plot" : o.truth ? "--truth"
+                            : o.from ? "--from" : o.to ? "--to" : o.label_from ? "--label-from"
+                            : o.label_to ? "--label-to" : o.add_cov ? "--add-covariates"
+                            : o.no_prior ? "--no-prior" : o.n_codes ? "--codes" : o.kinds ? "--kinds"
+                            : o.band ? "--band" : o.folds ? "--folds" : o.block_km ? "--block-km"
+                            : o.label_field && !o.n_spots ? "--label-field (without --spots)"
+                                                          : NULL;
+        if (stray) {
+            free_opts(&o);
+            return cli_usage_error("risk map", "%s is not an option of risk map", stray);
+        }
+    }
     if (!o.db && !o.n_ev) {
         free_opts(&o);
         return cli_usage_error("risk map", "give a database and/or --evidence files");
@@ -357,6 +373,7 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
     u.no_calibrate = o.no_calibrate;
     u.spot_paths = o.spots;
     u.n_spots = (size_t)o.n_spots;
+    u.spot_label_field = o.label_field;
     dm_risk_update_result r;
     /* interrupted (Ctrl-C, kill): no half-written OUT.part is left behind */
     snprintf(part_path, sizeof part_path, "%s.part", o.out);
@@ -381,13 +398,14 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
     const dm_risk_calibration *cal = &r.cal;
     const dm_risk_spot_cal *sc = &r.spot_cal;
     if (o.json) {
-        printf("{\"out\":\"%s\",\"cells\":%zu,\"nx\":%d,\"ny\":%d,\"cell_m\":%g,\"crs\":\"%s\","
+        printf("{\"out\":%s,\"cells\":%zu,\"nx\":%d,\"ny\":%d,\"cell_m\":%g,\"crs\":\"%s\","
                "\"evidence\":%zu,\"seconds\":%.3f,\"tiles\":%zu,\"threads\":%d,\"halo\":%d,"
                "\"work_mib\":%.1f,\"mean_p\":%.6g,\"max_p\":%.6g,\"hazards_updated\":%zu,"
                "\"calibration\":{\"zones\":%zu,\"area_ha\":%.4f,\"found\":%.4f,"
                "\"predicted\":%.4f,\"factor\":%.6g,\"cluster\":%.6g,\"find_cells\":%zu},",
-               o.out, stats->cells, g->nx, g->ny, g->cell, g->crs, r.n_evidence, stats->seconds,
-               stats->tiles, stats->threads, stats->halo, stats->peak_work_bytes / 1048576.0,
+               cli_json_str(o.out), stats->cells, g->nx, g->ny, g->cell, g->crs, r.n_evidence,
+               stats->seconds, stats->tiles, stats->threads, stats->halo,
+               stats->peak_work_bytes / 1048576.0,
                stats->mean_p, stats->max_p, r.hazards_updated, cal->zones, cal->area_ha,
                cal->found, cal->predicted, cal->factor, cal->cluster, cal->find_cells);
         if (sc->spots)
@@ -408,7 +426,7 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
         }
         char style[4200];
         if (dm_qgis_style_path(o.out, style, sizeof style) == 0 && access(style, F_OK) == 0)
-            printf("],\"style\":\"%s\"}\n", style);
+            printf("],\"style\":%s}\n", cli_json_str(style));
         else
             printf("],\"style\":null}\n");
     } else {
@@ -430,7 +448,8 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
                    cal->zones, cal->area_ha, cal->found, cal->predicted, cal->factor, cal->cluster,
                    cal->find_cells);
         if (sc->spots) {
-            printf("recalibrated on %zu checked spots: %zu held an item where the map expected "
+            printf("recalibrated on %zu checked spots: %zu held an item where the map before any "
+                   "spots expected "
                    "%.1f; items per ha = %.3g x (density before the spots)^%.2f, its level "
                    "known to within x/%.2g (90 %%)\n",
                    sc->spots, sc->positive, sc->expected, sc->factor, sc->power, sc->level_x90);
@@ -544,8 +563,18 @@ static int run_eval(dm_ctx *ctx, int argc, char **argv)
     o.band = 1;
     const char *pos[1] = {0};
     int rc = parse_opts("risk eval", argc, argv, &o, 1, pos);
-    if (rc)
+    if (rc) {
+        free_opts(&o);
         return rc;
+    }
+    {
+        const char *stray = o.n_spots ? "--spots" : o.out ? "--out" : o.model ? "--model"
+                            : o.n_ev ? "--evidence" : o.n_cov ? "--covariate" : o.until ? "--until"
+                            : o.label_from ? "--label-from" : o.label_to ? "--label-to" : NULL;
+        free_opts(&o); /* eval reads no covariate */
+        if (stray)
+            return cli_usage_error("risk eval", "%s is not an option of risk eval", stray);
+    }
     char from[11] = "", to[11] = "";
     if (check_date("risk eval", "--from", o.from, from) || check_date("risk eval", "--to", o.to, to))
         return 2;
@@ -652,7 +681,7 @@ static int run_eval(dm_ctx *ctx, int argc, char **argv)
     }
     if (!st) {
         if (o.json) {
-            printf("{\"map\":\"%s\",\"cells\":%zu,\"truth\":%zu,\"truth_inside\":%zu", pos[0],
+            printf("{\"map\":%s,\"cells\":%zu,\"truth\":%zu,\"truth_inside\":%zu", cli_json_str(pos[0]),
                    e.n_cells, e.n_truth, e.n_truth_inside);
             const char *names[] = {"recall5", "recall10", "recall20", "pai5",
                                    "pai10",   "pai20",    "capture_auc"};
@@ -795,14 +824,27 @@ static int run_refresh(dm_ctx *ctx, int argc, char **argv)
     dm_store_close(s);
     if (st)
         return cli_fail(ctx, "risk refresh", st);
-    if (json)
+    const dm_risk_spot_cal *sc = &r.spot_cal;
+    if (json) {
         printf("{\"cells\":%zu,\"evidence\":%zu,\"seconds\":%.3f,\"hazards_updated\":%zu,"
-               "\"calibration_factor\":%.6g}\n",
-               r.stats.cells, r.n_evidence, r.stats.seconds, r.hazards_updated, r.cal.factor);
-    else
+               "\"calibration_factor\":%.6g,\"cluster\":%.6g,",
+               r.stats.cells, r.n_evidence, r.stats.seconds, r.hazards_updated, r.cal.factor,
+               r.cal.cluster);
+        if (sc->spots)
+            printf("\"spots\":{\"labelled\":%zu,\"positive\":%zu,\"factor\":%.6g,"
+                   "\"power\":%.6g}}\n",
+                   sc->spots, sc->positive, sc->factor, sc->power);
+        else
+            printf("\"spots\":null}\n");
+    } else {
         printf("risk map refreshed: %zu cells from %zu evidence items in %.2f s; %zu hazards "
-               "updated; item density x %.3g\n",
+               "updated; item density x %.3g",
                r.stats.cells, r.n_evidence, r.stats.seconds, r.hazards_updated, r.cal.factor);
+        if (sc->spots)
+            printf("; recalibrated on %zu checked spots (%zu with an item): %.3g x density^%.2f",
+                   sc->spots, sc->positive, sc->factor, sc->power);
+        printf("\n");
+    }
     return 0;
 }
 
@@ -1277,9 +1319,9 @@ int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv)
         char bauc[32] = "null";
         if (isfinite(fo.base_auc))
             snprintf(bauc, sizeof bauc, "%.4f", fo.base_auc);
-        printf("{\"out\":\"%s\",\"samples\":%zu,\"cv_logloss\":%s,\"cv_auc\":%s,"
+        printf("{\"out\":%s,\"samples\":%zu,\"cv_logloss\":%s,\"cv_auc\":%s,"
                "\"base_auc\":%s,\"lambda\":%g,\"block_km\":%g}\n",
-               o.out, ns, loss, auc, bauc, m.lambda, fo.block_used_m / 1000);
+               cli_json_str(o.out), ns, loss, auc, bauc, m.lambda, fo.block_used_m / 1000);
     } else {
         printf("fitted %s on %zu samples: held-out AUC %.4f, log-loss %.5f, lambda %g", o.out, ns,
                fo.cv_auc, fo.cv_loss, m.lambda);

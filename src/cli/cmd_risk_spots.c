@@ -24,17 +24,22 @@ static const char *help_spots =
     "of the map (the riskiest 1 %, 1-5 %, 5-10 %, 10-20 %, 20-50 % of the area and the\n"
     "lower half; inside --aoi when given). Land searched because it looked dangerous\n"
     "cannot say how clean the rest is; these spots can. Each spot has its class, the\n"
-    "map's p and items per hectare there, `cells` (the cells of its class it stands\n"
-    "for) and an empty `label`: set 1 where an item is found, 0 where the\n"
-    "search finds nothing, then score the map with `risk eval RISK.tif --labels\n"
-    "SPOTS.geojson` or fit a model with `risk fit --labels SPOTS.geojson`.\n"
+    "map's p and items per hectare there, `model_ha` (the model's own density, before\n"
+    "any calibration) and `cell_m` (for the recalibration), `cells` (the cells of its\n"
+    "class it stands for) and an empty `label`: after the search set 0 where nothing\n"
+    "was found, 1 (or the number of items) where something was; leave it empty until\n"
+    "searched. Then check the map (below), recalibrate it with `risk map DB --spots\n"
+    "SPOTS.geojson`, score it with `risk eval RISK.tif --labels SPOTS.geojson` or fit a\n"
+    "model with `risk fit --labels SPOTS.geojson`.\n"
     "The same --seed (default 1) draws the same spots.\n\n"
-    "usage: demine risk spots RISK.tif --check SPOTS.geojson [--aoi FILE] [--json]\n\n"
+    "usage: demine risk spots RISK.tif --check SPOTS.geojson [--aoi FILE] [--label-field F]\n"
+    "                         [--json]\n\n"
     "After the search: for each class of the map, its cells, the spots checked, those\n"
     "with an item, the share with its 90 % interval, and the map's mean p there; then\n"
     "the cells holding items in the whole area as the spots estimate them (each class's\n"
-    "share times its cells) against the map's own expectation (the sum of p). Any\n"
-    "point file with a 0/1 `label` field will do (--label-field F for another name).\n";
+    "share times its cells, with the range of the classes' intervals) against the map's\n"
+    "own expectation (the sum of p), and what `risk map --spots` would make of them (or\n"
+    "why it would refuse them). A file of several layers is named FILE:LAYER.\n";
 
 static const char *class_names[DM_RISK_SPOT_CLASSES] = {
     "riskiest 1 %", "riskiest 1-5 %", "riskiest 5-10 %", "riskiest 10-20 %", "riskiest 20-50 %",
@@ -100,48 +105,38 @@ static int run_check(dm_ctx *ctx, const char *map, const char *path, const char 
     dm_grid g;
     float *p = NULL;
     unsigned char *mask = NULL;
-    dm_evidence_set lab;
-    dm_evidence_set_init(&lab);
+    dm_spot *sv = NULL;
+    size_t sn = 0;
     double *xy = NULL, *y = NULL;
     dm_transform *t = NULL;
     dm_risk_spot_class cls[DM_RISK_SPOT_CLASSES];
     dm_status st = read_map(ctx, map, aoi_path, &g, &p, &mask);
-    dm_evidence_opts eo = {0};
-    eo.label_field = label_field;
     if (!st)
-        st = dm_evidence_read_file(ctx, path, DM_EV_REPORT, &eo, &lab);
+        st = dm_spots_read(ctx, path, label_field, &sv, &sn);
     if (!st) {
-        xy = malloc((lab.n ? lab.n : 1) * 2 * sizeof *xy);
-        y = malloc((lab.n ? lab.n : 1) * sizeof *y);
+        xy = malloc((sn ? sn : 1) * 2 * sizeof *xy);
+        y = malloc((sn ? sn : 1) * sizeof *y);
         st = xy && y ? dm_transform_new(ctx, "EPSG:4326", g.crs, &t) : DM_ENOMEM;
     }
-    for (size_t i = 0; !st && i < lab.n; i++) {
-        const dm_coords *c = &lab.v[i].xy;
-        double sx = 0, sy = 0;
-        for (size_t k = 0; k < c->n_xy; k++)
-            sx += c->xy[2 * k], sy += c->xy[2 * k + 1];
-        xy[2 * i] = c->n_xy ? sx / (double)c->n_xy : NAN;
-        xy[2 * i + 1] = c->n_xy ? sy / (double)c->n_xy : NAN;
-        y[i] = lab.v[i].value;
+    for (size_t i = 0; !st && i < sn; i++) {
+        xy[2 * i] = sv[i].lon, xy[2 * i + 1] = sv[i].lat;
+        y[i] = sv[i].label;
         st = dm_transform_xy(t, &xy[2 * i], &xy[2 * i + 1], 1);
     }
     if (!st)
-        st = dm_risk_spot_check(ctx, &g, p, mask, xy, y, lab.n, cls);
-    /* what `risk map --spots` would make of them (spots from `risk spots`
-     * only: others lack the map's prediction) */
+        st = dm_risk_spot_check(ctx, &g, p, mask, xy, y, sn, cls);
+    /* what `risk map --spots` would make of them, or why it would refuse */
     dm_risk_spot_cal sc = {0};
     int have_sc = 0;
+    char why[512] = "";
     if (!st) {
-        dm_spot *sv = NULL;
-        size_t sn = 0;
         dm_risk_map_cal mc;
-        if (dm_risk_map_cal_read(ctx, map, &mc) == DM_OK &&
-            dm_spots_read(ctx, path, label_field, &sv, &sn) == DM_OK) {
-            for (size_t i = 0; i < sn; i++)
-                sv[i].model_ha *= mc.factor;
-            have_sc = dm_risk_spot_calibrate(ctx, sv, sn, g.cell, mc.cluster, &sc) == DM_OK;
-        }
-        dm_free(ctx, sv);
+        dm_status e = dm_risk_map_cal_read(ctx, map, &mc);
+        if (!e)
+            e = dm_risk_spots_fit(ctx, &g, mc.factor, mc.cluster, sv, sn, NULL, &sc);
+        have_sc = e == DM_OK;
+        if (e)
+            snprintf(why, sizeof why, "%s", dm_ctx_errmsg(ctx));
         dm_ctx_clear_error(ctx);
     }
     int rc = 0;
@@ -168,7 +163,7 @@ static int run_check(dm_ctx *ctx, const char *map, const char *path, const char 
                 all = 0;
         }
         if (json) {
-            printf("{\"map\":\"%s\",\"spots\":%zu,\"classes\":[", map, checked);
+            printf("{\"map\":%s,\"spots\":%zu,\"classes\":[", cli_json_str(map), checked);
             for (int c = 0; c < DM_RISK_SPOT_CLASSES; c++) {
                 printf("%s{\"class\":\"%s\",\"cells\":%.0f,\"map_p\":%.6g,\"spots\":%zu,"
                        "\"positive\":%zu,", c ? "," : "", class_names[c], cls[c].cells,
@@ -187,11 +182,13 @@ static int run_check(dm_ctx *ctx, const char *map, const char *path, const char 
                 printf("null");
             printf(",\"map_cells_with_items\":%.1f,\"recalibration\":", map_sum);
             if (have_sc)
-                printf("{\"factor\":%.6g,\"power\":%.6g,\"expected\":%.6g,"
-                       "\"expected_after\":%.6g,\"level_x90\":%.6g}}\n",
-                       sc.factor, sc.power, sc.expected, sc.expected_after, sc.level_x90);
+                printf("{\"spots\":%zu,\"positive\":%zu,\"ignored\":%zu,\"factor\":%.6g,"
+                       "\"power\":%.6g,\"expected\":%.6g,\"expected_after\":%.6g,"
+                       "\"level_x90\":%.6g}}\n",
+                       sc.spots, sc.positive, sc.ignored, sc.factor, sc.power, sc.expected,
+                       sc.expected_after, sc.level_x90);
             else
-                printf("null}\n");
+                printf("{\"refused\":%s}}\n", cli_json_str(why));
         } else {
             printf("%-18s %10s %6s %6s %22s %10s\n", "class", "cells", "spots", "items",
                    "share (90 % interval)", "map's p");
@@ -211,18 +208,24 @@ static int run_check(dm_ctx *ctx, const char *map, const char *path, const char 
                 printf("cells holding items in the area: %.0f by the map; check spots in every "
                        "class for the spots' estimate\n",
                        map_sum);
+            char cmd[1200];
+            snprintf(cmd, sizeof cmd, "risk map --spots %s%s%s", path,
+                     strcmp(label_field, "label") ? " --label-field " : "",
+                     strcmp(label_field, "label") ? label_field : "");
             if (have_sc)
-                printf("`risk map --spots %s` would set items per ha to %.3g x (density before "
-                       "the spots)^%.2f (level within x/%.2g, 90 %%): %zu spots held an item "
-                       "where the map expected %.1f, and would expect %.1f\n",
-                       path, sc.factor, sc.power, sc.level_x90, sc.positive, sc.expected,
+                printf("`%s` would set items per ha to %.3g x (density before the spots)^%.2f "
+                       "(level within x/%.2g, 90 %%): %zu of %zu spots held an item where the map "
+                       "before any spots expected %.1f, and would expect %.1f\n",
+                       cmd, sc.factor, sc.power, sc.level_x90, sc.positive, sc.spots, sc.expected,
                        sc.expected_after);
+            else
+                printf("`%s` would refuse them: %s\n", cmd, why);
         }
     }
     dm_transform_free(t);
     free(xy);
     free(y);
-    dm_evidence_set_free(ctx, &lab);
+    dm_free(ctx, sv);
     free(mask);
     if (p)
         dm_raster_free(p, dm_grid_cells(&g));
@@ -310,7 +313,7 @@ int cmd_risk_spots(dm_ctx *ctx, int argc, char **argv)
         for (size_t i = 0; i < ns; i++)
             k[sp[i].cls]++, w[sp[i].cls] = sp[i].cells;
         if (json)
-            printf("{\"out\":\"%s\",\"spots\":%zu,\"classes\":[", out, ns);
+            printf("{\"out\":%s,\"spots\":%zu,\"classes\":[", cli_json_str(out), ns);
         else
             printf("%zu spots written to %s (label them 1 or 0 after the search):\n", ns, out);
         for (int c = 0; c < DM_RISK_SPOT_CLASSES; c++)

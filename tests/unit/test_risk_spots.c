@@ -194,7 +194,7 @@ TEST(risk_map_recalibrated_by_checked_spots)
     dmtest_write_file(dmtest_path("bare.csv"), "lon,lat,label\n46.95,39.95,1\n46.96,39.95,0\n");
     ASSERT(dmtest_demine(&out, "risk map %s --cell 20 --out %s --spots %s", db, r1,
                          dmtest_path("bare.csv")) != 0);
-    ASSERT_CONTAINS(out, "bare.csv: feature 1: no 'items_ha'");
+    ASSERT_CONTAINS(out, "bare.csv: feature 1: no 'model_ha'");
     free(out);
     ASSERT(dmtest_demine(&out, "risk map %s --cell 20 --out %s --spots %s", db, lab, lab) != 0);
     ASSERT_CONTAINS(out, "name it .tif");
@@ -518,5 +518,115 @@ TEST(demo_teams_search_spots_against_the_hidden_truth)
     ASSERT(dmtest_demine(&out, "demo search-spots %s %s --out %s", dmtest_path("e.gpkg"),
                          dmtest_path("s.csv"), dmtest_path("l2.geojson")) != 0);
     ASSERT_CONTAINS(out, "no truth_items");
+    free(out);
+}
+
+/* Replace the first occurrence of from by to (same length) in a file. */
+static void patch_file(const char *path, const char *from, const char *to)
+{
+    char *txt = dmtest_read_file(path);
+    ASSERT(txt && strlen(from) == strlen(to));
+    char *q = strstr(txt, from);
+    ASSERT_MSG(q, "'%s' not in %s", from, path);
+    memcpy(q, to, strlen(to));
+    dmtest_write_file(path, txt);
+    free(txt);
+}
+
+TEST(risk_spot_files_are_read_strictly)
+{
+    const char *db = dmtest_demo_db();
+    char *out = NULL;
+    char tif[512], sp[512], lab[512];
+    snprintf(tif, sizeof tif, "%s", dmtest_path("m.tif"));
+    snprintf(sp, sizeof sp, "%s", dmtest_path("s.geojson"));
+    snprintf(lab, sizeof lab, "%s", dmtest_path("lab.geojson"));
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --cell 20 --out %s", db, tif), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk spots %s --n 60 --out %s", tif, sp), 0);
+    free(out);
+    label_spots(sp, lab, 2);
+    /* a count of items is an item; a label that is no count is an error */
+    patch_file(lab, "\"label\":1   ", "\"label\":3   ");
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --cell 20 --out %s --spots %s", db, tif, lab), 0);
+    ASSERT_CONTAINS(out, "recalibrated on 60 checked spots: 2 held an item");
+    free(out);
+    patch_file(lab, "\"label\":3   ", "\"label\":0.5 ");
+    ASSERT(dmtest_demine(&out, "risk spots %s --check %s", tif, lab) != 0);
+    ASSERT_CONTAINS(out, "field 'label' is '0.5': it must be empty (not searched yet), 0");
+    ASSERT_CONTAINS(out, "(S00");
+    free(out);
+    patch_file(lab, "\"label\":0.5 ", "\"label\":1   ");
+    /* the same file twice; spots drawn at another cell size */
+    ASSERT(dmtest_demine(&out, "risk map %s --cell 20 --out %s --spots %s --spots %s", db, tif, lab,
+                         lab) != 0);
+    ASSERT_CONTAINS(out, "is given twice");
+    free(out);
+    ASSERT(dmtest_demine(&out, "risk map %s --cell 25 --out %s --spots %s", db,
+                         dmtest_path("m25.tif"), lab) != 0);
+    ASSERT_CONTAINS(out, "a spot of 20 m, the map's cells are 25 m");
+    free(out);
+    /* spots off the map are left out, and said so; --check says why a fit
+     * would be refused */
+    dmtest_write_file(dmtest_path("far.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                      "\"properties\":{\"id\":\"S001\",\"model_ha\":1,\"cell_m\":20,\"label\":1},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[10,50]}}]}");
+    ASSERT(dmtest_demine(&out, "risk map %s --cell 20 --out %s --spots %s", db, tif,
+                         dmtest_path("far.geojson")) != 0);
+    ASSERT_CONTAINS(out, "1 labelled spots lie outside the map");
+    ASSERT_CONTAINS(out, "no spot labelled 0 or 1 on the map (0 not searched yet, 1 off the map)");
+    free(out);
+    /* a file of several layers: name one */
+    ASSERT_EQ(dmtest_sh(&out, "ogr2ogr -f GPKG %s %s -nln spots && ogr2ogr -update -f GPKG %s %s "
+                              "-nln other",
+                        dmtest_path("two.gpkg"), lab, dmtest_path("two.gpkg"),
+                        dmtest_path("far.geojson")),
+              0);
+    free(out);
+    ASSERT(dmtest_demine(&out, "risk map %s --cell 20 --out %s --spots %s", db, tif,
+                         dmtest_path("two.gpkg")) != 0);
+    ASSERT_CONTAINS(out, "holds 2 layers: name the spots' as");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --cell 20 --out %s --spots %s:spots --json", db, tif,
+                            dmtest_path("two.gpkg")),
+              0);
+    ASSERT_CONTAINS(out, "\"positive\":2,");
+    free(out);
+    /* refresh keeps the spots and the ablation, and says so; a spot file
+     * gone is named */
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --cell 20 --out %s --spots %s --disable-term "
+                                  "area_hazards",
+                            db, tif, lab),
+              0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk refresh %s", db), 0);
+    ASSERT_CONTAINS(out, "recalibrated on 60 checked spots (2 with an item)");
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "ogrinfo -ro -q %s -sql \"select value from dm_meta where key = "
+                              "'risk_map_options'\"",
+                        db),
+              0);
+    ASSERT_CONTAINS(out, "\"disabled_term\":\"area_hazards\"");
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "mv %s %s.moved", lab, lab), 0);
+    free(out);
+    ASSERT(dmtest_demine(&out, "risk refresh %s", db) != 0);
+    ASSERT_CONTAINS(out, "a spot file of the last map (risk map --spots), cannot be read");
+    free(out);
+    /* options of other subcommands are refused, not ignored */
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --cell 20 --out %s --plot x.png", db, tif), 2);
+    ASSERT_CONTAINS(out, "--plot is not an option of risk map");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --truth %s:truth_items --spots %s.moved", tif, db,
+                            lab),
+              2);
+    ASSERT_CONTAINS(out, "--spots is not an option of risk eval");
+    free(out);
+    /* a path that needs escaping stays valid JSON */
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --cell 50 --no-writeback --out '%s' --json", db,
+                            dmtest_path("we\"ird.tif")),
+              0);
+    ASSERT_CONTAINS(out, "we\\\"ird.tif\",\"cells\"");
     free(out);
 }

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void dm__gdal_init(void);
 
@@ -461,14 +462,16 @@ typedef struct spot_ctx {
 } spot_ctx;
 
 /* A numeric field of a spot: 1 read, 0 absent or empty; a value that is not
- * a number in [lo, hi] fails naming the feature and field. */
-static int spot_num(dm_ctx *ctx, spot_ctx *sc, OGRFeatureH f, OGRFeatureDefnH d, long fno,
-                    const char *name, double lo, double hi, double *v, dm_status *st)
+ * a number in [lo, hi] fails naming the spot and field. */
+static int spot_num(dm_ctx *ctx, spot_ctx *sc, OGRFeatureH f, OGRFeatureDefnH d,
+                    const dm_spot *s, const char *name, double lo, double hi, double *v,
+                    dm_status *st)
 {
     int r = field_num(f, d, name, v);
     if (r < 0 || (r > 0 && (*v < lo || *v > hi))) {
-        *st = dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field '%s' must be a number in [%g, %g]",
-                       sc->path, fno, name, lo, hi);
+        *st = dm__fail(ctx, DM_EPARSE, "%s: feature %ld%s%s%s: field '%s' must be a number in [%g, %g]",
+                       sc->path, s->feature, s->id[0] ? " (" : "", s->id, s->id[0] ? ")" : "",
+                       name, lo, hi);
         return 0;
     }
     return r;
@@ -478,41 +481,60 @@ static dm_status spot_feature(dm_ctx *ctx, void *user, OGRFeatureH f, OGRFeature
                               dm_geom *g, long fno)
 {
     spot_ctx *sc = user;
+    dm_spot s;
+    memset(&s, 0, sizeof s);
+    s.lon = s.lat = s.label = s.model_ha = s.cell_m = NAN;
+    s.feature = fno;
+    const char *id = field_str(f, d, "id");
+    if (id)
+        dm__strlcpy(s.id, id, sizeof s.id);
+    char where[96];
+    snprintf(where, sizeof where, "feature %ld%s%s%s", fno, s.id[0] ? " (" : "", s.id,
+             s.id[0] ? ")" : "");
     dm_coords c;
     dm_status st = dm_geom_coords(ctx, g, &c);
     if (st)
-        return dm__wrap(ctx, "%s: feature %ld", sc->path, fno);
+        return dm__wrap(ctx, "%s: %s", sc->path, where);
     int point = c.n_parts == 1 && c.kind[0] == 0 && c.n_xy == 1;
-    dm_spot s = {NAN, NAN, NAN, NAN, NAN};
     if (point)
         s.lon = c.xy[0], s.lat = c.xy[1];
     dm_coords_free(ctx, &c);
     if (!point)
-        return dm__fail(ctx, DM_EGEOM, "%s: feature %ld: a spot must be a point", sc->path, fno);
+        return dm__fail(ctx, DM_EGEOM, "%s: %s: a spot must be a point", sc->path, where);
+    if (!(s.lon >= -180 && s.lon <= 180 && s.lat >= -90 && s.lat <= 90))
+        return dm__fail(ctx, DM_EGEOM,
+                        "%s: %s: coordinate (%g, %g) is not a longitude and latitude (a file in "
+                        "another CRS must say so)",
+                        sc->path, where, s.lon, s.lat);
     if (OGR_FD_GetFieldIndex(d, sc->label_field) < 0)
-        return dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field '%s' is missing", sc->path, fno,
+        return dm__fail(ctx, DM_EPARSE, "%s: %s: field '%s' is missing", sc->path, where,
                         sc->label_field);
-    double v, p = NAN, items = NAN;
+    double v;
     int r = field_num(f, d, sc->label_field, &v);
-    if (r < 0)
-        return dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field '%s' is not a number", sc->path,
-                        fno, sc->label_field);
-    if (r > 0)
-        s.label = v;
-    if (spot_num(ctx, sc, f, d, fno, "items_ha", 0, 1e9, &v, &st))
-        items = v;
-    if (!st && spot_num(ctx, sc, f, d, fno, "p", 0, 1, &v, &st))
-        p = v;
-    if (!st && spot_num(ctx, sc, f, d, fno, "model_ha", 0, 1e9, &v, &st))
+    if (r == 0) {
+        /* not checked yet */
+    } else if (r < 0 || v < 0 || v != floor(v)) {
+        const char *t = field_str(f, d, sc->label_field);
+        if (t && (!dm__strcasecmp(t, "true") || !dm__strcasecmp(t, "false")))
+            s.label = !dm__strcasecmp(t, "true");
+        else
+            return dm__fail(ctx, DM_EPARSE,
+                            "%s: %s: field '%s' is '%s': it must be empty (not searched yet), 0 "
+                            "(nothing found) or the number of items found",
+                            sc->path, where, sc->label_field, t ? t : "");
+    } else
+        s.label = v >= 1 ? 1 : 0; /* a count of items: the spot held some */
+    if (spot_num(ctx, sc, f, d, &s, "model_ha", 0, 1e9, &v, &st))
         s.model_ha = v;
-    else if (!st)
-        s.model_ha = items;
-    if (!st && spot_num(ctx, sc, f, d, fno, "cell_m", 1e-3, 1e6, &v, &st))
+    if (!st && spot_num(ctx, sc, f, d, &s, "cell_m", 1e-3, 1e6, &v, &st))
         s.cell_m = v;
-    else if (!st && items > 0 && p > 0 && p < 1) /* p = 1 - exp(-items_ha * area_ha) */
-        s.cell_m = sqrt(-log1p(-p) / items * 1e4);
     if (st)
         return st;
+    for (size_t k = 0; k < sc->n; k++)
+        if (sc->v[k].lon == s.lon && sc->v[k].lat == s.lat)
+            return dm__fail(ctx, DM_EPARSE, "%s: %s: the same place as feature %ld%s%s%s",
+                            sc->path, where, sc->v[k].feature, sc->v[k].id[0] ? " (" : "",
+                            sc->v[k].id, sc->v[k].id[0] ? ")" : "");
     if (sc->n == sc->cap) {
         size_t cap = sc->cap ? 2 * sc->cap : 64;
         dm_spot *nv = dm_realloc(ctx, sc->v, cap * sizeof *nv);
@@ -528,8 +550,29 @@ dm_status dm_spots_read(dm_ctx *ctx, const char *path, const char *label_field, 
                         size_t *n)
 {
     *out = NULL, *n = 0;
-    spot_ctx sc = {path, label_field && *label_field ? label_field : "label", NULL, 0, 0};
-    dm_status st = for_each_feature(ctx, path, NULL, spot_feature, &sc);
+    /* FILE:LAYER names one layer of a file of several */
+    char file[4096];
+    const char *layer = NULL;
+    dm__strlcpy(file, path, sizeof file);
+    char *colon = strrchr(file, ':');
+    if (access(file, F_OK) != 0 && colon && colon > file && !strchr(colon, '/')) {
+        *colon = '\0';
+        layer = colon + 1;
+    }
+    if (access(file, F_OK) != 0)
+        return dm__fail(ctx, DM_EIO, "%s: no such file", file);
+    if (!layer) {
+        dm__gdal_init();
+        GDALDatasetH ds = GDALOpenEx(file, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+        int nl = ds ? GDALDatasetGetLayerCount(ds) : 0;
+        if (ds)
+            GDALClose(ds);
+        if (nl > 1)
+            return dm__fail(ctx, DM_EINVAL, "%s holds %d layers: name the spots' as %s:LAYER",
+                            file, nl, file);
+    }
+    spot_ctx sc = {file, label_field && *label_field ? label_field : "label", NULL, 0, 0};
+    dm_status st = for_each_feature(ctx, file, layer, spot_feature, &sc);
     if (st) {
         dm_free(ctx, sc.v);
         return st;

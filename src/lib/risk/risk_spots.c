@@ -16,6 +16,7 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -275,4 +276,80 @@ dm_status dm_risk_map_cal_read(dm_ctx *ctx, const char *path, dm_risk_map_cal *o
     json_decref(j);
     dm_free(ctx, txt);
     return DM_OK;
+}
+
+/* "feature 5 (S005)" */
+static const char *spot_name(const dm_spot *s, char *buf, size_t size)
+{
+    snprintf(buf, size, "feature %ld%s%s%s", s->feature, s->id[0] ? " (" : "", s->id,
+             s->id[0] ? ")" : "");
+    return buf;
+}
+
+dm_status dm_risk_spots_fit(dm_ctx *ctx, const dm_grid *g, double factor, double cluster,
+                            const dm_spot *s, size_t n, const char *const *from,
+                            dm_risk_spot_cal *out)
+{
+    memset(out, 0, sizeof *out);
+    out->factor = out->power = 1.0;
+    dm_spot *use = dm_calloc(ctx, n + 1, sizeof *use);
+    dm_transform *t = NULL;
+    if (!use)
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    size_t m = 0, off_map = 0, unlabelled = 0;
+    char nm[64], nm2[64];
+    dm_status st = dm_transform_new(ctx, "EPSG:4326", g->crs, &t);
+    for (size_t i = 0; i < n && !st; i++) {
+        const dm_spot *sp = &s[i];
+        const char *path = from && from[i] ? from[i] : "spots";
+        for (size_t q = 0; q < i && !st; q++)
+            if (s[q].lon == sp->lon && s[q].lat == sp->lat)
+                st = dm__fail(ctx, DM_EINVAL, "%s: %s is the spot of %s %s: give each spot once",
+                              path, spot_name(sp, nm, sizeof nm),
+                              from && from[q] ? from[q] : "spots", spot_name(&s[q], nm2, sizeof nm2));
+        if (st)
+            break;
+        if (!(sp->label == 0 || sp->label == 1)) {
+            unlabelled++;
+            continue;
+        }
+        if (!(sp->model_ha >= 0)) {
+            st = dm__fail(ctx, DM_EINVAL,
+                          "%s: %s: no 'model_ha', the model's prediction there: draw the spots "
+                          "again with this version's `risk spots`",
+                          path, spot_name(sp, nm, sizeof nm));
+            break;
+        }
+        if (sp->cell_m > 0 && fabs(sp->cell_m - g->cell) > 1e-6 * g->cell) {
+            st = dm__fail(ctx, DM_EINVAL,
+                          "%s: %s: a spot of %g m, the map's cells are %g m: a cell of another "
+                          "size holds other counts; map with --cell %g or draw the spots from "
+                          "this map",
+                          path, spot_name(sp, nm, sizeof nm), sp->cell_m, g->cell, sp->cell_m);
+            break;
+        }
+        double x = sp->lon, y = sp->lat;
+        if ((st = dm_transform_xy(t, &x, &y, 1)))
+            break;
+        if (!(x >= g->x0 && x < g->x0 + g->nx * g->cell && y <= g->y0 &&
+              y > g->y0 - g->ny * g->cell)) {
+            off_map++;
+            continue;
+        }
+        use[m] = *sp;
+        use[m++].model_ha *= factor;
+    }
+    if (!st && off_map)
+        dm__log(ctx, DM_LOG_WARN, "%zu labelled spots lie outside the map: left out", off_map);
+    if (!st && !m)
+        st = dm__fail(ctx, DM_EINVAL, "no spot labelled 0 or 1 on the map (%zu not searched yet, "
+                                      "%zu off the map)",
+                      unlabelled, off_map);
+    if (!st)
+        st = dm_risk_spot_calibrate(ctx, use, m, g->cell, cluster, out);
+    if (!st)
+        out->ignored = unlabelled + off_map;
+    dm_transform_free(t);
+    dm_free(ctx, use);
+    return st;
 }

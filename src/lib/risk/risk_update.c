@@ -127,46 +127,52 @@ static char *options_json(const dm_risk_update_opts *o, const char *out_abs)
             json_array_append_new(a, json_string(realpath(o->spot_paths[i], buf) ? buf
                                                                                   : o->spot_paths[i]));
         json_object_set_new(j, "spots", a);
+        if (o->spot_label_field)
+            json_object_set_new(j, "spot_label_field", json_string(o->spot_label_field));
     }
+    if (o->disabled_kinds)
+        json_object_set_new(j, "disabled_kinds", json_integer((json_int_t)o->disabled_kinds));
+    if (o->disabled_term && o->disabled_term[0])
+        json_object_set_new(j, "disabled_term", json_string(o->disabled_term));
     char *txt = json_dumps(j, JSON_COMPACT);
     json_decref(j);
     return txt;
 }
 
-/* The recalibration by the checked spots of o's files, their predictions
- * put on the scale of this map's searched-land factor. */
-static dm_status spot_calibration(dm_ctx *ctx, const dm_risk_update_opts *o, double factor,
-                                  double cluster, dm_risk_spot_cal *out)
+/* The recalibration by the checked spots of o's files, on grid g. */
+static dm_status spot_calibration(dm_ctx *ctx, const dm_risk_update_opts *o, const dm_grid *g,
+                                  double factor, double cluster, dm_risk_spot_cal *out)
 {
     dm_spot *all = NULL;
+    const char **from = NULL; /* the file of each spot */
     size_t n = 0;
     dm_status st = DM_OK;
     for (size_t f = 0; f < o->n_spots && !st; f++) {
+        for (size_t e = 0; e < f && !st; e++)
+            if (dm_same_file(o->spot_paths[e], o->spot_paths[f]))
+                st = dm__fail(ctx, DM_EINVAL, "--spots %s is given twice", o->spot_paths[f]);
         dm_spot *v = NULL;
         size_t k = 0;
-        if ((st = dm_spots_read(ctx, o->spot_paths[f], NULL, &v, &k)))
+        if (st || (st = dm_spots_read(ctx, o->spot_paths[f], o->spot_label_field, &v, &k)))
             break;
-        for (size_t i = 0; i < k && !st; i++)
-            if ((v[i].label == 0 || v[i].label == 1) && !(v[i].model_ha >= 0))
-                st = dm__fail(ctx, DM_EINVAL,
-                              "%s: feature %zu: no 'items_ha' (or 'model_ha'): the map's "
-                              "prediction there is needed, so spots must come from `risk spots`",
-                              o->spot_paths[f], i + 1);
-        dm_spot *na = st ? NULL : dm_realloc(ctx, all, (n + k + 1) * sizeof *na);
-        if (!st && !na)
-            st = dm__fail(ctx, DM_ENOMEM, "out of memory");
-        if (!st) {
+        dm_spot *na = dm_realloc(ctx, all, (n + k + 1) * sizeof *na);
+        const char **nf = dm_realloc(ctx, from, (n + k + 1) * sizeof *nf);
+        if (na)
             all = na;
-            for (size_t i = 0; i < k; i++) {
-                all[n] = v[i];
-                all[n++].model_ha *= factor;
-            }
+        if (nf)
+            from = nf;
+        if (!na || !nf)
+            st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+        for (size_t i = 0; i < k && !st; i++) {
+            all[n] = v[i];
+            from[n++] = o->spot_paths[f];
         }
         dm_free(ctx, v);
     }
-    if (!st && (st = dm_risk_spot_calibrate(ctx, all, n, o->cell > 0 ? o->cell : 10, cluster, out)))
-        dm__wrap(ctx, "%s%s", o->spot_paths[0], o->n_spots > 1 ? " and the other spot files" : "");
+    if (!st)
+        st = dm_risk_spots_fit(ctx, g, factor, cluster, all, n, from, out);
     dm_free(ctx, all);
+    dm_free(ctx, from);
     return st;
 }
 
@@ -291,7 +297,8 @@ dm_status dm_risk_update(dm_ctx *ctx, dm_store *s, const dm_risk_update_opts *o,
         p.cluster = res->cal.cluster;
     }
     if (o->n_spots) {
-        if ((st = spot_calibration(ctx, o, res->cal.factor, res->cal.cluster, &res->spot_cal)))
+        if ((st = spot_calibration(ctx, o, &res->grid, res->cal.factor, res->cal.cluster,
+                                     &res->spot_cal)))
             goto done;
         p.spot_factor = res->spot_cal.factor;
         p.spot_power = res->spot_cal.power;
@@ -429,6 +436,19 @@ dm_status dm_risk_refresh(dm_ctx *ctx, dm_store *s, dm_risk_update_result *res)
         if (json_is_string(json_array_get(sp, i)))
             paths[o.n_spots++] = json_string_value(json_array_get(sp, i));
     o.spot_paths = paths;
+    o.spot_label_field = json_string_value(json_object_get(j, "spot_label_field"));
+    o.disabled_kinds = (unsigned)json_integer_value(json_object_get(j, "disabled_kinds"));
+    o.disabled_term = json_string_value(json_object_get(j, "disabled_term"));
+    for (size_t i = 0; i < o.n_spots; i++)
+        if (access(paths[i], R_OK) != 0) {
+            st = dm__fail(ctx, DM_EIO,
+                          "%s, a spot file of the last map (risk map --spots), cannot be read: "
+                          "restore it, or make the map again with `risk map` and the spot files "
+                          "still wanted",
+                          paths[i]);
+            json_decref(j); /* after the message: paths point into j */
+            return st;
+        }
     st = dm_risk_update(ctx, s, &o, res);
     json_decref(j);
     return st;
