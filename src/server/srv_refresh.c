@@ -24,8 +24,8 @@ static struct {
     char why[96];
     int ok;
     char error[512];
-    double seconds, factor;
-    size_t hazards, evidence;
+    double seconds, factor, cluster, spot_factor, spot_power;
+    size_t hazards, evidence, spots, spots_positive;
 } last;
 
 static void now_iso(char out[24])
@@ -64,6 +64,11 @@ static void *worker(void *arg)
                  st ? (ctx ? dm_ctx_errmsg(ctx) : "out of memory") : "");
         last.seconds = r.stats.seconds;
         last.factor = r.cal.factor;
+        last.cluster = r.cal.cluster;
+        last.spots = r.spot_cal.spots;
+        last.spots_positive = r.spot_cal.positive;
+        last.spot_factor = r.spot_cal.spots ? r.spot_cal.factor : 1;
+        last.spot_power = r.spot_cal.spots ? r.spot_cal.power : 1;
         last.hazards = r.hazards_updated;
         last.evidence = r.n_evidence;
         pthread_mutex_unlock(&mu);
@@ -145,6 +150,17 @@ int srv_handle_refresh(srv_req *rq, srv_resp *rs)
                       "\"calibration_factor\":",
                   last.seconds, last.evidence, last.hazards);
         sb_json_num(&b, last.factor);
+        sb_puts(&b, ",\"cluster\":");
+        sb_json_num(&b, last.cluster);
+        if (last.spots) {
+            sb_printf(&b, ",\"spots\":{\"labelled\":%zu,\"positive\":%zu,\"factor\":",
+                      last.spots, last.spots_positive);
+            sb_json_num(&b, last.spot_factor);
+            sb_puts(&b, ",\"power\":");
+            sb_json_num(&b, last.spot_power);
+            sb_puts(&b, "}");
+        } else
+            sb_puts(&b, ",\"spots\":null");
     }
     sb_puts(&b, "}");
     pthread_mutex_unlock(&mu);

@@ -1020,6 +1020,7 @@ TEST(server_refreshes_the_risk_map)
     /* H-2, closed and so no evidence, lies outside the map's extent: left
      * as it was, not set to 0 */
     ASSERT_EQ(num_after(out, "\"hazards_updated\":"), 1);
+    ASSERT_CONTAINS(out, "\"spots\":null");
     free(out);
     /* an approved report (a clearance with a find) is new evidence */
     ASSERT_EQ(http("POST", "/api/reports", fld, report_json, &out), 201);
