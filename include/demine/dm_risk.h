@@ -299,6 +299,8 @@ typedef struct dm_risk_explanation {
     double factor;      /* calibration factor applied to the intensity */
     double cluster;     /* items per cell holding any */
     double spot_factor, spot_power; /* then the spot recalibration (1, 1: none) */
+    double lon_cell, lat_cell; /* the centre of the cell explained: the last map's cell holding
+                           the place (NaN when not on that map) */
     int outside_map;    /* 1: the place lies outside the last map's grid (its model, cell and
                            calibration may not suit it); 0 inside (or the map unreadable); -1 no map made yet */
     double p_cell;      /* probability that this cell holds at least one item */

@@ -915,7 +915,11 @@ static int run_explain(dm_ctx *ctx, int argc, char **argv)
         fprintf(stderr, "warning: %s has no risk map yet (`risk map`): the answer uses the default "
                         "model, 10 m cells and no calibration\n", db);
     if (json) {
-        printf("{\"lon\":%.7f,\"lat\":%.7f,\"cell_m\":%g,\"p_cell\":%.6g,\"items_ha\":%.6g,"
+        if (isfinite(e->lon_cell))
+            printf("{\"lon_cell\":%.7f,\"lat_cell\":%.7f,", e->lon_cell, e->lat_cell);
+        else
+            printf("{\"lon_cell\":null,\"lat_cell\":null,");
+        printf("\"lon\":%.7f,\"lat\":%.7f,\"cell_m\":%g,\"p_cell\":%.6g,\"items_ha\":%.6g,"
                "\"calibration_factor\":%.6g,\"cluster\":%.6g,\"spot_factor\":%.6g,"
                "\"spot_power\":%.6g,\"outside_map\":%s,\"intercept\":%.6g,\"logit\":%.6g,"
                "\"evidence\":%zu,\"terms\":[",

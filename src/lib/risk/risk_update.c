@@ -483,6 +483,7 @@ dm_status dm_risk_explain(dm_ctx *ctx, dm_store *s, double lon, double lat,
 {
     memset(out, 0, sizeof *out);
     out->lon = lon, out->lat = lat;
+    out->lon_cell = out->lat_cell = NAN;
     if (!isfinite(lon) || !isfinite(lat) || lon < -180 || lon > 180 || lat < -90 || lat > 90)
         return dm__fail(ctx, DM_EINVAL, "not a position: %g, %g", lon, lat);
     /* the model, cell and CRS of the last map (defaults without one) */
@@ -528,6 +529,30 @@ dm_status dm_risk_explain(dm_ctx *ctx, dm_store *s, double lon, double lat,
         goto done;
     dm_grid g = {x - cell / 2, y + cell / 2, cell, 1, 1, ""};
     snprintf(g.crs, sizeof g.crs, "%s", crs);
+    /* inside the last map: its very cell, so that the answer is the map's
+     * pixel (with the evidence as it is now) */
+    const char *map_path = json_string_value(json_object_get(opt, "out"));
+    out->outside_map = map_path ? 0 : -1;
+    dm_grid mg;
+    if (map_path && dm_raster_grid(ctx, map_path, &mg) == DM_OK) {
+        dm_transform *mt = NULL;
+        double mx = lon, my = lat;
+        if (dm_transform_new(ctx, "EPSG:4326", mg.crs, &mt) == DM_OK &&
+            dm_transform_xy(mt, &mx, &my, 1) == DM_OK) {
+            int i = (int)floor((mx - mg.x0) / mg.cell), j = (int)floor((mg.y0 - my) / mg.cell);
+            out->outside_map = !(i >= 0 && i < mg.nx && j >= 0 && j < mg.ny);
+            if (!out->outside_map && fabs(mg.cell - cell) < 1e-6 * cell) {
+                g = dm_grid_window(&mg, i, j, 1, 1);
+                out->lon_cell = mg.x0 + (i + 0.5) * mg.cell, out->lat_cell = mg.y0 - (j + 0.5) * mg.cell;
+                dm_transform_free(mt);
+                mt = NULL;
+                if (dm_transform_new(ctx, mg.crs, "EPSG:4326", &mt) == DM_OK)
+                    dm_transform_xy(mt, &out->lon_cell, &out->lat_cell, 1);
+            }
+        }
+        dm_transform_free(mt);
+    }
+    dm_ctx_clear_error(ctx);
     float xv[DM_RISK_MAX_TERMS], pv = 0, iv = 0;
     float *xo[DM_RISK_MAX_TERMS];
     for (size_t k = 0; k < m->n_terms; k++)
@@ -547,19 +572,6 @@ dm_status dm_risk_explain(dm_ctx *ctx, dm_store *s, double lon, double lat,
     if ((st = dm_risk_map(ctx, m, &p, NULL)))
         goto done;
     out->cell_m = cell;
-    const char *map_path = json_string_value(json_object_get(opt, "out"));
-    out->outside_map = map_path ? 0 : -1;
-    dm_grid mg;
-    if (map_path && dm_raster_grid(ctx, map_path, &mg) == DM_OK) {
-        dm_transform *mt = NULL;
-        double mx = lon, my = lat;
-        if (dm_transform_new(ctx, "EPSG:4326", mg.crs, &mt) == DM_OK &&
-            dm_transform_xy(mt, &mx, &my, 1) == DM_OK)
-            out->outside_map = !(mx >= mg.x0 && mx <= mg.x0 + mg.nx * mg.cell &&
-                                 my <= mg.y0 && my >= mg.y0 - mg.ny * mg.cell);
-        dm_transform_free(mt);
-    }
-    dm_ctx_clear_error(ctx);
     out->intercept = m->intercept;
     out->logit = m->intercept;
     out->p_cell = pv;
