@@ -99,6 +99,9 @@ typedef struct dm_risk_params {
     const dm_geom *aoi;              /* WGS 84 polygons; cells outside are nodata; NULL: all */
     const char *out_path;            /* GeoTIFF to write, or NULL */
     int tile;                        /* tile side in cells (0: automatic; at least 64) */
+    int anchor_i, anchor_j;          /* when grid is a window of a larger map's grid: its
+                                        offset in that grid's cells, so that the window's values
+                                        are the map's (coarse cells of wide terms aligned alike) */
     size_t mem_limit;                /* bytes for working memory (0: 2 GiB) */
     unsigned disabled_kinds;         /* kinds switched off (ablation) */
     const char *disabled_term;       /* a term name switched off (ablation), or NULL */

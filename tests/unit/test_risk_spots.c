@@ -630,3 +630,41 @@ TEST(risk_spot_files_are_read_strictly)
     ASSERT_CONTAINS(out, "we\\\"ird.tif\",\"cells\"");
     free(out);
 }
+
+TEST(risk_explain_gives_the_maps_own_pixel)
+{
+    /* the wide kernels' coarse cells are aligned to the map's origin, so a
+     * cell explained alone is the map's pixel */
+    const char *db = dmtest_demo_db();
+    char *out = NULL;
+    char tif[512];
+    snprintf(tif, sizeof tif, "%s", dmtest_path("m.tif"));
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --cell 10 --out %s", db, tif), 0);
+    free(out);
+    dm_grid g, g2;
+    float *p = NULL, *it = NULL;
+    ASSERT_OK(dm_raster_read(dmtest_ctx(), tif, 1, &g, &p));
+    ASSERT_OK(dm_raster_read(dmtest_ctx(), tif, 2, &g2, &it));
+    dm_transform *t = NULL;
+    ASSERT_OK(dm_transform_new(dmtest_ctx(), g.crs, "EPSG:4326", &t));
+    int checked = 0;
+    for (int k = 1; k <= 8; k++) {
+        int i = g.nx * k / 9 + 3 * k, jj = g.ny * (9 - k) / 9 + k;
+        size_t c = (size_t)jj * g.nx + i;
+        if (!isfinite(p[c]))
+            continue;
+        double x = g.x0 + (i + 0.3) * g.cell, y = g.y0 - (jj + 0.6) * g.cell;
+        ASSERT_OK(dm_transform_xy(t, &x, &y, 1));
+        ASSERT_EQ(dmtest_demine(&out, "risk explain %s --at %.8f,%.8f --json", db, x, y), 0);
+        double pe = json_num(out, "\"p_cell\":"), ie = json_num(out, "\"items_ha\":");
+        ASSERT_MSG(fabs(ie - it[c]) <= 1e-4 * it[c] + 1e-9 && fabs(pe - p[c]) <= 1e-4 * p[c] + 1e-12,
+                   "cell %d,%d: map p %g items %g, explain p %g items %g", i, jj, p[c], it[c], pe,
+                   ie);
+        free(out);
+        checked++;
+    }
+    ASSERT(checked >= 6);
+    dm_transform_free(t);
+    dm_raster_free(p, dm_grid_cells(&g));
+    dm_raster_free(it, dm_grid_cells(&g2));
+}

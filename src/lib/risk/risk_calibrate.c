@@ -239,6 +239,7 @@ dm_status dm_risk_calibrate(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_p
             continue;
         dm_risk_params q = *p;
         q.grid = &sub;
+        q.anchor_i = p->anchor_i + i0, q.anchor_j = p->anchor_j + j0;
         q.aoi = NULL;
         q.ev = &pre;
         q.out_path = NULL;

@@ -79,6 +79,7 @@ typedef struct job {
     const dm_risk_model *model;
     const dm_risk_params *p;
     const dm_grid *g;
+    int ai, aj; /* g's offset in cells in the grid its coarse cells align to */
     gev *ev;
     size_t n_ev;
     term_plan *plans;
@@ -400,11 +401,17 @@ static dm_status term_tile(job *j, dm_ctx *wctx, const term_plan *tp, const dm_t
         return kernel_fine(j, wctx, tp, tl, x, sc);
     /* working window */
     int m = tp->m, H = tp->halo;
-    int ci0 = (int)floor((double)tl->i0 / m) - 1 - H, cj0 = (int)floor((double)tl->j0 / m) - 1 - H;
-    int ci1 = (int)ceil((double)(tl->i0 + tl->nx) / m) + 1 + H;
-    int cj1 = (int)ceil((double)(tl->j0 + tl->ny) / m) + 1 + H;
+    /* coarse cells are aligned to the anchor grid's origin (the grid's own
+     * unless it is a window of a larger map), so that a window computes what
+     * the whole map does */
+    int ti0 = tl->i0 + j->ai, tj0 = tl->j0 + j->aj;
+    int ci0 = (int)floor((double)ti0 / m) - 1 - H, cj0 = (int)floor((double)tj0 / m) - 1 - H;
+    int ci1 = (int)ceil((double)(ti0 + tl->nx) / m) + 1 + H;
+    int cj1 = (int)ceil((double)(tj0 + tl->ny) / m) + 1 + H;
     dm_grid cg = *g;
     cg.cell = g->cell * m;
+    cg.x0 = g->x0 - j->ai * g->cell;
+    cg.y0 = g->y0 + j->aj * g->cell;
     dm_grid wg = dm_grid_window(&cg, ci0, cj0, ci1 - ci0, cj1 - cj0);
     size_t wn = (size_t)wg.nx * wg.ny;
     if (wn > j->nwin)
@@ -481,7 +488,7 @@ static dm_status term_tile(job *j, dm_ctx *wctx, const term_plan *tp, const dm_t
         break;
     }
     if (!st)
-        upsample(buf, wg.nx, wg.ny, ci0, cj0, m, tl->i0, tl->j0, tl->nx, tl->ny, x);
+        upsample(buf, wg.nx, wg.ny, ci0, cj0, m, ti0, tj0, tl->nx, tl->ny, x);
     return st;
 }
 
@@ -722,6 +729,7 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
     j.model = m;
     j.p = p;
     j.g = g;
+    j.ai = p->anchor_i, j.aj = p->anchor_j;
     pthread_mutex_init(&j.mu, NULL);
     dm_status st = DM_OK;
     dm_transform *tr = NULL;

@@ -534,6 +534,7 @@ dm_status dm_risk_explain(dm_ctx *ctx, dm_store *s, double lon, double lat,
     const char *map_path = json_string_value(json_object_get(opt, "out"));
     out->outside_map = map_path ? 0 : -1;
     dm_grid mg;
+    int anchor_i = 0, anchor_j = 0;
     if (map_path && dm_raster_grid(ctx, map_path, &mg) == DM_OK) {
         dm_transform *mt = NULL;
         double mx = lon, my = lat;
@@ -543,6 +544,7 @@ dm_status dm_risk_explain(dm_ctx *ctx, dm_store *s, double lon, double lat,
             out->outside_map = !(i >= 0 && i < mg.nx && j >= 0 && j < mg.ny);
             if (!out->outside_map && fabs(mg.cell - cell) < 1e-6 * cell) {
                 g = dm_grid_window(&mg, i, j, 1, 1);
+                anchor_i = i, anchor_j = j;
                 out->lon_cell = mg.x0 + (i + 0.5) * mg.cell, out->lat_cell = mg.y0 - (j + 0.5) * mg.cell;
                 dm_transform_free(mt);
                 mt = NULL;
@@ -563,6 +565,7 @@ dm_status dm_risk_explain(dm_ctx *ctx, dm_store *s, double lon, double lat,
     p.p_out = &pv;
     p.items_out = &iv;
     p.x_out = xo;
+    p.anchor_i = anchor_i, p.anchor_j = anchor_j;
     dm_risk_map_cal cal = stored_calibration(ctx, s);
     p.items_factor = out->factor = cal.factor;
     p.cluster = out->cluster = cal.cluster;
