@@ -346,6 +346,11 @@ TEST(risk_inputs_that_say_nothing_are_refused)
               2);
     ASSERT_CONTAINS(out, "none of its 12 rows is labelled 0 or 1");
     free(out);
+    /* a file of several layers read whole: the error names the layer */
+    ASSERT(dmtest_demine(&out, "risk eval %s --truth %s", dmtest_path("m.tif"), db) != 0);
+    ASSERT_CONTAINS(out, "(layer ");
+    ASSERT_CONTAINS(out, "FILE:LAYER reads one");
+    free(out);
     /* the model written over the database */
     ASSERT_EQ(dmtest_demine(&out, "risk fit %s --labels %s --out %s", db, dmtest_path("s.geojson"),
                             db),

@@ -281,6 +281,15 @@ static dm_status for_each_feature(dm_ctx *ctx, const char *path, const char *onl
         }
         if (ct)
             OCTDestroyCoordinateTransformation(ct);
+        /* in a file of several layers, say which one */
+        size_t pl = strlen(path);
+        const char *msg = st ? dm_ctx_errmsg(ctx) : NULL;
+        if (msg && GDALDatasetGetLayerCount(ds) > 1 && !strncmp(msg, path, pl) && msg[pl] == ':') {
+            char rest[1024];
+            dm__strlcpy(rest, msg + pl, sizeof rest);
+            st = dm__fail(ctx, st, "%s (layer %s)%s%s", path, OGR_L_GetName(lay), rest,
+                          only ? "" : " (every layer is read; FILE:LAYER reads one)");
+        }
     }
     if (!st && only && !GDALDatasetGetLayerByName(ds, only))
         st = dm__fail(ctx, DM_ENOTFOUND, "%s: no layer '%s'", path, only);
