@@ -8,6 +8,8 @@
  */
 #include "cli.h"
 
+#include <errno.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -304,8 +306,11 @@ int cmd_risk_spots(dm_ctx *ctx, int argc, char **argv)
     if (st)
         rc = cli_fail(ctx, "risk spots", st);
     else if (write_spots(out, sp, ns, g.cell) != 0) {
+        int e = errno;
         remove(out);
-        rc = cli_usage_error("risk spots", "%s: cannot write the spots", out);
+        fprintf(stderr, "demine risk spots: error: %s: cannot write the spots: %s\n", out,
+                strerror(e));
+        rc = cli_exit_code(DM_EIO);
     } else {
         /* per class: spots drawn, and the cells each stands for */
         size_t k[DM_RISK_SPOT_CLASSES] = {0};
