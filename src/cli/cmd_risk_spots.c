@@ -101,6 +101,19 @@ static dm_status read_map(dm_ctx *ctx, const char *map, const char *aoi_path, dm
     return st;
 }
 
+/* Spots still to search in a class for 10 with an item, at the share
+ * found so far (a half-spot prior); while none held an item, at the lower
+ * of that and the map's p. */
+static double spots_wanted(const dm_risk_spot_class *c)
+{
+    double seen = (c->positive + 0.5) / (c->spots + 1.0);
+    double p = c->positive ? seen : fmin(seen, c->map_p);
+    if (!(p > 0))
+        return INFINITY;
+    double more = ceil(10.0 / p) - (double)c->spots;
+    return more > 0 ? more : 0;
+}
+
 static int run_check(dm_ctx *ctx, const char *map, const char *path, const char *aoi_path,
                      const char *label_field, int json)
 {
@@ -176,6 +189,14 @@ static int run_check(dm_ctx *ctx, const char *map, const char *path, const char 
                 else
                     printf("\"share\":null,\"lo\":null,\"hi\":null}");
             }
+            printf("],\"spots_for_10_finds\":[");
+            for (int c = 0; c < DM_RISK_SPOT_CLASSES; c++) {
+                double more = spots_wanted(&cls[c]);
+                if (isfinite(more))
+                    printf("%s%.0f", c ? "," : "", more);
+                else
+                    printf("%snull", c ? "," : "");
+            }
             printf("],\"cells_with_items\":");
             if (all)
                 printf("%.1f,\"cells_with_items_lo\":%.1f,\"cells_with_items_hi\":%.1f", est,
@@ -210,6 +231,18 @@ static int run_check(dm_ctx *ctx, const char *map, const char *path, const char 
                 printf("cells holding items in the area: %.0f by the map; check spots in every "
                        "class for the spots' estimate\n",
                        map_sum);
+            /* how many more spots would measure each class: 10 with an item
+             * know its share to within about x/2 */
+            printf("for 10 spots with an item in a class (its share known to within about x/2), "
+                   "search about:");
+            for (int c = 0; c < DM_RISK_SPOT_CLASSES; c++) {
+                double more = spots_wanted(&cls[c]);
+                if (more > 100000)
+                    printf("%s %s over 100,000", c ? "," : "", class_names[c]);
+                else
+                    printf("%s %s %.0f more", c ? "," : "", class_names[c], more);
+            }
+            printf(" (at the share found so far; the map's p when lower and none held an item)\n");
             char cmd[1200];
             snprintf(cmd, sizeof cmd, "risk map --spots %s%s%s", path,
                      strcmp(label_field, "label") ? " --label-field " : "",

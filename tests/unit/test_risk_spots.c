@@ -506,6 +506,16 @@ TEST(demo_teams_search_spots_against_the_hidden_truth)
               0);
     ASSERT_CONTAINS(out, "\"spots\":300,");
     ASSERT_CONTAINS(out, "\"cells_with_items_hi\":");
+    /* how many more spots would measure each class: the riskiest class, where
+     * finds are likeliest, needs the fewest */
+    const char *w = strstr(out, "\"spots_for_10_finds\":[");
+    ASSERT(w);
+    double w0 = strtod(w + 22, NULL);
+    const char *end = strchr(w, ']'), *last = end;
+    while (last && last > w && *last != ',')
+        last--;
+    ASSERT(end && last > w && w0 >= 0 &&
+           (strncmp(last + 1, "null", 4) == 0 || strtod(last + 1, NULL) > w0));
     free(out);
     /* refusals: an existing output, another format, a database without truth */
     ASSERT_EQ(dmtest_demine(&out, "demo search-spots %s %s --out %s", db, dmtest_path("s.csv"),
