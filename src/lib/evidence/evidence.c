@@ -2,7 +2,8 @@
  *
  * evidence.c -- evidence sets and the file reader: any OGR vector file in
  * the evidence schema (kind, date, code, ordnance, municipality, ...),
- * transformed to WGS 84 and flattened to coordinates for rasterising.
+ * transformed to WGS 84 and flattened to coordinates for rasterising; the
+ * spot files of `risk spots` (read strictly, and copied with their labels).
  * Every refusal names the file, the feature number and the field.
  */
 #include "core/dm_internal.h"

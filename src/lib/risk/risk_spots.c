@@ -9,7 +9,10 @@
  * or 0, measure the map without that bias: each spot stands for `cells`
  * cells of its class, so the classes' item shares and the map's AUC and
  * calibration follow from a few dozen spots (risk eval --labels, risk fit
- * --labels).
+ * --labels). Also the checks of searched spots before they recalibrate a map
+ * (dm_risk_spots_fit: on the map, of its cell size, with the model's own
+ * prediction, each once), and the map's calibration as its GeoTIFF records
+ * it, undone in the spots so that they always carry the model's prediction.
  */
 #include "core/dm_internal.h"
 #include "demine/dm_risk.h"
