@@ -978,6 +978,12 @@ static int route_inputs(srv_req *rq, srv_resp *rs, dm_route_opts *o, int public_
     }
     dm_route_opts_default(o);
     const char *a = srv_arg(rq, "avoid_above");
+    /* the public gets the default threshold only: a threshold of its own,
+     * bisected, would read the staff's map cell by cell */
+    if (a && public_only) {
+        srv_error(rs, 400, "avoid_above is for staff (/api/route)");
+        return 0;
+    }
     if (a && (!srv_parse_double(a, &o->avoid_above) || o->avoid_above <= 0 || o->avoid_above > 1)) {
         srv_error(rs, 400, "avoid_above: a probability in (0, 1]");
         return 0;
@@ -995,6 +1001,11 @@ static int route_reply(srv_req *rq, srv_resp *rs, dm_status st, dm_route_result 
     dm_ctx *ctx = rq->t->ctx;
     if (st) {
         dm_route_result_free(ctx, res);
+        if (public_only && (st == DM_EINVAL || st == DM_ENOTFOUND || st == DM_EPARSE))
+            /* no paths, no probabilities: what a resident can act on */
+            return srv_error(rs, st == DM_ENOTFOUND ? 404 : 400,
+                             "no route can be given between these points: one of them lies in "
+                             "or near a danger zone, or outside the mapped area");
         if (st == DM_EINVAL || st == DM_ENOTFOUND || st == DM_EPARSE)
             return srv_error(rs, st == DM_ENOTFOUND ? 404 : 400, "%s", dm_ctx_errmsg(ctx));
         return srv_fail(rs, rq, st);
@@ -1279,6 +1290,7 @@ static int h_danger(srv_req *rq, srv_resp *rs)
 static unsigned char *zones_wkb;
 static size_t zones_len;
 static unsigned long zones_gen;
+static unsigned long zones_ver; /* bumped at every recompute: what threads compare */
 static double zones_time;
 static int zones_epsg;
 
@@ -1320,6 +1332,7 @@ static dm_status load_zones(srv_req *rq)
             zones_len = copy ? n : 0;
             zones_epsg = epsg;
             zones_gen = gen;
+            zones_ver++;
             zones_time = now_s();
         } else
             free(copy);
@@ -1329,7 +1342,7 @@ static dm_status load_zones(srv_req *rq)
     if (!st && zones_wkb && (wkb = malloc(len)))
         memcpy(wkb, zones_wkb, len);
     int epsg = zones_epsg;
-    unsigned long have = zones_gen;
+    unsigned long have = zones_ver; /* zones recomputed on the timer change it too */
     pthread_mutex_unlock(&danger_lock);
     if (st)
         return st;

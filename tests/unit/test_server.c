@@ -953,6 +953,18 @@ TEST(server_routes_avoid_danger_and_the_public_gets_a_verdict_only)
     ASSERT_CONTAINS(out, "\"verdict\"");
     ASSERT(!strstr(out, "p_none") && !strstr(out, "max_p") && !strstr(out, "items"));
     free(out);
+    /* the public cannot set its own threshold (bisected, it would read the
+     * map cell by cell), and its errors give no path nor probability */
+    snprintf(path, sizeof path, "/api/public/route?from=%.7f,%.7f&to=%.7f,%.7f&avoid_above=0.5",
+             lw, aw, le, ae);
+    ASSERT_EQ(http("GET", path, NULL, NULL, &out), 400);
+    ASSERT_CONTAINS(out, "avoid_above is for staff");
+    free(out);
+    snprintf(path, sizeof path, "/api/public/route?from=%.7f,%.7f&to=10,10", lw, aw);
+    ASSERT_EQ(http("GET", path, NULL, NULL, &out), 400);
+    ASSERT(!strstr(out, ".tif") && !strstr(out, "probability"));
+    ASSERT_CONTAINS(out, "no route can be given");
+    free(out);
     /* a planned straight lane through the wall is judged dangerous */
     char body[400];
     snprintf(body, sizeof body, "{\"type\":\"LineString\",\"coordinates\":[[%.7f,%.7f],[%.7f,%.7f]]}",
