@@ -101,8 +101,9 @@ DM_API dm_status dm_evidence_read_file(dm_ctx *ctx, const char *path, int defaul
 /* Gather evidence from a database: features (by class), hazards (weight
  * from reliability; closed and handed-over hazards left out), records (their
  * measured reliability), items, accidents, events, release_areas
- * (cleared/cancelled land, by method), finished and approved clearance,
- * technical survey and battle-area activities (area searched, half weight),
+ * (cleared/cancelled land, by method), finished and approved clearance
+ * (full weight), technical survey and battle-area activities (area searched,
+ * half weight),
  * flights (area seen by a sensor) and detections with their sensors' rates. Truth layers are never read.
  * o->until filters by each layer's date. */
 DM_API dm_status dm_evidence_read_store(dm_ctx *ctx, dm_store *s, const dm_evidence_opts *o,

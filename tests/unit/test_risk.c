@@ -1133,3 +1133,65 @@ TEST(risk_spots_draw_the_same_number_in_each_class)
     ASSERT_CONTAINS(out, "written as .geojson or .csv");
     free(out);
 }
+
+TEST(risk_an_approved_clearance_leaves_its_ground_cleaner)
+{
+    /* accidents make a place risky; a finished, approved manual clearance
+     * of it that found three mines must lower its risk, not raise it with
+     * the finds */
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("c.gpkg"), DM_STORE_CREATE, &s));
+    for (int k = 0; k < 5; k++) {
+        dm_row *r = dm_row_new(ctx, dm_layer_find("accidents"));
+        ASSERT_OK(dm_row_set(r, "date", "2023-05-01"));
+        dm_geom *g = NULL;
+        ASSERT_OK(dm_geom_point(ctx, 46.9030 + 0.0004 * k, 39.9050, &g));
+        dm_row_set_geom(r, g);
+        ASSERT_OK(dm_store_insert(s, r, NULL));
+        dm_row_free(r);
+    }
+    dm_store_close(s);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --cell 20 --out %s", dmtest_path("c.gpkg"),
+                            dmtest_path("c.tif")),
+              0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk explain %s --at 46.9038,39.9050 --json",
+                            dmtest_path("c.gpkg")),
+              0);
+    double before = strtod(strstr(out, "\"p_cell\":") + 9, NULL);
+    free(out);
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("c.gpkg"), 0, &s));
+    dm_row *r = dm_row_new(ctx, dm_layer_find("activities"));
+    ASSERT_OK(dm_row_set(r, "activity_type", "clearance"));
+    ASSERT_OK(dm_row_set(r, "method", "manual"));
+    ASSERT_OK(dm_row_set(r, "end_date", "2024-06-01"));
+    ASSERT_OK(dm_row_set(r, "status", "approved"));
+    dm_geom *g = NULL;
+    ASSERT_OK(dm_geom_from_wkt(ctx, "MULTIPOLYGON(((46.9025 39.9045,46.9050 39.9045,46.9050 "
+                                    "39.9055,46.9025 39.9055,46.9025 39.9045)))",
+                               &g));
+    dm_row_set_geom(r, g);
+    ASSERT_OK(dm_store_insert(s, r, NULL));
+    dm_row_free(r);
+    for (int k = 0; k < 3; k++) {
+        r = dm_row_new(ctx, dm_layer_find("items"));
+        ASSERT_OK(dm_row_set(r, "category", "AT"));
+        ASSERT_OK(dm_row_set(r, "found_date", "2024-05-20"));
+        ASSERT_OK(dm_geom_point(ctx, 46.9032 + 0.0005 * k, 39.9049, &g));
+        dm_row_set_geom(r, g);
+        ASSERT_OK(dm_store_insert(s, r, NULL));
+        dm_row_free(r);
+    }
+    dm_store_close(s);
+    ASSERT_EQ(dmtest_demine(&out, "risk refresh %s", dmtest_path("c.gpkg")), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk explain %s --at 46.9038,39.9050 --json",
+                            dmtest_path("c.gpkg")),
+              0);
+    double after = strtod(strstr(out, "\"p_cell\":") + 9, NULL);
+    free(out);
+    ASSERT_MSG(after < 0.2 * before, "p inside the cleared ground %g before, %g after", before,
+               after);
+}

@@ -170,9 +170,12 @@ static dm_status activity_row(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, void *u
     const char *m = dm_cursor_text(c, "method");
     dm__strlcpy(e->cls, m ? m : "", sizeof e->cls);
     e->p_detect = dm__method_p_detect(m);
-    /* the land it released is in release_areas; the whole area worked counts
-     * at half weight (parts may still be in progress or left for later) */
-    e->weight = 0.5;
+    /* a finished clearance searched all of its ground to depth: full
+     * weight (an approved field report of clearance with finds must leave
+     * that ground cleaner, not riskier); the land a survey released is in
+     * release_areas, and the whole area a survey worked counts at half
+     * weight (parts may have been left for later) */
+    e->weight = !strcmp(type, "clearance") ? 1.0 : 0.5;
     return DM_OK;
 }
 
