@@ -261,7 +261,8 @@ typedef struct dm_risk_update_result {
     dm_risk_stats stats;
     dm_risk_calibration cal;
     dm_risk_spot_cal spot_cal;          /* spots == 0 without spot files */
-    size_t hazards_updated;
+    size_t hazards_updated;             /* hazards whose p_contam or expected_items changed
+                                           (those unchanged are not rewritten) */
 } dm_risk_update_result;
 
 /* Make the risk map of a database s (may be NULL with evidence files):

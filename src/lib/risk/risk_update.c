@@ -83,10 +83,14 @@ dm_status dm_risk_grid(dm_ctx *ctx, const dm_geom *aoi, const dm_evidence_set *e
     return dm_grid_from_bounds(ctx, crs, gb, cell, g);
 }
 
-/* Every hazard polygon of the store, as zones to summarise. */
-static dm_status hazard_zones(dm_ctx *ctx, dm_store *s, dm_evidence_set *zones)
+/* Every hazard polygon of the store, as zones to summarise, with the
+ * p_contam and expected_items it holds now (*old: 2 per zone, NaN when
+ * empty; dm_free). */
+static dm_status hazard_zones(dm_ctx *ctx, dm_store *s, dm_evidence_set *zones, double **old)
 {
     dm_cursor *c = NULL;
+    size_t cap = 0;
+    *old = NULL;
     dm_status st = dm_store_select(s, "hazards", NULL, &c);
     int r = 0;
     while (!st && (r = dm_cursor_next(c)) == 1) {
@@ -97,13 +101,34 @@ static dm_status hazard_zones(dm_ctx *ctx, dm_store *s, dm_evidence_set *zones)
         memset(&e, 0, sizeof e);
         e.kind = DM_EV_HAZARD;
         snprintf(e.uuid, sizeof e.uuid, "%s", dm_cursor_uuid(c));
+        size_t before = zones->n;
         st = dm_evidence_add(ctx, zones, &e, hg);
         dm_geom_free(hg);
+        if (st || zones->n == before)
+            continue;
+        if (zones->n > cap) {
+            cap = cap ? 2 * cap : 64;
+            double *v = dm_realloc(ctx, *old, cap * 2 * sizeof *v);
+            if (!v) {
+                st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+                break;
+            }
+            *old = v;
+        }
+        (*old)[2 * before] = dm_cursor_real(c, "p_contam", NAN);
+        (*old)[2 * before + 1] = dm_cursor_real(c, "expected_items", NAN);
     }
     if (!st && r < 0)
         st = dm_ctx_errcode(ctx);
     dm_cursor_free(c);
     return st;
+}
+
+/* Whether a stored value already says v (to 1e-9, relative): a refresh
+ * that changes nothing writes nothing to the change log. */
+static int same_value(double stored, double v)
+{
+    return isfinite(stored) && fabs(stored - v) <= 1e-9 * fmax(1.0, fabs(v));
 }
 
 /* The options a refresh needs to redo this map, as JSON metadata. */
@@ -231,6 +256,7 @@ dm_status dm_risk_update(dm_ctx *ctx, dm_store *s, const dm_risk_update_opts *o,
     dm_evidence_set_init(&ev);
     dm_evidence_set_init(&zones);
     dm_risk_zone_result *zr = NULL;
+    double *old_vals = NULL; /* each hazard's p_contam and expected_items before */
     dm_risk_model *m = dm_malloc(ctx, sizeof *m);
     if (!m)
         return dm__fail(ctx, DM_ENOMEM, "out of memory");
@@ -269,7 +295,7 @@ dm_status dm_risk_update(dm_ctx *ctx, dm_store *s, const dm_risk_update_opts *o,
     if (!st)
         st = dm_risk_grid(ctx, aoi, &ev, o->cell > 0 ? o->cell : 10, o->crs, &res->grid);
     if (!st && s && !o->no_writeback) {
-        st = hazard_zones(ctx, s, &zones);
+        st = hazard_zones(ctx, s, &zones, &old_vals);
         if (!st && !(zr = dm_calloc(ctx, zones.n ? zones.n : 1, sizeof *zr)))
             st = dm__fail(ctx, DM_ENOMEM, "out of memory");
     }
@@ -332,8 +358,14 @@ dm_status dm_risk_update(dm_ctx *ctx, dm_store *s, const dm_risk_update_opts *o,
                 break;
             }
             double pa = zr[z].p_any, ex = zr[z].expected_items;
-            dm_row_set_real(r, "p_contam", pa < 0 ? 0 : pa > 1 ? 1 : pa);
-            dm_row_set_real(r, "expected_items", ex < 0 ? 0 : ex > 1e9 ? 1e9 : ex);
+            pa = pa < 0 ? 0 : pa > 1 ? 1 : pa;
+            ex = ex < 0 ? 0 : ex > 1e9 ? 1e9 : ex;
+            if (old_vals && same_value(old_vals[2 * z], pa) && same_value(old_vals[2 * z + 1], ex)) {
+                dm_row_free(r);
+                continue; /* unchanged: no update, no change-log entry */
+            }
+            dm_row_set_real(r, "p_contam", pa);
+            dm_row_set_real(r, "expected_items", ex);
             st = dm_store_update(s, zones.v[z].uuid, r, "risk map");
             dm_row_free(r);
             if (!st)
@@ -398,6 +430,7 @@ dm_status dm_risk_update(dm_ctx *ctx, dm_store *s, const dm_risk_update_opts *o,
     }
 done:
     dm_free(ctx, zr);
+    dm_free(ctx, old_vals);
     dm_free(ctx, m);
     dm_evidence_set_free(ctx, &zones);
     dm_evidence_set_free(ctx, &ev);
