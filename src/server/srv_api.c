@@ -887,6 +887,11 @@ static int h_risk_explain(srv_req *rq, srv_resp *rs)
     sb_json_num(&b, e->spot_power);
     sb_printf(&b, ",\"outside_map\":%s",
               e->outside_map == 1 ? "true" : e->outside_map == 0 ? "false" : "null");
+    sb_puts(&b, ",\"lon_cell\":");
+    sb_json_num(&b, e->lon_cell);
+    sb_puts(&b, ",\"lat_cell\":");
+    sb_json_num(&b, e->lat_cell);
+    sb_printf(&b, ",\"evidence\":%zu", e->n_evidence);
     sb_puts(&b, ",\"intercept\":");
     sb_json_num(&b, e->intercept);
     sb_puts(&b, ",\"logit\":");

@@ -1056,6 +1056,7 @@ TEST(server_refreshes_the_risk_map)
     ASSERT_CONTAINS(out, "\"name\":\"area_hazards\"");
     ASSERT_CONTAINS(out, "\"cell_m\":20");
     ASSERT_CONTAINS(out, "\"outside_map\":false");
+    ASSERT_CONTAINS(out, "\"lon_cell\":46.90");
     ASSERT(num_after(out, "\"p_cell\":") > 0);
     free(out);
     ASSERT_EQ(http("GET", "/api/risk/explain?lon=x&lat=39.9", ana, NULL, &out), 400);
