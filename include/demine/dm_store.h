@@ -36,6 +36,14 @@ DM_API dm_ctx *dm_store_ctx(const dm_store *s);
 /* 1 when the database can be written (opened read-write and the file
  * allows it), 0 otherwise. */
 DM_API int dm_store_writable(const dm_store *s);
+/* A file's path as the database keeps it: relative to the database's
+ * directory when the file lies there or below (so that a copied directory
+ * still finds its own files), else absolute. dm_free the result (NULL: out
+ * of memory). */
+DM_API char *dm_store_relative_path(const dm_store *s, const char *path);
+/* A path kept by the database, made usable: relative paths are taken from
+ * the database's directory. dm_free the result. */
+DM_API char *dm_store_resolve_path(const dm_store *s, const char *path);
 
 /* Transactions nest (savepoints). Everything between begin and commit is
  * atomic; rollback undoes it, change log included. */

@@ -811,8 +811,11 @@ static int run_refresh(dm_ctx *ctx, int argc, char **argv)
         return rc;
     dm_risk_update_result r;
     char *prev = NULL; /* the map being redone, for the clean-up on Ctrl-C */
-    if (dm_store_meta_get(s, "risk_map", &prev) == DM_OK && prev)
-        snprintf(part_path, sizeof part_path, "%s.part", prev);
+    if (dm_store_meta_get(s, "risk_map", &prev) == DM_OK && prev) {
+        char *abs = dm_store_resolve_path(s, prev);
+        snprintf(part_path, sizeof part_path, "%s.part", abs ? abs : prev);
+        dm_free(ctx, abs);
+    }
     dm_ctx_clear_error(ctx);
     dm_free(ctx, prev);
     void (*old_int)(int) = signal(SIGINT, drop_part_and_die);

@@ -683,3 +683,52 @@ TEST(risk_explain_gives_the_maps_own_pixel)
     dm_raster_free(p, dm_grid_cells(&g));
     dm_raster_free(it, dm_grid_cells(&g2));
 }
+
+TEST(risk_a_copied_directory_refreshes_its_own_map)
+{
+    /* the map and the spots beside the database are kept relative to it: a
+     * copy of the directory refreshes the copy's map, not the original's */
+    const char *db = dmtest_demo_db();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "mkdir -p %s %s && cp %s %s/d.gpkg", dmtest_path("a"),
+                        dmtest_path("b"), db, dmtest_path("a")),
+              0);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "cd %s && %s risk map d.gpkg --cell 50 --out m.tif && %s risk spots "
+                              "m.tif --n 30 --out s.geojson && %s demo search-spots d.gpkg "
+                              "s.geojson --out l.geojson && %s risk map d.gpkg --cell 50 --out "
+                              "m.tif --spots l.geojson",
+                        dmtest_path("a"), getenv("DEMINE_BIN"), getenv("DEMINE_BIN"),
+                        getenv("DEMINE_BIN"), getenv("DEMINE_BIN")),
+              0);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "ogrinfo -ro -q %s/d.gpkg -sql \"select value from dm_meta where "
+                              "key like 'risk_map%%'\"",
+                        dmtest_path("a")),
+              0);
+    ASSERT_CONTAINS(out, "value (String) = m.tif");
+    ASSERT_CONTAINS(out, "\"out\":\"m.tif\"");
+    ASSERT_CONTAINS(out, "\"spots\":[\"l.geojson\"]");
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "cp %s/* %s/ && cp %s/m.tif %s/orig.tif && touch -d '2000-01-01' "
+                              "%s/m.tif",
+                        dmtest_path("a"), dmtest_path("b"), dmtest_path("a"), dmtest_path("a"),
+                        dmtest_path("a")),
+              0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk refresh %s/d.gpkg", dmtest_path("b")), 0);
+    ASSERT_CONTAINS(out, "recalibrated on 30 checked spots");
+    free(out);
+    /* the original map is untouched (its date from 2000 kept), the copy's new */
+    ASSERT_EQ(dmtest_sh(&out, "test $(stat -c %%Y %s/m.tif) -lt 978307200 && "
+                              "test $(stat -c %%Y %s/m.tif) -gt 978307200",
+                        dmtest_path("a"), dmtest_path("b")),
+              0);
+    free(out);
+    /* explain and route find the copy's map */
+    ASSERT_EQ(dmtest_demine(&out, "risk explain %s/d.gpkg --at 47.03,39.97 --json",
+                            dmtest_path("b")),
+              0);
+    ASSERT(!strstr(out, "no risk map"));
+    free(out);
+}

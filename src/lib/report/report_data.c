@@ -380,7 +380,9 @@ dm_status dm__report_gather(dm_store *s, const dm_report_opts *o, rep_data *d)
     if ((st = dm_store_meta_get(s, "risk_map", &rp)))
         return st;
     if (rp) {
-        read_risk(d, rp);
+        char *abs = dm_store_resolve_path(s, rp); /* relative to the database */
+        read_risk(d, abs ? abs : rp);
+        dm_free(ctx, abs);
         dm_free(ctx, rp);
     } else
         dm__strlcpy(d->risk_note, "no risk map yet (demine risk map DB)", sizeof d->risk_note);

@@ -131,17 +131,25 @@ static int same_value(double stored, double v)
     return isfinite(stored) && fabs(stored - v) <= 1e-9 * fmax(1.0, fabs(v));
 }
 
-/* The options a refresh needs to redo this map, as JSON metadata. */
-static char *options_json(const dm_risk_update_opts *o, const char *out_abs)
+/* The options a refresh needs to redo this map, as JSON metadata; files
+ * beside the database (or below) kept relative to it, so that a copied
+ * directory refreshes its own map. */
+static char *options_json(const dm_store *s, const dm_risk_update_opts *o)
 {
     json_t *j = json_object();
-    json_object_set_new(j, "out", json_string(out_abs));
-    /* absolute paths: a refresh may run from another directory (the server) */
-    char buf[PATH_MAX];
+    char *v;
+#define KEEP_PATH(key, p)                                                                          \
+    do {                                                                                           \
+        if ((v = dm_store_relative_path(s, p))) {                                                  \
+            json_object_set_new(j, key, json_string(v));                                           \
+            dm_free(dm_store_ctx(s), v);                                                           \
+        }                                                                                          \
+    } while (0)
+    KEEP_PATH("out", o->out_path);
     if (o->model_path)
-        json_object_set_new(j, "model", json_string(realpath(o->model_path, buf) ? buf : o->model_path));
+        KEEP_PATH("model", o->model_path);
     if (o->aoi_path)
-        json_object_set_new(j, "aoi", json_string(realpath(o->aoi_path, buf) ? buf : o->aoi_path));
+        KEEP_PATH("aoi", o->aoi_path);
     json_object_set_new(j, "cell", json_real(o->cell > 0 ? o->cell : 10));
     if (o->crs)
         json_object_set_new(j, "crs", json_string(o->crs));
@@ -149,12 +157,15 @@ static char *options_json(const dm_risk_update_opts *o, const char *out_abs)
     if (o->n_spots) {
         json_t *a = json_array();
         for (size_t i = 0; i < o->n_spots; i++)
-            json_array_append_new(a, json_string(realpath(o->spot_paths[i], buf) ? buf
-                                                                                  : o->spot_paths[i]));
+            if ((v = dm_store_relative_path(s, o->spot_paths[i]))) {
+                json_array_append_new(a, json_string(v));
+                dm_free(dm_store_ctx(s), v);
+            }
         json_object_set_new(j, "spots", a);
         if (o->spot_label_field)
             json_object_set_new(j, "spot_label_field", json_string(o->spot_label_field));
     }
+#undef KEEP_PATH
     if (o->disabled_kinds)
         json_object_set_new(j, "disabled_kinds", json_integer((json_int_t)o->disabled_kinds));
     if (o->disabled_term && o->disabled_term[0])
@@ -376,14 +387,11 @@ dm_status dm_risk_update(dm_ctx *ctx, dm_store *s, const dm_risk_update_opts *o,
                     "%zu of %zu hazards lie outside the map's area: their p_contam and "
                     "expected_items were left as they were",
                     outside, zones.n);
-        char abs[4096], cwd[2048];
-        const char *path = o->out_path;
-        if (path[0] != '/' && getcwd(cwd, sizeof cwd)) {
-            snprintf(abs, sizeof abs, "%s/%s", cwd, path);
-            path = abs;
-        }
+        char *kept = dm_store_relative_path(s, o->out_path);
         if (!st)
-            st = dm_store_meta_set(s, "risk_map", path);
+            st = kept ? dm_store_meta_set(s, "risk_map", kept)
+                      : dm__fail(ctx, DM_ENOMEM, "out of memory");
+        dm_free(ctx, kept);
         if (!st) {
             char cj[512];
             const dm_risk_spot_cal *sc = &res->spot_cal;
@@ -397,7 +405,7 @@ dm_status dm_risk_update(dm_ctx *ctx, dm_store *s, const dm_risk_update_opts *o,
             st = dm_store_meta_set(s, "risk_calibration", cj);
         }
         if (!st) {
-            char *oj = options_json(o, path);
+            char *oj = options_json(s, o);
             st = oj ? dm_store_meta_set(s, "risk_map_options", oj)
                     : dm__fail(ctx, DM_ENOMEM, "out of memory");
             free(oj);
@@ -456,33 +464,41 @@ dm_status dm_risk_refresh(dm_ctx *ctx, dm_store *s, dm_risk_update_result *res)
         json_decref(j);
         return dm__fail(ctx, DM_EPARSE, "metadata risk_map_options: not a JSON object");
     }
+    /* paths kept relative to the database are taken from its directory */
+    char *own[3 + 64] = {0};
+    size_t n_own = 0;
+#define RESOLVED(v) (own[n_own] = dm_store_resolve_path(s, v), own[n_own++])
     dm_risk_update_opts o = {0};
-    o.out_path = json_string_value(json_object_get(j, "out"));
-    o.model_path = json_string_value(json_object_get(j, "model"));
-    o.aoi_path = json_string_value(json_object_get(j, "aoi"));
+    o.out_path = RESOLVED(json_string_value(json_object_get(j, "out")));
+    o.model_path = RESOLVED(json_string_value(json_object_get(j, "model")));
+    o.aoi_path = RESOLVED(json_string_value(json_object_get(j, "aoi")));
     o.crs = json_string_value(json_object_get(j, "crs"));
     o.cell = json_number_value(json_object_get(j, "cell"));
     o.no_calibrate = json_is_false(json_object_get(j, "calibrate"));
     json_t *sp = json_object_get(j, "spots");
     const char *paths[64];
     for (size_t i = 0; i < json_array_size(sp) && o.n_spots < 64; i++)
-        if (json_is_string(json_array_get(sp, i)))
-            paths[o.n_spots++] = json_string_value(json_array_get(sp, i));
+        if (json_is_string(json_array_get(sp, i)) &&
+            (paths[o.n_spots] = RESOLVED(json_string_value(json_array_get(sp, i)))))
+            o.n_spots++;
+#undef RESOLVED
     o.spot_paths = paths;
     o.spot_label_field = json_string_value(json_object_get(j, "spot_label_field"));
     o.disabled_kinds = (unsigned)json_integer_value(json_object_get(j, "disabled_kinds"));
     o.disabled_term = json_string_value(json_object_get(j, "disabled_term"));
-    for (size_t i = 0; i < o.n_spots; i++)
-        if (access(paths[i], R_OK) != 0) {
+    for (size_t i = 0; !st && i < o.n_spots; i++)
+        if (access(paths[i], R_OK) != 0)
             st = dm__fail(ctx, DM_EIO,
                           "%s, a spot file of the last map (risk map --spots), cannot be read: "
                           "restore it, or make the map again with `risk map` and the spot files "
                           "still wanted",
                           paths[i]);
-            json_decref(j); /* after the message: paths point into j */
-            return st;
-        }
-    st = dm_risk_update(ctx, s, &o, res);
+    if (!st && !o.out_path)
+        st = dm__fail(ctx, DM_EPARSE, "metadata risk_map_options: no output file");
+    if (!st)
+        st = dm_risk_update(ctx, s, &o, res);
+    for (size_t i = 0; i < n_own; i++)
+        dm_free(ctx, own[i]);
     json_decref(j);
     return st;
 }
@@ -541,9 +557,11 @@ dm_status dm_risk_explain(dm_ctx *ctx, dm_store *s, double lon, double lat,
         json_decref(opt);
         return dm__fail(ctx, DM_ENOMEM, "out of memory");
     }
-    if (model_path)
-        st = dm_risk_model_load(ctx, model_path, m);
-    else
+    if (model_path) {
+        char *mp = dm_store_resolve_path(s, model_path);
+        st = mp ? dm_risk_model_load(ctx, mp, m) : dm__fail(ctx, DM_ENOMEM, "out of memory");
+        dm_free(ctx, mp);
+    } else
         dm_risk_model_default(m);
     if (!st)
         st = dm_evidence_read_store(ctx, s, NULL, &ev);
@@ -564,7 +582,7 @@ dm_status dm_risk_explain(dm_ctx *ctx, dm_store *s, double lon, double lat,
     snprintf(g.crs, sizeof g.crs, "%s", crs);
     /* inside the last map: its very cell, so that the answer is the map's
      * pixel (with the evidence as it is now) */
-    const char *map_path = json_string_value(json_object_get(opt, "out"));
+    char *map_path = dm_store_resolve_path(s, json_string_value(json_object_get(opt, "out")));
     out->outside_map = map_path ? 0 : -1;
     dm_grid mg;
     int anchor_i = 0, anchor_j = 0;
@@ -587,6 +605,7 @@ dm_status dm_risk_explain(dm_ctx *ctx, dm_store *s, double lon, double lat,
         }
         dm_transform_free(mt);
     }
+    dm_free(ctx, map_path);
     dm_ctx_clear_error(ctx);
     float xv[DM_RISK_MAX_TERMS], pv = 0, iv = 0;
     float *xo[DM_RISK_MAX_TERMS];

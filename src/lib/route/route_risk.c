@@ -1261,5 +1261,9 @@ dm_status dm_route_risk_path(dm_store *s, char **path)
                         " or give --risk FILE",
                         dm_store_path(s));
     }
-    return DM_OK;
+    /* kept relative to the database's directory when it lies there */
+    char *abs = dm_store_resolve_path(s, *path);
+    dm_free(ctx, *path);
+    *path = abs;
+    return abs ? DM_OK : dm__fail(ctx, DM_ENOMEM, "out of memory");
 }

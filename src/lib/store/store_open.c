@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -257,6 +258,66 @@ void dm_store_close(dm_store *s)
 const char *dm_store_path(const dm_store *s) { return s->path; }
 dm_ctx *dm_store_ctx(const dm_store *s) { return s->ctx; }
 int dm_store_writable(const dm_store *s) { return sqlite3_db_readonly(s->db, "main") == 0; }
+
+/* The database's directory, absolute, with its trailing slash. */
+static int store_dir(const dm_store *s, char *dir, size_t size)
+{
+    char real[PATH_MAX];
+    if (!realpath(s->path, real))
+        return 0;
+    char *slash = strrchr(real, '/');
+    if (!slash || (size_t)(slash - real) + 2 > size)
+        return 0;
+    slash[1] = '\0';
+    snprintf(dir, size, "%s", real);
+    return 1;
+}
+
+char *dm_store_relative_path(const dm_store *s, const char *path)
+{
+    char dir[PATH_MAX], real[PATH_MAX];
+    const char *p = path;
+    int found = realpath(path, real) != NULL;
+    if (!found) { /* a file not written yet: its directory's real path */
+        char d[PATH_MAX];
+        snprintf(d, sizeof d, "%s", path);
+        char *slash = strrchr(d, '/');
+        const char *base = slash ? slash + 1 : path;
+        if (slash)
+            *slash = '\0';
+        char rd[PATH_MAX];
+        if (realpath(slash ? (d[0] ? d : "/") : ".", rd) &&
+            strlen(rd) + strlen(base) + 2 <= sizeof real) {
+            size_t a = strlen(rd);
+            memcpy(real, rd, a);
+            if (strcmp(rd, "/"))
+                real[a++] = '/';
+            memcpy(real + a, base, strlen(base) + 1);
+            found = 1;
+        }
+    }
+    if (store_dir(s, dir, sizeof dir) && found) {
+        p = real;
+        size_t dl = strlen(dir);
+        if (!strncmp(real, dir, dl) && real[dl])
+            p = real + dl; /* beside the database, or below: travels with it */
+    }
+    return dm_strdup(s->ctx, p);
+}
+
+char *dm_store_resolve_path(const dm_store *s, const char *path)
+{
+    char dir[PATH_MAX];
+    if (!path)
+        return NULL;
+    if (path[0] == '/' || !store_dir(s, dir, sizeof dir))
+        return dm_strdup(s->ctx, path);
+    size_t n = strlen(dir) + strlen(path) + 1;
+    char *out = dm_malloc(s->ctx, n);
+    if (out)
+        snprintf(out, n, "%s%s", dir, path);
+    return out;
+}
 
 /* ============================== transactions ============================== */
 
