@@ -9,6 +9,7 @@
  */
 #include "srv.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -63,6 +64,8 @@ static void *worker(void *arg)
         snprintf(last.error, sizeof last.error, "%s",
                  st ? (ctx ? dm_ctx_errmsg(ctx) : "out of memory") : "");
         last.seconds = r.stats.seconds;
+        if (st) /* a failed run has no figures of its own: null, not 1 or 0 */
+            r.cal.factor = r.cal.cluster = NAN;
         last.factor = r.cal.factor;
         last.cluster = r.cal.cluster;
         last.spots = r.spot_cal.spots;
@@ -126,6 +129,13 @@ int srv_handle_refresh(srv_req *rq, srv_resp *rs)
     if (srv_need_role(rq, rs, DM_ROLE_ANALYST))
         return 0;
     if (!strcmp(rq->method, "POST")) {
+        /* nothing to redo before a first map: say so now, not in the status */
+        char *opts = NULL;
+        int have = dm_store_meta_get(rq->t->store, "risk_map_options", &opts) == DM_OK && opts;
+        dm_free(rq->t->ctx, opts);
+        if (!have)
+            return srv_error(rs, 409, "no risk map made yet: run `demine risk map DB --out "
+                                      "RISK.tif` once, then refresh");
         int rc = srv_refresh_request(rq->cfg->db, rq->user.name);
         if (rc < 0)
             return srv_error(rs, 500, "cannot start the refresh");

@@ -360,8 +360,9 @@
     if (s.running || s.queued) m.textContent = 'Refreshing the risk map from the evidence as it is now…';
     else if (!s.runs) m.textContent = 'Not refreshed since the service started.';
     else if (s.ok) m.textContent = 'Refreshed ' + s.finished + ': ' + s.evidence + ' evidence items, ' +
-      s.hazards_updated + ' hazards updated, ' + s.seconds.toFixed(1) + ' s.';
-    else m.textContent = 'Not refreshed: ' + s.error;
+      s.hazards_updated + ' hazards changed, ' + s.seconds.toFixed(1) + ' s' +
+      (s.spots ? '; recalibrated on ' + s.spots.labelled + ' checked spots' : '') + '.';
+    else m.textContent = 'Not refreshed (the previous map is still shown): ' + s.error;
   }
   /* poll until a run after `before` has finished, then show the new map */
   function pollRefresh(before) {

@@ -205,8 +205,9 @@ static dm_status spot_calibration(dm_ctx *ctx, const dm_risk_update_opts *o, con
         }
         dm_free(ctx, v);
     }
-    if (!st)
-        st = dm_risk_spots_fit(ctx, g, factor, cluster, all, n, from, out);
+    if (!st && (st = dm_risk_spots_fit(ctx, g, factor, cluster, all, n, from, out)) &&
+        !strstr(dm_ctx_errmsg(ctx), o->spot_paths[0]))
+        dm__wrap(ctx, "%s%s", o->spot_paths[0], o->n_spots > 1 ? " and the other spot files" : "");
     dm_free(ctx, all);
     dm_free(ctx, from);
     return st;
