@@ -154,8 +154,10 @@ int srv_route(srv_req *rq, srv_resp *rs);
 int srv_handle_reports(srv_req *rq, srv_resp *rs, char seg[][SRV_SEG], int n);
 /* The risk map refreshed in the background (srv_refresh.c): start one (0),
  * or ask for one more after the running one (1); -1 when no thread could
- * start. srv_refresh_wait waits for the running one (at shutdown). */
-int srv_refresh_request(const char *db, const char *why);
+ * start. why: what asked for it; who: the user, the author of the hazards'
+ * changes in the change log. srv_refresh_wait waits for the running one
+ * (at shutdown). */
+int srv_refresh_request(const char *db, const char *why, const char *who);
 void srv_refresh_wait(void);
 int srv_handle_refresh(srv_req *rq, srv_resp *rs);
 /* Per-thread risk map (reopened when the file changes); NULL with a 404

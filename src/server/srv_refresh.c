@@ -23,6 +23,7 @@ static struct {
     long runs;
     char started[24], finished[24];
     char why[96];
+    char who[64]; /* the user whose request the run is: the change log's author */
     int ok;
     char error[512];
     double seconds, factor, cluster, spot_factor, spot_power;
@@ -45,8 +46,12 @@ static void *worker(void *arg)
         pending = 0;
         now_iso(last.started);
         last.finished[0] = 0;
+        char author[80];
+        snprintf(author, sizeof author, "%s", last.who[0] ? last.who : "risk refresh");
         pthread_mutex_unlock(&mu);
         dm_ctx *ctx = dm_ctx_new();
+        if (ctx)
+            dm_ctx_set_author(ctx, author);
         dm_store *s = NULL;
         dm_risk_update_result r;
         memset(&r, 0, sizeof r);
@@ -89,11 +94,12 @@ static void *worker(void *arg)
     }
 }
 
-int srv_refresh_request(const char *db, const char *why)
+int srv_refresh_request(const char *db, const char *why, const char *who)
 {
     pthread_mutex_lock(&mu);
     g_db = db;
     snprintf(last.why, sizeof last.why, "%s", why ? why : "");
+    snprintf(last.who, sizeof last.who, "%s", who ? who : "");
     if (running) {
         pending = 1;
         pthread_mutex_unlock(&mu);
@@ -136,7 +142,7 @@ int srv_handle_refresh(srv_req *rq, srv_resp *rs)
         if (!have)
             return srv_error(rs, 409, "no risk map made yet: run `demine risk map DB --out "
                                       "RISK.tif` once, then refresh");
-        int rc = srv_refresh_request(rq->cfg->db, rq->user.name);
+        int rc = srv_refresh_request(rq->cfg->db, rq->user.name, rq->user.name);
         if (rc < 0)
             return srv_error(rs, 500, "cannot start the refresh");
         return srv_json(rs, 202, strdup(rc ? "{\"status\":\"queued\"}" : "{\"status\":\"started\"}"));
@@ -149,6 +155,8 @@ int srv_handle_refresh(srv_req *rq, srv_resp *rs)
     sb_printf(&b, "{\"running\":%s,\"queued\":%s,\"runs\":%ld,\"requested_by\":",
               running ? "true" : "false", pending ? "true" : "false", last.runs);
     sb_json_str(&b, last.why[0] ? last.why : NULL);
+    sb_puts(&b, ",\"user\":");
+    sb_json_str(&b, last.who[0] ? last.who : NULL);
     sb_puts(&b, ",\"started\":");
     sb_json_str(&b, last.started[0] ? last.started : NULL);
     sb_puts(&b, ",\"finished\":");

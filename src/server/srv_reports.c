@@ -258,7 +258,7 @@ static int review(srv_req *rq, srv_resp *rs, const char *id, int approve)
     char *opts = NULL;
     int refreshing = 0;
     if (approve && dm_store_meta_get(s, "risk_map_options", &opts) == DM_OK && opts)
-        refreshing = srv_refresh_request(rq->cfg->db, "report approved") >= 0;
+        refreshing = srv_refresh_request(rq->cfg->db, "report approved", rq->user.name) >= 0;
     dm_free(rq->t->ctx, opts);
     srv_buf b;
     sb_init(&b);

@@ -1043,8 +1043,28 @@ TEST(server_refreshes_the_risk_map)
     out = refresh_status_after(ana, 2);
     ASSERT_CONTAINS(out, "\"ok\":true");
     ASSERT_CONTAINS(out, "\"requested_by\":\"report approved\"");
+    ASSERT_CONTAINS(out, "\"user\":\"ana\"");
     ASSERT_MSG(num_after(out, "\"evidence\":") >= ev0 + 2, "evidence %g, before %g",
                num_after(out, "\"evidence\":"), ev0);
+    free(out);
+    /* the hazard's new risk is logged under the analyst who approved, not the
+     * service's system user */
+    ASSERT_EQ(http("GET", "/api/hazards/H-1/history", ana, NULL, &out), 200);
+    {
+        const char *rm = NULL; /* the last: the first is the command line's map */
+        for (const char *q = out; (q = strstr(q, "\"risk map\"")); q++)
+            rm = q;
+        ASSERT_MSG(rm, "no risk map change in %s", out);
+        const char *open = rm;
+        while (open > out && *open != '{')
+            open--;
+        const char *close = strchr(rm, '}');
+        char entry[600];
+        size_t len = close && close - open < (long)sizeof entry - 1 ? (size_t)(close - open) : 0;
+        memcpy(entry, open, len);
+        entry[len] = 0;
+        ASSERT_CONTAINS(entry, "\"author\":\"ana\"");
+    }
     free(out);
     /* why the hazard with the accident is risky, term by term (analysts only) */
     ASSERT_EQ(http("GET", "/api/risk/explain?lon=46.9077&lat=39.9088", fld, NULL, &out), 403);
