@@ -157,3 +157,39 @@ TEST(report_bad_output)
     ASSERT_CONTAINS(out, "--out");
     free(out);
 }
+
+TEST(stats_count_an_accident_as_civilian_only_when_civilians_were_hit)
+{
+    /* outside demining: a civilian victim, soldiers only, no victim recorded */
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("acc.gpkg"), DM_STORE_CREATE, &s));
+    const char *victims[3][2] = {{"civilian", "military"}, {"military", "military"}, {NULL, NULL}};
+    for (int k = 0; k < 3; k++) {
+        dm_row *r = dm_row_new(ctx, dm_layer_find("accidents"));
+        ASSERT_OK(dm_row_set(r, "date", "2021-04-01"));
+        dm_geom *g = NULL;
+        ASSERT_OK(dm_geom_point(ctx, 46.9 + 0.01 * k, 39.9, &g));
+        dm_row_set_geom(r, g);
+        char uuid[37];
+        ASSERT_OK(dm_store_insert(s, r, uuid));
+        dm_row_free(r);
+        for (int v = 0; v < 2 && victims[k][v]; v++) {
+            r = dm_row_new(ctx, dm_layer_find("victims"));
+            ASSERT_OK(dm_row_set(r, "accident_id", uuid));
+            ASSERT_OK(dm_row_set(r, "category", victims[k][v]));
+            ASSERT_OK(dm_row_set(r, "outcome", "injured"));
+            ASSERT_OK(dm_store_insert(s, r, NULL));
+            dm_row_free(r);
+        }
+    }
+    char *json = NULL;
+    ASSERT_OK(dm_stats_json(s, DM_STATS_BY_NONE, &json));
+    dm_store_close(s);
+    const char *y = strstr(json, "\"2021\"");
+    ASSERT(y);
+    const char *ca = strstr(y, "\"civilian_accidents\":"), *ma = strstr(y, "\"military_accidents\":");
+    ASSERT_MSG(ca && strtod(ca + 21, NULL) == 2, "%s", json);
+    ASSERT_MSG(ma && strtod(ma + 21, NULL) == 1, "%s", json);
+    dm_free(ctx, json);
+}

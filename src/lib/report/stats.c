@@ -394,7 +394,10 @@ static dm_status do_casualties(ctxs *c)
         json_t *y = sub(sub(acc, "by_year"), year);
         add_num(y, "accidents", 1);
         int demining = (int)dm_cursor_real(cur, "demining", 0);
-        add_num(y, demining ? "demining_accidents" : "civilian_accidents", 1);
+        if (demining)
+            add_num(y, "demining_accidents", 1);
+        else if (e)
+            e->c[0] = 'n'; /* civilian or military: as its victims say, below */
         json_t *gr = NULL;
         if (c->by == DM_STATS_BY_YEAR)
             gr = group(c, year);
@@ -444,7 +447,9 @@ static dm_status do_casualties(ctxs *c)
             add_num(vic, sex, 1);
         if (age && !strcmp(age, "child"))
             add_num(vic, "children", 1);
-        const kv *a = table_get(&years, dm_cursor_text(cur, "accident_id"));
+        kv *a = (kv *)table_get(&years, dm_cursor_text(cur, "accident_id"));
+        if (a && a->c[0] == 'n' && a->c[1] != 'C')
+            a->c[1] = !cat || !strcmp(cat, "civilian") ? 'C' : 'O';
         if (a) {
             json_t *y = sub(sub(acc, "by_year"), a->a);
             if (outcome)
@@ -460,6 +465,12 @@ static dm_status do_casualties(ctxs *c)
             add_num(gr, "victims", 1);
     }
     dm_cursor_free(cur);
+    /* an accident outside demining is civilian when a victim was (or none is
+     * recorded), military when its victims were all soldiers or deminers */
+    for (size_t i = 0; rc >= 0 && i < years.n; i++)
+        if (years.v[i].c[0] == 'n')
+            add_num(sub(sub(acc, "by_year"), years.v[i].a),
+                    years.v[i].c[1] == 'O' ? "military_accidents" : "civilian_accidents", 1);
     free(years.v);
     return rc < 0 ? dm_ctx_errcode(c->ctx) : DM_OK;
 }
