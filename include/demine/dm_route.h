@@ -49,6 +49,7 @@ typedef struct dm_route_stretch {
     double from_m, to_m;           /* chainage along the path, metres */
     double lon0, lat0, lon1, lat1; /* its ends, WGS 84 */
     double items;                  /* expected items met on it */
+    double p_any;                  /* probability of meeting at least one on it */
     double max_p;                  /* highest cell probability crossed */
 } dm_route_stretch;
 
@@ -56,8 +57,9 @@ typedef struct dm_route_stretch {
 typedef struct dm_route_result {
     int found;           /* 1 for a found route; 0 for a checked line */
     double length_m;     /* length walked on the risk map */
-    double items;        /* expected number of items met (sum of lambda) */
-    double p_none;       /* probability of meeting none: exp(-items) */
+    double items;        /* expected number of items met (sum of lambda x cluster) */
+    double p_none;       /* probability of meeting none: exp(-sum of lambda) */
+    double cluster;      /* items per cell holding any, from the map's calibration (1: none) */
     double cost;         /* search cost (found routes; 0 for checks) */
     double max_p;        /* highest cell probability crossed */
     double impassable_m; /* length through cells above avoid_above (checks) */

@@ -81,6 +81,9 @@ static void print_human(const dm_route_result *r, int public_only)
     printf("  expected items met %.6g, probability of meeting none %.4f%%, highest cell"
            " probability %.4g\n",
            r->items, 100 * r->p_none, r->max_p);
+    if (r->cluster > 1)
+        printf("  (the map counts %.3g items a cell holding any: items come in clusters)\n",
+               r->cluster);
     if (r->found)
         printf("  cost %.1f\n", r->cost);
     if (r->road_m > 0)

@@ -512,6 +512,48 @@ TEST(route_density_model_uses_band_2)
     dm_route_result_free(ctx, r);
 }
 
+/* A map made with items in clusters (DEMINE_CALIBRATION "cluster": 3 items
+ * a cell holding any): band 1 gives the chance of meeting any, so P(none) is
+ * unchanged while the expected items met are three times the rate; band 2
+ * counts items, so the density model's P(none) uses a third of them. */
+TEST(route_counts_items_in_clusters)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    const char *map = dmtest_path("risk.tif");
+    write_map(map, 100, 60, uniform_map, 0);
+    double xy[4];
+    cell_ll(20.5, 30.5, &xy[0], &xy[1]);
+    cell_ll(70.5, 30.5, &xy[2], &xy[3]);
+    dm_route_result *plain = NULL, *cl = NULL, *dens = NULL;
+    ASSERT_OK(dm_route_check(ctx, map, NULL, xy, 2, NULL, NULL, &plain));
+    ASSERT_NEAR(plain->cluster, 1, 0);
+    GDALDatasetH ds = GDALOpen(map, GA_Update);
+    ASSERT(ds);
+    GDALSetMetadataItem(ds, "DEMINE_CALIBRATION", "{\"factor\":2,\"cluster\":3}", NULL);
+    GDALClose(ds);
+    ASSERT_OK(dm_route_check(ctx, map, NULL, xy, 2, NULL, NULL, &cl));
+    double rate = -log(1 - 0.02f) * 50;
+    ASSERT_NEAR(cl->cluster, 3, 1e-12);
+    ASSERT_NEAR(cl->items, 3 * rate, 1e-4 * rate);
+    ASSERT_NEAR(cl->p_none, exp(-rate), 1e-6);
+    ASSERT_NEAR(cl->p_none, plain->p_none, 1e-12);
+    ASSERT_STREQ(cl->verdict, plain->verdict);
+    ASSERT(cl->n_stretches > 0);
+    ASSERT_NEAR(cl->stretches[0].items, 3 * plain->stretches[0].items, 1e-9);
+    ASSERT_NEAR(cl->stretches[0].p_any, -expm1(-plain->stretches[0].items), 1e-9);
+    dm_route_opts o;
+    dm_route_opts_default(&o);
+    o.model = DM_ROUTE_MODEL_DENSITY;
+    o.swath_m = 2;
+    ASSERT_OK(dm_route_check(ctx, map, NULL, xy, 2, NULL, &o, &dens));
+    double items = -log(1 - 0.02f) * 100 * 0.1;
+    ASSERT_NEAR(dens->items, items, 1e-4 * items);
+    ASSERT_NEAR(dens->p_none, exp(-items / 3), 1e-6);
+    dm_route_result_free(ctx, dens);
+    dm_route_result_free(ctx, cl);
+    dm_route_result_free(ctx, plain);
+}
+
 TEST(route_read_line_in_another_crs)
 {
     dm_ctx *ctx = dmtest_ctx();

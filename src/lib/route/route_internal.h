@@ -19,6 +19,7 @@ typedef struct dm__risk_map {
     void *ds, *b1, *b2; /* GDALDatasetH, GDALRasterBandH */
     int w, h;
     double gt[6], cell;
+    double cluster; /* items per cell holding any (DEMINE_CALIBRATION; 1 without) */
     const char *wkt; /* borrowed from the dataset */
     int has_nodata1, has_nodata2;
     double nodata1, nodata2;

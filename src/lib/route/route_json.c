@@ -30,7 +30,8 @@ static void figures(dm_buf *b, const dm_route_result *r, int public_only)
     dm__buf_printf(b, ",\"found\":%s", r->found ? "true" : "false");
     kv(b, "expected_items", r->items, 1);
     kv(b, "p_none", r->p_none, 1);
-    kv(b, "p_any", -expm1(-r->items), 1);
+    kv(b, "p_any", 1 - r->p_none, 1);
+    kv(b, "items_per_cluster", r->cluster, 1);
     kv(b, "max_p", r->max_p, 1);
     if (r->found)
         kv(b, "cost", r->cost, 1);
@@ -45,7 +46,7 @@ static void stretch_obj(dm_buf *b, const dm_route_stretch *s)
     kv(b, "from_m", s->from_m, 0);
     kv(b, "to_m", s->to_m, 1);
     kv(b, "expected_items", s->items, 1);
-    kv(b, "p_any", -expm1(-s->items), 1);
+    kv(b, "p_any", s->p_any, 1);
     kv(b, "max_p", s->max_p, 1);
 }
 

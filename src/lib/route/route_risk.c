@@ -118,6 +118,12 @@ dm_status dm__risk_open(dm_ctx *ctx, const char *path, const dm_route_opts *o, d
                         found);
     }
     m->wkt = wkt;
+    dm_risk_map_cal mc;
+    if (dm_risk_map_cal_read(ctx, path, &mc) != DM_OK) {
+        dm__risk_close(m);
+        return dm__wrap(ctx, "risk map %s", path);
+    }
+    m->cluster = mc.cluster;
     m->b1 = GDALGetRasterBand(m->ds, 1);
     m->nodata1 = GDALGetRasterNoDataValue(m->b1, &m->has_nodata1);
     if (need == 2) {
@@ -150,8 +156,11 @@ static int is_nodata(double v, int has, double nd)
 }
 
 /* Classify one cell from its band values: returns the probability to use
- * (>= 0) and sets *lam_per_m to the expected items per metre walked through
- * it; returns -1 for an impassable cell (above the threshold, or nodata when
+ * (>= 0) and sets *lam_per_m to the rate, per metre walked through it, of
+ * meeting its items: a walker crossing the whole cell meets them with
+ * probability p. Items come in clusters of m->cluster a cell holding any
+ * (the map's calibration), so the expected items met are this rate times
+ * the cluster, and band 2 (items per hectare) is divided by it. Returns -1 for an impassable cell (above the threshold, or nodata when
  * nodata is not given a probability), -2 for nodata treated as nodata_p. */
 static double cell_lambda(const dm__risk_map *m, double p, double dens, int nodata,
                           double *lam_per_m, int *flag)
@@ -175,7 +184,7 @@ static double cell_lambda(const dm__risk_map *m, double p, double dens, int noda
     if (p > o->avoid_above)
         *flag |= DM__CELL_BLOCKED;
     if (o->model == DM_ROUTE_MODEL_DENSITY && dens >= 0)
-        *lam_per_m = dens / 1e4 * o->swath_m;
+        *lam_per_m = dens / 1e4 * o->swath_m / m->cluster;
     else
         *lam_per_m = -log1p(-(p < P_MAX ? p : P_MAX)) / m->cell;
     return p;
@@ -710,14 +719,19 @@ dm_status dm__risk_line(dm__risk_map *m, const double *mx, const double *my, siz
         goto done;
     }
     res->length_m = total;
-    res->p_none = exp(-res->items);
+    /* the walk summed the rate of meeting items: P(none) = exp(-rate), and
+     * the expected items are the rate times the items per cluster */
+    double rate = res->items;
+    res->cluster = m->cluster;
+    res->items = rate * m->cluster;
+    res->p_none = exp(-rate);
     if (res->impassable_m > 0)
         res->verdict = "blocked";
     else if (1 - res->p_none < 0.01 &&
              (res->outside_m > 0 || (res->nodata_m > 0 && m->opts.nodata_p < 0)))
         res->verdict = "unknown";
     else
-        res->verdict = dm_route_verdict(-expm1(-res->items));
+        res->verdict = dm_route_verdict(-expm1(-rate));
 
     /* the path in WGS 84 */
     for (size_t k = 0; k < n; k++) {
@@ -770,7 +784,8 @@ dm_status dm__risk_line(dm__risk_map *m, const double *mx, const double *my, siz
             size_t i = rank[k].i;
             s->from_m = i * m->opts.stretch_m;
             s->to_m = (i + 1) * m->opts.stretch_m < total ? (i + 1) * m->opts.stretch_m : total;
-            s->items = lw.s_items[i];
+            s->items = lw.s_items[i] * m->cluster;
+            s->p_any = -expm1(-lw.s_items[i]);
             s->max_p = lw.s_maxp[i];
             double px[2], py[2];
             point_at(mx, my, res->chainage_m, n, s->from_m, &px[0], &py[0]);
