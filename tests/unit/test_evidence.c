@@ -210,3 +210,58 @@ TEST(evidence_from_store_weights_and_dates)
     dm_evidence_set_free(ctx, &ev);
     dm_store_close(s);
 }
+
+static char ev_logged[2048];
+
+static void ev_keep_log(void *user, dm_log_level level, const char *msg)
+{
+    (void)user;
+    if (level == DM_LOG_WARN && strlen(ev_logged) + strlen(msg) + 2 < sizeof ev_logged) {
+        strcat(ev_logged, msg);
+        strcat(ev_logged, "\n");
+    }
+}
+
+/* A hazard or cleared land given as a point or a line is read (it still
+ * says something of the cells it touches) but warned of, once per kind and
+ * file, naming the first such feature; polygons are not warned of. */
+TEST(evidence_warns_of_areas_given_without_a_polygon)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_ctx_set_log(ctx, ev_keep_log, NULL);
+    const char *path = dmtest_path("areas.geojson");
+    dmtest_write_file(
+        path, "{\"type\":\"FeatureCollection\",\"features\":["
+              "{\"type\":\"Feature\",\"properties\":{\"kind\":\"hazard\"},\"geometry\":"
+              "{\"type\":\"Polygon\",\"coordinates\":[[[46.1,40.1],[46.2,40.1],[46.2,40.2],"
+              "[46.1,40.1]]]}},"
+              "{\"type\":\"Feature\",\"properties\":{\"kind\":\"hazard\"},\"geometry\":"
+              "{\"type\":\"Point\",\"coordinates\":[46.15,40.15]}},"
+              "{\"type\":\"Feature\",\"properties\":{\"kind\":\"hazard\"},\"geometry\":"
+              "{\"type\":\"Point\",\"coordinates\":[46.16,40.15]}},"
+              "{\"type\":\"Feature\",\"properties\":{\"kind\":\"item\"},\"geometry\":"
+              "{\"type\":\"Point\",\"coordinates\":[46.17,40.15]}},"
+              "{\"type\":\"Feature\",\"properties\":{\"kind\":\"cleared\",\"method\":\"manual\"},"
+              "\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[46.1,40.1],[46.2,40.2]]}}"
+              "]}");
+    dm_evidence_set s;
+    dm_evidence_set_init(&s);
+    ev_logged[0] = '\0';
+    ASSERT_OK(dm_evidence_read_file(ctx, path, -1, NULL, &s));
+    ASSERT_EQ(s.n, 5);
+    ASSERT_CONTAINS(ev_logged, "areas.geojson: 2 hazard feature(s) without a polygon (the first: "
+                               "feature 2)");
+    ASSERT_CONTAINS(ev_logged, "1 cleared feature(s) without a polygon (the first: feature 5)");
+    ASSERT(!strstr(ev_logged, "item"));
+    dm_evidence_set_free(ctx, &s);
+    /* polygons only: no warning */
+    dmtest_write_file(path, "{\"type\":\"FeatureCollection\",\"features\":["
+                            "{\"type\":\"Feature\",\"properties\":{\"kind\":\"hazard\"},\"geometry\":"
+                            "{\"type\":\"Polygon\",\"coordinates\":[[[46.1,40.1],[46.2,40.1],"
+                            "[46.2,40.2],[46.1,40.1]]]}}]}");
+    ev_logged[0] = '\0';
+    ASSERT_OK(dm_evidence_read_file(ctx, path, -1, NULL, &s));
+    ASSERT_STREQ(ev_logged, "");
+    dm_evidence_set_free(ctx, &s);
+    dm_ctx_set_log(ctx, NULL, NULL);
+}

@@ -304,6 +304,8 @@ typedef struct file_ctx {
     int default_kind;
     const dm_evidence_opts *o;
     dm_evidence_set *out;
+    size_t no_area[DM_EV_KIND_COUNT]; /* hazards and cleared land given without a polygon */
+    long first_no_area[DM_EV_KIND_COUNT];
 } file_ctx;
 
 static dm_status ev_feature(dm_ctx *ctx, void *user, OGRFeatureH f, OGRFeatureDefnH d, dm_geom *g,
@@ -401,17 +403,35 @@ static dm_status ev_feature(dm_ctx *ctx, void *user, OGRFeatureH f, OGRFeatureDe
             fc->out->n_labelled++;
         }
     }
+    size_t before = fc->out->n;
     dm_status st = dm_evidence_add(ctx, fc->out, &e, g);
     if (st)
         return dm__wrap(ctx, "%s: feature %ld", path, fno);
+    if ((e.kind == DM_EV_HAZARD || e.kind == DM_EV_CLEARED) && fc->out->n > before) {
+        const dm_coords *c = &fc->out->v[before].xy;
+        int ring = 0;
+        for (size_t k = 0; k < c->n_parts && !ring; k++)
+            ring = c->kind[k] >= 2;
+        if (!ring && !fc->no_area[e.kind]++)
+            fc->first_no_area[e.kind] = fno;
+    }
     return DM_OK;
 }
 
 dm_status dm_evidence_read_file(dm_ctx *ctx, const char *path, int default_kind,
                                 const dm_evidence_opts *o, dm_evidence_set *out)
 {
-    file_ctx fc = {path, default_kind, o, out};
-    return for_each_feature(ctx, path, o ? o->layer : NULL, ev_feature, &fc);
+    file_ctx fc = {path, default_kind, o, out, {0}, {0}};
+    dm_status st = for_each_feature(ctx, path, o ? o->layer : NULL, ev_feature, &fc);
+    /* a hazard or cleared land is an area: as a point or line it covers only
+     * the cells it touches, which is rarely what the file meant */
+    for (int k = 0; !st && k < DM_EV_KIND_COUNT; k++)
+        if (fc.no_area[k])
+            dm__log(ctx, DM_LOG_WARN,
+                    "%s: %zu %s feature(s) without a polygon (the first: feature %ld): each "
+                    "counts only for the cells it touches, not as an area",
+                    path, fc.no_area[k], dm_ev_kind_name((dm_ev_kind)k), fc.first_no_area[k]);
+    return st;
 }
 
 typedef struct poly_ctx {
