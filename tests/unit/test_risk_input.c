@@ -101,6 +101,13 @@ TEST(risk_sum_and_distance_refuse_to_write_over_an_input)
     free(out);
     ASSERT_EQ(dmtest_demine(&out, "risk distance %s %s", cls, dmtest_path("g.tif")), 0);
     free(out);
+    /* a folder that does not exist is an I/O error (exit 3), not rejected data */
+    ASSERT_EQ(dmtest_demine(&out, "risk distance %s %s/no/such/d.tif", cls, dmtest_tmpdir()), 3);
+    ASSERT_CONTAINS(out, "no/such/d.tif: cannot create");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk sum %s/no/such/s.tif 2 %s", dmtest_tmpdir(), f), 3);
+    ASSERT_CONTAINS(out, "no/such/s.tif: cannot create");
+    free(out);
 }
 
 TEST(risk_sum_and_distance_do_not_overwrite_a_database)

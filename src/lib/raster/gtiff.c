@@ -78,7 +78,7 @@ dm_status dm_gtiff_create(dm_ctx *ctx, const char *path, const dm_grid *g, int n
     GDALDatasetH ds = GDALCreate(drv, path, g->nx, g->ny, nbands, GDT_Float32, opt);
     CSLDestroy(opt);
     if (!ds)
-        return dm__fail(ctx, DM_EGDAL, "%s: cannot create GeoTIFF: %s", path, dm__gdal_msg());
+        return dm__fail(ctx, DM_EIO, "%s: cannot create GeoTIFF: %s", path, dm__gdal_msg());
     double gt[6] = {g->x0, g->cell, 0, g->y0, 0, -g->cell};
     GDALSetGeoTransform(ds, gt);
     OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
@@ -134,7 +134,7 @@ static dm_status write_blocks(dm_gtiff *w, GDALRasterBandH b, int i0, int j0, in
                        (size_t)ww * sizeof *blk);
             if (GDALWriteBlock(b, bx, by, blk) != CE_None) {
                 free(blk);
-                return dm__fail(w->ctx, DM_EGDAL, "%s: write failed: %s", w->path, dm__gdal_msg());
+                return dm__fail(w->ctx, DM_EIO, "%s: write failed: %s", w->path, dm__gdal_msg());
             }
         }
     free(blk);
@@ -152,7 +152,7 @@ dm_status dm_gtiff_write(dm_gtiff *w, int band, int i0, int j0, int nx, int ny, 
         return write_blocks(w, GDALGetRasterBand(w->ds, band), i0, j0, nx, ny, data);
     if (GDALRasterIO(GDALGetRasterBand(w->ds, band), GF_Write, i0, j0, nx, ny, (void *)data, nx,
                      ny, GDT_Float32, 0, 0) != CE_None)
-        return dm__fail(w->ctx, DM_EGDAL, "%s: write failed: %s", w->path, dm__gdal_msg());
+        return dm__fail(w->ctx, DM_EIO, "%s: write failed: %s", w->path, dm__gdal_msg());
     return DM_OK;
 }
 
@@ -160,7 +160,7 @@ dm_status dm__gtiff_write_block(dm_gtiff *w, int band, int bx, int by, const flo
 {
     CPLErrorReset();
     if (GDALWriteBlock(GDALGetRasterBand(w->ds, band), bx, by, (void *)blk) != CE_None)
-        return dm__fail(w->ctx, DM_EGDAL, "%s: write failed: %s", w->path, dm__gdal_msg());
+        return dm__fail(w->ctx, DM_EIO, "%s: write failed: %s", w->path, dm__gdal_msg());
     return DM_OK;
 }
 
@@ -210,7 +210,7 @@ dm_status dm_gtiff_close(dm_gtiff *w, int with_overviews)
     CPLErrorReset();
     GDALClose(w->ds);
     if (st == DM_OK && CPLGetLastErrorType() >= CE_Failure)
-        st = dm__fail(ctx, DM_EGDAL, "%s: close failed: %s", w->path, dm__gdal_msg());
+        st = dm__fail(ctx, DM_EIO, "%s: close failed: %s", w->path, dm__gdal_msg());
     dm_free(ctx, w->path);
     dm_free(ctx, w);
     return st;
@@ -334,7 +334,7 @@ dm_status dm_raster_read(dm_ctx *ctx, const char *path, int band, dm_grid *g, fl
     if (read_blocks(b, g->nx, g->ny, buf) != CE_None) {
         dm_raster_free(buf, n);
         GDALClose(ds);
-        return dm__fail(ctx, DM_EGDAL, "%s: read failed: %s", path, dm__gdal_msg());
+        return dm__fail(ctx, DM_EIO, "%s: read failed: %s", path, dm__gdal_msg());
     }
     int has_nd = 0;
     double nd = GDALGetRasterNoDataValue(b, &has_nd);
@@ -580,7 +580,7 @@ dm_status dm_raster_weighted_sum(dm_ctx *ctx, const char *out, const char *const
     CSLDestroy(opt);
     if (!o) {
         GDALClose(first);
-        return dm__fail(ctx, DM_EGDAL, "%s: cannot create: %s", out, dm__gdal_msg());
+        return dm__fail(ctx, DM_EIO, "%s: cannot create: %s", out, dm__gdal_msg());
     }
     GDALSetGeoTransform(o, gt);
     GDALSetProjection(o, GDALGetProjectionRef(first));
@@ -615,6 +615,6 @@ dm_status dm_raster_weighted_sum(dm_ctx *ctx, const char *out, const char *const
     if (j.failed)
         return dm__fail(ctx, DM_EGDAL, "%s: weighted sum failed: %s", out, j.msg);
     if (CPLGetLastErrorType() >= CE_Failure)
-        return dm__fail(ctx, DM_EGDAL, "%s: close failed: %s", out, dm__gdal_msg());
+        return dm__fail(ctx, DM_EIO, "%s: close failed: %s", out, dm__gdal_msg());
     return DM_OK;
 }
