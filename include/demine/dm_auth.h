@@ -48,8 +48,10 @@ DM_API dm_status dm_store_durable(dm_store *s);
 DM_API dm_status dm_auth_init(dm_store *s);
 
 /* User management. Names are 1-63 characters of [A-Za-z0-9_.@-]; passwords
- * at least 8 characters. Errors: DM_EINVAL (bad name, role or password),
- * DM_ECONFLICT (name taken), DM_ENOTFOUND (no such user). */
+ * at least 8 characters; an organisation (needed for the field role) must be
+ * the name of a row of the organisations layer. Errors: DM_EINVAL (bad name,
+ * role or password), DM_ECONFLICT (name taken), DM_ENOTFOUND (no such user,
+ * or an organisation not in the organisations layer: nothing is written). */
 DM_API dm_status dm_auth_user_add(dm_store *s, const char *name, const char *password,
                                   dm_role role, const char *organisation);
 DM_API dm_status dm_auth_user_del(dm_store *s, const char *name);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT
  *
  * cmd_user.c -- `demine user add|del|passwd|list DB ...`: the people who may
- * log in to `demine serve`, their roles and organisations.
+ * log in to `demine serve`, their roles and organisations (which must be
+ * rows of the organisations layer).
  */
 #include "cli.h"
 
@@ -16,6 +17,9 @@ static const char *help =
     "Manage the users of `demine serve`. Roles: admin (everything), analyst\n"
     "(reads everything, approves field reports), field (submits reports, reads\n"
     "its organisation's drafts; needs --org). The public needs no account.\n"
+    "--org names a row of the organisations layer, exactly: see them with\n"
+    "`demine list DB --layer organisations`, add one with `demine import DB\n"
+    "--layer organisations FILE` (e.g. a CSV with a name column).\n"
     "Passwords (8+ characters) are stored as Argon2id hashes.\n\n"
     "PASSWORD SOURCE, one of:\n"
     "  --password-stdin   read the password from the first line of stdin (default)\n"
@@ -120,6 +124,12 @@ static int run_user(dm_ctx *ctx, int argc, char **argv)
     memset(pw, 0, sizeof pw);
     if (st) {
         rc = cli_fail(ctx, "user", st);
+        if (st == DM_ENOTFOUND && org && !strcmp(sub, "add"))
+            fprintf(stderr,
+                    "  nothing was changed; see the organisations with `demine list %s --layer "
+                    "organisations`,\n  add one with `demine import %s --layer organisations "
+                    "FILE` (e.g. a CSV with a name column)\n",
+                    db, db);
         dm_store_close(s);
         return rc;
     }

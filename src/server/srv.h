@@ -60,6 +60,9 @@ int srv_split_path(const char *path, char seg[][SRV_SEG], int max);
  * (z <= 22). Returns 1 when valid. */
 int srv_parse_tile(const char *zs, const char *xs, const char *ys, const char *ext, int *z,
                    int *x, int *y);
+/* Does an If-None-Match header value ("*", or a list of possibly weak
+ * quoted tags) name etag (quoted)? 1 when it does. */
+int srv_etag_match(const char *if_none_match, const char *etag);
 /* "lon,lat;lon,lat;..." (2-1000 points) -> malloc'd pairs. 1 when valid. */
 int srv_parse_line(const char *s, double **xy, size_t *n);
 
@@ -86,7 +89,8 @@ typedef struct srv_thread {
     dm_store *store;
     dm_riskmap *risk;
     char *risk_path;
-    long long risk_mtime;
+    long long risk_mtime;       /* the map file's time (seconds) */
+    unsigned long long risk_version; /* its identity: path, time (ns), size, inode */
     double risk_checked;
     dm_route_roads *roads;      /* cleared roads for routes, reloaded now and then */
     double roads_time;
@@ -125,6 +129,8 @@ typedef struct srv_resp {
     size_t len;
     int body_static;
     const char *cache;   /* Cache-Control value or NULL */
+    char etag[48];       /* ETag value (quoted) or empty */
+    char location[160];  /* Location of a redirect or empty */
     char set_cookie[160];
     long retry_after;
 } srv_resp;
@@ -161,8 +167,12 @@ int srv_refresh_request(const char *db, const char *why, const char *who);
 void srv_refresh_wait(void);
 int srv_handle_refresh(srv_req *rq, srv_resp *rs);
 /* Per-thread risk map (reopened when the file changes); NULL with a 404
- * already in rs when there is none. */
-dm_riskmap *srv_riskmap(srv_req *rq, srv_resp *rs, long long *mtime);
+ * already in rs when there is none. *version identifies the map file (its
+ * path, time to the nanosecond, size and inode): tiles are cached, and
+ * their ETag and URL key made, by it. */
+dm_riskmap *srv_riskmap(srv_req *rq, srv_resp *rs, unsigned long long *version);
+/* Header of the request or NULL. */
+const char *srv_header(srv_req *rq, const char *name);
 
 /* Role and method guards: 0 when allowed; otherwise the 401/403/405 is in
  * rs (srv_method_is returns 1 when the method matches). */

@@ -788,7 +788,23 @@ static int h_stats(srv_req *rq, srv_resp *rs)
 
 /* ================================ risk ================================ */
 
-dm_riskmap *srv_riskmap(srv_req *rq, srv_resp *rs, long long *mtime)
+/* The identity of a map file: a different path, a rewrite (even within the
+ * same second), a new size or a file renamed over it give another value. */
+static unsigned long long map_version(const char *path, const struct stat *sb)
+{
+    unsigned long long h = 1469598103934665603ull; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+        h = (h ^ *p) * 1099511628211ull;
+    unsigned long long v[4] = {(unsigned long long)sb->st_mtim.tv_sec,
+                               (unsigned long long)sb->st_mtim.tv_nsec,
+                               (unsigned long long)sb->st_size, (unsigned long long)sb->st_ino};
+    for (int i = 0; i < 4; i++)
+        for (int k = 0; k < 8; k++)
+            h = (h ^ ((v[i] >> (8 * k)) & 0xff)) * 1099511628211ull;
+    return h;
+}
+
+dm_riskmap *srv_riskmap(srv_req *rq, srv_resp *rs, unsigned long long *version)
 {
     srv_thread *t = rq->t;
     double now = now_s();
@@ -798,12 +814,15 @@ dm_riskmap *srv_riskmap(srv_req *rq, srv_resp *rs, long long *mtime)
         dm_status st = dm_riskmap_path(t->store, &path);
         struct stat sb;
         long long mt = (!st && stat(path, &sb) == 0) ? (long long)sb.st_mtime : -1;
-        if (st || mt < 0 || !t->risk_path || strcmp(path, t->risk_path) || mt != t->risk_mtime) {
+        unsigned long long ver = mt >= 0 ? map_version(path, &sb) : 0;
+        if (st || mt < 0 || !t->risk_path || strcmp(path, t->risk_path) ||
+            ver != t->risk_version) {
             dm_riskmap_free(t->risk);
             t->risk = NULL;
             dm_free(t->ctx, t->risk_path);
             t->risk_path = path;
             t->risk_mtime = mt;
+            t->risk_version = ver;
             if (!st && mt >= 0)
                 st = dm_riskmap_open(t->ctx, path, &t->risk);
             else if (!st)
@@ -818,8 +837,30 @@ dm_riskmap *srv_riskmap(srv_req *rq, srv_resp *rs, long long *mtime)
             return NULL;
         }
     }
-    *mtime = t->risk_mtime;
+    *version = t->risk_version;
     return t->risk;
+}
+
+/* GET /api/risk/map: which risk map the tiles show now, and the tile URL
+ * that names it (the web map adds ?v= so that a new map is new tiles). */
+static int h_risk_map(srv_req *rq, srv_resp *rs)
+{
+    if (!srv_method_is(rq, rs, "GET") || srv_need_login(rq, rs))
+        return 0;
+    unsigned long long ver;
+    if (!srv_riskmap(rq, rs, &ver))
+        return 0;
+    char modified[32] = "";
+    time_t mt = (time_t)rq->t->risk_mtime;
+    struct tm tm;
+    if (gmtime_r(&mt, &tm))
+        strftime(modified, sizeof modified, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    srv_buf b;
+    sb_init(&b);
+    sb_printf(&b, "{\"version\":\"%016llx\",\"modified\":", ver);
+    sb_json_str(&b, modified[0] ? modified : NULL);
+    sb_printf(&b, ",\"tiles\":\"tiles/risk/{z}/{x}/{y}.png?v=%016llx\"}", ver);
+    return srv_jbuf(rs, 200, &b);
 }
 
 static int h_risk_point(srv_req *rq, srv_resp *rs)
@@ -830,7 +871,7 @@ static int h_risk_point(srv_req *rq, srv_resp *rs)
     if (!srv_parse_double(srv_arg(rq, "lon"), &lon) || !srv_parse_double(srv_arg(rq, "lat"), &lat) ||
         fabs(lon) > 180 || fabs(lat) > 90)
         return srv_error(rs, 400, "lon and lat: decimal degrees (lon -180..180, lat -90..90)");
-    long long mt;
+    unsigned long long mt;
     dm_riskmap *r = srv_riskmap(rq, rs, &mt);
     if (!r)
         return 0;
@@ -930,7 +971,7 @@ static int h_risk_line(srv_req *rq, srv_resp *rs)
         free(xy);
         return srv_error(rs, 400, "step: metres between samples, 1-100000");
     }
-    long long mt;
+    unsigned long long mt;
     dm_riskmap *r = srv_riskmap(rq, rs, &mt);
     if (!r) {
         free(xy);
@@ -967,7 +1008,7 @@ static int parse_lonlat(const char *s, double *lon, double *lat)
  * response already set. */
 static int route_inputs(srv_req *rq, srv_resp *rs, dm_route_opts *o, int public_only)
 {
-    long long mt;
+    unsigned long long mt;
     if (!srv_riskmap(rq, rs, &mt))
         return 0;
     srv_thread *t = rq->t;
@@ -1065,11 +1106,11 @@ static int h_route_check(srv_req *rq, srv_resp *rs)
     return route_reply(rq, rs, st, res, 0);
 }
 
-/* Tile cache: rendered PNGs by (z, x, y, risk-map file time). */
+/* Tile cache: rendered PNGs by (z, x, y, risk-map version). */
 #define TC_SLOTS 8192
 typedef struct tile_entry {
     int z, x, y;
-    long long mt;
+    unsigned long long mt;
     unsigned char *png;
     size_t len;
 } tile_entry;
@@ -1077,16 +1118,16 @@ static tile_entry tcache[TC_SLOTS];
 static int tcache_n;
 static pthread_rwlock_t tcache_lock = PTHREAD_RWLOCK_INITIALIZER;
 
-static size_t tile_slot(int z, int x, int y, long long mt)
+static size_t tile_slot(int z, int x, int y, unsigned long long mt)
 {
     unsigned long long h = (unsigned long long)z * 0x9E3779B97F4A7C15ull;
     h ^= (unsigned long long)x * 0xC2B2AE3D27D4EB4Full + (h << 6);
     h ^= (unsigned long long)y * 0x165667B19E3779F9ull + (h >> 2);
-    h ^= (unsigned long long)mt;
+    h ^= mt;
     return (size_t)(h % TC_SLOTS);
 }
 
-static int tile_get(int z, int x, int y, long long mt, srv_resp *rs)
+static int tile_get(int z, int x, int y, unsigned long long mt, srv_resp *rs)
 {
     size_t i = tile_slot(z, x, y, mt);
     int found = 0;
@@ -1109,7 +1150,8 @@ static int tile_get(int z, int x, int y, long long mt, srv_resp *rs)
     return found;
 }
 
-static void tile_put(int z, int x, int y, long long mt, const unsigned char *png, size_t len)
+static void tile_put(int z, int x, int y, unsigned long long mt, const unsigned char *png,
+                     size_t len)
 {
     unsigned char *copy = malloc(len);
     if (!copy)
@@ -1139,6 +1181,11 @@ static void tile_put(int z, int x, int y, long long mt, const unsigned char *png
     free(copy);
 }
 
+/* Risk tiles are for logged-in users, and a refresh rewrites them: a
+ * browser keeps them (private) but asks again each time (no-cache) with the
+ * ETag of the map it has, and gets 304 while the map is the same. The web
+ * map also names the map in the URL (?v=, see /api/risk/map), which the
+ * server ignores. */
 static int h_tile(srv_req *rq, srv_resp *rs, char seg[][SRV_SEG], int n)
 {
     if (!srv_method_is(rq, rs, "GET") || srv_need_login(rq, rs))
@@ -1146,13 +1193,18 @@ static int h_tile(srv_req *rq, srv_resp *rs, char seg[][SRV_SEG], int n)
     int z, x, y;
     if (n != 5 || !srv_parse_tile(seg[2], seg[3], seg[4], ".png", &z, &x, &y))
         return srv_error(rs, 404, "no such tile (use /tiles/risk/Z/X/Y.png, Z 0-22)");
-    long long mt;
+    unsigned long long mt;
     dm_riskmap *r = srv_riskmap(rq, rs, &mt);
     if (!r)
         return 0;
     rs->status = 200;
     rs->ctype = "image/png";
-    rs->cache = "private, max-age=300";
+    rs->cache = "private, no-cache";
+    snprintf(rs->etag, sizeof rs->etag, "\"%016llx-" DM_VERSION_STRING "\"", mt);
+    if (srv_etag_match(srv_header(rq, "If-None-Match"), rs->etag)) {
+        rs->status = 304; /* the browser's copy is this map's */
+        return 0;
+    }
     if (tile_get(z, x, y, mt, rs))
         return 0;
     unsigned char *png = NULL;
@@ -1161,12 +1213,14 @@ static int h_tile(srv_req *rq, srv_resp *rs, char seg[][SRV_SEG], int n)
     if (st) {
         rs->ctype = NULL;
         rs->cache = NULL;
+        rs->etag[0] = '\0';
         return srv_fail(rs, rq, st);
     }
     tile_put(z, x, y, mt, png, len);
     rs->body = malloc(len);
     if (!rs->body) {
         dm_free(rq->t->ctx, png);
+        rs->etag[0] = '\0';
         return srv_json(rs, 500, NULL);
     }
     memcpy(rs->body, png, len);
@@ -1444,14 +1498,55 @@ static const char *ctype_of(const char *path)
     return "application/octet-stream";
 }
 
+/* Pages by the names people type: the staff map at "/", the public danger
+ * map at "/public" as well as at "/public.html". */
+static const char *page_of(const char *path)
+{
+    if (!strcmp(path, "/"))
+        return "/index.html";
+    if (!strcmp(path, "/public"))
+        return "/public.html";
+    return path;
+}
+
+/* "/public/" (or "/public.html/"): the page is "/public.html", sent as a
+ * redirect so that the page's relative links (js/, css/, api/) resolve
+ * from the right directory. The Location is relative ("../public.html"),
+ * so it holds behind a proxy that adds a path prefix too. 0 when path is
+ * no page with a slash added. */
+static int slash_redirect(srv_req *rq, srv_resp *rs, const char *path)
+{
+    size_t n = strlen(path);
+    char bare[SRV_SEG * 2];
+    if (n < 2 || path[n - 1] != '/' || n >= sizeof bare)
+        return 0;
+    memcpy(bare, path, n - 1);
+    bare[n - 1] = '\0';
+    const char *page = page_of(bare);
+    const srv_asset *a = srv_asset_find(page);
+    if (!a || strcmp(ctype_of(page), "text/html; charset=utf-8"))
+        return 0;
+    if (strcmp(rq->method, "GET") && strcmp(rq->method, "HEAD")) {
+        srv_error(rs, 405, "method %s not allowed here", rq->method);
+        return 1;
+    }
+    const char *name = strrchr(page, '/') + 1;
+    snprintf(rs->location, sizeof rs->location, "../%s", name);
+    srv_buf b;
+    sb_init(&b);
+    sb_printf(&b, "<!doctype html><title>moved</title><p>This page is at <a href=\"../%s\">%s"
+                  "</a>.</p>\n", name, name);
+    srv_jbuf(rs, 302, &b);
+    rs->ctype = "text/html; charset=utf-8";
+    return 1;
+}
+
 static int h_static(srv_req *rq, srv_resp *rs)
 {
-    const char *path = rq->url;
-    if (!strcmp(path, "/"))
-        path = "/index.html";
-    else if (!strcmp(path, "/public"))
-        path = "/public.html";
+    const char *path = page_of(rq->url);
     const srv_asset *a = srv_asset_find(path);
+    if (!a && slash_redirect(rq, rs, rq->url))
+        return 0;
     if (!a)
         return srv_error(rs, 404, "not found");
     if (strcmp(rq->method, "GET") && strcmp(rq->method, "HEAD"))
@@ -1519,6 +1614,8 @@ int srv_route(srv_req *rq, srv_resp *rs)
         return srv_handle_refresh(rq, rs);
     if (n == 3 && !strcmp(a, "risk") && !strcmp(seg[2], "explain"))
         return h_risk_explain(rq, rs);
+    if (n == 3 && !strcmp(a, "risk") && !strcmp(seg[2], "map"))
+        return h_risk_map(rq, rs);
     if (n == 2 && !strcmp(a, "route"))
         return h_route(rq, rs, 0);
     if (n == 3 && !strcmp(a, "route") && !strcmp(seg[2], "check"))

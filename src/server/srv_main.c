@@ -166,6 +166,11 @@ const char *srv_arg(srv_req *rq, const char *key)
                                        key);
 }
 
+const char *srv_header(srv_req *rq, const char *name)
+{
+    return MHD_lookup_connection_value((struct MHD_Connection *)rq->conn, MHD_HEADER_KIND, name);
+}
+
 typedef struct {
     int (*fn)(void *u, const char *k, const char *v);
     void *u;
@@ -235,6 +240,10 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, srv_resp *rs)
     }
     if (rs->set_cookie[0])
         MHD_add_response_header(r, "Set-Cookie", rs->set_cookie);
+    if (rs->etag[0])
+        MHD_add_response_header(r, "ETag", rs->etag);
+    if (rs->location[0])
+        MHD_add_response_header(r, "Location", rs->location);
     if (rs->retry_after > 0) {
         char ra[32];
         snprintf(ra, sizeof ra, "%ld", rs->retry_after);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT
  *
  * srv_parse.c -- the request parsers of the HTTP service and its JSON text
- * buffer: bounding boxes, numbers, URL paths, tile addresses, line strings,
- * and field reports (JSON -> rows). Nothing here does I/O, so everything
+ * buffer: bounding boxes, numbers, URL paths, tile addresses, entity tags
+ * (If-None-Match), line strings, and field reports (JSON -> rows). Nothing here does I/O, so everything
  * can be fuzzed (tests/fuzz/fuzz_request.c).
  */
 #include "srv.h"
@@ -231,6 +231,33 @@ int srv_parse_tile(const char *zs, const char *xs, const char *ys, const char *e
     *x = (int)lx;
     *y = (int)ly;
     return 1;
+}
+
+int srv_etag_match(const char *h, const char *etag)
+{
+    size_t el = etag ? strlen(etag) : 0;
+    if (!h || el < 2)
+        return 0;
+    const char *p = h;
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        if (*p == '*')
+            return 1;
+        if (!strncmp(p, "W/", 2)) /* weak: the same for a GET */
+            p += 2;
+        if (*p == '"') {
+            const char *e = strchr(p + 1, '"');
+            if (!e)
+                return 0;
+            if ((size_t)(e + 1 - p) == el && !memcmp(p, etag, el))
+                return 1;
+            p = e + 1;
+        }
+        while (*p && *p != ',') /* a malformed entry: skip to the next */
+            p++;
+    }
+    return 0;
 }
 
 int srv_parse_line(const char *s, double **xy, size_t *n)

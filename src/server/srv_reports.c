@@ -3,8 +3,8 @@
  * srv_reports.c -- field reports: submission (an activity with its polygon
  * and the items found, checked exactly as imports check rows, stored as a
  * draft in one transaction), the review queue, and approval or rejection
- * with a reason. Every write is attributed to the logged-in user in the
- * change log.
+ * with a reason (trimmed; a rejection's may not be blank). Every write is
+ * attributed to the logged-in user in the change log.
  */
 #include "srv.h"
 
@@ -205,6 +205,19 @@ static int list(srv_req *rq, srv_resp *rs)
     return srv_jbuf(rs, 200, &b);
 }
 
+/* Strip leading and trailing white space in place (a reason of spaces,
+ * tabs or line breaks only becomes empty). */
+static void trim(char *s)
+{
+    if (!s)
+        return;
+    size_t a = strspn(s, " \t\r\n\v\f"), n = strlen(s);
+    while (n > a && strchr(" \t\r\n\v\f", s[n - 1]))
+        n--;
+    memmove(s, s + a, n - a);
+    s[n - a] = '\0';
+}
+
 static int review(srv_req *rq, srv_resp *rs, const char *id, int approve)
 {
     if (!srv_method_is(rq, rs, "POST") || srv_need_role(rq, rs, DM_ROLE_ANALYST))
@@ -215,9 +228,14 @@ static int review(srv_req *rq, srv_resp *rs, const char *id, int approve)
         free(reason);
         return srv_error(rs, 400, "expected a JSON body {\"reason\": \"...\"}");
     }
+    trim(reason);
     if (!approve && (!reason || !*reason)) {
+        int blank = reason != NULL;
         free(reason);
-        return srv_error(rs, 400, "a rejection needs a reason: {\"reason\": \"...\"}");
+        return srv_error(rs, 400,
+                         "reason: a rejection needs a reason%s: {\"reason\": \"why it is "
+                         "rejected\"}",
+                         blank ? " (it was empty or white space only)" : "");
     }
     if (reason && strlen(reason) > 2000) {
         free(reason);

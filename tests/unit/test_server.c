@@ -18,6 +18,7 @@
 
 #include <signal.h>
 #include <stdarg.h>
+#include <strings.h>
 #include <unistd.h>
 
 /* ============================== fixture ============================== */
@@ -41,8 +42,9 @@ static void insert_wkt(dm_store *s, const char *layer, const char *wkt, const ch
     dm_row_free(r);
 }
 
-/* A float risk raster over the test area: value rises from west to east. */
-static void make_risk_tif(const char *path)
+/* A float risk raster over the test area: value rises from west to east
+ * (falls when reversed). */
+static void make_risk_tif_dir(const char *path, int reversed)
 {
     GDALAllRegister();
     GDALDriverH drv = GDALGetDriverByName("GTiff");
@@ -53,7 +55,7 @@ static void make_risk_tif(const char *path)
     dmtest_gdal_set_epsg(ds, 4326);
     float row[100];
     for (int x = 0; x < 100; x++)
-        row[x] = (float)x / 99.0f;
+        row[x] = (float)(reversed ? 99 - x : x) / 99.0f;
     GDALRasterBandH b = GDALGetRasterBand(ds, 1);
     GDALSetRasterNoDataValue(b, -1);
     for (int y = 0; y < 100; y++)
@@ -61,16 +63,22 @@ static void make_risk_tif(const char *path)
     GDALClose(ds);
 }
 
+static void make_risk_tif(const char *path) { make_risk_tif_dir(path, 0); }
+
 static char item_uuid[37], record_uuid[37], victim_uuid[37], hazard_uuid[37];
 
 /* A database with hazards, an item, an accident with a named victim, a
- * record and a risk map; users ana (analyst), fld (field, org HALO), fld2
- * (field, org FSD), adm (admin). */
+ * record, a risk map and the organisations HALO and FSD; users ana
+ * (analyst), fld (field, org HALO), fld2 (field, org FSD), adm (admin). */
 static void setup_db(void)
 {
     dm_ctx *ctx = dmtest_ctx();
     dm_store *s = NULL;
     ASSERT_OK(dm_store_open(ctx, dmtest_path("t.gpkg"), DM_STORE_CREATE, &s));
+    char org[37];
+    const char *o1[] = {"name", "HALO", "kind", "ngo", NULL}, *o2[] = {"name", "FSD", NULL};
+    insert_wkt(s, "organisations", NULL, o1, org);
+    insert_wkt(s, "organisations", NULL, o2, org);
     const char *h1[] = {"ref", "H-1", "hazard_type", "CHA", "status", "open", "est_area_ha", "10",
                         NULL};
     insert_wkt(s, "hazards",
@@ -173,6 +181,56 @@ static int http(const char *method, const char *path, const char *token, const c
     else
         free(b);
     return code;
+}
+
+/* The same with one more request header (or NULL) and the response's
+ * headers in *hdr (malloc'd; NULL to drop them). */
+static int http_hdr(const char *method, const char *path, const char *token, const char *header,
+                    char **out, char **hdr)
+{
+    char auth[160] = "", extra[300] = "";
+    if (token)
+        snprintf(auth, sizeof auth, "-H 'Authorization: Bearer %s'", token);
+    if (header)
+        snprintf(extra, sizeof extra, "-H '%s'", header);
+    char *res = NULL;
+    /* curl writes no file for an empty body: start without one */
+    int rc = dmtest_sh(&res, "rm -f resp.txt hdr.txt; curl -s -g --path-as-is -D hdr.txt -o "
+                             "resp.txt -w '%%{http_code}' %s%s %s %s '%s%s'",
+                       strcmp(method, "HEAD") ? "-X " : "-I", strcmp(method, "HEAD") ? method : "",
+                       auth, extra, base, path);
+    ASSERT_MSG(rc == 0, "curl failed (%d): %s", rc, res);
+    int code = (int)strtol(res, NULL, 10);
+    free(res);
+    char *b = dmtest_read_file(dmtest_path("resp.txt"));
+    if (out)
+        *out = b ? b : strdup("");
+    else
+        free(b);
+    char *h = dmtest_read_file(dmtest_path("hdr.txt"));
+    if (hdr)
+        *hdr = h ? h : strdup("");
+    else
+        free(h);
+    return code;
+}
+
+/* A response header's value (case-insensitive name) into out; 1 if found. */
+static int header_value(const char *hdr, const char *name, char *out, size_t n)
+{
+    size_t nl = strlen(name);
+    for (const char *p = hdr; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+        if (!strncasecmp(p, name, nl) && p[nl] == ':') {
+            const char *v = p + nl + 1;
+            while (*v == ' ')
+                v++;
+            size_t l = strcspn(v, "\r\n");
+            snprintf(out, n, "%.*s", (int)l, v);
+            return 1;
+        }
+    }
+    out[0] = '\0';
+    return 0;
 }
 
 static void login(const char *user, const char *pw, char token[65])
@@ -1077,6 +1135,258 @@ TEST(server_refreshes_the_risk_map)
     ASSERT(num_after(out, "\"p_cell\":") > 0);
     free(out);
     ASSERT_EQ(http("GET", "/api/risk/explain?lon=x&lat=39.9", ana, NULL, &out), 400);
+    free(out);
+    stop_server(SIGTERM);
+}
+
+/* "/public/" as typed: the public danger map, by a redirect to public.html
+ * (so that its relative links resolve), and its script loads from there. */
+TEST(server_public_map_with_a_trailing_slash)
+{
+    setup_db();
+    start_server();
+    char *out = NULL, *hdr = NULL, loc[200];
+    ASSERT_EQ(http_hdr("GET", "/public/", NULL, NULL, &out, &hdr), 302);
+    ASSERT(header_value(hdr, "Location", loc, sizeof loc));
+    ASSERT_STREQ(loc, "../public.html");
+    ASSERT_CONTAINS(out, "public.html");
+    free(out);
+    free(hdr);
+    /* followed as a browser does: the page, then its script relative to it */
+    ASSERT_EQ(dmtest_sh(&out, "curl -s -L -o page.html -w '%%{http_code} %%{url_effective}' "
+                              "'%s/public/'",
+                        base),
+              0);
+    char want[200];
+    snprintf(want, sizeof want, "200 %s/public.html", base);
+    ASSERT_STREQ(out, want);
+    free(out);
+    out = dmtest_read_file(dmtest_path("page.html"));
+    ASSERT_CONTAINS(out, "src=\"js/public.js\"");
+    free(out);
+    ASSERT_EQ(http("GET", "/js/public.js", NULL, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "api/public/danger");
+    free(out);
+    /* without the slash it is the page itself, as before */
+    ASSERT_EQ(http("GET", "/public", NULL, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "js/public.js");
+    free(out);
+    ASSERT_EQ(http_hdr("HEAD", "/public.html/", NULL, NULL, NULL, &hdr), 302);
+    ASSERT(header_value(hdr, "Location", loc, sizeof loc));
+    ASSERT_STREQ(loc, "../public.html");
+    free(hdr);
+    /* nothing else is made up: an unknown directory, a script with a slash */
+    ASSERT_EQ(http("GET", "/nothing/", NULL, NULL, &out), 404);
+    free(out);
+    ASSERT_EQ(http("GET", "/js/public.js/", NULL, NULL, &out), 404);
+    free(out);
+    ASSERT_EQ(http("POST", "/public/", NULL, "{}", &out), 405);
+    free(out);
+    stop_server(SIGTERM);
+}
+
+/* A rejection's reason of white space only is no reason: 400 naming the
+ * field, the report stays a draft; a real reason is stored trimmed. */
+TEST(server_reject_refuses_a_blank_reason)
+{
+    setup_db();
+    start_server();
+    char ana[65], fld[65], uuid[37], path[200], *out = NULL;
+    login("ana", "analystpw1", ana);
+    login("fld", "fieldpw12", fld);
+    ASSERT_EQ(http("POST", "/api/reports", fld, report_json, &out), 201);
+    uuid_of(out, uuid);
+    free(out);
+    snprintf(path, sizeof path, "/api/reports/%s/reject", uuid);
+    static const char *blank[] = {"{\"reason\":\"   \"}", "{\"reason\":\"\\t\\n \\r\"}",
+                                  "{\"reason\":\"\"}"};
+    for (size_t i = 0; i < sizeof blank / sizeof blank[0]; i++) {
+        ASSERT_EQ(http("POST", path, ana, blank[i], &out), 400);
+        ASSERT_CONTAINS(out, "reason: a rejection needs a reason");
+        free(out);
+    }
+    ASSERT_EQ(http("POST", path, ana, "{\"reason\":\" \"}", &out), 400);
+    ASSERT_CONTAINS(out, "white space only");
+    free(out);
+    snprintf(path, sizeof path, "/api/reports/%s", uuid);
+    ASSERT_EQ(http("GET", path, ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"status\":\"draft\"");
+    free(out);
+    snprintf(path, sizeof path, "/api/reports/%s/reject", uuid);
+    ASSERT_EQ(http("POST", path, ana, "{\"reason\":\"  polygon outside the task \\n\"}", &out),
+              200);
+    ASSERT_CONTAINS(out, "\"reason\":\"rejected by ana: polygon outside the task\"");
+    free(out);
+    /* an approval's reason is optional: white space only is none */
+    ASSERT_EQ(http("POST", "/api/reports", fld, report_json, &out), 201);
+    uuid_of(out, uuid);
+    free(out);
+    snprintf(path, sizeof path, "/api/reports/%s/approve", uuid);
+    ASSERT_EQ(http("POST", path, ana, "{\"reason\":\"  \"}", &out), 200);
+    ASSERT_CONTAINS(out, "\"reason\":\"approved by ana\"");
+    free(out);
+    stop_server(SIGTERM);
+}
+
+/* `user add --org` names a row of the organisations layer: an unknown one
+ * is refused, naming it and saying how to see and add organisations, and
+ * the database is not touched. */
+TEST(server_user_add_refuses_an_unknown_organisation)
+{
+    setup_db();
+    char *out = NULL, *before = NULL, *after = NULL;
+    ASSERT_EQ(dmtest_sh(&before, "sha256sum t.gpkg && '%s' user list t.gpkg --json",
+                        getenv("DEMINE_BIN")),
+              0);
+    ASSERT_EQ(dmtest_sh(&out, "echo longenough | '%s' user add t.gpkg zed --role field --org NOPE",
+                        getenv("DEMINE_BIN")),
+              2);
+    ASSERT_CONTAINS(out, "organisation 'NOPE': not in the organisations layer of t.gpkg");
+    ASSERT_CONTAINS(out, "it has: FSD, HALO");
+    ASSERT_CONTAINS(out, "demine list t.gpkg --layer organisations");
+    ASSERT_CONTAINS(out, "demine import t.gpkg --layer organisations");
+    free(out);
+    /* another case is another name, but it is pointed out */
+    ASSERT_EQ(dmtest_sh(&out, "echo longenough | '%s' user add t.gpkg zed --role field --org halo",
+                        getenv("DEMINE_BIN")),
+              2);
+    ASSERT_CONTAINS(out, "did you mean 'HALO'?");
+    free(out);
+    /* any role: an analyst's organisation is checked too */
+    ASSERT_EQ(dmtest_sh(&out, "echo longenough | '%s' user add t.gpkg zed --role analyst --org "
+                              "'Nobody Ltd'",
+                        getenv("DEMINE_BIN")),
+              2);
+    ASSERT_CONTAINS(out, "organisation 'Nobody Ltd'");
+    free(out);
+    ASSERT_EQ(dmtest_sh(&after, "sha256sum t.gpkg && '%s' user list t.gpkg --json",
+                        getenv("DEMINE_BIN")),
+              0);
+    ASSERT_STREQ(after, before);
+    ASSERT(!strstr(after, "zed"));
+    free(before);
+    free(after);
+    /* once the organisation is in the layer, the user is added */
+    dmtest_write_file(dmtest_path("orgs.csv"), "name,kind\nMAG,ngo\n");
+    ASSERT_EQ(dmtest_demine(&out, "import t.gpkg --layer organisations orgs.csv"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "echo longenough | '%s' user add t.gpkg zed --role field --org MAG",
+                        getenv("DEMINE_BIN")),
+              0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "user list t.gpkg"), 0);
+    ASSERT_CONTAINS(out, "zed");
+    ASSERT_CONTAINS(out, "MAG");
+    free(out);
+    /* the library says the same to any caller */
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path("t.gpkg"), 0, &s));
+    ASSERT_STATUS(DM_ENOTFOUND,
+                  dm_auth_user_add(s, "q", "password1", DM_ROLE_FIELD, "Unknown Org"));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "organisation 'Unknown Org'");
+    ASSERT_OK(dm_auth_user_add(s, "q", "password1", DM_ROLE_FIELD, "FSD"));
+    dm_store_close(s);
+}
+
+/* Risk tiles are revalidated (no-cache with the map's ETag: 304 while the
+ * map is the same) and change at once when the map file does; the web map
+ * learns the map's version from /api/risk/map. */
+TEST(server_risk_tiles_follow_a_new_map_at_once)
+{
+    setup_db();
+    start_server();
+    char ana[65], *out = NULL, *hdr = NULL, etag1[80], etag2[80], cc[80], v1[40], v2[40],
+        cond[120];
+    login("ana", "analystpw1", ana);
+    ASSERT_EQ(http("GET", "/api/risk/map", NULL, NULL, &out), 401);
+    free(out);
+    ASSERT_EQ(http("GET", "/api/risk/map", ana, NULL, &out), 200);
+    const char *p = strstr(out, "\"version\":\"");
+    ASSERT_MSG(p, "no version in %s", out);
+    snprintf(v1, sizeof v1, "%.16s", p + 11);
+    char tiles[120];
+    snprintf(tiles, sizeof tiles, "\"tiles\":\"tiles/risk/{z}/{x}/{y}.png?v=%s\"", v1);
+    ASSERT_CONTAINS(out, tiles);
+    ASSERT_CONTAINS(out, "\"modified\":\"20");
+    free(out);
+    const char *tile = "/tiles/risk/12/2581/1551.png";
+    ASSERT_EQ(http_hdr("GET", tile, ana, NULL, NULL, &hdr), 200);
+    ASSERT(header_value(hdr, "Cache-Control", cc, sizeof cc));
+    ASSERT_STREQ(cc, "private, no-cache");
+    ASSERT_MSG(header_value(hdr, "ETag", etag1, sizeof etag1), "no ETag in %s", hdr);
+    free(hdr);
+    ASSERT_EQ(dmtest_sh(&out, "cp resp.txt old.png"), 0);
+    free(out);
+    /* the browser's copy is still good: 304, nothing sent */
+    snprintf(cond, sizeof cond, "If-None-Match: %s", etag1);
+    ASSERT_EQ(http_hdr("GET", tile, ana, cond, &out, &hdr), 304);
+    ASSERT_EQ(strlen(out), 0);
+    ASSERT(header_value(hdr, "Cache-Control", cc, sizeof cc));
+    ASSERT_STREQ(cc, "private, no-cache");
+    free(out);
+    free(hdr);
+    snprintf(cond, sizeof cond, "If-None-Match: \"x\", W/%s", etag1);
+    ASSERT_EQ(http_hdr("GET", tile, ana, cond, &out, NULL), 304);
+    free(out);
+    ASSERT_EQ(http_hdr("GET", tile, ana, "If-None-Match: \"other\"", &out, NULL), 200);
+    free(out);
+    /* not without a login, even for a copy held */
+    snprintf(cond, sizeof cond, "If-None-Match: %s", etag1);
+    ASSERT_EQ(http_hdr("GET", tile, NULL, cond, &out, NULL), 401);
+    free(out);
+    /* the version in the URL is a key for the browser only */
+    char vtile[160];
+    snprintf(vtile, sizeof vtile, "%s?v=%s", tile, v1);
+    ASSERT_EQ(http("GET", vtile, ana, NULL, &out), 200);
+    free(out);
+    /* a new map with the very same file time (renamed over the old one):
+     * new version, new ETag, new tiles, once the 2 s in which a worker
+     * trusts the file it has are over */
+    make_risk_tif_dir(dmtest_path("risk2.tif"), 1);
+    ASSERT_EQ(dmtest_sh(&out, "touch -r risk.tif risk2.tif && mv risk2.tif risk.tif"), 0);
+    free(out);
+    sleep(3);
+    ASSERT_EQ(http("GET", "/api/risk/map", ana, NULL, &out), 200);
+    p = strstr(out, "\"version\":\"");
+    ASSERT(p);
+    snprintf(v2, sizeof v2, "%.16s", p + 11);
+    ASSERT_MSG(strcmp(v1, v2) != 0, "the version did not change: %s", v1);
+    free(out);
+    for (int i = 0; i < 4; i++) { /* whichever worker answers */
+        ASSERT_EQ(http_hdr("GET", tile, ana, cond, NULL, &hdr), 200);
+        ASSERT(header_value(hdr, "ETag", etag2, sizeof etag2));
+        ASSERT_MSG(strcmp(etag1, etag2) != 0, "the ETag did not change: %s", etag1);
+        free(hdr);
+        ASSERT_EQ(dmtest_sh(&out, "cmp -s resp.txt old.png && echo same || echo differ"), 0);
+        ASSERT_CONTAINS(out, "differ");
+        free(out);
+    }
+    stop_server(SIGTERM);
+}
+
+/* The staff web map in a browser asks for nothing protected before a login
+ * (no burst of 401s), names the map's version in its tile URLs, and goes
+ * back to the login form, asking for nothing more, when the session ends
+ * (tests/browser/session.test.js). Skipped, saying so, without Chromium. */
+TEST(server_browser_asks_nothing_protected_without_a_session)
+{
+    char *out = NULL;
+    const char *root = getenv("DEMINE_ROOT");
+    if (dmtest_sh(&out, "command -v chromium || command -v chromium-browser") != 0 ||
+        dmtest_sh(NULL, "test -d '%s/tests/browser/node_modules/playwright-core'", root) != 0) {
+        free(out);
+        printf("SKIPPED: server_browser_asks_nothing_protected_without_a_session needs "
+               "chromium and `npm ci` in tests/browser\n");
+        return;
+    }
+    free(out);
+    setup_db();
+    start_server();
+    int rc = dmtest_sh(&out, "cd '%s/tests/browser' && DEMINE_URL=%s timeout 100 node "
+                             "session.test.js",
+                       root, base);
+    ASSERT_MSG(rc == 0, "browser session test failed (%d):\n%s", rc, out);
+    ASSERT_CONTAINS(out, "session test passed");
     free(out);
     stop_server(SIGTERM);
 }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT
  * app.js -- the staff web map of demine: login, map layers in land-release
  * symbology, risk tiles, details and history on click, statistics charts,
- * the field report form and the review queue. Talks only to /api/*.
+ * the field report form and the review queue. Talks only to /api/*, and
+ * asks for nothing protected (layers, tiles) until a login succeeds; a 401
+ * (session ended elsewhere, or expired) clears the map and shows the login.
  */
 'use strict';
 (function () {
@@ -18,17 +20,30 @@
     return fetch(path, opt).then(function (r) {
       return r.text().then(function (t) {
         var j = null; try { j = JSON.parse(t); } catch (e) { j = {error: t}; }
+        if (r.status === 401 && path !== 'api/login') sessionLost();
         if (!r.ok) { var err = new Error((j && j.error) || ('HTTP ' + r.status)); err.status = r.status; throw err; }
         return j;
       });
     });
+  }
+  /* whether this browser may hold a session cookie (the cookie itself is
+   * HttpOnly): without one, the page does not ask /api/me for a 401 */
+  function sessionHint(on) {
+    try {
+      if (on === undefined) return window.localStorage.getItem('demine.session') === '1';
+      if (on) window.localStorage.setItem('demine.session', '1'); else window.localStorage.removeItem('demine.session');
+    } catch (e) { return true; /* no storage: ask the server */ }
+    return on;
   }
 
   /* ---------------- map ---------------- */
   var map = L.map('map', {preferCanvas: false}).setView([39.9, 46.9], 11);
   var base = L.tileLayer('https://tile.openstreetmap.org/{z}/{x}/{y}.png',
     {maxZoom: 19, attribution: '&copy; OpenStreetMap (when online)'});
+  /* risk tiles: on the map only while logged in, and only once /api/risk/map
+   * has named the map (its version is in the tile URL: a new map, new tiles) */
   var risk = L.tileLayer('tiles/risk/{z}/{x}/{y}.png', {maxZoom: 20, opacity: 0.8, attribution: 'risk map'});
+  var riskWanted = true, riskVersion = null, riskTimer = null, tileCheck = null;
   /* the tiles' colour scale (src/lib/tiles/riskmap.c): pale yellow at 0.01 %
    * to red at 100 %, by decades, per cell of the map; clear below 0.01 % */
   var riskLegend = L.control({position: 'bottomright'});
@@ -80,7 +95,8 @@
 
   function buildLayerList() {
     var html = '<label><input type="checkbox" data-l="__base"> OpenStreetMap (needs internet)</label>' +
-      '<label><input type="checkbox" data-l="__risk" checked> Risk map (tiles)</label>';
+      '<label><input type="checkbox" data-l="__risk"' + (riskWanted ? ' checked' : '') + '> Risk map (tiles)' +
+      ' <span class="hint" id="count-__risk">' + (me ? '' : '(after login)') + '</span></label>';
     defs.forEach(function (d) {
       if (d.name !== 'plan' && me && !readable[d.name]) return;
       html += '<label><input type="checkbox" data-l="' + d.name + '"' + (d.on ? ' checked' : '') + '> ' + esc(d.title) +
@@ -93,13 +109,41 @@
     });
   }
   function toggle(name, on) {
-    var lyr = name === '__base' ? base : name === '__risk' ? risk : groups[name];
+    if (name === '__risk') {
+      riskWanted = on; showRisk();
+      if (on) riskLegend.addTo(map); else riskLegend.remove();
+      return;
+    }
+    var lyr = name === '__base' ? base : groups[name];
     if (!lyr) return;
     var d = defs.filter(function (x) { return x.name === name; })[0];
     if (d) d.on = on;
     if (on) { lyr.addTo(map); if (d) load(d); } else map.removeLayer(lyr);
-    if (name === '__risk') { if (on) riskLegend.addTo(map); else riskLegend.remove(); }
   }
+  function showRisk() {
+    if (me && riskWanted && riskVersion) { if (!map.hasLayer(risk)) risk.addTo(map); }
+    else if (map.hasLayer(risk)) map.removeLayer(risk);
+  }
+  /* which map the tiles show; a new version (a refresh, here or by anyone)
+   * changes the tile URL, so that the map is redrawn with the new tiles */
+  function loadRiskMap() {
+    if (!me) return;
+    api('GET', 'api/risk/map').then(function (m) {
+      if (!me) return;
+      if (m.version !== riskVersion) { riskVersion = m.version; risk.setUrl(m.tiles); }
+      var c = $('count-__risk'); if (c) c.textContent = '';
+      showRisk();
+    }).catch(function (e) {
+      if (e.status === 401) return;
+      riskVersion = null; showRisk();
+      var c = $('count-__risk'); if (c) c.textContent = e.status === 404 ? '(none yet)' : '(' + e.message + ')';
+    });
+  }
+  /* a tile refused: the session may have ended; one check for a burst */
+  risk.on('tileerror', function () {
+    if (!me || tileCheck) return;
+    tileCheck = setTimeout(function () { tileCheck = null; if (me) api('GET', 'api/me').catch(function () {}); }, 500);
+  });
   var loading = {};
   function load(d) {
     if (!me || !d.on || loading[d.name]) return;
@@ -109,9 +153,11 @@
     var url = d.name === 'plan' ? 'api/plan' : 'api/' + d.name + '?limit=5000&zoom=' + map.getZoom() + '&bbox=' + bbox;
     loading[d.name] = true;
     api('GET', url).then(function (fc) {
+      if (!me) return; /* logged out meanwhile */
       groups[d.name].clearLayers(); groups[d.name].addData(fc);
       var c = $('count-' + d.name); if (c) c.textContent = '(' + fc.features.length + (fc.next_offset ? '+' : '') + ')';
     }).catch(function (e) {
+      if (e.status === 401) return; /* the login form is back */
       var c = $('count-' + d.name); if (c) c.textContent = e.status === 404 ? '(none yet)' : '(' + e.message + ')';
     }).then(function () { loading[d.name] = false; });
   }
@@ -202,7 +248,7 @@
       html += bars('Reports by review state', s.reports_by_status, function (r) { return r.count; });
       html += '<p class="hint">computed ' + esc(s.computed) + '</p>';
       $('stats').innerHTML = html;
-    }).catch(function (e) { $('stats').textContent = e.message; });
+    }).catch(function (e) { if (e.status !== 401) $('stats').textContent = e.message; });
   }
 
   /* ---------------- field report ---------------- */
@@ -323,7 +369,7 @@
           '<div class="msg"></div></div>';
       }).join('');
       wireReview();
-    }).catch(function (e) { $('review').textContent = e.message; });
+    }).catch(function (e) { if (e.status !== 401) $('review').textContent = e.message; });
   }
   var preview = L.geoJSON(null, {style: {color: '#8e44ad', weight: 3}, pointToLayer: function (f, ll) {
     return L.circleMarker(ll, {radius: 6, color: '#8e44ad'}); }}).addTo(map);
@@ -373,7 +419,8 @@
         refreshTimer = setTimeout(function () { pollRefresh(before); }, 1000);
         return;
       }
-      if (s.ok) { risk.setUrl('tiles/risk/{z}/{x}/{y}.png?v=' + Date.now()); reloadAll(); }
+      /* again once each worker has looked at the file (every 2 s) */
+      if (s.ok) { loadRiskMap(); setTimeout(loadRiskMap, 2500); reloadAll(); }
     }).catch(function () { /* logged out */ });
   }
   $('risk-refresh-btn').addEventListener('click', function () {
@@ -385,6 +432,16 @@
   /* ---------------- session ---------------- */
   function setUser(u) {
     me = u;
+    sessionHint(!!u);
+    clearInterval(riskTimer); riskTimer = null;
+    if (!u) {
+      /* nothing protected stays on screen or keeps asking */
+      clearTimeout(refreshTimer); riskVersion = null; showRisk();
+      preview.clearLayers(); routeLayer.clearLayers(); routing = false;
+      $('details').innerHTML = '<p class="hint">Click a feature for its details and history.</p>';
+      $('stats').innerHTML = '<p class="hint">Log in to see statistics.</p>';
+      $('review').innerHTML = '<p class="hint">Reports waiting for an analyst.</p>';
+    }
     $('login').classList.toggle('hidden', !!u);
     $('who').classList.toggle('hidden', !u);
     $('who-name').textContent = u ? u.user + ' (' + u.role + (u.organisation ? ', ' + u.organisation : '') + ')' : '';
@@ -393,11 +450,20 @@
     var analyst = !!u && (u.role === 'analyst' || u.role === 'admin');
     $('risk-refresh').classList.toggle('hidden', !analyst);
     if (analyst) api('GET', 'api/risk/refresh').then(showRefresh).catch(function () {});
-    if (!u) { defs.forEach(function (d) { groups[d.name].clearLayers(); }); buildLayerList(); return; }
+    if (!u) { readable = {}; defs.forEach(function (d) { groups[d.name].clearLayers(); }); buildLayerList(); return; }
+    $('login-msg').textContent = '';
+    riskTimer = setInterval(loadRiskMap, 30000);
     api('GET', 'api/layers').then(function (ls) {
+      if (me !== u) return;
       readable = {}; ls.forEach(function (l) { readable[l.name] = true; });
-      buildLayerList(); reloadAll(); risk.redraw();
-    });
+      buildLayerList(); reloadAll(); loadRiskMap();
+    }).catch(function () {});
+  }
+  /* a 401 from any request but the login: back to the login form */
+  function sessionLost() {
+    if (!me) { sessionHint(false); return; }
+    setUser(null);
+    $('login-msg').textContent = 'Your session has ended: log in again.';
   }
   $('login').addEventListener('submit', function (ev) {
     ev.preventDefault();
@@ -409,6 +475,7 @@
   $('logout-btn').addEventListener('click', function () {
     api('POST', 'api/logout').catch(function () {}).then(function () { setUser(null); });
   });
-  api('GET', 'api/me').then(setUser).catch(function () { setUser(null); });
-  window.demine = {map: map, groups: groups, reload: reloadAll};
+  if (sessionHint()) api('GET', 'api/me').then(setUser).catch(function () { setUser(null); });
+  else setUser(null);
+  window.demine = {map: map, groups: groups, reload: reloadAll, riskMap: loadRiskMap};
 })();

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT
  *
- * auth.c -- users (Argon2id password hashes), session tokens (only their
- * BLAKE2b hash is stored), login rate limiting, and the WAL/synchronous=FULL
+ * auth.c -- users (Argon2id password hashes; an organisation given must be
+ * a row of the organisations layer), session tokens (only their BLAKE2b
+ * hash is stored), login rate limiting, and the WAL/synchronous=FULL
  * settings of server connections. The tables live in the same GeoPackage as
- * the data and are registered in gpkg_contents as attribute tables.
+ * the data, as plain SQLite tables (not in gpkg_contents).
  */
 #include "store/store_internal.h"
 
@@ -154,6 +155,52 @@ static dm_status find_user(dm_store *s, const char *name, char uuid[37], char *r
     return DM_OK;
 }
 
+/* DM_OK when the organisation is a row of the organisations layer (by exact
+ * name); otherwise DM_ENOTFOUND naming it, with a near miss (other case) and
+ * the names there are. */
+static dm_status check_organisation(dm_store *s, const char *org)
+{
+    sqlite3_stmt *q = NULL;
+    const char *v[1] = {org};
+    int rc = step_texts(s, "SELECT 1 FROM organisations WHERE name = ?", 1, v, NULL);
+    if (rc == SQLITE_ROW)
+        return DM_OK;
+    if (rc != SQLITE_DONE)
+        return dm__sql_fail(s, rc, "organisations");
+    dm_buf b;
+    dm__buf_init(&b);
+    rc = step_texts(s, "SELECT name FROM organisations WHERE name = ? COLLATE NOCASE", 1, v, &q);
+    if (rc == SQLITE_ROW) {
+        dm__buf_puts(&b, " (did you mean '");
+        dm__buf_puts(&b, (const char *)sqlite3_column_text(q, 0));
+        dm__buf_puts(&b, "'?)");
+        sqlite3_finalize(q);
+        q = NULL;
+    }
+    long n = 0;
+    rc = sqlite3_prepare_v2(s->db, "SELECT name FROM organisations ORDER BY name", -1, &q, NULL);
+    while (rc == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(q, 0);
+        if (!name)
+            continue;
+        if (n < 10) {
+            dm__buf_puts(&b, n ? ", " : "; it has: ");
+            dm__buf_puts(&b, name);
+        }
+        n++;
+    }
+    sqlite3_finalize(q);
+    if (n > 10)
+        dm__buf_printf(&b, " and %ld more", n - 10);
+    if (!n)
+        dm__buf_puts(&b, "; it has none yet");
+    dm_status st = dm__fail(s->ctx, DM_ENOTFOUND,
+                            "organisation '%s': not in the organisations layer of %s%s", org,
+                            s->path ? s->path : "the database", b.oom ? "" : b.data ? b.data : "");
+    dm__buf_free(&b);
+    return st;
+}
+
 dm_status dm_auth_user_add(dm_store *s, const char *name, const char *password, dm_role role,
                            const char *organisation)
 {
@@ -168,6 +215,8 @@ dm_status dm_auth_user_add(dm_store *s, const char *name, const char *password, 
         return dm__fail(ctx, DM_EINVAL, "a field user needs an organisation");
     dm_status st = check_password(ctx, password);
     if (st)
+        return st;
+    if (organisation && *organisation && (st = check_organisation(s, organisation)))
         return st;
     char hash[crypto_pwhash_STRBYTES];
     if ((st = hash_password(ctx, password, hash)))

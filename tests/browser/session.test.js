@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: MIT
+// session.test.js -- the staff web map and the session, in headless Chromium
+// (playwright-core, Debian's `chromium`): before a login the page asks for
+// nothing protected (no layer, no risk tile, no 401); after one the risk
+// tiles carry the map's version (?v= of /api/risk/map) and are revalidated
+// (no-cache, ETag); when the session ends elsewhere the first 401 brings the
+// login form back and the map stops asking; a logout and a reload ask for
+// nothing either. Needs DEMINE_URL of a running `demine serve` with the users
+// of tests/unit/test_server.c (ana/analystpw1) and a risk map.
+'use strict';
+const { chromium } = require('playwright-core');
+
+const BASE = process.env.DEMINE_URL;
+const EXE = process.env.CHROMIUM || '/usr/bin/chromium';
+
+function fail(msg) { throw new Error(msg); }
+
+// a request the public may not make: layers, tiles, anything under /api/
+// but the public endpoints and the login itself
+function isProtected(u) {
+  const p = new URL(u).pathname;
+  if (p.startsWith('/tiles/')) return true;
+  return p.startsWith('/api/') && !/^\/api\/(public\/|login$|health$)/.test(p);
+}
+
+async function login(page, user, pw) {
+  await page.fill('#login-user', user);
+  await page.fill('#login-pass', pw);
+  await page.click('#login-btn');
+  await page.waitForSelector('#who:not(.hidden)', { timeout: 5000 });
+}
+
+async function pan(page, dx) {
+  await page.evaluate((d) => window.demine.map.panBy([d, 0], { animate: false }), dx);
+}
+
+async function main() {
+  if (!BASE) fail('DEMINE_URL is not set');
+  const browser = await chromium.launch({ executablePath: EXE, headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
+  const page = await context.newPage();
+  const errors = [], asked = [], answers = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('request', (r) => asked.push(r.url()));
+  page.on('response', (r) => answers.push({ url: r.url(), status: r.status(), headers: r.headers() }));
+  await page.route(/^https?:\/\/(?!127\.0\.0\.1)/, (r) => r.abort());
+  const since = (n) => asked.slice(n).filter(isProtected);
+  const refused = (n) => answers.slice(n).filter((a) => a.status === 401).map((a) => a.url);
+
+  // 1. a new visitor: the map and the login form, nothing protected asked
+  await page.goto(BASE + '/', { waitUntil: 'load' });
+  await page.waitForSelector('#map .leaflet-map-pane', { state: 'attached' });
+  await page.waitForTimeout(1500);
+  if (since(0).length) fail('asked before any login: ' + since(0).join(', '));
+  if (refused(0).length) fail('401 before any login: ' + refused(0).join(', '));
+  await page.waitForSelector('#login:not(.hidden)');
+
+  // 2. logged in: layers and risk tiles named by the map's version
+  await login(page, 'ana', 'analystpw1');
+  const tile = await page.waitForResponse((r) => r.url().includes('/tiles/risk/'), { timeout: 8000 })
+    .catch(() => fail('no risk tile after the login'));
+  const map = await page.evaluate(() => fetch('api/risk/map').then((r) => r.json()));
+  if (!/^[0-9a-f]{16}$/.test(map.version || '')) fail('no map version: ' + JSON.stringify(map));
+  if (!tile.url().includes('?v=' + map.version)) fail('tile URL without the map version: ' + tile.url());
+  if (![200, 304].includes(tile.status())) fail('tile answered ' + tile.status());
+  const h = tile.headers();
+  if (!/no-cache/.test(h['cache-control'] || '')) fail('tile Cache-Control: ' + h['cache-control']);
+  if (!h.etag) fail('tile without an ETag');
+  await page.waitForFunction(() => window.demine.groups.hazards.getLayers().length > 0, null, { timeout: 8000 })
+    .catch(() => fail('no hazard on the map after the login'));
+
+  // 3. the session ends elsewhere (another tab logged out, or it expired):
+  // the next requests get 401, the login form comes back, the map is cleared
+  const token = (await context.cookies()).find((c) => c.name === 'dm_token');
+  if (!token) fail('no session cookie');
+  const out = await fetch(BASE + '/api/logout', { method: 'POST', headers: { Authorization: 'Bearer ' + token.value } });
+  if (out.status !== 200) fail('logout outside the page: ' + out.status);
+  let mark = answers.length;
+  await pan(page, 300);
+  await page.waitForSelector('#login:not(.hidden)', { timeout: 8000 })
+    .catch(() => fail('no login form after the session ended; 401s: ' + refused(mark).join(', ')));
+  if (!/session has ended/.test(await page.textContent('#login-msg'))) fail('no word on the ended session');
+  if (await page.evaluate(() => window.demine.groups.hazards.getLayers().length)) fail('hazards stay on the map');
+  await page.waitForTimeout(800);
+  if (await page.$('.leaflet-tile-pane img[src*="tiles/risk"]')) fail('risk tiles stay on the map');
+  mark = asked.length;
+  await pan(page, -300);
+  await page.waitForTimeout(1500);
+  if (since(mark).length) fail('still asking after the session ended: ' + since(mark).join(', '));
+
+  // 4. logged in again, reloaded (the session is kept), then logged out
+  await login(page, 'ana', 'analystpw1');
+  // (the same map: the page may show the tiles it has without asking)
+  await page.waitForSelector('.leaflet-tile-pane img[src*="tiles/risk"]', { state: 'attached', timeout: 8000 })
+    .catch(() => fail('no risk tile after logging in again'));
+  mark = answers.length;
+  await page.reload({ waitUntil: 'load' });
+  await page.waitForSelector('#who:not(.hidden)', { timeout: 5000 })
+    .catch(() => fail('the session is lost on a reload'));
+  if (refused(mark).length) fail('401 on a reload while logged in: ' + refused(mark).join(', '));
+  await page.click('#logout-btn');
+  await page.waitForSelector('#login:not(.hidden)');
+  await page.waitForTimeout(500);
+  mark = asked.length;
+  const markAnswers = answers.length;
+  await pan(page, 300);
+  await page.waitForTimeout(1500);
+  if (since(mark).length) fail('asked after the logout: ' + since(mark).join(', '));
+
+  // 5. a reload after the logout is a new visitor again: no /api/me, no 401
+  mark = asked.length;
+  await page.reload({ waitUntil: 'load' });
+  await page.waitForTimeout(1500);
+  if (since(mark).length) fail('asked on a reload after the logout: ' + since(mark).join(', '));
+  if (refused(markAnswers).length) fail('401 after the logout: ' + refused(markAnswers).join(', '));
+
+  await browser.close();
+  if (errors.length) fail('page errors: ' + errors.join('; '));
+  console.log('session test passed');
+}
+
+main().catch((e) => { console.error('session test FAILED: ' + e.message); process.exit(1); });
