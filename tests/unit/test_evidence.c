@@ -216,10 +216,9 @@ static char ev_logged[2048];
 static void ev_keep_log(void *user, dm_log_level level, const char *msg)
 {
     (void)user;
-    if (level == DM_LOG_WARN && strlen(ev_logged) + strlen(msg) + 2 < sizeof ev_logged) {
-        strcat(ev_logged, msg);
-        strcat(ev_logged, "\n");
-    }
+    size_t n = strlen(ev_logged);
+    if (level == DM_LOG_WARN)
+        snprintf(ev_logged + n, sizeof ev_logged - n, "%s\n", msg);
 }
 
 /* A hazard or cleared land given as a point or a line is read (it still
