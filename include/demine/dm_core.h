@@ -136,6 +136,14 @@ DM_API int dm_qgis_style_path(const char *data_path, char *out, size_t size);
 /* 1 when both paths exist and name the same file (links and "./a" included), else 0. */
 DM_API int dm_same_file(const char *a, const char *b);
 
+/* Strip white space from both ends of s in place and return s: ASCII
+ * spaces, tabs and line breaks, and the Unicode spaces a keyboard or a
+ * copy-paste brings in UTF-8 (no-break, en/em and other fixed-width spaces,
+ * zero-width space and no-break, ideographic space). NULL gives NULL. */
+DM_API char *dm_text_trim(char *s);
+/* 1 when s is NULL, empty or white space only (as dm_text_trim sees it). */
+DM_API int dm_text_blank(const char *s);
+
 #ifdef __cplusplus
 }
 #endif

@@ -99,7 +99,7 @@ static int run_delete(dm_ctx *ctx, int argc, char **argv)
     }
     if (argc - optind != 2)
         return cli_usage_error("delete", "expected DB and ID");
-    if (!reason || !*reason)
+    if (dm_text_blank(reason))
         return cli_usage_error("delete", "--reason is required: deletions must be explained");
     dm_store *s = NULL;
     int rc = cli_open_store(ctx, "delete", argv[optind], 0, &s);

@@ -205,19 +205,6 @@ static int list(srv_req *rq, srv_resp *rs)
     return srv_jbuf(rs, 200, &b);
 }
 
-/* Strip leading and trailing white space in place (a reason of spaces,
- * tabs or line breaks only becomes empty). */
-static void trim(char *s)
-{
-    if (!s)
-        return;
-    size_t a = strspn(s, " \t\r\n\v\f"), n = strlen(s);
-    while (n > a && strchr(" \t\r\n\v\f", s[n - 1]))
-        n--;
-    memmove(s, s + a, n - a);
-    s[n - a] = '\0';
-}
-
 static int review(srv_req *rq, srv_resp *rs, const char *id, int approve)
 {
     if (!srv_method_is(rq, rs, "POST") || srv_need_role(rq, rs, DM_ROLE_ANALYST))
@@ -228,7 +215,7 @@ static int review(srv_req *rq, srv_resp *rs, const char *id, int approve)
         free(reason);
         return srv_error(rs, 400, "expected a JSON body {\"reason\": \"...\"}");
     }
-    trim(reason);
+    dm_text_trim(reason);
     if (!approve && (!reason || !*reason)) {
         int blank = reason != NULL;
         free(reason);

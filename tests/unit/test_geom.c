@@ -156,3 +156,23 @@ TEST(dates_parse_and_reject_impossible_ones)
     ASSERT_EQ(dm_date_days("1970-01-02"), 1);
     ASSERT_EQ(dm_date_days("2000-03-01") - dm_date_days("2000-02-28"), 2);
 }
+
+/* Trimming takes ASCII and Unicode spaces off both ends only; blank means
+ * nothing else is left. */
+TEST(text_trim_and_blank_know_unicode_spaces)
+{
+    char a[] = " \t\xc2\xa0 reason \xe3\x80\x80\n";
+    ASSERT_STREQ(dm_text_trim(a), "reason");
+    char b[] = "\xe2\x80\x89two words\xe2\x80\xaf";
+    ASSERT_STREQ(dm_text_trim(b), "two words");
+    char c[] = "r\xc3\xa9sum\xc3\xa9"; /* accents are not spaces */
+    ASSERT_STREQ(dm_text_trim(c), "r\xc3\xa9sum\xc3\xa9");
+    char d[] = "\xef\xbb\xbf \xe2\x80\x8b";
+    ASSERT_STREQ(dm_text_trim(d), "");
+    ASSERT(dm_text_trim(NULL) == NULL);
+    ASSERT(dm_text_blank(NULL));
+    ASSERT(dm_text_blank(""));
+    ASSERT(dm_text_blank(" \xc2\xa0\t"));
+    ASSERT(!dm_text_blank(" x "));
+    ASSERT(!dm_text_blank("\xe2\x80\x90")); /* a hyphen (U+2010) is not a space */
+}

@@ -529,6 +529,10 @@ TEST(edit_delete_and_hazard_life_cycle_are_logged)
     ASSERT_EQ(dmtest_demine(&out, "status db.gpkg AGD-1 open --date 2023-06-01"), 2);
     ASSERT_CONTAINS(out, "needs a reason");
     free(out);
+    /* a reason of spaces (a no-break space too) is no reason */
+    ASSERT_EQ(dmtest_demine(&out, "status db.gpkg AGD-1 open --date 2023-06-01 --reason ' \xc2\xa0 '"), 2);
+    ASSERT_CONTAINS(out, "needs a reason");
+    free(out);
     ASSERT_EQ(dmtest_demine(&out, "status db.gpkg AGD-1 closed --date 2023-07-01 --reason cleared"), 0);
     free(out);
     ASSERT_EQ(dmtest_demine(&out, "show db.gpkg AGD-1"), 0);
@@ -539,6 +543,9 @@ TEST(edit_delete_and_hazard_life_cycle_are_logged)
     ASSERT_CONTAINS(out, "<- hazard_status"); /* the dated history rows link back */
     free(out);
     ASSERT_EQ(dmtest_demine(&out, "delete db.gpkg AGD-2"), 2);
+    ASSERT_CONTAINS(out, "--reason is required");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "delete db.gpkg AGD-2 --reason '  '"), 2);
     ASSERT_CONTAINS(out, "--reason is required");
     free(out);
     ASSERT_EQ(dmtest_demine(&out, "delete db.gpkg AGD-2 --reason duplicate"), 0);

@@ -1199,7 +1199,7 @@ TEST(server_reject_refuses_a_blank_reason)
     free(out);
     snprintf(path, sizeof path, "/api/reports/%s/reject", uuid);
     static const char *blank[] = {"{\"reason\":\"   \"}", "{\"reason\":\"\\t\\n \\r\"}",
-                                  "{\"reason\":\"\"}"};
+                                  "{\"reason\":\"\"}", "{\"reason\":\"\\u00a0\\u3000\"}"};
     for (size_t i = 0; i < sizeof blank / sizeof blank[0]; i++) {
         ASSERT_EQ(http("POST", path, ana, blank[i], &out), 400);
         ASSERT_CONTAINS(out, "reason: a rejection needs a reason");

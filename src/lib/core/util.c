@@ -343,3 +343,58 @@ int dm_same_file(const char *a, const char *b)
         return 0;
     return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
+
+/* Length of the white space character at s (0: none): ASCII, or a Unicode
+ * space in UTF-8 (U+00A0, U+1680, U+2000-U+200B, U+202F, U+205F, U+3000,
+ * U+FEFF). */
+static size_t space_len(const unsigned char *s)
+{
+    if (*s == ' ' || (*s >= '\t' && *s <= '\r'))
+        return 1;
+    if (s[0] == 0xC2 && s[1] == 0xA0)
+        return 2;
+    if (s[0] == 0xE1 && s[1] == 0x9A && s[2] == 0x80)
+        return 3;
+    if (s[0] == 0xE2 && s[1] == 0x80 && (s[2] <= 0x8B || s[2] == 0xAF))
+        return s[2] >= 0x80 ? 3 : 0;
+    if (s[0] == 0xE2 && s[1] == 0x81 && s[2] == 0x9F)
+        return 3;
+    if (s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80)
+        return 3;
+    if (s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
+        return 3;
+    return 0;
+}
+
+char *dm_text_trim(char *s)
+{
+    if (!s)
+        return NULL;
+    const unsigned char *u = (const unsigned char *)s;
+    size_t a = 0, k;
+    while (u[a] && (k = space_len(u + a)))
+        a += k;
+    /* the end: the last character that is not a space */
+    size_t end = a, i = a;
+    while (u[i]) {
+        k = space_len(u + i);
+        if (k)
+            i += k;
+        else
+            end = ++i;
+    }
+    memmove(s, s + a, end - a);
+    s[end - a] = '\0';
+    return s;
+}
+
+int dm_text_blank(const char *s)
+{
+    if (!s)
+        return 1;
+    const unsigned char *u = (const unsigned char *)s;
+    size_t k;
+    while (*u && (k = space_len(u)))
+        u += k;
+    return *u == '\0';
+}

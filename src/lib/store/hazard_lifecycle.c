@@ -66,7 +66,7 @@ dm_status dm_hazard_set_status(dm_store *s, const char *id, const char *to, cons
     dm_cursor_free(c);
     if (!strcmp(from, norm_to))
         return dm__fail(ctx, DM_EINVAL, "hazard %s is already %s", id, norm_to);
-    if (rank(norm_to) < rank(from) && (!reason || !*reason))
+    if (rank(norm_to) < rank(from) && dm_text_blank(reason))
         return dm__fail(ctx, DM_EINVAL,
                         "moving hazard %s back from %s to %s needs a reason (new evidence?)", id,
                         from, norm_to);
