@@ -145,7 +145,9 @@ DM_API dm_status dm_route_check_geojson(dm_ctx *ctx, const char *risk_path,
                                         const dm_route_opts *opts, dm_route_result **out);
 
 /* Read the line to check from a vector file (any OGR format; the first layer
- * with a line; its parts are joined in file order) and transform it to
+ * with a line; its parts are joined in file order; features whose `kind` is
+ * "stretch", as in a route written by dm_route_geojson, are left out, so a
+ * saved route checks as itself) and transform it to
  * WGS 84 from the layer's CRS. Errors: DM_EIO (cannot open), DM_EPARSE (no
  * line), DM_EPROJ (no or unknown CRS). *xy: n (lon, lat) pairs, dm_free. */
 DM_API dm_status dm_route_read_line(dm_ctx *ctx, const char *path, double **xy, size_t *n);

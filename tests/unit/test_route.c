@@ -643,11 +643,21 @@ TEST(route_cli)
     ASSERT_MSG(rc == 0, "exit %d: %s", rc, out);
     ASSERT_CONTAINS(out, "\"verdict\"");
     ASSERT_CONTAINS(out, "\"expected_items\"");
+    const char *lp = strstr(out, "\"length_m\":");
+    ASSERT(lp);
+    double found_len = strtod(lp + 11, NULL);
     free(out);
     char *gj = dmtest_read_file(dmtest_path("r.geojson"));
     ASSERT_CONTAINS(gj, "\"LineString\"");
+    ASSERT_CONTAINS(gj, "\"stretch\"");
     free(gj);
-    /* check the route it wrote */
+    /* check the route it wrote: the route itself, not its stretches too */
+    rc = dmtest_demine(&out, "route check --risk %s --line %s --json", map, dmtest_path("r.geojson"));
+    ASSERT_MSG(rc == 0, "exit %d: %s", rc, out);
+    lp = strstr(out, "\"length_m\":");
+    ASSERT(lp);
+    ASSERT_NEAR(strtod(lp + 11, NULL), found_len, 0.1); /* 7 decimals: ~1 cm a vertex */
+    free(out);
     rc = dmtest_demine(&out, "route check --risk %s --line %s", map, dmtest_path("r.geojson"));
     ASSERT_MSG(rc == 0, "exit %d: %s", rc, out);
     ASSERT_CONTAINS(out, "line:");

@@ -1092,8 +1092,15 @@ dm_status dm_route_read_line(dm_ctx *ctx, const char *path, double **xy, size_t 
         OGR_L_ResetReading(lay);
         OGRFeatureH f;
         feat_no = 0;
+        int kind_field = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(lay), "kind");
         while (st == DM_OK && (f = OGR_L_GetNextFeature(lay)) != NULL) {
             feat_no++;
+            /* a route written by `route --out`: its stretches repeat parts of it */
+            if (kind_field >= 0 && OGR_F_IsFieldSetAndNotNull(f, kind_field) &&
+                !strcmp(OGR_F_GetFieldAsString(f, kind_field), "stretch")) {
+                OGR_F_Destroy(f);
+                continue;
+            }
             OGRGeometryH geom = OGR_F_GetGeometryRef(f);
             OGRwkbGeometryType t = geom ? wkbFlatten(OGR_G_GetGeometryType(geom)) : wkbNone;
             int parts = t == wkbLineString        ? 1
