@@ -227,8 +227,12 @@ DM_API dm_status dm_risk_map_cal_read(dm_ctx *ctx, const char *path, dm_risk_map
 
 /* ---- the whole job for a database ---- */
 
+/* The largest cell of a map, metres. */
+#define DM_RISK_MAX_CELL_M 100000.0
+
 /* The grid of a map: the bounds of aoi (or of the evidence grown by 1 km)
- * in crs (NULL or "": the UTM zone of the centre), cells of `cell` metres.
+ * in crs (NULL or "": the UTM zone of the centre), cells of `cell` metres
+ * (above 0, at most DM_RISK_MAX_CELL_M).
  * Errors: DM_ENOTFOUND (no aoi and no evidence), DM_EINVAL, PROJ errors. */
 DM_API dm_status dm_risk_grid(dm_ctx *ctx, const dm_geom *aoi, const dm_evidence_set *ev,
                               double cell, const char *crs, dm_grid *g);

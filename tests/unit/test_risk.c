@@ -431,6 +431,12 @@ TEST(risk_cli_map_eval_and_bad_input)
               4);
     ASSERT_CONTAINS(out, "CRS: 'EPSG:4326' is not a projected CRS");
     free(out);
+    /* one cell of 1000 km would be a map of p 1 */
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --aoi %s --cell 1e6 --out %s", evp, aoi,
+                            dmtest_path("x.tif")),
+              2);
+    ASSERT_CONTAINS(out, "cell size 1e+06 m: it must be above 0 and at most 100000 m");
+    free(out);
     /* interrupted mid-map (a 2 m grid over the whole area takes minutes):
      * the half-written OUT.part goes with it */
     ASSERT_EQ(dmtest_sh(&out, "timeout -s INT 2 '%s' risk map --evidence %s --aoi %s --cell 2 "

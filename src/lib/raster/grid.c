@@ -32,7 +32,8 @@ dm_status dm_grid_from_bounds(dm_ctx *ctx, const char *crs, const double b[4], d
     double x1 = ceil(b[2] / cell) * cell, y0 = floor(b[1] / cell) * cell;
     double nx = (x1 - x0) / cell, ny = (y1 - y0) / cell;
     if (nx > 2147483000.0 || ny > 2147483000.0)
-        return dm__fail(ctx, DM_EINVAL, "grid of %.0f x %.0f cells is too large", nx, ny);
+        return dm__fail(ctx, DM_EINVAL, "grid of %.4g x %.4g cells is too large (cell %g m)", nx, ny,
+                        cell);
     g->x0 = x0;
     g->y0 = y1;
     g->cell = cell;

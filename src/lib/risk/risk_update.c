@@ -24,6 +24,11 @@ dm_status dm_risk_grid(dm_ctx *ctx, const dm_geom *aoi, const dm_evidence_set *e
                        const char *crs_in, dm_grid *g)
 {
     double b[4];
+    /* cells of kilometres are a national overview; beyond 100 km one cell
+     * would hold a province and its p says nothing (1e9 gave one cell, p 1) */
+    if (!(cell > 0) || !(cell <= DM_RISK_MAX_CELL_M))
+        return dm__fail(ctx, DM_EINVAL, "cell size %g m: it must be above 0 and at most %g m",
+                        cell, DM_RISK_MAX_CELL_M);
     if (aoi) {
         if (!dm_geom_bounds(aoi, b))
             return dm__fail(ctx, DM_EINVAL, "the area has no extent");
