@@ -394,3 +394,78 @@ TEST(verify_record_in_another_crs_is_reported)
     }
     dm_store_close(s);
 }
+
+/* Two records over cleared land: R-1 with 10 mines, 5 found on them; R-2
+ * with 10 mines and nothing found. Returns the path; uuids in a, b. */
+static const char *two_records_db(const char *name, char a[37], char b[37])
+{
+    dm_ctx *ctx = dmtest_ctx();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "init %s", name), 0);
+    free(out);
+    const char *path = dmtest_path(name);
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, path, 0, &s));
+    const char *p1 = "POLYGON((47.000 40.000, 47.002 40.000, 47.002 40.001, 47.000 40.001, 47.000 40.000))";
+    const char *p2 = "POLYGON((47.010 40.000, 47.012 40.000, 47.012 40.001, 47.010 40.001, 47.010 40.000))";
+    add_record(s, "R-1", p1, a);
+    add_record(s, "R-2", p2, b);
+    for (int i = 0; i < 10; i++) {
+        add_point(s, "record_mines", "record_id", a, "mine_type", "PMN-2", 47.0002 + i * 0.00015, 40.0005);
+        add_point(s, "record_mines", "record_id", b, "mine_type", "PMN-2", 47.0102 + i * 0.00015, 40.0005);
+    }
+    for (int k = 0; k < 2; k++) {
+        dm_row *row = dm_row_new(ctx, dm_layer_find("release_areas"));
+        ASSERT_OK(dm_row_set(row, "outcome", "cleared"));
+        dm_geom *g = NULL;
+        ASSERT_OK(dm_geom_from_wkt(ctx, k ? p2 : p1, &g));
+        dm_row_set_geom(row, g);
+        ASSERT_OK(dm_store_insert(s, row, NULL));
+        dm_row_free(row);
+    }
+    for (int i = 0; i < 5; i++)
+        add_point(s, "items", "category", "AP", "model", "PMN-2", 47.0002 + i * 0.00015, 40.00051);
+    dm_store_close(s);
+    return path;
+}
+
+static double stored_reliability(dm_store *s, const char *uuid)
+{
+    const char *f[1] = {"uuid"}, *v[1] = {uuid};
+    dm_select sel = {0};
+    sel.eq_field = f;
+    sel.eq_value = v;
+    sel.n_eq = 1;
+    dm_cursor *c = NULL;
+    ASSERT_OK(dm_store_select(s, "records", &sel, &c));
+    ASSERT_MSG(dm_cursor_next(c) > 0, "record %s", uuid);
+    double r = dm_cursor_real(c, "reliability", NAN);
+    dm_cursor_free(c);
+    return r;
+}
+
+TEST(verify_one_record_shrinks_towards_the_overall_accuracy)
+{
+    char a[37], b[37];
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), two_records_db("two.gpkg", a, b), 0, &s));
+    /* overall 5 of 20: R-1's weight (5 + 10 * 0.25) / (10 + 10) */
+    json_t *r = verify_json(s, NULL, 0);
+    ASSERT_NEAR(json_number_value(json_object_get(r, "accuracy")), 0.25, 1e-9);
+    json_decref(r);
+    ASSERT_NEAR(stored_reliability(s, a), 0.375, 1e-9);
+    ASSERT_NEAR(stored_reliability(s, b), 2.5 / 20, 1e-9);
+    /* one record at a time: the same weight, not its raw accuracy */
+    r = verify_json(s, a, 0);
+    json_t *rec = json_array_get(json_object_get(r, "records"), 0);
+    ASSERT_NEAR(json_number_value(json_object_get(rec, "accuracy")), 0.5, 1e-9);
+    ASSERT_NEAR(json_number_value(json_object_get(rec, "reliability")), 0.375, 1e-9);
+    json_decref(r);
+    ASSERT_NEAR(stored_reliability(s, a), 0.375, 1e-9);
+    r = verify_json(s, b, 0);
+    rec = json_array_get(json_object_get(r, "records"), 0);
+    ASSERT_NEAR(json_number_value(json_object_get(rec, "reliability")), 0.125, 1e-9);
+    json_decref(r);
+    ASSERT_NEAR(stored_reliability(s, b), 0.125, 1e-9);
+    dm_store_close(s);
+}

@@ -746,6 +746,37 @@ static dm_status write_record(vctx *v, vrec *r)
     return st;
 }
 
+/* The share of checked recorded mines matched over every usable record of
+ * the store (the figure each record's reliability is shrunk towards): a
+ * run over one record measures the others too, so that its weight is the
+ * one a run over all records gives it. *acc is left alone when no record
+ * has mines checked. */
+static dm_status overall_accuracy(vctx *v, double *acc)
+{
+    vctx w = {0};
+    w.s = v->s;
+    w.ctx = v->ctx;
+    w.tol = v->tol;
+    w.around = v->around;
+    w.problems = json_array();
+    dm_status st = gather(&w, NULL);
+    size_t checked = 0, hits = 0;
+    for (size_t i = 0; i < w.nr && !st; i++) {
+        vrec *r = &w.r[i];
+        if (r->skip)
+            continue;
+        st = measure(&w, r);
+        if (st)
+            dm__wrap(v->ctx, "record %s (%s)", r->ref, r->uuid);
+        checked += r->checked;
+        hits += r->hits;
+    }
+    if (!st && checked)
+        *acc = (double)hits / (double)checked;
+    vctx_free(&w);
+    return st;
+}
+
 static dm_status run_verify(vctx *v, const dm_verify_opts *o, json_t **out)
 {
     dm_status st = gather(v, o->record);
@@ -793,11 +824,19 @@ static dm_status run_verify(vctx *v, const dm_verify_opts *o, json_t **out)
         json_decref(by_src);
         return st;
     }
-    double prior = checked ? (double)hits / (double)checked : 0.25;
+    double prior = checked ? (double)hits / (double)checked : 0.25, towards = prior;
+    /* one record: shrunk towards the figure over all records, as a full run would */
+    if (o->record && checked) {
+        st = overall_accuracy(v, &towards);
+        if (st) {
+            json_decref(by_src);
+            return st;
+        }
+    }
     for (size_t i = 0; i < v->nr; i++) {
         vrec *r = &v->r[i];
         if (!r->skip && r->checked)
-            r->reliability = ((double)r->hits + SHRINK_K * prior) / ((double)r->checked + SHRINK_K);
+            r->reliability = ((double)r->hits + SHRINK_K * towards) / ((double)r->checked + SHRINK_K);
     }
     json_t *root = json_object(), *recs = json_array();
     json_object_set_new(root, "tolerance_m", json_real(v->tol));
@@ -807,6 +846,7 @@ static dm_status run_verify(vctx *v, const dm_verify_opts *o, json_t **out)
     json_object_set_new(root, "checked_mines", json_integer((json_int_t)checked));
     json_object_set_new(root, "matched_mines", json_integer((json_int_t)hits));
     json_object_set_new(root, "accuracy", checked ? json_real(prior) : json_null());
+    json_object_set_new(root, "reliability_towards", json_real(towards));
     json_object_set_new(root, "accuracy_all_mines", ext_mines > 0 ? json_real(ext_hits / ext_mines) : json_null());
     json_object_set_new(root, "accuracy_after_shift", checked_c ? json_real((double)hits_c / (double)checked_c) : json_null());
     const char *key;
