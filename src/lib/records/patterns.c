@@ -112,6 +112,20 @@ static void free_geoms(dm_ctx *ctx, hz *v, size_t n)
     dm_free(ctx, v);
 }
 
+/* The hazard a recorded mine at (x, y) belongs to: the first that holds
+ * it, else the first within KEEP_M of it; (size_t)-1 when none. A record
+ * spanning several hazards has each of its mines predicted once. */
+static size_t owner(const dm__poly *hp, const dm__poly *hk, size_t nh, double x, double y)
+{
+    for (size_t i = 0; i < nh; i++)
+        if (dm__poly_has(&hp[i], x, y))
+            return i;
+    for (size_t i = 0; i < nh; i++)
+        if (dm__poly_has(&hk[i], x, y))
+            return i;
+    return (size_t)-1;
+}
+
 /* A row worth extending: enough finds, a coherent spacing, a thin line. */
 static int good_row(const dm_row_fit *r)
 {
@@ -147,9 +161,12 @@ dm_status dm_patterns_run(dm_store *s, const dm_patterns_opts *opts, char **json
     dm__rpt *it = NULL, *rm = NULL;
     double *rel_rel = NULL;
     pred_out *preds = NULL;
+    dm__poly *hpoly = NULL, *hkeep = NULL;
     json_t *root = json_object(), *hj = json_array(), *problems = json_array();
     double *xy = NULL;
-    st = load_geoms(s, &fr, "hazards", o.hazard ? only : NULL, &h, &nh);
+    /* every hazard: a recorded mine belongs to one (see owner()), also when
+     * only one is examined */
+    st = load_geoms(s, &fr, "hazards", NULL, &h, &nh);
     if (!st)
         st = load_geoms(s, &fr, "release_areas", NULL, &rl, &nrl);
     if (!st)
@@ -158,6 +175,23 @@ dm_status dm_patterns_run(dm_store *s, const dm_patterns_opts *opts, char **json
         st = dm__load_points(s, &fr, "items", NULL, NULL, "category", NULL, NULL, &it, &nit, NULL);
     if (!st)
         st = dm__load_points(s, &fr, "record_mines", NULL, NULL, "record_id", "category", NULL, &rm, &nrm, NULL);
+    if (st)
+        goto done;
+    hpoly = dm_calloc(ctx, nh ? nh : 1, sizeof *hpoly);
+    hkeep = dm_calloc(ctx, nh ? nh : 1, sizeof *hkeep);
+    if (!hpoly || !hkeep) {
+        st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < nh && !st; i++) {
+        dm_geom *k = NULL;
+        st = dm__poly_init(ctx, h[i].g, &hpoly[i]);
+        if (!st)
+            st = dm_geom_buffer(ctx, h[i].g, KEEP_M, &k);
+        if (!st)
+            st = dm__poly_init(ctx, k, &hkeep[i]);
+        dm_geom_free(k);
+    }
     if (st)
         goto done;
     /* record reliabilities */
@@ -180,11 +214,14 @@ dm_status dm_patterns_run(dm_store *s, const dm_patterns_opts *opts, char **json
         dm_cursor_free(c);
     }
     dm_ctx_clear_error(ctx);
-    size_t with_rows = 0;
+    size_t with_rows = 0, examined = 0;
     double expected_all = 0;
     for (size_t i = 0; i < nh && !st; i++) {
         hz *z = &h[i];
         dm__progress(ctx, "patterns", i, nh);
+        if (o.hazard && strcmp(z->uuid, only))
+            continue;
+        examined++;
         /* mines found in the hazard */
         size_t n = 0, n_at = 0;
         dm__poly ph;
@@ -272,7 +309,8 @@ dm_status dm_patterns_run(dm_store *s, const dm_patterns_opts *opts, char **json
             for (int q = 0; q < nrec && !st; q++) {
                 double w = isfinite(rel_rel[recs[q]]) ? rel_rel[recs[q]] : 0.25;
                 for (size_t k = 0; k < nrm; k++) {
-                    if (!rm[k].a || strcmp(rm[k].a, rc[recs[q]].uuid) || searched_fn(&pc, rm[k].x, rm[k].y, 0) >= 1)
+                    if (!rm[k].a || strcmp(rm[k].a, rc[recs[q]].uuid) || searched_fn(&pc, rm[k].x, rm[k].y, 0) >= 1 ||
+                        owner(hpoly, hkeep, nh, rm[k].x, rm[k].y) != i)
                         continue;
                     if (npred == cpred) {
                         cpred = cpred ? cpred * 2 : 1024;
@@ -320,7 +358,10 @@ dm_status dm_patterns_run(dm_store *s, const dm_patterns_opts *opts, char **json
     dm__progress(ctx, "patterns", nh, nh);
     if (st)
         goto done;
-    json_object_set_new(root, "hazards_examined", json_integer((json_int_t)nh));
+    if (o.hazard && !examined)
+        json_array_append_new(problems, json_sprintf("hazard %s: no usable geometry (missing, or not WGS 84); "
+                                                     "nothing predicted", o.hazard));
+    json_object_set_new(root, "hazards_examined", json_integer((json_int_t)examined));
     json_object_set_new(root, "hazards_with_rows", json_integer((json_int_t)with_rows));
     json_object_set_new(root, "predicted", json_integer((json_int_t)npred));
     json_object_set_new(root, "expected_remaining", json_real(expected_all));
@@ -395,6 +436,12 @@ done:
     json_decref(hj);
     json_decref(problems);
     json_decref(root);
+    for (size_t i = 0; i < nh && hpoly && hkeep; i++) {
+        dm__poly_free(ctx, &hpoly[i]);
+        dm__poly_free(ctx, &hkeep[i]);
+    }
+    dm_free(ctx, hpoly);
+    dm_free(ctx, hkeep);
     free_geoms(ctx, h, nh);
     free_geoms(ctx, rl, nrl);
     free_geoms(ctx, rc, nrc);
