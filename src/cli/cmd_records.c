@@ -32,7 +32,8 @@ static const char *help =
     "`demine show DB ID`), then re-measures it.\n\n"
     "  --record ID        one record (uuid, prefix or ref)\n"
     "  --tolerance M      match tolerance in metres (default 5)\n"
-    "  --dry-run          verify only, write nothing\n"
+    "  --dry-run          verify only: write nothing (correct has none: `verify\n"
+    "                     --record ID --dry-run` shows the shift it would apply)\n"
     "  --json             machine-readable output\n";
 
 static double num(json_t *o, const char *k) { return json_number_value(json_object_get(o, k)); }
@@ -150,6 +151,9 @@ static int run_records(dm_ctx *ctx, int argc, char **argv)
     int correct = !strcmp(sub, "correct");
     if (correct && !o.record)
         return cli_usage_error("records", "correct needs --record ID");
+    if (correct && o.dry_run)
+        return cli_usage_error("records", "correct has no --dry-run: `demine records verify DB --record %s --dry-run` "
+                               "shows the shift it would apply (shift applies, dx_m, dy_m, rotation_deg)", o.record);
     dm_store *s = NULL;
     int rc = cli_open_store(ctx, "records", argv[optind], o.dry_run ? DM_STORE_READONLY : 0, &s);
     if (rc)

@@ -469,3 +469,14 @@ TEST(verify_one_record_shrinks_towards_the_overall_accuracy)
     ASSERT_NEAR(stored_reliability(s, b), 0.125, 1e-9);
     dm_store_close(s);
 }
+
+TEST(correct_dry_run_is_a_usage_error_naming_the_alternative)
+{
+    char a[37], b[37], *out = NULL;
+    two_records_db("dry.gpkg", a, b);
+    /* was: "attempt to write a readonly database", exit 3 */
+    ASSERT_EQ(dmtest_demine(&out, "records correct dry.gpkg --record R-1 --dry-run"), 2);
+    ASSERT_CONTAINS(out, "records verify");
+    ASSERT_CONTAINS(out, "--dry-run");
+    free(out);
+}
