@@ -153,12 +153,39 @@ static int run_plan(dm_ctx *ctx, int argc, char **argv)
         return cli_usage_error("plan", "expected DB");
     if (!teams_path)
         return cli_usage_error("plan", "--teams TEAMS.csv is required (see config/teams-default.csv)");
+    /* the outputs must not overwrite the database, the inputs or each other */
+    char *csv_def = csv ? NULL : sibling(db, "-plan.csv");
+    char *json_def = jout ? NULL : sibling(db, "-plan.json");
+    const char *csv_path = csv ? csv : csv_def, *json_path = jout ? jout : json_def;
+    if (!csv_path || !json_path) {
+        free(csv_def);
+        free(json_def);
+        fprintf(stderr, "demine plan: error: out of memory\n");
+        return 1;
+    }
+    {
+        const char *in[4] = {db, teams_path, cfg_path, csv_path};
+        const char *what[4] = {"database", "team file", "configuration file", "CSV task list"};
+        const char *outp[2] = {csv_path, json_path};
+        const char *opt[2] = {"--csv", "--out-json"};
+        for (int o = 0; o < 2; o++)
+            for (int i = 0; i < 3 + o; i++)
+                if (in[i] && (!strcmp(outp[o], in[i]) || dm_same_file(outp[o], in[i]))) {
+                    free(csv_def);
+                    free(json_def);
+                    return cli_usage_error("plan", "%s %s is the %s: not writing over it", opt[o],
+                                           outp[o], what[i]);
+                }
+    }
 
     dm_plan_config cfg;
     dm_plan_config_default(&cfg);
     dm_status st;
-    if (cfg_path && (st = dm_plan_config_load(ctx, cfg_path, &cfg)))
+    if (cfg_path && (st = dm_plan_config_load(ctx, cfg_path, &cfg))) {
+        free(csv_def);
+        free(json_def);
         return cli_fail(ctx, "plan", st);
+    }
     if (budget > 0)
         cfg.budget_usd = budget;
     if (horizon > 0)
@@ -173,39 +200,72 @@ static int run_plan(dm_ctx *ctx, int argc, char **argv)
     }
     dm_plan_team *teams = NULL;
     size_t nt = 0;
-    if ((st = dm_plan_teams_load(ctx, teams_path, &teams, &nt)))
+    if ((st = dm_plan_teams_load(ctx, teams_path, &teams, &nt))) {
+        free(csv_def);
+        free(json_def);
         return cli_fail(ctx, "plan", st);
+    }
 
     dm_store *s = NULL;
     int rc = cli_open_store(ctx, "plan", db, nowrite ? DM_STORE_READONLY : 0, &s);
     if (rc) {
+        free(csv_def);
+        free(json_def);
         dm_free(ctx, teams);
         return rc;
     }
     dm_plan_hazard *h = NULL;
     size_t n = 0;
     dm_plan_result *r = NULL;
-    char *js = NULL, *csv_def = NULL, *json_def = NULL;
-    st = dm_plan_gather(s, &cfg, prior, &h, &n);
-    if (!st)
-        st = dm_plan_run(ctx, &cfg, h, n, teams, nt, &r);
-    if (!st && !nowrite)
-        st = dm_plan_write_store(s, &cfg, h, teams, r);
-    if (!st) {
-        csv_def = csv ? NULL : sibling(db, "-plan.csv");
-        st = dm_plan_write_csv(ctx, csv ? csv : csv_def, h, teams, r);
+    char *js = NULL;
+    /* the files are written beside their final names first and renamed once
+     * the database holds the plan: a failed run changes neither */
+    char *csv_tmp = malloc(strlen(csv_path) + 6), *json_tmp = malloc(strlen(json_path) + 6);
+    int tmp_made = 0;
+    if (!csv_tmp || !json_tmp) {
+        fprintf(stderr, "demine plan: error: out of memory\n");
+        rc = 1;
+    } else {
+        snprintf(csv_tmp, strlen(csv_path) + 6, "%s.part", csv_path);
+        snprintf(json_tmp, strlen(json_path) + 6, "%s.part", json_path);
+        st = dm_plan_gather(s, &cfg, prior, &h, &n);
     }
-    if (!st) {
-        json_def = jout ? NULL : sibling(db, "-plan.json");
+    if (!st && !rc)
+        st = dm_plan_run(ctx, &cfg, h, n, teams, nt, &r);
+    if (!st && !rc) {
+        tmp_made = 1;
+        st = dm_plan_write_csv(ctx, csv_tmp, h, teams, r);
+    }
+    if (!st && !rc)
         st = dm_plan_json(ctx, &cfg, h, teams, r, 1, &js);
-        if (!st) {
-            FILE *f = fopen(jout ? jout : json_def, "w");
-            if (!f || fputs(js, f) < 0 || fclose(f) != 0) {
-                fprintf(stderr, "demine plan: error: cannot write %s\n", jout ? jout : json_def);
-                rc = 3;
-            }
+    if (!st && !rc) {
+        FILE *f = fopen(json_tmp, "w");
+        int ok = f && fputs(js, f) >= 0;
+        if (f && fclose(f) != 0)
+            ok = 0;
+        if (!ok) {
+            fprintf(stderr, "demine plan: error: cannot write %s\n", json_path);
+            rc = 3;
         }
     }
+    if (!st && !rc && !nowrite)
+        st = dm_plan_write_store(s, &cfg, h, teams, r);
+    if (!st && !rc) {
+        if (rename(csv_tmp, csv_path) != 0) {
+            fprintf(stderr, "demine plan: error: cannot write %s\n", csv_path);
+            rc = 3;
+        } else if (rename(json_tmp, json_path) != 0) {
+            fprintf(stderr, "demine plan: error: cannot write %s\n", json_path);
+            rc = 3;
+        } else
+            tmp_made = 0;
+    }
+    if (tmp_made) {
+        remove(csv_tmp);
+        remove(json_tmp);
+    }
+    free(csv_tmp);
+    free(json_tmp);
     dm_plan_eval ev;
     int have_ev = 0;
     if (!st && !rc && evaluate) {
@@ -232,7 +292,7 @@ static int run_plan(dm_ctx *ctx, int argc, char **argv)
                 printf("%s\n", js);
         } else {
             print_summary(r, &cfg);
-            printf("  written:  %s, %s%s\n", csv ? csv : csv_def, jout ? jout : json_def,
+            printf("  written:  %s, %s%s\n", csv_path, json_path,
                    nowrite ? "" : ", layer plan_tasks");
             if (have_ev)
                 printf("evaluation against the demo truth: %ld true items in the open hazards;\n"

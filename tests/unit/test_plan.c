@@ -395,3 +395,48 @@ TEST(plan_demo_quality_with_risk_map)
     ASSERT_MSG(clear < 0.5, "full clearance on %.3f of the suspected area", clear);
     free(out);
 }
+
+/* The outputs never overwrite the database or the inputs, and a run that
+ * cannot write its files leaves the database's plan as it was. */
+TEST(plan_cli_outputs_protect_db_inputs_and_old_plan)
+{
+    const char *db = dmtest_demo_db();
+    char *out = NULL;
+    const char *teams = dmtest_path("teams.csv");
+    char *deft = dmtest_read_file(dmtest_repo_path("config/teams-default.csv"));
+    ASSERT(deft);
+    dmtest_write_file(teams, deft);
+    int rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 0 --csv '%s'", db, teams,
+                           db);
+    ASSERT_EQ(rc, 2);
+    ASSERT_CONTAINS(out, "is the database");
+    free(out);
+    rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 0 --csv '%s' --out-json '%s'",
+                       db, teams, dmtest_path("p.csv"), teams);
+    ASSERT_EQ(rc, 2);
+    ASSERT_CONTAINS(out, "is the team file");
+    free(out);
+    char *now = dmtest_read_file(teams);
+    ASSERT_STREQ(now, deft);
+    free(now);
+    free(deft);
+    /* the database is intact and holds no plan yet */
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    long n = -1;
+    ASSERT_OK(dm_store_open(ctx, db, DM_STORE_READONLY, &s));
+    ASSERT_OK(dm_store_count(s, "plan_tasks", NULL, &n));
+    ASSERT_EQ(n, 0);
+    dm_store_close(s);
+    /* an unwritable task list: error, and no plan written */
+    rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 0 --csv '%s/no/dir/p.csv' "
+                             "--out-json '%s'",
+                       db, teams, dmtest_tmpdir(), dmtest_path("p.json"));
+    ASSERT_EQ(rc, 3);
+    free(out);
+    ASSERT_OK(dm_store_open(ctx, db, DM_STORE_READONLY, &s));
+    ASSERT_OK(dm_store_count(s, "plan_tasks", NULL, &n));
+    ASSERT_EQ(n, 0);
+    dm_store_close(s);
+    ASSERT(!dmtest_read_file(dmtest_path("p.json")));
+}
