@@ -480,3 +480,59 @@ TEST(correct_dry_run_is_a_usage_error_naming_the_alternative)
     ASSERT_CONTAINS(out, "--dry-run");
     free(out);
 }
+
+static size_t count_substr(const char *h, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = h; (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
+static char *match_ids(dm_store *s)
+{
+    dm_cursor *c = NULL;
+    ASSERT_OK(dm_store_select(s, "record_matches", NULL, &c));
+    size_t cap = 64, len = 0;
+    char *ids = calloc(cap, 1);
+    while (dm_cursor_next(c) > 0) {
+        const char *u = dm_cursor_uuid(c);
+        if (len + strlen(u) + 2 > cap) {
+            cap = 2 * (len + strlen(u) + 2);
+            ids = realloc(ids, cap);
+        }
+        len += (size_t)snprintf(ids + len, cap - len, "%s,", u);
+    }
+    dm_cursor_free(c);
+    return ids;
+}
+
+TEST(verify_again_on_unchanged_data_writes_nothing_new)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    char a[37], b[37];
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, two_records_db("again.gpkg", a, b), 0, &s));
+    json_decref(verify_json(s, NULL, 0));
+    char *ids1 = match_ids(s);
+    ASSERT_MSG(strlen(ids1) > 0, "matches written");
+    json_decref(verify_json(s, NULL, 0));
+    json_decref(verify_json(s, a, 0));
+    /* the same matches (not deleted and inserted again), one reliability version */
+    char *ids2 = match_ids(s);
+    ASSERT_STREQ(ids2, ids1);
+    free(ids1);
+    free(ids2);
+    char *hist = NULL;
+    ASSERT_OK(dm_store_history_json(s, a, &hist));
+    ASSERT_EQ(count_substr(hist, "measured reliability"), 1);
+    dm_free(ctx, hist);
+    /* a new find changes R-1's matches and weight: written again */
+    add_point(s, "items", "category", "AP", "model", "PMN-2", 47.0002 + 5 * 0.00015, 40.00051);
+    json_decref(verify_json(s, NULL, 0));
+    ASSERT_OK(dm_store_history_json(s, a, &hist));
+    ASSERT_EQ(count_substr(hist, "measured reliability"), 2);
+    dm_free(ctx, hist);
+    ASSERT_EQ(count_where(s, "record_matches", "record_id", a), 9); /* the last mine: 51 m from a find */
+    dm_store_close(s);
+}

@@ -41,6 +41,7 @@ typedef struct vrec {
     int shifted;
     size_t checked_c, hits_c, inliers, finds_near;
     double accuracy_c, reliability;
+    double stored_rel; /* records.reliability before this run (NAN: none) */
     json_t *types;
 } vrec;
 
@@ -141,6 +142,7 @@ static dm_status load_records(vctx *v, const char *only)
         r->accuracy = r->accuracy_c = r->med = r->p95 = NAN;
         r->coverage = r->cleared_share = NAN;
         r->reliability = NAN;
+        r->stored_rel = dm_cursor_real(c, "reliability", NAN);
         v->nr++;
         if (!r->ref || !r->source) {
             st = dm__fail(v->ctx, DM_ENOMEM, "out of memory");
@@ -654,10 +656,75 @@ static dm_status line_wgs(vctx *v, double x0, double y0, double x1, double y1, d
     return dm_geom_linestring(v->ctx, xy, 2, out);
 }
 
+/* A match, as stored or about to be. */
+typedef struct vmatch {
+    char uuid[37], mine[37], item[37];
+    double off, coff; /* coff NAN: none */
+    int matched;
+    size_t mine_k; /* new matches: the recorded mine, the find */
+    size_t item_j;
+} vmatch;
+
+static int cmp_match(const void *a, const void *b)
+{
+    const vmatch *x = a, *y = b;
+    int c = strcmp(x->mine, y->mine);
+    return c ? c : strcmp(x->item, y->item);
+}
+
+/* Stored to the precision of a REAL: the same number. */
+static int same_real(double a, double b)
+{
+    if (isnan(a) || isnan(b))
+        return isnan(a) && isnan(b);
+    return fabs(a - b) <= 1e-9 * fmax(1, fabs(a));
+}
+
+static int same_matches(vmatch *a, size_t na, vmatch *b, size_t nb)
+{
+    if (na != nb)
+        return 0;
+    qsort(a, na, sizeof *a, cmp_match);
+    qsort(b, nb, sizeof *b, cmp_match);
+    for (size_t i = 0; i < na; i++)
+        if (strcmp(a[i].mine, b[i].mine) || strcmp(a[i].item, b[i].item) || a[i].matched != b[i].matched ||
+            !same_real(a[i].off, b[i].off) || !same_real(a[i].coff, b[i].coff))
+            return 0;
+    return 1;
+}
+
+static dm_status push_match(dm_ctx *ctx, vmatch **v, size_t *n, size_t *cap, const vmatch *m)
+{
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 64;
+        vmatch *nv = dm_realloc(ctx, *v, nc * sizeof *nv);
+        if (!nv)
+            return dm__fail(ctx, DM_ENOMEM, "out of memory");
+        *v = nv;
+        *cap = nc;
+    }
+    (*v)[(*n)++] = *m;
+    return DM_OK;
+}
+
+static void copy_text(dm_cursor *c, const char *f, char out[37])
+{
+    const char *t = dm_cursor_text(c, f);
+    dm__strlcpy(out, t ? t : "", 37);
+}
+
+/* The record's reliability (when measured and changed) and its matches
+ * (when changed: the earlier ones go, the new ones come). A run on
+ * unchanged data writes nothing, so the change log does not grow. */
 static dm_status write_record(vctx *v, vrec *r)
 {
     dm_ctx *ctx = v->ctx;
-    /* earlier matches of this record go */
+    vmatch *old = NULL, *nw = NULL;
+    size_t nold = 0, cold = 0, nnew = 0, cnew = 0;
+    dm__grid gi = {0};
+    double *b = NULL;
+    dm_row *row = NULL;
+    /* the record's earlier matches */
     const char *ef[1] = {"record_id"}, *ev[1] = {r->uuid};
     dm_select sel = {0};
     sel.eq_field = ef;
@@ -667,57 +734,32 @@ static dm_status write_record(vctx *v, vrec *r)
     dm_status st = dm_store_select(v->s, "record_matches", &sel, &c);
     if (st)
         return st;
-    char (*old)[37] = NULL;
-    size_t nold = 0, cap = 0;
     int k;
-    while ((k = dm_cursor_next(c)) > 0) {
-        if (nold == cap) {
-            cap = cap ? cap * 2 : 64;
-            char(*no)[37] = dm_realloc(ctx, old, cap * sizeof *old);
-            if (!no) {
-                dm_cursor_free(c);
-                dm_free(ctx, old);
-                return dm__fail(ctx, DM_ENOMEM, "out of memory");
-            }
-            old = no;
-        }
-        dm__strlcpy(old[nold++], dm_cursor_uuid(c), 37);
+    while (!st && (k = dm_cursor_next(c)) > 0) {
+        vmatch m = {0};
+        dm__strlcpy(m.uuid, dm_cursor_uuid(c), sizeof m.uuid);
+        copy_text(c, "mine_id", m.mine);
+        copy_text(c, "item_id", m.item);
+        m.off = dm_cursor_real(c, "offset_m", NAN);
+        m.coff = dm_cursor_real(c, "corrected_offset_m", NAN);
+        const char *mt = dm_cursor_text(c, "matched");
+        m.matched = mt && (!strcmp(mt, "1") || !strcmp(mt, "true"));
+        st = push_match(ctx, &old, &nold, &cold, &m);
     }
     dm_cursor_free(c);
-    for (size_t i = 0; i < nold && !st; i++)
-        st = dm_store_delete(v->s, "record_matches", old[i], "records verify: replaced");
-    dm_free(ctx, old);
     if (st)
-        return st;
-    /* reliability */
-    if (isfinite(r->reliability)) {
-        dm_row *row = dm_row_new(ctx, dm_layer_find("records"));
-        if (!row)
-            return dm__fail(ctx, DM_ENOMEM, "out of memory");
-        st = dm_row_set_real(row, "reliability", r->reliability);
-        if (!st)
-            st = dm_store_update(v->s, r->uuid, row, "records verify: measured reliability");
-        dm_row_free(row);
-        if (st)
-            return st;
+        goto done;
+    /* matches: every recorded mine joined to its nearest find within MATCH_LINE_M */
+    b = dm_malloc(ctx, (v->ni ? v->ni : 1) * 2 * sizeof *b);
+    if (!b) {
+        st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+        goto done;
     }
-    /* matches: every checked recorded mine joined to its nearest find */
-    dm__grid gi;
-    double *b = dm_malloc(ctx, (v->ni ? v->ni : 1) * 2 * sizeof *b);
-    if (!b)
-        return dm__fail(ctx, DM_ENOMEM, "out of memory");
     for (size_t i = 0; i < v->ni; i++) {
         b[2 * i] = v->items[i].x;
         b[2 * i + 1] = v->items[i].y;
     }
     st = dm__grid_build(ctx, &gi, b, v->ni, MATCH_LINE_M);
-    if (st) {
-        dm_free(ctx, b);
-        return st;
-    }
-    dm_row *row = dm_row_new(ctx, dm_layer_find("record_matches"));
-    if (!row)
-        st = dm__fail(ctx, DM_ENOMEM, "out of memory");
     for (size_t q = 0; q < r->mn && !st; q++) {
         const dm__rpt *m = &v->mines[r->mfirst + q];
         double d, cx = m->x, cy = m->y, dc;
@@ -726,23 +768,63 @@ static dm_status write_record(vctx *v, vrec *r)
             continue;
         dm_rigid_apply(&r->t, &cx, &cy);
         dm__grid_nearest(&gi, cx, cy, MATCH_LINE_M, &dc);
+        vmatch nm = {0};
+        dm__strlcpy(nm.mine, m->uuid, sizeof nm.mine);
+        dm__strlcpy(nm.item, v->items[j].uuid, sizeof nm.item);
+        nm.off = d;
+        nm.coff = isfinite(dc) ? dc : NAN;
+        nm.matched = d <= v->tol;
+        nm.mine_k = q;
+        nm.item_j = j;
+        st = push_match(ctx, &nw, &nnew, &cnew, &nm);
+    }
+    if (st)
+        goto done;
+    /* reliability */
+    if (isfinite(r->reliability) && !same_real(r->reliability, r->stored_rel)) {
+        row = dm_row_new(ctx, dm_layer_find("records"));
+        if (!row) {
+            st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+            goto done;
+        }
+        st = dm_row_set_real(row, "reliability", r->reliability);
+        if (!st)
+            st = dm_store_update(v->s, r->uuid, row, "records verify: measured reliability");
+        dm_row_free(row);
+        row = NULL;
+        if (st)
+            goto done;
+    }
+    if (same_matches(old, nold, nw, nnew))
+        goto done;
+    for (size_t i = 0; i < nold && !st; i++)
+        st = dm_store_delete(v->s, "record_matches", old[i].uuid, "records verify: replaced");
+    row = st ? NULL : dm_row_new(ctx, dm_layer_find("record_matches"));
+    if (!st && !row)
+        st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+    for (size_t q = 0; q < nnew && !st; q++) {
+        const dm__rpt *m = &v->mines[r->mfirst + nw[q].mine_k];
+        const dm__rpt *it = &v->items[nw[q].item_j];
         dm_geom *g = NULL;
-        st = line_wgs(v, m->x, m->y, v->items[j].x, v->items[j].y, &g);
+        st = line_wgs(v, m->x, m->y, it->x, it->y, &g);
         if (st)
             break;
         dm_row_clear(row);
         dm_row_set_geom(row, g);
         st = dm_row_set(row, "record_id", r->uuid);
-        if (!st) st = dm_row_set(row, "mine_id", m->uuid);
-        if (!st) st = dm_row_set(row, "item_id", v->items[j].uuid);
-        if (!st) st = dm_row_set_real(row, "offset_m", d);
-        if (!st && isfinite(dc)) st = dm_row_set_real(row, "corrected_offset_m", dc);
-        if (!st) st = dm_row_set(row, "matched", d <= v->tol ? "1" : "0");
+        if (!st) st = dm_row_set(row, "mine_id", nw[q].mine);
+        if (!st) st = dm_row_set(row, "item_id", nw[q].item);
+        if (!st) st = dm_row_set_real(row, "offset_m", nw[q].off);
+        if (!st && isfinite(nw[q].coff)) st = dm_row_set_real(row, "corrected_offset_m", nw[q].coff);
+        if (!st) st = dm_row_set(row, "matched", nw[q].matched ? "1" : "0");
         if (!st) st = dm_store_insert(v->s, row, NULL);
     }
+done:
     dm_row_free(row);
     dm__grid_free(ctx, &gi);
     dm_free(ctx, b);
+    dm_free(ctx, old);
+    dm_free(ctx, nw);
     return st;
 }
 
