@@ -258,15 +258,17 @@ static json_t *patterns_json(dm_store *s, const char *hazard)
     return r;
 }
 
-TEST(patterns_record_across_two_hazards_counted_once)
+/* Two halves of a hazard, H-A and H-B, and a record R-1 spanning both with
+ * 10 mines (6 in H-A). */
+static dm_store *two_hazards(const char *name, char rec[37])
 {
     dm_ctx *ctx = dmtest_ctx();
     char *out = NULL;
-    ASSERT_EQ(dmtest_demine(&out, "init two.gpkg"), 0);
+    ASSERT_EQ(dmtest_demine(&out, "init %s", name), 0);
     free(out);
     dm_store *s = NULL;
-    ASSERT_OK(dm_store_open(ctx, dmtest_path("two.gpkg"), 0, &s));
-    char ha[37], hb[37], rec[37];
+    ASSERT_OK(dm_store_open(ctx, dmtest_path(name), 0, &s));
+    char ha[37], hb[37];
     /* a hazard split in two halves; the record spans both */
     add_geom_row(s, "hazards", "POLYGON((47.000 40.000, 47.001 40.000, 47.001 40.001, 47.000 40.001, 47.000 40.000))",
                  "ref", "H-A", "hazard_type", "CHA", ha);
@@ -279,6 +281,13 @@ TEST(patterns_record_across_two_hazards_counted_once)
         snprintf(wkt, sizeof wkt, "POINT(%.5f 40.0005)", 47.0002 + i * 0.00015);
         add_geom_row(s, "record_mines", wkt, "record_id", rec, "category", "AP", NULL);
     }
+    return s;
+}
+
+TEST(patterns_record_across_two_hazards_counted_once)
+{
+    char rec[37];
+    dm_store *s = two_hazards("two.gpkg", rec);
     /* 10 recorded mines, unverified (p 0.25): 10 places, 2.5 expected */
     json_t *r = patterns_json(s, NULL);
     ASSERT_EQ(json_integer_value(json_object_get(r, "predicted")), 10);
@@ -291,5 +300,63 @@ TEST(patterns_record_across_two_hazards_counted_once)
     ASSERT_EQ(json_integer_value(json_object_get(a, "predicted")), 6);
     json_decref(a);
     json_decref(b);
+    dm_store_close(s);
+}
+
+static char *prediction_ids(dm_store *s)
+{
+    dm_cursor *c = NULL;
+    ASSERT_OK(dm_store_select(s, "predicted_mines", NULL, &c));
+    size_t cap = 64, len = 0;
+    char *ids = calloc(cap, 1);
+    while (dm_cursor_next(c) > 0) {
+        const char *u = dm_cursor_uuid(c);
+        if (len + strlen(u) + 2 > cap) {
+            cap = 2 * (len + strlen(u) + 2);
+            ids = realloc(ids, cap);
+        }
+        len += (size_t)snprintf(ids + len, cap - len, "%s,", u);
+    }
+    dm_cursor_free(c);
+    return ids;
+}
+
+TEST(patterns_again_on_unchanged_data_writes_nothing_new)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    char rec[37], *js = NULL;
+    dm_store *s = two_hazards("again.gpkg", rec);
+    dm_patterns_opts o = {NULL, 150, 0};
+    ASSERT_OK(dm_patterns_run(s, &o, &js));
+    dm_free(ctx, js);
+    char *ids1 = prediction_ids(s);
+    ASSERT_MSG(strlen(ids1) == 10 * 37, "10 predictions: %s", ids1);
+    ASSERT_OK(dm_patterns_run(s, &o, &js));
+    dm_free(ctx, js);
+    o.hazard = "H-B";
+    ASSERT_OK(dm_patterns_run(s, &o, &js));
+    dm_free(ctx, js);
+    /* the same rows: not deleted and inserted again (the change log would grow) */
+    char *ids2 = prediction_ids(s);
+    ASSERT_STREQ(ids2, ids1);
+    free(ids2);
+    /* one more recorded mine in H-B: H-B's predictions written again, H-A's kept */
+    add_geom_row(s, "record_mines", "POINT(47.0019 40.0008)", "record_id", rec, "category", "AP", NULL);
+    o.hazard = NULL;
+    ASSERT_OK(dm_patterns_run(s, &o, &js));
+    dm_free(ctx, js);
+    long n = 0;
+    ASSERT_OK(dm_store_count(s, "predicted_mines", NULL, &n));
+    ASSERT_EQ(n, 11);
+    ids2 = prediction_ids(s);
+    size_t kept = 0;
+    for (const char *p = ids1; *p; p += 37) {
+        char u[37];
+        snprintf(u, sizeof u, "%.36s", p);
+        kept += strstr(ids2, u) != NULL;
+    }
+    ASSERT_EQ(kept, 6);
+    free(ids1);
+    free(ids2);
     dm_store_close(s);
 }

@@ -139,6 +139,184 @@ typedef struct pred_out {
     const char *cat;
 } pred_out;
 
+/* A row of predicted_mines, stored or about to be. */
+typedef struct prow {
+    char uuid[37], hz[37], rec[37], cat[8];
+    int row, fresh;
+    double x, y, sigma, p; /* WGS 84 */
+} prow;
+
+static int cmp_prow(const void *a, const void *b)
+{
+    const prow *x = a, *y = b;
+    int c = strcmp(x->hz, y->hz);
+    if (c)
+        return c;
+    if (x->x != y->x)
+        return x->x < y->x ? -1 : 1;
+    if (x->y != y->y)
+        return x->y < y->y ? -1 : 1;
+    if (x->row != y->row)
+        return x->row < y->row ? -1 : 1;
+    c = strcmp(x->rec, y->rec);
+    return c ? c : strcmp(x->cat, y->cat);
+}
+
+static int same_num(double a, double b) { return fabs(a - b) <= 1e-9 * fmax(1, fabs(a)); }
+
+static int same_prow(const prow *a, const prow *b)
+{
+    return !strcmp(a->hz, b->hz) && !strcmp(a->rec, b->rec) && !strcmp(a->cat, b->cat) && a->row == b->row &&
+           same_num(a->x, b->x) && same_num(a->y, b->y) && same_num(a->sigma, b->sigma) && same_num(a->p, b->p);
+}
+
+static void text37(dm_cursor *c, const char *f, char *out, size_t n)
+{
+    const char *t = dm_cursor_text(c, f);
+    dm__strlcpy(out, t ? t : "", n);
+}
+
+/* Replace the predictions of the hazards examined (all, or `only`) by the
+ * new ones, hazard by hazard: a hazard's rows are deleted and inserted
+ * only when they changed, so a run on unchanged data writes nothing. One
+ * transaction. */
+static dm_status write_predictions(dm_store *s, const dm__frame *fr, const hz *h, const hz *rc,
+                                   const pred_out *preds, size_t npred, const char *only)
+{
+    dm_ctx *ctx = dm_store_ctx(s);
+    prow *v = NULL;
+    size_t nv = 0, cap = npred + 256;
+    dm_row *row = NULL;
+    v = dm_malloc(ctx, cap * sizeof *v);
+    if (!v)
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    dm_status st = DM_OK;
+    for (size_t q = 0; q < npred && !st; q++) {
+        prow *w = &v[nv++];
+        memset(w, 0, sizeof *w);
+        w->fresh = 1;
+        w->x = preds[q].p.x;
+        w->y = preds[q].p.y;
+        st = dm_transform_xy(fr->inv, &w->x, &w->y, 1);
+        dm__strlcpy(w->hz, h[preds[q].hazard].uuid, sizeof w->hz);
+        if (preds[q].record >= 0)
+            dm__strlcpy(w->rec, rc[preds[q].record].uuid, sizeof w->rec);
+        if (preds[q].cat)
+            dm__strlcpy(w->cat, preds[q].cat, sizeof w->cat);
+        w->row = preds[q].p.row;
+        w->sigma = fmin(preds[q].p.sigma_m, 1e4);
+        w->p = fmin(1, fmax(0, preds[q].p.p));
+    }
+    /* earlier predictions of the hazards examined */
+    dm_cursor *c = NULL;
+    if (!st)
+        st = dm_store_select(s, "predicted_mines", NULL, &c);
+    int k = 0;
+    while (!st && (k = dm_cursor_next(c)) > 0) {
+        const char *hid = dm_cursor_text(c, "hazard_id");
+        if (only && (!hid || strcmp(hid, only)))
+            continue;
+        if (nv == cap) {
+            cap *= 2;
+            prow *nw = dm_realloc(ctx, v, cap * sizeof *v);
+            if (!nw) {
+                st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+                break;
+            }
+            v = nw;
+        }
+        prow *w = &v[nv];
+        memset(w, 0, sizeof *w);
+        dm__strlcpy(w->uuid, dm_cursor_uuid(c), sizeof w->uuid);
+        text37(c, "hazard_id", w->hz, sizeof w->hz);
+        text37(c, "record_id", w->rec, sizeof w->rec);
+        text37(c, "category", w->cat, sizeof w->cat);
+        w->row = (int)dm_cursor_real(c, "row", 0);
+        w->sigma = dm_cursor_real(c, "sigma_m", NAN);
+        w->p = dm_cursor_real(c, "p", NAN);
+        dm_geom *g = NULL;
+        w->x = w->y = NAN;
+        if (dm_cursor_geom(c, &g) == DM_OK && g)
+            dm_geom_centroid_xy(g, &w->x, &w->y);
+        dm_geom_free(g);
+        nv++;
+    }
+    dm_cursor_free(c);
+    if (!st && k < 0)
+        st = dm_ctx_errcode(ctx) ? dm_ctx_errcode(ctx) : DM_ESQL;
+    dm_ctx_clear_error(ctx);
+    if (st) {
+        dm_free(ctx, v);
+        return st;
+    }
+    /* per hazard: the old and the new rows, each sorted; equal sets stay */
+    qsort(v, nv, sizeof *v, cmp_prow);
+    size_t changed = 0;
+    unsigned char *act = dm_calloc(ctx, nv ? nv : 1, 1); /* 1: delete (old) / insert (new) */
+    if (!act) {
+        dm_free(ctx, v);
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < nv;) {
+        size_t e = i;
+        while (e < nv && !strcmp(v[e].hz, v[i].hz))
+            e++;
+        /* within the group, old and new in the same sort order */
+        size_t no = 0, nn = 0, io = i, in = i;
+        for (size_t q = i; q < e; q++)
+            v[q].fresh ? nn++ : no++;
+        int same = no == nn;
+        for (size_t q = 0; same && q < nn; q++) {
+            while (v[io].fresh)
+                io++;
+            while (!v[in].fresh)
+                in++;
+            same = same_prow(&v[io++], &v[in++]);
+        }
+        if (!same)
+            for (size_t q = i; q < e; q++) {
+                act[q] = 1;
+                changed++;
+            }
+        i = e;
+    }
+    if (changed) {
+        st = dm_store_begin(s);
+        for (size_t q = 0; q < nv && !st; q++)
+            if (act[q] && !v[q].fresh)
+                st = dm_store_delete(s, "predicted_mines", v[q].uuid, "patterns: replaced");
+        row = st ? NULL : dm_row_new(ctx, dm_layer_find("predicted_mines"));
+        if (!st && !row)
+            st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+        for (size_t q = 0; q < nv && !st; q++) {
+            if (!act[q] || !v[q].fresh)
+                continue;
+            dm__progress(ctx, "patterns: writing", q, nv);
+            dm_geom *g = NULL;
+            st = dm_geom_point(ctx, v[q].x, v[q].y, &g);
+            if (st)
+                break;
+            dm_row_clear(row);
+            dm_row_set_geom(row, g);
+            st = dm_row_set(row, "hazard_id", v[q].hz);
+            if (!st && v[q].rec[0]) st = dm_row_set(row, "record_id", v[q].rec);
+            if (!st) st = dm_row_set_int(row, "row", v[q].row);
+            if (!st && v[q].cat[0]) st = dm_row_set(row, "category", v[q].cat);
+            if (!st) st = dm_row_set_real(row, "sigma_m", v[q].sigma);
+            if (!st) st = dm_row_set_real(row, "p", v[q].p);
+            if (!st) st = dm_store_insert(s, row, NULL);
+        }
+        dm_row_free(row);
+        if (st)
+            dm_store_rollback(s);
+        else
+            st = dm_store_commit(s);
+    }
+    dm_free(ctx, act);
+    dm_free(ctx, v);
+    return st;
+}
+
 dm_status dm_patterns_run(dm_store *s, const dm_patterns_opts *opts, char **json)
 {
     dm_ctx *ctx = dm_store_ctx(s);
@@ -367,65 +545,10 @@ dm_status dm_patterns_run(dm_store *s, const dm_patterns_opts *opts, char **json
     json_object_set_new(root, "expected_remaining", json_real(expected_all));
     json_object_set(root, "hazards", hj);
     json_object_set(root, "problems", problems);
-    /* write: the hazards' earlier predictions go, the new ones come, at once */
-    if (!o.dry_run) {
-        st = dm_store_begin(s);
-        dm_row *row = st ? NULL : dm_row_new(ctx, dm_layer_find("predicted_mines"));
-        if (!st && !row)
-            st = dm__fail(ctx, DM_ENOMEM, "out of memory");
-        /* earlier predictions of the hazards examined */
-        char (*old)[37] = NULL;
-        size_t nold = 0, cap = 0;
-        dm_cursor *c = NULL;
-        if (!st)
-            st = dm_store_select(s, "predicted_mines", NULL, &c);
-        int k = 0;
-        while (!st && (k = dm_cursor_next(c)) > 0) {
-            const char *hid = dm_cursor_text(c, "hazard_id");
-            int mine = !o.hazard || (hid && !strcmp(hid, only));
-            if (!mine)
-                continue;
-            if (nold == cap) {
-                cap = cap ? cap * 2 : 256;
-                char(*no)[37] = dm_realloc(ctx, old, cap * sizeof *old);
-                if (!no) {
-                    st = dm__fail(ctx, DM_ENOMEM, "out of memory");
-                    break;
-                }
-                old = no;
-            }
-            dm__strlcpy(old[nold++], dm_cursor_uuid(c), 37);
-        }
-        dm_cursor_free(c);
-        for (size_t q = 0; q < nold && !st; q++)
-            st = dm_store_delete(s, "predicted_mines", old[q], "patterns: replaced");
-        dm_free(ctx, old);
-        for (size_t q = 0; q < npred && !st; q++) {
-            dm__progress(ctx, "patterns: writing", q, npred);
-            double x = preds[q].p.x, y = preds[q].p.y;
-            dm_geom *g = NULL;
-            st = dm_transform_xy(fr.inv, &x, &y, 1);
-            if (!st)
-                st = dm_geom_point(ctx, x, y, &g);
-            if (st)
-                break;
-            dm_row_clear(row);
-            dm_row_set_geom(row, g);
-            st = dm_row_set(row, "hazard_id", h[preds[q].hazard].uuid);
-            if (!st && preds[q].record >= 0)
-                st = dm_row_set(row, "record_id", rc[preds[q].record].uuid);
-            if (!st) st = dm_row_set_int(row, "row", preds[q].p.row);
-            if (!st && preds[q].cat) st = dm_row_set(row, "category", preds[q].cat);
-            if (!st) st = dm_row_set_real(row, "sigma_m", fmin(preds[q].p.sigma_m, 1e4));
-            if (!st) st = dm_row_set_real(row, "p", fmin(1, fmax(0, preds[q].p.p)));
-            if (!st) st = dm_store_insert(s, row, NULL);
-        }
-        dm_row_free(row);
-        if (st)
-            dm_store_rollback(s);
-        else
-            st = dm_store_commit(s);
-    }
+    /* write: the hazards' earlier predictions go, the new ones come, at once;
+     * a hazard whose predictions did not change is left alone */
+    if (!o.dry_run)
+        st = write_predictions(s, &fr, h, rc, preds, npred, o.hazard ? only : NULL);
     if (!st) {
         char *out = json_dumps(root, JSON_REAL_PRECISION(6));
         if (!out || !(*json = dm_strdup(ctx, out)))
