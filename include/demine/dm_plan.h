@@ -80,6 +80,9 @@ DM_API dm_status dm_plan_config_load(dm_ctx *ctx, const char *path, dm_plan_conf
 /* Check a configuration; DM_EINVAL naming the key. */
 DM_API dm_status dm_plan_config_check(dm_ctx *ctx, const dm_plan_config *cfg);
 
+/* The slowest team rate accepted: 0.001 ha (10 m2) a working day. */
+#define DM_PLAN_MIN_HA_DAY 0.001
+
 typedef struct dm_plan_team {
     char name[48];
     dm_team_kind kind;
@@ -89,8 +92,10 @@ typedef struct dm_plan_team {
 
 /* Read a team file: CSV with header name,method,capacity_ha_day,cost_usd_day
  * and an optional count column (that many teams named NAME-1..NAME-n).
- * Errors (DM_EPARSE) name the file, line and field: unknown method, negative
- * or zero capacity, bad number, missing column. *out is freed with dm_free. */
+ * Errors (DM_EPARSE) name the file, line and field: unknown method, capacity
+ * below DM_PLAN_MIN_HA_DAY, bad number, missing, unknown or repeated column,
+ * more fields than the header, a team name given twice (also as NAME-n of a
+ * count) or too long. *out is freed with dm_free. */
 DM_API dm_status dm_plan_teams_load(dm_ctx *ctx, const char *path, dm_plan_team **out,
                                     size_t *n);
 

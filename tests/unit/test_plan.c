@@ -440,3 +440,58 @@ TEST(plan_cli_outputs_protect_db_inputs_and_old_plan)
     dm_store_close(s);
     ASSERT(!dmtest_read_file(dmtest_path("p.json")));
 }
+
+/* Team file rows that would silently change the team set are refused with
+ * the line and field: an unknown (misspelt) column, a column twice, more
+ * fields than the header, a name listed and produced by a count, a rate so
+ * small the schedule cannot end, a hexadecimal number. A spreadsheet's byte
+ * order mark is not part of the first column's name. */
+TEST(plan_team_file_refuses_ambiguous_rows)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_plan_team *t = NULL;
+    size_t n = 0;
+    const char *p = dmtest_path("teams.csv");
+    dmtest_write_file(p, "name,method,capacity_ha_day,cost_usd_day,cout\nM,manual,0.08,2000,24\n");
+    ASSERT_STATUS(DM_EPARSE, dm_plan_teams_load(ctx, p, &t, &n));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), ":1: header: unknown column 'cout'");
+    dmtest_write_file(p, "name,method,capacity_ha_day,cost_usd_day,count,count\nM,manual,1,2,3,4\n");
+    ASSERT_STATUS(DM_EPARSE, dm_plan_teams_load(ctx, p, &t, &n));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "column 'count' given twice");
+    dmtest_write_file(p, "name,method,capacity_ha_day,cost_usd_day\nM,manual,1,2000,3\n");
+    ASSERT_STATUS(DM_EPARSE, dm_plan_teams_load(ctx, p, &t, &n));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), ":2: 5 fields but the header has 4 columns");
+    dmtest_write_file(p, "name,method,capacity_ha_day,cost_usd_day,count\nM,manual,1,2000,2\n"
+                         "M-2,dogs,1,2000\n");
+    ASSERT_STATUS(DM_EPARSE, dm_plan_teams_load(ctx, p, &t, &n));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), ":3: field 'name': team 'M-2' is named twice");
+    dmtest_write_file(p, "name,method,capacity_ha_day,cost_usd_day\nM,manual,1e-300,2000\n");
+    ASSERT_STATUS(DM_EPARSE, dm_plan_teams_load(ctx, p, &t, &n));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), ":2: field 'capacity_ha_day'");
+    dmtest_write_file(p, "name,method,capacity_ha_day,cost_usd_day\nM,manual,0x10,2000\n");
+    ASSERT_STATUS(DM_EPARSE, dm_plan_teams_load(ctx, p, &t, &n));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), ":2: field 'capacity_ha_day'");
+    dmtest_write_file(p, "name,method,capacity_ha_day,cost_usd_day,count\n"
+                         "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJ-north,manual,1,2000,2\n"
+                         "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJ-south,manual,1,2000,2\n");
+    ASSERT_OK(dm_plan_teams_load(ctx, p, &t, &n)); /* long names are not cut into one */
+    ASSERT_EQ(n, 4);
+    ASSERT_STREQ(t[2].name, "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJ-south-1");
+    dm_free(ctx, t);
+    dmtest_write_file(p, "name,method,capacity_ha_day,cost_usd_day,count\n"
+                         "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJ-north-west,manual,1,2000,2\n");
+    ASSERT_STATUS(DM_EPARSE, dm_plan_teams_load(ctx, p, &t, &n));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), ":2: field 'name'");
+    dmtest_write_file(p, "\xEF\xBB\xBFname,method,capacity_ha_day,cost_usd_day\nM,manual,1,2000\n");
+    ASSERT_OK(dm_plan_teams_load(ctx, p, &t, &n));
+    ASSERT_EQ(n, 1);
+    dm_free(ctx, t);
+    /* the engine refuses a runaway rate from the API too */
+    dm_plan_config c;
+    cfg_test(&c);
+    dm_plan_hazard h[1] = {hz("A", 10, 1, 1000)};
+    dm_plan_team tt[1] = {team("M1", DM_TEAM_MANUAL, 1e-12, 1000)};
+    dm_plan_result *r = NULL;
+    ASSERT_STATUS(DM_EINVAL, dm_plan_run(ctx, &c, h, 1, tt, 1, &r));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "team 1 'M1'");
+}

@@ -419,9 +419,10 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
     if (nt == 0)
         return dm__fail(ctx, DM_EINVAL, "no teams to plan with");
     for (size_t j = 0; j < nt; j++)
-        if (!(teams[j].ha_day > 0) || !(teams[j].usd_day >= 0) ||
-            (unsigned)teams[j].kind >= DM_TEAM_KINDS)
-            return dm__fail(ctx, DM_EINVAL, "team %zu '%s': capacity must be > 0 and cost >= 0",
+        if (!(teams[j].ha_day >= DM_PLAN_MIN_HA_DAY && teams[j].ha_day <= 1e5) ||
+            !(teams[j].usd_day >= 0) || (unsigned)teams[j].kind >= DM_TEAM_KINDS)
+            return dm__fail(ctx, DM_EINVAL,
+                            "team %zu '%s': capacity must be 0.001-100000 ha a day and cost >= 0",
                             j + 1, teams[j].name);
     for (size_t i = 0; i < n; i++)
         if (!(h[i].area_ha >= 0) || !(h[i].p >= 0 && h[i].p <= 1) || !(h[i].items >= 0))

@@ -186,6 +186,8 @@ static int split(char *line, char **cols, int max)
 static int parse_num(const char *s, double *out)
 {
     char *end = NULL;
+    if (strpbrk(s, "xXpP"))
+        return 0; /* hexadecimal is a slip in a team file, not a number */
     errno = 0;
     double v = strtod(s, &end);
     if (!*s || *end || errno || !isfinite(v))
@@ -213,18 +215,49 @@ dm_status dm_plan_teams_load(dm_ctx *ctx, const char *path, dm_plan_team **out, 
     char (*seen)[48] = NULL;
     long *seen_line = NULL;
     size_t n_seen = 0, cap_seen = 0;
+    int n_hdr = 0;
     while (fgets(line, sizeof line, f)) {
         lineno++;
-        char *l = trim(line);
+        size_t len = strlen(line);
+        if (len == sizeof line - 1 && line[len - 1] != '\n' && !feof(f)) {
+            st = dm__fail(ctx, DM_EPARSE, "%s:%ld: line longer than %zu characters", path, lineno,
+                          sizeof line - 2);
+            goto out;
+        }
+        char *l = line;
+        if (lineno == 1 && !memcmp(l, "\xEF\xBB\xBF", 3))
+            l += 3; /* a UTF-8 byte order mark, as spreadsheets write */
+        l = trim(l);
         if (!*l || *l == '#')
             continue;
-        char *cols[16];
-        int nc = split(l, cols, 16);
+        char *cols[17];
+        int nc = split(l, cols, 17);
         if (!have_header) {
-            for (int i = 0; i < nc; i++)
+            if (nc > 16) {
+                st = dm__fail(ctx, DM_EPARSE, "%s:%ld: header has more than 16 columns", path,
+                              lineno);
+                goto out;
+            }
+            for (int i = 0; i < nc; i++) {
+                int known = -1;
                 for (int k = 0; k < 5; k++)
                     if (!dm__strcasecmp(cols[i], hdr[k]))
-                        ci[k] = i;
+                        known = k;
+                if (known < 0) {
+                    st = dm__fail(ctx, DM_EPARSE,
+                                  "%s:%ld: header: unknown column '%s' (columns: name,method,"
+                                  "capacity_ha_day,cost_usd_day[,count])",
+                                  path, lineno, cols[i]);
+                    goto out;
+                }
+                if (ci[known] >= 0) {
+                    st = dm__fail(ctx, DM_EPARSE, "%s:%ld: header: column '%s' given twice", path,
+                                  lineno, hdr[known]);
+                    goto out;
+                }
+                ci[known] = i;
+            }
+            n_hdr = nc;
             for (int k = 0; k < 4; k++)
                 if (ci[k] < 0) {
                     st = dm__fail(ctx, DM_EPARSE,
@@ -235,6 +268,12 @@ dm_status dm_plan_teams_load(dm_ctx *ctx, const char *path, dm_plan_team **out, 
                 }
             have_header = 1;
             continue;
+        }
+        if (nc > n_hdr) {
+            st = dm__fail(ctx, DM_EPARSE,
+                          "%s:%ld: %d fields but the header has %d columns (a comma in a name?)",
+                          path, lineno, nc, n_hdr);
+            goto out;
         }
         for (int k = 0; k < 4; k++)
             if (ci[k] >= nc || !*cols[ci[k]]) {
@@ -250,10 +289,10 @@ dm_status dm_plan_teams_load(dm_ctx *ctx, const char *path, dm_plan_team **out, 
             goto out;
         }
         double capv, cost, count = 1;
-        if (!parse_num(cols[ci[2]], &capv) || capv <= 0 || capv > 1e5) {
+        if (!parse_num(cols[ci[2]], &capv) || capv < DM_PLAN_MIN_HA_DAY || capv > 1e5) {
             st = dm__fail(ctx, DM_EPARSE,
                           "%s:%ld: field 'capacity_ha_day': '%s' must be a number of hectares a "
-                          "day > 0",
+                          "day, 0.001 (10 m2) to 100000",
                           path, lineno, cols[ci[2]]);
             goto out;
         }
@@ -268,6 +307,19 @@ dm_status dm_plan_teams_load(dm_ctx *ctx, const char *path, dm_plan_team **out, 
             st = dm__fail(ctx, DM_EPARSE, "%s:%ld: field 'count': '%s' must be a whole number >= 1",
                           path, lineno, cols[ci[4]]);
             goto out;
+        }
+        {
+            /* the name, or NAME-count when expanded, must fit without cutting */
+            int digits = 0;
+            for (long c = (long)count; count > 1 && c > 0; c /= 10)
+                digits++;
+            size_t maxlen = sizeof t[0].name - 1 - (count > 1 ? (size_t)digits + 1 : 0);
+            if (strlen(cols[ci[0]]) > maxlen) {
+                st = dm__fail(ctx, DM_EPARSE, "%s:%ld: field 'name': '%s' is longer than %zu "
+                                              "characters",
+                              path, lineno, cols[ci[0]], maxlen);
+                goto out;
+            }
         }
         for (size_t k = 0; k < n_seen; k++)
             if (!strcmp(seen[k], cols[ci[0]])) {
@@ -305,9 +357,18 @@ dm_status dm_plan_teams_load(dm_ctx *ctx, const char *path, dm_plan_team **out, 
             dm_plan_team *tm = &t[cnt++];
             memset(tm, 0, sizeof *tm);
             if (count > 1)
-                snprintf(tm->name, sizeof tm->name, "%.30s-%d", cols[ci[0]], (int)(k + 1));
+                snprintf(tm->name, sizeof tm->name, "%s-%d", cols[ci[0]], (int)(k + 1));
             else
                 dm__strlcpy(tm->name, cols[ci[0]], sizeof tm->name);
+            /* an expanded name (M-1) may be listed on a line of its own too */
+            for (size_t j = 0; j + 1 < cnt; j++)
+                if (!strcmp(t[j].name, tm->name)) {
+                    st = dm__fail(ctx, DM_EPARSE,
+                                  "%s:%ld: field 'name': team '%s' is named twice (a name listed "
+                                  "and a NAME-n of a count)",
+                                  path, lineno, tm->name);
+                    goto out;
+                }
             tm->kind = (dm_team_kind)kind;
             tm->ha_day = capv;
             tm->usd_day = cost;
