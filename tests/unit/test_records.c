@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -534,5 +535,82 @@ TEST(verify_again_on_unchanged_data_writes_nothing_new)
     ASSERT_EQ(count_substr(hist, "measured reliability"), 2);
     dm_free(ctx, hist);
     ASSERT_EQ(count_where(s, "record_matches", "record_id", a), 9); /* the last mine: 51 m from a find */
+    dm_store_close(s);
+}
+
+static void st_zero(sqlite3_context *c, int n, sqlite3_value **v)
+{
+    (void)n;
+    (void)v;
+    sqlite3_result_int(c, 0);
+}
+
+/* Give the row of `layer` matching `where` a self-intersecting polygon behind the store's back,
+ * as another tool editing the GeoPackage could. */
+static void bowtie_record(const char *path, const char *layer, const char *where)
+{
+    sqlite3 *db = NULL;
+    ASSERT_EQ(sqlite3_open(path, &db), SQLITE_OK);
+    const char *fns[] = {"ST_IsEmpty", "ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY"};
+    for (int i = 0; i < 5; i++)
+        sqlite3_create_function(db, fns[i], 1, SQLITE_UTF8, NULL, st_zero, NULL, NULL);
+    /* GeoPackage header (EPSG:4326, no envelope) + WKB MULTIPOLYGON of a bow tie */
+    unsigned char blob[8 + 9 + 9 + 4 + 5 * 16], *p = blob;
+    memcpy(p, "GP\0\1", 4);
+    int32_t srs = 4326;
+    memcpy(p + 4, &srs, 4);
+    p += 8;
+    uint32_t one = 1, mp = 6, pg = 3, np = 5;
+    *p++ = 1;
+    memcpy(p, &mp, 4), p += 4;
+    memcpy(p, &one, 4), p += 4;
+    *p++ = 1;
+    memcpy(p, &pg, 4), p += 4;
+    memcpy(p, &one, 4), p += 4;
+    memcpy(p, &np, 4), p += 4;
+    double xy[10] = {47.010, 40.000, 47.012, 40.001, 47.012, 40.000, 47.010, 40.001, 47.010, 40.000};
+    memcpy(p, xy, sizeof xy);
+    char sql[160];
+    snprintf(sql, sizeof sql, "UPDATE %s SET geom = ? WHERE %s", layer, where);
+    sqlite3_stmt *st = NULL;
+    ASSERT_EQ(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    sqlite3_bind_blob(st, 1, blob, (int)sizeof blob, SQLITE_STATIC);
+    ASSERT_MSG(sqlite3_step(st) == SQLITE_DONE, "update: %s", sqlite3_errmsg(db));
+    ASSERT_EQ(sqlite3_changes(db), 1);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+TEST(verify_invalid_perimeter_is_a_problem_not_a_failed_run)
+{
+    char a[37], b[37];
+    const char *path = two_records_db("bow.gpkg", a, b);
+    bowtie_record(path, "records", "ref = 'R-2'");
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), path, 0, &s));
+    /* was: the whole run failed with a GEOS TopologyException */
+    json_t *r = verify_json(s, NULL, 0);
+    char *dump = json_dumps(json_object_get(r, "problems"), 0);
+    ASSERT_CONTAINS(dump, "R-2");
+    ASSERT_CONTAINS(dump, "Self-intersection");
+    free(dump);
+    json_t *r2 = json_array_get(json_object_get(r, "records"), 1);
+    ASSERT_MSG(json_is_true(json_object_get(r2, "skipped")), "R-2 skipped");
+    /* R-1 still verified and its weight stored */
+    ASSERT_EQ(json_integer_value(json_object_get(r, "records_verified")), 1);
+    json_decref(r);
+    ASSERT_NEAR(stored_reliability(s, a), 0.5, 1e-9);
+    dm_store_close(s);
+    /* an invalid released area: warned of and not used, the run goes on */
+    two_records_db("bowrel.gpkg", a, b);
+    path = dmtest_path("bowrel.gpkg");
+    bowtie_record(path, "release_areas", "fid = 2");
+    ASSERT_OK(dm_store_open(dmtest_ctx(), path, 0, &s));
+    r = verify_json(s, NULL, 1);
+    dump = json_dumps(json_object_get(r, "problems"), 0);
+    ASSERT_CONTAINS(dump, "release_areas");
+    ASSERT_CONTAINS(dump, "Self-intersection");
+    free(dump);
+    json_decref(r);
     dm_store_close(s);
 }

@@ -167,6 +167,15 @@ static dm_status load_records(vctx *v, const char *only)
         } else if (!(dm_geom_area(r->g) > 0)) {
             problem(v, "record %s (%s, feature %ld): perimeter has no area; skipped", r->ref, r->uuid, feature);
             r->skip = 1;
+        } else {
+            char why[128] = "";
+            double fx = NAN, fy = NAN;
+            if (!dm_geom_is_valid(g, why, sizeof why, &fx, &fy)) {
+                problem(v, "record %s (%s, feature %ld): geometry (perimeter) is not a valid polygon (%s at %.7f %.7f); "
+                        "skipped: fix the perimeter (e.g. export it and import it again with --repair)",
+                        r->ref, r->uuid, feature, why[0] ? why : "invalid", fx, fy);
+                r->skip = 1;
+            }
         }
         dm_geom_free(g);
     }
@@ -216,11 +225,22 @@ static dm_status load_releases(vctx *v)
     if (st)
         return st;
     int k = 0;
+    long feature = 0;
     while (!st && (k = dm_cursor_next(c)) > 0 && v->nrel < (size_t)n) {
         dm_geom *g = NULL, *u = NULL;
+        feature++;
         st = dm_cursor_geom(c, &g);
         if (st)
             break;
+        char why[128] = "";
+        double fx = NAN, fy = NAN;
+        if (g && !dm_geom_is_empty(g) && !dm_geom_is_valid(g, why, sizeof why, &fx, &fy)) {
+            problem(v, "release_areas feature %ld (%s): geometry is not a valid polygon (%s at %.7f %.7f); not used "
+                    "as released land: fix it (e.g. export it and import it again with --repair)",
+                    feature, dm_cursor_uuid(c), why[0] ? why : "invalid", fx, fy);
+            dm_geom_free(g);
+            continue;
+        }
         if (g && dm__wgs84_bounds(g) && dm_geom_transform(v->ctx, v->fr.fwd, g, &u) == DM_OK &&
             dm_geom_bounds(u, v->rel[v->nrel].b)) {
             const char *o = dm_cursor_text(c, "outcome");
