@@ -143,13 +143,14 @@ typedef struct dm_plan_result {
     size_t n_funded, n_high;
     double years_high, years_all; /* from start to the last working day */
     char end_high[11], end_all[11];
-    double residual_items; /* expected items left in released land */
+    double residual_items; /* expected items left in released land (funded hazards) */
+    double unfunded_items; /* expected items in hazards the budget does not fund */
     size_t n_late;         /* funded hazards ending after the horizon */
     double late_ha;
     /* forecast (Monte Carlo over contamination) */
     int samples;
     dm_band mc_years_high, mc_years_all, mc_cost;
-    /* donor comparison */
+    /* donor comparison, over every hazard whatever the budget */
     double full_years, full_cost, full_clear_ha;
     double rb_years, rb_cost, rb_clear_ha;
     /* team use: working days busy per team (n_teams entries) */

@@ -65,7 +65,12 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg)
            r->area_route[2]);
     printf("  cost:     USD %.2f M expected (%zu hazards funded, USD %.2f M)\n", r->total_cost / 1e6,
            r->n_funded, r->funded_cost / 1e6);
-    printf("  residual: %.1f expected items left in released land\n", r->residual_items);
+    if (r->n_funded < r->n)
+        printf("  residual: %.1f expected items left in released land; %.1f in the %zu unfunded "
+               "hazards\n",
+               r->residual_items, r->unfunded_items, r->n - r->n_funded);
+    else
+        printf("  residual: %.1f expected items left in released land\n", r->residual_items);
     printf("  end:      high-risk land (%zu hazards) %s (%.1f years); all land %s (%.1f years)\n",
            r->n_high, r->end_high, r->years_high, r->end_all, r->years_all);
     if (cfg->horizon_years > 0)
@@ -76,7 +81,8 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg)
            r->samples, r->mc_years_high.p10, r->mc_years_high.p50, r->mc_years_high.p90,
            r->mc_years_all.p10, r->mc_years_all.p50, r->mc_years_all.p90, r->mc_cost.p10 / 1e6,
            r->mc_cost.p50 / 1e6, r->mc_cost.p90 / 1e6);
-    printf("  donor:    clear every suspected hectare: %.1f years, USD %.2f M (%.1f ha cleared)\n"
+    printf("  donor:    (every open hazard, whatever the budget)\n"
+           "            clear every suspected hectare: %.1f years, USD %.2f M (%.1f ha cleared)\n"
            "            risk-based release:            %.1f years, USD %.2f M (%.1f ha cleared)\n",
            r->full_years, r->full_cost / 1e6, r->full_clear_ha, r->rb_years, r->rb_cost / 1e6,
            r->rb_clear_ha);

@@ -495,3 +495,72 @@ TEST(plan_team_file_refuses_ambiguous_rows)
     ASSERT_STATUS(DM_EINVAL, dm_plan_run(ctx, &c, h, 1, tt, 1, &r));
     ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "team 1 'M1'");
 }
+
+/* Under a budget the donor comparison still compares the same land (every
+ * hazard, both ways); the residual counts released land only, the unfunded
+ * hazards' items apart. A task's cost is its stage's: technical survey at
+ * the TS rate, the follow-up clearance at the clearance rate with the items,
+ * and the tasks add up to the funded cost. */
+TEST(plan_budget_comparison_residual_and_task_costs)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_plan_config c;
+    cfg_test(&c);
+    c.samples = 0;
+    dm_plan_hazard h[3] = {hz("A", 10, 1, 50), hz("B", 1, 0.5, 2), hz("C", 2, 0.01, 0.01)};
+    h[1].accidents = 5; /* B first */
+    dm_plan_team t[2] = {team("M1", DM_TEAM_MANUAL, 1, 1000), team("S", DM_TEAM_SURVEY, 10, 100)};
+    dm_plan_result *all = NULL, *r = NULL;
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 3, t, 2, &all));
+    c.budget_usd = 60000;
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 3, t, 2, &r));
+    ASSERT(!r->funded[0] && r->funded[1]);
+    /* the comparison does not depend on the budget */
+    ASSERT_NEAR(r->rb_cost, all->rb_cost, 1e-6);
+    ASSERT_NEAR(r->rb_cost, r->total_cost, 1e-6);
+    ASSERT_NEAR(r->rb_years, all->rb_years, 1e-9);
+    ASSERT_NEAR(r->rb_clear_ha, all->rb_clear_ha, 1e-9);
+    ASSERT_NEAR(r->full_cost, all->full_cost, 1e-6);
+    /* the residual: funded hazards only; A's 50 items are unfunded */
+    double want = 0;
+    for (int i = 0; i < 3; i++)
+        if (r->funded[i])
+            want += h[i].items * (1 - c.detect[r->route[i]]);
+    ASSERT_NEAR(r->residual_items, want, 1e-9);
+    ASSERT_NEAR(r->unfunded_items, 50, 1e-9);
+    /* task costs by stage */
+    double sum = 0, ts_cost = 0, ts_ha = 0, cl_cost = 0, cl_ha = 0;
+    for (size_t k = 0; k < r->n_tasks; k++) {
+        const dm_plan_task *tk = &r->tasks[k];
+        sum += tk->cost_usd;
+        if (tk->hazard == 1 && tk->stage == DM_ROUTE_REDUCE) {
+            ts_cost += tk->cost_usd;
+            ts_ha += tk->area_ha;
+        } else if (tk->hazard == 1 && tk->stage == DM_ROUTE_CLEAR) {
+            cl_cost += tk->cost_usd;
+            cl_ha += tk->area_ha;
+        }
+    }
+    ASSERT_NEAR(sum, r->funded_cost, 1e-6);
+    ASSERT_NEAR(ts_ha, 1, 1e-9);
+    ASSERT_NEAR(ts_cost, c.usd_ha[DM_ROUTE_REDUCE], 1e-6);
+    ASSERT(cl_ha > 0);
+    ASSERT_NEAR(cl_cost, cl_ha * c.usd_ha[DM_ROUTE_CLEAR] + 2 * c.detect[DM_ROUTE_REDUCE] * c.usd_item,
+                1e-6);
+    dm_plan_result_free(ctx, r);
+    dm_plan_result_free(ctx, all);
+}
+
+/* Teams far too few for the land: a clear error, not dates of a wrapped year. */
+TEST(plan_refuses_dates_past_9999)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_plan_config c;
+    cfg_test(&c);
+    c.samples = 0;
+    dm_plan_hazard h[1] = {hz("HUGE", 5000, 1, 1e6)};
+    dm_plan_team t[1] = {team("M1", DM_TEAM_MANUAL, 0.001, 1000)};
+    dm_plan_result *r = NULL;
+    ASSERT_STATUS(DM_EINVAL, dm_plan_run(ctx, &c, h, 1, t, 1, &r));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "after the year 9999");
+}

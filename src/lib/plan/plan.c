@@ -527,17 +527,29 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
             if (w[i].ha[sg] > 0 && best_rate[sg] > 0)
                 r->days[i] += w[i].ha[sg] / best_rate[sg];
         }
-        /* the cost of a piece, per hectare of its stage */
-        double tot_ha = w[i].ha[0] + w[i].ha[1] + w[i].ha[2];
-        for (int sg = 0; sg < DM_ROUTES; sg++)
-            cph[i * DM_ROUTES + sg] = tot_ha > 0 ? r->cost[i] / tot_ha : 0;
+        /* the cost of a piece, per hectare of its stage: each stage at its
+         * own rate, the items where they are destroyed (the last stage) */
+        {
+            double sc[DM_ROUTES] = {0, 0, 0};
+            int lastsg = -1;
+            for (int sg = 0; sg < DM_ROUTES; sg++)
+                if (w[i].ha[sg] > 0) {
+                    sc[sg] = w[i].ha[sg] * cfg->usd_ha[sg];
+                    lastsg = sg;
+                }
+            if (lastsg >= 0) {
+                double rest = r->cost[i] - sc[0] - sc[1] - sc[2];
+                sc[lastsg] += rest;
+            }
+            for (int sg = 0; sg < DM_ROUTES; sg++)
+                cph[i * DM_ROUTES + sg] = w[i].ha[sg] > 0 ? sc[sg] / w[i].ha[sg] : 0;
+        }
         r->area_route[rt] += h[i].area_ha;
         r->items_route[rt] += h[i].items;
         r->n_route[rt] += 1;
         r->total_area_ha += h[i].area_ha;
         r->total_items += h[i].items;
         r->total_cost += r->cost[i];
-        r->residual_items += h[i].items * (1 - cfg->detect[rt]);
         if (min_cost < 0 || r->cost[i] < min_cost) {
             min_cost = r->cost[i];
             min_i = i;
@@ -566,6 +578,12 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
         }
     }
     r->funded_cost = spent;
+    for (size_t i = 0; i < n; i++) {
+        if (r->funded[i])
+            r->residual_items += h[i].items * (1 - cfg->detect[r->route[i]]);
+        else
+            r->unfunded_items += h[i].items;
+    }
 
     /* the expected plan, with its task list */
     s.record = 1;
@@ -607,11 +625,23 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
     r->years_high = years_of(d0, wdw, last_high);
     dm__civil_date(dm__workday_date(d0, wdw, last > 0 ? last - 1 : 0), r->end_all);
     dm__civil_date(dm__workday_date(d0, wdw, last_high > 0 ? last_high - 1 : 0), r->end_high);
-    r->rb_years = r->years_all;
-    r->rb_cost = r->funded_cost;
+    /* dates are written with four-digit years */
+    if (dm__workday_date(d0, wdw, last > 0 ? last - 1 : 0) > dm_date_days("9999-12-31")) {
+        st = dm__fail(ctx, DM_EINVAL,
+                      "the plan would end after the year 9999 (%ld working days): add teams or "
+                      "faster ones",
+                      last);
+        goto done;
+    }
+    /* donor comparison: risk-based release of every hazard, whatever the
+     * budget, against full clearance of every hazard (below) */
+    {
+        long lr = r->n_funded == n ? last : run_schedule(&s, order, n, NULL, w, end, NULL);
+        r->rb_years = years_of(d0, wdw, lr);
+    }
+    r->rb_cost = r->total_cost;
     for (size_t i = 0; i < n; i++)
-        if (r->funded[i])
-            r->rb_clear_ha += w[i].ha[DM_ROUTE_CLEAR];
+        r->rb_clear_ha += w[i].ha[DM_ROUTE_CLEAR];
     dm__progress(ctx, "plan", 1, 1);
 
     /* donor comparison: full clearance of every suspected hectare */

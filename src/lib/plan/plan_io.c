@@ -414,9 +414,10 @@ dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haz
     dm__buf_printf(&b, "{\"start\":\"%s\",\"hazards\":%zu,\"funded\":%zu,\"teams\":%zu,", r->start,
                    r->n, r->n_funded, r->n_teams);
     dm__buf_printf(&b, "\"area_ha\":%.4f,\"expected_items\":%.4f,\"cost_usd\":%.2f,"
-                       "\"funded_cost_usd\":%.2f,\"residual_items\":%.4f,",
+                       "\"funded_cost_usd\":%.2f,\"residual_items\":%.4f,"
+                       "\"unfunded_items\":%.4f,",
                    r->total_area_ha, r->total_items, r->total_cost, r->funded_cost,
-                   r->residual_items);
+                   r->residual_items, r->unfunded_items);
     dm__buf_puts(&b, "\"routes\":{");
     for (int k = 0; k < DM_ROUTES; k++)
         dm__buf_printf(&b, "%s\"%s\":{\"hazards\":%.0f,\"area_ha\":%.4f,\"expected_items\":%.4f}",
