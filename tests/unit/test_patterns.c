@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -358,5 +359,79 @@ TEST(patterns_again_on_unchanged_data_writes_nothing_new)
     ASSERT_EQ(kept, 6);
     free(ids1);
     free(ids2);
+    dm_store_close(s);
+}
+
+static void st_zero(sqlite3_context *c, int n, sqlite3_value **v)
+{
+    (void)n;
+    (void)v;
+    sqlite3_result_int(c, 0);
+}
+
+/* Give the rows of `layer` matching `where` a self-intersecting polygon
+ * behind the store's back, as another tool editing the GeoPackage could. */
+static void bowtie(const char *path, const char *layer, const char *where, double x0, double y0)
+{
+    sqlite3 *db = NULL;
+    ASSERT_EQ(sqlite3_open(path, &db), SQLITE_OK);
+    const char *fns[] = {"ST_IsEmpty", "ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY"};
+    for (int i = 0; i < 5; i++)
+        sqlite3_create_function(db, fns[i], 1, SQLITE_UTF8, NULL, st_zero, NULL, NULL);
+    unsigned char blob[8 + 9 + 9 + 4 + 5 * 16], *p = blob;
+    memcpy(p, "GP\0\1", 4);
+    int32_t srs = 4326;
+    memcpy(p + 4, &srs, 4);
+    p += 8;
+    uint32_t one = 1, mp = 6, pg = 3, np = 5;
+    *p++ = 1;
+    memcpy(p, &mp, 4), p += 4;
+    memcpy(p, &one, 4), p += 4;
+    *p++ = 1;
+    memcpy(p, &pg, 4), p += 4;
+    memcpy(p, &one, 4), p += 4;
+    memcpy(p, &np, 4), p += 4;
+    double xy[10] = {x0, y0, x0 + 0.002, y0 + 0.001, x0 + 0.002, y0, x0, y0 + 0.001, x0, y0};
+    memcpy(p, xy, sizeof xy);
+    char sql[160];
+    snprintf(sql, sizeof sql, "UPDATE %s SET geom = ? WHERE %s", layer, where);
+    sqlite3_stmt *st = NULL;
+    ASSERT_EQ(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    sqlite3_bind_blob(st, 1, blob, (int)sizeof blob, SQLITE_STATIC);
+    ASSERT_MSG(sqlite3_step(st) == SQLITE_DONE, "update: %s", sqlite3_errmsg(db));
+    ASSERT_EQ(sqlite3_changes(db), 1);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+TEST(patterns_invalid_polygons_are_warned_of_not_fatal)
+{
+    char rec[37];
+    dm_store *s = two_hazards("bow.gpkg", rec);
+    /* released land over H-B, then made a bow tie by another tool */
+    add_geom_row(s, "release_areas", "POLYGON((47.001 40.000, 47.002 40.000, 47.002 40.001, 47.001 40.001, 47.001 40.000))",
+                 "outcome", "cleared", NULL, NULL, NULL);
+    dm_store_close(s);
+    bowtie(dmtest_path("bow.gpkg"), "release_areas", "fid = 1", 47.000, 40.000);
+    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path("bow.gpkg"), 0, &s));
+    /* was: the whole run failed with a GEOS TopologyException naming nothing */
+    json_t *r = patterns_json(s, NULL);
+    char *dump = json_dumps(json_object_get(r, "problems"), 0);
+    ASSERT_CONTAINS(dump, "release_areas feature 1");
+    ASSERT_CONTAINS(dump, "Self-intersection");
+    free(dump);
+    ASSERT_EQ(json_integer_value(json_object_get(r, "predicted")), 10);
+    json_decref(r);
+    dm_store_close(s);
+    /* an invalid hazard: named, not examined; --hazard on it says so */
+    bowtie(dmtest_path("bow.gpkg"), "hazards", "ref = 'H-B'", 47.001, 40.000);
+    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path("bow.gpkg"), 0, &s));
+    r = patterns_json(s, "H-B");
+    dump = json_dumps(json_object_get(r, "problems"), 0);
+    ASSERT_CONTAINS(dump, "hazards feature 2 (H-B");
+    ASSERT_CONTAINS(dump, "hazard H-B: no usable geometry");
+    free(dump);
+    ASSERT_EQ(json_integer_value(json_object_get(r, "hazards_examined")), 0);
+    json_decref(r);
     dm_store_close(s);
 }

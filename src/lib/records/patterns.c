@@ -53,7 +53,7 @@ static int meets(const double a[4], const double b[4], double m)
 }
 
 static dm_status load_geoms(dm_store *s, const dm__frame *fr, const char *layer, const char *only, hz **out,
-                            size_t *n)
+                            size_t *n, json_t *problems)
 {
     dm_ctx *ctx = dm_store_ctx(s);
     *out = NULL;
@@ -75,11 +75,25 @@ static dm_status load_geoms(dm_store *s, const dm__frame *fr, const char *layer,
     dm_cursor *c = NULL;
     st = dm_store_select(s, layer, &sel, &c);
     int k = 0;
+    long feature = 0;
     while (!st && (k = dm_cursor_next(c)) > 0 && *n < (size_t)cnt) {
         dm_geom *g = NULL;
+        feature++;
         st = dm_cursor_geom(c, &g);
         if (st)
             break;
+        char why[128] = "";
+        double fx = NAN, fy = NAN;
+        if (g && !dm_geom_is_empty(g) && !dm_geom_is_valid(g, why, sizeof why, &fx, &fy)) {
+            const char *ref = dm_cursor_text(c, "ref");
+            json_array_append_new(problems, json_sprintf("%s feature %ld (%s%s%s): geometry is not a valid polygon "
+                                                         "(%s at %.7f %.7f); not used: fix it (e.g. export it and "
+                                                         "import it again with --repair)",
+                                                         layer, feature, ref ? ref : "", ref ? ", " : "",
+                                                         dm_cursor_uuid(c), why[0] ? why : "invalid", fx, fy));
+            dm_geom_free(g);
+            continue;
+        }
         hz *h = &v[*n];
         if (g && dm__wgs84_bounds(g) && dm_geom_transform(ctx, fr->fwd, g, &h->g) == DM_OK &&
             dm_geom_bounds(h->g, h->b)) {
@@ -344,11 +358,11 @@ dm_status dm_patterns_run(dm_store *s, const dm_patterns_opts *opts, char **json
     double *xy = NULL;
     /* every hazard: a recorded mine belongs to one (see owner()), also when
      * only one is examined */
-    st = load_geoms(s, &fr, "hazards", NULL, &h, &nh);
+    st = load_geoms(s, &fr, "hazards", NULL, &h, &nh, problems);
     if (!st)
-        st = load_geoms(s, &fr, "release_areas", NULL, &rl, &nrl);
+        st = load_geoms(s, &fr, "release_areas", NULL, &rl, &nrl, problems);
     if (!st)
-        st = load_geoms(s, &fr, "records", NULL, &rc, &nrc);
+        st = load_geoms(s, &fr, "records", NULL, &rc, &nrc, problems);
     if (!st)
         st = dm__load_points(s, &fr, "items", NULL, NULL, "category", NULL, NULL, &it, &nit, NULL);
     if (!st)
@@ -537,7 +551,7 @@ dm_status dm_patterns_run(dm_store *s, const dm_patterns_opts *opts, char **json
     if (st)
         goto done;
     if (o.hazard && !examined)
-        json_array_append_new(problems, json_sprintf("hazard %s: no usable geometry (missing, or not WGS 84); "
+        json_array_append_new(problems, json_sprintf("hazard %s: no usable geometry (missing, invalid or not WGS 84); "
                                                      "nothing predicted", o.hazard));
     json_object_set_new(root, "hazards_examined", json_integer((json_int_t)examined));
     json_object_set_new(root, "hazards_with_rows", json_integer((json_int_t)with_rows));
