@@ -71,6 +71,10 @@ typedef struct dm_plan_config {
     uint64_t seed;
 } dm_plan_config;
 
+/* A plan date: exactly YYYY-MM-DD, a real day (not 23/11/2026, which other
+ * commands take, nor a time after it). 1 and out filled when valid. */
+DM_API int dm_plan_date_parse(const char *s, char out[11]);
+
 /* Fill cfg with the documented defaults (config/plan-default.json). */
 DM_API void dm_plan_config_default(dm_plan_config *cfg);
 /* Override cfg from a JSON file of the shape of config/plan-default.json

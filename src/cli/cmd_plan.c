@@ -200,8 +200,11 @@ static int run_plan(dm_ctx *ctx, int argc, char **argv)
         cfg.samples = (int)samples;
     if (start) {
         char d[11];
-        if (!dm_date_parse(start, d))
+        if (!dm_plan_date_parse(start, d)) {
+            free(csv_def);
+            free(json_def);
             return cli_usage_error("plan", "--start must be a date YYYY-MM-DD, not '%s'", start);
+        }
         memcpy(cfg.start_date, d, sizeof d);
     }
     dm_plan_team *teams = NULL;

@@ -564,3 +564,30 @@ TEST(plan_refuses_dates_past_9999)
     ASSERT_STATUS(DM_EINVAL, dm_plan_run(ctx, &c, h, 1, t, 1, &r));
     ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "after the year 9999");
 }
+
+/* The start date is exactly YYYY-MM-DD: "01/02/2026" (which day?) and a
+ * time after the date are refused, on the command line and in the config. */
+TEST(plan_start_date_is_strict)
+{
+    char d[11];
+    ASSERT(dm_plan_date_parse("2026-11-23", d));
+    ASSERT_STREQ(d, "2026-11-23");
+    ASSERT(!dm_plan_date_parse("23/11/2026", d));
+    ASSERT(!dm_plan_date_parse("2026-11-23T10:00", d));
+    ASSERT(!dm_plan_date_parse("2026/11/23", d));
+    ASSERT(!dm_plan_date_parse("2026-02-30", d));
+    ASSERT(!dm_plan_date_parse("2026-11", d));
+    dm_ctx *ctx = dmtest_ctx();
+    dm_plan_config c;
+    dm_plan_config_default(&c);
+    const char *p = dmtest_path("c.json");
+    dmtest_write_file(p, "{\"start_date\": \"01/02/2026\"}");
+    ASSERT_STATUS(DM_EPARSE, dm_plan_config_load(ctx, p, &c));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "'start_date'");
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --start 01/02/2026", dmtest_demo_db(),
+                           dmtest_repo_path("config/teams-default.csv"));
+    ASSERT_EQ(rc, 2);
+    ASSERT_CONTAINS(out, "--start must be a date YYYY-MM-DD");
+    free(out);
+}

@@ -37,6 +37,16 @@ int dm_team_kind_parse(const char *s)
 
 /* ---- calendar ---------------------------------------------------------- */
 
+int dm_plan_date_parse(const char *s, char out[11])
+{
+    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return 0;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return 0;
+    return dm_date_parse(s, out);
+}
+
 void dm__civil_date(long days, char out[11])
 {
     /* days since 1970-01-01 -> Y-M-D (Howard Hinnant's algorithm) */
@@ -176,7 +186,7 @@ dm_status dm_plan_config_check(dm_ctx *ctx, const dm_plan_config *c)
     NEED(c->samples >= 0 && c->samples <= 100000, "samples", "must be 0-100000");
     if (c->start_date[0]) {
         char d[11];
-        NEED(dm_date_parse(c->start_date, d), "start_date", "must be a date YYYY-MM-DD");
+        NEED(dm_plan_date_parse(c->start_date, d), "start_date", "must be a date YYYY-MM-DD");
     }
 #undef NEED
     return DM_OK;

@@ -131,7 +131,7 @@ dm_status dm_plan_config_load(dm_ctx *ctx, const char *path, dm_plan_config *cfg
                 cfg->seed = (uint64_t)x;
         } else if (!strcmp(key, "start_date")) {
             char d[11];
-            if (!json_is_string(v) || (json_string_length(v) && !dm_date_parse(json_string_value(v), d))) {
+            if (!json_is_string(v) || (json_string_length(v) && !dm_plan_date_parse(json_string_value(v), d))) {
                 st = dm__fail(ctx, DM_EPARSE, "%s: 'start_date' must be a date YYYY-MM-DD", path);
                 goto out;
             }
