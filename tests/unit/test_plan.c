@@ -591,3 +591,47 @@ TEST(plan_start_date_is_strict)
     ASSERT_CONTAINS(out, "--start must be a date YYYY-MM-DD");
     free(out);
 }
+
+/* A hazard whose area or risk is text or negative is named with its field,
+ * not read as 0 or replaced by another area. */
+TEST(plan_gather_refuses_bad_hazard_numbers)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    const char *db = dmtest_demo_db();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, db, 0, &s));
+    dm_plan_config c;
+    cfg_test(&c);
+    dm_plan_hazard *h = NULL;
+    size_t n = 0;
+    ASSERT_OK(dm_plan_gather(s, &c, 1, &h, &n));
+    ASSERT(n > 0);
+    char uuid[37], ref[48];
+    snprintf(uuid, sizeof uuid, "%s", h[0].uuid);
+    snprintf(ref, sizeof ref, "%s", h[0].ref[0] ? h[0].ref : h[0].uuid);
+    dm_free(ctx, h);
+    dm_store_close(s);
+    /* values the store refuses, as an edit outside demine leaves them (the
+     * test copy's update triggers need SpatiaLite functions: dropped) */
+    char *out = NULL;
+    int rc = dmtest_sh(&out, "sqlite3 '%s' \"DROP TRIGGER IF EXISTS rtree_hazards_geom_update3; "
+                             "DROP TRIGGER IF EXISTS rtree_hazards_geom_update4; UPDATE hazards SET "
+                             "remaining_area_ha = -2 WHERE uuid = '%s'\"",
+                       db, uuid);
+    ASSERT_MSG(rc == 0, "sqlite3: %s", out);
+    free(out);
+    ASSERT_OK(dm_store_open(ctx, db, 0, &s));
+    ASSERT(dm_plan_gather(s, &c, 1, &h, &n) != DM_OK);
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), ref);
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "field 'remaining_area_ha'");
+    dm_store_close(s);
+    rc = dmtest_sh(&out, "sqlite3 '%s' \"UPDATE hazards SET remaining_area_ha = NULL, p_contam = "
+                         "'abc', expected_items = 1 WHERE uuid = '%s'\"",
+                   db, uuid);
+    ASSERT_MSG(rc == 0, "sqlite3: %s", out);
+    free(out);
+    ASSERT_OK(dm_store_open(ctx, db, 0, &s));
+    ASSERT(dm_plan_gather(s, &c, 1, &h, &n) != DM_OK);
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "field 'p_contam': 'abc' is not a number");
+    dm_store_close(s);
+}

@@ -146,6 +146,34 @@ static double box_dist(double x, double y, const double b[4])
     return sqrt(dx * dx + dy * dy);
 }
 
+/* A number field of a hazard: NAN when empty; -1 (and an error naming the
+ * hazard and field) when it holds text that is no number or a negative one. */
+static int hazard_real(dm_ctx *ctx, dm_cursor *c, const dm_plan_hazard *hz, const char *field,
+                       double *out)
+{
+    *out = NAN;
+    const char *t = dm_cursor_text(c, field);
+    if (!t)
+        return 0;
+    char *end = NULL;
+    double v = strtod(t, &end);
+    while (end && (*end == ' ' || *end == '\t'))
+        end++;
+    if (!*t || !end || *end || !isfinite(v)) {
+        dm__fail(ctx, DM_EPARSE, "hazard %s: field '%s': '%s' is not a number",
+                 hz->ref[0] ? hz->ref : hz->uuid, field, t);
+        return -1;
+    }
+    v = dm_cursor_real(c, field, v);
+    if (v < 0) {
+        dm__fail(ctx, DM_EPARSE, "hazard %s: field '%s': %g must be >= 0",
+                 hz->ref[0] ? hz->ref : hz->uuid, field, v);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
 /* A prior when no risk map exists (docs/plan.md). */
 static void prior_of(dm_plan_hazard *h, const char *cls, double reliability)
 {
@@ -213,10 +241,18 @@ dm_status dm_plan_gather(dm_store *s, const dm_plan_config *cfg, int use_prior,
         st = dm_cursor_geom(c, &g);
         if (st)
             goto out;
-        double area = dm_cursor_real(c, "remaining_area_ha", -1);
-        if (!(area >= 0))
-            area = dm_cursor_real(c, "est_area_ha", -1);
-        if (!(area >= 0) && g && dm_geom_area_ha(ctx, g, &area))
+        double area = NAN, est = NAN, pc = NAN, ei = NAN;
+        if (hazard_real(ctx, c, hz, "remaining_area_ha", &area) ||
+            (isnan(area) && hazard_real(ctx, c, hz, "est_area_ha", &est)) ||
+            hazard_real(ctx, c, hz, "p_contam", &pc) ||
+            hazard_real(ctx, c, hz, "expected_items", &ei)) {
+            dm_geom_free(g);
+            st = dm__wrap(ctx, "%s", dm_store_path(s));
+            goto out;
+        }
+        if (isnan(area))
+            area = est;
+        if (isnan(area) && (!g || dm_geom_area_ha(ctx, g, &area)))
             area = 0;
         hz->area_ha = area >= 0 ? area : 0;
         if (g) {
@@ -227,7 +263,6 @@ dm_status dm_plan_gather(dm_store *s, const dm_plan_config *cfg, int use_prior,
             }
             dm_geom_free(g);
         }
-        double pc = dm_cursor_real(c, "p_contam", NAN), ei = dm_cursor_real(c, "expected_items", NAN);
         if (!isnan(pc) && !isnan(ei)) {
             hz->p = pc;
             hz->items = ei;
