@@ -193,3 +193,36 @@ TEST(stats_count_an_accident_as_civilian_only_when_civilians_were_hit)
     ASSERT_MSG(ma && strtod(ma + 21, NULL) == 1, "%s", json);
     dm_free(ctx, json);
 }
+
+/* Under a budget the forecast's cost band covers the funded hazards only:
+ * the report pairs it with their cost, gives the cost of all beside it and
+ * the items left in unfunded hazards. */
+TEST(report_pairs_a_budget_plans_cost_band_with_the_funded_cost)
+{
+    const char *db = dmtest_demo_db();
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 20 --start 2026-01-05 "
+                                 "--budget 2000000 --out-json '%s'",
+                           db, dmtest_repo_path("config/teams-default.csv"), dmtest_path("b.json"));
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    free(out);
+    char *pj = dmtest_read_file(dmtest_path("b.json"));
+    ASSERT(pj);
+    const char *fc = strstr(pj, "\"funded_cost_usd\":"), *ac = strstr(pj, "\"cost_usd\":");
+    ASSERT(fc && ac);
+    double funded = strtod(fc + 18, NULL), all = strtod(ac + 11, NULL);
+    ASSERT(funded > 0 && funded < all);
+    free(pj);
+    const char *html = dmtest_path("budget.html");
+    rc = dmtest_demine(&out, "report '%s' --out '%s'", db, html);
+    ASSERT_MSG(rc == 0, "report failed: %s", out);
+    free(out);
+    char *h = dmtest_read_file(html), want[128];
+    ASSERT(h);
+    snprintf(want, sizeof want, "Expected cost USD %.2f M for the ", funded / 1e6);
+    ASSERT_CONTAINS(h, want);
+    snprintf(want, sizeof want, "of USD %.2f M for all", all / 1e6);
+    ASSERT_CONTAINS(h, want);
+    ASSERT_CONTAINS(h, "in unfunded hazards");
+    free(h);
+}

@@ -95,9 +95,21 @@ static void key_figures(const rep_data *d, lines *L)
     add(L, "All land released by %s (%.1f years; P10-P90 %.1f-%.1f)",
         json_string_value(json_object_get(al, "end")), dm__jnum(al, "years"), dm__jnum(ya, "p10"),
         dm__jnum(ya, "p90"));
-    add(L, "Expected cost USD %.2f M (P10-P90 %.2f-%.2f M); residual risk %.1f expected items",
-        dm__jnum(p, "cost_usd") / 1e6, dm__jnum(co, "p10") / 1e6, dm__jnum(co, "p90") / 1e6,
-        dm__jnum(p, "residual_items"));
+    /* the forecast's band covers the funded hazards: pair it with their cost */
+    double all_cost = dm__jnum(p, "cost_usd"), funded_cost = dm__jnum(p, "funded_cost_usd");
+    if (!(funded_cost >= 0) || !json_object_get(p, "funded_cost_usd"))
+        funded_cost = all_cost;
+    if (funded_cost < all_cost - 0.005)
+        add(L, "Expected cost USD %.2f M for the %.0f funded hazards (P10-P90 %.2f-%.2f M) of "
+               "USD %.2f M for all; residual risk %.1f expected items in released land, %.1f in "
+               "unfunded hazards",
+            funded_cost / 1e6, dm__jnum(p, "funded"), dm__jnum(co, "p10") / 1e6,
+            dm__jnum(co, "p90") / 1e6, all_cost / 1e6, dm__jnum(p, "residual_items"),
+            dm__jnum(p, "unfunded_items"));
+    else
+        add(L, "Expected cost USD %.2f M (P10-P90 %.2f-%.2f M); residual risk %.1f expected items",
+            funded_cost / 1e6, dm__jnum(co, "p10") / 1e6, dm__jnum(co, "p90") / 1e6,
+            dm__jnum(p, "residual_items"));
     json_t *cmp = json_object_get(p, "comparison"), *f = json_object_get(cmp, "full_clearance"),
            *r = json_object_get(cmp, "risk_based");
     add(L, "Clearing every suspected hectare: %.1f years, USD %.2f M; risk-based: %.1f years, USD %.2f M",
