@@ -457,6 +457,34 @@ TEST(check_database_finds_items_outside_hazards_and_bad_dates)
     free(out);
 }
 
+/* Values written by another tool straight into the file (the store refuses
+ * them) are errors of `check`: text in a number column, a number out of its
+ * range, an unknown status; valid rows raise nothing. */
+TEST(check_database_finds_values_written_by_other_tools)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("h.geojson"), hazards_geojson);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards h.geojson"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "check db.gpkg --json"), 0);
+    ASSERT(!strstr(out, "bad_value"));
+    free(out);
+    int rc = dmtest_sh(&out, "cd '%s' && sqlite3 db.gpkg \"DROP TRIGGER IF EXISTS "
+                             "rtree_hazards_geom_update3; DROP TRIGGER IF EXISTS "
+                             "rtree_hazards_geom_update4; UPDATE hazards SET reliability = 'abc', "
+                             "p_contam = 1.5, status = 'bogus' WHERE ref = 'AGD-1'\"",
+                       dmtest_tmpdir());
+    ASSERT_MSG(rc == 0, "sqlite3: %s", out);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "check db.gpkg"), 4);
+    ASSERT_CONTAINS(out, "AGD-1: field 'reliability': 'abc' is not a number");
+    ASSERT_CONTAINS(out, "AGD-1: field 'p_contam'");
+    ASSERT_CONTAINS(out, "AGD-1: field 'status'");
+    ASSERT_CONTAINS(out, "bad_value");
+    free(out);
+}
+
 TEST(stats_counts_release_items_and_casualties)
 {
     make_db();

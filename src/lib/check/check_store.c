@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  *
- * check_store.c -- checking a whole database: every row's geometry and
- * dates, duplicates in every layer, overlapping hazards, items outside their
+ * check_store.c -- checking a whole database: every row's geometry, dates
+ * and values (numbers, ranges, enumerations written by other tools), duplicates in every layer, overlapping hazards, items outside their
  * hazard, activities and finds with out-of-order dates, and recorded areas
  * that disagree with the polygons.
  */
@@ -53,11 +53,26 @@ static dm_status check_layer(dm_store *s, const dm_layer_def *l, dm_check_report
         if (!ref)
             ref = dm_cursor_text(c, "name");
         r->rows_checked++;
-        for (size_t i = 0; i < l->n_fields; i++)
+        for (size_t i = 0; i < l->n_fields; i++) {
+            const dm_field_def *f = &l->fields[i];
             /* system layers (the plan) hold dates in the future by design */
-            if (l->fields[i].type == DM_FT_DATE && !(l->flags & DM_LAYER_SYSTEM))
-                dm__check_date(r, l->name, uuid, ref, l->fields[i].name,
-                               dm_cursor_text(c, l->fields[i].name));
+            if (f->type == DM_FT_DATE && !(l->flags & DM_LAYER_SYSTEM))
+                dm__check_date(r, l->name, uuid, ref, f->name, dm_cursor_text(c, f->name));
+            /* a value written by another tool (text in a number column, a
+             * probability of 1.5, an unknown status) that readers would take
+             * as 0 or ignore */
+            const char *v = f->type == DM_FT_INT || f->type == DM_FT_REAL ||
+                                    f->type == DM_FT_ENUM || f->type == DM_FT_ENUMSET ||
+                                    f->type == DM_FT_BOOL
+                                ? dm_cursor_text(c, f->name)
+                                : NULL;
+            char norm[256];
+            if (v && *v && dm_field_normalise(ctx, f, v, norm, sizeof norm) != DM_OK) {
+                dm__check_add(r, DM_CHECK_ERROR, "bad_value", l->name, uuid, ref, NAN, NAN,
+                              "field '%s': %s", f->name, dm_ctx_errmsg(ctx));
+                dm_ctx_clear_error(ctx);
+            }
+        }
         if (is_acts) {
             const char *a = dm_cursor_text(c, "start_date"), *b = dm_cursor_text(c, "end_date");
             if (a && b && strcmp(a, b) > 0)
