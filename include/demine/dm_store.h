@@ -111,6 +111,9 @@ DM_API const char *dm_cursor_uuid(dm_cursor *c);
 /* Field value as text; NULL for SQL NULL or unknown field. Borrowed until
  * the next dm_cursor_next(). "created", "updated", "author" work too. */
 DM_API const char *dm_cursor_text(dm_cursor *c, const char *field);
+/* Field value as a number; if_null for SQL NULL, an unknown field, or text
+ * that is not wholly a number (a value another tool wrote: "abc" is not 0;
+ * `demine check` reports it). */
 DM_API double dm_cursor_real(dm_cursor *c, const char *field, double if_null);
 /* The row's geometry (owned by the caller) or NULL when it has none. */
 DM_API dm_status dm_cursor_geom(dm_cursor *c, dm_geom **out);

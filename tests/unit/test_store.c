@@ -211,3 +211,50 @@ TEST(new_databases_open_styled_in_qgis_and_keep_the_users_styles)
     ASSERT_CONTAINS(out, "hazards");
     free(out);
 }
+
+/* Numbers another tool wrote as text: a whole number reads as itself, "abc"
+ * or "12 m" as missing (SQLite alone reads them as 0 and 12). */
+TEST(store_reads_text_in_a_number_column_as_missing_unless_a_number)
+{
+    dm_store *s = new_store();
+    const char *refs[4] = {"H-1", "H-2", "H-3", "H-4"};
+    for (int i = 0; i < 4; i++) {
+        char wkt[160];
+        double x = 46.9 + 0.02 * i;
+        snprintf(wkt, sizeof wkt, "POLYGON((%.2f 39.9, %.2f 39.9, %.2f 39.91, %.2f 39.91, %.2f 39.9))",
+                 x, x + 0.01, x + 0.01, x, x);
+        dm_row *r = hazard_row(refs[i], wkt);
+        char uuid[37];
+        ASSERT_OK(dm_store_insert(s, r, uuid));
+        dm_row_free(r);
+    }
+    dm_store_close(s);
+    char *out = NULL;
+    int rc = dmtest_sh(&out, "cd '%s' && sqlite3 t.gpkg \"DROP TRIGGER IF EXISTS "
+                             "rtree_hazards_geom_update3; DROP TRIGGER IF EXISTS "
+                             "rtree_hazards_geom_update4; UPDATE hazards SET p_contam = 'abc' WHERE "
+                             "ref = 'H-1'; UPDATE hazards SET p_contam = ' 0.25 ' WHERE ref = 'H-2'; "
+                             "UPDATE hazards SET p_contam = '12 m' WHERE ref = 'H-3'; "
+                             "UPDATE hazards SET p_contam = 0.5 WHERE ref = 'H-4'\"",
+                       dmtest_tmpdir());
+    ASSERT_MSG(rc == 0, "sqlite3: %s", out);
+    free(out);
+    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path("t.gpkg"), 0, &s));
+    dm_cursor *c = NULL;
+    ASSERT_OK(dm_store_select(s, "hazards", NULL, &c));
+    int seen = 0;
+    while (dm_cursor_next(c) == 1) {
+        const char *ref = dm_cursor_text(c, "ref");
+        double v = dm_cursor_real(c, "p_contam", -1);
+        if (!strcmp(ref, "H-1") || !strcmp(ref, "H-3"))
+            ASSERT_NEAR(v, -1, 0);
+        else if (!strcmp(ref, "H-2"))
+            ASSERT_NEAR(v, 0.25, 1e-12);
+        else
+            ASSERT_NEAR(v, 0.5, 1e-12);
+        seen++;
+    }
+    ASSERT_EQ(seen, 4);
+    dm_cursor_free(c);
+    dm_store_close(s);
+}

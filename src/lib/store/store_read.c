@@ -234,8 +234,19 @@ const char *dm_cursor_text(dm_cursor *c, const char *field)
 double dm_cursor_real(dm_cursor *c, const char *field, double if_null)
 {
     int col = column_of(c, field);
-    if (col < 0 || sqlite3_column_type(c->q, col) == SQLITE_NULL)
+    int type = col < 0 ? SQLITE_NULL : sqlite3_column_type(c->q, col);
+    if (type == SQLITE_NULL)
         return if_null;
+    if (type == SQLITE_TEXT) { /* SQLite would read "abc" as 0 and "12 m" as 12 */
+        const char *t = (const char *)sqlite3_column_text(c->q, col);
+        char *end = NULL;
+        double v = t ? strtod(t, &end) : 0;
+        if (!t || end == t)
+            return if_null;
+        while (*end == ' ' || *end == '\t')
+            end++;
+        return *end ? if_null : v;
+    }
     return sqlite3_column_double(c->q, col);
 }
 
