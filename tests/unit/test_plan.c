@@ -635,3 +635,54 @@ TEST(plan_gather_refuses_bad_hazard_numbers)
     ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "field 'p_contam': 'abc' is not a number");
     dm_store_close(s);
 }
+
+static char plan_logged[1024];
+
+static void plan_keep_log(void *user, dm_log_level level, const char *msg)
+{
+    (void)user;
+    size_t n = strlen(plan_logged);
+    if (level == DM_LOG_WARN)
+        snprintf(plan_logged + n, sizeof plan_logged - n, "%s\n", msg);
+}
+
+/* An open hazard with no area left to release has no task to plan: it is
+ * left out (not costed, not counted as high-risk land) with a warning that
+ * names it and says what to do. */
+TEST(plan_leaves_out_open_hazards_with_no_area_left)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    const char *db = dmtest_demo_db();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, db, 0, &s));
+    dm_plan_config c;
+    cfg_test(&c);
+    dm_plan_hazard *h = NULL;
+    size_t n0 = 0, n1 = 0;
+    ASSERT_OK(dm_plan_gather(s, &c, 1, &h, &n0));
+    ASSERT(n0 > 1);
+    char uuid[37], ref[48];
+    snprintf(uuid, sizeof uuid, "%s", h[0].uuid);
+    snprintf(ref, sizeof ref, "%s", h[0].ref[0] ? h[0].ref : h[0].uuid);
+    dm_free(ctx, h);
+    dm_store_close(s);
+    char *out = NULL;
+    int rc = dmtest_sh(&out, "sqlite3 '%s' \"DROP TRIGGER IF EXISTS rtree_hazards_geom_update3; "
+                             "DROP TRIGGER IF EXISTS rtree_hazards_geom_update4; UPDATE hazards SET "
+                             "remaining_area_ha = 0 WHERE uuid = '%s'\"",
+                       db, uuid);
+    ASSERT_MSG(rc == 0, "sqlite3: %s", out);
+    free(out);
+    plan_logged[0] = '\0';
+    dm_ctx_set_log(ctx, plan_keep_log, NULL);
+    ASSERT_OK(dm_store_open(ctx, db, 0, &s));
+    ASSERT_OK(dm_plan_gather(s, &c, 1, &h, &n1));
+    dm_ctx_set_log(ctx, NULL, NULL);
+    ASSERT_EQ(n1, n0 - 1);
+    for (size_t i = 0; i < n1; i++)
+        ASSERT(strcmp(h[i].uuid, uuid) != 0);
+    ASSERT_CONTAINS(plan_logged, "1 open hazard(s) with no area left to release");
+    ASSERT_CONTAINS(plan_logged, ref);
+    dm_free(ctx, h);
+    dm_store_close(s);
+}

@@ -202,7 +202,8 @@ dm_status dm_plan_gather(dm_store *s, const dm_plan_config *cfg, int use_prior,
     *out = NULL;
     *n_out = 0;
     dm_plan_hazard *h = NULL;
-    size_t n = 0, cap = 0, n_risk = 0, first_missing = (size_t)-1;
+    size_t n = 0, cap = 0, n_risk = 0, first_missing = (size_t)-1, n_empty = 0;
+    char first_empty[64] = "";
     pts p;
     memset(&p, 0, sizeof p);
     grid gr;
@@ -255,6 +256,14 @@ dm_status dm_plan_gather(dm_store *s, const dm_plan_config *cfg, int use_prior,
         if (isnan(area) && (!g || dm_geom_area_ha(ctx, g, &area)))
             area = 0;
         hz->area_ha = area >= 0 ? area : 0;
+        if (!(hz->area_ha > 0)) {
+            /* nothing left to release: costing its items and counting it as
+             * high-risk land with no task to do would not add up */
+            if (!n_empty++)
+                dm__strlcpy(first_empty, hz->ref[0] ? hz->ref : hz->uuid, sizeof first_empty);
+            dm_geom_free(g);
+            continue;
+        }
         if (g) {
             dm_geom_bounds(g, hz->bbox);
             if (!dm_geom_centroid_xy(g, &hz->lon, &hz->lat)) {
@@ -280,6 +289,12 @@ dm_status dm_plan_gather(dm_store *s, const dm_plan_config *cfg, int use_prior,
         st = dm_ctx_errcode(ctx);
         goto out;
     }
+    if (n_empty)
+        dm__log(ctx, DM_LOG_WARN,
+                "%s: %zu open hazard(s) with no area left to release (the first: %s) are left "
+                "out of the plan: close them (demine status DB REF closed) or correct "
+                "remaining_area_ha",
+                dm_store_path(s), n_empty, first_empty);
     if (n > 0 && n_risk == 0 && !use_prior) {
         st = dm__fail(ctx, DM_ENOTFOUND,
                       "%s: no risk map yet: run demine risk map DB first (or plan with --prior)",
