@@ -264,7 +264,8 @@ static dm_status write_predictions(dm_store *s, const dm__frame *fr, const hz *h
         return st;
     }
     /* per hazard: the old and the new rows, each sorted; equal sets stay */
-    qsort(v, nv, sizeof *v, cmp_prow);
+    if (nv)
+        qsort(v, nv, sizeof *v, cmp_prow);
     size_t changed = 0;
     unsigned char *act = dm_calloc(ctx, nv ? nv : 1, 1); /* 1: delete (old) / insert (new) */
     if (!act) {

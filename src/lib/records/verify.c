@@ -704,6 +704,8 @@ static int same_matches(vmatch *a, size_t na, vmatch *b, size_t nb)
 {
     if (na != nb)
         return 0;
+    if (!na)
+        return 1; /* qsort of NULL, 0 is undefined */
     qsort(a, na, sizeof *a, cmp_match);
     qsort(b, nb, sizeof *b, cmp_match);
     for (size_t i = 0; i < na; i++)
