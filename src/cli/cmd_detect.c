@@ -42,6 +42,31 @@ static const char *method_name(dm_detect_method m)
     return m == DM_DETECT_RX_GLOBAL ? "rx-global" : m == DM_DETECT_CONTRAST ? "contrast" : "rx";
 }
 
+/* 1 (after a usage error naming both) when an output would overwrite an
+ * input or another output (the same path or the same file); NULL paths are
+ * left out. */
+static int outputs_clash(int no, const char *const *oopt, const char *const *opath, int ni,
+                         const char *const *iwhat, const char *const *ipath)
+{
+    for (int o = 0; o < no; o++) {
+        if (!opath[o])
+            continue;
+        for (int i = 0; i < ni; i++)
+            if (ipath[i] && (!strcmp(opath[o], ipath[i]) || dm_same_file(opath[o], ipath[i]))) {
+                cli_usage_error("detect", "%s %s is the %s: not writing over it", oopt[o], opath[o],
+                                iwhat[i]);
+                return 1;
+            }
+        for (int k = 0; k < o; k++)
+            if (opath[k] && (!strcmp(opath[o], opath[k]) || dm_same_file(opath[o], opath[k]))) {
+                cli_usage_error("detect", "%s and %s name the same file %s", oopt[k], oopt[o],
+                                opath[o]);
+                return 1;
+            }
+    }
+    return 0;
+}
+
 static int read_truth(const char *path, double **xy, size_t *n)
 {
     FILE *f = fopen(path, "r");
@@ -137,6 +162,11 @@ static int run_synth(dm_ctx *ctx, int argc, char **argv)
     }
     if (!out)
         return cli_usage_error("detect", "synth needs an output file");
+    {
+        const char *oo[2] = {"OUT", "--truth"}, *op[2] = {out, truth};
+        if (outputs_clash(2, oo, op, 0, NULL, NULL))
+            return 2;
+    }
     o.gsd_m = gsd_cm / 100.0;
     double *xy = NULL;
     size_t n = 0;
@@ -347,6 +377,12 @@ static int run_detect(dm_ctx *ctx, int argc, char **argv)
     }
     if (!in)
         return cli_usage_error("detect", "expected an orthomosaic (GeoTIFF)");
+    {
+        const char *oo[2] = {"--out", "--score-map"}, *op[2] = {out, o.score_map};
+        const char *iw[2] = {"orthomosaic", "truth file"}, *ip[2] = {in, truth};
+        if (outputs_clash(2, oo, op, 2, iw, ip))
+            return 2;
+    }
     double *txy = NULL;
     size_t nt = 0;
     if (truth) {

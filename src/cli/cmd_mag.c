@@ -29,6 +29,31 @@ static const char *help =
     "same survey changes nothing. --truth (x,y,peak_nt as written by `mag synth`) reports\n"
     "the share of targets found among those whose peak exceeds 5 times the noise.\n";
 
+/* 1 (after a usage error naming both) when an output would overwrite an
+ * input or another output (the same path or the same file); NULL paths are
+ * left out. */
+static int outputs_clash(int no, const char *const *oopt, const char *const *opath, int ni,
+                         const char *const *iwhat, const char *const *ipath)
+{
+    for (int o = 0; o < no; o++) {
+        if (!opath[o])
+            continue;
+        for (int i = 0; i < ni; i++)
+            if (ipath[i] && (!strcmp(opath[o], ipath[i]) || dm_same_file(opath[o], ipath[i]))) {
+                cli_usage_error("mag", "%s %s is the %s: not writing over it", oopt[o], opath[o],
+                                iwhat[i]);
+                return 1;
+            }
+        for (int k = 0; k < o; k++)
+            if (opath[k] && (!strcmp(opath[o], opath[k]) || dm_same_file(opath[o], opath[k]))) {
+                cli_usage_error("mag", "%s and %s name the same file %s", oopt[k], oopt[o],
+                                opath[o]);
+                return 1;
+            }
+    }
+    return 0;
+}
+
 static int run_synth(dm_ctx *ctx, int argc, char **argv)
 {
     dm_mag_synth_opts o = {0};
@@ -64,6 +89,11 @@ static int run_synth(dm_ctx *ctx, int argc, char **argv)
     }
     if (!out)
         return cli_usage_error("mag", "synth needs an output file");
+    {
+        const char *oo[2] = {"OUT", "--truth"}, *op[2] = {out, truth};
+        if (outputs_clash(2, oo, op, 0, NULL, NULL))
+            return 2;
+    }
     dm_mag_survey sv;
     dm_mag_truth *t = NULL;
     size_t nt = 0;
@@ -178,6 +208,12 @@ static int run_mag(dm_ctx *ctx, int argc, char **argv)
         return cli_usage_error("mag", "expected a CSV of magnetometer lines");
     if (dbp && !ref)
         return cli_usage_error("mag", "--import needs --flight-ref");
+    {
+        const char *oo[2] = {"--out", "--grid"}, *op[2] = {out, grid};
+        const char *iw[3] = {"survey CSV", "database", "truth file"}, *ip[3] = {in, dbp, truth};
+        if (outputs_clash(2, oo, op, 3, iw, ip))
+            return 2;
+    }
     dm_mag_survey sv;
     dm_status st = dm_mag_read_csv(ctx, in, crs, &sv);
     if (st)

@@ -223,6 +223,16 @@ static int do_list(dm_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
+/* 1 (after a usage error naming both) when the output `out` of option `opt`
+ * would overwrite the input `in` (the same path or the same file). */
+static int out_clashes(const char *opt, const char *out, const char *what, const char *in)
+{
+    if (!out || !in || (strcmp(out, in) && !dm_same_file(out, in)))
+        return 0;
+    cli_usage_error("sensors", "%s %s is the %s: not writing over it", opt, out, what);
+    return 1;
+}
+
 static int do_add(dm_ctx *ctx, int argc, char **argv)
 {
     const char *dbp = NULL, *name = NULL, *kind = NULL, *classes = NULL;
@@ -288,6 +298,8 @@ static int do_evidence(dm_ctx *ctx, int argc, char **argv)
     }
     if (!dbp || !out)
         return cli_usage_error("sensors", "evidence needs DB and --out FILE.tif");
+    if (out_clashes("--out", out, "database", dbp))
+        return 2;
     char until_d[11];
     if (until) {
         if (!dm_date_parse_end(until, until_d))
@@ -353,6 +365,10 @@ static int do_simulate(dm_ctx *ctx, int argc, char **argv)
     }
     if (!dbp || !out)
         return cli_usage_error("sensors", "simulate needs DB and OUT.geojson");
+    if (out_clashes("OUT", out, "database", dbp) ||
+        out_clashes("--validation", o.validation, "database", dbp) ||
+        out_clashes("--validation", o.validation, "simulated survey OUT", out))
+        return 2;
     dm_store *s = NULL;
     int rc = cli_open_store(ctx, "sensors", dbp, import ? 0 : DM_STORE_READONLY, &s);
     if (rc)

@@ -228,3 +228,35 @@ TEST(detect_cli_synth_detect_and_import)
     ASSERT_CONTAINS(out, "rx-global");
     free(out);
 }
+
+TEST(detect_cli_refuses_outputs_over_inputs)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "detect synth o.tif --size-m 1 --mines 2 --truth t.csv"), 0);
+    free(out);
+    char *before = dmtest_read_file(dmtest_path("t.csv"));
+    ASSERT(before != NULL);
+    ASSERT_EQ(dmtest_demine(&out, "detect o.tif --out o.tif"), 2);
+    ASSERT_CONTAINS(out, "--out o.tif is the orthomosaic: not writing over it");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "detect o.tif --score-map ./o.tif"), 2);
+    ASSERT_CONTAINS(out, "is the orthomosaic");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "detect o.tif --out t.csv --truth t.csv"), 2);
+    ASSERT_CONTAINS(out, "is the truth file");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "detect o.tif --out c.geojson --score-map c.geojson"), 2);
+    ASSERT_CONTAINS(out, "--out and --score-map name the same file");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "detect synth s.tif --truth s.tif"), 2);
+    free(out);
+    /* the ortho is still a raster */
+    GDALAllRegister();
+    GDALDatasetH ds = GDALOpen(dmtest_path("o.tif"), GA_ReadOnly);
+    ASSERT(ds != NULL);
+    GDALClose(ds);
+    char *after = dmtest_read_file(dmtest_path("t.csv"));
+    ASSERT_STREQ(before, after);
+    free(before);
+    free(after);
+}

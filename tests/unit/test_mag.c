@@ -184,3 +184,33 @@ TEST(mag_cli_synth_pick_and_import)
     ASSERT_CONTAINS(out, "nothere.csv");
     free(out);
 }
+
+TEST(mag_cli_refuses_outputs_over_inputs)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "mag synth m.csv --size-m 4 --targets 3 --truth t.csv"), 0);
+    free(out);
+    char *before = dmtest_read_file(dmtest_path("m.csv"));
+    ASSERT(before != NULL);
+    ASSERT_EQ(dmtest_demine(&out, "init t.gpkg"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "mag m.csv --out m.csv"), 2);
+    ASSERT_CONTAINS(out, "--out m.csv is the survey CSV: not writing over it");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "mag m.csv --grid ./t.csv --truth t.csv"), 2);
+    ASSERT_CONTAINS(out, "is the truth file");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "mag m.csv --out t.gpkg --import t.gpkg --flight-ref F"), 2);
+    ASSERT_CONTAINS(out, "is the database");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "mag m.csv --out x.tif --grid x.tif"), 2);
+    ASSERT_CONTAINS(out, "--out and --grid name the same file");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "mag synth s.csv --truth s.csv"), 2);
+    free(out);
+    char *after = dmtest_read_file(dmtest_path("m.csv"));
+    ASSERT(after != NULL);
+    ASSERT_STREQ(before, after);
+    free(before);
+    free(after);
+}

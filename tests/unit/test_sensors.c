@@ -574,3 +574,26 @@ TEST(sensors_simulate_over_demo_database)
     ASSERT_STATUS(DM_ENOTFOUND, dm_sensors_simulate(e, NULL, dmtest_path("x.geojson"), NULL, NULL));
     dm_store_close(e);
 }
+
+TEST(sensors_cli_refuses_outputs_over_the_database)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "init t.gpkg"), 0);
+    free(out);
+    dmtest_write_file(dmtest_path("f.geojson"), FLIGHTS);
+    ASSERT_EQ(dmtest_demine(&out, "sensors import t.gpkg f.geojson"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "sensors evidence t.gpkg --out ./t.gpkg"), 2);
+    ASSERT_CONTAINS(out, "--out ./t.gpkg is the database: not writing over it");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "sensors simulate t.gpkg t.gpkg"), 2);
+    ASSERT_CONTAINS(out, "is the database");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "sensors simulate t.gpkg s.geojson --validation s.geojson"), 2);
+    ASSERT_CONTAINS(out, "--validation s.geojson is the simulated survey OUT");
+    free(out);
+    /* the database is intact */
+    ASSERT_EQ(dmtest_demine(&out, "sensors list t.gpkg --json"), 0);
+    ASSERT_CONTAINS(out, "\"name\":\"MAG-1\"");
+    free(out);
+}
