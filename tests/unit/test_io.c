@@ -600,3 +600,20 @@ TEST(database_passes_the_geopackage_validator)
     ASSERT_MSG(rc == 0, "validate_gpkg.py: %s", out);
     free(out);
 }
+
+/* A layer without geometry "exported" to OUT.shp wrote only OUT.dbf (and
+ * again next time); a mixed layer failed half way through. */
+TEST(export_to_shapefile_refuses_layers_it_cannot_hold)
+{
+    make_db();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "export db.gpkg --layer sensors s.shp"), 2);
+    ASSERT_CONTAINS(out, "s.shp: layer sensors has no geometry");
+    free(out);
+    ASSERT(access(dmtest_path("s.dbf"), F_OK) != 0);
+    ASSERT_EQ(dmtest_demine(&out, "export db.gpkg --layer features f.shp"), 2);
+    ASSERT_CONTAINS(out, "cannot hold");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "export db.gpkg --layer sensors s.csv"), 0);
+    free(out);
+}

@@ -82,6 +82,17 @@ dm_status dm_export_layer(dm_store *s, const char *layer, const char *path,
                         path);
     if (access(path, F_OK) == 0)
         return dm__fail(ctx, DM_EIO, "%s already exists; not overwriting it", path);
+    if (!strcmp(drv_name, "ESRI Shapefile") && !l->geom_type)
+        /* GDAL writes only OUT.dbf: the .shp named would not exist */
+        return dm__fail(ctx, DM_EINVAL,
+                        "%s: layer %s has no geometry, and a Shapefile of it would be only a "
+                        ".dbf; export it to .csv, .gpkg or .xlsx",
+                        path, l->name);
+    if (!strcmp(drv_name, "ESRI Shapefile") && !strcmp(l->geom_type, "GEOMETRY"))
+        return dm__fail(ctx, DM_EINVAL,
+                        "%s: layer %s mixes points, lines and polygons, which a Shapefile cannot "
+                        "hold; export it to .gpkg, .geojson or .fgb",
+                        path, l->name);
     dm__gdal_capture cap;
     dm__gdal_begin(&cap);
     GDALDriverH drv = GDALGetDriverByName(drv_name);
