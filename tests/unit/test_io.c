@@ -617,3 +617,35 @@ TEST(export_to_shapefile_refuses_layers_it_cannot_hold)
     ASSERT_EQ(dmtest_demine(&out, "export db.gpkg --layer sensors s.csv"), 0);
     free(out);
 }
+
+/* ODK geotraces longer than 4096 points were cut there without a word. */
+TEST(import_odk_geotrace_keeps_every_point)
+{
+    make_db();
+    FILE *f = fopen(dmtest_path("trace.csv"), "w");
+    ASSERT(f);
+    fprintf(f, "class,trace\nroad,\"");
+    for (int i = 0; i < 5000; i++)
+        fprintf(f, "%s%.6f %.6f 0 5", i ? ";" : "", 39.9 + i * 1e-5, 46.9 + i * 1e-5);
+    fprintf(f, "\"\n");
+    fclose(f);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer features --geom-field trace trace.csv"), 0);
+    free(out);
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("db.gpkg"), DM_STORE_READONLY, &s));
+    dm_cursor *c = NULL;
+    ASSERT_OK(dm_store_select(s, "features", NULL, &c));
+    ASSERT_EQ(dm_cursor_next(c), 1);
+    dm_geom *g = NULL;
+    ASSERT_OK(dm_cursor_geom(c, &g));
+    unsigned char *wkb = NULL;
+    size_t len = 0;
+    ASSERT_OK(dm_geom_to_wkb(ctx, g, &wkb, &len));
+    ASSERT_EQ((long)len, 9 + 16 * 5000L); /* a 2D linestring of 5000 points */
+    dm_free(ctx, wkb);
+    dm_geom_free(g);
+    dm_cursor_free(c);
+    dm_store_close(s);
+}

@@ -281,18 +281,29 @@ static int parse_num(const char *s, double *v)
  * is a point, several a line, a closed list a polygon. */
 static OGRGeometryH parse_odk(const char *s)
 {
-    double xy[2 * 4096];
-    int n = 0;
+    /* as many points as there are ';'-separated parts (a walked geotrace
+     * holds thousands: they were cut at 4096) */
+    size_t cap = 1;
+    for (const char *q = s; *q; q++)
+        cap += *q == ';';
+    double *xy = malloc(2 * cap * sizeof *xy);
+    if (!xy)
+        return NULL;
+    size_t n = 0;
     const char *p = s;
-    while (*p && n < 4096) {
+    while (*p && n < cap) {
         char *end = NULL;
         double lat = strtod(p, &end);
-        if (end == p)
+        if (end == p) {
+            free(xy);
             return NULL;
+        }
         p = end;
         double lon = strtod(p, &end);
-        if (end == p)
+        if (end == p) {
+            free(xy);
             return NULL;
+        }
         p = end;
         xy[2 * n] = lon;
         xy[2 * n + 1] = lat;
@@ -304,22 +315,23 @@ static OGRGeometryH parse_odk(const char *s)
         while (isspace((unsigned char)*p))
             p++;
     }
-    if (n == 0)
-        return NULL;
+    OGRGeometryH g = NULL;
     if (n == 1) {
-        OGRGeometryH g = OGR_G_CreateGeometry(wkbPoint);
+        g = OGR_G_CreateGeometry(wkbPoint);
         OGR_G_SetPoint_2D(g, 0, xy[0], xy[1]);
-        return g;
+    } else if (n > 1) {
+        int closed = n >= 4 && xy[0] == xy[2 * (n - 1)] && xy[1] == xy[2 * (n - 1) + 1];
+        OGRGeometryH line = OGR_G_CreateGeometry(closed ? wkbLinearRing : wkbLineString);
+        for (size_t i = 0; i < n; i++)
+            OGR_G_SetPoint_2D(line, (int)i, xy[2 * i], xy[2 * i + 1]);
+        g = line;
+        if (closed) {
+            g = OGR_G_CreateGeometry(wkbPolygon);
+            OGR_G_AddGeometryDirectly(g, line);
+        }
     }
-    int closed = n >= 4 && xy[0] == xy[2 * (n - 1)] && xy[1] == xy[2 * (n - 1) + 1];
-    OGRGeometryH line = OGR_G_CreateGeometry(closed ? wkbLinearRing : wkbLineString);
-    for (int i = 0; i < n; i++)
-        OGR_G_SetPoint_2D(line, i, xy[2 * i], xy[2 * i + 1]);
-    if (!closed)
-        return line;
-    OGRGeometryH poly = OGR_G_CreateGeometry(wkbPolygon);
-    OGR_G_AddGeometryDirectly(poly, line);
-    return poly;
+    free(xy);
+    return g;
 }
 
 /* The feature's geometry as an OGR geometry owned by the caller, or NULL
