@@ -601,20 +601,74 @@ TEST(database_passes_the_geopackage_validator)
     free(out);
 }
 
-/* A layer without geometry "exported" to OUT.shp wrote only OUT.dbf (and
- * again next time); a mixed layer failed half way through. */
-TEST(export_to_shapefile_refuses_layers_it_cannot_hold)
+/* A Latin-1 (or Windows-1252) CSV was stored byte for byte: text that is
+ * not UTF-8 in the database. It is refused naming file, line and field. */
+TEST(import_refuses_text_that_is_not_utf8)
 {
     make_db();
+    dmtest_write_file(dmtest_path("latin1.csv"),
+                      "lon,lat,category,model\n46.9,39.9,AP,PMN-2\n46.9,39.9,AP,PMN-\xe9t\xe9\n");
     char *out = NULL;
-    ASSERT_EQ(dmtest_demine(&out, "export db.gpkg --layer sensors s.shp"), 2);
-    ASSERT_CONTAINS(out, "s.shp: layer sensors has no geometry");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items latin1.csv"), 2);
+    ASSERT_CONTAINS(out, "latin1.csv: feature 2 (line 3): field 'model': byte 5 (0xE9) is not UTF-8");
     free(out);
-    ASSERT(access(dmtest_path("s.dbf"), F_OK) != 0);
-    ASSERT_EQ(dmtest_demine(&out, "export db.gpkg --layer features f.shp"), 2);
-    ASSERT_CONTAINS(out, "cannot hold");
+    ASSERT_EQ(count_rows("items"), 0);
+    /* UTF-8 text, and a UTF-8 byte order mark, are fine */
+    dmtest_write_file(dmtest_path("utf8.csv"),
+                      "\xef\xbb\xbflon,lat,category,model\n46.9,39.9,AP,PMN-\xc3\xa9t\xc3\xa9\n");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items utf8.csv"), 0);
     free(out);
-    ASSERT_EQ(dmtest_demine(&out, "export db.gpkg --layer sensors s.csv"), 0);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg 'select model from items'"), 0);
+    ASSERT_CONTAINS(out, "PMN-\xc3\xa9t\xc3\xa9");
+    free(out);
+}
+
+/* The line named for a bad CSV record was "feature + 1": wrong after a
+ * quoted value holding line breaks or a blank line. A row of empty
+ * values (",,,") is skipped, not refused for lack of coordinates. */
+TEST(import_csv_names_the_real_line_and_skips_empty_rows)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("q.csv"),
+                      "lon,lat,category,model\r\n"
+                      "46.9,39.9,AP,\"PMN-2, with a comma\r\nand a line break\"\r\n"
+                      "\r\n"
+                      ",,,\r\n"
+                      "46.91,39.91,AT,TM-62\r\n");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items q.csv"), 0);
+    ASSERT_CONTAINS(out, "skipped 1 empty row");
+    free(out);
+    ASSERT_EQ(count_rows("items"), 2);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg \"select model from items where category='AP'\""), 0);
+    ASSERT_CONTAINS(out, "PMN-2, with a comma");
+    ASSERT_CONTAINS(out, "and a line break");
+    free(out);
+    dmtest_write_file(dmtest_path("bad.csv"),
+                      "lon;lat;category;model\n"
+                      "46.9;39.9;AP;\"PMN-2\nsecond line\nthird line\"\n"
+                      "\n"
+                      "46.9;39.9;XX;TM-62\n");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items bad.csv"), 2);
+    ASSERT_CONTAINS(out, "bad.csv: feature 2 (line 6): field 'category': 'XX' is not one of");
+    free(out);
+    ASSERT_EQ(count_rows("items"), 2);
+}
+
+/* "2021/05/06 villagers reported ..." in a text field was taken for a
+ * date: rewritten to 2021-05-06 and cut to 63 bytes. */
+TEST(import_keeps_text_that_starts_like_a_date_whole)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("acc.csv"),
+                      "lon,lat,date,notes\n46.9,39.9,2020/03/04,2021/05/06 villagers reported "
+                      "mines near the road to the school and near the cemetery\n");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer accidents acc.csv"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg 'select date, notes from accidents'"), 0);
+    ASSERT_CONTAINS(out, "2020-03-04|2021/05/06 villagers reported mines near the road to the "
+                         "school and near the cemetery");
     free(out);
 }
 
@@ -648,4 +702,21 @@ TEST(import_odk_geotrace_keeps_every_point)
     dm_geom_free(g);
     dm_cursor_free(c);
     dm_store_close(s);
+}
+
+/* A layer without geometry "exported" to OUT.shp wrote only OUT.dbf (and
+ * again next time); a mixed layer failed half way through. */
+TEST(export_to_shapefile_refuses_layers_it_cannot_hold)
+{
+    make_db();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "export db.gpkg --layer sensors s.shp"), 2);
+    ASSERT_CONTAINS(out, "s.shp: layer sensors has no geometry");
+    free(out);
+    ASSERT(access(dmtest_path("s.dbf"), F_OK) != 0);
+    ASSERT_EQ(dmtest_demine(&out, "export db.gpkg --layer features f.shp"), 2);
+    ASSERT_CONTAINS(out, "cannot hold");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "export db.gpkg --layer sensors s.csv"), 0);
+    free(out);
 }

@@ -451,12 +451,14 @@ static dm_status convert_geom(import_state *st, OGRGeometryH og, dm_geom **out, 
 
 /* ------------------------------- values ------------------------------- */
 
-/* The text of a source field as the store wants it: dates as ISO. */
-static const char *field_text(OGRFeatureH f, int i, char *buf, size_t n)
+/* The text of a source field as the store wants it: dates as ISO. Only a
+ * DATE field's text is rewritten from "2012/03/04"; any other text is
+ * passed whole (a note starting with a date was cut to 63 bytes). */
+static const char *field_text(OGRFeatureH f, int i, dm_field_type target, char *buf, size_t n)
 {
     OGRFieldDefnH fd = OGR_F_GetFieldDefnRef(f, i);
     OGRFieldType t = OGR_Fld_GetType(fd);
-    if (t == OFTDate || t == OFTDateTime) {
+    if (t == OFTDate || (t == OFTDateTime && target == DM_FT_DATE)) {
         int y, m, d, hh, mm, tz;
         float ss;
         if (OGR_F_GetFieldAsDateTimeEx(f, i, &y, &m, &d, &hh, &mm, &ss, &tz)) {
@@ -466,12 +468,71 @@ static const char *field_text(OGRFeatureH f, int i, char *buf, size_t n)
     }
     const char *v = OGR_F_GetFieldAsString(f, i);
     /* "2012/03/04" and "2012/03/04 10:00:00" from some drivers */
-    if (strlen(v) >= 10 && isdigit((unsigned char)v[0]) && v[4] == '/' && v[7] == '/') {
+    if (target == DM_FT_DATE && strlen(v) >= 10 && strlen(v) < n &&
+        isdigit((unsigned char)v[0]) && v[4] == '/' && v[7] == '/') {
         dm__strlcpy(buf, v, n);
         buf[4] = buf[7] = '-';
         return buf;
     }
     return v;
+}
+
+/* Offset of the first byte of v that is not part of valid UTF-8, or -1. */
+static long bad_utf8_at(const char *v)
+{
+    const unsigned char *p = (const unsigned char *)v;
+    for (long i = 0; p[i];) {
+        unsigned c = p[i];
+        int len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 && c >= 0xC2 ? 2 : (c & 0xF0) == 0xE0 ? 3
+                             : (c & 0xF8) == 0xF0 && c <= 0xF4 ? 4 : 0;
+        if (!len)
+            return i;
+        for (int k = 1; k < len; k++)
+            if ((p[i + k] & 0xC0) != 0x80)
+                return i;
+        if ((len == 3 && c == 0xE0 && p[i + 1] < 0xA0) || (len == 3 && c == 0xED && p[i + 1] >= 0xA0) ||
+            (len == 4 && c == 0xF0 && p[i + 1] < 0x90) || (len == 4 && c == 0xF4 && p[i + 1] >= 0x90))
+            return i;
+        i += len;
+    }
+    return -1;
+}
+
+/* The line of a CSV file where data record no (1 = the first after the
+ * header) starts, counting the lines of quoted values that hold line
+ * breaks and the blank lines the CSV reader skips; 0 when not found. */
+static long csv_line_of(const char *path, long no)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return 0;
+    long line = 1, rec = 0, found = 0; /* rec 0 is the header */
+    int quoted = 0, at_start = 1, c;
+    while ((c = getc(fp)) != EOF) {
+        if (c == '\r') { /* CR LF or a lone CR ends a line */
+            int d = getc(fp);
+            if (d != '\n' && d != EOF)
+                ungetc(d, fp);
+            c = '\n';
+        }
+        if (c == '\n') {
+            line++;
+            if (!quoted && !at_start) {
+                rec++;
+                at_start = 1;
+            }
+            continue; /* a blank line is no record */
+        }
+        if (at_start && rec == no) {
+            found = line;
+            break;
+        }
+        at_start = 0;
+        if (c == '"')
+            quoted = !quoted;
+    }
+    fclose(fp);
+    return found;
 }
 
 static void cleanup(import_state *st)
@@ -578,18 +639,42 @@ dm_status dm_import_file(dm_store *s, const char *path, const dm_import_opts *o,
     GIntBig total = OGR_L_GetFeatureCount(st.ol, FALSE);
     OGR_L_ResetReading(st.ol);
     OGRFeatureH f;
-    long no = 0;
+    long no = 0, empty = 0;
     char buf[64];
     while ((f = OGR_L_GetNextFeature(st.ol)) != NULL) {
         no++;
         dm_row_clear(row);
+        /* A row with no value and no geometry (",,,," from a spreadsheet)
+         * is no record: skipped and counted. */
+        int blank = !OGR_F_GetGeometryRef(f);
+        for (int i = 0; i < st.n_src && blank; i++)
+            if (OGR_F_IsFieldSetAndNotNull(f, i) && *OGR_F_GetFieldAsString(f, i))
+                blank = 0;
+        if (blank) {
+            OGR_F_Destroy(f);
+            empty++;
+            continue;
+        }
         for (int i = 0; i < st.n_src && !rc; i++) {
             int t = st.target[i];
             if (t < 0 && t != SRC_UUID)
                 continue;
             if (!OGR_F_IsFieldSetAndNotNull(f, i))
                 continue;
-            const char *v = field_text(f, i, buf, sizeof buf);
+            const char *v = field_text(f, i, t >= 0 ? layer->fields[t].type : DM_FT_TEXT, buf,
+                                       sizeof buf);
+            long bad = bad_utf8_at(v);
+            if (bad >= 0) {
+                const char *name =
+                    OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(OGR_L_GetLayerDefn(st.ol), i));
+                rc = dm__fail(ctx, DM_EPARSE,
+                              "field '%s': byte %ld (0x%02X) is not UTF-8 (the file "
+                              "is in another encoding, e.g. Latin-1 or Windows-1252: save it as "
+                              "UTF-8)",
+                              t >= 0 ? layer->fields[t].name : name, bad + 1,
+                              (unsigned)(unsigned char)v[bad]);
+                break;
+            }
             if (t == SRC_UUID) {
                 if (*v)
                     rc = dm_row_set_uuid(row, v);
@@ -616,8 +701,9 @@ dm_status dm_import_file(dm_store *s, const char *path, const dm_import_opts *o,
         if (!rc)
             rc = dm_store_insert(s, row, NULL);
         if (rc) {
-            if (is_csv)
-                dm__wrap(ctx, "%s: feature %ld (line %ld)", path, no, no + 1);
+            long line = is_csv ? csv_line_of(path, no) : 0;
+            if (line > 0)
+                dm__wrap(ctx, "%s: feature %ld (line %ld)", path, no, line);
             else
                 dm__wrap(ctx, "%s: feature %ld", path, no);
             goto done;
@@ -629,6 +715,8 @@ dm_status dm_import_file(dm_store *s, const char *path, const dm_import_opts *o,
         rc = dm__fail(ctx, DM_EPARSE, "%s: %s", path, cap.msg);
         goto done;
     }
+    if (empty)
+        dm__log(ctx, DM_LOG_INFO, "%s: skipped %ld empty row%s", path, empty, empty == 1 ? "" : "s");
     if (res->rows == 0)
         dm__log(ctx, DM_LOG_WARN, "%s: no features to import", path);
     rc = dm_store_commit(s);
