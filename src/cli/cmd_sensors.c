@@ -236,7 +236,8 @@ static int out_clashes(const char *opt, const char *out, const char *what, const
 static int do_add(dm_ctx *ctx, int argc, char **argv)
 {
     const char *dbp = NULL, *name = NULL, *kind = NULL, *classes = NULL;
-    double pd = -1, far = -1, pe = -1;
+    double pd = -1, far = -1, pe = -1; /* -1: not given, the kind's default */
+    int pd_given = 0, far_given = 0, pe_given = 0;
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--name") && i + 1 < argc)
             name = argv[++i];
@@ -247,12 +248,15 @@ static int do_add(dm_ctx *ctx, int argc, char **argv)
         else if (!strcmp(argv[i], "--p-detect") && i + 1 < argc) {
             if (!cli_parse_double("sensors", "--p-detect", argv[++i], &pd))
                 return 2;
+            pd_given = 1;
         } else if (!strcmp(argv[i], "--false-alarms-ha") && i + 1 < argc) {
             if (!cli_parse_double("sensors", "--false-alarms-ha", argv[++i], &far))
                 return 2;
+            far_given = 1;
         } else if (!strcmp(argv[i], "--position-error-m") && i + 1 < argc) {
             if (!cli_parse_double("sensors", "--position-error-m", argv[++i], &pe))
                 return 2;
+            pe_given = 1;
         } else if (argv[i][0] == '-')
             return cli_usage_error("sensors", "unknown option '%s'", argv[i]);
         else if (!dbp)
@@ -262,6 +266,15 @@ static int do_add(dm_ctx *ctx, int argc, char **argv)
     }
     if (!dbp || !name)
         return cli_usage_error("sensors", "add needs DB and --name");
+    /* the library takes a negative rate as "the kind's default": refuse it here */
+    if (pd_given && !(pd >= 0 && pd <= 1))
+        return cli_usage_error("sensors", "--p-detect: %g is outside 0-1", pd);
+    if (far_given && !(far >= 0 && isfinite(far)))
+        return cli_usage_error("sensors", "--false-alarms-ha: %g is not a rate per hectare (0 or more)",
+                               far);
+    if (pe_given && !(pe >= 0 && pe <= 1000))
+        return cli_usage_error("sensors", "--position-error-m: %g is not a distance in metres (0-1000)",
+                               pe);
     dm_store *s = NULL;
     int rc = cli_open_store(ctx, "sensors", dbp, 0, &s);
     if (rc)

@@ -597,3 +597,44 @@ TEST(sensors_cli_refuses_outputs_over_the_database)
     ASSERT_CONTAINS(out, "\"name\":\"MAG-1\"");
     free(out);
 }
+
+TEST(sensors_add_refuses_rates_out_of_range)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "init t.gpkg"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "sensors add t.gpkg --name Cam --kind rgb --p-detect 0.6"), 0);
+    free(out);
+    /* a negative or NaN rate was taken as "keep the old one" and exit 0 */
+    ASSERT_EQ(dmtest_demine(&out, "sensors add t.gpkg --name Cam --p-detect -0.1"), 2);
+    ASSERT_CONTAINS(out, "--p-detect: -0.1 is outside 0-1");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "sensors add t.gpkg --name Cam --p-detect nan"), 2);
+    ASSERT_CONTAINS(out, "--p-detect");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "sensors add t.gpkg --name Cam --false-alarms-ha -1"), 2);
+    ASSERT_CONTAINS(out, "--false-alarms-ha: -1");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "sensors add t.gpkg --name Cam --false-alarms-ha inf"), 2);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "sensors add t.gpkg --name Cam --position-error-m -1"), 2);
+    ASSERT_CONTAINS(out, "--position-error-m: -1");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "sensors add t.gpkg --name Cam --position-error-m inf"), 2);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "sensors list t.gpkg --json"), 0);
+    ASSERT_CONTAINS(out, "\"p_detect\":0.6,\"false_alarms_ha\":10,\"position_error_m\":0.5");
+    free(out);
+    /* the library refuses NaN and infinity (negative still means the default) */
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("t.gpkg"), 0, &s));
+    ASSERT_STATUS(DM_EINVAL, dm_sensor_upsert(s, "Cam", NULL, NULL, NAN, -1, -1, NULL));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "p_detect");
+    ASSERT_STATUS(DM_EINVAL, dm_sensor_upsert(s, "Cam", NULL, NULL, -1, INFINITY, -1, NULL));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "false_alarms_ha");
+    ASSERT_STATUS(DM_EINVAL, dm_sensor_upsert(s, "Cam", NULL, NULL, -1, -1, NAN, NULL));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "position_error_m");
+    ASSERT_OK(dm_sensor_upsert(s, "Cam", NULL, NULL, 0.7, -1, -1, NULL));
+    dm_store_close(s);
+}

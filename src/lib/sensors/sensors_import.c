@@ -129,6 +129,19 @@ dm_status dm_sensor_upsert(dm_store *s, const char *name, const char *kind, cons
     dm_ctx *ctx = dm_store_ctx(s);
     if (!name || !*name)
         return dm__fail(ctx, DM_EINVAL, "a sensor needs a name");
+    /* negative means "keep or kind default"; NaN or infinity is no rate */
+    if (isnan(p_detect) || p_detect > 1)
+        return dm__fail(ctx, DM_EINVAL, "sensor '%s': field 'p_detect': %g is outside 0-1", name,
+                        p_detect);
+    if (isnan(false_alarms_ha) || isinf(false_alarms_ha))
+        return dm__fail(ctx, DM_EINVAL,
+                        "sensor '%s': field 'false_alarms_ha': %g is not a rate per hectare", name,
+                        false_alarms_ha);
+    if (isnan(position_error_m) || position_error_m > 1000)
+        return dm__fail(ctx, DM_EINVAL,
+                        "sensor '%s': field 'position_error_m': %g is not a distance in metres "
+                        "(0-1000)",
+                        name, position_error_m);
     unsigned set = 0, dset;
     int surf;
     double pd, far, pe;
