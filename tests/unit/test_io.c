@@ -720,3 +720,23 @@ TEST(export_to_shapefile_refuses_layers_it_cannot_hold)
     ASSERT_EQ(dmtest_demine(&out, "export db.gpkg --layer sensors s.csv"), 0);
     free(out);
 }
+
+/* --map type=model on a file that also has a model column sent both into
+ * model: the file's model was overwritten in every row without a word. */
+TEST(import_refuses_two_source_fields_for_one_field)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("m.csv"),
+                      "lon,lat,category,model,type\n46.9,39.9,AP,PMN-2,TM-62\n");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items --map type=model m.csv"), 2);
+    ASSERT_CONTAINS(out, "m.csv: fields 'model' and 'type' both go to field 'model' of layer items");
+    free(out);
+    ASSERT_EQ(count_rows("items"), 0);
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items --map type=model --map model=- m.csv"),
+              0);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg 'select model from items'"), 0);
+    ASSERT_CONTAINS(out, "TM-62");
+    free(out);
+}

@@ -233,6 +233,18 @@ static dm_status map_fields(import_state *st)
         dm__buf_free(&b);
         return DM_ENOTFOUND;
     }
+    /* Two source fields into one layer field: the second overwrote the
+     * first in every row. */
+    for (int i = 0; i < st->n_src; i++)
+        for (int j = i + 1; j < st->n_src; j++)
+            if (st->target[i] >= 0 && st->target[i] == st->target[j]) {
+                const char *a = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i));
+                const char *b = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, j));
+                return dm__fail(st->ctx, DM_EINVAL,
+                                "%s: fields '%s' and '%s' both go to field '%s' of layer %s; "
+                                "drop one with --map '%s=-' or map it elsewhere",
+                                st->path, a, b, l->fields[st->target[i]].name, l->name, a);
+            }
     return DM_OK;
 }
 
