@@ -260,3 +260,62 @@ TEST(detect_cli_refuses_outputs_over_inputs)
     free(before);
     free(after);
 }
+
+/* a copy of src whose grid is in another CRS: origin (x0, y0), pixel size
+ * px CRS units */
+static void recrs(const char *src, const char *dst, int epsg, double x0, double y0, double px)
+{
+    GDALAllRegister();
+    GDALDatasetH in = GDALOpen(dmtest_path(src), GA_ReadOnly);
+    ASSERT(in != NULL);
+    GDALDatasetH out =
+        GDALCreateCopy(GDALGetDriverByName("GTiff"), dmtest_path(dst), in, FALSE, NULL, NULL, NULL);
+    ASSERT(out != NULL);
+    double gt[6] = {x0, px, 0, y0, 0, -px};
+    GDALSetGeoTransform(out, gt);
+    dmtest_gdal_set_epsg(out, epsg);
+    GDALClose(out);
+    GDALClose(in);
+}
+
+TEST(detect_takes_crs_units_as_ground_metres)
+{
+    dm_ortho_synth_opts o = {0};
+    o.size_m = 3;
+    o.gsd_m = 0.01;
+    o.bands = 4;
+    o.n_mines = 6;
+    o.contrast = 6;
+    o.seed = 3;
+    ASSERT_OK(dm_ortho_synth(dmtest_ctx(), dmtest_path("o.tif"), &o, NULL, NULL));
+    dm_ctx *ctx = dmtest_ctx();
+    dm_detect_opts d = {0};
+    d.threads = 2;
+    dm_detect_result r0, r;
+    ASSERT_OK(dm_detect_run(ctx, dmtest_path("o.tif"), &d, &r0));
+    ASSERT_NEAR(r0.area_m2, 9.0, 1e-6);
+    ASSERT_NEAR(r0.pixel_m, 0.01, 1e-9);
+    /* the same pixels in New York State Plane (US survey feet): 1 cm is
+     * 0.0328 ft; the windows and the area were taken in feet as metres */
+    recrs("o.tif", "ft.tif", 2263, 1000000, 200000, 0.01 / 0.3048006096);
+    ASSERT_OK(dm_detect_run(ctx, dmtest_path("ft.tif"), &d, &r));
+    printf("feet: %zu candidates (UTM %zu), area %.3f m2, pixel %.5f m\n", r.n, r0.n, r.area_m2,
+           r.pixel_m);
+    ASSERT_NEAR(r.pixel_m, 0.01, 0.0002);
+    ASSERT_NEAR(r.area_m2, 9.0, 0.2);
+    ASSERT_EQ(r.n, r0.n);
+    dm_detect_result_free(ctx, &r);
+    /* Web Mercator at 39.9N: a unit is cos(39.9) = 0.77 m on the ground */
+    double px = 0.01 / cos(39.9 * 3.14159265358979 / 180);
+    recrs("o.tif", "merc.tif", 3857, 5220000, 4852000, px);
+    ASSERT_OK(dm_detect_run(ctx, dmtest_path("merc.tif"), &d, &r));
+    ASSERT_NEAR(r.pixel_m, 0.01, 0.0002);
+    ASSERT_NEAR(r.area_m2, 9.0, 0.2);
+    ASSERT_EQ(r.n, r0.n);
+    dm_detect_result_free(ctx, &r);
+    /* plate carree in metres (EPSG:4087) stretches east-west at 40N: refused */
+    recrs("o.tif", "eqc.tif", 4087, 5120763, 4452779, 0.01);
+    ASSERT_STATUS(DM_EPARSE, dm_detect_run(ctx, dmtest_path("eqc.tif"), &d, &r));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "stretches distances unequally");
+    dm_detect_result_free(ctx, &r0);
+}

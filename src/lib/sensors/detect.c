@@ -611,6 +611,48 @@ void sensors__gdal_init(void)
     pthread_once(&gdal_once, gdal_init);
 }
 
+/* Ground metres per CRS unit at the centre of the raster, east-west (*kx)
+ * and north-south (*ky): CRS units in feet, or Web Mercator away from the
+ * equator, are not ground metres. From a small step transformed to the
+ * CRS's geographic base and measured on its ellipsoid. 0 when it cannot be
+ * worked out (the units are then taken as metres). */
+static int ground_scale(OGRSpatialReferenceH srs, const double gt[6], int W, int H, double *kx,
+                        double *ky)
+{
+    OGRSpatialReferenceH geo = OSRCloneGeogCS(srs);
+    if (!geo)
+        return 0;
+    OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
+    OSRSetAxisMappingStrategy(geo, OAMS_TRADITIONAL_GIS_ORDER);
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    OGRCoordinateTransformationH ct = OCTNewCoordinateTransformation(srs, geo);
+    int ok = 0;
+    if (ct) {
+        double step = 10 * gt[1];
+        double cx = gt[0] + 0.5 * W * gt[1], cy = gt[3] + 0.5 * H * gt[5];
+        double x[3] = {cx, cx + step, cx}, y[3] = {cy, cy, cy + step};
+        int okp[3] = {0, 0, 0};
+        double a = OSRGetSemiMajor(geo, NULL), invf = OSRGetInvFlattening(geo, NULL);
+        if (OCTTransformEx(ct, 3, x, y, NULL, okp) && okp[0] && okp[1] && okp[2] && a > 0) {
+            double f = invf > 0 ? 1 / invf : 0, e2 = f * (2 - f);
+            double d2r = 3.14159265358979323846 / 180, phi = y[0] * d2r;
+            double w = sqrt(1 - e2 * sin(phi) * sin(phi));
+            double m = a * (1 - e2) / (w * w * w), n = a / w * cos(phi); /* metres per radian */
+            double ex = hypot((x[1] - x[0]) * d2r * n, (y[1] - y[0]) * d2r * m);
+            double ny = hypot((x[2] - x[0]) * d2r * n, (y[2] - y[0]) * d2r * m);
+            if (isfinite(ex) && isfinite(ny) && ex > 0 && ny > 0) {
+                *kx = ex / step;
+                *ky = ny / step;
+                ok = 1;
+            }
+        }
+        OCTDestroyCoordinateTransformation(ct);
+    }
+    CPLPopErrorHandler();
+    OSRDestroySpatialReference(geo);
+    return ok;
+}
+
 dm_status dm_detect_run(dm_ctx *ctx, const char *path, const dm_detect_opts *opts,
                         dm_detect_result *out)
 {
@@ -672,9 +714,26 @@ dm_status dm_detect_run(dm_ctx *ctx, const char *path, const dm_detect_opts *opt
                       path);
         goto done;
     }
+    double unit_m = 1; /* ground metres per CRS unit at the raster's centre */
     {
         OGRSpatialReferenceH srs = OSRNewSpatialReference(wkt);
         int projected = srs && OSRIsProjected(srs);
+        double kx = 1, ky = 1;
+        if (projected && ground_scale(srs, sh->gt, sh->W, sh->H, &kx, &ky)) {
+            unit_m = sqrt(kx * ky);
+            if (fabs(kx / ky - 1) > 0.05) {
+                st = dm__fail(ctx, DM_EPARSE,
+                              "%s: the CRS stretches distances unequally (a pixel is %.3g m wide "
+                              "and %.3g m high on the ground); reproject the orthomosaic to a "
+                              "conformal metric CRS such as its UTM zone",
+                              path, sh->gt[1] * kx, -sh->gt[5] * ky);
+                OSRDestroySpatialReference(srs);
+                goto done;
+            }
+            /* UTM and the like stay within 0.1% of 1: take their units as they are */
+            if (fabs(unit_m - 1) < 0.01)
+                unit_m = 1;
+        }
         if (srs)
             OSRDestroySpatialReference(srs);
         if (!projected) {
@@ -704,7 +763,7 @@ dm_status dm_detect_run(dm_ctx *ctx, const char *path, const dm_detect_opts *opt
         sh->B = k;
         sh->has_mask = !(GDALGetMaskFlags(GDALGetRasterBand(ds, sh->band_idx[0])) & GMF_ALL_VALID);
     }
-    double px = sh->gt[1];
+    double px = sh->gt[1] * unit_m;
     sh->ri = (int)lround(o.target_radius_m / px);
     if (sh->ri < 1)
         sh->ri = 1;
@@ -820,8 +879,8 @@ dm_status dm_detect_run(dm_ctx *ctx, const char *path, const dm_detect_opts *opt
         }
         memcpy(out->cands, sh->cands, sh->n * sizeof *out->cands);
     }
-    out->area_m2 = (double)atomic_load(&sh->valid_px) * sh->gt[1] * -sh->gt[5];
-    out->pixel_m = sh->gt[1];
+    out->area_m2 = (double)atomic_load(&sh->valid_px) * sh->gt[1] * -sh->gt[5] * unit_m * unit_m;
+    out->pixel_m = sh->gt[1] * unit_m;
     out->extent[0] = sh->gt[0];
     out->extent[1] = sh->gt[3] + sh->H * sh->gt[5];
     out->extent[2] = sh->gt[0] + sh->W * sh->gt[1];
