@@ -316,7 +316,8 @@ typedef struct dm_mag_survey {
  * field|nT|value (names case-insensitive). lon/lat are projected into their
  * UTM zone; x/y are taken in `crs` (default EPSG:32638). Corrupt lines are
  * skipped with a warning naming the line and field and counted; a file with
- * no good line fails with DM_EPARSE. */
+ * no good line fails with DM_EPARSE, and so does one whose x/y all lie within
+ * half a unit of a spot in longitude/latitude ranges (degrees named x,y). */
 DM_API dm_status dm_mag_read_csv(dm_ctx *ctx, const char *path, const char *crs,
                                  dm_mag_survey *out);
 DM_API void dm_mag_survey_free(dm_ctx *ctx, dm_mag_survey *sv);

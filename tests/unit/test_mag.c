@@ -214,3 +214,37 @@ TEST(mag_cli_refuses_outputs_over_inputs)
     free(before);
     free(after);
 }
+
+TEST(mag_refuses_degrees_read_as_metres)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    /* two lines 0.5 m apart, samples every 0.1 m, in degrees */
+    char body[8192], buf[8300];
+    size_t n = 0;
+    for (int l = 0; l < 2; l++)
+        for (int k = 0; k < 40; k++)
+            n += (size_t)snprintf(body + n, sizeof body - n, "%d,%.8f,%.8f,%.2f\n", l,
+                                  46.9 + l * 0.5 / 85000, 39.9 + k * 0.1 / 111000,
+                                  48000 + 0.3 * (k % 3));
+    /* under x,y they were read as metres of UTM 38N: a survey 0.0002 m wide */
+    snprintf(buf, sizeof buf, "line,x,y,field\n%s", body);
+    dmtest_write_file(dmtest_path("deg.csv"), buf);
+    dm_mag_survey sv;
+    ASSERT_STATUS(DM_EPARSE, dm_mag_read_csv(ctx, dmtest_path("deg.csv"), NULL, &sv));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "deg.csv");
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "name the columns lon,lat");
+    /* the same named lon,lat is read (into UTM 38N) */
+    snprintf(buf, sizeof buf, "line,lon,lat,field\n%s", body);
+    dmtest_write_file(dmtest_path("ll.csv"), buf);
+    ASSERT_OK(dm_mag_read_csv(ctx, dmtest_path("ll.csv"), NULL, &sv));
+    ASSERT_EQ(sv.n, 80);
+    ASSERT_STREQ(sv.crs, "EPSG:32638");
+    dm_mag_survey_free(ctx, &sv);
+    /* a local grid in metres near 0,0 that spans more than half a metre is fine */
+    n = (size_t)snprintf(buf, sizeof buf, "line,x,y,field\n");
+    for (int k = 0; k < 40; k++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "0,1.0,%.1f,48000\n", k * 0.1);
+    dmtest_write_file(dmtest_path("loc.csv"), buf);
+    ASSERT_OK(dm_mag_read_csv(ctx, dmtest_path("loc.csv"), NULL, &sv));
+    dm_mag_survey_free(ctx, &sv);
+}

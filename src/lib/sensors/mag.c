@@ -188,6 +188,25 @@ dm_status dm_mag_read_csv(dm_ctx *ctx, const char *path, const char *crs, dm_mag
                       out->bad_lines);
         goto fail;
     }
+    if (!geo) {
+        /* x/y read as metres that all fall within half a unit of a spot
+         * inside longitude/latitude ranges: degrees under the wrong names
+         * (taken as metres the survey would shrink to a point near the
+         * zone's origin) */
+        double b[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+        for (size_t i = 0; i < out->n; i++) {
+            b[0] = fmin(b[0], out->s[i].x), b[1] = fmin(b[1], out->s[i].y);
+            b[2] = fmax(b[2], out->s[i].x), b[3] = fmax(b[3], out->s[i].y);
+        }
+        if (fabs(b[0]) <= 180 && fabs(b[2]) <= 180 && fabs(b[1]) <= 90 && fabs(b[3]) <= 90 &&
+            b[2] - b[0] < 0.5 && b[3] - b[1] < 0.5) {
+            st = dm__fail(ctx, DM_EPARSE,
+                          "%s: columns 'x'/'y' hold %.6f..%.6f and %.6f..%.6f: longitude and "
+                          "latitude in degrees, not metres in %s; name the columns lon,lat",
+                          path, b[0], b[2], b[1], b[3], out->crs);
+            goto fail;
+        }
+    }
     dm_transform_free(tr);
     fclose(f);
     return DM_OK;
