@@ -638,3 +638,48 @@ TEST(sensors_add_refuses_rates_out_of_range)
     ASSERT_OK(dm_sensor_upsert(s, "Cam", NULL, NULL, 0.7, -1, -1, NULL));
     dm_store_close(s);
 }
+
+TEST(sensors_import_skips_a_detection_repeated_in_the_file)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = db();
+    /* the same detection twice (a file exported twice and concatenated) */
+    dmtest_write_file(
+        dmtest_path("d.geojson"),
+        "{\"type\":\"FeatureCollection\",\"features\":[\n"
+        "{\"type\":\"Feature\",\"properties\":{\"ref\":\"R-1\",\"sensor\":\"Cam\",\"sensor_kind\":"
+        "\"rgb\",\"date\":\"2024-05-02\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+        "[[[46.0,39.0],[46.001,39.0],[46.001,39.001],[46.0,39.001],[46.0,39.0]]]}},\n"
+        "{\"type\":\"Feature\",\"properties\":{\"flight\":\"R-1\",\"category\":\"AP\",\"confidence\":"
+        "0.5},\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.0005,39.0005]}},\n"
+        "{\"type\":\"Feature\",\"properties\":{\"flight\":\"R-1\",\"category\":\"AP\",\"confidence\":"
+        "0.5},\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.0005,39.0005]}},\n"
+        "{\"type\":\"Feature\",\"properties\":{\"flight\":\"R-1\",\"category\":\"AT\",\"confidence\":"
+        "0.5},\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.0005,39.0005]}}\n"
+        "]}\n");
+    dm_sensor_import_stats st = {0};
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("d.geojson"), NULL, &st));
+    ASSERT_EQ(st.detections_added, 2);
+    ASSERT_EQ(st.detections_skipped, 1);
+    ASSERT_EQ(count(s, "detections"), 2);
+    /* and the same file again changes nothing */
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("d.geojson"), NULL, &st));
+    ASSERT_EQ(count(s, "detections"), 2);
+    /* one ref given twice in a file with two footprints: named as such */
+    dmtest_write_file(
+        dmtest_path("twice.geojson"),
+        "{\"type\":\"FeatureCollection\",\"features\":[\n"
+        "{\"type\":\"Feature\",\"properties\":{\"ref\":\"T-1\",\"sensor\":\"Cam\",\"date\":"
+        "\"2024-05-02\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+        "[[[46.0,39.0],[46.001,39.0],[46.001,39.001],[46.0,39.001],[46.0,39.0]]]}},\n"
+        "{\"type\":\"Feature\",\"properties\":{\"ref\":\"T-1\",\"sensor\":\"Cam\",\"date\":"
+        "\"2024-05-02\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+        "[[[46.0,39.0],[46.002,39.0],[46.002,39.001],[46.0,39.001],[46.0,39.0]]]}}\n"
+        "]}\n");
+    ASSERT_STATUS(DM_ECONFLICT, dm_sensors_import(s, dmtest_path("twice.geojson"), NULL, &st));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "feature 2: flight 'T-1' is given twice in the file (also "
+                                      "feature 1)");
+    ASSERT_EQ(count(s, "flights"), 1);
+    dm_store_close(s);
+    (void)ctx;
+}

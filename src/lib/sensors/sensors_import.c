@@ -40,6 +40,7 @@ typedef struct in_det {
     double conf, pos_err; /* pos_err NAN when absent */
     int flight_idx;       /* index in the file's flights, or -1 (database flight) */
     char flight_uuid[37];
+    int dup; /* the same detection as an earlier one of the file */
 } in_det;
 
 typedef struct imp {
@@ -509,6 +510,48 @@ static dm_status resolve_sensor(imp *im, const char *name, const char *kind, cha
     return st;
 }
 
+/* Order of detections by flight, position, class and confidence. */
+static int cmp_det(const void *pa, const void *pb)
+{
+    const in_det *a = *(const in_det *const *)pa, *b = *(const in_det *const *)pb;
+    if (a->flight_idx != b->flight_idx)
+        return a->flight_idx < b->flight_idx ? -1 : 1;
+    if (a->lon != b->lon)
+        return a->lon < b->lon ? -1 : 1;
+    if (a->lat != b->lat)
+        return a->lat < b->lat ? -1 : 1;
+    int c = dm__strcasecmp(a->category, b->category);
+    if (c)
+        return c;
+    if (a->conf != b->conf)
+        return a->conf < b->conf ? -1 : 1;
+    return a->feat < b->feat ? -1 : a->feat > b->feat;
+}
+
+/* Mark the detections of a file's own flights that repeat an earlier one
+ * (same flight, position, class and confidence): the database check does
+ * not see them, as a new flight has no stored detections to compare. */
+static dm_status mark_duplicates(imp *im)
+{
+    if (im->ndt < 2)
+        return DM_OK;
+    in_det **ix = malloc(im->ndt * sizeof *ix);
+    if (!ix)
+        return dm__fail(im->ctx, DM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < im->ndt; i++)
+        ix[i] = &im->dt[i];
+    qsort(ix, im->ndt, sizeof *ix, cmp_det);
+    for (size_t i = 1; i < im->ndt; i++) {
+        const in_det *a = ix[i - 1];
+        in_det *b = ix[i];
+        if (a->flight_idx >= 0 && a->flight_idx == b->flight_idx && a->lon == b->lon &&
+            a->lat == b->lat && !dm__strcasecmp(a->category, b->category) && a->conf == b->conf)
+            b->dup = 1;
+    }
+    free(ix);
+    return DM_OK;
+}
+
 /* Write checked flights and detections (inside the caller's transaction). */
 static dm_status write_all(imp *im, dm_sensor_import_stats *stats)
 {
@@ -529,6 +572,17 @@ static dm_status write_all(imp *im, dm_sensor_import_stats *stats)
             if (r == 1) {
                 double mis = old ? geom_mismatch(ctx, fl->geom, old) : 1;
                 dm_geom_free(old);
+                long twin = -1;
+                for (size_t j = 0; j < i && twin < 0; j++)
+                    if (!im->fl[j].existing && !strcmp(im->fl[j].uuid, fl->uuid))
+                        twin = im->fl[j].feat;
+                if (twin >= 0 && (mis > 0.01 || (*fl->date && *odate && strcmp(fl->date, odate))))
+                    return dm__fail(ctx, DM_ECONFLICT,
+                                    "%s: flight '%s' is given twice in the file (also %s %ld) "
+                                    "with another %s; give each flight its own ref",
+                                    where(im, fl->feat, w, sizeof w), fl->ref,
+                                    im->csv ? "line" : "feature", im->csv ? twin + 1 : twin,
+                                    mis > 0.01 ? "footprint" : "date");
                 if (mis > 0.01 || (*fl->date && *odate && strcmp(fl->date, odate)))
                     return dm__fail(ctx, DM_ECONFLICT,
                                     "%s: flight '%s' is already in the database with another "
@@ -573,6 +627,8 @@ static dm_status write_all(imp *im, dm_sensor_import_stats *stats)
         if (stats)
             stats->flights_added++;
     }
+    if ((st = mark_duplicates(im)))
+        return st;
     for (size_t i = 0; i < im->ndt; i++) {
         in_det *d = &im->dt[i];
         char suuid[37] = "";
@@ -601,7 +657,7 @@ static dm_status write_all(imp *im, dm_sensor_import_stats *stats)
             }
             dm_cursor_free(c);
         }
-        int known = (fl && !fl->existing) ? 0 : detection_known(im->s, d);
+        int known = d->dup ? 1 : (fl && !fl->existing) ? 0 : detection_known(im->s, d);
         if (known < 0)
             return dm__wrap(ctx, "%s", where(im, d->feat, w, sizeof w));
         if (known) {
