@@ -311,6 +311,9 @@ static int do_evidence(dm_ctx *ctx, int argc, char **argv)
     }
     if (!dbp || !out)
         return cli_usage_error("sensors", "evidence needs DB and --out FILE.tif");
+    if (!(cell > 0) || !isfinite(cell))
+        return cli_usage_error("sensors", "--cell: %g is not a cell size in metres (more than 0)",
+                               cell);
     if (out_clashes("--out", out, "database", dbp))
         return 2;
     char until_d[11];

@@ -683,3 +683,32 @@ TEST(sensors_import_skips_a_detection_repeated_in_the_file)
     dm_store_close(s);
     (void)ctx;
 }
+
+TEST(sensors_import_refuses_a_country_sized_footprint)
+{
+    dm_store *s = db();
+    /* a 0.5 x 0.5 degree box (2400 km^2), e.g. the area of interest given as
+     * the footprint: its negative evidence would lower the odds everywhere */
+    dmtest_write_file(
+        dmtest_path("big.geojson"),
+        "{\"type\":\"FeatureCollection\",\"features\":[\n"
+        "{\"type\":\"Feature\",\"properties\":{\"ref\":\"B-1\",\"sensor\":\"Cam\",\"sensor_kind\":"
+        "\"rgb\",\"date\":\"2024-05-02\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+        "[[[46.0,39.0],[46.001,39.0],[46.001,39.001],[46.0,39.001],[46.0,39.0]]]}},\n"
+        "{\"type\":\"Feature\",\"properties\":{\"ref\":\"B-2\",\"sensor\":\"Cam\",\"date\":"
+        "\"2024-05-02\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+        "[[[46.0,39.0],[46.5,39.0],[46.5,39.5],[46.0,39.5],[46.0,39.0]]]}}\n"
+        "]}\n");
+    ASSERT_STATUS(DM_EPARSE, dm_sensors_import(s, dmtest_path("big.geojson"), NULL, NULL));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "big.geojson: feature 2: the flight footprint covers");
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "more than any survey flight");
+    ASSERT_EQ(count(s, "flights"), 0);
+    dm_store_close(s);
+    /* evidence --cell must be a size (0 printed "cells of 0 m" over 1 m cells) */
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "sensors evidence t.gpkg --out ev.tif --cell 0"), 2);
+    ASSERT_CONTAINS(out, "--cell: 0 is not a cell size");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "sensors evidence t.gpkg --out ev.tif --cell nan"), 2);
+    free(out);
+}

@@ -54,6 +54,9 @@ typedef struct imp {
     size_t ndt, capdt;
 } imp;
 
+/* The largest footprint a flight may have (1000 km^2). */
+#define SENSORS_MAX_FOOTPRINT_HA 100000.0
+
 static const char *where(const imp *im, long feat, char *buf, size_t n)
 {
     if (im->csv)
@@ -386,6 +389,29 @@ static dm_status read_feature(imp *im, OGRFeatureH f, long feat, dm_transform *t
             dm_geom_free(g);
             return dm__fail(ctx, DM_EPARSE, "%s: the flight footprint is empty",
                             where(im, feat, w, sizeof w));
+        }
+        {
+            /* negative evidence over a country (an area of interest or a
+             * bounding box given as the footprint) would lower the odds
+             * everywhere: no survey flight covers 1000 km^2 */
+            double ha = NAN;
+            if (dm_geom_area_ha(ctx, g, &ha) != DM_OK)
+                ha = NAN;
+            dm_ctx_clear_error(ctx);
+            if (!(ha <= SENSORS_MAX_FOOTPRINT_HA)) {
+                dm_geom_free(g);
+                if (isfinite(ha))
+                    return dm__fail(ctx, DM_EPARSE,
+                                    "%s: the flight footprint covers %.0f km^2, more than any "
+                                    "survey flight (%.0f km^2): give the ground that was flown, "
+                                    "not an area of interest",
+                                    where(im, feat, w, sizeof w), ha / 100,
+                                    SENSORS_MAX_FOOTPRINT_HA / 100);
+                return dm__fail(ctx, DM_EPARSE,
+                                "%s: the flight footprint spans too much of the globe to measure "
+                                "(more than any survey flight, %.0f km^2)",
+                                where(im, feat, w, sizeof w), SENSORS_MAX_FOOTPRINT_HA / 100);
+            }
         }
         if (im->nfl == im->capfl) {
             size_t nc = im->capfl ? 2 * im->capfl : 16;
