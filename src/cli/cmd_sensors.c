@@ -99,12 +99,14 @@ static int do_calibrate(dm_ctx *ctx, int argc, char **argv)
     const char *dbp = NULL, *val = NULL;
     int json = 0;
     double match_m = 0;
+    int match_given = 0;
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--validation") && i + 1 < argc)
             val = argv[++i];
         else if (!strcmp(argv[i], "--match-m") && i + 1 < argc) {
             if (!cli_parse_double("sensors", "--match-m", argv[++i], &match_m))
                 return 2;
+            match_given = 1;
         } else if (!strcmp(argv[i], "--json"))
             json = 1;
         else if (argv[i][0] == '-')
@@ -116,6 +118,9 @@ static int do_calibrate(dm_ctx *ctx, int argc, char **argv)
     }
     if (!dbp || !val)
         return cli_usage_error("sensors", "calibrate needs DB and --validation FILE");
+    if (match_given && !(match_m > 0 && isfinite(match_m)))
+        return cli_usage_error("sensors", "--match-m: %g is not a distance in metres (more than 0)",
+                               match_m);
     dm_store *s = NULL;
     int rc = cli_open_store(ctx, "sensors", dbp, 0, &s);
     if (rc)

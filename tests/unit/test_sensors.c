@@ -712,3 +712,44 @@ TEST(sensors_import_refuses_a_country_sized_footprint)
     ASSERT_EQ(dmtest_demine(&out, "sensors evidence t.gpkg --out ev.tif --cell nan"), 2);
     free(out);
 }
+
+TEST(sensors_calibrate_refuses_bad_confidence_and_match_radius)
+{
+    dm_store *s = db();
+    dmtest_write_file(dmtest_path("f.geojson"), FLIGHTS);
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("f.geojson"), NULL, NULL));
+    const char *fmt =
+        "{\"type\":\"FeatureCollection\",\"features\":["
+        "{\"type\":\"Feature\",\"properties\":{\"kind\":\"area\",\"sensor\":\"H20T\"},"
+        "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.9,39.9],[46.901,39.9],"
+        "[46.901,39.901],[46.9,39.901],[46.9,39.9]]]}},"
+        "{\"type\":\"Feature\",\"properties\":{\"kind\":\"item\",\"sensor\":\"H20T\",\"category\":"
+        "\"AP\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.9005,39.9005]}},"
+        "{\"type\":\"Feature\",\"properties\":{\"kind\":\"detection\",\"sensor\":\"H20T\","
+        "\"confidence\":%s},\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.9005,39.9005]}}"
+        "]}\n";
+    char txt[2048];
+    dm_sensor_rate *r = NULL;
+    size_t n = 0;
+    /* 1.5 and text were taken (text as 0) */
+    const char *bad[] = {"1.5", "-0.2", "\"abc\""};
+    for (int i = 0; i < 3; i++) {
+        snprintf(txt, sizeof txt, fmt, bad[i]);
+        dmtest_write_file(dmtest_path("v.geojson"), txt);
+        ASSERT_STATUS(DM_EPARSE, dm_sensors_calibrate(s, dmtest_path("v.geojson"), 1, &r, &n));
+        ASSERT_CONTAINS(dmtest_ctx_msg(), "v.geojson: feature 3: field 'confidence'");
+    }
+    snprintf(txt, sizeof txt, fmt, "0.8");
+    dmtest_write_file(dmtest_path("v.geojson"), txt);
+    ASSERT_OK(dm_sensors_calibrate(s, dmtest_path("v.geojson"), 1, &r, &n));
+    dm_free(dmtest_ctx(), r);
+    dm_store_close(s);
+    /* --match-m 0 or negative was replaced by 1 m without a word */
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "sensors calibrate t.gpkg --validation v.geojson --match-m 0"), 2);
+    ASSERT_CONTAINS(out, "--match-m: 0 is not a distance");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "sensors calibrate t.gpkg --validation v.geojson --match-m -1"),
+              2);
+    free(out);
+}

@@ -450,9 +450,22 @@ static dm_status read_spatial(dm_store *s, const char *path, double match_m, acc
             if (ic >= 0 && OGR_F_IsFieldSetAndNotNull(f, ic))
                 dm__strlcpy(cbuf, OGR_F_GetFieldAsString(f, ic), sizeof cbuf);
             const char *kind = sensors__csv_trim(kbuf), *sensor = sensors__csv_trim(sbuf), *cat = sensors__csv_trim(cbuf);
-            double conf = ico >= 0 && OGR_F_IsFieldSetAndNotNull(f, ico)
-                              ? OGR_F_GetFieldAsDouble(f, ico)
-                              : 1.0;
+            double conf = 1.0;
+            char cobuf[64] = "";
+            if (ico >= 0 && OGR_F_IsFieldSetAndNotNull(f, ico)) {
+                /* as text: the double of "abc" is 0 */
+                dm__strlcpy(cobuf, OGR_F_GetFieldAsString(f, ico), sizeof cobuf);
+                char *cs = sensors__csv_trim(cobuf), *end = NULL;
+                conf = *cs ? strtod(cs, &end) : NAN;
+                if (!*cs || *sensors__csv_trim(end) || !(conf >= 0 && conf <= 1)) {
+                    OGR_F_Destroy(f);
+                    st = dm__fail(ctx, DM_EPARSE,
+                                  "%s: feature %ld: field 'confidence': '%s' is not a "
+                                  "confidence (0-1)",
+                                  path, fno, cs);
+                    break;
+                }
+            }
             OGRGeometryH og = OGR_F_GetGeometryRef(f);
             dm_geom *g = NULL;
             if (og && !OGR_G_IsEmpty(og)) {
