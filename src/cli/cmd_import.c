@@ -117,8 +117,9 @@ static int run_import(dm_ctx *ctx, int argc, char **argv)
             if (st)
                 rc = cli_fail(ctx, "import", st);
             else if (json)
-                printf("{\"file\":\"%s\",\"layer\":\"%s\",\"rows\":%ld,\"repaired\":%ld}\n",
-                       argv[optind + 1], dm_layer_find(o.layer)->name, res.rows, res.repaired);
+                printf("{\"file\":%s,\"layer\":\"%s\",\"rows\":%ld,\"repaired\":%ld}\n",
+                       cli_json_str(argv[optind + 1]), dm_layer_find(o.layer)->name, res.rows,
+                       res.repaired);
             else
                 printf("imported %ld rows into %s from %s%s\n", res.rows,
                        dm_layer_find(o.layer)->name, argv[optind + 1],

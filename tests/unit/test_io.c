@@ -740,3 +740,15 @@ TEST(import_refuses_two_source_fields_for_one_field)
     ASSERT_CONTAINS(out, "TM-62");
     free(out);
 }
+
+/* import --json printed the file name unescaped: a name with a quote made
+ * the output invalid JSON. */
+TEST(import_json_output_escapes_the_file_name)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("it \"1\".csv"), "lon,lat,category\n46.9,39.9,AP\n");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items --json 'it \"1\".csv'"), 0);
+    ASSERT_CONTAINS(out, "{\"file\":\"it \\\"1\\\".csv\",\"layer\":\"items\",\"rows\":1");
+    free(out);
+}
