@@ -34,7 +34,9 @@ static const char *help =
     "  --json               print the result as JSON\n\n"
     "Form metadata columns (_id, _uuid, _submission_time, start, end, meta/instanceID,\n"
     "SubmissionDate, KEY, ...) are ignored. A 'uuid' column keeps rows' identities, so\n"
-    "an exported file imports back to the same rows.\n";
+    "an exported file imports back to the same rows. Text must be UTF-8 (a Latin-1\n"
+    "or Windows-1252 file is refused, naming the line and field); rows with no value\n"
+    "and no geometry are skipped and counted.\n";
 
 #define MAX_PAIRS 128
 
