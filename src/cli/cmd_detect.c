@@ -318,6 +318,7 @@ static int run_detect(dm_ctx *ctx, int argc, char **argv)
     double far = 1.0;
     int json = 0;
     flight_info fi = {0};
+    int given[5] = {0, 0, 0, 0, 0}; /* threshold, radii, far, tile */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         long l;
@@ -337,16 +338,20 @@ static int run_detect(dm_ctx *ctx, int argc, char **argv)
         else if (!strcmp(a, "--threshold") && i + 1 < argc) {
             if (!cli_parse_double("detect", a, argv[++i], &o.threshold))
                 return 2;
+            given[0] = 1;
         } else if (!strcmp(a, "--target-radius-m") && i + 1 < argc) {
             if (!cli_parse_double("detect", a, argv[++i], &o.target_radius_m))
                 return 2;
+            given[1] = 1;
         } else if (!strcmp(a, "--background-radius-m") && i + 1 < argc) {
             if (!cli_parse_double("detect", a, argv[++i], &o.background_radius_m))
                 return 2;
+            given[2] = 1;
         } else if (!strcmp(a, "--tile") && i + 1 < argc) {
             if (!cli_parse_long("detect", a, argv[++i], &l))
                 return 2;
             o.tile = (int)l;
+            given[4] = 1;
         } else if (!strcmp(a, "--threads") && i + 1 < argc) {
             if (!cli_parse_long("detect", a, argv[++i], &l))
                 return 2;
@@ -366,6 +371,7 @@ static int run_detect(dm_ctx *ctx, int argc, char **argv)
         else if (!strcmp(a, "--far") && i + 1 < argc) {
             if (!cli_parse_double("detect", a, argv[++i], &far))
                 return 2;
+            given[3] = 1;
         } else if (!strcmp(a, "--json"))
             json = 1;
         else if (a[0] == '-')
@@ -377,6 +383,18 @@ static int run_detect(dm_ctx *ctx, int argc, char **argv)
     }
     if (!in)
         return cli_usage_error("detect", "expected an orthomosaic (GeoTIFF)");
+    /* the library takes 0 or less as "the default": refuse it here */
+    {
+        const char *nm[4] = {"--threshold", "--target-radius-m", "--background-radius-m", "--far"};
+        double v[4] = {o.threshold, o.target_radius_m, o.background_radius_m, far};
+        for (int k = 0; k < 4; k++)
+            if (given[k] && !(v[k] > 0 && isfinite(v[k])))
+                return cli_usage_error("detect", "%s: %g must be a number more than 0", nm[k],
+                                       v[k]);
+        if (given[4] && o.tile < 64)
+            return cli_usage_error("detect", "--tile: %d is too small (at least 64 pixels)",
+                                   o.tile);
+    }
     {
         const char *oo[2] = {"--out", "--score-map"}, *op[2] = {out, o.score_map};
         const char *iw[2] = {"orthomosaic", "truth file"}, *ip[2] = {in, truth};

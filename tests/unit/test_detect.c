@@ -319,3 +319,27 @@ TEST(detect_takes_crs_units_as_ground_metres)
     ASSERT_CONTAINS(dmtest_ctx_msg(), "stretches distances unequally");
     dm_detect_result_free(ctx, &r0);
 }
+
+TEST(detect_refuses_options_out_of_range)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "detect synth o.tif --size-m 1 --mines 2 --truth t.csv"), 0);
+    free(out);
+    /* 0 or negative were replaced by the defaults without a word, NaN went on */
+    const char *bad[] = {"--threshold -5",        "--threshold nan", "--target-radius-m 0",
+                         "--background-radius-m -1", "--tile 0",      "--far -1 --truth t.csv"};
+    for (int i = 0; i < 6; i++) {
+        ASSERT_EQ(dmtest_demine(&out, "detect o.tif %s", bad[i]), 2);
+        char opt[32];
+        snprintf(opt, sizeof opt, "%.*s:", (int)strcspn(bad[i], " "), bad[i]);
+        ASSERT_CONTAINS(out, opt);
+        free(out);
+    }
+    ASSERT_EQ(dmtest_demine(&out, "detect o.tif --threshold 3.5 --tile 128"), 0);
+    free(out);
+    dm_detect_opts d = {0};
+    d.target_radius_m = NAN;
+    dm_detect_result r;
+    ASSERT_STATUS(DM_EINVAL, dm_detect_run(dmtest_ctx(), dmtest_path("o.tif"), &d, &r));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "not numbers");
+}

@@ -660,6 +660,12 @@ dm_status dm_detect_run(dm_ctx *ctx, const char *path, const dm_detect_opts *opt
     dm_detect_opts o = {DM_DETECT_RX_LOCAL, 0.04, 0, 4.0, 1024, 0, NULL};
     if (opts)
         o = *opts;
+    if (!isfinite(o.target_radius_m) || !isfinite(o.background_radius_m) ||
+        !isfinite(o.threshold))
+        return dm__fail(ctx, DM_EINVAL,
+                        "detection options: target radius %g m, background radius %g m, "
+                        "threshold %g: not numbers",
+                        o.target_radius_m, o.background_radius_m, o.threshold);
     if (o.target_radius_m <= 0)
         o.target_radius_m = 0.04;
     if (o.background_radius_m <= 0)
