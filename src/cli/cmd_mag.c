@@ -179,6 +179,9 @@ static int run_mag(dm_ctx *ctx, int argc, char **argv)
         if (dv && i + 1 < argc) {
             if (!cli_parse_double("mag", a, argv[++i], dv))
                 return 2;
+            /* the library takes 0 or less as "the default" */
+            if (!(*dv > 0 && isfinite(*dv)))
+                return cli_usage_error("mag", "%s: %g must be a number more than 0", a, *dv);
         } else if (!strcmp(a, "--out") && i + 1 < argc)
             out = argv[++i];
         else if (!strcmp(a, "--grid") && i + 1 < argc)

@@ -248,3 +248,39 @@ TEST(mag_refuses_degrees_read_as_metres)
     ASSERT_OK(dm_mag_read_csv(ctx, dmtest_path("loc.csv"), NULL, &sv));
     dm_mag_survey_free(ctx, &sv);
 }
+
+TEST(mag_refuses_options_out_of_range_and_crs_not_in_metres)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "mag synth m.csv --size-m 4 --targets 3"), 0);
+    free(out);
+    /* 0 or negative fell back to the defaults; NaN cell gave "out of memory
+     * for a -2147483648x-2147483648 grid" */
+    const char *bad[] = {"--cell-m 0", "--cell-m nan", "--search-m -1", "--threshold 0",
+                         "--swath-m -0.5"};
+    for (int i = 0; i < 5; i++) {
+        ASSERT_EQ(dmtest_demine(&out, "mag m.csv %s", bad[i]), 2);
+        ASSERT_CONTAINS(out, "must be a number more than 0");
+        free(out);
+    }
+    /* x/y read in degrees or feet as if metres */
+    ASSERT_EQ(dmtest_demine(&out, "mag m.csv --crs EPSG:4326"), 2);
+    ASSERT_CONTAINS(out, "m.csv: CRS 'EPSG:4326' of the x/y columns is not projected");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "mag m.csv --crs EPSG:2263"), 2);
+    ASSERT_CONTAINS(out, "not metres");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "mag m.csv --crs nonsense"), 2);
+    ASSERT_CONTAINS(out, "not a known CRS");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "mag m.csv --crs EPSG:32638 --cell-m 0.2"), 0);
+    free(out);
+    dm_mag_survey sv;
+    ASSERT_OK(dm_mag_read_csv(dmtest_ctx(), dmtest_path("m.csv"), NULL, &sv));
+    dm_mag_opts o = {0};
+    o.threshold = NAN;
+    dm_mag_result r;
+    ASSERT_STATUS(DM_EINVAL, dm_mag_process(dmtest_ctx(), &sv, &o, &r));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "threshold");
+    dm_mag_survey_free(dmtest_ctx(), &sv);
+}

@@ -45,6 +45,36 @@ static int parse_num(const char *s, double *v)
     return 0;
 }
 
+/* x/y are taken as metres on the ground: the CRS must be projected with
+ * metre units. */
+static dm_status check_metric_crs(dm_ctx *ctx, const char *crs)
+{
+    OGRSpatialReferenceH sr = OSRNewSpatialReference(NULL);
+    if (!sr)
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    int ok = OSRSetFromUserInput(sr, crs) == OGRERR_NONE;
+    CPLPopErrorHandler();
+    dm_status st = DM_OK;
+    if (!ok)
+        st = dm__fail(ctx, DM_EINVAL, "CRS '%s' of the x/y columns is not a known CRS", crs);
+    else if (!OSRIsProjected(sr))
+        st = dm__fail(ctx, DM_EINVAL,
+                      "CRS '%s' of the x/y columns is not projected (degrees): give a metric CRS "
+                      "such as the UTM zone, or name the columns lon,lat",
+                      crs);
+    else {
+        double u = OSRGetLinearUnits(sr, NULL);
+        if (fabs(u - 1) > 1e-9)
+            st = dm__fail(ctx, DM_EINVAL,
+                          "CRS '%s' of the x/y columns has units of %g m, not metres: the "
+                          "distances of the survey are taken in metres",
+                          crs, u);
+    }
+    OSRDestroySpatialReference(sr);
+    return st;
+}
+
 dm_status dm_mag_read_csv(dm_ctx *ctx, const char *path, const char *crs, dm_mag_survey *out)
 {
     memset(out, 0, sizeof *out);
@@ -154,6 +184,10 @@ dm_status dm_mag_read_csv(dm_ctx *ctx, const char *path, const char *crs, dm_mag
                 goto fail;
         } else if (!geo && !out->crs[0]) {
             dm__strlcpy(out->crs, crs && *crs ? crs : "EPSG:32638", sizeof out->crs);
+            if ((st = check_metric_crs(ctx, out->crs))) {
+                st = dm__wrap(ctx, "%s", path);
+                goto fail;
+            }
         }
         if (tr && (st = dm_transform_xy(tr, &x, &y, 1))) {
             st = dm__wrap(ctx, "%s: line %ld", path, lineno);
@@ -307,6 +341,14 @@ dm_status dm_mag_process(dm_ctx *ctx, dm_mag_survey *sv, const dm_mag_opts *opts
     dm_mag_opts o = {0};
     if (opts)
         o = *opts;
+    {
+        const char *nm[6] = {"cell_m", "search_m", "level_m", "threshold", "merge_m", "swath_m"};
+        double v[6] = {o.cell_m, o.search_m, o.level_m, o.threshold, o.merge_m, o.swath_m};
+        for (int k = 0; k < 6; k++)
+            if (!isfinite(v[k]))
+                return dm__fail(ctx, DM_EINVAL, "magnetometer option %s: %g is not a number",
+                                nm[k], v[k]);
+    }
     if (o.cell_m <= 0)
         o.cell_m = 0.1;
     if (o.search_m <= 0)
