@@ -485,6 +485,27 @@ TEST(check_database_finds_values_written_by_other_tools)
     free(out);
 }
 
+/* The same file imported twice (no uuid column) doubles every hazard under
+ * the same refs: check names each ref used twice. */
+TEST(check_database_finds_refs_used_twice)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("h.geojson"), hazards_geojson);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards h.geojson"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "check db.gpkg"), 0);
+    ASSERT(!strstr(out, "duplicate_ref"));
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards h.geojson"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "check db.gpkg --json"), 4);
+    ASSERT_CONTAINS(out, "\"code\":\"duplicate_ref\",\"layer\":\"hazards\"");
+    ASSERT_CONTAINS(out, "ref 'AGD-1' is also the ref of row");
+    ASSERT_CONTAINS(out, "(2 rows share it)");
+    free(out);
+}
+
 TEST(stats_counts_release_items_and_casualties)
 {
     make_db();

@@ -24,6 +24,39 @@ typedef struct activity_dates {
 
 static int cmp_uuid(const void *a, const void *b) { return strcmp((const char *)a, (const char *)b); }
 
+/* A row's ref and uuid, for refs used twice. */
+typedef struct ref_row {
+    char ref[64];
+    char uuid[37];
+} ref_row;
+
+static int cmp_ref(const void *a, const void *b)
+{
+    const ref_row *x = a, *y = b;
+    int c = strcmp(x->ref, y->ref);
+    return c ? c : strcmp(x->uuid, y->uuid);
+}
+
+/* Two rows of a layer under one ref: anything that names a row by its ref
+ * (an import's hazard_id, `demine status`, `show`) becomes ambiguous. */
+static void check_refs(dm_check_report *r, const char *layer, ref_row *v, size_t n)
+{
+    if (n < 2)
+        return;
+    qsort(v, n, sizeof *v, cmp_ref);
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && !strcmp(v[j].ref, v[i].ref))
+            j++;
+        for (size_t k = i + 1; k < j; k++)
+            dm__check_add(r, DM_CHECK_ERROR, "duplicate_ref", layer, v[k].uuid, v[k].ref, NAN, NAN,
+                          "ref '%s' is also the ref of row %s (%zu rows share it): rows named "
+                          "by ref become ambiguous",
+                          v[k].ref, v[i].uuid, j - i);
+        i = j;
+    }
+}
+
 static void free_rows(dm__check_geomrow *rows, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -44,6 +77,9 @@ static dm_status check_layer(dm_store *s, const dm_layer_def *l, dm_check_report
     dm__check_geomrow *rows = NULL;
     size_t n = 0, cap = 0;
     int is_hazards = !strcmp(l->name, "hazards");
+    int has_ref = dm_field_find(l, "ref") != NULL;
+    ref_row *refs = NULL;
+    size_t n_refs = 0, cap_refs = 0;
     int is_acts = !strcmp(l->name, "activities");
     int rc;
     long done = 0;
@@ -53,6 +89,20 @@ static dm_status check_layer(dm_store *s, const dm_layer_def *l, dm_check_report
         if (!ref)
             ref = dm_cursor_text(c, "name");
         r->rows_checked++;
+        const char *own_ref = has_ref ? dm_cursor_text(c, "ref") : NULL;
+        if (own_ref && *own_ref) {
+            if (n_refs == cap_refs) {
+                size_t nc = cap_refs ? 2 * cap_refs : 256;
+                ref_row *d = realloc(refs, nc * sizeof *d);
+                if (d)
+                    refs = d, cap_refs = nc;
+            }
+            if (n_refs < cap_refs) {
+                dm__strlcpy(refs[n_refs].ref, own_ref, sizeof refs[n_refs].ref);
+                dm__strlcpy(refs[n_refs].uuid, uuid, sizeof refs[n_refs].uuid);
+                n_refs++;
+            }
+        }
         for (size_t i = 0; i < l->n_fields; i++) {
             const dm_field_def *f = &l->fields[i];
             /* system layers (the plan) hold dates in the future by design */
@@ -155,8 +205,12 @@ static dm_status check_layer(dm_store *s, const dm_layer_def *l, dm_check_report
     dm_cursor_free(c);
     if (rc < 0) {
         free_rows(rows, n);
+        free(refs);
         return dm_ctx_errcode(ctx);
     }
+    if (!(l->flags & (DM_LAYER_TRUTH | DM_LAYER_SYSTEM)))
+        check_refs(r, l->name, refs, n_refs);
+    free(refs);
     /* features are many and legitimately touch; duplicates only elsewhere */
     if (strcmp(l->name, "features") && !(l->flags & DM_LAYER_TRUTH))
         dm__check_pairs(ctx, r, l->name, rows, n, is_hazards);
