@@ -108,6 +108,17 @@ static int read_truth(const char *path, double **xy, size_t *n)
     return 0;
 }
 
+/* An explicit option value the library would take as "the default" (0 or
+ * less) or that is not a number: usage error, 0. */
+static int positive(const char *opt, double v, int zero_ok)
+{
+    if ((v > 0 || (zero_ok && v == 0)) && isfinite(v))
+        return 1;
+    cli_usage_error("detect", "%s: %g must be a number %s", opt, v,
+                    zero_ok ? "of 0 or more" : "more than 0");
+    return 0;
+}
+
 static int run_synth(dm_ctx *ctx, int argc, char **argv)
 {
     dm_ortho_synth_opts o = {0};
@@ -118,36 +129,47 @@ static int run_synth(dm_ctx *ctx, int argc, char **argv)
         double v;
         long l;
         if (!strcmp(a, "--size-m") && i + 1 < argc) {
-            if (!cli_parse_double("detect", a, argv[++i], &o.size_m))
+            if (!cli_parse_double("detect", a, argv[++i], &o.size_m) ||
+                !positive(a, o.size_m, 0))
                 return 2;
         } else if (!strcmp(a, "--gsd-cm") && i + 1 < argc) {
-            if (!cli_parse_double("detect", a, argv[++i], &gsd_cm))
+            if (!cli_parse_double("detect", a, argv[++i], &gsd_cm) ||
+                !positive(a, gsd_cm, 0))
                 return 2;
         } else if (!strcmp(a, "--bands") && i + 1 < argc) {
             if (!cli_parse_long("detect", a, argv[++i], &l))
                 return 2;
+            if (l < 1)
+                return cli_usage_error("detect", "%s: %ld is out of range", a, l);
             o.bands = (int)l;
         } else if (!strcmp(a, "--mines") && i + 1 < argc) {
             if (!cli_parse_long("detect", a, argv[++i], &l))
                 return 2;
+            if (l < 0)
+                return cli_usage_error("detect", "%s: %ld is out of range", a, l);
             o.n_mines = l ? (int)l : -1;
         } else if (!strcmp(a, "--clutter") && i + 1 < argc) {
             if (!cli_parse_long("detect", a, argv[++i], &l))
                 return 2;
+            if (l < 0)
+                return cli_usage_error("detect", "%s: %ld is out of range", a, l);
             o.n_clutter = l ? (int)l : -1;
         } else if (!strcmp(a, "--contrast") && i + 1 < argc) {
-            if (!cli_parse_double("detect", a, argv[++i], &o.contrast))
+            if (!cli_parse_double("detect", a, argv[++i], &o.contrast) ||
+                !positive(a, o.contrast, 0))
                 return 2;
         } else if (!strcmp(a, "--seed") && i + 1 < argc) {
             if (!cli_parse_long("detect", a, argv[++i], &l))
                 return 2;
             o.seed = (unsigned)l;
         } else if (!strcmp(a, "--mine-radius-m") && i + 1 < argc) {
-            if (!cli_parse_double("detect", a, argv[++i], &v))
+            if (!cli_parse_double("detect", a, argv[++i], &v) ||
+                !positive(a, v, 0))
                 return 2;
             o.mine_radius_m = v;
         } else if (!strcmp(a, "--nodata-margin-m") && i + 1 < argc) {
-            if (!cli_parse_double("detect", a, argv[++i], &o.nodata_margin_m))
+            if (!cli_parse_double("detect", a, argv[++i], &o.nodata_margin_m) ||
+                !positive(a, o.nodata_margin_m, 1))
                 return 2;
         } else if (!strcmp(a, "--uint16"))
             o.uint16 = 1;

@@ -54,6 +54,17 @@ static int outputs_clash(int no, const char *const *oopt, const char *const *opa
     return 0;
 }
 
+/* An explicit option value the library would take as "the default" (0 or
+ * less) or that is not a number: usage error, 0. */
+static int positive(const char *opt, double v, int zero_ok)
+{
+    if ((v > 0 || (zero_ok && v == 0)) && isfinite(v))
+        return 1;
+    cli_usage_error("mag", "%s: %g must be a number %s", opt, v,
+                    zero_ok ? "of 0 or more" : "more than 0");
+    return 0;
+}
+
 static int run_synth(dm_ctx *ctx, int argc, char **argv)
 {
     dm_mag_synth_opts o = {0};
@@ -62,17 +73,22 @@ static int run_synth(dm_ctx *ctx, int argc, char **argv)
         const char *a = argv[i];
         long l;
         if (!strcmp(a, "--size-m") && i + 1 < argc) {
-            if (!cli_parse_double("mag", a, argv[++i], &o.size_m))
+            if (!cli_parse_double("mag", a, argv[++i], &o.size_m) ||
+                !positive(a, o.size_m, 0))
                 return 2;
         } else if (!strcmp(a, "--noise-nt") && i + 1 < argc) {
-            if (!cli_parse_double("mag", a, argv[++i], &o.noise_nt))
+            if (!cli_parse_double("mag", a, argv[++i], &o.noise_nt) ||
+                !positive(a, o.noise_nt, 0))
                 return 2;
         } else if (!strcmp(a, "--line-spacing-m") && i + 1 < argc) {
-            if (!cli_parse_double("mag", a, argv[++i], &o.line_spacing_m))
+            if (!cli_parse_double("mag", a, argv[++i], &o.line_spacing_m) ||
+                !positive(a, o.line_spacing_m, 0))
                 return 2;
         } else if (!strcmp(a, "--targets") && i + 1 < argc) {
             if (!cli_parse_long("mag", a, argv[++i], &l))
                 return 2;
+            if (l < 1) /* the library takes 0 as "the default", 30 */
+                return cli_usage_error("mag", "%s: %ld is out of range (at least 1)", a, l);
             o.n_targets = (int)l;
         } else if (!strcmp(a, "--seed") && i + 1 < argc) {
             if (!cli_parse_long("mag", a, argv[++i], &l))

@@ -343,3 +343,23 @@ TEST(detect_refuses_options_out_of_range)
     ASSERT_STATUS(DM_EINVAL, dm_detect_run(dmtest_ctx(), dmtest_path("o.tif"), &d, &r));
     ASSERT_CONTAINS(dmtest_ctx_msg(), "not numbers");
 }
+
+TEST(detect_synth_refuses_options_out_of_range)
+{
+    char *out = NULL;
+    /* 0 or negative sizes fell back to the defaults (a 10 m, 40-mine scene),
+     * NaN gave "cannot create GeoTIFF: 0x0 dataset" */
+    const char *bad[] = {"--size-m 0", "--gsd-cm nan", "--contrast -1", "--bands 0",
+                         "--mines -3", "--nodata-margin-m -1"};
+    for (int i = 0; i < 6; i++) {
+        ASSERT_EQ(dmtest_demine(&out, "detect synth s.tif --size-m 1 %s", bad[i]), 2);
+        char opt[32];
+        snprintf(opt, sizeof opt, "%.*s:", (int)strcspn(bad[i], " "), bad[i]);
+        ASSERT_CONTAINS(out, opt);
+        free(out);
+    }
+    ASSERT_EQ(dmtest_demine(&out, "detect synth s.tif --size-m 1 --mines 0 --nodata-margin-m 0"),
+              0);
+    ASSERT_CONTAINS(out, "with 0 mines");
+    free(out);
+}

@@ -284,3 +284,19 @@ TEST(mag_refuses_options_out_of_range_and_crs_not_in_metres)
     ASSERT_CONTAINS(dmtest_ctx_msg(), "threshold");
     dm_mag_survey_free(dmtest_ctx(), &sv);
 }
+
+TEST(mag_synth_refuses_options_out_of_range)
+{
+    char *out = NULL;
+    const char *bad[] = {"--size-m 0", "--noise-nt -1", "--line-spacing-m nan", "--targets 0"};
+    for (int i = 0; i < 4; i++) {
+        ASSERT_EQ(dmtest_demine(&out, "mag synth s.csv %s", bad[i]), 2);
+        char opt[32];
+        snprintf(opt, sizeof opt, "%.*s:", (int)strcspn(bad[i], " "), bad[i]);
+        ASSERT_CONTAINS(out, opt);
+        free(out);
+    }
+    ASSERT_EQ(dmtest_demine(&out, "mag synth s.csv --size-m 4 --targets 1"), 0);
+    ASSERT_CONTAINS(out, "1 targets");
+    free(out);
+}
