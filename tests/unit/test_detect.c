@@ -363,3 +363,53 @@ TEST(detect_synth_refuses_options_out_of_range)
     ASSERT_CONTAINS(out, "with 0 mines");
     free(out);
 }
+
+TEST(detect_takes_nan_pixels_as_invalid)
+{
+    dm_ortho_synth_opts o = {0};
+    o.size_m = 3;
+    o.gsd_m = 0.01;
+    o.bands = 4;
+    o.n_mines = 10;
+    o.contrast = 6;
+    o.seed = 5;
+    ASSERT_OK(dm_ortho_synth(dmtest_ctx(), dmtest_path("o.tif"), &o, NULL, NULL));
+    /* Float32 without a nodata value: the top-left quarter (150 x 150 px) NaN,
+     * one infinite pixel elsewhere */
+    GDALAllRegister();
+    GDALDatasetH ds = GDALOpen(dmtest_path("o.tif"), GA_Update);
+    ASSERT(ds != NULL);
+    ASSERT_EQ(GDALGetRasterDataType(GDALGetRasterBand(ds, 1)), GDT_Float32);
+    float *nan = malloc(150 * 150 * sizeof *nan);
+    for (int i = 0; i < 150 * 150; i++)
+        nan[i] = NAN;
+    float inf = INFINITY;
+    for (int b = 1; b <= GDALGetRasterCount(ds); b++) {
+        ASSERT_EQ(GDALRasterIO(GDALGetRasterBand(ds, b), GF_Write, 0, 0, 150, 150, nan, 150, 150,
+                               GDT_Float32, 0, 0),
+                  CE_None);
+        ASSERT_EQ(GDALRasterIO(GDALGetRasterBand(ds, b), GF_Write, 250, 250, 1, 1, &inf, 1, 1,
+                               GDT_Float32, 0, 0),
+                  CE_None);
+    }
+    GDALClose(ds);
+    free(nan);
+    dm_ctx *ctx = dmtest_ctx();
+    dm_detect_opts d = {0};
+    d.threads = 2;
+    d.tile = 128; /* tiles with and without NaN */
+    for (int m = DM_DETECT_RX_LOCAL; m <= DM_DETECT_CONTRAST; m++) {
+        d.method = (dm_detect_method)m;
+        dm_detect_result r;
+        /* was "band 1 is constant; nothing to detect" (NaN spread through the sums) */
+        ASSERT_OK(dm_detect_run(ctx, dmtest_path("o.tif"), &d, &r));
+        ASSERT_NEAR(r.area_m2, 9.0 - 2.25 - 0.0001, 1e-6);
+        for (size_t i = 0; i < r.n; i++) {
+            ASSERT(isfinite(r.cands[i].score));
+            double lx = r.cands[i].x - r.extent[0], ly = r.extent[3] - r.cands[i].y;
+            ASSERT_MSG(!(lx < 1.5 && ly < 1.5), "candidate at (%.2f, %.2f) in the NaN block", lx,
+                       ly);
+        }
+        dm_detect_result_free(ctx, &r);
+    }
+}

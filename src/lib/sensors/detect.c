@@ -57,6 +57,7 @@ typedef struct det_shared {
     GDALDatasetH map;      /* anomaly map being written, or NULL */
     int band_idx[MAXB];    /* 1-based GDAL band of each analysed band (alpha left out) */
     int has_mask;          /* nodata or alpha: windows touching invalid pixels score 0 */
+    int float_data;        /* floating-point bands: NaN and infinities are invalid too */
     atomic_llong valid_px; /* valid pixels seen in tile cores (scoring pass) */
     pthread_mutex_t map_mu;
 } det_shared;
@@ -187,6 +188,61 @@ HOT_LOOP static void score_row(const det_shared *sh, const float *d, size_t plan
 
 /* Process one tile: read it with its halo, build the window differences d
  * for the scoring region, then accumulate statistics or emit candidates. */
+/* Floating-point bands: a NaN or infinite pixel in wk->raw becomes 0 (so
+ * that it does not spread through the summed-area table), is invalid in
+ * wk->mask (core pixels leave *nvalid) and clears ok[] of every scoring
+ * pixel whose window holds it; the tile then uses its mask (*use_mask).
+ * Nothing to do (and no cost beyond one scan) when the tile holds none. */
+static int mask_nonfinite(det_shared *sh, det_work *wk, int rx0, int ry0, int rw, int rh, int sx0,
+                          int sy0, int sx1, int sy1, int sw, int cx0, int cy0, int cx1, int cy1,
+                          int *use_mask, long long *nvalid)
+{
+    size_t n = (size_t)rw * rh, bad = 0;
+    for (size_t i = 0; i < n; i++)
+        bad += !isfinite(wk->raw[i]);
+    if (!bad)
+        return 0;
+    if (!*use_mask) {
+        /* no nodata or alpha: every pixel valid so far */
+        memset(wk->mask, 255, n);
+        memset(wk->ok, 1, (size_t)sw * (sy1 - sy0));
+        *use_mask = 1;
+    }
+    size_t st = (size_t)rw + 1;
+    int32_t *bs = wk->msat; /* the validity mask's table is no longer needed */
+    memset(bs, 0, st * sizeof(int32_t));
+    for (int y = 0; y < rh; y++) {
+        int32_t acc = 0;
+        float *row = wk->raw + (size_t)y * rw;
+        int32_t *prev = bs + (size_t)y * st, *cur = bs + (size_t)(y + 1) * st;
+        cur[0] = 0;
+        for (int x = 0; x < rw; x++) {
+            if (!isfinite(row[x])) {
+                row[x] = 0;
+                acc++;
+                unsigned char *m = &wk->mask[(size_t)y * rw + x];
+                int gx = rx0 + x, gy = ry0 + y;
+                if (*m && gx >= cx0 && gx < cx1 && gy >= cy0 && gy < cy1)
+                    (*nvalid)--;
+                *m = 0;
+            }
+            cur[x + 1] = prev[x + 1] + acc;
+        }
+    }
+    int r = sh->method == DM_DETECT_RX_GLOBAL ? sh->ri : sh->ro;
+    for (int y = sy0; y < sy1; y++)
+        for (int x = sx0; x < sx1; x++) {
+            int lx = x - rx0, ly = y - ry0;
+            int x0 = lx - r < 0 ? 0 : lx - r, x1 = lx + r + 1 > rw ? rw : lx + r + 1;
+            int y0 = ly - r < 0 ? 0 : ly - r, y1 = ly + r + 1 > rh ? rh : ly + r + 1;
+            int32_t c = bs[(size_t)y1 * st + x1] - bs[(size_t)y0 * st + x1] -
+                        bs[(size_t)y1 * st + x0] + bs[(size_t)y0 * st + x0];
+            if (c)
+                wk->ok[(size_t)(y - sy0) * sw + (x - sx0)] = 0;
+        }
+    return 0;
+}
+
 static int do_tile(det_shared *sh, GDALDatasetH ds, det_work *wk, int ti)
 {
     int ntx = (sh->W + sh->tile - 1) / sh->tile;
@@ -244,6 +300,7 @@ static int do_tile(det_shared *sh, GDALDatasetH ds, det_work *wk, int ti)
     int B = sh->B;
     size_t splane = (size_t)sw * shh;
     long long nvalid = (long long)(cx1 - cx0) * (cy1 - cy0);
+    int use_mask = sh->has_mask; /* also set below when float bands hold NaN */
     if (sh->has_mask) {
         /* ok[o]: the whole outer window of the pixel holds valid data */
         GDALRasterBandH mb = GDALGetMaskBand(GDALGetRasterBand(ds, sh->band_idx[0]));
@@ -289,6 +346,9 @@ static int do_tile(det_shared *sh, GDALDatasetH ds, det_work *wk, int ti)
             set_err(sh, m);
             return -1;
         }
+        if (sh->float_data)
+            mask_nonfinite(sh, wk, rx0, ry0, rw, rh, sx0, sy0, sx1, sy1, sw, cx0, cy0, cx1, cy1,
+                           &use_mask, &nvalid);
         /* summed-area table */
         double *sat = wk->sat;
         size_t st = (size_t)rw + 1;
@@ -356,7 +416,7 @@ static int do_tile(det_shared *sh, GDALDatasetH ds, det_work *wk, int ti)
         for (int y = cy0; y < cy1; y += 3)
             for (int x = cx0; x < cx1; x += 3) {
                 size_t o = (size_t)(y - sy0) * sw + (x - sx0);
-                if (sh->has_mask && !wk->ok[o])
+                if (use_mask && !wk->ok[o])
                     continue;
                 for (int b = 0; b < B; b++)
                     v[b] = wk->d[(size_t)b * splane + o];
@@ -381,7 +441,7 @@ static int do_tile(det_shared *sh, GDALDatasetH ds, det_work *wk, int ti)
     float *sc = wk->score;
     for (int y = 0; y < shh; y++)
         score_row(sh, wk->d + (size_t)y * sw, splane, (size_t)sw, sc + (size_t)y * sw);
-    if (sh->has_mask)
+    if (use_mask)
         for (size_t o = 0; o < splane; o++)
             if (!wk->ok[o])
                 sc[o] = 0;
@@ -768,6 +828,12 @@ dm_status dm_detect_run(dm_ctx *ctx, const char *path, const dm_detect_opts *opt
         }
         sh->B = k;
         sh->has_mask = !(GDALGetMaskFlags(GDALGetRasterBand(ds, sh->band_idx[0])) & GMF_ALL_VALID);
+        for (int b = 0; b < sh->B; b++) {
+            GDALDataType dt = GDALGetRasterDataType(GDALGetRasterBand(ds, sh->band_idx[b]));
+            if (dt == GDT_Float32 || dt == GDT_Float64)
+                sh->float_data = 1;
+        }
+
     }
     double px = sh->gt[1] * unit_m;
     sh->ri = (int)lround(o.target_radius_m / px);
@@ -819,7 +885,8 @@ dm_status dm_detect_run(dm_ctx *ctx, const char *path, const dm_detect_opts *opt
     int B = sh->B;
     if (sh->cnt < 2) {
         st = dm__fail(ctx, DM_EPARSE, "%s: too few valid pixels for statistics%s", path,
-                      sh->has_mask ? " (the sample tiles are mostly nodata)" : "");
+                      sh->has_mask || sh->float_data ? " (the sample tiles are mostly nodata or NaN)"
+                                                      : "");
         goto done;
     }
     double cov[MAXB * MAXB];
