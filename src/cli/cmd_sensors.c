@@ -361,6 +361,8 @@ static int do_simulate(dm_ctx *ctx, int argc, char **argv)
         if (!strcmp(argv[i], "--flights") && i + 1 < argc) {
             if (!cli_parse_long("sensors", "--flights", argv[++i], &l))
                 return 2;
+            if (l < 1 || l > 100000)
+                return cli_usage_error("sensors", "--flights: %ld is out of range (1 to 100000)", l);
             o.n_flights = (int)l;
         } else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
             if (!cli_parse_long("sensors", "--seed", argv[++i], &l))
@@ -369,6 +371,9 @@ static int do_simulate(dm_ctx *ctx, int argc, char **argv)
         } else if (!strcmp(argv[i], "--size-m") && i + 1 < argc) {
             if (!cli_parse_double("sensors", "--size-m", argv[++i], &o.size_m))
                 return 2;
+            if (!(o.size_m > 0 && o.size_m <= 30000))
+                return cli_usage_error("sensors", "--size-m: %g is out of range (more than 0, up to 30000 m)",
+                                       o.size_m);
         } else if (!strcmp(argv[i], "--date") && i + 1 < argc)
             o.date = argv[++i];
         else if (!strcmp(argv[i], "--validation") && i + 1 < argc)

@@ -753,3 +753,27 @@ TEST(sensors_calibrate_refuses_bad_confidence_and_match_radius)
               2);
     free(out);
 }
+
+TEST(sensors_simulate_refuses_sizes_and_counts_out_of_range)
+{
+    const char *dbp = dmtest_demo_db();
+    char *out = NULL;
+    /* 0 or negative fell back to 10 flights of 200 m; NaN failed as
+     * "coordinate 1 cannot be transformed" */
+    const char *bad[] = {"--flights 0", "--flights -1", "--size-m 0", "--size-m nan",
+                         "--size-m 50000", "--flights 100000000"};
+    for (int i = 0; i < 6; i++) {
+        ASSERT_EQ(dmtest_demine(&out, "sensors simulate %s s.geojson %s", dbp, bad[i]), 2);
+        char opt[32];
+        snprintf(opt, sizeof opt, "%.*s:", (int)strcspn(bad[i], " "), bad[i]);
+        ASSERT_CONTAINS(out, opt);
+        free(out);
+    }
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), dbp, DM_STORE_READONLY, &s));
+    dm_sensor_sim_opts o = {0};
+    o.size_m = NAN;
+    ASSERT_STATUS(DM_EINVAL, dm_sensors_simulate(s, &o, dmtest_path("s.geojson"), NULL, NULL));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "m a side");
+    dm_store_close(s);
+}

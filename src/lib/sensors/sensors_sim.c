@@ -107,6 +107,13 @@ dm_status dm_sensors_simulate(dm_store *s, const dm_sensor_sim_opts *opts, const
     dm_sensor_sim_opts o = {0};
     if (opts)
         o = *opts;
+    if (!isfinite(o.size_m) || o.size_m > 30000)
+        return dm__fail(ctx, DM_EINVAL,
+                        "simulated flights of %g m a side: give a size up to 30 km (a flight "
+                        "covers at most 1000 km^2)",
+                        o.size_m);
+    if (o.n_flights > 100000)
+        return dm__fail(ctx, DM_EINVAL, "%d simulated flights: at most 100000", o.n_flights);
     if (o.n_flights <= 0)
         o.n_flights = 10;
     if (o.size_m <= 0)
@@ -279,6 +286,7 @@ dm_status dm_sensors_simulate(dm_store *s, const dm_sensor_sim_opts *opts, const
         dm_transform_free(back);
         if (n_flights && !st)
             (*n_flights)++;
+        dm__progress(ctx, "simulated flights", (uint64_t)f + 1, (uint64_t)o.n_flights);
     }
     dm_free(ctx, hc);
     dm__buf_puts(&b, "\n]}\n");
