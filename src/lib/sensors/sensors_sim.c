@@ -247,6 +247,11 @@ dm_status dm_sensors_simulate(dm_store *s, const dm_sensor_sim_opts *opts, const
                     continue;
                 double px = ix + sn->err_m * sensors__rng_normal(&rng);
                 double py = iy + sn->err_m * sensors__rng_normal(&rng);
+                /* what the sensor reports lies in what it covered: an item
+                 * near the edge is not seen beyond it (import refuses
+                 * detections outside their flight) */
+                px = fmin(fmax(px, cx - hw + 0.01), cx + hw - 0.01);
+                py = fmin(fmax(py, cy - hw + 0.01), cy + hw - 0.01);
                 if (dm_transform_xy(back, &px, &py, 1))
                     continue;
                 double conf = 0.55 + 0.45 * sensors__rng_unif(&rng);
