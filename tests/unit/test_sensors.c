@@ -798,3 +798,22 @@ TEST(sensors_simulated_detections_lie_in_their_flight)
     ASSERT_EQ(st.detections_added, nd);
     dm_store_close(s);
 }
+
+TEST(sensors_calibrate_refuses_an_absurd_validation_area)
+{
+    dm_store *s = db();
+    dmtest_write_file(dmtest_path("f.geojson"), FLIGHTS);
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("f.geojson"), NULL, NULL));
+    /* 1e300 ha was taken: 0.000 false alarms per hectare */
+    dmtest_write_file(dmtest_path("v.csv"), "sensor,category,item,detected,area_ha\n"
+                                            "MAG-1,AT,t1,1,1e300\nMAG-1,,,,\n");
+    dm_sensor_rate *r = NULL;
+    size_t n = 0;
+    ASSERT_STATUS(DM_EPARSE, dm_sensors_calibrate(s, dmtest_path("v.csv"), 1, &r, &n));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "v.csv: line 2: field 'area_ha'");
+    dmtest_write_file(dmtest_path("v.csv"), "sensor,category,item,detected,area_ha\n"
+                                            "MAG-1,AT,t1,1,12.5\nMAG-1,,,,\n");
+    ASSERT_OK(dm_sensors_calibrate(s, dmtest_path("v.csv"), 1, &r, &n));
+    dm_free(dmtest_ctx(), r);
+    dm_store_close(s);
+}

@@ -220,6 +220,16 @@ static dm_status read_matched_csv(dm_ctx *ctx, const char *path, acc **a_out, si
                               path, lineno, cols[ci_a]);
                 goto done;
             }
+            /* a validation is walked and checked by hand: 1e6 ha (10 000 km^2)
+             * is far beyond any; more is a unit or typing mistake that would
+             * make the false-alarm rate vanish */
+            if (area > 1e6) {
+                st = dm__fail(ctx, DM_EPARSE,
+                              "%s: line %ld: field 'area_ha': %s ha is more than any validated "
+                              "area (1000000 ha); is it in square metres?",
+                              path, lineno, cols[ci_a]);
+                goto done;
+            }
         }
         acc *ak = acc_get(ctx, &a, &na, &cap, cols[ci_s]);
         if (!ak) {
