@@ -817,3 +817,39 @@ TEST(sensors_calibrate_refuses_an_absurd_validation_area)
     dm_free(dmtest_ctx(), r);
     dm_store_close(s);
 }
+
+#include <sqlite3.h>
+
+TEST(sensors_evidence_refuses_rates_out_of_range_in_the_database)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = db();
+    dmtest_write_file(dmtest_path("f.geojson"), FLIGHTS);
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("f.geojson"), NULL, NULL));
+    dm_store_close(s);
+    /* another tool (a GIS edit) writes a p_detect of -0.5: the magnetometer
+     * footprint then raised the odds by log(1.5) */
+    sqlite3 *q = NULL;
+    ASSERT_EQ(sqlite3_open(dmtest_path("t.gpkg"), &q), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(q, "UPDATE sensors SET p_detect = -0.5 WHERE name = 'MAG-1'", NULL,
+                           NULL, NULL),
+              SQLITE_OK);
+    sqlite3_close(q);
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("t.gpkg"), DM_STORE_READONLY, &s));
+    dm_sensor_evidence ev;
+    ASSERT_STATUS(DM_EPARSE, dm_sensor_evidence_gather(s, NULL, &ev));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "sensor 'MAG-1': field 'p_detect': -0.5 is out of range");
+    dm_store_close(s);
+    ASSERT_EQ(sqlite3_open(dmtest_path("t.gpkg"), &q), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(q, "UPDATE sensors SET p_detect = 0.8 WHERE name = 'MAG-1'", NULL,
+                           NULL, NULL),
+              SQLITE_OK);
+    sqlite3_close(q);
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("t.gpkg"), DM_STORE_READONLY, &s));
+    ASSERT_OK(dm_sensor_evidence_gather(s, NULL, &ev));
+    for (size_t i = 0; i < ev.n_areas; i++)
+        for (int k = 0; k < DM_CLASS_COUNT; k++)
+            ASSERT(ev.areas[i].log_lr[k] <= 0);
+    dm_sensor_evidence_free(ctx, &ev);
+    dm_store_close(s);
+}

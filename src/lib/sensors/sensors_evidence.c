@@ -68,6 +68,28 @@ void dm_sensor_evidence_free(dm_ctx *ctx, dm_sensor_evidence *ev)
     memset(ev, 0, sizeof *ev);
 }
 
+/* Rates written by other tools (a GIS edit) that the store would refuse:
+ * a p_detect of -0.5 made a footprint raise the odds (log 1.5). NaN is
+ * "not given" (the default or the overall rate is used). */
+static dm_status check_rates(dm_ctx *ctx, const char *layer, const char *who, const char *cls,
+                             double pd, double far, double perr)
+{
+    const char *f = NULL;
+    double v = 0;
+    if (!isnan(pd) && !(pd >= 0 && pd <= 1))
+        f = "p_detect", v = pd;
+    else if (!isnan(far) && !(far >= 0 && isfinite(far)))
+        f = "false_alarms_ha", v = far;
+    else if (!isnan(perr) && !(perr >= 0 && perr <= 1000))
+        f = "position_error_m", v = perr;
+    if (!f)
+        return DM_OK;
+    return dm__fail(ctx, DM_EPARSE,
+                    "layer '%s': sensor '%s'%s%s: field '%s': %g is out of range; set it with "
+                    "`demine sensors add` or `demine sensors calibrate`",
+                    layer, who ? who : "?", cls ? " class " : "", cls ? cls : "", f, v);
+}
+
 dm_status dm_sensor_evidence_gather(dm_store *s, const char *until, dm_sensor_evidence *ev)
 {
     dm_ctx *ctx = dm_store_ctx(s);
@@ -110,6 +132,9 @@ dm_status dm_sensor_evidence_gather(dm_store *s, const char *until, dm_sensor_ev
         x->perr = dm_cursor_real(c, "position_error_m", dpe);
         for (int k = 0; k < DM_CLASS_COUNT; k++)
             x->pd_c[k] = x->far_c[k] = NAN;
+        if ((st = check_rates(ctx, "sensors", dm_cursor_text(c, "name"), NULL, x->pd, x->far,
+                              x->perr)))
+            goto done;
     }
     dm_cursor_free(c);
     c = NULL;
@@ -126,6 +151,9 @@ dm_status dm_sensor_evidence_gather(dm_store *s, const char *until, dm_sensor_ev
             continue;
         x->pd_c[k] = dm_cursor_real(c, "p_detect", NAN);
         x->far_c[k] = dm_cursor_real(c, "false_alarms_ha", NAN);
+        if ((st = check_rates(ctx, "sensor_rates", x->uuid, dm_class_name(k), x->pd_c[k],
+                              x->far_c[k], 0)))
+            goto done;
     }
     dm_cursor_free(c);
     c = NULL;
