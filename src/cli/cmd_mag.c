@@ -240,8 +240,11 @@ static int run_mag(dm_ctx *ctx, int argc, char **argv)
     dm_mag_result r;
     st = dm_mag_process(ctx, &sv, &o, &r);
     if (st) {
+        /* the library does not know the file: name it */
+        const char *msg = dm_ctx_errmsg(ctx);
+        fprintf(stderr, "demine mag: error: %s: %s\n", in, *msg ? msg : dm_status_name(st));
         dm_mag_survey_free(ctx, &sv);
-        return cli_fail(ctx, "mag", st);
+        return cli_exit_code(st);
     }
     if (!st && out)
         st = dm_mag_write_geojson(ctx, &r, out);

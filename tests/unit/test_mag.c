@@ -300,3 +300,20 @@ TEST(mag_synth_refuses_options_out_of_range)
     ASSERT_CONTAINS(out, "1 targets");
     free(out);
 }
+
+TEST(mag_processing_errors_name_the_file)
+{
+    char *out = NULL;
+    dmtest_write_file(dmtest_path("same.csv"), "line,x,y,field\n1,600000,4400000,48000\n"
+                                               "1,600000,4400000,48001\n1,600000,4400000,48002\n");
+    /* was "error: the survey has no variation after levelling", no file */
+    ASSERT_EQ(dmtest_demine(&out, "mag same.csv"), 2);
+    ASSERT_CONTAINS(out, "error: same.csv: the survey has no variation");
+    free(out);
+    dmtest_write_file(dmtest_path("far.csv"),
+                      "line,x,y,field\n1,600000,4400000,48000\n1,700000,4500000,48001\n");
+    ASSERT_EQ(dmtest_demine(&out, "mag far.csv"), 2);
+    ASSERT_CONTAINS(out, "error: far.csv: a ");
+    ASSERT_CONTAINS(out, "is too large");
+    free(out);
+}
