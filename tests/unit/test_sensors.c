@@ -853,3 +853,33 @@ TEST(sensors_evidence_refuses_rates_out_of_range_in_the_database)
     dm_sensor_evidence_free(ctx, &ev);
     dm_store_close(s);
 }
+
+TEST(sensors_import_refuses_dates_in_the_future)
+{
+    dm_store *s = db();
+    /* 2099 was stored; `demine check` then flags it as an error */
+    dmtest_write_file(
+        dmtest_path("fut.geojson"),
+        "{\"type\":\"FeatureCollection\",\"features\":[\n"
+        "{\"type\":\"Feature\",\"properties\":{\"ref\":\"Z-1\",\"sensor\":\"Cam\",\"sensor_kind\":"
+        "\"rgb\",\"date\":\"2024-05-02\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+        "[[[46.0,39.0],[46.001,39.0],[46.001,39.001],[46.0,39.001],[46.0,39.0]]]}},\n"
+        "{\"type\":\"Feature\",\"properties\":{\"flight\":\"Z-1\",\"confidence\":0.5,\"date\":"
+        "\"2099-01-01\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.0005,39.0005]}}\n"
+        "]}\n");
+    ASSERT_STATUS(DM_EPARSE, dm_sensors_import(s, dmtest_path("fut.geojson"), NULL, NULL));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "fut.geojson: feature 2: field 'date': 2099-01-01 is in the "
+                                      "future");
+    ASSERT_EQ(count(s, "flights"), 0);
+    dm_sensor_import_opts o = {0};
+    o.date = "2098-12-31";
+    dmtest_write_file(dmtest_path("nodate.csv"), "lon,lat,confidence,flight\n"
+                                                 "46.9005,39.9005,0.5,F-1\n");
+    dmtest_write_file(dmtest_path("f.geojson"), FLIGHTS);
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("f.geojson"), NULL, NULL));
+    ASSERT_STATUS(DM_EPARSE, dm_sensors_import(s, dmtest_path("nodate.csv"), &o, NULL));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "nodate.csv: line 2: --date 2098-12-31 is in the future");
+    o.date = "2024-05-02";
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("nodate.csv"), &o, NULL));
+    dm_store_close(s);
+}

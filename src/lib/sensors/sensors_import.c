@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct in_flight {
     long feat;
@@ -56,6 +57,19 @@ typedef struct imp {
 
 /* The largest footprint a flight may have (1000 km^2). */
 #define SENSORS_MAX_FOOTPRINT_HA 100000.0
+
+/* A YYYY-MM-DD date after tomorrow (UTC): a flight or detection cannot be
+ * dated later (one day of slack for time zones ahead of UTC); `demine
+ * check` flags such dates as errors. */
+static int date_in_future(const char *ymd)
+{
+    time_t t = time(NULL) + 86400;
+    struct tm tm;
+    char tomorrow[16];
+    if (!gmtime_r(&t, &tm) || !strftime(tomorrow, sizeof tomorrow, "%Y-%m-%d", &tm))
+        return 0;
+    return strcmp(ymd, tomorrow) > 0;
+}
 
 static const char *where(const imp *im, long feat, char *buf, size_t n)
 {
@@ -371,6 +385,11 @@ static dm_status read_feature(imp *im, OGRFeatureH f, long feat, dm_transform *t
     if (!dv && o && o->date && !dm_date_parse(o->date, date)) {
         dm_geom_free(g);
         return dm__fail(ctx, DM_EINVAL, "--date '%s' is not a date", o->date);
+    }
+    if (*date && date_in_future(date)) {
+        dm_geom_free(g);
+        return dm__fail(ctx, DM_EPARSE, "%s: %s %s is in the future",
+                        where(im, feat, w, sizeof w), dv ? "field 'date':" : "--date", date);
     }
     if (t == DM_GEOM_POLYGON || t == DM_GEOM_MULTIPOLYGON) {
         char why[128];
@@ -888,6 +907,8 @@ dm_status dm_mag_import(dm_store *s, const dm_mag_result *r, const char *flight_
     char d[11] = "";
     if (date && !dm_date_parse(date, d))
         return dm__fail(ctx, DM_EINVAL, "'%s' is not a date", date);
+    if (*d && date_in_future(d))
+        return dm__fail(ctx, DM_EINVAL, "--date %s is in the future", d);
     imp im = {0};
     im.s = s;
     im.ctx = ctx;
