@@ -883,3 +883,27 @@ TEST(sensors_import_refuses_dates_in_the_future)
     ASSERT_OK(dm_sensors_import(s, dmtest_path("nodate.csv"), &o, NULL));
     dm_store_close(s);
 }
+
+static int n_read_progress, n_write_progress;
+static void count_progress(void *user, const char *what, uint64_t done, uint64_t total)
+{
+    (void)user;
+    if (strstr(what, "sensors import: reading") && done == total)
+        n_read_progress++;
+    if (strstr(what, "sensors import: writing detections") && done == total)
+        n_write_progress++;
+}
+
+TEST(sensors_import_reports_progress)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = db();
+    dmtest_write_file(dmtest_path("f.geojson"), FLIGHTS);
+    n_read_progress = n_write_progress = 0;
+    dm_ctx_set_progress(ctx, count_progress, NULL);
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("f.geojson"), NULL, NULL));
+    dm_ctx_set_progress(ctx, NULL, NULL);
+    ASSERT_EQ(n_read_progress, 1);
+    ASSERT_EQ(n_write_progress, 1);
+    dm_store_close(s);
+}

@@ -677,6 +677,8 @@ static dm_status write_all(imp *im, dm_sensor_import_stats *stats)
     for (size_t i = 0; i < im->ndt; i++) {
         in_det *d = &im->dt[i];
         char suuid[37] = "";
+        dm__progress(ctx, "sensors import: writing detections", (uint64_t)i + 1,
+                     (uint64_t)im->ndt);
         const in_flight *fl = d->flight_idx >= 0 ? &im->fl[d->flight_idx] : NULL;
         if (fl)
             memcpy(d->flight_uuid, fl->uuid, 37);
@@ -845,11 +847,14 @@ dm_status dm_sensors_import(dm_store *s, const char *path, const dm_sensor_impor
         OGR_L_ResetReading(lay);
         OGRFeatureH f;
         long feat = 0;
+        GIntBig nfeat = OGR_L_GetFeatureCount(lay, 0); /* -1 when not cheap to know */
         while (!st && (f = OGR_L_GetNextFeature(lay))) {
             feat++;
             total++;
             st = read_feature(&im, f, im.csv ? feat : feat, tr, opts);
             OGR_F_Destroy(f);
+            if (nfeat > 0)
+                dm__progress(ctx, "sensors import: reading", (uint64_t)feat, (uint64_t)nfeat);
         }
         dm_transform_free(tr);
     }
