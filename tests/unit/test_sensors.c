@@ -907,3 +907,72 @@ TEST(sensors_import_reports_progress)
     ASSERT_EQ(n_write_progress, 1);
     dm_store_close(s);
 }
+
+static int n_match_progress;
+static void count_match_progress(void *user, const char *what, uint64_t done, uint64_t total)
+{
+    (void)user;
+    if (strstr(what, "calibrate: matching") && done == total)
+        n_match_progress++;
+}
+
+TEST(sensors_calibrate_by_position_matches_many_quickly_with_progress)
+{
+    /* every detection was compared with every item (38 s for 50 000 of
+     * each, silent); now items are searched by latitude band */
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = db();
+    dmtest_write_file(dmtest_path("f.geojson"), FLIGHTS);
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("f.geojson"), NULL, NULL));
+    size_t cap = 4u << 20, n = 0;
+    char *txt = malloc(cap);
+    ASSERT(txt != NULL);
+    n += (size_t)snprintf(txt + n, cap - n,
+                          "{\"type\":\"FeatureCollection\",\"features\":["
+                          "{\"type\":\"Feature\",\"properties\":{\"kind\":\"area\",\"sensor\":"
+                          "\"H20T\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.9,"
+                          "39.9],[46.91,39.9],[46.91,39.91],[46.9,39.91],[46.9,39.9]]]}}");
+    /* 100 x 100 items 10 m apart; a detection 0.3 m north of each even one */
+    long nitems = 0, ndet = 0;
+    for (int i = 0; i < 100; i++)
+        for (int j = 0; j < 100; j++) {
+            double lon = 46.9 + (i + 0.5) * 10 / 85300.0, lat = 39.9 + (j + 0.5) * 10 / 111000.0;
+            n += (size_t)snprintf(txt + n, cap - n,
+                                  ",{\"type\":\"Feature\",\"properties\":{\"kind\":\"item\","
+                                  "\"sensor\":\"H20T\",\"category\":\"AP\"},\"geometry\":{\"type\":"
+                                  "\"Point\",\"coordinates\":[%.8f,%.8f]}}",
+                                  lon, lat);
+            nitems++;
+            if ((i + j) % 2 == 0) {
+                n += (size_t)snprintf(txt + n, cap - n,
+                                      ",{\"type\":\"Feature\",\"properties\":{\"kind\":"
+                                      "\"detection\",\"sensor\":\"H20T\",\"confidence\":0.%d},"
+                                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.8f,"
+                                      "%.8f]}}",
+                                      1 + (i * 7 + j) % 9, lon, lat + 0.3 / 111000.0);
+                ndet++;
+            }
+        }
+    n += (size_t)snprintf(txt + n, cap - n, "]}\n");
+    ASSERT(n < cap);
+    dmtest_write_file(dmtest_path("v.geojson"), txt);
+    free(txt);
+    n_match_progress = 0;
+    dm_ctx_set_progress(ctx, count_match_progress, NULL);
+    dm_sensor_rate *r = NULL;
+    size_t nr = 0;
+    ASSERT_OK(dm_sensors_calibrate(s, dmtest_path("v.geojson"), 1.0, &r, &nr));
+    dm_ctx_set_progress(ctx, NULL, NULL);
+    ASSERT_EQ(n_match_progress, 1);
+    int seen = 0;
+    for (size_t k = 0; k < nr; k++)
+        if (!strcmp(r[k].sensor, "H20T") && r[k].category == DM_CLASS_AP) {
+            ASSERT_EQ(r[k].n_items, nitems);
+            ASSERT_EQ(r[k].n_detected, ndet);
+            ASSERT_EQ(r[k].n_false_alarms, 0);
+            seen = 1;
+        }
+    ASSERT(seen);
+    dm_free(ctx, r);
+    dm_store_close(s);
+}

@@ -389,6 +389,16 @@ typedef struct vpt {
     int used;
 } vpt;
 
+/* Items being sorted by cmp_item_lat (qsort has no user argument; the
+ * calibration runs on one thread per context). */
+static _Thread_local const struct vpt *sort_items;
+
+static int cmp_item_lat(const void *x, const void *y)
+{
+    double a = sort_items[*(const size_t *)x].lat, b = sort_items[*(const size_t *)y].lat;
+    return a < b ? -1 : a > b;
+}
+
 static int cmp_conf(const void *x, const void *y)
 {
     const vpt *a = x, *b = y;
@@ -559,20 +569,48 @@ static dm_status read_spatial(dm_store *s, const char *path, double match_m, acc
     dm_transform_free(tr);
     GDALClose(ds);
     if (!st) {
-        /* the most confident detections choose their items first */
+        /* the most confident detections choose their items first; items
+         * sorted by latitude so that each detection looks only at those
+         * within match_m north and south (was every item: 38 s for 50 000
+         * detections) */
         qsort(de, nde, sizeof *de, cmp_conf);
+        size_t *ix = dm_malloc(ctx, (nit ? nit : 1) * sizeof *ix);
+        if (!ix) {
+            dm_free(ctx, it);
+            dm_free(ctx, de);
+            dm_free(ctx, a);
+            return dm__fail(ctx, DM_ENOMEM, "out of memory");
+        }
+        for (size_t k = 0; k < nit; k++)
+            ix[k] = k;
+        sort_items = it;
+        qsort(ix, nit, sizeof *ix, cmp_item_lat);
+        sort_items = NULL;
+        /* a degree of latitude is at least 110 574 m */
+        double dlat = match_m / 110000.0;
         for (size_t i = 0; i < nde; i++) {
             long best = -1;
             double bd = match_m;
-            for (size_t k = 0; k < nit; k++) {
+            size_t lo = 0, hi = nit;
+            while (lo < hi) { /* first item with lat >= de.lat - dlat */
+                size_t mid = lo + (hi - lo) / 2;
+                if (it[ix[mid]].lat < de[i].lat - dlat)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            for (size_t j = lo; j < nit && it[ix[j]].lat <= de[i].lat + dlat; j++) {
+                size_t k = ix[j];
                 if (it[k].used || it[k].sensor != de[i].sensor)
                     continue;
                 double d = dm_haversine_m(de[i].lon, de[i].lat, it[k].lon, it[k].lat);
-                if (d <= bd) {
+                /* ties: the later item in the file, as before */
+                if (d < bd || (d == bd && (long)k > best)) {
                     bd = d;
                     best = (long)k;
                 }
             }
+            dm__progress(ctx, "calibrate: matching", (uint64_t)i + 1, (uint64_t)nde);
             acc *ak = &a[de[i].sensor];
             if (best >= 0)
                 it[best].used = 1;
@@ -585,6 +623,7 @@ static dm_status read_spatial(dm_store *s, const char *path, double match_m, acc
             a[it[k].sensor].items[it[k].cls]++;
             a[it[k].sensor].hits[it[k].cls] += it[k].used;
         }
+        dm_free(ctx, ix);
     }
     dm_free(ctx, it);
     dm_free(ctx, de);
