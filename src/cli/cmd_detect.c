@@ -405,6 +405,31 @@ static int run_detect(dm_ctx *ctx, int argc, char **argv)
     }
     if (!in)
         return cli_usage_error("detect", "expected an orthomosaic (GeoTIFF)");
+    /* the flight's description goes into the output for `sensors import`:
+     * check it here rather than have the import refuse the file later */
+    char fdate[11];
+    if ((fi.sensor || fi.kind || fi.date) && !fi.ref)
+        return cli_usage_error("detect", "--sensor, --sensor-kind and --date describe the flight: "
+                                         "give --flight-ref too");
+    if (fi.ref && !out)
+        return cli_usage_error("detect", "--flight-ref writes the flight into --out: give --out");
+    if (fi.date) {
+        if (!dm_date_parse(fi.date, fdate))
+            return cli_usage_error("detect", "--date: '%s' is not a date (YYYY-MM-DD)", fi.date);
+        fi.date = fdate;
+    }
+    if (fi.kind) {
+        static const char *const kinds[] = {"rgb",   "multispectral", "thermal", "magnetometer",
+                                            "gpr",   "lidar",         "other"};
+        int ok = 0;
+        for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++)
+            ok |= !strcmp(fi.kind, kinds[k]);
+        if (!ok)
+            return cli_usage_error("detect",
+                                   "--sensor-kind: '%s' is not one of rgb, multispectral, thermal, "
+                                   "magnetometer, gpr, lidar, other",
+                                   fi.kind);
+    }
     /* the library takes 0 or less as "the default": refuse it here */
     {
         const char *nm[4] = {"--threshold", "--target-radius-m", "--background-radius-m", "--far"};

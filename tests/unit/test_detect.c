@@ -413,3 +413,35 @@ TEST(detect_takes_nan_pixels_as_invalid)
         dm_detect_result_free(ctx, &r);
     }
 }
+
+TEST(detect_checks_the_flight_description)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "detect synth o.tif --size-m 1 --mines 2"), 0);
+    free(out);
+    /* these were written into the GeoJSON, for `sensors import` to refuse later
+     * (or, without --flight-ref, dropped without a word) */
+    ASSERT_EQ(dmtest_demine(&out, "detect o.tif --out c.geojson --flight-ref F --sensor S "
+                                  "--date 2024-02-31"),
+              2);
+    ASSERT_CONTAINS(out, "--date: '2024-02-31' is not a date");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "detect o.tif --out c.geojson --flight-ref F --sensor S "
+                                  "--sensor-kind drone"),
+              2);
+    ASSERT_CONTAINS(out, "--sensor-kind: 'drone'");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "detect o.tif --out c.geojson --sensor S"), 2);
+    ASSERT_CONTAINS(out, "give --flight-ref too");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "detect o.tif --flight-ref F --sensor S"), 2);
+    ASSERT_CONTAINS(out, "give --out");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "detect o.tif --out c.geojson --flight-ref F --sensor S "
+                                  "--sensor-kind rgb --date 2024-05-02"),
+              0);
+    free(out);
+    char *gj = dmtest_read_file(dmtest_path("c.geojson"));
+    ASSERT_CONTAINS(gj, "\"date\":\"2024-05-02\"");
+    free(gj);
+}
