@@ -976,3 +976,32 @@ TEST(sensors_calibrate_by_position_matches_many_quickly_with_progress)
     dm_free(ctx, r);
     dm_store_close(s);
 }
+
+TEST(sensors_import_refuses_a_sensor_of_another_kind)
+{
+    dm_store *s = db();
+    dmtest_write_file(dmtest_path("f.geojson"), FLIGHTS); /* H20T thermal, MAG-1 magnetometer */
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("f.geojson"), NULL, NULL));
+    /* a flight that says magnetometer filed under the thermal camera: its
+     * footprint lowered the odds of surface AP mines as the camera would */
+    dmtest_write_file(
+        dmtest_path("k.geojson"),
+        "{\"type\":\"FeatureCollection\",\"features\":[\n"
+        "{\"type\":\"Feature\",\"properties\":{\"ref\":\"K-1\",\"sensor\":\"H20T\",\"sensor_kind\":"
+        "\"magnetometer\",\"date\":\"2024-05-02\"},\"geometry\":{\"type\":\"Polygon\","
+        "\"coordinates\":[[[46.0,39.0],[46.001,39.0],[46.001,39.001],[46.0,39.001],[46.0,39.0]]]}}"
+        "\n]}\n");
+    ASSERT_STATUS(DM_ECONFLICT, dm_sensors_import(s, dmtest_path("k.geojson"), NULL, NULL));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "k.geojson: feature 1: field 'sensor_kind': sensor 'H20T' "
+                                      "is a thermal in the database, not a magnetometer");
+    ASSERT_EQ(count(s, "flights"), 2);
+    dm_store_close(s);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "mag synth m.csv --size-m 4 --targets 3"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "mag m.csv --import t.gpkg --flight-ref M-1 --sensor H20T"), 2);
+    ASSERT_CONTAINS(out, "sensor 'H20T' is a thermal in the database");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "mag m.csv --import t.gpkg --flight-ref M-1 --sensor MAG-1"), 0);
+    free(out);
+}

@@ -538,11 +538,20 @@ static void imp_free(imp *im)
 static dm_status resolve_sensor(imp *im, const char *name, const char *kind, char uuid[37],
                                 dm_sensor_import_stats *stats)
 {
-    int r = find_sensor(im->s, name, uuid, NULL);
+    char have[32] = "";
+    int r = find_sensor(im->s, name, uuid, have);
     if (r < 0)
         return dm_ctx_errcode(im->ctx);
-    if (r == 1)
+    if (r == 1) {
+        /* a magnetometer survey filed under a camera would lower the odds
+         * of surface AP mines as the camera would */
+        if (kind && *kind && *have && dm__strcasecmp(have, "other") && dm__strcasecmp(kind, have))
+            return dm__fail(im->ctx, DM_ECONFLICT,
+                            "field 'sensor_kind': sensor '%s' is a %s in the database, not a "
+                            "%s; name the sensor flown",
+                            name, have, kind);
         return DM_OK;
+    }
     const char *k = kind && *kind ? kind : "other";
     if (!kind || !*kind)
         dm__log(im->ctx, DM_LOG_WARN,
