@@ -5,6 +5,7 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,7 +73,12 @@ int cli_parse_double(const char *cmd, const char *opt, const char *s, double *ou
 int cli_parse_long(const char *cmd, const char *opt, const char *s, long *out)
 {
     char *end = NULL;
+    errno = 0;
     long v = strtol(s, &end, 10);
+    if (errno == ERANGE) {
+        cli_usage_error(cmd, "%s: %s is out of range", opt, s);
+        return 0;
+    }
     if (!*s || *end) {
         cli_usage_error(cmd, "%s expects a whole number, got '%s'", opt, s);
         return 0;

@@ -13,7 +13,9 @@ static const char *help =
     "usage: demine list DB [--layer LAYER] [--where FIELD=VALUE] [--bbox W,S,E,N]\n"
     "                      [--limit N] [--offset N] [--json]\n\n"
     "Without --layer: every layer with its number of rows. With --layer: its rows\n"
-    "(uuid, main fields); --json prints them whole (GeoJSON geometry included).\n";
+    "(uuid, main fields); --json prints them whole (GeoJSON geometry included).\n"
+    "--where takes a value as edit does (status=OPEN, hazard_id=REF); an empty value\n"
+    "matches rows without one. --limit 0 means no limit.\n";
 
 /* The fields worth a column in the table view of a layer. */
 static void key_fields(const dm_layer_def *l, const char **out, int *n)
@@ -49,16 +51,25 @@ static int run_list(dm_ctx *ctx, int argc, char **argv)
         case 'n':
             if (!cli_parse_long("list", "--limit", optarg, &limit))
                 return 2;
+            if (limit < 0)
+                return cli_usage_error("list", "--limit must be 0 (no limit) or more, got %ld",
+                                       limit);
             break;
         case 'o':
             if (!cli_parse_long("list", "--offset", optarg, &offset))
                 return 2;
+            if (offset < 0)
+                return cli_usage_error("list", "--offset must be 0 or more, got %ld", offset);
             break;
         case 'j': json = 1; break;
         case 'w': {
             char *eq = strchr(optarg, '=');
-            if (!eq || n_eq == 8 || strlen(optarg) >= sizeof eq_buf[0])
-                return cli_usage_error("list", "--where expects FIELD=VALUE");
+            if (!eq || eq == optarg)
+                return cli_usage_error("list", "--where expects FIELD=VALUE, got '%s'", optarg);
+            if (n_eq == 8)
+                return cli_usage_error("list", "at most 8 --where filters");
+            if (strlen(optarg) >= sizeof eq_buf[0])
+                return cli_usage_error("list", "--where '%.40s...' is too long", optarg);
             snprintf(eq_buf[n_eq], sizeof eq_buf[0], "%s", optarg);
             eq_buf[n_eq][eq - optarg] = '\0';
             eq_f[n_eq] = eq_buf[n_eq];
@@ -66,11 +77,15 @@ static int run_list(dm_ctx *ctx, int argc, char **argv)
             n_eq++;
             break;
         }
-        case 'b':
-            if (sscanf(optarg, "%lf,%lf,%lf,%lf", &bbox[0], &bbox[1], &bbox[2], &bbox[3]) != 4)
-                return cli_usage_error("list", "--bbox expects W,S,E,N in degrees");
+        case 'b': {
+            char tail = 0;
+            if (sscanf(optarg, "%lf,%lf,%lf,%lf%c", &bbox[0], &bbox[1], &bbox[2], &bbox[3],
+                       &tail) != 4)
+                return cli_usage_error("list", "--bbox expects W,S,E,N in degrees, got '%s'",
+                                       optarg);
             have_bbox = 1;
             break;
+        }
         case 'h': return cli_help(help);
         default: return 2;
         }

@@ -258,3 +258,103 @@ TEST(store_reads_text_in_a_number_column_as_missing_unless_a_number)
     dm_cursor_free(c);
     dm_store_close(s);
 }
+
+TEST(list_refuses_bad_limits_filters_and_boxes)
+{
+    const char *db = dmtest_demo_db();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "list %s --layer hazards --limit -1", db), 2);
+    ASSERT_CONTAINS(out, "--limit must be 0");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "list %s --layer hazards --offset -3", db), 2);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "list %s --layer hazards --limit 99999999999999999999", db), 2);
+    ASSERT_CONTAINS(out, "out of range");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "list %s --layer hazards --where nosuch=1", db), 2);
+    ASSERT_CONTAINS(out, "no field 'nosuch'");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "list %s --layer hazards --where =open", db), 2);
+    free(out);
+    /* a value no row can hold is an error naming the field, not an empty list */
+    ASSERT_EQ(dmtest_demine(&out, "list %s --layer hazards --where status==open", db), 2);
+    ASSERT_CONTAINS(out, "field 'status'");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "list %s --layer hazards --where reliability=high", db), 2);
+    ASSERT_CONTAINS(out, "field 'reliability'");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "list %s --layer hazards --bbox 48,39,46,41", db), 2);
+    ASSERT_CONTAINS(out, "west must not exceed east");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "list %s --layer hazards --bbox nan,39,48,41", db), 2);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "list %s --layer hazards --bbox 46,39,48,41junk", db), 2);
+    free(out);
+}
+
+TEST(select_filters_take_values_as_edit_does)
+{
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_demo_db(), DM_STORE_READONLY, &s));
+    long open_lower = 0, open_upper = 0, n = 0;
+    const char *f[1] = {"status"}, *v[1] = {"open"};
+    dm_select sel = {0};
+    sel.eq_field = f;
+    sel.eq_value = v;
+    sel.n_eq = 1;
+    ASSERT_OK(dm_store_count(s, "hazards", &sel, &open_lower));
+    ASSERT(open_lower > 0);
+    v[0] = "OPEN";
+    ASSERT_OK(dm_store_count(s, "hazards", &sel, &open_upper));
+    ASSERT_EQ(open_upper, open_lower);
+    v[0] = "opne";
+    ASSERT_STATUS(DM_EPARSE, dm_store_count(s, "hazards", &sel, &n));
+    /* a reference filter takes the ref of the row it points to */
+    dm_cursor *c = NULL;
+    const char *af[1] = {"activity_type"}, *av[1] = {"clearance"};
+    sel.eq_field = af;
+    sel.eq_value = av;
+    ASSERT_OK(dm_store_select(s, "activities", &sel, &c));
+    char hazard[37] = "";
+    while (dm_cursor_next(c) == 1 && !hazard[0])
+        if (dm_cursor_text(c, "hazard_id"))
+            snprintf(hazard, sizeof hazard, "%s", dm_cursor_text(c, "hazard_id"));
+    dm_cursor_free(c);
+    ASSERT(hazard[0]);
+    const char *hf[1] = {"uuid"}, *hv[1] = {hazard};
+    sel.eq_field = hf;
+    sel.eq_value = hv;
+    ASSERT_OK(dm_store_select(s, "hazards", &sel, &c));
+    ASSERT_EQ(dm_cursor_next(c), 1);
+    char ref[64];
+    snprintf(ref, sizeof ref, "%s", dm_cursor_text(c, "ref"));
+    dm_cursor_free(c);
+    long by_uuid = 0, by_ref = 0;
+    const char *rf[1] = {"hazard_id"}, *rv[1] = {hazard};
+    sel.eq_field = rf;
+    sel.eq_value = rv;
+    ASSERT_OK(dm_store_count(s, "activities", &sel, &by_uuid));
+    rv[0] = ref;
+    ASSERT_OK(dm_store_count(s, "activities", &sel, &by_ref));
+    ASSERT(by_uuid > 0);
+    ASSERT_EQ(by_ref, by_uuid);
+    rv[0] = "NO-SUCH-HAZARD";
+    ASSERT_STATUS(DM_ENOTFOUND, dm_store_count(s, "activities", &sel, &n));
+    /* an empty value matches rows without one */
+    long all = 0, with = 0, without = 0;
+    ASSERT_OK(dm_store_count(s, "activities", NULL, &all));
+    rv[0] = "";
+    ASSERT_OK(dm_store_count(s, "activities", &sel, &without));
+    ASSERT(without < all);
+    const char *nf[1] = {"hazard_id"}, *nv[1] = {NULL};
+    sel.eq_field = nf;
+    sel.eq_value = nv;
+    ASSERT_OK(dm_store_count(s, "activities", &sel, &with));
+    ASSERT_EQ(with, without);
+    /* a box the wrong way round is refused */
+    double bb[4] = {48, 39, 46, 41};
+    dm_select bs = {0};
+    bs.bbox = bb;
+    ASSERT_STATUS(DM_EINVAL, dm_store_count(s, "hazards", &bs, &n));
+    dm_store_close(s);
+}

@@ -11,6 +11,7 @@
 
 #include "geom/geom_internal.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,12 +103,63 @@ dm_status dm_store_resolve(dm_store *s, const char *layer, const char *id,
 
 /* ================================ selecting ================================ */
 
-static dm_status build_where(dm_store *s, const dm_layer_def *l, const dm_select *o, dm_buf *b)
+/* The values of a selection's field = value filters as stored: enums and
+ * dates in their canonical form, numbers as numbers, references resolved
+ * from a ref or uuid prefix to the uuid; blank means "no value" (NULL in
+ * vals). A value no row can hold is an error naming the field, not an
+ * empty result. vals[i] is freed by free_eq_values. */
+static dm_status eq_values(dm_store *s, const dm_layer_def *l, const dm_select *o, char **vals)
+{
+    dm_ctx *ctx = s->ctx;
+    for (size_t i = 0; o && i < o->n_eq; i++) {
+        const char *f = o->eq_field[i], *v = o->eq_value[i];
+        const dm_field_def *fd = f ? dm_field_find(l, f) : NULL;
+        vals[i] = NULL;
+        if (!f || (strcmp(f, "uuid") && !fd))
+            return dm__fail(ctx, DM_EINVAL, "layer %s has no field '%s'", l->name, f ? f : "");
+        if (dm_text_blank(v))
+            continue;
+        char norm[4096];
+        if (!fd) { /* uuid: as given */
+            dm__strlcpy(norm, v, sizeof norm);
+        } else if (dm_field_normalise(ctx, fd, v, norm, sizeof norm)) {
+            return dm__wrap(ctx, "layer %s, field '%s'", l->name, fd->name);
+        } else if (fd->type == DM_FT_REF && strlen(norm) != 36) {
+            char uuid[37];
+            if (dm_store_resolve(s, fd->ref_layer, norm, NULL, uuid))
+                return dm__wrap(ctx, "layer %s, field '%s'", l->name, fd->name);
+            dm__strlcpy(norm, uuid, sizeof norm);
+        }
+        if (!(vals[i] = dm_strdup(ctx, norm)))
+            return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    }
+    return DM_OK;
+}
+
+static void free_eq_values(dm_ctx *ctx, char **vals, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        dm_free(ctx, vals[i]);
+        vals[i] = NULL;
+    }
+}
+
+static dm_status build_where(dm_store *s, const dm_layer_def *l, const dm_select *o,
+                             char *const *vals, dm_buf *b)
 {
     int n = 0;
     if (!o)
         return DM_OK;
     if (o->bbox) {
+        const double *bb = o->bbox;
+        for (int i = 0; i < 4; i++)
+            if (!isfinite(bb[i]))
+                return dm__fail(s->ctx, DM_EINVAL, "bbox: %g is not a coordinate", bb[i]);
+        if (bb[0] > bb[2] || bb[1] > bb[3])
+            return dm__fail(s->ctx, DM_EINVAL,
+                            "bbox %g,%g,%g,%g: west must not exceed east nor south north "
+                            "(W,S,E,N)",
+                            bb[0], bb[1], bb[2], bb[3]);
         if (!l->geom_type)
             return dm__fail(s->ctx, DM_EINVAL, "layer %s has no geometry to filter by bbox",
                             l->name);
@@ -119,11 +171,14 @@ static dm_status build_where(dm_store *s, const dm_layer_def *l, const dm_select
     }
     for (size_t i = 0; i < o->n_eq; i++) {
         const char *f = o->eq_field[i];
-        if (strcmp(f, "uuid") && !dm_field_find(l, f))
-            return dm__fail(s->ctx, DM_EINVAL, "layer %s has no field '%s'", l->name, f);
-        const dm_field_def *fd = dm_field_find(l, f);
-        dm__buf_printf(b, "%s\"%s\" = ?%zu", n++ ? " AND " : " WHERE ", fd ? fd->name : "uuid",
-                       10 + i);
+        const dm_field_def *fd = f ? dm_field_find(l, f) : NULL;
+        if (!f || (strcmp(f, "uuid") && !fd))
+            return dm__fail(s->ctx, DM_EINVAL, "layer %s has no field '%s'", l->name, f ? f : "");
+        if (!vals || vals[i])
+            dm__buf_printf(b, "%s\"%s\" = ?%zu", n++ ? " AND " : " WHERE ",
+                           fd ? fd->name : "uuid", 10 + i);
+        else
+            dm__buf_printf(b, "%s\"%s\" IS NULL", n++ ? " AND " : " WHERE ", fd ? fd->name : "uuid");
     }
     if (o->until) {
         if (l->date_field)
@@ -143,7 +198,7 @@ static dm_status build_where(dm_store *s, const dm_layer_def *l, const dm_select
     return DM_OK;
 }
 
-static void bind_select(sqlite3_stmt *q, const dm_select *o)
+static void bind_select(sqlite3_stmt *q, const dm_select *o, char *const *vals)
 {
     if (!o)
         return;
@@ -153,7 +208,8 @@ static void bind_select(sqlite3_stmt *q, const dm_select *o)
     if (o->until)
         sqlite3_bind_text(q, 5, o->until, -1, SQLITE_STATIC);
     for (size_t i = 0; i < o->n_eq; i++)
-        sqlite3_bind_text(q, (int)(10 + i), o->eq_value[i], -1, SQLITE_STATIC);
+        if (vals[i])
+            sqlite3_bind_text(q, (int)(10 + i), vals[i], -1, SQLITE_TRANSIENT);
 }
 
 dm_status dm_store_select(dm_store *s, const char *layer, const dm_select *opts, dm_cursor **out)
@@ -171,14 +227,19 @@ dm_status dm_store_select(dm_store *s, const char *layer, const dm_select *opts,
     for (size_t i = 0; i < l->n_fields; i++)
         dm__buf_printf(&b, ", \"%s\"", l->fields[i].name);
     dm__buf_printf(&b, " FROM \"%s\"", l->name);
-    dm_status st = build_where(s, l, opts, &b);
+    char *vals[8] = {0};
+    dm_status st = eq_values(s, l, opts, vals);
+    if (!st)
+        st = build_where(s, l, opts, vals, &b);
     sqlite3_stmt *q = NULL;
     if (!st)
         st = b.oom ? DM_ENOMEM : dm__sql_prepare(s, b.data, &q);
     dm__buf_free(&b);
+    if (!st)
+        bind_select(q, opts, vals);
+    free_eq_values(s->ctx, vals, opts ? opts->n_eq : 0);
     if (st)
         return st;
-    bind_select(q, opts);
     dm_cursor *c = dm_calloc(s->ctx, 1, sizeof *c);
     if (!c) {
         sqlite3_finalize(q);
@@ -331,14 +392,21 @@ dm_status dm_store_count(dm_store *s, const char *layer, const dm_select *opts, 
     dm_buf b;
     dm__buf_init(&b);
     dm__buf_printf(&b, "SELECT count(*) FROM \"%s\"", l->name);
-    dm_status st = build_where(s, l, &o, &b);
+    if (o.n_eq > 8)
+        return dm__fail(s->ctx, DM_EINVAL, "too many filters");
+    char *vals[8] = {0};
+    dm_status st = eq_values(s, l, &o, vals);
+    if (!st)
+        st = build_where(s, l, &o, vals, &b);
     sqlite3_stmt *q = NULL;
     if (!st)
-        st = dm__sql_prepare(s, b.data, &q);
+        st = b.oom ? DM_ENOMEM : dm__sql_prepare(s, b.data, &q);
     dm__buf_free(&b);
+    if (!st)
+        bind_select(q, &o, vals);
+    free_eq_values(s->ctx, vals, o.n_eq);
     if (st)
         return st;
-    bind_select(q, &o);
     int rc = sqlite3_step(q);
     if (rc == SQLITE_ROW)
         *n = (long)sqlite3_column_int64(q, 0);
