@@ -22,7 +22,7 @@ static const char *help_risk =
     "usage: demine risk map [DB] --out RISK.tif [options]\n"
     "       demine risk refresh DB [--json]\n"
     "       demine risk explain DB --at LON,LAT [--json]\n"
-    "       demine risk fit [DB] --labels FILE --out MODEL.json [options]\n"
+    "       demine risk fit [DB] [--labels FILE] --out MODEL.json [options]\n"
     "       demine risk eval RISK.tif --truth FILE [--aoi FILE] [options]\n"
     "       demine risk spots RISK.tif --n N --out SPOTS.geojson [--aoi FILE] [--seed S]\n"
     "       demine risk distance IN.tif OUT.tif [--values 1,2,...] [--max M]\n"
@@ -80,7 +80,7 @@ static const char *help_eval =
     "  --json                machine output\n";
 
 static const char *help_fit =
-    "usage: demine risk fit [DB] --labels FILE --out MODEL.json [options]\n\n"
+    "usage: demine risk fit [DB] [--labels FILE] --out MODEL.json [options]\n\n"
     "Learn the weights of a model's terms by L2-regularised logistic regression, the\n"
     "penalty chosen by spatial block cross-validation. The penalty pulls each weight\n"
     "towards the base model's (--model, or the default model): a few labels adjust it,\n"
@@ -93,12 +93,17 @@ static const char *help_fit =
     "it (so that they are not also the evidence).\n\n"
     "  --aoi FILE --cell M --crs CRS --until DATE --evidence FILE --covariate N=R\n"
     "                        as for `risk map` (cell default 100)\n"
+    "  --labels FILE         labelled polygons or points (default with DB: its operations)\n"
+    "  --label-field F       the labels' 0/1 field (default label)\n"
+    "  --label-from D --label-to D  unlabelled points dated in this window\n"
+    "  --codes 1,4,8, --kinds accident,item  only these label points\n"
     "  --model BASE.json     the terms to fit (default: the default model's)\n"
     "  --add-covariates      add a term for every --covariate given\n"
     "  --no-prior            pull the weights towards zero instead (a fit from scratch)\n"
     "  --block-km K          cross-validation block side (default 10)\n"
     "  --folds N             folds (default 5)\n"
-    "  --out MODEL.json      where to write the fitted model (required)\n";
+    "  --out MODEL.json      where to write the fitted model (required)\n"
+    "  --json                print a summary as JSON\n";
 
 typedef struct opts {
     const char *db, *out, *aoi, *crs, *until, *model, *disable_term, *labels, *label_field;

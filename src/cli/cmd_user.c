@@ -24,7 +24,8 @@ static const char *help =
     "PASSWORD SOURCE, one of:\n"
     "  --password-stdin   read the password from the first line of stdin (default)\n"
     "  --password-env VAR read it from the environment variable VAR\n\n"
-    "Every change is written to the change log under $USER.\n";
+    "Every change is written to the change log under the author: `demine --author\n"
+    "NAME user ...`, else $DEMINE_AUTHOR, else $USER.\n";
 
 static int read_password(const char *cmd, const char *env, char *out, size_t n)
 {

@@ -554,6 +554,38 @@ TEST(every_command_has_help)
     }
 }
 
+/* A command in `demine --help` that README.md's table does not name is one a
+ * user cannot find in the documentation. */
+TEST(readme_names_every_command)
+{
+    char *out = NULL, *readme = dmtest_read_file(dmtest_repo_path("README.md"));
+    ASSERT(readme != NULL);
+    ASSERT_EQ(dmtest_demine(&out, "--help"), 0);
+    int n = 0;
+    for (char *line = strstr(out, "\n  "); line; line = strstr(line + 1, "\n  ")) {
+        char name[32], want[48];
+        if (sscanf(line + 3, "%31[a-z]", name) != 1)
+            continue;
+        snprintf(want, sizeof want, "`demine %s", name);
+        ASSERT_MSG(strstr(readme, want), "README.md does not name `demine %s`", name);
+        n++;
+    }
+    ASSERT(n >= 20);
+    free(out);
+    free(readme);
+}
+
+/* The change log records `--author`, then $DEMINE_AUTHOR, then $USER: user's help
+ * said $USER alone. */
+TEST(user_help_names_the_author_recorded)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "user --help"), 0);
+    ASSERT_CONTAINS(out, "--author");
+    ASSERT_CONTAINS(out, "DEMINE_AUTHOR");
+    free(out);
+}
+
 TEST(edit_delete_and_hazard_life_cycle_are_logged)
 {
     make_db();
