@@ -66,10 +66,7 @@ TEST(store_update_and_delete_keep_old_values)
     char uuid[37];
     ASSERT_OK(dm_store_insert(s, r, uuid));
     dm_row_free(r);
-    dm_row *u = dm_row_new(ctx, dm_layer_find("hazards"));
-    ASSERT_OK(dm_row_set(u, "status", "partly released"));
-    ASSERT_OK(dm_store_update(s, "H-2", u, "technical survey"));
-    dm_row_free(u);
+    ASSERT_OK(dm_hazard_set_status(s, "H-2", "partly released", NULL, "technical survey"));
     ASSERT_OK(dm_store_delete(s, "hazards", uuid, "duplicate"));
     char *hist = NULL;
     ASSERT_OK(dm_store_history_json(s, uuid, &hist));
@@ -356,5 +353,179 @@ TEST(select_filters_take_values_as_edit_does)
     dm_select bs = {0};
     bs.bbox = bb;
     ASSERT_STATUS(DM_EINVAL, dm_store_count(s, "hazards", &bs, &n));
+    dm_store_close(s);
+}
+
+static const char *square(double x, double y)
+{
+    static char b[4][200];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(b[k], sizeof b[k], "POLYGON((%g %g, %g %g, %g %g, %g %g, %g %g))", x, y, x + 0.01, y,
+             x + 0.01, y + 0.01, x, y + 0.01, x, y);
+    return b[k];
+}
+
+TEST(hazard_status_changes_only_through_its_life_cycle)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = new_store();
+    dm_row *r = hazard_row("H-7", square(46.9, 39.9));
+    ASSERT_OK(dm_row_set(r, "est_area_ha", "95"));
+    ASSERT_OK(dm_row_set(r, "remaining_area_ha", "95"));
+    ASSERT_OK(dm_store_insert(s, r, NULL));
+    dm_row_free(r);
+    /* an edit of the status would skip the dated history */
+    dm_row *u = dm_row_new(ctx, dm_layer_find("hazards"));
+    ASSERT_OK(dm_row_set(u, "status", "closed"));
+    ASSERT_STATUS(DM_EINVAL, dm_store_update(s, "H-7", u, "cleared"));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "field 'status'");
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "life cycle");
+    dm_row_free(u);
+    /* dates after tomorrow or before the hazard was reported are refused */
+    ASSERT_STATUS(DM_EINVAL, dm_hazard_set_status(s, "H-7", "closed", "2099-01-01", "cleared"));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "in the future");
+    ASSERT_STATUS(DM_EINVAL, dm_hazard_set_status(s, "H-7", "closed", "2019-05-01", "cleared"));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "before the hazard was reported");
+    long n = -1;
+    ASSERT_OK(dm_store_count(s, "hazard_status", NULL, &n));
+    ASSERT_EQ(n, 0);
+    /* handed over (straight from open) leaves no land remaining */
+    ASSERT_OK(dm_hazard_set_status(s, "H-7", "handed_over", "2023-01-01", "cancelled and handed over"));
+    dm_cursor *c = NULL;
+    ASSERT_OK(dm_store_select(s, "hazards", NULL, &c));
+    ASSERT_EQ(dm_cursor_next(c), 1);
+    ASSERT_STREQ(dm_cursor_text(c, "status"), "handed_over");
+    ASSERT_NEAR(dm_cursor_real(c, "remaining_area_ha", -1), 0, 0);
+    dm_cursor_free(c);
+    dm_store_close(s);
+}
+
+TEST(edit_refuses_a_ref_another_row_has)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = new_store();
+    dm_row *r = hazard_row("H-8", square(46.9, 39.9));
+    ASSERT_OK(dm_store_insert(s, r, NULL));
+    dm_row_free(r);
+    r = hazard_row("H-9", square(46.95, 39.9));
+    ASSERT_OK(dm_store_insert(s, r, NULL));
+    dm_row_free(r);
+    dm_row *u = dm_row_new(ctx, dm_layer_find("hazards"));
+    ASSERT_OK(dm_row_set(u, "ref", "H-8"));
+    ASSERT_STATUS(DM_ECONFLICT, dm_store_update(s, "H-9", u, "typo"));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "field 'ref'");
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "already has ref 'H-8'");
+    /* its own ref again is no conflict */
+    ASSERT_OK(dm_row_set(u, "ref", "H-9"));
+    ASSERT_OK(dm_store_update(s, "H-9", u, "same"));
+    dm_row_free(u);
+    char uuid[37];
+    ASSERT_OK(dm_store_resolve(s, "hazards", "H-8", NULL, uuid));
+    dm_store_close(s);
+}
+
+TEST(delete_refuses_rows_still_referred_to_and_takes_a_hazards_history)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = new_store();
+    dm_row *r = hazard_row("H-10", square(46.9, 39.9));
+    char hz[37], act[37];
+    ASSERT_OK(dm_store_insert(s, r, hz));
+    dm_row_free(r);
+    ASSERT_OK(dm_hazard_set_status(s, "H-10", "partly_released", "2022-01-01", "survey"));
+    r = dm_row_new(ctx, dm_layer_find("activities"));
+    ASSERT_OK(dm_row_set(r, "ref", "TS-1"));
+    ASSERT_OK(dm_row_set(r, "activity_type", "ts"));
+    ASSERT_OK(dm_row_set(r, "hazard_id", "H-10"));
+    ASSERT_OK(dm_store_insert(s, r, act));
+    dm_row_free(r);
+    ASSERT_STATUS(DM_ECONFLICT, dm_store_delete(s, "hazards", "H-10", "duplicate"));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "1 activities (hazard_id)");
+    long n = -1;
+    ASSERT_OK(dm_store_count(s, "hazards", NULL, &n));
+    ASSERT_EQ(n, 1);
+    ASSERT_OK(dm_store_count(s, "hazard_status", NULL, &n));
+    ASSERT_EQ(n, 1);
+    /* once nothing else points at it, its history goes with it, logged */
+    ASSERT_OK(dm_store_delete(s, "activities", "TS-1", "entered twice"));
+    ASSERT_OK(dm_store_delete(s, "hazards", "H-10", "duplicate"));
+    ASSERT_OK(dm_store_count(s, "hazards", NULL, &n));
+    ASSERT_EQ(n, 0);
+    ASSERT_OK(dm_store_count(s, "hazard_status", NULL, &n));
+    ASSERT_EQ(n, 0);
+    dm_store_close(s);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 t.gpkg \"select layer || ':' || reason from change_log "
+                              "where op = 'delete' order by seq\""),
+              0);
+    ASSERT_CONTAINS(out, "activities:entered twice\nhazard_status:duplicate\nhazards:duplicate");
+    free(out);
+}
+
+/* A write whose change-log entry fails leaves the database as it was: the
+ * row and its log entry go together. */
+TEST(failed_writes_leave_the_database_unchanged)
+{
+    char *out = NULL;
+    const char *db = dmtest_demo_db();
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 %s \"CREATE TRIGGER boom BEFORE INSERT ON change_log WHEN "
+                              "NEW.reason = 'boom' OR NEW.new_values LIKE '%%BOOM%%' BEGIN SELECT "
+                              "RAISE(ABORT, 'no log'); END\"",
+                        db),
+              0);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 %s \"select ref, name from hazards order by fid limit 1\"", db), 0);
+    char ref[64] = "", name[200] = "";
+    char *bar = strchr(out, '|');
+    ASSERT(bar);
+    *bar = '\0';
+    snprintf(ref, sizeof ref, "%s", out);
+    snprintf(name, sizeof name, "%s", bar + 1);
+    name[strcspn(name, "\n")] = '\0';
+    free(out);
+    ASSERT(dmtest_demine(&out, "edit %s %s name=changed --reason boom", db, ref) != 0);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 %s \"select name from hazards where ref = '%s'\"", db, ref), 0);
+    ASSERT_CONTAINS(out, name);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 %s \"select count(*) from hazards\"", db), 0);
+    long before = strtol(out, NULL, 10);
+    free(out);
+    /* a hazard whose history is deleted with it */
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 %s \"select ref from hazards h where (select count(*) from "
+                              "hazard_status s where s.hazard_id = h.uuid) > 0 and not exists "
+                              "(select 1 from activities a where a.hazard_id = h.uuid) and not "
+                              "exists (select 1 from activity_hazards a where a.hazard_id = h.uuid) "
+                              "and not exists (select 1 from release_areas a where a.hazard_id = "
+                              "h.uuid) and not exists (select 1 from items a where a.hazard_id = "
+                              "h.uuid) limit 1\"",
+                        db),
+              0);
+    char lone[64];
+    snprintf(lone, sizeof lone, "%s", out);
+    lone[strcspn(lone, "\n")] = '\0';
+    free(out);
+    ASSERT(lone[0]);
+    ASSERT(dmtest_demine(&out, "delete %s %s --reason boom", db, lone) != 0);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 %s \"select count(*) from hazards; select count(*) from "
+                              "hazard_status s join hazards h on h.uuid = s.hazard_id where h.ref = "
+                              "'%s'\"",
+                        db, lone),
+              0);
+    ASSERT_EQ(strtol(out, NULL, 10), before);
+    ASSERT(strtol(strchr(out, '\n') + 1, NULL, 10) > 0);
+    free(out);
+    /* an insert outside any transaction */
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, db, 0, &s));
+    dm_row *r = hazard_row("BOOM-1", square(46.9, 39.9));
+    ASSERT_OK(dm_row_set(r, "notes", "BOOM"));
+    ASSERT(dm_store_insert(s, r, NULL) != DM_OK);
+    dm_row_free(r);
+    char uuid[37];
+    ASSERT_STATUS(DM_ENOTFOUND, dm_store_resolve(s, "hazards", "BOOM-1", NULL, uuid));
     dm_store_close(s);
 }

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static int rank(const char *status)
 {
@@ -35,6 +36,13 @@ dm_status dm_hazard_set_status(dm_store *s, const char *id, const char *to, cons
     if (date) {
         if (!dm_date_parse(date, day))
             return dm__fail(ctx, DM_EINVAL, "'%s' is not a date (YYYY-MM-DD)", date);
+        /* one day of slack for time zones ahead of UTC */
+        time_t t = time(NULL) + 86400;
+        struct tm tm;
+        char tomorrow[16];
+        if (gmtime_r(&t, &tm) && strftime(tomorrow, sizeof tomorrow, "%Y-%m-%d", &tm) &&
+            strcmp(day, tomorrow) > 0)
+            return dm__fail(ctx, DM_EINVAL, "hazard %s: date %s is in the future", id, day);
     } else {
         char now[21];
         dm_now_iso(now);
@@ -50,10 +58,17 @@ dm_status dm_hazard_set_status(dm_store *s, const char *id, const char *to, cons
     dm_cursor *c = NULL;
     if ((st = dm_store_select(s, "hazards", &sel, &c)))
         return st;
-    char from[32] = "open";
-    if (dm_cursor_next(c) == 1 && dm_cursor_text(c, "status"))
-        dm__strlcpy(from, dm_cursor_text(c, "status"), sizeof from);
+    char from[32] = "open", reported[11] = "";
+    if (dm_cursor_next(c) == 1) {
+        if (dm_cursor_text(c, "status"))
+            dm__strlcpy(from, dm_cursor_text(c, "status"), sizeof from);
+        if (dm_cursor_text(c, "reported_date"))
+            dm__strlcpy(reported, dm_cursor_text(c, "reported_date"), sizeof reported);
+    }
     dm_cursor_free(c);
+    if (reported[0] && strcmp(day, reported) < 0)
+        return dm__fail(ctx, DM_EINVAL, "hazard %s: date %s is before the hazard was reported (%s)",
+                        id, day, reported);
     const char *hf[1] = {"hazard_id"};
     sel.eq_field = hf;
     sel.order_by = "date";
@@ -81,10 +96,13 @@ dm_status dm_hazard_set_status(dm_store *s, const char *id, const char *to, cons
         st = dm__fail(ctx, DM_ENOMEM, "out of memory");
     if (!st)
         st = dm_row_set(u, "status", norm_to);
-    if (!st && !strcmp(norm_to, "closed"))
+    if (!st && (!strcmp(norm_to, "closed") || !strcmp(norm_to, "handed_over")))
         st = dm_row_set(u, "remaining_area_ha", "0");
-    if (!st)
+    if (!st) {
+        s->lifecycle = 1;
         st = dm_store_update(s, uuid, u, reason);
+        s->lifecycle = 0;
+    }
     if (!st)
         st = dm_row_set(h, "hazard_id", uuid);
     if (!st)

@@ -20,6 +20,7 @@ struct dm_store {
     char *path;
     unsigned flags;
     int depth;                 /* open savepoints */
+    int lifecycle;             /* dm_hazard_set_status is writing a hazard's status */
     sqlite3_stmt **insert_stmt; /* per layer, prepared on first use */
     sqlite3_stmt *log_stmt;
     sqlite3_stmt **resolve_stmt; /* per layer, 3 forms (uuid, prefix, ref) */

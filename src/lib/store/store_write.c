@@ -357,7 +357,26 @@ static dm_status bind_geom(dm_store *s, sqlite3_stmt *q, int col, const dm_geom 
     return DM_OK;
 }
 
+static dm_status insert_row(dm_store *s, dm_row *r, char uuid_out[37]);
+
 dm_status dm_store_insert(dm_store *s, dm_row *r, char uuid_out[37])
+{
+    /* The row and its change-log entry go in together. Inside a caller's
+     * transaction (imports) the caller rolls back on failure. */
+    if (s->depth > 0)
+        return insert_row(s, r, uuid_out);
+    dm_status st = dm_store_begin(s);
+    if (st)
+        return st;
+    st = insert_row(s, r, uuid_out);
+    if (st) {
+        dm_store_rollback(s);
+        return st;
+    }
+    return dm_store_commit(s);
+}
+
+static dm_status insert_row(dm_store *s, dm_row *r, char uuid_out[37])
 {
     const dm_layer_def *l = r->layer;
     dm_status st = dm__row_check(s, r, 1);
@@ -493,6 +512,35 @@ static dm_status old_json(dm_store *s, const dm_layer_def *l, const char *uuid, 
     return DM_OK;
 }
 
+/* A ref names one row of its layer: refuse giving a row the ref of another
+ * (rows named by ref would become ambiguous). */
+static dm_status ref_unique(dm_store *s, const dm_layer_def *l, const char *ref,
+                            const char *self)
+{
+    if (!ref || !dm_field_find(l, "ref"))
+        return DM_OK;
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT uuid FROM \"%s\" WHERE ref = ?1 AND uuid IS NOT ?2 LIMIT 1",
+             l->name);
+    sqlite3_stmt *q = NULL;
+    dm_status st = dm__sql_prepare(s, sql, &q);
+    if (st)
+        return st;
+    sqlite3_bind_text(q, 1, ref, -1, SQLITE_STATIC);
+    if (self)
+        sqlite3_bind_text(q, 2, self, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        st = dm__fail(s->ctx, DM_ECONFLICT, "field 'ref': %s %s already has ref '%s'", l->name,
+                      (const char *)sqlite3_column_text(q, 0), ref);
+    else if (rc != SQLITE_DONE)
+        st = dm__sql_fail(s, rc, "read");
+    sqlite3_finalize(q);
+    return st;
+}
+
+static dm_status update_row(dm_store *s, const char *uuid, dm_row *r, const char *reason);
+
 dm_status dm_store_update(dm_store *s, const char *id, dm_row *r, const char *reason)
 {
     const dm_layer_def *l = r->layer;
@@ -500,8 +548,35 @@ dm_status dm_store_update(dm_store *s, const char *id, dm_row *r, const char *re
     dm_status st = dm_store_resolve(s, l->name, id, NULL, uuid);
     if (st)
         return st;
-    st = dm__row_check(s, r, 0);
+    /* A hazard's status moves only along its life cycle, which dates it and
+     * keeps its history (dm_hazard_set_status). */
+    const char *status = dm_row_get(r, "status");
+    if (!strcmp(l->name, "hazards") && !s->lifecycle) {
+        int i = field_index(l, "status");
+        if (i >= 0 && r->set[i])
+            return dm__fail(s->ctx, DM_EINVAL,
+                            "hazards %s: field 'status' changes through the hazard's life cycle "
+                            "(demine status DB %s %s), which dates it and keeps its history",
+                            id, id, status ? status : "STATUS");
+    }
+    if ((st = dm_store_begin(s)))
+        return st;
+    st = update_row(s, uuid, r, reason);
+    if (st) {
+        dm_store_rollback(s);
+        return st;
+    }
+    return dm_store_commit(s);
+}
+
+static dm_status update_row(dm_store *s, const char *uuid, dm_row *r, const char *reason)
+{
+    const dm_layer_def *l = r->layer;
+    dm_status st = dm__row_check(s, r, 0);
     if (st)
+        return st;
+    int ri = field_index(l, "ref");
+    if (ri >= 0 && r->set[ri] && (st = ref_unique(s, l, r->value[ri], uuid)))
         return st;
     for (size_t i = 0; i < l->n_fields; i++)
         if (r->set[i] && !r->value[i] && (l->fields[i].flags & DM_FIELD_REQUIRED))
@@ -556,6 +631,87 @@ dm_status dm_store_update(dm_store *s, const char *id, dm_row *r, const char *re
     return st;
 }
 
+/* Rows of other layers that point at (layer, uuid): refuse the delete,
+ * naming them, rather than leave them dangling. A hazard's own life-cycle
+ * history (hazard_status) goes with it, each row logged. */
+static dm_status delete_row(dm_store *s, const dm_layer_def *l, const char *uuid,
+                            const char *reason);
+
+static dm_status count_refs(dm_store *s, const dm_layer_def *rl, const dm_field_def *f,
+                            const char *uuid, long *n)
+{
+    char sql[300];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\" WHERE \"%s\" = ?", rl->name,
+             f->name);
+    sqlite3_stmt *q = NULL;
+    dm_status st = dm__sql_prepare(s, sql, &q);
+    if (st)
+        return st;
+    sqlite3_bind_text(q, 1, uuid, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    *n = rc == SQLITE_ROW ? (long)sqlite3_column_int64(q, 0) : 0;
+    sqlite3_finalize(q);
+    return rc == SQLITE_ROW ? DM_OK : dm__sql_fail(s, rc, "read");
+}
+
+static dm_status delete_dependents(dm_store *s, const dm_layer_def *l, const char *id,
+                                   const char *uuid, const char *reason)
+{
+    dm_buf msg;
+    dm__buf_init(&msg);
+    dm_status st = DM_OK;
+    long total = 0;
+    for (size_t i = 0; i < dm_layer_count() && !st; i++) {
+        const dm_layer_def *rl = dm_layer_at(i);
+        for (size_t k = 0; k < rl->n_fields && !st; k++) {
+            const dm_field_def *f = &rl->fields[k];
+            if (f->type != DM_FT_REF || !f->ref_layer || strcmp(f->ref_layer, l->name))
+                continue;
+            long n = 0;
+            if ((st = count_refs(s, rl, f, uuid, &n)) || !n)
+                continue;
+            if (!strcmp(l->name, "hazards") && !strcmp(rl->name, "hazard_status"))
+                continue; /* its history: deleted with it below */
+            dm__buf_printf(&msg, "%s%ld %s (%s)", total ? ", " : "", n, rl->name, f->name);
+            total += n;
+        }
+    }
+    if (!st && total)
+        st = dm__fail(s->ctx, DM_ECONFLICT,
+                      "%s %s is referred to by %s; delete them or point them elsewhere first",
+                      l->name, id, msg.data ? msg.data : "other rows");
+    dm__buf_free(&msg);
+    if (st || strcmp(l->name, "hazards"))
+        return st;
+    /* the hazard's life-cycle history */
+    const dm_layer_def *hs = dm_layer_find("hazard_status");
+    sqlite3_stmt *q = NULL;
+    if ((st = dm__sql_prepare(s, "SELECT uuid FROM hazard_status WHERE hazard_id = ?", &q)))
+        return st;
+    sqlite3_bind_text(q, 1, uuid, -1, SQLITE_STATIC);
+    char (*ids)[37] = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
+    while (!st && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 8;
+            void *p = dm_realloc(s->ctx, ids, nc * sizeof *ids);
+            if (!p) {
+                st = dm__fail(s->ctx, DM_ENOMEM, "out of memory");
+                break;
+            }
+            ids = p;
+            cap = nc;
+        }
+        dm__strlcpy(ids[n++], (const char *)sqlite3_column_text(q, 0), 37);
+    }
+    sqlite3_finalize(q);
+    for (size_t i = 0; i < n && !st; i++)
+        st = delete_row(s, hs, ids[i], reason);
+    dm_free(s->ctx, ids);
+    return st;
+}
+
 dm_status dm_store_delete(dm_store *s, const char *layer, const char *id, const char *reason)
 {
     const dm_layer_def *l = NULL;
@@ -563,6 +719,22 @@ dm_status dm_store_delete(dm_store *s, const char *layer, const char *id, const 
     dm_status st = dm_store_resolve(s, layer, id, &l, uuid);
     if (st)
         return st;
+    if ((st = dm_store_begin(s)))
+        return st;
+    st = delete_dependents(s, l, id, uuid, reason);
+    if (!st)
+        st = delete_row(s, l, uuid, reason);
+    if (st) {
+        dm_store_rollback(s);
+        return st;
+    }
+    return dm_store_commit(s);
+}
+
+static dm_status delete_row(dm_store *s, const dm_layer_def *l, const char *uuid,
+                            const char *reason)
+{
+    dm_status st;
     char *before = NULL;
     st = old_json(s, l, uuid, NULL, &before);
     if (st)
