@@ -480,3 +480,63 @@ TEST(risk_distance_warns_when_there_is_no_source)
     ASSERT(!strstr(out, "no source cell"));
     free(out);
 }
+
+/* ---- areas across the antimeridian ---- */
+
+/* Evidence and an area a few kilometres either side of 180 degrees: the map
+ * covers those kilometres (in the UTM zone there), not the whole globe in
+ * the zone of longitude 0 (two points 2 km apart gave 30 000 x 17 800 km). */
+TEST(risk_grid_across_the_antimeridian_stays_local)
+{
+    dmtest_write_file(dmtest_path("ev.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"kind\":\"accident\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[179.99,-17.0]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"kind\":\"item\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[-179.99,-17.01]}}]}");
+    dm_evidence_set ev;
+    dm_evidence_set_init(&ev);
+    ASSERT_OK(dm_evidence_read_file(dmtest_ctx(), dmtest_path("ev.geojson"), -1, NULL, &ev));
+    dm_grid g;
+    ASSERT_OK(dm_risk_grid(dmtest_ctx(), NULL, &ev, 100, NULL, &g));
+    ASSERT_MSG(g.nx < 100 && g.ny < 100, "%d x %d cells of 100 m in %s", g.nx, g.ny, g.crs);
+    ASSERT(!strcmp(g.crs, "EPSG:32760") || !strcmp(g.crs, "EPSG:32701"));
+    dm_evidence_set_free(dmtest_ctx(), &ev);
+    /* an area split at the antimeridian, as GeoJSON asks (RFC 7946 3.1.9) */
+    dmtest_write_file(dmtest_path("aoi.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{},\"geometry\":{\"type\":"
+                      "\"MultiPolygon\",\"coordinates\":["
+                      "[[[179.98,-17.02],[180,-17.02],[180,-16.98],[179.98,-16.98],[179.98,-17.02]]],"
+                      "[[[-180,-17.02],[-179.98,-17.02],[-179.98,-16.98],[-180,-16.98],"
+                      "[-180,-17.02]]]]}}]}");
+    dm_geom *aoi = NULL;
+    ASSERT_OK(dm_read_polygons(dmtest_ctx(), dmtest_path("aoi.geojson"), &aoi));
+    ASSERT_OK(dm_risk_grid(dmtest_ctx(), aoi, NULL, 100, NULL, &g));
+    ASSERT_MSG(g.nx < 60 && g.ny < 60, "%d x %d cells of 100 m in %s", g.nx, g.ny, g.crs);
+    dm_geom_free(aoi);
+    /* the whole map: both points inside it */
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --aoi %s --cell 100 --out %s",
+                            dmtest_path("ev.geojson"), dmtest_path("aoi.geojson"),
+                            dmtest_path("r.tif")),
+              0);
+    free(out);
+    float *p = NULL;
+    ASSERT_OK(dm_raster_read(dmtest_ctx(), dmtest_path("r.tif"), 1, &g, &p));
+    size_t in = 0;
+    double mn = 1, mx[2] = {0, 0};
+    for (int y = 0; y < g.ny; y++)
+        for (int x = 0; x < g.nx; x++) {
+            float v = p[(size_t)y * g.nx + x];
+            if (isnan(v))
+                continue;
+            in++, mn = fmin(mn, v);
+            mx[2 * x >= g.nx] = fmax(mx[2 * x >= g.nx], v);
+        }
+    dm_raster_free(p, dm_grid_cells(&g));
+    /* 4.2 x 4.4 km of area: some 1900 cells of 1 ha, an event in each half */
+    ASSERT_MSG(in > 1500 && in < 2200, "%zu cells inside the area", in);
+    ASSERT_MSG(mx[0] > 3 * mn && mx[1] > 3 * mn, "max p %g and %g, min %g: an event is missing",
+               mx[0], mx[1], mn);
+}

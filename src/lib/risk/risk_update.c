@@ -20,6 +20,46 @@
 #include <string.h>
 #include <unistd.h>
 
+/* An area across the antimeridian (points at 179.99 and -179.99) spans 360
+ * degrees of longitude as a box; when its parts east and west of 0 fit in a
+ * shorter span through 180, the box is taken that way (b[2] above 180).
+ * west_max: the largest longitude of the western part, east_min: the
+ * smallest of the eastern part. */
+static void wrap_antimeridian(double b[4], double west_max, double east_min)
+{
+    if (b[2] - b[0] > 180 && isfinite(west_max) && isfinite(east_min) &&
+        west_max + 360 - east_min < b[2] - b[0]) {
+        b[0] = east_min;
+        b[2] = west_max + 360;
+    }
+}
+
+static double norm_lon(double lon)
+{
+    return lon > 180 ? lon - 360 : lon;
+}
+
+/* The longitudes of the western and eastern halves of the area. */
+static void aoi_halves(dm_ctx *ctx, const dm_geom *aoi, double *west_max, double *east_min)
+{
+    *west_max = *east_min = NAN;
+    for (int half = 0; half < 2; half++) {
+        double x0 = half ? 0 : -180, x1 = half ? 180 : 0;
+        double box[10] = {x0, -90, x1, -90, x1, 90, x0, 90, x0, -90}, hb[4];
+        dm_geom *bg = NULL, *part = NULL;
+        if (dm_geom_polygon(ctx, box, 5, &bg) == DM_OK &&
+            dm_geom_intersection(ctx, aoi, bg, &part) == DM_OK && dm_geom_bounds(part, hb)) {
+            if (half)
+                *east_min = hb[0];
+            else
+                *west_max = hb[2];
+        }
+        dm_geom_free(bg);
+        dm_geom_free(part);
+    }
+    dm_ctx_clear_error(ctx);
+}
+
 dm_status dm_risk_grid(dm_ctx *ctx, const dm_geom *aoi, const dm_evidence_set *ev, double cell,
                        const char *crs_in, dm_grid *g)
 {
@@ -35,6 +75,21 @@ dm_status dm_risk_grid(dm_ctx *ctx, const dm_geom *aoi, const dm_evidence_set *e
     } else if (!ev || !dm_evidence_bounds(ev, b)) {
         return dm__fail(ctx, DM_ENOTFOUND, "no evidence and no area (--aoi): nothing to map");
     }
+    if (b[2] - b[0] > 180) {
+        double west_max = NAN, east_min = NAN;
+        if (aoi)
+            aoi_halves(ctx, aoi, &west_max, &east_min);
+        else
+            for (size_t i = 0; i < ev->n; i++) {
+                const double *e = ev->v[i].bounds;
+                if (e[0] + e[2] < 0)
+                    west_max = isnan(west_max) ? e[2] : fmax(west_max, e[2]);
+                else
+                    east_min = isnan(east_min) ? e[0] : fmin(east_min, e[0]);
+            }
+        wrap_antimeridian(b, west_max, east_min);
+    }
+    double clon = norm_lon((b[0] + b[2]) / 2), clat = (b[1] + b[3]) / 2;
     char crs[sizeof g->crs];
     dm_status st = DM_OK;
     if (crs_in && crs_in[0]) {
@@ -42,7 +97,7 @@ dm_status dm_risk_grid(dm_ctx *ctx, const dm_geom *aoi, const dm_evidence_set *e
             return dm__wrap(ctx, "the map's CRS");
         /* a CRS made for elsewhere, or one that stretches areas, gives
          * hectares and items per hectare off by as much */
-        double areal, lon = (b[0] + b[2]) / 2, lat = (b[1] + b[3]) / 2;
+        double areal, lon = clon, lat = clat;
         int in_area;
         if (dm_crs_fit(ctx, crs, lon, lat, &areal, &in_area) == DM_OK) {
             if (in_area == 0)
@@ -57,7 +112,7 @@ dm_status dm_risk_grid(dm_ctx *ctx, const dm_geom *aoi, const dm_evidence_set *e
         } else
             dm_ctx_clear_error(ctx);
     } else {
-        snprintf(crs, sizeof crs, "EPSG:%d", dm_utm_epsg((b[0] + b[2]) / 2, (b[1] + b[3]) / 2));
+        snprintf(crs, sizeof crs, "EPSG:%d", dm_utm_epsg(clon, clat));
     }
     dm_transform *t = NULL;
     st = dm_transform_new(ctx, "EPSG:4326", crs, &t);
@@ -73,6 +128,8 @@ dm_status dm_risk_grid(dm_ctx *ctx, const dm_geom *aoi, const dm_evidence_set *e
         xs[n] = b[0], ys[n++] = b[1] + f * (b[3] - b[1]);
         xs[n] = b[2], ys[n++] = b[1] + f * (b[3] - b[1]);
     }
+    for (int k = 0; k < n; k++)
+        xs[k] = norm_lon(xs[k]);
     st = dm_transform_xy(t, xs, ys, (size_t)n);
     dm_transform_free(t);
     if (st)
