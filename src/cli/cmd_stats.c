@@ -52,9 +52,11 @@ static void print_text(json_t *r)
         printf("  %s %.0f (%.2f ha)", key, num(v, "count"), num(v, "area_ha"));
     }
     json_t *rel = json_object_get(r, "released");
-    printf("\nLand released: %.2f ha  (cancelled %.2f, reduced %.2f, cleared %.2f)\n",
-           num(rel, "total_ha"), num(rel, "cancelled_ha"), num(rel, "reduced_ha"),
-           num(rel, "cleared_ha"));
+    printf("\nLand released: %.2f ha  (cancelled %.2f, reduced %.2f, cleared %.2f", num(rel, "total_ha"),
+           num(rel, "cancelled_ha"), num(rel, "reduced_ha"), num(rel, "cleared_ha"));
+    if (json_object_get(rel, "unknown_ha"))
+        printf(", outcome missing or unknown %.2f: see demine check", num(rel, "unknown_ha"));
+    printf(")\n");
     json_t *share = json_object_get(r, "share_released");
     if (json_is_number(share))
         printf("Share of the contaminated area released: %.1f%%\n", 100 * json_number_value(share));

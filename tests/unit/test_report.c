@@ -226,3 +226,45 @@ TEST(report_pairs_a_budget_plans_cost_band_with_the_funded_cost)
     ASSERT_CONTAINS(h, "in unfunded hazards");
     free(h);
 }
+
+/* An outcome another tool wrote ("Cleared ", "burnt") was counted in the
+ * total released but in none of cancelled / reduced / cleared, so the three
+ * did not add up to it. */
+TEST(stats_release_routes_add_up_to_the_total)
+{
+    const char *db = dmtest_demo_db();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "ogrinfo -q %s -sql \"UPDATE release_areas SET outcome = 'Cleared ' "
+                              "WHERE fid IN (SELECT fid FROM release_areas WHERE outcome = 'cleared' "
+                              "LIMIT 2)\" && ogrinfo -q %s -sql \"UPDATE release_areas SET outcome "
+                              "= 'burnt' WHERE fid = (SELECT fid FROM release_areas WHERE outcome = "
+                              "'reduced' LIMIT 1)\"",
+                        db, db),
+              0);
+    free(out);
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, db, DM_STORE_READONLY, &s));
+    char *json = NULL;
+    ASSERT_OK(dm_stats_json(s, DM_STATS_BY_NONE, &json));
+    dm_store_close(s);
+    ASSERT(!strstr(json, "Cleared _ha"));
+    double part[4] = {0}, total = -1;
+    const char *keys[] = {"\"cancelled_ha\":", "\"reduced_ha\":", "\"cleared_ha\":", "\"unknown_ha\":"};
+    const char *rel = strstr(json, "\"released\":");
+    ASSERT(rel);
+    for (int i = 0; i < 4; i++) {
+        const char *k = strstr(rel, keys[i]);
+        ASSERT_MSG(k, "no %s in %s", keys[i], rel);
+        part[i] = strtod(k + strlen(keys[i]), NULL);
+    }
+    const char *t = strstr(rel, "\"total_ha\":");
+    ASSERT(t);
+    total = strtod(t + strlen("\"total_ha\":"), NULL);
+    ASSERT(part[3] > 0);
+    ASSERT_NEAR(part[0] + part[1] + part[2] + part[3], total, 1e-6);
+    dm_free(ctx, json);
+    ASSERT_EQ(dmtest_demine(&out, "stats %s", db), 0);
+    ASSERT_CONTAINS(out, "outcome missing or unknown");
+    free(out);
+}

@@ -66,9 +66,15 @@ static void key_figures(const rep_data *d, lines *L)
         (long long)json_integer_value(json_object_get(hz, "count")),
         dm__jnum(json_object_get(bt, "SHA"), "count"), dm__jnum(json_object_get(bt, "CHA"), "count"),
         dm__jnum(hz, "remaining_ha"));
-    add(L, "Land released: %.1f ha (cancelled %.1f, reduced %.1f, cleared %.1f)",
-        dm__jnum(rel, "total_ha"), dm__jnum(rel, "cancelled_ha"), dm__jnum(rel, "reduced_ha"),
-        dm__jnum(rel, "cleared_ha"));
+    if (json_object_get(rel, "unknown_ha"))
+        add(L, "Land released: %.1f ha (cancelled %.1f, reduced %.1f, cleared %.1f, outcome "
+               "missing or unknown %.1f)",
+            dm__jnum(rel, "total_ha"), dm__jnum(rel, "cancelled_ha"), dm__jnum(rel, "reduced_ha"),
+            dm__jnum(rel, "cleared_ha"), dm__jnum(rel, "unknown_ha"));
+    else
+        add(L, "Land released: %.1f ha (cancelled %.1f, reduced %.1f, cleared %.1f)",
+            dm__jnum(rel, "total_ha"), dm__jnum(rel, "cancelled_ha"), dm__jnum(rel, "reduced_ha"),
+            dm__jnum(rel, "cleared_ha"));
     add(L, "Explosive ordnance found and destroyed: %.0f items", dm__jnum(it, "total"));
     add(L, "Casualties: %.0f (killed %.0f, injured %.0f; civilians %.0f, deminers %.0f, children %.0f)",
         dm__jnum(vic, "total"), dm__jnum(vic, "killed"), dm__jnum(vic, "injured"),

@@ -280,6 +280,7 @@ static dm_status do_release(ctxs *c, double *released_total)
     const char *routes[] = {"cancelled_ha", "reduced_ha", "cleared_ha"};
     for (int i = 0; i < 3; i++)
         json_object_set_new(rel, routes[i], json_real(0));
+    const dm_field_def *outcome_f = dm_field_find(dm_layer_find("release_areas"), "outcome");
     dm_cursor *cur = NULL;
     dm_status st = dm_store_select(c->s, "release_areas", NULL, &cur);
     if (st)
@@ -295,9 +296,14 @@ static dm_status do_release(ctxs *c, double *released_total)
         double ha = 0;
         if (g)
             dm_geom_area_ha(c->ctx, g, &ha);
+        /* An outcome another tool wrote ("Cleared ", "clearance") is taken
+         * as the store would take it; one it would refuse, or none, is
+         * counted apart so that the routes and the total add up. */
         const char *outcome = dm_cursor_text(cur, "outcome");
-        char key[32];
-        snprintf(key, sizeof key, "%s_ha", outcome ? outcome : "cleared");
+        char norm[32], key[48];
+        if (!outcome || dm_field_normalise(c->ctx, outcome_f, outcome, norm, sizeof norm))
+            dm__strlcpy(norm, "unknown", sizeof norm);
+        snprintf(key, sizeof key, "%s_ha", norm);
         add_num(rel, key, ha);
         *released_total += ha;
         char year[16], method[96];
@@ -321,6 +327,7 @@ static dm_status do_release(ctxs *c, double *released_total)
         dm_geom_free(g);
     }
     dm_cursor_free(cur);
+    dm_ctx_clear_error(c->ctx); /* outcomes that did not normalise */
     json_object_set_new(rel, "total_ha", json_real(*released_total));
     return rc < 0 ? dm_ctx_errcode(c->ctx) : DM_OK;
 }
