@@ -540,3 +540,41 @@ TEST(risk_grid_across_the_antimeridian_stays_local)
     ASSERT_MSG(mx[0] > 3 * mn && mx[1] > 3 * mn, "max p %g and %g, min %g: an event is missing",
                mx[0], mx[1], mn);
 }
+
+/* A misspelt field ("halflife_y") or one of the wrong type ("log1p":
+ * "true", "class": 5) was ignored and the map made without it; a weight or
+ * intercept no log-odds can hold (1e300) wrote infinite items per hectare. */
+TEST(risk_model_rejects_unknown_fields_wrong_types_and_absurd_weights)
+{
+    dm_risk_model *m = malloc(sizeof *m);
+    ASSERT(m);
+#define TERM "{\"intercept\":-3,\"terms\":[{\"name\":\"acc\",\"type\":\"kernel\"," \
+             "\"kinds\":[\"accident\"],\"width_m\":500,"
+    ASSERT_OK(load_model(TERM "\"weight\":1,\"half_life_y\":2}]}", m));
+    ASSERT_NEAR(m->terms[0].half_life_y, 2, 0);
+    ASSERT_STATUS(DM_EPARSE, load_model(TERM "\"weight\":1,\"halflife_y\":2}]}", m));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "m.json: term 1 (acc): unknown field 'halflife_y'");
+    ASSERT_STATUS(DM_EPARSE, load_model(TERM "\"weight\":1,\"log1p\":\"true\"}]}", m));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "term 1 (acc): field 'log1p': must be true or false");
+    ASSERT_STATUS(DM_EPARSE, load_model(TERM "\"weight\":1,\"class\":5}]}", m));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "term 1 (acc): field 'class': must be a string");
+    ASSERT_STATUS(DM_EPARSE, load_model(TERM "\"weight\":1e300}]}", m));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "term 1 (acc): field 'weight'");
+    ASSERT_STATUS(DM_EPARSE, load_model(TERM "\"weight\":1,\"sd\":1e-300}]}", m));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "term 1 (acc): field 'sd'");
+    ASSERT_STATUS(DM_EPARSE, load_model("{\"intercept\":1e308,\"terms\":[]}", m));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "m.json: field 'intercept'");
+    ASSERT_STATUS(DM_EPARSE, load_model("{\"intercept\":-3,\"lamda\":1,\"terms\":[]}", m));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "m.json: unknown field 'lamda'");
+    ASSERT_STATUS(DM_EPARSE, load_model("{\"intercept\":-3,\"terms\":[5]}", m));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "m.json: term 1: not an object");
+#undef TERM
+    /* what `risk fit` writes loads again */
+    dm_risk_model_default(m);
+    ASSERT_OK(dm_risk_model_save(dmtest_ctx(), dmtest_path("d.json"), m));
+    ASSERT_OK(dm_risk_model_load(dmtest_ctx(), dmtest_path("d.json"), m));
+    char p[1024];
+    snprintf(p, sizeof p, "%s", dmtest_repo_path("models/default.json"));
+    ASSERT_OK(dm_risk_model_load(dmtest_ctx(), p, m));
+    free(m);
+}

@@ -173,6 +173,46 @@ static void get_str(json_t *o, const char *k, char *out, size_t n)
         dm__strlcpy(out, json_string_value(j), n);
 }
 
+/* The fields a model and a term may hold (what dm_risk_model_json writes,
+ * and a free "comment"): a misspelt one would otherwise be ignored and the
+ * map made without it. */
+static const char *model_fields[] = {"name", "note", "intercept", "ref_cell_m", "lambda",
+                                     "meaning", "terms", "comment", NULL};
+static const char *term_fields[] = {"name", "type", "kinds", "class", "covariate", "log1p",
+                                    "optional", "codes", "half_life_y", "max_age_y", "width_m",
+                                    "scale_m", "mean", "sd", "weight", "meaning", "comment",
+                                    NULL};
+static const char *term_strings[] = {"name", "type", "class", "covariate", "meaning", "comment",
+                                     NULL};
+static const char *term_bools[] = {"log1p", "optional", NULL};
+
+static int listed(const char *const *list, const char *k)
+{
+    for (; *list; list++)
+        if (!strcmp(*list, k))
+            return 1;
+    return 0;
+}
+
+/* The first key of o not in list, or NULL. */
+static const char *unknown_field(json_t *o, const char *const *list)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(o, k, v)
+    {
+        (void)v;
+        if (!listed(list, k))
+            return k;
+    }
+    return NULL;
+}
+
+/* Largest weight and intercept taken: a log-odds of 1000 is already a
+ * certainty; beyond, the map's single-precision sums overflow to infinite
+ * items per hectare. */
+#define MAX_LOGIT 1000.0
+
 /* The classes of the features layer ("road|track|..."), or NULL. */
 static const char *feature_classes(void)
 {
@@ -210,6 +250,13 @@ dm_status dm_risk_model_load(dm_ctx *ctx, const char *path, dm_risk_model *m)
         st = dm__fail(ctx, DM_EPARSE, "%s: not a risk model (no \"terms\" array)", path);
         goto done;
     }
+    const char *bad = unknown_field(o, model_fields);
+    if (bad) {
+        st = dm__fail(ctx, DM_EPARSE,
+                      "%s: unknown field '%s' (name, note, intercept, ref_cell_m, lambda, terms)",
+                      path, bad);
+        goto done;
+    }
     get_str(o, "name", m->name, sizeof m->name);
     get_str(o, "note", m->note, sizeof m->note);
     m->ref_cell_m = 100;
@@ -217,6 +264,20 @@ dm_status dm_risk_model_load(dm_ctx *ctx, const char *path, dm_risk_model *m)
         get_num(o, "ref_cell_m", &m->ref_cell_m, 0) < 0 || !(m->ref_cell_m > 0) ||
         get_num(o, "lambda", &m->lambda, 0) < 0) {
         st = dm__fail(ctx, DM_EPARSE, "%s: 'intercept' and 'ref_cell_m' must be numbers", path);
+        goto done;
+    }
+    if (fabs(m->intercept) > MAX_LOGIT || m->ref_cell_m > DM_RISK_MAX_CELL_M || m->lambda < 0) {
+        st = dm__fail(ctx, DM_EPARSE,
+                      "%s: field '%s': %g is out of range (intercept within +-%g, ref_cell_m up "
+                      "to %g m, lambda >= 0)",
+                      path,
+                      fabs(m->intercept) > MAX_LOGIT ? "intercept"
+                      : m->lambda < 0                ? "lambda"
+                                                     : "ref_cell_m",
+                      fabs(m->intercept) > MAX_LOGIT ? m->intercept
+                      : m->lambda < 0                ? m->lambda
+                                                     : m->ref_cell_m,
+                      MAX_LOGIT, DM_RISK_MAX_CELL_M);
         goto done;
     }
     if (json_array_size(terms) > DM_RISK_MAX_TERMS) {
@@ -228,9 +289,31 @@ dm_status dm_risk_model_load(dm_ctx *ctx, const char *path, dm_risk_model *m)
         dm_risk_term *t = &m->terms[i];
         memset(t, 0, sizeof *t);
         t->sd = 1;
+        if (!json_is_object(j)) {
+            st = dm__fail(ctx, DM_EPARSE, "%s: term %zu: not an object", path, i + 1);
+            goto done;
+        }
         get_str(j, "name", t->name, sizeof t->name);
         if (!t->name[0])
             snprintf(t->name, sizeof t->name, "term%zu", i + 1);
+        if ((bad = unknown_field(j, term_fields))) {
+            st = dm__fail(ctx, DM_EPARSE, "%s: term %zu (%s): unknown field '%s' (a misspelling?)",
+                          path, i + 1, t->name, bad);
+            goto done;
+        }
+        for (const char *const *f = term_strings; *f; f++)
+            if (json_object_get(j, *f) && !json_is_string(json_object_get(j, *f))) {
+                st = dm__fail(ctx, DM_EPARSE, "%s: term %zu (%s): field '%s': must be a string",
+                              path, i + 1, t->name, *f);
+                goto done;
+            }
+        for (const char *const *f = term_bools; *f; f++)
+            if (json_object_get(j, *f) && !json_is_boolean(json_object_get(j, *f))) {
+                st = dm__fail(ctx, DM_EPARSE,
+                              "%s: term %zu (%s): field '%s': must be true or false", path, i + 1,
+                              t->name, *f);
+                goto done;
+            }
         for (size_t k = 0; k < i; k++)
             if (!strcmp(m->terms[k].name, t->name)) {
                 st = dm__fail(ctx, DM_EPARSE,
@@ -307,6 +390,18 @@ dm_status dm_risk_model_load(dm_ctx *ctx, const char *path, dm_risk_model *m)
                           "%s: term %zu (%s): 'weight' is required; width_m, scale_m, mean and sd "
                           "must be numbers (sd > 0, width_m >= 0)",
                           path, i + 1, t->name);
+            goto done;
+        }
+        if (fabs(t->weight) > MAX_LOGIT || fabs(t->weight) / t->sd > 1e9 * MAX_LOGIT ||
+            fabs(t->mean) > 1e15) {
+            const char *f = fabs(t->weight) > MAX_LOGIT ? "weight"
+                            : fabs(t->mean) > 1e15      ? "mean"
+                                                        : "sd";
+            st = dm__fail(ctx, DM_EPARSE,
+                          "%s: term %zu (%s): field '%s': out of range (weight %g, sd %g, mean %g; "
+                          "|weight| up to %g, |weight| / sd up to %g, |mean| up to 1e15)",
+                          path, i + 1, t->name, f, t->weight, t->sd, t->mean, MAX_LOGIT,
+                          1e9 * MAX_LOGIT);
             goto done;
         }
         if ((t->type == DM_TERM_KERNEL || t->type == DM_TERM_DISTANCE) && !(t->width_m > 0)) {
