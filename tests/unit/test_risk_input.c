@@ -578,3 +578,96 @@ TEST(risk_model_rejects_unknown_fields_wrong_types_and_absurd_weights)
     ASSERT_OK(dm_risk_model_load(dmtest_ctx(), p, m));
     free(m);
 }
+
+/* ---- covariates ---- */
+
+/* A float raster whose nodata is not declared (GDAL's -3.4e38, or 3e38)
+ * made the term overflow: items per hectare of 1.5e38 or infinite, p 1
+ * everywhere, and no warning. Such values are taken as nodata. */
+TEST(risk_covariate_values_beyond_1e30_are_nodata)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out,
+                        "gdal_create -q -of GTiff -outsize 20 20 -bands 1 -ot Float32 -burn 3e38 "
+                        "-a_srs EPSG:4326 -a_ullr 44 41 46 39 '%s'",
+                        dmtest_path("cov.tif")),
+              0);
+    free(out);
+    dmtest_write_file(dmtest_path("ev.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"kind\":\"accident\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[45.0,40.0]}}]}");
+    dmtest_write_file(dmtest_path("m.json"),
+                      "{\"intercept\":-4,\"terms\":[{\"name\":\"cov\",\"type\":\"covariate\","
+                      "\"weight\":1}]}");
+    char ev[1024], m[1024];
+    snprintf(ev, sizeof ev, "%s", dmtest_path("ev.geojson"));
+    snprintf(m, sizeof m, "%s", dmtest_path("m.json"));
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --model %s --covariate cov=%s --cell 100 "
+                                  "--no-calibrate --out %s",
+                            ev, m, dmtest_path("cov.tif"), dmtest_path("r.tif")),
+              0);
+    ASSERT_CONTAINS(out, "cells had no covariate value");
+    free(out);
+    dm_grid g;
+    float *v = NULL;
+    ASSERT_OK(dm_raster_read(dmtest_ctx(), dmtest_path("r.tif"), 2, &g, &v));
+    for (size_t k = 0; k < dm_grid_cells(&g); k++)
+        ASSERT_MSG(isnan(v[k]) || v[k] < 1, "cell %zu: %g items per hectare", k, v[k]);
+    dm_raster_free(v, dm_grid_cells(&g));
+}
+
+/* ---- areas no grid can hold ---- */
+
+/* A cap around the North Pole (a box from -180 to 180 up to 90 N) covers no
+ * cell of a UTM grid: the map was written empty, exit 0, with a warning
+ * about its style only. Now refused naming the file; nothing written. */
+TEST(risk_map_refuses_an_area_that_covers_no_cell)
+{
+    dmtest_write_file(dmtest_path("pole.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                      "\"properties\":{},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+                      "[[[-180,89.95],[180,89.95],[180,90],[-180,90],[-180,89.95]]]}}]}");
+    dmtest_write_file(dmtest_path("ev.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[]}");
+    char *out = NULL, ev[1024];
+    snprintf(ev, sizeof ev, "%s", dmtest_path("ev.geojson"));
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --aoi %s --cell 100 --out %s", ev,
+                            dmtest_path("pole.geojson"), dmtest_path("r.tif")),
+              4);
+    ASSERT_CONTAINS(out, "pole.geojson: the area covers no cell of the map");
+    free(out);
+    ASSERT(access(dmtest_path("r.tif"), F_OK) != 0);
+}
+
+/* An area 40 degrees wide mapped in the UTM zone of its centre: areas at its
+ * edges are scaled by 12 %, and nothing said so (the warning was for --crs
+ * only). */
+TEST(risk_map_warns_when_the_default_utm_zone_stretches_the_area)
+{
+    dmtest_write_file(dmtest_path("wide.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                      "\"properties\":{},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+                      "[[[-80,0],[-40,0],[-40,5],[-80,5],[-80,0]]]}}]}");
+    dmtest_write_file(dmtest_path("ev.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[]}");
+    char *out = NULL, ev[1024], w[1024];
+    snprintf(ev, sizeof ev, "%s", dmtest_path("ev.geojson"));
+    snprintf(w, sizeof w, "%s", dmtest_path("wide.geojson"));
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --aoi %s --cell 5000 --out %s", ev, w,
+                            dmtest_path("r.tif")),
+              0);
+    ASSERT_CONTAINS(out, "EPSG:32621, the UTM zone of the area's centre, scales areas by up to 1.1");
+    free(out);
+    /* one zone wide: no warning */
+    dmtest_write_file(dmtest_path("narrow.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                      "\"properties\":{},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+                      "[[[-60,0],[-56,0],[-56,1],[-60,1],[-60,0]]]}}]}");
+    snprintf(w, sizeof w, "%s", dmtest_path("narrow.geojson"));
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --aoi %s --cell 5000 --out %s", ev, w,
+                            dmtest_path("r.tif")),
+              0);
+    ASSERT(!strstr(out, "scales areas"));
+    free(out);
+}

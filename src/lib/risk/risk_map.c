@@ -350,7 +350,8 @@ static dm_status term_tile(job *j, dm_ctx *wctx, const term_plan *tp, const dm_t
             return st;
         size_t nan = 0, neg = 0;
         for (size_t k = 0; k < ncore; k++) {
-            if (!isfinite(x[k])) {
+            /* beyond 1e30: a nodata the raster does not declare (-3.4e38) */
+            if (!isfinite(x[k]) || fabsf(x[k]) >= 1e30f) {
                 x[k] = (float)t->mean; /* documented: missing covariate = average */
                 nan++;
             } else if (t->log1p) {
@@ -946,7 +947,8 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
     /* said once, by the map itself (not by the calibration's passes) */
     if (j.nan_cov && !j.zones_only)
         dm__log(ctx, DM_LOG_WARN,
-                "%zu cells had no covariate value (nodata, NaN or outside the raster): the term "
+                "%zu cells had no covariate value (nodata, NaN, beyond 1e30 as an undeclared nodata "
+                "such as -3.4e38, or outside the raster): the term "
                 "was set to its mean there",
                 j.nan_cov);
     if (j.neg_cov && !j.zones_only)

@@ -113,6 +113,23 @@ dm_status dm_risk_grid(dm_ctx *ctx, const dm_geom *aoi, const dm_evidence_set *e
             dm_ctx_clear_error(ctx);
     } else {
         snprintf(crs, sizeof crs, "EPSG:%d", dm_utm_epsg(clon, clat));
+        /* an area wider than a zone or two: its edges are stretched */
+        double worst = 1;
+        for (int k = 0; k < 6; k++) {
+            double areal, lon = norm_lon(b[k % 2 ? 2 : 0]), lat = k < 2 ? b[1] : k < 4 ? b[3] : clat;
+            int in_area;
+            if (dm_crs_fit(ctx, crs, lon, lat, &areal, &in_area) == DM_OK && isfinite(areal) &&
+                fabs(areal - 1) > fabs(worst - 1))
+                worst = areal;
+        }
+        dm_ctx_clear_error(ctx);
+        if (fabs(worst - 1) > 0.01)
+            dm__log(ctx, DM_LOG_WARN,
+                    "the area spans %.1f degrees of longitude: %s, the UTM zone of the area's "
+                    "centre, scales areas by up to %.3g at its edges (hectares and items per "
+                    "hectare are off by as much there); give --crs an equal-area CRS in metres, "
+                    "or map it in parts",
+                    b[2] - b[0], crs, worst);
     }
     dm_transform *t = NULL;
     st = dm_transform_new(ctx, "EPSG:4326", crs, &t);
@@ -411,6 +428,18 @@ dm_status dm_risk_update(dm_ctx *ctx, dm_store *s, const dm_risk_update_opts *o,
     p.out_path = part;
     if ((st = dm_risk_map(ctx, m, &p, &res->stats))) {
         remove(part);
+        goto done;
+    }
+    /* a cap around a pole (a box from -180 to 180 up to 90) is no
+     * polygon in a projected grid: nothing of it is mapped */
+    if (aoi && !isfinite(res->stats.top_p[DM_RISK_TOP_N - 1])) {
+        remove(part);
+        st = dm__fail(ctx, DM_EGEOM,
+                      "%s: the area covers no cell of the map (%d x %d cells of %g m in %s): "
+                      "it holds no cell centre (a smaller --cell?), or it runs around a pole "
+                      "or along a whole parallel, which no projected grid can draw (give it in "
+                      "smaller pieces)",
+                      o->aoi_path, res->grid.nx, res->grid.ny, res->grid.cell, res->grid.crs);
         goto done;
     }
     int in_txn = 0;
