@@ -6,8 +6,11 @@
  */
 #include "cli.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 static const char *help =
     "usage: demine user add DB NAME --role ROLE [--org ORGANISATION] [PASSWORD SOURCE]\n"
@@ -22,12 +25,36 @@ static const char *help =
     "--layer organisations FILE` (e.g. a CSV with a name column).\n"
     "Passwords (8+ characters) are stored as Argon2id hashes.\n\n"
     "PASSWORD SOURCE, one of:\n"
-    "  --password-stdin   read the password from the first line of stdin (default)\n"
+    "  --password-stdin   read the password from the first line of stdin (default;\n"
+    "                     at a terminal it is asked for twice and not shown)\n"
     "  --password-env VAR read it from the environment variable VAR\n\n"
     "Every change is written to the change log under the author: `demine --author\n"
     "NAME user ...`, else $DEMINE_AUTHOR, else $USER.\n";
 
-static int read_password(const char *cmd, const char *env, char *out, size_t n)
+/* One line typed at the terminal on stdin, not shown (echo off while it is
+ * read). 0 on success. */
+static int read_hidden(const char *prompt, char *out, size_t n)
+{
+    fprintf(stderr, "%s", prompt);
+    fflush(stderr);
+    struct termios old, quiet;
+    int restore = tcgetattr(STDIN_FILENO, &old) == 0;
+    if (restore) {
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        quiet.c_lflag |= ECHONL;
+        tcsetattr(STDIN_FILENO, TCSADRAIN, &quiet);
+    }
+    char *got = fgets(out, (int)n, stdin);
+    if (restore)
+        tcsetattr(STDIN_FILENO, TCSADRAIN, &old);
+    if (!got)
+        return -1;
+    out[strcspn(out, "\r\n")] = '\0';
+    return 0;
+}
+
+static int read_password(const char *cmd, const char *env, const char *name, char *out, size_t n)
 {
     if (env) {
         const char *v = getenv(env);
@@ -36,6 +63,19 @@ static int read_password(const char *cmd, const char *env, char *out, size_t n)
         if (strlen(v) >= n)
             return cli_usage_error(cmd, "password too long");
         snprintf(out, n, "%s", v);
+        return 0;
+    }
+    if (isatty(STDIN_FILENO)) {
+        /* typed: not shown, and asked twice (a typo would lock the user out) */
+        char prompt[160], again[1100];
+        snprintf(prompt, sizeof prompt, "password for %.63s (8+ characters): ", name ? name : "");
+        if (read_hidden(prompt, out, n))
+            return cli_usage_error(cmd, "no password typed");
+        int rc = read_hidden("the same password again: ", again, sizeof again);
+        int same = !rc && !strcmp(out, again);
+        memset(again, 0, sizeof again);
+        if (!same)
+            return cli_usage_error(cmd, "the two passwords differ; nothing was changed");
         return 0;
     }
     if (!fgets(out, (int)n, stdin))
@@ -87,7 +127,7 @@ static int run_user(dm_ctx *ctx, int argc, char **argv)
         return cli_usage_error("user", "--role: admin, analyst or field");
     char pw[1100] = "";
     if (!strcmp(sub, "add") || !strcmp(sub, "passwd")) {
-        int rc = read_password("user", env, pw, sizeof pw);
+        int rc = read_password("user", env, name, pw, sizeof pw);
         if (rc)
             return rc;
     }

@@ -16,6 +16,8 @@
 #include <ogr_srs_api.h>
 #pragma GCC diagnostic pop
 
+#include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <strings.h>
@@ -926,7 +928,7 @@ TEST(danger_zones_buffer_merge_and_locate)
                              "39.902, 46.9032 39.900))", a, u);
     const char *c[] = {"hazard_type", "SHA", "status", "handed_over", NULL};
     insert_wkt(s, "hazards", "POLYGON((47.0 40.0, 47.01 40.0, 47.01 40.01, 47.0 40.0))", c, u);
-    dm_danger_opts o = {100, 10};
+    dm_danger_opts o = {100, 10, 1}; /* a 1 m grid: margins to the metre */
     ASSERT_OK(dm_danger_zones(s, &o, &z));
     ASSERT(z != NULL);
     double b[4];
@@ -1389,4 +1391,286 @@ TEST(server_browser_asks_nothing_protected_without_a_session)
     ASSERT_CONTAINS(out, "session test passed");
     free(out);
     stop_server(SIGTERM);
+}
+
+/* Wrong passwords sent at the same time (one connection each, as a server's
+ * worker threads would) must not get more password checks than the limit:
+ * each attempt is counted before its password is checked. */
+typedef struct login_race {
+    const char *path;
+    int checked, limited, errors;
+} login_race;
+
+static pthread_mutex_t login_race_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void *login_race_thread(void *arg)
+{
+    login_race *lr = arg;
+    dm_ctx *ctx = dm_ctx_new();
+    dm_store *s = NULL;
+    char tok[DM_TOKEN_HEX + 1];
+    dm_user who;
+    long retry = 0;
+    int checked = 0, limited = 0, errors = 0;
+    if (!ctx || dm_store_open(ctx, lr->path, 0, &s)) {
+        errors = 1;
+    } else {
+        dm_status st = dm_auth_login(s, "ana", "wrong-password", "10.9.9.9", 60, tok, &who, &retry);
+        if (st == DM_EFORBIDDEN && retry > 0)
+            limited = 1;
+        else if (st == DM_EFORBIDDEN)
+            checked = 1;
+        else
+            errors = 1;
+    }
+    dm_store_close(s);
+    dm_ctx_free(ctx);
+    pthread_mutex_lock(&login_race_lock);
+    lr->checked += checked, lr->limited += limited, lr->errors += errors;
+    pthread_mutex_unlock(&login_race_lock);
+    return NULL;
+}
+
+TEST(auth_login_limit_holds_under_concurrent_attempts)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("race.gpkg"), DM_STORE_CREATE, &s));
+    ASSERT_OK(dm_store_durable(s));
+    ASSERT_OK(dm_auth_init(s));
+    ASSERT_OK(dm_auth_user_add(s, "ana", "password1", DM_ROLE_ANALYST, NULL));
+    dm_store_close(s);
+    login_race lr = {dmtest_path("race.gpkg"), 0, 0, 0};
+    pthread_t th[16];
+    for (int i = 0; i < 16; i++)
+        ASSERT_EQ(pthread_create(&th[i], NULL, login_race_thread, &lr), 0);
+    for (int i = 0; i < 16; i++)
+        pthread_join(th[i], NULL);
+    ASSERT_EQ(lr.errors, 0);
+    ASSERT_MSG(lr.checked <= DM_AUTH_MAX_FAILS,
+               "%d of 16 simultaneous wrong passwords were checked (limit %d)", lr.checked,
+               DM_AUTH_MAX_FAILS);
+    ASSERT_EQ(lr.checked + lr.limited, 16);
+    /* the right password still works once the window allows it, from another
+     * client, and a success leaves no failure of its own behind */
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("race.gpkg"), 0, &s));
+    char tok[DM_TOKEN_HEX + 1];
+    dm_user who;
+    long retry = 0;
+    ASSERT_STATUS(DM_EFORBIDDEN,
+                  dm_auth_login(s, "ana", "password1", "10.1.1.1", 60, tok, &who, &retry));
+    ASSERT(retry > 0); /* the name is locked for a while */
+    dm_store_close(s);
+}
+
+/* The public zones of one database whose only open hazard is a 1 m square
+ * centred at UTM 38N (x, y). */
+static char *tiny_hazard_zones(const char *name, double x, double y)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_transform *t = NULL;
+    ASSERT_OK(dm_transform_new(ctx, "EPSG:32638", "EPSG:4326", &t));
+    double xs[5] = {x - 0.5, x + 0.5, x + 0.5, x - 0.5, x - 0.5};
+    double ys[5] = {y - 0.5, y - 0.5, y + 0.5, y + 0.5, y - 0.5};
+    ASSERT_OK(dm_transform_xy(t, xs, ys, 5));
+    dm_transform_free(t);
+    char wkt[400];
+    snprintf(wkt, sizeof wkt, "POLYGON((%.9f %.9f, %.9f %.9f, %.9f %.9f, %.9f %.9f, %.9f %.9f))",
+             xs[0], ys[0], xs[1], ys[1], xs[2], ys[2], xs[3], ys[3], xs[4], ys[4]);
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path(name), DM_STORE_CREATE, &s));
+    const char *a[] = {"hazard_type", "CHA", "status", "open", NULL};
+    char u[37];
+    insert_wkt(s, "hazards", wkt, a, u);
+    char *json = NULL;
+    ASSERT_OK(dm_danger_zones_json(s, NULL, &json));
+    dm_store_close(s);
+    char *copy = strdup(json);
+    dm_free(ctx, json);
+    return copy;
+}
+
+/* The centroid of the first zone's outer ring (plain vertex mean) in UTM 38N. */
+static void zone_centre_utm(const char *json, double *cx, double *cy)
+{
+    const char *p = strstr(json, "\"coordinates\":[[");
+    ASSERT_MSG(p, "no zone in %s", json);
+    p += strlen("\"coordinates\":[[");
+    double lon[512], lat[512];
+    size_t n = 0;
+    while (*p == '[' && n < 512) {
+        char *e = NULL;
+        lon[n] = strtod(p + 1, &e);
+        lat[n] = strtod(e + 1, &e);
+        n++;
+        p = e + 1; /* past ']' */
+        if (*p == ',')
+            p++;
+    }
+    ASSERT(n > 3);
+    dm_transform *t = NULL;
+    ASSERT_OK(dm_transform_new(dmtest_ctx(), "EPSG:4326", "EPSG:32638", &t));
+    ASSERT_OK(dm_transform_xy(t, lon, lat, n));
+    dm_transform_free(t);
+    *cx = *cy = 0;
+    for (size_t i = 0; i + 1 < n; i++) /* the ring repeats its first vertex */
+        *cx += lon[i], *cy += lat[i];
+    *cx /= (double)(n - 1), *cy /= (double)(n - 1);
+}
+
+TEST(danger_zones_do_not_give_away_a_single_item_position)
+{
+    /* A hazard drawn tightly around one mine (a spot task, an item reported
+     * alone) must not put the mine at the centre of a public zone: the zones
+     * say which ground to keep off, not where the item lies. Moved by a few
+     * metres, the public map stays the same. */
+    char *a = tiny_hazard_zones("tiny-a.gpkg", 600012, 4420014);
+    char *b = tiny_hazard_zones("tiny-b.gpkg", 600037, 4420041);
+    ASSERT_MSG(!strcmp(a, b),
+               "the public zones follow a single hazard's position to the metre:\n%s\n%s", a, b);
+    double cx, cy;
+    zone_centre_utm(a, &cx, &cy);
+    double err_a = hypot(cx - 600012, cy - 4420014), err_b = hypot(cx - 600037, cy - 4420041);
+    ASSERT_MSG(err_a > 10 || err_b > 10,
+               "the zone's centre gives the item to %.1f m and %.1f m", err_a, err_b);
+    /* and the zone still keeps people at least 100 m off the item */
+    dm_ctx *ctx = dmtest_ctx();
+    dm_transform *t = NULL;
+    ASSERT_OK(dm_transform_new(ctx, "EPSG:32638", "EPSG:4326", &t));
+    double xs[4] = {600012 - 99, 600012 + 99, 600012, 600012};
+    double ys[4] = {4420014, 4420014, 4420014 - 99, 4420014 + 99};
+    ASSERT_OK(dm_transform_xy(t, xs, ys, 4));
+    dm_transform_free(t);
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("tiny-a.gpkg"), 0, &s));
+    dm_geom *z = NULL;
+    ASSERT_OK(dm_danger_zones(s, NULL, &z));
+    dm_store_close(s);
+    for (int i = 0; i < 4; i++) {
+        int inside = 0;
+        double d = -1;
+        ASSERT_OK(dm_danger_locate(ctx, z, xs[i], ys[i], &inside, &d));
+        ASSERT_MSG(inside, "a point 99 m from the item is outside the zone (%.1f m off)", d);
+    }
+    dm_geom_free(z);
+    free(a);
+    free(b);
+}
+
+TEST(server_draft_items_are_hidden_from_other_organisations_by_id_too)
+{
+    /* The item list hides a draft report's items from other organisations;
+     * asking for one of them by its uuid (or its history, which holds the
+     * position) must not show it either. */
+    setup_db();
+    start_server();
+    char ana[65], fld[65], fld2[65], *out = NULL, act[37], item[37];
+    login("ana", "analystpw1", ana);
+    login("fld", "fieldpw12", fld);
+    login("fld2", "fieldpw12", fld2);
+    ASSERT_EQ(http("POST", "/api/reports", fld, report_json, &out), 201);
+    uuid_of(out, act);
+    free(out);
+    char path[200];
+    snprintf(path, sizeof path, "/api/items?activity_id=%s&drafts=1", act);
+    ASSERT_EQ(http("GET", path, ana, NULL, &out), 200);
+    uuid_of(out, item);
+    free(out);
+    snprintf(path, sizeof path, "/api/items/%s", item);
+    ASSERT_EQ(http("GET", path, fld, NULL, &out), 200); /* its own organisation */
+    ASSERT_CONTAINS(out, "46.9012345");
+    free(out);
+    ASSERT_EQ(http("GET", path, fld2, NULL, &out), 404);
+    ASSERT_MSG(!strstr(out, "46.9012345"), "another organisation reads a draft item: %s", out);
+    free(out);
+    snprintf(path, sizeof path, "/api/items/%s/history", item);
+    ASSERT_EQ(http("GET", path, fld2, NULL, &out), 404);
+    ASSERT_MSG(!strstr(out, "46.9012345"), "another organisation reads a draft item's history: %s",
+               out);
+    free(out);
+    ASSERT_EQ(http("GET", path, ana, NULL, &out), 200);
+    free(out);
+    /* approved, it is everyone's */
+    snprintf(path, sizeof path, "/api/reports/%s/approve", act);
+    ASSERT_EQ(http("POST", path, ana, "{}", &out), 200);
+    free(out);
+    snprintf(path, sizeof path, "/api/items/%s", item);
+    ASSERT_EQ(http("GET", path, fld2, NULL, &out), 200);
+    free(out);
+    stop_server(SIGTERM);
+}
+
+TEST(user_add_asks_for_the_password_without_echo_on_a_terminal)
+{
+    /* `demine user add DB NAME --role R` typed at a terminal (as the README
+     * shows) must ask for the password, not show it on the screen, and ask
+     * twice: a typo would lock its user out. */
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "'%s' init tty.gpkg", getenv("DEMINE_BIN")), 0);
+    free(out);
+    dmtest_write_file(dmtest_path("pwtty.py"),
+                      "import os, pty, select, signal, sys, time\n"
+                      "def run(args, lines):\n"
+                      "    pid, fd = pty.fork()\n"
+                      "    if pid == 0:\n"
+                      "        os.execv(args[0], args)\n"
+                      "    out = b''\n"
+                      "    deadline = time.time() + 30\n"
+                      "    def read_until(pred, t):\n"
+                      "        nonlocal out\n"
+                      "        end = min(time.time() + t, deadline)\n"
+                      "        while time.time() < end:\n"
+                      "            r, _, _ = select.select([fd], [], [], 0.05)\n"
+                      "            if r:\n"
+                      "                try:\n"
+                      "                    d = os.read(fd, 4096)\n"
+                      "                except OSError:\n"
+                      "                    return False\n"
+                      "                if not d:\n"
+                      "                    return False\n"
+                      "                out += d\n"
+                      "                if pred():\n"
+                      "                    return True\n"
+                      "        return True\n"
+                      "    for l in lines:\n"
+                      "        seen = len(out)\n"
+                      "        read_until(lambda: out[seen:].rstrip().endswith(b':'), 3)\n"
+                      "        time.sleep(0.1)\n"
+                      "        os.write(fd, l.encode() + b'\\n')\n"
+                      "    while read_until(lambda: False, 1) and time.time() < deadline:\n"
+                      "        pass\n"
+                      "    if time.time() >= deadline:\n"
+                      "        os.kill(pid, signal.SIGKILL)\n"
+                      "    _, st = os.waitpid(pid, 0)\n"
+                      "    sys.stdout.write(out.decode(errors='replace'))\n"
+                      "    sys.stdout.write('\\nEXIT %d\\n' % os.waitstatus_to_exitcode(st))\n"
+                      "run(sys.argv[1:], ['Sekret-pw-99', 'Sekret-pw-99'])\n");
+    ASSERT_EQ(dmtest_sh(&out, "timeout 60 python3 pwtty.py '%s' user add tty.gpkg ttyuser --role analyst",
+                        getenv("DEMINE_BIN")),
+              0);
+    ASSERT_MSG(!strstr(out, "Sekret-pw-99"), "the password is shown on the terminal:\n%s", out);
+    ASSERT_CONTAINS(out, "EXIT 0");
+    free(out);
+    /* the password typed is the one stored */
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("tty.gpkg"), 0, &s));
+    char tok[DM_TOKEN_HEX + 1];
+    dm_user who;
+    long retry = 0;
+    ASSERT_OK(dm_auth_login(s, "ttyuser", "Sekret-pw-99", "10.0.0.1", 60, tok, &who, &retry));
+    dm_store_close(s);
+    /* two different passwords: nothing is changed */
+    dmtest_write_file(dmtest_path("pwtty2.py"), "");
+    ASSERT_EQ(dmtest_sh(&out, "sed 's/^run(.*/run(sys.argv[1:], [\"Sekret-pw-99\", "
+                              "\"Other-pw-11\"])/' pwtty.py > pwtty2.py && timeout 60 python3 pwtty2.py '%s' user "
+                              "add tty.gpkg ttyuser2 --role analyst",
+                        getenv("DEMINE_BIN")),
+              0);
+    ASSERT_CONTAINS(out, "EXIT 2");
+    ASSERT_CONTAINS(out, "differ");
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "'%s' user list tty.gpkg", getenv("DEMINE_BIN")), 0);
+    ASSERT(!strstr(out, "ttyuser2"));
+    free(out);
 }

@@ -389,24 +389,33 @@ static long recent_fails(dm_store *s, const char *key, long long now, long long 
     return n;
 }
 
-static void record_fail(dm_store *s, const char *key, long long now)
+/* Count an attempt for key before its password is checked (so that
+ * attempts made at the same time cannot all pass the limit); its rowid in
+ * *id, to forget it when the password was right. 0 on success. */
+static int record_attempt(dm_store *s, const char *key, long long now, sqlite3_int64 *id)
 {
     sqlite3_stmt *q = NULL;
     /* forget failures older than the window so the table stays small */
-    if (sqlite3_prepare_v2(s->db, "DELETE FROM login_attempts WHERE time <= ?", -1, &q, NULL) ==
-        SQLITE_OK) {
-        sqlite3_bind_int64(q, 1, now - DM_AUTH_WINDOW_S);
-        sqlite3_step(q);
-        sqlite3_finalize(q);
-    }
+    if (sqlite3_prepare_v2(s->db, "DELETE FROM login_attempts WHERE time <= ?", -1, &q, NULL) !=
+        SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(q, 1, now - DM_AUTH_WINDOW_S);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE)
+        return -1;
     q = NULL;
     if (sqlite3_prepare_v2(s->db, "INSERT INTO login_attempts (key, time) VALUES (?, ?)", -1, &q,
                            NULL) != SQLITE_OK)
-        return;
+        return -1;
     sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(q, 2, now);
-    sqlite3_step(q);
+    rc = sqlite3_step(q);
     sqlite3_finalize(q);
+    if (rc != SQLITE_DONE)
+        return -1;
+    *id = sqlite3_last_insert_rowid(s->db);
+    return 0;
 }
 
 dm_status dm_auth_login(dm_store *s, const char *name, const char *password, const char *client,
@@ -424,18 +433,39 @@ dm_status dm_auth_login(dm_store *s, const char *name, const char *password, con
     char keys[2][160];
     snprintf(keys[0], sizeof keys[0], "user:%s", name);
     snprintf(keys[1], sizeof keys[1], "client:%.140s", client ? client : "");
-    for (int k = 0; k < (client && *client ? 2 : 1); k++) {
+    int nkeys = client && *client ? 2 : 1;
+    /* Check the limit and count this attempt in one write transaction, before
+     * the (slow) password check: attempts made at the same time are
+     * serialised here, and no more than DM_AUTH_MAX_FAILS of them are let
+     * through to the check. A right password forgets its attempt. */
+    sqlite3_int64 ids[2] = {0, 0};
+    dm_status st = dm_store_begin(s);
+    if (st)
+        return st;
+    for (int k = 0; k < nkeys; k++) {
         long long oldest = now;
         long n = recent_fails(s, keys[k], now, &oldest);
-        if (n < 0)
-            return dm__sql_fail(s, SQLITE_ERROR, "login attempts");
+        if (n < 0) {
+            st = dm__sql_fail(s, SQLITE_ERROR, "login attempts");
+            dm_store_rollback(s);
+            return st;
+        }
         if (n >= DM_AUTH_MAX_FAILS) {
+            dm_store_rollback(s);
             long wait = (long)(oldest + DM_AUTH_WINDOW_S - now);
             *retry_after_s = wait > 0 ? wait : 1;
             return dm__fail(ctx, DM_EFORBIDDEN,
                             "too many failed logins; try again in %ld seconds", *retry_after_s);
         }
     }
+    for (int k = 0; k < nkeys; k++)
+        if (record_attempt(s, keys[k], now, &ids[k])) {
+            st = dm__sql_fail(s, SQLITE_ERROR, "login attempts");
+            dm_store_rollback(s);
+            return st;
+        }
+    if ((st = dm_store_commit(s)))
+        return st;
     sqlite3_stmt *q = NULL;
     const char *v[1] = {name};
     int rc =
@@ -458,16 +488,12 @@ dm_status dm_auth_login(dm_store *s, const char *name, const char *password, con
         char dummy[crypto_pwhash_STRBYTES];
         hash_password(ctx, password, dummy);
     }
-    dm_status st = dm_store_begin(s);
-    if (st)
-        return st;
     if (!ok) {
-        for (int k = 0; k < (client && *client ? 2 : 1); k++)
-            record_fail(s, keys[k], now);
-        dm_store_commit(s);
         memset(who, 0, sizeof *who);
         return dm__fail(ctx, DM_EFORBIDDEN, "wrong user name or password");
     }
+    if ((st = dm_store_begin(s)))
+        return st;
     unsigned char raw[32];
     randombytes_buf(raw, sizeof raw);
     sodium_bin2hex(token, DM_TOKEN_HEX + 1, raw, sizeof raw);
@@ -489,9 +515,16 @@ dm_status dm_auth_login(dm_store *s, const char *name, const char *password, con
         sqlite3_finalize(q);
     }
     if (rc == SQLITE_DONE) {
-        /* Forget old failures of this name and expired sessions. */
+        /* Forget the failures of this name, this attempt from the client,
+         * and expired sessions. */
         const char *kv[1] = {keys[0]};
         step_texts(s, "DELETE FROM login_attempts WHERE key = ?", 1, kv, NULL);
+        if (ids[1] && sqlite3_prepare_v2(s->db, "DELETE FROM login_attempts WHERE id = ?", -1,
+                                         &q, NULL) == SQLITE_OK) {
+            sqlite3_bind_int64(q, 1, ids[1]);
+            sqlite3_step(q);
+            sqlite3_finalize(q);
+        }
         char cut[32];
         snprintf(cut, sizeof cut, "%lld", now);
         const char *cv[1] = {cut};
