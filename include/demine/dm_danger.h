@@ -16,6 +16,9 @@ extern "C" {
 typedef struct dm_danger_opts {
     double buffer_m;   /* safety margin around each hazard (default 100) */
     double simplify_m; /* generalisation tolerance (default 25) */
+    double cell_m;     /* each hazard becomes the cells of this grid it touches
+                        * before the margin (default 50): no zone gives away
+                        * where in its cell a small hazard lies */
 } dm_danger_opts;
 
 /* The danger zones of a database as one WGS 84 (multi)polygon, or *out =

@@ -4,8 +4,15 @@
  * closed or handed over is buffered by a safety margin in the local UTM
  * zone, all are merged into one geometry and simplified, so that the shape
  * says "keep out" without tracing item points or record perimeters.
+ *
+ * Before the margin, each hazard is replaced by the cells of a square grid
+ * (default 50 m, anchored at the UTM origin) that it touches: the zones
+ * depend only on which cells hold hazards, so a hazard drawn tightly around
+ * one item (a spot task) gives the item's cell, never its position (the
+ * centre of a buffered point would be the point itself).
  */
 #include "core/dm_internal.h"
+#include "geom/geom_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -17,12 +24,94 @@ static void free_parts(dm_geom **g, size_t n)
         dm_geom_free(g[i]);
 }
 
+static GEOSGeometry *rect(GEOSContextHandle_t h, double x0, double y0, double x1, double y1)
+{
+    GEOSCoordSequence *cs = GEOSCoordSeq_create_r(h, 5, 2);
+    if (!cs)
+        return NULL;
+    double xy[5][2] = {{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}};
+    for (unsigned i = 0; i < 5; i++)
+        GEOSCoordSeq_setXY_r(h, cs, i, xy[i][0], xy[i][1]);
+    GEOSGeometry *ring = GEOSGeom_createLinearRing_r(h, cs);
+    return ring ? GEOSGeom_createPolygon_r(h, ring, NULL, 0) : NULL;
+}
+
+/* The union of the cells of a `cell` metre grid that g (in metres) touches:
+ * per grid row, g clipped to the row falls into connected pieces, and a
+ * piece touches every cell between its westmost and eastmost points. */
+static dm_status grid_cells(dm_ctx *ctx, const dm_geom *g, double cell, dm_geom **out)
+{
+    *out = NULL;
+    GEOSContextHandle_t h = dm__geos(ctx);
+    double b[4];
+    if (!h || !dm_geom_bounds(g, b))
+        return dm__fail(ctx, DM_EGEOM, "a hazard has no extent");
+    double j0 = floor(b[1] / cell), j1 = floor(b[3] / cell);
+    if (!(j1 - j0 < 1e6))
+        return dm__fail(ctx, DM_EGEOM, "a hazard is more than %g km tall", cell * 1e6 / 1000);
+    size_t n = 0, cap = 0;
+    GEOSGeometry **rects = NULL;
+    dm_status st = DM_OK;
+    for (double j = j0; !st && j <= j1; j++) {
+        double y0 = j * cell, y1 = (j + 1) * cell;
+        GEOSGeometry *piece = GEOSClipByRect_r(h, g->g, b[0] - cell, y0, b[2] + cell, y1);
+        int np = piece ? GEOSGetNumGeometries_r(h, piece) : -1;
+        double xr[2];
+        for (int k = 0; !st && k < (np < 0 ? 1 : np); k++) {
+            if (np < 0) { /* cannot clip: the whole width of the hazard */
+                xr[0] = b[0], xr[1] = b[2];
+            } else {
+                const GEOSGeometry *pk = GEOSGetGeometryN_r(h, piece, k);
+                if (!pk || GEOSisEmpty_r(h, pk) != 0 || !GEOSGeom_getXMin_r(h, pk, &xr[0]) ||
+                    !GEOSGeom_getXMax_r(h, pk, &xr[1]))
+                    continue;
+            }
+            if (n == cap) {
+                size_t nc = cap ? cap * 2 : 64;
+                GEOSGeometry **nr = dm_realloc(ctx, rects, nc * sizeof *nr);
+                if (!nr) {
+                    st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+                    break;
+                }
+                rects = nr, cap = nc;
+            }
+            rects[n] = rect(h, floor(xr[0] / cell) * cell, y0, (floor(xr[1] / cell) + 1) * cell,
+                            y1);
+            if (!rects[n])
+                st = dm__fail(ctx, DM_EGEOM, "GEOS: %s", dm__geos_msg(ctx));
+            else
+                n++;
+        }
+        if (piece)
+            GEOSGeom_destroy_r(h, piece);
+    }
+    if (!st && n == 0)
+        st = dm__fail(ctx, DM_EGEOM, "a hazard touches no grid cell");
+    GEOSGeometry *coll = NULL;
+    if (!st) {
+        coll = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, rects, (unsigned)n);
+        if (coll)
+            n = 0; /* the collection owns them */
+        else
+            st = dm__fail(ctx, DM_EGEOM, "GEOS: %s", dm__geos_msg(ctx));
+    }
+    for (size_t i = 0; i < n; i++)
+        GEOSGeom_destroy_r(h, rects[i]);
+    dm_free(ctx, rects);
+    if (st)
+        return st;
+    GEOSGeometry *u = GEOSUnaryUnion_r(h, coll);
+    GEOSGeom_destroy_r(h, coll);
+    return dm__geom_wrap(ctx, u, out);
+}
+
 dm_status dm_danger_zones(dm_store *s, const dm_danger_opts *opts, dm_geom **out)
 {
     dm_ctx *ctx = dm_store_ctx(s);
     *out = NULL;
     double buf_m = opts && opts->buffer_m > 0 ? opts->buffer_m : 100;
     double simp_m = opts && opts->simplify_m > 0 ? opts->simplify_m : 25;
+    double cell_m = opts && opts->cell_m > 0 ? opts->cell_m : 50;
     dm_cursor *c = NULL;
     dm_status st = dm_store_select(s, "hazards", NULL, &c);
     if (st)
@@ -73,11 +162,14 @@ dm_status dm_danger_zones(dm_store *s, const dm_danger_opts *opts, dm_geom **out
     if (!st)
         st = dm_transform_new(ctx, utm, "EPSG:4326", &back);
     for (size_t i = 0; !st && i < n; i++) {
-        dm_geom *p = NULL, *b = NULL;
+        dm_geom *p = NULL, *cells = NULL, *b = NULL;
         st = dm_geom_transform(ctx, fwd, parts[i], &p);
         if (!st)
-            st = dm_geom_buffer(ctx, p, buf_m, &b);
+            st = grid_cells(ctx, p, cell_m, &cells);
+        if (!st)
+            st = dm_geom_buffer(ctx, cells, buf_m, &b);
         dm_geom_free(p);
+        dm_geom_free(cells);
         if (!st) {
             dm_geom_free(parts[i]);
             parts[i] = b;
