@@ -493,6 +493,27 @@ static int activity_visible(srv_req *rq, dm_cursor *c)
     return org && rq->user.organisation[0] && !strcmp(org, rq->user.organisation);
 }
 
+/* May the user see this item: not one of a report under review that the
+ * user may not see (the same rule as the item list, where analysts see
+ * drafts' items when they ask). */
+static int item_visible(srv_req *rq, dm_cursor *c)
+{
+    const char *act = dm_cursor_text(c, "activity_id");
+    if (!act || !*act || rq->user.role >= DM_ROLE_ANALYST)
+        return 1;
+    const char *f[1] = {"uuid"}, *v[1] = {act};
+    dm_select sel = {0};
+    sel.eq_field = f;
+    sel.eq_value = v;
+    sel.n_eq = 1;
+    dm_cursor *a = NULL;
+    if (dm_store_select(rq->t->store, "activities", &sel, &a))
+        return 0; /* when in doubt, hidden */
+    int visible = dm_cursor_next(a) == 1 ? activity_visible(rq, a) : 1;
+    dm_cursor_free(a);
+    return visible;
+}
+
 static int h_row(srv_req *rq, srv_resp *rs, const dm_layer_def *l, const char *id, int history)
 {
     if (!srv_method_is(rq, rs, "GET") || srv_need_login(rq, rs))
@@ -516,7 +537,8 @@ static int h_row(srv_req *rq, srv_resp *rs, const dm_layer_def *l, const char *i
         dm_cursor_free(c);
         return srv_error(rs, 404, "no %s '%s'", l->name, id);
     }
-    if (!strcmp(l->name, "activities") && !activity_visible(rq, c)) {
+    if ((!strcmp(l->name, "activities") && !activity_visible(rq, c)) ||
+        (!strcmp(l->name, "items") && !item_visible(rq, c))) {
         dm_cursor_free(c);
         return srv_error(rs, 404, "no %s '%s'", l->name, id);
     }
@@ -1299,7 +1321,7 @@ static int h_messages(srv_req *rq, srv_resp *rs)
     return srv_jbuf(rs, 200, &b);
 }
 
-static const dm_danger_opts danger_opts = {100, 25};
+static const dm_danger_opts danger_opts = {100, 25, 50};
 static pthread_mutex_t danger_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *danger_json;
 static unsigned long danger_gen;
