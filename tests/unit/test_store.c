@@ -529,3 +529,106 @@ TEST(failed_writes_leave_the_database_unchanged)
     ASSERT_STATUS(DM_ENOTFOUND, dm_store_resolve(s, "hazards", "BOOM-1", NULL, uuid));
     dm_store_close(s);
 }
+
+/* Closing sets the remaining area to 0; reopening on new evidence gives the
+ * land back (the estimate less what was released), or an open hazard counts
+ * 0 ha in the statistics and the plan. */
+TEST(reopened_hazard_has_land_to_release_again)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = new_store();
+    dm_row *r = hazard_row("H-11", square(46.9, 39.9));
+    ASSERT_OK(dm_row_set(r, "est_area_ha", "95"));
+    ASSERT_OK(dm_row_set(r, "remaining_area_ha", "95"));
+    ASSERT_OK(dm_store_insert(s, r, NULL));
+    dm_row_free(r);
+    r = dm_row_new(ctx, dm_layer_find("release_areas"));
+    ASSERT_OK(dm_row_set(r, "hazard_id", "H-11"));
+    ASSERT_OK(dm_row_set(r, "outcome", "cancelled"));
+    ASSERT_OK(dm_row_set(r, "area_ha", "20"));
+    dm_geom *g = NULL;
+    ASSERT_OK(dm_geom_from_wkt(ctx, "POLYGON((46.9 39.9, 46.902 39.9, 46.902 39.91, 46.9 39.91, 46.9 39.9))", &g));
+    dm_row_set_geom(r, g);
+    ASSERT_OK(dm_store_insert(s, r, NULL));
+    dm_row_free(r);
+    ASSERT_OK(dm_hazard_set_status(s, "H-11", "closed", "2023-01-01", "cleared"));
+    ASSERT_OK(dm_hazard_set_status(s, "H-11", "open", "2023-06-01", "a mine found"));
+    dm_cursor *c = NULL;
+    ASSERT_OK(dm_store_select(s, "hazards", NULL, &c));
+    ASSERT_EQ(dm_cursor_next(c), 1);
+    ASSERT_STREQ(dm_cursor_text(c, "status"), "open");
+    ASSERT_NEAR(dm_cursor_real(c, "remaining_area_ha", -1), 95 - 20, 0.01);
+    dm_cursor_free(c);
+    dm_store_close(s);
+}
+
+/* uuids made in the same second share their first characters: a prefix
+ * (or a ref) naming rows of two layers is ambiguous, not the first layer's
+ * (delete by prefix could remove the wrong row). */
+TEST(resolve_refuses_a_prefix_or_ref_naming_rows_of_two_layers)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = new_store();
+    dm_row *r = hazard_row("X-1", square(46.9, 39.9));
+    ASSERT_OK(dm_row_set_uuid(r, "01a20922-80ae-7000-8fbe-38b4322fc9e8"));
+    ASSERT_OK(dm_store_insert(s, r, NULL));
+    dm_row_free(r);
+    r = dm_row_new(ctx, dm_layer_find("activities"));
+    ASSERT_OK(dm_row_set_uuid(r, "01a20922-8175-7000-808f-8077137610fc"));
+    ASSERT_OK(dm_row_set(r, "ref", "X-1"));
+    ASSERT_OK(dm_row_set(r, "activity_type", "nts"));
+    ASSERT_OK(dm_store_insert(s, r, NULL));
+    dm_row_free(r);
+    char uuid[37];
+    const dm_layer_def *l = NULL;
+    ASSERT_STATUS(DM_ECONFLICT, dm_store_resolve(s, NULL, "01a20922-8", &l, uuid));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "hazards 01a20922-80ae");
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "activities 01a20922-8175");
+    ASSERT_STATUS(DM_ECONFLICT, dm_store_resolve(s, NULL, "X-1", &l, uuid));
+    /* more of the uuid, the whole uuid, or the layer settle it */
+    ASSERT_OK(dm_store_resolve(s, NULL, "01a20922-80", &l, uuid));
+    ASSERT_STREQ(l->name, "hazards");
+    ASSERT_OK(dm_store_resolve(s, NULL, "01a20922-8175-7000-808f-8077137610fc", &l, uuid));
+    ASSERT_STREQ(l->name, "activities");
+    ASSERT_OK(dm_store_resolve(s, "activities", "X-1", &l, uuid));
+    ASSERT_STREQ(uuid, "01a20922-8175-7000-808f-8077137610fc");
+    dm_store_close(s);
+}
+
+/* An edit wrote what `demine check` then called errors: an activity ending
+ * before it starts, dates in the future. */
+TEST(edit_refuses_future_dates_and_an_activity_ending_before_it_starts)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = new_store();
+    dm_row *r = dm_row_new(ctx, dm_layer_find("activities"));
+    ASSERT_OK(dm_row_set(r, "ref", "TS-2"));
+    ASSERT_OK(dm_row_set(r, "activity_type", "ts"));
+    ASSERT_OK(dm_row_set(r, "start_date", "2023-05-01"));
+    ASSERT_OK(dm_row_set(r, "end_date", "2023-05-24"));
+    ASSERT_OK(dm_store_insert(s, r, NULL));
+    dm_row_free(r);
+    dm_row *u = dm_row_new(ctx, dm_layer_find("activities"));
+    ASSERT_OK(dm_row_set(u, "end_date", "2020-01-01"));
+    ASSERT_STATUS(DM_EPARSE, dm_store_update(s, "TS-2", u, "typo"));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "before it starts");
+    dm_row_free(u);
+    u = dm_row_new(ctx, dm_layer_find("activities"));
+    ASSERT_OK(dm_row_set(u, "start_date", "2099-01-01"));
+    ASSERT_STATUS(DM_EPARSE, dm_store_update(s, "TS-2", u, "typo"));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "field 'start_date': 2099-01-01 is in the future");
+    dm_row_free(u);
+    /* both ends moved together are fine */
+    u = dm_row_new(ctx, dm_layer_find("activities"));
+    ASSERT_OK(dm_row_set(u, "start_date", "2022-01-10"));
+    ASSERT_OK(dm_row_set(u, "end_date", "2022-02-01"));
+    ASSERT_OK(dm_store_update(s, "TS-2", u, "dates from the field report"));
+    dm_row_free(u);
+    dm_cursor *c = NULL;
+    ASSERT_OK(dm_store_select(s, "activities", NULL, &c));
+    ASSERT_EQ(dm_cursor_next(c), 1);
+    ASSERT_STREQ(dm_cursor_text(c, "start_date"), "2022-01-10");
+    ASSERT_STREQ(dm_cursor_text(c, "end_date"), "2022-02-01");
+    dm_cursor_free(c);
+    dm_store_close(s);
+}

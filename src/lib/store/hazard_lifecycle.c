@@ -7,6 +7,7 @@
  */
 #include "store_internal.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -18,6 +19,40 @@ static int rank(const char *status)
         if (!strcmp(status, order[i]))
             return i;
     return -1;
+}
+
+/* A hazard reopened after it was closed has land to release again: what
+ * its estimate leaves once the land already released from it is taken off
+ * (closing set it to 0), or the whole estimate when all of it had been
+ * released; unknown without an estimate. */
+static dm_status reopened_remaining(dm_store *s, const char *uuid, dm_row *u)
+{
+    sqlite3_stmt *q = NULL;
+    dm_status st = dm__sql_prepare(
+        s,
+        "SELECT est_area_ha, (SELECT total(area_ha) FROM release_areas WHERE hazard_id = ?1) "
+        "FROM hazards WHERE uuid = ?1",
+        &q);
+    if (st)
+        return st;
+    sqlite3_bind_text(q, 1, uuid, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        if (sqlite3_column_type(q, 0) == SQLITE_NULL)
+            st = dm_row_set(u, "remaining_area_ha", NULL);
+        else {
+            double est = sqlite3_column_double(q, 0);
+            double left = est - sqlite3_column_double(q, 1);
+            /* all of it released, yet reopened: the released land is in
+             * question again */
+            if (left < 0.01)
+                left = est;
+            st = dm_row_set_real(u, "remaining_area_ha", round(left * 1e4) / 1e4);
+        }
+    } else if (rc != SQLITE_DONE)
+        st = dm__sql_fail(s, rc, "read");
+    sqlite3_finalize(q);
+    return st;
 }
 
 dm_status dm_hazard_set_status(dm_store *s, const char *id, const char *to, const char *date,
@@ -96,8 +131,10 @@ dm_status dm_hazard_set_status(dm_store *s, const char *id, const char *to, cons
         st = dm__fail(ctx, DM_ENOMEM, "out of memory");
     if (!st)
         st = dm_row_set(u, "status", norm_to);
-    if (!st && (!strcmp(norm_to, "closed") || !strcmp(norm_to, "handed_over")))
+    if (!st && rank(norm_to) >= 2)
         st = dm_row_set(u, "remaining_area_ha", "0");
+    else if (!st && rank(from) >= 2)
+        st = reopened_remaining(s, uuid, u);
     if (!st) {
         s->lifecycle = 1;
         st = dm_store_update(s, uuid, u, reason);

@@ -81,13 +81,27 @@ dm_status dm_store_resolve(dm_store *s, const char *layer, const char *id,
     const dm_layer_def *only = NULL;
     if (layer && !(only = dm_layer_find(layer)))
         return dm__fail(s->ctx, DM_ENOTFOUND, "unknown layer '%s'", layer);
+    /* Without a layer, a uuid prefix or a ref found in one layer may also
+     * name a row of another: that is ambiguous, not the first layer's. */
+    const dm_layer_def *found = NULL;
+    char first[37] = "";
     for (size_t i = 0; i < dm_layer_count(); i++) {
         const dm_layer_def *l = only ? only : dm_layer_at(i);
-        int r = resolve_in(s, l, id, uuid_out);
-        if (r == 1) {
+        char u[37];
+        int r = resolve_in(s, l, id, u);
+        if (r == 1 && (only || !strcmp(u, id))) { /* a whole uuid is unique */
+            dm__strlcpy(uuid_out, u, 37);
             if (layer_out)
                 *layer_out = l;
             return DM_OK;
+        }
+        if (r == 1 && found)
+            return dm__fail(s->ctx, DM_ECONFLICT,
+                            "'%s' names %s %s and %s %s; give more of the uuid", id, found->name,
+                            first, l->name, u);
+        if (r == 1) {
+            found = l;
+            dm__strlcpy(first, u, sizeof first);
         }
         if (r == -1)
             return dm__fail(s->ctx, DM_ECONFLICT, "'%s' matches several %s; give more of the uuid",
@@ -96,6 +110,12 @@ dm_status dm_store_resolve(dm_store *s, const char *layer, const char *id,
             return dm__sql_fail(s, sqlite3_errcode(s->db), "resolve");
         if (only)
             break;
+    }
+    if (found) {
+        dm__strlcpy(uuid_out, first, 37);
+        if (layer_out)
+            *layer_out = found;
+        return DM_OK;
     }
     return dm__fail(s->ctx, DM_ENOTFOUND, "no %s with id or ref '%s'", only ? only->name : "row",
                     id);

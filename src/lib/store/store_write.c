@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct dm_row {
     dm_ctx *ctx;
@@ -541,6 +542,57 @@ static dm_status ref_unique(dm_store *s, const dm_layer_def *l, const char *ref,
 
 static dm_status update_row(dm_store *s, const char *uuid, dm_row *r, const char *reason);
 
+/* Dates `demine check` calls errors are not written by an edit: after
+ * tomorrow (one day of slack for time zones ahead of UTC) or before 1900.
+ * System layers (the plan) hold future dates by design. */
+static dm_status dates_possible(dm_store *s, dm_row *r)
+{
+    const dm_layer_def *l = r->layer;
+    if (l->flags & DM_LAYER_SYSTEM)
+        return DM_OK;
+    time_t t = time(NULL) + 86400;
+    struct tm tm;
+    char tomorrow[16] = "9999-12-31";
+    if (gmtime_r(&t, &tm))
+        strftime(tomorrow, sizeof tomorrow, "%Y-%m-%d", &tm);
+    for (size_t i = 0; i < l->n_fields; i++) {
+        const char *v = r->value[i];
+        if (l->fields[i].type != DM_FT_DATE || !r->set[i] || !v)
+            continue;
+        if (strcmp(v, tomorrow) > 0)
+            return dm__fail(s->ctx, DM_EPARSE, "field '%s': %s is in the future",
+                            l->fields[i].name, v);
+        if (strcmp(v, "1900-01-01") < 0)
+            return dm__fail(s->ctx, DM_EPARSE, "field '%s': %s is before 1900", l->fields[i].name,
+                            v);
+    }
+    return DM_OK;
+}
+
+/* After an update, an activity must not end before it starts. */
+static dm_status activity_dates_in_order(dm_store *s, const dm_layer_def *l, const char *uuid)
+{
+    if (strcmp(l->name, "activities"))
+        return DM_OK;
+    sqlite3_stmt *q = NULL;
+    dm_status st = dm__sql_prepare(
+        s, "SELECT start_date, end_date FROM activities WHERE uuid = ? AND end_date < start_date",
+        &q);
+    if (st)
+        return st;
+    sqlite3_bind_text(q, 1, uuid, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        st = dm__fail(s->ctx, DM_EPARSE,
+                      "activities %s: would end (end_date %s) before it starts (start_date %s)",
+                      uuid, (const char *)sqlite3_column_text(q, 1),
+                      (const char *)sqlite3_column_text(q, 0));
+    else if (rc != SQLITE_DONE)
+        st = dm__sql_fail(s, rc, "read");
+    sqlite3_finalize(q);
+    return st;
+}
+
 dm_status dm_store_update(dm_store *s, const char *id, dm_row *r, const char *reason)
 {
     const dm_layer_def *l = r->layer;
@@ -577,6 +629,8 @@ static dm_status update_row(dm_store *s, const char *uuid, dm_row *r, const char
         return st;
     int ri = field_index(l, "ref");
     if (ri >= 0 && r->set[ri] && (st = ref_unique(s, l, r->value[ri], uuid)))
+        return st;
+    if ((st = dates_possible(s, r)))
         return st;
     for (size_t i = 0; i < l->n_fields; i++)
         if (r->set[i] && !r->value[i] && (l->fields[i].flags & DM_FIELD_REQUIRED))
@@ -619,6 +673,8 @@ static dm_status update_row(dm_store *s, const char *uuid, dm_row *r, const char
     sqlite3_finalize(q);
     if (!st && rc != SQLITE_DONE)
         st = dm__sql_fail(s, rc, "update");
+    if (!st && (dm_row_get(r, "start_date") || dm_row_get(r, "end_date")))
+        st = activity_dates_in_order(s, l, uuid);
     if (!st) {
         dm_buf nb;
         dm__buf_init(&nb);
