@@ -671,3 +671,25 @@ TEST(risk_map_warns_when_the_default_utm_zone_stretches_the_area)
     ASSERT(!strstr(out, "scales areas"));
     free(out);
 }
+
+/* A kernel (or distance, area, detection, cleared) term without "kinds", or
+ * with an empty list, saw no evidence: the map came out flat with 2000
+ * events given, and nothing said why. */
+TEST(risk_model_rejects_an_evidence_term_without_kinds)
+{
+    dm_risk_model *m = malloc(sizeof *m);
+    ASSERT(m);
+    ASSERT_STATUS(DM_EPARSE, load_model("{\"intercept\":-3,\"terms\":[{\"name\":\"k\",\"type\":"
+                                        "\"kernel\",\"width_m\":500,\"weight\":1}]}",
+                                        m));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "m.json: term 1 (k): field 'kinds': a kernel term needs");
+    ASSERT_STATUS(DM_EPARSE, load_model("{\"intercept\":-3,\"terms\":[{\"name\":\"c\",\"type\":"
+                                        "\"cleared\",\"kinds\":[],\"weight\":1}]}",
+                                        m));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "term 1 (c): field 'kinds': a cleared term needs");
+    /* a covariate term reads a raster, not evidence */
+    ASSERT_OK(load_model("{\"intercept\":-3,\"terms\":[{\"name\":\"roads\",\"type\":\"covariate\","
+                         "\"weight\":1}]}",
+                         m));
+    free(m);
+}

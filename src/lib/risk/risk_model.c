@@ -353,6 +353,14 @@ dm_status dm_risk_model_load(dm_ctx *ctx, const char *path, dm_risk_model *m)
             }
             t->kinds |= 1u << kd;
         }
+        if (t->type != DM_TERM_COVARIATE && !t->kinds) {
+            st = dm__fail(ctx, DM_EPARSE,
+                          "%s: term %zu (%s): field 'kinds': a %s term needs the kinds of "
+                          "evidence it reads, e.g. [\"accident\", \"item\"] (without, it sees "
+                          "nothing and changes nothing)",
+                          path, i + 1, t->name, type);
+            goto done;
+        }
         json_t *codes = json_object_get(j, "codes");
         if (codes && !json_is_array(codes)) {
             st = dm__fail(ctx, DM_EPARSE,
