@@ -264,3 +264,48 @@ TEST(evidence_warns_of_areas_given_without_a_polygon)
     dm_evidence_set_free(ctx, &s);
     dm_ctx_set_log(ctx, NULL, NULL);
 }
+
+/* An event type code of 1.5 was cut to 1 (and counted by a term of codes
+ * [1]); 1e20 overflowed the integer. Codes are whole numbers. */
+TEST(evidence_refuses_codes_that_are_not_whole_numbers)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    const char *bad[] = {"1.5", "1e20", "-4"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char json[512];
+        snprintf(json, sizeof json,
+                 "{\"type\":\"FeatureCollection\",\"features\":["
+                 "{\"type\":\"Feature\",\"properties\":{\"kind\":\"item\",\"code\":4},"
+                 "\"geometry\":{\"type\":\"Point\",\"coordinates\":[10,46]}},"
+                 "{\"type\":\"Feature\",\"properties\":{\"kind\":\"accident\",\"code\":%s},"
+                 "\"geometry\":{\"type\":\"Point\",\"coordinates\":[10,46.01]}}]}",
+                 bad[i]);
+        dmtest_write_file(dmtest_path("c.geojson"), json);
+        dm_evidence_set s;
+        dm_evidence_set_init(&s);
+        ASSERT_STATUS(DM_EPARSE, dm_evidence_read_file(ctx, dmtest_path("c.geojson"), -1, NULL, &s));
+        ASSERT_CONTAINS(dmtest_ctx_msg(), "c.geojson: feature 2: field 'code'");
+        ASSERT_CONTAINS(dmtest_ctx_msg(), "must be a whole number");
+        dm_evidence_set_free(ctx, &s);
+    }
+    /* a whole number in a real column reads */
+    dmtest_write_file(dmtest_path("c.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"kind\":\"item\",\"code\":4.0},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[10,46]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"kind\":\"item\",\"code\":8.5e0},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[10,46]}}]}");
+    dm_evidence_set s;
+    dm_evidence_set_init(&s);
+    ASSERT_STATUS(DM_EPARSE, dm_evidence_read_file(ctx, dmtest_path("c.geojson"), -1, NULL, &s));
+    dm_evidence_set_free(ctx, &s);
+    dmtest_write_file(dmtest_path("c.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"kind\":\"item\",\"code\":4.0},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[10,46]}}]}");
+    dm_evidence_set_init(&s);
+    ASSERT_OK(dm_evidence_read_file(ctx, dmtest_path("c.geojson"), -1, NULL, &s));
+    ASSERT_EQ(s.n, 1);
+    ASSERT_EQ(s.v[0].code, 4);
+    dm_evidence_set_free(ctx, &s);
+}

@@ -345,6 +345,11 @@ static dm_status ev_feature(dm_ctx *ctx, void *user, OGRFeatureH f, OGRFeatureDe
     int r = field_num(f, d, "code", &v);
     if (r < 0)
         return dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field 'code' is not a number", path, fno);
+    if (r > 0 && !(v >= 0 && v <= 1e9 && v == floor(v)))
+        return dm__fail(ctx, DM_EPARSE,
+                        "%s: feature %ld: field 'code' must be a whole number from 0 (an event "
+                        "type), got '%.40s'",
+                        path, fno, field_str(f, d, "code"));
     if (r > 0)
         e.code = (int)v;
     if (!code_keep(fc->o, e.code))
