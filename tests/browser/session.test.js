@@ -27,7 +27,7 @@ async function login(page, user, pw) {
   await page.fill('#login-user', user);
   await page.fill('#login-pass', pw);
   await page.click('#login-btn');
-  await page.waitForSelector('#who:not(.hidden)', { timeout: 5000 });
+  await page.waitForSelector('#who:not(.hidden)', { timeout: 20000 });
 }
 
 async function pan(page, dx) {
@@ -57,9 +57,11 @@ async function main() {
   await page.waitForSelector('#login:not(.hidden)');
 
   // 2. logged in: layers and risk tiles named by the map's version
+  // listen before the login: on a loaded machine the first tile can arrive
+  // before the login form has gone
+  const firstTile = page.waitForResponse((r) => r.url().includes('/tiles/risk/'), { timeout: 30000 });
   await login(page, 'ana', 'analystpw1');
-  const tile = await page.waitForResponse((r) => r.url().includes('/tiles/risk/'), { timeout: 8000 })
-    .catch(() => fail('no risk tile after the login'));
+  const tile = await firstTile.catch(() => fail('no risk tile after the login'));
   const map = await page.evaluate(() => fetch('api/risk/map').then((r) => r.json()));
   if (!/^[0-9a-f]{16}$/.test(map.version || '')) fail('no map version: ' + JSON.stringify(map));
   if (!tile.url().includes('?v=' + map.version)) fail('tile URL without the map version: ' + tile.url());
@@ -67,7 +69,7 @@ async function main() {
   const h = tile.headers();
   if (!/no-cache/.test(h['cache-control'] || '')) fail('tile Cache-Control: ' + h['cache-control']);
   if (!h.etag) fail('tile without an ETag');
-  await page.waitForFunction(() => window.demine.groups.hazards.getLayers().length > 0, null, { timeout: 8000 })
+  await page.waitForFunction(() => window.demine.groups.hazards.getLayers().length > 0, null, { timeout: 20000 })
     .catch(() => fail('no hazard on the map after the login'));
 
   // 3. the session ends elsewhere (another tab logged out, or it expired):
@@ -78,7 +80,7 @@ async function main() {
   if (out.status !== 200) fail('logout outside the page: ' + out.status);
   let mark = answers.length;
   await pan(page, 300);
-  await page.waitForSelector('#login:not(.hidden)', { timeout: 8000 })
+  await page.waitForSelector('#login:not(.hidden)', { timeout: 20000 })
     .catch(() => fail('no login form after the session ended; 401s: ' + refused(mark).join(', ')));
   if (!/session has ended/.test(await page.textContent('#login-msg'))) fail('no word on the ended session');
   if (await page.evaluate(() => window.demine.groups.hazards.getLayers().length)) fail('hazards stay on the map');
@@ -92,11 +94,11 @@ async function main() {
   // 4. logged in again, reloaded (the session is kept), then logged out
   await login(page, 'ana', 'analystpw1');
   // (the same map: the page may show the tiles it has without asking)
-  await page.waitForSelector('.leaflet-tile-pane img[src*="tiles/risk"]', { state: 'attached', timeout: 8000 })
+  await page.waitForSelector('.leaflet-tile-pane img[src*="tiles/risk"]', { state: 'attached', timeout: 20000 })
     .catch(() => fail('no risk tile after logging in again'));
   mark = answers.length;
   await page.reload({ waitUntil: 'load' });
-  await page.waitForSelector('#who:not(.hidden)', { timeout: 5000 })
+  await page.waitForSelector('#who:not(.hidden)', { timeout: 20000 })
     .catch(() => fail('the session is lost on a reload'));
   if (refused(mark).length) fail('401 on a reload while logged in: ' + refused(mark).join(', '));
   await page.click('#logout-btn');
