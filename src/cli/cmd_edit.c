@@ -14,17 +14,34 @@ static const char *edit_help =
     "usage: demine edit DB ID FIELD=VALUE... [--wkt WKT] [--reason TEXT]\n\n"
     "Change fields of one row (ID: uuid, unique uuid prefix or ref). An empty VALUE\n"
     "clears a field. --wkt replaces the geometry (WGS 84). The old and new values go\n"
-    "to the change log with the author (--author before the command) and the reason.\n";
+    "to the change log with the author (--author before the command) and the reason.\n"
+    "A hazard's status changes with 'demine status'. A ref another row has, a date\n"
+    "after tomorrow and an activity ending before it starts are refused; a failed edit\n"
+    "changes nothing.\n";
 
 static const char *delete_help =
     "usage: demine delete DB ID --reason TEXT\n\n"
-    "Delete one row. The change log keeps its last values, the author and the reason.\n";
+    "Delete one row. The change log keeps its last values, the author and the reason.\n"
+    "A row other rows point at (a hazard's activities, release areas, items...) is not\n"
+    "deleted: they are named, to delete or re-link first. A hazard's status history\n"
+    "goes with it.\n";
 
 static const char *status_help =
     "usage: demine status DB HAZARD STATUS [--date YYYY-MM-DD] [--reason TEXT]\n\n"
     "Move a hazard along its life cycle: open -> partly_released -> closed ->\n"
     "handed_over. The hazard is updated and a dated hazard_status row is added, in one\n"
-    "transaction. Moving back (reopening on new evidence) needs a --reason.\n";
+    "transaction. Moving back (reopening on new evidence) needs a --reason and gives\n"
+    "back the land not yet released. Closing or handing over leaves no area remaining.\n"
+    "The date may not be after tomorrow, before the hazard was reported or before its\n"
+    "last change.\n";
+
+/* A failure naming the database and the row the user named. */
+static int row_fail(dm_ctx *ctx, const char *cmd, const char *db, const char *id, dm_status st)
+{
+    const char *msg = dm_ctx_errmsg(ctx);
+    fprintf(stderr, "demine %s: error: %s: %s: %s\n", cmd, db, id, *msg ? msg : dm_status_name(st));
+    return cli_exit_code(st);
+}
 
 static int run_edit(dm_ctx *ctx, int argc, char **argv)
 {
@@ -74,7 +91,7 @@ static int run_edit(dm_ctx *ctx, int argc, char **argv)
     if (!st)
         st = dm_store_update(s, uuid, r, reason);
     if (st)
-        rc = cli_fail(ctx, "edit", st);
+        rc = row_fail(ctx, "edit", argv[optind], argv[optind + 1], st);
     else
         printf("updated %s %s\n", l->name, uuid);
     dm_row_free(r);
@@ -111,7 +128,7 @@ static int run_delete(dm_ctx *ctx, int argc, char **argv)
     if (!st)
         st = dm_store_delete(s, l->name, uuid, reason);
     if (st)
-        rc = cli_fail(ctx, "delete", st);
+        rc = row_fail(ctx, "delete", argv[optind], argv[optind + 1], st);
     else
         printf("deleted %s %s (kept in the change log)\n", l->name, uuid);
     dm_store_close(s);
@@ -145,7 +162,7 @@ static int run_status(dm_ctx *ctx, int argc, char **argv)
         return rc;
     dm_status st = dm_hazard_set_status(s, argv[optind + 1], argv[optind + 2], date, reason);
     if (st)
-        rc = cli_fail(ctx, "status", st);
+        rc = row_fail(ctx, "status", argv[optind], argv[optind + 1], st);
     else
         printf("hazard %s is now %s\n", argv[optind + 1], argv[optind + 2]);
     dm_store_close(s);

@@ -632,3 +632,35 @@ TEST(edit_refuses_future_dates_and_an_activity_ending_before_it_starts)
     dm_cursor_free(c);
     dm_store_close(s);
 }
+
+/* edit, delete and status failures name the database, the row as typed and
+ * the field; a delete refused for the rows pointing at it names them. */
+TEST(edit_delete_status_errors_name_database_row_and_field)
+{
+    const char *db = dmtest_demo_db();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 %s \"select h.ref from hazards h join activities a on "
+                              "a.hazard_id = h.uuid limit 1\"",
+                        db),
+              0);
+    char ref[64];
+    snprintf(ref, sizeof ref, "%s", out);
+    ref[strcspn(ref, "\n")] = '\0';
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "edit %s %s reliability=9", db, ref), 2);
+    ASSERT_CONTAINS(out, db);
+    ASSERT_CONTAINS(out, ref);
+    ASSERT_CONTAINS(out, "field 'reliability'");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "delete %s %s --reason duplicate", db, ref), 2);
+    ASSERT_CONTAINS(out, ref);
+    ASSERT_CONTAINS(out, "activities (hazard_id)");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "status %s %s closed --date 2099-01-01", db, ref), 2);
+    ASSERT_CONTAINS(out, db);
+    ASSERT_CONTAINS(out, "in the future");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "edit %s %s status=closed", db, ref), 2);
+    ASSERT_CONTAINS(out, "demine status");
+    free(out);
+}
