@@ -1304,7 +1304,12 @@ int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv)
     fo.folds = (int)o.folds;
     fo.shrink_to_base = !o.no_prior;
     if ((st = dm_risk_fit(ctx, &m, smp, ns, &fo))) {
-        rc = cli_fail(ctx, "risk fit", st);
+        /* name where the labels came from: a labels file, or the database */
+        fprintf(stderr, "demine risk fit: error: %s%s%s: %s\n",
+                o.labels ? o.labels : o.db ? o.db : "the evidence files",
+                o.labels && o.label_field ? " field " : "", o.labels && o.label_field ? o.label_field : "",
+                *dm_ctx_errmsg(ctx) ? dm_ctx_errmsg(ctx) : dm_status_name(st));
+        rc = cli_exit_code(st);
         goto out;
     }
     m.ref_cell_m = g.cell;

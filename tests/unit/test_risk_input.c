@@ -379,6 +379,7 @@ TEST(risk_fit_cli_refuses_too_few_labels_and_one_fold)
                             ev, aoi, dmtest_path("two.geojson"), dmtest_path("m.json")),
               2);
     ASSERT_CONTAINS(out, "2 positive and 40 negative labelled cells");
+    ASSERT_CONTAINS(out, "two.geojson: cannot fit"); /* names the labels file */
     ASSERT(!strstr(out, "AUC nan"));
     free(out);
     ASSERT(access(dmtest_path("m.json"), F_OK) != 0);
