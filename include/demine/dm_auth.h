@@ -56,6 +56,8 @@ DM_API dm_status dm_auth_user_add(dm_store *s, const char *name, const char *pas
                                   dm_role role, const char *organisation);
 DM_API dm_status dm_auth_user_del(dm_store *s, const char *name);
 DM_API dm_status dm_auth_user_passwd(dm_store *s, const char *name, const char *password);
+/* DM_OK when the user exists; DM_ENOTFOUND naming it if not. */
+DM_API dm_status dm_auth_user_exists(dm_store *s, const char *name);
 /* JSON array of {name, role, organisation, created}; free with dm_free. */
 DM_API dm_status dm_auth_user_list_json(dm_store *s, char **json);
 

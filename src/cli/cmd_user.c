@@ -125,17 +125,28 @@ static int run_user(dm_ctx *ctx, int argc, char **argv)
     dm_role r = DM_ROLE_PUBLIC;
     if (!strcmp(sub, "add") && (!role || !dm_role_parse(role, &r) || r == DM_ROLE_PUBLIC))
         return cli_usage_error("user", "--role: admin, analyst or field");
-    char pw[1100] = "";
-    if (!strcmp(sub, "add") || !strcmp(sub, "passwd")) {
-        int rc = read_password("user", env, name, pw, sizeof pw);
-        if (rc)
-            return rc;
-    }
+    /* open the database (and see that the user exists, for passwd) before
+     * asking for a password that could not be used */
     dm_store *s = NULL;
     int rc = cli_open_store(ctx, "user", db, 0, &s);
     if (rc)
         return rc;
     dm_status st = dm_auth_init(s);
+    if (!st && !strcmp(sub, "passwd"))
+        st = dm_auth_user_exists(s, name);
+    if (st) {
+        rc = cli_fail(ctx, "user", st);
+        dm_store_close(s);
+        return rc;
+    }
+    char pw[1100] = "";
+    if (!strcmp(sub, "add") || !strcmp(sub, "passwd")) {
+        rc = read_password("user", env, name, pw, sizeof pw);
+        if (rc) {
+            dm_store_close(s);
+            return rc;
+        }
+    }
     if (!st && !strcmp(sub, "add"))
         st = dm_auth_user_add(s, name, pw, r, org);
     else if (!st && !strcmp(sub, "passwd"))

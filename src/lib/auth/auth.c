@@ -79,12 +79,29 @@ static int valid_name(const char *n)
     return 1;
 }
 
+/* At least 8 characters besides white space at either end: a password of
+ * spaces only (or "   ab   ") is refused. The password is kept as given. */
 static dm_status check_password(dm_ctx *ctx, const char *pw)
 {
-    if (!pw || strlen(pw) < 8)
+    if (!pw || !*pw)
         return dm__fail(ctx, DM_EINVAL, "password: at least 8 characters needed");
     if (strlen(pw) > 1024)
         return dm__fail(ctx, DM_EINVAL, "password: longer than 1024 characters");
+    const char *a = pw, *e = pw + strlen(pw);
+    while (a < e && (*a == ' ' || *a == '\t' || *a == '\r' || *a == '\n' || *a == '\v' ||
+                     *a == '\f'))
+        a++;
+    while (e > a && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n' ||
+                     e[-1] == '\v' || e[-1] == '\f'))
+        e--;
+    if (a == e)
+        return dm__fail(ctx, DM_EINVAL, "password: white space only; at least 8 other characters "
+                                        "needed");
+    if (e - a < 8)
+        return dm__fail(ctx, DM_EINVAL,
+                        "password: at least 8 characters needed (%d without the white space at "
+                        "either end)",
+                        (int)(e - a));
     return DM_OK;
 }
 
@@ -280,6 +297,12 @@ dm_status dm_auth_user_del(dm_store *s, const char *name)
         return st;
     }
     return dm_store_commit(s);
+}
+
+dm_status dm_auth_user_exists(dm_store *s, const char *name)
+{
+    char uuid[37];
+    return find_user(s, name, uuid, NULL, 0, NULL, 0);
 }
 
 dm_status dm_auth_user_passwd(dm_store *s, const char *name, const char *password)
