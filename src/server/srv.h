@@ -71,7 +71,8 @@ typedef struct srv_report {
     dm_row *activity;
     dm_row **items;
     size_t n_items;
-    char err[600]; /* why parsing failed */
+    double activity_ha; /* the activity polygon's area (ha); NAN without one */
+    char err[600];      /* why parsing failed */
 } srv_report;
 /* Parse a report body (JSON, see docs/http-api.md) into rows (not yet
  * checked against the database). On failure returns DM_EPARSE/DM_EGEOM

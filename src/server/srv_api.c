@@ -70,6 +70,9 @@ int srv_method_is(srv_req *rq, srv_resp *rs, const char *m)
 {
     if (!strcmp(rq->method, m))
         return 1;
+    /* HEAD is answered as GET; the server sends the headers only */
+    if (!strcmp(m, "GET") && !strcmp(rq->method, "HEAD"))
+        return 1;
     srv_error(rs, 405, "method %s not allowed here (use %s)", rq->method, m);
     return 0;
 }
@@ -660,8 +663,15 @@ static dm_status compute_stats(srv_req *rq, srv_buf *b)
         t->c += dm_cursor_real(c, "area_cleared_ha", 0);
     }
     dm_cursor_free(c);
+    /* rows of reports under review or rejected count nowhere, not even in
+     * the counts of their layers */
+    long n_hidden_rel = 0, n_hidden_items = 0, n_hidden_links = 0;
     if (!(st = dm_store_select(s, "release_areas", NULL, &c))) {
         while (dm_cursor_next(c) == 1) {
+            if (set_has(&hidden, dm_cursor_text(c, "activity_id"))) {
+                n_hidden_rel++;
+                continue;
+            }
             tally *t = tally_of(&rel, dm_cursor_text(c, "outcome"));
             t->n++, t->a += dm_cursor_real(c, "area_ha", 0);
         }
@@ -669,13 +679,21 @@ static dm_status compute_stats(srv_req *rq, srv_buf *b)
     }
     if (!st && !(st = dm_store_select(s, "items", NULL, &c))) {
         while (dm_cursor_next(c) == 1) {
-            if (set_has(&hidden, dm_cursor_text(c, "activity_id")))
+            if (set_has(&hidden, dm_cursor_text(c, "activity_id"))) {
+                n_hidden_items++;
                 continue;
+            }
             tally *t = tally_of(&items, dm_cursor_text(c, "category"));
             t->n++, t->a += dm_cursor_real(c, "quantity", 1);
         }
         dm_cursor_free(c);
     }
+    if (!st && !(st = dm_store_select(s, "activity_hazards", NULL, &c))) {
+        while (dm_cursor_next(c) == 1)
+            n_hidden_links += set_has(&hidden, dm_cursor_text(c, "activity_id"));
+        dm_cursor_free(c);
+    }
+    long n_hidden_acts = (long)hidden.n;
     free(hidden.v);
     if (!st && !(st = dm_store_select(s, "accidents", NULL, &c))) {
         while (dm_cursor_next(c) == 1) {
@@ -709,6 +727,11 @@ static dm_status compute_stats(srv_req *rq, srv_buf *b)
         long n = 0;
         if (dm_store_count(s, l->name, NULL, &n))
             return dm_ctx_errcode(rq->t->ctx);
+        n -= !strcmp(l->name, "activities")         ? n_hidden_acts
+             : !strcmp(l->name, "items")            ? n_hidden_items
+             : !strcmp(l->name, "release_areas")    ? n_hidden_rel
+             : !strcmp(l->name, "activity_hazards") ? n_hidden_links
+                                                    : 0;
         sb_printf(b, "%s\"%s\":%ld", first ? "" : ",", l->name, n);
         first = 0;
     }

@@ -455,6 +455,21 @@ dm_status srv_report_parse(dm_ctx *ctx, const char *body, size_t len, srv_report
     if (!st)
         st = feature_row(ctx, dm_layer_find("activities"), act, "activity", &out->activity, err,
                          sizeof err);
+    out->activity_ha = NAN;
+    if (!st) {
+        /* the polygon's area, against which the reported areas are checked */
+        json_t *geom = json_object_get(act, "geometry");
+        char *text = json_is_object(geom) ? json_dumps(geom, JSON_COMPACT) : NULL;
+        dm_geom *g = NULL;
+        double ha = 0;
+        if (text && !dm_geom_from_geojson(ctx, text, &g) && g &&
+            (dm_geom_type_of(g) == DM_GEOM_POLYGON || dm_geom_type_of(g) == DM_GEOM_MULTIPOLYGON) &&
+            !dm_geom_area_ha(ctx, g, &ha))
+            out->activity_ha = ha;
+        dm_geom_free(g);
+        free(text);
+        dm_ctx_clear_error(ctx);
+    }
     size_t n = items ? json_array_size(items) : 0;
     if (!st && n) {
         out->items = calloc(n, sizeof *out->items);

@@ -8,9 +8,98 @@
  */
 #include "srv.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* A date field of a report after tomorrow (UTC): 1 with the reason in err. */
+static int future_date(const dm_row *r, const char *what, const char *field, long tomorrow,
+                       char *err, size_t n)
+{
+    const char *v = dm_row_get(r, field);
+    char d[11];
+    if (!v || !dm_date_parse(v, d))
+        return 0; /* missing or malformed: the store's check says so */
+    if (dm_date_days(d) <= tomorrow)
+        return 0;
+    snprintf(err, n, "%s: field '%s': %s is in the future (after tomorrow)", what, field, d);
+    return 1;
+}
+
+/* The figures of a report that the store's per-field checks cannot see: a
+ * released area larger than the report's polygon (1 %% + 0.01 ha allowed for
+ * rounding) or negative, the three routes together larger than the polygon,
+ * a start after the end, and dates after tomorrow. 0 when all is well,
+ * otherwise 1 with the reason (naming the field and the figures) in err. */
+static int check_report(const srv_report *rep, char *err, size_t n)
+{
+    static const char *areas[] = {"area_cancelled_ha", "area_reduced_ha", "area_cleared_ha"};
+    double ha = rep->activity_ha, sum = 0, limit = ha * 1.01 + 0.01;
+    for (size_t i = 0; i < 3; i++) {
+        const char *v = dm_row_get(rep->activity, areas[i]);
+        if (!v)
+            continue;
+        char *end = NULL;
+        double a = strtod(v, &end);
+        if (end == v || !isfinite(a))
+            continue; /* not a number: the store's check names it */
+        if (a < 0) {
+            snprintf(err, n, "activity: field '%s': %g ha is negative", areas[i], a);
+            return 1;
+        }
+        if (isfinite(ha) && a > limit) {
+            snprintf(err, n,
+                     "activity: field '%s': %g ha is larger than the report's polygon (%.2f ha)",
+                     areas[i], a, ha);
+            return 1;
+        }
+        sum += a;
+    }
+    if (isfinite(ha) && sum > limit) {
+        snprintf(err, n,
+                 "activity: fields 'area_cancelled_ha' + 'area_reduced_ha' + 'area_cleared_ha': "
+                 "%g ha together is larger than the report's polygon (%.2f ha)",
+                 sum, ha);
+        return 1;
+    }
+    const char *v = dm_row_get(rep->activity, "depth_cm");
+    if (v && strtod(v, NULL) < 0) {
+        snprintf(err, n, "activity: field 'depth_cm': %s cm is negative", v);
+        return 1;
+    }
+    char now[21], today[11];
+    dm_now_iso(now);
+    snprintf(today, sizeof today, "%.10s", now);
+    long tomorrow = dm_date_days(today) + 1;
+    if (future_date(rep->activity, "activity", "start_date", tomorrow, err, n) ||
+        future_date(rep->activity, "activity", "end_date", tomorrow, err, n))
+        return 1;
+    const char *sd = dm_row_get(rep->activity, "start_date");
+    const char *ed = dm_row_get(rep->activity, "end_date");
+    char a[11], b[11];
+    if (sd && ed && dm_date_parse(sd, a) && dm_date_parse(ed, b) && strcmp(a, b) > 0) {
+        snprintf(err, n, "activity: field 'start_date': %s is after the end_date %s", a, b);
+        return 1;
+    }
+    for (size_t i = 0; i < rep->n_items; i++) {
+        char what[32];
+        snprintf(what, sizeof what, "items[%zu]", i);
+        if (future_date(rep->items[i], what, "found_date", tomorrow, err, n))
+            return 1;
+        const char *q = dm_row_get(rep->items[i], "quantity");
+        if (q) {
+            char *end = NULL;
+            double x = strtod(q, &end);
+            if (end != q && isfinite(x) && (x < 1 || x != floor(x))) {
+                snprintf(err, n, "%s: field 'quantity': %s is not a whole number of 1 or more",
+                         what, q);
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
 
 static int submit(srv_req *rq, srv_resp *rs)
 {
@@ -22,6 +111,11 @@ static int submit(srv_req *rq, srv_resp *rs)
     dm_status st = srv_report_parse(ctx, rq->body, rq->body_len, &rep);
     if (st)
         return srv_error(rs, st == DM_ENOMEM ? 500 : 422, "%s", rep.err);
+    char why[600];
+    if (check_report(&rep, why, sizeof why)) {
+        srv_report_free(&rep);
+        return srv_error(rs, 422, "%s", why);
+    }
     /* A report is a draft of the submitter's organisation until reviewed. */
     const char *org = dm_row_get(rep.activity, "organisation");
     if (rq->user.role == DM_ROLE_FIELD || !org || !*org)
@@ -279,7 +373,7 @@ int srv_handle_reports(srv_req *rq, srv_resp *rs, char seg[][SRV_SEG], int n)
     if (n == 2) {
         if (!strcmp(rq->method, "POST"))
             return submit(rq, rs);
-        if (!strcmp(rq->method, "GET"))
+        if (!strcmp(rq->method, "GET") || !strcmp(rq->method, "HEAD"))
             return list(rq, rs);
         return srv_error(rs, 405, "use GET to list reports or POST to submit one");
     }

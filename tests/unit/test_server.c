@@ -21,6 +21,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ============================== fixture ============================== */
@@ -1673,4 +1674,145 @@ TEST(user_add_asks_for_the_password_without_echo_on_a_terminal)
     ASSERT_EQ(dmtest_sh(&out, "'%s' user list tty.gpkg", getenv("DEMINE_BIN")), 0);
     ASSERT(!strstr(out, "ttyuser2"));
     free(out);
+}
+
+/* A report is refused (422, nothing stored) when a released area is larger
+ * than its polygon or negative, or a date is after tomorrow; the message
+ * names the field and both figures. */
+TEST(server_report_area_larger_than_its_polygon_is_refused)
+{
+    setup_db();
+    start_server();
+    char fld[65], ana[65], *out = NULL;
+    login("fld", "fieldpw12", fld);
+    login("ana", "analystpw1", ana);
+    /* a rectangle of 0.0009 x 0.0006 degrees at 39.9 N: about 0.51 ha */
+    const char *fmt = "{\"activity\":{\"type\":\"Feature\",\"properties\":{\"activity_type\":"
+                      "\"clearance\",\"end_date\":\"%s\",\"%s\":%s},\"geometry\":{\"type\":"
+                      "\"Polygon\",\"coordinates\":[[[46.90,39.90],[46.9009,39.90],[46.9009,"
+                      "39.9006],[46.90,39.9006],[46.90,39.90]]]}},\"items\":[{\"properties\":{"
+                      "\"category\":\"AP\",\"found_date\":\"%s\"},\"geometry\":{\"type\":"
+                      "\"Point\",\"coordinates\":[46.9001,39.9001]}}]}";
+    char body[1200], soon[16];
+    time_t later = time(NULL) + 5 * 86400; /* after tomorrow, yet a plausible date */
+    struct tm tm;
+    gmtime_r(&later, &tm);
+    strftime(soon, sizeof soon, "%Y-%m-%d", &tm);
+    snprintf(body, sizeof body, fmt, "2025-05-01", "area_cleared_ha", "1.5", "2025-05-01");
+    ASSERT_EQ(http("POST", "/api/reports", fld, body, &out), 422);
+    ASSERT_CONTAINS(out, "area_cleared_ha");
+    ASSERT_CONTAINS(out, "1.5 ha");
+    ASSERT_CONTAINS(out, "(0.51 ha)");
+    free(out);
+    snprintf(body, sizeof body, fmt, "2025-05-01", "area_reduced_ha", "-0.2", "2025-05-01");
+    ASSERT_EQ(http("POST", "/api/reports", fld, body, &out), 422);
+    ASSERT_CONTAINS(out, "area_reduced_ha");
+    free(out);
+    snprintf(body, sizeof body, fmt, soon, "area_cleared_ha", "0.4", "2025-05-01");
+    ASSERT_EQ(http("POST", "/api/reports", fld, body, &out), 422);
+    ASSERT_CONTAINS(out, "end_date");
+    ASSERT_CONTAINS(out, "future");
+    free(out);
+    snprintf(body, sizeof body, fmt, "2025-05-01", "area_cleared_ha", "0.4", soon);
+    ASSERT_EQ(http("POST", "/api/reports", fld, body, &out), 422);
+    ASSERT_CONTAINS(out, "items[0]: field 'found_date'");
+    free(out);
+    /* nothing of the refused reports was stored */
+    ASSERT_EQ(http("GET", "/api/reports?status=all", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"count\":0");
+    free(out);
+    /* within the tolerance: accepted */
+    snprintf(body, sizeof body, fmt, "2025-05-01", "area_cleared_ha", "0.52", "2025-05-01");
+    ASSERT_EQ(http("POST", "/api/reports", fld, body, &out), 201);
+    free(out);
+    stop_server(SIGTERM);
+}
+
+/* /api/stats counts approved data only: a draft's and a rejected report's
+ * items and release areas are in no total. HEAD answers as GET. */
+TEST(server_stats_count_approved_reports_only)
+{
+    setup_db();
+    start_server();
+    char fld[65], ana[65], uuid[37], path[200], *out = NULL, *hdr = NULL;
+    login("fld", "fieldpw12", fld);
+    login("ana", "analystpw1", ana);
+    ASSERT_EQ(http("GET", "/api/stats", ana, NULL, &out), 200);
+    char *before = out;
+    ASSERT_EQ(http("POST", "/api/reports", fld, report_json, &out), 201);
+    uuid_of(out, uuid);
+    free(out);
+    ASSERT_EQ(http("POST", "/api/reports", fld, report_json, &out), 201);
+    char rej[37];
+    uuid_of(out, rej);
+    free(out);
+    snprintf(path, sizeof path, "/api/reports/%s/reject", rej);
+    ASSERT_EQ(http("POST", path, ana, "{\"reason\":\"wrong task\"}", &out), 200);
+    free(out);
+    ASSERT_EQ(http("GET", "/api/stats", ana, NULL, &out), 200);
+    ASSERT_MSG(!strstr(out, "\"key\":\"AP\""), "draft items counted: %s", out);
+    const char *p = strstr(out, "\"counts\":{"), *q = strstr(before, "\"counts\":{");
+    ASSERT(p && q);
+    ASSERT_MSG(num_after(p, "\"items\":") == num_after(q, "\"items\":"),
+               "draft items in the counts: %s", out);
+    ASSERT_MSG(num_after(p, "\"activities\":") == num_after(q, "\"activities\":"),
+               "draft activities in the counts: %s", out);
+    free(out);
+    ASSERT_EQ(http("GET", "/api/stats?by=year", ana, NULL, &out), 200);
+    ASSERT(!strstr(out, "AP"));
+    free(out);
+    /* HEAD: the status and headers of a GET, no body */
+    ASSERT_EQ(http_hdr("HEAD", "/api/stats", ana, NULL, &out, &hdr), 200);
+    ASSERT_MSG(!strchr(out, '{'), "a body after HEAD: %s", out); /* curl -I: headers only */
+    free(out);
+    free(hdr);
+    ASSERT_EQ(http_hdr("HEAD", "/api/reports", ana, NULL, &out, &hdr), 200);
+    free(out);
+    free(hdr);
+    snprintf(path, sizeof path, "/api/reports/%s/approve", uuid);
+    ASSERT_EQ(http("POST", path, ana, NULL, &out), 200);
+    free(out);
+    ASSERT_EQ(http("GET", "/api/stats", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"key\":\"AP\"");
+    free(out);
+    free(before);
+    stop_server(SIGTERM);
+}
+
+/* A password of spaces only, or shorter than 8 once the white space at
+ * either end is set aside, is refused; `user passwd` says an unknown user is
+ * unknown before it asks for (or reads) a password. */
+TEST(user_password_of_spaces_is_refused_and_passwd_checks_the_user_first)
+{
+    setup_db();
+    char *out = NULL;
+    const char *bin = getenv("DEMINE_BIN");
+    ASSERT(0 !=
+           dmtest_sh(&out, "echo '          ' | '%s' user add t.gpkg sp --role analyst 2>&1", bin));
+    ASSERT_CONTAINS(out, "password: white space only");
+    free(out);
+    ASSERT(0 !=
+           dmtest_sh(&out, "echo '   abc12   ' | '%s' user add t.gpkg sp --role analyst 2>&1", bin));
+    ASSERT_CONTAINS(out, "password: at least 8 characters");
+    free(out);
+    ASSERT(0 != dmtest_sh(&out,
+                          "export PW='         '; '%s' user passwd t.gpkg ana --password-env "
+                          "PW 2>&1",
+                          bin));
+    ASSERT_CONTAINS(out, "white space only");
+    free(out);
+    /* the unknown user is named even with no password to read */
+    ASSERT(0 != dmtest_sh(&out, "'%s' user passwd t.gpkg nosuch < /dev/null 2>&1", bin));
+    ASSERT_CONTAINS(out, "no user 'nosuch'");
+    ASSERT(!strstr(out, "no password"));
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "'%s' user list t.gpkg 2>&1", bin), 0);
+    ASSERT(!strstr(out, "sp "));
+    free(out);
+    /* the library refuses it too (the server's users come through it) */
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path("t.gpkg"), 0, &s));
+    ASSERT_EQ(dm_auth_user_passwd(s, "ana", "\t        \n"), DM_EINVAL);
+    ASSERT_OK(dm_auth_user_passwd(s, "ana", "  long enough  "));
+    dm_store_close(s);
 }
