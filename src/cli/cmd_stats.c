@@ -15,7 +15,12 @@ static const char *help =
     "(non-technical survey), reduced (technical survey) and cleared, by year and\n"
     "method, the share of the contaminated area released, items found by category\n"
     "and year, accidents and victims by year, civilian vs deminer. --by adds a table\n"
-    "grouped by district, year, method or organisation. Areas in hectares.\n";
+    "grouped by district, year, method or organisation. Areas in hectares.\n\n"
+    "Land is counted once: where release areas of the same hazard overlap, the\n"
+    "overlap counts for one route only, cleared before reduced before cancelled\n"
+    "before an unknown outcome (and, within a route, for the earlier release).\n"
+    "The 'unknown' column holds release areas whose outcome is missing or not a\n"
+    "route (see demine check).\n";
 
 static double num(json_t *o, const char *k)
 {
@@ -24,13 +29,15 @@ static double num(json_t *o, const char *k)
 
 static void print_release_table(json_t *obj, const char *title)
 {
-    printf("\n%-22s %12s %12s %12s\n", title, "cancelled", "reduced", "cleared");
+    /* the last column holds release areas whose outcome is missing or not
+     * a route, so that each row adds up to what the headline counts */
+    printf("\n%-22s %12s %12s %12s %12s\n", title, "cancelled", "reduced", "cleared", "unknown");
     const char *key;
     json_t *v;
     json_object_foreach(obj, key, v)
     {
-        printf("%-22.22s %12.2f %12.2f %12.2f\n", key, num(v, "cancelled_ha"), num(v, "reduced_ha"),
-               num(v, "cleared_ha"));
+        printf("%-22.22s %12.2f %12.2f %12.2f %12.2f\n", key, num(v, "cancelled_ha"),
+               num(v, "reduced_ha"), num(v, "cleared_ha"), num(v, "unknown_ha"));
     }
 }
 

@@ -268,3 +268,101 @@ TEST(stats_release_routes_add_up_to_the_total)
     ASSERT_CONTAINS(out, "outcome missing or unknown");
     free(out);
 }
+
+static void put_release(dm_store *s, const char *hazard, const char *outcome, const char *date,
+                        double x0, double y0, double d)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_row *r = dm_row_new(ctx, dm_layer_find("release_areas"));
+    ASSERT_OK(dm_row_set(r, "hazard_id", hazard));
+    ASSERT_OK(dm_row_set(r, "outcome", outcome));
+    ASSERT_OK(dm_row_set(r, "date", date));
+    char wkt[300];
+    snprintf(wkt, sizeof wkt, "POLYGON((%.6f %.6f, %.6f %.6f, %.6f %.6f, %.6f %.6f, %.6f %.6f))",
+             x0, y0, x0 + d, y0, x0 + d, y0 + d, x0, y0 + d, x0, y0);
+    dm_geom *g = NULL;
+    ASSERT_OK(dm_geom_from_wkt(ctx, wkt, &g));
+    dm_row_set_geom(r, g);
+    ASSERT_OK(dm_store_insert(s, r, NULL));
+    dm_row_free(r);
+}
+
+static double json_at(const char *json, const char *obj, const char *key)
+{
+    const char *p = strstr(json, obj);
+    ASSERT_MSG(p, "no %s in %s", obj, json);
+    const char *k = strstr(p, key);
+    ASSERT_MSG(k, "no %s after %s in %s", key, obj, json);
+    return strtod(k + strlen(key), NULL);
+}
+
+/* Overlapping release areas of one hazard count their land once: the
+ * overlap goes to the route that wins (cleared, then reduced, then
+ * cancelled), and the tables by year and method carry an outcome-unknown
+ * column so that each adds up to the headline. */
+TEST(stats_overlapping_release_areas_count_land_once)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("ov.gpkg"), DM_STORE_CREATE, &s));
+    dm_row *h = dm_row_new(ctx, dm_layer_find("hazards"));
+    ASSERT_OK(dm_row_set(h, "ref", "H-1"));
+    ASSERT_OK(dm_row_set(h, "hazard_type", "SHA"));
+    dm_geom *g = NULL;
+    ASSERT_OK(dm_geom_from_wkt(ctx, "POLYGON((30 10, 30.01 10, 30.01 10.01, 30 10.01, 30 10))", &g));
+    dm_row_set_geom(h, g);
+    char hz[37];
+    ASSERT_OK(dm_store_insert(s, h, hz));
+    dm_row_free(h);
+    /* A cleared, B reduced half over A, C cancelled exactly on A, D
+     * cleared and apart */
+    put_release(s, hz, "cleared", "2021-03-01", 30.000, 10.000, 0.002);
+    put_release(s, hz, "reduced", "2020-03-01", 30.001, 10.000, 0.002);
+    put_release(s, hz, "cancelled", "2019-03-01", 30.000, 10.000, 0.002);
+    put_release(s, hz, "cleared", "2022-03-01", 30.005, 10.005, 0.002);
+    double sq = 0;
+    dm_geom *one = NULL;
+    ASSERT_OK(dm_geom_from_wkt(ctx, "POLYGON((30 10, 30.002 10, 30.002 10.002, 30 10.002, 30 10))",
+                               &one));
+    ASSERT_OK(dm_geom_area_ha(ctx, one, &sq));
+    dm_geom_free(one);
+    char *json = NULL;
+    ASSERT_OK(dm_stats_json(s, DM_STATS_BY_NONE, &json));
+    dm_store_close(s);
+    double cleared = json_at(json, "\"released\":", "\"cleared_ha\":");
+    double reduced = json_at(json, "\"released\":", "\"reduced_ha\":");
+    double cancelled = json_at(json, "\"released\":", "\"cancelled_ha\":");
+    double total = json_at(json, "\"released\":", "\"total_ha\":");
+    ASSERT_NEAR(cleared, 2 * sq, sq * 0.01);
+    ASSERT_NEAR(reduced, sq / 2, sq * 0.01);
+    ASSERT_NEAR(cancelled, 0, 1e-9);
+    ASSERT_NEAR(total, 2.5 * sq, sq * 0.01);
+    ASSERT_NEAR(json_at(json, "\"2019\":", "\"cancelled_ha\":"), 0, 1e-9);
+    ASSERT_NEAR(json_at(json, "\"2020\":", "\"reduced_ha\":"), sq / 2, sq * 0.01);
+    dm_free(ctx, json);
+    /* an outcome another tool wrote that is no route: its own column */
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "ogrinfo -q %s -sql \"UPDATE release_areas SET outcome = 'burnt' "
+                              "WHERE date = '2022-03-01'\"",
+                        dmtest_path("ov.gpkg")),
+              0);
+    free(out);
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("ov.gpkg"), DM_STORE_READONLY, &s));
+    ASSERT_OK(dm_stats_json(s, DM_STATS_BY_NONE, &json));
+    dm_store_close(s);
+    /* every row of the year table now has the four columns */
+    ASSERT_NEAR(json_at(json, "\"2021\":", "\"unknown_ha\":"), 0, 1e-9);
+    ASSERT_NEAR(json_at(json, "\"2022\":", "\"cleared_ha\":"), 0, 1e-9);
+    ASSERT_NEAR(json_at(json, "\"2022\":", "\"unknown_ha\":"), sq, sq * 0.01);
+    ASSERT_NEAR(json_at(json, "\"released\":", "\"unknown_ha\":"), sq, sq * 0.01);
+    dm_free(ctx, json);
+    ASSERT_EQ(dmtest_demine(&out, "stats %s", dmtest_path("ov.gpkg")), 0);
+    ASSERT_CONTAINS(out, "cleared      unknown");
+    /* the 2022 row: nothing in the routes, the polygon under unknown */
+    const char *row = strstr(out, "\n2022 ");
+    ASSERT_MSG(row, "no 2022 row in %s", out);
+    char want[64];
+    snprintf(want, sizeof want, "%12.2f %12.2f %12.2f %12.2f", 0.0, 0.0, 0.0, sq);
+    ASSERT_MSG(strstr(row, want) != NULL, "expected '%s' in %s", want, row);
+    free(out);
+}

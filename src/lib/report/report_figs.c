@@ -406,15 +406,24 @@ void dm__fig_released(cairo_t *cr, const rep_data *d, double x, double y, double
     json_t *by = json_object_get(d->stats, "released_by_year");
     const char *labels[MAXK];
     int n = years_of(by, labels);
-    double v[MAXK * 3];
+    /* release areas whose outcome is missing or not a route get a bar of
+     * their own (when there are any), so each year adds up to the headline */
+    int ns = json_number_value(json_object_get(json_object_get(d->stats, "released"),
+                                               "unknown_ha")) > 0
+                 ? 4
+                 : 3;
+    double v[MAXK * 4];
     for (int k = 0; k < n; k++) {
         json_t *o = json_object_get(by, labels[k]);
-        v[k * 3] = dm__jnum(o, "cancelled_ha");
-        v[k * 3 + 1] = dm__jnum(o, "reduced_ha");
-        v[k * 3 + 2] = dm__jnum(o, "cleared_ha");
+        v[k * ns] = dm__jnum(o, "cancelled_ha");
+        v[k * ns + 1] = dm__jnum(o, "reduced_ha");
+        v[k * ns + 2] = dm__jnum(o, "cleared_ha");
+        if (ns == 4)
+            v[k * ns + 3] = dm__jnum(o, "unknown_ha");
     }
-    static const char *series[3] = {"cancelled (NTS)", "reduced (TS)", "cleared"};
-    bar_chart(cr, x, y, w, h, "Land released per year", "hectares", labels, n, series, 3,
+    static const char *series[4] = {"cancelled (NTS)", "reduced (TS)", "cleared",
+                                    "outcome unknown"};
+    bar_chart(cr, x, y, w, h, "Land released per year", "hectares", labels, n, series, ns,
               v, 1);
 }
 

@@ -274,62 +274,181 @@ static dm_status do_activities(ctxs *c)
     return rc < 0 ? dm_ctx_errcode(c->ctx) : DM_OK;
 }
 
+/* One release area as counted: its route, where it goes in the tables,
+ * and (after overlaps are taken out) the hectares it adds. */
+typedef struct rel_row {
+    char hazard[37];
+    int rank; /* 0 cleared, 1 reduced, 2 cancelled, 3 outcome unknown */
+    char date[16];
+    size_t order;
+    char key[48], year[16], method[96];
+    const kv *act;
+    const char *district;
+    dm_geom *g;
+    double ha;
+} rel_row;
+
+static int cmp_rel(const void *a, const void *b)
+{
+    const rel_row *x = a, *y = b;
+    int d = strcmp(x->hazard, y->hazard);
+    if (!d)
+        d = x->rank - y->rank;
+    if (!d)
+        d = strcmp(x->date, y->date);
+    if (!d)
+        d = x->order < y->order ? -1 : x->order > y->order;
+    return d;
+}
+
+static int cmp_rel_order(const void *a, const void *b)
+{
+    const rel_row *x = a, *y = b;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static const char *release_keys[] = {"cancelled_ha", "reduced_ha", "cleared_ha", "unknown_ha"};
+
+static json_t *release_row(json_t *tbl, const char *name)
+{
+    json_t *o = sub(tbl, name);
+    for (int i = 0; i < 4; i++)
+        if (!json_object_get(o, release_keys[i]))
+            json_object_set_new(o, release_keys[i], json_real(0));
+    return o;
+}
+
+/* Land is counted once: within a hazard (release areas without one form
+ * one group) the part of a polygon already counted is taken out, the
+ * routes taken in the order cleared, reduced, cancelled, outcome unknown,
+ * and within a route the earlier release first. Where nothing overlaps
+ * every polygon counts whole. */
+static void take_out_overlaps(ctxs *c, rel_row *r, size_t n)
+{
+    qsort(r, n, sizeof *r, cmp_rel);
+    dm_geom *done = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (i && strcmp(r[i].hazard, r[i - 1].hazard)) {
+            dm_geom_free(done);
+            done = NULL;
+        }
+        if (!r[i].g)
+            continue;
+        if (done && dm_geom_intersects(done, r[i].g)) {
+            dm_geom *ov = NULL;
+            double ov_ha = 0;
+            if (!dm_geom_intersection(c->ctx, r[i].g, done, &ov) && ov &&
+                !dm_geom_area_ha(c->ctx, ov, &ov_ha))
+                r[i].ha = r[i].ha > ov_ha ? r[i].ha - ov_ha : 0;
+            dm_geom_free(ov);
+        }
+        dm_geom *u = NULL;
+        if (!done)
+            dm_geom_clone(c->ctx, r[i].g, &done);
+        else if (!dm_geom_union(c->ctx, done, r[i].g, &u) && u) {
+            dm_geom_free(done);
+            done = u;
+        }
+        dm_ctx_clear_error(c->ctx); /* a polygon GEOS cannot combine counts whole */
+    }
+    dm_geom_free(done);
+    qsort(r, n, sizeof *r, cmp_rel_order);
+}
+
 static dm_status do_release(ctxs *c, double *released_total)
 {
     json_t *rel = sub(c->root, "released");
-    const char *routes[] = {"cancelled_ha", "reduced_ha", "cleared_ha"};
     for (int i = 0; i < 3; i++)
-        json_object_set_new(rel, routes[i], json_real(0));
+        json_object_set_new(rel, release_keys[i], json_real(0));
+    json_t *by_year = sub(c->root, "released_by_year");
+    json_t *by_method = sub(c->root, "released_by_method");
     const dm_field_def *outcome_f = dm_field_find(dm_layer_find("release_areas"), "outcome");
     dm_cursor *cur = NULL;
     dm_status st = dm_store_select(c->s, "release_areas", NULL, &cur);
     if (st)
         return st;
+    rel_row *rows = NULL;
+    size_t n = 0, cap = 0;
     int rc;
     while ((rc = dm_cursor_next(cur)) == 1) {
         const char *aid = dm_cursor_text(cur, "activity_id");
         const kv *act = table_get(&c->activities, aid);
         if (aid && !act)
             continue; /* its activity is a draft */
-        dm_geom *g = NULL;
-        dm_cursor_geom(cur, &g);
-        double ha = 0;
-        if (g)
-            dm_geom_area_ha(c->ctx, g, &ha);
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            rel_row *nr = realloc(rows, nc * sizeof *nr);
+            if (!nr) {
+                st = dm__fail(c->ctx, DM_ENOMEM, "out of memory");
+                break;
+            }
+            rows = nr;
+            cap = nc;
+        }
+        rel_row *r = &rows[n];
+        memset(r, 0, sizeof *r);
+        r->order = n++;
+        r->act = act;
+        dm_cursor_geom(cur, &r->g);
+        if (r->g)
+            dm_geom_area_ha(c->ctx, r->g, &r->ha);
         /* An outcome another tool wrote ("Cleared ", "clearance") is taken
          * as the store would take it; one it would refuse, or none, is
          * counted apart so that the routes and the total add up. */
         const char *outcome = dm_cursor_text(cur, "outcome");
-        char norm[32], key[48];
+        char norm[32];
         if (!outcome || dm_field_normalise(c->ctx, outcome_f, outcome, norm, sizeof norm))
             dm__strlcpy(norm, "unknown", sizeof norm);
-        snprintf(key, sizeof key, "%s_ha", norm);
-        add_num(rel, key, ha);
-        *released_total += ha;
-        char year[16], method[96];
-        year_of(dm_cursor_text(cur, "date"), year);
+        snprintf(r->key, sizeof r->key, "%s_ha", norm);
+        r->rank = !strcmp(norm, "cleared") ? 0 : !strcmp(norm, "reduced") ? 1 : !strcmp(norm, "cancelled") ? 2 : 3;
+        const char *hid = dm_cursor_text(cur, "hazard_id");
+        dm__strlcpy(r->hazard, hid ? hid : "", sizeof r->hazard);
+        const char *date = dm_cursor_text(cur, "date");
+        dm__strlcpy(r->date, date ? date : "9999", sizeof r->date);
+        year_of(date, r->year);
         const char *m = dm_cursor_text(cur, "method");
         if (m)
-            first_method(m, method);
+            first_method(m, r->method);
         else
-            dm__strlcpy(method, act ? act->b : "(unknown)", sizeof method);
-        add_num(sub(sub(c->root, "released_by_year"), year), key, ha);
-        add_num(sub(sub(c->root, "released_by_method"), method), key, ha);
-        const kv *hz = table_get(&c->hazards, dm_cursor_text(cur, "hazard_id"));
-        const char *district = hz && hz->a[0] ? hz->a : district_at(c, g);
-        const char *gname = c->by == DM_STATS_BY_DISTRICT       ? district
-                            : c->by == DM_STATS_BY_ORGANISATION ? (act ? act->a : NULL)
-                            : c->by == DM_STATS_BY_YEAR         ? year
-                                                                : method;
-        json_t *gr = group(c, gname);
-        if (gr)
-            add_num(gr, key, ha);
-        dm_geom_free(g);
+            dm__strlcpy(r->method, act ? act->b : "(unknown)", sizeof r->method);
+        const kv *hz = table_get(&c->hazards, hid);
+        r->district = hz && hz->a[0] ? hz->a : district_at(c, r->g);
     }
     dm_cursor_free(cur);
     dm_ctx_clear_error(c->ctx); /* outcomes that did not normalise */
+    if (!st && rc < 0)
+        st = dm_ctx_errcode(c->ctx);
+    if (!st)
+        take_out_overlaps(c, rows, n);
+    for (size_t i = 0; !st && i < n; i++) {
+        rel_row *r = &rows[i];
+        add_num(rel, r->key, r->ha);
+        *released_total += r->ha;
+        add_num(sub(by_year, r->year), r->key, r->ha);
+        add_num(sub(by_method, r->method), r->key, r->ha);
+        const char *gname = c->by == DM_STATS_BY_DISTRICT       ? r->district
+                            : c->by == DM_STATS_BY_ORGANISATION ? (r->act ? r->act->a : NULL)
+                            : c->by == DM_STATS_BY_YEAR         ? r->year
+                                                                : r->method;
+        json_t *gr = group(c, gname);
+        if (gr)
+            add_num(gr, r->key, r->ha);
+    }
+    /* with outcomes missing or unknown, every row of the tables by year
+     * and method has the four columns (so that each adds up) */
+    if (json_object_get(rel, "unknown_ha")) {
+        const char *k;
+        json_t *v;
+        json_object_foreach(by_year, k, v)
+            release_row(by_year, k);
+        json_object_foreach(by_method, k, v)
+            release_row(by_method, k);
+    }
+    for (size_t i = 0; i < n; i++)
+        dm_geom_free(rows[i].g);
+    free(rows);
     json_object_set_new(rel, "total_ha", json_real(*released_total));
-    return rc < 0 ? dm_ctx_errcode(c->ctx) : DM_OK;
+    return st;
 }
 
 static dm_status do_items(ctxs *c)
