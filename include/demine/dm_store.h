@@ -75,8 +75,15 @@ DM_API const char *dm_row_get(const dm_row *r, const char *field);
  * problem is reported as DM_EPARSE/DM_EGEOM "field 'x': reason". */
 DM_API dm_status dm_row_check(dm_store *s, dm_row *r);
 
-/* Insert r (checked first). Writes the new uuid to uuid_out when not NULL. */
+/* Insert r (checked first). Writes the new uuid to uuid_out when not NULL.
+ * Refused like an edit: a ref another row of the layer has or a uuid already
+ * there (DM_ECONFLICT, naming that row), a date after tomorrow or before 1900
+ * outside the plan's tables, an activity ending before it starts. */
 DM_API dm_status dm_store_insert(dm_store *s, dm_row *r, char uuid_out[37]);
+/* The row of r's layer that inserting r collides with: the one with r's uuid
+ * (when r carries one; *by_uuid set to 1), else one with r's ref. 1 with its
+ * uuid in owner, 0 when none, negative on error (message in the context). */
+DM_API int dm_store_existing(dm_store *s, const dm_row *r, char owner[37], int *by_uuid);
 /* Update the row `id` (uuid or ref) of r's layer with the fields set in r
  * (and its geometry when set). Logs old and new values with the reason. */
 DM_API dm_status dm_store_update(dm_store *s, const char *id, dm_row *r, const char *reason);

@@ -313,7 +313,14 @@ TEST(verify_bad_records_give_messages_not_crashes)
     const char *poly = "POLYGON((47.000 40.000, 47.002 40.000, 47.002 40.001, 47.000 40.001, 47.000 40.000))";
     add_record(s, "R-1", poly, good);
     add_record(s, "R-2", NULL, none);
-    add_record(s, "R-1", poly, dup);
+    add_record(s, "R-3", poly, dup);
+    /* the store refuses a second R-1; another tool writes one */
+    ASSERT_EQ(dmtest_sh(NULL, "cd '%s' && sqlite3 bad.gpkg \"DROP TRIGGER IF EXISTS "
+                              "rtree_records_geom_update3; DROP TRIGGER IF EXISTS "
+                              "rtree_records_geom_update4; UPDATE records SET ref = 'R-1' "
+                              "WHERE ref = 'R-3'\"",
+                        dmtest_tmpdir()),
+              0);
     add_record(s, "R-4", "POLYGON((47.010 40.000, 47.012 40.000, 47.012 40.001, 47.010 40.001, 47.010 40.000))", one);
     /* mines of R-1, one far outside it; a one-point row for R-4 */
     for (int i = 0; i < 10; i++)

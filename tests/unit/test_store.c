@@ -5,6 +5,8 @@
  */
 #include "dmtest.h"
 
+#include <time.h>
+
 static dm_store *new_store(void)
 {
     dm_store *s = NULL;
@@ -663,4 +665,73 @@ TEST(edit_delete_status_errors_name_database_row_and_field)
     ASSERT_EQ(dmtest_demine(&out, "edit %s %s status=closed", db, ref), 2);
     ASSERT_CONTAINS(out, "demine status");
     free(out);
+}
+
+/* An insert refuses a ref another row of the layer has, naming that row (a
+ * ref names one row); another layer's ref is no conflict. */
+TEST(insert_refuses_a_ref_another_row_has)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = new_store();
+    dm_row *r = hazard_row("H-1", square(46.9, 39.9));
+    char first[37];
+    ASSERT_OK(dm_store_insert(s, r, first));
+    dm_row_free(r);
+    r = hazard_row(" H-1 ", square(46.95, 39.9));
+    ASSERT_STATUS(DM_ECONFLICT, dm_store_insert(s, r, NULL));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "field 'ref'");
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "already has ref 'H-1'");
+    ASSERT_CONTAINS(dmtest_ctx_msg(), first);
+    dm_row_free(r);
+    long n = 0;
+    ASSERT_OK(dm_store_count(s, "hazards", NULL, &n));
+    ASSERT_EQ(n, 1);
+    /* the same ref in another layer is fine */
+    dm_row *a = dm_row_new(ctx, dm_layer_find("activities"));
+    ASSERT_OK(dm_row_set(a, "ref", "H-1"));
+    ASSERT_OK(dm_row_set(a, "activity_type", "ts"));
+    ASSERT_OK(dm_store_insert(s, a, NULL));
+    dm_row_free(a);
+    dm_store_close(s);
+}
+
+/* An insert refuses what an edit refuses: a date after tomorrow or before
+ * 1900, an activity ending before it starts; the plan's tables hold future
+ * dates by design. */
+TEST(insert_refuses_future_dates_and_an_activity_ending_before_it_starts)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = new_store();
+    dm_row *r = hazard_row("H-1", square(46.9, 39.9));
+    ASSERT_OK(dm_row_set(r, "reported_date", "2099-01-01"));
+    ASSERT_STATUS(DM_EPARSE, dm_store_insert(s, r, NULL));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "field 'reported_date': 2099-01-01 is in the future");
+    ASSERT_OK(dm_row_set(r, "reported_date", "1850-01-01"));
+    ASSERT_STATUS(DM_EPARSE, dm_store_insert(s, r, NULL));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "field 'reported_date': 1850-01-01 is before 1900");
+    dm_row_free(r);
+    dm_row *a = dm_row_new(ctx, dm_layer_find("activities"));
+    ASSERT_OK(dm_row_set(a, "ref", "TS-1"));
+    ASSERT_OK(dm_row_set(a, "activity_type", "ts"));
+    ASSERT_OK(dm_row_set(a, "start_date", "2023-05-01"));
+    ASSERT_OK(dm_row_set(a, "end_date", "2023-04-01"));
+    ASSERT_STATUS(DM_EPARSE, dm_store_insert(s, a, NULL));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "field 'end_date': 2023-04-01 is before the start_date 2023-05-01");
+    ASSERT_OK(dm_row_set(a, "end_date", "2023-05-01"));
+    ASSERT_OK(dm_store_insert(s, a, NULL));
+    dm_row_free(a);
+    long n = 0;
+    ASSERT_OK(dm_store_count(s, "hazards", NULL, &n));
+    ASSERT_EQ(n, 0);
+    /* today is fine */
+    char today[16];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(today, sizeof today, "%Y-%m-%d", &tm);
+    r = hazard_row("H-2", square(46.9, 39.9));
+    ASSERT_OK(dm_row_set(r, "reported_date", today));
+    ASSERT_OK(dm_store_insert(s, r, NULL));
+    dm_row_free(r);
+    dm_store_close(s);
 }

@@ -359,6 +359,70 @@ static dm_status bind_geom(dm_store *s, sqlite3_stmt *q, int col, const dm_geom 
 }
 
 static dm_status insert_row(dm_store *s, dm_row *r, char uuid_out[37]);
+static dm_status ref_unique(dm_store *s, const dm_layer_def *l, const char *ref,
+                            const char *self);
+static dm_status dates_possible(dm_store *s, dm_row *r);
+
+/* A new activity must not end before it starts. */
+static dm_status activity_ends_after_start(dm_store *s, dm_row *r)
+{
+    if (strcmp(r->layer->name, "activities"))
+        return DM_OK;
+    const char *a = dm_row_get(r, "start_date"), *b = dm_row_get(r, "end_date");
+    if (a && b && strcmp(b, a) < 0)
+        return dm__fail(s->ctx, DM_EPARSE, "field 'end_date': %s is before the start_date %s", b,
+                        a);
+    return DM_OK;
+}
+
+int dm_store_existing(dm_store *s, const dm_row *r, char owner[37], int *by_uuid)
+{
+    const dm_layer_def *l = r->layer;
+    if (by_uuid)
+        *by_uuid = 0;
+    char sql[200];
+    sqlite3_stmt *q = NULL;
+    int rc;
+    if (r->uuid[0]) {
+        snprintf(sql, sizeof sql, "SELECT uuid FROM \"%s\" WHERE uuid = ?", l->name);
+        if (dm__sql_prepare(s, sql, &q))
+            return -1;
+        sqlite3_bind_text(q, 1, r->uuid, -1, SQLITE_STATIC);
+        rc = sqlite3_step(q);
+        if (rc == SQLITE_ROW) {
+            dm__strlcpy(owner, (const char *)sqlite3_column_text(q, 0), 37);
+            sqlite3_finalize(q);
+            if (by_uuid)
+                *by_uuid = 1;
+            return 1;
+        }
+        sqlite3_finalize(q);
+        if (rc != SQLITE_DONE) {
+            dm__sql_fail(s, rc, "read");
+            return -1;
+        }
+    }
+    int ri = field_index(l, "ref");
+    if (ri < 0 || !r->value[ri])
+        return 0;
+    char norm[4096];
+    if (dm_field_normalise(s->ctx, &l->fields[ri], r->value[ri], norm, sizeof norm))
+        return 0; /* not a ref the store would keep: no row has it */
+    snprintf(sql, sizeof sql, "SELECT uuid FROM \"%s\" WHERE ref = ? LIMIT 1", l->name);
+    if (dm__sql_prepare(s, sql, &q))
+        return -1;
+    sqlite3_bind_text(q, 1, norm, -1, SQLITE_STATIC);
+    rc = sqlite3_step(q);
+    int found = rc == SQLITE_ROW;
+    if (found)
+        dm__strlcpy(owner, (const char *)sqlite3_column_text(q, 0), 37);
+    sqlite3_finalize(q);
+    if (!found && rc != SQLITE_DONE) {
+        dm__sql_fail(s, rc, "read");
+        return -1;
+    }
+    return found;
+}
 
 dm_status dm_store_insert(dm_store *s, dm_row *r, char uuid_out[37])
 {
@@ -382,6 +446,14 @@ static dm_status insert_row(dm_store *s, dm_row *r, char uuid_out[37])
     const dm_layer_def *l = r->layer;
     dm_status st = dm__row_check(s, r, 1);
     if (st)
+        return st;
+    /* What an edit refuses, an insert refuses too: a ref another row of the
+     * layer has (a row carrying its own uuid meets the uuid check below),
+     * impossible dates, an activity ending before it starts. */
+    int ri = field_index(l, "ref");
+    if (ri >= 0 && (st = ref_unique(s, l, r->value[ri], r->uuid[0] ? r->uuid : NULL)))
+        return st;
+    if ((st = dates_possible(s, r)) || (st = activity_ends_after_start(s, r)))
         return st;
     size_t li = dm__layer_index(l);
     if (!s->insert_stmt[li]) {
