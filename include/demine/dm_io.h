@@ -32,18 +32,21 @@ typedef struct dm_import_opts {
     const char *src_crs;           /* CRS of the file when it has none, or to override */
     int repair;                    /* make invalid geometries valid (GEOS) and log it */
     int ignore_unknown;            /* drop source fields the layer does not have */
+    int skip_existing;             /* skip (and count) rows whose uuid or ref the layer has */
 } dm_import_opts;
 
 typedef struct dm_import_result {
     long rows;     /* rows inserted */
     long repaired; /* geometries made valid */
     long ignored_fields;
+    long skipped;  /* rows already in the layer (skip_existing) */
 } dm_import_result;
 
 /* Import path into the store. See the file comment for the guarantees.
  * Errors: DM_EIO (cannot read), DM_EPARSE (bad value), DM_EGEOM (bad
  * geometry), DM_EPROJ (CRS), DM_ENOTFOUND (unknown layer or field),
- * DM_ECONFLICT (duplicate uuid). */
+ * DM_ECONFLICT (a uuid or ref already in the layer, unless skip_existing,
+ * or twice in the file). */
 DM_API dm_status dm_import_file(dm_store *s, const char *path, const dm_import_opts *opts,
                                 dm_import_result *res);
 

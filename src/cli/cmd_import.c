@@ -31,10 +31,17 @@ static const char *help =
     "  --crs CRS            CRS of the file when it has none, or to override (EPSG:32638)\n"
     "  --repair             make invalid geometries valid (GEOS) and log each repair;\n"
     "                       without it invalid geometries are refused\n"
+    "  --skip-existing      skip rows whose uuid or ref the layer already has (they are\n"
+    "                       not changed: use 'demine edit'), import the rest, and say how\n"
+    "                       many were skipped; without it such a row rejects the file\n"
     "  --json               print the result as JSON\n\n"
     "Form metadata columns (_id, _uuid, _submission_time, start, end, meta/instanceID,\n"
     "SubmissionDate, KEY, ...) are ignored. A 'uuid' column keeps rows' identities, so\n"
-    "an exported file imports back to the same rows. Text must be UTF-8 (a Latin-1\n"
+    "an exported file imports back to the same rows (into a database that lacks them;\n"
+    "into one that has them, use --skip-existing). A ref names one row of its layer:\n"
+    "one already in the layer or used twice in the file is refused, naming the row or\n"
+    "feature that has it. Dates after tomorrow or before 1900, and an activity ending\n"
+    "before it starts, are refused as 'demine edit' refuses them. Text must be UTF-8 (a Latin-1\n"
     "or Windows-1252 file is refused, naming the line and field); rows with no value\n"
     "and no geometry are skipped and counted.\n";
 
@@ -67,7 +74,7 @@ static int run_import(dm_ctx *ctx, int argc, char **argv)
         {"y", required_argument, 0, 'y'},         {"geom-field", required_argument, 0, 'g'},
         {"crs", required_argument, 0, 'c'},       {"repair", no_argument, 0, 'r'},
         {"json", no_argument, 0, 'j'},            {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+        {"skip-existing", no_argument, 0, 'S'},   {0, 0, 0, 0}};
     dm_import_opts o = {0};
     const char *map_from[MAX_PAIRS], *map_to[MAX_PAIRS], *set_f[MAX_PAIRS], *set_v[MAX_PAIRS];
     size_t n_map = 0, n_set = 0;
@@ -95,6 +102,7 @@ static int run_import(dm_ctx *ctx, int argc, char **argv)
         case 'g': o.geom_field = optarg; break;
         case 'c': o.src_crs = optarg; break;
         case 'r': o.repair = 1; break;
+        case 'S': o.skip_existing = 1; break;
         case 'j': json = 1; break;
         case 'h': return cli_help(help);
         default: rc = 2;
@@ -119,13 +127,18 @@ static int run_import(dm_ctx *ctx, int argc, char **argv)
             if (st)
                 rc = cli_fail(ctx, "import", st);
             else if (json)
-                printf("{\"file\":%s,\"layer\":\"%s\",\"rows\":%ld,\"repaired\":%ld}\n",
+                printf("{\"file\":%s,\"layer\":\"%s\",\"rows\":%ld,\"skipped\":%ld,"
+                       "\"repaired\":%ld}\n",
                        cli_json_str(argv[optind + 1]), dm_layer_find(o.layer)->name, res.rows,
-                       res.repaired);
-            else
+                       res.skipped, res.repaired);
+            else {
                 printf("imported %ld rows into %s from %s%s\n", res.rows,
                        dm_layer_find(o.layer)->name, argv[optind + 1],
                        res.repaired ? " (some geometries repaired, see log)" : "");
+                if (res.skipped)
+                    printf("skipped %ld rows already in %s (same uuid or ref; not changed)\n",
+                           res.skipped, dm_layer_find(o.layer)->name);
+            }
             dm_store_close(s);
         }
     }

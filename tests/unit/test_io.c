@@ -441,9 +441,16 @@ TEST(check_database_finds_items_outside_hazards_and_bad_dates)
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards h.geojson"), 0);
     free(out);
     dmtest_write_file(dmtest_path("a.csv"),
-                      "ref,activity_type,start_date,end_date,hazard_id\nT-1,clearance,2023-05-01,2023-04-01,AGD-1\n");
+                      "ref,activity_type,start_date,end_date,hazard_id\nT-1,clearance,2023-05-01,2023-05-02,AGD-1\n");
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer activities a.csv"), 0);
     free(out);
+    /* the store refuses an end before the start; another tool writes one */
+    ASSERT_EQ(dmtest_sh(NULL, "cd '%s' && sqlite3 db.gpkg \"DROP TRIGGER IF EXISTS "
+                              "rtree_activities_geom_update3; DROP TRIGGER IF EXISTS "
+                              "rtree_activities_geom_update4; UPDATE activities SET end_date = "
+                              "'2023-04-01'\"",
+                        dmtest_tmpdir()),
+              0);
     dmtest_write_file(dmtest_path("i.csv"),
                       "lon,lat,category,hazard_id,activity_id,found_date\n"
                       "46.905,39.905,AP,AGD-1,T-1,2023-04-15\n"
@@ -485,8 +492,8 @@ TEST(check_database_finds_values_written_by_other_tools)
     free(out);
 }
 
-/* The same file imported twice (no uuid column) doubles every hazard under
- * the same refs: check names each ref used twice. */
+/* Two rows under one ref (the store refuses it; another tool writes it):
+ * check names each ref used twice. */
 TEST(check_database_finds_refs_used_twice)
 {
     make_db();
@@ -497,8 +504,13 @@ TEST(check_database_finds_refs_used_twice)
     ASSERT_EQ(dmtest_demine(&out, "check db.gpkg"), 0);
     ASSERT(!strstr(out, "duplicate_ref"));
     free(out);
-    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards h.geojson"), 0);
-    free(out);
+    /* the store refuses a second AGD-1; another tool writes one */
+    ASSERT_EQ(dmtest_sh(NULL, "cd '%s' && sqlite3 db.gpkg \"DROP TRIGGER IF EXISTS "
+                              "rtree_hazards_geom_update3; DROP TRIGGER IF EXISTS "
+                              "rtree_hazards_geom_update4; UPDATE hazards SET ref = 'AGD-1' "
+                              "WHERE ref = 'AGD-2'\"",
+                        dmtest_tmpdir()),
+              0);
     ASSERT_EQ(dmtest_demine(&out, "check db.gpkg --json"), 4);
     ASSERT_CONTAINS(out, "\"code\":\"duplicate_ref\",\"layer\":\"hazards\"");
     ASSERT_CONTAINS(out, "ref 'AGD-1' is also the ref of row");
@@ -804,4 +816,129 @@ TEST(import_json_output_escapes_the_file_name)
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items --json 'it \"1\".csv'"), 0);
     ASSERT_CONTAINS(out, "{\"file\":\"it \\\"1\\\".csv\",\"layer\":\"items\",\"rows\":1");
     free(out);
+}
+
+/* A ref already in the layer, or used twice in one file, is refused naming
+ * the file, the feature, the ref and the row that has it; nothing is
+ * written. Importing the same file twice no longer doubles its rows. */
+TEST(import_refuses_refs_already_in_the_database_or_twice_in_the_file)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("h.geojson"), hazards_geojson);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards h.geojson"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards h.geojson"), 2);
+    ASSERT_CONTAINS(out, "h.geojson: feature 1: field 'ref': hazards ");
+    ASSERT_CONTAINS(out, "already has ref 'AGD-1'");
+    ASSERT_CONTAINS(out, "--skip-existing");
+    free(out);
+    ASSERT_EQ(count_rows("hazards"), 2);
+    dmtest_write_file(dmtest_path("a.csv"), "ref,activity_type\nT-1,ts\nT-2,ts\nT-1,clearance\n");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer activities a.csv"), 2);
+    ASSERT_CONTAINS(out, "a.csv: feature 3 (line 4): field 'ref': 'T-1' is also the ref of "
+                         "feature 1 (line 2) of this file");
+    free(out);
+    ASSERT_EQ(count_rows("activities"), 0);
+    /* --skip-existing does not hide a file that names two rows alike */
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer activities --skip-existing a.csv"), 2);
+    ASSERT_CONTAINS(out, "is also the ref of feature 1 (line 2) of this file");
+    free(out);
+    ASSERT_EQ(count_rows("activities"), 0);
+}
+
+/* --skip-existing imports an updated file: rows whose ref or uuid is already
+ * in the layer are skipped (not changed) and counted, new ones inserted. */
+TEST(import_skip_existing_adds_only_new_rows)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("a.csv"), "ref,activity_type\nT-1,ts\nT-2,ts\n");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer activities a.csv"), 0);
+    free(out);
+    dmtest_write_file(dmtest_path("a2.csv"), "ref,activity_type\nT-1,clearance\nT-3,ts\nT-2,ts\nT-4,nts\n");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer activities --skip-existing a2.csv"), 0);
+    ASSERT_CONTAINS(out, "imported 2 rows into activities from a2.csv");
+    ASSERT_CONTAINS(out, "skipped 2 rows already in activities");
+    free(out);
+    ASSERT_EQ(count_rows("activities"), 4);
+    ASSERT_EQ(dmtest_demine(&out, "show db.gpkg T-1"), 0);
+    ASSERT(!strstr(out, "clearance")); /* skipped, not updated */
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer activities --skip-existing --json a2.csv"),
+              0);
+    ASSERT_CONTAINS(out, "\"rows\":0");
+    ASSERT_CONTAINS(out, "\"skipped\":4");
+    free(out);
+    ASSERT_EQ(count_rows("activities"), 4);
+}
+
+/* A file carrying uuids already in the database (an export imported back)
+ * is refused naming the uuid, unless --skip-existing; a uuid twice in one
+ * file is refused naming both features. */
+TEST(import_of_an_export_refuses_uuids_already_there_or_skips_them)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("h.geojson"), hazards_geojson);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards h.geojson"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "export db.gpkg --layer hazards out.geojson"), 0);
+    free(out);
+    char *uuid = NULL;
+    ASSERT_EQ(dmtest_sh(&uuid, "sqlite3 db.gpkg \"select uuid from hazards where ref='AGD-1'\""), 0);
+    uuid[strcspn(uuid, "\n")] = '\0';
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards out.geojson"), 2);
+    ASSERT_CONTAINS(out, "out.geojson: feature 1: hazards: a row with uuid");
+    ASSERT_CONTAINS(out, uuid);
+    ASSERT_CONTAINS(out, "--skip-existing");
+    free(out);
+    ASSERT_EQ(count_rows("hazards"), 2);
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards --skip-existing out.geojson"), 0);
+    ASSERT_CONTAINS(out, "imported 0 rows");
+    ASSERT_CONTAINS(out, "skipped 2 rows already in hazards");
+    free(out);
+    ASSERT_EQ(count_rows("hazards"), 2);
+    /* one uuid twice in a file bound for an empty database */
+    ASSERT_EQ(dmtest_demine(&out, "init db3.gpkg"), 0);
+    free(out);
+    dmtest_write_file(dmtest_path("two.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"uuid\":"
+                      "\"0190a8f0-0000-7000-8000-000000000001\",\"category\":\"AP\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.9,39.9]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"uuid\":"
+                      "\"0190a8f0-0000-7000-8000-000000000001\",\"category\":\"AT\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.91,39.9]}}]}");
+    ASSERT_EQ(dmtest_demine(&out, "import db3.gpkg --layer items --skip-existing two.geojson"), 2);
+    ASSERT_CONTAINS(out, "two.geojson: feature 2: uuid 0190a8f0-0000-7000-8000-000000000001 is "
+                         "also the uuid of feature 1 of this file");
+    free(out);
+    free(uuid);
+}
+
+/* Dates an edit refuses are refused on import too, naming the file, the
+ * feature and the field; nothing is written. */
+TEST(import_refuses_future_dates_and_an_activity_ending_before_it_starts)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("a.csv"), "ref,activity_type,start_date,end_date\n"
+                                            "T-1,ts,2023-05-01,2023-05-02\n"
+                                            "T-2,ts,2023-05-01,2099-05-02\n");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer activities a.csv"), 2);
+    ASSERT_CONTAINS(out, "a.csv: feature 2 (line 3): field 'end_date': 2099-05-02 is in the future");
+    free(out);
+    dmtest_write_file(dmtest_path("b.csv"), "ref,activity_type,start_date,end_date\n"
+                                            "T-1,ts,2023-05-01,2023-04-01\n");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer activities b.csv"), 2);
+    ASSERT_CONTAINS(out, "b.csv: feature 1 (line 2): field 'end_date': 2023-04-01 is before the "
+                         "start_date 2023-05-01");
+    free(out);
+    dmtest_write_file(dmtest_path("c.csv"), "lon,lat,category,found_date\n46.9,39.9,AP,1899-12-31\n");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items c.csv"), 2);
+    ASSERT_CONTAINS(out, "c.csv: feature 1 (line 2): field 'found_date': 1899-12-31 is before 1900");
+    free(out);
+    ASSERT_EQ(count_rows("activities"), 0);
+    ASSERT_EQ(count_rows("items"), 0);
 }

@@ -40,6 +40,71 @@ typedef struct import_state {
     OGRSpatialReferenceH src_srs, wgs84;
 } import_state;
 
+/* ------------------------- rows of this import ------------------------- */
+
+/* The uuids inserted so far, with their feature numbers: a row colliding
+ * with one of them repeats a ref or uuid of the file itself (an error even
+ * with skip_existing), not a row already in the database. */
+typedef struct seen_set {
+    char (*uuid)[37];
+    long *feature;
+    size_t n, cap; /* cap: a power of two, 0 before the first row */
+} seen_set;
+
+static size_t seen_hash(const char *uuid)
+{
+    size_t h = 14695981039346656037u & (size_t)-1;
+    for (; *uuid; uuid++)
+        h = (h ^ (unsigned char)*uuid) * (size_t)1099511628211u;
+    return h;
+}
+
+static int seen_add(seen_set *t, const char *uuid, long feature)
+{
+    if (2 * (t->n + 1) > t->cap) {
+        size_t nc = t->cap ? 2 * t->cap : 1024;
+        char (*u)[37] = calloc(nc, sizeof *u);
+        long *f = calloc(nc, sizeof *f);
+        if (!u || !f) {
+            free(u);
+            free(f);
+            return -1;
+        }
+        for (size_t i = 0; i < t->cap; i++) {
+            if (!t->feature[i])
+                continue;
+            size_t j = seen_hash(t->uuid[i]) & (nc - 1);
+            while (f[j])
+                j = (j + 1) & (nc - 1);
+            memcpy(u[j], t->uuid[i], 37);
+            f[j] = t->feature[i];
+        }
+        free(t->uuid);
+        free(t->feature);
+        t->uuid = u;
+        t->feature = f;
+        t->cap = nc;
+    }
+    size_t j = seen_hash(uuid) & (t->cap - 1);
+    while (t->feature[j])
+        j = (j + 1) & (t->cap - 1);
+    memcpy(t->uuid[j], uuid, 37);
+    t->feature[j] = feature;
+    t->n++;
+    return 0;
+}
+
+/* The feature number that inserted uuid, or 0. */
+static long seen_find(const seen_set *t, const char *uuid)
+{
+    if (!t->cap)
+        return 0;
+    for (size_t j = seen_hash(uuid) & (t->cap - 1); t->feature[j]; j = (j + 1) & (t->cap - 1))
+        if (!strcmp(t->uuid[j], uuid))
+            return t->feature[j];
+    return 0;
+}
+
 /* ---------------------------- field matching ---------------------------- */
 
 static const char *base_name(const char *name)
@@ -558,6 +623,42 @@ static void cleanup(import_state *st)
         OSRDestroySpatialReference(st->wgs84);
 }
 
+/* After an insert refused as a conflict: the row the feature collides with.
+ * One inserted by an earlier feature of this file is an error naming that
+ * feature; one already in the database is skipped under skip_existing, or
+ * the store's refusal stands with a hint. */
+static dm_status existing_row(import_state *st, const seen_set *seen, dm_row *row, int *skip)
+{
+    char owner[37];
+    int by_uuid = 0;
+    int e = dm_store_existing(st->s, row, owner, &by_uuid);
+    if (e < 0)
+        return dm_ctx_errcode(st->ctx);
+    if (e == 0)
+        return DM_ECONFLICT; /* another conflict: the store's message stands */
+    long k = seen_find(seen, owner);
+    if (k > 0) {
+        char where[64] = "";
+        long line = st->is_csv ? csv_line_of(st->path, k) : 0;
+        if (line > 0)
+            snprintf(where, sizeof where, " (line %ld)", line);
+        if (by_uuid)
+            return dm__fail(st->ctx, DM_ECONFLICT, "uuid %s is also the uuid of feature %ld%s of "
+                            "this file", owner, k, where);
+        return dm__fail(st->ctx, DM_ECONFLICT,
+                        "field 'ref': '%s' is also the ref of feature %ld%s of this file",
+                        dm_row_get(row, "ref"), k, where);
+    }
+    if (st->o->skip_existing) {
+        *skip = 1;
+        return DM_OK;
+    }
+    char msg[1024];
+    dm__strlcpy(msg, dm_ctx_errmsg(st->ctx), sizeof msg);
+    return dm__fail(st->ctx, DM_ECONFLICT,
+                    "%s (import with --skip-existing to skip rows already in the layer)", msg);
+}
+
 dm_status dm_import_file(dm_store *s, const char *path, const dm_import_opts *o,
                          dm_import_result *res)
 {
@@ -611,6 +712,7 @@ dm_status dm_import_file(dm_store *s, const char *path, const dm_import_opts *o,
             rc = dm__fail(ctx, DM_EPARSE, "%s: the file holds no layer", path);
     }
     dm_row *row = NULL;
+    seen_set seen = {0};
     int in_tx = 0;
     if (rc)
         goto done;
@@ -710,8 +812,19 @@ dm_status dm_import_file(dm_store *s, const char *path, const dm_import_opts *o,
             }
         }
         OGR_F_Destroy(f);
-        if (!rc)
-            rc = dm_store_insert(s, row, NULL);
+        int skip = 0;
+        if (!rc) {
+            char uuid[37];
+            rc = dm_store_insert(s, row, uuid);
+            if (!rc && seen_add(&seen, uuid, no))
+                rc = dm__fail(ctx, DM_ENOMEM, "out of memory");
+            if (rc == DM_ECONFLICT)
+                rc = existing_row(&st, &seen, row, &skip);
+        }
+        if (skip) {
+            res->skipped++;
+            continue;
+        }
         if (rc) {
             long line = is_csv ? csv_line_of(path, no) : 0;
             if (line > 0)
@@ -729,7 +842,7 @@ dm_status dm_import_file(dm_store *s, const char *path, const dm_import_opts *o,
     }
     if (empty)
         dm__log(ctx, DM_LOG_INFO, "%s: skipped %ld empty row%s", path, empty, empty == 1 ? "" : "s");
-    if (res->rows == 0)
+    if (res->rows == 0 && !res->skipped)
         dm__log(ctx, DM_LOG_WARN, "%s: no features to import", path);
     rc = dm_store_commit(s);
     in_tx = 0;
@@ -739,7 +852,9 @@ done:
     if (in_tx)
         dm_store_rollback(s);
     if (rc)
-        res->rows = 0;
+        res->rows = res->skipped = 0;
+    free(seen.uuid);
+    free(seen.feature);
     dm_row_free(row);
     cleanup(&st);
     GDALClose(ds);
