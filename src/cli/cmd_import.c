@@ -41,9 +41,9 @@ static const char *help =
     "into one that has them, use --skip-existing). A ref names one row of its layer:\n"
     "one already in the layer or used twice in the file is refused, naming the row or\n"
     "feature that has it. Dates after tomorrow or before 1900, and an activity ending\n"
-    "before it starts, are refused as 'demine edit' refuses them. Text must be UTF-8 (a Latin-1\n"
-    "or Windows-1252 file is refused, naming the line and field); rows with no value\n"
-    "and no geometry are skipped and counted.\n";
+    "before it starts, are refused as 'demine edit' refuses them. Text must be UTF-8\n"
+    "(a Latin-1 or Windows-1252 file is refused, naming the line and field); rows with\n"
+    "no value and no geometry are skipped and counted.\n";
 
 #define MAX_PAIRS 128
 
