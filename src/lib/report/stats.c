@@ -325,6 +325,8 @@ static json_t *release_row(json_t *tbl, const char *name)
  * every polygon counts whole. */
 static void take_out_overlaps(ctxs *c, rel_row *r, size_t n)
 {
+    if (!n)
+        return; /* qsort must not be given a NULL array, even of none */
     qsort(r, n, sizeof *r, cmp_rel);
     dm_geom *done = NULL;
     for (size_t i = 0; i < n; i++) {
