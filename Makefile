@@ -52,7 +52,12 @@ deps-check:
 test-deps:
 	@sh scripts/install-deps.sh --test
 
-$(BUILD)/%.o: %.c
+# Every object waits for the packages to be installed (order-only), so that
+# `make -j2` on a fresh machine does not compile before the headers are there.
+# `make test` installs the test extras in the same single step.
+DEPS_STEP := $(if $(filter test check,$(MAKECMDGOALS)),test-deps,deps-check)
+
+$(BUILD)/%.o: %.c | $(DEPS_STEP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
