@@ -13,8 +13,13 @@
 static const char *edit_help =
     "usage: demine edit DB ID FIELD=VALUE... [--wkt WKT] [--reason TEXT]\n\n"
     "Change fields of one row (ID: uuid, unique uuid prefix or ref). An empty VALUE\n"
-    "clears a field. --wkt replaces the geometry (WGS 84). The old and new values go\n"
-    "to the change log with the author (--author before the command) and the reason.\n"
+    "clears a field. --wkt replaces the geometry (WGS 84), of the layer's type (a\n"
+    "polygon for hazards), and with it the areas that follow from it: a release\n"
+    "area's area_ha, a hazard's est_area_ha, and its remaining_area_ha, moved as much\n"
+    "as the estimate so that land already released stays released (a closed hazard\n"
+    "keeps 0); a value given in the same edit stands. An activity's cancelled, reduced\n"
+    "and cleared areas stay. The old and new values go to the change log with the\n"
+    "author (--author before the command) and the reason.\n"
     "A hazard's status changes with 'demine status'. A ref another row has, a date\n"
     "after tomorrow and an activity ending before it starts are refused; a failed edit\n"
     "changes nothing.\n";
@@ -85,8 +90,14 @@ static int run_edit(dm_ctx *ctx, int argc, char **argv)
     if (!st && wkt) {
         dm_geom *g = NULL;
         st = dm_geom_from_wkt(ctx, wkt, &g);
-        if (!st)
-            dm_row_set_geom(r, g);
+        if (st) {
+            fprintf(stderr, "demine edit: error: %s: %s: --wkt: %s\n", argv[optind],
+                    argv[optind + 1], dm_ctx_errmsg(ctx));
+            dm_row_free(r);
+            dm_store_close(s);
+            return cli_exit_code(st);
+        }
+        dm_row_set_geom(r, g);
     }
     if (!st)
         st = dm_store_update(s, uuid, r, reason);

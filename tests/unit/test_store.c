@@ -735,3 +735,179 @@ TEST(insert_refuses_future_dates_and_an_activity_ending_before_it_starts)
     dm_row_free(r);
     dm_store_close(s);
 }
+
+/* One REAL field of the row uuid of layer (NAN when empty). */
+static double row_real(dm_store *s, const char *layer, const char *uuid, const char *field)
+{
+    const char *f[1] = {"uuid"}, *v[1] = {uuid};
+    dm_select sel = {0};
+    sel.eq_field = f;
+    sel.eq_value = v;
+    sel.n_eq = 1;
+    dm_cursor *c = NULL;
+    ASSERT_OK(dm_store_select(s, layer, &sel, &c));
+    ASSERT_EQ(dm_cursor_next(c), 1);
+    double x = dm_cursor_real(c, field, NAN);
+    dm_cursor_free(c);
+    return x;
+}
+
+static double wkt_ha(const char *wkt)
+{
+    dm_geom *g = NULL;
+    double ha = 0;
+    ASSERT_OK(dm_geom_from_wkt(dmtest_ctx(), wkt, &g));
+    ASSERT_OK(dm_geom_area_ha(dmtest_ctx(), g, &ha));
+    dm_geom_free(g);
+    return ha;
+}
+
+/* Update r's geometry from WKT (and the fields set on it) and free it. */
+static dm_status update_geom(dm_store *s, const char *uuid, dm_row *r, const char *wkt)
+{
+    dm_geom *g = NULL;
+    ASSERT_OK(dm_geom_from_wkt(dmtest_ctx(), wkt, &g));
+    dm_row_set_geom(r, g);
+    dm_status st = dm_store_update(s, uuid, r, "redrawn");
+    dm_row_free(r);
+    return st;
+}
+
+static const char *rect(double x, double y, double w)
+{
+    static char b[4][200];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(b[k], sizeof b[k], "POLYGON((%g %g, %g %g, %g %g, %g %g, %g %g))", x, y, x + w, y,
+             x + w, y + 0.01, x, y + 0.01, x, y);
+    return b[k];
+}
+
+/* A new geometry brings the areas that follow from it (a hazard's estimate
+ * and remaining area, a release area's area), unless the same edit gives
+ * them; land already released stays released, a closed hazard keeps none
+ * remaining, an activity's released areas stay. */
+TEST(new_geometry_brings_the_areas_that_follow_from_it)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = new_store();
+    char h1[37], h2[37], h3[37], ra[37], act[37];
+    dm_row *r = hazard_row("H-1", square(46.9, 39.9));
+    ASSERT_OK(dm_row_set(r, "est_area_ha", "95"));
+    ASSERT_OK(dm_row_set(r, "remaining_area_ha", "75")); /* 20 ha released */
+    ASSERT_OK(dm_store_insert(s, r, h1));
+    dm_row_free(r);
+    r = hazard_row("H-2", square(46.95, 39.9));
+    ASSERT_OK(dm_row_set(r, "est_area_ha", "95"));
+    ASSERT_OK(dm_row_set(r, "remaining_area_ha", "95"));
+    ASSERT_OK(dm_store_insert(s, r, h2));
+    dm_row_free(r);
+    r = hazard_row("H-3", square(47.0, 39.9)); /* no areas recorded */
+    ASSERT_OK(dm_store_insert(s, r, h3));
+    dm_row_free(r);
+    ASSERT_OK(dm_hazard_set_status(s, "H-2", "closed", "2023-01-01", "cleared"));
+
+    /* smaller polygon: the estimate follows, 20 ha stay released */
+    double half = wkt_ha(rect(46.9, 39.9, 0.005));
+    ASSERT(half > 40 && half < 50);
+    ASSERT_OK(update_geom(s, h1, dm_row_new(ctx, dm_layer_find("hazards")), rect(46.9, 39.9, 0.005)));
+    ASSERT_NEAR(row_real(s, "hazards", h1, "est_area_ha"), half, 1e-3);
+    ASSERT_NEAR(row_real(s, "hazards", h1, "remaining_area_ha"), half - 20, 1e-3);
+    /* an estimate given in the same edit stands; the remaining area follows it */
+    r = dm_row_new(ctx, dm_layer_find("hazards"));
+    ASSERT_OK(dm_row_set(r, "est_area_ha", "60"));
+    ASSERT_OK(update_geom(s, h1, r, square(46.9, 39.9)));
+    ASSERT_NEAR(row_real(s, "hazards", h1, "est_area_ha"), 60, 1e-9);
+    ASSERT_NEAR(row_real(s, "hazards", h1, "remaining_area_ha"), 40, 1e-3);
+    /* a remaining area given stands; a polygon smaller than the land
+     * released leaves nothing remaining */
+    r = dm_row_new(ctx, dm_layer_find("hazards"));
+    ASSERT_OK(dm_row_set(r, "remaining_area_ha", "5"));
+    ASSERT_OK(update_geom(s, h1, r, square(46.9, 39.9)));
+    ASSERT_NEAR(row_real(s, "hazards", h1, "est_area_ha"), wkt_ha(square(46.9, 39.9)), 1e-3);
+    ASSERT_NEAR(row_real(s, "hazards", h1, "remaining_area_ha"), 5, 1e-9);
+    double tiny = wkt_ha(rect(46.9, 39.9, 0.0005));
+    ASSERT_OK(update_geom(s, h1, dm_row_new(ctx, dm_layer_find("hazards")), rect(46.9, 39.9, 0.0005)));
+    ASSERT_NEAR(row_real(s, "hazards", h1, "est_area_ha"), tiny, 1e-3);
+    ASSERT_NEAR(row_real(s, "hazards", h1, "remaining_area_ha"), 0, 1e-9);
+    /* closed: the estimate follows, nothing remains */
+    ASSERT_OK(update_geom(s, h2, dm_row_new(ctx, dm_layer_find("hazards")), rect(46.95, 39.9, 0.02)));
+    ASSERT_NEAR(row_real(s, "hazards", h2, "est_area_ha"), wkt_ha(rect(46.95, 39.9, 0.02)), 1e-3);
+    ASSERT_NEAR(row_real(s, "hazards", h2, "remaining_area_ha"), 0, 1e-9);
+    /* no remaining area recorded: it stays unknown */
+    ASSERT_OK(update_geom(s, h3, dm_row_new(ctx, dm_layer_find("hazards")), rect(47.0, 39.9, 0.005)));
+    ASSERT_NEAR(row_real(s, "hazards", h3, "est_area_ha"), wkt_ha(rect(47.0, 39.9, 0.005)), 1e-3);
+    ASSERT(isnan(row_real(s, "hazards", h3, "remaining_area_ha")));
+
+    /* a release area's area follows its polygon unless given */
+    r = dm_row_new(ctx, dm_layer_find("release_areas"));
+    ASSERT_OK(dm_row_set(r, "outcome", "cleared"));
+    ASSERT_OK(dm_row_set(r, "area_ha", "95"));
+    dm_geom *g = NULL;
+    ASSERT_OK(dm_geom_from_wkt(ctx, square(47.1, 39.9), &g));
+    dm_row_set_geom(r, g);
+    ASSERT_OK(dm_store_insert(s, r, ra));
+    dm_row_free(r);
+    ASSERT_OK(update_geom(s, ra, dm_row_new(ctx, dm_layer_find("release_areas")), rect(47.1, 39.9, 0.005)));
+    ASSERT_NEAR(row_real(s, "release_areas", ra, "area_ha"), wkt_ha(rect(47.1, 39.9, 0.005)), 1e-3);
+    r = dm_row_new(ctx, dm_layer_find("release_areas"));
+    ASSERT_OK(dm_row_set(r, "area_ha", "12.5"));
+    ASSERT_OK(update_geom(s, ra, r, square(47.1, 39.9)));
+    ASSERT_NEAR(row_real(s, "release_areas", ra, "area_ha"), 12.5, 1e-9);
+
+    /* an activity's released areas are not the area worked: they stay */
+    r = dm_row_new(ctx, dm_layer_find("activities"));
+    ASSERT_OK(dm_row_set(r, "activity_type", "clearance"));
+    ASSERT_OK(dm_row_set(r, "area_cleared_ha", "3"));
+    ASSERT_OK(dm_geom_from_wkt(ctx, square(47.2, 39.9), &g));
+    dm_row_set_geom(r, g);
+    ASSERT_OK(dm_store_insert(s, r, act));
+    dm_row_free(r);
+    ASSERT_OK(update_geom(s, act, dm_row_new(ctx, dm_layer_find("activities")), rect(47.2, 39.9, 0.005)));
+    ASSERT_NEAR(row_real(s, "activities", act, "area_cleared_ha"), 3, 1e-9);
+
+    /* the change log keeps the old and new areas */
+    char *hist = NULL;
+    ASSERT_OK(dm_store_history_json(s, h2, &hist));
+    ASSERT_CONTAINS(hist, "\"est_area_ha\":95");
+    dm_free(ctx, hist);
+    dm_store_close(s);
+}
+
+/* `demine edit --wkt`: the areas follow the new polygon; a geometry the
+ * layer does not hold or bad WKT is refused naming the layer and field (or
+ * the option), and changes nothing. */
+TEST(edit_wkt_updates_areas_and_refuses_other_geometry_types)
+{
+    dm_store *s = new_store();
+    dm_row *r = hazard_row("H-1", square(46.9, 39.9));
+    ASSERT_OK(dm_row_set(r, "est_area_ha", "95"));
+    ASSERT_OK(dm_row_set(r, "remaining_area_ha", "95"));
+    ASSERT_OK(dm_store_insert(s, r, NULL));
+    dm_row_free(r);
+    dm_store_close(s);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "edit t.gpkg H-1 --wkt 'POINT(46.9 39.9)'"), 4);
+    ASSERT_CONTAINS(out, "t.gpkg: H-1: geometry: a POINT, but layer hazards holds MULTIPOLYGON");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "edit t.gpkg H-1 --wkt 'POLYGON((46.9 39.9'"), 2);
+    ASSERT_CONTAINS(out, "t.gpkg: H-1: --wkt: bad WKT");
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 t.gpkg 'select est_area_ha, remaining_area_ha from hazards; "
+                              "select count(*) from change_log'"),
+              0);
+    ASSERT_STREQ(out, "95.0|95.0\n1\n");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "edit t.gpkg H-1 --wkt '%s' --reason 'NTS'", rect(46.9, 39.9, 0.005)), 0);
+    free(out);
+    double half = wkt_ha(rect(46.9, 39.9, 0.005));
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 t.gpkg 'select est_area_ha, remaining_area_ha from hazards'"), 0);
+    char want[64];
+    snprintf(want, sizeof want, "%.4f|%.4f", half, half);
+    char got[64];
+    double a = 0, b = 0;
+    ASSERT_EQ(sscanf(out, "%lf|%lf", &a, &b), 2);
+    snprintf(got, sizeof got, "%.4f|%.4f", a, b);
+    ASSERT_STREQ(got, want);
+    free(out);
+}

@@ -171,7 +171,7 @@ static dm_status conform_geom(dm_row *r)
             return DM_OK;
         }
     }
-    return dm__fail(ctx, DM_EGEOM, "geometry is %s but layer %s holds %s", dm_geom_type_name(t),
+    return dm__fail(ctx, DM_EGEOM, "a %s, but layer %s holds %s", dm_geom_type_name(t),
                     r->layer->name, want);
 }
 
@@ -693,11 +693,87 @@ dm_status dm_store_update(dm_store *s, const char *id, dm_row *r, const char *re
     return dm_store_commit(s);
 }
 
+/* Set a derived area (hectares, to the square metre) on r, checked as the
+ * field's own values are. */
+static dm_status set_area(dm_store *s, dm_row *r, int i, double ha)
+{
+    const dm_field_def *f = &r->layer->fields[i];
+    char v[64], norm[64];
+    snprintf(v, sizeof v, "%.17g", round(ha * 1e4) / 1e4);
+    if (dm_field_normalise(s->ctx, f, v, norm, sizeof norm))
+        return dm__wrap(s->ctx, "field '%s' (from the new geometry)", f->name);
+    return dm_row_set(r, f->name, norm);
+}
+
+/* A new geometry brings the areas that follow from it, unless the same
+ * update sets them: a release area's area_ha and a hazard's est_area_ha
+ * become the polygon's area. A hazard's land already released
+ * (est_area_ha - remaining_area_ha) stays released: remaining_area_ha moves
+ * with the estimate, between 0 and the new estimate. A closed or handed-over
+ * hazard keeps nothing remaining (its life cycle says so), and an unknown
+ * remaining area stays unknown. An activity's areas are what its work
+ * cancelled, reduced and cleared, which the area worked does not tell: they
+ * stay as they are. */
+static dm_status derive_areas(dm_store *s, const char *uuid, dm_row *r)
+{
+    const dm_layer_def *l = r->layer;
+    int hz = !strcmp(l->name, "hazards");
+    if (!r->geom_set || !r->geom || (!hz && strcmp(l->name, "release_areas")))
+        return DM_OK;
+    dm_ctx *ctx = s->ctx;
+    double ha = 0;
+    if (dm_geom_area_ha(ctx, r->geom, &ha))
+        return dm__wrap(ctx, "geometry");
+    int ai = field_index(l, hz ? "est_area_ha" : "area_ha");
+    dm_status st = DM_OK;
+    if (!r->set[ai] && (st = set_area(s, r, ai, ha)))
+        return st;
+    int ri = hz ? field_index(l, "remaining_area_ha") : -1;
+    if (ri < 0 || r->set[ri])
+        return DM_OK;
+    sqlite3_stmt *q = NULL;
+    if ((st = dm__sql_prepare(s,
+                              "SELECT est_area_ha, remaining_area_ha, status, geom FROM hazards "
+                              "WHERE uuid = ?",
+                              &q)))
+        return st;
+    sqlite3_bind_text(q, 1, uuid, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    double old_est = NAN, old_left = NAN;
+    if (rc == SQLITE_ROW && sqlite3_column_type(q, 1) != SQLITE_NULL) {
+        const char *status = (const char *)sqlite3_column_text(q, 2);
+        old_left = sqlite3_column_double(q, 1);
+        if (status && (!strcmp(status, "closed") || !strcmp(status, "handed_over")))
+            old_left = NAN; /* nothing remains, whatever the polygon */
+        if (sqlite3_column_type(q, 0) != SQLITE_NULL)
+            old_est = sqlite3_column_double(q, 0);
+        else if (sqlite3_column_type(q, 3) == SQLITE_BLOB) {
+            /* no estimate: the old polygon's area stood for it */
+            dm_geom *g = NULL;
+            if (!dm_geom_from_gpkg(ctx, sqlite3_column_blob(q, 3),
+                                   (size_t)sqlite3_column_bytes(q, 3), &g) &&
+                dm_geom_area_ha(ctx, g, &old_est))
+                old_est = NAN;
+            dm_geom_free(g);
+            dm_ctx_clear_error(ctx);
+        }
+    } else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        st = dm__sql_fail(s, rc, "read");
+    sqlite3_finalize(q);
+    if (st || isnan(old_left) || isnan(old_est))
+        return st;
+    double est = r->value[ai] ? strtod(r->value[ai], NULL) : ha;
+    double left = est - fmax(0, old_est - old_left);
+    return set_area(s, r, ri, fmin(fmax(left, 0), fmax(est, 0)));
+}
+
 static dm_status update_row(dm_store *s, const char *uuid, dm_row *r, const char *reason)
 {
     const dm_layer_def *l = r->layer;
     dm_status st = dm__row_check(s, r, 0);
     if (st)
+        return st;
+    if ((st = derive_areas(s, uuid, r)))
         return st;
     int ri = field_index(l, "ref");
     if (ri >= 0 && r->set[ri] && (st = ref_unique(s, l, r->value[ri], uuid)))
