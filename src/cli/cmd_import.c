@@ -43,7 +43,9 @@ static const char *help =
     "feature that has it. Dates after tomorrow or before 1900, and an activity ending\n"
     "before it starts, are refused as 'demine edit' refuses them. Text must be UTF-8\n"
     "(a Latin-1 or Windows-1252 file is refused, naming the line and field); rows with\n"
-    "no value and no geometry are skipped and counted.\n";
+    "no value and no geometry are skipped and counted. The layers store x and y only:\n"
+    "Z (height) and M (measure) coordinates are dropped, with one warning naming how\n"
+    "many features had them and the first.\n";
 
 #define MAX_PAIRS 128
 

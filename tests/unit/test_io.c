@@ -942,3 +942,52 @@ TEST(import_refuses_future_dates_and_an_activity_ending_before_it_starts)
     ASSERT_EQ(count_rows("activities"), 0);
     ASSERT_EQ(count_rows("items"), 0);
 }
+
+static int count_of(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* Heights and measures the layers do not store are dropped with one warning
+ * per file naming the file, how many features had them and the first; the
+ * import goes through with 2D geometries. */
+TEST(import_drops_z_and_m_with_one_warning_per_file)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("z.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"category\":\"AP\"},\"geometry\":"
+                      "{\"type\":\"Point\",\"coordinates\":[46.9,39.9]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"category\":\"AT\"},\"geometry\":"
+                      "{\"type\":\"Point\",\"coordinates\":[46.91,39.9,812.5]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"category\":\"AT\"},\"geometry\":"
+                      "{\"type\":\"Point\",\"coordinates\":[46.92,39.9,815]}}]}");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items z.geojson"), 0);
+    ASSERT_CONTAINS(out, "imported 3 rows");
+    ASSERT_CONTAINS(out, "warning: z.geojson: Z (height) or M (measure) coordinates dropped from 2 "
+                         "features (the first: feature 2): layer items keeps x and y only");
+    ASSERT_EQ(count_of(out, "coordinates dropped"), 1);
+    free(out);
+    dmtest_write_file(dmtest_path("zm.csv"), "category,wkt\nAP,POINT ZM (46.93 39.9 3 4)\n"
+                                             "AT,POINT M (46.94 39.9 4)\nAT,POINT (46.95 39.9)\n");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items zm.csv"), 0);
+    ASSERT_CONTAINS(out, "warning: zm.csv: Z (height) or M (measure) coordinates dropped from 2 "
+                         "features (the first: feature 1 (line 2))");
+    ASSERT_EQ(count_of(out, "coordinates dropped"), 1);
+    free(out);
+    /* a file without them: no warning */
+    dmtest_write_file(dmtest_path("xy.csv"), "category,wkt\nAP,POINT (46.96 39.9)\n");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items xy.csv"), 0);
+    ASSERT(!strstr(out, "warning"));
+    free(out);
+    ASSERT_EQ(count_rows("items"), 7);
+    ASSERT_EQ(dmtest_sh(&out, "ogrinfo -ro -q db.gpkg -sql 'select geom from items' | grep -c "
+                              "'POINT (4'"),
+              0);
+    ASSERT_CONTAINS(out, "7");
+    free(out);
+}

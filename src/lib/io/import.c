@@ -38,6 +38,7 @@ typedef struct import_state {
     int geom_col;          /* WKT or ODK geopoint/geotrace/geoshape text */
     OGRCoordinateTransformationH oct;
     OGRSpatialReferenceH src_srs, wgs84;
+    long zm_n, zm_first; /* features with Z or M coordinates, the first of them */
 } import_state;
 
 /* ------------------------- rows of this import ------------------------- */
@@ -487,7 +488,14 @@ static dm_status convert_geom(import_state *st, OGRGeometryH og, dm_geom **out, 
         OGR_G_DestroyGeometry(og);
         og = lin;
     }
-    OGR_G_FlattenTo2D(og);
+    /* The layers store 2D coordinates: heights and measures are dropped,
+     * counted for one warning per file. */
+    if (OGR_G_Is3D(og) || OGR_G_IsMeasured(og)) {
+        if (!st->zm_n++)
+            st->zm_first = feature_no;
+        OGR_G_FlattenTo2D(og);
+        OGR_G_SetMeasured(og, FALSE);
+    }
     if (OGR_G_IsEmpty(og)) {
         OGR_G_DestroyGeometry(og);
         return dm__fail(ctx, DM_EGEOM, "geometry: empty");
@@ -842,6 +850,16 @@ dm_status dm_import_file(dm_store *s, const char *path, const dm_import_opts *o,
     }
     if (empty)
         dm__log(ctx, DM_LOG_INFO, "%s: skipped %ld empty row%s", path, empty, empty == 1 ? "" : "s");
+    if (st.zm_n) {
+        char where[64] = "";
+        long line = is_csv ? csv_line_of(path, st.zm_first) : 0;
+        if (line > 0)
+            snprintf(where, sizeof where, " (line %ld)", line);
+        dm__log(ctx, DM_LOG_WARN,
+                "%s: Z (height) or M (measure) coordinates dropped from %ld feature%s (the "
+                "first: feature %ld%s): layer %s keeps x and y only",
+                path, st.zm_n, st.zm_n == 1 ? "" : "s", st.zm_first, where, layer->name);
+    }
     if (res->rows == 0 && !res->skipped)
         dm__log(ctx, DM_LOG_WARN, "%s: no features to import", path);
     rc = dm_store_commit(s);
