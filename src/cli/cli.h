@@ -42,17 +42,43 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 
 /* True if s is "-h" or "--help". */
 int cli_is_help(const char *s);
+/* True if any argument after the command's name (argv[1..]) asks for help. */
+int cli_help_wanted(int argc, char **argv);
 /* Print text to stdout and return 0 (for --help). */
 int cli_help(const char *text);
 
 /* Parse a double / long option value, printing an error on failure. */
 int cli_parse_double(const char *cmd, const char *opt, const char *s, double *out);
 int cli_parse_long(const char *cmd, const char *opt, const char *s, long *out);
+/* 1 when v is a number more than 0 (or 0 itself with zero_ok); else a usage
+ * error "OPT: V must be a number ..." and 0. For explicit option values the
+ * library would take as "the default" (0 or less). */
+int cli_check_positive(const char *cmd, const char *opt, double v, int zero_ok);
+/* cli_parse_double, then cli_check_positive: 1 when both pass. */
+int cli_parse_positive(const char *cmd, const char *opt, const char *s, int zero_ok, double *out);
+/* An argument no option took: an unknown option when it starts with '-',
+ * else the value of the first of *first, *second still NULL (second may be
+ * NULL for a command of one positional argument). 0 when taken; otherwise a
+ * usage error and 2. */
+int cli_positional(const char *cmd, const char *arg, const char **first, const char **second);
 /* s as a JSON string (quotes included) in a static buffer rotated 4 ways. */
 const char *cli_json_str(const char *s);
 
 /* Open a database for a command, printing the error on failure. */
 int cli_open_store(dm_ctx *ctx, const char *cmd, const char *path, unsigned flags,
                    dm_store **out);
+
+/* cli_files.c: outputs that would overwrite inputs. */
+/* 1 when a and b (neither NULL) are the same path or name the same file. */
+int cli_same_path(const char *a, const char *b);
+/* 1 (after a usage error "OPT OUT is the WHAT: not writing over it") when the
+ * output out of option opt would overwrite the input in; NULLs are left out. */
+int cli_writes_over(const char *cmd, const char *opt, const char *out, const char *what,
+                    const char *in);
+/* 1 (after a usage error naming both) when one of the no outputs opath
+ * (given by the options oopt) would overwrite one of the ni inputs ipath
+ * (described as iwhat) or another output; NULL paths are left out. */
+int cli_outputs_clash(const char *cmd, int no, const char *const *oopt, const char *const *opath,
+                      int ni, const char *const *iwhat, const char *const *ipath);
 
 #endif

@@ -6,6 +6,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,14 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 
 int cli_is_help(const char *s) { return !strcmp(s, "-h") || !strcmp(s, "--help"); }
 
+int cli_help_wanted(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (cli_is_help(argv[i]))
+            return 1;
+    return 0;
+}
+
 int cli_help(const char *text)
 {
     fputs(text, stdout);
@@ -85,6 +94,33 @@ int cli_parse_long(const char *cmd, const char *opt, const char *s, long *out)
     }
     *out = v;
     return 1;
+}
+
+int cli_check_positive(const char *cmd, const char *opt, double v, int zero_ok)
+{
+    if ((v > 0 || (zero_ok && v == 0)) && isfinite(v))
+        return 1;
+    cli_usage_error(cmd, "%s: %g must be a number %s", opt, v,
+                    zero_ok ? "of 0 or more" : "more than 0");
+    return 0;
+}
+
+int cli_parse_positive(const char *cmd, const char *opt, const char *s, int zero_ok, double *out)
+{
+    return cli_parse_double(cmd, opt, s, out) && cli_check_positive(cmd, opt, *out, zero_ok);
+}
+
+int cli_positional(const char *cmd, const char *arg, const char **first, const char **second)
+{
+    if (arg[0] == '-')
+        return cli_usage_error(cmd, "unknown option '%s'", arg);
+    if (!*first)
+        *first = arg;
+    else if (second && !*second)
+        *second = arg;
+    else
+        return cli_usage_error(cmd, "unexpected argument '%s'", arg);
+    return 0;
 }
 
 int cli_open_store(dm_ctx *ctx, const char *cmd, const char *path, unsigned flags, dm_store **out)

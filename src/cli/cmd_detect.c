@@ -42,31 +42,6 @@ static const char *method_name(dm_detect_method m)
     return m == DM_DETECT_RX_GLOBAL ? "rx-global" : m == DM_DETECT_CONTRAST ? "contrast" : "rx";
 }
 
-/* 1 (after a usage error naming both) when an output would overwrite an
- * input or another output (the same path or the same file); NULL paths are
- * left out. */
-static int outputs_clash(int no, const char *const *oopt, const char *const *opath, int ni,
-                         const char *const *iwhat, const char *const *ipath)
-{
-    for (int o = 0; o < no; o++) {
-        if (!opath[o])
-            continue;
-        for (int i = 0; i < ni; i++)
-            if (ipath[i] && (!strcmp(opath[o], ipath[i]) || dm_same_file(opath[o], ipath[i]))) {
-                cli_usage_error("detect", "%s %s is the %s: not writing over it", oopt[o], opath[o],
-                                iwhat[i]);
-                return 1;
-            }
-        for (int k = 0; k < o; k++)
-            if (opath[k] && (!strcmp(opath[o], opath[k]) || dm_same_file(opath[o], opath[k]))) {
-                cli_usage_error("detect", "%s and %s name the same file %s", oopt[k], oopt[o],
-                                opath[o]);
-                return 1;
-            }
-    }
-    return 0;
-}
-
 static int read_truth(const char *path, double **xy, size_t *n)
 {
     FILE *f = fopen(path, "r");
@@ -108,14 +83,14 @@ static int read_truth(const char *path, double **xy, size_t *n)
     return 0;
 }
 
-/* An explicit option value the library would take as "the default" (0 or
- * less) or that is not a number: usage error, 0. */
-static int positive(const char *opt, double v, int zero_ok)
+/* A whole number option value of at least min: 1, else a usage error and 0. */
+static int parse_at_least(const char *opt, const char *s, long min, long *out)
 {
-    if ((v > 0 || (zero_ok && v == 0)) && isfinite(v))
+    if (!cli_parse_long("detect", opt, s, out))
+        return 0;
+    if (*out >= min)
         return 1;
-    cli_usage_error("detect", "%s: %g must be a number %s", opt, v,
-                    zero_ok ? "of 0 or more" : "more than 0");
+    cli_usage_error("detect", "%s: %ld is out of range", opt, *out);
     return 0;
 }
 
@@ -129,64 +104,49 @@ static int run_synth(dm_ctx *ctx, int argc, char **argv)
         double v;
         long l;
         if (!strcmp(a, "--size-m") && i + 1 < argc) {
-            if (!cli_parse_double("detect", a, argv[++i], &o.size_m) ||
-                !positive(a, o.size_m, 0))
+            if (!cli_parse_positive("detect", a, argv[++i], 0, &o.size_m))
                 return 2;
         } else if (!strcmp(a, "--gsd-cm") && i + 1 < argc) {
-            if (!cli_parse_double("detect", a, argv[++i], &gsd_cm) ||
-                !positive(a, gsd_cm, 0))
+            if (!cli_parse_positive("detect", a, argv[++i], 0, &gsd_cm))
                 return 2;
         } else if (!strcmp(a, "--bands") && i + 1 < argc) {
-            if (!cli_parse_long("detect", a, argv[++i], &l))
+            if (!parse_at_least(a, argv[++i], 1, &l))
                 return 2;
-            if (l < 1)
-                return cli_usage_error("detect", "%s: %ld is out of range", a, l);
             o.bands = (int)l;
         } else if (!strcmp(a, "--mines") && i + 1 < argc) {
-            if (!cli_parse_long("detect", a, argv[++i], &l))
+            if (!parse_at_least(a, argv[++i], 0, &l))
                 return 2;
-            if (l < 0)
-                return cli_usage_error("detect", "%s: %ld is out of range", a, l);
             o.n_mines = l ? (int)l : -1;
         } else if (!strcmp(a, "--clutter") && i + 1 < argc) {
-            if (!cli_parse_long("detect", a, argv[++i], &l))
+            if (!parse_at_least(a, argv[++i], 0, &l))
                 return 2;
-            if (l < 0)
-                return cli_usage_error("detect", "%s: %ld is out of range", a, l);
             o.n_clutter = l ? (int)l : -1;
         } else if (!strcmp(a, "--contrast") && i + 1 < argc) {
-            if (!cli_parse_double("detect", a, argv[++i], &o.contrast) ||
-                !positive(a, o.contrast, 0))
+            if (!cli_parse_positive("detect", a, argv[++i], 0, &o.contrast))
                 return 2;
         } else if (!strcmp(a, "--seed") && i + 1 < argc) {
             if (!cli_parse_long("detect", a, argv[++i], &l))
                 return 2;
             o.seed = (unsigned)l;
         } else if (!strcmp(a, "--mine-radius-m") && i + 1 < argc) {
-            if (!cli_parse_double("detect", a, argv[++i], &v) ||
-                !positive(a, v, 0))
+            if (!cli_parse_positive("detect", a, argv[++i], 0, &v))
                 return 2;
             o.mine_radius_m = v;
         } else if (!strcmp(a, "--nodata-margin-m") && i + 1 < argc) {
-            if (!cli_parse_double("detect", a, argv[++i], &o.nodata_margin_m) ||
-                !positive(a, o.nodata_margin_m, 1))
+            if (!cli_parse_positive("detect", a, argv[++i], 1, &o.nodata_margin_m))
                 return 2;
         } else if (!strcmp(a, "--uint16"))
             o.uint16 = 1;
         else if (!strcmp(a, "--truth") && i + 1 < argc)
             truth = argv[++i];
-        else if (a[0] == '-')
-            return cli_usage_error("detect", "unknown option '%s'", a);
-        else if (!out)
-            out = a;
-        else
-            return cli_usage_error("detect", "unexpected argument '%s'", a);
+        else if (cli_positional("detect", a, &out, NULL))
+            return 2;
     }
     if (!out)
         return cli_usage_error("detect", "synth needs an output file");
     {
         const char *oo[2] = {"OUT", "--truth"}, *op[2] = {out, truth};
-        if (outputs_clash(2, oo, op, 0, NULL, NULL))
+        if (cli_outputs_clash("detect", 2, oo, op, 0, NULL, NULL))
             return 2;
     }
     o.gsd_m = gsd_cm / 100.0;
@@ -328,11 +288,8 @@ static int write_geojson(dm_ctx *ctx, const char *path, const dm_detect_result *
 
 static int run_detect(dm_ctx *ctx, int argc, char **argv)
 {
-    if (argc >= 2 && cli_is_help(argv[1]))
+    if (cli_help_wanted(argc, argv))
         return cli_help(help);
-    for (int i = 2; i < argc; i++)
-        if (cli_is_help(argv[i]))
-            return cli_help(help);
     if (argc >= 2 && !strcmp(argv[1], "synth"))
         return run_synth(ctx, argc, argv);
     dm_detect_opts o = {0};
@@ -396,12 +353,8 @@ static int run_detect(dm_ctx *ctx, int argc, char **argv)
             given[3] = 1;
         } else if (!strcmp(a, "--json"))
             json = 1;
-        else if (a[0] == '-')
-            return cli_usage_error("detect", "unknown option '%s'", a);
-        else if (!in)
-            in = a;
-        else
-            return cli_usage_error("detect", "unexpected argument '%s'", a);
+        else if (cli_positional("detect", a, &in, NULL))
+            return 2;
     }
     if (!in)
         return cli_usage_error("detect", "expected an orthomosaic (GeoTIFF)");
@@ -435,9 +388,8 @@ static int run_detect(dm_ctx *ctx, int argc, char **argv)
         const char *nm[4] = {"--threshold", "--target-radius-m", "--background-radius-m", "--far"};
         double v[4] = {o.threshold, o.target_radius_m, o.background_radius_m, far};
         for (int k = 0; k < 4; k++)
-            if (given[k] && !(v[k] > 0 && isfinite(v[k])))
-                return cli_usage_error("detect", "%s: %g must be a number more than 0", nm[k],
-                                       v[k]);
+            if (given[k] && !cli_check_positive("detect", nm[k], v[k], 0))
+                return 2;
         if (given[4] && o.tile < 64)
             return cli_usage_error("detect", "--tile: %d is too small (at least 64 pixels)",
                                    o.tile);
@@ -445,7 +397,7 @@ static int run_detect(dm_ctx *ctx, int argc, char **argv)
     {
         const char *oo[2] = {"--out", "--score-map"}, *op[2] = {out, o.score_map};
         const char *iw[2] = {"orthomosaic", "truth file"}, *ip[2] = {in, truth};
-        if (outputs_clash(2, oo, op, 2, iw, ip))
+        if (cli_outputs_clash("detect", 2, oo, op, 2, iw, ip))
             return 2;
     }
     double *txy = NULL;

@@ -29,42 +29,6 @@ static const char *help =
     "same survey changes nothing. --truth (x,y,peak_nt as written by `mag synth`) reports\n"
     "the share of targets found among those whose peak exceeds 5 times the noise.\n";
 
-/* 1 (after a usage error naming both) when an output would overwrite an
- * input or another output (the same path or the same file); NULL paths are
- * left out. */
-static int outputs_clash(int no, const char *const *oopt, const char *const *opath, int ni,
-                         const char *const *iwhat, const char *const *ipath)
-{
-    for (int o = 0; o < no; o++) {
-        if (!opath[o])
-            continue;
-        for (int i = 0; i < ni; i++)
-            if (ipath[i] && (!strcmp(opath[o], ipath[i]) || dm_same_file(opath[o], ipath[i]))) {
-                cli_usage_error("mag", "%s %s is the %s: not writing over it", oopt[o], opath[o],
-                                iwhat[i]);
-                return 1;
-            }
-        for (int k = 0; k < o; k++)
-            if (opath[k] && (!strcmp(opath[o], opath[k]) || dm_same_file(opath[o], opath[k]))) {
-                cli_usage_error("mag", "%s and %s name the same file %s", oopt[k], oopt[o],
-                                opath[o]);
-                return 1;
-            }
-    }
-    return 0;
-}
-
-/* An explicit option value the library would take as "the default" (0 or
- * less) or that is not a number: usage error, 0. */
-static int positive(const char *opt, double v, int zero_ok)
-{
-    if ((v > 0 || (zero_ok && v == 0)) && isfinite(v))
-        return 1;
-    cli_usage_error("mag", "%s: %g must be a number %s", opt, v,
-                    zero_ok ? "of 0 or more" : "more than 0");
-    return 0;
-}
-
 static int run_synth(dm_ctx *ctx, int argc, char **argv)
 {
     dm_mag_synth_opts o = {0};
@@ -73,16 +37,13 @@ static int run_synth(dm_ctx *ctx, int argc, char **argv)
         const char *a = argv[i];
         long l;
         if (!strcmp(a, "--size-m") && i + 1 < argc) {
-            if (!cli_parse_double("mag", a, argv[++i], &o.size_m) ||
-                !positive(a, o.size_m, 0))
+            if (!cli_parse_positive("mag", a, argv[++i], 0, &o.size_m))
                 return 2;
         } else if (!strcmp(a, "--noise-nt") && i + 1 < argc) {
-            if (!cli_parse_double("mag", a, argv[++i], &o.noise_nt) ||
-                !positive(a, o.noise_nt, 0))
+            if (!cli_parse_positive("mag", a, argv[++i], 0, &o.noise_nt))
                 return 2;
         } else if (!strcmp(a, "--line-spacing-m") && i + 1 < argc) {
-            if (!cli_parse_double("mag", a, argv[++i], &o.line_spacing_m) ||
-                !positive(a, o.line_spacing_m, 0))
+            if (!cli_parse_positive("mag", a, argv[++i], 0, &o.line_spacing_m))
                 return 2;
         } else if (!strcmp(a, "--targets") && i + 1 < argc) {
             if (!cli_parse_long("mag", a, argv[++i], &l))
@@ -96,18 +57,14 @@ static int run_synth(dm_ctx *ctx, int argc, char **argv)
             o.seed = (unsigned)l;
         } else if (!strcmp(a, "--truth") && i + 1 < argc)
             truth = argv[++i];
-        else if (a[0] == '-')
-            return cli_usage_error("mag", "unknown option '%s'", a);
-        else if (!out)
-            out = a;
-        else
-            return cli_usage_error("mag", "unexpected argument '%s'", a);
+        else if (cli_positional("mag", a, &out, NULL))
+            return 2;
     }
     if (!out)
         return cli_usage_error("mag", "synth needs an output file");
     {
         const char *oo[2] = {"OUT", "--truth"}, *op[2] = {out, truth};
-        if (outputs_clash(2, oo, op, 0, NULL, NULL))
+        if (cli_outputs_clash("mag", 2, oo, op, 0, NULL, NULL))
             return 2;
     }
     dm_mag_survey sv;
@@ -172,11 +129,8 @@ static void score_truth(const char *path, const dm_mag_result *r, int json)
 
 static int run_mag(dm_ctx *ctx, int argc, char **argv)
 {
-    if (argc >= 2 && cli_is_help(argv[1]))
+    if (cli_help_wanted(argc, argv))
         return cli_help(help);
-    for (int i = 2; i < argc; i++)
-        if (cli_is_help(argv[i]))
-            return cli_help(help);
     if (argc >= 2 && !strcmp(argv[1], "synth"))
         return run_synth(ctx, argc, argv);
     dm_mag_opts o = {0};
@@ -193,11 +147,9 @@ static int run_mag(dm_ctx *ctx, int argc, char **argv)
                      : !strcmp(a, "--swath-m")   ? &o.swath_m
                                                  : NULL;
         if (dv && i + 1 < argc) {
-            if (!cli_parse_double("mag", a, argv[++i], dv))
-                return 2;
             /* the library takes 0 or less as "the default" */
-            if (!(*dv > 0 && isfinite(*dv)))
-                return cli_usage_error("mag", "%s: %g must be a number more than 0", a, *dv);
+            if (!cli_parse_positive("mag", a, argv[++i], 0, dv))
+                return 2;
         } else if (!strcmp(a, "--out") && i + 1 < argc)
             out = argv[++i];
         else if (!strcmp(a, "--grid") && i + 1 < argc)
@@ -216,12 +168,8 @@ static int run_mag(dm_ctx *ctx, int argc, char **argv)
             date = argv[++i];
         else if (!strcmp(a, "--json"))
             json = 1;
-        else if (a[0] == '-')
-            return cli_usage_error("mag", "unknown option '%s'", a);
-        else if (!in)
-            in = a;
-        else
-            return cli_usage_error("mag", "unexpected argument '%s'", a);
+        else if (cli_positional("mag", a, &in, NULL))
+            return 2;
     }
     if (!in)
         return cli_usage_error("mag", "expected a CSV of magnetometer lines");
@@ -230,7 +178,7 @@ static int run_mag(dm_ctx *ctx, int argc, char **argv)
     {
         const char *oo[2] = {"--out", "--grid"}, *op[2] = {out, grid};
         const char *iw[3] = {"survey CSV", "database", "truth file"}, *ip[3] = {in, dbp, truth};
-        if (outputs_clash(2, oo, op, 3, iw, ip))
+        if (cli_outputs_clash("mag", 2, oo, op, 3, iw, ip))
             return 2;
     }
     dm_mag_survey sv;

@@ -141,7 +141,7 @@ static int parse_kinds(const char *cmd, const char *s, unsigned *mask)
     return 0;
 }
 
-static int parse_opts(const char *cmd, int argc, char **argv, opts *o, int npos, const char **pos)
+static int parse_args(const char *cmd, int argc, char **argv, opts *o, int npos, const char **pos)
 {
     int np = 0;
     for (int i = 1; i < argc; i++) {
@@ -265,6 +265,16 @@ static void free_opts(opts *o)
     o->n_cov = 0;
 }
 
+/* The options and up to npos positional arguments of cmd; on a usage error
+ * (its exit code returned) what was parsed is freed. */
+static int parse_opts(const char *cmd, int argc, char **argv, opts *o, int npos, const char **pos)
+{
+    int rc = parse_args(cmd, argc, argv, o, npos, pos);
+    if (rc)
+        free_opts(o);
+    return rc;
+}
+
 /* A date option; the end of a range (--until, --to, --label-to) given as a
  * year or a month means its last day. */
 static int check_date(const char *cmd, const char *opt, const char *s, char out[11])
@@ -312,10 +322,8 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
     o.mem_mb = 2048;
     const char *pos[1] = {0};
     int rc = parse_opts("risk map", argc, argv, &o, 1, pos);
-    if (rc) {
-        free_opts(&o);
+    if (rc)
         return rc;
-    }
     o.db = pos[0];
     char until[11] = "";
     if (check_date("risk map", "--until", o.until, until)) {
@@ -568,10 +576,8 @@ static int run_eval(dm_ctx *ctx, int argc, char **argv)
     o.band = 1;
     const char *pos[1] = {0};
     int rc = parse_opts("risk eval", argc, argv, &o, 1, pos);
-    if (rc) {
-        free_opts(&o);
+    if (rc)
         return rc;
-    }
     {
         const char *stray = o.n_spots ? "--spots" : o.out ? "--out" : o.model ? "--model"
                             : o.n_ev ? "--evidence" : o.n_cov ? "--covariate" : o.until ? "--until"
@@ -1000,10 +1006,8 @@ int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv)
     o.block_km = 10;
     const char *pos[1] = {0};
     int rc = parse_opts("risk fit", argc, argv, &o, 1, pos);
-    if (rc) {
-        free_opts(&o);
+    if (rc)
         return rc;
-    }
     o.db = pos[0];
     char until[11] = "", lfrom[11] = "", lto[11] = "";
     if (check_date("risk fit", "--until", o.until, until) ||

@@ -61,14 +61,8 @@ static int do_import(dm_ctx *ctx, int argc, char **argv)
             o.date = argv[++i];
         else if (!strcmp(argv[i], "--json"))
             json = 1;
-        else if (argv[i][0] == '-')
-            return cli_usage_error("sensors", "unknown option '%s'", argv[i]);
-        else if (!dbp)
-            dbp = argv[i];
-        else if (!file)
-            file = argv[i];
-        else
-            return cli_usage_error("sensors", "unexpected argument '%s'", argv[i]);
+        else if (cli_positional("sensors", argv[i], &dbp, &file))
+            return 2;
     }
     if (!dbp || !file)
         return cli_usage_error("sensors", "import needs DB and FILE");
@@ -109,12 +103,8 @@ static int do_calibrate(dm_ctx *ctx, int argc, char **argv)
             match_given = 1;
         } else if (!strcmp(argv[i], "--json"))
             json = 1;
-        else if (argv[i][0] == '-')
-            return cli_usage_error("sensors", "unknown option '%s'", argv[i]);
-        else if (!dbp)
-            dbp = argv[i];
-        else
-            return cli_usage_error("sensors", "unexpected argument '%s'", argv[i]);
+        else if (cli_positional("sensors", argv[i], &dbp, NULL))
+            return 2;
     }
     if (!dbp || !val)
         return cli_usage_error("sensors", "calibrate needs DB and --validation FILE");
@@ -162,12 +152,8 @@ static int do_list(dm_ctx *ctx, int argc, char **argv)
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--json"))
             json = 1;
-        else if (argv[i][0] == '-')
-            return cli_usage_error("sensors", "unknown option '%s'", argv[i]);
-        else if (!dbp)
-            dbp = argv[i];
-        else
-            return cli_usage_error("sensors", "unexpected argument '%s'", argv[i]);
+        else if (cli_positional("sensors", argv[i], &dbp, NULL))
+            return 2;
     }
     if (!dbp)
         return cli_usage_error("sensors", "list needs DB");
@@ -228,16 +214,6 @@ static int do_list(dm_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
-/* 1 (after a usage error naming both) when the output `out` of option `opt`
- * would overwrite the input `in` (the same path or the same file). */
-static int out_clashes(const char *opt, const char *out, const char *what, const char *in)
-{
-    if (!out || !in || (strcmp(out, in) && !dm_same_file(out, in)))
-        return 0;
-    cli_usage_error("sensors", "%s %s is the %s: not writing over it", opt, out, what);
-    return 1;
-}
-
 static int do_add(dm_ctx *ctx, int argc, char **argv)
 {
     const char *dbp = NULL, *name = NULL, *kind = NULL, *classes = NULL;
@@ -262,12 +238,8 @@ static int do_add(dm_ctx *ctx, int argc, char **argv)
             if (!cli_parse_double("sensors", "--position-error-m", argv[++i], &pe))
                 return 2;
             pe_given = 1;
-        } else if (argv[i][0] == '-')
-            return cli_usage_error("sensors", "unknown option '%s'", argv[i]);
-        else if (!dbp)
-            dbp = argv[i];
-        else
-            return cli_usage_error("sensors", "unexpected argument '%s'", argv[i]);
+        } else if (cli_positional("sensors", argv[i], &dbp, NULL))
+            return 2;
     }
     if (!dbp || !name)
         return cli_usage_error("sensors", "add needs DB and --name");
@@ -307,19 +279,15 @@ static int do_evidence(dm_ctx *ctx, int argc, char **argv)
         else if (!strcmp(argv[i], "--cell") && i + 1 < argc) {
             if (!cli_parse_double("sensors", "--cell", argv[++i], &cell))
                 return 2;
-        } else if (argv[i][0] == '-')
-            return cli_usage_error("sensors", "unknown option '%s'", argv[i]);
-        else if (!dbp)
-            dbp = argv[i];
-        else
-            return cli_usage_error("sensors", "unexpected argument '%s'", argv[i]);
+        } else if (cli_positional("sensors", argv[i], &dbp, NULL))
+            return 2;
     }
     if (!dbp || !out)
         return cli_usage_error("sensors", "evidence needs DB and --out FILE.tif");
     if (!(cell > 0) || !isfinite(cell))
         return cli_usage_error("sensors", "--cell: %g is not a cell size in metres (more than 0)",
                                cell);
-    if (out_clashes("--out", out, "database", dbp))
+    if (cli_writes_over("sensors", "--out", out, "database", dbp))
         return 2;
     char until_d[11];
     if (until) {
@@ -380,20 +348,14 @@ static int do_simulate(dm_ctx *ctx, int argc, char **argv)
             o.validation = argv[++i];
         else if (!strcmp(argv[i], "--import"))
             import = 1;
-        else if (argv[i][0] == '-')
-            return cli_usage_error("sensors", "unknown option '%s'", argv[i]);
-        else if (!dbp)
-            dbp = argv[i];
-        else if (!out)
-            out = argv[i];
-        else
-            return cli_usage_error("sensors", "unexpected argument '%s'", argv[i]);
+        else if (cli_positional("sensors", argv[i], &dbp, &out))
+            return 2;
     }
     if (!dbp || !out)
         return cli_usage_error("sensors", "simulate needs DB and OUT.geojson");
-    if (out_clashes("OUT", out, "database", dbp) ||
-        out_clashes("--validation", o.validation, "database", dbp) ||
-        out_clashes("--validation", o.validation, "simulated survey OUT", out))
+    if (cli_writes_over("sensors", "OUT", out, "database", dbp) ||
+        cli_writes_over("sensors", "--validation", o.validation, "database", dbp) ||
+        cli_writes_over("sensors", "--validation", o.validation, "simulated survey OUT", out))
         return 2;
     dm_store *s = NULL;
     int rc = cli_open_store(ctx, "sensors", dbp, import ? 0 : DM_STORE_READONLY, &s);
@@ -416,13 +378,10 @@ static int do_simulate(dm_ctx *ctx, int argc, char **argv)
 
 static int run_sensors(dm_ctx *ctx, int argc, char **argv)
 {
-    if (argc < 2 || cli_is_help(argv[1]))
-        return argc < 2
-                   ? cli_usage_error("sensors", "expected import, calibrate, list, add or evidence")
-                   : cli_help(help);
-    for (int i = 2; i < argc; i++)
-        if (cli_is_help(argv[i]))
-            return cli_help(help);
+    if (argc < 2)
+        return cli_usage_error("sensors", "expected import, calibrate, list, add or evidence");
+    if (cli_help_wanted(argc, argv))
+        return cli_help(help);
     if (!strcmp(argv[1], "import"))
         return do_import(ctx, argc, argv);
     if (!strcmp(argv[1], "calibrate"))

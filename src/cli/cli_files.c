@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * cli_files.c -- the checks the subcommands make on the files they are
+ * given before doing any work: that no output would overwrite an input or
+ * another output.
+ */
+#include "cli.h"
+
+#include <string.h>
+
+int cli_same_path(const char *a, const char *b)
+{
+    return a && b && (!strcmp(a, b) || dm_same_file(a, b));
+}
+
+int cli_writes_over(const char *cmd, const char *opt, const char *out, const char *what,
+                    const char *in)
+{
+    if (!cli_same_path(out, in))
+        return 0;
+    cli_usage_error(cmd, "%s %s is the %s: not writing over it", opt, out, what);
+    return 1;
+}
+
+int cli_outputs_clash(const char *cmd, int no, const char *const *oopt, const char *const *opath,
+                      int ni, const char *const *iwhat, const char *const *ipath)
+{
+    for (int o = 0; o < no; o++) {
+        if (!opath[o])
+            continue;
+        for (int i = 0; i < ni; i++)
+            if (cli_writes_over(cmd, oopt[o], opath[o], iwhat[i], ipath[i]))
+                return 1;
+        for (int k = 0; k < o; k++)
+            if (cli_same_path(opath[o], opath[k])) {
+                cli_usage_error(cmd, "%s and %s name the same file %s", oopt[k], oopt[o],
+                                opath[o]);
+                return 1;
+            }
+    }
+    return 0;
+}
