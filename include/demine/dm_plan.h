@@ -91,7 +91,7 @@ typedef struct dm_plan_team {
     char name[48];
     dm_team_kind kind;
     double ha_day;  /* hectares per working day (clearance, or NTS for survey) */
-    double usd_day; /* cost per working day */
+    double usd_day; /* cost per working day; 0 = unknown (no day-rate cost) */
 } dm_plan_team;
 
 /* Read a team file: CSV with header name,method,capacity_ha_day,cost_usd_day
@@ -123,7 +123,10 @@ typedef struct dm_plan_task {
     int team;          /* index into the team array */
     long start_wd, end_wd; /* working days from the start, end exclusive */
     char start[11], end[11]; /* calendar dates (end = last working day) */
-    double area_ha, cost_usd;
+    double area_ha, cost_usd; /* cost_usd at the unit rates (usd_per_ha) */
+    /* at the team's own rate: (end_wd - start_wd) x usd_day, plus the items'
+     * cost on the stage that destroys them; -1 when the team's rate is 0 */
+    double day_cost_usd;
 } dm_plan_task;
 
 /* A P10 / P50 / P90 triple. */
@@ -160,6 +163,15 @@ typedef struct dm_plan_result {
     /* team use: working days busy per team (n_teams entries) */
     double *team_days;
     size_t n_teams;
+    /* cost at the teams' own day rates (cost_usd_day): the working days each
+     * team spends in a schedule times its rate, plus the items' cost. -1 when
+     * unknown: no team has a rate, or a team that works has rate 0. */
+    double *day_cost;      /* per hazard, the sum of its tasks; -1 also when unfunded */
+    double day_cost_total; /* the funded schedule */
+    double day_items_cost; /* its items' cost (part of day_cost_total) */
+    size_t n_unrated;      /* teams working in it with no rate (cost_usd_day 0) */
+    double rb_day_cost, full_day_cost; /* the donor comparison's two schedules */
+    dm_band mc_day_cost;               /* forecast; all -1 when unknown */
 } dm_plan_result;
 
 /* Plan hazards h[0..n) with teams t[0..nt). Errors: DM_EINVAL (bad config,

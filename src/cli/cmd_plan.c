@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT
  *
  * cmd_plan.c -- `demine plan DB --teams TEAMS.csv`: the land release plan
- * (route, cost, value, priority, schedule, forecast, donor comparison) into
+ * (route, cost at unit rates and at the teams' day rates, value, priority,
+ * schedule, forecast, donor comparison) into
  * the plan_tasks layer, a CSV task list and a JSON summary; --evaluate
  * scores the routes against a demo database's truth.
  */
@@ -19,6 +20,7 @@ static const char *help =
     "  route     cancel by non-technical survey, reduce by technical survey or full\n"
     "            clearance, from configurable thresholds on p and items per hectare;\n"
     "  cost      per-hectare rates by route plus a cost per item; time from team rates;\n"
+    "            beside it the schedule at the teams' own day rates (cost_usd_day);\n"
     "  value     accidents, people waiting to return, houses, roads, infrastructure and\n"
     "            farm land near the hazard (configurable distances and weights);\n"
     "  priority  value x risk removed / cost; teams are given work in that order, each\n"
@@ -28,7 +30,8 @@ static const char *help =
     "  donor     clearing every suspected hectare vs risk-based release.\n\n"
     "  --teams FILE     CSV: name,method,capacity_ha_day,cost_usd_day[,count]; method is\n"
     "                   manual, mechanical, dogs or survey (config/teams-default.csv)\n"
-    "  --budget USD     fund hazards in priority order up to this sum\n"
+    "  --budget USD     fund hazards in priority order up to this sum (at the unit rates;\n"
+    "                   a schedule dearer at the teams' day rates is reported)\n"
     "  --horizon YEARS  report the hazards that would end later\n"
     "  --config FILE    override defaults (keys of config/plan-default.json)\n"
     "  --prior          without a risk map, use a prior from hazard type, classification\n"
@@ -56,15 +59,51 @@ static char *sibling(const char *db, const char *suffix)
     return p;
 }
 
-static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg)
+/* A cost at the teams' day rates, or "unknown". */
+static const char *day_m(char *buf, size_t n, double usd)
 {
+    if (usd < 0)
+        snprintf(buf, n, "unknown");
+    else
+        snprintf(buf, n, "USD %.2f M", usd / 1e6);
+    return buf;
+}
+
+static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
+                          const dm_plan_team *t)
+{
+    char b1[48], b2[48];
     printf("plan from %s: %zu open hazards, %.1f ha, %.0f expected items; %zu teams\n", r->start,
            r->n, r->total_area_ha, r->total_items, r->n_teams);
     printf("  routes:   cancel %.0f hazards (%.1f ha), reduce %.0f (%.1f ha), clear %.0f (%.1f ha)\n",
            r->n_route[0], r->area_route[0], r->n_route[1], r->area_route[1], r->n_route[2],
            r->area_route[2]);
-    printf("  cost:     USD %.2f M expected (%zu hazards funded, USD %.2f M)\n", r->total_cost / 1e6,
-           r->n_funded, r->funded_cost / 1e6);
+    printf("  cost:     USD %.2f M expected at unit rates (%zu hazards funded, USD %.2f M)\n",
+           r->total_cost / 1e6, r->n_funded, r->funded_cost / 1e6);
+    /* the funded schedule at the teams' own cost_usd_day */
+    double days = 0;
+    const char *unrated = NULL;
+    int rated = 0;
+    for (size_t j = 0; j < r->n_teams; j++) {
+        days += r->team_days[j];
+        rated |= t[j].usd_day > 0;
+        if (!unrated && r->team_days[j] > 0 && !(t[j].usd_day > 0))
+            unrated = t[j].name;
+    }
+    if (r->day_cost_total >= 0)
+        printf("            USD %.2f M at the teams' day rates (%.0f team-days of the schedule, "
+               "USD %.2f M for the items)\n",
+               r->day_cost_total / 1e6, days, r->day_items_cost / 1e6);
+    else if (!rated)
+        printf("            at the teams' day rates: unknown (cost_usd_day is 0 for every team)\n");
+    else
+        printf("            at the teams' day rates: unknown (%zu team(s) that work have "
+               "cost_usd_day 0, the first %s)\n",
+               r->n_unrated, unrated ? unrated : "?");
+    if (cfg->budget_usd > 0 && r->day_cost_total > cfg->budget_usd)
+        printf("  budget:   the funded schedule costs USD %.2f M at the teams' day rates, over "
+               "the budget of USD %.2f M (--budget funds at unit rates: docs/plan.md)\n",
+               r->day_cost_total / 1e6, cfg->budget_usd / 1e6);
     if (r->n_funded < r->n)
         printf("  residual: %.1f expected items left in released land; %.1f in the %zu unfunded "
                "hazards\n",
@@ -81,10 +120,16 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg)
            r->samples, r->mc_years_high.p10, r->mc_years_high.p50, r->mc_years_high.p90,
            r->mc_years_all.p10, r->mc_years_all.p50, r->mc_years_all.p90, r->mc_cost.p10 / 1e6,
            r->mc_cost.p50 / 1e6, r->mc_cost.p90 / 1e6);
-    printf("  donor:    (every open hazard, whatever the budget)\n"
-           "            clear every suspected hectare: %.1f years, USD %.2f M (%.1f ha cleared)\n"
-           "            risk-based release:            %.1f years, USD %.2f M (%.1f ha cleared)\n",
-           r->full_years, r->full_cost / 1e6, r->full_clear_ha, r->rb_years, r->rb_cost / 1e6,
+    if (r->samples > 0 && r->mc_day_cost.p10 >= 0)
+        printf("            cost at the teams' day rates USD %.2f / %.2f / %.2f M (P10/P50/P90)\n",
+               r->mc_day_cost.p10 / 1e6, r->mc_day_cost.p50 / 1e6, r->mc_day_cost.p90 / 1e6);
+    printf("  donor:    (every open hazard, whatever the budget; unit rates, then day rates)\n"
+           "            clear every suspected hectare: %.1f years, USD %.2f M, %s (%.1f ha "
+           "cleared)\n"
+           "            risk-based release:            %.1f years, USD %.2f M, %s (%.1f ha "
+           "cleared)\n",
+           r->full_years, r->full_cost / 1e6, day_m(b1, sizeof b1, r->full_day_cost),
+           r->full_clear_ha, r->rb_years, r->rb_cost / 1e6, day_m(b2, sizeof b2, r->rb_day_cost),
            r->rb_clear_ha);
 }
 
@@ -300,7 +345,7 @@ static int run_plan(dm_ctx *ctx, int argc, char **argv)
             } else
                 printf("%s\n", js);
         } else {
-            print_summary(r, &cfg);
+            print_summary(r, &cfg, teams);
             printf("  written:  %s, %s%s\n", csv_path, json_path,
                    nowrite ? "" : ", layer plan_tasks");
             if (have_ev)

@@ -686,3 +686,220 @@ TEST(plan_leaves_out_open_hazards_with_no_area_left)
     dm_free(ctx, h);
     dm_store_close(s);
 }
+
+/* The schedule at the teams' own day rates (cost_usd_day): each task is the
+ * days its team works on it times the team's rate, plus the items' cost on
+ * the stage that destroys them. Doubling one team's rate raises that cost by
+ * exactly its days times the difference, and changes neither the schedule,
+ * the unit-rate cost nor what a budget funds. */
+TEST(plan_day_rate_cost_follows_the_teams_rates)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_plan_config c;
+    cfg_test(&c);
+    c.samples = 30;
+    dm_plan_hazard h[4] = {hz("A", 10, 1, 50), hz("B", 3, 0.5, 2), hz("C", 2, 0.01, 0.01),
+                           hz("D", 2, 0.99, 300)};
+    dm_plan_team t[3] = {team("M1", DM_TEAM_MANUAL, 1, 1000), team("X", DM_TEAM_MECHANICAL, 0.5, 2000),
+                         team("S", DM_TEAM_SURVEY, 10, 100)};
+    dm_plan_result *r = NULL, *r2 = NULL;
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 4, t, 3, &r));
+    ASSERT_EQ(r->route[2], DM_ROUTE_CANCEL);
+    ASSERT_EQ(r->route[3], DM_ROUTE_CLEAR);
+    /* the items' cost is the unit-rate model's: items x detect x usd_per_item */
+    double items = 0, want = 0;
+    for (int i = 0; i < 4; i++)
+        if (r->route[i] != DM_ROUTE_CANCEL)
+            items += h[i].items * c.detect[r->route[i]] * c.usd_item;
+    ASSERT_NEAR(r->day_items_cost, items, 1e-6);
+    for (size_t j = 0; j < 3; j++)
+        want += r->team_days[j] * t[j].usd_day;
+    ASSERT(r->team_days[1] > 0 && r->team_days[2] > 0);
+    ASSERT_NEAR(r->day_cost_total, want + items, 1e-6);
+    ASSERT_EQ(r->n_unrated, 0);
+    /* per task: whole days of its team, items on the hazard's last stage */
+    double sum = 0, per_hz[4] = {0, 0, 0, 0};
+    for (size_t k = 0; k < r->n_tasks; k++) {
+        const dm_plan_task *tk = &r->tasks[k];
+        double d = (double)(tk->end_wd - tk->start_wd) * t[tk->team].usd_day;
+        if (tk->hazard == 2)
+            ASSERT_NEAR(tk->day_cost_usd, d, 1e-9); /* NTS destroys no item */
+        if (tk->hazard == 1 && tk->stage == DM_ROUTE_REDUCE)
+            ASSERT_NEAR(tk->day_cost_usd, d, 1e-9); /* the items go to the follow-up clearance */
+        ASSERT(tk->day_cost_usd >= d - 1e-9);
+        sum += tk->day_cost_usd;
+        per_hz[tk->hazard] += tk->day_cost_usd;
+    }
+    ASSERT_NEAR(sum, r->day_cost_total, 1e-6);
+    for (int i = 0; i < 4; i++)
+        ASSERT_NEAR(r->day_cost[i], per_hz[i], 1e-6);
+    /* everything funded: the risk-based comparison is this schedule */
+    ASSERT_NEAR(r->rb_day_cost, r->day_cost_total, 1e-6);
+    ASSERT(r->full_day_cost > r->rb_day_cost);
+    ASSERT(r->mc_day_cost.p10 > 0 && r->mc_day_cost.p10 <= r->mc_day_cost.p50 &&
+           r->mc_day_cost.p50 <= r->mc_day_cost.p90);
+
+    /* the mechanical team's rate doubled */
+    t[1].usd_day = 4000;
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 4, t, 3, &r2));
+    ASSERT_EQ(r2->n_tasks, r->n_tasks);
+    for (size_t j = 0; j < 3; j++)
+        ASSERT_NEAR(r2->team_days[j], r->team_days[j], 0);
+    ASSERT_NEAR(r2->day_cost_total - r->day_cost_total, r->team_days[1] * 2000, 1e-6);
+    ASSERT_NEAR(r2->total_cost, r->total_cost, 0);
+    ASSERT(r2->full_day_cost > r->full_day_cost);
+    ASSERT(r2->mc_day_cost.p50 > r->mc_day_cost.p50);
+    ASSERT_NEAR(r2->mc_cost.p50, r->mc_cost.p50, 0); /* unit rates: unchanged */
+    dm_plan_result_free(ctx, r2);
+
+    /* --budget funds at the unit rates: dearer day rates fund the same
+     * hazards, and the schedule at day rates may then exceed the budget */
+    t[1].usd_day = 200000;
+    c.budget_usd = 300000;
+    dm_plan_result *b1 = NULL;
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 4, t, 3, &b1));
+    ASSERT(b1->n_funded >= 1 && b1->n_funded < 4);
+    t[1].usd_day = 2000;
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 4, t, 3, &r2));
+    for (int i = 0; i < 4; i++)
+        ASSERT_EQ(b1->funded[i], r2->funded[i]);
+    ASSERT_NEAR(b1->funded_cost, r2->funded_cost, 0);
+    ASSERT(b1->funded_cost <= c.budget_usd);
+    ASSERT(b1->day_cost_total > c.budget_usd);
+    for (int i = 0; i < 4; i++)
+        if (!b1->funded[i])
+            ASSERT_NEAR(b1->day_cost[i], -1, 0); /* not scheduled: no day-rate cost */
+    dm_plan_result_free(ctx, b1);
+    dm_plan_result_free(ctx, r2);
+    dm_plan_result_free(ctx, r);
+}
+
+/* A team file with cost_usd_day 0 for every team (costs unknown) plans as
+ * before and says the day-rate cost is unknown rather than 0; one working
+ * team without a rate makes the total unknown, its own tasks too, while the
+ * others' tasks keep their cost. */
+TEST(plan_day_rate_cost_unknown_when_rates_are_zero)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_plan_config c;
+    cfg_test(&c);
+    c.samples = 10;
+    dm_plan_hazard h[3] = {hz("A", 10, 1, 50), hz("B", 3, 0.5, 2), hz("C", 2, 0.01, 0.01)};
+    dm_plan_team t[2] = {team("M1", DM_TEAM_MANUAL, 1, 1000), team("S", DM_TEAM_SURVEY, 10, 100)};
+    dm_plan_team z[2] = {team("M1", DM_TEAM_MANUAL, 1, 0), team("S", DM_TEAM_SURVEY, 10, 0)};
+    dm_plan_result *r = NULL, *r0 = NULL;
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 3, t, 2, &r));
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 3, z, 2, &r0));
+    /* today's plan: same routes, costs, schedule, forecast */
+    ASSERT_NEAR(r0->total_cost, r->total_cost, 0);
+    ASSERT_NEAR(r0->mc_cost.p50, r->mc_cost.p50, 0);
+    ASSERT_EQ(r0->n_tasks, r->n_tasks);
+    ASSERT_STREQ(r0->end_all, r->end_all);
+    for (size_t k = 0; k < r0->n_tasks; k++) {
+        ASSERT_NEAR(r0->tasks[k].cost_usd, r->tasks[k].cost_usd, 0);
+        ASSERT_NEAR(r0->tasks[k].day_cost_usd, -1, 0);
+    }
+    /* and the day-rate cost unknown, nowhere 0 */
+    ASSERT_NEAR(r0->day_cost_total, -1, 0);
+    ASSERT_NEAR(r0->rb_day_cost, -1, 0);
+    ASSERT_NEAR(r0->full_day_cost, -1, 0);
+    ASSERT_NEAR(r0->mc_day_cost.p50, -1, 0);
+    for (int i = 0; i < 3; i++)
+        ASSERT_NEAR(r0->day_cost[i], -1, 0);
+    char *js = NULL;
+    ASSERT_OK(dm_plan_json(ctx, &c, h, z, r0, 1, &js));
+    ASSERT_CONTAINS(js, "\"day_rate\":{\"cost_usd\":null,");
+    ASSERT_CONTAINS(js, "\"risk_based\":{");
+    ASSERT(!strstr(js, "\"day_rate_cost_usd\":0"));
+    ASSERT(!strstr(js, "\"day_rate_cost_usd\":{"));
+    dm_free(ctx, js);
+    const char *p = dmtest_path("zero.csv");
+    ASSERT_OK(dm_plan_write_csv(ctx, p, h, z, r0));
+    char *csv = dmtest_read_file(p);
+    ASSERT_CONTAINS(csv, ",expected_items,team_days,day_rate_cost_usd\n");
+    for (const char *l = strchr(csv, '\n'); l && l[1]; l = strchr(l + 1, '\n')) {
+        const char *e = strchr(l + 1, '\n');
+        ASSERT(e && e[-1] == ','); /* an empty day-rate cost, not 0.00 */
+    }
+    free(csv);
+    /* with rates: numbers in the same places */
+    ASSERT_OK(dm_plan_json(ctx, &c, h, t, r, 1, &js));
+    ASSERT(!strstr(js, "null"));
+    dm_free(ctx, js);
+    ASSERT_OK(dm_plan_write_csv(ctx, p, h, t, r));
+    csv = dmtest_read_file(p);
+    ASSERT(!strstr(csv, ",\n"));
+    free(csv);
+    dm_plan_result_free(ctx, r0);
+    /* only the survey team without a rate: the total is unknown, the manual
+     * team's tasks keep their cost */
+    z[0].usd_day = 1000;
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 3, z, 2, &r0));
+    ASSERT_NEAR(r0->day_cost_total, -1, 0);
+    ASSERT_EQ(r0->n_unrated, 1);
+    for (size_t k = 0; k < r0->n_tasks; k++)
+        ASSERT_NEAR(r0->tasks[k].day_cost_usd,
+                    r0->tasks[k].team == 1 ? -1 : r->tasks[k].day_cost_usd, 1e-9);
+    ASSERT_NEAR(r0->day_cost[0], r->day_cost[0], 1e-6);
+    ASSERT_NEAR(r0->day_cost[2], -1, 0);
+    ASSERT_NEAR(r0->full_day_cost, r->full_day_cost, 1e-6); /* survey teams idle */
+    dm_plan_result_free(ctx, r0);
+    dm_plan_result_free(ctx, r);
+}
+
+/* The command line prints the day-rate cost beside the unit-rate estimate,
+ * "unknown" for a team file of zero rates, and a budget the schedule
+ * exceeds at the teams' day rates. */
+TEST(plan_cli_reports_day_rate_cost)
+{
+    const char *db = dmtest_demo_db();
+    const char *zero = dmtest_path("zero.csv"), *dear = dmtest_path("dear.csv");
+    dmtest_write_file(zero, "name,method,capacity_ha_day,cost_usd_day,count\n"
+                            "MAN,manual,0.08,0,24\nMECH,mechanical,0.5,0,8\nNTS,survey,20,0,10\n");
+    dmtest_write_file(dear, "name,method,capacity_ha_day,cost_usd_day,count\n"
+                            "MAN,manual,0.08,20000,24\nMECH,mechanical,0.5,60000,8\n"
+                            "NTS,survey,20,12000,10\n");
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 5 --start 2026-01-05 "
+                                 "--no-write --csv '%s' --out-json '%s'",
+                           db, zero, dmtest_path("p.csv"), dmtest_path("p.json"));
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT_CONTAINS(out, "at the teams' day rates: unknown (cost_usd_day is 0 for every team)");
+    ASSERT_CONTAINS(out, "USD ");
+    ASSERT(!strstr(out, "USD 0.00 M"));
+    free(out);
+    char *js = dmtest_read_file(dmtest_path("p.json"));
+    ASSERT_CONTAINS(js, "\"day_rate\":{\"cost_usd\":null");
+    free(js);
+    rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 5 --start 2026-01-05 "
+                             "--no-write --csv '%s' --out-json '%s' --json",
+                       db, dear, dmtest_path("p.csv"), dmtest_path("p.json"));
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    const char *d = strstr(out, "\"day_rate\":{\"cost_usd\":");
+    ASSERT(d);
+    double day = strtod(d + strlen("\"day_rate\":{\"cost_usd\":"), NULL);
+    const char *u = strstr(out, "\"funded_cost_usd\":");
+    ASSERT(u);
+    double unit = strtod(u + strlen("\"funded_cost_usd\":"), NULL);
+    ASSERT_MSG(day > unit, "day rates x10: USD %.0f, unit rates USD %.0f", day, unit);
+    free(out);
+    /* a budget funds at the unit rates; the dearer schedule is reported */
+    rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 5 --start 2026-01-05 "
+                             "--no-write --csv '%s' --out-json '%s' --budget %.0f",
+                       db, dear, dmtest_path("p.csv"), dmtest_path("p.json"), unit / 2);
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT_CONTAINS(out, "at the teams' day rates (");
+    ASSERT_CONTAINS(out, "over the budget of USD");
+    free(out);
+    rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 5 --start 2026-01-05 "
+                             "--no-write --csv '%s' --out-json '%s'",
+                       db, dmtest_repo_path("config/teams-default.csv"), dmtest_path("p.csv"),
+                       dmtest_path("p.json"));
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT_CONTAINS(out, "at the teams' day rates (");
+    ASSERT(!strstr(out, "over the budget"));
+    free(out);
+    char *csv = dmtest_read_file(dmtest_path("p.csv"));
+    ASSERT_CONTAINS(csv, ",team_days,day_rate_cost_usd\n");
+    free(csv);
+}

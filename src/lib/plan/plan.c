@@ -2,9 +2,10 @@
  *
  * plan.c -- the planning engine on plain structs: routes from risk, costs,
  * value and priority, a greedy priority scheduler over teams with working-day
- * calendars, a Monte Carlo forecast that samples each hazard's contamination
- * (Bernoulli on p, Poisson on the items) and reschedules, and the donor's
- * comparison with clearing every suspected hectare.
+ * calendars and its cost at the teams' own day rates, a Monte Carlo forecast
+ * that samples each hazard's contamination (Bernoulli on p, Poisson on the
+ * items) and reschedules, and the donor's comparison with clearing every
+ * suspected hectare.
  */
 #include "core/dm_internal.h"
 #include "plan/plan_internal.h"
@@ -213,14 +214,37 @@ static double ts_share(const dm_plan_config *c, const dm_plan_hazard *h)
     return sh > 1 ? 1 : sh;
 }
 
+/* The cost of the items a route destroys (none by NTS). */
+static double items_cost(const dm_plan_config *c, const dm_plan_hazard *h, dm_route r)
+{
+    return r != DM_ROUTE_CANCEL ? h->items * c->detect[r] * c->usd_item : 0;
+}
+
 static double route_cost(const dm_plan_config *c, const dm_plan_hazard *h, dm_route r)
 {
     double cost = h->area_ha * c->usd_ha[r];
     if (r == DM_ROUTE_REDUCE)
         cost += h->p * ts_share(c, h) * h->area_ha * c->usd_ha[DM_ROUTE_CLEAR];
-    if (r != DM_ROUTE_CANCEL)
-        cost += h->items * c->detect[r] * c->usd_item;
-    return cost;
+    return cost + items_cost(c, h, r);
+}
+
+/* A schedule's cost at the teams' own day rates: the working days each team
+ * is busy times its cost_usd_day, plus the items' cost. -1 (unknown) when no
+ * team has a rate, or a team that works has none. */
+static double day_rate_cost(const dm_plan_team *t, size_t nt, const double *busy, double items)
+{
+    int rated = 0;
+    double c = items;
+    for (size_t j = 0; j < nt; j++) {
+        if (t[j].usd_day > 0)
+            rated = 1;
+        if (busy[j] > 0) {
+            if (!(t[j].usd_day > 0))
+                return -1;
+            c += busy[j] * t[j].usd_day;
+        }
+    }
+    return rated ? c : -1;
 }
 
 double dm__plan_value(const dm_plan_config *c, const dm_plan_hazard *h)
@@ -403,6 +427,7 @@ void dm_plan_result_free(dm_ctx *ctx, dm_plan_result *r)
     dm_free(ctx, r->end_wd);
     dm_free(ctx, r->tasks);
     dm_free(ctx, r->team_days);
+    dm_free(ctx, r->day_cost);
     dm_free(ctx, r);
 }
 
@@ -445,7 +470,7 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
     size_t *order = NULL;
     long *end = NULL;
     work *w = NULL;
-    double *cph = NULL, *mc_a = NULL, *mc_h = NULL, *mc_c = NULL;
+    double *cph = NULL, *mc_a = NULL, *mc_h = NULL, *mc_c = NULL, *mc_d = NULL;
     sched s;
     memset(&s, 0, sizeof s);
     if (!r)
@@ -463,6 +488,7 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
     r->start_wd = dm_calloc(ctx, nn, sizeof *r->start_wd);
     r->end_wd = dm_calloc(ctx, nn, sizeof *r->end_wd);
     r->team_days = dm_calloc(ctx, nt, sizeof *r->team_days);
+    r->day_cost = dm_calloc(ctx, nn, sizeof *r->day_cost);
     r->n_teams = nt;
     order = dm_calloc(ctx, nn, sizeof *order);
     end = dm_calloc(ctx, nn, sizeof *end);
@@ -474,9 +500,10 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
     mc_a = dm_calloc(ctx, (size_t)ns + 1, sizeof *mc_a);
     mc_h = dm_calloc(ctx, (size_t)ns + 1, sizeof *mc_h);
     mc_c = dm_calloc(ctx, (size_t)ns + 1, sizeof *mc_c);
+    mc_d = dm_calloc(ctx, (size_t)ns + 1, sizeof *mc_d);
     if (!r->route || !r->cost || !r->days || !r->value || !r->risk_removed || !r->priority ||
-        !r->rank || !r->funded || !r->start_wd || !r->end_wd || !r->team_days || !order || !end ||
-        !w || !cph || !s.free_at || !s.busy || !mc_a || !mc_h || !mc_c) {
+        !r->rank || !r->funded || !r->start_wd || !r->end_wd || !r->team_days || !r->day_cost ||
+        !order || !end || !w || !cph || !s.free_at || !s.busy || !mc_a || !mc_h || !mc_c || !mc_d) {
         st = dm__fail(ctx, DM_ENOMEM, "out of memory planning %zu hazards", n);
         goto done;
     }
@@ -608,15 +635,42 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
     s.cap_tasks = 0;
     s.record = 0;
     memcpy(r->team_days, s.busy, nt * sizeof *s.busy);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         r->start_wd[i] = r->end_wd[i] = -1;
+        r->day_cost[i] = r->funded[i] ? 0 : -1;
+        if (r->funded[i])
+            r->day_items_cost += items_cost(cfg, &h[i], r->route[i]);
+    }
     for (size_t k = 0; k < r->n_tasks; k++) {
         dm_plan_task *t = &r->tasks[k];
+        size_t i = t->hazard;
         dm__civil_date(dm__workday_date(d0, wdw, t->start_wd), t->start);
         dm__civil_date(dm__workday_date(d0, wdw, t->end_wd - 1), t->end);
-        if (r->start_wd[t->hazard] < 0 || t->start_wd < r->start_wd[t->hazard])
-            r->start_wd[t->hazard] = t->start_wd;
+        if (r->start_wd[i] < 0 || t->start_wd < r->start_wd[i])
+            r->start_wd[i] = t->start_wd;
+        /* at the team's day rate: the days it works on the piece, and the
+         * items where they are destroyed (the hazard's last stage), spread
+         * over that stage's pieces by area as the unit-rate cost is */
+        t->day_cost_usd = -1;
+        if (teams[t->team].usd_day > 0) {
+            int lastsg = t->stage;
+            for (int sg = t->stage + 1; sg < DM_ROUTES; sg++)
+                if (w[i].ha[sg] > 0)
+                    lastsg = sg;
+            t->day_cost_usd = (double)(t->end_wd - t->start_wd) * teams[t->team].usd_day;
+            if (lastsg == t->stage)
+                t->day_cost_usd +=
+                    items_cost(cfg, &h[i], r->route[i]) * t->area_ha / w[i].ha[t->stage];
+        }
+        if (t->day_cost_usd < 0)
+            r->day_cost[i] = -1;
+        else if (r->day_cost[i] >= 0)
+            r->day_cost[i] += t->day_cost_usd;
     }
+    r->day_cost_total = day_rate_cost(teams, nt, r->team_days, r->day_items_cost);
+    for (size_t j = 0; j < nt; j++)
+        if (r->team_days[j] > 0 && !(teams[j].usd_day > 0))
+            r->n_unrated++;
     long last_high = 0;
     for (size_t i = 0; i < n; i++) {
         r->end_wd[i] = end[i];
@@ -646,8 +700,12 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
     /* donor comparison: risk-based release of every hazard, whatever the
      * budget, against full clearance of every hazard (below) */
     {
+        double items = 0;
+        for (size_t i = 0; i < n; i++)
+            items += items_cost(cfg, &h[i], r->route[i]);
         long lr = r->n_funded == n ? last : run_schedule(&s, order, n, NULL, w, end, NULL);
         r->rb_years = years_of(d0, wdw, lr);
+        r->rb_day_cost = day_rate_cost(teams, nt, r->n_funded == n ? r->team_days : s.busy, items);
     }
     r->rb_cost = r->total_cost;
     for (size_t i = 0; i < n; i++)
@@ -661,14 +719,17 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
             st = dm__fail(ctx, DM_ENOMEM, "out of memory");
             goto done;
         }
+        double items = 0;
         for (size_t i = 0; i < n; i++) {
             wf[i].ha[DM_ROUTE_CLEAR] = h[i].area_ha;
             r->full_cost += route_cost(cfg, &h[i], DM_ROUTE_CLEAR);
             r->full_clear_ha += h[i].area_ha;
+            items += items_cost(cfg, &h[i], DM_ROUTE_CLEAR);
         }
         long lf = can[DM_ROUTE_CLEAR] ? run_schedule(&s, order, n, NULL, wf, end, NULL) : -2;
         dm_free(ctx, wf);
         r->full_years = lf >= 0 ? years_of(d0, wdw, lf) : -1;
+        r->full_day_cost = lf >= 0 ? day_rate_cost(teams, nt, s.busy, items) : -1;
     }
 
     /* forecast: sample contamination, reschedule */
@@ -679,8 +740,9 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
         st = dm__fail(ctx, DM_ENOMEM, "out of memory");
         goto done;
     }
+    int day_known = 1;
     for (int k = 0; k < ns; k++) {
-        double cost = 0;
+        double cost = 0, icost = 0;
         double u1 = rng_unif(&rng), u2 = rng_unif(&rng);
         double z = sqrt(-2 * log(u1 > 1e-300 ? u1 : 1e-300)) * cos(6.283185307179586 * u2);
         double fac = exp(cfg->calibration_sd * z);
@@ -712,8 +774,9 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
                 cost += ws[i].ha[DM_ROUTE_CLEAR] * cfg->usd_ha[DM_ROUTE_CLEAR];
             }
             if (rt != DM_ROUTE_CANCEL)
-                cost += (double)items * cfg->detect[rt] * cfg->usd_item;
+                icost += (double)items * cfg->detect[rt] * cfg->usd_item;
         }
+        cost += icost;
         long la = run_schedule(&s, order, n, r->funded, ws, end, NULL);
         long lh = 0;
         for (size_t i = 0; i < n; i++)
@@ -722,12 +785,18 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
         mc_a[k] = years_of(d0, wdw, la);
         mc_h[k] = years_of(d0, wdw, lh);
         mc_c[k] = cost;
+        mc_d[k] = day_rate_cost(teams, nt, s.busy, icost);
+        if (mc_d[k] < 0)
+            day_known = 0;
         dm__progress(ctx, "forecast", (uint64_t)k + 1, (uint64_t)ns);
     }
     dm_free(ctx, ws);
     r->mc_years_all = band_of(mc_a, ns);
     r->mc_years_high = band_of(mc_h, ns);
     r->mc_cost = band_of(mc_c, ns);
+    r->mc_day_cost = band_of(mc_d, ns);
+    if (!day_known || (ns == 0 && r->day_cost_total < 0))
+        r->mc_day_cost.p10 = r->mc_day_cost.p50 = r->mc_day_cost.p90 = -1;
 
 done:
     dm_free(ctx, order);
@@ -740,6 +809,7 @@ done:
     dm_free(ctx, mc_a);
     dm_free(ctx, mc_h);
     dm_free(ctx, mc_c);
+    dm_free(ctx, mc_d);
     if (st) {
         dm_plan_result_free(ctx, r);
         return st;

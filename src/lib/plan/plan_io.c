@@ -406,6 +406,15 @@ static void band(dm_buf *b, const char *key, dm_band v)
     dm__buf_puts(b, "}");
 }
 
+/* A cost at the teams' day rates: null when unknown (< 0). */
+static void day_usd(dm_buf *b, double v)
+{
+    if (v < 0)
+        dm__buf_puts(b, "null");
+    else
+        dm__buf_printf(b, "%.2f", v);
+}
+
 dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_hazard *h,
                        const dm_plan_team *t, const dm_plan_result *r, int with_tasks, char **json)
 {
@@ -418,6 +427,25 @@ dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haz
                        "\"unfunded_items\":%.4f,",
                    r->total_area_ha, r->total_items, r->total_cost, r->funded_cost,
                    r->residual_items, r->unfunded_items);
+    /* the funded schedule at the teams' own day rates (null: unknown) */
+    {
+        double days = 0;
+        const char *unrated = NULL;
+        for (size_t j = 0; j < r->n_teams; j++) {
+            days += r->team_days[j];
+            if (!unrated && r->team_days[j] > 0 && !(t[j].usd_day > 0))
+                unrated = t[j].name;
+        }
+        dm__buf_puts(&b, "\"day_rate\":{\"cost_usd\":");
+        day_usd(&b, r->day_cost_total);
+        dm__buf_printf(&b, ",\"team_days\":%.0f,\"items_cost_usd\":%.2f,\"unrated_teams\":%zu",
+                       days, r->day_items_cost, r->n_unrated);
+        if (unrated) {
+            dm__buf_puts(&b, ",\"first_unrated\":");
+            dm__buf_json_str(&b, unrated);
+        }
+        dm__buf_puts(&b, "},");
+    }
     dm__buf_puts(&b, "\"routes\":{");
     for (int k = 0; k < DM_ROUTES; k++)
         dm__buf_printf(&b, "%s\"%s\":{\"hazards\":%.0f,\"area_ha\":%.4f,\"expected_items\":%.4f}",
@@ -434,23 +462,43 @@ dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haz
     band(&b, "years_all", r->mc_years_all);
     dm__buf_puts(&b, ",");
     band(&b, "cost_usd", r->mc_cost);
+    dm__buf_puts(&b, ",");
+    if (r->mc_day_cost.p10 < 0)
+        dm__buf_puts(&b, "\"day_rate_cost_usd\":null");
+    else
+        band(&b, "day_rate_cost_usd", r->mc_day_cost);
     dm__buf_printf(&b, "},\"comparison\":{\"full_clearance\":{\"years\":%.3f,\"cost_usd\":%.2f,"
-                       "\"clear_ha\":%.4f},\"risk_based\":{\"years\":%.3f,\"cost_usd\":%.2f,"
-                       "\"clear_ha\":%.4f}},",
-                   r->full_years, r->full_cost, r->full_clear_ha, r->rb_years, r->rb_cost,
-                   r->rb_clear_ha);
+                       "\"clear_ha\":%.4f,\"day_rate_cost_usd\":",
+                   r->full_years, r->full_cost, r->full_clear_ha);
+    day_usd(&b, r->full_day_cost);
+    dm__buf_printf(&b, "},\"risk_based\":{\"years\":%.3f,\"cost_usd\":%.2f,\"clear_ha\":%.4f,"
+                       "\"day_rate_cost_usd\":",
+                   r->rb_years, r->rb_cost, r->rb_clear_ha);
+    day_usd(&b, r->rb_day_cost);
+    dm__buf_puts(&b, "}},");
     dm__buf_puts(&b, "\"team_use\":{");
-    double kd[DM_TEAM_KINDS] = {0}, kn[DM_TEAM_KINDS] = {0};
+    /* per method: teams, days worked and their cost at the teams' day rates
+     * (null when a team of the method works with no rate, or none has one) */
+    double kd[DM_TEAM_KINDS] = {0}, kn[DM_TEAM_KINDS] = {0}, kc[DM_TEAM_KINDS] = {0};
+    int rated = 0;
+    for (size_t j = 0; j < r->n_teams; j++)
+        rated |= t[j].usd_day > 0;
     for (size_t j = 0; j < r->n_teams; j++) {
         kd[t[j].kind] += r->team_days[j];
         kn[t[j].kind] += 1;
+        if (r->team_days[j] > 0 && !(t[j].usd_day > 0))
+            kc[t[j].kind] = -1;
+        else if (kc[t[j].kind] >= 0)
+            kc[t[j].kind] += r->team_days[j] * t[j].usd_day;
     }
     int first = 1;
     for (int k = 0; k < DM_TEAM_KINDS; k++) {
         if (!kn[k])
             continue;
-        dm__buf_printf(&b, "%s\"%s\":{\"teams\":%.0f,\"team_days\":%.0f}", first ? "" : ",",
-                       dm_team_kind_name((dm_team_kind)k), kn[k], kd[k]);
+        dm__buf_printf(&b, "%s\"%s\":{\"teams\":%.0f,\"team_days\":%.0f,\"day_rate_cost_usd\":",
+                       first ? "" : ",", dm_team_kind_name((dm_team_kind)k), kn[k], kd[k]);
+        day_usd(&b, rated ? kc[k] : -1);
+        dm__buf_puts(&b, "}");
         first = 0;
     }
     dm__buf_puts(&b, "},\"config\":{");
@@ -480,9 +528,11 @@ dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haz
         dm__buf_json_str(&b, h[i].district);
         dm__buf_printf(&b, ",\"rank\":%ld,\"route\":\"%s\",\"area_ha\":%.4f,\"p_contam\":%.4f,"
                            "\"expected_items\":%.3f,\"value\":%.3f,\"cost_usd\":%.2f,"
-                           "\"priority\":%.6g,\"funded\":%s}",
+                           "\"priority\":%.6g,\"funded\":%s,\"day_rate_cost_usd\":",
                        r->rank[i], dm_route_name(r->route[i]), h[i].area_ha, h[i].p, h[i].items,
                        r->value[i], r->cost[i], r->priority[i], r->funded[i] ? "true" : "false");
+        day_usd(&b, r->day_cost[i]);
+        dm__buf_puts(&b, "}");
     }
     dm_free(ctx, by_rank);
     dm__buf_puts(&b, "]");
@@ -495,9 +545,12 @@ dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haz
             dm__buf_puts(&b, ",\"team\":");
             dm__buf_json_str(&b, t[tk->team].name);
             dm__buf_printf(&b, ",\"method\":\"%s\",\"stage\":\"%s\",\"start\":\"%s\",\"end\":\"%s\","
-                               "\"area_ha\":%.4f,\"cost_usd\":%.2f}",
+                               "\"area_ha\":%.4f,\"cost_usd\":%.2f,\"team_days\":%ld,"
+                               "\"day_rate_cost_usd\":",
                            dm_team_kind_name(t[tk->team].kind), dm_route_name((dm_route)tk->stage),
-                           tk->start, tk->end, tk->area_ha, tk->cost_usd);
+                           tk->start, tk->end, tk->area_ha, tk->cost_usd, tk->end_wd - tk->start_wd);
+            day_usd(&b, tk->day_cost_usd);
+            dm__buf_puts(&b, "}");
         }
         dm__buf_puts(&b, "]");
     }
@@ -533,8 +586,10 @@ dm_status dm_plan_write_csv(dm_ctx *ctx, const char *path, const dm_plan_hazard 
     FILE *f = fopen(path, "w");
     if (!f)
         return dm__fail(ctx, DM_EIO, "%s: cannot write: %s", path, strerror(errno));
+    /* team_days and day_rate_cost_usd (the task at its team's day rate, empty
+     * when unknown) come last so that the older columns keep their places */
     fputs("rank,hazard,hazard_uuid,district,route,stage,team,method,start,end,area_ha,cost_usd,"
-          "value,priority,p_contam,expected_items\n",
+          "value,priority,p_contam,expected_items,team_days,day_rate_cost_usd\n",
           f);
     for (size_t k = 0; k < r->n_tasks; k++) {
         const dm_plan_task *tk = &r->tasks[k];
@@ -545,9 +600,12 @@ dm_status dm_plan_write_csv(dm_ctx *ctx, const char *path, const dm_plan_hazard 
         csv_str(f, hz->district);
         fprintf(f, ",%s,%s,", dm_route_name(r->route[tk->hazard]), dm_route_name((dm_route)tk->stage));
         csv_str(f, t[tk->team].name);
-        fprintf(f, ",%s,%s,%s,%.4f,%.2f,%.4f,%.6g,%.4f,%.3f\n", dm_team_kind_name(t[tk->team].kind),
+        fprintf(f, ",%s,%s,%s,%.4f,%.2f,%.4f,%.6g,%.4f,%.3f,%ld,", dm_team_kind_name(t[tk->team].kind),
                 tk->start, tk->end, tk->area_ha, tk->cost_usd, r->value[tk->hazard],
-                r->priority[tk->hazard], hz->p, hz->items);
+                r->priority[tk->hazard], hz->p, hz->items, tk->end_wd - tk->start_wd);
+        if (tk->day_cost_usd >= 0)
+            fprintf(f, "%.2f", tk->day_cost_usd);
+        fputc('\n', f);
     }
     for (size_t i = 0; i < r->n; i++) {
         if (r->funded[i])
@@ -556,7 +614,7 @@ dm_status dm_plan_write_csv(dm_ctx *ctx, const char *path, const dm_plan_hazard 
         csv_str(f, hz_name(&h[i]));
         fprintf(f, ",%s,", h[i].uuid);
         csv_str(f, h[i].district);
-        fprintf(f, ",%s,unfunded,,,,,%.4f,%.2f,%.4f,%.6g,%.4f,%.3f\n", dm_route_name(r->route[i]),
+        fprintf(f, ",%s,unfunded,,,,,%.4f,%.2f,%.4f,%.6g,%.4f,%.3f,,\n", dm_route_name(r->route[i]),
                 h[i].area_ha, r->cost[i], r->value[i], r->priority[i], h[i].p, h[i].items);
     }
     if (fclose(f) != 0)
