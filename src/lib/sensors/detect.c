@@ -82,6 +82,11 @@ static void set_err(det_shared *sh, const char *msg)
     pthread_mutex_unlock(&sh->mu);
 }
 
+static inline int clamp_int(int v, int lo, int hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
 /* Sum over the clipped box [x-r, x+r] x [y-r, y+r] of a (w+1)x(h+1) SAT. */
 static inline double box_sum(const double *sat, int w, int h, int x, int y, int r, double *cnt)
 {
@@ -96,6 +101,17 @@ static inline double box_sum(const double *sat, int w, int h, int x, int y, int 
         y1 = h;
     size_t st = (size_t)w + 1;
     *cnt = (double)(x1 - x0) * (double)(y1 - y0);
+    return sat[(size_t)y1 * st + x1] - sat[(size_t)y0 * st + x1] - sat[(size_t)y1 * st + x0] +
+           sat[(size_t)y0 * st + x0];
+}
+
+/* The same over a (w+1)x(h+1) SAT of counts; the box's pixels into *cnt. */
+static inline int32_t box_count(const int32_t *sat, int w, int h, int x, int y, int r, int *cnt)
+{
+    int x0 = x - r < 0 ? 0 : x - r, x1 = x + r + 1 > w ? w : x + r + 1;
+    int y0 = y - r < 0 ? 0 : y - r, y1 = y + r + 1 > h ? h : y + r + 1;
+    size_t st = (size_t)w + 1;
+    *cnt = (x1 - x0) * (y1 - y0);
     return sat[(size_t)y1 * st + x1] - sat[(size_t)y0 * st + x1] - sat[(size_t)y1 * st + x0] +
            sat[(size_t)y0 * st + x0];
 }
@@ -232,12 +248,8 @@ static int mask_nonfinite(det_shared *sh, det_work *wk, int rx0, int ry0, int rw
     int r = sh->method == DM_DETECT_RX_GLOBAL ? sh->ri : sh->ro;
     for (int y = sy0; y < sy1; y++)
         for (int x = sx0; x < sx1; x++) {
-            int lx = x - rx0, ly = y - ry0;
-            int x0 = lx - r < 0 ? 0 : lx - r, x1 = lx + r + 1 > rw ? rw : lx + r + 1;
-            int y0 = ly - r < 0 ? 0 : ly - r, y1 = ly + r + 1 > rh ? rh : ly + r + 1;
-            int32_t c = bs[(size_t)y1 * st + x1] - bs[(size_t)y0 * st + x1] -
-                        bs[(size_t)y1 * st + x0] + bs[(size_t)y0 * st + x0];
-            if (c)
+            int area;
+            if (box_count(bs, rw, rh, x - rx0, y - ry0, r, &area))
                 wk->ok[(size_t)(y - sy0) * sw + (x - sx0)] = 0;
         }
     return 0;
@@ -248,31 +260,14 @@ static int do_tile(det_shared *sh, GDALDatasetH ds, det_work *wk, int ti)
     int ntx = (sh->W + sh->tile - 1) / sh->tile;
     int tx = ti % ntx, ty = ti / ntx;
     int cx0 = tx * sh->tile, cy0 = ty * sh->tile;
-    int cx1 = cx0 + sh->tile, cy1 = cy0 + sh->tile;
-    if (cx1 > sh->W)
-        cx1 = sh->W;
-    if (cy1 > sh->H)
-        cy1 = sh->H;
+    int cx1 = clamp_int(cx0 + sh->tile, 0, sh->W), cy1 = clamp_int(cy0 + sh->tile, 0, sh->H);
     /* scoring region: core plus the non-maximum margin */
-    int sx0 = cx0 - sh->rn, sy0 = cy0 - sh->rn, sx1 = cx1 + sh->rn, sy1 = cy1 + sh->rn;
-    if (sx0 < 0)
-        sx0 = 0;
-    if (sy0 < 0)
-        sy0 = 0;
-    if (sx1 > sh->W)
-        sx1 = sh->W;
-    if (sy1 > sh->H)
-        sy1 = sh->H;
+    int sx0 = clamp_int(cx0 - sh->rn, 0, sh->W), sy0 = clamp_int(cy0 - sh->rn, 0, sh->H);
+    int sx1 = clamp_int(cx1 + sh->rn, 0, sh->W), sy1 = clamp_int(cy1 + sh->rn, 0, sh->H);
+    /* read region: the scoring region and the outer window around it */
     int halo = sh->ro + 1;
-    int rx0 = sx0 - halo, ry0 = sy0 - halo, rx1 = sx1 + halo, ry1 = sy1 + halo;
-    if (rx0 < 0)
-        rx0 = 0;
-    if (ry0 < 0)
-        ry0 = 0;
-    if (rx1 > sh->W)
-        rx1 = sh->W;
-    if (ry1 > sh->H)
-        ry1 = sh->H;
+    int rx0 = clamp_int(sx0 - halo, 0, sh->W), ry0 = clamp_int(sy0 - halo, 0, sh->H);
+    int rx1 = clamp_int(sx1 + halo, 0, sh->W), ry1 = clamp_int(sy1 + halo, 0, sh->H);
     int rw = rx1 - rx0, rh = ry1 - ry0, sw = sx1 - sx0, shh = sy1 - sy0;
     size_t npx = (size_t)(rw + 1) * (rh + 1);
     if (npx > wk->cap_px) {
@@ -324,12 +319,9 @@ static int do_tile(det_shared *sh, GDALDatasetH ds, det_work *wk, int ti)
         int r = sh->method == DM_DETECT_RX_GLOBAL ? sh->ri : sh->ro;
         for (int y = sy0; y < sy1; y++)
             for (int x = sx0; x < sx1; x++) {
-                int lx = x - rx0, ly = y - ry0;
-                int x0 = lx - r < 0 ? 0 : lx - r, x1 = lx + r + 1 > rw ? rw : lx + r + 1;
-                int y0 = ly - r < 0 ? 0 : ly - r, y1 = ly + r + 1 > rh ? rh : ly + r + 1;
-                int32_t c = wk->msat[(size_t)y1 * st + x1] - wk->msat[(size_t)y0 * st + x1] -
-                            wk->msat[(size_t)y1 * st + x0] + wk->msat[(size_t)y0 * st + x0];
-                wk->ok[(size_t)(y - sy0) * sw + (x - sx0)] = c == (x1 - x0) * (y1 - y0);
+                int area;
+                int32_t c = box_count(wk->msat, rw, rh, x - rx0, y - ry0, r, &area);
+                wk->ok[(size_t)(y - sy0) * sw + (x - sx0)] = c == area;
             }
         nvalid = 0;
         for (int y = cy0; y < cy1; y++)

@@ -270,13 +270,8 @@ static dm_status finish(dm_store *s, const char *path, acc *a, size_t na, dm_sen
     }
     /* every sensor must exist and have an area when it has false alarms */
     for (size_t k = 0; k < na; k++) {
-        const char *ff[] = {"name"}, *vv[] = {a[k].sensor};
-        dm_select sel = {0};
-        sel.eq_field = ff;
-        sel.eq_value = vv;
-        sel.n_eq = 1;
         dm_cursor *c = NULL;
-        if ((st = dm_store_select(s, "sensors", &sel, &c)))
+        if ((st = sensors__select_eq(s, "sensors", "name", a[k].sensor, NULL, &c)))
             goto done;
         int r = dm_cursor_next(c);
         if (r == 1)

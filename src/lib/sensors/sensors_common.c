@@ -134,6 +134,20 @@ void sensors__kind_defaults(const char *kind, unsigned *classes, int *surface_on
 
 /* ---- CSV lines (magnetometer surveys, validation files) ---- */
 
+dm_status sensors__select_eq(dm_store *s, const char *layer, const char *field, const char *value,
+                             const double *bbox, dm_cursor **out)
+{
+    const char *f[] = {field}, *v[] = {value};
+    dm_select sel = {0};
+    sel.bbox = bbox;
+    if (value) {
+        sel.eq_field = f;
+        sel.eq_value = v;
+        sel.n_eq = 1;
+    }
+    return dm_store_select(s, layer, &sel, out);
+}
+
 char *sensors__csv_trim(char *s)
 {
     while (isspace((unsigned char)*s) || *s == '"')

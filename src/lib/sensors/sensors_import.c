@@ -120,13 +120,8 @@ static int parse_real(const char *s, double *v)
 /* Find a sensor by name; 1 found (uuid filled), 0 not, -1 error. */
 static int find_sensor(dm_store *s, const char *name, char uuid[37], char kind[32])
 {
-    const char *f[] = {"name"}, *v[] = {name};
-    dm_select sel = {0};
-    sel.eq_field = f;
-    sel.eq_value = v;
-    sel.n_eq = 1;
     dm_cursor *c = NULL;
-    if (dm_store_select(s, "sensors", &sel, &c))
+    if (sensors__select_eq(s, "sensors", "name", name, NULL, &c))
         return -1;
     int r = dm_cursor_next(c);
     if (r == 1) {
@@ -209,13 +204,8 @@ dm_status dm_sensor_upsert(dm_store *s, const char *name, const char *kind, cons
 static int find_flight_ref(dm_store *s, const char *ref, char uuid[37], dm_geom **geom,
                            char date[11])
 {
-    const char *f[] = {"ref"}, *v[] = {ref};
-    dm_select sel = {0};
-    sel.eq_field = f;
-    sel.eq_value = v;
-    sel.n_eq = 1;
     dm_cursor *c = NULL;
-    if (dm_store_select(s, "flights", &sel, &c))
+    if (sensors__select_eq(s, "flights", "ref", ref, NULL, &c))
         return -1;
     int r = dm_cursor_next(c);
     if (r == 1) {
@@ -250,16 +240,8 @@ static int find_flight_geom(dm_store *s, const dm_geom *g, const char *date, cha
     double b[4];
     if (!dm_geom_bounds(g, b))
         return 0;
-    const char *f[] = {"date"}, *v[] = {date};
-    dm_select sel = {0};
-    sel.bbox = b;
-    if (date && *date) {
-        sel.eq_field = f;
-        sel.eq_value = v;
-        sel.n_eq = 1;
-    }
     dm_cursor *c = NULL;
-    if (dm_store_select(s, "flights", &sel, &c))
+    if (sensors__select_eq(s, "flights", "date", date && *date ? date : NULL, b, &c))
         return -1;
     int r, found = 0;
     while ((r = dm_cursor_next(c)) == 1) {
@@ -285,15 +267,9 @@ static int find_flight_geom(dm_store *s, const dm_geom *g, const char *date, cha
 /* Is the same detection already stored for this flight? */
 static int detection_known(dm_store *s, const in_det *d)
 {
-    const char *f[] = {"flight_id"}, *v[] = {d->flight_uuid};
     double e = 1e-7, b[4] = {d->lon - e, d->lat - e, d->lon + e, d->lat + e};
-    dm_select sel = {0};
-    sel.bbox = b;
-    sel.eq_field = f;
-    sel.eq_value = v;
-    sel.n_eq = 1;
     dm_cursor *c = NULL;
-    if (dm_store_select(s, "detections", &sel, &c))
+    if (sensors__select_eq(s, "detections", "flight_id", d->flight_uuid, b, &c))
         return -1;
     int r, known = 0;
     while (!known && (r = dm_cursor_next(c)) == 1) {
@@ -700,12 +676,7 @@ static dm_status write_all(imp *im, dm_sensor_import_stats *stats)
         } else {
             /* the database flight's sensor */
             dm_cursor *c = NULL;
-            const char *ff[] = {"uuid"}, *vv[] = {d->flight_uuid};
-            dm_select sel = {0};
-            sel.eq_field = ff;
-            sel.eq_value = vv;
-            sel.n_eq = 1;
-            if (dm_store_select(im->s, "flights", &sel, &c))
+            if (sensors__select_eq(im->s, "flights", "uuid", d->flight_uuid, NULL, &c))
                 return dm_ctx_errcode(ctx);
             if (dm_cursor_next(c) == 1) {
                 const char *su = dm_cursor_text(c, "sensor_id");
@@ -751,6 +722,28 @@ static dm_status write_all(imp *im, dm_sensor_import_stats *stats)
             stats->detections_added++;
     }
     return DM_OK;
+}
+
+/* write_all in one transaction, rolled back on an error (its message kept);
+ * then the flights that brought no detection are counted. */
+static dm_status write_in_transaction(imp *im, dm_sensor_import_stats *stats)
+{
+    dm_status st = dm_store_begin(im->s);
+    if (st)
+        return st;
+    st = write_all(im, stats);
+    if (st) {
+        char msg[1024];
+        dm__strlcpy(msg, dm_ctx_errmsg(im->ctx), sizeof msg);
+        dm_store_rollback(im->s);
+        return dm__fail(im->ctx, st, "%s", msg);
+    }
+    st = dm_store_commit(im->s);
+    if (!st && stats)
+        for (size_t i = 0; i < im->nfl; i++)
+            if (!im->fl[i].n_det && !im->fl[i].existing)
+                stats->empty_flights++;
+    return st;
 }
 
 /* Attach each detection to a flight: by ref (in the file or the database),
@@ -882,26 +875,8 @@ dm_status dm_sensors_import(dm_store *s, const char *path, const dm_sensor_impor
     }
     if (!st)
         st = link_detections(&im);
-    if (!st) {
-        st = dm_store_begin(s);
-        if (!st) {
-            st = write_all(&im, stats);
-            if (st) {
-                dm_status keep = st;
-                char msg[1024];
-                dm__strlcpy(msg, dm_ctx_errmsg(ctx), sizeof msg);
-                dm_store_rollback(s);
-                dm__fail(ctx, keep, "%s", msg);
-                st = keep;
-            } else {
-                st = dm_store_commit(s);
-            }
-        }
-    }
-    if (!st && stats)
-        for (size_t i = 0; i < im.nfl; i++)
-            if (!im.fl[i].n_det && !im.fl[i].existing)
-                stats->empty_flights++;
+    if (!st)
+        st = write_in_transaction(&im, stats);
     imp_free(&im);
     return st;
 }
@@ -954,21 +929,7 @@ dm_status dm_mag_import(dm_store *s, const dm_mag_result *r, const char *flight_
         fl->n_det++;
     }
     if (!st)
-        st = dm_store_begin(s);
-    if (!st) {
-        st = write_all(&im, stats);
-        if (st) {
-            dm_status keep = st;
-            char msg[1024];
-            dm__strlcpy(msg, dm_ctx_errmsg(ctx), sizeof msg);
-            dm_store_rollback(s);
-            st = dm__fail(ctx, keep, "%s", msg);
-        } else {
-            st = dm_store_commit(s);
-        }
-    }
-    if (!st && stats && !fl->n_det && !fl->existing)
-        stats->empty_flights++;
+        st = write_in_transaction(&im, stats);
     imp_free(&im);
     return st;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT
  *
  * sensors_internal.h -- helpers shared by the files of src/lib/sensors:
- * GDAL start-up, candidate lists, seeded random numbers and the ordnance
- * class defaults of each sensor kind.
+ * GDAL start-up, candidate lists, seeded random numbers, the ordnance
+ * class defaults of each sensor kind, and reading rows by one field.
  */
 #ifndef DM_SENSORS_INTERNAL_H
 #define DM_SENSORS_INTERNAL_H
@@ -41,6 +41,11 @@ dm_status sensors__write_float_tif(dm_ctx *ctx, const char *path, const float *v
 
 /* Confidence (0-1, uncalibrated) of a magnetometer pick of this SNR. */
 double sensors__mag_confidence(double snr);
+
+/* The rows of layer whose field is value (every row when value is NULL),
+ * inside bbox (WGS 84) when it is not NULL. */
+dm_status sensors__select_eq(dm_store *s, const char *layer, const char *field, const char *value,
+                             const double *bbox, dm_cursor **out);
 
 /* Strip blanks and quotes around a CSV value (in place). */
 char *sensors__csv_trim(char *s);
