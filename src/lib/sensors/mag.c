@@ -99,13 +99,10 @@ dm_status dm_mag_read_csv(dm_ctx *ctx, const char *path, const char *crs, dm_mag
     double prevx = NAN, prevy = NAN;
     int auto_line = 0;
     /* header */
-    while (fgets(buf, sizeof buf, f)) {
-        lineno++;
-        char *s = sensors__csv_trim(buf);
-        if (!*s || *s == '#')
-            continue;
-        sep = strchr(s, ';') ? ';' : strchr(s, '\t') ? '\t' : ',';
-        ncol = sensors__csv_split(s, sep, cols, 64);
+    char *hdr;
+    while ((hdr = sensors__csv_next(f, buf, sizeof buf, &lineno))) {
+        sep = strchr(hdr, ';') ? ';' : strchr(hdr, '\t') ? '\t' : ',';
+        ncol = sensors__csv_split(hdr, sep, cols, 64);
         for (int i = 0; i < ncol && i < 64; i++) {
             if (name_is(cols[i], n_line))
                 ci_line = i;

@@ -116,10 +116,8 @@ static int is_matched_csv(const char *path)
         return 0;
     char buf[1024];
     int yes = 0;
-    while (fgets(buf, sizeof buf, f)) {
-        char *p = sensors__csv_trim(buf);
-        if (!*p || *p == '#')
-            continue;
+    char *p;
+    while ((p = sensors__csv_next(f, buf, sizeof buf, NULL))) {
         for (char *q = p; *q; q++)
             *q = (char)tolower((unsigned char)*q);
         yes = strstr(p, "detected") && strstr(p, "item") && strstr(p, "sensor");
@@ -144,11 +142,8 @@ static dm_status read_matched_csv(dm_ctx *ctx, const char *path, acc **a_out, si
     dm_status st = DM_OK;
     acc *a = NULL;
     size_t na = 0, cap = 0;
-    while (fgets(buf, sizeof buf, f)) {
-        lineno++;
-        char *p = sensors__csv_trim(buf);
-        if (!*p || *p == '#')
-            continue;
+    char *p;
+    while ((p = sensors__csv_next(f, buf, sizeof buf, &lineno))) {
         sep = strchr(p, ';') ? ';' : strchr(p, '\t') ? '\t' : ',';
         ncol = sensors__csv_split(p, sep, cols, 32);
         for (int i = 0; i < ncol && i < 32; i++) {
@@ -172,11 +167,7 @@ static dm_status read_matched_csv(dm_ctx *ctx, const char *path, acc **a_out, si
                         "(and area_ha)",
                         path, lineno);
     }
-    while (fgets(buf, sizeof buf, f)) {
-        lineno++;
-        char *p = sensors__csv_trim(buf);
-        if (!*p || *p == '#')
-            continue;
+    while ((p = sensors__csv_next(f, buf, sizeof buf, &lineno))) {
         int n = sensors__csv_split(p, sep, cols, 32);
         if (n != ncol) {
             st = dm__fail(ctx, DM_EPARSE, "%s: line %ld: %d columns instead of %d", path, lineno, n,

@@ -158,6 +158,18 @@ char *sensors__csv_trim(char *s)
     return s;
 }
 
+char *sensors__csv_next(FILE *f, char *buf, int size, long *lineno)
+{
+    while (fgets(buf, size, f)) {
+        if (lineno)
+            (*lineno)++;
+        char *p = sensors__csv_trim(buf);
+        if (*p && *p != '#')
+            return p;
+    }
+    return NULL;
+}
+
 int sensors__csv_split(char *line, char sep, char **cols, int max)
 {
     int n = 0;

@@ -90,6 +90,14 @@ static dm_status check_rates(dm_ctx *ctx, const char *layer, const char *who, co
                     layer, who ? who : "?", cls ? " class " : "", cls ? cls : "", f, v);
 }
 
+/* Free the cursor of a loop that ended with r: the error when r < 0. */
+static dm_status end_cursor(dm_ctx *ctx, dm_cursor **c, int r)
+{
+    dm_cursor_free(*c);
+    *c = NULL;
+    return r < 0 ? dm_ctx_errcode(ctx) : DM_OK;
+}
+
 dm_status dm_sensor_evidence_gather(dm_store *s, const char *until, dm_sensor_evidence *ev)
 {
     dm_ctx *ctx = dm_store_ctx(s);
@@ -136,12 +144,8 @@ dm_status dm_sensor_evidence_gather(dm_store *s, const char *until, dm_sensor_ev
                               x->perr)))
             goto done;
     }
-    dm_cursor_free(c);
-    c = NULL;
-    if (r < 0) {
-        st = dm_ctx_errcode(ctx);
+    if ((st = end_cursor(ctx, &c, r)))
         goto done;
-    }
     if ((st = dm_store_select(s, "sensor_rates", NULL, &c)))
         goto done;
     while ((r = dm_cursor_next(c)) == 1) {
@@ -155,12 +159,8 @@ dm_status dm_sensor_evidence_gather(dm_store *s, const char *until, dm_sensor_ev
                               x->far_c[k], 0)))
             goto done;
     }
-    dm_cursor_free(c);
-    c = NULL;
-    if (r < 0) {
-        st = dm_ctx_errcode(ctx);
+    if ((st = end_cursor(ctx, &c, r)))
         goto done;
-    }
     /* flights */
     dm_select sel = {0};
     sel.until = until;
@@ -209,12 +209,8 @@ dm_status dm_sensor_evidence_gather(dm_store *s, const char *until, dm_sensor_ev
             }
         }
     }
-    dm_cursor_free(c);
-    c = NULL;
-    if (r < 0) {
-        st = dm_ctx_errcode(ctx);
+    if ((st = end_cursor(ctx, &c, r)))
         goto done;
-    }
     /* detections */
     if ((st = dm_store_select(s, "detections", &sel, &c)))
         goto done;

@@ -10,6 +10,7 @@
 #include "demine/dm_sensors.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdint.h>
 
 /* GDALAllRegister once per process. */
@@ -49,6 +50,10 @@ dm_status sensors__select_eq(dm_store *s, const char *layer, const char *field, 
 
 /* Strip blanks and quotes around a CSV value (in place). */
 char *sensors__csv_trim(char *s);
+/* The next line of f (read into buf of size bytes) that is neither blank
+ * nor a '#' comment, trimmed as by sensors__csv_trim; NULL at the end of the
+ * file. *lineno (when not NULL) counts every line read. */
+char *sensors__csv_next(FILE *f, char *buf, int size, long *lineno);
 /* Split a line in place at sep into at most max trimmed columns; returns the
  * number of columns found (which may exceed max). */
 int sensors__csv_split(char *line, char sep, char **cols, int max);
