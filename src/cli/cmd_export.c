@@ -16,7 +16,13 @@ static const char *help =
     "Beside a .geojson, .gpkg or .fgb file it writes the layer's QGIS style (OUT's\n"
     "name with .qml), unless such a file is already there.\n"
     "The uuid column is kept, so the file imports back to the same rows.\n"
-    "--no-personal leaves out personal data (victims' names and ages).\n";
+    "--no-personal leaves out personal data (victims' names and ages).\n\n"
+    "Nothing is overwritten: an existing OUT is refused, and for a Shapefile so is an\n"
+    "OUT.dbf, .shx, .prj, .cpg, .qix, .sbn or .sbx beside it (the Shapefile would\n"
+    "overwrite or delete it). FlatGeobuf drops features without geometry: a layer or\n"
+    "row without one is refused for .fgb. The file is read back once written; a failed\n"
+    "export (a feature the format refuses, a full disk) removes every file it created\n"
+    "and none that was there before.\n";
 
 static int run_export(dm_ctx *ctx, int argc, char **argv)
 {

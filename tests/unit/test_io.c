@@ -991,3 +991,85 @@ TEST(import_drops_z_and_m_with_one_warning_per_file)
     ASSERT_CONTAINS(out, "7");
     free(out);
 }
+
+/* Names in the test directory starting with "out", one a line. */
+static char *out_files(void)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "ls -1 | grep '^out' || true"), 0);
+    return out;
+}
+
+/* A failed export removes every file it created (a Shapefile's .shp, .shx,
+ * .dbf, .prj) and none that was there before; one that would overwrite or
+ * delete a file there is refused. Reproducers: a row the driver refuses (a
+ * point another tool wrote into the hazards), a file size limit (a full
+ * disk), which the GeoJSON driver does not even notice. */
+TEST(failed_export_leaves_no_files_behind)
+{
+    const char *db = dmtest_demo_db();
+    const char *bin = getenv("DEMINE_BIN");
+    char *out = NULL;
+    dmtest_write_file(dmtest_path("out.txt"), "notes");
+    dmtest_write_file(dmtest_path("out.shp.xml"), "<metadata/>");
+    /* the disk fills up half way */
+    const char *exts[] = {"shp", "geojson", "gpkg", "csv"};
+    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+        int rc = dmtest_sh(&out, "trap '' XFSZ; ulimit -f 8; '%s' export '%s' --layer hazards "
+                                 "out.%s",
+                           bin ? bin : "demine", db, exts[i]);
+        ASSERT_MSG(rc == 3 || rc == 4, "export to .%s under a size limit: %d: %s", exts[i], rc,
+                   out);
+        ASSERT_CONTAINS(out, "demine export: error: out.");
+        free(out);
+        out = out_files();
+        ASSERT_STREQ(out, "out.shp.xml\nout.txt\n");
+        free(out);
+    }
+    /* a feature the driver refuses: the error names the file, the feature
+     * and the row */
+    char drop[1000] = "";
+    for (int k = 1; k <= 7; k++)
+        snprintf(drop + strlen(drop), sizeof drop - strlen(drop),
+                 "DROP TRIGGER IF EXISTS rtree_hazards_geom_update%d; ", k);
+    int rc = dmtest_sh(&out, "sqlite3 '%s' \"%s"
+                             "UPDATE hazards SET geom = (SELECT geom FROM items LIMIT 1) WHERE "
+                             "fid = (SELECT fid FROM hazards ORDER BY fid LIMIT 1 OFFSET 3)\"",
+                       db, drop);
+    ASSERT_MSG(rc == 0, "sqlite3: %s", out);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "export '%s' --layer hazards out.shp", db), 4);
+    ASSERT_CONTAINS(out, "out.shp: cannot write feature 4 (hazards ");
+    ASSERT_CONTAINS(out, "non-polygon (POINT) geometry");
+    free(out);
+    out = out_files();
+    ASSERT_STREQ(out, "out.shp.xml\nout.txt\n");
+    free(out);
+    /* FlatGeobuf drops features without geometry: refused, not written short */
+    ASSERT_EQ(dmtest_demine(&out, "export '%s' --layer victims out.fgb", db), 2);
+    ASSERT_CONTAINS(out, "out.fgb: layer victims has no geometry, and FlatGeobuf keeps only");
+    free(out);
+    out = out_files();
+    ASSERT_STREQ(out, "out.shp.xml\nout.txt\n");
+    free(out);
+    /* files a Shapefile would overwrite or delete are not touched */
+    const char *sides[] = {"out.dbf", "out.qix"};
+    for (size_t i = 0; i < 2; i++) {
+        dmtest_write_file(dmtest_path(sides[i]), "keep");
+        ASSERT_EQ(dmtest_demine(&out, "export '%s' --layer items out.shp", db), 3);
+        ASSERT_CONTAINS(out, sides[i]);
+        ASSERT_CONTAINS(out, "already exists");
+        free(out);
+        out = dmtest_read_file(dmtest_path(sides[i]));
+        ASSERT_STREQ(out, "keep");
+        free(out);
+        ASSERT_EQ(access(dmtest_path("out.shp"), F_OK), -1);
+        remove(dmtest_path(sides[i]));
+    }
+    /* and a good export still works beside the files already there */
+    ASSERT_EQ(dmtest_demine(&out, "export '%s' --layer items out.shp", db), 0);
+    free(out);
+    out = out_files();
+    ASSERT_STREQ(out, "out.dbf\nout.prj\nout.shp\nout.shp.xml\nout.shx\nout.txt\n");
+    free(out);
+}

@@ -4,15 +4,171 @@
  * writes, chosen by the file extension: every field, the uuid (so that an
  * exported file imports back to the same rows), and created/updated/author;
  * beside a GeoJSON, GeoPackage or FlatGeobuf file, the layer's QGIS style.
+ *
+ * A failed export leaves nothing behind: every file it created (a
+ * Shapefile's .shp, .shx, .dbf, .prj, .cpg; a GeoPackage's journal) is
+ * removed, and no file that was there before is touched.
  */
 #include "io_internal.h"
 
 #include "demine/dm_io.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+/* ------------------------- files of an export ------------------------- */
+
+/* The files an export to path may create are path's directory entries
+ * named like it up to its extension: "out" and "out.*" for out.shp (its
+ * .dbf, .shx, .prj, .cpg), out.gpkg (out.gpkg-journal) or out.fgb. */
+typedef struct out_files {
+    char dir[4096];
+    char stem[1024];
+    char **before; /* such names there before the export began */
+    size_t n_before;
+    int listed;    /* the directory was read: before is complete */
+} out_files;
+
+static int stem_match(const char *name, const char *stem)
+{
+    size_t n = strlen(stem);
+    return !strncmp(name, stem, n) && (name[n] == '\0' || name[n] == '.');
+}
+
+static void out_files_begin(out_files *o, const char *path)
+{
+    memset(o, 0, sizeof *o);
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    if (slash)
+        snprintf(o->dir, sizeof o->dir, "%.*s", (int)(slash - path + (slash == path)), path);
+    else
+        dm__strlcpy(o->dir, ".", sizeof o->dir);
+    dm__strlcpy(o->stem, base, sizeof o->stem);
+    char *dot = strrchr(o->stem, '.');
+    if (dot && dot != o->stem)
+        *dot = '\0';
+    DIR *d = opendir(o->dir);
+    if (!d)
+        return; /* the export cannot create anything there either */
+    struct dirent *e;
+    int ok = 1;
+    size_t cap = 0;
+    while (ok && (e = readdir(d)) != NULL) {
+        if (!stem_match(e->d_name, o->stem))
+            continue;
+        if (o->n_before == cap) {
+            size_t nc = cap ? 2 * cap : 8;
+            char **p = realloc(o->before, nc * sizeof *p);
+            if (!p) {
+                ok = 0;
+                break;
+            }
+            o->before = p;
+            cap = nc;
+        }
+        if (!(o->before[o->n_before] = strdup(e->d_name)))
+            ok = 0;
+        else
+            o->n_before++;
+    }
+    closedir(d);
+    o->listed = ok;
+}
+
+static int existed(const out_files *o, const char *name)
+{
+    for (size_t i = 0; i < o->n_before; i++)
+        if (!strcmp(o->before[i], name))
+            return 1;
+    return 0;
+}
+
+/* Remove a directory the export created, with everything in it. */
+static void remove_tree(const char *path)
+{
+    DIR *d = opendir(path);
+    if (d) {
+        struct dirent *e;
+        char sub[4096];
+        while ((e = readdir(d)) != NULL) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+                continue;
+            snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+            struct stat sb;
+            if (lstat(sub, &sb) == 0 && S_ISDIR(sb.st_mode))
+                remove_tree(sub);
+            else
+                unlink(sub);
+        }
+        closedir(d);
+    }
+    rmdir(path);
+}
+
+/* After a failure: remove what the export created, nothing that was there
+ * before. (GDALDeleteDataset would also take a Shapefile's .qix or .sbn
+ * index left there by another program.) Without a complete list of what
+ * was there, only path itself, which the export refused to overwrite. */
+static void out_files_remove_new(const out_files *o, const char *path)
+{
+    DIR *d = o->listed ? opendir(o->dir) : NULL;
+    if (!d) {
+        struct stat sb;
+        if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+            remove_tree(path);
+        else
+            unlink(path);
+        return;
+    }
+    struct dirent *e;
+    char full[8192];
+    while ((e = readdir(d)) != NULL) {
+        if (!stem_match(e->d_name, o->stem) || existed(o, e->d_name))
+            continue;
+        snprintf(full, sizeof full, "%s/%s", o->dir, e->d_name);
+        struct stat sb;
+        if (lstat(full, &sb) == 0 && S_ISDIR(sb.st_mode))
+            remove_tree(full);
+        else
+            unlink(full);
+    }
+    closedir(d);
+}
+
+static void out_files_end(out_files *o)
+{
+    for (size_t i = 0; i < o->n_before; i++)
+        free(o->before[i]);
+    free(o->before);
+    o->before = NULL;
+    o->n_before = 0;
+}
+
+/* A Shapefile OUT.shp is written with OUT.shx, OUT.dbf, OUT.prj and
+ * OUT.cpg beside it, overwriting such files, and GDAL deletes a .cpg it
+ * does not write and the spatial indexes (.qix, .sbn, .sbx) of the file it
+ * replaces: the name of one already there, or NULL. */
+static const char *shapefile_side_there(const char *path, char *buf, size_t n)
+{
+    static const char *side[] = {"shx", "dbf", "prj", "cpg", "qix", "sbn", "sbx",
+                                 "SHX", "DBF", "PRJ", "CPG", "QIX", "SBN", "SBX"};
+    const char *dot = strrchr(path, '.');
+    const char *slash = strrchr(path, '/');
+    if (!dot || (slash && dot < slash) || dm__strcasecmp(dot, ".shp"))
+        return NULL;
+    for (size_t i = 0; i < sizeof side / sizeof side[0]; i++) {
+        snprintf(buf, n, "%.*s.%s", (int)(dot - path), path, side[i]);
+        if (access(buf, F_OK) == 0)
+            return buf;
+    }
+    return NULL;
+}
 
 static OGRwkbGeometryType ogr_type(const char *t)
 {
@@ -62,6 +218,41 @@ static void write_style(dm_ctx *ctx, const char *layer, const char *drv, const c
     free(qml);
 }
 
+/* Some drivers take no note of a failed write (a full disk, a file size
+ * limit): a GeoJSON cut short closes without an error. Read the file back:
+ * it must open and hold the n features written, or at least the n_geom of
+ * them with a geometry (KML's reader skips placemarks without one). */
+static dm_status check_written(dm_ctx *ctx, const char *path, const char *drv_name,
+                               const char *layer, long n, long n_geom)
+{
+    /* the formats of dm_driver_for_path that read back one feature per
+     * feature written (GPX does not; others named with a format may not) */
+    static const char *one_to_one[] = {"GeoJSON", "GPKG",       "ESRI Shapefile", "KML",
+                                       "CSV",     "FlatGeobuf", "GML",            "GeoJSONSeq",
+                                       "SQLite",  "XLSX",       "ODS"};
+    size_t k = 0;
+    while (k < sizeof one_to_one / sizeof one_to_one[0] && strcmp(drv_name, one_to_one[k]))
+        k++;
+    if (k == sizeof one_to_one / sizeof one_to_one[0])
+        return DM_OK;
+    const char *drivers[] = {drv_name, NULL};
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, NULL, NULL);
+    if (!ds)
+        return dm__fail(ctx, DM_EIO, "%s: cannot finish writing: the file written cannot be read "
+                                     "back (disk full?)",
+                        path);
+    OGRLayerH ol = GDALDatasetGetLayerByName(ds, layer);
+    if (!ol && GDALDatasetGetLayerCount(ds) == 1)
+        ol = GDALDatasetGetLayer(ds, 0);
+    GIntBig got = ol ? OGR_L_GetFeatureCount(ol, TRUE) : -1;
+    GDALClose(ds);
+    if (got >= 0 && (got < n_geom || got > n))
+        return dm__fail(ctx, DM_EIO, "%s: cannot finish writing: the file holds %lld of the %ld "
+                                     "features written (disk full?)",
+                        path, (long long)got, n);
+    return DM_OK;
+}
+
 dm_status dm_export_layer(dm_store *s, const char *layer, const char *path,
                           const dm_export_opts *opts, long *n_rows)
 {
@@ -93,6 +284,19 @@ dm_status dm_export_layer(dm_store *s, const char *layer, const char *path,
                         "%s: layer %s mixes points, lines and polygons, which a Shapefile cannot "
                         "hold; export it to .gpkg, .geojson or .fgb",
                         path, l->name);
+    int fgb = !strcmp(drv_name, "FlatGeobuf");
+    if (fgb && !l->geom_type)
+        /* GDAL writes a FlatGeobuf of it with no feature at all */
+        return dm__fail(ctx, DM_EINVAL,
+                        "%s: layer %s has no geometry, and FlatGeobuf keeps only features with "
+                        "one; export it to .csv, .gpkg or .xlsx",
+                        path, l->name);
+    char side[4200];
+    if (!strcmp(drv_name, "ESRI Shapefile") && shapefile_side_there(path, side, sizeof side))
+        return dm__fail(ctx, DM_EIO,
+                        "%s already exists and a Shapefile %s would overwrite or delete it; "
+                        "not touching it",
+                        side, path);
     dm__gdal_capture cap;
     dm__gdal_begin(&cap);
     GDALDriverH drv = GDALGetDriverByName(drv_name);
@@ -100,8 +304,12 @@ dm_status dm_export_layer(dm_store *s, const char *layer, const char *path,
         dm__gdal_end(&cap);
         return dm__fail(ctx, DM_EGDAL, "GDAL has no '%s' driver", drv_name);
     }
+    out_files files;
+    out_files_begin(&files, path);
     GDALDatasetH ds = GDALCreate(drv, path, 0, 0, 0, GDT_Unknown, NULL);
     if (!ds) {
+        out_files_remove_new(&files, path);
+        out_files_end(&files);
         dm__gdal_end(&cap);
         return dm__fail(ctx, DM_EIO, "%s: cannot create: %s", path, cap.msg);
     }
@@ -119,6 +327,7 @@ dm_status dm_export_layer(dm_store *s, const char *layer, const char *path,
     dm_status rc = DM_OK;
     dm_cursor *c = NULL;
     int *col = NULL;
+    long n_written = 0, n_geom = 0;
     if (!ol) {
         rc = dm__fail(ctx, DM_EGDAL, "%s: cannot create layer: %s", path, cap.msg);
         goto done;
@@ -201,13 +410,28 @@ dm_status dm_export_layer(dm_store *s, const char *layer, const char *path,
                 OGRGeometryH og = NULL;
                 OGR_G_CreateFromWkb(wkb, srs, &og, (int)len);
                 dm_free(ctx, wkb);
-                if (og)
+                if (og) {
                     OGR_F_SetGeometryDirectly(f, og);
+                    n_geom++;
+                }
+            } else if (fgb) {
+                OGR_F_Destroy(f);
+                const char *ref = dm_field_find(l, "ref") ? dm_cursor_text(c, "ref") : NULL;
+                rc = dm__fail(ctx, DM_EINVAL,
+                              "%s: %s %s has no geometry, and FlatGeobuf would drop it; export "
+                              "the layer to .gpkg or .geojson",
+                              path, l->name, ref ? ref : dm_cursor_uuid(c));
+                goto done;
             }
         }
+        errno = 0;
         if (OGR_L_CreateFeature(ol, f) != OGRERR_NONE) {
+            int err = errno;
             OGR_F_Destroy(f);
-            rc = dm__fail(ctx, DM_EGDAL, "%s: cannot write feature %ld: %s", path, n + 1, cap.msg);
+            const char *ref = dm_field_find(l, "ref") ? dm_cursor_text(c, "ref") : NULL;
+            rc = dm__fail(ctx, DM_EGDAL, "%s: cannot write feature %ld (%s %s): %s", path, n + 1,
+                          l->name, ref ? ref : dm_cursor_uuid(c),
+                          cap.msg[0] ? cap.msg : err ? strerror(err) : "the driver gives no reason");
             goto done;
         }
         OGR_F_Destroy(f);
@@ -222,15 +446,25 @@ dm_status dm_export_layer(dm_store *s, const char *layer, const char *path,
         rc = dm__fail(ctx, DM_EGDAL, "%s: cannot commit: %s", path, cap.msg);
         goto done;
     }
-    if (n_rows)
-        *n_rows = n;
+    n_written = n;
 done:
     dm_cursor_free(c);
     free(col);
     OSRDestroySpatialReference(srs);
+    /* Drivers write what they buffered when the file is closed (a GeoJSON's
+     * last features, a Shapefile's index): a failure then is a failed
+     * export too, not a truncated file reported as written. */
+    cap.msg[0] = '\0';
     GDALClose(ds);
+    if (!rc && cap.msg[0])
+        rc = dm__fail(ctx, DM_EIO, "%s: cannot finish writing: %s", path, cap.msg);
+    if (!rc)
+        rc = check_written(ctx, path, drv_name, l->name, n_written, n_geom);
     if (rc)
-        unlink(path);
+        out_files_remove_new(&files, path);
+    else if (n_rows)
+        *n_rows = n_written;
+    out_files_end(&files);
     dm__gdal_end(&cap);
     if (!rc)
         write_style(ctx, l->name, drv_name, path);
