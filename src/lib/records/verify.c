@@ -114,19 +114,58 @@ static void vctx_free(vctx *v)
 
 /* ---- gathering ------------------------------------------------------------ */
 
+/* The rows of layer: how many (*n), a zeroed array of as many elements of
+ * size bytes (at least one; *arr) and a cursor over them (*c). */
+static dm_status open_layer(vctx *v, const char *layer, size_t size, long *n, void **arr,
+                            dm_cursor **c)
+{
+    dm_status st = dm_store_count(v->s, layer, NULL, n);
+    if (st)
+        return st;
+    *arr = dm_calloc(v->ctx, *n ? (size_t)*n : 1, size);
+    if (!*arr)
+        return dm__fail(v->ctx, DM_ENOMEM, "out of memory");
+    st = dm_store_select(v->s, layer, NULL, c);
+    if (st) {
+        dm_free(v->ctx, *arr);
+        *arr = NULL;
+    }
+    return st;
+}
+
+/* Free the cursor of a loop that ended with k (negative: a read error) and
+ * status st; the status of the whole. */
+static dm_status close_layer(vctx *v, dm_cursor *c, int k, dm_status st)
+{
+    dm_cursor_free(c);
+    if (!st && k < 0)
+        st = dm_ctx_errcode(v->ctx) ? dm_ctx_errcode(v->ctx) : DM_ESQL;
+    return st;
+}
+
+/* g (WGS 84) in the local frame (*out, with its bounds b): 1; 0 (the error
+ * cleared) when g is NULL, not in WGS 84 ranges or cannot be transformed. */
+static int to_frame(vctx *v, const dm_geom *g, dm_geom **out, double b[4])
+{
+    *out = NULL;
+    if (g && dm__wgs84_bounds(g) && dm_geom_transform(v->ctx, v->fr.fwd, g, out) == DM_OK &&
+        dm_geom_bounds(*out, b))
+        return 1;
+    dm_geom_free(*out);
+    *out = NULL;
+    dm_ctx_clear_error(v->ctx);
+    return 0;
+}
+
 static dm_status load_records(vctx *v, const char *only)
 {
     long n = 0;
-    dm_status st = dm_store_count(v->s, "records", NULL, &n);
-    if (st)
-        return st;
-    v->r = dm_calloc(v->ctx, n ? (size_t)n : 1, sizeof *v->r);
-    if (!v->r)
-        return dm__fail(v->ctx, DM_ENOMEM, "out of memory");
+    void *arr = NULL;
     dm_cursor *c = NULL;
-    st = dm_store_select(v->s, "records", NULL, &c);
+    dm_status st = open_layer(v, "records", sizeof *v->r, &n, &arr, &c);
     if (st)
         return st;
+    v->r = arr;
     int k = 0;
     long feature = 0;
     while (!st && (k = dm_cursor_next(c)) > 0 && v->nr < (size_t)n) {
@@ -179,10 +218,7 @@ static dm_status load_records(vctx *v, const char *only)
         }
         dm_geom_free(g);
     }
-    dm_cursor_free(c);
-    if (!st && k < 0)
-        st = dm_ctx_errcode(v->ctx) ? dm_ctx_errcode(v->ctx) : DM_ESQL;
-    return st;
+    return close_layer(v, c, k, st);
 }
 
 static dm_status check_rows(vctx *v)
@@ -214,16 +250,12 @@ static dm_status check_rows(vctx *v)
 static dm_status load_releases(vctx *v)
 {
     long n = 0;
-    dm_status st = dm_store_count(v->s, "release_areas", NULL, &n);
-    if (st)
-        return st;
-    v->rel = dm_calloc(v->ctx, n ? (size_t)n : 1, sizeof *v->rel);
-    if (!v->rel)
-        return dm__fail(v->ctx, DM_ENOMEM, "out of memory");
+    void *arr = NULL;
     dm_cursor *c = NULL;
-    st = dm_store_select(v->s, "release_areas", NULL, &c);
+    dm_status st = open_layer(v, "release_areas", sizeof *v->rel, &n, &arr, &c);
     if (st)
         return st;
+    v->rel = arr;
     int k = 0;
     long feature = 0;
     while (!st && (k = dm_cursor_next(c)) > 0 && v->nrel < (size_t)n) {
@@ -241,59 +273,45 @@ static dm_status load_releases(vctx *v)
             dm_geom_free(g);
             continue;
         }
-        if (g && dm__wgs84_bounds(g) && dm_geom_transform(v->ctx, v->fr.fwd, g, &u) == DM_OK &&
-            dm_geom_bounds(u, v->rel[v->nrel].b)) {
+        if (to_frame(v, g, &u, v->rel[v->nrel].b)) {
             const char *o = dm_cursor_text(c, "outcome");
             v->rel[v->nrel].g = u;
             v->rel[v->nrel].cleared = o && strcmp(o, "cancelled");
             v->nrel++;
-        } else {
-            dm_geom_free(u);
-            dm_ctx_clear_error(v->ctx);
         }
         dm_geom_free(g);
     }
-    dm_cursor_free(c);
-    if (!st && k < 0)
-        st = dm_ctx_errcode(v->ctx) ? dm_ctx_errcode(v->ctx) : DM_ESQL;
-    return st;
+    return close_layer(v, c, k, st);
 }
 
 static dm_status load_hazards(vctx *v)
 {
     long n = 0;
-    dm_status st = dm_store_count(v->s, "hazards", NULL, &n);
-    if (st)
-        return st;
-    v->hz = dm_calloc(v->ctx, n ? (size_t)n : 1, sizeof *v->hz);
-    v->hz_id = dm_calloc(v->ctx, n ? (size_t)n : 1, sizeof *v->hz_id);
-    if (!v->hz || !v->hz_id)
-        return dm__fail(v->ctx, DM_ENOMEM, "out of memory");
+    void *arr = NULL;
     dm_cursor *c = NULL;
-    st = dm_store_select(v->s, "hazards", NULL, &c);
+    dm_status st = open_layer(v, "hazards", sizeof *v->hz, &n, &arr, &c);
     if (st)
         return st;
+    v->hz = arr;
+    v->hz_id = dm_calloc(v->ctx, n ? (size_t)n : 1, sizeof *v->hz_id);
+    if (!v->hz_id) {
+        dm_cursor_free(c);
+        return dm__fail(v->ctx, DM_ENOMEM, "out of memory");
+    }
     int k = 0;
     while (!st && (k = dm_cursor_next(c)) > 0 && v->nhz < (size_t)n) {
         dm_geom *g = NULL, *u = NULL;
         st = dm_cursor_geom(c, &g);
         if (st)
             break;
-        if (g && dm__wgs84_bounds(g) && dm_geom_transform(v->ctx, v->fr.fwd, g, &u) == DM_OK &&
-            dm_geom_bounds(u, v->hz[v->nhz].b)) {
+        if (to_frame(v, g, &u, v->hz[v->nhz].b)) {
             v->hz[v->nhz].g = u;
             dm__strlcpy(v->hz_id[v->nhz], dm_cursor_uuid(c), 37);
             v->nhz++;
-        } else {
-            dm_geom_free(u);
-            dm_ctx_clear_error(v->ctx);
         }
         dm_geom_free(g);
     }
-    dm_cursor_free(c);
-    if (!st && k < 0)
-        st = dm_ctx_errcode(v->ctx) ? dm_ctx_errcode(v->ctx) : DM_ESQL;
-    return st;
+    return close_layer(v, c, k, st);
 }
 
 /* ---- measuring one record -------------------------------------------------- */
