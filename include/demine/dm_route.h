@@ -39,10 +39,26 @@ typedef struct dm_route_opts {
     double swath_m;    /* DENSITY model: width of ground a walker touches (default 1 m) */
     double stretch_m;  /* length of the stretches ranked by danger (default 100 m) */
     int max_stretches; /* how many of the most dangerous stretches to report (default 5) */
+    /* Generalisation, for routes shown to the public (dm_route_opts_public). */
+    double block_m; /* > 0: plan and judge on the map generalised to square blocks of
+                       block_m metres anchored at the CRS origin (each cell belongs to the
+                       block holding its centre): a block takes the highest value of its
+                       cells (nodata if any cell is), rounded up to the ladder of two steps
+                       a decade (..., 0.001, 0.00316, 0.01, 0.0316, ..., 1), so the route
+                       and its figures are the same wherever in its block, and at whatever
+                       value within its step, a dangerous cell lies (default 0: off;
+                       0 or 1..100000) */
+    const dm_geom *avoid;  /* areas that are impassable except on cleared roads (e.g. the
+                              public danger zones), borrowed; NULL (default): none */
+    const char *avoid_crs; /* the CRS of avoid ("EPSG:n", WKT or PROJ); NULL: WGS 84 */
 } dm_route_opts;
 
 /* Fill o with the defaults above. */
 DM_API void dm_route_opts_default(dm_route_opts *o);
+/* Fill o for a route shown to the public: the defaults, block_m = 50 (the grid
+ * of the public danger zones, dm_danger_opts.cell_m) and margin_m = 2000 (a
+ * bounded search window). The caller adds the danger zones as avoid. */
+DM_API void dm_route_opts_public(dm_route_opts *o);
 
 /* One stretch of a path, ranked by its expected item count. */
 typedef struct dm_route_stretch {

@@ -4,6 +4,8 @@
  * turns probabilities into a friction grid for route_search.c, marks cleared
  * roads, walks lines cell by cell to sum the expected items met, ranks the
  * most dangerous stretches, and reads lines to check from vector files (OGR).
+ * For the public it plans on the map generalised to blocks (the grid of the
+ * public danger zones) and keeps out of given areas (the zones themselves).
  * The cost model is in docs/route.md. JSON and GeoJSON output: route_json.c.
  */
 #include "core/dm_internal.h"
@@ -15,6 +17,7 @@
 #include <cpl_conv.h>
 #include <cpl_error.h>
 #include <gdal.h>
+#include <gdal_alg.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 #pragma GCC diagnostic pop
@@ -41,6 +44,13 @@ void dm_route_opts_default(dm_route_opts *o)
     o->max_stretches = 5;
 }
 
+void dm_route_opts_public(dm_route_opts *o)
+{
+    dm_route_opts_default(o);
+    o->block_m = 50;
+    o->margin_m = 2000;
+}
+
 static dm_status check_opts(dm_ctx *ctx, const dm_route_opts *o)
 {
     if (!(o->dist_weight > 0) || !isfinite(o->dist_weight))
@@ -56,6 +66,9 @@ static dm_status check_opts(dm_ctx *ctx, const dm_route_opts *o)
         return dm__fail(ctx, DM_EINVAL, "road factor must be in (0, 1] (got %g)", o->road_factor);
     if (!(o->swath_m > 0) || !(o->stretch_m > 0))
         return dm__fail(ctx, DM_EINVAL, "swath and stretch lengths must be > 0");
+    if (!(o->block_m == 0 || (o->block_m >= 1 && o->block_m <= 100000)))
+        return dm__fail(ctx, DM_EINVAL, "block size must be 0 (none) or 1-100000 m (got %g)",
+                        o->block_m);
     return DM_OK;
 }
 
@@ -147,6 +160,10 @@ void dm__risk_close(dm__risk_map *m)
     dm_transform_free(m->to_map);
     dm_transform_free(m->to_ll);
     dm_free(m->ctx, m->roads);
+    dm_free(m->ctx, m->blk_p);
+    dm_free(m->ctx, m->blk_d);
+    dm_free(m->ctx, m->col_blk);
+    dm_free(m->ctx, m->row_blk);
     memset(m, 0, sizeof *m);
 }
 
@@ -256,6 +273,7 @@ typedef struct window_read {
     dm_route_grid *g;
     float *dens; /* band 2 of the window (density model), else NULL */
     int ww;
+    int dens_one_row; /* dens holds the current row only */
 } window_read;
 
 static int dens_row(void *ud, int row, float *vals)
@@ -270,7 +288,8 @@ static int prob_row(void *ud, int row, float *vals)
     window_read *wr = ud;
     const dm__risk_map *m = wr->m;
     const dm_route_opts *o = &m->opts;
-    const float *drow = wr->dens ? wr->dens + (size_t)row * wr->ww : NULL;
+    const float *drow =
+        wr->dens ? wr->dens + (wr->dens_one_row ? 0 : (size_t)row * wr->ww) : NULL;
     if (!drow) {
         /* the common case, kept lean (1e8 cells at national scale): valid
          * probabilities below the threshold; anything else takes the
@@ -318,10 +337,35 @@ static int prob_row(void *ud, int row, float *vals)
     return 0;
 }
 
+/* The friction of a window of the generalised map: each cell as its block. */
+static dm_status read_window_blocks(dm__risk_map *m, dm_route_grid *g, int x0, int y0, int ww,
+                                    int wh)
+{
+    dm_ctx *ctx = m->ctx;
+    float *row = dm_malloc(ctx, 2 * (size_t)ww * sizeof *row);
+    if (!row)
+        return dm__fail(ctx, DM_ENOMEM, "out of memory for a row of %d cells", ww);
+    window_read wr = {m, g, m->blk_d ? row + ww : NULL, ww, 1};
+    for (int r = 0; r < wh; r++) {
+        const int *cb = m->col_blk + (x0 - m->bx0);
+        size_t off = (size_t)m->row_blk[y0 + r - m->by0] * (size_t)m->nbx;
+        for (int c = 0; c < ww; c++) {
+            row[c] = m->blk_p[off + (size_t)cb[c]];
+            if (wr.dens)
+                wr.dens[c] = m->blk_d[off + (size_t)cb[c]];
+        }
+        prob_row(&wr, r, row);
+    }
+    dm_free(ctx, row);
+    return DM_OK;
+}
+
 static dm_status read_window(dm__risk_map *m, dm_route_grid *g, int x0, int y0, int ww, int wh)
 {
     dm_ctx *ctx = m->ctx;
-    window_read wr = {m, g, NULL, ww};
+    if (m->blk_p)
+        return read_window_blocks(m, g, x0, y0, ww, wh);
+    window_read wr = {m, g, NULL, ww, 0};
     dm_status rc = DM_OK;
     if (m->b2) {
         /* the density model holds band 2 of the window too: 4 more bytes a cell */
@@ -381,10 +425,197 @@ dm_status dm_route_grid_read(dm_ctx *ctx, const char *path, int band, double cel
     return DM_OK;
 }
 
+/* ============================ the generalised map ============================ */
+
+/* The block of column or row i: its centre's coordinate over the block size. */
+static long block_of(double origin, double step, int i, double b)
+{
+    return (long)floor((origin + (i + 0.5) * step) / b);
+}
+
+typedef struct block_read {
+    dm__risk_map *m;
+    float *v; /* blk_p or blk_d */
+    int has_nodata;
+    double nodata;
+} block_read;
+
+static int block_row(void *ud, int row, float *vals)
+{
+    block_read *br = ud;
+    const dm__risk_map *m = br->m;
+    float *bv = br->v + (size_t)m->row_blk[row] * (size_t)m->nbx;
+    for (int c = 0; c < m->bw; c++) {
+        float *t = bv + m->col_blk[c];
+        if (isnan(*t))
+            continue; /* already nodata */
+        if (is_nodata(vals[c], br->has_nodata, br->nodata))
+            *t = NAN;
+        else if (vals[c] > *t)
+            *t = vals[c];
+    }
+    return 0;
+}
+
+/* v rounded up to the ladder 10^(k/2): two steps a decade. */
+static float ladder_up(float v)
+{
+    if (isnan(v) || !(v > 0))
+        return isnan(v) ? v : 0;
+    return (float)pow(10, ceil(2 * log10(v) - 1e-9) / 2);
+}
+
+dm_status dm__risk_blocks(dm__risk_map *m, int *x0, int *y0, int *x1, int *y1)
+{
+    const double b = m->opts.block_m;
+    if (!(b > 0))
+        return DM_OK;
+    dm_ctx *ctx = m->ctx;
+    /* blocks no larger than a cell: each cell is its own, only rounded up */
+    const int own = b <= m->cell;
+    if (!own) {
+        const double gx = m->gt[0], gy = m->gt[3], cs = m->cell;
+        while (*x0 > 0 && block_of(gx, cs, *x0 - 1, b) == block_of(gx, cs, *x0, b))
+            (*x0)--;
+        while (*x1 < m->w - 1 && block_of(gx, cs, *x1 + 1, b) == block_of(gx, cs, *x1, b))
+            (*x1)++;
+        while (*y0 > 0 && block_of(gy, -cs, *y0 - 1, b) == block_of(gy, -cs, *y0, b))
+            (*y0)--;
+        while (*y1 < m->h - 1 && block_of(gy, -cs, *y1 + 1, b) == block_of(gy, -cs, *y1, b))
+            (*y1)++;
+    }
+    dm_free(ctx, m->blk_p);
+    dm_free(ctx, m->blk_d);
+    dm_free(ctx, m->col_blk);
+    dm_free(ctx, m->row_blk);
+    m->blk_p = m->blk_d = NULL;
+    m->bx0 = *x0, m->by0 = *y0, m->bw = *x1 - *x0 + 1, m->bh = *y1 - *y0 + 1;
+    m->col_blk = dm_malloc(ctx, (size_t)m->bw * sizeof *m->col_blk);
+    m->row_blk = dm_malloc(ctx, (size_t)m->bh * sizeof *m->row_blk);
+    if (!m->col_blk || !m->row_blk)
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    long c0 = block_of(m->gt[0], m->cell, *x0, b), r0 = block_of(m->gt[3], -m->cell, *y0, b);
+    for (int c = 0; c < m->bw; c++)
+        m->col_blk[c] = own ? c : (int)(block_of(m->gt[0], m->cell, *x0 + c, b) - c0);
+    for (int r = 0; r < m->bh; r++) /* northings fall as rows grow */
+        m->row_blk[r] = own ? r : (int)(r0 - block_of(m->gt[3], -m->cell, *y0 + r, b));
+    m->nbx = m->col_blk[m->bw - 1] + 1;
+    m->nby = m->row_blk[m->bh - 1] + 1;
+    size_t nb = (size_t)m->nbx * (size_t)m->nby;
+    m->blk_p = dm_malloc(ctx, nb * sizeof *m->blk_p);
+    if (m->b2)
+        m->blk_d = dm_malloc(ctx, nb * sizeof *m->blk_d);
+    if (!m->blk_p || (m->b2 && !m->blk_d))
+        return dm__fail(ctx, DM_ENOMEM, "out of memory for %zu blocks", nb);
+    for (size_t i = 0; i < nb; i++) {
+        m->blk_p[i] = -INFINITY;
+        if (m->blk_d)
+            m->blk_d[i] = -INFINITY;
+    }
+    block_read br = {m, m->blk_p, m->has_nodata1, m->nodata1};
+    dm_status st = read_rows(ctx, m->path, m->b1, *x0, *y0, m->bw, m->bh, block_row, &br);
+    if (st == DM_OK && m->b2) {
+        block_read bd = {m, m->blk_d, m->has_nodata2, m->nodata2};
+        st = read_rows(ctx, m->path, m->b2, *x0, *y0, m->bw, m->bh, block_row, &bd);
+    }
+    if (st != DM_OK)
+        return st;
+    for (size_t i = 0; i < nb; i++) {
+        float p = ladder_up(m->blk_p[i]);
+        m->blk_p[i] = p > 1 ? 1 : p;
+        if (m->blk_d)
+            m->blk_d[i] = ladder_up(m->blk_d[i]);
+    }
+    /* from now on the cells read as their blocks, whose nodata is NaN: a
+     * block value equal to the map's nodata value is a value */
+    m->has_nodata1 = m->has_nodata2 = 0;
+    return DM_OK;
+}
+
+/* Make the cells of the window that opts.avoid touches impassable (before
+ * the cleared roads are laid on the grid). */
+static dm_status avoid_cells(dm__risk_map *m, dm_route_grid *g, int x0, int y0, int ww, int wh)
+{
+    const dm_route_opts *o = &m->opts;
+    dm_ctx *ctx = m->ctx;
+    if (!o->avoid || dm_geom_is_empty(o->avoid))
+        return DM_OK;
+    dm_transform *t = NULL;
+    dm_geom *a = NULL;
+    unsigned char *wkb = NULL, *row = NULL;
+    size_t n = 0;
+    OGRGeometryH og = NULL;
+    GDALDatasetH ds = NULL;
+    dm_status st = dm_transform_new(ctx, o->avoid_crs ? o->avoid_crs : "EPSG:4326", m->wkt, &t);
+    if (st == DM_OK)
+        st = dm_geom_transform(ctx, t, o->avoid, &a);
+    if (st == DM_OK)
+        st = dm_geom_to_wkb(ctx, a, &wkb, &n);
+    if (st != DM_OK) {
+        dm__wrap(ctx, "the areas to avoid");
+        goto done;
+    }
+    if (OGR_G_CreateFromWkb(wkb, NULL, &og, (int)n) != OGRERR_NONE) {
+        st = dm__fail(ctx, DM_EGEOM, "the areas to avoid: GDAL cannot read their geometry");
+        goto done;
+    }
+    char msg[512] = "";
+    CPLPushErrorHandlerEx(gdal_err, msg);
+    GDALDriverH mem = GDALGetDriverByName("MEM");
+    ds = mem ? GDALCreate(mem, "", ww, wh, 1, GDT_Byte, NULL) : NULL;
+    CPLErr e = CE_Failure;
+    if (ds) {
+        double gt[6] = {m->gt[0] + x0 * m->cell, m->cell, 0, m->gt[3] - y0 * m->cell, 0, -m->cell};
+        int band = 1;
+        double burn = 1;
+        char *ropt[] = {(char *)"ALL_TOUCHED=TRUE", NULL};
+        GDALSetGeoTransform(ds, gt);
+        e = GDALRasterizeGeometries(ds, 1, &band, 1, &og, NULL, NULL, &burn, ropt, NULL, NULL);
+    }
+    row = dm_malloc(ctx, (size_t)ww);
+    GDALRasterBandH rb = ds ? GDALGetRasterBand(ds, 1) : NULL;
+    for (int r = 0; r < wh && e == CE_None && row; r++) {
+        e = GDALRasterIO(rb, GF_Read, 0, r, ww, 1, row, ww, 1, GDT_Byte, 0, 0);
+        for (int c = 0; c < ww && e == CE_None; c++)
+            if (row[c])
+                dm_route_grid_set(g, (size_t)c, (size_t)r, INFINITY);
+    }
+    CPLPopErrorHandler();
+    if (!row)
+        st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+    else if (e != CE_None)
+        st = dm__fail(ctx, DM_EGDAL, "the areas to avoid: cannot lay them on the grid: %s",
+                      msg[0] ? msg : "GDAL error");
+done:
+    if (ds)
+        GDALClose(ds);
+    if (og)
+        OGR_G_DestroyGeometry(og);
+    dm_free(ctx, row);
+    dm_free(ctx, wkb);
+    dm_geom_free(a);
+    dm_transform_free(t);
+    return st;
+}
+
 /* Probability and density of one cell (for walking lines). */
 static dm_status read_cell(dm__risk_map *m, int c, int r, double *p, double *dens, int *nodata)
 {
     float v = 0, d = -1;
+    if (m->blk_p) {
+        /* the generalised map: the cell's block (outside the blocks read: no data) */
+        int bc = c - m->bx0, br = r - m->by0;
+        v = NAN;
+        if (bc >= 0 && bc < m->bw && br >= 0 && br < m->bh) {
+            size_t i = (size_t)m->row_blk[br] * (size_t)m->nbx + (size_t)m->col_blk[bc];
+            v = m->blk_p[i];
+            d = m->blk_d ? m->blk_d[i] : -1;
+        }
+        *p = v;
+        *dens = d;
+        *nodata = isnan(v) || (m->b2 && isnan(d));
+        return DM_OK;
+    }
     char msg[512] = "";
     CPLPushErrorHandlerEx(gdal_err, msg);
     CPLErr e = GDALRasterIO(m->b1, GF_Read, c, r, 1, 1, &v, 1, 1, GDT_Float32, 0, 0);
@@ -877,10 +1108,16 @@ dm_status dm_route_find(dm_ctx *ctx, const char *risk_path, const dm_route_roads
     int wx0 = (int)fmax(0, fmin(pc[0], pc[1]) - mc), wy0 = (int)fmax(0, fmin(pr[0], pr[1]) - mc);
     int wx1 = (int)fmin(m.w - 1, fmax(pc[0], pc[1]) + mc);
     int wy1 = (int)fmin(m.h - 1, fmax(pr[0], pr[1]) + mc);
+    /* the generalised map: the window grows to whole blocks, so that no
+     * block is judged on the part of it a window happens to hold */
+    if ((st = dm__risk_blocks(&m, &wx0, &wy0, &wx1, &wy1)) != DM_OK)
+        goto done;
     int ww = wx1 - wx0 + 1, wh = wy1 - wy0 + 1;
     if ((st = dm_route_grid_new(ctx, (size_t)ww, (size_t)wh, m.cell, &g)) != DM_OK)
         goto done;
     if ((st = read_window(&m, g, wx0, wy0, ww, wh)) != DM_OK)
+        goto done;
+    if ((st = avoid_cells(&m, g, wx0, wy0, ww, wh)) != DM_OK)
         goto done;
     if ((st = dm__risk_roads(&m, roads, wx0, wy0, wx1, wy1)) != DM_OK)
         goto done;
@@ -895,20 +1132,29 @@ dm_status dm_route_find(dm_ctx *ctx, const char *risk_path, const dm_route_roads
         if (!(f <= FLT_MAX)) {
             st = dm__fail(ctx, DM_EINVAL,
                           "the %s point %g,%g lies on an impassable cell (probability above"
-                          " %g, or no data)",
-                          i ? "end" : "start", i ? lon1 : lon0, i ? lat1 : lat0, o.avoid_above);
+                          " %g, %sor no data)",
+                          i ? "end" : "start", i ? lon1 : lon0, i ? lat1 : lat0, o.avoid_above,
+                          o.avoid ? "in an area to avoid, " : "");
             goto done;
         }
     }
+    /* The generalised map has many paths of equal cost: one front picks
+     * among them the same way every time (two meet where their timing
+     * says), so the same question gets the same line. */
+    int threads = dm_ctx_threads(ctx);
+    if (o.block_m > 0)
+        dm_ctx_set_threads(ctx, 1);
     st = dm_route_grid_search(ctx, g, (size_t)(pc[0] - wx0), (size_t)(pr[0] - wy0),
                               (size_t)(pc[1] - wx0), (size_t)(pr[1] - wy0), &path);
+    dm_ctx_set_threads(ctx, threads);
     if (st == DM_ENOTFOUND) {
         int whole = wx0 == 0 && wy0 == 0 && wx1 == m.w - 1 && wy1 == m.h - 1;
         st = dm__fail(ctx, DM_ENOTFOUND,
                       "no path from %g,%g to %g,%g %s without crossing impassable cells"
-                      " (probability above %g%s)%s",
+                      " (probability above %g%s%s)%s",
                       lon0, lat0, lon1, lat1, whole ? "on the risk map" : "in the search window",
-                      o.avoid_above, o.nodata_p < 0 ? ", or no data" : "",
+                      o.avoid_above, o.avoid ? ", an area to avoid" : "",
+                      o.nodata_p < 0 ? ", or no data" : "",
                       whole ? "" : "; a larger --margin may find one");
     }
     if (st != DM_OK)
@@ -1013,6 +1259,8 @@ dm_status dm_route_check(dm_ctx *ctx, const char *risk_path, const dm_route_road
     int x1 = (int)fmin(m.w - 1, floor((maxx - m.gt[0]) / m.cell) + 1);
     int y0 = (int)fmax(0, floor((maxy - m.gt[3]) / -m.cell) - 1);
     int y1 = (int)fmin(m.h - 1, floor((miny - m.gt[3]) / -m.cell) + 1);
+    if (x0 <= x1 && y0 <= y1 && (st = dm__risk_blocks(&m, &x0, &y0, &x1, &y1)) != DM_OK)
+        goto done;
     if (x0 <= x1 && y0 <= y1 && (st = dm__risk_roads(&m, roads, x0, y0, x1, y1)) != DM_OK)
         goto done;
     res = dm_calloc(ctx, 1, sizeof *res);
