@@ -97,6 +97,7 @@ typedef struct srv_thread {
     double roads_time;
     dm_geom *danger;            /* danger zones in UTM (metres) */
     dm_transform *danger_fwd;   /* WGS 84 -> that UTM zone */
+    char danger_crs[32];        /* that zone, "EPSG:n" */
     unsigned long danger_gen;
     double danger_time;
     struct {                  /* sessions checked in the last seconds */

@@ -1049,8 +1049,74 @@ static int parse_lonlat(const char *s, double *lon, double *lat)
            fabs(*lat) <= 90;
 }
 
+static dm_status zones_fresh(srv_req *rq);
+
+/* The public route (docs/http-api.md, docs/route.md): queries a client may
+ * make a minute, and at once; the longest straight distance it may ask. */
+#define PUBLIC_ROUTES_PER_MIN 20
+#define PUBLIC_ROUTE_MAX_M 10000.0
+
+/* Per-client token buckets for the public route, shared by the threads: a
+ * bucket holds up to PUBLIC_ROUTES_PER_MIN queries and refills at that rate.
+ * The table is small and fixed; a client not seen for a minute has a full
+ * bucket, so its slot may be taken by another. */
+#define RL_SLOTS 4096
+#define RL_PROBES 8
+typedef struct rl_slot {
+    char client[64];
+    double tokens, last;
+} rl_slot;
+static rl_slot rl_slots[RL_SLOTS];
+static pthread_mutex_t rl_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* 0 when client may ask a public route now (counted), else the seconds to
+ * wait. */
+static long public_route_wait(const char *client)
+{
+    const double cap = PUBLIC_ROUTES_PER_MIN, rate = cap / 60.0;
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)client; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    double now = now_s();
+    pthread_mutex_lock(&rl_lock);
+    rl_slot *use = NULL, *spare = NULL;
+    for (unsigned k = 0; k < RL_PROBES && !use; k++) {
+        rl_slot *sl = &rl_slots[(h + k) % RL_SLOTS];
+        if (sl->last > 0 && !strcmp(sl->client, client))
+            use = sl;
+        else if (!spare || (spare->last > 0 && sl->last < spare->last))
+            spare = sl; /* an empty slot, or the one idle longest */
+    }
+    if (!use) {
+        use = spare;
+        snprintf(use->client, sizeof use->client, "%s", client);
+        use->tokens = cap;
+        use->last = now;
+    }
+    use->tokens = fmin(cap, use->tokens + (now - use->last) * rate);
+    use->last = now;
+    long wait = 0;
+    if (use->tokens >= 1)
+        use->tokens -= 1;
+    else
+        wait = (long)ceil((1 - use->tokens) / rate);
+    pthread_mutex_unlock(&rl_lock);
+    return wait;
+}
+
+/* Distance in metres on the sphere between two WGS 84 points. */
+static double ground_m(double lon0, double lat0, double lon1, double lat1)
+{
+    const double k = M_PI / 180;
+    double a = sin((lat1 - lat0) * k / 2), b = sin((lon1 - lon0) * k / 2);
+    double h = a * a + cos(lat0 * k) * cos(lat1 * k) * b * b;
+    return 2 * 6371008.8 * asin(sqrt(fmin(1, h)));
+}
+
 /* The risk map and the cleared roads for a route request, or 0 with the
- * response already set. */
+ * response already set. The public's route is planned on the map
+ * generalised to the 50 m grid of the public danger zones and keeps out of
+ * those zones (off the cleared roads): it can show no more than they do. */
 static int route_inputs(srv_req *rq, srv_resp *rs, dm_route_opts *o, int public_only)
 {
     unsigned long long mt;
@@ -1067,7 +1133,10 @@ static int route_inputs(srv_req *rq, srv_resp *rs, dm_route_opts *o, int public_
         }
         t->roads_time = now;
     }
-    dm_route_opts_default(o);
+    if (public_only)
+        dm_route_opts_public(o); /* 50 m blocks, a 2 km search margin */
+    else
+        dm_route_opts_default(o);
     const char *a = srv_arg(rq, "avoid_above");
     /* the public gets the default threshold only: a threshold of its own,
      * bisected, would read the staff's map cell by cell */
@@ -1079,10 +1148,19 @@ static int route_inputs(srv_req *rq, srv_resp *rs, dm_route_opts *o, int public_
         srv_error(rs, 400, "avoid_above: a probability in (0, 1]");
         return 0;
     }
-    /* one core per request, and a bounded search window for the public */
+    if (public_only) {
+        dm_status st = zones_fresh(rq);
+        if (st) {
+            srv_fail(rs, rq, st);
+            return 0;
+        }
+        if (t->danger) {
+            o->avoid = t->danger;
+            o->avoid_crs = t->danger_crs;
+        }
+    }
+    /* one core per request */
     dm_ctx_set_threads(t->ctx, 1);
-    if (public_only && o->margin_m > 3000)
-        o->margin_m = 3000;
     return 1;
 }
 
@@ -1113,15 +1191,33 @@ static int route_reply(srv_req *rq, srv_resp *rs, dm_status st, dm_route_result 
 
 /* GET /api/route?from=lon,lat&to=lon,lat[&avoid_above=p]: the least
  * dangerous route with its figures and most dangerous stretches. The
- * public form (/api/public/route) gives the line and a verdict only. */
+ * public form (/api/public/route) gives the line and a verdict only, of a
+ * route planned on the generalised map, to a limited number of queries a
+ * minute from each client. */
 static int h_route(srv_req *rq, srv_resp *rs, int public_only)
 {
     if (!srv_method_is(rq, rs, "GET") || (!public_only && srv_need_login(rq, rs)))
         return 0;
+    if (public_only) {
+        /* every query counts, answered or not: probing needs many */
+        long wait = public_route_wait(rq->client);
+        if (wait > 0) {
+            rs->retry_after = wait;
+            return srv_error(rs, 429,
+                             "too many route queries from this address (at most %d a minute); "
+                             "try again in %ld s",
+                             PUBLIC_ROUTES_PER_MIN, wait);
+        }
+    }
     double lon0, lat0, lon1, lat1;
     if (!parse_lonlat(srv_arg(rq, "from"), &lon0, &lat0) ||
         !parse_lonlat(srv_arg(rq, "to"), &lon1, &lat1))
         return srv_error(rs, 400, "from and to: lon,lat in decimal degrees");
+    if (public_only && ground_m(lon0, lat0, lon1, lat1) > PUBLIC_ROUTE_MAX_M)
+        return srv_error(rs, 400,
+                         "from and to are %.1f km apart: the public route is for walking, at "
+                         "most %.0f km",
+                         ground_m(lon0, lat0, lon1, lat1) / 1000, PUBLIC_ROUTE_MAX_M / 1000);
     dm_route_opts o;
     if (!route_inputs(rq, rs, &o, public_only))
         return 0;
@@ -1469,6 +1565,7 @@ static dm_status load_zones(srv_req *rq)
         st = dm_transform_new(ctx, "EPSG:4326", utm, &t->danger_fwd);
         if (!st)
             st = dm_geom_transform(ctx, t->danger_fwd, wgs, &t->danger);
+        snprintf(t->danger_crs, sizeof t->danger_crs, "%s", utm);
     }
     dm_geom_free(wgs);
     if (!st) {
@@ -1476,6 +1573,15 @@ static dm_status load_zones(srv_req *rq)
         t->danger_time = now_s();
     }
     return st;
+}
+
+/* The thread's danger zones, reloaded when stale. */
+static dm_status zones_fresh(srv_req *rq)
+{
+    srv_thread *t = rq->t;
+    if (!t->danger_time || t->danger_gen != srv_generation() || now_s() - t->danger_time > 60)
+        return load_zones(rq);
+    return DM_OK;
 }
 
 static int h_check(srv_req *rq, srv_resp *rs)
@@ -1487,11 +1593,9 @@ static int h_check(srv_req *rq, srv_resp *rs)
         fabs(lon) > 180 || fabs(lat) > 90)
         return srv_error(rs, 400, "lon and lat: decimal degrees (lon -180..180, lat -90..90)");
     srv_thread *t = rq->t;
-    if (!t->danger_time || t->danger_gen != srv_generation() || now_s() - t->danger_time > 60) {
-        dm_status st = load_zones(rq);
-        if (st)
-            return srv_fail(rs, rq, st);
-    }
+    dm_status zst = zones_fresh(rq);
+    if (zst)
+        return srv_fail(rs, rq, zst);
     int inside = 0;
     double d = -1;
     if (t->danger) {

@@ -1021,7 +1021,9 @@ TEST(server_routes_avoid_danger_and_the_public_gets_a_verdict_only)
     ASSERT_EQ(http("GET", path, NULL, NULL, &out), 400);
     ASSERT_CONTAINS(out, "avoid_above is for staff");
     free(out);
-    snprintf(path, sizeof path, "/api/public/route?from=%.7f,%.7f&to=10,10", lw, aw);
+    /* (a point 1.7 km east of the map) */
+    snprintf(path, sizeof path, "/api/public/route?from=%.7f,%.7f&to=%.7f,%.7f", lw, aw, le + 0.02,
+             ae);
     ASSERT_EQ(http("GET", path, NULL, NULL, &out), 400);
     ASSERT(!strstr(out, ".tif") && !strstr(out, "probability"));
     ASSERT_CONTAINS(out, "no route can be given");
@@ -1044,6 +1046,158 @@ TEST(server_routes_avoid_danger_and_the_public_gets_a_verdict_only)
     ASSERT_EQ(http("GET", path, ana, NULL, &out), 400); /* the end is on an impassable cell */
     free(out);
     ASSERT_EQ(http("GET", "/api/route?from=abc&to=1,2", ana, NULL, &out), 400);
+    free(out);
+    stop_server(SIGTERM);
+}
+
+/* The wall map of make_wall_tif (10 m cells, aligned on the 50 m grid) with
+ * one more cell (mc, mr) of probability 0.5: a mine in the gap north of the
+ * wall. Written beside the map and renamed over it, as the risk engine does. */
+static void make_mine_tif(const char *path, int mc, int mr)
+{
+    char tmp[600];
+    snprintf(tmp, sizeof tmp, "%s.new.tif", path);
+    double d[6];
+    make_wall_tif(tmp, &d[0], &d[1], &d[2], &d[3], &d[4], &d[5]);
+    GDALDatasetH ds = GDALOpen(tmp, GA_Update);
+    ASSERT(ds != NULL);
+    float v = 0.5f;
+    ASSERT(GDALRasterIO(GDALGetRasterBand(ds, 1), GF_Write, mc, mr, 1, 1, &v, 1, 1, GDT_Float32, 0,
+                        0) == CE_None);
+    GDALClose(ds);
+    ASSERT_EQ(rename(tmp, path), 0);
+}
+
+/* WGS 84 of a point in EPSG:32638. */
+static void utm_ll(double x, double y, double *lon, double *lat)
+{
+    dm_transform *t = NULL;
+    ASSERT_OK(dm_transform_new(dmtest_ctx(), "EPSG:32638", "EPSG:4326", &t));
+    ASSERT_OK(dm_transform_xy(t, &x, &y, 1));
+    dm_transform_free(t);
+    *lon = x, *lat = y;
+}
+
+TEST(server_public_route_does_not_trace_a_mine_within_its_block)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "init t.gpkg"), 0);
+    free(out);
+    /* an open hazard south-west of the route: its danger zone is public */
+    double hx[4], hy[4];
+    utm_ll(600300, 4420300, &hx[0], &hy[0]);
+    utm_ll(600400, 4420400, &hx[1], &hy[1]);
+    char wkt[300], u[37];
+    snprintf(wkt, sizeof wkt, "POLYGON((%.7f %.7f,%.7f %.7f,%.7f %.7f,%.7f %.7f,%.7f %.7f))",
+             hx[0], hy[0], hx[1], hy[0], hx[1], hy[1], hx[0], hy[1], hx[0], hy[0]);
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path("t.gpkg"), 0, &s));
+    const char *h[] = {"ref", "H-9", "hazard_type", "CHA", "status", "open", NULL};
+    insert_wkt(s, "hazards", wkt, h, u);
+    ASSERT_OK(dm_store_meta_set(s, "risk_map", "risk.tif"));
+    dm_store_close(s);
+    ASSERT_EQ(dmtest_sh(&out, "echo analystpw1 | '%s' user add t.gpkg ana --role analyst",
+                        getenv("DEMINE_BIN")),
+              0);
+    free(out);
+    /* map A: the mine at column 100, row 16; map B: at column 103, row 19,
+     * in the same 50 m block (columns 100..104, rows 15..19) */
+    const char *map = strdup(dmtest_path("risk.tif"));
+    make_mine_tif(map, 100, 16);
+    start_server();
+    char ana[65], pub[300], staff[300];
+    login("ana", "analystpw1", ana);
+    double lw, aw, le, ae;
+    utm_ll(600205, 4420995, &lw, &aw);
+    utm_ll(601795, 4420995, &le, &ae);
+    snprintf(pub, sizeof pub, "/api/public/route?from=%.7f,%.7f&to=%.7f,%.7f", lw, aw, le, ae);
+    snprintf(staff, sizeof staff, "/api/route?from=%.7f,%.7f&to=%.7f,%.7f", lw, aw, le, ae);
+    char *pa = NULL, *pb = NULL, *sa = NULL, *sb = NULL;
+    ASSERT_EQ(http("GET", pub, NULL, NULL, &pa), 200);
+    ASSERT_EQ(http("GET", staff, ana, NULL, &sa), 200);
+    make_mine_tif(map, 103, 19);
+    ASSERT_EQ(http("GET", pub, NULL, NULL, &pb), 200);
+    ASSERT_EQ(http("GET", staff, ana, NULL, &sb), 200);
+    /* the staff's route bends around the mine's cell; the public's is the
+     * same for both maps: probing it cannot tell where in its block the
+     * mine lies */
+    ASSERT(strcmp(sa, sb) != 0);
+    ASSERT_STREQ(pa, pb);
+    ASSERT_CONTAINS(pa, "\"LineString\"");
+    ASSERT(!strstr(pa, "p_none") && !strstr(pa, "max_p") && !strstr(pa, "items") &&
+           !strstr(pa, "stretch"));
+    free(pa), free(pb), free(sa), free(sb);
+    /* the public route keeps out of the public danger zones: from inside
+     * one it gives no route (staff are routed out of it) */
+    double zl, za;
+    utm_ll(600350, 4420350, &zl, &za);
+    snprintf(pub, sizeof pub, "/api/public/route?from=%.7f,%.7f&to=%.7f,%.7f", zl, za, le, ae);
+    ASSERT_EQ(http("GET", pub, NULL, NULL, &out), 400);
+    ASSERT_CONTAINS(out, "no route can be given");
+    free(out);
+    snprintf(staff, sizeof staff, "/api/route?from=%.7f,%.7f&to=%.7f,%.7f", zl, za, le, ae);
+    ASSERT_EQ(http("GET", staff, ana, NULL, &out), 200);
+    free(out);
+    /* a walking route: at most 10 km */
+    snprintf(pub, sizeof pub, "/api/public/route?from=%.7f,%.7f&to=%.7f,%.7f", lw, aw, lw + 0.2,
+             aw);
+    ASSERT_EQ(http("GET", pub, NULL, NULL, &out), 400);
+    ASSERT_CONTAINS(out, "at most 10 km");
+    free(out);
+    free((char *)map);
+    stop_server(SIGTERM);
+}
+
+TEST(server_public_route_is_rate_limited)
+{
+    double lw, aw, le, ae, li, ai;
+    char *out = NULL, *hdr = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "init t.gpkg"), 0);
+    free(out);
+    make_wall_tif(dmtest_path("risk.tif"), &lw, &aw, &le, &ae, &li, &ai);
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path("t.gpkg"), 0, &s));
+    ASSERT_OK(dm_store_meta_set(s, "risk_map", "risk.tif"));
+    dm_store_close(s);
+    ASSERT_EQ(dmtest_sh(&out, "echo analystpw1 | '%s' user add t.gpkg ana --role analyst",
+                        getenv("DEMINE_BIN")),
+              0);
+    free(out);
+    start_server();
+    char ana[65], pub[300], staff[300];
+    login("ana", "analystpw1", ana);
+    snprintf(pub, sizeof pub, "/api/public/route?from=%.7f,%.7f&to=%.7f,%.7f", lw, aw, le, ae);
+    snprintf(staff, sizeof staff, "/api/route?from=%.7f,%.7f&to=%.7f,%.7f", lw, aw, le, ae);
+    /* every query counts, even a malformed one: 20 at once, then one every
+     * 3 s (a slow machine may earn one or two more on the way) */
+    int served = 0, code = 0;
+    for (int i = 0; i < 40; i++) {
+        code = http_hdr("GET", i % 2 ? "/api/public/route?from=abc&to=1,2" : pub, NULL, NULL, &out,
+                        &hdr);
+        if (code == 429)
+            break;
+        ASSERT_EQ(code, i % 2 ? 400 : 200);
+        served++;
+        free(out);
+        free(hdr);
+    }
+    ASSERT_EQ(code, 429);
+    ASSERT_MSG(served >= 20 && served <= 23, "429 after %d queries", served);
+    ASSERT_CONTAINS(out, "at most 20 a minute");
+    char ra[32];
+    ASSERT(header_value(hdr, "Retry-After", ra, sizeof ra));
+    long wait = strtol(ra, NULL, 10);
+    ASSERT(wait >= 1 && wait <= 3);
+    free(out);
+    free(hdr);
+    /* the staff's route is not limited */
+    for (int i = 0; i < 3; i++) {
+        ASSERT_EQ(http("GET", staff, ana, NULL, &out), 200);
+        free(out);
+    }
+    /* after the wait the public may ask again */
+    sleep((unsigned)wait);
+    ASSERT_EQ(http("GET", pub, NULL, NULL, &out), 200);
     free(out);
     stop_server(SIGTERM);
 }

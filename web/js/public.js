@@ -14,6 +14,8 @@
          zone: 'Təhlükəli ərazi', error: 'Xəta: cavab alınmadı',
          way: 'Təhlükəsiz yol: iki nöqtəyə klikləyin', wayStart: 'Başlanğıc nöqtəsinə klikləyin.',
          wayEnd: 'İndi son nöqtəyə klikləyin.', wayKm: 'km',
+         wayFar: 'Nöqtələr bir-birindən 10 km-dən çox uzaqdır. Daha yaxın nöqtələr seçin.',
+         wayBusy: 'Çox sorğu göndərildi. Bir az gözləyin və yenidən cəhd edin.',
          verdict: {low: 'Bu yol boyunca məlum təhlükə azdır. Yenə də yalnız istifadə olunan yollarla gedin.',
                    moderate: 'Diqqət: bu yol təhlükəli ərazilərin yaxınlığından keçir.',
                    high: 'Təhlükə: bu yol təhlükəli ərazilərdən keçir. Getməyin.',
@@ -26,6 +28,8 @@
          zone: 'Dangerous area', error: 'Error: no answer',
          way: 'Safe way: click two points', wayStart: 'Click the start point.',
          wayEnd: 'Now click the end point.', wayKm: 'km',
+         wayFar: 'The points are more than 10 km apart. Choose closer points.',
+         wayBusy: 'Too many requests. Wait a little and try again.',
          verdict: {low: 'Little known danger along this way. Still keep to roads and paths in use.',
                    moderate: 'Caution: this way passes close to dangerous areas.',
                    high: 'Danger: this way crosses dangerous areas. Do not go.',
@@ -66,7 +70,9 @@
     el.innerHTML = esc(r.message[lang]) + (r.distance_m !== null && r.level !== 'danger'
       ? '<br><span class="small">' + esc(T[lang].distance) + ' ' + esc(r.distance_m) + ' ' + T[lang].m + '</span>' : '');
   }
-  /* "safe way": the route and a verdict only, never the cells behind it */
+  /* "safe way": the route and a verdict only, never the cells behind it. The
+   * server plans it on the map generalised to the zones' 50 m grid, keeps it
+   * out of the zones, allows 10 km at most and a few queries a minute. */
   var way = L.layerGroup().addTo(map), wayPts = null, lastWay = null;
   function showWay() {
     if (!lastWay) return;
@@ -84,8 +90,14 @@
     if (wayPts.length < 2) { document.getElementById('way').textContent = T[lang].wayEnd; return; }
     var q = 'api/public/route?from=' + wayPts[0].lng.toFixed(6) + ',' + wayPts[0].lat.toFixed(6) +
       '&to=' + wayPts[1].lng.toFixed(6) + ',' + wayPts[1].lat.toFixed(6);
+    var far = map.distance(wayPts[0], wayPts[1]) > 10000;
     wayPts = null;
-    fetch(q).then(function (r) { return r.json(); }).then(function (fc) {
+    if (far) { document.getElementById('way').textContent = T[lang].wayFar; return; }
+    fetch(q).then(function (r) {
+      if (r.status === 429) { document.getElementById('way').textContent = T[lang].wayBusy; return null; }
+      return r.json();
+    }).then(function (fc) {
+      if (!fc) return;
       if (!fc.features) throw new Error(fc.error || 'no route');
       lastWay = fc.features[0];
       var col = {low: '#1e8449', moderate: '#d68910', high: '#c0392b'}[lastWay.properties.verdict] || '#555';
