@@ -297,6 +297,32 @@ static void fmt_num(char *b, size_t n, double v)
         snprintf(b, n, "%g", v);
 }
 
+/* The value axis of a plot at (px, py), pw x ph, in a figure whose left
+ * edge is x: a labelled grid line every step from 0 to top, and ylabel
+ * along the side. */
+static void y_axis(cairo_t *cr, double x, double px, double py, double pw, double ph, double top,
+                   double step, const char *ylabel)
+{
+    cairo_set_line_width(cr, 0.4);
+    for (double t = 0; t <= top + 1e-9; t += step) {
+        double Y = py + ph - t / top * ph;
+        cairo_set_source_rgb(cr, 0.85, 0.85, 0.85);
+        cairo_move_to(cr, px, Y);
+        cairo_line_to(cr, px + pw, Y);
+        cairo_stroke(cr);
+        char b[32];
+        fmt_num(b, sizeof b, t);
+        cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+        text(cr, px - 4, Y + 3, 7, 0, b, 2);
+    }
+    cairo_save(cr);
+    cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+    cairo_translate(cr, x + 8, py + ph / 2);
+    cairo_rotate(cr, -M_PI / 2);
+    text(cr, 0, 0, 7.5, 0, ylabel, 1);
+    cairo_restore(cr);
+}
+
 /* Bars per category label: values[k * ns + j], stacked or side by side. */
 static void bar_chart(cairo_t *cr, double x, double y, double w, double h, const char *ttl,
                       const char *ylabel, const char *const *labels, int nk,
@@ -320,24 +346,7 @@ static void bar_chart(cairo_t *cr, double x, double y, double w, double h, const
     double step = nice_step(maxv), top = step * ceil(maxv / step);
     if (top <= 0)
         top = step;
-    cairo_set_line_width(cr, 0.4);
-    for (double t = 0; t <= top + 1e-9; t += step) {
-        double Y = py + ph - t / top * ph;
-        cairo_set_source_rgb(cr, 0.85, 0.85, 0.85);
-        cairo_move_to(cr, px, Y);
-        cairo_line_to(cr, px + pw, Y);
-        cairo_stroke(cr);
-        char b[32];
-        fmt_num(b, sizeof b, t);
-        cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
-        text(cr, px - 4, Y + 3, 7, 0, b, 2);
-    }
-    cairo_save(cr);
-    cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
-    cairo_translate(cr, x + 8, py + ph / 2);
-    cairo_rotate(cr, -M_PI / 2);
-    text(cr, 0, 0, 7.5, 0, ylabel, 1);
-    cairo_restore(cr);
+    y_axis(cr, x, px, py, pw, ph, top, step, ylabel);
     double slot = pw / nk, bw = slot * 0.7;
     for (int k = 0; k < nk; k++) {
         double bx = px + k * slot + (slot - bw) / 2, base = 0;
@@ -477,24 +486,7 @@ void dm__fig_burndown(cairo_t *cr, const rep_data *d, double x, double y, double
     double step = nice_step(total), top = step * ceil(total / step);
     if (top <= 0)
         top = 1;
-    cairo_set_line_width(cr, 0.4);
-    for (double t = 0; t <= top + 1e-9; t += step) {
-        double Y = py + ph - t / top * ph;
-        cairo_set_source_rgb(cr, 0.85, 0.85, 0.85);
-        cairo_move_to(cr, px, Y);
-        cairo_line_to(cr, px + pw, Y);
-        cairo_stroke(cr);
-        char b[32];
-        fmt_num(b, sizeof b, t);
-        cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
-        text(cr, px - 4, Y + 3, 7, 0, b, 2);
-    }
-    cairo_save(cr);
-    cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
-    cairo_translate(cr, x + 8, py + ph / 2);
-    cairo_rotate(cr, -M_PI / 2);
-    text(cr, 0, 0, 7.5, 0, "hectares remaining", 1);
-    cairo_restore(cr);
+    y_axis(cr, x, px, py, pw, ph, top, step, "hectares remaining");
     /* year ticks */
     char start_s[11];
     const char *ps = json_string_value(json_object_get(d->plan, "start"));
