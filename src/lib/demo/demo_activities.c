@@ -331,6 +331,36 @@ static dm_status strip(dd_world *w, const dd_hazard *h, const dm_geom *remain, d
     return st;
 }
 
+/* A survey of type from start to end (when that is not after LAST_DAY):
+ * up to four tries at a part of what remains of hazard h (the whole of it
+ * on the first try when whole, else a share of up to max_share) that holds
+ * no item (no mine when only_mines), which it then releases. */
+static dm_status survey(dd_world *w, int h, hz_work *hw, int type, int whole, double max_share,
+                        int only_mines, long start, long end)
+{
+    dm_status st = DM_OK;
+    for (int tries = 0; tries < 4 && end <= LAST_DAY; tries++) {
+        dm_geom *part = NULL;
+        if (whole)
+            st = dm_geom_clone(w->ctx, hw->remain, &part);
+        else
+            st = cut_part(w, hw->remain, dd_range(&w->rng, 0.2, max_share), &part);
+        if (st)
+            break;
+        int held = part ? holds_items(w, part, only_mines) : 1;
+        if (held < 0) {
+            dm_geom_free(part);
+            st = dm_ctx_errcode(w->ctx);
+            break;
+        }
+        if (!held)
+            return release(w, h, hw, type, part, start, end);
+        dm_geom_free(part);
+        whole = 0;
+    }
+    return st;
+}
+
 static dm_status work_hazard(dd_world *w, int h)
 {
     dd_hazard *hz = &w->hazards.v[h];
@@ -349,49 +379,13 @@ static dm_status work_hazard(dd_world *w, int h)
     if (dd_chance(&w->rng, minefield ? 0.4 : 0.7)) {
         long end = t + dd_int(&w->rng, 1, 20);
         int whole = !minefield && dd_chance(&w->rng, 0.45);
-        for (int tries = 0; tries < 4 && end <= LAST_DAY; tries++) {
-            dm_geom *part = NULL;
-            if (whole)
-                st = dm_geom_clone(w->ctx, hw.remain, &part);
-            else
-                st = cut_part(w, hw.remain, dd_range(&w->rng, 0.2, 0.6), &part);
-            if (st)
-                break;
-            int held = part ? holds_items(w, part, 0) : 1;
-            if (held < 0) {
-                dm_geom_free(part);
-                st = dm_ctx_errcode(w->ctx);
-                break;
-            }
-            if (!held) {
-                st = release(w, h, &hw, ACT_NTS, part, t, end);
-                break;
-            }
-            dm_geom_free(part);
-            whole = 0;
-        }
+        st = survey(w, h, &hw, ACT_NTS, whole, 0.6, 0, t, end);
         t = end + dd_int(&w->rng, 10, 200);
     }
     /* technical survey */
     if (!st && hw.remain_ha > 0.05 && dd_chance(&w->rng, minefield ? 0.5 : 0.35)) {
         long end = t + dd_int(&w->rng, 5, 60);
-        for (int tries = 0; tries < 4 && end <= LAST_DAY; tries++) {
-            dm_geom *part = NULL;
-            st = cut_part(w, hw.remain, dd_range(&w->rng, 0.2, 0.5), &part);
-            if (st)
-                break;
-            int held = part ? holds_items(w, part, 1) : 1;
-            if (held < 0) {
-                dm_geom_free(part);
-                st = dm_ctx_errcode(w->ctx);
-                break;
-            }
-            if (!held) {
-                st = release(w, h, &hw, ACT_TS, part, t, end);
-                break;
-            }
-            dm_geom_free(part);
-        }
+        st = survey(w, h, &hw, ACT_TS, 0, 0.5, 1, t, end);
         t = end + dd_int(&w->rng, 10, 200);
     }
     /* clearance */
