@@ -38,14 +38,18 @@ static const char *help =
     "Form metadata columns (_id, _uuid, _submission_time, start, end, meta/instanceID,\n"
     "SubmissionDate, KEY, ...) are ignored. A 'uuid' column keeps rows' identities, so\n"
     "an exported file imports back to the same rows (into a database that lacks them;\n"
-    "into one that has them, use --skip-existing). A ref names one row of its layer:\n"
-    "one already in the layer or used twice in the file is refused, naming the row or\n"
+    "into one that has them, use --skip-existing), and 'created', 'updated' and\n"
+    "'author' columns keep their provenance (the change log records the import: who and\n"
+    "when); such a time must be ISO 8601 (2024-05-01T10:00:00Z; UTC without a zone),\n"
+    "not after tomorrow or before 1900, updated not before created: --map 'created=-'\n"
+    "drops a column that is something else. A ref names one row of its layer: one\n"
+    "already in the layer or used twice in the file is refused, naming the row or\n"
     "feature that has it. Dates after tomorrow or before 1900, and an activity ending\n"
-    "before it starts, are refused as 'demine edit' refuses them. Text must be UTF-8\n"
-    "(a Latin-1 or Windows-1252 file is refused, naming the line and field); rows with\n"
-    "no value and no geometry are skipped and counted. The layers store x and y only:\n"
-    "Z (height) and M (measure) coordinates are dropped, with one warning naming how\n"
-    "many features had them and the first.\n";
+    "before it starts, are refused as 'demine edit' refuses them. Text must be UTF-8 (a\n"
+    "Latin-1 or Windows-1252 file is refused, naming the line and field); rows with no\n"
+    "value and no geometry are skipped and counted. The layers store x and y only: Z\n"
+    "(height) and M (measure) coordinates are dropped, with one warning naming how many\n"
+    "features had them and the first.\n";
 
 #define MAX_PAIRS 128
 

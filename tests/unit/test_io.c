@@ -1073,3 +1073,97 @@ TEST(failed_export_leaves_no_files_behind)
     ASSERT_STREQ(out, "out.dbf\nout.prj\nout.shp\nout.shp.xml\nout.shx\nout.txt\n");
     free(out);
 }
+
+/* created, updated and author, which an export writes, come back with the
+ * rows on import into another database (the change log there records the
+ * import itself); times are read as ISO 8601 and refused, naming the file,
+ * feature and field, when they are not times or not possible. */
+TEST(export_import_round_trip_keeps_created_updated_and_author)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("h.geojson"), hazards_geojson);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "--author alice import db.gpkg --layer hazards h.geojson"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "--author carol edit db.gpkg AGD-1 settlement=Giyasli"), 0);
+    free(out);
+    char *want = NULL;
+    ASSERT_EQ(dmtest_sh(&want, "sqlite3 db.gpkg 'select uuid, created, updated, author from "
+                               "hazards order by uuid'"),
+              0);
+    ASSERT_CONTAINS(want, "|carol\n");
+    ASSERT_CONTAINS(want, "|alice\n");
+    const char *exts[] = {"geojson", "gpkg", "csv", "shp", "fgb"};
+    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+        ASSERT_EQ(dmtest_demine(&out, "export db.gpkg --layer hazards out.%s", exts[i]), 0);
+        free(out);
+        ASSERT_EQ(dmtest_demine(&out, "init db2.gpkg"), 0);
+        free(out);
+        int rc = dmtest_demine(&out, "--author bob import db2.gpkg --layer hazards out.%s %s",
+                               exts[i], !strcmp(exts[i], "shp") ? "--ignore-unknown" : "");
+        ASSERT_MSG(rc == 0, "import of .%s: %s", exts[i], out);
+        free(out);
+        ASSERT_EQ(dmtest_sh(&out, "sqlite3 db2.gpkg 'select uuid, created, updated, author from "
+                                  "hazards order by uuid'"),
+                  0);
+        ASSERT_MSG(!strcmp(out, want), ".%s: %s instead of %s", exts[i], out, want);
+        free(out);
+        /* the change log says who imported them, and when */
+        ASSERT_EQ(dmtest_sh(&out, "sqlite3 db2.gpkg \"select distinct op, author from change_log\""),
+                  0);
+        ASSERT_STREQ(out, "insert|bob\n");
+        free(out);
+        ASSERT_EQ(dmtest_sh(NULL, "rm -rf db2.gpkg out.*"), 0);
+    }
+    free(want);
+    /* times with a zone, a date alone, one of the two missing */
+    dmtest_write_file(dmtest_path("p.csv"),
+                      "lon,lat,category,created,updated,author\n"
+                      "46.9,39.9,AP,2024-05-01 12:00:00+02:00,2024-06-01T08:30:00.5Z,  dana \n"
+                      "46.9,39.91,AT,2023-01-02,,\n"
+                      "46.9,39.92,AT,,,erin\n");
+    ASSERT_EQ(dmtest_demine(&out, "--author bob import db.gpkg --layer items p.csv"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg \"select created, updated, author from items "
+                              "order by fid limit 2\""),
+              0);
+    ASSERT_STREQ(out, "2024-05-01T10:00:00.000Z|2024-06-01T08:30:00.500Z|dana\n"
+                      "2023-01-02T00:00:00.000Z|2023-01-02T00:00:00.000Z|bob\n");
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg \"select author, created > '2025' from items "
+                              "order by fid limit 1 offset 2\""),
+              0);
+    ASSERT_STREQ(out, "erin|1\n");
+    free(out);
+    /* refusals name the file, feature and field; nothing is written */
+    struct {
+        const char *row, *msg;
+    } bad[] = {
+        {"46.9,39.9,AP,last week,,", "bad.csv: feature 1 (line 2): field 'created': 'last week' "
+                                     "is not a date or time"},
+        {"46.9,39.9,AP,2024-02-30,,", "field 'created': '2024-02-30' is not a date or time"},
+        {"46.9,39.9,AP,2099-01-01T00:00:00Z,,", "field 'created': 2099-01-01T00:00:00.000Z is in "
+                                                "the future"},
+        {"46.9,39.9,AP,1850-01-01,,", "field 'created': 1850-01-01T00:00:00.000Z is before 1900"},
+        {"46.9,39.9,AP,2024-05-01,2024-04-01,", "field 'updated': 2024-04-01T00:00:00.000Z is "
+                                                "before the created 2024-05-01T00:00:00.000Z"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char text[300];
+        snprintf(text, sizeof text, "lon,lat,category,created,updated,author\n%s\n", bad[i].row);
+        dmtest_write_file(dmtest_path("bad.csv"), text);
+        ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items bad.csv"), 2);
+        ASSERT_CONTAINS(out, bad[i].msg);
+        free(out);
+    }
+    ASSERT_EQ(count_rows("items"), 3);
+    /* a column that is no provenance is dropped with --map */
+    dmtest_write_file(dmtest_path("bad.csv"),
+                      "lon,lat,category,created\n46.9,39.93,AP,last week\n");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items bad.csv"), 2);
+    ASSERT_CONTAINS(out, "drop it with --map 'created=-'");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items bad.csv --map created=-"), 0);
+    free(out);
+    ASSERT_EQ(count_rows("items"), 4);
+}

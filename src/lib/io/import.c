@@ -12,15 +12,22 @@
 #include "io_internal.h"
 
 #include "demine/dm_io.h"
+#include "store/store_internal.h"
 
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
-enum { SRC_DROP = -1, SRC_UUID = -2, SRC_COORD = -3 };
+/* Where a source field goes when not to a field of the layer. created,
+ * updated and author are every row's provenance, which an export writes:
+ * an exported layer imports into another database with them. */
+enum { SRC_DROP = -1, SRC_UUID = -2, SRC_COORD = -3, SRC_CREATED = -4, SRC_UPDATED = -5,
+       SRC_AUTHOR = -6 };
+static const char *const provenance[] = {"created", "updated", "author"};
 
 typedef struct import_state {
     dm_store *s;
@@ -282,6 +289,11 @@ static dm_status map_fields(import_state *st)
             st->target[i] = SRC_UUID;
             continue;
         }
+        for (int k = 0; k < 3 && st->target[i] == SRC_DROP; k++)
+            if (!dm__strcasecmp(name, provenance[k]))
+                st->target[i] = SRC_CREATED - k;
+        if (st->target[i] != SRC_DROP)
+            continue;
         if (is_form_metadata(full) || is_form_metadata(name))
             continue;
         if (st->is_csv && !dm__strcasecmp(name, "WKT"))
@@ -620,6 +632,166 @@ static long csv_line_of(const char *path, long no)
     return found;
 }
 
+/* ---------------------------- provenance ---------------------------- */
+
+/* A time in UTC as the store keeps it (2024-05-01T10:00:00.000Z), from its
+ * parts and a zone offset in minutes east of UTC; 0 when not a time. */
+static int stamp_make(int y, int mo, int d, int h, int mi, double sec, int east_min,
+                      char out[25])
+{
+    if (y < 1 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 ||
+        mi > 59 || !(sec >= 0 && sec < 61) || east_min < -18 * 60 || east_min > 18 * 60)
+        return 0;
+    struct tm tm = {0};
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    time_t t0 = timegm(&tm);
+    struct tm back;
+    if (!gmtime_r(&t0, &back) || back.tm_mday != d) /* 31 April */
+        return 0;
+    int whole = (int)sec, ms = (int)((sec - whole) * 1000 + 0.5);
+    if (ms == 1000)
+        whole++, ms = 0;
+    time_t t = t0 + h * 3600 + mi * 60 + whole - east_min * 60;
+    struct tm u;
+    if (!gmtime_r(&t, &u))
+        return 0;
+    char b[32];
+    strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%S", &u);
+    snprintf(out, 25, "%.19s.%03dZ", b, ms);
+    return 1;
+}
+
+/* An ISO 8601 date or date-time ("2024-05-01", "2024-05-01T10:00:00.123Z",
+ * "2024-05-01 12:00:00+02:00"; UTC without a zone; '/' for '-' as some
+ * drivers write them). */
+static int stamp_parse(const char *v, char out[25])
+{
+    int y, mo, d, h = 0, mi = 0, n = 0;
+    double sec = 0;
+    char s1, s2;
+    while (isspace((unsigned char)*v))
+        v++;
+    if (sscanf(v, "%4d%c%2d%c%2d%n", &y, &s1, &mo, &s2, &d, &n) != 5 || s1 != s2 ||
+        (s1 != '-' && s1 != '/') || n != 10)
+        return 0;
+    const char *p = v + n;
+    if (*p == 'T' || *p == ' ') {
+        int m = 0;
+        if (sscanf(p + 1, "%2d:%2d%n", &h, &mi, &m) != 2 || m != 5)
+            return 0;
+        p += 1 + m;
+        if (*p == ':') {
+            char *end = NULL;
+            if (!isdigit((unsigned char)p[1]) || !isdigit((unsigned char)p[2]))
+                return 0;
+            sec = strtod(p + 1, &end);
+            p = end;
+        }
+    }
+    int east = 0;
+    if (*p == 'Z')
+        p++;
+    else if (*p == '+' || *p == '-') {
+        int zh = 0, zm = 0, m = 0;
+        if (sscanf(p + 1, "%2d%n", &zh, &m) != 1 || m != 2)
+            return 0;
+        const char *q = p + 3;
+        if (*q == ':')
+            q++;
+        if (isdigit((unsigned char)q[0]) && isdigit((unsigned char)q[1])) {
+            zm = (q[0] - '0') * 10 + (q[1] - '0');
+            q += 2;
+        }
+        east = (zh * 60 + zm) * (*p == '-' ? -1 : 1);
+        p = q;
+    }
+    while (isspace((unsigned char)*p))
+        p++;
+    return !*p && stamp_make(y, mo, d, h, mi, sec, east, out);
+}
+
+/* The provenance field i of feature f as a time stamp (text or a date-time
+ * field of the file); 0 when not one. */
+static int field_stamp(OGRFeatureH f, int i, char out[25])
+{
+    OGRFieldType t = OGR_Fld_GetType(OGR_F_GetFieldDefnRef(f, i));
+    if (t == OFTDateTime || t == OFTDate) {
+        int y, mo, d, h, mi, tz;
+        float sec;
+        if (!OGR_F_GetFieldAsDateTimeEx(f, i, &y, &mo, &d, &h, &mi, &sec, &tz))
+            return 0;
+        /* tz: 0 unknown, 1 local time (both taken as UTC), 100 UTC, else
+         * 100 + quarter hours east */
+        return stamp_make(y, mo, d, h, mi, sec, tz > 1 ? (tz - 100) * 15 : 0, out);
+    }
+    return stamp_parse(OGR_F_GetFieldAsString(f, i), out);
+}
+
+/* Keep the file's created, updated and author on the row: stamps between
+ * 1900 and tomorrow, updated not before created (a missing one takes the
+ * other's value). */
+static dm_status set_provenance(import_state *st, OGRFeatureH f, dm_row *row)
+{
+    char stamp[2][25] = {"", ""}, who[256];
+    const char *author = NULL;
+    for (int i = 0; i < st->n_src; i++) {
+        int t = st->target[i];
+        if (t > SRC_CREATED || t < SRC_AUTHOR || !OGR_F_IsFieldSetAndNotNull(f, i))
+            continue;
+        const char *v = OGR_F_GetFieldAsString(f, i);
+        const char *name = OGR_Fld_GetNameRef(OGR_F_GetFieldDefnRef(f, i));
+        if (t == SRC_AUTHOR) {
+            long bad = bad_utf8_at(v);
+            if (bad >= 0)
+                return dm__fail(st->ctx, DM_EPARSE,
+                                "field '%s': byte %ld (0x%02X) is not UTF-8 (save the file as "
+                                "UTF-8)",
+                                name, bad + 1, (unsigned)(unsigned char)v[bad]);
+            while (isspace((unsigned char)*v))
+                v++;
+            size_t len = strlen(v);
+            while (len && isspace((unsigned char)v[len - 1]))
+                len--;
+            if (len >= sizeof who)
+                return dm__fail(st->ctx, DM_EPARSE, "field '%s': longer than %zu characters",
+                                name, sizeof who - 1);
+            memcpy(who, v, len);
+            who[len] = '\0';
+            if (len)
+                author = who;
+            continue;
+        }
+        int k = SRC_CREATED - t;
+        if (!*v)
+            continue;
+        if (!field_stamp(f, i, stamp[k]))
+            return dm__fail(st->ctx, DM_EPARSE,
+                            "field '%s': '%s' is not a date or time (ISO 8601, e.g. "
+                            "2024-05-01T10:00:00Z); drop it with --map '%s=-'",
+                            name, v, name);
+        time_t now = time(NULL) + 86400;
+        struct tm tm;
+        char tomorrow[32] = "9999";
+        if (gmtime_r(&now, &tm))
+            strftime(tomorrow, sizeof tomorrow, "%Y-%m-%dT23:59:59.999Z", &tm);
+        if (strcmp(stamp[k], tomorrow) > 0)
+            return dm__fail(st->ctx, DM_EPARSE, "field '%s': %s is in the future", name,
+                            stamp[k]);
+        if (strcmp(stamp[k], "1900-01-01") < 0)
+            return dm__fail(st->ctx, DM_EPARSE, "field '%s': %s is before 1900", name, stamp[k]);
+    }
+    if (stamp[0][0] && stamp[1][0] && strcmp(stamp[1], stamp[0]) < 0)
+        return dm__fail(st->ctx, DM_EPARSE, "field 'updated': %s is before the created %s",
+                        stamp[1], stamp[0]);
+    const char *created = stamp[0][0] ? stamp[0] : stamp[1][0] ? stamp[1] : NULL;
+    const char *updated = stamp[1][0] ? stamp[1] : created;
+    if (!created && !author)
+        return DM_OK;
+    return dm__row_set_provenance(row, created, updated, author);
+}
+
 static void cleanup(import_state *st)
 {
     free(st->target);
@@ -806,6 +978,8 @@ dm_status dm_import_file(dm_store *s, const char *path, const dm_import_opts *o,
         for (size_t k = 0; k < o->n_set && !rc; k++)
             if (!dm_row_get(row, o->set_field[k]))
                 rc = dm_row_set(row, o->set_field[k], o->set_value[k]);
+        if (!rc)
+            rc = set_provenance(&st, f, row);
         if (!rc && layer->geom_type) {
             const char *why = NULL;
             OGRGeometryH og = feature_geom(&st, f, &why);

@@ -40,6 +40,11 @@ size_t dm__layer_index(const dm_layer_def *l);
 /* Append one change-log entry. old_json/new_json may be NULL. */
 dm_status dm__store_log(dm_store *s, const char *layer, const char *uuid, const char *op,
                         const char *old_json, const char *new_json, const char *reason);
+/* Provenance an insert keeps instead of now and the context's author (an
+ * import of an export): time stamps as 2024-05-01T10:00:00.000Z; NULL for
+ * the default. */
+dm_status dm__row_set_provenance(dm_row *r, const char *created, const char *updated,
+                                 const char *author);
 /* Check and normalise a row; for_insert also demands required fields. */
 dm_status dm__row_check(dm_store *s, dm_row *r, int for_insert);
 /* Create every table of a fresh database. */

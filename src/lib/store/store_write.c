@@ -25,6 +25,10 @@ struct dm_row {
     dm_geom *geom;
     int geom_set;
     char uuid[37];
+    /* provenance carried from another database (imports of an export);
+     * empty: now and the context's author */
+    char created[25], updated[25];
+    char *author;
 };
 
 dm_row *dm_row_new(dm_ctx *ctx, const dm_layer_def *layer)
@@ -54,6 +58,9 @@ void dm_row_clear(dm_row *r)
     r->geom = NULL;
     r->geom_set = 0;
     r->uuid[0] = '\0';
+    r->created[0] = r->updated[0] = '\0';
+    dm_free(r->ctx, r->author);
+    r->author = NULL;
 }
 
 void dm_row_free(dm_row *r)
@@ -122,6 +129,35 @@ dm_status dm_row_set_uuid(dm_row *r, const char *uuid)
     if (!uuid || strlen(uuid) != 36)
         return dm__fail(r->ctx, DM_EPARSE, "'%s' is not a uuid", uuid ? uuid : "(null)");
     memcpy(r->uuid, uuid, 37);
+    return DM_OK;
+}
+
+/* "2024-05-01T10:00:00.000Z" */
+static int is_stamp(const char *t)
+{
+    static const char form[] = "dddd-dd-ddTdd:dd:dd.dddZ";
+    if (!t || strlen(t) != sizeof form - 1)
+        return 0;
+    for (size_t i = 0; form[i]; i++)
+        if (form[i] == 'd' ? !(t[i] >= '0' && t[i] <= '9') : t[i] != form[i])
+            return 0;
+    return 1;
+}
+
+dm_status dm__row_set_provenance(dm_row *r, const char *created, const char *updated,
+                                 const char *author)
+{
+    if ((created && !is_stamp(created)) || (updated && !is_stamp(updated)))
+        return dm__fail(r->ctx, DM_EPARSE, "field '%s': '%s' is not a time stamp",
+                        created && !is_stamp(created) ? "created" : "updated",
+                        created && !is_stamp(created) ? created : updated);
+    char *a = NULL;
+    if (author && !(a = dm_strdup(r->ctx, author)))
+        return DM_ENOMEM;
+    dm__strlcpy(r->created, created ? created : "", sizeof r->created);
+    dm__strlcpy(r->updated, updated ? updated : "", sizeof r->updated);
+    dm_free(r->ctx, r->author);
+    r->author = a;
     return DM_OK;
 }
 
@@ -483,9 +519,9 @@ static dm_status insert_row(dm_store *s, dm_row *r, char uuid_out[37])
     dm__now_gpkg(now);
     sqlite3_stmt *q = s->insert_stmt[li];
     sqlite3_bind_text(q, 1, uuid, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 2, now, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 3, now, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 4, dm_ctx_author(s->ctx), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, r->created[0] ? r->created : now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 3, r->updated[0] ? r->updated : now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 4, r->author ? r->author : dm_ctx_author(s->ctx), -1, SQLITE_TRANSIENT);
     int col = 5;
     if (l->geom_type) {
         st = bind_geom(s, q, col++, r->geom);
