@@ -89,20 +89,6 @@ dm_status dd_add_accident(dd_world *w, size_t item, long date, int demining, dou
     return DM_OK;
 }
 
-typedef struct mark_q {
-    dd_world *w;
-    const dd_record *rc;
-    unsigned char *in;
-} mark_q;
-
-static int mark_fn(void *u, size_t i)
-{
-    mark_q *q = u;
-    if (dd_pip(q->rc->ring.xy, q->rc->ring.n, q->w->items.v[i].x, q->w->items.v[i].y))
-        q->in[i] = 1;
-    return 0;
-}
-
 int dd_in_record(const dd_world *w, double x, double y)
 {
     for (size_t r = 0; r < w->records.n; r++) {
@@ -142,10 +128,8 @@ dm_status dd_make_accidents(dd_world *w)
         dm_free(w->ctx, cout);
         return oom(w);
     }
-    for (size_t r = 0; r < w->records.n; r++) {
-        mark_q q = {w, &w->records.v[r], in};
-        dd_items_in_box(w, w->records.v[r].b, mark_fn, &q);
-    }
+    for (size_t r = 0; r < w->records.n; r++)
+        dd_mark_items_in(w, &w->records.v[r].ring, w->records.v[r].b, in);
     /* where people go: near settlements and roads */
     double si = 0, so = 0;
     for (size_t i = 0; i < n; i++) {

@@ -287,20 +287,6 @@ static void attributes(dd_world *w, dd_hazard *h, int idx)
     }
 }
 
-typedef struct hz_q {
-    dd_world *w;
-    const dd_hazard *h;
-    unsigned char *in;
-} hz_q;
-
-static int hz_fn(void *u, size_t i)
-{
-    hz_q *q = u;
-    if (!q->in[i] && dd_pip(q->h->ring.xy, q->h->ring.n, q->w->items.v[i].x, q->w->items.v[i].y))
-        q->in[i] = 1;
-    return 0;
-}
-
 /* Share of hazard area inside real minefields (sampled), and share of
  * truth items inside some hazard. */
 static dm_status measure(dd_world *w)
@@ -348,10 +334,8 @@ static dm_status measure(dd_world *w)
     unsigned char *in = dm_calloc(w->ctx, w->items.n ? w->items.n : 1, 1);
     if (!in)
         return oom(w);
-    for (size_t i = 0; i < w->hazards.n; i++) {
-        hz_q q = {w, &w->hazards.v[i], in};
-        dd_items_in_box(w, w->hazards.v[i].b, hz_fn, &q);
-    }
+    for (size_t i = 0; i < w->hazards.n; i++)
+        dd_mark_items_in(w, &w->hazards.v[i].ring, w->hazards.v[i].b, in);
     size_t k = 0;
     for (size_t i = 0; i < w->items.n; i++)
         k += in[i];

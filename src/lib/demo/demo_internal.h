@@ -284,6 +284,8 @@ int dd_nearest_settlement(const dd_world *w, double x, double y, double *d);
 dm_status dd_index_items(dd_world *w);
 /* Visit items whose cell meets the box; stop when fn returns nonzero. */
 int dd_items_in_box(const dd_world *w, const double b[4], int (*fn)(void *, size_t), void *user);
+/* Set in[i] to 1 for every truth item i inside ring (whose bounds are b). */
+void dd_mark_items_in(const dd_world *w, const dd_pts *ring, const double b[4], unsigned char *in);
 /* Distance to the nearest truth item within maxd (or > maxd). */
 double dd_nearest_item(const dd_world *w, double x, double y, double maxd, size_t *which);
 

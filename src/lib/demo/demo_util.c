@@ -385,6 +385,26 @@ int dd_items_in_box(const dd_world *w, const double b[4], int (*fn)(void *, size
     return 0;
 }
 
+typedef struct mark_q {
+    const dd_world *w;
+    const dd_pts *ring;
+    unsigned char *in;
+} mark_q;
+
+static int mark_fn(void *u, size_t i)
+{
+    mark_q *q = u;
+    if (!q->in[i] && dd_pip(q->ring->xy, q->ring->n, q->w->items.v[i].x, q->w->items.v[i].y))
+        q->in[i] = 1;
+    return 0;
+}
+
+void dd_mark_items_in(const dd_world *w, const dd_pts *ring, const double b[4], unsigned char *in)
+{
+    mark_q q = {w, ring, in};
+    dd_items_in_box(w, b, mark_fn, &q);
+}
+
 typedef struct near_q {
     const dd_world *w;
     double x, y, best;
