@@ -107,6 +107,13 @@ char *dmtest_read_file(const char *path);
 /* Run `demine ARGS` through the shell, capturing stdout+stderr into *out
  * (malloc'd). Returns the exit code. */
 int dmtest_demine(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Run `demine ARGS` the same way and fail the test (at file:line, naming the
+ * command and what it printed) unless it exits with rc and, when needle is
+ * not NULL, prints needle. */
+void dmtest_demine_expect(const char *file, int line, int rc, const char *needle,
+                          const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+#define ASSERT_DEMINE(rc, needle, ...)                                                             \
+    dmtest_demine_expect(__FILE__, __LINE__, (rc), (needle), __VA_ARGS__)
 /* Run any shell command the same way. */
 int dmtest_sh(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -162,6 +162,24 @@ int dmtest_demine(char **out, const char *fmt, ...)
     return run_capture(out, cmd);
 }
 
+void dmtest_demine_expect(const char *file, int line, int rc, const char *needle,
+                          const char *fmt, ...)
+{
+    char args[10000];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    char *out = NULL;
+    int got = dmtest_demine(&out, "%s", args);
+    if (got != rc)
+        dmtest_fail(file, line, "demine %s: exit code %d, expected %d; it printed:\n%.3000s", args,
+                    got, rc, out);
+    if (needle && !strstr(out, needle))
+        dmtest_fail(file, line, "demine %s: expected \"%s\" in:\n%.3000s", args, needle, out);
+    free(out);
+}
+
 const char *dmtest_demo_db(void)
 {
     static char path[2048];

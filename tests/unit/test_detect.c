@@ -182,11 +182,9 @@ TEST(detect_refuses_raster_without_georeference)
 TEST(detect_cli_synth_detect_and_import)
 {
     char *out = NULL;
-    ASSERT_EQ(dmtest_demine(&out, "detect synth o.tif --size-m 6 --mines 10 --contrast 6 "
-                                  "--seed 4 --truth truth.csv"),
-              0);
-    ASSERT_CONTAINS(out, "10 mines");
-    free(out);
+    ASSERT_DEMINE(
+        0, "10 mines",
+        "detect synth o.tif --size-m 6 --mines 10 --contrast 6 --seed 4 --truth truth.csv");
     ASSERT_EQ(dmtest_demine(&out, "detect o.tif --method rx --out c.geojson --truth truth.csv "
                                   "--flight-ref D-1 --sensor MS-cam --sensor-kind multispectral "
                                   "--date 2024-05-01 --json"),
@@ -202,8 +200,7 @@ TEST(detect_cli_synth_detect_and_import)
     ASSERT_CONTAINS(gj, "\"ref\":\"D-1\"");
     free(gj);
     /* footprint and candidates go into the database in one import, once */
-    ASSERT_EQ(dmtest_demine(&out, "init t.gpkg"), 0);
-    free(out);
+    ASSERT_DEMINE(0, NULL, "init t.gpkg");
     ASSERT_EQ(dmtest_demine(&out, "sensors import t.gpkg c.geojson --json"), 0);
     ASSERT_CONTAINS(out, "\"flights_added\":1");
     ASSERT_CONTAINS(out, "\"detections_skipped\":0");
@@ -213,43 +210,26 @@ TEST(detect_cli_synth_detect_and_import)
     ASSERT_CONTAINS(out, "\"flights_added\":0");
     ASSERT_CONTAINS(out, "\"detections_added\":0");
     free(out);
-    ASSERT_EQ(dmtest_demine(&out, "sensors list t.gpkg"), 0);
-    ASSERT_CONTAINS(out, "MS-cam");
-    free(out);
+    ASSERT_DEMINE(0, "MS-cam", "sensors list t.gpkg");
     /* bad usage and bad files: clear messages, exit codes 2-4 */
-    ASSERT_EQ(dmtest_demine(&out, "detect o.tif --method foo"), 2);
-    ASSERT_CONTAINS(out, "--method");
-    free(out);
+    ASSERT_DEMINE(2, "--method", "detect o.tif --method foo");
     dmtest_write_file(dmtest_path("x.tif"), "not a raster");
-    ASSERT_EQ(dmtest_demine(&out, "detect x.tif"), 3);
-    ASSERT_CONTAINS(out, "x.tif");
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "detect --help"), 0);
-    ASSERT_CONTAINS(out, "rx-global");
-    free(out);
+    ASSERT_DEMINE(3, "x.tif", "detect x.tif");
+    ASSERT_DEMINE(0, "rx-global", "detect --help");
 }
 
 TEST(detect_cli_refuses_outputs_over_inputs)
 {
-    char *out = NULL;
-    ASSERT_EQ(dmtest_demine(&out, "detect synth o.tif --size-m 1 --mines 2 --truth t.csv"), 0);
-    free(out);
+    ASSERT_DEMINE(0, NULL, "detect synth o.tif --size-m 1 --mines 2 --truth t.csv");
     char *before = dmtest_read_file(dmtest_path("t.csv"));
     ASSERT(before != NULL);
-    ASSERT_EQ(dmtest_demine(&out, "detect o.tif --out o.tif"), 2);
-    ASSERT_CONTAINS(out, "--out o.tif is the orthomosaic: not writing over it");
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "detect o.tif --score-map ./o.tif"), 2);
-    ASSERT_CONTAINS(out, "is the orthomosaic");
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "detect o.tif --out t.csv --truth t.csv"), 2);
-    ASSERT_CONTAINS(out, "is the truth file");
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "detect o.tif --out c.geojson --score-map c.geojson"), 2);
-    ASSERT_CONTAINS(out, "--out and --score-map name the same file");
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "detect synth s.tif --truth s.tif"), 2);
-    free(out);
+    ASSERT_DEMINE(2, "--out o.tif is the orthomosaic: not writing over it",
+                  "detect o.tif --out o.tif");
+    ASSERT_DEMINE(2, "is the orthomosaic", "detect o.tif --score-map ./o.tif");
+    ASSERT_DEMINE(2, "is the truth file", "detect o.tif --out t.csv --truth t.csv");
+    ASSERT_DEMINE(2, "--out and --score-map name the same file",
+                  "detect o.tif --out c.geojson --score-map c.geojson");
+    ASSERT_DEMINE(2, NULL, "detect synth s.tif --truth s.tif");
     /* the ortho is still a raster */
     GDALAllRegister();
     GDALDatasetH ds = GDALOpen(dmtest_path("o.tif"), GA_ReadOnly);
@@ -322,21 +302,16 @@ TEST(detect_takes_crs_units_as_ground_metres)
 
 TEST(detect_refuses_options_out_of_range)
 {
-    char *out = NULL;
-    ASSERT_EQ(dmtest_demine(&out, "detect synth o.tif --size-m 1 --mines 2 --truth t.csv"), 0);
-    free(out);
+    ASSERT_DEMINE(0, NULL, "detect synth o.tif --size-m 1 --mines 2 --truth t.csv");
     /* 0 or negative were replaced by the defaults without a word, NaN went on */
     const char *bad[] = {"--threshold -5",        "--threshold nan", "--target-radius-m 0",
                          "--background-radius-m -1", "--tile 0",      "--far -1 --truth t.csv"};
     for (int i = 0; i < 6; i++) {
-        ASSERT_EQ(dmtest_demine(&out, "detect o.tif %s", bad[i]), 2);
         char opt[32];
         snprintf(opt, sizeof opt, "%.*s:", (int)strcspn(bad[i], " "), bad[i]);
-        ASSERT_CONTAINS(out, opt);
-        free(out);
+        ASSERT_DEMINE(2, opt, "detect o.tif %s", bad[i]);
     }
-    ASSERT_EQ(dmtest_demine(&out, "detect o.tif --threshold 3.5 --tile 128"), 0);
-    free(out);
+    ASSERT_DEMINE(0, NULL, "detect o.tif --threshold 3.5 --tile 128");
     dm_detect_opts d = {0};
     d.target_radius_m = NAN;
     dm_detect_result r;
@@ -346,22 +321,16 @@ TEST(detect_refuses_options_out_of_range)
 
 TEST(detect_synth_refuses_options_out_of_range)
 {
-    char *out = NULL;
     /* 0 or negative sizes fell back to the defaults (a 10 m, 40-mine scene),
      * NaN gave "cannot create GeoTIFF: 0x0 dataset" */
     const char *bad[] = {"--size-m 0", "--gsd-cm nan", "--contrast -1", "--bands 0",
                          "--mines -3", "--nodata-margin-m -1"};
     for (int i = 0; i < 6; i++) {
-        ASSERT_EQ(dmtest_demine(&out, "detect synth s.tif --size-m 1 %s", bad[i]), 2);
         char opt[32];
         snprintf(opt, sizeof opt, "%.*s:", (int)strcspn(bad[i], " "), bad[i]);
-        ASSERT_CONTAINS(out, opt);
-        free(out);
+        ASSERT_DEMINE(2, opt, "detect synth s.tif --size-m 1 %s", bad[i]);
     }
-    ASSERT_EQ(dmtest_demine(&out, "detect synth s.tif --size-m 1 --mines 0 --nodata-margin-m 0"),
-              0);
-    ASSERT_CONTAINS(out, "with 0 mines");
-    free(out);
+    ASSERT_DEMINE(0, "with 0 mines", "detect synth s.tif --size-m 1 --mines 0 --nodata-margin-m 0");
 }
 
 TEST(detect_takes_nan_pixels_as_invalid)
@@ -416,31 +385,18 @@ TEST(detect_takes_nan_pixels_as_invalid)
 
 TEST(detect_checks_the_flight_description)
 {
-    char *out = NULL;
-    ASSERT_EQ(dmtest_demine(&out, "detect synth o.tif --size-m 1 --mines 2"), 0);
-    free(out);
+    ASSERT_DEMINE(0, NULL, "detect synth o.tif --size-m 1 --mines 2");
     /* these were written into the GeoJSON, for `sensors import` to refuse later
      * (or, without --flight-ref, dropped without a word) */
-    ASSERT_EQ(dmtest_demine(&out, "detect o.tif --out c.geojson --flight-ref F --sensor S "
-                                  "--date 2024-02-31"),
-              2);
-    ASSERT_CONTAINS(out, "--date: '2024-02-31' is not a date");
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "detect o.tif --out c.geojson --flight-ref F --sensor S "
-                                  "--sensor-kind drone"),
-              2);
-    ASSERT_CONTAINS(out, "--sensor-kind: 'drone'");
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "detect o.tif --out c.geojson --sensor S"), 2);
-    ASSERT_CONTAINS(out, "give --flight-ref too");
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "detect o.tif --flight-ref F --sensor S"), 2);
-    ASSERT_CONTAINS(out, "give --out");
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "detect o.tif --out c.geojson --flight-ref F --sensor S "
-                                  "--sensor-kind rgb --date 2024-05-02"),
-              0);
-    free(out);
+    ASSERT_DEMINE(2, "--date: '2024-02-31' is not a date",
+                  "detect o.tif --out c.geojson --flight-ref F --sensor S --date 2024-02-31");
+    ASSERT_DEMINE(2, "--sensor-kind: 'drone'",
+                  "detect o.tif --out c.geojson --flight-ref F --sensor S --sensor-kind drone");
+    ASSERT_DEMINE(2, "give --flight-ref too", "detect o.tif --out c.geojson --sensor S");
+    ASSERT_DEMINE(2, "give --out", "detect o.tif --flight-ref F --sensor S");
+    ASSERT_DEMINE(0, NULL,
+                  "detect o.tif --out c.geojson --flight-ref F --sensor S --sensor-kind rgb --date "
+                  "2024-05-02");
     char *gj = dmtest_read_file(dmtest_path("c.geojson"));
     ASSERT_CONTAINS(gj, "\"date\":\"2024-05-02\"");
     free(gj);

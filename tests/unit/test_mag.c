@@ -148,10 +148,7 @@ TEST(mag_corrupt_csv_lines_are_skipped_with_a_message)
 TEST(mag_cli_synth_pick_and_import)
 {
     char *out = NULL;
-    ASSERT_EQ(dmtest_demine(&out, "mag synth m.csv --size-m 15 --targets 12 --seed 2 "
-                                  "--truth t.csv"),
-              0);
-    free(out);
+    ASSERT_DEMINE(0, NULL, "mag synth m.csv --size-m 15 --targets 12 --seed 2 --truth t.csv");
     /* a corrupt line in the middle */
     char *csv = dmtest_read_file(dmtest_path("m.csv"));
     char *nl = strchr(strchr(csv, '\n') + 1, '\n');
@@ -162,8 +159,7 @@ TEST(mag_cli_synth_pick_and_import)
     dmtest_write_file(dmtest_path("m.csv"), bad);
     free(bad);
     free(csv);
-    ASSERT_EQ(dmtest_demine(&out, "init t.gpkg"), 0);
-    free(out);
+    ASSERT_DEMINE(0, NULL, "init t.gpkg");
     ASSERT_EQ(dmtest_demine(&out, "mag m.csv --out targets.geojson --grid g.tif --truth t.csv "
                                   "--import t.gpkg --flight-ref MAG-1 --date 2024-08-01"),
               0);
@@ -172,42 +168,23 @@ TEST(mag_cli_synth_pick_and_import)
     ASSERT_CONTAINS(out, "1 flight and");
     ASSERT_CONTAINS(out, "(100.0%)");
     free(out);
-    ASSERT_EQ(dmtest_demine(&out, "mag m.csv --import t.gpkg --flight-ref MAG-1 "
-                                  "--date 2024-08-01 --json"),
-              0);
-    ASSERT_CONTAINS(out, "\"flights_added\":0,\"detections_added\":0");
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "mag m.csv --import t.gpkg"), 2);
-    ASSERT_CONTAINS(out, "--flight-ref");
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "mag nothere.csv"), 3);
-    ASSERT_CONTAINS(out, "nothere.csv");
-    free(out);
+    ASSERT_DEMINE(0, "\"flights_added\":0,\"detections_added\":0",
+                  "mag m.csv --import t.gpkg --flight-ref MAG-1 --date 2024-08-01 --json");
+    ASSERT_DEMINE(2, "--flight-ref", "mag m.csv --import t.gpkg");
+    ASSERT_DEMINE(3, "nothere.csv", "mag nothere.csv");
 }
 
 TEST(mag_cli_refuses_outputs_over_inputs)
 {
-    char *out = NULL;
-    ASSERT_EQ(dmtest_demine(&out, "mag synth m.csv --size-m 4 --targets 3 --truth t.csv"), 0);
-    free(out);
+    ASSERT_DEMINE(0, NULL, "mag synth m.csv --size-m 4 --targets 3 --truth t.csv");
     char *before = dmtest_read_file(dmtest_path("m.csv"));
     ASSERT(before != NULL);
-    ASSERT_EQ(dmtest_demine(&out, "init t.gpkg"), 0);
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "mag m.csv --out m.csv"), 2);
-    ASSERT_CONTAINS(out, "--out m.csv is the survey CSV: not writing over it");
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "mag m.csv --grid ./t.csv --truth t.csv"), 2);
-    ASSERT_CONTAINS(out, "is the truth file");
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "mag m.csv --out t.gpkg --import t.gpkg --flight-ref F"), 2);
-    ASSERT_CONTAINS(out, "is the database");
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "mag m.csv --out x.tif --grid x.tif"), 2);
-    ASSERT_CONTAINS(out, "--out and --grid name the same file");
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "mag synth s.csv --truth s.csv"), 2);
-    free(out);
+    ASSERT_DEMINE(0, NULL, "init t.gpkg");
+    ASSERT_DEMINE(2, "--out m.csv is the survey CSV: not writing over it", "mag m.csv --out m.csv");
+    ASSERT_DEMINE(2, "is the truth file", "mag m.csv --grid ./t.csv --truth t.csv");
+    ASSERT_DEMINE(2, "is the database", "mag m.csv --out t.gpkg --import t.gpkg --flight-ref F");
+    ASSERT_DEMINE(2, "--out and --grid name the same file", "mag m.csv --out x.tif --grid x.tif");
+    ASSERT_DEMINE(2, NULL, "mag synth s.csv --truth s.csv");
     char *after = dmtest_read_file(dmtest_path("m.csv"));
     ASSERT(after != NULL);
     ASSERT_STREQ(before, after);
@@ -251,30 +228,20 @@ TEST(mag_refuses_degrees_read_as_metres)
 
 TEST(mag_refuses_options_out_of_range_and_crs_not_in_metres)
 {
-    char *out = NULL;
-    ASSERT_EQ(dmtest_demine(&out, "mag synth m.csv --size-m 4 --targets 3"), 0);
-    free(out);
+    ASSERT_DEMINE(0, NULL, "mag synth m.csv --size-m 4 --targets 3");
     /* 0 or negative fell back to the defaults; NaN cell gave "out of memory
      * for a -2147483648x-2147483648 grid" */
     const char *bad[] = {"--cell-m 0", "--cell-m nan", "--search-m -1", "--threshold 0",
                          "--swath-m -0.5"};
     for (int i = 0; i < 5; i++) {
-        ASSERT_EQ(dmtest_demine(&out, "mag m.csv %s", bad[i]), 2);
-        ASSERT_CONTAINS(out, "must be a number more than 0");
-        free(out);
+        ASSERT_DEMINE(2, "must be a number more than 0", "mag m.csv %s", bad[i]);
     }
     /* x/y read in degrees or feet as if metres */
-    ASSERT_EQ(dmtest_demine(&out, "mag m.csv --crs EPSG:4326"), 2);
-    ASSERT_CONTAINS(out, "m.csv: CRS 'EPSG:4326' of the x/y columns is not projected");
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "mag m.csv --crs EPSG:2263"), 2);
-    ASSERT_CONTAINS(out, "not metres");
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "mag m.csv --crs nonsense"), 2);
-    ASSERT_CONTAINS(out, "not a known CRS");
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "mag m.csv --crs EPSG:32638 --cell-m 0.2"), 0);
-    free(out);
+    ASSERT_DEMINE(2, "m.csv: CRS 'EPSG:4326' of the x/y columns is not projected",
+                  "mag m.csv --crs EPSG:4326");
+    ASSERT_DEMINE(2, "not metres", "mag m.csv --crs EPSG:2263");
+    ASSERT_DEMINE(2, "not a known CRS", "mag m.csv --crs nonsense");
+    ASSERT_DEMINE(0, NULL, "mag m.csv --crs EPSG:32638 --cell-m 0.2");
     dm_mag_survey sv;
     ASSERT_OK(dm_mag_read_csv(dmtest_ctx(), dmtest_path("m.csv"), NULL, &sv));
     dm_mag_opts o = {0};
@@ -287,18 +254,13 @@ TEST(mag_refuses_options_out_of_range_and_crs_not_in_metres)
 
 TEST(mag_synth_refuses_options_out_of_range)
 {
-    char *out = NULL;
     const char *bad[] = {"--size-m 0", "--noise-nt -1", "--line-spacing-m nan", "--targets 0"};
     for (int i = 0; i < 4; i++) {
-        ASSERT_EQ(dmtest_demine(&out, "mag synth s.csv %s", bad[i]), 2);
         char opt[32];
         snprintf(opt, sizeof opt, "%.*s:", (int)strcspn(bad[i], " "), bad[i]);
-        ASSERT_CONTAINS(out, opt);
-        free(out);
+        ASSERT_DEMINE(2, opt, "mag synth s.csv %s", bad[i]);
     }
-    ASSERT_EQ(dmtest_demine(&out, "mag synth s.csv --size-m 4 --targets 1"), 0);
-    ASSERT_CONTAINS(out, "1 targets");
-    free(out);
+    ASSERT_DEMINE(0, "1 targets", "mag synth s.csv --size-m 4 --targets 1");
 }
 
 TEST(mag_processing_errors_name_the_file)
@@ -307,9 +269,7 @@ TEST(mag_processing_errors_name_the_file)
     dmtest_write_file(dmtest_path("same.csv"), "line,x,y,field\n1,600000,4400000,48000\n"
                                                "1,600000,4400000,48001\n1,600000,4400000,48002\n");
     /* was "error: the survey has no variation after levelling", no file */
-    ASSERT_EQ(dmtest_demine(&out, "mag same.csv"), 2);
-    ASSERT_CONTAINS(out, "error: same.csv: the survey has no variation");
-    free(out);
+    ASSERT_DEMINE(2, "error: same.csv: the survey has no variation", "mag same.csv");
     dmtest_write_file(dmtest_path("far.csv"),
                       "line,x,y,field\n1,600000,4400000,48000\n1,700000,4500000,48001\n");
     ASSERT_EQ(dmtest_demine(&out, "mag far.csv"), 2);

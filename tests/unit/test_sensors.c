@@ -33,6 +33,15 @@ static dm_store *db(void)
     return s;
 }
 
+/* A new database holding the two flights of FLIGHTS (as f.geojson). */
+static dm_store *db_with_flights(void)
+{
+    dm_store *s = db();
+    dmtest_write_file(dmtest_path("f.geojson"), FLIGHTS);
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("f.geojson"), NULL, NULL));
+    return s;
+}
+
 static long count(dm_store *s, const char *layer)
 {
     long n = -1;
@@ -107,9 +116,7 @@ TEST(sensors_import_refless_flight_matches_by_footprint_and_date)
 
 TEST(sensors_import_csv_detections_onto_known_flight)
 {
-    dm_store *s = db();
-    dmtest_write_file(dmtest_path("f.geojson"), FLIGHTS);
-    ASSERT_OK(dm_sensors_import(s, dmtest_path("f.geojson"), NULL, NULL));
+    dm_store *s = db_with_flights();
     dmtest_write_file(dmtest_path("d.csv"), "lon,lat,category,confidence,model_version\n"
                                             "46.9025,39.9005,AT,0.8,mag-picker\n"
                                             "46.9021,39.9002,UXO,0.55,mag-picker\n");
@@ -192,9 +199,7 @@ TEST(sensors_import_refuses_bad_records_whole)
 TEST(sensors_calibrate_from_validation_file)
 {
     dm_ctx *ctx = dmtest_ctx();
-    dm_store *s = db();
-    dmtest_write_file(dmtest_path("f.geojson"), FLIGHTS);
-    ASSERT_OK(dm_sensors_import(s, dmtest_path("f.geojson"), NULL, NULL));
+    dm_store *s = db_with_flights();
     /* H20T: 8 AP items of which 6 detected, 2 AT of 2, 3 false alarms over 2 ha */
     char txt[4096] = "sensor,category,item,detected,area_ha\n";
     for (int i = 0; i < 8; i++)
@@ -231,9 +236,7 @@ TEST(sensors_calibrate_from_validation_file)
 TEST(sensors_evidence_positive_and_negative_by_class)
 {
     dm_ctx *ctx = dmtest_ctx();
-    dm_store *s = db();
-    dmtest_write_file(dmtest_path("f.geojson"), FLIGHTS);
-    ASSERT_OK(dm_sensors_import(s, dmtest_path("f.geojson"), NULL, NULL));
+    dm_store *s = db_with_flights();
     dm_sensor_evidence ev;
     ASSERT_OK(dm_sensor_evidence_gather(s, NULL, &ev));
     ASSERT_EQ(ev.n_areas, 2);
@@ -376,9 +379,7 @@ TEST(sensors_area_p_detect_counts_only_classes_seen)
 TEST(sensors_evidence_into_risk_evidence_set)
 {
     dm_ctx *ctx = dmtest_ctx();
-    dm_store *s = db();
-    dmtest_write_file(dmtest_path("f.geojson"), FLIGHTS);
-    ASSERT_OK(dm_sensors_import(s, dmtest_path("f.geojson"), NULL, NULL));
+    dm_store *s = db_with_flights();
     dm_sensor_evidence ev;
     ASSERT_OK(dm_sensor_evidence_gather(s, NULL, &ev));
     dm_evidence_set set;
@@ -410,8 +411,7 @@ TEST(sensors_evidence_into_risk_evidence_set)
 TEST(sensors_cli_import_calibrate_list)
 {
     char *out = NULL;
-    ASSERT_EQ(dmtest_demine(&out, "init t.gpkg"), 0);
-    free(out);
+    ASSERT_DEMINE(0, NULL, "init t.gpkg");
     dmtest_write_file(dmtest_path("f.geojson"), FLIGHTS);
     ASSERT_EQ(dmtest_demine(&out, "sensors import t.gpkg f.geojson"), 0);
     ASSERT_CONTAINS(out, "2 flights added");
@@ -428,26 +428,18 @@ TEST(sensors_cli_import_calibrate_list)
     ASSERT_CONTAINS(out, "\"name\":\"MAG-1\"");
     ASSERT_CONTAINS(out, "\"p_detect\":0.6");
     free(out);
-    ASSERT_EQ(dmtest_demine(&out, "sensors evidence t.gpkg --out ev.tif --cell 2 --classes AT"), 0);
-    ASSERT_CONTAINS(out, "2 detections and 2 flights");
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "sensors evidence t.gpkg --out ev.tif --classes XX"), 2);
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "sensors add t.gpkg --name Dog --kind other --classes AP,XX"), 2);
-    ASSERT_CONTAINS(out, "classes_seen");
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "sensors calibrate t.gpkg"), 2);
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "sensors frobnicate t.gpkg"), 2);
-    free(out);
+    ASSERT_DEMINE(0, "2 detections and 2 flights",
+                  "sensors evidence t.gpkg --out ev.tif --cell 2 --classes AT");
+    ASSERT_DEMINE(2, NULL, "sensors evidence t.gpkg --out ev.tif --classes XX");
+    ASSERT_DEMINE(2, "classes_seen", "sensors add t.gpkg --name Dog --kind other --classes AP,XX");
+    ASSERT_DEMINE(2, NULL, "sensors calibrate t.gpkg");
+    ASSERT_DEMINE(2, NULL, "sensors frobnicate t.gpkg");
 }
 
 TEST(sensors_calibrate_by_position)
 {
     dm_ctx *ctx = dmtest_ctx();
-    dm_store *s = db();
-    dmtest_write_file(dmtest_path("f.geojson"), FLIGHTS);
-    ASSERT_OK(dm_sensors_import(s, dmtest_path("f.geojson"), NULL, NULL));
+    dm_store *s = db_with_flights();
     /* 4 AP items on a 1 ha validation square; detections 0.3 m from three of
      * them, one 5 m from the fourth (too far: a miss and a false alarm), and
      * one in the open */
@@ -577,54 +569,33 @@ TEST(sensors_simulate_over_demo_database)
 
 TEST(sensors_cli_refuses_outputs_over_the_database)
 {
-    char *out = NULL;
-    ASSERT_EQ(dmtest_demine(&out, "init t.gpkg"), 0);
-    free(out);
+    ASSERT_DEMINE(0, NULL, "init t.gpkg");
     dmtest_write_file(dmtest_path("f.geojson"), FLIGHTS);
-    ASSERT_EQ(dmtest_demine(&out, "sensors import t.gpkg f.geojson"), 0);
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "sensors evidence t.gpkg --out ./t.gpkg"), 2);
-    ASSERT_CONTAINS(out, "--out ./t.gpkg is the database: not writing over it");
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "sensors simulate t.gpkg t.gpkg"), 2);
-    ASSERT_CONTAINS(out, "is the database");
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "sensors simulate t.gpkg s.geojson --validation s.geojson"), 2);
-    ASSERT_CONTAINS(out, "--validation s.geojson is the simulated survey OUT");
-    free(out);
+    ASSERT_DEMINE(0, NULL, "sensors import t.gpkg f.geojson");
+    ASSERT_DEMINE(2, "--out ./t.gpkg is the database: not writing over it",
+                  "sensors evidence t.gpkg --out ./t.gpkg");
+    ASSERT_DEMINE(2, "is the database", "sensors simulate t.gpkg t.gpkg");
+    ASSERT_DEMINE(2, "--validation s.geojson is the simulated survey OUT",
+                  "sensors simulate t.gpkg s.geojson --validation s.geojson");
     /* the database is intact */
-    ASSERT_EQ(dmtest_demine(&out, "sensors list t.gpkg --json"), 0);
-    ASSERT_CONTAINS(out, "\"name\":\"MAG-1\"");
-    free(out);
+    ASSERT_DEMINE(0, "\"name\":\"MAG-1\"", "sensors list t.gpkg --json");
 }
 
 TEST(sensors_add_refuses_rates_out_of_range)
 {
-    char *out = NULL;
-    ASSERT_EQ(dmtest_demine(&out, "init t.gpkg"), 0);
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "sensors add t.gpkg --name Cam --kind rgb --p-detect 0.6"), 0);
-    free(out);
+    ASSERT_DEMINE(0, NULL, "init t.gpkg");
+    ASSERT_DEMINE(0, NULL, "sensors add t.gpkg --name Cam --kind rgb --p-detect 0.6");
     /* a negative or NaN rate was taken as "keep the old one" and exit 0 */
-    ASSERT_EQ(dmtest_demine(&out, "sensors add t.gpkg --name Cam --p-detect -0.1"), 2);
-    ASSERT_CONTAINS(out, "--p-detect: -0.1 is outside 0-1");
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "sensors add t.gpkg --name Cam --p-detect nan"), 2);
-    ASSERT_CONTAINS(out, "--p-detect");
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "sensors add t.gpkg --name Cam --false-alarms-ha -1"), 2);
-    ASSERT_CONTAINS(out, "--false-alarms-ha: -1");
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "sensors add t.gpkg --name Cam --false-alarms-ha inf"), 2);
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "sensors add t.gpkg --name Cam --position-error-m -1"), 2);
-    ASSERT_CONTAINS(out, "--position-error-m: -1");
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "sensors add t.gpkg --name Cam --position-error-m inf"), 2);
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "sensors list t.gpkg --json"), 0);
-    ASSERT_CONTAINS(out, "\"p_detect\":0.6,\"false_alarms_ha\":10,\"position_error_m\":0.5");
-    free(out);
+    ASSERT_DEMINE(2, "--p-detect: -0.1 is outside 0-1",
+                  "sensors add t.gpkg --name Cam --p-detect -0.1");
+    ASSERT_DEMINE(2, "--p-detect", "sensors add t.gpkg --name Cam --p-detect nan");
+    ASSERT_DEMINE(2, "--false-alarms-ha: -1", "sensors add t.gpkg --name Cam --false-alarms-ha -1");
+    ASSERT_DEMINE(2, NULL, "sensors add t.gpkg --name Cam --false-alarms-ha inf");
+    ASSERT_DEMINE(2, "--position-error-m: -1",
+                  "sensors add t.gpkg --name Cam --position-error-m -1");
+    ASSERT_DEMINE(2, NULL, "sensors add t.gpkg --name Cam --position-error-m inf");
+    ASSERT_DEMINE(0, "\"p_detect\":0.6,\"false_alarms_ha\":10,\"position_error_m\":0.5",
+                  "sensors list t.gpkg --json");
     /* the library refuses NaN and infinity (negative still means the default) */
     dm_ctx *ctx = dmtest_ctx();
     dm_store *s = NULL;
@@ -705,19 +676,14 @@ TEST(sensors_import_refuses_a_country_sized_footprint)
     ASSERT_EQ(count(s, "flights"), 0);
     dm_store_close(s);
     /* evidence --cell must be a size (0 printed "cells of 0 m" over 1 m cells) */
-    char *out = NULL;
-    ASSERT_EQ(dmtest_demine(&out, "sensors evidence t.gpkg --out ev.tif --cell 0"), 2);
-    ASSERT_CONTAINS(out, "--cell: 0 is not a cell size");
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "sensors evidence t.gpkg --out ev.tif --cell nan"), 2);
-    free(out);
+    ASSERT_DEMINE(2, "--cell: 0 is not a cell size",
+                  "sensors evidence t.gpkg --out ev.tif --cell 0");
+    ASSERT_DEMINE(2, NULL, "sensors evidence t.gpkg --out ev.tif --cell nan");
 }
 
 TEST(sensors_calibrate_refuses_bad_confidence_and_match_radius)
 {
-    dm_store *s = db();
-    dmtest_write_file(dmtest_path("f.geojson"), FLIGHTS);
-    ASSERT_OK(dm_sensors_import(s, dmtest_path("f.geojson"), NULL, NULL));
+    dm_store *s = db_with_flights();
     const char *fmt =
         "{\"type\":\"FeatureCollection\",\"features\":["
         "{\"type\":\"Feature\",\"properties\":{\"kind\":\"area\",\"sensor\":\"H20T\"},"
@@ -745,13 +711,9 @@ TEST(sensors_calibrate_refuses_bad_confidence_and_match_radius)
     dm_free(dmtest_ctx(), r);
     dm_store_close(s);
     /* --match-m 0 or negative was replaced by 1 m without a word */
-    char *out = NULL;
-    ASSERT_EQ(dmtest_demine(&out, "sensors calibrate t.gpkg --validation v.geojson --match-m 0"), 2);
-    ASSERT_CONTAINS(out, "--match-m: 0 is not a distance");
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "sensors calibrate t.gpkg --validation v.geojson --match-m -1"),
-              2);
-    free(out);
+    ASSERT_DEMINE(2, "--match-m: 0 is not a distance",
+                  "sensors calibrate t.gpkg --validation v.geojson --match-m 0");
+    ASSERT_DEMINE(2, NULL, "sensors calibrate t.gpkg --validation v.geojson --match-m -1");
 }
 
 TEST(sensors_simulate_refuses_sizes_and_counts_out_of_range)
@@ -801,9 +763,7 @@ TEST(sensors_simulated_detections_lie_in_their_flight)
 
 TEST(sensors_calibrate_refuses_an_absurd_validation_area)
 {
-    dm_store *s = db();
-    dmtest_write_file(dmtest_path("f.geojson"), FLIGHTS);
-    ASSERT_OK(dm_sensors_import(s, dmtest_path("f.geojson"), NULL, NULL));
+    dm_store *s = db_with_flights();
     /* 1e300 ha was taken: 0.000 false alarms per hectare */
     dmtest_write_file(dmtest_path("v.csv"), "sensor,category,item,detected,area_ha\n"
                                             "MAG-1,AT,t1,1,1e300\nMAG-1,,,,\n");
@@ -823,9 +783,7 @@ TEST(sensors_calibrate_refuses_an_absurd_validation_area)
 TEST(sensors_evidence_refuses_rates_out_of_range_in_the_database)
 {
     dm_ctx *ctx = dmtest_ctx();
-    dm_store *s = db();
-    dmtest_write_file(dmtest_path("f.geojson"), FLIGHTS);
-    ASSERT_OK(dm_sensors_import(s, dmtest_path("f.geojson"), NULL, NULL));
+    dm_store *s = db_with_flights();
     dm_store_close(s);
     /* another tool (a GIS edit) writes a p_detect of -0.5: the magnetometer
      * footprint then raised the odds by log(1.5) */
@@ -921,9 +879,7 @@ TEST(sensors_calibrate_by_position_matches_many_quickly_with_progress)
     /* every detection was compared with every item (38 s for 50 000 of
      * each, silent); now items are searched by latitude band */
     dm_ctx *ctx = dmtest_ctx();
-    dm_store *s = db();
-    dmtest_write_file(dmtest_path("f.geojson"), FLIGHTS);
-    ASSERT_OK(dm_sensors_import(s, dmtest_path("f.geojson"), NULL, NULL));
+    dm_store *s = db_with_flights();
     size_t cap = 4u << 20, n = 0;
     char *txt = malloc(cap);
     ASSERT(txt != NULL);
@@ -996,12 +952,8 @@ TEST(sensors_import_refuses_a_sensor_of_another_kind)
                                       "is a thermal in the database, not a magnetometer");
     ASSERT_EQ(count(s, "flights"), 2);
     dm_store_close(s);
-    char *out = NULL;
-    ASSERT_EQ(dmtest_demine(&out, "mag synth m.csv --size-m 4 --targets 3"), 0);
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "mag m.csv --import t.gpkg --flight-ref M-1 --sensor H20T"), 2);
-    ASSERT_CONTAINS(out, "sensor 'H20T' is a thermal in the database");
-    free(out);
-    ASSERT_EQ(dmtest_demine(&out, "mag m.csv --import t.gpkg --flight-ref M-1 --sensor MAG-1"), 0);
-    free(out);
+    ASSERT_DEMINE(0, NULL, "mag synth m.csv --size-m 4 --targets 3");
+    ASSERT_DEMINE(2, "sensor 'H20T' is a thermal in the database",
+                  "mag m.csv --import t.gpkg --flight-ref M-1 --sensor H20T");
+    ASSERT_DEMINE(0, NULL, "mag m.csv --import t.gpkg --flight-ref M-1 --sensor MAG-1");
 }
