@@ -41,7 +41,9 @@ static const char *help =
     "  --threads N          1: one search front; 2 (default on 2+ cores): two fronts\n"
     "                       meeting in the middle, one thread each\n"
     "  --out FILE           write the route and its stretches as GeoJSON\n"
-    "  --public             only the route, its length and the verdict\n"
+    "  --public             what the public map answers: only the route, its length\n"
+    "                       and the verdict, planned on the map coarsened to 50 m\n"
+    "                       blocks and (with DB) around the public danger zones\n"
     "  --json               print the figures as JSON\n";
 
 static int parse_point(const char *opt, const char *s, double *lon, double *lat)
@@ -116,7 +118,7 @@ static int run_route(dm_ctx *ctx, int argc, char **argv)
     int check = argc >= 2 && !strcmp(argv[1], "check");
     const char *cmd = check ? "route check" : "route";
     const char *db = NULL, *risk = NULL, *out = NULL, *line = NULL;
-    int have_from = 0, have_to = 0, json = 0, public_only = 0, no_roads = 0;
+    int have_from = 0, have_to = 0, json = 0, public_only = 0, no_roads = 0, margin_given = 0;
     double lon0 = 0, lat0 = 0, lon1 = 0, lat1 = 0;
     dm_route_opts o;
     dm_route_opts_default(&o);
@@ -194,6 +196,7 @@ static int run_route(dm_ctx *ctx, int argc, char **argv)
                 return cli_usage_error(cmd, "--nodata-p expects a probability in 0..1, got %g", d);
             if (dst == &o.margin_m && !(d >= 0))
                 return cli_usage_error(cmd, "--margin expects metres >= 0, got %g", d);
+            margin_given |= dst == &o.margin_m;
             *dst = d;
         }
         if (!flag)
@@ -214,9 +217,24 @@ static int run_route(dm_ctx *ctx, int argc, char **argv)
     size_t n = 0;
     dm_route_result *res = NULL;
     dm_status st = DM_OK;
+    dm_geom *zones = NULL;
+    if (public_only) {
+        /* what the public map's route would answer: the map coarsened to the
+         * public zones' 50 m blocks, the zones themselves impassable */
+        dm_route_opts pub;
+        dm_route_opts_public(&pub);
+        o.block_m = pub.block_m;
+        if (!margin_given)
+            o.margin_m = pub.margin_m;
+    }
     if (db) {
         if ((rc = cli_open_store(ctx, cmd, db, DM_STORE_READONLY, &s)) != 0)
             return rc;
+        if (public_only) {
+            if ((st = dm_danger_zones(s, NULL, &zones)) != DM_OK)
+                goto fail;
+            o.avoid = zones; /* WGS 84 */
+        }
         if (!risk) {
             if ((st = dm_route_risk_path(s, &risk_own)) != DM_OK)
                 goto fail;
@@ -259,6 +277,7 @@ done:
     dm_free(ctx, risk_own);
     dm_route_result_free(ctx, res);
     dm_route_roads_free(ctx, roads);
+    dm_geom_free(zones);
     dm_store_close(s);
     return rc;
 }

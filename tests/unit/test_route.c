@@ -729,6 +729,30 @@ TEST(route_cli_uses_the_database_map_and_roads)
     ASSERT_CONTAINS(out, "verdict");
     ASSERT(!strstr(out, "expected items"));
     free(out);
+    /* an open hazard around the destination: the public answer keeps out of
+     * the public danger zone it makes (no route), as /api/public/route does;
+     * the staff route still reaches it */
+    ASSERT_OK(dm_store_open(ctx, db, 0, &s));
+    row = dm_row_new(ctx, dm_layer_find("hazards"));
+    ASSERT_OK(dm_row_set(row, "ref", "H-1"));
+    ASSERT_OK(dm_row_set(row, "hazard_type", "SHA"));
+    double h0x, h0y, h1x, h1y;
+    cell_ll(85.5, 35.5, &h0x, &h0y);
+    cell_ll(95.5, 25.5, &h1x, &h1y);
+    snprintf(wkt, sizeof wkt, "POLYGON((%.9f %.9f, %.9f %.9f, %.9f %.9f, %.9f %.9f, %.9f %.9f))", h0x,
+             h0y, h1x, h0y, h1x, h1y, h0x, h1y, h0x, h0y);
+    ASSERT_OK(dm_geom_from_wkt(ctx, wkt, &g));
+    dm_row_set_geom(row, g);
+    ASSERT_OK(dm_store_insert(s, row, NULL));
+    dm_row_free(row);
+    dm_store_close(s);
+    rc = dmtest_demine(&out, "route %s --from %.9f,%.9f --to %.9f,%.9f --public", db, lon0, lat0,
+                       lon1, lat1);
+    ASSERT_MSG(rc != 0, "public route into a danger zone: exit %d: %s", rc, out);
+    free(out);
+    rc = dmtest_demine(&out, "route %s --from %.9f,%.9f --to %.9f,%.9f", db, lon0, lat0, lon1, lat1);
+    ASSERT_MSG(rc == 0, "exit %d: %s", rc, out);
+    free(out);
 }
 
 TEST(route_grid_read_from_a_friction_raster)
