@@ -108,6 +108,24 @@ static dm_status geom_of(dd_world *w, const dd_pts *p, dm_geom **out)
     return dm_geom_polygon(w->ctx, p->xy, (size_t)p->n, out);
 }
 
+/* The polygonal part of `remain` inside the polygon p (*out; NULL when
+ * there is none of more than 200 m2). */
+static dm_status clip(dd_world *w, const dm_geom *remain, const dd_pts *p, dm_geom **out)
+{
+    dm_geom *pg = NULL;
+    dm_status st = geom_of(w, p, &pg);
+    if (!st)
+        st = dm_geom_intersection(w->ctx, remain, pg, out);
+    dm_geom_free(pg);
+    if (!st && *out)
+        st = clean(w, out);
+    if (!st && *out && !polygonal(*out)) {
+        dm_geom_free(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
 /* The part of `remain` on one side of a random cut (fraction f of its width). */
 static dm_status cut_part(dd_world *w, const dm_geom *remain, double f, dm_geom **out)
 {
@@ -120,20 +138,9 @@ static dm_status cut_part(dd_world *w, const dm_geom *remain, double f, dm_geom 
     /* from -R to -R + 2Rf along u */
     double hl = R * f, mid = -R + hl;
     dd_pts r;
-    dm_geom *rg = NULL;
     if (dd_rect(w, &r, cx + ux * mid, cy + uy * mid, ux, uy, hl, R))
         return DM_ENOMEM;
-    dm_status st = geom_of(w, &r, &rg);
-    if (!st)
-        st = dm_geom_intersection(w->ctx, remain, rg, out);
-    dm_geom_free(rg);
-    if (!st && *out)
-        st = clean(w, out);
-    if (!st && *out && !polygonal(*out)) {
-        dm_geom_free(*out);
-        *out = NULL;
-    }
-    return st;
+    return clip(w, remain, &r, out);
 }
 
 typedef struct hz_work {
@@ -317,18 +324,7 @@ static dm_status strip(dd_world *w, const dd_hazard *h, const dm_geom *remain, d
     if (dd_rect(w, &r, f->x0 + f->ux * am + vx * cm, f->y0 + f->uy * am + vy * cm, f->ux, f->uy, hl,
                 (omax - omin) / 2 + dd_range(&w->rng, 10, 30)))
         return DM_ENOMEM;
-    dm_geom *rg = NULL;
-    dm_status st = geom_of(w, &r, &rg);
-    if (!st)
-        st = dm_geom_intersection(w->ctx, remain, rg, out);
-    dm_geom_free(rg);
-    if (!st && *out)
-        st = clean(w, out);
-    if (!st && *out && !polygonal(*out)) {
-        dm_geom_free(*out);
-        *out = NULL;
-    }
-    return st;
+    return clip(w, remain, &r, out);
 }
 
 /* A survey of type from start to end (when that is not after LAST_DAY):
