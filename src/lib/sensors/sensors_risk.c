@@ -54,6 +54,16 @@ size_t dm_class_set_format(unsigned set, char *out, size_t n)
 #ifdef DM_SENSORS_HAVE_EVIDENCE
 #include "demine/dm_evidence.h"
 
+/* An evidence entry of kind for the sensor row uuid dated date, without code. */
+static void evidence_init(dm_evidence *e, dm_ev_kind kind, const char date[11], const char uuid[37])
+{
+    memset(e, 0, sizeof *e);
+    e->kind = kind;
+    e->code = -1;
+    memcpy(e->date, date, sizeof e->date);
+    memcpy(e->uuid, uuid, sizeof e->uuid);
+}
+
 dm_status dm_sensor_evidence_to_set(dm_ctx *ctx, const dm_sensor_evidence *ev, unsigned classes,
                                     struct dm_evidence_set *out)
 {
@@ -64,11 +74,7 @@ dm_status dm_sensor_evidence_to_set(dm_ctx *ctx, const dm_sensor_evidence *ev, u
         if (!(p->classes & classes))
             continue;
         dm_evidence e;
-        memset(&e, 0, sizeof e);
-        e.kind = DM_EV_DETECTION;
-        e.code = -1;
-        memcpy(e.date, p->date, sizeof e.date);
-        memcpy(e.uuid, p->uuid, sizeof e.uuid);
+        evidence_init(&e, DM_EV_DETECTION, p->date, p->uuid);
         if (p->classes != DM_CLASS_ALL)
             dm_class_set_format(p->classes, e.ordnance, sizeof e.ordnance);
         e.weight = p->confidence;
@@ -89,11 +95,7 @@ dm_status dm_sensor_evidence_to_set(dm_ctx *ctx, const dm_sensor_evidence *ev, u
         if (!(pd > 0))
             continue; /* the sensor sees none of the suspected classes */
         dm_evidence e;
-        memset(&e, 0, sizeof e);
-        e.kind = DM_EV_CLEARED;
-        e.code = -1;
-        memcpy(e.date, a->date, sizeof e.date);
-        memcpy(e.uuid, a->uuid, sizeof e.uuid);
+        evidence_init(&e, DM_EV_CLEARED, a->date, a->uuid);
         dm_class_set_format(a->classes_seen & classes, e.ordnance, sizeof e.ordnance);
         dm__strlcpy(e.cls, "drone", sizeof e.cls);
         e.weight = 1.0;
