@@ -7,13 +7,14 @@
 
 #include "../server/srv.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 static const char *help =
     "usage: demine serve DB [--bind ADDR] [--port N] [--threads N] [--max-body BYTES]\n"
-    "                       [--session-hours H] [--quiet]\n\n"
+    "                       [--session-hours H] [--trust-proxy ADDR] [--quiet]\n\n"
     "Serve the database over HTTP: the JSON/GeoJSON API (docs/http-api.md), risk\n"
     "map tiles, the staff web map at / and the public danger map at /public.\n"
     "The web pages are built into the binary and need no internet.\n\n"
@@ -23,6 +24,9 @@ static const char *help =
     "                     (default 4 x CPUs, at least 8)\n"
     "  --max-body BYTES   largest request body accepted (default 4194304)\n"
     "  --session-hours H  login session lifetime (default 8)\n"
+    "  --trust-proxy ADDR behind a reverse proxy at ADDR (e.g. 127.0.0.1): its\n"
+    "                     requests are counted against the last address of\n"
+    "                     X-Forwarded-For (login and public-route limits)\n"
     "  --quiet            no shutdown message\n\n"
     "Create users first with `demine user add DB NAME --role ROLE`. The first\n"
     "line printed is \"listening on http://ADDR:PORT/ ...\". Stop with Ctrl-C\n"
@@ -52,6 +56,14 @@ static int run_serve(dm_ctx *ctx, int argc, char **argv)
             cfg.quiet = 1;
         else if (i + 1 < argc && !strcmp(a, "--bind"))
             cfg.bind = argv[++i];
+        else if (i + 1 < argc && !strcmp(a, "--trust-proxy")) {
+            unsigned char bin[16];
+            cfg.trust_proxy = argv[++i];
+            if (inet_pton(AF_INET, cfg.trust_proxy, bin) != 1 &&
+                inet_pton(AF_INET6, cfg.trust_proxy, bin) != 1)
+                return cli_usage_error("serve", "--trust-proxy: '%s' is not an IP address",
+                                       cfg.trust_proxy);
+        }
         else if (i + 1 < argc && !strcmp(a, "--port")) {
             if (!cli_parse_long("serve", a, argv[++i], &v))
                 return 2;

@@ -23,6 +23,8 @@ typedef struct srv_config {
     size_t max_body;     /* bytes */
     long session_ttl_s;
     int quiet;
+    const char *trust_proxy; /* a reverse proxy's address: its requests' client is the
+                              * last address of X-Forwarded-For (NULL: none) */
 } srv_config;
 
 /* Run until SIGINT/SIGTERM. Prints "listening on http://ADDR:PORT/" once

@@ -256,6 +256,10 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, srv_resp *rs)
     return ret;
 }
 
+/* The client's address, which the login and public-route limits count:
+ * the peer's, or, when the peer is the trusted reverse proxy (--trust-proxy),
+ * the last address of its X-Forwarded-For (the one the proxy added; what the
+ * client itself sent before it cannot be trusted). */
 static void client_of(struct MHD_Connection *c, char out[64])
 {
     out[0] = '\0';
@@ -268,6 +272,23 @@ static void client_of(struct MHD_Connection *c, char out[64])
         inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, 64);
     else if (sa->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, 64);
+    if (!g_cfg->trust_proxy || strcmp(out, g_cfg->trust_proxy))
+        return;
+    const char *xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
+    if (!xff)
+        return;
+    const char *last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    last += strspn(last, " \t");
+    size_t n = strcspn(last, " \t");
+    char addr[64];
+    unsigned char bin[sizeof(struct in6_addr)];
+    if (n == 0 || n >= sizeof addr)
+        return;
+    memcpy(addr, last, n);
+    addr[n] = '\0';
+    if (inet_pton(AF_INET, addr, bin) == 1 || inet_pton(AF_INET6, addr, bin) == 1)
+        memcpy(out, addr, n + 1);
 }
 
 static void authenticate(srv_req *rq, struct MHD_Connection *c)

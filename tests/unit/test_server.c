@@ -118,13 +118,13 @@ static void setup_db(void)
     free(out);
 }
 
-static void start_server(void)
+static void start_server_with(const char *extra)
 {
     char *out = NULL;
     ASSERT_EQ(dmtest_sh(&out,
                         "rm -f srv.log; timeout 120 '%s' serve t.gpkg --port 0 --threads 4 "
-                        "--max-body 65536 > srv.log 2>&1 < /dev/null & echo $! > srv.pid",
-                        getenv("DEMINE_BIN")),
+                        "--max-body 65536 %s > srv.log 2>&1 < /dev/null & echo $! > srv.pid",
+                        getenv("DEMINE_BIN"), extra),
               0);
     free(out);
     for (int i = 0; i < 200; i++) {
@@ -144,6 +144,11 @@ static void start_server(void)
     }
     char *log = dmtest_read_file(dmtest_path("srv.log"));
     dmtest_fail(__FILE__, __LINE__, "server did not start: %s", log ? log : "(no log)");
+}
+
+static void start_server(void)
+{
+    start_server_with("");
 }
 
 static void stop_server(int sig)
@@ -1974,4 +1979,59 @@ TEST(user_password_of_spaces_is_refused_and_passwd_checks_the_user_first)
     ASSERT_EQ(dm_auth_user_passwd(s, "ana", "\t        \n"), DM_EINVAL);
     ASSERT_OK(dm_auth_user_passwd(s, "ana", "  long enough  "));
     dm_store_close(s);
+}
+
+/* Queries to the public route from the address `xff` names (NULL: no
+ * header) until a 429; returns how many were answered before it (at most
+ * 40). Malformed queries count too, and cost nothing to answer. */
+static int public_route_until_429(const char *xff)
+{
+    char header[128];
+    if (xff)
+        snprintf(header, sizeof header, "X-Forwarded-For: %s", xff);
+    for (int i = 0; i < 40; i++) {
+        char *out = NULL;
+        int code = http_hdr("GET", "/api/public/route?from=abc&to=1,2", NULL, xff ? header : NULL,
+                            &out, NULL);
+        free(out);
+        if (code == 429)
+            return i;
+        ASSERT_EQ(code, 400);
+    }
+    return 40;
+}
+
+TEST(server_trusted_proxy_names_the_client_for_the_limits)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "init t.gpkg"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "serve t.gpkg --trust-proxy not-an-address"), 2);
+    ASSERT_CONTAINS(out, "--trust-proxy");
+    free(out);
+    /* without --trust-proxy the header is the client's word: ignored, so a
+     * new made-up address per query does not get past the limit */
+    start_server();
+    char header[128];
+    int served = 0;
+    for (; served < 40; served++) {
+        snprintf(header, sizeof header, "X-Forwarded-For: 10.1.0.%d", served);
+        char *b = NULL;
+        int code = http_hdr("GET", "/api/public/route?from=abc&to=1,2", NULL, header, &b, NULL);
+        free(b);
+        if (code == 429)
+            break;
+    }
+    ASSERT_MSG(served >= 20 && served < 40, "429 after %d queries", served);
+    stop_server(SIGTERM);
+    /* behind a proxy at 127.0.0.1: each client its own limit, named by the
+     * last address of X-Forwarded-For (what the client put before it does
+     * not count) */
+    start_server_with("--trust-proxy 127.0.0.1");
+    served = public_route_until_429("10.0.0.1");
+    ASSERT_MSG(served >= 20 && served < 40, "10.0.0.1: 429 after %d queries", served);
+    ASSERT_EQ(public_route_until_429("10.0.0.99, 10.0.0.1"), 0);
+    served = public_route_until_429("10.0.0.2");
+    ASSERT_MSG(served >= 20 && served < 40, "10.0.0.2: 429 after %d queries", served);
+    stop_server(SIGTERM);
 }
