@@ -902,4 +902,23 @@ TEST(plan_cli_reports_day_rate_cost)
     char *csv = dmtest_read_file(dmtest_path("p.csv"));
     ASSERT_CONTAINS(csv, ",team_days,day_rate_cost_usd\n");
     free(csv);
+    /* the plan written to the database: each task's day-rate cost, adding
+     * up to the schedule's */
+    rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 5 --start 2026-01-05 --json",
+                       db, dmtest_path("dear.csv")); /* dmtest_path's buffers rotate */
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    d = strstr(out, "\"day_rate\":{\"cost_usd\":");
+    ASSERT(d);
+    day = strtod(d + strlen("\"day_rate\":{\"cost_usd\":"), NULL);
+    free(out);
+    rc = dmtest_sh(&out, "sqlite3 '%s' \"SELECT count(*), count(day_rate_cost_usd), "
+                         "sum(day_rate_cost_usd) FROM plan_tasks WHERE stage != 'unfunded'\"", db);
+    ASSERT_MSG(rc == 0, "sqlite3: %s", out);
+    long n = 0, n_cost = 0;
+    double sum = 0;
+    ASSERT_EQ(sscanf(out, "%ld|%ld|%lf", &n, &n_cost, &sum), 3);
+    free(out);
+    ASSERT(n > 0);
+    ASSERT_EQ(n_cost, n);
+    ASSERT_NEAR(sum, day, 1e-6 * day + 1);
 }

@@ -265,11 +265,13 @@ static const dm_field_def plan_task_fields[] = {
     F("start", DM_FT_DATE, 0, NULL, NULL, 0, 0, "first working day"),
     F("end", DM_FT_DATE, 0, NULL, NULL, 0, 0, "last working day"),
     F("area_ha", DM_FT_REAL, 0, NULL, NULL, 0, 1e7, "hectares of this task"),
-    F("cost_usd", DM_FT_REAL, 0, NULL, NULL, 0, 1e12, "expected cost"),
+    F("cost_usd", DM_FT_REAL, 0, NULL, NULL, 0, 1e12, "expected cost at the unit rates"),
     F("value", DM_FT_REAL, 0, NULL, NULL, 0, 1e12, "value of releasing the hazard"),
     F("priority", DM_FT_REAL, 0, NULL, NULL, 0, 1e30, "value x risk removed / cost"),
     F("p_contam", DM_FT_REAL, 0, NULL, NULL, 0, 1, "risk: probability it holds any item"),
     F("expected_items", DM_FT_REAL, 0, NULL, NULL, 0, 1e9, "risk: expected items"),
+    F("day_rate_cost_usd", DM_FT_REAL, 0, NULL, NULL, 0, 1e12,
+      "cost at the team's own day rate (empty: rate unknown)"),
 };
 
 static const dm_field_def truth_item_fields[] = {

@@ -541,6 +541,8 @@ dm_status dm_plan_write_store(dm_store *s, const dm_plan_config *cfg, const dm_p
             st = dm_row_set_real(row, "area_ha", tk->area_ha);
         if (!st)
             st = dm_row_set_real(row, "cost_usd", tk->cost_usd);
+        if (!st && tk->day_cost_usd >= 0)
+            st = dm_row_set_real(row, "day_rate_cost_usd", tk->day_cost_usd);
         if (!st)
             st = dm_store_insert(s, row, NULL);
         if (k % 256 == 0)
