@@ -911,3 +911,41 @@ TEST(edit_wkt_updates_areas_and_refuses_other_geometry_types)
     ASSERT_STREQ(got, want);
     free(out);
 }
+
+/* A release area inserted (or imported) without area_ha, or a hazard
+ * without est_area_ha, gets its polygon's area: statistics read the field,
+ * and an empty one counted as 0 ha released. A value given stands. */
+TEST(insert_takes_a_missing_area_from_the_polygon)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = new_store();
+    char h[37], h_given[37], ra[37], ra_given[37];
+    dm_row *r = hazard_row("H-1", square(46.9, 39.9));
+    ASSERT_OK(dm_store_insert(s, r, h));
+    dm_row_free(r);
+    r = hazard_row("H-2", square(46.95, 39.9));
+    ASSERT_OK(dm_row_set(r, "est_area_ha", "40"));
+    ASSERT_OK(dm_store_insert(s, r, h_given));
+    dm_row_free(r);
+    double ha = wkt_ha(square(46.9, 39.9));
+    ASSERT(ha > 80 && ha < 100);
+    ASSERT_NEAR(row_real(s, "hazards", h, "est_area_ha"), ha, 1e-3);
+    ASSERT_NEAR(row_real(s, "hazards", h_given, "est_area_ha"), 40, 1e-9);
+    ASSERT(isnan(row_real(s, "hazards", h, "remaining_area_ha")));
+    const char *wkts[2] = {rect(47.1, 39.9, 0.005), rect(47.2, 39.9, 0.005)};
+    char *ids[2] = {ra, ra_given};
+    for (int k = 0; k < 2; k++) {
+        r = dm_row_new(ctx, dm_layer_find("release_areas"));
+        ASSERT_OK(dm_row_set(r, "outcome", "cleared"));
+        if (k)
+            ASSERT_OK(dm_row_set(r, "area_ha", "1.5"));
+        dm_geom *g = NULL;
+        ASSERT_OK(dm_geom_from_wkt(ctx, wkts[k], &g));
+        dm_row_set_geom(r, g);
+        ASSERT_OK(dm_store_insert(s, r, ids[k]));
+        dm_row_free(r);
+    }
+    ASSERT_NEAR(row_real(s, "release_areas", ra, "area_ha"), wkt_ha(rect(47.1, 39.9, 0.005)), 1e-3);
+    ASSERT_NEAR(row_real(s, "release_areas", ra_given, "area_ha"), 1.5, 1e-9);
+    dm_store_close(s);
+}

@@ -395,6 +395,7 @@ static dm_status bind_geom(dm_store *s, sqlite3_stmt *q, int col, const dm_geom 
 }
 
 static dm_status insert_row(dm_store *s, dm_row *r, char uuid_out[37]);
+static dm_status set_area(dm_store *s, dm_row *r, int i, double ha);
 static dm_status ref_unique(dm_store *s, const dm_layer_def *l, const char *ref,
                             const char *self);
 static dm_status dates_possible(dm_store *s, dm_row *r);
@@ -477,6 +478,24 @@ dm_status dm_store_insert(dm_store *s, dm_row *r, char uuid_out[37])
     return dm_store_commit(s);
 }
 
+/* A new release area without area_ha, or a hazard without est_area_ha,
+ * gets its polygon's area: statistics, reports and the life cycle read the
+ * field (an empty one counted as 0 ha released). */
+static dm_status area_from_geometry(dm_store *s, dm_row *r)
+{
+    const dm_layer_def *l = r->layer;
+    int hz = !strcmp(l->name, "hazards");
+    if (!r->geom || (!hz && strcmp(l->name, "release_areas")))
+        return DM_OK;
+    int ai = field_index(l, hz ? "est_area_ha" : "area_ha");
+    if (ai < 0 || r->value[ai])
+        return DM_OK;
+    double ha = 0;
+    if (dm_geom_area_ha(s->ctx, r->geom, &ha))
+        return dm__wrap(s->ctx, "geometry");
+    return set_area(s, r, ai, ha);
+}
+
 static dm_status insert_row(dm_store *s, dm_row *r, char uuid_out[37])
 {
     const dm_layer_def *l = r->layer;
@@ -490,6 +509,8 @@ static dm_status insert_row(dm_store *s, dm_row *r, char uuid_out[37])
     if (ri >= 0 && (st = ref_unique(s, l, r->value[ri], r->uuid[0] ? r->uuid : NULL)))
         return st;
     if ((st = dates_possible(s, r)) || (st = activity_ends_after_start(s, r)))
+        return st;
+    if ((st = area_from_geometry(s, r)))
         return st;
     size_t li = dm__layer_index(l);
     if (!s->insert_stmt[li]) {
@@ -737,7 +758,7 @@ static dm_status set_area(dm_store *s, dm_row *r, int i, double ha)
     char v[64], norm[64];
     snprintf(v, sizeof v, "%.17g", round(ha * 1e4) / 1e4);
     if (dm_field_normalise(s->ctx, f, v, norm, sizeof norm))
-        return dm__wrap(s->ctx, "field '%s' (from the new geometry)", f->name);
+        return dm__wrap(s->ctx, "field '%s' (from the geometry)", f->name);
     return dm_row_set(r, f->name, norm);
 }
 
