@@ -56,10 +56,13 @@ typedef struct dm_export_opts {
     const dm_select *select;
 } dm_export_opts;
 
-/* Export one layer to path (created; an existing file is an error).
- * Writes *n_rows when not NULL. Beside a GeoJSON, GeoPackage or FlatGeobuf
- * file it writes the layer's QGIS style (dm_qgis_style_path), unless a
- * file is already there. */
+/* Export one layer to path (created; an existing file is an error, and for
+ * a Shapefile an existing side file .dbf/.shx/.prj/.cpg/... too). Each row
+ * carries its uuid, created, updated and author, which dm_import reads back.
+ * Writes *n_rows when not NULL. On failure every file the export created is
+ * removed, and none that existed before. Beside a GeoJSON, GeoPackage or
+ * FlatGeobuf file it writes the layer's QGIS style (dm_qgis_style_path),
+ * unless a file is already there. */
 DM_API dm_status dm_export_layer(dm_store *s, const char *layer, const char *path,
                                  const dm_export_opts *opts, long *n_rows);
 

@@ -78,14 +78,20 @@ DM_API dm_status dm_row_check(dm_store *s, dm_row *r);
 /* Insert r (checked first). Writes the new uuid to uuid_out when not NULL.
  * Refused like an edit: a ref another row of the layer has or a uuid already
  * there (DM_ECONFLICT, naming that row), a date after tomorrow or before 1900
- * outside the plan's tables, an activity ending before it starts. */
+ * outside the plan's tables, an activity ending before it starts. A release
+ * area without area_ha, or a hazard without est_area_ha, gets its polygon's
+ * area. */
 DM_API dm_status dm_store_insert(dm_store *s, dm_row *r, char uuid_out[37]);
 /* The row of r's layer that inserting r collides with: the one with r's uuid
  * (when r carries one; *by_uuid set to 1), else one with r's ref. 1 with its
  * uuid in owner, 0 when none, negative on error (message in the context). */
 DM_API int dm_store_existing(dm_store *s, const dm_row *r, char owner[37], int *by_uuid);
 /* Update the row `id` (uuid or ref) of r's layer with the fields set in r
- * (and its geometry when set). Logs old and new values with the reason. */
+ * (and its geometry when set). Logs old and new values with the reason. A
+ * new geometry brings the areas that follow from it unless r sets them: a
+ * release area's area_ha, a hazard's est_area_ha, and its remaining_area_ha
+ * moved as much as the estimate (land already released stays released; a
+ * closed or handed-over hazard keeps 0, an unknown one stays unknown). */
 DM_API dm_status dm_store_update(dm_store *s, const char *id, dm_row *r, const char *reason);
 /* Delete a row; the log keeps its last values. */
 DM_API dm_status dm_store_delete(dm_store *s, const char *layer, const char *id,
