@@ -133,7 +133,9 @@ DM_API long dm_date_days(const char *ymd);
  * does not fit. */
 DM_API int dm_qgis_style_path(const char *data_path, char *out, size_t size);
 
-/* 1 when both paths exist and name the same file (links and "./a" included), else 0. */
+/* 1 when both paths name the same file (links and "./a" included), else 0.
+ * Paths to files not there yet are the same when they name the same
+ * directory and the same file name ("out.tif" and "./out.tif"). */
 DM_API int dm_same_file(const char *a, const char *b);
 
 /* Strip white space from both ends of s in place and return s: ASCII

@@ -63,7 +63,14 @@ TEST(same_file_sees_through_spellings_and_links)
     ASSERT_EQ(dm_same_file(l, a), 1);
     ASSERT_EQ(dm_same_file(a, b), 0);
     ASSERT_EQ(dm_same_file(a, dmtest_path("none.tif")), 0);
-    ASSERT_EQ(dm_same_file(dmtest_path("none.tif"), dmtest_path("none.tif")), 0);
+    /* files not there yet: the same name in the same directory */
+    char n1[1024], n2[1024];
+    snprintf(n1, sizeof n1, "%s", dmtest_path("none.tif"));
+    snprintf(n2, sizeof n2, "%s/./none.tif", dmtest_tmpdir());
+    ASSERT_EQ(dm_same_file(n1, n1), 1);
+    ASSERT_EQ(dm_same_file(n1, n2), 1);
+    ASSERT_EQ(dm_same_file(n1, dmtest_path("none2.tif")), 0);
+    ASSERT_EQ(dm_same_file(dmtest_path("no-dir/x.tif"), dmtest_path("no-dir/./x.tif")), 0);
     ASSERT_EQ(dm_same_file(NULL, a), 0);
 }
 

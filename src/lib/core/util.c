@@ -336,12 +336,41 @@ int dm_qgis_style_path(const char *data_path, char *out, size_t size)
     return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
+/* The directory of path (stat-ed into st) and where its last name begins:
+ * 0 when the directory cannot be stat-ed. */
+static int dir_of(const char *path, struct stat *st, const char **base)
+{
+    const char *slash = strrchr(path, '/');
+    *base = slash ? slash + 1 : path;
+    if (!slash)
+        return stat(".", st) == 0;
+    size_t n = slash == path ? 1 : (size_t)(slash - path);
+    char *dir = malloc(n + 1);
+    if (!dir)
+        return 0;
+    memcpy(dir, path, n);
+    dir[n] = '\0';
+    int ok = stat(dir, st) == 0;
+    free(dir);
+    return ok;
+}
+
 int dm_same_file(const char *a, const char *b)
 {
     struct stat sa, sb;
-    if (!a || !b || stat(a, &sa) != 0 || stat(b, &sb) != 0)
+    if (!a || !b)
         return 0;
-    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    int ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0;
+    if (ea && eb)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    if (ea || eb)
+        return 0; /* one exists, the other not: different names */
+    /* neither exists yet: the same name in the same directory */
+    const char *ba, *bb;
+    if (!dir_of(a, &sa, &ba) || !dir_of(b, &sb, &bb))
+        return 0;
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino && *ba && !strcmp(ba, bb) &&
+           strcmp(ba, ".") && strcmp(ba, "..");
 }
 
 /* Length of the white space character at s (0: none): ASCII, or a Unicode
