@@ -25,8 +25,10 @@ typedef struct dm_report_opts {
  * HTML page when it ends in .html or .htm (DM_EINVAL otherwise). The risk
  * map is read from the GeoTIFF named by meta key "risk_map" when it exists,
  * the plan from meta key "plan" and the plan_tasks layer when present;
- * missing parts are noted in the report. opts may be NULL. Errors: DM_EIO
- * (cannot write), DM_EINVAL. */
+ * missing parts are noted in the report. The plan's costs are given at unit
+ * rates and, when its summary has them (key "day_rate"), at the teams' day
+ * rates beside them, "unknown" where the summary holds null. opts may be
+ * NULL. Errors: DM_EIO (cannot write), DM_EINVAL. */
 DM_API dm_status dm_report_write(dm_store *s, const char *path, const dm_report_opts *opts);
 
 /* Release the font and drawing caches of cairo and fontconfig, for a clean

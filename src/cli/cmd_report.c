@@ -15,7 +15,9 @@ static const char *help =
     "charts of land released per year by method, items found per year by type,\n"
     "casualties per year (civilian and deminer) and the plan's burn-down with its\n"
     "P10-P90 band; tables by district and of the first priorities; and the donor's\n"
-    "comparison of clearing every suspected hectare with risk-based release.\n"
+    "comparison of clearing every suspected hectare with risk-based release. Costs\n"
+    "are at the plan's unit rates and, beside them, at the teams' day rates\n"
+    "(\"unknown\" when a team that works has cost_usd_day 0).\n"
     "A PDF (A4 pages) when FILE ends in .pdf, one HTML page with embedded images\n"
     "when it ends in .html.\n";
 

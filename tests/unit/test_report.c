@@ -3,11 +3,15 @@
  * test_report.c -- the national report: the PDF is rendered page by page to
  * PNG with pdftoppm and the pixels are checked for real content (ink, the
  * status and route colours of the maps), its text with pdftotext; the HTML
- * page carries its embedded figures and tables; bad paths are refused.
+ * page carries its embedded figures and tables; bad paths are refused; the
+ * plan's cost at the teams' day rates stands beside the unit-rate cost, as
+ * "unknown" when the plan could not cost it, and plans made before it still
+ * render as they did.
  */
 #include "dmtest.h"
 
 #include <cairo.h>
+#include <jansson.h>
 
 typedef struct ink {
     double ink;      /* share of non-white pixels */
@@ -364,5 +368,160 @@ TEST(stats_overlapping_release_areas_count_land_once)
     char want[64];
     snprintf(want, sizeof want, "%12.2f %12.2f %12.2f %12.2f", 0.0, 0.0, 0.0, sq);
     ASSERT_MSG(strstr(row, want) != NULL, "expected '%s' in %s", want, row);
+    free(out);
+}
+
+/* A plan made with the given team file (the default teams when NULL); its
+ * JSON, written to p.json, is returned parsed. */
+static json_t *plan_with(const char *db, const char *teams)
+{
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 20 --start 2026-01-05 "
+                                 "--csv '%s' --out-json '%s'",
+                           db, teams ? teams : dmtest_repo_path("config/teams-default.csv"),
+                           dmtest_path("p.csv"), dmtest_path("p.json"));
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    free(out);
+    json_error_t err;
+    json_t *j = json_load_file(dmtest_path("p.json"), 0, &err);
+    ASSERT_MSG(j, "p.json: %s", err.text);
+    return j;
+}
+
+static char *report_html(const char *db, const char *name)
+{
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "report '%s' --out '%s'", db, dmtest_path(name));
+    ASSERT_MSG(rc == 0, "report failed: %s", out);
+    free(out);
+    char *h = dmtest_read_file(dmtest_path(name));
+    ASSERT(h);
+    return h;
+}
+
+/* With the teams' day rates known, the report gives the funded schedule's
+ * cost at those rates beside the unit-rate cost (key figures, PDF and HTML),
+ * each priority's day-rate cost and both schedules of the comparison. */
+TEST(report_shows_the_plans_cost_at_the_teams_day_rates)
+{
+    const char *db = dmtest_demo_db();
+    json_t *pj = plan_with(db, NULL);
+    json_t *dr = json_object_get(pj, "day_rate");
+    ASSERT(json_is_number(json_object_get(dr, "cost_usd")));
+    double usd = json_number_value(json_object_get(dr, "cost_usd"));
+    ASSERT(usd > 0);
+    json_t *cmp = json_object_get(pj, "comparison");
+    double full = json_number_value(
+        json_object_get(json_object_get(cmp, "full_clearance"), "day_rate_cost_usd"));
+    json_t *band = json_object_get(json_object_get(pj, "forecast"), "day_rate_cost_usd");
+    json_t *first = json_array_get(json_object_get(pj, "priorities"), 0);
+    double hz = json_number_value(json_object_get(first, "day_rate_cost_usd"));
+    double hz_unit = json_number_value(json_object_get(first, "cost_usd"));
+    ASSERT(hz > 0 && full > 0);
+    char want[200];
+    char *h = report_html(db, "dr.html");
+    snprintf(want, sizeof want, "At the teams' day rates: USD %.2f M (P10-P90 %.2f-%.2f M)",
+             usd / 1e6, json_number_value(json_object_get(band, "p10")) / 1e6,
+             json_number_value(json_object_get(band, "p90")) / 1e6);
+    ASSERT_CONTAINS(h, want);
+    snprintf(want, sizeof want, "%.0f team-days",
+             json_number_value(json_object_get(dr, "team_days")));
+    ASSERT_CONTAINS(h, want);
+    snprintf(want, sizeof want, "clearing every suspected hectare USD %.2f M", full / 1e6);
+    ASSERT_CONTAINS(h, want);
+    ASSERT_CONTAINS(h, "<th>cost USD</th><th>day-rate cost USD</th></tr>");
+    snprintf(want, sizeof want, "<td>%.0f</td><td>%.0f</td></tr>", hz_unit, hz);
+    ASSERT_CONTAINS(h, want);
+    ASSERT(!strstr(h, "unknown"));
+    free(h);
+    /* the PDF says the same */
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "report '%s' --out '%s'", db, dmtest_path("dr.pdf"));
+    ASSERT_MSG(rc == 0, "report failed: %s", out);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "pdftotext -layout '%s' -", dmtest_path("dr.pdf")), 0);
+    snprintf(want, sizeof want, "At the teams' day rates: USD %.2f M", usd / 1e6);
+    ASSERT_CONTAINS(out, want);
+    ASSERT_CONTAINS(out, "day-rate USD");
+    free(out);
+    json_decref(pj);
+}
+
+/* Rates of 0 mean unknown: the plan's day-rate figures are null and the
+ * report says "unknown", never USD 0. */
+TEST(report_says_unknown_when_the_teams_have_no_day_rate)
+{
+    const char *db = dmtest_demo_db();
+    const char *teams = dmtest_path("zero.csv");
+    dmtest_write_file(teams, "name,method,capacity_ha_day,cost_usd_day,count\n"
+                             "MAN,manual,0.08,0,24\nMECH,mechanical,0.5,0,8\n"
+                             "DOG,dogs,0.25,0,8\nNTS,survey,20,0,10\n");
+    json_t *pj = plan_with(db, teams);
+    ASSERT(json_is_null(json_object_get(json_object_get(pj, "day_rate"), "cost_usd")));
+    size_t np = json_array_size(json_object_get(pj, "priorities"));
+    ASSERT(np > 0);
+    json_decref(pj);
+    char *h = report_html(db, "zero.html");
+    ASSERT_CONTAINS(h, "At the teams' day rates: unknown (cost_usd_day is 0 for ");
+    ASSERT_CONTAINS(h, "the first MAN-1)");
+    ASSERT_CONTAINS(h, "clearing every suspected hectare unknown, risk-based unknown");
+    ASSERT(!strstr(h, "day rates: USD"));
+    ASSERT(!strstr(h, "USD 0.00 M"));
+    /* every priority row: unknown in the day-rate column */
+    int rows = 0;
+    for (const char *p = h; (p = strstr(p, "<td>unknown</td></tr>")); p++)
+        rows++;
+    ASSERT_EQ(rows, (int)(np < 20 ? np : 20));
+    free(h);
+}
+
+/* A plan summary written before the day rates existed (no "day_rate" key,
+ * no day-rate figures) still renders, with no day-rate line or column. */
+TEST(report_renders_a_plan_made_before_day_rates)
+{
+    const char *db = dmtest_demo_db();
+    json_t *pj = plan_with(db, NULL);
+    json_decref(pj);
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, db, 0, &s));
+    char *js = NULL;
+    ASSERT_OK(dm_store_meta_get(s, "plan", &js));
+    ASSERT(js);
+    json_error_t err;
+    json_t *p = json_loads(js, 0, &err);
+    dm_free(ctx, js);
+    ASSERT(p);
+    json_object_del(p, "day_rate");
+    json_object_del(json_object_get(p, "forecast"), "day_rate_cost_usd");
+    json_t *cmp = json_object_get(p, "comparison");
+    json_object_del(json_object_get(cmp, "full_clearance"), "day_rate_cost_usd");
+    json_object_del(json_object_get(cmp, "risk_based"), "day_rate_cost_usd");
+    const char *k;
+    json_t *v;
+    json_object_foreach(json_object_get(p, "team_use"), k, v)
+        json_object_del(v, "day_rate_cost_usd");
+    size_t i;
+    json_array_foreach(json_object_get(p, "priorities"), i, v)
+        json_object_del(v, "day_rate_cost_usd");
+    char *old = json_dumps(p, JSON_COMPACT);
+    json_decref(p);
+    ASSERT(old && !strstr(old, "day_rate"));
+    ASSERT_OK(dm_store_meta_set(s, "plan", old));
+    free(old);
+    dm_store_close(s);
+    char *h = report_html(db, "old.html");
+    ASSERT_CONTAINS(h, "Expected cost USD ");
+    ASSERT_CONTAINS(h, "Clearing every suspected hectare: ");
+    ASSERT_CONTAINS(h, "<th>cost USD</th></tr>");
+    ASSERT(!strstr(h, "day rate") && !strstr(h, "day-rate") && !strstr(h, "unknown"));
+    free(h);
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "report '%s' --out '%s'", db, dmtest_path("old.pdf"));
+    ASSERT_MSG(rc == 0, "report failed: %s", out);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "pdftotext -layout '%s' -", dmtest_path("old.pdf")), 0);
+    ASSERT_CONTAINS(out, "First priorities of the plan");
+    ASSERT(!strstr(out, "day rate") && !strstr(out, "day-rate"));
     free(out);
 }

@@ -12,10 +12,30 @@
 #include <gdalwarper.h>
 #include <math.h>
 #include <ogr_srs_api.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 double dm__jnum(json_t *o, const char *k) { return json_number_value(json_object_get(o, k)); }
+
+int dm__jday(json_t *o, const char *k, double *usd)
+{
+    json_t *v = json_object_get(o, k);
+    if (!json_is_number(v) || !(json_number_value(v) >= 0))
+        return 0;
+    *usd = json_number_value(v);
+    return 1;
+}
+
+const char *dm__day_m(char *buf, size_t n, json_t *o, const char *k)
+{
+    double v;
+    if (dm__jday(o, k, &v))
+        snprintf(buf, n, "USD %.2f M", v / 1e6);
+    else
+        snprintf(buf, n, "unknown");
+    return buf;
+}
 
 static int add_shape(rep_data *d, rep_shape **arr, size_t *n, size_t *cap, const dm_geom *g,
                      int cls)

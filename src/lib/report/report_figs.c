@@ -545,5 +545,24 @@ void dm__fig_donor(cairo_t *cr, const rep_data *d, double x, double y, double w,
                    dm__jnum(r, "cost_usd") / 1e6};
     /* two small charts side by side, one per unit */
     bar_chart(cr, x, y, w / 2, h, "Years to finish", "years", labels, 1, series, 2, v, 0);
-    bar_chart(cr, x + w / 2, y, w / 2, h, "Cost", "USD million", labels + 1, 1, series, 2, v + 2, 0);
+    if (!json_object_get(d->plan, "day_rate")) {
+        /* a plan made before the day rates: the unit rates only */
+        bar_chart(cr, x + w / 2, y, w / 2, h, "Cost", "USD million", labels + 1, 1, series, 2,
+                  v + 2, 0);
+        return;
+    }
+    /* the cost at unit rates and at the teams' day rates; an unknown one has no
+     * bar and is named so under its group */
+    double c[4] = {v[2], v[3], 0, 0}, fd, rd;
+    int kf = dm__jday(f, "day_rate_cost_usd", &fd), kr = dm__jday(r, "day_rate_cost_usd", &rd);
+    if (kf)
+        c[2] = fd / 1e6;
+    if (kr)
+        c[3] = rd / 1e6;
+    const char *cl[2] = {"unit rates", kf && kr ? "teams' day rates"
+                                       : kf     ? "day rates (risk-based: unknown)"
+                                       : kr     ? "day rates (clear all: unknown)"
+                                                : "day rates: unknown"};
+    bar_chart(cr, x + w / 2, y, w / 2, h, "Cost, USD million", "USD million", cl, 2, series, 2, c,
+              0);
 }

@@ -56,6 +56,43 @@ static void add(lines *L, const char *fmt, ...)
     va_end(ap);
 }
 
+/* The funded schedule at the teams' own day rates (cost_usd_day), beside
+ * the unit-rate cost; "unknown" when the plan could not cost it (a team
+ * that works has rate 0), never USD 0. */
+static void day_rate_line(lines *L, json_t *p, json_t *dr, int budget)
+{
+    double usd;
+    if (!dm__jday(dr, "cost_usd", &usd)) {
+        const char *first = json_string_value(json_object_get(dr, "first_unrated"));
+        if (first)
+            add(L, "At the teams' day rates: unknown (cost_usd_day is 0 for %.0f team(s) that "
+                   "work, the first %.40s)",
+                dm__jnum(dr, "unrated_teams"), first);
+        else
+            add(L, "At the teams' day rates: unknown (no team has a cost_usd_day)");
+        return;
+    }
+    /* the forecast's band, when it was sampled and is known */
+    json_t *fc = json_object_get(p, "forecast"), *bd = json_object_get(fc, "day_rate_cost_usd");
+    double b10, b90;
+    char band[64] = "";
+    if (dm__jnum(fc, "samples") > 0 && dm__jday(bd, "p10", &b10) && dm__jday(bd, "p90", &b90))
+        snprintf(band, sizeof band, " (P10-P90 %.2f-%.2f M)", b10 / 1e6, b90 / 1e6);
+    if (budget) {
+        char all[48];
+        add(L, "At the teams' day rates: USD %.2f M for the funded hazards%s, %s for all; "
+               "%.0f team-days",
+            usd / 1e6, band,
+            dm__day_m(all, sizeof all,
+                      json_object_get(json_object_get(p, "comparison"), "risk_based"),
+                      "day_rate_cost_usd"),
+            dm__jnum(dr, "team_days"));
+    } else
+        add(L, "At the teams' day rates: USD %.2f M%s; %.0f team-days, USD %.2f M of it for "
+               "the items",
+            usd / 1e6, band, dm__jnum(dr, "team_days"), dm__jnum(dr, "items_cost_usd") / 1e6);
+}
+
 static void key_figures(const rep_data *d, lines *L)
 {
     json_t *hz = json_object_get(d->stats, "hazards"), *bt = json_object_get(hz, "by_type");
@@ -118,9 +155,19 @@ static void key_figures(const rep_data *d, lines *L)
             dm__jnum(p, "residual_items"));
     json_t *cmp = json_object_get(p, "comparison"), *f = json_object_get(cmp, "full_clearance"),
            *r = json_object_get(cmp, "risk_based");
+    /* plans made before the day rates have no "day_rate": their lines stay as they were */
+    json_t *dr = json_object_get(p, "day_rate");
+    if (dr)
+        day_rate_line(L, p, dr, funded_cost < all_cost - 0.005);
     add(L, "Clearing every suspected hectare: %.1f years, USD %.2f M; risk-based: %.1f years, USD %.2f M",
         dm__jnum(f, "years"), dm__jnum(f, "cost_usd") / 1e6, dm__jnum(r, "years"),
         dm__jnum(r, "cost_usd") / 1e6);
+    if (dr) {
+        char b1[48], b2[48];
+        add(L, "At the teams' day rates: clearing every suspected hectare %s, risk-based %s",
+            dm__day_m(b1, sizeof b1, f, "day_rate_cost_usd"),
+            dm__day_m(b2, sizeof b2, r, "day_rate_cost_usd"));
+    }
 }
 
 /* ---- PDF --------------------------------------------------------------- */
@@ -194,10 +241,16 @@ static double priority_table(cairo_t *cr, const rep_data *d, double y)
         return y + 12;
     }
     static const char *hd[] = {"rank", "hazard", "district", "route", "area ha", "p",
-                               "items", "value", "cost USD"};
-    double cx[9] = {60, 70, 170, 260, 340, 380, 430, 480, 555};
+                               "items", "value", "cost USD", "day-rate USD"};
+    double cx[10] = {60, 70, 170, 260, 340, 380, 430, 480, 555, 555};
+    /* plans with day rates: one more column, the hazard's cost at the teams' rates */
+    int dr = json_object_get(d->plan, "day_rate") != NULL, nc = dr ? 10 : 9;
+    if (dr) {
+        static const double cd[10] = {60, 70, 165, 245, 320, 350, 390, 430, 485, 555};
+        memcpy(cx, cd, sizeof cx);
+    }
     cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
-    for (int k = 0; k < 9; k++) {
+    for (int k = 0; k < nc; k++) {
         if (k == 1 || k == 2 || k == 3)
             txt(cr, cx[k], y, 7.5, 1, hd[k]);
         else
@@ -235,6 +288,14 @@ static double priority_table(cairo_t *cr, const rep_data *d, double y)
         txt_r(cr, cx[7], y, 7.5, b);
         snprintf(b, sizeof b, "%.0f", dm__jnum(o, "cost_usd"));
         txt_r(cr, cx[8], y, 7.5, b);
+        double v;
+        if (dr) {
+            if (dm__jday(o, "day_rate_cost_usd", &v))
+                snprintf(b, sizeof b, "%.0f", v);
+            else
+                snprintf(b, sizeof b, "unknown");
+            txt_r(cr, cx[9], y, 7.5, b);
+        }
         y += 11;
     }
     return y;
@@ -414,10 +475,13 @@ static dm_status write_html(dm_ctx *ctx, const rep_data *d, const char *path)
     }
     dm__buf_puts(&h, "</table>\n<h2>First priorities of the plan</h2>\n");
     json_t *pr = d->plan ? json_object_get(d->plan, "priorities") : NULL;
+    /* plans with day rates: one more column, the hazard's cost at the teams' rates */
+    int dr = d->plan && json_object_get(d->plan, "day_rate");
     if (json_array_size(pr)) {
         dm__buf_puts(&h, "<table><tr><th>rank</th><th>hazard</th><th>district</th><th>route</th>"
                          "<th>area ha</th><th>p</th><th>expected items</th><th>value</th>"
-                         "<th>cost USD</th></tr>\n");
+                         "<th>cost USD</th>");
+        dm__buf_puts(&h, dr ? "<th>day-rate cost USD</th></tr>\n" : "</tr>\n");
         size_t i;
         json_t *o;
         json_array_foreach(pr, i, o)
@@ -431,10 +495,17 @@ static dm_status write_html(dm_ctx *ctx, const rep_data *d, const char *path)
             dm__buf_puts(&h, "</td><td>");
             esc(&h, json_string_value(json_object_get(o, "route")));
             dm__buf_printf(&h, "</td><td>%.1f</td><td>%.2f</td><td>%.1f</td><td>%.1f</td>"
-                               "<td>%.0f</td></tr>\n",
+                               "<td>%.0f</td>",
                            dm__jnum(o, "area_ha"), dm__jnum(o, "p_contam"),
                            dm__jnum(o, "expected_items"), dm__jnum(o, "value"),
                            dm__jnum(o, "cost_usd"));
+            double v;
+            if (!dr)
+                dm__buf_puts(&h, "</tr>\n");
+            else if (dm__jday(o, "day_rate_cost_usd", &v))
+                dm__buf_printf(&h, "<td>%.0f</td></tr>\n", v);
+            else
+                dm__buf_puts(&h, "<td>unknown</td></tr>\n");
         }
         dm__buf_puts(&h, "</table>\n");
     } else
