@@ -215,18 +215,15 @@ static int run_plan(dm_ctx *ctx, int argc, char **argv)
         return 1;
     }
     {
-        const char *in[4] = {db, teams_path, cfg_path, csv_path};
-        const char *what[4] = {"database", "team file", "configuration file", "CSV task list"};
-        const char *outp[2] = {csv_path, json_path};
-        const char *opt[2] = {"--csv", "--out-json"};
-        for (int o = 0; o < 2; o++)
-            for (int i = 0; i < 3 + o; i++)
-                if (in[i] && (!strcmp(outp[o], in[i]) || dm_same_file(outp[o], in[i]))) {
-                    free(csv_def);
-                    free(json_def);
-                    return cli_usage_error("plan", "%s %s is the %s: not writing over it", opt[o],
-                                           outp[o], what[i]);
-                }
+        const char *const in[3] = {db, teams_path, cfg_path};
+        const char *const what[3] = {"database", "team file", "configuration file"};
+        const char *const outp[2] = {csv_path, json_path};
+        const char *const opt[2] = {"--csv", "--out-json"};
+        if (cli_outputs_clash("plan", 2, opt, outp, 3, what, in)) {
+            free(csv_def);
+            free(json_def);
+            return 2;
+        }
     }
 
     dm_plan_config cfg;

@@ -396,8 +396,8 @@ TEST(plan_demo_quality_with_risk_map)
     free(out);
 }
 
-/* The outputs never overwrite the database or the inputs, and a run that
- * cannot write its files leaves the database's plan as it was. */
+/* The outputs never overwrite the database, the inputs or each other, and a
+ * run that cannot write its files leaves the database's plan as it was. */
 TEST(plan_cli_outputs_protect_db_inputs_and_old_plan)
 {
     const char *db = dmtest_demo_db();
@@ -416,6 +416,13 @@ TEST(plan_cli_outputs_protect_db_inputs_and_old_plan)
     ASSERT_EQ(rc, 2);
     ASSERT_CONTAINS(out, "is the team file");
     free(out);
+    /* the two outputs naming one file, even spelt two ways */
+    rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 0 --csv '%s' --out-json '%s'",
+                       db, teams, dmtest_path("same.out"), dmtest_path("./same.out"));
+    ASSERT_EQ(rc, 2);
+    ASSERT_CONTAINS(out, "--csv and --out-json name the same file");
+    free(out);
+    ASSERT(!dmtest_read_file(dmtest_path("same.out")));
     char *now = dmtest_read_file(teams);
     ASSERT_STREQ(now, deft);
     free(now);
