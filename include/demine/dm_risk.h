@@ -77,9 +77,13 @@ DM_API dm_status dm_risk_model_save(dm_ctx *ctx, const char *path, const dm_risk
 /* The model as a JSON string (caller frees with dm_free). */
 DM_API dm_status dm_risk_model_json(dm_ctx *ctx, const dm_risk_model *m, char **json);
 
+/* A raster for the model's covariate term `name`: band `band` of `path`
+ * (0 or 1: band 1; a raster of several bands read without a band named
+ * gets a warning naming their count; a band it has not is an error). */
 typedef struct dm_risk_covariate {
     const char *name;
     const char *path;
+    int band;
 } dm_risk_covariate;
 
 /* A polygon to summarise (a hazard): results per zone. */

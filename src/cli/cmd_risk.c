@@ -46,7 +46,8 @@ static const char *help_map =
     "  --until DATE          use only evidence dated on or before DATE (a year or a month\n"
     "                        means its last day: --until 2012 keeps all of 2012)\n"
     "  --evidence FILE       evidence in the schema kind,date,code,ordnance,... (repeatable)\n"
-    "  --covariate NAME=RASTER  a raster for the model's covariate term NAME (repeatable)\n"
+    "  --covariate NAME=RASTER  a raster for the model's covariate term NAME (repeatable;\n"
+    "                        NAME=RASTER:BAND reads another band than the first)\n"
     "  --model MODEL.json    weights (default: the built-in default model)\n"
     "  --disable KIND        switch an evidence kind off (repeatable; ablation)\n"
     "  --disable-term NAME   switch one model term off (ablation)\n"
@@ -221,7 +222,22 @@ static int parse_args(const char *cmd, int argc, char **argv, opts *o, int npos,
             name[eq - v] = '\0';
             o->cov_buf[o->n_cov] = name;
             o->cov[o->n_cov].name = name;
-            o->cov[o->n_cov].path = name + (eq - v) + 1;
+            char *path = name + (eq - v) + 1;
+            o->cov[o->n_cov].path = path;
+            o->cov[o->n_cov].band = 0;
+            /* RASTER:BAND, unless a file of that very name exists */
+            char *colon = strrchr(path, ':');
+            if (colon && colon > path && colon[1] && strspn(colon + 1, "0123456789") ==
+                                                         strlen(colon + 1) &&
+                access(path, F_OK) != 0) {
+                long b = strtol(colon + 1, NULL, 10);
+                if (b < 1 || b > 65535) {
+                    free(name);
+                    return cli_usage_error(cmd, "--covariate %s: the band counts from 1", v);
+                }
+                *colon = '\0';
+                o->cov[o->n_cov].band = (int)b;
+            }
             o->n_cov++;
             for (int c = 0; c + 1 < o->n_cov; c++)
                 if (!strcmp(o->cov[c].name, name))
@@ -300,6 +316,149 @@ static dm_status load_evidence(dm_ctx *ctx, dm_store *s, const opts *o, const ch
     for (int i = 0; i < o->n_ev && !st; i++)
         st = dm_evidence_read_file(ctx, o->ev[i], -1, &eo, ev);
     return st;
+}
+
+/* The kinds (with what = "kinds") or codes of the rows of `all`, with their
+ * counts, as "item 120, accident 8" or "1 (300), 4 (80), none (3)". */
+static void seen_list(const dm_evidence_set *all, int codes, char *buf, size_t n)
+{
+    int val[32];
+    size_t cnt[32], nv = 0, more = 0;
+    for (size_t i = 0; i < all->n; i++) {
+        int v = codes ? all->v[i].code : (int)all->v[i].kind;
+        size_t k = 0;
+        while (k < nv && val[k] != v)
+            k++;
+        if (k == nv) {
+            if (nv == 32) {
+                more++;
+                continue;
+            }
+            val[nv] = v, cnt[nv++] = 0;
+        }
+        cnt[k]++;
+    }
+    for (size_t a = 1; a < nv; a++) /* codes in order, kinds by count */
+        for (size_t b = a; b > 0; b--) {
+            int swap = codes ? val[b] < val[b - 1] : cnt[b] > cnt[b - 1];
+            if (!swap)
+                break;
+            int tv = val[b];
+            size_t tc = cnt[b];
+            val[b] = val[b - 1], cnt[b] = cnt[b - 1];
+            val[b - 1] = tv, cnt[b - 1] = tc;
+        }
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t k = 0; k < nv && len + 1 < n; k++) {
+        int w;
+        if (!codes)
+            w = snprintf(buf + len, n - len, "%s%s %zu", k ? ", " : "",
+                         dm_ev_kind_name((dm_ev_kind)val[k]), cnt[k]);
+        else if (val[k] < 0)
+            w = snprintf(buf + len, n - len, "%snone (%zu)", k ? ", " : "", cnt[k]);
+        else
+            w = snprintf(buf + len, n - len, "%s%d (%zu)", k ? ", " : "", val[k], cnt[k]);
+        if (w < 0)
+            break;
+        len += (size_t)w;
+    }
+    if (more && len + 1 < n)
+        snprintf(buf + len, n - len, ", and %zu rows of other values", more);
+    if (!nv)
+        snprintf(buf, n, "no rows at all");
+}
+
+/* The values of --codes (among the rows of the --kinds given) or of --kinds
+ * that no row of s has, as "9" or "1,9" into buf; how many. The codes of
+ * those rows are listed into seen. */
+static int missing_values(const opts *o, const dm_evidence_set *s, int codes, char *buf, size_t n,
+                          char *seen, size_t nseen)
+{
+    int count = 0;
+    size_t len = 0;
+    buf[0] = '\0';
+    dm_evidence_set of_kinds = *s;
+    dm_evidence *sub = NULL;
+    if (codes && o->kinds && (sub = malloc((s->n ? s->n : 1) * sizeof *sub))) {
+        of_kinds.v = sub;
+        of_kinds.n = 0;
+        for (size_t i = 0; i < s->n; i++)
+            if (o->kinds & (1u << s->v[i].kind))
+                sub[of_kinds.n++] = s->v[i];
+    }
+    size_t nval = codes ? o->n_codes : DM_EV_KIND_COUNT;
+    for (size_t c = 0; c < nval; c++) {
+        if (!codes && !(o->kinds & (1u << c)))
+            continue;
+        size_t i = 0;
+        while (i < of_kinds.n &&
+               (codes ? of_kinds.v[i].code != o->codes[c] : (size_t)of_kinds.v[i].kind != c))
+            i++;
+        if (i < of_kinds.n)
+            continue;
+        count++;
+        if (len + 1 < n)
+            len += codes ? (size_t)snprintf(buf + len, n - len, "%s%d", len ? "," : "", o->codes[c])
+                         : (size_t)snprintf(buf + len, n - len, "%s%s", len ? "," : "",
+                                            dm_ev_kind_name((dm_ev_kind)c));
+    }
+    if (count)
+        seen_list(&of_kinds, codes, seen, nseen);
+    free(sub);
+    return count;
+}
+
+/* --codes and --kinds pick rows of the file `file`: `whole` holds all its
+ * rows, `all` those the other filters (dates) keep, described by `what`,
+ * and `kept` is how many --codes and --kinds left of them. A code or kind
+ * the file has nowhere is most likely a typo (--codes 9 for 8): a warning
+ * naming the option and what the file holds (a code only outside the date
+ * window is not one). Nothing left at all is an error when refuse_empty
+ * (nothing to score). Returns 0, or the exit code. */
+static int check_selection(const char *cmd, const opts *o, const char *file, const char *what,
+                           const dm_evidence_set *whole, const dm_evidence_set *all, size_t kept,
+                           int refuse_empty)
+{
+    char miss[256], seen[512];
+    if (refuse_empty && !kept && all->n) {
+        char given[600] = "", kinds_seen[512], codes_seen[512];
+        size_t gl = 0;
+        if (o->n_codes) {
+            int m = missing_values(o, all, 1, miss, sizeof miss, seen, sizeof seen);
+            gl += (size_t)snprintf(given, sizeof given, "--codes%s%s", m ? " " : "", m ? miss : "");
+        }
+        if (o->kinds && gl + 1 < sizeof given) {
+            int m = missing_values(o, all, 0, miss, sizeof miss, seen, sizeof seen);
+            snprintf(given + gl, sizeof given - gl, "%s--kinds%s%s", gl ? " and " : "",
+                     m ? " " : "", m ? miss : "");
+        }
+        seen_list(all, 1, codes_seen, sizeof codes_seen);
+        seen_list(all, 0, kinds_seen, sizeof kinds_seen);
+        fprintf(stderr,
+                "demine %s: error: %s select%s none of the %zu rows of %s: nothing to score "
+                "(kinds there: %s; codes: %s)\n",
+                cmd, given, o->n_codes && o->kinds ? "" : "s", all->n, what, kinds_seen,
+                codes_seen);
+        return 2;
+    }
+    if (o->n_codes && missing_values(o, whole, 1, miss, sizeof miss, seen, sizeof seen)) {
+        char kn[160] = "";
+        size_t kk = 0;
+        for (int k = 0; k < DM_EV_KIND_COUNT && kk + 1 < sizeof kn; k++)
+            if (o->kinds & (1u << k))
+                kk += (size_t)snprintf(kn + kk, sizeof kn - kk, "%s%s", kk ? "/" : "",
+                                       dm_ev_kind_name((dm_ev_kind)k));
+        fprintf(stderr, "warning: %s --codes %s: no %s%srow of %s has %s (codes there: %s)\n", cmd,
+                miss, kn, kk ? " " : "", file, strchr(miss, ',') ? "these codes" : "that code",
+                seen);
+    }
+    if (o->kinds && missing_values(o, whole, 0, miss, sizeof miss, seen, sizeof seen)) {
+        seen_list(whole, 0, seen, sizeof seen);
+        fprintf(stderr, "warning: %s --kinds %s: no row of %s is of %s (kinds there: %s)\n", cmd,
+                miss, file, strchr(miss, ',') ? "these kinds" : "that kind", seen);
+    }
+    return 0;
 }
 
 /* The map being written (dm_risk_update writes OUT.part, then renames it). */
@@ -635,6 +794,33 @@ static int run_eval(dm_ctx *ctx, int argc, char **argv)
             eo.layer = colon + 1;
         }
         st = dm_evidence_read_file(ctx, path, DM_EV_ITEM, &eo, &truth);
+        if (!st && (o.n_codes || o.kinds)) {
+            /* the rows without --codes/--kinds: did they pick anything? */
+            dm_evidence_set all;
+            dm_evidence_set_init(&all);
+            eo.codes = NULL;
+            eo.n_codes = 0;
+            eo.kinds_mask = 0;
+            st = dm_evidence_read_file(ctx, path, DM_EV_ITEM, &eo, &all);
+            /* and without the dates, for the codes and kinds the file has */
+            dm_evidence_set whole;
+            dm_evidence_set_init(&whole);
+            eo.from = eo.until = NULL;
+            if (!st && (from[0] || to[0]))
+                st = dm_evidence_read_file(ctx, path, DM_EV_ITEM, &eo, &whole);
+            char file[4200], what[4300];
+            snprintf(file, sizeof file, "the truth %s", o.truth);
+            snprintf(what, sizeof what, "%s%s%s%s%s", file, from[0] || to[0] ? " dated " : "",
+                     from, from[0] || to[0] ? ".." : "", to);
+            if (!st)
+                rc = check_selection("risk eval", &o, file, what,
+                                     from[0] || to[0] ? &whole : &all, &all, truth.n,
+                                     !o.labels); /* the labels are still scored */
+            dm_evidence_set_free(ctx, &all);
+            dm_evidence_set_free(ctx, &whole);
+            if (rc)
+                goto done;
+        }
         if (!st)
             st = points_in_grid(ctx, &truth, &g, &txy);
     }
@@ -1088,15 +1274,62 @@ int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv)
         lo.codes = o.codes;
         lo.n_codes = o.n_codes;
         lo.kinds_mask = o.kinds;
+        const unsigned db_kinds =
+            (1u << DM_EV_ITEM) | (1u << DM_EV_ACCIDENT) | (1u << DM_EV_CLEARED);
+        if (!o.labels && (o.kinds & ~db_kinds)) {
+            char k[64] = "";
+            for (int i = 0; i < DM_EV_KIND_COUNT; i++)
+                if (o.kinds & ~db_kinds & (1u << i)) {
+                    snprintf(k, sizeof k, "%s", dm_ev_kind_name((dm_ev_kind)i));
+                    break;
+                }
+            rc = cli_usage_error("risk fit",
+                                 "--kinds %s: the database's labels are its finds, accidents and "
+                                 "released land (--kinds item, accident, cleared)",
+                                 k);
+            goto out;
+        }
         if (o.labels)
             st = dm_evidence_read_file(ctx, o.labels, DM_EV_REPORT, &lo, &lab);
         else {
             /* the database's own evidence: finds and accidents positive, land
-             * released with nothing found negative (after --until when given) */
-            lo.kinds_mask = (1u << DM_EV_ITEM) | (1u << DM_EV_ACCIDENT) | (1u << DM_EV_CLEARED);
+             * released with nothing found negative (after --until when given);
+             * --kinds keeps some of these */
+            lo.kinds_mask = o.kinds ? o.kinds : db_kinds;
             if (!lo.from && until[0])
                 lo.from = until;
             st = dm_evidence_read_store(ctx, s, &lo, &lab);
+        }
+        if (!st && (o.n_codes || o.kinds)) {
+            /* the labels without --codes/--kinds: did they pick anything? */
+            dm_evidence_set all;
+            dm_evidence_set_init(&all);
+            lo.codes = NULL;
+            lo.n_codes = 0;
+            lo.kinds_mask = o.labels ? 0 : db_kinds;
+            st = o.labels ? dm_evidence_read_file(ctx, o.labels, DM_EV_REPORT, &lo, &all)
+                          : dm_evidence_read_store(ctx, s, &lo, &all);
+            char file[4200], what[4300];
+            snprintf(file, sizeof file, "%s%s", o.labels ? "the labels " : "the labels of ",
+                     o.labels ? o.labels : o.db);
+            snprintf(what, sizeof what, "%s%s%s%s%s", file, lo.from || lo.until ? " dated " : "",
+                     lo.from ? lo.from : "", lo.from || lo.until ? ".." : "",
+                     lo.until ? lo.until : "");
+            /* and without the dates, for the codes and kinds they have */
+            dm_evidence_set whole;
+            dm_evidence_set_init(&whole);
+            int dated = lo.from || lo.until;
+            lo.from = lo.until = NULL;
+            if (!st && dated)
+                st = o.labels ? dm_evidence_read_file(ctx, o.labels, DM_EV_REPORT, &lo, &whole)
+                              : dm_evidence_read_store(ctx, s, &lo, &whole);
+            if (!st)
+                rc = check_selection("risk fit", &o, file, what, dated ? &whole : &all, &all,
+                                     lab.n, 1);
+            dm_evidence_set_free(ctx, &all);
+            dm_evidence_set_free(ctx, &whole);
+            if (rc)
+                goto out;
         }
     }
     if (st) {

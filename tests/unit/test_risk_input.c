@@ -701,3 +701,230 @@ TEST(risk_model_rejects_an_evidence_term_without_kinds)
                          m));
     free(m);
 }
+
+/* ---- --codes, --kinds and a term's codes that pick nothing ---- */
+
+/* Evidence of three kinds and codes near 45 E, 40 N. */
+static void coded_events(const char *name)
+{
+    dmtest_write_file(dmtest_path(name),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"kind\":\"accident\",\"code\":1,"
+                      "\"date\":\"2015\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[45.0,40.0]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"kind\":\"item\",\"code\":4,"
+                      "\"date\":\"2015\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[45.01,40.0]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"kind\":\"item\",\"code\":4,"
+                      "\"date\":\"2016\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[45.0,40.01]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"kind\":\"suspected\",\"code\":8,"
+                      "\"date\":\"2016\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[45.02,40.02]}}]}");
+}
+
+/* `risk eval --codes 9` (a typo for 8) scored no truth event and said
+ * "truth events 0": now refused naming the option and the codes the truth
+ * has; a list with one code the truth lacks gets a warning. */
+TEST(risk_eval_refuses_codes_and_kinds_that_select_no_truth)
+{
+    coded_events("ev.geojson");
+    char ev[1024], r[1024];
+    snprintf(ev, sizeof ev, "%s", dmtest_path("ev.geojson"));
+    snprintf(r, sizeof r, "%s", dmtest_path("r.tif"));
+    ASSERT_DEMINE(0, NULL, "risk map --evidence %s --cell 100 --no-calibrate --out %s", ev, r);
+    ASSERT_DEMINE(0, "truth events      1 (1 inside)", "risk eval %s --truth %s --codes 8", r, ev);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --truth %s --codes 9", r, ev), 2);
+    ASSERT_CONTAINS(out, "--codes 9 selects none of the 4 rows of the truth");
+    ASSERT_CONTAINS(out, "codes: 1 (1), 4 (2), 8 (1)");
+    ASSERT_CONTAINS(out, "kinds there: item 2, accident 1, suspected 1");
+    free(out);
+    /* the date window is applied first: what is left is what is listed */
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --truth %s --codes 1 --from 2016", r, ev), 2);
+    ASSERT_CONTAINS(out, "--codes 1 selects none of the 2 rows of the truth");
+    ASSERT_CONTAINS(out, "dated 2016-01-01..: nothing to score");
+    ASSERT_CONTAINS(out, "codes: 4 (1), 8 (1)");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --truth %s --kinds report", r, ev), 2);
+    ASSERT_CONTAINS(out, "--kinds report selects none of the 4 rows");
+    free(out);
+    /* a code the file has, only outside the window: no typo */
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --truth %s --codes 1,4 --from 2016", r, ev), 0);
+    ASSERT(!strstr(out, "warning"));
+    ASSERT_CONTAINS(out, "truth events      1");
+    free(out);
+    /* one code of three unknown: scored, with a warning */
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --truth %s --codes 1,4,9", r, ev), 0);
+    ASSERT_CONTAINS(out, "warning: risk eval --codes 9: no row of the truth");
+    ASSERT_CONTAINS(out, "ev.geojson has that code (codes there: 1 (1), 4 (2), 8 (1))");
+    ASSERT_CONTAINS(out, "truth events      3");
+    free(out);
+    /* a code only other kinds have */
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --truth %s --kinds item --codes 4,8", r, ev), 0);
+    ASSERT_CONTAINS(out, "--codes 8: no item row of the truth");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --truth %s --kinds item,report", r, ev), 0);
+    ASSERT_CONTAINS(out, "--kinds report: no row of the truth");
+    ASSERT_CONTAINS(out, "is of that kind (kinds there: item 2, accident 1, suspected 1)");
+    free(out);
+    /* with --labels there is still something to score: a warning */
+    dmtest_write_file(dmtest_path("lab.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"label\":1},\"geometry\":"
+                      "{\"type\":\"Point\",\"coordinates\":[45.0,40.0]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"label\":0},\"geometry\":"
+                      "{\"type\":\"Point\",\"coordinates\":[45.03,40.03]}}]}");
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --truth %s --codes 9 --labels %s", r, ev,
+                            dmtest_path("lab.geojson")),
+              0);
+    ASSERT_CONTAINS(out, "warning: risk eval --codes 9: no row of the truth");
+    ASSERT_CONTAINS(out, "AUC-ROC labelled");
+    free(out);
+    /* all selected: nothing said */
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --truth %s --codes 1,4 --kinds accident,item", r,
+                            ev),
+              0);
+    ASSERT(!strstr(out, "warning"));
+    free(out);
+}
+
+/* `risk fit --codes 9` fitted on no label point at all; with a database,
+ * --kinds was overwritten by the database's own label kinds. */
+TEST(risk_fit_refuses_codes_and_kinds_that_select_no_label)
+{
+    coded_events("ev.geojson");
+    char ev[1024], m[1024];
+    snprintf(ev, sizeof ev, "%s", dmtest_path("ev.geojson"));
+    snprintf(m, sizeof m, "%s", dmtest_path("m.json"));
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "risk fit --evidence %s --labels %s --codes 9 --cell 500 --out %s",
+                            ev, ev, m),
+              2);
+    ASSERT_CONTAINS(out, "--codes 9 selects none of the 4 rows of the labels");
+    ASSERT_CONTAINS(out, "codes: 1 (1), 4 (2), 8 (1)");
+    free(out);
+    ASSERT(access(m, F_OK) != 0);
+    ASSERT_EQ(dmtest_demine(&out, "risk fit --evidence %s --labels %s --kinds report,cleared "
+                                  "--cell 500 --out %s",
+                            ev, ev, m),
+              2);
+    ASSERT_CONTAINS(out, "--kinds report,cleared selects none of the 4 rows");
+    free(out);
+    const char *db = dmtest_demo_db();
+    ASSERT_EQ(dmtest_demine(&out, "risk fit %s --kinds report --cell 500 --out %s", db, m), 2);
+    ASSERT_CONTAINS(out, "--kinds report: the database's labels are its finds, accidents and "
+                         "released land");
+    free(out);
+    ASSERT(access(m, F_OK) != 0);
+}
+
+/* A model term of codes [9] where the evidence has 1, 4 and 8: a flat term,
+ * silently. Now a warning naming the term, the field and the codes seen. */
+TEST(risk_map_warns_of_a_term_whose_codes_match_no_evidence)
+{
+    coded_events("ev.geojson");
+    dmtest_write_file(dmtest_path("m.json"),
+                      "{\"intercept\":-4,\"terms\":["
+                      "{\"name\":\"mil\",\"type\":\"kernel\",\"kinds\":[\"item\",\"accident\"],"
+                      "\"codes\":[9],\"width_m\":500,\"weight\":1},"
+                      "{\"name\":\"acc\",\"type\":\"kernel\",\"kinds\":[\"accident\"],"
+                      "\"codes\":[1,7],\"width_m\":500,\"weight\":1},"
+                      "{\"name\":\"det\",\"type\":\"kernel\",\"kinds\":[\"detection\"],"
+                      "\"codes\":[3],\"width_m\":500,\"weight\":1},"
+                      "{\"name\":\"ok\",\"type\":\"kernel\",\"kinds\":[\"item\"],"
+                      "\"codes\":[4],\"width_m\":500,\"weight\":1}]}");
+    char *out = NULL, ev[1024];
+    snprintf(ev, sizeof ev, "%s", dmtest_path("ev.geojson"));
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --model %s --cell 100 --out %s", ev,
+                            dmtest_path("m.json"), dmtest_path("r.tif")),
+              0);
+    ASSERT_CONTAINS(out, "model term 'mil': field 'codes': 9 matches none of the 3 accident/item "
+                         "evidence it would read (codes there: 1 (1), 4 (2)): the term is flat");
+    ASSERT_CONTAINS(out, "model term 'acc': field 'codes': 7 matches none of the 1 accident "
+                         "evidence it would read (codes there: 1 (1))\n");
+    ASSERT(!strstr(out, "'det'")); /* no detection at all: nothing to blame the codes for */
+    ASSERT(!strstr(out, "'ok'"));
+    free(out);
+}
+
+/* ---- covariate bands ---- */
+
+/* The mean p of a map's band 1. */
+static double mean_p(const char *name)
+{
+    dm_grid g;
+    float *v = NULL;
+    ASSERT_OK(dm_raster_read(dmtest_ctx(), dmtest_path(name), 1, &g, &v));
+    double s = 0;
+    size_t n = 0;
+    for (size_t k = 0; k < dm_grid_cells(&g); k++)
+        if (isfinite(v[k]))
+            s += v[k], n++;
+    dm_raster_free(v, dm_grid_cells(&g));
+    ASSERT(n > 0);
+    return s / (double)n;
+}
+
+/* A covariate raster of three bands was read at band 1, silently: now
+ * NAME=RASTER:BAND picks one, and band 1 taken by default is said. */
+TEST(risk_covariate_reads_the_band_named)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out,
+                        "gdal_create -q -of GTiff -outsize 20 20 -bands 3 -ot Float32 -burn 1 "
+                        "-burn 2 -burn 3 -a_srs EPSG:4326 -a_ullr 44 41 46 39 '%s' && "
+                        "gdal_create -q -of GTiff -outsize 20 20 -bands 1 -ot Float32 -burn 2 "
+                        "-a_srs EPSG:4326 -a_ullr 44 41 46 39 '%s'",
+                        dmtest_path("c3.tif"), dmtest_path("c2.tif")),
+              0);
+    free(out);
+    dmtest_write_file(dmtest_path("ev.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"kind\":\"accident\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[45.0,40.0]}}]}");
+    dmtest_write_file(dmtest_path("m.json"),
+                      "{\"intercept\":-4,\"terms\":[{\"name\":\"cov\",\"type\":\"covariate\","
+                      "\"weight\":1}]}");
+    char ev[1024], m[1024], c3[1024];
+    snprintf(ev, sizeof ev, "%s", dmtest_path("ev.geojson"));
+    snprintf(m, sizeof m, "%s", dmtest_path("m.json"));
+    snprintf(c3, sizeof c3, "%s", dmtest_path("c3.tif"));
+    const char *base = "risk map --evidence %s --model %s --cell 100 --no-calibrate";
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "%s --covariate cov=%%s --out %%s", base);
+    ASSERT_EQ(dmtest_demine(&out, cmd, ev, m, dmtest_path("c2.tif"), dmtest_path("one.tif")), 0);
+    ASSERT(!strstr(out, "bands"));
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --model %s --cell 100 --no-calibrate "
+                                  "--covariate cov=%s:2 --out %s",
+                            ev, m, c3, dmtest_path("b2.tif")),
+              0);
+    ASSERT(!strstr(out, "warning"));
+    free(out);
+    ASSERT_NEAR(mean_p("b2.tif"), mean_p("one.tif"), 1e-9);
+    ASSERT_NEAR(mean_p("b2.tif"), 1 / (1 + exp(-(-4 + 2.0))), 1e-3);
+    /* no band named: band 1, and a warning naming the band count */
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --model %s --cell 100 --no-calibrate "
+                                  "--covariate cov=%s --out %s",
+                            ev, m, c3, dmtest_path("b1.tif")),
+              0);
+    ASSERT_CONTAINS(out, "c3.tif): the raster has 3 bands; term 'cov' reads band 1 (name another "
+                         "as cov=");
+    free(out);
+    ASSERT_NEAR(mean_p("b1.tif"), 1 / (1 + exp(-(-4 + 1.0))), 1e-3);
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --model %s --cell 100 --no-calibrate "
+                                  "--covariate cov=%s:3 --out %s",
+                            ev, m, c3, dmtest_path("b3.tif")),
+              0);
+    free(out);
+    ASSERT_NEAR(mean_p("b3.tif"), 1 / (1 + exp(-(-4 + 3.0))), 1e-3);
+    /* a band it has not, band 0 */
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --model %s --cell 100 --no-calibrate "
+                                  "--covariate cov=%s:4 --out %s",
+                            ev, m, c3, dmtest_path("b4.tif")),
+              2);
+    ASSERT_CONTAINS(out, "covariate 'cov' (");
+    ASSERT_CONTAINS(out, "c3.tif): no band 4: the raster has 3 bands");
+    free(out);
+    ASSERT(access(dmtest_path("b4.tif"), F_OK) != 0);
+    ASSERT_DEMINE(2, "the band counts from 1",
+                  "risk map --evidence %s --model %s --covariate cov=%s:0 --out %s", ev, m, c3,
+                  dmtest_path("b4.tif"));
+}

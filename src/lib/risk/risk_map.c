@@ -13,6 +13,11 @@
 #include "core/dm_internal.h"
 #include "demine/dm_risk.h"
 
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpedantic"
+#include <cpl_error.h>
+#include <gdal.h>
+#pragma GCC diagnostic pop
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -20,6 +25,8 @@
 #include <string.h>
 
 #define NODATA (-9999.0f)
+
+void dm__gdal_init(void);
 
 /* Histogram of p in [0, 1]: the bits of a positive float keep its order,
  * so the top 15 bits (exponent and 6 bits of mantissa) are bins of 1.6 %
@@ -59,6 +66,7 @@ typedef struct term_plan {
     int sub;        /* KERNEL narrower than 4 cells: sub x sub working cells per output cell */
     int halo;       /* halo in working cells */
     const char *cov_path;
+    char *cov_band; /* cov_path when a band after the first is read (vrt://...?bands=N) */
     size_t *src;    /* indexes into gev[] used by the term */
     size_t n_src;
     double wmean;   /* AREA: mean weight of the sources */
@@ -234,6 +242,82 @@ static int term_uses(const dm_risk_term *t, const dm_evidence *e, unsigned disab
     return 1;
 }
 
+/* A term's `codes` that none of the evidence of its kinds has: most likely
+ * a typo in the model (codes [9] for [8]), and with none matched the term
+ * is flat. Say so, with the codes that evidence has. Silent when there is
+ * no evidence of its kinds at all (a term the data has nothing for, as the
+ * default model's detections). */
+static void warn_codes_unmatched(dm_ctx *ctx, const dm_risk_term *t, const dm_evidence_set *ev,
+                                 unsigned disabled, long ref_days)
+{
+    dm_risk_term any = *t;
+    any.n_codes = 0;
+    int val[16];
+    size_t cnt[16], nv = 0, n = 0, other = 0;
+    for (size_t i = 0; i < ev->n; i++) {
+        if (!term_uses(&any, &ev->v[i], disabled, ref_days))
+            continue;
+        n++;
+        size_t k = 0;
+        while (k < nv && val[k] != ev->v[i].code)
+            k++;
+        if (k == nv) {
+            if (nv == 16) {
+                other++;
+                continue;
+            }
+            val[nv] = ev->v[i].code, cnt[nv++] = 0;
+        }
+        cnt[k]++;
+    }
+    if (!n)
+        return;
+    char want[96] = "", seen[400] = "", kinds[120] = "";
+    size_t len = 0;
+    int n_missing = 0;
+    for (int c = 0; c < t->n_codes && len + 1 < sizeof want; c++) {
+        size_t k = 0;
+        while (k < nv && val[k] != t->codes[c])
+            k++;
+        if (k < nv)
+            continue;
+        n_missing++;
+        len += (size_t)snprintf(want + len, sizeof want - len, "%s%d", len ? ", " : "",
+                                t->codes[c]);
+    }
+    if (!n_missing)
+        return;
+    for (size_t a = 1; a < nv; a++) /* codes in order */
+        for (size_t b = a; b > 0 && val[b] < val[b - 1]; b--) {
+            int tv = val[b];
+            size_t tc = cnt[b];
+            val[b] = val[b - 1], cnt[b] = cnt[b - 1];
+            val[b - 1] = tv, cnt[b - 1] = tc;
+        }
+    len = 0;
+    for (size_t k = 0; k < nv && len + 1 < sizeof seen; k++) {
+        int w = val[k] < 0 ? snprintf(seen + len, sizeof seen - len, "%snone (%zu)", k ? ", " : "",
+                                      cnt[k])
+                           : snprintf(seen + len, sizeof seen - len, "%s%d (%zu)", k ? ", " : "",
+                                      val[k], cnt[k]);
+        if (w < 0)
+            break;
+        len += (size_t)w;
+    }
+    if (other && len + 1 < sizeof seen)
+        snprintf(seen + len, sizeof seen - len, ", %zu with other codes", other);
+    len = 0;
+    for (int k = 0; k < DM_EV_KIND_COUNT && len + 1 < sizeof kinds; k++)
+        if (t->kinds & (1u << k))
+            len += (size_t)snprintf(kinds + len, sizeof kinds - len, "%s%s", len ? "/" : "",
+                                    dm_ev_kind_name((dm_ev_kind)k));
+    dm__log(ctx, DM_LOG_WARN,
+            "model term '%s': field 'codes': %s match%s none of the %zu %s evidence it would read "
+            "(codes there: %s)%s",
+            t->name, want, n_missing > 1 ? "" : "es", n, kinds, seen,
+            n_missing == t->n_codes ? ": the term is flat" : "");
+}
+
 /* The weight of one event in a term: reliability x quantity x time decay. */
 static double ev_weight(const dm_risk_term *t, const dm_evidence *e, long ref_days)
 {
@@ -328,6 +412,48 @@ static dm_status kernel_fine(job *j, dm_ctx *wctx, const term_plan *tp, const dm
             }
             x[(size_t)y * tl->nx + xx] = log1pf((float)(sum > 0 ? sum * f : 0));
         }
+    return DM_OK;
+}
+
+/* The band a covariate term reads: cv->band of cv->path (0: 1). A band the
+ * raster has not is an error; band 1 of several taken because none was
+ * named gets a warning with the band count. A band after the first is
+ * read through GDAL's vrt:// connection, returned in *vrt (dm_free). */
+static dm_status covariate_band(dm_ctx *ctx, const dm_risk_term *t, const dm_risk_covariate *cv,
+                                char **vrt)
+{
+    *vrt = NULL;
+    if (cv->band < 0)
+        return dm__fail(ctx, DM_EINVAL, "covariate '%s' (%s): band %d: bands count from 1",
+                        cv->name, cv->path, cv->band);
+    dm__gdal_init();
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    GDALDatasetH ds = GDALOpen(cv->path, GA_ReadOnly);
+    CPLPopErrorHandler();
+    if (!ds) /* reading it says why */
+        return DM_OK;
+    int nb = GDALGetRasterCount(ds);
+    GDALClose(ds);
+    if (cv->band > nb)
+        return dm__fail(ctx, DM_EINVAL,
+                        "covariate '%s' (%s): no band %d: the raster has %d band%s", cv->name,
+                        cv->path, cv->band, nb, nb == 1 ? "" : "s");
+    if (!cv->band && nb > 1)
+        dm__log(ctx, DM_LOG_WARN,
+                "covariate '%s' (%s): the raster has %d bands; term '%s' reads band 1 (name "
+                "another as %s=%s:BAND)",
+                cv->name, cv->path, nb, t->name, cv->name, cv->path);
+    if (cv->band <= 1)
+        return DM_OK;
+    if (strchr(cv->path, '?'))
+        return dm__fail(ctx, DM_EINVAL,
+                        "covariate '%s' (%s): band %d cannot be picked from a file whose name "
+                        "holds '?': rename it, or copy the band out (gdal_translate -b %d)",
+                        cv->name, cv->path, cv->band, cv->band);
+    size_t n = strlen(cv->path) + 32;
+    if (!(*vrt = dm_malloc(ctx, n)))
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    snprintf(*vrt, n, "vrt://%s?bands=%d", cv->path, cv->band);
     return DM_OK;
 }
 
@@ -752,9 +878,15 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
         tp->idx = (int)i;
         tp->m = 1;
         if (t->type == DM_TERM_COVARIATE) {
+            const dm_risk_covariate *cv = NULL;
             for (size_t c = 0; c < p->n_cov; c++)
                 if (!strcmp(p->cov[c].name, t->covariate))
-                    tp->cov_path = p->cov[c].path;
+                    cv = &p->cov[c];
+            if (cv) {
+                if ((st = covariate_band(ctx, t, cv, &tp->cov_band)))
+                    goto done;
+                tp->cov_path = tp->cov_band ? tp->cov_band : cv->path;
+            }
             if (!tp->cov_path && !t->optional) {
                 st = dm__fail(ctx, DM_EINVAL,
                               "model term '%s' needs covariate '%s': give --covariate %s=RASTER",
@@ -828,6 +960,8 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
                 ws += j.ev[i].e->weight;
             }
         tp->wmean = tp->n_src ? ws / tp->n_src : 0;
+        if (tp->t->n_codes && p->ev)
+            warn_codes_unmatched(ctx, tp->t, p->ev, p->disabled_kinds, j.ref_days);
     }
     if (p->aoi) {
         dm_coords a;
@@ -990,8 +1124,10 @@ done:
     if (j.has_aoi)
         dm_coords_free(ctx, &j.aoi);
     if (plans)
-        for (size_t t = 0; t < j.n_plans; t++)
+        for (size_t t = 0; t <= j.n_plans && t < m->n_terms; t++) {
             dm_free(ctx, plans[t].src);
+            dm_free(ctx, plans[t].cov_band);
+        }
     dm_free(ctx, plans);
     dm_free(ctx, j.tiles);
     dm_transform_free(tr);
