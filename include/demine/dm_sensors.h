@@ -250,6 +250,9 @@ typedef struct dm_detect_result {
     double area_m2;   /* area of the raster's valid pixels */
     double extent[4]; /* minx, miny, maxx, maxy of the raster, in its CRS */
     double pixel_m;
+    double unit_m;    /* ground metres per unit of the CRS at the raster's centre (1 for
+                         UTM and the like; 0.3048 for feet; cos(latitude) for Web Mercator) */
+    char crs[64];     /* the CRS as "EPSG:32638" (or its name when it has no code) */
     char *srs_wkt;
 } dm_detect_result;
 
@@ -266,7 +269,9 @@ DM_API dm_status dm_detect_run(dm_ctx *ctx, const char *path, const dm_detect_op
 DM_API void dm_detect_result_free(dm_ctx *ctx, dm_detect_result *r);
 
 /* Score candidates against true positions (same CRS): a candidate within
- * match_m of an unmatched truth point (best score first) is a hit.
+ * match_m of an unmatched truth point (best score first) is a hit. match_m
+ * is in the CRS's units: a radius in ground metres divided by the result's
+ * unit_m.
  * recall_at_far: share of truths found at the score threshold where false
  * alarms reach far_per_100m2 per 100 m^2 of area_m2; ap: average precision
  * (mean over the true points of the precision at the rank where each is
@@ -274,6 +279,15 @@ DM_API void dm_detect_result_free(dm_ctx *ctx, dm_detect_result *r);
 DM_API void dm_detect_evaluate(const dm_candidate *c, size_t n, const double *truth_xy,
                                size_t n_truth, double match_m, double area_m2, double far_per_100m2,
                                double *recall_at_far, double *ap);
+
+/* Check true positions (x,y in the raster's CRS, n of them, from the file
+ * `name`) against r: *outside gets how many lie off the raster (its extent
+ * grown by match, in CRS units). Error DM_EPARSE when none lies on it (a
+ * file in degrees or in another CRS would score recall 0): the message names
+ * the file, the raster's extent and CRS, and says when the points look like
+ * longitude and latitude. */
+DM_API dm_status dm_detect_check_truth(dm_ctx *ctx, const dm_detect_result *r, const char *name,
+                                       const double *xy, size_t n, double match, size_t *outside);
 
 /* Synthetic orthomosaic with small surface mines planted at known places. */
 typedef struct dm_ortho_synth_opts {

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *help =
     "usage: demine detect ORTHO.tif [--method rx|rx-global|contrast] [--out FILE.geojson]\n"
@@ -35,7 +36,8 @@ static const char *help =
     "--sensor-kind, --date) so that `demine sensors import DB FILE` takes both.\n"
     "--truth CSV (x,y in the raster CRS, as written by `detect synth`) reports recall\n"
     "at --far false alarms per 100 m^2 (default 1) and average precision; a candidate\n"
-    "within 5 cm (or 3 pixels) of a mine finds it.\n";
+    "within 5 cm (or 3 pixels) on the ground of a mine finds it. A truth file none of\n"
+    "whose points lies on the raster (degrees, another CRS) is refused.\n";
 
 static const char *method_name(dm_detect_method m)
 {
@@ -59,6 +61,14 @@ static int read_truth(const char *path, double **xy, size_t *n)
         double x, y;
         if (ln == 1 && (line[0] == 'x' || line[0] == 'X'))
             continue;
+        if (ln == 1 && (!strncasecmp(line, "lon", 3) || !strncasecmp(line, "lat", 3))) {
+            fprintf(stderr,
+                    "demine detect: error: %s: line 1: columns %.*s: truth positions are x,y in "
+                    "the raster's CRS, not longitude and latitude; project them first\n",
+                    path, (int)strcspn(line, "\r\n"), line);
+            fclose(f);
+            return 2;
+        }
         if (sscanf(line, "%lf,%lf", &x, &y) != 2) {
             fprintf(stderr, "demine detect: error: %s: line %ld: expected x,y\n", path, ln);
             free(*xy);
@@ -414,6 +424,21 @@ static int run_detect(dm_ctx *ctx, int argc, char **argv)
         return cli_fail(ctx, "detect", st);
     }
     int rc = 0;
+    /* 5 cm or 3 pixels on the ground, in the CRS's units (feet, Web Mercator) */
+    double match = fmax(0.05, 3 * r.pixel_m) / (r.unit_m > 0 ? r.unit_m : 1);
+    size_t off = 0;
+    if (truth) { /* before anything is written: truth in degrees or another CRS */
+        if ((st = dm_detect_check_truth(ctx, &r, truth, txy, nt, match, &off))) {
+            free(txy);
+            dm_detect_result_free(ctx, &r);
+            return cli_fail(ctx, "detect", st);
+        }
+        if (off)
+            fprintf(stderr,
+                    "warning: %s: %zu of its %zu points lie off the raster %s: they count as "
+                    "missed\n",
+                    truth, off, nt, in);
+    }
     if (out) {
         if (r.n && !isfinite(r.cands[0].lon)) {
             fprintf(stderr, "demine detect: error: %s: its CRS cannot be converted to WGS 84\n",
@@ -425,8 +450,7 @@ static int run_detect(dm_ctx *ctx, int argc, char **argv)
     }
     double rec = NAN, ap = NAN;
     if (truth)
-        dm_detect_evaluate(r.cands, r.n, txy, nt, fmax(0.05, 3 * r.pixel_m), r.area_m2, far, &rec,
-                           &ap);
+        dm_detect_evaluate(r.cands, r.n, txy, nt, match, r.area_m2, far, &rec, &ap);
     if (json) {
         printf("{\"method\":\"%s\",\"candidates\":%zu,\"area_m2\":%.2f", method_name(o.method), r.n,
                r.area_m2);

@@ -6,6 +6,8 @@
  */
 #include "dmtest.h"
 
+#include <unistd.h>
+
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wpedantic"
 #include <gdal.h>
@@ -400,4 +402,119 @@ TEST(detect_checks_the_flight_description)
     char *gj = dmtest_read_file(dmtest_path("c.geojson"));
     ASSERT_CONTAINS(gj, "\"date\":\"2024-05-02\"");
     free(gj);
+}
+
+/* The truth positions of `detect --truth` are x,y in the raster's CRS. A
+ * file in degrees, or in another CRS, matched nothing and reported recall 0
+ * as if the detector had missed every mine: now refused, naming the file,
+ * the raster's extent and CRS. */
+TEST(detect_refuses_truth_in_degrees_or_another_crs)
+{
+    ASSERT_DEMINE(0, "10 mines",
+                  "detect synth o.tif --size-m 6 --mines 10 --contrast 6 --seed 4 --truth t.csv");
+    /* the same points in degrees */
+    double *xy = NULL;
+    size_t n = 0;
+    {
+        FILE *f = fopen(dmtest_path("t.csv"), "r");
+        ASSERT(f);
+        char line[256];
+        xy = malloc(64 * 2 * sizeof *xy);
+        while (fgets(line, sizeof line, f) && n < 64)
+            if (sscanf(line, "%lf,%lf", &xy[2 * n], &xy[2 * n + 1]) == 2)
+                n++;
+        fclose(f);
+    }
+    ASSERT_EQ(n, 10);
+    dm_transform *tr = NULL;
+    ASSERT_OK(dm_transform_new(dmtest_ctx(), "EPSG:32638", "EPSG:4326", &tr));
+    char deg[4096] = "x,y\n";
+    for (size_t i = 0; i < n; i++) {
+        double x = xy[2 * i], y = xy[2 * i + 1];
+        ASSERT_OK(dm_transform_xy(tr, &x, &y, 1));
+        snprintf(deg + strlen(deg), sizeof deg - strlen(deg), "%.9f,%.9f\n", x, y);
+    }
+    dm_transform_free(tr);
+    free(xy);
+    dmtest_write_file(dmtest_path("deg.csv"), deg);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "detect %s --truth %s --out %s", dmtest_path("o.tif"),
+                            dmtest_path("deg.csv"), dmtest_path("c.geojson")),
+              2);
+    ASSERT_CONTAINS(out, "deg.csv: none of its 10 points lies on the raster (x 600000..600006, y "
+                         "4399994..4400000 in EPSG:32638)");
+    ASSERT_CONTAINS(out, "these look like longitude and latitude in degrees");
+    ASSERT(!strstr(out, "recall"));
+    free(out);
+    ASSERT(access(dmtest_path("c.geojson"), F_OK) != 0); /* refused before writing */
+    /* a lon,lat header */
+    dmtest_write_file(dmtest_path("ll.csv"), "lon,lat\n44.1,39.7\n");
+    ASSERT_DEMINE(2, "ll.csv: line 1: columns lon,lat: truth positions are x,y in the raster's CRS",
+                  "detect %s --truth %s", dmtest_path("o.tif"), dmtest_path("ll.csv"));
+    /* metres of another CRS (another UTM zone, another place) */
+    dmtest_write_file(dmtest_path("far.csv"), "x,y\n400004.3,4399998.7\n400002.3,4399997.5\n");
+    ASSERT_DEMINE(2, "is the file in another CRS, or of another place?", "detect %s --truth %s",
+                  dmtest_path("o.tif"), dmtest_path("far.csv"));
+    /* some points off the raster: scored, with a warning */
+    char *t = dmtest_read_file(dmtest_path("t.csv"));
+    char more[4096];
+    snprintf(more, sizeof more, "%s600100,4400100\n", t);
+    free(t);
+    dmtest_write_file(dmtest_path("more.csv"), more);
+    ASSERT_EQ(dmtest_demine(&out, "detect %s --truth %s", dmtest_path("o.tif"),
+                            dmtest_path("more.csv")),
+              0);
+    ASSERT_CONTAINS(out, "more.csv: 1 of its 11 points lie off the raster");
+    ASSERT_CONTAINS(out, "(11 true mines)");
+    free(out);
+}
+
+/* The match radius (5 cm or 3 pixels) is on the ground: on a raster in
+ * feet it was taken as 5 cm worth of feet units (1.5 cm), so truth 3 cm
+ * off every detection matched none of them there and all of them in UTM. */
+TEST(detect_truth_matches_within_ground_metres_in_any_crs)
+{
+    ASSERT_DEMINE(0, NULL,
+                  "detect synth o.tif --size-m 3 --mines 6 --contrast 6 --seed 3 --truth t.csv");
+    const double f = 0.3048006096; /* US survey foot */
+    recrs("o.tif", "ft.tif", 2263, 1000000, 200000, 0.01 / f);
+    FILE *in = fopen(dmtest_path("t.csv"), "r");
+    ASSERT(in);
+    char line[256], utm[4096] = "x,y\n", ft[4096] = "x,y\n";
+    double x, y;
+    while (fgets(line, sizeof line, in))
+        if (sscanf(line, "%lf,%lf", &x, &y) == 2) {
+            /* 3 cm east of each mine */
+            snprintf(utm + strlen(utm), sizeof utm - strlen(utm), "%.5f,%.5f\n", x + 0.03, y);
+            snprintf(ft + strlen(ft), sizeof ft - strlen(ft), "%.5f,%.5f\n",
+                     1000000 + (x + 0.03 - 600000) / f, 200000 - (4400000 - y) / f);
+        }
+    fclose(in);
+    dmtest_write_file(dmtest_path("utm3.csv"), utm);
+    dmtest_write_file(dmtest_path("ft3.csv"), ft);
+    char *out = NULL;
+    double r_utm = -1, r_ft = -1;
+    ASSERT_EQ(dmtest_demine(&out, "detect %s --truth %s --json", dmtest_path("o.tif"),
+                            dmtest_path("utm3.csv")),
+              0);
+    const char *p = strstr(out, "\"recall\":");
+    ASSERT(p && sscanf(p, "\"recall\":%lf", &r_utm) == 1);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "detect %s --truth %s --json", dmtest_path("ft.tif"),
+                            dmtest_path("ft3.csv")),
+              0);
+    p = strstr(out, "\"recall\":");
+    ASSERT(p && sscanf(p, "\"recall\":%lf", &r_ft) == 1);
+    free(out);
+    printf("recall of truth 3 cm off: UTM %.3f, feet %.3f\n", r_utm, r_ft);
+    ASSERT_MSG(r_utm >= 0.8, "UTM recall %.3f", r_utm);
+    ASSERT_NEAR(r_ft, r_utm, 1e-9);
+    /* the library gives the scale */
+    dm_detect_result r;
+    dm_detect_opts d = {0};
+    d.threads = 2;
+    ASSERT_OK(dm_detect_run(dmtest_ctx(), dmtest_path("ft.tif"), &d, &r));
+    ASSERT_NEAR(r.unit_m, f, 1e-4);
+    ASSERT_STREQ(r.crs, "EPSG:2263");
+    dm_detect_result_free(dmtest_ctx(), &r);
 }

@@ -792,8 +792,15 @@ dm_status dm_detect_run(dm_ctx *ctx, const char *path, const dm_detect_opts *opt
             if (fabs(unit_m - 1) < 0.01)
                 unit_m = 1;
         }
-        if (srs)
+        if (srs) {
+            const char *an = OSRGetAuthorityName(srs, NULL), *ac = OSRGetAuthorityCode(srs, NULL);
+            const char *nm = OSRGetName(srs);
+            if (an && ac)
+                snprintf(out->crs, sizeof out->crs, "%s:%s", an, ac);
+            else
+                dm__strlcpy(out->crs, nm ? nm : "the raster's CRS", sizeof out->crs);
             OSRDestroySpatialReference(srs);
+        }
         if (!projected) {
             st = dm__fail(ctx, DM_EPARSE,
                           "%s: the CRS is not projected (pixel size in degrees); reproject the "
@@ -946,6 +953,7 @@ dm_status dm_detect_run(dm_ctx *ctx, const char *path, const dm_detect_opts *opt
     }
     out->area_m2 = (double)atomic_load(&sh->valid_px) * sh->gt[1] * -sh->gt[5] * unit_m * unit_m;
     out->pixel_m = sh->gt[1] * unit_m;
+    out->unit_m = unit_m;
     out->extent[0] = sh->gt[0];
     out->extent[1] = sh->gt[3] + sh->H * sh->gt[5];
     out->extent[2] = sh->gt[0] + sh->W * sh->gt[1];
@@ -991,6 +999,35 @@ void dm_detect_result_free(dm_ctx *ctx, dm_detect_result *r)
     dm_free(ctx, r->cands);
     dm_free(ctx, r->srs_wkt);
     memset(r, 0, sizeof *r);
+}
+
+dm_status dm_detect_check_truth(dm_ctx *ctx, const dm_detect_result *r, const char *name,
+                                const double *xy, size_t n, double match, size_t *outside)
+{
+    const double *e = r->extent;
+    size_t off = 0, deg = 0;
+    for (size_t i = 0; i < n; i++) {
+        double x = xy[2 * i], y = xy[2 * i + 1];
+        off += !(x >= e[0] - match && x <= e[2] + match && y >= e[1] - match && y <= e[3] + match);
+        deg += fabs(x) <= 180 && fabs(y) <= 90;
+    }
+    *outside = off;
+    if (!n || off < n)
+        return DM_OK;
+    /* the raster itself within +-180, +-90 (a local grid near its origin):
+     * no telling degrees from its units */
+    int raster_deg = fabs(e[0]) <= 180 && fabs(e[2]) <= 180 && fabs(e[1]) <= 90 && fabs(e[3]) <= 90;
+    const char *crs = r->crs[0] ? r->crs : "the raster's CRS";
+    return dm__fail(ctx, DM_EPARSE,
+                    "%s: none of its %zu points lies on the raster (x %.10g..%.10g, y "
+                    "%.10g..%.10g in %s); the first is %.10g, %.10g. Truth positions are x,y in "
+                    "the raster's CRS: %s",
+                    name, n, e[0], e[2], e[1], e[3], crs, xy[0], xy[1],
+                    deg == n && !raster_deg
+                        ? "these look like longitude and latitude in degrees; project them to "
+                          "the raster's CRS first"
+                        : "is the file in another CRS, or of another place? project it to the "
+                          "raster's CRS first");
 }
 
 void dm_detect_evaluate(const dm_candidate *c, size_t n, const double *truth_xy, size_t n_truth,
