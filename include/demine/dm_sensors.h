@@ -322,16 +322,23 @@ typedef struct dm_mag_sample {
 typedef struct dm_mag_survey {
     dm_mag_sample *s;
     size_t n;
-    char crs[64];   /* projected CRS of x, y, e.g. "EPSG:32638" */
-    long bad_lines; /* corrupt lines skipped when reading */
+    char crs[64];     /* projected CRS of x, y in ground metres, e.g. "EPSG:32638" */
+    char src_crs[64]; /* the file's CRS when its x/y were converted into crs (their units
+                         not ground metres: US feet, Web Mercator); "" otherwise */
+    long bad_lines;   /* corrupt lines skipped when reading */
 } dm_mag_survey;
 
 /* Read a CSV with columns line, x|lon|easting, y|lat|northing,
  * field|nT|value (names case-insensitive). lon/lat are projected into their
- * UTM zone; x/y are taken in `crs` (default EPSG:32638). Corrupt lines are
- * skipped with a warning naming the line and field and counted; a file with
- * no good line fails with DM_EPARSE, and so does one whose x/y all lie within
- * half a unit of a spot in longitude/latitude ranges (degrees named x,y). */
+ * UTM zone; x/y are taken in `crs` (default EPSG:32638), which must be
+ * projected: when its unit is not within 1 % of a metre on the ground at the
+ * survey (US feet; EPSG:3857, whose metres are 1 / cos(latitude) of the
+ * ground's), x/y are converted into the UTM zone of the first point, with a
+ * warning, and src_crs names the file's CRS. Corrupt lines are skipped with
+ * a warning naming the line and field and counted; a file with no good line
+ * fails with DM_EPARSE, and so does one whose x/y all lie within half a unit
+ * of a spot in longitude/latitude ranges (degrees named x,y). DM_EINVAL: a
+ * CRS unknown or not projected. */
 DM_API dm_status dm_mag_read_csv(dm_ctx *ctx, const char *path, const char *crs,
                                  dm_mag_survey *out);
 DM_API void dm_mag_survey_free(dm_ctx *ctx, dm_mag_survey *sv);

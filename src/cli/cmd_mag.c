@@ -20,14 +20,16 @@ static const char *help =
     "                  [--line-spacing-m 0.5] [--seed 1] [--truth TRUTH.csv]\n\n"
     "LINES.csv has a header with line, x|easting|lon, y|northing|lat and field|nT|value\n"
     "columns (comma, semicolon or tab). lon/lat go to their UTM zone; x/y are in --crs\n"
-    "(default EPSG:32638). Corrupt lines are skipped with a warning naming them.\n"
+    "(default EPSG:32638), read into its UTM zone when its unit is not a metre on the\n"
+    "ground there (US feet, EPSG:3857). Corrupt lines are skipped with a warning.\n"
     "Each line is levelled by removing its running median over --level-m (drift and\n"
     "heading error), gridded by inverse distance within --search-m, and targets are\n"
     "picked where the anomaly exceeds --threshold times the noise (estimated from\n"
     "neighbouring samples). --import adds the coverage as a flight and each target as a\n"
     "detection of a magnetometer sensor (default name 'magnetometer'); re-importing the\n"
-    "same survey changes nothing. --truth (x,y,peak_nt as written by `mag synth`) reports\n"
-    "the share of targets found among those whose peak exceeds 5 times the noise.\n";
+    "same survey changes nothing. --truth (x,y,depth_m,peak_nt in the survey file's CRS,\n"
+    "as written by `mag synth`) reports the share of targets found among those whose\n"
+    "peak exceeds 5 times the noise.\n";
 
 static int run_synth(dm_ctx *ctx, int argc, char **argv)
 {
@@ -95,11 +97,20 @@ static int run_synth(dm_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
-static void score_truth(const char *path, const dm_mag_result *r, int json)
+/* Score the targets against the truth file (x,y in the survey file's CRS,
+ * converted as the survey was when that CRS is not in ground metres). */
+static void score_truth(dm_ctx *ctx, const char *path, const dm_mag_survey *sv,
+                        const dm_mag_result *r, int json)
 {
     FILE *f = fopen(path, "r");
     if (!f) {
         fprintf(stderr, "demine mag: warning: %s: cannot open\n", path);
+        return;
+    }
+    dm_transform *tr = NULL;
+    if (sv->src_crs[0] && dm_transform_new(ctx, sv->src_crs, sv->crs, &tr)) {
+        fprintf(stderr, "demine mag: warning: %s: %s\n", path, dm_ctx_errmsg(ctx));
+        fclose(f);
         return;
     }
     char line[512];
@@ -107,6 +118,8 @@ static void score_truth(const char *path, const dm_mag_result *r, int json)
     while (fgets(line, sizeof line, f)) {
         double x, y, d, peak;
         if (sscanf(line, "%lf,%lf,%lf,%lf", &x, &y, &d, &peak) != 4)
+            continue;
+        if (tr && dm_transform_xy(tr, &x, &y, 1))
             continue;
         int hit = 0;
         for (size_t i = 0; i < r->n_targets && !hit; i++)
@@ -119,6 +132,7 @@ static void score_truth(const char *path, const dm_mag_result *r, int json)
         }
     }
     fclose(f);
+    dm_transform_free(tr);
     if (json)
         printf(",\"truth\":%ld,\"found\":%ld,\"strong\":%ld,\"strong_found\":%ld", all, all_found,
                strong, found);
@@ -220,7 +234,7 @@ static int run_mag(dm_ctx *ctx, int argc, char **argv)
             printf(",\"flights_added\":%ld,\"detections_added\":%ld,\"detections_skipped\":%ld",
                    is.flights_added, is.detections_added, is.detections_skipped);
         if (truth)
-            score_truth(truth, &r, 1);
+            score_truth(ctx, truth, &sv, &r, 1);
         printf("}\n");
     } else {
         printf("%s: %zu samples (%ld corrupt lines skipped), noise %.2f nT, %zu targets, "
@@ -231,7 +245,7 @@ static int run_mag(dm_ctx *ctx, int argc, char **argv)
             printf("%s: %ld flight and %ld detections added (%ld already known)\n", dbp,
                    is.flights_added, is.detections_added, is.detections_skipped);
         if (truth)
-            score_truth(truth, &r, 0);
+            score_truth(ctx, truth, &sv, &r, 0);
     }
     dm_mag_result_free(ctx, &r);
     dm_mag_survey_free(ctx, &sv);

@@ -236,10 +236,10 @@ TEST(mag_refuses_options_out_of_range_and_crs_not_in_metres)
     for (int i = 0; i < 5; i++) {
         ASSERT_DEMINE(2, "must be a number more than 0", "mag m.csv %s", bad[i]);
     }
-    /* x/y read in degrees or feet as if metres */
+    /* x/y read in degrees as if metres; feet are converted (mag_reads_crs_units_...) */
     ASSERT_DEMINE(2, "m.csv: CRS 'EPSG:4326' of the x/y columns is not projected",
                   "mag m.csv --crs EPSG:4326");
-    ASSERT_DEMINE(2, "not metres", "mag m.csv --crs EPSG:2263");
+    ASSERT_DEMINE(0, "a unit of x/y in EPSG:2263 is", "mag m.csv --crs EPSG:2263");
     ASSERT_DEMINE(2, "not a known CRS", "mag m.csv --crs nonsense");
     ASSERT_DEMINE(0, NULL, "mag m.csv --crs EPSG:32638 --cell-m 0.2");
     dm_mag_survey sv;
@@ -277,3 +277,89 @@ TEST(mag_processing_errors_name_the_file)
     ASSERT_CONTAINS(out, "is too large");
     free(out);
 }
+
+/* x/y in Web Mercator (metres of the projection, 1 / cos(latitude) of the
+ * ground's) were taken as ground metres: at 39.7 N the coverage came out
+ * 1.66 times too large and the search and merge radii 0.77 times too small.
+ * Now the survey is read into its UTM zone and gives what the UTM file
+ * gives; the grid, targets and truth follow. */
+TEST(mag_reads_crs_units_that_are_not_ground_metres_into_utm)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_mag_synth_opts o = {0};
+    o.seed = 2;
+    o.size_m = 12;
+    o.n_targets = 12;
+    dm_mag_survey sv;
+    dm_mag_truth *t = NULL;
+    size_t nt = 0;
+    ASSERT_OK(dm_mag_synth(ctx, &o, &sv, &t, &nt));
+    ASSERT_OK(dm_mag_write_csv(ctx, &sv, dmtest_path("utm.csv")));
+    /* the same survey and truth in EPSG:3857 */
+    dm_transform *tr = NULL;
+    ASSERT_OK(dm_transform_new(ctx, "EPSG:32638", "EPSG:3857", &tr));
+    for (size_t i = 0; i < sv.n; i++)
+        ASSERT_OK(dm_transform_xy(tr, &sv.s[i].x, &sv.s[i].y, 1));
+    ASSERT_OK(dm_mag_write_csv(ctx, &sv, dmtest_path("merc.csv")));
+    dm_mag_survey_free(ctx, &sv);
+    FILE *fu = fopen(dmtest_path("tu.csv"), "w"), *fm = fopen(dmtest_path("tm.csv"), "w");
+    ASSERT(fu && fm);
+    fprintf(fu, "x,y,depth_m,peak_nt\n");
+    fprintf(fm, "x,y,depth_m,peak_nt\n");
+    for (size_t i = 0; i < nt; i++) {
+        double x = t[i].x, y = t[i].y;
+        fprintf(fu, "%.3f,%.3f,%.3f,%.3f\n", x, y, t[i].depth_m, t[i].peak_nt);
+        ASSERT_OK(dm_transform_xy(tr, &x, &y, 1));
+        fprintf(fm, "%.3f,%.3f,%.3f,%.3f\n", x, y, t[i].depth_m, t[i].peak_nt);
+    }
+    fclose(fu);
+    fclose(fm);
+    dm_transform_free(tr);
+    dm_free(ctx, t);
+    /* read back: in UTM 38N, within a centimetre of the UTM file */
+    dm_mag_survey su, sm;
+    ASSERT_OK(dm_mag_read_csv(ctx, dmtest_path("utm.csv"), "EPSG:32638", &su));
+    ASSERT_STREQ(su.src_crs, "");
+    ASSERT_OK(dm_mag_read_csv(ctx, dmtest_path("merc.csv"), "EPSG:3857", &sm));
+    ASSERT_STREQ(sm.crs, "EPSG:32638");
+    ASSERT_STREQ(sm.src_crs, "EPSG:3857");
+    ASSERT_EQ(sm.n, su.n);
+    for (size_t i = 0; i < su.n; i += 97) {
+        ASSERT_NEAR(sm.s[i].x, su.s[i].x, 0.01);
+        ASSERT_NEAR(sm.s[i].y, su.s[i].y, 0.01);
+    }
+    dm_mag_survey_free(ctx, &su);
+    dm_mag_survey_free(ctx, &sm);
+    /* the command: same targets, coverage and truth score, a warning */
+    char *a = NULL, *b = NULL;
+    ASSERT_EQ(dmtest_demine(&a, "mag %s --truth %s --json", dmtest_path("utm.csv"),
+                            dmtest_path("tu.csv")),
+              0);
+    ASSERT_EQ(dmtest_demine(&b, "mag %s --crs EPSG:3857 --truth %s --grid %s --json",
+                            dmtest_path("merc.csv"), dmtest_path("tm.csv"), dmtest_path("g.tif")),
+              0);
+    ASSERT_CONTAINS(b, "merc.csv: a unit of x/y in EPSG:3857 is 0.77");
+    ASSERT_CONTAINS(b, "the survey is read into EPSG:32638 (its UTM zone)");
+    printf("UTM:  %s\nWeb Mercator: %s\n", a, strchr(b, '{'));
+    double ca = 0, cb = 0;
+    long ta = -1, tb = -2, fa = -1, fb = -2;
+    const char *p = strstr(a, "\"coverage_ha\":"), *q = strstr(b, "\"coverage_ha\":");
+    ASSERT(p && q);
+    ASSERT(sscanf(p, "\"coverage_ha\":%lf,\"truth\":%*d,\"found\":%ld", &ca, &fa) == 2);
+    ASSERT(sscanf(q, "\"coverage_ha\":%lf,\"truth\":%*d,\"found\":%ld", &cb, &fb) == 2);
+    ASSERT_NEAR(cb, ca, 0.0002);
+    ASSERT_EQ(fb, fa);
+    ASSERT(fa > 0);
+    p = strstr(a, "\"targets\":");
+    q = strstr(b, "\"targets\":");
+    ASSERT(p && q && sscanf(p, "\"targets\":%ld", &ta) == 1 && sscanf(q, "\"targets\":%ld", &tb) == 1);
+    ASSERT_EQ(tb, ta);
+    free(a);
+    free(b);
+    /* the grid is written in the UTM zone the survey was read into */
+    dm_grid g;
+    ASSERT_OK(dm_raster_grid(ctx, dmtest_path("g.tif"), &g));
+    ASSERT_CONTAINS(g.crs, "32638");
+    ASSERT_NEAR(g.cell, 0.1, 1e-9);
+}
+

@@ -663,48 +663,6 @@ void sensors__gdal_init(void)
     pthread_once(&gdal_once, gdal_init);
 }
 
-/* Ground metres per CRS unit at the centre of the raster, east-west (*kx)
- * and north-south (*ky): CRS units in feet, or Web Mercator away from the
- * equator, are not ground metres. From a small step transformed to the
- * CRS's geographic base and measured on its ellipsoid. 0 when it cannot be
- * worked out (the units are then taken as metres). */
-static int ground_scale(OGRSpatialReferenceH srs, const double gt[6], int W, int H, double *kx,
-                        double *ky)
-{
-    OGRSpatialReferenceH geo = OSRCloneGeogCS(srs);
-    if (!geo)
-        return 0;
-    OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
-    OSRSetAxisMappingStrategy(geo, OAMS_TRADITIONAL_GIS_ORDER);
-    CPLPushErrorHandler(CPLQuietErrorHandler);
-    OGRCoordinateTransformationH ct = OCTNewCoordinateTransformation(srs, geo);
-    int ok = 0;
-    if (ct) {
-        double step = 10 * gt[1];
-        double cx = gt[0] + 0.5 * W * gt[1], cy = gt[3] + 0.5 * H * gt[5];
-        double x[3] = {cx, cx + step, cx}, y[3] = {cy, cy, cy + step};
-        int okp[3] = {0, 0, 0};
-        double a = OSRGetSemiMajor(geo, NULL), invf = OSRGetInvFlattening(geo, NULL);
-        if (OCTTransformEx(ct, 3, x, y, NULL, okp) && okp[0] && okp[1] && okp[2] && a > 0) {
-            double f = invf > 0 ? 1 / invf : 0, e2 = f * (2 - f);
-            double d2r = 3.14159265358979323846 / 180, phi = y[0] * d2r;
-            double w = sqrt(1 - e2 * sin(phi) * sin(phi));
-            double m = a * (1 - e2) / (w * w * w), n = a / w * cos(phi); /* metres per radian */
-            double ex = hypot((x[1] - x[0]) * d2r * n, (y[1] - y[0]) * d2r * m);
-            double ny = hypot((x[2] - x[0]) * d2r * n, (y[2] - y[0]) * d2r * m);
-            if (isfinite(ex) && isfinite(ny) && ex > 0 && ny > 0) {
-                *kx = ex / step;
-                *ky = ny / step;
-                ok = 1;
-            }
-        }
-        OCTDestroyCoordinateTransformation(ct);
-    }
-    CPLPopErrorHandler();
-    OSRDestroySpatialReference(geo);
-    return ok;
-}
-
 dm_status dm_detect_run(dm_ctx *ctx, const char *path, const dm_detect_opts *opts,
                         dm_detect_result *out)
 {
@@ -777,7 +735,9 @@ dm_status dm_detect_run(dm_ctx *ctx, const char *path, const dm_detect_opts *opt
         OGRSpatialReferenceH srs = OSRNewSpatialReference(wkt);
         int projected = srs && OSRIsProjected(srs);
         double kx = 1, ky = 1;
-        if (projected && ground_scale(srs, sh->gt, sh->W, sh->H, &kx, &ky)) {
+        if (projected && sensors__ground_scale(wkt, sh->gt[0] + 0.5 * sh->W * sh->gt[1],
+                                               sh->gt[3] + 0.5 * sh->H * sh->gt[5],
+                                               10 * sh->gt[1], &kx, &ky)) {
             unit_m = sqrt(kx * ky);
             if (fabs(kx / ky - 1) > 0.05) {
                 st = dm__fail(ctx, DM_EPARSE,

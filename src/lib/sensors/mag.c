@@ -45,34 +45,59 @@ static int parse_num(const char *s, double *v)
     return 0;
 }
 
-/* x/y are taken as metres on the ground: the CRS must be projected with
- * metre units. */
-static dm_status check_metric_crs(dm_ctx *ctx, const char *crs)
+/* x/y are worked in metres on the ground: the CRS must be projected. One
+ * whose units are not ground metres at the survey (US feet; Web Mercator,
+ * whose metres are 1 / cos(latitude) of the ground's) is read into the UTM
+ * zone of the survey's first point: *tr then converts x/y into out->crs,
+ * and out->src_crs keeps the file's CRS. */
+static dm_status survey_crs(dm_ctx *ctx, const char *path, const char *crs_in, double x,
+                            double y, dm_mag_survey *out, dm_transform **tr)
 {
+    char crs[64]; /* crs_in may be out->crs, which this changes */
+    dm__strlcpy(crs, crs_in, sizeof crs);
     OGRSpatialReferenceH sr = OSRNewSpatialReference(NULL);
     if (!sr)
         return dm__fail(ctx, DM_ENOMEM, "out of memory");
     CPLPushErrorHandler(CPLQuietErrorHandler);
     int ok = OSRSetFromUserInput(sr, crs) == OGRERR_NONE;
     CPLPopErrorHandler();
-    dm_status st = DM_OK;
-    if (!ok)
-        st = dm__fail(ctx, DM_EINVAL, "CRS '%s' of the x/y columns is not a known CRS", crs);
-    else if (!OSRIsProjected(sr))
-        st = dm__fail(ctx, DM_EINVAL,
-                      "CRS '%s' of the x/y columns is not projected (degrees): give a metric CRS "
-                      "such as the UTM zone, or name the columns lon,lat",
-                      crs);
-    else {
-        double u = OSRGetLinearUnits(sr, NULL);
-        if (fabs(u - 1) > 1e-9)
-            st = dm__fail(ctx, DM_EINVAL,
-                          "CRS '%s' of the x/y columns has units of %g m, not metres: the "
-                          "distances of the survey are taken in metres",
-                          crs, u);
-    }
+    int projected = ok && OSRIsProjected(sr);
     OSRDestroySpatialReference(sr);
-    return st;
+    if (!ok)
+        return dm__fail(ctx, DM_EINVAL, "%s: CRS '%s' of the x/y columns is not a known CRS", path,
+                        crs);
+    if (!projected)
+        return dm__fail(ctx, DM_EINVAL,
+                        "%s: CRS '%s' of the x/y columns is not projected (degrees): give a "
+                        "metric CRS such as the UTM zone, or name the columns lon,lat",
+                        path, crs);
+    double kx = 1, ky = 1;
+    if (!sensors__ground_scale(crs, x, y, 10, &kx, &ky))
+        return dm__fail(ctx, DM_EINVAL,
+                        "%s: CRS '%s': how many metres on the ground a unit of x/y is at %.10g, "
+                        "%.10g cannot be worked out; give x/y in the UTM zone, or lon,lat",
+                        path, crs, x, y);
+    /* UTM and national grids stay within 1 % of the ground: taken as they are */
+    if (fabs(kx - 1) <= 0.01 && fabs(ky - 1) <= 0.01)
+        return DM_OK;
+    double lon = x, lat = y;
+    dm_transform *geo = NULL;
+    dm_status st = dm_transform_new(ctx, crs, "EPSG:4326", &geo);
+    if (!st)
+        st = dm_transform_xy(geo, &lon, &lat, 1);
+    dm_transform_free(geo);
+    if (st)
+        return dm__wrap(ctx, "%s: CRS '%s'", path, crs);
+    dm__strlcpy(out->src_crs, crs, sizeof out->src_crs);
+    snprintf(out->crs, sizeof out->crs, "EPSG:%d", dm_utm_epsg(lon, lat));
+    if ((st = dm_transform_new(ctx, crs, out->crs, tr)))
+        return dm__wrap(ctx, "%s", path);
+    dm__log(ctx, DM_LOG_WARN,
+            "%s: a unit of x/y in %s is %.4g m on the ground east-west and %.4g m north-south "
+            "here, not a metre: the survey is read into %s (its UTM zone), where the grid and "
+            "the targets' x,y are given",
+            path, crs, kx, ky, out->crs);
+    return DM_OK;
 }
 
 dm_status dm_mag_read_csv(dm_ctx *ctx, const char *path, const char *crs, dm_mag_survey *out)
@@ -97,6 +122,7 @@ dm_status dm_mag_read_csv(dm_ctx *ctx, const char *path, const char *crs, dm_mag
     size_t cap = 0;
     dm_transform *tr = NULL;
     double prevx = NAN, prevy = NAN;
+    double raw[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY}; /* x/y as in the file */
     int auto_line = 0;
     /* header */
     char *hdr;
@@ -181,10 +207,12 @@ dm_status dm_mag_read_csv(dm_ctx *ctx, const char *path, const char *crs, dm_mag
                 goto fail;
         } else if (!geo && !out->crs[0]) {
             dm__strlcpy(out->crs, crs && *crs ? crs : "EPSG:32638", sizeof out->crs);
-            if ((st = check_metric_crs(ctx, out->crs))) {
-                st = dm__wrap(ctx, "%s", path);
+            if ((st = survey_crs(ctx, path, out->crs, x, y, out, &tr)))
                 goto fail;
-            }
+        }
+        if (!geo) { /* as in the file: degrees under x/y are told below */
+            raw[0] = fmin(raw[0], x), raw[1] = fmin(raw[1], y);
+            raw[2] = fmax(raw[2], x), raw[3] = fmax(raw[3], y);
         }
         if (tr && (st = dm_transform_xy(tr, &x, &y, 1))) {
             st = dm__wrap(ctx, "%s: line %ld", path, lineno);
@@ -224,11 +252,7 @@ dm_status dm_mag_read_csv(dm_ctx *ctx, const char *path, const char *crs, dm_mag
          * inside longitude/latitude ranges: degrees under the wrong names
          * (taken as metres the survey would shrink to a point near the
          * zone's origin) */
-        double b[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
-        for (size_t i = 0; i < out->n; i++) {
-            b[0] = fmin(b[0], out->s[i].x), b[1] = fmin(b[1], out->s[i].y);
-            b[2] = fmax(b[2], out->s[i].x), b[3] = fmax(b[3], out->s[i].y);
-        }
+        const double *b = raw;
         if (fabs(b[0]) <= 180 && fabs(b[2]) <= 180 && fabs(b[1]) <= 90 && fabs(b[3]) <= 90 &&
             b[2] - b[0] < 0.5 && b[3] - b[1] < 0.5) {
             st = dm__fail(ctx, DM_EPARSE,

@@ -1,12 +1,18 @@
 /* SPDX-License-Identifier: MIT
  *
  * sensors_common.c -- small pieces the sensor modules share: ordnance class
- * names and sets, a seeded random generator for the synthetic data, and what
- * each kind of sensor can see by default.
+ * names and sets, a seeded random generator for the synthetic data, what
+ * each kind of sensor can see by default, and how many ground metres a
+ * CRS's unit is.
  */
 #include "core/dm_internal.h"
 #include "sensors/sensors_internal.h"
 
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpedantic"
+#include <cpl_error.h>
+#include <ogr_srs_api.h>
+#pragma GCC diagnostic pop
 #include <ctype.h>
 #include <math.h>
 #include <string.h>
@@ -187,4 +193,45 @@ int sensors__csv_split(char *line, char sep, char **cols, int max)
     for (int i = 0; i < n && i < max; i++)
         cols[i] = sensors__csv_trim(cols[i]);
     return n;
+}
+
+int sensors__ground_scale(const char *crs, double x, double y, double step, double *kx, double *ky)
+{
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+    if (!srs)
+        return 0;
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    int ok = OSRSetFromUserInput(srs, crs) == OGRERR_NONE;
+    OGRSpatialReferenceH geo = ok ? OSRCloneGeogCS(srs) : NULL;
+    ok = 0;
+    OGRCoordinateTransformationH ct = NULL;
+    if (geo) {
+        OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
+        OSRSetAxisMappingStrategy(geo, OAMS_TRADITIONAL_GIS_ORDER);
+        ct = OCTNewCoordinateTransformation(srs, geo);
+    }
+    if (ct) {
+        double xs[3] = {x, x + step, x}, ys[3] = {y, y, y + step};
+        int okp[3] = {0, 0, 0};
+        double a = OSRGetSemiMajor(geo, NULL), invf = OSRGetInvFlattening(geo, NULL);
+        if (OCTTransformEx(ct, 3, xs, ys, NULL, okp) && okp[0] && okp[1] && okp[2] && a > 0) {
+            double f = invf > 0 ? 1 / invf : 0, e2 = f * (2 - f);
+            double d2r = 3.14159265358979323846 / 180, phi = ys[0] * d2r;
+            double w = sqrt(1 - e2 * sin(phi) * sin(phi));
+            double m = a * (1 - e2) / (w * w * w), n = a / w * cos(phi); /* metres per radian */
+            double ex = hypot((xs[1] - xs[0]) * d2r * n, (ys[1] - ys[0]) * d2r * m);
+            double ny = hypot((xs[2] - xs[0]) * d2r * n, (ys[2] - ys[0]) * d2r * m);
+            if (isfinite(ex) && isfinite(ny) && ex > 0 && ny > 0) {
+                *kx = ex / step;
+                *ky = ny / step;
+                ok = 1;
+            }
+        }
+        OCTDestroyCoordinateTransformation(ct);
+    }
+    CPLPopErrorHandler();
+    if (geo)
+        OSRDestroySpatialReference(geo);
+    OSRDestroySpatialReference(srs);
+    return ok;
 }

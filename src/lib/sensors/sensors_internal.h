@@ -48,6 +48,12 @@ double sensors__mag_confidence(double snr);
 dm_status sensors__select_eq(dm_store *s, const char *layer, const char *field, const char *value,
                              const double *bbox, dm_cursor **out);
 
+/* Ground metres per unit of the projected CRS crs (WKT or "EPSG:n") at x,y,
+ * east-west (*kx) and north-south (*ky), from a step of `step` units
+ * measured on its ellipsoid: US feet, or Web Mercator away from the
+ * equator, are not ground metres. 0 when it cannot be worked out. */
+int sensors__ground_scale(const char *crs, double x, double y, double step, double *kx, double *ky);
+
 /* Strip blanks and quotes around a CSV value (in place). */
 char *sensors__csv_trim(char *s);
 /* The next line of f (read into buf of size bytes) that is neither blank
