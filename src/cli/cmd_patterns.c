@@ -53,7 +53,7 @@ static void print_sim(json_t *r)
            num(d, "guided_beats_blind"), num(d, "fields"), num(d, "guided_saves_20pct"));
 }
 
-static void print_run(json_t *r)
+static void print_run(json_t *r, const char *db)
 {
     printf("%-12s %-24s %5s %5s %8s %9s %10s\n", "hazard", "ref", "finds", "rows", "spacing", "predicted",
            "expected");
@@ -72,7 +72,7 @@ static void print_run(json_t *r)
            num(r, "hazards_with_rows"), num(r, "hazards_examined"), num(r, "predicted"),
            num(r, "expected_remaining"));
     json_t *pr = json_object_get(r, "problems");
-    json_array_foreach(pr, i, h) fprintf(stderr, "demine patterns: warning: %s\n", json_string_value(h));
+    json_array_foreach(pr, i, h) fprintf(stderr, "demine patterns: warning: %s: %s\n", db, json_string_value(h));
 }
 
 static int run_patterns(dm_ctx *ctx, int argc, char **argv)
@@ -132,7 +132,7 @@ static int run_patterns(dm_ctx *ctx, int argc, char **argv)
         if (sim)
             print_sim(r);
         else
-            print_run(r);
+            print_run(r, argv[optind]);
         json_decref(r);
     }
     dm_free(ctx, js);

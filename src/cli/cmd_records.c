@@ -47,7 +47,7 @@ static void pct(json_t *o, const char *k, char *buf, size_t n)
         snprintf(buf, n, "-");
 }
 
-static void print_verify(json_t *r)
+static void print_verify(json_t *r, const char *db)
 {
     printf("%-16s %6s %7s %6s %7s %7s %7s %8s %7s %18s %7s\n", "record", "cover", "checked", "acc", "med m",
            "p95 m", "compl", "shift m", "rot deg", "acc after shift", "weight");
@@ -112,7 +112,7 @@ static void print_verify(json_t *r)
         }
     }
     json_array_foreach(json_object_get(r, "problems"), i, x)
-        fprintf(stderr, "demine records: warning: %s\n", json_string_value(x));
+        fprintf(stderr, "demine records: warning: %s: %s\n", db, json_string_value(x));
 }
 
 static int run_records(dm_ctx *ctx, int argc, char **argv)
@@ -170,7 +170,7 @@ static int run_records(dm_ctx *ctx, int argc, char **argv)
         json_t *r = json_loads(js, 0, &err);
         if (correct)
             printf("Record corrected; the original stays in its history.\n");
-        print_verify(r);
+        print_verify(r, argv[optind]);
         json_decref(r);
     }
     dm_free(ctx, js);
