@@ -33,12 +33,25 @@ DM_API void dm_rigid_apply(const dm_rigid *t, double *x, double *y);
  * translations (within max_shift metres) for the pose that puts most of a
  * within tol of b, refined by trimmed ICP (closed-form Procrustes on the
  * best 80% of matches). Robust to clutter in b and to a being partly
- * uncleared. *inliers receives the number of a within tol of b after the
- * transform. With fewer than 3 points on either side the identity is
+ * uncleared. Poses are compared by their inliers: the points of a matched
+ * one to one (dm_match_points) with points of b within tol, so one point
+ * of b never counts for several of a; *inliers receives their number after
+ * the transform. With fewer than 3 points on either side the identity is
  * returned. Errors: DM_EINVAL (bad sizes), DM_ENOMEM. */
 DM_API dm_status dm_register_rigid(dm_ctx *ctx, const double *a, size_t na, const double *b,
                                    size_t nb, double tol, double max_shift, double max_rot,
                                    dm_rigid *out, size_t *inliers);
+
+/* One-to-one matching of points a (na (x, y) pairs) with points b (nb
+ * pairs): the largest number of pairs (a, b) at most tol apart in which
+ * each point of a and each point of b takes part at most once (a maximum
+ * bipartite matching, so one b never confirms two a). Pairs are taken
+ * nearest first, then augmenting paths (Hopcroft-Karp) raise the count to
+ * the maximum. mate[i] receives the index in b matched to a[i], or
+ * (size_t)-1; *matched (may be NULL) the number of pairs. Deterministic:
+ * ties are broken by index. Errors: DM_EINVAL (bad arguments), DM_ENOMEM. */
+DM_API dm_status dm_match_points(dm_ctx *ctx, const double *a, size_t na, const double *b, size_t nb,
+                                 double tol, size_t *mate, size_t *matched);
 
 /* A row of mines found by dm_rows_fit: the line through (x0, y0) along the
  * unit vector (ux, uy); mines at along-positions t0 + k * spacing; the
@@ -123,8 +136,10 @@ typedef struct dm_verify_opts {
 
 /* Verify records against released land, items found and accidents: per
  * record coverage, positional accuracy (share of recorded mines in released
- * land with a find within tolerance; median and 95th percentile offset to
- * the nearest find), completeness, count accuracy per mine type, the rigid
+ * land with a find within tolerance, each find confirming one recorded mine:
+ * dm_match_points; median and 95th percentile offset to the nearest find),
+ * completeness (one to one too; the many-to-one figures are kept under
+ * "many_to_one"), count accuracy per mine type, the rigid
  * shift and rotation that best aligns the record with the finds and the
  * accuracy after it; overall and per source the share of items and
  * accidents outside every record. Unless dry_run, writes in one

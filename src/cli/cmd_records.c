@@ -18,15 +18,19 @@ static const char *help =
     "verify measures every record (or one) against the land released and the items\n"
     "found in and around it: coverage (share of its perimeter cancelled, reduced or\n"
     "cleared), positional accuracy (share of its recorded mines in released land\n"
-    "with a find within the tolerance; median and 95th percentile offset to the\n"
-    "nearest find), completeness (share of the mines found in its released part that\n"
-    "it lists), counts per mine type, the shift and rotation that best align it with\n"
+    "with a find within the tolerance, each find confirming one recorded mine;\n"
+    "median and 95th percentile offset to the nearest find), completeness (share of\n"
+    "the mines found in its released part that it lists, each recorded mine listing\n"
+    "one find), counts per mine type, the shift and rotation that best align it with\n"
     "the finds (robust registration) and the accuracy after them; and, across all\n"
     "records and per source, the share of items and accidents outside every record.\n"
+    "The JSON keeps under many_to_one the figures when one find may confirm several\n"
+    "recorded mines (a row recorded 1 m apart over a single find), for comparison.\n"
     "It stores each record's reliability (its accuracy shrunk towards the overall\n"
     "figure by the number of mines checked; the risk map's weight for the record)\n"
-    "and the record_matches layer (recorded mine -> nearest find, offsets), in one\n"
-    "transaction. Export the matches with `demine export DB --layer record_matches`.\n\n"
+    "and the record_matches layer (recorded mine -> the find confirming it, or else\n"
+    "the nearest find; offsets), in one transaction. Export the matches with\n"
+    "`demine export DB --layer record_matches`.\n\n"
     "correct applies the record's estimated shift and rotation to its perimeter,\n"
     "rows and mines as a new version (the change log keeps the original; see\n"
     "`demine show DB ID`), then re-measures it.\n\n"
@@ -83,13 +87,25 @@ static void print_verify(json_t *r, const char *db)
            num(r, "records_verified"), num(r, "records_examined"), num(r, "checked_mines"));
     char acca[16];
     pct(r, "accuracy_all_mines", acca, sizeof acca);
-    printf("Positional accuracy (within %.1f m): %s of the mines checked; %s of all their recorded mines\n"
-           "  (each record's accuracy over its mines); after each record's shift: %s\n",
+    printf("Positional accuracy (within %.1f m, each find confirming one recorded mine): %s of the mines\n"
+           "  checked; %s of all their recorded mines (each record's accuracy over its mines); after each\n"
+           "  record's shift: %s\n",
            num(r, "tolerance_m"), acc, acca, accs);
+    json_t *m2o = json_object_get(r, "many_to_one");
+    char macc[16], macca[16], comp[16];
+    pct(m2o, "accuracy", macc, sizeof macc);
+    pct(m2o, "accuracy_all_mines", macca, sizeof macca);
+    printf("  a find counted for every recorded mine near it (many-to-one): %s and %s;\n"
+           "  %.0f finds were the nearest of two or more recorded mines\n",
+           macc, macca, num(m2o, "finds_shared"));
+    pct(r, "completeness", comp, sizeof comp);
+    printf("Completeness: %s of the %.0f mines found in the records' released land are listed\n", comp,
+           num(r, "found_in_released"));
     json_t *demo = json_object_get(r, "demo_record_accuracy_5m");
     if (json_is_number(demo))
-        printf("Demo scenario: the generator put %.1f%% into the records (within 5 m)\n",
-               100 * json_number_value(demo));
+        printf("Demo scenario: %.1f%% of the recorded mines of every record lie within 5 m of a real one\n"
+               "  (many-to-one, as the generator drew them; compare %s above)\n",
+               100 * json_number_value(demo), macca);
     const char *key;
     json_object_foreach(json_object_get(r, "by_source"), key, x)
     {

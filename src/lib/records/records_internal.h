@@ -27,6 +27,12 @@ void dm__grid_free(dm_ctx *ctx, dm__grid *g);
  * *d receives the distance (INFINITY when none). */
 size_t dm__grid_nearest(const dm__grid *g, double x, double y, double maxd, double *d);
 
+/* dm_match_points of a with the points gb indexes (b = gb->xy; any cell
+ * size, a cell near tol is fastest). Without nearest_first the pairs are
+ * not taken nearest first (faster; the same number of pairs). */
+dm_status dm__match_grid(dm_ctx *ctx, const dm__grid *gb, const double *a, size_t na, double tol,
+                         int nearest_first, size_t *mate, size_t *matched);
+
 /* Quantile q (0..1) of v (n values; sorted in place). NAN when n == 0. */
 double dm__quantile(double *v, size_t n, double q);
 

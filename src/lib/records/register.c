@@ -3,8 +3,9 @@
  * register.c -- robust rigid registration of a recorded point set onto the
  * points clearance found: a vote over rotations and translations (every
  * record-find pair votes for the shift that would match it) picks the pose,
- * trimmed ICP with closed-form 2D Procrustes refines it. Also the grid index
- * and quantiles the records engines share.
+ * trimmed ICP with closed-form 2D Procrustes refines it; poses are compared
+ * by their inliers, record points matched one to one with finds. Also the
+ * grid index and quantiles the records engines share.
  */
 #include "records_internal.h"
 
@@ -131,16 +132,29 @@ void dm_rigid_apply(const dm_rigid *t, double *x, double *y)
     *y = t->cy + rx * s + ry * c + t->dy;
 }
 
-static size_t count_inliers(const dm__grid *gb, const double *a, size_t na, const dm_rigid *t,
+/* Record points moved by t that have a find within tol, each find
+ * confirming one record point (a one-to-one matching: a row of record
+ * points 1 m apart over one find counts once). Returns (size_t)-1 when out
+ * of memory. */
+static size_t count_inliers(dm_ctx *ctx, const dm__grid *gb, const double *a, size_t na, const dm_rigid *t,
                             double tol)
 {
-    size_t k = 0;
-    for (size_t i = 0; i < na; i++) {
-        double x = a[2 * i], y = a[2 * i + 1], d;
-        dm_rigid_apply(t, &x, &y);
-        dm__grid_nearest(gb, x, y, tol, &d);
-        k += d <= tol;
+    double *m = dm_malloc(ctx, (na ? na : 1) * 2 * sizeof *m);
+    size_t *mate = dm_malloc(ctx, (na ? na : 1) * sizeof *mate), k = 0;
+    if (!m || !mate) {
+        dm_free(ctx, m);
+        dm_free(ctx, mate);
+        return (size_t)-1;
     }
+    for (size_t i = 0; i < na; i++) {
+        m[2 * i] = a[2 * i];
+        m[2 * i + 1] = a[2 * i + 1];
+        dm_rigid_apply(t, &m[2 * i], &m[2 * i + 1]);
+    }
+    if (dm__match_grid(ctx, gb, m, na, tol, 0, mate, &k))
+        k = (size_t)-1;
+    dm_free(ctx, m);
+    dm_free(ctx, mate);
     return k;
 }
 
@@ -150,7 +164,9 @@ static size_t count_inliers(const dm__grid *gb, const double *a, size_t na, cons
 static size_t score_sym(dm_ctx *ctx, const dm__grid *gb, const double *a, size_t na, const double *b,
                         size_t nb, const dm_rigid *t, double tol)
 {
-    size_t k = count_inliers(gb, a, na, t, tol);
+    size_t k = count_inliers(ctx, gb, a, na, t, tol);
+    if (k == (size_t)-1)
+        return k;
     double *m = dm_malloc(ctx, (na ? na : 1) * 2 * sizeof *m);
     if (!m)
         return (size_t)-1;
@@ -277,7 +293,11 @@ dm_status dm_register_rigid(dm_ctx *ctx, const double *a, size_t na, const doubl
     dm_status st = dm__grid_build(ctx, &gb, b, nb, tol);
     if (st)
         return st;
-    size_t best_in = count_inliers(&gb, a, na, out, tol);
+    size_t best_in = count_inliers(ctx, &gb, a, na, out, tol);
+    if (best_in == (size_t)-1) {
+        dm__grid_free(ctx, &gb);
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    }
     if (na < 3 || nb < 3) {
         if (inliers)
             *inliers = best_in;
@@ -349,8 +369,10 @@ dm_status dm_register_rigid(dm_ctx *ctx, const double *a, size_t na, const doubl
      * inliers, preferring the identity unless a pose clearly beats it */
     dm_rigid best = *out;
     st = icp(ctx, &gb, a, na, b, tol, max_rot, &best);
-    size_t bi = st ? 0 : count_inliers(&gb, a, na, &best, tol);
-    if (bi < best_in) {
+    size_t bi = st ? 0 : count_inliers(ctx, &gb, a, na, &best, tol);
+    if (bi == (size_t)-1)
+        st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+    if (st || bi < best_in) {
         best = *out;
         bi = best_in;
     }
@@ -364,9 +386,9 @@ dm_status dm_register_rigid(dm_ctx *ctx, const double *a, size_t na, const doubl
         st = icp(ctx, &gb, a, na, b, tol, max_rot, &t);
         if (st)
             break;
-        size_t in = count_inliers(&gb, a, na, &t, tol);
+        size_t in = count_inliers(ctx, &gb, a, na, &t, tol);
         size_t sc = score_sym(ctx, &gb, a, na, b, nb, &t, tol);
-        if (sc == (size_t)-1) {
+        if (in == (size_t)-1 || sc == (size_t)-1) {
             st = dm__fail(ctx, DM_ENOMEM, "out of memory");
             break;
         }
@@ -397,9 +419,13 @@ dm_status dm_register_rigid(dm_ctx *ctx, const double *a, size_t na, const doubl
                 st = icp(ctx, &gb, a, na, b, tol, max_rot, &t);
                 if (st)
                     break;
-                size_t in = count_inliers(&gb, a, na, &t, tol);
+                size_t in = count_inliers(ctx, &gb, a, na, &t, tol);
                 sc = score_sym(ctx, &gb, a, na, b, nb, &t, tol);
-                if (sc != (size_t)-1 && sc > bs && in >= id_in + 3) {
+                if (in == (size_t)-1 || sc == (size_t)-1) {
+                    st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+                    break;
+                }
+                if (sc > bs && in >= id_in + 3) {
                     bs = sc;
                     bi = in;
                     best = t;

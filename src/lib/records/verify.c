@@ -36,6 +36,10 @@ typedef struct vrec {
     /* results */
     double area_m2, coverage, cleared_share;
     size_t checked, hits, with_near, found_in, found_listed, outside, via_shift;
+    /* many-to-one: a find counted for every recorded mine within the
+     * tolerance of it (and a recorded mine for every find near it) */
+    size_t near_m2o, listed_m2o, finds_shared;
+    size_t *mate; /* per recorded mine: its find (index in items) or (size_t)-1 */
     double med, p95, accuracy;
     dm_rigid t;
     int shifted;
@@ -94,6 +98,7 @@ static void vctx_free(vctx *v)
     for (size_t i = 0; v->r && i < v->nr; i++) {
         dm_free(v->ctx, v->r[i].ref);
         dm_free(v->ctx, v->r[i].source);
+        dm_free(v->ctx, v->r[i].mate);
         dm_geom_free(v->r[i].g);
         json_decref(v->r[i].types);
     }
@@ -350,6 +355,39 @@ static dm_status released_part(vctx *v, vrec *r, int only_cleared, double margin
     return st;
 }
 
+/* The record's mines listed in ck (nck of them; positions in a, moved by t
+ * when t is given) matched one to one with the finds b (nb; bi: their
+ * indices in v->items): *hits pairs, and when mate is given each mine's
+ * find (an index in v->items; (size_t)-1 for the others). */
+static dm_status match_mines(vctx *v, const double *a, const size_t *ck, size_t nck, const dm_rigid *t,
+                             const double *b, const size_t *bi, size_t nb, size_t *hits, size_t *mate, size_t mn)
+{
+    dm_ctx *ctx = v->ctx;
+    double *p = dm_malloc(ctx, (nck ? nck : 1) * 2 * sizeof *p);
+    size_t *m = dm_malloc(ctx, (nck ? nck : 1) * sizeof *m);
+    dm_status st = DM_OK;
+    if (!p || !m)
+        st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+    for (size_t q = 0; !st && q < nck; q++) {
+        p[2 * q] = a[2 * ck[q]];
+        p[2 * q + 1] = a[2 * ck[q] + 1];
+        if (t)
+            dm_rigid_apply(t, &p[2 * q], &p[2 * q + 1]);
+    }
+    if (!st)
+        st = dm_match_points(ctx, p, nck, b, nb, v->tol, m, hits);
+    if (!st && mate) {
+        for (size_t k = 0; k < mn; k++)
+            mate[k] = (size_t)-1;
+        for (size_t q = 0; q < nck; q++)
+            if (m[q] != (size_t)-1)
+                mate[ck[q]] = bi[m[q]];
+    }
+    dm_free(ctx, p);
+    dm_free(ctx, m);
+    return st;
+}
+
 static dm_status measure(vctx *v, vrec *r)
 {
     dm_ctx *ctx = v->ctx;
@@ -362,9 +400,9 @@ static dm_status measure(vctx *v, vrec *r)
         st = dm__poly_init(ctx, rel, &prel);
     if (!st)
         st = dm__poly_init(ctx, relall, &prelall);
-    double *a = NULL, *b = NULL, *offs = NULL;
+    double *a = NULL, *b = NULL, *offs = NULL, *fp = NULL;
     dm__grid gi = {0}, gm = {0};
-    size_t *bi = NULL;
+    size_t *bi = NULL, *ck = NULL, *claims = NULL, *fmate = NULL;
     if (st)
         goto done;
     r->area_m2 = dm_geom_area(r->g);
@@ -374,9 +412,14 @@ static dm_status measure(vctx *v, vrec *r)
     size_t nb = 0;
     bi = dm_malloc(ctx, (v->ni ? v->ni : 1) * sizeof *bi);
     b = dm_malloc(ctx, (v->ni ? v->ni : 1) * 2 * sizeof *b);
+    fp = dm_malloc(ctx, (v->ni ? v->ni : 1) * 2 * sizeof *fp);
+    claims = dm_calloc(ctx, v->ni ? v->ni : 1, sizeof *claims);
+    fmate = dm_malloc(ctx, (v->ni ? v->ni : 1) * sizeof *fmate);
     a = dm_malloc(ctx, (r->mn ? r->mn : 1) * 2 * sizeof *a);
     offs = dm_malloc(ctx, (r->mn ? r->mn : 1) * sizeof *offs);
-    if (!bi || !b || !a || !offs) {
+    ck = dm_malloc(ctx, (r->mn ? r->mn : 1) * sizeof *ck);
+    r->mate = dm_malloc(ctx, (r->mn ? r->mn : 1) * sizeof *r->mate);
+    if (!bi || !b || !fp || !claims || !fmate || !a || !offs || !ck || !r->mate) {
         st = dm__fail(ctx, DM_ENOMEM, "out of memory");
         goto done;
     }
@@ -392,6 +435,7 @@ static dm_status measure(vctx *v, vrec *r)
     for (size_t k = 0; k < r->mn; k++) {
         a[2 * k] = v->mines[r->mfirst + k].x;
         a[2 * k + 1] = v->mines[r->mfirst + k].y;
+        r->mate[k] = (size_t)-1;
     }
     st = dm__grid_build(ctx, &gi, b, nb, v->tol);
     if (!st)
@@ -408,6 +452,7 @@ static dm_status measure(vctx *v, vrec *r)
         goto done;
     json_t *types = json_object();
     r->types = types;
+    size_t nck = 0;
     for (size_t k = 0; k < r->mn; k++) {
         dm__rpt *m = &v->mines[r->mfirst + k];
         const char *type = m->b ? m->b : m->c ? m->c : "unknown";
@@ -422,30 +467,41 @@ static dm_status measure(vctx *v, vrec *r)
         if (!dm__poly_has(&prelall, m->x, m->y))
             continue;
         json_object_set_new(t, "checked", json_integer(json_integer_value(json_object_get(t, "checked")) + 1));
-        r->checked++;
+        ck[nck++] = k;
         double d;
-        dm__grid_nearest(&gi, m->x, m->y, v->around, &d);
-        if (d <= v->tol)
-            r->hits++;
+        size_t j = dm__grid_nearest(&gi, m->x, m->y, v->around, &d);
+        if (d <= v->tol) {
+            r->near_m2o++;
+            r->finds_shared += ++claims[bi[j]] == 2;
+        }
         if (isfinite(d))
             offs[r->with_near++] = d;
     }
+    r->checked = nck;
+    /* each find confirms at most one recorded mine */
+    st = match_mines(v, a, ck, nck, NULL, b, bi, nb, &r->hits, r->mate, r->mn);
+    if (st)
+        goto done;
     if (r->checked)
         r->accuracy = (double)r->hits / (double)r->checked;
     if (r->with_near) {
         r->med = dm__quantile(offs, r->with_near, 0.5);
         r->p95 = dm__quantile(offs, r->with_near, 0.95);
     }
-    /* completeness: finds in the released part that the record lists */
+    /* completeness: finds in the released part that the record lists, each
+     * recorded mine listing at most one find */
+    size_t nf = 0;
     for (size_t k = 0; k < nb; k++) {
         const dm__rpt *p = &v->items[bi[k]];
         if (!is_mine_cat(p->a) || !dm__poly_has(&prel, p->x, p->y))
             continue;
-        r->found_in++;
+        fp[2 * nf] = p->x;
+        fp[2 * nf + 1] = p->y;
+        nf++;
         double d;
         dm__grid_nearest(&gm, p->x, p->y, v->tol, &d);
         if (d <= v->tol)
-            r->found_listed++;
+            r->listed_m2o++;
         const char *type = p->b ? p->b : "unknown";
         json_t *t = json_object_get(types, type);
         if (!t) {
@@ -454,6 +510,10 @@ static dm_status measure(vctx *v, vrec *r)
         }
         json_object_set_new(t, "found", json_integer(json_integer_value(json_object_get(t, "found")) + 1));
     }
+    r->found_in = nf;
+    st = dm_match_points(ctx, fp, nf, a, r->mn, v->tol, fmate, &r->found_listed);
+    if (st)
+        goto done;
     const char *key;
     json_t *t;
     json_object_foreach(types, key, t)
@@ -477,26 +537,29 @@ static dm_status measure(vctx *v, vrec *r)
         for (size_t h = 0; h < nown && !mine && p->c; h++)
             mine = !strcmp(own[h], p->c);
         if (mine && is_mine_cat(p->a)) {
-            b[2 * nmb] = p->x;
-            b[2 * nmb + 1] = p->y;
+            fp[2 * nmb] = p->x;
+            fp[2 * nmb + 1] = p->y;
             nmb++;
         }
     }
     r->finds_near = nmb;
-    st = dm_register_rigid(ctx, a, r->mn, b, nmb, v->tol, v->around, MAX_ROT, &r->t, &r->inliers);
+    st = dm_register_rigid(ctx, a, r->mn, fp, nmb, v->tol, v->around, MAX_ROT, &r->t, &r->inliers);
     if (st)
         goto done;
     r->shifted = fabs(r->t.dx) + fabs(r->t.dy) > 0.5 * v->tol || fabs(r->t.ang) > 0.005;
-    /* accuracy after the correction, over the corrected mines in released land */
+    /* accuracy after the correction, over the corrected mines in released
+     * land, one to one as before it */
+    size_t nckc = 0;
     for (size_t k = 0; k < r->mn; k++) {
-        double x = a[2 * k], y = a[2 * k + 1], d;
+        double x = a[2 * k], y = a[2 * k + 1];
         dm_rigid_apply(&r->t, &x, &y);
-        if (!dm__poly_has(&prelall, x, y) && !dm__poly_has(&prelall, a[2 * k], a[2 * k + 1]))
-            continue;
-        r->checked_c++;
-        dm__grid_nearest(&gi, x, y, v->tol, &d);
-        r->hits_c += d <= v->tol;
+        if (dm__poly_has(&prelall, x, y) || dm__poly_has(&prelall, a[2 * k], a[2 * k + 1]))
+            ck[nckc++] = k;
     }
+    r->checked_c = nckc;
+    st = match_mines(v, a, ck, nckc, &r->t, b, bi, nb, &r->hits_c, NULL, r->mn);
+    if (st)
+        goto done;
     if (r->checked_c)
         r->accuracy_c = (double)r->hits_c / (double)r->checked_c;
     /* a shift that does not pay is no shift */
@@ -512,26 +575,42 @@ static dm_status measure(vctx *v, vrec *r)
      * the ground where it really lies (or should) has been searched, and
      * its recorded place is as far off as the shift moves it. */
     if (r->shifted) {
+        nck = 0;
         for (size_t k = 0; k < r->mn; k++) {
             double x = a[2 * k], y = a[2 * k + 1], d;
-            if (dm__poly_has(&prelall, x, y))
+            if (dm__poly_has(&prelall, x, y)) {
+                ck[nck++] = k;
                 continue;
+            }
             dm_rigid_apply(&r->t, &x, &y);
             if (!dm__poly_has(&prelall, x, y))
                 continue;
-            r->checked++;
+            ck[nck++] = k;
             r->via_shift++;
-            dm__grid_nearest(&gi, a[2 * k], a[2 * k + 1], v->tol, &d);
-            r->hits += d <= v->tol;
+            size_t j = dm__grid_nearest(&gi, a[2 * k], a[2 * k + 1], v->tol, &d);
+            if (d <= v->tol) {
+                r->near_m2o++;
+                r->finds_shared += ++claims[bi[j]] == 2;
+            }
         }
-        r->accuracy = r->checked ? (double)r->hits / (double)r->checked : NAN;
+        if (r->via_shift) {
+            r->checked = nck;
+            st = match_mines(v, a, ck, nck, NULL, b, bi, nb, &r->hits, r->mate, r->mn);
+            if (st)
+                goto done;
+            r->accuracy = r->checked ? (double)r->hits / (double)r->checked : NAN;
+        }
     }
 done:
     dm__grid_free(ctx, &gi);
     dm__grid_free(ctx, &gm);
     dm_free(ctx, a);
     dm_free(ctx, b);
+    dm_free(ctx, fp);
     dm_free(ctx, bi);
+    dm_free(ctx, ck);
+    dm_free(ctx, claims);
+    dm_free(ctx, fmate);
     dm_free(ctx, offs);
     dm_geom_free(rel);
     dm_geom_free(clr);
@@ -634,8 +713,18 @@ static json_t *record_json(const vctx *v, const vrec *r)
     json_object_set_new(o, "offset_p95_m", num_or_null(r->p95));
     json_object_set_new(o, "mines_found_near", json_integer((json_int_t)r->finds_near));
     json_object_set_new(o, "found_in_released", json_integer((json_int_t)r->found_in));
+    json_object_set_new(o, "found_listed", json_integer((json_int_t)r->found_listed));
     json_object_set_new(o, "completeness",
                         r->found_in ? json_real((double)r->found_listed / (double)r->found_in) : json_null());
+    /* the figures when a find may confirm several recorded mines (and a
+     * recorded mine list several finds): how much sharing inflated them */
+    json_object_set_new(o, "many_to_one",
+                        json_pack("{s:I, s:o, s:I, s:I, s:o}", "matched", (json_int_t)r->near_m2o, "accuracy",
+                                  r->checked ? json_real((double)r->near_m2o / (double)r->checked) : json_null(),
+                                  "finds_shared", (json_int_t)r->finds_shared, "found_listed",
+                                  (json_int_t)r->listed_m2o, "completeness",
+                                  r->found_in ? json_real((double)r->listed_m2o / (double)r->found_in)
+                                              : json_null()));
     json_object_set(o, "types", r->types ? r->types : json_null());
     json_t *sh = json_object();
     json_object_set_new(sh, "applies", json_boolean(r->shifted));
@@ -789,7 +878,9 @@ static dm_status write_record(vctx *v, vrec *r)
     dm_cursor_free(c);
     if (st)
         goto done;
-    /* matches: every recorded mine joined to its nearest find within MATCH_LINE_M */
+    /* matches: every recorded mine joined to the find that confirms it (one
+     * to one, among the mines checked), or else to its nearest find within
+     * MATCH_LINE_M (not matched: too far, or that find confirms another) */
     b = dm_malloc(ctx, (v->ni ? v->ni : 1) * 2 * sizeof *b);
     if (!b) {
         st = dm__fail(ctx, DM_ENOMEM, "out of memory");
@@ -803,7 +894,12 @@ static dm_status write_record(vctx *v, vrec *r)
     for (size_t q = 0; q < r->mn && !st; q++) {
         const dm__rpt *m = &v->mines[r->mfirst + q];
         double d, cx = m->x, cy = m->y, dc;
-        size_t j = dm__grid_nearest(&gi, m->x, m->y, MATCH_LINE_M, &d);
+        size_t j = r->mate ? r->mate[q] : (size_t)-1;
+        int matched = j != (size_t)-1;
+        if (matched)
+            d = hypot(v->items[j].x - m->x, v->items[j].y - m->y);
+        else
+            j = dm__grid_nearest(&gi, m->x, m->y, MATCH_LINE_M, &d);
         if (j == (size_t)-1)
             continue;
         dm_rigid_apply(&r->t, &cx, &cy);
@@ -813,7 +909,7 @@ static dm_status write_record(vctx *v, vrec *r)
         dm__strlcpy(nm.item, v->items[j].uuid, sizeof nm.item);
         nm.off = d;
         nm.coff = isfinite(dc) ? dc : NAN;
-        nm.matched = d <= v->tol;
+        nm.matched = matched;
         nm.mine_k = q;
         nm.item_j = j;
         st = push_match(ctx, &nw, &nnew, &cnew, &nm);
@@ -906,7 +1002,8 @@ static dm_status run_verify(vctx *v, const dm_verify_opts *o, json_t **out)
         return st;
     /* measure */
     size_t checked = 0, hits = 0, checked_c = 0, hits_c = 0, verified = 0;
-    double ext_hits = 0, ext_mines = 0;
+    size_t near_m2o = 0, shared = 0, found_in = 0, listed = 0, listed_m2o = 0;
+    double ext_hits = 0, ext_mines = 0, ext_near = 0;
     json_t *by_src = json_object();
     for (size_t i = 0; i < v->nr && !st; i++) {
         vrec *r = &v->r[i];
@@ -923,10 +1020,16 @@ static dm_status run_verify(vctx *v, const dm_verify_opts *o, json_t **out)
                     r->outside, r->mn);
         if (r->mn == 0)
             problem(v, "record %s (%s): no recorded mines (record_mines); only coverage measured", r->ref, r->uuid);
+        found_in += r->found_in;
+        listed += r->found_listed;
+        listed_m2o += r->listed_m2o;
         if (!r->checked)
             continue;
         verified++;
         ext_hits += r->accuracy * (double)r->mn;
+        ext_near += (double)r->near_m2o / (double)r->checked * (double)r->mn;
+        near_m2o += r->near_m2o;
+        shared += r->finds_shared;
         ext_mines += (double)r->mn;
         checked += r->checked;
         hits += r->hits;
@@ -971,6 +1074,15 @@ static dm_status run_verify(vctx *v, const dm_verify_opts *o, json_t **out)
     json_object_set_new(root, "reliability_towards", json_real(towards));
     json_object_set_new(root, "accuracy_all_mines", ext_mines > 0 ? json_real(ext_hits / ext_mines) : json_null());
     json_object_set_new(root, "accuracy_after_shift", checked_c ? json_real((double)hits_c / (double)checked_c) : json_null());
+    json_object_set_new(root, "found_in_released", json_integer((json_int_t)found_in));
+    json_object_set_new(root, "completeness", found_in ? json_real((double)listed / (double)found_in) : json_null());
+    json_object_set_new(
+        root, "many_to_one",
+        json_pack("{s:I, s:o, s:o, s:I, s:I, s:o}", "matched_mines", (json_int_t)near_m2o, "accuracy",
+                  checked ? json_real((double)near_m2o / (double)checked) : json_null(), "accuracy_all_mines",
+                  ext_mines > 0 ? json_real(ext_near / ext_mines) : json_null(), "finds_shared", (json_int_t)shared,
+                  "found_listed", (json_int_t)listed_m2o, "completeness",
+                  found_in ? json_real((double)listed_m2o / (double)found_in) : json_null()));
     const char *key;
     json_t *s;
     json_object_foreach(by_src, key, s)
