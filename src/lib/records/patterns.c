@@ -492,7 +492,7 @@ dm_status dm_patterns_run(dm_store *s, const dm_patterns_opts *opts, char **json
             st = dm_rows_predict(ctx, rows, nr, o.reach_m, FADE_M, searched_fn, &pc, &pp, &npp);
             for (size_t r = 0; r < nr; r++)
                 json_array_append_new(
-                    rows_j, json_pack("{s:i, s:f, s:f, s:f, s:f, s:f, s:f}", "finds", (json_int_t)rows[r].n,
+                    rows_j, json_pack("{s:I, s:f, s:f, s:f, s:f, s:f, s:f}", "finds", (json_int_t)rows[r].n,
                                       "bearing_deg", fmod(90 - atan2(rows[r].uy, rows[r].ux) * 180 / M_PI + 360, 180),
                                       "offset_m", rows[r].offset - rows[0].offset, "spacing_m", rows[r].spacing,
                                       "length_found_m", rows[r].tmax - rows[r].tmin, "sd_across_m",

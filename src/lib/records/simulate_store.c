@@ -37,7 +37,7 @@ typedef struct agg {
 static json_t *agg_json(const agg *a)
 {
     double n = a->n ? (double)a->n : 1;
-    return json_pack("{s:i, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:i, s:i}", "fields", (json_int_t)a->n,
+    return json_pack("{s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:I}", "fields", (json_int_t)a->n,
                      "auc_blind", a->auc_b / n, "auc_local", a->auc_l / n, "auc_guided", a->auc_g / n,
                      "auc_gain_points", 100 * (a->auc_g - a->auc_b) / n, "area_all_blind", a->area_b / n,
                      "area_all_local", a->area_l / n, "area_all_guided", a->area_g / n,
@@ -154,7 +154,7 @@ dm_status dm_patterns_simulate(dm_store *s, size_t max_fields, char **json)
         a->area20 += cap.area_all_guided <= 0.8 * cap.area_all_blind;
         done_n[f->pattern]++;
         json_array_append_new(
-            fields, json_pack("{s:s, s:s, s:i, s:i, s:f, s:f, s:f, s:f, s:f, s:f}", "minefield", f->uuid,
+            fields, json_pack("{s:s, s:s, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:f}", "minefield", f->uuid,
                               "pattern", f->pattern ? "nuisance" : "doctrinal", "mines", (json_int_t)cap.mines,
                               "cells", (json_int_t)cap.cells, "auc_blind", cap.auc_blind, "auc_local",
                               cap.auc_local, "auc_guided", cap.auc_guided, "area_all_blind",

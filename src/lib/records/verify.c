@@ -1109,7 +1109,7 @@ static dm_status run_verify(vctx *v, const dm_verify_opts *o, json_t **out)
                                 json_pack("{s:o, s:o}", "items_outside", num_or_null(si), "accidents_outside",
                                           num_or_null(sa)));
         }
-        json_object_set_new(root, "outside", json_pack("{s:i, s:i, s:o, s:o, s:o}", "items", (json_int_t)v->ni,
+        json_object_set_new(root, "outside", json_pack("{s:I, s:I, s:o, s:o, s:o}", "items", (json_int_t)v->ni,
                                                        "accidents", (json_int_t)v->na, "items_outside",
                                                        num_or_null(oi), "accidents_outside", num_or_null(oa),
                                                        "by_source", srcs));
