@@ -732,3 +732,103 @@ TEST(risk_a_copied_directory_refreshes_its_own_map)
     ASSERT(!strstr(out, "no risk map"));
     free(out);
 }
+
+/* The pixel at cell c of tif explained: p_cell from `risk explain`. */
+static double explained_p(const char *db, const char *tif, int i, int jj)
+{
+    dm_grid g;
+    float *p = NULL;
+    ASSERT_OK(dm_raster_read(dmtest_ctx(), tif, 1, &g, &p));
+    dm_raster_free(p, dm_grid_cells(&g));
+    dm_transform *t = NULL;
+    ASSERT_OK(dm_transform_new(dmtest_ctx(), g.crs, "EPSG:4326", &t));
+    double x = g.x0 + (i + 0.5) * g.cell, y = g.y0 - (jj + 0.5) * g.cell;
+    ASSERT_OK(dm_transform_xy(t, &x, &y, 1));
+    dm_transform_free(t);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "risk explain %s --at %.8f,%.8f --json", db, x, y), 0);
+    double pe = json_num(out, "\"p_cell\":");
+    free(out);
+    return pe;
+}
+
+/* A map made with a covariate raster, or with a term switched off, is
+ * refreshed and explained with them: the refreshed map is the map, and an
+ * explained cell its pixel. */
+TEST(risk_refresh_and_explain_keep_the_maps_covariates_and_switched_off_terms)
+{
+    const char *db = dmtest_demo_db();
+    char *out = NULL;
+    char m0[512], cov[512], model[512], m[512];
+    snprintf(m0, sizeof m0, "%s", dmtest_path("m0.tif"));
+    snprintf(cov, sizeof cov, "%s", dmtest_path("cov.tif"));
+    snprintf(model, sizeof model, "%s", dmtest_path("model.json"));
+    snprintf(m, sizeof m, "%s", dmtest_path("m.tif"));
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --cell 50 --out %s --no-writeback", db, m0), 0);
+    free(out);
+    /* a covariate that varies over the area: the first map's p, scaled */
+    ASSERT_EQ(dmtest_sh(&out, "gdal_translate -q -b 1 -scale 0 0.001 0 1000 -ot Float32 %s %s", m0,
+                        cov),
+              0);
+    free(out);
+    dmtest_write_file(model, "{\"intercept\":-6,\"ref_cell_m\":100,\"terms\":["
+                             "{\"name\":\"kernel_1km\",\"type\":\"kernel\",\"kinds\":[\"accident\","
+                             "\"item\",\"suspected\",\"report\"],\"width_m\":1000,\"weight\":1},"
+                             "{\"name\":\"cov\",\"type\":\"covariate\",\"covariate\":\"c\","
+                             "\"weight\":0.8}]}");
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --cell 50 --model %s --covariate c=%s --out %s", db,
+                            model, cov, m),
+              0);
+    free(out);
+    dm_grid g;
+    float *a = NULL, *b = NULL;
+    ASSERT_OK(dm_raster_read(dmtest_ctx(), m, 1, &g, &a));
+    ASSERT_EQ(dmtest_demine(&out, "risk refresh %s", db), 0);
+    free(out);
+    ASSERT_OK(dm_raster_read(dmtest_ctx(), m, 1, &g, &b));
+    size_t n = dm_grid_cells(&g), differ = 0, finite = 0;
+    for (size_t c = 0; c < n; c++) {
+        if (!isfinite(a[c]))
+            continue;
+        finite++;
+        differ += !(fabs(a[c] - b[c]) <= 1e-6 * a[c] + 1e-12);
+    }
+    ASSERT(finite > 1000);
+    ASSERT_MSG(differ == 0, "%zu of %zu cells differ after the refresh", differ, finite);
+    /* explained cells are the map's pixels, covariate included */
+    int checked = 0;
+    for (int k = 1; k <= 4; k++) {
+        int i = g.nx * k / 5, jj = g.ny * (5 - k) / 5;
+        size_t c = (size_t)jj * g.nx + i;
+        if (!isfinite(b[c]))
+            continue;
+        double pe = explained_p(db, m, i, jj);
+        ASSERT_MSG(fabs(pe - b[c]) <= 1e-4 * b[c] + 1e-12, "cell %d,%d: map %g, explain %g", i, jj,
+                   b[c], pe);
+        checked++;
+    }
+    ASSERT(checked >= 3);
+    dm_raster_free(a, n);
+    dm_raster_free(b, n);
+    /* a term switched off: explain leaves it out, as the map did */
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --cell 50 --model %s --covariate c=%s --out %s "
+                                  "--disable-term kernel_1km",
+                            db, model, cov, m),
+              0);
+    free(out);
+    ASSERT_OK(dm_raster_read(dmtest_ctx(), m, 1, &g, &a));
+    int i = g.nx / 2, jj = g.ny / 2;
+    size_t c = (size_t)jj * g.nx + i;
+    ASSERT(isfinite(a[c]));
+    double pe = explained_p(db, m, i, jj);
+    ASSERT_MSG(fabs(pe - a[c]) <= 1e-4 * a[c] + 1e-12, "map %g, explain %g", a[c], pe);
+    dm_raster_free(a, dm_grid_cells(&g));
+    ASSERT_EQ(dmtest_demine(&out, "risk explain %s --at 0,0 --json", db), 0);
+    ASSERT(!strstr(out, "kernel_1km"));
+    free(out);
+    /* the covariate gone: the refresh says which, and keeps the map */
+    ASSERT_EQ(unlink(cov), 0);
+    ASSERT(dmtest_demine(&out, "risk refresh %s", db) != 0);
+    ASSERT_CONTAINS(out, "covariate 'c'");
+    free(out);
+}

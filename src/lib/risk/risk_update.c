@@ -244,6 +244,17 @@ static char *options_json(const dm_store *s, const dm_risk_update_opts *o)
         if (o->spot_label_field)
             json_object_set_new(j, "spot_label_field", json_string(o->spot_label_field));
     }
+    if (o->n_cov) {
+        json_t *a = json_array();
+        for (size_t i = 0; i < o->n_cov; i++)
+            if ((v = dm_store_relative_path(s, o->cov[i].path))) {
+                json_array_append_new(a, json_pack("{s:s, s:s, s:i}", "name", o->cov[i].name,
+                                                   "path", v, "band",
+                                                   o->cov[i].band > 0 ? o->cov[i].band : 1));
+                dm_free(dm_store_ctx(s), v);
+            }
+        json_object_set_new(j, "covariates", a);
+    }
 #undef KEEP_PATH
     if (o->disabled_kinds)
         json_object_set_new(j, "disabled_kinds", json_integer((json_int_t)o->disabled_kinds));
@@ -538,6 +549,39 @@ done:
     return st;
 }
 
+/* The covariate rasters of the last map (its stored options opt), paths
+ * resolved from the database's directory into own[] (freed by the caller),
+ * at most max of them. A raster no longer readable is an error: the map
+ * made without it would not be the map the options describe. */
+static dm_status stored_covariates(dm_ctx *ctx, dm_store *s, const json_t *opt,
+                                   dm_risk_covariate *cov, size_t max, size_t *n_cov,
+                                   char **own, size_t *n_own)
+{
+    const json_t *a = json_object_get(opt, "covariates");
+    *n_cov = 0;
+    for (size_t i = 0; i < json_array_size(a) && *n_cov < max; i++) {
+        const json_t *c = json_array_get(a, i);
+        const char *name = json_string_value(json_object_get(c, "name"));
+        const char *path = json_string_value(json_object_get(c, "path"));
+        if (!name || !path)
+            return dm__fail(ctx, DM_EPARSE,
+                            "metadata risk_map_options: covariate %zu has no name or path", i + 1);
+        char *full = own[(*n_own)++] = dm_store_resolve_path(s, path);
+        if (!full)
+            return dm__fail(ctx, DM_ENOMEM, "out of memory");
+        if (access(full, R_OK) != 0)
+            return dm__fail(ctx, DM_EIO,
+                            "%s, the covariate '%s' of the last map (risk map --covariate), "
+                            "cannot be read: restore it, or make the map again with `risk map`",
+                            full, name);
+        dm_risk_covariate *cv = &cov[(*n_cov)++];
+        cv->name = name;
+        cv->path = full;
+        cv->band = (int)json_integer_value(json_object_get(c, "band"));
+    }
+    return DM_OK;
+}
+
 dm_status dm_risk_refresh(dm_ctx *ctx, dm_store *s, dm_risk_update_result *res)
 {
     memset(res, 0, sizeof *res);
@@ -557,7 +601,7 @@ dm_status dm_risk_refresh(dm_ctx *ctx, dm_store *s, dm_risk_update_result *res)
         return dm__fail(ctx, DM_EPARSE, "metadata risk_map_options: not a JSON object");
     }
     /* paths kept relative to the database are taken from its directory */
-    char *own[3 + 64] = {0};
+    char *own[3 + 64 + 64] = {0};
     size_t n_own = 0;
 #define RESOLVED(v) (own[n_own] = dm_store_resolve_path(s, v), own[n_own++])
     dm_risk_update_opts o = {0};
@@ -578,6 +622,9 @@ dm_status dm_risk_refresh(dm_ctx *ctx, dm_store *s, dm_risk_update_result *res)
     o.spot_label_field = json_string_value(json_object_get(j, "spot_label_field"));
     o.disabled_kinds = (unsigned)json_integer_value(json_object_get(j, "disabled_kinds"));
     o.disabled_term = json_string_value(json_object_get(j, "disabled_term"));
+    dm_risk_covariate cov[64];
+    st = stored_covariates(ctx, s, j, cov, 64, &o.n_cov, own, &n_own);
+    o.cov = cov;
     for (size_t i = 0; !st && i < o.n_spots; i++)
         if (access(paths[i], R_OK) != 0)
             st = dm__fail(ctx, DM_EIO,
@@ -657,6 +704,14 @@ dm_status dm_risk_explain(dm_ctx *ctx, dm_store *s, double lon, double lat,
         dm_risk_model_default(m);
     if (!st)
         st = dm_evidence_read_store(ctx, s, NULL, &ev);
+    /* the last map's covariates and switched-off evidence, so that the
+     * answer is its pixel */
+    dm_risk_covariate cov[64];
+    char *cov_own[64] = {0};
+    size_t n_cov = 0, n_cov_own = 0;
+    if (!st)
+        st = stored_covariates(ctx, s, opt, cov, 64, &n_cov, cov_own, &n_cov_own);
+    const char *disabled_term = json_string_value(json_object_get(opt, "disabled_term"));
     /* one cell centred on the point */
     char crs[64];
     if (crs_opt && crs_opt[0])
@@ -702,10 +757,14 @@ dm_status dm_risk_explain(dm_ctx *ctx, dm_store *s, double lon, double lat,
     float xv[DM_RISK_MAX_TERMS], pv = 0, iv = 0;
     float *xo[DM_RISK_MAX_TERMS];
     for (size_t k = 0; k < m->n_terms; k++)
-        xo[k] = &xv[k];
+        xo[k] = &xv[k], xv[k] = NAN;
     dm_risk_params p = {0};
     p.grid = &g;
     p.ev = &ev;
+    p.cov = cov;
+    p.n_cov = n_cov;
+    p.disabled_kinds = (unsigned)json_integer_value(json_object_get(opt, "disabled_kinds"));
+    p.disabled_term = disabled_term;
     p.p_out = &pv;
     p.items_out = &iv;
     p.x_out = xo;
@@ -726,6 +785,8 @@ dm_status dm_risk_explain(dm_ctx *ctx, dm_store *s, double lon, double lat,
     out->n_evidence = ev.n;
     for (size_t k = 0; k < m->n_terms; k++) {
         const dm_risk_term *tm = &m->terms[k];
+        if (disabled_term && !strcmp(disabled_term, tm->name))
+            continue; /* switched off in the map (--disable-term): no share */
         dm_risk_explain_term *e = &out->terms[out->n_terms++];
         snprintf(e->name, sizeof e->name, "%s", tm->name);
         snprintf(e->desc, sizeof e->desc, "%s", tm->desc);
@@ -735,6 +796,8 @@ dm_status dm_risk_explain(dm_ctx *ctx, dm_store *s, double lon, double lat,
         out->logit += e->contribution;
     }
 done:
+    for (size_t i = 0; i < n_cov_own; i++)
+        dm_free(ctx, cov_own[i]);
     dm_transform_free(t);
     dm_evidence_set_free(ctx, &ev);
     dm_free(ctx, m);
