@@ -930,6 +930,10 @@ static int h_risk_point(srv_req *rq, srv_resp *rs)
     sb_json_num(&b, lon);
     sb_puts(&b, ",\"lat\":");
     sb_json_num(&b, lat);
+    /* the cell's probability (band 1): p_cell, as `risk explain` names it;
+     * p_contam, the name of earlier versions, kept for clients using it */
+    sb_puts(&b, ",\"p_cell\":");
+    sb_json_num(&b, v);
     sb_puts(&b, ",\"p_contam\":");
     sb_json_num(&b, v);
     sb_puts(&b, "}");

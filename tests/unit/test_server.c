@@ -379,10 +379,11 @@ TEST(server_endpoints_and_roles)
     ASSERT_EQ(http("GET", "/api/stats?by=nonsense", ana, NULL, &out), 400);
     free(out);
     ASSERT_EQ(http("GET", "/api/risk?lon=46.92525&lat=39.905", ana, NULL, &out), 200);
+    ASSERT_NEAR(num_after(out, "\"p_cell\":"), 90.0 / 99.0, 1e-6);
     ASSERT_NEAR(num_after(out, "\"p_contam\":"), 90.0 / 99.0, 1e-6);
     free(out);
     ASSERT_EQ(http("GET", "/api/risk?lon=10&lat=10", ana, NULL, &out), 200);
-    ASSERT_CONTAINS(out, "\"p_contam\":null");
+    ASSERT_CONTAINS(out, "\"p_cell\":null");
     free(out);
     ASSERT_EQ(http("GET", "/api/risk?lon=500&lat=10", ana, NULL, &out), 400);
     free(out);
