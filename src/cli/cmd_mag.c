@@ -97,6 +97,65 @@ static int run_synth(dm_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
+/* Check the truth file against the survey before anything is written: its
+ * points (x,y in the survey file's CRS) must lie on the surveyed ground. All
+ * of them off it (a file in degrees, or in another CRS) is an error: it
+ * would score 0 found; some off it are warned of (they count as missed).
+ * Returns 0, or the exit code. */
+static int check_truth(dm_ctx *ctx, const char *path, const dm_mag_survey *sv)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "demine mag: error: %s: cannot open\n", path);
+        return 3;
+    }
+    double b[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    for (size_t i = 0; i < sv->n; i++) {
+        b[0] = fmin(b[0], sv->s[i].x), b[1] = fmin(b[1], sv->s[i].y);
+        b[2] = fmax(b[2], sv->s[i].x), b[3] = fmax(b[3], sv->s[i].y);
+    }
+    dm_transform *tr = NULL;
+    if (sv->src_crs[0] && dm_transform_new(ctx, sv->src_crs, sv->crs, &tr)) {
+        fclose(f);
+        return cli_fail(ctx, "mag", dm_ctx_errcode(ctx));
+    }
+    char line[512];
+    long n = 0, off = 0, first_off = 0, lineno = 0;
+    double fx = 0, fy = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        double x, y, d, peak;
+        if (sscanf(line, "%lf,%lf,%lf,%lf", &x, &y, &d, &peak) != 4)
+            continue;
+        double x0 = x, y0 = y;
+        if (tr && dm_transform_xy(tr, &x, &y, 1))
+            x = y = NAN;
+        n++;
+        /* a target within 5 m of the surveyed box may still be found */
+        if (!(x >= b[0] - 5 && x <= b[2] + 5 && y >= b[1] - 5 && y <= b[3] + 5)) {
+            if (!off++)
+                first_off = lineno, fx = x0, fy = y0;
+        }
+    }
+    fclose(f);
+    dm_transform_free(tr);
+    if (n && off == n) {
+        fprintf(stderr,
+                "demine mag: error: %s: none of its %ld points lies on the survey (x %.1f..%.1f, "
+                "y %.1f..%.1f in %s); line %ld has %g,%g%s. Give x,y in the survey file's CRS\n",
+                path, n, b[0], b[2], b[1], b[3], sv->src_crs[0] ? sv->src_crs : sv->crs, first_off,
+                fx, fy,
+                fabs(fx) <= 180 && fabs(fy) <= 90 ? " (longitude/latitude?)" : "");
+        return 2;
+    }
+    if (off)
+        fprintf(stderr,
+                "demine mag: warning: %s: %ld of %ld points lie off the survey (the first on line "
+                "%ld): they count as missed\n",
+                path, off, n, first_off);
+    return 0;
+}
+
 /* Score the targets against the truth file (x,y in the survey file's CRS,
  * converted as the survey was when that CRS is not in ground metres). */
 static void score_truth(dm_ctx *ctx, const char *path, const dm_mag_survey *sv,
@@ -199,6 +258,11 @@ static int run_mag(dm_ctx *ctx, int argc, char **argv)
     dm_status st = dm_mag_read_csv(ctx, in, crs, &sv);
     if (st)
         return cli_fail(ctx, "mag", st);
+    int trc = truth ? check_truth(ctx, truth, &sv) : 0;
+    if (trc) {
+        dm_mag_survey_free(ctx, &sv);
+        return trc;
+    }
     dm_mag_result r;
     st = dm_mag_process(ctx, &sv, &o, &r);
     if (st) {

@@ -363,3 +363,43 @@ TEST(mag_reads_crs_units_that_are_not_ground_metres_into_utm)
     ASSERT_NEAR(g.cell, 0.1, 1e-9);
 }
 
+
+/* A truth file whose points are not on the survey (degrees, another CRS)
+ * is refused before anything is written: it scored 0 found, exit 0. Some
+ * points off the survey are warned of. */
+TEST(mag_truth_off_the_survey_is_refused)
+{
+    ASSERT_DEMINE(0, NULL, "mag synth m.csv --size-m 10 --targets 5 --seed 3 --truth t.csv");
+    char *truth = dmtest_read_file(dmtest_path("t.csv"));
+    ASSERT(truth != NULL);
+    /* the same targets given in degrees */
+    FILE *f = fopen(dmtest_path("deg.csv"), "w");
+    FILE *g = fopen(dmtest_path("part.csv"), "w");
+    ASSERT(f && g);
+    int n = 0;
+    for (char *line = strtok(truth, "\n"); line; line = strtok(NULL, "\n")) {
+        double x, y, d, peak;
+        if (sscanf(line, "%lf,%lf,%lf,%lf", &x, &y, &d, &peak) != 4) {
+            fprintf(f, "%s\n", line);
+            fprintf(g, "%s\n", line);
+            continue;
+        }
+        fprintf(f, "%.7f,%.7f,%g,%g\n", 45.0 + x * 1e-6, 40.0 + y * 1e-7, d, peak);
+        fprintf(g, "%.3f,%.3f,%g,%g\n", n ? x : x + 5000, y, d, peak);
+        n++;
+    }
+    fclose(f);
+    fclose(g);
+    free(truth);
+    ASSERT(n == 5);
+    ASSERT_DEMINE(0, NULL, "init t.gpkg");
+    ASSERT_DEMINE(2, "(longitude/latitude?)",
+                  "mag m.csv --truth deg.csv --import t.gpkg --flight-ref MAG-1 --date 2024-08-01");
+    ASSERT_DEMINE(0, "\"flights_added\":1",
+                  "mag m.csv --truth part.csv --import t.gpkg --flight-ref MAG-1 --date 2024-08-01 "
+                  "--json");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "mag m.csv --truth part.csv"), 0);
+    ASSERT_CONTAINS(out, "1 of 5 points lie off the survey");
+    free(out);
+}
