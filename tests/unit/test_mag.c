@@ -377,7 +377,8 @@ TEST(mag_truth_off_the_survey_is_refused)
     FILE *g = fopen(dmtest_path("part.csv"), "w");
     ASSERT(f && g);
     int n = 0;
-    for (char *line = strtok(truth, "\n"); line; line = strtok(NULL, "\n")) {
+    char *save = NULL;
+    for (char *line = strtok_r(truth, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         double x, y, d, peak;
         if (sscanf(line, "%lf,%lf,%lf,%lf", &x, &y, &d, &peak) != 4) {
             fprintf(f, "%s\n", line);
