@@ -43,7 +43,9 @@ static const char *help =
     "  --out FILE           write the route and its stretches as GeoJSON\n"
     "  --public             what the public map answers: only the route, its length\n"
     "                       and the verdict, planned on the map coarsened to 50 m\n"
-    "                       blocks and (with DB) around the public danger zones\n"
+    "                       blocks with a 2 km margin (unless --margin) and (with DB)\n"
+    "                       around the public danger zones; the server's 10 km cap\n"
+    "                       and its refusal of avoid_above are not applied\n"
     "  --json               print the figures as JSON\n";
 
 static int parse_point(const char *opt, const char *s, double *lon, double *lat)
