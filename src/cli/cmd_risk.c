@@ -979,7 +979,8 @@ int cmd_risk_spots(dm_ctx *ctx, int argc, char **argv);
 static const char *help_refresh =
     "usage: demine risk refresh DB [--json]\n\n"
     "Redo the database's last risk map (made by `demine risk map DB`) with the same\n"
-    "model, area, cell size, CRS and calibration, from the database's evidence as it\n"
+    "model, area, cell size, CRS, calibration, spot files, covariate rasters (and\n"
+    "their bands), --disable and --disable-term, from the database's evidence as it\n"
     "is now (evidence files and --until are not kept): run it after new surveys,\n"
     "clearance or accidents are imported. The server does the same on\n"
     "POST /api/risk/refresh and after approving a field report.\n";
@@ -1050,11 +1051,13 @@ static int run_refresh(dm_ctx *ctx, int argc, char **argv)
 
 static const char *help_explain =
     "usage: demine risk explain DB --at LON,LAT [--json]\n\n"
-    "Why a place is (not) risky: the probability and expected items per hectare of a\n"
-    "cell centred on LON,LAT (WGS 84), and every term of the model with its value and\n"
-    "its share of the log-odds, largest first, computed with the model, cell size and\n"
-    "CRS of the database's last map, its evidence as it is now and the stored\n"
-    "calibration.\n";
+    "Why a place is (not) risky: the probability and expected items per hectare of\n"
+    "the last map's cell holding LON,LAT (WGS 84; off the map, a cell centred there,\n"
+    "with a warning), and every term of the model with its value and its share of the\n"
+    "log-odds, largest first, computed with the model, cell size, CRS, covariate\n"
+    "rasters and switched-off evidence and terms of the database's last map, its\n"
+    "evidence as it is now and the stored calibration: with the evidence unchanged,\n"
+    "the map's pixel.\n";
 
 static int cmp_contrib(const void *a, const void *b)
 {
