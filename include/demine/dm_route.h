@@ -59,6 +59,10 @@ DM_API void dm_route_opts_default(dm_route_opts *o);
  * of the public danger zones, dm_danger_opts.cell_m) and margin_m = 2000 (a
  * bounded search window). The caller adds the danger zones as avoid. */
 DM_API void dm_route_opts_public(dm_route_opts *o);
+/* The farthest apart (metres on the ground) the two points of a route shown
+ * to the public may be: it is a walking route, and a bounded window bounds
+ * what one answer can show. */
+#define DM_ROUTE_PUBLIC_MAX_M 10000.0
 
 /* One stretch of a path, ranked by its expected item count. */
 typedef struct dm_route_stretch {

@@ -44,8 +44,8 @@ static const char *help =
     "  --public             what the public map answers: only the route, its length\n"
     "                       and the verdict, planned on the map coarsened to 50 m\n"
     "                       blocks with a 2 km margin (unless --margin) and (with DB)\n"
-    "                       around the public danger zones; the server's 10 km cap\n"
-    "                       and its refusal of avoid_above are not applied\n"
+    "                       around the public danger zones; points at most 10 km\n"
+    "                       apart, and no --avoid-above, as on the server\n"
     "  --json               print the figures as JSON\n";
 
 static int parse_point(const char *opt, const char *s, double *lon, double *lat)
@@ -220,6 +220,14 @@ static int run_route(dm_ctx *ctx, int argc, char **argv)
     dm_route_result *res = NULL;
     dm_status st = DM_OK;
     dm_geom *zones = NULL;
+    if (public_only && o.avoid_above < 1)
+        return cli_usage_error(cmd, "--avoid-above is for staff routes, not with --public (set "
+                                    "freely, it would read the map cell by cell)");
+    if (public_only && !check && dm_haversine_m(lon0, lat0, lon1, lat1) > DM_ROUTE_PUBLIC_MAX_M)
+        return cli_usage_error(cmd, "--from and --to are %.1f km apart: the public route is for "
+                                    "walking, at most %.0f km",
+                               dm_haversine_m(lon0, lat0, lon1, lat1) / 1000,
+                               DM_ROUTE_PUBLIC_MAX_M / 1000);
     if (public_only) {
         /* what the public map's route would answer: the map coarsened to the
          * public zones' 50 m blocks, the zones themselves impassable */

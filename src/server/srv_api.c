@@ -1058,7 +1058,7 @@ static dm_status zones_fresh(srv_req *rq);
 /* The public route (docs/http-api.md, docs/route.md): queries a client may
  * make a minute, and at once; the longest straight distance it may ask. */
 #define PUBLIC_ROUTES_PER_MIN 20
-#define PUBLIC_ROUTE_MAX_M 10000.0
+#define PUBLIC_ROUTE_MAX_M DM_ROUTE_PUBLIC_MAX_M
 
 /* Per-client token buckets for the public route, shared by the threads: a
  * bucket holds up to PUBLIC_ROUTES_PER_MIN queries and refills at that rate.
@@ -1111,10 +1111,7 @@ static long public_route_wait(const char *client)
 /* Distance in metres on the sphere between two WGS 84 points. */
 static double ground_m(double lon0, double lat0, double lon1, double lat1)
 {
-    const double k = M_PI / 180;
-    double a = sin((lat1 - lat0) * k / 2), b = sin((lon1 - lon0) * k / 2);
-    double h = a * a + cos(lat0 * k) * cos(lat1 * k) * b * b;
-    return 2 * 6371008.8 * asin(sqrt(fmin(1, h)));
+    return dm_haversine_m(lon0, lat0, lon1, lat1);
 }
 
 /* The risk map and the cleared roads for a route request, or 0 with the

@@ -753,6 +753,17 @@ TEST(route_cli_uses_the_database_map_and_roads)
     rc = dmtest_demine(&out, "route %s --from %.9f,%.9f --to %.9f,%.9f", db, lon0, lat0, lon1, lat1);
     ASSERT_MSG(rc == 0, "exit %d: %s", rc, out);
     free(out);
+    /* the server's bounds: no threshold of one's own, points at most 10 km apart */
+    rc = dmtest_demine(&out, "route %s --from %.9f,%.9f --to %.9f,%.9f --public --avoid-above 0.5",
+                       db, lon0, lat0, lon1, lat1);
+    ASSERT_EQ(rc, 2);
+    ASSERT_CONTAINS(out, "--avoid-above is for staff routes");
+    free(out);
+    rc = dmtest_demine(&out, "route %s --from %.9f,%.9f --to %.9f,%.9f --public", db, lon0, lat0,
+                       lon0 + 0.2, lat0);
+    ASSERT_EQ(rc, 2);
+    ASSERT_CONTAINS(out, "the public route is for walking, at most 10 km");
+    free(out);
 }
 
 TEST(route_grid_read_from_a_friction_raster)
