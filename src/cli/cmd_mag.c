@@ -142,15 +142,16 @@ static int check_truth(dm_ctx *ctx, const char *path, const dm_mag_survey *sv)
     if (n && off == n) {
         fprintf(stderr,
                 "demine mag: error: %s: none of its %ld points lies on the survey (x %.1f..%.1f, "
-                "y %.1f..%.1f in %s); line %ld has %g,%g%s. Give x,y in the survey file's CRS\n",
-                path, n, b[0], b[2], b[1], b[3], sv->src_crs[0] ? sv->src_crs : sv->crs, first_off,
+                "y %.1f..%.1f in %s, where the survey is gridded); line %ld has %g,%g%s. Give "
+                "x,y in the survey file's CRS\n",
+                path, n, b[0], b[2], b[1], b[3], sv->crs, first_off,
                 fx, fy,
                 fabs(fx) <= 180 && fabs(fy) <= 90 ? " (longitude/latitude?)" : "");
         return 2;
     }
     if (off)
         fprintf(stderr,
-                "demine mag: warning: %s: %ld of %ld points lie off the survey (the first on line "
+                "warning: %s: %ld of %ld points lie off the survey (the first on line "
                 "%ld): they count as missed\n",
                 path, off, n, first_off);
     return 0;
@@ -163,12 +164,12 @@ static void score_truth(dm_ctx *ctx, const char *path, const dm_mag_survey *sv,
 {
     FILE *f = fopen(path, "r");
     if (!f) {
-        fprintf(stderr, "demine mag: warning: %s: cannot open\n", path);
+        fprintf(stderr, "warning: %s: cannot open\n", path);
         return;
     }
     dm_transform *tr = NULL;
     if (sv->src_crs[0] && dm_transform_new(ctx, sv->src_crs, sv->crs, &tr)) {
-        fprintf(stderr, "demine mag: warning: %s: %s\n", path, dm_ctx_errmsg(ctx));
+        fprintf(stderr, "warning: %s: %s\n", path, dm_ctx_errmsg(ctx));
         fclose(f);
         return;
     }

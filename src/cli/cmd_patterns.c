@@ -72,7 +72,7 @@ static void print_run(json_t *r, const char *db)
            num(r, "hazards_with_rows"), num(r, "hazards_examined"), num(r, "predicted"),
            num(r, "expected_remaining"));
     json_t *pr = json_object_get(r, "problems");
-    json_array_foreach(pr, i, h) fprintf(stderr, "demine patterns: warning: %s: %s\n", db, json_string_value(h));
+    json_array_foreach(pr, i, h) fprintf(stderr, "warning: %s: %s\n", db, json_string_value(h));
 }
 
 static int run_patterns(dm_ctx *ctx, int argc, char **argv)

@@ -128,7 +128,7 @@ static void print_verify(json_t *r, const char *db)
         }
     }
     json_array_foreach(json_object_get(r, "problems"), i, x)
-        fprintf(stderr, "demine records: warning: %s: %s\n", db, json_string_value(x));
+        fprintf(stderr, "warning: %s: %s\n", db, json_string_value(x));
 }
 
 static int run_records(dm_ctx *ctx, int argc, char **argv)

@@ -426,7 +426,7 @@ TEST(patterns_invalid_polygons_are_warned_of_not_fatal)
     /* the command line's warning names the database, as other commands do */
     char *out = NULL;
     ASSERT_EQ(dmtest_demine(&out, "patterns bow.gpkg --dry-run"), 0);
-    ASSERT_CONTAINS(out, "demine patterns: warning: bow.gpkg: release_areas feature 1");
+    ASSERT_CONTAINS(out, "warning: bow.gpkg: release_areas feature 1");
     free(out);
     /* an invalid hazard: named, not examined; --hazard on it says so */
     bowtie(dmtest_path("bow.gpkg"), "hazards", "ref = 'H-B'", 47.001, 40.000);

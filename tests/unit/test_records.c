@@ -509,7 +509,7 @@ TEST(verify_bad_records_give_messages_not_crashes)
     dm_store_close(s);
     /* the command line: warnings on stderr, exit 0 */
     ASSERT_EQ(dmtest_demine(&out, "records verify bad.gpkg"), 0);
-    ASSERT_CONTAINS(out, "demine records: warning: bad.gpkg: record R-2");
+    ASSERT_CONTAINS(out, "warning: bad.gpkg: record R-2");
     free(out);
     ASSERT_EQ(dmtest_demine(&out, "records verify bad.gpkg --tolerance -1"), 2);
     free(out);
