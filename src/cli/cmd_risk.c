@@ -436,10 +436,10 @@ static int check_selection(const char *cmd, const opts *o, const char *file, con
         seen_list(all, 1, codes_seen, sizeof codes_seen);
         seen_list(all, 0, kinds_seen, sizeof kinds_seen);
         fprintf(stderr,
-                "demine %s: error: %s select%s none of the %zu rows of %s: nothing to score "
+                "demine %s: error: %s select%s none of the %zu rows of %s: nothing to %s "
                 "(kinds there: %s; codes: %s)\n",
-                cmd, given, o->n_codes && o->kinds ? "" : "s", all->n, what, kinds_seen,
-                codes_seen);
+                cmd, given, o->n_codes && o->kinds ? "" : "s", all->n, what,
+                strstr(cmd, "fit") ? "fit on" : "score", kinds_seen, codes_seen);
         return 2;
     }
     if (o->n_codes && missing_values(o, whole, 1, miss, sizeof miss, seen, sizeof seen)) {
@@ -817,6 +817,27 @@ static int run_eval(dm_ctx *ctx, int argc, char **argv)
                                      from[0] || to[0] ? &whole : &all, &all, truth.n,
                                      !o.labels); /* the labels are still scored */
             dm_evidence_set_free(ctx, &all);
+            dm_evidence_set_free(ctx, &whole);
+            if (rc)
+                goto done;
+        }
+        if (!st && !truth.n && (from[0] || to[0]) && !o.labels) {
+            /* an empty date window is not "none inside the area" */
+            dm_evidence_set whole;
+            dm_evidence_set_init(&whole);
+            dm_evidence_opts wo = eo;
+            wo.from = wo.until = NULL;
+            wo.codes = NULL;
+            wo.n_codes = 0;
+            wo.kinds_mask = 0;
+            st = dm_evidence_read_file(ctx, path, DM_EV_ITEM, &wo, &whole);
+            if (!st) {
+                fprintf(stderr,
+                        "demine risk eval: error: no row of the truth %s is dated %s..%s (of its "
+                        "%zu rows): nothing to score\n",
+                        o.truth, from, to, whole.n);
+                rc = 2;
+            }
             dm_evidence_set_free(ctx, &whole);
             if (rc)
                 goto done;

@@ -783,6 +783,11 @@ TEST(risk_eval_refuses_codes_and_kinds_that_select_no_truth)
               0);
     ASSERT(!strstr(out, "warning"));
     free(out);
+    /* a date window holding no row at all: said so, not blamed on the area */
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --truth %s --from 2030 --to 2031", r, ev), 2);
+    ASSERT_CONTAINS(out, "is dated 2030-01-01..2031-12-31 (of its 4 rows): nothing to score");
+    ASSERT(!strstr(out, "inside the area"));
+    free(out);
 }
 
 /* `risk fit --codes 9` fitted on no label point at all; with a database,
@@ -798,6 +803,7 @@ TEST(risk_fit_refuses_codes_and_kinds_that_select_no_label)
                             ev, ev, m),
               2);
     ASSERT_CONTAINS(out, "--codes 9 selects none of the 4 rows of the labels");
+    ASSERT_CONTAINS(out, "nothing to fit on");
     ASSERT_CONTAINS(out, "codes: 1 (1), 4 (2), 8 (1)");
     free(out);
     ASSERT(access(m, F_OK) != 0);

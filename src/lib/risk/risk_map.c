@@ -420,7 +420,7 @@ static dm_status kernel_fine(job *j, dm_ctx *wctx, const term_plan *tp, const dm
  * named gets a warning with the band count. A band after the first is
  * read through GDAL's vrt:// connection, returned in *vrt (dm_free). */
 static dm_status covariate_band(dm_ctx *ctx, const dm_risk_term *t, const dm_risk_covariate *cv,
-                                char **vrt)
+                                int warn, char **vrt)
 {
     *vrt = NULL;
     if (cv->band < 0)
@@ -438,7 +438,7 @@ static dm_status covariate_band(dm_ctx *ctx, const dm_risk_term *t, const dm_ris
         return dm__fail(ctx, DM_EINVAL,
                         "covariate '%s' (%s): no band %d: the raster has %d band%s", cv->name,
                         cv->path, cv->band, nb, nb == 1 ? "" : "s");
-    if (!cv->band && nb > 1)
+    if (!cv->band && nb > 1 && warn)
         dm__log(ctx, DM_LOG_WARN,
                 "covariate '%s' (%s): the raster has %d bands; term '%s' reads band 1 (name "
                 "another as %s=%s:BAND)",
@@ -869,6 +869,10 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
         st = dm__fail(ctx, DM_ENOMEM, "out of memory");
         goto done;
     }
+    /* the calibration's passes (zone summaries only) say nothing the map
+     * itself will not say: each warning once */
+    int warn = !(!p->out_path && !p->p_out && !p->items_out && !p->x_out && p->zones &&
+                 p->zones->n > 0);
     for (size_t i = 0; i < m->n_terms; i++) {
         const dm_risk_term *t = &m->terms[i];
         if (p->disabled_term && !strcmp(p->disabled_term, t->name))
@@ -883,7 +887,7 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
                 if (!strcmp(p->cov[c].name, t->covariate))
                     cv = &p->cov[c];
             if (cv) {
-                if ((st = covariate_band(ctx, t, cv, &tp->cov_band)))
+                if ((st = covariate_band(ctx, t, cv, warn, &tp->cov_band)))
                     goto done;
                 tp->cov_path = tp->cov_band ? tp->cov_band : cv->path;
             }
@@ -893,7 +897,7 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
                               t->name, t->covariate, t->covariate);
                 goto done;
             }
-            if (!tp->cov_path)
+            if (!tp->cov_path && warn)
                 dm__log(ctx, DM_LOG_WARN, "covariate '%s' not given: term '%s' set to its mean",
                         t->covariate, t->name);
         }
@@ -960,7 +964,7 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
                 ws += j.ev[i].e->weight;
             }
         tp->wmean = tp->n_src ? ws / tp->n_src : 0;
-        if (tp->t->n_codes && p->ev)
+        if (tp->t->n_codes && p->ev && warn)
             warn_codes_unmatched(ctx, tp->t, p->ev, p->disabled_kinds, j.ref_days);
     }
     if (p->aoi) {
