@@ -57,12 +57,15 @@ static int run_serve(dm_ctx *ctx, int argc, char **argv)
         else if (i + 1 < argc && !strcmp(a, "--bind"))
             cfg.bind = argv[++i];
         else if (i + 1 < argc && !strcmp(a, "--trust-proxy")) {
-            unsigned char bin[16];
-            cfg.trust_proxy = argv[++i];
-            if (inet_pton(AF_INET, cfg.trust_proxy, bin) != 1 &&
-                inet_pton(AF_INET6, cfg.trust_proxy, bin) != 1)
-                return cli_usage_error("serve", "--trust-proxy: '%s' is not an IP address",
-                                       cfg.trust_proxy);
+            /* the server listens on IPv4 (--bind): the proxy's address is one,
+             * kept in the spelling the server compares peers in */
+            static char proxy[INET_ADDRSTRLEN];
+            struct in_addr bin;
+            if (inet_pton(AF_INET, argv[++i], &bin) != 1 ||
+                !inet_ntop(AF_INET, &bin, proxy, sizeof proxy))
+                return cli_usage_error("serve", "--trust-proxy: '%s' is not an IPv4 address",
+                                       argv[i]);
+            cfg.trust_proxy = proxy;
         }
         else if (i + 1 < argc && !strcmp(a, "--port")) {
             if (!cli_parse_long("serve", a, argv[++i], &v))

@@ -2010,6 +2010,9 @@ TEST(server_trusted_proxy_names_the_client_for_the_limits)
     ASSERT_EQ(dmtest_demine(&out, "serve t.gpkg --trust-proxy not-an-address"), 2);
     ASSERT_CONTAINS(out, "--trust-proxy");
     free(out);
+    ASSERT_EQ(dmtest_demine(&out, "serve t.gpkg --trust-proxy ::1"), 2);
+    ASSERT_CONTAINS(out, "not an IPv4 address");
+    free(out);
     /* without --trust-proxy the header is the client's word: ignored, so a
      * new made-up address per query does not get past the limit */
     start_server();
