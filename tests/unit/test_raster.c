@@ -258,6 +258,22 @@ TEST(raster_cli_distance_and_sum)
     ASSERT_NEAR(d[200 * g.nx + 250], 1.5, 1e-6);
     ASSERT_NEAR(d[100], 0, 1e-6);
     dm_raster_free(d, n);
+    /* a nodata cell in any input is nodata in the sum, and only there */
+    a[10 * g.nx + 290] = -9999;
+    ASSERT_OK(dm_gtiff_create(ctx, dmtest_path("nd.tif"), &g, 1, NULL, -9999, 0, &w));
+    ASSERT_OK(dm_gtiff_write(w, 1, 0, 0, g.nx, g.ny, a));
+    ASSERT_OK(dm_gtiff_close(w, 0));
+    a[10 * g.nx + 290] = 0;
+    ASSERT_EQ(dmtest_demine(&out, "risk sum %s 2 %s 1 %s", dmtest_path("s2.tif"),
+                            dmtest_path("in.tif"), dmtest_path("nd.tif")),
+              0);
+    free(out);
+    ASSERT_OK(dm_raster_read(ctx, dmtest_path("s2.tif"), 1, &r, &d));
+    ASSERT(!isfinite(d[10 * g.nx + 290]) || d[10 * g.nx + 290] == -9999);
+    ASSERT_NEAR(d[5 * g.nx + 7], 9, 1e-6);
+    ASSERT_NEAR(d[10 * g.nx + 289], 0, 1e-6);
+    ASSERT_NEAR(d[(size_t)(g.ny - 1) * g.nx + g.nx - 1], 0, 1e-6); /* the last, partial block */
+    dm_raster_free(d, n);
     /* rasters on different grids are refused */
     dm_grid g2 = g;
     g2.x0 += 5;

@@ -436,6 +436,46 @@ typedef struct wsum_job {
     char msg[512];
 } wsum_job;
 
+#if defined(__GNUC__) && !defined(__clang__)
+#define HOT_LOOPS __attribute__((optimize("O3")))
+#else
+#define HOT_LOOPS
+#endif
+
+/* acc (= or +=) w x src over a block of h rows of w cells (rows of 256), a
+ * nodata source cell making the sum NaN: branch free, so that it vectorises. */
+HOT_LOOPS static void wsum_block(float *restrict acc, const float *restrict src, int w, int h,
+                                 float wi, int has, float nd, int first)
+{
+    for (int y = 0; y < h; y++) {
+        float *restrict a = acc + y * 256;
+        const float *restrict s = src + y * 256;
+        if (!has && first)
+            for (int x = 0; x < w; x++)
+                a[x] = wi * s[x];
+        else if (!has)
+            for (int x = 0; x < w; x++)
+                a[x] += wi * s[x];
+        else if (first)
+            for (int x = 0; x < w; x++)
+                a[x] = s[x] == nd ? NAN : wi * s[x];
+        else
+            for (int x = 0; x < w; x++)
+                a[x] += s[x] == nd ? NAN : wi * s[x];
+    }
+}
+
+/* The block as written: NaN and the cells past the raster's edge as the
+ * output's nodata (-9999). */
+HOT_LOOPS static void wsum_finish(float *restrict acc, int w, int h)
+{
+    for (int y = 0; y < 256; y++)
+        for (int x = 0; x < 256; x++) {
+            float v = acc[y * 256 + x];
+            acc[y * 256 + x] = (y >= h || x >= w || v != v) ? -9999.0f : v;
+        }
+}
+
 static void *wsum_worker(void *arg)
 {
     wsum_job *j = arg;
@@ -465,27 +505,12 @@ static void *wsum_worker(void *arg)
                                   256 * sizeof(float)) == CE_None;
             int has = 0;
             float nd = (float)GDALGetRasterNoDataValue(b, &has);
-            float wi = (float)j->w[i];
-            for (int y = 0; y < h && ok; y++) {
-                float *a = acc + y * 256, *s = dst + y * 256;
-                if (i == 0) {
-                    for (int x = 0; x < w; x++)
-                        a[x] = (has && s[x] == nd) ? NAN : wi * s[x];
-                } else {
-                    for (int x = 0; x < w; x++)
-                        a[x] += (has && s[x] == nd) ? NAN : wi * s[x];
-                }
-            }
+            if (ok)
+                wsum_block(acc, dst, w, h, (float)j->w[i], has, nd, i == 0);
         }
         if (!ok)
             break;
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < 256; x++)
-                if (x >= w || isnan(acc[y * 256 + x]))
-                    acc[y * 256 + x] = -9999.0f;
-        for (int y = h; y < 256; y++)
-            for (int x = 0; x < 256; x++)
-                acc[y * 256 + x] = -9999.0f;
+        wsum_finish(acc, w, h);
         pthread_mutex_lock(&j->mu);
         ok = GDALWriteBlock(GDALGetRasterBand(j->out, 1), bx, by, acc) == CE_None;
         pthread_mutex_unlock(&j->mu);
