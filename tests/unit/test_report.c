@@ -271,6 +271,21 @@ TEST(stats_release_routes_add_up_to_the_total)
     ASSERT_EQ(dmtest_demine(&out, "stats %s", db), 0);
     ASSERT_CONTAINS(out, "outcome missing or unknown");
     free(out);
+    /* the report's table by district has the column too, and the PDF says
+     * how much is in none of its columns */
+    ASSERT_EQ(dmtest_demine(&out, "report %s --out %s", db, dmtest_path("r.html")), 0);
+    free(out);
+    char *h = dmtest_read_file(dmtest_path("r.html"));
+    ASSERT(h);
+    ASSERT_CONTAINS(h, "<th>outcome unknown ha</th>");
+    free(h);
+    ASSERT_EQ(dmtest_demine(&out, "report %s --out %s", db, dmtest_path("r.pdf")), 0);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "pdftotext %s -", dmtest_path("r.pdf")), 0);
+    char want[160];
+    snprintf(want, sizeof want, "in no column above: %.1f ha", part[3]);
+    ASSERT_CONTAINS(out, want);
+    free(out);
 }
 
 static void put_release(dm_store *s, const char *hazard, const char *outcome, const char *date,

@@ -227,6 +227,18 @@ static double district_table(cairo_t *cr, const rep_data *d, double y)
         }
         y += 11;
     }
+    /* released land whose outcome is missing or unknown is in no column:
+     * say how much, so that the columns are not read as the whole */
+    json_t *rel = json_object_get(d->stats, "released");
+    if (json_object_get(rel, "unknown_ha") && y <= PH - 60) {
+        char b[160];
+        snprintf(b, sizeof b,
+                 "Released land with its outcome missing or unknown, in no column above: %.1f ha",
+                 dm__jnum(rel, "unknown_ha"));
+        cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+        txt(cr, 40, y, 7.5, 0, b);
+        y += 11;
+    }
     return y;
 }
 
@@ -456,9 +468,14 @@ static dm_status write_html(dm_ctx *ctx, const rep_data *d, const char *path)
     html_fig(&h, d, dm__fig_items, 440, 300, "items found per year by type");
     html_fig(&h, d, dm__fig_casualties, 440, 300, "casualties per year");
     html_fig(&h, d, dm__fig_burndown, 440, 300, "forecast burn-down");
+    /* released land whose outcome is missing or unknown: a column of its
+     * own, so that each row's routes add up to what it released */
+    int unk = json_object_get(json_object_get(d->stats, "released"), "unknown_ha") != NULL;
     dm__buf_puts(&h, "</div>\n<h2>Status by district</h2>\n<table><tr><th>district</th><th>hazards"
                      "</th><th>SHA ha</th><th>CHA ha</th><th>remaining ha</th><th>cancelled ha</th>"
-                     "<th>reduced ha</th><th>cleared ha</th><th>items</th><th>accidents</th></tr>\n");
+                     "<th>reduced ha</th><th>cleared ha</th>");
+    dm__buf_puts(&h, unk ? "<th>outcome unknown ha</th>" : "");
+    dm__buf_puts(&h, "<th>items</th><th>accidents</th></tr>\n");
     const char *name;
     json_t *g;
     json_object_foreach(json_object_get(d->stats, "groups"), name, g)
@@ -467,10 +484,13 @@ static dm_status write_html(dm_ctx *ctx, const rep_data *d, const char *path)
         esc(&h, name);
         dm__buf_printf(&h,
                        "</td><td>%.0f</td><td>%.1f</td><td>%.1f</td><td>%.1f</td><td>%.1f</td>"
-                       "<td>%.1f</td><td>%.1f</td><td>%.0f</td><td>%.0f</td></tr>\n",
+                       "<td>%.1f</td><td>%.1f</td>",
                        dm__jnum(g, "hazards"), dm__jnum(g, "sha_ha"), dm__jnum(g, "cha_ha"),
                        dm__jnum(g, "remaining_ha"), dm__jnum(g, "cancelled_ha"),
-                       dm__jnum(g, "reduced_ha"), dm__jnum(g, "cleared_ha"), dm__jnum(g, "items"),
+                       dm__jnum(g, "reduced_ha"), dm__jnum(g, "cleared_ha"));
+        if (unk)
+            dm__buf_printf(&h, "<td>%.1f</td>", dm__jnum(g, "unknown_ha"));
+        dm__buf_printf(&h, "<td>%.0f</td><td>%.0f</td></tr>\n", dm__jnum(g, "items"),
                        dm__jnum(g, "accidents"));
     }
     dm__buf_puts(&h, "</table>\n<h2>First priorities of the plan</h2>\n");
