@@ -240,9 +240,12 @@ static dm_status check_rows(vctx *v)
         if (dm_cursor_geom(c, &g) == DM_OK && g) {
             double len = dm_geom_length(g);
             if (dm_geom_num_points(g) < 2 || !(len > 0)) {
-                const char *rid = dm_cursor_text(c, "record_id");
+                const char *rid = dm_cursor_text(c, "record_id"), *name = rid ? rid : "?";
+                for (size_t i = 0; rid && i < v->nr; i++)
+                    if (!strcmp(v->r[i].uuid, rid) && v->r[i].ref && v->r[i].ref[0])
+                        name = v->r[i].ref; /* by the ref people know it by */
                 problem(v, "record_rows feature %ld (%s) of record %s: a row of one point (no length); "
-                        "not used", feature, dm_cursor_uuid(c), rid ? rid : "?");
+                        "not used", feature, dm_cursor_uuid(c), name);
             }
         }
         dm_geom_free(g);
