@@ -440,3 +440,54 @@ TEST(patterns_invalid_polygons_are_warned_of_not_fatal)
     json_decref(r);
     dm_store_close(s);
 }
+
+/* A hazard holding 20 handed-over records (a village's small fields): every
+ * record's mines are predicted, each credited to its own record. */
+TEST(patterns_hazard_with_many_records_uses_them_all)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "init %s", "many.gpkg"), 0);
+    free(out);
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("many.gpkg"), 0, &s));
+    add_geom_row(s, "hazards", "POLYGON((47.000 40.000, 47.010 40.000, 47.010 40.002, 47.000 40.002, 47.000 40.000))",
+                 "ref", "H-1", "hazard_type", "CHA", NULL);
+    char recs[20][37];
+    for (int r = 0; r < 20; r++) {
+        char wkt[200], ref[16];
+        double x0 = 47.0001 + r * 0.0005;
+        snprintf(wkt, sizeof wkt, "POLYGON((%.5f 40.0005, %.5f 40.0005, %.5f 40.0015, %.5f 40.0015, %.5f 40.0005))", x0,
+                 x0 + 0.0003, x0 + 0.0003, x0, x0);
+        snprintf(ref, sizeof ref, "R-%02d", r);
+        add_geom_row(s, "records", wkt, "ref", ref, "source", "test", recs[r]);
+        for (int k = 0; k < 2; k++) {
+            snprintf(wkt, sizeof wkt, "POINT(%.5f %.5f)", x0 + 0.0001 + k * 0.0001, 40.001);
+            add_geom_row(s, "record_mines", wkt, "record_id", recs[r], "category", "AP", NULL);
+        }
+    }
+    json_t *r = patterns_json(s, NULL);
+    ASSERT_EQ(json_integer_value(json_object_get(r, "predicted")), 40);
+    ASSERT_NEAR(json_number_value(json_object_get(r, "expected_remaining")), 40 * 0.25, 1e-9);
+    json_decref(r);
+    /* written: two predictions per record, the last record's included */
+    char *js = NULL;
+    dm_patterns_opts o = {NULL, 150, 0};
+    ASSERT_OK(dm_patterns_run(s, &o, &js));
+    dm_free(ctx, js);
+    for (int q = 0; q < 20; q += 19) {
+        const char *ef[1] = {"record_id"}, *ev[1] = {recs[q]};
+        dm_select sel = {0};
+        sel.eq_field = ef;
+        sel.eq_value = ev;
+        sel.n_eq = 1;
+        dm_cursor *c = NULL;
+        ASSERT_OK(dm_store_select(s, "predicted_mines", &sel, &c));
+        int n = 0;
+        while (dm_cursor_next(c) > 0)
+            n++;
+        dm_cursor_free(c);
+        ASSERT_EQ(n, 2);
+    }
+    dm_store_close(s);
+}

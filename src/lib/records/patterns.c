@@ -52,6 +52,27 @@ static int meets(const double a[4], const double b[4], double m)
     return a[0] - m <= b[2] && b[0] <= a[2] + m && a[1] - m <= b[3] && b[1] <= a[3] + m;
 }
 
+/* Which of a hazard's records a mine predicted at (x, y) is credited to:
+ * the record whose extent holds it or lies nearest, the smaller extent when
+ * two hold it; -1 when the hazard meets no record. */
+static int nearest_record(const hz *rc, const int *recs, int nrec, double x, double y)
+{
+    int best = -1;
+    double bd = INFINITY, ba = INFINITY;
+    for (int q = 0; q < nrec; q++) {
+        const double *b = rc[recs[q]].b;
+        double dx = x < b[0] ? b[0] - x : (x > b[2] ? x - b[2] : 0);
+        double dy = y < b[1] ? b[1] - y : (y > b[3] ? y - b[3] : 0);
+        double d = dx * dx + dy * dy, a = (b[2] - b[0]) * (b[3] - b[1]);
+        if (d < bd || (d == bd && a < ba)) {
+            best = recs[q];
+            bd = d;
+            ba = a;
+        }
+    }
+    return best;
+}
+
 static dm_status load_geoms(dm_store *s, const dm__frame *fr, const char *layer, const char *only, hz **out,
                             size_t *n, json_t *problems)
 {
@@ -353,6 +374,7 @@ dm_status dm_patterns_run(dm_store *s, const dm_patterns_opts *opts, char **json
     size_t nh = 0, nrl = 0, nrc = 0, nit = 0, nrm = 0, npred = 0, cpred = 0;
     dm__rpt *it = NULL, *rm = NULL;
     double *rel_rel = NULL;
+    int *recs = NULL; /* the records meeting the hazard at hand */
     pred_out *preds = NULL;
     dm__poly *hpoly = NULL, *hkeep = NULL;
     json_t *root = json_object(), *hj = json_array(), *problems = json_array();
@@ -389,8 +411,9 @@ dm_status dm_patterns_run(dm_store *s, const dm_patterns_opts *opts, char **json
         goto done;
     /* record reliabilities */
     rel_rel = dm_malloc(ctx, (nrc ? nrc : 1) * sizeof *rel_rel);
+    recs = dm_malloc(ctx, (nrc ? nrc : 1) * sizeof *recs);
     xy = dm_malloc(ctx, (nit + nrm + 1) * 2 * sizeof *xy);
-    if (!rel_rel || !xy) {
+    if (!rel_rel || !recs || !xy) {
         st = dm__fail(ctx, DM_ENOMEM, "out of memory");
         goto done;
     }
@@ -434,8 +457,8 @@ dm_status dm_patterns_run(dm_store *s, const dm_patterns_opts *opts, char **json
         }
         dm__poly_free(ctx, &ph);
         /* records in it */
-        int recs[16], nrec = 0;
-        for (size_t r = 0; r < nrc && nrec < 16; r++)
+        int nrec = 0;
+        for (size_t r = 0; r < nrc; r++)
             if (meets(z->b, rc[r].b, 0) && dm_geom_intersects(z->g, rc[r].g) == 1)
                 recs[nrec++] = (int)r;
         if (n < 3 && nrec == 0)
@@ -531,7 +554,8 @@ dm_status dm_patterns_run(dm_store *s, const dm_patterns_opts *opts, char **json
             }
             /* the row's class: AT when the spacing is that of AT rows */
             int row = pp[k].row >= 0 ? pp[k].row : 0;
-            preds[npred++] = (pred_out){pp[k], i, nrec ? recs[0] : -1, rows[row].spacing >= 3 && n_at ? "AT" : "AP"};
+            preds[npred++] = (pred_out){pp[k], i, nearest_record(rc, recs, nrec, pp[k].x, pp[k].y),
+                                        rows[row].spacing >= 3 && n_at ? "AT" : "AP"};
         }
         dm_free(ctx, pp);
         dm_geom_free(pc.released);
@@ -586,6 +610,7 @@ done:
     dm__rpts_free(ctx, it, nit);
     dm__rpts_free(ctx, rm, nrm);
     dm_free(ctx, rel_rel);
+    dm_free(ctx, recs);
     dm_free(ctx, xy);
     dm_free(ctx, preds);
     dm__frame_free(&fr);
