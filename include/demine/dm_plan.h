@@ -172,6 +172,13 @@ typedef struct dm_plan_result {
     size_t n_unrated;      /* teams working in it with no rate (cost_usd_day 0) */
     double rb_day_cost, full_day_cost; /* the donor comparison's two schedules */
     dm_band mc_day_cost;               /* forecast; all -1 when unknown */
+    /* the funded schedule with every team that works kept, and paid, from
+     * the start until its last task, the days it waits between tasks
+     * included: working days per team (n_teams entries, 0 for a team with
+     * no task) and their cost at the teams' rates plus the items' (-1 when
+     * unknown, as day_cost_total) */
+    double *team_kept_days;
+    double kept_cost_total;
 } dm_plan_result;
 
 /* Plan hazards h[0..n) with teams t[0..nt). Errors: DM_EINVAL (bad config,

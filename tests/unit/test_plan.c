@@ -7,6 +7,8 @@
  */
 #include "dmtest.h"
 
+#include <jansson.h>
+
 static dm_plan_hazard hz(const char *ref, double area, double p, double items)
 {
     dm_plan_hazard h;
@@ -928,4 +930,56 @@ TEST(plan_cli_reports_day_rate_cost)
     ASSERT(n > 0);
     ASSERT_EQ(n_cost, n);
     ASSERT_NEAR(sum, day, 1e-6 * day + 1);
+}
+
+/* Teams kept from the start to their last task: each working team's kept
+ * days are the end of its last task (waiting between tasks included), a
+ * team with no task is not kept, and the cost is those days at the teams'
+ * rates plus the items', never below the days-worked cost. */
+TEST(plan_day_rate_cost_with_teams_kept_until_their_last_task)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_plan_config c;
+    cfg_test(&c);
+    c.samples = 10;
+    /* A must be surveyed (technical survey) before its clearance: the
+     * clearing team waits while the other works */
+    dm_plan_hazard h[4] = {hz("A", 10, 1, 50), hz("B", 3, 0.5, 2), hz("C", 2, 0.01, 0.01),
+                           hz("D", 2, 0.99, 300)};
+    dm_plan_team t[4] = {team("M1", DM_TEAM_MANUAL, 1, 1000), team("X", DM_TEAM_MECHANICAL, 0.5, 2000),
+                         team("S", DM_TEAM_SURVEY, 10, 100), team("S2", DM_TEAM_SURVEY, 10, 300)};
+    dm_plan_result *r = NULL;
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 4, t, 4, &r));
+    double last[4] = {0, 0, 0, 0}, want = r->day_items_cost, kept = 0, worked = 0;
+    for (size_t k = 0; k < r->n_tasks; k++)
+        if ((double)r->tasks[k].end_wd > last[r->tasks[k].team])
+            last[r->tasks[k].team] = (double)r->tasks[k].end_wd;
+    for (size_t j = 0; j < 4; j++) {
+        ASSERT_NEAR(r->team_kept_days[j], last[j], 0);
+        ASSERT(r->team_kept_days[j] >= r->team_days[j]);
+        want += last[j] * t[j].usd_day;
+        kept += last[j];
+        worked += r->team_days[j];
+    }
+    ASSERT_NEAR(r->team_kept_days[3], 0, 0); /* one cancellation: S2 never works */
+    ASSERT_NEAR(r->team_days[3], 0, 0);
+    ASSERT_NEAR(r->kept_cost_total, want, 1e-6);
+    ASSERT(r->kept_cost_total >= r->day_cost_total);
+    ASSERT(kept > worked); /* someone waited */
+    /* in the JSON */
+    char *js = NULL;
+    ASSERT_OK(dm_plan_json(ctx, &c, h, t, r, 0, &js));
+    json_error_t err;
+    json_t *root = json_loads(js, 0, &err), *dr = json_object_get(root, "day_rate");
+    ASSERT_NEAR(json_number_value(json_object_get(dr, "kept_team_days")), kept, 0);
+    ASSERT_NEAR(json_number_value(json_object_get(dr, "kept_cost_usd")), want, 0.01);
+    json_decref(root);
+    dm_free(ctx, js);
+    /* a working team without a rate: unknown, as the days-worked cost */
+    t[1].usd_day = 0;
+    dm_plan_result *r0 = NULL;
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 4, t, 4, &r0));
+    ASSERT_NEAR(r0->kept_cost_total, -1, 0);
+    dm_plan_result_free(ctx, r0);
+    dm_plan_result_free(ctx, r);
 }

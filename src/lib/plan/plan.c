@@ -427,6 +427,7 @@ void dm_plan_result_free(dm_ctx *ctx, dm_plan_result *r)
     dm_free(ctx, r->end_wd);
     dm_free(ctx, r->tasks);
     dm_free(ctx, r->team_days);
+    dm_free(ctx, r->team_kept_days);
     dm_free(ctx, r->day_cost);
     dm_free(ctx, r);
 }
@@ -488,6 +489,7 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
     r->start_wd = dm_calloc(ctx, nn, sizeof *r->start_wd);
     r->end_wd = dm_calloc(ctx, nn, sizeof *r->end_wd);
     r->team_days = dm_calloc(ctx, nt, sizeof *r->team_days);
+    r->team_kept_days = dm_calloc(ctx, nt, sizeof *r->team_kept_days);
     r->day_cost = dm_calloc(ctx, nn, sizeof *r->day_cost);
     r->n_teams = nt;
     order = dm_calloc(ctx, nn, sizeof *order);
@@ -502,7 +504,7 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
     mc_c = dm_calloc(ctx, (size_t)ns + 1, sizeof *mc_c);
     mc_d = dm_calloc(ctx, (size_t)ns + 1, sizeof *mc_d);
     if (!r->route || !r->cost || !r->days || !r->value || !r->risk_removed || !r->priority ||
-        !r->rank || !r->funded || !r->start_wd || !r->end_wd || !r->team_days || !r->day_cost ||
+        !r->rank || !r->funded || !r->start_wd || !r->end_wd || !r->team_days || !r->team_kept_days || !r->day_cost ||
         !order || !end || !w || !cph || !s.free_at || !s.busy || !mc_a || !mc_h || !mc_c || !mc_d) {
         st = dm__fail(ctx, DM_ENOMEM, "out of memory planning %zu hazards", n);
         goto done;
@@ -668,6 +670,9 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
             r->day_cost[i] += t->day_cost_usd;
     }
     r->day_cost_total = day_rate_cost(teams, nt, r->team_days, r->day_items_cost);
+    for (size_t j = 0; j < nt; j++)
+        r->team_kept_days[j] = r->team_days[j] > 0 ? (double)s.free_at[j] : 0;
+    r->kept_cost_total = day_rate_cost(teams, nt, r->team_kept_days, r->day_items_cost);
     for (size_t j = 0; j < nt; j++)
         if (r->team_days[j] > 0 && !(teams[j].usd_day > 0))
             r->n_unrated++;

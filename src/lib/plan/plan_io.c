@@ -440,6 +440,12 @@ dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haz
         day_usd(&b, r->day_cost_total);
         dm__buf_printf(&b, ",\"team_days\":%.0f,\"items_cost_usd\":%.2f,\"unrated_teams\":%zu",
                        days, r->day_items_cost, r->n_unrated);
+        /* teams kept from the start to their last task, waiting included */
+        double kept = 0;
+        for (size_t j = 0; j < r->n_teams; j++)
+            kept += r->team_kept_days[j];
+        dm__buf_printf(&b, ",\"kept_team_days\":%.0f,\"kept_cost_usd\":", kept);
+        day_usd(&b, r->kept_cost_total);
         if (unrated) {
             dm__buf_puts(&b, ",\"first_unrated\":");
             dm__buf_json_str(&b, unrated);
