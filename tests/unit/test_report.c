@@ -444,6 +444,13 @@ TEST(report_shows_the_plans_cost_at_the_teams_day_rates)
     ASSERT_CONTAINS(h, want);
     snprintf(want, sizeof want, "clearing every suspected hectare USD %.2f M", full / 1e6);
     ASSERT_CONTAINS(h, want);
+    /* teams kept until their last task: dearer than the days worked */
+    double kept = json_number_value(json_object_get(dr, "kept_cost_usd"));
+    double kdays = json_number_value(json_object_get(dr, "kept_team_days"));
+    ASSERT(kept > usd && kdays > json_number_value(json_object_get(dr, "team_days")));
+    snprintf(want, sizeof want, "With each team kept from the start to its last task: USD %.2f M; %.0f team-days",
+             kept / 1e6, kdays);
+    ASSERT_CONTAINS(h, want);
     ASSERT_CONTAINS(h, "<th>cost USD</th><th>day-rate cost USD</th></tr>");
     snprintf(want, sizeof want, "<td>%.0f</td><td>%.0f</td></tr>", hz_unit, hz);
     ASSERT_CONTAINS(h, want);

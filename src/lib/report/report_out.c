@@ -91,6 +91,12 @@ static void day_rate_line(lines *L, json_t *p, json_t *dr, int budget)
         add(L, "At the teams' day rates: USD %.2f M%s; %.0f team-days, USD %.2f M of it for "
                "the items",
             usd / 1e6, band, dm__jnum(dr, "team_days"), dm__jnum(dr, "items_cost_usd") / 1e6);
+    /* teams kept from the start to their last task (plans since that figure) */
+    double kept, kept_days = dm__jnum(dr, "kept_team_days"), days = dm__jnum(dr, "team_days");
+    if (dm__jday(dr, "kept_cost_usd", &kept) && kept > usd + 0.005 && kept_days > 0)
+        add(L, "With each team kept from the start to its last task: USD %.2f M; %.0f team-days, "
+               "%.0f%% at work",
+            kept / 1e6, kept_days, 100.0 * days / kept_days);
 }
 
 static void key_figures(const rep_data *d, lines *L)
