@@ -82,8 +82,9 @@ typedef struct srv_report {
 dm_status srv_report_parse(dm_ctx *ctx, const char *body, size_t len, srv_report *out);
 void srv_report_free(srv_report *r);
 /* Parse {"key": "string", ...} and return the string value of key, malloc'd,
- * or NULL when missing or not a string. *bad set when the body is not a JSON
- * object. */
+ * or NULL when missing (or null) or not a string. *bad is 1 when the body is
+ * not a JSON object, 2 when key holds something other than a string or
+ * null (a number, an array, ...), else 0. */
 char *srv_json_get_str(const char *body, size_t len, const char *key, int *bad);
 
 /* ---- per-thread state ---- */
@@ -119,7 +120,11 @@ typedef struct srv_req {
     const char *body;
     size_t body_len;
     char client[64];
-    int authed;
+    int authed;   /* 1: a live session; -1: a bad or expired token; -2: the
+                   * session could not be checked (auth_st, auth_err say why);
+                   * 0: no token */
+    dm_status auth_st;
+    char auth_err[256];
     dm_user user; /* role DM_ROLE_PUBLIC when not logged in */
     char token[DM_TOKEN_HEX + 1];
     srv_thread *t;
@@ -150,6 +155,9 @@ int srv_jbuf(srv_resp *rs, int status, srv_buf *b);          /* takes the buffer
 int srv_error(srv_resp *rs, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Error from the context's last failure, with the HTTP code of st. */
 int srv_fail(srv_resp *rs, srv_req *rq, dm_status st);
+/* The same with the message given (a busy database, DM_EBUSY, is a 503
+ * with Retry-After saying that nothing was changed). */
+int srv_fail_msg(srv_resp *rs, srv_req *rq, dm_status st, const char *msg);
 int srv_status_of(dm_status st);
 
 /* Generation counter: bumped by every write made through the server, so

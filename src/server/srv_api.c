@@ -50,6 +50,10 @@ int srv_need_login(srv_req *rq, srv_resp *rs)
 {
     if (rq->authed == 1)
         return 0;
+    if (rq->authed == -2) {
+        srv_fail_msg(rs, rq, rq->auth_st, rq->auth_err);
+        return 1;
+    }
     srv_error(rs, 401, rq->authed == -1 ? "invalid or expired session token; log in again"
                                         : "login required");
     return 1;
@@ -84,10 +88,18 @@ static int h_login(srv_req *rq, srv_resp *rs)
     int bad = 0, bad2 = 0;
     char *user = srv_json_get_str(rq->body, rq->body_len, "user", &bad);
     char *pw = srv_json_get_str(rq->body, rq->body_len, "password", &bad2);
-    if (bad || !user || !pw) {
+    if (bad || bad2 || !user || !pw) {
+        /* name the field at fault: the body, a missing one, or one of the wrong type */
+        const char *why = !rq->body_len           ? "the body is empty"
+                          : bad == 1 || bad2 == 1 ? "the body is not a JSON object (or repeats a key)"
+                          : bad == 2            ? "user: expected a string"
+                          : bad2 == 2           ? "password: expected a string"
+                          : !user               ? "user: missing"
+                                                : "password: missing";
         free(user);
         free(pw);
-        return srv_error(rs, 400, "expected a JSON body {\"user\": ..., \"password\": ...}");
+        return srv_error(rs, 400, "%s; expected {\"user\": \"NAME\", \"password\": \"...\"}",
+                         why);
     }
     char token[DM_TOKEN_HEX + 1];
     dm_user who;

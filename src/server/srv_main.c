@@ -151,11 +151,25 @@ int srv_error(srv_resp *rs, int status, const char *fmt, ...)
 
 int srv_fail(srv_resp *rs, srv_req *rq, dm_status st)
 {
+    return srv_fail_msg(rs, rq, st, dm_ctx_errmsg(rq->t->ctx));
+}
+
+int srv_fail_msg(srv_resp *rs, srv_req *rq, dm_status st, const char *msg)
+{
     int code = srv_status_of(st);
     if (code >= 500)
-        fprintf(stderr, "demine serve: %s %s: %s\n", rq->method, rq->url,
-                dm_ctx_errmsg(rq->t->ctx));
-    return srv_error(rs, code, "%s", dm_ctx_errmsg(rq->t->ctx));
+        fprintf(stderr, "demine serve: %s %s: %s\n", rq->method, rq->url, msg);
+    if (code == 503) {
+        /* the database is locked by another program (a long import, an
+         * open transaction in sqlite3 or QGIS): the handlers roll back what
+         * they began, and the client may try again */
+        rs->retry_after = 5;
+        return srv_error(rs, code,
+                         "the database is busy (locked by another program for more than 5 s); "
+                         "the request was not carried out, try again: %s",
+                         msg);
+    }
+    return srv_error(rs, code, "%s", msg);
 }
 
 /* ============================ query arguments ============================ */
@@ -323,7 +337,8 @@ static void authenticate(srv_req *rq, struct MHD_Connection *c)
             return;
         }
     }
-    if (dm_auth_check(rq->t->store, tok, &rq->user) == DM_OK) {
+    dm_status st = dm_auth_check(rq->t->store, tok, &rq->user);
+    if (st == DM_OK) {
         unsigned k = t->auth_next++ % 8;
         memcpy(t->auth_cache[k].token, tok, DM_TOKEN_HEX + 1);
         t->auth_cache[k].user = rq->user;
@@ -333,6 +348,14 @@ static void authenticate(srv_req *rq, struct MHD_Connection *c)
         memcpy(rq->token, tok, DM_TOKEN_HEX + 1);
         dm_ctx_set_author(rq->t->ctx, rq->user.name);
     } else {
+        /* A token that is unknown or expired is a 401; a database that cannot
+         * be read now (locked, damaged) is not the user's fault and must not
+         * log the web map out: 503/500 with the reason (srv_need_login). */
+        if (st != DM_EFORBIDDEN) {
+            rq->authed = -2;
+            rq->auth_st = st;
+            snprintf(rq->auth_err, sizeof rq->auth_err, "%s", dm_ctx_errmsg(rq->t->ctx));
+        }
         rq->user.role = DM_ROLE_PUBLIC;
         dm_ctx_clear_error(rq->t->ctx);
     }

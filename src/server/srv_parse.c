@@ -501,7 +501,7 @@ char *srv_json_get_str(const char *body, size_t len, const char *key, int *bad)
     if (!body || len == 0)
         return NULL;
     json_error_t je;
-    json_t *root = json_loadb(body, len, 0, &je);
+    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
     if (!root || !json_is_object(root)) {
         *bad = 1;
         json_decref(root);
@@ -509,6 +509,8 @@ char *srv_json_get_str(const char *body, size_t len, const char *key, int *bad)
     }
     json_t *v = json_object_get(root, key);
     char *s = json_is_string(v) ? strdup(json_string_value(v)) : NULL;
+    if (v && !json_is_string(v) && !json_is_null(v))
+        *bad = 2; /* there, but a number, an object, ...: not to be taken as missing */
     json_decref(root);
     return s;
 }

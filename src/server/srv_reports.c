@@ -307,7 +307,8 @@ static int review(srv_req *rq, srv_resp *rs, const char *id, int approve)
     char *reason = srv_json_get_str(rq->body, rq->body_len, "reason", &bad);
     if (bad) {
         free(reason);
-        return srv_error(rs, 400, "expected a JSON body {\"reason\": \"...\"}");
+        return srv_error(rs, 400, "%s; expected a JSON body {\"reason\": \"...\"}",
+                         bad == 2 ? "reason: expected a string" : "the body is not a JSON object");
     }
     dm_text_trim(reason);
     if (!approve && (!reason || !*reason)) {
@@ -322,15 +323,6 @@ static int review(srv_req *rq, srv_resp *rs, const char *id, int approve)
         free(reason);
         return srv_error(rs, 400, "reason: at most 2000 characters");
     }
-    char uuid[37], status[16];
-    if (!load_report(rq, rs, id, uuid, status)) {
-        free(reason);
-        return 0;
-    }
-    if (strcmp(status, "draft")) {
-        free(reason);
-        return srv_error(rs, 409, "report %s is %s, not a draft awaiting review", uuid, status);
-    }
     char why[2100];
     snprintf(why, sizeof why, "%s by %s%s%s", approve ? "approved" : "rejected", rq->user.name,
              reason && *reason ? ": " : "", reason ? reason : "");
@@ -339,16 +331,33 @@ static int review(srv_req *rq, srv_resp *rs, const char *id, int approve)
     dm_row *r = dm_row_new(rq->t->ctx, dm_layer_find("activities"));
     if (!r)
         return srv_json(rs, 500, NULL);
+    /* The status is read inside the write transaction (BEGIN IMMEDIATE):
+     * two reviewers deciding the same draft at once are serialised, and the
+     * second is told it is no longer a draft instead of overwriting the
+     * first's decision. */
+    char uuid[37], status[16];
     dm_status st = dm_row_set(r, "status", approve ? "approved" : "rejected");
     if (!st)
         st = dm_store_begin(s);
-    if (!st) {
-        st = dm_store_update(s, uuid, r, why);
-        if (!st)
-            st = dm_store_commit(s);
-        else
-            dm_store_rollback(s);
+    if (st) {
+        dm_row_free(r);
+        return srv_fail(rs, rq, st);
     }
+    if (!load_report(rq, rs, id, uuid, status)) {
+        dm_store_rollback(s);
+        dm_row_free(r);
+        return 0;
+    }
+    if (strcmp(status, "draft")) {
+        dm_store_rollback(s);
+        dm_row_free(r);
+        return srv_error(rs, 409, "report %s is %s, not a draft awaiting review", uuid, status);
+    }
+    st = dm_store_update(s, uuid, r, why);
+    if (!st)
+        st = dm_store_commit(s);
+    if (st)
+        dm_store_rollback(s); /* a failed commit leaves the transaction open */
     dm_row_free(r);
     if (st)
         return srv_fail(rs, rq, st);

@@ -2039,3 +2039,153 @@ TEST(server_trusted_proxy_names_the_client_for_the_limits)
     ASSERT_MSG(served >= 20 && served < 40, "10.0.0.2: 429 after %d queries", served);
     stop_server(SIGTERM);
 }
+
+/* Two reviewers deciding the same draft at once: one decision wins, the
+ * other is told 409 (the draft is no longer one) rather than overwriting
+ * it, and the change log holds one review. */
+TEST(server_concurrent_reviews_of_one_report_conflict)
+{
+    setup_db();
+    start_server();
+    char ana[65], adm[65], fld[65], uuid[37], path[200], *out = NULL;
+    login("ana", "analystpw1", ana);
+    login("adm", "adminpw123", adm);
+    login("fld", "fieldpw12", fld);
+    for (int round = 0; round < 6; round++) {
+        ASSERT_EQ(http("POST", "/api/reports", fld, report_json, &out), 201);
+        uuid_of(out, uuid);
+        free(out);
+        dmtest_write_file(dmtest_path("a.json"), "{\"reason\":\"fine\"}");
+        dmtest_write_file(dmtest_path("r.json"), "{\"reason\":\"wrong place\"}");
+        char *codes = NULL;
+        ASSERT_EQ(dmtest_sh(&codes,
+                            "curl -s -o a.out -w 'A%%{http_code}\\n' -X POST -H 'Authorization: "
+                            "Bearer %s' --data-binary @a.json '%s/api/reports/%s/approve' > "
+                            "a.code & curl -s -o r.out -w 'R%%{http_code}\\n' -X POST -H "
+                            "'Authorization: Bearer %s' --data-binary @r.json "
+                            "'%s/api/reports/%s/reject' > r.code & wait; cat a.code r.code",
+                            ana, base, uuid, adm, base, uuid),
+                  0);
+        int a200 = strstr(codes, "A200") != NULL, r200 = strstr(codes, "R200") != NULL;
+        int a409 = strstr(codes, "A409") != NULL, r409 = strstr(codes, "R409") != NULL;
+        ASSERT_MSG(a200 + r200 == 1 && a409 + r409 == 1, "round %d: %s", round, codes);
+        free(codes);
+        char *loser = dmtest_read_file(dmtest_path(a409 ? "a.out" : "r.out"));
+        ASSERT_CONTAINS(loser, "not a draft awaiting review");
+        free(loser);
+        snprintf(path, sizeof path, "/api/reports/%s", uuid);
+        ASSERT_EQ(http("GET", path, ana, NULL, &out), 200);
+        ASSERT_CONTAINS(out, a200 ? "\"status\":\"approved\"" : "\"status\":\"rejected\"");
+        /* one review in the change log: the winner's */
+        const char *other = a200 ? "rejected by adm" : "approved by ana";
+        ASSERT_MSG(!strstr(out, other), "the losing review was written: %s", out);
+        ASSERT_CONTAINS(out, a200 ? "approved by ana: fine" : "rejected by adm: wrong place");
+        free(out);
+    }
+    stop_server(SIGTERM);
+}
+
+/* A field of the wrong type is named, not taken as missing: a number for
+ * an approval's reason is refused (the report stays a draft), and login
+ * says which of user and password is wrong or missing. */
+TEST(server_wrong_field_types_are_named)
+{
+    setup_db();
+    start_server();
+    char ana[65], fld[65], uuid[37], path[200], *out = NULL;
+    login("ana", "analystpw1", ana);
+    login("fld", "fieldpw12", fld);
+    ASSERT_EQ(http("POST", "/api/reports", fld, report_json, &out), 201);
+    uuid_of(out, uuid);
+    free(out);
+    snprintf(path, sizeof path, "/api/reports/%s/approve", uuid);
+    ASSERT_EQ(http("POST", path, ana, "{\"reason\":17}", &out), 400);
+    ASSERT_CONTAINS(out, "reason: expected a string");
+    free(out);
+    ASSERT_EQ(http("POST", path, ana, "{\"reason\":[\"ok\"]}", &out), 400);
+    ASSERT_CONTAINS(out, "reason: expected a string");
+    free(out);
+    snprintf(path, sizeof path, "/api/reports/%s", uuid);
+    ASSERT_EQ(http("GET", path, ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"status\":\"draft\"");
+    free(out);
+    static const struct {
+        const char *body, *says;
+    } bad[] = {
+        {"{\"user\":1,\"password\":\"analystpw1\"}", "user: expected a string"},
+        {"{\"user\":\"ana\",\"password\":12345678}", "password: expected a string"},
+        {"{\"user\":\"ana\"}", "password: missing"},
+        {"{\"password\":\"analystpw1\"}", "user: missing"},
+        {"[\"ana\",\"analystpw1\"]", "not a JSON object"},
+        {"{\"user\":\"ana\",\"user\":\"adm\",\"password\":\"analystpw1\"}", "repeats a key"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ASSERT_EQ(http("POST", "/api/login", NULL, bad[i].body, &out), 400);
+        ASSERT_CONTAINS(out, bad[i].says);
+        free(out);
+    }
+    stop_server(SIGTERM);
+}
+
+/* A database the server cannot use for the moment is not the user's
+ * fault: a write blocked by another program's lock gets 503 with
+ * Retry-After and a message saying so (nothing stored), and a session that
+ * cannot be checked is a 5xx naming the cause, not a 401 that would log the
+ * web map out. */
+TEST(server_locked_or_broken_database_is_not_a_401)
+{
+    setup_db();
+    start_server();
+    char fld[65], *out = NULL, *hdr = NULL;
+    login("fld", "fieldpw12", fld);
+    /* another program holds the write lock for 6 s */
+    ASSERT_EQ(dmtest_sh(&out, "rm -f lock.txt; { ( printf \"BEGIN IMMEDIATE; UPDATE dm_meta SET "
+                              "value = value; SELECT 'locked';\\n\"; sleep 6; echo 'ROLLBACK;' ) "
+                              "| sqlite3 t.gpkg; } > lock.txt 2>&1 < /dev/null &"),
+              0);
+    free(out);
+    for (int i = 0; i < 100; i++) {
+        char *l = dmtest_read_file(dmtest_path("lock.txt"));
+        int locked = l && strstr(l, "locked");
+        free(l);
+        if (locked)
+            break;
+        usleep(50000);
+    }
+    dmtest_write_file(dmtest_path("req.json"), report_json);
+    char *codes = NULL;
+    ASSERT_EQ(dmtest_sh(&codes, "curl -s -D hdr.txt -o resp.txt -w '%%{http_code}' -X POST -H "
+                                "'Authorization: Bearer %s' --data-binary @req.json "
+                                "'%s/api/reports'",
+                        fld, base),
+              0);
+    ASSERT_EQ(strtol(codes, NULL, 10), 503);
+    free(codes);
+    out = dmtest_read_file(dmtest_path("resp.txt"));
+    hdr = dmtest_read_file(dmtest_path("hdr.txt"));
+    ASSERT_CONTAINS(out, "the database is busy");
+    ASSERT_CONTAINS(out, "\"status\":503");
+    char ra[16];
+    ASSERT(header_value(hdr, "Retry-After", ra, sizeof ra));
+    ASSERT(strtol(ra, NULL, 10) > 0);
+    free(out);
+    free(hdr);
+    /* reading goes on meanwhile (WAL), with the same session */
+    ASSERT_EQ(http("GET", "/api/me", fld, NULL, &out), 200);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 t.gpkg \"SELECT count(*) FROM activities\""), 0);
+    ASSERT_MSG(strtol(out, NULL, 10) == 0, "a report was stored: %s", out);
+    free(out);
+    /* the sessions table gone under the server: a new token cannot be
+     * checked, which is a server fault (5xx with the reason), not a 401 */
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 -cmd '.timeout 20000' t.gpkg 'DROP TABLE sessions'"), 0);
+    free(out);
+    char ana[65];
+    memset(ana, 'a', 64);
+    ana[64] = '\0';
+    int code = http("GET", "/api/me", ana, NULL, &out);
+    ASSERT_MSG(code >= 500, "%d %s", code, out);
+    ASSERT_CONTAINS(out, "sessions");
+    free(out);
+    stop_server(SIGTERM);
+}
