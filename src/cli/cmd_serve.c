@@ -14,7 +14,9 @@
 
 static const char *help =
     "usage: demine serve DB [--bind ADDR] [--port N] [--threads N] [--max-body BYTES]\n"
-    "                       [--session-hours H] [--trust-proxy ADDR] [--quiet]\n\n"
+    "                       [--session-hours H] [--trust-proxy ADDR]\n"
+    "                       [--route-per-minute N] [--route-max-km KM]\n"
+    "                       [--route-margin-km KM] [--quiet]\n\n"
     "Serve the database over HTTP: the JSON/GeoJSON API (docs/http-api.md), risk\n"
     "map tiles, the staff web map at / and the public danger map at /public.\n"
     "The web pages are built into the binary and need no internet.\n\n"
@@ -27,6 +29,12 @@ static const char *help =
     "  --trust-proxy ADDR behind a reverse proxy at ADDR (e.g. 127.0.0.1): its\n"
     "                     requests are counted against the last address of\n"
     "                     X-Forwarded-For (login and public-route limits)\n"
+    "  --route-per-minute N  public route queries a client may make a minute,\n"
+    "                     and at once (default 20; 1-600)\n"
+    "  --route-max-km KM  farthest apart the public route's two points may be\n"
+    "                     (default 10; 0.5-20)\n"
+    "  --route-margin-km KM  the public route's search window: the points' box\n"
+    "                     grown by this (default 2; 0.2-5)\n"
     "  --quiet            no shutdown message\n\n"
     "Create users first with `demine user add DB NAME --role ROLE`. The first\n"
     "line printed is \"listening on http://ADDR:PORT/ ...\". Stop with Ctrl-C\n"
@@ -91,6 +99,27 @@ static int run_serve(dm_ctx *ctx, int argc, char **argv)
             if (v < 1 || v > 24 * 90)
                 return cli_usage_error("serve", "--session-hours: 1-2160");
             cfg.session_ttl_s = v * 3600;
+        } else if (i + 1 < argc && !strcmp(a, "--route-per-minute")) {
+            if (!cli_parse_long("serve", a, argv[++i], &v))
+                return 2;
+            if (v < 1 || v > 600)
+                return cli_usage_error("serve", "--route-per-minute: 1-600 queries (got %ld)",
+                                       v);
+            cfg.route_per_min = (int)v;
+        } else if (i + 1 < argc && (!strcmp(a, "--route-max-km") ||
+                                    !strcmp(a, "--route-margin-km"))) {
+            /* bounded: the window a route reads grows with both (20 km
+             * apart with a 5 km margin is ~6 million 10 m cells) */
+            int max = !strcmp(a, "--route-max-km");
+            double km, lo = max ? 0.5 : 0.2, hi = max ? 20 : 5;
+            if (!cli_parse_double("serve", a, argv[++i], &km))
+                return 2;
+            if (!(km >= lo && km <= hi))
+                return cli_usage_error("serve", "%s: %g-%g km (got %s)", a, lo, hi, argv[i]);
+            if (max)
+                cfg.route_max_m = km * 1000;
+            else
+                cfg.route_margin_m = km * 1000;
         } else if (a[0] == '-')
             return cli_usage_error("serve", "unknown option '%s' (see --help)", a);
         else if (!cfg.db)

@@ -25,7 +25,15 @@ typedef struct srv_config {
     int quiet;
     const char *trust_proxy; /* a reverse proxy's address: its requests' client is the
                               * last address of X-Forwarded-For (NULL: none) */
+    /* The public route's limits (serve --route-*; 0: the defaults below) */
+    int route_per_min;      /* queries a client may make a minute (and at once) */
+    double route_max_m;     /* farthest apart its two points may be (ground metres) */
+    double route_margin_m;  /* search window: the points' box grown by this */
 } srv_config;
+
+#define SRV_ROUTE_PER_MIN 20                     /* default of route_per_min */
+#define SRV_ROUTE_MAX_M DM_ROUTE_PUBLIC_MAX_M    /* default of route_max_m (10 km) */
+#define SRV_ROUTE_MARGIN_M 2000.0                /* default of route_margin_m */
 
 /* Run until SIGINT/SIGTERM. Prints "listening on http://ADDR:PORT/" once
  * ready. Returns a process exit code. */

@@ -1068,12 +1068,23 @@ static int parse_lonlat(const char *s, double *lon, double *lat)
 static dm_status zones_fresh(srv_req *rq);
 
 /* The public route (docs/http-api.md, docs/route.md): queries a client may
- * make a minute, and at once; the longest straight distance it may ask. */
-#define PUBLIC_ROUTES_PER_MIN 20
-#define PUBLIC_ROUTE_MAX_M DM_ROUTE_PUBLIC_MAX_M
+ * make a minute, and at once; the longest straight distance it may ask; the
+ * search margin (serve --route-per-minute, --route-max-km, --route-margin-km). */
+static int route_per_min(const srv_config *c)
+{
+    return c->route_per_min > 0 ? c->route_per_min : SRV_ROUTE_PER_MIN;
+}
+static double route_max_m(const srv_config *c)
+{
+    return c->route_max_m > 0 ? c->route_max_m : SRV_ROUTE_MAX_M;
+}
+static double route_margin_m(const srv_config *c)
+{
+    return c->route_margin_m > 0 ? c->route_margin_m : SRV_ROUTE_MARGIN_M;
+}
 
 /* Per-client token buckets for the public route, shared by the threads: a
- * bucket holds up to PUBLIC_ROUTES_PER_MIN queries and refills at that rate.
+ * bucket holds up to per_min queries and refills at that rate.
  * The table is small and fixed; a client not seen for a minute has a full
  * bucket, so its slot may be taken by another. */
 #define RL_SLOTS 4096
@@ -1087,9 +1098,9 @@ static pthread_mutex_t rl_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* 0 when client may ask a public route now (counted), else the seconds to
  * wait. */
-static long public_route_wait(const char *client)
+static long public_route_wait(const char *client, int per_min)
 {
-    const double cap = PUBLIC_ROUTES_PER_MIN, rate = cap / 60.0;
+    const double cap = per_min, rate = cap / 60.0;
     uint32_t h = 2166136261u; /* FNV-1a */
     for (const unsigned char *p = (const unsigned char *)client; *p; p++)
         h = (h ^ *p) * 16777619u;
@@ -1146,9 +1157,10 @@ static int route_inputs(srv_req *rq, srv_resp *rs, dm_route_opts *o, int public_
         }
         t->roads_time = now;
     }
-    if (public_only)
-        dm_route_opts_public(o); /* 50 m blocks, a 2 km search margin */
-    else
+    if (public_only) {
+        dm_route_opts_public(o); /* 50 m blocks */
+        o->margin_m = route_margin_m(rq->cfg);
+    } else
         dm_route_opts_default(o);
     const char *a = srv_arg(rq, "avoid_above");
     /* the public gets the default threshold only: a threshold of its own,
@@ -1213,24 +1225,24 @@ static int h_route(srv_req *rq, srv_resp *rs, int public_only)
         return 0;
     if (public_only) {
         /* every query counts, answered or not: probing needs many */
-        long wait = public_route_wait(rq->client);
+        long wait = public_route_wait(rq->client, route_per_min(rq->cfg));
         if (wait > 0) {
             rs->retry_after = wait;
             return srv_error(rs, 429,
                              "too many route queries from this address (at most %d a minute); "
                              "try again in %ld s",
-                             PUBLIC_ROUTES_PER_MIN, wait);
+                             route_per_min(rq->cfg), wait);
         }
     }
     double lon0, lat0, lon1, lat1;
     if (!parse_lonlat(srv_arg(rq, "from"), &lon0, &lat0) ||
         !parse_lonlat(srv_arg(rq, "to"), &lon1, &lat1))
         return srv_error(rs, 400, "from and to: lon,lat in decimal degrees");
-    if (public_only && ground_m(lon0, lat0, lon1, lat1) > PUBLIC_ROUTE_MAX_M)
+    if (public_only && ground_m(lon0, lat0, lon1, lat1) > route_max_m(rq->cfg))
         return srv_error(rs, 400,
                          "from and to are %.1f km apart: the public route is for walking, at "
-                         "most %.0f km",
-                         ground_m(lon0, lat0, lon1, lat1) / 1000, PUBLIC_ROUTE_MAX_M / 1000);
+                         "most %g km",
+                         ground_m(lon0, lat0, lon1, lat1) / 1000, route_max_m(rq->cfg) / 1000);
     dm_route_opts o;
     if (!route_inputs(rq, rs, &o, public_only))
         return 0;

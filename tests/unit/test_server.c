@@ -2189,3 +2189,58 @@ TEST(server_locked_or_broken_database_is_not_a_401)
     free(out);
     stop_server(SIGTERM);
 }
+
+/* The public route's limits are options of serve, checked when it starts:
+ * a client's queries a minute, the farthest apart its points may be, and
+ * the search margin (a margin too small to reach the gap in the wall of
+ * make_wall_tif leaves only the way through the wall). */
+TEST(server_public_route_limits_are_options)
+{
+    double lw, aw, le, ae, li, ai;
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "init t.gpkg"), 0);
+    free(out);
+    static const char *refused[] = {"--route-per-minute 0", "--route-per-minute 601",
+                                    "--route-per-minute x", "--route-max-km 0.1",
+                                    "--route-max-km 21",    "--route-max-km nan",
+                                    "--route-margin-km 0",  "--route-margin-km 6"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        char args[100];
+        snprintf(args, sizeof args, "serve t.gpkg %s", refused[i]);
+        ASSERT_MSG(dmtest_demine(&out, "%s", args) == 2, "%s: %s", args, out);
+        ASSERT_MSG(strstr(out, "--route-"), "%s: %s", args, out);
+        free(out);
+    }
+    make_wall_tif(dmtest_path("risk.tif"), &lw, &aw, &le, &ae, &li, &ai);
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path("t.gpkg"), 0, &s));
+    ASSERT_OK(dm_store_meta_set(s, "risk_map", "risk.tif"));
+    dm_store_close(s);
+    char pub[300];
+    snprintf(pub, sizeof pub, "/api/public/route?from=%.7f,%.7f&to=%.7f,%.7f", lw, aw, le, ae);
+    /* the defaults: the detour through the gap, 805 m north of the points */
+    start_server();
+    ASSERT_EQ(http("GET", pub, NULL, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"verdict\":\"low\"");
+    free(out);
+    stop_server(SIGTERM);
+    start_server_with("--route-per-minute 3 --route-max-km 1.5 --route-margin-km 0.2");
+    /* 1.6 km apart: more than 1.5 */
+    ASSERT_EQ(http("GET", pub, NULL, NULL, &out), 400);
+    ASSERT_CONTAINS(out, "at most 1.5 km");
+    free(out);
+    /* 0.8 km apart, the gap out of a 200 m margin's reach */
+    snprintf(pub, sizeof pub, "/api/public/route?from=%.7f,%.7f&to=%.7f,%.7f", (lw + le) / 2 - 0.0047,
+             aw, (lw + le) / 2 + 0.0047, ae);
+    int code = http("GET", pub, NULL, NULL, &out);
+    ASSERT_MSG(code == 404 || (code == 200 && strstr(out, "\"verdict\":\"high\"")), "%d %s", code,
+               out);
+    free(out);
+    /* three queries a minute: the fourth is refused */
+    code = http("GET", pub, NULL, NULL, &out);
+    free(out);
+    ASSERT_EQ(http("GET", "/api/public/route?from=abc&to=1,2", NULL, NULL, &out), 429);
+    ASSERT_CONTAINS(out, "at most 3 a minute");
+    free(out);
+    stop_server(SIGTERM);
+}
