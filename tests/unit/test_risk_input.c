@@ -934,3 +934,92 @@ TEST(risk_covariate_reads_the_band_named)
                   "risk map --evidence %s --model %s --covariate cov=%s:0 --out %s", ev, m, c3,
                   dmtest_path("b4.tif"));
 }
+
+/* ---- messy evidence and area files ---- */
+
+/* One evidence row dated 2099 (a typo) dated the map: every real event aged
+ * by 75 years and the kernels faded to nothing (mean p 0.004 -> 0.0004, max
+ * 0.74 -> 0.006), exit 0. Refused now as the database refuses such dates. */
+TEST(risk_map_refuses_evidence_dated_in_the_future_or_before_1900)
+{
+    const char *head = "{\"type\":\"FeatureCollection\",\"features\":["
+                       "{\"type\":\"Feature\",\"properties\":{\"kind\":\"accident\",\"date\":"
+                       "\"2010-01-01\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[45.0,40.0]}},"
+                       "{\"type\":\"Feature\",\"properties\":{\"kind\":\"item\",\"date\":\"";
+    const char *tail = "\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[45.01,40.0]}}]}";
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s2099-01-01%s", head, tail);
+    dmtest_write_file(dmtest_path("future.geojson"), buf);
+    snprintf(buf, sizeof buf, "%s1850%s", head, tail);
+    dmtest_write_file(dmtest_path("old.geojson"), buf);
+    snprintf(buf, sizeof buf, "%s2011-05-01%s", head, tail);
+    dmtest_write_file(dmtest_path("ok.geojson"), buf);
+    char f[1024], o[1024];
+    snprintf(f, sizeof f, "%s", dmtest_path("future.geojson"));
+    snprintf(o, sizeof o, "%s", dmtest_path("old.geojson"));
+    ASSERT_DEMINE(2, "future.geojson: feature 2: field 'date': 2099-01-01 is in the future",
+                  "risk map --evidence %s --cell 100 --out %s", f, dmtest_path("r.tif"));
+    ASSERT(access(dmtest_path("r.tif"), F_OK) != 0);
+    ASSERT_DEMINE(2, "old.geojson: feature 2: field 'date': 1850-01-01 is before 1900",
+                  "risk map --evidence %s --cell 100 --out %s", o, dmtest_path("r.tif"));
+    /* also as truth of an evaluation */
+    ASSERT_DEMINE(0, NULL, "risk map --evidence %s --cell 100 --no-calibrate --out %s",
+                  dmtest_path("ok.geojson"), dmtest_path("r.tif"));
+    ASSERT_DEMINE(2, "is in the future", "risk eval %s --truth %s", dmtest_path("r.tif"), f);
+}
+
+/* An area file in metres that does not say so (a GeoJSON of UTM
+ * coordinates, read as degrees) failed with "coordinate 1 cannot be
+ * transformed", naming no file; latitudes past 90 the same. */
+TEST(risk_area_in_metres_without_a_crs_is_named)
+{
+    dmtest_write_file(dmtest_path("utm.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                      "\"properties\":{},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+                      "[[[500000,660000],[520000,660000],[520000,680000],[500000,680000],"
+                      "[500000,660000]]]}}]}");
+    dmtest_write_file(dmtest_path("ev.geojson"), "{\"type\":\"FeatureCollection\",\"features\":[]}");
+    char ev[1024];
+    snprintf(ev, sizeof ev, "%s", dmtest_path("ev.geojson"));
+    ASSERT_DEMINE(4,
+                  "utm.geojson: feature 1: coordinates (500000, 660000) to (520000, 680000) are "
+                  "not longitudes and latitudes (a file in another CRS must say so)",
+                  "risk map --evidence %s --aoi %s --cell 100 --out %s", ev,
+                  dmtest_path("utm.geojson"), dmtest_path("r.tif"));
+    ASSERT(access(dmtest_path("r.tif"), F_OK) != 0);
+    /* the same file saying its CRS is mapped */
+    dmtest_write_file(dmtest_path("utm_crs.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":"
+                      "{\"name\":\"urn:ogc:def:crs:EPSG::32618\"}},\"features\":[{\"type\":"
+                      "\"Feature\",\"properties\":{},\"geometry\":{\"type\":\"Polygon\","
+                      "\"coordinates\":[[[500000,660000],[502000,660000],[502000,662000],"
+                      "[500000,662000],[500000,660000]]]}}]}");
+    ASSERT_DEMINE(0, "cells of 100 m (EPSG:32618)",
+                  "risk map --evidence %s --aoi %s --cell 100 --out %s", ev,
+                  dmtest_path("utm_crs.geojson"), dmtest_path("r.tif"));
+}
+
+/* A line or point beside the polygons of an area file was dropped without a
+ * word (a boundary drawn as a line is not an area). */
+TEST(risk_area_warns_of_features_that_are_not_polygons)
+{
+    dmtest_write_file(dmtest_path("mix.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                      "\"properties\":{},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+                      "[[[45,40],[45.01,40],[45.01,40.01],[45,40.01],[45,40]]]}},"
+                      "{\"type\":\"Feature\",\"properties\":{},\"geometry\":{\"type\":"
+                      "\"LineString\",\"coordinates\":[[46,40],[47,41]]}},"
+                      "{\"type\":\"Feature\",\"properties\":{},\"geometry\":{\"type\":"
+                      "\"Point\",\"coordinates\":[46,40]}}]}");
+    dmtest_write_file(dmtest_path("ev.geojson"), "{\"type\":\"FeatureCollection\",\"features\":[]}");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --aoi %s --cell 100 --out %s",
+                            dmtest_path("ev.geojson"), dmtest_path("mix.geojson"),
+                            dmtest_path("r.tif")),
+              0);
+    ASSERT_CONTAINS(out, "mix.geojson: 2 feature(s) that are not polygons (the first: feature 2, "
+                         "a LINESTRING) are not part of the area");
+    /* the map covers the polygon alone (about 850 x 1110 m), not the line's degree */
+    ASSERT_CONTAINS(out, "x 12 cells of 100 m");
+    free(out);
+}

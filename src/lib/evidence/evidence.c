@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 void dm__gdal_init(void);
@@ -163,6 +164,18 @@ static int field_num(OGRFeatureH f, OGRFeatureDefnH d, const char *name, double 
         return -1;
     *v = x;
     return 1;
+}
+
+/* 1 when the date (YYYY-MM-DD) is after tomorrow (UTC; a day of slack for
+ * the time zones ahead of it). */
+static int date_after_tomorrow(const char *ymd)
+{
+    time_t t = time(NULL) + 86400;
+    struct tm tm;
+    char tomorrow[16];
+    if (!gmtime_r(&t, &tm) || !strftime(tomorrow, sizeof tomorrow, "%Y-%m-%d", &tm))
+        return 0;
+    return strcmp(ymd, tomorrow) > 0;
 }
 
 /* Date filter: 1 keep, 0 drop, -1 error (undated with a filter). */
@@ -333,6 +346,15 @@ static dm_status ev_feature(dm_ctx *ctx, void *user, OGRFeatureH f, OGRFeatureDe
     if (ds && *ds && !dm_date_parse(ds, e.date))
         return dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field 'date': not a date: '%.40s'", path,
                         fno, ds);
+    /* as the database refuses them: a date to come is a typo (2099, 2202),
+     * and with the map dated by its latest evidence it aged every other
+     * row by decades (the map of one such row was flat) */
+    if (e.date[0] && date_after_tomorrow(e.date))
+        return dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field 'date': %s is in the future", path,
+                        fno, e.date);
+    if (e.date[0] && strcmp(e.date, "1900-01-01") < 0)
+        return dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field 'date': %s is before 1900", path,
+                        fno, e.date);
     int keep = date_keep(fc->o, e.date);
     if (keep < 0)
         return dm__fail(ctx, DM_EPARSE,
@@ -443,6 +465,9 @@ typedef struct poly_ctx {
     const char *path;
     dm_geom **parts;
     size_t n, cap;
+    size_t skipped;     /* features that are not polygons (lines, points) */
+    long first_skipped; /* the first of them */
+    dm_geom_type skipped_type;
 } poly_ctx;
 
 static dm_status poly_feature(dm_ctx *ctx, void *user, OGRFeatureH f, OGRFeatureDefnH d,
@@ -450,8 +475,13 @@ static dm_status poly_feature(dm_ctx *ctx, void *user, OGRFeatureH f, OGRFeature
 {
     poly_ctx *pc = user;
     dm_geom_type t = dm_geom_type_of(g);
-    if (t != DM_GEOM_POLYGON && t != DM_GEOM_MULTIPOLYGON)
+    if (t != DM_GEOM_POLYGON && t != DM_GEOM_MULTIPOLYGON) {
+        if (!pc->skipped++) {
+            pc->first_skipped = fno;
+            pc->skipped_type = t;
+        }
         return DM_OK;
+    }
     /* a ring that crosses itself leaves "inside" to the algorithm */
     char why[160];
     double x = NAN, y = NAN;
@@ -460,6 +490,16 @@ static dm_status poly_feature(dm_ctx *ctx, void *user, OGRFeatureH f, OGRFeature
                         "%s: feature %ld: not a valid polygon (%s near %.6f, %.6f); fix it first "
                         "(QGIS: Fix geometries)",
                         pc->path, fno, why, x, y);
+    /* a file in metres that does not say so is read as degrees: refuse it
+     * here, naming the file, rather than as "coordinate 1 cannot be
+     * transformed" later */
+    double b[4];
+    if (dm_geom_bounds(g, b) &&
+        !(b[0] >= -180 && b[2] <= 180 && b[1] >= -90 && b[3] <= 90 && b[0] <= b[2] && b[1] <= b[3]))
+        return dm__fail(ctx, DM_EGEOM,
+                        "%s: feature %ld: coordinates (%g, %g) to (%g, %g) are not longitudes and "
+                        "latitudes (a file in another CRS must say so)",
+                        pc->path, fno, b[0], b[1], b[2], b[3]);
     if (pc->n == pc->cap) {
         size_t cap = pc->cap ? pc->cap * 2 : 16;
         dm_geom **p = dm_realloc(ctx, pc->parts, cap * sizeof *p);
@@ -479,6 +519,11 @@ dm_status dm_read_polygons(dm_ctx *ctx, const char *path, dm_geom **out)
     dm_status st = for_each_feature(ctx, path, NULL, poly_feature, &pc);
     if (!st && !pc.n)
         st = dm__fail(ctx, DM_EGEOM, "%s: no polygon in the file (an area must be polygons)", path);
+    if (!st && pc.skipped)
+        dm__log(ctx, DM_LOG_WARN,
+                "%s: %zu feature(s) that are not polygons (the first: feature %ld, a %s) are not "
+                "part of the area",
+                path, pc.skipped, pc.first_skipped, dm_geom_type_name(pc.skipped_type));
     if (st) {
         for (size_t i = 0; i < pc.n; i++)
             dm_geom_free(pc.parts[i]);
