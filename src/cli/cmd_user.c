@@ -134,8 +134,25 @@ static int run_user(dm_ctx *ctx, int argc, char **argv)
     dm_status st = dm_auth_init(s);
     if (!st && !strcmp(sub, "passwd"))
         st = dm_auth_user_exists(s, name);
+    if (!st && !strcmp(sub, "add")) {
+        /* everything but the password checked first, as the real addition
+         * will (name, a name taken, the organisation, a field user without
+         * one), in a transaction that is rolled back: a password typed twice
+         * is not asked for only to be refused for a typo in --org */
+        st = dm_store_begin(s);
+        if (!st) {
+            st = dm_auth_user_add(s, name, "checking-the-name-only", r, org);
+            dm_store_rollback(s);
+        }
+    }
     if (st) {
         rc = cli_fail(ctx, "user", st);
+        if (st == DM_ENOTFOUND && org && !strcmp(sub, "add"))
+            fprintf(stderr,
+                    "  nothing was changed; see the organisations with `demine list %s --layer "
+                    "organisations`,\n  add one with `demine import %s --layer organisations "
+                    "FILE` (e.g. a CSV with a name column)\n",
+                    db, db);
         dm_store_close(s);
         return rc;
     }

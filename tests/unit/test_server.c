@@ -2244,3 +2244,46 @@ TEST(server_public_route_limits_are_options)
     free(out);
     stop_server(SIGTERM);
 }
+
+/* `user add` checks the name, a name taken and the organisation before it
+ * asks for a password (typed twice at a terminal), like `user passwd`
+ * checks the user; the check writes nothing, and a good addition still
+ * works. */
+TEST(user_add_checks_name_and_organisation_before_the_password)
+{
+    setup_db();
+    char *out = NULL;
+    const char *bin = getenv("DEMINE_BIN");
+    ASSERT(0 != dmtest_sh(&out, "'%s' user add t.gpkg ana --role analyst < /dev/null 2>&1", bin));
+    ASSERT_CONTAINS(out, "user 'ana' already exists");
+    ASSERT(!strstr(out, "no password"));
+    free(out);
+    ASSERT(0 != dmtest_sh(&out, "'%s' user add t.gpkg neu --role field --org HAL < /dev/null 2>&1",
+                          bin));
+    ASSERT_CONTAINS(out, "organisation 'HAL'");
+    ASSERT_CONTAINS(out, "nothing was changed");
+    ASSERT(!strstr(out, "no password"));
+    free(out);
+    ASSERT(0 != dmtest_sh(&out, "'%s' user add t.gpkg neu --role field < /dev/null 2>&1", bin));
+    ASSERT_CONTAINS(out, "needs an organisation");
+    free(out);
+    ASSERT(0 != dmtest_sh(&out, "'%s' user add t.gpkg 'n e u' --role admin < /dev/null 2>&1", bin));
+    ASSERT_CONTAINS(out, "user name 'n e u'");
+    free(out);
+    /* nothing was written by the checks: no user, no change-log entry */
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 t.gpkg \"SELECT count(*) FROM users WHERE name = 'neu'; "
+                              "SELECT count(*) FROM change_log WHERE reason = 'user added'\""),
+              0);
+    ASSERT_CONTAINS(out, "0\n4");
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "echo 'new-pass-123' | '%s' user add t.gpkg neu --role field --org "
+                              "HALO 2>&1",
+                        bin),
+              0);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 t.gpkg \"SELECT role, organisation FROM users WHERE name = "
+                              "'neu'; SELECT count(*) FROM change_log WHERE reason = 'user added'\""),
+              0);
+    ASSERT_CONTAINS(out, "field|HALO\n5");
+    free(out);
+}
