@@ -272,13 +272,24 @@ static int list(srv_req *rq, srv_resp *rs)
         f[n_eq] = "organisation";
         v[n_eq++] = rq->user.organisation;
     }
+    /* paged like the layers: a queue of years of approved reports is long */
+    long limit = 1000, offset = 0, total = -1;
+    const char *a;
+    if ((a = srv_arg(rq, "limit")) && !srv_parse_long(a, 1, 10000, &limit))
+        return srv_error(rs, 400, "limit: a whole number 1-10000");
+    if ((a = srv_arg(rq, "offset")) && !srv_parse_long(a, 0, 1000000000L, &offset))
+        return srv_error(rs, 400, "offset: a whole number >= 0");
     dm_select sel = {0};
     sel.eq_field = f;
     sel.eq_value = v;
     sel.n_eq = n_eq;
-    sel.limit = 1000;
+    dm_status st = dm_store_count(rq->t->store, "activities", &sel, &total);
+    if (st)
+        return srv_fail(rs, rq, st);
+    sel.limit = limit;
+    sel.offset = offset;
     dm_cursor *c = NULL;
-    dm_status st = dm_store_select(rq->t->store, "activities", &sel, &c);
+    st = dm_store_select(rq->t->store, "activities", &sel, &c);
     if (st)
         return srv_fail(rs, rq, st);
     srv_buf b;
@@ -291,7 +302,11 @@ static int list(srv_req *rq, srv_resp *rs)
         st = srv_emit_feature(rq, &b, c, dm_layer_find("activities"), 0, 1);
     }
     dm_cursor_free(c);
-    sb_printf(&b, "],\"count\":%d}", n);
+    sb_printf(&b, "],\"count\":%d,\"offset\":%ld,\"limit\":%ld,\"total\":%ld", n, offset, limit,
+              total);
+    if (offset + n < total)
+        sb_printf(&b, ",\"next_offset\":%ld", offset + n);
+    sb_puts(&b, "}");
     if (st) {
         sb_free(&b);
         return srv_fail(rs, rq, st);

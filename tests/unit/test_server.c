@@ -2287,3 +2287,40 @@ TEST(user_add_checks_name_and_organisation_before_the_password)
     ASSERT_CONTAINS(out, "field|HALO\n5");
     free(out);
 }
+
+/* The review queue is paged like the layers (limit, offset, total,
+ * next_offset): a long list of approved reports is not cut off silently. */
+TEST(server_report_queue_is_paged)
+{
+    setup_db();
+    start_server();
+    char ana[65], fld[65], *out = NULL;
+    login("ana", "analystpw1", ana);
+    login("fld", "fieldpw12", fld);
+    for (int i = 0; i < 3; i++) {
+        ASSERT_EQ(http("POST", "/api/reports", fld, report_json, &out), 201);
+        free(out);
+    }
+    ASSERT_EQ(http("GET", "/api/reports?status=draft&limit=2", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"count\":2,\"offset\":0,\"limit\":2,\"total\":3,\"next_offset\":2");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/reports?status=draft&limit=2&offset=2", fld, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"count\":1,\"offset\":2,\"limit\":2,\"total\":3}");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/reports?status=all", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"count\":3,\"offset\":0,\"limit\":1000,\"total\":3}");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/reports?limit=0", ana, NULL, &out), 400);
+    ASSERT_CONTAINS(out, "limit: a whole number 1-10000");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/reports?offset=-1", ana, NULL, &out), 400);
+    ASSERT_CONTAINS(out, "offset:");
+    free(out);
+    /* another organisation's field user counts none of them */
+    char fld2[65];
+    login("fld2", "fieldpw12", fld2);
+    ASSERT_EQ(http("GET", "/api/reports?status=all", fld2, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"count\":0,\"offset\":0,\"limit\":1000,\"total\":0}");
+    free(out);
+    stop_server(SIGTERM);
+}
