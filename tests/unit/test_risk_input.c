@@ -1023,3 +1023,48 @@ TEST(risk_area_warns_of_features_that_are_not_polygons)
     ASSERT_CONTAINS(out, "x 12 cells of 100 m");
     free(out);
 }
+
+/* ---- scaled rasters ---- */
+
+/* An Int16 raster stored with a scale and offset (value = raw x 0.5 + 1,
+ * as elevation or probabilities often are) was read raw: the covariate
+ * took 4 where the raster holds 3, and `risk sum` summed raw values. */
+TEST(risk_rasters_with_a_scale_and_offset_are_read_as_values)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out,
+                        "gdal_create -q -of GTiff -outsize 20 20 -bands 1 -ot Int16 -burn 4 "
+                        "-a_srs EPSG:4326 -a_ullr 44 41 46 39 '%s' && gdal_translate -q -a_scale "
+                        "0.5 -a_offset 1 -a_nodata -32768 '%s' '%s'",
+                        dmtest_path("raw.tif"), dmtest_path("raw.tif"), dmtest_path("cov.tif")),
+              0);
+    free(out);
+    dmtest_write_file(dmtest_path("ev.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"kind\":\"accident\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[45.0,40.0]}}]}");
+    dmtest_write_file(dmtest_path("m.json"),
+                      "{\"intercept\":-4,\"terms\":[{\"name\":\"cov\",\"type\":\"covariate\","
+                      "\"weight\":1}]}");
+    char ev[1024], m[1024];
+    snprintf(ev, sizeof ev, "%s", dmtest_path("ev.geojson"));
+    snprintf(m, sizeof m, "%s", dmtest_path("m.json"));
+    ASSERT_DEMINE(0, NULL,
+                  "risk map --evidence %s --model %s --cell 100 --no-calibrate --covariate cov=%s "
+                  "--out %s",
+                  ev, m, dmtest_path("cov.tif"), dmtest_path("r.tif"));
+    ASSERT_NEAR(mean_p("r.tif"), 1 / (1 + exp(-(-4 + 3.0))), 1e-3);
+    /* the weighted sum: 2 x 3 */
+    char cov[1024];
+    snprintf(cov, sizeof cov, "%s", dmtest_path("cov.tif"));
+    ASSERT_DEMINE(0, NULL, "risk sum %s 2 %s", dmtest_path("s.tif"), cov);
+    dm_grid g;
+    float *v = NULL;
+    ASSERT_OK(dm_raster_read(dmtest_ctx(), dmtest_path("s.tif"), 1, &g, &v));
+    ASSERT_NEAR(v[0], 6.0, 1e-6);
+    dm_raster_free(v, dm_grid_cells(&g));
+    /* and read back as values (an evaluated map stored so) */
+    ASSERT_OK(dm_raster_read(dmtest_ctx(), cov, 1, &g, &v));
+    ASSERT_NEAR(v[7], 3.0, 1e-6);
+    dm_raster_free(v, dm_grid_cells(&g));
+}

@@ -265,6 +265,22 @@ static CPLErr read_blocks(GDALRasterBandH b, int nx, int ny, float *out)
     return CE_None;
 }
 
+/* The band's scale and offset (an Int16 of elevation in half metres from
+ * 1000 m: value = raw * 0.5 + 1000) applied to the values read; NaN stays. */
+static void apply_scale(GDALRasterBandH b, float *v, size_t n)
+{
+    int hs = 0, ho = 0;
+    double sc = GDALGetRasterScale(b, &hs), off = GDALGetRasterOffset(b, &ho);
+    if (!hs || !isfinite(sc))
+        sc = 1;
+    if (!ho || !isfinite(off))
+        off = 0;
+    if (sc == 1 && off == 0)
+        return;
+    for (size_t k = 0; k < n; k++)
+        v[k] = (float)(v[k] * sc + off);
+}
+
 dm_status dm__raster_open_grid(dm_ctx *ctx, const char *path, int band, void **dsp, dm_grid *g)
 {
     GDALDatasetH ds;
@@ -342,6 +358,7 @@ dm_status dm_raster_read(dm_ctx *ctx, const char *path, int band, dm_grid *g, fl
         for (size_t k = 0; k < n; k++)
             if (buf[k] == (float)nd)
                 buf[k] = NAN;
+    apply_scale(b, buf, n);
     GDALClose(ds);
     *data = buf;
     return DM_OK;
@@ -417,6 +434,8 @@ dm_status dm_raster_warp(dm_ctx *ctx, const char *path, const dm_grid *g, float 
     GDALWarpAppOptionsFree(wo);
     if (!r)
         st = dm__fail(ctx, DM_EGDAL, "%s: warp failed: %s", path, dm__gdal_msg());
+    else /* the warp interpolates raw values: the scale applies after (it is linear) */
+        apply_scale(GDALGetRasterBand(src, 1), out, dm_grid_cells(g));
     GDALClose(dst);
     GDALClose(src);
     if (orig)
@@ -442,26 +461,27 @@ typedef struct wsum_job {
 #define HOT_LOOPS
 #endif
 
-/* acc (= or +=) w x src over a block of h rows of w cells (rows of 256), a
- * nodata source cell making the sum NaN: branch free, so that it vectorises. */
+/* acc (= or +=) wi x src + add over a block of h rows of w cells (rows of
+ * 256), a nodata source cell making the sum NaN: branch free, so that it
+ * vectorises. wi and add carry the band's scale and offset. */
 HOT_LOOPS static void wsum_block(float *restrict acc, const float *restrict src, int w, int h,
-                                 float wi, int has, float nd, int first)
+                                 float wi, float add, int has, float nd, int first)
 {
     for (int y = 0; y < h; y++) {
         float *restrict a = acc + y * 256;
         const float *restrict s = src + y * 256;
         if (!has && first)
             for (int x = 0; x < w; x++)
-                a[x] = wi * s[x];
+                a[x] = wi * s[x] + add;
         else if (!has)
             for (int x = 0; x < w; x++)
-                a[x] += wi * s[x];
+                a[x] += wi * s[x] + add;
         else if (first)
             for (int x = 0; x < w; x++)
-                a[x] = s[x] == nd ? NAN : wi * s[x];
+                a[x] = s[x] == nd ? NAN : wi * s[x] + add;
         else
             for (int x = 0; x < w; x++)
-                a[x] += s[x] == nd ? NAN : wi * s[x];
+                a[x] += s[x] == nd ? NAN : wi * s[x] + add;
     }
 }
 
@@ -503,10 +523,16 @@ static void *wsum_worker(void *arg)
             else
                 ok = GDALRasterIO(b, GF_Read, bx * 256, by * 256, w, h, dst, w, h, GDT_Float32, 0,
                                   256 * sizeof(float)) == CE_None;
-            int has = 0;
+            int has = 0, hs = 0, ho = 0;
             float nd = (float)GDALGetRasterNoDataValue(b, &has);
+            double sc = GDALGetRasterScale(b, &hs), off = GDALGetRasterOffset(b, &ho);
+            if (!hs || !isfinite(sc))
+                sc = 1;
+            if (!ho || !isfinite(off))
+                off = 0;
             if (ok)
-                wsum_block(acc, dst, w, h, (float)j->w[i], has, nd, i == 0);
+                wsum_block(acc, dst, w, h, (float)(j->w[i] * sc), (float)(j->w[i] * off), has, nd,
+                           i == 0);
         }
         if (!ok)
             break;
