@@ -595,10 +595,16 @@ TEST(risk_model_rejects_unknown_fields_wrong_types_and_absurd_weights)
 TEST(risk_covariate_values_beyond_1e30_are_nodata)
 {
     char *out = NULL;
+    /* 3e38 everywhere but the western half (value 2) */
+    dmtest_write_file(dmtest_path("west.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                      "\"properties\":{},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+                      "[[[44,39],[45,39],[45,41],[44,41],[44,39]]]}}]}");
     ASSERT_EQ(dmtest_sh(&out,
-                        "gdal_create -q -of GTiff -outsize 20 20 -bands 1 -ot Float32 -burn 3e38 "
-                        "-a_srs EPSG:4326 -a_ullr 44 41 46 39 '%s'",
-                        dmtest_path("cov.tif")),
+                        "gdal_create -q -of GTiff -outsize 200 200 -bands 1 -ot Float32 -burn 3e38 "
+                        "-a_srs EPSG:4326 -a_ullr 44 41 46 39 '%s' && gdal_rasterize -q -burn 2 "
+                        "'%s' '%s'",
+                        dmtest_path("cov.tif"), dmtest_path("west.geojson"), dmtest_path("cov.tif")),
               0);
     free(out);
     dmtest_write_file(dmtest_path("ev.geojson"),
@@ -615,7 +621,7 @@ TEST(risk_covariate_values_beyond_1e30_are_nodata)
                                   "--no-calibrate --out %s",
                             ev, m, dmtest_path("cov.tif"), dmtest_path("r.tif")),
               0);
-    ASSERT_CONTAINS(out, "cells had no covariate value");
+    ASSERT_CONTAINS(out, "had no value (nodata, NaN, beyond 1e30");
     free(out);
     dm_grid g;
     float *v = NULL;
@@ -1067,4 +1073,55 @@ TEST(risk_rasters_with_a_scale_and_offset_are_read_as_values)
     ASSERT_OK(dm_raster_read(dmtest_ctx(), cov, 1, &g, &v));
     ASSERT_NEAR(v[7], 3.0, 1e-6);
     dm_raster_free(v, dm_grid_cells(&g));
+}
+
+/* A covariate raster of another place (or of nodata only) gave every cell
+ * the term's mean: the map was made without it, with a warning that named
+ * no covariate ("8687 cells had no covariate value"). Refused now, naming
+ * it; a raster covering part of the map is used, the warning naming it and
+ * the share of cells without a value. */
+TEST(risk_covariate_covering_no_cell_of_the_map_is_refused)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out,
+                        "gdal_create -q -of GTiff -outsize 20 20 -bands 1 -ot Float32 -burn 2 "
+                        "-a_srs EPSG:4326 -a_ullr 10 51 12 49 '%s' && "
+                        "gdal_create -q -of GTiff -outsize 20 20 -bands 1 -ot Int16 -burn -9999 "
+                        "-a_nodata -9999 -a_srs EPSG:4326 -a_ullr 44 41 46 39 '%s' && "
+                        "gdal_create -q -of GTiff -outsize 20 20 -bands 1 -ot Float32 -burn 2 "
+                        "-a_srs EPSG:4326 -a_ullr 45 41 47 39 '%s'",
+                        dmtest_path("far.tif"), dmtest_path("nd.tif"), dmtest_path("east.tif")),
+              0);
+    free(out);
+    dmtest_write_file(dmtest_path("ev.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"kind\":\"accident\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[45.0,40.0]}}]}");
+    dmtest_write_file(dmtest_path("m.json"),
+                      "{\"intercept\":-4,\"terms\":[{\"name\":\"slope\",\"type\":\"covariate\","
+                      "\"weight\":1}]}");
+    char ev[1024], m[1024];
+    snprintf(ev, sizeof ev, "%s", dmtest_path("ev.geojson"));
+    snprintf(m, sizeof m, "%s", dmtest_path("m.json"));
+    const char *names[] = {"far.tif", "nd.tif"};
+    for (int i = 0; i < 2; i++) {
+        ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --model %s --covariate slope=%s "
+                                      "--cell 100 --no-calibrate --out %s",
+                                ev, m, dmtest_path(names[i]), dmtest_path("r.tif")),
+                  2);
+        ASSERT_CONTAINS(out, "covariate 'slope' (");
+        ASSERT_CONTAINS(out, "): no value in any of the map's");
+        ASSERT_CONTAINS(out, names[i]);
+        free(out);
+        ASSERT(access(dmtest_path("r.tif"), F_OK) != 0);
+    }
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --model %s --covariate slope=%s "
+                                  "--cell 100 --no-calibrate --out %s",
+                            ev, m, dmtest_path("east.tif"), dmtest_path("r.tif")),
+              0);
+    ASSERT_CONTAINS(out, "covariate 'slope' (");
+    ASSERT_CONTAINS(out, "east.tif): ");
+    ASSERT_CONTAINS(out, "had no value");
+    ASSERT_CONTAINS(out, "term 'slope' was set to its mean there");
+    free(out);
 }

@@ -67,6 +67,8 @@ typedef struct term_plan {
     int halo;       /* halo in working cells */
     const char *cov_path;
     char *cov_band; /* cov_path when a band after the first is read (vrt://...?bands=N) */
+    const dm_risk_covariate *cv; /* COVARIATE: the raster given */
+    size_t cov_cells, cov_nan, cov_neg; /* COVARIATE: cells computed, without a value, negative */
     size_t *src;    /* indexes into gev[] used by the term */
     size_t n_src;
     double wmean;   /* AREA: mean weight of the sources */
@@ -107,7 +109,7 @@ typedef struct job {
     char msg[512];
     size_t done;
     double sum_p, max_p;
-    size_t n_p, nan_cov, neg_cov;
+    size_t n_p;
     double lam_scale; /* items per hectare per unit of reference intensity */
     double spot_f, spot_b; /* then items per hectare -> spot_f * ih^spot_b (spot_b 0: none) */
     double cluster;        /* items per cell holding any */
@@ -485,12 +487,12 @@ static dm_status term_tile(job *j, dm_ctx *wctx, const term_plan *tp, const dm_t
                 x[k] = log1pf(x[k] > 0 ? x[k] : 0);
             }
         }
-        if (nan || neg) {
-            pthread_mutex_lock(&j->mu);
-            j->nan_cov += nan;
-            j->neg_cov += neg;
-            pthread_mutex_unlock(&j->mu);
-        }
+        term_plan *mp = &j->plans[tp - j->plans];
+        pthread_mutex_lock(&j->mu);
+        mp->cov_cells += ncore;
+        mp->cov_nan += nan;
+        mp->cov_neg += neg;
+        pthread_mutex_unlock(&j->mu);
         return DM_OK;
     }
     if (t->type == DM_TERM_DETECTION) {
@@ -890,6 +892,7 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
                 if ((st = covariate_band(ctx, t, cv, warn, &tp->cov_band)))
                     goto done;
                 tp->cov_path = tp->cov_band ? tp->cov_band : cv->path;
+                tp->cv = cv;
             }
             if (!tp->cov_path && !t->optional) {
                 st = dm__fail(ctx, DM_EINVAL,
@@ -1076,24 +1079,48 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
         j.w = NULL;
         goto done;
     }
+    /* a covariate with no value in any cell of a map is the wrong file or
+     * CRS: the map would be made without it, so none is written */
+    for (size_t t = 0; p->out_path && !j.zones_only && t < j.n_plans; t++) {
+        const term_plan *tp = &j.plans[t];
+        if (tp->cv && tp->cov_cells && tp->cov_nan == tp->cov_cells) {
+            st = dm__fail(ctx, DM_EINVAL,
+                          "covariate '%s' (%s): no value in any of the map's %zu cells (the "
+                          "raster lies elsewhere, or holds nodata only there): check its extent "
+                          "and CRS; the map is not written",
+                          tp->cv->name, tp->cv->path, tp->cov_cells);
+            if (j.w)
+                dm_gtiff_close(j.w, 0);
+            j.w = NULL;
+            goto done;
+        }
+    }
     if (j.w) {
         st = dm_gtiff_close(j.w, 1);
         j.w = NULL;
         if (st)
             goto done;
     }
-    /* said once, by the map itself (not by the calibration's passes) */
-    if (j.nan_cov && !j.zones_only)
-        dm__log(ctx, DM_LOG_WARN,
-                "%zu cells had no covariate value (nodata, NaN, beyond 1e30 as an undeclared nodata "
-                "such as -3.4e38, or outside the raster): the term "
-                "was set to its mean there",
-                j.nan_cov);
-    if (j.neg_cov && !j.zones_only)
-        dm__log(ctx, DM_LOG_WARN,
-                "%zu cells had a negative covariate value where the term takes a logarithm: "
-                "taken as 0 (is it a nodata value the raster does not declare?)",
-                j.neg_cov);
+    /* said once, by the map itself (not by the calibration's passes), for
+     * each covariate */
+    for (size_t t = 0; !j.zones_only && t < j.n_plans; t++) {
+        const term_plan *tp = &j.plans[t];
+        if (!tp->cv || !tp->cov_cells)
+            continue;
+        if (tp->cov_nan)
+            dm__log(ctx, DM_LOG_WARN,
+                    "covariate '%s' (%s): %zu of %zu cells (%.1f %%) had no value (nodata, NaN, "
+                    "beyond 1e30 as an undeclared nodata such as -3.4e38, or outside the "
+                    "raster): term '%s' was set to its mean there",
+                    tp->cv->name, tp->cv->path, tp->cov_nan, tp->cov_cells,
+                    100.0 * (double)tp->cov_nan / (double)tp->cov_cells, tp->t->name);
+        if (tp->cov_neg)
+            dm__log(ctx, DM_LOG_WARN,
+                    "covariate '%s' (%s): %zu of %zu cells had a negative value where term '%s' "
+                    "takes a logarithm: taken as 0 (is it a nodata value the raster does not "
+                    "declare?)",
+                    tp->cv->name, tp->cv->path, tp->cov_neg, tp->cov_cells, tp->t->name);
+    }
     for (size_t z = 0; z < j.n_zones; z++) {
         const double *a = &j.zacc[4 * z];
         double mean = a[1] > 0 ? a[0] / a[1] : a[3] > 0 ? a[2] / a[3] : 0; /* items per ha */
