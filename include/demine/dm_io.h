@@ -17,8 +17,8 @@ extern "C" {
 #endif
 
 typedef struct dm_import_opts {
-    const char *layer;      /* target layer (required), e.g. "hazards" */
-    const char *src_layer;  /* layer inside the file (default: the first) */
+    const char *layer;     /* target layer (required), e.g. "hazards" */
+    const char *src_layer; /* layer inside the file (default: the first) */
     /* field mapping: source name -> layer field ("-" drops the source field) */
     const char *const *map_from;
     const char *const *map_to;
@@ -33,13 +33,15 @@ typedef struct dm_import_opts {
     int repair;                    /* make invalid geometries valid (GEOS) and log it */
     int ignore_unknown;            /* drop source fields the layer does not have */
     int skip_existing;             /* skip (and count) rows whose uuid or ref the layer has */
+    const char *encoding;          /* the file's text encoding when not UTF-8 and the file does
+                                      not say (a Shapefile without .cpg): "CP1251", "CP866" */
 } dm_import_opts;
 
 typedef struct dm_import_result {
     long rows;     /* rows inserted */
     long repaired; /* geometries made valid */
     long ignored_fields;
-    long skipped;  /* rows already in the layer (skip_existing) */
+    long skipped; /* rows already in the layer (skip_existing) */
 } dm_import_result;
 
 /* Import path into the store. See the file comment for the guarantees.
@@ -51,8 +53,8 @@ DM_API dm_status dm_import_file(dm_store *s, const char *path, const dm_import_o
                                 dm_import_result *res);
 
 typedef struct dm_export_opts {
-    const char *format;  /* GDAL driver short name; NULL = from the extension */
-    int no_personal;     /* leave out fields marked personal */
+    const char *format; /* GDAL driver short name; NULL = from the extension */
+    int no_personal;    /* leave out fields marked personal */
     const dm_select *select;
 } dm_export_opts;
 

@@ -28,7 +28,13 @@ static const char *help =
     "                       Kobo _q_longitude/_q_latitude, ODK q-Longitude/q-Latitude,\n"
     "                       Kobo _geolocation, a WKT column)\n"
     "  --geom-field COL     a WKT or ODK geopoint/geotrace/geoshape column\n"
-    "  --crs CRS            CRS of the file when it has none, or to override (EPSG:32638)\n"
+    "  --crs CRS            CRS of the file when it has none, or to override (EPSG:32638,\n"
+    "                       EPSG:28408 for Pulkovo 1942 / Gauss-Kruger zone 8); a file\n"
+    "                       without one whose coordinates are no degrees is refused with\n"
+    "                       the CRS they look like\n"
+    "  --encoding ENC       the file's text encoding when not UTF-8 and the file does not\n"
+    "                       say (a Shapefile without .cpg, an old CSV): CP1251, CP866,\n"
+    "                       CP1252; text that is not UTF-8 is refused naming the likely one\n"
     "  --repair             make invalid geometries valid (GEOS) and log each repair;\n"
     "                       without it invalid geometries are refused\n"
     "  --skip-existing      skip rows whose uuid or ref the layer already has (they are\n"
@@ -73,14 +79,21 @@ static int split_pair(const char *arg, const char *opt, const char **a, const ch
 
 static int run_import(dm_ctx *ctx, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"layer", required_argument, 0, 'l'},     {"map", required_argument, 0, 'm'},
-        {"set", required_argument, 0, 's'},       {"ignore-unknown", no_argument, 0, 'i'},
-        {"src-layer", required_argument, 0, 'L'}, {"x", required_argument, 0, 'x'},
-        {"y", required_argument, 0, 'y'},         {"geom-field", required_argument, 0, 'g'},
-        {"crs", required_argument, 0, 'c'},       {"repair", no_argument, 0, 'r'},
-        {"json", no_argument, 0, 'j'},            {"help", no_argument, 0, 'h'},
-        {"skip-existing", no_argument, 0, 'S'},   {0, 0, 0, 0}};
+    static const struct option longopts[] = {{"layer", required_argument, 0, 'l'},
+                                             {"map", required_argument, 0, 'm'},
+                                             {"set", required_argument, 0, 's'},
+                                             {"ignore-unknown", no_argument, 0, 'i'},
+                                             {"src-layer", required_argument, 0, 'L'},
+                                             {"x", required_argument, 0, 'x'},
+                                             {"y", required_argument, 0, 'y'},
+                                             {"geom-field", required_argument, 0, 'g'},
+                                             {"crs", required_argument, 0, 'c'},
+                                             {"repair", no_argument, 0, 'r'},
+                                             {"json", no_argument, 0, 'j'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {"skip-existing", no_argument, 0, 'S'},
+                                             {"encoding", required_argument, 0, 'e'},
+                                             {0, 0, 0, 0}};
     dm_import_opts o = {0};
     const char *map_from[MAX_PAIRS], *map_to[MAX_PAIRS], *set_f[MAX_PAIRS], *set_v[MAX_PAIRS];
     size_t n_map = 0, n_set = 0;
@@ -88,9 +101,12 @@ static int run_import(dm_ctx *ctx, int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
-        case 'l': o.layer = optarg; break;
+        case 'l':
+            o.layer = optarg;
+            break;
         case 'm':
-            if (n_map == MAX_PAIRS || !split_pair(optarg, "--map", &map_from[n_map], &map_to[n_map]))
+            if (n_map == MAX_PAIRS ||
+                !split_pair(optarg, "--map", &map_from[n_map], &map_to[n_map]))
                 rc = 2;
             else
                 n_map++;
@@ -101,17 +117,40 @@ static int run_import(dm_ctx *ctx, int argc, char **argv)
             else
                 n_set++;
             break;
-        case 'i': o.ignore_unknown = 1; break;
-        case 'L': o.src_layer = optarg; break;
-        case 'x': o.x_field = optarg; break;
-        case 'y': o.y_field = optarg; break;
-        case 'g': o.geom_field = optarg; break;
-        case 'c': o.src_crs = optarg; break;
-        case 'r': o.repair = 1; break;
-        case 'S': o.skip_existing = 1; break;
-        case 'j': json = 1; break;
-        case 'h': return cli_help(help);
-        default: rc = 2;
+        case 'i':
+            o.ignore_unknown = 1;
+            break;
+        case 'L':
+            o.src_layer = optarg;
+            break;
+        case 'x':
+            o.x_field = optarg;
+            break;
+        case 'y':
+            o.y_field = optarg;
+            break;
+        case 'g':
+            o.geom_field = optarg;
+            break;
+        case 'c':
+            o.src_crs = optarg;
+            break;
+        case 'r':
+            o.repair = 1;
+            break;
+        case 'S':
+            o.skip_existing = 1;
+            break;
+        case 'e':
+            o.encoding = optarg;
+            break;
+        case 'j':
+            json = 1;
+            break;
+        case 'h':
+            return cli_help(help);
+        default:
+            rc = 2;
         }
     }
     if (!rc && argc - optind != 2)

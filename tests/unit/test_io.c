@@ -12,12 +12,15 @@
 static const char *hazards_geojson =
     "{\"type\":\"FeatureCollection\",\"features\":["
     "{\"type\":\"Feature\",\"properties\":{\"ref\":\"AGD-1\",\"hazard_type\":\"SHA\","
-    "\"status\":\"open\",\"ordnance\":\"AP\",\"district\":\"Aghdam\",\"reported_date\":\"2021-03-04\"},"
-    "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.90,39.90],[46.91,39.90],[46.91,39.91],"
+    "\"status\":\"open\",\"ordnance\":\"AP\",\"district\":\"Aghdam\",\"reported_date\":\"2021-03-"
+    "04\"},"
+    "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.90,39.90],[46.91,39.90],[46.91,39.91]"
+    ","
     "[46.90,39.91],[46.90,39.90]]]}},"
     "{\"type\":\"Feature\",\"properties\":{\"ref\":\"AGD-2\",\"hazard_type\":\"CHA\","
     "\"status\":\"partly released\",\"ordnance\":\"AT,AP\",\"district\":\"Aghdam\"},"
-    "\"geometry\":{\"type\":\"MultiPolygon\",\"coordinates\":[[[[46.92,39.90],[46.93,39.90],[46.93,39.91],"
+    "\"geometry\":{\"type\":\"MultiPolygon\",\"coordinates\":[[[[46.92,39.90],[46.93,39.90],[46.93,"
+    "39.91],"
     "[46.92,39.90]]]]}}]}";
 
 static void make_db(void)
@@ -59,12 +62,13 @@ TEST(import_geojson_hazards_and_show_history)
 TEST(import_is_all_or_nothing_and_names_feature_and_field)
 {
     make_db();
-    dmtest_write_file(dmtest_path("bad.geojson"),
-                      "{\"type\":\"FeatureCollection\",\"features\":["
-                      "{\"type\":\"Feature\",\"properties\":{\"category\":\"AP\"},\"geometry\":"
-                      "{\"type\":\"Point\",\"coordinates\":[46.9,39.9]}},"
-                      "{\"type\":\"Feature\",\"properties\":{\"category\":\"AP\",\"depth_cm\":\"deep\"},"
-                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.91,39.9]}}]}");
+    dmtest_write_file(
+        dmtest_path("bad.geojson"),
+        "{\"type\":\"FeatureCollection\",\"features\":["
+        "{\"type\":\"Feature\",\"properties\":{\"category\":\"AP\"},\"geometry\":"
+        "{\"type\":\"Point\",\"coordinates\":[46.9,39.9]}},"
+        "{\"type\":\"Feature\",\"properties\":{\"category\":\"AP\",\"depth_cm\":\"deep\"},"
+        "\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.91,39.9]}}]}");
     char *out = NULL;
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items bad.geojson"), 2);
     ASSERT_CONTAINS(out, "bad.geojson: feature 2: field 'depth_cm': 'deep' is not a number");
@@ -79,10 +83,11 @@ TEST(import_is_all_or_nothing_and_names_feature_and_field)
 TEST(import_rejects_invalid_polygons_unless_repaired)
 {
     make_db();
-    dmtest_write_file(dmtest_path("bow.geojson"),
-                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
-                      "\"properties\":{\"hazard_type\":\"SHA\"},\"geometry\":{\"type\":\"Polygon\","
-                      "\"coordinates\":[[[46.9,39.9],[46.91,39.91],[46.91,39.9],[46.9,39.91],[46.9,39.9]]]}}]}");
+    dmtest_write_file(
+        dmtest_path("bow.geojson"),
+        "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+        "\"properties\":{\"hazard_type\":\"SHA\"},\"geometry\":{\"type\":\"Polygon\","
+        "\"coordinates\":[[[46.9,39.9],[46.91,39.91],[46.91,39.9],[46.9,39.91],[46.9,39.9]]]}}]}");
     char *out = NULL;
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards bow.geojson"), 4);
     ASSERT_CONTAINS(out, "feature 1: geometry: invalid (Self-intersection");
@@ -100,10 +105,9 @@ TEST(import_rejects_invalid_polygons_unless_repaired)
 TEST(import_csv_in_utm_with_crs_option)
 {
     make_db();
-    dmtest_write_file(dmtest_path("items.csv"),
-                      "easting,northing,category,model,found_date\n"
-                      "500000,4420000,AT,TM-62M,2022-05-01\n"
-                      "500010,4420005,AP,PMN-2,2022-05-02\n");
+    dmtest_write_file(dmtest_path("items.csv"), "easting,northing,category,model,found_date\n"
+                                                "500000,4420000,AT,TM-62M,2022-05-01\n"
+                                                "500010,4420005,AP,PMN-2,2022-05-02\n");
     char *out = NULL;
     /* Without a CRS the coordinates are no longitude/latitude: refused. */
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items items.csv"), 4);
@@ -121,19 +125,21 @@ TEST(import_csv_in_utm_with_crs_option)
 TEST(import_kobo_and_odk_exports_without_editing)
 {
     make_db();
-    dmtest_write_file(dmtest_path("kobo.csv"),
-                      "start,end,today,item_group/category,item_group/model,location,_location_latitude,"
-                      "_location_longitude,_location_altitude,_location_precision,_id,_uuid,"
-                      "_submission_time,_validation_status\n"
-                      "2023-01-01T08:00:00,2023-01-01T08:05:00,2023-01-01,UXO,OF-462,"
-                      "39.95 46.95 0 5,39.95,46.95,0,5,1,abc,2023-01-01T09:00:00,\n");
+    dmtest_write_file(
+        dmtest_path("kobo.csv"),
+        "start,end,today,item_group/category,item_group/model,location,_location_latitude,"
+        "_location_longitude,_location_altitude,_location_precision,_id,_uuid,"
+        "_submission_time,_validation_status\n"
+        "2023-01-01T08:00:00,2023-01-01T08:05:00,2023-01-01,UXO,OF-462,"
+        "39.95 46.95 0 5,39.95,46.95,0,5,1,abc,2023-01-01T09:00:00,\n");
     char *out = NULL;
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items kobo.csv"), 0);
     free(out);
-    dmtest_write_file(dmtest_path("odk.csv"),
-                      "SubmissionDate,date,kind,gps-Latitude,gps-Longitude,gps-Altitude,gps-Accuracy,"
-                      "meta-instanceID,KEY\n"
-                      "2023-02-01,2023-01-30,suspected,39.96,46.96,0,4,uuid:1,uuid:1\n");
+    dmtest_write_file(
+        dmtest_path("odk.csv"),
+        "SubmissionDate,date,kind,gps-Latitude,gps-Longitude,gps-Altitude,gps-Accuracy,"
+        "meta-instanceID,KEY\n"
+        "2023-02-01,2023-01-30,suspected,39.96,46.96,0,4,uuid:1,uuid:1\n");
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer events odk.csv"), 0);
     free(out);
     dmtest_write_file(dmtest_path("geo.csv"),
@@ -151,10 +157,11 @@ TEST(import_kobo_and_odk_exports_without_editing)
 TEST(import_unknown_fields_and_mapping)
 {
     make_db();
-    dmtest_write_file(dmtest_path("f.geojson"),
-                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
-                      "\"properties\":{\"type\":\"cemetery\",\"label\":\"Old cemetery\",\"colour\":\"red\"},"
-                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.9,39.9]}}]}");
+    dmtest_write_file(
+        dmtest_path("f.geojson"),
+        "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+        "\"properties\":{\"type\":\"cemetery\",\"label\":\"Old cemetery\",\"colour\":\"red\"},"
+        "\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.9,39.9]}}]}");
     char *out = NULL;
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer features f.geojson"), 2);
     ASSERT_CONTAINS(out, "field 'type' is not a field of layer features");
@@ -162,8 +169,9 @@ TEST(import_unknown_fields_and_mapping)
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer nosuch f.geojson"), 2);
     ASSERT_CONTAINS(out, "unknown layer 'nosuch'");
     free(out);
-    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer features --map type=class --map label=name "
-                                  "--map colour=- f.geojson"),
+    ASSERT_EQ(dmtest_demine(&out,
+                            "import db.gpkg --layer features --map type=class --map label=name "
+                            "--map colour=- f.geojson"),
               0);
     free(out);
     ASSERT_EQ(dmtest_demine(&out, "list db.gpkg --layer features --json"), 0);
@@ -182,7 +190,8 @@ TEST(import_bad_files_change_nothing)
     free(out);
     dmtest_write_file(dmtest_path("nonnum.csv"), "lon,lat,category\n46.9,abc,AP\n");
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items nonnum.csv"), 4);
-    ASSERT_CONTAINS(out, "feature 1 (line 2): geometry: coordinates are not numbers");
+    ASSERT_CONTAINS(out,
+                    "feature 1 (line 2): geometry: coordinates are neither numbers nor degrees");
     free(out);
     dmtest_write_file(dmtest_path("empty.geojson"),
                       "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
@@ -228,8 +237,8 @@ TEST(colombian_evidence_imports_directly)
               0);
     ASSERT_CONTAINS(out, "imported 711 rows");
     free(out);
-    ASSERT_EQ(dmtest_demine(&out, "list db.gpkg --layer events --where municipality=GRANADA --json"),
-              0);
+    ASSERT_EQ(
+        dmtest_demine(&out, "list db.gpkg --layer events --where municipality=GRANADA --json"), 0);
     ASSERT_CONTAINS(out, "\"date\":\"");
     ASSERT_CONTAINS(out, "-01-01\"");
     free(out);
@@ -288,17 +297,19 @@ TEST(round_trip_import_export_import)
         free(out);
         ASSERT_EQ(dmtest_demine(&out, "init db2.gpkg"), 0);
         free(out);
-        int rc = dmtest_demine(&out, "import db2.gpkg --layer hazards %s out.%s", 
-                               !strcmp(exts[i], "kml") || !strcmp(exts[i], "shp") ? "--ignore-unknown" : "",
-                               exts[i]);
+        int rc = dmtest_demine(
+            &out, "import db2.gpkg --layer hazards %s out.%s",
+            !strcmp(exts[i], "kml") || !strcmp(exts[i], "shp") ? "--ignore-unknown" : "", exts[i]);
         ASSERT_MSG(rc == 0, "re-import of .%s failed: %s", exts[i], out);
         free(out);
         char *a = NULL, *b = NULL;
-        ASSERT_EQ(dmtest_sh(&a, "sqlite3 db.gpkg \"select uuid, ref, hazard_type, status, ordnance, "
-                                "reported_date, hex(geom) from hazards order by uuid\""),
+        ASSERT_EQ(dmtest_sh(&a,
+                            "sqlite3 db.gpkg \"select uuid, ref, hazard_type, status, ordnance, "
+                            "reported_date, hex(geom) from hazards order by uuid\""),
                   0);
-        ASSERT_EQ(dmtest_sh(&b, "sqlite3 db2.gpkg \"select uuid, ref, hazard_type, status, ordnance, "
-                                "reported_date, hex(geom) from hazards order by uuid\""),
+        ASSERT_EQ(dmtest_sh(&b,
+                            "sqlite3 db2.gpkg \"select uuid, ref, hazard_type, status, ordnance, "
+                            "reported_date, hex(geom) from hazards order by uuid\""),
                   0);
         if (!strcmp(exts[i], "kml") || !strcmp(exts[i], "shp")) {
             /* KML and Shapefile may rename fields and reorder ring vertices:
@@ -384,8 +395,9 @@ TEST(ogrinfo_sees_every_layer_in_wgs84)
     dmtest_write_file(dmtest_path("h.geojson"), hazards_geojson);
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards h.geojson"), 0);
     free(out);
-    ASSERT_EQ(dmtest_sh(&out, "DM_TEST_PW=longpassword1 '%s' user add db.gpkg ann --role admin "
-                              "--password-env DM_TEST_PW",
+    ASSERT_EQ(dmtest_sh(&out,
+                        "DM_TEST_PW=longpassword1 '%s' user add db.gpkg ann --role admin "
+                        "--password-env DM_TEST_PW",
                         getenv("DEMINE_BIN")),
               0);
     free(out);
@@ -398,28 +410,34 @@ TEST(ogrinfo_sees_every_layer_in_wgs84)
     ASSERT_EQ(dmtest_sh(&out, "ogrinfo -ro db.gpkg"), 0);
     ASSERT(strstr(out, "hazards") && !strstr(out, "users") && !strstr(out, "sessions"));
     free(out);
-    ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg \"SELECT count(*) FROM users WHERE name = 'ann'\""), 0);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg \"SELECT count(*) FROM users WHERE name = 'ann'\""),
+              0);
     ASSERT_CONTAINS(out, "1");
     free(out);
 }
 
 TEST(check_reports_faults_in_a_file)
 {
-    dmtest_write_file(dmtest_path("bad.geojson"),
-                      "{\"type\":\"FeatureCollection\",\"features\":["
-                      "{\"type\":\"Feature\",\"properties\":{\"ref\":\"A\",\"reported_date\":\"2091-01-01\"},"
-                      "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.9,39.9],[46.91,39.91],"
-                      "[46.91,39.9],[46.9,39.91],[46.9,39.9]]]}},"
-                      "{\"type\":\"Feature\",\"properties\":{\"ref\":\"B\"},\"geometry\":{\"type\":\"Polygon\","
-                      "\"coordinates\":[[[46.92,39.92],[46.93,39.92],[46.93,39.93],[46.92,39.93],[46.92,39.92]]]}},"
-                      "{\"type\":\"Feature\",\"properties\":{\"ref\":\"C\"},\"geometry\":{\"type\":\"Polygon\","
-                      "\"coordinates\":[[[46.925,39.92],[46.935,39.92],[46.935,39.93],[46.925,39.93],[46.925,39.92]]]}},"
-                      "{\"type\":\"Feature\",\"properties\":{\"ref\":\"D\"},\"geometry\":{\"type\":\"Polygon\","
-                      "\"coordinates\":[[[46.92,39.92],[46.93,39.92],[46.93,39.93],[46.92,39.93],[46.92,39.92]]]}},"
-                      "{\"type\":\"Feature\",\"properties\":{\"ref\":\"E\"},\"geometry\":{\"type\":\"Polygon\","
-                      "\"coordinates\":[[[46.9,39.9],[47.9,39.9],[46.9,39.9],[46.9,39.9]]]}},"
-                      "{\"type\":\"Feature\",\"properties\":{\"ref\":\"F\"},\"geometry\":{\"type\":\"LineString\","
-                      "\"coordinates\":[[46.9,39.9],[46.95,39.9],[46.951,39.9]]}}]}");
+    dmtest_write_file(
+        dmtest_path("bad.geojson"),
+        "{\"type\":\"FeatureCollection\",\"features\":["
+        "{\"type\":\"Feature\",\"properties\":{\"ref\":\"A\",\"reported_date\":\"2091-01-01\"},"
+        "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.9,39.9],[46.91,39.91],"
+        "[46.91,39.9],[46.9,39.91],[46.9,39.9]]]}},"
+        "{\"type\":\"Feature\",\"properties\":{\"ref\":\"B\"},\"geometry\":{\"type\":\"Polygon\","
+        "\"coordinates\":[[[46.92,39.92],[46.93,39.92],[46.93,39.93],[46.92,39.93],[46.92,39.92]]]}"
+        "},"
+        "{\"type\":\"Feature\",\"properties\":{\"ref\":\"C\"},\"geometry\":{\"type\":\"Polygon\","
+        "\"coordinates\":[[[46.925,39.92],[46.935,39.92],[46.935,39.93],[46.925,39.93],[46.925,39."
+        "92]]]}},"
+        "{\"type\":\"Feature\",\"properties\":{\"ref\":\"D\"},\"geometry\":{\"type\":\"Polygon\","
+        "\"coordinates\":[[[46.92,39.92],[46.93,39.92],[46.93,39.93],[46.92,39.93],[46.92,39.92]]]}"
+        "},"
+        "{\"type\":\"Feature\",\"properties\":{\"ref\":\"E\"},\"geometry\":{\"type\":\"Polygon\","
+        "\"coordinates\":[[[46.9,39.9],[47.9,39.9],[46.9,39.9],[46.9,39.9]]]}},"
+        "{\"type\":\"Feature\",\"properties\":{\"ref\":\"F\"},\"geometry\":{\"type\":"
+        "\"LineString\","
+        "\"coordinates\":[[46.9,39.9],[46.95,39.9],[46.951,39.9]]}}]}");
     char *out = NULL;
     ASSERT_EQ(dmtest_demine(&out, "check bad.geojson --layer hazards --json"), 4);
     ASSERT_CONTAINS(out, "\"code\":\"invalid_geometry\"");
@@ -440,21 +458,21 @@ TEST(check_database_finds_items_outside_hazards_and_bad_dates)
     char *out = NULL;
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards h.geojson"), 0);
     free(out);
-    dmtest_write_file(dmtest_path("a.csv"),
-                      "ref,activity_type,start_date,end_date,hazard_id\nT-1,clearance,2023-05-01,2023-05-02,AGD-1\n");
+    dmtest_write_file(dmtest_path("a.csv"), "ref,activity_type,start_date,end_date,hazard_id\nT-1,"
+                                            "clearance,2023-05-01,2023-05-02,AGD-1\n");
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer activities a.csv"), 0);
     free(out);
     /* the store refuses an end before the start; another tool writes one */
-    ASSERT_EQ(dmtest_sh(NULL, "cd '%s' && sqlite3 db.gpkg \"DROP TRIGGER IF EXISTS "
-                              "rtree_activities_geom_update3; DROP TRIGGER IF EXISTS "
-                              "rtree_activities_geom_update4; UPDATE activities SET end_date = "
-                              "'2023-04-01'\"",
+    ASSERT_EQ(dmtest_sh(NULL,
+                        "cd '%s' && sqlite3 db.gpkg \"DROP TRIGGER IF EXISTS "
+                        "rtree_activities_geom_update3; DROP TRIGGER IF EXISTS "
+                        "rtree_activities_geom_update4; UPDATE activities SET end_date = "
+                        "'2023-04-01'\"",
                         dmtest_tmpdir()),
               0);
-    dmtest_write_file(dmtest_path("i.csv"),
-                      "lon,lat,category,hazard_id,activity_id,found_date\n"
-                      "46.905,39.905,AP,AGD-1,T-1,2023-04-15\n"
-                      "46.95,39.95,AP,AGD-1,T-1,2022-01-01\n");
+    dmtest_write_file(dmtest_path("i.csv"), "lon,lat,category,hazard_id,activity_id,found_date\n"
+                                            "46.905,39.905,AP,AGD-1,T-1,2023-04-15\n"
+                                            "46.95,39.95,AP,AGD-1,T-1,2022-01-01\n");
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items i.csv"), 0);
     free(out);
     ASSERT_EQ(dmtest_demine(&out, "check db.gpkg --json"), 4);
@@ -477,10 +495,11 @@ TEST(check_database_finds_values_written_by_other_tools)
     ASSERT_EQ(dmtest_demine(&out, "check db.gpkg --json"), 0);
     ASSERT(!strstr(out, "bad_value"));
     free(out);
-    int rc = dmtest_sh(&out, "cd '%s' && sqlite3 db.gpkg \"DROP TRIGGER IF EXISTS "
-                             "rtree_hazards_geom_update3; DROP TRIGGER IF EXISTS "
-                             "rtree_hazards_geom_update4; UPDATE hazards SET reliability = 'abc', "
-                             "p_contam = 1.5, status = 'bogus' WHERE ref = 'AGD-1'\"",
+    int rc = dmtest_sh(&out,
+                       "cd '%s' && sqlite3 db.gpkg \"DROP TRIGGER IF EXISTS "
+                       "rtree_hazards_geom_update3; DROP TRIGGER IF EXISTS "
+                       "rtree_hazards_geom_update4; UPDATE hazards SET reliability = 'abc', "
+                       "p_contam = 1.5, status = 'bogus' WHERE ref = 'AGD-1'\"",
                        dmtest_tmpdir());
     ASSERT_MSG(rc == 0, "sqlite3: %s", out);
     free(out);
@@ -505,10 +524,11 @@ TEST(check_database_finds_refs_used_twice)
     ASSERT(!strstr(out, "duplicate_ref"));
     free(out);
     /* the store refuses a second AGD-1; another tool writes one */
-    ASSERT_EQ(dmtest_sh(NULL, "cd '%s' && sqlite3 db.gpkg \"DROP TRIGGER IF EXISTS "
-                              "rtree_hazards_geom_update3; DROP TRIGGER IF EXISTS "
-                              "rtree_hazards_geom_update4; UPDATE hazards SET ref = 'AGD-1' "
-                              "WHERE ref = 'AGD-2'\"",
+    ASSERT_EQ(dmtest_sh(NULL,
+                        "cd '%s' && sqlite3 db.gpkg \"DROP TRIGGER IF EXISTS "
+                        "rtree_hazards_geom_update3; DROP TRIGGER IF EXISTS "
+                        "rtree_hazards_geom_update4; UPDATE hazards SET ref = 'AGD-1' "
+                        "WHERE ref = 'AGD-2'\"",
                         dmtest_tmpdir()),
               0);
     ASSERT_EQ(dmtest_demine(&out, "check db.gpkg --json"), 4);
@@ -532,10 +552,12 @@ TEST(stats_counts_release_items_and_casualties)
     free(out);
     dmtest_write_file(dmtest_path("r.csv"),
                       "wkt,activity_id,hazard_id,outcome,date,method\n"
-                      "\"POLYGON((46.90 39.90,46.905 39.90,46.905 39.905,46.90 39.905,46.90 39.90))\",T-1,AGD-1,cleared,2023-05-01,manual\n");
+                      "\"POLYGON((46.90 39.90,46.905 39.90,46.905 39.905,46.90 39.905,46.90 "
+                      "39.90))\",T-1,AGD-1,cleared,2023-05-01,manual\n");
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer release_areas r.csv"), 0);
     free(out);
-    dmtest_write_file(dmtest_path("acc.csv"), "ref_,lon,lat,date,killed,injured\nx,46.9,39.9,2022-06-01,1,2\n");
+    dmtest_write_file(dmtest_path("acc.csv"),
+                      "ref_,lon,lat,date,killed,injured\nx,46.9,39.9,2022-06-01,1,2\n");
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer accidents --map ref_=- acc.csv"), 0);
     free(out);
     ASSERT_EQ(dmtest_demine(&out, "stats db.gpkg --json --by district"), 0);
@@ -553,8 +575,9 @@ TEST(stats_counts_release_items_and_casualties)
 
 TEST(every_command_has_help)
 {
-    const char *cmds[] = {"init", "import", "export", "list", "show", "check", "stats",
-                          "risk", "risk map", "risk eval", "risk fit", "risk spots",
+    const char *cmds[] = {"init",         "import",       "export",        "list",
+                          "show",         "check",        "stats",         "risk",
+                          "risk map",     "risk eval",    "risk fit",      "risk spots",
                           "risk refresh", "risk explain", "risk distance", "risk sum"};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         char *out = NULL;
@@ -623,10 +646,13 @@ TEST(edit_delete_and_hazard_life_cycle_are_logged)
     ASSERT_CONTAINS(out, "needs a reason");
     free(out);
     /* a reason of spaces (a no-break space too) is no reason */
-    ASSERT_EQ(dmtest_demine(&out, "status db.gpkg AGD-1 open --date 2023-06-01 --reason ' \xc2\xa0 '"), 2);
+    ASSERT_EQ(
+        dmtest_demine(&out, "status db.gpkg AGD-1 open --date 2023-06-01 --reason ' \xc2\xa0 '"),
+        2);
     ASSERT_CONTAINS(out, "needs a reason");
     free(out);
-    ASSERT_EQ(dmtest_demine(&out, "status db.gpkg AGD-1 closed --date 2023-07-01 --reason cleared"), 0);
+    ASSERT_EQ(dmtest_demine(&out, "status db.gpkg AGD-1 closed --date 2023-07-01 --reason cleared"),
+              0);
     free(out);
     ASSERT_EQ(dmtest_demine(&out, "show db.gpkg AGD-1"), 0);
     ASSERT_CONTAINS(out, "by alice: NTS visit");
@@ -644,8 +670,9 @@ TEST(edit_delete_and_hazard_life_cycle_are_logged)
     ASSERT_EQ(dmtest_demine(&out, "delete db.gpkg AGD-2 --reason duplicate"), 0);
     free(out);
     ASSERT_EQ(count_rows("hazards"), 1);
-    ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg \"select op, reason from change_log where layer='hazards' "
-                              "order by seq\""),
+    ASSERT_EQ(dmtest_sh(&out,
+                        "sqlite3 db.gpkg \"select op, reason from change_log where layer='hazards' "
+                        "order by seq\""),
               0);
     ASSERT_CONTAINS(out, "delete|duplicate");
     free(out);
@@ -675,7 +702,8 @@ TEST(import_refuses_text_that_is_not_utf8)
                       "lon,lat,category,model\n46.9,39.9,AP,PMN-2\n46.9,39.9,AP,PMN-\xe9t\xe9\n");
     char *out = NULL;
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items latin1.csv"), 2);
-    ASSERT_CONTAINS(out, "latin1.csv: feature 2 (line 3): field 'model': byte 5 (0xE9) is not UTF-8");
+    ASSERT_CONTAINS(out,
+                    "latin1.csv: feature 2 (line 3): field 'model': byte 5 (0xE9) is not UTF-8");
     free(out);
     ASSERT_EQ(count_rows("items"), 0);
     /* UTF-8 text, and a UTF-8 byte order mark, are fine */
@@ -705,15 +733,15 @@ TEST(import_csv_names_the_real_line_and_skips_empty_rows)
     ASSERT_CONTAINS(out, "skipped 1 empty row");
     free(out);
     ASSERT_EQ(count_rows("items"), 2);
-    ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg \"select model from items where category='AP'\""), 0);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg \"select model from items where category='AP'\""),
+              0);
     ASSERT_CONTAINS(out, "PMN-2, with a comma");
     ASSERT_CONTAINS(out, "and a line break");
     free(out);
-    dmtest_write_file(dmtest_path("bad.csv"),
-                      "lon;lat;category;model\n"
-                      "46.9;39.9;AP;\"PMN-2\nsecond line\nthird line\"\n"
-                      "\n"
-                      "46.9;39.9;XX;TM-62\n");
+    dmtest_write_file(dmtest_path("bad.csv"), "lon;lat;category;model\n"
+                                              "46.9;39.9;AP;\"PMN-2\nsecond line\nthird line\"\n"
+                                              "\n"
+                                              "46.9;39.9;XX;TM-62\n");
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items bad.csv"), 2);
     ASSERT_CONTAINS(out, "bad.csv: feature 2 (line 6): field 'category': 'XX' is not one of");
     free(out);
@@ -749,7 +777,8 @@ TEST(import_odk_geotrace_keeps_every_point)
     fprintf(f, "\"\n");
     fclose(f);
     char *out = NULL;
-    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer features --geom-field trace trace.csv"), 0);
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer features --geom-field trace trace.csv"),
+              0);
     free(out);
     dm_ctx *ctx = dmtest_ctx();
     dm_store *s = NULL;
@@ -795,11 +824,13 @@ TEST(import_refuses_two_source_fields_for_one_field)
                       "lon,lat,category,model,type\n46.9,39.9,AP,PMN-2,TM-62\n");
     char *out = NULL;
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items --map type=model m.csv"), 2);
-    ASSERT_CONTAINS(out, "m.csv: fields 'model' and 'type' both go to field 'model' of layer items");
+    ASSERT_CONTAINS(out,
+                    "m.csv: fields 'model' and 'type' both go to field 'model' of layer items");
     free(out);
     ASSERT_EQ(count_rows("items"), 0);
-    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items --map type=model --map model=- m.csv"),
-              0);
+    ASSERT_EQ(
+        dmtest_demine(&out, "import db.gpkg --layer items --map type=model --map model=- m.csv"),
+        0);
     free(out);
     ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg 'select model from items'"), 0);
     ASSERT_CONTAINS(out, "TM-62");
@@ -856,7 +887,8 @@ TEST(import_skip_existing_adds_only_new_rows)
     char *out = NULL;
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer activities a.csv"), 0);
     free(out);
-    dmtest_write_file(dmtest_path("a2.csv"), "ref,activity_type\nT-1,clearance\nT-3,ts\nT-2,ts\nT-4,nts\n");
+    dmtest_write_file(dmtest_path("a2.csv"),
+                      "ref,activity_type\nT-1,clearance\nT-3,ts\nT-2,ts\nT-4,nts\n");
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer activities --skip-existing a2.csv"), 0);
     ASSERT_CONTAINS(out, "imported 2 rows into activities from a2.csv");
     ASSERT_CONTAINS(out, "skipped 2 rows already in activities");
@@ -865,8 +897,8 @@ TEST(import_skip_existing_adds_only_new_rows)
     ASSERT_EQ(dmtest_demine(&out, "show db.gpkg T-1"), 0);
     ASSERT(!strstr(out, "clearance")); /* skipped, not updated */
     free(out);
-    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer activities --skip-existing --json a2.csv"),
-              0);
+    ASSERT_EQ(
+        dmtest_demine(&out, "import db.gpkg --layer activities --skip-existing --json a2.csv"), 0);
     ASSERT_CONTAINS(out, "\"rows\":0");
     ASSERT_CONTAINS(out, "\"skipped\":4");
     free(out);
@@ -886,7 +918,8 @@ TEST(import_of_an_export_refuses_uuids_already_there_or_skips_them)
     ASSERT_EQ(dmtest_demine(&out, "export db.gpkg --layer hazards out.geojson"), 0);
     free(out);
     char *uuid = NULL;
-    ASSERT_EQ(dmtest_sh(&uuid, "sqlite3 db.gpkg \"select uuid from hazards where ref='AGD-1'\""), 0);
+    ASSERT_EQ(dmtest_sh(&uuid, "sqlite3 db.gpkg \"select uuid from hazards where ref='AGD-1'\""),
+              0);
     uuid[strcspn(uuid, "\n")] = '\0';
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards out.geojson"), 2);
     ASSERT_CONTAINS(out, "out.geojson: feature 1: hazards: a row with uuid");
@@ -927,7 +960,8 @@ TEST(import_refuses_future_dates_and_an_activity_ending_before_it_starts)
                                             "T-2,ts,2023-05-01,2099-05-02\n");
     char *out = NULL;
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer activities a.csv"), 2);
-    ASSERT_CONTAINS(out, "a.csv: feature 2 (line 3): field 'end_date': 2099-05-02 is in the future");
+    ASSERT_CONTAINS(out,
+                    "a.csv: feature 2 (line 3): field 'end_date': 2099-05-02 is in the future");
     free(out);
     dmtest_write_file(dmtest_path("b.csv"), "ref,activity_type,start_date,end_date\n"
                                             "T-1,ts,2023-05-01,2023-04-01\n");
@@ -935,9 +969,11 @@ TEST(import_refuses_future_dates_and_an_activity_ending_before_it_starts)
     ASSERT_CONTAINS(out, "b.csv: feature 1 (line 2): field 'end_date': 2023-04-01 is before the "
                          "start_date 2023-05-01");
     free(out);
-    dmtest_write_file(dmtest_path("c.csv"), "lon,lat,category,found_date\n46.9,39.9,AP,1899-12-31\n");
+    dmtest_write_file(dmtest_path("c.csv"),
+                      "lon,lat,category,found_date\n46.9,39.9,AP,1899-12-31\n");
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items c.csv"), 2);
-    ASSERT_CONTAINS(out, "c.csv: feature 1 (line 2): field 'found_date': 1899-12-31 is before 1900");
+    ASSERT_CONTAINS(out,
+                    "c.csv: feature 1 (line 2): field 'found_date': 1899-12-31 is before 1900");
     free(out);
     ASSERT_EQ(count_rows("activities"), 0);
     ASSERT_EQ(count_rows("items"), 0);
@@ -1015,8 +1051,9 @@ TEST(failed_export_leaves_no_files_behind)
     /* the disk fills up half way */
     const char *exts[] = {"shp", "geojson", "gpkg", "csv"};
     for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
-        int rc = dmtest_sh(&out, "trap '' XFSZ; ulimit -f 8; '%s' export '%s' --layer hazards "
-                                 "out.%s",
+        int rc = dmtest_sh(&out,
+                           "trap '' XFSZ; ulimit -f 8; '%s' export '%s' --layer hazards "
+                           "out.%s",
                            bin ? bin : "demine", db, exts[i]);
         ASSERT_MSG(rc == 3 || rc == 4, "export to .%s under a size limit: %d: %s", exts[i], rc,
                    out);
@@ -1032,9 +1069,10 @@ TEST(failed_export_leaves_no_files_behind)
     for (int k = 1; k <= 7; k++)
         snprintf(drop + strlen(drop), sizeof drop - strlen(drop),
                  "DROP TRIGGER IF EXISTS rtree_hazards_geom_update%d; ", k);
-    int rc = dmtest_sh(&out, "sqlite3 '%s' \"%s"
-                             "UPDATE hazards SET geom = (SELECT geom FROM items LIMIT 1) WHERE "
-                             "fid = (SELECT fid FROM hazards ORDER BY fid LIMIT 1 OFFSET 3)\"",
+    int rc = dmtest_sh(&out,
+                       "sqlite3 '%s' \"%s"
+                       "UPDATE hazards SET geom = (SELECT geom FROM items LIMIT 1) WHERE "
+                       "fid = (SELECT fid FROM hazards ORDER BY fid LIMIT 1 OFFSET 3)\"",
                        db, drop);
     ASSERT_MSG(rc == 0, "sqlite3: %s", out);
     free(out);
@@ -1070,7 +1108,7 @@ TEST(failed_export_leaves_no_files_behind)
     ASSERT_EQ(dmtest_demine(&out, "export '%s' --layer items out.shp", db), 0);
     free(out);
     out = out_files();
-    ASSERT_STREQ(out, "out.dbf\nout.prj\nout.shp\nout.shp.xml\nout.shx\nout.txt\n");
+    ASSERT_STREQ(out, "out.cpg\nout.dbf\nout.prj\nout.shp\nout.shp.xml\nout.shx\nout.txt\n");
     free(out);
 }
 
@@ -1109,8 +1147,8 @@ TEST(export_import_round_trip_keeps_created_updated_and_author)
         ASSERT_MSG(!strcmp(out, want), ".%s: %s instead of %s", exts[i], out, want);
         free(out);
         /* the change log says who imported them, and when */
-        ASSERT_EQ(dmtest_sh(&out, "sqlite3 db2.gpkg \"select distinct op, author from change_log\""),
-                  0);
+        ASSERT_EQ(
+            dmtest_sh(&out, "sqlite3 db2.gpkg \"select distinct op, author from change_log\""), 0);
         ASSERT_STREQ(out, "insert|bob\n");
         free(out);
         ASSERT_EQ(dmtest_sh(NULL, "rm -rf db2.gpkg out.*"), 0);
@@ -1166,4 +1204,315 @@ TEST(export_import_round_trip_keeps_created_updated_and_author)
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items bad.csv --map created=-"), 0);
     free(out);
     ASSERT_EQ(count_rows("items"), 4);
+}
+
+/* The values of one field of a layer's rows, in order of rowid, one a line. */
+static char *column(const char *db, const char *sql)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 %s \"%s\"", db, sql), 0);
+    return out;
+}
+
+/* A CSV saved by a European Excel: byte order mark, semicolons, decimal
+ * commas, dates day first; and a comma CSV with thousands separators. */
+TEST(import_european_csv_decimal_commas_thousands_and_day_first_dates)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("eu.csv"), "\xEF\xBB\xBF"
+                                             "category;lat;lon;depth_cm;found_date\n"
+                                             "AP;39,8123;46,7512;5,5;12.05.2021\n"
+                                             "AT;39,8130;46,7520;1,500;5.3.2021\n"
+                                             "AP;39.8140;46.7530;12;2021/05/12\n");
+    ASSERT_DEMINE(0, "imported 3 rows", "import db.gpkg --layer items eu.csv");
+    char *out = column("db.gpkg", "select depth_cm || ' ' || found_date from items order by rowid");
+    /* "1,500" in a file of decimal commas is one and a half */
+    ASSERT_STREQ(out, "5.5 2021-05-12\n1.5 2021-03-05\n12.0 2021-05-12\n");
+    free(out);
+    ASSERT_DEMINE(0, "\"coordinates\":[46.7512,39.8123]", "list db.gpkg --layer items --json");
+    dmtest_write_file(dmtest_path("us.csv"),
+                      "hazard_type,est_area_ha,wkt\n"
+                      "CHA,\"1,500\",\"POLYGON((46.7 39.8,46.71 39.8,46.71 39.81,46.7 39.8))\"\n"
+                      "CHA,\"1,500.25\",\"POLYGON((46.8 39.8,46.81 39.8,46.81 39.81,46.8 39.8))\"\n"
+                      "CHA,12 500,\"POLYGON((46.9 39.8,46.91 39.8,46.91 39.81,46.9 39.8))\"\n"
+                      "CHA,\"12,5\",\"POLYGON((47.0 39.8,47.01 39.8,47.01 39.81,47.0 39.8))\"\n");
+    ASSERT_DEMINE(0, "imported 4 rows", "import db.gpkg --layer hazards us.csv");
+    out = column("db.gpkg", "select est_area_ha from hazards order by rowid");
+    ASSERT_STREQ(out, "1500.0\n1500.25\n12500.0\n12.5\n");
+    free(out);
+    /* what is no number stays refused, naming the value */
+    dmtest_write_file(dmtest_path("bad.csv"),
+                      "hazard_type,est_area_ha,wkt\n"
+                      "CHA,\"1,5,6\",\"POLYGON((46.7 39.8,46.71 39.8,46.71 39.81,46.7 39.8))\"\n");
+    ASSERT_DEMINE(2, "bad.csv: feature 1 (line 2): field 'est_area_ha': '1,5,6' is not a number",
+                  "import db.gpkg --layer hazards bad.csv");
+    dmtest_write_file(dmtest_path("date.csv"),
+                      "category,lat,lon,found_date\nAP,39.8,46.7,31.02.2021\n");
+    ASSERT_DEMINE(2, "field 'found_date': '31.02.2021' is not a valid date",
+                  "import db.gpkg --layer items date.csv");
+    ASSERT_EQ(count_rows("items"), 3);
+}
+
+TEST(import_coordinates_in_degrees_minutes_seconds)
+{
+    make_db();
+    /* as typed from a GPS or an old record; N/S and E/W say which is which,
+     * whatever the columns are called */
+    dmtest_write_file(dmtest_path("dms.csv"), "category,lat,lon\n"
+                                              "AP,\"40\xC2\xB0"
+                                              "12'30\"\"N\",\"46\xC2\xB0"
+                                              "45'10\"\"E\"\n"
+                                              "AP,N 40 12.5,E 46 45.5\n"
+                                              "AP,\"46\xC2\xB0"
+                                              "45'10\"\" \xD0\xB2.\xD0\xB4.\",\"40\xC2\xB0"
+                                              "12'30\"\" "
+                                              "\xD1\x81.\xD1\x88.\"\n"
+                                              "AP,40.2083\xC2\xB0N,46.7528\xC2\xB0"
+                                              "E\n");
+    ASSERT_DEMINE(0, "imported 4 rows", "import db.gpkg --layer items dms.csv");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "ogrinfo -q -al db.gpkg items | grep POINT"), 0);
+    ASSERT_CONTAINS(out, "POINT (46.7527777777778 40.2083333333333)");
+    ASSERT_CONTAINS(out, "POINT (46.7583333333333 40.2083333333333)");
+    free(out);
+    dmtest_write_file(dmtest_path("both.csv"), "category,lat,lon\nAP,40 12 30 N,46 45 10 N\n");
+    ASSERT_DEMINE(4, "both.csv: feature 1 (line 2): geometry: the hemisphere letters",
+                  "import db.gpkg --layer items both.csv");
+    ASSERT_EQ(count_rows("items"), 4);
+}
+
+TEST(import_refuses_latitude_and_longitude_swapped_against_the_data)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("h.geojson"), hazards_geojson);
+    ASSERT_DEMINE(0, NULL, "import db.gpkg --layer hazards h.geojson");
+    dmtest_write_file(dmtest_path("sw.csv"), "category,lat,lon\nAP,46.905,39.905\nAT,46.91,39.9\n");
+    ASSERT_DEMINE(4, "columns 'lon' and 'lat' exchanged: they look swapped",
+                  "import db.gpkg --layer items sw.csv");
+    ASSERT_EQ(count_rows("items"), 0);
+    ASSERT_DEMINE(0, "imported 2 rows", "import db.gpkg --layer items --x lat --y lon sw.csv");
+    ASSERT_DEMINE(0, "\"coordinates\":[46.905,39.905]", "list db.gpkg --layer items --json");
+}
+
+TEST(import_names_the_crs_projected_coordinates_look_like)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("gk.csv"), "category,x,y\nAP,8575000,4410000\n");
+    ASSERT_DEMINE(4, "Gauss-Kruger zone 8: --crs EPSG:28408",
+                  "import db.gpkg --layer items gk.csv");
+    dmtest_write_file(dmtest_path("sov.csv"), "category,x,y\nAP,4410000,8575000\n");
+    ASSERT_DEMINE(4, "X the northing and Y the easting", "import db.gpkg --layer items sov.csv");
+    dmtest_write_file(dmtest_path("utm.csv"), "category,easting,northing\nAP,675000,4410000\n");
+    ASSERT_DEMINE(4, "look like UTM", "import db.gpkg --layer items utm.csv");
+    ASSERT_EQ(count_rows("items"), 0);
+    /* with the CRS named, the Soviet order is read as it is meant */
+    ASSERT_DEMINE(0, "imported 1 rows",
+                  "import db.gpkg --layer items --crs EPSG:28408 --x y --y x sov.csv");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "list db.gpkg --layer items --json"), 0);
+    /* 575000 in zone 8 is 75 km east of 45 E: about 45.88 E, 39.8 N */
+    ASSERT_CONTAINS(out, "\"coordinates\":[45.8");
+    ASSERT_CONTAINS(out, ",39.8");
+    free(out);
+}
+
+static const char *kml_folders =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<kml xmlns=\"http://www.opengis.net/kml/2.2\"><Document><name>Survey</name>\n"
+    "<Folder><name>A\xC4\x9F"
+    "dam</name><Placemark><name></name>"
+    "<ExtendedData><Data name=\"category\"><value>AP</value></Data><Data name=\"model\"><value>"
+    "\xD0\x9F\xD0\x9C\xD0\x9D-2</value></Data><Data name=\"found_date\"><value>12.05.2021</value>"
+    "</Data></ExtendedData><Point><coordinates>46.7512,39.8123,0</coordinates></Point></Placemark>"
+    "</Folder>\n"
+    "<Folder><name>F\xC3\xBCzuli</name><Placemark>"
+    "<ExtendedData><Data name=\"category\"><value>AT</value></Data><Data name=\"model\"><value>"
+    "TM-62M</value></Data></ExtendedData><Point><coordinates>47.1,39.6,0</coordinates></Point>"
+    "</Placemark></Folder></Document></kml>\n";
+
+TEST(import_kml_takes_every_folder_and_ignores_empty_kml_fields)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("f.kml"), kml_folders);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items f.kml"), 0);
+    ASSERT_CONTAINS(out, "imported 2 rows");
+    /* heights of 0 lose nothing: no warning */
+    ASSERT(!strstr(out, "Z (height)"));
+    free(out);
+    out = column("db.gpkg", "select category || ' ' || model || ' ' || ifnull(found_date, '-') "
+                            "from items order by rowid");
+    ASSERT_STREQ(out, "AP \xD0\x9F\xD0\x9C\xD0\x9D-2 2021-05-12\nAT TM-62M -\n");
+    free(out);
+    /* a KML field with a value is data: it must be mapped, naming the folder */
+    ASSERT_EQ(dmtest_sh(NULL, "sed 's#<name></name>#<name>1</name>#' f.kml > g.kml"), 0);
+    ASSERT_DEMINE(2,
+                  "layer 'A\xC4\x9F"
+                  "dam': field 'Name' is not a field of layer items",
+                  "import db.gpkg --layer items g.kml");
+    ASSERT_DEMINE(0, "imported 2 rows", "import db.gpkg --layer items --map Name=- g.kml");
+}
+
+TEST(import_gpx_waypoints_dated_by_their_time)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("w.gpx"),
+                      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                      "<gpx version=\"1.1\" creator=\"GPSMAP 66\" "
+                      "xmlns=\"http://www.topografix.com/GPX/1/1\">\n"
+                      "<wpt lat=\"39.8123\" lon=\"46.7512\"><ele>512.3</ele>"
+                      "<time>2021-05-12T08:30:00Z</time><name>001</name><cmt>PMN-2</cmt>"
+                      "<sym>Flag, Blue</sym></wpt>\n"
+                      "<wpt lat=\"39.8130\" lon=\"46.7520\"><ele>515.1</ele>"
+                      "<time>2021-05-13T09:10:00Z</time><name>002</name></wpt>\n</gpx>\n");
+    ASSERT_DEMINE(2, "field 'name' is not a field of layer items",
+                  "import db.gpkg --layer items --set category=AP w.gpx");
+    ASSERT_DEMINE(
+        0, "imported 2 rows",
+        "import db.gpkg --layer items --set category=AP --map name=- --map cmt=model w.gpx");
+    char *out = column("db.gpkg", "select found_date || ' ' || ifnull(model, '-') from items "
+                                  "order by rowid");
+    ASSERT_STREQ(out, "2021-05-12 PMN-2\n2021-05-13 -\n");
+    free(out);
+}
+
+TEST(import_cp1251_shapefile_with_or_without_its_cpg)
+{
+    make_db();
+    dmtest_write_file(
+        dmtest_path("h.geojson"),
+        "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+        "\"properties\":{\"ref\":\"AGD-1\",\"hazard_type\":\"CHA\",\"name\":"
+        "\"\xD0\x9C\xD0\xB8\xD0\xBD\xD0\xBD\xD0\xBE\xD0\xB5 \xD0\xBF\xD0\xBE\xD0\xBB"
+        "\xD0\xB5\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.7,39.8],"
+        "[46.71,39.8],[46.71,39.81],[46.7,39.8]]]}}]}");
+    ASSERT_EQ(dmtest_sh(NULL,
+                        "ogr2ogr -q -f 'ESRI Shapefile' -lco ENCODING=CP1251 cp.shp h.geojson "
+                        "2>/dev/null && test -f cp.cpg"),
+              0);
+    ASSERT_DEMINE(0, "imported 1 rows", "import db.gpkg --layer hazards cp.shp");
+    char *out = column("db.gpkg", "select name from hazards");
+    ASSERT_STREQ(out, "\xD0\x9C\xD0\xB8\xD0\xBD\xD0\xBD\xD0\xBE\xD0\xB5 \xD0\xBF\xD0\xBE\xD0\xBB"
+                      "\xD0\xB5\n");
+    free(out);
+    /* without the .cpg the bytes say which code page to name */
+    ASSERT_EQ(dmtest_sh(NULL, "rm cp.cpg && sqlite3 db.gpkg 'delete from hazards'"), 0);
+    ASSERT_DEMINE(2,
+                  "cp.shp: feature 1: field 'name': byte 1 (0xCC) is not UTF-8: the file is in "
+                  "another encoding, by its bytes likely Windows-1251 (Cyrillic); import it "
+                  "with --encoding CP1251",
+                  "import db.gpkg --layer hazards cp.shp");
+    ASSERT_DEMINE(2, "--encoding nonsense: not an encoding",
+                  "import db.gpkg --layer hazards --encoding nonsense cp.shp");
+    ASSERT_DEMINE(0, "imported 1 rows", "import db.gpkg --layer hazards --encoding CP1251 cp.shp");
+    out = column("db.gpkg", "select name from hazards");
+    ASSERT_STREQ(out, "\xD0\x9C\xD0\xB8\xD0\xBD\xD0\xBD\xD0\xBE\xD0\xB5 \xD0\xBF\xD0\xBE\xD0\xBB"
+                      "\xD0\xB5\n");
+    free(out);
+    /* the same for a CSV in the old code page */
+    dmtest_write_file(dmtest_path("cp.csv"),
+                      "category,model,lat,lon\nAP,\xCF\xCC\xCD-2,39.8,46.7\n");
+    ASSERT_DEMINE(2, "likely Windows-1251", "import db.gpkg --layer items cp.csv");
+    ASSERT_DEMINE(0, "imported 1 rows", "import db.gpkg --layer items --encoding CP1251 cp.csv");
+    out = column("db.gpkg", "select model from items");
+    ASSERT_STREQ(out, "\xD0\x9F\xD0\x9C\xD0\x9D-2\n");
+    free(out);
+}
+
+TEST(import_closed_lines_as_polygons_and_warns_of_repeated_rows)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("l.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"hazard_type\":\"CHA\"},\"geometry\":"
+                      "{\"type\":\"LineString\",\"coordinates\":[[46.7,39.8],[46.71,39.8],"
+                      "[46.71,39.81],[46.7,39.8]]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"hazard_type\":\"SHA\"},\"geometry\":"
+                      "{\"type\":\"MultiPolygon\",\"coordinates\":[[[[46.8,39.8],[46.81,39.8],"
+                      "[46.81,39.81],[46.8,39.8]]],[[[46.9,39.8],[46.91,39.8],[46.91,39.81],"
+                      "[46.9,39.8]]]]}}]}");
+    ASSERT_DEMINE(0, "1 closed line taken as the polygon it encloses",
+                  "-v import db.gpkg --layer hazards l.geojson");
+    char *out = column("db.gpkg", "select hazard_type || ' ' || round(est_area_ha) from hazards "
+                                  "order by rowid");
+    ASSERT_STREQ(out, "CHA 48.0\nSHA 95.0\n");
+    free(out);
+    /* a line that does not close is no polygon */
+    dmtest_write_file(dmtest_path("open.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"hazard_type\":\"CHA\"},\"geometry\":"
+                      "{\"type\":\"LineString\",\"coordinates\":[[46.7,39.8],[46.71,39.8],"
+                      "[46.71,39.81]]}}]}");
+    ASSERT_DEMINE(4, "open.geojson: feature 1: geometry: a LINESTRING, but layer hazards holds",
+                  "import db.gpkg --layer hazards open.geojson");
+    dmtest_write_file(dmtest_path("dup.csv"),
+                      "category,model,lat,lon,found_date\n"
+                      "AP,PMN-2,39.8,46.7,2021-05-12\nAT,TM-62,39.81,46.7,2021-05-12\n"
+                      "AP,PMN-2,39.8,46.7,2021-05-12\n");
+    ASSERT_DEMINE(0,
+                  "1 row repeats an earlier row of the file, value for value and in the same "
+                  "place (the first: feature 3 repeats feature 1 (line 4 repeats line 2))",
+                  "import db.gpkg --layer items dup.csv");
+    ASSERT_EQ(count_rows("items"), 3);
+}
+
+TEST(export_keeps_non_ascii_text_in_every_format)
+{
+    make_db();
+    const char *name = "\xD0\x9C\xD0\xB8\xD0\xBD\xD0\xBD\xD0\xBE\xD0\xB5 \xC2\xAB\xD0\xA8\xD1\x83"
+                       "\xD1\x88\xD0\xB0\xC2\xBB"; /* Минное «Шуша» */
+    const char *notes = "\xD5\x80\xD5\xA1\xD5\xB5 \xC9\x99 \xC4\x9F \xC4\xB1 \xC5\x9F "
+                        "\\\"q\\\", c"; /* Հայ ə ğ ı ş "q", c */
+    char gj[2048];
+    snprintf(gj, sizeof gj,
+             "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":"
+             "{\"ref\":\"A\xC4\x9E"
+             "D-1\",\"hazard_type\":\"CHA\",\"name\":\"%s\",\"district\":"
+             "\"A\xC4\x9F"
+             "dam\",\"notes\":\"%s\"},\"geometry\":{\"type\":\"Polygon\","
+             "\"coordinates\":[[[46.7,39.8],[46.71,39.8],[46.71,39.81],[46.7,39.8]]]}}]}",
+             name, notes);
+    dmtest_write_file(dmtest_path("h.geojson"), gj);
+    ASSERT_DEMINE(0, NULL, "import db.gpkg --layer hazards h.geojson");
+    char *want = column("db.gpkg", "select ref, name, district, notes from hazards");
+    const char *exts[] = {"gpkg", "geojson", "shp", "csv", "kml", "xlsx"};
+    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+        ASSERT_DEMINE(0, "exported 1 rows", "export db.gpkg --layer hazards out.%s", exts[i]);
+        ASSERT_DEMINE(0, NULL, "init db2.gpkg");
+        ASSERT_DEMINE(0, "imported 1 rows", "import db2.gpkg --layer hazards out.%s", exts[i]);
+        char *got = column("db2.gpkg", "select ref, name, district, notes from hazards");
+        ASSERT_MSG(!strcmp(got, want), ".%s: %s != %s", exts[i], got, want);
+        free(got);
+        got = column("db2.gpkg", "select round(est_area_ha, 3) from hazards");
+        char *was = column("db.gpkg", "select round(est_area_ha, 3) from hazards");
+        ASSERT_STREQ(got, was);
+        free(got);
+        free(was);
+        ASSERT_EQ(dmtest_sh(NULL, "rm -rf db2.gpkg out.*"), 0);
+    }
+    free(want);
+    /* Excel reads a CSV as UTF-8 when it starts with the byte order mark */
+    ASSERT_DEMINE(0, NULL, "export db.gpkg --layer hazards out.csv");
+    char *csv = dmtest_read_file(dmtest_path("out.csv"));
+    ASSERT(!strncmp(csv, "\xEF\xBB\xBF", 3));
+    free(csv);
+    /* a Shapefile's text holds 254 bytes: longer notes are cut at a
+     * character, with a warning naming the first */
+    char long_notes[1200] = "";
+    for (size_t i = 0, n = 0; i < 60; i++)
+        n += (size_t)snprintf(long_notes + n, sizeof long_notes - n, "\xC9\x99\xD0\xB6\xD5\xA1 ");
+    ASSERT_DEMINE(0, NULL,
+                  "edit db.gpkg A\xC4\x9E"
+                  "D-1 'notes=%s' --reason long",
+                  long_notes);
+    ASSERT_DEMINE(0,
+                  "a Shapefile's text holds 254 bytes: 1 value cut to it (the first: hazards "
+                  "A\xC4\x9E"
+                  "D-1 field notes, 419 bytes)",
+                  "export db.gpkg --layer hazards cut.shp");
+    ASSERT_DEMINE(0, NULL, "init db3.gpkg");
+    ASSERT_DEMINE(0, "imported 1 rows", "import db3.gpkg --layer hazards cut.shp");
+    char *got = column("db3.gpkg", "select length(cast(notes as blob)) from hazards");
+    ASSERT_STREQ(got, "254\n"); /* 36 words and a whole first letter */
+    free(got);
 }

@@ -31,7 +31,7 @@ typedef struct out_files {
     char stem[1024];
     char **before; /* such names there before the export began */
     size_t n_before;
-    int listed;    /* the directory was read: before is complete */
+    int listed; /* the directory was read: before is complete */
 } out_files;
 
 static int stem_match(const char *name, const char *stem)
@@ -170,6 +170,20 @@ static const char *shapefile_side_there(const char *path, char *buf, size_t n)
     return NULL;
 }
 
+/* A .dbf text field holds at most 254 bytes. */
+#define DBF_TEXT_MAX 254
+
+/* v cut to at most DBF_TEXT_MAX bytes at a character boundary, in cut. */
+static const char *utf8_cut(const char *v, char cut[DBF_TEXT_MAX + 1])
+{
+    size_t n = DBF_TEXT_MAX;
+    while (n && ((unsigned char)v[n] & 0xC0) == 0x80)
+        n--;
+    memcpy(cut, v, n);
+    cut[n] = '\0';
+    return cut;
+}
+
 static OGRwkbGeometryType ogr_type(const char *t)
 {
     if (!t)
@@ -187,11 +201,17 @@ static OGRFieldType field_type(const dm_field_def *f, int *sub)
 {
     *sub = OFSTNone;
     switch (f->type) {
-    case DM_FT_INT: return OFTInteger64;
-    case DM_FT_REAL: return OFTReal;
-    case DM_FT_DATE: return OFTDate;
-    case DM_FT_BOOL: *sub = OFSTBoolean; return OFTInteger;
-    default: return OFTString;
+    case DM_FT_INT:
+        return OFTInteger64;
+    case DM_FT_REAL:
+        return OFTReal;
+    case DM_FT_DATE:
+        return OFTDate;
+    case DM_FT_BOOL:
+        *sub = OFSTBoolean;
+        return OFTInteger;
+    default:
+        return OFTString;
     }
 }
 
@@ -227,9 +247,9 @@ static dm_status check_written(dm_ctx *ctx, const char *path, const char *drv_na
 {
     /* the formats of dm_driver_for_path that read back one feature per
      * feature written (GPX does not; others named with a format may not) */
-    static const char *one_to_one[] = {"GeoJSON", "GPKG",       "ESRI Shapefile", "KML",
-                                       "CSV",     "FlatGeobuf", "GML",            "GeoJSONSeq",
-                                       "SQLite",  "XLSX",       "ODS"};
+    static const char *one_to_one[] = {"GeoJSON",    "GPKG", "ESRI Shapefile", "KML",    "CSV",
+                                       "FlatGeobuf", "GML",  "GeoJSONSeq",     "SQLite", "XLSX",
+                                       "ODS"};
     size_t k = 0;
     while (k < sizeof one_to_one / sizeof one_to_one[0] && strcmp(drv_name, one_to_one[k]))
         k++;
@@ -238,8 +258,9 @@ static dm_status check_written(dm_ctx *ctx, const char *path, const char *drv_na
     const char *drivers[] = {drv_name, NULL};
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, NULL, NULL);
     if (!ds)
-        return dm__fail(ctx, DM_EIO, "%s: cannot finish writing: the file written cannot be read "
-                                     "back (disk full?)",
+        return dm__fail(ctx, DM_EIO,
+                        "%s: cannot finish writing: the file written cannot be read "
+                        "back (disk full?)",
                         path);
     OGRLayerH ol = GDALDatasetGetLayerByName(ds, layer);
     if (!ol && GDALDatasetGetLayerCount(ds) == 1)
@@ -247,8 +268,9 @@ static dm_status check_written(dm_ctx *ctx, const char *path, const char *drv_na
     GIntBig got = ol ? OGR_L_GetFeatureCount(ol, TRUE) : -1;
     GDALClose(ds);
     if (got >= 0 && (got < n_geom || got > n))
-        return dm__fail(ctx, DM_EIO, "%s: cannot finish writing: the file holds %lld of the %ld "
-                                     "features written (disk full?)",
+        return dm__fail(ctx, DM_EIO,
+                        "%s: cannot finish writing: the file holds %lld of the %ld "
+                        "features written (disk full?)",
                         path, (long long)got, n);
     return DM_OK;
 }
@@ -317,17 +339,28 @@ dm_status dm_export_layer(dm_store *s, const char *layer, const char *path,
     OSRImportFromEPSG(srs, 4326);
     OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
     char **lco = NULL;
-    if (!strcmp(drv_name, "CSV"))
+    int shp = !strcmp(drv_name, "ESRI Shapefile");
+    /* Spreadsheets hold no geometry: it goes to a WKT column, which import
+     * reads back. */
+    int wkt_geom = l->geom_type && (!strcmp(drv_name, "XLSX") || !strcmp(drv_name, "ODS"));
+    if (!strcmp(drv_name, "CSV")) {
         lco = CSLSetNameValue(lco, "GEOMETRY", "AS_WKT");
+        /* Excel reads a CSV without the byte order mark in the local code
+         * page: Cyrillic, Armenian and Azerbaijani text would be garbled */
+        lco = CSLSetNameValue(lco, "WRITE_BOM", "YES");
+    }
     if (!strcmp(drv_name, "GeoJSON"))
         lco = CSLSetNameValue(lco, "RFC7946", "NO");
-    OGRLayerH ol = GDALDatasetCreateLayer(ds, l->name, l->geom_type ? srs : NULL,
-                                          ogr_type(l->geom_type), lco);
+    if (shp) /* the .dbf in UTF-8 with a .cpg saying so (the default is Latin-1: '?') */
+        lco = CSLSetNameValue(lco, "ENCODING", "UTF-8");
+    OGRLayerH ol = GDALDatasetCreateLayer(ds, l->name, l->geom_type && !wkt_geom ? srs : NULL,
+                                          wkt_geom ? wkbNone : ogr_type(l->geom_type), lco);
     CSLDestroy(lco);
     dm_status rc = DM_OK;
     dm_cursor *c = NULL;
     int *col = NULL;
-    long n_written = 0, n_geom = 0;
+    long n_written = 0, n_geom = 0, n_cut = 0;
+    char first_cut[256] = "";
     if (!ol) {
         rc = dm__fail(ctx, DM_EGDAL, "%s: cannot create layer: %s", path, cap.msg);
         goto done;
@@ -339,6 +372,13 @@ dm_status dm_export_layer(dm_store *s, const char *layer, const char *path,
     OGR_L_CreateField(ol, fd, TRUE);
     OGR_Fld_Destroy(fd);
     int uuid_col = OGR_FD_GetFieldCount(defn) - 1;
+    int wkt_col = -1;
+    if (wkt_geom) {
+        fd = OGR_Fld_Create("WKT", OFTString);
+        OGR_L_CreateField(ol, fd, TRUE);
+        OGR_Fld_Destroy(fd);
+        wkt_col = OGR_FD_GetFieldCount(defn) - 1;
+    }
     col = calloc(l->n_fields + 1, sizeof *col);
     if (!col) {
         rc = dm__fail(ctx, DM_ENOMEM, "out of memory");
@@ -353,8 +393,8 @@ dm_status dm_export_layer(dm_store *s, const char *layer, const char *path,
         OGR_Fld_SetSubType(fd, (OGRFieldSubType)sub);
         if (OGR_L_CreateField(ol, fd, TRUE) != OGRERR_NONE) {
             OGR_Fld_Destroy(fd);
-            rc = dm__fail(ctx, DM_EGDAL, "%s: cannot create field %s: %s", path,
-                          l->fields[i].name, cap.msg);
+            rc = dm__fail(ctx, DM_EGDAL, "%s: cannot create field %s: %s", path, l->fields[i].name,
+                          cap.msg);
             goto done;
         }
         OGR_Fld_Destroy(fd);
@@ -384,7 +424,15 @@ dm_status dm_export_layer(dm_store *s, const char *layer, const char *path,
                 continue;
             if (!v)
                 OGR_F_SetFieldNull(f, col[i]);
-            else
+            else if (shp && strlen(v) > DBF_TEXT_MAX && l->fields[i].type == DM_FT_TEXT) {
+                char cut[DBF_TEXT_MAX + 1];
+                OGR_F_SetFieldString(f, col[i], utf8_cut(v, cut));
+                if (!n_cut++) {
+                    const char *ref = dm_field_find(l, "ref") ? dm_cursor_text(c, "ref") : NULL;
+                    snprintf(first_cut, sizeof first_cut, "%s %s field %s, %zu bytes", l->name,
+                             ref ? ref : dm_cursor_uuid(c), l->fields[i].name, strlen(v));
+                }
+            } else
                 OGR_F_SetFieldString(f, col[i], v);
         }
         for (int i = 0; i < 3; i++) {
@@ -410,7 +458,14 @@ dm_status dm_export_layer(dm_store *s, const char *layer, const char *path,
                 OGRGeometryH og = NULL;
                 OGR_G_CreateFromWkb(wkb, srs, &og, (int)len);
                 dm_free(ctx, wkb);
-                if (og) {
+                if (og && wkt_col >= 0) {
+                    char *wkt = NULL;
+                    if (OGR_G_ExportToWkt(og, &wkt) == OGRERR_NONE)
+                        OGR_F_SetFieldString(f, wkt_col, wkt);
+                    CPLFree(wkt);
+                    OGR_G_DestroyGeometry(og);
+                    n_geom++;
+                } else if (og) {
                     OGR_F_SetGeometryDirectly(f, og);
                     n_geom++;
                 }
@@ -431,7 +486,9 @@ dm_status dm_export_layer(dm_store *s, const char *layer, const char *path,
             const char *ref = dm_field_find(l, "ref") ? dm_cursor_text(c, "ref") : NULL;
             rc = dm__fail(ctx, DM_EGDAL, "%s: cannot write feature %ld (%s %s): %s", path, n + 1,
                           l->name, ref ? ref : dm_cursor_uuid(c),
-                          cap.msg[0] ? cap.msg : err ? strerror(err) : "the driver gives no reason");
+                          cap.msg[0] ? cap.msg
+                          : err      ? strerror(err)
+                                     : "the driver gives no reason");
             goto done;
         }
         OGR_F_Destroy(f);
@@ -468,5 +525,10 @@ done:
     dm__gdal_end(&cap);
     if (!rc)
         write_style(ctx, l->name, drv_name, path);
+    if (!rc && n_cut)
+        dm__log(ctx, DM_LOG_WARN,
+                "%s: a Shapefile's text holds %d bytes: %ld value%s cut to it (the first: %s); "
+                "export to .gpkg or .geojson to keep them whole",
+                path, DBF_TEXT_MAX, n_cut, n_cut == 1 ? "" : "s", first_cut);
     return rc;
 }

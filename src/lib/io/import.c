@@ -15,6 +15,7 @@
 #include "store/store_internal.h"
 
 #include <ctype.h>
+#include <iconv.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +26,14 @@
 /* Where a source field goes when not to a field of the layer. created,
  * updated and author are every row's provenance, which an export writes:
  * an exported layer imports into another database with them. */
-enum { SRC_DROP = -1, SRC_UUID = -2, SRC_COORD = -3, SRC_CREATED = -4, SRC_UPDATED = -5,
-       SRC_AUTHOR = -6 };
+enum {
+    SRC_DROP = -1,
+    SRC_UUID = -2,
+    SRC_COORD = -3,
+    SRC_CREATED = -4,
+    SRC_UPDATED = -5,
+    SRC_AUTHOR = -6
+};
 static const char *const provenance[] = {"created", "updated", "author"};
 
 typedef struct import_state {
@@ -37,15 +44,19 @@ typedef struct import_state {
     const char *path;
     OGRLayerH ol;
     int n_src;
-    int *target;  /* per source field: layer field index or SRC_* */
+    int *target; /* per source field: layer field index or SRC_* */
     int is_csv;
     /* coordinates from columns */
-    int x_col, y_col;      /* numeric x/y columns */
-    int latlon_col;        /* Kobo "_geolocation" "[lat, lon]" */
-    int geom_col;          /* WKT or ODK geopoint/geotrace/geoshape text */
+    int x_col, y_col; /* numeric x/y columns */
+    int latlon_col;   /* Kobo "_geolocation" "[lat, lon]" */
+    int geom_col;     /* WKT or ODK geopoint/geotrace/geoshape text */
     OGRCoordinateTransformationH oct;
     OGRSpatialReferenceH src_srs, wgs84;
     long zm_n, zm_first; /* features with Z or M coordinates, the first of them */
+    const char *drv;     /* the GDAL driver that reads the file */
+    int decimal_comma;   /* a CSV separated by semicolons: "1,5" is 1.5 */
+    const char *recode;  /* the file's text is in this encoding (--encoding) */
+    int n_layers;        /* source layers imported (KML folders): errors name the layer */
 } import_state;
 
 /* ------------------------- rows of this import ------------------------- */
@@ -71,7 +82,7 @@ static int seen_add(seen_set *t, const char *uuid, long feature)
 {
     if (2 * (t->n + 1) > t->cap) {
         size_t nc = t->cap ? 2 * t->cap : 1024;
-        char (*u)[37] = calloc(nc, sizeof *u);
+        char(*u)[37] = calloc(nc, sizeof *u);
         long *f = calloc(nc, sizeof *f);
         if (!u || !f) {
             free(u);
@@ -126,11 +137,36 @@ static const char *base_name(const char *name)
 static int is_form_metadata(const char *name)
 {
     static const char *meta[] = {
-        "start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber",
-        "username", "audit", "instanceID", "instanceName", "__version__", "SubmissionDate",
-        "KEY", "SubmitterID", "SubmitterName", "AttachmentsPresent", "AttachmentsExpected",
-        "Status", "ReviewState", "DeviceID", "Edits", "FormVersion", "meta-instanceID",
-        "created", "updated", "author", "fid", "ogc_fid", "id_0",
+        "start",
+        "end",
+        "today",
+        "deviceid",
+        "subscriberid",
+        "simserial",
+        "phonenumber",
+        "username",
+        "audit",
+        "instanceID",
+        "instanceName",
+        "__version__",
+        "SubmissionDate",
+        "KEY",
+        "SubmitterID",
+        "SubmitterName",
+        "AttachmentsPresent",
+        "AttachmentsExpected",
+        "Status",
+        "ReviewState",
+        "DeviceID",
+        "Edits",
+        "FormVersion",
+        "meta-instanceID",
+        "created",
+        "updated",
+        "author",
+        "fid",
+        "ogc_fid",
+        "id_0",
     };
     if (name[0] == '_')
         return 1;
@@ -138,6 +174,27 @@ static int is_form_metadata(const char *name)
         return 1;
     for (size_t i = 0; i < sizeof meta / sizeof meta[0]; i++)
         if (!dm__strcasecmp(name, meta[i]))
+            return 1;
+    return 0;
+}
+
+/* Fields a driver adds to every feature: KML's drawing, a GPS's fix. */
+static int is_driver_metadata(const import_state *st, const char *name)
+{
+    static const char *kml[] = {"altitudeMode", "tessellate", "extrude", "visibility",
+                                "drawOrder",    "icon",       "snippet", NULL};
+    static const char *gpx[] = {"magvar",        "geoidheight", "src",        "link1_href",
+                                "link1_text",    "link1_type",  "link2_href", "link2_text",
+                                "link2_type",    "sym",         "type",       "fix",
+                                "sat",           "hdop",        "vdop",       "pdop",
+                                "ageofdgpsdata", "dgpsid",      "ele",        NULL};
+    const char *const *list = NULL;
+    if (st->drv && (!strcmp(st->drv, "LIBKML") || !strcmp(st->drv, "KML")))
+        list = kml;
+    else if (st->drv && !strcmp(st->drv, "GPX"))
+        list = gpx;
+    for (; list && *list; list++)
+        if (!dm__strcasecmp(name, *list))
             return 1;
     return 0;
 }
@@ -243,6 +300,20 @@ static const dm_field_def *truncated_match(const dm_layer_def *l, const char *na
     return found;
 }
 
+static dm_status check_unknown(import_state *st, const int *unknown, int n_unknown);
+
+/* Does a --map or --set give field a value? */
+static int mapped_to(const dm_import_opts *o, const char *field)
+{
+    for (size_t k = 0; k < o->n_map; k++)
+        if (!dm__strcasecmp(o->map_to[k], field))
+            return 1;
+    for (size_t k = 0; k < o->n_set; k++)
+        if (!dm__strcasecmp(o->set_field[k], field))
+            return 1;
+    return 0;
+}
+
 static dm_status map_fields(import_state *st)
 {
     const dm_import_opts *o = st->o;
@@ -256,6 +327,9 @@ static dm_status map_fields(import_state *st)
         if (!dm_field_find(l, o->set_field[k]))
             return dm__fail(st->ctx, DM_ENOTFOUND, "%s: --set %s: layer %s has no field '%s'",
                             st->path, o->set_field[k], l->name, o->set_field[k]);
+    int *unknown = malloc((size_t)(st->n_src ? st->n_src : 1) * sizeof *unknown), n_unknown = 0;
+    if (!unknown)
+        return dm__fail(st->ctx, DM_ENOMEM, "out of memory");
     for (int i = 0; i < st->n_src; i++) {
         if (st->target[i] == SRC_COORD)
             continue;
@@ -294,23 +368,27 @@ static dm_status map_fields(import_state *st)
                 st->target[i] = SRC_CREATED - k;
         if (st->target[i] != SRC_DROP)
             continue;
-        if (is_form_metadata(full) || is_form_metadata(name))
+        if (is_form_metadata(full) || is_form_metadata(name) || is_driver_metadata(st, name))
             continue;
         if (st->is_csv && !dm__strcasecmp(name, "WKT"))
             continue; /* the CSV driver's geometry column */
+        /* a GPS's time stamp dates the row */
+        if (st->drv && !strcmp(st->drv, "GPX") && !dm__strcasecmp(name, "time") && l->date_field &&
+            !mapped_to(o, l->date_field)) {
+            st->target[i] = (int)(dm_field_find(l, l->date_field) - l->fields);
+            continue;
+        }
         if (o->ignore_unknown)
             continue;
-        dm_buf b;
-        dm__buf_init(&b);
-        for (size_t k = 0; k < l->n_fields; k++)
-            dm__buf_printf(&b, "%s%s", k ? ", " : "", l->fields[k].name);
-        dm__fail(st->ctx, DM_ENOTFOUND,
-                 "%s: field '%s' is not a field of layer %s (its fields: %s); map it with --map "
-                 "'%s=FIELD', drop it with --map '%s=-', or pass --ignore-unknown",
-                 st->path, full, l->name, b.data ? b.data : "", full, full);
-        dm__buf_free(&b);
-        return DM_ENOTFOUND;
+        unknown[n_unknown++] = i;
     }
+    if (n_unknown) {
+        dm_status rc = check_unknown(st, unknown, n_unknown);
+        free(unknown);
+        if (rc)
+            return rc;
+    } else
+        free(unknown);
     /* Two source fields into one layer field: the second overwrote the
      * first in every row. */
     for (int i = 0; i < st->n_src; i++)
@@ -352,19 +430,6 @@ static dm_status setup_crs(import_state *st, int native)
         return dm__fail(ctx, DM_EPROJ, "%s: cannot transform from the file's CRS to WGS 84",
                         st->path);
     return DM_OK;
-}
-
-static int parse_num(const char *s, double *v)
-{
-    char *end = NULL;
-    while (isspace((unsigned char)*s))
-        s++;
-    if (!*s)
-        return 0;
-    *v = strtod(s, &end);
-    while (end && isspace((unsigned char)*end))
-        end++;
-    return end && !*end && isfinite(*v);
 }
 
 /* ODK text geometries: "lat lon alt acc" points separated by ';'. One point
@@ -437,13 +502,27 @@ static OGRGeometryH feature_geom(import_state *st, OGRFeatureH f, const char **w
         const char *xs = OGR_F_GetFieldAsString(f, st->x_col);
         const char *ys = OGR_F_GetFieldAsString(f, st->y_col);
         double x, y;
+        int ax = 0, ay = 0;
         if (!*xs && !*ys) {
             *why = "no coordinates";
             return NULL;
         }
-        if (!parse_num(xs, &x) || !parse_num(ys, &y)) {
-            *why = "coordinates are not numbers";
+        if (!dm__parse_coord(xs, st->decimal_comma, &x, &ax) ||
+            !dm__parse_coord(ys, st->decimal_comma, &y, &ay)) {
+            *why = "coordinates are neither numbers nor degrees, minutes and seconds "
+                   "(40\xC2\xB0"
+                   "12'30\"N)";
             return NULL;
+        }
+        if (ax && ax == ay) {
+            *why = "the hemisphere letters (N, S, E, W) of the coordinates contradict each other "
+                   "or their columns";
+            return NULL;
+        }
+        if (ax == 1 || ay == 2) { /* N/S in the x column: the columns are the other way */
+            double t = x;
+            x = y;
+            y = t;
         }
         OGRGeometryH g = OGR_G_CreateGeometry(wkbPoint);
         OGR_G_SetPoint_2D(g, 0, x, y);
@@ -503,7 +582,10 @@ static dm_status convert_geom(import_state *st, OGRGeometryH og, dm_geom **out, 
     /* The layers store 2D coordinates: heights and measures are dropped,
      * counted for one warning per file. */
     if (OGR_G_Is3D(og) || OGR_G_IsMeasured(og)) {
-        if (!st->zm_n++)
+        OGREnvelope3D e;
+        OGR_G_GetEnvelope3D(og, &e);
+        /* KML writes a height of 0 after every point: nothing is lost */
+        if ((OGR_G_IsMeasured(og) || e.MinZ != 0 || e.MaxZ != 0) && !st->zm_n++)
             st->zm_first = feature_no;
         OGR_G_FlattenTo2D(og);
         OGR_G_SetMeasured(og, FALSE);
@@ -565,8 +647,8 @@ static const char *field_text(OGRFeatureH f, int i, dm_field_type target, char *
     }
     const char *v = OGR_F_GetFieldAsString(f, i);
     /* "2012/03/04" and "2012/03/04 10:00:00" from some drivers */
-    if (target == DM_FT_DATE && strlen(v) >= 10 && strlen(v) < n &&
-        isdigit((unsigned char)v[0]) && v[4] == '/' && v[7] == '/') {
+    if (target == DM_FT_DATE && strlen(v) >= 10 && strlen(v) < n && isdigit((unsigned char)v[0]) &&
+        v[4] == '/' && v[7] == '/') {
         dm__strlcpy(buf, v, n);
         buf[4] = buf[7] = '-';
         return buf;
@@ -580,15 +662,20 @@ static long bad_utf8_at(const char *v)
     const unsigned char *p = (const unsigned char *)v;
     for (long i = 0; p[i];) {
         unsigned c = p[i];
-        int len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 && c >= 0xC2 ? 2 : (c & 0xF0) == 0xE0 ? 3
-                             : (c & 0xF8) == 0xF0 && c <= 0xF4 ? 4 : 0;
+        int len = c < 0x80                          ? 1
+                  : (c & 0xE0) == 0xC0 && c >= 0xC2 ? 2
+                  : (c & 0xF0) == 0xE0              ? 3
+                  : (c & 0xF8) == 0xF0 && c <= 0xF4 ? 4
+                                                    : 0;
         if (!len)
             return i;
         for (int k = 1; k < len; k++)
             if ((p[i + k] & 0xC0) != 0x80)
                 return i;
-        if ((len == 3 && c == 0xE0 && p[i + 1] < 0xA0) || (len == 3 && c == 0xED && p[i + 1] >= 0xA0) ||
-            (len == 4 && c == 0xF0 && p[i + 1] < 0x90) || (len == 4 && c == 0xF4 && p[i + 1] >= 0x90))
+        if ((len == 3 && c == 0xE0 && p[i + 1] < 0xA0) ||
+            (len == 3 && c == 0xED && p[i + 1] >= 0xA0) ||
+            (len == 4 && c == 0xF0 && p[i + 1] < 0x90) ||
+            (len == 4 && c == 0xF4 && p[i + 1] >= 0x90))
             return i;
         i += len;
     }
@@ -636,8 +723,7 @@ static long csv_line_of(const char *path, long no)
 
 /* A time in UTC as the store keeps it (2024-05-01T10:00:00.000Z), from its
  * parts and a zone offset in minutes east of UTC; 0 when not a time. */
-static int stamp_make(int y, int mo, int d, int h, int mi, double sec, int east_min,
-                      char out[25])
+static int stamp_make(int y, int mo, int d, int h, int mi, double sec, int east_min, char out[25])
 {
     if (y < 1 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 ||
         mi > 59 || !(sec >= 0 && sec < 61) || east_min < -18 * 60 || east_min > 18 * 60)
@@ -755,8 +841,8 @@ static dm_status set_provenance(import_state *st, OGRFeatureH f, dm_row *row)
             while (len && isspace((unsigned char)v[len - 1]))
                 len--;
             if (len >= sizeof who)
-                return dm__fail(st->ctx, DM_EPARSE, "field '%s': longer than %zu characters",
-                                name, sizeof who - 1);
+                return dm__fail(st->ctx, DM_EPARSE, "field '%s': longer than %zu characters", name,
+                                sizeof who - 1);
             memcpy(who, v, len);
             who[len] = '\0';
             if (len)
@@ -777,8 +863,7 @@ static dm_status set_provenance(import_state *st, OGRFeatureH f, dm_row *row)
         if (gmtime_r(&now, &tm))
             strftime(tomorrow, sizeof tomorrow, "%Y-%m-%dT23:59:59.999Z", &tm);
         if (strcmp(stamp[k], tomorrow) > 0)
-            return dm__fail(st->ctx, DM_EPARSE, "field '%s': %s is in the future", name,
-                            stamp[k]);
+            return dm__fail(st->ctx, DM_EPARSE, "field '%s': %s is in the future", name, stamp[k]);
         if (strcmp(stamp[k], "1900-01-01") < 0)
             return dm__fail(st->ctx, DM_EPARSE, "field '%s': %s is before 1900", name, stamp[k]);
     }
@@ -795,12 +880,201 @@ static dm_status set_provenance(import_state *st, OGRFeatureH f, dm_row *row)
 static void cleanup(import_state *st)
 {
     free(st->target);
+    st->target = NULL;
     if (st->oct)
         OCTDestroyCoordinateTransformation(st->oct);
     if (st->src_srs)
         OSRDestroySpatialReference(st->src_srs);
     if (st->wgs84)
         OSRDestroySpatialReference(st->wgs84);
+    st->oct = NULL;
+    st->src_srs = st->wgs84 = NULL;
+}
+
+/* ----------------------------- guesses ----------------------------- */
+
+/* The encoding text with bytes that are not UTF-8 is most likely in: a
+ * Cyrillic code page when most letters are high bytes (Russian), else a
+ * Latin one. */
+static const char *guess_encoding(const char *v)
+{
+    long ascii = 0, high = 0, c0 = 0, b0 = 0;
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+        if (isalpha(*p))
+            ascii++;
+        else if (*p >= 0x80) {
+            high++;
+            if (*p >= 0xC0)
+                c0++;
+            else if (*p < 0xB0)
+                b0++;
+        }
+    }
+    if (high > ascii)
+        return c0 >= b0 ? "CP1251" : "CP866";
+    return "CP1252";
+}
+
+/* A CRS that projected coordinates x, y of the region may be in, as a
+ * hint for a file without one: Pulkovo 1942 / Gauss-Kruger with its zone
+ * number before the easting, or UTM. */
+static void guess_crs(double x, double y, char *out, size_t n)
+{
+    out[0] = '\0';
+    int gk_x = x >= 4e6 && x < 33e6 && y > 1e6 && y < 9e6;
+    int gk_y =
+        y >= 4e6 && y < 33e6 && x > 1e6 && x < 9e6 && floor(y / 1e6) >= 4 && fmod(y, 1e6) > 1e5;
+    if (gk_x && fmod(x, 1e6) > 1e5 && x >= 4e6 && x / 1e6 > y / 1e6 + 1)
+        snprintf(out, n,
+                 " (an easting of %.0f with its zone %d in front looks like Pulkovo 1942 / "
+                 "Gauss-Kruger zone %d: --crs EPSG:%d)",
+                 x, (int)(x / 1e6), (int)(x / 1e6), 28400 + (int)(x / 1e6));
+    else if (gk_y)
+        snprintf(out, n,
+                 " (x %.0f and y %.0f look like Soviet Gauss-Kruger with X the northing and Y "
+                 "the easting: swap them with --x and --y, and pass --crs EPSG:%d)",
+                 x, y, 28400 + (int)(y / 1e6));
+    else if (x > 1e5 && x < 9e5 && y > 1e6 && y < 1e7)
+        snprintf(out, n,
+                 " (easting %.0f, northing %.0f look like UTM; in Azerbaijan zone 38N, "
+                 "--crs EPSG:32638, west of 48 E, zone 39N, --crs EPSG:32639, east of it)",
+                 x, y);
+    else if (y > 1e5 && y < 9e5 && x > 1e6 && x < 1e7)
+        snprintf(out, n,
+                 " (x %.0f and y %.0f look like UTM with northing and easting swapped: swap "
+                 "them with --x and --y and pass --crs, e.g. EPSG:32638)",
+                 x, y);
+    else if (fabs(x) <= 90 && fabs(y) > 90 && fabs(y) <= 180)
+        snprintf(out, n, " (latitude and longitude swapped? name the columns with --x and --y)");
+}
+
+/* A source layer's fields that are no field of the layer (not mapped, no
+ * metadata): those with a value somewhere stop the import; those empty in
+ * every feature (a form's unused question, KML's description) carry
+ * nothing and are dropped. */
+static dm_status check_unknown(import_state *st, const int *unknown, int n_unknown)
+{
+    OGRFeatureDefnH fd = OGR_L_GetLayerDefn(st->ol);
+    long no = 0, found_no = 0;
+    int found = -1;
+    char value[64] = "";
+    OGRFeatureH f;
+    OGR_L_ResetReading(st->ol);
+    while (found < 0 && (f = OGR_L_GetNextFeature(st->ol)) != NULL) {
+        no++;
+        for (int k = 0; k < n_unknown && found < 0; k++) {
+            int i = unknown[k];
+            if (!OGR_F_IsFieldSetAndNotNull(f, i))
+                continue;
+            const char *v = OGR_F_GetFieldAsString(f, i);
+            while (isspace((unsigned char)*v))
+                v++;
+            if (*v) {
+                found = i;
+                found_no = no;
+                snprintf(value, sizeof value, "%.40s%s", v, strlen(v) > 40 ? "..." : "");
+                for (size_t c = strlen(value); c > 0 && bad_utf8_at(value) >= 0; c--)
+                    value[c - 1] = '\0'; /* cut inside a character */
+            }
+        }
+        OGR_F_Destroy(f);
+    }
+    OGR_L_ResetReading(st->ol);
+    if (found < 0) {
+        for (int k = 0; k < n_unknown; k++)
+            st->target[unknown[k]] = SRC_DROP;
+        return DM_OK;
+    }
+    const dm_layer_def *l = st->layer;
+    const char *full = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, found));
+    dm_buf b;
+    dm__buf_init(&b);
+    for (size_t k = 0; k < l->n_fields; k++)
+        dm__buf_printf(&b, "%s%s", k ? ", " : "", l->fields[k].name);
+    long line = st->is_csv ? csv_line_of(st->path, found_no) : 0;
+    char where[64] = "";
+    if (line > 0)
+        snprintf(where, sizeof where, " (line %ld)", line);
+    char src[300] = "";
+    if (st->n_layers > 1)
+        snprintf(src, sizeof src, "layer '%s': ", OGR_L_GetName(st->ol));
+    dm__fail(st->ctx, DM_ENOTFOUND,
+             "%s: %sfield '%s' is not a field of layer %s (its fields: %s), and feature %ld%s has "
+             "'%s' in it; map it with --map '%s=FIELD', drop it with --map '%s=-', or pass "
+             "--ignore-unknown",
+             st->path, src, full, l->name, b.data ? b.data : "", found_no, where, value, full,
+             full);
+    dm__buf_free(&b);
+    return DM_ENOTFOUND;
+}
+
+/* ---------------------------- repeated rows ---------------------------- */
+
+/* Hashes of the rows imported, to warn of a row that repeats another of
+ * the file (a pasted block, an export appended twice). */
+typedef struct dup_set {
+    uint64_t *hash;
+    long *feature;
+    size_t n, cap;
+    long n_dup, first_dup, first_of;
+} dup_set;
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *c = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ c[i]) * 1099511628211u;
+    return h;
+}
+
+static uint64_t row_hash(const dm_layer_def *l, const dm_row *row, const double *bounds)
+{
+    uint64_t h = 14695981039346656037u;
+    for (size_t i = 0; i < l->n_fields; i++) {
+        const char *v = dm_row_get(row, l->fields[i].name);
+        h = fnv(h, v ? v : "\x01", v ? strlen(v) + 1 : 1);
+    }
+    if (bounds)
+        h = fnv(h, bounds, 4 * sizeof *bounds);
+    return h;
+}
+
+/* Record h for feature; the feature an earlier row with the same hash came
+ * from, or 0. -1 when out of memory. */
+static long dup_add(dup_set *d, uint64_t h, long feature)
+{
+    if (2 * (d->n + 1) > d->cap) {
+        size_t nc = d->cap ? 2 * d->cap : 1024;
+        uint64_t *hh = calloc(nc, sizeof *hh);
+        long *ff = calloc(nc, sizeof *ff);
+        if (!hh || !ff) {
+            free(hh);
+            free(ff);
+            return -1;
+        }
+        for (size_t i = 0; i < d->cap; i++) {
+            if (!d->feature[i])
+                continue;
+            size_t j = (size_t)d->hash[i] & (nc - 1);
+            while (ff[j])
+                j = (j + 1) & (nc - 1);
+            hh[j] = d->hash[i];
+            ff[j] = d->feature[i];
+        }
+        free(d->hash);
+        free(d->feature);
+        d->hash = hh;
+        d->feature = ff;
+        d->cap = nc;
+    }
+    size_t j = (size_t)h & (d->cap - 1);
+    for (; d->feature[j]; j = (j + 1) & (d->cap - 1))
+        if (d->hash[j] == h)
+            return d->feature[j];
+    d->hash[j] = h;
+    d->feature[j] = feature;
+    d->n++;
+    return 0;
 }
 
 /* After an insert refused as a conflict: the row the feature collides with.
@@ -823,8 +1097,10 @@ static dm_status existing_row(import_state *st, const seen_set *seen, dm_row *ro
         if (line > 0)
             snprintf(where, sizeof where, " (line %ld)", line);
         if (by_uuid)
-            return dm__fail(st->ctx, DM_ECONFLICT, "uuid %s is also the uuid of feature %ld%s of "
-                            "this file", owner, k, where);
+            return dm__fail(st->ctx, DM_ECONFLICT,
+                            "uuid %s is also the uuid of feature %ld%s of "
+                            "this file",
+                            owner, k, where);
         return dm__fail(st->ctx, DM_ECONFLICT,
                         "field 'ref': '%s' is also the ref of feature %ld%s of this file",
                         dm_row_get(row, "ref"), k, where);
@@ -839,6 +1115,334 @@ static dm_status existing_row(import_state *st, const seen_set *seen, dm_row *ro
                     "%s (import with --skip-existing to skip rows already in the layer)", msg);
 }
 
+/* The layers of the file to import: the one named, the one named like
+ * the target layer, every folder of a KML file, or the first. */
+static dm_status pick_layers(dm_ctx *ctx, GDALDatasetH ds, const char *path, const char *drv,
+                             const dm_import_opts *o, const dm_layer_def *layer, OGRLayerH **out,
+                             int *n_out)
+{
+    int n = GDALDatasetGetLayerCount(ds);
+    OGRLayerH *ls = calloc((size_t)(n > 0 ? n : 1), sizeof *ls);
+    if (!ls)
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    *out = ls;
+    *n_out = 0;
+    if (o->src_layer) {
+        ls[0] = GDALDatasetGetLayerByName(ds, o->src_layer);
+        if (!ls[0]) {
+            dm_buf b;
+            dm__buf_init(&b);
+            for (int i = 0; i < n; i++)
+                dm__buf_printf(&b, "%s'%s'", i ? ", " : "",
+                               OGR_L_GetName(GDALDatasetGetLayer(ds, i)));
+            dm__fail(ctx, DM_ENOTFOUND, "%s: no layer '%s' in the file (its layers: %s)", path,
+                     o->src_layer, b.data ? b.data : "none");
+            dm__buf_free(&b);
+            return DM_ENOTFOUND;
+        }
+        *n_out = 1;
+        return DM_OK;
+    }
+    ls[0] = GDALDatasetGetLayerByName(ds, layer->name);
+    if (ls[0]) {
+        *n_out = 1;
+        return DM_OK;
+    }
+    if (n <= 0)
+        return dm__fail(ctx, DM_EPARSE, "%s: the file holds no layer", path);
+    /* KML folders are how the file was drawn up, not different data */
+    if (drv && (!strcmp(drv, "LIBKML") || !strcmp(drv, "KML"))) {
+        for (int i = 0; i < n; i++) {
+            OGRLayerH l = GDALDatasetGetLayer(ds, i);
+            if (OGR_L_GetFeatureCount(l, TRUE) > 0)
+                ls[(*n_out)++] = l;
+        }
+        if (!*n_out)
+            ls[(*n_out)++] = GDALDatasetGetLayer(ds, 0);
+        return DM_OK;
+    }
+    ls[(*n_out)++] = GDALDatasetGetLayer(ds, 0);
+    dm_buf b;
+    dm__buf_init(&b);
+    int others = 0;
+    for (int i = 1; i < n; i++) {
+        OGRLayerH l = GDALDatasetGetLayer(ds, i);
+        if (OGR_L_GetFeatureCount(l, TRUE) > 0)
+            dm__buf_printf(&b, "%s'%s'", others++ ? ", " : "", OGR_L_GetName(l));
+    }
+    if (others)
+        dm__log(ctx, DM_LOG_WARN,
+                "%s: importing its first layer '%s'; it has %d more with features (%s): import "
+                "each with --src-layer NAME",
+                path, OGR_L_GetName(ls[0]), others, b.data);
+    dm__buf_free(&b);
+    return DM_OK;
+}
+
+/* The first line of a CSV file separates its values with semicolons (a
+ * European Excel's, whose numbers have decimal commas). */
+static int csv_semicolons(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    int c, quoted = 0, sep = 0;
+    while ((c = fgetc(f)) != EOF && c != '\n' && !sep) {
+        if (c == '"')
+            quoted = !quoted;
+        else if (!quoted && (c == ',' || c == ';' || c == '\t'))
+            sep = c;
+    }
+    fclose(f);
+    return sep == ';';
+}
+
+/* Everything an import keeps across the layers of its file. */
+typedef struct import_run {
+    dm_import_result *res;
+    dm_row *row;
+    seen_set seen;
+    dup_set dups;
+    long empty, closed_lines;
+    int n_layers; /* source layers imported: errors name the layer when several */
+    uint64_t done, total;
+    int have_extent;
+    double extent[4]; /* the database's data before the import */
+    double got[4];    /* the points read from coordinate columns */
+    long n_got;
+} import_run;
+
+static const char *where_layer(const import_state *st, const import_run *run, char *buf, size_t n)
+{
+    if (run->n_layers > 1)
+        snprintf(buf, n, "layer '%s': ", OGR_L_GetName(st->ol));
+    else
+        buf[0] = '\0';
+    return buf;
+}
+
+/* Closed lines (a perimeter walked with a GPS, drawn in CAD) into a layer
+ * of polygons: the polygons they enclose. NULL when og is no such line. */
+static OGRGeometryH closed_lines_to_polygons(OGRGeometryH og)
+{
+    OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(og));
+    if (t != wkbLineString && t != wkbMultiLineString)
+        return NULL;
+    int parts = t == wkbLineString ? 1 : OGR_G_GetGeometryCount(og);
+    if (!parts)
+        return NULL;
+    for (int i = 0; i < parts; i++) {
+        OGRGeometryH line = t == wkbLineString ? og : OGR_G_GetGeometryRef(og, i);
+        int n = OGR_G_GetPointCount(line);
+        if (n < 4 || OGR_G_GetX(line, 0) != OGR_G_GetX(line, n - 1) ||
+            OGR_G_GetY(line, 0) != OGR_G_GetY(line, n - 1))
+            return NULL;
+    }
+    OGRGeometryH mp = OGR_G_CreateGeometry(wkbMultiPolygon);
+    for (int i = 0; i < parts; i++) {
+        OGRGeometryH line = t == wkbLineString ? og : OGR_G_GetGeometryRef(og, i);
+        OGRGeometryH ring = OGR_G_CreateGeometry(wkbLinearRing);
+        int n = OGR_G_GetPointCount(line);
+        for (int k = 0; k < n; k++)
+            OGR_G_SetPoint_2D(ring, k, OGR_G_GetX(line, k), OGR_G_GetY(line, k));
+        OGRGeometryH poly = OGR_G_CreateGeometry(wkbPolygon);
+        OGR_G_AddGeometryDirectly(poly, ring);
+        OGR_G_AddGeometryDirectly(mp, poly);
+    }
+    return mp;
+}
+
+static dm_status import_layer(import_state *st, import_run *run)
+{
+    dm_ctx *ctx = st->ctx;
+    const dm_layer_def *layer = st->layer;
+    const dm_import_opts *o = st->o;
+    dm_import_result *res = run->res;
+    dm_row *row = run->row;
+    char wl[300];
+    st->n_src = OGR_FD_GetFieldCount(OGR_L_GetLayerDefn(st->ol));
+    st->target = calloc((size_t)(st->n_src ? st->n_src : 1), sizeof *st->target);
+    if (!st->target)
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    int native =
+        OGR_L_GetGeomType(st->ol) != wkbNone && !o->x_field && !o->y_field && !o->geom_field;
+    st->x_col = st->y_col = st->latlon_col = st->geom_col = -1;
+    if (layer->geom_type && !native)
+        detect_coords(st);
+    if ((o->x_field && st->x_col < 0) || (o->y_field && st->y_col < 0) ||
+        (o->geom_field && st->geom_col < 0))
+        return dm__fail(ctx, DM_ENOTFOUND, "%s: %scoordinate column '%s' not found", st->path,
+                        where_layer(st, run, wl, sizeof wl),
+                        o->geom_field   ? o->geom_field
+                        : st->x_col < 0 ? o->x_field
+                                        : o->y_field);
+    if (layer->geom_type && layer->geom_required && !native && st->x_col < 0 && st->y_col < 0 &&
+        st->latlon_col < 0 && st->geom_col < 0)
+        return dm__fail(ctx, DM_EGEOM,
+                        "%s: %sno geometry and no coordinate columns found (layer %s needs "
+                        "geometries); name them with --x and --y, or --geom-field",
+                        st->path, where_layer(st, run, wl, sizeof wl), layer->name);
+    dm_status rc;
+    if ((rc = map_fields(st)) || (rc = setup_crs(st, native)))
+        return rc;
+    OGRFeatureDefnH sfd = OGR_L_GetLayerDefn(st->ol);
+    OGR_L_ResetReading(st->ol);
+    OGRFeatureH f;
+    long no = 0;
+    char buf[64], nbuf[96];
+    while ((f = OGR_L_GetNextFeature(st->ol)) != NULL) {
+        no++;
+        run->done++;
+        dm_row_clear(row);
+        /* A row with no value and no geometry (",,,," from a spreadsheet)
+         * is no record: skipped and counted. */
+        int blank = !OGR_F_GetGeometryRef(f);
+        for (int i = 0; i < st->n_src && blank; i++)
+            if (OGR_F_IsFieldSetAndNotNull(f, i) && *OGR_F_GetFieldAsString(f, i))
+                blank = 0;
+        if (blank) {
+            OGR_F_Destroy(f);
+            run->empty++;
+            continue;
+        }
+        for (int i = 0; i < st->n_src && !rc; i++) {
+            int t = st->target[i];
+            if (t < 0 && t != SRC_UUID)
+                continue;
+            if (!OGR_F_IsFieldSetAndNotNull(f, i))
+                continue;
+            const char *v =
+                field_text(f, i, t >= 0 ? layer->fields[t].type : DM_FT_TEXT, buf, sizeof buf);
+            char *recoded = NULL;
+            if (st->recode && OGR_Fld_GetType(OGR_FD_GetFieldDefn(sfd, i)) == OFTString) {
+                recoded = CPLRecode(v, st->recode, CPL_ENC_UTF8);
+                if (recoded)
+                    v = recoded;
+            }
+            long bad = bad_utf8_at(v);
+            if (bad >= 0) {
+                const char *name = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(sfd, i));
+                const char *enc = guess_encoding(v);
+                rc = dm__fail(ctx, DM_EPARSE,
+                              "field '%s': byte %ld (0x%02X) is not UTF-8: the file is in "
+                              "another encoding, by its bytes likely %s; import it with "
+                              "--encoding %s, or save it as UTF-8",
+                              t >= 0 ? layer->fields[t].name : name, bad + 1,
+                              (unsigned)(unsigned char)v[bad],
+                              !strcmp(enc, "CP1251")  ? "Windows-1251 (Cyrillic)"
+                              : !strcmp(enc, "CP866") ? "DOS 866 (Cyrillic)"
+                                                      : "Windows-1252 or Latin-1",
+                              enc);
+                CPLFree(recoded);
+                break;
+            }
+            if (t >= 0 &&
+                (layer->fields[t].type == DM_FT_INT || layer->fields[t].type == DM_FT_REAL) &&
+                OGR_Fld_GetType(OGR_FD_GetFieldDefn(sfd, i)) == OFTString) {
+                const char *num = dm__number_text(v, st->decimal_comma, nbuf, sizeof nbuf);
+                if (num)
+                    v = num;
+            }
+            if (t == SRC_UUID) {
+                if (*v)
+                    rc = dm_row_set_uuid(row, v);
+            } else
+                rc = dm_row_set(row, layer->fields[t].name, v);
+            CPLFree(recoded);
+        }
+        for (size_t k = 0; k < o->n_set && !rc; k++)
+            if (!dm_row_get(row, o->set_field[k]))
+                rc = dm_row_set(row, o->set_field[k], o->set_value[k]);
+        if (!rc)
+            rc = set_provenance(st, f, row);
+        double px = NAN, py = NAN, gb[4];
+        int has_geom = 0;
+        if (!rc && layer->geom_type) {
+            const char *why = NULL;
+            OGRGeometryH og = feature_geom(st, f, &why);
+            if (og && !strcmp(layer->geom_type, "MULTIPOLYGON")) {
+                OGRGeometryH poly = closed_lines_to_polygons(og);
+                if (poly) {
+                    OGR_G_DestroyGeometry(og);
+                    og = poly;
+                    run->closed_lines++;
+                }
+            }
+            if (og && wkbFlatten(OGR_G_GetGeometryType(og)) == wkbPoint && !st->oct) {
+                px = OGR_G_GetX(og, 0);
+                py = OGR_G_GetY(og, 0);
+            }
+            if (og) {
+                dm_geom *g = NULL;
+                rc = convert_geom(st, og, &g, &res->repaired, no);
+                if (!rc) {
+                    has_geom = dm_geom_bounds(g, gb);
+                    dm_row_set_geom(row, g);
+                }
+            } else if (layer->geom_required ||
+                       (why && strcmp(why, "no geometry") && strcmp(why, "no coordinates"))) {
+                rc = dm__fail(ctx, DM_EGEOM, "geometry: %s", why ? why : "missing");
+            }
+        }
+        OGR_F_Destroy(f);
+        int skip = 0;
+        if (!rc) {
+            char uuid[37];
+            uint64_t h = row_hash(layer, row, has_geom ? gb : NULL);
+            rc = dm_store_insert(st->s, row, uuid);
+            if (!rc && seen_add(&run->seen, uuid, no))
+                rc = dm__fail(ctx, DM_ENOMEM, "out of memory");
+            if (rc == DM_ECONFLICT)
+                rc = existing_row(st, &run->seen, row, &skip);
+            if (!rc && !skip) {
+                long prev = dup_add(&run->dups, h, no);
+                if (prev < 0)
+                    rc = dm__fail(ctx, DM_ENOMEM, "out of memory");
+                else if (prev > 0 && has_geom && !run->dups.n_dup++) {
+                    run->dups.first_dup = no;
+                    run->dups.first_of = prev;
+                }
+            }
+        }
+        if (rc && rc != DM_ECONFLICT && rc != DM_ENOMEM && !isnan(px) && !st->src_srs &&
+            dm_ctx_errcode(ctx) == DM_EGEOM) {
+            char hint[400];
+            guess_crs(px, py, hint, sizeof hint);
+            if (hint[0]) {
+                char msg[1024];
+                dm__strlcpy(msg, dm_ctx_errmsg(ctx), sizeof msg);
+                dm__fail(ctx, DM_EGEOM, "%s%s", msg, hint);
+            }
+        }
+        if (skip) {
+            res->skipped++;
+            continue;
+        }
+        if (rc) {
+            long line = st->is_csv ? csv_line_of(st->path, no) : 0;
+            where_layer(st, run, wl, sizeof wl);
+            if (line > 0)
+                dm__wrap(ctx, "%s: %sfeature %ld (line %ld)", st->path, wl, no, line);
+            else
+                dm__wrap(ctx, "%s: %sfeature %ld", st->path, wl, no);
+            return rc;
+        }
+        if (!isnan(px) && st->x_col >= 0) {
+            if (!run->n_got++) {
+                run->got[0] = run->got[2] = px;
+                run->got[1] = run->got[3] = py;
+            } else {
+                run->got[0] = fmin(run->got[0], px);
+                run->got[1] = fmin(run->got[1], py);
+                run->got[2] = fmax(run->got[2], px);
+                run->got[3] = fmax(run->got[3], py);
+            }
+        }
+        res->rows++;
+        dm__progress(ctx, "import", run->done, run->total);
+    }
+    return DM_OK;
+}
 dm_status dm_import_file(dm_store *s, const char *path, const dm_import_opts *o,
                          dm_import_result *res)
 {
@@ -860,18 +1464,39 @@ dm_status dm_import_file(dm_store *s, const char *path, const dm_import_opts *o,
     }
     if (access(path, R_OK) != 0)
         return dm__fail(ctx, DM_EIO, "%s: cannot read the file", path);
+    if (o->encoding && o->encoding[0]) {
+        /* a name iconv does not know would leave the text as it was */
+        iconv_t cd = iconv_open("UTF-8", o->encoding);
+        int ok = cd != (iconv_t)-1;
+        if (ok)
+            iconv_close(cd);
+        if (!ok)
+            return dm__fail(ctx, DM_EINVAL,
+                            "--encoding %s: not an encoding (e.g. CP1251, CP866, "
+                            "CP1252, ISO-8859-1)",
+                            o->encoding);
+    }
     dm__gdal_capture cap;
     dm__gdal_begin(&cap);
     const char *drv = dm_driver_for_path(path);
     int is_csv = drv && !strcmp(drv, "CSV");
     const char *csv_opts[] = {"AUTODETECT_TYPE=NO", "EMPTY_STRING_AS_NULL=YES", NULL};
+    char enc_opt[80];
+    const char *shp_opts[] = {enc_opt, NULL};
+    int shp = drv && !strcmp(drv, "ESRI Shapefile");
+    if (o->encoding && o->encoding[0])
+        snprintf(enc_opt, sizeof enc_opt, "ENCODING=%s", o->encoding);
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
-                                 is_csv ? csv_opts : NULL, NULL);
+                                 is_csv                               ? csv_opts
+                                 : shp && o->encoding && *o->encoding ? shp_opts
+                                                                      : NULL,
+                                 NULL);
     if (!ds) {
         dm__gdal_end(&cap);
         return dm__fail(ctx, DM_EPARSE, "%s: not a vector file GDAL can read%s%s", path,
                         cap.msg[0] ? ": " : "", cap.msg);
     }
+    const char *drv_name = GDALGetDriverShortName(GDALGetDatasetDriver(ds));
     import_state st = {0};
     st.s = s;
     st.ctx = ctx;
@@ -879,151 +1504,83 @@ dm_status dm_import_file(dm_store *s, const char *path, const dm_import_opts *o,
     st.o = o;
     st.path = path;
     st.is_csv = is_csv;
-    dm_status rc = DM_OK;
-    if (o->src_layer) {
-        st.ol = GDALDatasetGetLayerByName(ds, o->src_layer);
-        if (!st.ol)
-            rc = dm__fail(ctx, DM_ENOTFOUND, "%s: no layer '%s' in the file", path, o->src_layer);
-    } else {
-        st.ol = GDALDatasetGetLayerByName(ds, layer->name);
-        if (!st.ol)
-            st.ol = GDALDatasetGetLayer(ds, 0);
-        if (!st.ol)
-            rc = dm__fail(ctx, DM_EPARSE, "%s: the file holds no layer", path);
-    }
-    dm_row *row = NULL;
-    seen_set seen = {0};
-    int in_tx = 0;
+    st.drv = drv_name;
+    st.decimal_comma = is_csv && csv_semicolons(path);
+    /* the Shapefile driver recodes itself; any other's text is recoded here */
+    st.recode =
+        o->encoding && o->encoding[0] && strcmp(drv_name, "ESRI Shapefile") ? o->encoding : NULL;
+    import_run run = {0};
+    run.res = res;
+    OGRLayerH *layers = NULL;
+    int n_layers = 0, in_tx = 0;
+    dm_status rc = pick_layers(ctx, ds, path, drv_name, o, layer, &layers, &n_layers);
     if (rc)
         goto done;
-    st.n_src = OGR_FD_GetFieldCount(OGR_L_GetLayerDefn(st.ol));
-    st.target = calloc((size_t)(st.n_src ? st.n_src : 1), sizeof *st.target);
-    if (!st.target) {
-        rc = dm__fail(ctx, DM_ENOMEM, "out of memory");
-        goto done;
+    run.n_layers = st.n_layers = n_layers;
+    for (int i = 0; i < n_layers; i++) {
+        GIntBig n = OGR_L_GetFeatureCount(layers[i], FALSE);
+        if (n > 0)
+            run.total += (uint64_t)n;
     }
-    int native = OGR_L_GetGeomType(st.ol) != wkbNone && !o->x_field && !o->y_field && !o->geom_field;
-    st.x_col = st.y_col = st.latlon_col = st.geom_col = -1;
-    if (layer->geom_type && !native)
-        detect_coords(&st);
-    if ((o->x_field && st.x_col < 0) || (o->y_field && st.y_col < 0) ||
-        (o->geom_field && st.geom_col < 0)) {
-        rc = dm__fail(ctx, DM_ENOTFOUND, "%s: coordinate column '%s' not found", path,
-                      o->geom_field ? o->geom_field : st.x_col < 0 ? o->x_field : o->y_field);
-        goto done;
+    if (layer->geom_type) {
+        int e = dm__store_extent(s, run.extent);
+        if (e < 0) {
+            rc = dm_ctx_errcode(ctx);
+            goto done;
+        }
+        run.have_extent = e;
     }
-    if (layer->geom_type && layer->geom_required && !native && st.x_col < 0 && st.y_col < 0 &&
-        st.latlon_col < 0 && st.geom_col < 0) {
-        rc = dm__fail(ctx, DM_EGEOM,
-                      "%s: no geometry and no coordinate columns found (layer %s needs "
-                      "geometries); name them with --x and --y, or --geom-field",
-                      path, layer->name);
-        goto done;
-    }
-    if ((rc = map_fields(&st)) || (rc = setup_crs(&st, native)))
-        goto done;
-    row = dm_row_new(ctx, layer);
-    if (!row) {
+    run.row = dm_row_new(ctx, layer);
+    if (!run.row) {
         rc = DM_ENOMEM;
         goto done;
     }
     if ((rc = dm_store_begin(s)))
         goto done;
     in_tx = 1;
-    GIntBig total = OGR_L_GetFeatureCount(st.ol, FALSE);
-    OGR_L_ResetReading(st.ol);
-    OGRFeatureH f;
-    long no = 0, empty = 0;
-    char buf[64];
-    while ((f = OGR_L_GetNextFeature(st.ol)) != NULL) {
-        no++;
-        dm_row_clear(row);
-        /* A row with no value and no geometry (",,,," from a spreadsheet)
-         * is no record: skipped and counted. */
-        int blank = !OGR_F_GetGeometryRef(f);
-        for (int i = 0; i < st.n_src && blank; i++)
-            if (OGR_F_IsFieldSetAndNotNull(f, i) && *OGR_F_GetFieldAsString(f, i))
-                blank = 0;
-        if (blank) {
-            OGR_F_Destroy(f);
-            empty++;
-            continue;
-        }
-        for (int i = 0; i < st.n_src && !rc; i++) {
-            int t = st.target[i];
-            if (t < 0 && t != SRC_UUID)
-                continue;
-            if (!OGR_F_IsFieldSetAndNotNull(f, i))
-                continue;
-            const char *v = field_text(f, i, t >= 0 ? layer->fields[t].type : DM_FT_TEXT, buf,
-                                       sizeof buf);
-            long bad = bad_utf8_at(v);
-            if (bad >= 0) {
-                const char *name =
-                    OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(OGR_L_GetLayerDefn(st.ol), i));
-                rc = dm__fail(ctx, DM_EPARSE,
-                              "field '%s': byte %ld (0x%02X) is not UTF-8 (the file "
-                              "is in another encoding, e.g. Latin-1 or Windows-1252: save it as "
-                              "UTF-8)",
-                              t >= 0 ? layer->fields[t].name : name, bad + 1,
-                              (unsigned)(unsigned char)v[bad]);
-                break;
-            }
-            if (t == SRC_UUID) {
-                if (*v)
-                    rc = dm_row_set_uuid(row, v);
-            } else
-                rc = dm_row_set(row, layer->fields[t].name, v);
-        }
-        for (size_t k = 0; k < o->n_set && !rc; k++)
-            if (!dm_row_get(row, o->set_field[k]))
-                rc = dm_row_set(row, o->set_field[k], o->set_value[k]);
-        if (!rc)
-            rc = set_provenance(&st, f, row);
-        if (!rc && layer->geom_type) {
-            const char *why = NULL;
-            OGRGeometryH og = feature_geom(&st, f, &why);
-            if (og) {
-                dm_geom *g = NULL;
-                rc = convert_geom(&st, og, &g, &res->repaired, no);
-                if (!rc)
-                    dm_row_set_geom(row, g);
-            } else if (layer->geom_required || (why && strcmp(why, "no geometry") &&
-                                                strcmp(why, "no coordinates"))) {
-                rc = dm__fail(ctx, DM_EGEOM, "geometry: %s", why ? why : "missing");
-            }
-        }
-        OGR_F_Destroy(f);
-        int skip = 0;
-        if (!rc) {
-            char uuid[37];
-            rc = dm_store_insert(s, row, uuid);
-            if (!rc && seen_add(&seen, uuid, no))
-                rc = dm__fail(ctx, DM_ENOMEM, "out of memory");
-            if (rc == DM_ECONFLICT)
-                rc = existing_row(&st, &seen, row, &skip);
-        }
-        if (skip) {
-            res->skipped++;
-            continue;
-        }
-        if (rc) {
-            long line = is_csv ? csv_line_of(path, no) : 0;
-            if (line > 0)
-                dm__wrap(ctx, "%s: feature %ld (line %ld)", path, no, line);
-            else
-                dm__wrap(ctx, "%s: feature %ld", path, no);
-            goto done;
-        }
-        res->rows++;
-        dm__progress(ctx, "import", (uint64_t)no, total > 0 ? (uint64_t)total : 0);
+    for (int i = 0; i < n_layers && !rc; i++) {
+        st.ol = layers[i];
+        rc = import_layer(&st, &run);
+        cleanup(&st);
     }
+    if (rc)
+        goto done;
     if (cap.msg[0] && !res->rows) {
         rc = dm__fail(ctx, DM_EPARSE, "%s: %s", path, cap.msg);
         goto done;
     }
-    if (empty)
-        dm__log(ctx, DM_LOG_INFO, "%s: skipped %ld empty row%s", path, empty, empty == 1 ? "" : "s");
+    /* Points from columns that lie away from all the data already there,
+     * and would lie among it with latitude and longitude exchanged. */
+    if (run.n_got && run.have_extent && !o->x_field && !o->y_field) {
+        const double m = 1.0, *e = run.extent, *g = run.got;
+        int in = g[0] <= e[2] + m && g[2] >= e[0] - m && g[1] <= e[3] + m && g[3] >= e[1] - m;
+        int swapped_in =
+            g[1] <= e[2] + m && g[3] >= e[0] - m && g[0] <= e[3] + m && g[2] >= e[1] - m;
+        if (!in && swapped_in) {
+            OGRFeatureDefnH fd = OGR_L_GetLayerDefn(layers[n_layers - 1]);
+            const char *xn =
+                st.x_col >= 0 ? OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, st.x_col)) : "x";
+            const char *yn =
+                st.y_col >= 0 ? OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, st.y_col)) : "y";
+            rc = dm__fail(ctx, DM_EGEOM,
+                          "%s: the points (longitude %.4f..%.4f, latitude %.4f..%.4f) lie away "
+                          "from all the data of the database (longitude %.4f..%.4f, latitude "
+                          "%.4f..%.4f), and would lie among it with columns '%s' and '%s' "
+                          "exchanged: they look swapped. Import with --x '%s' --y '%s' to "
+                          "exchange them, or --x '%s' --y '%s' to take them as they are",
+                          path, g[0], g[2], g[1], g[3], e[0], e[2], e[1], e[3], xn, yn, yn, xn, xn,
+                          yn);
+            goto done;
+        }
+    }
+    if (run.empty)
+        dm__log(ctx, DM_LOG_INFO, "%s: skipped %ld empty row%s", path, run.empty,
+                run.empty == 1 ? "" : "s");
+    if (run.closed_lines)
+        dm__log(ctx, DM_LOG_INFO, "%s: %ld closed line%s taken as the polygon%s %s", path,
+                run.closed_lines, run.closed_lines == 1 ? "" : "s",
+                run.closed_lines == 1 ? "" : "s",
+                run.closed_lines == 1 ? "it encloses" : "they enclose");
     if (st.zm_n) {
         char where[64] = "";
         long line = is_csv ? csv_line_of(path, st.zm_first) : 0;
@@ -1034,20 +1591,36 @@ dm_status dm_import_file(dm_store *s, const char *path, const dm_import_opts *o,
                 "first: feature %ld%s): layer %s keeps x and y only",
                 path, st.zm_n, st.zm_n == 1 ? "" : "s", st.zm_first, where, layer->name);
     }
+    if (run.dups.n_dup) {
+        char where[96] = "";
+        long line = is_csv ? csv_line_of(path, run.dups.first_dup) : 0;
+        long line0 = is_csv ? csv_line_of(path, run.dups.first_of) : 0;
+        if (line > 0 && line0 > 0)
+            snprintf(where, sizeof where, " (line %ld repeats line %ld)", line, line0);
+        dm__log(ctx, DM_LOG_WARN,
+                "%s: %ld row%s repeat%s an earlier row of the file, value for value and in the "
+                "same place (the first: feature %ld repeats feature %ld%s); imported all the "
+                "same: remove the copies with 'demine delete' if they are copies",
+                path, run.dups.n_dup, run.dups.n_dup == 1 ? "" : "s",
+                run.dups.n_dup == 1 ? "s" : "", run.dups.first_dup, run.dups.first_of, where);
+    }
     if (res->rows == 0 && !res->skipped)
         dm__log(ctx, DM_LOG_WARN, "%s: no features to import", path);
     rc = dm_store_commit(s);
     in_tx = 0;
-    if (total > 0)
-        dm__progress(ctx, "import", (uint64_t)total, (uint64_t)total);
+    if (run.total > 0)
+        dm__progress(ctx, "import", run.total, run.total);
 done:
     if (in_tx)
         dm_store_rollback(s);
     if (rc)
         res->rows = res->skipped = 0;
-    free(seen.uuid);
-    free(seen.feature);
-    dm_row_free(row);
+    free(run.seen.uuid);
+    free(run.seen.feature);
+    free(run.dups.hash);
+    free(run.dups.feature);
+    free(layers);
+    dm_row_free(run.row);
     cleanup(&st);
     GDALClose(ds);
     dm__gdal_end(&cap);

@@ -6,12 +6,12 @@
 #ifndef DM_IO_INTERNAL_H
 #define DM_IO_INTERNAL_H
 
-#include <gdal.h>
-#include <ogr_api.h>
-#include <ogr_srs_api.h>
 #include <cpl_conv.h>
 #include <cpl_error.h>
 #include <cpl_string.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
 
 #include "core/dm_internal.h"
 
@@ -23,5 +23,18 @@ typedef struct dm__gdal_capture {
 /* Register drivers once and route GDAL messages into c until dm__gdal_end. */
 void dm__gdal_begin(dm__gdal_capture *c);
 void dm__gdal_end(dm__gdal_capture *c);
+
+/* v written with a decimal comma or thousands separators ("39,8123",
+ * "12 500", "1,500.5", "1.234,5") as a plain number in buf; NULL when v is
+ * not of such a form (a plain number is left to the caller). A lone comma
+ * before three digits ("1,500") is a thousands separator, unless the file
+ * writes decimal commas (decimal_comma: a CSV separated by semicolons). */
+const char *dm__number_text(const char *v, int decimal_comma, char *buf, size_t n);
+
+/* A coordinate as a number, a number as dm__number_text reads it, or
+ * degrees, minutes and seconds ("40°12'30\"N", "N40 12.5", "46°45'10\" в.д.").
+ * *axis is 1 when a hemisphere letter makes it a latitude, 2 a longitude,
+ * else 0. Returns 0 when v is none of these. */
+int dm__parse_coord(const char *v, int decimal_comma, double *out, int *axis);
 
 #endif

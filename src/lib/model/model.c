@@ -17,7 +17,9 @@
 #include <string.h>
 
 #define F(name, type, flags, values, ref, min, max, desc)                                          \
-    {name, type, flags, values, ref, min, max, desc}
+    {                                                                                              \
+        name, type, flags, values, ref, min, max, desc                                             \
+    }
 #define REQ DM_FIELD_REQUIRED
 #define PER DM_FIELD_PERSONAL
 #define CMP DM_FIELD_COMPUTED
@@ -45,7 +47,8 @@ static const dm_field_def hazard_fields[] = {
       "suspected (indirect evidence) or confirmed (direct evidence)"),
     F("status", DM_FT_ENUM, 0, "open|partly_released|closed|handed_over", NULL, 0, 0,
       "life cycle state (default open)"),
-    F("ordnance", DM_FT_ENUMSET, 0, ORDNANCE, NULL, 0, 0, "suspected or confirmed ordnance classes"),
+    F("ordnance", DM_FT_ENUMSET, 0, ORDNANCE, NULL, 0, 0,
+      "suspected or confirmed ordnance classes"),
     F("reliability", DM_FT_INT, 0, NULL, NULL, 1, 6, "reliability of information 1 (best) - 6"),
     F("source_grade", DM_FT_ENUM, 0, "A|B|C|D|E|F", NULL, 0, 0, "reliability of source A-F"),
     F("classification", DM_FT_ENUM, 0, "M1|M2|M3|M4", NULL, 0, 0,
@@ -197,8 +200,8 @@ static const dm_field_def event_fields[] = {
 
 static const dm_field_def sensor_fields[] = {
     F("name", DM_FT_TEXT, REQ, NULL, NULL, 0, 0, "sensor name, e.g. DJI-M300-H20T thermal"),
-    F("kind", DM_FT_ENUM, REQ, "rgb|multispectral|thermal|magnetometer|gpr|lidar|other", NULL, 0,
-      0, "sensing principle"),
+    F("kind", DM_FT_ENUM, REQ, "rgb|multispectral|thermal|magnetometer|gpr|lidar|other", NULL, 0, 0,
+      "sensing principle"),
     F("classes_seen", DM_FT_ENUMSET, 0, ORDNANCE, NULL, 0, 0,
       "ordnance classes it can detect (cameras: surface items only)"),
     F("surface_only", DM_FT_BOOL, 0, NULL, NULL, 0, 0, "sees only items on the surface"),
@@ -241,7 +244,8 @@ static const dm_field_def record_match_fields[] = {
     F("mine_id", DM_FT_REF, 0, NULL, "record_mines", 0, 0, "the recorded mine"),
     F("item_id", DM_FT_REF, 0, NULL, "items", 0, 0, "the nearest item found"),
     F("offset_m", DM_FT_REAL, CMP, NULL, NULL, 0, 1e6, "distance recorded mine - item"),
-    F("corrected_offset_m", DM_FT_REAL, CMP, NULL, NULL, 0, 1e6, "distance after the record's shift"),
+    F("corrected_offset_m", DM_FT_REAL, CMP, NULL, NULL, 0, 1e6,
+      "distance after the record's shift"),
     F("matched", DM_FT_BOOL, CMP, NULL, NULL, 0, 0, "within the tolerance"),
 };
 
@@ -294,8 +298,8 @@ static const dm_field_def truth_minefield_fields[] = {
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const dm_layer_def layers[] = {
-    {"organisations", "Organisations", NULL, 0, 0, organisation_fields, N(organisation_fields), NULL,
-     "operators, agencies and authorities"},
+    {"organisations", "Organisations", NULL, 0, 0, organisation_fields, N(organisation_fields),
+     NULL, "operators, agencies and authorities"},
     {"districts", "Districts", "MULTIPOLYGON", 0, 0, district_fields, N(district_fields), NULL,
      "administrative areas for reporting"},
     {"hazards", "Hazard areas (SHA/CHA)", "MULTIPOLYGON", 1, 0, hazard_fields, N(hazard_fields),
@@ -310,14 +314,14 @@ static const dm_layer_def layers[] = {
      "date", "polygons cancelled, reduced or cleared"},
     {"items", "Explosive ordnance found", "POINT", 1, DM_LAYER_SENSITIVE, item_fields,
      N(item_fields), "found_date", "items found and disposed of"},
-    {"accidents", "Accidents", "POINT", 1, DM_LAYER_SENSITIVE, accident_fields,
-     N(accident_fields), "date", "mine and ERW accidents"},
+    {"accidents", "Accidents", "POINT", 1, DM_LAYER_SENSITIVE, accident_fields, N(accident_fields),
+     "date", "mine and ERW accidents"},
     {"victims", "Victims", NULL, 0, DM_LAYER_SENSITIVE, victim_fields, N(victim_fields), NULL,
      "people killed or injured (personal data)"},
     {"records", "Minefield records", "MULTIPOLYGON", 0, DM_LAYER_SENSITIVE, record_fields,
      N(record_fields), "handed_over", "handed-over minefield records: perimeters"},
-    {"record_rows", "Minefield record rows", "LINESTRING", 1, DM_LAYER_SENSITIVE,
-     record_row_fields, N(record_row_fields), NULL, "rows (lines of mines) of a record"},
+    {"record_rows", "Minefield record rows", "LINESTRING", 1, DM_LAYER_SENSITIVE, record_row_fields,
+     N(record_row_fields), NULL, "rows (lines of mines) of a record"},
     {"record_mines", "Minefield record mines", "POINT", 1, DM_LAYER_SENSITIVE, record_mine_fields,
      N(record_mine_fields), NULL, "mine points of a record"},
     {"features", "Map features", "GEOMETRY", 1, 0, feature_fields, N(feature_fields), NULL,
@@ -346,22 +350,44 @@ static const dm_layer_def layers[] = {
      N(truth_item_fields), NULL, "demo scenario only: every item really emplaced"},
 };
 
-size_t dm_layer_count(void) { return N(layers); }
+size_t dm_layer_count(void)
+{
+    return N(layers);
+}
 
-const dm_layer_def *dm_layer_at(size_t i) { return i < N(layers) ? &layers[i] : NULL; }
+const dm_layer_def *dm_layer_at(size_t i)
+{
+    return i < N(layers) ? &layers[i] : NULL;
+}
 
 static const struct {
     const char *alias, *name;
 } aliases[] = {
-    {"hazard", "hazards"},         {"sha", "hazards"},          {"cha", "hazards"},
-    {"activity", "activities"},    {"item", "items"},           {"finds", "items"},
-    {"accident", "accidents"},     {"victim", "victims"},       {"record", "records"},
-    {"minefield_records", "records"}, {"minefields", "records"}, {"feature", "features"},
-    {"event", "events"},           {"evidence", "events"},      {"district", "districts"},
-    {"organisation", "organisations"}, {"organization", "organisations"},
-    {"organizations", "organisations"}, {"release", "release_areas"}, {"released", "release_areas"},
-    {"record_row", "record_rows"}, {"record_mine", "record_mines"}, {"sensor", "sensors"},
-    {"flight", "flights"}, {"detection", "detections"},
+    {"hazard", "hazards"},
+    {"sha", "hazards"},
+    {"cha", "hazards"},
+    {"activity", "activities"},
+    {"item", "items"},
+    {"finds", "items"},
+    {"accident", "accidents"},
+    {"victim", "victims"},
+    {"record", "records"},
+    {"minefield_records", "records"},
+    {"minefields", "records"},
+    {"feature", "features"},
+    {"event", "events"},
+    {"evidence", "events"},
+    {"district", "districts"},
+    {"organisation", "organisations"},
+    {"organization", "organisations"},
+    {"organizations", "organisations"},
+    {"release", "release_areas"},
+    {"released", "release_areas"},
+    {"record_row", "record_rows"},
+    {"record_mine", "record_mines"},
+    {"sensor", "sensors"},
+    {"flight", "flights"},
+    {"detection", "detections"},
 };
 
 const dm_layer_def *dm_layer_find(const char *name)
@@ -398,7 +424,8 @@ static int enum_match(const char *values, const char *tok, size_t n, char *out, 
         if (vl == n) {
             size_t i = 0;
             for (; i < n; i++) {
-                char a = (char)tolower((unsigned char)tok[i]), b = (char)tolower((unsigned char)v[i]);
+                char a = (char)tolower((unsigned char)tok[i]),
+                     b = (char)tolower((unsigned char)v[i]);
                 if (a == ' ' || a == '-')
                     a = '_';
                 if (a != b)
@@ -446,6 +473,41 @@ static const char *trim(const char *s, size_t *len)
     return s;
 }
 
+/* Dates written day first as in the region, "12.05.2021", "5.3.2021",
+ * "12-05-2021" or "5/3/2021" (a time may follow), rewritten in place as
+ * "12/05/2021", the day-first form dm_date_parse reads. */
+static void day_first(char *t, size_t size)
+{
+    int d = 0, m = 0, nd = 0, nm = 0;
+    const char *p = t;
+    for (; isdigit((unsigned char)*p) && nd < 3; p++, nd++)
+        d = d * 10 + (*p - '0');
+    char sep = *p;
+    if (nd < 1 || nd > 2 || (sep != '.' && sep != '-' && sep != '/'))
+        return;
+    p++;
+    for (; isdigit((unsigned char)*p) && nm < 3; p++, nm++)
+        m = m * 10 + (*p - '0');
+    if (nm < 1 || nm > 2 || *p != sep)
+        return;
+    p++;
+    for (int k = 0; k < 4; k++)
+        if (!isdigit((unsigned char)p[k]))
+            return;
+    if (p[4] && p[4] != ' ' && p[4] != 'T')
+        return;
+    size_t rest = strlen(p);
+    if (size < 7 || rest > size - 7)
+        return;
+    memmove(t + 6, p, rest + 1); /* "DD/MM/" before the year */
+    t[0] = (char)('0' + d / 10);
+    t[1] = (char)('0' + d % 10);
+    t[2] = '/';
+    t[3] = (char)('0' + m / 10);
+    t[4] = (char)('0' + m % 10);
+    t[5] = '/';
+}
+
 dm_status dm_field_normalise(dm_ctx *ctx, const dm_field_def *f, const char *in, char *out,
                              size_t out_len)
 {
@@ -483,8 +545,12 @@ dm_status dm_field_normalise(dm_ctx *ctx, const dm_field_def *f, const char *in,
     case DM_FT_DATE:
         memcpy(tmp, s, n);
         tmp[n] = '\0';
-        if (out_len < 11 || !dm_date_parse(tmp, out))
+        day_first(tmp, sizeof tmp);
+        if (out_len < 11 || !dm_date_parse(tmp, out)) {
+            memcpy(tmp, s, n);
+            tmp[n] = '\0';
             return dm__fail(ctx, DM_EPARSE, "'%s' is not a valid date (YYYY-MM-DD)", tmp);
+        }
         return DM_OK;
     case DM_FT_BOOL:
         memcpy(tmp, s, n);

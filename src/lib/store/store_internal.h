@@ -19,8 +19,8 @@ struct dm_store {
     sqlite3 *db;
     char *path;
     unsigned flags;
-    int depth;                 /* open savepoints */
-    int lifecycle;             /* dm_hazard_set_status is writing a hazard's status */
+    int depth;                  /* open savepoints */
+    int lifecycle;              /* dm_hazard_set_status is writing a hazard's status */
     sqlite3_stmt **insert_stmt; /* per layer, prepared on first use */
     sqlite3_stmt *log_stmt;
     sqlite3_stmt **resolve_stmt; /* per layer, 3 forms (uuid, prefix, ref) */
@@ -45,6 +45,10 @@ dm_status dm__store_log(dm_store *s, const char *layer, const char *uuid, const 
  * the default. */
 dm_status dm__row_set_provenance(dm_row *r, const char *created, const char *updated,
                                  const char *author);
+/* The bounds (min x, min y, max x, max y, WGS 84) of every geometry of the
+ * map layers but the demo's truth: 1 when there is one, 0 when there is
+ * none, -1 on a read error. */
+int dm__store_extent(dm_store *s, double b[4]);
 /* Check and normalise a row; for_insert also demands required fields. */
 dm_status dm__row_check(dm_store *s, dm_row *r, int for_insert);
 /* Create every table of a fresh database. */

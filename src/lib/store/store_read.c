@@ -20,13 +20,16 @@ struct dm_cursor {
     dm_store *s;
     const dm_layer_def *layer;
     sqlite3_stmt *q;
-    int geom_col;   /* -1 when the layer has none */
-    int field_col;  /* first field column */
+    int geom_col;  /* -1 when the layer has none */
+    int field_col; /* first field column */
 };
 
 /* ================================ resolving ================================ */
 
-static int has_ref(const dm_layer_def *l) { return dm_field_find(l, "ref") != NULL; }
+static int has_ref(const dm_layer_def *l)
+{
+    return dm_field_find(l, "ref") != NULL;
+}
 
 /* Look for id in one layer: exact uuid, then uuid prefix (8+ chars), then
  * ref. Returns 1 found, 0 not found, -1 ambiguous, -2 SQL error. */
@@ -195,10 +198,11 @@ static dm_status build_where(dm_store *s, const dm_layer_def *l, const dm_select
         if (!f || (strcmp(f, "uuid") && !fd))
             return dm__fail(s->ctx, DM_EINVAL, "layer %s has no field '%s'", l->name, f ? f : "");
         if (!vals || vals[i])
-            dm__buf_printf(b, "%s\"%s\" = ?%zu", n++ ? " AND " : " WHERE ",
-                           fd ? fd->name : "uuid", 10 + i);
+            dm__buf_printf(b, "%s\"%s\" = ?%zu", n++ ? " AND " : " WHERE ", fd ? fd->name : "uuid",
+                           10 + i);
         else
-            dm__buf_printf(b, "%s\"%s\" IS NULL", n++ ? " AND " : " WHERE ", fd ? fd->name : "uuid");
+            dm__buf_printf(b, "%s\"%s\" IS NULL", n++ ? " AND " : " WHERE ",
+                           fd ? fd->name : "uuid");
     }
     if (o->until) {
         if (l->date_field)
@@ -285,7 +289,10 @@ int dm_cursor_next(dm_cursor *c)
     return -1;
 }
 
-const char *dm_cursor_uuid(dm_cursor *c) { return (const char *)sqlite3_column_text(c->q, 0); }
+const char *dm_cursor_uuid(dm_cursor *c)
+{
+    return (const char *)sqlite3_column_text(c->q, 0);
+}
 
 static int column_of(dm_cursor *c, const char *field)
 {
@@ -454,4 +461,42 @@ dm_status dm_store_history_json(dm_store *s, const char *uuid, char **json)
     if (rc != SQLITE_ROW)
         return dm__sql_fail(s, rc, "history");
     return *json ? DM_OK : DM_ENOMEM;
+}
+
+int dm__store_extent(dm_store *s, double b[4])
+{
+    int found = 0;
+    for (size_t i = 0; i < dm_layer_count(); i++) {
+        const dm_layer_def *l = dm_layer_at(i);
+        if (!l->geom_type || (l->flags & DM_LAYER_TRUTH))
+            continue;
+        char sql[200];
+        snprintf(sql, sizeof sql,
+                 "SELECT min(minx), min(miny), max(maxx), max(maxy) FROM \"rtree_%s_geom\"",
+                 l->name);
+        sqlite3_stmt *q = NULL;
+        if (dm__sql_prepare(s, sql, &q))
+            return -1;
+        int rc = sqlite3_step(q);
+        if (rc == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL) {
+            double e[4];
+            for (int k = 0; k < 4; k++)
+                e[k] = sqlite3_column_double(q, k);
+            if (!found) {
+                memcpy(b, e, sizeof e);
+                found = 1;
+            } else {
+                b[0] = fmin(b[0], e[0]);
+                b[1] = fmin(b[1], e[1]);
+                b[2] = fmax(b[2], e[2]);
+                b[3] = fmax(b[3], e[3]);
+            }
+        }
+        sqlite3_finalize(q);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+            dm__sql_fail(s, rc, "read");
+            return -1;
+        }
+    }
+    return found;
 }
