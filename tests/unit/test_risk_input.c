@@ -1125,3 +1125,26 @@ TEST(risk_covariate_covering_no_cell_of_the_map_is_refused)
     ASSERT_CONTAINS(out, "term 'slope' was set to its mean there");
     free(out);
 }
+
+/* `risk distance` on a raster in degrees wrote distances in degrees (0.33
+ * for 35 km, east-west and north-south degrees of different lengths), which
+ * --max and every risk term read as metres. Refused, naming the CRS. */
+TEST(risk_distance_refuses_a_raster_in_degrees)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out,
+                        "gdal_create -q -of GTiff -outsize 20 20 -bands 1 -ot Byte -burn 1 "
+                        "-a_srs EPSG:4326 -a_ullr 44 41 46 39 '%s'",
+                        dmtest_path("deg.tif")),
+              0);
+    free(out);
+    char in[1024];
+    snprintf(in, sizeof in, "%s", dmtest_path("deg.tif"));
+    ASSERT_DEMINE(4, "deg.tif: 'EPSG:4326' is not a projected CRS (it counts in degrees)",
+                  "risk distance %s %s --values 1", in, dmtest_path("d.tif"));
+    ASSERT(access(dmtest_path("d.tif"), F_OK) != 0);
+    /* in metres it is done */
+    raster("m.tif", "Byte", 1, 32638);
+    snprintf(in, sizeof in, "%s", dmtest_path("m.tif"));
+    ASSERT_DEMINE(0, NULL, "risk distance %s %s --values 1", in, dmtest_path("d.tif"));
+}

@@ -256,6 +256,16 @@ dm_status dm_raster_distance(dm_ctx *ctx, const char *in, int band, const double
     if (st)
         return st;
     GDALDatasetH ds = h;
+    /* distances are in the CRS's units: degrees (north-south and east-west
+     * ones of different lengths) or feet are not the metres --max and the
+     * risk terms count in */
+    if ((st = dm_crs_require_metres(ctx, g.crs, NULL, 0))) {
+        char why[400];
+        dm__strlcpy(why, dm_ctx_errmsg(ctx), sizeof why);
+        GDALClose(ds);
+        return dm__fail(ctx, st, "%s: %s; reproject it first (gdalwarp -t_srs with its UTM zone)",
+                        in, why);
+    }
     GDALRasterBandH b = GDALGetRasterBand(ds, band);
     dist_job j;
     memset(&j, 0, sizeof j);
