@@ -873,7 +873,16 @@ static int run_eval(dm_ctx *ctx, int argc, char **argv)
     /* a demine map's band 2 holds items per hectare: how many the map
      * expects in the area scored, to set beside the truth count */
     double expected = NAN;
-    if (!st && o.truth && o.band == 1) {
+    /* a map in degrees (warped to EPSG:4326) has cells of no fixed area:
+     * items per hectare times the cell's square degrees gave 0 items */
+    int metres = !st && dm_crs_require_metres(ctx, g.crs, NULL, 0) == DM_OK;
+    dm_ctx_clear_error(ctx);
+    if (!st && o.truth && o.band == 1 && !metres)
+        fprintf(stderr,
+                "warning: %s is in %s, not in metres: the items it expects in the area are not "
+                "counted\n",
+                pos[0], g.crs);
+    if (!st && o.truth && o.band == 1 && metres) {
         dm_grid g2;
         float *items = NULL;
         if (dm_raster_read(ctx, pos[0], 2, &g2, &items) == DM_OK && g2.nx == g.nx && g2.ny == g.ny) {

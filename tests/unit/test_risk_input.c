@@ -1148,3 +1148,36 @@ TEST(risk_distance_refuses_a_raster_in_degrees)
     snprintf(in, sizeof in, "%s", dmtest_path("m.tif"));
     ASSERT_DEMINE(0, NULL, "risk distance %s %s --values 1", in, dmtest_path("d.tif"));
 }
+
+/* A map warped to EPSG:4326 (to share it) was scored with "expected items
+ * 0 in the area": items per hectare times a cell of square degrees. The
+ * count is left out, with a warning; the ranks are scored as before. */
+TEST(risk_eval_of_a_map_in_degrees_counts_no_expected_items)
+{
+    dmtest_write_file(dmtest_path("ev.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"kind\":\"accident\",\"date\":\"2010\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[45.0,40.0]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"kind\":\"item\",\"date\":\"2011\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[45.004,40.002]}}]}");
+    char ev[1024], r[1024];
+    snprintf(ev, sizeof ev, "%s", dmtest_path("ev.geojson"));
+    snprintf(r, sizeof r, "%s", dmtest_path("r.tif"));
+    ASSERT_DEMINE(0, NULL, "risk map --evidence %s --cell 50 --no-calibrate --out %s", ev, r);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "gdalwarp -q -t_srs EPSG:4326 '%s' '%s'", r, dmtest_path("g.tif")),
+              0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --truth %s", r, ev), 0);
+    ASSERT_CONTAINS(out, "expected items");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --truth %s", dmtest_path("g.tif"), ev), 0);
+    ASSERT(!strstr(out, "expected items"));
+    ASSERT_CONTAINS(out, "g.tif is in EPSG:4326, not in metres: the items it expects in the area "
+                         "are not counted");
+    ASSERT_CONTAINS(out, "recall@10%");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --truth %s --json", dmtest_path("g.tif"), ev), 0);
+    ASSERT(!strstr(out, "expected_items"));
+    free(out);
+}
