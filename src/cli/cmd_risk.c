@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_LIST 64
@@ -304,6 +305,26 @@ static int check_date(const char *cmd, const char *opt, const char *s, char out[
     return 0;
 }
 
+/* --until after tomorrow (UTC) dates the map then: every event counts as
+ * older by as much, and the kernels' half-life fades it. Said, not refused
+ * (a map of a date to come is a forecast). */
+static void warn_until_future(const char *cmd, const char *until)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    char today[16], tomorrow[16];
+    if (!until[0] || !gmtime_r(&t, &tm) || !strftime(today, sizeof today, "%Y-%m-%d", &tm))
+        return;
+    t += 86400;
+    if (!gmtime_r(&t, &tm) || !strftime(tomorrow, sizeof tomorrow, "%Y-%m-%d", &tm))
+        return;
+    if (strcmp(until, tomorrow) > 0)
+        fprintf(stderr,
+                "warning: %s: --until %s is after today (%s): the map is dated then, and every "
+                "event counts as that much older (the kernels' half-life fades it)\n",
+                cmd, until, today);
+}
+
 /* The evidence of the database and of the files, WGS 84. */
 static dm_status load_evidence(dm_ctx *ctx, dm_store *s, const opts *o, const char *until,
                                dm_evidence_set *ev)
@@ -489,6 +510,7 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
         free_opts(&o);
         return 2;
     }
+    warn_until_future("risk map", until);
     if (!o.out) {
         free_opts(&o);
         return cli_usage_error("risk map", "--out RISK.tif is required");
@@ -1235,6 +1257,7 @@ int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv)
         free_opts(&o);
         return 2;
     }
+    warn_until_future("risk fit", until);
     if (!o.out || (!o.labels && !o.db)) {
         free_opts(&o);
         return cli_usage_error("risk fit", "--out MODEL.json and --labels FILE (or a database) are required");
