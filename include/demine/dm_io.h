@@ -54,7 +54,7 @@ DM_API dm_status dm_import_file(dm_store *s, const char *path, const dm_import_o
 
 typedef struct dm_export_opts {
     const char *format; /* GDAL driver short name; NULL = from the extension */
-    int no_personal;    /* leave out fields marked personal */
+    int no_personal;    /* leave out the fields dm_field_is_personal names */
     const dm_select *select;
 } dm_export_opts;
 

@@ -48,9 +48,10 @@ typedef enum dm_layer_flags {
 } dm_layer_flags;
 
 typedef struct dm_layer_def {
-    const char *name;      /* table name, e.g. "hazards" */
-    const char *title;     /* human title for gpkg_contents */
-    const char *geom_type; /* "POINT", "LINESTRING", "MULTIPOLYGON", "GEOMETRY"; NULL = no geometry */
+    const char *name;  /* table name, e.g. "hazards" */
+    const char *title; /* human title for gpkg_contents */
+    const char
+        *geom_type; /* "POINT", "LINESTRING", "MULTIPOLYGON", "GEOMETRY"; NULL = no geometry */
     int geom_required;
     unsigned flags;
     const dm_field_def *fields;
@@ -67,6 +68,11 @@ DM_API const dm_layer_def *dm_layer_at(size_t i);
 DM_API const dm_layer_def *dm_layer_find(const char *name);
 /* Find a field of a layer; NULL if unknown. */
 DM_API const dm_field_def *dm_field_find(const dm_layer_def *layer, const char *name);
+/* Is field f of layer l left out when data is shared without personal data
+ * (export, list and show --no-personal)? The fields marked personal
+ * (victims' names and ages), and the free text of accidents, whose accounts
+ * name and describe the people hurt. */
+DM_API int dm_field_is_personal(const dm_layer_def *l, const dm_field_def *f);
 
 /* Check and normalise one input value for a field. On success writes the
  * stored form into out (e.g. "2012-01-01", "AP,AT", "partly_released") and

@@ -12,12 +12,17 @@
 static const char *help =
     "usage: demine export DB --layer LAYER OUT [--format DRIVER] [--no-personal]\n\n"
     "Write LAYER to OUT in the format its extension names (.geojson, .gpkg, .shp,\n"
-    ".kml, .csv (geometry as WKT), .fgb, ...) or --format (a GDAL driver name).\n"
+    ".kml, .csv (geometry as WKT, with a byte order mark for Excel), .xlsx (geometry as\n"
+    "WKT), .fgb, ...) or --format (a GDAL driver name). A Shapefile is written in UTF-8\n"
+    "with a .cpg saying so; its text fields hold 254 bytes, and longer text is cut with\n"
+    "a warning naming the first value cut.\n"
     "Beside a .geojson, .gpkg or .fgb file it writes the layer's QGIS style (OUT's\n"
     "name with .qml), unless such a file is already there.\n"
     "The uuid column is kept, so the file imports back to the same rows, and so are\n"
     "created, updated and author, which 'demine import' keeps.\n"
-    "--no-personal leaves out personal data (victims' names and ages).\n\n"
+    "--no-personal leaves out personal data, for sharing with partners: victims' names\n"
+    "and ages, and the notes of accidents, whose accounts name the people hurt (the\n"
+    "same fields list and show --no-personal hide).\n\n"
     "Nothing is overwritten: an existing OUT is refused, and for a Shapefile so is an\n"
     "OUT.dbf, .shx, .prj, .cpg, .qix, .sbn or .sbx beside it (the Shapefile would\n"
     "overwrite or delete it). FlatGeobuf drops features without geometry: a layer or\n"
@@ -38,11 +43,19 @@ static int run_export(dm_ctx *ctx, int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
-        case 'l': layer = optarg; break;
-        case 'f': o.format = optarg; break;
-        case 'p': o.no_personal = 1; break;
-        case 'h': return cli_help(help);
-        default: return 2;
+        case 'l':
+            layer = optarg;
+            break;
+        case 'f':
+            o.format = optarg;
+            break;
+        case 'p':
+            o.no_personal = 1;
+            break;
+        case 'h':
+            return cli_help(help);
+        default:
+            return 2;
         }
     }
     if (argc - optind != 2)
@@ -55,8 +68,8 @@ static int run_export(dm_ctx *ctx, int argc, char **argv)
         return rc;
     long n = 0;
     char style[4200];
-    int had_style = dm_qgis_style_path(argv[optind + 1], style, sizeof style) != 0 ||
-                    access(style, F_OK) == 0;
+    int had_style =
+        dm_qgis_style_path(argv[optind + 1], style, sizeof style) != 0 || access(style, F_OK) == 0;
     dm_status st = dm_export_layer(s, layer, argv[optind + 1], &o, &n);
     if (st)
         rc = cli_fail(ctx, "export", st);

@@ -6,16 +6,51 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char *help =
     "usage: demine list DB [--layer LAYER] [--where FIELD=VALUE] [--bbox W,S,E,N]\n"
-    "                      [--limit N] [--offset N] [--json]\n\n"
+    "                      [--limit N] [--offset N] [--json] [--no-personal]\n\n"
     "Without --layer: every layer with its number of rows. With --layer: its rows\n"
     "(uuid, main fields); --json prints them whole (GeoJSON geometry included).\n"
     "--where takes a value as edit does (status=OPEN, hazard_id=REF); an empty value\n"
-    "matches rows without one. --limit 0 means no limit.\n";
+    "matches rows without one. --limit 0 means no limit. --no-personal leaves out\n"
+    "what export --no-personal leaves out (victims' names and ages, accidents' notes).\n";
+
+/* v in a column of width characters (not bytes: Cyrillic and Armenian
+ * letters take two), cut at a character when longer. */
+static void print_cell(const char *v, int width)
+{
+    int chars = 0;
+    const char *p = v;
+    while (*p && chars < width) {
+        p++;
+        while (((unsigned char)*p & 0xC0) == 0x80)
+            p++;
+        chars++;
+    }
+    printf("  %.*s%*s", (int)(p - v), v, width - chars, "");
+}
+
+/* js without the personal fields of layer l. */
+static void print_masked(const dm_layer_def *l, const char *js, const char *sep)
+{
+    json_error_t err;
+    json_t *o = json_loads(js, 0, &err);
+    if (!o) {
+        printf("%s%s\n", sep, js);
+        return;
+    }
+    for (size_t i = 0; i < l->n_fields; i++)
+        if (dm_field_is_personal(l, &l->fields[i]))
+            json_object_del(o, l->fields[i].name);
+    char *out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    printf("%s%s\n", sep, out ? out : "{}");
+    free(out);
+    json_decref(o);
+}
 
 /* The fields worth a column in the table view of a layer. */
 static void key_fields(const dm_layer_def *l, const char **out, int *n)
@@ -23,7 +58,7 @@ static void key_fields(const dm_layer_def *l, const char **out, int *n)
     *n = 0;
     for (size_t i = 0; i < l->n_fields && *n < 5; i++) {
         const dm_field_def *f = &l->fields[i];
-        if (f->type == DM_FT_REF || (f->flags & DM_FIELD_PERSONAL) || !strcmp(f->name, "notes"))
+        if (f->type == DM_FT_REF || dm_field_is_personal(l, f) || !strcmp(f->name, "notes"))
             continue;
         out[(*n)++] = f->name;
     }
@@ -31,14 +66,18 @@ static void key_fields(const dm_layer_def *l, const char **out, int *n)
 
 static int run_list(dm_ctx *ctx, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"layer", required_argument, 0, 'l'}, {"limit", required_argument, 0, 'n'},
-        {"offset", required_argument, 0, 'o'}, {"json", no_argument, 0, 'j'},
-        {"where", required_argument, 0, 'w'}, {"bbox", required_argument, 0, 'b'},
-        {"help", no_argument, 0, 'h'},        {0, 0, 0, 0}};
+    static const struct option longopts[] = {{"layer", required_argument, 0, 'l'},
+                                             {"limit", required_argument, 0, 'n'},
+                                             {"offset", required_argument, 0, 'o'},
+                                             {"json", no_argument, 0, 'j'},
+                                             {"where", required_argument, 0, 'w'},
+                                             {"bbox", required_argument, 0, 'b'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {"no-personal", no_argument, 0, 'p'},
+                                             {0, 0, 0, 0}};
     const char *layer = NULL;
     long limit = 0, offset = 0;
-    int json = 0, c;
+    int json = 0, c, no_personal = 0;
     const char *eq_f[8], *eq_v[8];
     char eq_buf[8][256];
     size_t n_eq = 0;
@@ -47,7 +86,9 @@ static int run_list(dm_ctx *ctx, int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
-        case 'l': layer = optarg; break;
+        case 'l':
+            layer = optarg;
+            break;
         case 'n':
             if (!cli_parse_long("list", "--limit", optarg, &limit))
                 return 2;
@@ -61,7 +102,12 @@ static int run_list(dm_ctx *ctx, int argc, char **argv)
             if (offset < 0)
                 return cli_usage_error("list", "--offset must be 0 or more, got %ld", offset);
             break;
-        case 'j': json = 1; break;
+        case 'j':
+            json = 1;
+            break;
+        case 'p':
+            no_personal = 1;
+            break;
         case 'w': {
             char *eq = strchr(optarg, '=');
             if (!eq || eq == optarg)
@@ -86,8 +132,10 @@ static int run_list(dm_ctx *ctx, int argc, char **argv)
             have_bbox = 1;
             break;
         }
-        case 'h': return cli_help(help);
-        default: return 2;
+        case 'h':
+            return cli_help(help);
+        default:
+            return 2;
         }
     }
     if (argc - optind != 1)
@@ -131,7 +179,7 @@ static int run_list(dm_ctx *ctx, int argc, char **argv)
             else {
                 printf("%-36s", "uuid");
                 for (int k = 0; k < nk; k++)
-                    printf("  %-14s", keys[k]);
+                    print_cell(keys[k], 14);
                 printf("\n");
             }
             int r, first = 1;
@@ -140,13 +188,16 @@ static int run_list(dm_ctx *ctx, int argc, char **argv)
                     char *js = NULL;
                     if ((st = dm_cursor_json(cur, 1, &js)))
                         break;
-                    printf("%s%s\n", first ? "" : ",", js);
+                    if (no_personal)
+                        print_masked(l, js, first ? "" : ",");
+                    else
+                        printf("%s%s\n", first ? "" : ",", js);
                     dm_free(ctx, js);
                 } else {
                     printf("%-36s", dm_cursor_uuid(cur));
                     for (int k = 0; k < nk; k++) {
                         const char *v = dm_cursor_text(cur, keys[k]);
-                        printf("  %-14.14s", v ? v : "-");
+                        print_cell(v ? v : "-", 14);
                     }
                     printf("\n");
                 }

@@ -11,11 +11,34 @@
 #include <string.h>
 
 static const char *help =
-    "usage: demine show DB ID [--json]\n\n"
+    "usage: demine show DB ID [--json] [--no-personal]\n\n"
     "Show one row: ID is a uuid, a unique uuid prefix (8+ characters) or a ref\n"
     "(e.g. a hazard's national reference). Prints its fields, the rows it refers to,\n"
     "the rows that refer to it (items found in a hazard, victims of an accident, ...)\n"
-    "and its history from the change log: who changed what, when, and why.\n";
+    "and its history from the change log: who changed what, when, and why.\n"
+    "--no-personal leaves out what export --no-personal leaves out (victims' names\n"
+    "and ages, accidents' notes), from the row and from its history.\n";
+
+/* The personal fields of l taken out of object o (a row, a history entry's
+ * old or new values). */
+static void mask(const dm_layer_def *l, json_t *o)
+{
+    for (size_t i = 0; o && i < l->n_fields; i++)
+        if (dm_field_is_personal(l, &l->fields[i]))
+            json_object_del(o, l->fields[i].name);
+}
+
+/* At most max characters of s (not bytes: a letter may take two). */
+static int utf8_prefix(const char *s, int max)
+{
+    const char *p = s;
+    for (int n = 0; *p && n < max; n++) {
+        p++;
+        while (((unsigned char)*p & 0xC0) == 0x80)
+            p++;
+    }
+    return (int)(p - s);
+}
 
 static void print_links_to(dm_ctx *ctx, dm_store *s, const char *uuid, int json, int *first)
 {
@@ -36,10 +59,11 @@ static void print_links_to(dm_ctx *ctx, dm_store *s, const char *uuid, int json,
                 continue;
             while (dm_cursor_next(c) == 1) {
                 if (json)
-                    printf("%s{\"layer\":\"%s\",\"field\":\"%s\",\"uuid\":\"%s\"}", *first ? "" : ",",
-                           l->name, l->fields[k].name, dm_cursor_uuid(c));
+                    printf("%s{\"layer\":\"%s\",\"field\":\"%s\",\"uuid\":\"%s\"}",
+                           *first ? "" : ",", l->name, l->fields[k].name, dm_cursor_uuid(c));
                 else
-                    printf("  <- %-16s %s (via %s)\n", l->name, dm_cursor_uuid(c), l->fields[k].name);
+                    printf("  <- %-16s %s (via %s)\n", l->name, dm_cursor_uuid(c),
+                           l->fields[k].name);
                 *first = 0;
             }
             dm_cursor_free(c);
@@ -49,7 +73,7 @@ static void print_links_to(dm_ctx *ctx, dm_store *s, const char *uuid, int json,
 }
 
 /* One line per change: when, who, what, why, and the values that changed. */
-static void print_history(const char *hist)
+static void print_history(const dm_layer_def *l, const char *hist, int no_personal)
 {
     json_error_t err;
     json_t *arr = json_loads(hist, 0, &err);
@@ -59,7 +83,8 @@ static void print_history(const char *hist)
     {
         const char *op = json_string_value(json_object_get(e, "op"));
         const char *reason = json_string_value(json_object_get(e, "reason"));
-        printf("  #%lld %s %-8s by %s%s%s\n", (long long)json_integer_value(json_object_get(e, "seq")),
+        printf("  #%lld %s %-8s by %s%s%s\n",
+               (long long)json_integer_value(json_object_get(e, "seq")),
                json_string_value(json_object_get(e, "time")), op,
                json_string_value(json_object_get(e, "author")), reason ? ": " : "",
                reason ? reason : "");
@@ -69,9 +94,14 @@ static void print_history(const char *hist)
             json_t *nv;
             json_object_foreach(newv, key, nv)
             {
+                const dm_field_def *f = dm_field_find(l, key);
+                if (no_personal && f && dm_field_is_personal(l, f))
+                    continue;
                 char *a = json_dumps(json_object_get(oldv, key), JSON_ENCODE_ANY);
                 char *b = json_dumps(nv, JSON_ENCODE_ANY);
-                printf("      %s: %.60s -> %.60s\n", key, a ? a : "null", b ? b : "null");
+                const char *sa = a ? a : "null", *sb = b ? b : "null";
+                printf("      %s: %.*s -> %.*s\n", key, utf8_prefix(sa, 60), sa,
+                       utf8_prefix(sb, 60), sb);
                 free(a);
                 free(b);
             }
@@ -82,13 +112,17 @@ static void print_history(const char *hist)
 
 static int run_show(dm_ctx *ctx, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    int json = 0, c;
+    static const struct option longopts[] = {{"json", no_argument, 0, 'j'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {"no-personal", no_argument, 0, 'p'},
+                                             {0, 0, 0, 0}};
+    int json = 0, c, no_personal = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (c == 'j')
             json = 1;
+        else if (c == 'p')
+            no_personal = 1;
         else if (c == 'h')
             return cli_help(help);
         else
@@ -122,15 +156,36 @@ static int run_show(dm_ctx *ctx, int argc, char **argv)
     if (st) {
         rc = cli_fail(ctx, "show", st);
     } else if (json) {
-        printf("{\"layer\":\"%s\",\"row\":%s,\"referenced_by\":[", l->name, row);
+        char *mrow = NULL, *mhist = NULL;
+        if (no_personal) {
+            json_error_t err;
+            json_t *o = json_loads(row, 0, &err), *h = json_loads(hist, 0, &err), *e;
+            size_t i;
+            mask(l, o);
+            json_array_foreach(h, i, e)
+            {
+                mask(l, json_object_get(e, "old"));
+                mask(l, json_object_get(e, "new"));
+            }
+            mrow = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+            mhist = h ? json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+            json_decref(o);
+            json_decref(h);
+        }
+        printf("{\"layer\":\"%s\",\"row\":%s,\"referenced_by\":[", l->name,
+               mrow          ? mrow
+               : no_personal ? "{}"
+                             : row);
         int first = 1;
         print_links_to(ctx, s, uuid, 1, &first);
-        printf("],\"history\":%s}\n", hist);
+        printf("],\"history\":%s}\n", mhist ? mhist : no_personal ? "[]" : hist);
+        free(mrow);
+        free(mhist);
     } else {
         printf("%s %s\n", l->name, uuid);
         for (size_t i = 0; i < l->n_fields; i++) {
             const char *val = dm_cursor_text(cur, l->fields[i].name);
-            if (!val)
+            if (!val || (no_personal && dm_field_is_personal(l, &l->fields[i])))
                 continue;
             printf("  %-18s %s", l->fields[i].name, val);
             if (l->fields[i].type == DM_FT_REF)
@@ -157,7 +212,7 @@ static int run_show(dm_ctx *ctx, int argc, char **argv)
         if (first)
             printf("  (nothing)\n");
         printf("history:\n");
-        print_history(hist);
+        print_history(l, hist, no_personal);
     }
     dm_free(ctx, row);
     dm_free(ctx, hist);

@@ -1516,3 +1516,76 @@ TEST(export_keeps_non_ascii_text_in_every_format)
     ASSERT_STREQ(got, "254\n"); /* 36 words and a whole first letter */
     free(got);
 }
+
+/* A spreadsheet's number columns: the driver's text of one number is
+ * overwritten by the next, and both coordinates were the latitude. */
+TEST(import_xlsx_number_coordinate_columns)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("a.csv"), "date,_location_latitude,_location_longitude,killed\n"
+                                            "2021-05-10,39.8123,46.7512,1\n");
+    ASSERT_EQ(dmtest_sh(NULL, "ogr2ogr -q -f XLSX a.xlsx a.csv -oo AUTODETECT_TYPE=YES"), 0);
+    ASSERT_DEMINE(0, "imported 1 rows", "import db.gpkg --layer accidents a.xlsx");
+    ASSERT_DEMINE(0, "\"coordinates\":[46.7512,39.8123]", "list db.gpkg --layer accidents --json");
+}
+
+/* Sharing with partners: the same fields are left out by export, list and
+ * show --no-personal, from rows and from the history. */
+TEST(no_personal_leaves_out_names_ages_and_accident_notes_everywhere)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("a.csv"), "date,lat,lon,killed,notes\n"
+                                            "2021-05-10,39.8123,46.7512,1,\"Vardan P. herding\"\n");
+    ASSERT_DEMINE(0, NULL, "import db.gpkg --layer accidents a.csv");
+    char *uuid = column("db.gpkg", "select uuid from accidents");
+    uuid[36] = '\0';
+    char csv[256];
+    snprintf(csv, sizeof csv,
+             "accident_id,name,age,sex,outcome\n%s,Vardan Petrosyan,51,male,injured\n", uuid);
+    dmtest_write_file(dmtest_path("v.csv"), csv);
+    ASSERT_DEMINE(0, NULL, "import db.gpkg --layer victims v.csv");
+    char *vid = column("db.gpkg", "select uuid from victims");
+    vid[36] = '\0';
+    ASSERT_DEMINE(0, NULL, "edit db.gpkg %s name=Vardan --reason spelling", vid);
+    char *out = NULL;
+    const char *cmds[] = {"show db.gpkg %s --no-personal", "show db.gpkg %s --no-personal --json",
+                          "list db.gpkg --layer victims --json --no-personal"};
+    for (size_t i = 0; i < 3; i++) {
+        ASSERT_EQ(dmtest_demine(&out, cmds[i], vid), 0);
+        ASSERT(!strstr(out, "Vardan") && !strstr(out, "51"));
+        ASSERT_CONTAINS(out, "injured");
+        free(out);
+    }
+    ASSERT_EQ(dmtest_demine(&out, "show db.gpkg %s", vid), 0);
+    ASSERT_CONTAINS(out, "name: \"Vardan Petrosyan\" -> \"Vardan\"");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "show db.gpkg %s --no-personal --json", uuid), 0);
+    ASSERT(!strstr(out, "herding"));
+    free(out);
+    ASSERT_DEMINE(0, NULL, "export db.gpkg --layer accidents --no-personal a.geojson");
+    out = dmtest_read_file(dmtest_path("a.geojson"));
+    ASSERT(!strstr(out, "herding") && !strstr(out, "\"notes\""));
+    ASSERT_CONTAINS(out, "\"killed\": 1");
+    free(out);
+    free(uuid);
+    free(vid);
+}
+
+TEST(list_columns_count_letters_not_bytes)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("i.csv"),
+                      "category,model,lat,lon\n"
+                      "AP,\xD0\x9F\xD0\x9C\xD0\x9D-2 \xD0\xBF\xD1\x80\xD0\xB5"
+                      "\xD1\x81\xD1\x81\xD0\xBE\xD0\xB2\xD0\xB0\xD1\x8F,39.8,46.7\n"
+                      "AT,TM-62M,39.8,46.71\n");
+    ASSERT_DEMINE(0, NULL, "import db.gpkg --layer items i.csv");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "list db.gpkg --layer items"), 0);
+    /* "ПМН-2 прессовая" cut to 14 letters, and the next column where the
+     * ASCII row has it */
+    ASSERT_CONTAINS(out, "  \xD0\x9F\xD0\x9C\xD0\x9D-2 \xD0\xBF\xD1\x80\xD0\xB5\xD1\x81\xD1\x81"
+                         "\xD0\xBE\xD0\xB2\xD0\xB0  -");
+    ASSERT_CONTAINS(out, "  TM-62M          -");
+    free(out);
+}

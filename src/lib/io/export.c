@@ -386,7 +386,7 @@ dm_status dm_export_layer(dm_store *s, const char *layer, const char *path,
     }
     for (size_t i = 0; i < l->n_fields; i++) {
         col[i] = -1;
-        if (opts->no_personal && (l->fields[i].flags & DM_FIELD_PERSONAL))
+        if (opts->no_personal && dm_field_is_personal(l, &l->fields[i]))
             continue;
         int sub;
         fd = OGR_Fld_Create(l->fields[i].name, field_type(&l->fields[i], &sub));

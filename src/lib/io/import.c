@@ -499,7 +499,10 @@ static OGRGeometryH feature_geom(import_state *st, OGRFeatureH f, const char **w
             *why = "only one coordinate column found";
             return NULL;
         }
-        const char *xs = OGR_F_GetFieldAsString(f, st->x_col);
+        /* the text of a number field is the driver's one buffer, which
+         * the second call overwrites: a copy of the first */
+        char xs[128];
+        dm__strlcpy(xs, OGR_F_GetFieldAsString(f, st->x_col), sizeof xs);
         const char *ys = OGR_F_GetFieldAsString(f, st->y_col);
         double x, y;
         int ax = 0, ay = 0;

@@ -411,6 +411,14 @@ const dm_field_def *dm_field_find(const dm_layer_def *layer, const char *name)
     return NULL;
 }
 
+int dm_field_is_personal(const dm_layer_def *l, const dm_field_def *f)
+{
+    if (f->flags & DM_FIELD_PERSONAL)
+        return 1;
+    return f->type == DM_FT_TEXT && !strcmp(f->name, "notes") &&
+           (!strcmp(l->name, "accidents") || !strcmp(l->name, "victims"));
+}
+
 /* ============================ value checking ============================ */
 
 /* Find `tok` (len n) among "a|b|c" case-insensitively, also accepting
