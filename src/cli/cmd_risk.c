@@ -1471,10 +1471,16 @@ int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv)
         dm_transform *tr = NULL;
         if (!st)
             st = dm_transform_new(ctx, "EPSG:4326", g.crs, &tr);
+        size_t off = 0, first_off = 0; /* labelled 0 or 1 outside the area mapped */
         for (size_t i = 0; i < lab.n && !st; i++) {
             double y = lab.v[i].value;
-            if ((y != 0 && y != 1) || !isfinite(lv[i]))
+            if (y != 0 && y != 1)
                 continue;
+            if (!isfinite(lv[i])) {
+                if (!off++)
+                    first_off = i;
+                continue;
+            }
             double cx = (lab.v[i].bounds[0] + lab.v[i].bounds[2]) / 2;
             double cy = (lab.v[i].bounds[1] + lab.v[i].bounds[3]) / 2;
             st = dm_transform_xy(tr, &cx, &cy, 1);
@@ -1486,6 +1492,22 @@ int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv)
             ns++;
         }
         dm_transform_free(tr);
+        /* labels of another place (or of a file in metres that says so) */
+        if (!st && off && !ns) {
+            fprintf(stderr,
+                    "demine risk fit: error: %s: none of its %zu features labelled 0 or 1 lies "
+                    "inside the area mapped (%s): nothing to fit on\n",
+                    o.labels, off, o.aoi ? o.aoi : "the evidence's extent");
+            rc = 2;
+            goto out;
+        }
+        if (!st && off)
+            fprintf(stderr,
+                    "warning: %s: %zu of its %zu features labelled 0 or 1 lie outside the area "
+                    "mapped (the first: around %.5f, %.5f): not used\n",
+                    o.labels, off, off + ns,
+                    (lab.v[first_off].bounds[0] + lab.v[first_off].bounds[2]) / 2,
+                    (lab.v[first_off].bounds[1] + lab.v[first_off].bounds[3]) / 2);
     } else {
         /* points: cells holding one are positive, every other cell of the area negative */
         unsigned short *hit = calloc(ncell, sizeof *hit); /* label points per cell */

@@ -1204,3 +1204,44 @@ TEST(risk_map_warns_of_until_after_today)
     ASSERT(!strstr(out, "after today"));
     free(out);
 }
+
+/* Labels of another place (shifted 5 degrees) failed with "the labels need
+ * both positive and negative cells (0 positive, 0 negative)" for a file of
+ * 977 labels; labels partly outside the area were dropped in silence. */
+TEST(risk_fit_names_labels_outside_the_area)
+{
+    char *out = NULL;
+    const char *cells = dmtest_repo_path(DATA "cells.geojson");
+    char c[1024], ev[1024];
+    snprintf(c, sizeof c, "%s", cells);
+    snprintf(ev, sizeof ev, "%s", dmtest_repo_path(DATA "events.geojson"));
+    /* the same cells 5 degrees north-east */
+    ASSERT_EQ(dmtest_sh(&out, "ogr2ogr -q -dialect sqlite -sql \"SELECT label, "
+                              "ShiftCoords(geometry, 5, 5) AS geometry FROM cells\" '%s' '%s'",
+                        dmtest_path("far.geojson"), c),
+              0);
+    free(out);
+    dmtest_write_file(dmtest_path("west.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                      "\"properties\":{},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+                      "[[[-75.25,6.0],[-75.0,6.0],[-75.0,6.33],[-75.25,6.33],[-75.25,6.0]]]}}]}");
+    char aoi[1024];
+    snprintf(aoi, sizeof aoi, "%s", dmtest_repo_path(DATA "aoi.geojson"));
+    ASSERT_EQ(dmtest_demine(&out, "risk fit --labels %s --evidence %s --aoi %s --cell 1000 "
+                                  "--until 2008 --out %s",
+                            dmtest_path("far.geojson"), ev, aoi, dmtest_path("m.json")),
+              2);
+    ASSERT_CONTAINS(out, "far.geojson: none of its 977 features labelled 0 or 1 lies inside the "
+                         "area mapped (");
+    free(out);
+    ASSERT(access(dmtest_path("m.json"), F_OK) != 0);
+    /* part of them inside: fitted on those, the others said */
+    ASSERT_EQ(dmtest_demine(&out, "risk fit --labels %s --evidence %s --aoi %s --cell 1000 "
+                                  "--until 2008 --folds 2 --out %s",
+                            c, ev, dmtest_path("west.geojson"), dmtest_path("m.json")),
+              0);
+    ASSERT_CONTAINS(out, "cells.geojson: ");
+    ASSERT_CONTAINS(out, "of its 977 features labelled 0 or 1 lie outside the area mapped");
+    free(out);
+    ASSERT(access(dmtest_path("m.json"), F_OK) == 0);
+}
