@@ -897,8 +897,11 @@ static int run_eval(dm_ctx *ctx, int argc, char **argv)
     double expected = NAN;
     /* a map in degrees (warped to EPSG:4326) has cells of no fixed area:
      * items per hectare times the cell's square degrees gave 0 items */
-    int metres = !st && dm_crs_require_metres(ctx, g.crs, NULL, 0) == DM_OK;
-    dm_ctx_clear_error(ctx);
+    int metres = 0;
+    if (!st) {
+        metres = dm_crs_require_metres(ctx, g.crs, NULL, 0) == DM_OK;
+        dm_ctx_clear_error(ctx);
+    }
     if (!st && o.truth && o.band == 1 && !metres)
         fprintf(stderr,
                 "warning: %s is in %s, not in metres: the items it expects in the area are not "
