@@ -1245,3 +1245,56 @@ TEST(risk_fit_names_labels_outside_the_area)
     free(out);
     ASSERT(access(dmtest_path("m.json"), F_OK) == 0);
 }
+
+/* One evidence point with its longitude's sign lost (74.2 for -74.2: the
+ * Colombian event file holds one) made the national map span 153 degrees,
+ * with only a warning about the UTM zone. The stray item is named (kind,
+ * date, place) before the work; with --aoi nothing is said. */
+TEST(risk_map_names_evidence_far_from_all_the_rest)
+{
+    char buf[4096];
+    size_t len = (size_t)snprintf(buf, sizeof buf, "{\"type\":\"FeatureCollection\",\"features\":[");
+    for (int i = 0; i < 20; i++)
+        len += (size_t)snprintf(buf + len, sizeof buf - len,
+                                "{\"type\":\"Feature\",\"properties\":{\"kind\":\"accident\","
+                                "\"date\":\"2010\"},\"geometry\":{\"type\":\"Point\","
+                                "\"coordinates\":[%.3f,40.0]}},",
+                                45.0 + 0.01 * i);
+    snprintf(buf + len, sizeof buf - len,
+             "{\"type\":\"Feature\",\"properties\":{\"kind\":\"item\",\"date\":\"2011-03-04\"},"
+             "\"geometry\":{\"type\":\"Point\",\"coordinates\":[52.0,40.0]}}]}");
+    dmtest_write_file(dmtest_path("ev.geojson"), buf);
+    dmtest_write_file(dmtest_path("aoi.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                      "\"properties\":{},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+                      "[[[44.9,39.9],[45.3,39.9],[45.3,40.1],[44.9,40.1],[44.9,39.9]]]}}]}");
+    char ev[1024];
+    snprintf(ev, sizeof ev, "%s", dmtest_path("ev.geojson"));
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --cell 5000 --no-calibrate --out %s", ev,
+                            dmtest_path("r.tif")),
+              0);
+    ASSERT_CONTAINS(out, "1 of the 21 evidence items lies 7 degrees of longitude or more from all "
+                         "the others (the first: item 2011-03-04 at 52.00000, 40.00000)");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --aoi %s --cell 5000 --no-calibrate "
+                                  "--out %s",
+                            ev, dmtest_path("aoi.geojson"), dmtest_path("r.tif")),
+              0);
+    ASSERT(!strstr(out, "from all the others"));
+    free(out);
+    /* evidence spread evenly over a wide land is no stray */
+    len = (size_t)snprintf(buf, sizeof buf, "{\"type\":\"FeatureCollection\",\"features\":[");
+    for (int i = 0; i < 20; i++)
+        len += (size_t)snprintf(buf + len, sizeof buf - len,
+                                "%s{\"type\":\"Feature\",\"properties\":{\"kind\":\"accident\"},"
+                                "\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.3f,40.0]}}",
+                                i ? "," : "", 40.0 + 0.5 * i);
+    snprintf(buf + len, sizeof buf - len, "]}");
+    dmtest_write_file(dmtest_path("wide.geojson"), buf);
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --cell 5000 --no-calibrate --out %s",
+                            dmtest_path("wide.geojson"), dmtest_path("r.tif")),
+              0);
+    ASSERT(!strstr(out, "from all the others"));
+    free(out);
+}

@@ -60,6 +60,62 @@ static void aoi_halves(dm_ctx *ctx, const dm_geom *aoi, double *west_max, double
     dm_ctx_clear_error(ctx);
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* A few evidence items far from all the others (latitude and longitude
+ * swapped, a position of 0, 0, a file of another country) stretch a map
+ * without an area to reach them: one swapped point made a map of Colombia
+ * span 81 degrees (9,933 x 9,714 cells of 1 km, two minutes; hours at 10
+ * m). Said before the work, with the first of them. */
+static void warn_outliers(dm_ctx *ctx, const dm_evidence_set *ev, int lon_too)
+{
+    size_t n = ev->n;
+    if (n < 2)
+        return;
+    double *v = dm_calloc(ctx, n, sizeof *v);
+    if (!v) {
+        dm_ctx_clear_error(ctx);
+        return;
+    }
+    for (int axis = lon_too ? 0 : 1; axis < 2; axis++) {
+        for (size_t i = 0; i < n; i++)
+            v[i] = (ev->v[i].bounds[axis] + ev->v[i].bounds[axis + 2]) / 2;
+        qsort(v, n, sizeof *v, cmp_double);
+        size_t at = 0;
+        for (size_t i = 0; i + 1 < n; i++)
+            if (v[i + 1] - v[i] > v[at + 1] - v[at])
+                at = i;
+        double gap = v[at + 1] - v[at];
+        size_t low = at + 1, high = n - at - 1, few = n / 100 > 5 ? n / 100 : 5;
+        if (!(gap > 5) || (low > few && high > few))
+            continue;
+        int below = low <= high; /* the outliers are the low side */
+        double cut = below ? v[at] : v[at + 1];
+        size_t count = 0, first = 0;
+        for (size_t i = 0; i < n; i++) {
+            double c = (ev->v[i].bounds[axis] + ev->v[i].bounds[axis + 2]) / 2;
+            if (below ? c <= cut : c >= cut)
+                if (!count++)
+                    first = i;
+        }
+        double fx = (ev->v[first].bounds[0] + ev->v[first].bounds[2]) / 2;
+        double fy = (ev->v[first].bounds[1] + ev->v[first].bounds[3]) / 2;
+        dm__log(ctx, DM_LOG_WARN,
+                "%zu of the %zu evidence items %s %.0f degrees of %s or more from all the others "
+                "(the first: %s %s at %.5f, %.5f%s): the map reaches out to them; give --aoi for "
+                "the area to map, or fix them (latitude and longitude swapped?)",
+                count, n, count == 1 ? "lies" : "lie", gap, axis ? "latitude" : "longitude",
+                dm_ev_kind_name(ev->v[first].kind), ev->v[first].date[0] ? ev->v[first].date : "undated",
+                fx, fy, fx == 0 && fy == 0 ? ": 0, 0 is where a missing position often lands" : "");
+        break;
+    }
+    dm_free(ctx, v);
+}
+
 dm_status dm_risk_grid(dm_ctx *ctx, const dm_geom *aoi, const dm_evidence_set *ev, double cell,
                        const char *crs_in, dm_grid *g)
 {
@@ -75,6 +131,8 @@ dm_status dm_risk_grid(dm_ctx *ctx, const dm_geom *aoi, const dm_evidence_set *e
     } else if (!ev || !dm_evidence_bounds(ev, b)) {
         return dm__fail(ctx, DM_ENOTFOUND, "no evidence and no area (--aoi): nothing to map");
     }
+    if (!aoi)
+        warn_outliers(ctx, ev, b[2] - b[0] <= 180);
     if (b[2] - b[0] > 180) {
         double west_max = NAN, east_min = NAN;
         if (aoi)
