@@ -1298,3 +1298,28 @@ TEST(risk_map_names_evidence_far_from_all_the_rest)
     ASSERT(!strstr(out, "from all the others"));
     free(out);
 }
+
+/* Spots drawn on a map warped to EPSG:4326 were written with "cell_m
+ * 0.0045" (degrees), which the recalibration reads as metres. Refused. */
+TEST(risk_spots_refuse_a_map_in_degrees)
+{
+    dmtest_write_file(dmtest_path("ev.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"kind\":\"accident\",\"date\":\"2010\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[45.0,40.0]}}]}");
+    char r[1024];
+    snprintf(r, sizeof r, "%s", dmtest_path("r.tif"));
+    ASSERT_DEMINE(0, NULL, "risk map --evidence %s --cell 50 --no-calibrate --out %s",
+                  dmtest_path("ev.geojson"), r);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "gdalwarp -q -t_srs EPSG:4326 '%s' '%s'", r, dmtest_path("g.tif")),
+              0);
+    free(out);
+    char gp[1024];
+    snprintf(gp, sizeof gp, "%s", dmtest_path("g.tif"));
+    ASSERT_DEMINE(4, "the map is in EPSG:4326, which does not count in metres",
+                  "risk spots %s --n 12 --out %s", gp, dmtest_path("s.geojson"));
+    ASSERT(access(dmtest_path("s.geojson"), F_OK) != 0);
+    ASSERT_DEMINE(0, "12 spots written", "risk spots %s --n 12 --out %s", r,
+                  dmtest_path("s.geojson"));
+}

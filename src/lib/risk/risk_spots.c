@@ -15,6 +15,7 @@
  * it, undone in the spots so that they always carry the model's prediction.
  */
 #include "core/dm_internal.h"
+#include "demine/dm_geom.h"
 #include "demine/dm_risk.h"
 
 #include <jansson.h>
@@ -111,6 +112,13 @@ dm_status dm_risk_spots(dm_ctx *ctx, const dm_grid *g, const float *p, const flo
     if (n < DM_RISK_SPOT_CLASSES)
         return dm__fail(ctx, DM_EINVAL, "at least %d spots, one per class of the map",
                         DM_RISK_SPOT_CLASSES);
+    /* a spot is a cell of cell_m metres to search: a map warped to degrees
+     * gave spots of "cell_m 0.0045" */
+    if (dm_crs_require_metres(ctx, g->crs, NULL, 0))
+        return dm__fail(ctx, DM_EPROJ,
+                        "the map is in %s, which does not count in metres: a spot is a cell to "
+                        "search, of metres; draw them on the map as demine wrote it",
+                        g->crs);
     size_t cells = dm_grid_cells(g), m = 0;
     for (size_t k = 0; k < cells; k++)
         m += mapped(p, mask, k);
