@@ -1589,3 +1589,46 @@ TEST(list_columns_count_letters_not_bytes)
     ASSERT_CONTAINS(out, "  TM-62M          -");
     free(out);
 }
+
+/* A Kobo form with a repeat group (the victims of an accident) comes as two
+ * sheets: the parent's submission id `_uuid` becomes the accident's uuid, and
+ * the child sheet's `_submission__uuid` links each victim to it. A later
+ * export of the same form skips the submissions already in. */
+TEST(import_kobo_repeat_group_links_children_to_their_submission)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("acc.csv"),
+                      "date,_geopoint_latitude,_geopoint_longitude,killed,injured,_uuid,_index\n"
+                      "2021-05-12,39.81,46.75,0,2,6f1c2a54-1b0e-4f4c-9a55-0d3c2b7a9e01,1\n"
+                      "2022-03-01,39.82,46.76,1,0,7a2d3b65-2c1f-4a5d-8b66-1e4d3c8b0f12,2\n");
+    dmtest_write_file(dmtest_path("vic.csv"), "outcome,sex,_parent_index,_submission__uuid\n"
+                                              "injured,male,1,6f1c2a54-1b0e-4f4c-9a55-0d3c2b7a9e01\n"
+                                              "injured,female,1,6f1c2a54-1b0e-4f4c-9a55-0d3c2b7a9e01\n"
+                                              "killed,male,2,7a2d3b65-2c1f-4a5d-8b66-1e4d3c8b0f12\n");
+    ASSERT_DEMINE(0, "imported 2 rows", "import db.gpkg --layer accidents acc.csv --x _geopoint_longitude "
+                                        "--y _geopoint_latitude --map _uuid=uuid --map _index=-");
+    ASSERT_DEMINE(0, "imported 3 rows",
+                  "import db.gpkg --layer victims vic.csv --map _submission__uuid=accident_id --map _parent_index=-");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "show db.gpkg 6f1c2a54-1b0e-4f4c-9a55-0d3c2b7a9e01"), 0);
+    ASSERT_CONTAINS(out, "injured            2");
+    const char *p = out;
+    int links = 0;
+    while ((p = strstr(p, "(via accident_id)")) != NULL) {
+        links++;
+        p++;
+    }
+    ASSERT_EQ(links, 2);
+    free(out);
+    /* the next download of the form holds the same submissions */
+    ASSERT_DEMINE(2, "6f1c2a54-1b0e-4f4c-9a55-0d3c2b7a9e01 already exists",
+                  "import db.gpkg --layer accidents acc.csv --x _geopoint_longitude --y _geopoint_latitude "
+                  "--map _uuid=uuid --map _index=-");
+    ASSERT_DEMINE(0, "skipped 2 rows", "import db.gpkg --layer accidents acc.csv --x _geopoint_longitude "
+                                       "--y _geopoint_latitude --map _uuid=uuid --map _index=- --skip-existing");
+    ASSERT_EQ(count_rows("accidents"), 2);
+    /* two columns for the one uuid are refused */
+    ASSERT_DEMINE(2, "both go to field 'uuid'",
+                  "import db.gpkg --layer accidents acc.csv --x _geopoint_longitude --y _geopoint_latitude "
+                  "--map _uuid=uuid --map _index=uuid");
+}

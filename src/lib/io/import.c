@@ -314,13 +314,27 @@ static int mapped_to(const dm_import_opts *o, const char *field)
     return 0;
 }
 
+/* The row's own columns a --map may name besides the layer's fields: its
+ * uuid (a form's submission id, which child rows refer to) and provenance.
+ * SRC_DROP when `to` is none of them. */
+static int special_target(const char *to)
+{
+    if (!dm__strcasecmp(to, "uuid"))
+        return SRC_UUID;
+    for (int k = 0; k < 3; k++)
+        if (!dm__strcasecmp(to, provenance[k]))
+            return SRC_CREATED - k;
+    return SRC_DROP;
+}
+
 static dm_status map_fields(import_state *st)
 {
     const dm_import_opts *o = st->o;
     const dm_layer_def *l = st->layer;
     OGRFeatureDefnH fd = OGR_L_GetLayerDefn(st->ol);
     for (size_t k = 0; k < o->n_map; k++)
-        if (strcmp(o->map_to[k], "-") && !dm_field_find(l, o->map_to[k]))
+        if (strcmp(o->map_to[k], "-") && !dm_field_find(l, o->map_to[k]) &&
+            special_target(o->map_to[k]) == SRC_DROP)
             return dm__fail(st->ctx, DM_ENOTFOUND, "%s: --map %s=%s: layer %s has no field '%s'",
                             st->path, o->map_from[k], o->map_to[k], l->name, o->map_to[k]);
     for (size_t k = 0; k < o->n_set; k++)
@@ -343,7 +357,7 @@ static dm_status map_fields(import_state *st)
             mapped = 1;
             if (strcmp(o->map_to[k], "-")) {
                 const dm_field_def *f = dm_field_find(l, o->map_to[k]);
-                st->target[i] = (int)(f - l->fields);
+                st->target[i] = f ? (int)(f - l->fields) : special_target(o->map_to[k]);
             }
         }
         if (mapped)
@@ -393,13 +407,17 @@ static dm_status map_fields(import_state *st)
      * first in every row. */
     for (int i = 0; i < st->n_src; i++)
         for (int j = i + 1; j < st->n_src; j++)
-            if (st->target[i] >= 0 && st->target[i] == st->target[j]) {
+            if (st->target[i] != SRC_DROP && st->target[i] != SRC_COORD && st->target[i] == st->target[j]) {
                 const char *a = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i));
                 const char *b = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, j));
                 return dm__fail(st->ctx, DM_EINVAL,
                                 "%s: fields '%s' and '%s' both go to field '%s' of layer %s; "
                                 "drop one with --map '%s=-' or map it elsewhere",
-                                st->path, a, b, l->fields[st->target[i]].name, l->name, a);
+                                st->path, a, b,
+                                st->target[i] >= 0         ? l->fields[st->target[i]].name
+                                : st->target[i] == SRC_UUID ? "uuid"
+                                                            : provenance[SRC_CREATED - st->target[i]],
+                                l->name, a);
             }
     return DM_OK;
 }
