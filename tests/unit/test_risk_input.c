@@ -1323,3 +1323,41 @@ TEST(risk_spots_refuse_a_map_in_degrees)
     ASSERT_DEMINE(0, "12 spots written", "risk spots %s --n 12 --out %s", r,
                   dmtest_path("s.geojson"));
 }
+
+/* An evidence file of degrees whose GeoPackage says EPSG:3116 lands off the
+ * coast: none of its items near the area, a flat map, "711 evidence items"
+ * and no word. Said now, naming the file; a file with an item near the
+ * area says nothing. */
+TEST(risk_map_warns_of_an_evidence_file_far_from_the_area)
+{
+    dmtest_write_file(dmtest_path("far.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"kind\":\"accident\",\"date\":\"2010\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[40.0,45.0]}}]}");
+    dmtest_write_file(dmtest_path("near.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"kind\":\"accident\",\"date\":\"2010\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[40.0,45.0]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"kind\":\"accident\",\"date\":\"2010\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[45.2,40.05]}}]}");
+    dmtest_write_file(dmtest_path("aoi.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                      "\"properties\":{},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+                      "[[[44.9,39.9],[45.1,39.9],[45.1,40.1],[44.9,40.1],[44.9,39.9]]]}}]}");
+    char aoi[1024], far[1024];
+    snprintf(aoi, sizeof aoi, "%s", dmtest_path("aoi.geojson"));
+    snprintf(far, sizeof far, "%s", dmtest_path("far.geojson"));
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --aoi %s --cell 500 --out %s", far, aoi,
+                            dmtest_path("r.tif")),
+              0);
+    ASSERT_CONTAINS(out, "far.geojson: none of its 1 evidence items lies within 12 km of the "
+                         "area: they do not change the map");
+    free(out);
+    /* 45.2 is 8.5 km east of the area's edge at 40 N: within reach */
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --aoi %s --cell 500 --out %s",
+                            dmtest_path("near.geojson"), aoi, dmtest_path("r.tif")),
+              0);
+    ASSERT(!strstr(out, "do not change the map"));
+    free(out);
+}

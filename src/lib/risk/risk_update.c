@@ -60,6 +60,38 @@ static void aoi_halves(dm_ctx *ctx, const dm_geom *aoi, double *west_max, double
     dm_ctx_clear_error(ctx);
 }
 
+/* An evidence file none of whose items lies within the model's reach of
+ * the area (a file of another place, or one whose stated CRS is wrong:
+ * degrees labelled EPSG:3116 land off the coast) does not change the map;
+ * it was counted among the evidence items all the same, and the map came
+ * out flat in silence. */
+static void warn_file_elsewhere(dm_ctx *ctx, const dm_risk_model *m, const dm_geom *aoi,
+                                const dm_evidence_set *ev, size_t first, const char *path)
+{
+    double a[4];
+    if (first >= ev->n || !dm_geom_bounds(aoi, a))
+        return;
+    double reach = 1000; /* metres */
+    for (size_t t = 0; t < m->n_terms; t++) {
+        const dm_risk_term *tm = &m->terms[t];
+        double r = tm->type == DM_TERM_DISTANCE ? tm->width_m : 3 * tm->width_m;
+        if (tm->type != DM_TERM_COVARIATE && r > reach)
+            reach = r;
+    }
+    /* degrees of longitude shrink towards the poles: a wide margin */
+    double lat = fmin(fmax(fabs(a[1]), fabs(a[3])), 80.0);
+    double my = reach / 111000.0, mx = my / cos(lat * M_PI / 180);
+    for (size_t i = first; i < ev->n; i++) {
+        const double *b = ev->v[i].bounds;
+        if (!(b[2] < a[0] - mx || b[0] > a[2] + mx || b[3] < a[1] - my || b[1] > a[3] + my))
+            return;
+    }
+    dm__log(ctx, DM_LOG_WARN,
+            "%s: none of its %zu evidence items lies within %.0f km of the area: they do not "
+            "change the map (a file of another place, or a wrong CRS in the file?)",
+            path, ev->n - first, reach / 1000);
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -450,8 +482,12 @@ dm_status dm_risk_update(dm_ctx *ctx, dm_store *s, const dm_risk_update_opts *o,
     eo.until = o->until;
     if (!st && s)
         st = dm_evidence_read_store(ctx, s, &eo, &ev);
-    for (size_t i = 0; i < o->n_evidence && !st; i++)
+    for (size_t i = 0; i < o->n_evidence && !st; i++) {
+        size_t first = ev.n;
         st = dm_evidence_read_file(ctx, o->evidence_paths[i], -1, &eo, &ev);
+        if (!st && aoi)
+            warn_file_elsewhere(ctx, m, aoi, &ev, first, o->evidence_paths[i]);
+    }
     if (!st)
         st = dm_risk_grid(ctx, aoi, &ev, o->cell > 0 ? o->cell : 10, o->crs, &res->grid);
     if (!st && s && !o->no_writeback) {
