@@ -90,19 +90,19 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
         if (!unrated && r->team_days[j] > 0 && !(t[j].usd_day > 0))
             unrated = t[j].name;
     }
-    if (r->day_cost_total >= 0)
+    if (r->day_cost_total >= 0) {
         printf("            USD %.2f M at the teams' day rates (%.0f team-days of the schedule, "
                "USD %.2f M for the items)\n",
                r->day_cost_total / 1e6, days, r->day_items_cost / 1e6);
-    if (r->day_cost_total >= 0 && r->kept_cost_total > r->day_cost_total + 0.005) {
+        /* with each team kept from the start to its last task: when it differs */
         double kept = 0;
         for (size_t j = 0; j < r->n_teams; j++)
             kept += r->team_kept_days[j];
-        printf("            USD %.2f M with each team kept from the start to its last task "
-               "(%.0f team-days, %.0f%% at work)\n",
-               r->kept_cost_total / 1e6, kept, kept > 0 ? 100.0 * days / kept : 0);
-    }
-    else if (!rated)
+        if (r->kept_cost_total > r->day_cost_total + 0.005)
+            printf("            USD %.2f M with each team kept from the start to its last task "
+                   "(%.0f team-days, %.0f%% at work)\n",
+                   r->kept_cost_total / 1e6, kept, kept > 0 ? 100.0 * days / kept : 0);
+    } else if (!rated)
         printf("            at the teams' day rates: unknown (cost_usd_day is 0 for every team)\n");
     else
         printf("            at the teams' day rates: unknown (%zu team(s) that work have "

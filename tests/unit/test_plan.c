@@ -505,6 +505,56 @@ TEST(plan_team_file_refuses_ambiguous_rows)
     ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "team 1 'M1'");
 }
 
+/* Team files as spreadsheets write them: quoted names holding commas and
+ * quotes, semicolons with decimal commas (a comma-decimal locale), tabs,
+ * Windows line endings, names in Cyrillic and Azerbaijani; a quote left open
+ * is refused naming the line. */
+TEST(plan_team_file_quotes_semicolons_and_decimal_commas)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_plan_team *t = NULL;
+    size_t n = 0;
+    const char *p = dmtest_path("teams.csv");
+    dmtest_write_file(p, "name,method,capacity_ha_day,cost_usd_day,count\r\n"
+                         "\"Team A, North\",manual,0.08,2000,2\r\n"
+                         "\"The \"\"Best\"\" team\" , survey , 20 , \"1200\"\r\n");
+    ASSERT_OK(dm_plan_teams_load(ctx, p, &t, &n));
+    ASSERT_EQ(n, 3);
+    ASSERT_STREQ(t[1].name, "Team A, North-2");
+    ASSERT_STREQ(t[2].name, "The \"Best\" team");
+    ASSERT_EQ(t[2].kind, DM_TEAM_SURVEY);
+    ASSERT_NEAR(t[2].usd_day, 1200, 1e-9);
+    dm_free(ctx, t);
+    dmtest_write_file(p, "\xEF\xBB\xBFname;method;capacity_ha_day;cost_usd_day;count\r\n"
+                         "\xD0\x9A\xD0\xBE\xD0\xBC\xD0\xB0\xD0\xBD\xD0\xB4\xD0\xB0;manual;0,08;2000,5;3\r\n"
+                         "Qrup A\xC4\x9F"
+                         "dam;survey;20;1200\r\n");
+    ASSERT_OK(dm_plan_teams_load(ctx, p, &t, &n));
+    ASSERT_EQ(n, 4);
+    ASSERT_STREQ(t[0].name, "\xD0\x9A\xD0\xBE\xD0\xBC\xD0\xB0\xD0\xBD\xD0\xB4\xD0\xB0-1");
+    ASSERT_NEAR(t[0].ha_day, 0.08, 1e-12);
+    ASSERT_NEAR(t[0].usd_day, 2000.5, 1e-9);
+    ASSERT_STREQ(t[3].name, "Qrup A\xC4\x9F"
+                            "dam");
+    dm_free(ctx, t);
+    dmtest_write_file(p, "name\tmethod\tcapacity_ha_day\tcost_usd_day\nM\tmanual\t0,5\t100\n");
+    ASSERT_OK(dm_plan_teams_load(ctx, p, &t, &n));
+    ASSERT_EQ(n, 1);
+    ASSERT_NEAR(t[0].ha_day, 0.5, 1e-12);
+    dm_free(ctx, t);
+    /* in a comma file a decimal comma is two fields, never 0.08 silently */
+    dmtest_write_file(p, "name,method,capacity_ha_day,cost_usd_day\nM,manual,0,08,2000\n");
+    ASSERT_STATUS(DM_EPARSE, dm_plan_teams_load(ctx, p, &t, &n));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), ":2: 5 fields but the header has 4 columns");
+    dmtest_write_file(p, "name,method,capacity_ha_day,cost_usd_day\nM,manual,1,2000\n"
+                         "\"Team B,manual,1,2000\n");
+    ASSERT_STATUS(DM_EPARSE, dm_plan_teams_load(ctx, p, &t, &n));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "teams.csv:3: a quote (\") is not closed");
+    dmtest_write_file(p, "name,method,capacity_ha_day,cost_usd_day\n\"Team\" B,manual,1,2000\n");
+    ASSERT_STATUS(DM_EPARSE, dm_plan_teams_load(ctx, p, &t, &n));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "teams.csv:2: text after a closing quote");
+}
+
 /* Under a budget the donor comparison still compares the same land (every
  * hazard, both ways); the residual counts released land only, the unfunded
  * hazards' items apart. A task's cost is its stage's: technical survey at
@@ -561,7 +611,7 @@ TEST(plan_budget_comparison_residual_and_task_costs)
 }
 
 /* Teams far too few for the land: a clear error, not dates of a wrapped year. */
-TEST(plan_refuses_dates_past_9999)
+TEST(plan_refuses_dates_past_2200)
 {
     dm_ctx *ctx = dmtest_ctx();
     dm_plan_config c;
@@ -571,7 +621,18 @@ TEST(plan_refuses_dates_past_9999)
     dm_plan_team t[1] = {team("M1", DM_TEAM_MANUAL, 0.001, 1000)};
     dm_plan_result *r = NULL;
     ASSERT_STATUS(DM_EINVAL, dm_plan_run(ctx, &c, h, 1, t, 1, &r));
-    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "after the year 9999");
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "after 2200-12-31");
+    /* a plan ending in 2201-2300 was computed, then refused when its dates
+     * were written to the database: refused here, naming the limit */
+    h[0] = hz("SLOW", 50, 1, 1e4);
+    ASSERT_STATUS(DM_EINVAL, dm_plan_run(ctx, &c, h, 1, t, 1, &r));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "the last date the database holds");
+    /* and one ending just before it is planned */
+    h[0] = hz("SLOW", 40, 1, 1e4);
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 1, t, 1, &r));
+    ASSERT(strcmp(r->end_all, "2200-12-31") <= 0);
+    ASSERT(strcmp(r->end_all, "2150-01-01") > 0);
+    dm_plan_result_free(ctx, r);
 }
 
 /* The start date is exactly YYYY-MM-DD: "01/02/2026" (which day?) and a
@@ -982,4 +1043,23 @@ TEST(plan_day_rate_cost_with_teams_kept_until_their_last_task)
     ASSERT_NEAR(r0->kept_cost_total, -1, 0);
     dm_plan_result_free(ctx, r0);
     dm_plan_result_free(ctx, r);
+}
+
+/* Every team has a rate and the teams kept cost no more than the days worked
+ * (fast teams, each busy to its last task): the day-rate cost is given once,
+ * never followed by "unknown". */
+TEST(plan_cli_known_day_rate_cost_is_not_also_unknown)
+{
+    const char *db = dmtest_demo_db();
+    char *out = NULL;
+    const char *teams = dmtest_path("fast.csv");
+    dmtest_write_file(teams, "name,method,capacity_ha_day,cost_usd_day\nM,manual,100000,2000\n"
+                             "S,survey,100000,1200\n");
+    int rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 5 --start 2026-01-05 "
+                                 "--no-write --csv '%s' --out-json '%s'",
+                           db, teams, dmtest_path("p.csv"), dmtest_path("p.json"));
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT_CONTAINS(out, "at the teams' day rates (");
+    ASSERT_MSG(!strstr(out, "unknown"), "a known cost reported unknown too:\n%s", out);
+    free(out);
 }

@@ -694,12 +694,13 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
     r->years_high = years_of(d0, wdw, last_high);
     dm__civil_date(dm__workday_date(d0, wdw, last > 0 ? last - 1 : 0), r->end_all);
     dm__civil_date(dm__workday_date(d0, wdw, last_high > 0 ? last_high - 1 : 0), r->end_high);
-    /* dates are written with four-digit years */
-    if (dm__workday_date(d0, wdw, last > 0 ? last - 1 : 0) > dm_date_days("9999-12-31")) {
+    /* the database holds dates up to 2200 (dm_date_parse): a later end could
+     * be computed but not stored */
+    if (dm__workday_date(d0, wdw, last > 0 ? last - 1 : 0) > dm_date_days("2200-12-31")) {
         st = dm__fail(ctx, DM_EINVAL,
-                      "the plan would end after the year 9999 (%ld working days): add teams or "
-                      "faster ones",
-                      last);
+                      "the plan would take %.0f years (%ld working days), ending after "
+                      "2200-12-31, the last date the database holds: add teams or faster ones",
+                      r->years_all, last);
         goto done;
     }
     /* donor comparison: risk-based release of every hazard, whatever the

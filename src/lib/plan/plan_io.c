@@ -157,30 +157,82 @@ out:
 
 static char *trim(char *s)
 {
-    while (*s == ' ' || *s == '\t' || *s == '"')
+    while (*s == ' ' || *s == '\t')
         s++;
     size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n' ||
-                 s[n - 1] == '"'))
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
         s[--n] = 0;
     return s;
 }
 
-static int split(char *line, char **cols, int max)
+/* The fields of one line, split at delim in place; a field may be quoted as
+ * spreadsheets write it ("Team A, North", "" for a quote). Returns the
+ * number of fields (at most max: the last then holds the rest), -1 for a
+ * quote left open, -2 for text after a closing quote. */
+static int split(char *line, char **cols, int max, char delim)
 {
     int n = 0;
     char *p = line;
-    while (n < max) {
-        cols[n++] = p;
-        char *c = strchr(p, ',');
-        if (!c)
-            break;
-        *c = 0;
-        p = c + 1;
+    for (;;) {
+        while (*p == ' ' || (*p == '\t' && delim != '\t'))
+            p++;
+        if (n == max - 1) {
+            cols[n++] = trim(p);
+            return n;
+        }
+        char *w = p, *start = p;
+        if (*p == '"') {
+            p++;
+            for (;;) {
+                if (!*p)
+                    return -1;
+                if (*p == '"' && p[1] == '"') {
+                    *w++ = '"';
+                    p += 2;
+                } else if (*p == '"') {
+                    p++;
+                    break;
+                } else
+                    *w++ = *p++;
+            }
+            while (*p == ' ' || (*p == '\t' && delim != '\t'))
+                p++;
+            if (*p && *p != delim)
+                return -2;
+        } else {
+            while (*p && *p != delim)
+                *w++ = *p++;
+            while (w > start && (w[-1] == ' ' || w[-1] == '\t'))
+                w--;
+        }
+        int more = *p == delim;
+        *w = 0;
+        cols[n++] = start;
+        if (!more)
+            return n;
+        p++;
     }
-    for (int i = 0; i < n; i++)
-        cols[i] = trim(cols[i]);
-    return n;
+}
+
+/* The delimiter of a team file, from its header: a comma, or a semicolon or
+ * a tab as spreadsheets write CSV where the comma is the decimal mark. */
+static char delimiter(const char *header)
+{
+    if (strchr(header, ','))
+        return ',';
+    if (strchr(header, ';'))
+        return ';';
+    if (strchr(header, '\t'))
+        return '\t';
+    return ',';
+}
+
+/* A decimal comma (0,08) in a file delimited by semicolons or tabs. */
+static void decimal_point(char *s, char delim)
+{
+    char *c = strchr(s, ',');
+    if (delim != ',' && c && !strchr(c + 1, ',') && !strchr(s, '.'))
+        *c = '.';
 }
 
 static int parse_num(const char *s, double *out)
@@ -216,6 +268,7 @@ dm_status dm_plan_teams_load(dm_ctx *ctx, const char *path, dm_plan_team **out, 
     long *seen_line = NULL;
     size_t n_seen = 0, cap_seen = 0;
     int n_hdr = 0;
+    char delim = ',';
     while (fgets(line, sizeof line, f)) {
         lineno++;
         size_t len = strlen(line);
@@ -230,8 +283,16 @@ dm_status dm_plan_teams_load(dm_ctx *ctx, const char *path, dm_plan_team **out, 
         l = trim(l);
         if (!*l || *l == '#')
             continue;
+        if (!have_header)
+            delim = delimiter(l);
         char *cols[17];
-        int nc = split(l, cols, 17);
+        int nc = split(l, cols, 17, delim);
+        if (nc < 0) {
+            st = dm__fail(ctx, DM_EPARSE, "%s:%ld: %s", path, lineno,
+                          nc == -1 ? "a quote (\") is not closed on this line"
+                                   : "text after a closing quote (\")");
+            goto out;
+        }
         if (!have_header) {
             if (nc > 16) {
                 st = dm__fail(ctx, DM_EPARSE, "%s:%ld: header has more than 16 columns", path,
@@ -271,7 +332,7 @@ dm_status dm_plan_teams_load(dm_ctx *ctx, const char *path, dm_plan_team **out, 
         }
         if (nc > n_hdr) {
             st = dm__fail(ctx, DM_EPARSE,
-                          "%s:%ld: %d fields but the header has %d columns (a comma in a name?)",
+                          "%s:%ld: %d fields but the header has %d columns (a comma in a name? quote the name: \"A, B\")",
                           path, lineno, nc, n_hdr);
             goto out;
         }
@@ -280,6 +341,8 @@ dm_status dm_plan_teams_load(dm_ctx *ctx, const char *path, dm_plan_team **out, 
                 st = dm__fail(ctx, DM_EPARSE, "%s:%ld: field '%s' is missing", path, lineno, hdr[k]);
                 goto out;
             }
+        decimal_point(cols[ci[2]], delim);
+        decimal_point(cols[ci[3]], delim);
         int kind = dm_team_kind_parse(cols[ci[1]]);
         if (kind < 0) {
             st = dm__fail(ctx, DM_EPARSE,
