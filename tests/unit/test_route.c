@@ -588,6 +588,54 @@ TEST(route_read_line_in_another_crs)
     ASSERT_STATUS(DM_EIO, dm_route_read_line(ctx, dmtest_path("none.geojson"), &xy, &n));
 }
 
+/* Two lanes in one file: joined in file order, the gap between them would be
+ * judged as a stretch walked. Lines that meet are joined; lines that do not
+ * are refused, naming the feature and the gap. */
+TEST(route_read_line_refuses_parts_that_do_not_meet)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    const char *line = dmtest_path("lanes.geojson");
+    char text[1024];
+    const char *fmt = "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":"
+                      "{\"name\":\"urn:ogc:def:crs:EPSG::32638\"}},\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{},\"geometry\":{\"type\":\"LineString\","
+                      "\"coordinates\":[[%.3f,%.3f],[%.3f,%.3f]]}},"
+                      "{\"type\":\"Feature\",\"properties\":{},\"geometry\":{\"type\":\"LineString\","
+                      "\"coordinates\":[[%.3f,%.3f],[%.3f,%.3f]]}}]}";
+    /* the second lane begins where the first ends: one line of 3 points */
+    snprintf(text, sizeof text, fmt, X0, Y0, X0 + 100, Y0, X0 + 100, Y0, X0 + 100, Y0 - 100);
+    dmtest_write_file(line, text);
+    double *xy = NULL;
+    size_t n = 0;
+    ASSERT_OK(dm_route_read_line(ctx, line, &xy, &n));
+    ASSERT_EQ(n, 3);
+    dm_free(ctx, xy);
+    /* the second lane begins 1 km away: refused */
+    snprintf(text, sizeof text, fmt, X0, Y0, X0 + 100, Y0, X0 + 1100, Y0, X0 + 1200, Y0);
+    dmtest_write_file(line, text);
+    xy = NULL;
+    ASSERT_STATUS(DM_EINVAL, dm_route_read_line(ctx, line, &xy, &n));
+    ASSERT(xy == NULL);
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "lanes.geojson: feature 2");
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "the line begins 99"); /* 1 km of UTM grid, on the ground */
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "m from where the line before it (feature 1) ends");
+    /* the same in a request body (MultiLineString) */
+    double a[2], b[2], c[2];
+    cell_ll(20.5, 30.5, &a[0], &a[1]);
+    cell_ll(45.5, 30.5, &b[0], &b[1]);
+    cell_ll(70.5, 30.5, &c[0], &c[1]);
+    snprintf(text, sizeof text,
+             "{\"type\":\"MultiLineString\",\"coordinates\":[[[%.9f,%.9f],[%.9f,%.9f]],"
+             "[[%.9f,%.9f],[%.9f,%.9f]]]}",
+             a[0], a[1], a[0], a[1] + 1e-6, c[0], c[1], b[0], b[1]);
+    dm_route_result *r = NULL;
+    const char *map = dmtest_path("risk.tif");
+    write_map(map, 100, 60, uniform_map, 0);
+    ASSERT_STATUS(DM_EINVAL, dm_route_check_geojson(ctx, map, NULL, text, NULL, &r));
+    ASSERT(r == NULL);
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "part 2 begins");
+}
+
 TEST(route_geojson_public_hides_the_cells)
 {
     dm_ctx *ctx = dmtest_ctx();

@@ -27,6 +27,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Parts of a line to check that begin farther than this from where the part
+ * before them ends are refused rather than joined (metres). */
+#define DM__ROUTE_PART_GAP_M 25.0
+
 #define P_MAX (1.0 - 1e-12)
 
 void dm_route_opts_default(dm_route_opts *o)
@@ -1302,7 +1306,20 @@ dm_status dm_route_check_geojson(dm_ctx *ctx, const char *risk_path, const dm_ro
     if (st != DM_OK)
         return st;
     /* join the parts, dropping a vertex repeated where one part ends and the
-     * next begins */
+     * next begins; parts that do not meet are refused (the gap is no path) */
+    for (size_t p = 1; p < c.n_parts; p++) {
+        size_t a = c.start[p] - 1, b = c.start[p];
+        if (b == 0 || b >= c.n_xy || c.start[p - 1] == b)
+            continue;
+        double gap = dm_haversine_m(c.xy[2 * a], c.xy[2 * a + 1], c.xy[2 * b], c.xy[2 * b + 1]);
+        if (gap > DM__ROUTE_PART_GAP_M) {
+            dm_coords_free(ctx, &c);
+            return dm__fail(ctx, DM_EINVAL,
+                            "the line to check: part %zu begins %.0f m from where part %zu ends; the gap "
+                            "would be judged as walked: check each part on its own, or join them",
+                            p + 1, gap, p);
+        }
+    }
     size_t n = 0;
     for (size_t i = 0; i < c.n_xy; i++) {
         if (n > 0 && c.xy[2 * n - 2] == c.xy[2 * i] && c.xy[2 * n - 1] == c.xy[2 * i + 1])
@@ -1335,6 +1352,10 @@ dm_status dm_route_read_line(dm_ctx *ctx, const char *path, double **xy, size_t 
     size_t np = 0, cap = 0;
     char *wkt = NULL;
     long feat_no = 0;
+    /* where each part begins (the index of its first point) and its feature:
+     * parts that do not meet are refused once the points are in WGS 84 */
+    size_t *pstart = NULL, npart = 0, pcap = 0;
+    long *pfeat = NULL;
     for (int l = 0; l < GDALDatasetGetLayerCount(ds) && np == 0 && st == DM_OK; l++) {
         OGRLayerH lay = GDALDatasetGetLayer(ds, l);
         OGR_L_ResetReading(lay);
@@ -1357,6 +1378,23 @@ dm_status dm_route_read_line(dm_ctx *ctx, const char *path, double **xy, size_t 
             for (int p = 0; p < parts && st == DM_OK; p++) {
                 OGRGeometryH line = t == wkbLineString ? geom : OGR_G_GetGeometryRef(geom, p);
                 int k = OGR_G_GetPointCount(line);
+                if (k > 0 && npart == pcap) {
+                    size_t nc = pcap * 2 + 16;
+                    size_t *ns = dm_realloc(ctx, pstart, nc * sizeof *ns);
+                    if (ns)
+                        pstart = ns;
+                    long *nf = ns ? dm_realloc(ctx, pfeat, nc * sizeof *nf) : NULL;
+                    if (!nf) {
+                        st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+                        break;
+                    }
+                    pfeat = nf;
+                    pcap = nc;
+                }
+                if (k > 0) {
+                    pstart[npart] = np;
+                    pfeat[npart++] = feat_no;
+                }
                 if (np + (size_t)k > cap) {
                     size_t nc = (np + (size_t)k) * 2 + 64;
                     double *v = dm_realloc(ctx, pts, nc * 2 * sizeof *v);
@@ -1374,9 +1412,13 @@ dm_status dm_route_read_line(dm_ctx *ctx, const char *path, double **xy, size_t 
                                       path, feat_no, i + 1);
                         break;
                     }
-                    /* joining parts: skip a repeated vertex */
-                    if (np > 0 && pts[2 * np - 2] == px && pts[2 * np - 1] == py)
+                    /* joining parts: skip a repeated vertex (a part that
+                     * begins where the last ended meets it: nothing to check) */
+                    if (np > 0 && pts[2 * np - 2] == px && pts[2 * np - 1] == py) {
+                        if (i == 0 && npart > 0)
+                            pstart[npart - 1] = SIZE_MAX;
                         continue;
+                    }
                     pts[2 * np] = px;
                     pts[2 * np + 1] = py;
                     np++;
@@ -1417,12 +1459,30 @@ dm_status dm_route_read_line(dm_ctx *ctx, const char *path, double **xy, size_t 
                 pts[2 * i] = x[i];
                 pts[2 * i + 1] = y[i];
             }
+            /* Parts are joined in file order: one that begins away from where
+             * the one before it ends would be joined by a straight stretch no
+             * one walked, and judged as if it had been (two lanes 6 km apart
+             * checked as one line of 7.8 km). */
+            for (size_t p = 1; p < npart && st == DM_OK; p++) {
+                size_t a = pstart[p] - 1, b = pstart[p];
+                if (b == SIZE_MAX || b >= np || b == 0)
+                    continue;
+                double gap = dm_haversine_m(pts[2 * a], pts[2 * a + 1], pts[2 * b], pts[2 * b + 1]);
+                if (gap > DM__ROUTE_PART_GAP_M)
+                    st = dm__fail(ctx, DM_EINVAL,
+                                  "%s: feature %ld: the line begins %.0f m from where the line before it "
+                                  "(feature %ld) ends; its parts are joined in file order and the gap would be "
+                                  "judged as walked: check each line on its own (one line a file), or join them",
+                                  path, pfeat[p], gap, pfeat[p - 1]);
+            }
         }
         dm_transform_free(t);
         dm_free(ctx, x);
         dm_free(ctx, y);
     }
     CPLFree(wkt);
+    dm_free(ctx, pstart);
+    dm_free(ctx, pfeat);
     if (st != DM_OK) {
         dm_free(ctx, pts);
         return st;
