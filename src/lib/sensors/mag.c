@@ -25,14 +25,6 @@
 /* ---- reading ---------------------------------------------------------- */
 
 
-static int name_is(const char *s, const char *const *names)
-{
-    for (; *names; names++)
-        if (!dm__strcasecmp(s, *names))
-            return 1;
-    return 0;
-}
-
 static int parse_num(const char *s, double *v)
 {
     if (!*s)
@@ -44,6 +36,67 @@ static int parse_num(const char *s, double *v)
         return -1;
     return 0;
 }
+
+/* A column name as compared: its unit left out ("Easting_m", "TMI_nT",
+ * "Field (nT)", "Northing [m]" are easting, tmi, field, northing). */
+static void name_core(const char *s, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (; *s && *s != '(' && *s != '[' && n + 1 < cap; s++)
+        out[n++] = *s;
+    while (n > 0 && (out[n - 1] == ' ' || out[n - 1] == '_'))
+        n--;
+    out[n] = 0;
+    static const char *const units[] = {"_m", " m", "_nt", " nt", "_deg", " deg", "_s", " s", NULL};
+    for (const char *const *u = units; *u; u++) {
+        size_t k = strlen(*u);
+        if (n > k && !dm__strcasecmp(out + n - k, *u)) {
+            out[n - k] = 0;
+            return;
+        }
+    }
+}
+
+static int name_is(const char *s, const char *const *names)
+{
+    char core[128];
+    name_core(s, core, sizeof core);
+    for (; *names; names++)
+        if (!dm__strcasecmp(s, *names) || (*core && !dm__strcasecmp(core, *names)))
+            return 1;
+    return 0;
+}
+
+/* days from 1970-01-01 of a civil date (proleptic Gregorian) */
+static double days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    int era = (y >= 0 ? y : y - 399) / 400;
+    int yoe = y - era * 400;
+    int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return (double)era * 146097 + doe - 719468;
+}
+
+/* A sample's time in seconds: a number (seconds, or a GPS time), hh:mm:ss[.s]
+ * or an ISO date and time (2024-05-01T10:00:00.5, a space for the T). */
+static int parse_time(char *s, double *t)
+{
+    if (!parse_num(s, t))
+        return 0;
+    int y, mo, d, h, mi, k = 0;
+    double sec;
+    if (sscanf(s, "%d-%d-%d%*1[T ]%d:%d:%lf%n", &y, &mo, &d, &h, &mi, &sec, &k) >= 6 && k > 0) {
+        *t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+        return 0;
+    }
+    if (sscanf(s, "%d:%d:%lf%n", &h, &mi, &sec, &k) >= 3 && k > 0 && !*sensors__csv_trim(s + k)) {
+        *t = h * 3600.0 + mi * 60 + sec;
+        return 0;
+    }
+    return -1;
+}
+
 
 /* x/y are worked in metres on the ground: the CRS must be projected. One
  * whose units are not ground metres at the survey (US feet; Web Mercator,
@@ -100,6 +153,62 @@ static dm_status survey_crs(dm_ctx *ctx, const char *path, const char *crs_in, d
     return DM_OK;
 }
 
+typedef struct time_key {
+    int line;
+    double t;
+    size_t idx;
+} time_key;
+
+static int cmp_time_key(const void *a, const void *b)
+{
+    const time_key *x = a, *y = b;
+    if (x->line != y->line)
+        return (x->line > y->line) - (x->line < y->line);
+    if (x->t != y->t)
+        return (x->t > y->t) - (x->t < y->t);
+    return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* With a time column the samples are put in time order within each line (in
+ * time order overall when lines are found by their jumps): levelling runs
+ * along the line, and a logger that wrote rows out of order would otherwise
+ * level each sample against samples metres away. */
+static dm_status order_by_time(dm_ctx *ctx, const char *path, dm_mag_survey *sv, const double *tm,
+                               int auto_line)
+{
+    size_t n = sv->n, moved = 0;
+    time_key *k = dm_malloc(ctx, n * sizeof *k);
+    dm_mag_sample *cp = dm_malloc(ctx, n * sizeof *cp);
+    if (!k || !cp) {
+        dm_free(ctx, k);
+        dm_free(ctx, cp);
+        return dm__fail(ctx, DM_ENOMEM, "out of memory reading %s", path);
+    }
+    for (size_t i = 0; i < n; i++) {
+        k[i] = (time_key){auto_line ? 0 : sv->s[i].line, tm[i], i};
+        cp[i] = sv->s[i];
+    }
+    qsort(k, n, sizeof *k, cmp_time_key);
+    for (size_t i = 0; i < n; i++) {
+        sv->s[i] = cp[k[i].idx];
+        moved += k[i].idx != i;
+    }
+    if (auto_line) { /* a jump of more than 1 m starts a new line */
+        int cur = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (i > 0 && hypot(sv->s[i].x - sv->s[i - 1].x, sv->s[i].y - sv->s[i - 1].y) > 1.0)
+                cur++;
+            sv->s[i].line = cur;
+        }
+    }
+    if (moved)
+        dm__log(ctx, DM_LOG_WARN, "%s: %zu samples were out of time order; taken in time order", path,
+                moved);
+    dm_free(ctx, k);
+    dm_free(ctx, cp);
+    return DM_OK;
+}
+
 dm_status dm_mag_read_csv(dm_ctx *ctx, const char *path, const char *crs, dm_mag_survey *out)
 {
     memset(out, 0, sizeof *out);
@@ -113,10 +222,14 @@ dm_status dm_mag_read_csv(dm_ctx *ctx, const char *path, const char *crs, dm_mag
     static const char *const n_lat[] = {"lat", "latitude", NULL};
     static const char *const n_f[] = {"field", "nt",          "value",    "mag",
                                       "tmi",   "total_field", "gradient", NULL};
+    static const char *const n_t[] = {"time", "t", "timestamp", "datetime", "gps_time", "utc", NULL};
     char buf[4096];
     char *cols[64];
     long lineno = 0;
-    int ci_line = -1, ci_x = -1, ci_y = -1, ci_f = -1, geo = 0, ncol = 0;
+    int ci_line = -1, ci_x = -1, ci_y = -1, ci_f = -1, ci_t = -1, geo = 0, ncol = 0;
+    double *tm = NULL; /* each sample's time, with a time column */
+    long bad_time = 0, first_bad_time = 0;
+    char bad_tv[48] = "";
     char sep = ',';
     dm_status st = DM_OK;
     size_t cap = 0;
@@ -144,6 +257,8 @@ dm_status dm_mag_read_csv(dm_ctx *ctx, const char *path, const char *crs, dm_mag
                 geo = 1;
             } else if (name_is(cols[i], n_f))
                 ci_f = i;
+            else if (name_is(cols[i], n_t))
+                ci_t = i;
         }
         break;
     }
@@ -218,8 +333,14 @@ dm_status dm_mag_read_csv(dm_ctx *ctx, const char *path, const char *crs, dm_mag
             st = dm__wrap(ctx, "%s: line %ld", path, lineno);
             goto fail;
         }
-        if (auto_line) {
-            /* a jump of more than 1 m starts a new line */
+        double tv = NAN;
+        if (ci_t >= 0 && parse_time(cols[ci_t], &tv) && !bad_time++) {
+            first_bad_time = lineno;
+            snprintf(bad_tv, sizeof bad_tv, "%.40s", cols[ci_t]);
+        }
+        if (auto_line && ci_t < 0) {
+            /* a jump of more than 1 m starts a new line (with times: once
+             * the samples are in time order, below) */
             if (isfinite(prevx) && hypot(x - prevx, y - prevy) > 1.0)
                 cur_line++;
             prevx = x;
@@ -234,8 +355,18 @@ dm_status dm_mag_read_csv(dm_ctx *ctx, const char *path, const char *crs, dm_mag
                 goto fail;
             }
             out->s = p;
+            if (ci_t >= 0) {
+                double *q = dm_realloc(ctx, tm, nc * sizeof *q);
+                if (!q) {
+                    st = dm__fail(ctx, DM_ENOMEM, "out of memory reading %s", path);
+                    goto fail;
+                }
+                tm = q;
+            }
             cap = nc;
         }
+        if (tm)
+            tm[out->n] = tv;
         out->s[out->n++] = (dm_mag_sample){x, y, v, (int)ln};
     }
     if (ferror(f)) {
@@ -262,10 +393,19 @@ dm_status dm_mag_read_csv(dm_ctx *ctx, const char *path, const char *crs, dm_mag
             goto fail;
         }
     }
+    if (ci_t >= 0 && bad_time)
+        dm__log(ctx, DM_LOG_WARN,
+                "%s: line %ld: field 'time': '%s' is not a time (seconds, hh:mm:ss or an ISO "
+                "date and time; %ld samples): the samples are taken in file order",
+                path, first_bad_time, bad_tv, bad_time);
+    else if (ci_t >= 0 && (st = order_by_time(ctx, path, out, tm, auto_line)))
+        goto fail;
+    dm_free(ctx, tm);
     dm_transform_free(tr);
     fclose(f);
     return DM_OK;
 fail:
+    dm_free(ctx, tm);
     dm_transform_free(tr);
     fclose(f);
     dm_mag_survey_free(ctx, out);
@@ -294,6 +434,80 @@ dm_status dm_mag_write_csv(dm_ctx *ctx, const dm_mag_survey *sv, const char *pat
 }
 
 /* ---- processing ------------------------------------------------------- */
+
+typedef struct proj_key {
+    double t;
+    size_t idx;
+} proj_key;
+
+static int cmp_proj_key(const void *a, const void *b)
+{
+    const proj_key *x = a, *y = b;
+    if (x->t != y->t)
+        return (x->t > y->t) - (x->t < y->t);
+    return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* Puts the m samples of one line in order along its main direction when
+ * they are visibly out of order (their path is over 2.5 times the line's
+ * length and 2.5 times the path in that order); counts them in *reordered
+ * and describes the first in first. */
+static dm_status order_along_line(dm_ctx *ctx, dm_mag_sample *s, size_t m, size_t *reordered, char *first,
+                                  size_t first_cap)
+{
+    double mx = 0, my = 0;
+    for (size_t k = 0; k < m; k++)
+        mx += s[k].x, my += s[k].y;
+    mx /= (double)m, my /= (double)m;
+    double sxx = 0, syy = 0, sxy = 0, path = 0;
+    for (size_t k = 0; k < m; k++) {
+        double dx = s[k].x - mx, dy = s[k].y - my;
+        sxx += dx * dx, syy += dy * dy, sxy += dx * dy;
+        if (k)
+            path += hypot(s[k].x - s[k - 1].x, s[k].y - s[k - 1].y);
+    }
+    double ang = 0.5 * atan2(2 * sxy, sxx - syy), ux = cos(ang), uy = sin(ang);
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t k = 0; k < m; k++) {
+        double t = (s[k].x - mx) * ux + (s[k].y - my) * uy;
+        lo = fmin(lo, t), hi = fmax(hi, t);
+    }
+    if (!(hi - lo > 0) || path <= 2.5 * (hi - lo))
+        return DM_OK; /* in order, or near enough */
+    proj_key *k = dm_malloc(ctx, m * sizeof *k);
+    dm_mag_sample *cp = dm_malloc(ctx, m * sizeof *cp);
+    if (!k || !cp) {
+        dm_free(ctx, k);
+        dm_free(ctx, cp);
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    }
+    for (size_t q = 0; q < m; q++) {
+        k[q] = (proj_key){(s[q].x - mx) * ux + (s[q].y - my) * uy, q};
+        cp[q] = s[q];
+    }
+    qsort(k, m, sizeof *k, cmp_proj_key);
+    /* A survey walked back and forth in one line (no line column: serpentine
+     * lines joined) is long for its extent but in order: in order along the
+     * main direction its path would be longer still. */
+    double sorted = 0;
+    for (size_t q = 1; q < m; q++)
+        sorted += hypot(cp[k[q].idx].x - cp[k[q - 1].idx].x, cp[k[q].idx].y - cp[k[q - 1].idx].y);
+    if (!(sorted * 2.5 < path)) {
+        dm_free(ctx, k);
+        dm_free(ctx, cp);
+        return DM_OK;
+    }
+    for (size_t q = 0; q < m; q++)
+        s[q] = cp[k[q].idx];
+    if (!*reordered)
+        snprintf(first, first_cap,
+                 "line %d: its %zu samples are out of order along it (a path of %.0f m over a line of %.1f m)",
+                 s[0].line, m, path, hi - lo);
+    ++*reordered;
+    dm_free(ctx, k);
+    dm_free(ctx, cp);
+    return DM_OK;
+}
 
 typedef struct line_key {
     int line;
@@ -419,6 +633,28 @@ dm_status dm_mag_process(dm_ctx *ctx, dm_mag_survey *sv, const dm_mag_opts *opts
             dm_free(ctx, k);
             dm_free(ctx, cp);
         }
+    }
+    /* Samples out of order along a line (a file sorted by another column,
+     * rows merged from two loggers) would be levelled against samples metres
+     * away: a line whose path from sample to sample is more than 2.5 times
+     * its length, and than its path in order along its main direction, is
+     * put in that order. */
+    {
+        size_t reordered = 0;
+        char first[160] = "";
+        for (size_t i = 0; i < n;) {
+            size_t j = i;
+            while (j < n && sv->s[j].line == sv->s[i].line)
+                j++;
+            if (j - i >= 5 && (st = order_along_line(ctx, sv->s + i, j - i, &reordered, first, sizeof first)))
+                goto done;
+            i = j;
+        }
+        if (reordered)
+            dm__log(ctx, DM_LOG_WARN,
+                    "%zu lines had their samples out of order (the first, %s): taken in order along each "
+                    "line (give a time column to order them by time)",
+                    reordered, first);
     }
     /* levelling: running median along each line */
     double minx = INFINITY, miny = INFINITY, maxx = -INFINITY, maxy = -INFINITY;
