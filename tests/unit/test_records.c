@@ -885,3 +885,49 @@ TEST(verify_invalid_perimeter_is_a_problem_not_a_failed_run)
     json_decref(r);
     dm_store_close(s);
 }
+
+/* A record whose mines were all given one point (its reference point) has no
+ * layout: the registration moved the stack onto a cluster of finds 34 m
+ * away and counted the cluster as matches (accuracy 0 -> 40% after a
+ * meaningless shift). Now no pose is estimated and the run warns. */
+TEST(verify_mines_stacked_at_one_point_get_no_shift)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "init stack.gpkg"), 0);
+    free(out);
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("stack.gpkg"), 0, &s));
+    char id[37];
+    const char *poly = "POLYGON((47.000 40.000, 47.002 40.000, 47.002 40.001, 47.000 40.001, 47.000 40.000))";
+    add_record(s, "R-STACK", poly, id);
+    for (int i = 0; i < 20; i++)
+        add_point(s, "record_mines", "record_id", id, "mine_type", "PMN-2", 47.0005, 40.0005);
+    dm_row *row = dm_row_new(ctx, dm_layer_find("release_areas"));
+    ASSERT_OK(dm_row_set(row, "outcome", "cleared"));
+    dm_geom *g = NULL;
+    ASSERT_OK(dm_geom_from_wkt(ctx, poly, &g));
+    dm_row_set_geom(row, g);
+    ASSERT_OK(dm_store_insert(s, row, NULL));
+    dm_row_free(row);
+    for (int k = 0; k < 8; k++)
+        add_point(s, "items", "category", "AP", "model", "PMN-2", 47.0009 + k * 4e-6, 40.0005 + (k % 2) * 3e-6);
+    json_t *r = verify_json(s, NULL, 1);
+    char *dump = json_dumps(json_object_get(r, "problems"), 0);
+    ASSERT_CONTAINS(dump, "R-STACK");
+    ASSERT_CONTAINS(dump, "all 20 recorded mines (record_mines) lie within 0.0 m of one place");
+    free(dump);
+    json_t *rec = json_array_get(json_object_get(r, "records"), 0);
+    ASSERT_EQ(json_integer_value(json_object_get(rec, "checked")), 20);
+    ASSERT_EQ(json_integer_value(json_object_get(rec, "matched")), 0);
+    json_t *sh = json_object_get(rec, "shift");
+    ASSERT(!json_is_true(json_object_get(sh, "applies")));
+    ASSERT_NEAR(json_number_value(json_object_get(sh, "rotation_deg")), 0, 1e-12);
+    ASSERT_NEAR(json_number_value(json_object_get(sh, "accuracy_after")), 0, 1e-12);
+    json_decref(r);
+    dm_store_close(s);
+    /* nothing for `records correct` to apply */
+    ASSERT_EQ(dmtest_demine(&out, "records correct stack.gpkg --record R-STACK"), 2);
+    ASSERT_CONTAINS(out, "no shift to apply");
+    free(out);
+}

@@ -44,6 +44,7 @@ typedef struct vrec {
     dm_rigid t;
     int shifted;
     size_t checked_c, hits_c, inliers, finds_near;
+    double spread; /* largest distance of a recorded mine from their centroid, metres */
     double accuracy_c, reliability;
     double stored_rel; /* records.reliability before this run (NAN: none) */
     json_t *types;
@@ -76,6 +77,9 @@ static int cmp_rpt_a(const void *a, const void *b)
     const char *x = ((const dm__rpt *)a)->a, *y = ((const dm__rpt *)b)->a;
     return strcmp(x ? x : "", y ? y : "");
 }
+
+/* recorded mines all within this of their centroid (metres) are one place */
+#define STACK_M 1.0
 
 static void problem(vctx *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void problem(vctx *v, const char *fmt, ...)
@@ -546,9 +550,29 @@ static dm_status measure(vctx *v, vrec *r)
         }
     }
     r->finds_near = nmb;
-    st = dm_register_rigid(ctx, a, r->mn, fp, nmb, v->tol, v->around, MAX_ROT, &r->t, &r->inliers);
-    if (st)
-        goto done;
+    /* Recorded mines all at one place (every mine given the record's
+     * reference point) carry no layout: a rotation about them means nothing
+     * and a shift would pair the stack with the several finds around
+     * wherever it is moved (20 mines at one point shifted 72 m and rotated
+     * 40 degrees to score 55%). No pose is estimated; the run warns. A
+     * short row (10 mines 0.7 m apart) still has a direction and is aligned. */
+    double mcx = 0, mcy = 0;
+    for (size_t k = 0; k < r->mn; k++)
+        mcx += a[2 * k], mcy += a[2 * k + 1];
+    if (r->mn) {
+        mcx /= (double)r->mn, mcy /= (double)r->mn;
+    }
+    r->spread = 0;
+    for (size_t k = 0; k < r->mn; k++)
+        r->spread = fmax(r->spread, hypot(a[2 * k] - mcx, a[2 * k + 1] - mcy));
+    if (r->mn >= 2 && r->spread < STACK_M) {
+        r->t = (dm_rigid){0, 0, 0, mcx, mcy};
+        r->inliers = 0;
+    } else {
+        st = dm_register_rigid(ctx, a, r->mn, fp, nmb, v->tol, v->around, MAX_ROT, &r->t, &r->inliers);
+        if (st)
+            goto done;
+    }
     r->shifted = fabs(r->t.dx) + fabs(r->t.dy) > 0.5 * v->tol || fabs(r->t.ang) > 0.005;
     /* accuracy after the correction, over the corrected mines in released
      * land, one to one as before it */
@@ -1023,6 +1047,10 @@ static dm_status run_verify(vctx *v, const dm_verify_opts *o, json_t **out)
                     r->outside, r->mn);
         if (r->mn == 0)
             problem(v, "record %s (%s): no recorded mines (record_mines); only coverage measured", r->ref, r->uuid);
+        if (r->mn >= 2 && r->spread < STACK_M)
+            problem(v, "record %s (%s): all %zu recorded mines (record_mines) lie within %.1f m of one place: no "
+                    "layout to align, no shift estimated (were they given the record's reference point?)",
+                    r->ref, r->uuid, r->mn, r->spread);
         found_in += r->found_in;
         listed += r->found_listed;
         listed_m2o += r->listed_m2o;
