@@ -446,6 +446,17 @@ static int run_detect(dm_ctx *ctx, int argc, char **argv)
             rc = 4;
         } else {
             rc = write_geojson(ctx, out, &r, o.method, &fi);
+            /* the footprint is the raster's extent: nodata or alpha margins
+             * (an ortho's ragged edge) claim ground never flown, where the
+             * footprint would lower the odds */
+            double ext_m2 = (r.extent[2] - r.extent[0]) * (r.extent[3] - r.extent[1]) * r.unit_m * r.unit_m;
+            if (!rc && fi.ref && ext_m2 > 0 && r.area_m2 < 0.95 * ext_m2)
+                fprintf(stderr,
+                        "warning: %s: only %.0f%% of the raster's extent holds data (nodata or alpha "
+                        "margins): the footprint of flight '%s' in %s is the whole extent, %.0f m^2, and "
+                        "would count %.0f m^2 never flown as searched; give the flight's real footprint "
+                        "to 'sensors import' instead\n",
+                        in, 100 * r.area_m2 / ext_m2, fi.ref, out, ext_m2, ext_m2 - r.area_m2);
         }
     }
     double rec = NAN, ap = NAN;

@@ -181,6 +181,37 @@ TEST(detect_refuses_raster_without_georeference)
     ASSERT_STATUS(DM_EINVAL, dm_detect_run(ctx, dmtest_path("plain.tif"), &bad, &r));
 }
 
+/* --flight-ref writes the raster's extent as the footprint: with nodata
+ * margins it claims ground never flown, and says so (with a full raster it
+ * says nothing). */
+TEST(detect_cli_warns_of_a_footprint_with_nodata_margins)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_ortho_synth_opts o = {0};
+    o.size_m = 10;
+    o.bands = 4;
+    o.n_mines = 5;
+    o.contrast = 5;
+    o.seed = 7;
+    o.nodata_margin_m = 1.0;
+    ASSERT_OK(dm_ortho_synth(ctx, dmtest_path("n.tif"), &o, NULL, NULL));
+    o.nodata_margin_m = 0;
+    ASSERT_OK(dm_ortho_synth(ctx, dmtest_path("full.tif"), &o, NULL, NULL));
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "detect n.tif --out n.geojson --flight-ref D-2 --sensor cam "
+                                  "--sensor-kind rgb --date 2024-05-01"),
+              0);
+    ASSERT_CONTAINS(out, "warning: n.tif: only 64% of the raster's extent holds data");
+    ASSERT_CONTAINS(out, "flight 'D-2' in n.geojson is the whole extent, 100 m^2");
+    ASSERT_CONTAINS(out, "36 m^2 never flown");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "detect full.tif --out full.geojson --flight-ref D-3 --sensor cam "
+                                  "--sensor-kind rgb --date 2024-05-01"),
+              0);
+    ASSERT(strstr(out, "warning") == NULL);
+    free(out);
+}
+
 TEST(detect_cli_synth_detect_and_import)
 {
     char *out = NULL;
