@@ -253,7 +253,7 @@ static int run_plan(dm_ctx *ctx, int argc, char **argv)
         if (!dm_plan_date_parse(start, d)) {
             free(csv_def);
             free(json_def);
-            return cli_usage_error("plan", "--start must be a date YYYY-MM-DD, not '%s'", start);
+            return cli_usage_error("plan", "--start must be a date YYYY-MM-DD from 1800-01-01 to 2200-12-31, not '%s'", start);
         }
         memcpy(cfg.start_date, d, sizeof d);
     }

@@ -660,6 +660,12 @@ TEST(plan_start_date_is_strict)
     ASSERT_EQ(rc, 2);
     ASSERT_CONTAINS(out, "--start must be a date YYYY-MM-DD");
     free(out);
+    /* a well-formed date past the dates a database holds names the range */
+    rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --start 2201-01-05", dmtest_demo_db(),
+                       dmtest_repo_path("config/teams-default.csv"));
+    ASSERT_EQ(rc, 2);
+    ASSERT_CONTAINS(out, "from 1800-01-01 to 2200-12-31, not '2201-01-05'");
+    free(out);
 }
 
 /* A hazard whose area or risk is text or negative is named with its field,

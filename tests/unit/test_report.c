@@ -547,3 +547,75 @@ TEST(report_renders_a_plan_made_before_day_rates)
     ASSERT(!strstr(out, "day rate") && !strstr(out, "day-rate"));
     free(out);
 }
+
+/* District names in Cyrillic, Armenian and Azerbaijani, one longer than the
+ * statistics' name fields (cut inside a character there) and one in a legacy
+ * code page (not UTF-8): a name cut inside a character put cairo into an
+ * error state, so that the rest of page 4 (the priorities and the donor's
+ * chart) was silently left blank, and the long name was two districts in
+ * the statistics. Now every page is whole, names are cut on a character with
+ * an ellipsis to the column, and each district is one group. */
+TEST(report_renders_long_and_non_latin_district_names)
+{
+    const char *db = dmtest_demo_db();
+    static const char *longname = "Ходжавендский район Нагорного Карабаха и все прилегающие территории "
+                                  "вдоль бывшей линии соприкосновения";
+    char *out = NULL;
+    int rc = dmtest_sh(&out,
+                       "ogrinfo -q '%s' -sql \"UPDATE districts SET name = '%s' WHERE name = 'Khojavend'\" && "
+                       "ogrinfo -q '%s' -sql \"UPDATE hazards SET district = '%s' WHERE district = 'Khojavend'\" && "
+                       "ogrinfo -q '%s' -sql \"UPDATE districts SET name = 'Խոջալուի շրջան' WHERE name = 'Khojaly'\" && "
+                       "ogrinfo -q '%s' -sql \"UPDATE hazards SET district = 'Խոջալուի շրջան' WHERE district = 'Khojaly'\" && "
+                       "ogrinfo -q '%s' -sql \"UPDATE hazards SET district = 'Ağdam rayonu' WHERE district = 'Aghdam'\" && "
+                       "ogrinfo -q '%s' -sql \"UPDATE hazards SET district = X'CAE5EBFCE1E0E4E6E0F0' WHERE district = 'Aghjabadi'\"",
+                       db, longname, db, longname, db, db, db, db);
+    ASSERT_MSG(rc == 0, "ogrinfo: %s", out);
+    free(out);
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, db, DM_STORE_READONLY, &s));
+    char *json = NULL;
+    ASSERT_OK(dm_stats_json(s, DM_STATS_BY_DISTRICT, &json));
+    dm_store_close(s);
+    json_error_t err;
+    json_t *root = json_loads(json, 0, &err);
+    ASSERT_MSG(root, "stats JSON: %s", err.text);
+    json_t *groups = json_object_get(root, "groups");
+    int n_long = 0;
+    double hazards = 0;
+    const char *k;
+    json_t *g;
+    json_object_foreach(groups, k, g)
+    {
+        if (!strncmp(k, "Ходжавендский район Нагорного Карабаха", strlen("Ходжавендский район Нагорного Карабаха")))
+            n_long++;
+        hazards += json_number_value(json_object_get(g, "hazards"));
+    }
+    ASSERT_EQ(n_long, 1);
+    ASSERT(json_object_get(groups, "Խոջալուի շրջան"));
+    ASSERT(json_object_get(groups, "??????????")); /* the code page's bytes, shown as such */
+    ASSERT_NEAR(hazards, json_number_value(json_object_get(json_object_get(root, "hazards"), "count")), 1e-9);
+    json_decref(root);
+    dm_free(ctx, json);
+    plan_prior(db);
+    const char *pdf = dmtest_path("names.pdf");
+    rc = dmtest_demine(&out, "report '%s' --out '%s' --title 'Hesabat — Отчёт — Զեկույց'", db, pdf);
+    ASSERT_MSG(rc == 0, "report failed: %s", out);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "pdftotext -layout '%s' -", pdf), 0);
+    ASSERT_CONTAINS(out, "Hesabat — Отчёт — Զեկույց");
+    ASSERT_CONTAINS(out, "Խոջալուի շրջան");
+    ASSERT_CONTAINS(out, "Ağdam rayonu");
+    ASSERT_CONTAINS(out, "Ходжавендский район…"); /* cut to its column */
+    ASSERT_CONTAINS(out, "First priorities of the plan");
+    ASSERT_CONTAINS(out, "Years to finish"); /* the donor's chart, last on page 4 */
+    free(out);
+    const char *html = dmtest_path("names.html");
+    rc = dmtest_demine(&out, "report '%s' --out '%s'", db, html);
+    ASSERT_MSG(rc == 0, "report failed: %s", out);
+    free(out);
+    char *h = dmtest_read_file(html);
+    ASSERT_CONTAINS(h, longname);
+    ASSERT_CONTAINS(h, "<td>Խոջալուի շրջան</td>");
+    free(h);
+}

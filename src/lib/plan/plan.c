@@ -187,7 +187,7 @@ dm_status dm_plan_config_check(dm_ctx *ctx, const dm_plan_config *c)
     NEED(c->samples >= 0 && c->samples <= 100000, "samples", "must be 0-100000");
     if (c->start_date[0]) {
         char d[11];
-        NEED(dm_plan_date_parse(c->start_date, d), "start_date", "must be a date YYYY-MM-DD");
+        NEED(dm_plan_date_parse(c->start_date, d), "start_date", "must be a date YYYY-MM-DD from 1800-01-01 to 2200-12-31");
     }
 #undef NEED
     return DM_OK;

@@ -132,7 +132,7 @@ dm_status dm_plan_config_load(dm_ctx *ctx, const char *path, dm_plan_config *cfg
         } else if (!strcmp(key, "start_date")) {
             char d[11];
             if (!json_is_string(v) || (json_string_length(v) && !dm_plan_date_parse(json_string_value(v), d))) {
-                st = dm__fail(ctx, DM_EPARSE, "%s: 'start_date' must be a date YYYY-MM-DD", path);
+                st = dm__fail(ctx, DM_EPARSE, "%s: 'start_date' must be a date YYYY-MM-DD from 1800-01-01 to 2200-12-31", path);
                 goto out;
             }
             if (json_string_length(v))
@@ -151,6 +151,41 @@ dm_status dm_plan_config_load(dm_ctx *ctx, const char *path, dm_plan_config *cfg
 out:
     json_decref(root);
     return st;
+}
+
+/* ---- text ---------------------------------------------------------------- */
+
+size_t dm__plan_utf8_char(const char *s0)
+{
+    const unsigned char *s = (const unsigned char *)s0;
+    if (s[0] < 0x80)
+        return 1;
+    size_t n = s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
+             : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    if ((n == 3 && s[0] == 0xE0 && s[1] < 0xA0) || (n == 3 && s[0] == 0xED && s[1] >= 0xA0) ||
+        (n == 4 && s[0] == 0xF0 && s[1] < 0x90) || (n == 4 && s[0] == 0xF4 && s[1] >= 0x90))
+        return 0; /* overlong, surrogate, beyond U+10FFFF */
+    return n;
+}
+
+void dm__plan_text(char *out, size_t n, const char *s)
+{
+    size_t o = 0;
+    for (s = s ? s : ""; *s;) {
+        size_t k = dm__plan_utf8_char(s);
+        if (o + (k ? k : 1) >= n)
+            break;
+        if (k)
+            memcpy(out + o, s, k);
+        else
+            out[o] = '?';
+        o += k ? k : 1;
+        s += k ? k : 1;
+    }
+    out[o] = 0;
 }
 
 /* ---- teams ------------------------------------------------------------- */
@@ -371,6 +406,14 @@ dm_status dm_plan_teams_load(dm_ctx *ctx, const char *path, dm_plan_team **out, 
                           path, lineno, cols[ci[4]]);
             goto out;
         }
+        for (const char *q = cols[ci[0]]; *q; q += dm__plan_utf8_char(q))
+            if (!dm__plan_utf8_char(q)) {
+                st = dm__fail(ctx, DM_EPARSE,
+                              "%s:%ld: field 'name': not UTF-8 text (byte 0x%02X at byte %ld): "
+                              "save the file as CSV UTF-8",
+                              path, lineno, (unsigned char)*q, (long)(q - cols[ci[0]]) + 1);
+                goto out;
+            }
         {
             /* the name, or NAME-count when expanded, must fit without cutting */
             int digits = 0;

@@ -233,9 +233,9 @@ dm_status dm_plan_gather(dm_store *s, const dm_plan_config *cfg, int use_prior,
         memset(hz, 0, sizeof *hz);
         dm__strlcpy(hz->uuid, dm_cursor_uuid(c), sizeof hz->uuid);
         const char *v = dm_cursor_text(c, "ref");
-        dm__strlcpy(hz->ref, v ? v : "", sizeof hz->ref);
+        dm__plan_text(hz->ref, sizeof hz->ref, v); /* cut on a character */
         v = dm_cursor_text(c, "district");
-        dm__strlcpy(hz->district, v ? v : "", sizeof hz->district);
+        dm__plan_text(hz->district, sizeof hz->district, v);
         v = dm_cursor_text(c, "hazard_type");
         dm__strlcpy(hz->type, v ? v : "SHA", sizeof hz->type);
         dm_geom *g = NULL;

@@ -219,8 +219,8 @@ dm_status dm__report_gather(dm_store *s, const dm_report_opts *o, rep_data *d)
     dm_ctx *ctx = dm_store_ctx(s);
     memset(d, 0, sizeof *d);
     d->ctx = ctx;
-    dm__strlcpy(d->title, o && o->title ? o->title : "National mine action status report",
-                sizeof d->title);
+    dm__rep_text(NULL, o && o->title ? o->title : "National mine action status report", 0, d->title,
+                 sizeof d->title); /* cut on a character, not inside one */
     char now[21];
     dm_now_iso(now);
     now[10] = 0;

@@ -58,6 +58,14 @@ void dm__fig_casualties(cairo_t *cr, const rep_data *d, double x, double y, doub
 void dm__fig_burndown(cairo_t *cr, const rep_data *d, double x, double y, double w, double h);
 void dm__fig_donor(cairo_t *cr, const rep_data *d, double x, double y, double w, double h);
 
+/* Text the report draws, made safe for cairo: s copied into out (n bytes)
+ * as valid UTF-8, each invalid byte (text in a legacy code page, a name cut
+ * by bytes) replaced by '?', and cut on a character, with an ellipsis, so
+ * that at the current font it is at most max_w points wide (max_w <= 0: no
+ * limit). cairo refuses invalid UTF-8 by putting the whole drawing into an
+ * error state, so that nothing more is drawn. Returns out. */
+const char *dm__rep_text(cairo_t *cr, const char *s, double max_w, char *out, size_t n);
+
 double dm__jnum(json_t *o, const char *k);
 /* A cost of the plan at the teams' day rates (key k of o): 1 with *usd when
  * it is a number, 0 when it is null (unknown) or missing. */

@@ -19,19 +19,29 @@
 #define PW 595.0
 #define PH 842.0
 
-static void txt(cairo_t *cr, double x, double y, double size, int bold, const char *s)
+/* Text at (x, y), cut with an ellipsis to max_w points (0: page width). */
+static void txt_w(cairo_t *cr, double x, double y, double size, int bold, const char *s0, double max_w)
 {
     cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL,
                            bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
     cairo_set_font_size(cr, size);
+    char buf[1024];
+    const char *s = dm__rep_text(cr, s0, max_w > 0 ? max_w : PW - 40 - x, buf, sizeof buf);
     cairo_move_to(cr, x, y);
     cairo_show_text(cr, s);
 }
 
-static void txt_r(cairo_t *cr, double x, double y, double size, const char *s)
+static void txt(cairo_t *cr, double x, double y, double size, int bold, const char *s)
+{
+    txt_w(cr, x, y, size, bold, s, 0);
+}
+
+static void txt_r(cairo_t *cr, double x, double y, double size, const char *s0)
 {
     cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
     cairo_set_font_size(cr, size);
+    char buf[1024];
+    const char *s = dm__rep_text(cr, s0, 0, buf, sizeof buf);
     cairo_text_extents_t e;
     cairo_text_extents(cr, s, &e);
     cairo_move_to(cr, x - e.x_advance, y);
@@ -52,8 +62,10 @@ static void add(lines *L, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(L->l[L->n++], sizeof L->l[0], fmt, ap);
+    char b[1024];
+    vsnprintf(b, sizeof b, fmt, ap);
     va_end(ap);
+    dm__rep_text(NULL, b, 0, L->l[L->n++], sizeof L->l[0]); /* cut on a character */
 }
 
 /* The funded schedule at the teams' own day rates (cost_usd_day), beside
@@ -66,7 +78,7 @@ static void day_rate_line(lines *L, json_t *p, json_t *dr, int budget)
         const char *first = json_string_value(json_object_get(dr, "first_unrated"));
         if (first)
             add(L, "At the teams' day rates: unknown (cost_usd_day is 0 for %.0f team(s) that "
-                   "work, the first %.40s)",
+                   "work, the first %s)",
                 dm__jnum(dr, "unrated_teams"), first);
         else
             add(L, "At the teams' day rates: unknown (no team has a cost_usd_day)");
@@ -224,8 +236,7 @@ static double district_table(cairo_t *cr, const rep_data *d, double y)
             break;
         cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
         char b[64];
-        snprintf(b, sizeof b, "%.28s", name);
-        txt(cr, cx[0], y, 7.5, 0, b);
+        txt_w(cr, cx[0], y, 7.5, 0, name, 100); /* up to the hazards column */
         for (int k = 1; k < 10; k++) {
             double v = dm__jnum(g, keys[k]);
             snprintf(b, sizeof b, k == 1 || k >= 8 ? "%.0f" : "%.1f", v);
@@ -289,11 +300,9 @@ static double priority_table(cairo_t *cr, const rep_data *d, double y)
         cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
         snprintf(b, sizeof b, "%.0f", dm__jnum(o, "rank"));
         txt_r(cr, cx[0], y, 7.5, b);
-        snprintf(b, sizeof b, "%.18s", json_string_value(json_object_get(o, "hazard")));
-        txt(cr, cx[1], y, 7.5, 0, b);
+        txt_w(cr, cx[1], y, 7.5, 0, json_string_value(json_object_get(o, "hazard")), cx[2] - cx[1] - 5);
         const char *ds = json_string_value(json_object_get(o, "district"));
-        snprintf(b, sizeof b, "%.16s", ds ? ds : "");
-        txt(cr, cx[2], y, 7.5, 0, b);
+        txt_w(cr, cx[2], y, 7.5, 0, ds ? ds : "", cx[3] - cx[2] - 5);
         const char *rt = json_string_value(json_object_get(o, "route"));
         txt(cr, cx[3], y, 7.5, 0, rt ? rt : "");
         snprintf(b, sizeof b, "%.1f", dm__jnum(o, "area_ha"));
@@ -323,9 +332,9 @@ static dm_status write_pdf(dm_ctx *ctx, const rep_data *d, const char *path)
 {
     cairo_surface_t *sf = cairo_pdf_surface_create(path, PW, PH);
     if (cairo_surface_status(sf) != CAIRO_STATUS_SUCCESS) {
+        cairo_status_t cs0 = cairo_surface_status(sf);
         cairo_surface_destroy(sf);
-        return dm__fail(ctx, DM_EIO, "%s: cannot write the PDF: %s", path,
-                        cairo_status_to_string(cairo_surface_status(sf)));
+        return dm__fail(ctx, DM_EIO, "%s: cannot write the PDF: %s", path, cairo_status_to_string(cs0));
     }
     cairo_pdf_surface_set_metadata(sf, CAIRO_PDF_METADATA_TITLE, d->title);
     cairo_pdf_surface_set_metadata(sf, CAIRO_PDF_METADATA_CREATOR, "demine " DM_VERSION_STRING);
@@ -369,9 +378,13 @@ static dm_status write_pdf(dm_ctx *ctx, const rep_data *d, const char *path)
     if (y < PH - 260)
         dm__fig_donor(cr, d, 40, y + 14, PW - 80, fmin(240, PH - y - 60));
     cairo_show_page(cr);
+    /* a drawing error stops all drawing after it: a report with pages left
+     * blank is an error, not a report */
+    cairo_status_t cs = cairo_status(cr);
     cairo_destroy(cr);
     cairo_surface_finish(sf);
-    cairo_status_t cs = cairo_surface_status(sf);
+    if (cs == CAIRO_STATUS_SUCCESS)
+        cs = cairo_surface_status(sf);
     cairo_surface_destroy(sf);
     if (cs != CAIRO_STATUS_SUCCESS)
         return dm__fail(ctx, DM_EIO, "%s: writing the PDF failed: %s", path,
@@ -427,9 +440,11 @@ static void html_fig(dm_buf *h, const rep_data *d, rep_fig_fn fn, double w, doub
     dm__buf_free(&png);
 }
 
-static void esc(dm_buf *b, const char *s)
+static void esc(dm_buf *b, const char *s0)
 {
-    for (; s && *s; s++) {
+    char u[2048];
+    const char *s = dm__rep_text(NULL, s0, 0, u, sizeof u); /* valid UTF-8 */
+    for (; *s; s++) {
         if (*s == '<')
             dm__buf_puts(b, "&lt;");
         else if (*s == '>')

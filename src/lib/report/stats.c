@@ -34,7 +34,7 @@ int dm_stats_by_parse(const char *s)
 
 typedef struct kv {
     char key[37];
-    char a[96], b[96], c[96]; /* hazards: district, organisation; activities: org, method, year */
+    char a[256], b[256], c[256]; /* hazards: district, organisation; activities: org, method, year */
 } kv;
 
 typedef struct table {
@@ -70,7 +70,7 @@ static const kv *table_get(const table *t, const char *key)
 }
 
 typedef struct district_poly {
-    char name[96];
+    char name[256];
     dm_geom *g;
     double b[4];
 } district_poly;
@@ -122,11 +122,48 @@ static json_t *sub(json_t *obj, const char *key)
     return o;
 }
 
+/* A group's name as a JSON key: valid UTF-8 (jansson refuses a key that is
+ * not, and the group's figures would be lost), each invalid byte replaced by
+ * '?', cut on a character to fit the tables' fields (sizeof kv.a), so that a
+ * long name read whole from one layer and cut from another is one group. */
+static void group_key(const char *s, char *out, size_t n)
+{
+    const size_t lim = (n < sizeof(((kv *)0)->a) ? n : sizeof(((kv *)0)->a)) - 1;
+    const size_t len = strlen(s);
+    size_t o = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        size_t k = *p < 0x80 ? 1 : *p >= 0xC2 && *p <= 0xDF ? 2 : *p >= 0xE0 && *p <= 0xEF ? 3
+                 : *p >= 0xF0 && *p <= 0xF4 ? 4 : 0;
+        for (size_t i = 1; i < k; i++)
+            if ((p[i] & 0xC0) != 0x80)
+                k = 0; /* stops at the end of s too */
+        if ((k == 3 && p[0] == 0xE0 && p[1] < 0xA0) || (k == 3 && p[0] == 0xED && p[1] >= 0xA0) ||
+            (k == 4 && p[0] == 0xF0 && p[1] < 0x90) || (k == 4 && p[0] == 0xF4 && p[1] >= 0x90))
+            k = 0; /* overlong, surrogate, beyond U+10FFFF */
+        size_t at = (size_t)(p - (const unsigned char *)s);
+        if (!k && len == lim && len - at < 4)
+            break; /* a character cut where a table's field ended */
+        size_t w = k ? k : 1;
+        if (o + w > lim)
+            break;
+        if (k)
+            memcpy(out + o, p, k);
+        else
+            out[o] = '?';
+        o += w;
+        p += w;
+    }
+    out[o] = 0;
+}
+
 static json_t *group(ctxs *c, const char *name)
 {
     if (!c->groups)
         return NULL;
-    return sub(c->groups, name && *name ? name : "(unknown)");
+    char key[sizeof(((kv *)0)->a)];
+    group_key(name && *name ? name : "(unknown)", key, sizeof key);
+    return sub(c->groups, key);
 }
 
 static void year_of(const char *date, char out[16])
