@@ -553,6 +553,12 @@ TEST(plan_team_file_quotes_semicolons_and_decimal_commas)
     dmtest_write_file(p, "name,method,capacity_ha_day,cost_usd_day\n\"Team\" B,manual,1,2000\n");
     ASSERT_STATUS(DM_EPARSE, dm_plan_teams_load(ctx, p, &t, &n));
     ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "teams.csv:2: text after a closing quote");
+    /* a name saved in a legacy code page (Windows-1251) is refused, not
+     * written into the database and the JSON as invalid text */
+    dmtest_write_file(p, "name,method,capacity_ha_day,cost_usd_day\nM,manual,1,2000\n"
+                         "\xCA\xEE\xEC\xE0\xED\xE4\xE0,survey,20,1200\n");
+    ASSERT_STATUS(DM_EPARSE, dm_plan_teams_load(ctx, p, &t, &n));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "teams.csv:3: field 'name': not UTF-8 text");
 }
 
 /* Under a budget the donor comparison still compares the same land (every
