@@ -107,6 +107,28 @@ TEST(report_pdf_pages_have_maps_charts_and_text)
     free(out);
 }
 
+/* An empty database (demine init): a report of zeros that says why the
+ * maps are empty, not a blank frame. */
+TEST(report_on_an_empty_database)
+{
+    const char *db = dmtest_path("empty.gpkg");
+    char *out = NULL;
+    ASSERT_DEMINE(0, NULL, "init '%s'", db);
+    const char *pdf = dmtest_path("e.pdf");
+    int rc = dmtest_demine(&out, "report '%s' --out '%s'", db, pdf);
+    ASSERT_MSG(rc == 0, "report failed: %s", out);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "pdftotext '%s' -", pdf), 0);
+    ASSERT_CONTAINS(out, "Hazardous areas: 0");
+    ASSERT_CONTAINS(out, "no hazardous areas recorded");
+    ASSERT_CONTAINS(out, "No land release plan yet");
+    ASSERT_CONTAINS(out, "no risk map yet");
+    free(out);
+    rc = dmtest_demine(&out, "report '%s' --out '%s'", db, dmtest_path("e.html"));
+    ASSERT_MSG(rc == 0, "report failed: %s", out);
+    free(out);
+}
+
 TEST(report_without_plan_says_so)
 {
     const char *db = dmtest_demo_db();
@@ -154,7 +176,31 @@ TEST(report_bad_output)
     free(out);
     rc = dmtest_demine(&out, "report '%s' --out /nonexistent/dir/r.pdf", db);
     ASSERT_EQ(rc, 3);
-    ASSERT_CONTAINS(out, "r.pdf");
+    ASSERT_CONTAINS(out, "r.pdf: cannot write the report: directory /nonexistent/dir does not exist");
+    free(out);
+    /* the database is never written over: through a link named .pdf, or a
+     * database whose name ends in .html (it was, and was lost) */
+    ASSERT_EQ(dmtest_sh(&out, "ln -s '%s' '%s' && cp '%s' '%s'", db, dmtest_path("link.pdf"), db,
+                        dmtest_path("db.html")),
+              0);
+    free(out);
+    rc = dmtest_demine(&out, "report '%s' --out '%s'", db, dmtest_path("link.pdf"));
+    ASSERT_EQ(rc, 2);
+    ASSERT_CONTAINS(out, "link.pdf is the database: not writing the report over it");
+    free(out);
+    rc = dmtest_demine(&out, "report '%s' --out '%s'", dmtest_path("db.html"), dmtest_path("db.html"));
+    ASSERT_EQ(rc, 2);
+    ASSERT_CONTAINS(out, "is the database");
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 '%s' 'SELECT count(*) > 0 FROM hazards'", db), 0);
+    ASSERT_CONTAINS(out, "1");
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 '%s' 'SELECT count(*) > 0 FROM hazards'", dmtest_path("db.html")), 0);
+    ASSERT_CONTAINS(out, "1");
+    free(out);
+    /* an old report stays whole when a new one fails, and no .part is left */
+    ASSERT_EQ(dmtest_sh(&out, "ls '%s'.part 2>/dev/null | wc -l", dmtest_path("db.html")), 0);
+    ASSERT_CONTAINS(out, "0");
     free(out);
     rc = dmtest_demine(&out, "report '%s'", db);
     ASSERT_EQ(rc, 2);

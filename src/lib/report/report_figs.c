@@ -251,6 +251,8 @@ void dm__fig_map_status(cairo_t *cr, const rep_data *d, double x, double y, doub
     draw_districts(cr, d, &m);
     draw_hazards(cr, d, &m, col_status);
     cairo_restore(cr);
+    if (!d->n_hz)
+        note(cr, x, y + 20, w, h - 24, "no hazardous areas recorded");
     static const char *names[4] = {"open", "partly released", "closed", "handed over"};
     legend(cr, m.ox + 6, m.oy + 12, names, C_STATUS, 4);
     scale_bar(cr, &m, m.ox + 8, y + h - 12);

@@ -583,14 +583,45 @@ dm_status dm_report_write(dm_store *s, const char *path, const dm_report_opts *o
     int pdf = ends_with(path, ".pdf"), html = ends_with(path, ".html") || ends_with(path, ".htm");
     if (!pdf && !html)
         return dm__fail(ctx, DM_EINVAL, "%s: the report is written as .pdf or .html", path);
+    /* the database itself (a link to it, a database named report.html) is
+     * never written over */
+    const char *dbp = dm_store_path(s);
+    if (dbp && (!strcmp(dbp, path) || dm_same_file(dbp, path)))
+        return dm__fail(ctx, DM_EINVAL, "%s is the database: not writing the report over it", path);
+    /* written beside its name and renamed once whole: a report that fails
+     * leaves no half file and the old report as it was */
+    size_t n = strlen(path) + 6;
+    char *tmp = dm_malloc(ctx, n);
+    if (!tmp)
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    snprintf(tmp, n, "%s.part", path);
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        int e = errno;
+        const char *slash = strrchr(path, '/');
+        dm_status fs;
+        if (e == ENOENT && slash)
+            fs = dm__fail(ctx, DM_EIO, "%s: cannot write the report: directory %.*s does not exist", path,
+                          (int)(slash - path > 0 ? slash - path : 1), path);
+        else
+            fs = dm__fail(ctx, DM_EIO, "%s: cannot write the report: %s", path, strerror(e));
+        dm_free(ctx, tmp);
+        return fs;
+    }
+    fclose(f);
     rep_data d;
     dm_status st = dm__report_gather(s, opts, &d);
     if (!st) {
         dm__progress(ctx, "report", 0, 1);
-        st = pdf ? write_pdf(ctx, &d, path) : write_html(ctx, &d, path);
+        st = pdf ? write_pdf(ctx, &d, tmp) : write_html(ctx, &d, tmp);
         dm__progress(ctx, "report", 1, 1);
     }
     dm__report_free(&d);
+    if (!st && rename(tmp, path) != 0)
+        st = dm__fail(ctx, DM_EIO, "%s: cannot write the report: %s", path, strerror(errno));
+    if (st)
+        remove(tmp);
+    dm_free(ctx, tmp);
     return st;
 }
 
