@@ -141,9 +141,35 @@ static int run_demo(dm_ctx *ctx, int argc, char **argv)
             fprintf(stderr, "demine demo: error: %s exists; use --force to replace it\n", path);
             return 2;
         }
+        /* --force replaces a demo, never an agency's database given by mistake */
+        dm_store *old = NULL;
+        if (dm_store_open(ctx, path, DM_STORE_READONLY, &old) == DM_OK) {
+            char *seed = NULL;
+            int demo = dm_store_meta_get(old, "demo_seed", &seed) == DM_OK && seed;
+            dm_free(ctx, seed);
+            dm_store_close(old);
+            if (!demo) {
+                fprintf(stderr, "demine demo: error: %s is a database that demine demo did not make: "
+                                "not replacing it (remove it first if it should go)\n",
+                        path);
+                return 2;
+            }
+        }
         if (unlink(path) != 0) {
             fprintf(stderr, "demine demo: error: cannot remove %s: %s\n", path, strerror(errno));
             return 3;
+        }
+    } else {
+        /* a directory that does not exist, named (not "unable to open database file") */
+        const char *slash = strrchr(path, '/');
+        if (slash && slash > path) {
+            char *dir = strndup(path, (size_t)(slash - path));
+            int missing = dir && access(dir, F_OK) != 0;
+            if (missing)
+                fprintf(stderr, "demine demo: error: %s: directory %s does not exist\n", path, dir);
+            free(dir);
+            if (missing)
+                return 3;
         }
     }
     dm_store *s = NULL;

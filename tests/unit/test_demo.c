@@ -447,6 +447,18 @@ TEST(demo_cli_refuses_overwrite_and_bad_options)
     dm_store *s = open_db(dmtest_path("x.gpkg"));
     ASSERT(count(s, "hazards") > 0);
     dm_store_close(s);
+    /* a demo replaces a demo, never an agency's database named by mistake */
+    ASSERT_EQ(dmtest_demine(&out, "init agency.gpkg"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "demo agency.gpkg --force"), 2);
+    ASSERT_CONTAINS(out, "agency.gpkg is a database that demine demo did not make: not replacing it");
+    free(out);
+    s = open_db(dmtest_path("agency.gpkg"));
+    ASSERT_EQ(count(s, "hazards"), 0);
+    dm_store_close(s);
+    ASSERT_EQ(dmtest_demine(&out, "demo no/such/dir/d.gpkg"), 3);
+    ASSERT_CONTAINS(out, "directory no/such/dir does not exist");
+    free(out);
 }
 
 TEST(demo_every_geometry_valid_wgs84)
