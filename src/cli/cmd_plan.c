@@ -123,11 +123,14 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
     if (cfg->horizon_years > 0)
         printf("  horizon:  %zu hazards (%.1f ha) end after %.1f years\n", r->n_late, r->late_ha,
                cfg->horizon_years);
-    printf("  forecast: (%d samples) high-risk %.1f / %.1f / %.1f years, all %.1f / %.1f / %.1f "
-           "years, cost USD %.2f / %.2f / %.2f M (P10/P50/P90)\n",
-           r->samples, r->mc_years_high.p10, r->mc_years_high.p50, r->mc_years_high.p90,
-           r->mc_years_all.p10, r->mc_years_all.p50, r->mc_years_all.p90, r->mc_cost.p10 / 1e6,
-           r->mc_cost.p50 / 1e6, r->mc_cost.p90 / 1e6);
+    if (r->samples <= 0)
+        printf("  forecast: none (--samples 0)\n");
+    else
+        printf("  forecast: (%d samples) high-risk %.1f / %.1f / %.1f years, all %.1f / %.1f / %.1f "
+               "years, cost USD %.2f / %.2f / %.2f M (P10/P50/P90)\n",
+               r->samples, r->mc_years_high.p10, r->mc_years_high.p50, r->mc_years_high.p90,
+               r->mc_years_all.p10, r->mc_years_all.p50, r->mc_years_all.p90, r->mc_cost.p10 / 1e6,
+               r->mc_cost.p50 / 1e6, r->mc_cost.p90 / 1e6);
     if (r->samples > 0 && r->mc_day_cost.p10 >= 0)
         printf("            cost at the teams' day rates USD %.2f / %.2f / %.2f M (P10/P50/P90)\n",
                r->mc_day_cost.p10 / 1e6, r->mc_day_cost.p50 / 1e6, r->mc_day_cost.p90 / 1e6);

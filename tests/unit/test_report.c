@@ -665,3 +665,28 @@ TEST(report_renders_long_and_non_latin_district_names)
     ASSERT_CONTAINS(h, "<td>Խոջալուի շրջան</td>");
     free(h);
 }
+
+/* A plan made with --samples 0 has no forecast: the plan's text and the
+ * report give no P10-P90 band (it read "P10-P90 0.0-0.0", a finish at once). */
+TEST(report_of_a_plan_without_forecast_gives_no_band)
+{
+    const char *db = dmtest_demo_db();
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 0 --start 2026-01-05 "
+                                 "--csv '%s' --out-json '%s'",
+                           db, dmtest_repo_path("config/teams-default.csv"), dmtest_path("p.csv"),
+                           dmtest_path("p.json"));
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT_CONTAINS(out, "forecast: none (--samples 0)");
+    ASSERT(!strstr(out, "P10/P50/P90"));
+    free(out);
+    const char *pdf = dmtest_path("nb.pdf");
+    rc = dmtest_demine(&out, "report '%s' --out '%s'", db, pdf);
+    ASSERT_MSG(rc == 0, "report failed: %s", out);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "pdftotext '%s' -", pdf), 0);
+    ASSERT_CONTAINS(out, "All land released by");
+    ASSERT_CONTAINS(out, "no forecast: the plan was made with 0 samples");
+    ASSERT_MSG(!strstr(out, "P10-P90"), "a band of a plan without forecast:\n%s", out);
+    free(out);
+}

@@ -568,9 +568,12 @@ void dm__fig_burndown(cairo_t *cr, const rep_data *d, double x, double y, double
     /* P10-P90 band of the end of all work */
     json_t *ya = json_object_get(fc, "years_all");
     double b10 = dm__jnum(ya, "p10"), b90 = dm__jnum(ya, "p90");
-    cairo_set_source_rgba(cr, 0.25, 0.5, 0.75, 0.18);
-    cairo_rectangle(cr, px + b10 / span_y * pw, py, fmax((b90 - b10) / span_y * pw, 1), ph);
-    cairo_fill(cr);
+    int sampled = dm__jnum(fc, "samples") > 0; /* --samples 0: no band, not one at year 0 */
+    if (sampled) {
+        cairo_set_source_rgba(cr, 0.25, 0.5, 0.75, 0.18);
+        cairo_rectangle(cr, px + b10 / span_y * pw, py, fmax((b90 - b10) / span_y * pw, 1), ph);
+        cairo_fill(cr);
+    }
     /* the expected curve */
     cairo_set_source_rgb(cr, 0.8, 0.1, 0.12);
     cairo_set_line_width(cr, 1.6);
@@ -586,8 +589,10 @@ void dm__fig_burndown(cairo_t *cr, const rep_data *d, double x, double y, double
     cairo_line_to(cr, px + pw, py + ph);
     cairo_stroke(cr);
     char lg[160];
-    snprintf(lg, sizeof lg, "line: expected; band: P10-P90 end (%.1f-%.1f years)",
-             b10, b90);
+    if (sampled)
+        snprintf(lg, sizeof lg, "line: expected; band: P10-P90 end (%.1f-%.1f years)", b10, b90);
+    else
+        snprintf(lg, sizeof lg, "line: expected (no forecast: the plan was made with 0 samples)");
     cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
     text(cr, px, py + ph + 27, 7.5, 0, lg, 0);
 }

@@ -150,26 +150,30 @@ static void key_figures(const rep_data *d, lines *L)
     json_t *fc = json_object_get(p, "forecast");
     json_t *yh = json_object_get(fc, "years_high"), *ya = json_object_get(fc, "years_all"),
            *co = json_object_get(fc, "cost_usd");
-    add(L, "High-risk land released by %s (%.1f years; P10-P90 %.1f-%.1f)",
-        json_string_value(json_object_get(hi, "end")), dm__jnum(hi, "years"), dm__jnum(yh, "p10"),
-        dm__jnum(yh, "p90"));
-    add(L, "All land released by %s (%.1f years; P10-P90 %.1f-%.1f)",
-        json_string_value(json_object_get(al, "end")), dm__jnum(al, "years"), dm__jnum(ya, "p10"),
-        dm__jnum(ya, "p90"));
+    /* a plan made with --samples 0 has no forecast: no band, never "P10-P90 0-0" */
+    int sampled = dm__jnum(fc, "samples") > 0;
+    char bh[64] = "", ba[64] = "", bc[64] = "";
+    if (sampled) {
+        snprintf(bh, sizeof bh, "; P10-P90 %.1f-%.1f", dm__jnum(yh, "p10"), dm__jnum(yh, "p90"));
+        snprintf(ba, sizeof ba, "; P10-P90 %.1f-%.1f", dm__jnum(ya, "p10"), dm__jnum(ya, "p90"));
+        snprintf(bc, sizeof bc, " (P10-P90 %.2f-%.2f M)", dm__jnum(co, "p10") / 1e6, dm__jnum(co, "p90") / 1e6);
+    }
+    add(L, "High-risk land released by %s (%.1f years%s)", json_string_value(json_object_get(hi, "end")),
+        dm__jnum(hi, "years"), bh);
+    add(L, "All land released by %s (%.1f years%s)", json_string_value(json_object_get(al, "end")),
+        dm__jnum(al, "years"), ba);
     /* the forecast's band covers the funded hazards: pair it with their cost */
     double all_cost = dm__jnum(p, "cost_usd"), funded_cost = dm__jnum(p, "funded_cost_usd");
     if (!(funded_cost >= 0) || !json_object_get(p, "funded_cost_usd"))
         funded_cost = all_cost;
     if (funded_cost < all_cost - 0.005)
-        add(L, "Expected cost USD %.2f M for the %.0f funded hazards (P10-P90 %.2f-%.2f M) of "
+        add(L, "Expected cost USD %.2f M for the %.0f funded hazards%s of "
                "USD %.2f M for all; residual risk %.1f expected items in released land, %.1f in "
                "unfunded hazards",
-            funded_cost / 1e6, dm__jnum(p, "funded"), dm__jnum(co, "p10") / 1e6,
-            dm__jnum(co, "p90") / 1e6, all_cost / 1e6, dm__jnum(p, "residual_items"),
+            funded_cost / 1e6, dm__jnum(p, "funded"), bc, all_cost / 1e6, dm__jnum(p, "residual_items"),
             dm__jnum(p, "unfunded_items"));
     else
-        add(L, "Expected cost USD %.2f M (P10-P90 %.2f-%.2f M); residual risk %.1f expected items",
-            funded_cost / 1e6, dm__jnum(co, "p10") / 1e6, dm__jnum(co, "p90") / 1e6,
+        add(L, "Expected cost USD %.2f M%s; residual risk %.1f expected items", funded_cost / 1e6, bc,
             dm__jnum(p, "residual_items"));
     json_t *cmp = json_object_get(p, "comparison"), *f = json_object_get(cmp, "full_clearance"),
            *r = json_object_get(cmp, "risk_based");
