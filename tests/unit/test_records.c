@@ -931,3 +931,47 @@ TEST(verify_mines_stacked_at_one_point_get_no_shift)
     ASSERT_CONTAINS(out, "no shift to apply");
     free(out);
 }
+
+/* Two records of one perimeter without mine points were duplicates whatever
+ * they declared: a record of 20 AP mines was skipped as a copy of one of
+ * none. Declared counts that differ make two records; equal ones a copy. */
+TEST(verify_same_perimeter_with_other_declared_counts_is_no_duplicate)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "init dup.gpkg"), 0);
+    free(out);
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("dup.gpkg"), 0, &s));
+    char a[37], b[37], c[37];
+    const char *poly = "POLYGON((47.000 40.000, 47.002 40.000, 47.002 40.001, 47.000 40.001, 47.000 40.000))";
+    add_record(s, "R-NONE", poly, a);
+    add_record(s, "R-20", poly, b);
+    add_record(s, "R-20-COPY", poly, c);
+    dm_store_close(s);
+    ASSERT_EQ(dmtest_sh(NULL, "cd '%s' && sqlite3 dup.gpkg \"DROP TRIGGER IF EXISTS "
+                              "rtree_records_geom_update3; DROP TRIGGER IF EXISTS "
+                              "rtree_records_geom_update4; UPDATE records SET mines_at = 0, mines_ap = "
+                              "CASE ref WHEN 'R-NONE' THEN 0 ELSE 20 END\"",
+                        dmtest_tmpdir()),
+              0);
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("dup.gpkg"), 0, &s));
+    json_t *r = verify_json(s, NULL, 1);
+    char *dump = json_dumps(json_object_get(r, "problems"), 0);
+    ASSERT_CONTAINS(dump, "record R-20-COPY");
+    ASSERT_CONTAINS(dump, "duplicate of record R-20 ");
+    ASSERT_MSG(strstr(dump, "duplicate of record R-NONE") == NULL, "%s", dump);
+    free(dump);
+    json_t *recs = json_object_get(r, "records");
+    int skipped = 0;
+    for (size_t i = 0; i < json_array_size(recs); i++) {
+        json_t *o = json_array_get(recs, i);
+        const char *ref = json_string_value(json_object_get(o, "ref"));
+        int sk = json_is_true(json_object_get(o, "skipped"));
+        skipped += sk;
+        ASSERT_MSG(sk == !strcmp(ref, "R-20-COPY"), "%s skipped %d", ref, sk);
+    }
+    ASSERT_EQ(skipped, 1);
+    json_decref(r);
+    dm_store_close(s);
+}

@@ -33,6 +33,7 @@ typedef struct vrec {
     double b[4];
     size_t mfirst, mn; /* its mines in the sorted mines array */
     int skip, dup_of;
+    double decl_at, decl_ap; /* mines_at, mines_ap as the record declares them (NaN: not given) */
     /* results */
     double area_m2, coverage, cleared_share;
     size_t checked, hits, with_near, found_in, found_listed, outside, via_shift;
@@ -191,6 +192,8 @@ static dm_status load_records(vctx *v, const char *only)
         r->coverage = r->cleared_share = NAN;
         r->reliability = NAN;
         r->stored_rel = dm_cursor_real(c, "reliability", NAN);
+        r->decl_at = dm_cursor_real(c, "mines_at", NAN);
+        r->decl_ap = dm_cursor_real(c, "mines_ap", NAN);
         v->nr++;
         if (!r->ref || !r->source) {
             st = dm__fail(v->ctx, DM_ENOMEM, "out of memory");
@@ -697,7 +700,10 @@ static dm_status gather(vctx *v, const char *record)
             lo++;
         r->mn = lo - r->mfirst;
     }
-    /* duplicates: same reference, or the same perimeter and mine count */
+    /* duplicates: same reference, or the same perimeter and mine count (and
+     * the same declared AT and AP counts where both give them: two records
+     * of one perimeter without mine points, one of 0 mines and one of 20,
+     * are two records) */
     for (size_t i = 0; i < v->nr; i++)
         for (size_t j = 0; j < i && !v->r[i].skip; j++) {
             vrec *a = &v->r[j], *b = &v->r[i];
@@ -705,7 +711,9 @@ static dm_status gather(vctx *v, const char *record)
                 continue;
             int same_ref = a->ref[0] && !strcmp(a->ref, b->ref);
             int same_geom = fabs(a->b[0] - b->b[0]) < 0.5 && fabs(a->b[1] - b->b[1]) < 0.5 &&
-                            fabs(a->b[2] - b->b[2]) < 0.5 && fabs(a->b[3] - b->b[3]) < 0.5 && a->mn == b->mn;
+                            fabs(a->b[2] - b->b[2]) < 0.5 && fabs(a->b[3] - b->b[3]) < 0.5 && a->mn == b->mn &&
+                            !(a->decl_at != b->decl_at && !isnan(a->decl_at) && !isnan(b->decl_at)) &&
+                            !(a->decl_ap != b->decl_ap && !isnan(a->decl_ap) && !isnan(b->decl_ap));
             if (same_ref || same_geom) {
                 problem(v, "record %s (%s): duplicate of record %s (%s: same %s); skipped", b->ref, b->uuid,
                         a->ref, a->uuid, same_ref ? "reference" : "perimeter and mines");
