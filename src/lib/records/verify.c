@@ -683,8 +683,9 @@ static dm_status gather(vctx *v, const char *record)
         st = load_releases(v);
     if (st)
         return st;
-    /* mines grouped by record */
-    qsort(v->mines, v->nm, sizeof *v->mines, cmp_rpt_a);
+    /* mines grouped by record (a database may have none: no qsort of NULL) */
+    if (v->nm)
+        qsort(v->mines, v->nm, sizeof *v->mines, cmp_rpt_a);
     for (size_t i = 0; i < v->nr; i++) {
         vrec *r = &v->r[i];
         size_t lo = 0, hi = v->nm;
