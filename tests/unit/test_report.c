@@ -206,6 +206,11 @@ TEST(report_bad_output)
     ASSERT_EQ(rc, 2);
     ASSERT_CONTAINS(out, "--out");
     free(out);
+    /* the report's date is exactly YYYY-MM-DD: 01/02/2026 was read as 1 February */
+    rc = dmtest_demine(&out, "report '%s' --out '%s' --date 01/02/2026", db, dmtest_path("d.pdf"));
+    ASSERT_EQ(rc, 2);
+    ASSERT_CONTAINS(out, "report date '01/02/2026' is not a date YYYY-MM-DD");
+    free(out);
 }
 
 TEST(stats_count_an_accident_as_civilian_only_when_civilians_were_hit)

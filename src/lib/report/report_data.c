@@ -225,7 +225,12 @@ dm_status dm__report_gather(dm_store *s, const dm_report_opts *o, rep_data *d)
     dm_now_iso(now);
     now[10] = 0;
     if (o && o->date) {
-        if (!dm_date_parse(o->date, d->date))
+        /* exactly YYYY-MM-DD: 01/02/2026 could be either of two days */
+        const char *q = o->date;
+        int strict = strlen(q) == 10 && q[4] == '-' && q[7] == '-';
+        for (int i = 0; strict && i < 10; i++)
+            strict = i == 4 || i == 7 || (q[i] >= '0' && q[i] <= '9');
+        if (!strict || !dm_date_parse(o->date, d->date))
             return dm__fail(ctx, DM_EINVAL, "report date '%s' is not a date YYYY-MM-DD", o->date);
     } else
         dm__strlcpy(d->date, now, sizeof d->date);
