@@ -268,6 +268,15 @@ DM_API dm_status dm_detect_run(dm_ctx *ctx, const char *path, const dm_detect_op
                                dm_detect_result *out);
 DM_API void dm_detect_result_free(dm_ctx *ctx, dm_detect_result *r);
 
+/* The ground the raster at `path` holds data on, as a WGS 84 (multi)polygon
+ * for a flight's footprint: its valid pixels (mask band: nodata, alpha) in
+ * blocks of at most 512 a side, a block counting only when all its pixels are
+ * valid, so the footprint never claims ground the raster does not cover.
+ * *share (may be NULL) gets the share of the raster's extent it holds.
+ * Errors: DM_EIO, DM_EPARSE (no georeference, rotated grid), DM_ENOTFOUND
+ * (no valid pixel). *out: dm_geom_free. */
+DM_API dm_status dm_detect_footprint(dm_ctx *ctx, const char *path, dm_geom **out, double *share);
+
 /* Score candidates against true positions (same CRS): a candidate within
  * match_m of an unmatched truth point (best score first) is a hit. match_m
  * is in the CRS's units: a radius in ground metres divided by the result's

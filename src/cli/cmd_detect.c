@@ -32,8 +32,9 @@ static const char *help =
     "--out writes GeoJSON points (WGS 84) with score, confidence and model_version;\n"
     "import them with `demine sensors import DB FILE --flight-ref REF`.\n"
     "--score-map writes the anomaly map (z-score per pixel, Float32 GeoTIFF).\n"
-    "--flight-ref adds the raster's extent as the flight's footprint (with --sensor,\n"
-    "--sensor-kind, --date) so that `demine sensors import DB FILE` takes both.\n"
+    "--flight-ref adds the flight's footprint, the ground the raster holds data on\n"
+    "(nodata margins left out), with --sensor, --sensor-kind and --date, so that\n"
+    "`demine sensors import DB FILE` takes both.\n"
     "--truth CSV (x,y in the raster CRS, as written by `detect synth`) reports recall\n"
     "at --far false alarms per 100 m^2 (default 1) and average precision; a candidate\n"
     "within 5 cm (or 3 pixels) on the ground of a mine finds it. A truth file none of\n"
@@ -186,39 +187,15 @@ typedef struct flight_info {
     const char *ref, *sensor, *kind, *date;
 } flight_info;
 
-/* The raster's extent as a WGS 84 polygon in GeoJSON (edges densified). */
-static char *extent_geojson(dm_ctx *ctx, const dm_detect_result *r)
+/* The flight's footprint: the ground the raster holds data on (nodata and
+ * alpha margins left out), as WGS 84 GeoJSON; *share its part of the extent. */
+static char *footprint_geojson(dm_ctx *ctx, const char *raster, double *share)
 {
-    double xy[2 * 41];
-    const double *e = r->extent;
-    int k = 0;
-    for (int side = 0; side < 4; side++)
-        for (int i = 0; i < 10; i++) {
-            double t = i / 10.0;
-            double x = side == 0   ? e[0] + t * (e[2] - e[0])
-                       : side == 1 ? e[2]
-                       : side == 2 ? e[2] - t * (e[2] - e[0])
-                                   : e[0];
-            double y = side == 0   ? e[1]
-                       : side == 1 ? e[1] + t * (e[3] - e[1])
-                       : side == 2 ? e[3]
-                                   : e[3] - t * (e[3] - e[1]);
-            xy[2 * k] = x;
-            xy[2 * k + 1] = y;
-            k++;
-        }
-    xy[2 * k] = xy[0];
-    xy[2 * k + 1] = xy[1];
-    k++;
-    dm_transform *t = NULL;
-    dm_geom *g = NULL, *gw = NULL;
+    dm_geom *g = NULL;
     char *js = NULL;
-    if (!dm_transform_new(ctx, r->srs_wkt, "EPSG:4326", &t) &&
-        !dm_geom_polygon(ctx, xy, (size_t)k, &g) && !dm_geom_transform(ctx, t, g, &gw))
-        dm_geom_to_geojson(ctx, gw, &js);
+    if (!dm_detect_footprint(ctx, raster, &g, share))
+        dm_geom_to_geojson(ctx, g, &js);
     dm_geom_free(g);
-    dm_geom_free(gw);
-    dm_transform_free(t);
     return js;
 }
 
@@ -234,19 +211,23 @@ static void json_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
-static int write_geojson(dm_ctx *ctx, const char *path, const dm_detect_result *r,
+static int write_geojson(dm_ctx *ctx, const char *path, const char *raster, const dm_detect_result *r,
                          dm_detect_method m, const flight_info *fi)
 {
     char *foot = NULL;
     if (fi->ref) {
-        foot = extent_geojson(ctx, r);
+        double share = 1;
+        foot = footprint_geojson(ctx, raster, &share);
         if (!foot) {
-            fprintf(stderr,
-                    "demine detect: error: the raster's extent cannot be converted to WGS "
-                    "84: %s\n",
+            fprintf(stderr, "demine detect: error: the footprint of flight '%s': %s\n", fi->ref,
                     dm_ctx_errmsg(ctx));
             return 4;
         }
+        if (share < 0.95)
+            fprintf(stderr,
+                    "note: %s: %.0f%% of the raster's extent holds data: the footprint of flight '%s' "
+                    "is that ground only (nodata and transparent margins were never flown)\n",
+                    raster, 100 * share, fi->ref);
     }
     FILE *f = fopen(path, "w");
     if (!f) {
@@ -445,18 +426,7 @@ static int run_detect(dm_ctx *ctx, int argc, char **argv)
                     in);
             rc = 4;
         } else {
-            rc = write_geojson(ctx, out, &r, o.method, &fi);
-            /* the footprint is the raster's extent: nodata or alpha margins
-             * (an ortho's ragged edge) claim ground never flown, where the
-             * footprint would lower the odds */
-            double ext_m2 = (r.extent[2] - r.extent[0]) * (r.extent[3] - r.extent[1]) * r.unit_m * r.unit_m;
-            if (!rc && fi.ref && ext_m2 > 0 && r.area_m2 < 0.95 * ext_m2)
-                fprintf(stderr,
-                        "warning: %s: only %.0f%% of the raster's extent holds data (nodata or alpha "
-                        "margins): the footprint of flight '%s' in %s is the whole extent, %.0f m^2, and "
-                        "would count %.0f m^2 never flown as searched; give the flight's real footprint "
-                        "to 'sensors import' instead\n",
-                        in, 100 * r.area_m2 / ext_m2, fi.ref, out, ext_m2, ext_m2 - r.area_m2);
+            rc = write_geojson(ctx, out, in, &r, o.method, &fi);
         }
     }
     double rec = NAN, ap = NAN;

@@ -6,6 +6,8 @@
  */
 #include "dmtest.h"
 
+#include <jansson.h>
+
 #include <unistd.h>
 
 #pragma GCC diagnostic push
@@ -181,10 +183,34 @@ TEST(detect_refuses_raster_without_georeference)
     ASSERT_STATUS(DM_EINVAL, dm_detect_run(ctx, dmtest_path("plain.tif"), &bad, &r));
 }
 
-/* --flight-ref writes the raster's extent as the footprint: with nodata
- * margins it claims ground never flown, and says so (with a full raster it
- * says nothing). */
-TEST(detect_cli_warns_of_a_footprint_with_nodata_margins)
+/* --flight-ref writes the ground the raster holds data on as the footprint:
+ * nodata margins (never flown) are left out, and the note says how much of
+ * the extent that is; a full raster's footprint is its whole extent. */
+static double footprint_m2(const char *geojson)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    json_error_t err;
+    json_t *fc = json_load_file(dmtest_path(geojson), 0, &err), *fs = json_object_get(fc, "features"), *f;
+    size_t k;
+    double ha = -1;
+    json_array_foreach(fs, k, f)
+    {
+        json_t *gj = json_object_get(f, "geometry");
+        const char *type = json_string_value(json_object_get(gj, "type"));
+        if (!type || !strstr(type, "Polygon"))
+            continue;
+        char *txt = json_dumps(gj, 0);
+        dm_geom *g = NULL;
+        ASSERT_OK(dm_geom_from_geojson(ctx, txt, &g));
+        ASSERT_OK(dm_geom_area_ha(ctx, g, &ha));
+        dm_geom_free(g);
+        free(txt);
+    }
+    json_decref(fc);
+    return ha * 1e4;
+}
+
+TEST(detect_cli_footprint_leaves_out_nodata_margins)
 {
     dm_ctx *ctx = dmtest_ctx();
     dm_ortho_synth_opts o = {0};
@@ -201,15 +227,26 @@ TEST(detect_cli_warns_of_a_footprint_with_nodata_margins)
     ASSERT_EQ(dmtest_demine(&out, "detect n.tif --out n.geojson --flight-ref D-2 --sensor cam "
                                   "--sensor-kind rgb --date 2024-05-01"),
               0);
-    ASSERT_CONTAINS(out, "warning: n.tif: only 64% of the raster's extent holds data");
-    ASSERT_CONTAINS(out, "flight 'D-2' in n.geojson is the whole extent, 100 m^2");
-    ASSERT_CONTAINS(out, "36 m^2 never flown");
+    ASSERT_CONTAINS(out, "note: n.tif: 64% of the raster's extent holds data: the footprint of flight 'D-2'");
     free(out);
+    /* 8 x 8 m of data inside a 10 x 10 m raster */
+    ASSERT_NEAR(footprint_m2("n.geojson"), 64, 1.0);
     ASSERT_EQ(dmtest_demine(&out, "detect full.tif --out full.geojson --flight-ref D-3 --sensor cam "
                                   "--sensor-kind rgb --date 2024-05-01"),
               0);
-    ASSERT(strstr(out, "warning") == NULL);
+    ASSERT(strstr(out, "note") == NULL && strstr(out, "warning") == NULL);
     free(out);
+    ASSERT_NEAR(footprint_m2("full.geojson"), 100, 1.0);
+    /* the library: a raster of no valid pixel has no footprint */
+    dm_geom *g = NULL;
+    double share = 0;
+    ASSERT_OK(dm_detect_footprint(ctx, dmtest_path("n.tif"), &g, &share));
+    ASSERT_NEAR(share, 0.64, 0.01);
+    dm_geom_free(g);
+    ASSERT_EQ(dmtest_sh(NULL, "gdal_translate -q -a_nodata 0 -scale 0 65535 0 0 -ot Byte '%s' '%s'",
+                        dmtest_path("full.tif"), dmtest_path("empty.tif")),
+              0);
+    ASSERT_STATUS(DM_ENOTFOUND, dm_detect_footprint(ctx, dmtest_path("empty.tif"), &g, NULL));
 }
 
 TEST(detect_cli_synth_detect_and_import)
