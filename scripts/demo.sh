@@ -33,8 +33,9 @@ step() {
 }
 
 step "building the $SCALE demo scenario (seed $SEED) into $DB"
-rm -f "$DB" "$DB-journal" "$DB-wal" "$DB-shm"
-if ! "$BIN" demo "$DB" --scale "$SCALE" --seed "$SEED"; then
+# --force replaces only a database `demine demo` made: DEMO_DB naming an
+# agency's own database is refused, not deleted
+if ! "$BIN" demo "$DB" --scale "$SCALE" --seed "$SEED" --force; then
     echo "demo.sh: building the demo database failed" >&2
     exit 1
 fi
