@@ -1361,3 +1361,23 @@ TEST(risk_map_warns_of_an_evidence_file_far_from_the_area)
     ASSERT(!strstr(out, "do not change the map"));
     free(out);
 }
+
+/* A map of billions of cells runs (memory stays bounded) but says first how
+ * long it will take: the warning comes before the work, which is cut short. */
+TEST(risk_map_of_billions_of_cells_warns_before_the_work)
+{
+    char ev[1024], aoi[1024], *out = NULL;
+    snprintf(ev, sizeof ev, "%s", dmtest_repo_path(DATA "events.geojson"));
+    snprintf(aoi, sizeof aoi, "%s", dmtest_repo_path(DATA "aoi.geojson"));
+    int rc = dmtest_sh(&out, "timeout 10 \"$DEMINE_BIN\" risk map --evidence '%s' --aoi '%s' --cell 1 --out '%s'",
+                       ev, aoi, dmtest_path("huge.tif"));
+    ASSERT(rc != 0); /* cut short */
+    ASSERT_CONTAINS(out, "warning: the map has 2.09 billion cells (58597 x 35722 of 1 m)");
+    free(out);
+    /* at 1 km: no such warning */
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence '%s' --aoi '%s' --cell 1000 --out '%s'", ev, aoi,
+                            dmtest_path("small.tif")),
+              0);
+    ASSERT(!strstr(out, "billion"));
+    free(out);
+}

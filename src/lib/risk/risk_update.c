@@ -490,6 +490,14 @@ dm_status dm_risk_update(dm_ctx *ctx, dm_store *s, const dm_risk_update_opts *o,
     }
     if (!st)
         st = dm_risk_grid(ctx, aoi, &ev, o->cell > 0 ? o->cell : 10, o->crs, &res->grid);
+    /* memory stays bounded (tile by tile), time does not: a national area at
+     * 1 m is billions of cells and many minutes of work; said before it starts */
+    if (!st && (double)res->grid.nx * res->grid.ny > 1e9)
+        dm__log(ctx, DM_LOG_WARN,
+                "the map has %.2f billion cells (%d x %d of %g m): at about 3 million cells a second "
+                "on two cores that is %.0f minutes or more; a coarser --cell or a smaller --aoi is faster",
+                (double)res->grid.nx * res->grid.ny / 1e9, res->grid.nx, res->grid.ny, res->grid.cell,
+                (double)res->grid.nx * res->grid.ny / 3e6 / 60);
     if (!st && s && !o->no_writeback) {
         st = hazard_zones(ctx, s, &zones, &old_vals);
         if (!st && !(zr = dm_calloc(ctx, zones.n ? zones.n : 1, sizeof *zr)))
