@@ -352,6 +352,13 @@ static int run_plan(dm_ctx *ctx, int argc, char **argv)
                        ev.found_share, ev.clear_area_share);
             } else
                 printf("%s\n", js);
+        } else if (n == 0) {
+            /* a plan of zeros says nothing: say why there is nothing to do */
+            printf("nothing to plan: %s has no open hazard with land left to release (every hazard "
+                   "is closed or handed over, or none is recorded)\n",
+                   db);
+            printf("  written:  %s, %s%s (empty)\n", csv_path, json_path,
+                   nowrite ? "" : ", layer plan_tasks");
         } else {
             print_summary(r, &cfg, teams);
             printf("  written:  %s, %s%s\n", csv_path, json_path,

@@ -1075,3 +1075,20 @@ TEST(plan_cli_known_day_rate_cost_is_not_also_unknown)
     ASSERT_MSG(!strstr(out, "unknown"), "a known cost reported unknown too:\n%s", out);
     free(out);
 }
+
+/* A database with no open hazard: the plan says there is nothing to plan
+ * (not a page of zeros) and still replaces an older plan with an empty one. */
+TEST(plan_cli_with_no_open_hazard_says_nothing_to_plan)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "init %s", dmtest_path("none.gpkg")), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "plan %s --teams %s", dmtest_path("none.gpkg"),
+                            dmtest_repo_path("config/teams-default.csv")),
+              0);
+    ASSERT_CONTAINS(out, "nothing to plan: ");
+    ASSERT_CONTAINS(out, "has no open hazard with land left to release");
+    ASSERT(!strstr(out, "USD 0.00 M"));
+    free(out);
+    ASSERT_DEMINE(0, "plan_tasks", "list %s", dmtest_path("none.gpkg"));
+}
