@@ -975,3 +975,49 @@ TEST(verify_same_perimeter_with_other_declared_counts_is_no_duplicate)
     json_decref(r);
     dm_store_close(s);
 }
+
+/* A short straight record can be turned onto an unrelated row of finds at
+ * the edge of the rotations searched: the correction is kept (it matches)
+ * but the run warns that it may be a fit to the wrong row. */
+TEST(verify_warns_of_a_correction_at_the_edge_of_the_rotations)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "init rot.gpkg"), 0);
+    free(out);
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("rot.gpkg"), 0, &s));
+    char id[37];
+    const char *poly = "POLYGON((47.000 40.000, 47.002 40.000, 47.002 40.001, 47.000 40.001, 47.000 40.000))";
+    add_record(s, "R-ROW", poly, id);
+    const double mx = 1 / (111320 * cos(40.0005 * M_PI / 180)), my = 1 / 110950.0; /* degrees per metre */
+    const double cx = 47.0010, cy = 40.0005, a = 39.5 * M_PI / 180;
+    for (int i = 0; i < 12; i++) {
+        double t = (i - 5.5) * 2.0; /* a 22 m row, 2 m apart, east-west */
+        add_point(s, "record_mines", "record_id", id, "mine_type", "PMN-2", cx + t * mx, cy);
+    }
+    dm_row *row = dm_row_new(ctx, dm_layer_find("release_areas"));
+    ASSERT_OK(dm_row_set(row, "outcome", "cleared"));
+    dm_geom *g = NULL;
+    ASSERT_OK(dm_geom_from_wkt(ctx, poly, &g));
+    dm_row_set_geom(row, g);
+    ASSERT_OK(dm_store_insert(s, row, NULL));
+    dm_row_free(row);
+    /* the finds: the same row turned 39.5 degrees and 15 m north */
+    for (int i = 0; i < 12; i++) {
+        double t = (i - 5.5) * 2.0;
+        add_point(s, "items", "category", "AP", "model", "PMN-2", cx + t * cos(a) * mx,
+                  cy + (t * sin(a) + 15) * my);
+    }
+    json_t *r = verify_json(s, NULL, 1);
+    json_t *rec = json_array_get(json_object_get(r, "records"), 0);
+    json_t *sh = json_object_get(rec, "shift");
+    ASSERT(json_is_true(json_object_get(sh, "applies")));
+    ASSERT_NEAR(json_number_value(json_object_get(sh, "rotation_deg")), 39.5, 0.5);
+    char *dump = json_dumps(json_object_get(r, "problems"), 0);
+    ASSERT_CONTAINS(dump, "record R-ROW");
+    ASSERT_CONTAINS(dump, "at the edge of the 40 degrees searched");
+    free(dump);
+    json_decref(r);
+    dm_store_close(s);
+}

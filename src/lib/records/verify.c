@@ -1060,6 +1060,13 @@ static dm_status run_verify(vctx *v, const dm_verify_opts *o, json_t **out)
             problem(v, "record %s (%s): all %zu recorded mines (record_mines) lie within %.1f m of one place: no "
                     "layout to align, no shift estimated (were they given the record's reference point?)",
                     r->ref, r->uuid, r->mn, r->spread);
+        /* a kept correction at the edge of the rotations searched: a short or
+         * straight record can be turned onto an unrelated row of finds */
+        if (r->shifted && fabs(r->t.ang) > MAX_ROT - 2 * M_PI / 180)
+            problem(v, "record %s (%s): its correction turns it by %.1f degrees (shift %.1f m), at the edge of the "
+                    "%.0f degrees searched: a short or straight record may have been fitted onto an unrelated row "
+                    "of finds; check it on the ground before 'records correct'",
+                    r->ref, r->uuid, r->t.ang * 180 / M_PI, hypot(r->t.dx, r->t.dy), MAX_ROT * 180 / M_PI);
         found_in += r->found_in;
         listed += r->found_listed;
         listed_m2o += r->listed_m2o;
