@@ -29,6 +29,11 @@ static struct {
     double seconds, factor, cluster, spot_factor, spot_power;
     size_t hazards, evidence, spots, spots_positive;
 } last;
+/* a request made while a run is on: it becomes `last` when its run starts,
+ * so the status names who asked for the run under way, not the next one */
+static struct {
+    char why[96], who[64];
+} next;
 
 static void now_iso(char out[24])
 {
@@ -43,6 +48,10 @@ static void *worker(void *arg)
     (void)arg;
     for (;;) {
         pthread_mutex_lock(&mu);
+        if (pending) {
+            snprintf(last.why, sizeof last.why, "%s", next.why);
+            snprintf(last.who, sizeof last.who, "%s", next.who);
+        }
         pending = 0;
         now_iso(last.started);
         last.finished[0] = 0;
@@ -98,13 +107,15 @@ int srv_refresh_request(const char *db, const char *why, const char *who)
 {
     pthread_mutex_lock(&mu);
     g_db = db;
-    snprintf(last.why, sizeof last.why, "%s", why ? why : "");
-    snprintf(last.who, sizeof last.who, "%s", who ? who : "");
     if (running) {
+        snprintf(next.why, sizeof next.why, "%s", why ? why : "");
+        snprintf(next.who, sizeof next.who, "%s", who ? who : "");
         pending = 1;
         pthread_mutex_unlock(&mu);
         return 1;
     }
+    snprintf(last.why, sizeof last.why, "%s", why ? why : "");
+    snprintf(last.who, sizeof last.who, "%s", who ? who : "");
     pthread_t th;
     pthread_attr_t at;
     pthread_attr_init(&at);
@@ -157,6 +168,10 @@ int srv_handle_refresh(srv_req *rq, srv_resp *rs)
     sb_json_str(&b, last.why[0] ? last.why : NULL);
     sb_puts(&b, ",\"user\":");
     sb_json_str(&b, last.who[0] ? last.who : NULL);
+    if (pending) {
+        sb_puts(&b, ",\"queued_by\":");
+        sb_json_str(&b, next.who[0] ? next.who : NULL);
+    }
     sb_puts(&b, ",\"started\":");
     sb_json_str(&b, last.started[0] ? last.started : NULL);
     sb_puts(&b, ",\"finished\":");

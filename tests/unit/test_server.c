@@ -1304,6 +1304,25 @@ TEST(server_refreshes_the_risk_map)
     free(out);
     ASSERT_EQ(http("GET", "/api/risk/explain?lon=x&lat=39.9", ana, NULL, &out), 400);
     free(out);
+    /* a request made during a run is queued: the status names who asked for
+     * the run under way, and the one queued apart, until its run starts */
+    char adm[65];
+    login("adm", "adminpw123", adm);
+    ASSERT_EQ(http("POST", "/api/risk/refresh", ana, NULL, &out), 202);
+    free(out);
+    ASSERT_EQ(http("POST", "/api/risk/refresh", adm, NULL, &out), 202);
+    int queued = strstr(out, "queued") != NULL;
+    free(out);
+    ASSERT_EQ(http("GET", "/api/risk/refresh", ana, NULL, &out), 200);
+    if (queued && strstr(out, "\"queued\":true")) {
+        ASSERT_CONTAINS(out, "\"user\":\"ana\"");
+        ASSERT_CONTAINS(out, "\"queued_by\":\"adm\"");
+    }
+    free(out);
+    out = refresh_status_after(ana, 4);
+    ASSERT_CONTAINS(out, "\"user\":\"adm\"");
+    ASSERT(!strstr(out, "queued_by"));
+    free(out);
     stop_server(SIGTERM);
 }
 
