@@ -1381,3 +1381,38 @@ TEST(risk_map_of_billions_of_cells_warns_before_the_work)
     ASSERT(!strstr(out, "billion"));
     free(out);
 }
+
+/* A term of one's own model that reads no evidence (a kind the data does not
+ * have) adds nothing: warned once, naming it. The built-in model's terms
+ * that the data has nothing for (no drone flown) are said only with -v. */
+TEST(risk_map_warns_of_model_terms_reading_no_evidence)
+{
+    char ev[1024], aoi[1024], *out = NULL;
+    snprintf(ev, sizeof ev, "%s", dmtest_repo_path(DATA "events.geojson"));
+    snprintf(aoi, sizeof aoi, "%s", dmtest_repo_path(DATA "aoi.geojson"));
+    dmtest_write_file(dmtest_path("m.json"),
+                      "{\"name\":\"mine\",\"intercept\":-6,\"ref_cell_m\":1000,\"terms\":["
+                      "{\"name\":\"events\",\"type\":\"kernel\",\"kinds\":[\"accident\",\"item\"],\"width_m\":1000,"
+                      "\"weight\":1},"
+                      "{\"name\":\"reports_only\",\"type\":\"kernel\",\"kinds\":[\"report\"],\"width_m\":1000,"
+                      "\"weight\":1}]}");
+    ASSERT_EQ(dmtest_demine(&out, "risk map --model %s --evidence '%s' --aoi '%s' --cell 1000 --out '%s'",
+                            dmtest_path("m.json"), ev, aoi, dmtest_path("m.tif")),
+              0);
+    ASSERT_CONTAINS(out, "warning: model 'mine': 1 term reads no evidence and adds nothing to the map");
+    ASSERT_CONTAINS(out, ": reports_only");
+    const char *first = strstr(out, "reads no evidence");
+    ASSERT(first && !strstr(first + 1, "reads no evidence")); /* once */
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence '%s' --aoi '%s' --cell 1000 --out '%s'", ev, aoi,
+                            dmtest_path("d.tif")),
+              0);
+    ASSERT(!strstr(out, "no evidence"));
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "-v risk map --evidence '%s' --aoi '%s' --cell 1000 --out '%s'", ev, aoi,
+                            dmtest_path("d2.tif")),
+              0);
+    ASSERT_CONTAINS(out, "model 'default': 6 terms read no evidence");
+    ASSERT_CONTAINS(out, "detections, cleared");
+    free(out);
+}

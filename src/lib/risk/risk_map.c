@@ -970,6 +970,31 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
         if (tp->t->n_codes && p->ev && warn)
             warn_codes_unmatched(ctx, tp->t, p->ev, p->disabled_kinds, j.ref_days);
     }
+    /* Terms that read no evidence add nothing. Usual for the built-in
+     * model (no drone flown, no record handed over: said with -v); in a
+     * model of one's own it is more likely a kind, class or age that the
+     * data does not have, so warned. Said once, with every such term. */
+    if (warn && p->ev) {
+        char names[400] = "";
+        size_t len = 0, none = 0;
+        for (size_t t = 0; t < j.n_plans; t++) {
+            const dm_risk_term *rt = j.plans[t].t;
+            if (j.plans[t].n_src || rt->type == DM_TERM_COVARIATE || rt->weight == 0 || rt->n_codes)
+                continue; /* codes have their own warning */
+            none++;
+            if (len + 1 < sizeof names) {
+                int w = snprintf(names + len, sizeof names - len, "%s%s", len ? ", " : "", rt->name);
+                if (w > 0)
+                    len += (size_t)w;
+            }
+        }
+        if (none)
+            dm__log(ctx, strcmp(m->name, "default") ? DM_LOG_WARN : DM_LOG_DEBUG,
+                    "model '%s': %zu term%s read%s no evidence and add%s nothing to the map "
+                    "(no evidence of %s kinds, class or age): %s",
+                    m->name, none, none > 1 ? "s" : "", none > 1 ? "" : "s", none > 1 ? "" : "s",
+                    none > 1 ? "their" : "its", names);
+    }
     if (p->aoi) {
         dm_coords a;
         if ((st = dm_geom_coords(ctx, p->aoi, &a)))
