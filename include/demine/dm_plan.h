@@ -103,10 +103,15 @@ typedef struct dm_plan_team {
 DM_API dm_status dm_plan_teams_load(dm_ctx *ctx, const char *path, dm_plan_team **out,
                                     size_t *n);
 
+/* Room for a hazard's ref and district (bytes, with the terminating 0):
+ * names in Cyrillic or Azerbaijani letters take two bytes a letter, so that a
+ * ref of 120 letters fits whole; longer text is cut on a character. */
+#define DM_PLAN_NAME_MAX 256
+
 typedef struct dm_plan_hazard {
     char uuid[37];
-    char ref[48];
-    char district[64];
+    char ref[DM_PLAN_NAME_MAX];
+    char district[DM_PLAN_NAME_MAX];
     char type[4];      /* SHA / CHA */
     double area_ha;    /* remaining area */
     double p;          /* P(holds any item) */
@@ -179,6 +184,22 @@ typedef struct dm_plan_result {
      * unknown, as day_cost_total) */
     double *team_kept_days;
     double kept_cost_total;
+    /* rates: teams listed with no day rate (cost_usd_day 0), and lower
+     * bounds of the two figures above: the days of the teams that have a
+     * rate times that rate plus the items, equal to the figure when it is
+     * known, a lower bound when a team that works has no rate, -1 when no
+     * team has a rate */
+    size_t n_rateless;
+    double day_cost_lower, kept_cost_lower;
+    /* teams listed that get no task in the funded schedule (team_days 0):
+     * what they would cost if kept on contract over the plan, from the
+     * start to the end of all land (span_days working days each). Not
+     * part of any figure above. idle_cost is -1 when unknown (an idle team
+     * has no rate), idle_cost_lower counts the idle teams that have one
+     * (-1 when none has). */
+    long span_days;
+    size_t n_idle;
+    double idle_cost, idle_cost_lower;
 } dm_plan_result;
 
 /* Plan hazards h[0..n) with teams t[0..nt). Errors: DM_EINVAL (bad config,

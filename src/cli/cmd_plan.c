@@ -102,12 +102,58 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
             printf("            USD %.2f M with each team kept from the start to its last task "
                    "(%.0f team-days, %.0f%% at work)\n",
                    r->kept_cost_total / 1e6, kept, kept > 0 ? 100.0 * days / kept : 0);
+        if (r->n_rateless)
+            printf("            (%zu of %zu teams have no day rate, none of them works in the "
+                   "schedule)\n",
+                   r->n_rateless, r->n_teams);
     } else if (!rated)
         printf("            at the teams' day rates: unknown (cost_usd_day is 0 for every team)\n");
-    else
-        printf("            at the teams' day rates: unknown (%zu team(s) that work have "
-               "cost_usd_day 0, the first %s)\n",
-               r->n_unrated, unrated ? unrated : "?");
+    else {
+        /* some teams have a rate: what they cost is a lower bound */
+        printf("            at least USD %.2f M at the teams' day rates (lower bound: %zu of %zu teams "
+               "have no day rate, %zu of them work%s%s; %.0f team-days, USD %.2f M for the items)\n",
+               r->day_cost_lower / 1e6, r->n_rateless, r->n_teams, r->n_unrated,
+               unrated ? ", the first " : "", unrated ? unrated : "", days, r->day_items_cost / 1e6);
+        double kept = 0;
+        for (size_t j = 0; j < r->n_teams; j++)
+            kept += r->team_kept_days[j];
+        if (r->kept_cost_lower > r->day_cost_lower + 0.005)
+            printf("            at least USD %.2f M with each team kept from the start to its last "
+                   "task (%.0f team-days, %.0f%% at work)\n",
+                   r->kept_cost_lower / 1e6, kept, kept > 0 ? 100.0 * days / kept : 0);
+    }
+    /* teams that get no task are in none of the costs above: what they cost
+     * if kept on contract to the end of the plan */
+    if (r->n_idle) {
+        char names[160] = "";
+        size_t shown = 0, len = 0;
+        for (size_t j = 0; j < r->n_teams && shown < 4; j++)
+            if (!(r->team_days[j] > 0)) {
+                int k = snprintf(names + len, sizeof names - len, "%s%s", shown ? ", " : "", t[j].name);
+                if (k < 0 || (size_t)k >= sizeof names - len) {
+                    names[len] = 0;
+                    break;
+                }
+                len += (size_t)k;
+                shown++;
+            }
+        char idle[96];
+        if (r->idle_cost >= 0)
+            snprintf(idle, sizeof idle, "USD %.2f M", r->idle_cost / 1e6);
+        else if (r->idle_cost_lower >= 0)
+            snprintf(idle, sizeof idle, "at least USD %.2f M (some have no day rate)",
+                     r->idle_cost_lower / 1e6);
+        else
+            snprintf(idle, sizeof idle, "an unknown sum (they have no day rate)");
+        printf("  idle:     %zu of %zu teams get no task (%s%s), in none of the costs above:\n"
+               "            %s if kept on contract to the plan's end (%ld working days each)",
+               r->n_idle, r->n_teams, names, shown < r->n_idle ? ", ..." : "", idle, r->span_days);
+        if (r->kept_cost_total >= 0 && r->idle_cost >= 0)
+            printf("; USD %.2f M\n            with every team kept (the idle ones to the plan's end, "
+                   "the others to their last task)",
+                   (r->kept_cost_total + r->idle_cost) / 1e6);
+        printf("\n");
+    }
     if (cfg->budget_usd > 0 && r->day_cost_total > cfg->budget_usd)
         printf("  budget:   the funded schedule costs USD %.2f M at the teams' day rates, over "
                "the budget of USD %.2f M (--budget funds at unit rates: docs/plan.md)\n",

@@ -688,7 +688,7 @@ TEST(plan_gather_refuses_bad_hazard_numbers)
     size_t n = 0;
     ASSERT_OK(dm_plan_gather(s, &c, 1, &h, &n));
     ASSERT(n > 0);
-    char uuid[37], ref[48];
+    char uuid[37], ref[DM_PLAN_NAME_MAX];
     snprintf(uuid, sizeof uuid, "%s", h[0].uuid);
     snprintf(ref, sizeof ref, "%s", h[0].ref[0] ? h[0].ref : h[0].uuid);
     dm_free(ctx, h);
@@ -743,7 +743,7 @@ TEST(plan_leaves_out_open_hazards_with_no_area_left)
     size_t n0 = 0, n1 = 0;
     ASSERT_OK(dm_plan_gather(s, &c, 1, &h, &n0));
     ASSERT(n0 > 1);
-    char uuid[37], ref[48];
+    char uuid[37], ref[DM_PLAN_NAME_MAX];
     snprintf(uuid, sizeof uuid, "%s", h[0].uuid);
     snprintf(ref, sizeof ref, "%s", h[0].ref[0] ? h[0].ref : h[0].uuid);
     dm_free(ctx, h);
@@ -1091,4 +1091,254 @@ TEST(plan_cli_with_no_open_hazard_says_nothing_to_plan)
     ASSERT(!strstr(out, "USD 0.00 M"));
     free(out);
     ASSERT_DEMINE(0, "plan_tasks", "list %s", dmtest_path("none.gpkg"));
+}
+
+/* A team listed that gets no task is in none of the plan's costs (it need
+ * not be hired for this schedule), but a programme that keeps it on
+ * contract pays it: the plan reports it beside, with the working days to
+ * the plan's end and what they cost, and says the totals leave it out. */
+TEST(plan_idle_teams_are_costed_beside_the_plan)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_plan_config c;
+    cfg_test(&c);
+    c.samples = 10;
+    dm_plan_hazard h[4] = {hz("A", 10, 1, 50), hz("B", 3, 0.5, 2), hz("C", 2, 0.01, 0.01),
+                           hz("D", 2, 0.99, 300)};
+    dm_plan_team t[4] = {team("M1", DM_TEAM_MANUAL, 1, 1000), team("X", DM_TEAM_MECHANICAL, 0.5, 2000),
+                         team("S", DM_TEAM_SURVEY, 10, 100), team("S2", DM_TEAM_SURVEY, 10, 300)};
+    dm_plan_result *r = NULL, *r3 = NULL;
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 4, t, 4, &r));
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 4, t, 3, &r3)); /* the same plan without S2 */
+    long span = 0;
+    for (size_t k = 0; k < r->n_tasks; k++) {
+        ASSERT(r->tasks[k].team != 3);
+        if (r->tasks[k].end_wd > span)
+            span = r->tasks[k].end_wd;
+    }
+    ASSERT(span > 0);
+    ASSERT_EQ(r->n_idle, 1);
+    ASSERT_EQ(r->span_days, span);
+    ASSERT_NEAR(r->idle_cost, (double)span * 300, 1e-9);
+    ASSERT_NEAR(r->idle_cost_lower, r->idle_cost, 0);
+    /* the totals are those of the schedule, as if S2 were not listed */
+    ASSERT_NEAR(r->day_cost_total, r3->day_cost_total, 1e-9);
+    ASSERT_NEAR(r->kept_cost_total, r3->kept_cost_total, 1e-9);
+    ASSERT_EQ(r3->n_idle, 0);
+    ASSERT_NEAR(r3->idle_cost, 0, 0);
+    char *js = NULL;
+    ASSERT_OK(dm_plan_json(ctx, &c, h, t, r, 0, &js));
+    json_error_t err;
+    json_t *root = json_loads(js, 0, &err), *it = json_object_get(root, "idle_teams");
+    ASSERT_MSG(root, "%s", err.text);
+    dm_free(ctx, js);
+    ASSERT_NEAR(json_number_value(json_object_get(it, "teams")), 1, 0);
+    ASSERT_NEAR(json_number_value(json_object_get(it, "days_each")), (double)span, 0);
+    ASSERT_NEAR(json_number_value(json_object_get(it, "team_days")), (double)span, 0);
+    ASSERT_NEAR(json_number_value(json_object_get(it, "cost_usd")), (double)span * 300, 0.01);
+    ASSERT(json_is_false(json_object_get(it, "included_in_costs")));
+    ASSERT_NEAR(json_number_value(json_object_get(it, "kept_with_idle_cost_usd")),
+                r->kept_cost_total + (double)span * 300, 0.01);
+    ASSERT_EQ(json_array_size(json_object_get(it, "names")), 1);
+    ASSERT_STREQ(json_string_value(json_array_get(json_object_get(it, "names"), 0)), "S2");
+    /* the existing keys keep their meaning: the schedule without S2 */
+    ASSERT_NEAR(json_number_value(json_object_get(json_object_get(root, "day_rate"), "cost_usd")),
+                r3->day_cost_total, 0.01);
+    json_decref(root);
+    dm_plan_result_free(ctx, r);
+    /* the idle team has no rate: what it costs is unknown, the schedule's
+     * cost is not (the team does not work) */
+    t[3].usd_day = 0;
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 4, t, 4, &r));
+    ASSERT_EQ(r->n_idle, 1);
+    ASSERT_NEAR(r->idle_cost, -1, 0);
+    ASSERT_NEAR(r->idle_cost_lower, -1, 0);
+    ASSERT_NEAR(r->day_cost_total, r3->day_cost_total, 1e-9);
+    ASSERT_OK(dm_plan_json(ctx, &c, h, t, r, 0, &js));
+    root = json_loads(js, 0, &err);
+    dm_free(ctx, js);
+    it = json_object_get(root, "idle_teams");
+    ASSERT(json_is_null(json_object_get(it, "cost_usd")));
+    ASSERT(json_is_null(json_object_get(it, "kept_with_idle_cost_usd")));
+    ASSERT(!json_object_get(it, "cost_usd_lower_bound"));
+    ASSERT_STREQ(json_string_value(json_object_get(json_object_get(root, "day_rate"), "rates")), "some");
+    json_decref(root);
+    dm_plan_result_free(ctx, r);
+    dm_plan_result_free(ctx, r3);
+}
+
+/* "No rates" (every team 0: costs unknown) and "some unrated" (a team that
+ * works has no rate: the cost of the others is a lower bound) are told
+ * apart, in the engine and in the JSON. */
+TEST(plan_day_rate_lower_bound_when_some_teams_have_no_rate)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_plan_config c;
+    cfg_test(&c);
+    c.samples = 10;
+    dm_plan_hazard h[3] = {hz("A", 10, 1, 50), hz("B", 3, 0.5, 2), hz("C", 2, 0.01, 0.01)};
+    dm_plan_team t[3] = {team("M1", DM_TEAM_MANUAL, 1, 1000), team("S", DM_TEAM_SURVEY, 10, 0),
+                         team("M2", DM_TEAM_MANUAL, 1, 0)};
+    dm_plan_result *r = NULL;
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 3, t, 3, &r));
+    ASSERT(r->team_days[0] > 0 && r->team_days[1] > 0 && r->team_days[2] > 0);
+    ASSERT_NEAR(r->day_cost_total, -1, 0); /* unknown, as before */
+    ASSERT_EQ(r->n_unrated, 2);
+    ASSERT_EQ(r->n_rateless, 2);
+    ASSERT_NEAR(r->day_cost_lower, r->team_days[0] * 1000 + r->day_items_cost, 1e-6);
+    ASSERT_NEAR(r->kept_cost_lower, r->team_kept_days[0] * 1000 + r->day_items_cost, 1e-6);
+    char *js = NULL;
+    ASSERT_OK(dm_plan_json(ctx, &c, h, t, r, 0, &js));
+    json_error_t err;
+    json_t *root = json_loads(js, 0, &err), *dr = json_object_get(root, "day_rate");
+    dm_free(ctx, js);
+    ASSERT(json_is_null(json_object_get(dr, "cost_usd")));
+    ASSERT_STREQ(json_string_value(json_object_get(dr, "rates")), "some");
+    ASSERT_NEAR(json_number_value(json_object_get(dr, "teams_without_rate")), 2, 0);
+    ASSERT_NEAR(json_number_value(json_object_get(dr, "cost_usd_lower_bound")), r->day_cost_lower, 0.01);
+    ASSERT_NEAR(json_number_value(json_object_get(dr, "kept_cost_usd_lower_bound")), r->kept_cost_lower,
+                0.01);
+    json_decref(root);
+    dm_plan_result_free(ctx, r);
+    /* no rates at all: unknown, no bound */
+    t[0].usd_day = 0;
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 3, t, 3, &r));
+    ASSERT_NEAR(r->day_cost_lower, -1, 0);
+    ASSERT_NEAR(r->kept_cost_lower, -1, 0);
+    ASSERT_EQ(r->n_rateless, 3);
+    ASSERT_OK(dm_plan_json(ctx, &c, h, t, r, 0, &js));
+    root = json_loads(js, 0, &err);
+    dm_free(ctx, js);
+    dr = json_object_get(root, "day_rate");
+    ASSERT_STREQ(json_string_value(json_object_get(dr, "rates")), "none");
+    ASSERT(!json_object_get(dr, "cost_usd_lower_bound"));
+    json_decref(root);
+    dm_plan_result_free(ctx, r);
+    /* every team rated: the figure itself, no bound */
+    t[0].usd_day = t[1].usd_day = t[2].usd_day = 500;
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 3, t, 3, &r));
+    ASSERT(r->day_cost_total > 0);
+    ASSERT_NEAR(r->day_cost_lower, r->day_cost_total, 0);
+    ASSERT_OK(dm_plan_json(ctx, &c, h, t, r, 0, &js));
+    root = json_loads(js, 0, &err);
+    dm_free(ctx, js);
+    dr = json_object_get(root, "day_rate");
+    ASSERT_STREQ(json_string_value(json_object_get(dr, "rates")), "all");
+    ASSERT(!json_object_get(dr, "cost_usd_lower_bound"));
+    json_decref(root);
+    dm_plan_result_free(ctx, r);
+}
+
+/* The command line says which: a lower bound naming how many teams have no
+ * rate, or unknown when none has; and the idle teams, apart from the costs. */
+TEST(plan_cli_reports_idle_teams_and_lower_bounds)
+{
+    const char *db = dmtest_demo_db();
+    const char *some = dmtest_path("some.csv");
+    dmtest_write_file(some, "name,method,capacity_ha_day,cost_usd_day,count\n"
+                            "MAN,manual,0.08,2000,24\nMECH,mechanical,0.5,0,8\n"
+                            "DOG,dogs,0.25,2500,8\nNTS,survey,20,0,10\n");
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 5 --start 2026-01-05 "
+                                 "--no-write --csv '%s' --out-json '%s'",
+                           db, some, dmtest_path("p.csv"), dmtest_path("p.json"));
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT_CONTAINS(out, "at least USD ");
+    ASSERT_CONTAINS(out, "(lower bound: 18 of 50 teams have no day rate, 8 of them work, the first MECH-1;");
+    ASSERT(!strstr(out, "at the teams' day rates: unknown"));
+    free(out);
+    rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 5 --start 2026-01-05 "
+                             "--no-write --csv '%s' --out-json '%s'",
+                       db, dmtest_repo_path("config/teams-default.csv"), dmtest_path("p.csv"),
+                       dmtest_path("p.json"));
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    json_error_t err;
+    json_t *root = json_load_file(dmtest_path("p.json"), 0, &err);
+    ASSERT_MSG(root, "p.json: %s", err.text);
+    /* the idle teams are those of no task */
+    size_t k;
+    json_t *tk;
+    int used[64] = {0};
+    json_array_foreach(json_object_get(root, "tasks"), k, tk)
+    {
+        const char *tn = json_string_value(json_object_get(tk, "team"));
+        static const char *pre[4] = {"MAN-", "MECH-", "DOG-", "NTS-"};
+        static const int base[4] = {0, 24, 32, 40};
+        for (int m = 0; m < 4; m++)
+            if (!strncmp(tn, pre[m], strlen(pre[m])))
+                used[base[m] + (int)strtol(tn + strlen(pre[m]), NULL, 10) - 1] = 1;
+    }
+    int idle = 0;
+    for (int j = 0; j < 50; j++)
+        idle += !used[j];
+    json_t *it = json_object_get(root, "idle_teams");
+    ASSERT_NEAR(json_number_value(json_object_get(it, "teams")), idle, 0);
+    ASSERT(idle > 0); /* the prior cancels nothing: survey teams wait */
+    char want[160];
+    snprintf(want, sizeof want, "idle:     %d of 50 teams get no task (", idle);
+    ASSERT_CONTAINS(out, want);
+    ASSERT_CONTAINS(out, "in none of the costs above");
+    snprintf(want, sizeof want, "USD %.2f M if kept on contract to the plan's end (%.0f working days each)",
+             json_number_value(json_object_get(it, "cost_usd")) / 1e6,
+             json_number_value(json_object_get(it, "days_each")));
+    ASSERT_CONTAINS(out, want);
+    json_decref(root);
+    free(out);
+}
+
+/* Refs and districts in Azerbaijani and Cyrillic letters (two bytes each)
+ * longer than 64 bytes are kept whole by the plan: in the hazards gathered,
+ * the JSON and the CSV (they were cut at 47 and 63 bytes). */
+TEST(plan_keeps_long_non_latin_refs_and_districts_whole)
+{
+    static const char *ref = "Ağdam-Şıxbabalı-ТЕХНИКИ-ТӘДГИГАТ-САҺӘСИ-Ҹәнуб-Гәрби-Јамаҹ-ƏLAVƏ-0025";
+    static const char *dist = "Ходжавендский район Нагорного Карабаха — Xocavənd rayonu, Ağdərə və Şuşa arası";
+    ASSERT(strlen(ref) > 100 && strlen(dist) > 120);
+    dm_ctx *ctx = dmtest_ctx();
+    const char *db = dmtest_demo_db();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, db, 0, &s));
+    dm_plan_config c;
+    cfg_test(&c);
+    dm_plan_hazard *h = NULL;
+    size_t n = 0;
+    ASSERT_OK(dm_plan_gather(s, &c, 1, &h, &n));
+    ASSERT(n > 0);
+    char uuid[37];
+    snprintf(uuid, sizeof uuid, "%s", h[0].uuid);
+    dm_free(ctx, h);
+    dm_store_close(s);
+    char *out = NULL;
+    int rc = dmtest_sh(&out, "ogrinfo -q '%s' -sql \"UPDATE hazards SET ref = '%s', district = '%s' WHERE uuid = '%s'\"",
+                       db, ref, dist, uuid);
+    ASSERT_MSG(rc == 0, "ogrinfo: %s", out);
+    free(out);
+    ASSERT_OK(dm_store_open(ctx, db, DM_STORE_READONLY, &s));
+    ASSERT_OK(dm_plan_gather(s, &c, 1, &h, &n));
+    int found = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(h[i].uuid, uuid)) {
+            ASSERT_STREQ(h[i].ref, ref);
+            ASSERT_STREQ(h[i].district, dist);
+            found = 1;
+        }
+    ASSERT(found);
+    dm_free(ctx, h);
+    dm_store_close(s);
+    rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 5 --start 2026-01-05 "
+                             "--no-write --csv '%s' --out-json '%s'",
+                       db, dmtest_repo_path("config/teams-default.csv"), dmtest_path("p.csv"),
+                       dmtest_path("p.json"));
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    free(out);
+    char *js = dmtest_read_file(dmtest_path("p.json")), *csv = dmtest_read_file(dmtest_path("p.csv"));
+    char want[512];
+    snprintf(want, sizeof want, "\"hazard\":\"%s\",\"district\":\"%s\"", ref, dist);
+    ASSERT_CONTAINS(js, want);
+    snprintf(want, sizeof want, ",%s,%s,", ref, uuid);
+    ASSERT_CONTAINS(csv, want);
+    snprintf(want, sizeof want, ",\"%s\",", dist); /* quoted: it holds a comma */
+    ASSERT_CONTAINS(csv, want);
+    free(js);
+    free(csv);
 }

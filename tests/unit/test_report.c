@@ -535,8 +535,8 @@ TEST(report_says_unknown_when_the_teams_have_no_day_rate)
     ASSERT(np > 0);
     json_decref(pj);
     char *h = report_html(db, "zero.html");
-    ASSERT_CONTAINS(h, "At the teams' day rates: unknown (cost_usd_day is 0 for ");
-    ASSERT_CONTAINS(h, "the first MAN-1)");
+    /* no team has a rate: said so, not "0 for 40 teams that work" */
+    ASSERT_CONTAINS(h, "At the teams' day rates: unknown (no team has a day rate: cost_usd_day is 0 for all 50)");
     ASSERT_CONTAINS(h, "clearing every suspected hectare unknown, risk-based unknown");
     ASSERT(!strstr(h, "day rates: USD"));
     ASSERT(!strstr(h, "USD 0.00 M"));
@@ -694,4 +694,52 @@ TEST(report_of_a_plan_without_forecast_gives_no_band)
     ASSERT_CONTAINS(out, "no forecast: the plan was made with 0 samples");
     ASSERT_MSG(!strstr(out, "P10-P90"), "a band of a plan without forecast:\n%s", out);
     free(out);
+}
+
+/* Some teams with a day rate, some without: the report gives the cost of
+ * those that have one as a lower bound, saying how many have none (not
+ * "unknown" as when no team has a rate); teams that get no task are given
+ * apart, with what they cost if kept, and said to be in none of the costs. */
+TEST(report_gives_a_lower_bound_and_the_idle_teams)
+{
+    const char *db = dmtest_demo_db();
+    const char *teams = dmtest_path("some.csv");
+    dmtest_write_file(teams, "name,method,capacity_ha_day,cost_usd_day,count\n"
+                             "MAN,manual,0.08,2000,24\nMECH,mechanical,0.5,0,8\n"
+                             "DOG,dogs,0.25,2500,8\nNTS,survey,20,1200,10\n");
+    json_t *pj = plan_with(db, teams);
+    json_t *dr = json_object_get(pj, "day_rate"), *it = json_object_get(pj, "idle_teams");
+    ASSERT(json_is_null(json_object_get(dr, "cost_usd")));
+    double lower = json_number_value(json_object_get(dr, "cost_usd_lower_bound"));
+    ASSERT(lower > 0);
+    double idle = json_number_value(json_object_get(it, "teams"));
+    ASSERT(idle > 0); /* the prior cancels nothing: the survey teams wait */
+    double idle_usd = json_number_value(json_object_get(it, "cost_usd"));
+    ASSERT(idle_usd > 0);
+    char want[300];
+    char *h = report_html(db, "some.html");
+    snprintf(want, sizeof want,
+             "At the teams' day rates: at least USD %.2f M (lower bound: 8 of 50 teams have no day rate)",
+             lower / 1e6);
+    ASSERT_CONTAINS(h, want);
+    ASSERT_CONTAINS(h, "work in the schedule: 8, the first MECH-1");
+    ASSERT(!strstr(h, "At the teams' day rates: unknown"));
+    snprintf(want, sizeof want, "Idle teams: %.0f of 50 get no task (NTS-1, NTS-2, NTS-3, NTS-4, ...), in none of the costs above",
+             idle);
+    ASSERT_CONTAINS(h, want);
+    snprintf(want, sizeof want, "Idle teams kept on contract to the plan's end (%.0f working days each): USD %.2f M",
+             json_number_value(json_object_get(it, "days_each")), idle_usd / 1e6);
+    ASSERT_CONTAINS(h, want);
+    free(h);
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "report '%s' --out '%s'", db, dmtest_path("some.pdf"));
+    ASSERT_MSG(rc == 0, "report failed: %s", out);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "pdftotext -layout '%s' -", dmtest_path("some.pdf")), 0);
+    snprintf(want, sizeof want, "at least USD %.2f M (lower bound: 8 of 50 teams have no day rate)", lower / 1e6);
+    ASSERT_CONTAINS(out, want);
+    ASSERT_CONTAINS(out, "in none of the costs above");
+    ASSERT_CONTAINS(out, "Idle teams kept on contract to the plan's end");
+    free(out);
+    json_decref(pj);
 }

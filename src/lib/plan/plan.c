@@ -230,21 +230,32 @@ static double route_cost(const dm_plan_config *c, const dm_plan_hazard *h, dm_ro
 
 /* A schedule's cost at the teams' own day rates: the working days each team
  * is busy times its cost_usd_day, plus the items' cost. -1 (unknown) when no
- * team has a rate, or a team that works has none. */
-static double day_rate_cost(const dm_plan_team *t, size_t nt, const double *busy, double items)
+ * team has a rate, or a team that works has none. *lower (when not NULL):
+ * the same over the teams that have a rate, the figure when it is known, a
+ * lower bound when a team that works has none, -1 when no team has one. */
+static double day_rate_cost_lb(const dm_plan_team *t, size_t nt, const double *busy, double items,
+                               double *lower)
 {
-    int rated = 0;
+    int rated = 0, unrated_works = 0;
     double c = items;
     for (size_t j = 0; j < nt; j++) {
         if (t[j].usd_day > 0)
             rated = 1;
         if (busy[j] > 0) {
             if (!(t[j].usd_day > 0))
-                return -1;
-            c += busy[j] * t[j].usd_day;
+                unrated_works = 1;
+            else
+                c += busy[j] * t[j].usd_day;
         }
     }
-    return rated ? c : -1;
+    if (lower)
+        *lower = rated ? c : -1;
+    return rated && !unrated_works ? c : -1;
+}
+
+static double day_rate_cost(const dm_plan_team *t, size_t nt, const double *busy, double items)
+{
+    return day_rate_cost_lb(t, nt, busy, items, NULL);
 }
 
 double dm__plan_value(const dm_plan_config *c, const dm_plan_hazard *h)
@@ -669,13 +680,34 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
         else if (r->day_cost[i] >= 0)
             r->day_cost[i] += t->day_cost_usd;
     }
-    r->day_cost_total = day_rate_cost(teams, nt, r->team_days, r->day_items_cost);
+    r->day_cost_total = day_rate_cost_lb(teams, nt, r->team_days, r->day_items_cost, &r->day_cost_lower);
     for (size_t j = 0; j < nt; j++)
         r->team_kept_days[j] = r->team_days[j] > 0 ? (double)s.free_at[j] : 0;
-    r->kept_cost_total = day_rate_cost(teams, nt, r->team_kept_days, r->day_items_cost);
-    for (size_t j = 0; j < nt; j++)
+    r->kept_cost_total = day_rate_cost_lb(teams, nt, r->team_kept_days, r->day_items_cost, &r->kept_cost_lower);
+    int any_rated = 0, idle_unrated = 0, idle_rated = 0;
+    for (size_t j = 0; j < nt; j++) {
         if (r->team_days[j] > 0 && !(teams[j].usd_day > 0))
             r->n_unrated++;
+        if (!(teams[j].usd_day > 0))
+            r->n_rateless++;
+        else
+            any_rated = 1;
+    }
+    /* teams with no task, kept on contract from the start to the end of all
+     * land: not counted above, reported beside */
+    r->span_days = last > 0 ? last : 0;
+    for (size_t j = 0; j < nt; j++)
+        if (!(r->team_days[j] > 0)) {
+            r->n_idle++;
+            if (teams[j].usd_day > 0) {
+                r->idle_cost_lower += (double)r->span_days * teams[j].usd_day;
+                idle_rated = 1;
+            } else
+                idle_unrated = 1;
+        }
+    if (!any_rated || (idle_unrated && !idle_rated))
+        r->idle_cost_lower = -1;
+    r->idle_cost = any_rated && !idle_unrated ? r->idle_cost_lower : -1;
     long last_high = 0;
     for (size_t i = 0; i < n; i++) {
         r->end_wd[i] = end[i];
@@ -773,7 +805,8 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
                 rt = DM_ROUTE_REDUCE;
             }
             if (rt == DM_ROUTE_REDUCE && contam) {
-                dm_plan_hazard hs = *hz;
+                dm_plan_hazard hs; /* only what ts_share reads, not the names */
+                hs.area_ha = hz->area_ha;
                 hs.p = pk;
                 hs.items = ik;
                 ws[i].ha[DM_ROUTE_CLEAR] = ts_share(cfg, &hs) * hz->area_ha;

@@ -556,7 +556,39 @@ dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haz
             dm__buf_puts(&b, ",\"first_unrated\":");
             dm__buf_json_str(&b, unrated);
         }
+        /* which teams have a rate: "all", "some" (a cost that counts a team
+         * with no rate is a lower bound) or "none" (costs unknown) */
+        dm__buf_printf(&b, ",\"rates\":\"%s\",\"teams_without_rate\":%zu",
+                       r->n_rateless == 0 ? "all" : r->n_rateless < r->n_teams ? "some" : "none",
+                       r->n_rateless);
+        if (r->day_cost_total < 0 && r->day_cost_lower >= 0)
+            dm__buf_printf(&b, ",\"cost_usd_lower_bound\":%.2f", r->day_cost_lower);
+        if (r->kept_cost_total < 0 && r->kept_cost_lower >= 0)
+            dm__buf_printf(&b, ",\"kept_cost_usd_lower_bound\":%.2f", r->kept_cost_lower);
         dm__buf_puts(&b, "},");
+    }
+    /* teams listed that get no task: what they cost if kept on contract to
+     * the end of the plan; never part of the costs above */
+    {
+        dm__buf_printf(&b, "\"idle_teams\":{\"teams\":%zu,\"days_each\":%ld,\"team_days\":%.0f,"
+                           "\"cost_usd\":",
+                       r->n_idle, r->span_days, (double)r->n_idle * (double)r->span_days);
+        day_usd(&b, r->idle_cost);
+        if (r->idle_cost < 0 && r->idle_cost_lower >= 0)
+            dm__buf_printf(&b, ",\"cost_usd_lower_bound\":%.2f", r->idle_cost_lower);
+        /* the working teams kept from the start to their last task and the
+         * idle ones to the end: what the programme pays keeping every team */
+        dm__buf_puts(&b, ",\"included_in_costs\":false,\"kept_with_idle_cost_usd\":");
+        day_usd(&b, r->kept_cost_total >= 0 && r->idle_cost >= 0 ? r->kept_cost_total + r->idle_cost : -1);
+        dm__buf_puts(&b, ",\"names\":[");
+        int any = 0;
+        for (size_t j = 0; j < r->n_teams; j++)
+            if (!(r->team_days[j] > 0)) {
+                dm__buf_puts(&b, any ? "," : "");
+                dm__buf_json_str(&b, t[j].name);
+                any = 1;
+            }
+        dm__buf_puts(&b, "]},");
     }
     dm__buf_puts(&b, "\"routes\":{");
     for (int k = 0; k < DM_ROUTES; k++)

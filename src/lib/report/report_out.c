@@ -74,9 +74,30 @@ static void add(lines *L, const char *fmt, ...)
 static void day_rate_line(lines *L, json_t *p, json_t *dr, int budget)
 {
     double usd;
+    const char *rates = json_string_value(json_object_get(dr, "rates")); /* plans since that key */
     if (!dm__jday(dr, "cost_usd", &usd)) {
         const char *first = json_string_value(json_object_get(dr, "first_unrated"));
-        if (first)
+        double lower;
+        if (rates && !strcmp(rates, "some") && dm__jday(dr, "cost_usd_lower_bound", &lower)) {
+            /* some teams have a rate: what they cost is a lower bound */
+            add(L, "At the teams' day rates: at least USD %.2f M (lower bound: %.0f of %.0f teams have "
+                   "no day rate); %.0f team-days",
+                lower / 1e6, dm__jnum(dr, "teams_without_rate"), dm__jnum(p, "teams"),
+                dm__jnum(dr, "team_days"));
+            add(L, "Teams with no day rate (cost_usd_day 0) that work in the schedule: %.0f%s%s",
+                dm__jnum(dr, "unrated_teams"), first ? ", the first " : "", first ? first : "");
+            double kept;
+            if (dm__jday(dr, "kept_cost_usd_lower_bound", &kept) && kept > lower + 0.005)
+                add(L, "With each team kept from the start to its last task: at least USD %.2f M; "
+                       "%.0f team-days",
+                    kept / 1e6, dm__jnum(dr, "kept_team_days"));
+            return;
+        }
+        if (rates && !strcmp(rates, "none"))
+            add(L, "At the teams' day rates: unknown (no team has a day rate: cost_usd_day is 0 for "
+                   "all %.0f)",
+                dm__jnum(p, "teams"));
+        else if (first)
             add(L, "At the teams' day rates: unknown (cost_usd_day is 0 for %.0f team(s) that "
                    "work, the first %s)",
                 dm__jnum(dr, "unrated_teams"), first);
@@ -109,6 +130,49 @@ static void day_rate_line(lines *L, json_t *p, json_t *dr, int budget)
         add(L, "With each team kept from the start to its last task: USD %.2f M; %.0f team-days, "
                "%.0f%% at work",
             kept / 1e6, kept_days, 100.0 * days / kept_days);
+    if (rates && !strcmp(rates, "some"))
+        add(L, "(%.0f of %.0f teams have no day rate; none of them works in the schedule)",
+            dm__jnum(dr, "teams_without_rate"), dm__jnum(p, "teams"));
+}
+
+/* Teams listed that get no task: what they would cost if kept on contract
+ * to the end of the plan, which no other figure counts. */
+static void idle_line(lines *L, json_t *p)
+{
+    json_t *it = json_object_get(p, "idle_teams"), *names = json_object_get(it, "names");
+    if (!it || !(dm__jnum(it, "teams") > 0))
+        return;
+    char nm[120] = "";
+    size_t len = 0, k;
+    json_t *v;
+    json_array_foreach(names, k, v)
+    {
+        const char *s = json_string_value(v);
+        int w = k < 4 && s ? snprintf(nm + len, sizeof nm - len, "%s%s", k ? ", " : "", s) : -1;
+        if (w < 0 || (size_t)w >= sizeof nm - len) {
+            nm[len] = 0;
+            snprintf(nm + len, sizeof nm - len, "%s...", len ? ", " : "");
+            break;
+        }
+        len += (size_t)w;
+    }
+    double usd, lower, all;
+    char c[64];
+    if (dm__jday(it, "cost_usd", &usd))
+        snprintf(c, sizeof c, "USD %.2f M", usd / 1e6);
+    else if (dm__jday(it, "cost_usd_lower_bound", &lower))
+        snprintf(c, sizeof c, "at least USD %.2f M", lower / 1e6);
+    else
+        snprintf(c, sizeof c, "an unknown sum (no day rate)");
+    add(L, "Idle teams: %.0f of %.0f get no task (%s), in none of the costs above",
+        dm__jnum(it, "teams"), dm__jnum(p, "teams"), nm);
+    if (dm__jday(it, "kept_with_idle_cost_usd", &all))
+        add(L, "Idle teams kept on contract to the plan's end (%.0f working days each): %s; every team kept: "
+               "USD %.2f M",
+            dm__jnum(it, "days_each"), c, all / 1e6);
+    else
+        add(L, "Idle teams kept on contract to the plan's end (%.0f working days each): %s",
+            dm__jnum(it, "days_each"), c);
 }
 
 static void key_figures(const rep_data *d, lines *L)
@@ -181,6 +245,7 @@ static void key_figures(const rep_data *d, lines *L)
     json_t *dr = json_object_get(p, "day_rate");
     if (dr)
         day_rate_line(L, p, dr, funded_cost < all_cost - 0.005);
+    idle_line(L, p);
     add(L, "Clearing every suspected hectare: %.1f years, USD %.2f M; risk-based: %.1f years, USD %.2f M",
         dm__jnum(f, "years"), dm__jnum(f, "cost_usd") / 1e6, dm__jnum(r, "years"),
         dm__jnum(r, "cost_usd") / 1e6);
