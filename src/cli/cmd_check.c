@@ -3,48 +3,78 @@
  * cmd_check.c -- `demine check DB|FILE`: the data quality report.
  */
 #include "cli.h"
+#include "cmd_import_opts.h"
 
 #include <getopt.h>
 #include <math.h>
 #include <string.h>
 
 static const char *help =
-    "usage: demine check DB|FILE [--layer LAYER] [--json] [--max N]\n\n"
+    "usage: demine check DB|FILE [--layer LAYER] [--json] [--max N]\n"
+    "       demine check FILE --layer LAYER [--db DB] [import options]\n\n"
     "Report data quality problems in a database, or in a file before importing it:\n"
     "  errors:   invalid or self-intersecting polygons (with where the fault is),\n"
     "            rings or lines with too few distinct vertices, empty geometries,\n"
     "            impossible or future dates, activities ending before they start\n"
     "  warnings: duplicates, overlapping hazards, jumps of over 5 km between\n"
     "            consecutive vertices, items outside their hazard, finds dated outside\n"
-    "            their activity, recorded areas that disagree with the polygon\n"
-    "For a FILE, --layer says what it holds (e.g. hazards) to check it as such.\n"
+    "            their activity, recorded areas that disagree with the polygon\n\n"
+    "A FILE is read as 'demine import' reads it, with the same options (--layer, --map,\n"
+    "--set, --ignore-unknown, --src-layer, --x, --y, --geom-field, --crs, --encoding):\n"
+    "coordinates from lon/lat or x/y columns (degrees, minutes and seconds, decimal\n"
+    "commas), and everything the import would refuse is an error naming the feature\n"
+    "(and the line of a CSV) and the field: each of them, not only the first. Rows\n"
+    "whose latitude and longitude look swapped against the file's other points,\n"
+    "projected coordinates without a CRS, values the layer refuses, unknown fields\n"
+    "with a value, a ref used twice; rows repeating another are warned of.\n"
+    "--layer says what the file holds (e.g. items); without it every column is read\n"
+    "and none refused. --db DB compares with the database the file is meant for: refs\n"
+    "the file names must be there, rows it already has are named, and points lying\n"
+    "away from its data that would lie among it swapped are an error.\n"
     "Exit code 0 when there are no errors (warnings allowed), 4 when there are.\n";
 
 static int run_check(dm_ctx *ctx, int argc, char **argv)
 {
-    static const struct option longopts[] = {{"layer", required_argument, 0, 'l'},
+    static const struct option longopts[] = {CLI_IMPORT_LONGOPTS,
                                              {"json", no_argument, 0, 'j'},
-                                             {"max", required_argument, 0, 'm'},
+                                             {"max", required_argument, 0, 'M'},
+                                             {"db", required_argument, 0, 'D'},
+                                             {"skip-existing", no_argument, 0, 'S'},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
-    const char *layer = NULL;
-    int json = 0, c;
+    cli_import_args a;
+    memset(&a, 0, sizeof a);
+    const char *db = NULL;
+    int json = 0, c, rc = 0;
     long max = 50;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        int taken = cli_import_option("check", c, optarg, &a);
+        if (taken == 2)
+            rc = 2;
+        if (taken)
+            continue;
         switch (c) {
-        case 'l': layer = optarg; break;
         case 'j': json = 1; break;
-        case 'm':
+        case 'D': db = optarg; break;
+        case 'S': a.o.skip_existing = 1; break;
+        case 'M':
             if (!cli_parse_long("check", "--max", optarg, &max))
-                return 2;
+                rc = 2;
             break;
-        case 'h': return cli_help(help);
-        default: return 2;
+        case 'h': cli_import_args_free(&a); return cli_help(help);
+        default: rc = 2;
         }
     }
-    if (argc - optind != 1)
-        return cli_usage_error("check", "expected one DB or FILE");
+    const dm_import_opts *o = cli_import_opts(&a);
+    if (!rc && argc - optind != 1)
+        rc = cli_usage_error("check", "expected one DB or FILE");
+    else if (!rc && (a.n_map || a.n_set) && !o->layer)
+        rc = cli_usage_error("check", "--map and --set need --layer (the layer the file is for)");
+    if (rc) {
+        cli_import_args_free(&a);
+        return rc;
+    }
     const char *path = argv[optind];
     dm_check_report rep;
     dm_status st;
@@ -56,8 +86,15 @@ static int run_check(dm_ctx *ctx, int argc, char **argv)
         dm_store_close(s);
     } else {
         dm_ctx_clear_error(ctx);
-        st = dm_check_file(ctx, path, layer, &rep);
+        dm_store *target = NULL;
+        if (db && (rc = cli_open_store(ctx, "check", db, DM_STORE_READONLY, &target))) {
+            cli_import_args_free(&a);
+            return rc;
+        }
+        st = dm_check_file_as(ctx, path, o, target, &rep);
+        dm_store_close(target);
     }
+    cli_import_args_free(&a);
     if (st)
         return cli_fail(ctx, "check", st);
     if (json) {
@@ -72,8 +109,9 @@ static int run_check(dm_ctx *ctx, int argc, char **argv)
         long shown = 0;
         for (size_t i = 0; i < rep.n && (max <= 0 || shown < max); i++, shown++) {
             const dm_check_issue *is = &rep.issues[i];
-            printf("%-7s %-20s %s %s%s%s: %s", is->severity == DM_CHECK_ERROR ? "error" : "warning",
-                   is->code, is->layer, is->id, is->ref[0] ? " " : "", is->ref, is->message);
+            printf("%-7s %-20s %s%s%s%s%s: %s", is->severity == DM_CHECK_ERROR ? "error" : "warning",
+                   is->code, is->layer, is->id[0] ? " " : "", is->id, is->ref[0] ? " " : "", is->ref,
+                   is->message);
             if (isfinite(is->x) && !strstr(is->message, " at "))
                 printf(" (at %.6f %.6f)", is->x, is->y);
             printf("\n");
@@ -83,7 +121,7 @@ static int run_check(dm_ctx *ctx, int argc, char **argv)
         printf("%s: %ld rows checked, %ld errors, %ld warnings\n", path, rep.rows_checked,
                rep.errors, rep.warnings);
     }
-    int rc = rep.errors ? 4 : 0;
+    rc = rep.errors ? 4 : 0;
     dm_check_report_free(ctx, &rep);
     return rc;
 }

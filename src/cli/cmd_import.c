@@ -4,6 +4,7 @@
  * GDAL vector format into one layer, all or nothing.
  */
 #include "cli.h"
+#include "cmd_import_opts.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -57,13 +58,12 @@ static const char *help =
     "(height) and M (measure) coordinates are dropped, with one warning naming how many\n"
     "features had them and the first.\n";
 
-#define MAX_PAIRS 128
-
-static int split_pair(const char *arg, const char *opt, const char **a, const char **b)
+static int split_pair(const char *cmd, const char *arg, const char *opt, const char **a,
+                      const char **b)
 {
     const char *eq = strchr(arg, '=');
     if (!eq || eq == arg) {
-        cli_usage_error("import", "%s expects NAME=VALUE, got '%s'", opt, arg);
+        cli_usage_error(cmd, "%s expects NAME=VALUE, got '%s'", opt, arg);
         return 0;
     }
     size_t n = (size_t)(eq - arg);
@@ -77,120 +77,121 @@ static int split_pair(const char *arg, const char *opt, const char **a, const ch
     return 1;
 }
 
+int cli_import_option(const char *cmd, int c, const char *arg, cli_import_args *a)
+{
+    dm_import_opts *o = &a->o;
+    switch (c) {
+    case 'l': o->layer = arg; return 1;
+    case 'm':
+        if (a->n_map == CLI_IMPORT_MAX_PAIRS)
+            return cli_usage_error(cmd, "more than %d --map options", CLI_IMPORT_MAX_PAIRS);
+        if (!split_pair(cmd, arg, "--map", &a->map_from[a->n_map], &a->map_to[a->n_map]))
+            return 2;
+        a->n_map++;
+        return 1;
+    case 's':
+        if (a->n_set == CLI_IMPORT_MAX_PAIRS)
+            return cli_usage_error(cmd, "more than %d --set options", CLI_IMPORT_MAX_PAIRS);
+        if (!split_pair(cmd, arg, "--set", &a->set_f[a->n_set], &a->set_v[a->n_set]))
+            return 2;
+        a->n_set++;
+        return 1;
+    case 'i': o->ignore_unknown = 1; return 1;
+    case 'L': o->src_layer = arg; return 1;
+    case 'x': o->x_field = arg; return 1;
+    case 'y': o->y_field = arg; return 1;
+    case 'g': o->geom_field = arg; return 1;
+    case 'c': o->src_crs = arg; return 1;
+    case 'e': o->encoding = arg; return 1;
+    default: return 0;
+    }
+}
+
+const dm_import_opts *cli_import_opts(cli_import_args *a)
+{
+    a->o.map_from = a->map_from;
+    a->o.map_to = a->map_to;
+    a->o.n_map = a->n_map;
+    a->o.set_field = a->set_f;
+    a->o.set_value = a->set_v;
+    a->o.n_set = a->n_set;
+    return &a->o;
+}
+
+void cli_import_args_free(cli_import_args *a)
+{
+    for (size_t i = 0; i < a->n_map; i++)
+        free((void *)a->map_from[i]);
+    for (size_t i = 0; i < a->n_set; i++)
+        free((void *)a->set_f[i]);
+    a->n_map = a->n_set = 0;
+}
+
 static int run_import(dm_ctx *ctx, int argc, char **argv)
 {
-    static const struct option longopts[] = {{"layer", required_argument, 0, 'l'},
-                                             {"map", required_argument, 0, 'm'},
-                                             {"set", required_argument, 0, 's'},
-                                             {"ignore-unknown", no_argument, 0, 'i'},
-                                             {"src-layer", required_argument, 0, 'L'},
-                                             {"x", required_argument, 0, 'x'},
-                                             {"y", required_argument, 0, 'y'},
-                                             {"geom-field", required_argument, 0, 'g'},
-                                             {"crs", required_argument, 0, 'c'},
+    static const struct option longopts[] = {CLI_IMPORT_LONGOPTS,
                                              {"repair", no_argument, 0, 'r'},
                                              {"json", no_argument, 0, 'j'},
                                              {"help", no_argument, 0, 'h'},
                                              {"skip-existing", no_argument, 0, 'S'},
-                                             {"encoding", required_argument, 0, 'e'},
                                              {0, 0, 0, 0}};
-    dm_import_opts o = {0};
-    const char *map_from[MAX_PAIRS], *map_to[MAX_PAIRS], *set_f[MAX_PAIRS], *set_v[MAX_PAIRS];
-    size_t n_map = 0, n_set = 0;
+    cli_import_args a;
+    memset(&a, 0, sizeof a);
     int json = 0, c, rc = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        int taken = cli_import_option("import", c, optarg, &a);
+        if (taken == 2)
+            rc = 2;
+        if (taken)
+            continue;
         switch (c) {
-        case 'l':
-            o.layer = optarg;
-            break;
-        case 'm':
-            if (n_map == MAX_PAIRS ||
-                !split_pair(optarg, "--map", &map_from[n_map], &map_to[n_map]))
-                rc = 2;
-            else
-                n_map++;
-            break;
-        case 's':
-            if (n_set == MAX_PAIRS || !split_pair(optarg, "--set", &set_f[n_set], &set_v[n_set]))
-                rc = 2;
-            else
-                n_set++;
-            break;
-        case 'i':
-            o.ignore_unknown = 1;
-            break;
-        case 'L':
-            o.src_layer = optarg;
-            break;
-        case 'x':
-            o.x_field = optarg;
-            break;
-        case 'y':
-            o.y_field = optarg;
-            break;
-        case 'g':
-            o.geom_field = optarg;
-            break;
-        case 'c':
-            o.src_crs = optarg;
-            break;
         case 'r':
-            o.repair = 1;
+            a.o.repair = 1;
             break;
         case 'S':
-            o.skip_existing = 1;
-            break;
-        case 'e':
-            o.encoding = optarg;
+            a.o.skip_existing = 1;
             break;
         case 'j':
             json = 1;
             break;
         case 'h':
+            cli_import_args_free(&a);
             return cli_help(help);
         default:
             rc = 2;
         }
     }
+    const dm_import_opts *o = cli_import_opts(&a);
     if (!rc && argc - optind != 2)
         rc = cli_usage_error("import", "expected DB and FILE");
-    else if (!rc && !o.layer)
+    else if (!rc && !o->layer)
         rc = cli_usage_error("import", "--layer is required");
     if (!rc) {
-        o.map_from = map_from;
-        o.map_to = map_to;
-        o.n_map = n_map;
-        o.set_field = set_f;
-        o.set_value = set_v;
-        o.n_set = n_set;
         dm_store *s = NULL;
         rc = cli_open_store(ctx, "import", argv[optind], 0, &s);
         if (!rc) {
             dm_import_result res;
-            dm_status st = dm_import_file(s, argv[optind + 1], &o, &res);
+            dm_status st = dm_import_file(s, argv[optind + 1], o, &res);
             if (st)
                 rc = cli_fail(ctx, "import", st);
             else if (json)
                 printf("{\"file\":%s,\"layer\":\"%s\",\"rows\":%ld,\"skipped\":%ld,"
                        "\"repaired\":%ld}\n",
-                       cli_json_str(argv[optind + 1]), dm_layer_find(o.layer)->name, res.rows,
+                       cli_json_str(argv[optind + 1]), dm_layer_find(o->layer)->name, res.rows,
                        res.skipped, res.repaired);
             else {
                 printf("imported %ld rows into %s from %s%s\n", res.rows,
-                       dm_layer_find(o.layer)->name, argv[optind + 1],
+                       dm_layer_find(o->layer)->name, argv[optind + 1],
                        res.repaired ? " (some geometries repaired, see log)" : "");
                 if (res.skipped)
                     printf("skipped %ld rows already in %s (same uuid or ref; not changed)\n",
-                           res.skipped, dm_layer_find(o.layer)->name);
+                           res.skipped, dm_layer_find(o->layer)->name);
             }
             dm_store_close(s);
         }
     }
-    for (size_t i = 0; i < n_map; i++)
-        free((void *)map_from[i]);
-    for (size_t i = 0; i < n_set; i++)
-        free((void *)set_f[i]);
+    cli_import_args_free(&a);
     return rc;
 }
 

@@ -447,8 +447,80 @@ TEST(check_reports_faults_in_a_file)
     ASSERT_CONTAINS(out, "\"code\":\"duplicate\",\"layer\":\"hazards\",\"id\":\"feature 4\"");
     ASSERT_CONTAINS(out, "\"code\":\"overlap\"");
     ASSERT_CONTAINS(out, "\"code\":\"vertex_jump\",\"layer\":\"hazards\",\"id\":\"feature 5\"");
-    ASSERT(!strstr(out, "\"id\":\"feature 6\"")); /* 4.3 km is no jump */
+    ASSERT(!strstr(out, "\"vertex_jump\",\"layer\":\"hazards\",\"id\":\"feature 6\"")); /* 4.3 km is no jump */
+    /* what the import refuses: a line for a layer of polygons, a required
+     * field no column gives (once, not once a row) */
+    ASSERT_CONTAINS(out, "\"id\":\"feature 6\",\"ref\":\"F\",\"message\":\"geometry: a LINESTRING, but "
+                         "layer hazards holds MULTIPOLYGON");
+    ASSERT_CONTAINS(out, "field 'hazard_type' is required, and no column of the file gives it");
+    ASSERT(!strstr(out, "hazard_type': required but missing"));
     free(out);
+}
+
+/* `check FILE` reads a CSV as `import` does: its coordinate columns, and
+ * everything the import refuses, each fault named by feature, line and
+ * field rather than the first alone; rows repeated within the file. */
+TEST(check_reads_a_csv_as_import_does)
+{
+    dmtest_write_file(dmtest_path("f.csv"),
+                      "category,model,lat,lon,found_date\n"
+                      "AP,PMN-2,39.80,46.70,2021-05-12\n"
+                      "AT,TM-62,39.81,46.71,2021-05-12\n"
+                      "AP,PMN-2,39.80,46.70,2021-05-12\n"
+                      "AP,PMN-2,46.72,39.82,2021-05-12\n"
+                      "AP,PMN-2,39.8x,46.73,2021-05-12\n"
+                      "AP,PMN-2,39.83,46.74,2091-05-12\n"
+                      "ZZ,PMN-2,39.84,46.75,2021-05-12\n");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "check f.csv --layer items --json"), 4);
+    ASSERT_CONTAINS(out, "\"rows_checked\":7,\"errors\":4,\"warnings\":1");
+    ASSERT_CONTAINS(out, "\"code\":\"duplicate\",\"layer\":\"items\",\"id\":\"feature 3 (line 4)\"");
+    ASSERT_CONTAINS(out, "repeats feature 1 (line 2) value for value");
+    ASSERT_CONTAINS(out, "\"code\":\"swapped_coordinates\",\"layer\":\"items\",\"id\":\"feature 4 "
+                         "(line 5)\"");
+    ASSERT_CONTAINS(out, "'lon' 39.820000 and 'lat' 46.720000 lie away from the file's other points");
+    ASSERT_CONTAINS(out, "\"code\":\"bad_coordinate\",\"layer\":\"items\",\"id\":\"feature 5 (line 6)\"");
+    ASSERT_CONTAINS(out, "\"code\":\"future_date\",\"layer\":\"items\",\"id\":\"feature 6 (line 7)\"");
+    ASSERT_CONTAINS(out, "\"code\":\"bad_value\",\"layer\":\"items\",\"id\":\"feature 7 (line 8)\","
+                         "\"ref\":null,\"message\":\"field 'category': 'ZZ' is not one of");
+    free(out);
+    /* the import refuses the same rows: the swapped one too */
+    make_db();
+    ASSERT_DEMINE(4, "f.csv: feature 5 (line 6): geometry: coordinates are neither",
+                  "import db.gpkg --layer items f.csv");
+    ASSERT_EQ(dmtest_sh(NULL, "sed -e '/39.8x/d' -e '/2091/d' -e '/^ZZ/d' f.csv > g.csv"), 0);
+    ASSERT_DEMINE(4, "g.csv: feature 4 (line 5): geometry: 'lon' 39.820000 and 'lat' 46.720000 lie away",
+                  "import db.gpkg --layer items g.csv");
+    ASSERT_EQ(count_rows("items"), 0);
+    /* a clean file: European Excel (semicolons, decimal commas, day first),
+     * degrees, minutes and seconds: exit 0, and its points are read */
+    dmtest_write_file(dmtest_path("ok.csv"),
+                      "category;lat;lon;found_date\n"
+                      "AP;39,8123;46,7512;12.05.2021\n"
+                      "AT;N 39 48.8;E 46 45.1;13.05.2021\n"
+                      "AP;39,8200;46,7600;14.05.2021\n");
+    ASSERT_DEMINE(0, "ok.csv: 3 rows checked, 0 errors, 0 warnings", "check ok.csv --layer items");
+    ASSERT_DEMINE(0, "ok.csv: 3 rows checked, 0 errors, 0 warnings", "check ok.csv");
+    ASSERT_DEMINE(0, "imported 3 rows", "import db.gpkg --layer items ok.csv");
+    /* no layer named: the coordinates are still read (projected ones
+     * without a CRS are named), the columns none refused */
+    dmtest_write_file(dmtest_path("utm.csv"), "what,easting,northing\nAP,675000,4410000\n");
+    ASSERT_DEMINE(4, "look like UTM", "check utm.csv");
+    ASSERT_DEMINE(0, "1 rows checked, 0 errors", "check utm.csv --crs EPSG:32638");
+    /* the options of import: --map, --x/--y, unknown fields named each */
+    dmtest_write_file(dmtest_path("m.csv"), "kind,colour,shape,lat,lon\nAP,red,round,39.8,46.7\n");
+    ASSERT_EQ(dmtest_demine(&out, "check m.csv --layer items"), 4);
+    ASSERT_CONTAINS(out, "field 'kind' is not a field of layer items");
+    ASSERT_CONTAINS(out, "field 'colour' is not a field of layer items");
+    free(out);
+    ASSERT_DEMINE(0, "0 errors",
+                  "check m.csv --layer items --map kind=category --map colour=- --map shape=-");
+    ASSERT_DEMINE(2, "--map and --set need --layer", "check m.csv --map kind=category");
+    /* swapped against the database the file is meant for (--db) */
+    dmtest_write_file(dmtest_path("sw.csv"), "category,lat,lon\nAP,46.805,39.805\nAT,46.81,39.8\n");
+    ASSERT_DEMINE(0, "0 errors", "check sw.csv --layer items");
+    ASSERT_DEMINE(4, "columns 'lon' and 'lat' exchanged: they look swapped",
+                  "check sw.csv --layer items --db db.gpkg");
 }
 
 TEST(check_database_finds_items_outside_hazards_and_bad_dates)

@@ -11,6 +11,7 @@
  */
 #include "io_internal.h"
 
+#include "check/check_internal.h"
 #include "demine/dm_io.h"
 #include "store/store_internal.h"
 
@@ -57,7 +58,12 @@ typedef struct import_state {
     int decimal_comma;   /* a CSV separated by semicolons: "1,5" is 1.5 */
     const char *recode;  /* the file's text is in this encoding (--encoding) */
     int n_layers;        /* source layers imported (KML folders): errors name the layer */
+    dm_check_report *check; /* checking (dm__import_check): faults are reported, not refused */
 } import_state;
+
+/* What `demine check FILE` takes a file's rows as when no layer is named:
+ * any geometry, no fields (every column is read, none refused). */
+static const dm_layer_def file_layer = {"file", "file", "GEOMETRY", 0, 0, NULL, 0, NULL, NULL};
 
 /* ------------------------- rows of this import ------------------------- */
 
@@ -392,7 +398,7 @@ static dm_status map_fields(import_state *st)
             st->target[i] = (int)(dm_field_find(l, l->date_field) - l->fields);
             continue;
         }
-        if (o->ignore_unknown)
+        if (o->ignore_unknown || st->layer == &file_layer)
             continue;
         unknown[n_unknown++] = i;
     }
@@ -705,8 +711,9 @@ static long bad_utf8_at(const char *v)
 
 /* The line of a CSV file where data record no (1 = the first after the
  * header) starts, counting the lines of quoted values that hold line
- * breaks and the blank lines the CSV reader skips; 0 when not found. */
-static long csv_line_of(const char *path, long no)
+ * breaks and the blank lines the CSV reader skips; 0 when not found. With
+ * lines (n of them), the start of records 1..n there too, in one pass. */
+static long csv_scan(const char *path, long no, long *lines, long n)
 {
     FILE *fp = fopen(path, "rb");
     if (!fp)
@@ -728,9 +735,12 @@ static long csv_line_of(const char *path, long no)
             }
             continue; /* a blank line is no record */
         }
+        if (at_start && rec >= 1 && rec <= n)
+            lines[rec - 1] = line;
         if (at_start && rec == no) {
             found = line;
-            break;
+            if (rec >= n)
+                break;
         }
         at_start = 0;
         if (c == '"')
@@ -739,6 +749,8 @@ static long csv_line_of(const char *path, long no)
     fclose(fp);
     return found;
 }
+
+static long csv_line_of(const char *path, long no) { return csv_scan(path, no, NULL, 0); }
 
 /* ---------------------------- provenance ---------------------------- */
 
@@ -976,57 +988,79 @@ static void guess_crs(double x, double y, char *out, size_t n)
 static dm_status check_unknown(import_state *st, const int *unknown, int n_unknown)
 {
     OGRFeatureDefnH fd = OGR_L_GetLayerDefn(st->ol);
-    long no = 0, found_no = 0;
-    int found = -1;
-    char value[64] = "";
+    /* per unknown field: the first feature with a value in it, and the value */
+    long *found_no = calloc((size_t)n_unknown, sizeof *found_no);
+    char(*value)[64] = calloc((size_t)n_unknown, sizeof *value);
+    if (!found_no || !value) {
+        free(found_no);
+        free(value);
+        return dm__fail(st->ctx, DM_ENOMEM, "out of memory");
+    }
+    long no = 0;
+    int n_found = 0;
     OGRFeatureH f;
     OGR_L_ResetReading(st->ol);
-    while (found < 0 && (f = OGR_L_GetNextFeature(st->ol)) != NULL) {
+    /* an import stops at the first; a check names every one */
+    while ((st->check ? n_found < n_unknown : !n_found) && (f = OGR_L_GetNextFeature(st->ol)) != NULL) {
         no++;
-        for (int k = 0; k < n_unknown && found < 0; k++) {
+        for (int k = 0; k < n_unknown && (st->check || !n_found); k++) {
             int i = unknown[k];
-            if (!OGR_F_IsFieldSetAndNotNull(f, i))
+            if (found_no[k] || !OGR_F_IsFieldSetAndNotNull(f, i))
                 continue;
             const char *v = OGR_F_GetFieldAsString(f, i);
             while (isspace((unsigned char)*v))
                 v++;
             if (*v) {
-                found = i;
-                found_no = no;
-                snprintf(value, sizeof value, "%.40s%s", v, strlen(v) > 40 ? "..." : "");
-                for (size_t c = strlen(value); c > 0 && bad_utf8_at(value) >= 0; c--)
-                    value[c - 1] = '\0'; /* cut inside a character */
+                found_no[k] = no;
+                n_found++;
+                snprintf(value[k], sizeof value[k], "%.40s%s", v, strlen(v) > 40 ? "..." : "");
+                for (size_t c = strlen(value[k]); c > 0 && bad_utf8_at(value[k]) >= 0; c--)
+                    value[k][c - 1] = '\0'; /* cut inside a character */
             }
         }
         OGR_F_Destroy(f);
     }
     OGR_L_ResetReading(st->ol);
-    if (found < 0) {
-        for (int k = 0; k < n_unknown; k++)
-            st->target[unknown[k]] = SRC_DROP;
-        return DM_OK;
-    }
+    for (int k = 0; k < n_unknown; k++)
+        st->target[unknown[k]] = SRC_DROP;
     const dm_layer_def *l = st->layer;
-    const char *full = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, found));
     dm_buf b;
     dm__buf_init(&b);
     for (size_t k = 0; k < l->n_fields; k++)
         dm__buf_printf(&b, "%s%s", k ? ", " : "", l->fields[k].name);
-    long line = st->is_csv ? csv_line_of(st->path, found_no) : 0;
-    char where[64] = "";
-    if (line > 0)
-        snprintf(where, sizeof where, " (line %ld)", line);
-    char src[300] = "";
-    if (st->n_layers > 1)
-        snprintf(src, sizeof src, "layer '%s': ", OGR_L_GetName(st->ol));
-    dm__fail(st->ctx, DM_ENOTFOUND,
-             "%s: %sfield '%s' is not a field of layer %s (its fields: %s), and feature %ld%s has "
-             "'%s' in it; map it with --map '%s=FIELD', drop it with --map '%s=-', or pass "
-             "--ignore-unknown",
-             st->path, src, full, l->name, b.data ? b.data : "", found_no, where, value, full,
-             full);
+    dm_status rc = DM_OK;
+    for (int k = 0; k < n_unknown && !rc; k++) {
+        if (!found_no[k])
+            continue;
+        const char *full = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, unknown[k]));
+        long line = st->is_csv ? csv_line_of(st->path, found_no[k]) : 0;
+        char where[64] = "";
+        if (line > 0)
+            snprintf(where, sizeof where, " (line %ld)", line);
+        char src[300] = "";
+        if (st->n_layers > 1)
+            snprintf(src, sizeof src, "layer '%s': ", OGR_L_GetName(st->ol));
+        if (st->check) {
+            char id[48];
+            snprintf(id, sizeof id, "feature %ld%s", found_no[k], where);
+            dm__check_add(st->check, DM_CHECK_ERROR, "unknown_field", l->name, id, NULL, NAN, NAN,
+                          "%sfield '%s' is not a field of layer %s, and has '%s' in it: import "
+                          "refuses it; map it with --map '%s=FIELD', drop it with --map '%s=-', "
+                          "or pass --ignore-unknown",
+                          src, full, l->name, value[k], full, full);
+            continue;
+        }
+        rc = dm__fail(st->ctx, DM_ENOTFOUND,
+                      "%s: %sfield '%s' is not a field of layer %s (its fields: %s), and feature "
+                      "%ld%s has '%s' in it; map it with --map '%s=FIELD', drop it with --map "
+                      "'%s=-', or pass --ignore-unknown",
+                      st->path, src, full, l->name, b.data ? b.data : "", found_no[k], where,
+                      value[k], full, full);
+    }
     dm__buf_free(&b);
-    return DM_ENOTFOUND;
+    free(found_no);
+    free(value);
+    return rc;
 }
 
 /* ---------------------------- repeated rows ---------------------------- */
@@ -1229,9 +1263,36 @@ typedef struct import_run {
     uint64_t done, total;
     int have_extent;
     double extent[4]; /* the database's data before the import */
-    double got[4];    /* the points read from coordinate columns */
-    long n_got;
+    double *pts;      /* x, y, feature of the points read from coordinate columns */
+    size_t n_pts, cap_pts;
+    /* checking */
+    dup_set refs;                /* the refs and uuids read: one used twice in the file */
+    long *lines, n_lines;        /* CSV: the line each record starts on */
+    dm__check_geomrow *rows;     /* geometries for the pairwise checks */
+    size_t n_rows, cap_rows;
 } import_run;
+
+/* The line of a CSV file record no starts on, or 0. */
+static long line_of(const import_state *st, const import_run *run, long no)
+{
+    if (!st->is_csv)
+        return 0;
+    if (run->lines && no >= 1 && no <= run->n_lines)
+        return run->lines[no - 1];
+    return csv_line_of(st->path, no);
+}
+
+/* "feature 3" or "feature 3 (line 4)". */
+static const char *feature_id(const import_state *st, const import_run *run, long no, char *buf,
+                              size_t n)
+{
+    long line = line_of(st, run, no);
+    if (line > 0)
+        snprintf(buf, n, "feature %ld (line %ld)", no, line);
+    else
+        snprintf(buf, n, "feature %ld", no);
+    return buf;
+}
 
 static const char *where_layer(const import_state *st, const import_run *run, char *buf, size_t n)
 {
@@ -1273,6 +1334,340 @@ static OGRGeometryH closed_lines_to_polygons(OGRGeometryH og)
     return mp;
 }
 
+/* ------------------------------ checking ------------------------------ */
+
+/* What an import would refuse in feature no, as an error of the check (the
+ * context's message, which names the field), and the check goes on. */
+static void check_refusal(import_state *st, const import_run *run, long no, const char *ref,
+                          dm_status rc)
+{
+    const char *msg = dm_ctx_errmsg(st->ctx);
+    const char *code = "bad_value";
+    if (rc == DM_EGEOM || rc == DM_EPROJ)
+        code = strstr(msg, "coordinate") || strstr(msg, "hemisphere") || strstr(msg, "_geolocation") ||
+                       strstr(msg, "geometry column")
+                   ? "bad_coordinate"
+                   : "invalid_geometry";
+    char id[48], wl[300];
+    dm__check_add(st->check, DM_CHECK_ERROR, code, st->layer->name, feature_id(st, run, no, id, sizeof id),
+                  ref, NAN, NAN, "%s%s", where_layer(st, run, wl, sizeof wl), msg);
+    dm_ctx_clear_error(st->ctx);
+}
+
+/* The text of source column name of f, or NULL. */
+static const char *source_text(import_state *st, OGRFeatureH f, const char *name)
+{
+    int i = find_col(st, name);
+    return i >= 0 && OGR_F_IsFieldSetAndNotNull(f, i) ? OGR_F_GetFieldAsString(f, i) : NULL;
+}
+
+/* A row repeating another: its values (the source's, when checked as no
+ * layer) and its place. */
+static uint64_t feature_hash(import_state *st, OGRFeatureH f, const dm_row *row, const double *bounds)
+{
+    if (st->layer != &file_layer)
+        return row_hash(st->layer, row, bounds);
+    uint64_t h = 14695981039346656037u;
+    for (int i = 0; i < st->n_src; i++) {
+        if (st->target[i] == SRC_COORD)
+            continue;
+        const char *v = OGR_F_IsFieldSetAndNotNull(f, i) ? OGR_F_GetFieldAsString(f, i) : NULL;
+        h = fnv(h, v ? v : "\x01", v ? strlen(v) + 1 : 1);
+    }
+    if (bounds)
+        h = fnv(h, bounds, 4 * sizeof *bounds);
+    return h;
+}
+
+/* Does a column of the file (or a --set) give field i of the layer? */
+static int field_has_source(const import_state *st, size_t i)
+{
+    for (int k = 0; k < st->n_src; k++)
+        if (st->target[k] == (int)i)
+            return 1;
+    for (size_t k = 0; k < st->o->n_set; k++)
+        if (!dm__strcasecmp(st->o->set_field[k], st->layer->fields[i].name))
+            return 1;
+    return 0;
+}
+
+/* Check what import would write of feature no (its values in row, its
+ * geometry g, owned here) as the store checks it, reporting every fault. */
+static void check_row(import_state *st, import_run *run, OGRFeatureH f, dm_row *row, dm_geom *g,
+                      const char *uuid, long no, const char *ref, double px, double py)
+{
+    dm_ctx *ctx = st->ctx;
+    const dm_layer_def *l = st->layer;
+    dm_check_report *r = st->check;
+    const char *ln = l->name;
+    char id[48], wl[300], norm[4096];
+    feature_id(st, run, no, id, sizeof id);
+    where_layer(st, run, wl, sizeof wl);
+    for (size_t i = 0; i < l->n_fields; i++) {
+        const dm_field_def *fd = &l->fields[i];
+        const char *v = dm_row_get(row, fd->name);
+        while (v && (*v == ' ' || *v == '\t'))
+            v++;
+        if (!v || !*v) {
+            if ((fd->flags & DM_FIELD_REQUIRED) && field_has_source(st, i))
+                dm__check_add(r, DM_CHECK_ERROR, "missing_value", ln, id, ref, NAN, NAN,
+                              "%sfield '%s': required but missing", wl, fd->name);
+            continue;
+        }
+        if (dm_field_normalise(ctx, fd, v, norm, sizeof norm)) {
+            dm__check_add(r, DM_CHECK_ERROR, "bad_value", ln, id, ref, NAN, NAN, "%sfield '%s': %s",
+                          wl, fd->name, dm_ctx_errmsg(ctx));
+            dm_ctx_clear_error(ctx);
+            continue;
+        }
+        if (fd->type == DM_FT_REF && st->s) {
+            const dm_layer_def *rl = dm_layer_find(fd->ref_layer);
+            char u[37];
+            if (dm_store_resolve(st->s, rl ? rl->name : fd->ref_layer, norm, NULL, u)) {
+                dm__check_add(r, DM_CHECK_ERROR, "bad_value", ln, id, ref, NAN, NAN,
+                              "%sfield '%s': no %s with id or ref '%s' in the database", wl, fd->name,
+                              fd->ref_layer, norm);
+                dm_ctx_clear_error(ctx);
+            }
+        }
+        if (fd->type == DM_FT_DATE && !(l->flags & DM_LAYER_SYSTEM))
+            dm__check_date(r, ln, id, ref, fd->name, norm);
+    }
+    /* no layer: any column named like a date */
+    for (int i = 0; l == &file_layer && i < st->n_src; i++) {
+        const char *name = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(OGR_L_GetLayerDefn(st->ol), i));
+        if (!strcasestr(name, "date") || !OGR_F_IsFieldSetAndNotNull(f, i))
+            continue;
+        /* read as a date field of a layer reads it (12.05.2021 day first) */
+        dm_field_def date = {name, DM_FT_DATE, 0, NULL, NULL, 0, 0, NULL};
+        char buf[64];
+        const char *v = field_text(f, i, DM_FT_DATE, buf, sizeof buf);
+        if (dm_field_normalise(ctx, &date, v, norm, sizeof norm)) {
+            dm_ctx_clear_error(ctx);
+            dm__check_date(r, ln, id, ref, name, v);
+        } else
+            dm__check_date(r, ln, id, ref, name, norm);
+    }
+    const char *a = l == &file_layer ? source_text(st, f, "start_date") : dm_row_get(row, "start_date");
+    char sa[11], sb[11];
+    if (a && dm_date_parse(a, sa)) {
+        const char *b = l == &file_layer ? source_text(st, f, "end_date") : dm_row_get(row, "end_date");
+        if (b && dm_date_parse(b, sb) && strcmp(sa, sb) > 0)
+            dm__check_add(r, DM_CHECK_ERROR, "date_order", ln, id, ref, NAN, NAN,
+                          "%sends (%s) before it starts (%s)", wl, sb, sa);
+    }
+    /* a ref or uuid twice in the file, or already in the database */
+    const char *rowref = dm_field_find(l, "ref") ? dm_row_get(row, "ref") : NULL;
+    const char *keys[2] = {rowref && *rowref ? rowref : NULL, uuid};
+    for (int k = 0; k < 2; k++) {
+        if (!keys[k])
+            continue;
+        uint64_t h = fnv(14695981039346656037u, k ? "uuid" : "ref", 4);
+        long prev = dup_add(&run->refs, fnv(h, keys[k], strlen(keys[k])), no);
+        char pid[48];
+        if (prev > 0)
+            dm__check_add(r, DM_CHECK_ERROR, "duplicate_ref", ln, id, ref, NAN, NAN,
+                          "%s%s '%s' is also the %s of %s of this file: import refuses it", wl,
+                          k ? "uuid" : "ref", keys[k], k ? "uuid" : "ref",
+                          feature_id(st, run, prev, pid, sizeof pid));
+    }
+    if (st->s && (keys[0] || uuid)) {
+        char owner[37];
+        int by_uuid = 0;
+        int e = dm_store_existing(st->s, row, owner, &by_uuid);
+        if (e > 0)
+            dm__check_add(r, st->o->skip_existing ? DM_CHECK_WARNING : DM_CHECK_ERROR, "in_database", ln,
+                          id, ref, NAN, NAN, "%s%s '%s' is already in layer %s (row %s): import %s", wl,
+                          by_uuid ? "uuid" : "ref", by_uuid ? uuid : keys[0], ln, owner,
+                          st->o->skip_existing ? "skips it (--skip-existing)"
+                                               : "refuses it unless --skip-existing");
+        else if (e < 0)
+            dm_ctx_clear_error(ctx);
+    }
+    if (!g)
+        return;
+    double b[4];
+    int has_b = dm_geom_bounds(g, b);
+    if (has_b && (!isfinite(b[0]) || !isfinite(b[1]) || !isfinite(b[2]) || !isfinite(b[3]) ||
+                  b[0] < -180 || b[2] > 180 || b[1] < -90 || b[3] > 90)) {
+        char hint[400] = "";
+        if (!isnan(px) && !st->src_srs)
+            guess_crs(px, py, hint, sizeof hint);
+        dm__check_add(r, DM_CHECK_ERROR,
+                      strstr(hint, "swapped")   ? "swapped_coordinates"
+                      : hint[0] || !st->src_srs ? "projected_coordinates"
+                                                : "invalid_geometry",
+                      ln, id, ref, NAN, NAN,
+                      "%sgeometry: coordinates (%.6g, %.6g)-(%.6g, %.6g) are not longitude/latitude%s%s",
+                      wl, b[0], b[1], b[2], b[3], st->src_srs ? "" : " and the file has no CRS", hint);
+        dm_geom_free(g);
+        return;
+    }
+    long errors = r->errors;
+    dm__check_geom(ctx, r, ln, id, ref, g);
+    if (r->errors == errors) {
+        /* the geometry as the layer takes it (a line for a layer of polygons) */
+        dm_row *gr = dm_row_new(ctx, l);
+        dm_geom *c = NULL;
+        if (gr && !dm_geom_clone(ctx, g, &c)) {
+            dm_row_set_geom(gr, c);
+            if (dm__row_check(NULL, gr, 0)) {
+                dm__check_add(r, DM_CHECK_ERROR, "invalid_geometry", ln, id, ref, NAN, NAN, "%s%s", wl,
+                              dm_ctx_errmsg(ctx));
+                dm_ctx_clear_error(ctx);
+            }
+        }
+        dm_row_free(gr);
+    }
+    if (!has_b) {
+        dm_geom_free(g);
+        return;
+    }
+    long prev = dup_add(&run->dups, feature_hash(st, f, row, b), no);
+    if (prev > 0) {
+        char pid[48];
+        dm__check_add(r, DM_CHECK_WARNING, "duplicate", ln, id, ref, b[0], b[1],
+                      "%srepeats %s value for value and in the same place (import warns and "
+                      "imports both)",
+                      wl, feature_id(st, run, prev, pid, sizeof pid));
+        dm_geom_free(g);
+        return;
+    }
+    if (run->n_rows == run->cap_rows) {
+        size_t cap = run->cap_rows ? 2 * run->cap_rows : 256;
+        dm__check_geomrow *d = realloc(run->rows, cap * sizeof *d);
+        if (!d) {
+            dm_geom_free(g);
+            return;
+        }
+        run->rows = d;
+        run->cap_rows = cap;
+    }
+    dm__check_geomrow *gr = &run->rows[run->n_rows++];
+    memset(gr, 0, sizeof *gr);
+    snprintf(gr->id, sizeof gr->id, "%s", id);
+    dm__strlcpy(gr->ref, ref ? ref : "", sizeof gr->ref);
+    gr->g = g;
+    memcpy(gr->env, b, sizeof b);
+    dm_geom_area_ha(ctx, g, &gr->ha);
+    gr->is_point = dm_geom_type_of(g) == DM_GEOM_POINT;
+}
+
+/* ------------------------- swapped coordinates ------------------------- */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Where most of the points from coordinate columns lie (quartiles widened
+ * by 1.5 times their spread, and a tenth of a degree): minx, miny, maxx,
+ * maxy. 0 when there are too few points to say. */
+static int points_bulk(const import_run *run, double box[4])
+{
+    size_t n = run->n_pts;
+    if (n < 3)
+        return 0;
+    double *v = malloc(n * sizeof *v);
+    if (!v)
+        return 0;
+    for (int axis = 0; axis < 2; axis++) {
+        for (size_t i = 0; i < n; i++)
+            v[i] = run->pts[3 * i + (size_t)axis];
+        qsort(v, n, sizeof *v, cmp_double);
+        double q1 = v[n / 4], q3 = v[(3 * n) / 4], iqr = q3 - q1;
+        box[axis] = q1 - 1.5 * iqr - 0.1;
+        box[axis + 2] = q3 + 1.5 * iqr + 0.1;
+    }
+    free(v);
+    return 1;
+}
+
+/* Point x, y lies half a degree or more away from the bulk of the file's
+ * points, and among them with latitude and longitude exchanged. */
+static int point_swapped(const double box[4], double x, double y)
+{
+    double away = fmax(fmax(box[0] - x, x - box[2]), fmax(box[1] - y, y - box[3]));
+    return away >= 0.5 && y >= box[0] && y <= box[2] && x >= box[1] && x <= box[3];
+}
+
+/* Points that look swapped against the rest of the file, or (all of them)
+ * against the data of the database: an import refuses the file, a check
+ * reports them. */
+static dm_status check_swapped(import_state *st, import_run *run, OGRLayerH last)
+{
+    const dm_import_opts *o = st->o;
+    if (!run->n_pts || o->x_field || o->y_field)
+        return DM_OK; /* named columns are taken as they are */
+    OGRFeatureDefnH fd = OGR_L_GetLayerDefn(last);
+    const char *xn = st->x_col >= 0 ? OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, st->x_col)) : "x";
+    const char *yn = st->y_col >= 0 ? OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, st->y_col)) : "y";
+    double g[4] = {run->pts[0], run->pts[1], run->pts[0], run->pts[1]};
+    for (size_t i = 1; i < run->n_pts; i++) {
+        g[0] = fmin(g[0], run->pts[3 * i]);
+        g[1] = fmin(g[1], run->pts[3 * i + 1]);
+        g[2] = fmax(g[2], run->pts[3 * i]);
+        g[3] = fmax(g[3], run->pts[3 * i + 1]);
+    }
+    /* Points from columns that lie away from all the data already there,
+     * and would lie among it with latitude and longitude exchanged. */
+    if (run->have_extent) {
+        const double m = 1.0, *e = run->extent;
+        int in = g[0] <= e[2] + m && g[2] >= e[0] - m && g[1] <= e[3] + m && g[3] >= e[1] - m;
+        int swapped_in = g[1] <= e[2] + m && g[3] >= e[0] - m && g[0] <= e[3] + m && g[2] >= e[1] - m;
+        if (!in && swapped_in) {
+            char msg[1024];
+            snprintf(msg, sizeof msg,
+                     "the points (longitude %.4f..%.4f, latitude %.4f..%.4f) lie away from all the "
+                     "data of the database (longitude %.4f..%.4f, latitude %.4f..%.4f), and would "
+                     "lie among it with columns '%s' and '%s' exchanged: they look swapped. Import "
+                     "with --x '%s' --y '%s' to exchange them, or --x '%s' --y '%s' to take them as "
+                     "they are",
+                     g[0], g[2], g[1], g[3], e[0], e[2], e[1], e[3], xn, yn, yn, xn, xn, yn);
+            if (!st->check)
+                return dm__fail(st->ctx, DM_EGEOM, "%s: %s", st->path, msg);
+            dm__check_add(st->check, DM_CHECK_ERROR, "swapped_coordinates", st->layer->name, "", NULL,
+                          NAN, NAN, "%s", msg);
+            return DM_OK;
+        }
+    }
+    double box[4], in[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    if (!points_bulk(run, box))
+        return DM_OK;
+    for (size_t i = 0; i < run->n_pts; i++) {
+        double x = run->pts[3 * i], y = run->pts[3 * i + 1];
+        if (x >= box[0] && x <= box[2] && y >= box[1] && y <= box[3]) {
+            in[0] = fmin(in[0], x);
+            in[1] = fmin(in[1], y);
+            in[2] = fmax(in[2], x);
+            in[3] = fmax(in[3], y);
+        }
+    }
+    for (size_t i = 0; i < run->n_pts; i++) {
+        double x = run->pts[3 * i], y = run->pts[3 * i + 1];
+        if (!point_swapped(box, x, y))
+            continue;
+        long no = (long)run->pts[3 * i + 2];
+        char id[48];
+        feature_id(st, run, no, id, sizeof id);
+        char msg[1024];
+        snprintf(msg, sizeof msg,
+                 "geometry: '%s' %.6f and '%s' %.6f lie away from the file's other points "
+                 "(longitude %.4f..%.4f, latitude %.4f..%.4f) and among them exchanged: latitude "
+                 "and longitude look swapped in this row; exchange them, or pass --x '%s' --y '%s' "
+                 "to take every row as it is",
+                 xn, x, yn, y, in[0], in[2], in[1], in[3], xn, yn);
+        if (!st->check)
+            return dm__fail(st->ctx, DM_EGEOM, "%s: %s: %s", st->path, id, msg);
+        dm__check_add(st->check, DM_CHECK_ERROR, "swapped_coordinates", st->layer->name, id, NULL, x, y,
+                      "%s", msg);
+    }
+    return DM_OK;
+}
+
+/* ------------------------------- reading ------------------------------- */
+
 static dm_status import_layer(import_state *st, import_run *run)
 {
     dm_ctx *ctx = st->ctx;
@@ -1306,6 +1701,22 @@ static dm_status import_layer(import_state *st, import_run *run)
     dm_status rc;
     if ((rc = map_fields(st)) || (rc = setup_crs(st, native)))
         return rc;
+    /* a check names each row by its ref, or its name (KML, GPX) */
+    int ref_col = -1;
+    for (int i = 0; st->check && i < st->n_src; i++)
+        if (st->target[i] >= 0 && !strcmp(layer->fields[st->target[i]].name, "ref"))
+            ref_col = i;
+    if (st->check && ref_col < 0 && (ref_col = find_col(st, "ref")) < 0)
+        ref_col = find_col(st, "name");
+    /* a required field no column gives is missing from every row: said once */
+    for (size_t i = 0; st->check && i < layer->n_fields; i++)
+        if ((layer->fields[i].flags & DM_FIELD_REQUIRED) && !field_has_source(st, i))
+            dm__check_add(st->check, DM_CHECK_ERROR, "missing_value", layer->name, "", NULL, NAN, NAN,
+                          "%sfield '%s' is required, and no column of the file gives it: import "
+                          "refuses every row; name the column with --map SRC=%s, or give every row "
+                          "a value with --set %s=VALUE",
+                          where_layer(st, run, wl, sizeof wl), layer->fields[i].name,
+                          layer->fields[i].name, layer->fields[i].name);
     OGRFeatureDefnH sfd = OGR_L_GetLayerDefn(st->ol);
     OGR_L_ResetReading(st->ol);
     OGRFeatureH f;
@@ -1325,6 +1736,12 @@ static dm_status import_layer(import_state *st, import_run *run)
             OGR_F_Destroy(f);
             run->empty++;
             continue;
+        }
+        char ref[64] = "", uuid[64] = "";
+        if (st->check) {
+            st->check->rows_checked++;
+            if (ref_col >= 0 && OGR_F_IsFieldSetAndNotNull(f, ref_col))
+                dm__strlcpy(ref, OGR_F_GetFieldAsString(f, ref_col), sizeof ref);
         }
         for (int i = 0; i < st->n_src && !rc; i++) {
             int t = st->target[i];
@@ -1355,6 +1772,11 @@ static dm_status import_layer(import_state *st, import_run *run)
                                                       : "Windows-1252 or Latin-1",
                               enc);
                 CPLFree(recoded);
+                if (st->check) {
+                    check_refusal(st, run, no, ref, rc);
+                    rc = DM_OK;
+                    continue;
+                }
                 break;
             }
             if (t >= 0 &&
@@ -1365,19 +1787,28 @@ static dm_status import_layer(import_state *st, import_run *run)
                     v = num;
             }
             if (t == SRC_UUID) {
-                if (*v)
+                if (*v) {
                     rc = dm_row_set_uuid(row, v);
+                    dm__strlcpy(uuid, v, sizeof uuid);
+                }
             } else
                 rc = dm_row_set(row, layer->fields[t].name, v);
             CPLFree(recoded);
+            if (rc && st->check) {
+                check_refusal(st, run, no, ref, rc);
+                rc = DM_OK;
+            }
         }
         for (size_t k = 0; k < o->n_set && !rc; k++)
             if (!dm_row_get(row, o->set_field[k]))
                 rc = dm_row_set(row, o->set_field[k], o->set_value[k]);
-        if (!rc)
-            rc = set_provenance(st, f, row);
+        if (!rc && (rc = set_provenance(st, f, row)) && st->check) {
+            check_refusal(st, run, no, ref, rc);
+            rc = DM_OK;
+        }
         double px = NAN, py = NAN, gb[4];
         int has_geom = 0;
+        dm_geom *g = NULL;
         if (!rc && layer->geom_type) {
             const char *why = NULL;
             OGRGeometryH og = feature_geom(st, f, &why);
@@ -1394,24 +1825,49 @@ static dm_status import_layer(import_state *st, import_run *run)
                 py = OGR_G_GetY(og, 0);
             }
             if (og) {
-                dm_geom *g = NULL;
                 rc = convert_geom(st, og, &g, &res->repaired, no);
-                if (!rc) {
+                if (!rc)
                     has_geom = dm_geom_bounds(g, gb);
-                    dm_row_set_geom(row, g);
-                }
             } else if (layer->geom_required ||
                        (why && strcmp(why, "no geometry") && strcmp(why, "no coordinates"))) {
                 rc = dm__fail(ctx, DM_EGEOM, "geometry: %s", why ? why : "missing");
             }
         }
+        if (!rc && !isnan(px) && st->x_col >= 0) {
+            if (run->n_pts == run->cap_pts) {
+                size_t cap = run->cap_pts ? 2 * run->cap_pts : 256;
+                double *d = realloc(run->pts, 3 * cap * sizeof *d);
+                if (!d) {
+                    dm_geom_free(g);
+                    OGR_F_Destroy(f);
+                    return dm__fail(ctx, DM_ENOMEM, "out of memory");
+                }
+                run->pts = d;
+                run->cap_pts = cap;
+            }
+            run->pts[3 * run->n_pts] = px;
+            run->pts[3 * run->n_pts + 1] = py;
+            run->pts[3 * run->n_pts++ + 2] = (double)no;
+        }
+        if (st->check) {
+            if (rc) {
+                check_refusal(st, run, no, ref, rc);
+                rc = DM_OK;
+            } else
+                check_row(st, run, f, row, g, uuid[0] ? uuid : NULL, no, ref, px, py);
+            OGR_F_Destroy(f);
+            dm__progress(ctx, "check", run->done, run->total);
+            continue;
+        }
+        if (g)
+            dm_row_set_geom(row, g);
         OGR_F_Destroy(f);
         int skip = 0;
         if (!rc) {
-            char uuid[37];
+            char uuid_new[37];
             uint64_t h = row_hash(layer, row, has_geom ? gb : NULL);
-            rc = dm_store_insert(st->s, row, uuid);
-            if (!rc && seen_add(&run->seen, uuid, no))
+            rc = dm_store_insert(st->s, row, uuid_new);
+            if (!rc && seen_add(&run->seen, uuid_new, no))
                 rc = dm__fail(ctx, DM_ENOMEM, "out of memory");
             if (rc == DM_ECONFLICT)
                 rc = existing_row(st, &run->seen, row, &skip);
@@ -1440,7 +1896,7 @@ static dm_status import_layer(import_state *st, import_run *run)
             continue;
         }
         if (rc) {
-            long line = st->is_csv ? csv_line_of(st->path, no) : 0;
+            long line = line_of(st, run, no);
             where_layer(st, run, wl, sizeof wl);
             if (line > 0)
                 dm__wrap(ctx, "%s: %sfeature %ld (line %ld)", st->path, wl, no, line);
@@ -1448,31 +1904,23 @@ static dm_status import_layer(import_state *st, import_run *run)
                 dm__wrap(ctx, "%s: %sfeature %ld", st->path, wl, no);
             return rc;
         }
-        if (!isnan(px) && st->x_col >= 0) {
-            if (!run->n_got++) {
-                run->got[0] = run->got[2] = px;
-                run->got[1] = run->got[3] = py;
-            } else {
-                run->got[0] = fmin(run->got[0], px);
-                run->got[1] = fmin(run->got[1], py);
-                run->got[2] = fmax(run->got[2], px);
-                run->got[3] = fmax(run->got[3], py);
-            }
-        }
         res->rows++;
         dm__progress(ctx, "import", run->done, run->total);
     }
     return DM_OK;
 }
-dm_status dm_import_file(dm_store *s, const char *path, const dm_import_opts *o,
-                         dm_import_result *res)
+
+/* An import (check NULL: into s, in one transaction) or a check of the file
+ * as import reads it (into check; s, when not NULL, the database it would
+ * go to). */
+static dm_status read_file(dm_ctx *ctx, dm_store *s, const char *path, const dm_import_opts *o,
+                           dm_import_result *res, dm_check_report *check)
 {
-    dm_ctx *ctx = dm_store_ctx(s);
     dm_import_result dummy;
     if (!res)
         res = &dummy;
     memset(res, 0, sizeof *res);
-    const dm_layer_def *layer = o->layer ? dm_layer_find(o->layer) : NULL;
+    const dm_layer_def *layer = o->layer ? dm_layer_find(o->layer) : check ? &file_layer : NULL;
     if (!layer) {
         dm_buf b;
         dm__buf_init(&b);
@@ -1526,6 +1974,7 @@ dm_status dm_import_file(dm_store *s, const char *path, const dm_import_opts *o,
     st.path = path;
     st.is_csv = is_csv;
     st.drv = drv_name;
+    st.check = check;
     st.decimal_comma = is_csv && csv_semicolons(path);
     /* the Shapefile driver recodes itself; any other's text is recoded here */
     st.recode =
@@ -1543,7 +1992,7 @@ dm_status dm_import_file(dm_store *s, const char *path, const dm_import_opts *o,
         if (n > 0)
             run.total += (uint64_t)n;
     }
-    if (layer->geom_type) {
+    if (s && layer->geom_type && layer != &file_layer) {
         int e = dm__store_extent(s, run.extent);
         if (e < 0) {
             rc = dm_ctx_errcode(ctx);
@@ -1551,48 +2000,51 @@ dm_status dm_import_file(dm_store *s, const char *path, const dm_import_opts *o,
         }
         run.have_extent = e;
     }
+    if (check && is_csv && run.total > 0) {
+        /* every record's line in one pass, to name rows by their lines */
+        run.n_lines = (long)run.total;
+        run.lines = calloc(run.total, sizeof *run.lines);
+        if (run.lines)
+            csv_scan(path, 0, run.lines, run.n_lines);
+    }
     run.row = dm_row_new(ctx, layer);
     if (!run.row) {
         rc = DM_ENOMEM;
         goto done;
     }
-    if ((rc = dm_store_begin(s)))
-        goto done;
-    in_tx = 1;
+    if (!check) {
+        if ((rc = dm_store_begin(s)))
+            goto done;
+        in_tx = 1;
+    }
     for (int i = 0; i < n_layers && !rc; i++) {
         st.ol = layers[i];
         rc = import_layer(&st, &run);
-        cleanup(&st);
+        if (i < n_layers - 1)
+            cleanup(&st);
     }
+    if (!rc)
+        rc = check_swapped(&st, &run, layers[n_layers - 1]);
+    cleanup(&st);
     if (rc)
         goto done;
-    if (cap.msg[0] && !res->rows) {
+    if (cap.msg[0] && !res->rows && !(check && check->rows_checked)) {
         rc = dm__fail(ctx, DM_EPARSE, "%s: %s", path, cap.msg);
         goto done;
     }
-    /* Points from columns that lie away from all the data already there,
-     * and would lie among it with latitude and longitude exchanged. */
-    if (run.n_got && run.have_extent && !o->x_field && !o->y_field) {
-        const double m = 1.0, *e = run.extent, *g = run.got;
-        int in = g[0] <= e[2] + m && g[2] >= e[0] - m && g[1] <= e[3] + m && g[3] >= e[1] - m;
-        int swapped_in =
-            g[1] <= e[2] + m && g[3] >= e[0] - m && g[0] <= e[3] + m && g[2] >= e[1] - m;
-        if (!in && swapped_in) {
-            OGRFeatureDefnH fd = OGR_L_GetLayerDefn(layers[n_layers - 1]);
-            const char *xn =
-                st.x_col >= 0 ? OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, st.x_col)) : "x";
-            const char *yn =
-                st.y_col >= 0 ? OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, st.y_col)) : "y";
-            rc = dm__fail(ctx, DM_EGEOM,
-                          "%s: the points (longitude %.4f..%.4f, latitude %.4f..%.4f) lie away "
-                          "from all the data of the database (longitude %.4f..%.4f, latitude "
-                          "%.4f..%.4f), and would lie among it with columns '%s' and '%s' "
-                          "exchanged: they look swapped. Import with --x '%s' --y '%s' to "
-                          "exchange them, or --x '%s' --y '%s' to take them as they are",
-                          path, g[0], g[2], g[1], g[3], e[0], e[2], e[1], e[3], xn, yn, yn, xn, xn,
-                          yn);
-            goto done;
+    if (check) {
+        dm__check_pairs(ctx, check, layer->name, run.rows, run.n_rows, !strcmp(layer->name, "hazards"));
+        if (st.zm_n) {
+            char id[48];
+            dm__check_add(check, DM_CHECK_WARNING, "z_dropped", layer->name,
+                          feature_id(&st, &run, st.zm_first, id, sizeof id), NULL, NAN, NAN,
+                          "Z (height) or M (measure) coordinates in %ld feature%s (this the first): "
+                          "import drops them, keeping x and y",
+                          st.zm_n, st.zm_n == 1 ? "" : "s");
         }
+        if (run.total > 0)
+            dm__progress(ctx, "check", run.total, run.total);
+        goto done;
     }
     if (run.empty)
         dm__log(ctx, DM_LOG_INFO, "%s: skipped %ld empty row%s", path, run.empty,
@@ -1640,10 +2092,33 @@ done:
     free(run.seen.feature);
     free(run.dups.hash);
     free(run.dups.feature);
+    free(run.refs.hash);
+    free(run.refs.feature);
+    free(run.pts);
+    free(run.lines);
+    for (size_t i = 0; i < run.n_rows; i++)
+        dm_geom_free(run.rows[i].g);
+    free(run.rows);
     free(layers);
     dm_row_free(run.row);
     cleanup(&st);
     GDALClose(ds);
     dm__gdal_end(&cap);
+    return rc;
+}
+
+dm_status dm_import_file(dm_store *s, const char *path, const dm_import_opts *o,
+                         dm_import_result *res)
+{
+    return read_file(dm_store_ctx(s), s, path, o, res, NULL);
+}
+
+dm_status dm__import_check(dm_ctx *ctx, dm_store *s, const char *path, const dm_import_opts *o,
+                           dm_check_report *out)
+{
+    memset(out, 0, sizeof *out);
+    dm_status rc = read_file(ctx, s, path, o, NULL, out);
+    if (rc)
+        dm_check_report_free(ctx, out);
     return rc;
 }

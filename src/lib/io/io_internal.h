@@ -14,6 +14,7 @@
 #include <ogr_srs_api.h>
 
 #include "core/dm_internal.h"
+#include "demine/dm_io.h"
 
 typedef struct dm__gdal_capture {
     char msg[1024];
@@ -36,5 +37,16 @@ const char *dm__number_text(const char *v, int decimal_comma, char *buf, size_t 
  * *axis is 1 when a hemisphere letter makes it a latitude, 2 a longitude,
  * else 0. Returns 0 when v is none of these. */
 int dm__parse_coord(const char *v, int decimal_comma, double *out, int *axis);
+
+/* Read path as dm_import_file reads it (o->layer NULL: as rows of no layer,
+ * every column read and none refused) without writing anything: what the
+ * import would refuse, row by row and field by field, is an error of out,
+ * and its warnings (repeated rows) are warnings; the geometry, date,
+ * duplicate and overlap checks of dm_check.h are made too. s, when not
+ * NULL, is the database the file would go to: refs it names must be there,
+ * refs and uuids it has are reported, and points are compared with its
+ * data. out is the caller's (dm_check_report_free), also on error. */
+dm_status dm__import_check(dm_ctx *ctx, dm_store *s, const char *path, const dm_import_opts *o,
+                           dm_check_report *out);
 
 #endif
