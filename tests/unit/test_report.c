@@ -743,3 +743,30 @@ TEST(report_gives_a_lower_bound_and_the_idle_teams)
     free(out);
     json_decref(pj);
 }
+
+/* A plan of no open hazard (every hazard closed, or none recorded): the
+ * report says there is nothing to plan, in the key figures, the priorities
+ * and the figures, not a page of zeros ("released by <start> (0.0 years;
+ * P10-P90 0.0-0.0)", "USD 0.00 M") nor "no plan yet". */
+TEST(report_of_a_plan_with_nothing_to_plan_says_so)
+{
+    const char *db = dmtest_path("none.gpkg");
+    char *out = NULL;
+    ASSERT_DEMINE(0, NULL, "init '%s'", db);
+    ASSERT_DEMINE(0, "nothing to plan", "plan '%s' --teams '%s' --start 2026-01-05", db,
+                  dmtest_repo_path("config/teams-default.csv"));
+    const char *pdf = dmtest_path("none.pdf");
+    int rc = dmtest_demine(&out, "report '%s' --out '%s'", db, pdf);
+    ASSERT_MSG(rc == 0, "report failed: %s", out);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "pdftotext '%s' -", pdf), 0);
+    ASSERT_CONTAINS(out, "Plan from 2026-01-05: nothing to plan: no open hazard with land left to release");
+    ASSERT_MSG(!strstr(out, "P10-P90") && !strstr(out, "USD 0.00 M") && !strstr(out, "no plan yet") &&
+                   !strstr(out, "Idle teams"),
+               "a page of zeros:\n%s", out);
+    free(out);
+    char *h = report_html(db, "none.html");
+    ASSERT_CONTAINS(h, "Nothing to plan: no open hazard with land left to release.");
+    ASSERT(!strstr(h, "P10-P90") && !strstr(h, "No plan yet"));
+    free(h);
+}

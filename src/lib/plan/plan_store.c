@@ -203,7 +203,7 @@ dm_status dm_plan_gather(dm_store *s, const dm_plan_config *cfg, int use_prior,
     *n_out = 0;
     dm_plan_hazard *h = NULL;
     size_t n = 0, cap = 0, n_risk = 0, first_missing = (size_t)-1, n_empty = 0;
-    char first_empty[64] = "";
+    char first_empty[DM_PLAN_NAME_MAX] = "";
     pts p;
     memset(&p, 0, sizeof p);
     grid gr;

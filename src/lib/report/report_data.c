@@ -18,6 +18,16 @@
 
 double dm__jnum(json_t *o, const char *k) { return json_number_value(json_object_get(o, k)); }
 
+const char *dm__rep_no_plan(const rep_data *d)
+{
+    if (!d->plan)
+        return "no plan yet (demine plan DB --teams TEAMS.csv)";
+    json_t *n = json_object_get(d->plan, "hazards");
+    if (json_is_number(n) && json_number_value(n) == 0)
+        return "nothing to plan: no open hazard with land left to release";
+    return NULL;
+}
+
 int dm__jday(json_t *o, const char *k, double *usd)
 {
     json_t *v = json_object_get(o, k);

@@ -314,7 +314,8 @@ void dm__fig_map_plan(cairo_t *cr, const rep_data *d, double x, double y, double
     draw_hazards(cr, d, &m, col_route);
     cairo_restore(cr);
     if (!any) {
-        note(cr, x, y + 20, w, h - 24, "no plan yet (demine plan DB --teams TEAMS.csv)");
+        const char *why = dm__rep_no_plan(d);
+        note(cr, x, y + 20, w, h - 24, why ? why : "no plan yet (demine plan DB --teams TEAMS.csv)");
         return;
     }
     /* label the ten first priorities */
@@ -534,8 +535,9 @@ void dm__fig_casualties(cairo_t *cr, const rep_data *d, double x, double y, doub
 void dm__fig_burndown(cairo_t *cr, const rep_data *d, double x, double y, double w, double h)
 {
     title(cr, x, y, w, "Forecast: land still to release");
-    if (!d->n_bd || !d->plan) {
-        note(cr, x, y, w, h, "no plan yet (demine plan DB --teams TEAMS.csv)");
+    if (!d->n_bd || dm__rep_no_plan(d)) {
+        const char *why = dm__rep_no_plan(d);
+        note(cr, x, y, w, h, why ? why : "no plan yet (demine plan DB --teams TEAMS.csv)");
         return;
     }
     double px = x + 42, py = y + 24, pw = w - 52, ph = h - 24 - 44;
@@ -600,9 +602,10 @@ void dm__fig_burndown(cairo_t *cr, const rep_data *d, double x, double y, double
 void dm__fig_donor(cairo_t *cr, const rep_data *d, double x, double y, double w, double h)
 {
     json_t *cmp = d->plan ? json_object_get(d->plan, "comparison") : NULL;
-    if (!cmp) {
+    if (!cmp || dm__rep_no_plan(d)) {
+        const char *why = dm__rep_no_plan(d);
         title(cr, x, y, w, "Clearing everything vs risk-based land release");
-        note(cr, x, y, w, h, "no plan yet");
+        note(cr, x, y, w, h, why ? why : "no plan yet");
         return;
     }
     json_t *f = json_object_get(cmp, "full_clearance"), *r = json_object_get(cmp, "risk_based");

@@ -66,6 +66,11 @@ void dm__fig_donor(cairo_t *cr, const rep_data *d, double x, double y, double w,
  * error state, so that nothing more is drawn. Returns out. */
 const char *dm__rep_text(cairo_t *cr, const char *s, double max_w, char *out, size_t n);
 
+/* Why the report shows no plan: "nothing to plan: ..." when the stored plan
+ * covers no open hazard (every hazard closed or none recorded), "no plan
+ * yet (...)" when there is none; NULL when the plan has hazards. */
+const char *dm__rep_no_plan(const rep_data *d);
+
 double dm__jnum(json_t *o, const char *k);
 /* A cost of the plan at the teams' day rates (key k of o): 1 with *usd when
  * it is a number, 0 when it is null (unknown) or missing. */

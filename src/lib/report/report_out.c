@@ -203,6 +203,12 @@ static void key_figures(const rep_data *d, lines *L)
         return;
     }
     json_t *p = d->plan, *ro = json_object_get(p, "routes");
+    if (dm__rep_no_plan(d)) {
+        /* a plan of no hazard: no page of zeros */
+        const char *st = json_string_value(json_object_get(p, "start"));
+        add(L, "Plan from %s: %s", st ? st : "?", dm__rep_no_plan(d));
+        return;
+    }
     add(L, "Plan from %s: %.0f open hazards, %.1f ha, %.0f expected items, %.0f teams",
         json_string_value(json_object_get(p, "start")), dm__jnum(p, "hazards"),
         dm__jnum(p, "area_ha"), dm__jnum(p, "expected_items"), dm__jnum(p, "teams"));
@@ -335,7 +341,8 @@ static double priority_table(cairo_t *cr, const rep_data *d, double y)
     y += 16;
     json_t *pr = d->plan ? json_object_get(d->plan, "priorities") : NULL;
     if (!json_array_size(pr)) {
-        txt(cr, 40, y, 8, 0, "no plan yet");
+        const char *why = dm__rep_no_plan(d);
+        txt(cr, 40, y, 8, 0, why ? why : "no plan yet");
         return y + 12;
     }
     static const char *hd[] = {"rank", "hazard", "district", "route", "area ha", "p",
@@ -618,7 +625,9 @@ static dm_status write_html(dm_ctx *ctx, const rep_data *d, const char *path)
                 dm__buf_puts(&h, "<td>unknown</td></tr>\n");
         }
         dm__buf_puts(&h, "</table>\n");
-    } else
+    } else if (dm__rep_no_plan(d) && d->plan)
+        dm__buf_puts(&h, "<p>Nothing to plan: no open hazard with land left to release.</p>\n");
+    else
         dm__buf_puts(&h, "<p>No plan yet (demine plan DB --teams TEAMS.csv).</p>\n");
     dm__buf_puts(&h, "<h2>Clearing everything vs risk-based land release</h2>\n");
     html_fig(&h, d, dm__fig_donor, 900, 280, "donor comparison");
