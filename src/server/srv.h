@@ -115,6 +115,7 @@ typedef struct srv_thread {
         char token[DM_TOKEN_HEX + 1];
         dm_user user;
         double checked;
+        long long expires;    /* the session's end (Unix seconds) */
         unsigned long gen;
     } auth_cache[8];
     unsigned auth_next;

@@ -215,7 +215,32 @@ typedef struct conn_state {
     char *body;
     size_t len, cap;
     int too_big;
+    int started;  /* the handler has seen the request's headers */
+    int nul;      /* the URL or its query decodes to a NUL byte */
 } conn_state;
+
+/* Does the raw request target hold "%00"? libmicrohttpd decodes the path and
+ * the query before the handler sees them, and a decoded NUL byte would cut
+ * them short ("/api/hazards%00/x" read as "/api/hazards"): such requests are
+ * refused, not answered for a shorter URL than was asked. */
+static int has_encoded_nul(const char *uri)
+{
+    for (const char *p = uri; (p = strchr(p, '%')) != NULL; p++)
+        if (p[1] == '0' && p[2] == '0')
+            return 1;
+    return 0;
+}
+
+/* Called by libmicrohttpd with the request target as sent, before it is
+ * decoded; what it returns is the request's context (*con_cls). */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)cls, (void)c;
+    conn_state *cs = calloc(1, sizeof *cs);
+    if (cs && uri)
+        cs->nul = has_encoded_nul(uri);
+    return cs;
+}
 
 static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
                     enum MHD_RequestTerminationCode toe)
@@ -305,6 +330,21 @@ static void client_of(struct MHD_Connection *c, char out[64])
         memcpy(out, addr, n + 1);
 }
 
+/* Unix time of a session's expiry "YYYY-MM-DDTHH:MM:SSZ" (dm_user.expires);
+ * 0, long past, when it cannot be read: such a session is not cached. */
+static long long expiry_of(const char *iso)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    char z = 0;
+    if (sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+               &tm.tm_min, &tm.tm_sec, &z) != 7 || z != 'Z')
+        return 0;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return (long long)timegm(&tm);
+}
+
 static void authenticate(srv_req *rq, struct MHD_Connection *c)
 {
     const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
@@ -323,13 +363,20 @@ static void authenticate(srv_req *rq, struct MHD_Connection *c)
     }
     /* A session checked in the last 5 s by this thread is trusted without
      * asking the database again (logouts through the server clear this at
-     * once; a user deleted on the command line is refused within 5 s). */
+     * once; a user deleted on the command line is refused within 5 s), but
+     * never past its expiry, which every hit compares with the clock as the
+     * database's check does. */
     srv_thread *t = rq->t;
     double now = mono_s();
+    long long wall = (long long)time(NULL);
     unsigned long gen = atomic_load(&g_auth_gen);
     for (int i = 0; i < 8; i++) {
         if (t->auth_cache[i].gen == gen && now - t->auth_cache[i].checked < 5 &&
             same_token(t->auth_cache[i].token, tok)) {
+            if (t->auth_cache[i].expires < wall) {
+                t->auth_cache[i].gen = 0; /* expired: forget it, ask the database */
+                break;
+            }
             rq->user = t->auth_cache[i].user;
             rq->authed = 1;
             memcpy(rq->token, tok, DM_TOKEN_HEX + 1);
@@ -343,6 +390,7 @@ static void authenticate(srv_req *rq, struct MHD_Connection *c)
         memcpy(t->auth_cache[k].token, tok, DM_TOKEN_HEX + 1);
         t->auth_cache[k].user = rq->user;
         t->auth_cache[k].checked = now;
+        t->auth_cache[k].expires = expiry_of(rq->user.expires);
         t->auth_cache[k].gen = gen;
         rq->authed = 1;
         memcpy(rq->token, tok, DM_TOKEN_HEX + 1);
@@ -372,6 +420,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (!cs)
             return MHD_NO;
         *con_cls = cs;
+    }
+    if (!cs->started) {
+        cs->started = 1;
+        if (cs->nul) {
+            srv_resp rs = {0};
+            srv_error(&rs, 400, "the URL holds an encoded NUL byte (%%00)");
+            return send_resp(c, &rs);
+        }
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > g_cfg->max_body) {
             cs->too_big = 1;
@@ -471,7 +527,7 @@ int srv_run(dm_ctx *ctx, const srv_config *cfg)
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY | MHD_USE_ERROR_LOG,
         (uint16_t)cfg->port, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, &sa,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED,
-        on_done, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 2000u,
+        on_done, NULL, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 2000u,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE,
         1024u, MHD_OPTION_END);
     if (!d) {

@@ -2343,3 +2343,99 @@ TEST(server_report_queue_is_paged)
     free(out);
     stop_server(SIGTERM);
 }
+
+TEST(server_refuses_an_encoded_nul_in_the_url)
+{
+    /* libmicrohttpd decodes the path and the query before the handler sees
+     * them: a %00 would cut them ("/api/hazards%00/x" read as /api/hazards,
+     * "ref=H-1%00x" as ref=H-1). Such requests are refused as a whole. */
+    setup_db();
+    start_server();
+    char ana[65], *out = NULL, *hdr = NULL;
+    login("ana", "analystpw1", ana);
+    static const char *paths[] = {
+        "/api/hazards%00/x", "/api/hazards?ref=H-1%00x", "/api/hazards?ref%00x=H-1",
+        "/api/hea%00lth",    "/%00",                     "/api/hazards/H-1?zoom=%%00",
+        "/api/health%000",
+    };
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        int code = http_hdr("GET", paths[i], ana, NULL, &out, &hdr);
+        ASSERT_MSG(code == 400, "%s gave %d: %s", paths[i], code, out);
+        ASSERT_CONTAINS(out, "\"error\":\"the URL holds an encoded NUL byte (%00)\",\"status\":400");
+        ASSERT_CONTAINS(hdr, "application/json");
+        free(out);
+        free(hdr);
+    }
+    /* a body sent with such a URL changes nothing */
+    ASSERT_EQ(http("POST", "/api/reports%00x", ana, report_json, &out), 400);
+    free(out);
+    ASSERT_EQ(http("GET", "/api/reports?status=all", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"total\":0");
+    free(out);
+    /* an encoded percent sign followed by 00 is no NUL; the same filter
+     * without the NUL answers */
+    ASSERT_EQ(http("GET", "/api/hazards?ref=%2500", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"total\":0");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/hazards?ref=H-1", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"total\":1");
+    free(out);
+    stop_server(SIGTERM);
+}
+
+TEST(server_body_limit_answers_json_for_any_declared_length)
+{
+    /* every declared Content-Length over --max-body, up to the largest a
+     * 64-bit number holds, gets our JSON 413 before the body is read */
+    setup_db();
+    start_server();
+    static const char *lengths[] = {"65537", "1000000000000", "9223372036854775808",
+                                    "18446744073709551614", "18446744073709551615"};
+    for (size_t i = 0; i < sizeof lengths / sizeof lengths[0]; i++) {
+        char *r = NULL;
+        ASSERT_EQ(dmtest_sh(&r, "printf 'POST /api/login HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: "
+                                "%s\\r\\n\\r\\n' | timeout 5 curl -s telnet://%s; true",
+                            lengths[i], base + 7),
+                  0);
+        ASSERT_MSG(strstr(r, "HTTP/1.1 413"), "Content-Length %s: %s", lengths[i], r);
+        ASSERT_MSG(strstr(r, "application/json"), "Content-Length %s: %s", lengths[i], r);
+        ASSERT_MSG(strstr(r, "{\"error\":\"request body larger than 65536 bytes\",\"status\":413}"),
+                   "Content-Length %s: %s", lengths[i], r);
+        free(r);
+    }
+    char *out = NULL;
+    ASSERT_EQ(http("GET", "/api/health", NULL, NULL, &out), 200);
+    free(out);
+    stop_server(SIGTERM);
+}
+
+TEST(server_session_ends_at_its_expiry_though_cached)
+{
+    /* a worker trusts a session it checked in the last 5 s, but never past
+     * the session's expiry (one worker thread: the second request meets the
+     * first one's cache) */
+    setup_db();
+    start_server_with("--threads 1");
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("t.gpkg"), 0, &s));
+    char tok[DM_TOKEN_HEX + 1];
+    dm_user who;
+    long retry = 0;
+    ASSERT_OK(dm_auth_login(s, "ana", "analystpw1", "10.0.0.9", 2, tok, &who, &retry));
+    dm_store_close(s);
+    long long expires = (long long)time(NULL) + 2;
+    char *out = NULL;
+    ASSERT_EQ(http("GET", "/api/me", tok, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"ana\"");
+    free(out);
+    /* wait for the clock to pass the expiry (a session ends when its second
+     * is over), well within the cache's 5 s */
+    while ((long long)time(NULL) <= expires)
+        usleep(50000);
+    ASSERT_EQ(http("GET", "/api/me", tok, NULL, &out), 401);
+    free(out);
+    ASSERT_EQ(http("GET", "/api/hazards", tok, NULL, &out), 401);
+    free(out);
+    stop_server(SIGTERM);
+}
