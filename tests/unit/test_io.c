@@ -1425,6 +1425,46 @@ TEST(import_kml_takes_every_folder_and_ignores_empty_kml_fields)
     ASSERT_DEMINE(0, "imported 2 rows", "import db.gpkg --layer items --map Name=- g.kml");
 }
 
+/* A KML folder (a minefield, a district) is kept: in notes after
+ * "folder: ", or where --map folder=FIELD says; the document's own
+ * placemarks are in no folder. */
+TEST(import_kml_keeps_each_placemarks_folder)
+{
+    make_db();
+    dmtest_write_file(
+        dmtest_path("h.kml"),
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<kml xmlns=\"http://www.opengis.net/kml/2.2\"><Document><name>Survey 2021</name>\n"
+        "<Placemark><name>H0</name><Polygon><outerBoundaryIs><LinearRing><coordinates>46.70,39.80 "
+        "46.71,39.80 46.71,39.81 46.70,39.80</coordinates></LinearRing></outerBoundaryIs></Polygon>"
+        "</Placemark>\n"
+        "<Folder><name>A\xC4\x9F" "dam MF-7</name><Placemark><name>H1</name><ExtendedData><Data "
+        "name=\"notes\"><value>fenced</value></Data></ExtendedData><Polygon><outerBoundaryIs>"
+        "<LinearRing><coordinates>46.80,39.80 46.81,39.80 46.81,39.81 46.80,39.80</coordinates>"
+        "</LinearRing></outerBoundaryIs></Polygon></Placemark>\n"
+        "<Placemark><name>H2</name><Polygon><outerBoundaryIs><LinearRing><coordinates>46.90,39.80 "
+        "46.91,39.80 46.91,39.81 46.90,39.80</coordinates></LinearRing></outerBoundaryIs></Polygon>"
+        "</Placemark></Folder></Document></kml>\n");
+    ASSERT_DEMINE(0, "imported 3 rows",
+                  "import db.gpkg --layer hazards --map Name=name --set hazard_type=SHA h.kml");
+    char *out = column("db.gpkg", "select name || ': ' || ifnull(notes, '-') from hazards order by name");
+    ASSERT_STREQ(out, "H0: -\nH1: fenced; folder: A\xC4\x9F" "dam MF-7\nH2: folder: A\xC4\x9F" "dam MF-7\n");
+    free(out);
+    /* elsewhere with --map; a layer without notes warns that it is lost */
+    ASSERT_DEMINE(0, "imported 3 rows",
+                  "import db.gpkg --layer features --map Name=name --map notes=- --map folder=subtype "
+                  "--set class=other h.kml");
+    out = column("db.gpkg", "select name || ': ' || ifnull(subtype, '-') from features order by name");
+    ASSERT_STREQ(out, "H0: -\nH1: A\xC4\x9F" "dam MF-7\nH2: A\xC4\x9F" "dam MF-7\n");
+    free(out);
+    ASSERT_DEMINE(0, "the placemarks lie in 1 folder (the first 'A\xC4\x9F" "dam MF-7'), and layer "
+                     "features has no field for the folder: keep it with --map folder=FIELD",
+                  "import db.gpkg --layer features --map Name=name --map notes=- --set class=other h.kml");
+    /* check warns of it as import does */
+    ASSERT_DEMINE(0, "folder_dropped", "check h.kml --layer features --map Name=name --map notes=- "
+                                       "--set class=other --json");
+}
+
 TEST(import_gpx_waypoints_dated_by_their_time)
 {
     make_db();

@@ -59,6 +59,14 @@ typedef struct import_state {
     const char *recode;  /* the file's text is in this encoding (--encoding) */
     int n_layers;        /* source layers imported (KML folders): errors name the layer */
     dm_check_report *check; /* checking (dm__import_check): faults are reported, not refused */
+    /* KML: the folder of the layer read, which a row keeps (a minefield, a
+     * district): in folder_field, or in notes after "folder: " */
+    const char *folder;
+    int folder_field, folder_in_notes;
+    int kml_layers;          /* layers of a KML file: folders when more than one */
+    char kml_document[256];  /* its document's name, which is no folder */
+    long folder_lost;        /* folders the layer has no field for */
+    const char *folder_lost_first;
 } import_state;
 
 /* What `demine check FILE` takes a file's rows as when no layer is named:
@@ -401,6 +409,29 @@ static dm_status map_fields(import_state *st)
         if (o->ignore_unknown || st->layer == &file_layer)
             continue;
         unknown[n_unknown++] = i;
+    }
+    /* a KML folder goes where --map folder=FIELD says, else to a field
+     * named folder, else into notes; a column of the file named folder is
+     * read as any column */
+    st->folder_field = SRC_DROP;
+    st->folder_in_notes = 0;
+    if (st->folder && find_col(st, "folder") >= 0)
+        st->folder = NULL;
+    if (st->folder) {
+        int mapped = 0;
+        for (size_t k = 0; k < o->n_map; k++)
+            if (!dm__strcasecmp(o->map_from[k], "folder")) {
+                mapped = 1;
+                const dm_field_def *f = dm_field_find(l, o->map_to[k]);
+                st->folder_field = f ? (int)(f - l->fields) : SRC_DROP;
+            }
+        const dm_field_def *f = NULL;
+        if (!mapped && ((f = dm_field_find(l, "folder")) || (f = dm_field_find(l, "notes")))) {
+            st->folder_field = (int)(f - l->fields);
+            st->folder_in_notes = !strcmp(f->name, "notes");
+        }
+        if (!mapped && !f && l != &file_layer && !st->folder_lost++)
+            st->folder_lost_first = st->folder;
     }
     if (n_unknown) {
         dm_status rc = check_unknown(st, unknown, n_unknown);
@@ -1234,6 +1265,35 @@ static dm_status pick_layers(dm_ctx *ctx, GDALDatasetH ds, const char *path, con
     return DM_OK;
 }
 
+/* The name of a KML file's document (the layer of the placemarks outside
+ * any folder is named after it), or "". */
+static void kml_document_name(const char *path, char *out, size_t n)
+{
+    out[0] = '\0';
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return;
+    char head[65536];
+    size_t len = fread(head, 1, sizeof head - 1, fp);
+    fclose(fp);
+    head[len] = '\0';
+    const char *doc = strstr(head, "<Document");
+    const char *name = doc ? strstr(doc, "<name>") : NULL;
+    const char *stop = doc ? strpbrk(doc + 1, "<") : NULL;
+    /* the document's own name comes before its first folder or placemark */
+    for (const char *p = stop; p && p < (name ? name : p); p = strchr(p + 1, '<'))
+        if (!strncmp(p, "<Folder", 7) || !strncmp(p, "<Placemark", 10))
+            return;
+    if (!name)
+        return;
+    name += 6;
+    const char *end = strstr(name, "</name>");
+    if (!end || (size_t)(end - name) >= n)
+        return;
+    memcpy(out, name, (size_t)(end - name));
+    out[end - name] = '\0';
+}
+
 /* The first line of a CSV file separates its values with semicolons (a
  * European Excel's, whose numbers have decimal commas). */
 static int csv_semicolons(const char *path)
@@ -1698,6 +1758,9 @@ static dm_status import_layer(import_state *st, import_run *run)
                         "%s: %sno geometry and no coordinate columns found (layer %s needs "
                         "geometries); name them with --x and --y, or --geom-field",
                         st->path, where_layer(st, run, wl, sizeof wl), layer->name);
+    st->folder = NULL;
+    if (st->kml_layers > 1 && strcmp(OGR_L_GetName(st->ol), st->kml_document))
+        st->folder = OGR_L_GetName(st->ol);
     dm_status rc;
     if ((rc = map_fields(st)) || (rc = setup_crs(st, native)))
         return rc;
@@ -1794,6 +1857,25 @@ static dm_status import_layer(import_state *st, import_run *run)
             } else
                 rc = dm_row_set(row, layer->fields[t].name, v);
             CPLFree(recoded);
+            if (rc && st->check) {
+                check_refusal(st, run, no, ref, rc);
+                rc = DM_OK;
+            }
+        }
+        if (!rc && st->folder && st->folder_field >= 0) {
+            const char *name = layer->fields[st->folder_field].name, *had = dm_row_get(row, name);
+            while (had && isspace((unsigned char)*had))
+                had++;
+            if (st->folder_in_notes) {
+                char *v = dm_strdup(ctx, had && *had ? had : "");
+                dm_buf b;
+                dm__buf_init(&b);
+                dm__buf_printf(&b, "%s%sfolder: %s", v ? v : "", v && *v ? "; " : "", st->folder);
+                rc = b.oom ? dm__fail(ctx, DM_ENOMEM, "out of memory") : dm_row_set(row, name, b.data);
+                dm__buf_free(&b);
+                dm_free(ctx, v);
+            } else if (!had || !*had)
+                rc = dm_row_set(row, name, st->folder);
             if (rc && st->check) {
                 check_refusal(st, run, no, ref, rc);
                 rc = DM_OK;
@@ -1979,6 +2061,10 @@ static dm_status read_file(dm_ctx *ctx, dm_store *s, const char *path, const dm_
     /* the Shapefile driver recodes itself; any other's text is recoded here */
     st.recode =
         o->encoding && o->encoding[0] && strcmp(drv_name, "ESRI Shapefile") ? o->encoding : NULL;
+    if (!strcmp(drv_name, "LIBKML") || !strcmp(drv_name, "KML")) {
+        st.kml_layers = GDALDatasetGetLayerCount(ds);
+        kml_document_name(path, st.kml_document, sizeof st.kml_document);
+    }
     import_run run = {0};
     run.res = res;
     OGRLayerH *layers = NULL;
@@ -2031,6 +2117,18 @@ static dm_status read_file(dm_ctx *ctx, dm_store *s, const char *path, const dm_
     if (cap.msg[0] && !res->rows && !(check && check->rows_checked)) {
         rc = dm__fail(ctx, DM_EPARSE, "%s: %s", path, cap.msg);
         goto done;
+    }
+    if (st.folder_lost) {
+        char msg[600];
+        snprintf(msg, sizeof msg,
+                 "the placemarks lie in %ld folder%s (the first '%s'), and layer %s has no field "
+                 "for the folder: keep it with --map folder=FIELD",
+                 st.folder_lost, st.folder_lost == 1 ? "" : "s", st.folder_lost_first, layer->name);
+        if (check)
+            dm__check_add(check, DM_CHECK_WARNING, "folder_dropped", layer->name, "", NULL, NAN, NAN,
+                          "%s", msg);
+        else
+            dm__log(ctx, DM_LOG_WARN, "%s: %s", path, msg);
     }
     if (check) {
         dm__check_pairs(ctx, check, layer->name, run.rows, run.n_rows, !strcmp(layer->name, "hazards"));
