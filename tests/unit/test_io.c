@@ -1416,13 +1416,21 @@ TEST(import_kml_takes_every_folder_and_ignores_empty_kml_fields)
                             "from items order by rowid");
     ASSERT_STREQ(out, "AP \xD0\x9F\xD0\x9C\xD0\x9D-2 2021-05-12\nAT TM-62M -\n");
     free(out);
-    /* a KML field with a value is data: it must be mapped, naming the folder */
+    /* a placemark's name, which the layer has no field for, is dropped
+     * with one warning naming the folder, the feature and how to keep it */
     ASSERT_EQ(dmtest_sh(NULL, "sed 's#<name></name>#<name>1</name>#' f.kml > g.kml"), 0);
-    ASSERT_DEMINE(2,
-                  "layer 'A\xC4\x9F"
-                  "dam': field 'Name' is not a field of layer items",
-                  "import db.gpkg --layer items g.kml");
-    ASSERT_DEMINE(0, "imported 2 rows", "import db.gpkg --layer items --map Name=- g.kml");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items g.kml"), 0);
+    ASSERT_CONTAINS(out, "imported 2 rows");
+    ASSERT_CONTAINS(out, "layer 'A\xC4\x9F"
+                         "dam': field 'Name' of the placemarks (feature 1: '1') is not a field of "
+                         "layer items: dropped; keep it with --map 'Name=FIELD'");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items --map Name=- g.kml"), 0);
+    ASSERT(!strstr(out, "field 'Name'"));
+    free(out);
+    /* any other KML field with a value is data: it must be mapped */
+    ASSERT_EQ(dmtest_sh(NULL, "sed 's#name=\"model\"#name=\"colour\"#' f.kml > h.kml"), 0);
+    ASSERT_DEMINE(2, "field 'colour' is not a field of layer items", "import db.gpkg --layer items h.kml");
 }
 
 /* A KML folder (a minefield, a district) is kept: in notes after
@@ -1477,11 +1485,14 @@ TEST(import_gpx_waypoints_dated_by_their_time)
                       "<sym>Flag, Blue</sym></wpt>\n"
                       "<wpt lat=\"39.8130\" lon=\"46.7520\"><ele>515.1</ele>"
                       "<time>2021-05-13T09:10:00Z</time><name>002</name></wpt>\n</gpx>\n");
-    ASSERT_DEMINE(2, "field 'name' is not a field of layer items",
+    /* a comment is data; the waypoint's name is dropped, with a warning */
+    ASSERT_DEMINE(2, "field 'cmt' is not a field of layer items",
                   "import db.gpkg --layer items --set category=AP w.gpx");
-    ASSERT_DEMINE(
-        0, "imported 2 rows",
-        "import db.gpkg --layer items --set category=AP --map name=- --map cmt=model w.gpx");
+    ASSERT_DEMINE(0, "field 'name' of the waypoints (feature 1: '001') is not a field of layer items: "
+                     "dropped; keep it with --map 'name=FIELD'",
+                  "check w.gpx --layer items --set category=AP --map cmt=model");
+    ASSERT_DEMINE(0, "field 'name' of the waypoints (feature 1: '001') is not a field of layer items",
+                  "import db.gpkg --layer items --set category=AP --map cmt=model w.gpx");
     char *out = column("db.gpkg", "select found_date || ' ' || ifnull(model, '-') from items "
                                   "order by rowid");
     ASSERT_STREQ(out, "2021-05-12 PMN-2\n2021-05-13 -\n");

@@ -66,6 +66,7 @@ typedef struct import_state {
     int kml_layers;          /* layers of a KML file: folders when more than one */
     char kml_document[256];  /* its document's name, which is no folder */
     long folder_lost;        /* folders the layer has no field for */
+    int names_warned;        /* KML or GPX names dropped: warned of once */
     const char *folder_lost_first;
 } import_state;
 
@@ -314,7 +315,7 @@ static const dm_field_def *truncated_match(const dm_layer_def *l, const char *na
     return found;
 }
 
-static dm_status check_unknown(import_state *st, const int *unknown, int n_unknown);
+static dm_status check_unknown(import_state *st, const int *unknown, int n_unknown, int names);
 
 /* Does a --map or --set give field a value? */
 static int mapped_to(const dm_import_opts *o, const char *field)
@@ -356,8 +357,12 @@ static dm_status map_fields(import_state *st)
             return dm__fail(st->ctx, DM_ENOTFOUND, "%s: --set %s: layer %s has no field '%s'",
                             st->path, o->set_field[k], l->name, o->set_field[k]);
     int *unknown = malloc((size_t)(st->n_src ? st->n_src : 1) * sizeof *unknown), n_unknown = 0;
-    if (!unknown)
+    int *names = malloc((size_t)(st->n_src ? st->n_src : 1) * sizeof *names), n_names = 0;
+    if (!unknown || !names) {
+        free(unknown);
+        free(names);
         return dm__fail(st->ctx, DM_ENOMEM, "out of memory");
+    }
     for (int i = 0; i < st->n_src; i++) {
         if (st->target[i] == SRC_COORD)
             continue;
@@ -408,6 +413,14 @@ static dm_status map_fields(import_state *st)
         }
         if (o->ignore_unknown || st->layer == &file_layer)
             continue;
+        /* a placemark's or a waypoint's name (a GPS numbers them 001,
+         * 002, ...), which the KML and GPX drivers give every feature, is
+         * dropped with a warning when the layer has no field for it */
+        if (st->drv && (!strcmp(st->drv, "LIBKML") || !strcmp(st->drv, "KML") || !strcmp(st->drv, "GPX")) &&
+            !dm__strcasecmp(name, "name")) {
+            names[n_names++] = i;
+            continue;
+        }
         unknown[n_unknown++] = i;
     }
     /* a KML folder goes where --map folder=FIELD says, else to a field
@@ -433,13 +446,13 @@ static dm_status map_fields(import_state *st)
         if (!mapped && !f && l != &file_layer && !st->folder_lost++)
             st->folder_lost_first = st->folder;
     }
-    if (n_unknown) {
-        dm_status rc = check_unknown(st, unknown, n_unknown);
-        free(unknown);
-        if (rc)
-            return rc;
-    } else
-        free(unknown);
+    dm_status rc = n_names ? check_unknown(st, names, n_names, 1) : DM_OK;
+    if (!rc && n_unknown)
+        rc = check_unknown(st, unknown, n_unknown, 0);
+    free(unknown);
+    free(names);
+    if (rc)
+        return rc;
     /* Two source fields into one layer field: the second overwrote the
      * first in every row. */
     for (int i = 0; i < st->n_src; i++)
@@ -1016,7 +1029,7 @@ static void guess_crs(double x, double y, char *out, size_t n)
  * metadata): those with a value somewhere stop the import; those empty in
  * every feature (a form's unused question, KML's description) carry
  * nothing and are dropped. */
-static dm_status check_unknown(import_state *st, const int *unknown, int n_unknown)
+static dm_status check_unknown(import_state *st, const int *unknown, int n_unknown, int names)
 {
     OGRFeatureDefnH fd = OGR_L_GetLayerDefn(st->ol);
     /* per unknown field: the first feature with a value in it, and the value */
@@ -1032,9 +1045,10 @@ static dm_status check_unknown(import_state *st, const int *unknown, int n_unkno
     OGRFeatureH f;
     OGR_L_ResetReading(st->ol);
     /* an import stops at the first; a check names every one */
-    while ((st->check ? n_found < n_unknown : !n_found) && (f = OGR_L_GetNextFeature(st->ol)) != NULL) {
+    int all = st->check || names; /* every field's first value, or the first of any */
+    while ((all ? n_found < n_unknown : !n_found) && (f = OGR_L_GetNextFeature(st->ol)) != NULL) {
         no++;
-        for (int k = 0; k < n_unknown && (st->check || !n_found); k++) {
+        for (int k = 0; k < n_unknown && (all || !n_found); k++) {
             int i = unknown[k];
             if (found_no[k] || !OGR_F_IsFieldSetAndNotNull(f, i))
                 continue;
@@ -1071,6 +1085,22 @@ static dm_status check_unknown(import_state *st, const int *unknown, int n_unkno
         char src[300] = "";
         if (st->n_layers > 1)
             snprintf(src, sizeof src, "layer '%s': ", OGR_L_GetName(st->ol));
+        if (names) {
+            if (st->names_warned++)
+                continue; /* once a file */
+            char msg[600];
+            snprintf(msg, sizeof msg,
+                     "%sfield '%s' of the %s (feature %ld%s: '%s') is not a field of layer %s: "
+                     "dropped; keep it with --map '%s=FIELD'",
+                     src, full, !strcmp(st->drv, "GPX") ? "waypoints" : "placemarks", found_no[k],
+                     where, value[k], l->name, full);
+            if (st->check)
+                dm__check_add(st->check, DM_CHECK_WARNING, "field_dropped", l->name, "", NULL, NAN, NAN,
+                              "%s", msg);
+            else
+                dm__log(st->ctx, DM_LOG_WARN, "%s: %s", st->path, msg);
+            continue;
+        }
         if (st->check) {
             char id[48];
             snprintf(id, sizeof id, "feature %ld%s", found_no[k], where);
