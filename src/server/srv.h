@@ -73,6 +73,10 @@ int srv_parse_tile(const char *zs, const char *xs, const char *ys, const char *e
 /* Does an If-None-Match header value ("*", or a list of possibly weak
  * quoted tags) name etag (quoted)? 1 when it does. */
 int srv_etag_match(const char *if_none_match, const char *etag);
+/* Does an If-Match header value (a list of quoted tags) name etag (quoted)
+ * by strong comparison? Weak tags (W/"...") and "*" never match: an edit
+ * must name the version it was made from. 1 when it does. */
+int srv_if_match(const char *if_match, const char *etag);
 /* "lon,lat;lon,lat;..." (2-1000 points) -> malloc'd pairs. 1 when valid. */
 int srv_parse_line(const char *s, double **xy, size_t *n);
 
@@ -89,6 +93,24 @@ typedef struct srv_report {
  * with out->err naming the feature ("items[2]") and field. */
 dm_status srv_report_parse(dm_ctx *ctx, const char *body, size_t len, srv_report *out);
 void srv_report_free(srv_report *r);
+/* A parsed row edit (PATCH /api/{layer}/{id}): the fields and geometry to
+ * change, and the reason given. An activity's status is refused (reports
+ * are approved or rejected by review). */
+typedef struct srv_patch {
+    dm_row *row;  /* the fields set (NULL clears one); geometry set when given */
+    char *reason; /* malloc'd, as sent (NULL when missing or null) */
+    char err[600];
+} srv_patch;
+/* Parse an edit's body: {"properties": {FIELD: VALUE, ...}, "geometry":
+ * GeoJSON or null, "reason": "..."} (a feature as GET returns it; its uuid,
+ * layer, created, updated and author are the server's and ignored), or a
+ * flat object of fields with optional "geometry" and "reason" members. A
+ * missing "geometry" leaves the geometry; null removes it. On failure
+ * returns DM_EPARSE/DM_EGEOM with out->err naming the field; out holds
+ * nothing to free then. Otherwise free with srv_patch_free. */
+dm_status srv_patch_parse(dm_ctx *ctx, const dm_layer_def *l, const char *body, size_t len,
+                          srv_patch *out);
+void srv_patch_free(srv_patch *p);
 /* Parse {"key": "string", ...} and return the string value of key, malloc'd,
  * or NULL when missing (or null) or not a string. *bad is 1 when the body is
  * not a JSON object, 2 when key holds something other than a string or
@@ -194,6 +216,13 @@ int srv_handle_refresh(srv_req *rq, srv_resp *rs);
 dm_riskmap *srv_riskmap(srv_req *rq, srv_resp *rs, unsigned long long *version);
 /* Header of the request or NULL. */
 const char *srv_header(srv_req *rq, const char *name);
+
+/* The ETag (quoted) of the row the cursor is on: a hash of its fields,
+ * geometry, created, updated and author, so any change to it changes the
+ * tag (srv_edit.c). */
+dm_status srv_row_etag(srv_req *rq, dm_cursor *c, char etag[48]);
+/* PATCH /api/{layer}/{id}: edit one row (analyst, admin) with If-Match. */
+int srv_handle_edit(srv_req *rq, srv_resp *rs, const dm_layer_def *l, const char *id);
 
 /* Role and method guards: 0 when allowed; otherwise the 401/403/405 is in
  * rs (srv_method_is returns 1 when the method matches). */

@@ -2,7 +2,7 @@
  *
  * srv_api.c -- the routes of the HTTP service and the read handlers: login
  * and sessions, layers as GeoJSON (bbox, field filters, paging, per-zoom
- * simplification), rows with their history, statistics, risk at a point
+ * simplification), rows with their history (edits: srv_edit.c), statistics, risk at a point
  * and along a line, the plan, risk tiles, the public danger map, and the
  * embedded web pages. Who may see what is decided here (see
  * docs/http-api.md, "Roles").
@@ -568,6 +568,8 @@ static int h_row(srv_req *rq, srv_resp *rs, const dm_layer_def *l, const char *i
         dm_free(rq->t->ctx, h);
     } else {
         st = srv_emit_feature(rq, &b, c, l, 0, 1);
+        if (!st) /* what an edit names in If-Match (PATCH, srv_edit.c) */
+            st = srv_row_etag(rq, c, rs->etag);
         dm_cursor_free(c);
         if (st) {
             sb_free(&b);
@@ -1803,6 +1805,8 @@ int srv_route(srv_req *rq, srv_resp *rs)
         return srv_error(rs, 404, "no layer or endpoint '%s'", a);
     if (n == 2)
         return h_list(rq, rs, l);
+    if (n == 3 && !strcmp(rq->method, "PATCH"))
+        return srv_handle_edit(rq, rs, l, seg[2]);
     if (n == 3)
         return h_row(rq, rs, l, seg[2], 0);
     if (n == 4 && !strcmp(seg[3], "history"))

@@ -260,6 +260,29 @@ int srv_etag_match(const char *h, const char *etag)
     return 0;
 }
 
+int srv_if_match(const char *h, const char *etag)
+{
+    size_t el = etag ? strlen(etag) : 0;
+    if (!h || el < 2)
+        return 0;
+    const char *p = h;
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        if (*p == '"') { /* a weak tag (W/"...") never matches: it is skipped below */
+            const char *e = strchr(p + 1, '"');
+            if (!e)
+                return 0;
+            if ((size_t)(e + 1 - p) == el && !memcmp(p, etag, el))
+                return 1;
+            p = e + 1;
+        }
+        while (*p && *p != ',')
+            p++;
+    }
+    return 0;
+}
+
 int srv_parse_line(const char *s, double **xy, size_t *n)
 {
     *xy = NULL;
@@ -513,4 +536,146 @@ char *srv_json_get_str(const char *body, size_t len, const char *key, int *bad)
         *bad = 2; /* there, but a number, an object, ...: not to be taken as missing */
     json_decref(root);
     return s;
+}
+
+/* ================================ row edits ================================ */
+
+void srv_patch_free(srv_patch *p)
+{
+    if (!p)
+        return;
+    dm_row_free(p->row);
+    free(p->reason);
+    p->row = NULL;
+    p->reason = NULL;
+}
+
+/* Properties a feature carries that are the server's, not fields: ignored
+ * in an edit, so that a feature read with GET can be sent back changed. */
+static int server_property(const char *k)
+{
+    static const char *own[] = {"uuid", "layer", "created", "updated", "author", NULL};
+    for (int i = 0; own[i]; i++)
+        if (!strcmp(k, own[i]))
+            return 1;
+    return 0;
+}
+
+dm_status srv_patch_parse(dm_ctx *ctx, const dm_layer_def *l, const char *body, size_t len,
+                          srv_patch *out)
+{
+    memset(out, 0, sizeof *out);
+    json_error_t je;
+    json_t *root = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, &je);
+    if (!root) {
+        snprintf(out->err, sizeof out->err, "body is not valid JSON: %s (line %d, column %d)",
+                 je.text, je.line, je.column);
+        return DM_EPARSE;
+    }
+    dm_status st = DM_OK;
+    json_t *props = NULL, *fields = NULL, *reason = NULL, *geom = NULL;
+    if (!json_is_object(root)) {
+        snprintf(out->err, sizeof out->err, "body: expected a JSON object of fields");
+        st = DM_EPARSE;
+    }
+    if (!st) {
+        props = json_object_get(root, "properties");
+        reason = json_object_get(root, "reason");
+        geom = json_object_get(root, "geometry");
+        json_t *type = json_object_get(root, "type");
+        if (props && !json_is_object(props)) {
+            snprintf(out->err, sizeof out->err, "properties: expected an object of fields");
+            st = DM_EPARSE;
+        } else if (type && props &&
+                   (!json_is_string(type) || strcmp(json_string_value(type), "Feature"))) {
+            snprintf(out->err, sizeof out->err, "type: expected \"Feature\"");
+            st = DM_EPARSE;
+        } else if (reason && !json_is_string(reason) && !json_is_null(reason)) {
+            snprintf(out->err, sizeof out->err, "reason: expected a string");
+            st = DM_EPARSE;
+        }
+    }
+    if (!st) {
+        /* the fields: the feature's properties, or the object's own members */
+        fields = props ? json_copy(props) : json_copy(root);
+        if (!fields) {
+            snprintf(out->err, sizeof out->err, "out of memory");
+            st = DM_ENOMEM;
+        }
+    }
+    if (!st && !props) {
+        json_object_del(fields, "geometry");
+        json_object_del(fields, "reason");
+        json_object_del(fields, "type");
+    } else if (!st) {
+        const char *k;
+        json_t *v;
+        json_object_foreach(root, k, v)
+        {
+            if (strcmp(k, "properties") && strcmp(k, "geometry") && strcmp(k, "reason") &&
+                strcmp(k, "type") && strcmp(k, "id")) {
+                snprintf(out->err, sizeof out->err,
+                         "%.60s: not a member of an edit (fields go in \"properties\")", k);
+                st = DM_EPARSE;
+                break;
+            }
+        }
+    }
+    if (!st) {
+        const char *k;
+        json_t *v;
+        void *tmp;
+        json_object_foreach_safe(fields, tmp, k, v)
+        {
+            if (server_property(k))
+                json_object_del(fields, k);
+        }
+        if (!strcmp(l->name, "activities") && json_object_get(fields, "status")) {
+            /* a report is approved or rejected by review, which logs the
+             * decision and refreshes the risk map */
+            snprintf(out->err, sizeof out->err,
+                     "field 'status': a report's status changes by review (POST "
+                     "/api/reports/{id}/approve or /reject)");
+            st = DM_EPARSE;
+        } else if (json_object_size(fields) == 0 && !geom) {
+            snprintf(out->err, sizeof out->err, "body: no field nor geometry to change");
+            st = DM_EPARSE;
+        }
+    }
+    if (!st) {
+        out->row = dm_row_new(ctx, l);
+        if (!out->row) {
+            snprintf(out->err, sizeof out->err, "out of memory");
+            st = DM_ENOMEM;
+        }
+    }
+    if (!st) {
+        st = set_props(ctx, out->row, fields, "properties", out->err, sizeof out->err);
+        if (st && !out->err[0])
+            snprintf(out->err, sizeof out->err, "%s", dm_ctx_errmsg(ctx));
+    }
+    if (!st && geom) {
+        dm_ctx_clear_error(ctx);
+        if (json_is_null(geom))
+            dm_row_set_geom(out->row, NULL); /* removed (refused where the layer needs one) */
+        else if ((st = set_geometry(ctx, out->row, geom)))
+            snprintf(out->err, sizeof out->err, "geometry: %s",
+                     dm_ctx_errmsg(ctx)[0]
+                         ? dm_ctx_errmsg(ctx)
+                         : "not a valid GeoJSON geometry (type and nested coordinates)");
+    }
+    if (!st && json_is_string(reason)) {
+        out->reason = strdup(json_string_value(reason));
+        if (!out->reason) {
+            snprintf(out->err, sizeof out->err, "out of memory");
+            st = DM_ENOMEM;
+        }
+    }
+    json_decref(fields);
+    json_decref(root);
+    if (st) {
+        srv_patch_free(out);
+        return st == DM_ENOTFOUND ? DM_EPARSE : st;
+    }
+    return DM_OK;
 }
