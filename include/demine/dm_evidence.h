@@ -41,33 +41,53 @@ DM_API const char *dm_ev_kind_name(dm_ev_kind k);
  * "feature:road" style accepted). Returns -1 when unknown. */
 DM_API int dm_ev_kind_parse(const char *s);
 
+/* Longest texts an item keeps (longer ones are cut): the class as a model's
+ * term filters it, ordnance and group as the database holds them. */
+#define DM_EV_ORDNANCE_MAX 23
+#define DM_EV_CLS_MAX 23
+#define DM_EV_GROUP_MAX 47
+
+/* One item of evidence. Its texts and coordinates are held by the set it
+ * is in (shared storage: a million items of "AP" hold one "AP", a point
+ * no heap block of its own) and stay valid until dm_evidence_set_free; in
+ * a set they are never NULL ("" when unknown). An item given to
+ * dm_evidence_add is copied: there, a NULL text counts as "" and longer
+ * texts are cut to the limits above; the caller keeps its own strings. */
 typedef struct dm_evidence {
     dm_ev_kind kind;
-    char date[11];       /* "YYYY-MM-DD", "" when undated */
-    int code;            /* source event type code, -1 when none */
-    char ordnance[24];   /* "AP,AT" style, "" when unknown */
-    char cls[24];        /* feature class for DM_EV_FEATURE; method set for DM_EV_CLEARED */
-    char group[48];      /* municipality / district, for spatial splits */
-    char uuid[37];       /* database row, "" for file evidence */
-    double weight;       /* reliability weight in [0, 1] (default 1) */
-    double sigma_m;      /* 1-sigma position error in metres (0 = exact) */
-    double p_detect;     /* detections: sensor's probability of detection; cleared: of the method */
-    double fa_ha;        /* detections: false alarms per hectare */
-    double value;        /* items: quantity; labels: the label */
-    dm_coords xy;        /* WGS 84 longitude, latitude */
-    double bounds[4];    /* minx, miny, maxx, maxy */
+    int code;              /* source event type code, -1 when none */
+    char date[11];         /* "YYYY-MM-DD", "" when undated */
+    const char *ordnance;  /* "AP,AT" style, "" when unknown */
+    const char *cls;       /* feature class for DM_EV_FEATURE; method set for DM_EV_CLEARED */
+    const char *group;     /* municipality / district, for spatial splits */
+    const char *uuid;      /* database row, "" for file evidence */
+    double weight;         /* reliability weight in [0, 1] (default 1) */
+    double sigma_m;        /* 1-sigma position error in metres (0 = exact) */
+    double p_detect;       /* detections: sensor's probability of detection; cleared: of the method */
+    double fa_ha;          /* detections: false alarms per hectare */
+    double value;          /* items: quantity; labels: the label */
+    dm_coords xy;          /* WGS 84 longitude, latitude; held by the set (never dm_coords_free) */
+    double bounds[4];      /* minx, miny, maxx, maxy */
 } dm_evidence;
 
+struct dm_evidence_pool; /* the set's storage of texts and coordinates (internal) */
+
+/* A set of evidence. Items may be copied out of it (shallow copies, e.g. a
+ * subset in an array of one's own) while the set lives; only the set is
+ * freed, with dm_evidence_set_free. */
 typedef struct dm_evidence_set {
     dm_evidence *v;
     size_t n, cap;
     size_t n_labelled; /* rows whose value was read from opts.label_field */
+    struct dm_evidence_pool *pool;
 } dm_evidence_set;
 
 DM_API void dm_evidence_set_init(dm_evidence_set *s);
 DM_API void dm_evidence_set_free(dm_ctx *ctx, dm_evidence_set *s);
-/* Append a copy of e whose coordinates come from g (WGS 84); the set takes
- * no ownership of g. */
+/* Append a copy of e (its texts copied into the set) whose coordinates
+ * come from g (WGS 84); the set takes no ownership of g. An empty geometry
+ * adds nothing. Errors: DM_EGEOM (a coordinate that is not finite or not a
+ * longitude and latitude), DM_ENOMEM. */
 DM_API dm_status dm_evidence_add(dm_ctx *ctx, dm_evidence_set *s, const dm_evidence *e,
                                  const dm_geom *g);
 /* Bounds of everything in the set (WGS 84); returns 0 when empty. */

@@ -98,6 +98,8 @@ typedef struct dm_risk_zone_result {
 typedef struct dm_risk_params {
     const dm_grid *grid;             /* the output grid */
     const dm_evidence_set *ev;       /* WGS 84 evidence */
+    const unsigned char *ev_skip;    /* optional: per item of ev, nonzero to leave it out (a
+                                        subset of a large set without a copy of it) */
     const dm_risk_covariate *cov;
     size_t n_cov;
     const dm_geom *aoi;              /* WGS 84 polygons; cells outside are nodata; NULL: all */

@@ -309,3 +309,132 @@ TEST(evidence_refuses_codes_that_are_not_whole_numbers)
     ASSERT_EQ(s.v[0].code, 4);
     dm_evidence_set_free(ctx, &s);
 }
+
+/* A set holds its items' texts and coordinates itself: a point takes no heap
+ * block of its own, equal texts share one copy, the caller's strings are
+ * copied (and cut to the limits), and items stay valid as the set grows. */
+TEST(evidence_set_holds_texts_and_points_compactly)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_evidence_set s;
+    dm_evidence_set_init(&s);
+    dm_evidence e;
+    memset(&e, 0, sizeof e);
+    e.kind = DM_EV_DETECTION;
+    e.code = -1;
+    e.weight = 1;
+    char ord[8];
+    size_t blocks0 = dm_ctx_live_blocks(ctx);
+    const size_t n = 20000;
+    for (size_t i = 0; i < n; i++) {
+        snprintf(ord, sizeof ord, "%s", i % 2 ? "AP" : "AT");
+        e.ordnance = ord;
+        e.cls = i == 7 ? "a_class_name_longer_than_twenty_three" : NULL;
+        dm_geom *g = NULL;
+        ASSERT_OK(dm_geom_point(ctx, 20.0 + (double)i * 1e-5, 45.0, &g));
+        ASSERT_OK(dm_evidence_add(ctx, &s, &e, g));
+        dm_geom_free(g);
+        memset(ord, 'x', sizeof ord - 1); /* the set kept its own copy */
+    }
+    ASSERT_EQ(s.n, n);
+    /* no block per item: the array, the pool's few blocks and its table */
+    size_t blocks = dm_ctx_live_blocks(ctx) - blocks0;
+    ASSERT_MSG(blocks < 16, "%zu heap blocks for %zu points", blocks, n);
+    ASSERT_STREQ(s.v[0].ordnance, "AT");
+    ASSERT_STREQ(s.v[1].ordnance, "AP");
+    ASSERT(s.v[1].ordnance == s.v[n - 1].ordnance); /* one copy of "AP" */
+    ASSERT_STREQ(s.v[7].cls, "a_class_name_longer_tha"); /* cut to DM_EV_CLS_MAX bytes */
+    ASSERT_EQ(strlen(s.v[7].cls), (size_t)DM_EV_CLS_MAX);
+    ASSERT_STREQ(s.v[8].cls, "");
+    ASSERT_STREQ(s.v[8].uuid, ""); /* no uuid for items not from a database */
+    /* the first point is where it was, after the array moved many times */
+    ASSERT_EQ(s.v[0].xy.n_xy, (size_t)1);
+    ASSERT_EQ(s.v[0].xy.n_parts, (size_t)1);
+    ASSERT_EQ(s.v[0].xy.kind[0], 0);
+    ASSERT_EQ(s.v[0].xy.start[1], (size_t)1);
+    ASSERT_NEAR(s.v[0].xy.xy[0], 20.0, 0);
+    ASSERT_NEAR(s.v[n - 1].xy.xy[0], 20.0 + (double)(n - 1) * 1e-5, 0);
+    ASSERT_NEAR(s.v[n - 1].bounds[2], s.v[n - 1].xy.xy[0], 0);
+    /* a polygon with a hole keeps its parts */
+    dm_geom *poly = NULL;
+    ASSERT_OK(dm_geom_from_wkt(ctx, "POLYGON((0 0,4 0,4 4,0 4,0 0),(1 1,2 1,2 2,1 2,1 1))", &poly));
+    e.kind = DM_EV_HAZARD;
+    ASSERT_OK(dm_evidence_add(ctx, &s, &e, poly));
+    dm_geom_free(poly);
+    const dm_coords *c = &s.v[n].xy;
+    ASSERT_EQ(c->n_parts, (size_t)2);
+    ASSERT_EQ(c->n_xy, (size_t)10);
+    ASSERT_EQ(c->kind[0], 2);
+    ASSERT_EQ(c->kind[1], 3);
+    ASSERT_EQ(c->start[1], (size_t)5);
+    ASSERT_EQ(c->start[2], (size_t)10);
+    ASSERT_NEAR(c->xy[2 * 6], 2.0, 0);
+    ASSERT_NEAR(s.v[n].bounds[3], 4.0, 0);
+    /* a coordinate that is no longitude adds nothing */
+    dm_geom *bad = NULL;
+    ASSERT_OK(dm_geom_point(ctx, 500000, 45, &bad));
+    ASSERT_STATUS(DM_EGEOM, dm_evidence_add(ctx, &s, &e, bad));
+    dm_geom_free(bad);
+    ASSERT_EQ(s.n, n + 1);
+    dm_evidence_set_free(ctx, &s);
+    ASSERT_EQ(dm_ctx_live_blocks(ctx), blocks0);
+    ASSERT(s.v == NULL && s.n == 0 && s.pool == NULL);
+}
+
+/* A map of a set with items left out (ev_skip) is the map of a set without
+ * them, to the bit: the calibration's folds map subsets of millions of items
+ * that way, without copying them. */
+TEST(evidence_skipped_items_map_as_a_smaller_set)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_evidence_set all, part;
+    dm_evidence_set_init(&all);
+    dm_evidence_set_init(&part);
+    ASSERT_OK(dm_evidence_read_file(ctx, dmtest_repo_path(EVENTS), -1, NULL, &all));
+    unsigned char *skip = calloc(all.n, 1);
+    ASSERT(skip);
+    for (size_t i = 0; i < all.n; i++) {
+        skip[i] = i % 3 == 0 || all.v[i].kind == DM_EV_ACCIDENT;
+        if (skip[i])
+            continue;
+        dm_evidence e = all.v[i];
+        dm_geom *g = NULL;
+        ASSERT_OK(dm_geom_point(ctx, e.xy.xy[0], e.xy.xy[1], &g));
+        ASSERT_OK(dm_evidence_add(ctx, &part, &e, g));
+        dm_geom_free(g);
+    }
+    ASSERT(part.n > 100 && part.n < all.n * 2 / 3);
+    dm_grid g;
+    double b[4];
+    ASSERT(dm_evidence_bounds(&all, b));
+    dm_transform *t = NULL;
+    ASSERT_OK(dm_transform_new(ctx, "EPSG:4326", "EPSG:32618", &t));
+    double xs[2] = {b[0], b[2]}, ys[2] = {b[1], b[3]};
+    ASSERT_OK(dm_transform_xy(t, xs, ys, 2));
+    dm_transform_free(t);
+    double gb[4] = {xs[0], ys[0], xs[1], ys[1]};
+    ASSERT_OK(dm_grid_from_bounds(ctx, "EPSG:32618", gb, 250, &g));
+    size_t n = dm_grid_cells(&g);
+    float *a = dm_raster_alloc(n), *c = dm_raster_alloc(n);
+    dm_risk_model m;
+    dm_risk_model_default(&m);
+    dm_risk_params p = {0};
+    p.grid = &g;
+    p.ev = &part;
+    p.p_out = a;
+    ASSERT_OK(dm_risk_map(ctx, &m, &p, NULL));
+    p.ev = &all;
+    p.ev_skip = skip;
+    p.p_out = c;
+    ASSERT_OK(dm_risk_map(ctx, &m, &p, NULL));
+    ASSERT(memcmp(a, c, n * sizeof *a) == 0);
+    /* and the items skipped did count without it */
+    p.ev_skip = NULL;
+    ASSERT_OK(dm_risk_map(ctx, &m, &p, NULL));
+    ASSERT(memcmp(a, c, n * sizeof *a) != 0);
+    dm_raster_free(a, n);
+    dm_raster_free(c, n);
+    free(skip);
+    dm_evidence_set_free(ctx, &all);
+    dm_evidence_set_free(ctx, &part);
+}

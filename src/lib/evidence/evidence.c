@@ -17,6 +17,7 @@
 #include <ogr_srs_api.h>
 #pragma GCC diagnostic pop
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,55 +58,203 @@ int dm_ev_kind_parse(const char *s)
     return -1;
 }
 
+/* ---- the set's storage ----
+ *
+ * Items point into blocks that never move: the coordinates of each item
+ * (a point shares the one part table of all points), and its texts, the
+ * short ones (ordnance, class, group) interned in a hash table so that
+ * every item with the same text shares one copy. A uuid is kept only for a
+ * database row. Blocks are freed with the set. */
+typedef struct pool_block {
+    struct pool_block *next;
+    size_t used, size; /* bytes of data: 8-aligned after the header */
+} pool_block;
+
+struct dm_evidence_pool {
+    pool_block *head;     /* the block being filled (large requests get their own, behind it) */
+    const char **tab;     /* interned texts, open addressing; NULL = free slot */
+    size_t tab_n, tab_cap;
+};
+
+#define POOL_BLOCK (1u << 20)
+
+/* The part table of every single point: one part of kind 0 (read-only). */
+static size_t point_start[2] = {0, 1};
+static unsigned char point_kind[1] = {0};
+
+/* size bytes aligned to align, held until the set is freed; NULL when out
+ * of memory. */
+static void *pool_alloc(dm_ctx *ctx, struct dm_evidence_pool *p, size_t size, size_t align)
+{
+    pool_block *b = p->head;
+    if (b) {
+        size_t at = (b->used + align - 1) / align * align;
+        if (at <= b->size && size <= b->size - at) {
+            b->used = at + size;
+            return (char *)(b + 1) + at;
+        }
+    }
+    if (size > POOL_BLOCK / 4) { /* a block of its own, kept behind the one being filled */
+        pool_block *nb = dm_malloc(ctx, sizeof *nb + size);
+        if (!nb)
+            return NULL;
+        nb->size = nb->used = size;
+        nb->next = b ? b->next : NULL;
+        if (b)
+            b->next = nb;
+        else
+            p->head = nb;
+        return nb + 1;
+    }
+    pool_block *nb = dm_malloc(ctx, sizeof *nb + POOL_BLOCK);
+    if (!nb)
+        return NULL;
+    nb->size = POOL_BLOCK;
+    nb->used = size;
+    nb->next = b;
+    p->head = nb;
+    return nb + 1;
+}
+
+static uint64_t text_hash(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603u; /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+    return h;
+}
+
+/* s cut to max bytes, held by the pool: interned (one copy per distinct
+ * text) or, for unique texts (uuids), copied. "" for NULL or empty. */
+static const char *pool_text(dm_ctx *ctx, struct dm_evidence_pool *p, const char *s, size_t max,
+                             int intern)
+{
+    if (!s || !*s)
+        return "";
+    size_t n = strnlen(s, max);
+    if (!intern) {
+        char *c = pool_alloc(ctx, p, n + 1, 1);
+        if (c) {
+            memcpy(c, s, n);
+            c[n] = '\0';
+        }
+        return c;
+    }
+    if (2 * (p->tab_n + 1) > p->tab_cap) {
+        size_t cap = p->tab_cap ? 2 * p->tab_cap : 64;
+        const char **t = dm_calloc(ctx, cap, sizeof *t);
+        if (!t)
+            return NULL;
+        for (size_t i = 0; i < p->tab_cap; i++)
+            if (p->tab[i]) {
+                size_t k = text_hash(p->tab[i], strlen(p->tab[i])) & (cap - 1);
+                while (t[k])
+                    k = (k + 1) & (cap - 1);
+                t[k] = p->tab[i];
+            }
+        dm_free(ctx, p->tab);
+        p->tab = t;
+        p->tab_cap = cap;
+    }
+    size_t k = text_hash(s, n) & (p->tab_cap - 1);
+    for (; p->tab[k]; k = (k + 1) & (p->tab_cap - 1))
+        if (!strncmp(p->tab[k], s, n) && p->tab[k][n] == '\0')
+            return p->tab[k];
+    char *c = pool_alloc(ctx, p, n + 1, 1);
+    if (!c)
+        return NULL;
+    memcpy(c, s, n);
+    c[n] = '\0';
+    p->tab[k] = c;
+    p->tab_n++;
+    return c;
+}
+
 void dm_evidence_set_init(dm_evidence_set *s) { memset(s, 0, sizeof *s); }
 
 void dm_evidence_set_free(dm_ctx *ctx, dm_evidence_set *s)
 {
-    for (size_t i = 0; i < s->n; i++)
-        dm_coords_free(ctx, &s->v[i].xy);
+    if (s->pool) {
+        for (pool_block *b = s->pool->head, *nx; b; b = nx) {
+            nx = b->next;
+            dm_free(ctx, b);
+        }
+        dm_free(ctx, s->pool->tab);
+        dm_free(ctx, s->pool);
+    }
     dm_free(ctx, s->v);
     memset(s, 0, sizeof *s);
 }
 
-dm_status dm_evidence_add(dm_ctx *ctx, dm_evidence_set *s, const dm_evidence *e, const dm_geom *g)
+/* Append a copy of e with the coordinates c (WGS 84), copied into the set. */
+static dm_status evidence_add_coords(dm_ctx *ctx, dm_evidence_set *s, const dm_evidence *e,
+                                     const dm_coords *c)
 {
+    if (!c->n_xy)
+        return DM_OK; /* empty geometry: nothing to add */
+    double b[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    for (size_t k = 0; k < c->n_xy; k++) {
+        double x = c->xy[2 * k], y = c->xy[2 * k + 1];
+        if (!isfinite(x) || !isfinite(y))
+            return dm__fail(ctx, DM_EGEOM, "non-finite coordinate");
+        if (x < -180 || x > 180 || y < -90 || y > 90)
+            return dm__fail(ctx, DM_EGEOM,
+                            "coordinate (%g, %g) is not a longitude and latitude (a file in "
+                            "another CRS must say so)",
+                            x, y);
+        b[0] = fmin(b[0], x), b[1] = fmin(b[1], y), b[2] = fmax(b[2], x), b[3] = fmax(b[3], y);
+    }
+    if (!s->pool && !(s->pool = dm_calloc(ctx, 1, sizeof *s->pool)))
+        return dm__fail(ctx, DM_ENOMEM, "out of memory for evidence");
     if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
+        size_t cap = s->cap ? 2 * s->cap : 64;
+        if (cap > SIZE_MAX / sizeof *s->v)
+            return dm__fail(ctx, DM_ENOMEM, "out of memory for evidence");
         dm_evidence *v = dm_realloc(ctx, s->v, cap * sizeof *v);
         if (!v)
             return dm__fail(ctx, DM_ENOMEM, "out of memory for evidence");
         s->v = v;
         s->cap = cap;
     }
-    dm_evidence *d = &s->v[s->n];
-    *d = *e;
-    memset(&d->xy, 0, sizeof d->xy);
-    dm_status st = dm_geom_coords(ctx, g, &d->xy);
+    struct dm_evidence_pool *p = s->pool;
+    dm_evidence d = *e;
+    d.ordnance = pool_text(ctx, p, e->ordnance, DM_EV_ORDNANCE_MAX, 1);
+    d.cls = pool_text(ctx, p, e->cls, DM_EV_CLS_MAX, 1);
+    d.group = pool_text(ctx, p, e->group, DM_EV_GROUP_MAX, 1);
+    d.uuid = pool_text(ctx, p, e->uuid, 36, 0);
+    d.date[sizeof d.date - 1] = '\0';
+    memset(&d.xy, 0, sizeof d.xy);
+    d.xy.n_xy = c->n_xy;
+    d.xy.n_parts = c->n_parts;
+    d.xy.xy = pool_alloc(ctx, p, c->n_xy * 2 * sizeof *d.xy.xy, sizeof(double));
+    if (c->n_parts == 1 && c->kind[0] == 0 && c->n_xy == 1) {
+        d.xy.start = point_start;
+        d.xy.kind = point_kind;
+    } else {
+        d.xy.start = pool_alloc(ctx, p, (c->n_parts + 1) * sizeof *d.xy.start, sizeof(size_t));
+        d.xy.kind = pool_alloc(ctx, p, c->n_parts ? c->n_parts : 1, 1);
+        if (d.xy.start)
+            memcpy(d.xy.start, c->start, (c->n_parts + 1) * sizeof *d.xy.start);
+        if (d.xy.kind && c->n_parts)
+            memcpy(d.xy.kind, c->kind, c->n_parts);
+    }
+    if (!d.ordnance || !d.cls || !d.group || !d.uuid || !d.xy.xy || !d.xy.start || !d.xy.kind)
+        return dm__fail(ctx, DM_ENOMEM, "out of memory for evidence");
+    memcpy(d.xy.xy, c->xy, c->n_xy * 2 * sizeof *d.xy.xy);
+    memcpy(d.bounds, b, sizeof b);
+    s->v[s->n++] = d;
+    return DM_OK;
+}
+
+dm_status dm_evidence_add(dm_ctx *ctx, dm_evidence_set *s, const dm_evidence *e, const dm_geom *g)
+{
+    dm_coords c;
+    dm_status st = dm_geom_coords(ctx, g, &c);
     if (st)
         return st;
-    if (!d->xy.n_xy) {
-        dm_coords_free(ctx, &d->xy);
-        return DM_OK; /* empty geometry: nothing to add */
-    }
-    double b[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
-    for (size_t k = 0; k < d->xy.n_xy; k++) {
-        double x = d->xy.xy[2 * k], y = d->xy.xy[2 * k + 1];
-        if (!isfinite(x) || !isfinite(y)) {
-            dm_coords_free(ctx, &d->xy);
-            return dm__fail(ctx, DM_EGEOM, "non-finite coordinate");
-        }
-        if (x < -180 || x > 180 || y < -90 || y > 90) {
-            dm_coords_free(ctx, &d->xy);
-            return dm__fail(ctx, DM_EGEOM,
-                            "coordinate (%g, %g) is not a longitude and latitude (a file in "
-                            "another CRS must say so)",
-                            x, y);
-        }
-        b[0] = fmin(b[0], x), b[1] = fmin(b[1], y), b[2] = fmax(b[2], x), b[3] = fmax(b[3], y);
-    }
-    memcpy(d->bounds, b, sizeof b);
-    s->n++;
-    return DM_OK;
+    st = evidence_add_coords(ctx, s, e, &c);
+    dm_coords_free(ctx, &c);
+    return st;
 }
 
 int dm_evidence_bounds(const dm_evidence_set *s, double b[4])
@@ -376,17 +525,22 @@ static dm_status ev_feature(dm_ctx *ctx, void *user, OGRFeatureH f, OGRFeatureDe
         e.code = (int)v;
     if (!code_keep(fc->o, e.code))
         return DM_OK;
+    /* the texts as the item keeps them (cut to their limits); copied into
+     * the set by dm_evidence_add */
+    char ordnance[DM_EV_ORDNANCE_MAX + 1] = "", group[DM_EV_GROUP_MAX + 1] = "",
+         cls[DM_EV_CLS_MAX + 1] = "";
+    e.ordnance = ordnance, e.group = group, e.cls = cls;
     const char *s;
     if ((s = field_str(f, d, "ordnance")))
-        dm__strlcpy(e.ordnance, s, sizeof e.ordnance);
+        dm__strlcpy(ordnance, s, sizeof ordnance);
     if ((s = field_str(f, d, "municipality")) || (s = field_str(f, d, "group")))
-        dm__strlcpy(e.group, s, sizeof e.group);
+        dm__strlcpy(group, s, sizeof group);
     if ((s = field_str(f, d, "class")) || (s = field_str(f, d, "method")))
-        dm__strlcpy(e.cls, s, sizeof e.cls);
-    if (e.kind == DM_EV_FEATURE && !e.cls[0]) {
+        dm__strlcpy(cls, s, sizeof cls);
+    if (e.kind == DM_EV_FEATURE && !cls[0]) {
         const char *colon = ks ? strchr(ks, ':') : NULL;
         if (colon)
-            dm__strlcpy(e.cls, colon + 1, sizeof e.cls);
+            dm__strlcpy(cls, colon + 1, sizeof cls);
         else
             return dm__fail(ctx, DM_EPARSE, "%s: feature %ld: a feature needs a 'class'", path, fno);
     }

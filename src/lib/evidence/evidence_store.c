@@ -25,7 +25,13 @@ static void date_of(dm_cursor *c, const char *field, char out[11])
         out[0] = '\0';
 }
 
-typedef dm_status (*row_fn)(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, void *user);
+/* A row function fills e from the cursor's row; its texts may point into the
+ * row (valid until the next row: dm_evidence_add copies them) or into tx. */
+typedef struct row_text {
+    char ordnance[DM_EV_ORDNANCE_MAX + 1], cls[DM_EV_CLS_MAX + 1], group[DM_EV_GROUP_MAX + 1];
+} row_text;
+
+typedef dm_status (*row_fn)(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, row_text *tx, void *user);
 
 static dm_status gather(dm_ctx *ctx, dm_store *s, const char *layer, const dm_evidence_opts *o,
                         dm_ev_kind kind, row_fn fn, void *user, dm_evidence_set *out)
@@ -44,18 +50,20 @@ static dm_status gather(dm_ctx *ctx, dm_store *s, const char *layer, const dm_ev
     while ((r = dm_cursor_next(c)) == 1) {
         row++;
         dm_evidence e;
+        row_text tx;
         memset(&e, 0, sizeof e);
+        memset(&tx, 0, sizeof tx);
         e.kind = kind;
         e.code = -1;
         e.weight = 1.0;
         e.value = 1.0;
-        dm__strlcpy(e.uuid, dm_cursor_uuid(c), sizeof e.uuid);
+        e.uuid = dm_cursor_uuid(c);
         date_of(c, l->date_field, e.date);
         if (o && o->from && e.date[0] && strcmp(e.date, o->from) < 0)
             continue;
         int keep = 1;
         if (fn) {
-            st = fn(ctx, c, &e, user);
+            st = fn(ctx, c, &e, &tx, user);
             if (st == DM_ECONFLICT) { /* the row is not evidence (e.g. a draft) */
                 st = DM_OK;
                 keep = 0;
@@ -73,7 +81,7 @@ static dm_status gather(dm_ctx *ctx, dm_store *s, const char *layer, const dm_ev
         st = dm_evidence_add(ctx, out, &e, g);
         dm_geom_free(g);
         if (st) {
-            dm__wrap(ctx, "%s row %s", layer, e.uuid);
+            dm__wrap(ctx, "%s row %s", layer, dm_cursor_uuid(c));
             break;
         }
     }
@@ -83,14 +91,15 @@ static dm_status gather(dm_ctx *ctx, dm_store *s, const char *layer, const dm_ev
     return st;
 }
 
-static dm_status feature_row(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, void *u)
+static dm_status feature_row(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, row_text *tx, void *u)
 {
     const char *cls = dm_cursor_text(c, "class");
-    dm__strlcpy(e->cls, cls ? cls : "other", sizeof e->cls);
+    dm__strlcpy(tx->cls, cls ? cls : "other", sizeof tx->cls);
+    e->cls = tx->cls;
     return DM_OK;
 }
 
-static dm_status hazard_row(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, void *u)
+static dm_status hazard_row(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, row_text *tx, void *u)
 {
     const char *st = dm_cursor_text(c, "status");
     if (st && (!strcmp(st, "closed") || !strcmp(st, "handed_over")))
@@ -100,12 +109,11 @@ static dm_status hazard_row(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, void *u)
     const char *t = dm_cursor_text(c, "hazard_type");
     if (t && !strcmp(t, "CHA"))
         e->weight = fmin(1.0, e->weight + 0.25);
-    const char *ord = dm_cursor_text(c, "ordnance");
-    dm__strlcpy(e->ordnance, ord ? ord : "", sizeof e->ordnance);
+    e->ordnance = dm_cursor_text(c, "ordnance");
     return DM_OK;
 }
 
-static dm_status record_row(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, void *u)
+static dm_status record_row(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, row_text *tx, void *u)
 {
     e->weight = dm_cursor_real(c, "reliability", 0.5);
     double n = dm_cursor_real(c, "mines_at", 0) + dm_cursor_real(c, "mines_ap", 0);
@@ -113,22 +121,20 @@ static dm_status record_row(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, void *u)
     return DM_OK;
 }
 
-static dm_status item_row(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, void *u)
+static dm_status item_row(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, row_text *tx, void *u)
 {
-    const char *cat = dm_cursor_text(c, "category");
-    dm__strlcpy(e->ordnance, cat ? cat : "", sizeof e->ordnance);
+    e->ordnance = dm_cursor_text(c, "category");
     e->value = dm_cursor_real(c, "quantity", 1.0);
     return DM_OK;
 }
 
-static dm_status accident_row(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, void *u)
+static dm_status accident_row(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, row_text *tx, void *u)
 {
-    const char *o = dm_cursor_text(c, "ordnance");
-    dm__strlcpy(e->ordnance, o ? o : "", sizeof e->ordnance);
+    e->ordnance = dm_cursor_text(c, "ordnance");
     return DM_OK;
 }
 
-static dm_status event_row(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, void *u)
+static dm_status event_row(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, row_text *tx, void *u)
 {
     int k = dm_ev_kind_parse(dm_cursor_text(c, "kind"));
     const dm_evidence_opts *o = u;
@@ -143,17 +149,15 @@ static dm_status event_row(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, void *u)
         if (i == o->n_codes)
             return DM_ECONFLICT;
     }
-    const char *s = dm_cursor_text(c, "ordnance");
-    dm__strlcpy(e->ordnance, s ? s : "", sizeof e->ordnance);
-    s = dm_cursor_text(c, "municipality");
-    dm__strlcpy(e->group, s ? s : "", sizeof e->group);
+    e->ordnance = dm_cursor_text(c, "ordnance");
+    e->group = dm_cursor_text(c, "municipality");
     return DM_OK;
 }
 
-static dm_status release_row(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, void *u)
+static dm_status release_row(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, row_text *tx, void *u)
 {
     const char *m = dm_cursor_text(c, "method"), *out = dm_cursor_text(c, "outcome");
-    dm__strlcpy(e->cls, m ? m : "", sizeof e->cls);
+    e->cls = m;
     double p = dm__method_p_detect(m);
     if (out && !strcmp(out, "cancelled"))
         p *= 0.5; /* cancelled by non-technical survey: no physical search */
@@ -161,14 +165,14 @@ static dm_status release_row(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, void *u)
     return DM_OK;
 }
 
-static dm_status activity_row(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, void *u)
+static dm_status activity_row(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, row_text *tx, void *u)
 {
     const char *type = dm_cursor_text(c, "activity_type"), *st = dm_cursor_text(c, "status");
     if (!type || (strcmp(type, "clearance") && strcmp(type, "ts") && strcmp(type, "bac")) ||
         !dm_cursor_text(c, "end_date") || (st && strcmp(st, "approved")))
         return DM_ECONFLICT; /* only finished searches of the ground */
     const char *m = dm_cursor_text(c, "method");
-    dm__strlcpy(e->cls, m ? m : "", sizeof e->cls);
+    e->cls = m;
     e->p_detect = dm__method_p_detect(m);
     /* a finished clearance searched all of its ground to depth: full
      * weight (an approved field report of clearance with finds must leave
@@ -181,7 +185,7 @@ static dm_status activity_row(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, void *u
 
 /* Mines predicted along rows fitted to the finds (demine patterns): record
  * evidence at a point, weighted by the probability of the prediction. */
-static dm_status predicted_row(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, void *u)
+static dm_status predicted_row(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, row_text *tx, void *u)
 {
     e->weight = dm_cursor_real(c, "p", 0.5);
     return e->weight > 0 ? DM_OK : DM_ECONFLICT;

@@ -153,8 +153,10 @@ dm_status dm_risk_calibrate(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_p
     if (!z)
         return dm__fail(ctx, DM_ENOMEM, "out of memory");
     dm_status st = DM_OK;
-    /* both sets borrow the coordinates of ev (shallow copies, freed with dm_free) */
-    dm_evidence_set pre = {0}, zones = {0};
+    /* the zones borrow the items of ev (shallow copies, freed with dm_free); what the
+     * model had before is ev without the items of skip (no copy of a set of millions) */
+    dm_evidence_set zones = {0};
+    unsigned char *skip = NULL;
     dm_risk_zone_result *zr = NULL;
     dm_transform *tr = NULL;
     long *zi = NULL;      /* per evidence: the searched polygon holding it, or -1 */
@@ -162,18 +164,18 @@ dm_status dm_risk_calibrate(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_p
     int *zfold = NULL;    /* per searched polygon: its fold */
     double *zfound = NULL; /* per searched polygon: items found, over p_detect */
     for (size_t i = 0; i < ev->n; i++)
-        if (is_zone(&ev->v[i]))
+        if ((!p->ev_skip || !p->ev_skip[i]) && is_zone(&ev->v[i]))
             z[nz++] = i;
     if (!nz)
         goto done;
-    pre.v = dm_calloc(ctx, ev->n, sizeof *pre.v);
+    skip = dm_calloc(ctx, ev->n, sizeof *skip);
     zones.v = dm_calloc(ctx, nz, sizeof *zones.v);
     zr = dm_calloc(ctx, nz, sizeof *zr);
     zi = dm_calloc(ctx, ev->n, sizeof *zi);
     zk = dm_calloc(ctx, nz, sizeof *zk);
     zfold = dm_calloc(ctx, nz, sizeof *zfold);
     zfound = dm_calloc(ctx, nz, sizeof *zfound);
-    if (!pre.v || !zones.v || !zr || !zi || !zk || !zfold || !zfound) {
+    if (!skip || !zones.v || !zr || !zi || !zk || !zfold || !zfound) {
         st = dm__fail(ctx, DM_ENOMEM, "out of memory");
         goto done;
     }
@@ -211,7 +213,8 @@ dm_status dm_risk_calibrate(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_p
         const dm_evidence *e = &ev->v[i];
         double x, y;
         zi[i] = -1;
-        if ((e->kind == DM_EV_ITEM || e->kind == DM_EV_RECORD) && point_of(e, &x, &y))
+        if ((e->kind == DM_EV_ITEM || e->kind == DM_EV_RECORD) && (!p->ev_skip || !p->ev_skip[i]) &&
+            point_of(e, &x, &y))
             zi[i] = zone_of(ev, z, nz, x, y);
         if (zi[i] >= 0 && e->kind == DM_EV_ITEM)
             zfound[zi[i]] += (e->value > 0 ? e->value : 1) / ev->v[z[zi[i]]].p_detect;
@@ -223,13 +226,10 @@ dm_status dm_risk_calibrate(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_p
         zfold[k] = block_fold((e->bounds[0] + e->bounds[2]) / 2, (e->bounds[1] + e->bounds[3]) / 2);
     }
     for (int fold = 0; fold < 2; fold++) {
-        pre.n = zones.n = 0;
-        for (size_t i = 0; i < ev->n; i++) {
-            const dm_evidence *e = &ev->v[i];
-            if (e->kind == DM_EV_CLEARED || (zi[i] >= 0 && zfold[zi[i]] == fold))
-                continue;
-            pre.v[pre.n++] = *e;
-        }
+        zones.n = 0;
+        for (size_t i = 0; i < ev->n; i++)
+            skip[i] = (p->ev_skip && p->ev_skip[i]) || ev->v[i].kind == DM_EV_CLEARED ||
+                      (zi[i] >= 0 && zfold[zi[i]] == fold);
         for (size_t k = 0; k < nz; k++)
             if (zfold[k] == fold) {
                 zk[zones.n] = k;
@@ -241,7 +241,8 @@ dm_status dm_risk_calibrate(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_p
         q.grid = &sub;
         q.anchor_i = p->anchor_i + i0, q.anchor_j = p->anchor_j + j0;
         q.aoi = NULL;
-        q.ev = &pre;
+        q.ev = ev;
+        q.ev_skip = skip;
         q.out_path = NULL;
         q.p_out = q.items_out = NULL;
         q.x_out = NULL;
@@ -276,7 +277,7 @@ done:
     dm_free(ctx, zfound);
     dm_free(ctx, zr);
     dm_free(ctx, z);
-    dm_free(ctx, pre.v);
+    dm_free(ctx, skip);
     dm_free(ctx, zones.v);
     return st;
 }

@@ -52,12 +52,37 @@ static float p_bin_floor(unsigned b)
     return f;
 }
 
-/* One evidence item in grid coordinates. */
+/* One evidence item in grid coordinates: xy holds its e->xy.n_xy pairs
+ * transformed (its parts are those of e->xy). A point's bounds are its
+ * coordinates; any other item's are the 4 values before xy. All of them
+ * lie in one array of the job (16 bytes here and 16 there for a point). */
 typedef struct gev {
     const dm_evidence *e;
+    double *xy;
+} gev;
+
+/* The item's coordinates in the grid's CRS, to burn. */
+static dm_coords gev_coords(const gev *g)
+{
+    dm_coords c = g->e->xy;
+    c.xy = g->xy;
+    return c;
+}
+
+static const double *gev_bounds(const gev *g, double pt[4])
+{
+    if (g->e->xy.n_xy != 1)
+        return g->xy - 4;
+    pt[0] = pt[2] = g->xy[0];
+    pt[1] = pt[3] = g->xy[1];
+    return pt;
+}
+
+/* A polygon to summarise (a hazard) in grid coordinates. */
+typedef struct gzone {
     dm_coords xy;
     double b[4];
-} gev;
+} gzone;
 
 typedef struct term_plan {
     const dm_risk_term *t;
@@ -69,7 +94,8 @@ typedef struct term_plan {
     char *cov_band; /* cov_path when a band after the first is read (vrt://...?bands=N) */
     const dm_risk_covariate *cv; /* COVARIATE: the raster given */
     size_t cov_cells, cov_nan, cov_neg; /* COVARIATE: cells computed, without a value, negative */
-    size_t *src;    /* indexes into gev[] used by the term */
+    const uint32_t *src; /* indexes into gev[] used by the term (shared by the terms that
+                          * select the same evidence: job.sel) */
     size_t n_src;
     double wmean;   /* AREA: mean weight of the sources */
 } term_plan;
@@ -92,12 +118,15 @@ typedef struct job {
     int ai, aj; /* g's offset in cells in the grid its coarse cells align to */
     gev *ev;
     size_t n_ev;
+    double *gxy;    /* the coordinates of ev[] in the grid's CRS (and non-points' bounds) */
+    uint32_t *sel[DM_RISK_MAX_TERMS]; /* distinct selections of evidence of the terms */
+    size_t n_sel[DM_RISK_MAX_TERMS], n_sels;
     term_plan *plans;
     size_t n_plans;
     dm_coords aoi;
     int has_aoi;
     int zones_only; /* no raster output: tiles without a zone are skipped */
-    gev *zones;
+    gzone *zones;
     size_t n_zones;
     double *zacc;   /* per zone: centre sum, count, touched sum, count of items/ha */
     double *zarea;  /* per zone: area in hectares (grid CRS) */
@@ -250,14 +279,14 @@ static int term_uses(const dm_risk_term *t, const dm_evidence *e, unsigned disab
  * no evidence of its kinds at all (a term the data has nothing for, as the
  * default model's detections). */
 static void warn_codes_unmatched(dm_ctx *ctx, const dm_risk_term *t, const dm_evidence_set *ev,
-                                 unsigned disabled, long ref_days)
+                                 const unsigned char *skip, unsigned disabled, long ref_days)
 {
     dm_risk_term any = *t;
     any.n_codes = 0;
     int val[16];
     size_t cnt[16], nv = 0, n = 0, other = 0;
     for (size_t i = 0; i < ev->n; i++) {
-        if (!term_uses(&any, &ev->v[i], disabled, ref_days))
+        if ((skip && skip[i]) || !term_uses(&any, &ev->v[i], disabled, ref_days))
             continue;
         n++;
         size_t k = 0;
@@ -396,8 +425,11 @@ static dm_status kernel_fine(job *j, dm_ctx *wctx, const term_plan *tp, const dm
     memset(buf, 0, wn * sizeof *buf);
     for (size_t s = 0; s < tp->n_src; s++) {
         const gev *e = &j->ev[tp->src[s]];
-        if (overlaps(e->b, &wg, fg.cell))
-            dm_burn_coords(&wg, &e->xy, (float)ev_weight(t, e->e, j->ref_days), DM_BURN_ADD, 0, buf);
+        double pb[4];
+        if (overlaps(gev_bounds(e, pb), &wg, fg.cell)) {
+            dm_coords c = gev_coords(e);
+            dm_burn_coords(&wg, &c, (float)ev_weight(t, e->e, j->ref_days), DM_BURN_ADD, 0, buf);
+        }
     }
     double sig = t->width_m / fg.cell;
     dm_status st = dm_gauss_blur_ws(wctx, buf, sc->w2, wg.nx, wg.ny, sig, 1);
@@ -501,14 +533,14 @@ static dm_status term_tile(job *j, dm_ctx *wctx, const term_plan *tp, const dm_t
             const gev *e = &j->ev[tp->src[s]];
             double sig = e->e->sigma_m > 0 ? e->e->sigma_m : 2.0;
             double s2 = sig * sig + g->cell * g->cell / 12.0;
-            double reach = 4.0 * sqrt(s2) + g->cell;
-            if (!overlaps(e->b, &core, reach))
+            double reach = 4.0 * sqrt(s2) + g->cell, pb[4];
+            if (!overlaps(gev_bounds(e, pb), &core, reach))
                 continue;
             double lam = (e->e->fa_ha > 0 ? e->e->fa_ha : 1.0) / 1e4;
             double pd = e->e->p_detect > 0 ? e->e->p_detect : 0.8;
             double wgt = e->e->weight > 0 ? e->e->weight : 1.0;
-            for (size_t k = 0; k < e->xy.n_xy; k++) {
-                double px = e->xy.xy[2 * k], py = e->xy.xy[2 * k + 1];
+            for (size_t k = 0; k < e->e->xy.n_xy; k++) {
+                double px = e->xy[2 * k], py = e->xy[2 * k + 1];
                 int ia = (int)floor((px - reach - core.x0) / g->cell), ib = (int)floor((px + reach - core.x0) / g->cell);
                 int ja = (int)floor((core.y0 - py - reach) / g->cell), jb = (int)floor((core.y0 - py + reach) / g->cell);
                 if (ia < 0) ia = 0;
@@ -553,9 +585,12 @@ static dm_status term_tile(job *j, dm_ctx *wctx, const term_plan *tp, const dm_t
         memset(buf, 0, wn * sizeof *buf);
         for (size_t s = 0; s < tp->n_src; s++) {
             const gev *e = &j->ev[tp->src[s]];
-            if (overlaps(e->b, &wg, C))
-                dm_burn_coords(&wg, &e->xy, (float)ev_weight(t, e->e, j->ref_days), DM_BURN_ADD,
-                               0, buf);
+            double pb[4];
+            if (overlaps(gev_bounds(e, pb), &wg, C)) {
+                dm_coords c = gev_coords(e);
+                dm_burn_coords(&wg, &c, (float)ev_weight(t, e->e, j->ref_days), DM_BURN_ADD, 0,
+                               buf);
+            }
         }
         double sig = t->width_m / C;
         st = dm_gauss_blur_ws(wctx, buf, sc->w2, wg.nx, wg.ny, sig, 1);
@@ -575,11 +610,13 @@ static dm_status term_tile(job *j, dm_ctx *wctx, const term_plan *tp, const dm_t
         }
         for (size_t s = 0; s < tp->n_src; s++) {
             const gev *e = &j->ev[tp->src[s]];
-            if (!overlaps(e->b, &wg, cap + C))
+            double pb[4];
+            if (!overlaps(gev_bounds(e, pb), &wg, cap + C))
                 continue;
-            dm_burn_coords(&wg, &e->xy, 0.0f, DM_BURN_SET, 1, buf);
+            dm_coords c = gev_coords(e);
+            dm_burn_coords(&wg, &c, 0.0f, DM_BURN_SET, 1, buf);
             if (ins)
-                dm_burn_coords(&wg, &e->xy, (float)(e->e->weight > 0 ? e->e->weight : 0.01),
+                dm_burn_coords(&wg, &c, (float)(e->e->weight > 0 ? e->e->weight : 0.01),
                                DM_BURN_MAX, 0, ins);
         }
         st = dm_edt(wctx, buf, wg.nx, wg.ny, (float)(cap / C), 1);
@@ -607,9 +644,12 @@ static dm_status term_tile(job *j, dm_ctx *wctx, const term_plan *tp, const dm_t
             double p = e->e->p_detect > 0 ? e->e->p_detect : 0.5;
             if (p > 0.999)
                 p = 0.999;
-            if (overlaps(e->b, &wg, C))
-                dm_burn_coords(&wg, &e->xy, (float)log1p(-p * (e->e->weight > 0 ? e->e->weight : 1)),
+            double pb[4];
+            if (overlaps(gev_bounds(e, pb), &wg, C)) {
+                dm_coords c = gev_coords(e);
+                dm_burn_coords(&wg, &c, (float)log1p(-p * (e->e->weight > 0 ? e->e->weight : 1)),
                                DM_BURN_ADD, 0, buf);
+            }
         }
         break;
     }
@@ -837,6 +877,145 @@ static dm_status to_grid(dm_ctx *ctx, dm_transform *tr, const dm_coords *in, dm_
     return st;
 }
 
+/* Whether two terms read the same evidence. */
+static int same_selection(const dm_risk_term *a, const dm_risk_term *b)
+{
+    if (a->kinds != b->kinds || strcmp(a->cls, b->cls) || a->n_codes != b->n_codes ||
+        a->max_age_y != b->max_age_y)
+        return 0;
+    for (int i = 0; i < a->n_codes; i++)
+        if (a->codes[i] != b->codes[i])
+            return 0;
+    return 1;
+}
+
+/* The selections (bit k: j->sel[k]) that read evidence e. */
+static uint64_t selections_of(const job *j, const term_plan *const *first, size_t i)
+{
+    const dm_evidence *e = &j->p->ev->v[i];
+    uint64_t m = 0;
+    if (j->p->ev_skip && j->p->ev_skip[i])
+        return 0;
+    for (size_t k = 0; k < j->n_sels; k++)
+        if (term_uses(first[k]->t, e, j->p->disabled_kinds, j->ref_days))
+            m |= (uint64_t)1 << k;
+    return m;
+}
+
+/* The evidence the terms read, in the grid's CRS: j->ev (one entry per item
+ * read by any term, in the set's order) with its coordinates in j->gxy, and
+ * each term's list of the items it reads, built once per distinct selection
+ * of evidence (the default model's four terms of all events share one).
+ * Coordinates are transformed in batches. */
+static dm_status evidence_to_grid(dm_ctx *ctx, job *j, dm_transform *tr)
+{
+    const dm_evidence_set *ev = j->p->ev;
+    const term_plan *first[DM_RISK_MAX_TERMS];
+    int of_plan[DM_RISK_MAX_TERMS];
+    for (size_t t = 0; t < j->n_plans; t++) {
+        size_t k = 0;
+        while (k < j->n_sels && !same_selection(first[k]->t, j->plans[t].t))
+            k++;
+        if (k == j->n_sels)
+            first[j->n_sels++] = &j->plans[t];
+        of_plan[t] = (int)k;
+    }
+    size_t n_ev = 0, n_xy = 0, n = ev ? ev->n : 0;
+    for (size_t i = 0; i < n; i++) {
+        const dm_evidence *e = &ev->v[i];
+        uint64_t m = selections_of(j, first, i);
+        if (!m)
+            continue;
+        n_ev++;
+        n_xy += 2 * e->xy.n_xy + (e->xy.n_xy != 1 ? 4 : 0);
+        for (size_t k = 0; k < j->n_sels; k++)
+            j->n_sel[k] += (m >> k) & 1;
+    }
+    if (n_ev > UINT32_MAX)
+        return dm__fail(ctx, DM_EINVAL, "risk map: %zu evidence items: at most %u can be mapped at once",
+                        n_ev, UINT32_MAX);
+    j->ev = dm_malloc(ctx, (n_ev ? n_ev : 1) * sizeof *j->ev);
+    j->gxy = dm_malloc(ctx, (n_xy ? n_xy : 1) * sizeof *j->gxy);
+    if (!j->ev || !j->gxy)
+        return dm__fail(ctx, DM_ENOMEM, "out of memory for %zu evidence items", n_ev);
+    for (size_t k = 0; k < j->n_sels; k++) {
+        if (!(j->sel[k] = dm_malloc(ctx, (j->n_sel[k] ? j->n_sel[k] : 1) * sizeof *j->sel[k])))
+            return dm__fail(ctx, DM_ENOMEM, "out of memory for %zu evidence items", n_ev);
+        j->n_sel[k] = 0;
+    }
+    /* batches of about 64k coordinates (an item larger than that alone) */
+    size_t bcap = 65536, nb = 0, at = 0, b0 = 0; /* b0: first item of the batch */
+    double *bx = dm_malloc(ctx, 2 * bcap * sizeof *bx);
+    if (!bx)
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    dm_status st = DM_OK;
+    for (size_t i = 0; i <= n && !st; i++) {
+        const dm_evidence *e = i < n ? &ev->v[i] : NULL;
+        uint64_t m = e ? selections_of(j, first, i) : 0;
+        if (e && !m)
+            continue;
+        size_t c = e ? e->xy.n_xy : 0;
+        if (nb && (!e || nb + c > bcap)) { /* transform the batch, then put it back */
+            st = dm_transform_xy(tr, bx, bx + bcap, nb);
+            if (st) { /* name the coordinate of its item, as one item at a time would */
+                size_t bad = 0;
+                sscanf(dm_ctx_errmsg(ctx), "coordinate %zu", &bad);
+                for (size_t q = b0, o = 0; q < j->n_ev; o += j->ev[q++].e->xy.n_xy)
+                    if (bad > o && bad <= o + j->ev[q].e->xy.n_xy) {
+                        st = dm__fail(ctx, DM_EPROJ, "coordinate %zu cannot be transformed", bad - o);
+                        break;
+                    }
+                break;
+            }
+            for (size_t q = b0, o = 0; q < j->n_ev; q++) {
+                gev *d = &j->ev[q];
+                size_t cn = d->e->xy.n_xy;
+                double bb[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+                for (size_t k = 0; k < cn; k++, o++) {
+                    double x = bx[o], y = bx[bcap + o];
+                    d->xy[2 * k] = x, d->xy[2 * k + 1] = y;
+                    bb[0] = fmin(bb[0], x), bb[1] = fmin(bb[1], y);
+                    bb[2] = fmax(bb[2], x), bb[3] = fmax(bb[3], y);
+                }
+                if (cn != 1)
+                    memcpy(d->xy - 4, bb, sizeof bb);
+            }
+            nb = 0;
+            b0 = j->n_ev;
+        }
+        if (!e)
+            break;
+        if (c > bcap) {
+            double *nbx = dm_realloc(ctx, bx, 2 * c * sizeof *nbx);
+            if (!nbx) {
+                st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+                break;
+            }
+            bx = nbx, bcap = c;
+        }
+        gev *d = &j->ev[j->n_ev];
+        d->e = e;
+        d->xy = j->gxy + at + (c != 1 ? 4 : 0);
+        at += 2 * c + (c != 1 ? 4 : 0);
+        for (size_t k = 0; k < c; k++, nb++) {
+            bx[nb] = e->xy.xy[2 * k];
+            bx[bcap + nb] = e->xy.xy[2 * k + 1];
+        }
+        for (size_t k = 0; k < j->n_sels; k++)
+            if ((m >> k) & 1)
+                j->sel[k][j->n_sel[k]++] = (uint32_t)j->n_ev;
+        j->n_ev++;
+    }
+    dm_free(ctx, bx);
+    if (st)
+        return st;
+    for (size_t t = 0; t < j->n_plans; t++) {
+        j->plans[t].src = j->sel[of_plan[t]];
+        j->plans[t].n_src = j->n_sel[of_plan[t]];
+    }
+    return DM_OK;
+}
+
 static size_t window_cells(int tile, int m, int sub, int halo)
 {
     size_t side = (size_t)tile * (size_t)(sub > 1 ? sub : 1) / (size_t)m + 6 + 2 * (size_t)halo;
@@ -929,46 +1108,22 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
         j.ref_days = dm_date_days(p->ref_date);
     else if (p->ev)
         for (size_t i = 0; i < p->ev->n; i++)
-            if (p->ev->v[i].date[0] && dm_date_days(p->ev->v[i].date) > j.ref_days)
+            if ((!p->ev_skip || !p->ev_skip[i]) && p->ev->v[i].date[0] &&
+                dm_date_days(p->ev->v[i].date) > j.ref_days)
                 j.ref_days = dm_date_days(p->ev->v[i].date);
     /* evidence to grid CRS */
     if ((st = dm_transform_new(ctx, "EPSG:4326", g->crs, &tr)))
         goto done;
-    size_t n_ev = p->ev ? p->ev->n : 0;
-    j.ev = dm_calloc(ctx, n_ev ? n_ev : 1, sizeof *j.ev);
-    if (!j.ev) {
-        st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+    if ((st = evidence_to_grid(ctx, &j, tr)))
         goto done;
-    }
-    for (size_t i = 0; i < n_ev; i++) {
-        const dm_evidence *e = &p->ev->v[i];
-        int used = 0;
-        for (size_t t = 0; t < j.n_plans && !used; t++)
-            used = term_uses(j.plans[t].t, e, p->disabled_kinds, j.ref_days);
-        if (!used)
-            continue;
-        gev *d = &j.ev[j.n_ev];
-        d->e = e;
-        if ((st = to_grid(ctx, tr, &e->xy, &d->xy, d->b)))
-            goto done;
-        j.n_ev++;
-    }
     for (size_t t = 0; t < j.n_plans; t++) {
         term_plan *tp = &j.plans[t];
-        tp->src = dm_calloc(ctx, j.n_ev ? j.n_ev : 1, sizeof *tp->src);
-        if (!tp->src) {
-            st = dm__fail(ctx, DM_ENOMEM, "out of memory");
-            goto done;
-        }
         double ws = 0;
-        for (size_t i = 0; i < j.n_ev; i++)
-            if (term_uses(tp->t, j.ev[i].e, p->disabled_kinds, j.ref_days)) {
-                tp->src[tp->n_src++] = i;
-                ws += j.ev[i].e->weight;
-            }
+        for (size_t i = 0; i < tp->n_src; i++)
+            ws += j.ev[tp->src[i]].e->weight;
         tp->wmean = tp->n_src ? ws / tp->n_src : 0;
         if (tp->t->n_codes && p->ev && warn)
-            warn_codes_unmatched(ctx, tp->t, p->ev, p->disabled_kinds, j.ref_days);
+            warn_codes_unmatched(ctx, tp->t, p->ev, p->ev_skip, p->disabled_kinds, j.ref_days);
     }
     /* Terms that read no evidence add nothing. Usual for the built-in
      * model (no drone flown, no record handed over: said with -v); in a
@@ -1169,9 +1324,10 @@ done:
     scratch_free(&j);
     if (j.w)
         dm_gtiff_close(j.w, 0);
-    for (size_t i = 0; i < j.n_ev; i++)
-        dm_coords_free(ctx, &j.ev[i].xy);
     dm_free(ctx, j.ev);
+    dm_free(ctx, j.gxy);
+    for (size_t k = 0; k < j.n_sels; k++)
+        dm_free(ctx, j.sel[k]);
     for (size_t z = 0; z < j.n_zones; z++)
         dm_coords_free(ctx, &j.zones[z].xy);
     dm_free(ctx, j.zones);
@@ -1180,10 +1336,8 @@ done:
     if (j.has_aoi)
         dm_coords_free(ctx, &j.aoi);
     if (plans)
-        for (size_t t = 0; t <= j.n_plans && t < m->n_terms; t++) {
-            dm_free(ctx, plans[t].src);
+        for (size_t t = 0; t <= j.n_plans && t < m->n_terms; t++)
             dm_free(ctx, plans[t].cov_band);
-        }
     dm_free(ctx, plans);
     dm_free(ctx, j.tiles);
     dm_transform_free(tr);

@@ -269,7 +269,7 @@ static dm_status hazard_zones(dm_ctx *ctx, dm_store *s, dm_evidence_set *zones, 
         dm_evidence e;
         memset(&e, 0, sizeof e);
         e.kind = DM_EV_HAZARD;
-        snprintf(e.uuid, sizeof e.uuid, "%s", dm_cursor_uuid(c));
+        e.uuid = dm_cursor_uuid(c);
         size_t before = zones->n;
         st = dm_evidence_add(ctx, zones, &e, hg);
         dm_geom_free(hg);

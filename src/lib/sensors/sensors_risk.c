@@ -61,7 +61,7 @@ static void evidence_init(dm_evidence *e, dm_ev_kind kind, const char date[11], 
     e->kind = kind;
     e->code = -1;
     memcpy(e->date, date, sizeof e->date);
-    memcpy(e->uuid, uuid, sizeof e->uuid);
+    e->uuid = uuid; /* copied by dm_evidence_add */
 }
 
 dm_status dm_sensor_evidence_to_set(dm_ctx *ctx, const dm_sensor_evidence *ev, unsigned classes,
@@ -74,9 +74,11 @@ dm_status dm_sensor_evidence_to_set(dm_ctx *ctx, const dm_sensor_evidence *ev, u
         if (!(p->classes & classes))
             continue;
         dm_evidence e;
+        char ord[DM_EV_ORDNANCE_MAX + 1] = "";
         evidence_init(&e, DM_EV_DETECTION, p->date, p->uuid);
         if (p->classes != DM_CLASS_ALL)
-            dm_class_set_format(p->classes, e.ordnance, sizeof e.ordnance);
+            dm_class_set_format(p->classes, ord, sizeof ord);
+        e.ordnance = ord;
         e.weight = p->confidence;
         e.sigma_m = p->sigma_m;
         e.p_detect = p->p_detect;
@@ -95,9 +97,11 @@ dm_status dm_sensor_evidence_to_set(dm_ctx *ctx, const dm_sensor_evidence *ev, u
         if (!(pd > 0))
             continue; /* the sensor sees none of the suspected classes */
         dm_evidence e;
+        char ord[DM_EV_ORDNANCE_MAX + 1] = "";
         evidence_init(&e, DM_EV_CLEARED, a->date, a->uuid);
-        dm_class_set_format(a->classes_seen & classes, e.ordnance, sizeof e.ordnance);
-        dm__strlcpy(e.cls, "drone", sizeof e.cls);
+        dm_class_set_format(a->classes_seen & classes, ord, sizeof ord);
+        e.ordnance = ord;
+        e.cls = "drone";
         e.weight = 1.0;
         e.p_detect = pd;
         dm_status st = dm_evidence_add(ctx, out, &e, a->footprint);
