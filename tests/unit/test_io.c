@@ -6,7 +6,10 @@
  */
 #include "dmtest.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *hazards_geojson =
@@ -521,6 +524,33 @@ TEST(check_reads_a_csv_as_import_does)
     ASSERT_DEMINE(0, "0 errors", "check sw.csv --layer items");
     ASSERT_DEMINE(4, "columns 'lon' and 'lat' exchanged: they look swapped",
                   "check sw.csv --layer items --db db.gpkg");
+}
+
+TEST(check_file_takes_tomorrow_as_the_import_does)
+{
+    /* The store takes dates up to tomorrow (UTC), for time zones ahead of
+     * it; a check that called tomorrow "in the future" would fail a file the
+     * import takes. */
+    char tomorrow[16], later[16];
+    time_t t = time(NULL) + 86400;
+    struct tm tm;
+    ASSERT(gmtime_r(&t, &tm) != NULL);
+    strftime(tomorrow, sizeof tomorrow, "%Y-%m-%d", &tm);
+    t += 2 * 86400;
+    ASSERT(gmtime_r(&t, &tm) != NULL);
+    strftime(later, sizeof later, "%Y-%m-%d", &tm);
+    char csv[256];
+    snprintf(csv, sizeof csv, "lon,lat,category,model,found_date\n46.9,39.9,AP,PMN,%s\n", tomorrow);
+    dmtest_write_file(dmtest_path("t.csv"), csv);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "check t.csv --layer items --json"), 0);
+    ASSERT(!strstr(out, "future_date"));
+    free(out);
+    snprintf(csv, sizeof csv, "lon,lat,category,model,found_date\n46.9,39.9,AP,PMN,%s\n", later);
+    dmtest_write_file(dmtest_path("t.csv"), csv);
+    ASSERT_EQ(dmtest_demine(&out, "check t.csv --layer items --json"), 4);
+    ASSERT_CONTAINS(out, "future_date");
+    free(out);
 }
 
 TEST(check_database_finds_items_outside_hazards_and_bad_dates)

@@ -151,10 +151,13 @@ void dm__check_date(dm_check_report *r, const char *layer, const char *id, const
                       "%s '%s' is not a possible date", field, value);
         return;
     }
-    char today[21];
-    dm_now_iso(today);
-    today[10] = '\0';
-    if (strcmp(norm, today) > 0)
+    /* as the store: one day of slack for time zones ahead of UTC */
+    time_t t = time(NULL) + 86400;
+    struct tm tm;
+    char tomorrow[16] = "9999-12-31";
+    if (gmtime_r(&t, &tm))
+        strftime(tomorrow, sizeof tomorrow, "%Y-%m-%d", &tm);
+    if (strcmp(norm, tomorrow) > 0)
         dm__check_add(r, DM_CHECK_ERROR, "future_date", layer, id, ref, NAN, NAN,
                       "%s %s is in the future", field, norm);
     else if (strcmp(norm, "1900-01-01") < 0)
