@@ -173,6 +173,7 @@ typedef struct srv_resp {
     char location[160];  /* Location of a redirect or empty */
     char set_cookie[160];
     long retry_after;
+    const char *risk_refresh; /* Risk-Refresh value ("started", "queued") or NULL */
 } srv_resp;
 
 /* Query argument or NULL. */

@@ -8,6 +8,8 @@
  * cannot silently overwrite each other. The tag is compared and the row
  * written in one write transaction. The change goes through dm_store_update:
  * checked as `demine edit` checks it and logged with the user and the reason.
+ * An edit of a layer the risk map is made from (the evidence) asks for a
+ * background refresh of the map, as an approved field report does.
  */
 #include "srv.h"
 
@@ -73,6 +75,30 @@ static char *trimmed(char *s)
     while (n && isspace((unsigned char)s[n - 1]))
         s[--n] = '\0';
     return *s ? s : NULL;
+}
+
+/* The layers the risk map reads its evidence from (dm_evidence_read_store:
+ * src/lib/evidence/evidence_store.c and the sensor evidence) and calibrates
+ * on (hazards, items). */
+static const char *const evidence_layers[] = {
+    "features", "hazards", "records", "items", "accidents", "events", "release_areas", "activities",
+    "predicted_mines", "sensors", "sensor_rates", "flights", "detections"};
+
+/* Does the row (as it is after the edit) feed the risk map? Activities do
+ * only once approved: a draft or rejected report is no evidence, and an
+ * edit cannot change a report's status. */
+static int feeds_risk_map(const dm_layer_def *l, dm_cursor *c)
+{
+    for (size_t i = 0; i < sizeof evidence_layers / sizeof evidence_layers[0]; i++) {
+        if (strcmp(l->name, evidence_layers[i]))
+            continue;
+        if (!strcmp(l->name, "activities")) {
+            const char *st = dm_cursor_text(c, "status");
+            return !st || !strcmp(st, "approved");
+        }
+        return 1;
+    }
+    return 0;
 }
 
 int srv_handle_edit(srv_req *rq, srv_resp *rs, const dm_layer_def *l, const char *id)
@@ -157,10 +183,22 @@ int srv_handle_edit(srv_req *rq, srv_resp *rs, const dm_layer_def *l, const char
     st = srv_emit_feature(rq, &b, c, l, 0, 1);
     if (!st)
         st = srv_row_etag(rq, c, rs->etag);
+    int evidence = !st && feeds_risk_map(l, c);
     dm_cursor_free(c);
     if (st) {
         sb_free(&b);
         return srv_fail(rs, rq, st);
     }
+    /* the evidence changed: redo the last risk map in the background, as an
+     * approved report does (Risk-Refresh says it started or was queued) */
+    char *opts = NULL;
+    if (evidence && dm_store_meta_get(s, "risk_map_options", &opts) == DM_OK && opts) {
+        char asked[96];
+        snprintf(asked, sizeof asked, "%s %.40s edited", l->name, id);
+        int rc = srv_refresh_request(rq->cfg->db, asked, rq->user.name);
+        if (rc >= 0)
+            rs->risk_refresh = rc ? "queued" : "started";
+    }
+    dm_free(ctx, opts);
     return srv_jbuf(rs, 200, &b);
 }

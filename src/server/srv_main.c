@@ -288,6 +288,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, srv_resp *rs)
         snprintf(ra, sizeof ra, "%ld", rs->retry_after);
         MHD_add_response_header(r, "Retry-After", ra);
     }
+    if (rs->risk_refresh)
+        MHD_add_response_header(r, "Risk-Refresh", rs->risk_refresh);
     if (rs->status == 401)
         MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"demine\"");
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)rs->status, r);

@@ -1213,6 +1213,45 @@ TEST(server_public_route_is_rate_limited)
     stop_server(SIGTERM);
 }
 
+/* PATCH with an If-Match header (or none when if_match is NULL); the
+ * response's headers in *hdr. */
+static int http_patch(const char *path, const char *token, const char *if_match, const char *body,
+                      char **out, char **hdr)
+{
+    char auth[160] = "", im[200] = "";
+    if (token)
+        snprintf(auth, sizeof auth, "-H 'Authorization: Bearer %s'", token);
+    if (if_match)
+        snprintf(im, sizeof im, "-H 'If-Match: %s'", if_match);
+    dmtest_write_file(dmtest_path("req.json"), body);
+    char *res = NULL;
+    int rc = dmtest_sh(&res, "rm -f resp.txt hdr.txt; curl -s -g -D hdr.txt -o resp.txt -w "
+                             "'%%{http_code}' -X PATCH %s %s --data-binary @req.json '%s%s'",
+                       auth, im, base, path);
+    ASSERT_MSG(rc == 0, "curl failed (%d): %s", rc, res);
+    int code = (int)strtol(res, NULL, 10);
+    free(res);
+    char *b = dmtest_read_file(dmtest_path("resp.txt"));
+    *out = b ? b : strdup("");
+    char *h = dmtest_read_file(dmtest_path("hdr.txt"));
+    if (hdr)
+        *hdr = h ? h : strdup("");
+    else
+        free(h);
+    return code;
+}
+
+/* The ETag of GET path (quoted) into etag. */
+static void etag_of(const char *path, const char *token, char etag[64])
+{
+    char *out = NULL, *hdr = NULL;
+    int code = http_hdr("GET", path, token, NULL, &out, &hdr);
+    ASSERT_MSG(code == 200, "GET %s: %d %s", path, code, out);
+    ASSERT_MSG(header_value(hdr, "ETag", etag, 64) && etag[0] == '"', "no ETag: %s", hdr);
+    free(out);
+    free(hdr);
+}
+
 /* Poll GET /api/risk/refresh until `runs` reaches n (at most ~60 s). */
 static char *refresh_status_after(const char *token, int n)
 {
@@ -1322,6 +1361,82 @@ TEST(server_refreshes_the_risk_map)
     out = refresh_status_after(ana, 4);
     ASSERT_CONTAINS(out, "\"user\":\"adm\"");
     ASSERT(!strstr(out, "queued_by"));
+    free(out);
+    stop_server(SIGTERM);
+}
+
+/* An edit of the evidence (PATCH) is new evidence too: the risk map is
+ * refreshed in the background as after an approved report; an edit of a
+ * layer the map does not read, or of a report still under review, asks for
+ * no refresh, and neither does any edit before a first map. */
+TEST(server_edit_refreshes_the_risk_map)
+{
+    setup_db();
+    start_server();
+    char ana[65], fld[65], tag[64], path[128], rr[32], *out = NULL, *hdr = NULL;
+    login("ana", "analystpw1", ana);
+    login("fld", "fieldpw12", fld);
+    snprintf(path, sizeof path, "/api/items/%s", item_uuid);
+    /* no map made yet: nothing to refresh */
+    etag_of(path, ana, tag);
+    ASSERT_EQ(http_patch(path, ana, tag, "{\"model\":\"TM-62P\",\"reason\":\"label read\"}", &out,
+                         &hdr),
+              200);
+    ASSERT_MSG(!header_value(hdr, "Risk-Refresh", rr, sizeof rr), "Risk-Refresh: %s", rr);
+    free(out);
+    free(hdr);
+    ASSERT_EQ(dmtest_demine(&out, "risk map t.gpkg --out %s --cell 20 --json", dmtest_path("r.tif")), 0);
+    free(out);
+    /* not evidence: an organisation, and a draft report (not yet approved) */
+    char org[37], opath[128];
+    ASSERT_EQ(http("GET", "/api/organisations?name=HALO", ana, NULL, &out), 200);
+    uuid_of(out, org);
+    free(out);
+    snprintf(opath, sizeof opath, "/api/organisations/%s", org);
+    etag_of(opath, ana, tag);
+    ASSERT_EQ(http_patch(opath, ana, tag, "{\"country\":\"UK\",\"reason\":\"letter\"}", &out, &hdr),
+              200);
+    ASSERT_MSG(!header_value(hdr, "Risk-Refresh", rr, sizeof rr), "Risk-Refresh: %s", rr);
+    free(out);
+    free(hdr);
+    char act[37], apath[128];
+    ASSERT_EQ(http("POST", "/api/reports", fld, report_json, &out), 201);
+    uuid_of(out, act);
+    free(out);
+    snprintf(apath, sizeof apath, "/api/activities/%s", act);
+    etag_of(apath, ana, tag);
+    ASSERT_EQ(http_patch(apath, ana, tag, "{\"notes\":\"checked\",\"reason\":\"typo\"}", &out, &hdr),
+              200);
+    ASSERT_MSG(!header_value(hdr, "Risk-Refresh", rr, sizeof rr), "Risk-Refresh: %s", rr);
+    free(out);
+    free(hdr);
+    ASSERT_EQ(http("GET", "/api/risk/refresh", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"running\":false");
+    ASSERT_CONTAINS(out, "\"runs\":0");
+    free(out);
+    /* the hazard's risk before the edit */
+    ASSERT_EQ(http("GET", "/api/hazards/H-1", ana, NULL, &out), 200);
+    double items0 = num_after(out, "\"expected_items\":");
+    free(out);
+    /* the item found in H-1 was in fact 30 mines: new evidence */
+    etag_of(path, ana, tag);
+    ASSERT_EQ(http_patch(path, ana, tag, "{\"quantity\":30,\"reason\":\"recount\"}", &out, &hdr),
+              200);
+    ASSERT_CONTAINS(out, "\"quantity\":30");
+    ASSERT_MSG(header_value(hdr, "Risk-Refresh", rr, sizeof rr), "no Risk-Refresh in %s", hdr);
+    ASSERT_STREQ(rr, "started");
+    free(out);
+    free(hdr);
+    out = refresh_status_after(ana, 1);
+    ASSERT_CONTAINS(out, "\"ok\":true");
+    ASSERT_CONTAINS(out, "\"requested_by\":\"items ");
+    ASSERT_CONTAINS(out, " edited\"");
+    ASSERT_CONTAINS(out, "\"user\":\"ana\"");
+    ASSERT_MSG(num_after(out, "\"hazards_updated\":") >= 1, "%s", out);
+    free(out);
+    ASSERT_EQ(http("GET", "/api/hazards/H-1", ana, NULL, &out), 200);
+    double items1 = num_after(out, "\"expected_items\":");
+    ASSERT_MSG(items1 > items0, "H-1 expected items %g, before the edit %g", items1, items0);
     free(out);
     stop_server(SIGTERM);
 }
@@ -2438,45 +2553,6 @@ TEST(server_session_ends_at_its_expiry_though_cached)
     ASSERT_EQ(http("GET", "/api/hazards", tok, NULL, &out), 401);
     free(out);
     stop_server(SIGTERM);
-}
-
-/* PATCH with an If-Match header (or none when if_match is NULL); the
- * response's headers in *hdr. */
-static int http_patch(const char *path, const char *token, const char *if_match, const char *body,
-                      char **out, char **hdr)
-{
-    char auth[160] = "", im[200] = "";
-    if (token)
-        snprintf(auth, sizeof auth, "-H 'Authorization: Bearer %s'", token);
-    if (if_match)
-        snprintf(im, sizeof im, "-H 'If-Match: %s'", if_match);
-    dmtest_write_file(dmtest_path("req.json"), body);
-    char *res = NULL;
-    int rc = dmtest_sh(&res, "rm -f resp.txt hdr.txt; curl -s -g -D hdr.txt -o resp.txt -w "
-                             "'%%{http_code}' -X PATCH %s %s --data-binary @req.json '%s%s'",
-                       auth, im, base, path);
-    ASSERT_MSG(rc == 0, "curl failed (%d): %s", rc, res);
-    int code = (int)strtol(res, NULL, 10);
-    free(res);
-    char *b = dmtest_read_file(dmtest_path("resp.txt"));
-    *out = b ? b : strdup("");
-    char *h = dmtest_read_file(dmtest_path("hdr.txt"));
-    if (hdr)
-        *hdr = h ? h : strdup("");
-    else
-        free(h);
-    return code;
-}
-
-/* The ETag of GET path (quoted) into etag. */
-static void etag_of(const char *path, const char *token, char etag[64])
-{
-    char *out = NULL, *hdr = NULL;
-    int code = http_hdr("GET", path, token, NULL, &out, &hdr);
-    ASSERT_MSG(code == 200, "GET %s: %d %s", path, code, out);
-    ASSERT_MSG(header_value(hdr, "ETag", etag, 64) && etag[0] == '"', "no ETag: %s", hdr);
-    free(out);
-    free(hdr);
 }
 
 TEST(server_edits_a_row_with_if_match)
