@@ -302,9 +302,17 @@ static const char *field_str(OGRFeatureH f, OGRFeatureDefnH d, const char *name)
     return OGR_F_GetFieldAsString(f, i);
 }
 
-static int field_num(OGRFeatureH f, OGRFeatureDefnH d, const char *name, double *v)
+/* A number from field i: 1 read, 0 absent or empty, -1 not a number. */
+static int field_num_at(OGRFeatureH f, OGRFeatureDefnH d, int i, double *v)
 {
-    const char *s = field_str(f, d, name);
+    if (i < 0 || !OGR_F_IsFieldSetAndNotNull(f, i))
+        return 0;
+    OGRFieldType t = OGR_Fld_GetType(OGR_FD_GetFieldDefn(d, i));
+    if (t == OFTInteger || t == OFTInteger64) { /* as its text would read, without printing it */
+        *v = (double)OGR_F_GetFieldAsInteger64(f, i);
+        return 1;
+    }
+    const char *s = OGR_F_GetFieldAsString(f, i);
     if (!s || !*s)
         return 0;
     char *end;
@@ -313,6 +321,11 @@ static int field_num(OGRFeatureH f, OGRFeatureDefnH d, const char *name, double 
         return -1;
     *v = x;
     return 1;
+}
+
+static int field_num(OGRFeatureH f, OGRFeatureDefnH d, const char *name, double *v)
+{
+    return field_num_at(f, d, OGR_FD_GetFieldIndex(d, name), v);
 }
 
 /* 1 when the date (YYYY-MM-DD) is after tomorrow (UTC; a day of slack for
@@ -376,11 +389,14 @@ static dm_status ogr_to_geom(dm_ctx *ctx, OGRGeometryH g, OGRCoordinateTransform
     return st;
 }
 
+/* A feature's callback gets its geometry g in WGS 84, or, when the reader
+ * asked for points and the feature is one in WGS 84 already, g NULL and its
+ * longitude and latitude in pt (no geometry built for it). */
 typedef dm_status (*feature_fn)(dm_ctx *ctx, void *user, OGRFeatureH f, OGRFeatureDefnH d,
-                                dm_geom *g, long fid);
+                                dm_geom *g, const double *pt, long fid);
 
 static dm_status for_each_feature(dm_ctx *ctx, const char *path, const char *only, feature_fn fn,
-                                  void *user)
+                                  void *user, int points)
 {
     dm__gdal_init();
     CPLErrorReset();
@@ -433,11 +449,13 @@ static dm_status for_each_feature(dm_ctx *ctx, const char *path, const char *onl
                 break;
             }
             dm_geom *g = NULL;
-            st = ogr_to_geom(ctx, og, ct, &g);
-            if (st)
+            if (points && !ct && wkbFlatten(OGR_G_GetGeometryType(og)) == wkbPoint) {
+                double pt[2] = {OGR_G_GetX(og, 0), OGR_G_GetY(og, 0)};
+                st = fn(ctx, user, f, d, NULL, pt, fno);
+            } else if ((st = ogr_to_geom(ctx, og, ct, &g)))
                 dm__wrap(ctx, "%s: feature %ld", path, fno);
             else {
-                st = fn(ctx, user, f, d, g, fno);
+                st = fn(ctx, user, f, d, g, NULL, fno);
                 dm_geom_free(g);
             }
             OGR_F_Destroy(f);
@@ -461,6 +479,10 @@ static dm_status for_each_feature(dm_ctx *ctx, const char *path, const char *onl
     return st;
 }
 
+/* The fields of the evidence schema, looked up once per layer. */
+enum { F_KIND, F_DATE, F_CODE, F_ORDNANCE, F_MUNICIPALITY, F_GROUP, F_CLASS, F_METHOD, F_WEIGHT,
+       F_SIGMA, F_P_DETECT, F_FA_HA, F_LABEL, F_COUNT };
+
 typedef struct file_ctx {
     const char *path;
     int default_kind;
@@ -468,18 +490,38 @@ typedef struct file_ctx {
     dm_evidence_set *out;
     size_t no_area[DM_EV_KIND_COUNT]; /* hazards and cleared land given without a polygon */
     long first_no_area[DM_EV_KIND_COUNT];
+    OGRFeatureDefnH defn; /* the layer whose field indexes fi holds */
+    int fi[F_COUNT];
 } file_ctx;
 
+static const char *field_str_at(OGRFeatureH f, int i)
+{
+    if (i < 0 || !OGR_F_IsFieldSetAndNotNull(f, i))
+        return NULL;
+    return OGR_F_GetFieldAsString(f, i);
+}
+
 static dm_status ev_feature(dm_ctx *ctx, void *user, OGRFeatureH f, OGRFeatureDefnH d, dm_geom *g,
-                            long fno)
+                            const double *pt, long fno)
 {
     file_ctx *fc = user;
     const char *path = fc->path;
+    int *fi = fc->fi;
+    if (fc->defn != d) {
+        static const char *const names[F_COUNT] = {
+            "kind", "date", "code", "ordnance", "municipality", "group", "class", "method",
+            "weight", "sigma_m", "p_detect", "false_alarms_ha", NULL};
+        for (int k = 0; k < F_COUNT; k++)
+            fi[k] = names[k] ? OGR_FD_GetFieldIndex(d, names[k]) : -1;
+        if (fc->o && fc->o->label_field)
+            fi[F_LABEL] = OGR_FD_GetFieldIndex(d, fc->o->label_field);
+        fc->defn = d;
+    }
     dm_evidence e;
     memset(&e, 0, sizeof e);
     e.code = -1;
     e.weight = 1.0;
-    const char *ks = field_str(f, d, "kind");
+    const char *ks = field_str_at(f, fi[F_KIND]);
     int kind = ks ? dm_ev_kind_parse(ks) : fc->default_kind;
     if (!ks && kind < 0)
         return dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field 'kind' is missing", path, fno);
@@ -491,7 +533,7 @@ static dm_status ev_feature(dm_ctx *ctx, void *user, OGRFeatureH f, OGRFeatureDe
     e.kind = (dm_ev_kind)kind;
     if (fc->o && fc->o->kinds_mask && !(fc->o->kinds_mask & (1u << e.kind)))
         return DM_OK;
-    const char *ds = field_str(f, d, "date");
+    const char *ds = field_str_at(f, fi[F_DATE]);
     if (ds && *ds && !dm_date_parse(ds, e.date))
         return dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field 'date': not a date: '%.40s'", path,
                         fno, ds);
@@ -513,14 +555,14 @@ static dm_status ev_feature(dm_ctx *ctx, void *user, OGRFeatureH f, OGRFeatureDe
     if (!keep)
         return DM_OK;
     double v;
-    int r = field_num(f, d, "code", &v);
+    int r = field_num_at(f, d, fi[F_CODE], &v);
     if (r < 0)
         return dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field 'code' is not a number", path, fno);
     if (r > 0 && !(v >= 0 && v <= 1e9 && v == floor(v)))
         return dm__fail(ctx, DM_EPARSE,
                         "%s: feature %ld: field 'code' must be a whole number from 0 (an event "
                         "type), got '%.40s'",
-                        path, fno, field_str(f, d, "code"));
+                        path, fno, field_str_at(f, fi[F_CODE]));
     if (r > 0)
         e.code = (int)v;
     if (!code_keep(fc->o, e.code))
@@ -531,11 +573,11 @@ static dm_status ev_feature(dm_ctx *ctx, void *user, OGRFeatureH f, OGRFeatureDe
          cls[DM_EV_CLS_MAX + 1] = "";
     e.ordnance = ordnance, e.group = group, e.cls = cls;
     const char *s;
-    if ((s = field_str(f, d, "ordnance")))
+    if ((s = field_str_at(f, fi[F_ORDNANCE])))
         dm__strlcpy(ordnance, s, sizeof ordnance);
-    if ((s = field_str(f, d, "municipality")) || (s = field_str(f, d, "group")))
+    if ((s = field_str_at(f, fi[F_MUNICIPALITY])) || (s = field_str_at(f, fi[F_GROUP])))
         dm__strlcpy(group, s, sizeof group);
-    if ((s = field_str(f, d, "class")) || (s = field_str(f, d, "method")))
+    if ((s = field_str_at(f, fi[F_CLASS])) || (s = field_str_at(f, fi[F_METHOD])))
         dm__strlcpy(cls, s, sizeof cls);
     if (e.kind == DM_EV_FEATURE && !cls[0]) {
         const char *colon = ks ? strchr(ks, ':') : NULL;
@@ -544,13 +586,13 @@ static dm_status ev_feature(dm_ctx *ctx, void *user, OGRFeatureH f, OGRFeatureDe
         else
             return dm__fail(ctx, DM_EPARSE, "%s: feature %ld: a feature needs a 'class'", path, fno);
     }
-    static const struct { const char *name; size_t off; double lo, hi; } nums[] = {
-        {"weight", offsetof(dm_evidence, weight), 0, 1},
-        {"sigma_m", offsetof(dm_evidence, sigma_m), 0, 1e5},
-        {"p_detect", offsetof(dm_evidence, p_detect), 0, 1},
-        {"false_alarms_ha", offsetof(dm_evidence, fa_ha), 0, 1e6}};
+    static const struct { const char *name; int field; size_t off; double lo, hi; } nums[] = {
+        {"weight", F_WEIGHT, offsetof(dm_evidence, weight), 0, 1},
+        {"sigma_m", F_SIGMA, offsetof(dm_evidence, sigma_m), 0, 1e5},
+        {"p_detect", F_P_DETECT, offsetof(dm_evidence, p_detect), 0, 1},
+        {"false_alarms_ha", F_FA_HA, offsetof(dm_evidence, fa_ha), 0, 1e6}};
     for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++) {
-        r = field_num(f, d, nums[k].name, &v);
+        r = field_num_at(f, d, fi[nums[k].field], &v);
         if (r < 0 || (r > 0 && (v < nums[k].lo || v > nums[k].hi)))
             return dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field '%s' must be a number in [%g, %g]",
                             path, fno, nums[k].name, nums[k].lo, nums[k].hi);
@@ -569,12 +611,12 @@ static dm_status ev_feature(dm_ctx *ctx, void *user, OGRFeatureH f, OGRFeatureDe
     }
     e.value = 1.0;
     if (fc->o && fc->o->label_field &&
-        !(fc->o->label_if_present && OGR_FD_GetFieldIndex(d, fc->o->label_field) < 0)) {
-        r = field_num(f, d, fc->o->label_field, &v);
+        !(fc->o->label_if_present && fi[F_LABEL] < 0)) {
+        r = field_num_at(f, d, fi[F_LABEL], &v);
         if (r < 0)
             return dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field '%s' is not a number", path, fno,
                             fc->o->label_field);
-        if (r == 0 && OGR_FD_GetFieldIndex(d, fc->o->label_field) < 0)
+        if (r == 0 && fi[F_LABEL] < 0)
             return dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field '%s' is missing", path, fno,
                             fc->o->label_field);
         if (r == 0) /* empty in this row: not labelled (a spot not checked yet) */
@@ -585,7 +627,15 @@ static dm_status ev_feature(dm_ctx *ctx, void *user, OGRFeatureH f, OGRFeatureDe
         }
     }
     size_t before = fc->out->n;
-    dm_status st = dm_evidence_add(ctx, fc->out, &e, g);
+    dm_status st;
+    if (g)
+        st = dm_evidence_add(ctx, fc->out, &e, g);
+    else { /* a point: no geometry built for it */
+        size_t start[2] = {0, 1};
+        unsigned char pk[1] = {0};
+        dm_coords c = {(double *)pt, 1, start, pk, 1};
+        st = evidence_add_coords(ctx, fc->out, &e, &c);
+    }
     if (st)
         return dm__wrap(ctx, "%s: feature %ld", path, fno);
     if ((e.kind == DM_EV_HAZARD || e.kind == DM_EV_CLEARED) && fc->out->n > before) {
@@ -602,8 +652,8 @@ static dm_status ev_feature(dm_ctx *ctx, void *user, OGRFeatureH f, OGRFeatureDe
 dm_status dm_evidence_read_file(dm_ctx *ctx, const char *path, int default_kind,
                                 const dm_evidence_opts *o, dm_evidence_set *out)
 {
-    file_ctx fc = {path, default_kind, o, out, {0}, {0}};
-    dm_status st = for_each_feature(ctx, path, o ? o->layer : NULL, ev_feature, &fc);
+    file_ctx fc = {path, default_kind, o, out, {0}, {0}, NULL, {0}};
+    dm_status st = for_each_feature(ctx, path, o ? o->layer : NULL, ev_feature, &fc, 1);
     /* a hazard or cleared land is an area: as a point or line it covers only
      * the cells it touches, which is rarely what the file meant */
     for (int k = 0; !st && k < DM_EV_KIND_COUNT; k++)
@@ -625,7 +675,7 @@ typedef struct poly_ctx {
 } poly_ctx;
 
 static dm_status poly_feature(dm_ctx *ctx, void *user, OGRFeatureH f, OGRFeatureDefnH d,
-                              dm_geom *g, long fno)
+                              dm_geom *g, const double *pt, long fno)
 {
     poly_ctx *pc = user;
     dm_geom_type t = dm_geom_type_of(g);
@@ -670,7 +720,7 @@ dm_status dm_read_polygons(dm_ctx *ctx, const char *path, dm_geom **out)
     *out = NULL;
     poly_ctx pc = {0};
     pc.path = path;
-    dm_status st = for_each_feature(ctx, path, NULL, poly_feature, &pc);
+    dm_status st = for_each_feature(ctx, path, NULL, poly_feature, &pc, 0);
     if (!st && !pc.n)
         st = dm__fail(ctx, DM_EGEOM, "%s: no polygon in the file (an area must be polygons)", path);
     if (!st && pc.skipped)
@@ -712,7 +762,7 @@ static int spot_num(dm_ctx *ctx, spot_ctx *sc, OGRFeatureH f, OGRFeatureDefnH d,
 }
 
 static dm_status spot_feature(dm_ctx *ctx, void *user, OGRFeatureH f, OGRFeatureDefnH d,
-                              dm_geom *g, long fno)
+                              dm_geom *g, const double *pt, long fno)
 {
     spot_ctx *sc = user;
     dm_spot s;
@@ -806,7 +856,7 @@ dm_status dm_spots_read(dm_ctx *ctx, const char *path, const char *label_field, 
                             file, nl, file);
     }
     spot_ctx sc = {file, label_field && *label_field ? label_field : "label", NULL, 0, 0};
-    dm_status st = for_each_feature(ctx, file, layer, spot_feature, &sc);
+    dm_status st = for_each_feature(ctx, file, layer, spot_feature, &sc, 0);
     if (st) {
         dm_free(ctx, sc.v);
         return st;

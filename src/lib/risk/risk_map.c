@@ -52,26 +52,28 @@ static float p_bin_floor(unsigned b)
     return f;
 }
 
-/* One evidence item in grid coordinates: xy holds its e->xy.n_xy pairs
- * transformed (its parts are those of e->xy). A point's bounds are its
- * coordinates; any other item's are the 4 values before xy. All of them
- * lie in one array of the job (16 bytes here and 16 there for a point). */
+/* One evidence item in grid coordinates: item ev of the set, xy its
+ * xy.n_xy pairs transformed (its parts are those of the item). A point's
+ * bounds are its coordinates; any other item's are the 4 values before xy.
+ * All of them lie in one array of the job (16 bytes here and 16 there for a
+ * point), and the bounds are read without touching the item. */
 typedef struct gev {
-    const dm_evidence *e;
+    uint32_t ev;    /* index in the set */
+    uint32_t point; /* 1: a single point */
     double *xy;
 } gev;
 
 /* The item's coordinates in the grid's CRS, to burn. */
-static dm_coords gev_coords(const gev *g)
+static dm_coords gev_coords(const dm_evidence *e, const gev *g)
 {
-    dm_coords c = g->e->xy;
+    dm_coords c = e->xy;
     c.xy = g->xy;
     return c;
 }
 
 static const double *gev_bounds(const gev *g, double pt[4])
 {
-    if (g->e->xy.n_xy != 1)
+    if (!g->point)
         return g->xy - 4;
     pt[0] = pt[2] = g->xy[0];
     pt[1] = pt[3] = g->xy[1];
@@ -427,8 +429,9 @@ static dm_status kernel_fine(job *j, dm_ctx *wctx, const term_plan *tp, const dm
         const gev *e = &j->ev[tp->src[s]];
         double pb[4];
         if (overlaps(gev_bounds(e, pb), &wg, fg.cell)) {
-            dm_coords c = gev_coords(e);
-            dm_burn_coords(&wg, &c, (float)ev_weight(t, e->e, j->ref_days), DM_BURN_ADD, 0, buf);
+            const dm_evidence *it = &j->p->ev->v[e->ev];
+            dm_coords c = gev_coords(it, e);
+            dm_burn_coords(&wg, &c, (float)ev_weight(t, it, j->ref_days), DM_BURN_ADD, 0, buf);
         }
     }
     double sig = t->width_m / fg.cell;
@@ -531,15 +534,16 @@ static dm_status term_tile(job *j, dm_ctx *wctx, const term_plan *tp, const dm_t
         memset(x, 0, ncore * sizeof *x);
         for (size_t s = 0; s < tp->n_src; s++) {
             const gev *e = &j->ev[tp->src[s]];
-            double sig = e->e->sigma_m > 0 ? e->e->sigma_m : 2.0;
+            const dm_evidence *it = &j->p->ev->v[e->ev];
+            double sig = it->sigma_m > 0 ? it->sigma_m : 2.0;
             double s2 = sig * sig + g->cell * g->cell / 12.0;
             double reach = 4.0 * sqrt(s2) + g->cell, pb[4];
             if (!overlaps(gev_bounds(e, pb), &core, reach))
                 continue;
-            double lam = (e->e->fa_ha > 0 ? e->e->fa_ha : 1.0) / 1e4;
-            double pd = e->e->p_detect > 0 ? e->e->p_detect : 0.8;
-            double wgt = e->e->weight > 0 ? e->e->weight : 1.0;
-            for (size_t k = 0; k < e->e->xy.n_xy; k++) {
+            double lam = (it->fa_ha > 0 ? it->fa_ha : 1.0) / 1e4;
+            double pd = it->p_detect > 0 ? it->p_detect : 0.8;
+            double wgt = it->weight > 0 ? it->weight : 1.0;
+            for (size_t k = 0; k < it->xy.n_xy; k++) {
                 double px = e->xy[2 * k], py = e->xy[2 * k + 1];
                 int ia = (int)floor((px - reach - core.x0) / g->cell), ib = (int)floor((px + reach - core.x0) / g->cell);
                 int ja = (int)floor((core.y0 - py - reach) / g->cell), jb = (int)floor((core.y0 - py + reach) / g->cell);
@@ -587,9 +591,9 @@ static dm_status term_tile(job *j, dm_ctx *wctx, const term_plan *tp, const dm_t
             const gev *e = &j->ev[tp->src[s]];
             double pb[4];
             if (overlaps(gev_bounds(e, pb), &wg, C)) {
-                dm_coords c = gev_coords(e);
-                dm_burn_coords(&wg, &c, (float)ev_weight(t, e->e, j->ref_days), DM_BURN_ADD, 0,
-                               buf);
+                const dm_evidence *it = &j->p->ev->v[e->ev];
+                dm_coords c = gev_coords(it, e);
+                dm_burn_coords(&wg, &c, (float)ev_weight(t, it, j->ref_days), DM_BURN_ADD, 0, buf);
             }
         }
         double sig = t->width_m / C;
@@ -613,10 +617,11 @@ static dm_status term_tile(job *j, dm_ctx *wctx, const term_plan *tp, const dm_t
             double pb[4];
             if (!overlaps(gev_bounds(e, pb), &wg, cap + C))
                 continue;
-            dm_coords c = gev_coords(e);
+            const dm_evidence *it = &j->p->ev->v[e->ev];
+            dm_coords c = gev_coords(it, e);
             dm_burn_coords(&wg, &c, 0.0f, DM_BURN_SET, 1, buf);
             if (ins)
-                dm_burn_coords(&wg, &c, (float)(e->e->weight > 0 ? e->e->weight : 0.01),
+                dm_burn_coords(&wg, &c, (float)(it->weight > 0 ? it->weight : 0.01),
                                DM_BURN_MAX, 0, ins);
         }
         st = dm_edt(wctx, buf, wg.nx, wg.ny, (float)(cap / C), 1);
@@ -641,13 +646,14 @@ static dm_status term_tile(job *j, dm_ctx *wctx, const term_plan *tp, const dm_t
         memset(buf, 0, wn * sizeof *buf);
         for (size_t s = 0; s < tp->n_src; s++) {
             const gev *e = &j->ev[tp->src[s]];
-            double p = e->e->p_detect > 0 ? e->e->p_detect : 0.5;
-            if (p > 0.999)
-                p = 0.999;
             double pb[4];
             if (overlaps(gev_bounds(e, pb), &wg, C)) {
-                dm_coords c = gev_coords(e);
-                dm_burn_coords(&wg, &c, (float)log1p(-p * (e->e->weight > 0 ? e->e->weight : 1)),
+                const dm_evidence *it = &j->p->ev->v[e->ev];
+                double p = it->p_detect > 0 ? it->p_detect : 0.5;
+                if (p > 0.999)
+                    p = 0.999;
+                dm_coords c = gev_coords(it, e);
+                dm_burn_coords(&wg, &c, (float)log1p(-p * (it->weight > 0 ? it->weight : 1)),
                                DM_BURN_ADD, 0, buf);
             }
         }
@@ -921,6 +927,9 @@ static dm_status evidence_to_grid(dm_ctx *ctx, job *j, dm_transform *tr)
         of_plan[t] = (int)k;
     }
     size_t n_ev = 0, n_xy = 0, n = ev ? ev->n : 0;
+    if (n > UINT32_MAX) /* items are indexed in 32 bits */
+        return dm__fail(ctx, DM_EINVAL, "risk map: %zu evidence items: at most %u can be mapped at once",
+                        n, UINT32_MAX);
     for (size_t i = 0; i < n; i++) {
         const dm_evidence *e = &ev->v[i];
         uint64_t m = selections_of(j, first, i);
@@ -931,9 +940,6 @@ static dm_status evidence_to_grid(dm_ctx *ctx, job *j, dm_transform *tr)
         for (size_t k = 0; k < j->n_sels; k++)
             j->n_sel[k] += (m >> k) & 1;
     }
-    if (n_ev > UINT32_MAX)
-        return dm__fail(ctx, DM_EINVAL, "risk map: %zu evidence items: at most %u can be mapped at once",
-                        n_ev, UINT32_MAX);
     j->ev = dm_malloc(ctx, (n_ev ? n_ev : 1) * sizeof *j->ev);
     j->gxy = dm_malloc(ctx, (n_xy ? n_xy : 1) * sizeof *j->gxy);
     if (!j->ev || !j->gxy)
@@ -960,8 +966,8 @@ static dm_status evidence_to_grid(dm_ctx *ctx, job *j, dm_transform *tr)
             if (st) { /* name the coordinate of its item, as one item at a time would */
                 size_t bad = 0;
                 sscanf(dm_ctx_errmsg(ctx), "coordinate %zu", &bad);
-                for (size_t q = b0, o = 0; q < j->n_ev; o += j->ev[q++].e->xy.n_xy)
-                    if (bad > o && bad <= o + j->ev[q].e->xy.n_xy) {
+                for (size_t q = b0, o = 0; q < j->n_ev; o += ev->v[j->ev[q++].ev].xy.n_xy)
+                    if (bad > o && bad <= o + ev->v[j->ev[q].ev].xy.n_xy) {
                         st = dm__fail(ctx, DM_EPROJ, "coordinate %zu cannot be transformed", bad - o);
                         break;
                     }
@@ -969,7 +975,7 @@ static dm_status evidence_to_grid(dm_ctx *ctx, job *j, dm_transform *tr)
             }
             for (size_t q = b0, o = 0; q < j->n_ev; q++) {
                 gev *d = &j->ev[q];
-                size_t cn = d->e->xy.n_xy;
+                size_t cn = ev->v[d->ev].xy.n_xy;
                 double bb[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
                 for (size_t k = 0; k < cn; k++, o++) {
                     double x = bx[o], y = bx[bcap + o];
@@ -994,7 +1000,8 @@ static dm_status evidence_to_grid(dm_ctx *ctx, job *j, dm_transform *tr)
             bx = nbx, bcap = c;
         }
         gev *d = &j->ev[j->n_ev];
-        d->e = e;
+        d->ev = (uint32_t)i;
+        d->point = c == 1;
         d->xy = j->gxy + at + (c != 1 ? 4 : 0);
         at += 2 * c + (c != 1 ? 4 : 0);
         for (size_t k = 0; k < c; k++, nb++) {
@@ -1120,7 +1127,7 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
         term_plan *tp = &j.plans[t];
         double ws = 0;
         for (size_t i = 0; i < tp->n_src; i++)
-            ws += j.ev[tp->src[i]].e->weight;
+            ws += p->ev->v[j.ev[tp->src[i]].ev].weight;
         tp->wmean = tp->n_src ? ws / tp->n_src : 0;
         if (tp->t->n_codes && p->ev && warn)
             warn_codes_unmatched(ctx, tp->t, p->ev, p->ev_skip, p->disabled_kinds, j.ref_days);
