@@ -269,11 +269,16 @@ int srv_if_match(const char *h, const char *etag)
     while (*p) {
         while (*p == ' ' || *p == '\t' || *p == ',')
             p++;
-        if (*p == '"') { /* a weak tag (W/"...") never matches: it is skipped below */
+        /* a weak tag (W/"...") never matches, but is read whole: a comma
+         * inside it (allowed in a tag) does not end it */
+        int weak = !strncmp(p, "W/", 2);
+        if (weak)
+            p += 2;
+        if (*p == '"') {
             const char *e = strchr(p + 1, '"');
             if (!e)
                 return 0;
-            if ((size_t)(e + 1 - p) == el && !memcmp(p, etag, el))
+            if (!weak && (size_t)(e + 1 - p) == el && !memcmp(p, etag, el))
                 return 1;
             p = e + 1;
         }

@@ -3,7 +3,8 @@
  * fuzz_request.c -- libFuzzer target for the request parsers of the HTTP
  * service (src/server/srv_parse.c): the first input byte picks the parser
  * (bbox, numbers, URL path and If-None-Match, tile address, line string,
- * field report JSON, login JSON), the rest is its input. Built and run by
+ * field report JSON, login JSON, row edit JSON, If-Match), the rest is its
+ * input; for a row edit the same byte also picks the layer. Built and run by
  * `make fuzz` (scripts/fuzz.sh) with the library sources; the parser file
  * is included here so that the target needs nothing else. Build with -DFUZZ_STANDALONE
  * to replay files without libFuzzer.
@@ -28,7 +29,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     double d4[4], d;
     long l;
     int z, x, y;
-    switch (data[0] % 8) {
+    switch (data[0] % 10) {
     case 0:
         if (srv_parse_bbox(s, d4) && (d4[0] > d4[2] || d4[1] > d4[3]))
             abort();
@@ -80,11 +81,54 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         dm_ctx_free(ctx);
         break;
     }
-    default: {
+    case 7: {
         int bad = 0;
         free(srv_json_get_str(s, size - 1, "user", &bad));
         break;
     }
+    case 8: {
+        /* a row edit (PATCH /api/{layer}/{id}) for the layer data[0] / 10 names */
+        const dm_layer_def *ly = dm_layer_at((size_t)(data[0] / 10) % dm_layer_count());
+        dm_ctx *ctx = dm_ctx_new();
+        srv_patch p;
+        dm_status st = srv_patch_parse(ctx, ly, s, size - 1, &p);
+        if (!memchr(p.err, '\0', sizeof p.err))
+            abort();
+        if (st == DM_OK) {
+            if (!p.row)
+                abort();
+            srv_patch_free(&p);
+        } else if (p.row || p.reason || !p.err[0])
+            abort(); /* a refusal holds nothing and says why */
+        if (dm_ctx_live_blocks(ctx) != 0)
+            abort(); /* leaked library allocations */
+        dm_ctx_free(ctx);
+        break;
+    }
+    case 9: {
+        /* the bytes as an If-Match header: a strong match is a match for a
+         * GET too, and never of a tag the header does not hold */
+        int strong = srv_if_match(s, "\"t1\"");
+        if (strong && (!strstr(s, "\"t1\"") || !srv_etag_match(s, "\"t1\"")))
+            abort();
+        /* the bytes as a tag: named alone they match, weak they never do */
+        size_t n = strlen(s);
+        if (n && n < 200 && !strchr(s, '"')) {
+            char tag[256], h[256];
+            snprintf(tag, sizeof tag, "\"%s\"", s);
+            if (!srv_if_match(tag, tag))
+                abort();
+            snprintf(h, sizeof h, "W/%s", tag);
+            if (srv_if_match(h, tag))
+                abort();
+            snprintf(h, sizeof h, " \"x\" ,%s", tag);
+            if (!strchr(s, ',') && !srv_if_match(h, tag))
+                abort();
+        }
+        break;
+    }
+    default:
+        break;
     }
     free(s);
     return 0;

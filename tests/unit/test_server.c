@@ -2703,9 +2703,17 @@ TEST(server_edits_a_row_with_if_match)
               400);
     ASSERT_CONTAINS(out, "review");
     free(out);
-    ASSERT_EQ(http_patch(path, ana, tag, "{\"notes\":\"checked\",\"reason\":\"typo\"}", &out, NULL),
+    ASSERT_EQ(http_patch(path, ana, tag, "{\"notes\":\"checked\",\"reason\":\"typo\"}", &out, &hdr),
               200);
     ASSERT_CONTAINS(out, "\"status\":\"draft\"");
+    free(out);
+    /* a list of tags: the current one after a weak tag holding a comma (a
+     * comma may be part of a tag) is found */
+    ASSERT(header_value(hdr, "ETag", tag, sizeof tag));
+    free(hdr);
+    char list[128];
+    snprintf(list, sizeof list, "W/\"a,\", %s", tag);
+    ASSERT_EQ(http_patch(path, ana, list, "{\"notes\":\"again\",\"reason\":\"typo\"}", &out, NULL), 200);
     free(out);
     stop_server(SIGTERM);
 }
