@@ -205,8 +205,9 @@ static int h_layers(srv_req *rq, srv_resp *rs)
                 continue;
             sb_puts(&b, nf++ ? ",{\"name\":" : "{\"name\":");
             sb_json_str(&b, f->name);
-            sb_printf(&b, ",\"type\":\"%s\",\"required\":%s", field_type_name(f->type),
-                      (f->flags & DM_FIELD_REQUIRED) ? "true" : "false");
+            sb_printf(&b, ",\"type\":\"%s\",\"required\":%s,\"computed\":%s", field_type_name(f->type),
+                      (f->flags & DM_FIELD_REQUIRED) ? "true" : "false",
+                      (f->flags & DM_FIELD_COMPUTED) ? "true" : "false");
             if (f->values) {
                 sb_puts(&b, ",\"values\":");
                 sb_json_str(&b, f->values);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT
  * app.js -- the staff web map of demine: login, map layers in land-release
- * symbology, risk tiles, details and history on click, statistics charts,
+ * symbology, risk tiles, details and history on click (and, for analysts,
+ * editing a row's plain fields with If-Match), statistics charts,
  * the field report form and the review queue. Talks only to /api/*, and
  * asks for nothing protected (layers, tiles) until a login succeeds; a 401
  * (session ended elsewhere, or expired) clears the map and shows the login.
@@ -14,18 +15,21 @@
       return {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c];
     });
   }
-  function api(method, path, body) {
-    var opt = {method: method, headers: {}, credentials: 'same-origin'};
+  /* a request to the API: resolves {r: the response (its headers), j: its JSON};
+   * an error status rejects with err.status and the server's message */
+  function call(method, path, body, headers) {
+    var opt = {method: method, headers: headers || {}, credentials: 'same-origin'};
     if (body !== undefined) { opt.body = JSON.stringify(body); opt.headers['Content-Type'] = 'application/json'; }
     return fetch(path, opt).then(function (r) {
       return r.text().then(function (t) {
         var j = null; try { j = JSON.parse(t); } catch (e) { j = {error: t}; }
         if (r.status === 401 && path !== 'api/login') sessionLost();
         if (!r.ok) { var err = new Error((j && j.error) || ('HTTP ' + r.status)); err.status = r.status; throw err; }
-        return j;
+        return {r: r, j: j};
       });
     });
   }
+  function api(method, path, body) { return call(method, path, body).then(function (x) { return x.j; }); }
   /* whether this browser may hold a session cookie (the cookie itself is
    * HttpOnly): without one, the page does not ask /api/me for a 401 */
   function sessionHint(on) {
@@ -82,6 +86,7 @@
   ];
   var groups = {};
   var readable = {};
+  var fieldsOf = {};                   /* layer -> its fields (GET /api/layers) */
   defs.forEach(function (d) { groups[d.name] = L.geoJSON(null, {
     style: function (f) { return d.style ? d.style(f.properties) : {}; },
     pointToLayer: function (f, ll) { return L.circleMarker(ll, d.point || {radius: 4}); },
@@ -164,18 +169,23 @@
   function reloadAll() { defs.forEach(load); }
   map.on('moveend', reloadAll);
 
-  function showDetails(layer, f) {
+  function isAnalyst() { return !!me && (me.role === 'analyst' || me.role === 'admin'); }
+  function showDetails(layer, f, note) {
     var p = f.properties, rows = '';
     Object.keys(p).forEach(function (k) {
       if (p[k] === null || k === 'layer') return;
       rows += '<tr><td>' + esc(k) + '</td><td>' + esc(p[k]) + '</td></tr>';
     });
+    var canEdit = isAnalyst() && editable(layer).length > 0;
     $('details').innerHTML = '<h3>' + esc(layer) + ' ' + esc(p.ref || p.name || p.category || '') + '</h3>' +
-      '<table class="props">' + rows + '</table>' +
+      (note ? '<p class="ok" id="edit-saved">' + esc(note) + '</p>' : '') +
+      (canEdit ? '<div class="row"><button type="button" id="edit-btn">Edit</button></div><div id="edit"></div>' : '') +
+      '<table class="props" id="details-props">' + rows + '</table>' +
       (layer === 'hazards' && me && (me.role === 'analyst' || me.role === 'admin') ?
         '<h4>Why this risk</h4><div id="explain" class="hint">loading…</div>' : '') +
       '<h4>History</h4><div id="history" class="hint">loading…</div>';
     activateTab('layers');
+    if (canEdit) $('edit-btn').addEventListener('click', function () { openEdit(layer, f.id); });
     if ($('explain')) {
       var c = L.geoJSON(f).getBounds().getCenter();
       api('GET', 'api/risk/explain?lon=' + c.lng.toFixed(6) + '&lat=' + c.lat.toFixed(6)).then(function (e) {
@@ -195,6 +205,79 @@
           (e.reason ? ' — ' + esc(e.reason) : '') + (ch ? '<br>' + ch : '') + '</li>';
       }).join('') + '</ol>';
     }).catch(function (e) { $('history').textContent = e.message; });
+  }
+
+  /* ---------------- editing a row (analysts, admins) ---------------- */
+  /* the plain fields an analyst may change here: text, numbers and dates;
+   * not the status (a hazard's moves along its life cycle, a report's by
+   * review), nor what demine computes (risk, areas) */
+  function editable(layer) {
+    if (layer === 'plan') return [];
+    return (fieldsOf[layer] || []).filter(function (fd) {
+      return fd.name !== 'status' && !fd.computed && ['text', 'int', 'real', 'date'].indexOf(fd.type) >= 0;
+    });
+  }
+  /* the row as stored now, with the ETag an edit names in If-Match; note:
+   * a message to show above the form, reason: the reason typed so far */
+  function openEdit(layer, id, note, reason) {
+    var path = 'api/' + layer + '/' + encodeURIComponent(id);
+    $('edit').innerHTML = '<p class="hint">loading…</p>';
+    call('GET', path).then(function (x) {
+      var f = x.j, p = f.properties, etag = x.r.headers.get('ETag'), fields = editable(layer);
+      if (!$('edit')) return; /* another feature was opened meanwhile */
+      $('edit').innerHTML = '<form id="edit-form" class="card">' +
+        (note ? '<div class="bad" id="edit-conflict">' + esc(note) + '</div>' : '') +
+        fields.map(function (fd) {
+          var v = p[fd.name] === null || p[fd.name] === undefined ? '' : p[fd.name];
+          var label = esc(fd.name) + (fd.required ? ' *' : '');
+          if (fd.name === 'notes')
+            return '<label>' + label + ' <textarea name="' + esc(fd.name) + '" rows="2" title="' + esc(fd.desc || '') + '">' +
+              esc(v) + '</textarea></label>';
+          var type = fd.type === 'date' ? 'date' : fd.type === 'text' ? 'text' : 'number';
+          return '<label>' + label + ' <input name="' + esc(fd.name) + '" type="' + type + '"' +
+            (type === 'number' ? ' step="any"' : '') + ' value="' + esc(v) + '" title="' + esc(fd.desc || '') + '"></label>';
+        }).join('') +
+        '<label>Reason for the change * <input name="reason" id="edit-reason" placeholder="e.g. site visit 2025-06-02"></label>' +
+        '<div class="row"><button type="submit" id="edit-save">Save</button>' +
+        '<button type="button" id="edit-cancel">Cancel</button></div><div id="edit-msg"></div></form>';
+      var form = $('edit-form'), orig = {};
+      /* what each input shows now: only what the user changes is sent */
+      fields.forEach(function (fd) { orig[fd.name] = form.elements[fd.name].value; });
+      if (reason) form.elements.reason.value = reason;
+      $('edit-cancel').addEventListener('click', function () { $('edit').innerHTML = ''; });
+      form.addEventListener('submit', function (ev) {
+        ev.preventDefault();
+        var props = {}, n = 0, why = form.elements.reason.value.trim();
+        Array.prototype.forEach.call(form.querySelectorAll('.bad-field'), function (el) { el.classList.remove('bad-field'); });
+        fields.forEach(function (fd) {
+          var v = form.elements[fd.name].value;
+          if (v !== orig[fd.name]) { props[fd.name] = v === '' ? null : v; n++; }
+        });
+        var msg = function (t) { $('edit-msg').innerHTML = '<span class="bad" id="edit-error">' + esc(t) + '</span>'; };
+        if (!n) { msg('Nothing changed.'); return; }
+        if (!why) { msg('A reason is needed: it goes to the change log with your name.'); form.elements.reason.focus(); return; }
+        $('edit-save').disabled = true;
+        var runs = refreshRuns;
+        call('PATCH', path, {properties: props, reason: why}, {'If-Match': etag}).then(function (y) {
+          showDetails(layer, y.j, 'Saved.');
+          reloadAll();
+          if (y.r.headers.get('Risk-Refresh')) pollRefresh(runs); /* the edit is new evidence */
+        }).catch(function (e) {
+          if (!$('edit-save')) return;
+          $('edit-save').disabled = false;
+          if (e.status === 401) return; /* the login form is back */
+          if (e.status === 412) {
+            openEdit(layer, id, 'This ' + layer.replace(/s$/, '') + ' was changed by someone else since you opened it: ' +
+              'it has been reloaded as it is now. Check their change and make yours again.', why);
+            return;
+          }
+          msg(e.message);
+          /* the server names the field it refused */
+          var m = /field '([^']+)'/.exec(e.message), el = m && form.elements[m[1]];
+          if (el && el.classList) { el.classList.add('bad-field'); el.focus(); }
+        });
+      });
+    }).catch(function (e) { if ($('edit') && e.status !== 401) $('edit').innerHTML = '<span class="bad">' + esc(e.message) + '</span>'; });
   }
 
   /* ---------------- tabs ---------------- */
@@ -450,12 +533,13 @@
     var analyst = !!u && (u.role === 'analyst' || u.role === 'admin');
     $('risk-refresh').classList.toggle('hidden', !analyst);
     if (analyst) api('GET', 'api/risk/refresh').then(showRefresh).catch(function () {});
-    if (!u) { readable = {}; defs.forEach(function (d) { groups[d.name].clearLayers(); }); buildLayerList(); return; }
+    if (!u) { readable = {}; fieldsOf = {}; defs.forEach(function (d) { groups[d.name].clearLayers(); }); buildLayerList(); return; }
     $('login-msg').textContent = '';
     riskTimer = setInterval(loadRiskMap, 30000);
     api('GET', 'api/layers').then(function (ls) {
       if (me !== u) return;
-      readable = {}; ls.forEach(function (l) { readable[l.name] = true; });
+      readable = {}; fieldsOf = {};
+      ls.forEach(function (l) { readable[l.name] = true; fieldsOf[l.name] = l.fields || []; });
       buildLayerList(); reloadAll(); loadRiskMap();
     }).catch(function () {});
   }

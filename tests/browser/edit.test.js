@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+// edit.test.js -- editing a row on the staff web map, in headless Chromium
+// (playwright-core, Debian's `chromium`): an analyst opens a hazard, edits
+// its plain fields (never its status nor the risk the map computes) with a
+// reason; the PATCH names the ETag of the row as read; a refused value shows
+// the server's message naming the field; an edit made elsewhere meanwhile
+// gets "changed by someone else" and the row reloaded; the edit refreshes
+// the risk map; a field user is offered no edit. Needs DEMINE_URL of a
+// running `demine serve` with the users and hazard H-1 of
+// tests/unit/test_server.c (ana/analystpw1, fld/fieldpw12) and a risk map.
+'use strict';
+const { chromium } = require('playwright-core');
+
+const BASE = process.env.DEMINE_URL;
+const EXE = process.env.CHROMIUM || '/usr/bin/chromium';
+
+function fail(msg) { throw new Error(msg); }
+
+async function login(page, user, pw) {
+  await page.fill('#login-user', user);
+  await page.fill('#login-pass', pw);
+  await page.click('#login-btn');
+  await page.waitForSelector('#who:not(.hidden)', { timeout: 20000 });
+}
+
+// open hazard H-1's details as a click on the map does
+async function openH1(page) {
+  await page.evaluate(() => window.demine.map.setView([39.905, 46.905], 14, { animate: false }));
+  await page.waitForFunction(() => {
+    let hit = null;
+    window.demine.groups.hazards.eachLayer((l) => { if (l.feature.properties.ref === 'H-1') hit = l; });
+    if (hit) hit.fire('click');
+    return !!hit;
+  }, null, { timeout: 20000 }).catch(() => fail('hazard H-1 not on the map'));
+  await page.waitForSelector('#details-props', { timeout: 10000 });
+}
+
+async function openForm(page) {
+  await page.click('#edit-btn');
+  await page.waitForSelector('#edit-form', { timeout: 10000 });
+}
+
+// a session and an edit of H-1 outside the page (another analyst)
+async function editElsewhere(notes) {
+  const lr = await fetch(BASE + '/api/login', { method: 'POST', body: JSON.stringify({ user: 'ana', password: 'analystpw1' }) });
+  const token = (await lr.json()).token;
+  const auth = { Authorization: 'Bearer ' + token };
+  const g = await fetch(BASE + '/api/hazards/H-1', { headers: auth });
+  const tag = g.headers.get('etag');
+  const r = await fetch(BASE + '/api/hazards/H-1', { method: 'PATCH', headers: { ...auth, 'If-Match': tag },
+    body: JSON.stringify({ notes: notes, reason: 'phoned in' }) });
+  if (r.status !== 200) fail('edit outside the page: ' + r.status + ' ' + await r.text());
+}
+
+async function refreshIdle(page) {
+  await page.waitForFunction(() => fetch('api/risk/refresh').then((r) => r.json()).then((s) => !s.running && !s.queued),
+    null, { timeout: 60000, polling: 500 }).catch(() => fail('the risk refresh did not finish'));
+}
+
+async function main() {
+  if (!BASE) fail('DEMINE_URL is not set');
+  const browser = await chromium.launch({ executablePath: EXE, headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
+  const page = await context.newPage();
+  const errors = [], patches = [], etags = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('request', (r) => { if (r.method() === 'PATCH') patches.push(r.headers()['if-match'] || ''); });
+  page.on('response', (r) => {
+    if (r.request().method() === 'GET' && /\/api\/hazards\/[^/?]+$/.test(new URL(r.url()).pathname)) etags.push(r.headers().etag);
+  });
+  await page.route(/^https?:\/\/(?!127\.0\.0\.1)/, (r) => r.abort());
+  await page.goto(BASE + '/', { waitUntil: 'load' });
+  await page.waitForSelector('#login:not(.hidden)');
+
+  // 1. an analyst's form: plain fields only, the values as stored
+  await login(page, 'ana', 'analystpw1');
+  await openH1(page);
+  await openForm(page);
+  for (const name of ['status', 'p_contam', 'expected_items', 'hazard_type'])
+    if (await page.$(`#edit-form [name="${name}"]`)) fail('the form offers ' + name);
+  for (const name of ['notes', 'est_area_ha', 'ref', 'reported_date'])
+    if (!(await page.$(`#edit-form [name="${name}"]`))) fail('the form lacks ' + name);
+  if (await page.getAttribute('#edit-form [name="reported_date"]', 'type') !== 'date') fail('reported_date is no date input');
+  if (await page.inputValue('#edit-form [name="est_area_ha"]') !== '10') fail('est_area_ha not as stored');
+
+  // 2. no reason: nothing sent
+  await page.fill('#edit-form [name="notes"]', 'fenced by the army');
+  await page.click('#edit-save');
+  await page.waitForSelector('#edit-error');
+  if (!/reason is needed/.test(await page.textContent('#edit-error'))) fail('no word on the missing reason');
+  if (patches.length) fail('an edit without a reason was sent');
+
+  // 3. a value the server refuses: its message, naming the field, and the field marked
+  await page.fill('#edit-reason', 'site visit 2025-06-02');
+  await page.fill('#edit-form [name="est_area_ha"]', '-5');
+  await page.click('#edit-save');
+  await page.waitForFunction(() => /est_area_ha/.test((document.querySelector('#edit-error') || {}).textContent || ''),
+    null, { timeout: 10000 }).catch(async () => fail('refusal not shown: ' + await page.textContent('#edit-msg')));
+  if (!(await page.$('#edit-form [name="est_area_ha"].bad-field'))) fail('the refused field is not marked');
+  if (patches.length !== 1 || patches[0] !== etags[etags.length - 1]) fail('If-Match ' + patches[0] + ', ETag read ' + etags.join(' '));
+
+  // 4. saved: the details show the new values, the edit is new evidence for the risk map
+  await page.fill('#edit-form [name="est_area_ha"]', '12.5');
+  await page.click('#edit-save');
+  await page.waitForSelector('#edit-saved', { timeout: 10000 })
+    .catch(async () => fail('edit not saved: ' + await page.textContent('#details')));
+  const shown = await page.textContent('#details-props');
+  if (!/fenced by the army/.test(shown) || !/12\.5/.test(shown)) fail('the details do not show the edit: ' + shown);
+  await page.waitForFunction(() => /^Refreshed /.test(document.querySelector('#risk-refresh-msg').textContent),
+    null, { timeout: 60000 }).catch(async () => fail('no risk refresh after the edit: ' + await page.textContent('#risk-refresh-msg')));
+  await page.waitForFunction(() => /site visit 2025-06-02/.test((document.querySelector('#history') || {}).textContent || ''),
+    null, { timeout: 10000 }).catch(() => fail('the reason is not in the history'));
+  const h1 = await page.evaluate(() => fetch('api/hazards/H-1').then((r) => r.json()));
+  if (h1.properties.notes !== 'fenced by the army' || h1.properties.est_area_ha !== 12.5) fail('stored: ' + JSON.stringify(h1.properties));
+
+  // 5. changed by someone else since the form was opened: said so, the row reloaded
+  await refreshIdle(page);
+  await openForm(page);
+  await editElsewhere('changed elsewhere');
+  await page.fill('#edit-form [name="notes"]', 'my change');
+  await page.fill('#edit-reason', 'second visit');
+  await page.click('#edit-save');
+  await page.waitForSelector('#edit-conflict', { timeout: 10000 })
+    .catch(async () => fail('no conflict shown: ' + await page.textContent('#edit')));
+  if (!/changed by someone else since you opened it/.test(await page.textContent('#edit-conflict'))) fail('conflict text');
+  if (await page.inputValue('#edit-form [name="notes"]') !== 'changed elsewhere') fail('the row is not reloaded');
+  if (await page.inputValue('#edit-reason') !== 'second visit') fail('the reason typed is lost');
+  // made again on the row as it is now, it is saved
+  await page.fill('#edit-form [name="notes"]', 'my change');
+  await page.click('#edit-save');
+  await page.waitForSelector('#edit-saved', { timeout: 10000 })
+    .catch(async () => fail('edit after the reload not saved: ' + await page.textContent('#details')));
+  const h1b = await page.evaluate(() => fetch('api/hazards/H-1').then((r) => r.json()));
+  if (h1b.properties.notes !== 'my change') fail('stored after the conflict: ' + h1b.properties.notes);
+  await refreshIdle(page);
+
+  // 6. a field user reads hazards but is offered no edit
+  await page.click('#logout-btn');
+  await page.waitForSelector('#login:not(.hidden)');
+  await login(page, 'fld', 'fieldpw12');
+  await openH1(page);
+  if (await page.$('#edit-btn')) fail('a field user is offered an edit');
+
+  await browser.close();
+  if (errors.length) fail('page errors: ' + errors.join('; '));
+  console.log('edit test passed');
+}
+
+main().catch((e) => { console.error('edit test FAILED: ' + e.message); process.exit(1); });
