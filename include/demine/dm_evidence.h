@@ -67,7 +67,6 @@ typedef struct dm_evidence {
     double fa_ha;          /* detections: false alarms per hectare */
     double value;          /* items: quantity; labels: the label */
     dm_coords xy;          /* WGS 84 longitude, latitude; held by the set (never dm_coords_free) */
-    double bounds[4];      /* minx, miny, maxx, maxy */
 } dm_evidence;
 
 struct dm_evidence_pool; /* the set's storage of texts and coordinates (internal) */
@@ -90,6 +89,9 @@ DM_API void dm_evidence_set_free(dm_ctx *ctx, dm_evidence_set *s);
  * longitude and latitude), DM_ENOMEM. */
 DM_API dm_status dm_evidence_add(dm_ctx *ctx, dm_evidence_set *s, const dm_evidence *e,
                                  const dm_geom *g);
+/* Bounds of one item (WGS 84): minx, miny, maxx, maxy of its coordinates
+ * (not kept in the item: 32 bytes of every point of a set of millions). */
+DM_API void dm_evidence_item_bounds(const dm_evidence *e, double b[4]);
 /* Bounds of everything in the set (WGS 84); returns 0 when empty. */
 DM_API int dm_evidence_bounds(const dm_evidence_set *s, double b[4]);
 

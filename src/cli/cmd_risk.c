@@ -1484,8 +1484,9 @@ int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv)
                     first_off = i;
                 continue;
             }
-            double cx = (lab.v[i].bounds[0] + lab.v[i].bounds[2]) / 2;
-            double cy = (lab.v[i].bounds[1] + lab.v[i].bounds[3]) / 2;
+            double lb[4];
+            dm_evidence_item_bounds(&lab.v[i], lb);
+            double cx = (lb[0] + lb[2]) / 2, cy = (lb[1] + lb[3]) / 2;
             st = dm_transform_xy(tr, &cx, &cy, 1);
             smp[ns].x = sx + i * T;
             smp[ns].y = y;
@@ -1504,13 +1505,15 @@ int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv)
             rc = 2;
             goto out;
         }
+        double fb[4] = {0, 0, 0, 0};
+        if (!st && off)
+            dm_evidence_item_bounds(&lab.v[first_off], fb);
         if (!st && off)
             fprintf(stderr,
                     "warning: %s: %zu of its %zu features labelled 0 or 1 lie outside the area "
                     "mapped (the first: around %.5f, %.5f): not used\n",
                     o.labels, off, off + ns,
-                    (lab.v[first_off].bounds[0] + lab.v[first_off].bounds[2]) / 2,
-                    (lab.v[first_off].bounds[1] + lab.v[first_off].bounds[3]) / 2);
+                    (fb[0] + fb[2]) / 2, (fb[1] + fb[3]) / 2);
     } else {
         /* points: cells holding one are positive, every other cell of the area negative */
         unsigned short *hit = calloc(ncell, sizeof *hit); /* label points per cell */

@@ -192,7 +192,6 @@ static dm_status evidence_add_coords(dm_ctx *ctx, dm_evidence_set *s, const dm_e
 {
     if (!c->n_xy)
         return DM_OK; /* empty geometry: nothing to add */
-    double b[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
     for (size_t k = 0; k < c->n_xy; k++) {
         double x = c->xy[2 * k], y = c->xy[2 * k + 1];
         if (!isfinite(x) || !isfinite(y))
@@ -202,7 +201,6 @@ static dm_status evidence_add_coords(dm_ctx *ctx, dm_evidence_set *s, const dm_e
                             "coordinate (%g, %g) is not a longitude and latitude (a file in "
                             "another CRS must say so)",
                             x, y);
-        b[0] = fmin(b[0], x), b[1] = fmin(b[1], y), b[2] = fmax(b[2], x), b[3] = fmax(b[3], y);
     }
     if (!s->pool && !(s->pool = dm_calloc(ctx, 1, sizeof *s->pool)))
         return dm__fail(ctx, DM_ENOMEM, "out of memory for evidence");
@@ -241,7 +239,6 @@ static dm_status evidence_add_coords(dm_ctx *ctx, dm_evidence_set *s, const dm_e
     if (!d.ordnance || !d.cls || !d.group || !d.uuid || !d.xy.xy || !d.xy.start || !d.xy.kind)
         return dm__fail(ctx, DM_ENOMEM, "out of memory for evidence");
     memcpy(d.xy.xy, c->xy, c->n_xy * 2 * sizeof *d.xy.xy);
-    memcpy(d.bounds, b, sizeof b);
     s->v[s->n++] = d;
     return DM_OK;
 }
@@ -257,6 +254,16 @@ dm_status dm_evidence_add(dm_ctx *ctx, dm_evidence_set *s, const dm_evidence *e,
     return st;
 }
 
+void dm_evidence_item_bounds(const dm_evidence *e, double b[4])
+{
+    b[0] = b[1] = INFINITY;
+    b[2] = b[3] = -INFINITY;
+    for (size_t k = 0; k < e->xy.n_xy; k++) {
+        double x = e->xy.xy[2 * k], y = e->xy.xy[2 * k + 1];
+        b[0] = fmin(b[0], x), b[1] = fmin(b[1], y), b[2] = fmax(b[2], x), b[3] = fmax(b[3], y);
+    }
+}
+
 int dm_evidence_bounds(const dm_evidence_set *s, double b[4])
 {
     if (!s->n)
@@ -264,7 +271,8 @@ int dm_evidence_bounds(const dm_evidence_set *s, double b[4])
     b[0] = b[1] = INFINITY;
     b[2] = b[3] = -INFINITY;
     for (size_t i = 0; i < s->n; i++) {
-        const double *e = s->v[i].bounds;
+        double e[4];
+        dm_evidence_item_bounds(&s->v[i], e);
         b[0] = fmin(b[0], e[0]), b[1] = fmin(b[1], e[1]);
         b[2] = fmax(b[2], e[2]), b[3] = fmax(b[3], e[3]);
     }

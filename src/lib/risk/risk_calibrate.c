@@ -128,12 +128,14 @@ static int block_fold(double lon, double lat)
     return (int)(((long long)floor(lon * 100.0) + (long long)floor(lat * 100.0)) & 1);
 }
 
-/* The zone (index into z) holding the point, or -1. */
-static long zone_of(const dm_evidence_set *ev, const size_t *z, size_t nz, double x, double y)
+/* The zone (index into z, bounds zb) holding the point, or -1. */
+static long zone_of(const dm_evidence_set *ev, const size_t *z, const double *zb, size_t nz,
+                    double x, double y)
 {
     for (size_t k = 0; k < nz; k++) {
         const dm_evidence *e = &ev->v[z[k]];
-        if (x < e->bounds[0] || x > e->bounds[2] || y < e->bounds[1] || y > e->bounds[3])
+        const double *b = zb + 4 * k;
+        if (x < b[0] || x > b[2] || y < b[1] || y > b[3])
             continue;
         if (inside_rings(&e->xy, x, y))
             return (long)k;
@@ -163,6 +165,7 @@ dm_status dm_risk_calibrate(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_p
     size_t *zk = NULL;    /* per zone of a fold: its index in z */
     int *zfold = NULL;    /* per searched polygon: its fold */
     double *zfound = NULL; /* per searched polygon: items found, over p_detect */
+    double *zb = NULL;     /* per searched polygon: its bounds */
     for (size_t i = 0; i < ev->n; i++)
         if ((!p->ev_skip || !p->ev_skip[i]) && is_zone(&ev->v[i]))
             z[nz++] = i;
@@ -175,7 +178,8 @@ dm_status dm_risk_calibrate(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_p
     zk = dm_calloc(ctx, nz, sizeof *zk);
     zfold = dm_calloc(ctx, nz, sizeof *zfold);
     zfound = dm_calloc(ctx, nz, sizeof *zfound);
-    if (!skip || !zones.v || !zr || !zi || !zk || !zfold || !zfound) {
+    zb = dm_calloc(ctx, 4 * nz, sizeof *zb);
+    if (!skip || !zones.v || !zr || !zi || !zk || !zfold || !zfound || !zb) {
         st = dm__fail(ctx, DM_ENOMEM, "out of memory");
         goto done;
     }
@@ -186,9 +190,10 @@ dm_status dm_risk_calibrate(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_p
      * neighbouring clearance is known when a field is searched). */
     double found = 0, predicted = 0, area = 0, b[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
     for (size_t k = 0; k < nz; k++) {
-        const dm_evidence *e = &ev->v[z[k]];
-        b[0] = fmin(b[0], e->bounds[0]), b[1] = fmin(b[1], e->bounds[1]);
-        b[2] = fmax(b[2], e->bounds[2]), b[3] = fmax(b[3], e->bounds[3]);
+        const double *e = zb + 4 * k;
+        dm_evidence_item_bounds(&ev->v[z[k]], zb + 4 * k);
+        b[0] = fmin(b[0], e[0]), b[1] = fmin(b[1], e[1]);
+        b[2] = fmax(b[2], e[2]), b[3] = fmax(b[3], e[3]);
     }
     /* only the grid's cells around the searched land are computed */
     const dm_grid *g = p->grid;
@@ -215,15 +220,15 @@ dm_status dm_risk_calibrate(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_p
         zi[i] = -1;
         if ((e->kind == DM_EV_ITEM || e->kind == DM_EV_RECORD) && (!p->ev_skip || !p->ev_skip[i]) &&
             point_of(e, &x, &y))
-            zi[i] = zone_of(ev, z, nz, x, y);
+            zi[i] = zone_of(ev, z, zb, nz, x, y);
         if (zi[i] >= 0 && e->kind == DM_EV_ITEM)
             zfound[zi[i]] += (e->value > 0 ? e->value : 1) / ev->v[z[zi[i]]].p_detect;
     }
     if ((st = cluster_size(ctx, ev, zi, g, tr, out)))
         goto done;
     for (size_t k = 0; k < nz; k++) {
-        const dm_evidence *e = &ev->v[z[k]];
-        zfold[k] = block_fold((e->bounds[0] + e->bounds[2]) / 2, (e->bounds[1] + e->bounds[3]) / 2);
+        const double *e = zb + 4 * k;
+        zfold[k] = block_fold((e[0] + e[2]) / 2, (e[1] + e[3]) / 2);
     }
     for (int fold = 0; fold < 2; fold++) {
         zones.n = 0;
@@ -275,6 +280,7 @@ done:
     dm_free(ctx, zk);
     dm_free(ctx, zfold);
     dm_free(ctx, zfound);
+    dm_free(ctx, zb);
     dm_free(ctx, zr);
     dm_free(ctx, z);
     dm_free(ctx, skip);

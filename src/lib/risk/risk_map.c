@@ -52,33 +52,15 @@ static float p_bin_floor(unsigned b)
     return f;
 }
 
-/* One evidence item in grid coordinates: item ev of the set, xy its
- * xy.n_xy pairs transformed (its parts are those of the item). A point's
- * bounds are its coordinates; any other item's are the 4 values before xy.
- * All of them lie in one array of the job (16 bytes here and 16 there for a
- * point), and the bounds are read without touching the item. */
-typedef struct gev {
-    uint32_t ev;    /* index in the set */
-    uint32_t point; /* 1: a single point */
-    double *xy;
-} gev;
-
-/* The item's coordinates in the grid's CRS, to burn. */
-static dm_coords gev_coords(const dm_evidence *e, const gev *g)
-{
-    dm_coords c = e->xy;
-    c.xy = g->xy;
-    return c;
-}
-
-static const double *gev_bounds(const gev *g, double pt[4])
-{
-    if (!g->point)
-        return g->xy - 4;
-    pt[0] = pt[2] = g->xy[0];
-    pt[1] = pt[3] = g->xy[1];
-    return pt;
-}
+/* The evidence the terms read, in the grid's CRS, as arrays of the job
+ * (20 bytes a point): entry g is item gitem[g] of the set; a point's
+ * coordinates are gpt[2g], gpt[2g + 1]; any other item has gpt[2g] NaN and
+ * gpt[2g + 1] the offset in gpoly of its bounds (4 values), followed by its
+ * coordinates (its parts are those of the item). Bounds are read without
+ * touching the item. */
+struct job;
+static const double *gev_bounds(const struct job *j, uint32_t g, double pt[4]);
+static dm_coords gev_coords(const struct job *j, uint32_t g, const dm_evidence **item);
 
 /* A polygon to summarise (a hazard) in grid coordinates. */
 typedef struct gzone {
@@ -118,9 +100,9 @@ typedef struct job {
     const dm_risk_params *p;
     const dm_grid *g;
     int ai, aj; /* g's offset in cells in the grid its coarse cells align to */
-    gev *ev;
+    uint32_t *gitem; /* the evidence in the grid's CRS (see gev_bounds) */
+    double *gpt, *gpoly;
     size_t n_ev;
-    double *gxy;    /* the coordinates of ev[] in the grid's CRS (and non-points' bounds) */
     uint32_t *sel[DM_RISK_MAX_TERMS]; /* distinct selections of evidence of the terms */
     size_t n_sel[DM_RISK_MAX_TERMS], n_sels;
     term_plan *plans;
@@ -426,11 +408,10 @@ static dm_status kernel_fine(job *j, dm_ctx *wctx, const term_plan *tp, const dm
     float *buf = sc->w0;
     memset(buf, 0, wn * sizeof *buf);
     for (size_t s = 0; s < tp->n_src; s++) {
-        const gev *e = &j->ev[tp->src[s]];
         double pb[4];
-        if (overlaps(gev_bounds(e, pb), &wg, fg.cell)) {
-            const dm_evidence *it = &j->p->ev->v[e->ev];
-            dm_coords c = gev_coords(it, e);
+        if (overlaps(gev_bounds(j, tp->src[s], pb), &wg, fg.cell)) {
+            const dm_evidence *it;
+            dm_coords c = gev_coords(j, tp->src[s], &it);
             dm_burn_coords(&wg, &c, (float)ev_weight(t, it, j->ref_days), DM_BURN_ADD, 0, buf);
         }
     }
@@ -533,18 +514,18 @@ static dm_status term_tile(job *j, dm_ctx *wctx, const term_plan *tp, const dm_t
     if (t->type == DM_TERM_DETECTION) {
         memset(x, 0, ncore * sizeof *x);
         for (size_t s = 0; s < tp->n_src; s++) {
-            const gev *e = &j->ev[tp->src[s]];
-            const dm_evidence *it = &j->p->ev->v[e->ev];
+            const dm_evidence *it;
+            dm_coords c = gev_coords(j, tp->src[s], &it);
             double sig = it->sigma_m > 0 ? it->sigma_m : 2.0;
             double s2 = sig * sig + g->cell * g->cell / 12.0;
             double reach = 4.0 * sqrt(s2) + g->cell, pb[4];
-            if (!overlaps(gev_bounds(e, pb), &core, reach))
+            if (!overlaps(gev_bounds(j, tp->src[s], pb), &core, reach))
                 continue;
             double lam = (it->fa_ha > 0 ? it->fa_ha : 1.0) / 1e4;
             double pd = it->p_detect > 0 ? it->p_detect : 0.8;
             double wgt = it->weight > 0 ? it->weight : 1.0;
             for (size_t k = 0; k < it->xy.n_xy; k++) {
-                double px = e->xy[2 * k], py = e->xy[2 * k + 1];
+                double px = c.xy[2 * k], py = c.xy[2 * k + 1];
                 int ia = (int)floor((px - reach - core.x0) / g->cell), ib = (int)floor((px + reach - core.x0) / g->cell);
                 int ja = (int)floor((core.y0 - py - reach) / g->cell), jb = (int)floor((core.y0 - py + reach) / g->cell);
                 if (ia < 0) ia = 0;
@@ -588,11 +569,10 @@ static dm_status term_tile(job *j, dm_ctx *wctx, const term_plan *tp, const dm_t
     case DM_TERM_KERNEL: {
         memset(buf, 0, wn * sizeof *buf);
         for (size_t s = 0; s < tp->n_src; s++) {
-            const gev *e = &j->ev[tp->src[s]];
             double pb[4];
-            if (overlaps(gev_bounds(e, pb), &wg, C)) {
-                const dm_evidence *it = &j->p->ev->v[e->ev];
-                dm_coords c = gev_coords(it, e);
+            if (overlaps(gev_bounds(j, tp->src[s], pb), &wg, C)) {
+                const dm_evidence *it;
+                dm_coords c = gev_coords(j, tp->src[s], &it);
                 dm_burn_coords(&wg, &c, (float)ev_weight(t, it, j->ref_days), DM_BURN_ADD, 0, buf);
             }
         }
@@ -613,12 +593,11 @@ static dm_status term_tile(job *j, dm_ctx *wctx, const term_plan *tp, const dm_t
             memset(ins, 0, wn * sizeof *ins);
         }
         for (size_t s = 0; s < tp->n_src; s++) {
-            const gev *e = &j->ev[tp->src[s]];
             double pb[4];
-            if (!overlaps(gev_bounds(e, pb), &wg, cap + C))
+            if (!overlaps(gev_bounds(j, tp->src[s], pb), &wg, cap + C))
                 continue;
-            const dm_evidence *it = &j->p->ev->v[e->ev];
-            dm_coords c = gev_coords(it, e);
+            const dm_evidence *it;
+            dm_coords c = gev_coords(j, tp->src[s], &it);
             dm_burn_coords(&wg, &c, 0.0f, DM_BURN_SET, 1, buf);
             if (ins)
                 dm_burn_coords(&wg, &c, (float)(it->weight > 0 ? it->weight : 0.01),
@@ -645,14 +624,13 @@ static dm_status term_tile(job *j, dm_ctx *wctx, const term_plan *tp, const dm_t
     case DM_TERM_CLEARED: {
         memset(buf, 0, wn * sizeof *buf);
         for (size_t s = 0; s < tp->n_src; s++) {
-            const gev *e = &j->ev[tp->src[s]];
             double pb[4];
-            if (overlaps(gev_bounds(e, pb), &wg, C)) {
-                const dm_evidence *it = &j->p->ev->v[e->ev];
+            if (overlaps(gev_bounds(j, tp->src[s], pb), &wg, C)) {
+                const dm_evidence *it;
+                dm_coords c = gev_coords(j, tp->src[s], &it);
                 double p = it->p_detect > 0 ? it->p_detect : 0.5;
                 if (p > 0.999)
                     p = 0.999;
-                dm_coords c = gev_coords(it, e);
                 dm_burn_coords(&wg, &c, (float)log1p(-p * (it->weight > 0 ? it->weight : 1)),
                                DM_BURN_ADD, 0, buf);
             }
@@ -908,11 +886,32 @@ static uint64_t selections_of(const job *j, const term_plan *const *first, size_
     return m;
 }
 
-/* The evidence the terms read, in the grid's CRS: j->ev (one entry per item
- * read by any term, in the set's order) with its coordinates in j->gxy, and
- * each term's list of the items it reads, built once per distinct selection
- * of evidence (the default model's four terms of all events share one).
- * Coordinates are transformed in batches. */
+static const double *gev_bounds(const job *j, uint32_t g, double pt[4])
+{
+    const double *p = j->gpt + 2 * (size_t)g;
+    if (isnan(p[0]))
+        return j->gpoly + (size_t)p[1];
+    pt[0] = pt[2] = p[0];
+    pt[1] = pt[3] = p[1];
+    return pt;
+}
+
+/* Entry g's coordinates in the grid's CRS, to burn, and its item. */
+static dm_coords gev_coords(const job *j, uint32_t g, const dm_evidence **item)
+{
+    const dm_evidence *e = &j->p->ev->v[j->gitem[g]];
+    double *p = j->gpt + 2 * (size_t)g;
+    dm_coords c = e->xy;
+    c.xy = isnan(p[0]) ? j->gpoly + (size_t)p[1] + 4 : p;
+    *item = e;
+    return c;
+}
+
+/* The evidence the terms read, in the grid's CRS (one entry per item read
+ * by any term, in the set's order: see gev_bounds), and each term's list of
+ * the entries it reads, built once per distinct selection of evidence (the
+ * default model's four terms of all events share one). Coordinates are
+ * transformed in batches. */
 static dm_status evidence_to_grid(dm_ctx *ctx, job *j, dm_transform *tr)
 {
     const dm_evidence_set *ev = j->p->ev;
@@ -926,7 +925,7 @@ static dm_status evidence_to_grid(dm_ctx *ctx, job *j, dm_transform *tr)
             first[j->n_sels++] = &j->plans[t];
         of_plan[t] = (int)k;
     }
-    size_t n_ev = 0, n_xy = 0, n = ev ? ev->n : 0;
+    size_t n_ev = 0, n_poly = 0, n = ev ? ev->n : 0;
     if (n > UINT32_MAX) /* items are indexed in 32 bits */
         return dm__fail(ctx, DM_EINVAL, "risk map: %zu evidence items: at most %u can be mapped at once",
                         n, UINT32_MAX);
@@ -936,13 +935,15 @@ static dm_status evidence_to_grid(dm_ctx *ctx, job *j, dm_transform *tr)
         if (!m)
             continue;
         n_ev++;
-        n_xy += 2 * e->xy.n_xy + (e->xy.n_xy != 1 ? 4 : 0);
+        if (e->xy.n_xy != 1)
+            n_poly += 4 + 2 * e->xy.n_xy;
         for (size_t k = 0; k < j->n_sels; k++)
             j->n_sel[k] += (m >> k) & 1;
     }
-    j->ev = dm_malloc(ctx, (n_ev ? n_ev : 1) * sizeof *j->ev);
-    j->gxy = dm_malloc(ctx, (n_xy ? n_xy : 1) * sizeof *j->gxy);
-    if (!j->ev || !j->gxy)
+    j->gitem = dm_malloc(ctx, (n_ev ? n_ev : 1) * sizeof *j->gitem);
+    j->gpt = dm_malloc(ctx, (n_ev ? n_ev : 1) * 2 * sizeof *j->gpt);
+    j->gpoly = dm_malloc(ctx, (n_poly ? n_poly : 1) * sizeof *j->gpoly);
+    if (!j->gitem || !j->gpt || !j->gpoly)
         return dm__fail(ctx, DM_ENOMEM, "out of memory for %zu evidence items", n_ev);
     for (size_t k = 0; k < j->n_sels; k++) {
         if (!(j->sel[k] = dm_malloc(ctx, (j->n_sel[k] ? j->n_sel[k] : 1) * sizeof *j->sel[k])))
@@ -966,25 +967,26 @@ static dm_status evidence_to_grid(dm_ctx *ctx, job *j, dm_transform *tr)
             if (st) { /* name the coordinate of its item, as one item at a time would */
                 size_t bad = 0;
                 sscanf(dm_ctx_errmsg(ctx), "coordinate %zu", &bad);
-                for (size_t q = b0, o = 0; q < j->n_ev; o += ev->v[j->ev[q++].ev].xy.n_xy)
-                    if (bad > o && bad <= o + ev->v[j->ev[q].ev].xy.n_xy) {
+                for (size_t q = b0, o = 0; q < j->n_ev; o += ev->v[j->gitem[q++]].xy.n_xy)
+                    if (bad > o && bad <= o + ev->v[j->gitem[q]].xy.n_xy) {
                         st = dm__fail(ctx, DM_EPROJ, "coordinate %zu cannot be transformed", bad - o);
                         break;
                     }
                 break;
             }
             for (size_t q = b0, o = 0; q < j->n_ev; q++) {
-                gev *d = &j->ev[q];
-                size_t cn = ev->v[d->ev].xy.n_xy;
+                size_t cn = ev->v[j->gitem[q]].xy.n_xy;
+                double *poly = cn != 1 ? j->gpoly + (size_t)j->gpt[2 * q + 1] : NULL;
+                double *d = poly ? poly + 4 : j->gpt + 2 * q;
                 double bb[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
                 for (size_t k = 0; k < cn; k++, o++) {
                     double x = bx[o], y = bx[bcap + o];
-                    d->xy[2 * k] = x, d->xy[2 * k + 1] = y;
+                    d[2 * k] = x, d[2 * k + 1] = y;
                     bb[0] = fmin(bb[0], x), bb[1] = fmin(bb[1], y);
                     bb[2] = fmax(bb[2], x), bb[3] = fmax(bb[3], y);
                 }
-                if (cn != 1)
-                    memcpy(d->xy - 4, bb, sizeof bb);
+                if (poly)
+                    memcpy(poly, bb, sizeof bb);
             }
             nb = 0;
             b0 = j->n_ev;
@@ -999,11 +1001,12 @@ static dm_status evidence_to_grid(dm_ctx *ctx, job *j, dm_transform *tr)
             }
             bx = nbx, bcap = c;
         }
-        gev *d = &j->ev[j->n_ev];
-        d->ev = (uint32_t)i;
-        d->point = c == 1;
-        d->xy = j->gxy + at + (c != 1 ? 4 : 0);
-        at += 2 * c + (c != 1 ? 4 : 0);
+        j->gitem[j->n_ev] = (uint32_t)i;
+        if (c != 1) {
+            j->gpt[2 * j->n_ev] = NAN;
+            j->gpt[2 * j->n_ev + 1] = (double)at;
+            at += 4 + 2 * c;
+        }
         for (size_t k = 0; k < c; k++, nb++) {
             bx[nb] = e->xy.xy[2 * k];
             bx[bcap + nb] = e->xy.xy[2 * k + 1];
@@ -1127,7 +1130,7 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
         term_plan *tp = &j.plans[t];
         double ws = 0;
         for (size_t i = 0; i < tp->n_src; i++)
-            ws += p->ev->v[j.ev[tp->src[i]].ev].weight;
+            ws += p->ev->v[j.gitem[tp->src[i]]].weight;
         tp->wmean = tp->n_src ? ws / tp->n_src : 0;
         if (tp->t->n_codes && p->ev && warn)
             warn_codes_unmatched(ctx, tp->t, p->ev, p->ev_skip, p->disabled_kinds, j.ref_days);
@@ -1259,6 +1262,14 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
     j.cell_ha = g->cell * g->cell / 1e4;
     j.zones_only = !p->out_path && !p->p_out && !p->items_out && !p->x_out && j.n_zones > 0;
     dm_parallel_for(threads, j.n_tiles, tile_worker, &j);
+    /* the evidence in the grid's CRS is done with: freed before the GeoTIFF's
+     * overviews fill GDAL's block cache */
+    for (size_t t = 0; t < j.n_plans; t++)
+        j.plans[t].src = NULL, j.plans[t].n_src = 0;
+    for (size_t k = 0; k < j.n_sels; k++)
+        dm_free(ctx, j.sel[k]), j.sel[k] = NULL;
+    dm_free(ctx, j.gitem), dm_free(ctx, j.gpt), dm_free(ctx, j.gpoly);
+    j.gitem = NULL, j.gpt = j.gpoly = NULL;
     if (j.st) {
         st = dm__fail(ctx, j.st, "%s", j.msg);
         if (j.w)
@@ -1331,8 +1342,9 @@ done:
     scratch_free(&j);
     if (j.w)
         dm_gtiff_close(j.w, 0);
-    dm_free(ctx, j.ev);
-    dm_free(ctx, j.gxy);
+    dm_free(ctx, j.gitem);
+    dm_free(ctx, j.gpt);
+    dm_free(ctx, j.gpoly);
     for (size_t k = 0; k < j.n_sels; k++)
         dm_free(ctx, j.sel[k]);
     for (size_t z = 0; z < j.n_zones; z++)

@@ -82,7 +82,8 @@ static void warn_file_elsewhere(dm_ctx *ctx, const dm_risk_model *m, const dm_ge
     double lat = fmin(fmax(fabs(a[1]), fabs(a[3])), 80.0);
     double my = reach / 111000.0, mx = my / cos(lat * M_PI / 180);
     for (size_t i = first; i < ev->n; i++) {
-        const double *b = ev->v[i].bounds;
+        double b[4];
+        dm_evidence_item_bounds(&ev->v[i], b);
         if (!(b[2] < a[0] - mx || b[0] > a[2] + mx || b[3] < a[1] - my || b[1] > a[3] + my))
             return;
     }
@@ -114,8 +115,11 @@ static void warn_outliers(dm_ctx *ctx, const dm_evidence_set *ev, int lon_too)
         return;
     }
     for (int axis = lon_too ? 0 : 1; axis < 2; axis++) {
-        for (size_t i = 0; i < n; i++)
-            v[i] = (ev->v[i].bounds[axis] + ev->v[i].bounds[axis + 2]) / 2;
+        for (size_t i = 0; i < n; i++) {
+            double b[4];
+            dm_evidence_item_bounds(&ev->v[i], b);
+            v[i] = (b[axis] + b[axis + 2]) / 2;
+        }
         qsort(v, n, sizeof *v, cmp_double);
         size_t at = 0;
         for (size_t i = 0; i + 1 < n; i++)
@@ -129,13 +133,16 @@ static void warn_outliers(dm_ctx *ctx, const dm_evidence_set *ev, int lon_too)
         double cut = below ? v[at] : v[at + 1];
         size_t count = 0, first = 0;
         for (size_t i = 0; i < n; i++) {
-            double c = (ev->v[i].bounds[axis] + ev->v[i].bounds[axis + 2]) / 2;
+            double b[4];
+            dm_evidence_item_bounds(&ev->v[i], b);
+            double c = (b[axis] + b[axis + 2]) / 2;
             if (below ? c <= cut : c >= cut)
                 if (!count++)
                     first = i;
         }
-        double fx = (ev->v[first].bounds[0] + ev->v[first].bounds[2]) / 2;
-        double fy = (ev->v[first].bounds[1] + ev->v[first].bounds[3]) / 2;
+        double fb[4];
+        dm_evidence_item_bounds(&ev->v[first], fb);
+        double fx = (fb[0] + fb[2]) / 2, fy = (fb[1] + fb[3]) / 2;
         dm__log(ctx, DM_LOG_WARN,
                 "%zu of the %zu evidence items %s %.0f degrees of %s or more from all the others "
                 "(the first: %s %s at %.5f, %.5f%s): the map reaches out to them; give --aoi for "
@@ -171,7 +178,8 @@ dm_status dm_risk_grid(dm_ctx *ctx, const dm_geom *aoi, const dm_evidence_set *e
             aoi_halves(ctx, aoi, &west_max, &east_min);
         else
             for (size_t i = 0; i < ev->n; i++) {
-                const double *e = ev->v[i].bounds;
+                double e[4];
+                dm_evidence_item_bounds(&ev->v[i], e);
                 if (e[0] + e[2] < 0)
                     west_max = isnan(west_max) ? e[2] : fmax(west_max, e[2]);
                 else
