@@ -186,25 +186,28 @@
       '<h4>History</h4><div id="history" class="hint">loading…</div>';
     activateTab('layers');
     if (canEdit) $('edit-btn').addEventListener('click', function () { openEdit(layer, f.id); });
-    if ($('explain')) {
+    /* the answers may come after this panel was replaced (another feature,
+     * a logout): they then fill elements no longer shown */
+    var explainEl = $('explain'), historyEl = $('history');
+    if (explainEl) {
       var c = L.geoJSON(f).getBounds().getCenter();
       api('GET', 'api/risk/explain?lon=' + c.lng.toFixed(6) + '&lat=' + c.lat.toFixed(6)).then(function (e) {
         var terms = e.terms.filter(function (t) { return t.contribution !== 0; })
           .sort(function (a, b) { return Math.abs(b.contribution) - Math.abs(a.contribution); }).slice(0, 6);
-        $('explain').innerHTML = 'At its centre: p ' + e.p_cell.toPrecision(2) + ' per ' + e.cell_m + ' m cell, ' +
+        explainEl.innerHTML = 'At its centre: p ' + e.p_cell.toPrecision(2) + ' per ' + e.cell_m + ' m cell, ' +
           e.items_ha.toPrecision(2) + ' items/ha.<table class="props">' + terms.map(function (t) {
             return '<tr><td title="' + esc(t.meaning) + '">' + esc(t.name) + '</td><td>' +
               (t.contribution > 0 ? '+' : '') + t.contribution.toFixed(2) + '</td></tr>'; }).join('') + '</table>';
-      }).catch(function (err) { $('explain').textContent = err.message; });
+      }).catch(function (err) { explainEl.textContent = err.message; });
     }
     api('GET', 'api/' + layer + '/' + encodeURIComponent(f.id) + '/history').then(function (h) {
-      $('history').innerHTML = '<ol class="hist">' + h.map(function (e) {
+      historyEl.innerHTML = '<ol class="hist">' + h.map(function (e) {
         var ch = e.op === 'update' ? Object.keys(e['new'] || {}).map(function (k) {
           return esc(k) + ': ' + esc((e.old || {})[k]) + ' → ' + esc(e['new'][k]); }).join('; ') : '';
         return '<li><b>' + esc(e.op) + '</b> ' + esc(e.time) + ' by ' + esc(e.author) +
           (e.reason ? ' — ' + esc(e.reason) : '') + (ch ? '<br>' + ch : '') + '</li>';
       }).join('') + '</ol>';
-    }).catch(function (e) { $('history').textContent = e.message; });
+    }).catch(function (e) { historyEl.textContent = e.message; });
   }
 
   /* ---------------- editing a row (analysts, admins) ---------------- */
@@ -221,11 +224,12 @@
    * a message to show above the form, reason: the reason typed so far */
   function openEdit(layer, id, note, reason) {
     var path = 'api/' + layer + '/' + encodeURIComponent(id);
-    $('edit').innerHTML = '<p class="hint">loading…</p>';
+    var box = $('edit');
+    box.innerHTML = '<p class="hint">loading…</p>';
     call('GET', path).then(function (x) {
       var f = x.j, p = f.properties, etag = x.r.headers.get('ETag'), fields = editable(layer);
-      if (!$('edit')) return; /* another feature was opened meanwhile */
-      $('edit').innerHTML = '<form id="edit-form" class="card">' +
+      if (!box.isConnected) return; /* another feature was opened meanwhile, or the user logged out */
+      box.innerHTML = '<form id="edit-form" class="card">' +
         (note ? '<div class="bad" id="edit-conflict">' + esc(note) + '</div>' : '') +
         fields.map(function (fd) {
           var v = p[fd.name] === null || p[fd.name] === undefined ? '' : p[fd.name];
@@ -237,37 +241,37 @@
           return '<label>' + label + ' <input name="' + esc(fd.name) + '" type="' + type + '"' +
             (type === 'number' ? ' step="any"' : '') + ' value="' + esc(v) + '" title="' + esc(fd.desc || '') + '"></label>';
         }).join('') +
-        '<label>Reason for the change * <input name="reason" id="edit-reason" placeholder="e.g. site visit 2025-06-02"></label>' +
+        '<label>Reason for the change * <input name="__reason" id="edit-reason" placeholder="e.g. site visit 2025-06-02"></label>' +
         '<div class="row"><button type="submit" id="edit-save">Save</button>' +
         '<button type="button" id="edit-cancel">Cancel</button></div><div id="edit-msg"></div></form>';
-      var form = $('edit-form'), orig = {};
+      var form = box.querySelector('form'), save = form.querySelector('#edit-save'), orig = {};
       /* what each input shows now: only what the user changes is sent */
       fields.forEach(function (fd) { orig[fd.name] = form.elements[fd.name].value; });
-      if (reason) form.elements.reason.value = reason;
-      $('edit-cancel').addEventListener('click', function () { $('edit').innerHTML = ''; });
+      if (reason) form.elements.__reason.value = reason;
+      form.querySelector('#edit-cancel').addEventListener('click', function () { box.innerHTML = ''; });
       form.addEventListener('submit', function (ev) {
         ev.preventDefault();
-        var props = {}, n = 0, why = form.elements.reason.value.trim();
+        var props = {}, n = 0, why = form.elements.__reason.value.trim();
         Array.prototype.forEach.call(form.querySelectorAll('.bad-field'), function (el) { el.classList.remove('bad-field'); });
         fields.forEach(function (fd) {
           var v = form.elements[fd.name].value;
           if (v !== orig[fd.name]) { props[fd.name] = v === '' ? null : v; n++; }
         });
-        var msg = function (t) { $('edit-msg').innerHTML = '<span class="bad" id="edit-error">' + esc(t) + '</span>'; };
+        var msg = function (t) { form.querySelector('#edit-msg').innerHTML = '<span class="bad" id="edit-error">' + esc(t) + '</span>'; };
         if (!n) { msg('Nothing changed.'); return; }
-        if (!why) { msg('A reason is needed: it goes to the change log with your name.'); form.elements.reason.focus(); return; }
-        $('edit-save').disabled = true;
+        if (!why) { msg('A reason is needed: it goes to the change log with your name.'); form.elements.__reason.focus(); return; }
+        save.disabled = true;
         var runs = refreshRuns;
         call('PATCH', path, {properties: props, reason: why}, {'If-Match': etag}).then(function (y) {
-          showDetails(layer, y.j, 'Saved.');
+          if (form.isConnected) showDetails(layer, y.j, 'Saved.');
           reloadAll();
           if (y.r.headers.get('Risk-Refresh')) pollRefresh(runs); /* the edit is new evidence */
         }).catch(function (e) {
-          if (!$('edit-save')) return;
-          $('edit-save').disabled = false;
-          if (e.status === 401) return; /* the login form is back */
+          save.disabled = false;
+          if (e.status === 401 || !form.isConnected) return; /* the login form is back, or another feature shown */
           if (e.status === 412) {
-            openEdit(layer, id, 'This ' + layer.replace(/s$/, '') + ' was changed by someone else since you opened it: ' +
+            var what = layer === 'activities' ? 'activity' : layer.replace(/s$/, '').replace(/_/g, ' ');
+            openEdit(layer, id, 'This ' + what + ' was changed by someone else since you opened it: ' +
               'it has been reloaded as it is now. Check their change and make yours again.', why);
             return;
           }
@@ -277,7 +281,7 @@
           if (el && el.classList) { el.classList.add('bad-field'); el.focus(); }
         });
       });
-    }).catch(function (e) { if ($('edit') && e.status !== 401) $('edit').innerHTML = '<span class="bad">' + esc(e.message) + '</span>'; });
+    }).catch(function (e) { if (e.status !== 401) box.innerHTML = '<span class="bad">' + esc(e.message) + '</span>'; });
   }
 
   /* ---------------- tabs ---------------- */
