@@ -111,6 +111,10 @@ typedef struct dm_select {
     const char *until;         /* only rows whose layer date <= this date */
     const char *order_by;      /* a field name, or NULL for insertion order */
     long limit, offset;        /* limit <= 0: no limit */
+    int reviewed;              /* leave out what review has not accepted: activities
+                                * that are drafts or rejected, and rows of a layer with
+                                * an activity_id (items, release areas...) that belong
+                                * to one */
 } dm_select;
 
 typedef struct dm_cursor dm_cursor;

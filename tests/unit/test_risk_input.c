@@ -1416,3 +1416,49 @@ TEST(risk_map_warns_of_model_terms_reading_no_evidence)
     ASSERT_CONTAINS(out, "detections, cleared");
     free(out);
 }
+
+TEST(finds_of_reports_not_approved_are_no_evidence)
+{
+    /* A field report is a draft until reviewed; a rejected one never
+     * counts. Its finds must not move the risk map, nor the records'
+     * scores, until it is approved. */
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "init db.gpkg"), 0);
+    free(out);
+    dmtest_write_file(dmtest_path("h.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":"
+                      "{\"ref\":\"H-1\",\"hazard_type\":\"SHA\",\"status\":\"open\",\"reported_date\":"
+                      "\"2022-01-01\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.90,39.90],"
+                      "[46.92,39.90],[46.92,39.92],[46.90,39.92],[46.90,39.90]]]}}]}");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards h.geojson"), 0);
+    free(out);
+    dmtest_write_file(dmtest_path("a.csv"),
+                      "ref,activity_type,start_date,end_date,hazard_id,organisation,method,status\n"
+                      "T-1,clearance,2023-04-01,2023-05-01,H-1,ANAMA,manual,approved\n"
+                      "T-2,clearance,2023-04-01,2023-05-01,H-1,ANAMA,manual,draft\n"
+                      "T-3,clearance,2023-04-01,2023-05-01,H-1,ANAMA,manual,rejected\n");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer activities a.csv"), 0);
+    free(out);
+    dmtest_write_file(dmtest_path("i.csv"), "lon,lat,category,model,found_date,activity_id,quantity\n"
+                                            "46.905,39.905,AP,PMN,2023-04-10,T-1,1\n"
+                                            "46.91,39.91,AP,PMN,2023-04-10,T-2,10\n"
+                                            "46.915,39.915,AP,PMN,2023-04-10,T-3,100\n"
+                                            "46.912,39.912,AP,PMN,2023-04-10,,1\n");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items i.csv"), 0);
+    free(out);
+    /* the hazard and two finds: the approved report's and one of no report */
+    ASSERT_EQ(dmtest_demine(&out, "risk map db.gpkg --out r.tif"), 0);
+    ASSERT_CONTAINS(out, " 3 evidence items");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "records verify db.gpkg"), 0);
+    ASSERT_CONTAINS(out, "of 2 items found");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "edit db.gpkg T-2 status=approved --reason reviewed"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk map db.gpkg --out r.tif"), 0);
+    ASSERT_CONTAINS(out, " 4 evidence items");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "records verify db.gpkg"), 0);
+    ASSERT_CONTAINS(out, "of 3 items found");
+    free(out);
+}

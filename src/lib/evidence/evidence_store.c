@@ -41,6 +41,7 @@ static dm_status gather(dm_ctx *ctx, dm_store *s, const char *layer, const dm_ev
     const dm_layer_def *l = dm_layer_find(layer);
     dm_select sel = {0};
     sel.until = o ? o->until : NULL;
+    sel.reviewed = 1; /* finds and released land of reports not approved are no evidence */
     dm_cursor *c = NULL;
     dm_status st = dm_store_select(s, layer, &sel, &c);
     if (st)

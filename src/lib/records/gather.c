@@ -97,6 +97,7 @@ dm_status dm__load_points(dm_store *s, const dm__frame *f, const char *layer, co
     if (bad)
         *bad = 0;
     dm_select sel = {0};
+    sel.reviewed = 1; /* finds of reports not approved are no evidence */
     const char *ef[1] = {eq_field}, *ev[1] = {eq_value};
     if (eq_field) {
         sel.eq_field = ef;

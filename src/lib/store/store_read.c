@@ -209,6 +209,16 @@ static dm_status build_where(dm_store *s, const dm_layer_def *l, const dm_select
             dm__buf_printf(b, "%s(\"%s\" IS NULL OR \"%s\" <= ?5)", n++ ? " AND " : " WHERE ",
                            l->date_field, l->date_field);
     }
+    if (o->reviewed) {
+        if (!strcmp(l->name, "activities"))
+            dm__buf_printf(b, "%s(\"status\" IS NULL OR \"status\" NOT IN ('draft', 'rejected'))",
+                           n++ ? " AND " : " WHERE ");
+        else if (dm_field_find(l, "activity_id"))
+            dm__buf_printf(b,
+                           "%s(\"activity_id\" IS NULL OR \"activity_id\" NOT IN (SELECT uuid FROM "
+                           "\"activities\" WHERE \"status\" IN ('draft', 'rejected')))",
+                           n++ ? " AND " : " WHERE ");
+    }
     if (o->order_by) {
         const dm_field_def *fd = dm_field_find(l, o->order_by);
         if (!fd && strcmp(o->order_by, "created") && strcmp(o->order_by, "updated"))
