@@ -122,5 +122,8 @@ int dmtest_sh(char **out, const char *fmt, ...) __attribute__((format(printf, 2,
 /* Give a GDAL dataset (a GDALDatasetH) the CRS EPSG:epsg. */
 void dmtest_gdal_set_epsg(void *ds, int epsg);
 const char *dmtest_demo_db(void);
+/* Approve every field report of the database at path that awaits review (the
+ * demo leaves one, with its finds, in the review queue); returns how many. */
+int dmtest_approve_drafts(const char *path);
 
 #endif

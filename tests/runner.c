@@ -204,6 +204,35 @@ const char *dmtest_demo_db(void)
     return path;
 }
 
+int dmtest_approve_drafts(const char *path)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    if (dm_store_open(ctx, path, 0, &s))
+        dmtest_fail(__FILE__, __LINE__, "cannot open %s: %s", path, dm_ctx_errmsg(ctx));
+    const char *f[1] = {"status"}, *v[1] = {"draft"};
+    dm_select sel = {0};
+    sel.eq_field = f;
+    sel.eq_value = v;
+    sel.n_eq = 1;
+    char uuids[64][37];
+    int n = 0;
+    dm_cursor *c = NULL;
+    if (dm_store_select(s, "activities", &sel, &c))
+        dmtest_fail(__FILE__, __LINE__, "cannot read activities: %s", dm_ctx_errmsg(ctx));
+    while (n < 64 && dm_cursor_next(c) == 1)
+        snprintf(uuids[n++], sizeof uuids[0], "%s", dm_cursor_uuid(c));
+    dm_cursor_free(c);
+    for (int i = 0; i < n; i++) {
+        dm_row *r = dm_row_new(ctx, dm_layer_find("activities"));
+        if (!r || dm_row_set(r, "status", "approved") || dm_store_update(s, uuids[i], r, "reviewed"))
+            dmtest_fail(__FILE__, __LINE__, "cannot approve %s: %s", uuids[i], dm_ctx_errmsg(ctx));
+        dm_row_free(r);
+    }
+    dm_store_close(s);
+    return n;
+}
+
 static int matches(const test_entry *t, int argc, char **argv)
 {
     if (argc < 2)
