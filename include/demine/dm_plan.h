@@ -192,14 +192,29 @@ typedef struct dm_plan_result {
     size_t n_rateless;
     double day_cost_lower, kept_cost_lower;
     /* teams listed that get no task in the funded schedule (team_days 0):
-     * what they would cost if kept on contract over the plan, from the
-     * start to the end of all land (span_days working days each). Not
+     * what they would cost if kept on contract from the start to the end of
+     * all land (span_days working days), or to the horizon when it comes
+     * first (idle_days each, below). Not
      * part of any figure above. idle_cost is -1 when unknown (an idle team
      * has no rate), idle_cost_lower counts the idle teams that have one
      * (-1 when none has). */
     long span_days;
     size_t n_idle;
     double idle_cost, idle_cost_lower;
+    /* lower bounds of the donor comparison's two day-rate costs and of the
+     * forecast's band, as day_cost_lower: the figure when it is known, the
+     * teams that have a rate plus the items when a team that works has none,
+     * -1 when no team has a rate (the band: the P10/P50/P90 of each sample's
+     * bound, so each is at most the unknown figure's) */
+    double rb_day_cost_lower, full_day_cost_lower;
+    dm_band mc_day_cost_lower;
+    /* the period the idle teams are costed over: idle_days working days
+     * each, to idle_until (the last working day): the plan's span, or the
+     * horizon's working days when cfg->horizon_years ends before the plan
+     * (idle_to_horizon 1). idle_cost and idle_cost_lower cover it. */
+    long idle_days;
+    char idle_until[11];
+    int idle_to_horizon;
 } dm_plan_result;
 
 /* Plan hazards h[0..n) with teams t[0..nt). Errors: DM_EINVAL (bad config,

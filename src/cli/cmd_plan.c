@@ -59,13 +59,16 @@ static char *sibling(const char *db, const char *suffix)
     return p;
 }
 
-/* A cost at the teams' day rates, or "unknown". */
-static const char *day_m(char *buf, size_t n, double usd)
+/* A cost at the teams' day rates, its lower bound ("at least") when some
+ * teams that work have no rate, or "unknown". */
+static const char *day_m(char *buf, size_t n, double usd, double lower)
 {
-    if (usd < 0)
-        snprintf(buf, n, "unknown");
-    else
+    if (usd >= 0)
         snprintf(buf, n, "USD %.2f M", usd / 1e6);
+    else if (lower >= 0)
+        snprintf(buf, n, "at least USD %.2f M", lower / 1e6);
+    else
+        snprintf(buf, n, "unknown");
     return buf;
 }
 
@@ -145,13 +148,20 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
                      r->idle_cost_lower / 1e6);
         else
             snprintf(idle, sizeof idle, "an unknown sum (they have no day rate)");
+        /* the period: to the plan's end, or to the horizon when it comes first */
+        char until[96];
+        if (r->idle_to_horizon)
+            snprintf(until, sizeof until, "to the %g-year horizon, %s", cfg->horizon_years, r->idle_until);
+        else
+            snprintf(until, sizeof until, "to the plan's end, %s", r->idle_until);
         printf("  idle:     %zu of %zu teams get no task (%s%s), in none of the costs above:\n"
-               "            %s if kept on contract to the plan's end (%ld working days each)",
-               r->n_idle, r->n_teams, names, shown < r->n_idle ? ", ..." : "", idle, r->span_days);
+               "            %s if kept on contract %s (%ld working days each)",
+               r->n_idle, r->n_teams, names, shown < r->n_idle ? ", ..." : "", idle, until, r->idle_days);
         if (r->kept_cost_total >= 0 && r->idle_cost >= 0)
-            printf("; USD %.2f M\n            with every team kept (the idle ones to the plan's end, "
-                   "the others to their last task)",
-                   (r->kept_cost_total + r->idle_cost) / 1e6);
+            printf(";\n            USD %.2f M with every team kept (the idle ones %s, the others to their "
+                   "last task)",
+                   (r->kept_cost_total + r->idle_cost) / 1e6,
+                   r->idle_to_horizon ? "to the horizon" : "to the plan's end");
         printf("\n");
     }
     if (cfg->budget_usd > 0 && r->day_cost_total > cfg->budget_usd)
@@ -180,14 +190,22 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
     if (r->samples > 0 && r->mc_day_cost.p10 >= 0)
         printf("            cost at the teams' day rates USD %.2f / %.2f / %.2f M (P10/P50/P90)\n",
                r->mc_day_cost.p10 / 1e6, r->mc_day_cost.p50 / 1e6, r->mc_day_cost.p90 / 1e6);
+    else if (r->samples > 0 && r->mc_day_cost_lower.p10 >= 0)
+        printf("            cost at the teams' day rates at least USD %.2f / %.2f / %.2f M (P10/P50/P90; "
+               "lower bounds: %zu of %zu teams have no day rate)\n",
+               r->mc_day_cost_lower.p10 / 1e6, r->mc_day_cost_lower.p50 / 1e6, r->mc_day_cost_lower.p90 / 1e6,
+               r->n_rateless, r->n_teams);
     printf("  donor:    (every open hazard, whatever the budget; unit rates, then day rates)\n"
            "            clear every suspected hectare: %.1f years, USD %.2f M, %s (%.1f ha "
            "cleared)\n"
            "            risk-based release:            %.1f years, USD %.2f M, %s (%.1f ha "
            "cleared)\n",
-           r->full_years, r->full_cost / 1e6, day_m(b1, sizeof b1, r->full_day_cost),
-           r->full_clear_ha, r->rb_years, r->rb_cost / 1e6, day_m(b2, sizeof b2, r->rb_day_cost),
-           r->rb_clear_ha);
+           r->full_years, r->full_cost / 1e6, day_m(b1, sizeof b1, r->full_day_cost, r->full_day_cost_lower),
+           r->full_clear_ha, r->rb_years, r->rb_cost / 1e6,
+           day_m(b2, sizeof b2, r->rb_day_cost, r->rb_day_cost_lower), r->rb_clear_ha);
+    if ((r->full_day_cost < 0 && r->full_day_cost_lower >= 0) || (r->rb_day_cost < 0 && r->rb_day_cost_lower >= 0))
+        printf("            (\"at least\": lower bounds, %zu of %zu teams have no day rate)\n", r->n_rateless,
+               r->n_teams);
 }
 
 static int run_plan(dm_ctx *ctx, int argc, char **argv)

@@ -1278,10 +1278,13 @@ TEST(plan_cli_reports_idle_teams_and_lower_bounds)
     snprintf(want, sizeof want, "idle:     %d of 50 teams get no task (", idle);
     ASSERT_CONTAINS(out, want);
     ASSERT_CONTAINS(out, "in none of the costs above");
-    snprintf(want, sizeof want, "USD %.2f M if kept on contract to the plan's end (%.0f working days each)",
+    snprintf(want, sizeof want, "USD %.2f M if kept on contract to the plan's end, %s (%.0f working days each)",
              json_number_value(json_object_get(it, "cost_usd")) / 1e6,
-             json_number_value(json_object_get(it, "days_each")));
+             json_string_value(json_object_get(it, "until")), json_number_value(json_object_get(it, "days_each")));
     ASSERT_CONTAINS(out, want);
+    ASSERT_STREQ(json_string_value(json_object_get(it, "period")), "plan");
+    ASSERT_STREQ(json_string_value(json_object_get(it, "until")),
+                 json_string_value(json_object_get(json_object_get(root, "all"), "end")));
     json_decref(root);
     free(out);
 }
@@ -1341,4 +1344,181 @@ TEST(plan_keeps_long_non_latin_refs_and_districts_whole)
     ASSERT_CONTAINS(csv, want);
     free(js);
     free(csv);
+}
+
+/* When some teams that work have no day rate, the donor comparison's two
+ * schedules and the forecast's band are lower bounds too (the teams that
+ * have a rate plus the items), not "unknown": the same schedules with the
+ * rateless teams at a rate of next to nothing cost the bound, at a real
+ * rate more. The existing keys stay null; the bounds have keys of their own. */
+TEST(plan_donor_comparison_and_forecast_give_lower_bounds)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_plan_config c;
+    cfg_test(&c);
+    c.samples = 20;
+    c.budget_usd = 0;
+    dm_plan_hazard h[4] = {hz("A", 10, 1, 50), hz("B", 3, 0.5, 2), hz("C", 2, 0.01, 0.01),
+                           hz("D", 4, 0.99, 300)};
+    dm_plan_team t[3] = {team("M1", DM_TEAM_MANUAL, 1, 1000), team("S", DM_TEAM_SURVEY, 10, 0),
+                         team("M2", DM_TEAM_MANUAL, 1, 0)};
+    dm_plan_result *r = NULL, *eps = NULL, *real = NULL;
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 4, t, 3, &r));
+    ASSERT(r->team_days[2] > 0); /* M2 works: the figures are unknown */
+    t[1].usd_day = t[2].usd_day = 1e-9;
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 4, t, 3, &eps));
+    t[1].usd_day = 300;
+    t[2].usd_day = 800;
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 4, t, 3, &real));
+    ASSERT_NEAR(r->full_day_cost, -1, 0);
+    ASSERT_NEAR(r->rb_day_cost, -1, 0);
+    ASSERT_NEAR(r->mc_day_cost.p50, -1, 0);
+    ASSERT(eps->full_day_cost > 0 && eps->rb_day_cost > 0 && eps->mc_day_cost.p10 > 0);
+    ASSERT_NEAR(r->full_day_cost_lower, eps->full_day_cost, 1e-3);
+    ASSERT_NEAR(r->rb_day_cost_lower, eps->rb_day_cost, 1e-3);
+    ASSERT_NEAR(r->mc_day_cost_lower.p10, eps->mc_day_cost.p10, 1e-3);
+    ASSERT_NEAR(r->mc_day_cost_lower.p50, eps->mc_day_cost.p50, 1e-3);
+    ASSERT_NEAR(r->mc_day_cost_lower.p90, eps->mc_day_cost.p90, 1e-3);
+    ASSERT(r->full_day_cost_lower < real->full_day_cost - 1);
+    ASSERT(r->rb_day_cost_lower < real->rb_day_cost - 1);
+    ASSERT(r->mc_day_cost_lower.p90 < real->mc_day_cost.p90 - 1);
+    /* JSON: the old keys null, the bounds beside */
+    char *js = NULL;
+    ASSERT_OK(dm_plan_json(ctx, &c, h, t, r, 0, &js));
+    json_error_t err;
+    json_t *root = json_loads(js, 0, &err);
+    ASSERT_MSG(root, "%s", err.text);
+    dm_free(ctx, js);
+    json_t *cmp = json_object_get(root, "comparison"), *fc = json_object_get(root, "forecast");
+    json_t *f = json_object_get(cmp, "full_clearance"), *rb = json_object_get(cmp, "risk_based");
+    ASSERT(json_is_null(json_object_get(f, "day_rate_cost_usd")));
+    ASSERT(json_is_null(json_object_get(rb, "day_rate_cost_usd")));
+    ASSERT(json_is_null(json_object_get(fc, "day_rate_cost_usd")));
+    ASSERT_NEAR(json_number_value(json_object_get(f, "day_rate_cost_usd_lower_bound")), r->full_day_cost_lower,
+                0.01);
+    ASSERT_NEAR(json_number_value(json_object_get(rb, "day_rate_cost_usd_lower_bound")), r->rb_day_cost_lower,
+                0.01);
+    json_t *bd = json_object_get(fc, "day_rate_cost_usd_lower_bound");
+    ASSERT_NEAR(json_number_value(json_object_get(bd, "p10")), r->mc_day_cost_lower.p10, 0.01);
+    ASSERT_NEAR(json_number_value(json_object_get(bd, "p90")), r->mc_day_cost_lower.p90, 0.01);
+    json_decref(root);
+    /* every team rated: the figures, no bound keys */
+    ASSERT_OK(dm_plan_json(ctx, &c, h, t, real, 0, &js));
+    root = json_loads(js, 0, &err);
+    dm_free(ctx, js);
+    cmp = json_object_get(root, "comparison");
+    ASSERT(!json_object_get(json_object_get(cmp, "full_clearance"), "day_rate_cost_usd_lower_bound"));
+    ASSERT(!json_object_get(json_object_get(root, "forecast"), "day_rate_cost_usd_lower_bound"));
+    json_decref(root);
+    dm_plan_result_free(ctx, r);
+    dm_plan_result_free(ctx, eps);
+    dm_plan_result_free(ctx, real);
+    /* no team rated: unknown, no bound */
+    t[0].usd_day = t[1].usd_day = t[2].usd_day = 0;
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 4, t, 3, &r));
+    ASSERT_NEAR(r->full_day_cost_lower, -1, 0);
+    ASSERT_NEAR(r->rb_day_cost_lower, -1, 0);
+    ASSERT_NEAR(r->mc_day_cost_lower.p50, -1, 0);
+    dm_plan_result_free(ctx, r);
+}
+
+/* With --horizon shorter than the plan, idle teams are costed to the
+ * horizon (the programme plans that far), and the plan says which period
+ * the figure covers; a horizon beyond the plan's end changes nothing. */
+TEST(plan_idle_teams_are_costed_to_the_horizon)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_plan_config c;
+    cfg_test(&c);
+    c.samples = 0;
+    ASSERT_EQ(c.work_days_week, 5);
+    dm_plan_hazard h[2] = {hz("A", 1500, 1, 50), hz("B", 1000, 0.99, 300)};
+    dm_plan_team t[2] = {team("M1", DM_TEAM_MANUAL, 1, 1000), team("S", DM_TEAM_SURVEY, 10, 400)};
+    dm_plan_result *r = NULL;
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 2, t, 2, &r));
+    ASSERT_EQ(r->n_idle, 1);
+    ASSERT(r->span_days > 200);
+    ASSERT_EQ(r->idle_days, r->span_days);
+    ASSERT_EQ(r->idle_to_horizon, 0);
+    ASSERT_STREQ(r->idle_until, r->end_all);
+    ASSERT_NEAR(r->idle_cost, (double)r->span_days * 400, 1e-6);
+    long span = r->span_days;
+    dm_plan_result_free(ctx, r);
+    /* a quarter year from Monday 2026-01-05: 13 weeks, 65 working days, to
+     * Friday 2026-04-03 */
+    c.horizon_years = 0.25;
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 2, t, 2, &r));
+    ASSERT_EQ(r->span_days, span);
+    ASSERT_EQ(r->idle_days, 65);
+    ASSERT_EQ(r->idle_to_horizon, 1);
+    ASSERT_STREQ(r->idle_until, "2026-04-03");
+    ASSERT_NEAR(r->idle_cost, 65.0 * 400, 1e-6);
+    ASSERT(r->n_late > 0);
+    char *js = NULL;
+    ASSERT_OK(dm_plan_json(ctx, &c, h, t, r, 0, &js));
+    json_error_t err;
+    json_t *root = json_loads(js, 0, &err), *it = json_object_get(root, "idle_teams");
+    ASSERT_MSG(root, "%s", err.text);
+    dm_free(ctx, js);
+    ASSERT_STREQ(json_string_value(json_object_get(it, "period")), "horizon");
+    ASSERT_STREQ(json_string_value(json_object_get(it, "until")), "2026-04-03");
+    ASSERT_NEAR(json_number_value(json_object_get(it, "days_each")), 65, 0);
+    ASSERT_NEAR(json_number_value(json_object_get(it, "plan_days")), (double)span, 0);
+    ASSERT_NEAR(json_number_value(json_object_get(it, "cost_usd")), 65.0 * 400, 0.01);
+    ASSERT_NEAR(json_number_value(json_object_get(it, "kept_with_idle_cost_usd")), r->kept_cost_total + 65.0 * 400,
+                0.01);
+    json_decref(root);
+    dm_plan_result_free(ctx, r);
+    /* a horizon beyond the plan's end: to the plan's end */
+    c.horizon_years = 20;
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 2, t, 2, &r));
+    ASSERT_EQ(r->idle_days, span);
+    ASSERT_EQ(r->idle_to_horizon, 0);
+    dm_plan_result_free(ctx, r);
+}
+
+/* The command line gives the bounds of the donor comparison and the
+ * forecast, and the idle teams' period under --horizon. */
+TEST(plan_cli_gives_donor_and_forecast_bounds_and_the_idle_period)
+{
+    const char *db = dmtest_demo_db();
+    const char *some = dmtest_path("some.csv");
+    dmtest_write_file(some, "name,method,capacity_ha_day,cost_usd_day,count\n"
+                            "MAN,manual,0.08,2000,24\nMECH,mechanical,0.5,0,8\n"
+                            "DOG,dogs,0.25,2500,8\nNTS,survey,20,1200,10\n");
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 5 --start 2026-01-05 --horizon 0.1 "
+                                 "--no-write --csv '%s' --out-json '%s'",
+                           db, some, dmtest_path("p.csv"), dmtest_path("p.json"));
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    json_error_t err;
+    json_t *root = json_load_file(dmtest_path("p.json"), 0, &err);
+    ASSERT_MSG(root, "%s", err.text);
+    json_t *cmp = json_object_get(root, "comparison"), *it = json_object_get(root, "idle_teams");
+    json_t *bd = json_object_get(json_object_get(root, "forecast"), "day_rate_cost_usd_lower_bound");
+    char want[300];
+    snprintf(want, sizeof want, "cost at the teams' day rates at least USD %.2f / %.2f / %.2f M (P10/P50/P90; "
+                                "lower bounds: 8 of 50 teams have no day rate)",
+             json_number_value(json_object_get(bd, "p10")) / 1e6, json_number_value(json_object_get(bd, "p50")) / 1e6,
+             json_number_value(json_object_get(bd, "p90")) / 1e6);
+    ASSERT_CONTAINS(out, want);
+    snprintf(want, sizeof want, "USD %.2f M, at least USD %.2f M (",
+             json_number_value(json_object_get(json_object_get(cmp, "full_clearance"), "cost_usd")) / 1e6,
+             json_number_value(json_object_get(json_object_get(cmp, "full_clearance"),
+                                               "day_rate_cost_usd_lower_bound")) / 1e6);
+    ASSERT_CONTAINS(out, want);
+    snprintf(want, sizeof want, "USD %.2f M, at least USD %.2f M (",
+             json_number_value(json_object_get(json_object_get(cmp, "risk_based"), "cost_usd")) / 1e6,
+             json_number_value(json_object_get(json_object_get(cmp, "risk_based"),
+                                               "day_rate_cost_usd_lower_bound")) / 1e6);
+    ASSERT_CONTAINS(out, want);
+    ASSERT_CONTAINS(out, "(\"at least\": lower bounds, 8 of 50 teams have no day rate)");
+    ASSERT(!strstr(out, "unknown"));
+    ASSERT_STREQ(json_string_value(json_object_get(it, "period")), "horizon");
+    snprintf(want, sizeof want, "if kept on contract to the 0.1-year horizon, %s (%.0f working days each)",
+             json_string_value(json_object_get(it, "until")), json_number_value(json_object_get(it, "days_each")));
+    ASSERT_CONTAINS(out, want);
+    ASSERT(json_number_value(json_object_get(it, "days_each")) < json_number_value(json_object_get(it, "plan_days")));
+    json_decref(root);
+    free(out);
 }

@@ -727,9 +727,25 @@ TEST(report_gives_a_lower_bound_and_the_idle_teams)
     snprintf(want, sizeof want, "Idle teams: %.0f of 50 get no task (NTS-1, NTS-2, NTS-3, NTS-4, ...), in none of the costs above",
              idle);
     ASSERT_CONTAINS(h, want);
-    snprintf(want, sizeof want, "Idle teams kept on contract to the plan's end (%.0f working days each): USD %.2f M",
-             json_number_value(json_object_get(it, "days_each")), idle_usd / 1e6);
+    snprintf(want, sizeof want,
+             "Idle teams kept on contract to the plan's end (%s, %.0f working days each): USD %.2f M",
+             json_string_value(json_object_get(it, "until")), json_number_value(json_object_get(it, "days_each")),
+             idle_usd / 1e6);
     ASSERT_CONTAINS(h, want);
+    /* the forecast's band and the donor comparison: lower bounds too */
+    json_t *bd = json_object_get(json_object_get(pj, "forecast"), "day_rate_cost_usd_lower_bound");
+    json_t *cmp = json_object_get(pj, "comparison");
+    snprintf(want, sizeof want, "(lower bound: 8 of 50 teams have no day rate); P10-P90 at least %.2f-%.2f M;",
+             json_number_value(json_object_get(bd, "p10")) / 1e6, json_number_value(json_object_get(bd, "p90")) / 1e6);
+    ASSERT_CONTAINS(h, want);
+    char donor[300];
+    json_t *fcl = json_object_get(cmp, "full_clearance"), *rbl = json_object_get(cmp, "risk_based");
+    snprintf(donor, sizeof donor,
+             "At the teams' day rates: clearing every suspected hectare at least USD %.2f M, risk-based at least "
+             "USD %.2f M (lower bounds: 8 of 50 teams have no day rate)",
+             json_number_value(json_object_get(fcl, "day_rate_cost_usd_lower_bound")) / 1e6,
+             json_number_value(json_object_get(rbl, "day_rate_cost_usd_lower_bound")) / 1e6);
+    ASSERT_CONTAINS(h, donor);
     free(h);
     char *out = NULL;
     int rc = dmtest_demine(&out, "report '%s' --out '%s'", db, dmtest_path("some.pdf"));
@@ -740,7 +756,33 @@ TEST(report_gives_a_lower_bound_and_the_idle_teams)
     ASSERT_CONTAINS(out, want);
     ASSERT_CONTAINS(out, "in none of the costs above");
     ASSERT_CONTAINS(out, "Idle teams kept on contract to the plan's end");
+    ASSERT_CONTAINS(out, "risk-based at least USD");
+    ASSERT_CONTAINS(out, "day rates, at least"); /* the donor chart's bars */
+    ASSERT(!strstr(out, "day rates: unknown") && !strstr(out, "risk-based unknown"));
+    /* a key figure wider than the page wraps, never cut with an ellipsis */
+    ASSERT(!strstr(out, "\xE2\x80\xA6"));
     free(out);
+    json_decref(pj);
+    /* with a horizon shorter than the plan, the idle teams to the horizon */
+    char tf[512], pc[512];
+    snprintf(tf, sizeof tf, "%s", dmtest_path("some.csv"));
+    snprintf(pc, sizeof pc, "%s", dmtest_path("p.csv"));
+    rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 5 --start 2026-01-05 --horizon 0.1 "
+                             "--csv '%s' --out-json '%s'",
+                       db, tf, pc, dmtest_path("p.json"));
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    free(out);
+    json_error_t err;
+    pj = json_load_file(dmtest_path("p.json"), 0, &err);
+    ASSERT_MSG(pj, "%s", err.text);
+    it = json_object_get(pj, "idle_teams");
+    h = report_html(db, "horizon.html");
+    snprintf(want, sizeof want,
+             "Idle teams kept on contract to the 0.1-year horizon (%s, %.0f working days each): USD %.2f M",
+             json_string_value(json_object_get(it, "until")), json_number_value(json_object_get(it, "days_each")),
+             json_number_value(json_object_get(it, "cost_usd")) / 1e6);
+    ASSERT_CONTAINS(h, want);
+    free(h);
     json_decref(pj);
 }
 

@@ -253,11 +253,6 @@ static double day_rate_cost_lb(const dm_plan_team *t, size_t nt, const double *b
     return rated && !unrated_works ? c : -1;
 }
 
-static double day_rate_cost(const dm_plan_team *t, size_t nt, const double *busy, double items)
-{
-    return day_rate_cost_lb(t, nt, busy, items, NULL);
-}
-
 double dm__plan_value(const dm_plan_config *c, const dm_plan_hazard *h)
 {
     return c->w_base + c->w_accident * h->accidents + c->w_returning * h->returning / 100.0 +
@@ -482,7 +477,7 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
     size_t *order = NULL;
     long *end = NULL;
     work *w = NULL;
-    double *cph = NULL, *mc_a = NULL, *mc_h = NULL, *mc_c = NULL, *mc_d = NULL;
+    double *cph = NULL, *mc_a = NULL, *mc_h = NULL, *mc_c = NULL, *mc_d = NULL, *mc_dl = NULL;
     sched s;
     memset(&s, 0, sizeof s);
     if (!r)
@@ -514,9 +509,10 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
     mc_h = dm_calloc(ctx, (size_t)ns + 1, sizeof *mc_h);
     mc_c = dm_calloc(ctx, (size_t)ns + 1, sizeof *mc_c);
     mc_d = dm_calloc(ctx, (size_t)ns + 1, sizeof *mc_d);
+    mc_dl = dm_calloc(ctx, (size_t)ns + 1, sizeof *mc_dl);
     if (!r->route || !r->cost || !r->days || !r->value || !r->risk_removed || !r->priority ||
         !r->rank || !r->funded || !r->start_wd || !r->end_wd || !r->team_days || !r->team_kept_days || !r->day_cost ||
-        !order || !end || !w || !cph || !s.free_at || !s.busy || !mc_a || !mc_h || !mc_c || !mc_d) {
+        !order || !end || !w || !cph || !s.free_at || !s.busy || !mc_a || !mc_h || !mc_c || !mc_d || !mc_dl) {
         st = dm__fail(ctx, DM_ENOMEM, "out of memory planning %zu hazards", n);
         goto done;
     }
@@ -694,13 +690,27 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
             any_rated = 1;
     }
     /* teams with no task, kept on contract from the start to the end of all
-     * land: not counted above, reported beside */
+     * land, or to the horizon when the programme plans less far: not counted
+     * above, reported beside */
     r->span_days = last > 0 ? last : 0;
+    r->idle_days = r->span_days;
+    if (cfg->horizon_years > 0) {
+        /* the working days that end within the horizon, as n_late counts:
+         * a task ending on working day e is late when years_of(e) > horizon */
+        long hd = 0;
+        while (hd < r->span_days && years_of(d0, wdw, hd + 1) <= cfg->horizon_years)
+            hd++;
+        if (hd < r->span_days) {
+            r->idle_days = hd;
+            r->idle_to_horizon = 1;
+        }
+    }
+    dm__civil_date(dm__workday_date(d0, wdw, r->idle_days > 0 ? r->idle_days - 1 : 0), r->idle_until);
     for (size_t j = 0; j < nt; j++)
         if (!(r->team_days[j] > 0)) {
             r->n_idle++;
             if (teams[j].usd_day > 0) {
-                r->idle_cost_lower += (double)r->span_days * teams[j].usd_day;
+                r->idle_cost_lower += (double)r->idle_days * teams[j].usd_day;
                 idle_rated = 1;
             } else
                 idle_unrated = 1;
@@ -743,7 +753,8 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
             items += items_cost(cfg, &h[i], r->route[i]);
         long lr = r->n_funded == n ? last : run_schedule(&s, order, n, NULL, w, end, NULL);
         r->rb_years = years_of(d0, wdw, lr);
-        r->rb_day_cost = day_rate_cost(teams, nt, r->n_funded == n ? r->team_days : s.busy, items);
+        r->rb_day_cost = day_rate_cost_lb(teams, nt, r->n_funded == n ? r->team_days : s.busy, items,
+                                          &r->rb_day_cost_lower);
     }
     r->rb_cost = r->total_cost;
     for (size_t i = 0; i < n; i++)
@@ -767,7 +778,9 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
         long lf = can[DM_ROUTE_CLEAR] ? run_schedule(&s, order, n, NULL, wf, end, NULL) : -2;
         dm_free(ctx, wf);
         r->full_years = lf >= 0 ? years_of(d0, wdw, lf) : -1;
-        r->full_day_cost = lf >= 0 ? day_rate_cost(teams, nt, s.busy, items) : -1;
+        r->full_day_cost = lf >= 0 ? day_rate_cost_lb(teams, nt, s.busy, items, &r->full_day_cost_lower) : -1;
+        if (lf < 0)
+            r->full_day_cost_lower = -1;
     }
 
     /* forecast: sample contamination, reschedule */
@@ -778,7 +791,7 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
         st = dm__fail(ctx, DM_ENOMEM, "out of memory");
         goto done;
     }
-    int day_known = 1;
+    int day_known = 1, lower_known = 1;
     for (int k = 0; k < ns; k++) {
         double cost = 0, icost = 0;
         double u1 = rng_unif(&rng), u2 = rng_unif(&rng);
@@ -824,9 +837,11 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
         mc_a[k] = years_of(d0, wdw, la);
         mc_h[k] = years_of(d0, wdw, lh);
         mc_c[k] = cost;
-        mc_d[k] = day_rate_cost(teams, nt, s.busy, icost);
+        mc_d[k] = day_rate_cost_lb(teams, nt, s.busy, icost, &mc_dl[k]);
         if (mc_d[k] < 0)
             day_known = 0;
+        if (mc_dl[k] < 0)
+            lower_known = 0;
         dm__progress(ctx, "forecast", (uint64_t)k + 1, (uint64_t)ns);
     }
     dm_free(ctx, ws);
@@ -836,6 +851,9 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
     r->mc_day_cost = band_of(mc_d, ns);
     if (!day_known || (ns == 0 && r->day_cost_total < 0))
         r->mc_day_cost.p10 = r->mc_day_cost.p50 = r->mc_day_cost.p90 = -1;
+    r->mc_day_cost_lower = band_of(mc_dl, ns);
+    if (!lower_known || (ns == 0 && r->day_cost_lower < 0))
+        r->mc_day_cost_lower.p10 = r->mc_day_cost_lower.p50 = r->mc_day_cost_lower.p90 = -1;
 
 done:
     dm_free(ctx, order);
@@ -849,6 +867,7 @@ done:
     dm_free(ctx, mc_h);
     dm_free(ctx, mc_c);
     dm_free(ctx, mc_d);
+    dm_free(ctx, mc_dl);
     if (st) {
         dm_plan_result_free(ctx, r);
         return st;

@@ -570,9 +570,12 @@ dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haz
     /* teams listed that get no task: what they cost if kept on contract to
      * the end of the plan; never part of the costs above */
     {
-        dm__buf_printf(&b, "\"idle_teams\":{\"teams\":%zu,\"days_each\":%ld,\"team_days\":%.0f,"
-                           "\"cost_usd\":",
-                       r->n_idle, r->span_days, (double)r->n_idle * (double)r->span_days);
+        /* the period they are costed over: to the plan's end, or to the
+         * horizon when it comes first */
+        dm__buf_printf(&b, "\"idle_teams\":{\"teams\":%zu,\"period\":\"%s\",\"until\":\"%s\","
+                           "\"plan_days\":%ld,\"days_each\":%ld,\"team_days\":%.0f,\"cost_usd\":",
+                       r->n_idle, r->idle_to_horizon ? "horizon" : "plan", r->idle_until, r->span_days,
+                       r->idle_days, (double)r->n_idle * (double)r->idle_days);
         day_usd(&b, r->idle_cost);
         if (r->idle_cost < 0 && r->idle_cost_lower >= 0)
             dm__buf_printf(&b, ",\"cost_usd_lower_bound\":%.2f", r->idle_cost_lower);
@@ -607,18 +610,27 @@ dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haz
     dm__buf_puts(&b, ",");
     band(&b, "cost_usd", r->mc_cost);
     dm__buf_puts(&b, ",");
-    if (r->mc_day_cost.p10 < 0)
+    if (r->mc_day_cost.p10 < 0) {
         dm__buf_puts(&b, "\"day_rate_cost_usd\":null");
-    else
+        /* some teams have no rate: the band of the teams that have one */
+        if (r->samples > 0 && r->mc_day_cost_lower.p10 >= 0) {
+            dm__buf_puts(&b, ",");
+            band(&b, "day_rate_cost_usd_lower_bound", r->mc_day_cost_lower);
+        }
+    } else
         band(&b, "day_rate_cost_usd", r->mc_day_cost);
     dm__buf_printf(&b, "},\"comparison\":{\"full_clearance\":{\"years\":%.3f,\"cost_usd\":%.2f,"
                        "\"clear_ha\":%.4f,\"day_rate_cost_usd\":",
                    r->full_years, r->full_cost, r->full_clear_ha);
     day_usd(&b, r->full_day_cost);
+    if (r->full_day_cost < 0 && r->full_day_cost_lower >= 0)
+        dm__buf_printf(&b, ",\"day_rate_cost_usd_lower_bound\":%.2f", r->full_day_cost_lower);
     dm__buf_printf(&b, "},\"risk_based\":{\"years\":%.3f,\"cost_usd\":%.2f,\"clear_ha\":%.4f,"
                        "\"day_rate_cost_usd\":",
                    r->rb_years, r->rb_cost, r->rb_clear_ha);
     day_usd(&b, r->rb_day_cost);
+    if (r->rb_day_cost < 0 && r->rb_day_cost_lower >= 0)
+        dm__buf_printf(&b, ",\"day_rate_cost_usd_lower_bound\":%.2f", r->rb_day_cost_lower);
     dm__buf_puts(&b, "}},");
     dm__buf_puts(&b, "\"team_use\":{");
     /* per method: teams, days worked and their cost at the teams' day rates

@@ -40,8 +40,12 @@ int dm__jday(json_t *o, const char *k, double *usd)
 const char *dm__day_m(char *buf, size_t n, json_t *o, const char *k)
 {
     double v;
+    char lk[64];
+    snprintf(lk, sizeof lk, "%s_lower_bound", k);
     if (dm__jday(o, k, &v))
         snprintf(buf, n, "USD %.2f M", v / 1e6);
+    else if (dm__jday(o, lk, &v)) /* some teams have no day rate */
+        snprintf(buf, n, "at least USD %.2f M", v / 1e6);
     else
         snprintf(buf, n, "unknown");
     return buf;

@@ -625,11 +625,17 @@ void dm__fig_donor(cairo_t *cr, const rep_data *d, double x, double y, double w,
      * bar and is named so under its group */
     double c[4] = {v[2], v[3], 0, 0}, fd, rd;
     int kf = dm__jday(f, "day_rate_cost_usd", &fd), kr = dm__jday(r, "day_rate_cost_usd", &rd);
+    /* some teams have no day rate: the bar is the lower bound, named so */
+    int lf = !kf && dm__jday(f, "day_rate_cost_usd_lower_bound", &fd),
+        lr = !kr && dm__jday(r, "day_rate_cost_usd_lower_bound", &rd);
+    kf |= lf;
+    kr |= lr;
     if (kf)
         c[2] = fd / 1e6;
     if (kr)
         c[3] = rd / 1e6;
-    const char *cl[2] = {"unit rates", kf && kr ? "teams' day rates"
+    const char *cl[2] = {"unit rates", kf && kr ? (lf || lr ? "day rates, at least (some teams unrated)"
+                                                            : "teams' day rates")
                                        : kf     ? "day rates (risk-based: unknown)"
                                        : kr     ? "day rates (clear all: unknown)"
                                                 : "day rates: unknown"};

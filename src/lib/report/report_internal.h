@@ -75,7 +75,9 @@ double dm__jnum(json_t *o, const char *k);
 /* A cost of the plan at the teams' day rates (key k of o): 1 with *usd when
  * it is a number, 0 when it is null (unknown) or missing. */
 int dm__jday(json_t *o, const char *k, double *usd);
-/* The same as text: "USD 1.23 M", or "unknown" (never USD 0). */
+/* The same as text: "USD 1.23 M", "at least USD 1.23 M" when unknown but
+ * the plan gives k_lower_bound (some teams have no day rate), or "unknown"
+ * (never USD 0). */
 const char *dm__day_m(char *buf, size_t n, json_t *o, const char *k);
 
 #endif

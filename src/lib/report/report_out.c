@@ -36,6 +36,49 @@ static void txt(cairo_t *cr, double x, double y, double size, int bold, const ch
     txt_w(cr, x, y, size, bold, s, 0);
 }
 
+/* Text at (x, y) wrapped at spaces to the page width, each further line
+ * indented and dy lower, at most three lines (the last cut with an
+ * ellipsis). Returns the lines drawn. */
+static int txt_wrap(cairo_t *cr, double x, double y, double size, int bold, const char *s, double dy)
+{
+    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL,
+                           bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, size);
+    char buf[1024];
+    int n = 0;
+    while (*s) {
+        double xi = n ? x + 12 : x, max_w = PW - 40 - xi;
+        size_t len = strlen(s), cut = len;
+        if (n < 2) {
+            /* the longest part that ends before a space and fits */
+            snprintf(buf, sizeof buf, "%s", s);
+            cairo_text_extents_t e;
+            cairo_text_extents(cr, buf, &e);
+            while (e.x_advance > max_w) {
+                size_t k = cut - 1; /* before the last break: progress each time */
+                while (k > 0 && s[k] != ' ')
+                    k--;
+                while (k > 0 && s[k - 1] == ' ')
+                    k--;
+                if (k == 0)
+                    break;
+                cut = k;
+                snprintf(buf, sizeof buf, "%.*s", (int)cut, s);
+                cairo_text_extents(cr, buf, &e);
+            }
+            if (cut == 0 || e.x_advance > max_w)
+                cut = len; /* no space to break at: cut with an ellipsis */
+        }
+        snprintf(buf, sizeof buf, "%.*s", (int)cut, s);
+        txt_w(cr, xi, y + n * dy, size, bold, buf, max_w);
+        n++;
+        s += cut;
+        while (*s == ' ')
+            s++;
+    }
+    return n;
+}
+
 static void txt_r(cairo_t *cr, double x, double y, double size, const char *s0)
 {
     cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
@@ -51,7 +94,7 @@ static void txt_r(cairo_t *cr, double x, double y, double size, const char *s0)
 /* ---- the key figures, as lines shared by both formats ------------------- */
 
 typedef struct lines {
-    char l[24][200];
+    char l[24][400];
     int n;
 } lines;
 
@@ -79,11 +122,27 @@ static void day_rate_line(lines *L, json_t *p, json_t *dr, int budget)
         const char *first = json_string_value(json_object_get(dr, "first_unrated"));
         double lower;
         if (rates && !strcmp(rates, "some") && dm__jday(dr, "cost_usd_lower_bound", &lower)) {
-            /* some teams have a rate: what they cost is a lower bound */
-            add(L, "At the teams' day rates: at least USD %.2f M (lower bound: %.0f of %.0f teams have "
-                   "no day rate); %.0f team-days",
-                lower / 1e6, dm__jnum(dr, "teams_without_rate"), dm__jnum(p, "teams"),
-                dm__jnum(dr, "team_days"));
+            /* some teams have a rate: what they cost is a lower bound, and so
+             * is the forecast's band */
+            json_t *fc = json_object_get(p, "forecast"),
+                   *bd = json_object_get(fc, "day_rate_cost_usd_lower_bound");
+            double b10, b90;
+            char band[64] = "";
+            if (dm__jnum(fc, "samples") > 0 && dm__jday(bd, "p10", &b10) && dm__jday(bd, "p90", &b90))
+                snprintf(band, sizeof band, "; P10-P90 at least %.2f-%.2f M", b10 / 1e6, b90 / 1e6);
+            if (budget) {
+                char all[48];
+                add(L, "At the teams' day rates: at least USD %.2f M for the funded hazards, %s for all "
+                       "(lower bounds: %.0f of %.0f teams have no day rate)%s; %.0f team-days",
+                    lower / 1e6,
+                    dm__day_m(all, sizeof all, json_object_get(json_object_get(p, "comparison"), "risk_based"),
+                              "day_rate_cost_usd"),
+                    dm__jnum(dr, "teams_without_rate"), dm__jnum(p, "teams"), band, dm__jnum(dr, "team_days"));
+            } else
+                add(L, "At the teams' day rates: at least USD %.2f M (lower bound: %.0f of %.0f teams have "
+                       "no day rate)%s; %.0f team-days",
+                    lower / 1e6, dm__jnum(dr, "teams_without_rate"), dm__jnum(p, "teams"), band,
+                    dm__jnum(dr, "team_days"));
             add(L, "Teams with no day rate (cost_usd_day 0) that work in the schedule: %.0f%s%s",
                 dm__jnum(dr, "unrated_teams"), first ? ", the first " : "", first ? first : "");
             double kept;
@@ -166,13 +225,23 @@ static void idle_line(lines *L, json_t *p)
         snprintf(c, sizeof c, "an unknown sum (no day rate)");
     add(L, "Idle teams: %.0f of %.0f get no task (%s), in none of the costs above",
         dm__jnum(it, "teams"), dm__jnum(p, "teams"), nm);
-    if (dm__jday(it, "kept_with_idle_cost_usd", &all))
-        add(L, "Idle teams kept on contract to the plan's end (%.0f working days each): %s; every team kept: "
-               "USD %.2f M",
-            dm__jnum(it, "days_each"), c, all / 1e6);
+    /* the period they are costed over (plans since "period"): to the plan's
+     * end, or to the horizon when it comes first */
+    const char *per = json_string_value(json_object_get(it, "period")),
+               *until = json_string_value(json_object_get(it, "until"));
+    char to[96];
+    if (per && !strcmp(per, "horizon"))
+        snprintf(to, sizeof to, "to the %g-year horizon (%s, %.0f working days each)",
+                 dm__jnum(json_object_get(p, "config"), "horizon_years"), until ? until : "?",
+                 dm__jnum(it, "days_each"));
+    else if (until)
+        snprintf(to, sizeof to, "to the plan's end (%s, %.0f working days each)", until, dm__jnum(it, "days_each"));
     else
-        add(L, "Idle teams kept on contract to the plan's end (%.0f working days each): %s",
-            dm__jnum(it, "days_each"), c);
+        snprintf(to, sizeof to, "to the plan's end (%.0f working days each)", dm__jnum(it, "days_each"));
+    if (dm__jday(it, "kept_with_idle_cost_usd", &all))
+        add(L, "Idle teams kept on contract %s: %s; every team kept: USD %.2f M", to, c, all / 1e6);
+    else
+        add(L, "Idle teams kept on contract %s: %s", to, c);
 }
 
 static void key_figures(const rep_data *d, lines *L)
@@ -257,9 +326,16 @@ static void key_figures(const rep_data *d, lines *L)
         dm__jnum(r, "cost_usd") / 1e6);
     if (dr) {
         char b1[48], b2[48];
-        add(L, "At the teams' day rates: clearing every suspected hectare %s, risk-based %s",
+        double lb;
+        int bound = (!dm__jday(f, "day_rate_cost_usd", &lb) && dm__jday(f, "day_rate_cost_usd_lower_bound", &lb)) ||
+                    (!dm__jday(r, "day_rate_cost_usd", &lb) && dm__jday(r, "day_rate_cost_usd_lower_bound", &lb));
+        char why[80] = "";
+        if (bound)
+            snprintf(why, sizeof why, " (lower bounds: %.0f of %.0f teams have no day rate)",
+                     dm__jnum(dr, "teams_without_rate"), dm__jnum(p, "teams"));
+        add(L, "At the teams' day rates: clearing every suspected hectare %s, risk-based %s%s",
             dm__day_m(b1, sizeof b1, f, "day_rate_cost_usd"),
-            dm__day_m(b2, sizeof b2, r, "day_rate_cost_usd"));
+            dm__day_m(b2, sizeof b2, r, "day_rate_cost_usd"), why);
     }
 }
 
@@ -425,9 +501,10 @@ static dm_status write_pdf(dm_ctx *ctx, const rep_data *d, const char *path)
     lines L;
     key_figures(d, &L);
     double y = 92;
-    for (int i = 0; i < L.n; i++, y += 12.5) {
+    for (int i = 0; i < L.n; i++) {
         cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-        txt(cr, 40, y, 8.5, i == 0 || i == 4, L.l[i]);
+        int nl = txt_wrap(cr, 40, y, 8.5, i == 0 || i == 4, L.l[i], 11); /* a long figure wraps, not cut */
+        y += 12.5 + 11 * (nl > 1 ? nl - 1 : 0);
     }
     dm__fig_map_status(cr, d, 40, y + 6, PW - 80, PH - y - 50);
     snprintf(b, sizeof b, "%s - %s - %s - page 1", d->title, d->db, d->date);
