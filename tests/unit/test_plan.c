@@ -1513,6 +1513,10 @@ TEST(plan_cli_gives_donor_and_forecast_bounds_and_the_idle_period)
                                                "day_rate_cost_usd_lower_bound")) / 1e6);
     ASSERT_CONTAINS(out, want);
     ASSERT_CONTAINS(out, "(\"at least\": lower bounds, 8 of 50 teams have no day rate)");
+    /* the routes line gives the land cleared in all, as the donor line does */
+    snprintf(want, sizeof want, "clear 0 (0.0 ha); %.1f ha cleared in all\n",
+             json_number_value(json_object_get(json_object_get(cmp, "risk_based"), "clear_ha")));
+    ASSERT_CONTAINS(out, want);
     ASSERT(!strstr(out, "unknown"));
     ASSERT_STREQ(json_string_value(json_object_get(it, "period")), "horizon");
     snprintf(want, sizeof want, "if kept on contract to the 0.1-year horizon, %s (%.0f working days each)",

@@ -274,7 +274,7 @@ TEST(report_pairs_a_budget_plans_cost_band_with_the_funded_cost)
     free(out);
     char *h = dmtest_read_file(html), want[128];
     ASSERT(h);
-    snprintf(want, sizeof want, "Expected cost USD %.2f M for the ", funded / 1e6);
+    snprintf(want, sizeof want, "Expected cost at unit rates USD %.2f M for the ", funded / 1e6);
     ASSERT_CONTAINS(h, want);
     snprintf(want, sizeof want, "of USD %.2f M for all", all / 1e6);
     ASSERT_CONTAINS(h, want);
@@ -584,7 +584,7 @@ TEST(report_renders_a_plan_made_before_day_rates)
     free(old);
     dm_store_close(s);
     char *h = report_html(db, "old.html");
-    ASSERT_CONTAINS(h, "Expected cost USD ");
+    ASSERT_CONTAINS(h, "Expected cost at unit rates USD ");
     ASSERT_CONTAINS(h, "Clearing every suspected hectare: ");
     ASSERT_CONTAINS(h, "<th>cost USD</th></tr>");
     ASSERT(!strstr(h, "day rate") && !strstr(h, "day-rate") && !strstr(h, "unknown"));
@@ -746,6 +746,16 @@ TEST(report_gives_a_lower_bound_and_the_idle_teams)
              json_number_value(json_object_get(fcl, "day_rate_cost_usd_lower_bound")) / 1e6,
              json_number_value(json_object_get(rbl, "day_rate_cost_usd_lower_bound")) / 1e6);
     ASSERT_CONTAINS(h, donor);
+    /* the routes' hectares and the land cleared in all, as the comparison
+     * counts it (the prior routes every hazard to reduction, part cleared) */
+    json_t *ro = json_object_get(json_object_get(pj, "routes"), "reduce");
+    double red = json_number_value(json_object_get(ro, "area_ha"));
+    snprintf(want, sizeof want, "reduce %.1f ha, full clearance 0.0 ha; %.1f ha cleared in all", red,
+             json_number_value(json_object_get(rbl, "clear_ha")));
+    ASSERT(json_number_value(json_object_get(rbl, "clear_ha")) > 0.1);
+    ASSERT_CONTAINS(h, want);
+    ASSERT_CONTAINS(h, "risk-based: ");
+    ASSERT_CONTAINS(h, " M (unit rates)");
     free(h);
     char *out = NULL;
     int rc = dmtest_demine(&out, "report '%s' --out '%s'", db, dmtest_path("some.pdf"));

@@ -281,10 +281,19 @@ static void key_figures(const rep_data *d, lines *L)
     add(L, "Plan from %s: %.0f open hazards, %.1f ha, %.0f expected items, %.0f teams",
         json_string_value(json_object_get(p, "start")), dm__jnum(p, "hazards"),
         dm__jnum(p, "area_ha"), dm__jnum(p, "expected_items"), dm__jnum(p, "teams"));
-    add(L, "Routes: cancel %.1f ha, reduce %.1f ha, full clearance %.1f ha",
-        dm__jnum(json_object_get(ro, "cancel"), "area_ha"),
-        dm__jnum(json_object_get(ro, "reduce"), "area_ha"),
-        dm__jnum(json_object_get(ro, "clear"), "area_ha"));
+    /* land reduced by technical survey is partly cleared: say how much is
+     * cleared in all, the figure the donor comparison gives */
+    double clear_ha = dm__jnum(json_object_get(ro, "clear"), "area_ha"),
+           cleared = dm__jnum(json_object_get(json_object_get(p, "comparison"), "risk_based"), "clear_ha");
+    if (cleared > clear_ha + 0.05)
+        add(L, "Routes: cancel %.1f ha, reduce %.1f ha, full clearance %.1f ha; %.1f ha cleared in all (technical "
+               "survey clears part of the land it reduces)",
+            dm__jnum(json_object_get(ro, "cancel"), "area_ha"), dm__jnum(json_object_get(ro, "reduce"), "area_ha"),
+            clear_ha, cleared);
+    else
+        add(L, "Routes: cancel %.1f ha, reduce %.1f ha, full clearance %.1f ha",
+            dm__jnum(json_object_get(ro, "cancel"), "area_ha"), dm__jnum(json_object_get(ro, "reduce"), "area_ha"),
+            clear_ha);
     json_t *hi = json_object_get(p, "high_risk"), *al = json_object_get(p, "all");
     json_t *fc = json_object_get(p, "forecast");
     json_t *yh = json_object_get(fc, "years_high"), *ya = json_object_get(fc, "years_all"),
@@ -306,13 +315,13 @@ static void key_figures(const rep_data *d, lines *L)
     if (!(funded_cost >= 0) || !json_object_get(p, "funded_cost_usd"))
         funded_cost = all_cost;
     if (funded_cost < all_cost - 0.005)
-        add(L, "Expected cost USD %.2f M for the %.0f funded hazards%s of "
+        add(L, "Expected cost at unit rates USD %.2f M for the %.0f funded hazards%s of "
                "USD %.2f M for all; residual risk %.1f expected items in released land, %.1f in "
                "unfunded hazards",
             funded_cost / 1e6, dm__jnum(p, "funded"), bc, all_cost / 1e6, dm__jnum(p, "residual_items"),
             dm__jnum(p, "unfunded_items"));
     else
-        add(L, "Expected cost USD %.2f M%s; residual risk %.1f expected items", funded_cost / 1e6, bc,
+        add(L, "Expected cost at unit rates USD %.2f M%s; residual risk %.1f expected items", funded_cost / 1e6, bc,
             dm__jnum(p, "residual_items"));
     json_t *cmp = json_object_get(p, "comparison"), *f = json_object_get(cmp, "full_clearance"),
            *r = json_object_get(cmp, "risk_based");
@@ -321,7 +330,8 @@ static void key_figures(const rep_data *d, lines *L)
     if (dr)
         day_rate_line(L, p, dr, funded_cost < all_cost - 0.005);
     idle_line(L, p);
-    add(L, "Clearing every suspected hectare: %.1f years, USD %.2f M; risk-based: %.1f years, USD %.2f M",
+    add(L, "Clearing every suspected hectare: %.1f years, USD %.2f M; risk-based: %.1f years, USD %.2f M (unit "
+           "rates)",
         dm__jnum(f, "years"), dm__jnum(f, "cost_usd") / 1e6, dm__jnum(r, "years"),
         dm__jnum(r, "cost_usd") / 1e6);
     if (dr) {
