@@ -35,14 +35,37 @@ typedef struct dm_import_opts {
     int skip_existing;             /* skip (and count) rows whose uuid or ref the layer has */
     const char *encoding;          /* the file's text encoding when not UTF-8 and the file does
                                       not say (a Shapefile without .cpg): "CP1251", "CP866" */
+    /* "point", "line" or "polygon" (NULL: every feature): import only the
+     * features of that kind of geometry and leave out (counting them) the
+     * others and those without geometry, e.g. the finds (points) of a file
+     * that also holds the hazard's outline (a polygon). A closed line counts
+     * as a polygon when the layer holds polygons (it imports as the polygon
+     * it encloses). DM_EINVAL for another word or a layer without geometry. */
+    const char *only_geometry;
 } dm_import_opts;
+
+/* Kinds of geometry, as dm_import_result counts the features left out. */
+enum {
+    DM_IMPORT_KIND_NONE = 0, /* no geometry */
+    DM_IMPORT_KIND_POINT,    /* Point, MultiPoint */
+    DM_IMPORT_KIND_LINE,     /* LineString, MultiLineString, curves */
+    DM_IMPORT_KIND_POLYGON,  /* Polygon, MultiPolygon, surfaces */
+    DM_IMPORT_KIND_OTHER,    /* a geometry collection */
+    DM_IMPORT_KINDS
+};
 
 typedef struct dm_import_result {
     long rows;     /* rows inserted */
     long repaired; /* geometries made valid */
     long ignored_fields;
     long skipped; /* rows already in the layer (skip_existing) */
+    long left_out; /* features not of opts->only_geometry's kind, not imported */
+    long left_out_kinds[DM_IMPORT_KINDS]; /* left_out by kind (DM_IMPORT_KIND_*) */
 } dm_import_result;
+
+/* counts (indexed by DM_IMPORT_KIND_*) as words into buf: "2 points, 1
+ * polygon and 1 without geometry" ("no features" when all are 0). Returns buf. */
+DM_API const char *dm_import_kinds_text(const long *counts, char *buf, size_t n);
 
 /* Import path into the store. See the file comment for the guarantees.
  * Errors: DM_EIO (cannot read), DM_EPARSE (bad value), DM_EGEOM (bad

@@ -36,12 +36,24 @@ static const char *help =
     "  --encoding ENC       the file's text encoding when not UTF-8 and the file does not\n"
     "                       say (a Shapefile without .cpg, an old CSV): CP1251, CP866,\n"
     "                       CP1252; text that is not UTF-8 is refused naming the likely one\n"
+    "  --only-geometry point|line|polygon\n"
+    "                       import only the features of that kind of geometry, and leave\n"
+    "                       out the others (and those without geometry), saying how many\n"
+    "                       of each kind: a file mixing finds (points) and the hazard's\n"
+    "                       outline (a polygon) imports in two runs, the points into\n"
+    "                       items and the polygons into hazards. Without it a feature\n"
+    "                       the layer cannot hold rejects the file, with the counts of\n"
+    "                       each kind the file holds. A closed line is a polygon for a\n"
+    "                       layer of polygons\n"
     "  --repair             make invalid geometries valid (GEOS) and log each repair;\n"
     "                       without it invalid geometries are refused\n"
     "  --skip-existing      skip rows whose uuid or ref the layer already has (they are\n"
     "                       not changed: use 'demine edit'), import the rest, and say how\n"
     "                       many were skipped; without it such a row rejects the file\n"
-    "  --json               print the result as JSON\n\n"
+    "  --json               print the result as JSON\n\n";
+
+/* the rest of the help (one string would be longer than C compilers must take) */
+static const char *help_notes =
     "A KML file's placemarks are read from every folder, and each keeps its folder (a\n"
     "minefield, a district): in notes after \"folder: \" (after any notes it has), or\n"
     "in the field --map folder=FIELD names (where the row has no value); a layer\n"
@@ -108,6 +120,7 @@ int cli_import_option(const char *cmd, int c, const char *arg, cli_import_args *
     case 'g': o->geom_field = arg; return 1;
     case 'c': o->src_crs = arg; return 1;
     case 'e': o->encoding = arg; return 1;
+    case 'G': o->only_geometry = arg; return 1;
     default: return 0;
     }
 }
@@ -162,7 +175,8 @@ static int run_import(dm_ctx *ctx, int argc, char **argv)
             break;
         case 'h':
             cli_import_args_free(&a);
-            return cli_help(help);
+            fputs(help, stdout);
+            return cli_help(help_notes);
         default:
             rc = 2;
         }
@@ -182,9 +196,9 @@ static int run_import(dm_ctx *ctx, int argc, char **argv)
                 rc = cli_fail(ctx, "import", st);
             else if (json)
                 printf("{\"file\":%s,\"layer\":\"%s\",\"rows\":%ld,\"skipped\":%ld,"
-                       "\"repaired\":%ld}\n",
+                       "\"repaired\":%ld,\"left_out\":%ld}\n",
                        cli_json_str(argv[optind + 1]), dm_layer_find(o->layer)->name, res.rows,
-                       res.skipped, res.repaired);
+                       res.skipped, res.repaired, res.left_out);
             else {
                 printf("imported %ld rows into %s from %s%s\n", res.rows,
                        dm_layer_find(o->layer)->name, argv[optind + 1],
@@ -192,6 +206,12 @@ static int run_import(dm_ctx *ctx, int argc, char **argv)
                 if (res.skipped)
                     printf("skipped %ld rows already in %s (same uuid or ref; not changed)\n",
                            res.skipped, dm_layer_find(o->layer)->name);
+                if (res.left_out) {
+                    char kinds[200];
+                    printf("left out %ld feature%s: %s (--only-geometry %s)\n", res.left_out,
+                           res.left_out == 1 ? "" : "s",
+                           dm_import_kinds_text(res.left_out_kinds, kinds, sizeof kinds), o->only_geometry);
+                }
             }
             dm_store_close(s);
         }

@@ -1609,6 +1609,85 @@ TEST(import_closed_lines_as_polygons_and_warns_of_repeated_rows)
     ASSERT_EQ(count_rows("items"), 3);
 }
 
+TEST(import_mixed_geometries_in_two_runs_with_only_geometry)
+{
+    /* a phone survey's export: finds as points, the hazard's outline as
+     * polygons, in one file */
+    make_db();
+    dmtest_write_file(dmtest_path("mix.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"category\":\"AP\",\"model\":\"PMN-1\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.705,39.805]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"hazard_type\":\"CHA\",\"ref\":\"MIX-1\"},"
+                      "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.7,39.8],[46.71,39.8],"
+                      "[46.71,39.81],[46.7,39.81],[46.7,39.8]]]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"category\":\"AP\",\"model\":\"PMN-2\"},"
+                      "\"geometry\":{\"type\":\"MultiPoint\",\"coordinates\":[[46.706,39.806]]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"hazard_type\":\"SHA\",\"ref\":\"MIX-2\"},"
+                      "\"geometry\":{\"type\":\"MultiPolygon\",\"coordinates\":[[[[46.8,39.8],[46.81,39.8],"
+                      "[46.81,39.81],[46.8,39.8]]]]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"category\":\"AT\",\"model\":\"TM-62\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.707,39.807]}}]}");
+    /* without the option: refused whole, with what the file holds and the way out */
+    ASSERT_DEMINE(4,
+                  "mix.geojson: feature 2: geometry: a POLYGON, but layer items holds POINT; the file "
+                  "holds 3 points and 2 polygons: import the points alone with --only-geometry point",
+                  "import db.gpkg --layer items --ignore-unknown mix.geojson");
+    ASSERT_DEMINE(4, "feature 1: geometry: a POINT, but layer hazards holds MULTIPOLYGON; the file "
+                     "holds 3 points and 2 polygons: import the polygons alone with --only-geometry polygon",
+                  "import db.gpkg --layer hazards --ignore-unknown mix.geojson");
+    ASSERT_EQ(count_rows("items"), 0);
+    ASSERT_EQ(count_rows("hazards"), 0);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "check mix.geojson --layer items --ignore-unknown --json"), 4);
+    ASSERT_CONTAINS(out, "\"code\":\"geometry_kind\",\"layer\":\"items\"");
+    ASSERT_CONTAINS(out, "2 features of the file are not points: import refuses the file; the file holds 3 "
+                         "points and 2 polygons: import the points alone with --only-geometry point");
+    free(out);
+    /* the check with the option: the points pass, the polygons are counted */
+    ASSERT_EQ(dmtest_demine(&out, "check mix.geojson --layer items --ignore-unknown --only-geometry point --json"),
+              0);
+    ASSERT_CONTAINS(out, "\"rows_checked\":3,\"errors\":0,\"warnings\":1");
+    ASSERT_CONTAINS(out, "\"code\":\"left_out\",\"layer\":\"items\"");
+    ASSERT_CONTAINS(out, "import leaves out 2 polygons (--only-geometry point takes only the points)");
+    free(out);
+    /* two runs: every feature once */
+    ASSERT_DEMINE(0, "imported 3 rows into items from mix.geojson\nleft out 2 features: 2 polygons "
+                     "(--only-geometry point)",
+                  "import db.gpkg --layer items --ignore-unknown --only-geometry point mix.geojson");
+    ASSERT_DEMINE(0, "\"rows\":2,\"skipped\":0,\"repaired\":0,\"left_out\":3}",
+                  "import db.gpkg --layer hazards --ignore-unknown --only-geometry polygon --json "
+                  "mix.geojson");
+    out = column("db.gpkg", "select model from items order by model");
+    ASSERT_STREQ(out, "PMN-1\nPMN-2\nTM-62\n");
+    free(out);
+    out = column("db.gpkg", "select ref || ' ' || hazard_type from hazards order by ref");
+    ASSERT_STREQ(out, "MIX-1 CHA\nMIX-2 SHA\n");
+    free(out);
+    /* a word that is no kind, a layer without geometry */
+    ASSERT_DEMINE(2, "--only-geometry area: expected point, line or polygon",
+                  "import db.gpkg --layer items --only-geometry area mix.geojson");
+    ASSERT_DEMINE(2, "--only-geometry point: layer victims holds no geometry",
+                  "import db.gpkg --layer victims --only-geometry point mix.geojson");
+    ASSERT_EQ(count_rows("items"), 3);
+}
+
+TEST(check_without_layer_orders_day_first_start_and_end_dates)
+{
+    dmtest_write_file(dmtest_path("d.csv"),
+                      "name,start_date,end_date,lon,lat\n"
+                      "a,12.05.2021,10.05.2021,46.7,39.8\n"
+                      "b,01.05.2021,10.05.2021,46.71,39.8\n");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "check d.csv"), 4);
+    ASSERT_CONTAINS(out, "date_order           file feature 1 (line 2) a: end_date (2021-05-10) is before "
+                         "start_date (2021-05-12)");
+    ASSERT_CONTAINS(out, "2 rows checked, 1 errors");
+    free(out);
+    dmtest_write_file(dmtest_path("e.csv"), "date_start,date_end,lon,lat\n2021-05-12,11.05.2021,46.7,39.8\n");
+    ASSERT_DEMINE(4, "date_end (2021-05-11) is before date_start (2021-05-12)", "check e.csv");
+}
+
 TEST(export_keeps_non_ascii_text_in_every_format)
 {
     make_db();

@@ -1102,7 +1102,7 @@ static dm_status check_unknown(import_state *st, const int *unknown, int n_unkno
             continue;
         }
         if (st->check) {
-            char id[48];
+            char id[128];
             snprintf(id, sizeof id, "feature %ld%s", found_no[k], where);
             dm__check_add(st->check, DM_CHECK_ERROR, "unknown_field", l->name, id, NULL, NAN, NAN,
                           "%sfield '%s' is not a field of layer %s, and has '%s' in it: import "
@@ -1360,6 +1360,11 @@ typedef struct import_run {
     long *lines, n_lines;        /* CSV: the line each record starts on */
     dm__check_geomrow *rows;     /* geometries for the pairwise checks */
     size_t n_rows, cap_rows;
+    /* kinds of geometry */
+    int only;                    /* the kind only_geometry names, else 0 */
+    long kinds[DM_IMPORT_KINDS]; /* features read, by kind as the layer takes them */
+    long misfits;                /* features of a kind the layer does not hold */
+    OGRLayerH *layers;           /* the file's layers read (n_layers) */
 } import_run;
 
 /* The line of a CSV file record no starts on, or 0. */
@@ -1395,21 +1400,30 @@ static const char *where_layer(const import_state *st, const import_run *run, ch
 
 /* Closed lines (a perimeter walked with a GPS, drawn in CAD) into a layer
  * of polygons: the polygons they enclose. NULL when og is no such line. */
-static OGRGeometryH closed_lines_to_polygons(OGRGeometryH og)
+static int is_closed_lines(OGRGeometryH og)
 {
     OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(og));
     if (t != wkbLineString && t != wkbMultiLineString)
-        return NULL;
+        return 0;
     int parts = t == wkbLineString ? 1 : OGR_G_GetGeometryCount(og);
     if (!parts)
-        return NULL;
+        return 0;
     for (int i = 0; i < parts; i++) {
         OGRGeometryH line = t == wkbLineString ? og : OGR_G_GetGeometryRef(og, i);
         int n = OGR_G_GetPointCount(line);
         if (n < 4 || OGR_G_GetX(line, 0) != OGR_G_GetX(line, n - 1) ||
             OGR_G_GetY(line, 0) != OGR_G_GetY(line, n - 1))
-            return NULL;
+            return 0;
     }
+    return 1;
+}
+
+static OGRGeometryH closed_lines_to_polygons(OGRGeometryH og)
+{
+    if (!is_closed_lines(og))
+        return NULL;
+    OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(og));
+    int parts = t == wkbLineString ? 1 : OGR_G_GetGeometryCount(og);
     OGRGeometryH mp = OGR_G_CreateGeometry(wkbMultiPolygon);
     for (int i = 0; i < parts; i++) {
         OGRGeometryH line = t == wkbLineString ? og : OGR_G_GetGeometryRef(og, i);
@@ -1422,6 +1436,94 @@ static OGRGeometryH closed_lines_to_polygons(OGRGeometryH og)
         OGR_G_AddGeometryDirectly(mp, poly);
     }
     return mp;
+}
+
+/* -------------------------- kinds of geometry -------------------------- */
+
+/* The kind (DM_IMPORT_KIND_*) of a geometry as the file has it. */
+static int geom_kind(OGRGeometryH og)
+{
+    if (!og)
+        return DM_IMPORT_KIND_NONE;
+    OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(og));
+    if (t == wkbPoint || t == wkbMultiPoint)
+        return DM_IMPORT_KIND_POINT;
+    if (OGR_GT_IsCurve(t) || t == wkbMultiLineString || t == wkbMultiCurve)
+        return DM_IMPORT_KIND_LINE;
+    if (OGR_GT_IsSurface(t) || t == wkbMultiPolygon || t == wkbMultiSurface || t == wkbPolyhedralSurface ||
+        t == wkbTIN)
+        return DM_IMPORT_KIND_POLYGON;
+    return DM_IMPORT_KIND_OTHER;
+}
+
+/* The kind of geometry a layer holds, 0 when any (or none). */
+static int layer_kind(const dm_layer_def *l)
+{
+    if (!l->geom_type)
+        return 0;
+    if (!strcmp(l->geom_type, "POINT"))
+        return DM_IMPORT_KIND_POINT;
+    if (!strcmp(l->geom_type, "LINESTRING"))
+        return DM_IMPORT_KIND_LINE;
+    if (!strcmp(l->geom_type, "MULTIPOLYGON"))
+        return DM_IMPORT_KIND_POLYGON;
+    return 0;
+}
+
+/* The kind of a feature's geometry as the layer takes it: closed lines
+ * into a layer of polygons are the polygons they enclose. */
+static int feature_kind(const import_state *st, OGRGeometryH og)
+{
+    int k = geom_kind(og);
+    if (k == DM_IMPORT_KIND_LINE && layer_kind(st->layer) == DM_IMPORT_KIND_POLYGON && is_closed_lines(og))
+        return DM_IMPORT_KIND_POLYGON;
+    return k;
+}
+
+static const char *const kind_words[DM_IMPORT_KINDS][2] = {
+    {"without geometry", "without geometry"}, {"point", "points"},   {"line", "lines"},
+    {"polygon", "polygons"},                  {"geometry collection", "geometry collections"}};
+
+/* The kind --only-geometry names, or -1. */
+static int only_kind(const char *w)
+{
+    static const char *const names[][3] = {{"point", "points", "multipoint"},
+                                           {"line", "lines", "linestring"},
+                                           {"polygon", "polygons", "multipolygon"}};
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; i < 3; i++)
+            if (!dm__strcasecmp(w, names[k][i]))
+                return DM_IMPORT_KIND_POINT + k;
+    return -1;
+}
+
+const char *dm_import_kinds_text(const long *counts, char *buf, size_t n)
+{
+    static const int order[] = {DM_IMPORT_KIND_POINT, DM_IMPORT_KIND_LINE, DM_IMPORT_KIND_POLYGON,
+                                DM_IMPORT_KIND_OTHER, DM_IMPORT_KIND_NONE};
+    int parts = 0, total = 0;
+    for (int i = 0; i < DM_IMPORT_KINDS; i++)
+        total += counts[i] > 0;
+    if (!n)
+        return buf;
+    buf[0] = '\0';
+    if (!total) {
+        dm__strlcpy(buf, "no features", n);
+        return buf;
+    }
+    size_t len = 0;
+    for (int i = 0; i < DM_IMPORT_KINDS; i++) {
+        int k = order[i];
+        if (counts[k] <= 0)
+            continue;
+        parts++;
+        const char *sep = parts == 1 ? "" : parts == total ? " and " : ", ";
+        int w = snprintf(buf + len, n - len, "%s%ld %s", sep, counts[k], kind_words[k][counts[k] != 1]);
+        if (w < 0 || (size_t)w >= n - len)
+            break;
+        len += (size_t)w;
+    }
+    return buf;
 }
 
 /* ------------------------------ checking ------------------------------ */
@@ -1442,13 +1544,6 @@ static void check_refusal(import_state *st, const import_run *run, long no, cons
     dm__check_add(st->check, DM_CHECK_ERROR, code, st->layer->name, feature_id(st, run, no, id, sizeof id),
                   ref, NAN, NAN, "%s%s", where_layer(st, run, wl, sizeof wl), msg);
     dm_ctx_clear_error(st->ctx);
-}
-
-/* The text of source column name of f, or NULL. */
-static const char *source_text(import_state *st, OGRFeatureH f, const char *name)
-{
-    int i = find_col(st, name);
-    return i >= 0 && OGR_F_IsFieldSetAndNotNull(f, i) ? OGR_F_GetFieldAsString(f, i) : NULL;
 }
 
 /* A row repeating another: its values (the source's, when checked as no
@@ -1479,6 +1574,23 @@ static int field_has_source(const import_state *st, size_t i)
         if (!dm__strcasecmp(st->o->set_field[k], st->layer->fields[i].name))
             return 1;
     return 0;
+}
+
+/* Column i of f as a date field reads it (12.05.2021 day first) into
+ * out (YYYY-MM-DD): 0 when it is empty or no date. */
+static int file_date(import_state *st, OGRFeatureH f, int i, char out[11])
+{
+    if (!OGR_F_IsFieldSetAndNotNull(f, i))
+        return 0;
+    const char *name = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(OGR_L_GetLayerDefn(st->ol), i));
+    dm_field_def date = {name, DM_FT_DATE, 0, NULL, NULL, 0, 0, NULL};
+    char buf[64], norm[64];
+    const char *v = field_text(f, i, DM_FT_DATE, buf, sizeof buf);
+    if (dm_field_normalise(st->ctx, &date, v, norm, sizeof norm)) {
+        dm_ctx_clear_error(st->ctx);
+        return 0;
+    }
+    return dm_date_parse(norm, out);
 }
 
 /* Check what import would write of feature no (its values in row, its
@@ -1538,13 +1650,24 @@ static void check_row(import_state *st, import_run *run, OGRFeatureH f, dm_row *
         } else
             dm__check_date(r, ln, id, ref, name, norm);
     }
-    const char *a = l == &file_layer ? source_text(st, f, "start_date") : dm_row_get(row, "start_date");
     char sa[11], sb[11];
-    if (a && dm_date_parse(a, sa)) {
-        const char *b = l == &file_layer ? source_text(st, f, "end_date") : dm_row_get(row, "end_date");
-        if (b && dm_date_parse(b, sb) && strcmp(sa, sb) > 0)
+    if (l != &file_layer) {
+        const char *a = dm_row_get(row, "start_date"), *b = dm_row_get(row, "end_date");
+        if (a && dm_date_parse(a, sa) && b && dm_date_parse(b, sb) && strcmp(sa, sb) > 0)
             dm__check_add(r, DM_CHECK_ERROR, "date_order", ln, id, ref, NAN, NAN,
                           "%sends (%s) before it starts (%s)", wl, sb, sa);
+    } else {
+        /* no layer: the columns of a start and an end, read as dates above */
+        static const char *const pairs[][2] = {{"start_date", "end_date"}, {"date_start", "date_end"}};
+        for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++) {
+            int ia = find_col(st, pairs[k][0]), ib = find_col(st, pairs[k][1]);
+            if (ia < 0 || ib < 0 || !file_date(st, f, ia, sa) || !file_date(st, f, ib, sb))
+                continue;
+            if (strcmp(sa, sb) > 0)
+                dm__check_add(r, DM_CHECK_ERROR, "date_order", ln, id, ref, NAN, NAN,
+                              "%s%s (%s) is before %s (%s)", wl, pairs[k][1], sb, pairs[k][0], sa);
+            break;
+        }
     }
     /* a ref or uuid twice in the file, or already in the database */
     const char *rowref = dm_field_find(l, "ref") ? dm_row_get(row, "ref") : NULL;
@@ -1758,6 +1881,47 @@ static dm_status check_swapped(import_state *st, import_run *run, OGRLayerH last
 
 /* ------------------------------- reading ------------------------------- */
 
+/* The kinds of geometry of every feature of the layers read (the one
+ * being read, st->ol, with its coordinate columns; the others, KML folders,
+ * have their geometries), into counts. */
+static void count_kinds(import_state *st, const import_run *run, long *counts)
+{
+    memset(counts, 0, DM_IMPORT_KINDS * sizeof *counts);
+    for (int i = 0; i < run->n_layers; i++) {
+        OGRLayerH l = run->layers[i];
+        OGR_L_ResetReading(l);
+        OGRFeatureH f;
+        while ((f = OGR_L_GetNextFeature(l)) != NULL) {
+            const char *why = NULL;
+            OGRGeometryH og = l == st->ol            ? feature_geom(st, f, &why)
+                              : OGR_F_GetGeometryRef(f) ? OGR_G_Clone(OGR_F_GetGeometryRef(f))
+                                                        : NULL;
+            if (og || !why || !strcmp(why, "no geometry") || !strcmp(why, "no coordinates"))
+                counts[feature_kind(st, og)]++;
+            if (og)
+                OGR_G_DestroyGeometry(og);
+            OGR_F_Destroy(f);
+        }
+    }
+}
+
+/* What a file of misfits (counts by kind) could do, after a refusal: the
+ * option that imports the features the layer takes. */
+static void misfit_hint(const import_state *st, const long *counts, char *buf, size_t n)
+{
+    char kinds[200];
+    int lk = layer_kind(st->layer);
+    dm_import_kinds_text(counts, kinds, sizeof kinds);
+    if (lk && counts[lk] > 0)
+        snprintf(buf, n,
+                 "the file holds %s: import the %s alone with --only-geometry %s (the others are left "
+                 "out and counted; import them into their own layer with its --only-geometry)",
+                 kinds, kind_words[lk][1], kind_words[lk][0]);
+    else
+        snprintf(buf, n, "the file holds %s, and layer %s holds %s", kinds, st->layer->name,
+                 lk ? kind_words[lk][1] : "other geometries");
+}
+
 static dm_status import_layer(import_state *st, import_run *run)
 {
     dm_ctx *ctx = st->ctx;
@@ -1830,6 +1994,31 @@ static dm_status import_layer(import_state *st, import_run *run)
             run->empty++;
             continue;
         }
+        /* The geometry first: a feature of another kind than --only-geometry
+         * names is left out (counted) before its values are read. */
+        const char *why = NULL;
+        OGRGeometryH og = layer->geom_type ? feature_geom(st, f, &why) : NULL;
+        int kind = -1, misfit = 0;
+        if (layer->geom_type && (og || !why || !strcmp(why, "no geometry") || !strcmp(why, "no coordinates"))) {
+            kind = feature_kind(st, og);
+            run->kinds[kind]++;
+            misfit = layer_kind(layer) && kind != DM_IMPORT_KIND_NONE && kind != layer_kind(layer);
+            if (run->only && kind != run->only) {
+                res->left_out++;
+                res->left_out_kinds[kind]++;
+                if (og)
+                    OGR_G_DestroyGeometry(og);
+                OGR_F_Destroy(f);
+                continue;
+            }
+            run->misfits += misfit;
+        }
+        /* a feature of a kind the layer does not hold is refused for that,
+         * not for the values it lacks (an outline has no category) */
+        rc = DM_OK;
+        if (misfit)
+            rc = dm__fail(ctx, DM_EGEOM, "geometry: a %s, but layer %s holds %s", OGR_G_GetGeometryName(og),
+                          layer->name, layer->geom_type);
         char ref[64] = "", uuid[64] = "";
         if (st->check) {
             st->check->rows_checked++;
@@ -1922,8 +2111,6 @@ static dm_status import_layer(import_state *st, import_run *run)
         int has_geom = 0;
         dm_geom *g = NULL;
         if (!rc && layer->geom_type) {
-            const char *why = NULL;
-            OGRGeometryH og = feature_geom(st, f, &why);
             if (og && !strcmp(layer->geom_type, "MULTIPOLYGON")) {
                 OGRGeometryH poly = closed_lines_to_polygons(og);
                 if (poly) {
@@ -1938,6 +2125,7 @@ static dm_status import_layer(import_state *st, import_run *run)
             }
             if (og) {
                 rc = convert_geom(st, og, &g, &res->repaired, no);
+                og = NULL;
                 if (!rc)
                     has_geom = dm_geom_bounds(g, gb);
             } else if (layer->geom_required ||
@@ -1945,6 +2133,8 @@ static dm_status import_layer(import_state *st, import_run *run)
                 rc = dm__fail(ctx, DM_EGEOM, "geometry: %s", why ? why : "missing");
             }
         }
+        if (og)
+            OGR_G_DestroyGeometry(og);
         if (!rc && !isnan(px) && st->x_col >= 0) {
             if (run->n_pts == run->cap_pts) {
                 size_t cap = run->cap_pts ? 2 * run->cap_pts : 256;
@@ -2007,6 +2197,15 @@ static dm_status import_layer(import_state *st, import_run *run)
             res->skipped++;
             continue;
         }
+        if (rc == DM_EGEOM && misfit && !run->only) {
+            /* a file mixing kinds: say what it holds and how to import it */
+            char msg[1024], hint[600];
+            long counts[DM_IMPORT_KINDS];
+            dm__strlcpy(msg, dm_ctx_errmsg(ctx), sizeof msg);
+            count_kinds(st, run, counts);
+            misfit_hint(st, counts, hint, sizeof hint);
+            dm__fail(ctx, DM_EGEOM, "%s; %s", msg, hint);
+        }
         if (rc) {
             long line = line_of(st, run, no);
             where_layer(st, run, wl, sizeof wl);
@@ -2042,6 +2241,15 @@ static dm_status read_file(dm_ctx *ctx, dm_store *s, const char *path, const dm_
                  b.data);
         dm__buf_free(&b);
         return DM_ENOTFOUND;
+    }
+    int only = 0;
+    if (o->only_geometry) {
+        if ((only = only_kind(o->only_geometry)) < 0)
+            return dm__fail(ctx, DM_EINVAL, "--only-geometry %s: expected point, line or polygon",
+                            o->only_geometry);
+        if (!layer->geom_type)
+            return dm__fail(ctx, DM_EINVAL, "--only-geometry %s: layer %s holds no geometry",
+                            o->only_geometry, layer->name);
     }
     if (access(path, R_OK) != 0)
         return dm__fail(ctx, DM_EIO, "%s: cannot read the file", path);
@@ -2097,6 +2305,7 @@ static dm_status read_file(dm_ctx *ctx, dm_store *s, const char *path, const dm_
     }
     import_run run = {0};
     run.res = res;
+    run.only = only;
     OGRLayerH *layers = NULL;
     int n_layers = 0, in_tx = 0;
     dm_status rc = pick_layers(ctx, ds, path, drv_name, o, layer, &layers, &n_layers);
@@ -2133,6 +2342,7 @@ static dm_status read_file(dm_ctx *ctx, dm_store *s, const char *path, const dm_
             goto done;
         in_tx = 1;
     }
+    run.layers = layers;
     for (int i = 0; i < n_layers && !rc; i++) {
         st.ol = layers[i];
         rc = import_layer(&st, &run);
@@ -2161,6 +2371,19 @@ static dm_status read_file(dm_ctx *ctx, dm_store *s, const char *path, const dm_
             dm__log(ctx, DM_LOG_WARN, "%s: %s", path, msg);
     }
     if (check) {
+        char kinds[200], hint[600];
+        if (res->left_out)
+            dm__check_add(check, DM_CHECK_WARNING, "left_out", layer->name, "", NULL, NAN, NAN,
+                          "import leaves out %s (--only-geometry %s takes only the %s)",
+                          dm_import_kinds_text(res->left_out_kinds, kinds, sizeof kinds),
+                          o->only_geometry, kind_words[only][1]);
+        if (run.misfits && !only) {
+            misfit_hint(&st, run.kinds, hint, sizeof hint);
+            dm__check_add(check, DM_CHECK_ERROR, "geometry_kind", layer->name, "", NULL, NAN, NAN,
+                          "%ld feature%s of the file %s not %s%s: import refuses the file; %s", run.misfits,
+                          run.misfits == 1 ? "" : "s", run.misfits == 1 ? "is" : "are",
+                          run.misfits == 1 ? "a " : "", kind_words[layer_kind(layer)][run.misfits != 1], hint);
+        }
         dm__check_pairs(ctx, check, layer->name, run.rows, run.n_rows, !strcmp(layer->name, "hazards"));
         if (st.zm_n) {
             char id[48];
