@@ -344,6 +344,12 @@ TEST(verify_recovers_demo_accuracy_and_stores_reliability)
     long m1 = count_where(s, "record_matches", NULL, NULL);
     json_decref(verify_json(s, NULL, 0));
     ASSERT_EQ(count_where(s, "record_matches", NULL, NULL), m1);
+    /* one record: the generator's figure (over every record) is not given */
+    const char *one = json_string_value(json_object_get(json_array_get(json_object_get(r, "records"), 0), "record"));
+    ASSERT(one != NULL);
+    json_t *r1 = verify_json(s, one, 1);
+    ASSERT(json_object_get(r1, "demo_record_accuracy_5m") == NULL);
+    json_decref(r1);
     json_decref(r);
     dm_store_close(s);
 }

@@ -1163,7 +1163,8 @@ static dm_status run_verify(vctx *v, const dm_verify_opts *o, json_t **out)
     }
     json_object_set_new(root, "by_source", by_src);
     char *demo = NULL;
-    if (!st && dm_store_meta_get(v->s, "demo_record_accuracy_5m", &demo) == DM_OK && demo) {
+    /* the generator's figure is over every record: no match for one record's */
+    if (!st && !o->record && dm_store_meta_get(v->s, "demo_record_accuracy_5m", &demo) == DM_OK && demo) {
         json_object_set_new(root, "demo_record_accuracy_5m", json_real(strtod(demo, NULL)));
         dm_free(v->ctx, demo);
     }
