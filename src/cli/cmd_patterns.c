@@ -55,8 +55,8 @@ static void print_sim(json_t *r)
 
 static void print_run(json_t *r, const char *db)
 {
-    printf("%-12s %-24s %5s %5s %8s %9s %10s\n", "hazard", "ref", "finds", "rows", "spacing", "predicted",
-           "expected");
+    printf("%-12s %-24s %5s %5s %8s %9s %10s  %s\n", "hazard", "ref", "finds", "rows", "spacing", "predicted",
+           "expected", "from");
     size_t i;
     json_t *h;
     json_array_foreach(json_object_get(r, "hazards"), i, h)
@@ -64,9 +64,12 @@ static void print_run(json_t *r, const char *db)
         const char *ref = json_string_value(json_object_get(h, "ref"));
         json_t *rows = json_object_get(h, "rows");
         double sp = json_array_size(rows) ? num(json_array_get(rows, 0), "spacing_m") : 0;
-        printf("%-12.8s %-24.24s %5.0f %5zu %8.2f %9.0f %10.1f\n",
+        const char *src = json_string_value(json_object_get(h, "source"));
+        /* "rows": fitted to the finds; "records": the recorded mines of the records lying in the hazard */
+        const char *from = !num(h, "predicted") ? "-" : src && !strcmp(src, "records") ? "records' mines" : "fitted rows";
+        printf("%-12.8s %-24.24s %5.0f %5zu %8.2f %9.0f %10.1f  %s\n",
                json_string_value(json_object_get(h, "hazard")), ref ? ref : "", num(h, "finds"),
-               json_array_size(rows), sp, num(h, "predicted"), num(h, "expected_remaining"));
+               json_array_size(rows), sp, num(h, "predicted"), num(h, "expected_remaining"), from);
     }
     printf("hazards with rows: %.0f of %.0f; predicted positions %.0f; expected mines remaining %.1f\n",
            num(r, "hazards_with_rows"), num(r, "hazards_examined"), num(r, "predicted"),

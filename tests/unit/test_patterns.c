@@ -226,6 +226,11 @@ TEST(patterns_simulate_on_demo_and_command_line)
                json_number_value(json_object_get(d, "area_saved_vs_blind_pct")));
     json_decref(r);
     free(out);
+    /* the text table says where each hazard's predictions come from */
+    ASSERT_EQ(dmtest_demine(&out, "patterns %s --dry-run", dmtest_demo_db()), 0);
+    ASSERT_CONTAINS(out, "fitted rows");
+    ASSERT_CONTAINS(out, "records' mines");
+    free(out);
     ASSERT_EQ(dmtest_demine(&out, "patterns %s --reach -3", dmtest_demo_db()), 2);
     free(out);
     ASSERT_EQ(dmtest_demine(&out, "init empty.gpkg"), 0);
