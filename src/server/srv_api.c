@@ -568,12 +568,21 @@ static int h_row(srv_req *rq, srv_resp *rs, const dm_layer_def *l, const char *i
         sb_puts(&b, h);
         dm_free(rq->t->ctx, h);
     } else {
-        st = srv_emit_feature(rq, &b, c, l, 0, 1);
-        if (!st) /* what an edit names in If-Match (PATCH, srv_edit.c) */
-            st = srv_row_etag(rq, c, rs->etag);
+        /* what an edit names in If-Match (PATCH, srv_edit.c), and a client
+         * holding the row as it is names in If-None-Match: 304, no body */
+        st = srv_row_etag(rq, c, rs->etag);
+        if (!st && srv_etag_match(srv_header(rq, "If-None-Match"), rs->etag)) {
+            dm_cursor_free(c);
+            sb_free(&b);
+            rs->status = 304;
+            return 0;
+        }
+        if (!st)
+            st = srv_emit_feature(rq, &b, c, l, 0, 1);
         dm_cursor_free(c);
         if (st) {
             sb_free(&b);
+            rs->etag[0] = '\0';
             return srv_fail(rs, rq, st);
         }
     }
