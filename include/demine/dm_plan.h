@@ -215,6 +215,20 @@ typedef struct dm_plan_result {
     long idle_days;
     char idle_until[11];
     int idle_to_horizon;
+    /* every team kept over that period, the idle ones and those that work:
+     * to the plan's end, each working team to its last task (kept_cost_total
+     * plus idle_cost); to the horizon, each working team to its last task or
+     * the horizon, whichever comes first, plus the items destroyed by the
+     * horizon (each task's share of them by its working days within it).
+     * kept_all_days: the team-days; kept_all_cost -1 when unknown (a team
+     * kept has no rate), kept_all_lower over the teams that have a rate (-1
+     * when none has). */
+    double kept_all_days, kept_all_cost, kept_all_lower;
+    /* per hazard (n entries), a lower bound of day_cost when a team that
+     * works on it has no rate: its tasks by teams with a rate at that rate,
+     * plus its items; day_cost when known; -1 when unfunded or no team has
+     * a rate */
+    double *day_cost_lower_hz;
 } dm_plan_result;
 
 /* Plan hazards h[0..n) with teams t[0..nt). Errors: DM_EINVAL (bad config,

@@ -161,11 +161,20 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
         printf("  idle:     %zu of %zu teams get no task (%s%s), in none of the costs above:\n"
                "            %s if kept on contract %s (%ld working days each)",
                r->n_idle, r->n_teams, names, shown < r->n_idle ? ", ..." : "", idle, until, r->idle_days);
-        if (r->kept_cost_total >= 0 && r->idle_cost >= 0)
-            printf(";\n            USD %.2f M with every team kept (the idle ones %s, the others to their "
-                   "last task)",
-                   (r->kept_cost_total + r->idle_cost) / 1e6,
-                   r->idle_to_horizon ? "to the horizon" : "to the plan's end");
+        /* every team kept over the same period: the working ones to their
+         * last task, or to the horizon when it comes first */
+        if (r->kept_all_cost >= 0 || r->kept_all_lower >= 0) {
+            char all[48];
+            if (r->idle_to_horizon)
+                printf(";\n            %s with every team kept to the horizon, %s (the working ones to "
+                       "their last task if sooner; %.0f team-days and the items destroyed by then)",
+                       day_m(all, sizeof all, r->kept_all_cost, r->kept_all_lower), r->idle_until,
+                       r->kept_all_days);
+            else
+                printf(";\n            %s with every team kept (the idle ones to the plan's end, the others "
+                       "to their last task; %.0f team-days)",
+                       day_m(all, sizeof all, r->kept_all_cost, r->kept_all_lower), r->kept_all_days);
+        }
         printf("\n");
     }
     if (cfg->budget_usd > 0 && r->day_cost_total > cfg->budget_usd)

@@ -1465,8 +1465,9 @@ TEST(plan_idle_teams_are_costed_to_the_horizon)
     ASSERT_NEAR(json_number_value(json_object_get(it, "days_each")), 65, 0);
     ASSERT_NEAR(json_number_value(json_object_get(it, "plan_days")), (double)span, 0);
     ASSERT_NEAR(json_number_value(json_object_get(it, "cost_usd")), 65.0 * 400, 0.01);
-    ASSERT_NEAR(json_number_value(json_object_get(it, "kept_with_idle_cost_usd")), r->kept_cost_total + 65.0 * 400,
-                0.01);
+    /* every team kept to the horizon too (M1 works on beyond it; the
+     * technical survey there destroys no item by then) */
+    ASSERT_NEAR(json_number_value(json_object_get(it, "kept_with_idle_cost_usd")), 65.0 * 1000 + 65.0 * 400, 0.01);
     json_decref(root);
     dm_plan_result_free(ctx, r);
     /* a horizon beyond the plan's end: to the plan's end */
@@ -1525,4 +1526,152 @@ TEST(plan_cli_gives_donor_and_forecast_bounds_and_the_idle_period)
     ASSERT(json_number_value(json_object_get(it, "days_each")) < json_number_value(json_object_get(it, "plan_days")));
     json_decref(root);
     free(out);
+}
+
+/* With --horizon shorter than the plan, "every team kept" costs every team
+ * to the horizon: the working ones to their last task or the horizon,
+ * whichever comes first, the idle ones to the horizon, and the items
+ * destroyed by then (a piece that straddles the horizon by its days). */
+TEST(plan_every_team_kept_is_costed_to_the_horizon)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_plan_config c;
+    cfg_test(&c);
+    c.samples = 0;
+    /* 100 ha of minefield throughout: clearance at 1 ha a day, pieces of 40,
+     * 40 and 20 days from Monday 2026-01-05 */
+    dm_plan_hazard h[1] = {hz("C", 100, 0.99, 6000)};
+    dm_plan_team t[2] = {team("M1", DM_TEAM_MANUAL, 1, 1000), team("S", DM_TEAM_SURVEY, 10, 400)};
+    dm_plan_result *r = NULL;
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 1, t, 2, &r));
+    ASSERT_EQ(r->route[0], DM_ROUTE_CLEAR);
+    ASSERT_EQ(r->n_tasks, 3);
+    ASSERT_EQ(r->span_days, 100);
+    double items = 6000 * 0.996 * 600;
+    ASSERT_NEAR(r->day_items_cost, items, 1e-6);
+    /* to the plan's end: the working team to its last task, the idle one to the end */
+    ASSERT_EQ(r->idle_to_horizon, 0);
+    ASSERT_NEAR(r->kept_all_days, 200, 0);
+    ASSERT_NEAR(r->kept_all_cost, r->kept_cost_total + r->idle_cost, 1e-6);
+    ASSERT_NEAR(r->kept_all_cost, 100 * 1000 + 100 * 400 + items, 1e-6);
+    dm_plan_result_free(ctx, r);
+    /* a quarter year: 65 working days, to Friday 2026-04-03; the second
+     * piece (days 40-80) is 25 of its 40 days within, the third none */
+    c.horizon_years = 0.25;
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 1, t, 2, &r));
+    ASSERT_EQ(r->idle_to_horizon, 1);
+    ASSERT_EQ(r->idle_days, 65);
+    ASSERT_NEAR(r->kept_cost_total, 100 * 1000 + items, 1e-6); /* to its last task, as before */
+    double want = 65 * 1000 + 65 * 400 + items * (0.4 + 0.4 * 25 / 40);
+    ASSERT_NEAR(r->kept_all_days, 130, 0);
+    ASSERT_NEAR(r->kept_all_cost, want, 1e-6);
+    ASSERT_NEAR(r->kept_all_lower, want, 1e-6);
+    char *js = NULL;
+    ASSERT_OK(dm_plan_json(ctx, &c, h, t, r, 0, &js));
+    json_error_t err;
+    json_t *root = json_loads(js, 0, &err), *it = json_object_get(root, "idle_teams");
+    ASSERT_MSG(root, "%s", err.text);
+    dm_free(ctx, js);
+    ASSERT_STREQ(json_string_value(json_object_get(it, "period")), "horizon");
+    ASSERT_NEAR(json_number_value(json_object_get(it, "kept_with_idle_cost_usd")), want, 0.01);
+    ASSERT_NEAR(json_number_value(json_object_get(it, "kept_with_idle_team_days")), 130, 0);
+    ASSERT(!json_object_get(it, "kept_with_idle_cost_usd_lower_bound"));
+    json_decref(root);
+    dm_plan_result_free(ctx, r);
+    /* the idle team without a rate: unknown, the working team's part a lower bound */
+    t[1].usd_day = 0;
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 1, t, 2, &r));
+    ASSERT_NEAR(r->kept_all_cost, -1, 0);
+    ASSERT_NEAR(r->kept_all_lower, want - 65 * 400, 1e-6);
+    ASSERT_OK(dm_plan_json(ctx, &c, h, t, r, 0, &js));
+    root = json_loads(js, 0, &err);
+    it = json_object_get(root, "idle_teams");
+    dm_free(ctx, js);
+    ASSERT(json_is_null(json_object_get(it, "kept_with_idle_cost_usd")));
+    ASSERT_NEAR(json_number_value(json_object_get(it, "kept_with_idle_cost_usd_lower_bound")), want - 65 * 400, 0.01);
+    json_decref(root);
+    dm_plan_result_free(ctx, r);
+}
+
+/* The command line names the period of "every team kept" under --horizon. */
+TEST(plan_cli_every_team_kept_to_the_horizon)
+{
+    const char *db = dmtest_demo_db();
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 0 --start 2026-01-05 --horizon 0.1 "
+                                 "--no-write --csv '%s' --out-json '%s'",
+                           db, dmtest_repo_path("config/teams-default.csv"), dmtest_path("p.csv"),
+                           dmtest_path("p.json"));
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    json_error_t err;
+    json_t *root = json_load_file(dmtest_path("p.json"), 0, &err);
+    ASSERT_MSG(root, "%s", err.text);
+    json_t *it = json_object_get(root, "idle_teams"), *dr = json_object_get(root, "day_rate");
+    ASSERT_STREQ(json_string_value(json_object_get(it, "period")), "horizon");
+    double all = json_number_value(json_object_get(it, "kept_with_idle_cost_usd"));
+    double days = json_number_value(json_object_get(it, "kept_with_idle_team_days"));
+    /* no team is kept beyond the horizon */
+    ASSERT(days <= 50 * json_number_value(json_object_get(it, "days_each")));
+    ASSERT(all < json_number_value(json_object_get(dr, "kept_cost_usd")));
+    char want[300];
+    snprintf(want, sizeof want,
+             "USD %.2f M with every team kept to the horizon, %s (the working ones to their last task if sooner; "
+             "%.0f team-days and the items destroyed by then)",
+             all / 1e6, json_string_value(json_object_get(it, "until")), days);
+    ASSERT_CONTAINS(out, want);
+    json_decref(root);
+    free(out);
+}
+
+/* A hazard worked partly by a team without a day rate: its day-rate cost is
+ * unknown, and the plan gives a lower bound (the teams that have a rate and
+ * the items), as the plan's own figures do; known costs carry no bound. */
+TEST(plan_priorities_give_a_hazards_lower_bound)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_plan_config c;
+    cfg_test(&c);
+    c.samples = 0;
+    c.chunk_days = 10;
+    /* 100 ha of clearance shared by both clearing teams (pieces of 10 days) */
+    dm_plan_hazard h[2] = {hz("A", 100, 0.99, 6000), hz("B", 1, 0.01, 0.01)};
+    dm_plan_team t[3] = {team("M1", DM_TEAM_MANUAL, 1, 1000), team("X", DM_TEAM_MECHANICAL, 1, 0),
+                         team("S", DM_TEAM_SURVEY, 10, 400)};
+    dm_plan_result *r = NULL;
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 2, t, 3, &r));
+    ASSERT(r->team_days[0] > 0 && r->team_days[1] > 0);
+    ASSERT_NEAR(r->day_cost[0], -1, 0);
+    double want = 6000 * 0.996 * 600 + r->team_days[0] * 1000;
+    ASSERT_NEAR(r->day_cost_lower_hz[0], want, 1e-6);
+    ASSERT(r->day_cost[1] > 0); /* B: surveyed by S, known */
+    ASSERT_NEAR(r->day_cost_lower_hz[1], r->day_cost[1], 1e-9);
+    char *js = NULL;
+    ASSERT_OK(dm_plan_json(ctx, &c, h, t, r, 0, &js));
+    json_error_t err;
+    json_t *root = json_loads(js, 0, &err), *pr = json_object_get(root, "priorities");
+    ASSERT_MSG(root, "%s", err.text);
+    dm_free(ctx, js);
+    int seen = 0;
+    for (size_t k = 0; k < json_array_size(pr); k++) {
+        json_t *o = json_array_get(pr, k);
+        const char *name = json_string_value(json_object_get(o, "hazard"));
+        if (!strcmp(name, "A")) {
+            ASSERT(json_is_null(json_object_get(o, "day_rate_cost_usd")));
+            ASSERT_NEAR(json_number_value(json_object_get(o, "day_rate_cost_usd_lower_bound")), want, 0.01);
+            seen++;
+        } else {
+            ASSERT(json_number_value(json_object_get(o, "day_rate_cost_usd")) > 0);
+            ASSERT(!json_object_get(o, "day_rate_cost_usd_lower_bound"));
+            seen++;
+        }
+    }
+    ASSERT_EQ(seen, 2);
+    json_decref(root);
+    dm_plan_result_free(ctx, r);
+    /* no team with a rate: no bound, unknown */
+    t[0].usd_day = t[2].usd_day = 0;
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 2, t, 3, &r));
+    ASSERT_NEAR(r->day_cost_lower_hz[0], -1, 0);
+    ASSERT_NEAR(r->day_cost_lower_hz[1], -1, 0);
+    dm_plan_result_free(ctx, r);
 }

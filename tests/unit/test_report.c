@@ -822,3 +822,62 @@ TEST(report_of_a_plan_with_nothing_to_plan_says_so)
     ASSERT(!strstr(h, "P10-P90") && !strstr(h, "No plan yet"));
     free(h);
 }
+
+/* A priority worked partly by a team without a day rate reads as a lower
+ * bound in its day-rate column ("at least", HTML and PDF), not "unknown";
+ * with --horizon, "every team kept" is costed to the horizon and says so. */
+TEST(report_priorities_lower_bound_and_every_team_kept_to_the_horizon)
+{
+    const char *db = dmtest_demo_db();
+    const char *teams = dmtest_path("some.csv");
+    dmtest_write_file(teams, "name,method,capacity_ha_day,cost_usd_day,count\n"
+                             "MAN,manual,0.08,2000,24\nMECH,mechanical,0.5,0,8\n"
+                             "DOG,dogs,0.25,2500,8\nNTS,survey,20,1200,10\n");
+    json_t *pj = plan_with(db, teams);
+    json_t *pr = json_object_get(pj, "priorities"), *first = NULL;
+    for (size_t k = 0; k < json_array_size(pr) && k < 20 && !first; k++)
+        if (json_is_null(json_object_get(json_array_get(pr, k), "day_rate_cost_usd")))
+            first = json_array_get(pr, k);
+    ASSERT_MSG(first, "no priority worked by a team without a rate");
+    double lb = json_number_value(json_object_get(first, "day_rate_cost_usd_lower_bound"));
+    ASSERT(lb > 0);
+    char want[400];
+    char *h = report_html(db, "prio.html");
+    snprintf(want, sizeof want, "<td>%.0f</td><td>at least %.0f</td></tr>",
+             json_number_value(json_object_get(first, "cost_usd")), lb);
+    ASSERT_CONTAINS(h, want);
+    ASSERT(!strstr(h, "<td>unknown</td>"));
+    free(h);
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "report '%s' --out '%s'", db, dmtest_path("prio.pdf"));
+    ASSERT_MSG(rc == 0, "report failed: %s", out);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "pdftotext -layout '%s' -", dmtest_path("prio.pdf")), 0);
+    snprintf(want, sizeof want, "at least %.0f\n", lb);
+    ASSERT_CONTAINS(out, want);
+    ASSERT(!strstr(out, "unknown"));
+    free(out);
+    json_decref(pj);
+    /* every team rated, a horizon shorter than the plan */
+    char pc[512];
+    snprintf(pc, sizeof pc, "%s", dmtest_path("p.csv"));
+    rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 5 --start 2026-01-05 --horizon 0.1 "
+                             "--csv '%s' --out-json '%s'",
+                       db, dmtest_repo_path("config/teams-default.csv"), pc, dmtest_path("p.json"));
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    free(out);
+    json_error_t err;
+    pj = json_load_file(dmtest_path("p.json"), 0, &err);
+    ASSERT_MSG(pj, "%s", err.text);
+    json_t *it = json_object_get(pj, "idle_teams");
+    ASSERT_STREQ(json_string_value(json_object_get(it, "period")), "horizon");
+    snprintf(want, sizeof want,
+             "every team kept to the horizon, the working ones to their last task if sooner: USD %.2f M "
+             "(%.0f team-days, the items destroyed by then)",
+             json_number_value(json_object_get(it, "kept_with_idle_cost_usd")) / 1e6,
+             json_number_value(json_object_get(it, "kept_with_idle_team_days")));
+    h = report_html(db, "horizon.html");
+    ASSERT_CONTAINS(h, want);
+    free(h);
+    json_decref(pj);
+}

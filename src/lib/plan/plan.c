@@ -435,6 +435,7 @@ void dm_plan_result_free(dm_ctx *ctx, dm_plan_result *r)
     dm_free(ctx, r->team_days);
     dm_free(ctx, r->team_kept_days);
     dm_free(ctx, r->day_cost);
+    dm_free(ctx, r->day_cost_lower_hz);
     dm_free(ctx, r);
 }
 
@@ -449,6 +450,19 @@ static double years_of(long start_days, int wdw, long end_wd)
 static int is_high(const dm_plan_config *c, const dm_plan_hazard *h, dm_route r)
 {
     return h->p >= c->p_high || r == DM_ROUTE_CLEAR;
+}
+
+/* The items' cost a task carries: its hazard's items on the stage that
+ * destroys them (the last), spread over that stage's pieces by area, as the
+ * unit-rate cost is; 0 for a piece of an earlier stage. */
+static double task_items_cost(const dm_plan_config *cfg, const dm_plan_hazard *h, const dm_plan_result *r,
+                              const work *w, const dm_plan_task *t)
+{
+    size_t i = t->hazard;
+    for (int sg = t->stage + 1; sg < DM_ROUTES; sg++)
+        if (w[i].ha[sg] > 0)
+            return 0;
+    return w[i].ha[t->stage] > 0 ? items_cost(cfg, &h[i], r->route[i]) * t->area_ha / w[i].ha[t->stage] : 0;
 }
 
 dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_hazard *h, size_t n,
@@ -497,6 +511,7 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
     r->team_days = dm_calloc(ctx, nt, sizeof *r->team_days);
     r->team_kept_days = dm_calloc(ctx, nt, sizeof *r->team_kept_days);
     r->day_cost = dm_calloc(ctx, nn, sizeof *r->day_cost);
+    r->day_cost_lower_hz = dm_calloc(ctx, nn, sizeof *r->day_cost_lower_hz);
     r->n_teams = nt;
     order = dm_calloc(ctx, nn, sizeof *order);
     end = dm_calloc(ctx, nn, sizeof *end);
@@ -512,6 +527,7 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
     mc_dl = dm_calloc(ctx, (size_t)ns + 1, sizeof *mc_dl);
     if (!r->route || !r->cost || !r->days || !r->value || !r->risk_removed || !r->priority ||
         !r->rank || !r->funded || !r->start_wd || !r->end_wd || !r->team_days || !r->team_kept_days || !r->day_cost ||
+        !r->day_cost_lower_hz ||
         !order || !end || !w || !cph || !s.free_at || !s.busy || !mc_a || !mc_h || !mc_c || !mc_d || !mc_dl) {
         st = dm__fail(ctx, DM_ENOMEM, "out of memory planning %zu hazards", n);
         goto done;
@@ -646,7 +662,7 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
     memcpy(r->team_days, s.busy, nt * sizeof *s.busy);
     for (size_t i = 0; i < n; i++) {
         r->start_wd[i] = r->end_wd[i] = -1;
-        r->day_cost[i] = r->funded[i] ? 0 : -1;
+        r->day_cost[i] = r->day_cost_lower_hz[i] = r->funded[i] ? 0 : -1;
         if (r->funded[i])
             r->day_items_cost += items_cost(cfg, &h[i], r->route[i]);
     }
@@ -661,20 +677,15 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
          * items where they are destroyed (the hazard's last stage), spread
          * over that stage's pieces by area as the unit-rate cost is */
         t->day_cost_usd = -1;
-        if (teams[t->team].usd_day > 0) {
-            int lastsg = t->stage;
-            for (int sg = t->stage + 1; sg < DM_ROUTES; sg++)
-                if (w[i].ha[sg] > 0)
-                    lastsg = sg;
-            t->day_cost_usd = (double)(t->end_wd - t->start_wd) * teams[t->team].usd_day;
-            if (lastsg == t->stage)
-                t->day_cost_usd +=
-                    items_cost(cfg, &h[i], r->route[i]) * t->area_ha / w[i].ha[t->stage];
-        }
+        double its = task_items_cost(cfg, h, r, w, t);
+        if (teams[t->team].usd_day > 0)
+            t->day_cost_usd = (double)(t->end_wd - t->start_wd) * teams[t->team].usd_day + its;
         if (t->day_cost_usd < 0)
             r->day_cost[i] = -1;
         else if (r->day_cost[i] >= 0)
             r->day_cost[i] += t->day_cost_usd;
+        /* the lower bound: a team with no rate adds its piece's items only */
+        r->day_cost_lower_hz[i] += t->day_cost_usd >= 0 ? t->day_cost_usd : its;
     }
     r->day_cost_total = day_rate_cost_lb(teams, nt, r->team_days, r->day_items_cost, &r->day_cost_lower);
     for (size_t j = 0; j < nt; j++)
@@ -689,6 +700,9 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
         else
             any_rated = 1;
     }
+    if (!any_rated)
+        for (size_t i = 0; i < n; i++)
+            r->day_cost_lower_hz[i] = -1;
     /* teams with no task, kept on contract from the start to the end of all
      * land, or to the horizon when the programme plans less far: not counted
      * above, reported beside */
@@ -718,6 +732,38 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
     if (!any_rated || (idle_unrated && !idle_rated))
         r->idle_cost_lower = -1;
     r->idle_cost = any_rated && !idle_unrated ? r->idle_cost_lower : -1;
+    /* every team kept over the idle teams' period: to the plan's end, the
+     * working teams to their last task; to the horizon, the working teams
+     * to their last task or the horizon, whichever comes first, and the
+     * items destroyed by the horizon (each piece's share by its days) */
+    {
+        double items = r->day_items_cost, c = 0;
+        int unknown = 0;
+        if (r->idle_to_horizon) {
+            items = 0;
+            for (size_t k = 0; k < r->n_tasks; k++) {
+                const dm_plan_task *t = &r->tasks[k];
+                if (t->start_wd >= r->idle_days || t->end_wd <= t->start_wd)
+                    continue;
+                long e = t->end_wd < r->idle_days ? t->end_wd : r->idle_days;
+                items += task_items_cost(cfg, h, r, w, t) * (double)(e - t->start_wd) /
+                         (double)(t->end_wd - t->start_wd);
+            }
+        }
+        r->kept_all_days = 0;
+        for (size_t j = 0; j < nt; j++) {
+            double kd = r->team_days[j] > 0 ? r->team_kept_days[j] : (double)r->idle_days;
+            if (r->team_days[j] > 0 && r->idle_to_horizon && kd > (double)r->idle_days)
+                kd = (double)r->idle_days;
+            r->kept_all_days += kd;
+            if (teams[j].usd_day > 0)
+                c += kd * teams[j].usd_day;
+            else if (kd > 0)
+                unknown = 1;
+        }
+        r->kept_all_lower = any_rated ? c + items : -1;
+        r->kept_all_cost = any_rated && !unknown ? c + items : -1;
+    }
     long last_high = 0;
     for (size_t i = 0; i < n; i++) {
         r->end_wd[i] = end[i];

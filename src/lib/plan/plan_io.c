@@ -579,10 +579,16 @@ dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haz
         day_usd(&b, r->idle_cost);
         if (r->idle_cost < 0 && r->idle_cost_lower >= 0)
             dm__buf_printf(&b, ",\"cost_usd_lower_bound\":%.2f", r->idle_cost_lower);
-        /* the working teams kept from the start to their last task and the
-         * idle ones to the end: what the programme pays keeping every team */
-        dm__buf_puts(&b, ",\"included_in_costs\":false,\"kept_with_idle_cost_usd\":");
-        day_usd(&b, r->kept_cost_total >= 0 && r->idle_cost >= 0 ? r->kept_cost_total + r->idle_cost : -1);
+        /* every team kept over the same period: the idle ones, and the
+         * working ones to their last task (or the horizon when it comes
+         * first, with the items destroyed by then): what the programme pays
+         * keeping every team */
+        dm__buf_printf(&b, ",\"included_in_costs\":false,\"kept_with_idle_team_days\":%.0f,"
+                           "\"kept_with_idle_cost_usd\":",
+                       r->kept_all_days);
+        day_usd(&b, r->kept_all_cost);
+        if (r->kept_all_cost < 0 && r->kept_all_lower >= 0)
+            dm__buf_printf(&b, ",\"kept_with_idle_cost_usd_lower_bound\":%.2f", r->kept_all_lower);
         dm__buf_puts(&b, ",\"names\":[");
         int any = 0;
         for (size_t j = 0; j < r->n_teams; j++)
@@ -688,6 +694,9 @@ dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haz
                        r->rank[i], dm_route_name(r->route[i]), h[i].area_ha, h[i].p, h[i].items,
                        r->value[i], r->cost[i], r->priority[i], r->funded[i] ? "true" : "false");
         day_usd(&b, r->day_cost[i]);
+        /* a team that works on it has no rate: what the others cost, and the items */
+        if (r->day_cost[i] < 0 && r->day_cost_lower_hz && r->day_cost_lower_hz[i] >= 0)
+            dm__buf_printf(&b, ",\"day_rate_cost_usd_lower_bound\":%.2f", r->day_cost_lower_hz[i]);
         dm__buf_puts(&b, "}");
     }
     dm_free(ctx, by_rank);

@@ -238,7 +238,19 @@ static void idle_line(lines *L, json_t *p)
         snprintf(to, sizeof to, "to the plan's end (%s, %.0f working days each)", until, dm__jnum(it, "days_each"));
     else
         snprintf(to, sizeof to, "to the plan's end (%.0f working days each)", dm__jnum(it, "days_each"));
-    if (dm__jday(it, "kept_with_idle_cost_usd", &all))
+    /* every team kept over the same period: the working ones to their last
+     * task, or to the horizon when it comes first (plans since then give
+     * its team-days) */
+    int horizon = per && !strcmp(per, "horizon");
+    char a[48];
+    if (json_object_get(it, "kept_with_idle_team_days") &&
+        (dm__jday(it, "kept_with_idle_cost_usd", &all) || dm__jday(it, "kept_with_idle_cost_usd_lower_bound", &all)))
+        add(L, "Idle teams kept on contract %s: %s; every team kept %s: %s (%.0f team-days%s)", to, c,
+            horizon ? "to the horizon, the working ones to their last task if sooner"
+                    : "(the working ones to their last task)",
+            dm__day_m(a, sizeof a, it, "kept_with_idle_cost_usd"), dm__jnum(it, "kept_with_idle_team_days"),
+            horizon ? ", the items destroyed by then" : "");
+    else if (!horizon && dm__jday(it, "kept_with_idle_cost_usd", &all))
         add(L, "Idle teams kept on contract %s: %s; every team kept: USD %.2f M", to, c, all / 1e6);
     else
         add(L, "Idle teams kept on contract %s: %s", to, c);
@@ -481,6 +493,8 @@ static double priority_table(cairo_t *cr, const rep_data *d, double y)
         if (dr) {
             if (dm__jday(o, "day_rate_cost_usd", &v))
                 snprintf(b, sizeof b, "%.0f", v);
+            else if (dm__jday(o, "day_rate_cost_usd_lower_bound", &v)) /* a team on it has no rate */
+                snprintf(b, sizeof b, "at least %.0f", v);
             else
                 snprintf(b, sizeof b, "unknown");
             txt_r(cr, cx[9], y, 7.5, b);
@@ -708,6 +722,8 @@ static dm_status write_html(dm_ctx *ctx, const rep_data *d, const char *path)
                 dm__buf_puts(&h, "</tr>\n");
             else if (dm__jday(o, "day_rate_cost_usd", &v))
                 dm__buf_printf(&h, "<td>%.0f</td></tr>\n", v);
+            else if (dm__jday(o, "day_rate_cost_usd_lower_bound", &v)) /* a team on it has no rate */
+                dm__buf_printf(&h, "<td>at least %.0f</td></tr>\n", v);
             else
                 dm__buf_puts(&h, "<td>unknown</td></tr>\n");
         }
