@@ -442,3 +442,46 @@ TEST(evidence_skipped_items_map_as_a_smaller_set)
     dm_evidence_set_free(ctx, &all);
     dm_evidence_set_free(ctx, &part);
 }
+
+/* FILE:LAYER reads one layer of a file of several (evidence, labels, areas),
+ * as the error of a file of several layers says: it was "cannot open". */
+TEST(evidence_reads_one_layer_named_file_colon_layer)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dmtest_write_file(dmtest_path("ev.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"kind\":\"item\",\"date\":\"2001\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[-75,6]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"kind\":\"accident\",\"date\":\"2002\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[-75.1,6.1]}}]}");
+    dmtest_write_file(dmtest_path("other.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"name\":\"x\"},"
+                      "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[-75.2,5.9],[-74.9,5.9],"
+                      "[-74.9,6.2],[-75.2,6.2],[-75.2,5.9]]]}}]}");
+    ASSERT_EQ(dmtest_sh(NULL, "cd '%s' && ogr2ogr -q -f GPKG two.gpkg ev.geojson -nln events && "
+                              "ogr2ogr -q -update two.gpkg other.geojson -nln area",
+                        dmtest_tmpdir()),
+              0);
+    dm_evidence_set s;
+    dm_evidence_set_init(&s);
+    char p[4200];
+    snprintf(p, sizeof p, "%s:events", dmtest_path("two.gpkg"));
+    ASSERT_OK(dm_evidence_read_file(ctx, p, -1, NULL, &s));
+    ASSERT_EQ(s.n, (size_t)2);
+    ASSERT_EQ(s.v[1].kind, DM_EV_ACCIDENT);
+    dm_evidence_set_free(ctx, &s);
+    /* the whole file: the area layer has no kind */
+    ASSERT_STATUS(DM_EPARSE, dm_evidence_read_file(ctx, dmtest_path("two.gpkg"), -1, NULL, &s));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "FILE:LAYER");
+    dm_evidence_set_free(ctx, &s);
+    snprintf(p, sizeof p, "%s:nosuch", dmtest_path("two.gpkg"));
+    ASSERT_STATUS(DM_ENOTFOUND, dm_evidence_read_file(ctx, p, -1, NULL, &s));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "no layer 'nosuch'");
+    dm_evidence_set_free(ctx, &s);
+    dm_geom *aoi = NULL;
+    snprintf(p, sizeof p, "%s:area", dmtest_path("two.gpkg"));
+    ASSERT_OK(dm_read_polygons(ctx, p, &aoi));
+    ASSERT(aoi != NULL);
+    dm_geom_free(aoi);
+}

@@ -408,12 +408,26 @@ static dm_status for_each_feature(dm_ctx *ctx, const char *path, const char *onl
 {
     dm__gdal_init();
     CPLErrorReset();
+    /* FILE:LAYER names one layer of a file of several, as the errors of a
+     * file of several layers suggest (when FILE exists and FILE:LAYER not) */
+    char file[4096];
+    const char *open_path = path;
+    const char *colon = strrchr(path, ':');
+    if (!only && colon && colon > path && colon[1] && !strchr(colon, '/') &&
+        (size_t)(colon - path) < sizeof file && access(path, F_OK) != 0) {
+        memcpy(file, path, (size_t)(colon - path));
+        file[colon - path] = '\0';
+        if (access(file, F_OK) == 0) {
+            open_path = file;
+            only = colon + 1;
+        }
+    }
     /* a CSV gives its points as lon/lat (or x/y) columns or a WKT column */
-    const char *drv = dm_driver_for_path(path);
+    const char *drv = dm_driver_for_path(open_path);
     static const char *const csv_opts[] = {
         "X_POSSIBLE_NAMES=lon,longitude,long,lng,x", "Y_POSSIBLE_NAMES=lat,latitude,y",
         "GEOM_POSSIBLE_NAMES=wkt,geometry,geom", "KEEP_GEOM_COLUMNS=NO", NULL};
-    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
+    GDALDatasetH ds = GDALOpenEx(open_path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
                                  drv && !strcmp(drv, "CSV") ? csv_opts : NULL, NULL);
     if (!ds) {
         const char *m = CPLGetLastErrorMsg();
@@ -473,7 +487,8 @@ static dm_status for_each_feature(dm_ctx *ctx, const char *path, const char *onl
         /* in a file of several layers, say which one */
         size_t pl = strlen(path);
         const char *msg = st ? dm_ctx_errmsg(ctx) : NULL;
-        if (msg && GDALDatasetGetLayerCount(ds) > 1 && !strncmp(msg, path, pl) && msg[pl] == ':') {
+        if (msg && open_path == path && GDALDatasetGetLayerCount(ds) > 1 && !strncmp(msg, path, pl) &&
+            msg[pl] == ':') {
             char rest[1024];
             dm__strlcpy(rest, msg + pl, sizeof rest);
             st = dm__fail(ctx, st, "%s (layer %s)%s%s", path, OGR_L_GetName(lay), rest,
@@ -481,7 +496,7 @@ static dm_status for_each_feature(dm_ctx *ctx, const char *path, const char *onl
         }
     }
     if (!st && only && !GDALDatasetGetLayerByName(ds, only))
-        st = dm__fail(ctx, DM_ENOTFOUND, "%s: no layer '%s'", path, only);
+        st = dm__fail(ctx, DM_ENOTFOUND, "%s: no layer '%s'", open_path, only);
     OSRDestroySpatialReference(wgs);
     GDALClose(ds);
     return st;
