@@ -190,7 +190,7 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
     printf("  end:      high-risk land (%zu hazards) %s (%.1f years); all land %s (%.1f years)\n",
            r->n_high, r->end_high, r->years_high, r->end_all, r->years_all);
     if (cfg->horizon_years > 0)
-        printf("  horizon:  %zu hazards (%.1f ha) end after %.1f years\n", r->n_late, r->late_ha,
+        printf("  horizon:  %zu hazards (%.1f ha) end after %g years\n", r->n_late, r->late_ha,
                cfg->horizon_years);
     if (r->samples <= 0)
         printf("  forecast: none (--samples 0)\n");

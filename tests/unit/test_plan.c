@@ -1598,11 +1598,12 @@ TEST(plan_cli_every_team_kept_to_the_horizon)
 {
     const char *db = dmtest_demo_db();
     char *out = NULL;
-    int rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 0 --start 2026-01-05 --horizon 0.1 "
+    int rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 0 --start 2026-01-05 --horizon 0.05 "
                                  "--no-write --csv '%s' --out-json '%s'",
                            db, dmtest_repo_path("config/teams-default.csv"), dmtest_path("p.csv"),
                            dmtest_path("p.json"));
     ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT_CONTAINS(out, "end after 0.05 years\n"); /* the horizon as given, not rounded to 0.1 */
     json_error_t err;
     json_t *root = json_load_file(dmtest_path("p.json"), 0, &err);
     ASSERT_MSG(root, "%s", err.text);
@@ -1674,4 +1675,59 @@ TEST(plan_priorities_give_a_hazards_lower_bound)
     ASSERT_NEAR(r->day_cost_lower_hz[0], -1, 0);
     ASSERT_NEAR(r->day_cost_lower_hz[1], -1, 0);
     dm_plan_result_free(ctx, r);
+}
+
+/* An open hazard with no area recorded at all (no remaining_area_ha, no
+ * est_area_ha, no polygon) is left out with its own warning: its area is
+ * unknown, not zero, and "no area left to release" would tell the user to
+ * close land nobody has measured. */
+TEST(plan_names_open_hazards_with_no_area_recorded)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    const char *db = dmtest_demo_db();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, db, 0, &s));
+    dm_plan_config c;
+    cfg_test(&c);
+    dm_plan_hazard *h = NULL;
+    size_t n0 = 0, n1 = 0;
+    ASSERT_OK(dm_plan_gather(s, &c, 1, &h, &n0));
+    ASSERT(n0 > 2);
+    char uuid[37], ref[DM_PLAN_NAME_MAX], uuid2[37];
+    snprintf(uuid, sizeof uuid, "%s", h[0].uuid);
+    snprintf(ref, sizeof ref, "%s", h[0].ref[0] ? h[0].ref : h[0].uuid);
+    snprintf(uuid2, sizeof uuid2, "%s", h[1].uuid);
+    dm_free(ctx, h);
+    dm_store_close(s);
+    char *out = NULL;
+    /* the first without any area; the second without the fields but with its polygon */
+    int rc = dmtest_sh(&out, "sqlite3 '%s' \"DROP TRIGGER IF EXISTS rtree_hazards_geom_update1; "
+                             "DROP TRIGGER IF EXISTS rtree_hazards_geom_update2; "
+                             "DROP TRIGGER IF EXISTS rtree_hazards_geom_update3; "
+                             "DROP TRIGGER IF EXISTS rtree_hazards_geom_update4; UPDATE hazards SET "
+                             "remaining_area_ha = NULL, est_area_ha = NULL, geom = NULL WHERE uuid = '%s'; "
+                             "UPDATE hazards SET remaining_area_ha = NULL, est_area_ha = NULL WHERE uuid = '%s'\"",
+                       db, uuid, uuid2);
+    ASSERT_MSG(rc == 0, "sqlite3: %s", out);
+    free(out);
+    plan_logged[0] = '\0';
+    dm_ctx_set_log(ctx, plan_keep_log, NULL);
+    ASSERT_OK(dm_store_open(ctx, db, 0, &s));
+    ASSERT_OK(dm_plan_gather(s, &c, 1, &h, &n1));
+    dm_ctx_set_log(ctx, NULL, NULL);
+    ASSERT_EQ(n1, n0 - 1);
+    int polygon = 0;
+    for (size_t i = 0; i < n1; i++) {
+        ASSERT(strcmp(h[i].uuid, uuid) != 0);
+        if (!strcmp(h[i].uuid, uuid2)) {
+            polygon = 1;
+            ASSERT(h[i].area_ha > 0); /* from its polygon */
+        }
+    }
+    ASSERT(polygon);
+    ASSERT_CONTAINS(plan_logged, "1 open hazard(s) with no area recorded");
+    ASSERT_CONTAINS(plan_logged, ref);
+    ASSERT(!strstr(plan_logged, "no area left to release"));
+    dm_free(ctx, h);
+    dm_store_close(s);
 }

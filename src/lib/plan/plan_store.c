@@ -202,8 +202,8 @@ dm_status dm_plan_gather(dm_store *s, const dm_plan_config *cfg, int use_prior,
     *out = NULL;
     *n_out = 0;
     dm_plan_hazard *h = NULL;
-    size_t n = 0, cap = 0, n_risk = 0, first_missing = (size_t)-1, n_empty = 0;
-    char first_empty[DM_PLAN_NAME_MAX] = "";
+    size_t n = 0, cap = 0, n_risk = 0, first_missing = (size_t)-1, n_empty = 0, n_noarea = 0;
+    char first_empty[DM_PLAN_NAME_MAX] = "", first_noarea[DM_PLAN_NAME_MAX] = "";
     pts p;
     memset(&p, 0, sizeof p);
     grid gr;
@@ -253,9 +253,18 @@ dm_status dm_plan_gather(dm_store *s, const dm_plan_config *cfg, int use_prior,
         }
         if (isnan(area))
             area = est;
+        /* no area recorded at all (neither field, no polygon): unknown, not
+         * zero, and said so apart */
+        int recorded = !isnan(area);
         if (isnan(area) && (!g || dm_geom_area_ha(ctx, g, &area)))
             area = 0;
         hz->area_ha = area >= 0 ? area : 0;
+        if (!recorded && !(hz->area_ha > 0)) {
+            if (!n_noarea++)
+                dm__strlcpy(first_noarea, hz->ref[0] ? hz->ref : hz->uuid, sizeof first_noarea);
+            dm_geom_free(g);
+            continue;
+        }
         if (!(hz->area_ha > 0)) {
             /* nothing left to release: costing its items and counting it as
              * high-risk land with no task to do would not add up */
@@ -295,6 +304,11 @@ dm_status dm_plan_gather(dm_store *s, const dm_plan_config *cfg, int use_prior,
                 "out of the plan: close them (demine status DB REF closed) or correct "
                 "remaining_area_ha",
                 dm_store_path(s), n_empty, first_empty);
+    if (n_noarea)
+        dm__log(ctx, DM_LOG_WARN,
+                "%s: %zu open hazard(s) with no area recorded (no remaining_area_ha, est_area_ha or "
+                "polygon; the first: %s) are left out of the plan and its costs: record their area",
+                dm_store_path(s), n_noarea, first_noarea);
     if (n > 0 && n_risk == 0 && !use_prior) {
         st = dm__fail(ctx, DM_ENOTFOUND,
                       "%s: no risk map yet: run demine risk map DB first (or plan with --prior)",

@@ -493,9 +493,15 @@ static double priority_table(cairo_t *cr, const rep_data *d, double y)
         if (dr) {
             if (dm__jday(o, "day_rate_cost_usd", &v))
                 snprintf(b, sizeof b, "%.0f", v);
-            else if (dm__jday(o, "day_rate_cost_usd_lower_bound", &v)) /* a team on it has no rate */
+            else if (dm__jday(o, "day_rate_cost_usd_lower_bound", &v)) { /* a team on it has no rate */
                 snprintf(b, sizeof b, "at least %.0f", v);
-            else
+                /* a sum too wide for the column beside the unit-rate cost: the sign */
+                cairo_text_extents_t e;
+                cairo_set_font_size(cr, 7.5);
+                cairo_text_extents(cr, b, &e);
+                if (e.x_advance > cx[9] - cx[8] - 6)
+                    snprintf(b, sizeof b, "\xE2\x89\xA5 %.0f", v);
+            } else
                 snprintf(b, sizeof b, "unknown");
             txt_r(cr, cx[9], y, 7.5, b);
         }
