@@ -181,6 +181,10 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
         printf("  budget:   the funded schedule costs USD %.2f M at the teams' day rates, over "
                "the budget of USD %.2f M (--budget funds at unit rates: docs/plan.md)\n",
                r->day_cost_total / 1e6, cfg->budget_usd / 1e6);
+    else if (cfg->budget_usd > 0 && r->day_cost_total < 0 && r->day_cost_lower > cfg->budget_usd)
+        printf("  budget:   the funded schedule costs at least USD %.2f M at the teams' day rates (some "
+               "teams have none), over the budget of USD %.2f M (--budget funds at unit rates: docs/plan.md)\n",
+               r->day_cost_lower / 1e6, cfg->budget_usd / 1e6);
     if (r->n_funded < r->n)
         printf("  residual: %.1f expected items left in released land; %.1f in the %zu unfunded "
                "hazards\n",

@@ -1731,3 +1731,33 @@ TEST(plan_names_open_hazards_with_no_area_recorded)
     dm_free(ctx, h);
     dm_store_close(s);
 }
+
+/* A budget plan whose day-rate cost is only known as a lower bound (some
+ * teams have no rate) still says when that bound is over the budget. */
+TEST(plan_cli_says_a_lower_bound_over_the_budget)
+{
+    const char *db = dmtest_demo_db();
+    const char *dear = dmtest_path("dear.csv");
+    dmtest_write_file(dear, "name,method,capacity_ha_day,cost_usd_day,count\n"
+                            "MAN,manual,0.08,40000,24\nMECH,mechanical,0.5,0,8\nNTS,survey,20,1200,10\n");
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 0 --start 2026-01-05 --budget 2000000 "
+                                 "--no-write --csv '%s' --out-json '%s'",
+                           db, dear, dmtest_path("p.csv"), dmtest_path("p.json"));
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    json_error_t err;
+    json_t *root = json_load_file(dmtest_path("p.json"), 0, &err);
+    ASSERT_MSG(root, "%s", err.text);
+    json_t *dr = json_object_get(root, "day_rate");
+    ASSERT(json_is_null(json_object_get(dr, "cost_usd")));
+    double lb = json_number_value(json_object_get(dr, "cost_usd_lower_bound"));
+    ASSERT(lb > 2000000);
+    char want[300];
+    snprintf(want, sizeof want,
+             "budget:   the funded schedule costs at least USD %.2f M at the teams' day rates (some teams have "
+             "none), over the budget of USD 2.00 M",
+             lb / 1e6);
+    ASSERT_CONTAINS(out, want);
+    json_decref(root);
+    free(out);
+}

@@ -878,6 +878,12 @@ TEST(report_priorities_lower_bound_and_every_team_kept_to_the_horizon)
              json_number_value(json_object_get(it, "kept_with_idle_team_days")));
     h = report_html(db, "horizon.html");
     ASSERT_CONTAINS(h, want);
+    /* and the land that ends beyond the horizon */
+    json_t *bz = json_object_get(pj, "beyond_horizon");
+    ASSERT(json_number_value(json_object_get(bz, "hazards")) > 0);
+    snprintf(want, sizeof want, "Beyond the 0.1-year horizon: %.0f hazards (%.1f ha) end later",
+             json_number_value(json_object_get(bz, "hazards")), json_number_value(json_object_get(bz, "area_ha")));
+    ASSERT_CONTAINS(h, want);
     free(h);
     json_decref(pj);
 }

@@ -322,6 +322,16 @@ static void key_figures(const rep_data *d, lines *L)
         dm__jnum(hi, "years"), bh);
     add(L, "All land released by %s (%.1f years%s)", json_string_value(json_object_get(al, "end")),
         dm__jnum(al, "years"), ba);
+    /* a plan made with --horizon: the land that ends beyond it */
+    double hy = dm__jnum(json_object_get(p, "config"), "horizon_years");
+    json_t *bh_ = json_object_get(p, "beyond_horizon");
+    if (hy > 0 && bh_) {
+        if (dm__jnum(bh_, "hazards") > 0)
+            add(L, "Beyond the %g-year horizon: %.0f hazards (%.1f ha) end later", hy, dm__jnum(bh_, "hazards"),
+                dm__jnum(bh_, "area_ha"));
+        else
+            add(L, "Every funded hazard ends within the %g-year horizon", hy);
+    }
     /* the forecast's band covers the funded hazards: pair it with their cost */
     double all_cost = dm__jnum(p, "cost_usd"), funded_cost = dm__jnum(p, "funded_cost_usd");
     if (!(funded_cost >= 0) || !json_object_get(p, "funded_cost_usd"))
