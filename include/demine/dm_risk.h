@@ -235,6 +235,8 @@ DM_API dm_status dm_risk_map_cal_read(dm_ctx *ctx, const char *path, dm_risk_map
 
 /* The largest cell of a map, metres. */
 #define DM_RISK_MAX_CELL_M 100000.0
+/* The largest width_m and scale_m of a model term, metres. */
+#define DM_RISK_MAX_WIDTH_M 1000000.0
 
 /* The grid of a map: the bounds of aoi (or of the evidence grown by 1 km)
  * in crs (NULL or "": the UTM zone of the centre), cells of `cell` metres

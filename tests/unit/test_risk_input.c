@@ -1462,3 +1462,40 @@ TEST(finds_of_reports_not_approved_are_no_evidence)
     ASSERT_CONTAINS(out, "of 3 items found");
     free(out);
 }
+
+/* Every numeric field of a model is named on its own when wrong (an sd of 0
+ * said "'weight' is required"), a width of 1e12 m is refused (it overflowed
+ * the tile's halo and asked for 17 million TiB), and a model without terms
+ * (a flat map of its intercept alone) is refused. */
+TEST(risk_model_names_the_bad_field_and_refuses_no_terms)
+{
+    dm_risk_model *m = malloc(sizeof *m);
+    ASSERT(m);
+#define TERM "{\"intercept\":-3,\"terms\":[{\"name\":\"acc\",\"type\":\"kernel\"," \
+             "\"kinds\":[\"accident\"],"
+    ASSERT_OK(load_model(TERM "\"width_m\":500,\"weight\":1}]}", m));
+    ASSERT_STATUS(DM_EPARSE, load_model(TERM "\"width_m\":500,\"weight\":1,\"sd\":0}]}", m));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "m.json: term 1 (acc): field 'sd'");
+    ASSERT_STATUS(DM_EPARSE, load_model(TERM "\"width_m\":500,\"weight\":1,\"mean\":\"x\"}]}", m));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "term 1 (acc): field 'mean'");
+    ASSERT_STATUS(DM_EPARSE, load_model(TERM "\"width_m\":500}]}", m));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "term 1 (acc): field 'weight': required");
+    ASSERT_STATUS(DM_EPARSE, load_model(TERM "\"width_m\":500,\"weight\":null}]}", m));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "field 'weight'");
+    ASSERT_STATUS(DM_EPARSE, load_model(TERM "\"width_m\":-5,\"weight\":1}]}", m));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "term 1 (acc): field 'width_m'");
+    ASSERT_STATUS(DM_EPARSE, load_model(TERM "\"width_m\":1e12,\"weight\":1}]}", m));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "term 1 (acc): field 'width_m'");
+    ASSERT_STATUS(DM_EPARSE, load_model(TERM "\"width_m\":500,\"scale_m\":-1,\"weight\":1}]}", m));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "term 1 (acc): field 'scale_m'");
+    ASSERT_STATUS(DM_EPARSE, load_model(TERM "\"width_m\":500,\"weight\":1,\"max_age_y\":-1}]}", m));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "term 1 (acc): field 'max_age_y'");
+#undef TERM
+    ASSERT_STATUS(DM_EPARSE, load_model("{\"intercept\":-3,\"ref_cell_m\":0,\"terms\":[]}", m));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "m.json: field 'ref_cell_m'");
+    ASSERT_STATUS(DM_EPARSE, load_model("{\"terms\":[]}", m));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "m.json: field 'intercept'");
+    ASSERT_STATUS(DM_EPARSE, load_model("{\"intercept\":-3,\"terms\":[]}", m));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "m.json: field 'terms': no term");
+    free(m);
+}

@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -260,11 +261,21 @@ dm_status dm_risk_model_load(dm_ctx *ctx, const char *path, dm_risk_model *m)
     get_str(o, "name", m->name, sizeof m->name);
     get_str(o, "note", m->note, sizeof m->note);
     m->ref_cell_m = 100;
-    if (get_num(o, "intercept", &m->intercept, 1) < 0 ||
-        get_num(o, "ref_cell_m", &m->ref_cell_m, 0) < 0 || !(m->ref_cell_m > 0) ||
-        get_num(o, "lambda", &m->lambda, 0) < 0) {
-        st = dm__fail(ctx, DM_EPARSE, "%s: 'intercept' and 'ref_cell_m' must be numbers", path);
-        goto done;
+    {
+        const char *nf = get_num(o, "intercept", &m->intercept, 1) < 0   ? "intercept"
+                         : get_num(o, "ref_cell_m", &m->ref_cell_m, 0) < 0 ||
+                                 !(m->ref_cell_m > 0)                   ? "ref_cell_m"
+                         : get_num(o, "lambda", &m->lambda, 0) < 0      ? "lambda"
+                                                                        : NULL;
+        if (nf) {
+            st = dm__fail(ctx, DM_EPARSE,
+                          "%s: field '%s': %s", path, nf,
+                          !strcmp(nf, "intercept")    ? "required, a number (the log-odds of a "
+                                                        "cell where every term is at its mean)"
+                          : !strcmp(nf, "ref_cell_m") ? "a number of metres above 0"
+                                                      : "a number >= 0");
+            goto done;
+        }
     }
     if (fabs(m->intercept) > MAX_LOGIT || m->ref_cell_m > DM_RISK_MAX_CELL_M || m->lambda < 0) {
         st = dm__fail(ctx, DM_EPARSE,
@@ -378,12 +389,11 @@ dm_status dm_risk_model_load(dm_ctx *ctx, const char *path, dm_risk_model *m)
             }
             t->codes[t->n_codes++] = (int)json_integer_value(cv);
         }
-        if (get_num(j, "half_life_y", &t->half_life_y, 0) < 0 ||
-            get_num(j, "max_age_y", &t->max_age_y, 0) < 0 || t->half_life_y < 0 ||
-            t->max_age_y < 0) {
+        int bad_hl = get_num(j, "half_life_y", &t->half_life_y, 0) < 0 || t->half_life_y < 0;
+        if (bad_hl || get_num(j, "max_age_y", &t->max_age_y, 0) < 0 || t->max_age_y < 0) {
             st = dm__fail(ctx, DM_EPARSE,
-                          "%s: term %zu (%s): half_life_y and max_age_y must be numbers >= 0",
-                          path, i + 1, t->name);
+                          "%s: term %zu (%s): field '%s': a number of years >= 0 (0: none)", path,
+                          i + 1, t->name, bad_hl ? "half_life_y" : "max_age_y");
             goto done;
         }
         get_str(j, "class", t->cls, sizeof t->cls);
@@ -391,13 +401,28 @@ dm_status dm_risk_model_load(dm_ctx *ctx, const char *path, dm_risk_model *m)
         get_str(j, "meaning", t->desc, sizeof t->desc);
         t->log1p = json_is_true(json_object_get(j, "log1p"));
         t->optional = json_is_true(json_object_get(j, "optional"));
-        if (get_num(j, "width_m", &t->width_m, 0) < 0 || get_num(j, "scale_m", &t->scale_m, 0) < 0 ||
-            get_num(j, "mean", &t->mean, 0) < 0 || get_num(j, "sd", &t->sd, 0) < 0 ||
-            get_num(j, "weight", &t->weight, 1) < 0 || !(t->sd > 0) || t->width_m < 0) {
-            st = dm__fail(ctx, DM_EPARSE,
-                          "%s: term %zu (%s): 'weight' is required; width_m, scale_m, mean and sd "
-                          "must be numbers (sd > 0, width_m >= 0)",
-                          path, i + 1, t->name);
+        /* each field named on its own: "'weight' is required" for an sd of 0
+         * sent the user to the wrong field; a width of 1e12 m overflowed the
+         * tile's halo and asked for 17 million TiB */
+        const char *nf = NULL, *why = NULL;
+        if (get_num(j, "weight", &t->weight, 1) < 0)
+            nf = "weight", why = "required, a number";
+        else if (get_num(j, "width_m", &t->width_m, 0) < 0 || !(t->width_m >= 0) ||
+                 t->width_m > DM_RISK_MAX_WIDTH_M)
+            nf = "width_m", why = "a number of metres from 0 to 1000 km";
+        else if (get_num(j, "scale_m", &t->scale_m, 0) < 0 || !(t->scale_m >= 0) ||
+                 t->scale_m > DM_RISK_MAX_WIDTH_M)
+            nf = "scale_m", why = "a number of metres from 0 (the default) to 1000 km";
+        else if (get_num(j, "mean", &t->mean, 0) < 0)
+            nf = "mean", why = "a number";
+        else if (get_num(j, "sd", &t->sd, 0) < 0 || !(t->sd > 0))
+            nf = "sd", why = "a number above 0";
+        if (nf) {
+            json_t *v = json_object_get(j, nf);
+            char *txt = v ? json_dumps(v, JSON_ENCODE_ANY) : NULL;
+            st = dm__fail(ctx, DM_EPARSE, "%s: term %zu (%s): field '%s': %s (got %.40s)", path,
+                          i + 1, t->name, nf, why, txt ? txt : "nothing");
+            free(txt);
             goto done;
         }
         if (fabs(t->weight) > MAX_LOGIT || fabs(t->weight) / t->sd > 1e9 * MAX_LOGIT ||
@@ -430,6 +455,11 @@ dm_status dm_risk_model_load(dm_ctx *ctx, const char *path, dm_risk_model *m)
                     path, i + 1, t->name, t->cls, classes);
         m->n_terms++;
     }
+    /* a model without terms maps its intercept alone: one value everywhere */
+    if (!m->n_terms)
+        st = dm__fail(ctx, DM_EPARSE,
+                      "%s: field 'terms': no term (the map would be flat: the intercept alone)",
+                      path);
 done:
     json_decref(o);
     return st;
