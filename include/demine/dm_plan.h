@@ -229,6 +229,11 @@ typedef struct dm_plan_result {
      * plus its items; day_cost when known; -1 when unfunded or no team has
      * a rate */
     double *day_cost_lower_hz;
+    /* forecast samples in which non-technical survey finds items in a
+     * cancelled hazard and no team in the file can do the technical survey
+     * and clearance that follow (survey teams alone): that work is left out
+     * of the sample's years and costs */
+    int mc_beyond_teams;
 } dm_plan_result;
 
 /* Plan hazards h[0..n) with teams t[0..nt). Errors: DM_EINVAL (bad config,

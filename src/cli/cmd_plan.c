@@ -204,6 +204,10 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
                r->samples, r->mc_years_high.p10, r->mc_years_high.p50, r->mc_years_high.p90,
                r->mc_years_all.p10, r->mc_years_all.p50, r->mc_years_all.p90, r->mc_cost.p10 / 1e6,
                r->mc_cost.p50 / 1e6, r->mc_cost.p90 / 1e6);
+    if (r->mc_beyond_teams > 0)
+        printf("            in %d of %d samples survey finds items that no team in the file can survey and "
+               "clear: left out of these figures (add manual, mechanical or dog teams)\n",
+               r->mc_beyond_teams, r->samples);
     if (r->samples > 0 && r->mc_day_cost.p10 >= 0)
         printf("            cost at the teams' day rates USD %.2f / %.2f / %.2f M (P10/P50/P90)\n",
                r->mc_day_cost.p10 / 1e6, r->mc_day_cost.p50 / 1e6, r->mc_day_cost.p90 / 1e6);
@@ -212,12 +216,18 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
                "lower bounds: %zu of %zu teams have no day rate)\n",
                r->mc_day_cost_lower.p10 / 1e6, r->mc_day_cost_lower.p50 / 1e6, r->mc_day_cost_lower.p90 / 1e6,
                r->n_rateless, r->n_teams);
+    /* full clearance with no team that clears has no years */
+    char fy[64];
+    if (r->full_years >= 0)
+        snprintf(fy, sizeof fy, "%.1f years", r->full_years);
+    else
+        snprintf(fy, sizeof fy, "no team clears (years unknown)");
     printf("  donor:    (every open hazard, whatever the budget; unit rates, then day rates)\n"
-           "            clear every suspected hectare: %.1f years, USD %.2f M, %s (%.1f ha "
+           "            clear every suspected hectare: %s, USD %.2f M, %s (%.1f ha "
            "cleared)\n"
            "            risk-based release:            %.1f years, USD %.2f M, %s (%.1f ha "
            "cleared)\n",
-           r->full_years, r->full_cost / 1e6, day_m(b1, sizeof b1, r->full_day_cost, r->full_day_cost_lower),
+           fy, r->full_cost / 1e6, day_m(b1, sizeof b1, r->full_day_cost, r->full_day_cost_lower),
            r->full_clear_ha, r->rb_years, r->rb_cost / 1e6,
            day_m(b2, sizeof b2, r->rb_day_cost, r->rb_day_cost_lower), r->rb_clear_ha);
     if ((r->full_day_cost < 0 && r->full_day_cost_lower >= 0) || (r->rb_day_cost < 0 && r->rb_day_cost_lower >= 0))

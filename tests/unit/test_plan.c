@@ -1761,3 +1761,69 @@ TEST(plan_cli_says_a_lower_bound_over_the_budget)
     json_decref(root);
     free(out);
 }
+
+/* Survey teams alone, every hazard cancelled: the plan is made, and the
+ * donor comparison's full clearance, which no team can do, has no years
+ * (null, "no team clears"), never "-1.0 years". */
+TEST(plan_full_clearance_without_clearing_teams_has_no_years)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_plan_config c;
+    cfg_test(&c);
+    c.samples = 5;
+    dm_plan_hazard h[2] = {hz("A", 10, 0.01, 0.01), hz("B", 5, 0.02, 0.05)};
+    dm_plan_team t[1] = {team("S", DM_TEAM_SURVEY, 10, 400)};
+    dm_plan_result *r = NULL;
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 2, t, 1, &r));
+    ASSERT_EQ(r->route[0], DM_ROUTE_CANCEL);
+    ASSERT_EQ(r->route[1], DM_ROUTE_CANCEL);
+    ASSERT(r->full_years < 0);
+    ASSERT(r->full_cost > 0); /* the unit-rate cost needs no team */
+    char *js = NULL;
+    ASSERT_OK(dm_plan_json(ctx, &c, h, t, r, 0, &js));
+    json_error_t err;
+    json_t *root = json_loads(js, 0, &err);
+    ASSERT_MSG(root, "%s", err.text);
+    dm_free(ctx, js);
+    json_t *fc = json_object_get(json_object_get(root, "comparison"), "full_clearance");
+    ASSERT(json_is_null(json_object_get(fc, "years")));
+    ASSERT(json_is_null(json_object_get(fc, "day_rate_cost_usd")));
+    json_decref(root);
+    dm_plan_result_free(ctx, r);
+}
+
+/* Survey teams alone: a forecast sample whose survey finds items in a
+ * cancelled hazard cannot have them surveyed and cleared. That work is left
+ * out and counted; it does not end the sample's schedule early (all land in
+ * 0 years) nor cut its costs to the part scheduled before. */
+TEST(plan_forecast_counts_finds_no_team_can_follow_up)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_plan_config c;
+    cfg_test(&c);
+    c.samples = 200;
+    c.nts_find = 1;
+    dm_plan_hazard h[4] = {hz("A", 100, 0.049, 0.2), hz("B", 100, 0.049, 0.2), hz("C", 100, 0.049, 0.2),
+                           hz("D", 100, 0.049, 0.2)};
+    dm_plan_team t[1] = {team("S", DM_TEAM_SURVEY, 10, 400)};
+    dm_plan_result *r = NULL;
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 4, t, 1, &r));
+    for (int i = 0; i < 4; i++)
+        ASSERT_EQ(r->route[i], DM_ROUTE_CANCEL);
+    ASSERT(r->mc_beyond_teams > 0 && r->mc_beyond_teams < 200);
+    /* every sample surveys all 400 ha: 40 working days, 8 weeks */
+    ASSERT_NEAR(r->mc_years_all.p10, r->years_all, 1e-9);
+    ASSERT_NEAR(r->mc_years_all.p90, r->years_all, 1e-9);
+    ASSERT_NEAR(r->mc_day_cost.p10, 40 * 400, 1e-6);
+    ASSERT_NEAR(r->mc_cost.p10, 400 * 150, 1e-6);
+    char *js = NULL;
+    ASSERT_OK(dm_plan_json(ctx, &c, h, t, r, 0, &js));
+    json_error_t err;
+    json_t *root = json_loads(js, 0, &err);
+    ASSERT_MSG(root, "%s", err.text);
+    dm_free(ctx, js);
+    ASSERT_NEAR(json_number_value(json_object_get(json_object_get(root, "forecast"), "samples_beyond_teams")),
+                r->mc_beyond_teams, 0);
+    json_decref(root);
+    dm_plan_result_free(ctx, r);
+}

@@ -840,6 +840,7 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
     int day_known = 1, lower_known = 1;
     for (int k = 0; k < ns; k++) {
         double cost = 0, icost = 0;
+        int beyond = 0;
         double u1 = rng_unif(&rng), u2 = rng_unif(&rng);
         double z = sqrt(-2 * log(u1 > 1e-300 ? u1 : 1e-300)) * cos(6.283185307179586 * u2);
         double fac = exp(cfg->calibration_sd * z);
@@ -859,9 +860,15 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
             ws[i].ha[rt] = hz->area_ha;
             cost += hz->area_ha * cfg->usd_ha[rt];
             if (rt == DM_ROUTE_CANCEL && contam && rng_unif(&rng) < cfg->nts_find) {
-                ws[i].ha[DM_ROUTE_REDUCE] = hz->area_ha;
-                cost += hz->area_ha * cfg->usd_ha[DM_ROUTE_REDUCE];
-                rt = DM_ROUTE_REDUCE;
+                if (!can[DM_ROUTE_REDUCE] || !can[DM_ROUTE_CLEAR]) {
+                    /* found, but no team in the file can survey and clear
+                     * it: left out of the sample, and counted */
+                    beyond = 1;
+                } else {
+                    ws[i].ha[DM_ROUTE_REDUCE] = hz->area_ha;
+                    cost += hz->area_ha * cfg->usd_ha[DM_ROUTE_REDUCE];
+                    rt = DM_ROUTE_REDUCE;
+                }
             }
             if (rt == DM_ROUTE_REDUCE && contam) {
                 dm_plan_hazard hs; /* only what ts_share reads, not the names */
@@ -875,6 +882,7 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
                 icost += (double)items * cfg->detect[rt] * cfg->usd_item;
         }
         cost += icost;
+        r->mc_beyond_teams += beyond;
         long la = run_schedule(&s, order, n, r->funded, ws, end, NULL);
         long lh = 0;
         for (size_t i = 0; i < n; i++)

@@ -609,7 +609,8 @@ dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haz
     dm__buf_printf(&b, "\"all\":{\"end\":\"%s\",\"years\":%.3f},", r->end_all, r->years_all);
     dm__buf_printf(&b, "\"beyond_horizon\":{\"hazards\":%zu,\"area_ha\":%.4f},", r->n_late,
                    r->late_ha);
-    dm__buf_printf(&b, "\"forecast\":{\"samples\":%d,", r->samples);
+    dm__buf_printf(&b, "\"forecast\":{\"samples\":%d,\"samples_beyond_teams\":%d,", r->samples,
+                   r->mc_beyond_teams);
     band(&b, "years_high", r->mc_years_high);
     dm__buf_puts(&b, ",");
     band(&b, "years_all", r->mc_years_all);
@@ -625,9 +626,14 @@ dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haz
         }
     } else
         band(&b, "day_rate_cost_usd", r->mc_day_cost);
-    dm__buf_printf(&b, "},\"comparison\":{\"full_clearance\":{\"years\":%.3f,\"cost_usd\":%.2f,"
-                       "\"clear_ha\":%.4f,\"day_rate_cost_usd\":",
-                   r->full_years, r->full_cost, r->full_clear_ha);
+    /* full clearance with no team that clears: no years (null) */
+    dm__buf_puts(&b, "},\"comparison\":{\"full_clearance\":{\"years\":");
+    if (r->full_years < 0)
+        dm__buf_puts(&b, "null");
+    else
+        dm__buf_printf(&b, "%.3f", r->full_years);
+    dm__buf_printf(&b, ",\"cost_usd\":%.2f,\"clear_ha\":%.4f,\"day_rate_cost_usd\":", r->full_cost,
+                   r->full_clear_ha);
     day_usd(&b, r->full_day_cost);
     if (r->full_day_cost < 0 && r->full_day_cost_lower >= 0)
         dm__buf_printf(&b, ",\"day_rate_cost_usd_lower_bound\":%.2f", r->full_day_cost_lower);

@@ -613,8 +613,14 @@ void dm__fig_donor(cairo_t *cr, const rep_data *d, double x, double y, double w,
     static const char *series[2] = {"clear every suspected hectare", "risk-based release"};
     double v[4] = {dm__jnum(f, "years"), dm__jnum(r, "years"), dm__jnum(f, "cost_usd") / 1e6,
                    dm__jnum(r, "cost_usd") / 1e6};
+    /* full clearance with no team that clears has no years: no bar, named so */
+    const char *yl[1] = {json_is_number(json_object_get(f, "years")) && v[0] >= 0
+                             ? "years"
+                             : "years (clear all: no team clears)"};
+    if (!(v[0] >= 0))
+        v[0] = 0;
     /* two small charts side by side, one per unit */
-    bar_chart(cr, x, y, w / 2, h, "Years to finish", "years", labels, 1, series, 2, v, 0);
+    bar_chart(cr, x, y, w / 2, h, "Years to finish", "years", yl, 1, series, 2, v, 0);
     if (!json_object_get(d->plan, "day_rate")) {
         /* a plan made before the day rates: the unit rates only */
         bar_chart(cr, x + w / 2, y, w / 2, h, "Cost", "USD million", labels + 1, 1, series, 2,

@@ -322,6 +322,11 @@ static void key_figures(const rep_data *d, lines *L)
         dm__jnum(hi, "years"), bh);
     add(L, "All land released by %s (%.1f years%s)", json_string_value(json_object_get(al, "end")),
         dm__jnum(al, "years"), ba);
+    /* samples whose finds in cancelled land no team in the plan can survey and clear */
+    if (sampled && dm__jnum(fc, "samples_beyond_teams") > 0)
+        add(L, "In %.0f of %.0f forecast samples survey finds items that no team in the plan can survey and "
+               "clear: left out of the forecast",
+            dm__jnum(fc, "samples_beyond_teams"), dm__jnum(fc, "samples"));
     /* a plan made with --horizon: the land that ends beyond it */
     double hy = dm__jnum(json_object_get(p, "config"), "horizon_years");
     json_t *bh_ = json_object_get(p, "beyond_horizon");
@@ -352,10 +357,15 @@ static void key_figures(const rep_data *d, lines *L)
     if (dr)
         day_rate_line(L, p, dr, funded_cost < all_cost - 0.005);
     idle_line(L, p);
-    add(L, "Clearing every suspected hectare: %.1f years, USD %.2f M; risk-based: %.1f years, USD %.2f M (unit "
+    /* full clearance with no team that clears in the team file: no years */
+    char fy[64];
+    if (json_is_number(json_object_get(f, "years")) && dm__jnum(f, "years") >= 0)
+        snprintf(fy, sizeof fy, "%.1f years", dm__jnum(f, "years"));
+    else
+        snprintf(fy, sizeof fy, "no team clears (years unknown)");
+    add(L, "Clearing every suspected hectare: %s, USD %.2f M; risk-based: %.1f years, USD %.2f M (unit "
            "rates)",
-        dm__jnum(f, "years"), dm__jnum(f, "cost_usd") / 1e6, dm__jnum(r, "years"),
-        dm__jnum(r, "cost_usd") / 1e6);
+        fy, dm__jnum(f, "cost_usd") / 1e6, dm__jnum(r, "years"), dm__jnum(r, "cost_usd") / 1e6);
     if (dr) {
         char b1[48], b2[48];
         double lb;
