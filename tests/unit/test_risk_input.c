@@ -1499,3 +1499,27 @@ TEST(risk_model_names_the_bad_field_and_refuses_no_terms)
     ASSERT_CONTAINS(dmtest_ctx_msg(), "m.json: field 'terms': no term");
     free(m);
 }
+
+/* A raster demine did not write (here a copy of a map without its
+ * metadata, as another tool would give it) was scored in silence and its
+ * band 2 read as items per hectare: now a warning, and no items expected. */
+TEST(risk_eval_warns_of_a_raster_that_is_not_a_risk_map)
+{
+    coded_events("ev.geojson");
+    char ev[1024], r[1024], o[1024];
+    snprintf(ev, sizeof ev, "%s", dmtest_path("ev.geojson"));
+    snprintf(r, sizeof r, "%s", dmtest_path("r.tif"));
+    snprintf(o, sizeof o, "%s", dmtest_path("other.tif"));
+    ASSERT_DEMINE(0, NULL, "risk map --evidence %s --cell 100 --no-calibrate --out %s", ev, r);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --truth %s", r, ev), 0);
+    ASSERT(!strstr(out, "warning"));
+    ASSERT_CONTAINS(out, "expected items");
+    free(out);
+    ASSERT_EQ(dmtest_sh(NULL, "gdal_translate -q -mo DEMINE_BANDS= -mo DEMINE_MODEL= '%s' '%s'", r, o), 0);
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --truth %s", o, ev), 0);
+    ASSERT_CONTAINS(out, "is not a risk map of demine (no DEMINE_BANDS metadata)");
+    ASSERT(!strstr(out, "expected items"));
+    ASSERT_CONTAINS(out, "truth events      4 (4 inside)");
+    free(out);
+}
