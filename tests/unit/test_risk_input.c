@@ -1523,3 +1523,35 @@ TEST(risk_eval_warns_of_a_raster_that_is_not_a_risk_map)
     ASSERT_CONTAINS(out, "truth events      4 (4 inside)");
     free(out);
 }
+
+/* A covariate no term uses was only warned of, whatever its file: a typo
+ * (or "RASTER:x", no band) was stored with the map's options and made
+ * every later refresh and explain fail. It must open, with a georeference
+ * and the band asked for. */
+TEST(risk_map_refuses_an_unreadable_covariate_even_if_unused)
+{
+    coded_events("ev.geojson");
+    char ev[1024], r[1024], c[1024];
+    snprintf(ev, sizeof ev, "%s", dmtest_path("ev.geojson"));
+    snprintf(r, sizeof r, "%s", dmtest_path("r.tif"));
+    snprintf(c, sizeof c, "%s", dmtest_path("c.tif"));
+    ASSERT_EQ(dmtest_sh(NULL, "gdal_create -q -of GTiff -outsize 20 20 -bands 1 -burn 5 -a_srs EPSG:4326 "
+                              "-a_ullr 44.9 40.1 45.1 39.9 '%s'", c), 0);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --cell 100 --out %s --covariate roads=%s.missing",
+                            ev, r, c), 3);
+    ASSERT_CONTAINS(out, "covariate 'roads' (");
+    ASSERT_CONTAINS(out, "c.tif.missing): cannot open the raster: no such file");
+    ASSERT(access(r, F_OK) != 0);
+    free(out);
+    ASSERT(dmtest_demine(&out, "risk map --evidence %s --cell 100 --out %s --covariate roads=%s:2", ev, r,
+                         c) != 0);
+    ASSERT_CONTAINS(out, "no band 2: the raster has 1 band");
+    free(out);
+    /* a readable one unused: a warning, and the map */
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --cell 100 --out %s --covariate roads=%s", ev, r, c),
+              0);
+    ASSERT_CONTAINS(out, "no term of the model uses it");
+    ASSERT(access(r, F_OK) == 0);
+    free(out);
+}

@@ -11,7 +11,9 @@
 #include "demine/dm_risk.h"
 #include "demine/dm_model.h"
 
+#include <cpl_error.h>
 #include <errno.h>
+#include <gdal.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -401,6 +403,38 @@ static dm_status spot_calibration(dm_ctx *ctx, const dm_risk_update_opts *o, con
     return st;
 }
 
+/* A covariate raster opens, is georeferenced and has the band asked for,
+ * used by the model or not: one that is not (a typo, a path whose ":x" is no
+ * band) was only warned of as unused, stored with the map's options, and
+ * made every later refresh and explain fail. */
+void dm__gdal_init(void);
+
+static dm_status covariate_readable(dm_ctx *ctx, const dm_risk_covariate *cv)
+{
+    dm__gdal_init();
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    GDALDatasetH ds = GDALOpen(cv->path, GA_ReadOnly);
+    CPLPopErrorHandler();
+    if (!ds)
+        return dm__fail(ctx, DM_EIO, "covariate '%s' (%s): cannot open the raster%s", cv->name,
+                        cv->path, access(cv->path, F_OK) ? ": no such file" : "");
+    double gt[6];
+    const char *wkt = GDALGetProjectionRef(ds);
+    int georef = GDALGetGeoTransform(ds, gt) == CE_None && wkt && *wkt;
+    int nb = GDALGetRasterCount(ds);
+    GDALClose(ds);
+    if (!georef)
+        return dm__fail(ctx, DM_EPARSE,
+                        "covariate '%s' (%s): raster has no georeference (no geotransform or no "
+                        "CRS)",
+                        cv->name, cv->path);
+    int band = cv->band > 0 ? cv->band : 1;
+    if (band > nb)
+        return dm__fail(ctx, DM_EINVAL, "covariate '%s' (%s): no band %d: the raster has %d band%s",
+                        cv->name, cv->path, band, nb, nb == 1 ? "" : "s");
+    return DM_OK;
+}
+
 dm_status dm_risk_update(dm_ctx *ctx, dm_store *s, const dm_risk_update_opts *o,
                          dm_risk_update_result *res)
 {
@@ -476,6 +510,8 @@ dm_status dm_risk_update(dm_ctx *ctx, dm_store *s, const dm_risk_update_opts *o,
         st = dm_read_polygons(ctx, o->aoi_path, &aoi);
     /* a raster given for nothing is a mistake the user wants to hear of */
     for (size_t c = 0; !st && c < o->n_cov; c++) {
+        if ((st = covariate_readable(ctx, &o->cov[c])))
+            break;
         int used = 0;
         for (size_t i = 0; i < m->n_terms && !used; i++)
             used = m->terms[i].type == DM_TERM_COVARIATE &&
