@@ -832,3 +832,29 @@ TEST(risk_refresh_and_explain_keep_the_maps_covariates_and_switched_off_terms)
     ASSERT_CONTAINS(out, "covariate 'c'");
     free(out);
 }
+
+/* Spots drawn on a raster that is no risk map (an elevation: values in the
+ * hundreds) said "the area holds 0 cells of the map", which sent the user
+ * to the area; the error now says band 1 holds no probabilities. */
+TEST(risk_spots_on_a_raster_of_no_probabilities_say_so)
+{
+    dm_grid g;
+    double b[4] = {500000, 4000000, 500500, 4000500};
+    ASSERT_OK(dm_grid_from_bounds(dmtest_ctx(), "EPSG:32638", b, 10, &g));
+    size_t n = dm_grid_cells(&g);
+    float *p = dm_raster_alloc(n);
+    for (size_t k = 0; k < n; k++)
+        p[k] = 120.0f + (float)k;
+    dm_risk_spot *sp = NULL;
+    size_t ns = 0;
+    ASSERT_STATUS(DM_EINVAL, dm_risk_spots(dmtest_ctx(), &g, p, NULL, NULL, 12, 1, &sp, &ns));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "holds 0 cells of the map: band 1 holds 2500 values outside 0..1");
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "is it a risk map of demine?");
+    /* a map of probabilities with too few cells: as before */
+    for (size_t k = 0; k < n; k++)
+        p[k] = k < 5 ? 0.1f : NAN;
+    ASSERT_STATUS(DM_EINVAL, dm_risk_spots(dmtest_ctx(), &g, p, NULL, NULL, 12, 1, &sp, &ns));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "12 spots asked for, but the area holds 5 cells of the map");
+    ASSERT(!strstr(dmtest_ctx_msg(), "outside 0..1"));
+    dm_raster_free(p, n);
+}

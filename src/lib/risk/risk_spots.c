@@ -119,9 +119,19 @@ dm_status dm_risk_spots(dm_ctx *ctx, const dm_grid *g, const float *p, const flo
                         "the map is in %s, which does not count in metres: a spot is a cell to "
                         "search, of metres; draw them on the map as demine wrote it",
                         g->crs);
-    size_t cells = dm_grid_cells(g), m = 0;
-    for (size_t k = 0; k < cells; k++)
+    size_t cells = dm_grid_cells(g), m = 0, other = 0;
+    for (size_t k = 0; k < cells; k++) {
         m += mapped(p, mask, k);
+        other += (!mask || mask[k]) && isfinite(p[k]) && !(p[k] >= 0 && p[k] <= 1);
+    }
+    /* a raster that is no risk map (an elevation, a distance) said "the
+     * area holds 0 cells of the map" */
+    if (m < n && other)
+        return dm__fail(ctx, DM_EINVAL,
+                        "%zu spots asked for, but the area holds %zu cells of the map: band 1 "
+                        "holds %zu values outside 0..1, which are no probabilities (is it a risk "
+                        "map of demine?)",
+                        n, m, other);
     if (m < n)
         return dm__fail(ctx, DM_EINVAL, "%zu spots asked for, but the area holds %zu cells of the map",
                         n, m);
