@@ -45,7 +45,8 @@ static const char *help_map =
     "  --crs CRS             output CRS, projected in metres, e.g. EPSG:3116 (default:\n"
     "                        the UTM zone of the area's centre)\n"
     "  --until DATE          use only evidence dated on or before DATE (a year or a month\n"
-    "                        means its last day: --until 2012 keeps all of 2012)\n"
+    "                        means its last day: --until 2012 keeps all of 2012); a map\n"
+    "                        of the past: DB's hazards and risk map are left as they are\n"
     "  --evidence FILE       evidence in the schema kind,date,code,ordnance,... (repeatable;\n"
     "                        FILE:LAYER reads one layer of a file of several)\n"
     "  --covariate NAME=RASTER  a raster for the model's covariate term NAME (repeatable;\n"
@@ -548,6 +549,16 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
     if (o.db && (rc = cli_open_store(ctx, "risk map", o.db, 0, &s))) {
         free_opts(&o);
         return rc;
+    }
+    /* a map of the past (a backtest) is no map of the database's present:
+     * written back, it replaced every hazard's p_contam and the database's
+     * risk map, which plan, route and the server read, in silence */
+    if (o.db && until[0] && !o.no_writeback) {
+        fprintf(stderr,
+                "note: risk map --until %s maps the past: the hazards of %s and its risk map are "
+                "left as they are (as with --no-writeback; `risk refresh` maps the present)\n",
+                until, o.db);
+        o.no_writeback = 1;
     }
     dm_risk_update_opts u = {0};
     u.out_path = o.out;

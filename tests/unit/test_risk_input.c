@@ -1555,3 +1555,30 @@ TEST(risk_map_refuses_an_unreadable_covariate_even_if_unused)
     ASSERT(access(r, F_OK) == 0);
     free(out);
 }
+
+/* `risk map DB --until 2021` (a backtest) wrote its map of the past back:
+ * every hazard's expected items fell from thousands to a handful, and the
+ * database's risk map became the old one, in silence. */
+TEST(risk_map_of_the_past_leaves_the_database_as_it_is)
+{
+    const char *db = dmtest_demo_db();
+    char now[1024], old[1024];
+    snprintf(now, sizeof now, "%s", dmtest_path("now.tif"));
+    snprintf(old, sizeof old, "%s", dmtest_path("old.tif"));
+    ASSERT_DEMINE(0, NULL, "risk map %s --cell 50 --out %s", db, now);
+    char *before = NULL, *after = NULL, *out = NULL;
+    const char *q = "select round(sum(expected_items), 3), round(sum(p_contam), 6) from hazards; "
+                    "select value from dm_meta where key in ('risk_map', 'risk_calibration', "
+                    "'risk_map_options') order by key;";
+    ASSERT_EQ(dmtest_sh(&before, "sqlite3 '%s' \"%s\"", db, q), 0);
+    ASSERT_CONTAINS(before, "now.tif");
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --cell 50 --until 2021 --out %s --json", db, old), 0);
+    ASSERT_CONTAINS(out, "note: risk map --until 2021-12-31 maps the past");
+    ASSERT_CONTAINS(out, "\"hazards_updated\":0");
+    ASSERT(access(old, F_OK) == 0);
+    ASSERT_EQ(dmtest_sh(&after, "sqlite3 '%s' \"%s\"", db, q), 0);
+    ASSERT_STREQ(after, before);
+    free(before);
+    free(after);
+    free(out);
+}
