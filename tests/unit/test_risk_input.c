@@ -1582,3 +1582,52 @@ TEST(risk_map_of_the_past_leaves_the_database_as_it_is)
     free(after);
     free(out);
 }
+
+/* A covariate raster of the area alone (nodata around it, as a raster
+ * clipped to the area is) warned of every cell of the map's box outside the
+ * area: "40 % of cells had no value" on every map of eastern Antioquia.
+ * Only cells inside the area count. */
+TEST(risk_covariate_missing_values_are_counted_inside_the_area)
+{
+    /* a triangle: half of its box lies outside it */
+    dmtest_write_file(dmtest_path("tri.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                      "\"properties\":{},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+                      "[[[45.0,40.0],[45.1,40.0],[45.0,40.1],[45.0,40.0]]]}}]}");
+    dmtest_write_file(dmtest_path("big.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                      "\"properties\":{},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+                      "[[[44.98,39.98],[45.12,39.98],[45.12,40.12],[44.98,40.12],[44.98,39.98]]]}}]}");
+    /* the covariate: 5 in the triangle grown by about 300 m, nodata elsewhere */
+    ASSERT_EQ(dmtest_sh(NULL, "cd '%s' && ogr2ogr -q -f GeoJSON grown.geojson tri.geojson -dialect sqlite "
+                              "-sql 'select ST_Buffer(geometry, 0.004) from tri' && "
+                              "gdal_rasterize -q -burn 5 -init -9999 -a_nodata -9999 -ot Float32 "
+                              "-tr 0.001 0.001 -te 44.9 39.9 45.2 40.2 grown.geojson cov.tif",
+                        dmtest_tmpdir()),
+              0);
+    dmtest_write_file(dmtest_path("ev.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"kind\":\"accident\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[45.02,40.02]}}]}");
+    dmtest_write_file(dmtest_path("m.json"),
+                      "{\"intercept\":-4,\"terms\":[{\"name\":\"slope\",\"type\":\"covariate\","
+                      "\"weight\":1}]}");
+    char *out = NULL, ev[1024], m[1024], cov[1024], r[1024];
+    snprintf(ev, sizeof ev, "%s", dmtest_path("ev.geojson"));
+    snprintf(m, sizeof m, "%s", dmtest_path("m.json"));
+    snprintf(cov, sizeof cov, "%s", dmtest_path("cov.tif"));
+    snprintf(r, sizeof r, "%s", dmtest_path("r.tif"));
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --model %s --covariate slope=%s --aoi %s "
+                                  "--cell 200 --no-calibrate --out %s",
+                            ev, m, cov, dmtest_path("tri.geojson"), r),
+              0);
+    ASSERT_MSG(!strstr(out, "had no value"), "%s", out);
+    free(out);
+    /* an area reaching past the raster: its cells without a value are named */
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --model %s --covariate slope=%s --aoi %s "
+                                  "--cell 200 --no-calibrate --out %s",
+                            ev, m, cov, dmtest_path("big.geojson"), r),
+              0);
+    ASSERT_CONTAINS(out, "had no value");
+    free(out);
+}

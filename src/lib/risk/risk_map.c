@@ -492,20 +492,25 @@ static dm_status term_tile(job *j, dm_ctx *wctx, const term_plan *tp, const dm_t
         dm_status st = dm_raster_warp(wctx, tp->cov_path, &core, x);
         if (st)
             return st;
-        size_t nan = 0, neg = 0;
+        /* counted inside the area only: the cells around it are nodata in
+         * the map, and a raster of the area alone gave every map a warning
+         * of 40 % of cells without a value */
+        size_t nan = 0, neg = 0, cells = 0;
         for (size_t k = 0; k < ncore; k++) {
+            int in = sc->mask[k] > 0;
+            cells += in;
             /* beyond 1e30: a nodata the raster does not declare (-3.4e38) */
             if (!isfinite(x[k]) || fabsf(x[k]) >= 1e30f) {
                 x[k] = (float)t->mean; /* documented: missing covariate = average */
-                nan++;
+                nan += in;
             } else if (t->log1p) {
-                neg += x[k] < 0;
+                neg += in && x[k] < 0;
                 x[k] = log1pf(x[k] > 0 ? x[k] : 0);
             }
         }
         term_plan *mp = &j->plans[tp - j->plans];
         pthread_mutex_lock(&j->mu);
-        mp->cov_cells += ncore;
+        mp->cov_cells += cells;
         mp->cov_nan += nan;
         mp->cov_neg += neg;
         pthread_mutex_unlock(&j->mu);
@@ -684,6 +689,13 @@ static void tile_worker(void *arg, size_t k)
     }
     float *eta = sc->eta, *x = sc->x, *mask = sc->mask, *items = sc->items;
     dm_grid core = dm_grid_window(g, tl->i0, tl->j0, tl->nx, tl->ny);
+    /* the area first: a covariate's missing values are counted inside it */
+    if (j->has_aoi) {
+        memset(mask, 0, n * sizeof *mask);
+        dm_burn_coords(&core, &j->aoi, 1.0f, DM_BURN_SET, 0, mask);
+    } else
+        for (size_t c = 0; c < n; c++)
+            mask[c] = 1.0f;
     for (size_t c = 0; c < n; c++)
         eta[c] = (float)j->model->intercept;
     for (size_t t = 0; t < j->n_plans && !st; t++) {
@@ -703,12 +715,6 @@ static void tile_worker(void *arg, size_t k)
     }
     if (st)
         goto out;
-    if (j->has_aoi) {
-        memset(mask, 0, n * sizeof *mask);
-        dm_burn_coords(&core, &j->aoi, 1.0f, DM_BURN_SET, 0, mask);
-    } else
-        for (size_t c = 0; c < n; c++)
-            mask[c] = 1.0f;
     /* eta -> p at the reference cell -> intensity per hectare -> p at this cell */
     double sum = 0, mx = 0;
     size_t cnt = 0;
