@@ -1865,3 +1865,79 @@ TEST(import_kobo_repeat_group_links_children_to_their_submission)
                   "import db.gpkg --layer accidents acc.csv --x _geopoint_longitude --y _geopoint_latitude "
                   "--map _uuid=uuid --map _index=uuid");
 }
+
+/* The rows a file has inserted are remembered over thousands of rows (the
+ * table grows many times): a ref or uuid repeated far down the file names
+ * the feature that first had it, a uuid in the store's form or in another
+ * (upper case) alike; nothing is written. */
+TEST(import_names_a_repeat_of_a_feature_thousands_of_rows_before)
+{
+    make_db();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "{ echo ref,activity_type; seq 1 5000 | sed 's/.*/T-&,ts/'; "
+                              "echo T-2,clearance; } > a.csv"),
+              0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer activities --skip-existing a.csv"), 2);
+    ASSERT_CONTAINS(out, "a.csv: feature 5001 (line 5002): field 'ref': 'T-2' is also the ref of "
+                         "feature 2 (line 3) of this file");
+    free(out);
+    ASSERT_EQ(count_rows("activities"), 0);
+    ASSERT_EQ(dmtest_sh(&out, "{ echo uuid,lon,lat,category; echo "
+                              "ABCDEF00-0000-7000-8000-00000000000A,46.9,39.9,AP; seq 1 3000 | "
+                              "awk '{printf \"0190a8f0-0000-7000-8000-%%012x,46.9,39.9,AP\\n\", $1}'; "
+                              "echo ABCDEF00-0000-7000-8000-00000000000A,46.8,39.9,AT; } > u.csv; "
+                              "sed '$d' u.csv > u2.csv; echo 0190a8f0-0000-7000-8000-000000000bb8,46.8,"
+                              "39.9,AT >> u2.csv"),
+              0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items u.csv"), 2);
+    ASSERT_CONTAINS(out, "u.csv: feature 3002 (line 3003): uuid ABCDEF00-0000-7000-8000-00000000000A "
+                         "is also the uuid of feature 1 (line 2) of this file");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items u2.csv"), 2);
+    ASSERT_CONTAINS(out, "u2.csv: feature 3002 (line 3003): uuid 0190a8f0-0000-7000-8000-000000000bb8 "
+                         "is also the uuid of feature 3001 (line 3002) of this file");
+    free(out);
+    ASSERT_EQ(count_rows("items"), 0);
+    /* without the repeat the file imports whole */
+    ASSERT_EQ(dmtest_sh(&out, "sed '$d' u2.csv > u3.csv"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items u3.csv"), 0);
+    ASSERT_CONTAINS(out, "imported 3001 rows");
+    free(out);
+    ASSERT_EQ(count_rows("items"), 3001);
+}
+
+/* An import larger than the page cache it is given (60,000 rows, some
+ * 40 MB of pages: SQLite writes pages out before the commit) still leaves
+ * the database as it was when its last row is refused. */
+TEST(import_larger_than_its_cache_refused_at_the_end_leaves_the_database_unchanged)
+{
+    make_db();
+    char *out = NULL;
+    dmtest_write_file(dmtest_path("two.csv"), "lon,lat,category\n46.9,39.9,AP\n46.91,39.9,AT\n");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items two.csv"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "{ echo lon,lat,category,model,depth_cm,found_date; seq 1 60000 | "
+                              "awk '{printf \"%%.6f,%%.6f,AP,PMN-2,%%d,2022-05-%%02d\\n\", 46.5 + ($1 %% 997) "
+                              "/ 1000, 39.5 + ($1 %% 601) / 1000, $1 %% 20, 1 + $1 %% 28}'; echo "
+                              "46.7,39.7,XYZ,PMN-2,5,2022-05-01; } > big.csv"),
+              0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items big.csv"), 2);
+    ASSERT_CONTAINS(out, "big.csv: feature 60001 (line 60002): field 'category'");
+    free(out);
+    ASSERT_EQ(count_rows("items"), 2);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg 'PRAGMA integrity_check; SELECT count(*) FROM "
+                              "change_log'; ls db.gpkg-journal db.gpkg-wal 2>&1 | grep -c 'No such'"),
+              0);
+    ASSERT_STREQ(out, "ok\n2\n2\n");
+    free(out);
+    /* the same file without its last row: every row in */
+    ASSERT_EQ(dmtest_sh(&out, "sed '$d' big.csv > good.csv"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items good.csv"), 0);
+    free(out);
+    ASSERT_EQ(count_rows("items"), 60002);
+}

@@ -18,6 +18,7 @@
 #include <ctype.h>
 #include <iconv.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,64 +79,143 @@ static const dm_layer_def file_layer = {"file", "file", "GEOMETRY", 0, 0, NULL, 
 
 /* The uuids inserted so far, with their feature numbers: a row colliding
  * with one of them repeats a ref or uuid of the file itself (an error even
- * with skip_existing), not a row already in the database. */
+ * with skip_existing), not a row already in the database. A uuid as the
+ * store makes them (36 characters, lower-case hex and dashes) is kept in
+ * its 16 bytes, one slot of 24 bytes a row; any other text a file gives as
+ * a uuid is kept whole in a second table. Both are open-addressed, grown
+ * at three quarters full. */
+typedef struct seen_slot {
+    unsigned char key[16];
+    long feature; /* 0: an empty slot; last, as seen_grow takes it */
+} seen_slot;
+
+typedef struct seen_text {
+    char uuid[37];
+    long feature;
+} seen_text;
+
+_Static_assert(offsetof(seen_slot, feature) + sizeof(long) == sizeof(seen_slot), "feature last");
+_Static_assert(offsetof(seen_text, feature) + sizeof(long) == sizeof(seen_text), "feature last");
+
 typedef struct seen_set {
-    char (*uuid)[37];
-    long *feature;
+    seen_slot *slot;
     size_t n, cap; /* cap: a power of two, 0 before the first row */
+    seen_text *text;
+    size_t n_text, cap_text;
 } seen_set;
 
-static size_t seen_hash(const char *uuid)
+static size_t seen_hash(const void *p, size_t n)
 {
+    const unsigned char *c = p;
     size_t h = 14695981039346656037u & (size_t)-1;
-    for (; *uuid; uuid++)
-        h = (h ^ (unsigned char)*uuid) * (size_t)1099511628211u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ c[i]) * (size_t)1099511628211u;
     return h;
+}
+
+static int hex_digit(int c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; }
+
+/* uuid in 16 bytes when it is in the store's form; 0 when not. */
+static int uuid_pack(const char *uuid, unsigned char key[16])
+{
+    int k = 0;
+    for (int i = 0; i < 36; i++) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (uuid[i] != '-')
+                return 0;
+            continue;
+        }
+        int a = hex_digit((unsigned char)uuid[i]), b = a < 0 ? -1 : hex_digit((unsigned char)uuid[i + 1]);
+        if (b < 0)
+            return 0;
+        key[k++] = (unsigned char)(a << 4 | b);
+        i++;
+    }
+    return uuid[36] == '\0';
+}
+
+/* Make room for one more entry in an open-addressed table of cap entries
+ * of size bytes each: a key of key_len bytes first, the feature number (0:
+ * an empty slot) last. 0, or -1 when out of memory. */
+static int seen_grow(void **tab, size_t *cap, size_t n, size_t size, size_t key_len)
+{
+    if (4 * (n + 1) <= 3 * *cap)
+        return 0;
+    size_t nc = *cap ? 2 * *cap : 1024, at = size - sizeof(long);
+    unsigned char *t = calloc(nc, size), *old = *tab;
+    if (!t)
+        return -1;
+    long f;
+    for (size_t i = 0; i < *cap; i++) {
+        const unsigned char *e = old + i * size;
+        memcpy(&f, e + at, sizeof f);
+        if (!f)
+            continue;
+        size_t j = seen_hash(e, key_len) & (nc - 1);
+        for (;; j = (j + 1) & (nc - 1)) {
+            memcpy(&f, t + j * size + at, sizeof f);
+            if (!f)
+                break;
+        }
+        memcpy(t + j * size, e, size);
+    }
+    free(old);
+    *tab = t;
+    *cap = nc;
+    return 0;
 }
 
 static int seen_add(seen_set *t, const char *uuid, long feature)
 {
-    if (2 * (t->n + 1) > t->cap) {
-        size_t nc = t->cap ? 2 * t->cap : 1024;
-        char(*u)[37] = calloc(nc, sizeof *u);
-        long *f = calloc(nc, sizeof *f);
-        if (!u || !f) {
-            free(u);
-            free(f);
+    unsigned char key[16];
+    if (uuid_pack(uuid, key)) {
+        void *tab = t->slot;
+        if (seen_grow(&tab, &t->cap, t->n, sizeof *t->slot, 16))
             return -1;
-        }
-        for (size_t i = 0; i < t->cap; i++) {
-            if (!t->feature[i])
-                continue;
-            size_t j = seen_hash(t->uuid[i]) & (nc - 1);
-            while (f[j])
-                j = (j + 1) & (nc - 1);
-            memcpy(u[j], t->uuid[i], 37);
-            f[j] = t->feature[i];
-        }
-        free(t->uuid);
-        free(t->feature);
-        t->uuid = u;
-        t->feature = f;
-        t->cap = nc;
+        t->slot = tab;
+        size_t j = seen_hash(key, 16) & (t->cap - 1);
+        while (t->slot[j].feature)
+            j = (j + 1) & (t->cap - 1);
+        memcpy(t->slot[j].key, key, 16);
+        t->slot[j].feature = feature;
+        t->n++;
+        return 0;
     }
-    size_t j = seen_hash(uuid) & (t->cap - 1);
-    while (t->feature[j])
-        j = (j + 1) & (t->cap - 1);
-    memcpy(t->uuid[j], uuid, 37);
-    t->feature[j] = feature;
-    t->n++;
+    seen_text e;
+    memset(&e, 0, sizeof e);
+    dm__strlcpy(e.uuid, uuid, sizeof e.uuid);
+    e.feature = feature;
+    void *tab = t->text;
+    if (seen_grow(&tab, &t->cap_text, t->n_text, sizeof *t->text, sizeof e.uuid))
+        return -1;
+    t->text = tab;
+    size_t j = seen_hash(e.uuid, sizeof e.uuid) & (t->cap_text - 1);
+    while (t->text[j].feature)
+        j = (j + 1) & (t->cap_text - 1);
+    t->text[j] = e;
+    t->n_text++;
     return 0;
 }
 
 /* The feature number that inserted uuid, or 0. */
 static long seen_find(const seen_set *t, const char *uuid)
 {
-    if (!t->cap)
+    unsigned char key[16];
+    if (uuid_pack(uuid, key)) {
+        if (!t->cap)
+            return 0;
+        for (size_t j = seen_hash(key, 16) & (t->cap - 1); t->slot[j].feature; j = (j + 1) & (t->cap - 1))
+            if (!memcmp(t->slot[j].key, key, 16))
+                return t->slot[j].feature;
         return 0;
-    for (size_t j = seen_hash(uuid) & (t->cap - 1); t->feature[j]; j = (j + 1) & (t->cap - 1))
-        if (!strcmp(t->uuid[j], uuid))
-            return t->feature[j];
+    }
+    if (!t->cap_text)
+        return 0;
+    char u[37] = {0};
+    dm__strlcpy(u, uuid, sizeof u);
+    for (size_t j = seen_hash(u, sizeof u) & (t->cap_text - 1); t->text[j].feature; j = (j + 1) & (t->cap_text - 1))
+        if (!strcmp(t->text[j].uuid, u))
+            return t->text[j].feature;
     return 0;
 }
 
@@ -1159,7 +1239,7 @@ static uint64_t row_hash(const dm_layer_def *l, const dm_row *row, const double 
  * from, or 0. -1 when out of memory. */
 static long dup_add(dup_set *d, uint64_t h, long feature)
 {
-    if (2 * (d->n + 1) > d->cap) {
+    if (4 * (d->n + 1) > 3 * d->cap) { /* grown at three quarters full */
         size_t nc = d->cap ? 2 * d->cap : 1024;
         uint64_t *hh = calloc(nc, sizeof *hh);
         long *ff = calloc(nc, sizeof *ff);
@@ -2221,6 +2301,44 @@ static dm_status import_layer(import_state *st, import_run *run)
     return DM_OK;
 }
 
+/* The page cache an import's transaction may fill, in KiB. The store opens
+ * databases with a cache of 256 MiB, which an import of a few hundred
+ * thousand rows filled with pages written once and not read again (the
+ * rows and their change log go to the ends of their tables): about 1 KB a
+ * row held until the commit. Past this much SQLite writes pages out early
+ * (into the journal or the WAL, so a rollback still undoes them all) and
+ * the import runs as fast; the indexes it updates at random places fit. */
+#define IMPORT_CACHE_KIB 32768
+
+/* Limit the store's page cache for an import; *old gets the setting to
+ * restore (0: none changed). */
+static void import_cache_limit(dm_store *s, int *old)
+{
+    *old = 0;
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA cache_size", -1, &q, NULL) != SQLITE_OK)
+        return;
+    int was = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : 0;
+    sqlite3_finalize(q);
+    /* positive: pages of 4 KiB or more; negative: KiB */
+    long kib = was < 0 ? -(long)was : (long)was * 4;
+    if (!was || kib <= IMPORT_CACHE_KIB)
+        return;
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", IMPORT_CACHE_KIB);
+    if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK)
+        *old = was;
+}
+
+static void import_cache_restore(dm_store *s, int old)
+{
+    if (!old)
+        return;
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = %d", old);
+    sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+}
+
 /* An import (check NULL: into s, in one transaction) or a check of the file
  * as import reads it (into check; s, when not NULL, the database it would
  * go to). */
@@ -2307,7 +2425,7 @@ static dm_status read_file(dm_ctx *ctx, dm_store *s, const char *path, const dm_
     run.res = res;
     run.only = only;
     OGRLayerH *layers = NULL;
-    int n_layers = 0, in_tx = 0;
+    int n_layers = 0, in_tx = 0, cache_was = 0;
     dm_status rc = pick_layers(ctx, ds, path, drv_name, o, layer, &layers, &n_layers);
     if (rc)
         goto done;
@@ -2338,6 +2456,7 @@ static dm_status read_file(dm_ctx *ctx, dm_store *s, const char *path, const dm_
         goto done;
     }
     if (!check) {
+        import_cache_limit(s, &cache_was);
         if ((rc = dm_store_begin(s)))
             goto done;
         in_tx = 1;
@@ -2437,10 +2556,12 @@ static dm_status read_file(dm_ctx *ctx, dm_store *s, const char *path, const dm_
 done:
     if (in_tx)
         dm_store_rollback(s);
+    if (cache_was)
+        import_cache_restore(s, cache_was);
     if (rc)
         res->rows = res->skipped = 0;
-    free(run.seen.uuid);
-    free(run.seen.feature);
+    free(run.seen.slot);
+    free(run.seen.text);
     free(run.dups.hash);
     free(run.dups.feature);
     free(run.refs.hash);
