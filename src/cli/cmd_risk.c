@@ -1304,6 +1304,29 @@ int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv)
         return cli_usage_error("risk fit", o.folds < 2 ? "--folds must be at least 2"
                                                        : "--block-km must be a length > 0");
     }
+    if (lfrom[0] && lto[0] && strcmp(lfrom, lto) > 0) {
+        rc = cli_usage_error("risk fit", "--label-from %s is after --label-to %s", o.label_from,
+                             o.label_to);
+        free_opts(&o);
+        return rc;
+    }
+    {
+        /* options of the other subcommands were ignored here: --disable and
+         * --disable-term fitted every kind and term, --from/--to are eval's
+         * (the labels' dates are --label-from/--label-to), --spots are map's */
+        const char *stray = o.truth ? "--truth" : o.plot ? "--plot" : o.band ? "--band"
+                            : o.from ? "--from (the labels' dates are --label-from)"
+                            : o.to ? "--to (the labels' dates are --label-to)"
+                            : o.n_spots ? "--spots (give a spot file as --labels)"
+                            : o.disabled ? "--disable (leave those rows out of the evidence instead)"
+                            : o.disable_term ? "--disable-term (fit a model without the term instead)"
+                            : o.no_writeback ? "--no-writeback (a fit writes nothing back)"
+                            : o.no_calibrate ? "--no-calibrate" : NULL;
+        if (stray) {
+            free_opts(&o);
+            return cli_usage_error("risk fit", "%s is not an option of risk fit", stray);
+        }
+    }
     {
         const char *in[4] = {o.db, o.labels, o.model, o.aoi};
         const char *what[4] = {"database", "label file", "model", "area (--aoi)"};

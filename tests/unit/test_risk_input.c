@@ -1631,3 +1631,34 @@ TEST(risk_covariate_missing_values_are_counted_inside_the_area)
     ASSERT_CONTAINS(out, "had no value");
     free(out);
 }
+
+/* `risk fit` took the options of map and eval and ignored them: --disable
+ * and --disable-term fitted every kind and term, --spots fitted without the
+ * spots, --from/--to (the labels' dates are --label-from/--label-to) did
+ * nothing; --label-from after --label-to fitted on no positive label. */
+TEST(risk_fit_refuses_options_it_would_ignore)
+{
+    coded_events("ev.geojson");
+    char ev[1024], m[1024];
+    snprintf(ev, sizeof ev, "%s", dmtest_path("ev.geojson"));
+    snprintf(m, sizeof m, "%s", dmtest_path("fit.json"));
+    const char *opt[] = {"--disable accident", "--disable-term kernel_events_250m", "--spots x.geojson",
+                         "--from 2015", "--to 2016", "--no-writeback", "--no-calibrate", "--band 2"};
+    const char *named[] = {"--disable (", "--disable-term (", "--spots (", "--from (", "--to (",
+                           "--no-writeback", "--no-calibrate", "--band"};
+    char *out = NULL;
+    for (int i = 0; i < 8; i++) {
+        ASSERT_EQ(dmtest_demine(&out, "risk fit --evidence %s --labels %s --cell 500 --out %s %s", ev, ev, m,
+                                opt[i]),
+                  2);
+        ASSERT_CONTAINS(out, named[i]);
+        ASSERT_CONTAINS(out, "is not an option of risk fit");
+        free(out);
+    }
+    ASSERT_EQ(dmtest_demine(&out, "risk fit --evidence %s --labels %s --label-from 2016 --label-to 2015 "
+                                  "--cell 500 --out %s", ev, ev, m),
+              2);
+    ASSERT_CONTAINS(out, "--label-from 2016 is after --label-to 2015");
+    free(out);
+    ASSERT(access(m, F_OK) != 0);
+}
