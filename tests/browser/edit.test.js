@@ -5,8 +5,9 @@
 // reason; the PATCH names the ETag of the row as read; a refused value shows
 // the server's message naming the field; an edit made elsewhere meanwhile
 // gets "changed by someone else" and the row reloaded; the edit refreshes
-// the risk map; a field user is offered no edit. Needs DEMINE_URL of a
-// running `demine serve` with the users and hazard H-1 of
+// the risk map; a point (an item) is moved by its coordinates, typed or
+// picked on the map; a field user is offered no edit. Needs DEMINE_URL of a
+// running `demine serve` with the users, hazard H-1 and the one item of
 // tests/unit/test_server.c (ana/analystpw1, fld/fieldpw12) and a risk map.
 'use strict';
 const { chromium } = require('playwright-core');
@@ -33,6 +34,19 @@ async function openH1(page) {
     return !!hit;
   }, null, { timeout: 20000 }).catch(() => fail('hazard H-1 not on the map'));
   await page.waitForSelector('#details-props', { timeout: 10000 });
+}
+
+// open the one item's details as a click on the map does; its uuid
+async function openItem(page) {
+  await page.evaluate(() => window.demine.map.setView([39.9021, 46.9051], 15, { animate: false }));
+  const id = await page.waitForFunction(() => {
+    let hit = null;
+    window.demine.groups.items.eachLayer((l) => { hit = l; });
+    if (hit) hit.fire('click');
+    return hit && hit.feature.id;
+  }, null, { timeout: 20000 }).then((h) => h.jsonValue()).catch(() => fail('the item is not on the map'));
+  await page.waitForSelector('#details-props', { timeout: 10000 });
+  return id;
 }
 
 async function openForm(page) {
@@ -135,7 +149,48 @@ async function main() {
   if (h1b.properties.notes !== 'my change') fail('stored after the conflict: ' + h1b.properties.notes);
   await refreshIdle(page);
 
-  // 6. a field user reads hazards but is offered no edit
+  // 6. a point's position: lon and lat as stored; a latitude out of range is
+  // refused here, naming it, and nothing sent; typed coordinates are saved as
+  // the row's point; "Pick on the map" takes the place clicked
+  const item = await openItem(page);
+  await openForm(page);
+  if (!(await page.$('#edit-coords'))) fail('no coordinates in the form of a point');
+  if (await page.inputValue('#edit-form [name="__lon"]') !== '46.9051234' ||
+      await page.inputValue('#edit-form [name="__lat"]') !== '39.9021234')
+    fail('coordinates not as stored: ' + await page.inputValue('#edit-form [name="__lon"]') + ' ' +
+      await page.inputValue('#edit-form [name="__lat"]'));
+  const sent = patches.length;
+  await page.fill('#edit-form [name="__lat"]', '95');
+  await page.fill('#edit-reason', 'position checked with GPS');
+  await page.click('#edit-save');
+  await page.waitForSelector('#edit-error');
+  if (!/lat/.test(await page.textContent('#edit-error'))) fail('no word on the latitude: ' + await page.textContent('#edit-error'));
+  if (!(await page.$('#edit-form [name="__lat"].bad-field'))) fail('the latitude is not marked');
+  if (patches.length !== sent) fail('a latitude out of range was sent');
+  await page.fill('#edit-form [name="__lon"]', '46.9061234');
+  await page.fill('#edit-form [name="__lat"]', '39.9031234');
+  await page.click('#edit-save');
+  await page.waitForSelector('#edit-saved', { timeout: 10000 })
+    .catch(async () => fail('move not saved: ' + await page.textContent('#details')));
+  const it = await page.evaluate((u) => fetch('api/items/' + u).then((r) => r.json()), item);
+  if (JSON.stringify(it.geometry.coordinates) !== '[46.9061234,39.9031234]' || it.properties.category !== 'AT')
+    fail('stored: ' + JSON.stringify(it));
+  await refreshIdle(page);
+  await openForm(page);
+  if (await page.inputValue('#edit-form [name="__lon"]') !== '46.9061234') fail('the form does not show the new position');
+  await page.click('#edit-pick');
+  await page.evaluate(() => window.demine.map.fire('click', { latlng: L.latLng(39.91, 46.91) }));
+  if (await page.inputValue('#edit-form [name="__lon"]') !== '46.9100000' ||
+      await page.inputValue('#edit-form [name="__lat"]') !== '39.9100000') fail('the place picked is not in the form');
+  await page.fill('#edit-reason', 'moved on the map');
+  await page.click('#edit-save');
+  await page.waitForSelector('#edit-saved', { timeout: 10000 })
+    .catch(async () => fail('picked move not saved: ' + await page.textContent('#details')));
+  const it2 = await page.evaluate((u) => fetch('api/items/' + u).then((r) => r.json()), item);
+  if (JSON.stringify(it2.geometry.coordinates) !== '[46.91,39.91]') fail('stored after the pick: ' + JSON.stringify(it2.geometry));
+  await refreshIdle(page);
+
+  // 7. a field user reads hazards but is offered no edit
   await page.click('#logout-btn');
   await page.waitForSelector('#login:not(.hidden)');
   await login(page, 'fld', 'fieldpw12');

@@ -2818,3 +2818,55 @@ TEST(server_row_get_answers_if_none_match_with_304)
     free(out);
     stop_server(SIGTERM);
 }
+
+/* A point's coordinates are edited through PATCH like its fields: the
+ * moved point is stored and logged; coordinates out of range, or not a
+ * point, are refused naming the geometry, and nothing is written. */
+TEST(server_edit_moves_a_point)
+{
+    setup_db();
+    start_server();
+    char ana[65], *out = NULL, *hdr = NULL, tag[64], now[64], path[128];
+    login("ana", "analystpw1", ana);
+    snprintf(path, sizeof path, "/api/items/%s", item_uuid);
+    etag_of(path, ana, tag);
+    static const struct {
+        const char *geom, *want;
+    } bad[] = {
+        {"{\"type\":\"Point\",\"coordinates\":[200,39.9]}", "geometry"},
+        {"{\"type\":\"Point\",\"coordinates\":[46.9]}", "geometry"},
+        {"{\"type\":\"Point\",\"coordinates\":[\"x\",39.9]}", "geometry"},
+        {"{\"type\":\"LineString\",\"coordinates\":[[46.9,39.9],[46.91,39.9]]}", "geometry"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char body[300];
+        snprintf(body, sizeof body, "{\"geometry\":%s,\"reason\":\"moved\"}", bad[i].geom);
+        int code = http_patch(path, ana, tag, body, &out, NULL);
+        ASSERT_MSG(code == 400 && strstr(out, bad[i].want), "%s gave %d: %s", bad[i].geom, code, out);
+        free(out);
+    }
+    etag_of(path, ana, now);
+    ASSERT_STREQ(now, tag);
+    ASSERT_EQ(http_patch(path, ana, tag,
+                         "{\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.9061234,39.9031234]},"
+                         "\"reason\":\"surveyed again\"}",
+                         &out, &hdr),
+              200);
+    ASSERT_CONTAINS(out, "46.9061234");
+    ASSERT_CONTAINS(out, "39.9031234");
+    ASSERT_CONTAINS(out, "\"category\":\"AT\"");
+    ASSERT(header_value(hdr, "ETag", now, sizeof now));
+    ASSERT(strcmp(now, tag) != 0);
+    free(out);
+    free(hdr);
+    ASSERT_EQ(http("GET", path, ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "[46.9061234,39.9031234]");
+    ASSERT(!strstr(out, "46.9051234"));
+    free(out);
+    snprintf(path, sizeof path, "/api/items/%s/history", item_uuid);
+    ASSERT_EQ(http("GET", path, ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"reason\":\"surveyed again\"");
+    ASSERT_CONTAINS(out, "46.9061234");
+    free(out);
+    stop_server(SIGTERM);
+}

@@ -87,6 +87,7 @@
   var groups = {};
   var readable = {};
   var fieldsOf = {};                   /* layer -> its fields (GET /api/layers) */
+  var geomOf = {};                     /* layer -> its geometry type (POINT, MULTIPOLYGON, ...) */
   defs.forEach(function (d) { groups[d.name] = L.geoJSON(null, {
     style: function (f) { return d.style ? d.style(f.properties) : {}; },
     pointToLayer: function (f, ll) { return L.circleMarker(ll, d.point || {radius: 4}); },
@@ -176,7 +177,7 @@
       if (p[k] === null || k === 'layer') return;
       rows += '<tr><td>' + esc(k) + '</td><td>' + esc(p[k]) + '</td></tr>';
     });
-    var canEdit = isAnalyst() && editable(layer).length > 0;
+    var canEdit = isAnalyst() && (editable(layer).length > 0 || movable(layer, f));
     $('details').innerHTML = '<h3>' + esc(layer) + ' ' + esc(p.ref || p.name || p.category || '') + '</h3>' +
       (note ? '<p class="ok" id="edit-saved">' + esc(note) + '</p>' : '') +
       (canEdit ? '<div class="row"><button type="button" id="edit-btn">Edit</button></div><div id="edit"></div>' : '') +
@@ -220,6 +221,12 @@
       return fd.name !== 'status' && !fd.computed && ['text', 'int', 'real', 'date'].indexOf(fd.type) >= 0;
     });
   }
+  /* a point whose coordinates the form offers (lon, lat): a feature of a
+   * point layer, or a point of a layer of any geometry */
+  function movable(layer, f) {
+    var g = geomOf[layer];
+    return g === 'POINT' || (g === 'GEOMETRY' && !!f && !!f.geometry && f.geometry.type === 'Point');
+  }
   /* the row as stored now, with the ETag an edit names in If-Match; note:
    * a message to show above the form, reason: the reason typed so far */
   function openEdit(layer, id, note, reason) {
@@ -229,8 +236,14 @@
     call('GET', path).then(function (x) {
       var f = x.j, p = f.properties, etag = x.r.headers.get('ETag'), fields = editable(layer);
       if (!box.isConnected) return; /* another feature was opened meanwhile, or the user logged out */
+      var pt = movable(layer, f) && (!f.geometry || f.geometry.type === 'Point');
+      var xy = pt && f.geometry ? f.geometry.coordinates : ['', ''];
       box.innerHTML = '<form id="edit-form" class="card">' +
         (note ? '<div class="bad" id="edit-conflict">' + esc(note) + '</div>' : '') +
+        (pt ? '<fieldset id="edit-coords"><legend>Position (WGS 84, decimal degrees)</legend>' +
+          '<label>lon <input name="__lon" type="text" inputmode="decimal" value="' + esc(xy[0]) + '" title="longitude, -180 to 180 (east positive)"></label>' +
+          '<label>lat <input name="__lat" type="text" inputmode="decimal" value="' + esc(xy[1]) + '" title="latitude, -90 to 90 (north positive)"></label>' +
+          '<button type="button" id="edit-pick">Pick on the map</button></fieldset>' : '') +
         fields.map(function (fd) {
           var v = p[fd.name] === null || p[fd.name] === undefined ? '' : p[fd.name];
           var label = esc(fd.name) + (fd.required ? ' *' : '');
@@ -247,8 +260,22 @@
       var form = box.querySelector('form'), save = form.querySelector('#edit-save'), orig = {};
       /* what each input shows now: only what the user changes is sent */
       fields.forEach(function (fd) { orig[fd.name] = form.elements[fd.name].value; });
+      if (pt) { orig.__lon = form.elements.__lon.value; orig.__lat = form.elements.__lat.value; }
       if (reason) form.elements.__reason.value = reason;
-      form.querySelector('#edit-cancel').addEventListener('click', function () { box.innerHTML = ''; });
+      var picking = null; /* the map click armed by "Pick on the map" */
+      var stopPick = function () { if (picking) { map.off('click', picking); picking = null; map.getContainer().style.cursor = ''; } };
+      if (pt) form.querySelector('#edit-pick').addEventListener('click', function () {
+        stopPick();
+        picking = function (ev) {
+          stopPick();
+          if (!form.isConnected) return;
+          form.elements.__lon.value = ev.latlng.lng.toFixed(7);
+          form.elements.__lat.value = ev.latlng.lat.toFixed(7);
+        };
+        map.on('click', picking);
+        map.getContainer().style.cursor = 'crosshair';
+      });
+      form.querySelector('#edit-cancel').addEventListener('click', function () { stopPick(); box.innerHTML = ''; });
       form.addEventListener('submit', function (ev) {
         ev.preventDefault();
         var props = {}, n = 0, why = form.elements.__reason.value.trim();
@@ -258,11 +285,29 @@
           if (v !== orig[fd.name]) { props[fd.name] = v === '' ? null : v; n++; }
         });
         var msg = function (t) { form.querySelector('#edit-msg').innerHTML = '<span class="bad" id="edit-error">' + esc(t) + '</span>'; };
-        if (!n) { msg('Nothing changed.'); return; }
+        var mark = function (name) { var el = form.elements[name]; el.classList.add('bad-field'); el.focus(); };
+        var geom, moved = false;
+        if (pt) {
+          var lon = form.elements.__lon.value.trim(), lat = form.elements.__lat.value.trim();
+          if (lon !== orig.__lon.trim() || lat !== orig.__lat.trim()) {
+            moved = true;
+            if (lon === '' && lat === '') geom = null; /* no position: refused where the layer needs one */
+            else {
+              var num = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/, X = Number(lon), Y = Number(lat);
+              if (!num.test(lon) || !(Math.abs(X) <= 180)) { msg('lon: a longitude is a number of degrees from -180 to 180.'); mark('__lon'); return; }
+              if (!num.test(lat) || !(Math.abs(Y) <= 90)) { msg('lat: a latitude is a number of degrees from -90 to 90.'); mark('__lat'); return; }
+              geom = {type: 'Point', coordinates: [X, Y]};
+            }
+          }
+        }
+        if (!n && !moved) { msg('Nothing changed.'); return; }
         if (!why) { msg('A reason is needed: it goes to the change log with your name.'); form.elements.__reason.focus(); return; }
         save.disabled = true;
         var runs = refreshRuns;
-        call('PATCH', path, {properties: props, reason: why}, {'If-Match': etag}).then(function (y) {
+        stopPick();
+        var body = {properties: props, reason: why};
+        if (moved) body.geometry = geom;
+        call('PATCH', path, body, {'If-Match': etag}).then(function (y) {
           if (form.isConnected) showDetails(layer, y.j, 'Saved.');
           reloadAll();
           if (y.r.headers.get('Risk-Refresh')) pollRefresh(runs); /* the edit is new evidence */
@@ -279,6 +324,7 @@
           /* the server names the field it refused */
           var m = /field '([^']+)'/.exec(e.message), el = m && form.elements[m[1]];
           if (el && el.classList) { el.classList.add('bad-field'); el.focus(); }
+          else if (pt && /geometry/.test(e.message)) { mark('__lat'); mark('__lon'); }
         });
       });
     }).catch(function (e) { if (e.status !== 401) box.innerHTML = '<span class="bad">' + esc(e.message) + '</span>'; });
@@ -537,13 +583,13 @@
     var analyst = !!u && (u.role === 'analyst' || u.role === 'admin');
     $('risk-refresh').classList.toggle('hidden', !analyst);
     if (analyst) api('GET', 'api/risk/refresh').then(showRefresh).catch(function () {});
-    if (!u) { readable = {}; fieldsOf = {}; defs.forEach(function (d) { groups[d.name].clearLayers(); }); buildLayerList(); return; }
+    if (!u) { readable = {}; fieldsOf = {}; geomOf = {}; defs.forEach(function (d) { groups[d.name].clearLayers(); }); buildLayerList(); return; }
     $('login-msg').textContent = '';
     riskTimer = setInterval(loadRiskMap, 30000);
     api('GET', 'api/layers').then(function (ls) {
       if (me !== u) return;
-      readable = {}; fieldsOf = {};
-      ls.forEach(function (l) { readable[l.name] = true; fieldsOf[l.name] = l.fields || []; });
+      readable = {}; fieldsOf = {}; geomOf = {};
+      ls.forEach(function (l) { readable[l.name] = true; fieldsOf[l.name] = l.fields || []; geomOf[l.name] = l.geometry; });
       buildLayerList(); reloadAll(); loadRiskMap();
     }).catch(function () {});
   }
