@@ -58,9 +58,11 @@ static int run_distance(dm_ctx *ctx, int argc, char **argv)
     double maxd = INFINITY;
     int compress = 0;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--values") && i + 1 < argc)
+        if ((!strcmp(argv[i], "--values") || !strcmp(argv[i], "--max")) && i + 1 == argc)
+            return cli_usage_error("risk distance", "option %s needs a value", argv[i]);
+        if (!strcmp(argv[i], "--values"))
             values = argv[++i];
-        else if (!strcmp(argv[i], "--max") && i + 1 < argc) {
+        else if (!strcmp(argv[i], "--max")) {
             if (!cli_parse_double("risk distance", "--max", argv[++i], &maxd))
                 return 2;
             if (!(maxd > 0)) /* NaN too */

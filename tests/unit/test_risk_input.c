@@ -181,6 +181,13 @@ TEST(risk_distance_rejects_a_cap_that_is_not_positive)
               2);
     ASSERT_CONTAINS(out, "--values wants numbers, got 'nan'");
     free(out);
+    /* an option without its value at the end said "unknown option --values" */
+    ASSERT_EQ(dmtest_demine(&out, "risk distance %s %s --values", cls, dmtest_path("d.tif")), 2);
+    ASSERT_CONTAINS(out, "option --values needs a value");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk distance %s %s --max", cls, dmtest_path("d.tif")), 2);
+    ASSERT_CONTAINS(out, "option --max needs a value");
+    free(out);
     ASSERT_EQ(dmtest_demine(&out, "risk distance %s %s --max 250", cls, dmtest_path("d.tif")), 0);
     free(out);
 }
