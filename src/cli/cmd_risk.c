@@ -593,6 +593,11 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
         dm_store_close(s);
     if (st == DM_ENOTFOUND && !o.aoi && !r.n_evidence) {
         free_opts(&o);
+        if (until[0]) /* the files may hold rows, all of them later */
+            return cli_usage_error("risk map",
+                                   "no evidence dated on or before --until %s, and no --aoi: "
+                                   "nothing to map",
+                                   until);
         return cli_usage_error("risk map", "no evidence and no --aoi: nothing to map");
     }
     if (st) {

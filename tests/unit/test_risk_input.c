@@ -1669,3 +1669,16 @@ TEST(risk_fit_refuses_options_it_would_ignore)
     free(out);
     ASSERT(access(m, F_OK) != 0);
 }
+
+/* Every row of the files later than --until: "no evidence and no --aoi",
+ * which sent the user to files that hold evidence. */
+TEST(risk_map_says_until_left_no_evidence)
+{
+    coded_events("ev.geojson");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --until 2012 --cell 100 --out %s",
+                            dmtest_path("ev.geojson"), dmtest_path("r.tif")),
+              2);
+    ASSERT_CONTAINS(out, "no evidence dated on or before --until 2012-12-31, and no --aoi");
+    free(out);
+}
