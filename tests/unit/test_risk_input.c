@@ -1555,6 +1555,10 @@ TEST(risk_map_refuses_an_unreadable_covariate_even_if_unused)
                          c) != 0);
     ASSERT_CONTAINS(out, "no band 2: the raster has 1 band");
     free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --cell 100 --out %s --covariate roads=%s", ev, r, ev),
+              3);
+    ASSERT_CONTAINS(out, "ev.geojson): cannot open the raster: not a raster GDAL reads");
+    free(out);
     /* a readable one unused: a warning, and the map */
     ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --cell 100 --out %s --covariate roads=%s", ev, r, c),
               0);

@@ -417,7 +417,8 @@ static dm_status covariate_readable(dm_ctx *ctx, const dm_risk_covariate *cv)
     CPLPopErrorHandler();
     if (!ds)
         return dm__fail(ctx, DM_EIO, "covariate '%s' (%s): cannot open the raster%s", cv->name,
-                        cv->path, access(cv->path, F_OK) ? ": no such file" : "");
+                        cv->path,
+                        access(cv->path, F_OK) ? ": no such file" : ": not a raster GDAL reads");
     double gt[6];
     const char *wkt = GDALGetProjectionRef(ds);
     int georef = GDALGetGeoTransform(ds, gt) == CE_None && wkt && *wkt;
