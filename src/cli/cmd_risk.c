@@ -7,6 +7,7 @@
  */
 #include "cli.h"
 
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdint.h>
@@ -134,14 +135,20 @@ static int parse_kinds(const char *cmd, const char *s, unsigned *mask)
     char buf[512];
     snprintf(buf, sizeof buf, "%s", s);
     char *save = NULL;
-            for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    int any = 0;
+    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         int k = dm_ev_kind_parse(t);
         if (k < 0)
             return cli_usage_error(cmd, "unknown evidence kind '%s' (accident, item, suspected, "
                                         "report, detection, hazard, record, cleared, feature)",
                                    t);
         *mask |= 1u << k;
+        any = 1;
     }
+    /* "" switched nothing off and selected nothing, in silence */
+    if (!any)
+        return cli_usage_error(cmd, "a list of evidence kinds is empty (accident, item, "
+                                    "suspected, report, detection, hazard, record, cleared, feature)");
     return 0;
 }
 
@@ -261,10 +268,12 @@ static int parse_args(const char *cmd, int argc, char **argv, opts *o, int npos,
             for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
                 char *end;
                 long c = strtol(t, &end, 10);
-                if (*end || end == t || o->n_codes == MAX_LIST)
+                if (*end || end == t || o->n_codes == MAX_LIST || c < INT_MIN || c > INT_MAX)
                     return cli_usage_error(cmd, "--codes wants integers like 1,4,8");
                 o->codes[o->n_codes++] = (int)c;
             }
+            if (!o->n_codes)
+                return cli_usage_error(cmd, "--codes wants integers like 1,4,8, got '%s'", v);
         } else if (a[0] == '-' && a[1])
             return cli_usage_error(cmd, "unknown option %s (see --help)", a);
         else {

@@ -1686,3 +1686,28 @@ TEST(risk_map_says_until_left_no_evidence)
     ASSERT_CONTAINS(out, "no evidence dated on or before --until 2012-12-31, and no --aoi");
     free(out);
 }
+
+/* An empty list (--disable "", --kinds "", --codes "" from a script's empty
+ * variable) switched nothing off and selected everything, in silence. */
+TEST(risk_options_refuse_empty_lists)
+{
+    coded_events("ev.geojson");
+    char ev[1024], r[1024];
+    snprintf(ev, sizeof ev, "%s", dmtest_path("ev.geojson"));
+    snprintf(r, sizeof r, "%s", dmtest_path("r.tif"));
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --cell 100 --disable '' --out %s", ev, r), 2);
+    ASSERT_CONTAINS(out, "a list of evidence kinds is empty");
+    free(out);
+    ASSERT(access(r, F_OK) != 0);
+    ASSERT_DEMINE(0, NULL, "risk map --evidence %s --cell 100 --no-calibrate --out %s", ev, r);
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --truth %s --kinds ,", r, ev), 2);
+    ASSERT_CONTAINS(out, "a list of evidence kinds is empty");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --truth %s --codes ''", r, ev), 2);
+    ASSERT_CONTAINS(out, "--codes wants integers like 1,4,8, got ''");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --truth %s --codes 99999999999", r, ev), 2);
+    ASSERT_CONTAINS(out, "--codes wants integers");
+    free(out);
+}
