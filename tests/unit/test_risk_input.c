@@ -1711,3 +1711,26 @@ TEST(risk_options_refuse_empty_lists)
     ASSERT_CONTAINS(out, "--codes wants integers");
     free(out);
 }
+
+/* --plot with labels all 1 said "no labels" of a file full of them. */
+TEST(risk_eval_plot_says_why_there_is_nothing_to_draw)
+{
+    coded_events("ev.geojson");
+    dmtest_write_file(dmtest_path("ones.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"label\":1},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[45.0,40.0]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"label\":1},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[45.02,40.02]}}]}");
+    char ev[1024], r[1024];
+    snprintf(ev, sizeof ev, "%s", dmtest_path("ev.geojson"));
+    snprintf(r, sizeof r, "%s", dmtest_path("r.tif"));
+    ASSERT_DEMINE(0, NULL, "risk map --evidence %s --cell 100 --no-calibrate --out %s", ev, r);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --labels %s --plot %s", r, dmtest_path("ones.geojson"),
+                            dmtest_path("p.png")),
+              2);
+    ASSERT_CONTAINS(out, "nothing to plot (no truth event in the area; no labelled cells on the map "
+                         "with both 1 and 0: 2 and 0)");
+    free(out);
+}

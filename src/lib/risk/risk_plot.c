@@ -141,8 +141,10 @@ dm_status dm_risk_eval_plot(dm_ctx *ctx, const dm_risk_eval *e, const char *path
 {
     int has_capture = isfinite(e->capture_auc), has_labels = e->n_bins > 0 && isfinite(e->auc);
     if (!has_capture && !has_labels)
-        return dm__fail(ctx, DM_EINVAL, "%s: nothing to plot (no events in the area, no labels)",
-                        path);
+        return dm__fail(ctx, DM_EINVAL,
+                        "%s: nothing to plot (no truth event in the area; no labelled cells on "
+                        "the map with both 1 and 0: %zu and %zu)",
+                        path, e->n_pos, e->n_neg);
     const char *dot = strrchr(path, '.');
     int png = dot && !strcasecmp(dot, ".png"), pdf = dot && !strcasecmp(dot, ".pdf"),
         svg = dot && !strcasecmp(dot, ".svg");
