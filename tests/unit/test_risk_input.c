@@ -1734,3 +1734,70 @@ TEST(risk_eval_plot_says_why_there_is_nothing_to_draw)
                          "with both 1 and 0: 2 and 0)");
     free(out);
 }
+
+/* mean_p of `risk map --json` */
+static double map_mean_p(const char *args)
+{
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "risk map %s --json", args);
+    double v = NAN;
+    const char *m = out ? strstr(out, "\"mean_p\":") : NULL;
+    if (rc == 0 && m)
+        v = strtod(m + 9, NULL);
+    free(out);
+    return v;
+}
+
+/* An evidence file of one accident of the given GeoJSON geometry. */
+static void ev_shape(const char *name, const char *geom)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+             "\"properties\":{\"kind\":\"accident\"},\"geometry\":%s}]}",
+             geom);
+    dmtest_write_file(dmtest_path(name), text);
+}
+
+/* A line or polygon event (an accident's area, a suspected minefield drawn
+ * as a polygon) was burnt at full weight into every working cell it
+ * covered: a 1 km square counted as hundreds of accidents; one smaller than
+ * a cell could vanish. Each is one event, whatever its shape. */
+TEST(risk_kernel_counts_a_line_or_polygon_event_once)
+{
+    dmtest_write_file(dmtest_path("m.json"),
+                      "{\"intercept\":-8,\"terms\":[{\"name\":\"k\",\"type\":\"kernel\","
+                      "\"kinds\":[\"accident\"],\"width_m\":500,\"weight\":1}]}");
+    dmtest_write_file(dmtest_path("aoi.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                      "\"properties\":{},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+                      "[[[44.95,39.95],[45.05,39.95],[45.05,40.05],[44.95,40.05],[44.95,39.95]]]}}]}");
+    ev_shape("pt.geojson", "{\"type\":\"Point\",\"coordinates\":[45.0,40.0]}");
+    ev_shape("sq.geojson", "{\"type\":\"Polygon\",\"coordinates\":[[[44.994,39.9955],[45.006,39.9955],"
+                           "[45.006,40.0045],[44.994,40.0045],[44.994,39.9955]]]}");
+    ev_shape("tiny.geojson", "{\"type\":\"Polygon\",\"coordinates\":[[[45.0,40.0],[45.0001,40.0],"
+                             "[45.0001,40.0001],[45.0,40.0001],[45.0,40.0]]]}");
+    ev_shape("line.geojson", "{\"type\":\"LineString\",\"coordinates\":[[44.994,40.0],[45.006,40.0]]}");
+    ev_shape("none.geojson", "{\"type\":\"Point\",\"coordinates\":[60.0,10.0]}");
+    char common[2048];
+    snprintf(common, sizeof common, "--model %s --aoi %s --cell 50 --no-calibrate --out %s",
+             dmtest_path("m.json"), dmtest_path("aoi.geojson"), dmtest_path("r.tif"));
+    char a[4096];
+    const char *files[] = {"pt.geojson", "sq.geojson", "tiny.geojson", "line.geojson", "none.geojson"};
+    double mp[5];
+    for (int i = 0; i < 5; i++) {
+        snprintf(a, sizeof a, "--evidence %s %s", dmtest_path(files[i]), common);
+        mp[i] = map_mean_p(a);
+        ASSERT_MSG(isfinite(mp[i]), "%s: no mean_p", files[i]);
+    }
+    double base = mp[4], pt = mp[0] - base;
+    ASSERT(pt > 0);
+    /* a 1 km square, a 1 km line and a 10 m square: about one accident each
+     * (the square was 400 of them at the kernel's 83 m cells) */
+    for (int i = 1; i < 4; i++)
+        ASSERT_MSG(fabs((mp[i] - base) / pt - 1) < 0.25, "%s: %g above the base, a point %g", files[i],
+                   mp[i] - base, pt);
+    /* the same in tiles of 64 cells */
+    snprintf(a, sizeof a, "--evidence %s %s --tile 64", dmtest_path("sq.geojson"), common);
+    ASSERT_NEAR(map_mean_p(a), mp[1], 1e-6 * mp[1]);
+}

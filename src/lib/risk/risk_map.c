@@ -342,6 +342,56 @@ static double ev_weight(const dm_risk_term *t, const dm_evidence *e, long ref_da
     return w;
 }
 
+/* Burn an event of weight w into a kernel's working window. A line or
+ * polygon event (an accident's area, a suspected minefield drawn as a
+ * polygon) is one event: burnt at full weight into every cell it covers, it
+ * counted once per working cell (a polygon of 1 km2 weighed as hundreds of
+ * accidents, more the finer the kernel's cells), and one smaller than a
+ * cell could cover no cell centre and vanish. Its weight is spread over the
+ * cells it covers (about its area / cell2, a line's |dx| + |dy| / cell), and
+ * one covering under 4 cells is burnt at the mean of its vertices. Points
+ * (a MultiPoint: each) burn as they are. The counts come from the whole
+ * geometry, so every tile spreads it alike. */
+static void burn_event(const dm_grid *wg, const dm_coords *c, double w, float *buf)
+{
+    double area = 0, len = 0, sx = 0, sy = 0;
+    size_t pts = 0, nv = 0;
+    for (size_t p = 0; p < c->n_parts; p++) {
+        size_t a = c->start[p], b = c->start[p + 1];
+        if (c->kind[p] == 0) {
+            pts += b - a;
+            continue;
+        }
+        double ring = 0;
+        for (size_t k = a; k < b; k++) {
+            sx += c->xy[2 * k], sy += c->xy[2 * k + 1], nv++;
+            if (k + 1 == b)
+                break;
+            double x0 = c->xy[2 * k], y0 = c->xy[2 * k + 1], x1 = c->xy[2 * k + 2], y1 = c->xy[2 * k + 3];
+            if (c->kind[p] == 1)
+                len += fabs(x1 - x0) + fabs(y1 - y0);
+            else
+                ring += x0 * y1 - x1 * y0;
+        }
+        if (c->kind[p] >= 2)
+            area += (c->kind[p] == 2 ? 0.5 : -0.5) * fabs(ring);
+    }
+    if (!nv) {
+        dm_burn_coords(wg, c, (float)w, DM_BURN_ADD, 0, buf);
+        return;
+    }
+    double cells = (area > 0 ? area : 0) / (wg->cell * wg->cell) + len / wg->cell;
+    if (cells < 4 && !pts) {
+        double pt[2] = {sx / (double)nv, sy / (double)nv};
+        size_t st[2] = {0, 1};
+        unsigned char k0 = 0;
+        dm_coords one = {pt, 1, st, &k0, 1};
+        dm_burn_coords(wg, &one, (float)w, DM_BURN_ADD, 0, buf);
+        return;
+    }
+    dm_burn_coords(wg, c, (float)(w / (cells + (double)pts)), DM_BURN_ADD, 0, buf);
+}
+
 /* Bilinear interpolation from a working window (wnx x wny, origin at
  * working cell (ci0, cj0)) to the core (nx x ny at output cell (i0, j0)). */
 static void upsample(const float *wbuf, int wnx, int wny, int ci0, int cj0, int m, int i0, int j0,
@@ -412,7 +462,7 @@ static dm_status kernel_fine(job *j, dm_ctx *wctx, const term_plan *tp, const dm
         if (overlaps(gev_bounds(j, tp->src[s], pb), &wg, fg.cell)) {
             const dm_evidence *it;
             dm_coords c = gev_coords(j, tp->src[s], &it);
-            dm_burn_coords(&wg, &c, (float)ev_weight(t, it, j->ref_days), DM_BURN_ADD, 0, buf);
+            burn_event(&wg, &c, ev_weight(t, it, j->ref_days), buf);
         }
     }
     double sig = t->width_m / fg.cell;
@@ -578,7 +628,7 @@ static dm_status term_tile(job *j, dm_ctx *wctx, const term_plan *tp, const dm_t
             if (overlaps(gev_bounds(j, tp->src[s], pb), &wg, C)) {
                 const dm_evidence *it;
                 dm_coords c = gev_coords(j, tp->src[s], &it);
-                dm_burn_coords(&wg, &c, (float)ev_weight(t, it, j->ref_days), DM_BURN_ADD, 0, buf);
+                burn_event(&wg, &c, ev_weight(t, it, j->ref_days), buf);
             }
         }
         double sig = t->width_m / C;
