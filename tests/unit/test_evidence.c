@@ -485,3 +485,45 @@ TEST(evidence_reads_one_layer_named_file_colon_layer)
     ASSERT(aoi != NULL);
     dm_geom_free(aoi);
 }
+
+/* GDAL read the GeoJSON dates "15/06/21" and "15-06-21" as 2015-06-21,
+ * where a day-first writer means 15 June 2021: six years of age in silence.
+ * The text is read as written: a year of two digits is refused, naming the
+ * feature and the text; "2021-6-5" is still 5 June 2021. */
+TEST(evidence_reads_geojson_dates_as_written)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    const char *bad[] = {"15/06/21", "15-06-21", "2021-02-30"};
+    char text[1024];
+    for (int i = 0; i < 3; i++) {
+        snprintf(text, sizeof text,
+                 "{\"type\":\"FeatureCollection\",\"features\":["
+                 "{\"type\":\"Feature\",\"properties\":{\"kind\":\"item\",\"date\":\"2020-01-01\"},"
+                 "\"geometry\":{\"type\":\"Point\",\"coordinates\":[-75,6]}},"
+                 "{\"type\":\"Feature\",\"properties\":{\"kind\":\"item\",\"date\":\"%s\"},"
+                 "\"geometry\":{\"type\":\"Point\",\"coordinates\":[-75,6]}}]}",
+                 bad[i]);
+        dmtest_write_file(dmtest_path("d.geojson"), text);
+        dm_evidence_set s;
+        dm_evidence_set_init(&s);
+        ASSERT_STATUS(DM_EPARSE, dm_evidence_read_file(ctx, dmtest_path("d.geojson"), -1, NULL, &s));
+        ASSERT_CONTAINS(dmtest_ctx_msg(), "feature 2: field 'date': not a date");
+        ASSERT_CONTAINS(dmtest_ctx_msg(), bad[i]);
+        dm_evidence_set_free(ctx, &s);
+    }
+    const char *good[] = {"2021-6-5", "2021/06/05", "05/06/2021", "2021-06-05T23:30:00Z"};
+    for (int i = 0; i < 4; i++) {
+        snprintf(text, sizeof text,
+                 "{\"type\":\"FeatureCollection\",\"features\":["
+                 "{\"type\":\"Feature\",\"properties\":{\"kind\":\"item\",\"date\":\"%s\"},"
+                 "\"geometry\":{\"type\":\"Point\",\"coordinates\":[-75,6]}}]}",
+                 good[i]);
+        dmtest_write_file(dmtest_path("g.geojson"), text);
+        dm_evidence_set s;
+        dm_evidence_set_init(&s);
+        ASSERT_OK(dm_evidence_read_file(ctx, dmtest_path("g.geojson"), -1, NULL, &s));
+        ASSERT_EQ(s.n, (size_t)1);
+        ASSERT_STREQ(s.v[0].date, "2021-06-05");
+        dm_evidence_set_free(ctx, &s);
+    }
+}

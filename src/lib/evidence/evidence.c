@@ -16,6 +16,7 @@
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 #pragma GCC diagnostic pop
+#include <ctype.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -427,8 +428,16 @@ static dm_status for_each_feature(dm_ctx *ctx, const char *path, const char *onl
     static const char *const csv_opts[] = {
         "X_POSSIBLE_NAMES=lon,longitude,long,lng,x", "Y_POSSIBLE_NAMES=lat,latitude,y",
         "GEOM_POSSIBLE_NAMES=wkt,geometry,geom", "KEEP_GEOM_COLUMNS=NO", NULL};
+    /* GeoJSON dates as written: GDAL takes "15/06/21" and "15-06-21" for
+     * 2015-06-21, where a day-first writer means 15 June 2021 (six years
+     * of age in silence); the text goes to dm_date_parse, which refuses a
+     * year of two digits */
+    static const char *const geojson_opts[] = {"DATE_AS_STRING=YES", NULL};
     GDALDatasetH ds = GDALOpenEx(open_path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
-                                 drv && !strcmp(drv, "CSV") ? csv_opts : NULL, NULL);
+                                 drv && !strcmp(drv, "CSV")       ? csv_opts
+                                 : drv && !strcmp(drv, "GeoJSON") ? geojson_opts
+                                                                  : NULL,
+                                 NULL);
     if (!ds) {
         const char *m = CPLGetLastErrorMsg();
         return dm__fail(ctx, DM_EIO, "%s: cannot open as a vector file%s%s", path,
@@ -524,6 +533,22 @@ static const char *field_str_at(OGRFeatureH f, int i)
     return OGR_F_GetFieldAsString(f, i);
 }
 
+/* A date of a four-digit year first with a month and day of one digit
+ * ("2021-6-5", "2021/6/5", as GDAL once read GeoJSON dates), normalised and
+ * parsed; 1 when it is one. */
+static int date_parse_unpadded(const char *s, char out[11])
+{
+    unsigned y, m, d;
+    char sep1, sep2, rest;
+    int n = sscanf(s, "%4u%c%2u%c%2u%c", &y, &sep1, &m, &sep2, &d, &rest);
+    if (n != 5 || sep1 != sep2 || (sep1 != '-' && sep1 != '/') || !isdigit((unsigned char)s[5]) ||
+        strlen(s) > 10 || !isdigit((unsigned char)s[strlen(s) - 1]))
+        return 0;
+    char buf[16];
+    snprintf(buf, sizeof buf, "%04u-%02u-%02u", y % 10000u, m % 100u, d % 100u);
+    return dm_date_parse(buf, out);
+}
+
 static dm_status ev_feature(dm_ctx *ctx, void *user, OGRFeatureH f, OGRFeatureDefnH d, dm_geom *g,
                             const double *pt, long fno)
 {
@@ -557,7 +582,7 @@ static dm_status ev_feature(dm_ctx *ctx, void *user, OGRFeatureH f, OGRFeatureDe
     if (fc->o && fc->o->kinds_mask && !(fc->o->kinds_mask & (1u << e.kind)))
         return DM_OK;
     const char *ds = field_str_at(f, fi[F_DATE]);
-    if (ds && *ds && !dm_date_parse(ds, e.date))
+    if (ds && *ds && !dm_date_parse(ds, e.date) && !date_parse_unpadded(ds, e.date))
         return dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field 'date': not a date: '%.40s'", path,
                         fno, ds);
     /* as the database refuses them: a date to come is a typo (2099, 2202),
