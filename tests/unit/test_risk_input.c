@@ -1801,3 +1801,31 @@ TEST(risk_kernel_counts_a_line_or_polygon_event_once)
     snprintf(a, sizeof a, "--evidence %s %s --tile 64", dmtest_path("sq.geojson"), common);
     ASSERT_NEAR(map_mean_p(a), mp[1], 1e-6 * mp[1]);
 }
+
+/* A map of the database and evidence files: explain and refresh read the
+ * database alone, and explain's figures differed from the map's pixel (13
+ * times lower beside an accident of the file) without a word. */
+TEST(risk_explain_and_refresh_name_the_evidence_files_they_leave_out)
+{
+    const char *db0 = dmtest_demo_db();
+    char db[1024], ev[1024], r[1024];
+    snprintf(db, sizeof db, "%s", db0);
+    snprintf(ev, sizeof ev, "%s", dmtest_path("extra.geojson"));
+    snprintf(r, sizeof r, "%s", dmtest_path("r.tif"));
+    dmtest_write_file(ev, "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":"
+                          "{\"kind\":\"accident\",\"date\":\"2024-01-01\"},\"geometry\":{\"type\":\"Point\","
+                          "\"coordinates\":[47.0,39.93]}}]}");
+    ASSERT_DEMINE(0, NULL, "risk map %s --evidence %s --cell 50 --out %s", db, ev, r);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "risk explain %s --at 47.0,39.93", db), 0);
+    ASSERT_CONTAINS(out, "the last map also read 1 evidence file besides the database (");
+    ASSERT_CONTAINS(out, "extra.geojson), which the explanation leaves out");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk refresh %s", db), 0);
+    ASSERT_CONTAINS(out, "extra.geojson), which this refresh leaves out");
+    free(out);
+    /* the refreshed map is of the database alone: nothing left out */
+    ASSERT_EQ(dmtest_demine(&out, "risk explain %s --at 47.0,39.93", db), 0);
+    ASSERT(!strstr(out, "evidence file"));
+    free(out);
+}

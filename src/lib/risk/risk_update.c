@@ -355,6 +355,17 @@ static char *options_json(const dm_store *s, const dm_risk_update_opts *o)
             }
         json_object_set_new(j, "covariates", a);
     }
+    /* not read again (a refresh maps the database's present), but named:
+     * explain and refresh say that their figures leave them out */
+    if (o->n_evidence) {
+        json_t *a = json_array();
+        for (size_t i = 0; i < o->n_evidence; i++)
+            if ((v = dm_store_relative_path(s, o->evidence_paths[i]))) {
+                json_array_append_new(a, json_string(v));
+                dm_free(dm_store_ctx(s), v);
+            }
+        json_object_set_new(j, "evidence_files", a);
+    }
 #undef KEEP_PATH
     if (o->disabled_kinds)
         json_object_set_new(j, "disabled_kinds", json_integer((json_int_t)o->disabled_kinds));
@@ -729,6 +740,22 @@ static dm_status stored_covariates(dm_ctx *ctx, dm_store *s, const json_t *opt,
     return DM_OK;
 }
 
+/* The last map read evidence files besides the database (risk map DB
+ * --evidence F): what redoes or explains it from the database alone leaves
+ * them out, which it says (the figures differed from the map in silence). */
+static void warn_evidence_files(dm_ctx *ctx, const json_t *opt, const char *what, const char *then)
+{
+    const json_t *a = json_object_get(opt, "evidence_files");
+    size_t n = json_array_size(a);
+    if (!n)
+        return;
+    const char *first = json_string_value(json_array_get(a, 0));
+    dm__log(ctx, DM_LOG_WARN,
+            "the last map also read %zu evidence file%s besides the database (%s%s), which %s "
+            "leaves out: %s",
+            n, n == 1 ? "" : "s", first ? first : "?", n > 1 ? ", ..." : "", what, then);
+}
+
 dm_status dm_risk_refresh(dm_ctx *ctx, dm_store *s, dm_risk_update_result *res)
 {
     memset(res, 0, sizeof *res);
@@ -769,6 +796,8 @@ dm_status dm_risk_refresh(dm_ctx *ctx, dm_store *s, dm_risk_update_result *res)
     o.spot_label_field = json_string_value(json_object_get(j, "spot_label_field"));
     o.disabled_kinds = (unsigned)json_integer_value(json_object_get(j, "disabled_kinds"));
     o.disabled_term = json_string_value(json_object_get(j, "disabled_term"));
+    warn_evidence_files(ctx, j, "this refresh",
+                        "it maps the database alone (give them to `risk map` again to keep them)");
     dm_risk_covariate cov[64];
     st = stored_covariates(ctx, s, j, cov, 64, &o.n_cov, own, &n_own);
     o.cov = cov;
@@ -851,6 +880,9 @@ dm_status dm_risk_explain(dm_ctx *ctx, dm_store *s, double lon, double lat,
         dm_risk_model_default(m);
     if (!st)
         st = dm_evidence_read_store(ctx, s, NULL, &ev);
+    if (!st)
+        warn_evidence_files(ctx, opt, "the explanation",
+                            "its figures are of the database's evidence alone, not the map's");
     /* the last map's covariates and switched-off evidence, so that the
      * answer is its pixel */
     dm_risk_covariate cov[64];
