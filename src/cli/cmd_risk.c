@@ -7,6 +7,7 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
@@ -1350,6 +1351,19 @@ int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv)
                 return cli_usage_error("risk fit", "%s is the %s: not writing the model over it",
                                        o.out, what[i]);
             }
+    }
+    { /* before the fit, which can take minutes: can the model be written there? */
+        int existed = access(o.out, F_OK) == 0;
+        FILE *f = fopen(o.out, "ab");
+        if (!f) {
+            int e = errno;
+            rc = cli_usage_error("risk fit", "%s: cannot write the model there: %s", o.out, strerror(e));
+            free_opts(&o);
+            return rc;
+        }
+        fclose(f);
+        if (!existed)
+            remove(o.out);
     }
     if (o.threads)
         dm_ctx_set_threads(ctx, (int)o.threads);

@@ -356,7 +356,7 @@ TEST(risk_fit_refuses_a_fit_the_cross_validation_cannot_score)
     free(x);
 }
 
-TEST(risk_fit_cli_refuses_too_few_labels_and_one_fold)
+TEST(risk_fit_cli_refuses_too_few_labels_one_fold_and_unwritable_model)
 {
     /* cells of eastern Antioquia: two labelled 1, forty labelled 0 */
     static const double pts[][3] = {
@@ -404,6 +404,14 @@ TEST(risk_fit_cli_refuses_too_few_labels_and_one_fold)
     ASSERT_CONTAINS(out, "folds must be at least 2");
     free(out);
     ASSERT(access(dmtest_path("m.json"), F_OK) != 0);
+    /* a model that cannot be written is said before the fit, not after it */
+    ASSERT_EQ(dmtest_demine(&out, "risk fit --evidence %s --aoi %s --until 2008 --cell 1000 "
+                                  "--labels %s --out %s",
+                            ev, aoi, cells, dmtest_path("no-such-dir/m.json")),
+              2);
+    ASSERT_CONTAINS(out, "no-such-dir/m.json: cannot write the model there");
+    ASSERT(!strstr(out, "lambda"));
+    free(out);
 }
 
 /* ---- dates ---- */
