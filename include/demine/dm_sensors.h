@@ -105,7 +105,7 @@ typedef struct dm_sensor_rate {
     int category; /* DM_CLASS_*, or -1 for the sensor's overall rates */
     long n_items, n_detected, n_false_alarms;
     double area_ha;
-    double p_detect;        /* (detected + 1) / (items + 2) */
+    double p_detect;        /* (detected + 1) / (items + 2); NaN without items (kept as it was) */
     double false_alarms_ha; /* (false alarms + 0.5) / area */
 } dm_sensor_rate;
 
@@ -123,7 +123,8 @@ typedef struct dm_sensor_rate {
  *    confident first, to the nearest unmatched item within match_m metres
  *    (<= 0: 1 m); unmatched detections are false alarms; areas are summed.
  * p_detect = (detected + 1) / (items + 2); false alarms per ha =
- * (false alarms + 0.5) / area. Writes sensor_rates rows (replacing earlier
+ * (false alarms + 0.5) / area. A class (or sensor) with false alarms but no
+ * known item keeps its detection probability (its estimate is NaN). Writes sensor_rates rows (replacing earlier
  * ones of the same sensor and class) and each sensor's overall rates, in one
  * transaction. Errors name the file, line or feature and field; an unknown
  * sensor is DM_ENOTFOUND. *rates (may be NULL) receives the estimates, the

@@ -128,16 +128,23 @@ static int do_calibrate(dm_ctx *ctx, int argc, char **argv)
                "false", "area_ha", "p_detect", "false/ha");
     for (size_t i = 0; i < n; i++) {
         const char *cls = r[i].category >= 0 ? dm_class_name(r[i].category) : "all";
-        if (json)
-            printf("%s{\"sensor\":\"%s\",\"category\":\"%s\",\"items\":%ld,\"detected\":%ld,"
-                   "\"false_alarms\":%ld,\"area_ha\":%g,\"p_detect\":%.4f,"
-                   "\"false_alarms_ha\":%.4f}",
-                   i ? "," : "", r[i].sensor, cls, r[i].n_items, r[i].n_detected,
-                   r[i].n_false_alarms, r[i].area_ha, r[i].p_detect, r[i].false_alarms_ha);
+        /* no known item: the detection probability was kept, not estimated */
+        char pd[32];
+        if (isnan(r[i].p_detect))
+            snprintf(pd, sizeof pd, "%s", json ? "null" : "-");
+        else if (json)
+            snprintf(pd, sizeof pd, "%.4f", r[i].p_detect);
         else
-            printf("%-24s %-6s %6ld %6ld %6ld %8.2f %8.3f %10.3f\n", r[i].sensor, cls, r[i].n_items,
-                   r[i].n_detected, r[i].n_false_alarms, r[i].area_ha, r[i].p_detect,
-                   r[i].false_alarms_ha);
+            snprintf(pd, sizeof pd, "%.3f", r[i].p_detect);
+        if (json)
+            printf("%s{\"sensor\":%s,\"category\":\"%s\",\"items\":%ld,\"detected\":%ld,"
+                   "\"false_alarms\":%ld,\"area_ha\":%g,\"p_detect\":%s,"
+                   "\"false_alarms_ha\":%.4f}",
+                   i ? "," : "", cli_json_str(r[i].sensor), cls, r[i].n_items, r[i].n_detected,
+                   r[i].n_false_alarms, r[i].area_ha, pd, r[i].false_alarms_ha);
+        else
+            printf("%-24s %-6s %6ld %6ld %6ld %8.2f %8s %10.3f\n", r[i].sensor, cls, r[i].n_items,
+                   r[i].n_detected, r[i].n_false_alarms, r[i].area_ha, pd, r[i].false_alarms_ha);
     }
     if (json)
         printf("]\n");

@@ -957,3 +957,52 @@ TEST(sensors_import_refuses_a_sensor_of_another_kind)
                   "mag m.csv --import t.gpkg --flight-ref M-1 --sensor H20T");
     ASSERT_DEMINE(0, NULL, "mag m.csv --import t.gpkg --flight-ref M-1 --sensor MAG-1");
 }
+
+/* The footprint of flight F-2 (the magnetometer) in gathered evidence. */
+static double mag_at_log_lr(dm_store *s)
+{
+    dm_sensor_evidence ev;
+    ASSERT_OK(dm_sensor_evidence_gather(s, NULL, &ev));
+    double v = NAN;
+    for (size_t i = 0; i < ev.n_areas; i++)
+        if (!(ev.areas[i].classes_seen & (1u << DM_CLASS_AP)))
+            v = ev.areas[i].log_lr[DM_CLASS_AT];
+    dm_sensor_evidence_free(dmtest_ctx(), &ev);
+    return v;
+}
+
+TEST(sensors_calibrate_with_false_alarms_only_keeps_p_detect)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = db_with_flights();
+    double before = mag_at_log_lr(s);
+    ASSERT_NEAR(before, log(1 - 0.7), 1e-9);
+    /* a validation that walked 2 ha and found only false alarms knows no
+     * item: the smoothed 1/2 replaced the magnetometer's 0.7 (and its AT
+     * rate), so the survey lowered the odds less */
+    dmtest_write_file(dmtest_path("v.csv"), "sensor,category,item,detected,area_ha\n"
+                                            "MAG-1,AT,,,2\nMAG-1,,,,2\nMAG-1,,,,\n");
+    dm_sensor_rate *r = NULL;
+    size_t n = 0;
+    ASSERT_OK(dm_sensors_calibrate(s, dmtest_path("v.csv"), 1, &r, &n));
+    ASSERT_EQ(n, 2); /* AT, overall */
+    ASSERT(isnan(r[0].p_detect));
+    ASSERT(isnan(r[1].p_detect));
+    ASSERT_NEAR(r[0].false_alarms_ha, 3.5 / 2, 1e-9);
+    ASSERT_NEAR(r[1].false_alarms_ha, 3.5 / 2, 1e-9);
+    dm_free(ctx, r);
+    ASSERT_NEAR(mag_at_log_lr(s), before, 1e-9);
+    /* a calibrated AT rate is kept too, and its item count with it */
+    dmtest_write_file(dmtest_path("c.csv"), "sensor,category,item,detected,area_ha\n"
+                                            "MAG-1,AT,t1,1,1\nMAG-1,AT,t2,1,1\n");
+    ASSERT_OK(dm_sensors_calibrate(s, dmtest_path("c.csv"), 1, NULL, NULL));
+    ASSERT_NEAR(mag_at_log_lr(s), log(1 - 0.75), 1e-9);
+    ASSERT_OK(dm_sensors_calibrate(s, dmtest_path("v.csv"), 1, NULL, NULL));
+    ASSERT_NEAR(mag_at_log_lr(s), log(1 - 0.75), 1e-9);
+    /* the command says the rate was not estimated */
+    dm_store_close(s);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "sensors calibrate t.gpkg --validation v.csv --json"), 0);
+    ASSERT_CONTAINS(out, "\"p_detect\":null");
+    free(out);
+}

@@ -48,7 +48,9 @@ static int parse_bool(const char *s, int *v)
     return -1;
 }
 
-/* Write or replace the sensor_rates row of (sensor, class). */
+/* Write or replace the sensor_rates row of (sensor, class). A pd of NaN
+ * (no known item of the class was validated, only false alarms) keeps the
+ * row's detection probability and count, or takes the sensor's own. */
 static dm_status put_rate(dm_store *s, const char *suuid, const char *cls, double pd, double far,
                           long n)
 {
@@ -64,18 +66,34 @@ static dm_status put_rate(dm_store *s, const char *suuid, const char *cls, doubl
         return st;
     char old[37] = "";
     int r = dm_cursor_next(c);
-    if (r == 1)
+    if (r == 1) {
         dm__strlcpy(old, dm_cursor_uuid(c), sizeof old);
+        if (isnan(pd)) {
+            pd = dm_cursor_real(c, "p_detect", NAN);
+            n = (long)dm_cursor_real(c, "n_validation", 0);
+        }
+    }
     dm_cursor_free(c);
     if (r < 0)
         return dm_ctx_errcode(ctx);
+    if (isnan(pd)) {
+        if ((st = sensors__select_eq(s, "sensors", "uuid", suuid, NULL, &c)))
+            return st;
+        r = dm_cursor_next(c);
+        if (r == 1)
+            pd = dm_cursor_real(c, "p_detect", NAN);
+        dm_cursor_free(c);
+        if (r < 0)
+            return dm_ctx_errcode(ctx);
+        n = 0;
+    }
     dm_row *row = dm_row_new(ctx, dm_layer_find("sensor_rates"));
     if (!row)
         return dm__fail(ctx, DM_ENOMEM, "out of memory");
     st = dm_row_set(row, "sensor_id", suuid);
     if (!st)
         st = dm_row_set(row, "category", cls);
-    if (!st)
+    if (!st && !isnan(pd))
         st = dm_row_set_real(row, "p_detect", pd);
     if (!st)
         st = dm_row_set_real(row, "false_alarms_ha", far);
@@ -313,7 +331,10 @@ static dm_status finish(dm_store *s, const char *path, acc *a, size_t na, dm_sen
             r->n_detected = a[k].hits[c];
             r->n_false_alarms = a[k].fa[c] + a[k].fa_any;
             r->area_ha = a[k].area;
-            r->p_detect = (double)(r->n_detected + 1) / (double)(r->n_items + 2);
+            /* false alarms alone say nothing of the detection probability:
+             * the smoothed 1/2 replaced a calibrated or default one */
+            r->p_detect =
+                r->n_items ? (double)(r->n_detected + 1) / (double)(r->n_items + 2) : NAN;
             r->false_alarms_ha = ((double)r->n_false_alarms + 0.5) / a[k].area;
             st = put_rate(s, a[k].uuid, dm_class_name(c), r->p_detect, r->false_alarms_ha,
                           r->n_items);
@@ -328,14 +349,15 @@ static dm_status finish(dm_store *s, const char *path, acc *a, size_t na, dm_sen
         r->n_detected = th;
         r->n_false_alarms = tfa;
         r->area_ha = a[k].area;
-        r->p_detect = (double)(th + 1) / (double)(ti + 2);
+        r->p_detect = ti ? (double)(th + 1) / (double)(ti + 2) : NAN;
         r->false_alarms_ha = ((double)tfa + 0.5) / a[k].area;
         dm_row *row = dm_row_new(ctx, dm_layer_find("sensors"));
         if (!row) {
             st = dm__fail(ctx, DM_ENOMEM, "out of memory");
             break;
         }
-        st = dm_row_set_real(row, "p_detect", r->p_detect);
+        if (ti)
+            st = dm_row_set_real(row, "p_detect", r->p_detect);
         if (!st)
             st = dm_row_set_real(row, "false_alarms_ha", r->false_alarms_ha);
         if (!st)
