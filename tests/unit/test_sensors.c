@@ -229,7 +229,7 @@ TEST(sensors_calibrate_from_validation_file)
     dmtest_write_file(dmtest_path("u.csv"), "sensor,category,item,detected,area_ha\n"
                                             "Nobody,AP,x1,1,1\n");
     ASSERT_STATUS(DM_ENOTFOUND, dm_sensors_calibrate(s, dmtest_path("u.csv"), 0, NULL, NULL));
-    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "Nobody");
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "u.csv: line 2: field 'sensor': no sensor named 'Nobody'");
     dm_store_close(s);
 }
 
@@ -1005,4 +1005,20 @@ TEST(sensors_calibrate_with_false_alarms_only_keeps_p_detect)
     ASSERT_EQ(dmtest_demine(&out, "sensors calibrate t.gpkg --validation v.csv --json"), 0);
     ASSERT_CONTAINS(out, "\"p_detect\":null");
     free(out);
+}
+
+TEST(sensors_calibrate_names_the_record_of_an_unknown_sensor)
+{
+    dm_store *s = db_with_flights();
+    dmtest_write_file(dmtest_path("v.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[\n"
+                      "{\"type\":\"Feature\",\"properties\":{\"kind\":\"area\",\"sensor\":\"MAG-1\"},"
+                      "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.902,39.900],[46.903,"
+                      "39.900],[46.903,39.901],[46.902,39.900]]]}},\n"
+                      "{\"type\":\"Feature\",\"properties\":{\"kind\":\"item\",\"sensor\":\"MAG-2\","
+                      "\"category\":\"AT\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":"
+                      "[46.9026,39.9005]}}]}\n");
+    ASSERT_STATUS(DM_ENOTFOUND, dm_sensors_calibrate(s, dmtest_path("v.geojson"), 1, NULL, NULL));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "v.geojson: feature 2: field 'sensor': no sensor named 'MAG-2'");
+    dm_store_close(s);
 }

@@ -30,6 +30,8 @@ typedef struct acc {
     long items[DM_CLASS_COUNT], hits[DM_CLASS_COUNT], fa[DM_CLASS_COUNT];
     long fa_any; /* false alarms without a class */
     double area;
+    long first;     /* the first CSV line or feature naming the sensor */
+    int by_feature; /* first is a feature number */
 } acc;
 
 
@@ -245,6 +247,8 @@ static dm_status read_matched_csv(dm_ctx *ctx, const char *path, acc **a_out, si
             st = dm__fail(ctx, DM_ENOMEM, "out of memory");
             goto done;
         }
+        if (!ak->first)
+            ak->first = lineno;
         size_t k = (size_t)(ak - a);
         if (area > a[k].area)
             a[k].area = area;
@@ -292,9 +296,9 @@ static dm_status finish(dm_store *s, const char *path, acc *a, size_t na, dm_sen
         }
         if (r == 0) {
             st = dm__fail(ctx, DM_ENOTFOUND,
-                          "%s: field 'sensor': no sensor named '%s' in the database (add it with "
-                          "`demine sensors add` or import its flights first)",
-                          path, a[k].sensor);
+                          "%s: %s %ld: field 'sensor': no sensor named '%s' in the database (add "
+                          "it with `demine sensors add` or import its flights first)",
+                          path, a[k].by_feature ? "feature" : "line", a[k].first, a[k].sensor);
             goto done;
         }
         if (!(a[k].area > 0)) {
@@ -546,6 +550,10 @@ static dm_status read_spatial(dm_store *s, const char *path, double match_m, acc
                 dm_geom_free(g);
                 st = dm__fail(ctx, DM_ENOMEM, "out of memory");
                 break;
+            }
+            if (!ak->first) {
+                ak->first = fno;
+                ak->by_feature = 1;
             }
             if (!dm__strcasecmp(kind, "area")) {
                 double ha = 0;
