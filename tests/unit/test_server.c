@@ -1491,6 +1491,46 @@ TEST(server_public_map_with_a_trailing_slash)
     stop_server(SIGTERM);
 }
 
+/* The built-in pages, scripts and styles carry an ETag: a returning visitor's
+ * browser revalidates its copy (304, nothing sent) instead of downloading
+ * every file again; a tag of another version gets the file. */
+TEST(server_static_files_are_revalidated_by_etag)
+{
+    setup_db();
+    start_server();
+    const char *files[] = {"/public", "/js/public.js", "/css/public.css", "/js/app.js", "/",
+                           "/vendor/leaflet/leaflet.js"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char *out = NULL, *hdr = NULL, tag[64], inm[120], tag2[64], cc[64];
+        ASSERT_EQ(http_hdr("GET", files[i], NULL, NULL, &out, &hdr), 200);
+        ASSERT_MSG(out[0], "%s: empty", files[i]);
+        ASSERT_MSG(header_value(hdr, "ETag", tag, sizeof tag), "%s: no ETag in\n%s", files[i], hdr);
+        ASSERT_MSG(tag[0] == '"', "%s: ETag %s", files[i], tag);
+        free(out);
+        free(hdr);
+        snprintf(inm, sizeof inm, "If-None-Match: %s", tag);
+        ASSERT_EQ(http_hdr("GET", files[i], NULL, inm, &out, &hdr), 304);
+        ASSERT_MSG(!out[0], "%s: a 304 with a body", files[i]);
+        ASSERT(header_value(hdr, "ETag", tag2, sizeof tag2));
+        ASSERT_STREQ(tag2, tag);
+        ASSERT(header_value(hdr, "Cache-Control", cc, sizeof cc));
+        free(out);
+        free(hdr);
+        ASSERT_EQ(http_hdr("GET", files[i], NULL, "If-None-Match: \"w0000000000000000\"", &out, NULL), 200);
+        ASSERT_MSG(out[0], "%s: empty", files[i]);
+        free(out);
+    }
+    /* each file has its own tag */
+    char *h1 = NULL, *h2 = NULL, t1[64], t2[64];
+    ASSERT_EQ(http_hdr("HEAD", "/js/app.js", NULL, NULL, NULL, &h1), 200);
+    ASSERT_EQ(http_hdr("HEAD", "/js/public.js", NULL, NULL, NULL, &h2), 200);
+    ASSERT(header_value(h1, "ETag", t1, sizeof t1) && header_value(h2, "ETag", t2, sizeof t2));
+    ASSERT_MSG(strcmp(t1, t2), "two files, one tag %s", t1);
+    free(h1);
+    free(h2);
+    stop_server(SIGTERM);
+}
+
 /* A rejection's reason of white space only is no reason: 400 naming the
  * field, the report stays a draft; a real reason is stored trimmed. */
 TEST(server_reject_refuses_a_blank_reason)
