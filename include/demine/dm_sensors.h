@@ -397,9 +397,11 @@ DM_API dm_status dm_mag_write_geojson(dm_ctx *ctx, const dm_mag_result *r, const
 
 /* Import a processed survey into the database: one flight (the coverage,
  * ref `flight_ref`) and one detection per target, for a magnetometer sensor
- * named `sensor` (created when missing). Idempotent like dm_sensors_import. */
-DM_API dm_status dm_mag_import(dm_store *s, const dm_mag_result *r, const char *flight_ref,
-                               const char *sensor, const char *date, dm_sensor_import_stats *stats);
+ * named `sensor` (created when missing). Idempotent like dm_sensors_import.
+ * source (the survey file, may be NULL) begins error messages. */
+DM_API dm_status dm_mag_import(dm_store *s, const dm_mag_result *r, const char *source,
+                               const char *flight_ref, const char *sensor, const char *date,
+                               dm_sensor_import_stats *stats);
 
 /* Synthetic survey: parallel lines over a square with buried dipoles
  * (induced, along an Earth field of inclination 60 deg), Gaussian noise,

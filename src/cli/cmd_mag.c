@@ -282,7 +282,7 @@ static int run_mag(dm_ctx *ctx, int argc, char **argv)
         dm_store *s = NULL;
         st = dm_store_open(ctx, dbp, 0, &s);
         if (!st) {
-            st = dm_mag_import(s, &r, ref, sensor, date, &is);
+            st = dm_mag_import(s, &r, in, ref, sensor, date, &is);
             dm_store_close(s);
         }
     }

@@ -335,13 +335,17 @@ TEST(sensors_mag_survey_into_database)
     dm_mag_result r;
     ASSERT_OK(dm_mag_process(ctx, &sv, NULL, &r));
     dm_sensor_import_stats st;
-    ASSERT_OK(dm_mag_import(s, &r, "MAG-7", "G-858", "2024-07-01", &st));
+    ASSERT_OK(dm_mag_import(s, &r, "survey.csv", "MAG-7", "G-858", "2024-07-01", &st));
     ASSERT_EQ(st.flights_added, 1);
     ASSERT_EQ(st.detections_added, (long)r.n_targets);
     ASSERT(r.n_targets >= 9);
-    ASSERT_OK(dm_mag_import(s, &r, "MAG-7", "G-858", "2024-07-01", &st));
+    ASSERT_OK(dm_mag_import(s, &r, "survey.csv", "MAG-7", "G-858", "2024-07-01", &st));
     ASSERT_EQ(st.flights_added, 0);
     ASSERT_EQ(st.detections_added, 0);
+    ASSERT_EQ(count(s, "detections"), (long)r.n_targets);
+    /* the same ref another day: the survey file is named, not 'feature 0' */
+    ASSERT_STATUS(DM_ECONFLICT, dm_mag_import(s, &r, "survey.csv", "MAG-7", "G-858", "2024-07-02", &st));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "survey.csv: flight 'MAG-7' is already in the database with another date");
     ASSERT_EQ(count(s, "detections"), (long)r.n_targets);
     dm_sensor_evidence ev;
     ASSERT_OK(dm_sensor_evidence_gather(s, NULL, &ev));

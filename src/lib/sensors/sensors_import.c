@@ -49,6 +49,7 @@ typedef struct imp {
     dm_ctx *ctx;
     const char *path;
     int csv;
+    int mag; /* a processed magnetometer survey: feature 0 is its flight, n its target n */
     in_flight *fl;
     size_t nfl, capfl;
     in_det *dt;
@@ -73,7 +74,11 @@ static int date_in_future(const char *ymd)
 
 static const char *where(const imp *im, long feat, char *buf, size_t n)
 {
-    if (im->csv)
+    if (im->mag && feat == 0)
+        snprintf(buf, n, "%s", im->path);
+    else if (im->mag)
+        snprintf(buf, n, "%s: target %ld", im->path, feat);
+    else if (im->csv)
         snprintf(buf, n, "%s: line %ld", im->path, feat + 1);
     else
         snprintf(buf, n, "%s: feature %ld", im->path, feat);
@@ -883,8 +888,9 @@ dm_status dm_sensors_import(dm_store *s, const char *path, const dm_sensor_impor
 
 /* ---- magnetometer surveys into the database ----------------------------- */
 
-dm_status dm_mag_import(dm_store *s, const dm_mag_result *r, const char *flight_ref,
-                        const char *sensor, const char *date, dm_sensor_import_stats *stats)
+dm_status dm_mag_import(dm_store *s, const dm_mag_result *r, const char *source,
+                        const char *flight_ref, const char *sensor, const char *date,
+                        dm_sensor_import_stats *stats)
 {
     dm_ctx *ctx = dm_store_ctx(s);
     if (stats)
@@ -901,7 +907,8 @@ dm_status dm_mag_import(dm_store *s, const dm_mag_result *r, const char *flight_
     imp im = {0};
     im.s = s;
     im.ctx = ctx;
-    im.path = "magnetometer survey";
+    im.path = source && *source ? source : "magnetometer survey";
+    im.mag = 1;
     im.fl = dm_calloc(ctx, 1, sizeof *im.fl);
     im.dt = dm_calloc(ctx, r->n_targets ? r->n_targets : 1, sizeof *im.dt);
     if (!im.fl || !im.dt) {
