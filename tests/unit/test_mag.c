@@ -137,6 +137,12 @@ TEST(mag_corrupt_csv_lines_are_skipped_with_a_message)
     dmtest_write_file(dmtest_path("allbad.csv"), "lon,lat,nT\nx,y,z\n200,10,5\n");
     ASSERT_STATUS(DM_EPARSE, dm_mag_read_csv(ctx, dmtest_path("allbad.csv"), NULL, &sv));
     ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "no usable samples");
+    /* one sample: it said 'no usable samples (0 corrupt lines)' */
+    dmtest_write_file(dmtest_path("one.csv"), "line,x,y,field
+1,600000,4400000,48000
+");
+    ASSERT_STATUS(DM_EPARSE, dm_mag_read_csv(ctx, dmtest_path("one.csv"), NULL, &sv));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "one.csv: only 1 usable sample");
     /* lon/lat input is projected to its UTM zone */
     dmtest_write_file(dmtest_path("geo.csv"), "lon;lat;nT\n46.9;39.9;48000\n46.90001;39.9;48001\n");
     ASSERT_OK(dm_mag_read_csv(ctx, dmtest_path("geo.csv"), NULL, &sv));

@@ -374,8 +374,14 @@ dm_status dm_mag_read_csv(dm_ctx *ctx, const char *path, const char *crs, dm_mag
         goto fail;
     }
     if (out->n < 2) {
-        st = dm__fail(ctx, DM_EPARSE, "%s: no usable samples (%ld corrupt lines)", path,
-                      out->bad_lines);
+        if (out->n == 1)
+            st = dm__fail(ctx, DM_EPARSE,
+                          "%s: only 1 usable sample (%ld corrupt lines): a survey needs lines of "
+                          "several samples",
+                          path, out->bad_lines);
+        else
+            st = dm__fail(ctx, DM_EPARSE, "%s: no usable samples (%ld corrupt lines)", path,
+                          out->bad_lines);
         goto fail;
     }
     if (!geo) {
