@@ -138,9 +138,7 @@ TEST(mag_corrupt_csv_lines_are_skipped_with_a_message)
     ASSERT_STATUS(DM_EPARSE, dm_mag_read_csv(ctx, dmtest_path("allbad.csv"), NULL, &sv));
     ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "no usable samples");
     /* one sample: it said 'no usable samples (0 corrupt lines)' */
-    dmtest_write_file(dmtest_path("one.csv"), "line,x,y,field
-1,600000,4400000,48000
-");
+    dmtest_write_file(dmtest_path("one.csv"), "line,x,y,field\n1,600000,4400000,48000\n");
     ASSERT_STATUS(DM_EPARSE, dm_mag_read_csv(ctx, dmtest_path("one.csv"), NULL, &sv));
     ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "one.csv: only 1 usable sample");
     /* lon/lat input is projected to its UTM zone */
