@@ -5,7 +5,8 @@
 // tiles carry the map's version (?v= of /api/risk/map) and are revalidated
 // (no-cache, ETag); when the session ends elsewhere the first 401 brings the
 // login form back and the map stops asking; a logout and a reload ask for
-// nothing either. Needs DEMINE_URL of a running `demine serve` with the users
+// nothing either; a layer loading while the map moves is asked again for the
+// view moved to. Needs DEMINE_URL of a running `demine serve` with the users
 // of tests/unit/test_server.c (ana/analystpw1) and a risk map.
 'use strict';
 const { chromium } = require('playwright-core');
@@ -71,6 +72,25 @@ async function main() {
   if (!h.etag) fail('tile without an ETag');
   await page.waitForFunction(() => window.demine.groups.hazards.getLayers().length > 0, null, { timeout: 20000 })
     .catch(() => fail('no hazard on the map after the login'));
+
+  // 2b. the map moved while a layer was loading: the layer is asked again
+  // for the new view when the first answer comes (it kept the old view's
+  // features: H-1 only, though the map shows H-2's place)
+  const refs = () => page.evaluate(() => window.demine.groups.hazards.getLayers().map((l) => l.feature.properties.ref));
+  await page.evaluate(() => { window.demine.map.setView([39.905, 46.905], 15, { animate: false }); });
+  await page.waitForFunction(() => window.demine.groups.hazards.getLayers().map((l) => l.feature.properties.ref).join() === 'H-1',
+    null, { timeout: 15000 }).catch(async () => fail('H-1 alone not shown around it: ' + (await refs()).join(', ')));
+  const slow = async (r) => { await new Promise((ok) => setTimeout(ok, 1500)); await r.continue().catch(() => {}); };
+  await page.route(/\/api\/hazards\?/, slow);
+  await page.evaluate(() => { window.demine.map.setView([39.95, 46.95], 15, { animate: false }); }); /* no hazard */
+  await page.waitForTimeout(200);
+  await page.evaluate(() => { window.demine.map.setView([40.005, 47.005], 15, { animate: false }); });
+  await page.waitForFunction(() => window.demine.groups.hazards.getLayers().some((l) => l.feature.properties.ref === 'H-2'),
+    null, { timeout: 15000 }).catch(async () => fail('the hazards of the view moved to while loading are not shown: ' +
+      (await refs()).join(', ')));
+  await page.waitForTimeout(500);
+  if ((await refs()).includes('H-1')) fail('the hazards of the view left stay: ' + (await refs()).join(', '));
+  await page.unroute(/\/api\/hazards\?/, slow);
 
   // 3. the session ends elsewhere (another tab logged out, or it expired):
   // the next requests get 401, the login form comes back, the map is cleared

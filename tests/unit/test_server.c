@@ -1741,7 +1741,8 @@ TEST(server_browser_edits_a_row)
 /* The staff web map in a browser asks for nothing protected before a login
  * (no burst of 401s), names the map's version in its tile URLs, and goes
  * back to the login form, asking for nothing more, when the session ends
- * (tests/browser/session.test.js). Skipped, saying so, without Chromium. */
+ * (tests/browser/session.test.js), and asks a layer again for a view moved
+ * to while it was loading. Skipped, saying so, without Chromium. */
 TEST(server_browser_asks_nothing_protected_without_a_session)
 {
     char *out = NULL;

@@ -150,9 +150,13 @@
     if (!me || tileCheck) return;
     tileCheck = setTimeout(function () { tileCheck = null; if (me) api('GET', 'api/me').catch(function () {}); }, 500);
   });
-  var loading = {};
+  /* one request per layer at a time; a move meanwhile asks again when it is
+   * answered (else the layer would keep the features of the view it left) */
+  var loading = {}, stale = {};
   function load(d) {
-    if (!me || !d.on || loading[d.name]) return;
+    if (!me || !d.on) return;
+    if (loading[d.name]) { stale[d.name] = true; return; }
+    stale[d.name] = false;
     var b = map.getBounds();
     var bbox = [Math.max(-180, b.getWest()), Math.max(-90, b.getSouth()), Math.min(180, b.getEast()), Math.min(90, b.getNorth())]
       .map(function (v) { return v.toFixed(6); }).join(',');
@@ -165,7 +169,7 @@
     }).catch(function (e) {
       if (e.status === 401) return; /* the login form is back */
       var c = $('count-' + d.name); if (c) c.textContent = e.status === 404 ? '(none yet)' : '(' + e.message + ')';
-    }).then(function () { loading[d.name] = false; });
+    }).then(function () { loading[d.name] = false; if (stale[d.name]) load(d); });
   }
   function reloadAll() { defs.forEach(load); }
   map.on('moveend', reloadAll);
