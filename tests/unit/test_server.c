@@ -1738,6 +1738,32 @@ TEST(server_browser_edits_a_row)
     stop_server(SIGTERM);
 }
 
+/* The public danger map as a resident uses it (tests/browser/public.test.js):
+ * on a phone and a desktop the header holds the title and the language
+ * buttons, the language chosen is kept for the next visit, a tap in a zone
+ * says "danger", and only public endpoints are asked. Skipped, saying so,
+ * without Chromium. */
+TEST(server_browser_public_map_on_a_phone_and_a_desktop)
+{
+    char *out = NULL;
+    const char *root = getenv("DEMINE_ROOT");
+    if (dmtest_sh(&out, "command -v chromium || command -v chromium-browser") != 0 ||
+        dmtest_sh(NULL, "test -d '%s/tests/browser/node_modules/playwright-core'", root) != 0) {
+        free(out);
+        printf("SKIPPED: server_browser_public_map_on_a_phone_and_a_desktop needs chromium and `npm ci` in "
+               "tests/browser\n");
+        return;
+    }
+    free(out);
+    setup_db();
+    start_server();
+    int rc = dmtest_sh(&out, "cd '%s/tests/browser' && DEMINE_URL=%s timeout 100 node public.test.js", root, base);
+    ASSERT_MSG(rc == 0, "browser public map test failed (%d):\n%s", rc, out);
+    ASSERT_CONTAINS(out, "public test passed");
+    free(out);
+    stop_server(SIGTERM);
+}
+
 /* The staff web map in a browser asks for nothing protected before a login
  * (no burst of 401s), names the map's version in its tile URLs, and goes
  * back to the login form, asking for nothing more, when the session ends

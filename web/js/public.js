@@ -35,7 +35,17 @@
                    high: 'Danger: this way crosses dangerous areas. Do not go.',
                    blocked: 'No safe way was found.', unknown: 'No information for this area.'}}
   };
-  var lang = (navigator.language || '').slice(0, 2) === 'en' ? 'en' : 'az';
+  /* the language chosen last on this device, else the browser's first of the two */
+  function savedLang() { try { return window.localStorage.getItem('demine.lang'); } catch (e) { return null; } }
+  var lang = savedLang();
+  if (lang !== 'az' && lang !== 'en') {
+    lang = 'az';
+    var prefs = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ''];
+    for (var i = 0; i < prefs.length; i++) {
+      var p2 = String(prefs[i]).slice(0, 2).toLowerCase();
+      if (p2 === 'az' || p2 === 'en') { lang = p2; break; }
+    }
+  }
   var messages = [], last = null;
   function esc(s) { return String(s).replace(/[&<>"']/g, function (c) {
     return {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]; }); }
@@ -51,8 +61,12 @@
     if (last) show(last);
     showWay();
   }
-  document.getElementById('lang-az').addEventListener('click', function () { setLang('az'); });
-  document.getElementById('lang-en').addEventListener('click', function () { setLang('en'); });
+  function chooseLang(l) {
+    try { window.localStorage.setItem('demine.lang', l); } catch (e) { /* no storage: for this visit only */ }
+    setLang(l);
+  }
+  document.getElementById('lang-az').addEventListener('click', function () { chooseLang('az'); });
+  document.getElementById('lang-en').addEventListener('click', function () { chooseLang('en'); });
 
   var map = L.map('map').setView([39.9, 46.9], 11);
   L.tileLayer('https://tile.openstreetmap.org/{z}/{x}/{y}.png', {maxZoom: 18, attribution: '&copy; OpenStreetMap'}).addTo(map);

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+// public.test.js -- the public danger map as a resident uses it, in headless
+// Chromium (playwright-core, Debian's `chromium`), no login: on a phone and on
+// a desktop, the title and the language buttons fit the header; the page
+// speaks the browser's language (Azerbaijani or English) and, once one is
+// chosen, keeps it on the next visit; a tap in a zone says "danger"; the page
+// asks only for public endpoints and shows no staff data. Needs DEMINE_URL of
+// a running `demine serve` on the database of tests/unit/test_server.c.
+'use strict';
+const { chromium } = require('playwright-core');
+
+const BASE = process.env.DEMINE_URL;
+const EXE = process.env.CHROMIUM || '/usr/bin/chromium';
+
+function fail(msg) { throw new Error(msg); }
+
+async function visit(context, errors, asked) {
+  const page = await context.newPage();
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('request', (r) => asked.push(r.url()));
+  await page.route(/^https?:\/\/(?!127\.0\.0\.1)/, (r) => r.abort());
+  await page.goto(BASE + '/public', { waitUntil: 'load' });
+  await page.waitForSelector('#map path.leaflet-interactive', { timeout: 10000 });
+  return page;
+}
+
+async function headerFits(page, what) {
+  const b = await page.evaluate(() => {
+    const r = (s) => document.querySelector(s).getBoundingClientRect();
+    const h1 = document.querySelector('header h1');
+    return { header: r('header'), h1: r('header h1'), az: r('#lang-az'), en: r('#lang-en'),
+             h1Over: h1.scrollHeight > h1.clientHeight + 1 };
+  });
+  if (b.h1.bottom > b.header.bottom + 0.5 || b.h1.top < b.header.top - 0.5 || b.h1Over)
+    fail(what + ': the title overflows the header ' + JSON.stringify(b));
+  for (const k of ['az', 'en'])
+    if (b[k].bottom > b.header.bottom + 0.5 || b[k].top < b.header.top - 0.5)
+      fail(what + ': the ' + k + ' button lies outside the header ' + JSON.stringify(b));
+  if (Math.abs(b.az.top - b.en.top) > 1) fail(what + ': the language buttons are not on one line ' + JSON.stringify(b));
+  if (b.h1.right > b.az.left + 0.5) fail(what + ': the title runs under the language buttons ' + JSON.stringify(b));
+}
+
+async function tapZone(page, touch) {
+  const p = await page.evaluate(() => {
+    const el = document.querySelector('#map path.leaflet-interactive').getBoundingClientRect();
+    return { x: el.left + el.width / 2, y: el.top + el.height / 2 };
+  });
+  if (touch) await page.touchscreen.tap(p.x, p.y); else await page.mouse.click(p.x, p.y);
+  await page.waitForSelector('#answer.danger', { timeout: 8000 });
+  return page.textContent('#answer');
+}
+
+async function main() {
+  if (!BASE) fail('DEMINE_URL is not set');
+  const browser = await chromium.launch({ executablePath: EXE, headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  const errors = [], asked = [];
+  const setups = [
+    { what: 'phone, English browser', opt: { viewport: { width: 360, height: 640 }, isMobile: true, hasTouch: true, locale: 'en-US' },
+      first: 'en', pick: 'az', word: /Təhlükə/ },
+    { what: 'desktop, Azerbaijani browser', opt: { viewport: { width: 1280, height: 800 }, locale: 'az-AZ' },
+      first: 'az', pick: 'en', word: /Danger/ }
+  ];
+  for (const s of setups) {
+    const context = await browser.newContext(s.opt);
+    let page = await visit(context, errors, asked);
+    if (await page.evaluate(() => document.documentElement.lang) !== s.first) fail(s.what + ': not in ' + s.first);
+    await headerFits(page, s.what + ' (' + s.first + ')');
+    await page.click('#lang-' + s.pick);
+    await headerFits(page, s.what + ' (' + s.pick + ')');
+    const said = await tapZone(page, !!s.opt.hasTouch);
+    if (!s.word.test(said)) fail(s.what + ': the answer is not in ' + s.pick + ': ' + said);
+    await page.close();
+    // a returning resident: the language chosen last time
+    page = await visit(context, errors, asked);
+    const lang = await page.evaluate(() => document.documentElement.lang);
+    if (lang !== s.pick) fail(s.what + ': the next visit is in ' + lang + ', not in ' + s.pick + ' as chosen');
+    const intro = await page.textContent('[data-t="intro"]');
+    if ((s.pick === 'en') !== /Tap or click/.test(intro)) fail(s.what + ': the next visit shows ' + intro);
+    const shown = await page.evaluate(() => document.body.innerHTML);
+    if (/46\.905|TM-62M|PMN-2|REC-SECRET|Secretname|H-1/.test(shown)) fail(s.what + ': the page shows staff data');
+    await context.close();
+  }
+  const other = asked.filter((u) => u.startsWith(BASE) && /\/(api|tiles)\//.test(new URL(u).pathname) &&
+    !/^\/api\/public\//.test(new URL(u).pathname));
+  if (other.length) fail('the public page asked for ' + other.join(', '));
+  await browser.close();
+  if (errors.length) fail('page errors: ' + errors.join('; '));
+  console.log('public test passed');
+}
+
+main().catch((e) => { console.error('public test FAILED: ' + e.message); process.exit(1); });
