@@ -174,6 +174,7 @@ typedef struct srv_resp {
     char set_cookie[160];
     long retry_after;
     const char *risk_refresh; /* Risk-Refresh value ("started", "queued") or NULL */
+    const char *allow;        /* Allow value of a 405 ("GET, HEAD") or NULL */
 } srv_resp;
 
 /* Query argument or NULL. */

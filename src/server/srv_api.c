@@ -78,6 +78,7 @@ int srv_method_is(srv_req *rq, srv_resp *rs, const char *m)
     if (!strcmp(m, "GET") && !strcmp(rq->method, "HEAD"))
         return 1;
     srv_error(rs, 405, "method %s not allowed here (use %s)", rq->method, m);
+    rs->allow = !strcmp(m, "GET") ? "GET, HEAD" : m;
     return 0;
 }
 
@@ -1714,6 +1715,7 @@ static int slash_redirect(srv_req *rq, srv_resp *rs, const char *path)
         return 0;
     if (strcmp(rq->method, "GET") && strcmp(rq->method, "HEAD")) {
         srv_error(rs, 405, "method %s not allowed here", rq->method);
+        rs->allow = "GET, HEAD";
         return 1;
     }
     const char *name = strrchr(page, '/') + 1;
@@ -1763,8 +1765,10 @@ static int h_static(srv_req *rq, srv_resp *rs)
         return 0;
     if (!a)
         return srv_error(rs, 404, "not found");
-    if (strcmp(rq->method, "GET") && strcmp(rq->method, "HEAD"))
+    if (strcmp(rq->method, "GET") && strcmp(rq->method, "HEAD")) {
+        rs->allow = "GET, HEAD";
         return srv_error(rs, 405, "method %s not allowed here", rq->method);
+    }
     rs->status = 200;
     rs->ctype = ctype_of(path);
     rs->body = (char *)a->data;

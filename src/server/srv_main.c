@@ -288,6 +288,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, srv_resp *rs)
         snprintf(ra, sizeof ra, "%ld", rs->retry_after);
         MHD_add_response_header(r, "Retry-After", ra);
     }
+    if (rs->status == 405 && rs->allow)
+        MHD_add_response_header(r, "Allow", rs->allow); /* required with a 405 (RFC 9110) */
     if (rs->risk_refresh)
         MHD_add_response_header(r, "Risk-Refresh", rs->risk_refresh);
     if (rs->status == 401)

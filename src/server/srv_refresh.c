@@ -158,8 +158,10 @@ int srv_handle_refresh(srv_req *rq, srv_resp *rs)
             return srv_error(rs, 500, "cannot start the refresh");
         return srv_json(rs, 202, strdup(rc ? "{\"status\":\"queued\"}" : "{\"status\":\"started\"}"));
     }
-    if (strcmp(rq->method, "GET") && strcmp(rq->method, "HEAD"))
+    if (strcmp(rq->method, "GET") && strcmp(rq->method, "HEAD")) {
+        rs->allow = "GET, HEAD, POST";
         return srv_error(rs, 405, "use POST to refresh the risk map, GET to see the last refresh");
+    }
     srv_buf b;
     sb_init(&b);
     pthread_mutex_lock(&mu);

@@ -399,6 +399,7 @@ int srv_handle_reports(srv_req *rq, srv_resp *rs, char seg[][SRV_SEG], int n)
             return submit(rq, rs);
         if (!strcmp(rq->method, "GET") || !strcmp(rq->method, "HEAD"))
             return list(rq, rs);
+        rs->allow = "GET, HEAD, POST";
         return srv_error(rs, 405, "use GET to list reports or POST to submit one");
     }
     if (n == 3)

@@ -1531,6 +1531,33 @@ TEST(server_static_files_are_revalidated_by_etag)
     stop_server(SIGTERM);
 }
 
+/* A method an address does not take gets 405 with the Allow header HTTP
+ * requires, naming those it takes. */
+TEST(server_405_names_the_methods_allowed)
+{
+    setup_db();
+    start_server();
+    const struct {
+        const char *method, *path, *allow;
+    } cases[] = {{"OPTIONS", "/api/public/danger", "GET, HEAD"}, {"POST", "/api/public/check", "GET, HEAD"},
+                 {"DELETE", "/js/app.js", "GET, HEAD"},         {"PUT", "/public/", "GET, HEAD"},
+                 {"GET", "/api/login", "POST"},                 {"PUT", "/api/reports", "GET, HEAD, POST"},
+                 {"DELETE", "/api/risk/refresh", "GET, HEAD, POST"}};
+    char ana[65];
+    login("ana", "analystpw1", ana);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *out = NULL, *hdr = NULL, allow[64];
+        ASSERT_EQ(http_hdr(cases[i].method, cases[i].path, ana, NULL, &out, &hdr), 405);
+        ASSERT_MSG(header_value(hdr, "Allow", allow, sizeof allow), "%s %s: no Allow in\n%s", cases[i].method,
+                   cases[i].path, hdr);
+        ASSERT_STREQ(allow, cases[i].allow);
+        ASSERT_CONTAINS(out, "\"status\":405");
+        free(out);
+        free(hdr);
+    }
+    stop_server(SIGTERM);
+}
+
 /* A rejection's reason of white space only is no reason: 400 naming the
  * field, the report stays a draft; a real reason is stored trimmed. */
 TEST(server_reject_refuses_a_blank_reason)
