@@ -589,7 +589,8 @@ static dm_status read_spatial(dm_store *s, const char *path, double match_m, acc
          * sorted by latitude so that each detection looks only at those
          * within match_m north and south (was every item: 38 s for 50 000
          * detections) */
-        qsort(de, nde, sizeof *de, cmp_conf);
+        if (nde) /* a validation of items alone has none (qsort of NULL) */
+            qsort(de, nde, sizeof *de, cmp_conf);
         size_t *ix = dm_malloc(ctx, (nit ? nit : 1) * sizeof *ix);
         if (!ix) {
             dm_free(ctx, it);
