@@ -137,6 +137,73 @@ TEST(predictions_extend_rows_into_unsearched_ground)
     dm_free(ctx, p);
 }
 
+/* Searched: a strip 5 m either side of y = 100 from x = 45 to 92 (a row of
+ * finds at x = 50..86 and a spacing beyond it either end). */
+static double strip_searched(void *user, double x, double y, double sigma)
+{
+    (void)user;
+    (void)sigma;
+    return x >= 45 && x <= 92 && fabs(y - 100) <= 5 ? 1 : 0;
+}
+
+TEST(rows_straight_row_exact_direction_and_both_ends_alike)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    /* one perfect row of 10 finds 4 m apart, along x and along 23.7 degrees:
+     * the direction is exact (the vote's half-degree bins left it 0.5
+     * degrees off, 1.3 m across at 150 m) */
+    for (int pass = 0; pass < 2; pass++) {
+        double ang = pass ? 23.7 * M_PI / 180 : 0, xy[20];
+        for (int i = 0; i < 10; i++) {
+            xy[2 * i] = 50 + 4 * i * cos(ang);
+            xy[2 * i + 1] = 100 + 4 * i * sin(ang);
+        }
+        dm_row_fit rows[4];
+        size_t nr = 0;
+        ASSERT_OK(dm_rows_fit(ctx, xy, 10, NULL, rows, 4, &nr));
+        ASSERT_EQ(nr, 1);
+        ASSERT_EQ(rows[0].n, 10);
+        double err = remainder(atan2(rows[0].uy, rows[0].ux) - ang, M_PI) * 180 / M_PI;
+        ASSERT_MSG(fabs(err) < 0.01, "row direction %.3f degrees off", err);
+        ASSERT_MSG(rows[0].sd_across < 0.01, "sd across %.3f m", rows[0].sd_across);
+        ASSERT_NEAR(rows[0].spacing, 4, 0.01);
+        if (pass)
+            continue;
+        /* cleared a spacing beyond either end and nothing found: both ends
+         * go on alike, and every prediction lies on the row */
+        dm_predicted *p = NULL;
+        size_t np = 0;
+        ASSERT_OK(dm_rows_predict(ctx, rows, nr, 150, 30, strip_searched, NULL, &p, &np));
+        double west = 0, east = 0;
+        for (size_t k = 0; k < np; k++) {
+            ASSERT_MSG(fabs(p[k].y - 100) < 0.05, "prediction at x %.1f is %.2f m off the row", p[k].x,
+                       p[k].y - 100);
+            if (fabs(p[k].x - 42) < 0.5)
+                west = p[k].p;
+            if (fabs(p[k].x - 94) < 0.5)
+                east = p[k].p;
+        }
+        ASSERT_MSG(west > 0 && east > 0, "predictions at 42 (%.3f) and 94 (%.3f)", west, east);
+        ASSERT_NEAR(west, east, 1e-6);
+        dm_free(ctx, p);
+    }
+    /* a row whose end find lies a hair off its lattice: that find is still
+     * the row's, not a place beyond it searched in vain */
+    dm_row_fit r = {0, 100, 1, 0, 0, 4, 50 + 1e-9, 50, 86, 0.01, 0.01, 10};
+    dm_predicted *p = NULL;
+    size_t np = 0;
+    ASSERT_OK(dm_rows_predict(ctx, &r, 1, 150, 30, strip_searched, NULL, &p, &np));
+    double west = 0, east = 0;
+    for (size_t k = 0; k < np; k++) {
+        if (fabs(p[k].x - 42) < 0.5)
+            west = p[k].p;
+        if (fabs(p[k].x - 94) < 0.5)
+            east = p[k].p;
+    }
+    ASSERT_MSG(west > 0 && fabs(west - east) < 1e-6, "ends: west %.3f, east %.3f", west, east);
+    dm_free(ctx, p);
+}
+
 TEST(capture_guided_beats_lanes_on_doctrinal_not_on_nuisance)
 {
     dm_ctx *ctx = dmtest_ctx();
