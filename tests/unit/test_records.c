@@ -1027,3 +1027,69 @@ TEST(verify_warns_of_a_correction_at_the_edge_of_the_rotations)
     json_decref(r);
     dm_store_close(s);
 }
+
+static void exec_sql(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    ASSERT_EQ(sqlite3_open(path, &db), SQLITE_OK);
+    char *err = NULL;
+    ASSERT_MSG(sqlite3_exec(db, sql, NULL, NULL, &err) == SQLITE_OK, "%s", err ? err : "?");
+    sqlite3_close(db);
+}
+
+static long count_rows(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    long n = -1;
+    ASSERT_EQ(sqlite3_open(path, &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
+TEST(verify_and_correct_failing_writes_name_the_record_and_field_and_change_nothing)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    char a[37], b[37];
+    const char *path = two_records_db("failwrite.gpkg", a, b);
+    dm_store *s = NULL;
+    /* R-2's finds lie 11 m north of 8 of its 10 recorded mines: a shift to apply */
+    ASSERT_OK(dm_store_open(ctx, path, 0, &s));
+    for (int i = 0; i < 8; i++)
+        add_point(s, "items", "category", "AP", "model", "PMN-2", 47.0102 + i * 0.00015, 40.0006);
+    dm_store_close(s);
+    long log0 = count_rows(path, "SELECT count(*) FROM change_log");
+    /* another tool's trigger refuses the last write of each command */
+    exec_sql(path, "CREATE TRIGGER no_rel BEFORE UPDATE OF reliability ON records WHEN NEW.ref = 'R-2' "
+                   "BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END;"
+                   "CREATE TRIGGER no_move BEFORE UPDATE OF geom ON record_mines WHEN NEW.fid = "
+                   "(SELECT max(fid) FROM record_mines) BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END;");
+    dm_verify_opts o = {NULL, 5, 300, 0};
+    char *js = NULL;
+    ASSERT_OK(dm_store_open(ctx, path, 0, &s));
+    ASSERT_MSG(dm_records_verify(s, &o, &js) != DM_OK, "verify fails");
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "record R-2");
+    ASSERT_CONTAINS(dmtest_ctx_msg(), b);
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "field reliability");
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "refused by a trigger");
+    ASSERT_MSG(dm_records_correct(s, b, 5, &js) != DM_OK, "correct fails");
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "records correct: record R-2");
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "record_mines");
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "field geom");
+    dm_store_close(s);
+    /* nothing written: R-1's reliability and matches neither, nor R-2's perimeter */
+    ASSERT_EQ(count_rows(path, "SELECT count(*) FROM change_log"), log0);
+    ASSERT_EQ(count_rows(path, "SELECT count(*) FROM records WHERE reliability IS NOT NULL"), 0);
+    ASSERT_EQ(count_rows(path, "SELECT count(*) FROM record_matches"), 0);
+    /* without the triggers both go through */
+    exec_sql(path, "DROP TRIGGER no_rel; DROP TRIGGER no_move;");
+    ASSERT_OK(dm_store_open(ctx, path, 0, &s));
+    ASSERT_OK(dm_records_correct(s, b, 5, &js));
+    dm_free(ctx, js);
+    dm_store_close(s);
+    ASSERT_MSG(count_rows(path, "SELECT count(*) FROM change_log") > log0, "correct wrote");
+}

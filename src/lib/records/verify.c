@@ -962,6 +962,8 @@ static dm_status write_record(vctx *v, vrec *r)
         st = dm_row_set_real(row, "reliability", r->reliability);
         if (!st)
             st = dm_store_update(v->s, r->uuid, row, "records verify: measured reliability");
+        if (st)
+            dm__wrap(ctx, "field reliability");
         dm_row_free(row);
         row = NULL;
         if (st)
@@ -989,8 +991,11 @@ static dm_status write_record(vctx *v, vrec *r)
         if (!st) st = dm_row_set_real(row, "offset_m", nw[q].off);
         if (!st && isfinite(nw[q].coff)) st = dm_row_set_real(row, "corrected_offset_m", nw[q].coff);
         if (!st) st = dm_row_set(row, "matched", nw[q].matched ? "1" : "0");
-        if (!st) st = dm_store_insert(v->s, row, NULL);
+        if (!st && (st = dm_store_insert(v->s, row, NULL)) != DM_OK)
+            dm__wrap(ctx, "record_matches of mine %s", nw[q].mine);
     }
+    if (st && nold && !row)
+        dm__wrap(ctx, "record_matches (replacing the earlier ones)");
 done:
     dm_row_free(row);
     dm__grid_free(ctx, &gi);
@@ -1178,8 +1183,8 @@ static dm_status run_verify(vctx *v, const dm_verify_opts *o, json_t **out)
         st = dm_store_begin(v->s);
         for (size_t i = 0; i < v->nr && !st; i++) {
             dm__progress(v->ctx, "records verify: writing", i, v->nr);
-            if (!v->r[i].skip)
-                st = write_record(v, &v->r[i]);
+            if (!v->r[i].skip && (st = write_record(v, &v->r[i])) != DM_OK)
+                dm__wrap(v->ctx, "record %s (%s)", v->r[i].ref, v->r[i].uuid);
         }
         if (st)
             dm_store_rollback(v->s);
@@ -1342,6 +1347,8 @@ static dm_status move_layer(vctx *v, const char *layer, const char *uuid, const 
         dm_row_clear(row);
         dm_row_set_geom(row, m);
         st = dm_store_update(v->s, ids[i], row, why);
+        if (st)
+            dm__wrap(ctx, "%s %s, field geom", layer, ids[i]);
     }
     dm_row_free(row);
     for (size_t i = 0; i < n; i++)
@@ -1389,8 +1396,10 @@ dm_status dm_records_correct(dm_store *s, const char *id, double tolerance_m, ch
                 st = move_layer(&v, "record_rows", uuid, &t, why);
             if (!st)
                 st = move_layer(&v, "record_mines", uuid, &t, why);
-            if (st)
+            if (st) {
+                dm__wrap(ctx, "records correct: record %s (%s)", r->ref, uuid);
                 dm_store_rollback(s);
+            }
         }
     }
     json_decref(root);
