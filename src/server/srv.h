@@ -175,6 +175,8 @@ typedef struct srv_resp {
     long retry_after;
     const char *risk_refresh; /* Risk-Refresh value ("started", "queued") or NULL */
     const char *allow;        /* Allow value of a 405 ("GET, HEAD") or NULL */
+    const char *encoding;     /* Content-Encoding of the body ("gzip") or NULL */
+    int vary_encoding;        /* 1: the body depends on Accept-Encoding (Vary) */
 } srv_resp;
 
 /* Query argument or NULL. */
@@ -245,6 +247,8 @@ typedef struct srv_asset {
     const char *path;
     const unsigned char *data;
     size_t len;
+    const unsigned char *gz; /* the same gzipped (text files, when smaller), or NULL */
+    size_t gz_len;
 } srv_asset;
 const srv_asset *srv_asset_find(const char *path);
 

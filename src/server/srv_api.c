@@ -1757,6 +1757,42 @@ static const char *asset_etag(const srv_asset *a)
     return tag;
 }
 
+/* 1 when an Accept-Encoding value takes gzip: "gzip", "x-gzip" or "*" in
+ * its list with no q=0 (RFC 9110 12.5.3; a name given q=0 is refused even
+ * when "*" would take it). */
+static int accepts_gzip(const char *ae)
+{
+    int yes = 0, no = 0, star = 0;
+    for (const char *p = ae; p && *p;) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        const char *name = p;
+        while (*p && *p != ',' && *p != ';' && *p != ' ' && *p != '\t')
+            p++;
+        size_t n = (size_t)(p - name);
+        int q0 = 0; /* q=0, q=0.0, q=0.000 */
+        while (*p && *p != ',') {
+            if (*p == 'q' && p[1] == '=') {
+                const char *v = p + 2;
+                if (*v == '0') {
+                    v++;
+                    if (*v == '.')
+                        for (v++; *v == '0'; v++)
+                            ;
+                    q0 = !(*v >= '1' && *v <= '9');
+                }
+            }
+            p++;
+        }
+        int gz = (n == 4 && !strncasecmp(name, "gzip", 4)) || (n == 6 && !strncasecmp(name, "x-gzip", 6));
+        if (gz)
+            q0 ? (no = 1) : (yes = 1);
+        else if (n == 1 && *name == '*' && !q0)
+            star = 1;
+    }
+    return !no && (yes || star);
+}
+
 static int h_static(srv_req *rq, srv_resp *rs)
 {
     const char *path = page_of(rq->url);
@@ -1776,8 +1812,20 @@ static int h_static(srv_req *rq, srv_resp *rs)
     rs->body_static = 1;
     rs->cache = strstr(path, "/vendor/") ? "public, max-age=86400" : "no-cache";
     const char *tag = asset_etag(a);
+    int gz = 0;
+    if (a->gz) { /* the smaller form for a browser that takes it; each form has its own tag */
+        rs->vary_encoding = 1;
+        if ((gz = accepts_gzip(srv_header(rq, "Accept-Encoding")))) {
+            rs->body = (char *)a->gz;
+            rs->len = a->gz_len;
+            rs->encoding = "gzip";
+        }
+    }
     if (tag) {
-        snprintf(rs->etag, sizeof rs->etag, "%s", tag);
+        if (gz) /* "w<hash>" -> "w<hash>g" */
+            snprintf(rs->etag, sizeof rs->etag, "%.*sg\"", (int)strlen(tag) - 1, tag);
+        else
+            snprintf(rs->etag, sizeof rs->etag, "%s", tag);
         if (srv_etag_match(srv_header(rq, "If-None-Match"), rs->etag)) {
             rs->status = 304; /* the browser's copy is this file */
             rs->body = NULL;

@@ -292,6 +292,10 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, srv_resp *rs)
         MHD_add_response_header(r, "Allow", rs->allow); /* required with a 405 (RFC 9110) */
     if (rs->risk_refresh)
         MHD_add_response_header(r, "Risk-Refresh", rs->risk_refresh);
+    if (rs->encoding && rs->body)
+        MHD_add_response_header(r, "Content-Encoding", rs->encoding);
+    if (rs->vary_encoding)
+        MHD_add_response_header(r, "Vary", "Accept-Encoding"); /* a cache keeps both forms apart */
     if (rs->status == 401)
         MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"demine\"");
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)rs->status, r);
