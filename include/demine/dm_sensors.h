@@ -62,7 +62,10 @@ typedef struct dm_sensor_import_stats {
  * Re-importing the same file changes nothing: a flight with the same ref, or
  * with no ref but the same footprint and date, is skipped, and so is a
  * detection with the same flight, position, class and confidence.
- * All or nothing: any bad record (confidence outside 0-1, a detection outside
+ * A sensor or flight may be named by its uuid (sensor_id, flight_id of
+ * demine's exports; an exported flight or detection keeps its uuid): a uuid
+ * that is no row's is DM_ENOTFOUND, a detection naming another sensor than
+ * its flight's DM_ECONFLICT. All or nothing: any bad record (confidence outside 0-1, a detection outside
  * every footprint of its flight, an empty footprint...) fails with
  * DM_EPARSE naming the file, the feature or line and the field, and nothing
  * is written. opts and stats may be NULL. */

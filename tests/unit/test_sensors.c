@@ -1026,3 +1026,152 @@ TEST(sensors_calibrate_names_the_record_of_an_unknown_sensor)
     ASSERT_CONTAINS(dmtest_ctx_msg(), "v.geojson: feature 2: field 'sensor': no sensor named 'MAG-2'");
     dm_store_close(s);
 }
+
+/* The uuids of a layer's rows, sorted, as one string (to compare two databases). */
+static void sorted_refs(dm_store *s, const char *layer, const char *field, char *out, size_t n)
+{
+    dm_cursor *c = NULL;
+    ASSERT_OK(dm_store_select(s, layer, NULL, &c));
+    char *v[1024];
+    size_t k = 0;
+    while (k < 1024 && dm_cursor_next(c) == 1) {
+        const char *t = field ? dm_cursor_text(c, field) : dm_cursor_uuid(c);
+        v[k++] = strdup(t ? t : "-");
+    }
+    dm_cursor_free(c);
+    for (size_t i = 1; i < k; i++)
+        for (size_t j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
+            char *t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+    size_t l = 0;
+    out[0] = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (l < n)
+            l += (size_t)snprintf(out + l, n - l, "%s;", v[i]);
+        free(v[i]);
+    }
+}
+
+TEST(sensors_import_takes_back_exported_flights_and_detections)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *src = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_demo_db(), 0, &src));
+    long nfl = count(src, "flights"), nde = count(src, "detections"), nse = count(src, "sensors");
+    ASSERT(nfl > 0 && nde > 0);
+    ASSERT_OK(dm_export_layer(src, "sensors", dmtest_path("s.geojson"), NULL, NULL));
+    ASSERT_OK(dm_export_layer(src, "flights", dmtest_path("fl.geojson"), NULL, NULL));
+    ASSERT_OK(dm_export_layer(src, "detections", dmtest_path("de.gpkg"), NULL, NULL));
+    dm_store *s = db();
+    dm_import_opts io = {0};
+    io.layer = "sensors";
+    ASSERT_OK(dm_import_file(s, dmtest_path("s.geojson"), &io, NULL));
+    dm_sensor_import_stats st;
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("fl.geojson"), NULL, &st));
+    ASSERT_EQ(st.flights_added, nfl);
+    ASSERT_EQ(st.sensors_added, 0);
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("de.gpkg"), NULL, &st));
+    ASSERT_EQ(st.detections_added, nde);
+    ASSERT_EQ(st.sensors_added, 0);
+    ASSERT_EQ(count(s, "flights"), nfl);
+    ASSERT_EQ(count(s, "detections"), nde);
+    ASSERT_EQ(count(s, "sensors"), nse);
+    /* the same flights (uuids kept), flown by the same sensors, and each
+     * detection under the same flight and sensor */
+    static char a[1 << 16], b[1 << 16];
+    sorted_refs(src, "flights", NULL, a, sizeof a);
+    sorted_refs(s, "flights", NULL, b, sizeof b);
+    ASSERT_STREQ(a, b);
+    sorted_refs(src, "flights", "sensor_id", a, sizeof a);
+    sorted_refs(s, "flights", "sensor_id", b, sizeof b);
+    ASSERT_STREQ(a, b);
+    sorted_refs(src, "detections", "flight_id", a, sizeof a);
+    sorted_refs(s, "detections", "flight_id", b, sizeof b);
+    ASSERT_STREQ(a, b);
+    sorted_refs(src, "detections", "sensor_id", a, sizeof a);
+    sorted_refs(s, "detections", "sensor_id", b, sizeof b);
+    ASSERT_STREQ(a, b);
+    /* again: nothing changes */
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("fl.geojson"), NULL, &st));
+    ASSERT_EQ(st.flights_added, 0);
+    ASSERT_EQ(st.flights_skipped, nfl);
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("de.gpkg"), NULL, &st));
+    ASSERT_EQ(st.detections_added, 0);
+    ASSERT_EQ(st.detections_skipped, nde);
+    dm_store_close(src);
+    dm_store_close(s);
+}
+
+TEST(sensors_import_refuses_a_uuid_that_matches_nothing)
+{
+    dm_store *s = db_with_flights();
+    /* a flight whose sensor_id is no sensor's uuid: not a new sensor */
+    expect_refused(s, "u1.geojson",
+                   "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                   "\"properties\":{\"ref\":\"F-7\",\"sensor_id\":\"0b9f7a43-94a1-4c8e-9d57-"
+                   "5b2a1c3d4e5f\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.9,"
+                   "39.9],[46.901,39.9],[46.901,39.901],[46.9,39.9]]]}}]}",
+                   NULL, "feature 1: field 'sensor_id'", "0b9f7a43-94a1-4c8e-9d57-5b2a1c3d4e5f");
+    /* a detection whose flight_id is no flight's uuid */
+    expect_refused(s, "u2.geojson",
+                   "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                   "\"properties\":{\"flight_id\":\"0b9f7a43-94a1-4c8e-9d57-5b2a1c3d4e5f\","
+                   "\"confidence\":0.5},\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.9005,"
+                   "39.9005]}}]}",
+                   NULL, "feature 1: field 'flight_id'", "0b9f7a43-94a1-4c8e-9d57-5b2a1c3d4e5f");
+    expect_refused(s, "u3.csv",
+                   "lon,lat,flight,sensor_id,confidence\n46.9005,39.9005,F-1,"
+                   "0b9f7a43-94a1-4c8e-9d57-5b2a1c3d4e5f,0.5\n",
+                   NULL, "line 2: field 'sensor_id'", "0b9f7a43-94a1-4c8e-9d57-5b2a1c3d4e5f");
+    /* a uuid of a row in the database resolves to that row */
+    char fl[37], se[37], csv[512];
+    ASSERT_OK(dm_store_resolve(s, "flights", "F-1", NULL, fl));
+    dm_cursor *c = NULL;
+    ASSERT_OK(dm_store_select(s, "flights", NULL, &c));
+    while (dm_cursor_next(c) == 1)
+        if (!strcmp(dm_cursor_uuid(c), fl))
+            snprintf(se, sizeof se, "%s", dm_cursor_text(c, "sensor_id"));
+    dm_cursor_free(c);
+    snprintf(csv, sizeof csv, "lon,lat,flight_id,sensor_id,confidence\n46.9007,39.9003,%s,%s,0.6\n", fl,
+             se);
+    dmtest_write_file(dmtest_path("u4.csv"), csv);
+    dm_sensor_import_stats st;
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("u4.csv"), NULL, &st));
+    ASSERT_EQ(st.detections_added, 1);
+    ASSERT_EQ(st.sensors_added, 0);
+    ASSERT_EQ(count(s, "detections"), 3);
+    ASSERT_EQ(count(s, "sensors"), 2);
+    dm_store_close(s);
+}
+
+TEST(sensors_import_refuses_a_detection_of_another_sensor_than_its_flight)
+{
+    dm_store *s = db_with_flights(); /* F-1 flown by H20T, F-2 by MAG-1 */
+    /* a detection on a database flight naming the other sensor */
+    expect_refused(s, "o1.geojson",
+                   "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                   "\"properties\":{\"flight\":\"F-1\",\"sensor\":\"MAG-1\",\"confidence\":0.5},"
+                   "\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.9005,39.9003]}}]}",
+                   NULL, "feature 1: field 'sensor': sensor 'MAG-1'", "flight 'F-1' was flown with 'H20T'");
+    /* naming a sensor the database does not hold: refused, not created */
+    expect_refused(s, "o2.csv", "lon,lat,flight,sensor,confidence\n46.9005,39.9003,F-1,H30T,0.5\n", NULL,
+                   "line 2: field 'sensor': sensor 'H30T'", "'H20T'");
+    /* a flight of the same file: nothing of the file is written */
+    expect_refused(s, "o3.geojson",
+                   "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                   "\"properties\":{\"ref\":\"F-5\",\"sensor\":\"H20T\",\"date\":\"2024-05-04\"},"
+                   "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.904,39.900],[46.905,"
+                   "39.900],[46.905,39.901],[46.904,39.901],[46.904,39.900]]]}},{\"type\":\"Feature\","
+                   "\"properties\":{\"sensor\":\"MAG-1\",\"confidence\":0.7},\"geometry\":{\"type\":"
+                   "\"Point\",\"coordinates\":[46.9045,39.9005]}}]}",
+                   NULL, "feature 2: field 'sensor': sensor 'MAG-1'", "flight 'F-5' was flown with 'H20T'");
+    /* the flight's own sensor, named, is fine */
+    dmtest_write_file(dmtest_path("o4.csv"), "lon,lat,flight,sensor,confidence\n46.9005,39.9003,F-1,H20T,0.5\n");
+    dm_sensor_import_stats st;
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("o4.csv"), NULL, &st));
+    ASSERT_EQ(st.detections_added, 1);
+    ASSERT_EQ(count(s, "sensors"), 2);
+    dm_store_close(s);
+}

@@ -4,7 +4,9 @@
  * (through OGR) into the database: every record is read and checked first,
  * then everything is written in one transaction. Re-importing is idempotent:
  * known flights (same ref, or same footprint and date) and known detections
- * (same flight, position, class and confidence) are skipped.
+ * (same flight, position, class and confidence) are skipped. Sensors and
+ * flights may be named by their uuid (demine's own exports); a detection
+ * must belong to its flight's sensor.
  */
 #include "core/dm_internal.h"
 #include "sensors/sensors_internal.h"
@@ -28,6 +30,9 @@ typedef struct in_flight {
     long feat;
     char ref[128], sensor[128], kind[32], date[11], org[128];
     char alt[32], gsd[32];
+    char sensor_field[24]; /* the field that named the sensor */
+    char src_uuid[37];     /* the file's `uuid` (an export of demine), kept when free */
+    char suuid[37];        /* the sensor's uuid in the database */
     dm_geom *geom;
     char uuid[37]; /* in the database (existing or new) */
     int existing;
@@ -38,7 +43,9 @@ typedef struct in_det {
     long feat;
     double lon, lat;
     char flight[128], sensor[128], category[16], model[128], date[11];
-    double conf, pos_err; /* pos_err NAN when absent */
+    char flight_field[24], sensor_field[24]; /* the fields that named them */
+    char src_uuid[37];                       /* the file's `uuid`, kept when free */
+    double conf, pos_err;                    /* pos_err NAN when absent */
     int flight_idx;       /* index in the file's flights, or -1 (database flight) */
     char flight_uuid[37];
     int dup; /* the same detection as an earlier one of the file */
@@ -85,7 +92,8 @@ static const char *where(const imp *im, long feat, char *buf, size_t n)
     return buf;
 }
 
-static const char *field_str(OGRFeatureH f, const char *const *names)
+/* The first of names that f holds a value in (its name in *which when not NULL). */
+static const char *field_str_at(OGRFeatureH f, const char *const *names, const char **which)
 {
     OGRFeatureDefnH d = OGR_F_GetDefnRef(f);
     for (; *names; names++) {
@@ -94,18 +102,53 @@ static const char *field_str(OGRFeatureH f, const char *const *names)
             const char *v = OGR_F_GetFieldAsString(f, i);
             while (v && (*v == ' ' || *v == '\t'))
                 v++;
-            if (v && *v)
+            if (v && *v) {
+                if (which)
+                    *which = *names;
                 return v;
+            }
         }
     }
     return NULL;
 }
 
+static const char *field_str(OGRFeatureH f, const char *const *names)
+{
+    return field_str_at(f, names, NULL);
+}
+
+/* Copy the field's value (or fallback) to dst and the name of the field that
+ * gave it to fname (fallback_name when the fallback was taken). */
+static void copy_field_at(char *dst, size_t n, OGRFeatureH f, const char *const *names,
+                          const char *fallback, char *fname, size_t fn, const char *fallback_name)
+{
+    const char *which = NULL;
+    const char *v = field_str_at(f, names, &which);
+    dm__strlcpy(dst, v ? v : fallback ? fallback : "", n);
+    if (fname)
+        dm__strlcpy(fname, v ? which : fallback_name ? fallback_name : names[0], fn);
+}
+
 static void copy_field(char *dst, size_t n, OGRFeatureH f, const char *const *names,
                        const char *fallback)
 {
-    const char *v = field_str(f, names);
-    dm__strlcpy(dst, v ? v : fallback ? fallback : "", n);
+    copy_field_at(dst, n, f, names, fallback, NULL, 0, NULL);
+}
+
+/* A uuid as demine writes them (8-4-4-4-12 hexadecimal digits): the
+ * sensor_id and flight_id of demine's own exports. */
+static int is_uuid(const char *s)
+{
+    if (!s || strlen(s) != 36)
+        return 0;
+    for (int i = 0; i < 36; i++) {
+        int dash = i == 8 || i == 13 || i == 18 || i == 23;
+        char c = s[i];
+        if (dash ? c != '-'
+                 : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+            return 0;
+    }
+    return 1;
 }
 
 static int parse_real(const char *s, double *v)
@@ -122,11 +165,33 @@ static int parse_real(const char *s, double *v)
     return 0;
 }
 
-/* Find a sensor by name; 1 found (uuid filled), 0 not, -1 error. */
-static int find_sensor(dm_store *s, const char *name, char uuid[37], char kind[32])
+/* "field 'name'", or the option itself ("--sensor") when an option gave the value. */
+static const char *field_label(const char *name, char buf[48])
+{
+    if (!name || !*name)
+        name = "sensor";
+    if (name[0] == '-')
+        snprintf(buf, 48, "%s", name);
+    else
+        snprintf(buf, 48, "field '%.30s'", name);
+    return buf;
+}
+
+/* A uuid in the lower case demine stores them in. */
+static void uuid_lower(char dst[37], const char *src)
+{
+    for (int i = 0; i < 36; i++)
+        dst[i] = (char)(src[i] >= 'A' && src[i] <= 'F' ? src[i] - 'A' + 'a' : src[i]);
+    dst[36] = 0;
+}
+
+/* The sensor whose field is value; 1 found (uuid, kind and name filled when
+ * not NULL), 0 not, -1 error. */
+static int find_sensor_by(dm_store *s, const char *field, const char *value, char uuid[37],
+                          char kind[32], char name[128])
 {
     dm_cursor *c = NULL;
-    if (sensors__select_eq(s, "sensors", "name", name, NULL, &c))
+    if (sensors__select_eq(s, "sensors", field, value, NULL, &c))
         return -1;
     int r = dm_cursor_next(c);
     if (r == 1) {
@@ -135,9 +200,44 @@ static int find_sensor(dm_store *s, const char *name, char uuid[37], char kind[3
             const char *k = dm_cursor_text(c, "kind");
             dm__strlcpy(kind, k ? k : "", 32);
         }
+        if (name) {
+            const char *n = dm_cursor_text(c, "name");
+            dm__strlcpy(name, n ? n : "", 128);
+        }
     }
     dm_cursor_free(c);
     return r;
+}
+
+/* Find a sensor by name; 1 found (uuid filled), 0 not, -1 error. */
+static int find_sensor(dm_store *s, const char *name, char uuid[37], char kind[32])
+{
+    return find_sensor_by(s, "name", name, uuid, kind, NULL);
+}
+
+/* A sensor named in an import file: by uuid (demine's exports give
+ * sensor_id), else by name. 1 found, 0 not, -1 error. */
+static int find_sensor_named(dm_store *s, const char *value, char uuid[37], char kind[32],
+                             char name[128])
+{
+    if (is_uuid(value)) {
+        char u[37];
+        uuid_lower(u, value);
+        int r = find_sensor_by(s, "uuid", u, uuid, kind, name);
+        if (r)
+            return r;
+    }
+    return find_sensor_by(s, "name", value, uuid, kind, name);
+}
+
+/* The name of the sensor with this uuid (the uuid itself when it has none). */
+static const char *sensor_name(dm_store *s, const char *uuid, char name[128])
+{
+    char u[37];
+    if (find_sensor_by(s, "uuid", uuid, u, NULL, name) != 1 || !*name)
+        dm__strlcpy(name, uuid, 128);
+    dm_ctx_clear_error(dm_store_ctx(s));
+    return name;
 }
 
 dm_status dm_sensor_upsert(dm_store *s, const char *name, const char *kind, const char *classes,
@@ -205,12 +305,14 @@ dm_status dm_sensor_upsert(dm_store *s, const char *name, const char *kind, cons
     return DM_OK;
 }
 
-/* Flight in the database with this ref: 1 (uuid filled), 0, -1 error. */
-static int find_flight_ref(dm_store *s, const char *ref, char uuid[37], dm_geom **geom,
-                           char date[11])
+/* Flight in the database whose field ("ref" or "uuid") is value: 1 (uuid
+ * filled, and geom, date, its ref and its sensor's uuid when not NULL), 0,
+ * -1 error. */
+static int find_flight_by(dm_store *s, const char *field, const char *value, char uuid[37],
+                          dm_geom **geom, char date[11], char ref[128], char sensor[37])
 {
     dm_cursor *c = NULL;
-    if (sensors__select_eq(s, "flights", "ref", ref, NULL, &c))
+    if (sensors__select_eq(s, "flights", field, value, NULL, &c))
         return -1;
     int r = dm_cursor_next(c);
     if (r == 1) {
@@ -221,8 +323,36 @@ static int find_flight_ref(dm_store *s, const char *ref, char uuid[37], dm_geom 
             const char *d = dm_cursor_text(c, "date");
             dm__strlcpy(date, d ? d : "", 11);
         }
+        if (ref) {
+            const char *v = dm_cursor_text(c, "ref");
+            dm__strlcpy(ref, v ? v : "", 128);
+        }
+        if (sensor) {
+            const char *v = dm_cursor_text(c, "sensor_id");
+            dm__strlcpy(sensor, v ? v : "", 37);
+        }
     }
     dm_cursor_free(c);
+    return r;
+}
+
+/* Flight in the database with this ref: 1 (uuid filled), 0, -1 error. */
+static int find_flight_ref(dm_store *s, const char *ref, char uuid[37], dm_geom **geom,
+                           char date[11])
+{
+    return find_flight_by(s, "ref", ref, uuid, geom, date, NULL, NULL);
+}
+
+/* A flight a detection names: by ref, else by uuid (demine's exports give
+ * flight_id). */
+static int find_flight_named(dm_store *s, const char *value, char uuid[37], dm_geom **geom)
+{
+    int r = find_flight_ref(s, value, uuid, geom, NULL);
+    if (r == 0 && is_uuid(value)) {
+        char u[37];
+        uuid_lower(u, value);
+        r = find_flight_by(s, "uuid", u, uuid, geom, NULL, NULL, NULL);
+    }
     return r;
 }
 
@@ -267,6 +397,19 @@ static int find_flight_geom(dm_store *s, const dm_geom *g, const char *date, cha
         found = -1;
     dm_cursor_free(c);
     return found;
+}
+
+/* Is there a detection with this uuid? 1, 0, -1 error. */
+static int find_det_uuid(dm_store *s, const char *uuid, char out[37])
+{
+    dm_cursor *c = NULL;
+    if (sensors__select_eq(s, "detections", "uuid", uuid, NULL, &c))
+        return -1;
+    int r = dm_cursor_next(c);
+    if (r == 1)
+        dm__strlcpy(out, dm_cursor_uuid(c), 37);
+    dm_cursor_free(c);
+    return r;
 }
 
 /* Is the same detection already stored for this flight? */
@@ -315,6 +458,7 @@ static dm_status read_feature(imp *im, OGRFeatureH f, long feat, dm_transform *t
     static const char *const k_cat[] = {"category", "class", "ordnance", NULL};
     static const char *const k_model[] = {"model_version", "model", NULL};
     static const char *const k_perr[] = {"position_error_m", "position_error", "pos_err", NULL};
+    static const char *const k_uuid[] = {"uuid", NULL};
     OGRGeometryH og = OGR_F_GetGeometryRef(f);
     if (!og || OGR_G_IsEmpty(og))
         return dm__fail(ctx, DM_EPARSE,
@@ -429,7 +573,11 @@ static dm_status read_feature(imp *im, OGRFeatureH f, long feat, dm_transform *t
         fl->geom = g;
         im->nfl++;
         copy_field(fl->ref, sizeof fl->ref, f, k_ref, NULL);
-        copy_field(fl->sensor, sizeof fl->sensor, f, k_sensor, o ? o->sensor : NULL);
+        copy_field_at(fl->sensor, sizeof fl->sensor, f, k_sensor, o ? o->sensor : NULL,
+                      fl->sensor_field, sizeof fl->sensor_field, "--sensor");
+        const char *uv = field_str(f, k_uuid);
+        if (is_uuid(uv))
+            uuid_lower(fl->src_uuid, uv);
         copy_field(fl->kind, sizeof fl->kind, f, k_kind, NULL);
         copy_field(fl->org, sizeof fl->org, f, k_org, NULL);
         copy_field(fl->alt, sizeof fl->alt, f, k_alt, NULL);
@@ -473,10 +621,17 @@ static dm_status read_feature(imp *im, OGRFeatureH f, long feat, dm_transform *t
     d->lat = lat;
     d->flight_idx = -1;
     memcpy(d->date, date, sizeof date);
-    copy_field(d->flight, sizeof d->flight, f, k_flight, o ? o->flight_ref : NULL);
-    if (o && o->flight_ref && *o->flight_ref)
+    copy_field_at(d->flight, sizeof d->flight, f, k_flight, o ? o->flight_ref : NULL,
+                  d->flight_field, sizeof d->flight_field, "--flight-ref");
+    if (o && o->flight_ref && *o->flight_ref) {
         dm__strlcpy(d->flight, o->flight_ref, sizeof d->flight);
-    copy_field(d->sensor, sizeof d->sensor, f, k_sensor, NULL);
+        dm__strlcpy(d->flight_field, "--flight-ref", sizeof d->flight_field);
+    }
+    copy_field_at(d->sensor, sizeof d->sensor, f, k_sensor, NULL, d->sensor_field,
+                  sizeof d->sensor_field, NULL);
+    const char *uv = field_str(f, k_uuid);
+    if (is_uuid(uv))
+        uuid_lower(d->src_uuid, uv);
     copy_field(d->model, sizeof d->model, f, k_model, NULL);
     const char *cat = field_str(f, k_cat);
     if (cat) {
@@ -516,11 +671,15 @@ static void imp_free(imp *im)
     dm_free(im->ctx, im->dt);
 }
 
-static dm_status resolve_sensor(imp *im, const char *name, const char *kind, char uuid[37],
-                                dm_sensor_import_stats *stats)
+/* The sensor `name` (a name, or the uuid of a sensor in the database) given
+ * in field: its uuid, created (kind `kind`, or other) when the database has
+ * no sensor of that name. A uuid that is no sensor's is refused: it names a
+ * sensor of another database, not a new one. */
+static dm_status resolve_sensor(imp *im, const char *name, const char *kind, const char *field,
+                                char uuid[37], dm_sensor_import_stats *stats)
 {
-    char have[32] = "";
-    int r = find_sensor(im->s, name, uuid, have);
+    char have[32] = "", sname[128] = "";
+    int r = find_sensor_named(im->s, name, uuid, have, sname);
     if (r < 0)
         return dm_ctx_errcode(im->ctx);
     if (r == 1) {
@@ -530,9 +689,16 @@ static dm_status resolve_sensor(imp *im, const char *name, const char *kind, cha
             return dm__fail(im->ctx, DM_ECONFLICT,
                             "field 'sensor_kind': sensor '%s' is a %s in the database, not a "
                             "%s; name the sensor flown",
-                            name, have, kind);
+                            *sname ? sname : name, have, kind);
         return DM_OK;
     }
+    char fl[48];
+    if (is_uuid(name))
+        return dm__fail(im->ctx, DM_ENOTFOUND,
+                        "%s: no sensor with uuid %s in the database (import the sensors layer "
+                        "of the database the file comes from first: demine import DB --layer "
+                        "sensors FILE; or name the sensor)",
+                        field_label(field, fl), name);
     const char *k = kind && *kind ? kind : "other";
     if (!kind || !*kind)
         dm__log(im->ctx, DM_LOG_WARN,
@@ -596,17 +762,26 @@ static dm_status write_all(imp *im, dm_sensor_import_stats *stats)
     const dm_layer_def *lf = dm_layer_find("flights"), *ld = dm_layer_find("detections");
     for (size_t i = 0; i < im->nfl; i++) {
         in_flight *fl = &im->fl[i];
-        char suuid[37];
-        if ((st = resolve_sensor(im, fl->sensor, fl->kind, suuid, stats)))
+        char *suuid = fl->suuid;
+        if ((st = resolve_sensor(im, fl->sensor, fl->kind, fl->sensor_field, suuid, stats)))
             return dm__wrap(ctx, "%s", where(im, fl->feat, w, sizeof w));
-        int r;
-        if (*fl->ref) {
-            dm_geom *old = NULL;
-            char odate[11] = "";
-            r = find_flight_ref(im->s, fl->ref, fl->uuid, &old, odate);
+        int r = 0, by_uuid = 0;
+        char osensor[37] = "";
+        dm_geom *old = NULL;
+        char odate[11] = "";
+        /* an exported flight comes back to its own row (its uuid), else
+         * to the flight with its ref */
+        if (*fl->src_uuid) {
+            r = find_flight_by(im->s, "uuid", fl->src_uuid, fl->uuid, &old, odate, NULL, osensor);
+            by_uuid = r == 1;
+        }
+        if (r == 0 && *fl->ref)
+            r = find_flight_by(im->s, "ref", fl->ref, fl->uuid, &old, odate, NULL, osensor);
+        if (*fl->ref || by_uuid) {
             if (r == 1) {
                 double mis = old ? geom_mismatch(ctx, fl->geom, old) : 1;
                 dm_geom_free(old);
+                old = NULL;
                 long twin = -1;
                 for (size_t j = 0; j < i && twin < 0; j++)
                     if (!im->fl[j].existing && !strcmp(im->fl[j].uuid, fl->uuid))
@@ -622,12 +797,23 @@ static dm_status write_all(imp *im, dm_sensor_import_stats *stats)
                     return dm__fail(ctx, DM_ECONFLICT,
                                     "%s: flight '%s' is already in the database with another "
                                     "%s; give this flight another ref",
-                                    where(im, fl->feat, w, sizeof w), fl->ref,
+                                    where(im, fl->feat, w, sizeof w), *fl->ref ? fl->ref : fl->uuid,
                                     mis > 0.01 ? "footprint" : "date");
+                /* its detections would be filed under the sensor of the file */
+                if (*osensor && strcmp(osensor, suuid)) {
+                    char a[128], b[128], lb[48];
+                    return dm__fail(ctx, DM_ECONFLICT,
+                                    "%s: %s: flight '%s' is already in the database, "
+                                    "flown with sensor '%s', not '%s'",
+                                    where(im, fl->feat, w, sizeof w), field_label(fl->sensor_field, lb),
+                                    *fl->ref ? fl->ref : fl->uuid, sensor_name(im->s, osensor, a),
+                                    sensor_name(im->s, suuid, b));
+                }
             }
         } else {
             r = find_flight_geom(im->s, fl->geom, fl->date, fl->uuid);
         }
+        dm_geom_free(old);
         if (r < 0)
             return dm__wrap(ctx, "%s", where(im, fl->feat, w, sizeof w));
         if (r == 1) {
@@ -644,6 +830,8 @@ static dm_status write_all(imp *im, dm_sensor_import_stats *stats)
         }
         dm_row_set_geom(row, g);
         st = dm_row_set(row, "sensor_id", suuid);
+        if (!st && *fl->src_uuid) /* free: looked up above */
+            st = dm_row_set_uuid(row, fl->src_uuid);
         if (!st && *fl->ref)
             st = dm_row_set(row, "ref", fl->ref);
         if (!st && *fl->date)
@@ -672,22 +860,39 @@ static dm_status write_all(imp *im, dm_sensor_import_stats *stats)
         const in_flight *fl = d->flight_idx >= 0 ? &im->fl[d->flight_idx] : NULL;
         if (fl)
             memcpy(d->flight_uuid, fl->uuid, 37);
-        if (*d->sensor) {
-            if ((st = resolve_sensor(im, d->sensor, NULL, suuid, stats)))
+        /* the flight's sensor: the file's for a new flight, the stored one
+         * for a flight the database holds */
+        char fsu[37] = "", fref[128] = "", fu[37];
+        if (fl && !fl->existing) {
+            memcpy(fsu, fl->suuid, 37);
+            dm__strlcpy(fref, fl->ref, sizeof fref);
+        } else if (find_flight_by(im->s, "uuid", d->flight_uuid, fu, NULL, NULL, fref, fsu) < 0) {
+            return dm__wrap(ctx, "%s", where(im, d->feat, w, sizeof w));
+        }
+        if (*d->sensor && *fsu) {
+            /* a detection is evidence of its flight's sensor: filed under
+             * another, it would raise the odds as that sensor would (and a
+             * name the database lacks would make a sensor that sees nothing) */
+            char dname[128] = "", kind[32];
+            int r = find_sensor_named(im->s, d->sensor, suuid, kind, dname);
+            if (r < 0)
                 return dm__wrap(ctx, "%s", where(im, d->feat, w, sizeof w));
-        } else if (fl) {
-            if (find_sensor(im->s, fl->sensor, suuid, NULL) < 0)
-                return dm_ctx_errcode(ctx);
-        } else {
-            /* the database flight's sensor */
-            dm_cursor *c = NULL;
-            if (sensors__select_eq(im->s, "flights", "uuid", d->flight_uuid, NULL, &c))
-                return dm_ctx_errcode(ctx);
-            if (dm_cursor_next(c) == 1) {
-                const char *su = dm_cursor_text(c, "sensor_id");
-                dm__strlcpy(suuid, su ? su : "", sizeof suuid);
+            if (r == 0 || strcmp(suuid, fsu)) {
+                char fname[128], lb[48];
+                return dm__fail(ctx, DM_ECONFLICT,
+                                "%s: %s: sensor '%s'%s is not its flight's: flight '%s' "
+                                "was flown with '%s' (a detection belongs to the sensor of its "
+                                "flight; give the other sensor's detections its own flight)",
+                                where(im, d->feat, w, sizeof w), field_label(d->sensor_field, lb),
+                                r ? dname : d->sensor, r ? "" : " (not in the database)",
+                                *fref ? fref : d->flight_uuid, sensor_name(im->s, fsu, fname));
             }
-            dm_cursor_free(c);
+        } else if (*d->sensor) {
+            /* a flight stored without a sensor: the detection names it */
+            if ((st = resolve_sensor(im, d->sensor, NULL, d->sensor_field, suuid, stats)))
+                return dm__wrap(ctx, "%s", where(im, d->feat, w, sizeof w));
+        } else {
+            memcpy(suuid, fsu, 37);
         }
         int known = d->dup ? 1 : (fl && !fl->existing) ? 0 : detection_known(im->s, d);
         if (known < 0)
@@ -707,6 +912,15 @@ static dm_status write_all(imp *im, dm_sensor_import_stats *stats)
         st = dm_row_set(row, "flight_id", d->flight_uuid);
         if (!st && *suuid)
             st = dm_row_set(row, "sensor_id", suuid);
+        if (!st && *d->src_uuid && !d->dup) {
+            /* an exported detection keeps its uuid when the database has no row of it */
+            char ou[37];
+            int r = find_det_uuid(im->s, d->src_uuid, ou);
+            if (r < 0)
+                st = dm_ctx_errcode(ctx);
+            else if (r == 0)
+                st = dm_row_set_uuid(row, d->src_uuid);
+        }
         if (!st && *d->category)
             st = dm_row_set(row, "category", d->category);
         if (!st)
@@ -763,22 +977,35 @@ static dm_status link_detections(imp *im)
         double tol_m = isfinite(d->pos_err) && d->pos_err > 0.5 ? d->pos_err : 0.5;
         double tol = tol_m / 111320.0;
         if (*d->flight) {
-            for (size_t k = 0; k < im->nfl; k++)
-                if (!strcmp(im->fl[k].ref, d->flight)) {
+            /* by ref, or by the uuid an export of demine gives */
+            int by_uuid = is_uuid(d->flight);
+            char fu[37] = "";
+            if (by_uuid)
+                uuid_lower(fu, d->flight);
+            for (size_t k = 0; k < im->nfl && d->flight_idx < 0; k++)
+                if (!strcmp(im->fl[k].ref, d->flight))
                     d->flight_idx = (int)k;
-                    break;
-                }
+            for (size_t k = 0; by_uuid && k < im->nfl && d->flight_idx < 0; k++)
+                if (!strcmp(im->fl[k].src_uuid, fu))
+                    d->flight_idx = (int)k;
             const dm_geom *poly = d->flight_idx >= 0 ? im->fl[d->flight_idx].geom : NULL;
             dm_geom *dbpoly = NULL;
             if (!poly) {
-                int r = find_flight_ref(im->s, d->flight, d->flight_uuid, &dbpoly, NULL);
+                int r = find_flight_named(im->s, d->flight, d->flight_uuid, &dbpoly);
                 if (r < 0)
                     return dm__wrap(ctx, "%s", where(im, d->feat, w, sizeof w));
+                char lb[48];
+                if (r == 0 && by_uuid)
+                    return dm__fail(ctx, DM_ENOTFOUND,
+                                    "%s: %s: no flight with uuid %s (or ref '%s') in the file "
+                                    "or the database (import the flights first)",
+                                    where(im, d->feat, w, sizeof w), field_label(d->flight_field, lb),
+                                    d->flight, d->flight);
                 if (r == 0)
                     return dm__fail(ctx, DM_ENOTFOUND,
-                                    "%s: field 'flight': no flight '%s' in the file or the "
-                                    "database",
-                                    where(im, d->feat, w, sizeof w), d->flight);
+                                    "%s: %s: no flight '%s' in the file or the database",
+                                    where(im, d->feat, w, sizeof w), field_label(d->flight_field, lb),
+                                    d->flight);
                 poly = dbpoly;
             }
             int in = poly && point_in(poly, d->lon, d->lat, ctx, tol);
