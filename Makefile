@@ -2,7 +2,7 @@
 # new user needs; see README.md. `make SAN=1 test` runs the whole suite under
 # AddressSanitizer and UndefinedBehaviorSanitizer.
 
-PKGS      := gdal geos proj sqlite3 libmicrohttpd cairo libsodium jansson
+PKGS      := gdal geos proj sqlite3 libmicrohttpd cairo libsodium jansson zlib
 CC        ?= cc
 SAN       ?= 0
 OPT       ?= -O2

@@ -9,7 +9,7 @@ SECS=${1:-60}
 B=${FUZZ_BUILD:-build-fuzz}
 cd "$(dirname "$0")/.."
 command -v clang >/dev/null || { echo "fuzz: clang is not installed" >&2; exit 1; }
-PKGS="gdal geos proj sqlite3 libmicrohttpd cairo libsodium jansson"
+PKGS="gdal geos proj sqlite3 libmicrohttpd cairo libsodium jansson zlib"
 CF="-g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -Iinclude -Isrc/lib $(pkg-config --cflags $PKGS)"
 LIBS="$(pkg-config --libs $PKGS) -lm -pthread"
 mkdir -p "$B"

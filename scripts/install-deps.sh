@@ -3,7 +3,7 @@
 # when any is missing. Runs apt-get directly as root, through sudo otherwise.
 set -e
 PKGS="build-essential pkg-config libgdal-dev gdal-bin python3-gdal libgeos-dev libproj-dev proj-bin \
-libsqlite3-dev sqlite3 libmicrohttpd-dev libcairo2-dev libsodium-dev libjansson-dev \
+libsqlite3-dev sqlite3 libmicrohttpd-dev libcairo2-dev libsodium-dev libjansson-dev zlib1g-dev \
 poppler-utils"
 # With --test: also what the tests need (a browser for the web map test);
 # these extras are installed on a best-effort basis.

@@ -242,6 +242,17 @@ dm_status srv_emit_feature(srv_req *rq, srv_buf *b, dm_cursor *c, const dm_layer
 int srv_layer_readable(dm_role role, const dm_layer_def *l);
 int srv_field_visible(dm_role role, const dm_field_def *f);
 
+/* srv_gzip.c: 1 when an Accept-Encoding value takes gzip ("gzip", "x-gzip"
+ * or "*" listed without q=0; a gzip given q=0 is refused under "*" too). */
+int srv_accepts_gzip(const char *accept_encoding);
+/* in (n bytes) gzipped at level 1-9 into *out (malloc'd, *out_len bytes);
+ * 0, or -1 when out of memory. */
+int srv_gzip(const void *in, size_t n, int level, unsigned char **out, size_t *out_len);
+/* Before sending: a dynamic text answer of 1 KiB or more (JSON, GeoJSON,
+ * CSV, text; 200/201, with no ETag) is gzipped when the client takes it,
+ * and marked Vary: Accept-Encoding either way. */
+void srv_gzip_resp(srv_req *rq, srv_resp *rs);
+
 /* Embedded web files (generated from web/ at build time). */
 typedef struct srv_asset {
     const char *path;

@@ -1481,9 +1481,32 @@ static int h_messages(srv_req *rq, srv_resp *rs)
 static const dm_danger_opts danger_opts = {100, 25, 50};
 static pthread_mutex_t danger_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *danger_json;
+static unsigned char *danger_gz; /* the same gzipped (a national map: 540 KB -> 130 KB), or NULL */
+static size_t danger_gz_len;
 static unsigned long danger_gen;
 static double danger_time;
 static int danger_refreshing;
+
+/* An answer from the cache (under danger_lock): gzipped as kept when the
+ * client takes gzip, so that a crowd of phones costs no compression each. */
+static int danger_answer(srv_req *rq, srv_resp *rs)
+{
+    rs->vary_encoding = 1;
+    if (danger_gz && srv_accepts_gzip(srv_header(rq, "Accept-Encoding"))) {
+        char *gz = malloc(danger_gz_len);
+        if (!gz)
+            return srv_error(rs, 500, "out of memory");
+        memcpy(gz, danger_gz, danger_gz_len);
+        rs->status = 200;
+        rs->ctype = "application/json; charset=utf-8";
+        rs->body = gz;
+        rs->len = danger_gz_len;
+        rs->encoding = "gzip";
+        return 0;
+    }
+    char *copy = strdup(danger_json);
+    return copy ? srv_json(rs, 200, copy) : srv_error(rs, 500, "out of memory");
+}
 
 static int h_danger(srv_req *rq, srv_resp *rs)
 {
@@ -1496,30 +1519,40 @@ static int h_danger(srv_req *rq, srv_resp *rs)
     unsigned long gen = srv_generation();
     int current = danger_json && danger_gen == gen;
     if (current && (now_s() - danger_time < 60 || danger_refreshing)) {
-        char *copy = strdup(danger_json);
+        danger_answer(rq, rs);
         pthread_mutex_unlock(&danger_lock);
-        return srv_json(rs, 200, copy);
+        return 0;
     }
     if (current)
         danger_refreshing = 1;
     pthread_mutex_unlock(&danger_lock);
     char *json = NULL;
     dm_status st = dm_danger_zones_json(rq->t->store, &danger_opts, &json);
+    unsigned char *gz = NULL;
+    size_t gz_len = 0;
+    if (!st && srv_gzip(json, strlen(json), 6, &gz, &gz_len))
+        gz = NULL; /* sent as it is */
     pthread_mutex_lock(&danger_lock);
     if (current)
         danger_refreshing = 0;
     if (!st) {
         free(danger_json);
+        free(danger_gz);
         danger_json = strdup(json);
+        danger_gz = gz;
+        danger_gz_len = gz_len;
         danger_gen = gen;
         danger_time = now_s();
     }
+    if (!st && danger_json)
+        danger_answer(rq, rs);
     pthread_mutex_unlock(&danger_lock);
     if (st)
         return srv_fail(rs, rq, st);
-    char *copy = strdup(json);
     dm_free(rq->t->ctx, json);
-    return srv_json(rs, 200, copy);
+    if (!rs->status)
+        return srv_error(rs, 500, "out of memory");
+    return 0;
 }
 
 /* The danger zones, computed once for all threads (as WKB, under the
@@ -1757,42 +1790,6 @@ static const char *asset_etag(const srv_asset *a)
     return tag;
 }
 
-/* 1 when an Accept-Encoding value takes gzip: "gzip", "x-gzip" or "*" in
- * its list with no q=0 (RFC 9110 12.5.3; a name given q=0 is refused even
- * when "*" would take it). */
-static int accepts_gzip(const char *ae)
-{
-    int yes = 0, no = 0, star = 0;
-    for (const char *p = ae; p && *p;) {
-        while (*p == ' ' || *p == '\t' || *p == ',')
-            p++;
-        const char *name = p;
-        while (*p && *p != ',' && *p != ';' && *p != ' ' && *p != '\t')
-            p++;
-        size_t n = (size_t)(p - name);
-        int q0 = 0; /* q=0, q=0.0, q=0.000 */
-        while (*p && *p != ',') {
-            if (*p == 'q' && p[1] == '=') {
-                const char *v = p + 2;
-                if (*v == '0') {
-                    v++;
-                    if (*v == '.')
-                        for (v++; *v == '0'; v++)
-                            ;
-                    q0 = !(*v >= '1' && *v <= '9');
-                }
-            }
-            p++;
-        }
-        int gz = (n == 4 && !strncasecmp(name, "gzip", 4)) || (n == 6 && !strncasecmp(name, "x-gzip", 6));
-        if (gz)
-            q0 ? (no = 1) : (yes = 1);
-        else if (n == 1 && *name == '*' && !q0)
-            star = 1;
-    }
-    return !no && (yes || star);
-}
-
 static int h_static(srv_req *rq, srv_resp *rs)
 {
     const char *path = page_of(rq->url);
@@ -1815,7 +1812,7 @@ static int h_static(srv_req *rq, srv_resp *rs)
     int gz = 0;
     if (a->gz) { /* the smaller form for a browser that takes it; each form has its own tag */
         rs->vary_encoding = 1;
-        if ((gz = accepts_gzip(srv_header(rq, "Accept-Encoding")))) {
+        if ((gz = srv_accepts_gzip(srv_header(rq, "Accept-Encoding")))) {
             rs->body = (char *)a->gz;
             rs->len = a->gz_len;
             rs->encoding = "gzip";

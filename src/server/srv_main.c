@@ -497,6 +497,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     srv_route(&rq, &rs);
     if (!rs.status)
         srv_error(&rs, 500, "no response");
+    srv_gzip_resp(&rq, &rs);
     return send_resp(c, &rs);
 }
 

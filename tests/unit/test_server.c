@@ -1583,11 +1583,58 @@ TEST(server_static_files_are_gzipped_for_browsers_that_take_it)
             free(hdr);
         }
     }
-    /* an API answer is not touched */
-    char *out = NULL, *hdr = NULL, enc[32];
-    ASSERT_EQ(http_hdr("GET", "/api/public/danger", NULL, "Accept-Encoding: gzip", &out, &hdr), 200);
+    /* an API answer of 1 KiB or more is gzipped as it goes out; a smaller one is not */
+    char *out = NULL, *hdr = NULL, *res = NULL, enc[32], v[64];
+    char ana[65], path[128];
+    login("ana", "analystpw1", ana);
+    ASSERT_EQ(http_hdr("GET", "/api/hazards", ana, NULL, &out, &hdr), 200);
     ASSERT(!header_value(hdr, "Content-Encoding", enc, sizeof enc));
+    ASSERT_MSG(strlen(out) >= 1024, "hazards of %zu bytes: too small to test", strlen(out));
+    ASSERT(header_value(hdr, "Vary", v, sizeof v));
+    free(out);
+    free(hdr);
+    ASSERT_EQ(dmtest_sh(&res, "cp resp.txt plain.txt"), 0);
+    free(res);
+    ASSERT_EQ(http_hdr("GET", "/api/hazards", ana, "Accept-Encoding: gzip", &out, &hdr), 200);
+    ASSERT(header_value(hdr, "Content-Encoding", enc, sizeof enc));
+    ASSERT_STREQ(enc, "gzip");
+    free(out);
+    free(hdr);
+    ASSERT_EQ(dmtest_sh(&res, "gunzip -c < resp.txt | cmp - plain.txt && echo same"), 0);
+    ASSERT_CONTAINS(res, "same");
+    free(res);
+    ASSERT_EQ(http_hdr("GET", "/api/me", ana, "Accept-Encoding: gzip", &out, &hdr), 200);
+    ASSERT_MSG(strlen(out) < 1024 && !header_value(hdr, "Content-Encoding", enc, sizeof enc), "%zu bytes, %s",
+               strlen(out), enc);
+    ASSERT_CONTAINS(out, "ana");
+    free(out);
+    free(hdr);
+    /* the public danger zones are kept gzipped beside the cache: computed, then cached */
+    ASSERT_EQ(http_hdr("GET", "/api/public/danger", NULL, NULL, &out, NULL), 200);
     ASSERT_CONTAINS(out, "FeatureCollection");
+    free(out);
+    ASSERT_EQ(dmtest_sh(&res, "cp resp.txt plain.txt"), 0);
+    free(res);
+    for (int k = 0; k < 2; k++) {
+        ASSERT_EQ(http_hdr("GET", "/api/public/danger", NULL, "Accept-Encoding: gzip", &out, &hdr), 200);
+        ASSERT(header_value(hdr, "Content-Encoding", enc, sizeof enc));
+        ASSERT(header_value(hdr, "Vary", v, sizeof v));
+        free(out);
+        free(hdr);
+        ASSERT_EQ(dmtest_sh(&res, "gunzip -c < resp.txt | cmp - plain.txt && echo same"), 0);
+        ASSERT_CONTAINS(res, "same");
+        free(res);
+    }
+    /* a row, whose tag an edit compares, goes as it is */
+    ASSERT_EQ(http_hdr("GET", "/api/hazards?limit=1", ana, NULL, &out, NULL), 200);
+    const char *u = strstr(out, "\"uuid\"");
+    ASSERT(u);
+    snprintf(path, sizeof path, "/api/hazards/%.36s", strchr(u + 6, '"') + 1);
+    free(out);
+    ASSERT_EQ(http_hdr("GET", path, ana, "Accept-Encoding: gzip", &out, &hdr), 200);
+    ASSERT_MSG(!header_value(hdr, "Content-Encoding", enc, sizeof enc), "%s: gzipped", path);
+    ASSERT(header_value(hdr, "ETag", v, sizeof v));
+    ASSERT_CONTAINS(out, "\"uuid\"");
     free(out);
     free(hdr);
     stop_server(SIGTERM);
