@@ -6,7 +6,7 @@
 // (no-cache, ETag); when the session ends elsewhere the first 401 brings the
 // login form back and the map stops asking; a logout and a reload ask for
 // nothing either; a layer loading while the map moves is asked again for the
-// view moved to. Needs DEMINE_URL of a running `demine serve` with the users
+// view moved to; a reload while the server does not answer keeps the session. Needs DEMINE_URL of a running `demine serve` with the users
 // of tests/unit/test_server.c (ana/analystpw1) and a risk map.
 'use strict';
 const { chromium } = require('playwright-core');
@@ -121,6 +121,17 @@ async function main() {
   await page.waitForSelector('#who:not(.hidden)', { timeout: 20000 })
     .catch(() => fail('the session is lost on a reload'));
   if (refused(mark).length) fail('401 on a reload while logged in: ' + refused(mark).join(', '));
+  // 4b. reloaded while the server does not answer (restarting): the page
+  // says so and keeps the session, which comes back with the server
+  const down = (r) => r.fulfill({ status: 503, contentType: 'application/json', body: '{"error":"starting"}' });
+  await page.route(/\/api\/me$/, down);
+  await page.reload({ waitUntil: 'load' });
+  await page.waitForFunction(() => /does not answer/.test(document.getElementById('login-msg').textContent),
+    null, { timeout: 15000 }).catch(() => fail('no word on a server that does not answer'));
+  await page.unroute(/\/api\/me$/, down);
+  await page.waitForSelector('#who:not(.hidden)', { timeout: 20000 })
+    .catch(() => fail('the session is lost while the server did not answer'));
+  if (await page.textContent('#login-msg')) fail('the message stays: ' + await page.textContent('#login-msg'));
   await page.click('#logout-btn');
   await page.waitForSelector('#login:not(.hidden)');
   await page.waitForTimeout(500);

@@ -613,7 +613,22 @@
   $('logout-btn').addEventListener('click', function () {
     api('POST', 'api/logout').catch(function () {}).then(function () { setUser(null); });
   });
-  if (sessionHint()) api('GET', 'api/me').then(setUser).catch(function () { setUser(null); });
+  /* on load, the session this browser holds: a 401 ends it; a server that
+   * does not answer (restarting, unreachable, a 5xx) does not: the page says
+   * so and asks again every 3 s, and the session comes back with the server */
+  var resumeTimer = null;
+  function resume() {
+    resumeTimer = null;
+    api('GET', 'api/me').then(setUser).catch(function (e) {
+      setUser(null);
+      if (e.status === 401 || e.status === 403) return;
+      sessionHint(true);
+      $('login-msg').textContent = 'The server does not answer (' + e.message + '): trying again…';
+      resumeTimer = setTimeout(resume, 3000);
+    });
+  }
+  $('login').addEventListener('submit', function () { clearTimeout(resumeTimer); resumeTimer = null; });
+  if (sessionHint()) resume();
   else setUser(null);
   window.demine = {map: map, groups: groups, reload: reloadAll, riskMap: loadRiskMap};
 })();
