@@ -98,8 +98,19 @@ async function main() {
   await page.click('#tab-review-btn');
   const card = `.card[data-report="${uuid}"]`;
   await page.waitForSelector(card, { timeout: 5000 });
+  // a report that cannot be read is said on its card
+  const broken = (r) => r.fulfill({ status: 500, contentType: 'application/json', body: '{"error":"disk on fire"}' });
+  const one = new RegExp('/api/reports/' + uuid + '$');
+  await page.route(one, broken);
+  await page.click(`${card} [data-show]`);
+  await page.waitForSelector(`${card} .msg .err`, { timeout: 5000 })
+    .catch(() => fail('a report that cannot be read says nothing'));
+  if (!/disk on fire/.test(await page.textContent(`${card} .msg`))) fail('not the server\'s error: ' +
+    await page.textContent(`${card} .msg`));
+  await page.unroute(one, broken);
   await page.click(`${card} [data-show]`);
   await page.waitForTimeout(500);
+  if (await page.$(`${card} .msg .err`)) fail('the error stays after a good answer');
   await page.screenshot({ path: path.join(OUT, '04-review-queue.png') });
   await page.fill(`${card} [data-reason]`, 'checked against the task order');
   await page.click(`${card} [data-approve]`);

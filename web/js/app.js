@@ -513,9 +513,14 @@
   function wireReview() {
     Array.prototype.forEach.call($('review').querySelectorAll('[data-show]'), function (b) {
       b.addEventListener('click', function () {
+        var msg = b.closest('.card').querySelector('.msg');
+        msg.textContent = '';
         api('GET', 'api/reports/' + b.getAttribute('data-show')).then(function (r) {
           preview.clearLayers(); preview.addData(r.activity); preview.addData(r.items);
           try { map.fitBounds(preview.getBounds(), {maxZoom: 16}); } catch (e) { /* no geometry */ }
+        }).catch(function (e) {
+          /* a 401 brings the login form back; anything else is said on the card */
+          if (e.status !== 401) msg.innerHTML = '<span class="err">' + esc(e.message) + '</span>';
         });
       });
     });
