@@ -597,6 +597,54 @@ TEST(resolve_refuses_a_prefix_or_ref_naming_rows_of_two_layers)
     dm_store_close(s);
 }
 
+/* A ref typed in another case (khv-r-0026) or a uuid prefix in capitals
+ * finds its row when nothing is written exactly so; a prefix too short to
+ * be looked up says how long it must be. */
+TEST(resolve_takes_refs_in_any_case_and_says_a_prefix_is_too_short)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = new_store();
+    dm_row *r = hazard_row("KHV-SHA-7", square(46.9, 39.9));
+    ASSERT_OK(dm_row_set_uuid(r, "01a20922-80ae-7000-8fbe-38b4322fc9e8"));
+    ASSERT_OK(dm_store_insert(s, r, NULL));
+    dm_row_free(r);
+    r = dm_row_new(ctx, dm_layer_find("activities"));
+    ASSERT_OK(dm_row_set_uuid(r, "01a20922-8175-7000-808f-8077137610fc"));
+    ASSERT_OK(dm_row_set(r, "ref", "khv-sha-8"));
+    ASSERT_OK(dm_row_set(r, "activity_type", "nts"));
+    ASSERT_OK(dm_store_insert(s, r, NULL));
+    dm_row_free(r);
+    char uuid[37];
+    const dm_layer_def *l = NULL;
+    ASSERT_OK(dm_store_resolve(s, NULL, "khv-sha-7", &l, uuid));
+    ASSERT_STREQ(l->name, "hazards");
+    ASSERT_OK(dm_store_resolve(s, "hazards", "Khv-Sha-7", &l, uuid));
+    ASSERT_STREQ(uuid, "01a20922-80ae-7000-8fbe-38b4322fc9e8");
+    ASSERT_OK(dm_store_resolve(s, NULL, "01A20922-80AE", &l, uuid));
+    ASSERT_STREQ(l->name, "hazards");
+    /* written exactly so in one layer: that row, though another case would match elsewhere */
+    r = hazard_row("khv-sha-8", square(47.0, 39.9));
+    ASSERT_OK(dm_store_insert(s, r, NULL));
+    dm_row_free(r);
+    r = dm_row_new(ctx, dm_layer_find("activities"));
+    ASSERT_OK(dm_row_set(r, "ref", "KHV-SHA-9"));
+    ASSERT_OK(dm_row_set(r, "activity_type", "nts"));
+    ASSERT_OK(dm_store_insert(s, r, NULL));
+    dm_row_free(r);
+    r = hazard_row("khv-sha-9", square(47.1, 39.9));
+    ASSERT_OK(dm_store_insert(s, r, NULL));
+    dm_row_free(r);
+    ASSERT_OK(dm_store_resolve(s, NULL, "KHV-SHA-9", &l, uuid));
+    ASSERT_STREQ(l->name, "activities");
+    /* two rows of other cases, in two layers: ambiguous */
+    ASSERT_STATUS(DM_ECONFLICT, dm_store_resolve(s, NULL, "Khv-Sha-8", &l, uuid));
+    ASSERT_STATUS(DM_ENOTFOUND, dm_store_resolve(s, NULL, "01a209", &l, uuid));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "at least 8 characters");
+    ASSERT_STATUS(DM_ENOTFOUND, dm_store_resolve(s, NULL, "KHV-R-1", &l, uuid));
+    ASSERT(!strstr(dmtest_ctx_msg(), "8 characters"));
+    dm_store_close(s);
+}
+
 /* An edit wrote what `demine check` then called errors: an activity ending
  * before it starts, dates in the future. */
 TEST(edit_refuses_future_dates_and_an_activity_ending_before_it_starts)

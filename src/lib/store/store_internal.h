@@ -23,7 +23,8 @@ struct dm_store {
     int lifecycle;              /* dm_hazard_set_status is writing a hazard's status */
     sqlite3_stmt **insert_stmt; /* per layer, prepared on first use */
     sqlite3_stmt *log_stmt;
-    sqlite3_stmt **resolve_stmt; /* per layer, 3 forms (uuid, prefix, ref) */
+    sqlite3_stmt **resolve_stmt; /* per layer, DM__RESOLVE_FORMS forms (uuid, prefix, ref, ref in any case) */
+#define DM__RESOLVE_FORMS 4
 };
 
 /* Record a SQLite failure on the context ("SQLite: <message>"); maps

@@ -184,7 +184,7 @@ dm_status dm_store_open(dm_ctx *ctx, const char *path, unsigned flags, dm_store 
     s->flags = flags;
     s->path = strdup(path);
     s->insert_stmt = calloc(dm_layer_count(), sizeof *s->insert_stmt);
-    s->resolve_stmt = calloc(dm_layer_count() * 3, sizeof *s->resolve_stmt);
+    s->resolve_stmt = calloc(dm_layer_count() * DM__RESOLVE_FORMS, sizeof *s->resolve_stmt);
     if (!s->path || !s->insert_stmt || !s->resolve_stmt) {
         dm_store_close(s);
         return dm__fail(ctx, DM_ENOMEM, "out of memory");
@@ -239,7 +239,7 @@ void dm_store_close(dm_store *s)
         for (size_t i = 0; i < dm_layer_count(); i++)
             sqlite3_finalize(s->insert_stmt[i]);
     if (s->resolve_stmt)
-        for (size_t i = 0; i < dm_layer_count() * 3; i++)
+        for (size_t i = 0; i < dm_layer_count() * DM__RESOLVE_FORMS; i++)
             sqlite3_finalize(s->resolve_stmt[i]);
     sqlite3_finalize(s->log_stmt);
     if (s->db) {

@@ -31,32 +31,39 @@ static int has_ref(const dm_layer_def *l)
     return dm_field_find(l, "ref") != NULL;
 }
 
-/* Look for id in one layer: exact uuid, then uuid prefix (8+ chars), then
- * ref. Returns 1 found, 0 not found, -1 ambiguous, -2 SQL error. */
-static int resolve_in(dm_store *s, const dm_layer_def *l, const char *id, char uuid[37])
+/* Look for id in one layer: exact uuid, then uuid prefix (8+ chars, in
+ * either case: uuids are stored in lower case), then ref; with nocase, ref
+ * in any case only (khv-r-0026 for KHV-R-0026). Returns 1 found, 0 not
+ * found, -1 ambiguous, -2 SQL error. */
+static int resolve_in(dm_store *s, const dm_layer_def *l, const char *id, int nocase, char uuid[37])
 {
-    static const char *forms[3] = {
+    static const char *forms[DM__RESOLVE_FORMS] = {
         "SELECT uuid FROM \"%s\" WHERE uuid = ?1 LIMIT 2",
         "SELECT uuid FROM \"%s\" WHERE uuid >= ?1 AND uuid < ?1 || 'g' LIMIT 2",
         "SELECT uuid FROM \"%s\" WHERE ref = ?1 LIMIT 2",
+        "SELECT uuid FROM \"%s\" WHERE ref = ?1 COLLATE NOCASE LIMIT 2",
     };
     size_t n = strlen(id);
     size_t li = dm__layer_index(l);
-    for (int k = 0; k < 3; k++) {
+    char lower[37] = "";
+    if (n < sizeof lower)
+        for (size_t i = 0; i <= n; i++)
+            lower[i] = (char)(id[i] >= 'A' && id[i] <= 'F' ? id[i] - 'A' + 'a' : id[i]);
+    for (int k = nocase ? 3 : 0; k < (nocase ? 4 : 3); k++) {
         if (k == 1 && (n < 8 || n >= 36))
             continue;
-        if (k == 2 && !has_ref(l))
+        if (k >= 2 && !has_ref(l))
             continue;
         /* Statements are kept per layer and form: imports resolve a
          * reference for every row. */
-        sqlite3_stmt **q = &s->resolve_stmt[li * 3 + (size_t)k];
+        sqlite3_stmt **q = &s->resolve_stmt[li * DM__RESOLVE_FORMS + (size_t)k];
         if (!*q) {
             char sql[300];
             snprintf(sql, sizeof sql, forms[k], l->name);
             if (sqlite3_prepare_v2(s->db, sql, -1, q, NULL) != SQLITE_OK)
                 return -2;
         }
-        sqlite3_bind_text(*q, 1, id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(*q, 1, k < 2 && lower[0] ? lower : id, -1, SQLITE_STATIC);
         int found = 0, rc;
         while ((rc = sqlite3_step(*q)) == SQLITE_ROW) {
             if (found++ == 0)
@@ -88,31 +95,33 @@ dm_status dm_store_resolve(dm_store *s, const char *layer, const char *id,
      * name a row of another: that is ambiguous, not the first layer's. */
     const dm_layer_def *found = NULL;
     char first[37] = "";
-    for (size_t i = 0; i < dm_layer_count(); i++) {
-        const dm_layer_def *l = only ? only : dm_layer_at(i);
-        char u[37];
-        int r = resolve_in(s, l, id, u);
-        if (r == 1 && (only || !strcmp(u, id))) { /* a whole uuid is unique */
-            dm__strlcpy(uuid_out, u, 37);
-            if (layer_out)
-                *layer_out = l;
-            return DM_OK;
+    /* a ref in another case only when nothing is written exactly so */
+    for (int nocase = 0; nocase < 2 && !found; nocase++) {
+        for (size_t i = 0; i < dm_layer_count(); i++) {
+            const dm_layer_def *l = only ? only : dm_layer_at(i);
+            char u[37];
+            int r = resolve_in(s, l, id, nocase, u);
+            if (r == 1 && (only || !strcmp(u, id))) { /* a whole uuid is unique */
+                dm__strlcpy(uuid_out, u, 37);
+                if (layer_out)
+                    *layer_out = l;
+                return DM_OK;
+            }
+            if (r == 1 && found)
+                return dm__fail(s->ctx, DM_ECONFLICT, "'%s' names %s %s and %s %s; give more of the uuid", id,
+                                found->name, first, l->name, u);
+            if (r == 1) {
+                found = l;
+                dm__strlcpy(first, u, sizeof first);
+            }
+            if (r == -1)
+                return dm__fail(s->ctx, DM_ECONFLICT, "'%s' matches several %s; give more of the uuid", id,
+                                l->name);
+            if (r == -2)
+                return dm__sql_fail(s, sqlite3_errcode(s->db), "resolve");
+            if (only)
+                break;
         }
-        if (r == 1 && found)
-            return dm__fail(s->ctx, DM_ECONFLICT,
-                            "'%s' names %s %s and %s %s; give more of the uuid", id, found->name,
-                            first, l->name, u);
-        if (r == 1) {
-            found = l;
-            dm__strlcpy(first, u, sizeof first);
-        }
-        if (r == -1)
-            return dm__fail(s->ctx, DM_ECONFLICT, "'%s' matches several %s; give more of the uuid",
-                            id, l->name);
-        if (r == -2)
-            return dm__sql_fail(s, sqlite3_errcode(s->db), "resolve");
-        if (only)
-            break;
     }
     if (found) {
         dm__strlcpy(uuid_out, first, 37);
@@ -120,8 +129,9 @@ dm_status dm_store_resolve(dm_store *s, const char *layer, const char *id,
             *layer_out = found;
         return DM_OK;
     }
-    return dm__fail(s->ctx, DM_ENOTFOUND, "no %s with id or ref '%s'", only ? only->name : "row",
-                    id);
+    size_t n = strlen(id), hex = strspn(id, "0123456789abcdefABCDEF-");
+    return dm__fail(s->ctx, DM_ENOTFOUND, "no %s with id or ref '%s'%s", only ? only->name : "row", id,
+                    n < 8 && hex == n ? " (a uuid prefix needs at least 8 characters)" : "");
 }
 
 /* ================================ selecting ================================ */
