@@ -997,3 +997,59 @@ TEST(insert_takes_a_missing_area_from_the_polygon)
     ASSERT_NEAR(row_real(s, "release_areas", ra_given, "area_ha"), 1.5, 1e-9);
     dm_store_close(s);
 }
+
+/* A detection filed under another sensor than its flight's would take that
+ * sensor's rates into the risk map: every way in (import --layer detections,
+ * the API) refuses it, naming both sensors and the flight. */
+TEST(insert_refuses_a_detection_of_another_sensor_than_its_flight)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = new_store();
+    char sa[37], sb[37], fl[37];
+    const char *names[2] = {"H20T thermal", "MagArrow"};
+    char *ids[2] = {sa, sb};
+    for (int i = 0; i < 2; i++) {
+        dm_row *r = dm_row_new(ctx, dm_layer_find("sensors"));
+        ASSERT_OK(dm_row_set(r, "name", names[i]));
+        ASSERT_OK(dm_row_set(r, "kind", i ? "magnetometer" : "thermal"));
+        ASSERT_OK(dm_store_insert(s, r, ids[i]));
+        dm_row_free(r);
+    }
+    dm_row *r = dm_row_new(ctx, dm_layer_find("flights"));
+    ASSERT_OK(dm_row_set(r, "ref", "FL-1"));
+    ASSERT_OK(dm_row_set(r, "sensor_id", sa));
+    dm_geom *fg = NULL;
+    ASSERT_OK(dm_geom_from_wkt(ctx, "POLYGON((46.89 39.89,46.91 39.89,46.91 39.91,46.89 39.91,46.89 39.89))", &fg));
+    dm_row_set_geom(r, fg);
+    ASSERT_OK(dm_store_insert(s, r, fl));
+    dm_row_free(r);
+    const struct {
+        const char *sensor;
+        dm_status want;
+    } cases[] = {{sb, DM_ECONFLICT}, {sa, DM_OK}, {NULL, DM_OK}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        r = dm_row_new(ctx, dm_layer_find("detections"));
+        dm_geom *g = NULL;
+        ASSERT_OK(dm_geom_from_wkt(ctx, "POINT(46.9 39.9)", &g));
+        dm_row_set_geom(r, g);
+        ASSERT_OK(dm_row_set(r, "flight_id", fl));
+        if (cases[i].sensor)
+            ASSERT_OK(dm_row_set(r, "sensor_id", cases[i].sensor));
+        ASSERT_OK(dm_row_set(r, "confidence", "0.9"));
+        ASSERT_STATUS(cases[i].want, dm_store_insert(s, r, NULL));
+        dm_row_free(r);
+        if (cases[i].want) {
+            ASSERT_CONTAINS(dmtest_ctx_msg(), "field 'sensor_id'");
+            ASSERT_CONTAINS(dmtest_ctx_msg(), "'MagArrow' is not its flight's");
+            ASSERT_CONTAINS(dmtest_ctx_msg(), "flight 'FL-1' was flown with 'H20T thermal'");
+        }
+    }
+    dm_cursor *c = NULL;
+    ASSERT_OK(dm_store_select(s, "detections", NULL, &c));
+    int n = 0;
+    while (dm_cursor_next(c) > 0)
+        n++;
+    dm_cursor_free(c);
+    ASSERT_EQ(n, 2);
+    dm_store_close(s);
+}

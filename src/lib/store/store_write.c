@@ -412,6 +412,42 @@ static dm_status activity_ends_after_start(dm_store *s, dm_row *r)
     return DM_OK;
 }
 
+/* A new detection's sensor must be its flight's (when both are named and
+ * the flight has one): a detection filed under another sensor takes that
+ * sensor's rates into the risk map. The sensors import checks it with file
+ * and line; this catches every other way in (`import --layer detections`,
+ * the API). */
+static dm_status detection_sensor_is_flights(dm_store *s, dm_row *r)
+{
+    if (strcmp(r->layer->name, "detections"))
+        return DM_OK;
+    const char *fl = dm_row_get(r, "flight_id"), *se = dm_row_get(r, "sensor_id");
+    if (!fl || !*fl || !se || !*se)
+        return DM_OK;
+    sqlite3_stmt *q = NULL;
+    dm_status pst = dm__sql_prepare(s,
+                                    "SELECT f.ref, f.sensor_id, (SELECT name FROM sensors WHERE uuid = f.sensor_id), "
+                                    "(SELECT name FROM sensors WHERE uuid = ?2) FROM flights f WHERE f.uuid = ?1",
+                                    &q);
+    if (pst)
+        return pst;
+    sqlite3_bind_text(q, 1, fl, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, se, -1, SQLITE_STATIC);
+    dm_status st = DM_OK;
+    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 1) != SQLITE_NULL) {
+        const char *fs = (const char *)sqlite3_column_text(q, 1);
+        if (fs && *fs && strcmp(fs, se)) {
+            const char *fref = (const char *)sqlite3_column_text(q, 0), *fname = (const char *)sqlite3_column_text(q, 2),
+                       *sname = (const char *)sqlite3_column_text(q, 3);
+            st = dm__fail(s->ctx, DM_ECONFLICT,
+                          "field 'sensor_id': sensor '%s' is not its flight's: flight '%s' was flown with '%s'",
+                          sname ? sname : se, fref ? fref : fl, fname ? fname : fs);
+        }
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
 int dm_store_existing(dm_store *s, const dm_row *r, char owner[37], int *by_uuid)
 {
     const dm_layer_def *l = r->layer;
@@ -508,7 +544,8 @@ static dm_status insert_row(dm_store *s, dm_row *r, char uuid_out[37])
     int ri = field_index(l, "ref");
     if (ri >= 0 && (st = ref_unique(s, l, r->value[ri], r->uuid[0] ? r->uuid : NULL)))
         return st;
-    if ((st = dates_possible(s, r)) || (st = activity_ends_after_start(s, r)))
+    if ((st = dates_possible(s, r)) || (st = activity_ends_after_start(s, r)) ||
+        (st = detection_sensor_is_flights(s, r)))
         return st;
     if ((st = area_from_geometry(s, r)))
         return st;
