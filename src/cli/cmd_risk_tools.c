@@ -94,14 +94,18 @@ static int run_distance(dm_ctx *ctx, int argc, char **argv)
         if (strlen(values) >= sizeof buf)
             return cli_usage_error("risk distance", "--values is too long");
         snprintf(buf, sizeof buf, "%s", values);
-        char *save = NULL;
-        for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        /* every entry between commas is a number: "1,,2" or "1," is a typo, not 1 and 2 */
+        for (char *t = buf, *next; t; t = next) {
             char *end;
+            next = strchr(t, ',');
+            if (next)
+                *next++ = '\0';
             if (nv == 64)
                 return cli_usage_error("risk distance", "--values takes at most 64 values");
             vals[nv++] = strtod(t, &end);
-            if (*end || !isfinite(vals[nv - 1]))
-                return cli_usage_error("risk distance", "--values wants numbers, got '%s'", t);
+            if (!*t || *end || !isfinite(vals[nv - 1]))
+                return cli_usage_error("risk distance", "--values wants numbers separated by commas, got '%s' in '%s'",
+                                       t, values);
         }
         if (!nv)
             return cli_usage_error("risk distance", "--values wants numbers, got '%s'", values);

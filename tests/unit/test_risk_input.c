@@ -179,8 +179,16 @@ TEST(risk_distance_rejects_a_cap_that_is_not_positive)
     }
     ASSERT_EQ(dmtest_demine(&out, "risk distance %s %s --values 1,nan", cls, dmtest_path("d.tif")),
               2);
-    ASSERT_CONTAINS(out, "--values wants numbers, got 'nan'");
+    ASSERT_CONTAINS(out, "--values wants numbers separated by commas, got 'nan'");
     free(out);
+    /* an empty entry is a typo, not a value left out */
+    const char *empty[] = {"1,,2", "1,", ",1"};
+    for (size_t k = 0; k < 3; k++) {
+        ASSERT_EQ(dmtest_demine(&out, "risk distance %s %s --values %s", cls, dmtest_path("d.tif"), empty[k]), 2);
+        ASSERT_CONTAINS(out, "got '' in");
+        free(out);
+        ASSERT(access(dmtest_path("d.tif"), F_OK) != 0);
+    }
     /* an option without its value at the end said "unknown option --values" */
     ASSERT_EQ(dmtest_demine(&out, "risk distance %s %s --values", cls, dmtest_path("d.tif")), 2);
     ASSERT_CONTAINS(out, "option --values needs a value");
