@@ -1000,8 +1000,8 @@ TEST(insert_takes_a_missing_area_from_the_polygon)
 
 /* A detection filed under another sensor than its flight's would take that
  * sensor's rates into the risk map: every way in (import --layer detections,
- * the API) refuses it, naming both sensors and the flight. */
-TEST(insert_refuses_a_detection_of_another_sensor_than_its_flight)
+ * the API, an edit) refuses it, naming both sensors and the flight. */
+TEST(store_refuses_a_detection_of_another_sensor_than_its_flight)
 {
     dm_ctx *ctx = dmtest_ctx();
     dm_store *s = new_store();
@@ -1051,5 +1051,21 @@ TEST(insert_refuses_a_detection_of_another_sensor_than_its_flight)
         n++;
     dm_cursor_free(c);
     ASSERT_EQ(n, 2);
+    /* nor may an edit file one under another sensor; its own stays */
+    ASSERT_OK(dm_store_select(s, "detections", NULL, &c));
+    ASSERT_EQ(dm_cursor_next(c), 1);
+    char du[37];
+    snprintf(du, sizeof du, "%s", dm_cursor_text(c, "uuid"));
+    dm_cursor_free(c);
+    r = dm_row_new(ctx, dm_layer_find("detections"));
+    ASSERT_OK(dm_row_set(r, "sensor_id", sb));
+    ASSERT_STATUS(DM_ECONFLICT, dm_store_update(s, du, r, "typo"));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "'MagArrow' is not its flight's");
+    dm_row_free(r);
+    r = dm_row_new(ctx, dm_layer_find("detections"));
+    ASSERT_OK(dm_row_set(r, "sensor_id", sa));
+    ASSERT_OK(dm_row_set(r, "confidence", "0.5"));
+    ASSERT_OK(dm_store_update(s, du, r, "checked"));
+    dm_row_free(r);
     dm_store_close(s);
 }

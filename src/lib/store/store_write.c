@@ -759,6 +759,36 @@ static dm_status activity_dates_in_order(dm_store *s, const dm_layer_def *l, con
     return st;
 }
 
+/* After an update of a detection's sensor or flight: its sensor must still
+ * be its flight's, as on insert (detection_sensor_is_flights). */
+static dm_status detection_sensor_in_order(dm_store *s, const dm_layer_def *l, const char *uuid)
+{
+    if (strcmp(l->name, "detections"))
+        return DM_OK;
+    sqlite3_stmt *q = NULL;
+    dm_status st = dm__sql_prepare(
+        s,
+        "SELECT COALESCE((SELECT name FROM sensors WHERE uuid = d.sensor_id), d.sensor_id), f.ref, "
+        "COALESCE((SELECT name FROM sensors WHERE uuid = f.sensor_id), f.sensor_id) FROM detections d "
+        "JOIN flights f ON f.uuid = d.flight_id WHERE d.uuid = ? AND NULLIF(d.sensor_id, '') IS NOT NULL "
+        "AND NULLIF(f.sensor_id, '') IS NOT NULL AND d.sensor_id != f.sensor_id",
+        &q);
+    if (st)
+        return st;
+    sqlite3_bind_text(q, 1, uuid, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        st = dm__fail(s->ctx, DM_ECONFLICT,
+                      "detections %s: field 'sensor_id': sensor '%s' is not its flight's: flight '%s' was flown "
+                      "with '%s'",
+                      uuid, (const char *)sqlite3_column_text(q, 0), (const char *)sqlite3_column_text(q, 1),
+                      (const char *)sqlite3_column_text(q, 2));
+    else if (rc != SQLITE_DONE)
+        st = dm__sql_fail(s, rc, "read");
+    sqlite3_finalize(q);
+    return st;
+}
+
 dm_status dm_store_update(dm_store *s, const char *id, dm_row *r, const char *reason)
 {
     const dm_layer_def *l = r->layer;
@@ -917,6 +947,8 @@ static dm_status update_row(dm_store *s, const char *uuid, dm_row *r, const char
         st = dm__sql_fail(s, rc, "update");
     if (!st && (dm_row_get(r, "start_date") || dm_row_get(r, "end_date")))
         st = activity_dates_in_order(s, l, uuid);
+    if (!st && (dm_row_get(r, "sensor_id") || dm_row_get(r, "flight_id")))
+        st = detection_sensor_in_order(s, l, uuid);
     if (!st) {
         dm_buf nb;
         dm__buf_init(&nb);
