@@ -158,12 +158,20 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
             snprintf(until, sizeof until, "to the %g-year horizon, %s", cfg->horizon_years, r->idle_until);
         else
             snprintf(until, sizeof until, "to the plan's end, %s", r->idle_until);
-        printf("  idle:     %zu of %zu teams get no task (%s%s), in none of the costs above:\n"
-               "            %s if kept on contract %s (%ld working days each)",
-               r->n_idle, r->n_teams, names, shown < r->n_idle ? ", ..." : "", idle, until, r->idle_days);
+        printf("  idle:     %zu of %zu teams get no task (%s%s), in none of the costs above:\n",
+               r->n_idle, r->n_teams, names, shown < r->n_idle ? ", ..." : "");
+        /* a horizon that ends before the first working day does: no day to
+         * keep them for (not "0 working days") */
+        if (r->idle_to_horizon && r->idle_days <= 0)
+            printf("            nothing if kept on contract to the %g-year horizon: it holds less than one "
+                   "working day (the first, %s, ends after it)",
+                   cfg->horizon_years, r->idle_until);
+        else
+            printf("            %s if kept on contract %s (%ld working day%s each)", idle, until, r->idle_days,
+                   r->idle_days == 1 ? "" : "s");
         /* every team kept over the same period: the working ones to their
          * last task, or to the horizon when it comes first */
-        if (r->kept_all_cost >= 0 || r->kept_all_lower >= 0) {
+        if (!(r->idle_to_horizon && r->idle_days <= 0) && (r->kept_all_cost >= 0 || r->kept_all_lower >= 0)) {
             char all[48];
             if (r->idle_to_horizon)
                 printf(";\n            %s with every team kept to the horizon, %s (the working ones to "
@@ -194,8 +202,10 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
     printf("  end:      high-risk land (%zu hazards) %s (%.1f years); all land %s (%.1f years)\n",
            r->n_high, r->end_high, r->years_high, r->end_all, r->years_all);
     if (cfg->horizon_years > 0)
-        printf("  horizon:  %zu hazards (%.1f ha) end after %g years\n", r->n_late, r->late_ha,
-               cfg->horizon_years);
+        printf("  horizon:  %zu hazards (%.1f ha) end after %g years%s\n", r->n_late, r->late_ha,
+               cfg->horizon_years,
+               r->idle_to_horizon && r->idle_days <= 0 ? " (less than one working day: every hazard ends after it)"
+                                                       : "");
     if (r->samples <= 0)
         printf("  forecast: none (--samples 0)\n");
     else

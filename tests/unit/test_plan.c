@@ -1827,3 +1827,40 @@ TEST(plan_forecast_counts_finds_no_team_can_follow_up)
     json_decref(root);
     dm_plan_result_free(ctx, r);
 }
+
+/* A --horizon shorter than one working day keeps no team for any day: the
+ * idle line says so rather than "0 working days" at "USD 0.00 M", and
+ * every hazard ends after it. */
+TEST(plan_cli_horizon_under_one_working_day)
+{
+    const char *db = dmtest_demo_db();
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 0 --start 2026-01-05 --horizon 0.001 "
+                                 "--no-write --csv '%s' --out-json '%s'",
+                           db, dmtest_repo_path("config/teams-default.csv"), dmtest_path("p.csv"),
+                           dmtest_path("p.json"));
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT_CONTAINS(out, "nothing if kept on contract to the 0.001-year horizon: it holds less than one working "
+                         "day (the first, 2026-01-05, ends after it)");
+    ASSERT_CONTAINS(out, "end after 0.001 years (less than one working day: every hazard ends after it)");
+    ASSERT(!strstr(out, "0 working days"));
+    ASSERT(!strstr(out, "every team kept to the horizon"));
+    json_error_t err;
+    json_t *root = json_load_file(dmtest_path("p.json"), 0, &err);
+    ASSERT_MSG(root, "%s", err.text);
+    json_t *it = json_object_get(root, "idle_teams");
+    ASSERT_STREQ(json_string_value(json_object_get(it, "period")), "horizon");
+    ASSERT_NEAR(json_number_value(json_object_get(it, "days_each")), 0, 0);
+    ASSERT_NEAR(json_number_value(json_object_get(it, "cost_usd")), 0, 0);
+    ASSERT_EQ((long)json_integer_value(json_object_get(root, "hazards")),
+              (long)json_integer_value(json_object_get(json_object_get(root, "beyond_horizon"), "hazards")));
+    json_decref(root);
+    free(out);
+    /* one working day: said in the singular, with its date */
+    rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 0 --start 2026-01-05 --horizon 0.004 "
+                             "--no-write --csv '%s' --out-json '%s'",
+                       db, dmtest_repo_path("config/teams-default.csv"), dmtest_path("p.csv"), dmtest_path("p.json"));
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT_CONTAINS(out, "to the 0.004-year horizon, 2026-01-05 (1 working day each)");
+    free(out);
+}
