@@ -1093,3 +1093,70 @@ TEST(verify_and_correct_failing_writes_name_the_record_and_field_and_change_noth
     dm_store_close(s);
     ASSERT_MSG(count_rows(path, "SELECT count(*) FROM change_log") > log0, "correct wrote");
 }
+
+/* A release over a record of two rows (20 m spacing, 15 m apart) with a
+ * find dx_m metres east of each recorded mine. */
+static void offset_record(dm_store *s, const char *ref, double lon0, double dx_m, char id[37])
+{
+    dm_ctx *ctx = dmtest_ctx();
+    char poly[300];
+    snprintf(poly, sizeof poly, "POLYGON((%.6f 40.000, %.6f 40.000, %.6f 40.001, %.6f 40.001, %.6f 40.000))", lon0,
+             lon0 + 0.003, lon0 + 0.003, lon0, lon0);
+    add_record(s, ref, poly, id);
+    double m = 1.0 / (111320 * cos(40 * M_PI / 180));
+    for (int row = 0; row < 2; row++)
+        for (int i = 0; i < 8; i++) {
+            double x = lon0 + 0.0003 + i * 20 * m, y = 40.0003 + row * 15 / 110540.0;
+            add_point(s, "record_mines", "record_id", id, "mine_type", "TM-62M", x, y);
+            add_point(s, "items", "category", "AT", "model", "TM-62M", x + dx_m * m, y);
+        }
+    dm_row *row = dm_row_new(ctx, dm_layer_find("release_areas"));
+    ASSERT_OK(dm_row_set(row, "outcome", "cleared"));
+    dm_geom *g = NULL;
+    ASSERT_OK(dm_geom_from_wkt(ctx, poly, &g));
+    dm_row_set_geom(row, g);
+    ASSERT_OK(dm_store_insert(s, row, NULL));
+    dm_row_free(row);
+}
+
+/* A record whose every checked mine has a find within the tolerance was
+ * reported with shift inliers 0 and accuracy_after 1.0: the registration
+ * found the 3 m offset, the shift could not raise an accuracy of 1, and
+ * rejecting it zeroed the inliers. A shift below half the tolerance was
+ * not applied yet its pose and the accuracy after it were reported (an
+ * accuracy after a shift of 0 m that differed from the accuracy). A shift
+ * that does not apply is now the identity: its inliers are the recorded
+ * mines matched at the recorded places, its accuracy_after the accuracy. */
+TEST(verify_shift_not_applied_reports_the_identity_and_its_inliers)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "init noshift.gpkg"), 0);
+    free(out);
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("noshift.gpkg"), 0, &s));
+    char a[37], b[37];
+    offset_record(s, "R-3M", 47.000, 3.0, a);
+    offset_record(s, "R-1M", 47.020, 1.5, b);
+    json_t *r = verify_json(s, NULL, 1);
+    for (int k = 0; k < 2; k++) {
+        json_t *rec = json_array_get(json_object_get(r, "records"), (size_t)k);
+        const char *ref = json_string_value(json_object_get(rec, "ref"));
+        json_t *sh = json_object_get(rec, "shift");
+        ASSERT_EQ(json_integer_value(json_object_get(rec, "checked")), 16);
+        ASSERT_EQ(json_integer_value(json_object_get(rec, "matched")), 16);
+        ASSERT_MSG(!json_is_true(json_object_get(sh, "applies")), "%s: a shift applies", ref);
+        ASSERT_MSG(json_integer_value(json_object_get(sh, "inliers")) == 16, "%s: inliers %lld", ref,
+                   (long long)json_integer_value(json_object_get(sh, "inliers")));
+        ASSERT_NEAR(json_number_value(json_object_get(sh, "accuracy_after")), 1.0, 1e-12);
+        ASSERT_NEAR(json_number_value(json_object_get(sh, "dx_m")), 0, 1e-12);
+        ASSERT_NEAR(json_number_value(json_object_get(sh, "dy_m")), 0, 1e-12);
+        ASSERT_NEAR(json_number_value(json_object_get(sh, "rotation_deg")), 0, 1e-12);
+    }
+    ASSERT_NEAR(json_number_value(json_object_get(r, "accuracy_after_shift")), 1.0, 1e-12);
+    json_decref(r);
+    dm_store_close(s);
+    ASSERT_EQ(dmtest_demine(&out, "records correct noshift.gpkg --record R-3M"), 2);
+    ASSERT_CONTAINS(out, "no shift or rotation raises its accuracy");
+    free(out);
+}

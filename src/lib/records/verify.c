@@ -592,14 +592,22 @@ static dm_status measure(vctx *v, vrec *r)
         goto done;
     if (r->checked_c)
         r->accuracy_c = (double)r->hits_c / (double)r->checked_c;
-    /* a shift that does not pay is no shift */
-    if (r->shifted && (r->inliers < 5 || !(r->accuracy_c > (isnan(r->accuracy) ? 0 : r->accuracy)))) {
+    /* a shift that does not pay is no shift; nor is one under half the
+     * tolerance. The record then stays where it is recorded: the pose is
+     * the identity, the accuracy after it the accuracy, and its inliers the
+     * recorded mines matched at their recorded places (a record all of
+     * whose mines were found 3 m off was reported with 0 inliers and an
+     * accuracy after the shift of 1) */
+    if (r->shifted && (r->inliers < 5 || !(r->accuracy_c > (isnan(r->accuracy) ? 0 : r->accuracy))))
         r->shifted = 0;
-        r->inliers = 0;
+    if (!r->shifted) {
         r->t = (dm_rigid){0, 0, 0, r->t.cx, r->t.cy};
         r->accuracy_c = r->accuracy;
         r->checked_c = r->checked;
         r->hits_c = r->hits;
+        st = dm_match_points(ctx, a, r->mn, fp, nmb, v->tol, ck, &r->inliers);
+        if (st)
+            goto done;
     }
     /* A recorded mine whose corrected place was released was checked too:
      * the ground where it really lies (or should) has been searched, and
@@ -1380,8 +1388,8 @@ dm_status dm_records_correct(dm_store *s, const char *id, double tolerance_m, ch
                       json_string_value(json_array_get(v.problems, 0)));
     else if (!st && !r->shifted)
         st = dm__fail(ctx, DM_ECONFLICT, "record %s (%s): no shift to apply: %s", r->ref, r->uuid,
-                      r->checked == 0 && r->inliers < 5 ? "too few finds in and around it to estimate one"
-                                                      : "no shift or rotation raises its accuracy");
+                      r->finds_near < 5 ? "too few mines found in and around it to estimate one (5 needed)"
+                                        : "no shift or rotation raises its accuracy");
     dm_rigid t = r ? r->t : (dm_rigid){0, 0, 0, 0, 0};
     char why[200], uuid[37];
     if (r)
