@@ -16,7 +16,7 @@ static const char *help =
     "usage: demine serve DB [--bind ADDR] [--port N] [--threads N] [--max-body BYTES]\n"
     "                       [--session-hours H] [--trust-proxy ADDR]\n"
     "                       [--route-per-minute N] [--route-max-km KM]\n"
-    "                       [--route-margin-km KM] [--quiet]\n\n"
+    "                       [--route-margin-km KM] [--max-conn-per-ip N] [--quiet]\n\n"
     "Serve the database over HTTP: the JSON/GeoJSON API (docs/http-api.md), risk\n"
     "map tiles, the staff web map at / and the public danger map at /public.\n"
     "The web pages are built into the binary and need no internet.\n\n"
@@ -35,6 +35,12 @@ static const char *help =
     "                     (default 10; 0.5-20)\n"
     "  --route-margin-km KM  the public route's search window: the points' box\n"
     "                     grown by this (default 2; 0.2-5)\n"
+    "  --max-conn-per-ip N  connections one client address may hold open at\n"
+    "                     once (default 64; 0: no limit, e.g. behind a reverse\n"
+    "                     proxy, where every request comes from its address; the\n"
+    "                     default with --trust-proxy). Further ones are closed as\n"
+    "                     they come. A connection idle or stalled for 30 s is\n"
+    "                     closed; 2000 may be open in all\n"
     "  --quiet            no shutdown message\n\n"
     "Create users first with `demine user add DB NAME --role ROLE`. The first\n"
     "line printed is \"listening on http://ADDR:PORT/ ...\". Stop with Ctrl-C\n"
@@ -55,6 +61,7 @@ static int run_serve(dm_ctx *ctx, int argc, char **argv)
         cfg.threads = 64;
     cfg.max_body = 4u << 20;
     cfg.session_ttl_s = 8 * 3600;
+    cfg.max_conn_per_ip = -1; /* the default below, once --trust-proxy is known */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         long v;
@@ -120,6 +127,13 @@ static int run_serve(dm_ctx *ctx, int argc, char **argv)
                 cfg.route_max_m = km * 1000;
             else
                 cfg.route_margin_m = km * 1000;
+        } else if (i + 1 < argc && !strcmp(a, "--max-conn-per-ip")) {
+            if (!cli_parse_long("serve", a, argv[++i], &v))
+                return 2;
+            if (v < 0 || v > SRV_MAX_CONN)
+                return cli_usage_error("serve", "--max-conn-per-ip: 0 (no limit) to %d (got %ld)",
+                                       SRV_MAX_CONN, v);
+            cfg.max_conn_per_ip = (int)v;
         } else if (a[0] == '-')
             return cli_usage_error("serve", "unknown option '%s' (see --help)", a);
         else if (!cfg.db)
@@ -129,6 +143,10 @@ static int run_serve(dm_ctx *ctx, int argc, char **argv)
     }
     if (!cfg.db)
         return cli_usage_error("serve", "expected the database path (see --help)");
+    /* behind a proxy every connection comes from its address: a limit per
+     * address would be one for all clients together */
+    if (cfg.max_conn_per_ip < 0)
+        cfg.max_conn_per_ip = cfg.trust_proxy ? 0 : SRV_MAX_CONN_PER_IP;
     return srv_run(ctx, &cfg);
 }
 

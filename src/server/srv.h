@@ -29,7 +29,12 @@ typedef struct srv_config {
     int route_per_min;      /* queries a client may make a minute (and at once) */
     double route_max_m;     /* farthest apart its two points may be (ground metres) */
     double route_margin_m;  /* search window: the points' box grown by this */
+    int max_conn_per_ip;    /* open connections one client address may hold (0: no limit) */
 } srv_config;
+
+#define SRV_MAX_CONN_PER_IP 64    /* default of max_conn_per_ip (without --trust-proxy) */
+#define SRV_MAX_CONN 2000         /* open connections in all */
+#define SRV_CONN_TIMEOUT_S 30     /* an idle or stalled connection is closed after this */
 
 #define SRV_ROUTE_PER_MIN 20                     /* default of route_per_min */
 #define SRV_ROUTE_MAX_M DM_ROUTE_PUBLIC_MAX_M    /* default of route_max_m (10 km) */

@@ -16,11 +16,16 @@
 #include <ogr_srs_api.h>
 #pragma GCC diagnostic pop
 
+#include <arpa/inet.h>
+#include <errno.h>
 #include <math.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -3072,4 +3077,120 @@ TEST(server_edit_moves_a_point)
     ASSERT_CONTAINS(out, "46.9061234");
     free(out);
     stop_server(SIGTERM);
+}
+
+/* A TCP connection to the test server (base), with a 5 s receive timeout so
+ * that a connection the server neither answers nor closes fails the test
+ * rather than hanging it. */
+static int raw_connect(void)
+{
+    int port = (int)strtol(strrchr(base, ':') + 1, NULL, 10);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT(fd >= 0);
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT(connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0);
+    struct timeval tv = {5, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    return fd;
+}
+
+/* Send a keep-alive GET /api/health on fd; the bytes answered (0: closed
+ * by the server, -1: reset or timed out) and the start of the answer. */
+static long raw_health(int fd, char *buf, size_t n)
+{
+    static const char req[] = "GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n";
+    buf[0] = '\0';
+    if (send(fd, req, sizeof req - 1, MSG_NOSIGNAL) < 0)
+        return -1;
+    ssize_t got = recv(fd, buf, n - 1, 0);
+    if (got > 0)
+        buf[got] = '\0';
+    return (long)got;
+}
+
+TEST(server_limits_connections_per_client_address)
+{
+    setup_db();
+    /* a client holds at most --max-conn-per-ip connections open: each of
+     * the first three is answered and kept open (keep-alive) */
+    start_server_with("--max-conn-per-ip 3");
+    int fds[4];
+    char buf[512];
+    for (int i = 0; i < 3; i++) {
+        fds[i] = raw_connect();
+        ASSERT_MSG(raw_health(fds[i], buf, sizeof buf) > 0, "connection %d not answered", i);
+        ASSERT_MSG(!strncmp(buf, "HTTP/1.1 200", 12), "connection %d: %s", i, buf);
+    }
+    /* the fourth at once is closed unanswered, and the server goes on */
+    fds[3] = raw_connect();
+    long got = raw_health(fds[3], buf, sizeof buf);
+    ASSERT_MSG(got <= 0, "a fourth connection was answered: %s", buf);
+    ASSERT_MSG(got == 0 || errno == ECONNRESET || errno == EPIPE,
+               "the fourth connection was neither closed nor reset (%s)", strerror(errno));
+    close(fds[3]);
+    /* the three held still work */
+    for (int i = 0; i < 3; i++)
+        ASSERT_MSG(raw_health(fds[i], buf, sizeof buf) > 0 && !strncmp(buf, "HTTP/1.1 200", 12),
+                   "held connection %d: %s", i, buf);
+    /* once they are closed, a client is served again */
+    for (int i = 0; i < 3; i++)
+        close(fds[i]);
+    char *out = NULL;
+    int code = 0;
+    for (int i = 0; i < 100 && code != 200; i++) { /* the server sees the closes soon after */
+        free(out);
+        out = NULL;
+        code = http("GET", "/api/health", NULL, NULL, &out);
+        if (code != 200)
+            usleep(50000);
+    }
+    ASSERT_EQ(code, 200);
+    free(out);
+    stop_server(SIGTERM);
+
+    /* the default, 64, leaves room for a browser's parallel requests and
+     * more: 64 connections of one address are served, the 65th is not */
+    start_server();
+    int many[65];
+    for (int i = 0; i < 64; i++) {
+        many[i] = raw_connect();
+        ASSERT_MSG(raw_health(many[i], buf, sizeof buf) > 0 && !strncmp(buf, "HTTP/1.1 200", 12),
+                   "connection %d of 64 by default: %s", i, buf);
+    }
+    many[64] = raw_connect();
+    ASSERT_MSG(raw_health(many[64], buf, sizeof buf) <= 0, "a 65th connection was answered: %s", buf);
+    for (int i = 0; i < 65; i++)
+        close(many[i]);
+    stop_server(SIGTERM);
+
+    /* 0 is no limit; so is the default behind a trusted reverse proxy,
+     * where every client has the proxy's address */
+    static const char *nolimit[] = {"--max-conn-per-ip 0", "--trust-proxy 127.0.0.1"};
+    for (int k = 0; k < 2; k++) {
+        start_server_with(nolimit[k]);
+        int lots[80];
+        for (int i = 0; i < 80; i++) {
+            lots[i] = raw_connect();
+            ASSERT_MSG(raw_health(lots[i], buf, sizeof buf) > 0 && !strncmp(buf, "HTTP/1.1 200", 12),
+                       "%s: connection %d of 80: %s", nolimit[k], i, buf);
+        }
+        for (int i = 0; i < 80; i++)
+            close(lots[i]);
+        stop_server(SIGTERM);
+    }
+
+    /* a value out of range is refused before serving */
+    ASSERT_EQ(dmtest_sh(&out, "'%s' serve t.gpkg --port 0 --max-conn-per-ip -1 2>&1",
+                        getenv("DEMINE_BIN")),
+              2);
+    ASSERT_CONTAINS(out, "--max-conn-per-ip: 0 (no limit) to 2000");
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "'%s' serve t.gpkg --port 0 --max-conn-per-ip x 2>&1",
+                        getenv("DEMINE_BIN")),
+              2);
+    free(out);
 }
