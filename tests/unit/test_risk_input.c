@@ -1818,6 +1818,95 @@ TEST(risk_kernel_counts_a_line_or_polygon_event_once)
     ASSERT_NEAR(map_mean_p(a), mp[1], 1e-6 * mp[1]);
 }
 
+static double pixel_at(const char *tif, double lon, double lat)
+{
+    char *v = NULL;
+    if (dmtest_sh(&v, "gdallocationinfo -valonly -wgs84 %s %.6f %.6f | head -1", tif, lon, lat) != 0) {
+        free(v);
+        return NAN;
+    }
+    double x = v ? strtod(v, NULL) : NAN;
+    free(v);
+    return x;
+}
+
+/* A collection of a point and a polygon too small to spread (an accident
+ * recorded as where it happened and the crater's outline): the polygon's
+ * share went nowhere, the point took all the weight. Each part now takes
+ * its share. */
+TEST(risk_kernel_gives_a_collections_small_polygon_its_share)
+{
+    dmtest_write_file(dmtest_path("m.json"),
+                      "{\"intercept\":-8,\"terms\":[{\"name\":\"k\",\"type\":\"kernel\","
+                      "\"kinds\":[\"accident\"],\"width_m\":300,\"weight\":1}]}");
+    dmtest_write_file(dmtest_path("aoi.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                      "\"properties\":{},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+                      "[[[44.95,39.95],[45.05,39.95],[45.05,40.05],[44.95,40.05],[44.95,39.95]]]}}]}");
+    ev_shape("pt.geojson", "{\"type\":\"Point\",\"coordinates\":[44.98,40.0]}");
+    ev_shape("gc.geojson", "{\"type\":\"GeometryCollection\",\"geometries\":["
+                           "{\"type\":\"Point\",\"coordinates\":[44.98,40.0]},"
+                           "{\"type\":\"Polygon\",\"coordinates\":[[[45.02,40.0],[45.0201,40.0],"
+                           "[45.0201,40.0001],[45.02,40.0001],[45.02,40.0]]]}]}");
+    ev_shape("none.geojson", "{\"type\":\"Point\",\"coordinates\":[60.0,10.0]}");
+    const char *files[] = {"pt.geojson", "gc.geojson", "none.geojson"};
+    double at_pt[3], at_poly[3];
+    for (int i = 0; i < 3; i++) {
+        char tif[1024];
+        snprintf(tif, sizeof tif, "%s.tif", dmtest_path(files[i]));
+        ASSERT_DEMINE(0, NULL, "risk map --evidence %s --model %s --aoi %s --cell 50 --no-calibrate --out %s",
+                      dmtest_path(files[i]), dmtest_path("m.json"), dmtest_path("aoi.geojson"), tif);
+        at_pt[i] = pixel_at(tif, 44.98, 40.0);
+        at_poly[i] = pixel_at(tif, 45.02, 40.00005);
+        ASSERT_MSG(isfinite(at_pt[i]) && isfinite(at_poly[i]), "%s: no pixel", files[i]);
+    }
+    double rise = at_pt[0] - at_pt[2];
+    ASSERT(rise > 0);
+    /* the point alone: nothing 3.4 km away */
+    ASSERT_MSG(at_poly[0] - at_poly[2] < 0.05 * rise, "%g", at_poly[0] - at_poly[2]);
+    /* the collection: about half at each part (it was all at the point) */
+    double r_pt = (at_pt[1] - at_pt[2]) / rise, r_poly = (at_poly[1] - at_poly[2]) / rise;
+    ASSERT_MSG(r_pt > 0.3 && r_pt < 0.7, "point part: %g of a point", r_pt);
+    ASSERT_MSG(r_poly > 0.3 && r_poly < 0.7, "polygon part: %g of a point", r_poly);
+}
+
+/* --mem-mb: more memory never means fewer threads (40 MiB ran on one
+ * thread where 32 MiB ran on two: the tile stayed large and the threads
+ * paid for it), and the map does not depend on the limit. */
+TEST(risk_map_more_memory_never_runs_on_fewer_threads)
+{
+    dmtest_write_file(dmtest_path("aoi.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                      "\"properties\":{},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+                      "[[[44.95,39.95],[45.05,39.95],[45.05,40.05],[44.95,40.05],[44.95,39.95]]]}}]}");
+    ev_shape("pt.geojson", "{\"type\":\"Point\",\"coordinates\":[45.0,40.0]}");
+    int last = 0;
+    char first_sum[256] = "";
+    static const int mbs[] = {16, 24, 32, 40, 64, 96};
+    for (size_t k = 0; k < sizeof mbs / sizeof *mbs; k++) {
+        int mb = mbs[k];
+        char *out = NULL;
+        ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --aoi %s --cell 10 --threads 2 --mem-mb %d "
+                                      "--no-calibrate --json --out %s",
+                                dmtest_path("pt.geojson"), dmtest_path("aoi.geojson"), mb, dmtest_path("r.tif")),
+                  0);
+        const char *t = out ? strstr(out, "\"threads\":") : NULL;
+        ASSERT_MSG(t, "--mem-mb %d: no threads in %s", mb, out ? out : "");
+        int th = (int)strtol(t + 10, NULL, 10);
+        free(out);
+        ASSERT_MSG(th >= last, "--mem-mb %d: %d threads, %d with less memory", mb, th, last);
+        last = th;
+        char *sum = NULL;
+        ASSERT_EQ(dmtest_sh(&sum, "gdalinfo -checksum %s | grep Checksum | tr -d ' \\n'", dmtest_path("r.tif")), 0);
+        if (!first_sum[0])
+            snprintf(first_sum, sizeof first_sum, "%s", sum ? sum : "");
+        else
+            ASSERT_MSG(sum && !strcmp(sum, first_sum), "--mem-mb %d: %s, was %s", mb, sum ? sum : "", first_sum);
+        free(sum);
+    }
+    ASSERT_EQ(last, 2);
+}
+
 /* A map of the database and evidence files: explain and refresh read the
  * database alone, and explain's figures differed from the map's pixel (13
  * times lower beside an accident of the file) without a word. */

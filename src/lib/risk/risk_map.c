@@ -350,7 +350,8 @@ static double ev_weight(const dm_risk_term *t, const dm_evidence *e, long ref_da
  * cell could cover no cell centre and vanish. Its weight is spread over the
  * cells it covers (about its area / cell2, a line's |dx| + |dy| / cell), and
  * one covering under 4 cells is burnt at the mean of its vertices. Points
- * (a MultiPoint: each) burn as they are. The counts come from the whole
+ * (a MultiPoint: each) burn as they are; in a collection of points and
+ * lines or polygons each point takes one cell's share. The counts come from the whole
  * geometry, so every tile spreads it alike. */
 static void burn_event(const dm_grid *wg, const dm_coords *c, double w, float *buf)
 {
@@ -381,12 +382,23 @@ static void burn_event(const dm_grid *wg, const dm_coords *c, double w, float *b
         return;
     }
     double cells = (area > 0 ? area : 0) / (wg->cell * wg->cell) + len / wg->cell;
-    if (cells < 4 && !pts) {
+    if (cells < 4) {
+        /* lines and polygons too small to spread: their share at the mean of
+         * their vertices; points alongside them (a collection) each their own */
         double pt[2] = {sx / (double)nv, sy / (double)nv};
         size_t st[2] = {0, 1};
         unsigned char k0 = 0;
         dm_coords one = {pt, 1, st, &k0, 1};
-        dm_burn_coords(wg, &one, (float)w, DM_BURN_ADD, 0, buf);
+        double share = w / (1.0 + (double)pts);
+        dm_burn_coords(wg, &one, (float)share, DM_BURN_ADD, 0, buf);
+        for (size_t p = 0; pts && p < c->n_parts; p++) {
+            if (c->kind[p] != 0)
+                continue;
+            size_t a = c->start[p], n = c->start[p + 1] - a;
+            size_t sp[2] = {0, n};
+            dm_coords part = {c->xy + 2 * a, n, sp, &k0, 1};
+            dm_burn_coords(wg, &part, (float)share, DM_BURN_ADD, 0, buf);
+        }
         return;
     }
     dm_burn_coords(wg, c, (float)(w / (cells + (double)pts)), DM_BURN_ADD, 0, buf);
@@ -1247,7 +1259,13 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
             j.zarea[z] = ring_area(&j.zones[z].xy) / 1e4;
         }
     }
-    /* tile size and threads within the memory limit */
+    /* tile size and threads within the memory limit: the tile shrinks (to
+     * 256 cells) before threads are given up, so a larger limit never runs
+     * on fewer threads; the map does not depend on either */
+    if (threads > MAX_POOL)
+        threads = MAX_POOL;
+    if (threads < 1)
+        threads = 1;
     int tile = p->tile > 0 ? p->tile : 1024;
     if (tile < 64)
         tile = 64; /* smaller tiles spend their time on halos and start-up */
@@ -1265,7 +1283,7 @@ dm_status dm_risk_map(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_params 
                 hmax = hc;
         }
         per += (size_t)tile * tile * 4 * 5;
-        if (per * 1 <= limit || tile <= 256)
+        if (per * (size_t)threads <= limit || tile <= 256)
             break;
         tile /= 2;
     }
