@@ -72,6 +72,56 @@ static const char *day_m(char *buf, size_t n, double usd, double lower)
     return buf;
 }
 
+/* Team use per method, as team_use of the JSON: teams, days worked and
+ * their cost at the teams' day rates (the items apart); a method with a
+ * working team that has no rate is "at least" the cost of its rated teams,
+ * or said to have no rate when none of its teams has one. */
+static void print_team_use(const dm_plan_result *r, const dm_plan_team *t)
+{
+    double kd[DM_TEAM_KINDS] = {0}, kc[DM_TEAM_KINDS] = {0}, kl[DM_TEAM_KINDS] = {0}, ku[DM_TEAM_KINDS] = {0};
+    size_t kn[DM_TEAM_KINDS] = {0}, kz[DM_TEAM_KINDS] = {0}, ki[DM_TEAM_KINDS] = {0};
+    int rated = 0;
+    for (size_t j = 0; j < r->n_teams; j++)
+        rated |= t[j].usd_day > 0;
+    for (size_t j = 0; j < r->n_teams; j++) {
+        int k = (int)t[j].kind;
+        kd[k] += r->team_days[j];
+        kn[k]++;
+        ki[k] += !(r->team_days[j] > 0);
+        if (!(t[j].usd_day > 0)) {
+            kz[k]++;
+            ku[k] += r->team_days[j];
+            if (r->team_days[j] > 0)
+                kc[k] = -1;
+        } else {
+            kl[k] += r->team_days[j] * t[j].usd_day;
+            if (kc[k] >= 0)
+                kc[k] += r->team_days[j] * t[j].usd_day;
+        }
+    }
+    int first = 1;
+    for (int k = 0; k < DM_TEAM_KINDS; k++) {
+        if (!kn[k])
+            continue;
+        char cost[128] = ""; /* no rate in the file: said on the cost line */
+        if (rated && kc[k] >= 0)
+            snprintf(cost, sizeof cost, ", USD %.2f M at their day rates", kc[k] / 1e6);
+        else if (rated && kz[k] < kn[k])
+            snprintf(cost, sizeof cost, ", at least USD %.2f M at their day rates (%zu of %zu %s no day rate: %.0f "
+                     "team-days)",
+                     kl[k] / 1e6, kz[k], kn[k], kz[k] == 1 ? "has" : "have", ku[k]);
+        else if (rated)
+            snprintf(cost, sizeof cost, ", %s (not in the lower bound)",
+                     kn[k] == 1 ? "it has no day rate" : "none of them has a day rate");
+        char idle[48] = "";
+        if (ki[k])
+            snprintf(idle, sizeof idle, ", %zu without a task", ki[k]);
+        printf("  %s %-10s %zu team%s, %.0f team-days%s%s\n", first ? "teams:   " : "         ",
+               dm_team_kind_name((dm_team_kind)k), kn[k], kn[k] == 1 ? "" : "s", kd[k], cost, idle);
+        first = 0;
+    }
+}
+
 static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
                           const dm_plan_team *t)
 {
@@ -129,6 +179,7 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
                    "task (%.0f team-days, %.0f%% at work)\n",
                    r->kept_cost_lower / 1e6, kept, kept > 0 ? 100.0 * days / kept : 0);
     }
+    print_team_use(r, t);
     /* teams that get no task are in none of the costs above: what they cost
      * if kept on contract to the end of the plan */
     if (r->n_idle) {

@@ -1864,3 +1864,122 @@ TEST(plan_cli_horizon_under_one_working_day)
     ASSERT_CONTAINS(out, "to the 0.004-year horizon, 2026-01-05 (1 working day each)");
     free(out);
 }
+
+/* team_use says, per method, which teams have no day rate and how many days
+ * they worked: the cost is null when one of them works, with a lower bound
+ * (the method's rated teams) when other teams have a rate, as a hazard's;
+ * the methods' costs and the items add up to the plan's figure or bound. */
+TEST(plan_team_use_gives_unrated_teams_and_lower_bounds)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_plan_config c;
+    cfg_test(&c);
+    c.samples = 0;
+    c.chunk_days = 10;
+    dm_plan_hazard h[2] = {hz("A", 200, 0.99, 12000), hz("B", 1, 0.01, 0.01)};
+    dm_plan_team t[5] = {team("M1", DM_TEAM_MANUAL, 1, 1000), team("X", DM_TEAM_MECHANICAL, 1, 0),
+                         team("D1", DM_TEAM_DOGS, 1, 500), team("D2", DM_TEAM_DOGS, 1, 0),
+                         team("S", DM_TEAM_SURVEY, 10, 400)};
+    dm_plan_result *r = NULL;
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 2, t, 5, &r));
+    for (int j = 0; j < 4; j++)
+        ASSERT_MSG(r->team_days[j] > 0, "team %d has no task", j);
+    char *js = NULL;
+    ASSERT_OK(dm_plan_json(ctx, &c, h, t, r, 0, &js));
+    json_error_t err;
+    json_t *root = json_loads(js, 0, &err);
+    ASSERT_MSG(root, "%s", err.text);
+    dm_free(ctx, js);
+    json_t *tu = json_object_get(root, "team_use");
+    json_t *man = json_object_get(tu, "manual"), *mec = json_object_get(tu, "mechanical"),
+           *dog = json_object_get(tu, "dogs"), *sur = json_object_get(tu, "survey");
+    /* all rated: a cost, no flag, no bound */
+    ASSERT_NEAR(json_number_value(json_object_get(man, "day_rate_cost_usd")), r->team_days[0] * 1000, 0.01);
+    ASSERT_NEAR(json_number_value(json_object_get(man, "teams_without_rate")), 0, 0);
+    ASSERT(!json_object_get(man, "day_rate_cost_usd_lower_bound"));
+    /* none rated: null, flagged, bound 0 (other teams have rates) */
+    ASSERT(json_is_null(json_object_get(mec, "day_rate_cost_usd")));
+    ASSERT_NEAR(json_number_value(json_object_get(mec, "teams_without_rate")), 1, 0);
+    ASSERT_NEAR(json_number_value(json_object_get(mec, "unrated_team_days")), r->team_days[1], 0);
+    ASSERT_NEAR(json_number_value(json_object_get(mec, "day_rate_cost_usd_lower_bound")), 0, 0);
+    /* one of two rated: null, the rated one's cost as the bound */
+    ASSERT(json_is_null(json_object_get(dog, "day_rate_cost_usd")));
+    ASSERT_NEAR(json_number_value(json_object_get(dog, "teams_without_rate")), 1, 0);
+    ASSERT_NEAR(json_number_value(json_object_get(dog, "unrated_team_days")), r->team_days[3], 0);
+    ASSERT_NEAR(json_number_value(json_object_get(dog, "day_rate_cost_usd_lower_bound")), r->team_days[2] * 500,
+                0.01);
+    ASSERT_NEAR(json_number_value(json_object_get(sur, "day_rate_cost_usd")), r->team_days[4] * 400, 0.01);
+    /* the methods and the items add up to the plan's lower bound */
+    json_t *dr = json_object_get(root, "day_rate");
+    ASSERT(json_is_null(json_object_get(dr, "cost_usd")));
+    double sum = json_number_value(json_object_get(dr, "items_cost_usd"));
+    const char *k;
+    json_t *v;
+    json_object_foreach(tu, k, v)
+    {
+        json_t *x = json_object_get(v, "day_rate_cost_usd");
+        sum += json_is_null(x) ? json_number_value(json_object_get(v, "day_rate_cost_usd_lower_bound"))
+                               : json_number_value(x);
+    }
+    ASSERT_NEAR(sum, json_number_value(json_object_get(dr, "cost_usd_lower_bound")), 0.05);
+    json_decref(root);
+    dm_plan_result_free(ctx, r);
+    /* no rate at all: every cost null, no bound, every team flagged */
+    for (int j = 0; j < 5; j++)
+        t[j].usd_day = 0;
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 2, t, 5, &r));
+    ASSERT_OK(dm_plan_json(ctx, &c, h, t, r, 0, &js));
+    root = json_loads(js, 0, &err);
+    dm_free(ctx, js);
+    json_object_foreach(json_object_get(root, "team_use"), k, v)
+    {
+        ASSERT(json_is_null(json_object_get(v, "day_rate_cost_usd")));
+        ASSERT(!json_object_get(v, "day_rate_cost_usd_lower_bound"));
+        ASSERT_NEAR(json_number_value(json_object_get(v, "teams_without_rate")),
+                    json_number_value(json_object_get(v, "teams")), 0);
+    }
+    json_decref(root);
+    dm_plan_result_free(ctx, r);
+}
+
+/* The text output gives team use per method as the JSON does: a cost, a
+ * lower bound naming the teams without a rate, or unknown. */
+TEST(plan_cli_team_use_per_method)
+{
+    const char *db = dmtest_demo_db();
+    const char *some = dmtest_path("some.csv");
+    dmtest_write_file(some, "name,method,capacity_ha_day,cost_usd_day,count\n"
+                            "MAN,manual,0.08,2000,24\nMECH,mechanical,0.5,0,8\n"
+                            "DOG,dogs,0.25,2500,7\nDOGX,dogs,0.25,0,1\nNTS,survey,20,1200,10\n");
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 0 --start 2026-01-05 "
+                                 "--no-write --csv '%s' --out-json '%s'",
+                           db, some, dmtest_path("p.csv"), dmtest_path("p.json"));
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    json_error_t err;
+    json_t *root = json_load_file(dmtest_path("p.json"), 0, &err);
+    ASSERT_MSG(root, "%s", err.text);
+    json_t *tu = json_object_get(root, "team_use");
+    json_t *man = json_object_get(tu, "manual"), *mec = json_object_get(tu, "mechanical"),
+           *dog = json_object_get(tu, "dogs");
+    char want[300];
+    snprintf(want, sizeof want, "  teams:    manual     24 teams, %.0f team-days, USD %.2f M at their day rates\n",
+             json_number_value(json_object_get(man, "team_days")),
+             json_number_value(json_object_get(man, "day_rate_cost_usd")) / 1e6);
+    ASSERT_CONTAINS(out, want);
+    snprintf(want, sizeof want,
+             "mechanical 8 teams, %.0f team-days, none of them has a day rate (not in the lower bound)\n",
+             json_number_value(json_object_get(mec, "team_days")));
+    ASSERT_CONTAINS(out, want);
+    ASSERT(json_number_value(json_object_get(dog, "unrated_team_days")) > 0);
+    snprintf(want, sizeof want,
+             "dogs       8 teams, %.0f team-days, at least USD %.2f M at their day rates (1 of 8 has no day rate: "
+             "%.0f team-days)\n",
+             json_number_value(json_object_get(dog, "team_days")),
+             json_number_value(json_object_get(dog, "day_rate_cost_usd_lower_bound")) / 1e6,
+             json_number_value(json_object_get(dog, "unrated_team_days")));
+    ASSERT_CONTAINS(out, want);
+    ASSERT(!strstr(out, "unknown")); /* lower bounds, not unknown */
+    json_decref(root);
+    free(out);
+}

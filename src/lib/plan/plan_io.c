@@ -646,26 +646,41 @@ dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haz
     dm__buf_puts(&b, "}},");
     dm__buf_puts(&b, "\"team_use\":{");
     /* per method: teams, days worked and their cost at the teams' day rates
-     * (null when a team of the method works with no rate, or none has one) */
+     * (the items are in day_rate.items_cost_usd, not here). A team of the
+     * method that works with no rate makes the cost unknown (null), as a
+     * hazard's: teams_without_rate and unrated_team_days say so, and with
+     * other teams rated the method's rated teams give a lower bound; with
+     * no rate at all in the file every cost is null and has no bound. */
     double kd[DM_TEAM_KINDS] = {0}, kn[DM_TEAM_KINDS] = {0}, kc[DM_TEAM_KINDS] = {0};
+    double kl[DM_TEAM_KINDS] = {0}, ku[DM_TEAM_KINDS] = {0}, kz[DM_TEAM_KINDS] = {0};
     int rated = 0;
     for (size_t j = 0; j < r->n_teams; j++)
         rated |= t[j].usd_day > 0;
     for (size_t j = 0; j < r->n_teams; j++) {
-        kd[t[j].kind] += r->team_days[j];
-        kn[t[j].kind] += 1;
-        if (r->team_days[j] > 0 && !(t[j].usd_day > 0))
-            kc[t[j].kind] = -1;
-        else if (kc[t[j].kind] >= 0)
-            kc[t[j].kind] += r->team_days[j] * t[j].usd_day;
+        int k = (int)t[j].kind;
+        kd[k] += r->team_days[j];
+        kn[k] += 1;
+        if (!(t[j].usd_day > 0)) {
+            kz[k] += 1;
+            ku[k] += r->team_days[j];
+            if (r->team_days[j] > 0)
+                kc[k] = -1;
+        } else {
+            kl[k] += r->team_days[j] * t[j].usd_day;
+            if (kc[k] >= 0)
+                kc[k] += r->team_days[j] * t[j].usd_day;
+        }
     }
     int first = 1;
     for (int k = 0; k < DM_TEAM_KINDS; k++) {
         if (!kn[k])
             continue;
-        dm__buf_printf(&b, "%s\"%s\":{\"teams\":%.0f,\"team_days\":%.0f,\"day_rate_cost_usd\":",
-                       first ? "" : ",", dm_team_kind_name((dm_team_kind)k), kn[k], kd[k]);
+        dm__buf_printf(&b, "%s\"%s\":{\"teams\":%.0f,\"team_days\":%.0f,\"teams_without_rate\":%.0f,"
+                           "\"unrated_team_days\":%.0f,\"day_rate_cost_usd\":",
+                       first ? "" : ",", dm_team_kind_name((dm_team_kind)k), kn[k], kd[k], kz[k], ku[k]);
         day_usd(&b, rated ? kc[k] : -1);
+        if (rated && kc[k] < 0)
+            dm__buf_printf(&b, ",\"day_rate_cost_usd_lower_bound\":%.2f", kl[k]);
         dm__buf_puts(&b, "}");
         first = 0;
     }
