@@ -55,7 +55,8 @@ static const char *help =
 /* the rest of the help (one string would be longer than C compilers must take) */
 static const char *help_notes =
     "A KML file's placemarks are read from every folder, and each keeps its folder (a\n"
-    "minefield, a district): in notes after \"folder: \" (after any notes it has), or\n"
+    "minefield, a district), by its whole path when folders nest (Sector A/Minefield 3):\n"
+    "in notes after \"folder: \" (after any notes it has), or\n"
     "in the field --map folder=FIELD names (where the row has no value); a layer\n"
     "without notes warns that the folders are not kept. A placemark's or a GPX\n"
     "waypoint's name the layer has no field for is dropped with one warning.\n"

@@ -1503,6 +1503,45 @@ TEST(import_kml_keeps_each_placemarks_folder)
                                        "--set class=other --json");
 }
 
+/* Google Earth's folders nest (a sector, its minefields): a placemark keeps
+ * its folder's whole path, so that two minefields of the same name in two
+ * sectors stay apart; GDAL names each folder's layer by its own name alone
+ * ("Minefield 3", "Minefield 3 (#2)"). */
+TEST(import_kml_keeps_the_whole_path_of_nested_folders)
+{
+    make_db();
+    const char *kml =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<kml xmlns=\"http://www.opengis.net/kml/2.2\"><Document><name>Survey</name>\n"
+        "<Folder><name>Sector A</name>\n"
+        "<Placemark><name>A0</name><Point><coordinates>46.70,39.80,0</coordinates></Point></Placemark>\n"
+        "<Folder><name>Minefield 3</name><Placemark><name>A3</name><Point><coordinates>46.71,39.80,0"
+        "</coordinates></Point></Placemark></Folder>\n"
+        "<Folder><name><![CDATA[Minefield 4 & 5]]></name><Placemark><name>A4</name><Point><coordinates>"
+        "46.72,39.80,0</coordinates></Point></Placemark></Folder></Folder>\n"
+        "<Folder><name>Sector B</name><Folder><name>Minefield 3</name><Placemark><name>B3</name><Point>"
+        "<coordinates>46.73,39.80,0</coordinates></Point></Placemark></Folder></Folder>\n"
+        "</Document></kml>\n";
+    dmtest_write_file(dmtest_path("n.kml"), kml);
+    ASSERT_DEMINE(0, "imported 4 rows",
+                  "import db.gpkg --layer items --set category=AP --map Name=- --map folder=model n.kml");
+    char *out = column("db.gpkg", "select model from items order by model");
+    ASSERT_STREQ(out, "Sector A\nSector A/Minefield 3\nSector A/Minefield 4 & 5\nSector B/Minefield 3\n");
+    free(out);
+    /* the same from a KMZ (Google Earth's "Save Place As") */
+    ASSERT_EQ(dmtest_sh(NULL, "python3 -c \"import zipfile; zipfile.ZipFile('n.kmz', 'w').write('n.kml', "
+                              "'doc.kml')\""),
+              0);
+    ASSERT_DEMINE(0, "imported 4 rows",
+                  "import db.gpkg --layer items --set category=AT --map Name=- --map folder=model n.kmz");
+    out = column("db.gpkg", "select model from items where category = 'AT' order by model");
+    ASSERT_STREQ(out, "Sector A\nSector A/Minefield 3\nSector A/Minefield 4 & 5\nSector B/Minefield 3\n");
+    free(out);
+    /* a layer without a field for it names the first folder by its path */
+    ASSERT_DEMINE(0, "the placemarks lie in 4 folders (the first 'Sector A')",
+                  "import db.gpkg --layer items --set category=AP --map Name=- n.kml");
+}
+
 TEST(import_gpx_waypoints_dated_by_their_time)
 {
     make_db();

@@ -66,9 +66,11 @@ typedef struct import_state {
     int folder_field, folder_in_notes;
     int kml_layers;          /* layers of a KML file: folders when more than one */
     char kml_document[256];  /* its document's name, which is no folder */
+    dm__kml_tree *kml;       /* its folders, to name a layer's by its whole path */
+    char folder_path[1024];  /* "Sector A/Minefield 3": the folder of the layer read */
     long folder_lost;        /* folders the layer has no field for */
     int names_warned;        /* KML or GPX names dropped: warned of once */
-    const char *folder_lost_first;
+    char folder_lost_first[1024];
 } import_state;
 
 /* What `demine check FILE` takes a file's rows as when no layer is named:
@@ -524,7 +526,7 @@ static dm_status map_fields(import_state *st)
             st->folder_in_notes = !strcmp(f->name, "notes");
         }
         if (!mapped && !f && l != &file_layer && !st->folder_lost++)
-            st->folder_lost_first = st->folder;
+            dm__strlcpy(st->folder_lost_first, st->folder, sizeof st->folder_lost_first);
     }
     dm_status rc = n_names ? check_unknown(st, names, n_names, 1) : DM_OK;
     if (!rc && n_unknown)
@@ -2032,9 +2034,17 @@ static dm_status import_layer(import_state *st, import_run *run)
                         "%s: %sno geometry and no coordinate columns found (layer %s needs "
                         "geometries); name them with --x and --y, or --geom-field",
                         st->path, where_layer(st, run, wl, sizeof wl), layer->name);
+    /* a folder nested in others is named by its whole path ("Sector A/
+     * Minefield 3"), not by its own name alone, which the drivers give; a
+     * file of one folder alone (as export writes a layer) has none */
     st->folder = NULL;
-    if (st->kml_layers > 1 && strcmp(OGR_L_GetName(st->ol), st->kml_document))
-        st->folder = OGR_L_GetName(st->ol);
+    const char *lname = OGR_L_GetName(st->ol);
+    int nested = 0;
+    const char *fpath = st->kml ? dm__kml_folder_path(st->kml, lname, !strcmp(st->drv, "LIBKML"),
+                                                      st->folder_path, sizeof st->folder_path, &nested)
+                                : NULL;
+    if ((st->kml_layers > 1 || nested) && strcmp(lname, st->kml_document))
+        st->folder = fpath ? fpath : lname;
     dm_status rc;
     if ((rc = map_fields(st)) || (rc = setup_crs(st, native)))
         return rc;
@@ -2419,7 +2429,11 @@ static dm_status read_file(dm_ctx *ctx, dm_store *s, const char *path, const dm_
         o->encoding && o->encoding[0] && strcmp(drv_name, "ESRI Shapefile") ? o->encoding : NULL;
     if (!strcmp(drv_name, "LIBKML") || !strcmp(drv_name, "KML")) {
         st.kml_layers = GDALDatasetGetLayerCount(ds);
-        kml_document_name(path, st.kml_document, sizeof st.kml_document);
+        st.kml = dm__kml_tree_read(path);
+        if (st.kml)
+            dm__strlcpy(st.kml_document, dm__kml_tree_document(st.kml), sizeof st.kml_document);
+        else
+            kml_document_name(path, st.kml_document, sizeof st.kml_document);
     }
     import_run run = {0};
     run.res = res;
@@ -2478,7 +2492,7 @@ static dm_status read_file(dm_ctx *ctx, dm_store *s, const char *path, const dm_
         goto done;
     }
     if (st.folder_lost) {
-        char msg[600];
+        char msg[1600];
         snprintf(msg, sizeof msg,
                  "the placemarks lie in %ld folder%s (the first '%s'), and layer %s has no field "
                  "for the folder: keep it with --map folder=FIELD",
@@ -2574,6 +2588,7 @@ done:
     free(layers);
     dm_row_free(run.row);
     cleanup(&st);
+    dm__kml_tree_free(st.kml);
     GDALClose(ds);
     dm__gdal_end(&cap);
     return rc;

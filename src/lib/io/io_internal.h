@@ -49,4 +49,20 @@ int dm__parse_coord(const char *v, int decimal_comma, double *out, int *axis);
 dm_status dm__import_check(dm_ctx *ctx, dm_store *s, const char *path, const dm_import_opts *o,
                            dm_check_report *out);
 
+/* The folders of a KML or KMZ file (dm__kml_tree_read: NULL when it cannot
+ * be read or out of memory; free with dm__kml_tree_free). */
+typedef struct dm__kml_tree dm__kml_tree;
+dm__kml_tree *dm__kml_tree_read(const char *path);
+void dm__kml_tree_free(dm__kml_tree *t);
+/* The name of the file's top document ("" when none): the layer of the
+ * placemarks outside any folder is named after it. */
+const char *dm__kml_tree_document(const dm__kml_tree *t);
+/* The whole path ("Sector A/Minefield 3") of the folder a KML driver's
+ * layer layer_name reads (libkml: LIBKML's, else KML's naming and order,
+ * "Minefield 3 (#2)" the second folder of that name), into buf; NULL when
+ * no folder of the file has that name. *nested is 1 when the folder lies
+ * in another. */
+const char *dm__kml_folder_path(const dm__kml_tree *t, const char *layer_name, int libkml, char *buf,
+                                size_t n, int *nested);
+
 #endif
