@@ -17,11 +17,12 @@ static const char *help =
     "       demine records correct DB --record ID [--tolerance METRES] [--json]\n\n"
     "verify measures every record (or one) against the land released and the items\n"
     "found in and around it: coverage (share of its perimeter cancelled, reduced or\n"
-    "cleared), positional accuracy (share of its recorded mines in released land\n"
-    "with a find within the tolerance, each find confirming one recorded mine;\n"
-    "median and 95th percentile offset to the nearest find), completeness (share of\n"
-    "the mines found in its released part that it lists, each recorded mine listing\n"
-    "one find), counts per mine type, the shift and rotation that best align it with\n"
+    "cleared), positional accuracy (share of its recorded mines in land searched,\n"
+    "reduced or cleared, with a find within the tolerance, each find confirming one\n"
+    "recorded mine; median and 95th percentile offset to the nearest find; mines in\n"
+    "land cancelled without search are unverified: in_cancelled), completeness\n"
+    "(share of the mines found in its searched part that it lists, each recorded\n"
+    "mine listing one find), counts per mine type, the shift and rotation that best align it with\n"
     "the finds (robust registration) and the accuracy after them; and, across all\n"
     "records and per source, the share of items and accidents outside every record.\n"
     "The JSON keeps under many_to_one the figures when one find may confirm several\n"
@@ -83,8 +84,11 @@ static void print_verify(json_t *r, const char *db)
     char acc[16], accs[16];
     pct(r, "accuracy", acc, sizeof acc);
     pct(r, "accuracy_after_shift", accs, sizeof accs);
-    printf("\nRecords verified: %.0f of %.0f; recorded mines checked in released land: %.0f\n",
+    printf("\nRecords verified: %.0f of %.0f; recorded mines checked in land searched (reduced or cleared): %.0f\n",
            num(r, "records_verified"), num(r, "records_examined"), num(r, "checked_mines"));
+    if (num(r, "in_cancelled") > 0)
+        printf("Recorded mines in land cancelled without search: %.0f (unverified, not counted as checked)\n",
+               num(r, "in_cancelled"));
     char acca[16];
     pct(r, "accuracy_all_mines", acca, sizeof acca);
     printf("Positional accuracy (within %.1f m, each find confirming one recorded mine): %s of the mines\n"
@@ -99,7 +103,7 @@ static void print_verify(json_t *r, const char *db)
            "  %.0f finds were the nearest of two or more recorded mines\n",
            macc, macca, num(m2o, "finds_shared"));
     pct(r, "completeness", comp, sizeof comp);
-    printf("Completeness: %s of the %.0f mines found in the records' released land are listed\n", comp,
+    printf("Completeness: %s of the %.0f mines found in the records' searched land are listed\n", comp,
            num(r, "found_in_released"));
     json_t *demo = json_object_get(r, "demo_record_accuracy_5m");
     if (json_is_number(demo))

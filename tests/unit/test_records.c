@@ -1160,3 +1160,66 @@ TEST(verify_shift_not_applied_reports_the_identity_and_its_inliers)
     ASSERT_CONTAINS(out, "no shift or rotation raises its accuracy");
     free(out);
 }
+
+/* Land cancelled by non-technical survey was released without a search: a
+ * recorded mine there was counted as checked and, with no find near it,
+ * as a recorded mine clearance refuted (accuracy 5 of 10 where 5 of 5
+ * searched places held their mine). It is unverified now (in_cancelled),
+ * and a record with mines only there stays unverified (no reliability). */
+TEST(verify_mines_in_cancelled_land_are_unverified_not_checked)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "init cancel.gpkg"), 0);
+    free(out);
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("cancel.gpkg"), 0, &s));
+    char a[37], b[37];
+    add_record(s, "R-HALF", "POLYGON((47.000 40.000, 47.002 40.000, 47.002 40.001, 47.000 40.001, 47.000 40.000))", a);
+    add_record(s, "R-NTS", "POLYGON((47.010 40.000, 47.012 40.000, 47.012 40.001, 47.010 40.001, 47.010 40.000))", b);
+    /* R-HALF: 5 mines in its cleared west half, each found; 5 in its
+     * cancelled east half, one find there (a farmer's report) */
+    for (int i = 0; i < 5; i++) {
+        add_point(s, "record_mines", "record_id", a, "mine_type", "PMN-2", 47.0002 + i * 0.00015, 40.0005);
+        add_point(s, "items", "category", "AP", "model", "PMN-2", 47.0002 + i * 0.00015, 40.00051);
+        add_point(s, "record_mines", "record_id", a, "mine_type", "PMN-2", 47.0012 + i * 0.00015, 40.0005);
+        add_point(s, "record_mines", "record_id", b, "mine_type", "PMN-2", 47.0102 + i * 0.00015, 40.0005);
+    }
+    add_point(s, "items", "category", "AP", "model", "PMN-2", 47.0019, 40.0009);
+    const char *rel[3][2] = {
+        {"cleared", "POLYGON((47.000 40.000, 47.001 40.000, 47.001 40.001, 47.000 40.001, 47.000 40.000))"},
+        {"cancelled", "POLYGON((47.001 40.000, 47.002 40.000, 47.002 40.001, 47.001 40.001, 47.001 40.000))"},
+        {"cancelled", "POLYGON((47.010 40.000, 47.012 40.000, 47.012 40.001, 47.010 40.001, 47.010 40.000))"}};
+    for (int k = 0; k < 3; k++) {
+        dm_row *row = dm_row_new(ctx, dm_layer_find("release_areas"));
+        ASSERT_OK(dm_row_set(row, "outcome", rel[k][0]));
+        dm_geom *g = NULL;
+        ASSERT_OK(dm_geom_from_wkt(ctx, rel[k][1], &g));
+        dm_row_set_geom(row, g);
+        ASSERT_OK(dm_store_insert(s, row, NULL));
+        dm_row_free(row);
+    }
+    json_t *r = verify_json(s, NULL, 0);
+    json_t *half = json_array_get(json_object_get(r, "records"), 0), *nts = json_array_get(json_object_get(r, "records"), 1);
+    ASSERT_NEAR(json_number_value(json_object_get(half, "coverage")), 1.0, 1e-4);
+    ASSERT_NEAR(json_number_value(json_object_get(half, "cleared_share")), 0.5, 1e-3);
+    ASSERT_EQ(json_integer_value(json_object_get(half, "checked")), 5);
+    ASSERT_EQ(json_integer_value(json_object_get(half, "in_cancelled")), 5);
+    ASSERT_EQ(json_integer_value(json_object_get(half, "matched")), 5);
+    ASSERT_NEAR(json_number_value(json_object_get(half, "accuracy")), 1.0, 1e-12);
+    /* the find in cancelled land is no measure of what a search would find */
+    ASSERT_EQ(json_integer_value(json_object_get(half, "found_in_released")), 5);
+    ASSERT_NEAR(json_number_value(json_object_get(half, "completeness")), 1.0, 1e-12);
+    ASSERT_EQ(json_integer_value(json_object_get(nts, "checked")), 0);
+    ASSERT_EQ(json_integer_value(json_object_get(nts, "in_cancelled")), 5);
+    ASSERT(json_is_null(json_object_get(nts, "accuracy")));
+    ASSERT(json_is_null(json_object_get(nts, "reliability")));
+    ASSERT_EQ(json_integer_value(json_object_get(r, "records_verified")), 1);
+    ASSERT_EQ(json_integer_value(json_object_get(r, "in_cancelled")), 10);
+    json_decref(r);
+    ASSERT_EQ(reliability_set(s), 1);
+    dm_store_close(s);
+    ASSERT_EQ(dmtest_demine(&out, "records verify cancel.gpkg --dry-run"), 0);
+    ASSERT_CONTAINS(out, "Recorded mines in land cancelled without search: 10");
+    free(out);
+}

@@ -37,6 +37,7 @@ typedef struct vrec {
     /* results */
     double area_m2, coverage, cleared_share;
     size_t checked, hits, with_near, found_in, found_listed, outside, via_shift;
+    size_t in_cancelled; /* recorded mines in cancelled, unsearched land: not checked */
     /* many-to-one: a find counted for every recorded mine within the
      * tolerance of it (and a recorded mine for every find near it) */
     size_t near_m2o, listed_m2o, finds_shared;
@@ -401,15 +402,25 @@ static dm_status match_mines(vctx *v, const double *a, const size_t *ck, size_t 
 static dm_status measure(vctx *v, vrec *r)
 {
     dm_ctx *ctx = v->ctx;
-    dm_geom *rel = NULL, *clr = NULL, *relall = NULL;
-    dm__poly prel = {0}, prelall = {0}, pbig = {0};
+    /* Released land counts as searched when it was reduced or cleared:
+     * land cancelled by non-technical survey was released without anyone
+     * searching it, so a recorded mine there is unverified (in_cancelled),
+     * neither confirmed nor refuted, and a find there is no sign of what a
+     * search would have found. rel: the record's released part (coverage);
+     * clr: its searched part (cleared share, completeness); relall, srch:
+     * all released and searched land near it (its mines may lie outside its
+     * perimeter, or be moved there by its shift). */
+    dm_geom *rel = NULL, *clr = NULL, *relall = NULL, *srch = NULL;
+    dm__poly prel = {0}, prelall = {0}, psrch = {0}, pbig = {0};
     dm_status st = released_part(v, r, 0, v->around, &relall, &rel);
     if (!st)
-        st = released_part(v, r, 1, 0, NULL, &clr);
+        st = released_part(v, r, 1, v->around, &srch, &clr);
     if (!st)
-        st = dm__poly_init(ctx, rel, &prel);
+        st = dm__poly_init(ctx, clr, &prel);
     if (!st)
         st = dm__poly_init(ctx, relall, &prelall);
+    if (!st)
+        st = dm__poly_init(ctx, srch, &psrch);
     double *a = NULL, *b = NULL, *offs = NULL, *fp = NULL;
     dm__grid gi = {0}, gm = {0};
     size_t *bi = NULL, *ck = NULL, *claims = NULL, *fmate = NULL;
@@ -474,8 +485,10 @@ static dm_status measure(vctx *v, vrec *r)
         json_object_set_new(t, "recorded", json_integer(json_integer_value(json_object_get(t, "recorded")) + 1));
         if (!dm__poly_has(&pbig, m->x, m->y))
             r->outside++;
-        if (!dm__poly_has(&prelall, m->x, m->y))
+        if (!dm__poly_has(&psrch, m->x, m->y)) {
+            r->in_cancelled += dm__poly_has(&prelall, m->x, m->y);
             continue;
+        }
         json_object_set_new(t, "checked", json_integer(json_integer_value(json_object_get(t, "checked")) + 1));
         ck[nck++] = k;
         double d;
@@ -583,7 +596,7 @@ static dm_status measure(vctx *v, vrec *r)
     for (size_t k = 0; k < r->mn; k++) {
         double x = a[2 * k], y = a[2 * k + 1];
         dm_rigid_apply(&r->t, &x, &y);
-        if (dm__poly_has(&prelall, x, y) || dm__poly_has(&prelall, a[2 * k], a[2 * k + 1]))
+        if (dm__poly_has(&psrch, x, y) || dm__poly_has(&psrch, a[2 * k], a[2 * k + 1]))
             ck[nckc++] = k;
     }
     r->checked_c = nckc;
@@ -616,13 +629,14 @@ static dm_status measure(vctx *v, vrec *r)
         nck = 0;
         for (size_t k = 0; k < r->mn; k++) {
             double x = a[2 * k], y = a[2 * k + 1], d;
-            if (dm__poly_has(&prelall, x, y)) {
+            if (dm__poly_has(&psrch, x, y)) {
                 ck[nck++] = k;
                 continue;
             }
             dm_rigid_apply(&r->t, &x, &y);
-            if (!dm__poly_has(&prelall, x, y))
+            if (!dm__poly_has(&psrch, x, y))
                 continue;
+            r->in_cancelled -= dm__poly_has(&prelall, a[2 * k], a[2 * k + 1]);
             ck[nck++] = k;
             r->via_shift++;
             size_t j = dm__grid_nearest(&gi, a[2 * k], a[2 * k + 1], v->tol, &d);
@@ -652,9 +666,11 @@ done:
     dm_free(ctx, offs);
     dm_geom_free(rel);
     dm_geom_free(clr);
+    dm_geom_free(srch);
     dm_geom_free(relall);
     dm__poly_free(ctx, &prel);
     dm__poly_free(ctx, &prelall);
+    dm__poly_free(ctx, &psrch);
     dm__poly_free(ctx, &pbig);
     return st;
 }
@@ -751,6 +767,7 @@ static json_t *record_json(const vctx *v, const vrec *r)
     json_object_set_new(o, "mines_outside_perimeter", json_integer((json_int_t)r->outside));
     json_object_set_new(o, "checked", json_integer((json_int_t)r->checked));
     json_object_set_new(o, "checked_via_shift", json_integer((json_int_t)r->via_shift));
+    json_object_set_new(o, "in_cancelled", json_integer((json_int_t)r->in_cancelled));
     json_object_set_new(o, "matched", json_integer((json_int_t)r->hits));
     json_object_set_new(o, "accuracy", num_or_null(r->accuracy));
     json_object_set_new(o, "offset_median_m", num_or_null(r->med));
@@ -1051,7 +1068,7 @@ static dm_status run_verify(vctx *v, const dm_verify_opts *o, json_t **out)
         return st;
     /* measure */
     size_t checked = 0, hits = 0, checked_c = 0, hits_c = 0, verified = 0;
-    size_t near_m2o = 0, shared = 0, found_in = 0, listed = 0, listed_m2o = 0;
+    size_t near_m2o = 0, shared = 0, found_in = 0, listed = 0, listed_m2o = 0, in_cancelled = 0;
     double ext_hits = 0, ext_mines = 0, ext_near = 0;
     json_t *by_src = json_object();
     for (size_t i = 0; i < v->nr && !st; i++) {
@@ -1081,6 +1098,7 @@ static dm_status run_verify(vctx *v, const dm_verify_opts *o, json_t **out)
                     "of finds; check it on the ground before 'records correct'",
                     r->ref, r->uuid, r->t.ang * 180 / M_PI, hypot(r->t.dx, r->t.dy), MAX_ROT * 180 / M_PI);
         found_in += r->found_in;
+        in_cancelled += r->in_cancelled;
         listed += r->found_listed;
         listed_m2o += r->listed_m2o;
         if (!r->checked)
@@ -1130,6 +1148,7 @@ static dm_status run_verify(vctx *v, const dm_verify_opts *o, json_t **out)
     json_object_set_new(root, "records_verified", json_integer((json_int_t)verified));
     json_object_set_new(root, "checked_mines", json_integer((json_int_t)checked));
     json_object_set_new(root, "matched_mines", json_integer((json_int_t)hits));
+    json_object_set_new(root, "in_cancelled", json_integer((json_int_t)in_cancelled));
     json_object_set_new(root, "accuracy", checked ? json_real(prior) : json_null());
     json_object_set_new(root, "reliability_towards", json_real(towards));
     json_object_set_new(root, "accuracy_all_mines", ext_mines > 0 ? json_real(ext_hits / ext_mines) : json_null());
