@@ -59,14 +59,52 @@ static char *sibling(const char *db, const char *suffix)
     return p;
 }
 
+/* A sum of dollars for the text output: "1.23 M" from USD 0.1 M up, the
+ * dollars themselves below ("4,800"), so that a small plan (a budget of a
+ * few team-days) reads "USD 1,200", not "USD 0.00 M". From a ring of
+ * buffers: several may be used in one printf. */
+static const char *mus(double v)
+{
+    static char ring[12][40];
+    static unsigned next;
+    char *b = ring[next++ % 12];
+    if (!(v >= 0) || v >= 1e5) {
+        snprintf(b, sizeof ring[0], "%.2f M", v / 1e6);
+        return b;
+    }
+    char d[32];
+    snprintf(d, sizeof d, "%.0f", v);
+    size_t n = strlen(d), o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i && (n - i) % 3 == 0)
+            b[o++] = ',';
+        b[o++] = d[i];
+    }
+    b[o] = 0;
+    return b;
+}
+
+/* A P10 / P50 / P90 triple of dollars in one unit: millions when the
+ * largest is USD 0.1 M or more, dollars below. */
+static const char *mus3(char *buf, size_t n, dm_band v)
+{
+    if (v.p90 >= 1e5)
+        snprintf(buf, n, "%.2f / %.2f / %.2f M", v.p10 / 1e6, v.p50 / 1e6, v.p90 / 1e6);
+    else {
+        const char *a = mus(v.p10), *b = mus(v.p50), *c = mus(v.p90);
+        snprintf(buf, n, "%s / %s / %s", a, b, c);
+    }
+    return buf;
+}
+
 /* A cost at the teams' day rates, its lower bound ("at least") when some
  * teams that work have no rate, or "unknown". */
 static const char *day_m(char *buf, size_t n, double usd, double lower)
 {
     if (usd >= 0)
-        snprintf(buf, n, "USD %.2f M", usd / 1e6);
+        snprintf(buf, n, "USD %s", mus(usd));
     else if (lower >= 0)
-        snprintf(buf, n, "at least USD %.2f M", lower / 1e6);
+        snprintf(buf, n, "at least USD %s", mus(lower));
     else
         snprintf(buf, n, "unknown");
     return buf;
@@ -105,19 +143,20 @@ static void print_team_use(const dm_plan_result *r, const dm_plan_team *t)
             continue;
         char cost[128] = ""; /* no rate in the file: said on the cost line */
         if (rated && kc[k] >= 0)
-            snprintf(cost, sizeof cost, ", USD %.2f M at their day rates", kc[k] / 1e6);
+            snprintf(cost, sizeof cost, ", USD %s at their day rates", mus(kc[k]));
         else if (rated && kz[k] < kn[k])
-            snprintf(cost, sizeof cost, ", at least USD %.2f M at their day rates (%zu of %zu %s no day rate: %.0f "
+            snprintf(cost, sizeof cost, ", at least USD %s at their day rates (%zu of %zu %s no day rate: %.0f "
                      "team-days)",
-                     kl[k] / 1e6, kz[k], kn[k], kz[k] == 1 ? "has" : "have", ku[k]);
+                     mus(kl[k]), kz[k], kn[k], kz[k] == 1 ? "has" : "have", ku[k]);
         else if (rated)
             snprintf(cost, sizeof cost, ", %s (not in the lower bound)",
                      kn[k] == 1 ? "it has no day rate" : "none of them has a day rate");
         char idle[48] = "";
         if (ki[k])
             snprintf(idle, sizeof idle, ", %zu without a task", ki[k]);
-        printf("  %s %-10s %zu team%s, %.0f team-days%s%s\n", first ? "teams:   " : "         ",
-               dm_team_kind_name((dm_team_kind)k), kn[k], kn[k] == 1 ? "" : "s", kd[k], cost, idle);
+        printf("  %s %-10s %zu team%s, %.0f team-day%s%s%s\n", first ? "teams:   " : "         ",
+               dm_team_kind_name((dm_team_kind)k), kn[k], kn[k] == 1 ? "" : "s", kd[k], kd[k] == 1 ? "" : "s", cost,
+               idle);
         first = 0;
     }
 }
@@ -125,7 +164,7 @@ static void print_team_use(const dm_plan_result *r, const dm_plan_team *t)
 static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
                           const dm_plan_team *t)
 {
-    char b1[48], b2[48];
+    char b1[96], b2[48];
     printf("plan from %s: %zu open hazards, %.1f ha, %.0f expected items; %zu teams\n", r->start,
            r->n, r->total_area_ha, r->total_items, r->n_teams);
     printf("  routes:   cancel %.0f hazards (%.1f ha), reduce %.0f (%.1f ha), clear %.0f (%.1f ha)",
@@ -135,8 +174,8 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
     if (r->rb_clear_ha > r->area_route[2] + 0.05)
         printf("; %.1f ha cleared in all", r->rb_clear_ha);
     printf("\n");
-    printf("  cost:     USD %.2f M expected at unit rates (%zu hazards funded, USD %.2f M)\n",
-           r->total_cost / 1e6, r->n_funded, r->funded_cost / 1e6);
+    printf("  cost:     USD %s expected at unit rates (%zu hazard%s funded, USD %s)\n", mus(r->total_cost),
+           r->n_funded, r->n_funded == 1 ? "" : "s", mus(r->funded_cost));
     /* the funded schedule at the teams' own cost_usd_day */
     double days = 0;
     const char *unrated = NULL;
@@ -148,17 +187,17 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
             unrated = t[j].name;
     }
     if (r->day_cost_total >= 0) {
-        printf("            USD %.2f M at the teams' day rates (%.0f team-days of the schedule, "
-               "USD %.2f M for the items)\n",
-               r->day_cost_total / 1e6, days, r->day_items_cost / 1e6);
+        printf("            USD %s at the teams' day rates (%.0f team-days of the schedule, "
+               "USD %s for the items)\n",
+               mus(r->day_cost_total), days, mus(r->day_items_cost));
         /* with each team kept from the start to its last task: when it differs */
         double kept = 0;
         for (size_t j = 0; j < r->n_teams; j++)
             kept += r->team_kept_days[j];
         if (r->kept_cost_total > r->day_cost_total + 0.005)
-            printf("            USD %.2f M with each team kept from the start to its last task "
+            printf("            USD %s with each team kept from the start to its last task "
                    "(%.0f team-days, %.0f%% at work)\n",
-                   r->kept_cost_total / 1e6, kept, kept > 0 ? 100.0 * days / kept : 0);
+                   mus(r->kept_cost_total), kept, kept > 0 ? 100.0 * days / kept : 0);
         if (r->n_rateless)
             printf("            (%zu of %zu teams have no day rate, none of them works in the "
                    "schedule)\n",
@@ -167,17 +206,17 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
         printf("            at the teams' day rates: unknown (cost_usd_day is 0 for every team)\n");
     else {
         /* some teams have a rate: what they cost is a lower bound */
-        printf("            at least USD %.2f M at the teams' day rates (lower bound: %zu of %zu teams "
-               "have no day rate, %zu of them work%s%s; %.0f team-days, USD %.2f M for the items)\n",
-               r->day_cost_lower / 1e6, r->n_rateless, r->n_teams, r->n_unrated,
-               unrated ? ", the first " : "", unrated ? unrated : "", days, r->day_items_cost / 1e6);
+        printf("            at least USD %s at the teams' day rates (lower bound: %zu of %zu teams "
+               "have no day rate, %zu of them work%s%s; %.0f team-days, USD %s for the items)\n",
+               mus(r->day_cost_lower), r->n_rateless, r->n_teams, r->n_unrated,
+               unrated ? ", the first " : "", unrated ? unrated : "", days, mus(r->day_items_cost));
         double kept = 0;
         for (size_t j = 0; j < r->n_teams; j++)
             kept += r->team_kept_days[j];
         if (r->kept_cost_lower > r->day_cost_lower + 0.005)
-            printf("            at least USD %.2f M with each team kept from the start to its last "
+            printf("            at least USD %s with each team kept from the start to its last "
                    "task (%.0f team-days, %.0f%% at work)\n",
-                   r->kept_cost_lower / 1e6, kept, kept > 0 ? 100.0 * days / kept : 0);
+                   mus(r->kept_cost_lower), kept, kept > 0 ? 100.0 * days / kept : 0);
     }
     print_team_use(r, t);
     /* teams that get no task are in none of the costs above: what they cost
@@ -197,10 +236,9 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
             }
         char idle[96];
         if (r->idle_cost >= 0)
-            snprintf(idle, sizeof idle, "USD %.2f M", r->idle_cost / 1e6);
+            snprintf(idle, sizeof idle, "USD %s", mus(r->idle_cost));
         else if (r->idle_cost_lower >= 0)
-            snprintf(idle, sizeof idle, "at least USD %.2f M (some have no day rate)",
-                     r->idle_cost_lower / 1e6);
+            snprintf(idle, sizeof idle, "at least USD %s (some have no day rate)", mus(r->idle_cost_lower));
         else
             snprintf(idle, sizeof idle, "an unknown sum (they have no day rate)");
         /* the period: to the plan's end, or to the horizon when it comes first */
@@ -237,21 +275,26 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
         printf("\n");
     }
     if (cfg->budget_usd > 0 && r->day_cost_total > cfg->budget_usd)
-        printf("  budget:   the funded schedule costs USD %.2f M at the teams' day rates, over "
-               "the budget of USD %.2f M (--budget funds at unit rates: docs/plan.md)\n",
-               r->day_cost_total / 1e6, cfg->budget_usd / 1e6);
+        printf("  budget:   the funded schedule costs USD %s at the teams' day rates, over "
+               "the budget of USD %s (--budget funds at unit rates: docs/plan.md)\n",
+               mus(r->day_cost_total), mus(cfg->budget_usd));
     else if (cfg->budget_usd > 0 && r->day_cost_total < 0 && r->day_cost_lower > cfg->budget_usd)
-        printf("  budget:   the funded schedule costs at least USD %.2f M at the teams' day rates (some "
-               "teams have none), over the budget of USD %.2f M (--budget funds at unit rates: docs/plan.md)\n",
-               r->day_cost_lower / 1e6, cfg->budget_usd / 1e6);
+        printf("  budget:   the funded schedule costs at least USD %s at the teams' day rates (some "
+               "teams have none), over the budget of USD %s (--budget funds at unit rates: docs/plan.md)\n",
+               mus(r->day_cost_lower), mus(cfg->budget_usd));
     if (r->n_funded < r->n)
         printf("  residual: %.1f expected items left in released land; %.1f in the %zu unfunded "
                "hazards\n",
                r->residual_items, r->unfunded_items, r->n - r->n_funded);
     else
         printf("  residual: %.1f expected items left in released land\n", r->residual_items);
-    printf("  end:      high-risk land (%zu hazards) %s (%.1f years); all land %s (%.1f years)\n",
-           r->n_high, r->end_high, r->years_high, r->end_all, r->years_all);
+    /* no high-risk hazard funded (a small budget): no date for it */
+    if (r->n_high == 0)
+        printf("  end:      high-risk land: none %s; all land %s (%.1f years)\n",
+               r->n_funded < r->n ? "funded" : "in the plan", r->end_all, r->years_all);
+    else
+        printf("  end:      high-risk land (%zu hazards) %s (%.1f years); all land %s (%.1f years)\n",
+               r->n_high, r->end_high, r->years_high, r->end_all, r->years_all);
     if (cfg->horizon_years > 0)
         printf("  horizon:  %zu hazards (%.1f ha) end after %g years%s\n", r->n_late, r->late_ha,
                cfg->horizon_years,
@@ -261,21 +304,20 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
         printf("  forecast: none (--samples 0)\n");
     else
         printf("  forecast: (%d samples) high-risk %.1f / %.1f / %.1f years, all %.1f / %.1f / %.1f "
-               "years, cost USD %.2f / %.2f / %.2f M (P10/P50/P90)\n",
+               "years, cost USD %s (P10/P50/P90)\n",
                r->samples, r->mc_years_high.p10, r->mc_years_high.p50, r->mc_years_high.p90,
-               r->mc_years_all.p10, r->mc_years_all.p50, r->mc_years_all.p90, r->mc_cost.p10 / 1e6,
-               r->mc_cost.p50 / 1e6, r->mc_cost.p90 / 1e6);
+               r->mc_years_all.p10, r->mc_years_all.p50, r->mc_years_all.p90, mus3(b1, sizeof b1, r->mc_cost));
     if (r->mc_beyond_teams > 0)
         printf("            in %d of %d samples survey finds items that no team in the file can survey and "
                "clear: left out of these figures (add manual, mechanical or dog teams)\n",
                r->mc_beyond_teams, r->samples);
     if (r->samples > 0 && r->mc_day_cost.p10 >= 0)
-        printf("            cost at the teams' day rates USD %.2f / %.2f / %.2f M (P10/P50/P90)\n",
-               r->mc_day_cost.p10 / 1e6, r->mc_day_cost.p50 / 1e6, r->mc_day_cost.p90 / 1e6);
+        printf("            cost at the teams' day rates USD %s (P10/P50/P90)\n",
+               mus3(b1, sizeof b1, r->mc_day_cost));
     else if (r->samples > 0 && r->mc_day_cost_lower.p10 >= 0)
-        printf("            cost at the teams' day rates at least USD %.2f / %.2f / %.2f M (P10/P50/P90; "
+        printf("            cost at the teams' day rates at least USD %s (P10/P50/P90; "
                "lower bounds: %zu of %zu teams have no day rate)\n",
-               r->mc_day_cost_lower.p10 / 1e6, r->mc_day_cost_lower.p50 / 1e6, r->mc_day_cost_lower.p90 / 1e6,
+               mus3(b1, sizeof b1, r->mc_day_cost_lower),
                r->n_rateless, r->n_teams);
     /* full clearance with no team that clears has no years */
     char fy[64];
@@ -284,12 +326,12 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
     else
         snprintf(fy, sizeof fy, "no team clears (years unknown)");
     printf("  donor:    (every open hazard, whatever the budget; unit rates, then day rates)\n"
-           "            clear every suspected hectare: %s, USD %.2f M, %s (%.1f ha "
+           "            clear every suspected hectare: %s, USD %s, %s (%.1f ha "
            "cleared)\n"
-           "            risk-based release:            %.1f years, USD %.2f M, %s (%.1f ha "
+           "            risk-based release:            %.1f years, USD %s, %s (%.1f ha "
            "cleared)\n",
-           fy, r->full_cost / 1e6, day_m(b1, sizeof b1, r->full_day_cost, r->full_day_cost_lower),
-           r->full_clear_ha, r->rb_years, r->rb_cost / 1e6,
+           fy, mus(r->full_cost), day_m(b1, sizeof b1, r->full_day_cost, r->full_day_cost_lower),
+           r->full_clear_ha, r->rb_years, mus(r->rb_cost),
            day_m(b2, sizeof b2, r->rb_day_cost, r->rb_day_cost_lower), r->rb_clear_ha);
     if ((r->full_day_cost < 0 && r->full_day_cost_lower >= 0) || (r->rb_day_cost < 0 && r->rb_day_cost_lower >= 0))
         printf("            (\"at least\": lower bounds, %zu of %zu teams have no day rate)\n", r->n_rateless,

@@ -1983,3 +1983,57 @@ TEST(plan_cli_team_use_per_method)
     json_decref(root);
     free(out);
 }
+
+/* A budget of a few team-days: the text gives the small sums in dollars
+ * ("USD 2,252", "over the budget of USD 2,500"), never "USD 0.00 M", and
+ * no date for high-risk land when none is funded. */
+TEST(plan_cli_small_budget_reads_in_dollars)
+{
+    const char *db = dmtest_demo_db();
+    const char *teams = dmtest_repo_path("config/teams-default.csv");
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 0 --start 2026-01-05 --no-write --csv '%s' "
+                                 "--out-json '%s'",
+                           db, teams, dmtest_path("p.csv"), dmtest_path("p.json"));
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    free(out);
+    json_error_t err;
+    json_t *root = json_load_file(dmtest_path("p.json"), 0, &err);
+    ASSERT_MSG(root, "%s", err.text);
+    double min = -1;
+    json_t *pr = json_object_get(root, "priorities");
+    for (size_t k = 0; k < json_array_size(pr); k++) {
+        double c = json_number_value(json_object_get(json_array_get(pr, k), "cost_usd"));
+        if (min < 0 || c < min)
+            min = c;
+    }
+    json_decref(root);
+    ASSERT(min > 0 && min < 50000);
+    rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 20 --start 2026-01-05 --no-write --csv '%s' "
+                             "--out-json '%s' --budget %.0f",
+                       db, teams, dmtest_path("p.csv"), dmtest_path("p.json"), ceil(min));
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    root = json_load_file(dmtest_path("p.json"), 0, &err);
+    ASSERT_MSG(root, "%s", err.text);
+    double funded = json_number_value(json_object_get(root, "funded_cost_usd"));
+    ASSERT(funded > 0 && funded <= ceil(min));
+    /* the dollars with thousands separated by commas */
+    char d[32], want[200];
+    snprintf(d, sizeof d, "%.0f", funded);
+    char sep[40];
+    size_t n = strlen(d), o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i && (n - i) % 3 == 0)
+            sep[o++] = ',';
+        sep[o++] = d[i];
+    }
+    sep[o] = 0;
+    snprintf(want, sizeof want, "funded, USD %s)\n", sep);
+    ASSERT_CONTAINS(out, want);
+    ASSERT(!strstr(out, "0.00 M"));
+    ASSERT(!strstr(out, "0.00 / 0.00"));
+    if (json_integer_value(json_object_get(json_object_get(root, "high_risk"), "hazards")) == 0)
+        ASSERT_CONTAINS(out, "  end:      high-risk land: none funded; all land ");
+    json_decref(root);
+    free(out);
+}
