@@ -132,6 +132,10 @@ typedef struct dm_plan_task {
     /* at the team's own rate: (end_wd - start_wd) x usd_day, plus the items'
      * cost on the stage that destroys them; -1 when the team's rate is 0 */
     double day_cost_usd;
+    /* a lower bound of it: day_cost_usd when known, the items' cost alone
+     * when the team has no rate and other teams have one, -1 when no team
+     * has a rate (the tasks' bounds add up to day_cost_lower) */
+    double day_cost_lower_usd;
 } dm_plan_task;
 
 /* A P10 / P50 / P90 triple. */

@@ -898,10 +898,10 @@ TEST(plan_day_rate_cost_unknown_when_rates_are_zero)
     const char *p = dmtest_path("zero.csv");
     ASSERT_OK(dm_plan_write_csv(ctx, p, h, z, r0));
     char *csv = dmtest_read_file(p);
-    ASSERT_CONTAINS(csv, ",expected_items,team_days,day_rate_cost_usd\n");
+    ASSERT_CONTAINS(csv, ",expected_items,team_days,day_rate_cost_usd,day_rate_cost_usd_lower_bound\n");
     for (const char *l = strchr(csv, '\n'); l && l[1]; l = strchr(l + 1, '\n')) {
         const char *e = strchr(l + 1, '\n');
-        ASSERT(e && e[-1] == ','); /* an empty day-rate cost, not 0.00 */
+        ASSERT(e && e[-1] == ',' && e[-2] == ','); /* an empty day-rate cost and bound, not 0.00 */
     }
     free(csv);
     /* with rates: numbers in the same places */
@@ -910,7 +910,7 @@ TEST(plan_day_rate_cost_unknown_when_rates_are_zero)
     dm_free(ctx, js);
     ASSERT_OK(dm_plan_write_csv(ctx, p, h, t, r));
     csv = dmtest_read_file(p);
-    ASSERT(!strstr(csv, ",\n"));
+    ASSERT(!strstr(csv, ",,\n")); /* a cost, and no bound beside a known cost */
     free(csv);
     dm_plan_result_free(ctx, r0);
     /* only the survey team without a rate: the total is unknown, the manual
@@ -982,7 +982,7 @@ TEST(plan_cli_reports_day_rate_cost)
     ASSERT(!strstr(out, "over the budget"));
     free(out);
     char *csv = dmtest_read_file(dmtest_path("p.csv"));
-    ASSERT_CONTAINS(csv, ",team_days,day_rate_cost_usd\n");
+    ASSERT_CONTAINS(csv, ",team_days,day_rate_cost_usd,day_rate_cost_usd_lower_bound\n");
     free(csv);
     /* the plan written to the database: each task's day-rate cost, adding
      * up to the schedule's */
@@ -2036,4 +2036,82 @@ TEST(plan_cli_small_budget_reads_in_dollars)
         ASSERT_CONTAINS(out, "  end:      high-risk land: none funded; all land ");
     json_decref(root);
     free(out);
+}
+
+/* A task of a team without a day rate carries its items' cost as a lower
+ * bound in the CSV and the JSON task list, so that the tasks' costs, or
+ * their bounds, add up to the plan's lower bound as the hazards' and the
+ * methods' do. */
+TEST(plan_task_lower_bounds_add_up_in_csv_and_json)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_plan_config c;
+    cfg_test(&c);
+    c.samples = 0;
+    c.chunk_days = 10;
+    dm_plan_hazard h[2] = {hz("A", 100, 0.99, 6000), hz("B", 1, 0.01, 0.01)};
+    dm_plan_team t[3] = {team("M1", DM_TEAM_MANUAL, 1, 1000), team("X", DM_TEAM_MECHANICAL, 1, 0),
+                         team("S", DM_TEAM_SURVEY, 10, 400)};
+    dm_plan_result *r = NULL;
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 2, t, 3, &r));
+    ASSERT(r->day_cost_total < 0 && r->day_cost_lower > 0);
+    double sum = 0;
+    int unrated = 0;
+    for (size_t k = 0; k < r->n_tasks; k++) {
+        const dm_plan_task *tk = &r->tasks[k];
+        if (tk->team == 1) {
+            unrated++;
+            ASSERT_NEAR(tk->day_cost_usd, -1, 0);
+            ASSERT(tk->day_cost_lower_usd > 0); /* the items it destroys */
+        } else
+            ASSERT_NEAR(tk->day_cost_lower_usd, tk->day_cost_usd, 0);
+        sum += tk->day_cost_lower_usd;
+    }
+    ASSERT(unrated > 0);
+    ASSERT_NEAR(sum, r->day_cost_lower, 1e-6);
+    /* the CSV: the last column or the one before it adds up to the bound */
+    const char *p = dmtest_path("lb.csv");
+    ASSERT_OK(dm_plan_write_csv(ctx, p, h, t, r));
+    char *csv = dmtest_read_file(p);
+    double csum = 0;
+    int rows = 0;
+    for (char *l = strchr(csv, '\n'); l && l[1]; l = strchr(l + 1, '\n')) {
+        char *e = strchr(l + 1, '\n');
+        ASSERT(e);
+        char *last = e - 1;
+        while (*last != ',')
+            last--;
+        char *prev = last - 1;
+        while (*prev != ',')
+            prev--;
+        double cost = prev + 1 < last ? strtod(prev + 1, NULL) : -1;
+        double bound = last + 1 < e ? strtod(last + 1, NULL) : -1;
+        ASSERT((cost >= 0) != (bound >= 0)); /* one or the other */
+        csum += cost >= 0 ? cost : bound;
+        rows++;
+    }
+    free(csv);
+    ASSERT_EQ(rows, (int)r->n_tasks);
+    ASSERT_NEAR(csum, r->day_cost_lower, 0.05 * rows);
+    /* the JSON task list */
+    char *js = NULL;
+    ASSERT_OK(dm_plan_json(ctx, &c, h, t, r, 1, &js));
+    json_error_t err;
+    json_t *root = json_loads(js, 0, &err);
+    ASSERT_MSG(root, "%s", err.text);
+    dm_free(ctx, js);
+    json_t *tasks = json_object_get(root, "tasks");
+    double jsum = 0;
+    for (size_t k = 0; k < json_array_size(tasks); k++) {
+        json_t *o = json_array_get(tasks, k), *v = json_object_get(o, "day_rate_cost_usd");
+        if (json_is_null(v))
+            jsum += json_number_value(json_object_get(o, "day_rate_cost_usd_lower_bound"));
+        else {
+            ASSERT(!json_object_get(o, "day_rate_cost_usd_lower_bound"));
+            jsum += json_number_value(v);
+        }
+    }
+    ASSERT_NEAR(jsum, r->day_cost_lower, 0.05 * (double)r->n_tasks);
+    json_decref(root);
+    dm_plan_result_free(ctx, r);
 }

@@ -685,7 +685,8 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
         else if (r->day_cost[i] >= 0)
             r->day_cost[i] += t->day_cost_usd;
         /* the lower bound: a team with no rate adds its piece's items only */
-        r->day_cost_lower_hz[i] += t->day_cost_usd >= 0 ? t->day_cost_usd : its;
+        t->day_cost_lower_usd = t->day_cost_usd >= 0 ? t->day_cost_usd : its;
+        r->day_cost_lower_hz[i] += t->day_cost_lower_usd;
     }
     r->day_cost_total = day_rate_cost_lb(teams, nt, r->team_days, r->day_items_cost, &r->day_cost_lower);
     for (size_t j = 0; j < nt; j++)
@@ -700,9 +701,12 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
         else
             any_rated = 1;
     }
-    if (!any_rated)
+    if (!any_rated) {
         for (size_t i = 0; i < n; i++)
             r->day_cost_lower_hz[i] = -1;
+        for (size_t k = 0; k < r->n_tasks; k++)
+            r->tasks[k].day_cost_lower_usd = -1;
+    }
     /* teams with no task, kept on contract from the start to the end of all
      * land, or to the horizon when the programme plans less far: not counted
      * above, reported beside */

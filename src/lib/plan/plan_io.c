@@ -736,6 +736,9 @@ dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haz
                            dm_team_kind_name(t[tk->team].kind), dm_route_name((dm_route)tk->stage),
                            tk->start, tk->end, tk->area_ha, tk->cost_usd, tk->end_wd - tk->start_wd);
             day_usd(&b, tk->day_cost_usd);
+            /* its team has no rate, others have: its items' cost, a lower bound */
+            if (tk->day_cost_usd < 0 && tk->day_cost_lower_usd >= 0)
+                dm__buf_printf(&b, ",\"day_rate_cost_usd_lower_bound\":%.2f", tk->day_cost_lower_usd);
             dm__buf_puts(&b, "}");
         }
         dm__buf_puts(&b, "]");
@@ -773,9 +776,12 @@ dm_status dm_plan_write_csv(dm_ctx *ctx, const char *path, const dm_plan_hazard 
     if (!f)
         return dm__fail(ctx, DM_EIO, "%s: cannot write: %s", path, strerror(errno));
     /* team_days and day_rate_cost_usd (the task at its team's day rate, empty
-     * when unknown) come last so that the older columns keep their places */
+     * when unknown) come last so that the older columns keep their places;
+     * then, when it is unknown and other teams have a rate, its lower bound
+     * (the items' cost of the task), so that the column or its bound adds
+     * up to the plan's day-rate cost or lower bound as the JSON's do */
     fputs("rank,hazard,hazard_uuid,district,route,stage,team,method,start,end,area_ha,cost_usd,"
-          "value,priority,p_contam,expected_items,team_days,day_rate_cost_usd\n",
+          "value,priority,p_contam,expected_items,team_days,day_rate_cost_usd,day_rate_cost_usd_lower_bound\n",
           f);
     for (size_t k = 0; k < r->n_tasks; k++) {
         const dm_plan_task *tk = &r->tasks[k];
@@ -791,6 +797,9 @@ dm_status dm_plan_write_csv(dm_ctx *ctx, const char *path, const dm_plan_hazard 
                 r->priority[tk->hazard], hz->p, hz->items, tk->end_wd - tk->start_wd);
         if (tk->day_cost_usd >= 0)
             fprintf(f, "%.2f", tk->day_cost_usd);
+        fputc(',', f);
+        if (tk->day_cost_usd < 0 && tk->day_cost_lower_usd >= 0)
+            fprintf(f, "%.2f", tk->day_cost_lower_usd);
         fputc('\n', f);
     }
     for (size_t i = 0; i < r->n; i++) {
@@ -800,7 +809,7 @@ dm_status dm_plan_write_csv(dm_ctx *ctx, const char *path, const dm_plan_hazard 
         csv_str(f, hz_name(&h[i]));
         fprintf(f, ",%s,", h[i].uuid);
         csv_str(f, h[i].district);
-        fprintf(f, ",%s,unfunded,,,,,%.4f,%.2f,%.4f,%.6g,%.4f,%.3f,,\n", dm_route_name(r->route[i]),
+        fprintf(f, ",%s,unfunded,,,,,%.4f,%.2f,%.4f,%.6g,%.4f,%.3f,,,\n", dm_route_name(r->route[i]),
                 h[i].area_ha, r->cost[i], r->value[i], r->priority[i], h[i].p, h[i].items);
     }
     if (fclose(f) != 0)
