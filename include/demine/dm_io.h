@@ -37,10 +37,13 @@ typedef struct dm_import_opts {
                                       not say (a Shapefile without .cpg): "CP1251", "CP866" */
     /* "point", "line" or "polygon" (NULL: every feature): import only the
      * features of that kind of geometry and leave out (counting them) the
-     * others and those without geometry, e.g. the finds (points) of a file
-     * that also holds the hazard's outline (a polygon). A closed line counts
-     * as a polygon when the layer holds polygons (it imports as the polygon
-     * it encloses). DM_EINVAL for another word or a layer without geometry. */
+     * others, e.g. the finds (points) of a file that also holds the hazard's
+     * outline (a polygon). A feature without geometry is of no kind and is
+     * not left out (no run would import it): it is imported when the layer
+     * takes rows without geometry, and rejects the file (DM_EGEOM, naming
+     * the feature) when the layer needs one. A closed line counts as a
+     * polygon when the layer holds polygons (it imports as the polygon it
+     * encloses). DM_EINVAL for another word or a layer without geometry. */
     const char *only_geometry;
 } dm_import_opts;
 

@@ -1711,6 +1711,52 @@ TEST(import_mixed_geometries_in_two_runs_with_only_geometry)
     ASSERT_EQ(count_rows("items"), 3);
 }
 
+/* A feature without geometry is of no kind: two runs with --only-geometry
+ * (points into items, polygons into hazards) both left it out, and it was
+ * lost, counted as "left out" twice. It is refused where the layer needs a
+ * geometry, naming the file and the feature, and imported where the layer
+ * takes rows without one. */
+TEST(import_only_geometry_loses_no_feature_without_geometry)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("mixn.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"category\":\"AP\",\"model\":\"PMN-1\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.705,39.805]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"hazard_type\":\"CHA\",\"ref\":\"MIX-1\"},"
+                      "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.7,39.8],[46.71,39.8],"
+                      "[46.71,39.81],[46.7,39.81],[46.7,39.8]]]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"category\":\"AT\",\"model\":\"TM-62\"},"
+                      "\"geometry\":null}]}");
+    ASSERT_DEMINE(4,
+                  "mixn.geojson: feature 3: geometry: no geometry, and layer items needs one (--only-geometry "
+                  "point leaves out the features of other kinds, not those without geometry, which no run "
+                  "would import): give it a point, or take it out of the file",
+                  "import db.gpkg --layer items --ignore-unknown --only-geometry point mixn.geojson");
+    ASSERT_DEMINE(4, "mixn.geojson: feature 3: geometry: no geometry, and layer hazards needs one",
+                  "import db.gpkg --layer hazards --ignore-unknown --only-geometry polygon mixn.geojson");
+    ASSERT_EQ(count_rows("items"), 0);
+    ASSERT_EQ(count_rows("hazards"), 0);
+    /* the hint of a refusal without the option says so too */
+    ASSERT_DEMINE(4,
+                  "import the points alone with --only-geometry point (the others are left out and counted; "
+                  "import them into their own layer with its --only-geometry); it does not leave out the 1 "
+                  "without geometry, which layer items cannot hold: give it a geometry, or take it out of the "
+                  "file",
+                  "import db.gpkg --layer items --ignore-unknown mixn.geojson");
+    /* check names it as import does */
+    ASSERT_DEMINE(4, "items feature 3: geometry: no geometry, and layer items needs one",
+                  "check mixn.geojson --layer items --ignore-unknown --only-geometry point");
+    /* a layer that takes rows without geometry imports it with the polygons */
+    ASSERT_DEMINE(0, "imported 2 rows into activities from mixn.geojson\nleft out 1 feature: 1 point "
+                     "(--only-geometry polygon)",
+                  "import db.gpkg --layer activities --ignore-unknown --set activity_type=nts "
+                  "--only-geometry polygon mixn.geojson");
+    char *out = column("db.gpkg", "select count(*) || ' ' || count(geom) from activities");
+    ASSERT_STREQ(out, "2 1\n");
+    free(out);
+}
+
 TEST(check_without_layer_orders_day_first_start_and_end_dates)
 {
     dmtest_write_file(dmtest_path("d.csv"),

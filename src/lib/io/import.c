@@ -1994,11 +1994,21 @@ static void misfit_hint(const import_state *st, const long *counts, char *buf, s
     char kinds[200];
     int lk = layer_kind(st->layer);
     dm_import_kinds_text(counts, kinds, sizeof kinds);
+    char none[200] = "";
+    long nn = counts[DM_IMPORT_KIND_NONE];
+    if (nn && st->layer->geom_required)
+        snprintf(none, sizeof none,
+                 "; it does not leave out the %ld without geometry, which layer %s cannot hold: give %s a "
+                 "geometry, or take %s out of the file",
+                 nn, st->layer->name, nn == 1 ? "it" : "them", nn == 1 ? "it" : "them");
+    else if (nn)
+        snprintf(none, sizeof none, "; the %ld without geometry %s imported with them", nn,
+                 nn == 1 ? "is" : "are");
     if (lk && counts[lk] > 0)
         snprintf(buf, n,
                  "the file holds %s: import the %s alone with --only-geometry %s (the others are left "
-                 "out and counted; import them into their own layer with its --only-geometry)",
-                 kinds, kind_words[lk][1], kind_words[lk][0]);
+                 "out and counted; import them into their own layer with its --only-geometry)%s",
+                 kinds, kind_words[lk][1], kind_words[lk][0], none);
     else
         snprintf(buf, n, "the file holds %s, and layer %s holds %s", kinds, st->layer->name,
                  lk ? kind_words[lk][1] : "other geometries");
@@ -2093,7 +2103,11 @@ static dm_status import_layer(import_state *st, import_run *run)
             kind = feature_kind(st, og);
             run->kinds[kind]++;
             misfit = layer_kind(layer) && kind != DM_IMPORT_KIND_NONE && kind != layer_kind(layer);
-            if (run->only && kind != run->only) {
+            /* one without geometry is of no kind: a run leaving it out
+             * would have the others leave it out too, and it would be lost;
+             * it is imported where the layer takes rows without geometry,
+             * and refused where it does not */
+            if (run->only && kind != run->only && kind != DM_IMPORT_KIND_NONE) {
                 res->left_out++;
                 res->left_out_kinds[kind]++;
                 if (og)
@@ -2218,6 +2232,12 @@ static dm_status import_layer(import_state *st, import_run *run)
                 og = NULL;
                 if (!rc)
                     has_geom = dm_geom_bounds(g, gb);
+            } else if (run->only && kind == DM_IMPORT_KIND_NONE && layer->geom_required) {
+                rc = dm__fail(ctx, DM_EGEOM,
+                              "geometry: %s, and layer %s needs one (--only-geometry %s leaves out the "
+                              "features of other kinds, not those without geometry, which no run would "
+                              "import): give it a %s, or take it out of the file",
+                              why ? why : "missing", layer->name, o->only_geometry, kind_words[run->only][0]);
             } else if (layer->geom_required ||
                        (why && strcmp(why, "no geometry") && strcmp(why, "no coordinates"))) {
                 rc = dm__fail(ctx, DM_EGEOM, "geometry: %s", why ? why : "missing");
@@ -2289,7 +2309,7 @@ static dm_status import_layer(import_state *st, import_run *run)
         }
         if (rc == DM_EGEOM && misfit && !run->only) {
             /* a file mixing kinds: say what it holds and how to import it */
-            char msg[1024], hint[600];
+            char msg[1024], hint[900];
             long counts[DM_IMPORT_KINDS];
             dm__strlcpy(msg, dm_ctx_errmsg(ctx), sizeof msg);
             count_kinds(st, run, counts);
@@ -2504,7 +2524,7 @@ static dm_status read_file(dm_ctx *ctx, dm_store *s, const char *path, const dm_
             dm__log(ctx, DM_LOG_WARN, "%s: %s", path, msg);
     }
     if (check) {
-        char kinds[200], hint[600];
+        char kinds[200], hint[900];
         if (res->left_out)
             dm__check_add(check, DM_CHECK_WARNING, "left_out", layer->name, "", NULL, NAN, NAN,
                           "import leaves out %s (--only-geometry %s takes only the %s)",
