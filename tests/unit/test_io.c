@@ -1757,6 +1757,22 @@ TEST(import_only_geometry_loses_no_feature_without_geometry)
     free(out);
 }
 
+/* A file of 0 bytes (a download cut short) is said to be empty, not "not a
+ * vector file", whatever its extension. */
+TEST(import_refuses_an_empty_file_saying_so)
+{
+    make_db();
+    const char *exts[] = {"csv", "geojson", "shp", "kml"};
+    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "empty.%s", exts[i]);
+        dmtest_write_file(dmtest_path(name), "");
+        ASSERT_DEMINE(2, "the file is empty (0 bytes)", "import db.gpkg --layer items %s", name);
+        ASSERT_DEMINE(2, "the file is empty (0 bytes)", "check %s --layer items", name);
+    }
+    ASSERT_EQ(count_rows("items"), 0);
+}
+
 TEST(check_without_layer_orders_day_first_start_and_end_dates)
 {
     dmtest_write_file(dmtest_path("d.csv"),

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -2401,6 +2402,9 @@ static dm_status read_file(dm_ctx *ctx, dm_store *s, const char *path, const dm_
     }
     if (access(path, R_OK) != 0)
         return dm__fail(ctx, DM_EIO, "%s: cannot read the file", path);
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size == 0)
+        return dm__fail(ctx, DM_EPARSE, "%s: the file is empty (0 bytes)", path);
     if (o->encoding && o->encoding[0]) {
         /* a name iconv does not know would leave the text as it was */
         iconv_t cd = iconv_open("UTF-8", o->encoding);

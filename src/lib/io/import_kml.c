@@ -5,7 +5,7 @@
  * Minefield 3"): GDAL's KML drivers make each folder a layer named after
  * the innermost folder alone, with " (#2)" after a name used before.
  */
-#include "io/io_internal.h"
+#include "io_internal.h"
 
 #include <cpl_vsi.h>
 #include <ctype.h>
