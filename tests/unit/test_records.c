@@ -1223,3 +1223,37 @@ TEST(verify_mines_in_cancelled_land_are_unverified_not_checked)
     ASSERT_CONTAINS(out, "Recorded mines in land cancelled without search: 10");
     free(out);
 }
+
+/* A record whose mines were entered twice (an import run two times, a
+ * sheet copied twice) doubled its mines without a word: each copy is a
+ * recorded mine no find can confirm (one find confirms one), halving its
+ * accuracy. The run now names the record and the number of copies. */
+TEST(verify_mines_entered_twice_are_warned_of)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "init twice.gpkg"), 0);
+    free(out);
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("twice.gpkg"), 0, &s));
+    char id[37], one[37];
+    add_record(s, "R-TWICE", "POLYGON((47.000 40.000, 47.002 40.000, 47.002 40.001, 47.000 40.001, 47.000 40.000))", id);
+    add_record(s, "R-ONCE", "POLYGON((47.010 40.000, 47.012 40.000, 47.012 40.001, 47.010 40.001, 47.010 40.000))", one);
+    for (int i = 0; i < 8; i++) {
+        add_point(s, "record_mines", "record_id", id, "mine_type", "PMN-2", 47.0002 + i * 0.00015, 40.0005);
+        if (i < 3) /* entered twice */
+            add_point(s, "record_mines", "record_id", id, "mine_type", "PMN-2", 47.0002 + i * 0.00015, 40.0005);
+        /* 0.5 m apart: two mines, not one entered twice */
+        add_point(s, "record_mines", "record_id", one, "mine_type", "PMN-2", 47.0102 + i * 0.0000059, 40.0005);
+    }
+    json_t *r = verify_json(s, NULL, 1);
+    char *dump = json_dumps(json_object_get(r, "problems"), 0);
+    ASSERT_CONTAINS(dump, "record R-TWICE");
+    ASSERT_CONTAINS(dump, "3 of its 11 recorded mines (record_mines) lie within 0.1 m of another of them");
+    ASSERT(!strstr(dump, "R-ONCE"));
+    free(dump);
+    ASSERT_EQ(json_integer_value(json_object_get(json_array_get(json_object_get(r, "records"), 0), "mines_repeated")), 3);
+    ASSERT_EQ(json_integer_value(json_object_get(json_array_get(json_object_get(r, "records"), 1), "mines_repeated")), 0);
+    json_decref(r);
+    dm_store_close(s);
+}

@@ -47,6 +47,7 @@ typedef struct vrec {
     int shifted;
     size_t checked_c, hits_c, inliers, finds_near;
     double spread; /* largest distance of a recorded mine from their centroid, metres */
+    size_t repeated; /* recorded mines within SAME_M of an earlier one of the record */
     double accuracy_c, reliability;
     double stored_rel; /* records.reliability before this run (NAN: none) */
     json_t *types;
@@ -82,6 +83,32 @@ static int cmp_rpt_a(const void *a, const void *b)
 
 /* recorded mines all within this of their centroid (metres) are one place */
 #define STACK_M 1.0
+/* two recorded mines closer than this (metres) are one mine entered twice:
+ * no two mines are laid 10 cm apart */
+#define SAME_M 0.1
+
+static int cmp_x(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Points of p (n (x, y) pairs; sorted by x in place) within SAME_M of
+ * another before them in x order: the repeats of a place. */
+static size_t count_repeats(double *p, size_t n)
+{
+    if (n < 2)
+        return 0;
+    qsort(p, n, 2 * sizeof *p, cmp_x);
+    size_t rep = 0;
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j-- > 0 && p[2 * i] - p[2 * j] <= SAME_M;)
+            if (hypot(p[2 * i] - p[2 * j], p[2 * i + 1] - p[2 * j + 1]) <= SAME_M) {
+                rep++;
+                break;
+            }
+    return rep;
+}
 
 static void problem(vctx *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void problem(vctx *v, const char *fmt, ...)
@@ -581,6 +608,17 @@ static dm_status measure(vctx *v, vrec *r)
     r->spread = 0;
     for (size_t k = 0; k < r->mn; k++)
         r->spread = fmax(r->spread, hypot(a[2 * k] - mcx, a[2 * k + 1] - mcy));
+    /* mines entered twice */
+    if (r->spread >= STACK_M) {
+        double *cp = dm_malloc(ctx, (r->mn ? r->mn : 1) * 2 * sizeof *cp);
+        if (!cp) {
+            st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+            goto done;
+        }
+        memcpy(cp, a, r->mn * 2 * sizeof *cp);
+        r->repeated = count_repeats(cp, r->mn);
+        dm_free(ctx, cp);
+    }
     if (r->mn >= 2 && r->spread < STACK_M) {
         r->t = (dm_rigid){0, 0, 0, mcx, mcy};
         r->inliers = 0;
@@ -765,6 +803,7 @@ static json_t *record_json(const vctx *v, const vrec *r)
     json_object_set_new(o, "cleared_share", num_or_null(r->cleared_share));
     json_object_set_new(o, "mines", json_integer((json_int_t)r->mn));
     json_object_set_new(o, "mines_outside_perimeter", json_integer((json_int_t)r->outside));
+    json_object_set_new(o, "mines_repeated", json_integer((json_int_t)r->repeated));
     json_object_set_new(o, "checked", json_integer((json_int_t)r->checked));
     json_object_set_new(o, "checked_via_shift", json_integer((json_int_t)r->via_shift));
     json_object_set_new(o, "in_cancelled", json_integer((json_int_t)r->in_cancelled));
@@ -1090,6 +1129,10 @@ static dm_status run_verify(vctx *v, const dm_verify_opts *o, json_t **out)
             problem(v, "record %s (%s): all %zu recorded mines (record_mines) lie within %.1f m of one place: no "
                     "layout to align, no shift estimated (were they given the record's reference point?)",
                     r->ref, r->uuid, r->mn, r->spread);
+        if (r->repeated)
+            problem(v, "record %s (%s): %zu of its %zu recorded mines (record_mines) lie within %.1f m of another of "
+                    "them (entered twice?); each counts as a mine: remove the copies if they are one mine",
+                    r->ref, r->uuid, r->repeated, r->mn, SAME_M);
         /* a kept correction at the edge of the rotations searched: a short or
          * straight record can be turned onto an unrelated row of finds */
         if (r->shifted && fabs(r->t.ang) > MAX_ROT - 2 * M_PI / 180)
