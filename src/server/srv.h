@@ -184,7 +184,7 @@ typedef struct srv_resp {
     int vary_encoding;        /* 1: the body depends on Accept-Encoding (Vary) */
 } srv_resp;
 
-/* Query argument or NULL. */
+/* Query argument or NULL when not given ("" when given with no '='). */
 const char *srv_arg(srv_req *rq, const char *key);
 /* Iterate query arguments: calls fn for each; stops when fn returns nonzero. */
 void srv_args(srv_req *rq, int (*fn)(void *u, const char *k, const char *v), void *u);

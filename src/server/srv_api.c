@@ -405,7 +405,7 @@ static int h_list(srv_req *rq, srv_resp *rs, const dm_layer_def *l)
     if ((s = srv_arg(rq, "limit")) && !srv_parse_long(s, 1, 10000, &limit))
         return srv_error(rs, 400, "limit: a whole number 1-10000");
     if ((s = srv_arg(rq, "offset")) && !srv_parse_long(s, 0, 1000000000L, &offset))
-        return srv_error(rs, 400, "offset: a whole number >= 0");
+        return srv_error(rs, 400, "offset: a whole number 0-1000000000");
     if ((s = srv_arg(rq, "zoom")) && !srv_parse_long(s, 0, 24, &zoom))
         return srv_error(rs, 400, "zoom: a whole number 0-24");
     char until[11];
@@ -421,7 +421,14 @@ static int h_list(srv_req *rq, srv_resp *rs, const dm_layer_def *l)
             return srv_error(rs, 400, "order: layer %s has no field '%.60s'", l->name, s);
         sel.order_by = f ? f->name : s;
     }
-    int with_geom = !(s = srv_arg(rq, "geometry")) || strcmp(s, "0");
+    int with_geom = 1;
+    if ((s = srv_arg(rq, "geometry"))) {
+        if (strcmp(s, "0") && strcmp(s, "1"))
+            return srv_error(rs, 400, "geometry: 0 (leave geometries out) or 1 (got '%.40s')", s);
+        with_geom = !strcmp(s, "1");
+    }
+    if ((s = srv_arg(rq, "drafts")) && strcmp(s, "0") && strcmp(s, "1"))
+        return srv_error(rs, 400, "drafts: 0 or 1 (got '%.40s')", s);
     sel.eq_field = a.eqf;
     sel.eq_value = a.eqv;
     sel.n_eq = a.n;
@@ -802,7 +809,7 @@ static int h_stats(srv_req *rq, srv_resp *rs)
         return 0;
     const char *by = srv_arg(rq, "by");
     if (by) {
-        int b = dm_stats_by_parse(by);
+        int b = *by ? dm_stats_by_parse(by) : -1;
         if (b < 0)
             return srv_error(rs, 400, "by: district, year, method or organisation");
         char *lr = NULL;
@@ -1834,6 +1841,33 @@ static int h_static(srv_req *rq, srv_resp *rs)
 
 /* ================================ routing ================================ */
 
+/* The query's parameters checked as a whole: a name given twice
+ * ("limit=1&limit=2", "status=open&status=closed") would be read as its
+ * first value, or as two filters that no row meets, and a name with no '='
+ * ("?limit") as one not given; both are refused, naming the parameter. */
+typedef struct query_check {
+    const char *seen[64];
+    int n;
+    char bad[200];
+} query_check;
+
+static int check_param(void *u, const char *k, const char *v)
+{
+    query_check *q = u;
+    (void)v;
+    for (int i = 0; i < q->n; i++)
+        if (!strcmp(q->seen[i], k)) {
+            snprintf(q->bad, sizeof q->bad, "%.60s: the query parameter is given more than once", k);
+            return 1;
+        }
+    if (q->n == (int)(sizeof q->seen / sizeof q->seen[0])) {
+        snprintf(q->bad, sizeof q->bad, "more than %d query parameters", q->n);
+        return 1;
+    }
+    q->seen[q->n++] = k;
+    return 0;
+}
+
 int srv_route(srv_req *rq, srv_resp *rs)
 {
     char seg[8][SRV_SEG];
@@ -1847,6 +1881,12 @@ int srv_route(srv_req *rq, srv_resp *rs)
     }
     if (n == 0 || strcmp(seg[0], "api"))
         return h_static(rq, rs);
+    query_check qc;
+    qc.n = 0;
+    qc.bad[0] = '\0';
+    srv_args(rq, check_param, &qc);
+    if (qc.bad[0])
+        return srv_error(rs, 400, "%s", qc.bad);
     if (n == 1)
         return srv_error(rs, 404, "see /api/health and docs/http-api.md");
     const char *a = seg[1];

@@ -176,8 +176,14 @@ int srv_fail_msg(srv_resp *rs, srv_req *rq, dm_status st, const char *msg)
 
 const char *srv_arg(srv_req *rq, const char *key)
 {
-    return MHD_lookup_connection_value((struct MHD_Connection *)rq->conn, MHD_GET_ARGUMENT_KIND,
-                                       key);
+    /* a name with no '=' ("?limit") is one given empty, as srv_args has it,
+     * so that it is refused as a bad value rather than read as missing */
+    const char *v = NULL;
+    size_t n = 0;
+    if (MHD_lookup_connection_value_n((struct MHD_Connection *)rq->conn, MHD_GET_ARGUMENT_KIND, key,
+                                      strlen(key), &v, &n) != MHD_YES)
+        return NULL;
+    return v ? v : "";
 }
 
 const char *srv_header(srv_req *rq, const char *name)

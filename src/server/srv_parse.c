@@ -350,13 +350,27 @@ static dm_status set_props(dm_ctx *ctx, dm_row *r, json_t *props, const char *wh
         } else if (json_is_real(val)) {
             snprintf(num, sizeof num, "%.17g", json_real_value(val));
             text = num;
-        } else if (json_is_boolean(val))
+        } else if (json_is_boolean(val)) {
+            /* true and false are for yes/no fields: read as 1 and 0 they
+             * would pass for a number ("est_area_ha": true as 1 ha) */
+            static const char *tn[] = {"text", "int", "real", "date", "enum", "enumset", "ref",
+                                       "bool"};
+            const dm_field_def *f = dm_field_find(dm_row_layer(r), key);
+            if (f && f->type != DM_FT_BOOL) {
+                snprintf(err, errlen, "%s: field '%.60s': %s is not a value of a%s %s field", what,
+                         key, json_is_true(val) ? "true" : "false",
+                         f->type == DM_FT_INT || f->type == DM_FT_ENUM || f->type == DM_FT_ENUMSET
+                             ? "n"
+                             : "",
+                         (unsigned)f->type < sizeof tn / sizeof tn[0] ? tn[f->type] : "other");
+                return DM_EPARSE;
+            }
             text = json_is_true(val) ? "1" : "0";
-        else if (!json_is_null(val)) {
+        } else if (!json_is_null(val) && dm_field_find(dm_row_layer(r), key)) {
             snprintf(err, errlen, "%s: field '%.60s': must be a string, number or boolean", what,
                      key);
             return DM_EPARSE;
-        }
+        } /* an unknown field is named by dm_row_set, whatever its value */
         dm_status st = dm_row_set(r, key, text);
         if (st)
             return st;

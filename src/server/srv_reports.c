@@ -278,7 +278,7 @@ static int list(srv_req *rq, srv_resp *rs)
     if ((a = srv_arg(rq, "limit")) && !srv_parse_long(a, 1, 10000, &limit))
         return srv_error(rs, 400, "limit: a whole number 1-10000");
     if ((a = srv_arg(rq, "offset")) && !srv_parse_long(a, 0, 1000000000L, &offset))
-        return srv_error(rs, 400, "offset: a whole number >= 0");
+        return srv_error(rs, 400, "offset: a whole number 0-1000000000");
     dm_select sel = {0};
     sel.eq_field = f;
     sel.eq_value = v;

@@ -3194,3 +3194,95 @@ TEST(server_limits_connections_per_client_address)
               2);
     free(out);
 }
+
+TEST(server_repeated_or_empty_query_parameters_and_booleans_are_refused)
+{
+    setup_db();
+    start_server();
+    char ana[65], fld[65], *out = NULL;
+    login("ana", "analystpw1", ana);
+    login("fld", "fieldpw12", fld);
+    /* a parameter given twice would be read as its first value, or as two
+     * filters no row meets (status=open and closed: 0 hazards, wrongly) */
+    static const struct {
+        const char *path, *error;
+    } bad[] = {
+        {"/api/hazards?limit=1&limit=2", "limit: the query parameter is given more than once"},
+        {"/api/hazards?limit=1&%6cimit=2", "limit: the query parameter is given more than once"},
+        {"/api/hazards?status=open&status=closed",
+         "status: the query parameter is given more than once"},
+        {"/api/public/check?lon=46.905&lat=39.905&lon=47",
+         "lon: the query parameter is given more than once"},
+        {"/api/stats?by=year&by=district", "by: the query parameter is given more than once"},
+        /* a name with no value is refused as an empty one, not read as missing */
+        {"/api/hazards?limit", "limit: a whole number 1-10000"},
+        {"/api/hazards?bbox", "bbox: expected minlon,minlat,maxlon,maxlat in degrees"},
+        {"/api/stats?by", "by: district, year, method or organisation"},
+        {"/api/stats?by=", "by: district, year, method or organisation"},
+        {"/api/reports?status", "status: draft, approved, rejected or all"},
+        /* geometry and drafts take 0 or 1 (geometry=no gave the geometries) */
+        {"/api/hazards?geometry=no", "geometry: 0 (leave geometries out) or 1 (got 'no')"},
+        {"/api/hazards?geometry", "geometry: 0 (leave geometries out) or 1 (got '')"},
+        {"/api/items?drafts=yes", "drafts: 0 or 1 (got 'yes')"},
+        {"/api/hazards?offset=99999999999", "offset: a whole number 0-1000000000"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int code = http("GET", bad[i].path, ana, NULL, &out);
+        ASSERT_MSG(code == 400, "%s gave %d: %s", bad[i].path, code, out);
+        char want[200];
+        snprintf(want, sizeof want, "{\"error\":\"%s\",\"status\":400}", bad[i].error);
+        ASSERT_MSG(strstr(out, want), "%s: %s (want %s)", bad[i].path, out, want);
+        free(out);
+    }
+    /* the good forms answer */
+    ASSERT_EQ(http("GET", "/api/hazards?status=open&geometry=0", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"total\":1");
+    ASSERT(!strstr(out, "\"coordinates\""));
+    free(out);
+    ASSERT_EQ(http("GET", "/api/hazards?status=open&geometry=1", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"coordinates\"");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/items?drafts=0&limit=5", ana, NULL, &out), 200);
+    free(out);
+
+    /* true and false are for yes/no fields: "est_area_ha": true was
+     * written as 1 ha */
+    char tag[64], *hdr = NULL;
+    etag_of("/api/hazards/H-1", ana, tag);
+    ASSERT_EQ(http_patch("/api/hazards/H-1", ana, tag,
+                         "{\"properties\":{\"est_area_ha\":true},\"reason\":\"r\"}", &out, &hdr),
+              400);
+    ASSERT_CONTAINS(out, "field 'est_area_ha': true is not a value of a real field");
+    free(out);
+    free(hdr);
+    ASSERT_EQ(http_patch("/api/hazards/H-1", ana, tag,
+                         "{\"properties\":{\"status\":false},\"reason\":\"r\"}", &out, &hdr),
+              400);
+    ASSERT_CONTAINS(out, "field 'status': false is not a value of an enum field");
+    free(out);
+    free(hdr);
+    /* an unknown field is named as such whatever its value */
+    ASSERT_EQ(http_patch("/api/hazards/H-1", ana, tag,
+                         "{\"properties\":{\"nosuch\":{\"a\":1}},\"reason\":\"r\"}", &out, &hdr),
+              400);
+    ASSERT_CONTAINS(out, "layer hazards has no field 'nosuch'");
+    free(out);
+    free(hdr);
+    ASSERT_EQ(http("GET", "/api/hazards/H-1", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"est_area_ha\":10,");
+    free(out);
+    /* a report's item likewise; nothing is stored */
+    ASSERT_EQ(http("POST", "/api/reports", fld,
+                   "{\"activity\":{\"properties\":{\"activity_type\":\"clearance\",\"end_date\":"
+                   "\"2025-05-01\",\"hazard_id\":\"H-1\"}},\"items\":[{\"properties\":{\"category\":"
+                   "\"AP\",\"depth_cm\":true},\"geometry\":{\"type\":\"Point\",\"coordinates\":"
+                   "[46.901,39.901]}}]}",
+                   &out),
+              422);
+    ASSERT_CONTAINS(out, "items[0]: field 'depth_cm': true is not a value of a real field");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/reports?status=all", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"total\":0");
+    free(out);
+    stop_server(SIGTERM);
+}
