@@ -4,8 +4,9 @@
  * and benchmarks: a soil and vegetation background (value noise at two
  * scales, correlated across bands), pixel noise, small surface mines planted
  * at known places with a set contrast, and stones and debris as clutter.
- * Written strip by strip as a band-interleaved GeoTIFF; the same seed gives
- * the same file.
+ * Written tile by tile (GDAL block writes of a band-interleaved tiled
+ * GeoTIFF), so memory does not grow with the raster; the same seed gives the
+ * same file.
  */
 #include "core/dm_internal.h"
 #include "sensors/sensors_internal.h"
@@ -45,17 +46,18 @@ static inline float lattice(uint32_t seed, uint32_t layer, int i, int j)
            1.0f;
 }
 
-/* One row of bilinear value noise with lattice spacing `sp` pixels. */
-static void noise_row(float *out, int W, int y, int sp, uint32_t seed, uint32_t layer, float amp)
+/* Bilinear value noise with lattice spacing `sp` pixels, added to out[0..n)
+ * for columns xa..xa+n-1 of row y (the same values whatever the span). */
+static void noise_span(float *out, int xa, int n, int y, int sp, uint32_t seed, uint32_t layer, float amp)
 {
     int j = y / sp;
     float fy = (float)(y - j * sp) / (float)sp;
-    int i = 0;
-    float a = lattice(seed, layer, 0, j), c = lattice(seed, layer, 0, j + 1);
-    float b = lattice(seed, layer, 1, j), d = lattice(seed, layer, 1, j + 1);
+    int i = xa / sp;
+    float a = lattice(seed, layer, i, j), c = lattice(seed, layer, i, j + 1);
+    float b = lattice(seed, layer, i + 1, j), d = lattice(seed, layer, i + 1, j + 1);
     float l0 = a + (c - a) * fy, l1 = b + (d - b) * fy;
-    for (int x = 0; x < W; x++) {
-        int ii = x / sp;
+    for (int k = 0; k < n; k++) {
+        int x = xa + k, ii = x / sp;
         if (ii != i) {
             i = ii;
             l0 = l1;
@@ -64,7 +66,7 @@ static void noise_row(float *out, int W, int y, int sp, uint32_t seed, uint32_t 
             l1 = b + (d - b) * fy;
         }
         float fx = (float)(x - i * sp) / (float)sp;
-        out[x] += amp * (l0 + (l1 - l0) * fx);
+        out[k] += amp * (l0 + (l1 - l0) * fx);
     }
 }
 
@@ -102,14 +104,19 @@ dm_status dm_ortho_synth(dm_ctx *ctx, const char *path, const dm_ortho_synth_opt
     }
     if (o.bands > 16)
         return dm__fail(ctx, DM_EINVAL, "at most 16 bands (asked for %d)", o.bands);
+    if (!isfinite(o.size_m) || !isfinite(o.gsd_m) || !isfinite(o.mine_radius_m) || !isfinite(o.contrast))
+        return dm__fail(ctx, DM_EINVAL, "size, pixel, mine radius and contrast must be finite numbers");
     double npx = o.size_m / o.gsd_m;
-    if (npx < 64 || npx > 200000)
+    if (!(npx >= 64 && npx <= 200000))
         return dm__fail(ctx, DM_EINVAL, "%.0f pixels a side is out of range (64 to 200000)", npx);
     int W = (int)lround(npx), H = W, B = o.bands;
     if (truth_xy)
         *truth_xy = NULL;
     if (n_truth)
         *n_truth = 0;
+    if (!(o.nodata_margin_m >= 0) || 2 * o.nodata_margin_m >= o.size_m - 0.5)
+        return dm__fail(ctx, DM_EINVAL, "nodata margin %.3g m leaves no valid ground",
+                        o.nodata_margin_m);
     sensors_rng rng;
     sensors__rng_seed(&rng, o.seed);
     /* objects: mines first, then clutter; mines at least 0.3 m apart */
@@ -118,9 +125,6 @@ dm_status dm_ortho_synth(dm_ctx *ctx, const char *path, const dm_ortho_synth_opt
     if (!bl)
         return dm__fail(ctx, DM_ENOMEM, "out of memory");
     double rpx = o.mine_radius_m / o.gsd_m;
-    if (o.nodata_margin_m < 0 || 2 * o.nodata_margin_m >= o.size_m - 0.5)
-        return dm__fail(ctx, DM_EINVAL, "nodata margin %.3g m leaves no valid ground",
-                        o.nodata_margin_m);
     double margin = (0.2 + o.nodata_margin_m) / o.gsd_m + rpx, sep = 0.3 / o.gsd_m;
     int nd = (int)lround(o.nodata_margin_m / o.gsd_m);
     float sigma = 10.0f; /* pixel noise, in digital numbers */
@@ -176,10 +180,22 @@ dm_status dm_ortho_synth(dm_ctx *ctx, const char *path, const dm_ortho_synth_opt
         CPLFree(wkt);
         OSRDestroySpatialReference(sr);
     }
-    int strip = 256;
-    float *buf = malloc((size_t)W * strip * B * sizeof(float));
+    int bw = 0, bh = 0;
+    GDALGetBlockSize(GDALGetRasterBand(ds, 1), &bw, &bh);
+    if (bw <= 0 || bh <= 0 || bw > 4096 || bh > 4096)
+        bw = bh = 256;
+    /* one tile of every band, one row of the shared pattern, the pixel-noise
+       generator of every row and band of the strip (carried from tile to tile
+       along the strip), the objects that touch the strip: memory does not grow
+       with the raster */
+    size_t tile_px = (size_t)bw * (size_t)bh;
+    float *buf = malloc(tile_px * (size_t)B * sizeof(float));
+    float *shared = malloc((size_t)bw * sizeof(float));
+    uint16_t *u16 = o.uint16 ? malloc(tile_px * sizeof(uint16_t)) : NULL;
+    sensors_rng *prs = malloc((size_t)bh * (size_t)B * sizeof *prs);
+    size_t *in_strip = malloc((nb ? nb : 1) * sizeof *in_strip);
     dm_status st = DM_OK;
-    if (!buf) {
+    if (!buf || !shared || (o.uint16 && !u16) || !prs || !in_strip) {
         st = dm__fail(ctx, DM_ENOMEM, "out of memory");
         goto done;
     }
@@ -188,100 +204,99 @@ dm_status dm_ortho_synth(dm_ctx *ctx, const char *path, const dm_ortho_synth_opt
         sp_low = 2;
     if (sp_mid < 2)
         sp_mid = 2;
-    for (int y0 = 0; y0 < H; y0 += strip) {
-        int rows = H - y0 < strip ? H - y0 : strip;
-        for (int r = 0; r < rows; r++) {
-            int y = y0 + r;
-            /* shared soil/vegetation pattern, then band-specific parts */
-            float *shared = buf + (size_t)r * W; /* band 0 plane as scratch first */
-            for (int x = 0; x < W; x++)
-                shared[x] = 0;
-            noise_row(shared, W, y, sp_low, o.seed, 1, 6.0f * sigma);
-            noise_row(shared, W, y, sp_mid, o.seed, 2, 0.8f * sigma);
-            for (int b = B - 1; b >= 0; b--) {
-                float *row = buf + ((size_t)b * strip + r) * W;
-                float gain = 1.0f - 0.15f * (float)b;
-                float base = 800.0f + 150.0f * (float)b;
-                if (b) {
-                    for (int x = 0; x < W; x++)
-                        row[x] = base + gain * shared[x];
-                } else {
-                    for (int x = 0; x < W; x++)
-                        row[x] = base + shared[x];
-                }
-                noise_row(row, W, y, sp_low, o.seed, 10 + (uint32_t)b, 2.0f * sigma);
-                noise_row(row, W, y, sp_mid, o.seed, 30 + (uint32_t)b, 0.5f * sigma);
-                /* pixel noise: sum of four 16-bit uniforms, scaled to unit variance */
-                uint64_t rs = ((uint64_t)o.seed << 32) ^ ((uint64_t)y * 0x9E3779B97F4A7C15ull) ^
-                              ((uint64_t)b << 56);
-                sensors_rng pr;
-                sensors__rng_seed(&pr, rs);
-                for (int x = 0; x < W; x++) {
-                    uint64_t v = sensors__rng_u64(&pr);
-                    float s4 = (float)((v & 0xFFFF) + ((v >> 16) & 0xFFFF) + ((v >> 32) & 0xFFFF) +
-                                       (v >> 48));
-                    row[x] += sigma * (s4 * (1.0f / 65536.0f) - 2.0f) * 1.7320508f;
-                }
-            }
-        }
-        /* objects overlapping the strip */
-        for (size_t k = 0; k < nb; k++) {
-            const blob *q = &bl[k];
-            int ya = (int)floor(q->cy - q->r - 1), yb = (int)ceil(q->cy + q->r + 1);
-            if (yb < y0 || ya >= y0 + rows)
-                continue;
-            int xa = (int)floor(q->cx - q->r - 1), xb = (int)ceil(q->cx + q->r + 1);
-            for (int y = ya; y <= yb; y++) {
-                if (y < y0 || y >= y0 + rows || y >= H)
-                    continue;
-                for (int x = xa; x <= xb; x++) {
-                    if (x < 0 || x >= W)
-                        continue;
-                    double d = hypot(x + 0.5 - q->cx, y + 0.5 - q->cy);
-                    double w = q->r + 0.5 - d;
-                    if (w <= 0)
-                        continue;
-                    if (w > 1)
-                        w = 1;
-                    for (int b = 0; b < B; b++)
-                        buf[((size_t)b * strip + (y - y0)) * W + x] += (float)(w * q->sig[b]);
-                }
-            }
-        }
-        if (nd > 0)
-            for (int b = 0; b < B; b++)
-                for (int r = 0; r < rows; r++) {
-                    int y = y0 + r;
-                    float *row = buf + ((size_t)b * strip + r) * W;
-                    if (y < nd || y >= H - nd) {
-                        memset(row, 0, (size_t)W * sizeof(float));
-                        continue;
-                    }
-                    for (int x = 0; x < nd; x++)
-                        row[x] = row[W - 1 - x] = 0;
-                }
-        if (o.uint16) {
-            /* convert in place to UInt16 (same buffer, packed at its start) */
-            uint16_t *u = (uint16_t *)buf;
-            for (int b = 0; b < B; b++)
-                for (int r = 0; r < rows; r++) {
-                    const float *row = buf + ((size_t)b * strip + r) * W;
-                    uint16_t *ur = u + ((size_t)b * rows + r) * W;
-                    for (int x = 0; x < W; x++) {
-                        float v = row[x] + 0.5f;
-                        ur[x] = v < 0 ? 0 : v > 65535 ? 65535 : (uint16_t)v;
-                    }
-                }
-            if (GDALDatasetRasterIO(ds, GF_Write, 0, y0, W, rows, u, W, rows, GDT_UInt16, B, NULL,
-                                    0, 0, (GSpacing)W * rows * 2) != CE_None) {
-                st = dm__fail(ctx, DM_EIO, "%s: write failed: %s", path, CPLGetLastErrorMsg());
-                goto done;
-            }
-        } else {
+    for (int y0 = 0; y0 < H; y0 += bh) {
+        int rows = H - y0 < bh ? H - y0 : bh;
+        /* pixel noise: per row and band, a sum of four 16-bit uniforms scaled to
+           unit variance, drawn left to right */
+        for (int r = 0; r < rows; r++)
             for (int b = 0; b < B; b++) {
-                GDALRasterBandH band = GDALGetRasterBand(ds, b + 1);
-                if (GDALRasterIO(band, GF_Write, 0, y0, W, rows, buf + (size_t)b * strip * W, W,
-                                 rows, GDT_Float32, 0, 0) != CE_None) {
+                uint64_t rs = ((uint64_t)o.seed << 32) ^ ((uint64_t)(y0 + r) * 0x9E3779B97F4A7C15ull) ^
+                              ((uint64_t)b << 56);
+                sensors__rng_seed(&prs[(size_t)r * B + b], rs);
+            }
+        size_t ns = 0;
+        for (size_t k = 0; k < nb; k++) {
+            int ya = (int)floor(bl[k].cy - bl[k].r - 1), yb = (int)ceil(bl[k].cy + bl[k].r + 1);
+            if (!(yb < y0 || ya >= y0 + rows))
+                in_strip[ns++] = k;
+        }
+        for (int x0 = 0; x0 < W; x0 += bw) {
+            int cols = W - x0 < bw ? W - x0 : bw;
+            memset(buf, 0, tile_px * (size_t)B * sizeof(float)); /* the padding of edge tiles */
+            for (int r = 0; r < rows; r++) {
+                int y = y0 + r;
+                /* shared soil/vegetation pattern, then band-specific parts */
+                for (int x = 0; x < cols; x++)
+                    shared[x] = 0;
+                noise_span(shared, x0, cols, y, sp_low, o.seed, 1, 6.0f * sigma);
+                noise_span(shared, x0, cols, y, sp_mid, o.seed, 2, 0.8f * sigma);
+                for (int b = B - 1; b >= 0; b--) {
+                    float *row = buf + ((size_t)b * bh + r) * bw;
+                    float gain = 1.0f - 0.15f * (float)b;
+                    float base = 800.0f + 150.0f * (float)b;
+                    if (b) {
+                        for (int x = 0; x < cols; x++)
+                            row[x] = base + gain * shared[x];
+                    } else {
+                        for (int x = 0; x < cols; x++)
+                            row[x] = base + shared[x];
+                    }
+                    noise_span(row, x0, cols, y, sp_low, o.seed, 10 + (uint32_t)b, 2.0f * sigma);
+                    noise_span(row, x0, cols, y, sp_mid, o.seed, 30 + (uint32_t)b, 0.5f * sigma);
+                    sensors_rng *pr = &prs[(size_t)r * B + b];
+                    for (int x = 0; x < cols; x++) {
+                        uint64_t v = sensors__rng_u64(pr);
+                        float s4 = (float)((v & 0xFFFF) + ((v >> 16) & 0xFFFF) + ((v >> 32) & 0xFFFF) +
+                                           (v >> 48));
+                        row[x] += sigma * (s4 * (1.0f / 65536.0f) - 2.0f) * 1.7320508f;
+                    }
+                }
+            }
+            /* objects overlapping the tile, in order */
+            for (size_t s = 0; s < ns; s++) {
+                const blob *q = &bl[in_strip[s]];
+                int xa = (int)floor(q->cx - q->r - 1), xb = (int)ceil(q->cx + q->r + 1);
+                if (xb < x0 || xa >= x0 + cols)
+                    continue;
+                int ya = (int)floor(q->cy - q->r - 1), yb = (int)ceil(q->cy + q->r + 1);
+                for (int y = ya; y <= yb; y++) {
+                    if (y < y0 || y >= y0 + rows || y >= H)
+                        continue;
+                    for (int x = xa; x <= xb; x++) {
+                        if (x < x0 || x >= x0 + cols || x >= W)
+                            continue;
+                        double d = hypot(x + 0.5 - q->cx, y + 0.5 - q->cy);
+                        double w = q->r + 0.5 - d;
+                        if (w <= 0)
+                            continue;
+                        if (w > 1)
+                            w = 1;
+                        for (int b = 0; b < B; b++)
+                            buf[((size_t)b * bh + (y - y0)) * bw + (x - x0)] += (float)(w * q->sig[b]);
+                    }
+                }
+            }
+            if (nd > 0)
+                for (int b = 0; b < B; b++)
+                    for (int r = 0; r < rows; r++) {
+                        int y = y0 + r;
+                        float *row = buf + ((size_t)b * bh + r) * bw;
+                        for (int x = 0; x < cols; x++)
+                            if (y < nd || y >= H - nd || x0 + x < nd || x0 + x >= W - nd)
+                                row[x] = 0;
+                    }
+            /* one block per band: band-interleaved tiles go straight to the file */
+            for (int b = 0; b < B; b++) {
+                const float *plane = buf + (size_t)b * tile_px;
+                void *blk = (void *)plane;
+                if (o.uint16) {
+                    for (size_t i = 0; i < tile_px; i++) {
+                        float v = plane[i] + 0.5f;
+                        u16[i] = v < 0 ? 0 : v > 65535 ? 65535 : (uint16_t)v;
+                    }
+                    blk = u16;
+                }
+                if (GDALWriteBlock(GDALGetRasterBand(ds, b + 1), x0 / bw, y0 / bh, blk) != CE_None) {
                     st = dm__fail(ctx, DM_EIO, "%s: write failed: %s", path, CPLGetLastErrorMsg());
                     goto done;
                 }
@@ -304,6 +319,10 @@ dm_status dm_ortho_synth(dm_ctx *ctx, const char *path, const dm_ortho_synth_opt
     }
 done:
     free(buf);
+    free(shared);
+    free(u16);
+    free(prs);
+    free(in_strip);
     free(bl);
     GDALClose(ds);
     return st;
