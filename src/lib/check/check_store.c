@@ -2,8 +2,10 @@
  *
  * check_store.c -- checking a whole database: every row's geometry, dates
  * and values (numbers, ranges, enumerations written by other tools), duplicates in every layer, overlapping hazards, items outside their
- * hazard, activities and finds with out-of-order dates, and recorded areas
- * that disagree with the polygons.
+ * hazard, activities lying mostly outside their hazards, activities and finds
+ * with out-of-order dates, recorded areas that disagree with the polygons,
+ * required fields left empty and references to rows that do not exist (a
+ * victim whose accident was deleted by another tool).
  */
 #include "check_internal.h"
 
@@ -23,6 +25,88 @@ typedef struct activity_dates {
 } activity_dates;
 
 static int cmp_uuid(const void *a, const void *b) { return strcmp((const char *)a, (const char *)b); }
+
+/* Every row's uuid, per layer (in dm_layer_at order), and the references
+ * read, resolved once every layer has been read. */
+typedef struct uuid_set {
+    char (*v)[37];
+    size_t n, cap;
+} uuid_set;
+
+typedef struct pending_ref {
+    const dm_layer_def *layer; /* the row's */
+    const dm_field_def *field;
+    char uuid[37], ref[64];
+    char value[80];
+} pending_ref;
+
+typedef struct ref_state {
+    uuid_set *sets; /* dm_layer_count() of them */
+    pending_ref *refs;
+    size_t n_refs, cap_refs;
+} ref_state;
+
+static void uuid_push(uuid_set *u, const char *uuid)
+{
+    if (u->n == u->cap) {
+        size_t nc = u->cap ? 2 * u->cap : 256;
+        char(*d)[37] = realloc(u->v, nc * sizeof *d);
+        if (!d)
+            return;
+        u->v = d, u->cap = nc;
+    }
+    dm__strlcpy(u->v[u->n++], uuid, 37);
+}
+
+static void ref_push(ref_state *rs, const dm_layer_def *l, const dm_field_def *f, const char *uuid,
+                     const char *ref, const char *value)
+{
+    if (rs->n_refs == rs->cap_refs) {
+        size_t nc = rs->cap_refs ? 2 * rs->cap_refs : 256;
+        pending_ref *d = realloc(rs->refs, nc * sizeof *d);
+        if (!d)
+            return;
+        rs->refs = d, rs->cap_refs = nc;
+    }
+    pending_ref *p = &rs->refs[rs->n_refs++];
+    p->layer = l;
+    p->field = f;
+    dm__strlcpy(p->uuid, uuid, sizeof p->uuid);
+    dm__strlcpy(p->ref, ref ? ref : "", sizeof p->ref);
+    dm__strlcpy(p->value, value, sizeof p->value);
+}
+
+/* A reference that names no row: readers join on the uuid, so the row is
+ * counted nowhere (a victim whose accident was deleted is in no year). */
+static void check_dangling(dm_store *s, dm_check_report *r, ref_state *rs)
+{
+    dm_ctx *ctx = dm_store_ctx(s);
+    for (size_t i = 0; i < dm_layer_count(); i++)
+        if (rs->sets[i].n)
+            qsort(rs->sets[i].v, rs->sets[i].n, sizeof *rs->sets[i].v, cmp_uuid);
+    for (size_t k = 0; k < rs->n_refs; k++) {
+        const pending_ref *p = &rs->refs[k];
+        size_t t = 0;
+        while (t < dm_layer_count() && strcmp(dm_layer_at(t)->name, p->field->ref_layer))
+            t++;
+        if (t == dm_layer_count())
+            continue;
+        uuid_set *u = &rs->sets[t];
+        if (u->n && bsearch(p->value, u->v, u->n, sizeof *u->v, cmp_uuid))
+            continue;
+        char uuid[37];
+        if (dm_store_resolve(s, p->field->ref_layer, p->value, NULL, uuid) == DM_OK)
+            dm__check_add(r, DM_CHECK_ERROR, "dangling_ref", p->layer->name, p->uuid, p->ref, NAN, NAN,
+                          "field '%s': '%s' is not the uuid of a row of %s (it names %s): rows are "
+                          "joined by uuid, so this link is not followed",
+                          p->field->name, p->value, p->field->ref_layer, uuid);
+        else
+            dm__check_add(r, DM_CHECK_ERROR, "dangling_ref", p->layer->name, p->uuid, p->ref, NAN, NAN,
+                          "field '%s': no row of %s has the uuid '%s' (deleted?)", p->field->name,
+                          p->field->ref_layer, p->value);
+        dm_ctx_clear_error(ctx);
+    }
+}
 
 /* A row's ref and uuid, for refs used twice. */
 typedef struct ref_row {
@@ -66,8 +150,9 @@ static void free_rows(dm__check_geomrow *rows, size_t n)
 
 /* Check one layer's rows; keep hazards' geometries and activities' dates for
  * the cross-layer checks. */
-static dm_status check_layer(dm_store *s, const dm_layer_def *l, dm_check_report *r,
-                             hazard_geom **hz, size_t *n_hz, activity_dates **acts, size_t *n_acts)
+static dm_status check_layer(dm_store *s, const dm_layer_def *l, uuid_set *own, ref_state *rs,
+                             dm_check_report *r, hazard_geom **hz, size_t *n_hz, activity_dates **acts,
+                             size_t *n_acts)
 {
     dm_ctx *ctx = dm_store_ctx(s);
     dm_cursor *c = NULL;
@@ -89,6 +174,7 @@ static dm_status check_layer(dm_store *s, const dm_layer_def *l, dm_check_report
         if (!ref)
             ref = dm_cursor_text(c, "name");
         r->rows_checked++;
+        uuid_push(own, uuid);
         const char *own_ref = has_ref ? dm_cursor_text(c, "ref") : NULL;
         if (own_ref && *own_ref) {
             if (n_refs == cap_refs) {
@@ -116,6 +202,13 @@ static dm_status check_layer(dm_store *s, const dm_layer_def *l, dm_check_report
                                     f->type == DM_FT_BOOL
                                 ? dm_cursor_text(c, f->name)
                                 : NULL;
+            const char *tv = dm_cursor_text(c, f->name);
+            int empty = !tv || !tv[strspn(tv, " \t")];
+            if ((f->flags & DM_FIELD_REQUIRED) && empty)
+                dm__check_add(r, DM_CHECK_ERROR, "missing_value", l->name, uuid, ref, NAN, NAN,
+                              "field '%s' is required but empty", f->name);
+            if (f->type == DM_FT_REF && f->ref_layer && !empty)
+                ref_push(rs, l, f, uuid, ref, tv);
             char norm[256];
             if (v && *v && dm_field_normalise(ctx, f, v, norm, sizeof norm) != DM_OK) {
                 dm__check_add(r, DM_CHECK_ERROR, "bad_value", l->name, uuid, ref, NAN, NAN,
@@ -260,6 +353,113 @@ static dm_status check_items(dm_store *s, dm_check_report *r, hazard_geom *hz, s
     return rc < 0 ? dm_ctx_errcode(ctx) : DM_OK;
 }
 
+typedef struct act_link {
+    char act[37], hz[37];
+} act_link;
+
+static int cmp_link(const void *a, const void *b) { return strcmp(((const act_link *)a)->act, ((const act_link *)b)->act); }
+
+/* An activity's area should lie in the hazards it worked on (its hazard_id
+ * and its activity_hazards links): one mostly outside them was drawn in the
+ * wrong place or linked to the wrong hazard, and its land counts against a
+ * hazard it did not touch. Hazards must be sorted by uuid. */
+static dm_status check_activities(dm_store *s, dm_check_report *r, hazard_geom *hz, size_t n_hz)
+{
+    dm_ctx *ctx = dm_store_ctx(s);
+    if (!n_hz)
+        return DM_OK;
+    act_link *links = NULL;
+    size_t n_links = 0, cap = 0;
+    dm_cursor *c = NULL;
+    dm_status st = dm_store_select(s, "activity_hazards", NULL, &c);
+    if (st)
+        return st;
+    int rc;
+    while ((rc = dm_cursor_next(c)) == 1) {
+        const char *a = dm_cursor_text(c, "activity_id"), *h = dm_cursor_text(c, "hazard_id");
+        if (!a || !h)
+            continue;
+        if (n_links == cap) {
+            size_t nc = cap ? 2 * cap : 64;
+            act_link *d = realloc(links, nc * sizeof *d);
+            if (!d)
+                break;
+            links = d, cap = nc;
+        }
+        dm__strlcpy(links[n_links].act, a, 37);
+        dm__strlcpy(links[n_links].hz, h, 37);
+        n_links++;
+    }
+    dm_cursor_free(c);
+    if (rc < 0) {
+        free(links);
+        return dm_ctx_errcode(ctx);
+    }
+    if (n_links)
+        qsort(links, n_links, sizeof *links, cmp_link);
+    if ((st = dm_store_select(s, "activities", NULL, &c))) {
+        free(links);
+        return st;
+    }
+    while ((rc = dm_cursor_next(c)) == 1) {
+        const char *uuid = dm_cursor_uuid(c);
+        const char *main_hz = dm_cursor_text(c, "hazard_id");
+        /* the hazards it worked on: its own and its links */
+        const char *ids[64];
+        size_t n_ids = 0;
+        if (main_hz && *main_hz)
+            ids[n_ids++] = main_hz;
+        act_link key;
+        dm__strlcpy(key.act, uuid, sizeof key.act);
+        act_link *lk = n_links ? bsearch(&key, links, n_links, sizeof *links, cmp_link) : NULL;
+        while (lk && lk > links && !strcmp(lk[-1].act, uuid))
+            lk--;
+        for (; lk && lk < links + n_links && !strcmp(lk->act, uuid) && n_ids < 64; lk++)
+            if (!main_hz || strcmp(lk->hz, main_hz))
+                ids[n_ids++] = lk->hz;
+        if (!n_ids)
+            continue;
+        dm_geom *g = NULL;
+        if (dm_cursor_geom(c, &g) != DM_OK || !g) {
+            dm_ctx_clear_error(ctx);
+            continue;
+        }
+        double area = dm_geom_area(g), inside = 0;
+        int known = 0;
+        for (size_t i = 0; i < n_ids; i++) {
+            hazard_geom *h = bsearch(ids[i], hz, n_hz, sizeof *hz, cmp_uuid);
+            if (!h || !h->g)
+                continue; /* a dangling link: reported as such */
+            known = 1;
+            if (!dm_geom_intersects(g, h->g))
+                continue;
+            dm_geom *in = NULL;
+            if (dm_geom_intersection(ctx, g, h->g, &in) == DM_OK)
+                inside += dm_geom_area(in);
+            dm_ctx_clear_error(ctx);
+            dm_geom_free(in);
+        }
+        double ha = 0;
+        dm_geom_area_ha(ctx, g, &ha);
+        double share = area > 0 ? inside / area : 1;
+        if (share > 1)
+            share = 1; /* hazards that overlap each other */
+        if (known && area > 0 && share < 0.5 && ha * (1 - share) >= 0.01) {
+            double x = NAN, y = NAN;
+            dm_geom_centroid_xy(g, &x, &y);
+            const char *ref = dm_cursor_text(c, "ref");
+            dm__check_add(r, DM_CHECK_WARNING, "activity_outside_hazard", "activities", uuid, ref, x, y,
+                          "%.0f%% of its %.2f ha lies outside the hazard%s it worked on (%s%s): drawn in "
+                          "the wrong place or linked to the wrong hazard?",
+                          100 * (1 - share), ha, n_ids > 1 ? "s" : "", ids[0], n_ids > 1 ? ", ..." : "");
+        }
+        dm_geom_free(g);
+    }
+    dm_cursor_free(c);
+    free(links);
+    return rc < 0 ? dm_ctx_errcode(ctx) : DM_OK;
+}
+
 dm_status dm_check_store(dm_store *s, dm_check_report *out)
 {
     memset(out, 0, sizeof *out);
@@ -267,8 +467,18 @@ dm_status dm_check_store(dm_store *s, dm_check_report *out)
     activity_dates *acts = NULL;
     size_t n_hz = 0, n_acts = 0;
     dm_status st = DM_OK;
+    ref_state rs = {0};
+    rs.sets = calloc(dm_layer_count(), sizeof *rs.sets);
+    if (!rs.sets)
+        return dm__fail(dm_store_ctx(s), DM_ENOMEM, "out of memory");
     for (size_t i = 0; i < dm_layer_count() && !st; i++)
-        st = check_layer(s, dm_layer_at(i), out, &hz, &n_hz, &acts, &n_acts);
+        st = check_layer(s, dm_layer_at(i), &rs.sets[i], &rs, out, &hz, &n_hz, &acts, &n_acts);
+    if (!st)
+        check_dangling(s, out, &rs);
+    for (size_t i = 0; i < dm_layer_count(); i++)
+        free(rs.sets[i].v);
+    free(rs.sets);
+    free(rs.refs);
     if (!st) {
         if (n_hz)
             qsort(hz, n_hz, sizeof *hz, cmp_uuid);
@@ -276,6 +486,8 @@ dm_status dm_check_store(dm_store *s, dm_check_report *out)
             qsort(acts, n_acts, sizeof *acts, cmp_uuid);
         st = check_items(s, out, hz, n_hz, acts, n_acts);
     }
+    if (!st)
+        st = check_activities(s, out, hz, n_hz);
     for (size_t i = 0; i < n_hz; i++)
         dm_geom_free(hz[i].g);
     free(hz);

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * test_check.c -- `demine check` of a database: faults that another tool
+ * writes past the store (a victim whose accident is gone or missing, a link
+ * to a hazard that does not exist) and an activity drawn outside the hazard
+ * it worked on; a sound database raises none of them.
+ */
+#include "dmtest.h"
+
+#include <string.h>
+
+static const char *hazard_geojson =
+    "{\"type\":\"FeatureCollection\",\"features\":["
+    "{\"type\":\"Feature\",\"properties\":{\"ref\":\"AGD-1\",\"hazard_type\":\"SHA\","
+    "\"status\":\"open\",\"ordnance\":\"AP\",\"reported_date\":\"2021-03-04\"},"
+    "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.90,39.90],[46.91,39.90],[46.91,39.91],"
+    "[46.90,39.91],[46.90,39.90]]]}},"
+    "{\"type\":\"Feature\",\"properties\":{\"ref\":\"AGD-2\",\"hazard_type\":\"SHA\","
+    "\"status\":\"open\",\"ordnance\":\"AP\",\"reported_date\":\"2021-03-04\"},"
+    "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.95,39.90],[46.96,39.90],[46.96,39.91],"
+    "[46.95,39.91],[46.95,39.90]]]}}]}";
+
+/* T-1 inside AGD-1; T-2 linked to AGD-1 but drawn on AGD-2's ground. */
+static const char *activity_geojson =
+    "{\"type\":\"FeatureCollection\",\"features\":["
+    "{\"type\":\"Feature\",\"properties\":{\"ref\":\"T-1\",\"activity_type\":\"clearance\","
+    "\"start_date\":\"2023-05-01\",\"end_date\":\"2023-05-20\",\"hazard_id\":\"AGD-1\"},"
+    "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.901,39.901],[46.905,39.901],"
+    "[46.905,39.905],[46.901,39.905],[46.901,39.901]]]}},"
+    "{\"type\":\"Feature\",\"properties\":{\"ref\":\"T-2\",\"activity_type\":\"clearance\","
+    "\"start_date\":\"2023-06-01\",\"end_date\":\"2023-06-20\",\"hazard_id\":\"AGD-1\"},"
+    "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.951,39.901],[46.955,39.901],"
+    "[46.955,39.905],[46.951,39.905],[46.951,39.901]]]}}]}";
+
+static void build_db(void)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "init db.gpkg"), 0);
+    free(out);
+    dmtest_write_file(dmtest_path("h.geojson"), hazard_geojson);
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards h.geojson"), 0);
+    free(out);
+    dmtest_write_file(dmtest_path("acc.csv"), "lon,lat,date,killed,injured\n"
+                                              "46.93,39.93,2022-04-01,1,1\n"
+                                              "46.94,39.94,2022-05-01,0,1\n");
+    int rc = dmtest_demine(&out, "import db.gpkg --layer accidents acc.csv");
+    ASSERT_MSG(rc == 0, "import accidents: %s", out);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "cd '%s' && sqlite3 db.gpkg \"SELECT uuid FROM accidents ORDER BY date\"",
+                        dmtest_tmpdir()),
+              0);
+    char a1[37] = "", a2[37] = "";
+    ASSERT(strlen(out) >= 74);
+    memcpy(a1, out, 36);
+    memcpy(a2, out + 37, 36);
+    free(out);
+    char csv[512];
+    snprintf(csv, sizeof csv,
+             "accident_id,outcome,category\n%s,killed,civilian\n%s,injured,civilian\n%s,injured,civilian\n",
+             a1, a1, a2);
+    dmtest_write_file(dmtest_path("v.csv"), csv);
+    rc = dmtest_demine(&out, "import db.gpkg --layer victims v.csv");
+    ASSERT_MSG(rc == 0, "import victims: %s", out);
+    free(out);
+}
+
+/* A victim whose accident was deleted by another tool, one whose accident
+ * was emptied, an item naming a hazard that does not exist: errors naming
+ * the row and the field. The sound database raises none. */
+TEST(check_database_finds_links_to_rows_that_do_not_exist)
+{
+    build_db();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "check db.gpkg --json"), 0);
+    ASSERT(!strstr(out, "dangling_ref"));
+    ASSERT(!strstr(out, "missing_value"));
+    free(out);
+    int rc = dmtest_sh(&out,
+                       "cd '%s' && sqlite3 db.gpkg \"DROP TRIGGER IF EXISTS rtree_accidents_geom_delete; "
+                       "DELETE FROM accidents WHERE date = '2022-05-01'; "
+                       "UPDATE victims SET accident_id = NULL WHERE outcome = 'killed'\"",
+                       dmtest_tmpdir());
+    ASSERT_MSG(rc == 0, "sqlite3: %s", out);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "check db.gpkg --json"), 4);
+    ASSERT_CONTAINS(out, "\"code\":\"dangling_ref\",\"layer\":\"victims\"");
+    ASSERT_CONTAINS(out, "field 'accident_id': no row of accidents has the uuid");
+    ASSERT_CONTAINS(out, "\"code\":\"missing_value\",\"layer\":\"victims\"");
+    ASSERT_CONTAINS(out, "field 'accident_id' is required but empty");
+    /* the one victim still linked is sound: exactly one of each */
+    const char *p = strstr(out, "dangling_ref");
+    ASSERT(p && !strstr(p + 1, "dangling_ref"));
+    p = strstr(out, "missing_value");
+    ASSERT(p && !strstr(p + 1, "missing_value"));
+    free(out);
+}
+
+/* An activity linked to AGD-1 but drawn on other ground is named; the one
+ * inside its hazard is not. */
+TEST(check_database_finds_an_activity_outside_its_hazard)
+{
+    build_db();
+    dmtest_write_file(dmtest_path("a.geojson"), activity_geojson);
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "import db.gpkg --layer activities a.geojson");
+    ASSERT_MSG(rc == 0, "import activities: %s", out);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "check db.gpkg --json"), 0); /* a warning */
+    ASSERT_CONTAINS(out, "\"code\":\"activity_outside_hazard\"");
+    ASSERT_CONTAINS(out, "\"ref\":\"T-2\"");
+    ASSERT_CONTAINS(out, "100% of its");
+    ASSERT(!strstr(out, "\"ref\":\"T-1\""));
+    free(out);
+    /* linked to the hazard it lies in as well (activity_hazards), T-2 is sound */
+    dmtest_write_file(dmtest_path("l.csv"), "activity_id,hazard_id\nT-2,AGD-2\n");
+    rc = dmtest_demine(&out, "import db.gpkg --layer activity_hazards l.csv");
+    ASSERT_MSG(rc == 0, "import links: %s", out);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "check db.gpkg --json"), 0);
+    ASSERT(!strstr(out, "activity_outside_hazard"));
+    free(out);
+}
