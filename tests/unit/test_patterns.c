@@ -567,3 +567,74 @@ TEST(patterns_hazard_with_many_records_uses_them_all)
     }
     dm_store_close(s);
 }
+
+/* Write a point (n == 1) or a polygon's ring (n points) into the geometry
+ * of the rows of layer matching where, as another tool might: no check. */
+static void raw_geom(const char *path, const char *layer, const char *where, const double *xy, uint32_t n)
+{
+    sqlite3 *db = NULL;
+    ASSERT_EQ(sqlite3_open(path, &db), SQLITE_OK);
+    const char *fns[] = {"ST_IsEmpty", "ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY"};
+    for (int i = 0; i < 5; i++)
+        sqlite3_create_function(db, fns[i], 1, SQLITE_UTF8, NULL, st_zero, NULL, NULL);
+    unsigned char blob[8 + 13 + 64 * 16], *p = blob;
+    memcpy(p, "GP\0\1", 4);
+    int32_t srs = 4326;
+    memcpy(p + 4, &srs, 4);
+    p += 8;
+    uint32_t type = n == 1 ? 1 : 3, one = 1;
+    *p++ = 1;
+    memcpy(p, &type, 4), p += 4;
+    if (n > 1) {
+        memcpy(p, &one, 4), p += 4;
+        memcpy(p, &n, 4), p += 4;
+    }
+    memcpy(p, xy, 2 * n * sizeof *xy), p += 2 * n * sizeof *xy;
+    char sql[200];
+    snprintf(sql, sizeof sql, "UPDATE %s SET geom = ? WHERE %s", layer, where);
+    sqlite3_stmt *st = NULL;
+    ASSERT_EQ(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    sqlite3_bind_blob(st, 1, blob, (int)(p - blob), SQLITE_STATIC);
+    ASSERT_MSG(sqlite3_step(st) == SQLITE_DONE, "update: %s", sqlite3_errmsg(db));
+    ASSERT_EQ(sqlite3_changes(db), 1);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+/* A record (or hazard) another tool wrote in UTM coordinates was left out
+ * without a word: its mines were not predicted and the run said nothing.
+ * It is named now, as verify names it; so are recorded mines and finds
+ * without a usable point. */
+TEST(patterns_polygons_and_points_in_another_crs_are_named)
+{
+    char rec[37];
+    dm_store *s = two_hazards("utm.gpkg", rec);
+    json_t *r = patterns_json(s, NULL);
+    ASSERT_EQ(json_integer_value(json_object_get(r, "predicted")), 10);
+    json_decref(r);
+    dm_store_close(s);
+    double ring[10] = {671000, 4429000, 671200, 4429000, 671200, 4429100, 671000, 4429100, 671000, 4429000};
+    raw_geom(dmtest_path("utm.gpkg"), "records", "ref = 'R-1'", ring, 5);
+    double pt[2] = {671050, 4429050};
+    raw_geom(dmtest_path("utm.gpkg"), "record_mines", "fid = 1", pt, 1);
+    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path("utm.gpkg"), 0, &s));
+    r = patterns_json(s, NULL);
+    char *dump = json_dumps(json_object_get(r, "problems"), 0);
+    ASSERT_CONTAINS(dump, "records feature 1 (R-1, ");
+    ASSERT_CONTAINS(dump, "coordinates outside WGS 84 ranges");
+    ASSERT_CONTAINS(dump, "record_mines: 1 without a usable point");
+    free(dump);
+    ASSERT_EQ(json_integer_value(json_object_get(r, "predicted")), 0);
+    json_decref(r);
+    dm_store_close(s);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "patterns utm.gpkg --dry-run"), 0);
+    ASSERT_CONTAINS(out, "warning: utm.gpkg: records feature 1 (R-1");
+    free(out);
+    /* verify names the record and the recorded mine too */
+    ASSERT_EQ(dmtest_demine(&out, "records verify utm.gpkg --dry-run"), 0);
+    ASSERT_CONTAINS(out, "record R-1");
+    ASSERT_CONTAINS(out, "another CRS");
+    ASSERT_CONTAINS(out, "record_mines: 1 without a usable point");
+    free(out);
+}

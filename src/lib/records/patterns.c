@@ -125,6 +125,17 @@ static dm_status load_geoms(dm_store *s, const dm__frame *fr, const char *layer,
                 st = dm__fail(ctx, DM_ENOMEM, "out of memory");
             (*n)++;
         } else {
+            /* a polygon written by another tool in another CRS: named, not
+             * silently left out (its mines or finds would go unpredicted) */
+            if (g && !dm_geom_is_empty(g)) {
+                const char *ref = dm_cursor_text(c, "ref");
+                json_array_append_new(problems,
+                                      json_sprintf("%s feature %ld (%s%s%s): %s; not used", layer, feature,
+                                                   ref ? ref : "", ref ? ", " : "", dm_cursor_uuid(c),
+                                                   dm__wgs84_bounds(g) ? "geometry cannot be transformed"
+                                                                       : "coordinates outside WGS 84 ranges (in "
+                                                                         "another CRS? reproject it to EPSG:4326)"));
+            }
             dm_geom_free(h->g);
             h->g = NULL;
             dm_ctx_clear_error(ctx);
@@ -386,12 +397,19 @@ dm_status dm_patterns_run(dm_store *s, const dm_patterns_opts *opts, char **json
         st = load_geoms(s, &fr, "release_areas", NULL, &rl, &nrl, problems);
     if (!st)
         st = load_geoms(s, &fr, "records", NULL, &rc, &nrc, problems);
+    size_t bad_it = 0, bad_rm = 0;
     if (!st)
-        st = dm__load_points(s, &fr, "items", NULL, NULL, "category", NULL, NULL, &it, &nit, NULL);
+        st = dm__load_points(s, &fr, "items", NULL, NULL, "category", NULL, NULL, &it, &nit, &bad_it);
     if (!st)
-        st = dm__load_points(s, &fr, "record_mines", NULL, NULL, "record_id", "category", NULL, &rm, &nrm, NULL);
+        st = dm__load_points(s, &fr, "record_mines", NULL, NULL, "record_id", "category", NULL, &rm, &nrm, &bad_rm);
     if (st)
         goto done;
+    if (bad_it)
+        json_array_append_new(problems, json_sprintf("items: %zu without a usable point (no geometry, or coordinates "
+                                                     "outside WGS 84 ranges); not used", bad_it));
+    if (bad_rm)
+        json_array_append_new(problems, json_sprintf("record_mines: %zu without a usable point (no geometry, or "
+                                                     "coordinates outside WGS 84 ranges); not used", bad_rm));
     hpoly = dm_calloc(ctx, nh ? nh : 1, sizeof *hpoly);
     hkeep = dm_calloc(ctx, nh ? nh : 1, sizeof *hkeep);
     if (!hpoly || !hkeep) {

@@ -718,6 +718,7 @@ done:
 static dm_status gather(vctx *v, const char *record)
 {
     char only[37] = "";
+    size_t bad_m = 0, bad_i = 0;
     dm_status st = DM_OK;
     if (record) {
         st = dm_store_resolve(v->s, "records", record, NULL, only);
@@ -733,10 +734,18 @@ static dm_status gather(vctx *v, const char *record)
         st = check_rows(v);
     if (!st)
         st = dm__load_points(v->s, &v->fr, "record_mines", record ? "record_id" : NULL, record ? only : NULL,
-                             "record_id", "mine_type", "category", &v->mines, &v->nm, NULL);
+                             "record_id", "mine_type", "category", &v->mines, &v->nm, &bad_m);
     if (!st)
         st = dm__load_points(v->s, &v->fr, "items", NULL, NULL, "category", "model", "hazard_id", &v->items, &v->ni,
-                             NULL);
+                             &bad_i);
+    /* rows another tool wrote without a point or in another CRS: counted,
+     * not silently left out of the record's mines or the finds */
+    if (!st && bad_m)
+        problem(v, "record_mines: %zu without a usable point (no geometry, or coordinates outside WGS 84 ranges); "
+                "not counted", bad_m);
+    if (!st && bad_i)
+        problem(v, "items: %zu without a usable point (no geometry, or coordinates outside WGS 84 ranges); not "
+                "used as finds", bad_i);
     if (!st)
         st = load_hazards(v);
     if (!st)
