@@ -193,8 +193,17 @@ TEST(import_bad_files_change_nothing)
     free(out);
     dmtest_write_file(dmtest_path("nonnum.csv"), "lon,lat,category\n46.9,abc,AP\n");
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items nonnum.csv"), 4);
-    ASSERT_CONTAINS(out,
-                    "feature 1 (line 2): geometry: coordinates are neither numbers nor degrees");
+    ASSERT_CONTAINS(out, "feature 1 (line 2): geometry: coordinate column 'lat': 'abc' is neither a number nor "
+                         "degrees");
+    free(out);
+    /* a row without coordinates, or with one of the two, names the columns */
+    dmtest_write_file(dmtest_path("nocoord.csv"), "Longitude,Latitude,category\n46.9,39.8,AP\n,,AP\n46.8,,AP\n");
+    ASSERT_DEMINE(4, "nocoord.csv: feature 2 (line 3): geometry: no coordinates: columns 'Longitude' and "
+                     "'Latitude' have no value, and layer items needs a geometry",
+                  "import db.gpkg --layer items nocoord.csv");
+    ASSERT_EQ(dmtest_demine(&out, "check nocoord.csv --layer items"), 4);
+    ASSERT_CONTAINS(out, "feature 3 (line 4): geometry: coordinate column 'Latitude' has no value (column "
+                         "'Longitude' has one)");
     free(out);
     dmtest_write_file(dmtest_path("empty.geojson"),
                       "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
@@ -489,7 +498,7 @@ TEST(check_reads_a_csv_as_import_does)
     free(out);
     /* the import refuses the same rows: the swapped one too */
     make_db();
-    ASSERT_DEMINE(4, "f.csv: feature 5 (line 6): geometry: coordinates are neither",
+    ASSERT_DEMINE(4, "f.csv: feature 5 (line 6): geometry: coordinate column 'lat': '39.8x' is neither",
                   "import db.gpkg --layer items f.csv");
     ASSERT_EQ(dmtest_sh(NULL, "sed -e '/39.8x/d' -e '/2091/d' -e '/^ZZ/d' f.csv > g.csv"), 0);
     ASSERT_DEMINE(4, "g.csv: feature 4 (line 5): geometry: 'lon' 39.820000 and 'lat' 46.720000 lie away",

@@ -72,6 +72,7 @@ typedef struct import_state {
     long folder_lost;        /* folders the layer has no field for */
     int names_warned;        /* KML or GPX names dropped: warned of once */
     char folder_lost_first[1024];
+    char why[512]; /* why a feature has no geometry, when it names columns */
 } import_state;
 
 /* What `demine check FILE` takes a file's rows as when no layer is named:
@@ -661,11 +662,24 @@ static OGRGeometryH feature_geom(import_state *st, OGRFeatureH f, const char **w
             *why = "no coordinates";
             return NULL;
         }
-        if (!dm__parse_coord(xs, st->decimal_comma, &x, &ax) ||
-            !dm__parse_coord(ys, st->decimal_comma, &y, &ay)) {
-            *why = "coordinates are neither numbers nor degrees, minutes and seconds "
-                   "(40\xC2\xB0"
-                   "12'30\"N)";
+        int okx = dm__parse_coord(xs, st->decimal_comma, &x, &ax);
+        int oky = dm__parse_coord(ys, st->decimal_comma, &y, &ay);
+        if (!okx || !oky) {
+            /* name the column, and its value */
+            int bad = okx ? st->y_col : st->x_col;
+            const char *v = okx ? ys : xs;
+            const char *col = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(OGR_F_GetDefnRef(f), bad));
+            if (!*v)
+                snprintf(st->why, sizeof st->why, "coordinate column '%s' has no value (column '%s' has one)", col,
+                         OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(OGR_F_GetDefnRef(f), okx ? st->x_col
+                                                                                          : st->y_col)));
+            else
+                snprintf(st->why, sizeof st->why,
+                         "coordinate column '%s': '%.80s' is neither a number nor degrees, minutes and seconds "
+                         "(40\xC2\xB0"
+                         "12'30\"N)",
+                         col, v);
+            *why = st->why;
             return NULL;
         }
         if (ax && ax == ay) {
@@ -2239,6 +2253,12 @@ static dm_status import_layer(import_state *st, import_run *run)
                               "features of other kinds, not those without geometry, which no run would "
                               "import): give it a %s, or take it out of the file",
                               why ? why : "missing", layer->name, o->only_geometry, kind_words[run->only][0]);
+            } else if (layer->geom_required && why && !strcmp(why, "no coordinates") && st->x_col >= 0 &&
+                       st->y_col >= 0) {
+                rc = dm__fail(ctx, DM_EGEOM, "geometry: no coordinates: columns '%s' and '%s' have no value, "
+                              "and layer %s needs a geometry",
+                              OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(sfd, st->x_col)),
+                              OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(sfd, st->y_col)), layer->name);
             } else if (layer->geom_required ||
                        (why && strcmp(why, "no geometry") && strcmp(why, "no coordinates"))) {
                 rc = dm__fail(ctx, DM_EGEOM, "geometry: %s", why ? why : "missing");
