@@ -14,8 +14,8 @@ static const char *help =
     "Land release statistics: hazard area (SHA/CHA) and what remains, area cancelled\n"
     "(non-technical survey), reduced (technical survey) and cleared, by year and\n"
     "method, the share of the contaminated area released, items found by category\n"
-    "and year, accidents and victims by year, civilian vs deminer. --by adds a table\n"
-    "grouped by district, year, method or organisation. Areas in hectares.\n\n"
+    "and year, accidents and victims by year, civilian, deminer and military. --by\n"
+    "adds a table grouped by district, year, method or organisation. Areas in hectares.\n\n"
     "Land is counted once: where release areas of the same hazard overlap, the\n"
     "overlap counts for one route only, cleared before reduced before cancelled\n"
     "before an unknown outcome (and, within a route, for the earlier release).\n"
@@ -83,12 +83,12 @@ static void print_text(json_t *r)
            (long long)json_integer_value(json_object_get(acc, "count")), num(vic, "total"),
            num(vic, "killed"), num(vic, "injured"), num(vic, "civilian"), num(vic, "deminer"),
            num(vic, "military"), num(vic, "female"), num(vic, "children"));
-    printf("%-10s %9s %8s %8s %9s %8s\n", "year", "accidents", "killed", "injured", "civilians",
-           "deminers");
+    printf("%-10s %9s %8s %8s %9s %8s %8s\n", "year", "accidents", "killed", "injured", "civilians",
+           "deminers", "military");
     json_object_foreach(json_object_get(acc, "by_year"), key, v)
     {
-        printf("%-10s %9.0f %8.0f %8.0f %9.0f %8.0f\n", key, num(v, "accidents"), num(v, "killed"),
-               num(v, "injured"), num(v, "civilian"), num(v, "deminer"));
+        printf("%-10s %9.0f %8.0f %8.0f %9.0f %8.0f %8.0f\n", key, num(v, "accidents"), num(v, "killed"),
+               num(v, "injured"), num(v, "civilian"), num(v, "deminer"), num(v, "military"));
     }
     json_t *groups = json_object_get(r, "groups");
     if (groups) {

@@ -887,3 +887,52 @@ TEST(report_priorities_lower_bound_and_every_team_kept_to_the_horizon)
     free(h);
     json_decref(pj);
 }
+
+/* Casualties in 2021 and 2023, none in 2022, soldiers among them: the chart
+ * runs 2021, 2022, 2023 (a year without casualties is a bar of 0, not left
+ * off the axis) with a bar for the military, and the key figures count them,
+ * so the chart and the headline add up to the same people. */
+TEST(report_casualties_count_every_victim_and_every_year)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    const char *db = dmtest_path("cas.gpkg");
+    ASSERT_OK(dm_store_open(ctx, db, DM_STORE_CREATE, &s));
+    const char *dates[2] = {"2021-04-01", "2023-06-01"};
+    for (int k = 0; k < 2; k++) {
+        dm_row *r = dm_row_new(ctx, dm_layer_find("accidents"));
+        ASSERT_OK(dm_row_set(r, "date", dates[k]));
+        dm_geom *g = NULL;
+        ASSERT_OK(dm_geom_point(ctx, 46.9 + 0.01 * k, 39.9, &g));
+        dm_row_set_geom(r, g);
+        char uuid[37];
+        ASSERT_OK(dm_store_insert(s, r, uuid));
+        dm_row_free(r);
+        for (int v = 0; v < 2; v++) {
+            r = dm_row_new(ctx, dm_layer_find("victims"));
+            ASSERT_OK(dm_row_set(r, "accident_id", uuid));
+            ASSERT_OK(dm_row_set(r, "category", v ? "military" : "civilian"));
+            ASSERT_OK(dm_row_set(r, "outcome", "injured"));
+            ASSERT_OK(dm_store_insert(s, r, NULL));
+            dm_row_free(r);
+        }
+    }
+    dm_store_close(s);
+    const char *pdf = dmtest_path("cas.pdf");
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "report '%s' --out '%s'", db, pdf);
+    ASSERT_MSG(rc == 0, "report failed: %s", out);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "pdftotext '%s' -", pdf), 0);
+    ASSERT_CONTAINS(out, "Casualties: 4 (killed 0, injured 4; civilians 2, deminers 0, military 2,");
+    /* no items, no land released: 2022 can only be the casualties' axis */
+    ASSERT_CONTAINS(out, "2021");
+    ASSERT_CONTAINS(out, "2022");
+    ASSERT_CONTAINS(out, "2023");
+    ASSERT_CONTAINS(out, "military");
+    free(out);
+    rc = dmtest_demine(&out, "stats '%s'", db);
+    ASSERT_EQ(rc, 0);
+    ASSERT_CONTAINS(out, "civilians deminers military");
+    free(out);
+}

@@ -452,12 +452,52 @@ static void bar_chart(cairo_t *cr, double x, double y, double w, double h, const
 
 #define MAXK 64
 
-/* Years of an object {year: {...}} in order, at most MAXK. */
-static int years_of(json_t *o, const char **labels)
+/* Years of an object {year: {...}} in order, at most MAXK: every year from
+ * the first to the last, those without data included (a year with no
+ * casualties is a bar of 0, not a year left off the axis), then keys that
+ * are no year ("(no date)"). Labels of years not in the object are written
+ * to fill. */
+static int years_of(json_t *o, const char **labels, char (*fill)[8])
 {
-    int n = 0;
+    int n = 0, lo = 0, hi = -1;
     const char *k;
     json_t *v;
+    json_object_foreach(o, k, v)
+    {
+        if (strlen(k) == 4 && strspn(k, "0123456789") == 4) {
+            int yr = atoi(k);
+            if (hi < lo)
+                lo = hi = yr;
+            else if (yr < lo)
+                lo = yr;
+            else if (yr > hi)
+                hi = yr;
+        }
+    }
+    int others = 0;
+    json_object_foreach(o, k, v)
+    {
+        if (!(strlen(k) == 4 && strspn(k, "0123456789") == 4))
+            others++;
+    }
+    if (hi >= lo && hi - lo + 1 + others <= MAXK) {
+        for (int yr = lo; yr <= hi; yr++) {
+            snprintf(fill[n], sizeof fill[n], "%d", yr);
+            json_object_foreach(o, k, v)
+            {
+                if (!strcmp(k, fill[n]))
+                    break;
+            }
+            labels[n] = k ? k : fill[n];
+            n++;
+        }
+        json_object_foreach(o, k, v)
+        {
+            if (!(strlen(k) == 4 && strspn(k, "0123456789") == 4))
+                labels[n++] = k;
+        }
+        return n;
+    }
     json_object_foreach(o, k, v)
     {
         if (n < MAXK)
@@ -477,7 +517,8 @@ void dm__fig_released(cairo_t *cr, const rep_data *d, double x, double y, double
 {
     json_t *by = json_object_get(d->stats, "released_by_year");
     const char *labels[MAXK];
-    int n = years_of(by, labels);
+    char fill[MAXK][8];
+    int n = years_of(by, labels, fill);
     /* release areas whose outcome is missing or not a route get a bar of
      * their own (when there are any), so each year adds up to the headline */
     int ns = json_number_value(json_object_get(json_object_get(d->stats, "released"),
@@ -503,7 +544,8 @@ void dm__fig_items(cairo_t *cr, const rep_data *d, double x, double y, double w,
 {
     json_t *by = json_object_get(json_object_get(d->stats, "items"), "by_year");
     const char *labels[MAXK];
-    int n = years_of(by, labels);
+    char fill[MAXK][8];
+    int n = years_of(by, labels, fill);
     static const char *series[6] = {"AP", "AT", "UXO", "SUB", "IED", "other"};
     double v[MAXK * 6];
     for (int k = 0; k < n; k++) {
@@ -520,16 +562,19 @@ void dm__fig_casualties(cairo_t *cr, const rep_data *d, double x, double y, doub
 {
     json_t *by = json_object_get(json_object_get(d->stats, "accidents"), "by_year");
     const char *labels[MAXK];
-    int n = years_of(by, labels);
-    double v[MAXK * 2];
+    char fill[MAXK][8];
+    int n = years_of(by, labels, fill);
+    /* every victim in one bar: soldiers too, so the bars add up to the headline */
+    double v[MAXK * 3];
     for (int k = 0; k < n; k++) {
         json_t *o = json_object_get(by, labels[k]);
-        v[k * 2] = dm__jnum(o, "civilian");
-        v[k * 2 + 1] = dm__jnum(o, "deminer");
+        v[k * 3] = dm__jnum(o, "civilian");
+        v[k * 3 + 1] = dm__jnum(o, "deminer");
+        v[k * 3 + 2] = dm__jnum(o, "military");
     }
-    static const char *series[2] = {"civilian", "deminer"};
+    static const char *series[3] = {"civilian", "deminer", "military"};
     bar_chart(cr, x, y, w, h, "Casualties per year", "people", labels, n,
-              series, 2, v, 0);
+              series, 3, v, 0);
 }
 
 void dm__fig_burndown(cairo_t *cr, const rep_data *d, double x, double y, double w, double h)

@@ -276,9 +276,11 @@ static void key_figures(const rep_data *d, lines *L)
             dm__jnum(rel, "total_ha"), dm__jnum(rel, "cancelled_ha"), dm__jnum(rel, "reduced_ha"),
             dm__jnum(rel, "cleared_ha"));
     add(L, "Explosive ordnance found and destroyed: %.0f items", dm__jnum(it, "total"));
-    add(L, "Casualties: %.0f (killed %.0f, injured %.0f; civilians %.0f, deminers %.0f, children %.0f)",
+    add(L, "Casualties: %.0f (killed %.0f, injured %.0f; civilians %.0f, deminers %.0f, military %.0f, "
+           "children %.0f)",
         dm__jnum(vic, "total"), dm__jnum(vic, "killed"), dm__jnum(vic, "injured"),
-        dm__jnum(vic, "civilian"), dm__jnum(vic, "deminer"), dm__jnum(vic, "children"));
+        dm__jnum(vic, "civilian"), dm__jnum(vic, "deminer"), dm__jnum(vic, "military"),
+        dm__jnum(vic, "children"));
     if (!d->plan) {
         add(L, "No land release plan yet (demine plan DB --teams TEAMS.csv).");
         return;
