@@ -1175,3 +1175,36 @@ TEST(sensors_import_refuses_a_detection_of_another_sensor_than_its_flight)
     ASSERT_EQ(count(s, "sensors"), 2);
     dm_store_close(s);
 }
+
+TEST(sensors_calibrate_refuses_an_item_given_twice)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = db_with_flights();
+    /* a pasted row counted the item twice: 2 AP items, 1 found (0.5) for one
+     * item found once (0.67); the same id under another class is another item */
+    dmtest_write_file(dmtest_path("v.csv"), "sensor,category,item,detected,area_ha\n"
+                                            "H20T,AP,i1,1,1\nH20T,AT,i2,1,1\nH20T,AT,i1,0,1\n"
+                                            "H20T,AP,i1,0,1\n");
+    double pd0 = NAN;
+    ASSERT_STATUS(DM_EPARSE, dm_sensors_calibrate(s, dmtest_path("v.csv"), 0, NULL, NULL));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "v.csv: line 5: field 'item': AP item 'i1' of sensor 'H20T' is "
+                                        "already on line 2");
+    ASSERT_EQ(count(s, "sensor_rates"), 0);
+    dmtest_write_file(dmtest_path("v.csv"), "sensor,category,item,detected,area_ha\n"
+                                            "H20T,AP,i1,1,1\nH20T,AT,i2,1,1\nH20T,AT,i1,0,1\n");
+    dm_sensor_rate *r = NULL;
+    size_t n = 0;
+    ASSERT_OK(dm_sensors_calibrate(s, dmtest_path("v.csv"), 0, &r, &n));
+    ASSERT_EQ(n, 3);
+    pd0 = r[0].p_detect;
+    ASSERT_NEAR(pd0, 2.0 / 3.0, 1e-9);
+    ASSERT_EQ(r[1].n_items, 2);
+    dm_free(ctx, r);
+    /* a matched CSV without its 'detected' column was read as features
+     * ("feature 1: no geometry") */
+    dmtest_write_file(dmtest_path("m.csv"), "sensor,category,item,area_ha\nH20T,AP,i1,1\n");
+    ASSERT_STATUS(DM_EPARSE, dm_sensors_calibrate(s, dmtest_path("m.csv"), 0, NULL, NULL));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "m.csv: line 1: the header needs columns");
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "'detected' is missing");
+    dm_store_close(s);
+}

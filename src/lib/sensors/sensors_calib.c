@@ -128,23 +128,85 @@ static acc *acc_get(dm_ctx *ctx, acc **a, size_t *na, size_t *cap, const char *s
     return &(*a)[(*na)++];
 }
 
-/* 1: the file is a CSV of matched rows (item and detected columns). */
+/* 1: the file is a CSV of matched rows: its header has a `detected` column,
+ * or an `item` column and no point or geometry columns (a header that lacks
+ * some matched column is then named as such, not read as features without
+ * geometry). */
 static int is_matched_csv(const char *path)
 {
     FILE *f = fopen(path, "r");
     if (!f)
         return 0;
-    char buf[1024];
+    char buf[4096], *cols[64];
     int yes = 0;
     char *p;
     while ((p = sensors__csv_next(f, buf, sizeof buf, NULL))) {
-        for (char *q = p; *q; q++)
-            *q = (char)tolower((unsigned char)*q);
-        yes = strstr(p, "detected") && strstr(p, "item") && strstr(p, "sensor");
+        char sep = strchr(p, ';') ? ';' : strchr(p, '\t') ? '\t' : ',';
+        int n = sensors__csv_split(p, sep, cols, 64), det = 0, item = 0, geo = 0;
+        static const char *const k_geo[] = {"lon", "lat", "x", "y", "longitude", "latitude", "wkt", "geometry",
+                                            "kind", NULL};
+        for (int i = 0; i < n && i < 64; i++) {
+            det |= !dm__strcasecmp(cols[i], "detected");
+            item |= !dm__strcasecmp(cols[i], "item") || !dm__strcasecmp(cols[i], "item_id");
+            for (int g = 0; k_geo[g]; g++)
+                geo |= !dm__strcasecmp(cols[i], k_geo[g]);
+        }
+        yes = det || (item && !geo);
         break;
     }
     fclose(f);
     return yes;
+}
+
+/* A known item of the matched CSV: its sensor (index), class, id and line. */
+typedef struct seen_item {
+    size_t sensor;
+    int cls;
+    char *id;
+    long line;
+} seen_item;
+
+static int cmp_seen_item(const void *x, const void *y)
+{
+    const seen_item *a = x, *b = y;
+    if (a->sensor != b->sensor)
+        return a->sensor < b->sensor ? -1 : 1;
+    if (a->cls != b->cls)
+        return a->cls < b->cls ? -1 : 1;
+    int c = strcmp(a->id, b->id);
+    if (c)
+        return c;
+    return a->line < b->line ? -1 : a->line > b->line;
+}
+
+static int same_item(const seen_item *a, const seen_item *b)
+{
+    return a->sensor == b->sensor && a->cls == b->cls && !strcmp(a->id, b->id);
+}
+
+/* An item id given twice for one sensor and class would count that item twice (a
+ * pasted row doubles it): refused, naming the earliest repeat and the line it
+ * repeats. */
+static dm_status check_item_repeats(dm_ctx *ctx, const char *path, seen_item *it, size_t n,
+                                    const acc *a)
+{
+    if (n < 2)
+        return DM_OK;
+    qsort(it, n, sizeof *it, cmp_seen_item);
+    size_t best = 0;
+    for (size_t i = 1; i < n; i++)
+        if (same_item(&it[i], &it[i - 1]) && (!best || it[i].line < it[best].line))
+            best = i;
+    if (!best)
+        return DM_OK;
+    size_t f = best;
+    while (f > 0 && same_item(&it[f - 1], &it[best]))
+        f--;
+    return dm__fail(ctx, DM_EPARSE,
+                    "%s: line %ld: field 'item': %s item '%s' of sensor '%s' is already on line %ld "
+                    "(one row per known item; a repeated row would count the item twice)",
+                    path, it[best].line, dm_class_name(it[best].cls), it[best].id, a[it[best].sensor].sensor,
+                    it[f].line);
 }
 
 static dm_status finish(dm_store *s, const char *path, acc *a, size_t na, dm_sensor_rate **rates,
@@ -162,6 +224,8 @@ static dm_status read_matched_csv(dm_ctx *ctx, const char *path, acc **a_out, si
     dm_status st = DM_OK;
     acc *a = NULL;
     size_t na = 0, cap = 0;
+    seen_item *its = NULL;
+    size_t nit = 0, capit = 0;
     char *p;
     while ((p = sensors__csv_next(f, buf, sizeof buf, &lineno))) {
         sep = strchr(p, ';') ? ';' : strchr(p, '\t') ? '\t' : ',';
@@ -184,8 +248,9 @@ static dm_status read_matched_csv(dm_ctx *ctx, const char *path, acc **a_out, si
         fclose(f);
         return dm__fail(ctx, DM_EPARSE,
                         "%s: line %ld: the header needs columns sensor, category, item, detected "
-                        "(and area_ha)",
-                        path, lineno);
+                        "(and area_ha); '%s' is missing",
+                        path, lineno ? lineno : 1,
+                        ci_s < 0 ? "sensor" : ci_c < 0 ? "category" : ci_i < 0 ? "item" : "detected");
     }
     while ((p = sensors__csv_next(f, buf, sizeof buf, &lineno))) {
         int n = sensors__csv_split(p, sep, cols, 32);
@@ -253,6 +318,24 @@ static dm_status read_matched_csv(dm_ctx *ctx, const char *path, acc **a_out, si
         if (area > a[k].area)
             a[k].area = area;
         if (is_item) {
+            if (nit == capit) {
+                size_t nc = capit ? 2 * capit : 64;
+                seen_item *q = dm_realloc(ctx, its, nc * sizeof *q);
+                if (!q) {
+                    st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+                    goto done;
+                }
+                its = q;
+                capit = nc;
+            }
+            its[nit].sensor = k;
+            its[nit].cls = cls;
+            its[nit].line = lineno;
+            if (!(its[nit].id = dm_strdup(ctx, cols[ci_i]))) {
+                st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+                goto done;
+            }
+            nit++;
             a[k].items[cls]++;
             a[k].hits[cls] += det;
         } else if (cls >= 0) {
@@ -261,8 +344,12 @@ static dm_status read_matched_csv(dm_ctx *ctx, const char *path, acc **a_out, si
             a[k].fa_any++;
         }
     }
+    st = check_item_repeats(ctx, path, its, nit, a);
 done:
     fclose(f);
+    for (size_t i = 0; i < nit; i++)
+        dm_free(ctx, its[i].id);
+    dm_free(ctx, its);
     if (st) {
         dm_free(ctx, a);
         return st;
