@@ -359,8 +359,8 @@ typedef struct act_link {
 
 static int cmp_link(const void *a, const void *b) { return strcmp(((const act_link *)a)->act, ((const act_link *)b)->act); }
 
-/* An activity's area should lie in the hazards it worked on (its hazard_id
- * and its activity_hazards links): one mostly outside them was drawn in the
+/* An activity with a main hazard (hazard_id) should lie in the hazards it
+ * worked on (that one and its activity_hazards links): one mostly outside them was drawn in the
  * wrong place or linked to the wrong hazard, and its land counts against a
  * hazard it did not touch. Hazards must be sorted by uuid. */
 static dm_status check_activities(dm_store *s, dm_check_report *r, hazard_geom *hz, size_t n_hz)
@@ -404,6 +404,11 @@ static dm_status check_activities(dm_store *s, dm_check_report *r, hazard_geom *
     while ((rc = dm_cursor_next(c)) == 1) {
         const char *uuid = dm_cursor_uuid(c);
         const char *main_hz = dm_cursor_text(c, "hazard_id");
+        /* only an activity with a main hazard is held to it: one linked only
+         * to hazards it touched (a battle area clearance across a strike
+         * area) may lie mostly outside them */
+        if (!main_hz || !*main_hz)
+            continue;
         /* the hazards it worked on: its own and its links */
         const char *ids[64];
         size_t n_ids = 0;
