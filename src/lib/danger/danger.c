@@ -228,6 +228,18 @@ dm_status dm_danger_zones_json(dm_store *s, const dm_danger_opts *opts, char **j
             if (dm_geom_polygon(ctx, ring, rn, &poly) == DM_OK)
                 dm_geom_area_ha(ctx, poly, &ha);
             dm_geom_free(poly);
+            /* less its holes (ground ringed by hazards is not in the zone) */
+            for (size_t k = p + 1; k < q; k++) {
+                double hole = 0;
+                poly = NULL;
+                if (dm_geom_polygon(ctx, co.xy + 2 * co.start[k], co.start[k + 1] - co.start[k], &poly) ==
+                        DM_OK &&
+                    dm_geom_area_ha(ctx, poly, &hole) == DM_OK)
+                    ha -= hole;
+                dm_geom_free(poly);
+            }
+            if (ha < 0)
+                ha = 0;
             dm_ctx_clear_error(ctx);
             dm__buf_printf(&b, "%s{\"type\":\"Feature\",\"properties\":{\"zone\":%d,\"area_ha\":%.1f},"
                                "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[",
