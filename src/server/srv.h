@@ -55,7 +55,8 @@ void sb_free(srv_buf *b);
 void sb_add(srv_buf *b, const char *s, size_t n);
 void sb_puts(srv_buf *b, const char *s);
 void sb_printf(srv_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void sb_json_str(srv_buf *b, const char *s); /* quoted, escaped; NULL -> null */
+void sb_json_str(srv_buf *b, const char *s); /* quoted, escaped; NULL -> null; bytes not
+                                              * UTF-8 -> U+FFFD */
 void sb_json_num(srv_buf *b, double v);      /* non-finite -> null */
 char *sb_take(srv_buf *b);                   /* malloc'd string; b empty */
 

@@ -75,6 +75,40 @@ void sb_printf(srv_buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
+/* Length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong
+ * forms, surrogates nor code points past U+10FFFF), 0 when there is none. */
+static int utf8_seq(const unsigned char *p)
+{
+    int n;
+    unsigned lo = 0x80, hi = 0xBF;
+    if (p[0] >= 0xC2 && p[0] <= 0xDF)
+        n = 2;
+    else if (p[0] >= 0xE0 && p[0] <= 0xEF) {
+        n = 3;
+        if (p[0] == 0xE0)
+            lo = 0xA0;
+        else if (p[0] == 0xED)
+            hi = 0x9F;
+    } else if (p[0] >= 0xF0 && p[0] <= 0xF4) {
+        n = 4;
+        if (p[0] == 0xF0)
+            lo = 0x90;
+        else if (p[0] == 0xF4)
+            hi = 0x8F;
+    } else
+        return 0;
+    if (p[1] < lo || p[1] > hi)
+        return 0;
+    for (int i = 2; i < n; i++)
+        if (p[i] < 0x80 || p[i] > 0xBF)
+            return 0;
+    return n;
+}
+
+/* A string that is not UTF-8 (a URL's %ff echoed in an error, text a
+ * legacy import left in the database) would make the whole answer one no
+ * strict JSON parser reads: each byte of a malformed sequence is written as
+ * U+FFFD, the replacement character. */
 void sb_json_str(srv_buf *b, const char *s)
 {
     if (!s) {
@@ -84,6 +118,17 @@ void sb_json_str(srv_buf *b, const char *s)
     sb_add(b, "\"", 1);
     const char *run = s;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p >= 0x80) {
+            int n = utf8_seq(p);
+            if (n) {
+                p += n - 1;
+                continue;
+            }
+            sb_add(b, run, (size_t)((const char *)p - run));
+            sb_add(b, "\\ufffd", 6);
+            run = (const char *)p + 1;
+            continue;
+        }
         if (*p >= 0x20 && *p != '"' && *p != '\\' && *p != '<' && *p != '>')
             continue;
         sb_add(b, run, (size_t)((const char *)p - run));

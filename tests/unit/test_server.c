@@ -3286,3 +3286,56 @@ TEST(server_repeated_or_empty_query_parameters_and_booleans_are_refused)
     free(out);
     stop_server(SIGTERM);
 }
+
+/* 1 when s (n bytes) is well-formed UTF-8 (RFC 3629). */
+static int is_utf8(const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned c = s[i];
+        size_t k = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
+                                                       : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+        if (!k || i + k > n)
+            return 0;
+        for (size_t j = 1; j < k; j++)
+            if ((s[i + j] & 0xC0) != 0x80)
+                return 0;
+        if ((c == 0xE0 && s[i + 1] < 0xA0) || (c == 0xED && s[i + 1] > 0x9F) ||
+            (c == 0xF0 && s[i + 1] < 0x90) || (c == 0xF4 && s[i + 1] > 0x8F))
+            return 0;
+        i += k;
+    }
+    return 1;
+}
+
+TEST(server_answers_utf8_json_whatever_bytes_it_echoes)
+{
+    /* bytes that are not UTF-8, from the URL or left in the database by
+     * another program, are answered as U+FFFD: the answer stays JSON a
+     * strict parser reads */
+    setup_db();
+    char *out = NULL, u[37];
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path("t.gpkg"), 0, &s));
+    const char *h3[] = {"ref", "H-3", "hazard_type", "SHA", "status", "open", "notes",
+                        "M\xc3\xbcll\xff" "A\xed\xa0\x80\xc3z", NULL};
+    insert_wkt(s, "hazards",
+               "POLYGON((46.92 39.90, 46.93 39.90, 46.93 39.91, 46.92 39.91, 46.92 39.90))", h3, u);
+    dm_store_close(s);
+    start_server();
+    char ana[65];
+    login("ana", "analystpw1", ana);
+    ASSERT_EQ(http("GET", "/api/hazards/H-3", ana, NULL, &out), 200);
+    ASSERT_MSG(is_utf8((const unsigned char *)out, strlen(out)), "not UTF-8: %s", out);
+    /* "Müll", then 0xff, "A", a surrogate's three bytes, a lone lead byte, "z" */
+    ASSERT_CONTAINS(out, "\"notes\":\"M\xc3\xbcll\\ufffdA\\ufffd\\ufffd\\ufffd\\ufffdz\"");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/hazards?ref=H-3&geometry=0", ana, NULL, &out), 200);
+    ASSERT_MSG(is_utf8((const unsigned char *)out, strlen(out)), "not UTF-8: %s", out);
+    ASSERT_CONTAINS(out, "\"total\":1");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/x%ff%c3%a9", ana, NULL, &out), 404);
+    ASSERT_MSG(is_utf8((const unsigned char *)out, strlen(out)), "not UTF-8: %s", out);
+    ASSERT_CONTAINS(out, "no layer or endpoint 'x\\ufffd\xc3\xa9'");
+    free(out);
+    stop_server(SIGTERM);
+}
