@@ -481,3 +481,44 @@ TEST(mag_samples_out_of_order_are_put_in_order)
     dm_mag_survey_free(ctx, &sv);
     dm_free(ctx, t);
 }
+
+TEST(mag_coverage_leaves_out_gaps_within_lines)
+{
+    /* lines broken by a 4 m road (no samples, same line numbers): the
+     * coverage bridged the gap, 20 x 3 m claimed as searched */
+    dm_ctx *ctx = dmtest_ctx();
+    double ha[2];
+    for (int gap = 0; gap < 2; gap++) {
+        dm_mag_synth_opts o = {0};
+        o.seed = 3;
+        o.size_m = 20;
+        dm_mag_survey sv;
+        dm_mag_truth *t = NULL;
+        size_t nt = 0;
+        ASSERT_OK(dm_mag_synth(ctx, &o, &sv, &t, &nt));
+        dm_free(ctx, t);
+        double miny = INFINITY;
+        for (size_t i = 0; i < sv.n; i++)
+            miny = fmin(miny, sv.s[i].y);
+        size_t m = 0;
+        for (size_t i = 0; i < sv.n; i++)
+            if (!gap || sv.s[i].y < miny + 8 || sv.s[i].y > miny + 12)
+                sv.s[m++] = sv.s[i];
+        sv.n = m;
+        if (gap)
+            ASSERT_OK(dm_mag_write_csv(ctx, &sv, dmtest_path("gap.csv")));
+        dm_mag_result r;
+        ASSERT_OK(dm_mag_process(ctx, &sv, NULL, &r));
+        ha[gap] = r.coverage_ha;
+        dm_mag_result_free(ctx, &r);
+        dm_mag_survey_free(ctx, &sv);
+    }
+    /* the 4 m gap less the swath (0.5 m) either side: 3 m x 20.5 m */
+    double lost_m2 = (ha[0] - ha[1]) * 1e4;
+    printf("coverage %.4f ha, %.4f ha with the gap (%.1f m^2 left out)\n", ha[0], ha[1], lost_m2);
+    ASSERT_MSG(lost_m2 > 0.85 * 3 * 20.5 && lost_m2 < 1.15 * 3 * 20.5, "%.1f m^2 left out", lost_m2);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "mag %s", dmtest_path("gap.csv")), 0);
+    ASSERT_CONTAINS(out, "gaps of more than 1.0 m between samples within lines");
+    free(out);
+}

@@ -520,6 +520,12 @@ typedef struct line_key {
     size_t idx;
 } line_key;
 
+static int cmp_double_asc(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
 static int cmp_line_key(const void *a, const void *b)
 {
     const line_key *x = a, *y = b;
@@ -850,7 +856,42 @@ dm_status dm_mag_process(dm_ctx *ctx, dm_mag_survey *sv, const dm_mag_opts *opts
             out->targets[j] = out->targets[--out->n_targets];
             j = i; /* rescan against the moved one */
         }
-    /* coverage: lines buffered by the swath half-width, unioned */
+    /* coverage: lines buffered by the swath half-width, unioned. A step along
+     * a line longer than twice the swath and five times the survey's median
+     * step (a GPS dropout, the logger paused across a road or an obstacle)
+     * breaks the line: the ground in the gap was not surveyed, and a coverage
+     * claims it as searched with nothing found. */
+    double gap_m = 2 * o.swath_m;
+    {
+        size_t ns = 0;
+        for (size_t i = 1; i < n; i++)
+            if (sv->s[i].line == sv->s[i - 1].line)
+                scratch[ns++] = hypot(sv->s[i].x - sv->s[i - 1].x, sv->s[i].y - sv->s[i - 1].y);
+        if (ns) {
+            qsort(scratch, ns, sizeof *scratch, cmp_double_asc);
+            double med = scratch[ns / 2];
+            if (5 * med > gap_m)
+                gap_m = 5 * med;
+        }
+    }
+    size_t nseg = 0, ngaps = 0;
+    char first_gap[160] = "";
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || sv->s[i].line != sv->s[i - 1].line)
+            nseg++;
+        else if (hypot(sv->s[i].x - sv->s[i - 1].x, sv->s[i].y - sv->s[i - 1].y) > gap_m) {
+            if (!ngaps++)
+                snprintf(first_gap, sizeof first_gap, "line %d: %.1f m from (%.2f, %.2f) to (%.2f, %.2f)",
+                         sv->s[i].line, hypot(sv->s[i].x - sv->s[i - 1].x, sv->s[i].y - sv->s[i - 1].y),
+                         sv->s[i - 1].x, sv->s[i - 1].y, sv->s[i].x, sv->s[i].y);
+            nseg++;
+        }
+    if (ngaps)
+        dm__log(ctx, DM_LOG_WARN,
+                "%zu gaps of more than %.1f m between samples within lines (the first, %s): the coverage "
+                "leaves them out",
+                ngaps, gap_m, first_gap);
+    nlines = nseg;
     lines = dm_calloc(ctx, nlines ? nlines : 1, sizeof *lines);
     if (!lines) {
         st = dm__fail(ctx, DM_ENOMEM, "out of memory");
@@ -858,8 +899,9 @@ dm_status dm_mag_process(dm_ctx *ctx, dm_mag_survey *sv, const dm_mag_opts *opts
     }
     size_t li = 0;
     for (size_t i = 0; i < n;) {
-        size_t j = i;
-        while (j < n && sv->s[j].line == sv->s[i].line)
+        size_t j = i + 1;
+        while (j < n && sv->s[j].line == sv->s[i].line &&
+               hypot(sv->s[j].x - sv->s[j - 1].x, sv->s[j].y - sv->s[j - 1].y) <= gap_m)
             j++;
         double *xy = dm_malloc(ctx, 2 * (j - i + 1) * sizeof(double));
         if (!xy) {
