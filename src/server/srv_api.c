@@ -1943,6 +1943,12 @@ int srv_route(srv_req *rq, srv_resp *rs)
         return h_list(rq, rs, l);
     if (n == 3 && !strcmp(rq->method, "PATCH"))
         return srv_handle_edit(rq, rs, l, seg[2]);
+    if (n == 3 && strcmp(rq->method, "GET") && strcmp(rq->method, "HEAD")) {
+        /* a row is read and edited: its 405 names both */
+        rs->allow = "GET, HEAD, PATCH";
+        return srv_error(rs, 405, "method %s not allowed here (use GET, or PATCH to edit the row)",
+                         rq->method);
+    }
     if (n == 3)
         return h_row(rq, rs, l, seg[2], 0);
     if (n == 4 && !strcmp(seg[3], "history"))
