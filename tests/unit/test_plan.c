@@ -2115,3 +2115,46 @@ TEST(plan_task_lower_bounds_add_up_in_csv_and_json)
     json_decref(root);
     dm_plan_result_free(ctx, r);
 }
+
+/* Configuration values that would give infinite or negative figures, or a
+ * technical survey so slow the schedule could not end, are refused naming
+ * the key; a plan beyond 2200 is refused before it is scheduled whole. */
+TEST(plan_config_refuses_values_that_break_the_figures)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    static const char *bad[][2] = {
+        {"{\"usd_per_item\": 1e308}", "'usd_per_item'"},
+        {"{\"usd_per_ha\": {\"clear\": 1e300}}", "'usd_per_ha'"},
+        {"{\"ts_speed\": 1e-300}", "'ts_speed'"},
+        {"{\"w_base\": -5}", "'w_base'"},
+        {"{\"w_accident\": 1e308}", "'w_accident'"},
+        {"{\"dist_road_m\": -1}", "'dist_road_m'"},
+        {"{\"release_weight\": -1}", "'release_weight'"},
+        {"{\"ts_ha_per_item\": 1e308}", "'ts_ha_per_item'"},
+    };
+    const char *p = dmtest_path("bad.json");
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        dm_plan_config c;
+        dm_plan_config_default(&c);
+        dmtest_write_file(p, bad[k][0]);
+        ASSERT_MSG(dm_plan_config_load(ctx, p, &c) != DM_OK, "accepted %s", bad[k][0]);
+        ASSERT_CONTAINS(dm_ctx_errmsg(ctx), bad[k][1]);
+        ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "bad.json");
+    }
+    /* the defaults and the edges pass */
+    dm_plan_config c;
+    dm_plan_config_default(&c);
+    dmtest_write_file(p, "{\"ts_speed\": 0.01, \"w_base\": 0, \"release_weight\": 0}");
+    ASSERT_OK(dm_plan_config_load(ctx, p, &c));
+    /* with the slowest team a plan that would need millions of pieces is
+     * stopped once it passes 2200, and said so */
+    cfg_test(&c);
+    c.samples = 0;
+    c.chunk_days = 1;
+    dm_plan_hazard h[1] = {hz("HUGE", 100000, 1, 1e6)};
+    dm_plan_team t[1] = {team("M1", DM_TEAM_MANUAL, 0.001, 1000)};
+    dm_plan_result *r = NULL;
+    ASSERT_STATUS(DM_EINVAL, dm_plan_run(ctx, &c, h, 1, t, 1, &r));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "would end after 2200-12-31, the last date the database holds");
+    ASSERT(!r);
+}

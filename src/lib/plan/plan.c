@@ -173,10 +173,34 @@ dm_status dm_plan_config_check(dm_ctx *ctx, const dm_plan_config *c)
         NEED(c->usd_ha[r] >= 0 && isfinite(c->usd_ha[r]), "usd_per_ha", "must be >= 0");
         NEED(c->detect[r] >= 0 && c->detect[r] <= 1, "detect", "must be in [0, 1]");
     }
-    NEED(c->usd_item >= 0, "usd_per_item", "must be >= 0");
+    NEED(c->items_cancel <= 1e9, "items_cancel", "must be at most 1e9");
+    NEED(c->density_clear <= 1e9, "density_clear", "must be at most 1e9 items a hectare");
+    for (int r = 0; r < DM_ROUTES; r++)
+        NEED(c->usd_ha[r] <= 1e9, "usd_per_ha", "must be at most USD 1e9 a hectare");
+    NEED(c->usd_item >= 0 && c->usd_item <= 1e9, "usd_per_item", "must be USD 0 to 1e9");
     NEED(c->ts_clear_share >= 0 && c->ts_clear_share <= 1, "ts_clear_share", "must be in [0, 1]");
-    NEED(c->ts_ha_per_item >= 0, "ts_ha_per_item", "must be >= 0");
-    NEED(c->ts_speed > 0, "ts_speed", "must be > 0");
+    NEED(c->ts_ha_per_item >= 0 && c->ts_ha_per_item <= 1e4, "ts_ha_per_item", "must be 0 to 10000 ha");
+    /* a technical survey many thousand times slower than clearance would cut
+     * a hazard into more pieces than the schedule can count */
+    NEED(c->ts_speed >= 0.01 && c->ts_speed <= 1e4, "ts_speed", "must be 0.01 to 10000 (times the clearance rate)");
+    NEED(c->release_weight >= 0 && c->release_weight <= 1e6, "release_weight", "must be 0 to 1e6");
+    {
+        /* value: distances in metres and weights, none negative (a negative
+         * weight would make a hazard's value, and its priority, negative) */
+        const double dist[6] = {c->dist_accident_m, c->dist_settlement_m, c->dist_house_m,
+                                c->dist_road_m,     c->dist_infra_m,      c->dist_farm_m};
+        static const char *dn[6] = {"dist_accident_m", "dist_settlement_m", "dist_house_m",
+                                    "dist_road_m",     "dist_infra_m",      "dist_farm_m"};
+        for (int k = 0; k < 6; k++)
+            NEED(dist[k] >= 0 && dist[k] <= 1e5, dn[k], "must be 0 to 100000 m");
+        const double wt[8] = {c->w_base, c->w_accident, c->w_returning, c->w_population,
+                              c->w_house, c->w_road,     c->w_infra,     c->w_farm};
+        static const char *wn[8] = {"w_base", "w_accident", "w_returning", "w_population",
+                                    "w_house", "w_road",     "w_infra",     "w_farm"};
+        for (int k = 0; k < 8; k++)
+            NEED(wt[k] >= 0 && wt[k] <= 1e6, wn[k], "must be 0 to 1e6");
+    }
+    NEED(c->chunk_days <= 1e5, "chunk_days", "must be at most 100000");
     NEED(c->nts_find >= 0 && c->nts_find <= 1, "nts_find", "must be in [0, 1]");
     NEED(c->work_days_week >= 1 && c->work_days_week <= 7, "work_days_week", "must be 1-7");
     NEED(c->chunk_days >= 1, "chunk_days", "must be >= 1");
@@ -289,6 +313,10 @@ typedef struct sched {
     size_t n_tasks, cap_tasks;
     dm_ctx *ctx;
     int record, oom;
+    /* when > 0: a piece that would start on or after this working day
+     * stops the schedule (-3), so that a plan beyond the dates the
+     * database holds is refused before it is cut into millions of pieces */
+    long limit_wd;
 } sched;
 
 /* Schedule `ha` of `stage` on hazard hi, not before `after`; returns the
@@ -314,6 +342,8 @@ static long sched_job(sched *s, size_t hi, int stage, double ha, long after, dou
         }
         if (best < 0)
             return -1;
+        if (s->limit_wd > 0 && best_free >= s->limit_wd)
+            return -3;
         double rate = team_rate(s->cfg, &s->teams[best], stage);
         double take = s->cfg->chunk_days * rate;
         if (take > left)
@@ -377,7 +407,7 @@ static long run_schedule(sched *s, const size_t *order, size_t n, const int *fun
                 continue;
             long e = sched_job(s, i, st, w[i].ha[st], at, cost_per_ha ? cost_per_ha[i * DM_ROUTES + st] : 0);
             if (e < 0)
-                return -2;
+                return e == -3 ? -3 : -2;
             at = e;
         }
         end[i] = at;
@@ -647,11 +677,24 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
             r->unfunded_items += h[i].items;
     }
 
-    /* the expected plan, with its task list */
+    /* the expected plan, with its task list; the database holds dates up
+     * to 2200-12-31: a piece starting after it (the working days to it, a
+     * little over) stops the schedule */
     s.record = 1;
+    s.limit_wd = (dm_date_days("2200-12-31") - d0 + 1) * wdw / 7 + wdw + 1;
+    if (s.limit_wd < 1)
+        s.limit_wd = 1;
     long last = run_schedule(&s, order, n, r->funded, w, end, cph);
+    s.limit_wd = 0;
     if (s.oom) {
         st = dm__fail(ctx, DM_ENOMEM, "out of memory scheduling");
+        goto done;
+    }
+    if (last == -3) {
+        st = dm__fail(ctx, DM_EINVAL,
+                      "the plan would end after 2200-12-31, the last date the database holds (more than "
+                      "%ld working days from %s): add teams or faster ones",
+                      (dm_date_days("2200-12-31") - d0 + 1) * wdw / 7, r->start);
         goto done;
     }
     r->tasks = s.tasks;
