@@ -8,6 +8,7 @@
  */
 #include "cli.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -373,7 +374,7 @@ static int run_plan(dm_ctx *ctx, int argc, char **argv)
             NEEDV(a);
             if (!cli_parse_double("plan", a, val, &budget))
                 return 2;
-            if (!(budget > 0))
+            if (!(budget > 0) || !isfinite(budget))
                 return cli_usage_error("plan", "--budget must be a positive sum of dollars, not '%s'",
                                        val);
         } else if (!strcmp(a, "--horizon")) {

@@ -2158,3 +2158,20 @@ TEST(plan_config_refuses_values_that_break_the_figures)
     ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "would end after 2200-12-31, the last date the database holds");
     ASSERT(!r);
 }
+
+/* --budget takes a finite positive sum: "inf" is refused as the option, not
+ * as a configuration key the user never wrote. */
+TEST(plan_cli_budget_must_be_finite)
+{
+    const char *db = dmtest_demo_db();
+    const char *vals[] = {"inf", "0", "-5", "nan"};
+    for (size_t k = 0; k < 4; k++) {
+        char *out = NULL;
+        int rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 0 --no-write --budget %s", db,
+                               dmtest_repo_path("config/teams-default.csv"), vals[k]);
+        ASSERT_EQ(rc, 2);
+        ASSERT_CONTAINS(out, "--budget must be a positive sum of dollars");
+        ASSERT(!strstr(out, "budget_usd"));
+        free(out);
+    }
+}
