@@ -1058,14 +1058,31 @@ static int h_risk_line(srv_req *rq, srv_resp *rs)
         free(xy);
         return 0;
     }
+    /* at most 2000 samples: a long line is sampled more sparsely than
+     * asked, as dm_riskmap_profile_json does it, and the answer says so
+     * ("step_m") rather than leave the client to take the distances for
+     * the step it sent */
+    double total = 0;
+    for (size_t i = 0; i + 1 < n; i++)
+        total += dm_haversine_m(xy[2 * i], xy[2 * i + 1], xy[2 * i + 2], xy[2 * i + 3]);
+    double used = total / step > 1999 ? total / 1999 : step;
     char *json = NULL;
     dm_status st = dm_riskmap_profile_json(r, xy, n, step, &json);
     free(xy);
     if (st)
         return srv_fail(rs, rq, st);
-    char *copy = strdup(json);
+    size_t len = strlen(json);
+    srv_buf b;
+    sb_init(&b);
+    if (len && json[len - 1] == '}') {
+        sb_add(&b, json, len - 1);
+        sb_puts(&b, ",\"step_m\":");
+        sb_json_num(&b, used);
+        sb_printf(&b, ",\"step_reduced\":%s}", used > step ? "true" : "false");
+    } else
+        sb_puts(&b, json);
     dm_free(rq->t->ctx, json);
-    return srv_json(rs, 200, copy);
+    return srv_jbuf(rs, 200, &b);
 }
 
 /* ================================ routes ================================ */

@@ -401,6 +401,16 @@ TEST(server_endpoints_and_roles)
     ASSERT_CONTAINS(out, "\"length_m\":");
     ASSERT_NEAR(num_after(out, "\"max\":"), 98.0 / 99.0, 0.05);
     ASSERT_NEAR(num_after(out, "\"length_m\":"), 4100, 100);
+    ASSERT_CONTAINS(out, "\"step_m\":100,\"step_reduced\":false}");
+    free(out);
+    /* 2000 samples at most: a 4.1 km line asked every metre is sampled
+     * every 2.05 m, and the answer says so */
+    ASSERT_EQ(http("GET", "/api/risk/line?path=46.881,39.9;46.929,39.9&step=1", ana, NULL, &out),
+              200);
+    double len = num_after(out, "\"length_m\":");
+    ASSERT_NEAR(num_after(out, "\"step_m\":"), len / 1999, 0.01);
+    ASSERT_CONTAINS(out, "\"step_reduced\":true}");
+    ASSERT_NEAR(num_after(out, "],[") , len / 1999, 0.06); /* the second sample's distance */
     free(out);
     ASSERT_EQ(http("GET", "/api/plan", ana, NULL, &out), 404);
     ASSERT_CONTAINS(out, "no plan");
