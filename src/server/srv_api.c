@@ -1234,9 +1234,12 @@ static int route_reply(srv_req *rq, srv_resp *rs, dm_status st, dm_route_result 
         dm_route_result_free(ctx, res);
         if (public_only && (st == DM_EINVAL || st == DM_ENOTFOUND || st == DM_EPARSE))
             /* no paths, no probabilities: what a resident can act on */
-            return srv_error(rs, st == DM_ENOTFOUND ? 404 : 400,
-                             "no route can be given between these points: one of them lies in "
-                             "or near a danger zone, or outside the mapped area");
+            return srv_error(rs, st == DM_ENOTFOUND ? 404 : 400, "%s",
+                             st == DM_ENOTFOUND
+                                 ? "no route can be given between these points: no way between "
+                                   "them keeps clear of the danger zones and the riskiest ground"
+                                 : "no route can be given between these points: one of them lies "
+                                   "in or near a danger zone, or outside the mapped area");
         if (st == DM_EINVAL || st == DM_ENOTFOUND || st == DM_EPARSE)
             return srv_error(rs, st == DM_ENOTFOUND ? 404 : 400, "%s", dm_ctx_errmsg(ctx));
         return srv_fail(rs, rq, st);
@@ -1275,6 +1278,8 @@ static int h_route(srv_req *rq, srv_resp *rs, int public_only)
     if (!parse_lonlat(srv_arg(rq, "from"), &lon0, &lat0) ||
         !parse_lonlat(srv_arg(rq, "to"), &lon1, &lat1))
         return srv_error(rs, 400, "from and to: lon,lat in decimal degrees");
+    if (public_only && lon0 == lon1 && lat0 == lat1) /* not "in a danger zone" */
+        return srv_error(rs, 400, "from and to are the same point");
     if (public_only && ground_m(lon0, lat0, lon1, lat1) > route_max_m(rq->cfg))
         return srv_error(rs, 400,
                          "from and to are %.1f km apart: the public route is for walking, at "

@@ -1046,6 +1046,11 @@ TEST(server_routes_avoid_danger_and_the_public_gets_a_verdict_only)
     ASSERT_EQ(http("GET", path, NULL, NULL, &out), 400);
     ASSERT_CONTAINS(out, "avoid_above is for staff");
     free(out);
+    /* a route from a point to itself is not said to start in a danger zone */
+    snprintf(path, sizeof path, "/api/public/route?from=%.7f,%.7f&to=%.7f,%.7f", lw, aw, lw, aw);
+    ASSERT_EQ(http("GET", path, NULL, NULL, &out), 400);
+    ASSERT_CONTAINS(out, "\"from and to are the same point\"");
+    free(out);
     /* (a point 1.7 km east of the map) */
     snprintf(path, sizeof path, "/api/public/route?from=%.7f,%.7f&to=%.7f,%.7f", lw, aw, le + 0.02,
              ae);
