@@ -891,8 +891,9 @@ TEST(sensors_calibrate_by_position_matches_many_quickly_with_progress)
                           "{\"type\":\"FeatureCollection\",\"features\":["
                           "{\"type\":\"Feature\",\"properties\":{\"kind\":\"area\",\"sensor\":"
                           "\"H20T\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.9,"
-                          "39.9],[46.91,39.9],[46.91,39.91],[46.9,39.91],[46.9,39.9]]]}}");
-    /* 100 x 100 items 10 m apart; a detection 0.3 m north of each even one */
+                          "39.9],[46.912,39.9],[46.912,39.91],[46.9,39.91],[46.9,39.9]]]}}");
+    /* 100 x 100 items 10 m apart (1 km east-west: 0.0117 degrees of longitude
+     * at 39.9 N); a detection 0.3 m north of each even one */
     long nitems = 0, ndet = 0;
     for (int i = 0; i < 100; i++)
         for (int j = 0; j < 100; j++) {
@@ -1206,5 +1207,51 @@ TEST(sensors_calibrate_refuses_an_item_given_twice)
     ASSERT_STATUS(DM_EPARSE, dm_sensors_calibrate(s, dmtest_path("m.csv"), 0, NULL, NULL));
     ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "m.csv: line 1: the header needs columns");
     ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "'detected' is missing");
+    dm_store_close(s);
+}
+
+TEST(sensors_calibrate_refuses_points_off_the_validated_ground)
+{
+    /* an item or a detection far from every area of its sensor counted as a
+     * missed item or a false alarm of ground never validated (here: one with
+     * latitude and longitude swapped) */
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = db_with_flights();
+    const char *head = "{\"type\":\"FeatureCollection\",\"features\":["
+                       "{\"type\":\"Feature\",\"properties\":{\"kind\":\"area\",\"sensor\":\"H20T\"},"
+                       "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.9,39.9],[46.90117,39.9],"
+                       "[46.90117,39.9009],[46.9,39.9009],[46.9,39.9]]]}},"
+                       "{\"type\":\"Feature\",\"properties\":{\"kind\":\"item\",\"sensor\":\"H20T\",\"category\":"
+                       "\"AP\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.9005,39.9004]}},"
+                       "{\"type\":\"Feature\",\"properties\":{\"kind\":\"detection\",\"sensor\":\"H20T\","
+                       "\"confidence\":0.9},\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.9005,39.900403]}}";
+    char txt[4096];
+    /* a detection 0.5 m outside the edge: within the match radius, kept */
+    snprintf(txt, sizeof txt,
+             "%s,{\"type\":\"Feature\",\"properties\":{\"kind\":\"detection\",\"sensor\":\"H20T\","
+             "\"confidence\":0.5},\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.9005,%.8f]}}]}",
+             head, 39.9 - 0.5 / 111320.0);
+    dmtest_write_file(dmtest_path("v.geojson"), txt);
+    dm_sensor_rate *r = NULL;
+    size_t n = 0;
+    ASSERT_OK(dm_sensors_calibrate(s, dmtest_path("v.geojson"), 1.0, &r, &n));
+    ASSERT_EQ(r[0].n_items, 1);
+    ASSERT_EQ(r[0].n_detected, 1);
+    dm_free(ctx, r);
+    snprintf(txt, sizeof txt,
+             "%s,{\"type\":\"Feature\",\"properties\":{\"kind\":\"item\",\"sensor\":\"H20T\",\"category\":"
+             "\"AT\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[39.9006,46.9006]}}]}",
+             head);
+    dmtest_write_file(dmtest_path("v.geojson"), txt);
+    ASSERT_STATUS(DM_EPARSE, dm_sensors_calibrate(s, dmtest_path("v.geojson"), 1.0, NULL, NULL));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "v.geojson: feature 4: item at (39.9006000, 46.9006000) lies outside "
+                                        "every validation area of sensor 'H20T'");
+    snprintf(txt, sizeof txt,
+             "%s,{\"type\":\"Feature\",\"properties\":{\"kind\":\"detection\",\"sensor\":\"H20T\","
+             "\"confidence\":0.5},\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.9005,%.8f]}}]}",
+             head, 39.9 - 5 / 111320.0);
+    dmtest_write_file(dmtest_path("v.geojson"), txt);
+    ASSERT_STATUS(DM_EPARSE, dm_sensors_calibrate(s, dmtest_path("v.geojson"), 1.0, NULL, NULL));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "feature 4: detection at");
     dm_store_close(s);
 }

@@ -486,7 +486,34 @@ typedef struct vpt {
     int cls; /* -1 unknown */
     size_t sensor;
     int used;
+    long fno; /* feature number, for messages */
 } vpt;
+
+/* A validation area of a sensor, with its bounds. */
+typedef struct varea {
+    size_t sensor;
+    dm_geom *g;
+    double b[4];
+} varea;
+
+/* 1 when (lon, lat) lies in an area of `sensor` or within tol_m of one. */
+static int in_some_area(dm_ctx *ctx, const varea *ar, size_t nar, size_t sensor, double lon, double lat,
+                        double tol_m)
+{
+    double tol = tol_m / (111320.0 * fmax(cos(lat * 0.017453292519943295), 0.01));
+    dm_geom *p = NULL;
+    int in = 0;
+    for (size_t k = 0; k < nar && !in; k++) {
+        if (ar[k].sensor != sensor || lon < ar[k].b[0] - tol || lat < ar[k].b[1] - tol || lon > ar[k].b[2] + tol ||
+            lat > ar[k].b[3] + tol)
+            continue;
+        if (!p && dm_geom_point(ctx, lon, lat, &p))
+            return 1; /* out of memory: let it through, as before */
+        in = dm_geom_intersects(ar[k].g, p) || dm_geom_distance(ar[k].g, p) <= tol;
+    }
+    dm_geom_free(p);
+    return in;
+}
 
 /* Items being sorted by cmp_item_lat (qsort has no user argument; the
  * calibration runs on one thread per context). */
@@ -535,6 +562,8 @@ static dm_status read_spatial(dm_store *s, const char *path, double match_m, acc
     size_t na = 0, cap = 0;
     vpt *it = NULL, *de = NULL;
     size_t nit = 0, capit = 0, nde = 0, capde = 0;
+    varea *ar = NULL;
+    size_t nar = 0, capar = 0;
     dm_status st = DM_OK;
     dm_transform *tr = NULL;
     for (int li = 0; !st && li < GDALDatasetGetLayerCount(ds); li++) {
@@ -648,7 +677,22 @@ static dm_status read_spatial(dm_store *s, const char *path, double match_m, acc
                           : dm__fail(ctx, DM_EPARSE, "%s: feature %ld: an area must be a polygon",
                                      path, fno);
                 ak->area += ha;
-                dm_geom_free(g);
+                if (!st && nar == capar) {
+                    size_t nc = capar ? 2 * capar : 16;
+                    varea *q = dm_realloc(ctx, ar, nc * sizeof *q);
+                    if (!q)
+                        st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+                    else {
+                        ar = q;
+                        capar = nc;
+                    }
+                }
+                if (!st) {
+                    ar[nar] = (varea){(size_t)(ak - a), g, {0, 0, 0, 0}};
+                    dm_geom_bounds(g, ar[nar].b);
+                    nar++;
+                } else
+                    dm_geom_free(g);
                 continue;
             }
             double x, y;
@@ -666,11 +710,36 @@ static dm_status read_spatial(dm_store *s, const char *path, double match_m, acc
             size_t *n = item ? &nit : &nde, *c = item ? &capit : &capde;
             if ((st = grow(ctx, v, n, c)))
                 break;
-            (*v)[(*n)++] = (vpt){x, y, conf, cls, (size_t)(ak - a), 0};
+            (*v)[(*n)++] = (vpt){x, y, conf, cls, (size_t)(ak - a), 0, fno};
         }
     }
     dm_transform_free(tr);
     GDALClose(ds);
+    /* an item or detection off every validation area of its sensor (by more
+     * than the match radius, at least 1 m) was counted as a missed item or a
+     * false alarm of ground that was not validated: a point in another CRS or
+     * with its coordinates swapped. A sensor with no area at all is named
+     * below. */
+    for (int pass = 0; !st && pass < 2; pass++) {
+        const vpt *v = pass ? de : it;
+        size_t nv = pass ? nde : nit;
+        for (size_t i = 0; i < nv; i++) {
+            int has_area = 0;
+            for (size_t k = 0; k < nar && !has_area; k++)
+                has_area = ar[k].sensor == v[i].sensor;
+            if (!has_area || in_some_area(ctx, ar, nar, v[i].sensor, v[i].lon, v[i].lat, fmax(match_m, 1.0)))
+                continue;
+            st = dm__fail(ctx, DM_EPARSE,
+                          "%s: feature %ld: %s at (%.7f, %.7f) lies outside every validation area of sensor "
+                          "'%s' (by more than %g m): it would count as %s on ground that was not validated",
+                          path, v[i].fno, pass ? "detection" : "item", v[i].lon, v[i].lat, a[v[i].sensor].sensor,
+                          fmax(match_m, 1.0), pass ? "a false alarm" : "a missed item");
+            break;
+        }
+    }
+    for (size_t k = 0; k < nar; k++)
+        dm_geom_free(ar[k].g);
+    dm_free(ctx, ar);
     if (!st) {
         /* the most confident detections choose their items first; items
          * sorted by latitude so that each detection looks only at those
