@@ -128,6 +128,10 @@ int srv_handle_edit(srv_req *rq, srv_resp *rs, const dm_layer_def *l, const char
         return srv_error(rs, 400, "reason: an edit needs a reason (it goes to the change log with "
                                   "your name)");
     }
+    if (strlen(why) > 2000) { /* as a review's: the change log keeps every one */
+        srv_patch_free(&p);
+        return srv_error(rs, 400, "reason: at most 2000 characters");
+    }
     char uuid[37];
     if ((st = dm_store_resolve(s, l->name, id, NULL, uuid))) {
         srv_patch_free(&p);

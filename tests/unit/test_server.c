@@ -3279,6 +3279,17 @@ TEST(server_repeated_or_empty_query_parameters_and_booleans_are_refused)
     ASSERT_CONTAINS(out, "field 'status': false is not a value of an enum field");
     free(out);
     free(hdr);
+    /* an edit's reason, kept in the change log, is bounded as a review's */
+    char *longwhy = malloc(2100 + 64);
+    ASSERT(longwhy);
+    int k = snprintf(longwhy, 64, "{\"properties\":{\"notes\":\"n\"},\"reason\":\"");
+    memset(longwhy + k, 'r', 2001);
+    snprintf(longwhy + k + 2001, 8, "\"}");
+    ASSERT_EQ(http_patch("/api/hazards/H-1", ana, tag, longwhy, &out, &hdr), 400);
+    ASSERT_CONTAINS(out, "reason: at most 2000 characters");
+    free(out);
+    free(hdr);
+    free(longwhy);
     /* an unknown field is named as such whatever its value */
     ASSERT_EQ(http_patch("/api/hazards/H-1", ana, tag,
                          "{\"properties\":{\"nosuch\":{\"a\":1}},\"reason\":\"r\"}", &out, &hdr),
