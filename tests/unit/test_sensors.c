@@ -1255,3 +1255,37 @@ TEST(sensors_calibrate_refuses_points_off_the_validated_ground)
     ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "feature 4: detection at");
     dm_store_close(s);
 }
+
+TEST(sensors_import_says_when_flights_have_no_date)
+{
+    /* a flight without a date counts at every --until, also before it was
+     * flown: the import said nothing of it */
+    char *out = NULL;
+    ASSERT_DEMINE(0, NULL, "init t.gpkg");
+    dmtest_write_file(dmtest_path("f.geojson"), FLIGHTS);
+    ASSERT_EQ(dmtest_demine(&out, "sensors import t.gpkg f.geojson"), 0);
+    ASSERT(strstr(out, "without a date") == NULL);
+    free(out);
+    dmtest_write_file(dmtest_path("u.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"ref\":\"F-9\",\"sensor\":\"H20T\"},\"geometry\":"
+                      "{\"type\":\"Polygon\",\"coordinates\":[[[46.904,39.900],[46.905,39.900],[46.905,39.901],"
+                      "[46.904,39.901],[46.904,39.900]]]}}]}\n");
+    ASSERT_EQ(dmtest_demine(&out, "sensors import t.gpkg u.geojson"), 0);
+    ASSERT_CONTAINS(out, "1 flight added without a date (the first, ");
+    ASSERT_CONTAINS(out, "u.geojson: feature 1; give a 'date' field or --date)");
+    free(out);
+    /* again: nothing added, nothing said */
+    ASSERT_EQ(dmtest_demine(&out, "sensors import t.gpkg u.geojson"), 0);
+    ASSERT(strstr(out, "without a date") == NULL);
+    free(out);
+    /* --date dates it */
+    dmtest_write_file(dmtest_path("v.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"ref\":\"F-10\",\"sensor\":\"H20T\"},\"geometry\":"
+                      "{\"type\":\"Polygon\",\"coordinates\":[[[46.906,39.900],[46.907,39.900],[46.907,39.901],"
+                      "[46.906,39.901],[46.906,39.900]]]}}]}\n");
+    ASSERT_EQ(dmtest_demine(&out, "sensors import t.gpkg v.geojson --date 2024-05-04"), 0);
+    ASSERT(strstr(out, "without a date") == NULL);
+    free(out);
+}

@@ -962,6 +962,20 @@ static dm_status write_in_transaction(imp *im, dm_sensor_import_stats *stats)
         for (size_t i = 0; i < im->nfl; i++)
             if (!im->fl[i].n_det && !im->fl[i].existing)
                 stats->empty_flights++;
+    /* a flight without a date counts at every --until (also one before it
+     * was flown): said, so that a footprint file without dates is noticed */
+    size_t undated = 0, first = 0;
+    for (size_t i = 0; !st && i < im->nfl; i++)
+        if (!im->fl[i].existing && !*im->fl[i].date && !undated++)
+            first = i;
+    if (undated) {
+        char w[600];
+        dm__log(im->ctx, DM_LOG_WARN,
+                "%zu flight%s added without a date (the first, %s; give a 'date' field or --date): "
+                "%s count%s as flown before any --until date",
+                undated, undated > 1 ? "s" : "", where(im, im->fl[first].feat, w, sizeof w),
+                undated > 1 ? "they" : "it", undated > 1 ? "" : "s");
+    }
     return st;
 }
 
