@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -531,6 +532,16 @@ int srv_run(dm_ctx *ctx, const srv_config *cfg)
     if (inet_pton(AF_INET, cfg->bind, &sa.sin_addr) != 1) {
         fprintf(stderr, "demine serve: --bind: '%s' is not an IPv4 address\n", cfg->bind);
         return 2;
+    }
+    /* Every connection is a file descriptor: a soft limit of 1024 (the
+     * usual default, systemd's too) would refuse connections long before
+     * the 2000 the server keeps, and so before the per-address limit could
+     * share them out. Raise it as far as the hard limit allows. */
+    struct rlimit rl;
+    rlim_t want = (rlim_t)SRV_MAX_CONN + 512; /* and the database, the risk map, the logs */
+    if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
     }
     sigset_t set;
     sigemptyset(&set);
