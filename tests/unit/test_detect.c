@@ -623,3 +623,22 @@ TEST(detect_synth_same_seed_same_pixels)
         GDALClose(ds);
     }
 }
+
+TEST(detect_says_when_pixels_are_coarser_than_the_windows)
+{
+    /* at 10 cm pixels the 4 cm target window became a 10 cm one (and the
+     * ring 20-40 cm instead of 8-16 cm) without a word */
+    char *out = NULL;
+    ASSERT_DEMINE(0, NULL, "detect synth c.tif --gsd-cm 10 --size-m 80 --mines 10");
+    ASSERT_EQ(dmtest_demine(&out, "detect c.tif"), 0);
+    ASSERT_CONTAINS(out, "c.tif: pixels of 0.1 m are coarse for a target radius of 0.04 m: windows of 1, 2 "
+                         "and 4 pixels (target 0.1 m, ring 0.2-0.4 m)");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "detect c.tif --target-radius-m 0.1"), 0);
+    ASSERT(strstr(out, "are coarse") == NULL);
+    free(out);
+    ASSERT_DEMINE(0, NULL, "detect synth f.tif --size-m 2");
+    ASSERT_EQ(dmtest_demine(&out, "detect f.tif"), 0);
+    ASSERT(strstr(out, "are coarse") == NULL);
+    free(out);
+}

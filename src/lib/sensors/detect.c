@@ -802,6 +802,14 @@ dm_status dm_detect_run(dm_ctx *ctx, const char *path, const dm_detect_opts *opt
     sh->rg = 2 * sh->ri;
     if (sh->ro <= sh->rg)
         sh->ro = sh->rg + 2;
+    /* pixels coarser than the windows: the target is averaged over a larger
+     * disc than asked (a 4 cm mine over 10 cm at 10 cm pixels) and scores
+     * lower; said, with the radii used */
+    if (sh->ri * px > 1.5 * o.target_radius_m)
+        dm__log(ctx, DM_LOG_WARN,
+                "%s: pixels of %.3g m are coarse for a target radius of %.3g m: windows of %d, %d and %d "
+                "pixels (target %.3g m, ring %.3g-%.3g m) are used; small items will score low",
+                path, px, o.target_radius_m, sh->ri, sh->rg, sh->ro, sh->ri * px, sh->rg * px, sh->ro * px);
     sh->rn = sh->ri + 1;
     sh->thr = o.threshold;
     sh->thr_raw = z_to_raw(sh, o.threshold);
