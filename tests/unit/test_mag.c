@@ -522,3 +522,46 @@ TEST(mag_coverage_leaves_out_gaps_within_lines)
     ASSERT_CONTAINS(out, "gaps of more than 1.0 m between samples within lines");
     free(out);
 }
+
+TEST(mag_repeated_rows_do_not_lower_the_noise)
+{
+    /* a file given twice: neighbouring differences of 0 made the noise 0.09
+     * nT instead of 1.0, every SNR eleven times too high */
+    dm_ctx *ctx = dmtest_ctx();
+    dm_mag_synth_opts o = {0};
+    o.seed = 4;
+    o.size_m = 10;
+    dm_mag_survey sv;
+    dm_mag_truth *t = NULL;
+    size_t nt = 0;
+    ASSERT_OK(dm_mag_synth(ctx, &o, &sv, &t, &nt));
+    dm_free(ctx, t);
+    ASSERT_OK(dm_mag_write_csv(ctx, &sv, dmtest_path("once.csv")));
+    dm_mag_survey_free(ctx, &sv);
+    ASSERT_OK(dm_mag_read_csv(ctx, dmtest_path("once.csv"), "EPSG:32638", &sv));
+    size_t n1 = sv.n;
+    dm_mag_sample *s2 = malloc(2 * n1 * sizeof *s2);
+    ASSERT(s2 != NULL);
+    memcpy(s2, sv.s, n1 * sizeof *s2);
+    memcpy(s2 + n1, sv.s, n1 * sizeof *s2);
+    dm_mag_result r1, r2;
+    ASSERT_OK(dm_mag_process(ctx, &sv, NULL, &r1));
+    dm_mag_survey sv2 = sv;
+    sv2.s = s2;
+    sv2.n = 2 * n1;
+    ASSERT_OK(dm_mag_process(ctx, &sv2, NULL, &r2));
+    printf("noise %.3f nT, %.3f nT with every row twice\n", r1.noise_nt, r2.noise_nt);
+    ASSERT_EQ(sv2.n, n1);
+    ASSERT_NEAR(r2.noise_nt, r1.noise_nt, 1e-9);
+    ASSERT_EQ(r2.n_targets, r1.n_targets);
+    free(s2);
+    dm_mag_result_free(ctx, &r1);
+    dm_mag_result_free(ctx, &r2);
+    dm_mag_survey_free(ctx, &sv);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "(cat once.csv; tail -n +2 once.csv) > twice.csv"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "mag twice.csv"), 0);
+    ASSERT_CONTAINS(out, "samples repeat another of their line (same position and value");
+    free(out);
+}
