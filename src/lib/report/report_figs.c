@@ -465,7 +465,7 @@ static int years_of(json_t *o, const char **labels, char (*fill)[8])
     json_object_foreach(o, k, v)
     {
         if (strlen(k) == 4 && strspn(k, "0123456789") == 4) {
-            int yr = atoi(k);
+            int yr = (int)strtol(k, NULL, 10);
             if (hi < lo)
                 lo = hi = yr;
             else if (yr < lo)
