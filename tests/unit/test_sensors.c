@@ -1289,3 +1289,38 @@ TEST(sensors_import_says_when_flights_have_no_date)
     ASSERT(strstr(out, "without a date") == NULL);
     free(out);
 }
+
+TEST(sensors_import_refuses_a_detection_dated_before_its_flight)
+{
+    /* dated 16 months before its flight, the detection counted at an --until
+     * when the flight had not been flown */
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = db_with_flights(); /* F-1 of 2024-05-02 */
+    dmtest_write_file(dmtest_path("d.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"flight\":\"F-1\",\"confidence\":0.7,\"date\":"
+                      "\"2023-01-01\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.9004,39.9004]}}]}\n");
+    ASSERT_STATUS(DM_EPARSE, dm_sensors_import(s, dmtest_path("d.geojson"), NULL, NULL));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "d.geojson: feature 1: field 'date': 2023-01-01 is before the date of its "
+                                        "flight 'F-1' (2024-05-02)");
+    /* the same in a file with its flight, found by footprint */
+    dmtest_write_file(dmtest_path("e.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"ref\":\"F-7\",\"sensor\":\"H20T\",\"date\":"
+                      "\"2024-06-01\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.91,39.9],"
+                      "[46.911,39.9],[46.911,39.901],[46.91,39.901],[46.91,39.9]]]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"confidence\":0.7,\"date\":\"2024-05-31\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.9104,39.9004]}}]}\n");
+    ASSERT_STATUS(DM_EPARSE, dm_sensors_import(s, dmtest_path("e.geojson"), NULL, NULL));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "e.geojson: feature 2: field 'date': 2024-05-31 is before the date of its "
+                                        "flight 'F-7' (2024-06-01)");
+    /* a detection of the flight's day or later is taken */
+    dmtest_write_file(dmtest_path("d.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"flight\":\"F-1\",\"confidence\":0.7,\"date\":"
+                      "\"2024-05-02\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.9004,39.9004]}}]}\n");
+    dm_sensor_import_stats st;
+    ASSERT_OK(dm_sensors_import(s, dmtest_path("d.geojson"), NULL, &st));
+    ASSERT_EQ(st.detections_added, 1);
+    dm_store_close(s);
+}

@@ -345,13 +345,13 @@ static int find_flight_ref(dm_store *s, const char *ref, char uuid[37], dm_geom 
 
 /* A flight a detection names: by ref, else by uuid (demine's exports give
  * flight_id). */
-static int find_flight_named(dm_store *s, const char *value, char uuid[37], dm_geom **geom)
+static int find_flight_named(dm_store *s, const char *value, char uuid[37], dm_geom **geom, char date[11])
 {
-    int r = find_flight_ref(s, value, uuid, geom, NULL);
+    int r = find_flight_ref(s, value, uuid, geom, date);
     if (r == 0 && is_uuid(value)) {
         char u[37];
         uuid_lower(u, value);
-        r = find_flight_by(s, "uuid", u, uuid, geom, NULL, NULL, NULL);
+        r = find_flight_by(s, "uuid", u, uuid, geom, date, NULL, NULL);
     }
     return r;
 }
@@ -979,11 +979,26 @@ static dm_status write_in_transaction(imp *im, dm_sensor_import_stats *stats)
     return st;
 }
 
+/* A detection dated before the flight that made it: at an --until between
+ * the two it would count without its flight (a typing or time-zone slip of
+ * more than a day, or a detection filed under the wrong flight). */
+static dm_status check_det_date(imp *im, const in_det *d, const char *flight, const char *fdate)
+{
+    if (!*d->date || !fdate || !*fdate || strcmp(d->date, fdate) >= 0)
+        return DM_OK;
+    char w[600];
+    return dm__fail(im->ctx, DM_EPARSE,
+                    "%s: field 'date': %s is before the date of its flight '%s' (%s): a detection "
+                    "cannot precede the flight that made it",
+                    where(im, d->feat, w, sizeof w), d->date, flight, fdate);
+}
+
 /* Attach each detection to a flight: by ref (in the file or the database),
  * else the file's flight whose footprint holds it. */
 static dm_status link_detections(imp *im)
 {
     dm_ctx *ctx = im->ctx;
+    dm_status st;
     char w[600];
     for (size_t i = 0; i < im->ndt; i++) {
         in_det *d = &im->dt[i];
@@ -1004,8 +1019,11 @@ static dm_status link_detections(imp *im)
                     d->flight_idx = (int)k;
             const dm_geom *poly = d->flight_idx >= 0 ? im->fl[d->flight_idx].geom : NULL;
             dm_geom *dbpoly = NULL;
+            char fdate[11] = "";
+            if (poly)
+                memcpy(fdate, im->fl[d->flight_idx].date, sizeof fdate);
             if (!poly) {
-                int r = find_flight_named(im->s, d->flight, d->flight_uuid, &dbpoly);
+                int r = find_flight_named(im->s, d->flight, d->flight_uuid, &dbpoly, fdate);
                 if (r < 0)
                     return dm__wrap(ctx, "%s", where(im, d->feat, w, sizeof w));
                 char lb[48];
@@ -1029,6 +1047,8 @@ static dm_status link_detections(imp *im)
                                 "%s: detection at (%.7f, %.7f) lies outside the footprint of "
                                 "flight '%s'",
                                 where(im, d->feat, w, sizeof w), d->lon, d->lat, d->flight);
+            if ((st = check_det_date(im, d, d->flight, fdate)))
+                return st;
         } else {
             for (size_t k = 0; k < im->nfl && d->flight_idx < 0; k++)
                 if (point_in(im->fl[k].geom, d->lon, d->lat, ctx, tol))
@@ -1038,6 +1058,9 @@ static dm_status link_detections(imp *im)
                                 "%s: detection at (%.7f, %.7f) lies outside every flight "
                                 "footprint (give its flight in a 'flight' field or --flight-ref)",
                                 where(im, d->feat, w, sizeof w), d->lon, d->lat);
+            const in_flight *fl = &im->fl[d->flight_idx];
+            if ((st = check_det_date(im, d, *fl->ref ? fl->ref : "(no ref)", fl->date)))
+                return st;
         }
         if (d->flight_idx >= 0)
             im->fl[d->flight_idx].n_det++;
