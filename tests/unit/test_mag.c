@@ -275,11 +275,20 @@ TEST(mag_processing_errors_name_the_file)
     /* was "error: the survey has no variation after levelling", no file */
     ASSERT_DEMINE(2, "error: same.csv: the survey has no variation", "mag same.csv");
     dmtest_write_file(dmtest_path("far.csv"),
-                      "line,x,y,field\n1,600000,4400000,48000\n1,700000,4500000,48001\n");
+                      "line,x,y,field\n1,600000,4400000,48000\n1,650000,4450000,48003\n"
+                      "1,700000,4500000,48001\n");
     ASSERT_EQ(dmtest_demine(&out, "mag far.csv"), 2);
     ASSERT_CONTAINS(out, "error: far.csv: a ");
     ASSERT_CONTAINS(out, "is too large");
     free(out);
+    /* a line column numbering samples: every line one sample ("no variation
+     * after levelling"); two samples in all */
+    dmtest_write_file(dmtest_path("each.csv"), "line,x,y,field\n1,600000,4400000,48000\n2,600000.1,4400000,48001\n"
+                                               "3,600000.2,4400000,48003\n4,600000.3,4400000,48002\n");
+    ASSERT_DEMINE(2, "error: each.csv: field 'line': no survey line has more than 1 sample (4 lines for 4 samples)",
+                  "mag each.csv");
+    dmtest_write_file(dmtest_path("two.csv"), "line,x,y,field\n1,600000,4400000,48000\n1,600000.1,4400000,48001\n");
+    ASSERT_DEMINE(2, "error: two.csv: only 2 samples", "mag two.csv");
 }
 
 /* x/y in Web Mercator (metres of the projection, 1 / cos(latitude) of the

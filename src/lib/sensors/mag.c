@@ -713,6 +713,32 @@ dm_status dm_mag_process(dm_ctx *ctx, dm_mag_survey *sv, const dm_mag_opts *opts
             goto done;
         }
     }
+    /* a line column that numbers samples, not lines: every line one or two
+     * samples, nothing to level along ("no variation after levelling") */
+    {
+        size_t nl = 0, longest = 0;
+        for (size_t i = 0; i < n;) {
+            size_t j = i;
+            while (j < n && sv->s[j].line == sv->s[i].line)
+                j++;
+            nl++;
+            if (j - i > longest)
+                longest = j - i;
+            i = j;
+        }
+        if (longest < 3 && nl == 1) {
+            st = dm__fail(ctx, DM_EPARSE, "only %zu samples: a survey needs lines of several samples", n);
+            goto done;
+        }
+        if (longest < 3) {
+            st = dm__fail(ctx, DM_EPARSE,
+                          "field 'line': no survey line has more than %zu sample%s (%zu lines for %zu samples): "
+                          "the line column must number the survey's lines (levelling runs along each), not its "
+                          "samples",
+                          longest, longest == 1 ? "" : "s", nl, n);
+            goto done;
+        }
+    }
     /* Samples out of order along a line (a file sorted by another column,
      * rows merged from two loggers) would be levelled against samples metres
      * away: a line whose path from sample to sample is more than 2.5 times
