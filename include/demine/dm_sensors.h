@@ -199,7 +199,7 @@ DM_API dm_status dm_sensor_evidence_rasterise(dm_ctx *ctx, const dm_sensor_evide
  * it, in the UTM zone of its centre, and write it as a Float32 GeoTIFF of
  * log likelihood ratios (for inspection, or as a covariate). The grid size
  * goes to *w_out, *h_out when not NULL. DM_ENOTFOUND when there is no
- * evidence; DM_EINVAL for a grid over 4e8 cells. */
+ * evidence; DM_EINVAL for a grid over 4e8 cells or a cell over 1000 m. */
 DM_API dm_status dm_sensor_evidence_write_tif(dm_ctx *ctx, const dm_sensor_evidence *ev,
                                               unsigned classes, double cell_m, const char *path,
                                               int *w_out, int *h_out);

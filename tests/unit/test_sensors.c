@@ -8,6 +8,8 @@
  */
 #include "dmtest.h"
 
+#include <unistd.h>
+
 /* two flights over ~100 m x 100 m near 46.9E 39.9N: a thermal camera with
  * two detections and a magnetometer with none */
 static const char *FLIGHTS =
@@ -683,6 +685,17 @@ TEST(sensors_import_refuses_a_country_sized_footprint)
     ASSERT_DEMINE(2, "--cell: 0 is not a cell size",
                   "sensors evidence t.gpkg --out ev.tif --cell 0");
     ASSERT_DEMINE(2, NULL, "sensors evidence t.gpkg --out ev.tif --cell nan");
+}
+
+TEST(sensors_evidence_refuses_a_cell_of_kilometres)
+{
+    /* --cell 1e9 wrote 11 x 11 cells of a million km */
+    dm_store *s = db_with_flights();
+    dm_store_close(s);
+    ASSERT_DEMINE(2, "a cell of 1e+09 m is too coarse for sensor evidence (at most 1000 m)",
+                  "sensors evidence t.gpkg --out ev.tif --cell 1e9");
+    ASSERT(access(dmtest_path("ev.tif"), F_OK) != 0);
+    ASSERT_DEMINE(0, "cells of 1000 m", "sensors evidence t.gpkg --out ev.tif --cell 1000");
 }
 
 TEST(sensors_calibrate_refuses_bad_confidence_and_match_radius)

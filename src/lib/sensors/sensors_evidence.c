@@ -451,6 +451,12 @@ dm_status dm_sensor_evidence_write_tif(dm_ctx *ctx, const dm_sensor_evidence *ev
 {
     if (!(cell_m > 0))
         cell_m = 1.0;
+    /* detections spread over metres, footprints of hectares: a cell of
+     * kilometres holds one value for all of them (--cell 1e9 wrote 11 x 11
+     * cells of a million km) */
+    if (!(cell_m <= 1000))
+        return dm__fail(ctx, DM_EINVAL, "a cell of %g m is too coarse for sensor evidence (at most 1000 m)",
+                        cell_m);
     double b[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
     for (size_t i = 0; i < ev->n_areas; i++) {
         double g[4];
