@@ -235,7 +235,7 @@ typedef struct dm_detect_opts {
     double target_radius_m;     /* inner window radius (default 0.04 m) */
     double background_radius_m; /* outer window radius (default 4x target) */
     double threshold;           /* minimum score as a normal z-score (default 4) */
-    int tile;                   /* tile size in pixels (default 1024) */
+    int tile;                   /* tile size in pixels (default 1024; 64 to 8192) */
     int threads;                /* 0 = the context's */
     const char *score_map;      /* when set, also write the anomaly map (z-scores, Float32
                                    GeoTIFF on the ortho's grid) to this path */

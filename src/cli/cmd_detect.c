@@ -289,6 +289,7 @@ static int run_detect(dm_ctx *ctx, int argc, char **argv)
     int json = 0;
     flight_info fi = {0};
     int given[5] = {0, 0, 0, 0, 0}; /* threshold, radii, far, tile */
+    const char *tile_arg = "";
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         long l;
@@ -318,9 +319,10 @@ static int run_detect(dm_ctx *ctx, int argc, char **argv)
                 return 2;
             given[2] = 1;
         } else if (!strcmp(a, "--tile") && i + 1 < argc) {
+            tile_arg = argv[i + 1];
             if (!cli_parse_long("detect", a, argv[++i], &l))
                 return 2;
-            o.tile = (int)l;
+            o.tile = l < 0 ? 0 : l > 100000 ? 100000 : (int)l;
             given[4] = 1;
         } else if (!strcmp(a, "--threads") && i + 1 < argc) {
             if (!cli_parse_long("detect", a, argv[++i], &l))
@@ -382,8 +384,11 @@ static int run_detect(dm_ctx *ctx, int argc, char **argv)
             if (given[k] && !cli_check_positive("detect", nm[k], v[k], 0))
                 return 2;
         if (given[4] && o.tile < 64)
-            return cli_usage_error("detect", "--tile: %d is too small (at least 64 pixels)",
-                                   o.tile);
+            return cli_usage_error("detect", "--tile: %s is too small (at least 64 pixels)",
+                                   tile_arg);
+        if (given[4] && o.tile > 8192)
+            return cli_usage_error("detect", "--tile: %s is too large (at most 8192 pixels; each thread "
+                                   "holds about 40 bytes per pixel of its tile)", tile_arg);
     }
     {
         const char *oo[2] = {"--out", "--score-map"}, *op[2] = {out, o.score_map};

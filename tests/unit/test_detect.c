@@ -388,6 +388,14 @@ TEST(detect_refuses_options_out_of_range)
     dm_detect_result r;
     ASSERT_STATUS(DM_EINVAL, dm_detect_run(dmtest_ctx(), dmtest_path("o.tif"), &d, &r));
     ASSERT_CONTAINS(dmtest_ctx_msg(), "not numbers");
+    /* a tile of tens of thousands of pixels took tens of GB a thread; one past
+     * INT_MAX wrapped to a negative size */
+    ASSERT_DEMINE(2, "--tile: 20000 is too large (at most 8192 pixels", "detect o.tif --tile 20000");
+    ASSERT_DEMINE(2, "--tile: 4294967360 is too large", "detect o.tif --tile 4294967360");
+    d.target_radius_m = 0;
+    d.tile = 20000;
+    ASSERT_STATUS(DM_EINVAL, dm_detect_run(dmtest_ctx(), dmtest_path("o.tif"), &d, &r));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "tile size 20000 is too large");
 }
 
 TEST(detect_synth_refuses_options_out_of_range)

@@ -686,6 +686,10 @@ dm_status dm_detect_run(dm_ctx *ctx, const char *path, const dm_detect_opts *opt
         o.tile = 1024;
     if (o.tile < 64)
         return dm__fail(ctx, DM_EINVAL, "tile size %d is too small (at least 64)", o.tile);
+    /* each thread holds about 40 bytes per pixel of its tile and halo (4
+     * bands): a tile of 20 000 pixels would need 15 GB a thread */
+    if (o.tile > 8192)
+        return dm__fail(ctx, DM_EINVAL, "tile size %d is too large (at most 8192)", o.tile);
     if (o.background_radius_m <= o.target_radius_m)
         return dm__fail(ctx, DM_EINVAL,
                         "background radius %.3g m must exceed the target radius %.3g m",
