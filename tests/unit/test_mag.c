@@ -289,6 +289,8 @@ TEST(mag_processing_errors_name_the_file)
                   "mag each.csv");
     dmtest_write_file(dmtest_path("two.csv"), "line,x,y,field\n1,600000,4400000,48000\n1,600000.1,4400000,48001\n");
     ASSERT_DEMINE(2, "error: two.csv: only 2 samples", "mag two.csv");
+    /* --swath-m 1e6 claimed 312 million ha searched */
+    ASSERT_DEMINE(2, "swath_m: 1e+06 m is wider than any sensor sees", "mag same.csv --swath-m 1e6");
 }
 
 /* x/y in Web Mercator (metres of the projection, 1 / cos(latitude) of the

@@ -628,6 +628,13 @@ dm_status dm_mag_process(dm_ctx *ctx, dm_mag_survey *sv, const dm_mag_opts *opts
         o.merge_m = 1.0;
     if (o.swath_m <= 0)
         o.swath_m = 0.5;
+    /* the coverage is negative evidence: a half-width of kilometres (--swath-m
+     * 1e6 claimed 312 million ha searched) is ground no sensor saw */
+    if (o.swath_m > 5)
+        return dm__fail(ctx, DM_EINVAL,
+                        "magnetometer option swath_m: %g m is wider than any sensor sees (at most 5 m either side "
+                        "of a line)",
+                        o.swath_m);
     if (sv->n < 2)
         return dm__fail(ctx, DM_EINVAL, "the survey has fewer than two samples");
     size_t n = sv->n;
