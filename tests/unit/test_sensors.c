@@ -1223,49 +1223,60 @@ TEST(sensors_calibrate_refuses_an_item_given_twice)
     dm_store_close(s);
 }
 
-TEST(sensors_calibrate_refuses_points_off_the_validated_ground)
+TEST(sensors_calibrate_leaves_out_points_off_the_validated_ground)
 {
     /* an item or a detection far from every area of its sensor counted as a
-     * missed item or a false alarm of ground never validated (here: one with
-     * latitude and longitude swapped) */
+     * missed item or a false alarm of ground never validated: now left out
+     * with a warning, and a file none of whose points lies on its areas
+     * (longitude and latitude swapped) is refused */
     dm_ctx *ctx = dmtest_ctx();
     dm_store *s = db_with_flights();
-    const char *head = "{\"type\":\"FeatureCollection\",\"features\":["
+    const char *area = "{\"type\":\"FeatureCollection\",\"features\":["
                        "{\"type\":\"Feature\",\"properties\":{\"kind\":\"area\",\"sensor\":\"H20T\"},"
                        "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.9,39.9],[46.90117,39.9],"
-                       "[46.90117,39.9009],[46.9,39.9009],[46.9,39.9]]]}},"
-                       "{\"type\":\"Feature\",\"properties\":{\"kind\":\"item\",\"sensor\":\"H20T\",\"category\":"
-                       "\"AP\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.9005,39.9004]}},"
-                       "{\"type\":\"Feature\",\"properties\":{\"kind\":\"detection\",\"sensor\":\"H20T\","
-                       "\"confidence\":0.9},\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.9005,39.900403]}}";
-    char txt[4096];
-    /* a detection 0.5 m outside the edge: within the match radius, kept */
+                       "[46.90117,39.9009],[46.9,39.9009],[46.9,39.9]]]}}";
+    char pts[2048], txt[4096];
+    snprintf(pts, sizeof pts,
+             "{\"type\":\"Feature\",\"properties\":{\"kind\":\"item\",\"sensor\":\"H20T\",\"category\":"
+             "\"AP\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.9005,39.9004]}},"
+             "{\"type\":\"Feature\",\"properties\":{\"kind\":\"detection\",\"sensor\":\"H20T\","
+             "\"confidence\":0.9},\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.9005,39.900403]}},"
+             "{\"type\":\"Feature\",\"properties\":{\"kind\":\"detection\",\"sensor\":\"H20T\","
+             "\"confidence\":0.5},\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.9005,%.8f]}}",
+             39.9 - 0.5 / 111320.0); /* 0.5 m off the edge: within the match radius, kept */
+    /* an item with its coordinates swapped, a detection 50 m off the area */
     snprintf(txt, sizeof txt,
-             "%s,{\"type\":\"Feature\",\"properties\":{\"kind\":\"detection\",\"sensor\":\"H20T\","
+             "%s,%s,{\"type\":\"Feature\",\"properties\":{\"kind\":\"item\",\"sensor\":\"H20T\",\"category\":"
+             "\"AT\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[39.9006,46.9006]}},"
+             "{\"type\":\"Feature\",\"properties\":{\"kind\":\"detection\",\"sensor\":\"H20T\","
              "\"confidence\":0.5},\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.9005,%.8f]}}]}",
-             head, 39.9 - 0.5 / 111320.0);
+             area, pts, 39.9 - 50 / 111320.0);
     dmtest_write_file(dmtest_path("v.geojson"), txt);
     dm_sensor_rate *r = NULL;
     size_t n = 0;
     ASSERT_OK(dm_sensors_calibrate(s, dmtest_path("v.geojson"), 1.0, &r, &n));
+    ASSERT_EQ(n, 2); /* AP and overall: the AT item is gone */
+    ASSERT_EQ(r[0].category, DM_CLASS_AP);
     ASSERT_EQ(r[0].n_items, 1);
     ASSERT_EQ(r[0].n_detected, 1);
+    ASSERT_EQ(r[1].n_false_alarms, 1); /* the one 0.5 m off the edge, not the one 50 m off */
     dm_free(ctx, r);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "sensors calibrate t.gpkg --validation v.geojson"), 0);
+    ASSERT_CONTAINS(out, "v.geojson: 1 items and 1 detections lie off every validation area of their sensor (by "
+                         "more than 1 m; the first, feature 5, an item): left out");
+    free(out);
+    /* every point off the area: refused */
     snprintf(txt, sizeof txt,
              "%s,{\"type\":\"Feature\",\"properties\":{\"kind\":\"item\",\"sensor\":\"H20T\",\"category\":"
-             "\"AT\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[39.9006,46.9006]}}]}",
-             head);
-    dmtest_write_file(dmtest_path("v.geojson"), txt);
-    ASSERT_STATUS(DM_EPARSE, dm_sensors_calibrate(s, dmtest_path("v.geojson"), 1.0, NULL, NULL));
-    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "v.geojson: feature 4: item at (39.9006000, 46.9006000) lies outside "
-                                        "every validation area of sensor 'H20T'");
-    snprintf(txt, sizeof txt,
-             "%s,{\"type\":\"Feature\",\"properties\":{\"kind\":\"detection\",\"sensor\":\"H20T\","
-             "\"confidence\":0.5},\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.9005,%.8f]}}]}",
-             head, 39.9 - 5 / 111320.0);
-    dmtest_write_file(dmtest_path("v.geojson"), txt);
-    ASSERT_STATUS(DM_EPARSE, dm_sensors_calibrate(s, dmtest_path("v.geojson"), 1.0, NULL, NULL));
-    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "feature 4: detection at");
+             "\"AP\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[39.9004,46.9005]}},"
+             "{\"type\":\"Feature\",\"properties\":{\"kind\":\"detection\",\"sensor\":\"H20T\","
+             "\"confidence\":0.9},\"geometry\":{\"type\":\"Point\",\"coordinates\":[39.900403,46.9005]}}]}",
+             area);
+    dmtest_write_file(dmtest_path("w.geojson"), txt);
+    ASSERT_STATUS(DM_EPARSE, dm_sensors_calibrate(s, dmtest_path("w.geojson"), 1.0, NULL, NULL));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "w.geojson: feature 2: no item or detection of sensor 'H20T' lies on its "
+                                        "validation areas");
     dm_store_close(s);
 }
 

@@ -715,27 +715,67 @@ static dm_status read_spatial(dm_store *s, const char *path, double match_m, acc
     }
     dm_transform_free(tr);
     GDALClose(ds);
-    /* an item or detection off every validation area of its sensor (by more
+    /* An item or detection off every validation area of its sensor (by more
      * than the match radius, at least 1 m) was counted as a missed item or a
-     * false alarm of ground that was not validated: a point in another CRS or
-     * with its coordinates swapped. A sensor with no area at all is named
-     * below. */
-    for (int pass = 0; !st && pass < 2; pass++) {
-        const vpt *v = pass ? de : it;
-        size_t nv = pass ? nde : nit;
-        for (size_t i = 0; i < nv; i++) {
-            int has_area = 0;
-            for (size_t k = 0; k < nar && !has_area; k++)
-                has_area = ar[k].sensor == v[i].sensor;
-            if (!has_area || in_some_area(ctx, ar, nar, v[i].sensor, v[i].lon, v[i].lat, fmax(match_m, 1.0)))
-                continue;
-            st = dm__fail(ctx, DM_EPARSE,
-                          "%s: feature %ld: %s at (%.7f, %.7f) lies outside every validation area of sensor "
-                          "'%s' (by more than %g m): it would count as %s on ground that was not validated",
-                          path, v[i].fno, pass ? "detection" : "item", v[i].lon, v[i].lat, a[v[i].sensor].sensor,
-                          fmax(match_m, 1.0), pass ? "a false alarm" : "a missed item");
-            break;
+     * false alarm of ground that was not validated. A file of all the
+     * detections of a flight of which part was validated is common: those
+     * outside are left out, with a warning. When all of a sensor's points lie
+     * off its areas (another CRS, longitude and latitude swapped) the file is
+     * refused. A sensor with no area at all is named below. */
+    if (!st && nar) {
+        size_t *n_in = dm_calloc(ctx, na ? na : 1, sizeof *n_in);
+        long *first_out = dm_calloc(ctx, na ? na : 1, sizeof *first_out);
+        unsigned char *off[2] = {dm_calloc(ctx, nit ? nit : 1, 1), dm_calloc(ctx, nde ? nde : 1, 1)};
+        if (!n_in || !first_out || !off[0] || !off[1])
+            st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+        size_t n_off[2] = {0, 0};
+        long first_off = 0;
+        int first_kind = 0;
+        for (int pass = 0; !st && pass < 2; pass++) {
+            const vpt *v = pass ? de : it;
+            size_t nv = pass ? nde : nit;
+            for (size_t i = 0; i < nv; i++) {
+                int has_area = 0;
+                for (size_t k = 0; k < nar && !has_area; k++)
+                    has_area = ar[k].sensor == v[i].sensor;
+                if (!has_area || in_some_area(ctx, ar, nar, v[i].sensor, v[i].lon, v[i].lat, fmax(match_m, 1.0))) {
+                    n_in[v[i].sensor]++;
+                    continue;
+                }
+                off[pass][i] = 1;
+                if (!n_off[0] && !n_off[1]) {
+                    first_off = v[i].fno;
+                    first_kind = pass;
+                }
+                n_off[pass]++;
+                if (!first_out[v[i].sensor])
+                    first_out[v[i].sensor] = v[i].fno;
+            }
         }
+        for (size_t k = 0; !st && k < na; k++)
+            if (first_out[k] && !n_in[k])
+                st = dm__fail(ctx, DM_EPARSE,
+                              "%s: feature %ld: no item or detection of sensor '%s' lies on its validation areas "
+                              "(within %g m): are they in another CRS, or longitude and latitude swapped?",
+                              path, first_out[k], a[k].sensor, fmax(match_m, 1.0));
+        if (!st && (n_off[0] || n_off[1])) {
+            for (int pass = 0; pass < 2; pass++) {
+                vpt *v = pass ? de : it;
+                size_t *nv = pass ? &nde : &nit, m = 0;
+                for (size_t i = 0; i < *nv; i++)
+                    if (!off[pass][i])
+                        v[m++] = v[i];
+                *nv = m;
+            }
+            dm__log(ctx, DM_LOG_WARN,
+                    "%s: %zu items and %zu detections lie off every validation area of their sensor (by more "
+                    "than %g m; the first, feature %ld, a%s): left out, as they are not on validated ground",
+                    path, n_off[0], n_off[1], fmax(match_m, 1.0), first_off, first_kind ? " detection" : "n item");
+        }
+        dm_free(ctx, n_in);
+        dm_free(ctx, first_out);
+        dm_free(ctx, off[0]);
+        dm_free(ctx, off[1]);
     }
     for (size_t k = 0; k < nar; k++)
         dm_geom_free(ar[k].g);
