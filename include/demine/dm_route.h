@@ -51,6 +51,8 @@ typedef struct dm_route_opts {
     const dm_geom *avoid;  /* areas that are impassable except on cleared roads (e.g. the
                               public danger zones), borrowed; NULL (default): none */
     const char *avoid_crs; /* the CRS of avoid ("EPSG:n", WKT or PROJ); NULL: WGS 84 */
+    const char *avoid_name; /* what avoid is, in messages ("a danger zone", "a hazard");
+                               NULL: "an area to avoid" */
 } dm_route_opts;
 
 /* Fill o with the defaults above. */
@@ -72,6 +74,14 @@ typedef struct dm_route_stretch {
     double p_any;                  /* probability of meeting at least one on it */
     double max_p;                  /* highest cell probability crossed */
 } dm_route_stretch;
+
+/* A hazard still in force (not closed or handed over) that a path enters. */
+typedef struct dm_route_hazard {
+    char ref[64];        /* its ref, or its uuid when it has none */
+    char status[24];     /* open, partly_released, ... */
+    double length_m;     /* metres of the path inside its polygon */
+    double from_m, to_m; /* chainage of the first and last point of the path in it */
+} dm_route_hazard;
 
 /* The risk figures of a path (found or checked). */
 typedef struct dm_route_result {
@@ -97,6 +107,10 @@ typedef struct dm_route_result {
     uint64_t cells_settled; /* cells settled before the target */
     size_t mem_bytes;       /* peak bytes of the search (grid + queue) */
     double seconds_read, seconds_search;
+    /* the hazards the path enters, by chainage (dm_route_hazards_crossed) */
+    dm_route_hazard *hazards;
+    size_t n_hazards;
+    int hazards_checked; /* 1 once looked up: n_hazards 0 then means none */
 } dm_route_result;
 
 DM_API void dm_route_result_free(dm_ctx *ctx, dm_route_result *r);
@@ -131,6 +145,19 @@ typedef struct dm_route_roads {
  * an error. */
 DM_API dm_status dm_route_roads_from_store(dm_store *s, dm_route_roads **out);
 DM_API void dm_route_roads_free(dm_ctx *ctx, dm_route_roads *r);
+
+/* The polygons of the hazards still in force (status not closed or
+ * handed_over), in WGS 84, as one geometry, for opts.avoid (a staff route
+ * that keeps out of recorded hazards). *out is NULL when there are none.
+ * Ownership: *out is the caller's; dm_geom_free(). */
+DM_API dm_status dm_route_hazards_from_store(dm_store *s, dm_geom **out);
+
+/* Fill r->hazards with the hazards still in force whose polygons the path
+ * enters (more than 0.5 m inside), by chainage, with the metres inside
+ * each, and set r->hazards_checked. The risk map is a probability per cell:
+ * a route of low figures can still cross a large suspected area, which a
+ * team on the ground must know. */
+DM_API dm_status dm_route_hazards_crossed(dm_store *s, dm_route_result *r);
 
 /* The risk map path recorded in the store's metadata ("risk_map").
  * Errors: DM_ENOTFOUND when none is recorded. *path: dm_free(ctx, ...). */

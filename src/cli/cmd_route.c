@@ -21,7 +21,10 @@ static const char *help =
     "expected number of items met, the probability of meeting none, a verdict\n"
     "(low < 0.1% < moderate < 1% < high; blocked; unknown) and the most dangerous\n"
     "stretches. The risk map is --risk, or the database's recorded risk map\n"
-    "(metadata key risk_map). DB may be left out when --risk is given.\n\n"
+    "(metadata key risk_map). DB may be left out when --risk is given.\n"
+    "With DB, the hazards still in force (not closed or handed over) that the\n"
+    "path enters are named with the metres walked in each: a route of low\n"
+    "figures can still cross a large suspected area of low probability per cell.\n\n"
     "options:\n"
     "  --risk FILE          risk GeoTIFF (band 1 = probability of an item per cell)\n"
     "  --avoid-above P      cells with probability above P are impassable (default 1)\n"
@@ -29,6 +32,8 @@ static const char *help =
     "  --dist-weight W      cost of one metre (default 1)\n"
     "  --road-factor F      distance weight multiplier on cleared roads (default 0.5)\n"
     "  --no-roads           ignore the database's cleared roads\n"
+    "  --avoid-hazards      keep out of the hazards still in force (except on\n"
+    "                       cleared roads); needs DB\n"
     "  --nodata-p P         probability assumed where the map has no data\n"
     "                       (default: no-data cells are impassable)\n"
     "  --margin M           search window: box around A and B grown by M metres\n"
@@ -77,6 +82,26 @@ static int write_file(const char *path, const char *text)
     return 0;
 }
 
+static void print_hazards(const dm_route_result *r)
+{
+    if (!r->hazards_checked)
+        return;
+    if (!r->n_hazards) {
+        printf("  enters no hazard in force\n");
+        return;
+    }
+    double in = 0;
+    for (size_t i = 0; i < r->n_hazards; i++)
+        in += r->hazards[i].length_m;
+    printf("  WARNING: enters %zu hazard%s in force, %.0f m inside (--avoid-hazards keeps out):\n",
+           r->n_hazards, r->n_hazards > 1 ? "s" : "", in);
+    for (size_t i = 0; i < r->n_hazards; i++) {
+        const dm_route_hazard *h = &r->hazards[i];
+        printf("      %-16s %-16s %6.0f m inside, between %.0f and %.0f m along\n", h->ref, h->status,
+               h->length_m, h->from_m, h->to_m);
+    }
+}
+
 static void print_human(const dm_route_result *r, int public_only)
 {
     printf("%s: %.0f m, verdict: %s\n", r->found ? "route" : "line", r->length_m, r->verdict);
@@ -98,6 +123,7 @@ static void print_human(const dm_route_result *r, int public_only)
         printf("  through cells without data %.0f m\n", r->nodata_m);
     if (r->outside_m > 0)
         printf("  outside the risk map %.0f m\n", r->outside_m);
+    print_hazards(r);
     if (r->n_stretches) {
         printf("  most dangerous stretches:\n");
         for (size_t i = 0; i < r->n_stretches; i++) {
@@ -121,6 +147,7 @@ static int run_route(dm_ctx *ctx, int argc, char **argv)
     const char *cmd = check ? "route check" : "route";
     const char *db = NULL, *risk = NULL, *out = NULL, *line = NULL;
     int have_from = 0, have_to = 0, json = 0, public_only = 0, no_roads = 0, margin_given = 0;
+    int avoid_hazards = 0;
     double lon0 = 0, lat0 = 0, lon1 = 0, lat1 = 0;
     dm_route_opts o;
     dm_route_opts_default(&o);
@@ -136,7 +163,8 @@ static int run_route(dm_ctx *ctx, int argc, char **argv)
             db = a;
             continue;
         }
-        int flag = !strcmp(a, "--json") || !strcmp(a, "--public") || !strcmp(a, "--no-roads");
+        int flag = !strcmp(a, "--json") || !strcmp(a, "--public") || !strcmp(a, "--no-roads") ||
+                   !strcmp(a, "--avoid-hazards");
         if (!flag && !v)
             return cli_usage_error(cmd, "%s needs a value", a);
         if (!strcmp(a, "--json"))
@@ -145,6 +173,8 @@ static int run_route(dm_ctx *ctx, int argc, char **argv)
             public_only = 1;
         else if (!strcmp(a, "--no-roads"))
             no_roads = 1;
+        else if (!strcmp(a, "--avoid-hazards"))
+            avoid_hazards = 1;
         else if (!strcmp(a, "--from") && !check) {
             if (parse_point(a, v, &lon0, &lat0))
                 return 2;
@@ -220,6 +250,14 @@ static int run_route(dm_ctx *ctx, int argc, char **argv)
     dm_route_result *res = NULL;
     dm_status st = DM_OK;
     dm_geom *zones = NULL;
+    if (avoid_hazards && !db)
+        return cli_usage_error(cmd, "--avoid-hazards needs the database (DB) that holds the hazards");
+    if (avoid_hazards && public_only)
+        return cli_usage_error(cmd, "--avoid-hazards is for staff routes: --public keeps out of the "
+                                    "public danger zones, which hold the hazards");
+    if (avoid_hazards && check)
+        return cli_usage_error(cmd, "--avoid-hazards plans a route; route check names the hazards "
+                                    "the line enters anyway");
     if (public_only && o.avoid_above < 1)
         return cli_usage_error(cmd, "--avoid-above is for staff routes, not with --public (set "
                                     "freely, it would read the map cell by cell)");
@@ -244,6 +282,12 @@ static int run_route(dm_ctx *ctx, int argc, char **argv)
             if ((st = dm_danger_zones(s, NULL, &zones)) != DM_OK)
                 goto fail;
             o.avoid = zones; /* WGS 84 */
+            o.avoid_name = "a danger zone (a hazard and about 100 m around it)";
+        } else if (avoid_hazards) {
+            if ((st = dm_route_hazards_from_store(s, &zones)) != DM_OK)
+                goto fail;
+            o.avoid = zones; /* WGS 84; NULL when there is none */
+            o.avoid_name = "a hazard in force";
         }
         if (!risk) {
             if ((st = dm_route_risk_path(s, &risk_own)) != DM_OK)
@@ -261,6 +305,8 @@ static int run_route(dm_ctx *ctx, int argc, char **argv)
         st = dm_route_find(ctx, risk, roads, lon0, lat0, lon1, lat1, &o, &res);
     }
     if (st != DM_OK)
+        goto fail;
+    if (s && !public_only && (st = dm_route_hazards_crossed(s, res)) != DM_OK)
         goto fail;
     if (json) {
         if ((st = dm_route_result_json(ctx, res, public_only, &json_text)) != DM_OK)

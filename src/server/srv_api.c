@@ -1245,7 +1245,11 @@ static int route_reply(srv_req *rq, srv_resp *rs, dm_status st, dm_route_result 
         return srv_fail(rs, rq, st);
     }
     char *json = NULL;
-    st = dm_route_result_geojson(ctx, res, public_only, &json);
+    /* staff: the hazards in force the path enters, by name */
+    if (!public_only && rq->t->store)
+        st = dm_route_hazards_crossed(rq->t->store, res);
+    if (!st)
+        st = dm_route_result_geojson(ctx, res, public_only, &json);
     dm_route_result_free(ctx, res);
     if (st)
         return srv_fail(rs, rq, st);

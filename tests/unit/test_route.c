@@ -814,6 +814,109 @@ TEST(route_cli_uses_the_database_map_and_roads)
     free(out);
 }
 
+/* A hazard polygon for the test maps: cells (c0, r0) to (c1, r1). */
+static void add_hazard(dm_store *s, const char *ref, const char *status, double c0, double r0, double c1,
+                       double r1)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    double ax, ay, bx, by;
+    cell_ll(c0, r0, &ax, &ay);
+    cell_ll(c1, r1, &bx, &by);
+    char wkt[512];
+    snprintf(wkt, sizeof wkt, "POLYGON((%.9f %.9f, %.9f %.9f, %.9f %.9f, %.9f %.9f, %.9f %.9f))", ax, ay, bx,
+             ay, bx, by, ax, by, ax, ay);
+    dm_row *row = dm_row_new(ctx, dm_layer_find("hazards"));
+    ASSERT_OK(dm_row_set(row, "ref", ref));
+    ASSERT_OK(dm_row_set(row, "hazard_type", "SHA"));
+    ASSERT_OK(dm_row_set(row, "status", status));
+    dm_geom *g = NULL;
+    ASSERT_OK(dm_geom_from_wkt(ctx, wkt, &g));
+    dm_row_set_geom(row, g);
+    ASSERT_OK(dm_store_insert(s, row, NULL));
+    dm_row_free(row);
+}
+
+/* The least dangerous route on a map of low probability per cell went
+ * straight through a recorded hazard without a word (a staff route on the
+ * national demo crossed an open SHA for 458 m). The hazards in force a path
+ * enters are named with the metres inside; --avoid-hazards keeps out. */
+TEST(route_names_the_hazards_it_enters_and_can_keep_out)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    const char *map = dmtest_path("risk.tif");
+    write_map(map, 100, 60, uniform_map, 0);
+    const char *db = dmtest_path("db.gpkg");
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, db, DM_STORE_CREATE, &s));
+    ASSERT_OK(dm_store_meta_set(s, "risk_map", map));
+    add_hazard(s, "H-OPEN", "open", 40, 20, 60, 40);     /* 200 m across the straight way */
+    add_hazard(s, "H-CLOSED", "closed", 70, 25, 75, 35); /* released: not named */
+    dm_store_close(s);
+    double lon0, lat0, lon1, lat1;
+    cell_ll(10.5, 30.5, &lon0, &lat0);
+    cell_ll(90.5, 30.5, &lon1, &lat1);
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "route %s --from %.9f,%.9f --to %.9f,%.9f", db, lon0, lat0, lon1, lat1);
+    ASSERT_MSG(rc == 0, "exit %d: %s", rc, out);
+    ASSERT_CONTAINS(out, "WARNING: enters 1 hazard in force");
+    ASSERT_CONTAINS(out, "H-OPEN");
+    ASSERT(!strstr(out, "H-CLOSED"));
+    free(out);
+    rc = dmtest_demine(&out, "route %s --from %.9f,%.9f --to %.9f,%.9f --json", db, lon0, lat0, lon1, lat1);
+    ASSERT_MSG(rc == 0, "exit %d: %s", rc, out);
+    const char *in = strstr(out, "\"in_hazards_m\":");
+    ASSERT(in);
+    double m = strtod(in + 15, NULL);
+    ASSERT_MSG(m > 190 && m < 215, "%g m inside", m);
+    ASSERT_CONTAINS(out, "\"ref\":\"H-OPEN\",\"status\":\"open\"");
+    const char *from = strstr(out, "\"from_m\":");
+    ASSERT(from);
+    double f = strtod(from + 9, NULL);
+    ASSERT_MSG(f > 285 && f < 305, "enters at %g m", f);
+    free(out);
+    /* kept out: a longer way round, no hazard entered */
+    rc = dmtest_demine(&out, "route %s --from %.9f,%.9f --to %.9f,%.9f --avoid-hazards --json", db, lon0, lat0,
+                       lon1, lat1);
+    ASSERT_MSG(rc == 0, "exit %d: %s", rc, out);
+    ASSERT_CONTAINS(out, "\"in_hazards_m\":0,\"hazards_crossed\":[]");
+    const char *len = strstr(out, "\"length_m\":");
+    ASSERT(len);
+    ASSERT_MSG(strtod(len + 11, NULL) > 830, "%s", out);
+    free(out);
+    /* a start inside, kept out: named as such */
+    double ix, iy;
+    cell_ll(50.5, 30.5, &ix, &iy);
+    rc = dmtest_demine(&out, "route %s --from %.9f,%.9f --to %.9f,%.9f --avoid-hazards", db, ix, iy, lon1, lat1);
+    ASSERT_EQ(rc, 2);
+    ASSERT_CONTAINS(out, "lies on an impassable cell (probability 1, in a hazard in force or without data)");
+    free(out);
+    /* a checked line names it too */
+    char line[1024];
+    snprintf(line, sizeof line, "%s", dmtest_path("line.geojson"));
+    char text[512];
+    snprintf(text, sizeof text,
+             "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{},"
+             "\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[%.9f,%.9f],[%.9f,%.9f]]}}]}",
+             lon0, lat0, lon1, lat1);
+    dmtest_write_file(line, text);
+    rc = dmtest_demine(&out, "route check %s --line %s", db, line);
+    ASSERT_MSG(rc == 0, "exit %d: %s", rc, out);
+    ASSERT_CONTAINS(out, "H-OPEN");
+    free(out);
+    /* the public answer says nothing of hazards */
+    rc = dmtest_demine(&out, "route %s --from %.9f,%.9f --to %.9f,%.9f --public --json", db, lon0, lat0 + 0.01,
+                       lon1, lat1 + 0.01);
+    ASSERT(!strstr(out ? out : "", "H-OPEN"));
+    ASSERT(!strstr(out ? out : "", "hazards_crossed"));
+    free(out);
+    /* the option's bounds */
+    rc = dmtest_demine(&out, "route --risk %s --from %.9f,%.9f --to %.9f,%.9f --avoid-hazards", map, lon0, lat0,
+                       lon1, lat1);
+    ASSERT_EQ(rc, 2);
+    ASSERT_CONTAINS(out, "--avoid-hazards needs the database");
+    free(out);
+}
+
 TEST(route_grid_read_from_a_friction_raster)
 {
     dm_ctx *ctx = dmtest_ctx();

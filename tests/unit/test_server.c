@@ -1033,6 +1033,7 @@ TEST(server_routes_avoid_danger_and_the_public_gets_a_verdict_only)
     /* the detour through the gap in the wall is longer than the straight line */
     ASSERT(num_after(out, "\"length_m\":") > 1700);
     ASSERT(num_after(out, "\"p_none\":") > 0.9);
+    ASSERT_CONTAINS(out, "\"in_hazards_m\":0,\"hazards_crossed\":[]");
     free(out);
     ASSERT_EQ(http("GET", path, NULL, NULL, &out), 401);
     free(out);
@@ -1040,6 +1041,7 @@ TEST(server_routes_avoid_danger_and_the_public_gets_a_verdict_only)
     ASSERT_EQ(http("GET", path, NULL, NULL, &out), 200);
     ASSERT_CONTAINS(out, "\"verdict\"");
     ASSERT(!strstr(out, "p_none") && !strstr(out, "max_p") && !strstr(out, "items"));
+    ASSERT(!strstr(out, "hazards"));
     free(out);
     /* the public cannot set its own threshold (bisected, it would read the
      * map cell by cell), and its errors give no path nor probability */
@@ -1060,12 +1062,29 @@ TEST(server_routes_avoid_danger_and_the_public_gets_a_verdict_only)
     ASSERT(!strstr(out, ".tif") && !strstr(out, "probability"));
     ASSERT_CONTAINS(out, "no route can be given");
     free(out);
-    /* a planned straight lane through the wall is judged dangerous */
+    /* a planned straight lane through the wall is judged dangerous, and the
+     * open hazard recorded on the wall is named */
+    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path("t.gpkg"), 0, &s));
+    dm_row *hz = dm_row_new(dmtest_ctx(), dm_layer_find("hazards"));
+    ASSERT_OK(dm_row_set(hz, "ref", "H-WALL"));
+    ASSERT_OK(dm_row_set(hz, "hazard_type", "CHA"));
+    double mx = (lw + le) / 2, my = (aw + ae) / 2;
+    char wkt[400];
+    snprintf(wkt, sizeof wkt, "POLYGON((%.7f %.7f,%.7f %.7f,%.7f %.7f,%.7f %.7f,%.7f %.7f))", mx - 0.001,
+             my - 0.001, mx + 0.001, my - 0.001, mx + 0.001, my + 0.001, mx - 0.001, my + 0.001, mx - 0.001,
+             my - 0.001);
+    dm_geom *hg = NULL;
+    ASSERT_OK(dm_geom_from_wkt(dmtest_ctx(), wkt, &hg));
+    dm_row_set_geom(hz, hg);
+    ASSERT_OK(dm_store_insert(s, hz, NULL));
+    dm_row_free(hz);
+    dm_store_close(s);
     char body[400];
     snprintf(body, sizeof body, "{\"type\":\"LineString\",\"coordinates\":[[%.7f,%.7f],[%.7f,%.7f]]}",
              lw, aw, le, ae);
     ASSERT_EQ(http("POST", "/api/route/check", ana, body, &out), 200);
     ASSERT_CONTAINS(out, "\"verdict\":\"high\"");
+    ASSERT_CONTAINS(out, "\"hazards_crossed\":[{\"ref\":\"H-WALL\"");
     free(out);
     ASSERT_EQ(http("POST", "/api/route/check", ana, "{\"type\":\"Point\",\"coordinates\":[]}", &out),
               400);

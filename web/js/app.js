@@ -444,7 +444,11 @@
       }}).addTo(routeLayer);
       $('route-info').innerHTML = '<b>' + esc(r.verdict) + '</b> danger: ' + (r.length_m / 1000).toFixed(2) +
         ' km, expected items met ' + Number(r.expected_items).toPrecision(2) +
-        ', probability of meeting none ' + (100 * r.p_none).toFixed(2) + '%';
+        ', probability of meeting none ' + (100 * r.p_none).toFixed(2) + '%' +
+        (r.hazards_crossed && r.hazards_crossed.length ? '<br><span class="bad">Enters ' +
+          r.hazards_crossed.map(function (h) {
+            return esc(h.ref) + ' (' + esc(h.status) + ', ' + Math.round(h.length_m) + ' m inside)';
+          }).join(', ') + '</span>' : '');
     }).catch(function (e) { $('route-info').innerHTML = '<span class="bad">' + esc(e.message) + '</span>'; });
   }
   map.on('click', function (e) {

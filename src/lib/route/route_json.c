@@ -39,6 +39,25 @@ static void figures(dm_buf *b, const dm_route_result *r, int public_only)
     kv(b, "nodata_m", r->nodata_m, 1);
     kv(b, "outside_m", r->outside_m, 1);
     kv(b, "road_m", r->road_m, 1);
+    if (!r->hazards_checked)
+        return;
+    double in = 0;
+    for (size_t i = 0; i < r->n_hazards; i++)
+        in += r->hazards[i].length_m;
+    kv(b, "in_hazards_m", in, 1);
+    dm__buf_puts(b, ",\"hazards_crossed\":[");
+    for (size_t i = 0; i < r->n_hazards; i++) {
+        const dm_route_hazard *h = &r->hazards[i];
+        dm__buf_puts(b, i ? ",{\"ref\":" : "{\"ref\":");
+        dm__buf_json_str(b, h->ref);
+        dm__buf_puts(b, ",\"status\":");
+        dm__buf_json_str(b, h->status);
+        kv(b, "length_m", h->length_m, 1);
+        kv(b, "from_m", h->from_m, 1);
+        kv(b, "to_m", h->to_m, 1);
+        dm__buf_puts(b, "}");
+    }
+    dm__buf_puts(b, "]");
 }
 
 static void stretch_obj(dm_buf *b, const dm_route_stretch *s)

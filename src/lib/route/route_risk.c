@@ -536,6 +536,30 @@ dm_status dm__risk_blocks(dm__risk_map *m, int *x0, int *y0, int *x1, int *y1)
     return DM_OK;
 }
 
+/* The rules that make a cell impassable under o, as text: "probability
+ * above 0.2, in a danger zone or without data" (staff), "probability 1 or in
+ * a danger zone" (the public). */
+static void impassable_reasons(const dm_route_opts *o, char *out, size_t n)
+{
+    const char *r[3];
+    char p[64];
+    int k = 0;
+    if (o->avoid_above < 1)
+        snprintf(p, sizeof p, "probability above %g", o->avoid_above);
+    else
+        snprintf(p, sizeof p, "probability 1");
+    r[k++] = p;
+    char a[96];
+    if (o->avoid && !dm_geom_is_empty(o->avoid)) {
+        snprintf(a, sizeof a, "in %s", o->avoid_name ? o->avoid_name : "an area to avoid");
+        r[k++] = a;
+    }
+    if (o->nodata_p < 0)
+        r[k++] = "without data";
+    snprintf(out, n, "%s%s%s%s%s", r[0], k > 2 ? ", " : k > 1 ? " or " : "", k > 1 ? r[1] : "",
+             k > 2 ? " or " : "", k > 2 ? r[2] : "");
+}
+
 /* Make the cells of the window that opts.avoid touches impassable (before
  * the cleared roads are laid on the grid). */
 static dm_status avoid_cells(dm__risk_map *m, dm_route_grid *g, int x0, int y0, int ww, int wh)
@@ -1053,6 +1077,7 @@ void dm_route_result_free(dm_ctx *ctx, dm_route_result *r)
     dm_free(ctx, r->lonlat);
     dm_free(ctx, r->chainage_m);
     dm_free(ctx, r->stretches);
+    dm_free(ctx, r->hazards);
     dm_free(ctx, r);
 }
 
@@ -1131,14 +1156,14 @@ dm_status dm_route_find(dm_ctx *ctx, const char *risk_path, const dm_route_roads
         dm_route_grid_set(g, c, r, (float)(o.dist_weight * o.road_factor));
     }
     double t1 = dm__seconds();
+    /* what makes a cell impassable, for the messages: only the rules in force */
+    char why[256];
+    impassable_reasons(&o, why, sizeof why);
     for (int i = 0; i < 2; i++) {
         float f = dm_route_grid_get(g, (size_t)(pc[i] - wx0), (size_t)(pr[i] - wy0));
         if (!(f <= FLT_MAX)) {
-            st = dm__fail(ctx, DM_EINVAL,
-                          "the %s point %g,%g lies on an impassable cell (probability above"
-                          " %g, %sor no data)",
-                          i ? "end" : "start", i ? lon1 : lon0, i ? lat1 : lat0, o.avoid_above,
-                          o.avoid ? "in an area to avoid, " : "");
+            st = dm__fail(ctx, DM_EINVAL, "the %s point %g,%g lies on an impassable cell (%s)",
+                          i ? "end" : "start", i ? lon1 : lon0, i ? lat1 : lat0, why);
             goto done;
         }
     }
@@ -1153,12 +1178,8 @@ dm_status dm_route_find(dm_ctx *ctx, const char *risk_path, const dm_route_roads
     dm_ctx_set_threads(ctx, threads);
     if (st == DM_ENOTFOUND) {
         int whole = wx0 == 0 && wy0 == 0 && wx1 == m.w - 1 && wy1 == m.h - 1;
-        st = dm__fail(ctx, DM_ENOTFOUND,
-                      "no path from %g,%g to %g,%g %s without crossing impassable cells"
-                      " (probability above %g%s%s)%s",
-                      lon0, lat0, lon1, lat1, whole ? "on the risk map" : "in the search window",
-                      o.avoid_above, o.avoid ? ", an area to avoid" : "",
-                      o.nodata_p < 0 ? ", or no data" : "",
+        st = dm__fail(ctx, DM_ENOTFOUND, "no path from %g,%g to %g,%g %s without crossing impassable cells (%s)%s",
+                      lon0, lat0, lon1, lat1, whole ? "on the risk map" : "in the search window", why,
                       whole ? "" : "; a larger --margin may find one");
     }
     if (st != DM_OK)
