@@ -430,7 +430,8 @@ TEST(route_bad_input_gives_clear_answers)
     ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "outside the risk map");
     ASSERT_STATUS(DM_EINVAL, dm_route_find(ctx, map, NULL, lonb, latb, lon1, lat1, &o, &r));
     ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "start point");
-    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "impassable");
+    /* which rule holds it, with the cell's probability */
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "impassable cell: probability 0.3, above --avoid-above 0.1");
     ASSERT_STATUS(DM_EINVAL, dm_route_find(ctx, map, NULL, lon0, lat0, lon0, lat0, &o, &r));
     ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "same point");
     ASSERT_STATUS(DM_EINVAL, dm_route_find(ctx, map, NULL, 200, lat0, lon1, lat1, &o, &r));
@@ -477,6 +478,10 @@ TEST(route_nodata_is_impassable_unless_given_a_probability)
     ASSERT_NEAR(r->nodata_m, 0, 0);
     ASSERT(r->length_m > 600); /* around the hole */
     dm_route_result_free(ctx, r);
+    double hx, hy;
+    cell_ll(20.5, 30.5, &hx, &hy);
+    ASSERT_STATUS(DM_EINVAL, dm_route_find(ctx, map, NULL, hx, hy, lon1, lat1, NULL, &r));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "impassable cell: the map has no data there; --nodata-p");
     dm_route_opts o;
     dm_route_opts_default(&o);
     o.nodata_p = 0.001;
@@ -888,7 +893,7 @@ TEST(route_names_the_hazards_it_enters_and_can_keep_out)
     cell_ll(50.5, 30.5, &ix, &iy);
     rc = dmtest_demine(&out, "route %s --from %.9f,%.9f --to %.9f,%.9f --avoid-hazards", db, ix, iy, lon1, lat1);
     ASSERT_EQ(rc, 2);
-    ASSERT_CONTAINS(out, "lies on an impassable cell (probability 1, in a hazard in force or without data)");
+    ASSERT_CONTAINS(out, "lies on an impassable cell: in a hazard in force");
     free(out);
     /* a checked line names it too */
     char line[1024];

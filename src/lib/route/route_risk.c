@@ -1146,6 +1146,9 @@ dm_status dm_route_find(dm_ctx *ctx, const char *risk_path, const dm_route_roads
         goto done;
     if ((st = read_window(&m, g, wx0, wy0, ww, wh)) != DM_OK)
         goto done;
+    float f_map[2]; /* the end points on the map alone, before the areas to avoid */
+    for (int i = 0; i < 2; i++)
+        f_map[i] = dm_route_grid_get(g, (size_t)(pc[i] - wx0), (size_t)(pr[i] - wy0));
     if ((st = avoid_cells(&m, g, wx0, wy0, ww, wh)) != DM_OK)
         goto done;
     if ((st = dm__risk_roads(&m, roads, wx0, wy0, wx1, wy1)) != DM_OK)
@@ -1162,8 +1165,20 @@ dm_status dm_route_find(dm_ctx *ctx, const char *risk_path, const dm_route_roads
     for (int i = 0; i < 2; i++) {
         float f = dm_route_grid_get(g, (size_t)(pc[i] - wx0), (size_t)(pr[i] - wy0));
         if (!(f <= FLT_MAX)) {
-            st = dm__fail(ctx, DM_EINVAL, "the %s point %g,%g lies on an impassable cell (%s)",
-                          i ? "end" : "start", i ? lon1 : lon0, i ? lat1 : lat0, why);
+            /* say which rule holds it */
+            char what[160];
+            double p = NAN, dens = 0;
+            int nod = 0;
+            if (f_map[i] <= FLT_MAX)
+                snprintf(what, sizeof what, "in %s", o.avoid_name ? o.avoid_name : "an area to avoid");
+            else if (read_cell(&m, pc[i], pr[i], &p, &dens, &nod) == DM_OK && nod)
+                snprintf(what, sizeof what, "the map has no data there; --nodata-p gives it a probability");
+            else if (p >= 1 || !(o.avoid_above < 1))
+                snprintf(what, sizeof what, "probability 1");
+            else
+                snprintf(what, sizeof what, "probability %.3g, above --avoid-above %g", p, o.avoid_above);
+            st = dm__fail(ctx, DM_EINVAL, "the %s point %g,%g lies on an impassable cell: %s", i ? "end" : "start",
+                          i ? lon1 : lon0, i ? lat1 : lat0, what);
             goto done;
         }
     }
