@@ -147,13 +147,14 @@ DM_API dm_status dm_route_roads_from_store(dm_store *s, dm_route_roads **out);
 DM_API void dm_route_roads_free(dm_ctx *ctx, dm_route_roads *r);
 
 /* The polygons of the hazards still in force (status not closed or
- * handed_over), in WGS 84, as one geometry, for opts.avoid (a staff route
+ * handed_over) less the land released (approved), in WGS 84, as one geometry, for opts.avoid (a staff route
  * that keeps out of recorded hazards). *out is NULL when there are none.
  * Ownership: *out is the caller's; dm_geom_free(). */
 DM_API dm_status dm_route_hazards_from_store(dm_store *s, dm_geom **out);
 
-/* Fill r->hazards with the hazards still in force whose polygons the path
- * enters (more than 0.5 m inside), by chainage, with the metres inside
+/* Fill r->hazards with the hazards still in force whose polygons, less the
+ * land released, the path enters (more than 0.5 m inside), by chainage, with
+ * the metres inside
  * each, and set r->hazards_checked. The risk map is a probability per cell:
  * a route of low figures can still cross a large suspected area, which a
  * team on the ground must know. */

@@ -879,6 +879,40 @@ TEST(route_names_the_hazards_it_enters_and_can_keep_out)
     double f = strtod(from + 9, NULL);
     ASSERT_MSG(f > 285 && f < 305, "enters at %g m", f);
     free(out);
+    /* the straight line, to check */
+    char line[1024];
+    snprintf(line, sizeof line, "%s", dmtest_path("line.geojson"));
+    char text[512];
+    snprintf(text, sizeof text,
+             "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{},"
+             "\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[%.9f,%.9f],[%.9f,%.9f]]}}]}",
+             lon0, lat0, lon1, lat1);
+    dmtest_write_file(line, text);
+    /* its western half released (cleared): only the rest counts */
+    ASSERT_OK(dm_store_open(ctx, db, 0, &s));
+    {
+        double ax, ay, bx, by;
+        cell_ll(35, 15, &ax, &ay);
+        cell_ll(50, 45, &bx, &by);
+        char wkt[512];
+        snprintf(wkt, sizeof wkt, "POLYGON((%.9f %.9f, %.9f %.9f, %.9f %.9f, %.9f %.9f, %.9f %.9f))", ax, ay,
+                 bx, ay, bx, by, ax, by, ax, ay);
+        dm_row *row = dm_row_new(ctx, dm_layer_find("release_areas"));
+        ASSERT_OK(dm_row_set(row, "outcome", "cleared"));
+        dm_geom *g = NULL;
+        ASSERT_OK(dm_geom_from_wkt(ctx, wkt, &g));
+        dm_row_set_geom(row, g);
+        ASSERT_OK(dm_store_insert(s, row, NULL));
+        dm_row_free(row);
+    }
+    dm_store_close(s);
+    rc = dmtest_demine(&out, "route check %s --line %s --json", db, line);
+    ASSERT_MSG(rc == 0, "exit %d: %s", rc, out);
+    in = strstr(out, "\"in_hazards_m\":");
+    ASSERT(in);
+    m = strtod(in + 15, NULL);
+    ASSERT_MSG(m > 90 && m < 110, "%g m inside the part not released", m);
+    free(out);
     /* kept out: a longer way round, no hazard entered */
     rc = dmtest_demine(&out, "route %s --from %.9f,%.9f --to %.9f,%.9f --avoid-hazards --json", db, lon0, lat0,
                        lon1, lat1);
@@ -896,14 +930,6 @@ TEST(route_names_the_hazards_it_enters_and_can_keep_out)
     ASSERT_CONTAINS(out, "lies on an impassable cell: in a hazard in force");
     free(out);
     /* a checked line names it too */
-    char line[1024];
-    snprintf(line, sizeof line, "%s", dmtest_path("line.geojson"));
-    char text[512];
-    snprintf(text, sizeof text,
-             "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{},"
-             "\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[%.9f,%.9f],[%.9f,%.9f]]}}]}",
-             lon0, lat0, lon1, lat1);
-    dmtest_write_file(line, text);
     rc = dmtest_demine(&out, "route check %s --line %s", db, line);
     ASSERT_MSG(rc == 0, "exit %d: %s", rc, out);
     ASSERT_CONTAINS(out, "H-OPEN");

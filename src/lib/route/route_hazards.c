@@ -5,8 +5,9 @@
  * probability per cell can be crossed by the least dangerous route without
  * its figures saying so, while a team on the ground must know it walks in a
  * recorded hazard. This names every hazard still in force (not closed or
- * handed over) that the path enters, with the metres inside it, and gives
- * their polygons as areas to avoid (`route --avoid-hazards`).
+ * handed over) that the path enters, with the metres inside its part not
+ * yet released, and gives those parts as areas to avoid
+ * (`route --avoid-hazards`).
  */
 #include "core/dm_internal.h"
 
@@ -19,6 +20,55 @@
 static int in_force(const char *status)
 {
     return !status || (strcmp(status, "closed") && strcmp(status, "handed_over"));
+}
+
+/* The land released (cancelled, reduced or cleared, as approved) within
+ * bbox (WGS 84; NULL: all), as one geometry in WGS 84; *out NULL when none. */
+static dm_status released_land(dm_store *s, const double *bbox, dm_geom **out)
+{
+    dm_ctx *ctx = dm_store_ctx(s);
+    *out = NULL;
+    dm_select sel;
+    memset(&sel, 0, sizeof sel);
+    sel.bbox = bbox;
+    sel.reviewed = 1;
+    dm_cursor *c = NULL;
+    dm_status st = dm_store_select(s, "release_areas", &sel, &c);
+    if (st)
+        return st;
+    dm_geom **parts = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
+    while ((rc = dm_cursor_next(c)) == 1) {
+        dm_geom *g = NULL;
+        if ((st = dm_cursor_geom(c, &g)))
+            break;
+        dm_geom_type t = g ? dm_geom_type_of(g) : DM_GEOM_UNKNOWN;
+        if (!g || dm_geom_is_empty(g) || (t != DM_GEOM_POLYGON && t != DM_GEOM_MULTIPOLYGON)) {
+            dm_geom_free(g);
+            continue;
+        }
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            dm_geom **np = dm_realloc(ctx, parts, nc * sizeof *np);
+            if (!np) {
+                dm_geom_free(g);
+                st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+                break;
+            }
+            parts = np, cap = nc;
+        }
+        parts[n++] = g;
+    }
+    if (!st && rc < 0)
+        st = dm_ctx_errcode(ctx) ? dm_ctx_errcode(ctx) : DM_ESQL;
+    dm_cursor_free(c);
+    if (!st && n)
+        st = dm_geom_union_all(ctx, parts, n, out);
+    for (size_t i = 0; i < n; i++)
+        dm_geom_free(parts[i]);
+    dm_free(ctx, parts);
+    return st ? dm__wrap(ctx, "the land released") : DM_OK;
 }
 
 dm_status dm_route_hazards_from_store(dm_store *s, dm_geom **out)
@@ -58,11 +108,23 @@ dm_status dm_route_hazards_from_store(dm_store *s, dm_geom **out)
     if (!st && rc < 0)
         st = dm_ctx_errcode(ctx) ? dm_ctx_errcode(ctx) : DM_ESQL;
     dm_cursor_free(c);
+    dm_geom *u = NULL, *rel = NULL;
     if (!st && n)
-        st = dm_geom_union_all(ctx, parts, n, out);
+        st = dm_geom_union_all(ctx, parts, n, &u);
     for (size_t i = 0; i < n; i++)
         dm_geom_free(parts[i]);
     dm_free(ctx, parts);
+    /* the parts already released are walkable */
+    if (!st && u)
+        st = released_land(s, NULL, &rel);
+    if (!st && u && rel) {
+        st = dm_geom_difference(ctx, u, rel, out);
+        dm_geom_free(u);
+    } else if (!st)
+        *out = u;
+    else
+        dm_geom_free(u);
+    dm_geom_free(rel);
     return st ? dm__wrap(ctx, "the hazards to avoid") : DM_OK;
 }
 
@@ -90,12 +152,18 @@ static int by_from(const void *a, const void *b)
 
 /* The crossings of one hazard g (projected by fwd) with the projected path
  * line; appends to r when the path runs inside it. */
-static dm_status cross_one(dm_ctx *ctx, dm_transform *fwd, const dm_geom *g, const dm_geom *line,
-                           const double *xy, const double *ch, size_t n, const char *ref,
+static dm_status cross_one(dm_ctx *ctx, dm_transform *fwd, const dm_geom *g, const dm_geom *released,
+                           const dm_geom *line, const double *xy, const double *ch, size_t n, const char *ref,
                            const char *status, dm_route_result *r, size_t *cap)
 {
-    dm_geom *p = NULL, *inter = NULL;
+    dm_geom *p = NULL, *left = NULL, *inter = NULL;
     dm_status st = dm_geom_transform(ctx, fwd, g, &p);
+    if (!st && released && dm_geom_intersects(p, released)) {
+        /* the part still in force: released land is walkable */
+        st = dm_geom_difference(ctx, p, released, &left);
+        if (!st)
+            dm_geom_free(p), p = left;
+    }
     if (!st)
         st = dm_geom_intersection(ctx, line, p, &inter);
     dm_geom_free(p);
@@ -190,6 +258,12 @@ dm_status dm_route_hazards_crossed(dm_store *s, dm_route_result *r)
     dm_select sel;
     memset(&sel, 0, sizeof sel);
     sel.bbox = box;
+    dm_geom *rel = NULL, *rel_m = NULL;
+    if (!st)
+        st = released_land(s, box, &rel);
+    if (!st && rel)
+        st = dm_geom_transform(ctx, fwd, rel, &rel_m);
+    dm_geom_free(rel);
     if (!st)
         st = dm_store_select(s, "hazards", &sel, &c);
     int rc = 0;
@@ -203,7 +277,7 @@ dm_status dm_route_hazards_crossed(dm_store *s, dm_route_result *r)
         dm_geom_type t = g ? dm_geom_type_of(g) : DM_GEOM_UNKNOWN;
         if (g && !dm_geom_is_empty(g) && (t == DM_GEOM_POLYGON || t == DM_GEOM_MULTIPOLYGON)) {
             const char *ref = dm_cursor_text(c, "ref");
-            st = cross_one(ctx, fwd, g, line, xy, ch, r->n_pts, ref && *ref ? ref : dm_cursor_uuid(c),
+            st = cross_one(ctx, fwd, g, rel_m, line, xy, ch, r->n_pts, ref && *ref ? ref : dm_cursor_uuid(c),
                            status, r, &cap);
         }
         dm_geom_free(g);
@@ -212,6 +286,7 @@ dm_status dm_route_hazards_crossed(dm_store *s, dm_route_result *r)
         st = dm_ctx_errcode(ctx) ? dm_ctx_errcode(ctx) : DM_ESQL;
     dm_cursor_free(c);
     dm_geom_free(line);
+    dm_geom_free(rel_m);
     dm_transform_free(fwd);
     dm_free(ctx, xy);
     dm_free(ctx, ch);
