@@ -936,3 +936,126 @@ TEST(report_casualties_count_every_victim_and_every_year)
     ASSERT_CONTAINS(out, "civilians deminers military");
     free(out);
 }
+
+/* Dollars as the plan's text writes a sum under USD 0.1 M: "19,581". */
+static const char *dollars(char *b, size_t n, double v)
+{
+    char d[32];
+    snprintf(d, sizeof d, "%.0f", v);
+    size_t len = strlen(d), o = 0;
+    for (size_t i = 0; i < len && o + 2 < n; i++) {
+        if (i && (len - i) % 3 == 0)
+            b[o++] = ',';
+        b[o++] = d[i];
+    }
+    b[o] = 0;
+    return b;
+}
+
+/* The PDF's text on one line: a key figure wraps over lines. */
+static char *pdf_text_flat(const char *pdf)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "pdftotext -raw '%s' - | tr -s ' \\n' '  '", pdf), 0);
+    return out;
+}
+
+/* A small budget: the sums under USD 0.1 M are written in dollars, as the
+ * plan's text writes them ("USD 19,581", not "USD 0.02 M"), with the budget
+ * and what it funds; with no high-risk hazard funded there is no date for
+ * high-risk land. */
+TEST(report_writes_a_small_plans_sums_in_dollars)
+{
+    const char *db = dmtest_demo_db();
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 20 --start 2026-01-05 "
+                                 "--budget 20000 --csv '%s' --out-json '%s'",
+                           db, dmtest_repo_path("config/teams-default.csv"), dmtest_path("p.csv"),
+                           dmtest_path("small.json"));
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    free(out);
+    json_error_t err;
+    json_t *pj = json_load_file(dmtest_path("small.json"), 0, &err);
+    ASSERT_MSG(pj, "%s", err.text);
+    double funded = json_number_value(json_object_get(pj, "funded_cost_usd"));
+    ASSERT(funded > 0 && funded <= 20000);
+    char want[300], b1[40], b2[40];
+    snprintf(want, sizeof want, "Expected cost at unit rates USD %s for the %.0f funded hazards (P10-P90 ",
+             dollars(b1, sizeof b1, funded), json_number_value(json_object_get(pj, "funded")));
+    char *h = report_html(db, "small.html");
+    ASSERT_CONTAINS(h, want);
+    json_t *band = json_object_get(json_object_get(pj, "forecast"), "cost_usd");
+    double p90 = json_number_value(json_object_get(band, "p90"));
+    if (p90 < 1e5) {
+        snprintf(want, sizeof want, "(P10-P90 %s-%s)",
+                 dollars(b1, sizeof b1, json_number_value(json_object_get(band, "p10"))), dollars(b2, sizeof b2, p90));
+        ASSERT_CONTAINS(h, want);
+    }
+    snprintf(want, sizeof want, "Budget USD 20,000 at unit rates: %.0f of %.0f hazards funded",
+             json_number_value(json_object_get(pj, "funded")), json_number_value(json_object_get(pj, "hazards")));
+    ASSERT_CONTAINS(h, want);
+    double dc = json_number_value(json_object_get(json_object_get(pj, "day_rate"), "cost_usd"));
+    if (dc > 20000) {
+        snprintf(want, sizeof want, "the funded schedule costs USD %s at the teams' day rates, over it",
+                 dollars(b1, sizeof b1, dc));
+        ASSERT_CONTAINS(h, want);
+    }
+    if (json_number_value(json_object_get(json_object_get(pj, "high_risk"), "hazards")) == 0) {
+        ASSERT_CONTAINS(h, "High-risk land: none funded");
+        ASSERT(!strstr(h, "High-risk land released by"));
+    }
+    ASSERT_CONTAINS(h, "All funded land released by");
+    ASSERT(!strstr(h, "USD 0.00 M"));
+    ASSERT(!strstr(h, "USD 0.01 M"));
+    ASSERT(!strstr(h, "USD 0.02 M"));
+    free(h);
+    rc = dmtest_demine(&out, "report '%s' --out '%s'", db, dmtest_path("small.pdf"));
+    ASSERT_MSG(rc == 0, "report failed: %s", out);
+    free(out);
+    char *t = pdf_text_flat(dmtest_path("small.pdf"));
+    snprintf(want, sizeof want, "Expected cost at unit rates USD %s for the", dollars(b1, sizeof b1, funded));
+    ASSERT_CONTAINS(t, want);
+    ASSERT_CONTAINS(t, "Budget USD 20,000 at unit rates");
+    ASSERT(!strstr(t, "USD 0.00 M"));
+    free(t);
+    json_decref(pj);
+}
+
+/* A horizon that holds less than one working day keeps no team for any
+ * day: the report says so as the plan's text does, not "0 working days
+ * each: USD 0.00 M", and that every hazard ends after it. */
+TEST(report_of_a_horizon_under_one_working_day_says_so)
+{
+    const char *db = dmtest_demo_db();
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 5 --start 2026-01-05 "
+                                 "--horizon 0.001 --csv '%s' --out-json '%s'",
+                           db, dmtest_repo_path("config/teams-default.csv"), dmtest_path("p.csv"),
+                           dmtest_path("hz.json"));
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    free(out);
+    json_error_t err;
+    json_t *pj = json_load_file(dmtest_path("hz.json"), 0, &err);
+    ASSERT_MSG(pj, "%s", err.text);
+    json_t *it = json_object_get(pj, "idle_teams");
+    ASSERT_STREQ(json_string_value(json_object_get(it, "period")), "horizon");
+    ASSERT_EQ(json_integer_value(json_object_get(it, "days_each")), 0);
+    ASSERT(json_number_value(json_object_get(it, "teams")) > 0);
+    const char *want = "Idle teams kept on contract to the 0.001-year horizon: nothing, it holds less than one "
+                       "working day (the first, 2026-01-05, ends after it)";
+    char *h = report_html(db, "hz.html");
+    ASSERT_CONTAINS(h, want);
+    ASSERT_CONTAINS(h, "end later (it holds less than one working day: every hazard ends after it)");
+    ASSERT(!strstr(h, "0 working days"));
+    ASSERT(!strstr(h, "USD 0.00 M"));
+    free(h);
+    rc = dmtest_demine(&out, "report '%s' --out '%s'", db, dmtest_path("hz.pdf"));
+    ASSERT_MSG(rc == 0, "report failed: %s", out);
+    free(out);
+    char *t = pdf_text_flat(dmtest_path("hz.pdf"));
+    ASSERT_CONTAINS(t, want);
+    ASSERT(!strstr(t, "0 working days"));
+    ASSERT(!strstr(t, "USD 0.00 M"));
+    free(t);
+    json_decref(pj);
+}

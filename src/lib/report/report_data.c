@@ -37,15 +37,45 @@ int dm__jday(json_t *o, const char *k, double *usd)
     return 1;
 }
 
+const char *dm__rep_usd(char *buf, size_t n, double v)
+{
+    if (!(v >= 0) || v >= 1e5) {
+        snprintf(buf, n, "%.2f M", v / 1e6);
+        return buf;
+    }
+    char d[32];
+    snprintf(d, sizeof d, "%.0f", v);
+    size_t len = strlen(d), o = 0;
+    for (size_t i = 0; i < len && o + 2 < n; i++) {
+        if (i && (len - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = d[i];
+    }
+    if (n)
+        buf[o < n ? o : n - 1] = 0;
+    return buf;
+}
+
+const char *dm__rep_usd_band(char *buf, size_t n, double lo, double hi)
+{
+    if (hi >= 1e5 || !(lo >= 0))
+        snprintf(buf, n, "%.2f-%.2f M", lo / 1e6, hi / 1e6);
+    else {
+        char a[40], b[40];
+        snprintf(buf, n, "%s-%s", dm__rep_usd(a, sizeof a, lo), dm__rep_usd(b, sizeof b, hi));
+    }
+    return buf;
+}
+
 const char *dm__day_m(char *buf, size_t n, json_t *o, const char *k)
 {
     double v;
-    char lk[64];
+    char lk[64], u[40];
     snprintf(lk, sizeof lk, "%s_lower_bound", k);
     if (dm__jday(o, k, &v))
-        snprintf(buf, n, "USD %.2f M", v / 1e6);
+        snprintf(buf, n, "USD %s", dm__rep_usd(u, sizeof u, v));
     else if (dm__jday(o, lk, &v)) /* some teams have no day rate */
-        snprintf(buf, n, "at least USD %.2f M", v / 1e6);
+        snprintf(buf, n, "at least USD %s", dm__rep_usd(u, sizeof u, v));
     else
         snprintf(buf, n, "unknown");
     return buf;

@@ -654,10 +654,19 @@ void dm__fig_donor(cairo_t *cr, const rep_data *d, double x, double y, double w,
         return;
     }
     json_t *f = json_object_get(cmp, "full_clearance"), *r = json_object_get(cmp, "risk_based");
-    static const char *labels[2] = {"years", "USD million"};
     static const char *series[2] = {"clear every suspected hectare", "risk-based release"};
-    double v[4] = {dm__jnum(f, "years"), dm__jnum(r, "years"), dm__jnum(f, "cost_usd") / 1e6,
-                   dm__jnum(r, "cost_usd") / 1e6};
+    /* millions, or dollars when every sum is under USD 0.1 M (a small plan:
+     * bars of 0.004 on an axis of millions say nothing), as the text does */
+    double fd, rd, big = fmax(dm__jnum(f, "cost_usd"), dm__jnum(r, "cost_usd"));
+    if (dm__jday(f, "day_rate_cost_usd", &fd) || dm__jday(f, "day_rate_cost_usd_lower_bound", &fd))
+        big = fmax(big, fd);
+    if (dm__jday(r, "day_rate_cost_usd", &rd) || dm__jday(r, "day_rate_cost_usd_lower_bound", &rd))
+        big = fmax(big, rd);
+    double unit = big >= 1e5 ? 1e6 : 1;
+    const char *ul = unit > 1 ? "USD million" : "USD";
+    const char *labels[2] = {"years", ul};
+    double v[4] = {dm__jnum(f, "years"), dm__jnum(r, "years"), dm__jnum(f, "cost_usd") / unit,
+                   dm__jnum(r, "cost_usd") / unit};
     /* full clearance with no team that clears has no years: no bar, named so */
     const char *yl[1] = {json_is_number(json_object_get(f, "years")) && v[0] >= 0
                              ? "years"
@@ -668,13 +677,12 @@ void dm__fig_donor(cairo_t *cr, const rep_data *d, double x, double y, double w,
     bar_chart(cr, x, y, w / 2, h, "Years to finish", "years", yl, 1, series, 2, v, 0);
     if (!json_object_get(d->plan, "day_rate")) {
         /* a plan made before the day rates: the unit rates only */
-        bar_chart(cr, x + w / 2, y, w / 2, h, "Cost", "USD million", labels + 1, 1, series, 2,
-                  v + 2, 0);
+        bar_chart(cr, x + w / 2, y, w / 2, h, "Cost", ul, labels + 1, 1, series, 2, v + 2, 0);
         return;
     }
     /* the cost at unit rates and at the teams' day rates; an unknown one has no
      * bar and is named so under its group */
-    double c[4] = {v[2], v[3], 0, 0}, fd, rd;
+    double c[4] = {v[2], v[3], 0, 0};
     int kf = dm__jday(f, "day_rate_cost_usd", &fd), kr = dm__jday(r, "day_rate_cost_usd", &rd);
     /* some teams have no day rate: the bar is the lower bound, named so */
     int lf = !kf && dm__jday(f, "day_rate_cost_usd_lower_bound", &fd),
@@ -682,14 +690,14 @@ void dm__fig_donor(cairo_t *cr, const rep_data *d, double x, double y, double w,
     kf |= lf;
     kr |= lr;
     if (kf)
-        c[2] = fd / 1e6;
+        c[2] = fd / unit;
     if (kr)
-        c[3] = rd / 1e6;
+        c[3] = rd / unit;
     const char *cl[2] = {"unit rates", kf && kr ? (lf || lr ? "day rates, at least (some teams unrated)"
                                                             : "teams' day rates")
                                        : kf     ? "day rates (risk-based: unknown)"
                                        : kr     ? "day rates (clear all: unknown)"
                                                 : "day rates: unknown"};
-    bar_chart(cr, x + w / 2, y, w / 2, h, "Cost, USD million", "USD million", cl, 2, series, 2, c,
+    bar_chart(cr, x + w / 2, y, w / 2, h, unit > 1 ? "Cost, USD million" : "Cost, USD", ul, cl, 2, series, 2, c,
               0);
 }

@@ -71,13 +71,21 @@ const char *dm__rep_text(cairo_t *cr, const char *s, double max_w, char *out, si
  * yet (...)" when there is none; NULL when the plan has hazards. */
 const char *dm__rep_no_plan(const rep_data *d);
 
+/* A sum of dollars as the plan's text output writes it: "1.23 M" from USD
+ * 0.1 M up, the dollars themselves below ("4,800"), so that a small plan
+ * does not read "USD 0.00 M". Written into buf (n bytes, 40 is enough);
+ * returns buf. The band gives P10 and P90 in one unit, millions when the
+ * larger is USD 0.1 M or more ("12.29-16.89 M", "4,800-7,200"). */
+const char *dm__rep_usd(char *buf, size_t n, double v);
+const char *dm__rep_usd_band(char *buf, size_t n, double lo, double hi);
+
 double dm__jnum(json_t *o, const char *k);
 /* A cost of the plan at the teams' day rates (key k of o): 1 with *usd when
  * it is a number, 0 when it is null (unknown) or missing. */
 int dm__jday(json_t *o, const char *k, double *usd);
-/* The same as text: "USD 1.23 M", "at least USD 1.23 M" when unknown but
- * the plan gives k_lower_bound (some teams have no day rate), or "unknown"
- * (never USD 0). */
+/* The same as text: "USD 1.23 M" ("USD 4,800" under USD 0.1 M), "at least
+ * USD 1.23 M" when unknown but the plan gives k_lower_bound (some teams
+ * have no day rate), or "unknown" (never USD 0). */
 const char *dm__day_m(char *buf, size_t n, json_t *o, const char *k);
 
 #endif

@@ -127,29 +127,29 @@ static void day_rate_line(lines *L, json_t *p, json_t *dr, int budget)
             json_t *fc = json_object_get(p, "forecast"),
                    *bd = json_object_get(fc, "day_rate_cost_usd_lower_bound");
             double b10, b90;
-            char band[64] = "";
+            char band[120] = "", u[40], ub[80];
             if (dm__jnum(fc, "samples") > 0 && dm__jday(bd, "p10", &b10) && dm__jday(bd, "p90", &b90))
-                snprintf(band, sizeof band, "; P10-P90 at least %.2f-%.2f M", b10 / 1e6, b90 / 1e6);
+                snprintf(band, sizeof band, "; P10-P90 at least %s", dm__rep_usd_band(ub, sizeof ub, b10, b90));
             if (budget) {
                 char all[48];
-                add(L, "At the teams' day rates: at least USD %.2f M for the funded hazards, %s for all "
+                add(L, "At the teams' day rates: at least USD %s for the funded hazards, %s for all "
                        "(lower bounds: %.0f of %.0f teams have no day rate)%s; %.0f team-days",
-                    lower / 1e6,
+                    dm__rep_usd(u, sizeof u, lower),
                     dm__day_m(all, sizeof all, json_object_get(json_object_get(p, "comparison"), "risk_based"),
                               "day_rate_cost_usd"),
                     dm__jnum(dr, "teams_without_rate"), dm__jnum(p, "teams"), band, dm__jnum(dr, "team_days"));
             } else
-                add(L, "At the teams' day rates: at least USD %.2f M (lower bound: %.0f of %.0f teams have "
+                add(L, "At the teams' day rates: at least USD %s (lower bound: %.0f of %.0f teams have "
                        "no day rate)%s; %.0f team-days",
-                    lower / 1e6, dm__jnum(dr, "teams_without_rate"), dm__jnum(p, "teams"), band,
+                    dm__rep_usd(u, sizeof u, lower), dm__jnum(dr, "teams_without_rate"), dm__jnum(p, "teams"), band,
                     dm__jnum(dr, "team_days"));
             add(L, "Teams with no day rate (cost_usd_day 0) that work in the schedule: %.0f%s%s",
                 dm__jnum(dr, "unrated_teams"), first ? ", the first " : "", first ? first : "");
             double kept;
             if (dm__jday(dr, "kept_cost_usd_lower_bound", &kept) && kept > lower + 0.005)
-                add(L, "With each team kept from the start to its last task: at least USD %.2f M; "
+                add(L, "With each team kept from the start to its last task: at least USD %s; "
                        "%.0f team-days",
-                    kept / 1e6, dm__jnum(dr, "kept_team_days"));
+                    dm__rep_usd(u, sizeof u, kept), dm__jnum(dr, "kept_team_days"));
             return;
         }
         if (rates && !strcmp(rates, "none"))
@@ -167,28 +167,29 @@ static void day_rate_line(lines *L, json_t *p, json_t *dr, int budget)
     /* the forecast's band, when it was sampled and is known */
     json_t *fc = json_object_get(p, "forecast"), *bd = json_object_get(fc, "day_rate_cost_usd");
     double b10, b90;
-    char band[64] = "";
+    char band[120] = "", u[40], u2[40], ub[80];
     if (dm__jnum(fc, "samples") > 0 && dm__jday(bd, "p10", &b10) && dm__jday(bd, "p90", &b90))
-        snprintf(band, sizeof band, " (P10-P90 %.2f-%.2f M)", b10 / 1e6, b90 / 1e6);
+        snprintf(band, sizeof band, " (P10-P90 %s)", dm__rep_usd_band(ub, sizeof ub, b10, b90));
     if (budget) {
         char all[48];
-        add(L, "At the teams' day rates: USD %.2f M for the funded hazards%s, %s for all; "
+        add(L, "At the teams' day rates: USD %s for the funded hazards%s, %s for all; "
                "%.0f team-days",
-            usd / 1e6, band,
+            dm__rep_usd(u, sizeof u, usd), band,
             dm__day_m(all, sizeof all,
                       json_object_get(json_object_get(p, "comparison"), "risk_based"),
                       "day_rate_cost_usd"),
             dm__jnum(dr, "team_days"));
     } else
-        add(L, "At the teams' day rates: USD %.2f M%s; %.0f team-days, USD %.2f M of it for "
+        add(L, "At the teams' day rates: USD %s%s; %.0f team-days, USD %s of it for "
                "the items",
-            usd / 1e6, band, dm__jnum(dr, "team_days"), dm__jnum(dr, "items_cost_usd") / 1e6);
+            dm__rep_usd(u, sizeof u, usd), band, dm__jnum(dr, "team_days"),
+            dm__rep_usd(u2, sizeof u2, dm__jnum(dr, "items_cost_usd")));
     /* teams kept from the start to their last task (plans since that figure) */
     double kept, kept_days = dm__jnum(dr, "kept_team_days"), days = dm__jnum(dr, "team_days");
     if (dm__jday(dr, "kept_cost_usd", &kept) && kept > usd + 0.005 && kept_days > 0)
-        add(L, "With each team kept from the start to its last task: USD %.2f M; %.0f team-days, "
+        add(L, "With each team kept from the start to its last task: USD %s; %.0f team-days, "
                "%.0f%% at work",
-            kept / 1e6, kept_days, 100.0 * days / kept_days);
+            dm__rep_usd(u, sizeof u, kept), kept_days, 100.0 * days / kept_days);
     if (rates && !strcmp(rates, "some"))
         add(L, "(%.0f of %.0f teams have no day rate; none of them works in the schedule)",
             dm__jnum(dr, "teams_without_rate"), dm__jnum(p, "teams"));
@@ -216,11 +217,11 @@ static void idle_line(lines *L, json_t *p)
         len += (size_t)w;
     }
     double usd, lower, all;
-    char c[64];
+    char c[64], u[40];
     if (dm__jday(it, "cost_usd", &usd))
-        snprintf(c, sizeof c, "USD %.2f M", usd / 1e6);
+        snprintf(c, sizeof c, "USD %s", dm__rep_usd(u, sizeof u, usd));
     else if (dm__jday(it, "cost_usd_lower_bound", &lower))
-        snprintf(c, sizeof c, "at least USD %.2f M", lower / 1e6);
+        snprintf(c, sizeof c, "at least USD %s", dm__rep_usd(u, sizeof u, lower));
     else
         snprintf(c, sizeof c, "an unknown sum (no day rate)");
     add(L, "Idle teams: %.0f of %.0f get no task (%s), in none of the costs above",
@@ -230,18 +231,28 @@ static void idle_line(lines *L, json_t *p)
     const char *per = json_string_value(json_object_get(it, "period")),
                *until = json_string_value(json_object_get(it, "until"));
     char to[96];
-    if (per && !strcmp(per, "horizon"))
-        snprintf(to, sizeof to, "to the %g-year horizon (%s, %.0f working days each)",
-                 dm__jnum(json_object_get(p, "config"), "horizon_years"), until ? until : "?",
-                 dm__jnum(it, "days_each"));
+    double each = dm__jnum(it, "days_each");
+    const char *wd = each == 1 ? "working day" : "working days";
+    int horizon = per && !strcmp(per, "horizon");
+    if (horizon && !(each > 0)) {
+        /* a horizon that ends before the first working day does: no day to
+         * keep them for, as the plan's text says (not "0 working days" at
+         * USD 0) */
+        add(L, "Idle teams kept on contract to the %g-year horizon: nothing, it holds less than one working day "
+               "(the first, %s, ends after it)",
+            dm__jnum(json_object_get(p, "config"), "horizon_years"), until ? until : "?");
+        return;
+    }
+    if (horizon)
+        snprintf(to, sizeof to, "to the %g-year horizon (%s, %.0f %s each)",
+                 dm__jnum(json_object_get(p, "config"), "horizon_years"), until ? until : "?", each, wd);
     else if (until)
-        snprintf(to, sizeof to, "to the plan's end (%s, %.0f working days each)", until, dm__jnum(it, "days_each"));
+        snprintf(to, sizeof to, "to the plan's end (%s, %.0f %s each)", until, each, wd);
     else
-        snprintf(to, sizeof to, "to the plan's end (%.0f working days each)", dm__jnum(it, "days_each"));
+        snprintf(to, sizeof to, "to the plan's end (%.0f %s each)", each, wd);
     /* every team kept over the same period: the working ones to their last
      * task, or to the horizon when it comes first (plans since then give
      * its team-days) */
-    int horizon = per && !strcmp(per, "horizon");
     char a[48];
     if (json_object_get(it, "kept_with_idle_team_days") &&
         (dm__jday(it, "kept_with_idle_cost_usd", &all) || dm__jday(it, "kept_with_idle_cost_usd_lower_bound", &all)))
@@ -251,7 +262,7 @@ static void idle_line(lines *L, json_t *p)
             dm__day_m(a, sizeof a, it, "kept_with_idle_cost_usd"), dm__jnum(it, "kept_with_idle_team_days"),
             horizon ? ", the items destroyed by then" : "");
     else if (!horizon && dm__jday(it, "kept_with_idle_cost_usd", &all))
-        add(L, "Idle teams kept on contract %s: %s; every team kept: USD %.2f M", to, c, all / 1e6);
+        add(L, "Idle teams kept on contract %s: %s; every team kept: USD %s", to, c, dm__rep_usd(u, sizeof u, all));
     else
         add(L, "Idle teams kept on contract %s: %s", to, c);
 }
@@ -314,16 +325,24 @@ static void key_figures(const rep_data *d, lines *L)
            *co = json_object_get(fc, "cost_usd");
     /* a plan made with --samples 0 has no forecast: no band, never "P10-P90 0-0" */
     int sampled = dm__jnum(fc, "samples") > 0;
-    char bh[64] = "", ba[64] = "", bc[64] = "";
+    char bh[64] = "", ba[64] = "", bc[120] = "", ub[80], u1[40], u2[40];
     if (sampled) {
         snprintf(bh, sizeof bh, "; P10-P90 %.1f-%.1f", dm__jnum(yh, "p10"), dm__jnum(yh, "p90"));
         snprintf(ba, sizeof ba, "; P10-P90 %.1f-%.1f", dm__jnum(ya, "p10"), dm__jnum(ya, "p90"));
-        snprintf(bc, sizeof bc, " (P10-P90 %.2f-%.2f M)", dm__jnum(co, "p10") / 1e6, dm__jnum(co, "p90") / 1e6);
+        snprintf(bc, sizeof bc, " (P10-P90 %s)",
+                 dm__rep_usd_band(ub, sizeof ub, dm__jnum(co, "p10"), dm__jnum(co, "p90")));
     }
-    add(L, "High-risk land released by %s (%.1f years%s)", json_string_value(json_object_get(hi, "end")),
-        dm__jnum(hi, "years"), bh);
-    add(L, "All land released by %s (%.1f years%s)", json_string_value(json_object_get(al, "end")),
-        dm__jnum(al, "years"), ba);
+    /* no high-risk hazard funded (a small budget) or none at all: no date
+     * for it, as the plan's text says */
+    if (json_is_number(json_object_get(hi, "hazards")) && !(dm__jnum(hi, "hazards") > 0))
+        add(L, "High-risk land: none %s", dm__jnum(p, "funded") < dm__jnum(p, "hazards") ? "funded" : "in the plan");
+    else
+        add(L, "High-risk land released by %s (%.1f years%s)", json_string_value(json_object_get(hi, "end")),
+            dm__jnum(hi, "years"), bh);
+    /* with a budget that leaves hazards unfunded, the date is that of the funded land */
+    add(L, "%s land released by %s (%.1f years%s)",
+        dm__jnum(p, "funded") < dm__jnum(p, "hazards") && json_object_get(p, "funded") ? "All funded" : "All",
+        json_string_value(json_object_get(al, "end")), dm__jnum(al, "years"), ba);
     /* samples whose finds in cancelled land no team in the plan can survey and clear */
     if (sampled && dm__jnum(fc, "samples_beyond_teams") > 0)
         add(L, "In %.0f of %.0f forecast samples survey finds items that no team in the plan can survey and "
@@ -333,9 +352,14 @@ static void key_figures(const rep_data *d, lines *L)
     double hy = dm__jnum(json_object_get(p, "config"), "horizon_years");
     json_t *bh_ = json_object_get(p, "beyond_horizon");
     if (hy > 0 && bh_) {
+        json_t *idle = json_object_get(p, "idle_teams");
+        const char *per = json_string_value(json_object_get(idle, "period"));
         if (dm__jnum(bh_, "hazards") > 0)
-            add(L, "Beyond the %g-year horizon: %.0f hazards (%.1f ha) end later", hy, dm__jnum(bh_, "hazards"),
-                dm__jnum(bh_, "area_ha"));
+            add(L, "Beyond the %g-year horizon: %.0f hazards (%.1f ha) end later%s", hy, dm__jnum(bh_, "hazards"),
+                dm__jnum(bh_, "area_ha"),
+                per && !strcmp(per, "horizon") && !(dm__jnum(idle, "days_each") > 0)
+                    ? " (it holds less than one working day: every hazard ends after it)"
+                    : "");
         else
             add(L, "Every funded hazard ends within the %g-year horizon", hy);
     }
@@ -344,13 +368,15 @@ static void key_figures(const rep_data *d, lines *L)
     if (!(funded_cost >= 0) || !json_object_get(p, "funded_cost_usd"))
         funded_cost = all_cost;
     if (funded_cost < all_cost - 0.005)
-        add(L, "Expected cost at unit rates USD %.2f M for the %.0f funded hazards%s of "
-               "USD %.2f M for all; residual risk %.1f expected items in released land, %.1f in "
+        add(L, "Expected cost at unit rates USD %s for the %.0f funded hazards%s of "
+               "USD %s for all; residual risk %.1f expected items in released land, %.1f in "
                "unfunded hazards",
-            funded_cost / 1e6, dm__jnum(p, "funded"), bc, all_cost / 1e6, dm__jnum(p, "residual_items"),
+            dm__rep_usd(u1, sizeof u1, funded_cost), dm__jnum(p, "funded"), bc, dm__rep_usd(u2, sizeof u2, all_cost),
+            dm__jnum(p, "residual_items"),
             dm__jnum(p, "unfunded_items"));
     else
-        add(L, "Expected cost at unit rates USD %.2f M%s; residual risk %.1f expected items", funded_cost / 1e6, bc,
+        add(L, "Expected cost at unit rates USD %s%s; residual risk %.1f expected items",
+            dm__rep_usd(u1, sizeof u1, funded_cost), bc,
             dm__jnum(p, "residual_items"));
     json_t *cmp = json_object_get(p, "comparison"), *f = json_object_get(cmp, "full_clearance"),
            *r = json_object_get(cmp, "risk_based");
@@ -358,6 +384,21 @@ static void key_figures(const rep_data *d, lines *L)
     json_t *dr = json_object_get(p, "day_rate");
     if (dr)
         day_rate_line(L, p, dr, funded_cost < all_cost - 0.005);
+    /* a plan made with --budget: what it funds, and whether the funded
+     * schedule costs more at the teams' day rates, as the plan's text says */
+    double budget = dm__jnum(json_object_get(p, "config"), "budget_usd");
+    if (budget > 0) {
+        char ub1[40], ub2[40], over[160] = "";
+        double dc;
+        if (dm__jday(dr, "cost_usd", &dc) && dc > budget)
+            snprintf(over, sizeof over, "; the funded schedule costs USD %s at the teams' day rates, over it",
+                     dm__rep_usd(ub2, sizeof ub2, dc));
+        else if (!dm__jday(dr, "cost_usd", &dc) && dm__jday(dr, "cost_usd_lower_bound", &dc) && dc > budget)
+            snprintf(over, sizeof over, "; the funded schedule costs at least USD %s at the teams' day rates, over it",
+                     dm__rep_usd(ub2, sizeof ub2, dc));
+        add(L, "Budget USD %s at unit rates: %.0f of %.0f hazards funded%s", dm__rep_usd(ub1, sizeof ub1, budget),
+            dm__jnum(p, "funded"), dm__jnum(p, "hazards"), over);
+    }
     idle_line(L, p);
     /* full clearance with no team that clears in the team file: no years */
     char fy[64];
@@ -365,9 +406,10 @@ static void key_figures(const rep_data *d, lines *L)
         snprintf(fy, sizeof fy, "%.1f years", dm__jnum(f, "years"));
     else
         snprintf(fy, sizeof fy, "no team clears (years unknown)");
-    add(L, "Clearing every suspected hectare: %s, USD %.2f M; risk-based: %.1f years, USD %.2f M (unit "
+    add(L, "Clearing every suspected hectare: %s, USD %s; risk-based: %.1f years, USD %s (unit "
            "rates)",
-        fy, dm__jnum(f, "cost_usd") / 1e6, dm__jnum(r, "years"), dm__jnum(r, "cost_usd") / 1e6);
+        fy, dm__rep_usd(u1, sizeof u1, dm__jnum(f, "cost_usd")), dm__jnum(r, "years"),
+        dm__rep_usd(u2, sizeof u2, dm__jnum(r, "cost_usd")));
     if (dr) {
         char b1[48], b2[48];
         double lb;
