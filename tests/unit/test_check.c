@@ -120,3 +120,50 @@ TEST(check_database_finds_an_activity_outside_its_hazard)
     ASSERT(!strstr(out, "activity_outside_hazard"));
     free(out);
 }
+
+/* Victims' names and ages are personal data: check labels a victim by a
+ * short uuid, never by its name, and a refused age is said without its
+ * value, in the text and the JSON, of a database and of a file. */
+TEST(check_names_no_victim_and_quotes_no_age)
+{
+    build_db();
+    char *out = NULL;
+    int rc = dmtest_sh(&out,
+                       "cd '%s' && sqlite3 db.gpkg \"UPDATE victims SET name = 'Aysel Mammadova', age = 137 "
+                       "WHERE outcome = 'killed'; UPDATE victims SET name = 'Rauf Aliyev', accident_id = "
+                       "'0a1b2c3d-0000-4000-8000-000000000000' WHERE outcome = 'injured'\"",
+                       dmtest_tmpdir());
+    ASSERT_MSG(rc == 0, "sqlite3: %s", out);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "cd '%s' && sqlite3 db.gpkg \"SELECT uuid FROM victims WHERE outcome = 'killed'\"",
+                        dmtest_tmpdir()),
+              0);
+    char killed[9] = "";
+    memcpy(killed, out, 8);
+    free(out);
+    for (int json = 0; json < 2; json++) {
+        rc = dmtest_demine(&out, "check db.gpkg%s", json ? " --json" : "");
+        ASSERT_MSG(rc != 0, "check found nothing: %s", out);
+        ASSERT_CONTAINS(out, "dangling_ref");
+        ASSERT_CONTAINS(out, "field 'age': not a whole number from 0 to 120 (the value is personal data: not shown)");
+        ASSERT_CONTAINS(out, killed);
+        ASSERT(!strstr(out, "Aysel"));
+        ASSERT(!strstr(out, "Mammadova"));
+        ASSERT(!strstr(out, "Rauf"));
+        ASSERT(!strstr(out, "137"));
+        free(out);
+    }
+    /* a file of victims, checked before import: its name column labels no
+     * row, and neither a refused age nor an unknown column is quoted */
+    dmtest_write_file(dmtest_path("vf.csv"), "accident_id,outcome,name,age,surname\n"
+                                             ",killed,Leyla Huseynova,141,Huseynova\n");
+    rc = dmtest_demine(&out, "check vf.csv --layer victims");
+    ASSERT_MSG(rc != 0, "check found nothing: %s", out);
+    ASSERT_CONTAINS(out, "field 'age': not a whole number from 0 to 120");
+    ASSERT_CONTAINS(out, "field 'surname'");
+    ASSERT_CONTAINS(out, "feature 1");
+    ASSERT(!strstr(out, "Leyla"));
+    ASSERT(!strstr(out, "Huseynova"));
+    ASSERT(!strstr(out, "141"));
+    free(out);
+}

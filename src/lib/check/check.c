@@ -46,6 +46,69 @@ void dm__check_add(dm_check_report *r, dm_check_severity sev, const char *code, 
         r->warnings++;
 }
 
+void dm__check_personal_why(const dm_layer_def *l, const dm_field_def *f, const char *err, char *out, size_t n)
+{
+    if (!dm_field_is_personal(l, f)) {
+        dm__strlcpy(out, err ? err : "", n);
+        return;
+    }
+    if ((f->type == DM_FT_INT || f->type == DM_FT_REAL) && f->max > f->min)
+        snprintf(out, n, "not a %s from %g to %g (the value is personal data: not shown)",
+                 f->type == DM_FT_INT ? "whole number" : "number", f->min, f->max);
+    else
+        snprintf(out, n, "not a valid value (the value is personal data: not shown)");
+}
+
+static int layer_is_personal(const dm_layer_def *l)
+{
+    for (size_t k = 0; l && k < l->n_fields; k++)
+        if (dm_field_is_personal(l, &l->fields[k]))
+            return 1;
+    return 0;
+}
+
+void dm__check_scrub_personal(dm_check_report *r, size_t from)
+{
+    for (size_t k = from; k < r->n; k++) {
+        dm_check_issue *is = &r->issues[k];
+        const dm_layer_def *l = dm_layer_find(is->layer);
+        if (!layer_is_personal(l))
+            continue;
+        /* the label: a file's row may be named by its name column */
+        const dm_field_def *nf = dm_field_find(l, "name");
+        if (nf && dm_field_is_personal(l, nf))
+            is->ref[0] = 0;
+        char *m = is->message;
+        if (!strcmp(is->code, "bad_value")) {
+            /* "...field 'age': 150 is outside 0..120": the reason without the value */
+            for (size_t i = 0; i < l->n_fields; i++) {
+                const dm_field_def *f = &l->fields[i];
+                char key[80], why[160];
+                snprintf(key, sizeof key, "field '%s': ", f->name);
+                char *at = strstr(m, key);
+                if (!at || !dm_field_is_personal(l, f))
+                    continue;
+                dm__check_personal_why(l, f, NULL, why, sizeof why);
+                size_t off = (size_t)(at - m) + strlen(key);
+                snprintf(m + off, sizeof is->message - off, "%s", why);
+                break;
+            }
+        } else if (!strcmp(is->code, "unknown_field")) {
+            /* "... and has 'Aysel' in it: ...": a column the layer lacks may
+             * hold anything of a person (a surname, an address) */
+            char *a = strstr(m, " and has '");
+            char *e = a ? strstr(a + 10, "' in it") : NULL;
+            if (a && e) {
+                char rest[sizeof is->message];
+                snprintf(rest, sizeof rest, "%s", e + 7);
+                size_t off = (size_t)(a - m);
+                snprintf(m + off, sizeof is->message - off, " and has a value in it (not shown: the layer "
+                                                              "holds personal data)%s", rest);
+            }
+        }
+    }
+}
+
 void dm_check_report_free(dm_ctx *ctx, dm_check_report *r)
 {
     (void)ctx;

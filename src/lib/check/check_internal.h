@@ -26,6 +26,18 @@ void dm__check_geom(dm_ctx *ctx, dm_check_report *r, const char *layer, const ch
                     const char *ref, const dm_geom *g);
 void dm__check_date(dm_check_report *r, const char *layer, const char *id, const char *ref,
                     const char *field, const char *value);
+/* Why a value of field f of layer l is refused, for a message: err (the
+ * store's reason, which quotes the value) as it is, or, for a field of
+ * personal data (a victim's age), the reason without the value ("not a
+ * whole number from 0 to 120 (the value is personal data: not shown)").
+ * Written into out (n bytes). */
+void dm__check_personal_why(const dm_layer_def *l, const dm_field_def *f, const char *err, char *out,
+                            size_t n);
+/* Issues from index `from` on of a file's check, for a layer holding
+ * personal data (a victim's name labels no row; unknown columns' and
+ * personal fields' values are not quoted): the row is named by its feature
+ * number alone, and the values are taken out of the messages. */
+void dm__check_scrub_personal(dm_check_report *r, size_t from);
 /* Duplicates (and, with overlaps, overlapping polygons) among rows. */
 void dm__check_pairs(dm_ctx *ctx, dm_check_report *r, const char *layer, dm__check_geomrow *rows,
                      size_t n, int overlaps);

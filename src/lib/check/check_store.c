@@ -166,12 +166,21 @@ static dm_status check_layer(dm_store *s, const dm_layer_def *l, uuid_set *own, 
     ref_row *refs = NULL;
     size_t n_refs = 0, cap_refs = 0;
     int is_acts = !strcmp(l->name, "activities");
+    /* a row without a ref is labelled by its name, unless the name is
+     * personal data (a victim's): then by a short uuid, so that no output of
+     * check (a log pasted anywhere) names a person */
+    const dm_field_def *name_f = dm_field_find(l, "name");
+    int name_personal = name_f && dm_field_is_personal(l, name_f);
+    char short_id[9];
     int rc;
     long done = 0;
     while ((rc = dm_cursor_next(c)) == 1) {
         const char *uuid = dm_cursor_uuid(c);
         const char *ref = dm_cursor_text(c, "ref");
-        if (!ref)
+        if (!ref && name_personal) {
+            dm__strlcpy(short_id, uuid ? uuid : "", sizeof short_id);
+            ref = short_id;
+        } else if (!ref)
             ref = dm_cursor_text(c, "name");
         r->rows_checked++;
         uuid_push(own, uuid);
@@ -211,8 +220,10 @@ static dm_status check_layer(dm_store *s, const dm_layer_def *l, uuid_set *own, 
                 ref_push(rs, l, f, uuid, ref, tv);
             char norm[256];
             if (v && *v && dm_field_normalise(ctx, f, v, norm, sizeof norm) != DM_OK) {
-                dm__check_add(r, DM_CHECK_ERROR, "bad_value", l->name, uuid, ref, NAN, NAN,
-                              "field '%s': %s", f->name, dm_ctx_errmsg(ctx));
+                char why[160];
+                dm__check_personal_why(l, f, dm_ctx_errmsg(ctx), why, sizeof why);
+                dm__check_add(r, DM_CHECK_ERROR, "bad_value", l->name, uuid, ref, NAN, NAN, "field '%s': %s",
+                              f->name, why);
                 dm_ctx_clear_error(ctx);
             }
         }
