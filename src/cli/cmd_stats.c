@@ -30,7 +30,10 @@ static double num(json_t *o, const char *k)
 static void print_release_table(json_t *obj, const char *title)
 {
     /* the last column holds release areas whose outcome is missing or not
-     * a route, so that each row adds up to what the headline counts */
+     * a route, so that each row adds up to what the headline counts; no
+     * table of headings alone when nothing was released */
+    if (!json_object_size(obj))
+        return;
     printf("\n%-22s %12s %12s %12s %12s\n", title, "cancelled", "reduced", "cleared", "unknown");
     const char *key;
     json_t *v;
@@ -53,7 +56,7 @@ static void print_text(json_t *r)
            num(cha, "remaining_ha"));
     const char *key;
     json_t *v;
-    printf("  by status:");
+    printf("  by status:%s", json_object_size(json_object_get(hz, "by_status")) ? "" : " none");
     json_object_foreach(json_object_get(hz, "by_status"), key, v)
     {
         printf("  %s %.0f (%.2f ha)", key, num(v, "count"), num(v, "area_ha"));
@@ -72,7 +75,8 @@ static void print_text(json_t *r)
     if (json_object_get(r, "released_by_method"))
         print_release_table(json_object_get(r, "released_by_method"), "released by method (ha)");
     json_t *it = json_object_get(r, "items");
-    printf("\nExplosive ordnance found: %.0f\n  by category:", num(it, "total"));
+    printf("\nExplosive ordnance found: %.0f\n  by category:%s", num(it, "total"),
+           json_object_size(json_object_get(it, "by_category")) ? "" : " none");
     json_object_foreach(json_object_get(it, "by_category"), key, v)
     {
         printf("  %s %.0f", key, json_number_value(v));
@@ -83,15 +87,18 @@ static void print_text(json_t *r)
            (long long)json_integer_value(json_object_get(acc, "count")), num(vic, "total"),
            num(vic, "killed"), num(vic, "injured"), num(vic, "civilian"), num(vic, "deminer"),
            num(vic, "military"), num(vic, "female"), num(vic, "children"));
-    printf("%-10s %9s %8s %8s %9s %8s %8s\n", "year", "accidents", "killed", "injured", "civilians",
-           "deminers", "military");
+    if (json_object_size(json_object_get(acc, "by_year")))
+        printf("%-10s %9s %8s %8s %9s %8s %8s\n", "year", "accidents", "killed", "injured", "civilians",
+               "deminers", "military");
     json_object_foreach(json_object_get(acc, "by_year"), key, v)
     {
         printf("%-10s %9.0f %8.0f %8.0f %9.0f %8.0f %8.0f\n", key, num(v, "accidents"), num(v, "killed"),
                num(v, "injured"), num(v, "civilian"), num(v, "deminer"), num(v, "military"));
     }
     json_t *groups = json_object_get(r, "groups");
-    if (groups) {
+    if (groups && !json_object_size(groups))
+        printf("\nby %s: none\n", json_string_value(json_object_get(r, "by")));
+    else if (groups) {
         printf("\nby %s:\n%-22s %7s %10s %10s %10s %10s %10s %10s %7s %9s\n",
                json_string_value(json_object_get(r, "by")), "", "hazards", "SHA ha", "CHA ha",
                "remain ha", "cancel ha", "reduce ha", "clear ha", "items", "accidents");

@@ -1059,3 +1059,24 @@ TEST(report_of_a_horizon_under_one_working_day_says_so)
     free(t);
     json_decref(pj);
 }
+
+/* An empty database: stats says "none" where there is nothing, not tables
+ * of headings alone; a database of one open hazard lists it by status. */
+TEST(stats_of_an_empty_database_prints_no_empty_tables)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "init '%s'", dmtest_path("st0.gpkg")), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "stats '%s'", dmtest_path("st0.gpkg")), 0);
+    ASSERT_CONTAINS(out, "Hazard areas: 0 ");
+    ASSERT_CONTAINS(out, "by status: none");
+    ASSERT_CONTAINS(out, "by category: none");
+    ASSERT(!strstr(out, "released by year"));
+    ASSERT(!strstr(out, "released by method"));
+    ASSERT(!strstr(out, "year       accidents"));
+    ASSERT(!strstr(out, " nan") && !strstr(out, "-nan") && !strstr(out, " inf"));
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "stats '%s' --by district", dmtest_path("st0.gpkg")), 0);
+    ASSERT_CONTAINS(out, "by district: none");
+    free(out);
+}
