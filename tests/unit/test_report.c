@@ -1080,3 +1080,22 @@ TEST(stats_of_an_empty_database_prints_no_empty_tables)
     ASSERT_CONTAINS(out, "by district: none");
     free(out);
 }
+
+/* --title "" is the default title, not a report headed by nothing; a date
+ * outside the range the database holds says the range. */
+TEST(report_blank_title_and_date_out_of_range)
+{
+    char *out = NULL;
+    const char *db = dmtest_path("t0.gpkg");
+    ASSERT_EQ(dmtest_demine(&out, "init '%s'", db), 0);
+    free(out);
+    int rc = dmtest_demine(&out, "report '%s' --out '%s' --title '  '", db, dmtest_path("t0.html"));
+    ASSERT_MSG(rc == 0, "report failed: %s", out);
+    free(out);
+    char *h = dmtest_read_file(dmtest_path("t0.html"));
+    ASSERT(h);
+    ASSERT_CONTAINS(h, "<h1>National mine action status report</h1>");
+    free(h);
+    ASSERT_DEMINE(2, "report date '1700-01-01' is not a date YYYY-MM-DD from 1800-01-01 to 2200-12-31",
+                  "report '%s' --out '%s' --date 1700-01-01", db, dmtest_path("t0.pdf"));
+}

@@ -263,7 +263,10 @@ dm_status dm__report_gather(dm_store *s, const dm_report_opts *o, rep_data *d)
     dm_ctx *ctx = dm_store_ctx(s);
     memset(d, 0, sizeof *d);
     d->ctx = ctx;
-    dm__rep_text(NULL, o && o->title ? o->title : "National mine action status report", 0, d->title,
+    /* an empty or blank title (--title "") is the default, not a report
+     * headed by nothing */
+    const char *t = o && o->title && o->title[strspn(o->title, " \t\r\n")] ? o->title : NULL;
+    dm__rep_text(NULL, t ? t : "National mine action status report", 0, d->title,
                  sizeof d->title); /* cut on a character, not inside one */
     char now[21];
     dm_now_iso(now);
@@ -275,7 +278,8 @@ dm_status dm__report_gather(dm_store *s, const dm_report_opts *o, rep_data *d)
         for (int i = 0; strict && i < 10; i++)
             strict = i == 4 || i == 7 || (q[i] >= '0' && q[i] <= '9');
         if (!strict || !dm_date_parse(o->date, d->date))
-            return dm__fail(ctx, DM_EINVAL, "report date '%s' is not a date YYYY-MM-DD", o->date);
+            return dm__fail(ctx, DM_EINVAL, "report date '%s' is not a date YYYY-MM-DD from 1800-01-01 to 2200-12-31",
+                            o->date);
     } else
         dm__strlcpy(d->date, now, sizeof d->date);
     const char *p = dm_store_path(s), *slash = strrchr(p, '/');
