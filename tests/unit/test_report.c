@@ -1099,3 +1099,38 @@ TEST(report_blank_title_and_date_out_of_range)
     ASSERT_DEMINE(2, "report date '1700-01-01' is not a date YYYY-MM-DD from 1800-01-01 to 2200-12-31",
                   "report '%s' --out '%s' --date 1700-01-01", db, dmtest_path("t0.pdf"));
 }
+
+/* One small hazard: every sum is under USD 0.1 M, so the donor chart's
+ * cost is drawn in dollars (bars of 0.006 on an axis of millions say
+ * nothing), and a single hazard beyond the horizon is "1 hazard ... ends". */
+TEST(report_of_one_small_hazard_charts_dollars)
+{
+    char *out = NULL;
+    const char *db = dmtest_path("tiny.gpkg");
+    ASSERT_EQ(dmtest_demine(&out, "init '%s'", db), 0);
+    free(out);
+    dmtest_write_file(dmtest_path("tiny.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":"
+                      "{\"ref\":\"AGD-T\",\"hazard_type\":\"CHA\",\"status\":\"open\",\"ordnance\":\"AP\","
+                      "\"reported_date\":\"2021-03-04\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+                      "[[[46.900,39.900],[46.9005,39.900],[46.9005,39.9005],[46.900,39.9005],[46.900,39.900]]]}}]}");
+    ASSERT_EQ(dmtest_demine(&out, "import '%s' --layer hazards '%s'", db, dmtest_path("tiny.geojson")), 0);
+    free(out);
+    int rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 5 --start 2026-01-05 --horizon 0.001 "
+                                 "--csv '%s' --out-json '%s'",
+                           db, dmtest_repo_path("config/teams-default.csv"), dmtest_path("tiny.csv"),
+                           dmtest_path("tiny.json"));
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    free(out);
+    rc = dmtest_demine(&out, "report '%s' --out '%s'", db, dmtest_path("tiny.pdf"));
+    ASSERT_MSG(rc == 0, "report failed: %s", out);
+    free(out);
+    char *t = pdf_text_flat(dmtest_path("tiny.pdf"));
+    ASSERT_CONTAINS(t, "1 open hazard,");
+    ASSERT_CONTAINS(t, "Beyond the 0.001-year horizon: 1 hazard (");
+    ASSERT_CONTAINS(t, "ha) ends later");
+    ASSERT_CONTAINS(t, "Cost, USD ");
+    ASSERT(!strstr(t, "USD million"));
+    ASSERT(!strstr(t, " M;") && !strstr(t, " M ("));
+    free(t);
+}

@@ -355,8 +355,8 @@ static void key_figures(const rep_data *d, lines *L)
         json_t *idle = json_object_get(p, "idle_teams");
         const char *per = json_string_value(json_object_get(idle, "period"));
         if (dm__jnum(bh_, "hazards") > 0)
-            add(L, "Beyond the %g-year horizon: %.0f hazards (%.1f ha) end later%s", hy, dm__jnum(bh_, "hazards"),
-                dm__jnum(bh_, "area_ha"),
+            add(L, "Beyond the %g-year horizon: %.0f hazard%s (%.1f ha) end%s later%s", hy, dm__jnum(bh_, "hazards"),
+                dm__jnum(bh_, "hazards") == 1 ? "" : "s", dm__jnum(bh_, "area_ha"), dm__jnum(bh_, "hazards") == 1 ? "s" : "",
                 per && !strcmp(per, "horizon") && !(dm__jnum(idle, "days_each") > 0)
                     ? " (it holds less than one working day: every hazard ends after it)"
                     : "");
