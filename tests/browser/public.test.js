@@ -4,7 +4,9 @@
 // a desktop, the title and the language buttons fit the header; the page
 // speaks the browser's language (Azerbaijani or English) and, once one is
 // chosen, keeps it on the next visit; a tap in a zone says "danger"; the page
-// asks only for public endpoints and shows no staff data. Needs DEMINE_URL of
+// asks only for public endpoints and shows no staff data; a tapped zone gets
+// no black focus box; what "safe way" says follows a change of language
+// and, on a phone, is scrolled into the panel's view. Needs DEMINE_URL of
 // a running `demine serve` on the database of tests/unit/test_server.c.
 'use strict';
 const { chromium } = require('playwright-core');
@@ -50,6 +52,51 @@ async function tapZone(page, touch) {
   return page.textContent('#answer');
 }
 
+// a point of the map's container, as a fraction of its width and height
+async function mapAt(page, fx, fy) {
+  return page.evaluate(([a, b]) => {
+    const r = document.getElementById('map').getBoundingClientRect();
+    return { x: r.left + r.width * a, y: r.top + r.height * b };
+  }, [fx, fy]);
+}
+
+async function tap(page, p, touch) {
+  if (touch) await page.touchscreen.tap(p.x, p.y); else await page.mouse.click(p.x, p.y);
+}
+
+// "safe way": its prompts and its answer in the language chosen, in view
+async function safeWay(page, s) {
+  const said = () => page.textContent('#way');
+  const T = { az: { start: 'Başlanğıc nöqtəsinə klikləyin.', end: 'İndi son nöqtəyə klikləyin.' },
+              en: { start: 'Click the start point.', end: 'Now click the end point.' } };
+  const other = s.pick === 'en' ? 'az' : 'en';
+  await page.click('#way-btn');
+  if (await said() !== T[s.pick].start) fail(s.what + ': safe way says ' + await said());
+  await page.click('#lang-' + other);
+  if (await said() !== T[other].start) fail(s.what + ': safe way stays "' + await said() + '" in ' + other);
+  await page.click('#lang-' + s.pick);
+  // two points of the map away from the zone in its middle and the controls
+  await tap(page, await mapAt(page, 0.5, 0.9), !!s.opt.hasTouch);
+  if (await said() !== T[s.pick].end) fail(s.what + ': after the start, safe way says ' + await said());
+  await page.click('#lang-' + other);
+  if (await said() !== T[other].end) fail(s.what + ': safe way stays "' + await said() + '" in ' + other);
+  await page.click('#lang-' + s.pick);
+  await tap(page, await mapAt(page, 0.9, 0.5), !!s.opt.hasTouch);
+  await page.waitForFunction((t) => { const w = document.getElementById('way').textContent; return w && w !== t; },
+    T[s.pick].end, { timeout: 20000 });
+  const answer = await said();
+  await page.click('#lang-' + other);
+  if (await said() === answer) fail(s.what + ': the answer "' + answer + '" stays in another language');
+  await page.click('#lang-' + s.pick);
+  if (await said() !== answer) fail(s.what + ': the answer is "' + await said() + '" back in ' + s.pick);
+  const v = await page.evaluate(() => {
+    const w = document.getElementById('way').getBoundingClientRect(), p = document.getElementById('panel').getBoundingClientRect();
+    return { w: { top: w.top, bottom: w.bottom }, p: { top: p.top, bottom: p.bottom } };
+  });
+  if (v.w.top < v.p.top - 0.5 || v.w.bottom > v.p.bottom + 0.5) fail(s.what + ': the answer of safe way is out of view ' +
+    JSON.stringify(v));
+}
+
 async function main() {
   if (!BASE) fail('DEMINE_URL is not set');
   const browser = await chromium.launch({ executablePath: EXE, headless: true,
@@ -70,6 +117,14 @@ async function main() {
     await headerFits(page, s.what + ' (' + s.pick + ')');
     const said = await tapZone(page, !!s.opt.hasTouch);
     if (!s.word.test(said)) fail(s.what + ': the answer is not in ' + s.pick + ': ' + said);
+    // the zone takes the focus (it has a tooltip): no box for a tap or a click
+    const zone = await page.evaluate(() => {
+      const z = document.querySelector('#map path.leaflet-interactive');
+      z.focus();
+      return { focused: document.activeElement === z, outline: getComputedStyle(z).outlineStyle };
+    });
+    if (zone.focused && zone.outline !== 'none') fail(s.what + ': a box is drawn around the zone tapped (' + zone.outline + ')');
+    await safeWay(page, s);
     await page.close();
     // a returning resident: the language chosen last time
     page = await visit(context, errors, asked);

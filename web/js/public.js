@@ -78,8 +78,12 @@
   });
   fetch('api/public/messages').then(function (r) { return r.json(); }).then(function (m) { messages = m; setLang(lang); });
   var marker = null;
+  /* on a phone the panel is below the map: what was just said is scrolled
+   * into its view (the answer to "safe way" was under the fold) */
+  function inView(el) { if (el.scrollIntoView) el.scrollIntoView({block: 'nearest'}); }
   function show(r) {
     var el = document.getElementById('answer');
+    if (r === 'error') { el.className = 'answer'; el.textContent = T[lang].error; return; }
     el.className = 'answer ' + r.level;
     el.innerHTML = esc(r.message[lang]) + (r.distance_m !== null && r.level !== 'danger'
       ? '<br><span class="small">' + esc(T[lang].distance) + ' ' + esc(r.distance_m) + ' ' + T[lang].m + '</span>' : '');
@@ -88,27 +92,33 @@
    * server plans it on the map generalised to the zones' 50 m grid, keeps it
    * out of the zones, allows 10 km at most and a few queries a minute. */
   var way = L.layerGroup().addTo(map), wayPts = null, lastWay = null;
+  /* what the "safe way" line says: a key of T (wayStart, wayEnd, wayFar,
+   * wayBusy, blocked) or the route found, said again in a new language */
+  var waySaid = null;
   function showWay() {
-    if (!lastWay) return;
-    var p = lastWay.properties;
-    document.getElementById('way').textContent = (T[lang].verdict[p.verdict] || p.verdict) +
-      (p.length_m ? ' (' + (p.length_m / 1000).toFixed(1) + ' ' + T[lang].wayKm + ')' : '');
+    var el = document.getElementById('way');
+    if (lastWay) {
+      var p = lastWay.properties;
+      el.textContent = (T[lang].verdict[p.verdict] || p.verdict) +
+        (p.length_m ? ' (' + (p.length_m / 1000).toFixed(1) + ' ' + T[lang].wayKm + ')' : '');
+    } else if (waySaid) el.textContent = waySaid === 'blocked' ? T[lang].verdict.blocked : T[lang][waySaid];
   }
+  function sayWay(key) { waySaid = key; showWay(); inView(document.getElementById('way')); }
   document.getElementById('way-btn').addEventListener('click', function () {
     wayPts = []; way.clearLayers(); lastWay = null;
-    document.getElementById('way').textContent = T[lang].wayStart;
+    sayWay('wayStart');
   });
   function wayClick(ll) {
     wayPts.push(ll);
     L.circleMarker(ll, {radius: 6, color: '#1b4f72', fillOpacity: 1}).addTo(way);
-    if (wayPts.length < 2) { document.getElementById('way').textContent = T[lang].wayEnd; return; }
+    if (wayPts.length < 2) { sayWay('wayEnd'); return; }
     var q = 'api/public/route?from=' + wayPts[0].lng.toFixed(6) + ',' + wayPts[0].lat.toFixed(6) +
       '&to=' + wayPts[1].lng.toFixed(6) + ',' + wayPts[1].lat.toFixed(6);
     var far = map.distance(wayPts[0], wayPts[1]) > 10000;
     wayPts = null;
-    if (far) { document.getElementById('way').textContent = T[lang].wayFar; return; }
+    if (far) { sayWay('wayFar'); return; }
     fetch(q).then(function (r) {
-      if (r.status === 429) { document.getElementById('way').textContent = T[lang].wayBusy; return null; }
+      if (r.status === 429) { sayWay('wayBusy'); return null; }
       return r.json();
     }).then(function (fc) {
       if (!fc) return;
@@ -116,8 +126,8 @@
       lastWay = fc.features[0];
       var col = {low: '#1e8449', moderate: '#d68910', high: '#c0392b'}[lastWay.properties.verdict] || '#555';
       L.geoJSON(lastWay, {style: {color: col, weight: 5}}).addTo(way);
-      showWay();
-    }).catch(function () { document.getElementById('way').textContent = T[lang].verdict.blocked; });
+      sayWay(null);
+    }).catch(function () { sayWay('blocked'); });
   }
   map.on('click', function (e) {
     if (wayPts) { wayClick(e.latlng); return; }
@@ -125,7 +135,8 @@
     marker = L.circleMarker(e.latlng, {radius: 7, color: '#1b4f72'}).addTo(map);
     fetch('api/public/check?lon=' + e.latlng.lng.toFixed(6) + '&lat=' + e.latlng.lat.toFixed(6))
       .then(function (r) { return r.json(); }).then(function (r) { last = r; show(r); })
-      .catch(function () { document.getElementById('answer').textContent = T[lang].error; });
+      .catch(function () { last = 'error'; show(last); })
+      .then(function () { inView(document.getElementById('answer')); });
   });
   setLang(lang);
 })();
