@@ -3,7 +3,10 @@
 // (Debian's `chromium`) driven by playwright-core. Loads the map, logs in as
 // a field user, draws a report polygon, adds an item, submits, logs in as an
 // analyst, approves the report and finds the item on the map; then checks
-// the public page. Screenshots go to $ARTIFACTS (default ./artifacts).
+// the public page. After a login each layer is asked for once, and the plan
+// (not cut to the view) is not asked again at every move; a route's figures
+// are whole metres, shown in view; a logout leaves no route, report message
+// or draft of the user before. Screenshots go to $ARTIFACTS (default ./artifacts).
 // Needs DEMINE_URL of a running `demine serve` with the users of
 // tests/unit/test_server.c (fld/fieldpw12, ana/analystpw1).
 'use strict';
@@ -57,7 +60,24 @@ async function main() {
   await page.waitForSelector('#risk-legend', { state: 'visible' });
 
   // field user: draw the area worked and one item, submit
+  const asked = [];
+  page.on('request', (r) => { const u = new globalThis.URL(r.url()); if (u.pathname.startsWith('/api/')) asked.push(u.pathname); });
   await login(page, 'fld', 'fieldpw12');
+  await page.waitForFunction(() => /\(\d+\)/.test(document.getElementById('count-hazards').textContent), null, { timeout: 5000 });
+  await page.waitForTimeout(700);
+  const times = (p) => asked.filter((x) => x === p).length;
+  for (const l of ['hazards', 'items', 'activities'])
+    if (times('/api/' + l) !== 1) fail('after the login /api/' + l + ' was asked ' + times('/api/' + l) + ' times, not once');
+  // the plan is one for the whole map: asked when turned on, not at each move
+  await page.check('input[data-l="plan"]');
+  await page.waitForFunction(() => document.getElementById('count-plan').textContent !== '', null, { timeout: 5000 });
+  const plans = times('/api/plan');
+  if (plans !== 1) fail('turning the plan on asked for it ' + plans + ' times');
+  await page.evaluate(() => window.demine.map.panBy([200, 0], { animate: false }));
+  await page.evaluate(() => window.demine.map.panBy([-200, 0], { animate: false }));
+  await page.waitForTimeout(700);
+  if (times('/api/plan') !== plans) fail('a move asked for the plan again (' + times('/api/plan') + ' times)');
+  await page.uncheck('input[data-l="plan"]');
   await page.evaluate(() => window.demine.map.setView([39.9025, 46.9025], 15, { animate: false }));
   await page.click('#tab-report-btn');
   await page.selectOption('#r-type', 'clearance');
@@ -91,9 +111,46 @@ async function main() {
   if (!uuid) fail('no uuid in: ' + okText);
   await page.screenshot({ path: path.join(OUT, '03-report-submitted.png') });
 
+  // a route across H-1: whole metres, no NaN, the answer in the panel's view
+  await page.click('nav button[data-tab="layers"]');
+  await page.fill('#route-avoid', '1');
+  await page.click('#route-btn');
+  for (const [lon, lat] of [[46.8985, 39.905], [46.9115, 39.905]]) {
+    const p = await mapPoint(page, lon, lat);
+    await page.mouse.click(p.x, p.y);
+    await page.waitForTimeout(150);
+  }
+  await page.waitForFunction(() => /danger: /.test(document.getElementById('route-info').textContent) ||
+    document.querySelector('#route-info .bad'), null, { timeout: 20000 });
+  const said = await page.textContent('#route-info');
+  if (!/danger: [\d.]+ km/.test(said) || /NaN|undefined|null/.test(said)) fail('route: ' + said);
+  const tips = await page.evaluate(() => {
+    const out = [];
+    const walk = (l) => { if (l.eachLayer) l.eachLayer(walk); else if (l.getTooltip && l.getTooltip()) out.push(l.getTooltip().getContent()); };
+    window.demine.map.eachLayer((l) => { if (l.getTooltip && l.getTooltip() && /stretch/.test(l.getTooltip().getContent())) out.push(l.getTooltip().getContent()); });
+    return out;
+  });
+  if (!tips.length) fail('no dangerous stretch on the route: ' + said);
+  for (const t of tips) if (!/^dangerous stretch \d+: \d+-\d+ m$/.test(t)) fail('a stretch is named "' + t + '"');
+  const seen = await page.evaluate(() => {
+    const r = document.getElementById('route-info').getBoundingClientRect(), a = document.querySelector('aside').getBoundingClientRect();
+    return r.top >= a.top - 0.5 && r.bottom <= a.bottom + 0.5;
+  });
+  if (!seen) fail('the route\'s answer is out of the panel\'s view');
+  await page.screenshot({ path: path.join(OUT, '03b-route.png') });
+  // a draft left unsent
+  await page.click('#tab-report-btn');
+  await page.fill('#r-ref', 'LEFT-BEHIND');
+
   // analyst: review and approve
   await page.click('#logout-btn');
   await page.waitForSelector('#login:not(.hidden)');
+  // nothing of the user before stays on the page
+  if (await page.isVisible('#report-form')) fail('the report form stays shown after the logout');
+  const left = await page.evaluate(() => ({ route: document.getElementById('route-info').textContent,
+    msg: document.getElementById('r-msg').textContent, ref: document.getElementById('r-ref').value,
+    marks: document.querySelectorAll('#map path.leaflet-interactive').length }));
+  if (/danger|km/.test(left.route) || left.msg || left.ref) fail('the logout leaves ' + JSON.stringify(left));
   await login(page, 'ana', 'analystpw1');
   await page.click('#tab-review-btn');
   const card = `.card[data-report="${uuid}"]`;

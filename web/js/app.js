@@ -172,7 +172,9 @@
     }).then(function () { loading[d.name] = false; if (stale[d.name]) load(d); });
   }
   function reloadAll() { defs.forEach(load); }
-  map.on('moveend', reloadAll);
+  /* the plan is not cut to the view: a move does not ask for it again (it
+   * asked, and got a 404 where there is none, at every pan) */
+  map.on('moveend', function () { defs.forEach(function (d) { if (d.name !== 'plan') load(d); }); });
 
   function isAnalyst() { return !!me && (me.role === 'analyst' || me.role === 'admin'); }
   function showDetails(layer, f, note) {
@@ -424,6 +426,8 @@
     routing = false; routePts = []; routeLayer.clearLayers();
     $('route-info').textContent = 'Click the button, then the start and the end on the map.';
   });
+  /* the answer is under the layer list: scrolled into the panel's view */
+  function routeInView() { var el = $('route-info'); if (el.scrollIntoView) el.scrollIntoView({block: 'nearest'}); }
   function routeClick(ll) {
     routePts.push(ll);
     L.circleMarker(ll, {radius: 6, color: '#1b4f72', fillOpacity: 1}).addTo(routeLayer);
@@ -440,16 +444,22 @@
           : {color: '#c0392b', weight: 8, opacity: 0.5};
       }, onEachFeature: function (f, l) {
         if (f.properties.kind === 'stretch')
-          l.bindTooltip('dangerous stretch ' + f.properties.rank + ': ' + f.properties.from_m + '-' + f.properties.to_m + ' m');
+          l.bindTooltip('dangerous stretch ' + f.properties.rank + ': ' + Math.round(f.properties.from_m) + '-' +
+            Math.round(f.properties.to_m) + ' m');
       }}).addTo(routeLayer);
+      /* the whole route in view: a detour can leave the view */
+      var rb = L.featureGroup(routeLayer.getLayers()).getBounds();
+      if (rb.isValid() && !map.getBounds().contains(rb)) map.fitBounds(rb, {padding: [30, 30]});
       $('route-info').innerHTML = '<b>' + esc(r.verdict) + '</b> danger: ' + (r.length_m / 1000).toFixed(2) +
         ' km, expected items met ' + Number(r.expected_items).toPrecision(2) +
         ', probability of meeting none ' + (100 * r.p_none).toFixed(2) + '%' +
         (r.hazards_crossed && r.hazards_crossed.length ? '<br><span class="bad">Enters ' +
           r.hazards_crossed.map(function (h) {
-            return esc(h.ref) + ' (' + esc(h.status) + ', ' + Math.round(h.length_m) + ' m inside)';
+            return esc(h.ref || 'a hazard without a reference') + ' (' + esc(String(h.status).replace(/_/g, ' ')) + ', ' +
+              Math.round(h.length_m) + ' m inside, from ' + Math.round(h.from_m) + ' m)';
           }).join(', ') + '</span>' : '');
-    }).catch(function (e) { $('route-info').innerHTML = '<span class="bad">' + esc(e.message) + '</span>'; });
+      routeInView();
+    }).catch(function (e) { $('route-info').innerHTML = '<span class="bad">' + esc(e.message) + '</span>'; routeInView(); });
   }
   map.on('click', function (e) {
     if (routing) { routeClick(e.latlng); return; }
@@ -584,6 +594,12 @@
       /* nothing protected stays on screen or keeps asking */
       clearTimeout(refreshTimer); riskVersion = null; showRisk();
       preview.clearLayers(); routeLayer.clearLayers(); routing = false;
+      /* nor what was said of them: the route's verdict and the hazards it
+       * enters, the report just stored */
+      $('route-info').textContent = 'Click the button, then the start and the end on the map.';
+      $('r-msg').innerHTML = '';
+      /* the report and review tabs go with their buttons */
+      if (!$('tab-layers').classList.contains('active') && !$('tab-stats').classList.contains('active')) activateTab('layers');
       $('details').innerHTML = '<p class="hint">Click a feature for its details and history.</p>';
       $('stats').innerHTML = '<p class="hint">Log in to see statistics.</p>';
       $('review').innerHTML = '<p class="hint">Reports waiting for an analyst.</p>';
@@ -603,7 +619,8 @@
       if (me !== u) return;
       readable = {}; fieldsOf = {}; geomOf = {};
       ls.forEach(function (l) { readable[l.name] = true; fieldsOf[l.name] = l.fields || []; geomOf[l.name] = l.geometry; });
-      buildLayerList(); reloadAll(); loadRiskMap();
+      buildLayerList(); /* loads the layers turned on (a reloadAll too asked each twice) */
+      loadRiskMap();
     }).catch(function () {});
   }
   /* a 401 from any request but the login: back to the login form */
@@ -619,8 +636,14 @@
       $('login-pass').value = ''; setUser(r);
     }).catch(function (e) { $('login-msg').textContent = e.message; });
   });
+  /* a draft being written, left to the next user of this browser: gone at a
+   * logout (not when a session ends by itself: it is sent after logging in again) */
+  function clearDraft() {
+    $('report-form').reset(); drawn.clearLayers(); area = null; items = []; itemLayer.clearLayers(); renderItems();
+    addingItems = false; $('r-additems').textContent = 'Add items'; $('r-area').textContent = 'No area drawn.';
+  }
   $('logout-btn').addEventListener('click', function () {
-    api('POST', 'api/logout').catch(function () {}).then(function () { setUser(null); });
+    api('POST', 'api/logout').catch(function () {}).then(function () { clearDraft(); setUser(null); });
   });
   /* on load, the session this browser holds: a 401 ends it; a server that
    * does not answer (restarting, unreachable, a 5xx) does not: the page says
