@@ -36,7 +36,7 @@ static const char *help =
     "  --route-margin-km KM  the public route's search window: the points' box\n"
     "                     grown by this (default 2; 0.2-5)\n"
     "  --max-conn-per-ip N  connections one client address may hold open at\n"
-    "                     once (default 64; 0: no limit, e.g. behind a reverse\n"
+    "                     once (default 256; 0: no limit, e.g. behind a reverse\n"
     "                     proxy, where every request comes from its address; the\n"
     "                     default with --trust-proxy). Further ones are closed as\n"
     "                     they come. A connection idle or stalled for 30 s is\n"

@@ -32,7 +32,7 @@ typedef struct srv_config {
     int max_conn_per_ip;    /* open connections one client address may hold (0: no limit) */
 } srv_config;
 
-#define SRV_MAX_CONN_PER_IP 64    /* default of max_conn_per_ip (without --trust-proxy) */
+#define SRV_MAX_CONN_PER_IP 256   /* default of max_conn_per_ip (without --trust-proxy) */
 #define SRV_MAX_CONN 2000         /* open connections in all */
 #define SRV_CONN_TIMEOUT_S 30     /* an idle or stalled connection is closed after this */
 
