@@ -169,6 +169,12 @@ async function main() {
   await page.waitForTimeout(500);
   if (await page.$(`${card} .msg .err`)) fail('the error stays after a good answer');
   await page.screenshot({ path: path.join(OUT, '04-review-queue.png') });
+  // a rejection without a reason is said on the card, before asking the server
+  const rejects = asked.filter((x) => /\/reject$/.test(x)).length;
+  await page.click(`${card} [data-reject]`);
+  const noReason = await page.textContent(`${card} .msg`);
+  if (!/reason for the rejection/.test(noReason) || /[{}]/.test(noReason)) fail('reject without a reason says: ' + noReason);
+  if (asked.filter((x) => /\/reject$/.test(x)).length !== rejects) fail('a rejection without a reason was sent');
   await page.fill(`${card} [data-reason]`, 'checked against the task order');
   await page.click(`${card} [data-approve]`);
   await page.waitForSelector(`${card} .msg .ok`, { timeout: 5000 });
@@ -193,6 +199,11 @@ async function main() {
     .catch(async () => fail('no risk explanation: ' + await page.textContent('#details')));
   const why = await page.textContent('#explain');
   if (!/area_hazards/.test(why)) fail('explanation without the hazard term: ' + why);
+  // its history: the risk map's figures to 6 digits, a value there was none of said so
+  await page.waitForSelector('#history ol', { timeout: 10000 });
+  const hist = await page.innerText('#history');
+  if (/\d\.\d{7,}/.test(hist) || /: +→/.test(hist)) fail('history: ' + hist);
+  fs.writeFileSync(path.join(OUT, '04d-history.txt'), hist);
   await page.screenshot({ path: path.join(OUT, '04c-why-this-risk.png') });
 
   // the approved item is on the map

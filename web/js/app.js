@@ -207,10 +207,16 @@
               (t.contribution > 0 ? '+' : '') + t.contribution.toFixed(2) + '</td></tr>'; }).join('') + '</table>';
       }).catch(function (err) { explainEl.textContent = err.message; });
     }
+    /* a value of the change log: none said so, a figure the risk map wrote
+     * to 6 significant digits (was 318.81141839319343) */
+    var val = function (v) {
+      if (v === null || v === undefined || v === '') return '(none)';
+      return typeof v === 'number' && !Number.isInteger(v) ? String(Number(v.toPrecision(6))) : v;
+    };
     api('GET', 'api/' + layer + '/' + encodeURIComponent(f.id) + '/history').then(function (h) {
       historyEl.innerHTML = '<ol class="hist">' + h.map(function (e) {
         var ch = e.op === 'update' ? Object.keys(e['new'] || {}).map(function (k) {
-          return esc(k) + ': ' + esc((e.old || {})[k]) + ' → ' + esc(e['new'][k]); }).join('; ') : '';
+          return esc(k) + ': ' + esc(val((e.old || {})[k])) + ' → ' + esc(val(e['new'][k])); }).join('; ') : '';
         return '<li><b>' + esc(e.op) + '</b> ' + esc(e.time) + ' by ' + esc(e.author) +
           (e.reason ? ' — ' + esc(e.reason) : '') + (ch ? '<br>' + ch : '') + '</li>';
       }).join('') + '</ol>';
@@ -543,6 +549,12 @@
         b.addEventListener('click', function () {
           var id = b.getAttribute('data-' + what), card = b.closest('.card');
           var reason = card.querySelector('[data-reason]').value;
+          if (what === 'reject' && !reason.trim()) { /* said here, not as the server's JSON hint */
+            card.querySelector('.msg').innerHTML = '<span class="bad">Write the reason for the rejection first: ' +
+              'the field user reads it.</span>';
+            card.querySelector('[data-reason]').focus();
+            return;
+          }
           var runs = refreshRuns;
           api('POST', 'api/reports/' + id + '/' + what, {reason: reason}).then(function (r) {
             card.querySelector('.msg').innerHTML = '<span class="ok">' + what + 'd</span>';
