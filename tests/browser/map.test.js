@@ -4,7 +4,8 @@
 // a field user, draws a report polygon, adds an item, submits, logs in as an
 // analyst, approves the report and finds the item on the map; then checks
 // the public page. After a login each layer is asked for once, and the plan
-// (not cut to the view) is not asked again at every move; a route's figures
+// (not cut to the view) is not asked again at every move; an item taken out
+// of a report leaves the map; a route's figures
 // are whole metres, shown in view; a logout leaves no route, report message
 // or draft of the user before. Screenshots go to $ARTIFACTS (default ./artifacts).
 // Needs DEMINE_URL of a running `demine serve` with the users of
@@ -98,7 +99,15 @@ async function main() {
   await page.click('#r-additems');
   const ip = await mapPoint(page, 46.9025, 39.9025);
   await page.mouse.click(ip.x, ip.y);
+  // an item put by mistake and taken out of the table leaves the map too
+  const ip2 = await mapPoint(page, 46.9035, 39.9032);
+  await page.mouse.click(ip2.x, ip2.y);
   await page.click('#r-additems');
+  const marks = () => page.$$eval('#map path.report-item', (l) => l.length);
+  if (await marks() !== 2) fail('two items added, ' + await marks() + ' marks on the map');
+  await page.click('#r-items tbody tr:nth-child(2) [data-del]');
+  if (await page.$$eval('#r-items tbody tr', (l) => l.length) !== 1) fail('the item taken out stays in the table');
+  if (await marks() !== 1) fail('the item taken out of the table stays on the map (' + await marks() + ' marks)');
   await page.fill('#r-items input[data-k="model"]', 'PMN-2');
   await page.dispatchEvent('#r-items input[data-k="model"]', 'change');
   await page.screenshot({ path: path.join(OUT, '02-report-drawn.png') });

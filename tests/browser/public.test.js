@@ -6,7 +6,8 @@
 // chosen, keeps it on the next visit; a tap in a zone says "danger"; the page
 // asks only for public endpoints and shows no staff data; a tapped zone gets
 // no black focus box; what "safe way" says follows a change of language
-// and, on a phone, is scrolled into the panel's view. Needs DEMINE_URL of
+// and, on a phone, is scrolled into the panel's view; a tap on the map
+// panned a world away asks for the same place. Needs DEMINE_URL of
 // a running `demine serve` on the database of tests/unit/test_server.c.
 'use strict';
 const { chromium } = require('playwright-core');
@@ -125,6 +126,19 @@ async function main() {
     });
     if (zone.focused && zone.outline !== 'none') fail(s.what + ': a box is drawn around the zone tapped (' + zone.outline + ')');
     await safeWay(page, s);
+    // the map panned a world east: a tap there is the same place, not a 400
+    const checks = [];
+    page.on('request', (r) => { if (/\/api\/public\/check/.test(r.url())) checks.push(new URL(r.url()).searchParams.get('lon')); });
+    const zp = await page.evaluate(() => {
+      const el = document.querySelector('#map path.leaflet-interactive').getBoundingClientRect();
+      return { x: el.left + el.width / 2, y: el.top + el.height / 2 };
+    });
+    await page.evaluate(() => { const m = window.demine.map, c = m.getCenter(); m.setView([c.lat, c.lng + 360], m.getZoom(), { animate: false }); });
+    await page.evaluate(() => { document.getElementById('answer').className = 'answer'; document.getElementById('answer').textContent = ''; });
+    await tap(page, zp, !!s.opt.hasTouch); // the zone's place, one world east
+    await page.waitForSelector('#answer.danger', { timeout: 8000 })
+      .catch(async () => fail(s.what + ': a tap a world east says "' + await page.textContent('#answer') + '"'));
+    if (!checks.length || checks.some((x) => Math.abs(Number(x)) > 180)) fail(s.what + ': asked for lon ' + checks.join(', '));
     await page.close();
     // a returning resident: the language chosen last time
     page = await visit(context, errors, asked);

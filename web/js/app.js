@@ -435,6 +435,7 @@
   /* the answer is under the layer list: scrolled into the panel's view */
   function routeInView() { var el = $('route-info'); if (el.scrollIntoView) el.scrollIntoView({block: 'nearest'}); }
   function routeClick(ll) {
+    ll = ll.wrap(); /* a map panned past 180° gives longitudes beyond it */
     routePts.push(ll);
     L.circleMarker(ll, {radius: 6, color: '#1b4f72', fillOpacity: 1}).addTo(routeLayer);
     if (routePts.length < 2) { $('route-info').textContent = 'Now click the end point.'; return; }
@@ -470,11 +471,18 @@
   map.on('click', function (e) {
     if (routing) { routeClick(e.latlng); return; }
     if (!addingItems) return;
-    items.push({category: 'AP', model: '', lon: e.latlng.lng, lat: e.latlng.lat});
-    L.circleMarker(e.latlng, {radius: 5, color: '#8e44ad'}).addTo(itemLayer);
+    var ll = e.latlng.wrap();
+    items.push({category: 'AP', model: '', lon: ll.lng, lat: ll.lat});
     renderItems();
   });
+  /* the table of items and their marks on the map, numbered alike (an item
+   * taken out of the table stayed on the map) */
   function renderItems() {
+    itemLayer.clearLayers();
+    items.forEach(function (it, i) {
+      L.circleMarker([it.lat, it.lon], {radius: 5, color: '#8e44ad', className: 'report-item'})
+        .bindTooltip('item ' + (i + 1)).addTo(itemLayer);
+    });
     var cats = ['AP', 'AT', 'UXO', 'AXO', 'IED', 'SUB', 'other'];
     $('r-items').querySelector('tbody').innerHTML = items.map(function (it, i) {
       return '<tr><td>' + (i + 1) + '</td><td><select data-i="' + i + '" data-k="category">' + cats.map(function (c) {

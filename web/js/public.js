@@ -130,13 +130,15 @@
     }).catch(function () { sayWay('blocked'); });
   }
   map.on('click', function (e) {
-    if (wayPts) { wayClick(e.latlng); return; }
+    var ll = e.latlng.wrap(); /* a map panned past 180° gives longitudes beyond it: refused */
+    if (wayPts) { wayClick(ll); return; }
     if (marker) map.removeLayer(marker);
     marker = L.circleMarker(e.latlng, {radius: 7, color: '#1b4f72'}).addTo(map);
-    fetch('api/public/check?lon=' + e.latlng.lng.toFixed(6) + '&lat=' + e.latlng.lat.toFixed(6))
+    fetch('api/public/check?lon=' + ll.lng.toFixed(6) + '&lat=' + ll.lat.toFixed(6))
       .then(function (r) { return r.json(); }).then(function (r) { last = r; show(r); })
       .catch(function () { last = 'error'; show(last); })
       .then(function () { inView(document.getElementById('answer')); });
   });
   setLang(lang);
+  window.demine = {map: map};
 })();
