@@ -6,8 +6,8 @@
 // the public page. After a login each layer is asked for once, and the plan
 // (not cut to the view) is not asked again at every move; an item taken out
 // of a report leaves the map; a route's figures
-// are whole metres, shown in view; a logout leaves no route, report message
-// or draft of the user before. Screenshots go to $ARTIFACTS (default ./artifacts).
+// are whole metres, shown in view; a logout leaves no route, statistics,
+// report message or draft of the user before, nor one answered after it. Screenshots go to $ARTIFACTS (default ./artifacts).
 // Needs DEMINE_URL of a running `demine serve` with the users of
 // tests/unit/test_server.c (fld/fieldpw12, ana/analystpw1).
 'use strict';
@@ -147,6 +147,17 @@ async function main() {
   });
   if (!seen) fail('the route\'s answer is out of the panel\'s view');
   await page.screenshot({ path: path.join(OUT, '03b-route.png') });
+  // a route whose answer comes after the logout, and statistics alike
+  const late = async (r) => { const res = await r.fetch(); await new Promise((ok) => setTimeout(ok, 1500)); await r.fulfill({ response: res }); };
+  await page.route(/\/api\/(route\?|stats$)/, late);
+  await page.click('#route-btn');
+  for (const [lon, lat] of [[46.8985, 39.904], [46.9115, 39.906]]) {
+    const p = await mapPoint(page, lon, lat);
+    await page.mouse.click(p.x, p.y);
+    await page.waitForTimeout(150);
+  }
+  await page.click('nav button[data-tab="stats"]');
+  await page.waitForTimeout(300);
   // a draft left unsent
   await page.click('#tab-report-btn');
   await page.fill('#r-ref', 'LEFT-BEHIND');
@@ -155,11 +166,21 @@ async function main() {
   await page.click('#logout-btn');
   await page.waitForSelector('#login:not(.hidden)');
   // nothing of the user before stays on the page
+  await page.waitForTimeout(2000);
+  await page.unroute(/\/api\/(route\?|stats$)/, late);
   if (await page.isVisible('#report-form')) fail('the report form stays shown after the logout');
+  if (await page.$('#stats svg')) fail('statistics answered after the logout are shown');
+  const routeLeft = await page.evaluate(() => {
+    let n = 0;
+    window.demine.map.eachLayer((l) => { if (l.feature && l.feature.properties && l.feature.properties.kind === 'route') n++; });
+    return n;
+  });
+  if (routeLeft) fail('a route answered after the logout is drawn');
   const left = await page.evaluate(() => ({ route: document.getElementById('route-info').textContent,
     msg: document.getElementById('r-msg').textContent, ref: document.getElementById('r-ref').value,
     marks: document.querySelectorAll('#map path.leaflet-interactive').length }));
-  if (/danger|km/.test(left.route) || left.msg || left.ref) fail('the logout leaves ' + JSON.stringify(left));
+  if (left.route !== 'Click the button, then the start and the end on the map.' || left.msg || left.ref)
+    fail('the logout leaves ' + JSON.stringify(left));
   await login(page, 'ana', 'analystpw1');
   await page.click('#tab-review-btn');
   const card = `.card[data-report="${uuid}"]`;

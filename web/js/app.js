@@ -372,6 +372,7 @@
   function loadStats() {
     if (!me) return;
     api('GET', 'api/stats').then(function (s) {
+      if (!me) return; /* logged out meanwhile: not shown after it */
       var c = s.counts, html = '<table class="props">' +
         ['hazards', 'activities', 'release_areas', 'items', 'accidents', 'victims', 'records'].map(function (k) {
           return '<tr><td>' + esc(k) + '</td><td>' + esc(c[k]) + '</td></tr>'; }).join('') + '</table>';
@@ -422,14 +423,16 @@
     $('r-area').textContent = 'No area drawn.';
   });
   /* ---------------- safe route ---------------- */
-  var routeLayer = L.layerGroup().addTo(map), routePts = [], routing = false;
+  /* routeSeq: which search an answer is for; a new route, Clear and a
+   * logout make the one under way stale (its answer came after a logout) */
+  var routeLayer = L.layerGroup().addTo(map), routePts = [], routing = false, routeSeq = 0;
   var verdictColour = {low: '#1e8449', moderate: '#d68910', high: '#c0392b', blocked: '#000', unknown: '#7f8c8d'};
   $('route-btn').addEventListener('click', function () {
-    routing = true; addingItems = false; routePts = []; routeLayer.clearLayers();
+    routing = true; addingItems = false; routePts = []; routeLayer.clearLayers(); routeSeq++;
     $('route-info').textContent = 'Click the start point.';
   });
   $('route-clear').addEventListener('click', function () {
-    routing = false; routePts = []; routeLayer.clearLayers();
+    routing = false; routePts = []; routeLayer.clearLayers(); routeSeq++;
     $('route-info').textContent = 'Click the button, then the start and the end on the map.';
   });
   /* the answer is under the layer list: scrolled into the panel's view */
@@ -444,7 +447,9 @@
     var q = 'api/route?from=' + routePts[0].lng.toFixed(6) + ',' + routePts[0].lat.toFixed(6) +
       '&to=' + routePts[1].lng.toFixed(6) + ',' + routePts[1].lat.toFixed(6) +
       '&avoid_above=' + encodeURIComponent($('route-avoid').value || '1');
+    var seq = ++routeSeq;
     api('GET', q).then(function (fc) {
+      if (seq !== routeSeq) return;
       var r = fc.features[0].properties;
       L.geoJSON(fc, {style: function (f) {
         return f.properties.kind === 'route' ? {color: verdictColour[r.verdict] || '#1b4f72', weight: 4}
@@ -466,7 +471,10 @@
               Math.round(h.length_m) + ' m inside, from ' + Math.round(h.from_m) + ' m)';
           }).join(', ') + '</span>' : '');
       routeInView();
-    }).catch(function (e) { $('route-info').innerHTML = '<span class="bad">' + esc(e.message) + '</span>'; routeInView(); });
+    }).catch(function (e) {
+      if (seq !== routeSeq || e.status === 401) return;
+      $('route-info').innerHTML = '<span class="bad">' + esc(e.message) + '</span>'; routeInView();
+    });
   }
   map.on('click', function (e) {
     if (routing) { routeClick(e.latlng); return; }
@@ -520,6 +528,7 @@
   function loadReview() {
     if (!me) return;
     api('GET', 'api/reports?status=draft').then(function (fc) {
+      if (!me) return; /* logged out meanwhile */
       if (!fc.features.length) { $('review').innerHTML = '<p class="hint" id="review-empty">No reports waiting.</p>'; return; }
       var analyst = me.role === 'analyst' || me.role === 'admin';
       $('review').innerHTML = fc.features.map(function (f) {
@@ -544,6 +553,7 @@
         var msg = b.closest('.card').querySelector('.msg');
         msg.textContent = '';
         api('GET', 'api/reports/' + b.getAttribute('data-show')).then(function (r) {
+          if (!me) return; /* logged out meanwhile */
           preview.clearLayers(); preview.addData(r.activity); preview.addData(r.items);
           try { map.fitBounds(preview.getBounds(), {maxZoom: 16}); } catch (e) { /* no geometry */ }
         }).catch(function (e) {
@@ -613,7 +623,7 @@
     if (!u) {
       /* nothing protected stays on screen or keeps asking */
       clearTimeout(refreshTimer); riskVersion = null; showRisk();
-      preview.clearLayers(); routeLayer.clearLayers(); routing = false;
+      preview.clearLayers(); routeLayer.clearLayers(); routing = false; routeSeq++;
       /* nor what was said of them: the route's verdict and the hazards it
        * enters, the report just stored */
       $('route-info').textContent = 'Click the button, then the start and the end on the map.';
