@@ -3,7 +3,8 @@
 // (playwright-core, Debian's `chromium`): an analyst opens a hazard, edits
 // its plain fields (never its status nor the risk the map computes) with a
 // reason; the PATCH names the ETag of the row as read; a refused value shows
-// the server's message naming the field; an edit made elsewhere meanwhile
+// the server's message naming the field; a decimal comma is refused before
+// anything is sent; an edit made elsewhere meanwhile
 // gets "changed by someone else" and the row reloaded; the edit refreshes
 // the risk map; a point (an item) is moved by its coordinates, typed or
 // picked on the map; a field user is offered no edit. Needs DEMINE_URL of a
@@ -105,8 +106,19 @@ async function main() {
   if (!/reason is needed/.test(await page.textContent('#edit-error'))) fail('no word on the missing reason');
   if (patches.length) fail('an edit without a reason was sent');
 
-  // 3. a value the server refuses: its message, naming the field, and the field marked
+  // 2b. a decimal comma is refused, naming the field, before sending (a
+  // number input kept "15" of "1,5" and saved it)
   await page.fill('#edit-reason', 'site visit 2025-06-02');
+  await page.click('#edit-form [name="est_area_ha"]', { clickCount: 3 });
+  await page.keyboard.type('1,5');
+  await page.click('#edit-save');
+  await page.waitForSelector('#edit-error');
+  if (!/^est_area_ha: a number, with a point for decimals/.test(await page.textContent('#edit-error')))
+    fail('a decimal comma says: ' + await page.textContent('#edit-error'));
+  if (!(await page.$('#edit-form [name="est_area_ha"].bad-field'))) fail('the field with a comma is not marked');
+  if (patches.length) fail('a number with a decimal comma was sent');
+
+  // 3. a value the server refuses: its message, naming the field, and the field marked
   await page.fill('#edit-form [name="est_area_ha"]', '-5');
   await page.click('#edit-save');
   await page.waitForFunction(() => /est_area_ha/.test((document.querySelector('#edit-error') || {}).textContent || ''),

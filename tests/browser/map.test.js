@@ -84,7 +84,7 @@ async function main() {
   await page.selectOption('#r-type', 'clearance');
   await page.fill('#r-ref', 'BT-1');
   await page.fill('#r-end', '2025-06-01');
-  await page.fill('#r-cleared', '2.5');
+  await page.fill('#r-cleared', '2,5'); // refused on submit (a number input sent 25)
   await page.click('#r-draw');
   const corners = [[46.901, 39.901], [46.904, 39.901], [46.904, 39.904], [46.901, 39.904]];
   for (const [lon, lat] of corners) {
@@ -111,6 +111,11 @@ async function main() {
   await page.fill('#r-items input[data-k="model"]', 'PMN-2');
   await page.dispatchEvent('#r-items input[data-k="model"]', 'change');
   await page.screenshot({ path: path.join(OUT, '02-report-drawn.png') });
+  const posts = asked.filter((x) => x === '/api/reports').length;
+  await page.click('#r-submit');
+  await page.waitForSelector('#r-bad', { timeout: 5000 }).catch(() => fail('a decimal comma in Cleared (ha) is not refused'));
+  if (asked.filter((x) => x === '/api/reports').length !== posts) fail('a report with 2,5 ha was sent');
+  await page.fill('#r-cleared', '2.5');
   await page.click('#r-submit');
   await page.waitForSelector('#r-ok', { timeout: 5000 }).catch(async () => {
     fail('report not accepted: ' + await page.textContent('#r-msg'));

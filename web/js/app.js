@@ -224,6 +224,9 @@
   }
 
   /* ---------------- editing a row (analysts, admins) ---------------- */
+  /* a number as typed: a point for decimals (a comma is refused, not read
+   * as 1,5 -> 15 or 1,500 -> 1.5) */
+  var REAL = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/, INT = /^[-+]?\d+$/;
   /* the plain fields an analyst may change here: text, numbers and dates;
    * not the status (a hazard's moves along its life cycle, a report's by
    * review), nor what demine computes (risk, areas) */
@@ -262,9 +265,12 @@
           if (fd.name === 'notes')
             return '<label>' + label + ' <textarea name="' + esc(fd.name) + '" rows="2" title="' + esc(fd.desc || '') + '">' +
               esc(v) + '</textarea></label>';
-          var type = fd.type === 'date' ? 'date' : fd.type === 'text' ? 'text' : 'number';
+          /* numbers in text inputs checked here: a number input dropped the
+           * comma of "1,5" and 15 was saved */
+          var type = fd.type === 'date' ? 'date' : 'text';
           return '<label>' + label + ' <input name="' + esc(fd.name) + '" type="' + type + '"' +
-            (type === 'number' ? ' step="any"' : '') + ' value="' + esc(v) + '" title="' + esc(fd.desc || '') + '"></label>';
+            (fd.type === 'int' ? ' inputmode="numeric"' : fd.type === 'real' ? ' inputmode="decimal"' : '') +
+            ' value="' + esc(v) + '" title="' + esc(fd.desc || '') + '"></label>';
         }).join('') +
         '<label>Reason for the change * <input name="__reason" id="edit-reason" placeholder="e.g. site visit 2025-06-02"></label>' +
         '<div class="row"><button type="submit" id="edit-save">Save</button>' +
@@ -298,6 +304,14 @@
         });
         var msg = function (t) { form.querySelector('#edit-msg').innerHTML = '<span class="bad" id="edit-error">' + esc(t) + '</span>'; };
         var mark = function (name) { var el = form.elements[name]; el.classList.add('bad-field'); el.focus(); };
+        var bad = fields.filter(function (fd) {
+          var v = String(props[fd.name] === undefined || props[fd.name] === null ? '' : props[fd.name]).trim();
+          return v !== '' && !(fd.type === 'int' ? INT : fd.type === 'real' ? REAL : /./).test(v);
+        })[0];
+        if (bad) {
+          msg(bad.name + ': ' + (bad.type === 'int' ? 'a whole number, e.g. 12.' : 'a number, with a point for decimals, e.g. 1.5.'));
+          mark(bad.name); return;
+        }
         var geom, moved = false;
         if (pt) {
           var lon = form.elements.__lon.value.trim(), lat = form.elements.__lat.value.trim();
@@ -305,9 +319,9 @@
             moved = true;
             if (lon === '' && lat === '') geom = null; /* no position: refused where the layer needs one */
             else {
-              var num = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/, X = Number(lon), Y = Number(lat);
-              if (!num.test(lon) || !(Math.abs(X) <= 180)) { msg('lon: a longitude is a number of degrees from -180 to 180.'); mark('__lon'); return; }
-              if (!num.test(lat) || !(Math.abs(Y) <= 90)) { msg('lat: a latitude is a number of degrees from -90 to 90.'); mark('__lat'); return; }
+              var X = Number(lon), Y = Number(lat);
+              if (!REAL.test(lon) || !(Math.abs(X) <= 180)) { msg('lon: a longitude is a number of degrees from -180 to 180.'); mark('__lon'); return; }
+              if (!REAL.test(lat) || !(Math.abs(Y) <= 90)) { msg('lat: a latitude is a number of degrees from -90 to 90.'); mark('__lat'); return; }
               geom = {type: 'Point', coordinates: [X, Y]};
             }
           }
@@ -513,6 +527,10 @@
       var el = $('report-form').elements[k]; if (el && el.value !== '') props[k] = el.value;
     });
     if (!area) { $('r-msg').innerHTML = '<span class="bad">Draw the area worked first.</span>'; return; }
+    if (props.area_cleared_ha !== undefined && !(REAL.test(props.area_cleared_ha.trim()) && Number(props.area_cleared_ha) >= 0)) {
+      $('r-msg').innerHTML = '<span class="bad" id="r-bad">Cleared (ha): a number of hectares, with a point for decimals, e.g. 2.5.</span>';
+      $('r-cleared').focus(); return;
+    }
     var body = {activity: {type: 'Feature', properties: props, geometry: area.toGeoJSON().geometry},
       items: items.map(function (it) {
         var p = {category: it.category}; if (it.model) p.model = it.model;
