@@ -3,7 +3,7 @@
 // (Debian's `chromium`) driven by playwright-core. Loads the map, logs in as
 // a field user, draws a report polygon, adds an item, submits, logs in as an
 // analyst, approves the report and finds the item on the map; then checks
-// the public page. After a login each layer is asked for once, and the plan
+// the public page. A refused login's message fits a narrow window. After a login each layer is asked for once, and the plan
 // (not cut to the view) is not asked again at every move; an item taken out
 // of a report leaves the map; a route's figures
 // are whole metres, shown in view; a logout leaves no route, statistics,
@@ -59,6 +59,28 @@ async function main() {
   if (await page.$('#risk-legend')) fail('risk legend stays without the risk layer');
   await page.check('input[data-l="__risk"]');
   await page.waitForSelector('#risk-legend', { state: 'visible' });
+
+  // a refused login on a narrow window: the message is read whole, the header keeps its height
+  await page.setViewportSize({ width: 800, height: 700 });
+  await page.fill('#login-user', 'nobody');
+  await page.fill('#login-pass', 'wrongpass1');
+  await page.click('#login-btn');
+  await page.waitForFunction(() => document.getElementById('login-msg').textContent !== '', null, { timeout: 5000 });
+  const lm = await page.evaluate(() => {
+    const r = (s) => document.querySelector(s).getBoundingClientRect(), m = document.getElementById('login-msg');
+    return { header: r('header'), form: r('#login-pass'), btn: r('#login-btn'), msg: r('#login-msg'),
+      clipped: m.scrollHeight > m.clientHeight + 1 || m.scrollWidth > m.clientWidth + 1, w: window.innerWidth, h: window.innerHeight };
+  });
+  if (lm.form.bottom > lm.header.bottom || lm.btn.bottom > lm.header.bottom || lm.btn.height > 30 ||
+      lm.msg.top < 0 || lm.msg.left < 0 || lm.msg.right > lm.w || lm.msg.bottom > lm.h || lm.clipped)
+    fail('a refused login on an 800 px window: ' + JSON.stringify(lm));
+  const hidden = await page.evaluate(() => {
+    const m = document.getElementById('login-msg').getBoundingClientRect();
+    const e = document.elementFromPoint(m.left + m.width / 2, m.top + m.height / 2);
+    return !e || e.id !== 'login-msg';
+  });
+  if (hidden) fail('the login message is under something');
+  await page.setViewportSize({ width: 1280, height: 800 });
 
   // field user: draw the area worked and one item, submit
   const asked = [];
