@@ -81,6 +81,7 @@ async function main() {
   });
   if (hidden) fail('the login message is under something');
   await page.setViewportSize({ width: 1280, height: 800 });
+  await page.waitForTimeout(600); // the map's own moveend for the new size (200 ms later) before counting requests
 
   // field user: draw the area worked and one item, submit
   const asked = [];
