@@ -7,7 +7,9 @@
 // asks only for public endpoints and shows no staff data; a tapped zone gets
 // no black focus box; what "safe way" says follows a change of language
 // and, on a phone, is scrolled into the panel's view; a tap on the map
-// panned a world away asks for the same place. Needs DEMINE_URL of
+// panned a world away asks for the same place; a distance of kilometres is
+// given in km; danger zones that cannot be loaded are said so in both
+// languages and asked for again. Needs DEMINE_URL of
 // a running `demine serve` on the database of tests/unit/test_server.c.
 'use strict';
 const { chromium } = require('playwright-core');
@@ -150,6 +152,37 @@ async function main() {
     if (/46\.905|TM-62M|PMN-2|REC-SECRET|Secretname|H-1/.test(shown)) fail(s.what + ': the page shows staff data');
     await context.close();
   }
+  // far from the zones: the distance in km (was "about 23500 m")
+  {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
+    const page = await visit(context, errors, asked);
+    await page.evaluate(() => { const m = window.demine.map; m.setView(m.getCenter(), 11, { animate: false }); });
+    await page.mouse.click(...Object.values(await mapAt(page, 0.97, 0.95)));
+    await page.waitForSelector('#distance', { timeout: 8000 }).catch(async () => fail('no distance: ' + await page.textContent('#answer')));
+    const d = await page.textContent('#distance');
+    if (!/about \d+\.\d km$/.test(d)) fail('a distance far from the zones reads: ' + d);
+    await context.close();
+  }
+
+  // the zones cannot be loaded: said, in the language chosen, until they are
+  {
+    const context = await browser.newContext({ viewport: { width: 360, height: 640 }, isMobile: true, hasTouch: true, locale: 'en-US' });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.route(/^https?:\/\/(?!127\.0\.0\.1)/, (r) => r.abort());
+    let refuse = true;
+    await page.route(/\/api\/public\/danger$/, (r) => (refuse ? r.fulfill({ status: 503, body: 'busy' }) : r.continue()));
+    await page.goto(BASE + '/public', { waitUntil: 'load' });
+    await page.waitForSelector('#zones-msg:not([hidden])', { timeout: 5000 }).catch(() => fail('zones not loaded: nothing said'));
+    if (!/could not be loaded/.test(await page.textContent('#zones-msg'))) fail('zones: ' + await page.textContent('#zones-msg'));
+    await page.click('#lang-az');
+    if (!/yüklənmədi/.test(await page.textContent('#zones-msg'))) fail('zones in az: ' + await page.textContent('#zones-msg'));
+    refuse = false;
+    await page.waitForSelector('#map path.leaflet-interactive', { timeout: 20000 }).catch(() => fail('the zones are not asked again'));
+    await page.waitForSelector('#zones-msg[hidden]', { state: 'attached', timeout: 2000 }).catch(() => fail('the message stays with the zones loaded'));
+    await context.close();
+  }
+
   const other = asked.filter((u) => u.startsWith(BASE) && /\/(api|tiles)\//.test(new URL(u).pathname) &&
     !/^\/api\/public\//.test(new URL(u).pathname));
   if (other.length) fail('the public page asked for ' + other.join(', '));

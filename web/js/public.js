@@ -12,6 +12,7 @@
          legend: 'Qırmızı sahələr: minalar və partlamamış sursatlar ola biləcək ərazilər (təhlükəsizlik zolağı ilə).',
          emergency: 'Təcili yardım', distance: 'Ən yaxın təhlükəli əraziyə məsafə təxminən', m: 'm',
          zone: 'Təhlükəli ərazi', error: 'Xəta: cavab alınmadı',
+         zonesFailed: 'Təhlükəli ərazilər yüklənmədi: xəritə onları göstərmir. Yenidən cəhd edirik…',
          way: 'Təhlükəsiz yol: iki nöqtəyə klikləyin', wayStart: 'Başlanğıc nöqtəsinə klikləyin.',
          wayEnd: 'İndi son nöqtəyə klikləyin.', wayKm: 'km',
          wayFar: 'Nöqtələr bir-birindən 10 km-dən çox uzaqdır. Daha yaxın nöqtələr seçin.',
@@ -26,6 +27,7 @@
          legend: 'Red areas: places where mines and unexploded ordnance may be (with a safety margin).',
          emergency: 'Emergency', distance: 'Distance to the nearest dangerous area, about', m: 'm',
          zone: 'Dangerous area', error: 'Error: no answer',
+         zonesFailed: 'The dangerous areas could not be loaded: the map does not show them. Trying again…',
          way: 'Safe way: click two points', wayStart: 'Click the start point.',
          wayEnd: 'Now click the end point.', wayKm: 'km',
          wayFar: 'The points are more than 10 km apart. Choose closer points.',
@@ -60,6 +62,7 @@
       return m.id === 'touch' || m.id === 'signs'; }).map(function (m) { return '<li>' + esc(m[l]) + '</li>'; }).join('');
     if (last) show(last);
     showWay();
+    showZonesFailed();
   }
   function chooseLang(l) {
     try { window.localStorage.setItem('demine.lang', l); } catch (e) { /* no storage: for this visit only */ }
@@ -72,11 +75,26 @@
   L.tileLayer('https://tile.openstreetmap.org/{z}/{x}/{y}.png', {maxZoom: 18, attribution: '&copy; OpenStreetMap'}).addTo(map);
   var zones = L.geoJSON(null, {style: {color: '#922b21', weight: 2, fillColor: '#e74c3c', fillOpacity: 0.45},
     onEachFeature: function (f, l) { l.bindTooltip(function () { return T[lang].zone; }); }}).addTo(map);
-  fetch('api/public/danger').then(function (r) { return r.json(); }).then(function (fc) {
-    zones.addData(fc);
-    if (fc.features.length) map.fitBounds(zones.getBounds(), {maxZoom: 14});
-  });
-  fetch('api/public/messages').then(function (r) { return r.json(); }).then(function (m) { messages = m; setLang(lang); });
+  /* zones that could not be loaded are said so, and asked for again: an
+   * empty map read as "no danger anywhere" */
+  var zonesFailed = false;
+  function showZonesFailed() {
+    var el = document.getElementById('zones-msg');
+    el.hidden = !zonesFailed; el.textContent = zonesFailed ? T[lang].zonesFailed : '';
+  }
+  function loadZones() {
+    fetch('api/public/danger').then(function (r) {
+      if (!r.ok) throw new Error('HTTP ' + r.status);
+      return r.json();
+    }).then(function (fc) {
+      zonesFailed = false; showZonesFailed();
+      zones.clearLayers(); zones.addData(fc);
+      if (fc.features.length) map.fitBounds(zones.getBounds(), {maxZoom: 14});
+    }).catch(function () { zonesFailed = true; showZonesFailed(); setTimeout(loadZones, 10000); });
+  }
+  loadZones();
+  fetch('api/public/messages').then(function (r) { return r.json(); }).then(function (m) { messages = m; setLang(lang); })
+    .catch(function () { /* the rules stay unsaid; the map works without them */ });
   var marker = null;
   /* on a phone the panel is below the map: what was just said is scrolled
    * into its view (the answer to "safe way" was under the fold) */
@@ -86,7 +104,8 @@
     if (r === 'error') { el.className = 'answer'; el.textContent = T[lang].error; return; }
     el.className = 'answer ' + r.level;
     el.innerHTML = esc(r.message[lang]) + (r.distance_m !== null && r.level !== 'danger'
-      ? '<br><span class="small">' + esc(T[lang].distance) + ' ' + esc(r.distance_m) + ' ' + T[lang].m + '</span>' : '');
+      ? '<br><span class="small" id="distance">' + esc(T[lang].distance) + ' ' + (r.distance_m >= 1000
+        ? (r.distance_m / 1000).toFixed(1) + ' ' + T[lang].wayKm : esc(r.distance_m) + ' ' + T[lang].m) + '</span>' : '');
   }
   /* "safe way": the route and a verdict only, never the cells behind it. The
    * server plans it on the map generalised to the zones' 50 m grid, keeps it
