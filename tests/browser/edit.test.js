@@ -121,7 +121,10 @@ async function main() {
   // 3. a value the server refuses: its message, naming the field, and the field marked
   await page.fill('#edit-form [name="est_area_ha"]', '-5');
   await page.click('#edit-save');
-  await page.waitForFunction(() => /est_area_ha/.test((document.querySelector('#edit-error') || {}).textContent || ''),
+  await page.waitForFunction(() => { // the server's word, not that on the comma before
+    const t = (document.querySelector('#edit-error') || {}).textContent || '';
+    return /est_area_ha/.test(t) && !/a point for decimals/.test(t);
+  },
     null, { timeout: 10000 }).catch(async () => fail('refusal not shown: ' + await page.textContent('#edit-msg')));
   if (!(await page.$('#edit-form [name="est_area_ha"].bad-field'))) fail('the refused field is not marked');
   if (patches.length !== 1 || patches[0] !== etags[etags.length - 1]) fail('If-Match ' + patches[0] + ', ETag read ' + etags.join(' '));

@@ -4,7 +4,8 @@
 // a field user, draws a report polygon, adds an item, submits, logs in as an
 // analyst, approves the report and finds the item on the map; then checks
 // the public page. A refused login's message fits a narrow window. After a login each layer is asked for once, and the plan
-// (not cut to the view) is not asked again at every move; an item taken out
+// (not cut to the view) is not asked again at every move, and its tasks are
+// drawn on their hazards; an item taken out
 // of a report leaves the map; a route's figures
 // are whole metres, shown in view; a logout leaves no route, statistics,
 // report message or draft of the user before, nor one answered after it. Screenshots go to $ARTIFACTS (default ./artifacts).
@@ -282,6 +283,28 @@ async function main() {
   }, uuid);
   if (status !== 'approved') fail('activity status on the map: ' + status);
   await page.screenshot({ path: path.join(OUT, '05-approved-on-map.png') });
+
+  // the plan's tasks have no geometry of their own: drawn on their hazard's polygon
+  const h1 = await page.evaluate(() => fetch('api/hazards/H-1').then((r) => r.json()));
+  const task = { type: 'Feature', id: '01a20000-0000-7000-8000-000000000001', geometry: null,
+    properties: { uuid: '01a20000-0000-7000-8000-000000000001', layer: 'plan_tasks', hazard_id: h1.id, rank: 1,
+      route: 'clear', stage: 'clear', team: 'MAN-1', start: '2026-12-01', end: '2026-12-20' } };
+  const planAnswer = (r) => r.fulfill({ status: 200, contentType: 'application/json',
+    body: JSON.stringify({ type: 'FeatureCollection', layer: 'plan_tasks', features: [task] }) });
+  await page.route(/\/api\/plan$/, planAnswer);
+  await page.check('input[data-l="plan"]');
+  await page.waitForFunction(() => window.demine.groups.plan.getLayers().length > 0, null, { timeout: 8000 })
+    .catch(async () => fail('the plan is not on the map: ' + await page.textContent('#count-plan')));
+  const drawn = await page.evaluate(() => {
+    const l = window.demine.groups.plan.getLayers()[0], b = l.getBounds();
+    return { w: b.getWest(), s: b.getSouth(), e: b.getEast(), n: b.getNorth() };
+  });
+  if (Math.abs(drawn.w - 46.90) > 1e-6 || Math.abs(drawn.n - 39.91) > 1e-6) fail('the task is not on H-1: ' + JSON.stringify(drawn));
+  await page.evaluate(() => window.demine.groups.plan.getLayers()[0].fire('click'));
+  await page.waitForSelector('#details h3');
+  if (!/^plan H-1/.test(await page.textContent('#details h3'))) fail('the task is named ' + await page.textContent('#details h3'));
+  await page.uncheck('input[data-l="plan"]');
+  await page.unroute(/\/api\/plan$/, planAnswer);
 
   // statistics dashboard draws charts
   await page.click('nav button[data-tab="stats"]');

@@ -82,7 +82,9 @@
     {name: 'records', title: 'Minefield records', on: false, style: function () { return {color: '#6c3483', weight: 2, dashArray: '1 4', fillOpacity: 0}; }},
     {name: 'features', title: 'Roads, settlements', on: false, style: function () { return {color: '#566573', weight: 1, fillOpacity: 0.05}; },
       point: {radius: 3, color: '#566573', fillOpacity: 0.6}},
-    {name: 'plan', title: 'Plan', on: false, style: function () { return {color: '#117a65', weight: 2, dashArray: '8 2', fillOpacity: 0.1}; }}
+    {name: 'plan', title: 'Plan', on: false, style: function (p) {
+      var c = {cancel: '#27ae60', reduce: '#d68910', clear: '#c0392b'}[p.route] || '#117a65';
+      return {color: c, weight: 2, dashArray: '8 2', fillColor: c, fillOpacity: 0.15}; }}
   ];
   var groups = {};
   var readable = {};
@@ -163,6 +165,8 @@
     var url = d.name === 'plan' ? 'api/plan' : 'api/' + d.name + '?limit=5000&zoom=' + map.getZoom() + '&bbox=' + bbox;
     loading[d.name] = true;
     api('GET', url).then(function (fc) {
+      return d.name === 'plan' ? planOnHazards(fc) : fc;
+    }).then(function (fc) {
       if (!me) return; /* logged out meanwhile */
       groups[d.name].clearLayers(); groups[d.name].addData(fc);
       var c = $('count-' + d.name); if (c) c.textContent = '(' + fc.features.length + (fc.next_offset ? '+' : '') + ')';
@@ -170,6 +174,25 @@
       if (e.status === 401) return; /* the login form is back */
       var c = $('count-' + d.name); if (c) c.textContent = e.status === 404 ? '(none yet)' : '(' + e.message + ')';
     }).then(function () { loading[d.name] = false; if (stale[d.name]) load(d); });
+  }
+  /* the plan's tasks have no geometry of their own (plan_tasks: hazard_id):
+   * each is drawn on its hazard's polygon, named by the hazard's ref (the
+   * layer showed "(131)" and nothing on the map) */
+  function planOnHazards(fc) {
+    if (!fc.features.some(function (t) { return !t.geometry && t.properties.hazard_id; })) return fc;
+    return api('GET', 'api/hazards?limit=5000').then(function (hz) {
+      var byId = {};
+      hz.features.forEach(function (h) { byId[h.id] = h; });
+      var out = {type: 'FeatureCollection', next_offset: fc.next_offset, features: []};
+      fc.features.forEach(function (t) {
+        var h = t.geometry ? null : byId[t.properties.hazard_id];
+        if (!t.geometry && !h) return;
+        var p = {hazard: h ? h.properties.ref : undefined};
+        Object.keys(t.properties).forEach(function (k) { p[k] = t.properties[k]; });
+        out.features.push({type: 'Feature', id: t.id, properties: p, geometry: t.geometry || h.geometry});
+      });
+      return out;
+    });
   }
   function reloadAll() { defs.forEach(load); }
   /* the plan is not cut to the view: a move does not ask for it again (it
@@ -184,7 +207,7 @@
       rows += '<tr><td>' + esc(k) + '</td><td>' + esc(p[k]) + '</td></tr>';
     });
     var canEdit = isAnalyst() && (editable(layer).length > 0 || movable(layer, f));
-    $('details').innerHTML = '<h3>' + esc(layer) + ' ' + esc(p.ref || p.name || p.category || '') + '</h3>' +
+    $('details').innerHTML = '<h3>' + esc(layer) + ' ' + esc(p.ref || p.name || p.category || p.hazard || '') + '</h3>' +
       (note ? '<p class="ok" id="edit-saved">' + esc(note) + '</p>' : '') +
       (canEdit ? '<div class="row"><button type="button" id="edit-btn">Edit</button></div><div id="edit"></div>' : '') +
       '<table class="props" id="details-props">' + rows + '</table>' +
@@ -213,7 +236,9 @@
       if (v === null || v === undefined || v === '') return '(none)';
       return typeof v === 'number' && !Number.isInteger(v) ? String(Number(v.toPrecision(6))) : v;
     };
-    api('GET', 'api/' + layer + '/' + encodeURIComponent(f.id) + '/history').then(function (h) {
+    /* a task of the plan: its history is that of its row of plan_tasks */
+    var histLayer = layer === 'plan' ? (p.layer || 'plan_tasks') : layer;
+    api('GET', 'api/' + histLayer + '/' + encodeURIComponent(f.id) + '/history').then(function (h) {
       historyEl.innerHTML = '<ol class="hist">' + h.map(function (e) {
         var ch = e.op === 'update' ? Object.keys(e['new'] || {}).map(function (k) {
           return esc(k) + ': ' + esc(val((e.old || {})[k])) + ' → ' + esc(val(e['new'][k])); }).join('; ') : '';
