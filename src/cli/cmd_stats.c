@@ -7,6 +7,7 @@
 
 #include <getopt.h>
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *help =
@@ -42,6 +43,18 @@ static void print_release_table(json_t *obj, const char *title)
         printf("%-22.22s %12.2f %12.2f %12.2f %12.2f\n", key, num(v, "cancelled_ha"),
                num(v, "reduced_ha"), num(v, "cleared_ha"), num(v, "unknown_ha"));
     }
+}
+
+static int is_year(const char *k)
+{
+    return strlen(k) == 4 && strspn(k, "0123456789") == 4;
+}
+
+/* One row of the accidents by year; v NULL: a year without accidents. */
+static void print_accident_row(const char *key, json_t *v)
+{
+    printf("%-10s %9.0f %8.0f %8.0f %9.0f %8.0f %8.0f\n", key, num(v, "accidents"), num(v, "killed"),
+           num(v, "injured"), num(v, "civilian"), num(v, "deminer"), num(v, "military"));
 }
 
 static void print_text(json_t *r)
@@ -90,10 +103,29 @@ static void print_text(json_t *r)
     if (json_object_size(json_object_get(acc, "by_year")))
         printf("%-10s %9s %8s %8s %9s %8s %8s\n", "year", "accidents", "killed", "injured", "civilians",
                "deminers", "military");
-    json_object_foreach(json_object_get(acc, "by_year"), key, v)
+    /* every year from the first to the last, 0 where there was no accident
+     * (as the report's chart draws them), then keys that are no year */
+    json_t *by_year = json_object_get(acc, "by_year");
+    int lo = 0, hi = -1;
+    json_object_foreach(by_year, key, v)
     {
-        printf("%-10s %9.0f %8.0f %8.0f %9.0f %8.0f %8.0f\n", key, num(v, "accidents"), num(v, "killed"),
-               num(v, "injured"), num(v, "civilian"), num(v, "deminer"), num(v, "military"));
+        if (is_year(key)) {
+            int yr = atoi(key);
+            if (hi < lo || yr < lo)
+                lo = yr;
+            if (hi < lo || yr > hi)
+                hi = yr;
+        }
+    }
+    for (int yr = lo; hi >= lo && yr <= hi; yr++) {
+        char y[16];
+        snprintf(y, sizeof y, "%d", yr);
+        print_accident_row(y, json_object_get(by_year, y));
+    }
+    json_object_foreach(by_year, key, v)
+    {
+        if (!is_year(key))
+            print_accident_row(key, v);
     }
     json_t *groups = json_object_get(r, "groups");
     if (groups && !json_object_size(groups))

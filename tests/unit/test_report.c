@@ -934,6 +934,10 @@ TEST(report_casualties_count_every_victim_and_every_year)
     rc = dmtest_demine(&out, "stats '%s'", db);
     ASSERT_EQ(rc, 0);
     ASSERT_CONTAINS(out, "civilians deminers military");
+    /* the table by year has the year without accidents, as the chart does */
+    ASSERT_CONTAINS(out, "\n2021               1        0        2         1        0        1\n"
+                         "2022               0        0        0         0        0        0\n"
+                         "2023               1        0        2         1        0        1\n");
     free(out);
 }
 
