@@ -89,6 +89,25 @@ static void print_verify(json_t *r, const char *db)
     if (num(r, "in_cancelled") > 0)
         printf("Recorded mines in land cancelled without search: %.0f (unverified, not counted as checked)\n",
                num(r, "in_cancelled"));
+    /* records not measured now that keep a reliability stored before */
+    size_t kept = 0;
+    char names[256] = "";
+    json_array_foreach(json_object_get(r, "records"), i, x)
+    {
+        json_t *st = json_object_get(x, "reliability_stored");
+        if (!json_is_number(st) || json_is_true(json_object_get(x, "skipped")))
+            continue;
+        const char *ref = json_string_value(json_object_get(x, "ref"));
+        size_t len = strlen(names);
+        if (kept < 3 && len < sizeof names - 64)
+            snprintf(names + len, sizeof names - len, "%s%s %.3g", kept ? ", " : "",
+                     ref && ref[0] ? ref : json_string_value(json_object_get(x, "record")), json_number_value(st));
+        kept++;
+    }
+    if (kept)
+        printf("%zu record%s with no mine checked keep%s the reliability stored before (%s%s), which the\n"
+               "  risk map uses; `demine edit %s REF reliability=` clears it\n",
+               kept, kept > 1 ? "s" : "", kept > 1 ? "" : "s", names, kept > 3 ? ", ..." : "", db);
     char acca[16];
     pct(r, "accuracy_all_mines", acca, sizeof acca);
     printf("Positional accuracy (within %.1f m, each find confirming one recorded mine): %s of the mines\n"

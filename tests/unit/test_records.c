@@ -1221,6 +1221,24 @@ TEST(verify_mines_in_cancelled_land_are_unverified_not_checked)
     dm_store_close(s);
     ASSERT_EQ(dmtest_demine(&out, "records verify cancel.gpkg --dry-run"), 0);
     ASSERT_CONTAINS(out, "Recorded mines in land cancelled without search: 10");
+    ASSERT(!strstr(out, "reliability stored before"));
+    free(out);
+    /* a reliability stored before (an earlier run that counted the
+     * cancelled land, or set by hand) stays, and is said to stay: the risk
+     * map still weighs the record by it */
+    ASSERT_EQ(dmtest_demine(&out, "edit cancel.gpkg R-NTS reliability=0.049 --reason earlier"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "records verify cancel.gpkg"), 0);
+    ASSERT_CONTAINS(out, "1 record with no mine checked keeps the reliability stored before (R-NTS 0.049)");
+    ASSERT_CONTAINS(out, "reliability=` clears it");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "records verify cancel.gpkg --json"), 0);
+    ASSERT_CONTAINS(out, "\"reliability\": null, \"reliability_stored\": 0.049");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "edit cancel.gpkg R-NTS reliability= --reason unverified"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "records verify cancel.gpkg"), 0);
+    ASSERT(!strstr(out, "reliability stored before"));
     free(out);
 }
 

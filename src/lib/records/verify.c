@@ -847,6 +847,10 @@ static json_t *record_json(const vctx *v, const vrec *r)
     json_object_set_new(sh, "accuracy_after", num_or_null(r->accuracy_c));
     json_object_set_new(o, "shift", sh);
     json_object_set_new(o, "reliability", num_or_null(r->reliability));
+    /* not measured now (no mine checked) but a value stored before stays:
+     * the risk map still weighs the record by it */
+    if (!isfinite(r->reliability) && isfinite(r->stored_rel))
+        json_object_set_new(o, "reliability_stored", json_real(r->stored_rel));
     return o;
 }
 
