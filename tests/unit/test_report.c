@@ -123,10 +123,18 @@ TEST(report_on_an_empty_database)
     ASSERT_CONTAINS(out, "no hazardous areas recorded");
     ASSERT_CONTAINS(out, "No land release plan yet");
     ASSERT_CONTAINS(out, "no risk map yet");
+    /* no district: the table says none, not headings over no row */
+    ASSERT_CONTAINS(out, "Status by district\nnone\n");
+    ASSERT(!strstr(out, "remain ha"));
     free(out);
     rc = dmtest_demine(&out, "report '%s' --out '%s'", db, dmtest_path("e.html"));
     ASSERT_MSG(rc == 0, "report failed: %s", out);
     free(out);
+    char *html = dmtest_read_file(dmtest_path("e.html"));
+    ASSERT(html);
+    ASSERT_CONTAINS(html, "<h2>Status by district</h2>\n<p>none</p>\n<h2>First priorities");
+    ASSERT(!strstr(html, "<th>district</th>"));
+    free(html);
 }
 
 TEST(report_without_plan_says_so)

@@ -452,6 +452,11 @@ static double district_table(cairo_t *cr, const rep_data *d, double y)
     cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
     txt(cr, 40, y, 11, 1, "Status by district");
     y += 16;
+    /* nothing recorded: say so, not headings over no row */
+    if (!json_object_size(json_object_get(d->stats, "groups"))) {
+        txt(cr, 40, y, 8, 0, "none");
+        return y + 12;
+    }
     cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
     for (int k = 0; k < 10; k++) {
         if (k == 0)
@@ -739,14 +744,19 @@ static dm_status write_html(dm_ctx *ctx, const rep_data *d, const char *path)
     /* released land whose outcome is missing or unknown: a column of its
      * own, so that each row's routes add up to what it released */
     int unk = json_object_get(json_object_get(d->stats, "released"), "unknown_ha") != NULL;
-    dm__buf_puts(&h, "</div>\n<h2>Status by district</h2>\n<table><tr><th>district</th><th>hazards"
-                     "</th><th>SHA ha</th><th>CHA ha</th><th>remaining ha</th><th>cancelled ha</th>"
-                     "<th>reduced ha</th><th>cleared ha</th>");
-    dm__buf_puts(&h, unk ? "<th>outcome unknown ha</th>" : "");
-    dm__buf_puts(&h, "<th>items</th><th>accidents</th></tr>\n");
+    json_t *groups = json_object_get(d->stats, "groups");
+    dm__buf_puts(&h, "</div>\n<h2>Status by district</h2>\n");
+    if (!json_object_size(groups))
+        dm__buf_puts(&h, "<p>none</p>\n");
+    else {
+        dm__buf_puts(&h, "<table><tr><th>district</th><th>hazards</th><th>SHA ha</th><th>CHA ha</th>"
+                         "<th>remaining ha</th><th>cancelled ha</th><th>reduced ha</th><th>cleared ha</th>");
+        dm__buf_puts(&h, unk ? "<th>outcome unknown ha</th>" : "");
+        dm__buf_puts(&h, "<th>items</th><th>accidents</th></tr>\n");
+    }
     const char *name;
     json_t *g;
-    json_object_foreach(json_object_get(d->stats, "groups"), name, g)
+    json_object_foreach(groups, name, g)
     {
         dm__buf_puts(&h, "<tr><td>");
         esc(&h, name);
@@ -761,7 +771,8 @@ static dm_status write_html(dm_ctx *ctx, const rep_data *d, const char *path)
         dm__buf_printf(&h, "<td>%.0f</td><td>%.0f</td></tr>\n", dm__jnum(g, "items"),
                        dm__jnum(g, "accidents"));
     }
-    dm__buf_puts(&h, "</table>\n<h2>First priorities of the plan</h2>\n");
+    dm__buf_puts(&h, json_object_size(groups) ? "</table>\n<h2>First priorities of the plan</h2>\n"
+                                              : "<h2>First priorities of the plan</h2>\n");
     json_t *pr = d->plan ? json_object_get(d->plan, "priorities") : NULL;
     /* plans with day rates: one more column, the hazard's cost at the teams' rates */
     int dr = d->plan && json_object_get(d->plan, "day_rate");
