@@ -22,24 +22,22 @@ static int in_force(const char *status)
     return !status || (strcmp(status, "closed") && strcmp(status, "handed_over"));
 }
 
-/* The land released (cancelled, reduced or cleared, as approved) within
- * bbox (WGS 84; NULL: all), as one geometry in WGS 84; *out NULL when none. */
-static dm_status released_land(dm_store *s, const double *bbox, dm_geom **out)
+/* The union (WGS 84) of the polygons of layer's rows that sel selects
+ * (and, with in_force_only, whose status is in force); *out NULL when none. */
+static dm_status union_of(dm_store *s, const char *layer, const dm_select *sel, int in_force_only, dm_geom **out)
 {
     dm_ctx *ctx = dm_store_ctx(s);
     *out = NULL;
-    dm_select sel;
-    memset(&sel, 0, sizeof sel);
-    sel.bbox = bbox;
-    sel.reviewed = 1;
     dm_cursor *c = NULL;
-    dm_status st = dm_store_select(s, "release_areas", &sel, &c);
+    dm_status st = dm_store_select(s, layer, sel, &c);
     if (st)
         return st;
     dm_geom **parts = NULL;
     size_t n = 0, cap = 0;
     int rc;
     while ((rc = dm_cursor_next(c)) == 1) {
+        if (in_force_only && !in_force(dm_cursor_text(c, "status")))
+            continue;
         dm_geom *g = NULL;
         if ((st = dm_cursor_geom(c, &g)))
             break;
@@ -68,52 +66,27 @@ static dm_status released_land(dm_store *s, const double *bbox, dm_geom **out)
     for (size_t i = 0; i < n; i++)
         dm_geom_free(parts[i]);
     dm_free(ctx, parts);
-    return st ? dm__wrap(ctx, "the land released") : DM_OK;
+    return st;
+}
+
+/* The land released (cancelled, reduced or cleared, as approved) within
+ * bbox (WGS 84; NULL: all), as one geometry in WGS 84; *out NULL when none. */
+static dm_status released_land(dm_store *s, const double *bbox, dm_geom **out)
+{
+    dm_select sel;
+    memset(&sel, 0, sizeof sel);
+    sel.bbox = bbox;
+    sel.reviewed = 1;
+    dm_status st = union_of(s, "release_areas", &sel, 0, out);
+    return st ? dm__wrap(dm_store_ctx(s), "the land released") : DM_OK;
 }
 
 dm_status dm_route_hazards_from_store(dm_store *s, dm_geom **out)
 {
     dm_ctx *ctx = dm_store_ctx(s);
     *out = NULL;
-    dm_cursor *c = NULL;
-    dm_status st = dm_store_select(s, "hazards", NULL, &c);
-    if (st)
-        return st;
-    dm_geom **parts = NULL;
-    size_t n = 0, cap = 0;
-    int rc;
-    while ((rc = dm_cursor_next(c)) == 1) {
-        if (!in_force(dm_cursor_text(c, "status")))
-            continue;
-        dm_geom *g = NULL;
-        if ((st = dm_cursor_geom(c, &g)))
-            break;
-        dm_geom_type t = g ? dm_geom_type_of(g) : DM_GEOM_UNKNOWN;
-        if (!g || dm_geom_is_empty(g) || (t != DM_GEOM_POLYGON && t != DM_GEOM_MULTIPOLYGON)) {
-            dm_geom_free(g);
-            continue;
-        }
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            dm_geom **np = dm_realloc(ctx, parts, nc * sizeof *np);
-            if (!np) {
-                dm_geom_free(g);
-                st = dm__fail(ctx, DM_ENOMEM, "out of memory");
-                break;
-            }
-            parts = np, cap = nc;
-        }
-        parts[n++] = g;
-    }
-    if (!st && rc < 0)
-        st = dm_ctx_errcode(ctx) ? dm_ctx_errcode(ctx) : DM_ESQL;
-    dm_cursor_free(c);
     dm_geom *u = NULL, *rel = NULL;
-    if (!st && n)
-        st = dm_geom_union_all(ctx, parts, n, &u);
-    for (size_t i = 0; i < n; i++)
-        dm_geom_free(parts[i]);
-    dm_free(ctx, parts);
+    dm_status st = union_of(s, "hazards", NULL, 1, &u);
     /* the parts already released are walkable */
     if (!st && u)
         st = released_land(s, NULL, &rel);
