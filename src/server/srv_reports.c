@@ -4,10 +4,13 @@
  * and the items found, checked exactly as imports check rows, stored as a
  * draft in one transaction), the review queue, and approval or rejection
  * with a reason (trimmed; a rejection's may not be blank). Every write is
- * attributed to the logged-in user in the change log.
+ * attributed to the logged-in user in the change log. The queue names each
+ * report's last review (who, when, the reason), read from the change log:
+ * a field team sees why its report was rejected.
  */
 #include "srv.h"
 
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -252,6 +255,58 @@ static int show(srv_req *rq, srv_resp *rs, const char *id)
     return srv_jbuf(rs, 200, &b);
 }
 
+/* The last review of a report, from its change log, as a JSON member
+ * `"review":{"status","by","time","reason"}` (the reason as the reviewer
+ * wrote it, without the "rejected by NAME: " the log adds; null without
+ * one), or `"review":null` when it was never approved or rejected. */
+static dm_status emit_review(srv_req *rq, srv_buf *b, const char *uuid)
+{
+    char *h = NULL;
+    dm_status st = dm_store_history_json(rq->t->store, uuid, &h);
+    if (st)
+        return st;
+    json_t *arr = json_loads(h, 0, NULL), *last = NULL;
+    dm_free(rq->t->ctx, h);
+    size_t i;
+    json_t *e;
+    json_array_foreach(arr, i, e) {
+        const char *op = json_string_value(json_object_get(e, "op"));
+        const char *to = json_string_value(json_object_get(json_object_get(e, "new"), "status"));
+        if (op && !strcmp(op, "update") && to && (!strcmp(to, "approved") || !strcmp(to, "rejected")))
+            last = e;
+    }
+    if (!last) {
+        sb_puts(b, ",\"review\":null");
+        json_decref(arr);
+        return DM_OK;
+    }
+    const char *to = json_string_value(json_object_get(json_object_get(last, "new"), "status"));
+    const char *by = json_string_value(json_object_get(last, "author"));
+    const char *why = json_string_value(json_object_get(last, "reason"));
+    /* "rejected by ana: the polygon is outside the task" -> the reviewer's words */
+    if (why && by) {
+        size_t nt = strlen(to), nb = strlen(by);
+        if (!strncmp(why, to, nt) && !strncmp(why + nt, " by ", 4) && !strncmp(why + nt + 4, by, nb)) {
+            const char *rest = why + nt + 4 + nb;
+            if (!*rest)
+                why = NULL;
+            else if (!strncmp(rest, ": ", 2))
+                why = rest + 2;
+        }
+    }
+    sb_puts(b, ",\"review\":{\"status\":");
+    sb_json_str(b, to);
+    sb_puts(b, ",\"by\":");
+    sb_json_str(b, by);
+    sb_puts(b, ",\"time\":");
+    sb_json_str(b, json_string_value(json_object_get(last, "time")));
+    sb_puts(b, ",\"reason\":");
+    sb_json_str(b, why && *why ? why : NULL);
+    sb_puts(b, "}");
+    json_decref(arr);
+    return DM_OK;
+}
+
 static int list(srv_req *rq, srv_resp *rs)
 {
     if (srv_need_role(rq, rs, DM_ROLE_FIELD))
@@ -268,7 +323,12 @@ static int list(srv_req *rq, srv_resp *rs)
         f[n_eq] = "status";
         v[n_eq++] = want;
     }
-    if (rq->user.role < DM_ROLE_ANALYST) {
+    /* mine=1: the user's organisation's reports only, whatever the role (a
+     * field user sees no other's anyway) */
+    const char *mine = srv_arg(rq, "mine");
+    if (mine && strcmp(mine, "0") && strcmp(mine, "1"))
+        return srv_error(rs, 400, "mine: 0 or 1 (got '%.40s')", mine);
+    if (rq->user.role < DM_ROLE_ANALYST || (mine && !strcmp(mine, "1"))) {
         f[n_eq] = "organisation";
         v[n_eq++] = rq->user.organisation;
     }
@@ -300,6 +360,12 @@ static int list(srv_req *rq, srv_resp *rs)
         if (n++)
             sb_puts(&b, ",");
         st = srv_emit_feature(rq, &b, c, dm_layer_find("activities"), 0, 1);
+        /* the feature's closing brace gives way to its review */
+        if (!st && !b.oom && b.len && b.data[b.len - 1] == '}') {
+            b.len--;
+            st = emit_review(rq, &b, dm_cursor_uuid(c));
+            sb_puts(&b, "}");
+        }
     }
     dm_cursor_free(c);
     sb_printf(&b, "],\"count\":%d,\"offset\":%ld,\"limit\":%ld,\"total\":%ld", n, offset, limit,

@@ -3413,3 +3413,72 @@ TEST(server_answers_utf8_json_whatever_bytes_it_echoes)
     free(out);
     stop_server(SIGTERM);
 }
+
+/* The queue names each report's last review: a field team reads why its
+ * report was rejected (the reviewer's words, without "rejected by NAME: "),
+ * who decided and when; a draft has none. mine=1 keeps an analyst's list
+ * to its own organisation's reports. */
+TEST(server_report_queue_names_the_review_and_its_reason)
+{
+    setup_db();
+    start_server();
+    char ana[65], fld[65], fld2[65], rej[37], app[37], dra[37], other[37], path[200], *out = NULL;
+    login("ana", "analystpw1", ana);
+    login("fld", "fieldpw12", fld);
+    login("fld2", "fieldpw12", fld2);
+    char *ids[] = {rej, app, dra};
+    for (int i = 0; i < 3; i++) {
+        ASSERT_EQ(http("POST", "/api/reports", fld, report_json, &out), 201);
+        uuid_of(out, ids[i]);
+        free(out);
+    }
+    ASSERT_EQ(http("POST", "/api/reports", fld2, report_json, &out), 201);
+    uuid_of(out, other);
+    free(out);
+    snprintf(path, sizeof path, "/api/reports/%s/reject", rej);
+    ASSERT_EQ(http("POST", path, ana, "{\"reason\":\" polygon \\\"outside\\\" the task: redraw \"}", &out),
+              200);
+    free(out);
+    snprintf(path, sizeof path, "/api/reports/%s/approve", app);
+    ASSERT_EQ(http("POST", path, ana, "{}", &out), 200);
+    free(out);
+    ASSERT_EQ(http("GET", "/api/reports?status=all", fld, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"count\":3,");
+    ASSERT(!strstr(out, other));
+    char want[300];
+    snprintf(want, sizeof want, "\"review\":{\"status\":\"rejected\",\"by\":\"ana\",\"time\":\"");
+    ASSERT_CONTAINS(out, want);
+    ASSERT_CONTAINS(out, "\"reason\":\"polygon \\\"outside\\\" the task: redraw\"}");
+    ASSERT(!strstr(out, "rejected by ana"));
+    ASSERT_CONTAINS(out, "\"review\":{\"status\":\"approved\",\"by\":\"ana\"");
+    ASSERT_CONTAINS(out, "\"reason\":null}");
+    /* each review is on its own report (reports are listed oldest first);
+     * the draft has none */
+    const char *p = strstr(out, rej), *q = strstr(out, app), *d = strstr(out, dra);
+    ASSERT(p && q && d && p < q && q < d);
+    const char *pr = strstr(p, "\"review\":"), *qr = strstr(q, "\"review\":"), *dr = strstr(d, "\"review\":");
+    ASSERT(pr && pr < q && !strncmp(pr, "\"review\":{\"status\":\"rejected\"", 28));
+    ASSERT(qr && qr < d && !strncmp(qr, "\"review\":{\"status\":\"approved\"", 28));
+    ASSERT(dr && !strncmp(dr, "\"review\":null}", 14));
+    free(out);
+    ASSERT_EQ(http("GET", "/api/reports?status=rejected", fld, NULL, &out), 200);
+    ASSERT_CONTAINS(out, rej);
+    ASSERT_CONTAINS(out, "\"count\":1,");
+    ASSERT_CONTAINS(out, "polygon \\\"outside\\\" the task: redraw");
+    free(out);
+    /* mine=1: an analyst without an organisation has none; all without it */
+    ASSERT_EQ(http("GET", "/api/reports?status=all&mine=1", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"count\":0,");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/reports?status=all&mine=0", ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"count\":4,");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/reports?status=all&mine=1", fld2, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"count\":1,");
+    ASSERT_CONTAINS(out, other);
+    free(out);
+    ASSERT_EQ(http("GET", "/api/reports?mine=yes", fld, NULL, &out), 400);
+    ASSERT_CONTAINS(out, "mine: 0 or 1");
+    free(out);
+    stop_server(SIGTERM);
+}
