@@ -247,6 +247,21 @@ DM_API dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_pl
                              size_t n, const dm_plan_team *t, size_t nt, dm_plan_result **out);
 DM_API void dm_plan_result_free(dm_ctx *ctx, dm_plan_result *r);
 
+/* Team use per method (JSON team_use, the text's "teams:" lines): the teams
+ * of the method, their working days, those without a task, those with no
+ * day rate and their days, and the cost of the days at the teams' rates
+ * (items apart): cost_usd -1 when a team that works has no rate (or no
+ * team of the plan has one); lower_usd the rated teams' days (a lower
+ * bound then); rated 1 when some team of the plan has a rate. */
+typedef struct dm_plan_team_use {
+    size_t teams, idle, without_rate;
+    double team_days, unrated_days;
+    double cost_usd, lower_usd;
+    int rated;
+} dm_plan_team_use;
+DM_API void dm_plan_team_use_of(const dm_plan_result *r, const dm_plan_team *t,
+                                dm_plan_team_use use[DM_TEAM_KINDS]);
+
 /* Gather the open (open or partly released) hazards of a store with their
  * risk (p_contam, expected_items) and value criteria from features and
  * accidents. When every hazard lacks a risk: DM_ENOTFOUND "no risk map yet"

@@ -117,47 +117,30 @@ static const char *day_m(char *buf, size_t n, double usd, double lower)
  * or said to have no rate when none of its teams has one. */
 static void print_team_use(const dm_plan_result *r, const dm_plan_team *t)
 {
-    double kd[DM_TEAM_KINDS] = {0}, kc[DM_TEAM_KINDS] = {0}, kl[DM_TEAM_KINDS] = {0}, ku[DM_TEAM_KINDS] = {0};
-    size_t kn[DM_TEAM_KINDS] = {0}, kz[DM_TEAM_KINDS] = {0}, ki[DM_TEAM_KINDS] = {0};
-    int rated = 0;
-    for (size_t j = 0; j < r->n_teams; j++)
-        rated |= t[j].usd_day > 0;
-    for (size_t j = 0; j < r->n_teams; j++) {
-        int k = (int)t[j].kind;
-        kd[k] += r->team_days[j];
-        kn[k]++;
-        ki[k] += !(r->team_days[j] > 0);
-        if (!(t[j].usd_day > 0)) {
-            kz[k]++;
-            ku[k] += r->team_days[j];
-            if (r->team_days[j] > 0)
-                kc[k] = -1;
-        } else {
-            kl[k] += r->team_days[j] * t[j].usd_day;
-            if (kc[k] >= 0)
-                kc[k] += r->team_days[j] * t[j].usd_day;
-        }
-    }
+    dm_plan_team_use use[DM_TEAM_KINDS];
+    dm_plan_team_use_of(r, t, use);
     int first = 1;
     for (int k = 0; k < DM_TEAM_KINDS; k++) {
-        if (!kn[k])
+        const dm_plan_team_use *u = &use[k];
+        if (!u->teams)
             continue;
         char cost[128] = ""; /* no rate in the file: said on the cost line */
-        if (rated && kc[k] >= 0)
-            snprintf(cost, sizeof cost, ", USD %s at their day rates", mus(kc[k]));
-        else if (rated && kz[k] < kn[k])
+        if (u->rated && u->cost_usd >= 0)
+            snprintf(cost, sizeof cost, ", USD %s at their day rates", mus(u->cost_usd));
+        else if (u->rated && u->without_rate < u->teams)
             snprintf(cost, sizeof cost, ", at least USD %s at their day rates (%zu of %zu %s no day rate: %.0f "
                      "team-days)",
-                     mus(kl[k]), kz[k], kn[k], kz[k] == 1 ? "has" : "have", ku[k]);
-        else if (rated)
+                     mus(u->lower_usd), u->without_rate, u->teams, u->without_rate == 1 ? "has" : "have",
+                     u->unrated_days);
+        else if (u->rated)
             snprintf(cost, sizeof cost, ", %s (not in the lower bound)",
-                     kn[k] == 1 ? "it has no day rate" : "none of them has a day rate");
+                     u->teams == 1 ? "it has no day rate" : "none of them has a day rate");
         char idle[48] = "";
-        if (ki[k])
-            snprintf(idle, sizeof idle, ", %zu without a task", ki[k]);
+        if (u->idle)
+            snprintf(idle, sizeof idle, ", %zu without a task", u->idle);
         printf("  %s %-10s %zu team%s, %.0f team-day%s%s%s\n", first ? "teams:   " : "         ",
-               dm_team_kind_name((dm_team_kind)k), kn[k], kn[k] == 1 ? "" : "s", kd[k], kd[k] == 1 ? "" : "s", cost,
-               idle);
+               dm_team_kind_name((dm_team_kind)k), u->teams, u->teams == 1 ? "" : "s", u->team_days,
+               u->team_days == 1 ? "" : "s", cost, idle);
         first = 0;
     }
 }

@@ -521,6 +521,36 @@ static void day_usd(dm_buf *b, double v)
         dm__buf_printf(b, "%.2f", v);
 }
 
+void dm_plan_team_use_of(const dm_plan_result *r, const dm_plan_team *t, dm_plan_team_use use[DM_TEAM_KINDS])
+{
+    memset(use, 0, DM_TEAM_KINDS * sizeof *use);
+    int rated = 0;
+    for (size_t j = 0; j < r->n_teams; j++)
+        rated |= t[j].usd_day > 0;
+    for (size_t j = 0; j < r->n_teams; j++) {
+        dm_plan_team_use *u = &use[(int)t[j].kind];
+        double d = r->team_days[j];
+        u->team_days += d;
+        u->teams++;
+        u->idle += !(d > 0);
+        if (!(t[j].usd_day > 0)) {
+            u->without_rate++;
+            u->unrated_days += d;
+            if (d > 0)
+                u->cost_usd = -1;
+        } else {
+            u->lower_usd += d * t[j].usd_day;
+            if (u->cost_usd >= 0)
+                u->cost_usd += d * t[j].usd_day;
+        }
+    }
+    for (int k = 0; k < DM_TEAM_KINDS; k++) {
+        use[k].rated = rated;
+        if (!rated)
+            use[k].cost_usd = -1;
+    }
+}
+
 dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_hazard *h,
                        const dm_plan_team *t, const dm_plan_result *r, int with_tasks, char **json)
 {
@@ -651,36 +681,20 @@ dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haz
      * hazard's: teams_without_rate and unrated_team_days say so, and with
      * other teams rated the method's rated teams give a lower bound; with
      * no rate at all in the file every cost is null and has no bound. */
-    double kd[DM_TEAM_KINDS] = {0}, kn[DM_TEAM_KINDS] = {0}, kc[DM_TEAM_KINDS] = {0};
-    double kl[DM_TEAM_KINDS] = {0}, ku[DM_TEAM_KINDS] = {0}, kz[DM_TEAM_KINDS] = {0};
-    int rated = 0;
-    for (size_t j = 0; j < r->n_teams; j++)
-        rated |= t[j].usd_day > 0;
-    for (size_t j = 0; j < r->n_teams; j++) {
-        int k = (int)t[j].kind;
-        kd[k] += r->team_days[j];
-        kn[k] += 1;
-        if (!(t[j].usd_day > 0)) {
-            kz[k] += 1;
-            ku[k] += r->team_days[j];
-            if (r->team_days[j] > 0)
-                kc[k] = -1;
-        } else {
-            kl[k] += r->team_days[j] * t[j].usd_day;
-            if (kc[k] >= 0)
-                kc[k] += r->team_days[j] * t[j].usd_day;
-        }
-    }
+    dm_plan_team_use use[DM_TEAM_KINDS];
+    dm_plan_team_use_of(r, t, use);
     int first = 1;
     for (int k = 0; k < DM_TEAM_KINDS; k++) {
-        if (!kn[k])
+        const dm_plan_team_use *u = &use[k];
+        if (!u->teams)
             continue;
-        dm__buf_printf(&b, "%s\"%s\":{\"teams\":%.0f,\"team_days\":%.0f,\"teams_without_rate\":%.0f,"
+        dm__buf_printf(&b, "%s\"%s\":{\"teams\":%zu,\"team_days\":%.0f,\"teams_without_rate\":%zu,"
                            "\"unrated_team_days\":%.0f,\"day_rate_cost_usd\":",
-                       first ? "" : ",", dm_team_kind_name((dm_team_kind)k), kn[k], kd[k], kz[k], ku[k]);
-        day_usd(&b, rated ? kc[k] : -1);
-        if (rated && kc[k] < 0)
-            dm__buf_printf(&b, ",\"day_rate_cost_usd_lower_bound\":%.2f", kl[k]);
+                       first ? "" : ",", dm_team_kind_name((dm_team_kind)k), u->teams, u->team_days, u->without_rate,
+                       u->unrated_days);
+        day_usd(&b, u->cost_usd);
+        if (u->rated && u->cost_usd < 0)
+            dm__buf_printf(&b, ",\"day_rate_cost_usd_lower_bound\":%.2f", u->lower_usd);
         dm__buf_puts(&b, "}");
         first = 0;
     }
