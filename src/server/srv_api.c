@@ -1597,6 +1597,8 @@ static unsigned long zones_gen;
 static unsigned long zones_ver; /* bumped at every recompute: what threads compare */
 static double zones_time;
 static int zones_epsg;
+static double zones_bounds[4]; /* the zones' bounds in degrees: which points are far from them */
+static int zones_have_bounds;
 
 static int zones_refreshing;
 
@@ -1626,6 +1628,7 @@ static dm_status load_zones(srv_req *rq)
                 st = DM_ENOMEM;
             epsg = dm_utm_epsg((b[0] + b[2]) / 2, (b[1] + b[3]) / 2);
         }
+        int have_b = !st && z && copy;
         dm_free(ctx, w);
         dm_geom_free(z);
         pthread_mutex_lock(&danger_lock);
@@ -1635,6 +1638,9 @@ static dm_status load_zones(srv_req *rq)
             zones_wkb = copy;
             zones_len = copy ? n : 0;
             zones_epsg = epsg;
+            zones_have_bounds = have_b;
+            if (have_b)
+                memcpy(zones_bounds, b, sizeof b);
             zones_gen = gen;
             zones_ver++;
             zones_time = now_s();
@@ -1700,9 +1706,25 @@ static int h_check(srv_req *rq, srv_resp *rs)
     dm_status zst = zones_fresh(rq);
     if (zst)
         return srv_fail(rs, rq, zst);
+    /* Far from the zones, their UTM zone distorts distances (a point at
+     * lon -170 was 16,067 km away): beyond CHECK_FAR_M on the sphere from the
+     * box around the zones (no farther than the zones themselves), the answer
+     * is "far", with no distance; nearer, the distance is measured in the
+     * zones' UTM zone, as true as the 50 m it is rounded to. */
+    enum { CHECK_FAR_M = 100000 };
+    double zb[4];
+    pthread_mutex_lock(&danger_lock);
+    int have_b = zones_have_bounds;
+    memcpy(zb, zones_bounds, sizeof zb);
+    pthread_mutex_unlock(&danger_lock);
+    int far = !t->danger;
+    if (t->danger && have_b) {
+        double cx = fmin(fmax(lon, zb[0]), zb[2]), cy = fmin(fmax(lat, zb[1]), zb[3]);
+        far = dm_haversine_m(lon, lat, cx, cy) > CHECK_FAR_M;
+    }
     int inside = 0;
     double d = -1;
-    if (t->danger) {
+    if (t->danger && !far) {
         double x = lon, y = lat;
         dm_geom *p = NULL;
         dm_status st = dm_transform_xy(t->danger_fwd, &x, &y, 1);
@@ -1715,6 +1737,10 @@ static int h_check(srv_req *rq, srv_resp *rs)
         inside = dm_geom_intersects(t->danger, p);
         d = inside ? 0 : dm_geom_distance(t->danger, p);
         dm_geom_free(p);
+        if (d > CHECK_FAR_M) {
+            far = 1;
+            d = -1;
+        }
     }
     const char *level = inside ? "danger" : (d >= 0 && d < 500) ? "caution" : "unknown";
     srv_buf b;
@@ -1726,7 +1752,7 @@ static int h_check(srv_req *rq, srv_resp *rs)
     sb_printf(&b, ",\"inside\":%s,\"distance_m\":", inside ? "true" : "false");
     /* rounded to 50 m so that answers do not trace zone edges exactly */
     sb_json_num(&b, d < 0 ? NAN : ceil(d / 50) * 50);
-    sb_printf(&b, ",\"level\":\"%s\",\"message\":{\"en\":", level);
+    sb_printf(&b, ",\"far\":%s,\"level\":\"%s\",\"message\":{\"en\":", far ? "true" : "false", level);
     sb_json_str(&b, message(level, 0));
     sb_puts(&b, ",\"az\":");
     sb_json_str(&b, message(level, 1));

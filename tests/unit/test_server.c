@@ -3482,3 +3482,33 @@ TEST(server_report_queue_names_the_review_and_its_reason)
     free(out);
     stop_server(SIGTERM);
 }
+
+/* The public check far from the danger zones: beyond 100 km it says "far"
+ * with no distance (at lon -170 the zones' UTM zone gave 16,067,550 m);
+ * nearer, the distance is the true one, within the 50 m it is rounded to. */
+TEST(server_public_check_far_from_the_zones_says_far)
+{
+    setup_db();
+    start_server();
+    char *out = NULL;
+    ASSERT_EQ(http("GET", "/api/public/check?lon=-170&lat=39", NULL, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"inside\":false,\"distance_m\":null,\"far\":true,\"level\":\"unknown\"");
+    free(out);
+    ASSERT_EQ(http("GET", "/api/public/check?lon=179.9&lat=-60", NULL, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"distance_m\":null,\"far\":true,");
+    free(out);
+    /* 150 km south of the zone (1.35 degrees of latitude): far */
+    ASSERT_EQ(http("GET", "/api/public/check?lon=46.905&lat=38.55", NULL, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"distance_m\":null,\"far\":true,");
+    free(out);
+    /* 90 km south of the hazard's edge, 100-150 m less to its zone */
+    ASSERT_EQ(http("GET", "/api/public/check?lon=46.905&lat=39.0906", NULL, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"far\":false,\"level\":\"unknown\"");
+    double d = num_after(out, "\"distance_m\":");
+    ASSERT_MSG(d > 89500 && d < 90000, "distance %.0f m", d);
+    free(out);
+    ASSERT_EQ(http("GET", "/api/public/check?lon=46.905&lat=39.905", NULL, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"inside\":true,\"distance_m\":0,\"far\":false,\"level\":\"danger\"");
+    free(out);
+    stop_server(SIGTERM);
+}
