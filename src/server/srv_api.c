@@ -9,6 +9,7 @@
  */
 #include "srv.h"
 
+#include <jansson.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -84,6 +85,47 @@ int srv_method_is(srv_req *rq, srv_resp *rs, const char *m)
 
 /* ================================ sessions ================================ */
 
+/* What is wrong with a login body that is no JSON object: not UTF-8 (the
+ * byte, counted from 1), a key given twice (its name), or invalid JSON (the
+ * byte where the parser stopped, and what it expected). Nothing of the
+ * values is repeated: one may be a password. */
+static void login_body_why(const char *body, size_t len, char *why, size_t n)
+{
+    json_error_t je;
+    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+    if (root) {
+        snprintf(why, n, "the body is not a JSON object");
+        json_decref(root);
+        return;
+    }
+    /* the parser's words, without its "near 'TOKEN'" (the token may be
+     * part of a value) */
+    char what[JSON_ERROR_TEXT_LENGTH];
+    snprintf(what, sizeof what, "%s", je.text);
+    char *near = strstr(what, " near ");
+    if (near)
+        *near = '\0';
+    if (json_error_code(&je) == json_error_invalid_utf8)
+        snprintf(why, n, "the body is not UTF-8 (byte %d)", je.position + 1);
+    else if (json_error_code(&je) == json_error_duplicate_key) {
+        /* the key as written, from the parser's "near '\"KEY\"'" */
+        const char *q = strstr(je.text, " near '\"");
+        char key[48] = "";
+        if (q) {
+            q += 8;
+            size_t k = strlen(q);
+            if (k >= 2 && q[k - 1] == '\'' && q[k - 2] == '"')
+                k -= 2;
+            if (k < sizeof key)
+                snprintf(key, sizeof key, "%.*s", (int)k, q);
+            else
+                snprintf(key, sizeof key, "%.40s...", q);
+        }
+        snprintf(why, n, "the body repeats a key ('%s')", key);
+    } else
+        snprintf(why, n, "the body is not valid JSON at byte %d (%.100s)", je.position, what);
+}
+
 static int h_login(srv_req *rq, srv_resp *rs)
 {
     int bad = 0, bad2 = 0;
@@ -91,8 +133,11 @@ static int h_login(srv_req *rq, srv_resp *rs)
     char *pw = srv_json_get_str(rq->body, rq->body_len, "password", &bad2);
     if (bad || bad2 || !user || !pw) {
         /* name the field at fault: the body, a missing one, or one of the wrong type */
+        char body_why[160] = "";
+        if (rq->body_len && (bad == 1 || bad2 == 1))
+            login_body_why(rq->body, rq->body_len, body_why, sizeof body_why);
         const char *why = !rq->body_len           ? "the body is empty"
-                          : bad == 1 || bad2 == 1 ? "the body is not a JSON object (or repeats a key)"
+                          : bad == 1 || bad2 == 1 ? body_why
                           : bad == 2            ? "user: expected a string"
                           : bad2 == 2           ? "password: expected a string"
                           : !user               ? "user: missing"

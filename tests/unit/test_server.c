@@ -3512,3 +3512,30 @@ TEST(server_public_check_far_from_the_zones_says_far)
     free(out);
     stop_server(SIGTERM);
 }
+
+/* A login body that is no JSON object says what is wrong with it: the byte
+ * that is not UTF-8, the key given twice, the byte where the JSON stops
+ * making sense; never a piece of the password. */
+TEST(server_login_says_what_is_wrong_with_its_json)
+{
+    setup_db();
+    start_server();
+    static const struct {
+        const char *body, *says;
+    } bad[] = {
+        {"{\"user\":\"ana\",\"password\":\"analystpw1\",\"user\":\"adm\"}", "the body repeats a key ('user')"},
+        {"{\"user\":\"an\xff\",\"password\":\"analystpw1\"}", "the body is not UTF-8 (byte 12)"},
+        {"{\"user\":\"ana\",\"password\":\"analystpw1\"", "the body is not valid JSON at byte 37 ('}' expected)"},
+        {"{\"user\":\"ana\" \"password\":\"analystpw1\"}", "the body is not valid JSON at byte 24 ('}' expected)"},
+        {"{\"user\":\"ana\",\"password\":\"analystpw1\x01\"}", "the body is not valid JSON at byte "},
+        {"[\"ana\",\"analystpw1\"]", "the body is not a JSON object;"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char *out = NULL;
+        ASSERT_EQ(http("POST", "/api/login", NULL, bad[i].body, &out), 400);
+        ASSERT_CONTAINS(out, bad[i].says);
+        ASSERT_MSG(!strstr(out, "analystpw") && !strstr(out, "or repeats a key"), "%s", out);
+        free(out);
+    }
+    stop_server(SIGTERM);
+}
