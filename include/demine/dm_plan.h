@@ -247,6 +247,12 @@ DM_API dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_pl
                              size_t n, const dm_plan_team *t, size_t nt, dm_plan_result **out);
 DM_API void dm_plan_result_free(dm_ctx *ctx, dm_plan_result *r);
 
+/* A sum of dollars as the plan and the report write it: "1.23 M" from
+ * USD 0.1 M up (and for a negative or non-finite value), the dollars below
+ * with thousands separated ("4,800"), so a small plan does not read "USD
+ * 0.00 M". Returns buf. */
+DM_API const char *dm_plan_usd_text(char *buf, size_t n, double usd);
+
 /* Team use per method (JSON team_use, the text's "teams:" lines): the teams
  * of the method, their working days, those without a task, those with no
  * day rate and their days, and the cost of the days at the teams' rates

@@ -68,21 +68,7 @@ static const char *mus(double v)
 {
     static char ring[12][40];
     static unsigned next;
-    char *b = ring[next++ % 12];
-    if (!(v >= 0) || v >= 1e5) {
-        snprintf(b, sizeof ring[0], "%.2f M", v / 1e6);
-        return b;
-    }
-    char d[32];
-    snprintf(d, sizeof d, "%.0f", v);
-    size_t n = strlen(d), o = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (i && (n - i) % 3 == 0)
-            b[o++] = ',';
-        b[o++] = d[i];
-    }
-    b[o] = 0;
-    return b;
+    return dm_plan_usd_text(ring[next++ % 12], sizeof ring[0], v);
 }
 
 /* A P10 / P50 / P90 triple of dollars in one unit: millions when the

@@ -521,6 +521,26 @@ static void day_usd(dm_buf *b, double v)
         dm__buf_printf(b, "%.2f", v);
 }
 
+const char *dm_plan_usd_text(char *buf, size_t n, double v)
+{
+    if (!n)
+        return buf;
+    if (!(v >= 0) || v >= 1e5) {
+        snprintf(buf, n, "%.2f M", v / 1e6);
+        return buf;
+    }
+    char d[32];
+    snprintf(d, sizeof d, "%.0f", v);
+    size_t len = strlen(d), o = 0;
+    for (size_t i = 0; i < len && o + 2 < n; i++) {
+        if (i && (len - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = d[i];
+    }
+    buf[o < n ? o : n - 1] = 0;
+    return buf;
+}
+
 void dm_plan_team_use_of(const dm_plan_result *r, const dm_plan_team *t, dm_plan_team_use use[DM_TEAM_KINDS])
 {
     memset(use, 0, DM_TEAM_KINDS * sizeof *use);

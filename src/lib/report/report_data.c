@@ -39,21 +39,7 @@ int dm__jday(json_t *o, const char *k, double *usd)
 
 const char *dm__rep_usd(char *buf, size_t n, double v)
 {
-    if (!(v >= 0) || v >= 1e5) {
-        snprintf(buf, n, "%.2f M", v / 1e6);
-        return buf;
-    }
-    char d[32];
-    snprintf(d, sizeof d, "%.0f", v);
-    size_t len = strlen(d), o = 0;
-    for (size_t i = 0; i < len && o + 2 < n; i++) {
-        if (i && (len - i) % 3 == 0)
-            buf[o++] = ',';
-        buf[o++] = d[i];
-    }
-    if (n)
-        buf[o < n ? o : n - 1] = 0;
-    return buf;
+    return dm_plan_usd_text(buf, n, v);
 }
 
 const char *dm__rep_usd_band(char *buf, size_t n, double lo, double hi)
