@@ -576,3 +576,34 @@ TEST(mag_repeated_rows_do_not_lower_the_noise)
     ASSERT_CONTAINS(out, "samples repeat another of their line (same position and value");
     free(out);
 }
+
+TEST(mag_lines_of_two_far_samples_are_gaps)
+{
+    /* twelve lines of two samples 300 m apart (a file of lines' ends) and
+     * one line sampled every 0.25 m: the median step was 300 m, no step was a
+     * gap, and the coverage claimed 12 x 300 m strips, 0.36 ha, as searched */
+    FILE *f = fopen(dmtest_path("ends.csv"), "w");
+    ASSERT(f != NULL);
+    fprintf(f, "line,x,y,field\n");
+    unsigned r = 7;
+    for (int k = 0; k < 12; k++)
+        for (int e = 0; e < 2; e++) {
+            r = r * 1103515245u + 12345u;
+            fprintf(f, "%d,%d,%d,%.2f\n", k + 1, 500000 + k, 4400000 + 300 * e, 48000 + (r >> 16) % 300 / 100.0);
+        }
+    for (int i = 0; i < 11; i++) {
+        r = r * 1103515245u + 12345u;
+        fprintf(f, "13,500020,%.2f,%.2f\n", 4400000 + 0.25 * i, 48000 + (r >> 16) % 300 / 100.0);
+    }
+    fclose(f);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "mag '%s' --cell-m 1", dmtest_path("ends.csv")), 0);
+    ASSERT_CONTAINS(out, "the median step between samples within lines is 300.0 m");
+    ASSERT_CONTAINS(out, "12 gaps of more than 10.0 m between samples within lines");
+    /* 24 samples buffered by 0.5 m and the short line: about 22 m^2 */
+    const char *c = strstr(out, " targets, coverage ");
+    ASSERT(c != NULL);
+    double ha = strtod(c + 19, NULL);
+    ASSERT_MSG(ha > 0.0015 && ha < 0.003, "coverage %.4f ha", ha);
+    free(out);
+}

@@ -960,18 +960,28 @@ dm_status dm_mag_process(dm_ctx *ctx, dm_mag_survey *sv, const dm_mag_opts *opts
      * a line longer than twice the swath and five times the survey's median
      * step (a GPS dropout, the logger paused across a road or an obstacle)
      * breaks the line: the ground in the gap was not surveyed, and a coverage
-     * claims it as searched with nothing found. */
+     * claims it as searched with nothing found. The median says nothing when
+     * the long steps are most of them (lines of two samples 300 m apart, a
+     * file of lines' ends): a step over MAG_GAP_CAP_M (and twice the swath)
+     * is a gap whatever the median, as no magnetometer survey samples its
+     * lines that sparsely, with a warning that the median step is beyond it. */
     double gap_m = 2 * o.swath_m;
     {
+        enum { MAG_GAP_CAP_M = 10 };
         size_t ns = 0;
         for (size_t i = 1; i < n; i++)
             if (sv->s[i].line == sv->s[i - 1].line)
                 scratch[ns++] = hypot(sv->s[i].x - sv->s[i - 1].x, sv->s[i].y - sv->s[i - 1].y);
         if (ns) {
             qsort(scratch, ns, sizeof *scratch, cmp_double_asc);
-            double med = scratch[ns / 2];
+            double med = scratch[ns / 2], cap_m = fmax(gap_m, MAG_GAP_CAP_M);
             if (5 * med > gap_m)
-                gap_m = 5 * med;
+                gap_m = fmin(5 * med, cap_m);
+            if (5 * med > cap_m)
+                dm__log(ctx, DM_LOG_WARN,
+                        "the median step between samples within lines is %.1f m: no magnetometer survey samples "
+                        "its lines that sparsely, so every step of more than %.1f m is taken as a gap",
+                        med, gap_m);
         }
     }
     size_t nseg = 0, ngaps = 0;
