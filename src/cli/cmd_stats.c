@@ -110,7 +110,7 @@ static void print_text(json_t *r)
     json_object_foreach(by_year, key, v)
     {
         if (is_year(key)) {
-            int yr = atoi(key);
+            int yr = (int)strtol(key, NULL, 10);
             if (hi < lo || yr < lo)
                 lo = yr;
             if (hi < lo || yr > hi)
