@@ -255,7 +255,9 @@ static int show(srv_req *rq, srv_resp *rs, const char *id)
     return srv_jbuf(rs, 200, &b);
 }
 
-/* The last review of a report, from its change log, as a JSON member
+/* Who sent a report and its last review, from its change log, as JSON
+ * members: `"submitted_by"` (the author of its insertion; the row's own
+ * "author" is its last writer, the reviewer once reviewed) and
  * `"review":{"status","by","time","reason"}` (the reason as the reviewer
  * wrote it, without the "rejected by NAME: " the log adds; null without
  * one), or `"review":null` when it was never approved or rejected. */
@@ -265,16 +267,20 @@ static dm_status emit_review(srv_req *rq, srv_buf *b, const char *uuid)
     dm_status st = dm_store_history_json(rq->t->store, uuid, &h);
     if (st)
         return st;
-    json_t *arr = json_loads(h, 0, NULL), *last = NULL;
+    json_t *arr = json_loads(h, 0, NULL), *last = NULL, *first = NULL;
     dm_free(rq->t->ctx, h);
     size_t i;
     json_t *e;
     json_array_foreach(arr, i, e) {
         const char *op = json_string_value(json_object_get(e, "op"));
+        if (!first && op && !strcmp(op, "insert"))
+            first = e;
         const char *to = json_string_value(json_object_get(json_object_get(e, "new"), "status"));
         if (op && !strcmp(op, "update") && to && (!strcmp(to, "approved") || !strcmp(to, "rejected")))
             last = e;
     }
+    sb_puts(b, ",\"submitted_by\":");
+    sb_json_str(b, first ? json_string_value(json_object_get(first, "author")) : NULL);
     if (!last) {
         sb_puts(b, ",\"review\":null");
         json_decref(arr);

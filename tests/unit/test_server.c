@@ -3450,6 +3450,9 @@ TEST(server_report_queue_names_the_review_and_its_reason)
     ASSERT_CONTAINS(out, want);
     ASSERT_CONTAINS(out, "\"reason\":\"polygon \\\"outside\\\" the task: redraw\"}");
     ASSERT(!strstr(out, "rejected by ana"));
+    /* the sender stays named once the reviewer wrote the row */
+    ASSERT_CONTAINS(out, "\"author\":\"ana\"");
+    ASSERT_CONTAINS(out, "\"submitted_by\":\"fld\",\"review\":{\"status\":\"rejected\"");
     ASSERT_CONTAINS(out, "\"review\":{\"status\":\"approved\",\"by\":\"ana\"");
     ASSERT_CONTAINS(out, "\"reason\":null}");
     /* each review is on its own report (reports are listed oldest first);
@@ -3460,6 +3463,7 @@ TEST(server_report_queue_names_the_review_and_its_reason)
     ASSERT(pr && pr < q && !strncmp(pr, "\"review\":{\"status\":\"rejected\"", 28));
     ASSERT(qr && qr < d && !strncmp(qr, "\"review\":{\"status\":\"approved\"", 28));
     ASSERT(dr && !strncmp(dr, "\"review\":null}", 14));
+    ASSERT(!strncmp(dr - 21, "\"submitted_by\":\"fld\",", 21));
     free(out);
     ASSERT_EQ(http("GET", "/api/reports?status=rejected", fld, NULL, &out), 200);
     ASSERT_CONTAINS(out, rej);
@@ -3509,6 +3513,34 @@ TEST(server_public_check_far_from_the_zones_says_far)
     free(out);
     ASSERT_EQ(http("GET", "/api/public/check?lon=46.905&lat=39.905", NULL, NULL, &out), 200);
     ASSERT_CONTAINS(out, "\"inside\":true,\"distance_m\":0,\"far\":false,\"level\":\"danger\"");
+    free(out);
+    stop_server(SIGTERM);
+}
+
+/* A field team's own reports on the staff map (tests/browser/reports.test.js):
+ * a report rejected in the review queue is listed under "Our reports" with
+ * the reviewer's reason, and a click shows it on the map. Skipped, saying
+ * so, without Chromium. */
+TEST(server_browser_field_user_reads_why_its_report_was_rejected)
+{
+    char *out = NULL;
+    const char *root = getenv("DEMINE_ROOT");
+    if (dmtest_sh(&out, "command -v chromium || command -v chromium-browser") != 0 ||
+        dmtest_sh(NULL, "test -d '%s/tests/browser/node_modules/playwright-core'", root) != 0) {
+        free(out);
+        printf("SKIPPED: server_browser_field_user_reads_why_its_report_was_rejected needs chromium "
+               "and `npm ci` in tests/browser\n");
+        return;
+    }
+    free(out);
+    setup_db();
+    start_server();
+    int rc = dmtest_sh(&out,
+                       "cd '%s/tests/browser' && DEMINE_URL=%s ARTIFACTS='%s/tests/browser/artifacts' "
+                       "timeout 120 node reports.test.js",
+                       root, base, root);
+    ASSERT_MSG(rc == 0, "browser reports test failed (%d):\n%s", rc, out);
+    ASSERT_CONTAINS(out, "reports test passed");
     free(out);
     stop_server(SIGTERM);
 }

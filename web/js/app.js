@@ -2,7 +2,8 @@
  * app.js -- the staff web map of demine: login, map layers in land-release
  * symbology, risk tiles, details and history on click (and, for analysts,
  * editing a row's plain fields with If-Match), statistics charts,
- * the field report form and the review queue. Talks only to /api/*, and
+ * the field report form with the organisation's own reports and their
+ * review (a rejected one's reason), and the review queue. Talks only to /api/*, and
  * asks for nothing protected (layers, tiles) until a login succeeds; a 401
  * (session ended elsewhere, or expired) clears the map and shows the login.
  */
@@ -389,6 +390,7 @@
       t.classList.toggle('active', t.id === 'tab-' + name); });
     if (name === 'stats') loadStats();
     if (name === 'review') loadReview();
+    if (name === 'report') loadMyReports();
   }
   Array.prototype.forEach.call(document.querySelectorAll('aside nav button'), function (b) {
     b.addEventListener('click', function () { activateTab(b.getAttribute('data-tab')); });
@@ -561,11 +563,83 @@
         var p = {category: it.category}; if (it.model) p.model = it.model;
         return {type: 'Feature', properties: p, geometry: {type: 'Point', coordinates: [it.lon, it.lat]}};
       })};
+    $('r-msg').innerHTML = ''; /* the word on the report sent before is not this one's */
     api('POST', 'api/reports', body).then(function (r) {
       $('r-msg').innerHTML = '<span class="ok" id="r-ok">Report ' + esc(r.uuid) + ' stored as a draft (' + r.items + ' items); an analyst will review it.</span>';
-      drawn.clearLayers(); area = null; items = []; itemLayer.clearLayers(); renderItems(); reloadAll();
+      drawn.clearLayers(); area = null; items = []; itemLayer.clearLayers(); renderItems(); reloadAll(); loadMyReports();
     }).catch(function (e) { $('r-msg').innerHTML = '<span class="bad">' + esc(e.message) + '</span>'; });
   });
+
+  /* ---------------- our reports ---------------- */
+  /* the reports of the user's organisation (a field user reads no other's),
+   * newest first, with their review state and, for a rejected one, the
+   * reviewer's reason (it was only in the change log of an activity hidden
+   * from the map). The organisation's imported activities (approved, never
+   * reviewed) are not reports and are left out. A click zooms to one. */
+  var myrSeq = 0, MYR_EMPTY = '<p class="hint">Your organisation\'s reports, their review and, for a rejected one, why.</p>';
+  function loadMyReports() {
+    if (!me) return;
+    var seq = ++myrSeq, all = [];
+    var page = function (offset) {
+      return api('GET', 'api/reports?status=all&mine=1&limit=1000&offset=' + offset).then(function (fc) {
+        all = all.concat(fc.features);
+        return fc.next_offset && all.length < 20000 ? page(fc.next_offset) : null;
+      });
+    };
+    $('myr-title').textContent = me.organisation ? 'Our reports (' + me.organisation + ')' : 'Our reports';
+    page(0).then(function () {
+      if (!me || seq !== myrSeq) return; /* logged out, or asked again meanwhile */
+      var reps = all.filter(function (f) {
+        return f.review || f.properties.status === 'draft' || f.properties.status === 'rejected';
+      }).reverse();
+      if (!reps.length) {
+        $('myreports').innerHTML = '<p class="hint" id="myr-empty">' + (me.organisation ?
+          'No reports of ' + esc(me.organisation) + ' yet.' :
+          'Your account names no organisation: the review queue lists every report.') + '</p>';
+        return;
+      }
+      var n = {draft: 0, approved: 0, rejected: 0};
+      reps.forEach(function (f) { n[f.properties.status || 'approved']++; });
+      $('myreports').innerHTML = '<p class="hint" id="myr-summary">' + reps.length + ' report' + (reps.length > 1 ? 's' : '') +
+        ': ' + n.draft + ' awaiting review, ' + n.approved + ' approved, ' + n.rejected + ' rejected. Click one to see it on the map.</p>' +
+        reps.map(function (f) {
+          var p = f.properties, st = p.status || 'approved', r = f.review;
+          var dates = p.start_date && p.end_date && p.start_date !== p.end_date ? p.start_date + ' – ' + p.end_date
+            : (p.end_date || p.start_date || '');
+          return '<div class="card myr myr-' + esc(st) + '" data-myr="' + esc(f.id) + '" tabindex="0" role="button">' +
+            '<span class="st st-' + esc(st) + '">' + esc(st === 'draft' ? 'awaiting review' : st) + '</span> ' +
+            '<b>' + esc(p.activity_type) + '</b> ' + esc(p.ref || '') + (dates ? ' · ' + esc(dates) : '') +
+            '<div class="hint">sent by ' + esc(f.submitted_by || p.author) + ' ' + esc(String(p.created || '').slice(0, 10)) +
+            (r ? '; ' + esc(r.status) + ' by ' + esc(r.by) + ' ' + esc(String(r.time || '').slice(0, 10)) : '') + '</div>' +
+            (r && r.reason ? '<div class="why">' + (r.status === 'rejected' ? 'Reason: ' : 'Note: ') + esc(r.reason) + '</div>' : '') +
+            '<div class="msg"></div></div>';
+        }).join('');
+      Array.prototype.forEach.call($('myreports').querySelectorAll('[data-myr]'), function (card) {
+        var go = function () { showMyReport(card); };
+        card.addEventListener('click', go);
+        card.addEventListener('keydown', function (ev) { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); go(); } });
+      });
+    }).catch(function (e) {
+      if (seq === myrSeq && e.status !== 401) $('myreports').innerHTML = '<p class="bad">' + esc(e.message) + '</p>';
+    });
+  }
+  /* a report of the list on the map: its area and items (a draft or a
+   * rejected one is on no layer), the view fitted to them */
+  function showMyReport(card) {
+    var msg = card.querySelector('.msg');
+    msg.textContent = '';
+    Array.prototype.forEach.call($('myreports').querySelectorAll('.myr.sel'), function (c) { c.classList.remove('sel'); });
+    card.classList.add('sel');
+    api('GET', 'api/reports/' + encodeURIComponent(card.getAttribute('data-myr'))).then(function (r) {
+      if (!me || !card.isConnected) return;
+      preview.clearLayers(); preview.addData(r.activity); preview.addData(r.items);
+      var b = preview.getBounds();
+      if (b.isValid()) map.fitBounds(b, {maxZoom: 16, padding: [20, 20]});
+      else msg.innerHTML = '<span class="hint">This report has no area to show.</span>';
+    }).catch(function (e) {
+      if (e.status !== 401) msg.innerHTML = '<span class="bad">' + esc(e.message) + '</span>';
+    });
+  }
 
   /* ---------------- review queue ---------------- */
   function loadReview() {
@@ -577,7 +651,7 @@
       $('review').innerHTML = fc.features.map(function (f) {
         var p = f.properties;
         return '<div class="card" data-report="' + esc(f.id) + '"><b>' + esc(p.activity_type) + '</b> ' + esc(p.ref || '') +
-          ' — ' + esc(p.organisation || '') + ', by ' + esc(p.author) + ' ' + esc(p.created) +
+          ' — ' + esc(p.organisation || '') + ', by ' + esc(f.submitted_by || p.author) + ' ' + esc(p.created) +
           (p.area_cleared_ha ? '<br>cleared ' + esc(p.area_cleared_ha) + ' ha' : '') +
           '<div class="row"><button type="button" data-show="' + esc(f.id) + '">Show</button>' +
           (analyst ? '<button type="button" class="approve" data-approve="' + esc(f.id) + '">Approve</button>' +
@@ -676,6 +750,7 @@
       $('details').innerHTML = '<p class="hint">Click a feature for its details and history.</p>';
       $('stats').innerHTML = '<p class="hint">Log in to see statistics.</p>';
       $('review').innerHTML = '<p class="hint">Reports waiting for an analyst.</p>';
+      myrSeq++; $('myreports').innerHTML = MYR_EMPTY; $('myr-title').textContent = 'Our reports';
     }
     $('login').classList.toggle('hidden', !!u);
     $('who').classList.toggle('hidden', !u);

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT
+// reports.test.js -- a field team's own reports on the staff web map, in
+// headless Chromium (playwright-core, Debian's `chromium`): a field user
+// submits a report, an analyst rejects it with a reason in the review queue,
+// and the field user finds it under "Our reports" in the Field report tab,
+// marked rejected with the reviewer's reason as written (not as HTML), next
+// to an approved one; a click on it shows its area on the map and fits the
+// view to it; another organisation's field user does not see it; a logout
+// leaves nothing of the list. Needs DEMINE_URL of a running `demine serve`
+// with the users of tests/unit/test_server.c (ana/analystpw1, fld/fieldpw12
+// of HALO, fld2/fieldpw12 of FSD).
+'use strict';
+const { chromium } = require('playwright-core');
+const fs = require('fs');
+const path = require('path');
+
+const BASE = process.env.DEMINE_URL;
+const OUT = process.env.ARTIFACTS || path.join(__dirname, 'artifacts');
+const EXE = process.env.CHROMIUM || '/usr/bin/chromium';
+const REASON = 'The area is <b>outside</b> the task & the end date is missing';
+
+function fail(msg) { throw new Error(msg); }
+
+async function mapPoint(page, lon, lat) {
+  return page.evaluate(([lon, lat]) => {
+    const m = window.demine.map, p = m.latLngToContainerPoint([lat, lon]);
+    const r = m.getContainer().getBoundingClientRect();
+    return { x: r.left + p.x, y: r.top + p.y };
+  }, [lon, lat]);
+}
+
+async function login(page, user, pw) {
+  await page.fill('#login-user', user);
+  await page.fill('#login-pass', pw);
+  await page.click('#login-btn');
+  await page.waitForSelector('#who:not(.hidden)', { timeout: 20000 });
+}
+
+async function logout(page) {
+  await page.click('#logout-btn');
+  await page.waitForSelector('#login:not(.hidden)');
+}
+
+// a report drawn and sent with the form; its uuid
+async function submit(page, ref, corners) {
+  await page.evaluate(() => window.demine.map.setView([39.9025, 46.9025], 15, { animate: false }));
+  await page.click('#tab-report-btn');
+  await page.selectOption('#r-type', 'clearance');
+  await page.fill('#r-ref', ref);
+  await page.fill('#r-start', '2025-06-01');
+  await page.fill('#r-end', '2025-06-03');
+  await page.click('#r-draw');
+  for (const [lon, lat] of corners.concat([corners[0]])) {
+    const p = await mapPoint(page, lon, lat);
+    await page.mouse.click(p.x, p.y);
+    await page.waitForTimeout(150);
+  }
+  await page.waitForFunction(() => document.getElementById('r-area').textContent.startsWith('Area drawn'),
+    null, { timeout: 5000 }).catch(() => fail('the area of ' + ref + ' was not drawn'));
+  const before = await page.textContent('#r-msg');
+  await page.click('#r-submit');
+  // the word on this report, not the one before's
+  await page.waitForFunction((b) => { const e = document.getElementById('r-ok'); return e && e.textContent !== b; },
+    before, { timeout: 5000 }).catch(async () => {
+    fail('report ' + ref + ' not accepted: ' + await page.textContent('#r-msg'));
+  });
+  const uuid = ((await page.textContent('#r-ok')).match(/[0-9a-f-]{36}/) || [])[0];
+  if (!uuid) fail('no uuid for ' + ref);
+  return uuid;
+}
+
+// the analyst's decision in the review queue
+async function review(page, uuid, what, reason) {
+  await page.click('#tab-review-btn');
+  const card = `.card[data-report="${uuid}"]`;
+  await page.waitForSelector(card, { timeout: 5000 }).catch(async () => fail('report ' + uuid + ' not in the review queue: ' + await page.textContent('#review')));
+  await page.fill(`${card} [data-reason]`, reason);
+  await page.click(`${card} [data-${what}]`);
+  await page.waitForSelector(`${card} .msg .ok`, { timeout: 5000 })
+    .catch(async () => fail(what + ': ' + await page.textContent(`${card} .msg`)));
+}
+
+async function main() {
+  if (!BASE) fail('DEMINE_URL is not set');
+  fs.mkdirSync(OUT, { recursive: true });
+  const browser = await chromium.launch({ executablePath: EXE, headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.route(/^https?:\/\/(?!127\.0\.0\.1)/, (r) => r.abort());
+  await page.goto(BASE + '/', { waitUntil: 'load' });
+  await page.waitForSelector('#map .leaflet-map-pane', { state: 'attached' });
+
+  // 1. the field user sends two reports; both are listed, awaiting review
+  await login(page, 'fld', 'fieldpw12');
+  const rejected = await submit(page, 'MYR-REJ', [[46.901, 39.901], [46.904, 39.901], [46.904, 39.904], [46.901, 39.904]]);
+  const approved = await submit(page, 'MYR-OK', [[46.898, 39.898], [46.900, 39.898], [46.900, 39.900]]);
+  await page.waitForSelector(`[data-myr="${approved}"]`, { timeout: 5000 })
+    .catch(async () => fail('the report just sent is not under Our reports: ' + await page.textContent('#myreports')));
+  for (const u of [rejected, approved]) {
+    const t = await page.textContent(`[data-myr="${u}"] .st`);
+    if (t !== 'awaiting review') fail('a new report is "' + t + '", not awaiting review');
+  }
+  const title = await page.textContent('#myr-title');
+  if (title !== 'Our reports (HALO)') fail('the list is titled "' + title + '"');
+  // newest first
+  const order = await page.$$eval('[data-myr]', (l) => l.map((c) => c.getAttribute('data-myr')));
+  if (order.indexOf(approved) > order.indexOf(rejected)) fail('the newest report is not first: ' + order.join(', '));
+  await logout(page);
+
+  // 2. the analyst rejects one with a reason and approves the other
+  await login(page, 'ana', 'analystpw1');
+  await review(page, rejected, 'reject', REASON);
+  await review(page, approved, 'approve', 'checked on site');
+  await logout(page);
+
+  // 3. the field user reads the decision and the reason, as written
+  await login(page, 'fld', 'fieldpw12');
+  await page.click('#tab-report-btn');
+  const rcard = `[data-myr="${rejected}"]`, acard = `[data-myr="${approved}"]`;
+  await page.waitForSelector(`${rcard}.myr-rejected`, { timeout: 5000 })
+    .catch(async () => fail('the rejected report is not shown rejected: ' + await page.textContent('#myreports')));
+  if (await page.textContent(`${rcard} .st`) !== 'rejected') fail('status of the rejected report: ' + await page.textContent(`${rcard} .st`));
+  const why = await page.textContent(`${rcard} .why`);
+  if (why !== 'Reason: ' + REASON) fail('the rejection\'s reason reads "' + why + '"');
+  if (await page.$(`${rcard} .why b`)) fail('the reason was taken as HTML');
+  const meta = await page.textContent(`${rcard} .hint`);
+  if (!/sent by fld \d{4}-\d\d-\d\d; rejected by ana \d{4}-\d\d-\d\d/.test(meta)) fail('the card says "' + meta + '"');
+  const head = await page.textContent(rcard);
+  if (!head.includes('clearance') || !head.includes('MYR-REJ') || !head.includes('2025-06-01 – 2025-06-03'))
+    fail('the card does not give the type, reference and dates: ' + head);
+  if (await page.textContent(`${acard} .st`) !== 'approved') fail('the approved report is ' + await page.textContent(`${acard} .st`));
+  if ((await page.textContent(`${acard} .why`)) !== 'Note: checked on site') fail('the approval\'s note: ' + await page.textContent(`${acard} .why`));
+  const summary = await page.textContent('#myr-summary');
+  if (!/^2 reports: 0 awaiting review, 1 approved, 1 rejected\./.test(summary)) fail('summary: ' + summary);
+  await page.screenshot({ path: path.join(OUT, 'reports-01-rejected.png') });
+
+  // 4. a click zooms to it and shows its area (a rejected report is on no layer)
+  await page.evaluate(() => window.demine.map.setView([39.5, 46.5], 9, { animate: false }));
+  await page.click(rcard);
+  await page.waitForFunction(() => {
+    const c = window.demine.map.getCenter();
+    return window.demine.map.getZoom() >= 14 && Math.abs(c.lat - 39.9025) < 0.002 && Math.abs(c.lng - 46.9025) < 0.002;
+  }, null, { timeout: 5000 }).catch(async () => fail('the click did not zoom to the report: ' +
+    JSON.stringify(await page.evaluate(() => [window.demine.map.getCenter(), window.demine.map.getZoom()]))));
+  if (!await page.$(`${rcard}.sel`)) fail('the report shown is not marked in the list');
+  await page.screenshot({ path: path.join(OUT, 'reports-02-zoomed.png') });
+  await logout(page);
+  if (await page.$('[data-myr]')) fail('the list stays after the logout');
+
+  // 5. another organisation does not see them
+  await login(page, 'fld2', 'fieldpw12');
+  await page.click('#tab-report-btn');
+  await page.waitForSelector('#myr-empty, #myr-summary', { timeout: 5000 });
+  if (await page.$(rcard) || await page.$(acard)) fail('another organisation sees HALO\'s reports');
+  if (!/No reports of FSD yet/.test(await page.textContent('#myreports'))) fail('FSD\'s list: ' + await page.textContent('#myreports'));
+
+  await browser.close();
+  if (errors.length) fail('page errors: ' + errors.join('; '));
+  console.log('reports test passed');
+}
+
+main().catch((e) => { console.error('reports test FAILED: ' + e.message); process.exit(1); });
