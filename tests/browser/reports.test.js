@@ -135,6 +135,12 @@ async function main() {
   if ((await page.textContent(`${acard} .why`)) !== 'Note: checked on site') fail('the approval\'s note: ' + await page.textContent(`${acard} .why`));
   const summary = await page.textContent('#myr-summary');
   if (!/^2 reports: 0 awaiting review, 1 approved, 1 rejected\./.test(summary)) fail('summary: ' + summary);
+  // said above the form too, with a way down to the list
+  const top = await page.textContent('#myr-top');
+  if (top !== 'Our reports: 1 rejected, 0 awaiting review.') fail('above the form: ' + top);
+  await page.click('#myr-jump');
+  await page.waitForFunction((s) => { const r = document.querySelector(s).getBoundingClientRect(); return r.top >= 0 && r.top < window.innerHeight - 20; },
+    rcard, { timeout: 3000 }).catch(() => fail('"Our reports" above the form does not bring the list into view'));
   await page.screenshot({ path: path.join(OUT, 'reports-01-rejected.png') });
 
   // 4. a click zooms to it and shows its area (a rejected report is on no layer)
@@ -148,7 +154,7 @@ async function main() {
   if (!await page.$(`${rcard}.sel`)) fail('the report shown is not marked in the list');
   await page.screenshot({ path: path.join(OUT, 'reports-02-zoomed.png') });
   await logout(page);
-  if (await page.$('[data-myr]')) fail('the list stays after the logout');
+  if (await page.$('[data-myr]') || await page.isVisible('#myr-top')) fail('the list stays after the logout');
 
   // 5. another organisation does not see them
   await login(page, 'fld2', 'fieldpw12');

@@ -592,6 +592,7 @@
       var reps = all.filter(function (f) {
         return f.review || f.properties.status === 'draft' || f.properties.status === 'rejected';
       }).reverse();
+      $('myr-top').classList.add('hidden');
       if (!reps.length) {
         $('myreports').innerHTML = '<p class="hint" id="myr-empty">' + (me.organisation ?
           'No reports of ' + esc(me.organisation) + ' yet.' :
@@ -600,6 +601,10 @@
       }
       var n = {draft: 0, approved: 0, rejected: 0};
       reps.forEach(function (f) { n[f.properties.status || 'approved']++; });
+      /* said above the form too: the list is below it, out of view */
+      $('myr-top').innerHTML = '<a href="#myr-title" id="myr-jump">Our reports</a>: ' +
+        (n.rejected ? '<span class="bad">' + n.rejected + ' rejected</span>, ' : '') + n.draft + ' awaiting review.';
+      $('myr-top').classList.remove('hidden');
       $('myreports').innerHTML = '<p class="hint" id="myr-summary">' + reps.length + ' report' + (reps.length > 1 ? 's' : '') +
         ': ' + n.draft + ' awaiting review, ' + n.approved + ' approved, ' + n.rejected + ' rejected. Click one to see it on the map.</p>' +
         reps.map(function (f) {
@@ -625,6 +630,10 @@
   }
   /* a report of the list on the map: its area and items (a draft or a
    * rejected one is on no layer), the view fitted to them */
+  $('myr-top').addEventListener('click', function (ev) {
+    if (ev.target.id !== 'myr-jump') return;
+    ev.preventDefault(); $('myr-title').scrollIntoView({block: 'start'});
+  });
   function showMyReport(card) {
     var msg = card.querySelector('.msg');
     msg.textContent = '';
@@ -751,6 +760,7 @@
       $('stats').innerHTML = '<p class="hint">Log in to see statistics.</p>';
       $('review').innerHTML = '<p class="hint">Reports waiting for an analyst.</p>';
       myrSeq++; $('myreports').innerHTML = MYR_EMPTY; $('myr-title').textContent = 'Our reports';
+      $('myr-top').classList.add('hidden'); $('myr-top').innerHTML = '';
     }
     $('login').classList.toggle('hidden', !!u);
     $('who').classList.toggle('hidden', !u);
