@@ -1303,7 +1303,7 @@ static int route_reply(srv_req *rq, srv_resp *rs, dm_status st, dm_route_result 
     return srv_json(rs, 200, copy);
 }
 
-/* GET /api/route?from=lon,lat&to=lon,lat[&avoid_above=p]: the least
+/* GET /api/route?from=lon,lat&to=lon,lat[&avoid_above=p][&avoid_hazards=1]: the least
  * dangerous route with its figures and most dangerous stretches. The
  * public form (/api/public/route) gives the line and a verdict only, of a
  * route planned on the generalised map, to a limited number of queries a
@@ -1334,13 +1334,31 @@ static int h_route(srv_req *rq, srv_resp *rs, int public_only)
                          "from and to are %.1f km apart: the public route is for walking, at "
                          "most %g km",
                          ground_m(lon0, lat0, lon1, lat1) / 1000, route_max_m(rq->cfg) / 1000);
+    /* staff: avoid_hazards=1 plans around the hazards in force (their
+     * parts not released), as `route --avoid-hazards` */
+    const char *ah = srv_arg(rq, "avoid_hazards");
+    if (ah && public_only)
+        return srv_error(rs, 400, "avoid_hazards is for staff (/api/route): the public route keeps out of "
+                                  "the danger zones");
+    if (ah && strcmp(ah, "0") && strcmp(ah, "1"))
+        return srv_error(rs, 400, "avoid_hazards: 0 or 1 (got '%.40s')", ah);
     dm_route_opts o;
     if (!route_inputs(rq, rs, &o, public_only))
         return 0;
+    dm_geom *hz = NULL;
+    if (ah && !strcmp(ah, "1")) {
+        dm_status hs = dm_route_hazards_from_store(rq->t->store, &hz);
+        if (hs)
+            return srv_fail(rs, rq, hs);
+        o.avoid = hz; /* WGS 84; NULL when there is none */
+        o.avoid_name = "a hazard in force";
+    }
     dm_route_result *res = NULL;
     dm_status st = dm_route_find(rq->t->ctx, rq->t->risk_path, rq->t->roads, lon0, lat0, lon1,
                                  lat1, &o, &res);
-    return route_reply(rq, rs, st, res, public_only);
+    int ret = route_reply(rq, rs, st, res, public_only);
+    dm_geom_free(hz);
+    return ret;
 }
 
 /* POST /api/route/check with a GeoJSON LineString: the same figures for a

@@ -1086,6 +1086,24 @@ TEST(server_routes_avoid_danger_and_the_public_gets_a_verdict_only)
     ASSERT_CONTAINS(out, "\"verdict\":\"high\"");
     ASSERT_CONTAINS(out, "\"hazards_crossed\":[{\"ref\":\"H-WALL\"");
     free(out);
+    /* staff may plan around the hazards in force: from inside one there is
+     * then no route, said so; the public has its danger zones instead */
+    snprintf(path, sizeof path, "/api/route?from=%.7f,%.7f&to=%.7f,%.7f&avoid_hazards=1", mx, my, le, ae);
+    ASSERT_EQ(http("GET", path, ana, NULL, &out), 400);
+    ASSERT_CONTAINS(out, "in a hazard in force");
+    free(out);
+    snprintf(path, sizeof path, "/api/route?from=%.7f,%.7f&to=%.7f,%.7f&avoid_hazards=0", mx, my, le, ae);
+    ASSERT_EQ(http("GET", path, ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"ref\":\"H-WALL\"");
+    free(out);
+    snprintf(path, sizeof path, "/api/route?from=%.7f,%.7f&to=%.7f,%.7f&avoid_hazards=yes", lw, aw, le, ae);
+    ASSERT_EQ(http("GET", path, ana, NULL, &out), 400);
+    ASSERT_CONTAINS(out, "avoid_hazards: 0 or 1");
+    free(out);
+    snprintf(path, sizeof path, "/api/public/route?from=%.7f,%.7f&to=%.7f,%.7f&avoid_hazards=1", lw, aw, le, ae);
+    ASSERT_EQ(http("GET", path, NULL, NULL, &out), 400);
+    ASSERT_CONTAINS(out, "avoid_hazards is for staff");
+    free(out);
     ASSERT_EQ(http("POST", "/api/route/check", ana, "{\"type\":\"Point\",\"coordinates\":[]}", &out),
               400);
     free(out);

@@ -487,7 +487,8 @@
     $('route-info').textContent = 'Searching the least dangerous route...';
     var q = 'api/route?from=' + routePts[0].lng.toFixed(6) + ',' + routePts[0].lat.toFixed(6) +
       '&to=' + routePts[1].lng.toFixed(6) + ',' + routePts[1].lat.toFixed(6) +
-      '&avoid_above=' + encodeURIComponent($('route-avoid').value || '1');
+      '&avoid_above=' + encodeURIComponent($('route-avoid').value || '1') +
+      ($('route-avoid-hazards').checked ? '&avoid_hazards=1' : '');
     var seq = ++routeSeq;
     api('GET', q).then(function (fc) {
       if (seq !== routeSeq) return;
