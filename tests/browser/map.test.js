@@ -175,7 +175,21 @@ async function main() {
     return r.top >= a.top - 0.5 && r.bottom <= a.bottom + 0.5;
   });
   if (!seen) fail('the route\'s answer is out of the panel\'s view');
+  if (!/Enters H-1 \(open, \d+ m inside/.test(said)) fail('the route across H-1 does not name it: ' + said);
   await page.screenshot({ path: path.join(OUT, '03b-route.png') });
+  // the same route kept out of the hazards in force: H-1 is not entered
+  await page.check('#route-avoid-hazards');
+  await page.click('#route-btn');
+  for (const [lon, lat] of [[46.8985, 39.905], [46.9115, 39.905]]) {
+    const p = await mapPoint(page, lon, lat);
+    await page.mouse.click(p.x, p.y);
+    await page.waitForTimeout(150);
+  }
+  await page.waitForFunction(() => /danger: /.test(document.getElementById('route-info').textContent) ||
+    document.querySelector('#route-info .bad'), null, { timeout: 20000 });
+  const around = await page.textContent('#route-info');
+  if (!/danger: [\d.]+ km/.test(around) || /Enters H-1/.test(around)) fail('kept out of hazards: ' + around);
+  await page.uncheck('#route-avoid-hazards');
   // a route whose answer comes after the logout, and statistics alike
   const late = async (r) => { const res = await r.fetch(); await new Promise((ok) => setTimeout(ok, 1500)); await r.fulfill({ response: res }); };
   await page.route(/\/api\/(route\?|stats$)/, late);
