@@ -940,6 +940,34 @@ TEST(route_names_the_hazards_it_enters_and_can_keep_out)
     ASSERT(!strstr(out ? out : "", "H-OPEN"));
     ASSERT(!strstr(out ? out : "", "hazards_crossed"));
     free(out);
+    /* a hazard polygon crossing itself, written by another tool (the store
+     * refuses it; `check` names it), made every route near it fail in GEOS:
+     * it is made valid */
+    {
+        double ax, ay, bx, by;
+        cell_ll(65, 28, &ax, &ay);
+        cell_ll(75, 33, &bx, &by);
+        char gj[1024];
+        snprintf(gj, sizeof gj,
+                 "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":"
+                 "{\"uuid\":\"0190aaaa-bbbb-7ccc-8ddd-eeeeffff0001\",\"ref\":\"H-BOWTIE\",\"hazard_type\":\"SHA\","
+                 "\"status\":\"open\",\"est_area_ha\":1},\"geometry\":{\"type\":\"MultiPolygon\",\"coordinates\":"
+                 "[[[[%.9f,%.9f],[%.9f,%.9f],[%.9f,%.9f],[%.9f,%.9f],[%.9f,%.9f]]]]}}]}",
+                 ax, ay, bx, by, bx, ay, ax, by, ax, ay);
+        dmtest_write_file(dmtest_path("bowtie.geojson"), gj);
+        ASSERT_EQ(dmtest_sh(&out, "ogr2ogr -update -append %s %s -nln hazards 2>&1", db,
+                            dmtest_path("bowtie.geojson")),
+                  0);
+        free(out);
+        rc = dmtest_demine(&out, "route check %s --line %s", db, line);
+        ASSERT_MSG(rc == 0, "exit %d: %s", rc, out);
+        ASSERT_CONTAINS(out, "H-BOWTIE");
+        free(out);
+        rc = dmtest_demine(&out, "route %s --from %.9f,%.9f --to %.9f,%.9f --avoid-hazards", db, lon0, lat0 + 0.002,
+                           lon1, lat1 + 0.002);
+        ASSERT_MSG(rc == 0, "exit %d: %s", rc, out);
+        free(out);
+    }
     /* the option's bounds */
     rc = dmtest_demine(&out, "route --risk %s --from %.9f,%.9f --to %.9f,%.9f --avoid-hazards", map, lon0, lat0,
                        lon1, lat1);

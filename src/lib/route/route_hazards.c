@@ -22,6 +22,21 @@ static int in_force(const char *status)
     return !status || (strcmp(status, "closed") && strcmp(status, "handed_over"));
 }
 
+/* g made valid in place when it is not (a polygon another tool wrote
+ * crossing itself: `demine check` names it; a route must not fail on it). */
+static dm_status valid_in_place(dm_ctx *ctx, dm_geom **g)
+{
+    if (dm_geom_is_valid(*g, NULL, 0, NULL, NULL))
+        return DM_OK;
+    dm_geom *v = NULL;
+    dm_status st = dm_geom_make_valid(ctx, *g, &v);
+    if (st)
+        return st;
+    dm_geom_free(*g);
+    *g = v;
+    return DM_OK;
+}
+
 /* The union (WGS 84) of the polygons of layer's rows that sel selects
  * (and, with in_force_only, whose status is in force); *out NULL when none. */
 static dm_status union_of(dm_store *s, const char *layer, const dm_select *sel, int in_force_only, dm_geom **out)
@@ -45,6 +60,10 @@ static dm_status union_of(dm_store *s, const char *layer, const dm_select *sel, 
         if (!g || dm_geom_is_empty(g) || (t != DM_GEOM_POLYGON && t != DM_GEOM_MULTIPOLYGON)) {
             dm_geom_free(g);
             continue;
+        }
+        if ((st = valid_in_place(ctx, &g))) {
+            dm_geom_free(g);
+            break;
         }
         if (n == cap) {
             size_t nc = cap ? cap * 2 : 64;
@@ -131,6 +150,8 @@ static dm_status cross_one(dm_ctx *ctx, dm_transform *fwd, const dm_geom *g, con
 {
     dm_geom *p = NULL, *left = NULL, *inter = NULL;
     dm_status st = dm_geom_transform(ctx, fwd, g, &p);
+    if (!st)
+        st = valid_in_place(ctx, &p);
     if (!st && released && dm_geom_intersects(p, released)) {
         /* the part still in force: released land is walkable */
         st = dm_geom_difference(ctx, p, released, &left);
