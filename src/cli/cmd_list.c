@@ -52,6 +52,28 @@ static void print_masked(const dm_layer_def *l, const char *js, const char *sep)
     json_decref(o);
 }
 
+/* The width of field f's column: its name, and for a closed list of values
+ * the longest of them (so `partly_released` is not cut); free text 24
+ * characters (a ref 14), numbers and dates 12. */
+static int cell_width(const dm_field_def *f)
+{
+    int w = (int)strlen(f->name);
+    int want = 12;
+    if ((f->type == DM_FT_ENUM || f->type == DM_FT_ENUMSET) && f->values) {
+        want = 0;
+        for (const char *p = f->values; *p;) {
+            size_t n = strcspn(p, "|");
+            if ((int)n > want)
+                want = (int)n;
+            p += n + (p[n] == '|');
+        }
+        if (f->type == DM_FT_ENUMSET && want < 14)
+            want = 14; /* several values: AP,AT,UXO */
+    } else if (f->type == DM_FT_TEXT)
+        want = strcmp(f->name, "ref") ? 24 : 14;
+    return w > want ? w : want;
+}
+
 /* The fields worth a column in the table view of a layer. */
 static void key_fields(const dm_layer_def *l, const char **out, int *n)
 {
@@ -172,14 +194,16 @@ static int run_list(dm_ctx *ctx, int argc, char **argv)
         st = dm_store_select(s, layer, &sel, &cur);
         if (!st) {
             const char *keys[5];
-            int nk = 0;
+            int nk = 0, widths[5];
             key_fields(l, keys, &nk);
+            for (int k = 0; k < nk; k++)
+                widths[k] = cell_width(dm_field_find(l, keys[k]));
             if (json)
                 printf("[");
             else {
                 printf("%-36s", "uuid");
                 for (int k = 0; k < nk; k++)
-                    print_cell(keys[k], 14);
+                    print_cell(keys[k], widths[k]);
                 printf("\n");
             }
             int r, first = 1;
@@ -197,7 +221,7 @@ static int run_list(dm_ctx *ctx, int argc, char **argv)
                     printf("%-36s", dm_cursor_uuid(cur));
                     for (int k = 0; k < nk; k++) {
                         const char *v = dm_cursor_text(cur, keys[k]);
-                        print_cell(v ? v : "-", 14);
+                        print_cell(v ? v : "-", widths[k]);
                     }
                     printf("\n");
                 }

@@ -291,6 +291,17 @@ TEST(list_refuses_bad_limits_filters_and_boxes)
     free(out);
 }
 
+TEST(list_table_shows_whole_status_values)
+{
+    const char *db = dmtest_demo_db();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "list %s --layer hazards --where status=partly_released --limit 1", db), 0);
+    /* the column is as wide as the longest status: the value is not cut */
+    ASSERT_CONTAINS(out, " partly_released ");
+    ASSERT_CONTAINS(out, "hazard_type");
+    free(out);
+}
+
 TEST(select_filters_take_values_as_edit_does)
 {
     dm_store *s = NULL;
