@@ -40,9 +40,36 @@ static int utf8_prefix(const char *s, int max)
     return (int)(p - s);
 }
 
+/* A few words saying which row c is, for a person: its ref, and the first
+ * plain fields of its layer (a status row's status and date), never
+ * personal data. Written to out (n bytes). */
+static void row_label(const dm_layer_def *l, dm_cursor *c, char *out, size_t n)
+{
+    size_t used = 0;
+    int words = 0;
+    out[0] = '\0';
+    for (size_t k = 0; k < l->n_fields && words < 3 && used + 1 < n; k++) {
+        const dm_field_def *f = &l->fields[k];
+        if (f->type == DM_FT_REF || dm_field_is_personal(l, f) || !strcmp(f->name, "notes") ||
+            !strcmp(f->name, "reason"))
+            continue;
+        const char *v = dm_cursor_text(c, f->name);
+        if (!v || !v[0])
+            continue;
+        int w = snprintf(out + used, n - used, "%s%.*s", words ? " " : "", utf8_prefix(v, 30), v);
+        if (w < 0)
+            break;
+        used += (size_t)w < n - used ? (size_t)w : n - used - 1;
+        words++;
+    }
+}
+
+#define LINKS_SHOWN 50
+
 static void print_links_to(dm_ctx *ctx, dm_store *s, const char *uuid, int json, int *first)
 {
-    /* rows of any layer whose reference fields hold this uuid */
+    /* rows of any layer whose reference fields hold this uuid: all of them
+     * in JSON, the first LINKS_SHOWN of each kind in text, and how many more */
     for (size_t i = 0; i < dm_layer_count(); i++) {
         const dm_layer_def *l = dm_layer_at(i);
         for (size_t k = 0; k < l->n_fields; k++) {
@@ -53,23 +80,35 @@ static void print_links_to(dm_ctx *ctx, dm_store *s, const char *uuid, int json,
             sel.eq_field = f;
             sel.eq_value = v;
             sel.n_eq = 1;
-            sel.limit = 50;
+            sel.limit = json ? 0 : LINKS_SHOWN;
             dm_cursor *c = NULL;
             if (dm_store_select(s, l->name, &sel, &c))
                 continue;
+            long shown = 0;
             while (dm_cursor_next(c) == 1) {
-                if (json)
+                if (json) {
                     printf("%s{\"layer\":\"%s\",\"field\":\"%s\",\"uuid\":\"%s\"}",
                            *first ? "" : ",", l->name, l->fields[k].name, dm_cursor_uuid(c));
-                else
-                    printf("  <- %-16s %s (via %s)\n", l->name, dm_cursor_uuid(c),
-                           l->fields[k].name);
+                } else {
+                    char label[128];
+                    row_label(l, c, label, sizeof label);
+                    printf("  <- %-16s %s %s%s(via %s)\n", l->name, dm_cursor_uuid(c), label,
+                           label[0] ? " " : "", l->fields[k].name);
+                }
                 *first = 0;
+                shown++;
             }
             dm_cursor_free(c);
+            long total = shown;
+            if (!json && shown == LINKS_SHOWN) {
+                sel.limit = 0;
+                if (dm_store_count(s, l->name, &sel, &total) == DM_OK && total > shown)
+                    printf("  <- %-16s ... and %ld more: demine list DB --layer %s --where %s=%s\n", l->name,
+                           total - shown, l->name, l->fields[k].name, uuid);
+            }
         }
     }
-    (void)ctx;
+    dm_ctx_clear_error(ctx);
 }
 
 /* One line per change: when, who, what, why, and the values that changed. */
@@ -108,6 +147,33 @@ static void print_history(const dm_layer_def *l, const char *hist, int no_person
         }
     }
     json_decref(arr);
+}
+
+/* After a reference field's value: the layer it points into and, when the
+ * row is there, which row (its ref and first fields); a dangling link is
+ * said so. */
+static void print_ref_target(dm_store *s, const dm_field_def *f, const char *val)
+{
+    const dm_layer_def *tl = dm_layer_find(f->ref_layer);
+    const char *ff[1] = {"uuid"}, *vv[1] = {val};
+    dm_select sel = {0};
+    sel.eq_field = ff;
+    sel.eq_value = vv;
+    sel.n_eq = 1;
+    dm_cursor *c = NULL;
+    printf("   -> %s", f->ref_layer);
+    if (!tl || dm_store_select(s, tl->name, &sel, &c)) {
+        dm_ctx_clear_error(dm_store_ctx(s));
+        return;
+    }
+    if (dm_cursor_next(c) == 1) {
+        char label[128];
+        row_label(tl, c, label, sizeof label);
+        if (label[0])
+            printf(" %s", label);
+    } else
+        printf(" (no such row: a dangling link, see demine check)");
+    dm_cursor_free(c);
 }
 
 static int run_show(dm_ctx *ctx, int argc, char **argv)
@@ -189,7 +255,7 @@ static int run_show(dm_ctx *ctx, int argc, char **argv)
                 continue;
             printf("  %-18s %s", l->fields[i].name, val);
             if (l->fields[i].type == DM_FT_REF)
-                printf("   -> %s", l->fields[i].ref_layer);
+                print_ref_target(s, &l->fields[i], val);
             printf("\n");
         }
         if (l->geom_type) {

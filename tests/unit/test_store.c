@@ -302,6 +302,61 @@ TEST(list_table_shows_whole_status_values)
     free(out);
 }
 
+/* show names the rows linked to a row by their ref and first fields, and
+ * says how many it left out of a long list rather than cutting it silently */
+TEST(show_labels_links_and_counts_those_left_out)
+{
+    const char *db = dmtest_demo_db();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), db, DM_STORE_READONLY, &s));
+    dm_cursor *c = NULL;
+    ASSERT_OK(dm_store_select(s, "hazards", NULL, &c));
+    char ref[64] = "", uuid[37] = "";
+    long most = 0;
+    while (dm_cursor_next(c) == 1) {
+        const char *f[1] = {"hazard_id"}, *v[1] = {dm_cursor_uuid(c)};
+        dm_select sel = {0};
+        sel.eq_field = f;
+        sel.eq_value = v;
+        sel.n_eq = 1;
+        long n = 0;
+        ASSERT_OK(dm_store_count(s, "items", &sel, &n));
+        if (n > most) {
+            most = n;
+            snprintf(ref, sizeof ref, "%s", dm_cursor_text(c, "ref"));
+            snprintf(uuid, sizeof uuid, "%s", dm_cursor_uuid(c));
+        }
+    }
+    dm_cursor_free(c);
+    dm_store_close(s);
+    ASSERT(most > 50); /* the demo has a hazard with many finds */
+    char *out = NULL, want[256];
+    ASSERT_EQ(dmtest_demine(&out, "show %s %s", db, ref), 0);
+    snprintf(want, sizeof want, "<- items            ... and %ld more: demine list DB --layer items --where hazard_id=%s",
+             most - 50, uuid);
+    ASSERT_CONTAINS(out, want);
+    ASSERT_CONTAINS(out, " (via hazard_id)");
+    free(out);
+    /* JSON lists every link */
+    ASSERT_EQ(dmtest_demine(&out, "show %s %s --json", db, ref), 0);
+    long links = 0;
+    for (const char *p = out; (p = strstr(p, "\"layer\":\"items\"")); p++)
+        links++;
+    ASSERT_EQ(links, most);
+    free(out);
+    /* a reference field names the row it points to */
+    ASSERT_EQ(dmtest_demine(&out, "list %s --layer items --where hazard_id=%s --limit 1 --json", db, uuid), 0);
+    char item[37] = "";
+    const char *u = strstr(out, "\"uuid\":\"");
+    ASSERT(u);
+    snprintf(item, sizeof item, "%.36s", u + 8);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "show %s %s", db, item), 0);
+    snprintf(want, sizeof want, "-> hazards %s", ref);
+    ASSERT_CONTAINS(out, want);
+    free(out);
+}
+
 TEST(select_filters_take_values_as_edit_does)
 {
     dm_store *s = NULL;
