@@ -177,8 +177,62 @@ static void usage(FILE *f)
             DM_VERSION_STRING);
     for (int i = 0; i < n_commands; i++)
         fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
-    fprintf(f, "\n'demine COMMAND --help' explains each command.\n"
+    fprintf(f, "\n'demine COMMAND --help' (or 'demine help COMMAND') explains each command.\n"
                "Exit codes: 0 ok, 1 internal error, 2 bad usage or input, 3 I/O, 4 data rejected.\n");
+}
+
+/* Edit distance between a and b (short words), capped at 9. */
+static int edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 30 || lb > 30)
+        return 9;
+    int d[31][31];
+    for (size_t x = 0; x <= la; x++)
+        d[x][0] = (int)x;
+    for (size_t y = 0; y <= lb; y++)
+        d[0][y] = (int)y;
+    for (size_t x = 1; x <= la; x++)
+        for (size_t y = 1; y <= lb; y++) {
+            int c = d[x - 1][y - 1] + (a[x - 1] != b[y - 1]);
+            if (d[x - 1][y] + 1 < c)
+                c = d[x - 1][y] + 1;
+            if (d[x][y - 1] + 1 < c)
+                c = d[x][y - 1] + 1;
+            d[x][y] = c;
+        }
+    return d[la][lb] > 9 ? 9 : d[la][lb];
+}
+
+/* What a user who typed name for a command likely meant: a subcommand typed
+ * without its command (`verify` for `records verify`), or a command one or
+ * two letters away (`stat`, `improt`). NULL when nothing is close. */
+static const char *suggest_command(const char *name, char *buf, size_t n)
+{
+    static const char *const sub[][2] = {
+        {"verify", "records verify"}, {"correct", "records correct"}, {"map", "risk map"},
+        {"refresh", "risk refresh"},  {"explain", "risk explain"},     {"fit", "risk fit"},
+        {"eval", "risk eval"},        {"spots", "risk spots"},         {"distance", "risk distance"},
+        {"calibrate", "sensors calibrate"}, {"passwd", "user passwd"}, {"users", "user list"},
+        {"check-route", "route check"}};
+    for (size_t k = 0; k < sizeof sub / sizeof sub[0]; k++)
+        if (!strcmp(name, sub[k][0])) {
+            snprintf(buf, n, "%s", sub[k][1]);
+            return buf;
+        }
+    int best = 3;
+    const char *hit = NULL;
+    for (int k = 0; k < n_commands; k++) {
+        int dist = edit_distance(name, commands[k]->name);
+        if (dist < best && dist < (int)strlen(commands[k]->name) / 2 + 1) {
+            best = dist;
+            hit = commands[k]->name;
+        }
+    }
+    if (!hit)
+        return NULL;
+    snprintf(buf, n, "%s", hit);
+    return buf;
 }
 
 int main(int argc, char **argv)
@@ -211,9 +265,17 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *name = argv[i];
+    char *help_argv[3] = {NULL, "--help", NULL};
     if (!strcmp(name, "help")) {
-        usage(stdout);
-        return 0;
+        if (i + 1 >= argc) {
+            usage(stdout);
+            return 0;
+        }
+        /* `demine help CMD` is `demine CMD --help` */
+        name = help_argv[0] = argv[i + 1];
+        argv = help_argv;
+        argc = 2;
+        i = 0;
     }
     for (int k = 0; k < n_commands; k++) {
         if (strcmp(commands[k]->name, name))
@@ -234,7 +296,11 @@ int main(int argc, char **argv)
         dm_ctx_free(ctx);
         return rc;
     }
-    fprintf(stderr, "demine: unknown command '%s'\n\n", name);
+    char meant[64];
+    if (suggest_command(name, meant, sizeof meant))
+        fprintf(stderr, "demine: unknown command '%s'; did you mean 'demine %s'?\n\n", name, meant);
+    else
+        fprintf(stderr, "demine: unknown command '%s'\n\n", name);
     usage(stderr);
     return 2;
 }

@@ -291,6 +291,30 @@ TEST(list_refuses_bad_limits_filters_and_boxes)
     free(out);
 }
 
+TEST(cli_suggests_the_command_meant_and_help_takes_one)
+{
+    char *out = NULL;
+    /* a subcommand typed alone, and a typo, name the command meant */
+    ASSERT_EQ(dmtest_demine(&out, "verify x.gpkg"), 2);
+    ASSERT_CONTAINS(out, "unknown command 'verify'; did you mean 'demine records verify'?");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "improt x.gpkg"), 2);
+    ASSERT_CONTAINS(out, "did you mean 'demine import'?");
+    free(out);
+    /* nothing close: no guess */
+    ASSERT_EQ(dmtest_demine(&out, "xyz"), 2);
+    ASSERT_CONTAINS(out, "unknown command 'xyz'\n");
+    ASSERT(!strstr(out, "did you mean"));
+    free(out);
+    /* `demine help CMD` is the command's own help */
+    ASSERT_EQ(dmtest_demine(&out, "help stats"), 0);
+    ASSERT_CONTAINS(out, "usage: demine stats DB");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "help"), 0);
+    ASSERT_CONTAINS(out, "'demine help COMMAND'");
+    free(out);
+}
+
 TEST(list_table_shows_whole_status_values)
 {
     const char *db = dmtest_demo_db();
