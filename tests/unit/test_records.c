@@ -1275,3 +1275,183 @@ TEST(verify_mines_entered_twice_are_warned_of)
     json_decref(r);
     dm_store_close(s);
 }
+
+/* A row of a record (record_rows) from (x0, y0) to (x1, y1), in metres east
+ * and north of 47 E, 40 N; count, spacing_m and row_no when >= 0, category
+ * when given. */
+#define LON_M (1.0 / (111320 * cos(40 * M_PI / 180)))
+#define LAT_M (1.0 / 110540)
+static void add_row(dm_store *s, const char *rec, long row_no, const double *xy, size_t n, long count, double spacing,
+                    const char *cat)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_row *r = dm_row_new(ctx, dm_layer_find("record_rows"));
+    ASSERT_OK(dm_row_set(r, "record_id", rec));
+    if (row_no >= 0)
+        ASSERT_OK(dm_row_set_int(r, "row_no", row_no));
+    if (count >= 0)
+        ASSERT_OK(dm_row_set_int(r, "count", count));
+    if (spacing >= 0)
+        ASSERT_OK(dm_row_set_real(r, "spacing_m", spacing));
+    if (cat)
+        ASSERT_OK(dm_row_set(r, "category", cat));
+    double ll[16];
+    for (size_t i = 0; i < n; i++) {
+        ll[2 * i] = 47 + xy[2 * i] * LON_M;
+        ll[2 * i + 1] = 40 + xy[2 * i + 1] * LAT_M;
+    }
+    dm_geom *g = NULL;
+    ASSERT_OK(dm_geom_linestring(ctx, ll, n, &g));
+    dm_row_set_geom(r, g);
+    ASSERT_OK(dm_store_insert(s, r, NULL));
+    dm_row_free(r);
+}
+
+static json_t *record_by_ref(json_t *r, const char *ref)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(r, "records"), i, x)
+    if (!strcmp(json_string_value(json_object_get(x, "ref")), ref))
+        return x;
+    ASSERT_MSG(0, "no record %s", ref);
+    return NULL;
+}
+
+/* Records handed over with their rows only (a line per row, count and/or
+ * spacing_m, no record_mines) were measured for coverage only: "no
+ * recorded mines". Their rows now imply the mines, checked as recorded
+ * ones; recorded mines win where a row has them. */
+TEST(verify_record_given_by_rows_only)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "init rowsonly.gpkg"), 0);
+    free(out);
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("rowsonly.gpkg"), 0, &s));
+    char ro[37], pr[37], both[37], nrow[37], big[37];
+    add_record(s, "R-ROWS", "POLYGON((47.000 40.000, 47.002 40.000, 47.002 40.001, 47.000 40.001, 47.000 40.000))", ro);
+    add_record(s, "R-PRIOR", "POLYGON((47.010 40.000, 47.012 40.000, 47.012 40.001, 47.010 40.001, 47.010 40.000))", pr);
+    add_record(s, "R-BOTH", "POLYGON((47.020 40.000, 47.022 40.000, 47.022 40.001, 47.020 40.001, 47.020 40.000))", both);
+    add_record(s, "R-NOROW", "POLYGON((47.030 40.000, 47.032 40.000, 47.032 40.001, 47.030 40.001, 47.030 40.000))", nrow);
+    add_record(s, "R-BIG", "POLYGON((47.040 40.000, 47.042 40.000, 47.042 40.001, 47.040 40.001, 47.040 40.000))", big);
+    /* R-ROWS: row 1 by its count (11 over 50 m: every 5 m), row 2 by its
+     * spacing (5 m over 50 m: 11), 30 m apart */
+    double r1[4] = {20, 30, 70, 30}, r2[4] = {20, 60, 70, 60};
+    add_row(s, ro, 1, r1, 2, 11, -1, "AT");
+    add_row(s, ro, 2, r2, 2, -1, 5, "AT");
+    /* its west part (x < 47.5 m) was cleared: the first 6 mines of each row
+     * checked; 4 of each found, 0.5 m off */
+    {
+        dm_row *row = dm_row_new(ctx, dm_layer_find("release_areas"));
+        ASSERT_OK(dm_row_set(row, "outcome", "cleared"));
+        char wkt[200];
+        snprintf(wkt, sizeof wkt, "POLYGON((47.000 40.000, %.7f 40.000, %.7f 40.001, 47.000 40.001, 47.000 40.000))",
+                 47 + 47.5 * LON_M, 47 + 47.5 * LON_M);
+        dm_geom *g = NULL;
+        ASSERT_OK(dm_geom_from_wkt(ctx, wkt, &g));
+        dm_row_set_geom(row, g);
+        ASSERT_OK(dm_store_insert(s, row, NULL));
+        dm_row_free(row);
+    }
+    for (int i = 0; i < 4; i++)
+        for (int k = 0; k < 2; k++)
+            add_point(s, "items", "category", "AT", "model", "TM-62M", 47 + (20 + 5 * i) * LON_M,
+                      40 + ((k ? 60 : 30) + 0.5) * LAT_M);
+    /* R-PRIOR: an AT row of 20 m and an AP row of 10 m giving neither */
+    double p1[4] = {880, 30, 900, 30}, p2[4] = {880, 60, 890, 60};
+    add_row(s, pr, 1, p1, 2, -1, -1, "AT");
+    add_row(s, pr, 2, p2, 2, -1, -1, "AP");
+    /* R-BOTH: row 1 with 3 recorded mines (they win over its count of
+     * 10), row 2 without: its count of 4 */
+    double b1[4] = {1730, 30, 1760, 30}, b2[4] = {1730, 60, 1760, 60};
+    add_row(s, both, 1, b1, 2, 10, -1, "AP");
+    add_row(s, both, 2, b2, 2, 4, -1, "AP");
+    for (int i = 0; i < 3; i++) {
+        dm_row *row = dm_row_new(ctx, dm_layer_find("record_mines"));
+        ASSERT_OK(dm_row_set(row, "record_id", both));
+        ASSERT_OK(dm_row_set_int(row, "row_no", 1));
+        dm_geom *g = NULL;
+        ASSERT_OK(dm_geom_point(ctx, 47 + (1730 + 10 * i) * LON_M, 40 + 30 * LAT_M, &g));
+        dm_row_set_geom(row, g);
+        ASSERT_OK(dm_store_insert(s, row, NULL));
+        dm_row_free(row);
+    }
+    /* R-NOROW: its 2 recorded mines give no row_no: no row of it can be
+     * told apart from them, none is derived */
+    double n1[4] = {2580, 30, 2600, 30};
+    add_row(s, nrow, 1, n1, 2, 10, -1, "AP");
+    add_point(s, "record_mines", "record_id", nrow, "category", "AP", 47 + 2585 * LON_M, 40 + 30 * LAT_M);
+    add_point(s, "record_mines", "record_id", nrow, "category", "AP", 47 + 2595 * LON_M, 40 + 30 * LAT_M);
+    /* R-BIG: a count nobody laid (200,000 mines in 20 m) and a spacing of
+     * a millimetre over 150 m: refused, named; its sane row is used */
+    double g1[4] = {3430, 30, 3450, 30}, g2[4] = {3430, 60, 3580, 60}, g3[4] = {3430, 90, 3440, 90};
+    add_row(s, big, 1, g1, 2, 200000, -1, "AP");
+    add_row(s, big, 2, g2, 2, -1, 0.001, "AP");
+    add_row(s, big, 3, g3, 2, 3, -1, "AP");
+
+    json_t *r = verify_json(s, NULL, 0);
+    json_t *x = record_by_ref(r, "R-ROWS");
+    ASSERT_EQ(json_integer_value(json_object_get(x, "mines")), 22);
+    ASSERT_EQ(json_integer_value(json_object_get(x, "mines_from_rows")), 22);
+    ASSERT_EQ(json_integer_value(json_object_get(x, "checked")), 12);
+    ASSERT_EQ(json_integer_value(json_object_get(x, "matched")), 8);
+    ASSERT_NEAR(json_number_value(json_object_get(x, "accuracy")), 8.0 / 12, 1e-6);
+    ASSERT_MSG(json_number_value(json_object_get(x, "offset_median_m")) < 1, "median offset %.2f m",
+               json_number_value(json_object_get(x, "offset_median_m")));
+    ASSERT_NEAR(json_number_value(json_object_get(x, "completeness")), 1.0, 1e-9);
+    ASSERT(json_is_number(json_object_get(x, "reliability")));
+    ASSERT(!json_is_true(json_object_get(json_object_get(x, "shift"), "applies")));
+    x = record_by_ref(r, "R-PRIOR");
+    ASSERT_EQ(json_integer_value(json_object_get(x, "mines_from_rows")), 5 + 11); /* every 5 m, every 1 m */
+    x = record_by_ref(r, "R-BOTH");
+    ASSERT_EQ(json_integer_value(json_object_get(x, "mines")), 3 + 4);
+    ASSERT_EQ(json_integer_value(json_object_get(x, "mines_from_rows")), 4);
+    x = record_by_ref(r, "R-NOROW");
+    ASSERT_EQ(json_integer_value(json_object_get(x, "mines")), 2);
+    ASSERT_EQ(json_integer_value(json_object_get(x, "mines_from_rows")), 0);
+    x = record_by_ref(r, "R-BIG");
+    ASSERT_EQ(json_integer_value(json_object_get(x, "mines_from_rows")), 3);
+    ASSERT_EQ(json_integer_value(json_object_get(r, "mines_from_rows")), 22 + 16 + 4 + 3);
+    char *dump = json_dumps(json_object_get(r, "problems"), 0);
+    ASSERT(!strstr(dump, "no recorded mines"));
+    ASSERT_CONTAINS(dump, "record R-ROWS");
+    ASSERT_CONTAINS(dump, "22 of its 22 mines derived from its rows");
+    ASSERT_CONTAINS(dump, "record R-PRIOR");
+    ASSERT_CONTAINS(dump, "gives neither count nor spacing_m: 5 mines assumed every 5 m");
+    ASSERT_CONTAINS(dump, "11 mines assumed every 1 m");
+    ASSERT_CONTAINS(dump, "count 200000 is more than 100000 mines a row");
+    ASSERT_CONTAINS(dump, "every 0.001 m along 150.");
+    free(dump);
+    json_decref(r);
+    /* the matches of derived mines have no mine_id */
+    const char *f[2] = {"record_id", "matched"}, *v[2] = {ro, "1"};
+    dm_select sel = {0};
+    sel.eq_field = f;
+    sel.eq_value = v;
+    sel.n_eq = 2;
+    dm_cursor *c = NULL;
+    ASSERT_OK(dm_store_select(s, "record_matches", &sel, &c));
+    int nmatch = 0;
+    while (dm_cursor_next(c) > 0) {
+        nmatch++;
+        ASSERT(dm_cursor_text(c, "mine_id") == NULL);
+        ASSERT_MSG(dm_cursor_real(c, "offset_m", 99) < 0.6, "offset %.2f", dm_cursor_real(c, "offset_m", 99));
+    }
+    dm_cursor_free(c);
+    ASSERT_EQ(nmatch, 8);
+    /* a second run on the same data writes nothing: the same matches */
+    char *ids1 = match_ids(s);
+    json_decref(verify_json(s, NULL, 0));
+    char *ids2 = match_ids(s);
+    ASSERT_STREQ(ids2, ids1);
+    free(ids1);
+    free(ids2);
+    dm_store_close(s);
+    /* the command line names the record and its derived mines */
+    ASSERT_EQ(dmtest_demine(&out, "records verify rowsonly.gpkg --dry-run"), 0);
+    ASSERT_CONTAINS(out, "warning: rowsonly.gpkg: record R-ROWS");
+    ASSERT_CONTAINS(out, "mines derived from its rows");
+    free(out);
+}

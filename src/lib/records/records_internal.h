@@ -80,3 +80,28 @@ typedef struct dm__poly {
 dm_status dm__poly_init(dm_ctx *ctx, const dm_geom *g, dm__poly *p);
 int dm__poly_has(const dm__poly *p, double x, double y);
 void dm__poly_free(dm_ctx *ctx, dm__poly *p);
+
+/* ---- mines implied by record rows (rows_implied.c) ---------------------- */
+
+#define DM__ROW_MINES_MAX 100000        /* mines derived from one row, at most */
+#define DM__RECORD_ROW_MINES_MAX 1000000 /* from the rows of one record */
+
+/* Told of a row used with a prior, or not used: rec is the record's uuid,
+ * msg says which row and why (without the record). */
+typedef void (*dm__rows_warn)(void *user, const char *rec, const char *msg);
+
+/* The mines implied by the rows (record_rows) of one record (record: its
+ * uuid) or of all (NULL) that have no recorded mine (record_mines): a row
+ * whose record has no recorded mine, or whose row_no no recorded mine of
+ * the record gives (when every recorded mine of the record gives one).
+ * Along the whole polyline: `count` evenly from start to end (1: the
+ * middle), else every `spacing_m` from the start, else the doctrinal
+ * spacing of the row's category (AP 1 m, else 5 m; warned of). A row
+ * giving more than DM__ROW_MINES_MAX mines, or beyond
+ * DM__RECORD_ROW_MINES_MAX for its record, is warned of and not used.
+ * Points in the frame f with an empty uuid (no record_mines row), a =
+ * record_id, b = mine_type, c = category; free with dm__rpts_free. */
+dm_status dm__rows_implied(dm_store *s, const dm__frame *f, const char *record, dm__rows_warn warn, void *user,
+                           dm__rpt **out, size_t *n);
+/* Append add (nadd points, taken over and freed) to *v (*n points). */
+dm_status dm__rpts_append(dm_ctx *ctx, dm__rpt **v, size_t *n, dm__rpt *add, size_t nadd);

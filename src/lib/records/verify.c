@@ -32,6 +32,7 @@ typedef struct vrec {
     dm_geom *g;  /* UTM perimeter, NULL when unusable */
     double b[4];
     size_t mfirst, mn; /* its mines in the sorted mines array */
+    size_t from_rows;  /* of them, derived from its rows (record_rows without record_mines) */
     int skip, dup_of;
     double decl_at, decl_ap; /* mines_at, mines_ap as the record declares them (NaN: not given) */
     /* results */
@@ -259,6 +260,18 @@ static dm_status load_records(vctx *v, const char *only)
         dm_geom_free(g);
     }
     return close_layer(v, c, k, st);
+}
+
+/* A row's mines derived with a prior, or a row not used: a problem naming
+ * the record by its ref. */
+static void rows_warn(void *user, const char *rec, const char *msg)
+{
+    vctx *v = user;
+    const char *ref = "?";
+    for (size_t i = 0; i < v->nr; i++)
+        if (!strcmp(v->r[i].uuid, rec))
+            ref = v->r[i].ref && v->r[i].ref[0] ? v->r[i].ref : "?";
+    problem(v, "record %s (%s): %s", ref, rec, msg);
 }
 
 static dm_status check_rows(vctx *v)
@@ -743,6 +756,15 @@ static dm_status gather(vctx *v, const char *record)
     if (!st && bad_m)
         problem(v, "record_mines: %zu without a usable point (no geometry, or coordinates outside WGS 84 ranges); "
                 "not counted", bad_m);
+    /* rows without recorded mines: the mines they imply, checked as
+     * recorded mines (an empty uuid: no record_mines row) */
+    if (!st) {
+        dm__rpt *im = NULL;
+        size_t nim = 0;
+        st = dm__rows_implied(v->s, &v->fr, record ? only : NULL, rows_warn, v, &im, &nim);
+        if (!st)
+            st = dm__rpts_append(v->ctx, &v->mines, &v->nm, im, nim);
+    }
     if (!st && bad_i)
         problem(v, "items: %zu without a usable point (no geometry, or coordinates outside WGS 84 ranges); not "
                 "used as finds", bad_i);
@@ -771,6 +793,8 @@ static dm_status gather(vctx *v, const char *record)
         while (lo < v->nm && v->mines[lo].a && !strcmp(v->mines[lo].a, r->uuid))
             lo++;
         r->mn = lo - r->mfirst;
+        for (size_t k = r->mfirst; k < lo; k++)
+            r->from_rows += !v->mines[k].uuid[0];
     }
     /* duplicates: same reference, or the same perimeter and mine count (and
      * the same declared AT and AP counts where both give them: two records
@@ -811,6 +835,7 @@ static json_t *record_json(const vctx *v, const vrec *r)
     json_object_set_new(o, "coverage", num_or_null(r->coverage));
     json_object_set_new(o, "cleared_share", num_or_null(r->cleared_share));
     json_object_set_new(o, "mines", json_integer((json_int_t)r->mn));
+    json_object_set_new(o, "mines_from_rows", json_integer((json_int_t)r->from_rows));
     json_object_set_new(o, "mines_outside_perimeter", json_integer((json_int_t)r->outside));
     json_object_set_new(o, "mines_repeated", json_integer((json_int_t)r->repeated));
     json_object_set_new(o, "checked", json_integer((json_int_t)r->checked));
@@ -905,11 +930,26 @@ typedef struct vmatch {
     size_t item_j;
 } vmatch;
 
+static int cmp_real(double a, double b)
+{
+    if (isnan(a) || isnan(b))
+        return isnan(a) - isnan(b);
+    return (a > b) - (a < b);
+}
+
+/* Matches of mines derived from rows have no mine_id: they are told apart
+ * by the rest (one order for the same set of matches). */
 static int cmp_match(const void *a, const void *b)
 {
     const vmatch *x = a, *y = b;
     int c = strcmp(x->mine, y->mine);
-    return c ? c : strcmp(x->item, y->item);
+    if (!c)
+        c = strcmp(x->item, y->item);
+    if (!c)
+        c = x->matched - y->matched;
+    if (!c)
+        c = cmp_real(x->off, y->off);
+    return c ? c : cmp_real(x->coff, y->coff);
 }
 
 /* Stored to the precision of a REAL: the same number. */
@@ -1063,13 +1103,13 @@ static dm_status write_record(vctx *v, vrec *r)
         dm_row_clear(row);
         dm_row_set_geom(row, g);
         st = dm_row_set(row, "record_id", r->uuid);
-        if (!st) st = dm_row_set(row, "mine_id", nw[q].mine);
+        if (!st && nw[q].mine[0]) st = dm_row_set(row, "mine_id", nw[q].mine); /* none: derived from a row */
         if (!st) st = dm_row_set(row, "item_id", nw[q].item);
         if (!st) st = dm_row_set_real(row, "offset_m", nw[q].off);
         if (!st && isfinite(nw[q].coff)) st = dm_row_set_real(row, "corrected_offset_m", nw[q].coff);
         if (!st) st = dm_row_set(row, "matched", nw[q].matched ? "1" : "0");
         if (!st && (st = dm_store_insert(v->s, row, NULL)) != DM_OK)
-            dm__wrap(ctx, "record_matches of mine %s", nw[q].mine);
+            dm__wrap(ctx, "record_matches of mine %s", nw[q].mine[0] ? nw[q].mine : "(derived from a row)");
     }
     if (st && nold && !row)
         dm__wrap(ctx, "record_matches (replacing the earlier ones)");
@@ -1120,7 +1160,7 @@ static dm_status run_verify(vctx *v, const dm_verify_opts *o, json_t **out)
         return st;
     /* measure */
     size_t checked = 0, hits = 0, checked_c = 0, hits_c = 0, verified = 0;
-    size_t near_m2o = 0, shared = 0, found_in = 0, listed = 0, listed_m2o = 0, in_cancelled = 0;
+    size_t near_m2o = 0, shared = 0, found_in = 0, listed = 0, listed_m2o = 0, in_cancelled = 0, from_rows = 0;
     double ext_hits = 0, ext_mines = 0, ext_near = 0;
     json_t *by_src = json_object();
     for (size_t i = 0; i < v->nr && !st; i++) {
@@ -1138,6 +1178,10 @@ static dm_status run_verify(vctx *v, const dm_verify_opts *o, json_t **out)
                     r->outside, r->mn);
         if (r->mn == 0)
             problem(v, "record %s (%s): no recorded mines (record_mines); only coverage measured", r->ref, r->uuid);
+        else if (r->from_rows)
+            problem(v, "record %s (%s): %zu of its %zu mines derived from its rows (record_rows without record_mines: "
+                    "count, spacing_m or a prior along each row); checked as recorded mines",
+                    r->ref, r->uuid, r->from_rows, r->mn);
         if (r->mn >= 2 && r->spread < STACK_M)
             problem(v, "record %s (%s): all %zu recorded mines (record_mines) lie within %.1f m of one place: no "
                     "layout to align, no shift estimated (were they given the record's reference point?)",
@@ -1155,6 +1199,7 @@ static dm_status run_verify(vctx *v, const dm_verify_opts *o, json_t **out)
                     r->ref, r->uuid, r->t.ang * 180 / M_PI, hypot(r->t.dx, r->t.dy), MAX_ROT * 180 / M_PI);
         found_in += r->found_in;
         in_cancelled += r->in_cancelled;
+        from_rows += r->from_rows;
         listed += r->found_listed;
         listed_m2o += r->listed_m2o;
         if (!r->checked)
@@ -1205,6 +1250,7 @@ static dm_status run_verify(vctx *v, const dm_verify_opts *o, json_t **out)
     json_object_set_new(root, "checked_mines", json_integer((json_int_t)checked));
     json_object_set_new(root, "matched_mines", json_integer((json_int_t)hits));
     json_object_set_new(root, "in_cancelled", json_integer((json_int_t)in_cancelled));
+    json_object_set_new(root, "mines_from_rows", json_integer((json_int_t)from_rows));
     json_object_set_new(root, "accuracy", checked ? json_real(prior) : json_null());
     json_object_set_new(root, "reliability_towards", json_real(towards));
     json_object_set_new(root, "accuracy_all_mines", ext_mines > 0 ? json_real(ext_hits / ext_mines) : json_null());
