@@ -638,3 +638,165 @@ TEST(patterns_polygons_and_points_in_another_crs_are_named)
     ASSERT_CONTAINS(out, "record_mines: 1 without a usable point");
     free(out);
 }
+
+/* Metres east and north of 47 E, 40 N, in degrees. */
+#define LON_M (1.0 / (111320 * cos(40 * M_PI / 180)))
+#define LAT_M (1.0 / 110540)
+
+static void box_wkt(char *wkt, size_t n, double x0, double y0, double x1, double y1)
+{
+    snprintf(wkt, n, "POLYGON((%.8f %.8f, %.8f %.8f, %.8f %.8f, %.8f %.8f, %.8f %.8f))", 47 + x0 * LON_M,
+             40 + y0 * LAT_M, 47 + x1 * LON_M, 40 + y0 * LAT_M, 47 + x1 * LON_M, 40 + y1 * LAT_M, 47 + x0 * LON_M,
+             40 + y1 * LAT_M, 47 + x0 * LON_M, 40 + y0 * LAT_M);
+}
+
+/* A record row through n points (metres), with row_no, count, spacing_m
+ * (each when >= 0) and a category. */
+static void add_rec_row(dm_store *s, const char *rec, long row_no, const double *xy, size_t n, long count,
+                        double spacing, const char *cat)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_row *r = dm_row_new(ctx, dm_layer_find("record_rows"));
+    ASSERT_OK(dm_row_set(r, "record_id", rec));
+    if (row_no >= 0)
+        ASSERT_OK(dm_row_set_int(r, "row_no", row_no));
+    if (count >= 0)
+        ASSERT_OK(dm_row_set_int(r, "count", count));
+    if (spacing >= 0)
+        ASSERT_OK(dm_row_set_real(r, "spacing_m", spacing));
+    ASSERT_OK(dm_row_set(r, "category", cat));
+    double ll[16];
+    for (size_t i = 0; i < n; i++) {
+        ll[2 * i] = 47 + xy[2 * i] * LON_M;
+        ll[2 * i + 1] = 40 + xy[2 * i + 1] * LAT_M;
+    }
+    dm_geom *g = NULL;
+    ASSERT_OK(dm_geom_linestring(ctx, ll, n, &g));
+    dm_row_set_geom(r, g);
+    ASSERT_OK(dm_store_insert(s, r, NULL));
+    dm_row_free(r);
+}
+
+/* A record handed over with its rows only (no record_mines) gave no
+ * prediction: the fallback read record_mines alone. Its rows now imply the
+ * mines, predicted where the ground was not searched; recorded mines win
+ * where a record has them. */
+TEST(patterns_record_given_by_rows_only)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "init %s", "prows.gpkg"), 0);
+    free(out);
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("prows.gpkg"), 0, &s));
+    char wkt[400], rec[37], prior[37], both[37];
+    box_wkt(wkt, sizeof wkt, 0, 0, 200, 100);
+    add_geom_row(s, "hazards", wkt, "ref", "H-1", "hazard_type", "CHA", NULL);
+    box_wkt(wkt, sizeof wkt, 5, 5, 195, 95);
+    add_geom_row(s, "records", wkt, "ref", "R-ROWS", "source", "test", rec);
+    add_geom_row(s, "records", wkt, "ref", "R-PRIOR", "source", "test", prior);
+    /* row 1: 21 AT mines from 10 m to 110 m (every 5 m), its west part
+     * (x < 57.5 m) cleared with two finds on it: too few for rows */
+    double r1[4] = {10, 50, 110, 50}, r2[4] = {100, 80, 140, 80}, r3[6] = {150, 10, 170, 10, 170, 30};
+    add_rec_row(s, rec, 1, r1, 2, 21, -1, "AT");
+    /* row 2: one mine, in the middle */
+    add_rec_row(s, rec, 2, r2, 2, 1, -1, "AT");
+    /* row 3: every 5 m along a row that turns a corner */
+    add_rec_row(s, rec, 3, r3, 3, -1, 5, "AP");
+    box_wkt(wkt, sizeof wkt, 0, 0, 57.5, 100);
+    add_geom_row(s, "release_areas", wkt, "outcome", "cleared", NULL, NULL, NULL);
+    for (int i = 0; i < 2; i++) {
+        snprintf(wkt, sizeof wkt, "POINT(%.8f %.8f)", 47 + (10 + 5 * i) * LON_M, 40 + 50.3 * LAT_M);
+        add_geom_row(s, "items", wkt, "category", "AT", NULL, NULL, NULL);
+    }
+    /* R-PRIOR: an AT row of 10 m giving neither count nor spacing */
+    double p1[4] = {70, 20, 80, 20};
+    add_rec_row(s, prior, 1, p1, 2, -1, -1, "AT");
+    /* a second hazard: its record's rows have recorded mines, which win */
+    box_wkt(wkt, sizeof wkt, 300, 0, 400, 100);
+    add_geom_row(s, "hazards", wkt, "ref", "H-2", "hazard_type", "CHA", NULL);
+    box_wkt(wkt, sizeof wkt, 305, 5, 395, 95);
+    add_geom_row(s, "records", wkt, "ref", "R-BOTH", "source", "test", both);
+    double b1[4] = {310, 50, 390, 50};
+    add_rec_row(s, both, 1, b1, 2, 17, -1, "AT");
+    for (int i = 0; i < 2; i++) {
+        dm_row *row = dm_row_new(ctx, dm_layer_find("record_mines"));
+        ASSERT_OK(dm_row_set(row, "record_id", both));
+        ASSERT_OK(dm_row_set_int(row, "row_no", 1));
+        ASSERT_OK(dm_row_set(row, "category", "AT"));
+        dm_geom *g = NULL;
+        ASSERT_OK(dm_geom_point(ctx, 47 + (320 + 40 * i) * LON_M, 40 + 50 * LAT_M, &g));
+        dm_row_set_geom(row, g);
+        ASSERT_OK(dm_store_insert(s, row, NULL));
+        dm_row_free(row);
+    }
+    json_t *r = patterns_json(s, NULL);
+    /* H-1: 11 + 1 + 9 of R-ROWS, 3 of R-PRIOR (every 5 m), unverified:
+     * p 0.25; H-2: the 2 recorded mines */
+    ASSERT_EQ(json_integer_value(json_object_get(r, "predicted")), 24 + 2);
+    ASSERT_NEAR(json_number_value(json_object_get(r, "expected_remaining")), 26 * 0.25, 1e-9);
+    json_t *h1 = json_array_get(json_object_get(r, "hazards"), 0), *h2 = json_array_get(json_object_get(r, "hazards"), 1);
+    ASSERT_STREQ(json_string_value(json_object_get(h1, "source")), "records");
+    ASSERT_EQ(json_integer_value(json_object_get(h1, "mines_from_rows")), 24);
+    ASSERT_EQ(json_integer_value(json_object_get(h2, "predicted")), 2);
+    ASSERT_EQ(json_integer_value(json_object_get(h2, "mines_from_rows")), 0);
+    char *dump = json_dumps(json_object_get(r, "problems"), 0);
+    ASSERT_CONTAINS(dump, "record R-PRIOR");
+    ASSERT_CONTAINS(dump, "gives neither count nor spacing_m: 3 mines assumed every 5 m");
+    ASSERT(!strstr(dump, "R-ROWS"));
+    free(dump);
+    json_decref(r);
+    /* written: R-ROWS's predictions lie where its rows put them, none in
+     * the cleared part */
+    char *js = NULL;
+    dm_patterns_opts o = {NULL, 150, 0};
+    ASSERT_OK(dm_patterns_run(s, &o, &js));
+    dm_free(ctx, js);
+    double want[21][2];
+    size_t nw = 0;
+    for (int i = 0; i < 11; i++) {
+        want[nw][0] = 60 + 5 * i;
+        want[nw++][1] = 50;
+    }
+    want[nw][0] = 120;
+    want[nw++][1] = 80;
+    const double l[9][2] = {{150, 10}, {155, 10}, {160, 10}, {165, 10}, {170, 10},
+                            {170, 15}, {170, 20}, {170, 25}, {170, 30}};
+    for (int i = 0; i < 9; i++) {
+        want[nw][0] = l[i][0];
+        want[nw++][1] = l[i][1];
+    }
+    const char *ef[1] = {"record_id"}, *ev[1] = {rec};
+    dm_select sel = {0};
+    sel.eq_field = ef;
+    sel.eq_value = ev;
+    sel.n_eq = 1;
+    dm_cursor *c = NULL;
+    ASSERT_OK(dm_store_select(s, "predicted_mines", &sel, &c));
+    int seen[21] = {0}, n = 0;
+    while (dm_cursor_next(c) > 0) {
+        dm_geom *g = NULL;
+        ASSERT_OK(dm_cursor_geom(c, &g));
+        double x, y;
+        ASSERT(dm_geom_centroid_xy(g, &x, &y));
+        dm_geom_free(g);
+        x = (x - 47) / LON_M;
+        y = (y - 40) / LAT_M;
+        ASSERT_MSG(x > 57.5, "no prediction in the cleared part (%.1f, %.1f)", x, y);
+        size_t best = 0;
+        double bd = INFINITY;
+        for (size_t k = 0; k < nw; k++)
+            if (hypot(want[k][0] - x, want[k][1] - y) < bd) {
+                bd = hypot(want[k][0] - x, want[k][1] - y);
+                best = k;
+            }
+        ASSERT_MSG(bd < 0.5, "prediction (%.2f, %.2f) %.2f m from where the row puts a mine", x, y, bd);
+        seen[best]++;
+        n++;
+    }
+    dm_cursor_free(c);
+    ASSERT_EQ(n, 21);
+    for (size_t k = 0; k < nw; k++)
+        ASSERT_MSG(seen[k] == 1, "mine at (%.0f, %.0f) predicted %d times", want[k][0], want[k][1], seen[k]);
+    dm_store_close(s);
+}

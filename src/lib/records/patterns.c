@@ -47,6 +47,18 @@ static double searched_fn(void *user, double x, double y, double sigma)
     return dm__poly_has(&p->prel, x, y) ? 1 : 0;
 }
 
+/* Warnings on records' rows, kept per record (uuid) until a hazard falls
+ * back on the record's mines: only those are told. */
+static void rows_warn(void *user, const char *rid, const char *msg)
+{
+    json_t *o = user, *a = json_object_get(o, rid);
+    if (!a) {
+        a = json_array();
+        json_object_set_new(o, rid, a);
+    }
+    json_array_append_new(a, json_string(msg));
+}
+
 static int meets(const double a[4], const double b[4], double m)
 {
     return a[0] - m <= b[2] && b[0] <= a[2] + m && a[1] - m <= b[3] && b[1] <= a[3] + m;
@@ -388,7 +400,7 @@ dm_status dm_patterns_run(dm_store *s, const dm_patterns_opts *opts, char **json
     int *recs = NULL; /* the records meeting the hazard at hand */
     pred_out *preds = NULL;
     dm__poly *hpoly = NULL, *hkeep = NULL;
-    json_t *root = json_object(), *hj = json_array(), *problems = json_array();
+    json_t *root = json_object(), *hj = json_array(), *problems = json_array(), *row_warn = json_object();
     double *xy = NULL;
     /* every hazard: a recorded mine belongs to one (see owner()), also when
      * only one is examined */
@@ -402,6 +414,21 @@ dm_status dm_patterns_run(dm_store *s, const dm_patterns_opts *opts, char **json
         st = dm__load_points(s, &fr, "items", NULL, NULL, "category", NULL, NULL, &it, &nit, &bad_it);
     if (!st)
         st = dm__load_points(s, &fr, "record_mines", NULL, NULL, "record_id", "category", NULL, &rm, &nrm, &bad_rm);
+    /* rows without recorded mines: the mines they imply, used as recorded
+     * mines (an empty uuid tells them apart); b the category as above */
+    size_t nrm_recorded = nrm;
+    if (!st) {
+        dm__rpt *im = NULL;
+        size_t nim = 0;
+        st = dm__rows_implied(s, &fr, NULL, rows_warn, row_warn, &im, &nim);
+        for (size_t k = 0; !st && k < nim; k++) {
+            char *t = im[k].b;
+            im[k].b = im[k].c;
+            im[k].c = t;
+        }
+        if (!st)
+            st = dm__rpts_append(ctx, &rm, &nrm, im, nim);
+    }
     if (st)
         goto done;
     if (bad_it)
@@ -514,7 +541,7 @@ dm_status dm_patterns_run(dm_store *s, const dm_patterns_opts *opts, char **json
         json_object_set_new(hzj, "hazard", json_string(z->uuid));
         json_object_set_new(hzj, "ref", json_string(z->ref));
         json_object_set_new(hzj, "finds", json_integer((json_int_t)n));
-        size_t first_pred = npred;
+        size_t first_pred = npred, from_rows = 0;
         dm_row_fit rows[MAX_ROWS];
         size_t nr = 0;
         if (n >= 3) {
@@ -539,9 +566,21 @@ dm_status dm_patterns_run(dm_store *s, const dm_patterns_opts *opts, char **json
                                       "length_found_m", rows[r].tmax - rows[r].tmin, "sd_across_m",
                                       rows[r].sd_across, "sd_along_m", rows[r].sd_along));
         } else if (!st && nrec) {
-            /* no rows found: the records' own mines, weighted by their reliability */
+            /* no rows found: the records' own mines (or those their rows
+             * imply), weighted by their reliability */
             for (int q = 0; q < nrec && !st; q++) {
                 double w = isfinite(rel_rel[recs[q]]) ? rel_rel[recs[q]] : 0.25;
+                json_t *wa = json_object_get(row_warn, rc[recs[q]].uuid);
+                size_t wi;
+                json_t *wm;
+                json_array_foreach(wa, wi, wm)
+                {
+                    const char *ref = rc[recs[q]].ref && rc[recs[q]].ref[0] ? rc[recs[q]].ref : "?";
+                    json_array_append_new(problems, json_sprintf("record %s (%s): %s", ref, rc[recs[q]].uuid,
+                                                                 json_string_value(wm)));
+                }
+                if (wa)
+                    json_object_del(row_warn, rc[recs[q]].uuid);
                 for (size_t k = 0; k < nrm; k++) {
                     if (!rm[k].a || strcmp(rm[k].a, rc[recs[q]].uuid) || searched_fn(&pc, rm[k].x, rm[k].y, 0) >= 1 ||
                         owner(hpoly, hkeep, nh, rm[k].x, rm[k].y) != i)
@@ -557,6 +596,7 @@ dm_status dm_patterns_run(dm_store *s, const dm_patterns_opts *opts, char **json
                     }
                     preds[npred++] = (pred_out){{rm[k].x, rm[k].y, 5.0, w, -1}, i, recs[q],
                                                 rm[k].b ? rm[k].b : NULL};
+                    from_rows += k >= nrm_recorded;
                 }
             }
         }
@@ -588,6 +628,8 @@ dm_status dm_patterns_run(dm_store *s, const dm_patterns_opts *opts, char **json
         json_object_set_new(hzj, "predicted", json_integer((json_int_t)(npred - first_pred)));
         json_object_set_new(hzj, "expected_remaining", json_real(e));
         json_object_set_new(hzj, "source", json_string(nr ? "rows" : "records"));
+        if (!nr)
+            json_object_set_new(hzj, "mines_from_rows", json_integer((json_int_t)from_rows));
         json_array_append_new(hj, hzj);
     }
     dm__progress(ctx, "patterns", nh, nh);
@@ -615,6 +657,7 @@ dm_status dm_patterns_run(dm_store *s, const dm_patterns_opts *opts, char **json
 done:
     json_decref(hj);
     json_decref(problems);
+    json_decref(row_warn);
     json_decref(root);
     for (size_t i = 0; i < nh && hpoly && hkeep; i++) {
         dm__poly_free(ctx, &hpoly[i]);
