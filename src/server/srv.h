@@ -234,6 +234,34 @@ dm_status srv_row_etag(srv_req *rq, dm_cursor *c, char etag[48]);
 /* PATCH /api/{layer}/{id}: edit one row (analyst, admin) with If-Match. */
 int srv_handle_edit(srv_req *rq, srv_resp *rs, const dm_layer_def *l, const char *id);
 
+/* ---- creating and deleting rows (srv_edit.c; parser in srv_parse.c) ---- */
+/* A parsed new row (POST /api/{layer}): its fields and geometry, the reason
+ * given, and the area of its polygon (ha; NAN without one). */
+typedef struct srv_create {
+    dm_row *row;
+    char *reason; /* malloc'd, as sent (NULL when missing or null) */
+    double area_ha;
+    char err[600];
+} srv_create;
+/* Parse a new row's body: a GeoJSON Feature {"type": "Feature",
+ * "properties": {...}, "geometry": {...}, "reason": "..."} or a flat object
+ * of fields with optional "geometry" and "reason" members. The server's own
+ * properties (uuid, layer, created, updated, author) are ignored. Nothing
+ * is checked against the database. On failure returns DM_EPARSE (not JSON:
+ * out->err starts with "body") or DM_EGEOM with out->err naming the field,
+ * and out holds nothing to free; otherwise free with srv_create_free. */
+dm_status srv_create_parse(dm_ctx *ctx, const dm_layer_def *l, const char *body, size_t len,
+                           srv_create *out);
+void srv_create_free(srv_create *c);
+/* May the role create and delete rows of layer l over the API? 1 when it
+ * may; otherwise 0 with the reason (and where to go instead) in why. */
+int srv_layer_writable(dm_role role, const dm_layer_def *l, char *why, size_t n);
+/* POST /api/{layer}: create one row (analyst, admin). 201 with its uuid. */
+int srv_handle_create(srv_req *rq, srv_resp *rs, const dm_layer_def *l);
+/* DELETE /api/{layer}/{id}: delete one row (analyst, admin) with If-Match
+ * and a reason; refused (409) while other rows point at it. */
+int srv_handle_delete(srv_req *rq, srv_resp *rs, const dm_layer_def *l, const char *id);
+
 /* Role and method guards: 0 when allowed; otherwise the 401/403/405 is in
  * rs (srv_method_is returns 1 when the method matches). */
 int srv_need_login(srv_req *rq, srv_resp *rs);

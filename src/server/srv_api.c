@@ -2054,14 +2054,23 @@ int srv_route(srv_req *rq, srv_resp *rs)
     const dm_layer_def *l = dm_layer_find(a);
     if (!l || strcmp(l->name, a))
         return srv_error(rs, 404, "no layer or endpoint '%s'", a);
+    if (n == 2 && !strcmp(rq->method, "POST"))
+        return srv_handle_create(rq, rs, l);
+    if (n == 2 && strcmp(rq->method, "GET") && strcmp(rq->method, "HEAD")) {
+        /* a layer is read and added to (srv_edit.c) */
+        rs->allow = "GET, HEAD, POST";
+        return srv_error(rs, 405, "method %s not allowed here (use GET, or POST to add a row)", rq->method);
+    }
     if (n == 2)
         return h_list(rq, rs, l);
     if (n == 3 && !strcmp(rq->method, "PATCH"))
         return srv_handle_edit(rq, rs, l, seg[2]);
+    if (n == 3 && !strcmp(rq->method, "DELETE"))
+        return srv_handle_delete(rq, rs, l, seg[2]);
     if (n == 3 && strcmp(rq->method, "GET") && strcmp(rq->method, "HEAD")) {
-        /* a row is read and edited: its 405 names both */
-        rs->allow = "GET, HEAD, PATCH";
-        return srv_error(rs, 405, "method %s not allowed here (use GET, or PATCH to edit the row)",
+        /* a row is read, edited and deleted: its 405 names them */
+        rs->allow = "GET, HEAD, PATCH, DELETE";
+        return srv_error(rs, 405, "method %s not allowed here (use GET, PATCH to edit the row or DELETE)",
                          rq->method);
     }
     if (n == 3)

@@ -10,10 +10,21 @@
  * checked as `demine edit` checks it and logged with the user and the reason.
  * An edit of a layer the risk map is made from (the evidence) asks for a
  * background refresh of the map, as an approved field report does.
+ *
+ * New rows (POST /api/{layer}) and deletions (DELETE /api/{layer}/{id})
+ * are made here too, by analysts and admins, in the layers staff maintain
+ * by hand: not the demo truth, the plan, nor what engines and reviews write
+ * (activities and items come as field reports, a hazard's status history
+ * with its life cycle, record matches and predicted mines from `demine
+ * records verify` and `demine patterns`). A new row is checked as `demine
+ * import` checks it (dm_store_insert) and logged with the user and the
+ * reason; a deletion names the tag it was decided on (If-Match) and is
+ * refused, naming them, while other rows point at the row (dm_store_delete).
  */
 #include "srv.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,5 +215,256 @@ int srv_handle_edit(srv_req *rq, srv_resp *rs, const dm_layer_def *l, const char
             rs->risk_refresh = rc ? "queued" : "started";
     }
     dm_free(ctx, opts);
+    return srv_jbuf(rs, 200, &b);
+}
+
+/* ============================ new rows, deletions ============================ */
+
+int srv_layer_writable(dm_role role, const dm_layer_def *l, char *why, size_t n)
+{
+    if (role < DM_ROLE_ANALYST) {
+        snprintf(why, n, "the %s role may not create or delete rows (needs analyst)", dm_role_name(role));
+        return 0;
+    }
+    if ((l->flags & DM_LAYER_TRUTH) || !srv_layer_readable(role, l)) {
+        snprintf(why, n, "layer %s is the demo scenario's truth, for evaluation only: rows are not added or "
+                         "deleted over the API", l->name);
+        return 0;
+    }
+    if (l->flags & DM_LAYER_SYSTEM) {
+        snprintf(why, n, "layer %s is written by demine itself (demine plan)", l->name);
+        return 0;
+    }
+    static const struct {
+        const char *layer, *why;
+    } by_others[] = {
+        {"activities", "activities come as field reports, reviewed before they count: POST /api/reports"},
+        {"items", "items found come with their activity as a field report: POST /api/reports"},
+        {"hazard_status", "a hazard's status history is written by its life cycle (demine status)"},
+        {"record_matches", "record matches are written by demine records verify"},
+        {"predicted_mines", "predicted mines are written by demine patterns"},
+    };
+    for (size_t i = 0; i < sizeof by_others / sizeof by_others[0]; i++)
+        if (!strcmp(l->name, by_others[i].layer)) {
+            snprintf(why, n, "%s", by_others[i].why);
+            return 0;
+        }
+    return 1;
+}
+
+/* A reason trimmed and checked: NULL with the refusal in rs when it is
+ * missing, blank or too long. */
+static char *reason_of(srv_resp *rs, int code, char *reason, const char *what)
+{
+    char *why = trimmed(reason);
+    if (!why) {
+        srv_error(rs, code, "reason: %s needs a reason (it goes to the change log with your name)", what);
+        return NULL;
+    }
+    if (strlen(why) > 2000) {
+        srv_error(rs, code, "reason: at most 2000 characters");
+        return NULL;
+    }
+    return why;
+}
+
+/* After a change to the evidence, redo the last risk map in the background
+ * (Risk-Refresh says it started or was queued). */
+static void ask_refresh(srv_req *rq, srv_resp *rs, const dm_layer_def *l, const char *id, const char *what)
+{
+    char *opts = NULL;
+    if (dm_store_meta_get(rq->t->store, "risk_map_options", &opts) == DM_OK && opts) {
+        char asked[96];
+        snprintf(asked, sizeof asked, "%s %.40s %s", l->name, id, what);
+        int rc = srv_refresh_request(rq->cfg->db, asked, rq->user.name);
+        if (rc >= 0)
+            rs->risk_refresh = rc ? "queued" : "started";
+    }
+    dm_free(rq->t->ctx, opts);
+    dm_ctx_clear_error(rq->t->ctx);
+}
+
+/* A new hazard's remaining area follows from its state: all of the
+ * estimate while open, none once closed or handed over; unknown (left
+ * empty) when partly released, or when the estimate is unknown. */
+static dm_status hazard_remaining(dm_row *r, double polygon_ha)
+{
+    if (dm_row_get(r, "remaining_area_ha"))
+        return DM_OK;
+    const char *status = dm_row_get(r, "status");
+    if (status && (!strcmp(status, "closed") || !strcmp(status, "handed_over")))
+        return dm_row_set(r, "remaining_area_ha", "0");
+    if (status && strcmp(status, "open"))
+        return DM_OK; /* partly released (or a value the store refuses, naming it) */
+    const char *est = dm_row_get(r, "est_area_ha");
+    if (est)
+        return dm_row_set(r, "remaining_area_ha", est); /* checked with the estimate */
+    if (!isfinite(polygon_ha))
+        return DM_OK;
+    char v[64];
+    snprintf(v, sizeof v, "%.17g", round(polygon_ha * 1e4) / 1e4); /* as the store rounds est_area_ha */
+    return dm_row_set(r, "remaining_area_ha", v);
+}
+
+int srv_handle_create(srv_req *rq, srv_resp *rs, const dm_layer_def *l)
+{
+    if (srv_need_role(rq, rs, DM_ROLE_ANALYST))
+        return 0;
+    char why_not[300];
+    if (!srv_layer_writable(rq->user.role, l, why_not, sizeof why_not))
+        return srv_error(rs, 403, "%s", why_not);
+    dm_ctx *ctx = rq->t->ctx;
+    dm_store *s = rq->t->store;
+    srv_create cr;
+    dm_status st = srv_create_parse(ctx, l, rq->body, rq->body_len, &cr);
+    if (st)
+        return srv_error(rs, st == DM_ENOMEM ? 500 : st == DM_EPARSE ? 400 : 422, "new %s: %s", l->name, cr.err);
+    char *why = reason_of(rs, 422, cr.reason, "a new row");
+    if (!why) {
+        srv_create_free(&cr);
+        return 0;
+    }
+    if (!strcmp(l->name, "hazards") && (st = hazard_remaining(cr.row, cr.area_ha))) {
+        srv_create_free(&cr);
+        return srv_fail(rs, rq, st);
+    }
+    char ref[200] = "";
+    /* The row and the reason go in together: the store logs the insertion
+     * (its values, the user); an entry of no change carries the reason. */
+    char uuid[37] = "";
+    if ((st = dm_store_begin(s))) {
+        srv_create_free(&cr);
+        return srv_fail(rs, rq, st);
+    }
+    st = dm_store_insert(s, cr.row, uuid);
+    if (!st) {
+        const char *r0 = dm_field_find(l, "ref") ? dm_row_get(cr.row, "ref") : NULL; /* as stored */
+        if (r0)
+            snprintf(ref, sizeof ref, "%s", r0);
+        dm_row *note = dm_row_new(ctx, l);
+        st = note ? dm_store_update(s, uuid, note, why) : DM_ENOMEM;
+        dm_row_free(note);
+    }
+    srv_create_free(&cr);
+    if (!st)
+        st = dm_store_commit(s);
+    if (st) {
+        dm_store_rollback(s); /* a failed commit leaves the transaction open */
+        int code = srv_status_of(st);
+        if (code == 400 || code == 404 || code == 422 || st == DM_EINVAL)
+            code = 422; /* a value refused, or a reference to nothing: the field is named */
+        if (code == 409 || code == 422) {
+            /* "geometry: invalid (...); use --repair to fix": a command-line option */
+            char msg[700];
+            snprintf(msg, sizeof msg, "%s", dm_ctx_errmsg(ctx));
+            char *cli = strstr(msg, "; use --repair to fix");
+            if (cli)
+                *cli = '\0';
+            return srv_error(rs, code, "new %s: %s", l->name, msg);
+        }
+        return srv_fail(rs, rq, st);
+    }
+    srv_bump_generation();
+    dm_cursor *c = NULL;
+    int found = row_cursor(rq, l, uuid, &c);
+    int evidence = 0;
+    if (found == 1) {
+        st = srv_row_etag(rq, c, rs->etag);
+        evidence = feeds_risk_map(l, c);
+        dm_cursor_free(c);
+        if (st)
+            rs->etag[0] = '\0';
+    }
+    dm_ctx_clear_error(ctx);
+    snprintf(rs->location, sizeof rs->location, "%s/%s", l->name, uuid); /* relative: behind a proxy's prefix too */
+    if (evidence)
+        ask_refresh(rq, rs, l, ref[0] ? ref : uuid, "created");
+    srv_buf b;
+    sb_init(&b);
+    sb_printf(&b, "{\"uuid\":\"%s\",\"layer\":\"%s\"", uuid, l->name);
+    if (ref[0]) {
+        sb_puts(&b, ",\"ref\":");
+        sb_json_str(&b, ref);
+    }
+    sb_puts(&b, "}");
+    return srv_jbuf(rs, 201, &b);
+}
+
+int srv_handle_delete(srv_req *rq, srv_resp *rs, const dm_layer_def *l, const char *id)
+{
+    if (srv_need_role(rq, rs, DM_ROLE_ANALYST))
+        return 0;
+    char why_not[300];
+    if (!srv_layer_writable(rq->user.role, l, why_not, sizeof why_not))
+        return srv_error(rs, 403, "%s", why_not);
+    const char *if_match = srv_header(rq, "If-Match");
+    if (!if_match || !*if_match)
+        return srv_error(rs, 428,
+                         "If-Match is required: send the ETag of %s %s as last read (GET /api/%s/%s), "
+                         "so that a row changed since is not deleted unseen",
+                         l->name, id, l->name, id);
+    int bad = 0;
+    char *reason = srv_json_get_str(rq->body, rq->body_len, "reason", &bad);
+    if (bad) {
+        free(reason);
+        return srv_error(rs, 400, "%s; expected a JSON body {\"reason\": \"...\"}",
+                         bad == 2 ? "reason: expected a string" : "the body is not a JSON object");
+    }
+    char *why = reason_of(rs, 400, reason, "a deletion");
+    if (!why) {
+        free(reason);
+        return 0;
+    }
+    dm_ctx *ctx = rq->t->ctx;
+    dm_store *s = rq->t->store;
+    char uuid[37];
+    dm_status st = dm_store_resolve(s, l->name, id, NULL, uuid);
+    if (!st)
+        st = dm_store_begin(s);
+    if (st) {
+        free(reason);
+        return srv_fail(rs, rq, st);
+    }
+    /* the tag compared inside the write transaction, as an edit's */
+    dm_cursor *c = NULL;
+    char etag[48] = "";
+    int evidence = 0;
+    int found = row_cursor(rq, l, uuid, &c);
+    if (found == 1) {
+        st = srv_row_etag(rq, c, etag);
+        evidence = feeds_risk_map(l, c);
+        dm_cursor_free(c);
+    } else
+        st = found < 0 ? DM_ESQL : DM_OK;
+    if (st || found != 1) {
+        dm_store_rollback(s);
+        free(reason);
+        return st ? srv_fail(rs, rq, st) : srv_error(rs, 404, "no %s '%s'", l->name, id);
+    }
+    if (!srv_if_match(if_match, etag)) {
+        dm_store_rollback(s);
+        free(reason);
+        memcpy(rs->etag, etag, sizeof rs->etag);
+        return srv_error(rs, 412,
+                         "%s %s has changed since you read it (If-Match %s; it is now %s): read it again "
+                         "before deleting it",
+                         l->name, id, if_match, etag);
+    }
+    st = dm_store_delete(s, l->name, id, why);
+    free(reason);
+    if (!st)
+        st = dm_store_commit(s);
+    if (st) {
+        dm_store_rollback(s);
+        if (st == DM_ECONFLICT) /* "hazards H-1 is referred to by 2 items (hazard_id); ..." */
+            return srv_error(rs, 409, "%s", dm_ctx_errmsg(ctx));
+        return srv_fail(rs, rq, st);
+    }
+    srv_bump_generation();
+    if (evidence)
+        ask_refresh(rq, rs, l, id, "deleted");
+    srv_buf b;
+    sb_init(&b);
+    sb_printf(&b, "{\"uuid\":\"%s\",\"layer\":\"%s\",\"deleted\":true}", uuid, l->name);
     return srv_jbuf(rs, 200, &b);
 }

@@ -743,3 +743,135 @@ dm_status srv_patch_parse(dm_ctx *ctx, const dm_layer_def *l, const char *body, 
     }
     return DM_OK;
 }
+
+/* ================================ new rows ================================ */
+
+void srv_create_free(srv_create *c)
+{
+    if (!c)
+        return;
+    dm_row_free(c->row);
+    free(c->reason);
+    c->row = NULL;
+    c->reason = NULL;
+}
+
+dm_status srv_create_parse(dm_ctx *ctx, const dm_layer_def *l, const char *body, size_t len,
+                           srv_create *out)
+{
+    memset(out, 0, sizeof *out);
+    out->area_ha = NAN;
+    json_error_t je;
+    json_t *root = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, &je);
+    if (!root) {
+        snprintf(out->err, sizeof out->err, "body is not valid JSON: %s (line %d, column %d)",
+                 je.text, je.line, je.column);
+        return DM_EPARSE;
+    }
+    dm_status st = DM_OK;
+    json_t *props = NULL, *fields = NULL, *reason = NULL, *geom = NULL;
+    if (!json_is_object(root)) {
+        snprintf(out->err, sizeof out->err, "body: expected a GeoJSON Feature or a JSON object of fields");
+        st = DM_EPARSE;
+    }
+    if (!st) {
+        props = json_object_get(root, "properties");
+        reason = json_object_get(root, "reason");
+        geom = json_object_get(root, "geometry");
+        json_t *type = json_object_get(root, "type");
+        if (props && !json_is_object(props)) {
+            snprintf(out->err, sizeof out->err, "properties: expected an object of fields");
+            st = DM_EGEOM;
+        } else if (type && props && (!json_is_string(type) || strcmp(json_string_value(type), "Feature"))) {
+            snprintf(out->err, sizeof out->err, "type: expected \"Feature\"");
+            st = DM_EGEOM;
+        } else if (reason && !json_is_string(reason) && !json_is_null(reason)) {
+            snprintf(out->err, sizeof out->err, "reason: expected a string");
+            st = DM_EGEOM;
+        }
+    }
+    if (!st) {
+        fields = props ? json_copy(props) : json_copy(root);
+        if (!fields) {
+            snprintf(out->err, sizeof out->err, "out of memory");
+            st = DM_ENOMEM;
+        }
+    }
+    if (!st && !props) {
+        json_object_del(fields, "geometry");
+        json_object_del(fields, "reason");
+        json_object_del(fields, "type");
+    } else if (!st) {
+        const char *k;
+        json_t *v;
+        json_object_foreach(root, k, v)
+        {
+            if (strcmp(k, "properties") && strcmp(k, "geometry") && strcmp(k, "reason") && strcmp(k, "type") &&
+                strcmp(k, "id")) {
+                snprintf(out->err, sizeof out->err, "%.60s: not a member of a new row (fields go in \"properties\")",
+                         k);
+                st = DM_EGEOM;
+                break;
+            }
+        }
+    }
+    if (!st) {
+        const char *k;
+        json_t *v;
+        void *tmp;
+        json_object_foreach_safe(fields, tmp, k, v)
+        {
+            if (server_property(k))
+                json_object_del(fields, k);
+        }
+        out->row = dm_row_new(ctx, l);
+        if (!out->row) {
+            snprintf(out->err, sizeof out->err, "out of memory");
+            st = DM_ENOMEM;
+        }
+    }
+    if (!st) {
+        st = set_props(ctx, out->row, fields, "properties", out->err, sizeof out->err);
+        if (st && !out->err[0])
+            snprintf(out->err, sizeof out->err, "%s", dm_ctx_errmsg(ctx));
+        if (st && st != DM_ENOMEM)
+            st = DM_EGEOM;
+    }
+    if (!st && geom && !json_is_null(geom)) {
+        dm_ctx_clear_error(ctx);
+        if ((st = set_geometry(ctx, out->row, geom))) {
+            snprintf(out->err, sizeof out->err, "geometry: %s",
+                     dm_ctx_errmsg(ctx)[0] ? dm_ctx_errmsg(ctx)
+                                           : "not a valid GeoJSON geometry (type and nested coordinates)");
+            if (st != DM_ENOMEM)
+                st = DM_EGEOM;
+        }
+    }
+    if (!st && geom && json_is_object(geom)) {
+        /* the polygon's area, from which a hazard's areas follow */
+        char *text = json_dumps(geom, JSON_COMPACT);
+        dm_geom *g = NULL;
+        double ha = 0;
+        if (text && !dm_geom_from_geojson(ctx, text, &g) && g &&
+            (dm_geom_type_of(g) == DM_GEOM_POLYGON || dm_geom_type_of(g) == DM_GEOM_MULTIPOLYGON) &&
+            !dm_geom_area_ha(ctx, g, &ha))
+            out->area_ha = ha;
+        dm_geom_free(g);
+        free(text);
+        dm_ctx_clear_error(ctx);
+    }
+    if (!st && json_is_string(reason)) {
+        out->reason = strdup(json_string_value(reason));
+        if (!out->reason) {
+            snprintf(out->err, sizeof out->err, "out of memory");
+            st = DM_ENOMEM;
+        }
+    }
+    json_decref(fields);
+    json_decref(root);
+    if (st) {
+        srv_create_free(out);
+        return st;
+    }
+    return DM_OK;
+}

@@ -1,0 +1,476 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * test_server_rows.c -- creating and deleting rows over the HTTP API, end
+ * to end on 127.0.0.1 with curl: POST /api/{layer} (a hazard read back with
+ * its areas from the polygon, its author and reason in the change log; the
+ * refusals, each naming the field, with nothing stored) and DELETE
+ * /api/{layer}/{id} (If-Match, a reason, refused while other rows point at
+ * the row); and the staff map's "New" and "Delete" in headless Chromium
+ * (tests/browser/create.test.js; skipped, saying so, without Chromium).
+ */
+#include "dmtest.h"
+
+#include <signal.h>
+#include <strings.h>
+#include <unistd.h>
+
+/* ============================== fixture ============================== */
+
+static char base[128];
+static int srv_pid;
+
+static void insert_wkt(dm_store *s, const char *layer, const char *wkt, const char **kv, char uuid[37])
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_row *r = dm_row_new(ctx, dm_layer_find(layer));
+    for (int i = 0; kv[i]; i += 2)
+        ASSERT_OK(dm_row_set(r, kv[i], kv[i + 1]));
+    if (wkt) {
+        dm_geom *g = NULL;
+        ASSERT_OK(dm_geom_from_wkt(ctx, wkt, &g));
+        dm_row_set_geom(r, g);
+    }
+    ASSERT_OK(dm_store_insert(s, r, uuid));
+    dm_row_free(r);
+}
+
+/* Hazards H-1 (an item points at it) and H-2 (nothing does), the
+ * organisation HALO; users ana (analyst), fld (field, HALO), adm (admin). */
+static void setup_db(void)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("t.gpkg"), DM_STORE_CREATE, &s));
+    char u[37], h1[37];
+    const char *o1[] = {"name", "HALO", NULL};
+    insert_wkt(s, "organisations", NULL, o1, u);
+    const char *kv1[] = {"ref", "H-1", "hazard_type", "CHA", "status", "open", "est_area_ha", "10", NULL};
+    insert_wkt(s, "hazards", "POLYGON((46.90 39.90, 46.91 39.90, 46.91 39.91, 46.90 39.91, 46.90 39.90))", kv1, h1);
+    const char *kv2[] = {"ref", "H-2", "hazard_type", "SHA", NULL};
+    insert_wkt(s, "hazards", "POLYGON((46.92 39.92, 46.93 39.92, 46.93 39.93, 46.92 39.93, 46.92 39.92))", kv2, u);
+    const char *it[] = {"category", "AT", "model", "TM-62M", "hazard_id", h1, NULL};
+    insert_wkt(s, "items", "POINT(46.905 39.905)", it, u);
+    dm_store_close(s);
+    char *out = NULL;
+    const char *bin = getenv("DEMINE_BIN");
+    ASSERT_EQ(dmtest_sh(&out,
+                        "export PW=analystpw1; '%s' user add t.gpkg ana --role analyst --password-env PW && "
+                        "export PW=fieldpw12; '%s' user add t.gpkg fld --role field --org HALO --password-env PW && "
+                        "export PW=adminpw123; '%s' user add t.gpkg adm --role admin --password-env PW",
+                        bin, bin, bin),
+              0);
+    free(out);
+}
+
+static void start_server(void)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out,
+                        "rm -f srv.log; timeout 200 '%s' serve t.gpkg --port 0 --threads 4 > srv.log 2>&1 "
+                        "< /dev/null & echo $! > srv.pid",
+                        getenv("DEMINE_BIN")),
+              0);
+    free(out);
+    for (int i = 0; i < 200; i++) {
+        char *log = dmtest_read_file(dmtest_path("srv.log"));
+        const char *p = log ? strstr(log, "listening on http://127.0.0.1:") : NULL;
+        if (p) {
+            int port = (int)strtol(p + strlen("listening on http://127.0.0.1:"), NULL, 10);
+            snprintf(base, sizeof base, "http://127.0.0.1:%d", port);
+            free(log);
+            char *pid = dmtest_read_file(dmtest_path("srv.pid"));
+            srv_pid = pid ? (int)strtol(pid, NULL, 10) : 0;
+            free(pid);
+            return;
+        }
+        free(log);
+        usleep(50000);
+    }
+    char *log = dmtest_read_file(dmtest_path("srv.log"));
+    dmtest_fail(__FILE__, __LINE__, "server did not start: %s", log ? log : "(no log)");
+}
+
+static void stop_server(void)
+{
+    if (srv_pid > 0) {
+        char *out = NULL;
+        dmtest_sh(&out, "kill -TERM %d; sleep 0.3", srv_pid);
+        free(out);
+        srv_pid = 0;
+    }
+}
+
+/* A request with curl: method, path, token (or NULL), one more header (or
+ * NULL), a body (or NULL). Returns the status; the body in *out and the
+ * response's headers in *hdr (malloc'd; hdr may be NULL). */
+static int req(const char *method, const char *path, const char *token, const char *header, const char *body,
+               char **out, char **hdr)
+{
+    char auth[160] = "", extra[300] = "", data[64] = "";
+    if (token)
+        snprintf(auth, sizeof auth, "-H 'Authorization: Bearer %s'", token);
+    if (header)
+        snprintf(extra, sizeof extra, "-H '%s'", header);
+    if (body) {
+        dmtest_write_file(dmtest_path("req.json"), body);
+        snprintf(data, sizeof data, "--data-binary @req.json");
+    }
+    char *res = NULL;
+    int rc = dmtest_sh(&res,
+                       "rm -f resp.txt hdr.txt; curl -s -g -D hdr.txt -o resp.txt -w '%%{http_code}' -X %s %s %s %s "
+                       "'%s%s'",
+                       method, auth, extra, data, base, path);
+    ASSERT_MSG(rc == 0, "curl failed (%d): %s", rc, res);
+    int code = (int)strtol(res, NULL, 10);
+    free(res);
+    char *b = dmtest_read_file(dmtest_path("resp.txt"));
+    *out = b ? b : strdup("");
+    char *h = dmtest_read_file(dmtest_path("hdr.txt"));
+    if (hdr)
+        *hdr = h ? h : strdup("");
+    else
+        free(h);
+    return code;
+}
+
+/* A response header's value (case-insensitive name) into out; 1 if found. */
+static int header_value(const char *hdr, const char *name, char *out, size_t n)
+{
+    size_t nl = strlen(name);
+    for (const char *p = hdr; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+        if (!strncasecmp(p, name, nl) && p[nl] == ':') {
+            const char *v = p + nl + 1;
+            while (*v == ' ')
+                v++;
+            size_t l = strcspn(v, "\r\n");
+            snprintf(out, n, "%.*s", (int)l, v);
+            return 1;
+        }
+    }
+    out[0] = '\0';
+    return 0;
+}
+
+static void login(const char *user, const char *pw, char token[65])
+{
+    char body[200], *out = NULL;
+    snprintf(body, sizeof body, "{\"user\":\"%s\",\"password\":\"%s\"}", user, pw);
+    int code = req("POST", "/api/login", NULL, NULL, body, &out, NULL);
+    ASSERT_MSG(code == 200, "login %s: %d %s", user, code, out);
+    const char *p = strstr(out, "\"token\":\"");
+    ASSERT(p);
+    memcpy(token, p + 9, 64);
+    token[64] = '\0';
+    free(out);
+}
+
+static double num_after(const char *json, const char *key)
+{
+    const char *p = strstr(json, key);
+    ASSERT_MSG(p, "no %s in %s", key, json);
+    return strtod(p + strlen(key), NULL);
+}
+
+/* Rows of a layer as the database holds them (read beside the server). */
+static long rows_of(const char *layer)
+{
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path("t.gpkg"), DM_STORE_READONLY, &s));
+    long n = -1;
+    ASSERT_OK(dm_store_count(s, layer, NULL, &n));
+    dm_store_close(s);
+    return n;
+}
+
+/* The change log of a row (also of one deleted), as JSON. */
+static char *history_of(const char *uuid)
+{
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path("t.gpkg"), DM_STORE_READONLY, &s));
+    char *h = NULL;
+    ASSERT_OK(dm_store_history_json(s, uuid, &h));
+    char *copy = strdup(h);
+    dm_free(dmtest_ctx(), h);
+    dm_store_close(s);
+    return copy;
+}
+
+/* The ETag of a row as GET gives it. */
+static void etag_of(const char *path, const char *token, char etag[64])
+{
+    char *out = NULL, *hdr = NULL;
+    ASSERT_EQ(req("GET", path, token, NULL, NULL, &out, &hdr), 200);
+    ASSERT_MSG(header_value(hdr, "ETag", etag, 64), "no ETag for %s", path);
+    free(out);
+    free(hdr);
+}
+
+#define SQUARE                                                                                                         \
+    "{\"type\":\"Polygon\",\"coordinates\":[[[46.95,39.95],[46.96,39.95],[46.96,39.96],[46.95,39.96],[46.95,39.95]]]}"
+
+/* ============================== tests ============================== */
+
+/* A hazard reported by phone, entered as a GeoJSON Feature: 201 with its
+ * uuid and ref, Location and ETag; read back with its fields, the areas
+ * from its polygon (est_area_ha, and remaining_area_ha as all of it while
+ * open), the user as author and the reason in the change log. A release
+ * area names its hazard by ref. */
+TEST(rows_create_a_hazard_and_read_it_back)
+{
+    setup_db();
+    start_server();
+    char ana[65], *out = NULL, *hdr = NULL;
+    login("ana", "analystpw1", ana);
+    long before = rows_of("hazards");
+    int code = req("POST", "/api/hazards", ana, NULL,
+                   "{\"type\":\"Feature\",\"properties\":{\"ref\":\"PH-0001\",\"hazard_type\":\"SHA\","
+                   "\"ordnance\":\"AP,AT\",\"reliability\":3,\"reported_date\":\"2025-05-01\",\"settlement\":\"Kend\"},"
+                   "\"geometry\":" SQUARE ",\"reason\":\"  phoned in by the village head  \"}",
+                   &out, &hdr);
+    ASSERT_MSG(code == 201, "create: %d %s", code, out);
+    ASSERT_CONTAINS(out, "\"ref\":\"PH-0001\"");
+    char uuid[37];
+    const char *p = strstr(out, "\"uuid\":\"");
+    ASSERT(p);
+    memcpy(uuid, p + 8, 36);
+    uuid[36] = '\0';
+    char loc[200], tag[64], want[200];
+    ASSERT(header_value(hdr, "Location", loc, sizeof loc));
+    snprintf(want, sizeof want, "hazards/%s", uuid);
+    ASSERT_STREQ(loc, want);
+    ASSERT(header_value(hdr, "ETag", tag, sizeof tag));
+    free(out);
+    free(hdr);
+    ASSERT_EQ(rows_of("hazards"), before + 1);
+
+    /* read back: the ETag is the row's, the fields as sent, normalised */
+    char path[200], tag2[64];
+    snprintf(path, sizeof path, "/api/hazards/%s", uuid);
+    etag_of(path, ana, tag2);
+    ASSERT_STREQ(tag, tag2);
+    ASSERT_EQ(req("GET", "/api/hazards/PH-0001", ana, NULL, NULL, &out, NULL), 200);
+    ASSERT_CONTAINS(out, "\"hazard_type\":\"SHA\"");
+    ASSERT_CONTAINS(out, "\"ordnance\":\"AP,AT\"");
+    ASSERT_CONTAINS(out, "\"reliability\":3");
+    ASSERT_CONTAINS(out, "\"settlement\":\"Kend\"");
+    ASSERT_CONTAINS(out, "\"author\":\"ana\"");
+    ASSERT_CONTAINS(out, "\"MultiPolygon\"");
+    /* the areas follow from the polygon */
+    dm_geom *g = NULL;
+    double ha = 0;
+    ASSERT_OK(dm_geom_from_geojson(dmtest_ctx(), SQUARE, &g));
+    ASSERT_OK(dm_geom_area_ha(dmtest_ctx(), g, &ha));
+    dm_geom_free(g);
+    ASSERT(ha > 80 && ha < 100);
+    ASSERT_NEAR(num_after(out, "\"est_area_ha\":"), ha, 1e-3);
+    ASSERT_NEAR(num_after(out, "\"remaining_area_ha\":"), ha, 1e-3);
+    free(out);
+
+    /* the change log: inserted by ana, the reason (trimmed) with her name */
+    char *h = history_of(uuid);
+    ASSERT_CONTAINS(h, "\"op\":\"insert\"");
+    ASSERT_CONTAINS(h, "\"author\":\"ana\"");
+    ASSERT_CONTAINS(h, "\"reason\":\"phoned in by the village head\"");
+    ASSERT(!strstr(h, "\"author\":\"anonymous\""));
+    free(h);
+
+    /* a closed hazard keeps nothing remaining; a flat object of fields is
+     * taken as a feature's properties */
+    code = req("POST", "/api/hazards", ana, NULL,
+               "{\"hazard_type\":\"CHA\",\"status\":\"closed\",\"est_area_ha\":2.5,\"geometry\":" SQUARE
+               ",\"reason\":\"from the 2019 survey\"}",
+               &out, NULL);
+    ASSERT_MSG(code == 201, "flat: %d %s", code, out);
+    ASSERT(!strstr(out, "\"ref\""));
+    char u2[37];
+    memcpy(u2, strstr(out, "\"uuid\":\"") + 8, 36);
+    u2[36] = '\0';
+    free(out);
+    snprintf(path, sizeof path, "/api/hazards/%s", u2);
+    ASSERT_EQ(req("GET", path, ana, NULL, NULL, &out, NULL), 200);
+    ASSERT_NEAR(num_after(out, "\"est_area_ha\":"), 2.5, 1e-9);
+    ASSERT_NEAR(num_after(out, "\"remaining_area_ha\":"), 0, 1e-9);
+    free(out);
+
+    /* a release area naming its hazard by ref: stored as the hazard's uuid */
+    code = req("POST", "/api/release_areas", ana, NULL,
+               "{\"type\":\"Feature\",\"properties\":{\"outcome\":\"cancelled\",\"hazard_id\":\"PH-0001\"},"
+               "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.95,39.95],[46.955,39.95],[46.955,39.955],"
+               "[46.95,39.95]]]},\"reason\":\"NTS cancelled the corner\"}",
+               &out, NULL);
+    ASSERT_MSG(code == 201, "release area: %d %s", code, out);
+    char ra[37];
+    memcpy(ra, strstr(out, "\"uuid\":\"") + 8, 36);
+    ra[36] = '\0';
+    free(out);
+    snprintf(path, sizeof path, "/api/release_areas/%s", ra);
+    ASSERT_EQ(req("GET", path, ana, NULL, NULL, &out, NULL), 200);
+    char hz[80];
+    snprintf(hz, sizeof hz, "\"hazard_id\":\"%s\"", uuid);
+    ASSERT_CONTAINS(out, hz);
+    ASSERT(num_after(out, "\"area_ha\":") > 1);
+    free(out);
+    /* an admin may too; the map feature of any geometry type */
+    char adm[65];
+    login("adm", "adminpw123", adm);
+    code = req("POST", "/api/features", adm, NULL,
+               "{\"class\":\"bridge\",\"name\":\"Old bridge\",\"geometry\":{\"type\":\"LineString\","
+               "\"coordinates\":[[46.95,39.95],[46.951,39.951]]},\"reason\":\"seen on the site visit\"}",
+               &out, NULL);
+    ASSERT_MSG(code == 201, "feature: %d %s", code, out);
+    free(out);
+    ASSERT_EQ(req("GET", "/api/features?class=bridge", ana, NULL, NULL, &out, NULL), 200);
+    ASSERT_CONTAINS(out, "\"name\":\"Old bridge\"");
+    ASSERT_CONTAINS(out, "\"LineString\"");
+    free(out);
+    stop_server();
+}
+
+/* Every refusal names what is wrong and stores nothing: a value not of its
+ * enumeration, the wrong geometry type, a polygon crossing itself, a date
+ * in the future, a reference to nothing, no reason (422); a ref another
+ * row has (409); a field user, the demo truth, activities and items (which
+ * come as reports) (403); no session (401); no JSON (400). */
+TEST(rows_create_refusals_store_nothing)
+{
+    setup_db();
+    start_server();
+    char ana[65], fld[65], adm[65], *out = NULL;
+    login("ana", "analystpw1", ana);
+    login("fld", "fieldpw12", fld);
+    login("adm", "adminpw123", adm);
+    long hz = rows_of("hazards"), ra = rows_of("release_areas"), it = rows_of("items"), ac = rows_of("activities");
+    const struct {
+        const char *layer, *tok, *body;
+        int want;
+        const char *says;
+    } cases[] = {
+        {"hazards", ana, "{\"hazard_type\":\"XHA\",\"geometry\":" SQUARE ",\"reason\":\"r\"}", 422,
+         "field 'hazard_type': 'XHA' is not one of SHA|CHA"},
+        {"hazards", ana, "{\"hazard_type\":\"SHA\",\"reliability\":9,\"geometry\":" SQUARE ",\"reason\":\"r\"}", 422,
+         "field 'reliability'"},
+        {"hazards", ana, "{\"hazard_type\":\"SHA\",\"colour\":\"red\",\"geometry\":" SQUARE ",\"reason\":\"r\"}", 422,
+         "colour"},
+        {"hazards", ana,
+         "{\"hazard_type\":\"SHA\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.9,39.9]},\"reason\":\"r\"}",
+         422, "geometry: a POINT, but layer hazards holds MULTIPOLYGON"},
+        {"hazards", ana,
+         "{\"hazard_type\":\"SHA\",\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.95,39.95],[46.96,39.96],"
+         "[46.96,39.95],[46.95,39.96],[46.95,39.95]]]},\"reason\":\"r\"}",
+         422, "geometry: invalid (Self-intersection"},
+        {"hazards", ana, "{\"hazard_type\":\"SHA\",\"reason\":\"r\"}", 422, "geometry: missing"},
+        {"hazards", ana, "{\"hazard_type\":\"SHA\",\"reported_date\":\"2099-01-01\",\"geometry\":" SQUARE
+                         ",\"reason\":\"r\"}",
+         422, "field 'reported_date': 2099-01-01 is in the future"},
+        {"hazards", ana, "{\"ref\":\"H-1\",\"hazard_type\":\"SHA\",\"geometry\":" SQUARE ",\"reason\":\"r\"}", 409,
+         "already has ref 'H-1'"},
+        {"hazards", ana, "{\"hazard_type\":\"SHA\",\"geometry\":" SQUARE "}", 422, "reason: a new row needs a reason"},
+        {"hazards", ana, "{\"hazard_type\":\"SHA\",\"geometry\":" SQUARE ",\"reason\":\"   \"}", 422,
+         "reason: a new row needs a reason"},
+        {"hazards", ana, "{\"hazard_type\":\"SHA\",\"geometry\":" SQUARE ",\"reason\":5}", 422,
+         "reason: expected a string"},
+        {"hazards", ana, "{\"hazard_type\":", 400, "not valid JSON"},
+        {"release_areas", ana,
+         "{\"outcome\":\"cleared\",\"hazard_id\":\"NO-SUCH\",\"geometry\":" SQUARE ",\"reason\":\"r\"}", 422,
+         "field 'hazard_id': no hazards with id or ref 'NO-SUCH'"},
+        {"hazards", fld, "{\"hazard_type\":\"SHA\",\"geometry\":" SQUARE ",\"reason\":\"r\"}", 403,
+         "the field role may not"},
+        {"hazards", NULL, "{\"hazard_type\":\"SHA\",\"geometry\":" SQUARE ",\"reason\":\"r\"}", 401, "login"},
+        {"truth_items", ana, "{\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.9,39.9]},\"reason\":\"r\"}", 403,
+         "truth"},
+        {"truth_items", adm, "{\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.9,39.9]},\"reason\":\"r\"}", 403,
+         "truth"},
+        {"plan_tasks", adm, "{\"reason\":\"r\"}", 403, "demine plan"},
+        {"activities", ana, "{\"activity_type\":\"nts\",\"geometry\":" SQUARE ",\"reason\":\"r\"}", 403,
+         "POST /api/reports"},
+        {"items", ana, "{\"category\":\"AP\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.9,39.9]},"
+                       "\"reason\":\"r\"}",
+         403, "POST /api/reports"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "/api/%s", cases[i].layer);
+        int code = req("POST", path, cases[i].tok, NULL, cases[i].body, &out, NULL);
+        ASSERT_MSG(code == cases[i].want, "case %zu (%s): %d, expected %d: %s", i, cases[i].body, code,
+                   cases[i].want, out);
+        ASSERT_MSG(strstr(out, cases[i].says), "case %zu: expected \"%s\" in %s", i, cases[i].says, out);
+        free(out);
+    }
+    ASSERT_EQ(rows_of("hazards"), hz);
+    ASSERT_EQ(rows_of("release_areas"), ra);
+    ASSERT_EQ(rows_of("items"), it);
+    ASSERT_EQ(rows_of("activities"), ac);
+    ASSERT_EQ(rows_of("truth_items"), 0);
+    stop_server();
+}
+
+/* DELETE needs If-Match (428) and a reason (400); a stale tag is 412; a row
+ * others point at is refused (409) naming them, as `demine delete` does;
+ * a field user gets 403. A row nothing points at is deleted (200), gone
+ * after (404), its last values kept in the change log with the user and the
+ * reason. */
+TEST(rows_delete_needs_if_match_and_a_reason_and_refuses_linked_rows)
+{
+    setup_db();
+    start_server();
+    char ana[65], fld[65], *out = NULL, tag[64], hdr_im[120];
+    login("ana", "analystpw1", ana);
+    login("fld", "fieldpw12", fld);
+    long hz = rows_of("hazards");
+
+    etag_of("/api/hazards/H-2", ana, tag);
+    snprintf(hdr_im, sizeof hdr_im, "If-Match: %s", tag);
+    ASSERT_EQ(req("DELETE", "/api/hazards/H-2", ana, NULL, "{\"reason\":\"entered twice\"}", &out, NULL), 428);
+    ASSERT_CONTAINS(out, "If-Match is required");
+    free(out);
+    ASSERT_EQ(req("DELETE", "/api/hazards/H-2", ana, hdr_im, NULL, &out, NULL), 400);
+    ASSERT_CONTAINS(out, "reason: a deletion needs a reason");
+    free(out);
+    ASSERT_EQ(req("DELETE", "/api/hazards/H-2", ana, hdr_im, "{\"reason\":\" \"}", &out, NULL), 400);
+    ASSERT_CONTAINS(out, "reason:");
+    free(out);
+    ASSERT_EQ(req("DELETE", "/api/hazards/H-2", ana, "If-Match: \"r0000000000000000\"", "{\"reason\":\"entered twice\"}",
+                  &out, NULL),
+              412);
+    ASSERT_CONTAINS(out, "has changed since you read it");
+    free(out);
+    ASSERT_EQ(req("DELETE", "/api/hazards/H-2", fld, hdr_im, "{\"reason\":\"entered twice\"}", &out, NULL), 403);
+    free(out);
+    ASSERT_EQ(rows_of("hazards"), hz);
+
+    /* H-1 has an item: refused, naming it */
+    char tag1[64], im1[120];
+    etag_of("/api/hazards/H-1", ana, tag1);
+    snprintf(im1, sizeof im1, "If-Match: %s", tag1);
+    ASSERT_EQ(req("DELETE", "/api/hazards/H-1", ana, im1, "{\"reason\":\"wrong\"}", &out, NULL), 409);
+    ASSERT_CONTAINS(out, "hazards H-1 is referred to by 1 items (hazard_id)");
+    free(out);
+    ASSERT_EQ(rows_of("hazards"), hz);
+
+    /* H-2: deleted, gone, logged */
+    ASSERT_EQ(req("GET", "/api/hazards/H-2", ana, NULL, NULL, &out, NULL), 200);
+    char uuid[37];
+    memcpy(uuid, strstr(out, "\"uuid\":\"") + 8, 36);
+    uuid[36] = '\0';
+    free(out);
+    ASSERT_EQ(req("DELETE", "/api/hazards/H-2", ana, hdr_im, "{\"reason\":\"entered twice\"}", &out, NULL), 200);
+    ASSERT_CONTAINS(out, "\"deleted\":true");
+    free(out);
+    ASSERT_EQ(req("GET", "/api/hazards/H-2", ana, NULL, NULL, &out, NULL), 404);
+    free(out);
+    ASSERT_EQ(rows_of("hazards"), hz - 1);
+    char *h = history_of(uuid);
+    const char *del = strstr(h, "\"op\":\"delete\"");
+    ASSERT_MSG(del, "no delete in %s", h);
+    ASSERT_CONTAINS(h, "\"reason\":\"entered twice\"");
+    ASSERT_CONTAINS(h, "\"author\":\"ana\"");
+    ASSERT_CONTAINS(h, "\"ref\":\"H-2\""); /* its last values */
+    free(h);
+    /* a second delete of it: 404 */
+    ASSERT_EQ(req("DELETE", "/api/hazards/H-2", ana, hdr_im, "{\"reason\":\"entered twice\"}", &out, NULL), 404);
+    free(out);
+    /* the item first, then H-1: the item is a report's, not deleted here */
+    ASSERT_EQ(req("DELETE", "/api/items/x", ana, hdr_im, "{\"reason\":\"r\"}", &out, NULL), 403);
+    free(out);
+    stop_server();
+}
