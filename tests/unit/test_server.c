@@ -1711,9 +1711,9 @@ TEST(server_405_names_the_methods_allowed)
                  {"DELETE", "/js/app.js", "GET, HEAD"},         {"PUT", "/public/", "GET, HEAD"},
                  {"GET", "/api/login", "POST"},                 {"PUT", "/api/reports", "GET, HEAD, POST"},
                  {"DELETE", "/api/risk/refresh", "GET, HEAD, POST"},
-                 /* a row is edited too: its Allow said GET, HEAD only */
-                 {"DELETE", "/api/hazards/H-1", "GET, HEAD, PATCH"}, {"PUT", "/api/hazards/H-1", "GET, HEAD, PATCH"},
-                 {"PATCH", "/api/hazards", "GET, HEAD"},             {"PATCH", "/api/hazards/H-1/history", "GET, HEAD"}};
+                 /* a row is edited and deleted too, a layer added to: its Allow said GET, HEAD only */
+                 {"PUT", "/api/hazards/H-1", "GET, HEAD, PATCH, DELETE"}, {"POST", "/api/hazards/H-1", "GET, HEAD, PATCH, DELETE"},
+                 {"PATCH", "/api/hazards", "GET, HEAD, POST"},             {"PATCH", "/api/hazards/H-1/history", "GET, HEAD"}};
     char ana[65];
     login("ana", "analystpw1", ana);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
