@@ -474,3 +474,41 @@ TEST(rows_delete_needs_if_match_and_a_reason_and_refuses_linked_rows)
     free(out);
     stop_server();
 }
+
+/* The staff web map (tests/browser/create.test.js): an analyst draws a
+ * hazard, fills the form built from /api/layers, saves, and the hazard is
+ * on the map; a refused value shows the server's message naming the field;
+ * a hazard is deleted from its panel with a reason, and a linked one's
+ * refusal is shown; a field user sees neither New nor Delete. Skipped,
+ * saying so, without Chromium. */
+TEST(rows_browser_new_and_delete)
+{
+    char *out = NULL;
+    const char *root = getenv("DEMINE_ROOT");
+    if (dmtest_sh(&out, "command -v chromium || command -v chromium-browser") != 0 ||
+        dmtest_sh(NULL, "test -d '%s/tests/browser/node_modules/playwright-core'", root) != 0) {
+        free(out);
+        printf("SKIPPED: rows_browser_new_and_delete needs chromium and `npm ci` in tests/browser\n");
+        return;
+    }
+    free(out);
+    setup_db();
+    start_server();
+    int rc = dmtest_sh(&out, "cd '%s/tests/browser' && DEMINE_URL=%s timeout 150 node create.test.js", root, base);
+    ASSERT_MSG(rc == 0, "browser create test failed (%d):\n%s", rc, out);
+    ASSERT_CONTAINS(out, "create test passed");
+    free(out);
+    /* what the page stored: the hazard drawn, with the reason typed */
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path("t.gpkg"), DM_STORE_READONLY, &s));
+    const char *f[1] = {"ref"}, *v[1] = {"WEB-0001"};
+    dm_select sel = {0};
+    sel.eq_field = f;
+    sel.eq_value = v;
+    sel.n_eq = 1;
+    long n = 0;
+    ASSERT_OK(dm_store_count(s, "hazards", &sel, &n));
+    ASSERT_EQ(n, 1);
+    dm_store_close(s);
+    stop_server();
+}

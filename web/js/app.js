@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT
  * app.js -- the staff web map of demine: login, map layers in land-release
  * symbology, risk tiles, details and history on click (and, for analysts,
- * editing a row's plain fields with If-Match), statistics charts,
+ * editing a row's plain fields with If-Match, adding a row drawn on the map
+ * and deleting one with a reason), statistics charts,
  * the field report form with the organisation's own reports and their
  * review (a rejected one's reason), and the review queue. Talks only to /api/*, and
  * asks for nothing protected (layers, tiles) until a login succeeds; a 401
@@ -208,15 +209,19 @@
       rows += '<tr><td>' + esc(k) + '</td><td>' + esc(p[k]) + '</td></tr>';
     });
     var canEdit = isAnalyst() && (editable(layer).length > 0 || movable(layer, f));
+    var canDelete = writable(layer) && !!f.id;
     $('details').innerHTML = '<h3>' + esc(layer) + ' ' + esc(p.ref || p.name || p.category || p.hazard || '') + '</h3>' +
       (note ? '<p class="ok" id="edit-saved">' + esc(note) + '</p>' : '') +
-      (canEdit ? '<div class="row"><button type="button" id="edit-btn">Edit</button></div><div id="edit"></div>' : '') +
+      (canEdit || canDelete ? '<div class="row">' + (canEdit ? '<button type="button" id="edit-btn">Edit</button>' : '') +
+        (canDelete ? '<button type="button" id="delete-btn">Delete</button>' : '') + '</div>' : '') +
+      (canEdit ? '<div id="edit"></div>' : '') + (canDelete ? '<div id="delete"></div>' : '') +
       '<table class="props" id="details-props">' + rows + '</table>' +
       (layer === 'hazards' && me && (me.role === 'analyst' || me.role === 'admin') ?
         '<h4>Why this risk</h4><div id="explain" class="hint">loading…</div>' : '') +
       '<h4>History</h4><div id="history" class="hint">loading…</div>';
     activateTab('layers');
     if (canEdit) $('edit-btn').addEventListener('click', function () { openEdit(layer, f.id); });
+    if (canDelete) $('delete-btn').addEventListener('click', function () { openDelete(layer, f.id); });
     /* the answers may come after this panel was replaced (another feature,
      * a logout): they then fill elements no longer shown */
     var explainEl = $('explain'), historyEl = $('history');
@@ -382,6 +387,178 @@
     }).catch(function (e) { if (e.status !== 401) box.innerHTML = '<span class="bad">' + esc(e.message) + '</span>'; });
   }
 
+  /* ---------------- new rows and deletions (analysts, admins) ---------------- */
+  /* the layers rows are added to and deleted from here, as the server has
+   * it (POST /api/{layer}): not the demo truth nor the plan, nor what field
+   * reports (activities, items), a hazard's life cycle and engines write */
+  var NOT_WRITABLE = ['activities', 'items', 'hazard_status', 'record_matches', 'predicted_mines', 'plan_tasks', 'plan'];
+  function writable(layer) {
+    return isAnalyst() && !!readable[layer] && NOT_WRITABLE.indexOf(layer) < 0 && !/^truth_/.test(layer);
+  }
+  function fillNewLayers() {
+    var ls = isAnalyst() ? Object.keys(fieldsOf).filter(writable) : [];
+    $('new-row').classList.toggle('hidden', !ls.length);
+    $('new-layer').innerHTML = ls.map(function (l) {
+      return '<option value="' + esc(l) + '"' + (l === 'hazards' ? ' selected' : '') + '>' + esc(l.replace(/_/g, ' ')) + '</option>';
+    }).join('');
+  }
+  var creating = null;                 /* {layer, geom}: a new row's form is open */
+  var newDrawn = new L.FeatureGroup().addTo(map), drawer = null;
+  /* what may be drawn for a layer's geometry type (/api/layers) */
+  function drawKinds(g) {
+    g = String(g || '').toUpperCase();
+    if (g === 'GEOMETRY') return ['polygon', 'line', 'point'];
+    if (/POLYGON/.test(g)) return ['polygon'];
+    if (/LINE/.test(g)) return ['line'];
+    if (/POINT/.test(g)) return ['point'];
+    return [];
+  }
+  function startDraw(kind) {
+    if (drawer) drawer.disable();
+    addingItems = false; $('r-additems').textContent = 'Add items'; routing = false;
+    drawer = kind === 'polygon' ? new L.Draw.Polygon(map, {allowIntersection: false, showArea: true})
+      : kind === 'line' ? new L.Draw.Polyline(map, {}) : new L.Draw.Marker(map, {});
+    drawer.enable();
+  }
+  function closeNew() {
+    creating = null;
+    if (drawer) { drawer.disable(); drawer = null; }
+    newDrawn.clearLayers();
+    $('new').innerHTML = '';
+  }
+  /* a shape drawn while a new row's form is open is that row's */
+  function newShape(layer) {
+    newDrawn.clearLayers(); newDrawn.addLayer(layer);
+    var g = layer.toGeoJSON().geometry, el = $('new-geom');
+    creating.geom = g;
+    if (!el) return;
+    el.classList.remove('bad');
+    el.textContent = g.type === 'Point' ? 'Point at ' + g.coordinates[0].toFixed(6) + ', ' + g.coordinates[1].toFixed(6) + '.'
+      : g.type === 'LineString' ? 'Line drawn (' + g.coordinates.length + ' points).'
+      : 'Polygon drawn (' + (g.coordinates[0].length - 1) + ' corners).';
+  }
+  /* one input per field: required ones marked, enumerations as lists, a
+   * reference as the ref (or id) of the row it points at */
+  function fieldInput(fd) {
+    var label = esc(fd.name) + (fd.required ? ' *' : ''), nm = ' name="' + esc(fd.name) + '" title="' + esc(fd.desc || '') + '"';
+    if (fd.type === 'enum' || fd.type === 'enumset' || fd.type === 'bool') {
+      var vals = fd.type === 'bool' ? [['true', 'yes'], ['false', 'no']]
+        : String(fd.values || '').split('|').map(function (v) { return [v, v.replace(/_/g, ' ')]; });
+      return '<label>' + label + ' <select' + nm + (fd.type === 'enumset' ? ' multiple' : '') + '>' +
+        (fd.type === 'enumset' ? '' : '<option value=""></option>') + vals.map(function (v) {
+          return '<option value="' + esc(v[0]) + '">' + esc(v[1]) + '</option>'; }).join('') + '</select></label>';
+    }
+    if (fd.name === 'notes') return '<label>' + label + ' <textarea' + nm + ' rows="2"></textarea></label>';
+    return '<label>' + label + ' <input' + nm + ' type="' + (fd.type === 'date' ? 'date' : 'text') + '"' +
+      (fd.type === 'int' ? ' inputmode="numeric"' : fd.type === 'real' ? ' inputmode="decimal"' : '') +
+      (fd.type === 'ref' ? ' placeholder="ref or id of the row"' : '') + '></label>';
+  }
+  function openNew(layer) {
+    closeNew();
+    activateTab('layers');
+    var fields = (fieldsOf[layer] || []).filter(function (fd) { return !fd.computed; }), kinds = drawKinds(geomOf[layer]);
+    var word = {polygon: 'Draw polygon', line: 'Draw line', point: 'Place point'};
+    creating = {layer: layer, geom: null};
+    var box = $('new');
+    box.innerHTML = '<form id="new-form" class="card"><b>New ' + esc(layer.replace(/_/g, ' ')) + '</b>' +
+      (kinds.length ? '<div id="new-geom" class="hint">' + (kinds.length > 1 ? 'Draw it on the map.' :
+        kinds[0] === 'point' ? 'Click its place on the map.' : 'Draw it on the map; a double click ends it.') + '</div>' +
+        '<div class="row">' + kinds.map(function (k) {
+          return '<button type="button" data-draw="' + k + '">' + word[k] + '</button>'; }).join('') + '</div>' : '') +
+      fields.map(fieldInput).join('') +
+      '<label>Reason * <input name="__reason" id="new-reason" placeholder="e.g. reported by phone by the district office"></label>' +
+      '<div class="row"><button type="submit" id="new-save">Save</button>' +
+      '<button type="button" id="new-cancel">Cancel</button></div><div id="new-msg"></div></form>';
+    var form = box.querySelector('form'), save = form.querySelector('#new-save');
+    Array.prototype.forEach.call(form.querySelectorAll('[data-draw]'), function (b) {
+      b.addEventListener('click', function () { startDraw(b.getAttribute('data-draw')); });
+    });
+    form.querySelector('#new-cancel').addEventListener('click', closeNew);
+    if (kinds.length === 1) startDraw(kinds[0]);
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var props = {}, why = form.elements.__reason.value.trim();
+      Array.prototype.forEach.call(form.querySelectorAll('.bad-field'), function (el) { el.classList.remove('bad-field'); });
+      var msg = function (t) { form.querySelector('#new-msg').innerHTML = '<span class="bad" id="new-error">' + esc(t) + '</span>'; };
+      var mark = function (name) { var el = form.elements[name]; if (el && el.classList) { el.classList.add('bad-field'); el.focus(); } };
+      var bad = null;
+      fields.forEach(function (fd) {
+        var el = form.elements[fd.name], v;
+        if (fd.type === 'enumset') v = Array.prototype.filter.call(el.options, function (o) { return o.selected; })
+          .map(function (o) { return o.value; }).join(',');
+        else v = el.value.trim();
+        if (v === '') return;
+        if (!bad && ((fd.type === 'int' && !INT.test(v)) || (fd.type === 'real' && !REAL.test(v)))) bad = fd;
+        props[fd.name] = fd.type === 'bool' ? v === 'true' : v;
+      });
+      if (bad) {
+        msg(bad.name + ': ' + (bad.type === 'int' ? 'a whole number, e.g. 12.' : 'a number, with a point for decimals, e.g. 1.5.'));
+        mark(bad.name); return;
+      }
+      if (!why) { msg('A reason is needed: it goes to the change log with your name.'); form.elements.__reason.focus(); return; }
+      save.disabled = true;
+      var runs = refreshRuns, body = {type: 'Feature', properties: props, geometry: creating.geom, reason: why};
+      call('POST', 'api/' + layer, body).then(function (y) {
+        if (!form.isConnected) return;
+        closeNew();
+        var d = defs.filter(function (x) { return x.name === layer; })[0];
+        if (d && !d.on) { var cb = document.querySelector('#layer-list input[data-l="' + layer + '"]'); if (cb) cb.checked = true; toggle(layer, true); }
+        reloadAll();
+        if (y.r.headers.get('Risk-Refresh')) pollRefresh(runs); /* new evidence */
+        return api('GET', 'api/' + layer + '/' + encodeURIComponent(y.j.uuid)).then(function (f) {
+          if (me) showDetails(layer, f, 'Created' + (y.j.ref ? ' ' + y.j.ref : '') + '.');
+        });
+      }).catch(function (e) {
+        save.disabled = false;
+        if (e.status === 401 || !form.isConnected) return;
+        msg(e.message);
+        /* the server names the field it refused, or the geometry */
+        var m = /field '([^']+)'/.exec(e.message);
+        if (m && form.elements[m[1]]) mark(m[1]);
+        else if (/geometry/.test(e.message) && $('new-geom')) $('new-geom').classList.add('bad');
+        else if (/^reason/.test(e.message)) mark('__reason');
+      });
+    });
+  }
+  $('new-btn').addEventListener('click', function () { if ($('new-layer').value) openNew($('new-layer').value); });
+  /* a deletion: the row as read now (its ETag goes in If-Match), a reason,
+   * and the server's refusal as it says it (the rows that point at it) */
+  function openDelete(layer, id, note) {
+    var path = 'api/' + layer + '/' + encodeURIComponent(id), box = $('delete');
+    box.innerHTML = '<p class="hint">loading…</p>';
+    call('GET', path).then(function (x) {
+      if (!box.isConnected) return;
+      var etag = x.r.headers.get('ETag');
+      box.innerHTML = '<form id="delete-box" class="card">' + (note ? '<div class="bad" id="delete-conflict">' + esc(note) + '</div>' : '') +
+        '<b>Delete this row?</b> The change log keeps its last values, your name and the reason.' +
+        '<label>Reason * <input name="__reason" id="delete-reason" placeholder="e.g. entered twice, see H-12"></label>' +
+        '<div class="row"><button type="submit" id="delete-confirm">Delete</button>' +
+        '<button type="button" id="delete-cancel">Cancel</button></div><div id="delete-msg"></div></form>';
+      var form = box.querySelector('form');
+      var msg = function (t) { form.querySelector('#delete-msg').innerHTML = '<span class="bad" id="delete-error">' + esc(t) + '</span>'; };
+      form.querySelector('#delete-cancel').addEventListener('click', function () { box.innerHTML = ''; });
+      form.elements.__reason.focus();
+      form.addEventListener('submit', function (ev) {
+        ev.preventDefault();
+        var why = form.elements.__reason.value.trim();
+        if (!why) { msg('A reason is needed: it goes to the change log with your name.'); form.elements.__reason.focus(); return; }
+        form.querySelector('#delete-confirm').disabled = true;
+        var runs = refreshRuns;
+        call('DELETE', path, {reason: why}, {'If-Match': etag}).then(function (y) {
+          $('details').innerHTML = '<p class="ok" id="deleted">Deleted ' + esc(layer) + ' ' + esc(y.j.uuid) +
+            ' (the change log keeps it).</p>';
+          reloadAll();
+          if (y.r.headers.get('Risk-Refresh')) pollRefresh(runs);
+        }).catch(function (e) {
+          if (e.status === 401 || !form.isConnected) return;
+          form.querySelector('#delete-confirm').disabled = false;
+          if (e.status === 412) { openDelete(layer, id, 'This row was changed by someone else since: it has been read again.'); return; }
+          msg(e.message);
+        });
+      });
+    }).catch(function (e) { if (e.status !== 401 && box.isConnected) box.innerHTML = '<span class="bad">' + esc(e.message) + '</span>'; });
+  }
+
   /* ---------------- tabs ---------------- */
   function activateTab(name) {
     Array.prototype.forEach.call(document.querySelectorAll('aside nav button'), function (b) {
@@ -448,6 +625,7 @@
   });
   map.addControl(drawControl);
   map.on(L.Draw.Event.CREATED, function (e) {
+    if (creating) { newShape(e.layer); return; } /* a new row's shape, not a report's */
     drawn.clearLayers(); drawn.addLayer(e.layer); area = e.layer;
     $('r-area').textContent = 'Area drawn (' + e.layer.getLatLngs()[0].length + ' corners).';
     activateTab('report');
@@ -771,13 +949,17 @@
     var analyst = !!u && (u.role === 'analyst' || u.role === 'admin');
     $('risk-refresh').classList.toggle('hidden', !analyst);
     if (analyst) api('GET', 'api/risk/refresh').then(showRefresh).catch(function () {});
-    if (!u) { readable = {}; fieldsOf = {}; geomOf = {}; defs.forEach(function (d) { groups[d.name].clearLayers(); }); buildLayerList(); return; }
+    if (!u) {
+      readable = {}; fieldsOf = {}; geomOf = {}; defs.forEach(function (d) { groups[d.name].clearLayers(); });
+      closeNew(); fillNewLayers(); buildLayerList(); return;
+    }
     $('login-msg').textContent = '';
     riskTimer = setInterval(loadRiskMap, 30000);
     api('GET', 'api/layers').then(function (ls) {
       if (me !== u) return;
       readable = {}; fieldsOf = {}; geomOf = {};
       ls.forEach(function (l) { readable[l.name] = true; fieldsOf[l.name] = l.fields || []; geomOf[l.name] = l.geometry; });
+      fillNewLayers();
       buildLayerList(); /* loads the layers turned on (a reloadAll too asked each twice) */
       loadRiskMap();
     }).catch(function () {});
