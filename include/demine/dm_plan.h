@@ -127,6 +127,12 @@ typedef struct dm_plan_task {
     int stage;         /* route of this piece: cancel (NTS), reduce (TS), clear */
     int team;          /* index into the team array */
     long start_wd, end_wd; /* working days from the start, end exclusive */
+    /* the same in fractions of a working day: a team that ends a piece part
+     * way through a day starts its next piece then, so consecutive pieces of
+     * one team may share a day; end_day - start_day is the team-days it
+     * works on the piece (start_wd = floor(start_day), end_wd = the day
+     * after the one end_day falls in) */
+    double start_day, end_day;
     char start[11], end[11]; /* calendar dates (end = last working day) */
     double area_ha, cost_usd; /* cost_usd at the unit rates (usd_per_ha) */
     /* at the team's own rate: (end_wd - start_wd) x usd_day, plus the items'
@@ -238,6 +244,13 @@ typedef struct dm_plan_result {
      * and clearance that follow (survey teams alone): that work is left out
      * of the sample's years and costs */
     int mc_beyond_teams;
+    /* the schedules that would pass 2200-12-31, the last date the database
+     * holds, are stopped there (the expected plan is refused instead):
+     * full_stopped / rb_stopped 1 for the donor comparison's schedules
+     * (their years are those to that date, their day-rate cost -1, its
+     * lower bound -1), mc_stopped the forecast samples stopped (their
+     * years are those to that date, their day-rate cost left out) */
+    int full_stopped, rb_stopped, mc_stopped;
 } dm_plan_result;
 
 /* Plan hazards h[0..n) with teams t[0..nt). Errors: DM_EINVAL (bad config,

@@ -71,6 +71,20 @@ static const char *mus(double v)
     return dm_plan_usd_text(ring[next++ % 12], sizeof ring[0], v);
 }
 
+/* Team-days worked: fractions of a day (one team's pieces may share a
+ * day), so a small plan's 0.6 team-days do not read "1"; whole from 10. */
+static const char *tdays(double v)
+{
+    static char ring[6][32];
+    static unsigned next;
+    char *b = ring[next++ % 6];
+    if (v >= 10 || fabs(v - round(v)) < 0.05)
+        snprintf(b, sizeof ring[0], "%.0f", v);
+    else
+        snprintf(b, sizeof ring[0], "%.1f", v);
+    return b;
+}
+
 /* A P10 / P50 / P90 triple of dollars in one unit: millions when the
  * largest is USD 0.1 M or more, dollars below. */
 static const char *mus3(char *buf, size_t n, dm_band v)
@@ -114,19 +128,19 @@ static void print_team_use(const dm_plan_result *r, const dm_plan_team *t)
         if (u->rated && u->cost_usd >= 0)
             snprintf(cost, sizeof cost, ", USD %s at their day rates", mus(u->cost_usd));
         else if (u->rated && u->without_rate < u->teams)
-            snprintf(cost, sizeof cost, ", at least USD %s at their day rates (%zu of %zu %s no day rate: %.0f "
+            snprintf(cost, sizeof cost, ", at least USD %s at their day rates (%zu of %zu %s no day rate: %s "
                      "team-days)",
                      mus(u->lower_usd), u->without_rate, u->teams, u->without_rate == 1 ? "has" : "have",
-                     u->unrated_days);
+                     tdays(u->unrated_days));
         else if (u->rated)
             snprintf(cost, sizeof cost, ", %s (not in the lower bound)",
                      u->teams == 1 ? "it has no day rate" : "none of them has a day rate");
         char idle[48] = "";
         if (u->idle)
             snprintf(idle, sizeof idle, ", %zu without a task", u->idle);
-        printf("  %s %-10s %zu team%s, %.0f team-day%s%s%s\n", first ? "teams:   " : "         ",
-               dm_team_kind_name((dm_team_kind)k), u->teams, u->teams == 1 ? "" : "s", u->team_days,
-               u->team_days == 1 ? "" : "s", cost, idle);
+        printf("  %s %-10s %zu team%s, %s team-day%s%s%s\n", first ? "teams:   " : "         ",
+               dm_team_kind_name((dm_team_kind)k), u->teams, u->teams == 1 ? "" : "s", tdays(u->team_days),
+               !strcmp(tdays(u->team_days), "1") ? "" : "s", cost, idle);
         first = 0;
     }
 }
@@ -157,9 +171,9 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
             unrated = t[j].name;
     }
     if (r->day_cost_total >= 0) {
-        printf("            USD %s at the teams' day rates (%.0f team-days of the schedule, "
+        printf("            USD %s at the teams' day rates (%s team-days of the schedule, "
                "USD %s for the items)\n",
-               mus(r->day_cost_total), days, mus(r->day_items_cost));
+               mus(r->day_cost_total), tdays(days), mus(r->day_items_cost));
         /* with each team kept from the start to its last task: when it differs */
         double kept = 0;
         for (size_t j = 0; j < r->n_teams; j++)
@@ -177,9 +191,9 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
     else {
         /* some teams have a rate: what they cost is a lower bound */
         printf("            at least USD %s at the teams' day rates (lower bound: %zu of %zu teams "
-               "have no day rate, %zu of them work%s%s; %.0f team-days, USD %s for the items)\n",
+               "have no day rate, %zu of them work%s%s; %s team-days, USD %s for the items)\n",
                mus(r->day_cost_lower), r->n_rateless, r->n_teams, r->n_unrated,
-               unrated ? ", the first " : "", unrated ? unrated : "", days, mus(r->day_items_cost));
+               unrated ? ", the first " : "", unrated ? unrated : "", tdays(days), mus(r->day_items_cost));
         double kept = 0;
         for (size_t j = 0; j < r->n_teams; j++)
             kept += r->team_kept_days[j];
@@ -289,23 +303,38 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
                "lower bounds: %zu of %zu teams have no day rate)\n",
                mus3(b1, sizeof b1, r->mc_day_cost_lower),
                r->n_rateless, r->n_teams);
-    /* full clearance with no team that clears has no years */
-    char fy[64];
-    if (r->full_years >= 0)
+    if (r->mc_stopped > 0)
+        printf("            in %d of %d samples the schedule passes 2200-12-31, the last date the database "
+               "holds: stopped there, their years counted to it (at least %.1f), their day-rate cost left out "
+               "(add teams or faster ones)\n",
+               r->mc_stopped, r->samples, r->mc_years_all.p90);
+    /* full clearance with no team that clears has no years; a schedule
+     * passing 2200-12-31 is stopped there */
+    char fy[64], ry[64];
+    if (r->full_stopped)
+        snprintf(fy, sizeof fy, "over %.1f years", r->full_years);
+    else if (r->full_years >= 0)
         snprintf(fy, sizeof fy, "%.1f years", r->full_years);
     else
         snprintf(fy, sizeof fy, "no team clears (years unknown)");
+    snprintf(ry, sizeof ry, "%s%.1f years", r->rb_stopped ? "over " : "", r->rb_years);
     printf("  donor:    (every open hazard, whatever the budget; unit rates, then day rates)\n"
            "            clear every suspected hectare: %s, USD %s, %s (%.1f ha "
            "cleared)\n"
-           "            risk-based release:            %.1f years, USD %s, %s (%.1f ha "
+           "            risk-based release:            %s, USD %s, %s (%.1f ha "
            "cleared)\n",
            fy, mus(r->full_cost), day_m(b1, sizeof b1, r->full_day_cost, r->full_day_cost_lower),
-           r->full_clear_ha, r->rb_years, mus(r->rb_cost),
+           r->full_clear_ha, ry, mus(r->rb_cost),
            day_m(b2, sizeof b2, r->rb_day_cost, r->rb_day_cost_lower), r->rb_clear_ha);
     if ((r->full_day_cost < 0 && r->full_day_cost_lower >= 0) || (r->rb_day_cost < 0 && r->rb_day_cost_lower >= 0))
         printf("            (\"at least\": lower bounds, %zu of %zu teams have no day rate)\n", r->n_rateless,
                r->n_teams);
+    if (r->full_stopped || r->rb_stopped)
+        printf("            (\"over\": %s passes 2200-12-31, the last date the database holds, and is stopped "
+               "there; its day-rate cost is unknown)\n",
+               r->full_stopped && r->rb_stopped ? "each schedule"
+               : r->full_stopped                ? "clearing every suspected hectare"
+                                                : "risk-based release");
 }
 
 static int run_plan(dm_ctx *ctx, int argc, char **argv)

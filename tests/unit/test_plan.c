@@ -799,11 +799,13 @@ TEST(plan_day_rate_cost_follows_the_teams_rates)
     ASSERT(r->team_days[1] > 0 && r->team_days[2] > 0);
     ASSERT_NEAR(r->day_cost_total, want + items, 1e-6);
     ASSERT_EQ(r->n_unrated, 0);
-    /* per task: whole days of its team, items on the hazard's last stage */
+    /* per task: the days (fractions of a day) its team works on it, items
+     * on the hazard's last stage */
     double sum = 0, per_hz[4] = {0, 0, 0, 0};
     for (size_t k = 0; k < r->n_tasks; k++) {
         const dm_plan_task *tk = &r->tasks[k];
-        double d = (double)(tk->end_wd - tk->start_wd) * t[tk->team].usd_day;
+        double d = (tk->end_day - tk->start_day) * t[tk->team].usd_day;
+        ASSERT(tk->end_wd - tk->start_wd >= tk->end_day - tk->start_day - 1e-9);
         if (tk->hazard == 2)
             ASSERT_NEAR(tk->day_cost_usd, d, 1e-9); /* NTS destroys no item */
         if (tk->hazard == 1 && tk->stage == DM_ROUTE_REDUCE)
@@ -2174,4 +2176,164 @@ TEST(plan_cli_budget_must_be_finite)
         ASSERT(!strstr(out, "budget_usd"));
         free(out);
     }
+}
+
+/* The donor comparison's schedules and the forecast samples stop at
+ * 2200-12-31, as the expected plan does, instead of running on (a huge
+ * unfunded hazard, one slow team, one-day pieces) or giving dates the
+ * database cannot hold: their years are those to that date, flagged. */
+TEST(plan_donor_and_forecast_schedules_stop_at_2200)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_plan_config c;
+    cfg_test(&c);
+    c.samples = 0;
+    c.chunk_days = 1;
+    double limit_years = (double)(dm_date_days("2200-12-31") + 1 - dm_date_days("2026-01-05")) / 365.25;
+    /* the budget funds the small hazard; the comparison covers the huge one too */
+    dm_plan_hazard h[2] = {hz("SMALL", 1, 0.3, 1), hz("HUGE", 1e5, 0.3, 1)};
+    dm_plan_team t[2] = {team("M1", DM_TEAM_MANUAL, 0.001, 1000), team("S1", DM_TEAM_SURVEY, 20, 500)};
+    dm_plan_result *r = NULL;
+    c.budget_usd = 1e6;
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 2, t, 2, &r));
+    ASSERT_EQ(r->n_funded, 1);
+    ASSERT(r->years_all < 10);
+    ASSERT_EQ(r->rb_stopped, 1);
+    ASSERT_EQ(r->full_stopped, 1);
+    ASSERT_NEAR(r->rb_years, limit_years, 1e-9);
+    ASSERT_NEAR(r->full_years, limit_years, 1e-9);
+    ASSERT_NEAR(r->rb_day_cost, -1, 0); /* the days after the stop are not counted */
+    ASSERT_NEAR(r->full_day_cost_lower, -1, 0);
+    char *js = NULL;
+    ASSERT_OK(dm_plan_json(ctx, &c, h, t, r, 0, &js));
+    json_error_t err;
+    json_t *root = json_loads(js, 0, &err);
+    ASSERT_MSG(root, "%s", err.text);
+    json_t *cmp = json_object_get(root, "comparison");
+    ASSERT_STREQ(json_string_value(json_object_get(json_object_get(cmp, "full_clearance"), "stopped_at")),
+                 "2200-12-31");
+    ASSERT_STREQ(json_string_value(json_object_get(json_object_get(cmp, "risk_based"), "stopped_at")),
+                 "2200-12-31");
+    ASSERT(json_number_value(json_object_get(json_object_get(cmp, "risk_based"), "years")) < 175);
+    json_decref(root);
+    dm_free(ctx, js);
+    dm_plan_result_free(ctx, r);
+    /* all funded, nothing stopped: no flag */
+    c.budget_usd = 0;
+    h[1] = hz("MID", 10, 0.3, 1);
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 2, t, 2, &r));
+    ASSERT_EQ(r->rb_stopped + r->full_stopped + r->mc_stopped, 0);
+    ASSERT_OK(dm_plan_json(ctx, &c, h, t, r, 0, &js));
+    ASSERT(!strstr(js, "stopped_at"));
+    dm_free(ctx, js);
+    dm_plan_result_free(ctx, r);
+
+    /* forecast: a cancelled hazard of 1000 ha whose NTS finds items goes to
+     * technical survey, 200,000 days of the slow team: those samples stop */
+    c.samples = 40;
+    c.chunk_days = 40;
+    c.p_cancel = 0.6;
+    c.items_cancel = 10;
+    c.nts_find = 1;
+    h[0] = hz("WIDE", 1000, 0.5, 1);
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 1, t, 2, &r));
+    ASSERT_EQ(r->route[0], DM_ROUTE_CANCEL);
+    ASSERT(r->years_all < 1);
+    ASSERT(r->mc_stopped > 0 && r->mc_stopped < 40);
+    ASSERT_NEAR(r->mc_years_all.p90, limit_years, 1e-9);
+    ASSERT(r->mc_years_all.p10 < 1);
+    ASSERT_NEAR(r->mc_day_cost.p50, -1, 0);
+    ASSERT_OK(dm_plan_json(ctx, &c, h, t, r, 0, &js));
+    root = json_loads(js, 0, &err);
+    ASSERT_MSG(root, "%s", err.text);
+    json_t *fc = json_object_get(root, "forecast");
+    ASSERT_EQ((int)json_integer_value(json_object_get(fc, "samples_stopped")), r->mc_stopped);
+    ASSERT_STREQ(json_string_value(json_object_get(fc, "stopped_at")), "2200-12-31");
+    json_decref(root);
+    dm_free(ctx, js);
+    dm_plan_result_free(ctx, r);
+}
+
+/* The command line says which schedule was stopped at 2200-12-31. */
+TEST(plan_cli_says_when_a_schedule_stops_at_2200)
+{
+    const char *db = dmtest_demo_db();
+    const char *slow = dmtest_path("slow.csv");
+    dmtest_write_file(slow, "name,method,capacity_ha_day,cost_usd_day\nSLOW,manual,0.015,2000\nNTS,survey,20,1200\n");
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 5 --start 2026-01-05 "
+                                 "--no-write --csv '%s' --out-json '%s'",
+                           db, slow, dmtest_path("p.csv"), dmtest_path("p.json"));
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT_CONTAINS(out, "clear every suspected hectare: over 175.0 years");
+    ASSERT_CONTAINS(out, "(\"over\": clearing every suspected hectare passes 2200-12-31");
+    json_error_t err;
+    json_t *root = json_load_file(dmtest_path("p.json"), 0, &err);
+    ASSERT_MSG(root, "%s", err.text);
+    json_t *f = json_object_get(json_object_get(root, "comparison"), "full_clearance");
+    ASSERT_STREQ(json_string_value(json_object_get(f, "stopped_at")), "2200-12-31");
+    ASSERT(json_is_null(json_object_get(f, "day_rate_cost_usd")));
+    json_decref(root);
+    free(out);
+}
+
+/* One team's consecutive pieces share a working day: a team that ends a
+ * piece part way through a day starts the next then. On one small hazard
+ * technical survey and its follow-up clearance fit in the one day full
+ * clearance takes (each booked a whole day, risk-based took two), and the
+ * task list, the team's days and the day-rate cost agree. */
+TEST(plan_pieces_of_one_team_share_a_day)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_plan_config c;
+    cfg_test(&c);
+    c.samples = 0;
+    /* 0.08 ha: full clearance 1 day of the manual team; TS 0.2 day, then
+     * 0.5 x 0.775 x 0.08 = 0.031 ha of clearance, 0.3875 day */
+    dm_plan_hazard h[1] = {hz("SMALL", 0.08, 0.5, 0.5)};
+    dm_plan_team t[1] = {team("M1", DM_TEAM_MANUAL, 0.08, 2000)};
+    dm_plan_result *r = NULL;
+    ASSERT_OK(dm_plan_run(ctx, &c, h, 1, t, 1, &r));
+    ASSERT_EQ(r->route[0], DM_ROUTE_REDUCE);
+    ASSERT_EQ(r->n_tasks, 2);
+    const dm_plan_task *ts = &r->tasks[0], *cl = &r->tasks[1];
+    ASSERT_EQ(ts->stage, DM_ROUTE_REDUCE);
+    ASSERT_EQ(cl->stage, DM_ROUTE_CLEAR);
+    ASSERT_NEAR(ts->end_day - ts->start_day, 0.2, 1e-9);
+    ASSERT_NEAR(cl->start_day, ts->end_day, 1e-12);
+    ASSERT_NEAR(cl->end_day - cl->start_day, 0.3875, 1e-9);
+    ASSERT_STREQ(ts->start, "2026-01-05");
+    ASSERT_STREQ(cl->start, "2026-01-05");
+    ASSERT_STREQ(cl->end, "2026-01-05");
+    ASSERT_STREQ(r->end_all, "2026-01-05");
+    ASSERT(r->rb_years <= r->full_years);
+    ASSERT_NEAR(r->full_years, 1 / 365.25, 1e-12);
+    ASSERT_NEAR(r->team_days[0], 0.5875, 1e-9);
+    ASSERT_NEAR(r->team_kept_days[0], 1, 0); /* kept on contract: the whole day */
+    double items = 0.5 * 0.95 * 600;
+    ASSERT_NEAR(r->day_cost_total, 0.5875 * 2000 + items, 1e-6);
+    ASSERT_NEAR(ts->day_cost_usd + cl->day_cost_usd, r->day_cost_total, 1e-6);
+    /* the CSV and the JSON give the same fractional team-days */
+    ASSERT_OK(dm_plan_write_csv(ctx, dmtest_path("share.csv"), h, t, r));
+    char *csv = dmtest_read_file(dmtest_path("share.csv"));
+    ASSERT(csv);
+    ASSERT_CONTAINS(csv, ",0.2000,");
+    ASSERT_CONTAINS(csv, ",0.3875,");
+    free(csv);
+    char *js = NULL;
+    ASSERT_OK(dm_plan_json(ctx, &c, h, t, r, 1, &js));
+    ASSERT_CONTAINS(js, "\"team_days\":0.59,");
+    ASSERT_CONTAINS(js, "\"team_days\":0.3875,");
+    dm_free(ctx, js);
+    dm_plan_result_free(ctx, r);
+    /* two small hazards cleared by one team: the second starts where the
+     * first ends, in the same day */
+    dm_plan_hazard h2[2] = {hz("A", 0.04, 1, 100), hz("B", 0.04, 1, 100)};
+    ASSERT_OK(dm_plan_run(ctx, &c, h2, 2, t, 1, &r));
+    ASSERT_EQ(r->route[0], DM_ROUTE_CLEAR);
+    ASSERT_EQ(r->n_tasks, 2);
+    ASSERT_NEAR(r->tasks[1].start_day, 0.5, 1e-9);
+    ASSERT_STREQ(r->end_all, "2026-01-05");
+    ASSERT_NEAR(r->team_days[0], 1, 1e-9);
+    dm_plan_result_free(ctx, r);
 }

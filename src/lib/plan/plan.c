@@ -306,8 +306,8 @@ typedef struct sched {
     const dm_plan_config *cfg;
     const dm_plan_team *teams;
     size_t nt;
-    long *free_at; /* per team */
-    double *busy;  /* per team working days */
+    double *free_at; /* per team: the working day (a fraction of one) it is free from */
+    double *busy;    /* per team working days */
     /* optional task output */
     dm_plan_task *tasks;
     size_t n_tasks, cap_tasks;
@@ -319,20 +319,30 @@ typedef struct sched {
     long limit_wd;
 } sched;
 
-/* Schedule `ha` of `stage` on hazard hi, not before `after`; returns the
- * working day the job ends (exclusive). cost_per_ha spreads the job's cost
- * over its pieces when tasks are recorded. */
-static long sched_job(sched *s, size_t hi, int stage, double ha, long after, double cost_per_ha)
+/* The working day after the one a time `x` (in working days) ends in: the
+ * exclusive end of the days it touches (2.0 ends in day 1, 2.3 in day 2). */
+static long wd_end(double x)
 {
-    long end = after;
+    long e = (long)ceil(x - 1e-9);
+    return e > 0 ? e : 0;
+}
+
+/* Schedule `ha` of `stage` on hazard hi, not before `after`; returns the
+ * time the job ends, in working days (a fraction of one: a team that ends
+ * a piece part way through a day starts its next one then, so that one
+ * team's consecutive pieces share the day). cost_per_ha spreads the job's
+ * cost over its pieces when tasks are recorded. */
+static double sched_job(sched *s, size_t hi, int stage, double ha, double after, double cost_per_ha)
+{
+    double end = after;
     double left = ha;
     while (left > 1e-9) {
         int best = -1;
-        long best_free = 0;
+        double best_free = 0;
         for (size_t j = 0; j < s->nt; j++) {
             if (!eligible(s->teams[j].kind, stage))
                 continue;
-            long f = s->free_at[j] > after ? s->free_at[j] : after;
+            double f = s->free_at[j] > after ? s->free_at[j] : after;
             if (best < 0 || f < best_free ||
                 (f == best_free && team_rate(s->cfg, &s->teams[j], stage) >
                                        team_rate(s->cfg, &s->teams[best], stage))) {
@@ -342,18 +352,16 @@ static long sched_job(sched *s, size_t hi, int stage, double ha, long after, dou
         }
         if (best < 0)
             return -1;
-        if (s->limit_wd > 0 && best_free >= s->limit_wd)
+        if (s->limit_wd > 0 && best_free >= (double)s->limit_wd)
             return -3;
         double rate = team_rate(s->cfg, &s->teams[best], stage);
         double take = s->cfg->chunk_days * rate;
         if (take > left)
             take = left;
-        long dur = (long)ceil(take / rate - 1e-9);
-        if (dur < 1)
-            dur = 1;
-        long st = best_free;
+        double dur = take / rate;
+        double st = best_free;
         s->free_at[best] = st + dur;
-        s->busy[best] += (double)dur;
+        s->busy[best] += dur;
         if (st + dur > end)
             end = st + dur;
         left -= take;
@@ -373,8 +381,12 @@ static long sched_job(sched *s, size_t hi, int stage, double ha, long after, dou
             t->hazard = hi;
             t->stage = stage;
             t->team = best;
-            t->start_wd = st;
-            t->end_wd = st + dur;
+            t->start_day = st;
+            t->end_day = st + dur;
+            t->start_wd = (long)floor(st + 1e-9);
+            t->end_wd = wd_end(st + dur);
+            if (t->end_wd <= t->start_wd)
+                t->end_wd = t->start_wd + 1;
             t->area_ha = take;
             t->cost_usd = take * cost_per_ha;
         }
@@ -401,18 +413,18 @@ static long run_schedule(sched *s, const size_t *order, size_t n, const int *fun
         end[i] = -1;
         if (funded && !funded[i])
             continue;
-        long at = 0;
+        double at = 0;
         for (int st = 0; st < DM_ROUTES; st++) {
             if (w[i].ha[st] <= 0)
                 continue;
-            long e = sched_job(s, i, st, w[i].ha[st], at, cost_per_ha ? cost_per_ha[i * DM_ROUTES + st] : 0);
+            double e = sched_job(s, i, st, w[i].ha[st], at, cost_per_ha ? cost_per_ha[i * DM_ROUTES + st] : 0);
             if (e < 0)
-                return e == -3 ? -3 : -2;
+                return e < -2.5 ? -3 : -2;
             at = e;
         }
-        end[i] = at;
-        if (at > last)
-            last = at;
+        end[i] = wd_end(at);
+        if (end[i] > last)
+            last = end[i];
     }
     return last;
 }
@@ -475,6 +487,13 @@ static double years_of(long start_days, int wdw, long end_wd)
         return 0;
     long d = dm__workday_date(start_days, wdw, end_wd - 1) + 1;
     return (double)(d - start_days) / 365.25;
+}
+
+/* A schedule that ends (end_wd, exclusive) after 2200-12-31, the last date
+ * the database holds. */
+static int past_limit(long d0, int wdw, long end_wd)
+{
+    return end_wd > 0 && dm__workday_date(d0, wdw, end_wd - 1) > dm_date_days("2200-12-31");
 }
 
 static int is_high(const dm_plan_config *c, const dm_plan_hazard *h, dm_route r)
@@ -578,6 +597,10 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
     }
     long d0 = dm_date_days(r->start);
     int wdw = cfg->work_days_week;
+    /* every schedule stops at 2200-12-31, the last date the database holds:
+     * the years to it, for the donor's schedules and the forecast samples
+     * stopped there */
+    double limit_years = (double)(dm_date_days("2200-12-31") + 1 - d0) / 365.25;
 
     /* which stages can be worked at all */
     int can[DM_ROUTES] = {0, 0, 0};
@@ -685,7 +708,6 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
     if (s.limit_wd < 1)
         s.limit_wd = 1;
     long last = run_schedule(&s, order, n, r->funded, w, end, cph);
-    s.limit_wd = 0;
     if (s.oom) {
         st = dm__fail(ctx, DM_ENOMEM, "out of memory scheduling");
         goto done;
@@ -722,7 +744,7 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
         t->day_cost_usd = -1;
         double its = task_items_cost(cfg, h, r, w, t);
         if (teams[t->team].usd_day > 0)
-            t->day_cost_usd = (double)(t->end_wd - t->start_wd) * teams[t->team].usd_day + its;
+            t->day_cost_usd = (t->end_day - t->start_day) * teams[t->team].usd_day + its;
         if (t->day_cost_usd < 0)
             r->day_cost[i] = -1;
         else if (r->day_cost[i] >= 0)
@@ -732,8 +754,10 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
         r->day_cost_lower_hz[i] += t->day_cost_lower_usd;
     }
     r->day_cost_total = day_rate_cost_lb(teams, nt, r->team_days, r->day_items_cost, &r->day_cost_lower);
+    /* kept from the start to the end of the day its last piece ends in:
+     * whole days, as a team on contract is paid */
     for (size_t j = 0; j < nt; j++)
-        r->team_kept_days[j] = r->team_days[j] > 0 ? (double)s.free_at[j] : 0;
+        r->team_kept_days[j] = r->team_days[j] > 0 ? (double)wd_end(s.free_at[j]) : 0;
     r->kept_cost_total = day_rate_cost_lb(teams, nt, r->team_kept_days, r->day_items_cost, &r->kept_cost_lower);
     int any_rated = 0, idle_unrated = 0, idle_rated = 0;
     for (size_t j = 0; j < nt; j++) {
@@ -790,11 +814,11 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
             items = 0;
             for (size_t k = 0; k < r->n_tasks; k++) {
                 const dm_plan_task *t = &r->tasks[k];
-                if (t->start_wd >= r->idle_days || t->end_wd <= t->start_wd)
+                double hd = (double)r->idle_days;
+                if (t->start_day >= hd || !(t->end_day > t->start_day))
                     continue;
-                long e = t->end_wd < r->idle_days ? t->end_wd : r->idle_days;
-                items += task_items_cost(cfg, h, r, w, t) * (double)(e - t->start_wd) /
-                         (double)(t->end_wd - t->start_wd);
+                double e = t->end_day < hd ? t->end_day : hd;
+                items += task_items_cost(cfg, h, r, w, t) * (e - t->start_day) / (t->end_day - t->start_day);
             }
         }
         r->kept_all_days = 0;
@@ -831,7 +855,7 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
     dm__civil_date(dm__workday_date(d0, wdw, last_high > 0 ? last_high - 1 : 0), r->end_high);
     /* the database holds dates up to 2200 (dm_date_parse): a later end could
      * be computed but not stored */
-    if (dm__workday_date(d0, wdw, last > 0 ? last - 1 : 0) > dm_date_days("2200-12-31")) {
+    if (past_limit(d0, wdw, last)) {
         st = dm__fail(ctx, DM_EINVAL,
                       "the plan would take %.0f years (%ld working days), ending after "
                       "2200-12-31, the last date the database holds: add teams or faster ones",
@@ -845,9 +869,12 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
         for (size_t i = 0; i < n; i++)
             items += items_cost(cfg, &h[i], r->route[i]);
         long lr = r->n_funded == n ? last : run_schedule(&s, order, n, NULL, w, end, NULL);
-        r->rb_years = years_of(d0, wdw, lr);
+        r->rb_stopped = lr == -3 || past_limit(d0, wdw, lr);
+        r->rb_years = r->rb_stopped ? limit_years : years_of(d0, wdw, lr);
         r->rb_day_cost = day_rate_cost_lb(teams, nt, r->n_funded == n ? r->team_days : s.busy, items,
                                           &r->rb_day_cost_lower);
+        if (r->rb_stopped)
+            r->rb_day_cost = r->rb_day_cost_lower = -1;
     }
     r->rb_cost = r->total_cost;
     for (size_t i = 0; i < n; i++)
@@ -870,10 +897,11 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
         }
         long lf = can[DM_ROUTE_CLEAR] ? run_schedule(&s, order, n, NULL, wf, end, NULL) : -2;
         dm_free(ctx, wf);
-        r->full_years = lf >= 0 ? years_of(d0, wdw, lf) : -1;
+        r->full_stopped = lf == -3 || past_limit(d0, wdw, lf);
+        r->full_years = r->full_stopped ? limit_years : lf >= 0 ? years_of(d0, wdw, lf) : -1;
         r->full_day_cost = lf >= 0 ? day_rate_cost_lb(teams, nt, s.busy, items, &r->full_day_cost_lower) : -1;
-        if (lf < 0)
-            r->full_day_cost_lower = -1;
+        if (lf < 0 || r->full_stopped)
+            r->full_day_cost = r->full_day_cost_lower = -1;
     }
 
     /* forecast: sample contamination, reschedule */
@@ -932,13 +960,21 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
         r->mc_beyond_teams += beyond;
         long la = run_schedule(&s, order, n, r->funded, ws, end, NULL);
         long lh = 0;
+        int stopped = la == -3 || past_limit(d0, wdw, la);
         for (size_t i = 0; i < n; i++)
             if (end[i] > lh && is_high(cfg, &h[i], r->route[i]))
                 lh = end[i];
-        mc_a[k] = years_of(d0, wdw, la);
-        mc_h[k] = years_of(d0, wdw, lh);
+        mc_a[k] = stopped ? limit_years : years_of(d0, wdw, la);
+        /* stopped before every high-risk hazard was scheduled: its end is
+         * not known either, only that it is not before what was scheduled */
+        mc_h[k] = stopped ? limit_years : years_of(d0, wdw, lh);
         mc_c[k] = cost;
         mc_d[k] = day_rate_cost_lb(teams, nt, s.busy, icost, &mc_dl[k]);
+        if (stopped) {
+            /* the days after the stop are not counted: no day-rate cost */
+            r->mc_stopped++;
+            mc_d[k] = mc_dl[k] = -1;
+        }
         if (mc_d[k] < 0)
             day_known = 0;
         if (mc_dl[k] < 0)

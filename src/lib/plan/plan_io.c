@@ -594,7 +594,7 @@ dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haz
         }
         dm__buf_puts(&b, "\"day_rate\":{\"cost_usd\":");
         day_usd(&b, r->day_cost_total);
-        dm__buf_printf(&b, ",\"team_days\":%.0f,\"items_cost_usd\":%.2f,\"unrated_teams\":%zu",
+        dm__buf_printf(&b, ",\"team_days\":%.2f,\"items_cost_usd\":%.2f,\"unrated_teams\":%zu",
                        days, r->day_items_cost, r->n_unrated);
         /* teams kept from the start to their last task, waiting included */
         double kept = 0;
@@ -659,8 +659,12 @@ dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haz
     dm__buf_printf(&b, "\"all\":{\"end\":\"%s\",\"years\":%.3f},", r->end_all, r->years_all);
     dm__buf_printf(&b, "\"beyond_horizon\":{\"hazards\":%zu,\"area_ha\":%.4f},", r->n_late,
                    r->late_ha);
-    dm__buf_printf(&b, "\"forecast\":{\"samples\":%d,\"samples_beyond_teams\":%d,", r->samples,
-                   r->mc_beyond_teams);
+    dm__buf_printf(&b, "\"forecast\":{\"samples\":%d,\"samples_beyond_teams\":%d,\"samples_stopped\":%d,",
+                   r->samples, r->mc_beyond_teams, r->mc_stopped);
+    /* samples whose schedule passes 2200-12-31 are stopped there: their
+     * years are those to that date, their day-rate cost is left out */
+    if (r->mc_stopped > 0)
+        dm__buf_puts(&b, "\"stopped_at\":\"2200-12-31\",");
     band(&b, "years_high", r->mc_years_high);
     dm__buf_puts(&b, ",");
     band(&b, "years_all", r->mc_years_all);
@@ -682,14 +686,17 @@ dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haz
         dm__buf_puts(&b, "null");
     else
         dm__buf_printf(&b, "%.3f", r->full_years);
+    /* a schedule passing 2200-12-31 is stopped there: years to that date */
+    if (r->full_stopped)
+        dm__buf_puts(&b, ",\"stopped_at\":\"2200-12-31\"");
     dm__buf_printf(&b, ",\"cost_usd\":%.2f,\"clear_ha\":%.4f,\"day_rate_cost_usd\":", r->full_cost,
                    r->full_clear_ha);
     day_usd(&b, r->full_day_cost);
     if (r->full_day_cost < 0 && r->full_day_cost_lower >= 0)
         dm__buf_printf(&b, ",\"day_rate_cost_usd_lower_bound\":%.2f", r->full_day_cost_lower);
-    dm__buf_printf(&b, "},\"risk_based\":{\"years\":%.3f,\"cost_usd\":%.2f,\"clear_ha\":%.4f,"
+    dm__buf_printf(&b, "},\"risk_based\":{\"years\":%.3f,%s\"cost_usd\":%.2f,\"clear_ha\":%.4f,"
                        "\"day_rate_cost_usd\":",
-                   r->rb_years, r->rb_cost, r->rb_clear_ha);
+                   r->rb_years, r->rb_stopped ? "\"stopped_at\":\"2200-12-31\"," : "", r->rb_cost, r->rb_clear_ha);
     day_usd(&b, r->rb_day_cost);
     if (r->rb_day_cost < 0 && r->rb_day_cost_lower >= 0)
         dm__buf_printf(&b, ",\"day_rate_cost_usd_lower_bound\":%.2f", r->rb_day_cost_lower);
@@ -708,8 +715,8 @@ dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haz
         const dm_plan_team_use *u = &use[k];
         if (!u->teams)
             continue;
-        dm__buf_printf(&b, "%s\"%s\":{\"teams\":%zu,\"team_days\":%.0f,\"teams_without_rate\":%zu,"
-                           "\"unrated_team_days\":%.0f,\"day_rate_cost_usd\":",
+        dm__buf_printf(&b, "%s\"%s\":{\"teams\":%zu,\"team_days\":%.2f,\"teams_without_rate\":%zu,"
+                           "\"unrated_team_days\":%.2f,\"day_rate_cost_usd\":",
                        first ? "" : ",", dm_team_kind_name((dm_team_kind)k), u->teams, u->team_days, u->without_rate,
                        u->unrated_days);
         day_usd(&b, u->cost_usd);
@@ -765,10 +772,10 @@ dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haz
             dm__buf_puts(&b, ",\"team\":");
             dm__buf_json_str(&b, t[tk->team].name);
             dm__buf_printf(&b, ",\"method\":\"%s\",\"stage\":\"%s\",\"start\":\"%s\",\"end\":\"%s\","
-                               "\"area_ha\":%.4f,\"cost_usd\":%.2f,\"team_days\":%ld,"
+                               "\"area_ha\":%.4f,\"cost_usd\":%.2f,\"team_days\":%.4f,"
                                "\"day_rate_cost_usd\":",
                            dm_team_kind_name(t[tk->team].kind), dm_route_name((dm_route)tk->stage),
-                           tk->start, tk->end, tk->area_ha, tk->cost_usd, tk->end_wd - tk->start_wd);
+                           tk->start, tk->end, tk->area_ha, tk->cost_usd, tk->end_day - tk->start_day);
             day_usd(&b, tk->day_cost_usd);
             /* its team has no rate, others have: its items' cost, a lower bound */
             if (tk->day_cost_usd < 0 && tk->day_cost_lower_usd >= 0)
@@ -826,9 +833,9 @@ dm_status dm_plan_write_csv(dm_ctx *ctx, const char *path, const dm_plan_hazard 
         csv_str(f, hz->district);
         fprintf(f, ",%s,%s,", dm_route_name(r->route[tk->hazard]), dm_route_name((dm_route)tk->stage));
         csv_str(f, t[tk->team].name);
-        fprintf(f, ",%s,%s,%s,%.4f,%.2f,%.4f,%.6g,%.4f,%.3f,%ld,", dm_team_kind_name(t[tk->team].kind),
+        fprintf(f, ",%s,%s,%s,%.4f,%.2f,%.4f,%.6g,%.4f,%.3f,%.4f,", dm_team_kind_name(t[tk->team].kind),
                 tk->start, tk->end, tk->area_ha, tk->cost_usd, r->value[tk->hazard],
-                r->priority[tk->hazard], hz->p, hz->items, tk->end_wd - tk->start_wd);
+                r->priority[tk->hazard], hz->p, hz->items, tk->end_day - tk->start_day);
         if (tk->day_cost_usd >= 0)
             fprintf(f, "%.2f", tk->day_cost_usd);
         fputc(',', f);
