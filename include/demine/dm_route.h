@@ -152,6 +152,16 @@ DM_API void dm_route_roads_free(dm_ctx *ctx, dm_route_roads *r);
  * Ownership: *out is the caller's; dm_geom_free(). */
 DM_API dm_status dm_route_hazards_from_store(dm_store *s, dm_geom **out);
 
+/* A fingerprint of what dm_route_hazards_from_store reads, for a cache of its
+ * answer (the union costs 0.8 s for the 2424 hazards and 1524 release areas
+ * of the national demo; this 10 ms): it changes when a hazard is added,
+ * removed, edited or changes status, and when land released is added,
+ * removed, edited or approved, by whatever program through the library (it
+ * hashes each row's uuid, updated time and areas, and a hazard's status). An
+ * edit made by another tool that leaves the row's updated time and areas as
+ * they were is not seen. Errors: those of reading the store. */
+DM_API dm_status dm_route_hazards_stamp(dm_store *s, uint64_t *stamp);
+
 /* Fill r->hazards with the hazards still in force whose polygons, less the
  * land released, the path enters (more than 0.5 m inside), by chainage, with
  * the metres inside

@@ -1303,6 +1303,124 @@ static int route_reply(srv_req *rq, srv_resp *rs, dm_status st, dm_route_result 
     return srv_json(rs, 200, copy);
 }
 
+/* The hazards in force less the land released (dm_route_hazards_from_store),
+ * for avoid_hazards=1: their union costs 0.8 s on the national demo, so it is
+ * made once for all threads and kept as WKB, which is never changed once
+ * made; each request reads its own geometry from it (2 ms). An entry is
+ * current while the server's generation (its own writes, risk refreshes)
+ * and the data's stamp (dm_route_hazards_stamp, 10 ms: any write through the
+ * library, other programs included) are those it was made with; after
+ * HZ_MAX_AGE_S it is made again all the same (a tool that edits a polygon
+ * without its updated time). A new entry replaces the old under hz_lock;
+ * a request holds a reference while it reads the WKB, so the one replaced
+ * is freed by whoever lets go of it last. One thread makes an entry while
+ * the others needing the same wait for it. */
+#define HZ_MAX_AGE_S 600
+typedef struct hz_entry {
+    int refs;            /* the cache's own, and one per request reading it */
+    unsigned long gen;   /* srv_generation() before it was made */
+    uint64_t stamp;      /* dm_route_hazards_stamp() before it was made */
+    double made;         /* now_s() when made */
+    unsigned char *wkb;  /* WGS 84; NULL: no hazard in force */
+    size_t len;
+} hz_entry;
+static pthread_mutex_t hz_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t hz_made = PTHREAD_COND_INITIALIZER;
+static hz_entry *hz_cur;
+static int hz_making;
+
+static void hz_release(hz_entry *e) /* under hz_lock */
+{
+    if (e && --e->refs == 0) {
+        free(e->wkb);
+        free(e);
+    }
+}
+
+static int hz_current(const hz_entry *e, unsigned long gen, uint64_t stamp)
+{
+    return e && e->gen == gen && e->stamp == stamp && now_s() - e->made < HZ_MAX_AGE_S;
+}
+
+/* Make an entry from the thread's store (outside hz_lock). */
+static dm_status hz_make(srv_thread *t, unsigned long gen, uint64_t stamp, hz_entry **out)
+{
+    *out = NULL;
+    dm_geom *g = NULL;
+    unsigned char *w = NULL;
+    size_t n = 0;
+    dm_status st = dm_route_hazards_from_store(t->store, &g);
+    if (!st && g)
+        st = dm_geom_to_wkb(t->ctx, g, &w, &n);
+    dm_geom_free(g);
+    hz_entry *e = st ? NULL : calloc(1, sizeof *e);
+    if (e && w && !(e->wkb = malloc(n))) {
+        free(e);
+        e = NULL;
+    }
+    if (!st && !e)
+        st = DM_ENOMEM;
+    if (e) {
+        if (w)
+            memcpy(e->wkb, w, n), e->len = n;
+        e->refs = 1;
+        e->gen = gen;
+        e->stamp = stamp;
+        e->made = now_s();
+    }
+    dm_free(t->ctx, w);
+    *out = e;
+    return st;
+}
+
+/* The hazards to avoid for this request: *out the caller's (dm_geom_free),
+ * NULL when none is in force. */
+static dm_status hazards_to_avoid(srv_req *rq, dm_geom **out)
+{
+    srv_thread *t = rq->t;
+    *out = NULL;
+    /* the generation first: a write after it makes the entry stale */
+    unsigned long gen = srv_generation();
+    uint64_t stamp = 0;
+    dm_status st = dm_route_hazards_stamp(t->store, &stamp);
+    if (st)
+        return st;
+    hz_entry *e = NULL;
+    pthread_mutex_lock(&hz_lock);
+    for (;;) {
+        if (hz_current(hz_cur, gen, stamp)) {
+            e = hz_cur;
+            e->refs++;
+            break;
+        }
+        if (!hz_making)
+            break;
+        pthread_cond_wait(&hz_made, &hz_lock); /* another thread is making one */
+    }
+    if (!e) {
+        hz_making = 1;
+        pthread_mutex_unlock(&hz_lock);
+        st = hz_make(t, gen, stamp, &e);
+        pthread_mutex_lock(&hz_lock);
+        hz_making = 0;
+        pthread_cond_broadcast(&hz_made);
+        if (!st) {
+            hz_release(hz_cur);
+            hz_cur = e;
+            e->refs++; /* the cache's and this request's */
+        }
+    }
+    pthread_mutex_unlock(&hz_lock);
+    if (st)
+        return st;
+    if (e->wkb)
+        st = dm_geom_from_wkb(t->ctx, e->wkb, e->len, out);
+    pthread_mutex_lock(&hz_lock);
+    hz_release(e);
+    pthread_mutex_unlock(&hz_lock);
+    return st;
+}
+
 /* GET /api/route?from=lon,lat&to=lon,lat[&avoid_above=p][&avoid_hazards=1]: the least
  * dangerous route with its figures and most dangerous stretches. The
  * public form (/api/public/route) gives the line and a verdict only, of a
@@ -1347,7 +1465,7 @@ static int h_route(srv_req *rq, srv_resp *rs, int public_only)
         return 0;
     dm_geom *hz = NULL;
     if (ah && !strcmp(ah, "1")) {
-        dm_status hs = dm_route_hazards_from_store(rq->t->store, &hz);
+        dm_status hs = hazards_to_avoid(rq, &hz);
         if (hs)
             return srv_fail(rs, rq, hs);
         o.avoid = hz; /* WGS 84; NULL when there is none */

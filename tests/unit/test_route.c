@@ -1030,3 +1030,68 @@ TEST(route_check_geojson_request_body)
     ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "not a LineString");
     ASSERT_STATUS(DM_EPARSE, dm_route_check_geojson(ctx, map, NULL, "nonsense", NULL, &r));
 }
+
+/* The fingerprint a cache of the hazards to avoid is kept by: the same
+ * while nothing it reads changes (a note on the map's metadata is not
+ * such a change), another when a hazard closes, when land is released,
+ * when a polygon changes, one edit right after another included. */
+TEST(route_hazards_stamp_changes_with_what_is_avoided)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("db.gpkg"), DM_STORE_CREATE, &s));
+    uint64_t empty = 1, a = 0, b = 0;
+    ASSERT_OK(dm_route_hazards_stamp(s, &empty));
+    add_hazard(s, "H-A", "open", 40, 20, 60, 40);
+    add_hazard(s, "H-B", "open", 70, 25, 75, 35);
+    ASSERT_OK(dm_route_hazards_stamp(s, &a));
+    ASSERT(a != empty);
+    ASSERT_OK(dm_store_meta_set(s, "risk_map", "elsewhere.tif"));
+    ASSERT_OK(dm_route_hazards_stamp(s, &b));
+    ASSERT(a == b);
+    /* H-B closed: no longer avoided */
+    ASSERT_OK(dm_hazard_set_status(s, "H-B", "closed", NULL, "cleared"));
+    ASSERT_OK(dm_route_hazards_stamp(s, &b));
+    ASSERT(b != a);
+    dm_geom *hz = NULL;
+    ASSERT_OK(dm_route_hazards_from_store(s, &hz));
+    ASSERT(hz != NULL);
+    double area_one = dm_geom_area(hz);
+    dm_geom_free(hz);
+    /* land released inside H-A */
+    a = b;
+    double ax, ay, bx, by;
+    cell_ll(35, 15, &ax, &ay);
+    cell_ll(50, 45, &bx, &by);
+    char wkt[512];
+    snprintf(wkt, sizeof wkt, "POLYGON((%.9f %.9f, %.9f %.9f, %.9f %.9f, %.9f %.9f, %.9f %.9f))", ax, ay, bx, ay, bx,
+             by, ax, by, ax, ay);
+    dm_row *row = dm_row_new(ctx, dm_layer_find("release_areas"));
+    ASSERT_OK(dm_row_set(row, "outcome", "cleared"));
+    dm_geom *g = NULL;
+    ASSERT_OK(dm_geom_from_wkt(ctx, wkt, &g));
+    dm_row_set_geom(row, g);
+    ASSERT_OK(dm_store_insert(s, row, NULL));
+    dm_row_free(row);
+    ASSERT_OK(dm_route_hazards_stamp(s, &b));
+    ASSERT(b != a);
+    ASSERT_OK(dm_route_hazards_from_store(s, &hz));
+    ASSERT(hz && dm_geom_area(hz) < area_one * 0.75);
+    dm_geom_free(hz);
+    /* H-A's polygon made smaller, twice in a row */
+    for (int k = 0; k < 2; k++) {
+        a = b;
+        cell_ll(40, 20, &ax, &ay);
+        cell_ll(58 - 4 * k, 40, &bx, &by);
+        snprintf(wkt, sizeof wkt, "POLYGON((%.9f %.9f, %.9f %.9f, %.9f %.9f, %.9f %.9f, %.9f %.9f))", ax, ay, bx, ay,
+                 bx, by, ax, by, ax, ay);
+        row = dm_row_new(ctx, dm_layer_find("hazards"));
+        ASSERT_OK(dm_geom_from_wkt(ctx, wkt, &g));
+        dm_row_set_geom(row, g);
+        ASSERT_OK(dm_store_update(s, "H-A", row, "resurveyed"));
+        dm_row_free(row);
+        ASSERT_OK(dm_route_hazards_stamp(s, &b));
+        ASSERT_MSG(b != a, "edit %d not seen", k + 1);
+    }
+    dm_store_close(s);
+}

@@ -3589,3 +3589,148 @@ TEST(server_login_says_what_is_wrong_with_its_json)
     }
     stop_server(SIGTERM);
 }
+
+/* A square of half-side h metres around (x, y) in UTM 38N, as WGS 84 WKT. */
+static void square_wkt(double x, double y, double h, char *wkt, size_t n)
+{
+    dm_transform *t = NULL;
+    ASSERT_OK(dm_transform_new(dmtest_ctx(), "EPSG:32638", "EPSG:4326", &t));
+    double xs[4] = {x - h, x + h, x + h, x - h}, ys[4] = {y - h, y - h, y + h, y + h};
+    ASSERT_OK(dm_transform_xy(t, xs, ys, 4));
+    dm_transform_free(t);
+    snprintf(wkt, n, "POLYGON((%.8f %.8f,%.8f %.8f,%.8f %.8f,%.8f %.8f,%.8f %.8f))", xs[0], ys[0], xs[1], ys[1],
+             xs[2], ys[2], xs[3], ys[3], xs[0], ys[0]);
+}
+
+/* The answer of /api/route?avoid_hazards=1 made here from the database as it
+ * is, without the server's cache (one thread, as the server plans). */
+static char *route_avoiding_hazards_here(double lon0, double lat0, double lon1, double lat1)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    int threads = dm_ctx_threads(ctx);
+    dm_ctx_set_threads(ctx, 1);
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("t.gpkg"), DM_STORE_READONLY, &s));
+    dm_geom *hz = NULL;
+    dm_route_roads *roads = NULL;
+    ASSERT_OK(dm_route_hazards_from_store(s, &hz));
+    ASSERT_OK(dm_route_roads_from_store(s, &roads));
+    dm_route_opts o;
+    dm_route_opts_default(&o);
+    o.avoid = hz;
+    o.avoid_name = "a hazard in force";
+    dm_route_result *r = NULL;
+    ASSERT_OK(dm_route_find(ctx, dmtest_path("risk.tif"), roads, lon0, lat0, lon1, lat1, &o, &r));
+    ASSERT_OK(dm_route_hazards_crossed(s, r));
+    char *json = NULL;
+    ASSERT_OK(dm_route_result_geojson(ctx, r, 0, &json));
+    char *copy = strdup(json);
+    dm_free(ctx, json);
+    dm_route_result_free(ctx, r);
+    dm_route_roads_free(ctx, roads);
+    dm_geom_free(hz);
+    dm_store_close(s);
+    dm_ctx_set_threads(ctx, threads);
+    return copy;
+}
+
+/* The hazards avoid_hazards=1 keeps out of are made once and kept: a kept
+ * answer is the one made afresh, and an edit through the server (a moved
+ * polygon) or by another program (`demine status ... closed`) is seen by
+ * the next route. The wall map's only way round the wall is its gap in the
+ * north; a hazard over the gap makes the route cross the wall. */
+TEST(server_route_avoid_hazards_kept_until_the_hazards_change)
+{
+    double lw, aw, le, ae, li, ai;
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "init t.gpkg"), 0);
+    free(out);
+    make_wall_tif(dmtest_path("risk.tif"), &lw, &aw, &le, &ae, &li, &ai);
+    /* the points as the URL gives them to the server */
+    double *ends[4] = {&lw, &aw, &le, &ae};
+    for (int i = 0; i < 4; i++)
+        *ends[i] = round(*ends[i] * 1e7) / 1e7;
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path("t.gpkg"), 0, &s));
+    ASSERT_OK(dm_store_meta_set(s, "risk_map", "risk.tif"));
+    char wkt[400];
+    square_wkt(601000, 4421900, 150, wkt, sizeof wkt); /* over the gap */
+    const char *kv[] = {"ref", "H-GAP", "hazard_type", "SHA", NULL};
+    insert_wkt(s, "hazards", wkt, kv, NULL);
+    square_wkt(600300, 4420300, 50, wkt, sizeof wkt); /* far south-west, off every route here */
+    const char *kv2[] = {"ref", "H-SW", "hazard_type", "SHA", NULL};
+    insert_wkt(s, "hazards", wkt, kv2, NULL);
+    dm_store_close(s);
+    ASSERT_EQ(dmtest_sh(&out, "echo analystpw1 | '%s' user add t.gpkg ana --role analyst", getenv("DEMINE_BIN")), 0);
+    free(out);
+    start_server();
+    char ana[65], path[300], *first = NULL, *here = NULL;
+    login("ana", "analystpw1", ana);
+    snprintf(path, sizeof path, "/api/route?from=%.7f,%.7f&to=%.7f,%.7f&avoid_hazards=1", lw, aw, le, ae);
+    /* the gap held by H-GAP: through the wall (p = 0.5 a cell), H-GAP not entered */
+    ASSERT_EQ(http("GET", path, ana, NULL, &first), 200);
+    ASSERT_CONTAINS(first, "\"verdict\":\"high\"");
+    ASSERT_CONTAINS(first, "\"hazards_crossed\":[]");
+    here = route_avoiding_hazards_here(lw, aw, le, ae);
+    ASSERT_STREQ(first, here);
+    free(here);
+    for (int i = 0; i < 3; i++) { /* kept: the same answer, byte for byte */
+        ASSERT_EQ(http("GET", path, ana, NULL, &out), 200);
+        ASSERT_STREQ(out, first);
+        free(out);
+    }
+    /* H-GAP moved away through the server: the next route takes the gap */
+    char tag[64], body[700];
+    etag_of("/api/hazards/H-GAP", ana, tag);
+    square_wkt(601700, 4420300, 50, wkt, sizeof wkt);
+    dm_geom *g = NULL;
+    char *gj = NULL;
+    ASSERT_OK(dm_geom_from_wkt(dmtest_ctx(), wkt, &g));
+    ASSERT_OK(dm_geom_to_geojson(dmtest_ctx(), g, &gj));
+    snprintf(body, sizeof body, "{\"geometry\":%s,\"reason\":\"resurveyed: the gap is clear\"}", gj);
+    dm_free(dmtest_ctx(), gj);
+    dm_geom_free(g);
+    char *hdr = NULL;
+    ASSERT_EQ(http_patch("/api/hazards/H-GAP", ana, tag, body, &out, &hdr), 200);
+    free(out);
+    free(hdr);
+    char *moved = NULL;
+    ASSERT_EQ(http("GET", path, ana, NULL, &moved), 200);
+    ASSERT_CONTAINS(moved, "\"verdict\":\"low\"");
+    ASSERT(num_after(moved, "\"length_m\":") > 1700);
+    here = route_avoiding_hazards_here(lw, aw, le, ae);
+    ASSERT_STREQ(moved, here);
+    free(here);
+    /* H-GAP put back over the gap: avoided again */
+    etag_of("/api/hazards/H-GAP", ana, tag);
+    square_wkt(601000, 4421900, 150, wkt, sizeof wkt);
+    ASSERT_OK(dm_geom_from_wkt(dmtest_ctx(), wkt, &g));
+    ASSERT_OK(dm_geom_to_geojson(dmtest_ctx(), g, &gj));
+    snprintf(body, sizeof body, "{\"geometry\":%s,\"reason\":\"the gap holds a hazard after all\"}", gj);
+    dm_free(dmtest_ctx(), gj);
+    dm_geom_free(g);
+    ASSERT_EQ(http_patch("/api/hazards/H-GAP", ana, tag, body, &out, NULL), 200);
+    free(out);
+    ASSERT_EQ(http("GET", path, ana, NULL, &out), 200);
+    ASSERT_STREQ(out, first);
+    free(out);
+    /* closed by another program while the server runs: the next route takes
+     * the gap (the server's own writes are not all there is) */
+    ASSERT_EQ(dmtest_demine(&out, "status t.gpkg H-GAP closed --reason 'cleared'"), 0);
+    free(out);
+    ASSERT_EQ(http("GET", path, ana, NULL, &out), 200);
+    ASSERT_CONTAINS(out, "\"verdict\":\"low\"");
+    ASSERT_CONTAINS(out, "\"hazards_crossed\":[]");
+    here = route_avoiding_hazards_here(lw, aw, le, ae);
+    ASSERT_STREQ(out, here);
+    free(here);
+    free(out);
+    /* and the route without avoid_hazards is that one too: nothing in force on its way */
+    snprintf(path, sizeof path, "/api/route?from=%.7f,%.7f&to=%.7f,%.7f", lw, aw, le, ae);
+    ASSERT_EQ(http("GET", path, ana, NULL, &out), 200);
+    ASSERT_STREQ(out, moved);
+    free(out);
+    free(moved);
+    free(first);
+    stop_server(SIGTERM);
+}

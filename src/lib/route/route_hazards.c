@@ -12,6 +12,7 @@
 #include "core/dm_internal.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,60 @@ dm_status dm_route_hazards_from_store(dm_store *s, dm_geom **out)
         dm_geom_free(u);
     dm_geom_free(rel);
     return st ? dm__wrap(ctx, "the hazards to avoid") : DM_OK;
+}
+
+/* FNV-1a over a string and its end (so "ab","c" and "a","bc" differ). */
+static uint64_t fnv(uint64_t h, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++)
+        h = (h ^ *p) * 1099511628211ull;
+    return (h ^ (s ? 0xffu : 0xfeu)) * 1099511628211ull;
+}
+
+/* Fold the uuid, updated time and the given fields (NULL-terminated) of
+ * every row of layer that sel selects into *h; *n counts them. */
+static dm_status stamp_layer(dm_store *s, const char *layer, const dm_select *sel, const char *const *fields,
+                             uint64_t *h, uint64_t *n)
+{
+    dm_ctx *ctx = dm_store_ctx(s);
+    dm_cursor *c = NULL;
+    dm_status st = dm_store_select(s, layer, sel, &c);
+    if (st)
+        return st;
+    int rc;
+    while ((rc = dm_cursor_next(c)) == 1) {
+        *h = fnv(*h, dm_cursor_uuid(c));
+        *h = fnv(*h, dm_cursor_text(c, "updated"));
+        for (size_t i = 0; fields[i]; i++)
+            *h = fnv(*h, dm_cursor_text(c, fields[i]));
+        ++*n;
+    }
+    if (rc < 0)
+        st = dm_ctx_errcode(ctx) ? dm_ctx_errcode(ctx) : DM_ESQL;
+    dm_cursor_free(c);
+    return st;
+}
+
+dm_status dm_route_hazards_stamp(dm_store *s, uint64_t *stamp)
+{
+    *stamp = 0;
+    uint64_t h = 14695981039346656037ull, n = 0;
+    dm_select sel;
+    memset(&sel, 0, sizeof sel);
+    sel.reviewed = 1; /* as released_land: a release area counts once its report is approved */
+    /* the areas too (a new polygon brings new ones): two edits of a row
+     * within the millisecond of its updated time still differ */
+    static const char *const hz_fields[] = {"status", "est_area_ha", "remaining_area_ha", NULL};
+    static const char *const rel_fields[] = {"area_ha", NULL};
+    dm_status st = stamp_layer(s, "hazards", NULL, hz_fields, &h, &n);
+    if (!st) {
+        h = fnv(h, "release_areas");
+        st = stamp_layer(s, "release_areas", &sel, rel_fields, &h, &n);
+    }
+    if (st)
+        return dm__wrap(dm_store_ctx(s), "the hazards to avoid: their state");
+    *stamp = (h ^ n) * 1099511628211ull;
+    return DM_OK;
 }
 
 /* Chainage (metres along the projected path xy of n points, with cumulative
