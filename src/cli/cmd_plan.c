@@ -329,6 +329,13 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
     if ((r->full_day_cost < 0 && r->full_day_cost_lower >= 0) || (r->rb_day_cost < 0 && r->rb_day_cost_lower >= 0))
         printf("            (\"at least\": lower bounds, %zu of %zu teams have no day rate)\n", r->n_rateless,
                r->n_teams);
+    /* risk-based release may still take longer: technical survey of every
+     * reduced hectare comes before the clearance it calls for, and with a
+     * likely contaminated hazard that clearance is most of it */
+    if (r->full_years >= 0 && !r->full_stopped && !r->rb_stopped && r->rb_years > r->full_years + 1e-9)
+        printf("            (risk-based release takes longer here: technical survey of %.1f ha comes before "
+               "the clearance of %.1f ha it expects; full clearance skips the survey)\n",
+               r->area_route[DM_ROUTE_REDUCE], r->rb_clear_ha - r->area_route[DM_ROUTE_CLEAR]);
     if (r->full_stopped || r->rb_stopped)
         printf("            (\"over\": %s passes 2200-12-31, the last date the database holds, and is stopped "
                "there; its day-rate cost is unknown)\n",

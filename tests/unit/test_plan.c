@@ -2126,7 +2126,9 @@ TEST(plan_config_refuses_values_that_break_the_figures)
     dm_ctx *ctx = dmtest_ctx();
     static const char *bad[][2] = {
         {"{\"usd_per_item\": 1e308}", "'usd_per_item'"},
-        {"{\"usd_per_ha\": {\"clear\": 1e300}}", "'usd_per_ha'"},
+        {"{\"usd_per_ha\": {\"clear\": 1e300}}", "'usd_per_ha.clear'"},
+        {"{\"usd_per_ha\": {\"reduce\": -1}}", "'usd_per_ha.reduce'"},
+        {"{\"detect\": {\"cancel\": 2}}", "'detect.cancel'"},
         {"{\"ts_speed\": 1e-300}", "'ts_speed'"},
         {"{\"w_base\": -5}", "'w_base'"},
         {"{\"w_accident\": 1e308}", "'w_accident'"},
@@ -2336,4 +2338,37 @@ TEST(plan_pieces_of_one_team_share_a_day)
     ASSERT_STREQ(r->end_all, "2026-01-05");
     ASSERT_NEAR(r->team_days[0], 1, 1e-9);
     dm_plan_result_free(ctx, r);
+}
+
+/* Risk-based release may still take longer than full clearance when the
+ * clearance after technical survey is most of the land (every reduced
+ * hazard cleared whole): the donor lines say why. */
+TEST(plan_cli_says_why_risk_based_takes_longer)
+{
+    const char *db = dmtest_demo_db();
+    const char *teams = dmtest_repo_path("config/teams-default.csv");
+    const char *cfg = dmtest_path("whole.json");
+    dmtest_write_file(cfg, "{\"p_clear\": 1, \"p_cancel\": 0, \"ts_clear_share\": 1, \"ts_speed\": 2}");
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 0 --start 2026-01-05 --config '%s' "
+                                 "--no-write --csv '%s' --out-json '%s'",
+                           db, teams, cfg, dmtest_path("p.csv"), dmtest_path("p.json"));
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    json_error_t err;
+    json_t *root = json_load_file(dmtest_path("p.json"), 0, &err);
+    ASSERT_MSG(root, "%s", err.text);
+    json_t *cmp = json_object_get(root, "comparison");
+    double fy = json_number_value(json_object_get(json_object_get(cmp, "full_clearance"), "years"));
+    double ry = json_number_value(json_object_get(json_object_get(cmp, "risk_based"), "years"));
+    ASSERT_MSG(ry > fy, "risk-based %g years, full clearance %g", ry, fy);
+    ASSERT_CONTAINS(out, "(risk-based release takes longer here: technical survey of ");
+    json_decref(root);
+    free(out);
+    /* the defaults: risk-based is sooner, no such line */
+    rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 0 --start 2026-01-05 "
+                             "--no-write --csv '%s' --out-json '%s'",
+                       db, teams, dmtest_path("p.csv"), dmtest_path("p.json"));
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT(!strstr(out, "takes longer here"));
+    free(out);
 }

@@ -169,14 +169,17 @@ dm_status dm_plan_config_check(dm_ctx *ctx, const dm_plan_config *c)
     NEED(c->p_cancel <= c->p_clear, "p_cancel", "must not exceed p_clear");
     NEED(c->items_cancel >= 0, "items_cancel", "must be >= 0");
     NEED(c->density_clear >= 0, "density_clear", "must be >= 0");
+    /* the route's own key: usd_per_ha.clear, detect.reduce */
+    static const char *uk[DM_ROUTES] = {"usd_per_ha.cancel", "usd_per_ha.reduce", "usd_per_ha.clear"};
+    static const char *dk[DM_ROUTES] = {"detect.cancel", "detect.reduce", "detect.clear"};
     for (int r = 0; r < DM_ROUTES; r++) {
-        NEED(c->usd_ha[r] >= 0 && isfinite(c->usd_ha[r]), "usd_per_ha", "must be >= 0");
-        NEED(c->detect[r] >= 0 && c->detect[r] <= 1, "detect", "must be in [0, 1]");
+        NEED(c->usd_ha[r] >= 0 && isfinite(c->usd_ha[r]), uk[r], "must be >= 0");
+        NEED(c->detect[r] >= 0 && c->detect[r] <= 1, dk[r], "must be in [0, 1]");
     }
     NEED(c->items_cancel <= 1e9, "items_cancel", "must be at most 1e9");
     NEED(c->density_clear <= 1e9, "density_clear", "must be at most 1e9 items a hectare");
     for (int r = 0; r < DM_ROUTES; r++)
-        NEED(c->usd_ha[r] <= 1e9, "usd_per_ha", "must be at most USD 1e9 a hectare");
+        NEED(c->usd_ha[r] <= 1e9, uk[r], "must be at most USD 1e9 a hectare");
     NEED(c->usd_item >= 0 && c->usd_item <= 1e9, "usd_per_item", "must be USD 0 to 1e9");
     NEED(c->ts_clear_share >= 0 && c->ts_clear_share <= 1, "ts_clear_share", "must be in [0, 1]");
     NEED(c->ts_ha_per_item >= 0 && c->ts_ha_per_item <= 1e4, "ts_ha_per_item", "must be 0 to 10000 ha");
