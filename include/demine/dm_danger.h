@@ -36,6 +36,18 @@ DM_API dm_status dm_danger_zones_json(dm_store *s, const dm_danger_opts *opts, c
 DM_API dm_status dm_danger_locate(dm_ctx *ctx, const dm_geom *zones, double lon, double lat,
                                   int *inside, double *distance_m);
 
+/* The safety messages of the public danger map: each an id ("danger",
+ * "caution", "unknown", "touch", "signs") and its text in English and
+ * Azerbaijani (UTF-8). The table is static: never freed; *n gets the
+ * number of messages (n may be NULL). */
+typedef struct dm_danger_message {
+    const char *id, *en, *az;
+} dm_danger_message;
+DM_API const dm_danger_message *dm_danger_messages(size_t *n);
+/* The text of message id in Azerbaijani (az != 0) or English; NULL for an
+ * unknown id. Static. */
+DM_API const char *dm_danger_message_text(const char *id, int az);
+
 #ifdef __cplusplus
 }
 #endif
