@@ -31,6 +31,40 @@ typedef struct dm_report_opts {
  * NULL. Errors: DM_EIO (cannot write), DM_EINVAL. */
 DM_API dm_status dm_report_write(dm_store *s, const char *path, const dm_report_opts *opts);
 
+/* ---- the public danger leaflet ---- */
+
+/* Languages of the leaflet's text. */
+typedef enum dm_public_lang { DM_LANG_BOTH = 0, DM_LANG_EN = 1, DM_LANG_AZ = 2 } dm_public_lang;
+
+typedef struct dm_public_opts {
+    const char *district;   /* the area: a district's polygon (name, any case), or */
+    const char *settlement; /* a settlement feature and around_m about it, or */
+    const double *bbox;     /* a box west, south, east, north in degrees; all NULL:
+                             * the extent of all danger zones */
+    double around_m;        /* about a settlement, metres (<= 0: 3000) */
+    dm_public_lang lang;
+    const char *date;       /* date printed, YYYY-MM-DD; NULL: today */
+} dm_public_opts;
+
+/* Write the printable public danger map (a leaflet for residents without
+ * internet) of an area to path, an A4 PDF: only what the public web map
+ * shows -- the generalised danger zones of dm_danger_zones (buffer 100 m,
+ * simplify 25 m, grid 50 m; never a hazard outline, ref, item, accident,
+ * record, person or risk value) over the public map features (roads,
+ * tracks, rivers, canals, settlements, buildings, houses, schools, bridges,
+ * cemeteries; never front lines or military positions), settlement names,
+ * a longitude/latitude grid, scale bar and north arrow, the date of the
+ * latest change to the hazards, the number of zones in the area (or "No
+ * known danger zone in this area") and the safety messages of
+ * dm_danger_messages in the chosen language(s). Written beside path and
+ * renamed once whole. opts may be NULL; *n_zones (when not NULL) gets the
+ * number of zones that meet the area.
+ * Errors: DM_EINVAL (path not .pdf, a bbox not in degrees, more than one
+ * area given), DM_ENOTFOUND (unknown district or settlement: the message
+ * names up to 10 known ones), DM_EIO. */
+DM_API dm_status dm_report_public(dm_store *s, const char *path, const dm_public_opts *opts,
+                                  int *n_zones);
+
 /* Release the font and drawing caches of cairo and fontconfig, for a clean
  * exit (leak checkers). Call only at the end of a process, when no other
  * thread draws. */

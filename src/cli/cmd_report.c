@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: MIT
  *
  * cmd_report.c -- `demine report DB --out report.pdf|report.html`: the
- * national status report with maps, charts and tables.
+ * national status report with maps, charts and tables; with --public, the
+ * printable danger map (leaflet) of an area for residents.
  */
 #include "cli.h"
 
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *help =
     "usage: demine report DB --out FILE.pdf|FILE.html [--title TEXT] [--date YYYY-MM-DD]\n\n"
@@ -19,26 +24,55 @@ static const char *help =
     "are at the plan's unit rates and, beside them, at the teams' day rates\n"
     "(\"unknown\" when a team that works has cost_usd_day 0).\n"
     "A PDF (A4 pages) when FILE ends in .pdf, one HTML page with embedded images\n"
-    "when it ends in .html.\n";
+    "when it ends in .html.\n\n"
+    "usage: demine report DB --public --out FILE.pdf [--district NAME | --settlement NAME\n"
+    "                     [--around KM] | --bbox W,S,E,N] [--lang az|en|both] [--date YYYY-MM-DD]\n\n"
+    "Write the printable public danger map of an area: one A4 page for residents\n"
+    "without internet, with only what the public web map shows -- the generalised\n"
+    "danger zones (hazards not closed or handed over, on a 50 m grid, with a 100 m\n"
+    "margin) over roads, rivers, settlements, buildings, bridges and cemeteries --\n"
+    "a longitude/latitude grid to match a GPS, scale bar, north arrow, the date of\n"
+    "the latest change to the hazards, and the safety messages. The area is a\n"
+    "district's polygon, KM (default 3) around a settlement, or a box in degrees;\n"
+    "by default the extent of all zones. --lang: Azerbaijani, English or both\n"
+    "(default).\n";
+
+static int bad_public(const char *opt) { return cli_usage_error("report", "%s needs --public", opt); }
 
 static int run_report(dm_ctx *ctx, int argc, char **argv)
 {
-    const char *db = NULL, *out = NULL;
+    const char *db = NULL, *out = NULL, *district = NULL, *settlement = NULL, *bbox_s = NULL, *lang = NULL,
+               *around_s = NULL;
+    int public_map = 0;
     dm_report_opts o = {NULL, NULL};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (cli_is_help(a))
             return cli_help(help);
-        if (!strcmp(a, "--out") || !strcmp(a, "--title") || !strcmp(a, "--date")) {
+        if (!strcmp(a, "--public")) {
+            public_map = 1;
+        } else if (!strcmp(a, "--out") || !strcmp(a, "--title") || !strcmp(a, "--date") ||
+                   !strcmp(a, "--district") || !strcmp(a, "--settlement") || !strcmp(a, "--bbox") ||
+                   !strcmp(a, "--lang") || !strcmp(a, "--around")) {
             if (i + 1 >= argc)
                 return cli_usage_error("report", "%s needs a value", a);
             const char *v = argv[++i];
-            if (a[2] == 'o')
+            if (!strcmp(a, "--out"))
                 out = v;
-            else if (a[2] == 't')
+            else if (!strcmp(a, "--title"))
                 o.title = v;
-            else
+            else if (!strcmp(a, "--date"))
                 o.date = v;
+            else if (!strcmp(a, "--district"))
+                district = v;
+            else if (!strcmp(a, "--settlement"))
+                settlement = v;
+            else if (!strcmp(a, "--bbox"))
+                bbox_s = v;
+            else if (!strcmp(a, "--lang"))
+                lang = v;
+            else
+                around_s = v;
         } else if (a[0] == '-' && a[1])
             return cli_usage_error("report", "unknown option '%s'", a);
         else if (!db)
@@ -48,19 +82,78 @@ static int run_report(dm_ctx *ctx, int argc, char **argv)
     }
     if (!db)
         return cli_usage_error("report", "expected DB");
-    if (!out)
-        return cli_usage_error("report", "--out FILE.pdf or FILE.html is required");
+    if (!public_map) {
+        if (district || settlement || bbox_s || lang || around_s)
+            return bad_public(district ? "--district" : settlement ? "--settlement" : bbox_s ? "--bbox"
+                                                      : lang       ? "--lang"
+                                                                   : "--around");
+        if (!out)
+            return cli_usage_error("report", "--out FILE.pdf or FILE.html is required");
+    }
+    dm_public_opts po;
+    memset(&po, 0, sizeof po);
+    double bbox[4];
+    if (public_map) {
+        if (!out)
+            return cli_usage_error("report", "--public needs --out FILE.pdf");
+        size_t ol = strlen(out);
+        if (ol < 4 || strcasecmp(out + ol - 4, ".pdf"))
+            return cli_usage_error("report", "--public writes a printable A4 PDF: name the file .pdf, not '%s' "
+                                             "(the same map is on the web at /public of demine serve)",
+                                   out);
+        if (o.title)
+            return cli_usage_error("report", "--title is for the national report; the public map's title is fixed");
+        if (!!district + !!settlement + !!bbox_s > 1)
+            return cli_usage_error("report", "give one area: --district, --settlement or --bbox");
+        if (around_s && !settlement)
+            return cli_usage_error("report", "--around KM goes with --settlement");
+        if (around_s) {
+            char *end;
+            double km = strtod(around_s, &end);
+            if (end == around_s || *end || !(km > 0 && km <= 100))
+                return cli_usage_error("report", "--around: '%s' is not a distance in km from 0 to 100", around_s);
+            po.around_m = km * 1000;
+        }
+        if (bbox_s) {
+            const char *q = bbox_s;
+            for (int k = 0; k < 4; k++) {
+                char *end;
+                bbox[k] = strtod(q, &end);
+                if (end == q || (k < 3 && *end != ',') || (k == 3 && *end) || !isfinite(bbox[k]))
+                    return cli_usage_error("report", "--bbox expects W,S,E,N in degrees (e.g. 46.9,39.9,47.1,40.0), "
+                                                     "got '%s'",
+                                           bbox_s);
+                q = end + 1;
+            }
+            po.bbox = bbox;
+        }
+        if (!lang || !strcmp(lang, "both"))
+            po.lang = DM_LANG_BOTH;
+        else if (!strcmp(lang, "en"))
+            po.lang = DM_LANG_EN;
+        else if (!strcmp(lang, "az"))
+            po.lang = DM_LANG_AZ;
+        else
+            return cli_usage_error("report", "--lang is az, en or both, not '%s'", lang);
+        po.district = district;
+        po.settlement = settlement;
+        po.date = o.date;
+    }
     dm_store *s = NULL;
     int rc = cli_open_store(ctx, "report", db, DM_STORE_READONLY, &s);
     if (rc)
         return rc;
-    dm_status st = dm_report_write(s, out, &o);
+    int nz = 0;
+    dm_status st = public_map ? dm_report_public(s, out, &po, &nz) : dm_report_write(s, out, &o);
     dm_store_close(s);
     dm_report_cleanup();
     if (st)
         return cli_fail(ctx, "report", st);
-    printf("report written to %s\n", out);
+    if (public_map)
+        printf("public danger map written to %s: %d danger zone%s in the area\n", out, nz, nz == 1 ? "" : "s");
+    else
+        printf("report written to %s\n", out);
     return 0;
 }
 
-CLI_COMMAND(report, "report", run_report, "national status report (PDF or HTML) with maps and charts")
+CLI_COMMAND(report, "report", run_report, "national status report (PDF or HTML) with maps and charts; --public: danger map leaflet")
