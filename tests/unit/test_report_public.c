@@ -177,7 +177,7 @@ TEST(public_map_is_a_pdf_with_title_messages_date_and_zones)
     }
     ASSERT_CONTAINS(t, "Zones are approximate; ground outside them is not proven safe.");
     ASSERT_CONTAINS(t, "Zonalar təxminidir");
-    ASSERT_CONTAINS(t, "danger zones as of 20");
+    ASSERT_CONTAINS(t, "Danger zones as of 20");
     ASSERT_CONTAINS(t, "Printed 2026-06-30");
     /* settlement names as labels, grid degrees to match a GPS */
     ASSERT_CONTAINS(t, "Shelli");
@@ -301,7 +301,7 @@ TEST(public_map_of_an_area_without_zones_says_so)
     assert_pdf(pdf);
     t = pdf_text(pdf);
     ASSERT_CONTAINS(t, "No known danger zone in this area");
-    ASSERT_CONTAINS(t, "no hazardous area is recorded");
+    ASSERT_CONTAINS(t, "No hazardous area is recorded");
     ASSERT_CONTAINS(t, dm_danger_message_text("signs", 1));
     free(t);
 }

@@ -572,6 +572,12 @@ static void draw_features(cairo_t *cr, const pub *p)
             set(cr, C_BUILD);
             if (is_area(&f->c)) {
                 coords_path(cr, p, &f->c, 1);
+                double x0, y0, x1, y1;
+                cairo_path_extents(cr, &x0, &y0, &x1, &y1);
+                if (x1 - x0 < 1.6 && y1 - y0 < 1.6) { /* a house at village scale: a dot that shows */
+                    cairo_new_path(cr);
+                    cairo_rectangle(cr, (x0 + x1) / 2 - 0.8, (y0 + y1) / 2 - 0.8, 1.6, 1.6);
+                }
                 cairo_fill(cr);
             }
             points(cr, p, f, 1.1, 1);
@@ -1089,18 +1095,19 @@ static void draw_top(cairo_t *cr, pub *p, int fit)
     cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
     if (p->asof[0]) {
         snprintf(az, sizeof az, "Təhlükə zonaları %s tarixinə olan vəziyyətdir", p->asof);
-        snprintf(en, sizeof en, "danger zones as of %s", p->asof);
+        snprintf(en, sizeof en, "Danger zones as of %s", p->asof);
     } else {
-        snprintf(az, sizeof az, "bazada qeydə alınmış təhlükəli ərazi yoxdur");
-        snprintf(en, sizeof en, "no hazardous area is recorded in the database");
+        snprintf(az, sizeof az, "Bazada qeydə alınmış təhlükəli ərazi yoxdur");
+        snprintf(en, sizeof en, "No hazardous area is recorded in the database");
     }
     char when[820];
     both(p, when, sizeof when, az, en);
     char where[420];
     both(p, where, sizeof where, p->where_az, p->where_en);
-    snprintf(b, sizeof b, "%s. %s", where, when);
+    font(cr, 8.5, 1);
+    y = wrap(cr, MARGIN, y, w, 10.5, where, 1);
     font(cr, 8.5, 0);
-    y = wrap(cr, MARGIN, y, w, 10.5, b, 1);
+    y = wrap(cr, MARGIN, y, w, 10.5, when, 1);
     /* the count, or that there is none */
     if (p->n_area > 0) {
         snprintf(az, sizeof az, "Bu ərazidə %d təhlükə zonası", p->n_area);
