@@ -52,6 +52,7 @@ typedef struct feat {
     int cls;
     dm_coords c;
     double cx, cy;
+    double pop; /* settlements: people, to label the larger first */
     char name[96];
 } feat;
 
@@ -396,6 +397,7 @@ static dm_status load_features(dm_store *s, pub *p)
                 f->cx = f->c.n_xy ? f->c.xy[0] : 0, f->cy = f->c.n_xy ? f->c.xy[1] : 0;
             const char *nm = cls == F_SETTLEMENT ? dm_cursor_text(c, "name") : NULL;
             dm__rep_text(NULL, nm ? nm : "", 0, f->name, sizeof f->name);
+            f->pop = cls == F_SETTLEMENT ? dm_cursor_real(c, "population", 0) : 0;
             p->n_f++;
         } else
             dm_ctx_clear_error(p->ctx);
@@ -673,13 +675,46 @@ static void draw_area(cairo_t *cr, const pub *p)
     dm_coords_free(p->ctx, &c);
 }
 
+typedef struct lab {
+    double pop;
+    size_t i;
+} lab;
+
+static int by_population(const void *a, const void *b)
+{
+    const lab *x = a, *y = b;
+    return x->pop > y->pop ? -1 : x->pop < y->pop ? 1 : (x->i > y->i) - (x->i < y->i);
+}
+
+/* Settlement names, the most populous first; a name that would cover one
+ * already placed is left out, so that every name printed can be read. */
 static void draw_labels(cairo_t *cr, const pub *p)
 {
+    size_t n = 0;
+    for (size_t i = 0; i < p->n_f; i++)
+        n += p->f[i].cls == F_SETTLEMENT && p->f[i].name[0];
+    if (!n)
+        return;
+    lab *idx = dm_malloc(p->ctx, n * sizeof *idx);
+    double *box = dm_malloc(p->ctx, (n + 2) * 4 * sizeof *box);
+    if (!idx || !box) {
+        dm_free(p->ctx, idx);
+        dm_free(p->ctx, box);
+        return;
+    }
+    n = 0;
+    for (size_t i = 0; i < p->n_f; i++)
+        if (p->f[i].cls == F_SETTLEMENT && p->f[i].name[0])
+            idx[n].pop = p->f[i].pop, idx[n++].i = i;
+    qsort(idx, n, sizeof *idx, by_population);
     font(cr, 9, 1);
-    for (size_t i = 0; i < p->n_f; i++) {
-        const feat *f = &p->f[i];
-        if (f->cls != F_SETTLEMENT || !f->name[0])
-            continue;
+    /* the north arrow and the scale bar keep their corners */
+    double keep[8] = {p->ox + p->fw - 36, p->oy, p->ox + p->fw, p->oy + 50,
+                      p->ox, p->oy + p->fh - 30, p->ox + 150, p->oy + p->fh};
+    memcpy(box, keep, sizeof keep);
+    size_t placed = 2;
+    for (size_t k = 0; k < n; k++) {
+        const feat *f = &p->f[idx[k].i];
         double x = X(p, f->cx), y = Y(p, f->cy);
         if (x < p->ox || x > p->ox + p->fw || y < p->oy || y > p->oy + p->fh)
             continue;
@@ -687,8 +722,17 @@ static void draw_labels(cairo_t *cr, const pub *p)
         /* beside the dot, kept inside the frame */
         double lx = fmin(fmax(x + 5, p->ox + 3), p->ox + p->fw - w - 3);
         double ly = fmin(fmax(y - 4, p->oy + 11), p->oy + p->fh - 4);
+        double b[4] = {lx - 2, ly - 10, lx + w + 2, ly + 3};
+        int clash = 0;
+        for (size_t j = 0; j < placed && !clash; j++)
+            clash = b[0] < box[4 * j + 2] && box[4 * j] < b[2] && b[1] < box[4 * j + 3] && box[4 * j + 1] < b[3];
+        if (clash)
+            continue;
+        memcpy(box + 4 * placed++, b, sizeof b);
         label(cr, lx, ly, f->name, 0);
     }
+    dm_free(p->ctx, idx);
+    dm_free(p->ctx, box);
 }
 
 static double nice_deg(double span)
