@@ -66,7 +66,10 @@ static void print_run(json_t *r, const char *db)
         double sp = json_array_size(rows) ? num(json_array_get(rows, 0), "spacing_m") : 0;
         const char *src = json_string_value(json_object_get(h, "source"));
         /* "rows": fitted to the finds; "records": the recorded mines of the records lying in the hazard */
-        const char *from = !num(h, "predicted") ? "-" : src && !strcmp(src, "records") ? "records' mines" : "fitted rows";
+        const char *from = !num(h, "predicted")              ? "-"
+                           : !src || strcmp(src, "records") ? "fitted rows"
+                           : num(h, "mines_from_rows") > 0  ? "records' rows"
+                                                            : "records' mines";
         printf("%-12.8s %-24.24s %5.0f %5zu %8.2f %9.0f %10.1f  %s\n",
                json_string_value(json_object_get(h, "hazard")), ref ? ref : "", num(h, "finds"),
                json_array_size(rows), sp, num(h, "predicted"), num(h, "expected_remaining"), from);

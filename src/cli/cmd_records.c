@@ -89,6 +89,10 @@ static void print_verify(json_t *r, const char *db)
     if (num(r, "in_cancelled") > 0)
         printf("Recorded mines in land cancelled without search: %.0f (unverified, not counted as checked)\n",
                num(r, "in_cancelled"));
+    if (num(r, "mines_from_rows") > 0)
+        printf("Mines derived from records given as rows only (count or spacing along each row): %.0f, checked "
+               "as recorded mines\n",
+               num(r, "mines_from_rows"));
     /* records not measured now that keep a reliability stored before */
     size_t kept = 0;
     char names[256] = "";

@@ -799,4 +799,8 @@ TEST(patterns_record_given_by_rows_only)
     for (size_t k = 0; k < nw; k++)
         ASSERT_MSG(seen[k] == 1, "mine at (%.0f, %.0f) predicted %d times", want[k][0], want[k][1], seen[k]);
     dm_store_close(s);
+    /* the table says where the predictions come from */
+    ASSERT_EQ(dmtest_demine(&out, "patterns prows.gpkg --all --dry-run"), 0);
+    ASSERT_CONTAINS(out, "records' rows");
+    free(out);
 }

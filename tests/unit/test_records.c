@@ -1453,5 +1453,6 @@ TEST(verify_record_given_by_rows_only)
     ASSERT_EQ(dmtest_demine(&out, "records verify rowsonly.gpkg --dry-run"), 0);
     ASSERT_CONTAINS(out, "warning: rowsonly.gpkg: record R-ROWS");
     ASSERT_CONTAINS(out, "mines derived from its rows");
+    ASSERT_CONTAINS(out, "Mines derived from records given as rows only (count or spacing along each row): ");
     free(out);
 }
