@@ -82,6 +82,10 @@ DM_API dm_status dm_row_check(dm_store *s, dm_row *r);
  * area without area_ha, or a hazard without est_area_ha, gets its polygon's
  * area. */
 DM_API dm_status dm_store_insert(dm_store *s, dm_row *r, char uuid_out[37]);
+/* dm_store_insert with a reason written on the insertion's change-log entry
+ * (why the row was added: "reported by phone by the village head"); NULL or
+ * "" for none. */
+DM_API dm_status dm_store_insert_reason(dm_store *s, dm_row *r, char uuid_out[37], const char *reason);
 /* The row of r's layer that inserting r collides with: the one with r's uuid
  * (when r carries one; *by_uuid set to 1), else one with r's ref. 1 with its
  * uuid in owner, 0 when none, negative on error (message in the context). */

@@ -329,21 +329,18 @@ int srv_handle_create(srv_req *rq, srv_resp *rs, const dm_layer_def *l)
         return srv_fail(rs, rq, st);
     }
     char ref[200] = "";
-    /* The row and the reason go in together: the store logs the insertion
-     * (its values, the user); an entry of no change carries the reason. */
+    /* The row and the reason go in together: the insertion's change-log
+     * entry holds its values, the user and the reason. */
     char uuid[37] = "";
     if ((st = dm_store_begin(s))) {
         srv_create_free(&cr);
         return srv_fail(rs, rq, st);
     }
-    st = dm_store_insert(s, cr.row, uuid);
+    st = dm_store_insert_reason(s, cr.row, uuid, why);
     if (!st) {
         const char *r0 = dm_field_find(l, "ref") ? dm_row_get(cr.row, "ref") : NULL; /* as stored */
         if (r0)
             snprintf(ref, sizeof ref, "%s", r0);
-        dm_row *note = dm_row_new(ctx, l);
-        st = note ? dm_store_update(s, uuid, note, why) : DM_ENOMEM;
-        dm_row_free(note);
     }
     srv_create_free(&cr);
     if (!st)

@@ -272,6 +272,8 @@ TEST(rows_create_a_hazard_and_read_it_back)
     ASSERT_CONTAINS(h, "\"author\":\"ana\"");
     ASSERT_CONTAINS(h, "\"reason\":\"phoned in by the village head\"");
     ASSERT(!strstr(h, "\"author\":\"anonymous\""));
+    /* one entry: the reason is on the insertion itself */
+    ASSERT(!strstr(h, "\"op\":\"update\""));
     free(h);
 
     /* a closed hazard keeps nothing remaining; a flat object of fields is

@@ -394,7 +394,7 @@ static dm_status bind_geom(dm_store *s, sqlite3_stmt *q, int col, const dm_geom 
     return DM_OK;
 }
 
-static dm_status insert_row(dm_store *s, dm_row *r, char uuid_out[37]);
+static dm_status insert_row(dm_store *s, dm_row *r, char uuid_out[37], const char *reason);
 static dm_status set_area(dm_store *s, dm_row *r, int i, double ha);
 static dm_status ref_unique(dm_store *s, const dm_layer_def *l, const char *ref,
                             const char *self);
@@ -499,14 +499,19 @@ int dm_store_existing(dm_store *s, const dm_row *r, char owner[37], int *by_uuid
 
 dm_status dm_store_insert(dm_store *s, dm_row *r, char uuid_out[37])
 {
+    return dm_store_insert_reason(s, r, uuid_out, NULL);
+}
+
+dm_status dm_store_insert_reason(dm_store *s, dm_row *r, char uuid_out[37], const char *reason)
+{
     /* The row and its change-log entry go in together. Inside a caller's
      * transaction (imports) the caller rolls back on failure. */
     if (s->depth > 0)
-        return insert_row(s, r, uuid_out);
+        return insert_row(s, r, uuid_out, reason);
     dm_status st = dm_store_begin(s);
     if (st)
         return st;
-    st = insert_row(s, r, uuid_out);
+    st = insert_row(s, r, uuid_out, reason);
     if (st) {
         dm_store_rollback(s);
         return st;
@@ -532,7 +537,7 @@ static dm_status area_from_geometry(dm_store *s, dm_row *r)
     return set_area(s, r, ai, ha);
 }
 
-static dm_status insert_row(dm_store *s, dm_row *r, char uuid_out[37])
+static dm_status insert_row(dm_store *s, dm_row *r, char uuid_out[37], const char *reason)
 {
     const dm_layer_def *l = r->layer;
     dm_status st = dm__row_check(s, r, 1);
@@ -606,7 +611,7 @@ static dm_status insert_row(dm_store *s, dm_row *r, char uuid_out[37])
     st = row_json(r, 0, &b);
     r->geom_set = had_geom;
     if (!st)
-        st = dm__store_log(s, l->name, uuid, "insert", NULL, b.data, NULL);
+        st = dm__store_log(s, l->name, uuid, "insert", NULL, b.data, reason && reason[0] ? reason : NULL);
     dm__buf_free(&b);
     if (st)
         return st;
