@@ -2277,6 +2277,18 @@ TEST(plan_cli_says_when_a_schedule_stops_at_2200)
     ASSERT(json_is_null(json_object_get(f, "day_rate_cost_usd")));
     json_decref(root);
     free(out);
+    /* the report says it too, from the plan stored in the database */
+    rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 5 --start 2026-01-05", db, slow);
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    free(out);
+    rc = dmtest_demine(&out, "report '%s' --out '%s'", db, dmtest_path("r.html"));
+    ASSERT_MSG(rc == 0, "report failed: %s", out);
+    free(out);
+    char *html = dmtest_read_file(dmtest_path("r.html"));
+    ASSERT(html);
+    ASSERT_CONTAINS(html, "Clearing every suspected hectare: over 175.0 years");
+    ASSERT_CONTAINS(html, "The full-clearance schedule passes 2200-12-31, where the plan stops it");
+    free(html);
 }
 
 /* One team's consecutive pieces share a working day: a team that ends a

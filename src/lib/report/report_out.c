@@ -343,6 +343,12 @@ static void key_figures(const rep_data *d, lines *L)
     add(L, "%s land released by %s (%.1f years%s)",
         dm__jnum(p, "funded") < dm__jnum(p, "hazards") && json_object_get(p, "funded") ? "All funded" : "All",
         json_string_value(json_object_get(al, "end")), dm__jnum(al, "years"), ba);
+    if (sampled && dm__jnum(fc, "samples_stopped") > 0)
+        add(L, "In %.0f of %.0f forecast samples the schedule passes %s, where the plan stops it: the band's "
+               "upper years are counted to then",
+            dm__jnum(fc, "samples_stopped"), dm__jnum(fc, "samples"),
+            json_string_value(json_object_get(fc, "stopped_at")) ? json_string_value(json_object_get(fc, "stopped_at"))
+                                                                 : "2200-12-31");
     /* samples whose finds in cancelled land no team in the plan can survey and clear */
     if (sampled && dm__jnum(fc, "samples_beyond_teams") > 0)
         add(L, "In %.0f of %.0f forecast samples survey finds items that no team in the plan can survey and "
@@ -400,16 +406,28 @@ static void key_figures(const rep_data *d, lines *L)
             dm__jnum(p, "funded"), dm__jnum(p, "hazards"), over);
     }
     idle_line(L, p);
-    /* full clearance with no team that clears in the team file: no years */
-    char fy[64];
+    /* full clearance with no team that clears in the team file: no years;
+     * a schedule the plan stopped at its last date (2200-12-31) took longer */
+    char fy[64], ry[64];
     if (json_is_number(json_object_get(f, "years")) && dm__jnum(f, "years") >= 0)
-        snprintf(fy, sizeof fy, "%.1f years", dm__jnum(f, "years"));
+        snprintf(fy, sizeof fy, "%s%.1f years", json_object_get(f, "stopped_at") ? "over " : "", dm__jnum(f, "years"));
     else
         snprintf(fy, sizeof fy, "no team clears (years unknown)");
-    add(L, "Clearing every suspected hectare: %s, USD %s; risk-based: %.1f years, USD %s (unit "
+    snprintf(ry, sizeof ry, "%s%.1f years", json_object_get(r, "stopped_at") ? "over " : "", dm__jnum(r, "years"));
+    add(L, "Clearing every suspected hectare: %s, USD %s; risk-based: %s, USD %s (unit "
            "rates)",
-        fy, dm__rep_usd(u1, sizeof u1, dm__jnum(f, "cost_usd")), dm__jnum(r, "years"),
+        fy, dm__rep_usd(u1, sizeof u1, dm__jnum(f, "cost_usd")), ry,
         dm__rep_usd(u2, sizeof u2, dm__jnum(r, "cost_usd")));
+    const char *stop = json_string_value(json_object_get(f, "stopped_at"));
+    if (!stop)
+        stop = json_string_value(json_object_get(r, "stopped_at"));
+    if (stop)
+        add(L, "The %s schedule passes %s, where the plan stops it: its years are counted to then and its "
+               "cost at the teams' day rates is unknown",
+            json_object_get(f, "stopped_at") && json_object_get(r, "stopped_at") ? "full-clearance and risk-based"
+            : json_object_get(f, "stopped_at")                                   ? "full-clearance"
+                                                                                 : "risk-based",
+            stop);
     if (dr) {
         char b1[48], b2[48];
         double lb;
