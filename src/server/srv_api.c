@@ -242,8 +242,12 @@ static int h_layers(srv_req *rq, srv_resp *rs)
         sb_json_str(&b, l->title);
         sb_puts(&b, ",\"geometry\":");
         sb_json_str(&b, l->geom_type);
-        sb_printf(&b, ",\"sensitive\":%s,\"fields\":[",
-                  (l->flags & DM_LAYER_SENSITIVE) ? "true" : "false");
+        /* writable: rows may be added and deleted here (POST, DELETE), as
+         * srv_layer_writable decides for the caller's role */
+        char why_not[200];
+        sb_printf(&b, ",\"sensitive\":%s,\"writable\":%s,\"fields\":[",
+                  (l->flags & DM_LAYER_SENSITIVE) ? "true" : "false",
+                  srv_layer_writable(rq->user.role, l, why_not, sizeof why_not) ? "true" : "false");
         int nf = 0;
         for (size_t k = 0; k < l->n_fields; k++) {
             const dm_field_def *f = &l->fields[k];

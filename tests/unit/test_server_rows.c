@@ -341,6 +341,20 @@ TEST(rows_create_refusals_store_nothing)
     login("ana", "analystpw1", ana);
     login("fld", "fieldpw12", fld);
     login("adm", "adminpw123", adm);
+    /* /api/layers says where the caller may add rows, as POST decides */
+    char *ls = NULL;
+    ASSERT_EQ(req("GET", "/api/layers", ana, NULL, NULL, &ls, NULL), 200);
+    ASSERT_CONTAINS(ls, "{\"name\":\"hazards\",\"title\":\"Hazard areas (SHA/CHA)\",\"geometry\":\"MULTIPOLYGON\","
+                        "\"sensitive\":false,\"writable\":true");
+    ASSERT(strstr(ls, "{\"name\":\"activities\""));
+    ASSERT(strstr(strstr(ls, "{\"name\":\"activities\""), "\"writable\":false"));
+    ASSERT(strstr(strstr(ls, "{\"name\":\"activities\""), "\"writable\":false") <
+           strstr(strstr(ls, "{\"name\":\"activities\""), "\"fields\""));
+    free(ls);
+    ASSERT_EQ(req("GET", "/api/layers", fld, NULL, NULL, &ls, NULL), 200);
+    ASSERT(!strstr(ls, "\"writable\":true"));
+    ASSERT_CONTAINS(ls, "\"writable\":false");
+    free(ls);
     long hz = rows_of("hazards"), ra = rows_of("release_areas"), it = rows_of("items"), ac = rows_of("activities");
     const struct {
         const char *layer, *tok, *body;

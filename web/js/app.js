@@ -90,6 +90,7 @@
   ];
   var groups = {};
   var readable = {};
+  var writableLayers = {};             /* layer -> rows may be added and deleted (GET /api/layers) */
   var fieldsOf = {};                   /* layer -> its fields (GET /api/layers) */
   var geomOf = {};                     /* layer -> its geometry type (POINT, MULTIPOLYGON, ...) */
   defs.forEach(function (d) { groups[d.name] = L.geoJSON(null, {
@@ -388,12 +389,12 @@
   }
 
   /* ---------------- new rows and deletions (analysts, admins) ---------------- */
-  /* the layers rows are added to and deleted from here, as the server has
-   * it (POST /api/{layer}): not the demo truth nor the plan, nor what field
-   * reports (activities, items), a hazard's life cycle and engines write */
-  var NOT_WRITABLE = ['activities', 'items', 'hazard_status', 'record_matches', 'predicted_mines', 'plan_tasks', 'plan'];
+  /* the layers rows are added to and deleted from here: those /api/layers
+   * marks writable for the user's role (not the demo truth nor the plan, nor
+   * what field reports (activities, items), a hazard's life cycle and
+   * engines write) */
   function writable(layer) {
-    return isAnalyst() && !!readable[layer] && NOT_WRITABLE.indexOf(layer) < 0 && !/^truth_/.test(layer);
+    return isAnalyst() && !!writableLayers[layer];
   }
   function fillNewLayers() {
     var ls = isAnalyst() ? Object.keys(fieldsOf).filter(writable) : [];
@@ -950,15 +951,17 @@
     $('risk-refresh').classList.toggle('hidden', !analyst);
     if (analyst) api('GET', 'api/risk/refresh').then(showRefresh).catch(function () {});
     if (!u) {
-      readable = {}; fieldsOf = {}; geomOf = {}; defs.forEach(function (d) { groups[d.name].clearLayers(); });
+      readable = {}; writableLayers = {}; fieldsOf = {}; geomOf = {}; defs.forEach(function (d) { groups[d.name].clearLayers(); });
       closeNew(); fillNewLayers(); buildLayerList(); return;
     }
     $('login-msg').textContent = '';
     riskTimer = setInterval(loadRiskMap, 30000);
     api('GET', 'api/layers').then(function (ls) {
       if (me !== u) return;
-      readable = {}; fieldsOf = {}; geomOf = {};
-      ls.forEach(function (l) { readable[l.name] = true; fieldsOf[l.name] = l.fields || []; geomOf[l.name] = l.geometry; });
+      readable = {}; writableLayers = {}; fieldsOf = {}; geomOf = {};
+      ls.forEach(function (l) {
+        readable[l.name] = true; writableLayers[l.name] = !!l.writable; fieldsOf[l.name] = l.fields || []; geomOf[l.name] = l.geometry;
+      });
       fillNewLayers();
       buildLayerList(); /* loads the layers turned on (a reloadAll too asked each twice) */
       loadRiskMap();
