@@ -482,6 +482,23 @@ TEST(rows_delete_needs_if_match_and_a_reason_and_refuses_linked_rows)
     ASSERT_CONTAINS(h, "\"author\":\"ana\"");
     ASSERT_CONTAINS(h, "\"ref\":\"H-2\""); /* its last values */
     free(h);
+    /* its history stays readable over HTTP by its uuid (reviewers), as the
+     * change log keeps it; not in another layer, nor for a field user */
+    char path[160];
+    snprintf(path, sizeof path, "/api/hazards/%s/history", uuid);
+    ASSERT_EQ(req("GET", path, ana, NULL, NULL, &out, NULL), 200);
+    ASSERT_CONTAINS(out, "\"op\":\"delete\"");
+    ASSERT_CONTAINS(out, "\"reason\":\"entered twice\"");
+    free(out);
+    snprintf(path, sizeof path, "/api/features/%s/history", uuid);
+    ASSERT_EQ(req("GET", path, ana, NULL, NULL, &out, NULL), 404);
+    free(out);
+    snprintf(path, sizeof path, "/api/hazards/%s/history", uuid);
+    ASSERT_EQ(req("GET", path, fld, NULL, NULL, &out, NULL), 404);
+    free(out);
+    ASSERT_EQ(req("GET", "/api/hazards/not-a-uuid/history", ana, NULL, NULL, &out, NULL), 404);
+    ASSERT_CONTAINS(out, "whole uuid");
+    free(out);
     /* a second delete of it: 404 */
     ASSERT_EQ(req("DELETE", "/api/hazards/H-2", ana, hdr_im, "{\"reason\":\"entered twice\"}", &out, NULL), 404);
     free(out);
