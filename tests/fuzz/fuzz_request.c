@@ -3,8 +3,9 @@
  * fuzz_request.c -- libFuzzer target for the request parsers of the HTTP
  * service (src/server/srv_parse.c): the first input byte picks the parser
  * (bbox, numbers, URL path and If-None-Match, tile address, line string,
- * field report JSON, login JSON, row edit JSON, If-Match), the rest is its
- * input; for a row edit the same byte also picks the layer. Built and run by
+ * field report JSON, login JSON, row edit JSON, If-Match, new row JSON), the
+ * rest is its input; for a row edit or a new row the same byte also picks the
+ * layer. Built and run by
  * `make fuzz` (scripts/fuzz.sh) with the library sources; the parser file
  * is included here so that the target needs nothing else. Build with -DFUZZ_STANDALONE
  * to replay files without libFuzzer.
@@ -29,7 +30,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     double d4[4], d;
     long l;
     int z, x, y;
-    switch (data[0] % 10) {
+    switch (data[0] % 11) {
     case 0:
         if (srv_parse_bbox(s, d4) && (d4[0] > d4[2] || d4[1] > d4[3]))
             abort();
@@ -87,8 +88,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         break;
     }
     case 8: {
-        /* a row edit (PATCH /api/{layer}/{id}) for the layer data[0] / 10 names */
-        const dm_layer_def *ly = dm_layer_at((size_t)(data[0] / 10) % dm_layer_count());
+        /* a row edit (PATCH /api/{layer}/{id}) for the layer data[0] / 11 names */
+        const dm_layer_def *ly = dm_layer_at((size_t)(data[0] / 11) % dm_layer_count());
         dm_ctx *ctx = dm_ctx_new();
         srv_patch p;
         dm_status st = srv_patch_parse(ctx, ly, s, size - 1, &p);
@@ -125,6 +126,25 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
             if (!strchr(s, ',') && !srv_if_match(h, tag))
                 abort();
         }
+        break;
+    }
+    case 10: {
+        /* a new row (POST /api/{layer}) for the layer data[0] / 11 names */
+        const dm_layer_def *ly = dm_layer_at((size_t)(data[0] / 11) % dm_layer_count());
+        dm_ctx *ctx = dm_ctx_new();
+        srv_create cr;
+        dm_status st = srv_create_parse(ctx, ly, s, size - 1, &cr);
+        if (!memchr(cr.err, '\0', sizeof cr.err))
+            abort();
+        if (st == DM_OK) {
+            if (!cr.row)
+                abort();
+            srv_create_free(&cr);
+        } else if (cr.row || cr.reason || !cr.err[0])
+            abort(); /* a refusal holds nothing and says why */
+        if (dm_ctx_live_blocks(ctx) != 0)
+            abort(); /* leaked library allocations */
+        dm_ctx_free(ctx);
         break;
     }
     default:
