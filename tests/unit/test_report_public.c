@@ -347,6 +347,11 @@ TEST(public_map_refuses_bad_input)
     free(out);
     ASSERT(access(pdf, F_OK) != 0);
     ASSERT(access(dmtest_path("pub-bad.pdf.part"), F_OK) != 0);
+    /* a directory that does not exist: named, not the scratch file */
+    ASSERT_EQ(dmtest_demine(&out, "report '%s' --public --out '%s/none/map.pdf'", db, dmtest_tmpdir()), 3);
+    ASSERT_CONTAINS(out, "none does not exist");
+    ASSERT(!strstr(out, ".part"));
+    free(out);
 }
 
 /* The messages live in the library: five, each in both languages, the

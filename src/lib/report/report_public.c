@@ -1384,10 +1384,22 @@ dm_status dm_report_public(dm_store *s, const char *path, const dm_public_opts *
             st = dm__fail(ctx, DM_ENOMEM, "out of memory");
         else {
             snprintf(tmp, n, "%s.part", path);
+            FILE *probe = fopen(tmp, "wb"); /* a clear word for a missing directory */
+            if (!probe) {
+                int e = errno;
+                const char *slash = strrchr(path, '/');
+                if (e == ENOENT && slash)
+                    st = dm__fail(ctx, DM_EIO, "%s: cannot write the map: directory %.*s does not exist", path,
+                                  (int)(slash - path > 0 ? slash - path : 1), path);
+                else
+                    st = dm__fail(ctx, DM_EIO, "%s: cannot write the map: %s", path, strerror(e));
+            } else
+                fclose(probe);
             char title[400];
             fmt_place(&p, title, sizeof title,
                       p.en ? "Danger from mines and unexploded ordnance" : "Mina və partlamamış hərbi sursat təhlükəsi");
-            st = write_pdf(&p, tmp, title);
+            if (!st)
+                st = write_pdf(&p, tmp, title);
             if (!st && rename(tmp, path) != 0)
                 st = dm__fail(ctx, DM_EIO, "%s: cannot write the map: %s", path, strerror(errno));
             if (st)
