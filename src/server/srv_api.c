@@ -1685,35 +1685,12 @@ static int h_plan(srv_req *rq, srv_resp *rs)
 
 /* ================================ public ================================ */
 
-static const struct {
-    const char *id, *en, *az;
-} messages[] = {
-    {"danger", "Danger: this place is in or near a mined or contaminated area. Do not enter. "
-               "Go back the way you came, step by step.",
-     "Təhlükə: bu yer minalanmış və ya çirklənmiş ərazidədir və ya ona yaxındır. İçəri "
-     "girməyin. Gəldiyiniz yolla, addım-addım geri qayıdın."},
-    {"caution", "Caution: a known dangerous area is close. Stay on roads and paths in regular "
-                "use.",
-     "Ehtiyat: yaxınlıqda məlum təhlükəli ərazi var. Yalnız daim istifadə olunan yollarda və "
-     "cığırlarda qalın."},
-    {"unknown", "No known danger here. This does not mean the place is safe: mines may lie "
-                "where nobody has reported them.",
-     "Burada məlum təhlükə yoxdur. Bu, yerin təhlükəsiz olduğu demək deyil: heç kimin xəbər "
-     "vermədiyi yerlərdə minalar ola bilər."},
-    {"touch", "Never touch, move or pick up an unknown object. Mark the place and tell the "
-              "police or call 112.",
-     "Naməlum əşyaya heç vaxt toxunmayın, onu yerindən tərpətməyin və götürməyin. Yeri "
-     "işarələyin və polisə xəbər verin və ya 112-yə zəng edin."},
-    {"signs", "Respect warning signs and fences; they are there to save lives.",
-     "Xəbərdarlıq nişanlarına və çəpərlərə əməl edin; onlar həyatı xilas etmək üçündür."},
-};
-
+/* The safety messages live in the library (dm_danger_messages), shared
+ * with the printed danger map (demine report --public). */
 static const char *message(const char *id, int az)
 {
-    for (size_t i = 0; i < sizeof messages / sizeof messages[0]; i++)
-        if (!strcmp(messages[i].id, id))
-            return az ? messages[i].az : messages[i].en;
-    return "";
+    const char *t = dm_danger_message_text(id, az);
+    return t ? t : "";
 }
 
 static int h_messages(srv_req *rq, srv_resp *rs)
@@ -1723,7 +1700,9 @@ static int h_messages(srv_req *rq, srv_resp *rs)
     srv_buf b;
     sb_init(&b);
     sb_puts(&b, "[");
-    for (size_t i = 0; i < sizeof messages / sizeof messages[0]; i++) {
+    size_t nm = 0;
+    const dm_danger_message *messages = dm_danger_messages(&nm);
+    for (size_t i = 0; i < nm; i++) {
         sb_puts(&b, i ? ",{\"id\":" : "{\"id\":");
         sb_json_str(&b, messages[i].id);
         sb_puts(&b, ",\"en\":");
