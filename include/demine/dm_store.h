@@ -150,6 +150,10 @@ DM_API dm_status dm_store_count(dm_store *s, const char *layer, const dm_select 
 /* The change log of one row, oldest first, as a JSON array of
  * {seq, time, author, op, reason, old, new}. Free with dm_free. */
 DM_API dm_status dm_store_history_json(dm_store *s, const char *uuid, char **json);
+/* The time of the latest change to layer (an insertion, edit or deletion,
+ * from the change log), as "YYYY-MM-DDTHH:MM:SS.sssZ" in out, or "" when the
+ * log holds none. */
+DM_API dm_status dm_store_last_change(dm_store *s, const char *layer, char out[25]);
 
 /* ---- hazard life cycle ---- */
 /* Move hazard `id` to status `to` (open, partly_released, closed,

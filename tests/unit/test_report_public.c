@@ -12,6 +12,7 @@
 
 #include <cairo.h>
 #include <ctype.h>
+#include <time.h>
 #include <unistd.h>
 
 /* The PDF's text (pdftotext -raw) with every run of white space made one
@@ -303,6 +304,40 @@ TEST(public_map_of_an_area_without_zones_says_so)
     ASSERT_CONTAINS(t, "No known danger zone in this area");
     ASSERT_CONTAINS(t, "No hazardous area is recorded");
     ASSERT_CONTAINS(t, dm_danger_message_text("signs", 1));
+    free(t);
+}
+
+/* The date of the data is the latest change to the hazards as the change
+ * log holds it: hazards imported with their old stamps (as `export` writes
+ * them) and one deleted today read today, not the rows' last "updated". */
+TEST(public_map_dates_the_zones_by_their_last_change)
+{
+    const char *db = dmtest_path("pub-date.gpkg"), *pdf = dmtest_path("pub-date.pdf");
+    ASSERT_DEMINE(0, NULL, "init '%s'", db);
+    dmtest_write_file(dmtest_path("hz.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"ref\":\"D-1\",\"hazard_type\":\"SHA\","
+                      "\"created\":\"2024-01-05T10:00:00Z\",\"updated\":\"2024-01-05T10:00:00Z\"},"
+                      "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.90,39.90],[46.91,39.90],"
+                      "[46.91,39.91],[46.90,39.91],[46.90,39.90]]]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"ref\":\"D-2\",\"hazard_type\":\"SHA\","
+                      "\"created\":\"2024-01-05T10:00:00Z\",\"updated\":\"2024-01-05T10:00:00Z\"},"
+                      "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.95,39.90],[46.96,39.90],"
+                      "[46.96,39.91],[46.95,39.91],[46.95,39.90]]]}}]}");
+    ASSERT_DEMINE(0, NULL, "import '%s' --layer hazards '%s'", db, dmtest_path("hz.geojson"));
+    ASSERT_DEMINE(0, NULL, "delete '%s' D-2 --reason 'entered twice'", db);
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    char want[64];
+    strftime(want, sizeof want, "Danger zones as of %Y-%m-%d", &tm);
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "report '%s' --public --out '%s' --lang en", db, pdf);
+    ASSERT_MSG(rc == 0, "%s", out);
+    free(out);
+    char *t = pdf_text(pdf);
+    ASSERT_CONTAINS(t, want);
+    ASSERT(!strstr(t, "2024-01-05"));
     free(t);
 }
 

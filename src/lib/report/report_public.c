@@ -331,13 +331,26 @@ static int layer_extent(dm_store *s, const char *layer, double b[4])
     return any;
 }
 
-/* The latest change to the hazards layer (a row's "updated" stamp), as
- * YYYY-MM-DD, or "" when it holds none. */
+/* The latest change to the hazards layer, as YYYY-MM-DD, or "" when it has
+ * none: from the change log, so that a hazard deleted (or closed) moves the
+ * date too, else from the rows' "updated" stamps (a database whose log
+ * another tool did not write). */
 static dm_status latest_change(dm_store *s, char out[11])
 {
     out[0] = 0;
+    char t[25];
+    dm_status st = dm_store_last_change(s, "hazards", t);
+    if (st)
+        return st;
+    if (strlen(t) >= 10) {
+        char day[11], d[11];
+        memcpy(day, t, 10);
+        day[10] = 0;
+        if (dm_date_parse(day, d))
+            memcpy(out, d, 11);
+    }
     dm_cursor *c = NULL;
-    dm_status st = dm_store_select(s, "hazards", NULL, &c);
+    st = dm_store_select(s, "hazards", NULL, &c);
     if (st)
         return st;
     int rc;

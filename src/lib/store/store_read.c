@@ -483,6 +483,21 @@ dm_status dm_store_history_json(dm_store *s, const char *uuid, char **json)
     return *json ? DM_OK : DM_ENOMEM;
 }
 
+dm_status dm_store_last_change(dm_store *s, const char *layer, char out[25])
+{
+    out[0] = '\0';
+    sqlite3_stmt *q = NULL;
+    dm_status st = dm__sql_prepare(s, "SELECT max(time) FROM change_log WHERE layer = ?", &q);
+    if (st)
+        return st;
+    sqlite3_bind_text(q, 1, layer, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW && sqlite3_column_type(q, 0) == SQLITE_TEXT)
+        snprintf(out, 25, "%s", (const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    return rc == SQLITE_ROW ? DM_OK : dm__sql_fail(s, rc, "last change");
+}
+
 int dm__store_extent(dm_store *s, double b[4])
 {
     int found = 0;
