@@ -5,6 +5,7 @@
  */
 #include "cli.h"
 
+#include <ctype.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -176,6 +177,75 @@ static void print_ref_target(dm_store *s, const dm_field_def *f, const char *val
     dm_cursor_free(c);
 }
 
+/* `show DB UUID` of a row deleted: what it was (the deletion's last values),
+ * who deleted it, when and why, and its whole history. -1 when id is no
+ * whole uuid of a deleted row (the caller says "no row"), else the exit
+ * code. */
+static int show_deleted(dm_ctx *ctx, dm_store *s, const char *id, int json, int no_personal)
+{
+    char uuid[37];
+    if (strlen(id) != 36)
+        return -1;
+    for (int i = 0; i < 36; i++) {
+        char ch = (char)tolower((unsigned char)id[i]);
+        if ((i == 8 || i == 13 || i == 18 || i == 23) ? ch != '-' : !isxdigit((unsigned char)ch))
+            return -1;
+        uuid[i] = ch;
+    }
+    uuid[36] = '\0';
+    char *hist = NULL;
+    if (dm_store_history_json(s, uuid, &hist))
+        return -1;
+    json_error_t err;
+    json_t *h = json_loads(hist, 0, &err), *last = json_array_get(h, json_array_size(h) - 1);
+    const char *op = json_string_value(json_object_get(last, "op"));
+    const dm_layer_def *l = dm_layer_find(json_string_value(json_object_get(last, "layer")));
+    if (!op || strcmp(op, "delete") || !l) {
+        json_decref(h);
+        dm_free(ctx, hist);
+        return -1;
+    }
+    dm_ctx_clear_error(ctx);
+    json_t *old = json_object_get(last, "old");
+    if (no_personal) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(h, i, e)
+        {
+            mask(l, json_object_get(e, "old"));
+            mask(l, json_object_get(e, "new"));
+        }
+    }
+    if (json) {
+        json_t *o = json_pack("{s:s, s:s, s:b, s:O, s:O}", "layer", l->name, "uuid", uuid, "deleted", 1, "row",
+                              old ? old : json_null(), "history", h);
+        char *js = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        printf("%s\n", js ? js : "{}");
+        free(js);
+        json_decref(o);
+    } else {
+        const char *why = json_string_value(json_object_get(last, "reason"));
+        printf("%s %s: DELETED %s by %s%s%s\n", l->name, uuid, json_string_value(json_object_get(last, "time")),
+               json_string_value(json_object_get(last, "author")), why ? ": " : "", why ? why : "");
+        printf("last values:\n");
+        for (size_t i = 0; i < l->n_fields; i++) {
+            json_t *v = json_object_get(old, l->fields[i].name);
+            if (!v || json_is_null(v) || (no_personal && dm_field_is_personal(l, &l->fields[i])))
+                continue;
+            char *t = json_is_string(v) ? NULL : json_dumps(v, JSON_ENCODE_ANY);
+            printf("  %-18s %s\n", l->fields[i].name, t ? t : json_string_value(v));
+            free(t);
+        }
+        printf("history:\n");
+        char *mh = json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        print_history(l, mh ? mh : "[]", no_personal);
+        free(mh);
+    }
+    json_decref(h);
+    dm_free(ctx, hist);
+    return 0;
+}
+
 static int run_show(dm_ctx *ctx, int argc, char **argv)
 {
     static const struct option longopts[] = {{"json", no_argument, 0, 'j'},
@@ -203,6 +273,14 @@ static int run_show(dm_ctx *ctx, int argc, char **argv)
     const dm_layer_def *l = NULL;
     char uuid[37];
     dm_status st = dm_store_resolve(s, NULL, argv[optind + 1], &l, uuid);
+    if (st == DM_ENOTFOUND) {
+        /* a row deleted: the change log still holds it, by its whole uuid */
+        int drc = show_deleted(ctx, s, argv[optind + 1], json, no_personal);
+        if (drc >= 0) {
+            dm_store_close(s);
+            return drc;
+        }
+    }
     dm_cursor *cur = NULL;
     char *hist = NULL, *row = NULL;
     if (!st) {

@@ -381,6 +381,40 @@ TEST(show_labels_links_and_counts_those_left_out)
     free(out);
 }
 
+/* show of a deleted row's uuid: what it was, who deleted it and why, from
+ * the change log (delete says the row is kept there) */
+TEST(show_a_deleted_row_from_the_change_log)
+{
+    const char *db = dmtest_demo_db();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "list %s --layer features --where class=settlement --limit 1 --json", db), 0);
+    const char *u = strstr(out, "\"uuid\":\"");
+    ASSERT(u);
+    char uuid[37];
+    snprintf(uuid, sizeof uuid, "%.36s", u + 8);
+    const char *nm = strstr(out, "\"name\":\"");
+    ASSERT(nm);
+    char name[64];
+    snprintf(name, sizeof name, "%.*s", (int)strcspn(nm + 8, "\""), nm + 8);
+    free(out);
+    ASSERT_DEMINE(0, "kept in the change log", "delete %s %s --reason 'drawn twice'", db, uuid);
+    ASSERT_EQ(dmtest_demine(&out, "show %s %s", db, uuid), 0);
+    ASSERT_CONTAINS(out, "features ");
+    ASSERT_CONTAINS(out, ": DELETED ");
+    ASSERT_CONTAINS(out, ": drawn twice");
+    ASSERT_CONTAINS(out, name);
+    ASSERT_CONTAINS(out, " delete ");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "show %s %s --json", db, uuid), 0);
+    ASSERT_CONTAINS(out, "\"deleted\":true");
+    ASSERT_CONTAINS(out, "\"class\":\"settlement\"");
+    free(out);
+    /* a uuid nobody ever had is still "no row" */
+    ASSERT_EQ(dmtest_demine(&out, "show %s 00000000-0000-4000-8000-000000000000", db), 2);
+    ASSERT_CONTAINS(out, "no row");
+    free(out);
+}
+
 TEST(select_filters_take_values_as_edit_does)
 {
     dm_store *s = NULL;
