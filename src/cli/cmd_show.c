@@ -16,7 +16,8 @@ static const char *help =
     "Show one row: ID is a uuid, a unique uuid prefix (8+ characters) or a ref\n"
     "(e.g. a hazard's national reference). Prints its fields, the rows it refers to,\n"
     "the rows that refer to it (items found in a hazard, victims of an accident, ...)\n"
-    "and its history from the change log: who changed what, when, and why.\n"
+    "and its history from the change log: who changed what, when, and why. A\n"
+    "deleted row, by its whole uuid: its last values, who deleted it and why.\n"
     "--no-personal leaves out what export --no-personal leaves out (victims' names\n"
     "and ages, accidents' notes), from the row and from its history.\n";
 
