@@ -100,6 +100,15 @@ DM_API dm_status dm_store_update(dm_store *s, const char *id, dm_row *r, const c
 /* Delete a row; the log keeps its last values. */
 DM_API dm_status dm_store_delete(dm_store *s, const char *layer, const char *id,
                                  const char *reason);
+/* Put back a deleted row from the change log (its last values, its uuid, the
+ * time it was first created), checked and logged as an insertion with the
+ * reason ("restored: REASON"); a hazard's life-cycle rows deleted with it
+ * come back too. uuid is the row's whole uuid. *layer_out (may be NULL) is
+ * its layer. DM_ENOTFOUND when the log holds no such row, DM_ECONFLICT when
+ * it is not deleted; a row it refers to that is gone meanwhile, or a ref
+ * taken since, refuses it as an insertion would. One transaction. */
+DM_API dm_status dm_store_restore(dm_store *s, const char *uuid, const char *reason,
+                                  const dm_layer_def **layer_out);
 
 /* Resolve a uuid, a unique uuid prefix (8+ characters) or a `ref` value to
  * the row's layer and full uuid. Searches every layer when layer is NULL. */

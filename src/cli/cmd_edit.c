@@ -146,6 +146,48 @@ static int run_delete(dm_ctx *ctx, int argc, char **argv)
     return rc;
 }
 
+static const char *restore_help =
+    "usage: demine restore DB UUID --reason TEXT\n\n"
+    "Put back a row deleted by mistake, from the change log: its last values, its\n"
+    "uuid (rows that named it name it again) and the time it was first created. A\n"
+    "hazard's life-cycle history comes back with it. It is checked as a new row is\n"
+    "(a row it refers to that is gone, or a ref another row took since, refuses\n"
+    "it) and logged as an insertion with the reason. `demine show DB UUID` shows a\n"
+    "deleted row first.\n";
+
+static int run_restore(dm_ctx *ctx, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"reason", required_argument, 0, 'r'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    const char *reason = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (c == 'r')
+            reason = optarg;
+        else if (c == 'h')
+            return cli_help(restore_help);
+        else
+            return 2;
+    }
+    if (argc - optind != 2)
+        return cli_usage_error("restore", "expected DB and UUID");
+    if (dm_text_blank(reason))
+        return cli_usage_error("restore", "--reason is required: a restoration must be explained");
+    dm_store *s = NULL;
+    int rc = cli_open_store(ctx, "restore", argv[optind], 0, &s);
+    if (rc)
+        return rc;
+    const dm_layer_def *l = NULL;
+    dm_status st = dm_store_restore(s, argv[optind + 1], reason, &l);
+    if (st)
+        rc = row_fail(ctx, "restore", argv[optind], argv[optind + 1], st);
+    else
+        printf("restored %s %s\n", l->name, argv[optind + 1]);
+    dm_store_close(s);
+    return rc;
+}
+
 static int run_status(dm_ctx *ctx, int argc, char **argv)
 {
     static const struct option longopts[] = {{"reason", required_argument, 0, 'r'},
@@ -183,3 +225,4 @@ static int run_status(dm_ctx *ctx, int argc, char **argv)
 CLI_COMMAND(edit, "edit", run_edit, "change fields of one row (logged)")
 CLI_COMMAND(delete, "delete", run_delete, "delete one row (logged, with a reason)")
 CLI_COMMAND(status, "status", run_status, "move a hazard along its life cycle")
+CLI_COMMAND(restore, "restore", run_restore, "put back a deleted row from the change log")

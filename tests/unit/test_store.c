@@ -415,6 +415,76 @@ TEST(show_a_deleted_row_from_the_change_log)
     free(out);
 }
 
+/* restore puts a deleted row back from the change log: its values, uuid and
+ * creation time, a hazard with its life-cycle history; a row whose hazard
+ * is gone meanwhile is refused naming it, and nothing changes */
+TEST(restore_puts_back_a_deleted_row_with_its_history)
+{
+    const char *db = dmtest_path("restore.gpkg");
+    ASSERT_DEMINE(0, NULL, "init '%s'", db);
+    dmtest_write_file(dmtest_path("rh.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"ref\":\"R-1\",\"hazard_type\":\"SHA\","
+                      "\"reported_date\":\"2023-03-01\"},"
+                      "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.90,39.90],[46.91,39.90],"
+                      "[46.91,39.91],[46.90,39.91],[46.90,39.90]]]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"ref\":\"R-2\",\"hazard_type\":\"CHA\"},"
+                      "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.95,39.90],[46.96,39.90],"
+                      "[46.96,39.91],[46.95,39.91],[46.95,39.90]]]}}]}");
+    ASSERT_DEMINE(0, NULL, "import '%s' --layer hazards '%s'", db, dmtest_path("rh.geojson"));
+    ASSERT_DEMINE(0, NULL, "status '%s' R-1 closed --date 2024-02-01 --reason 'cleared'", db);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "show '%s' R-1 --json", db), 0);
+    char uuid[37], created[32];
+    const char *u = strstr(out, "\"uuid\":\"");
+    ASSERT(u);
+    snprintf(uuid, sizeof uuid, "%.36s", u + 8);
+    const char *c = strstr(out, "\"created\":\"");
+    ASSERT(c);
+    snprintf(created, sizeof created, "%.16s", c + 11); /* to the minute: the log stamps its own time */
+    free(out);
+    dm_store *s = NULL;
+    long st_before = 0, n = 0;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), db, DM_STORE_READONLY, &s));
+    ASSERT_OK(dm_store_count(s, "hazard_status", NULL, &st_before));
+    dm_store_close(s);
+    ASSERT(st_before >= 1);
+    ASSERT_DEMINE(0, NULL, "delete '%s' R-1 --reason 'wrong district'", db);
+    ASSERT_DEMINE(2, "--reason is required", "restore '%s' %s", db, uuid);
+    ASSERT_DEMINE(0, "restored hazards", "restore '%s' %s --reason 'deleted by mistake'", db, uuid);
+    ASSERT_EQ(dmtest_demine(&out, "show '%s' R-1 --json", db), 0);
+    ASSERT_CONTAINS(out, "\"status\":\"closed\"");
+    ASSERT_CONTAINS(out, created); /* first created, not now */
+    ASSERT_CONTAINS(out, "restored: deleted by mistake");
+    free(out);
+    ASSERT_OK(dm_store_open(dmtest_ctx(), db, DM_STORE_READONLY, &s));
+    ASSERT_OK(dm_store_count(s, "hazard_status", NULL, &n));
+    ASSERT_EQ(n, st_before); /* its life cycle came back with it */
+    dm_store_close(s);
+    /* not deleted: nothing to restore */
+    ASSERT_DEMINE(2, "is not deleted", "restore '%s' %s --reason again", db, uuid);
+    ASSERT_DEMINE(2, "holds no row", "restore '%s' 00000000-0000-4000-8000-000000000000 --reason x", db);
+    /* an item of R-2, deleted, then R-2 deleted: the item cannot come back
+     * pointing at nothing */
+    dmtest_write_file(dmtest_path("ri.csv"), "category,hazard_id,lat,lon\nAP,R-2,39.905,46.955\n");
+    ASSERT_DEMINE(0, NULL, "import '%s' --layer items '%s'", db, dmtest_path("ri.csv"));
+    ASSERT_EQ(dmtest_demine(&out, "list '%s' --layer items --json", db), 0);
+    char item[37];
+    u = strstr(out, "\"uuid\":\"");
+    ASSERT(u);
+    snprintf(item, sizeof item, "%.36s", u + 8);
+    free(out);
+    ASSERT_DEMINE(0, NULL, "delete '%s' %s --reason 'test'", db, item);
+    ASSERT_DEMINE(0, NULL, "delete '%s' R-2 --reason 'test'", db);
+    ASSERT_EQ(dmtest_demine(&out, "restore '%s' %s --reason 'back'", db, item), 2);
+    ASSERT_CONTAINS(out, "hazard_id");
+    free(out);
+    ASSERT_OK(dm_store_open(dmtest_ctx(), db, DM_STORE_READONLY, &s));
+    ASSERT_OK(dm_store_count(s, "items", NULL, &n));
+    ASSERT_EQ(n, 0);
+    dm_store_close(s);
+}
+
 TEST(select_filters_take_values_as_edit_does)
 {
     dm_store *s = NULL;
