@@ -349,8 +349,10 @@ static int run_show(dm_ctx *ctx, int argc, char **argv)
                 dm_geom_free(g);
             }
         }
-        printf("  %-18s %s by %s, updated %s\n", "created", dm_cursor_text(cur, "created"),
-               dm_cursor_text(cur, "author"), dm_cursor_text(cur, "updated"));
+        /* author is the row's last writer, not who created it (the
+         * history below names both) */
+        printf("  %-18s %s, updated %s by %s\n", "created", dm_cursor_text(cur, "created"),
+               dm_cursor_text(cur, "updated"), dm_cursor_text(cur, "author"));
         printf("linked from:\n");
         int first = 1;
         print_links_to(ctx, s, uuid, 0, &first);

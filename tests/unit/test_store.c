@@ -1263,3 +1263,33 @@ TEST(store_refuses_a_detection_of_another_sensor_than_its_flight)
     dm_row_free(r);
     dm_store_close(s);
 }
+
+/* show's "created" line names the row's last writer as the one who updated
+ * it, not as its creator: after another author's edit the creator (in the
+ * history) and the last writer differ */
+TEST(show_names_the_last_writer_as_the_updater_not_the_creator)
+{
+    const char *db = dmtest_demo_db();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "list %s --layer hazards --limit 1 --json", db), 0);
+    const char *u = strstr(out, "\"uuid\":\"");
+    ASSERT(u);
+    char uuid[37];
+    snprintf(uuid, sizeof uuid, "%.36s", u + 8);
+    free(out);
+    ASSERT_DEMINE(0, NULL, "--author 'Aysel Q' edit %s %s notes=checked --reason 'field visit'", db, uuid);
+    ASSERT_EQ(dmtest_demine(&out, "show %s %s", db, uuid), 0);
+    const char *line = strstr(out, "\n  created ");
+    ASSERT(line);
+    const char *end = strchr(line + 1, '\n');
+    ASSERT(end);
+    char buf[200];
+    snprintf(buf, sizeof buf, "%.*s", (int)(end - line - 1), line + 1);
+    ASSERT(!strstr(buf, "by Aysel Q,")); /* not its creator */
+    ASSERT_CONTAINS(buf, ", updated ");
+    ASSERT(strstr(buf, ", updated ") < strstr(buf, " by Aysel Q"));
+    ASSERT(!strcmp(buf + strlen(buf) - strlen(" by Aysel Q"), " by Aysel Q"));
+    /* the history names the creator and the editor */
+    ASSERT_CONTAINS(out, "update   by Aysel Q: field visit");
+    free(out);
+}
