@@ -109,6 +109,21 @@ DM_API dm_status dm_store_delete(dm_store *s, const char *layer, const char *id,
  * taken since, refuses it as an insertion would. One transaction. */
 DM_API dm_status dm_store_restore(dm_store *s, const char *uuid, const char *reason,
                                   const dm_layer_def **layer_out);
+/* The rows deleted and not restored since (their last change-log entry is a
+ * deletion) of layer (NULL: every layer), newest first, as JSON
+ * {"deleted": [{uuid, layer, time, author, reason, ref (when the row had
+ * one), label}], count, offset, limit, total, next_offset (when more
+ * follow)}; the label is a few words from the row's last values (its ref,
+ * name and kind, no personal data). limit <= 0: no limit. *json is freed
+ * with dm_free. */
+DM_API dm_status dm_store_deleted_json(dm_store *s, const char *layer, long limit, long offset, char **json);
+/* The same for the n_layers layers named (at most 200; none: every layer). */
+DM_API dm_status dm_store_deleted_json_in(dm_store *s, const char *const *layers, size_t n_layers, long limit,
+                                          long offset, char **json);
+/* What the change log last says of the row uuid (its whole uuid): its layer
+ * name into layer and whether that entry is a deletion. DM_ENOTFOUND when
+ * the log holds nothing of it. */
+DM_API dm_status dm_store_log_state(dm_store *s, const char *uuid, char layer[64], int *deleted);
 
 /* Resolve a uuid, a unique uuid prefix (8+ characters) or a `ref` value to
  * the row's layer and full uuid. Searches every layer when layer is NULL. */

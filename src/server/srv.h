@@ -261,6 +261,14 @@ int srv_handle_create(srv_req *rq, srv_resp *rs, const dm_layer_def *l);
 /* DELETE /api/{layer}/{id}: delete one row (analyst, admin) with If-Match
  * and a reason; refused (409) while other rows point at it. */
 int srv_handle_delete(srv_req *rq, srv_resp *rs, const dm_layer_def *l, const char *id);
+/* GET /api/deleted?layer=&limit=&offset=: the rows deleted and not restored
+ * since, of the layers the user may write, newest first, paged (analyst,
+ * admin). */
+int srv_handle_deleted(srv_req *rq, srv_resp *rs);
+/* POST /api/{layer}/{uuid}/restore with {"reason": ...}: put a deleted row
+ * back (analyst, admin). 404 when no such deleted row of the layer, 409 when
+ * it is not deleted, 422 (naming the field) when its insertion is refused. */
+int srv_handle_restore(srv_req *rq, srv_resp *rs, const dm_layer_def *l, const char *uuid);
 
 /* Role and method guards: 0 when allowed; otherwise the 401/403/405 is in
  * rs (srv_method_is returns 1 when the method matches). */

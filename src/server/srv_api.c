@@ -2193,6 +2193,8 @@ int srv_route(srv_req *rq, srv_resp *rs)
         return h_plan(rq, rs);
     if (!strcmp(a, "reports"))
         return srv_handle_reports(rq, rs, seg, n);
+    if (n == 2 && !strcmp(a, "deleted"))
+        return srv_handle_deleted(rq, rs);
     const dm_layer_def *l = dm_layer_find(a);
     if (!l || strcmp(l->name, a))
         return srv_error(rs, 404, "no layer or endpoint '%s'", a);
@@ -2219,5 +2221,7 @@ int srv_route(srv_req *rq, srv_resp *rs)
         return h_row(rq, rs, l, seg[2], 0);
     if (n == 4 && !strcmp(seg[3], "history"))
         return h_row(rq, rs, l, seg[2], 1);
+    if (n == 4 && !strcmp(seg[3], "restore"))
+        return srv_method_is(rq, rs, "POST") ? srv_handle_restore(rq, rs, l, seg[2]) : 0;
     return srv_error(rs, 404, "no such endpoint");
 }

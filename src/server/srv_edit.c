@@ -20,6 +20,11 @@
  * import` checks it (dm_store_insert) and logged with the user and the
  * reason; a deletion names the tag it was decided on (If-Match) and is
  * refused, naming them, while other rows point at the row (dm_store_delete).
+ *
+ * A deletion is undone here too: GET /api/deleted lists the rows deleted and
+ * not put back since (from the change log), and POST
+ * /api/{layer}/{uuid}/restore puts one back (dm_store_restore: its last
+ * values, its uuid, checked and logged as an insertion with the reason).
  */
 #include "srv.h"
 
@@ -463,5 +468,144 @@ int srv_handle_delete(srv_req *rq, srv_resp *rs, const dm_layer_def *l, const ch
     srv_buf b;
     sb_init(&b);
     sb_printf(&b, "{\"uuid\":\"%s\",\"layer\":\"%s\",\"deleted\":true}", uuid, l->name);
+    return srv_jbuf(rs, 200, &b);
+}
+
+/* ============================ undoing deletions ============================ */
+
+int srv_handle_deleted(srv_req *rq, srv_resp *rs)
+{
+    if (!srv_method_is(rq, rs, "GET") || srv_need_role(rq, rs, DM_ROLE_ANALYST))
+        return 0;
+    /* the layers the user may add rows to and delete rows from: what was
+     * deleted with them (a hazard's status history) comes back with them */
+    const char *names[128];
+    size_t n = 0;
+    char why_not[300];
+    const char *s = srv_arg(rq, "layer");
+    if (s) {
+        const dm_layer_def *l = dm_layer_find(s);
+        if (!l || strcmp(l->name, s))
+            return srv_error(rs, 400, "layer: no layer '%.60s'", s);
+        if (!srv_layer_writable(rq->user.role, l, why_not, sizeof why_not))
+            return srv_error(rs, 403, "%s", why_not);
+        names[n++] = l->name;
+    } else {
+        for (size_t i = 0; i < dm_layer_count() && n < sizeof names / sizeof names[0]; i++)
+            if (srv_layer_writable(rq->user.role, dm_layer_at(i), why_not, sizeof why_not))
+                names[n++] = dm_layer_at(i)->name;
+    }
+    long limit = 1000, offset = 0;
+    if ((s = srv_arg(rq, "limit")) && !srv_parse_long(s, 1, 10000, &limit))
+        return srv_error(rs, 400, "limit: a whole number 1-10000");
+    if ((s = srv_arg(rq, "offset")) && !srv_parse_long(s, 0, 1000000000L, &offset))
+        return srv_error(rs, 400, "offset: a whole number 0-1000000000");
+    char *json = NULL;
+    dm_status st = n ? dm_store_deleted_json_in(rq->t->store, names, n, limit, offset, &json) : DM_OK;
+    if (st)
+        return srv_fail(rs, rq, st);
+    char *out = json ? strdup(json) : NULL;
+    if (!n)
+        out = strdup("{\"deleted\":[],\"count\":0,\"offset\":0,\"limit\":0,\"total\":0}");
+    dm_free(rq->t->ctx, json);
+    return srv_json(rs, 200, out);
+}
+
+int srv_handle_restore(srv_req *rq, srv_resp *rs, const dm_layer_def *l, const char *id)
+{
+    if (srv_need_role(rq, rs, DM_ROLE_ANALYST))
+        return 0;
+    char why_not[300];
+    if (!srv_layer_writable(rq->user.role, l, why_not, sizeof why_not))
+        return srv_error(rs, 403, "%s", why_not);
+    int bad = 0;
+    char *reason = srv_json_get_str(rq->body, rq->body_len, "reason", &bad);
+    if (bad) {
+        free(reason);
+        return srv_error(rs, 400, "%s; expected a JSON body {\"reason\": \"...\"}",
+                         bad == 2 ? "reason: expected a string" : "the body is not a JSON object");
+    }
+    char *why = reason_of(rs, 400, reason, "a restoration");
+    if (!why) {
+        free(reason);
+        return 0;
+    }
+    /* a deleted row has no ref to find it by: its whole uuid names it */
+    char uuid[37];
+    size_t len = strlen(id);
+    for (size_t i = 0; i < len && i < 36; i++)
+        uuid[i] = (char)tolower((unsigned char)id[i]);
+    uuid[len < 36 ? len : 36] = '\0';
+    if (len != 36 || strspn(uuid, "0123456789abcdef-") != 36) {
+        free(reason);
+        return srv_error(rs, 404, "no deleted %s '%.60s' (a deleted row is named by its whole uuid: GET /api/deleted)",
+                         l->name, id);
+    }
+    dm_ctx *ctx = rq->t->ctx;
+    dm_store *s = rq->t->store;
+    dm_status st = dm_store_begin(s);
+    if (st) {
+        free(reason);
+        return srv_fail(rs, rq, st);
+    }
+    /* what the change log says of it, and the restoration, in one write
+     * transaction: of two restorations at once, the second gets 409 */
+    char layer[64];
+    int deleted = 0;
+    st = dm_store_log_state(s, uuid, layer, &deleted);
+    if (st || strcmp(layer, l->name) || !deleted) {
+        dm_store_rollback(s);
+        free(reason);
+        if (st && st != DM_ENOTFOUND)
+            return srv_fail(rs, rq, st);
+        dm_ctx_clear_error(ctx);
+        if (st || strcmp(layer, l->name))
+            return srv_error(rs, 404, "no deleted %s '%s'", l->name, uuid);
+        return srv_error(rs, 409, "%s %s is not deleted: nothing to restore", l->name, uuid);
+    }
+    const dm_layer_def *lo = NULL;
+    st = dm_store_restore(s, uuid, why, &lo);
+    free(reason);
+    if (!st)
+        st = dm_store_commit(s);
+    if (st) {
+        dm_store_rollback(s);
+        int code = srv_status_of(st);
+        if (code == 400 || code == 404 || code == 409 || code == 422) {
+            /* refused as an insertion: a row it points at gone, a ref taken
+             * since (the field is named) */
+            char msg[700];
+            snprintf(msg, sizeof msg, "%s", dm_ctx_errmsg(ctx));
+            char *cli = strstr(msg, "; use --repair to fix");
+            if (cli)
+                *cli = '\0';
+            return srv_error(rs, 422, "restoring %s %s: %s", l->name, uuid, msg);
+        }
+        return srv_fail(rs, rq, st);
+    }
+    srv_bump_generation();
+    dm_cursor *c = NULL;
+    char ref[200] = "";
+    int evidence = 0;
+    if (row_cursor(rq, l, uuid, &c) == 1) {
+        if (srv_row_etag(rq, c, rs->etag))
+            rs->etag[0] = '\0';
+        evidence = feeds_risk_map(l, c);
+        const char *r0 = dm_field_find(l, "ref") ? dm_cursor_text(c, "ref") : NULL;
+        if (r0)
+            snprintf(ref, sizeof ref, "%s", r0);
+        dm_cursor_free(c);
+    }
+    dm_ctx_clear_error(ctx);
+    if (evidence)
+        ask_refresh(rq, rs, l, ref[0] ? ref : uuid, "restored");
+    srv_buf b;
+    sb_init(&b);
+    sb_printf(&b, "{\"uuid\":\"%s\",\"layer\":\"%s\"", uuid, l->name);
+    if (ref[0]) {
+        sb_puts(&b, ",\"ref\":");
+        sb_json_str(&b, ref);
+    }
+    sb_puts(&b, ",\"restored\":true}");
     return srv_jbuf(rs, 200, &b);
 }

@@ -545,3 +545,173 @@ TEST(rows_browser_new_and_delete)
     dm_store_close(s);
     stop_server();
 }
+
+/* The uuid after "uuid":" in a JSON answer. */
+static void uuid_in(const char *json, char uuid[37])
+{
+    const char *p = strstr(json, "\"uuid\":\"");
+    ASSERT_MSG(p, "no uuid in %s", json);
+    memcpy(uuid, p + 8, 36);
+    uuid[36] = '\0';
+}
+
+/* DELETE a row as read now (its ETag as If-Match), with a reason. */
+static void delete_row(const char *path, const char *token, const char *reason)
+{
+    char tag[64], im[120], body[200], *out = NULL;
+    etag_of(path, token, tag);
+    snprintf(im, sizeof im, "If-Match: %s", tag);
+    snprintf(body, sizeof body, "{\"reason\":\"%s\"}", reason);
+    int code = req("DELETE", path, token, im, body, &out, NULL);
+    ASSERT_MSG(code == 200, "delete %s: %d %s", path, code, out);
+    free(out);
+}
+
+/* Undoing a deletion: GET /api/deleted lists a deleted row with who, when,
+ * why and a label (not one restored since, nor for a field user); POST
+ * /api/hazards/{uuid}/restore puts it back with the same uuid, logged with
+ * the reason; then 409 (not deleted). 404 for another layer's row or no
+ * uuid, 400 without a reason, 403 for a field user; 422 naming the field
+ * when the insertion is refused (its ref taken since, the hazard it points
+ * at gone), with nothing changed. */
+TEST(rows_deleted_list_and_restore)
+{
+    setup_db();
+    start_server();
+    char ana[65], fld[65], *out = NULL, *hdr = NULL, path[200], h2[37];
+    login("ana", "analystpw1", ana);
+    login("fld", "fieldpw12", fld);
+    ASSERT_EQ(req("GET", "/api/deleted", ana, NULL, NULL, &out, NULL), 200);
+    ASSERT_CONTAINS(out, "\"deleted\":[]");
+    ASSERT_CONTAINS(out, "\"total\":0");
+    free(out);
+    ASSERT_EQ(req("GET", "/api/hazards/H-2", ana, NULL, NULL, &out, NULL), 200);
+    uuid_in(out, h2);
+    free(out);
+    delete_row("/api/hazards/H-2", ana, "entered twice");
+    long hz = rows_of("hazards");
+
+    /* listed, with who, when, why and a label */
+    ASSERT_EQ(req("GET", "/api/deleted", ana, NULL, NULL, &out, NULL), 200);
+    char want[300];
+    snprintf(want, sizeof want, "{\"uuid\":\"%s\",\"layer\":\"hazards\",\"time\":\"", h2);
+    ASSERT_CONTAINS(out, want);
+    ASSERT_CONTAINS(out, "\"author\":\"ana\",\"reason\":\"entered twice\",\"ref\":\"H-2\",\"label\":\"H-2 SHA\"");
+    ASSERT_CONTAINS(out, "\"count\":1,\"offset\":0,\"limit\":1000,\"total\":1");
+    free(out);
+    ASSERT_EQ(req("GET", "/api/deleted?layer=hazards&limit=5", ana, NULL, NULL, &out, NULL), 200);
+    ASSERT_CONTAINS(out, h2);
+    free(out);
+    ASSERT_EQ(req("GET", "/api/deleted?layer=features", ana, NULL, NULL, &out, NULL), 200);
+    ASSERT_CONTAINS(out, "\"total\":0");
+    free(out);
+    ASSERT_EQ(req("GET", "/api/deleted?layer=nosuch", ana, NULL, NULL, &out, NULL), 400);
+    ASSERT_CONTAINS(out, "layer: no layer 'nosuch'");
+    free(out);
+    ASSERT_EQ(req("GET", "/api/deleted?layer=truth_items", ana, NULL, NULL, &out, NULL), 403);
+    free(out);
+    ASSERT_EQ(req("GET", "/api/deleted?limit=0", ana, NULL, NULL, &out, NULL), 400);
+    ASSERT_CONTAINS(out, "limit:");
+    free(out);
+    /* a field user sees none of it, nor restores */
+    ASSERT_EQ(req("GET", "/api/deleted", fld, NULL, NULL, &out, NULL), 403);
+    ASSERT(!strstr(out, h2));
+    free(out);
+    ASSERT_EQ(req("GET", "/api/deleted", NULL, NULL, NULL, &out, NULL), 401);
+    free(out);
+    snprintf(path, sizeof path, "/api/hazards/%s/restore", h2);
+    ASSERT_EQ(req("POST", path, fld, NULL, "{\"reason\":\"undo\"}", &out, NULL), 403);
+    free(out);
+
+    /* refusals change nothing */
+    ASSERT_EQ(req("POST", path, ana, NULL, NULL, &out, NULL), 400);
+    ASSERT_CONTAINS(out, "reason: a restoration needs a reason");
+    free(out);
+    ASSERT_EQ(req("POST", path, ana, NULL, "{\"reason\":\"  \"}", &out, NULL), 400);
+    free(out);
+    ASSERT_EQ(req("GET", path, ana, NULL, NULL, &out, &hdr), 405);
+    char allow[64];
+    ASSERT(header_value(hdr, "Allow", allow, sizeof allow));
+    ASSERT_STREQ(allow, "POST");
+    free(out);
+    free(hdr);
+    snprintf(path, sizeof path, "/api/features/%s/restore", h2);
+    ASSERT_EQ(req("POST", path, ana, NULL, "{\"reason\":\"undo\"}", &out, NULL), 404);
+    free(out);
+    ASSERT_EQ(req("POST", "/api/hazards/00000000-0000-4000-8000-000000000000/restore", ana, NULL,
+                  "{\"reason\":\"undo\"}", &out, NULL),
+              404);
+    free(out);
+    ASSERT_EQ(req("POST", "/api/hazards/H-2/restore", ana, NULL, "{\"reason\":\"undo\"}", &out, NULL), 404);
+    ASSERT_CONTAINS(out, "whole uuid");
+    free(out);
+    ASSERT_EQ(rows_of("hazards"), hz);
+
+    /* restored: the same uuid, its values, the reason in the change log */
+    snprintf(path, sizeof path, "/api/hazards/%s/restore", h2);
+    int code = req("POST", path, ana, NULL, "{\"reason\":\"undo\"}", &out, &hdr);
+    ASSERT_MSG(code == 200, "restore: %d %s", code, out);
+    snprintf(want, sizeof want, "{\"uuid\":\"%s\",\"layer\":\"hazards\",\"ref\":\"H-2\",\"restored\":true}", h2);
+    ASSERT_STREQ(out, want);
+    char tag[64];
+    ASSERT(header_value(hdr, "ETag", tag, sizeof tag));
+    free(out);
+    free(hdr);
+    ASSERT_EQ(rows_of("hazards"), hz + 1);
+    ASSERT_EQ(req("GET", "/api/hazards/H-2", ana, NULL, NULL, &out, NULL), 200);
+    char back[37];
+    uuid_in(out, back);
+    ASSERT_STREQ(back, h2);
+    ASSERT_CONTAINS(out, "\"hazard_type\":\"SHA\"");
+    free(out);
+    char *h = history_of(h2);
+    ASSERT_CONTAINS(h, "\"reason\":\"restored: undo\"");
+    free(h);
+    ASSERT_EQ(req("GET", "/api/deleted", ana, NULL, NULL, &out, NULL), 200);
+    ASSERT(!strstr(out, h2));
+    ASSERT_CONTAINS(out, "\"total\":0");
+    free(out);
+    /* not deleted: 409 */
+    ASSERT_EQ(req("POST", path, ana, NULL, "{\"reason\":\"undo\"}", &out, NULL), 409);
+    ASSERT_CONTAINS(out, "is not deleted");
+    free(out);
+
+    /* its ref taken since: 422 naming it; still deleted, nothing added */
+    delete_row("/api/hazards/H-2", ana, "entered twice after all");
+    code = req("POST", "/api/hazards", ana, NULL,
+               "{\"ref\":\"H-2\",\"hazard_type\":\"CHA\",\"geometry\":" SQUARE ",\"reason\":\"the real H-2\"}", &out,
+               NULL);
+    ASSERT_MSG(code == 201, "create: %d %s", code, out);
+    free(out);
+    hz = rows_of("hazards");
+    ASSERT_EQ(req("POST", path, ana, NULL, "{\"reason\":\"undo\"}", &out, NULL), 422);
+    ASSERT_CONTAINS(out, "ref 'H-2'");
+    free(out);
+    ASSERT_EQ(rows_of("hazards"), hz);
+    ASSERT_EQ(req("GET", "/api/deleted", ana, NULL, NULL, &out, NULL), 200);
+    ASSERT_CONTAINS(out, h2);
+    ASSERT_CONTAINS(out, "\"reason\":\"entered twice after all\"");
+    free(out);
+
+    /* the hazard it points at gone: 422 naming the field */
+    code = req("POST", "/api/release_areas", ana, NULL,
+               "{\"outcome\":\"cancelled\",\"hazard_id\":\"H-2\",\"geometry\":" SQUARE ",\"reason\":\"NTS\"}", &out,
+               NULL);
+    ASSERT_MSG(code == 201, "release area: %d %s", code, out);
+    char ra[37];
+    uuid_in(out, ra);
+    free(out);
+    snprintf(path, sizeof path, "/api/release_areas/%s", ra);
+    delete_row(path, ana, "wrong hazard");
+    delete_row("/api/hazards/H-2", ana, "not a hazard after all");
+    long nra = rows_of("release_areas");
+    snprintf(path, sizeof path, "/api/release_areas/%s/restore", ra);
+    ASSERT_EQ(req("POST", path, ana, NULL, "{\"reason\":\"undo\"}", &out, NULL), 422);
+    ASSERT_CONTAINS(out, "field 'hazard_id': no hazards with id or ref");
+    free(out);
+    ASSERT_EQ(rows_of("release_areas"), nra);
+    ASSERT_EQ(req("GET", "/api/deleted?layer=release_areas", ana, NULL, NULL, &out, NULL), 200);
+    ASSERT_CONTAINS(out, ra);
+    free(out);
+    stop_server();
+}
