@@ -152,6 +152,31 @@ DM_API void dm_route_roads_free(dm_ctx *ctx, dm_route_roads *r);
  * Ownership: *out is the caller's; dm_geom_free(). */
 DM_API dm_status dm_route_hazards_from_store(dm_store *s, dm_geom **out);
 
+/* The same within box (W, S, E, N in WGS 84): made only from the hazards and
+ * release areas whose boxes meet it (the store's spatial index: the rest is
+ * never read), so it equals dm_route_hazards_from_store inside the box and
+ * may differ outside. *out is NULL when none is in force there.
+ * Errors: DM_EINVAL (no box, or west above east), those of reading the store.
+ * Ownership: *out is the caller's; dm_geom_free(). */
+DM_API dm_status dm_route_hazards_in_box(dm_store *s, const double box[4], dm_geom **out);
+
+/* The WGS 84 box (W, S, E, N) holding the search window of dm_route_find for
+ * these points and options on the map at risk_path (the window grown by a
+ * block and two cells), for what a route needs to know of its surroundings.
+ * Errors: those of dm_route_find's options, points and map. */
+DM_API dm_status dm_route_search_box(dm_ctx *ctx, const char *risk_path, double lon0, double lat0,
+                                     double lon1, double lat1, const dm_route_opts *opts, double box[4]);
+
+/* The hazards to avoid for one route: dm_route_hazards_in_box on its search
+ * box (dm_route_search_box; risk_path NULL: the map the store records), for
+ * a program that plans one route and keeps nothing (`demine route
+ * --avoid-hazards`): on the national demo the hazards of a route's window
+ * instead of the whole country's union. A program that plans many routes
+ * keeps dm_route_hazards_from_store instead (see dm_route_hazards_stamp).
+ * Errors: those of the two. Ownership: *out is the caller's; dm_geom_free(). */
+DM_API dm_status dm_route_hazards_near(dm_store *s, const char *risk_path, double lon0, double lat0,
+                                       double lon1, double lat1, const dm_route_opts *opts, dm_geom **out);
+
 /* A fingerprint of what dm_route_hazards_from_store reads, for a cache of its
  * answer (the union costs 0.8 s for the 2424 hazards and 1524 release areas
  * of the national demo; this 10 ms): it changes when a hazard is added,

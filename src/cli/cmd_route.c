@@ -284,7 +284,8 @@ static int run_route(dm_ctx *ctx, int argc, char **argv)
             o.avoid = zones; /* WGS 84 */
             o.avoid_name = "a danger zone (a hazard and about 100 m around it)";
         } else if (avoid_hazards) {
-            if ((st = dm_route_hazards_from_store(s, &zones)) != DM_OK)
+            /* one route: the hazards of its search window, not the country's */
+            if ((st = dm_route_hazards_near(s, risk, lon0, lat0, lon1, lat1, &o, &zones)) != DM_OK)
                 goto fail;
             o.avoid = zones; /* WGS 84; NULL when there is none */
             o.avoid_name = "a hazard in force";

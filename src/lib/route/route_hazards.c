@@ -101,15 +101,20 @@ static dm_status released_land(dm_store *s, const double *bbox, dm_geom **out)
     return st ? dm__wrap(dm_store_ctx(s), "the land released") : DM_OK;
 }
 
-dm_status dm_route_hazards_from_store(dm_store *s, dm_geom **out)
+/* The hazards in force less the land released, from the rows whose boxes
+ * meet bbox (WGS 84; NULL: all). */
+static dm_status hazards_less_released(dm_store *s, const double *bbox, dm_geom **out)
 {
     dm_ctx *ctx = dm_store_ctx(s);
     *out = NULL;
     dm_geom *u = NULL, *rel = NULL;
-    dm_status st = union_of(s, "hazards", NULL, 1, &u);
+    dm_select sel;
+    memset(&sel, 0, sizeof sel);
+    sel.bbox = bbox;
+    dm_status st = union_of(s, "hazards", &sel, 1, &u);
     /* the parts already released are walkable */
     if (!st && u)
-        st = released_land(s, NULL, &rel);
+        st = released_land(s, bbox, &rel);
     if (!st && u && rel) {
         st = dm_geom_difference(ctx, u, rel, out);
         dm_geom_free(u);
@@ -119,6 +124,39 @@ dm_status dm_route_hazards_from_store(dm_store *s, dm_geom **out)
         dm_geom_free(u);
     dm_geom_free(rel);
     return st ? dm__wrap(ctx, "the hazards to avoid") : DM_OK;
+}
+
+dm_status dm_route_hazards_from_store(dm_store *s, dm_geom **out)
+{
+    return hazards_less_released(s, NULL, out);
+}
+
+dm_status dm_route_hazards_in_box(dm_store *s, const double box[4], dm_geom **out)
+{
+    *out = NULL;
+    if (!box)
+        return dm__fail(dm_store_ctx(s), DM_EINVAL, "the hazards to avoid: no box given");
+    return hazards_less_released(s, box, out);
+}
+
+dm_status dm_route_hazards_near(dm_store *s, const char *risk_path, double lon0, double lat0, double lon1,
+                                double lat1, const dm_route_opts *opts, dm_geom **out)
+{
+    dm_ctx *ctx = dm_store_ctx(s);
+    *out = NULL;
+    char *own = NULL;
+    dm_status st = DM_OK;
+    if (!risk_path) {
+        if ((st = dm_route_risk_path(s, &own)) != DM_OK)
+            return st;
+        risk_path = own;
+    }
+    double box[4];
+    st = dm_route_search_box(ctx, risk_path, lon0, lat0, lon1, lat1, opts, box);
+    if (!st)
+        st = hazards_less_released(s, box, out);
+    dm_free(ctx, own);
+    return st;
 }
 
 /* FNV-1a over a string and its end (so "ab","c" and "a","bc" differ). */

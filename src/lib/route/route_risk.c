@@ -1081,6 +1081,94 @@ void dm_route_result_free(dm_ctx *ctx, dm_route_result *r)
     dm_free(ctx, r);
 }
 
+/* The search window (cells, inclusive) of a route between the points (x, y)
+ * (map CRS; ll: the same in WGS 84, for the messages): the box of their
+ * cells grown by the margin (default max(2000 m, half the straight
+ * distance)), clipped to the map; pc, pr get the points' cells. Before the
+ * growth to whole blocks (dm__risk_blocks). */
+static dm_status search_window(const dm__risk_map *m, const double *x, const double *y, const double *ll, int *pc,
+                               int *pr, int *wx0, int *wy0, int *wx1, int *wy1)
+{
+    for (int i = 0; i < 2; i++) {
+        double c = (x[i] - m->gt[0]) / m->cell, r = (y[i] - m->gt[3]) / -m->cell;
+        if (!(c >= 0 && c < m->w && r >= 0 && r < m->h))
+            return dm__fail(m->ctx, DM_EINVAL, "the %s point %g,%g lies outside the risk map %s",
+                            i ? "end" : "start", ll[2 * i], ll[2 * i + 1], m->path);
+        pc[i] = (int)c;
+        pr[i] = (int)r;
+    }
+    double margin = m->opts.margin_m;
+    if (margin < 0) {
+        margin = 0.5 * hypot(x[1] - x[0], y[1] - y[0]);
+        margin = margin > 2000 ? margin : 2000;
+    }
+    double mc = ceil(margin / m->cell);
+    mc = mc > m->w + m->h ? m->w + m->h : mc;
+    *wx0 = (int)fmax(0, fmin(pc[0], pc[1]) - mc), *wy0 = (int)fmax(0, fmin(pr[0], pr[1]) - mc);
+    *wx1 = (int)fmin(m->w - 1, fmax(pc[0], pc[1]) + mc);
+    *wy1 = (int)fmin(m->h - 1, fmax(pr[0], pr[1]) + mc);
+    return DM_OK;
+}
+
+dm_status dm_route_search_box(dm_ctx *ctx, const char *risk_path, double lon0, double lat0, double lon1,
+                              double lat1, const dm_route_opts *opts, double box[4])
+{
+    box[0] = box[1] = box[2] = box[3] = NAN;
+    dm_route_opts o;
+    if (opts)
+        o = *opts;
+    else
+        dm_route_opts_default(&o);
+    dm_status st = check_opts(ctx, &o);
+    if (st != DM_OK)
+        return st;
+    double ll[4] = {lon0, lat0, lon1, lat1};
+    for (int i = 0; i < 4; i++)
+        if (!isfinite(ll[i]) || fabs(ll[i]) > (i % 2 ? 90 : 180))
+            return dm__fail(ctx, DM_EINVAL, "%s point %g,%g is not a WGS 84 longitude,latitude",
+                            i < 2 ? "start" : "end", ll[i & ~1], ll[i | 1]);
+    dm__risk_map m;
+    if ((st = dm__risk_open(ctx, risk_path, &o, &m)) != DM_OK)
+        return st;
+    double x[2] = {lon0, lon1}, y[2] = {lat0, lat1};
+    int pc[2], pr[2], wx0 = 0, wy0 = 0, wx1 = 0, wy1 = 0;
+    if ((st = dm_transform_xy(m.to_map, x, y, 2)) != DM_OK)
+        dm__wrap(ctx, "points");
+    else
+        st = search_window(&m, x, y, ll, pc, pr, &wx0, &wy0, &wx1, &wy1);
+    if (st == DM_OK) {
+        /* the window's edges in the map's CRS, grown by a block (dm__risk_blocks
+         * may grow it to whole blocks) and two cells, walked to WGS 84 */
+        double pad = (o.block_m > 0 ? o.block_m : 0) + 2 * m.cell;
+        double e[4] = {m.gt[0] + wx0 * m.cell - pad, m.gt[3] - (wy1 + 1) * m.cell - pad,
+                       m.gt[0] + (wx1 + 1) * m.cell + pad, m.gt[3] - wy0 * m.cell + pad};
+        enum { K = 64 };
+        double bx[4 * K], by[4 * K];
+        for (int k = 0; k < K; k++) {
+            double t = (double)k / K;
+            bx[k] = e[0] + t * (e[2] - e[0]), by[k] = e[1];
+            bx[K + k] = e[2], by[K + k] = e[1] + t * (e[3] - e[1]);
+            bx[2 * K + k] = e[2] - t * (e[2] - e[0]), by[2 * K + k] = e[3];
+            bx[3 * K + k] = e[0], by[3 * K + k] = e[3] - t * (e[3] - e[1]);
+        }
+        if ((st = dm_transform_xy(m.to_ll, bx, by, 4 * K)) != DM_OK)
+            dm__wrap(ctx, "the search window");
+        else {
+            double b[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+            for (int k = 0; k < 4 * K; k++)
+                b[0] = fmin(b[0], bx[k]), b[1] = fmin(b[1], by[k]), b[2] = fmax(b[2], bx[k]),
+                b[3] = fmax(b[3], by[k]);
+            /* the edges bow between the points walked: a hair more */
+            double d = 1e-4 + 1e-3 * fmax(b[2] - b[0], b[3] - b[1]);
+            box[0] = b[0] - d, box[1] = b[1] - d, box[2] = b[2] + d, box[3] = b[3] + d;
+            if (!(box[0] <= box[2] && box[1] <= box[3]) || !isfinite(box[0] + box[1] + box[2] + box[3]))
+                st = dm__fail(ctx, DM_EPROJ, "risk map %s: the search window has no extent in WGS 84", risk_path);
+        }
+    }
+    dm__risk_close(&m);
+    return st;
+}
+
 dm_status dm_route_find(dm_ctx *ctx, const char *risk_path, const dm_route_roads *roads,
                         double lon0, double lat0, double lon1, double lat1,
                         const dm_route_opts *opts, dm_route_result **out)
@@ -1116,27 +1204,9 @@ dm_status dm_route_find(dm_ctx *ctx, const char *risk_path, const dm_route_roads
         dm__wrap(ctx, "points");
         goto done;
     }
-    int pc[2], pr[2];
-    for (int i = 0; i < 2; i++) {
-        double c = (x[i] - m.gt[0]) / m.cell, r = (y[i] - m.gt[3]) / -m.cell;
-        if (!(c >= 0 && c < m.w && r >= 0 && r < m.h)) {
-            st = dm__fail(ctx, DM_EINVAL, "the %s point %g,%g lies outside the risk map %s",
-                          i ? "end" : "start", i ? lon1 : lon0, i ? lat1 : lat0, risk_path);
-            goto done;
-        }
-        pc[i] = (int)c;
-        pr[i] = (int)r;
-    }
-    double margin = o.margin_m;
-    if (margin < 0) {
-        margin = 0.5 * hypot(x[1] - x[0], y[1] - y[0]);
-        margin = margin > 2000 ? margin : 2000;
-    }
-    double mc = ceil(margin / m.cell);
-    mc = mc > m.w + m.h ? m.w + m.h : mc;
-    int wx0 = (int)fmax(0, fmin(pc[0], pc[1]) - mc), wy0 = (int)fmax(0, fmin(pr[0], pr[1]) - mc);
-    int wx1 = (int)fmin(m.w - 1, fmax(pc[0], pc[1]) + mc);
-    int wy1 = (int)fmin(m.h - 1, fmax(pr[0], pr[1]) + mc);
+    int pc[2], pr[2], wx0, wy0, wx1, wy1;
+    if ((st = search_window(&m, x, y, ll, pc, pr, &wx0, &wy0, &wx1, &wy1)) != DM_OK)
+        goto done;
     /* the generalised map: the window grows to whole blocks, so that no
      * block is judged on the part of it a window happens to hold */
     if ((st = dm__risk_blocks(&m, &wx0, &wy0, &wx1, &wy1)) != DM_OK)
