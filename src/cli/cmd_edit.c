@@ -29,7 +29,9 @@ static const char *delete_help =
     "Delete one row. The change log keeps its last values, the author and the reason.\n"
     "A row other rows point at (a hazard's activities, release areas, items...) is not\n"
     "deleted: they are named, to delete or re-link first. A hazard's status history\n"
-    "goes with it.\n";
+    "goes with it, and so do the rows an analysis wrote about the row (plan_tasks of\n"
+    "'demine plan', record_matches of 'records verify', predicted_mines of\n"
+    "'patterns'), each logged; the next run writes them anew.\n";
 
 static const char *status_help =
     "usage: demine status DB HAZARD STATUS [--date YYYY-MM-DD] [--reason TEXT]\n\n"

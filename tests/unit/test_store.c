@@ -1293,3 +1293,95 @@ TEST(show_names_the_last_writer_as_the_updater_not_the_creator)
     ASSERT_CONTAINS(out, "update   by Aysel Q: field visit");
     free(out);
 }
+
+/* the rows an analysis wrote about a row (plan's plan_tasks, patterns'
+ * predicted_mines, records verify's record_matches) do not block its delete:
+ * they go with it, each logged; a row of the agency's own data still does,
+ * and then nothing is deleted */
+TEST(delete_takes_the_analyses_rows_about_a_row_with_it)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = new_store();
+    dm_row *r = hazard_row("H-30", square(46.9, 39.9));
+    char hz[37], it[37], pt[37];
+    ASSERT_OK(dm_store_insert(s, r, hz));
+    dm_row_free(r);
+    for (int i = 0; i < 2; i++) {
+        r = dm_row_new(ctx, dm_layer_find("plan_tasks"));
+        ASSERT_OK(dm_row_set(r, "hazard_id", "H-30"));
+        ASSERT_OK(dm_row_set(r, "route", "reduce"));
+        ASSERT_OK(dm_row_set(r, "rank", i ? "2" : "1"));
+        ASSERT_OK(dm_store_insert(s, r, pt));
+        dm_row_free(r);
+    }
+    r = dm_row_new(ctx, dm_layer_find("predicted_mines"));
+    ASSERT_OK(dm_row_set(r, "hazard_id", "H-30"));
+    dm_geom *g = NULL;
+    ASSERT_OK(dm_geom_from_wkt(ctx, "POINT(46.905 39.905)", &g));
+    dm_row_set_geom(r, g);
+    ASSERT_OK(dm_store_insert(s, r, NULL));
+    dm_row_free(r);
+    r = dm_row_new(ctx, dm_layer_find("items"));
+    ASSERT_OK(dm_row_set(r, "category", "AP"));
+    ASSERT_OK(dm_row_set(r, "hazard_id", "H-30"));
+    ASSERT_OK(dm_geom_from_wkt(ctx, "POINT(46.906 39.906)", &g));
+    dm_row_set_geom(r, g);
+    ASSERT_OK(dm_store_insert(s, r, it));
+    dm_row_free(r);
+    /* the item is the agency's data: it names it, not the plan's rows */
+    ASSERT_STATUS(DM_ECONFLICT, dm_store_delete(s, "hazards", "H-30", "duplicate"));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "1 items (hazard_id)");
+    ASSERT(!strstr(dmtest_ctx_msg(), "plan_tasks"));
+    long n = -1;
+    ASSERT_OK(dm_store_count(s, "plan_tasks", NULL, &n));
+    ASSERT_EQ(n, 2);
+    ASSERT_OK(dm_store_count(s, "predicted_mines", NULL, &n));
+    ASSERT_EQ(n, 1);
+    ASSERT_OK(dm_store_delete(s, "items", it, "entered twice"));
+    ASSERT_OK(dm_store_delete(s, "hazards", "H-30", "duplicate"));
+    ASSERT_OK(dm_store_count(s, "hazards", NULL, &n));
+    ASSERT_EQ(n, 0);
+    ASSERT_OK(dm_store_count(s, "plan_tasks", NULL, &n));
+    ASSERT_EQ(n, 0);
+    ASSERT_OK(dm_store_count(s, "predicted_mines", NULL, &n));
+    ASSERT_EQ(n, 0);
+    /* each logged with the reason */
+    char *hist = NULL;
+    ASSERT_OK(dm_store_history_json(s, pt, &hist));
+    ASSERT_CONTAINS(hist, "\"op\":\"delete\"");
+    ASSERT_CONTAINS(hist, "\"reason\":\"duplicate\"");
+    dm_free(ctx, hist);
+    dm_store_close(s);
+}
+
+/* on the demo: an item records verify matched to a recorded mine deletes
+ * from the command line, its match with it */
+TEST(delete_an_item_records_verify_matched)
+{
+    const char *db = dmtest_demo_db();
+    ASSERT_DEMINE(0, NULL, "records verify %s", db);
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), db, DM_STORE_READONLY, &s));
+    dm_cursor *c = NULL;
+    ASSERT_OK(dm_store_select(s, "record_matches", NULL, &c));
+    char item[37] = "";
+    while (!item[0] && dm_cursor_next(c) == 1)
+        if (dm_cursor_text(c, "item_id"))
+            snprintf(item, sizeof item, "%s", dm_cursor_text(c, "item_id"));
+    dm_cursor_free(c);
+    dm_store_close(s);
+    ASSERT(item[0]);
+    ASSERT_DEMINE(0, NULL, "delete %s %s --reason 'entered twice'", db, item);
+    ASSERT_OK(dm_store_open(dmtest_ctx(), db, DM_STORE_READONLY, &s));
+    const char *f[1] = {"item_id"}, *v[1] = {item};
+    dm_select sel = {0};
+    sel.eq_field = f;
+    sel.eq_value = v;
+    sel.n_eq = 1;
+    long n = -1;
+    ASSERT_OK(dm_store_count(s, "record_matches", &sel, &n));
+    ASSERT_EQ(n, 0);
+    ASSERT_OK(dm_store_count(s, "items", NULL, &n));
+    ASSERT(n > 0);
+    dm_store_close(s);
+}

@@ -968,9 +968,20 @@ static dm_status update_row(dm_store *s, const char *uuid, dm_row *r, const char
 
 /* Rows of other layers that point at (layer, uuid): refuse the delete,
  * naming them, rather than leave them dangling. A hazard's own life-cycle
- * history (hazard_status) goes with it, each row logged. */
+ * history (hazard_status) goes with it, each row logged, and so do the rows
+ * an analysis wrote about it (records verify's record_matches, patterns'
+ * predicted_mines, plan's plan_tasks): they are its output, rewritten by
+ * the next run, and would otherwise have to be deleted one by one first. */
 static dm_status delete_row(dm_store *s, const dm_layer_def *l, const char *uuid,
                             const char *reason);
+
+static int goes_with_it(const dm_layer_def *l, const dm_layer_def *rl)
+{
+    if (!strcmp(l->name, "hazards") && !strcmp(rl->name, "hazard_status"))
+        return 1;
+    return !strcmp(rl->name, "record_matches") || !strcmp(rl->name, "predicted_mines") ||
+           !strcmp(rl->name, "plan_tasks");
+}
 
 static dm_status count_refs(dm_store *s, const dm_layer_def *rl, const dm_field_def *f,
                             const char *uuid, long *n)
@@ -989,39 +1000,15 @@ static dm_status count_refs(dm_store *s, const dm_layer_def *rl, const dm_field_
     return rc == SQLITE_ROW ? DM_OK : dm__sql_fail(s, rc, "read");
 }
 
-static dm_status delete_dependents(dm_store *s, const dm_layer_def *l, const char *id,
-                                   const char *uuid, const char *reason)
+/* Delete (logged) every row of rl whose field f names uuid. */
+static dm_status delete_referring(dm_store *s, const dm_layer_def *rl, const dm_field_def *f,
+                                  const char *uuid, const char *reason)
 {
-    dm_buf msg;
-    dm__buf_init(&msg);
-    dm_status st = DM_OK;
-    long total = 0;
-    for (size_t i = 0; i < dm_layer_count() && !st; i++) {
-        const dm_layer_def *rl = dm_layer_at(i);
-        for (size_t k = 0; k < rl->n_fields && !st; k++) {
-            const dm_field_def *f = &rl->fields[k];
-            if (f->type != DM_FT_REF || !f->ref_layer || strcmp(f->ref_layer, l->name))
-                continue;
-            long n = 0;
-            if ((st = count_refs(s, rl, f, uuid, &n)) || !n)
-                continue;
-            if (!strcmp(l->name, "hazards") && !strcmp(rl->name, "hazard_status"))
-                continue; /* its history: deleted with it below */
-            dm__buf_printf(&msg, "%s%ld %s (%s)", total ? ", " : "", n, rl->name, f->name);
-            total += n;
-        }
-    }
-    if (!st && total)
-        st = dm__fail(s->ctx, DM_ECONFLICT,
-                      "%s %s is referred to by %s; delete them or point them elsewhere first",
-                      l->name, id, msg.data ? msg.data : "other rows");
-    dm__buf_free(&msg);
-    if (st || strcmp(l->name, "hazards"))
-        return st;
-    /* the hazard's life-cycle history */
-    const dm_layer_def *hs = dm_layer_find("hazard_status");
+    char sql[300];
+    snprintf(sql, sizeof sql, "SELECT uuid FROM \"%s\" WHERE \"%s\" = ?", rl->name, f->name);
     sqlite3_stmt *q = NULL;
-    if ((st = dm__sql_prepare(s, "SELECT uuid FROM hazard_status WHERE hazard_id = ?", &q)))
+    dm_status st = dm__sql_prepare(s, sql, &q);
+    if (st)
         return st;
     sqlite3_bind_text(q, 1, uuid, -1, SQLITE_STATIC);
     char (*ids)[37] = NULL;
@@ -1042,8 +1029,48 @@ static dm_status delete_dependents(dm_store *s, const dm_layer_def *l, const cha
     }
     sqlite3_finalize(q);
     for (size_t i = 0; i < n && !st; i++)
-        st = delete_row(s, hs, ids[i], reason);
+        st = delete_row(s, rl, ids[i], reason);
     dm_free(s->ctx, ids);
+    return st;
+}
+
+static dm_status delete_dependents(dm_store *s, const dm_layer_def *l, const char *id,
+                                   const char *uuid, const char *reason)
+{
+    dm_buf msg;
+    dm__buf_init(&msg);
+    dm_status st = DM_OK;
+    long total = 0;
+    for (size_t i = 0; i < dm_layer_count() && !st; i++) {
+        const dm_layer_def *rl = dm_layer_at(i);
+        if (goes_with_it(l, rl))
+            continue; /* deleted with it below */
+        for (size_t k = 0; k < rl->n_fields && !st; k++) {
+            const dm_field_def *f = &rl->fields[k];
+            if (f->type != DM_FT_REF || !f->ref_layer || strcmp(f->ref_layer, l->name))
+                continue;
+            long n = 0;
+            if ((st = count_refs(s, rl, f, uuid, &n)) || !n)
+                continue;
+            dm__buf_printf(&msg, "%s%ld %s (%s)", total ? ", " : "", n, rl->name, f->name);
+            total += n;
+        }
+    }
+    if (!st && total)
+        st = dm__fail(s->ctx, DM_ECONFLICT,
+                      "%s %s is referred to by %s; delete them or point them elsewhere first",
+                      l->name, id, msg.data ? msg.data : "other rows");
+    dm__buf_free(&msg);
+    for (size_t i = 0; i < dm_layer_count() && !st; i++) {
+        const dm_layer_def *rl = dm_layer_at(i);
+        if (!goes_with_it(l, rl))
+            continue;
+        for (size_t k = 0; k < rl->n_fields && !st; k++) {
+            const dm_field_def *f = &rl->fields[k];
+            if (f->type == DM_FT_REF && f->ref_layer && !strcmp(f->ref_layer, l->name))
+                st = delete_referring(s, rl, f, uuid, reason);
+        }
+    }
     return st;
 }
 
