@@ -5,8 +5,10 @@
  * its areas from the polygon, its author and reason in the change log; the
  * refusals, each naming the field, with nothing stored) and DELETE
  * /api/{layer}/{id} (If-Match, a reason, refused while other rows point at
- * the row); and the staff map's "New" and "Delete" in headless Chromium
- * (tests/browser/create.test.js; skipped, saying so, without Chromium).
+ * the row); undoing a deletion (GET /api/deleted, POST
+ * /api/{layer}/{uuid}/restore); and the staff map's "New", "Delete" and
+ * "Undo" in headless Chromium (tests/browser/create.test.js, undo.test.js;
+ * skipped, saying so, without Chromium).
  */
 #include "dmtest.h"
 
@@ -713,5 +715,44 @@ TEST(rows_deleted_list_and_restore)
     ASSERT_EQ(req("GET", "/api/deleted?layer=release_areas", ana, NULL, NULL, &out, NULL), 200);
     ASSERT_CONTAINS(out, ra);
     free(out);
+    stop_server();
+}
+
+/* The staff web map (tests/browser/undo.test.js): a hazard deleted from its
+ * panel comes back with the Undo of the message, with the same uuid; deleted
+ * again, it is in the "Deleted rows" list (layer, label, who, why) and
+ * Restore, with a reason, puts it back; a field user sees no list. Skipped,
+ * saying so, without Chromium. */
+TEST(rows_browser_undo)
+{
+    char *out = NULL;
+    const char *root = getenv("DEMINE_ROOT");
+    if (dmtest_sh(&out, "command -v chromium || command -v chromium-browser") != 0 ||
+        dmtest_sh(NULL, "test -d '%s/tests/browser/node_modules/playwright-core'", root) != 0) {
+        free(out);
+        printf("SKIPPED: rows_browser_undo needs chromium and `npm ci` in tests/browser\n");
+        return;
+    }
+    free(out);
+    setup_db();
+    start_server();
+    int rc = dmtest_sh(&out, "cd '%s/tests/browser' && DEMINE_URL=%s timeout 150 node undo.test.js", root, base);
+    ASSERT_MSG(rc == 0, "browser undo test failed (%d):\n%s", rc, out);
+    ASSERT_CONTAINS(out, "undo test passed");
+    free(out);
+    /* what the page did: H-2 there, its change log holding both restorations */
+    ASSERT_EQ(rows_of("hazards"), 2);
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path("t.gpkg"), DM_STORE_READONLY, &s));
+    char layer[64], uuid[37];
+    ASSERT_OK(dm_store_resolve(s, "hazards", "H-2", NULL, uuid));
+    int deleted = 1;
+    ASSERT_OK(dm_store_log_state(s, uuid, layer, &deleted));
+    ASSERT_EQ(deleted, 0);
+    dm_store_close(s);
+    char *h = history_of(uuid);
+    ASSERT_CONTAINS(h, "\"reason\":\"restored: undo\"");
+    ASSERT_CONTAINS(h, "\"reason\":\"restored: deleted by mistake\"");
+    free(h);
     stop_server();
 }

@@ -399,6 +399,9 @@
   function fillNewLayers() {
     var ls = isAnalyst() ? Object.keys(fieldsOf).filter(writable) : [];
     $('new-row').classList.toggle('hidden', !ls.length);
+    /* what was deleted from those layers, to put back: theirs alone */
+    $('deleted-rows').classList.toggle('hidden', !ls.length);
+    if (!ls.length) hideDeleted();
     $('new-layer').innerHTML = ls.map(function (l) {
       return '<option value="' + esc(l) + '"' + (l === 'hazards' ? ' selected' : '') + '>' + esc(l.replace(/_/g, ' ')) + '</option>';
     }).join('');
@@ -547,8 +550,18 @@
         var runs = refreshRuns;
         call('DELETE', path, {reason: why}, {'If-Match': etag}).then(function (y) {
           $('details').innerHTML = '<p class="ok" id="deleted">Deleted ' + esc(layer) + ' ' + esc(y.j.uuid) +
-            ' (the change log keeps it).</p>';
+            ' (the change log keeps it). <button type="button" id="undo-btn">Undo</button></p><div id="undo-msg"></div>';
+          var undo = $('undo-btn');
+          undo.addEventListener('click', function () {
+            undo.disabled = true;
+            restoreRow(layer, y.j.uuid, 'undo').catch(function (e) {
+              if (e.status === 401 || !undo.isConnected) return;
+              undo.disabled = false;
+              $('undo-msg').innerHTML = '<span class="bad" id="undo-error">' + esc(e.message) + '</span>';
+            });
+          });
           reloadAll();
+          if (!$('deleted-list').classList.contains('hidden')) loadDeleted(0);
           if (y.r.headers.get('Risk-Refresh')) pollRefresh(runs);
         }).catch(function (e) {
           if (e.status === 401 || !form.isConnected) return;
@@ -559,6 +572,88 @@
       });
     }).catch(function (e) { if (e.status !== 401 && box.isConnected) box.innerHTML = '<span class="bad">' + esc(e.message) + '</span>'; });
   }
+
+  /* ---------------- undoing deletions (analysts, admins) ---------------- */
+  /* put a deleted row back (POST api/{layer}/{uuid}/restore): on the map
+   * again, its details shown; rejects with the server's refusal */
+  function restoreRow(layer, uuid, why) {
+    var runs = refreshRuns;
+    return call('POST', 'api/' + layer + '/' + encodeURIComponent(uuid) + '/restore', {reason: why}).then(function (y) {
+      var d = defs.filter(function (x) { return x.name === layer; })[0];
+      if (d && !d.on) { var cb = document.querySelector('#layer-list input[data-l="' + layer + '"]'); if (cb) cb.checked = true; toggle(layer, true); }
+      reloadAll();
+      if (!$('deleted-list').classList.contains('hidden')) loadDeleted(0);
+      if (y.r.headers.get('Risk-Refresh')) pollRefresh(runs); /* evidence back */
+      return api('GET', 'api/' + layer + '/' + encodeURIComponent(uuid)).then(function (f) {
+        if (!me) return;
+        showDetails(layer, f, 'Restored' + (y.j.ref ? ' ' + y.j.ref : '') + '.');
+        $('details').scrollIntoView({block: 'nearest'});
+      });
+    });
+  }
+  /* the rows deleted and not put back since, newest first, 20 at a time */
+  var DELETED_PAGE = 20, deletedSeq = 0;
+  function when(t) { return String(t || '').replace('T', ' ').replace(/:\d\d\.\d+Z$|Z$/, ''); }
+  function loadDeleted(offset) {
+    var box = $('deleted-list'), seq = ++deletedSeq;
+    box.classList.remove('hidden');
+    $('deleted-load').textContent = 'Hide';
+    if (!offset) box.innerHTML = '<p class="hint">loading…</p>';
+    api('GET', 'api/deleted?limit=' + DELETED_PAGE + '&offset=' + offset).then(function (r) {
+      if (seq !== deletedSeq || !me) return;
+      var more = box.querySelector('#deleted-more');
+      if (more) more.remove();
+      if (!offset) box.innerHTML = r.deleted.length ? '' : '<p class="hint" id="deleted-none">No deleted rows.</p>';
+      r.deleted.forEach(function (x) {
+        var el = document.createElement('div');
+        el.className = 'card del-row';
+        el.setAttribute('data-uuid', x.uuid);
+        el.innerHTML = '<b>' + esc(x.layer.replace(/_/g, ' ')) + '</b> ' + esc(x.label || x.uuid.slice(0, 8)) +
+          '<div class="hint">' + esc(when(x.time)) + ' by ' + esc(x.author) + '</div>' +
+          (x.reason ? '<div class="why">' + esc(x.reason) + '</div>' : '') +
+          '<div class="row"><button type="button" class="del-restore">Restore</button></div><div class="del-form"></div>';
+        el.querySelector('.del-restore').addEventListener('click', function () { openRestore(el, x); });
+        box.appendChild(el);
+      });
+      if (r.next_offset) {
+        box.insertAdjacentHTML('beforeend', '<button type="button" id="deleted-more">More (' +
+          (r.total - r.next_offset) + ')</button>');
+        box.querySelector('#deleted-more').addEventListener('click', function () { loadDeleted(r.next_offset); });
+      }
+    }).catch(function (e) { if (e.status !== 401 && seq === deletedSeq) box.innerHTML = '<span class="bad">' + esc(e.message) + '</span>'; });
+  }
+  function hideDeleted() {
+    deletedSeq++;
+    $('deleted-list').classList.add('hidden');
+    $('deleted-list').innerHTML = '';
+    $('deleted-load').textContent = 'Show';
+  }
+  /* a restoration asks why, as a deletion does */
+  function openRestore(el, x) {
+    var box = el.querySelector('.del-form');
+    box.innerHTML = '<form class="restore-box"><label>Reason * <input name="__reason" class="restore-reason" ' +
+      'placeholder="e.g. deleted by mistake"></label><div class="row"><button type="submit" class="restore-confirm">Restore</button>' +
+      '<button type="button" class="restore-cancel">Cancel</button></div><div class="restore-msg"></div></form>';
+    var form = box.querySelector('form'), ask = el.querySelector('.del-restore');
+    ask.classList.add('hidden'); /* the form's own button restores */
+    var msg = function (t) { form.querySelector('.restore-msg').innerHTML = '<span class="bad restore-error">' + esc(t) + '</span>'; };
+    form.querySelector('.restore-cancel').addEventListener('click', function () { box.innerHTML = ''; ask.classList.remove('hidden'); });
+    form.elements.__reason.focus();
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var why = form.elements.__reason.value.trim();
+      if (!why) { msg('A reason is needed: it goes to the change log with your name.'); form.elements.__reason.focus(); return; }
+      form.querySelector('.restore-confirm').disabled = true;
+      restoreRow(x.layer, x.uuid, why).catch(function (e) {
+        if (e.status === 401 || !form.isConnected) return;
+        form.querySelector('.restore-confirm').disabled = false;
+        msg(e.message);
+      });
+    });
+  }
+  $('deleted-load').addEventListener('click', function () {
+    if ($('deleted-list').classList.contains('hidden')) loadDeleted(0); else hideDeleted();
+  });
 
   /* ---------------- tabs ---------------- */
   function activateTab(name) {
