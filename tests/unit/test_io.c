@@ -2051,3 +2051,19 @@ TEST(import_larger_than_its_cache_refused_at_the_end_leaves_the_database_unchang
     free(out);
     ASSERT_EQ(count_rows("items"), 60002);
 }
+
+/* A spreadsheet whose every cell is text (numbers stored as text, as some
+ * systems export them): its first row still names the columns, which the
+ * driver's own guess took for data (Field1, Field2, ...) */
+TEST(import_xlsx_with_every_cell_text_reads_its_header)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("t.csv"), "category,model,found_date,lat,lon\n"
+                                            "AP,PMN-2,2023-05-01,40.0012,47.0534\n"
+                                            "AT,TM-62,2023-05-02,40.0021,47.0541\n");
+    ASSERT_EQ(dmtest_sh(NULL, "ogr2ogr -q -f XLSX t.xlsx t.csv"), 0); /* every cell text */
+    ASSERT_DEMINE(0, "2 rows checked, 0 errors", "check t.xlsx --layer items");
+    ASSERT_DEMINE(0, "imported 2 rows", "import db.gpkg --layer items t.xlsx");
+    ASSERT_DEMINE(0, "\"coordinates\":[47.0534,40.0012]", "list db.gpkg --layer items --json");
+    ASSERT_DEMINE(0, "\"model\":\"TM-62\"", "list db.gpkg --layer items --json");
+}

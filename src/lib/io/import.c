@@ -2393,8 +2393,9 @@ static void import_cache_restore(dm_store *s, int old)
 /* An import (check NULL: into s, in one transaction) or a check of the file
  * as import reads it (into check; s, when not NULL, the database it would
  * go to). */
-static dm_status read_file(dm_ctx *ctx, dm_store *s, const char *path, const dm_import_opts *o,
-                           dm_import_result *res, dm_check_report *check)
+static dm_status read_file_as_is(dm_ctx *ctx, dm_store *s, const char *path,
+                                 const dm_import_opts *o, dm_import_result *res,
+                                 dm_check_report *check)
 {
     dm_import_result dummy;
     if (!res)
@@ -2636,6 +2637,29 @@ done:
     GDALClose(ds);
     dm__gdal_end(&cap);
     return rc;
+}
+
+/* A spreadsheet's first row names its columns. The XLSX and ODS drivers
+ * guess it from the cells' types, and take it for data when every cell
+ * below is text too (numbers stored as text, as some systems export them):
+ * the columns would be Field1, Field2, ... and no coordinates found. The
+ * drivers read the sheet lazily, so the option (this thread's only) holds
+ * for the whole read. */
+static dm_status read_file(dm_ctx *ctx, dm_store *s, const char *path, const dm_import_opts *o,
+                           dm_import_result *res, dm_check_report *check)
+{
+    static const char *const keys[] = {"OGR_XLSX_HEADERS", "OGR_ODS_HEADERS"};
+    int set[2] = {0, 0};
+    for (int i = 0; i < 2; i++)
+        if (!CPLGetConfigOption(keys[i], NULL)) { /* a setting of the user's stands */
+            CPLSetThreadLocalConfigOption(keys[i], "FORCE");
+            set[i] = 1;
+        }
+    dm_status st = read_file_as_is(ctx, s, path, o, res, check);
+    for (int i = 0; i < 2; i++)
+        if (set[i])
+            CPLSetThreadLocalConfigOption(keys[i], NULL);
+    return st;
 }
 
 dm_status dm_import_file(dm_store *s, const char *path, const dm_import_opts *o,
