@@ -2067,3 +2067,25 @@ TEST(import_xlsx_with_every_cell_text_reads_its_header)
     ASSERT_DEMINE(0, "\"coordinates\":[47.0534,40.0012]", "list db.gpkg --layer items --json");
     ASSERT_DEMINE(0, "\"model\":\"TM-62\"", "list db.gpkg --layer items --json");
 }
+
+/* A required field no column of the file gives (GPS waypoints into items,
+ * which need a category): the import says so once, naming the file, the
+ * field and both ways to give it, as check does */
+TEST(import_names_a_required_field_no_column_gives_and_the_fix)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("wp.gpx"),
+                      "<?xml version=\"1.0\"?>\n"
+                      "<gpx version=\"1.1\" creator=\"t\" xmlns=\"http://www.topografix.com/GPX/1/1\">\n"
+                      "<wpt lat=\"40.001\" lon=\"47.05\"><time>2024-05-01T10:00:00Z</time></wpt>\n"
+                      "<wpt lat=\"40.002\" lon=\"47.051\"><time>2024-05-01T11:00:00Z</time></wpt>\n"
+                      "</gpx>\n");
+    ASSERT_DEMINE(2,
+                  "wp.gpx: field 'category' is required, and no column of the file gives it: name the "
+                  "column with --map SRC=category, or give every row a value with --set category=VALUE",
+                  "import db.gpkg --layer items wp.gpx");
+    char *n = column("db.gpkg", "select count(*) from items");
+    ASSERT_STREQ(n, "0\n");
+    free(n);
+    ASSERT_DEMINE(0, "imported 2 rows", "import db.gpkg --layer items wp.gpx --set category=AP");
+}

@@ -2089,6 +2089,16 @@ static dm_status import_layer(import_state *st, import_run *run)
                           "a value with --set %s=VALUE",
                           where_layer(st, run, wl, sizeof wl), layer->fields[i].name,
                           layer->fields[i].name, layer->fields[i].name);
+    /* the import says so as the check does, once and with the fix, rather
+     * than "required but missing" of its first feature */
+    for (size_t i = 0; !st->check && i < layer->n_fields; i++)
+        if ((layer->fields[i].flags & DM_FIELD_REQUIRED) && !field_has_source(st, i))
+            return dm__fail(st->ctx, DM_EPARSE,
+                            "%s: %sfield '%s' is required, and no column of the file gives it: "
+                            "name the column with --map SRC=%s, or give every row a value with "
+                            "--set %s=VALUE",
+                            st->path, where_layer(st, run, wl, sizeof wl), layer->fields[i].name,
+                            layer->fields[i].name, layer->fields[i].name);
     OGRFeatureDefnH sfd = OGR_L_GetLayerDefn(st->ol);
     OGR_L_ResetReading(st->ol);
     OGRFeatureH f;
