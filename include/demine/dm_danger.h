@@ -26,6 +26,16 @@ typedef struct dm_danger_opts {
  * handed_over are left out. opts may be NULL. Caller frees *out. */
 DM_API dm_status dm_danger_zones(dm_store *s, const dm_danger_opts *opts, dm_geom **out);
 
+/* The danger zones that meet bbox (W, S, E, N, WGS 84), each whole, as
+ * dm_danger_zones draws them (the same 50 m grid on the UTM zone of all
+ * the hazards in force, whatever the box; the same zone areas within 0.1%:
+ * the simplification may take other vertices), made only from the hazards
+ * near them: for a map of one district rather than the country. *out is
+ * NULL when none meets the box; bbox NULL is dm_danger_zones.
+ * Errors: DM_EINVAL (a bbox not in degrees, or west above east), those of
+ * dm_danger_zones. Caller frees *out. */
+DM_API dm_status dm_danger_zones_in(dm_store *s, const dm_danger_opts *opts, const double *bbox, dm_geom **out);
+
 /* The same as a GeoJSON FeatureCollection: one feature per zone with only
  * the properties {"zone": n, "area_ha": a}. Free with dm_free. */
 DM_API dm_status dm_danger_zones_json(dm_store *s, const dm_danger_opts *opts, char **json);

@@ -105,13 +105,178 @@ static dm_status grid_cells(dm_ctx *ctx, const dm_geom *g, double cell, dm_geom 
     return dm__geom_wrap(ctx, u, out);
 }
 
+/* The zone of one hazard g (WGS 84) before the union: the cells of the grid
+ * it touches, buffered, in metres on the UTM zone of fwd. */
+static dm_status hazard_zone(dm_ctx *ctx, dm_transform *fwd, const dm_geom *g, double cell_m, double buf_m,
+                             dm_geom **out)
+{
+    *out = NULL;
+    dm_geom *p = NULL, *cells = NULL;
+    dm_status st = dm_geom_transform(ctx, fwd, g, &p);
+    if (!st)
+        st = grid_cells(ctx, p, cell_m, &cells);
+    if (!st)
+        st = dm_geom_buffer(ctx, cells, buf_m, out);
+    dm_geom_free(p);
+    dm_geom_free(cells);
+    return st;
+}
+
+/* Whether boxes a and b (x0, y0, x1, y1) meet. */
+static int boxes_meet(const double *a, const double *b)
+{
+    return a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3];
+}
+
+/* The zones (metres, the UTM zone of fwd) that meet the box win (W, S, E, N,
+ * WGS 84), each whole, from the zones of the hazards parts[0..n) (WGS 84)
+ * near enough to matter. The union is made over an outer box o, from every
+ * hazard whose zone can reach into o (its box grown by a cell and the
+ * buffer): inside o it is the union of all the hazards'. A piece of it
+ * that meets win and lies inside o touches no zone the union left out, so
+ * it is a whole zone; one that reaches o's edge may not be, and o grows to
+ * hold it and the union is made again (once or twice for a district; at
+ * worst o covers every hazard and the union is the country's). */
+static dm_status zones_in(dm_ctx *ctx, dm_transform *fwd, dm_geom **parts, size_t n, double cell_m, double buf_m,
+                          const double *win, dm_geom **out)
+{
+    *out = NULL;
+    GEOSContextHandle_t h = dm__geos(ctx);
+    if (!h)
+        return dm__fail(ctx, DM_EGEOM, "GEOS: cannot start");
+    /* the window in metres: the extent of its edges, walked */
+    enum { K = 32 };
+    double wx[4 * K], wy[4 * K];
+    for (int k = 0; k < K; k++) {
+        double t = (double)k / K;
+        wx[k] = win[0] + t * (win[2] - win[0]), wy[k] = win[1];
+        wx[K + k] = win[2], wy[K + k] = win[1] + t * (win[3] - win[1]);
+        wx[2 * K + k] = win[2] - t * (win[2] - win[0]), wy[2 * K + k] = win[3];
+        wx[3 * K + k] = win[0], wy[3 * K + k] = win[3] - t * (win[3] - win[1]);
+    }
+    dm_status st = dm_transform_xy(fwd, wx, wy, 4 * K);
+    if (st)
+        return st;
+    double w[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    for (int k = 0; k < 4 * K; k++)
+        w[0] = fmin(w[0], wx[k]), w[1] = fmin(w[1], wy[k]), w[2] = fmax(w[2], wx[k]), w[3] = fmax(w[3], wy[k]);
+    /* the edges bow between the points walked: a metre more */
+    w[0] -= 1, w[1] -= 1, w[2] += 1, w[3] += 1;
+    const double reach = cell_m + buf_m + 1; /* how far beyond its box a hazard's zone can reach */
+    double o[4] = {w[0] - 2 * reach, w[1] - 2 * reach, w[2] + 2 * reach, w[3] + 2 * reach};
+    dm_geom **zone = dm_calloc(ctx, n ? n : 1, sizeof *zone);
+    double *hb = dm_malloc(ctx, (n ? n : 1) * 4 * sizeof *hb);
+    dm_geom **pick = dm_malloc(ctx, (n ? n : 1) * sizeof *pick);
+    GEOSGeometry *win_m = rect(h, w[0], w[1], w[2], w[3]);
+    if (!zone || !hb || !pick || !win_m)
+        st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+    /* each hazard's box in metres: its outline walked */
+    for (size_t i = 0; !st && i < n; i++) {
+        dm_geom *p = NULL;
+        st = dm_geom_transform(ctx, fwd, parts[i], &p);
+        if (!st && !dm_geom_bounds(p, hb + 4 * i))
+            hb[4 * i] = hb[4 * i + 1] = INFINITY, hb[4 * i + 2] = hb[4 * i + 3] = -INFINITY;
+        dm_geom_free(p);
+    }
+    GEOSGeometry *keep = NULL;
+    while (!st && !keep) {
+        size_t m = 0;
+        for (size_t i = 0; !st && i < n; i++) {
+            double gb[4] = {hb[4 * i] - reach, hb[4 * i + 1] - reach, hb[4 * i + 2] + reach, hb[4 * i + 3] + reach};
+            if (!boxes_meet(gb, o))
+                continue;
+            if (!zone[i])
+                st = hazard_zone(ctx, fwd, parts[i], cell_m, buf_m, &zone[i]);
+            if (!st)
+                pick[m++] = zone[i];
+        }
+        if (st || m == 0)
+            break;
+        dm_geom *u = NULL;
+        if ((st = dm_geom_union_all(ctx, pick, m, &u)))
+            break;
+        int np = GEOSGetNumGeometries_r(h, u->g), grown = 0;
+        GEOSGeometry **mine = dm_malloc(ctx, (size_t)(np > 0 ? np : 1) * sizeof *mine);
+        unsigned nk = 0;
+        if (!mine || np < 0)
+            st = mine ? dm__fail(ctx, DM_EGEOM, "GEOS: %s", dm__geos_msg(ctx)) : dm__fail(ctx, DM_ENOMEM,
+                                                                                         "out of memory");
+        for (int k = 0; !st && k < np; k++) {
+            const GEOSGeometry *pk = GEOSGetGeometryN_r(h, u->g, k);
+            double b[4];
+            if (!pk || GEOSisEmpty_r(h, pk) != 0 || !GEOSGeom_getXMin_r(h, pk, &b[0]) ||
+                !GEOSGeom_getYMin_r(h, pk, &b[1]) || !GEOSGeom_getXMax_r(h, pk, &b[2]) ||
+                !GEOSGeom_getYMax_r(h, pk, &b[3]) || !boxes_meet(b, w) || GEOSIntersects_r(h, pk, win_m) != 1)
+                continue;
+            if (!(b[0] > o[0] && b[1] > o[1] && b[2] < o[2] && b[3] < o[3])) {
+                /* it may go on beyond o: o grows to hold it, and by half
+                 * its size besides (a chain of zones is followed in a few
+                 * rounds, not one a zone) */
+                double gx = fmax(2 * reach, (o[2] - o[0]) / 4), gy = fmax(2 * reach, (o[3] - o[1]) / 4);
+                if (!grown)
+                    o[0] -= gx, o[1] -= gy, o[2] += gx, o[3] += gy;
+                o[0] = fmin(o[0], b[0] - gx), o[1] = fmin(o[1], b[1] - gy);
+                o[2] = fmax(o[2], b[2] + gx), o[3] = fmax(o[3], b[3] + gy);
+                grown = 1;
+                continue;
+            }
+            if (!(mine[nk] = GEOSGeom_clone_r(h, pk)))
+                st = dm__fail(ctx, DM_EGEOM, "GEOS: %s", dm__geos_msg(ctx));
+            else
+                nk++;
+        }
+        if (!st && !grown) {
+            keep = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, mine, nk);
+            if (keep)
+                nk = 0; /* the collection owns them */
+            else
+                st = dm__fail(ctx, DM_EGEOM, "GEOS: %s", dm__geos_msg(ctx));
+        }
+        if (grown && m > n / 4) /* a web of zones over much of the country: all at once */
+            o[0] = o[1] = -INFINITY, o[2] = o[3] = INFINITY;
+        for (unsigned k = 0; k < nk; k++)
+            GEOSGeom_destroy_r(h, mine[k]);
+        dm_free(ctx, mine);
+        dm_geom_free(u);
+    }
+    if (!st && keep)
+        st = dm__geom_wrap(ctx, keep, out);
+    else if (keep)
+        GEOSGeom_destroy_r(h, keep);
+    if (win_m)
+        GEOSGeom_destroy_r(h, win_m);
+    if (zone)
+        free_parts(zone, n);
+    dm_free(ctx, zone);
+    dm_free(ctx, hb);
+    dm_free(ctx, pick);
+    return st;
+}
+
 dm_status dm_danger_zones(dm_store *s, const dm_danger_opts *opts, dm_geom **out)
+{
+    return dm_danger_zones_in(s, opts, NULL, out);
+}
+
+dm_status dm_danger_zones_in(dm_store *s, const dm_danger_opts *opts, const double *bbox, dm_geom **out)
 {
     dm_ctx *ctx = dm_store_ctx(s);
     *out = NULL;
     double buf_m = opts && opts->buffer_m > 0 ? opts->buffer_m : 100;
     double simp_m = opts && opts->simplify_m > 0 ? opts->simplify_m : 25;
     double cell_m = opts && opts->cell_m > 0 ? opts->cell_m : 50;
+    if (bbox) {
+        for (int i = 0; i < 4; i++)
+            if (!isfinite(bbox[i]) || fabs(bbox[i]) > (i % 2 ? 90 : 180))
+                return dm__fail(ctx, DM_EINVAL, "danger zones: bbox %g,%g,%g,%g is not in degrees (W,S,E,N)",
+                                bbox[0], bbox[1], bbox[2], bbox[3]);
+        if (bbox[0] > bbox[2] || bbox[1] > bbox[3])
+            return dm__fail(ctx, DM_EINVAL,
+                            "danger zones: bbox %g,%g,%g,%g: west must not exceed east nor south north (W,S,E,N)",
+                            bbox[0], bbox[1], bbox[2], bbox[3]);
+    }
+    /* every hazard in force is read, the window's or not: the UTM zone of
+     * the grid is the one of them all, so a window never moves the cells */
     dm_cursor *c = NULL;
     dm_status st = dm_store_select(s, "hazards", NULL, &c);
     if (st)
@@ -161,26 +326,29 @@ dm_status dm_danger_zones(dm_store *s, const dm_danger_opts *opts, dm_geom **out
     st = dm_transform_new(ctx, "EPSG:4326", utm, &fwd);
     if (!st)
         st = dm_transform_new(ctx, utm, "EPSG:4326", &back);
-    for (size_t i = 0; !st && i < n; i++) {
-        dm_geom *p = NULL, *cells = NULL, *b = NULL;
-        st = dm_geom_transform(ctx, fwd, parts[i], &p);
-        if (!st)
-            st = grid_cells(ctx, p, cell_m, &cells);
-        if (!st)
-            st = dm_geom_buffer(ctx, cells, buf_m, &b);
-        dm_geom_free(p);
-        dm_geom_free(cells);
-        if (!st) {
-            dm_geom_free(parts[i]);
-            parts[i] = b;
-        }
-    }
     dm_geom *u = NULL, *simple = NULL;
-    if (!st)
-        st = dm_geom_union_all(ctx, parts, n, &u);
-    if (!st)
+    if (!st && bbox) {
+        st = zones_in(ctx, fwd, parts, n, cell_m, buf_m, bbox, &u);
+    } else {
+        for (size_t i = 0; !st && i < n; i++) {
+            dm_geom *b = NULL;
+            st = hazard_zone(ctx, fwd, parts[i], cell_m, buf_m, &b);
+            if (!st) {
+                dm_geom_free(parts[i]);
+                parts[i] = b;
+            }
+        }
+        if (!st)
+            st = dm_geom_union_all(ctx, parts, n, &u);
+    }
+    /* each ring from its least point on: a zone simplifies the same way
+     * whichever other zones its union was made with (a window's or the
+     * country's) */
+    if (!st && u && !dm_geom_is_empty(u) && GEOSNormalize_r(dm__geos(ctx), u->g) != 0)
+        st = dm__fail(ctx, DM_EGEOM, "GEOS: %s", dm__geos_msg(ctx));
+    if (!st && u && !dm_geom_is_empty(u))
         st = dm_geom_simplify(ctx, u, simp_m, &simple);
-    if (!st)
+    if (!st && simple)
         st = dm_geom_transform(ctx, back, simple, out);
     dm_geom_free(u);
     dm_geom_free(simple);

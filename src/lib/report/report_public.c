@@ -1338,7 +1338,19 @@ dm_status dm_report_public(dm_store *s, const char *path, const dm_public_opts *
     else if (o && o->settlement)
         st = find_settlement(s, &p, o->settlement, around);
     dm_geom *z = NULL;
-    if (!st)
+    if (!st && areas) {
+        /* the zones of what the page can show, each whole: the area, the
+         * margin and the widening of fit_view (to a frame 1.37 times as wide
+         * as tall on A4; up to twice here), not the whole country's */
+        const double *a = p.area_b;
+        double kx = cos((a[1] + a[3]) / 2 * M_PI / 180), gw = (a[2] - a[0]) * kx, gh = a[3] - a[1];
+        double pad = fmax(fmax(gw, gh) * 0.04, 150 / 111320.0) + 500 / 111320.0;
+        double vw = fmax(gw + 2 * pad, (gh + 2 * pad) * 2), vh = fmax(gh, gw) + 2 * pad;
+        double cx = (a[0] + a[2]) / 2, cy = (a[1] + a[3]) / 2;
+        double win[4] = {fmax(cx - vw / kx / 2, -180), fmax(cy - vh / 2, -90), fmin(cx + vw / kx / 2, 180),
+                         fmin(cy + vh / 2, 90)};
+        st = dm_danger_zones_in(s, &zone_opts, win, &z);
+    } else if (!st)
         st = dm_danger_zones(s, &zone_opts, &z);
     if (!st && z && !dm_geom_is_empty(z)) {
         st = dm_geom_coords(ctx, z, &p.zones);
