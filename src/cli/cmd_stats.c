@@ -28,6 +28,40 @@ static double num(json_t *o, const char *k)
     return json_number_value(json_object_get(o, k));
 }
 
+/* Characters (not bytes) of UTF-8 text s. */
+static int utf8_chars(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* The width of a table's first column: its title and every key whole (two
+ * organisations may share their first 22 letters), at least 22. */
+static int key_width(json_t *obj, const char *title)
+{
+    int w = 22, n = utf8_chars(title);
+    if (n > w)
+        w = n;
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v)
+    {
+        if ((n = utf8_chars(key)) > w)
+            w = n;
+    }
+    return w;
+}
+
+/* key padded to w characters: printf pads by bytes, and would cut a
+ * letter of two (Azerbaijani ə, ş) in half */
+static void print_key(const char *key, int w)
+{
+    int n = utf8_chars(key);
+    printf("%s%*s", key, n < w ? w - n : 0, "");
+}
+
 static void print_release_table(json_t *obj, const char *title)
 {
     /* the last column holds release areas whose outcome is missing or not
@@ -35,12 +69,16 @@ static void print_release_table(json_t *obj, const char *title)
      * table of headings alone when nothing was released */
     if (!json_object_size(obj))
         return;
-    printf("\n%-22s %12s %12s %12s %12s\n", title, "cancelled", "reduced", "cleared", "unknown");
+    int w = key_width(obj, title);
+    printf("\n");
+    print_key(title, w);
+    printf(" %12s %12s %12s %12s\n", "cancelled", "reduced", "cleared", "unknown");
     const char *key;
     json_t *v;
     json_object_foreach(obj, key, v)
     {
-        printf("%-22.22s %12.2f %12.2f %12.2f %12.2f\n", key, num(v, "cancelled_ha"),
+        print_key(key, w);
+        printf(" %12.2f %12.2f %12.2f %12.2f\n", num(v, "cancelled_ha"),
                num(v, "reduced_ha"), num(v, "cleared_ha"), num(v, "unknown_ha"));
     }
 }
@@ -131,12 +169,14 @@ static void print_text(json_t *r)
     if (groups && !json_object_size(groups))
         printf("\nby %s: none\n", json_string_value(json_object_get(r, "by")));
     else if (groups) {
-        printf("\nby %s:\n%-22s %7s %10s %10s %10s %10s %10s %10s %7s %9s\n",
-               json_string_value(json_object_get(r, "by")), "", "hazards", "SHA ha", "CHA ha",
+        int w = key_width(groups, "");
+        printf("\nby %s:\n%*s %7s %10s %10s %10s %10s %10s %10s %7s %9s\n",
+               json_string_value(json_object_get(r, "by")), w, "", "hazards", "SHA ha", "CHA ha",
                "remain ha", "cancel ha", "reduce ha", "clear ha", "items", "accidents");
         json_object_foreach(groups, key, v)
         {
-            printf("%-22.22s %7.0f %10.2f %10.2f %10.2f %10.2f %10.2f %10.2f %7.0f %9.0f\n", key,
+            print_key(key, w);
+            printf(" %7.0f %10.2f %10.2f %10.2f %10.2f %10.2f %10.2f %7.0f %9.0f\n",
                    num(v, "hazards"), num(v, "sha_ha"), num(v, "cha_ha"), num(v, "remaining_ha"),
                    num(v, "cancelled_ha"), num(v, "reduced_ha"), num(v, "cleared_ha"),
                    num(v, "items"), num(v, "accidents"));

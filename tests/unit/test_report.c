@@ -1146,3 +1146,42 @@ TEST(report_of_one_small_hazard_charts_dollars)
     ASSERT(!strstr(t, " M;") && !strstr(t, " M ("));
     free(t);
 }
+
+/* stats --by names every group whole, however long (two organisations
+ * sharing their first 22 letters were one name twice), and pads by letters,
+ * not bytes, never cutting an Azerbaijani letter of two bytes in half */
+TEST(stats_by_organisation_names_each_whole_and_aligned)
+{
+    const char *db = dmtest_demo_db();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "ogrinfo -q %s -sql \"UPDATE hazards SET organisation = "
+                              "'Azərbaycan Minatəmizləmə Agentliyi şöbə 1' WHERE fid IN (SELECT fid "
+                              "FROM hazards LIMIT 2)\" && ogrinfo -q %s -sql \"UPDATE hazards SET "
+                              "organisation = 'Azərbaycan Minatəmizləmə Agentliyi şöbə 2' WHERE fid = "
+                              "(SELECT max(fid) FROM hazards)\"",
+                        db, db),
+              0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "stats %s --by organisation", db), 0);
+    const char *a = strstr(out, "\nAzərbaycan Minatəmizləmə Agentliyi şöbə 1 ");
+    const char *b = strstr(out, "\nAzərbaycan Minatəmizləmə Agentliyi şöbə 2 ");
+    ASSERT_MSG(a && b, "%s", out);
+    /* every row of the table is as many letters long as its heading */
+    const char *t = strstr(out, "\nby organisation:\n");
+    ASSERT(t);
+    t = strchr(t + 1, '\n') + 1; /* the heading */
+    int col = -1;
+    for (const char *line = t; *line; line = strchr(line, '\n') + 1) {
+        const char *e = strchr(line, '\n');
+        if (!e || e == line)
+            break;
+        int letters = 0;
+        for (const char *p = line; p < e; p++)
+            if (((unsigned char)*p & 0xC0) != 0x80)
+                letters++;
+        if (col < 0)
+            col = letters;
+        ASSERT_MSG(letters == col, "row of %d letters, heading of %d:\n%s", letters, col, out);
+    }
+    free(out);
+}
