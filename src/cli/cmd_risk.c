@@ -1205,13 +1205,26 @@ static int run_explain(dm_ctx *ctx, int argc, char **argv)
         return cli_usage_error("risk explain", "out of memory");
     }
     dm_status st = dm_risk_explain(ctx, s, lon, lat, e);
+    /* off the map, but on it with the two exchanged: --at given as LAT,LON */
+    int swapped = 0;
+    if (!st && e->outside_map == 1 && fabs(lat) <= 180 && fabs(lon) <= 90) {
+        dm_risk_explanation *x = malloc(sizeof *x);
+        if (x && dm_risk_explain(ctx, s, lat, lon, x) == DM_OK && x->outside_map == 0)
+            swapped = 1;
+        dm_ctx_clear_error(ctx);
+        free(x);
+    }
     dm_store_close(s);
     if (st) {
         free(e);
         return cli_fail(ctx, "risk explain", st);
     }
     qsort(e->terms, e->n_terms, sizeof e->terms[0], cmp_contrib);
-    if (e->outside_map == 1)
+    if (e->outside_map == 1 && swapped)
+        fprintf(stderr, "warning: %.6f, %.6f lies outside the last risk map of %s, and %.6f, %.6f "
+                        "on it: --at wants LON,LAT (longitude first); were they exchanged?\n",
+                lon, lat, db, lat, lon);
+    else if (e->outside_map == 1)
         fprintf(stderr, "warning: %.6f, %.6f lies outside the last risk map of %s: the answer uses "
                         "its model and calibration all the same\n", lon, lat, db);
     else if (e->outside_map == -1)

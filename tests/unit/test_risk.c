@@ -1203,3 +1203,33 @@ TEST(risk_an_approved_clearance_leaves_its_ground_cleaner)
     ASSERT_MSG(after < 0.2 * before, "p inside the cleared ground %g before, %g after", before,
                after);
 }
+
+/* `risk explain --at LAT,LON` (a GPS's order) lands off the map: the
+ * warning says the two exchanged lie on it, rather than explaining an empty
+ * place far away without a hint */
+TEST(risk_explain_says_when_lon_and_lat_look_exchanged)
+{
+    char *out = NULL;
+    dmtest_write_file(dmtest_path("acc.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"date\":\"2024-05-01\",\"killed\":1},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.9,39.9]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"date\":\"2024-06-01\",\"injured\":1},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.95,39.92]}}]}");
+    ASSERT_DEMINE(0, NULL, "init %s", dmtest_path("d.gpkg"));
+    ASSERT_DEMINE(0, NULL, "import %s --layer accidents %s", dmtest_path("d.gpkg"), dmtest_path("acc.geojson"));
+    ASSERT_DEMINE(0, NULL, "-q risk map %s --out %s --cell 20", dmtest_path("d.gpkg"), dmtest_path("r.tif"));
+    ASSERT_EQ(dmtest_demine(&out, "risk explain %s --at 39.91,46.92", dmtest_path("d.gpkg")), 0);
+    ASSERT_CONTAINS(out, "lies outside the last risk map");
+    ASSERT_CONTAINS(out, "and 46.920000, 39.910000 on it: --at wants LON,LAT (longitude first)");
+    free(out);
+    /* a place merely off the map gets no such guess */
+    ASSERT_EQ(dmtest_demine(&out, "risk explain %s --at 45.5,39.9", dmtest_path("d.gpkg")), 0);
+    ASSERT_CONTAINS(out, "lies outside the last risk map");
+    ASSERT(!strstr(out, "exchanged"));
+    free(out);
+    /* on the map: no warning */
+    ASSERT_EQ(dmtest_demine(&out, "risk explain %s --at 46.92,39.91", dmtest_path("d.gpkg")), 0);
+    ASSERT(!strstr(out, "lies outside"));
+    free(out);
+}
