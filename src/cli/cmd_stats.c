@@ -21,7 +21,10 @@ static const char *help =
     "overlap counts for one route only, cleared before reduced before cancelled\n"
     "before an unknown outcome (and, within a route, for the earlier release).\n"
     "The 'unknown' column holds release areas whose outcome is missing or not a\n"
-    "route (see demine check).\n";
+    "route (see demine check).\n\n"
+    "Only approved data counts: field reports awaiting review or rejected (their\n"
+    "activities, release areas and items), which 'demine list' counts among the\n"
+    "rows, are left out and said how many.\n";
 
 static double num(json_t *o, const char *k)
 {
@@ -131,6 +134,19 @@ static void print_text(json_t *r)
     json_object_foreach(json_object_get(it, "by_category"), key, v)
     {
         printf("  %s %.0f", key, json_number_value(v));
+    }
+    json_t *na = json_object_get(r, "not_approved");
+    if (json_object_size(na)) {
+        long d = (long)num(na, "drafts"), rj = (long)num(na, "rejected"), ni = (long)num(na, "items");
+        printf("\n  not counted: ");
+        if (ni)
+            printf("%ld item%s of ", ni, ni == 1 ? "" : "s");
+        if (d)
+            printf("%ld field report%s awaiting review%s", d, d == 1 ? "" : "s", rj ? " and " : "");
+        if (rj && d)
+            printf("%ld rejected", rj);
+        else if (rj)
+            printf("%ld rejected field report%s", rj, rj == 1 ? "" : "s");
     }
     json_t *acc = json_object_get(r, "accidents"), *vic = json_object_get(r, "victims");
     printf("\n\nAccidents: %lld; victims %.0f (killed %.0f, injured %.0f; civilians %.0f, deminers "

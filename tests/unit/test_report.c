@@ -1185,3 +1185,51 @@ TEST(stats_by_organisation_names_each_whole_and_aligned)
     }
     free(out);
 }
+
+/* stats counts approved data only; what it leaves out (a field report
+ * awaiting review and its items, which list counts among the rows) it says,
+ * so that the two counts can be squared */
+TEST(stats_says_what_of_reports_under_review_it_leaves_out)
+{
+    const char *db = dmtest_demo_db();
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, db, DM_STORE_READONLY, &s));
+    long rows = 0, drafts = 0;
+    ASSERT_OK(dm_store_count(s, "items", NULL, &rows));
+    const char *f[1] = {"status"}, *v[1] = {"draft"};
+    dm_select sel = {0};
+    sel.eq_field = f;
+    sel.eq_value = v;
+    sel.n_eq = 1;
+    ASSERT_OK(dm_store_count(s, "activities", &sel, &drafts));
+    char *json = NULL;
+    ASSERT_OK(dm_stats_json(s, DM_STATS_BY_NONE, &json));
+    dm_store_close(s);
+    ASSERT_EQ(drafts, 1); /* the demo leaves one report in the queue */
+    const char *na = strstr(json, "\"not_approved\"");
+    ASSERT_MSG(na, "%s", json);
+    const char *d = strstr(na, "\"drafts\""), *it = strstr(na, "\"items\"");
+    ASSERT(d && it);
+    ASSERT_NEAR(strtod(strchr(d, ':') + 1, NULL), 1, 0);
+    long left_out = (long)strtod(strchr(it, ':') + 1, NULL);
+    ASSERT(left_out > 0);
+    const char *items = strstr(json, "\"items\"");
+    ASSERT(items);
+    const char *total = strstr(items, "\"total\"");
+    ASSERT(total);
+    /* quantities are 1 a row in the demo: counted + left out = the rows */
+    ASSERT_EQ((long)strtod(strchr(total, ':') + 1, NULL) + left_out, rows);
+    dm_free(ctx, json);
+    char *out = NULL, want[120];
+    ASSERT_EQ(dmtest_demine(&out, "stats %s", db), 0);
+    snprintf(want, sizeof want, "not counted: %ld item%s of 1 field report awaiting review\n", left_out,
+             left_out == 1 ? "" : "s");
+    ASSERT_CONTAINS(out, want);
+    free(out);
+    /* once approved, nothing is left out */
+    ASSERT_EQ(dmtest_approve_drafts(db), 1);
+    ASSERT_EQ(dmtest_demine(&out, "stats %s", db), 0);
+    ASSERT(!strstr(out, "not counted"));
+    free(out);
+}

@@ -292,8 +292,12 @@ static dm_status do_activities(ctxs *c)
     json_t *acts = sub(c->root, "activities");
     while ((rc = dm_cursor_next(cur)) == 1) {
         const char *status = dm_cursor_text(cur, "status");
-        if (status && strcmp(status, "approved"))
-            continue; /* drafts and rejected field reports do not count */
+        if (status && strcmp(status, "approved")) {
+            /* drafts and rejected field reports do not count: how many,
+             * for those who count the rows */
+            add_num(sub(c->root, "not_approved"), strcmp(status, "rejected") ? "drafts" : "rejected", 1);
+            continue;
+        }
         kv *e = table_add(&c->activities, dm_cursor_uuid(cur));
         const char *org = dm_cursor_text(cur, "organisation");
         char m[96];
@@ -501,8 +505,10 @@ static dm_status do_items(ctxs *c)
     double total = 0;
     while ((rc = dm_cursor_next(cur)) == 1) {
         const kv *act = table_get(&c->activities, dm_cursor_text(cur, "activity_id"));
-        if (dm_cursor_text(cur, "activity_id") && !act)
+        if (dm_cursor_text(cur, "activity_id") && !act) {
+            add_num(sub(c->root, "not_approved"), "items", 1);
             continue;
+        }
         double q = dm_cursor_real(cur, "quantity", 1);
         const char *cat = dm_cursor_text(cur, "category");
         char year[16];
