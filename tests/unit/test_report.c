@@ -1233,3 +1233,21 @@ TEST(stats_says_what_of_reports_under_review_it_leaves_out)
     ASSERT(!strstr(out, "not counted"));
     free(out);
 }
+
+/* the report's key figures say items found, as stats does, not "found and
+ * destroyed": the demo's finds include items removed (fate), not destroyed */
+TEST(report_counts_items_found_not_destroyed)
+{
+    const char *db = dmtest_demo_db();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 %s \"select count(*) from items where fate <> 'destroyed_in_situ'\"", db), 0);
+    ASSERT(atol(out) > 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "report %s --out %s", db, dmtest_path("r.html")), 0);
+    free(out);
+    char *h = dmtest_read_file(dmtest_path("r.html"));
+    ASSERT(h);
+    ASSERT_CONTAINS(h, "Explosive ordnance found: ");
+    ASSERT(!strstr(h, "found and destroyed"));
+    free(h);
+}

@@ -286,7 +286,8 @@ static void key_figures(const rep_data *d, lines *L)
         add(L, "Land released: %.1f ha (cancelled %.1f, reduced %.1f, cleared %.1f)",
             dm__jnum(rel, "total_ha"), dm__jnum(rel, "cancelled_ha"), dm__jnum(rel, "reduced_ha"),
             dm__jnum(rel, "cleared_ha"));
-    add(L, "Explosive ordnance found and destroyed: %.0f items", dm__jnum(it, "total"));
+    /* not "and destroyed": a find may be removed, stored or of unknown fate */
+    add(L, "Explosive ordnance found: %.0f items", dm__jnum(it, "total"));
     add(L, "Casualties: %.0f (killed %.0f, injured %.0f; civilians %.0f, deminers %.0f, military %.0f, "
            "children %.0f)",
         dm__jnum(vic, "total"), dm__jnum(vic, "killed"), dm__jnum(vic, "injured"),
