@@ -279,7 +279,16 @@ static int run_route(dm_ctx *ctx, int argc, char **argv)
         if ((rc = cli_open_store(ctx, cmd, db, DM_STORE_READONLY, &s)) != 0)
             return rc;
         if (public_only) {
-            if ((st = dm_danger_zones(s, NULL, &zones)) != DM_OK)
+            /* the zones meeting the route's search window, each whole, as
+             * the country's zones draw them: not every zone of the country */
+            double box[4];
+            if (!risk) {
+                if ((st = dm_route_risk_path(s, &risk_own)) != DM_OK)
+                    goto fail;
+                risk = risk_own;
+            }
+            if ((st = dm_route_search_box(ctx, risk, lon0, lat0, lon1, lat1, &o, box)) != DM_OK ||
+                (st = dm_danger_zones_in(s, NULL, box, &zones)) != DM_OK)
                 goto fail;
             o.avoid = zones; /* WGS 84 */
             o.avoid_name = "a danger zone (a hazard and about 100 m around it)";
