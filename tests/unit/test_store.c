@@ -1385,3 +1385,38 @@ TEST(delete_an_item_records_verify_matched)
     ASSERT(n > 0);
     dm_store_close(s);
 }
+
+/* a database another program is writing to (QGIS editing a layer): the
+ * command says so and what to do, and changes nothing (exit code 3) */
+TEST(a_locked_database_is_named_with_what_to_do)
+{
+    const char *db = dmtest_demo_db();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "list %s --layer hazards --limit 1 --json", db), 0);
+    const char *u = strstr(out, "\"uuid\":\"");
+    ASSERT(u);
+    char uuid[37];
+    snprintf(uuid, sizeof uuid, "%.36s", u + 8);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "rm -f lock.txt; { ( printf \"BEGIN IMMEDIATE; UPDATE dm_meta SET "
+                              "value = value; SELECT 'locked';\\n\"; sleep 7; echo 'ROLLBACK;' ) "
+                              "| sqlite3 %s; } > lock.txt 2>&1 < /dev/null &",
+                        db),
+              0);
+    free(out);
+    int locked = 0;
+    for (int i = 0; i < 100 && !locked; i++) {
+        char *l = dmtest_read_file(dmtest_path("lock.txt"));
+        locked = l && strstr(l, "locked");
+        free(l);
+        if (!locked)
+            nanosleep(&(struct timespec){0, 50000000}, NULL);
+    }
+    ASSERT(locked);
+    int rc = dmtest_demine(&out, "edit %s %s notes=x --reason test", db, uuid);
+    ASSERT_MSG(rc == 3, "exit %d: %s", rc, out);
+    ASSERT_CONTAINS(out, "the database is locked by another program writing to it");
+    ASSERT_CONTAINS(out, "nothing was changed; try again when it is done");
+    ASSERT(!strstr(out, ": SQL: database is locked"));
+    free(out);
+}
