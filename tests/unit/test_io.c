@@ -2089,3 +2089,20 @@ TEST(import_names_a_required_field_no_column_gives_and_the_fix)
     free(n);
     ASSERT_DEMINE(0, "imported 2 rows", "import db.gpkg --layer items wp.gpx --set category=AP");
 }
+
+/* A column the layer lacks, in a file of another code page: the refusal
+ * quotes its value as that code page reads it, not as '' (the bytes that
+ * are not UTF-8 cut away) */
+TEST(import_quotes_an_unknown_columns_value_of_another_code_page)
+{
+    make_db();
+    /* "Минное поле" in Windows-1251 */
+    dmtest_write_file(dmtest_path("ru.csv"), "category,lon,lat,notes\n"
+                                             "AP,47.05,40.0,\xCC\xE8\xED\xED\xEE\xE5 \xEF\xEE\xEB\xE5\n");
+    ASSERT_DEMINE(2, "feature 1 (line 2) has '\xD0\x9C\xD0\xB8\xD0\xBD\xD0\xBD\xD0\xBE\xD0\xB5 "
+                     "\xD0\xBF\xD0\xBE\xD0\xBB\xD0\xB5' in it",
+                  "import db.gpkg --layer items ru.csv");
+    ASSERT_DEMINE(2, "has '\xD0\x9C\xD0\xB8\xD0\xBD\xD0\xBD\xD0\xBE\xD0\xB5", "import db.gpkg --layer items ru.csv --encoding CP1251");
+    ASSERT_DEMINE(4, "and has '\xD0\x9C\xD0\xB8\xD0\xBD\xD0\xBD\xD0\xBE\xD0\xB5 \xD0\xBF\xD0\xBE\xD0\xBB\xD0\xB5' in it",
+                  "check ru.csv --layer items");
+}

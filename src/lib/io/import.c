@@ -1155,9 +1155,16 @@ static dm_status check_unknown(import_state *st, const int *unknown, int n_unkno
             if (*v) {
                 found_no[k] = no;
                 n_found++;
+                /* text in another code page: quoted as that (the one
+                 * --encoding names, else the likely one), not cut to '' */
+                char *recoded = NULL;
+                if (bad_utf8_at(v) >= 0 &&
+                    (recoded = CPLRecode(v, st->recode ? st->recode : guess_encoding(v), CPL_ENC_UTF8)))
+                    v = recoded;
                 snprintf(value[k], sizeof value[k], "%.40s%s", v, strlen(v) > 40 ? "..." : "");
                 for (size_t c = strlen(value[k]); c > 0 && bad_utf8_at(value[k]) >= 0; c--)
                     value[k][c - 1] = '\0'; /* cut inside a character */
+                CPLFree(recoded);
             }
         }
         OGR_F_Destroy(f);
