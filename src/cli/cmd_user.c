@@ -206,6 +206,16 @@ static int run_user(dm_ctx *ctx, int argc, char **argv)
         printf("%s: %s %s\n", db,
                !strcmp(sub, "add") ? "added" : !strcmp(sub, "del") ? "deleted" : "new password for",
                name);
+    /* the last admin gone: nobody can manage users or delete rows on the
+     * web map until one is added here */
+    char *list = NULL;
+    if (!strcmp(sub, "del") && dm_auth_user_list_json(s, &list) == DM_OK && list &&
+        !strstr(list, "\"role\":\"admin\""))
+        fprintf(stderr,
+                "warning: %s has no admin left: nobody can manage the users on the web map; "
+                "add one with `demine user add %s NAME --role admin`\n",
+                db, db);
+    dm_free(ctx, list);
     dm_store_close(s);
     return 0;
 }

@@ -3734,3 +3734,26 @@ TEST(server_route_avoid_hazards_kept_until_the_hazards_change)
     free(first);
     stop_server(SIGTERM);
 }
+
+/* deleting the last admin is allowed (the command line can add one again)
+ * but said: nobody could manage the users on the web map */
+TEST(user_del_of_the_last_admin_warns)
+{
+    const char *db = dmtest_path("u.gpkg");
+    ASSERT_DEMINE(0, NULL, "init %s", db);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "echo longenough | '%s' user add %s a1 --role admin", getenv("DEMINE_BIN"), db), 0);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "echo longenough | '%s' user add %s a2 --role admin", getenv("DEMINE_BIN"), db), 0);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "echo longenough | '%s' user add %s an --role analyst", getenv("DEMINE_BIN"), db), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "user del %s a1", db), 0);
+    ASSERT(!strstr(out, "no admin left")); /* a2 is one */
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "user del %s a2", db), 0);
+    ASSERT_CONTAINS(out, "deleted a2");
+    ASSERT_CONTAINS(out, "has no admin left");
+    ASSERT_CONTAINS(out, "user add");
+    free(out);
+}
