@@ -2106,3 +2106,21 @@ TEST(import_quotes_an_unknown_columns_value_of_another_code_page)
     ASSERT_DEMINE(4, "and has '\xD0\x9C\xD0\xB8\xD0\xBD\xD0\xBD\xD0\xBE\xD0\xB5 \xD0\xBF\xD0\xBE\xD0\xBB\xD0\xB5' in it",
                   "check ru.csv --layer items");
 }
+
+/* A column of places as a map app or a phone copies them, "lat, lon"
+ * (--geom-field), is read as ODK's "lat lon"; a decimal comma is not taken
+ * for the separator */
+TEST(import_geom_field_of_lat_comma_lon)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("g.csv"), "category,GPS\n"
+                                            "AP,\"40.0123, 47.0456\"\n"
+                                            "AT,\"40.0125,47.0458\"\n");
+    ASSERT_DEMINE(0, "imported 2 rows", "import db.gpkg --layer items g.csv --geom-field GPS");
+    ASSERT_DEMINE(0, "\"coordinates\":[47.0456,40.0123]", "list db.gpkg --layer items --json");
+    ASSERT_DEMINE(0, "\"coordinates\":[47.0458,40.0125]", "list db.gpkg --layer items --json");
+    /* decimal commas and a space between: not read as "40, 0123" */
+    dmtest_write_file(dmtest_path("d.csv"), "category,GPS\n"
+                                            "AP,\"40,0123 47,0456\"\n");
+    ASSERT_DEMINE(4, "nor \"lat, lon\"", "check d.csv --layer items --geom-field GPS");
+}

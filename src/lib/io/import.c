@@ -585,7 +585,10 @@ static dm_status setup_crs(import_state *st, int native)
 }
 
 /* ODK text geometries: "lat lon alt acc" points separated by ';'. One point
- * is a point, several a line, a closed list a polygon. */
+ * is a point, several a line, a closed list a polygon. "lat, lon", as a map
+ * app or a phone copies a place (40.0123, 47.0456), is read as well: a
+ * comma after a latitude written with a point, or before white space, is
+ * no decimal comma. */
 static OGRGeometryH parse_odk(const char *s)
 {
     /* as many points as there are ';'-separated parts (a walked geotrace
@@ -605,7 +608,12 @@ static OGRGeometryH parse_odk(const char *s)
             free(xy);
             return NULL;
         }
+        int point = memchr(p, '.', (size_t)(end - p)) != NULL;
         p = end;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p == ',' && (point || isspace((unsigned char)p[1])))
+            p++;
         double lon = strtod(p, &end);
         if (end == p) {
             free(xy);
@@ -726,7 +734,8 @@ static OGRGeometryH feature_geom(import_state *st, OGRFeatureH f, const char **w
         }
         g = parse_odk(v);
         if (!g)
-            *why = "geometry column is neither WKT nor an ODK geopoint/geotrace/geoshape";
+            *why = "geometry column is neither WKT, an ODK geopoint/geotrace/geoshape "
+                   "(\"lat lon alt acc\") nor \"lat, lon\"";
         return g;
     }
     OGRGeometryH g = OGR_F_GetGeometryRef(f);
