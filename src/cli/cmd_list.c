@@ -20,7 +20,8 @@ static const char *help =
     "what export --no-personal leaves out (victims' names and ages, accidents' notes).\n";
 
 /* v in a column of width characters (not bytes: Cyrillic and Armenian
- * letters take two), cut at a character when longer. */
+ * letters take two), cut at a character when longer, and then ending in
+ * "…", so that a cut value ("interview,visu") is not read as a whole one. */
 static void print_cell(const char *v, int width)
 {
     int chars = 0;
@@ -30,6 +31,16 @@ static void print_cell(const char *v, int width)
         while (((unsigned char)*p & 0xC0) == 0x80)
             p++;
         chars++;
+    }
+    if (*p && width > 1) { /* longer: width - 1 characters and the ellipsis */
+        p = v;
+        for (chars = 0; chars < width - 1; chars++) {
+            p++;
+            while (((unsigned char)*p & 0xC0) == 0x80)
+                p++;
+        }
+        printf("  %.*s\xE2\x80\xA6", (int)(p - v), v);
+        return;
     }
     printf("  %.*s%*s", (int)(p - v), v, width - chars, "");
 }

@@ -1420,3 +1420,27 @@ TEST(a_locked_database_is_named_with_what_to_do)
     ASSERT(!strstr(out, ": SQL: database is locked"));
     free(out);
 }
+
+/* list's table cuts a long value to its column and says so with "…",
+ * so that a cut value is not read as the whole one; --json has it whole */
+TEST(list_marks_a_value_cut_to_its_column)
+{
+    const char *db = dmtest_demo_db();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "list %s --layer hazards --limit 1 --json", db), 0);
+    const char *u = strstr(out, "\"uuid\":\"");
+    ASSERT(u);
+    char uuid[37];
+    snprintf(uuid, sizeof uuid, "%.36s", u + 8);
+    free(out);
+    ASSERT_DEMINE(0, NULL, "edit %s %s 'name=Şəki yolu boyunca minalanmış sahə' --reason test", db, uuid);
+    ASSERT_EQ(dmtest_demine(&out, "list %s --layer hazards --where uuid=%s", db, uuid), 0);
+    ASSERT_CONTAINS(out, "  Şəki yolu boyunca minal\xE2\x80\xA6  "); /* 23 letters and the mark */
+    free(out);
+    /* a value that fits is printed whole, unmarked */
+    ASSERT_DEMINE(0, NULL, "edit %s %s 'name=Şəki yolu' --reason test", db, uuid);
+    ASSERT_EQ(dmtest_demine(&out, "list %s --layer hazards --where uuid=%s", db, uuid), 0);
+    ASSERT_CONTAINS(out, "  Şəki yolu   ");
+    ASSERT(!strstr(out, "\xE2\x80\xA6"));
+    free(out);
+}
