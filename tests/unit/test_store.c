@@ -1415,7 +1415,7 @@ TEST(a_locked_database_is_named_with_what_to_do)
     ASSERT(locked);
     int rc = dmtest_demine(&out, "edit %s %s notes=x --reason test", db, uuid);
     ASSERT_MSG(rc == 3, "exit %d: %s", rc, out);
-    ASSERT_CONTAINS(out, "the database is locked by another program writing to it");
+    ASSERT_CONTAINS(out, "is locked by another program writing to it");
     ASSERT_CONTAINS(out, "nothing was changed; try again when it is done");
     ASSERT(!strstr(out, ": SQL: database is locked"));
     free(out);

@@ -27,7 +27,7 @@ dm_status dm__sql_fail(dm_store *s, int rc, const char *what)
     const char *msg = s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
     if (code == DM_EBUSY)
         return dm__fail(s->ctx, code,
-                        "%s: the database is locked by another program writing to it (QGIS "
+                        "the database %s is locked by another program writing to it (QGIS "
                         "editing a layer, another demine command): nothing was changed; try again "
                         "when it is done (%s: %s)",
                         s->path, what, msg);
@@ -40,10 +40,9 @@ dm_status dm__sql_exec(dm_store *s, const char *sql)
     int rc = sqlite3_exec(s->db, sql, NULL, NULL, &err);
     if (rc != SQLITE_OK) {
         dm_status st = dm__sql_fail(s, rc, "SQL");
-        if (err && st != DM_EBUSY) { /* a lock's message says what to do */
+        if (err && st != DM_EBUSY) /* a lock's message says what to do */
             dm__fail(s->ctx, st, "%s: SQL: %s", s->path, err);
-            sqlite3_free(err);
-        }
+        sqlite3_free(err);
         return st;
     }
     return DM_OK;
