@@ -39,8 +39,8 @@ static const char *status_help =
     "handed_over. The hazard is updated and a dated hazard_status row is added, in one\n"
     "transaction. Moving back (reopening on new evidence) needs a --reason and gives\n"
     "back the land not yet released. Closing or handing over leaves no area remaining.\n"
-    "The date may not be after tomorrow, before the hazard was reported or before its\n"
-    "last change.\n";
+    "The date (default today; day first 12.05.2021 too, as edit reads dates) may not\n"
+    "be after tomorrow, before the hazard was reported or before its last change.\n";
 
 /* A failure naming the database and the row the user named. */
 static int row_fail(dm_ctx *ctx, const char *cmd, const char *db, const char *id, dm_status st)

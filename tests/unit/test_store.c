@@ -1444,3 +1444,29 @@ TEST(list_marks_a_value_cut_to_its_column)
     ASSERT(!strstr(out, "\xE2\x80\xA6"));
     free(out);
 }
+
+/* status --date reads a date as edit and import do: day first too */
+TEST(status_date_reads_day_first_as_edit_does)
+{
+    dm_store *s = new_store();
+    dm_row *r = hazard_row("H-40", square(46.9, 39.9));
+    ASSERT_OK(dm_store_insert(s, r, NULL));
+    dm_row_free(r);
+    ASSERT_OK(dm_hazard_set_status(s, "H-40", "partly_released", "12.05.2022", "survey"));
+    ASSERT_STATUS(DM_EINVAL, dm_hazard_set_status(s, "H-40", "closed", "32.05.2022", "done"));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "'32.05.2022' is not a date");
+    ASSERT_OK(dm_hazard_set_status(s, "H-40", "closed", "2022-06-01", "done"));
+    dm_cursor *c = NULL;
+    ASSERT_OK(dm_store_select(s, "hazard_status", NULL, &c));
+    int n = 0, may = 0;
+    while (dm_cursor_next(c) == 1) {
+        n++;
+        const char *d = dm_cursor_text(c, "date");
+        if (d && !strcmp(d, "2022-05-12"))
+            may = 1;
+    }
+    dm_cursor_free(c);
+    ASSERT(may);
+    ASSERT(n >= 2);
+    dm_store_close(s);
+}

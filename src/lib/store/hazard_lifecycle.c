@@ -69,8 +69,14 @@ dm_status dm_hazard_set_status(dm_store *s, const char *id, const char *to, cons
                                         "closed, handed_over",
                         to ? to : "");
     if (date) {
-        if (!dm_date_parse(date, day))
-            return dm__fail(ctx, DM_EINVAL, "'%s' is not a date (YYYY-MM-DD)", date);
+        /* read as edit and import read a date: day first 12.05.2021 too */
+        char norm_day[64];
+        const dm_field_def *df = dm_field_find(dm_layer_find("hazard_status"), "date");
+        if (dm_field_normalise(ctx, df, date, norm_day, sizeof norm_day) || !dm_date_parse(norm_day, day)) {
+            dm_ctx_clear_error(ctx);
+            return dm__fail(ctx, DM_EINVAL, "'%s' is not a date (YYYY-MM-DD, or day first: 12.05.2021)",
+                            date);
+        }
         /* one day of slack for time zones ahead of UTC */
         time_t t = time(NULL) + 86400;
         struct tm tm;
