@@ -24,7 +24,7 @@ static const char *help =
     "transaction), which the risk map reads as evidence.\n\n"
     "  --hazard ID     one hazard (uuid, prefix or ref); default --all\n"
     "  --reach M       how far rows are extended beyond the finds (default 150)\n"
-    "  --dry-run       measure only, write nothing\n"
+    "  --dry-run       measure only, write nothing (--no-write, as plan says it, too)\n"
     "  --simulate      on a demo database: clear each true doctrinal and nuisance\n"
     "                  minefield in simulation by lanes (pattern-blind), lanes with a\n"
     "                  local search around finds, and guided by rows fitted to the\n"
@@ -87,6 +87,7 @@ static int run_patterns(dm_ctx *ctx, int argc, char **argv)
                                              {"all", no_argument, 0, 'a'},
                                              {"reach", required_argument, 0, 'r'},
                                              {"dry-run", no_argument, 0, 'n'},
+                                             {"no-write", no_argument, 0, 'n'}, /* as plan says it */
                                              {"simulate", no_argument, 0, 's'},
                                              {"max-fields", required_argument, 0, 'm'},
                                              {"json", no_argument, 0, 'j'},

@@ -41,7 +41,8 @@ static const char *help =
     "  --samples N      forecast samples (default 100)\n"
     "  --csv FILE       task list (default: DB name with -plan.csv)\n"
     "  --out-json FILE  summary and tasks as JSON (default: DB name with -plan.json)\n"
-    "  --no-write       leave the database unchanged (no plan_tasks, no meta)\n"
+    "  --no-write       leave the database unchanged (no plan_tasks, no meta);\n"
+    "                   --dry-run, as records verify and patterns say it, is the same\n"
     "  --evaluate       demo databases: true items found by the routes, residual risk\n"
     "  --json           print the summary as JSON\n";
 
@@ -397,7 +398,7 @@ static int run_plan(dm_ctx *ctx, int argc, char **argv)
                 return cli_usage_error("plan", "--samples must be 0-100000");
         } else if (!strcmp(a, "--prior"))
             prior = 1;
-        else if (!strcmp(a, "--no-write"))
+        else if (!strcmp(a, "--no-write") || !strcmp(a, "--dry-run")) /* as records and patterns say it */
             nowrite = 1;
         else if (!strcmp(a, "--evaluate"))
             evaluate = 1;

@@ -37,8 +37,9 @@ static const char *help =
     "`demine show DB ID`), then re-measures it.\n\n"
     "  --record ID        one record (uuid, prefix or ref)\n"
     "  --tolerance M      match tolerance in metres (default 5)\n"
-    "  --dry-run          verify only: write nothing (correct has none: `verify\n"
-    "                     --record ID --dry-run` shows the shift it would apply)\n"
+    "  --dry-run          verify only: write nothing (--no-write, as plan says it, too;\n"
+    "                     correct has none: `verify --record ID --dry-run` shows the\n"
+    "                     shift it would apply)\n"
     "  --json             machine-readable output\n";
 
 static double num(json_t *o, const char *k) { return json_number_value(json_object_get(o, k)); }
@@ -163,6 +164,7 @@ static int run_records(dm_ctx *ctx, int argc, char **argv)
     static const struct option longopts[] = {{"record", required_argument, 0, 'r'},
                                              {"tolerance", required_argument, 0, 't'},
                                              {"dry-run", no_argument, 0, 'n'},
+                                             {"no-write", no_argument, 0, 'n'}, /* as plan says it */
                                              {"json", no_argument, 0, 'j'},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};

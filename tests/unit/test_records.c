@@ -1456,3 +1456,33 @@ TEST(verify_record_given_by_rows_only)
     ASSERT_CONTAINS(out, "Mines derived from records given as rows only (count or spacing along each row): ");
     free(out);
 }
+
+/* writing nothing is --dry-run for records verify and patterns and
+ * --no-write for plan: each takes the other's word too */
+TEST(dry_run_and_no_write_are_the_same_in_verify_patterns_and_plan)
+{
+    const char *db = dmtest_demo_db();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 %s \"select count(*) from record_matches\"", db), 0);
+    long before = atol(out);
+    free(out);
+    ASSERT_DEMINE(0, "Records verified", "records verify %s --no-write", db);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 %s \"select count(*) from record_matches\"", db), 0);
+    ASSERT_EQ(atol(out), before); /* nothing written */
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 %s \"select count(*) from predicted_mines\"", db), 0);
+    before = atol(out);
+    free(out);
+    ASSERT_DEMINE(0, NULL, "patterns %s --all --no-write", db);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 %s \"select count(*) from predicted_mines\"", db), 0);
+    ASSERT_EQ(atol(out), before);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 %s \"select count(*) from plan_tasks\"", db), 0);
+    before = atol(out);
+    free(out);
+    ASSERT_DEMINE(0, "plan from", "plan %s --teams %s/config/teams-default.csv --dry-run --prior --samples 5 --csv %s --out-json %s",
+                  db, getenv("DEMINE_ROOT"), dmtest_path("p.csv"), dmtest_path("p.json"));
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 %s \"select count(*) from plan_tasks\"", db), 0);
+    ASSERT_EQ(atol(out), before);
+    free(out);
+}
