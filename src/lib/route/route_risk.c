@@ -1091,9 +1091,19 @@ static dm_status search_window(const dm__risk_map *m, const double *x, const dou
 {
     for (int i = 0; i < 2; i++) {
         double c = (x[i] - m->gt[0]) / m->cell, r = (y[i] - m->gt[3]) / -m->cell;
-        if (!(c >= 0 && c < m->w && r >= 0 && r < m->h))
-            return dm__fail(m->ctx, DM_EINVAL, "the %s point %g,%g lies outside the risk map %s",
-                            i ? "end" : "start", ll[2 * i], ll[2 * i + 1], m->path);
+        if (!(c >= 0 && c < m->w && r >= 0 && r < m->h)) {
+            /* latitude given first (as map apps copy a place): the point
+             * read the other way round lies on the map */
+            double sx = ll[2 * i + 1], sy = ll[2 * i];
+            int swapped = fabs(sy) <= 90 && dm_transform_xy(m->to_map, &sx, &sy, 1) == DM_OK;
+            if (swapped) {
+                double sc = (sx - m->gt[0]) / m->cell, sr = (sy - m->gt[3]) / -m->cell;
+                swapped = sc >= 0 && sc < m->w && sr >= 0 && sr < m->h;
+            }
+            return dm__fail(m->ctx, DM_EINVAL, "the %s point %g,%g lies outside the risk map %s%s",
+                            i ? "end" : "start", ll[2 * i], ll[2 * i + 1], m->path,
+                            swapped ? " (points are longitude first, LON,LAT: were the two swapped?)" : "");
+        }
         pc[i] = (int)c;
         pr[i] = (int)r;
     }
