@@ -204,7 +204,7 @@ static int run_import(dm_ctx *ctx, int argc, char **argv)
                        cli_json_str(argv[optind + 1]), dm_layer_find(o->layer)->name, res.rows,
                        res.skipped, res.repaired, res.left_out);
             else {
-                printf("imported %ld rows into %s from %s%s\n", res.rows,
+                printf("imported %ld row%s into %s from %s%s\n", res.rows, res.rows == 1 ? "" : "s",
                        dm_layer_find(o->layer)->name, argv[optind + 1],
                        res.repaired ? " (some geometries repaired, see log)" : "");
                 if (res.skipped)

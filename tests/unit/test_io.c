@@ -1417,7 +1417,7 @@ TEST(import_names_the_crs_projected_coordinates_look_like)
     ASSERT_DEMINE(4, "look like UTM", "import db.gpkg --layer items utm.csv");
     ASSERT_EQ(count_rows("items"), 0);
     /* with the CRS named, the Soviet order is read as it is meant */
-    ASSERT_DEMINE(0, "imported 1 rows",
+    ASSERT_DEMINE(0, "imported 1 row into",
                   "import db.gpkg --layer items --crs EPSG:28408 --x y --y x sov.csv");
     char *out = NULL;
     ASSERT_EQ(dmtest_demine(&out, "list db.gpkg --layer items --json"), 0);
@@ -1591,7 +1591,7 @@ TEST(import_cp1251_shapefile_with_or_without_its_cpg)
                         "ogr2ogr -q -f 'ESRI Shapefile' -lco ENCODING=CP1251 cp.shp h.geojson "
                         "2>/dev/null && test -f cp.cpg"),
               0);
-    ASSERT_DEMINE(0, "imported 1 rows", "import db.gpkg --layer hazards cp.shp");
+    ASSERT_DEMINE(0, "imported 1 row into", "import db.gpkg --layer hazards cp.shp");
     char *out = column("db.gpkg", "select name from hazards");
     ASSERT_STREQ(out, "\xD0\x9C\xD0\xB8\xD0\xBD\xD0\xBD\xD0\xBE\xD0\xB5 \xD0\xBF\xD0\xBE\xD0\xBB"
                       "\xD0\xB5\n");
@@ -1605,7 +1605,7 @@ TEST(import_cp1251_shapefile_with_or_without_its_cpg)
                   "import db.gpkg --layer hazards cp.shp");
     ASSERT_DEMINE(2, "--encoding nonsense: not an encoding",
                   "import db.gpkg --layer hazards --encoding nonsense cp.shp");
-    ASSERT_DEMINE(0, "imported 1 rows", "import db.gpkg --layer hazards --encoding CP1251 cp.shp");
+    ASSERT_DEMINE(0, "imported 1 row into", "import db.gpkg --layer hazards --encoding CP1251 cp.shp");
     out = column("db.gpkg", "select name from hazards");
     ASSERT_STREQ(out, "\xD0\x9C\xD0\xB8\xD0\xBD\xD0\xBD\xD0\xBE\xD0\xB5 \xD0\xBF\xD0\xBE\xD0\xBB"
                       "\xD0\xB5\n");
@@ -1614,7 +1614,7 @@ TEST(import_cp1251_shapefile_with_or_without_its_cpg)
     dmtest_write_file(dmtest_path("cp.csv"),
                       "category,model,lat,lon\nAP,\xCF\xCC\xCD-2,39.8,46.7\n");
     ASSERT_DEMINE(2, "likely Windows-1251", "import db.gpkg --layer items cp.csv");
-    ASSERT_DEMINE(0, "imported 1 rows", "import db.gpkg --layer items --encoding CP1251 cp.csv");
+    ASSERT_DEMINE(0, "imported 1 row into", "import db.gpkg --layer items --encoding CP1251 cp.csv");
     out = column("db.gpkg", "select model from items");
     ASSERT_STREQ(out, "\xD0\x9F\xD0\x9C\xD0\x9D-2\n");
     free(out);
@@ -1821,7 +1821,7 @@ TEST(export_keeps_non_ascii_text_in_every_format)
     for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
         ASSERT_DEMINE(0, "exported 1 rows", "export db.gpkg --layer hazards out.%s", exts[i]);
         ASSERT_DEMINE(0, NULL, "init db2.gpkg");
-        ASSERT_DEMINE(0, "imported 1 rows", "import db2.gpkg --layer hazards out.%s", exts[i]);
+        ASSERT_DEMINE(0, "imported 1 row into", "import db2.gpkg --layer hazards out.%s", exts[i]);
         char *got = column("db2.gpkg", "select ref, name, district, notes from hazards");
         ASSERT_MSG(!strcmp(got, want), ".%s: %s != %s", exts[i], got, want);
         free(got);
@@ -1853,7 +1853,7 @@ TEST(export_keeps_non_ascii_text_in_every_format)
                   "D-1 field notes, 419 bytes)",
                   "export db.gpkg --layer hazards cut.shp");
     ASSERT_DEMINE(0, NULL, "init db3.gpkg");
-    ASSERT_DEMINE(0, "imported 1 rows", "import db3.gpkg --layer hazards cut.shp");
+    ASSERT_DEMINE(0, "imported 1 row into", "import db3.gpkg --layer hazards cut.shp");
     char *got = column("db3.gpkg", "select length(cast(notes as blob)) from hazards");
     ASSERT_STREQ(got, "254\n"); /* 36 words and a whole first letter */
     free(got);
@@ -1867,7 +1867,7 @@ TEST(import_xlsx_number_coordinate_columns)
     dmtest_write_file(dmtest_path("a.csv"), "date,_location_latitude,_location_longitude,killed\n"
                                             "2021-05-10,39.8123,46.7512,1\n");
     ASSERT_EQ(dmtest_sh(NULL, "ogr2ogr -q -f XLSX a.xlsx a.csv -oo AUTODETECT_TYPE=YES"), 0);
-    ASSERT_DEMINE(0, "imported 1 rows", "import db.gpkg --layer accidents a.xlsx");
+    ASSERT_DEMINE(0, "imported 1 row into", "import db.gpkg --layer accidents a.xlsx");
     ASSERT_DEMINE(0, "\"coordinates\":[46.7512,39.8123]", "list db.gpkg --layer accidents --json");
 }
 
