@@ -58,6 +58,15 @@ static void row_label(const dm_layer_def *l, dm_cursor *c, char *out, size_t n)
         const char *v = dm_cursor_text(c, f->name);
         if (!v || !v[0])
             continue;
+        char num[32];
+        if (f->type == DM_FT_REAL) { /* 2.87331630611798 reads 2.87332 */
+            char *end = NULL;
+            double d = strtod(v, &end);
+            if (end != v && !*end) {
+                snprintf(num, sizeof num, "%.6g", d);
+                v = num;
+            }
+        }
         int w = snprintf(out + used, n - used, "%s%.*s", words ? " " : "", utf8_prefix(v, 30), v);
         if (w < 0)
             break;

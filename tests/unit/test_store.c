@@ -315,6 +315,35 @@ TEST(cli_suggests_the_command_meant_and_help_takes_one)
     free(out);
 }
 
+/* show's link lines give real numbers to 6 significant digits (a match's
+ * offset read 2.87331630611798) */
+TEST(show_link_lines_round_real_numbers)
+{
+    const char *db = dmtest_demo_db();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "records verify %s", db), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "list %s --layer record_matches --limit 1 --json", db), 0);
+    const char *it = strstr(out, "\"record_id\":\"");
+    ASSERT_MSG(it, "no record match in:\n%s", out);
+    char item[37];
+    snprintf(item, sizeof item, "%.36s", it + 13);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "show %s %s", db, item), 0);
+    const char *line = strstr(out, "<- record_matches");
+    ASSERT_MSG(line, "no match linked in:\n%s", out);
+    size_t len = strcspn(line, "\n");
+    int run = 0, longest = 0;
+    for (size_t i = 0; i < len; i++) {
+        run = line[i] >= '0' && line[i] <= '9' ? run + 1 : 0;
+        /* uuids hold runs of 12 hex digits; count only after a decimal point */
+        if (i && line[i - run] == '.' && run > longest)
+            longest = run;
+    }
+    ASSERT_MSG(longest <= 6, "a number with %d decimals in: %.*s", longest, (int)len, line);
+    free(out);
+}
+
 TEST(list_table_shows_whole_status_values)
 {
     const char *db = dmtest_demo_db();
