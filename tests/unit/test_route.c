@@ -719,8 +719,8 @@ TEST(route_cli)
     rc = dmtest_demine(&out, "route --risk %s --from %.9f,%.9f --to 10,10", map, lon0, lat0);
     ASSERT_EQ(rc, 2);
     ASSERT_CONTAINS(out, "outside the risk map");
-    free(out);
     ASSERT(!strstr(out, "swapped")); /* 10,10 read the other way is off the map too */
+    free(out);
     /* latitude first, as a map app copies a place: the point read the other
      * way round is on the map, and the message says so */
     rc = dmtest_demine(&out, "route --risk %s --from %.9f,%.9f --to %.9f,%.9f", map, lat0, lon0, lon0, lat0);
