@@ -74,7 +74,8 @@ static const char *help_eval =
     "reliability table (labelled cells in ten equal groups by probability: the mean\n"
     "probability against the share labelled 1) when --labels is given.\n\n"
     "  --truth FILE          truth points (any OGR file; FILE:LAYER picks a layer,\n"
-    "                        e.g. demo.gpkg:truth_items)\n"
+    "                        e.g. later.gpkg:items; a demo's database alone reads\n"
+    "                        its hidden truth, truth_items)\n"
     "  --aoi FILE            polygons of the area scored (default: every map cell)\n"
     "  --from DATE --to DATE truth events dated in this window\n"
     "  --codes 1,4,8         only these event codes;  --kinds accident,item  only these kinds\n"
@@ -306,6 +307,26 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o, int npos,
 
 /* A date option; the end of a range (--until, --to, --label-to) given as a
  * year or a month means its last day. */
+/* What --truth FILE is when it names no layer: 0 not a demine database,
+ * 1 one holding a demo's hidden truth (truth_items rows), 2 one without. */
+static int demo_truth(dm_ctx *ctx, const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    if (!dot || strcasecmp(dot, ".gpkg"))
+        return 0;
+    dm_store *s = NULL;
+    if (dm_store_open(ctx, path, DM_STORE_READONLY, &s)) {
+        dm_ctx_clear_error(ctx);
+        return 0;
+    }
+    long n = 0;
+    if (dm_store_count(s, "truth_items", NULL, &n))
+        n = 0;
+    dm_ctx_clear_error(ctx);
+    dm_store_close(s);
+    return n > 0 ? 1 : 2;
+}
+
 static int check_date(const char *cmd, const char *opt, const char *s, char out[11])
 {
     if (!s)
@@ -841,6 +862,22 @@ static int run_eval(dm_ctx *ctx, int argc, char **argv)
         if (colon && colon > path + 1 && access(path, F_OK) != 0) {
             *colon = '\0';
             eo.layer = colon + 1;
+        }
+        /* a demine database read whole is every layer of it (districts,
+         * roads...): a demo's hidden truth is its truth_items layer */
+        int db = eo.layer ? 0 : demo_truth(ctx, path);
+        if (db == 1) {
+            eo.layer = "truth_items";
+            if (!o.json)
+                fprintf(stderr, "note: --truth %s: scoring against its layer truth_items (the demo's "
+                        "hidden truth); %s:LAYER scores against another\n", o.truth, o.truth);
+        }
+        else if (db == 2) {
+            rc = cli_usage_error("risk eval",
+                                   "--truth %s: a demine database of many layers; name the one to "
+                                   "score against, e.g. %s:items (finds) or %s:accidents",
+                                   o.truth, o.truth, o.truth);
+            goto done;
         }
         st = dm_evidence_read_file(ctx, path, DM_EV_ITEM, &eo, &truth);
         if (!st && (o.n_codes || o.kinds)) {

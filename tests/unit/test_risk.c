@@ -613,6 +613,38 @@ TEST(risk_fit_from_the_database_and_map_with_it)
     free(out);
 }
 
+/* --truth DB without a layer: a demo's database is scored against its
+ * hidden truth (every layer read would fail on its districts), a database
+ * without one is refused with the layers to name. */
+TEST(risk_eval_truth_of_a_database_reads_its_hidden_truth)
+{
+    const char *db = dmtest_demo_db();
+    char dbp[1024];
+    snprintf(dbp, sizeof dbp, "%s", db);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --cell 50 --out %s", dbp, dmtest_path("t.tif")), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --truth %s:truth_items --json", dmtest_path("t.tif"), dbp), 0);
+    const char *a = strstr(out, "\"recall10\":");
+    ASSERT(a);
+    double named = strtod(a + 11, NULL);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --truth %s --json", dmtest_path("t.tif"), dbp), 0);
+    const char *b = strstr(out, "\"recall10\":");
+    ASSERT(b);
+    ASSERT_NEAR(strtod(b + 11, NULL), named, 1e-12);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --truth %s", dmtest_path("t.tif"), dbp), 0);
+    ASSERT_CONTAINS(out, "layer truth_items");
+    free(out);
+    const char *empty = dmtest_path("empty.gpkg");
+    ASSERT_EQ(dmtest_demine(&out, "init %s", empty), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --truth %s", dmtest_path("t.tif"), empty), 2);
+    ASSERT_CONTAINS(out, ":items (finds)");
+    free(out);
+}
+
 /* Searched land with n_items finds inside each of two cleared polygons (in
  * different ~1 km blocks), plus an accident nearby. */
 static void searched_land(dm_evidence_set *ev, int n_items)
