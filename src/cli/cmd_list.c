@@ -11,9 +11,9 @@
 #include <string.h>
 
 static const char *help =
-    "usage: demine list DB [--layer LAYER] [--where FIELD=VALUE] [--bbox W,S,E,N]\n"
+    "usage: demine list DB [LAYER | --layer LAYER] [--where FIELD=VALUE] [--bbox W,S,E,N]\n"
     "                      [--limit N] [--offset N] [--json] [--no-personal]\n\n"
-    "Without --layer: every layer with its number of rows. With --layer: its rows\n"
+    "Without a layer: every layer with its number of rows. With one: its rows\n"
     "(uuid, main fields); --json prints them whole (GeoJSON geometry included).\n"
     "--where takes a value as edit does (status=OPEN, hazard_id=REF); an empty value\n"
     "matches rows without one. --limit 0 means no limit. --no-personal leaves out\n"
@@ -171,7 +171,16 @@ static int run_list(dm_ctx *ctx, int argc, char **argv)
             return 2;
         }
     }
-    if (argc - optind != 1)
+    /* `list DB LAYER`, as one would say it, is `list DB --layer LAYER` */
+    if (argc - optind == 2) {
+        if (layer && strcmp(layer, argv[optind + 1]))
+            return cli_usage_error("list", "two layers named: '%s' and --layer %s", argv[optind + 1],
+                                   layer);
+        layer = argv[optind + 1];
+    } else if (argc - optind > 2)
+        return cli_usage_error("list", "expected DB and at most one LAYER, got %d arguments",
+                               argc - optind);
+    else if (argc - optind != 1)
         return cli_usage_error("list", "expected DB");
     dm_store *s = NULL;
     int rc = cli_open_store(ctx, "list", argv[optind], DM_STORE_READONLY, &s);

@@ -291,6 +291,28 @@ TEST(list_refuses_bad_limits_filters_and_boxes)
     free(out);
 }
 
+/* `list DB LAYER` is `list DB --layer LAYER`; two different layers or a
+ * third argument are refused */
+TEST(list_takes_the_layer_as_its_second_argument)
+{
+    const char *db = dmtest_demo_db();
+    char *a = NULL, *b = NULL;
+    ASSERT_EQ(dmtest_demine(&a, "list %s organisations --json", db), 0);
+    ASSERT_EQ(dmtest_demine(&b, "list %s --layer organisations --json", db), 0);
+    ASSERT_CONTAINS(a, "\"name\":\"ANAMA\"");
+    ASSERT_STREQ(a, b);
+    free(a);
+    free(b);
+    ASSERT_EQ(dmtest_demine(&a, "list %s organisations --layer organisations --limit 1", db), 0);
+    free(a);
+    ASSERT_EQ(dmtest_demine(&a, "list %s organisations --layer hazards", db), 2);
+    ASSERT_CONTAINS(a, "two layers named");
+    free(a);
+    ASSERT_EQ(dmtest_demine(&a, "list %s hazards items", db), 2);
+    ASSERT_CONTAINS(a, "at most one LAYER");
+    free(a);
+}
+
 TEST(cli_suggests_the_command_meant_and_help_takes_one)
 {
     char *out = NULL;
