@@ -625,6 +625,73 @@ static int server_property(const char *k)
     return 0;
 }
 
+/* A row's body split into its parts, as an edit and a new row take it: a
+ * GeoJSON Feature ({"type": "Feature", "properties": {...}, "geometry":
+ * ..., "reason": "..."}, no other member but "id") or a flat object of
+ * fields with optional "geometry" and "reason" members. *fields gets a new
+ * object of the fields less the server's own properties (json_decref it);
+ * *geom and *reason are borrowed from root (NULL when absent). A refusal
+ * returns bad with the reason in err: not_object when the body is not an
+ * object, and a member that is not a feature's named as "not a member of
+ * KIND". */
+static dm_status split_row_body(json_t *root, const char *not_object, const char *kind, dm_status bad,
+                                json_t **fields, json_t **geom, json_t **reason, char *err, size_t n)
+{
+    *fields = *geom = *reason = NULL;
+    if (!json_is_object(root)) {
+        snprintf(err, n, "%s", not_object);
+        return bad;
+    }
+    json_t *props = json_object_get(root, "properties");
+    json_t *type = json_object_get(root, "type");
+    json_t *why = json_object_get(root, "reason");
+    if (props && !json_is_object(props)) {
+        snprintf(err, n, "properties: expected an object of fields");
+        return bad;
+    }
+    if (type && props && (!json_is_string(type) || strcmp(json_string_value(type), "Feature"))) {
+        snprintf(err, n, "type: expected \"Feature\"");
+        return bad;
+    }
+    if (why && !json_is_string(why) && !json_is_null(why)) {
+        snprintf(err, n, "reason: expected a string");
+        return bad;
+    }
+    /* the fields: the feature's properties, or the object's own members */
+    json_t *f = json_copy(props ? props : root);
+    if (!f) {
+        snprintf(err, n, "out of memory");
+        return DM_ENOMEM;
+    }
+    const char *k;
+    json_t *v;
+    if (!props) {
+        json_object_del(f, "geometry");
+        json_object_del(f, "reason");
+        json_object_del(f, "type");
+    } else {
+        json_object_foreach(root, k, v)
+        {
+            if (strcmp(k, "properties") && strcmp(k, "geometry") && strcmp(k, "reason") && strcmp(k, "type") &&
+                strcmp(k, "id")) {
+                snprintf(err, n, "%.60s: not a member of %s (fields go in \"properties\")", k, kind);
+                json_decref(f);
+                return bad;
+            }
+        }
+    }
+    void *tmp;
+    json_object_foreach_safe(f, tmp, k, v)
+    {
+        if (server_property(k))
+            json_object_del(f, k);
+    }
+    *fields = f;
+    *geom = json_object_get(root, "geometry");
+    *reason = why;
+    return DM_OK;
+}
+
 dm_status srv_patch_parse(dm_ctx *ctx, const dm_layer_def *l, const char *body, size_t len,
                           srv_patch *out)
 {
@@ -636,64 +703,10 @@ dm_status srv_patch_parse(dm_ctx *ctx, const dm_layer_def *l, const char *body, 
                  je.text, je.line, je.column);
         return DM_EPARSE;
     }
-    dm_status st = DM_OK;
-    json_t *props = NULL, *fields = NULL, *reason = NULL, *geom = NULL;
-    if (!json_is_object(root)) {
-        snprintf(out->err, sizeof out->err, "body: expected a JSON object of fields");
-        st = DM_EPARSE;
-    }
+    json_t *fields = NULL, *reason = NULL, *geom = NULL;
+    dm_status st = split_row_body(root, "body: expected a JSON object of fields", "an edit", DM_EPARSE, &fields,
+                                  &geom, &reason, out->err, sizeof out->err);
     if (!st) {
-        props = json_object_get(root, "properties");
-        reason = json_object_get(root, "reason");
-        geom = json_object_get(root, "geometry");
-        json_t *type = json_object_get(root, "type");
-        if (props && !json_is_object(props)) {
-            snprintf(out->err, sizeof out->err, "properties: expected an object of fields");
-            st = DM_EPARSE;
-        } else if (type && props &&
-                   (!json_is_string(type) || strcmp(json_string_value(type), "Feature"))) {
-            snprintf(out->err, sizeof out->err, "type: expected \"Feature\"");
-            st = DM_EPARSE;
-        } else if (reason && !json_is_string(reason) && !json_is_null(reason)) {
-            snprintf(out->err, sizeof out->err, "reason: expected a string");
-            st = DM_EPARSE;
-        }
-    }
-    if (!st) {
-        /* the fields: the feature's properties, or the object's own members */
-        fields = props ? json_copy(props) : json_copy(root);
-        if (!fields) {
-            snprintf(out->err, sizeof out->err, "out of memory");
-            st = DM_ENOMEM;
-        }
-    }
-    if (!st && !props) {
-        json_object_del(fields, "geometry");
-        json_object_del(fields, "reason");
-        json_object_del(fields, "type");
-    } else if (!st) {
-        const char *k;
-        json_t *v;
-        json_object_foreach(root, k, v)
-        {
-            if (strcmp(k, "properties") && strcmp(k, "geometry") && strcmp(k, "reason") &&
-                strcmp(k, "type") && strcmp(k, "id")) {
-                snprintf(out->err, sizeof out->err,
-                         "%.60s: not a member of an edit (fields go in \"properties\")", k);
-                st = DM_EPARSE;
-                break;
-            }
-        }
-    }
-    if (!st) {
-        const char *k;
-        json_t *v;
-        void *tmp;
-        json_object_foreach_safe(fields, tmp, k, v)
-        {
-            if (server_property(k))
-                json_object_del(fields, k);
-        }
         if (!strcmp(l->name, "activities") && json_object_get(fields, "status")) {
             /* a report is approved or rejected by review, which logs the
              * decision and refreshes the risk map */
@@ -768,62 +781,10 @@ dm_status srv_create_parse(dm_ctx *ctx, const dm_layer_def *l, const char *body,
                  je.text, je.line, je.column);
         return DM_EPARSE;
     }
-    dm_status st = DM_OK;
-    json_t *props = NULL, *fields = NULL, *reason = NULL, *geom = NULL;
-    if (!json_is_object(root)) {
-        snprintf(out->err, sizeof out->err, "body: expected a GeoJSON Feature or a JSON object of fields");
-        st = DM_EPARSE;
-    }
+    json_t *fields = NULL, *reason = NULL, *geom = NULL;
+    dm_status st = split_row_body(root, "body: expected a GeoJSON Feature or a JSON object of fields", "a new row",
+                                  DM_EGEOM, &fields, &geom, &reason, out->err, sizeof out->err);
     if (!st) {
-        props = json_object_get(root, "properties");
-        reason = json_object_get(root, "reason");
-        geom = json_object_get(root, "geometry");
-        json_t *type = json_object_get(root, "type");
-        if (props && !json_is_object(props)) {
-            snprintf(out->err, sizeof out->err, "properties: expected an object of fields");
-            st = DM_EGEOM;
-        } else if (type && props && (!json_is_string(type) || strcmp(json_string_value(type), "Feature"))) {
-            snprintf(out->err, sizeof out->err, "type: expected \"Feature\"");
-            st = DM_EGEOM;
-        } else if (reason && !json_is_string(reason) && !json_is_null(reason)) {
-            snprintf(out->err, sizeof out->err, "reason: expected a string");
-            st = DM_EGEOM;
-        }
-    }
-    if (!st) {
-        fields = props ? json_copy(props) : json_copy(root);
-        if (!fields) {
-            snprintf(out->err, sizeof out->err, "out of memory");
-            st = DM_ENOMEM;
-        }
-    }
-    if (!st && !props) {
-        json_object_del(fields, "geometry");
-        json_object_del(fields, "reason");
-        json_object_del(fields, "type");
-    } else if (!st) {
-        const char *k;
-        json_t *v;
-        json_object_foreach(root, k, v)
-        {
-            if (strcmp(k, "properties") && strcmp(k, "geometry") && strcmp(k, "reason") && strcmp(k, "type") &&
-                strcmp(k, "id")) {
-                snprintf(out->err, sizeof out->err, "%.60s: not a member of a new row (fields go in \"properties\")",
-                         k);
-                st = DM_EGEOM;
-                break;
-            }
-        }
-    }
-    if (!st) {
-        const char *k;
-        json_t *v;
-        void *tmp;
-        json_object_foreach_safe(fields, tmp, k, v)
-        {
-            if (server_property(k))
-                json_object_del(fields, k);
-        }
         out->row = dm_row_new(ctx, l);
         if (!out->row) {
             snprintf(out->err, sizeof out->err, "out of memory");
