@@ -103,6 +103,11 @@ typedef struct dm_plan_team {
 DM_API dm_status dm_plan_teams_load(dm_ctx *ctx, const char *path, dm_plan_team **out,
                                     size_t *n);
 
+/* The default team set (config/teams-default.csv, built in: 24 manual, 8
+ * mechanical, 8 dog and 10 survey teams at typical rates), for a plan made
+ * without a team file. *out is freed with dm_free. */
+DM_API dm_status dm_plan_teams_default(dm_ctx *ctx, dm_plan_team **out, size_t *n);
+
 /* Room for a hazard's ref and district (bytes, with the terminating 0):
  * names in Cyrillic or Azerbaijani letters take two bytes a letter, so that a
  * ref of 120 letters fits whole; longer text is cut on a character. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT
  *
- * cmd_plan.c -- `demine plan DB --teams TEAMS.csv`: the land release plan
+ * cmd_plan.c -- `demine plan DB [--teams TEAMS.csv]`: the land release plan
  * (route, cost at unit rates and at the teams' day rates, value, priority,
  * schedule, forecast, donor comparison) into
  * the plan_tasks layer, a CSV task list and a JSON summary; --evaluate
@@ -13,7 +13,7 @@
 #include <string.h>
 
 static const char *help =
-    "usage: demine plan DB --teams TEAMS.csv [--budget USD] [--horizon YEARS]\n"
+    "usage: demine plan DB [--teams TEAMS.csv] [--budget USD] [--horizon YEARS]\n"
     "                   [--config FILE] [--prior] [--start YYYY-MM-DD] [--samples N]\n"
     "                   [--csv FILE] [--out-json FILE] [--no-write] [--evaluate] [--json]\n\n"
     "Plan the release of every open hazard of DB from its risk (p_contam and\n"
@@ -30,7 +30,8 @@ static const char *help =
     "            cost, sampling each hazard's contamination from its risk;\n"
     "  donor     clearing every suspected hectare vs risk-based release.\n\n"
     "  --teams FILE     CSV: name,method,capacity_ha_day,cost_usd_day[,count]; method is\n"
-    "                   manual, mechanical, dogs or survey (config/teams-default.csv)\n"
+    "                   manual, mechanical, dogs or survey (default: the 50 teams of\n"
+    "                   config/teams-default.csv, built in)\n"
     "  --budget USD     fund hazards in priority order up to this sum at unit rates\n"
     "                   (a schedule dearer at the teams' day rates is reported)\n"
     "  --horizon YEARS  report the hazards that would end later\n"
@@ -414,8 +415,6 @@ static int run_plan(dm_ctx *ctx, int argc, char **argv)
     }
     if (!db)
         return cli_usage_error("plan", "expected DB");
-    if (!teams_path)
-        return cli_usage_error("plan", "--teams TEAMS.csv is required (see config/teams-default.csv)");
     /* the outputs must not overwrite the database, the inputs or each other */
     char *csv_def = csv ? NULL : sibling(db, "-plan.csv");
     char *json_def = jout ? NULL : sibling(db, "-plan.json");
@@ -463,7 +462,13 @@ static int run_plan(dm_ctx *ctx, int argc, char **argv)
     }
     dm_plan_team *teams = NULL;
     size_t nt = 0;
-    if ((st = dm_plan_teams_load(ctx, teams_path, &teams, &nt))) {
+    /* without a team file, the default set (config/teams-default.csv) */
+    st = teams_path ? dm_plan_teams_load(ctx, teams_path, &teams, &nt) : dm_plan_teams_default(ctx, &teams, &nt);
+    if (!st && !teams_path)
+        fprintf(stderr, "note: no --teams: planned with the default team set (24 manual, 8 mechanical, 8 dog "
+                        "and 10 survey teams at typical rates, config/teams-default.csv); give your own "
+                        "with --teams FILE\n");
+    if (st) {
         free(csv_def);
         free(json_def);
         return cli_fail(ctx, "plan", st);

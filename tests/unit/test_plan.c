@@ -221,6 +221,18 @@ TEST(plan_team_file_errors_name_line_and_field)
     /* the shipped default team set loads: 50 teams */
     ASSERT_OK(dm_plan_teams_load(ctx, dmtest_repo_path("config/teams-default.csv"), &t, &n));
     ASSERT_EQ(n, 50);
+    /* and the built-in set, a plan's without --teams, is the same team by team */
+    dm_plan_team *b = NULL;
+    size_t nb = 0;
+    ASSERT_OK(dm_plan_teams_default(ctx, &b, &nb));
+    ASSERT_EQ(nb, n);
+    for (size_t i = 0; i < n; i++) {
+        ASSERT_STREQ(b[i].name, t[i].name);
+        ASSERT_EQ(b[i].kind, t[i].kind);
+        ASSERT_NEAR(b[i].ha_day, t[i].ha_day, 0);
+        ASSERT_NEAR(b[i].usd_day, t[i].usd_day, 0);
+    }
+    dm_free(ctx, b);
     dm_free(ctx, t);
 }
 
@@ -274,6 +286,19 @@ TEST(plan_cli_needs_risk_map_or_prior)
     ASSERT_EQ(rc, 2);
     ASSERT_CONTAINS(out, "bad.csv:3: field 'capacity_ha_day'");
     free(out);
+    /* without --teams: the default set, said so, the same plan as with its file */
+    char *a = NULL, *b = NULL;
+    rc = dmtest_demine(&a, "plan '%s' --prior --no-write --start 2026-01-05 --samples 5 --json", db);
+    ASSERT_MSG(rc == 0, "plan failed: %s", a);
+    ASSERT_CONTAINS(a, "note: no --teams: planned with the default team set");
+    rc = dmtest_demine(&b, "plan '%s' --teams '%s' --prior --no-write --start 2026-01-05 --samples 5 --json",
+                       db, teams);
+    ASSERT_EQ(rc, 0);
+    const char *ja = strchr(a, '{'), *jb = strchr(b, '{');
+    ASSERT(ja && jb);
+    ASSERT_STREQ(ja, jb);
+    free(a);
+    free(b);
     rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --budget 1", db, teams);
     ASSERT_EQ(rc, 2);
     ASSERT_CONTAINS(out, "cannot fund even the cheapest task");

@@ -283,13 +283,9 @@ static int parse_num(const char *s, double *out)
     return 1;
 }
 
-dm_status dm_plan_teams_load(dm_ctx *ctx, const char *path, dm_plan_team **out, size_t *n)
+/* Read the team CSV open as f (named path in errors); closes f. */
+static dm_status teams_read(dm_ctx *ctx, FILE *f, const char *path, dm_plan_team **out, size_t *n)
 {
-    *out = NULL;
-    *n = 0;
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return dm__fail(ctx, DM_EIO, "%s: cannot open team file: %s", path, strerror(errno));
     char line[1024];
     int ci[5] = {-1, -1, -1, -1, -1}; /* name, method, capacity, cost, count */
     static const char *hdr[5] = {"name", "method", "capacity_ha_day", "cost_usd_day", "count"};
@@ -495,6 +491,34 @@ out:
     *out = t;
     *n = cnt;
     return DM_OK;
+}
+
+dm_status dm_plan_teams_load(dm_ctx *ctx, const char *path, dm_plan_team **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return dm__fail(ctx, DM_EIO, "%s: cannot open team file: %s", path, strerror(errno));
+    return teams_read(ctx, f, path, out, n);
+}
+
+/* config/teams-default.csv, built in (a test checks they are the same) */
+static const char default_teams[] =
+    "name,method,capacity_ha_day,cost_usd_day,count\n"
+    "MAN,manual,0.08,2000,24\n"
+    "MECH,mechanical,0.5,6000,8\n"
+    "DOG,dogs,0.25,2500,8\n"
+    "NTS,survey,20,1200,10\n";
+
+dm_status dm_plan_teams_default(dm_ctx *ctx, dm_plan_team **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    FILE *f = fmemopen((void *)default_teams, sizeof default_teams - 1, "r");
+    if (!f)
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    return teams_read(ctx, f, "the default team set", out, n);
 }
 
 /* ---- output ------------------------------------------------------------ */
