@@ -80,5 +80,8 @@ int cli_writes_over(const char *cmd, const char *opt, const char *out, const cha
  * (described as iwhat) or another output; NULL paths are left out. */
 int cli_outputs_clash(const char *cmd, int no, const char *const *oopt, const char *const *opath,
                       int ni, const char *const *iwhat, const char *const *ipath);
+/* A default output beside db: its name without the extension, then suffix
+ * ("d.gpkg", "-plan.csv" -> "d-plan.csv"); malloc'd, NULL without memory. */
+char *cli_sibling(const char *db, const char *suffix);
 
 #endif

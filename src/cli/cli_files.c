@@ -6,6 +6,7 @@
  */
 #include "cli.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 int cli_same_path(const char *a, const char *b)
@@ -39,4 +40,19 @@ int cli_outputs_clash(const char *cmd, int no, const char *const *oopt, const ch
             }
     }
     return 0;
+}
+
+char *cli_sibling(const char *db, const char *suffix)
+{
+    size_t n = strlen(db);
+    const char *dot = strrchr(db, '.');
+    const char *slash = strrchr(db, '/');
+    if (dot && (!slash || dot > slash))
+        n = (size_t)(dot - db);
+    char *p = malloc(n + strlen(suffix) + 1);
+    if (!p)
+        return NULL;
+    memcpy(p, db, n);
+    memcpy(p + n, suffix, strlen(suffix) + 1);
+    return p;
 }

@@ -47,21 +47,6 @@ static const char *help =
     "  --evaluate       demo databases: true items found by the routes, residual risk\n"
     "  --json           print the summary as JSON\n";
 
-static char *sibling(const char *db, const char *suffix)
-{
-    size_t n = strlen(db);
-    const char *dot = strrchr(db, '.');
-    const char *slash = strrchr(db, '/');
-    if (dot && (!slash || dot > slash))
-        n = (size_t)(dot - db);
-    char *p = malloc(n + strlen(suffix) + 1);
-    if (!p)
-        return NULL;
-    memcpy(p, db, n);
-    memcpy(p + n, suffix, strlen(suffix) + 1);
-    return p;
-}
-
 /* A sum of dollars for the text output: "1.23 M" from USD 0.1 M up, the
  * dollars themselves below ("4,800"), so that a small plan (a budget of a
  * few team-days) reads "USD 1,200", not "USD 0.00 M". From a ring of
@@ -416,8 +401,8 @@ static int run_plan(dm_ctx *ctx, int argc, char **argv)
     if (!db)
         return cli_usage_error("plan", "expected DB");
     /* the outputs must not overwrite the database, the inputs or each other */
-    char *csv_def = csv ? NULL : sibling(db, "-plan.csv");
-    char *json_def = jout ? NULL : sibling(db, "-plan.json");
+    char *csv_def = csv ? NULL : cli_sibling(db, "-plan.csv");
+    char *json_def = jout ? NULL : cli_sibling(db, "-plan.json");
     const char *csv_path = csv ? csv : csv_def, *json_path = jout ? jout : json_def;
     if (!csv_path || !json_path) {
         free(csv_def);

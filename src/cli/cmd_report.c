@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT
  *
- * cmd_report.c -- `demine report DB --out report.pdf|report.html`: the
+ * cmd_report.c -- `demine report DB [--out report.pdf|report.html]`: the
  * national status report with maps, charts and tables; with --public, the
  * printable danger map (leaflet) of an area for residents.
  */
@@ -13,7 +13,7 @@
 #include <strings.h>
 
 static const char *help =
-    "usage: demine report DB --out FILE.pdf|FILE.html [--title TEXT] [--date YYYY-MM-DD]\n\n"
+    "usage: demine report DB [--out FILE.pdf|FILE.html] [--title TEXT] [--date YYYY-MM-DD]\n\n"
     "Write the national status report of DB, of the kind agencies and the Landmine\n"
     "Monitor publish: key figures; maps of the hazards by status, the risk map (from\n"
     "`demine risk map`) and the plan's routes and first priorities (from `demine plan`);\n"
@@ -24,8 +24,8 @@ static const char *help =
     "are at the plan's unit rates and, beside them, at the teams' day rates\n"
     "(\"unknown\" when a team that works has cost_usd_day 0).\n"
     "A PDF (A4 pages) when FILE ends in .pdf, one HTML page with embedded images\n"
-    "when it ends in .html.\n\n"
-    "usage: demine report DB --public --out FILE.pdf [--district NAME | --settlement NAME\n"
+    "when it ends in .html; by default DB's name with -report.pdf.\n\n"
+    "usage: demine report DB --public [--out FILE.pdf] [--district NAME | --settlement NAME\n"
     "                     [--around KM] | --bbox W,S,E,N] [--lang az|en|both] [--date YYYY-MM-DD]\n\n"
     "Write the printable public danger map of an area: one A4 page for residents\n"
     "without internet, with only what the public web map shows -- the generalised\n"
@@ -35,67 +35,20 @@ static const char *help =
     "the latest change to the hazards, and the safety messages. The area is a\n"
     "district's polygon, KM (default 3) around a settlement, or a box in degrees;\n"
     "by default the extent of all zones. --lang: Azerbaijani, English or both\n"
-    "(default).\n";
+    "(default). By default into DB's name with -danger-map.pdf.\n";
 
 static int bad_public(const char *opt) { return cli_usage_error("report", "%s needs --public", opt); }
 
-static int run_report(dm_ctx *ctx, int argc, char **argv)
+/* The report (or with public_map the danger map) of db into out. */
+static int run_report_to(dm_ctx *ctx, const char *db, const char *out, int public_map, dm_report_opts *op,
+                         const char *district, const char *settlement, const char *bbox_s, const char *lang,
+                         const char *around_s)
 {
-    const char *db = NULL, *out = NULL, *district = NULL, *settlement = NULL, *bbox_s = NULL, *lang = NULL,
-               *around_s = NULL;
-    int public_map = 0;
-    dm_report_opts o = {NULL, NULL};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (cli_is_help(a))
-            return cli_help(help);
-        if (!strcmp(a, "--public")) {
-            public_map = 1;
-        } else if (!strcmp(a, "--out") || !strcmp(a, "--title") || !strcmp(a, "--date") ||
-                   !strcmp(a, "--district") || !strcmp(a, "--settlement") || !strcmp(a, "--bbox") ||
-                   !strcmp(a, "--lang") || !strcmp(a, "--around")) {
-            if (i + 1 >= argc)
-                return cli_usage_error("report", "%s needs a value", a);
-            const char *v = argv[++i];
-            if (!strcmp(a, "--out"))
-                out = v;
-            else if (!strcmp(a, "--title"))
-                o.title = v;
-            else if (!strcmp(a, "--date"))
-                o.date = v;
-            else if (!strcmp(a, "--district"))
-                district = v;
-            else if (!strcmp(a, "--settlement"))
-                settlement = v;
-            else if (!strcmp(a, "--bbox"))
-                bbox_s = v;
-            else if (!strcmp(a, "--lang"))
-                lang = v;
-            else
-                around_s = v;
-        } else if (a[0] == '-' && a[1])
-            return cli_usage_error("report", "unknown option '%s'", a);
-        else if (!db)
-            db = a;
-        else
-            return cli_usage_error("report", "expected one database, got '%s' too", a);
-    }
-    if (!db)
-        return cli_usage_error("report", "expected DB");
-    if (!public_map) {
-        if (district || settlement || bbox_s || lang || around_s)
-            return bad_public(district ? "--district" : settlement ? "--settlement" : bbox_s ? "--bbox"
-                                                      : lang       ? "--lang"
-                                                                   : "--around");
-        if (!out)
-            return cli_usage_error("report", "--out FILE.pdf or FILE.html is required");
-    }
+    dm_report_opts o = *op;
     dm_public_opts po;
     memset(&po, 0, sizeof po);
     double bbox[4];
     if (public_map) {
-        if (!out)
-            return cli_usage_error("report", "--public needs --out FILE.pdf");
         size_t ol = strlen(out);
         if (ol < 4 || strcasecmp(out + ol - 4, ".pdf"))
             return cli_usage_error("report", "--public writes a printable A4 PDF: name the file .pdf, not '%s' "
@@ -154,6 +107,68 @@ static int run_report(dm_ctx *ctx, int argc, char **argv)
     else
         printf("report written to %s\n", out);
     return 0;
+}
+
+static int run_report(dm_ctx *ctx, int argc, char **argv)
+{
+    const char *db = NULL, *out = NULL, *district = NULL, *settlement = NULL, *bbox_s = NULL, *lang = NULL,
+               *around_s = NULL;
+    int public_map = 0;
+    dm_report_opts o = {NULL, NULL};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (cli_is_help(a))
+            return cli_help(help);
+        if (!strcmp(a, "--public")) {
+            public_map = 1;
+        } else if (!strcmp(a, "--out") || !strcmp(a, "--title") || !strcmp(a, "--date") ||
+                   !strcmp(a, "--district") || !strcmp(a, "--settlement") || !strcmp(a, "--bbox") ||
+                   !strcmp(a, "--lang") || !strcmp(a, "--around")) {
+            if (i + 1 >= argc)
+                return cli_usage_error("report", "%s needs a value", a);
+            const char *v = argv[++i];
+            if (!strcmp(a, "--out"))
+                out = v;
+            else if (!strcmp(a, "--title"))
+                o.title = v;
+            else if (!strcmp(a, "--date"))
+                o.date = v;
+            else if (!strcmp(a, "--district"))
+                district = v;
+            else if (!strcmp(a, "--settlement"))
+                settlement = v;
+            else if (!strcmp(a, "--bbox"))
+                bbox_s = v;
+            else if (!strcmp(a, "--lang"))
+                lang = v;
+            else
+                around_s = v;
+        } else if (a[0] == '-' && a[1])
+            return cli_usage_error("report", "unknown option '%s'", a);
+        else if (!db)
+            db = a;
+        else
+            return cli_usage_error("report", "expected one database, got '%s' too", a);
+    }
+    if (!db)
+        return cli_usage_error("report", "expected DB");
+    if (!public_map) {
+        if (district || settlement || bbox_s || lang || around_s)
+            return bad_public(district ? "--district" : settlement ? "--settlement" : bbox_s ? "--bbox"
+                                                      : lang       ? "--lang"
+                                                                   : "--around");
+    }
+    /* by default beside the database: d.gpkg -> d-report.pdf, d-danger-map.pdf */
+    char *out_def = NULL;
+    if (!out) {
+        if (!(out = out_def = cli_sibling(db, public_map ? "-danger-map.pdf" : "-report.pdf"))) {
+            fprintf(stderr, "demine report: error: out of memory\n");
+            return 1;
+        }
+    }
+    int rc = run_report_to(ctx, db, out, public_map, &o, district, settlement, bbox_s, lang, around_s);
+    free(out_def);
+    return rc;
 }
 
 CLI_COMMAND(report, "report", run_report, "national status report (PDF or HTML) with maps and charts; --public: danger map leaflet")

@@ -135,6 +135,23 @@ TEST(report_on_an_empty_database)
     ASSERT_CONTAINS(html, "<h2>Status by district</h2>\n<p>none</p>\n<h2>First priorities");
     ASSERT(!strstr(html, "<th>district</th>"));
     free(html);
+    /* without --out: beside the database, named after it */
+    rc = dmtest_demine(&out, "report '%s'", db);
+    ASSERT_MSG(rc == 0, "report failed: %s", out);
+    ASSERT_CONTAINS(out, "empty-report.pdf");
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "pdftotext '%s' -", dmtest_path("empty-report.pdf")), 0);
+    ASSERT_CONTAINS(out, "Hazardous areas: 0");
+    free(out);
+    rc = dmtest_demine(&out, "report '%s' --public", db);
+    ASSERT_MSG(rc == 0, "report --public failed: %s", out);
+    ASSERT_CONTAINS(out, "empty-danger-map.pdf: 0 danger zones");
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "pdfinfo '%s' | awk '/^Pages:/ {print \"pages=\" $2}'",
+                        dmtest_path("empty-danger-map.pdf")),
+              0);
+    ASSERT_CONTAINS(out, "pages=1\n");
+    free(out);
 }
 
 TEST(report_without_plan_says_so)
@@ -209,10 +226,6 @@ TEST(report_bad_output)
     /* an old report stays whole when a new one fails, and no .part is left */
     ASSERT_EQ(dmtest_sh(&out, "ls '%s'.part 2>/dev/null | wc -l", dmtest_path("db.html")), 0);
     ASSERT_CONTAINS(out, "0");
-    free(out);
-    rc = dmtest_demine(&out, "report '%s'", db);
-    ASSERT_EQ(rc, 2);
-    ASSERT_CONTAINS(out, "--out");
     free(out);
     /* the report's date is exactly YYYY-MM-DD: 01/02/2026 was read as 1 February */
     rc = dmtest_demine(&out, "report '%s' --out '%s' --date 01/02/2026", db, dmtest_path("d.pdf"));
