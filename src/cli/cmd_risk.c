@@ -22,7 +22,7 @@
 #define MAX_LIST 64
 
 static const char *help_risk =
-    "usage: demine risk map [DB] --out RISK.tif [options]\n"
+    "usage: demine risk map [DB] [--out RISK.tif] [options]\n"
     "       demine risk refresh DB [--json]\n"
     "       demine risk explain DB --at LON,LAT [--json]\n"
     "       demine risk fit [DB] [--labels FILE] --out MODEL.json [options]\n"
@@ -33,14 +33,15 @@ static const char *help_risk =
     "Each subcommand has --help. See docs/risk.md for every evidence term.\n";
 
 static const char *help_map =
-    "usage: demine risk map [DB] --out RISK.tif [options]\n\n"
+    "usage: demine risk map [DB] [--out RISK.tif] [options]\n\n"
     "Fuse the evidence of a database (features, hazards, records, items, accidents,\n"
     "events, released land, detections) and of evidence files into a risk map: a\n"
     "tiled, compressed GeoTIFF with overviews, band 1 the probability that a cell\n"
     "holds at least one item, band 2 the expected items per hectare. With DB, every\n"
     "hazard gets p_contam and expected_items, and the map's path is stored as the\n"
     "database's \"risk_map\".\n\n"
-    "  --out FILE            the GeoTIFF to write (required)\n"
+    "  --out FILE            the GeoTIFF to write (default: DB's name with -risk.tif;\n"
+    "                        required without DB)\n"
     "  --aoi FILE            polygons of the area (default: the extent of all evidence\n"
     "                        grown by 1 km, i.e. every hazard and the demo's area)\n"
     "  --cell METRES         cell size (default 10)\n"
@@ -544,9 +545,19 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
         return 2;
     }
     warn_until_future("risk map", until);
+    /* by default beside the database: d.gpkg -> d-risk.tif */
+    char out_def[4096];
+    if (!o.out && o.db) {
+        char *p = cli_sibling(o.db, "-risk.tif");
+        if (p && strlen(p) < sizeof out_def) {
+            memcpy(out_def, p, strlen(p) + 1);
+            o.out = out_def;
+        }
+        free(p);
+    }
     if (!o.out) {
         free_opts(&o);
-        return cli_usage_error("risk map", "--out RISK.tif is required");
+        return cli_usage_error("risk map", "--out RISK.tif is required without a database");
     }
     {
         const char *dot = o.out ? strrchr(o.out, '.') : NULL;

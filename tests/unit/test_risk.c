@@ -615,7 +615,8 @@ TEST(risk_fit_from_the_database_and_map_with_it)
 
 /* --truth DB without a layer: a demo's database is scored against its
  * hidden truth (every layer read would fail on its districts), a database
- * without one is refused with the layers to name. */
+ * without one is refused with the layers to name; risk map DB without --out
+ * writes DB-risk.tif. */
 TEST(risk_eval_truth_of_a_database_reads_its_hidden_truth)
 {
     const char *db = dmtest_demo_db();
@@ -636,6 +637,17 @@ TEST(risk_eval_truth_of_a_database_reads_its_hidden_truth)
     free(out);
     ASSERT_EQ(dmtest_demine(&out, "risk eval %s --truth %s", dmtest_path("t.tif"), dbp), 0);
     ASSERT_CONTAINS(out, "layer truth_items");
+    free(out);
+    /* risk map DB without --out writes beside it, named after it */
+    ASSERT_EQ(dmtest_sh(&out, "cp '%s' '%s'", dbp, dmtest_path("own.gpkg")), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --cell 50", dmtest_path("own.gpkg")), 0);
+    ASSERT_CONTAINS(out, "own-risk.tif");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk eval %s --truth %s --json", dmtest_path("own-risk.tif"), dbp), 0);
+    const char *c = strstr(out, "\"recall10\":");
+    ASSERT(c);
+    ASSERT_NEAR(strtod(c + 11, NULL), named, 1e-12); /* the same map */
     free(out);
     const char *empty = dmtest_path("empty.gpkg");
     ASSERT_EQ(dmtest_demine(&out, "init %s", empty), 0);
