@@ -112,27 +112,38 @@ static int run_edit(dm_ctx *ctx, int argc, char **argv)
     return rc;
 }
 
-static int run_delete(dm_ctx *ctx, int argc, char **argv)
+/* The options of a command taking DB, one ID and a required --reason: -1
+ * to go on (DB and ID at argv[optind], optind + 1), else the exit code. */
+static int reason_args(const char *cmd, const char *help, const char *id, const char *why, int argc, char **argv,
+                       const char **reason)
 {
     static const struct option longopts[] = {
         {"reason", required_argument, 0, 'r'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    const char *reason = NULL;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (c == 'r')
-            reason = optarg;
+            *reason = optarg;
         else if (c == 'h')
-            return cli_help(delete_help);
+            return cli_help(help);
         else
             return 2;
     }
     if (argc - optind != 2)
-        return cli_usage_error("delete", "expected DB and ID");
-    if (dm_text_blank(reason))
-        return cli_usage_error("delete", "--reason is required: deletions must be explained");
+        return cli_usage_error(cmd, "expected DB and %s", id);
+    if (dm_text_blank(*reason))
+        return cli_usage_error(cmd, "--reason is required: %s", why);
+    return -1;
+}
+
+static int run_delete(dm_ctx *ctx, int argc, char **argv)
+{
+    const char *reason = NULL;
+    int rc = reason_args("delete", delete_help, "ID", "deletions must be explained", argc, argv, &reason);
+    if (rc >= 0)
+        return rc;
     dm_store *s = NULL;
-    int rc = cli_open_store(ctx, "delete", argv[optind], 0, &s);
+    rc = cli_open_store(ctx, "delete", argv[optind], 0, &s);
     if (rc)
         return rc;
     const dm_layer_def *l = NULL;
@@ -159,25 +170,12 @@ static const char *restore_help =
 
 static int run_restore(dm_ctx *ctx, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"reason", required_argument, 0, 'r'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *reason = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        if (c == 'r')
-            reason = optarg;
-        else if (c == 'h')
-            return cli_help(restore_help);
-        else
-            return 2;
-    }
-    if (argc - optind != 2)
-        return cli_usage_error("restore", "expected DB and UUID");
-    if (dm_text_blank(reason))
-        return cli_usage_error("restore", "--reason is required: a restoration must be explained");
+    int rc = reason_args("restore", restore_help, "UUID", "a restoration must be explained", argc, argv, &reason);
+    if (rc >= 0)
+        return rc;
     dm_store *s = NULL;
-    int rc = cli_open_store(ctx, "restore", argv[optind], 0, &s);
+    rc = cli_open_store(ctx, "restore", argv[optind], 0, &s);
     if (rc)
         return rc;
     const dm_layer_def *l = NULL;
