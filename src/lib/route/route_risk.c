@@ -1120,23 +1120,33 @@ static dm_status search_window(const dm__risk_map *m, const double *x, const dou
     return DM_OK;
 }
 
+/* A route's options (opts, or the defaults) checked into *o, and its two
+ * points (ll: lon0, lat0, lon1, lat1) checked as WGS 84. */
+static dm_status route_args(dm_ctx *ctx, const dm_route_opts *opts, const double ll[4], dm_route_opts *o)
+{
+    if (opts)
+        *o = *opts;
+    else
+        dm_route_opts_default(o);
+    dm_status st = check_opts(ctx, o);
+    if (st != DM_OK)
+        return st;
+    for (int i = 0; i < 4; i++)
+        if (!isfinite(ll[i]) || fabs(ll[i]) > (i % 2 ? 90 : 180))
+            return dm__fail(ctx, DM_EINVAL, "%s point %g,%g is not a WGS 84 longitude,latitude",
+                            i < 2 ? "start" : "end", ll[i & ~1], ll[i | 1]);
+    return DM_OK;
+}
+
 dm_status dm_route_search_box(dm_ctx *ctx, const char *risk_path, double lon0, double lat0, double lon1,
                               double lat1, const dm_route_opts *opts, double box[4])
 {
     box[0] = box[1] = box[2] = box[3] = NAN;
     dm_route_opts o;
-    if (opts)
-        o = *opts;
-    else
-        dm_route_opts_default(&o);
-    dm_status st = check_opts(ctx, &o);
+    double ll[4] = {lon0, lat0, lon1, lat1};
+    dm_status st = route_args(ctx, opts, ll, &o);
     if (st != DM_OK)
         return st;
-    double ll[4] = {lon0, lat0, lon1, lat1};
-    for (int i = 0; i < 4; i++)
-        if (!isfinite(ll[i]) || fabs(ll[i]) > (i % 2 ? 90 : 180))
-            return dm__fail(ctx, DM_EINVAL, "%s point %g,%g is not a WGS 84 longitude,latitude",
-                            i < 2 ? "start" : "end", ll[i & ~1], ll[i | 1]);
     dm__risk_map m;
     if ((st = dm__risk_open(ctx, risk_path, &o, &m)) != DM_OK)
         return st;
@@ -1185,18 +1195,10 @@ dm_status dm_route_find(dm_ctx *ctx, const char *risk_path, const dm_route_roads
 {
     *out = NULL;
     dm_route_opts o;
-    if (opts)
-        o = *opts;
-    else
-        dm_route_opts_default(&o);
-    dm_status st = check_opts(ctx, &o);
+    double ll[4] = {lon0, lat0, lon1, lat1};
+    dm_status st = route_args(ctx, opts, ll, &o);
     if (st != DM_OK)
         return st;
-    double ll[4] = {lon0, lat0, lon1, lat1};
-    for (int i = 0; i < 4; i++)
-        if (!isfinite(ll[i]) || fabs(ll[i]) > (i % 2 ? 90 : 180))
-            return dm__fail(ctx, DM_EINVAL, "%s point %g,%g is not a WGS 84 longitude,latitude",
-                            i < 2 ? "start" : "end", ll[i & ~1], ll[i | 1]);
     if (lon0 == lon1 && lat0 == lat1)
         return dm__fail(ctx, DM_EINVAL, "the start and the end are the same point (%g,%g)", lon0,
                         lat0);
