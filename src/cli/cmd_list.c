@@ -4,6 +4,7 @@
  * or the rows of one layer, as a table or JSON.
  */
 #include "cli.h"
+#include "cli_table.h"
 
 #include <getopt.h>
 #include <jansson.h>
@@ -19,30 +20,11 @@ static const char *help =
     "matches rows without one. --limit 0 means no limit. --no-personal leaves out\n"
     "what export --no-personal leaves out (victims' names and ages, accidents' notes).\n";
 
-/* v in a column of width characters (not bytes: Cyrillic and Armenian
- * letters take two), cut at a character when longer, and then ending in
- * "…", so that a cut value ("interview,visu") is not read as a whole one. */
+/* v after two spaces in a column of width characters (see cli_print_cell). */
 static void print_cell(const char *v, int width)
 {
-    int chars = 0;
-    const char *p = v;
-    while (*p && chars < width) {
-        p++;
-        while (((unsigned char)*p & 0xC0) == 0x80)
-            p++;
-        chars++;
-    }
-    if (*p && width > 1) { /* longer: width - 1 characters and the ellipsis */
-        p = v;
-        for (chars = 0; chars < width - 1; chars++) {
-            p++;
-            while (((unsigned char)*p & 0xC0) == 0x80)
-                p++;
-        }
-        printf("  %.*s\xE2\x80\xA6", (int)(p - v), v);
-        return;
-    }
-    printf("  %.*s%*s", (int)(p - v), v, width - chars, "");
+    printf("  ");
+    cli_print_cell(v, width);
 }
 
 /* js without the personal fields of layer l. */

@@ -5,6 +5,7 @@
  * from validation data, and the sensor table.
  */
 #include "cli.h"
+#include "cli_table.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -121,11 +122,16 @@ static int do_calibrate(dm_ctx *ctx, int argc, char **argv)
     dm_store_close(s);
     if (e)
         return cli_fail(ctx, "sensors", e);
+    int wn = 6; /* the sensor column: as wide as the names, up to 48 characters */
+    for (size_t i = 0; i < n; i++)
+        wn = cli_width_fit(wn, r[i].sensor, 48);
     if (json)
         printf("[");
-    else
-        printf("%-24s %-6s %6s %6s %6s %8s %8s %10s\n", "sensor", "class", "items", "found",
-               "false", "area_ha", "p_detect", "false/ha");
+    else {
+        cli_print_cell("sensor", wn);
+        printf(" %-6s %6s %6s %6s %8s %8s %10s\n", "class", "items", "found", "false", "area_ha",
+               "p_detect", "false/ha");
+    }
     for (size_t i = 0; i < n; i++) {
         const char *cls = r[i].category >= 0 ? dm_class_name(r[i].category) : "all";
         /* no known item: the detection probability was kept, not estimated */
@@ -142,14 +148,73 @@ static int do_calibrate(dm_ctx *ctx, int argc, char **argv)
                    "\"false_alarms_ha\":%.4f}",
                    i ? "," : "", cli_json_str(r[i].sensor), cls, r[i].n_items, r[i].n_detected,
                    r[i].n_false_alarms, r[i].area_ha, pd, r[i].false_alarms_ha);
-        else
-            printf("%-24s %-6s %6ld %6ld %6ld %8.2f %8s %10.3f\n", r[i].sensor, cls, r[i].n_items,
-                   r[i].n_detected, r[i].n_false_alarms, r[i].area_ha, pd, r[i].false_alarms_ha);
+        else {
+            cli_print_cell(r[i].sensor, wn);
+            printf(" %-6s %6ld %6ld %6ld %8.2f %8s %10.3f\n", cls, r[i].n_items, r[i].n_detected,
+                   r[i].n_false_alarms, r[i].area_ha, pd, r[i].false_alarms_ha);
+        }
     }
     if (json)
         printf("]\n");
     dm_free(ctx, r);
     return 0;
+}
+
+/* One sensor of the table view of `sensors list`. */
+typedef struct {
+    char *name, *kind, *classes;
+    double p_detect, far, pos_err;
+    long flights, detections;
+} sensor_row;
+
+/* v (a number, or "-" when NaN) in a column of width characters, to prec
+ * decimals, after a space. */
+static void print_real(double v, int width, int prec)
+{
+    if (isnan(v))
+        printf(" %*s", width, "-");
+    else
+        printf(" %*.*f", width, prec, v);
+}
+
+/* The sensors as a table, their columns as wide as their values (names up to
+ * 48 characters, longer ones cut with "…"). */
+static void print_sensor_table(const sensor_row *rows, size_t n)
+{
+    int wn = 4, wk = 4, wc = 12;
+    for (size_t i = 0; i < n; i++) {
+        wn = cli_width_fit(wn, rows[i].name, 48);
+        wk = cli_width_fit(wk, rows[i].kind, 24);
+        wc = cli_width_fit(wc, rows[i].classes, 40);
+    }
+    cli_print_cell("name", wn);
+    printf(" ");
+    cli_print_cell("kind", wk);
+    printf(" ");
+    cli_print_cell("classes_seen", wc);
+    printf(" %8s %9s %7s %8s %10s\n", "p_detect", "false/ha", "error_m", "flights", "detections");
+    for (size_t i = 0; i < n; i++) {
+        cli_print_cell(rows[i].name, wn);
+        printf(" ");
+        cli_print_cell(rows[i].kind, wk);
+        printf(" ");
+        cli_print_cell(rows[i].classes, wc);
+        print_real(rows[i].p_detect, 8, 3);
+        print_real(rows[i].far, 9, 2);
+        print_real(rows[i].pos_err, 7, 2);
+        printf(" %8ld %10ld\n", rows[i].flights, rows[i].detections);
+    }
+}
+
+static char *dup_or_null(const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
 }
 
 static int do_list(dm_ctx *ctx, int argc, char **argv)
@@ -174,11 +239,12 @@ static int do_list(dm_ctx *ctx, int argc, char **argv)
         dm_store_close(s);
         return cli_fail(ctx, "sensors", e);
     }
+    /* the table is printed once all rows are read, its columns sized to them */
+    sensor_row *rows = NULL;
+    size_t n = 0, cap = 0;
+    int nomem = 0;
     if (json)
         printf("[");
-    else
-        printf("%-24s %-13s %-22s %8s %9s %7s %8s %10s\n", "name", "kind", "classes_seen",
-               "p_detect", "false/ha", "error_m", "flights", "detections");
     int r, first = 1;
     while ((r = dm_cursor_next(c)) == 1) {
         const char *uuid = dm_cursor_uuid(c);
@@ -204,18 +270,45 @@ static int do_list(dm_ctx *ctx, int argc, char **argv)
             printf("%s%s,\"flights\":%ld,\"detections\":%ld}", first ? "" : ",", js, nf, nd);
             dm_free(ctx, js);
         } else {
+            if (n == cap) {
+                size_t nc = cap ? 2 * cap : 16;
+                sensor_row *g = realloc(rows, nc * sizeof *g);
+                if (!g) {
+                    nomem = 1;
+                    break;
+                }
+                rows = g;
+                cap = nc;
+            }
+            sensor_row *w = &rows[n++];
             const char *cls = dm_cursor_text(c, "classes_seen");
-            printf("%-24s %-13s %-22s %8.3f %9.2f %7.2f %8ld %10ld\n", dm_cursor_text(c, "name"),
-                   dm_cursor_text(c, "kind"), cls ? cls : "-", dm_cursor_real(c, "p_detect", NAN),
-                   dm_cursor_real(c, "false_alarms_ha", NAN),
-                   dm_cursor_real(c, "position_error_m", NAN), nf, nd);
+            w->name = dup_or_null(dm_cursor_text(c, "name"));
+            w->kind = dup_or_null(dm_cursor_text(c, "kind"));
+            w->classes = dup_or_null(cls && *cls ? cls : NULL);
+            w->p_detect = dm_cursor_real(c, "p_detect", NAN);
+            w->far = dm_cursor_real(c, "false_alarms_ha", NAN);
+            w->pos_err = dm_cursor_real(c, "position_error_m", NAN);
+            w->flights = nf;
+            w->detections = nd;
         }
         first = 0;
     }
     dm_cursor_free(c);
     if (json)
         printf("]\n");
+    else if (r >= 0 && !nomem)
+        print_sensor_table(rows, n);
+    for (size_t i = 0; i < n; i++) {
+        free(rows[i].name);
+        free(rows[i].kind);
+        free(rows[i].classes);
+    }
+    free(rows);
     dm_store_close(s);
+    if (nomem) {
+        fprintf(stderr, "demine sensors: out of memory\n");
+        return 3;
+    }
     if (r < 0)
         return cli_fail(ctx, "sensors", dm_ctx_errcode(ctx));
     return 0;

@@ -1348,3 +1348,45 @@ TEST(sensors_import_refuses_a_detection_dated_before_its_flight)
     ASSERT_EQ(st.detections_added, 1);
     dm_store_close(s);
 }
+
+/* The character column at which word w starts in line l (UTF-8 letters count
+ * one), or -1. */
+static int char_col(const char *l, const char *w)
+{
+    const char *p = strstr(l, w);
+    if (!p)
+        return -1;
+    int n = 0;
+    for (const char *q = l; q < p; q++)
+        n += ((unsigned char)*q & 0xC0) != 0x80;
+    return n;
+}
+
+TEST(sensors_list_columns_fit_long_names)
+{
+    ASSERT_DEMINE(0, NULL, "init t.gpkg");
+    ASSERT_DEMINE(0, NULL, "sensors add t.gpkg --name 'DJI M350 RTK + Zenmuse P1 RGB' --kind rgb");
+    ASSERT_DEMINE(0, NULL, "sensors add t.gpkg --name MAG --kind magnetometer");
+    ASSERT_DEMINE(0, NULL, "sensors add t.gpkg --name '%s' --kind thermal",
+                  "Aaaaaaaaaa-bbbbbbbbbb-cccccccccc-dddddddddd-eeeeeeeeee-ffff");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "sensors list t.gpkg"), 0);
+    /* a name longer than 24 characters pushed its row out of line */
+    char *save = NULL;
+    int kind_col = -1, rows = 0;
+    for (char *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        if (kind_col < 0) {
+            kind_col = char_col(l, "kind");
+            ASSERT(kind_col > 24);
+            continue;
+        }
+        const char *kind = strstr(l, " rgb ") ? "rgb" : strstr(l, " thermal ") ? "thermal" : "magnetometer";
+        ASSERT_MSG(char_col(l, kind) == kind_col, "'%s' out of line with the heading (column %d)", l,
+                   kind_col);
+        rows++;
+    }
+    ASSERT_EQ(rows, 3);
+    free(out);
+    /* a name longer than the column's limit is cut, and says so */
+    ASSERT_DEMINE(0, "Aaaaaaaaaa-bbbbbbbbbb-cccccccccc-dddddddddd-eee\xE2\x80\xA6", "sensors list t.gpkg");
+}
