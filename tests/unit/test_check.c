@@ -167,3 +167,46 @@ TEST(check_names_no_victim_and_quotes_no_age)
     ASSERT(!strstr(out, "141"));
     free(out);
 }
+
+/* A column the layer lacks and coordinates swapped in one row are issues of
+ * that row: they name it by its ref as the other issues do (they named only
+ * "feature 1"), in the report and in its JSON. */
+TEST(check_names_the_row_of_an_unknown_column_and_of_swapped_coordinates)
+{
+    dmtest_write_file(dmtest_path("f.csv"), "name,class,lon,lat,colour\n"
+                                            "Well 1,well,44.60,40.10,red\n"
+                                            "Well 2,well,44.61,40.11,\n"
+                                            "Well 3,well,40.12,44.62,\n"
+                                            "Well 4,well,44.63,40.13,\n"
+                                            "Well 5,well,44.64,40.14,\n"
+                                            "Well 6,well,44.65,40.15,\n");
+    dm_ctx *ctx = dmtest_ctx();
+    dm_check_report r;
+    ASSERT_OK(dm_check_file(ctx, dmtest_path("f.csv"), "features", &r));
+    int unknown = 0, swapped = 0;
+    for (size_t k = 0; k < r.n; k++) {
+        const dm_check_issue *is = &r.issues[k];
+        if (!strcmp(is->code, "unknown_field")) {
+            ASSERT_CONTAINS(is->message, "'colour'");
+            ASSERT_STREQ(is->ref, "Well 1");
+            unknown++;
+        } else if (!strcmp(is->code, "swapped_coordinates")) {
+            ASSERT_STREQ(is->ref, "Well 3");
+            swapped++;
+        }
+    }
+    ASSERT_EQ(unknown, 1);
+    ASSERT_EQ(swapped, 1);
+    char *js = NULL;
+    ASSERT_OK(dm_check_report_json(ctx, &r, &js));
+    ASSERT_CONTAINS(js, "\"code\":\"unknown_field\",\"layer\":\"features\",\"id\":\"feature 1 (line 2)\","
+                        "\"ref\":\"Well 1\"");
+    ASSERT_CONTAINS(js, "\"code\":\"swapped_coordinates\",\"layer\":\"features\",\"id\":\"feature 3 (line 4)\","
+                        "\"ref\":\"Well 3\"");
+    dm_free(ctx, js);
+    dm_check_report_free(ctx, &r);
+    ASSERT_DEMINE(4, "unknown_field        features feature 1 (line 2) Well 1: field 'colour'",
+                  "check f.csv --layer features");
+    ASSERT_DEMINE(4, "swapped_coordinates  features feature 3 (line 4) Well 3: geometry",
+                  "check f.csv --layer features");
+}

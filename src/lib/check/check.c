@@ -228,6 +228,58 @@ void dm__check_date(dm_check_report *r, const char *layer, const char *id, const
                       "%s %s is before 1900", field, norm);
 }
 
+/* ========================= naming the rows ========================= */
+
+/* One row's id and label, sorted by id to be looked up. */
+typedef struct row_label {
+    const char *id, *ref;
+} row_label;
+
+static int cmp_label(const void *a, const void *b)
+{
+    return strcmp(((const row_label *)a)->id, ((const row_label *)b)->id);
+}
+
+void dm__check_label_rows(dm_check_report *r, const char *layer, const dm__check_geomrow *rows, size_t n)
+{
+    size_t unnamed = 0, named = 0;
+    for (size_t k = 0; k < r->n; k++) {
+        const dm_check_issue *is = &r->issues[k];
+        if (strcmp(is->layer, layer) || !is->id[0])
+            continue;
+        if (is->ref[0])
+            named++;
+        else
+            unnamed++;
+    }
+    if (!unnamed)
+        return;
+    /* the rows read, then the rows other issues named */
+    row_label *v = malloc((n + named ? n + named : 1) * sizeof *v);
+    if (!v)
+        return;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (rows[i].id[0] && rows[i].ref[0])
+            v[m++] = (row_label){rows[i].id, rows[i].ref};
+    for (size_t k = 0; k < r->n; k++) {
+        const dm_check_issue *is = &r->issues[k];
+        if (!strcmp(is->layer, layer) && is->id[0] && is->ref[0])
+            v[m++] = (row_label){is->id, is->ref};
+    }
+    qsort(v, m, sizeof *v, cmp_label);
+    for (size_t k = 0; k < r->n && m; k++) {
+        dm_check_issue *is = &r->issues[k];
+        if (strcmp(is->layer, layer) || !is->id[0] || is->ref[0])
+            continue;
+        row_label key = {is->id, NULL};
+        const row_label *hit = bsearch(&key, v, m, sizeof *v, cmp_label);
+        if (hit)
+            dm__strlcpy(is->ref, hit->ref, sizeof is->ref);
+    }
+    free(v);
+}
+
 /* ====================== duplicates and overlaps ====================== */
 
 static int cmp_minx(const void *a, const void *b)
@@ -240,6 +292,9 @@ static int cmp_minx(const void *a, const void *b)
 void dm__check_pairs(dm_ctx *ctx, dm_check_report *r, const char *layer, dm__check_geomrow *rows,
                      size_t n, int overlaps)
 {
+    /* issues found apart from a row's values (a column the layer lacks,
+     * coordinates swapped in a row) name the row as the others do */
+    dm__check_label_rows(r, layer, rows, n);
     dm__check_geomrow **idx = malloc((n ? n : 1) * sizeof *idx);
     if (!idx)
         return;

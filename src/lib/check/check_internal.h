@@ -38,7 +38,14 @@ void dm__check_personal_why(const dm_layer_def *l, const dm_field_def *f, const 
  * personal fields' values are not quoted): the row is named by its feature
  * number alone, and the values are taken out of the messages. */
 void dm__check_scrub_personal(dm_check_report *r, size_t from);
-/* Duplicates (and, with overlaps, overlapping polygons) among rows. */
+/* The issues of layer that name a row (its id) without its label (a ref,
+ * else a name): the row's label, looked up in rows (n) and in the other
+ * issues of that row. Those found apart from the row's values (a column
+ * the layer lacks, coordinates swapped in one row) are named as the others.
+ * Done by dm__check_pairs. */
+void dm__check_label_rows(dm_check_report *r, const char *layer, const dm__check_geomrow *rows, size_t n);
+/* Duplicates (and, with overlaps, overlapping polygons) among rows; first
+ * dm__check_label_rows. */
 void dm__check_pairs(dm_ctx *ctx, dm_check_report *r, const char *layer, dm__check_geomrow *rows,
                      size_t n, int overlaps);
 
