@@ -190,6 +190,62 @@ DM_API dm_status dm_store_last_change(dm_store *s, const char *layer, char out[2
 DM_API dm_status dm_hazard_set_status(dm_store *s, const char *id, const char *to,
                                       const char *date, const char *reason);
 
+/* ---- hazards proposed in field reports ---- */
+/* A field report (a draft activity) may propose a new hazard: the proposal
+ * waits in the attribute table report_proposals, never in the hazards
+ * layer (the risk map, statistics and public danger zones read that), until
+ * the report is reviewed. Approval creates the hazard (dm_proposal_apply),
+ * rejection creates none (dm_proposal_reject); either way the proposal
+ * stays, for the record. A pending proposal goes with its activity when
+ * that is deleted. */
+
+/* Check the hazard row r as dm_store_insert checks a new row (fields,
+ * required ones, geometry, a ref another hazard has, impossible dates) and
+ * leave nothing: it is inserted in a savepoint, read back and rolled back,
+ * change log included. r gets what an insertion gives (est_area_ha from its
+ * polygon). *feature (may be NULL: check only) gets the row as it would be
+ * stored, as a GeoJSON Feature (the fields with a value, the geometry; no
+ * uuid nor time stamps); free with dm_free. Errors: those of
+ * dm_store_insert, DM_EINVAL when r is not a hazard. */
+DM_API dm_status dm_proposal_check(dm_store *s, dm_row *r, char **feature);
+/* Keep feature (a hazard as a GeoJSON Feature, as dm_proposal_check gives
+ * it) as the pending proposal of the activity whose whole uuid is
+ * activity, with the context's author. Inside the caller's transaction
+ * when there is one. Errors: DM_ENOTFOUND (no such activity), DM_ECONFLICT
+ * (it proposes one already), DM_ESCHEMA (a database older than proposals
+ * opened read-only). */
+DM_API dm_status dm_proposal_put(dm_store *s, const char *activity, const char *feature);
+
+typedef struct dm_proposal {
+    char activity[37]; /* the report's activity */
+    char status[12];   /* "pending", "applied" or "rejected" */
+    char hazard[37];   /* the hazard created on approval; "" otherwise */
+    char created[25], author[128];   /* when and by whom it was proposed */
+    char decided[25], decided_by[128]; /* "" while pending */
+    char *feature;     /* the hazard as a GeoJSON Feature when asked for;
+                        * release with dm_proposal_clear */
+} dm_proposal;
+
+/* The proposal of the activity (its whole uuid): 1 with it in *out (its
+ * feature too when with_feature), 0 when there is none (also in a database
+ * older than proposals, opened read-only), negative on error (message in
+ * the context). */
+DM_API int dm_proposal_get(dm_store *s, const char *activity, int with_feature, dm_proposal *out);
+DM_API void dm_proposal_clear(dm_store *s, dm_proposal *p);
+/* Approve the pending proposal of the activity: the hazard is inserted
+ * (checked again: a ref taken since refuses it with DM_ECONFLICT; the
+ * context's author, reason on its insertion), set as the hazard_id of the
+ * activity (unless it names one) and of its items that name none (the
+ * reason on those edits too), and the proposal marked applied with the
+ * hazard's uuid and the context's author. All or nothing, in a savepoint
+ * of the caller's transaction when there is one. hazard_out gets the new
+ * hazard's uuid, or "" when the activity has no pending proposal (nothing
+ * done). */
+DM_API dm_status dm_proposal_apply(dm_store *s, const char *activity, const char *reason, char hazard_out[37]);
+/* Mark the pending proposal of the activity rejected (by the context's
+ * author); nothing to do when it has none. */
+DM_API dm_status dm_proposal_reject(dm_store *s, const char *activity);
+
 /* ---- metadata (key/value) ---- */
 DM_API dm_status dm_store_meta_set(dm_store *s, const char *key, const char *value);
 /* Value or NULL; caller frees with dm_free. */

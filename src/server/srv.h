@@ -86,17 +86,22 @@ int srv_if_match(const char *if_match, const char *etag);
 /* "lon,lat;lon,lat;..." (2-1000 points) -> malloc'd pairs. 1 when valid. */
 int srv_parse_line(const char *s, double **xy, size_t *n);
 
-/* A parsed field report: the activity and the items found. */
+/* A parsed field report: the activity, the items found and the new hazard
+ * it proposes, if any. */
 typedef struct srv_report {
     dm_row *activity;
     dm_row **items;
     size_t n_items;
     double activity_ha; /* the activity polygon's area (ha); NAN without one */
+    dm_row *hazard;     /* the hazard proposed ("hazard"), or NULL */
+    double hazard_ha;   /* its polygon's area (ha); NAN without one */
     char err[600];      /* why parsing failed */
 } srv_report;
 /* Parse a report body (JSON, see docs/http-api.md) into rows (not yet
- * checked against the database). On failure returns DM_EPARSE/DM_EGEOM
- * with out->err naming the feature ("items[2]") and field. */
+ * checked against the database). A proposed hazard is a Feature or a flat
+ * object of fields, as POST /api/hazards takes it, without a reason; with
+ * no geometry it gets the activity's. On failure returns DM_EPARSE/DM_EGEOM
+ * with out->err naming the feature ("items[2]", "hazard") and field. */
 dm_status srv_report_parse(dm_ctx *ctx, const char *body, size_t len, srv_report *out);
 void srv_report_free(srv_report *r);
 /* A parsed row edit (PATCH /api/{layer}/{id}): the fields and geometry to
@@ -253,6 +258,10 @@ typedef struct srv_create {
 dm_status srv_create_parse(dm_ctx *ctx, const dm_layer_def *l, const char *body, size_t len,
                            srv_create *out);
 void srv_create_free(srv_create *c);
+/* A new hazard's remaining area as its state has it, unless r sets one:
+ * all of the estimate (est_area_ha, else the polygon's polygon_ha) while
+ * open, none once closed or handed over, unknown when partly released. */
+dm_status srv_hazard_remaining(dm_row *r, double polygon_ha);
 /* May the role create and delete rows of layer l over the API? 1 when it
  * may; otherwise 0 with the reason (and where to go instead) in why. */
 int srv_layer_writable(dm_role role, const dm_layer_def *l, char *why, size_t n);

@@ -291,8 +291,9 @@ static void ask_refresh(srv_req *rq, srv_resp *rs, const dm_layer_def *l, const 
 
 /* A new hazard's remaining area follows from its state: all of the
  * estimate while open, none once closed or handed over; unknown (left
- * empty) when partly released, or when the estimate is unknown. */
-static dm_status hazard_remaining(dm_row *r, double polygon_ha)
+ * empty) when partly released, or when the estimate is unknown. A hazard
+ * proposed in a field report gets it the same way (srv_reports.c). */
+dm_status srv_hazard_remaining(dm_row *r, double polygon_ha)
 {
     if (dm_row_get(r, "remaining_area_ha"))
         return DM_OK;
@@ -329,7 +330,7 @@ int srv_handle_create(srv_req *rq, srv_resp *rs, const dm_layer_def *l)
         srv_create_free(&cr);
         return 0;
     }
-    if (!strcmp(l->name, "hazards") && (st = hazard_remaining(cr.row, cr.area_ha))) {
+    if (!strcmp(l->name, "hazards") && (st = srv_hazard_remaining(cr.row, cr.area_ha))) {
         srv_create_free(&cr);
         return srv_fail(rs, rq, st);
     }

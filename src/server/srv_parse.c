@@ -2,8 +2,9 @@
  *
  * srv_parse.c -- the request parsers of the HTTP service and its JSON text
  * buffer: bounding boxes, numbers, URL paths, tile addresses, entity tags
- * (If-None-Match), line strings, and field reports (JSON -> rows). Nothing here does I/O, so everything
- * can be fuzzed (tests/fuzz/fuzz_request.c).
+ * (If-None-Match), line strings, field reports (JSON -> rows, with the new
+ * hazard a report may propose) and new or edited rows. Nothing here does
+ * I/O, so everything can be fuzzed (tests/fuzz/fuzz_request.c).
  */
 #include "srv.h"
 
@@ -501,10 +502,53 @@ static dm_status feature_row(dm_ctx *ctx, const dm_layer_def *l, json_t *f, cons
     return DM_OK;
 }
 
+static dm_status create_from_json(dm_ctx *ctx, const dm_layer_def *l, json_t *root, const char *not_object,
+                                  const char *kind, srv_create *out);
+
+/* The new hazard a report proposes ("hazard"), read as POST /api/hazards
+ * reads a new hazard; without a geometry of its own it is the activity's
+ * area. A reason is the review's, not the proposal's. */
+static dm_status proposed_hazard(dm_ctx *ctx, json_t *hz, json_t *act, srv_report *out, char *err, size_t n)
+{
+    srv_create c;
+    dm_status st = create_from_json(ctx, dm_layer_find("hazards"), hz,
+                                    "expected a GeoJSON Feature or a JSON object of fields", "a proposed hazard", &c);
+    if (st) {
+        snprintf(err, n, "hazard: %.580s", c.err);
+        return st == DM_ENOMEM ? st : DM_EPARSE;
+    }
+    if (c.reason || json_object_get(hz, "reason")) {
+        srv_create_free(&c);
+        snprintf(err, n, "hazard: reason: not a member of a proposed hazard (the reason is the review's)");
+        return DM_EPARSE;
+    }
+    out->hazard_ha = c.area_ha;
+    json_t *g = json_object_get(hz, "geometry");
+    if (!g || json_is_null(g)) {
+        json_t *ag = json_object_get(act, "geometry");
+        if (ag && !json_is_null(ag)) {
+            dm_ctx_clear_error(ctx);
+            if ((st = set_geometry(ctx, c.row, ag))) {
+                srv_create_free(&c);
+                snprintf(err, n, "hazard: geometry (the activity's): %s",
+                         dm_ctx_errmsg(ctx)[0] ? dm_ctx_errmsg(ctx) : "not a valid GeoJSON geometry");
+                return st == DM_ENOMEM ? st : DM_EPARSE;
+            }
+            out->hazard_ha = out->activity_ha;
+        }
+    }
+    out->hazard = c.row;
+    c.row = NULL;
+    srv_create_free(&c);
+    return DM_OK;
+}
+
 void srv_report_free(srv_report *r)
 {
     if (!r)
         return;
+    dm_row_free(r->hazard);
+    r->hazard = NULL;
     dm_row_free(r->activity);
     for (size_t i = 0; i < r->n_items; i++)
         dm_row_free(r->items[i]);
@@ -557,6 +601,10 @@ dm_status srv_report_parse(dm_ctx *ctx, const char *body, size_t len, srv_report
         free(text);
         dm_ctx_clear_error(ctx);
     }
+    out->hazard_ha = NAN;
+    json_t *hz = json_is_object(root) ? json_object_get(root, "hazard") : NULL;
+    if (!st && hz && !json_is_null(hz))
+        st = proposed_hazard(ctx, hz, act, out, err, sizeof err);
     size_t n = items ? json_array_size(items) : 0;
     if (!st && n) {
         out->items = calloc(n, sizeof *out->items);
@@ -769,21 +817,15 @@ void srv_create_free(srv_create *c)
     c->reason = NULL;
 }
 
-dm_status srv_create_parse(dm_ctx *ctx, const dm_layer_def *l, const char *body, size_t len,
-                           srv_create *out)
+/* A new row of layer l from its JSON (root, borrowed), as srv_create_parse
+ * takes it; not_object and kind name the body in a refusal (split_row_body). */
+static dm_status create_from_json(dm_ctx *ctx, const dm_layer_def *l, json_t *root, const char *not_object,
+                                  const char *kind, srv_create *out)
 {
     memset(out, 0, sizeof *out);
     out->area_ha = NAN;
-    json_error_t je;
-    json_t *root = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, &je);
-    if (!root) {
-        snprintf(out->err, sizeof out->err, "body is not valid JSON: %s (line %d, column %d)",
-                 je.text, je.line, je.column);
-        return DM_EPARSE;
-    }
     json_t *fields = NULL, *reason = NULL, *geom = NULL;
-    dm_status st = split_row_body(root, "body: expected a GeoJSON Feature or a JSON object of fields", "a new row",
-                                  DM_EGEOM, &fields, &geom, &reason, out->err, sizeof out->err);
+    dm_status st = split_row_body(root, not_object, kind, DM_EGEOM, &fields, &geom, &reason, out->err, sizeof out->err);
     if (!st) {
         out->row = dm_row_new(ctx, l);
         if (!out->row) {
@@ -829,10 +871,27 @@ dm_status srv_create_parse(dm_ctx *ctx, const dm_layer_def *l, const char *body,
         }
     }
     json_decref(fields);
-    json_decref(root);
     if (st) {
         srv_create_free(out);
         return st;
     }
     return DM_OK;
+}
+
+dm_status srv_create_parse(dm_ctx *ctx, const dm_layer_def *l, const char *body, size_t len,
+                           srv_create *out)
+{
+    memset(out, 0, sizeof *out);
+    out->area_ha = NAN;
+    json_error_t je;
+    json_t *root = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, &je);
+    if (!root) {
+        snprintf(out->err, sizeof out->err, "body is not valid JSON: %s (line %d, column %d)",
+                 je.text, je.line, je.column);
+        return DM_EPARSE;
+    }
+    dm_status st = create_from_json(ctx, l, root, "body: expected a GeoJSON Feature or a JSON object of fields",
+                                    "a new row", out);
+    json_decref(root);
+    return st;
 }

@@ -7,6 +7,12 @@
  * attributed to the logged-in user in the change log. The queue names each
  * report's last review (who, when, the reason), read from the change log:
  * a field team sees why its report was rejected.
+ *
+ * A report may propose a new hazard (a suspected area the team found): it
+ * is checked when the report comes as POST /api/hazards would check it,
+ * and kept aside (dm_proposal_*: never in the hazards layer while the
+ * report is a draft); approval creates it, attributed to the reviewer, and
+ * points the report's activity and items at it; rejection creates none.
  */
 #include "srv.h"
 
@@ -104,6 +110,73 @@ static int check_report(const srv_report *rep, char *err, size_t n)
     return 0;
 }
 
+/* The hazard a report proposes, made ready as POST /api/hazards makes a
+ * new one, with what a field team may not decide left out: it is open
+ * (its life cycle is the analysts'), and the risk map's figures are the
+ * risk map's. Its organisation is the report's (org; whatever a field user
+ * wrote), its reported date the report's end (or start) date, else today.
+ * 0 when ready, otherwise 1 with the refusal in err. */
+static int prepare_hazard(srv_report *rep, const char *org, int field_user, char *err, size_t n)
+{
+    dm_row *h = rep->hazard;
+    const char *hz = dm_row_get(rep->activity, "hazard_id");
+    if (hz) {
+        snprintf(err, n,
+                 "activity: field 'hazard_id': the report proposes a new hazard (\"hazard\"), so its activity "
+                 "cannot also name one ('%.60s'): send one or the other",
+                 hz);
+        return 1;
+    }
+    const char *status = dm_row_get(h, "status");
+    if (status && strcmp(status, "open")) {
+        snprintf(err, n,
+                 "hazard: field 'status': a proposed hazard is open ('%.40s' is not for a report: a hazard's life "
+                 "cycle is moved by analysts)",
+                 status);
+        return 1;
+    }
+    const dm_layer_def *l = dm_row_layer(h);
+    for (size_t i = 0; i < l->n_fields; i++)
+        if ((l->fields[i].flags & DM_FIELD_COMPUTED) && dm_row_get(h, l->fields[i].name)) {
+            snprintf(err, n, "hazard: field '%s': computed by demine (the risk map), not reported",
+                     l->fields[i].name);
+            return 1;
+        }
+    dm_status st = DM_OK;
+    if (field_user || !dm_row_get(h, "organisation"))
+        st = dm_row_set(h, "organisation", org);
+    if (!st && !dm_row_get(h, "reported_date")) {
+        const char *d = dm_row_get(rep->activity, "end_date");
+        char today[21];
+        if (!d)
+            d = dm_row_get(rep->activity, "start_date");
+        if (!d) {
+            dm_now_iso(today);
+            today[10] = '\0';
+            d = today;
+        }
+        st = dm_row_set(h, "reported_date", d);
+    }
+    if (!st)
+        st = srv_hazard_remaining(h, rep->hazard_ha);
+    if (st) {
+        snprintf(err, n, "hazard: %s", st == DM_ENOMEM ? "out of memory" : "cannot be prepared");
+        return 1;
+    }
+    return 0;
+}
+
+/* A store message fit for the API: "; use --repair to fix" is the
+ * command line's. */
+static const char *api_msg(dm_ctx *ctx, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s", dm_ctx_errmsg(ctx));
+    char *cli = strstr(buf, "; use --repair to fix");
+    if (cli)
+        *cli = '\0';
+    return buf;
+}
+
 static int submit(srv_req *rq, srv_resp *rs)
 {
     if (srv_need_role(rq, rs, DM_ROLE_FIELD))
@@ -137,6 +210,12 @@ static int submit(srv_req *rq, srv_resp *rs)
         srv_report_free(&rep);
         return srv_error(rs, 422, "activity: field 'activity_type': required but missing");
     }
+    /* a field user's proposal is of its own organisation, as its report */
+    if (rep.hazard && prepare_hazard(&rep, orgcopy[0] ? orgcopy : NULL, rq->user.role == DM_ROLE_FIELD, why,
+                                     sizeof why)) {
+        srv_report_free(&rep);
+        return srv_error(rs, 422, "%s", why);
+    }
     char uuid[37] = "", what[40] = "activity";
     if ((st = dm_store_begin(s))) {
         srv_report_free(&rep);
@@ -158,6 +237,17 @@ static int submit(srv_req *rq, srv_resp *rs)
         if (!st)
             st = dm_store_insert(s, it, NULL);
     }
+    /* the proposed hazard: checked as its insertion would be (nothing of
+     * it stays in the hazards layer), kept aside until the review */
+    int proposes = rep.hazard != NULL;
+    if (!st && proposes) {
+        char *feature = NULL;
+        snprintf(what, sizeof what, "hazard");
+        st = dm_proposal_check(s, rep.hazard, &feature);
+        if (!st)
+            st = dm_proposal_put(s, uuid, feature);
+        dm_free(ctx, feature);
+    }
     if (!st)
         st = dm_store_commit(s);
     size_t n_items = rep.n_items;
@@ -165,14 +255,16 @@ static int submit(srv_req *rq, srv_resp *rs)
     if (st) {
         dm_store_rollback(s);
         int code = srv_status_of(st);
-        if (code == 400 || code == 404)
-            code = 422; /* the report names something that is wrong or unknown */
-        return srv_error(rs, code, "%s: %s", what, dm_ctx_errmsg(ctx));
+        if (code == 400 || code == 404 || st == DM_EINVAL || (proposes && !strcmp(what, "hazard") && code == 409))
+            code = 422; /* the report names something that is wrong or unknown (a ref taken) */
+        char msg[700];
+        return srv_error(rs, code, "%s: %s", what, api_msg(ctx, msg, sizeof msg));
     }
     srv_bump_generation();
     srv_buf b;
     sb_init(&b);
-    sb_printf(&b, "{\"uuid\":\"%s\",\"status\":\"draft\",\"items\":%zu}", uuid, n_items);
+    sb_printf(&b, "{\"uuid\":\"%s\",\"status\":\"draft\",\"items\":%zu,\"proposes_hazard\":%s}", uuid, n_items,
+              proposes ? "true" : "false");
     return srv_jbuf(rs, 201, &b);
 }
 
@@ -208,6 +300,26 @@ static int load_report(srv_req *rq, srv_resp *rs, const char *id, char uuid[37],
     return 1;
 }
 
+/* The hazard a report proposes, as JSON members: "proposed_hazard" (the
+ * hazard as a GeoJSON Feature, or null), "proposal_status" ("pending",
+ * "applied", "rejected", or null) and "created_hazard" (the uuid of the
+ * hazard its approval created, or null). */
+static dm_status emit_proposal(srv_req *rq, srv_buf *b, const char *uuid)
+{
+    dm_proposal p;
+    int found = dm_proposal_get(rq->t->store, uuid, 1, &p);
+    if (found < 0)
+        return DM_ESQL;
+    sb_puts(b, ",\"proposed_hazard\":");
+    sb_puts(b, found && p.feature ? p.feature : "null");
+    sb_puts(b, ",\"proposal_status\":");
+    sb_json_str(b, found ? p.status : NULL);
+    sb_puts(b, ",\"created_hazard\":");
+    sb_json_str(b, found && p.hazard[0] ? p.hazard : NULL);
+    dm_proposal_clear(rq->t->store, &p);
+    return DM_OK;
+}
+
 static int show(srv_req *rq, srv_resp *rs, const char *id)
 {
     if (!srv_method_is(rq, rs, "GET") || srv_need_role(rq, rs, DM_ROLE_FIELD))
@@ -240,7 +352,10 @@ static int show(srv_req *rq, srv_resp *rs, const char *id)
         st = srv_emit_feature(rq, &b, c, dm_layer_find("items"), 0, 1);
     }
     dm_cursor_free(c);
-    sb_puts(&b, "]},\"history\":");
+    sb_puts(&b, "]}");
+    if (!st)
+        st = emit_proposal(rq, &b, uuid);
+    sb_puts(&b, ",\"history\":");
     char *h = NULL;
     if (!st)
         st = dm_store_history_json(rq->t->store, uuid, &h);
@@ -369,7 +484,18 @@ static int list(srv_req *rq, srv_resp *rs)
         /* the feature's closing brace gives way to its review */
         if (!st && !b.oom && b.len && b.data[b.len - 1] == '}') {
             b.len--;
-            st = emit_review(rq, &b, dm_cursor_uuid(c));
+            /* and the hazard it proposes, if any (its state) */
+            dm_proposal p;
+            int found = dm_proposal_get(rq->t->store, dm_cursor_uuid(c), 0, &p);
+            if (found < 0)
+                st = DM_ESQL;
+            sb_printf(&b, ",\"proposes_hazard\":%s", found > 0 ? "true" : "false");
+            if (found > 0) {
+                sb_puts(&b, ",\"proposal_status\":");
+                sb_json_str(&b, p.status);
+            }
+            if (!st)
+                st = emit_review(rq, &b, dm_cursor_uuid(c));
             sb_puts(&b, "}");
         }
     }
@@ -384,6 +510,31 @@ static int list(srv_req *rq, srv_resp *rs)
         return srv_fail(rs, rq, st);
     }
     return srv_jbuf(rs, 200, &b);
+}
+
+/* The change-log reason of a hazard a report proposed, made on its
+ * approval: "proposed in report REF (or uuid) by SUBMITTER, approved by
+ * REVIEWER". */
+static dm_status proposal_reason(srv_req *rq, const char *uuid, char *out, size_t n)
+{
+    dm_proposal p;
+    int found = dm_proposal_get(rq->t->store, uuid, 0, &p);
+    if (found < 0)
+        return DM_ESQL;
+    const char *f[1] = {"uuid"}, *v[1] = {uuid};
+    dm_select sel = {0};
+    sel.eq_field = f;
+    sel.eq_value = v;
+    sel.n_eq = 1;
+    dm_cursor *c = NULL;
+    char ref[200] = "";
+    dm_status st = dm_store_select(rq->t->store, "activities", &sel, &c);
+    if (!st && dm_cursor_next(c) == 1 && dm_cursor_text(c, "ref"))
+        snprintf(ref, sizeof ref, "%s", dm_cursor_text(c, "ref"));
+    dm_cursor_free(c);
+    snprintf(out, n, "proposed in report %s by %s, approved by %s", ref[0] ? ref : uuid,
+             found && p.author[0] ? p.author : "(unknown)", rq->user.name);
+    return st;
 }
 
 static int review(srv_req *rq, srv_resp *rs, const char *id, int approve)
@@ -440,7 +591,32 @@ static int review(srv_req *rq, srv_resp *rs, const char *id, int approve)
         dm_row_free(r);
         return srv_error(rs, 409, "report %s is %s, not a draft awaiting review", uuid, status);
     }
-    st = dm_store_update(s, uuid, r, why);
+    /* the hazard the report proposes: created on approval (attributed to
+     * the reviewer, the activity and items pointed at it), none on
+     * rejection; a hazard that can no longer be made (its ref taken since)
+     * refuses the approval, nothing changed */
+    char hazard[37] = "";
+    if (approve) {
+        char hz_why[2400];
+        st = proposal_reason(rq, uuid, hz_why, sizeof hz_why);
+        if (!st)
+            st = dm_proposal_apply(s, uuid, hz_why, hazard);
+        if (st) {
+            dm_store_rollback(s);
+            dm_row_free(r);
+            int code = srv_status_of(st);
+            if (code == 409 || code == 400 || code == 404 || code == 422 || st == DM_EINVAL) {
+                char msg[700];
+                return srv_error(rs, code == 409 ? 409 : 422,
+                                 "report %s is not approved (nothing changed): %s",
+                                 uuid, api_msg(rq->t->ctx, msg, sizeof msg));
+            }
+            return srv_fail(rs, rq, st);
+        }
+    } else
+        st = dm_proposal_reject(s, uuid);
+    if (!st)
+        st = dm_store_update(s, uuid, r, why);
     if (!st)
         st = dm_store_commit(s);
     if (st)
@@ -460,6 +636,8 @@ static int review(srv_req *rq, srv_resp *rs, const char *id, int approve)
     sb_printf(&b, "{\"uuid\":\"%s\",\"status\":\"%s\",\"reason\":", uuid,
               approve ? "approved" : "rejected");
     sb_json_str(&b, why);
+    sb_puts(&b, ",\"created_hazard\":");
+    sb_json_str(&b, hazard[0] ? hazard : NULL);
     sb_printf(&b, ",\"risk_refresh\":%s}", refreshing ? "true" : "false");
     return srv_jbuf(rs, 200, &b);
 }

@@ -56,6 +56,10 @@ dm_status dm__row_check(dm_store *s, dm_row *r, int for_insert);
 dm_status dm__store_create_schema(dm_store *s);
 /* Bring an older database up to this build's model (new tables, columns). */
 dm_status dm__store_migrate(dm_store *s);
+/* The table of hazards proposed in field reports and its trigger, when the
+ * database lacks them (store_proposals.c). Run by the schema of a new
+ * database and by the migration of an older one. */
+dm_status dm__store_add_proposals(dm_store *s);
 /* The GeoPackage column type of a field. */
 const char *dm__sql_type(const dm_field_def *f);
 

@@ -2,7 +2,9 @@
  *
  * store_schema.c -- the GeoPackage tables of a new database: the OGC
  * metadata tables, one feature or attribute table per layer of the model
- * with its R-tree spatial index, the change log and the metadata table.
+ * with its R-tree spatial index, the change log, the metadata table and the
+ * hazards proposed in field reports (store_proposals.c); and the migration
+ * of a database made by an older build (new tables, new columns).
  *
  * The spatial index follows the GeoPackage "gpkg_rtree_index" extension, so
  * GDAL and QGIS use it; its triggers call ST_MinX & co., which
@@ -169,6 +171,8 @@ dm_status dm__store_create_schema(dm_store *s)
         st = create_layer(s, dm_layer_at(i));
     if (!st)
         st = dm__store_add_styles(s);
+    if (!st)
+        st = dm__store_add_proposals(s);
     if (!st) {
         char sql[200];
         snprintf(sql, sizeof sql,
@@ -216,5 +220,8 @@ dm_status dm__store_migrate(dm_store *s)
                 return st;
         }
     }
-    return dm__store_add_styles(s);
+    /* hazards proposed in field reports (store_proposals.c): a table and
+     * a trigger on activities, added alike to a database made before them */
+    dm_status st = dm__store_add_styles(s);
+    return st ? st : dm__store_add_proposals(s);
 }
