@@ -627,3 +627,29 @@ TEST(store_proposals_migrate_and_follow_their_report)
     }
     free(out);
 }
+
+/* The field report form proposes a hazard and the review queue shows and
+ * approves it (tests/browser/proposals.test.js). Skipped, saying so,
+ * without Chromium. */
+TEST(proposals_browser_form_and_approval)
+{
+    char *out = NULL;
+    const char *root = getenv("DEMINE_ROOT");
+    if (dmtest_sh(&out, "command -v chromium || command -v chromium-browser") != 0 ||
+        dmtest_sh(NULL, "test -d '%s/tests/browser/node_modules/playwright-core'", root) != 0) {
+        free(out);
+        printf("SKIPPED: proposals_browser_form_and_approval needs chromium and `npm ci` in tests/browser\n");
+        return;
+    }
+    free(out);
+    setup_db();
+    start_server();
+    int rc = dmtest_sh(&out,
+                       "cd '%s/tests/browser' && DEMINE_URL=%s ARTIFACTS='%s/tests/browser/artifacts' "
+                       "timeout 120 node proposals.test.js",
+                       root, base, root);
+    ASSERT_MSG(rc == 0, "browser proposals test failed (%d):\n%s", rc, out);
+    ASSERT_CONTAINS(out, "proposals test passed");
+    free(out);
+    stop_server();
+}

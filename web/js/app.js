@@ -3,8 +3,10 @@
  * symbology, risk tiles, details and history on click (and, for analysts,
  * editing a row's plain fields with If-Match, adding a row drawn on the map
  * and deleting one with a reason), statistics charts,
- * the field report form with the organisation's own reports and their
- * review (a rejected one's reason), and the review queue. Talks only to /api/*, and
+ * the field report form (which may propose a new hazard) with the
+ * organisation's own reports and their review (a rejected one's reason),
+ * and the review queue (a proposed hazard drawn apart, created on
+ * approval). Talks only to /api/*, and
  * asks for nothing protected (layers, tiles) until a login succeeds; a 401
  * (session ended elsewhere, or expired) clears the map and shows the login.
  */
@@ -720,15 +722,47 @@
     edit: {featureGroup: drawn, remove: true}
   });
   map.addControl(drawControl);
+  /* a new hazard the report proposes: its own polygon when one is drawn,
+   * else the area worked (the server takes the activity's) */
+  var hzDrawn = new L.FeatureGroup().addTo(map), hzArea = null, drawingHz = false;
+  /* not an SHA's dashed orange: a proposal is on no layer yet */
+  var HZ_STYLE = {color: '#e91e63', weight: 3, dashArray: '10 4 2 4', fillColor: '#f48fb1', fillOpacity: 0.2};
+  function clearHazardProposal() {
+    hzDrawn.clearLayers(); hzArea = null; drawingHz = false;
+    $('r-newhz').checked = false; $('r-newhz-fields').classList.add('hidden'); $('r-hazard').disabled = false;
+    $('r-hz-area').textContent = 'Its polygon: the area worked.';
+  }
+  $('r-newhz').addEventListener('change', function () {
+    var on = $('r-newhz').checked;
+    $('r-newhz-fields').classList.toggle('hidden', !on);
+    /* a new hazard, or an existing one worked: not both */
+    $('r-hazard').disabled = on;
+    if (on) $('r-hazard').value = '';
+    else { hzDrawn.clearLayers(); hzArea = null; $('r-hz-area').textContent = 'Its polygon: the area worked.'; }
+  });
+  $('r-hz-draw').addEventListener('click', function () {
+    addingItems = false; $('r-additems').textContent = 'Add items'; drawingHz = true;
+    new L.Draw.Polygon(map, drawControl.options.draw.polygon).enable();
+  });
+  $('r-hz-same').addEventListener('click', function () {
+    hzDrawn.clearLayers(); hzArea = null; $('r-hz-area').textContent = 'Its polygon: the area worked.';
+  });
+  map.on(L.Draw.Event.DRAWSTOP, function () { drawingHz = false; }); /* after CREATED, or cancelled */
   map.on(L.Draw.Event.CREATED, function (e) {
     if (creating) { newShape(e.layer); return; } /* a new row's shape, not a report's */
+    if (drawingHz) {
+      hzDrawn.clearLayers(); e.layer.setStyle(HZ_STYLE); hzDrawn.addLayer(e.layer); hzArea = e.layer;
+      $('r-hz-area').textContent = 'Its own polygon drawn (' + e.layer.getLatLngs()[0].length + ' corners).';
+      activateTab('report');
+      return;
+    }
     drawn.clearLayers(); drawn.addLayer(e.layer); area = e.layer;
     $('r-area').textContent = 'Area drawn (' + e.layer.getLatLngs()[0].length + ' corners).';
     activateTab('report');
   });
   map.on(L.Draw.Event.DELETED, function () { area = null; $('r-area').textContent = 'No area drawn.'; });
   $('r-draw').addEventListener('click', function () {
-    addingItems = false; new L.Draw.Polygon(map, drawControl.options.draw.polygon).enable();
+    addingItems = false; drawingHz = false; new L.Draw.Polygon(map, drawControl.options.draw.polygon).enable();
   });
   $('r-additems').addEventListener('click', function () {
     addingItems = !addingItems; $('r-additems').textContent = addingItems ? 'Stop adding items' : 'Add items';
@@ -736,6 +770,7 @@
   $('r-clear').addEventListener('click', function () {
     drawn.clearLayers(); area = null; items = []; itemLayer.clearLayers(); renderItems();
     $('r-area').textContent = 'No area drawn.';
+    hzDrawn.clearLayers(); hzArea = null; $('r-hz-area').textContent = 'Its polygon: the area worked.';
   });
   /* ---------------- safe route ---------------- */
   /* routeSeq: which search an answer is for; a new route, Clear and a
@@ -838,10 +873,20 @@
         var p = {category: it.category}; if (it.model) p.model = it.model;
         return {type: 'Feature', properties: p, geometry: {type: 'Point', coordinates: [it.lon, it.lat]}};
       })};
+    if ($('r-newhz').checked) {
+      delete props.hazard_id;
+      var hp = {hazard_type: $('r-hz-type').value};
+      [['name', 'r-hz-name'], ['ordnance', 'r-hz-ordnance'], ['ref', 'r-hz-ref']].forEach(function (kv) {
+        var v = $(kv[1]).value.trim(); if (v) hp[kv[0]] = v;
+      });
+      body.hazard = {type: 'Feature', properties: hp, geometry: hzArea ? hzArea.toGeoJSON().geometry : null};
+    }
     $('r-msg').innerHTML = ''; /* the word on the report sent before is not this one's */
     api('POST', 'api/reports', body).then(function (r) {
-      $('r-msg').innerHTML = '<span class="ok" id="r-ok">Report ' + esc(r.uuid) + ' stored as a draft (' + r.items + ' items); an analyst will review it.</span>';
+      $('r-msg').innerHTML = '<span class="ok" id="r-ok">Report ' + esc(r.uuid) + ' stored as a draft (' + r.items + ' items)' +
+        (r.proposes_hazard ? ' with the new hazard it proposes' : '') + '; an analyst will review it.</span>';
       drawn.clearLayers(); area = null; items = []; itemLayer.clearLayers(); renderItems(); reloadAll(); loadMyReports();
+      if (r.proposes_hazard) { clearHazardProposal(); ['r-hz-name', 'r-hz-ordnance', 'r-hz-ref'].forEach(function (k) { $(k).value = ''; }); }
     }).catch(function (e) { $('r-msg').innerHTML = '<span class="bad">' + esc(e.message) + '</span>'; });
   });
 
@@ -892,6 +937,9 @@
             '<div class="hint">sent by ' + esc(f.submitted_by || p.author) + ' ' + esc(String(p.created || '').slice(0, 10)) +
             (r ? '; ' + esc(r.status) + ' by ' + esc(r.by) + ' ' + esc(String(r.time || '').slice(0, 10)) : '') + '</div>' +
             (r && r.reason ? '<div class="why">' + (r.status === 'rejected' ? 'Reason: ' : 'Note: ') + esc(r.reason) + '</div>' : '') +
+            (f.proposes_hazard ? '<div class="newhz-note"><span class="newhz">new hazard</span> ' +
+              esc({pending: 'proposed: created when the report is approved', applied: 'created on approval',
+                   rejected: 'not created (report rejected)'}[f.proposal_status] || 'proposed') + '</div>' : '') +
             '<div class="msg"></div></div>';
         }).join('');
       Array.prototype.forEach.call($('myreports').querySelectorAll('[data-myr]'), function (card) {
@@ -916,7 +964,7 @@
     card.classList.add('sel');
     api('GET', 'api/reports/' + encodeURIComponent(card.getAttribute('data-myr'))).then(function (r) {
       if (!me || !card.isConnected) return;
-      preview.clearLayers(); preview.addData(r.activity); preview.addData(r.items);
+      preview.clearLayers(); preview.addData(r.activity); preview.addData(r.items); addProposal(r);
       var b = preview.getBounds();
       if (b.isValid()) map.fitBounds(b, {maxZoom: 16, padding: [20, 20]});
       else msg.innerHTML = '<span class="hint">This report has no area to show.</span>';
@@ -937,6 +985,8 @@
         return '<div class="card" data-report="' + esc(f.id) + '"><b>' + esc(p.activity_type) + '</b> ' + esc(p.ref || '') +
           ' — ' + esc(p.organisation || '') + ', by ' + esc(f.submitted_by || p.author) + ' ' + esc(p.created) +
           (p.area_cleared_ha ? '<br>cleared ' + esc(p.area_cleared_ha) + ' ha' : '') +
+          (f.proposes_hazard ? '<div class="newhz-note"><span class="newhz">new hazard</span> proposed: approving the ' +
+            'report creates it (Show draws it in dashed pink).</div>' : '') +
           '<div class="row"><button type="button" data-show="' + esc(f.id) + '">Show</button>' +
           (analyst ? '<button type="button" class="approve" data-approve="' + esc(f.id) + '">Approve</button>' +
             '<button type="button" class="reject" data-reject="' + esc(f.id) + '">Reject</button>' : '') + '</div>' +
@@ -946,8 +996,25 @@
       wireReview();
     }).catch(function (e) { if (e.status !== 401) $('review').textContent = e.message; });
   }
-  var preview = L.geoJSON(null, {style: {color: '#8e44ad', weight: 3}, pointToLayer: function (f, ll) {
+  /* a report on the map: its area and items in purple, the hazard it
+   * proposes in dashed pink (not on the hazards layer until approved) */
+  var preview = L.geoJSON(null, {style: function (f) {
+    return f.properties && f.properties.proposed_hazard ? Object.assign({className: 'proposed-hazard'}, HZ_STYLE)
+      : {color: '#8e44ad', weight: 3};
+  }, pointToLayer: function (f, ll) {
     return L.circleMarker(ll, {radius: 6, color: '#8e44ad'}); }}).addTo(map);
+  function addProposal(r) {
+    var h = r.proposed_hazard;
+    if (!h || !h.geometry) return;
+    var p = h.properties || {};
+    var what = r.proposal_status === 'applied' ? 'created on approval'
+      : r.proposal_status === 'rejected' ? 'not created (report rejected)' : 'proposed: created when the report is approved';
+    preview.addData({type: 'Feature', geometry: h.geometry, properties: {proposed_hazard: true}});
+    var layers = preview.getLayers(), l = layers[layers.length - 1];
+    l.bindTooltip('New hazard ' + esc(p.ref || p.name || '') + ' (' + esc(p.hazard_type || '') +
+      (p.est_area_ha != null ? ', ' + Number(p.est_area_ha).toFixed(2) + ' ha' : '') + '): ' + what);
+    return l;
+  }
   function wireReview() {
     Array.prototype.forEach.call($('review').querySelectorAll('[data-show]'), function (b) {
       b.addEventListener('click', function () {
@@ -956,6 +1023,13 @@
         api('GET', 'api/reports/' + b.getAttribute('data-show')).then(function (r) {
           if (!me) return; /* logged out meanwhile */
           preview.clearLayers(); preview.addData(r.activity); preview.addData(r.items);
+          if (addProposal(r)) {
+            var p = r.proposed_hazard.properties || {};
+            msg.innerHTML = '<span class="newhz-note" id="review-newhz">Approving creates the hazard ' +
+              esc(p.ref || p.name || '(no reference)') + ' (' + esc(p.hazard_type) + ', ' +
+              (p.est_area_ha != null ? Number(p.est_area_ha).toFixed(2) + ' ha' : 'area unknown') +
+              '), drawn in dashed pink.</span>';
+          }
           try { map.fitBounds(preview.getBounds(), {maxZoom: 16}); } catch (e) { /* no geometry */ }
         }).catch(function (e) {
           /* a 401 brings the login form back; anything else is said on the card */
@@ -976,7 +1050,8 @@
           }
           var runs = refreshRuns;
           api('POST', 'api/reports/' + id + '/' + what, {reason: reason}).then(function (r) {
-            card.querySelector('.msg').innerHTML = '<span class="ok">' + what + 'd</span>';
+            card.querySelector('.msg').innerHTML = '<span class="ok">' + what + 'd' +
+              (r && r.created_hazard ? ': the hazard it proposed is created' : '') + '</span>';
             preview.clearLayers(); setTimeout(loadReview, 300); reloadAll();
             if (r && r.risk_refresh) pollRefresh(runs); /* the approval is new evidence */
           }).catch(function (e) { card.querySelector('.msg').innerHTML = '<span class="bad">' + esc(e.message) + '</span>'; });
@@ -1079,6 +1154,7 @@
    * logout (not when a session ends by itself: it is sent after logging in again) */
   function clearDraft() {
     $('report-form').reset(); drawn.clearLayers(); area = null; items = []; itemLayer.clearLayers(); renderItems();
+    clearHazardProposal();
     addingItems = false; $('r-additems').textContent = 'Add items'; $('r-area').textContent = 'No area drawn.';
   }
   $('logout-btn').addEventListener('click', function () {
