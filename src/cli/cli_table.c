@@ -5,7 +5,10 @@
  */
 #include "cli_table.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* p past one UTF-8 character */
 static const char *next_char(const char *p)
@@ -50,4 +53,53 @@ int cli_width_fit(int width, const char *v, int cap)
     if (w > width)
         width = w;
     return width > cap ? cap : width;
+}
+
+/* 1 when name ends in suffix */
+static int ends_with(const char *name, const char *suffix)
+{
+    size_t a = strlen(name), b = strlen(suffix);
+    return a >= b && !strcmp(name + a - b, suffix);
+}
+
+const char *cli_format_real(const char *field, double v, char *out, size_t n)
+{
+    int dec = -1; /* decimals, or -1: significant digits */
+    if (!field)
+        field = "";
+    if (ends_with(field, "_m") || ends_with(field, "_usd"))
+        dec = 2;
+    else if (ends_with(field, "_cm"))
+        dec = 1;
+    else if (ends_with(field, "_ha"))
+        dec = 4;
+    else if (!strcmp(field, "ref_x") || !strcmp(field, "ref_y"))
+        dec = 6;
+    if (!isfinite(v) || dec < 0 || fabs(v) >= 1e15) {
+        snprintf(out, n, "%.6g", v);
+        return out;
+    }
+    snprintf(out, n, "%.*f", dec, v);
+    char *dot = strchr(out, '.');
+    if (dot) { /* 12.5000 -> 12.5, 3.00 -> 3 */
+        char *e = out + strlen(out);
+        while (e > dot + 1 && e[-1] == '0')
+            *--e = '\0';
+        if (e == dot + 1)
+            *dot = '\0';
+    }
+    if (!strcmp(out, "-0"))
+        snprintf(out, n, "0");
+    return out;
+}
+
+const char *cli_format_real_text(const char *field, const char *text, char *out, size_t n)
+{
+    char *end = NULL;
+    double d = text && *text ? strtod(text, &end) : 0;
+    if (!text || !*text || !end || *end) {
+        snprintf(out, n, "%s", text ? text : "");
+        return out;
+    }
+    return cli_format_real(field, d, out, n);
 }

@@ -223,6 +223,9 @@ static int run_list(dm_ctx *ctx, int argc, char **argv)
                     printf("%-36s", dm_cursor_uuid(cur));
                     for (int k = 0; k < nk; k++) {
                         const char *v = dm_cursor_text(cur, keys[k]);
+                        char num[64]; /* an offset of 0.661551334964682 m reads 0.66 */
+                        if (v && dm_field_find(l, keys[k])->type == DM_FT_REAL)
+                            v = cli_format_real_text(keys[k], v, num, sizeof num);
                         print_cell(v ? v : "-", widths[k]);
                     }
                     printf("\n");

@@ -4,6 +4,7 @@
  * links to and that link to it, and its full change history.
  */
 #include "cli.h"
+#include "cli_table.h"
 
 #include <ctype.h>
 #include <getopt.h>
@@ -58,15 +59,9 @@ static void row_label(const dm_layer_def *l, dm_cursor *c, char *out, size_t n)
         const char *v = dm_cursor_text(c, f->name);
         if (!v || !v[0])
             continue;
-        char num[32];
-        if (f->type == DM_FT_REAL) { /* 2.87331630611798 reads 2.87332 */
-            char *end = NULL;
-            double d = strtod(v, &end);
-            if (end != v && !*end) {
-                snprintf(num, sizeof num, "%.6g", d);
-                v = num;
-            }
-        }
+        char num[64];
+        if (f->type == DM_FT_REAL) /* 2.87331630611798 m reads 2.87 */
+            v = cli_format_real_text(f->name, v, num, sizeof num);
         int w = snprintf(out + used, n - used, "%s%.*s", words ? " " : "", utf8_prefix(v, 30), v);
         if (w < 0)
             break;
@@ -150,6 +145,11 @@ static void print_history(const dm_layer_def *l, const char *hist, int no_person
                 char *a = json_dumps(json_object_get(oldv, key), JSON_ENCODE_ANY);
                 char *b = json_dumps(nv, JSON_ENCODE_ANY);
                 const char *sa = a ? a : "null", *sb = b ? b : "null";
+                char ra[64], rb[64]; /* a real as the row shows it */
+                if (json_is_real(json_object_get(oldv, key)))
+                    sa = cli_format_real(key, json_real_value(json_object_get(oldv, key)), ra, sizeof ra);
+                if (json_is_real(nv))
+                    sb = cli_format_real(key, json_real_value(nv), rb, sizeof rb);
                 printf("      %s: %.*s -> %.*s\n", key, utf8_prefix(sa, 60), sa,
                        utf8_prefix(sb, 60), sb);
                 free(a);
@@ -242,8 +242,12 @@ static int show_deleted(dm_ctx *ctx, dm_store *s, const char *id, int json, int 
             json_t *v = json_object_get(old, l->fields[i].name);
             if (!v || json_is_null(v) || (no_personal && dm_field_is_personal(l, &l->fields[i])))
                 continue;
-            char *t = json_is_string(v) ? NULL : json_dumps(v, JSON_ENCODE_ANY);
-            printf("  %-18s %s\n", l->fields[i].name, t ? t : json_string_value(v));
+            char num[64];
+            char *t = json_is_string(v) || json_is_real(v) ? NULL : json_dumps(v, JSON_ENCODE_ANY);
+            printf("  %-18s %s\n", l->fields[i].name,
+                   t                  ? t
+                   : json_is_real(v) ? cli_format_real(l->fields[i].name, json_real_value(v), num, sizeof num)
+                                      : json_string_value(v));
             free(t);
         }
         printf("history:\n");
@@ -341,6 +345,9 @@ static int run_show(dm_ctx *ctx, int argc, char **argv)
             const char *val = dm_cursor_text(cur, l->fields[i].name);
             if (!val || (no_personal && dm_field_is_personal(l, &l->fields[i])))
                 continue;
+            char num[64];
+            if (l->fields[i].type == DM_FT_REAL) /* 0.661551334964682 m reads 0.66 */
+                val = cli_format_real_text(l->fields[i].name, val, num, sizeof num);
             printf("  %-18s %s", l->fields[i].name, val);
             if (l->fields[i].type == DM_FT_REF)
                 print_ref_target(s, &l->fields[i], val);

@@ -1486,3 +1486,61 @@ TEST(dry_run_and_no_write_are_the_same_in_verify_patterns_and_plan)
     ASSERT_EQ(atol(out), before);
     free(out);
 }
+
+/* The most decimals of a number in the line of text that starts at line. */
+static int most_decimals(const char *line)
+{
+    size_t len = strcspn(line, "\n");
+    int most = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (line[i] != '.' || !i || line[i - 1] < '0' || line[i - 1] > '9')
+            continue;
+        int n = 0;
+        while (i + 1 + n < len && line[i + 1 + n] >= '0' && line[i + 1 + n] <= '9')
+            n++;
+        if (n > most)
+            most = n;
+    }
+    return most;
+}
+
+/* A match's offsets in show and in list read to the centimetre (the row's
+ * own fields printed 0.661551334964682, list cut it to 0.661551334…); the
+ * history of a record shows its reliability to 6 significant digits. */
+TEST(show_and_list_round_a_matchs_offsets)
+{
+    const char *db = dmtest_demo_db();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "records verify %s", db), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "list %s --layer record_matches --limit 1 --json", db), 0);
+    const char *u = strstr(out, "\"uuid\":\"");
+    ASSERT_MSG(u, "no record match in:\n%s", out);
+    char uuid[37], rec[37];
+    snprintf(uuid, sizeof uuid, "%.36s", u + 8);
+    const char *r = strstr(out, "\"record_id\":\"");
+    ASSERT(r);
+    snprintf(rec, sizeof rec, "%.36s", r + 13);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "show %s %s", db, uuid), 0);
+    const char *line = strstr(out, "\n  offset_m ");
+    ASSERT_MSG(line, "no offset_m in:\n%s", out);
+    ASSERT_MSG(most_decimals(line + 1) <= 2, "offset not rounded: %.60s", line + 1);
+    line = strstr(out, "\n  corrected_offset_m ");
+    ASSERT_MSG(line, "no corrected_offset_m in:\n%s", out);
+    ASSERT_MSG(most_decimals(line + 1) <= 2, "offset not rounded: %.60s", line + 1);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "list %s --layer record_matches --limit 5", db), 0);
+    ASSERT_MSG(!strstr(out, "\xE2\x80\xA6"), "an offset cut to its column:\n%s", out);
+    for (const char *l = strchr(out, '\n'); l && l[1]; l = strchr(l + 1, '\n'))
+        ASSERT_MSG(most_decimals(l + 1) <= 2, "offset not rounded:\n%s", out);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "show %s %s", db, rec), 0);
+    line = strstr(out, "reliability: null -> ");
+    ASSERT_MSG(line, "no reliability in the history of:\n%s", out);
+    ASSERT_MSG(most_decimals(line) <= 6, "reliability not rounded: %.60s", line);
+    line = strstr(out, "\n  ref_x ");
+    if (line)
+        ASSERT_MSG(most_decimals(line + 1) <= 6, "ref_x not rounded: %.60s", line + 1);
+    free(out);
+}
