@@ -2124,3 +2124,26 @@ TEST(import_geom_field_of_lat_comma_lon)
                                             "AP,\"40,0123 47,0456\"\n");
     ASSERT_DEMINE(4, "nor \"lat, lon\"", "check d.csv --layer items --geom-field GPS");
 }
+
+/* stats, list, show and sensors list read a database the same way: a text
+ * file, a GeoPackage of another program and a missing file give each the
+ * same exit code and the same reason, naming the file. */
+TEST(stats_refuses_what_is_no_database_as_list_and_show_do)
+{
+    dmtest_write_file(dmtest_path("t.txt"), "hello\n");
+    ASSERT_DEMINE(0, NULL, "init ok.gpkg");
+    ASSERT_DEMINE(0, NULL, "export ok.gpkg --layer items other.gpkg");
+    const char *cmds[] = {"stats %s", "list %s", "show %s X", "sensors list %s"};
+    const struct {
+        const char *file, *says;
+        int rc;
+    } cases[] = {{"t.txt", "t.txt: not a GeoPackage", 4},
+                 {"other.gpkg", "other.gpkg: not a demine database", 4},
+                 {"missing.gpkg", "missing.gpkg: no such database", 3}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
+        for (size_t k = 0; k < sizeof cmds / sizeof cmds[0]; k++) {
+            char cmd[128];
+            snprintf(cmd, sizeof cmd, cmds[k], cases[c].file);
+            ASSERT_DEMINE(cases[c].rc, cases[c].says, "%s", cmd);
+        }
+}
