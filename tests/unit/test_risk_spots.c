@@ -346,8 +346,13 @@ TEST(risk_inputs_that_say_nothing_are_refused)
               2);
     ASSERT_CONTAINS(out, "none of its 12 rows is labelled 0 or 1");
     free(out);
-    /* a file of several layers read whole: the error names the layer */
-    ASSERT(dmtest_demine(&out, "risk eval %s --truth %s", dmtest_path("m.tif"), db) != 0);
+    /* a file of several layers read whole (another program's GeoPackage,
+     * not a demine database): the error names the layer */
+    ASSERT_EQ(dmtest_sh(&out, "ogr2ogr -f GPKG '%s' '%s' districts && ogr2ogr -update '%s' '%s' items",
+                        dmtest_path("other.gpkg"), db, dmtest_path("other.gpkg"), db),
+              0);
+    free(out);
+    ASSERT(dmtest_demine(&out, "risk eval %s --truth %s", dmtest_path("m.tif"), dmtest_path("other.gpkg")) != 0);
     ASSERT_CONTAINS(out, "(layer ");
     ASSERT_CONTAINS(out, "FILE:LAYER reads one");
     free(out);
