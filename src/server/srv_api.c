@@ -1420,9 +1420,8 @@ static dm_status hz_make(srv_thread *t, unsigned long gen, uint64_t stamp, hz_en
 
 /* The hazards to avoid for this request: *out the caller's (dm_geom_free),
  * NULL when none is in force. */
-static dm_status hazards_to_avoid(srv_req *rq, dm_geom **out)
+static dm_status hazards_to_avoid(srv_thread *t, dm_geom **out)
 {
-    srv_thread *t = rq->t;
     *out = NULL;
     /* the generation first: a write after it makes the entry stale */
     unsigned long gen = srv_generation();
@@ -1464,6 +1463,25 @@ static dm_status hazards_to_avoid(srv_req *rq, dm_geom **out)
     hz_release(e);
     pthread_mutex_unlock(&hz_lock);
     return st;
+}
+
+void *srv_route_prewarm(void *db)
+{
+    dm_ctx *ctx = dm_ctx_new();
+    srv_thread t;
+    memset(&t, 0, sizeof t);
+    t.ctx = ctx;
+    char *map = NULL;
+    if (ctx && dm_store_open(ctx, db, DM_STORE_READONLY, &t.store) == DM_OK &&
+        dm_store_meta_get(t.store, "risk_map", &map) == DM_OK && map) {
+        dm_geom *g = NULL;
+        hazards_to_avoid(&t, &g); /* a failure is the first request's to report */
+        dm_geom_free(g);
+    }
+    dm_free(ctx, map);
+    dm_store_close(t.store);
+    dm_ctx_free(ctx);
+    return NULL;
 }
 
 /* GET /api/route?from=lon,lat&to=lon,lat[&avoid_above=p][&avoid_hazards=1]: the least
@@ -1510,7 +1528,7 @@ static int h_route(srv_req *rq, srv_resp *rs, int public_only)
         return 0;
     dm_geom *hz = NULL;
     if (ah && !strcmp(ah, "1")) {
-        dm_status hs = hazards_to_avoid(rq, &hz);
+        dm_status hs = hazards_to_avoid(rq->t, &hz);
         if (hs)
             return srv_fail(rs, rq, hs);
         o.avoid = hz; /* WGS 84; NULL when there is none */

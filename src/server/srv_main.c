@@ -563,6 +563,10 @@ int srv_run(dm_ctx *ctx, const srv_config *cfg)
                 cfg->bind, cfg->port);
         return 3;
     }
+    /* the hazards routes keep out of, made while the server waits for its
+     * first requests (joined at the stop) */
+    pthread_t warm;
+    int warming = pthread_create(&warm, NULL, srv_route_prewarm, (void *)cfg->db) == 0;
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     int port = di ? di->port : cfg->port;
     printf("listening on http://%s:%d/ (database %s, %d threads)\n", cfg->bind, port, cfg->db,
@@ -574,6 +578,8 @@ int srv_run(dm_ctx *ctx, const srv_config *cfg)
     if (!cfg->quiet)
         fprintf(stderr, "demine serve: stopping (signal %d)\n", sig);
     MHD_stop_daemon(d);
+    if (warming)
+        pthread_join(warm, NULL);
     srv_refresh_wait(); /* a refresh in flight finishes its transaction */
     pthread_mutex_lock(&threads_lock);
     for (int i = 0; i < n_threads; i++)
