@@ -2131,6 +2131,10 @@ TEST(import_geom_field_of_lat_comma_lon)
 TEST(stats_refuses_what_is_no_database_as_list_and_show_do)
 {
     dmtest_write_file(dmtest_path("t.txt"), "hello\n");
+    dmtest_write_file(dmtest_path("empty.gpkg"), "");
+    char *o = NULL;
+    ASSERT_EQ(dmtest_sh(&o, "mkdir -p '%s'", dmtest_path("dir.gpkg")), 0);
+    free(o);
     ASSERT_DEMINE(0, NULL, "init ok.gpkg");
     ASSERT_DEMINE(0, NULL, "export ok.gpkg --layer items other.gpkg");
     const char *cmds[] = {"stats %s", "list %s", "show %s X", "sensors list %s"};
@@ -2139,6 +2143,9 @@ TEST(stats_refuses_what_is_no_database_as_list_and_show_do)
         int rc;
     } cases[] = {{"t.txt", "t.txt: not a GeoPackage", 4},
                  {"other.gpkg", "other.gpkg: not a demine database", 4},
+                 {"other.gpkg", "'demine import NEW.gpkg --layer LAYER", 4},
+                 {"empty.gpkg", "empty.gpkg: an empty file, not a database", 4},
+                 {"dir.gpkg", "dir.gpkg is a directory, not a database file", 3},
                  {"missing.gpkg", "missing.gpkg: no such database", 3}};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
         for (size_t k = 0; k < sizeof cmds / sizeof cmds[0]; k++) {

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <limits.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 dm_status dm__sql_fail(dm_store *s, int rc, const char *what)
@@ -150,8 +151,9 @@ static dm_status check_schema(dm_store *s)
         if (base == SQLITE_BUSY || base == SQLITE_LOCKED)
             return dm__sql_fail(s, rc, "open");
         return dm__fail(s->ctx, DM_ESCHEMA,
-                        "%s: not a demine database (no dm_meta table); create one with "
-                        "'demine init %s'",
+                        "%s: not a demine database (no dm_meta table): another program's GeoPackage "
+                        "or SQLite file; create a database with 'demine init NEW.gpkg' and bring "
+                        "its layers in with 'demine import NEW.gpkg --layer LAYER %s'",
                         s->path, s->path);
     }
     rc = sqlite3_step(st);
@@ -179,6 +181,12 @@ dm_status dm_store_open(dm_ctx *ctx, const char *path, unsigned flags, dm_store 
     if (!(flags & DM_STORE_CREATE) && access(path, F_OK) != 0)
         return dm__fail(ctx, DM_EIO, "%s: no such database (create one with 'demine init %s')",
                         path, path);
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return dm__fail(ctx, DM_EIO, "%s is a directory, not a database file", path);
+    if (!(flags & DM_STORE_CREATE) && stat(path, &sb) == 0 && sb.st_size == 0)
+        return dm__fail(ctx, DM_ESCHEMA, "%s: an empty file, not a database (remove it, then create one with "
+                        "'demine init %s')", path, path);
     dm_store *s = calloc(1, sizeof *s);
     if (!s)
         return dm__fail(ctx, DM_ENOMEM, "out of memory");
