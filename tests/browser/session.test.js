@@ -56,6 +56,9 @@ async function main() {
   if (since(0).length) fail('asked before any login: ' + since(0).join(', '));
   if (refused(0).length) fail('401 before any login: ' + refused(0).join(', '));
   await page.waitForSelector('#login:not(.hidden)');
+  // the empty map says why, and points residents to the public map
+  const hint = await page.textContent('#login-hint:not(.hidden)').catch(() => fail('no login hint before a login'));
+  if (!/Log in/.test(hint) || !/public danger map/.test(hint)) fail('login hint: ' + hint);
 
   // 2. logged in: layers and risk tiles named by the map's version
   // listen before the login: on a loaded machine the first tile can arrive
@@ -72,6 +75,7 @@ async function main() {
   if (!h.etag) fail('tile without an ETag');
   await page.waitForFunction(() => window.demine.groups.hazards.getLayers().length > 0, null, { timeout: 20000 })
     .catch(() => fail('no hazard on the map after the login'));
+  if (await page.isVisible('#login-hint')) fail('the login hint stays after the login');
 
   // 2b. the map moved while a layer was loading: the layer is asked again
   // for the new view when the first answer comes (it kept the old view's

@@ -65,6 +65,17 @@
     return d;
   };
 
+  /* before a login the map is empty: say why, and where residents look */
+  var loginHint = L.control({position: 'topright'});
+  loginHint.onAdd = function () {
+    var d = L.DomUtil.create('div', 'login-hint');
+    d.id = 'login-hint';
+    d.innerHTML = '<b>Log in</b> (top right) to see the hazard areas, surveys and clearance, finds, accidents ' +
+      'and the risk map.<br>Returning residents: the <a href="public.html">public danger map</a> shows where not to go.';
+    return d;
+  };
+  loginHint.addTo(map);
+
   function hazardStyle(p) {
     var st = p.status || 'open';
     if (st === 'closed' || st === 'handed_over') return {color: '#7f8c8d', weight: 2, fillColor: '#bdc3c7', fillOpacity: 0.25};
@@ -1113,6 +1124,7 @@
       $('myr-top').classList.add('hidden'); $('myr-top').innerHTML = '';
     }
     $('login').classList.toggle('hidden', !!u);
+    $('login-hint').classList.toggle('hidden', !!u);
     $('who').classList.toggle('hidden', !u);
     $('who-name').textContent = u ? u.user + ' (' + u.role + (u.organisation ? ', ' + u.organisation : '') + ')' : '';
     $('tab-report-btn').classList.toggle('hidden', !u);
