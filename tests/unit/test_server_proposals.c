@@ -14,173 +14,9 @@
  * in headless Chromium (tests/browser/proposals.test.js; skipped, saying
  * so, without Chromium).
  */
-#include "dmtest.h"
-
-#include <signal.h>
-#include <unistd.h>
+#include "srvtest.h"
 
 /* ============================== fixture ============================== */
-
-static char base[128];
-static int srv_pid;
-
-static void insert_wkt(dm_store *s, const char *layer, const char *wkt, const char **kv, char uuid[37])
-{
-    dm_ctx *ctx = dmtest_ctx();
-    dm_row *r = dm_row_new(ctx, dm_layer_find(layer));
-    for (int i = 0; kv[i]; i += 2)
-        ASSERT_OK(dm_row_set(r, kv[i], kv[i + 1]));
-    if (wkt) {
-        dm_geom *g = NULL;
-        ASSERT_OK(dm_geom_from_wkt(ctx, wkt, &g));
-        dm_row_set_geom(r, g);
-    }
-    ASSERT_OK(dm_store_insert(s, r, uuid));
-    dm_row_free(r);
-}
-
-/* Hazards H-1 (an item points at it) and H-2 (nothing does), the
- * organisation HALO; users ana (analyst), fld (field, HALO), adm (admin). */
-static void setup_db(void)
-{
-    dm_ctx *ctx = dmtest_ctx();
-    dm_store *s = NULL;
-    ASSERT_OK(dm_store_open(ctx, dmtest_path("t.gpkg"), DM_STORE_CREATE, &s));
-    char u[37], h1[37];
-    const char *o1[] = {"name", "HALO", NULL};
-    insert_wkt(s, "organisations", NULL, o1, u);
-    const char *kv1[] = {"ref", "H-1", "hazard_type", "CHA", "status", "open", "est_area_ha", "10", NULL};
-    insert_wkt(s, "hazards", "POLYGON((46.90 39.90, 46.91 39.90, 46.91 39.91, 46.90 39.91, 46.90 39.90))", kv1, h1);
-    const char *kv2[] = {"ref", "H-2", "hazard_type", "SHA", NULL};
-    insert_wkt(s, "hazards", "POLYGON((46.92 39.92, 46.93 39.92, 46.93 39.93, 46.92 39.93, 46.92 39.92))", kv2, u);
-    const char *it[] = {"category", "AT", "model", "TM-62M", "hazard_id", h1, NULL};
-    insert_wkt(s, "items", "POINT(46.905 39.905)", it, u);
-    dm_store_close(s);
-    char *out = NULL;
-    const char *bin = getenv("DEMINE_BIN");
-    ASSERT_EQ(dmtest_sh(&out,
-                        "export PW=analystpw1; '%s' user add t.gpkg ana --role analyst --password-env PW && "
-                        "export PW=fieldpw12; '%s' user add t.gpkg fld --role field --org HALO --password-env PW && "
-                        "export PW=adminpw123; '%s' user add t.gpkg adm --role admin --password-env PW",
-                        bin, bin, bin),
-              0);
-    free(out);
-}
-
-static void start_server(void)
-{
-    char *out = NULL;
-    ASSERT_EQ(dmtest_sh(&out,
-                        "rm -f srv.log; timeout 200 '%s' serve t.gpkg --port 0 --threads 4 > srv.log 2>&1 "
-                        "< /dev/null & echo $! > srv.pid",
-                        getenv("DEMINE_BIN")),
-              0);
-    free(out);
-    for (int i = 0; i < 200; i++) {
-        char *log = dmtest_read_file(dmtest_path("srv.log"));
-        const char *p = log ? strstr(log, "listening on http://127.0.0.1:") : NULL;
-        if (p) {
-            int port = (int)strtol(p + strlen("listening on http://127.0.0.1:"), NULL, 10);
-            snprintf(base, sizeof base, "http://127.0.0.1:%d", port);
-            free(log);
-            char *pid = dmtest_read_file(dmtest_path("srv.pid"));
-            srv_pid = pid ? (int)strtol(pid, NULL, 10) : 0;
-            free(pid);
-            return;
-        }
-        free(log);
-        usleep(50000);
-    }
-    char *log = dmtest_read_file(dmtest_path("srv.log"));
-    dmtest_fail(__FILE__, __LINE__, "server did not start: %s", log ? log : "(no log)");
-}
-
-static void stop_server(void)
-{
-    if (srv_pid > 0) {
-        char *out = NULL;
-        dmtest_sh(&out, "kill -TERM %d; sleep 0.3", srv_pid);
-        free(out);
-        srv_pid = 0;
-    }
-}
-
-/* A request with curl: method, path, token (or NULL), one more header (or
- * NULL), a body (or NULL). Returns the status; the body in *out and the
- * response's headers in *hdr (malloc'd; hdr may be NULL). */
-static int req(const char *method, const char *path, const char *token, const char *header, const char *body,
-               char **out, char **hdr)
-{
-    char auth[160] = "", extra[300] = "", data[64] = "";
-    if (token)
-        snprintf(auth, sizeof auth, "-H 'Authorization: Bearer %s'", token);
-    if (header)
-        snprintf(extra, sizeof extra, "-H '%s'", header);
-    if (body) {
-        dmtest_write_file(dmtest_path("req.json"), body);
-        snprintf(data, sizeof data, "--data-binary @req.json");
-    }
-    char *res = NULL;
-    int rc = dmtest_sh(&res,
-                       "rm -f resp.txt hdr.txt; curl -s -g -D hdr.txt -o resp.txt -w '%%{http_code}' -X %s %s %s %s "
-                       "'%s%s'",
-                       method, auth, extra, data, base, path);
-    ASSERT_MSG(rc == 0, "curl failed (%d): %s", rc, res);
-    int code = (int)strtol(res, NULL, 10);
-    free(res);
-    char *b = dmtest_read_file(dmtest_path("resp.txt"));
-    *out = b ? b : strdup("");
-    char *h = dmtest_read_file(dmtest_path("hdr.txt"));
-    if (hdr)
-        *hdr = h ? h : strdup("");
-    else
-        free(h);
-    return code;
-}
-
-static void login(const char *user, const char *pw, char token[65])
-{
-    char body[200], *out = NULL;
-    snprintf(body, sizeof body, "{\"user\":\"%s\",\"password\":\"%s\"}", user, pw);
-    int code = req("POST", "/api/login", NULL, NULL, body, &out, NULL);
-    ASSERT_MSG(code == 200, "login %s: %d %s", user, code, out);
-    const char *p = strstr(out, "\"token\":\"");
-    ASSERT(p);
-    memcpy(token, p + 9, 64);
-    token[64] = '\0';
-    free(out);
-}
-
-static double num_after(const char *json, const char *key)
-{
-    const char *p = strstr(json, key);
-    ASSERT_MSG(p, "no %s in %s", key, json);
-    return strtod(p + strlen(key), NULL);
-}
-
-/* Rows of a layer as the database holds them (read beside the server). */
-static long rows_of(const char *layer)
-{
-    dm_store *s = NULL;
-    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path("t.gpkg"), DM_STORE_READONLY, &s));
-    long n = -1;
-    ASSERT_OK(dm_store_count(s, layer, NULL, &n));
-    dm_store_close(s);
-    return n;
-}
-
-/* The change log of a row (also of one deleted), as JSON. */
-static char *history_of(const char *uuid)
-{
-    dm_store *s = NULL;
-    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path("t.gpkg"), DM_STORE_READONLY, &s));
-    char *h = NULL;
-    ASSERT_OK(dm_store_history_json(s, uuid, &h));
-    char *copy = strdup(h);
-    dm_free(dmtest_ctx(), h);
-    dm_store_close(s);
-    return copy;
-}
 
 #define SQUARE                                                                                                         \
     "{\"type\":\"Polygon\",\"coordinates\":[[[46.95,39.95],[46.96,39.95],[46.96,39.96],[46.95,39.96],[46.95,39.95]]]}"
@@ -243,18 +79,18 @@ static long hazard_log_entries(void)
  * refused and creates nothing. */
 TEST(proposals_wait_for_approval_which_creates_one_linked_hazard)
 {
-    setup_db();
-    start_server();
+    srvtest_setup_db();
+    srvtest_start_server();
     char fld[65], ana[65], *out = NULL;
-    login("fld", "fieldpw12", fld);
-    login("ana", "analystpw1", ana);
-    long hz0 = rows_of("hazards"), log0 = hazard_log_entries();
+    srvtest_login("fld", "fieldpw12", fld);
+    srvtest_login("ana", "analystpw1", ana);
+    long hz0 = srvtest_rows_of("hazards"), log0 = hazard_log_entries();
     char *body = report_body("NTS-7",
                              "{\"type\":\"Feature\",\"properties\":{\"ref\":\"SHA-NEW-1\",\"name\":\"Upper orchard\","
                              "\"hazard_type\":\"SHA\",\"ordnance\":\"AP\",\"organisation\":\"Someone else\"},"
                              "\"geometry\":" INNER "}",
                              "");
-    int code = req("POST", "/api/reports", fld, NULL, body, &out, NULL);
+    int code = srvtest_req("POST", "/api/reports", fld, NULL, body, &out, NULL);
     free(body);
     ASSERT_MSG(code == 201, "submit: %d %s", code, out);
     ASSERT_CONTAINS(out, "\"proposes_hazard\":true");
@@ -263,11 +99,11 @@ TEST(proposals_wait_for_approval_which_creates_one_linked_hazard)
     free(out);
 
     /* nothing in the hazards layer, its change log, nor what reads it */
-    ASSERT_EQ(rows_of("hazards"), hz0);
+    ASSERT_EQ(srvtest_rows_of("hazards"), hz0);
     ASSERT_EQ(hazard_log_entries(), log0);
-    ASSERT_EQ(req("GET", "/api/hazards/SHA-NEW-1", ana, NULL, NULL, &out, NULL), 404);
+    ASSERT_EQ(srvtest_req("GET", "/api/hazards/SHA-NEW-1", ana, NULL, NULL, &out, NULL), 404);
     free(out);
-    ASSERT_EQ(req("GET", "/api/hazards", ana, NULL, NULL, &out, NULL), 200);
+    ASSERT_EQ(srvtest_req("GET", "/api/hazards", ana, NULL, NULL, &out, NULL), 200);
     ASSERT(!strstr(out, "SHA-NEW-1"));
     free(out);
     ASSERT_EQ(sql_count("SELECT count(*) FROM report_proposals WHERE status = 'pending'"), 1);
@@ -275,7 +111,7 @@ TEST(proposals_wait_for_approval_which_creates_one_linked_hazard)
     /* the report shows it: its fields, the report's organisation */
     char path[200];
     snprintf(path, sizeof path, "/api/reports/%s", act);
-    ASSERT_EQ(req("GET", path, fld, NULL, NULL, &out, NULL), 200);
+    ASSERT_EQ(srvtest_req("GET", path, fld, NULL, NULL, &out, NULL), 200);
     const char *ph = strstr(out, "\"proposed_hazard\":{\"type\":\"Feature\"");
     ASSERT_MSG(ph, "no proposed hazard in %s", out);
     ASSERT_CONTAINS(ph, "\"ref\":\"SHA-NEW-1\"");
@@ -286,39 +122,39 @@ TEST(proposals_wait_for_approval_which_creates_one_linked_hazard)
     ASSERT_CONTAINS(out, "\"proposal_status\":\"pending\"");
     ASSERT_CONTAINS(out, "\"created_hazard\":null");
     free(out);
-    ASSERT_EQ(req("GET", "/api/reports?status=draft", ana, NULL, NULL, &out, NULL), 200);
+    ASSERT_EQ(srvtest_req("GET", "/api/reports?status=draft", ana, NULL, NULL, &out, NULL), 200);
     ASSERT_CONTAINS(out, "\"proposes_hazard\":true");
     ASSERT_CONTAINS(out, "\"proposal_status\":\"pending\"");
     free(out);
 
     /* a field user may not approve */
     snprintf(path, sizeof path, "/api/reports/%s/approve", act);
-    ASSERT_EQ(req("POST", path, fld, NULL, "{}", &out, NULL), 403);
+    ASSERT_EQ(srvtest_req("POST", path, fld, NULL, "{}", &out, NULL), 403);
     free(out);
-    ASSERT_EQ(rows_of("hazards"), hz0);
+    ASSERT_EQ(srvtest_rows_of("hazards"), hz0);
 
-    code = req("POST", path, ana, NULL, "{\"reason\":\"seen on the photos\"}", &out, NULL);
+    code = srvtest_req("POST", path, ana, NULL, "{\"reason\":\"seen on the photos\"}", &out, NULL);
     ASSERT_MSG(code == 200, "approve: %d %s", code, out);
     ASSERT_CONTAINS(out, "\"status\":\"approved\"");
     char hz[37];
     uuid_after(out, "\"created_hazard\":\"", hz);
     free(out);
-    ASSERT_EQ(rows_of("hazards"), hz0 + 1);
+    ASSERT_EQ(srvtest_rows_of("hazards"), hz0 + 1);
     ASSERT_EQ(hazard_log_entries(), log0 + 1);
 
     /* the hazard: as proposed, attributed to the reviewer, areas from its
      * polygon (all of it remaining: it is open) */
-    ASSERT_EQ(req("GET", "/api/hazards/SHA-NEW-1", ana, NULL, NULL, &out, NULL), 200);
+    ASSERT_EQ(srvtest_req("GET", "/api/hazards/SHA-NEW-1", ana, NULL, NULL, &out, NULL), 200);
     ASSERT_CONTAINS(out, hz);
     ASSERT_CONTAINS(out, "\"hazard_type\":\"SHA\"");
     ASSERT_CONTAINS(out, "\"organisation\":\"HALO\"");
     ASSERT_CONTAINS(out, "\"author\":\"ana\"");
     ASSERT_CONTAINS(out, "\"reported_date\":\"2025-06-03\"");
-    double est = num_after(out, "\"est_area_ha\":");
+    double est = srvtest_num_after(out, "\"est_area_ha\":");
     ASSERT(est > 5 && est < 15);
-    ASSERT_NEAR(num_after(out, "\"remaining_area_ha\":"), est, 1e-6);
+    ASSERT_NEAR(srvtest_num_after(out, "\"remaining_area_ha\":"), est, 1e-6);
     free(out);
-    char *h = history_of(hz);
+    char *h = srvtest_history_of(hz);
     ASSERT_CONTAINS(h, "\"op\":\"insert\"");
     ASSERT_CONTAINS(h, "proposed in report NTS-7 by fld, approved by ana");
     free(h);
@@ -336,17 +172,17 @@ TEST(proposals_wait_for_approval_which_creates_one_linked_hazard)
 
     /* the report says what became of it; a second approval changes nothing */
     snprintf(path, sizeof path, "/api/reports/%s", act);
-    ASSERT_EQ(req("GET", path, fld, NULL, NULL, &out, NULL), 200);
+    ASSERT_EQ(srvtest_req("GET", path, fld, NULL, NULL, &out, NULL), 200);
     ASSERT_CONTAINS(out, "\"proposal_status\":\"applied\"");
     char want[80];
     snprintf(want, sizeof want, "\"created_hazard\":\"%s\"", hz);
     ASSERT_CONTAINS(out, want);
     free(out);
     snprintf(path, sizeof path, "/api/reports/%s/approve", act);
-    ASSERT_EQ(req("POST", path, ana, NULL, "{}", &out, NULL), 409);
+    ASSERT_EQ(srvtest_req("POST", path, ana, NULL, "{}", &out, NULL), 409);
     free(out);
-    ASSERT_EQ(rows_of("hazards"), hz0 + 1);
-    stop_server();
+    ASSERT_EQ(srvtest_rows_of("hazards"), hz0 + 1);
+    srvtest_stop_server();
 }
 
 /* A rejected report's proposal creates no hazard and stays, rejected, for
@@ -354,59 +190,59 @@ TEST(proposals_wait_for_approval_which_creates_one_linked_hazard)
  * object of fields, is the activity's area. */
 TEST(proposals_rejected_create_no_hazard)
 {
-    setup_db();
-    start_server();
+    srvtest_setup_db();
+    srvtest_start_server();
     char fld[65], ana[65], *out = NULL;
-    login("fld", "fieldpw12", fld);
-    login("ana", "analystpw1", ana);
-    long hz0 = rows_of("hazards"), log0 = hazard_log_entries();
+    srvtest_login("fld", "fieldpw12", fld);
+    srvtest_login("ana", "analystpw1", ana);
+    long hz0 = srvtest_rows_of("hazards"), log0 = hazard_log_entries();
     char *body = report_body("NTS-8", "{\"hazard_type\":\"CHA\",\"name\":\"Ridge\"}", "");
-    int code = req("POST", "/api/reports", fld, NULL, body, &out, NULL);
+    int code = srvtest_req("POST", "/api/reports", fld, NULL, body, &out, NULL);
     free(body);
     ASSERT_MSG(code == 201, "submit: %d %s", code, out);
     char act[37], path[200];
     uuid_after(out, "\"uuid\":\"", act);
     free(out);
     snprintf(path, sizeof path, "/api/reports/%s", act);
-    ASSERT_EQ(req("GET", path, ana, NULL, NULL, &out, NULL), 200);
+    ASSERT_EQ(srvtest_req("GET", path, ana, NULL, NULL, &out, NULL), 200);
     const char *ph = strstr(out, "\"proposed_hazard\":{");
     ASSERT_MSG(ph, "no proposed hazard in %s", out);
     ASSERT_CONTAINS(ph, "\"MultiPolygon\"");
     ASSERT_CONTAINS(ph, "46.96");
-    ASSERT(num_after(ph, "\"est_area_ha\":") > 80);
+    ASSERT(srvtest_num_after(ph, "\"est_area_ha\":") > 80);
     free(out);
 
     snprintf(path, sizeof path, "/api/reports/%s/reject", act);
-    code = req("POST", path, ana, NULL, "{\"reason\":\"the ridge is farmed, no evidence\"}", &out, NULL);
+    code = srvtest_req("POST", path, ana, NULL, "{\"reason\":\"the ridge is farmed, no evidence\"}", &out, NULL);
     ASSERT_MSG(code == 200, "reject: %d %s", code, out);
     ASSERT_CONTAINS(out, "\"created_hazard\":null");
     free(out);
-    ASSERT_EQ(rows_of("hazards"), hz0);
+    ASSERT_EQ(srvtest_rows_of("hazards"), hz0);
     ASSERT_EQ(hazard_log_entries(), log0);
     ASSERT_EQ(sql_count("SELECT count(*) FROM report_proposals WHERE status = 'rejected' AND hazard_uuid IS NULL AND "
                         "decided_by = 'ana'"),
               1);
     snprintf(path, sizeof path, "/api/reports/%s", act);
-    ASSERT_EQ(req("GET", path, fld, NULL, NULL, &out, NULL), 200);
+    ASSERT_EQ(srvtest_req("GET", path, fld, NULL, NULL, &out, NULL), 200);
     ASSERT_CONTAINS(out, "\"proposal_status\":\"rejected\"");
     ASSERT_CONTAINS(out, "\"created_hazard\":null");
     free(out);
     /* a report without a proposal says so */
     body = report_body("NTS-9", NULL, "");
-    ASSERT_EQ(req("POST", "/api/reports", fld, NULL, body, &out, NULL), 201);
+    ASSERT_EQ(srvtest_req("POST", "/api/reports", fld, NULL, body, &out, NULL), 201);
     free(body);
     ASSERT_CONTAINS(out, "\"proposes_hazard\":false");
     uuid_after(out, "\"uuid\":\"", act);
     free(out);
     snprintf(path, sizeof path, "/api/reports/%s", act);
-    ASSERT_EQ(req("GET", path, fld, NULL, NULL, &out, NULL), 200);
+    ASSERT_EQ(srvtest_req("GET", path, fld, NULL, NULL, &out, NULL), 200);
     ASSERT_CONTAINS(out, "\"proposed_hazard\":null");
     ASSERT_CONTAINS(out, "\"proposal_status\":null");
     free(out);
-    ASSERT_EQ(req("GET", "/api/reports?status=draft", ana, NULL, NULL, &out, NULL), 200);
+    ASSERT_EQ(srvtest_req("GET", "/api/reports?status=draft", ana, NULL, NULL, &out, NULL), 200);
     ASSERT_CONTAINS(out, "\"proposes_hazard\":false");
     free(out);
-    stop_server();
+    srvtest_stop_server();
 }
 
 /* A proposal POST /api/hazards would refuse is refused with the report:
@@ -416,11 +252,11 @@ TEST(proposals_rejected_create_no_hazard)
  * other than open, the risk map's figures). */
 TEST(proposals_refused_store_nothing)
 {
-    setup_db();
-    start_server();
+    srvtest_setup_db();
+    srvtest_start_server();
     char fld[65], *out = NULL;
-    login("fld", "fieldpw12", fld);
-    long hz0 = rows_of("hazards"), log0 = hazard_log_entries();
+    srvtest_login("fld", "fieldpw12", fld);
+    long hz0 = srvtest_rows_of("hazards"), log0 = hazard_log_entries();
     static const struct {
         const char *hazard, *act_extra, *want;
     } cases[] = {
@@ -442,20 +278,20 @@ TEST(proposals_refused_store_nothing)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *body = report_body("NTS-X", cases[i].hazard, cases[i].act_extra);
-        int code = req("POST", "/api/reports", fld, NULL, body, &out, NULL);
+        int code = srvtest_req("POST", "/api/reports", fld, NULL, body, &out, NULL);
         free(body);
         ASSERT_MSG(code == 422, "case %zu: %d %s", i, code, out);
         ASSERT_MSG(strstr(out, "hazard") && strstr(out, cases[i].want), "case %zu does not name %s: %s", i,
                    cases[i].want, out);
         free(out);
     }
-    ASSERT_EQ(rows_of("activities"), 0);
-    ASSERT_EQ(rows_of("items"), 1);
-    ASSERT_EQ(rows_of("hazards"), hz0);
+    ASSERT_EQ(srvtest_rows_of("activities"), 0);
+    ASSERT_EQ(srvtest_rows_of("items"), 1);
+    ASSERT_EQ(srvtest_rows_of("hazards"), hz0);
     ASSERT_EQ(hazard_log_entries(), log0);
     ASSERT_EQ(sql_count("SELECT count(*) FROM report_proposals"), 0);
     ASSERT_EQ(sql_count("SELECT count(*) FROM change_log WHERE layer IN ('activities', 'items')"), 1);
-    stop_server();
+    srvtest_stop_server();
 }
 
 /* Two reports propose the same ref: both wait, the first approved makes
@@ -464,49 +300,49 @@ TEST(proposals_refused_store_nothing)
  * pending; it can still be rejected. */
 TEST(proposals_ref_taken_since_refuses_the_approval)
 {
-    setup_db();
-    start_server();
+    srvtest_setup_db();
+    srvtest_start_server();
     char fld[65], ana[65], *out = NULL, a1[37], a2[37], path[200];
-    login("fld", "fieldpw12", fld);
-    login("ana", "analystpw1", ana);
-    long hz0 = rows_of("hazards");
+    srvtest_login("fld", "fieldpw12", fld);
+    srvtest_login("ana", "analystpw1", ana);
+    long hz0 = srvtest_rows_of("hazards");
     const char *hz = "{\"type\":\"Feature\",\"properties\":{\"ref\":\"DUP-1\",\"hazard_type\":\"SHA\"},\"geometry\":" INNER
                      "}";
     char *body = report_body("NTS-A", hz, "");
-    ASSERT_EQ(req("POST", "/api/reports", fld, NULL, body, &out, NULL), 201);
+    ASSERT_EQ(srvtest_req("POST", "/api/reports", fld, NULL, body, &out, NULL), 201);
     free(body);
     uuid_after(out, "\"uuid\":\"", a1);
     free(out);
     body = report_body("NTS-B", hz, "");
-    ASSERT_EQ(req("POST", "/api/reports", fld, NULL, body, &out, NULL), 201);
+    ASSERT_EQ(srvtest_req("POST", "/api/reports", fld, NULL, body, &out, NULL), 201);
     free(body);
     uuid_after(out, "\"uuid\":\"", a2);
     free(out);
     snprintf(path, sizeof path, "/api/reports/%s/approve", a1);
-    ASSERT_EQ(req("POST", path, ana, NULL, "{}", &out, NULL), 200);
+    ASSERT_EQ(srvtest_req("POST", path, ana, NULL, "{}", &out, NULL), 200);
     free(out);
     long log1 = sql_count("SELECT count(*) FROM change_log");
     snprintf(path, sizeof path, "/api/reports/%s/approve", a2);
-    int code = req("POST", path, ana, NULL, "{}", &out, NULL);
+    int code = srvtest_req("POST", path, ana, NULL, "{}", &out, NULL);
     ASSERT_MSG(code == 409, "second approval: %d %s", code, out);
     ASSERT_CONTAINS(out, "DUP-1");
     ASSERT_CONTAINS(out, "ref");
     free(out);
-    ASSERT_EQ(rows_of("hazards"), hz0 + 1);
+    ASSERT_EQ(srvtest_rows_of("hazards"), hz0 + 1);
     ASSERT_EQ(sql_count("SELECT count(*) FROM change_log"), log1);
     char sql[300];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM items WHERE activity_id = '%s' AND hazard_id IS NULL", a2);
     ASSERT_EQ(sql_count(sql), 1);
     snprintf(path, sizeof path, "/api/reports/%s", a2);
-    ASSERT_EQ(req("GET", path, ana, NULL, NULL, &out, NULL), 200);
+    ASSERT_EQ(srvtest_req("GET", path, ana, NULL, NULL, &out, NULL), 200);
     ASSERT_CONTAINS(out, "\"status\":\"draft\"");
     ASSERT_CONTAINS(out, "\"proposal_status\":\"pending\"");
     free(out);
     snprintf(path, sizeof path, "/api/reports/%s/reject", a2);
-    ASSERT_EQ(req("POST", path, ana, NULL, "{\"reason\":\"the same area as NTS-A\"}", &out, NULL), 200);
+    ASSERT_EQ(srvtest_req("POST", path, ana, NULL, "{\"reason\":\"the same area as NTS-A\"}", &out, NULL), 200);
     free(out);
-    ASSERT_EQ(rows_of("hazards"), hz0 + 1);
-    stop_server();
+    ASSERT_EQ(srvtest_rows_of("hazards"), hz0 + 1);
+    srvtest_stop_server();
 }
 
 /* In the library: a database made before proposals (no table, no trigger)
@@ -545,11 +381,11 @@ TEST(store_proposals_migrate_and_follow_their_report)
     /* two draft reports */
     char a1[37], a2[37];
     const char *act[] = {"activity_type", "nts", "status", "draft", NULL};
-    insert_wkt(s, "activities", "POLYGON((46.90 39.90, 46.91 39.90, 46.91 39.91, 46.90 39.91, 46.90 39.90))", act, a1);
-    insert_wkt(s, "activities", "POLYGON((46.90 39.90, 46.91 39.90, 46.91 39.91, 46.90 39.91, 46.90 39.90))", act, a2);
+    srvtest_insert_wkt(s, "activities", "POLYGON((46.90 39.90, 46.91 39.90, 46.91 39.91, 46.90 39.91, 46.90 39.90))", act, a1);
+    srvtest_insert_wkt(s, "activities", "POLYGON((46.90 39.90, 46.91 39.90, 46.91 39.91, 46.90 39.91, 46.90 39.90))", act, a2);
     const char *it[] = {"category", "AP", "activity_id", a2, NULL};
     char item[37];
-    insert_wkt(s, "items", "POINT(46.905 39.905)", it, item);
+    srvtest_insert_wkt(s, "items", "POINT(46.905 39.905)", it, item);
 
     /* checked: the feature as it would be stored, nothing left */
     dm_row *r = dm_row_new(ctx, dm_layer_find("hazards"));
@@ -642,14 +478,14 @@ TEST(proposals_browser_form_and_approval)
         return;
     }
     free(out);
-    setup_db();
-    start_server();
+    srvtest_setup_db();
+    srvtest_start_server();
     int rc = dmtest_sh(&out,
                        "cd '%s/tests/browser' && DEMINE_URL=%s ARTIFACTS='%s/tests/browser/artifacts' "
                        "timeout 120 node proposals.test.js",
-                       root, base, root);
+                       root, srvtest_base, root);
     ASSERT_MSG(rc == 0, "browser proposals test failed (%d):\n%s", rc, out);
     ASSERT_CONTAINS(out, "proposals test passed");
     free(out);
-    stop_server();
+    srvtest_stop_server();
 }

@@ -10,199 +10,16 @@
  * "Undo" in headless Chromium (tests/browser/create.test.js, undo.test.js;
  * skipped, saying so, without Chromium).
  */
-#include "dmtest.h"
-
-#include <signal.h>
-#include <strings.h>
-#include <unistd.h>
+#include "srvtest.h"
 
 /* ============================== fixture ============================== */
-
-static char base[128];
-static int srv_pid;
-
-static void insert_wkt(dm_store *s, const char *layer, const char *wkt, const char **kv, char uuid[37])
-{
-    dm_ctx *ctx = dmtest_ctx();
-    dm_row *r = dm_row_new(ctx, dm_layer_find(layer));
-    for (int i = 0; kv[i]; i += 2)
-        ASSERT_OK(dm_row_set(r, kv[i], kv[i + 1]));
-    if (wkt) {
-        dm_geom *g = NULL;
-        ASSERT_OK(dm_geom_from_wkt(ctx, wkt, &g));
-        dm_row_set_geom(r, g);
-    }
-    ASSERT_OK(dm_store_insert(s, r, uuid));
-    dm_row_free(r);
-}
-
-/* Hazards H-1 (an item points at it) and H-2 (nothing does), the
- * organisation HALO; users ana (analyst), fld (field, HALO), adm (admin). */
-static void setup_db(void)
-{
-    dm_ctx *ctx = dmtest_ctx();
-    dm_store *s = NULL;
-    ASSERT_OK(dm_store_open(ctx, dmtest_path("t.gpkg"), DM_STORE_CREATE, &s));
-    char u[37], h1[37];
-    const char *o1[] = {"name", "HALO", NULL};
-    insert_wkt(s, "organisations", NULL, o1, u);
-    const char *kv1[] = {"ref", "H-1", "hazard_type", "CHA", "status", "open", "est_area_ha", "10", NULL};
-    insert_wkt(s, "hazards", "POLYGON((46.90 39.90, 46.91 39.90, 46.91 39.91, 46.90 39.91, 46.90 39.90))", kv1, h1);
-    const char *kv2[] = {"ref", "H-2", "hazard_type", "SHA", NULL};
-    insert_wkt(s, "hazards", "POLYGON((46.92 39.92, 46.93 39.92, 46.93 39.93, 46.92 39.93, 46.92 39.92))", kv2, u);
-    const char *it[] = {"category", "AT", "model", "TM-62M", "hazard_id", h1, NULL};
-    insert_wkt(s, "items", "POINT(46.905 39.905)", it, u);
-    dm_store_close(s);
-    char *out = NULL;
-    const char *bin = getenv("DEMINE_BIN");
-    ASSERT_EQ(dmtest_sh(&out,
-                        "export PW=analystpw1; '%s' user add t.gpkg ana --role analyst --password-env PW && "
-                        "export PW=fieldpw12; '%s' user add t.gpkg fld --role field --org HALO --password-env PW && "
-                        "export PW=adminpw123; '%s' user add t.gpkg adm --role admin --password-env PW",
-                        bin, bin, bin),
-              0);
-    free(out);
-}
-
-static void start_server(void)
-{
-    char *out = NULL;
-    ASSERT_EQ(dmtest_sh(&out,
-                        "rm -f srv.log; timeout 200 '%s' serve t.gpkg --port 0 --threads 4 > srv.log 2>&1 "
-                        "< /dev/null & echo $! > srv.pid",
-                        getenv("DEMINE_BIN")),
-              0);
-    free(out);
-    for (int i = 0; i < 200; i++) {
-        char *log = dmtest_read_file(dmtest_path("srv.log"));
-        const char *p = log ? strstr(log, "listening on http://127.0.0.1:") : NULL;
-        if (p) {
-            int port = (int)strtol(p + strlen("listening on http://127.0.0.1:"), NULL, 10);
-            snprintf(base, sizeof base, "http://127.0.0.1:%d", port);
-            free(log);
-            char *pid = dmtest_read_file(dmtest_path("srv.pid"));
-            srv_pid = pid ? (int)strtol(pid, NULL, 10) : 0;
-            free(pid);
-            return;
-        }
-        free(log);
-        usleep(50000);
-    }
-    char *log = dmtest_read_file(dmtest_path("srv.log"));
-    dmtest_fail(__FILE__, __LINE__, "server did not start: %s", log ? log : "(no log)");
-}
-
-static void stop_server(void)
-{
-    if (srv_pid > 0) {
-        char *out = NULL;
-        dmtest_sh(&out, "kill -TERM %d; sleep 0.3", srv_pid);
-        free(out);
-        srv_pid = 0;
-    }
-}
-
-/* A request with curl: method, path, token (or NULL), one more header (or
- * NULL), a body (or NULL). Returns the status; the body in *out and the
- * response's headers in *hdr (malloc'd; hdr may be NULL). */
-static int req(const char *method, const char *path, const char *token, const char *header, const char *body,
-               char **out, char **hdr)
-{
-    char auth[160] = "", extra[300] = "", data[64] = "";
-    if (token)
-        snprintf(auth, sizeof auth, "-H 'Authorization: Bearer %s'", token);
-    if (header)
-        snprintf(extra, sizeof extra, "-H '%s'", header);
-    if (body) {
-        dmtest_write_file(dmtest_path("req.json"), body);
-        snprintf(data, sizeof data, "--data-binary @req.json");
-    }
-    char *res = NULL;
-    int rc = dmtest_sh(&res,
-                       "rm -f resp.txt hdr.txt; curl -s -g -D hdr.txt -o resp.txt -w '%%{http_code}' -X %s %s %s %s "
-                       "'%s%s'",
-                       method, auth, extra, data, base, path);
-    ASSERT_MSG(rc == 0, "curl failed (%d): %s", rc, res);
-    int code = (int)strtol(res, NULL, 10);
-    free(res);
-    char *b = dmtest_read_file(dmtest_path("resp.txt"));
-    *out = b ? b : strdup("");
-    char *h = dmtest_read_file(dmtest_path("hdr.txt"));
-    if (hdr)
-        *hdr = h ? h : strdup("");
-    else
-        free(h);
-    return code;
-}
-
-/* A response header's value (case-insensitive name) into out; 1 if found. */
-static int header_value(const char *hdr, const char *name, char *out, size_t n)
-{
-    size_t nl = strlen(name);
-    for (const char *p = hdr; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
-        if (!strncasecmp(p, name, nl) && p[nl] == ':') {
-            const char *v = p + nl + 1;
-            while (*v == ' ')
-                v++;
-            size_t l = strcspn(v, "\r\n");
-            snprintf(out, n, "%.*s", (int)l, v);
-            return 1;
-        }
-    }
-    out[0] = '\0';
-    return 0;
-}
-
-static void login(const char *user, const char *pw, char token[65])
-{
-    char body[200], *out = NULL;
-    snprintf(body, sizeof body, "{\"user\":\"%s\",\"password\":\"%s\"}", user, pw);
-    int code = req("POST", "/api/login", NULL, NULL, body, &out, NULL);
-    ASSERT_MSG(code == 200, "login %s: %d %s", user, code, out);
-    const char *p = strstr(out, "\"token\":\"");
-    ASSERT(p);
-    memcpy(token, p + 9, 64);
-    token[64] = '\0';
-    free(out);
-}
-
-static double num_after(const char *json, const char *key)
-{
-    const char *p = strstr(json, key);
-    ASSERT_MSG(p, "no %s in %s", key, json);
-    return strtod(p + strlen(key), NULL);
-}
-
-/* Rows of a layer as the database holds them (read beside the server). */
-static long rows_of(const char *layer)
-{
-    dm_store *s = NULL;
-    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path("t.gpkg"), DM_STORE_READONLY, &s));
-    long n = -1;
-    ASSERT_OK(dm_store_count(s, layer, NULL, &n));
-    dm_store_close(s);
-    return n;
-}
-
-/* The change log of a row (also of one deleted), as JSON. */
-static char *history_of(const char *uuid)
-{
-    dm_store *s = NULL;
-    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path("t.gpkg"), DM_STORE_READONLY, &s));
-    char *h = NULL;
-    ASSERT_OK(dm_store_history_json(s, uuid, &h));
-    char *copy = strdup(h);
-    dm_free(dmtest_ctx(), h);
-    dm_store_close(s);
-    return copy;
-}
 
 /* The ETag of a row as GET gives it. */
 static void etag_of(const char *path, const char *token, char etag[64])
 {
     char *out = NULL, *hdr = NULL;
-    ASSERT_EQ(req("GET", path, token, NULL, NULL, &out, &hdr), 200);
-    ASSERT_MSG(header_value(hdr, "ETag", etag, 64), "no ETag for %s", path);
+    ASSERT_EQ(srvtest_req("GET", path, token, NULL, NULL, &out, &hdr), 200);
+    ASSERT_MSG(srvtest_header_value(hdr, "ETag", etag, 64), "no ETag for %s", path);
     free(out);
     free(hdr);
 }
@@ -219,12 +36,12 @@ static void etag_of(const char *path, const char *token, char etag[64])
  * area names its hazard by ref. */
 TEST(rows_create_a_hazard_and_read_it_back)
 {
-    setup_db();
-    start_server();
+    srvtest_setup_db();
+    srvtest_start_server();
     char ana[65], *out = NULL, *hdr = NULL;
-    login("ana", "analystpw1", ana);
-    long before = rows_of("hazards");
-    int code = req("POST", "/api/hazards", ana, NULL,
+    srvtest_login("ana", "analystpw1", ana);
+    long before = srvtest_rows_of("hazards");
+    int code = srvtest_req("POST", "/api/hazards", ana, NULL,
                    "{\"type\":\"Feature\",\"properties\":{\"ref\":\"PH-0001\",\"hazard_type\":\"SHA\","
                    "\"ordnance\":\"AP,AT\",\"reliability\":3,\"reported_date\":\"2025-05-01\",\"settlement\":\"Kend\"},"
                    "\"geometry\":" SQUARE ",\"reason\":\"  phoned in by the village head  \"}",
@@ -237,20 +54,20 @@ TEST(rows_create_a_hazard_and_read_it_back)
     memcpy(uuid, p + 8, 36);
     uuid[36] = '\0';
     char loc[200], tag[64], want[200];
-    ASSERT(header_value(hdr, "Location", loc, sizeof loc));
+    ASSERT(srvtest_header_value(hdr, "Location", loc, sizeof loc));
     snprintf(want, sizeof want, "hazards/%s", uuid);
     ASSERT_STREQ(loc, want);
-    ASSERT(header_value(hdr, "ETag", tag, sizeof tag));
+    ASSERT(srvtest_header_value(hdr, "ETag", tag, sizeof tag));
     free(out);
     free(hdr);
-    ASSERT_EQ(rows_of("hazards"), before + 1);
+    ASSERT_EQ(srvtest_rows_of("hazards"), before + 1);
 
     /* read back: the ETag is the row's, the fields as sent, normalised */
     char path[200], tag2[64];
     snprintf(path, sizeof path, "/api/hazards/%s", uuid);
     etag_of(path, ana, tag2);
     ASSERT_STREQ(tag, tag2);
-    ASSERT_EQ(req("GET", "/api/hazards/PH-0001", ana, NULL, NULL, &out, NULL), 200);
+    ASSERT_EQ(srvtest_req("GET", "/api/hazards/PH-0001", ana, NULL, NULL, &out, NULL), 200);
     ASSERT_CONTAINS(out, "\"hazard_type\":\"SHA\"");
     ASSERT_CONTAINS(out, "\"ordnance\":\"AP,AT\"");
     ASSERT_CONTAINS(out, "\"reliability\":3");
@@ -264,12 +81,12 @@ TEST(rows_create_a_hazard_and_read_it_back)
     ASSERT_OK(dm_geom_area_ha(dmtest_ctx(), g, &ha));
     dm_geom_free(g);
     ASSERT(ha > 80 && ha < 100);
-    ASSERT_NEAR(num_after(out, "\"est_area_ha\":"), ha, 1e-3);
-    ASSERT_NEAR(num_after(out, "\"remaining_area_ha\":"), ha, 1e-3);
+    ASSERT_NEAR(srvtest_num_after(out, "\"est_area_ha\":"), ha, 1e-3);
+    ASSERT_NEAR(srvtest_num_after(out, "\"remaining_area_ha\":"), ha, 1e-3);
     free(out);
 
     /* the change log: inserted by ana, the reason (trimmed) with her name */
-    char *h = history_of(uuid);
+    char *h = srvtest_history_of(uuid);
     ASSERT_CONTAINS(h, "\"op\":\"insert\"");
     ASSERT_CONTAINS(h, "\"author\":\"ana\"");
     ASSERT_CONTAINS(h, "\"reason\":\"phoned in by the village head\"");
@@ -280,7 +97,7 @@ TEST(rows_create_a_hazard_and_read_it_back)
 
     /* a closed hazard keeps nothing remaining; a flat object of fields is
      * taken as a feature's properties */
-    code = req("POST", "/api/hazards", ana, NULL,
+    code = srvtest_req("POST", "/api/hazards", ana, NULL,
                "{\"hazard_type\":\"CHA\",\"status\":\"closed\",\"est_area_ha\":2.5,\"geometry\":" SQUARE
                ",\"reason\":\"from the 2019 survey\"}",
                &out, NULL);
@@ -291,13 +108,13 @@ TEST(rows_create_a_hazard_and_read_it_back)
     u2[36] = '\0';
     free(out);
     snprintf(path, sizeof path, "/api/hazards/%s", u2);
-    ASSERT_EQ(req("GET", path, ana, NULL, NULL, &out, NULL), 200);
-    ASSERT_NEAR(num_after(out, "\"est_area_ha\":"), 2.5, 1e-9);
-    ASSERT_NEAR(num_after(out, "\"remaining_area_ha\":"), 0, 1e-9);
+    ASSERT_EQ(srvtest_req("GET", path, ana, NULL, NULL, &out, NULL), 200);
+    ASSERT_NEAR(srvtest_num_after(out, "\"est_area_ha\":"), 2.5, 1e-9);
+    ASSERT_NEAR(srvtest_num_after(out, "\"remaining_area_ha\":"), 0, 1e-9);
     free(out);
 
     /* a release area naming its hazard by ref: stored as the hazard's uuid */
-    code = req("POST", "/api/release_areas", ana, NULL,
+    code = srvtest_req("POST", "/api/release_areas", ana, NULL,
                "{\"type\":\"Feature\",\"properties\":{\"outcome\":\"cancelled\",\"hazard_id\":\"PH-0001\"},"
                "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.95,39.95],[46.955,39.95],[46.955,39.955],"
                "[46.95,39.95]]]},\"reason\":\"NTS cancelled the corner\"}",
@@ -308,26 +125,26 @@ TEST(rows_create_a_hazard_and_read_it_back)
     ra[36] = '\0';
     free(out);
     snprintf(path, sizeof path, "/api/release_areas/%s", ra);
-    ASSERT_EQ(req("GET", path, ana, NULL, NULL, &out, NULL), 200);
+    ASSERT_EQ(srvtest_req("GET", path, ana, NULL, NULL, &out, NULL), 200);
     char hz[80];
     snprintf(hz, sizeof hz, "\"hazard_id\":\"%s\"", uuid);
     ASSERT_CONTAINS(out, hz);
-    ASSERT(num_after(out, "\"area_ha\":") > 1);
+    ASSERT(srvtest_num_after(out, "\"area_ha\":") > 1);
     free(out);
     /* an admin may too; the map feature of any geometry type */
     char adm[65];
-    login("adm", "adminpw123", adm);
-    code = req("POST", "/api/features", adm, NULL,
+    srvtest_login("adm", "adminpw123", adm);
+    code = srvtest_req("POST", "/api/features", adm, NULL,
                "{\"class\":\"bridge\",\"name\":\"Old bridge\",\"geometry\":{\"type\":\"LineString\","
                "\"coordinates\":[[46.95,39.95],[46.951,39.951]]},\"reason\":\"seen on the site visit\"}",
                &out, NULL);
     ASSERT_MSG(code == 201, "feature: %d %s", code, out);
     free(out);
-    ASSERT_EQ(req("GET", "/api/features?class=bridge", ana, NULL, NULL, &out, NULL), 200);
+    ASSERT_EQ(srvtest_req("GET", "/api/features?class=bridge", ana, NULL, NULL, &out, NULL), 200);
     ASSERT_CONTAINS(out, "\"name\":\"Old bridge\"");
     ASSERT_CONTAINS(out, "\"LineString\"");
     free(out);
-    stop_server();
+    srvtest_stop_server();
 }
 
 /* Every refusal names what is wrong and stores nothing: a value not of its
@@ -337,15 +154,15 @@ TEST(rows_create_a_hazard_and_read_it_back)
  * come as reports) (403); no session (401); no JSON (400). */
 TEST(rows_create_refusals_store_nothing)
 {
-    setup_db();
-    start_server();
+    srvtest_setup_db();
+    srvtest_start_server();
     char ana[65], fld[65], adm[65], *out = NULL;
-    login("ana", "analystpw1", ana);
-    login("fld", "fieldpw12", fld);
-    login("adm", "adminpw123", adm);
+    srvtest_login("ana", "analystpw1", ana);
+    srvtest_login("fld", "fieldpw12", fld);
+    srvtest_login("adm", "adminpw123", adm);
     /* /api/layers says where the caller may add rows, as POST decides */
     char *ls = NULL;
-    ASSERT_EQ(req("GET", "/api/layers", ana, NULL, NULL, &ls, NULL), 200);
+    ASSERT_EQ(srvtest_req("GET", "/api/layers", ana, NULL, NULL, &ls, NULL), 200);
     ASSERT_CONTAINS(ls, "{\"name\":\"hazards\",\"title\":\"Hazard areas (SHA/CHA)\",\"geometry\":\"MULTIPOLYGON\","
                         "\"sensitive\":false,\"writable\":true");
     ASSERT(strstr(ls, "{\"name\":\"activities\""));
@@ -353,11 +170,11 @@ TEST(rows_create_refusals_store_nothing)
     ASSERT(strstr(strstr(ls, "{\"name\":\"activities\""), "\"writable\":false") <
            strstr(strstr(ls, "{\"name\":\"activities\""), "\"fields\""));
     free(ls);
-    ASSERT_EQ(req("GET", "/api/layers", fld, NULL, NULL, &ls, NULL), 200);
+    ASSERT_EQ(srvtest_req("GET", "/api/layers", fld, NULL, NULL, &ls, NULL), 200);
     ASSERT(!strstr(ls, "\"writable\":true"));
     ASSERT_CONTAINS(ls, "\"writable\":false");
     free(ls);
-    long hz = rows_of("hazards"), ra = rows_of("release_areas"), it = rows_of("items"), ac = rows_of("activities");
+    long hz = srvtest_rows_of("hazards"), ra = srvtest_rows_of("release_areas"), it = srvtest_rows_of("items"), ac = srvtest_rows_of("activities");
     const struct {
         const char *layer, *tok, *body;
         int want;
@@ -408,18 +225,18 @@ TEST(rows_create_refusals_store_nothing)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char path[64];
         snprintf(path, sizeof path, "/api/%s", cases[i].layer);
-        int code = req("POST", path, cases[i].tok, NULL, cases[i].body, &out, NULL);
+        int code = srvtest_req("POST", path, cases[i].tok, NULL, cases[i].body, &out, NULL);
         ASSERT_MSG(code == cases[i].want, "case %zu (%s): %d, expected %d: %s", i, cases[i].body, code,
                    cases[i].want, out);
         ASSERT_MSG(strstr(out, cases[i].says), "case %zu: expected \"%s\" in %s", i, cases[i].says, out);
         free(out);
     }
-    ASSERT_EQ(rows_of("hazards"), hz);
-    ASSERT_EQ(rows_of("release_areas"), ra);
-    ASSERT_EQ(rows_of("items"), it);
-    ASSERT_EQ(rows_of("activities"), ac);
-    ASSERT_EQ(rows_of("truth_items"), 0);
-    stop_server();
+    ASSERT_EQ(srvtest_rows_of("hazards"), hz);
+    ASSERT_EQ(srvtest_rows_of("release_areas"), ra);
+    ASSERT_EQ(srvtest_rows_of("items"), it);
+    ASSERT_EQ(srvtest_rows_of("activities"), ac);
+    ASSERT_EQ(srvtest_rows_of("truth_items"), 0);
+    srvtest_stop_server();
 }
 
 /* DELETE needs If-Match (428) and a reason (400); a stale tag is 412; a row
@@ -429,55 +246,55 @@ TEST(rows_create_refusals_store_nothing)
  * reason. */
 TEST(rows_delete_needs_if_match_and_a_reason_and_refuses_linked_rows)
 {
-    setup_db();
-    start_server();
+    srvtest_setup_db();
+    srvtest_start_server();
     char ana[65], fld[65], *out = NULL, tag[64], hdr_im[120];
-    login("ana", "analystpw1", ana);
-    login("fld", "fieldpw12", fld);
-    long hz = rows_of("hazards");
+    srvtest_login("ana", "analystpw1", ana);
+    srvtest_login("fld", "fieldpw12", fld);
+    long hz = srvtest_rows_of("hazards");
 
     etag_of("/api/hazards/H-2", ana, tag);
     snprintf(hdr_im, sizeof hdr_im, "If-Match: %s", tag);
-    ASSERT_EQ(req("DELETE", "/api/hazards/H-2", ana, NULL, "{\"reason\":\"entered twice\"}", &out, NULL), 428);
+    ASSERT_EQ(srvtest_req("DELETE", "/api/hazards/H-2", ana, NULL, "{\"reason\":\"entered twice\"}", &out, NULL), 428);
     ASSERT_CONTAINS(out, "If-Match is required");
     free(out);
-    ASSERT_EQ(req("DELETE", "/api/hazards/H-2", ana, hdr_im, NULL, &out, NULL), 400);
+    ASSERT_EQ(srvtest_req("DELETE", "/api/hazards/H-2", ana, hdr_im, NULL, &out, NULL), 400);
     ASSERT_CONTAINS(out, "reason: a deletion needs a reason");
     free(out);
-    ASSERT_EQ(req("DELETE", "/api/hazards/H-2", ana, hdr_im, "{\"reason\":\" \"}", &out, NULL), 400);
+    ASSERT_EQ(srvtest_req("DELETE", "/api/hazards/H-2", ana, hdr_im, "{\"reason\":\" \"}", &out, NULL), 400);
     ASSERT_CONTAINS(out, "reason:");
     free(out);
-    ASSERT_EQ(req("DELETE", "/api/hazards/H-2", ana, "If-Match: \"r0000000000000000\"", "{\"reason\":\"entered twice\"}",
+    ASSERT_EQ(srvtest_req("DELETE", "/api/hazards/H-2", ana, "If-Match: \"r0000000000000000\"", "{\"reason\":\"entered twice\"}",
                   &out, NULL),
               412);
     ASSERT_CONTAINS(out, "has changed since you read it");
     free(out);
-    ASSERT_EQ(req("DELETE", "/api/hazards/H-2", fld, hdr_im, "{\"reason\":\"entered twice\"}", &out, NULL), 403);
+    ASSERT_EQ(srvtest_req("DELETE", "/api/hazards/H-2", fld, hdr_im, "{\"reason\":\"entered twice\"}", &out, NULL), 403);
     free(out);
-    ASSERT_EQ(rows_of("hazards"), hz);
+    ASSERT_EQ(srvtest_rows_of("hazards"), hz);
 
     /* H-1 has an item: refused, naming it */
     char tag1[64], im1[120];
     etag_of("/api/hazards/H-1", ana, tag1);
     snprintf(im1, sizeof im1, "If-Match: %s", tag1);
-    ASSERT_EQ(req("DELETE", "/api/hazards/H-1", ana, im1, "{\"reason\":\"wrong\"}", &out, NULL), 409);
+    ASSERT_EQ(srvtest_req("DELETE", "/api/hazards/H-1", ana, im1, "{\"reason\":\"wrong\"}", &out, NULL), 409);
     ASSERT_CONTAINS(out, "hazards H-1 is referred to by 1 items (hazard_id)");
     free(out);
-    ASSERT_EQ(rows_of("hazards"), hz);
+    ASSERT_EQ(srvtest_rows_of("hazards"), hz);
 
     /* H-2: deleted, gone, logged */
-    ASSERT_EQ(req("GET", "/api/hazards/H-2", ana, NULL, NULL, &out, NULL), 200);
+    ASSERT_EQ(srvtest_req("GET", "/api/hazards/H-2", ana, NULL, NULL, &out, NULL), 200);
     char uuid[37];
     memcpy(uuid, strstr(out, "\"uuid\":\"") + 8, 36);
     uuid[36] = '\0';
     free(out);
-    ASSERT_EQ(req("DELETE", "/api/hazards/H-2", ana, hdr_im, "{\"reason\":\"entered twice\"}", &out, NULL), 200);
+    ASSERT_EQ(srvtest_req("DELETE", "/api/hazards/H-2", ana, hdr_im, "{\"reason\":\"entered twice\"}", &out, NULL), 200);
     ASSERT_CONTAINS(out, "\"deleted\":true");
     free(out);
-    ASSERT_EQ(req("GET", "/api/hazards/H-2", ana, NULL, NULL, &out, NULL), 404);
+    ASSERT_EQ(srvtest_req("GET", "/api/hazards/H-2", ana, NULL, NULL, &out, NULL), 404);
     free(out);
-    ASSERT_EQ(rows_of("hazards"), hz - 1);
-    char *h = history_of(uuid);
+    ASSERT_EQ(srvtest_rows_of("hazards"), hz - 1);
+    char *h = srvtest_history_of(uuid);
     const char *del = strstr(h, "\"op\":\"delete\"");
     ASSERT_MSG(del, "no delete in %s", h);
     ASSERT_CONTAINS(h, "\"reason\":\"entered twice\"");
@@ -488,26 +305,26 @@ TEST(rows_delete_needs_if_match_and_a_reason_and_refuses_linked_rows)
      * change log keeps it; not in another layer, nor for a field user */
     char path[160];
     snprintf(path, sizeof path, "/api/hazards/%s/history", uuid);
-    ASSERT_EQ(req("GET", path, ana, NULL, NULL, &out, NULL), 200);
+    ASSERT_EQ(srvtest_req("GET", path, ana, NULL, NULL, &out, NULL), 200);
     ASSERT_CONTAINS(out, "\"op\":\"delete\"");
     ASSERT_CONTAINS(out, "\"reason\":\"entered twice\"");
     free(out);
     snprintf(path, sizeof path, "/api/features/%s/history", uuid);
-    ASSERT_EQ(req("GET", path, ana, NULL, NULL, &out, NULL), 404);
+    ASSERT_EQ(srvtest_req("GET", path, ana, NULL, NULL, &out, NULL), 404);
     free(out);
     snprintf(path, sizeof path, "/api/hazards/%s/history", uuid);
-    ASSERT_EQ(req("GET", path, fld, NULL, NULL, &out, NULL), 404);
+    ASSERT_EQ(srvtest_req("GET", path, fld, NULL, NULL, &out, NULL), 404);
     free(out);
-    ASSERT_EQ(req("GET", "/api/hazards/not-a-uuid/history", ana, NULL, NULL, &out, NULL), 404);
+    ASSERT_EQ(srvtest_req("GET", "/api/hazards/not-a-uuid/history", ana, NULL, NULL, &out, NULL), 404);
     ASSERT_CONTAINS(out, "whole uuid");
     free(out);
     /* a second delete of it: 404 */
-    ASSERT_EQ(req("DELETE", "/api/hazards/H-2", ana, hdr_im, "{\"reason\":\"entered twice\"}", &out, NULL), 404);
+    ASSERT_EQ(srvtest_req("DELETE", "/api/hazards/H-2", ana, hdr_im, "{\"reason\":\"entered twice\"}", &out, NULL), 404);
     free(out);
     /* the item first, then H-1: the item is a report's, not deleted here */
-    ASSERT_EQ(req("DELETE", "/api/items/x", ana, hdr_im, "{\"reason\":\"r\"}", &out, NULL), 403);
+    ASSERT_EQ(srvtest_req("DELETE", "/api/items/x", ana, hdr_im, "{\"reason\":\"r\"}", &out, NULL), 403);
     free(out);
-    stop_server();
+    srvtest_stop_server();
 }
 
 /* The staff web map (tests/browser/create.test.js): an analyst draws a
@@ -527,9 +344,9 @@ TEST(rows_browser_new_and_delete)
         return;
     }
     free(out);
-    setup_db();
-    start_server();
-    int rc = dmtest_sh(&out, "cd '%s/tests/browser' && DEMINE_URL=%s timeout 150 node create.test.js", root, base);
+    srvtest_setup_db();
+    srvtest_start_server();
+    int rc = dmtest_sh(&out, "cd '%s/tests/browser' && DEMINE_URL=%s timeout 150 node create.test.js", root, srvtest_base);
     ASSERT_MSG(rc == 0, "browser create test failed (%d):\n%s", rc, out);
     ASSERT_CONTAINS(out, "create test passed");
     free(out);
@@ -545,7 +362,7 @@ TEST(rows_browser_new_and_delete)
     ASSERT_OK(dm_store_count(s, "hazards", &sel, &n));
     ASSERT_EQ(n, 1);
     dm_store_close(s);
-    stop_server();
+    srvtest_stop_server();
 }
 
 /* The uuid after "uuid":" in a JSON answer. */
@@ -564,7 +381,7 @@ static void delete_row(const char *path, const char *token, const char *reason)
     etag_of(path, token, tag);
     snprintf(im, sizeof im, "If-Match: %s", tag);
     snprintf(body, sizeof body, "{\"reason\":\"%s\"}", reason);
-    int code = req("DELETE", path, token, im, body, &out, NULL);
+    int code = srvtest_req("DELETE", path, token, im, body, &out, NULL);
     ASSERT_MSG(code == 200, "delete %s: %d %s", path, code, out);
     free(out);
 }
@@ -578,125 +395,125 @@ static void delete_row(const char *path, const char *token, const char *reason)
  * at gone), with nothing changed. */
 TEST(rows_deleted_list_and_restore)
 {
-    setup_db();
-    start_server();
+    srvtest_setup_db();
+    srvtest_start_server();
     char ana[65], fld[65], *out = NULL, *hdr = NULL, path[200], h2[37];
-    login("ana", "analystpw1", ana);
-    login("fld", "fieldpw12", fld);
-    ASSERT_EQ(req("GET", "/api/deleted", ana, NULL, NULL, &out, NULL), 200);
+    srvtest_login("ana", "analystpw1", ana);
+    srvtest_login("fld", "fieldpw12", fld);
+    ASSERT_EQ(srvtest_req("GET", "/api/deleted", ana, NULL, NULL, &out, NULL), 200);
     ASSERT_CONTAINS(out, "\"deleted\":[]");
     ASSERT_CONTAINS(out, "\"total\":0");
     free(out);
-    ASSERT_EQ(req("GET", "/api/hazards/H-2", ana, NULL, NULL, &out, NULL), 200);
+    ASSERT_EQ(srvtest_req("GET", "/api/hazards/H-2", ana, NULL, NULL, &out, NULL), 200);
     uuid_in(out, h2);
     free(out);
     delete_row("/api/hazards/H-2", ana, "entered twice");
-    long hz = rows_of("hazards");
+    long hz = srvtest_rows_of("hazards");
 
     /* listed, with who, when, why and a label */
-    ASSERT_EQ(req("GET", "/api/deleted", ana, NULL, NULL, &out, NULL), 200);
+    ASSERT_EQ(srvtest_req("GET", "/api/deleted", ana, NULL, NULL, &out, NULL), 200);
     char want[300];
     snprintf(want, sizeof want, "{\"uuid\":\"%s\",\"layer\":\"hazards\",\"time\":\"", h2);
     ASSERT_CONTAINS(out, want);
     ASSERT_CONTAINS(out, "\"author\":\"ana\",\"reason\":\"entered twice\",\"ref\":\"H-2\",\"label\":\"H-2 SHA\"");
     ASSERT_CONTAINS(out, "\"count\":1,\"offset\":0,\"limit\":1000,\"total\":1");
     free(out);
-    ASSERT_EQ(req("GET", "/api/deleted?layer=hazards&limit=5", ana, NULL, NULL, &out, NULL), 200);
+    ASSERT_EQ(srvtest_req("GET", "/api/deleted?layer=hazards&limit=5", ana, NULL, NULL, &out, NULL), 200);
     ASSERT_CONTAINS(out, h2);
     free(out);
-    ASSERT_EQ(req("GET", "/api/deleted?layer=features", ana, NULL, NULL, &out, NULL), 200);
+    ASSERT_EQ(srvtest_req("GET", "/api/deleted?layer=features", ana, NULL, NULL, &out, NULL), 200);
     ASSERT_CONTAINS(out, "\"total\":0");
     free(out);
-    ASSERT_EQ(req("GET", "/api/deleted?layer=nosuch", ana, NULL, NULL, &out, NULL), 400);
+    ASSERT_EQ(srvtest_req("GET", "/api/deleted?layer=nosuch", ana, NULL, NULL, &out, NULL), 400);
     ASSERT_CONTAINS(out, "layer: no layer 'nosuch'");
     free(out);
-    ASSERT_EQ(req("GET", "/api/deleted?layer=truth_items", ana, NULL, NULL, &out, NULL), 403);
+    ASSERT_EQ(srvtest_req("GET", "/api/deleted?layer=truth_items", ana, NULL, NULL, &out, NULL), 403);
     free(out);
-    ASSERT_EQ(req("GET", "/api/deleted?limit=0", ana, NULL, NULL, &out, NULL), 400);
+    ASSERT_EQ(srvtest_req("GET", "/api/deleted?limit=0", ana, NULL, NULL, &out, NULL), 400);
     ASSERT_CONTAINS(out, "limit:");
     free(out);
     /* a field user sees none of it, nor restores */
-    ASSERT_EQ(req("GET", "/api/deleted", fld, NULL, NULL, &out, NULL), 403);
+    ASSERT_EQ(srvtest_req("GET", "/api/deleted", fld, NULL, NULL, &out, NULL), 403);
     ASSERT(!strstr(out, h2));
     free(out);
-    ASSERT_EQ(req("GET", "/api/deleted", NULL, NULL, NULL, &out, NULL), 401);
+    ASSERT_EQ(srvtest_req("GET", "/api/deleted", NULL, NULL, NULL, &out, NULL), 401);
     free(out);
     snprintf(path, sizeof path, "/api/hazards/%s/restore", h2);
-    ASSERT_EQ(req("POST", path, fld, NULL, "{\"reason\":\"undo\"}", &out, NULL), 403);
+    ASSERT_EQ(srvtest_req("POST", path, fld, NULL, "{\"reason\":\"undo\"}", &out, NULL), 403);
     free(out);
 
     /* refusals change nothing */
-    ASSERT_EQ(req("POST", path, ana, NULL, NULL, &out, NULL), 400);
+    ASSERT_EQ(srvtest_req("POST", path, ana, NULL, NULL, &out, NULL), 400);
     ASSERT_CONTAINS(out, "reason: a restoration needs a reason");
     free(out);
-    ASSERT_EQ(req("POST", path, ana, NULL, "{\"reason\":\"  \"}", &out, NULL), 400);
+    ASSERT_EQ(srvtest_req("POST", path, ana, NULL, "{\"reason\":\"  \"}", &out, NULL), 400);
     free(out);
-    ASSERT_EQ(req("GET", path, ana, NULL, NULL, &out, &hdr), 405);
+    ASSERT_EQ(srvtest_req("GET", path, ana, NULL, NULL, &out, &hdr), 405);
     char allow[64];
-    ASSERT(header_value(hdr, "Allow", allow, sizeof allow));
+    ASSERT(srvtest_header_value(hdr, "Allow", allow, sizeof allow));
     ASSERT_STREQ(allow, "POST");
     free(out);
     free(hdr);
     snprintf(path, sizeof path, "/api/features/%s/restore", h2);
-    ASSERT_EQ(req("POST", path, ana, NULL, "{\"reason\":\"undo\"}", &out, NULL), 404);
+    ASSERT_EQ(srvtest_req("POST", path, ana, NULL, "{\"reason\":\"undo\"}", &out, NULL), 404);
     free(out);
-    ASSERT_EQ(req("POST", "/api/hazards/00000000-0000-4000-8000-000000000000/restore", ana, NULL,
+    ASSERT_EQ(srvtest_req("POST", "/api/hazards/00000000-0000-4000-8000-000000000000/restore", ana, NULL,
                   "{\"reason\":\"undo\"}", &out, NULL),
               404);
     free(out);
-    ASSERT_EQ(req("POST", "/api/hazards/H-2/restore", ana, NULL, "{\"reason\":\"undo\"}", &out, NULL), 404);
+    ASSERT_EQ(srvtest_req("POST", "/api/hazards/H-2/restore", ana, NULL, "{\"reason\":\"undo\"}", &out, NULL), 404);
     ASSERT_CONTAINS(out, "whole uuid");
     free(out);
-    ASSERT_EQ(rows_of("hazards"), hz);
+    ASSERT_EQ(srvtest_rows_of("hazards"), hz);
 
     /* restored: the same uuid, its values, the reason in the change log */
     snprintf(path, sizeof path, "/api/hazards/%s/restore", h2);
-    int code = req("POST", path, ana, NULL, "{\"reason\":\"undo\"}", &out, &hdr);
+    int code = srvtest_req("POST", path, ana, NULL, "{\"reason\":\"undo\"}", &out, &hdr);
     ASSERT_MSG(code == 200, "restore: %d %s", code, out);
     snprintf(want, sizeof want, "{\"uuid\":\"%s\",\"layer\":\"hazards\",\"ref\":\"H-2\",\"restored\":true}", h2);
     ASSERT_STREQ(out, want);
     char tag[64];
-    ASSERT(header_value(hdr, "ETag", tag, sizeof tag));
+    ASSERT(srvtest_header_value(hdr, "ETag", tag, sizeof tag));
     free(out);
     free(hdr);
-    ASSERT_EQ(rows_of("hazards"), hz + 1);
-    ASSERT_EQ(req("GET", "/api/hazards/H-2", ana, NULL, NULL, &out, NULL), 200);
+    ASSERT_EQ(srvtest_rows_of("hazards"), hz + 1);
+    ASSERT_EQ(srvtest_req("GET", "/api/hazards/H-2", ana, NULL, NULL, &out, NULL), 200);
     char back[37];
     uuid_in(out, back);
     ASSERT_STREQ(back, h2);
     ASSERT_CONTAINS(out, "\"hazard_type\":\"SHA\"");
     free(out);
-    char *h = history_of(h2);
+    char *h = srvtest_history_of(h2);
     ASSERT_CONTAINS(h, "\"reason\":\"restored: undo\"");
     free(h);
-    ASSERT_EQ(req("GET", "/api/deleted", ana, NULL, NULL, &out, NULL), 200);
+    ASSERT_EQ(srvtest_req("GET", "/api/deleted", ana, NULL, NULL, &out, NULL), 200);
     ASSERT(!strstr(out, h2));
     ASSERT_CONTAINS(out, "\"total\":0");
     free(out);
     /* not deleted: 409 */
-    ASSERT_EQ(req("POST", path, ana, NULL, "{\"reason\":\"undo\"}", &out, NULL), 409);
+    ASSERT_EQ(srvtest_req("POST", path, ana, NULL, "{\"reason\":\"undo\"}", &out, NULL), 409);
     ASSERT_CONTAINS(out, "is not deleted");
     free(out);
 
     /* its ref taken since: 422 naming it; still deleted, nothing added */
     delete_row("/api/hazards/H-2", ana, "entered twice after all");
-    code = req("POST", "/api/hazards", ana, NULL,
+    code = srvtest_req("POST", "/api/hazards", ana, NULL,
                "{\"ref\":\"H-2\",\"hazard_type\":\"CHA\",\"geometry\":" SQUARE ",\"reason\":\"the real H-2\"}", &out,
                NULL);
     ASSERT_MSG(code == 201, "create: %d %s", code, out);
     free(out);
-    hz = rows_of("hazards");
-    ASSERT_EQ(req("POST", path, ana, NULL, "{\"reason\":\"undo\"}", &out, NULL), 422);
+    hz = srvtest_rows_of("hazards");
+    ASSERT_EQ(srvtest_req("POST", path, ana, NULL, "{\"reason\":\"undo\"}", &out, NULL), 422);
     ASSERT_CONTAINS(out, "ref 'H-2'");
     free(out);
-    ASSERT_EQ(rows_of("hazards"), hz);
-    ASSERT_EQ(req("GET", "/api/deleted", ana, NULL, NULL, &out, NULL), 200);
+    ASSERT_EQ(srvtest_rows_of("hazards"), hz);
+    ASSERT_EQ(srvtest_req("GET", "/api/deleted", ana, NULL, NULL, &out, NULL), 200);
     ASSERT_CONTAINS(out, h2);
     ASSERT_CONTAINS(out, "\"reason\":\"entered twice after all\"");
     free(out);
 
     /* the hazard it points at gone: 422 naming the field */
-    code = req("POST", "/api/release_areas", ana, NULL,
+    code = srvtest_req("POST", "/api/release_areas", ana, NULL,
                "{\"outcome\":\"cancelled\",\"hazard_id\":\"H-2\",\"geometry\":" SQUARE ",\"reason\":\"NTS\"}", &out,
                NULL);
     ASSERT_MSG(code == 201, "release area: %d %s", code, out);
@@ -706,16 +523,16 @@ TEST(rows_deleted_list_and_restore)
     snprintf(path, sizeof path, "/api/release_areas/%s", ra);
     delete_row(path, ana, "wrong hazard");
     delete_row("/api/hazards/H-2", ana, "not a hazard after all");
-    long nra = rows_of("release_areas");
+    long nra = srvtest_rows_of("release_areas");
     snprintf(path, sizeof path, "/api/release_areas/%s/restore", ra);
-    ASSERT_EQ(req("POST", path, ana, NULL, "{\"reason\":\"undo\"}", &out, NULL), 422);
+    ASSERT_EQ(srvtest_req("POST", path, ana, NULL, "{\"reason\":\"undo\"}", &out, NULL), 422);
     ASSERT_CONTAINS(out, "field 'hazard_id': no hazards with id or ref");
     free(out);
-    ASSERT_EQ(rows_of("release_areas"), nra);
-    ASSERT_EQ(req("GET", "/api/deleted?layer=release_areas", ana, NULL, NULL, &out, NULL), 200);
+    ASSERT_EQ(srvtest_rows_of("release_areas"), nra);
+    ASSERT_EQ(srvtest_req("GET", "/api/deleted?layer=release_areas", ana, NULL, NULL, &out, NULL), 200);
     ASSERT_CONTAINS(out, ra);
     free(out);
-    stop_server();
+    srvtest_stop_server();
 }
 
 /* The staff web map (tests/browser/undo.test.js): a hazard deleted from its
@@ -734,14 +551,14 @@ TEST(rows_browser_undo)
         return;
     }
     free(out);
-    setup_db();
-    start_server();
-    int rc = dmtest_sh(&out, "cd '%s/tests/browser' && DEMINE_URL=%s timeout 150 node undo.test.js", root, base);
+    srvtest_setup_db();
+    srvtest_start_server();
+    int rc = dmtest_sh(&out, "cd '%s/tests/browser' && DEMINE_URL=%s timeout 150 node undo.test.js", root, srvtest_base);
     ASSERT_MSG(rc == 0, "browser undo test failed (%d):\n%s", rc, out);
     ASSERT_CONTAINS(out, "undo test passed");
     free(out);
     /* what the page did: H-2 there, its change log holding both restorations */
-    ASSERT_EQ(rows_of("hazards"), 2);
+    ASSERT_EQ(srvtest_rows_of("hazards"), 2);
     dm_store *s = NULL;
     ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path("t.gpkg"), DM_STORE_READONLY, &s));
     char layer[64], uuid[37];
@@ -750,9 +567,9 @@ TEST(rows_browser_undo)
     ASSERT_OK(dm_store_log_state(s, uuid, layer, &deleted));
     ASSERT_EQ(deleted, 0);
     dm_store_close(s);
-    char *h = history_of(uuid);
+    char *h = srvtest_history_of(uuid);
     ASSERT_CONTAINS(h, "\"reason\":\"restored: undo\"");
     ASSERT_CONTAINS(h, "\"reason\":\"restored: deleted by mistake\"");
     free(h);
-    stop_server();
+    srvtest_stop_server();
 }
