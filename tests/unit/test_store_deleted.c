@@ -121,3 +121,55 @@ TEST(store_deleted_lists_rows_deleted_and_not_restored)
     ASSERT_STATUS(DM_ENOTFOUND, dm_store_log_state(s, "00000000-0000-4000-8000-000000000000", layer, &del));
     dm_store_close(s);
 }
+
+/* The deletions have an index of their own (the undo list reads them
+ * alone); a database made before it gets it on its next read-write open,
+ * and the list reads the same through it. */
+TEST(store_deleted_index_is_added_to_an_older_database)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    const char *db = dmtest_path("old.gpkg");
+    ASSERT_OK(dm_store_open(ctx, db, DM_STORE_CREATE, &s));
+    char h1[37], h2[37];
+    const char *k1[] = {"ref", "H-1", "hazard_type", "CHA", NULL};
+    insert(s, "hazards", "POLYGON((46.90 39.90, 46.91 39.90, 46.91 39.91, 46.90 39.91, 46.90 39.90))", k1, h1);
+    const char *k2[] = {"ref", "H-2", "hazard_type", "SHA", NULL};
+    insert(s, "hazards", "POLYGON((46.92 39.92, 46.93 39.92, 46.93 39.93, 46.92 39.93, 46.92 39.92))", k2, h2);
+    ASSERT_OK(dm_store_delete(s, "hazards", "H-2", "entered twice"));
+    dm_store_close(s);
+    char *out = NULL;
+    const char *q = "SELECT count(*) FROM sqlite_master WHERE name = 'change_log_deletes'";
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 '%s' \"%s\"", db, q), 0);
+    ASSERT_STREQ(out, "1\n"); /* a new database has it */
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 '%s' 'DROP INDEX change_log_deletes' && sqlite3 '%s' \"%s\"", db, db, q), 0);
+    ASSERT_STREQ(out, "0\n");
+    free(out);
+    /* read-only: no write, the list as before */
+    ASSERT_OK(dm_store_open(ctx, db, DM_STORE_READONLY, &s));
+    char *j = deleted(s, NULL, 0, 0);
+    ASSERT_CONTAINS(j, "\"total\":1");
+    ASSERT_CONTAINS(j, h2);
+    free(j);
+    dm_store_close(s);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 '%s' \"%s\"", db, q), 0);
+    ASSERT_STREQ(out, "0\n");
+    free(out);
+    /* read-write: the index, and the same list through it */
+    ASSERT_OK(dm_store_open(ctx, db, 0, &s));
+    j = deleted(s, NULL, 0, 0);
+    ASSERT_CONTAINS(j, "\"total\":1");
+    ASSERT_CONTAINS(j, h2);
+    ASSERT(!strstr(j, h1));
+    free(j);
+    dm_store_close(s);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 '%s' \"%s\"", db, q), 0);
+    ASSERT_STREQ(out, "1\n");
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 '%s' \"EXPLAIN QUERY PLAN SELECT count(*) FROM change_log c WHERE c.op = "
+                              "'delete'\"", db),
+              0);
+    ASSERT_CONTAINS(out, "change_log_deletes");
+    free(out);
+}

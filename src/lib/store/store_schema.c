@@ -67,6 +67,7 @@ static const char *demine_sys_sql =
     "author TEXT NOT NULL, layer TEXT NOT NULL, uuid TEXT NOT NULL, op TEXT NOT NULL CHECK (op IN "
     "('insert','update','delete')), reason TEXT, old_values TEXT, new_values TEXT);"
     "CREATE INDEX change_log_uuid ON change_log(uuid);"
+    "CREATE INDEX change_log_deletes ON change_log(seq) WHERE op = 'delete';"
     "CREATE TRIGGER change_log_no_update BEFORE UPDATE ON change_log BEGIN SELECT RAISE(ABORT, "
     "'the change log is append-only'); END;"
     "CREATE TRIGGER change_log_no_delete BEFORE DELETE ON change_log BEGIN SELECT RAISE(ABORT, "
@@ -184,6 +185,29 @@ dm_status dm__store_create_schema(dm_store *s)
     return st;
 }
 
+/* The deletions of the change log, indexed apart (the undo list,
+ * store_deleted.c, reads them alone: 8 ms, not 70 ms, among 325,000 log
+ * entries), added to a database made before the index. */
+static dm_status add_deletes_index(dm_store *s)
+{
+    sqlite3_stmt *q = NULL;
+    dm_status st = dm__sql_prepare(
+        s, "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'change_log_deletes'", &q);
+    if (st)
+        return st;
+    int have = sqlite3_step(q) == SQLITE_ROW;
+    sqlite3_finalize(q);
+    if (have)
+        return DM_OK; /* on every open: no write */
+    st = dm_store_begin(s);
+    if (!st)
+        st = dm__sql_exec(s, "CREATE INDEX IF NOT EXISTS change_log_deletes ON change_log(seq) WHERE op = 'delete'");
+    if (!st)
+        return dm_store_commit(s);
+    dm_store_rollback(s);
+    return st;
+}
+
 dm_status dm__store_migrate(dm_store *s)
 {
     /* Layers added to the model after a database was made get their tables
@@ -223,5 +247,7 @@ dm_status dm__store_migrate(dm_store *s)
     /* hazards proposed in field reports (store_proposals.c): a table and
      * a trigger on activities, added alike to a database made before them */
     dm_status st = dm__store_add_styles(s);
+    if (!st)
+        st = add_deletes_index(s);
     return st ? st : dm__store_add_proposals(s);
 }
