@@ -59,6 +59,8 @@ async function main() {
   // the empty map says why, and points residents to the public map
   const hint = await page.textContent('#login-hint:not(.hidden)').catch(() => fail('no login hint before a login'));
   if (!/Log in/.test(hint) || !/public danger map/.test(hint)) fail('login hint: ' + hint);
+  // and no drawing tool for a visitor who cannot send what is drawn
+  if (await page.isVisible('.leaflet-draw')) fail('the drawing tools show before a login');
 
   // 2. logged in: layers and risk tiles named by the map's version
   // listen before the login: on a loaded machine the first tile can arrive
@@ -76,6 +78,7 @@ async function main() {
   await page.waitForFunction(() => window.demine.groups.hazards.getLayers().length > 0, null, { timeout: 20000 })
     .catch(() => fail('no hazard on the map after the login'));
   if (await page.isVisible('#login-hint')) fail('the login hint stays after the login');
+  if (!(await page.isVisible('.leaflet-draw'))) fail('no drawing tools after the login');
 
   // 2b. the map moved while a layer was loading: the layer is asked again
   // for the new view when the first answer comes (it kept the old view's

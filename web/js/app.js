@@ -733,6 +733,8 @@
     edit: {featureGroup: drawn, remove: true}
   });
   map.addControl(drawControl);
+  /* drawing is for reports: shown once logged in (setUser) */
+  drawControl.getContainer().classList.add('hidden');
   /* a new hazard the report proposes: its own polygon when one is drawn,
    * else the area worked (the server takes the activity's) */
   var hzDrawn = new L.FeatureGroup().addTo(map), hzArea = null, drawingHz = false;
@@ -1125,6 +1127,7 @@
     }
     $('login').classList.toggle('hidden', !!u);
     $('login-hint').classList.toggle('hidden', !!u);
+    drawControl.getContainer().classList.toggle('hidden', !u);
     $('who').classList.toggle('hidden', !u);
     $('who-name').textContent = u ? u.user + ' (' + u.role + (u.organisation ? ', ' + u.organisation : '') + ')' : '';
     $('tab-report-btn').classList.toggle('hidden', !u);
