@@ -170,7 +170,20 @@ TEST(import_unknown_fields_and_mapping)
     ASSERT_CONTAINS(out, "field 'type' is not a field of layer features");
     free(out);
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer nosuch f.geojson"), 2);
-    ASSERT_CONTAINS(out, "unknown layer 'nosuch'");
+    ASSERT_CONTAINS(out, "unknown layer 'nosuch' (layers: organisations, districts, hazards,");
+    free(out);
+    /* a typo of a layer names the one meant, in every command that takes one */
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer featurs f.geojson"), 2);
+    ASSERT_CONTAINS(out, "unknown layer 'featurs' (did you mean 'features'?");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "list db.gpkg hazrds"), 2);
+    ASSERT_CONTAINS(out, "unknown layer 'hazrds' (did you mean 'hazards'?");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "export db.gpkg --layer itemz x.geojson"), 2);
+    ASSERT_CONTAINS(out, "unknown layer 'itemz' (did you mean 'items'?");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "check f.geojson --layer acidents"), 2);
+    ASSERT_CONTAINS(out, "unknown layer 'acidents' (did you mean 'accidents'?");
     free(out);
     ASSERT_EQ(dmtest_demine(&out,
                             "import db.gpkg --layer features --map type=class --map label=name "

@@ -20,7 +20,7 @@ dm_status dm_check_file_as(dm_ctx *ctx, const char *path, const dm_import_opts *
     memset(out, 0, sizeof *out);
     dm_import_opts none = {0};
     if (opts && opts->layer && !dm_layer_find(opts->layer))
-        return dm__fail(ctx, DM_ENOTFOUND, "unknown layer '%s'", opts->layer);
+        return dm__unknown_layer(ctx, opts->layer);
     dm_status st = dm__import_check(ctx, db, path, opts ? opts : &none, out);
     /* a victims' file: no name or age of a person in the report */
     dm__check_scrub_personal(out, 0);

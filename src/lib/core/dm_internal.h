@@ -23,6 +23,9 @@
 
 /* Record `code` and a formatted message on ctx, and return code. */
 dm_status dm__fail(dm_ctx *ctx, dm_status code, const char *fmt, ...) DM_PRINTF(3, 4);
+/* DM_ENOTFOUND "unknown layer 'NAME'", with a near miss ("did you mean
+ * 'hazards'?") and the layers there are. */
+dm_status dm__unknown_layer(dm_ctx *ctx, const char *name);
 
 /* Prefix the current message with a formatted context, e.g. the file name:
  * "FILE: <previous message>". Returns the current code. */

@@ -286,7 +286,7 @@ dm_status dm_export_layer(dm_store *s, const char *layer, const char *path,
         *n_rows = 0;
     const dm_layer_def *l = dm_layer_find(layer);
     if (!l)
-        return dm__fail(ctx, DM_ENOTFOUND, "unknown layer '%s'", layer ? layer : "");
+        return dm__unknown_layer(ctx, layer);
     const char *drv_name = opts->format ? opts->format : dm_driver_for_path(path);
     if (!drv_name)
         return dm__fail(ctx, DM_EINVAL,

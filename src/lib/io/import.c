@@ -2428,16 +2428,8 @@ static dm_status read_file_as_is(dm_ctx *ctx, dm_store *s, const char *path,
         res = &dummy;
     memset(res, 0, sizeof *res);
     const dm_layer_def *layer = o->layer ? dm_layer_find(o->layer) : check ? &file_layer : NULL;
-    if (!layer) {
-        dm_buf b;
-        dm__buf_init(&b);
-        for (size_t i = 0; i < dm_layer_count(); i++)
-            dm__buf_printf(&b, "%s%s", i ? ", " : "", dm_layer_at(i)->name);
-        dm__fail(ctx, DM_ENOTFOUND, "unknown layer '%s' (layers: %s)", o->layer ? o->layer : "",
-                 b.data);
-        dm__buf_free(&b);
-        return DM_ENOTFOUND;
-    }
+    if (!layer)
+        return dm__unknown_layer(ctx, o->layer);
     int only = 0;
     if (o->only_geometry) {
         if ((only = only_kind(o->only_geometry)) < 0)

@@ -403,6 +403,58 @@ const dm_layer_def *dm_layer_find(const char *name)
     return NULL;
 }
 
+/* Letters to change, add or drop to turn a into b (case ignored), capped:
+ * anything above 3 is 4. */
+static int near_distance(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    if (na > 40 || nb > 40 || (na > nb ? na - nb : nb - na) > 3)
+        return 4;
+    int d[41][41];
+    for (size_t i = 0; i <= na; i++)
+        d[i][0] = (int)i;
+    for (size_t j = 0; j <= nb; j++)
+        d[0][j] = (int)j;
+    for (size_t i = 1; i <= na; i++)
+        for (size_t j = 1; j <= nb; j++) {
+            int c = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+            int v = d[i - 1][j - 1] + c;
+            if (d[i - 1][j] + 1 < v)
+                v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v)
+                v = d[i][j - 1] + 1;
+            d[i][j] = v;
+        }
+    return d[na][nb] > 3 ? 4 : d[na][nb];
+}
+
+dm_status dm__unknown_layer(dm_ctx *ctx, const char *name)
+{
+    if (!name)
+        name = "";
+    const char *hit = NULL;
+    int best = strlen(name) > 5 ? 3 : 2;
+    for (size_t i = 0; i < N(layers); i++) {
+        int d = near_distance(name, layers[i].name);
+        if (d < best)
+            best = d, hit = layers[i].name;
+    }
+    dm_buf b;
+    dm__buf_init(&b);
+    for (size_t i = 0; i < N(layers); i++) {
+        dm__buf_puts(&b, i ? ", " : "");
+        dm__buf_puts(&b, layers[i].name);
+    }
+    dm_status st;
+    if (hit)
+        st = dm__fail(ctx, DM_ENOTFOUND, "unknown layer '%s' (did you mean '%s'? layers: %s)", name, hit,
+                      b.data ? b.data : "");
+    else
+        st = dm__fail(ctx, DM_ENOTFOUND, "unknown layer '%s' (layers: %s)", name, b.data ? b.data : "");
+    dm__buf_free(&b);
+    return st;
+}
+
 const dm_field_def *dm_field_find(const dm_layer_def *layer, const char *name)
 {
     for (size_t i = 0; i < layer->n_fields; i++)

@@ -90,7 +90,7 @@ dm_status dm_store_resolve(dm_store *s, const char *layer, const char *id,
         return dm__fail(s->ctx, DM_EINVAL, "empty id");
     const dm_layer_def *only = NULL;
     if (layer && !(only = dm_layer_find(layer)))
-        return dm__fail(s->ctx, DM_ENOTFOUND, "unknown layer '%s'", layer);
+        return dm__unknown_layer(s->ctx, layer);
     /* Without a layer, a uuid prefix or a ref found in one layer may also
      * name a row of another: that is ambiguous, not the first layer's. */
     const dm_layer_def *found = NULL;
@@ -261,7 +261,7 @@ dm_status dm_store_select(dm_store *s, const char *layer, const dm_select *opts,
     *out = NULL;
     const dm_layer_def *l = dm_layer_find(layer);
     if (!l)
-        return dm__fail(s->ctx, DM_ENOTFOUND, "unknown layer '%s'", layer);
+        return dm__unknown_layer(s->ctx, layer);
     if (opts && opts->n_eq > 8)
         return dm__fail(s->ctx, DM_EINVAL, "too many filters");
     dm_buf b;
@@ -432,7 +432,7 @@ dm_status dm_store_count(dm_store *s, const char *layer, const dm_select *opts, 
     *n = 0;
     const dm_layer_def *l = dm_layer_find(layer);
     if (!l)
-        return dm__fail(s->ctx, DM_ENOTFOUND, "unknown layer '%s'", layer);
+        return dm__unknown_layer(s->ctx, layer);
     dm_select o = opts ? *opts : (dm_select){0};
     o.order_by = NULL;
     o.limit = 0;
