@@ -271,7 +271,18 @@ TEST(list_refuses_bad_limits_filters_and_boxes)
     ASSERT_CONTAINS(out, "out of range");
     free(out);
     ASSERT_EQ(dmtest_demine(&out, "list %s --layer hazards --where nosuch=1", db), 2);
-    ASSERT_CONTAINS(out, "no field 'nosuch'");
+    ASSERT_CONTAINS(out, "no field 'nosuch' (fields: ref, name, hazard_type, status,");
+    free(out);
+    /* a typo names the field meant, in list and in edit */
+    ASSERT_EQ(dmtest_demine(&out, "list %s --layer hazards --where stauts=open", db), 2);
+    ASSERT_CONTAINS(out, "no field 'stauts' (did you mean 'status'?)");
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 '%s' 'SELECT ref FROM hazards ORDER BY ref LIMIT 1'", db), 0);
+    char ref[64];
+    snprintf(ref, sizeof ref, "%.*s", (int)strcspn(out, "\n"), out);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "edit %s %s reliabilty=3 --reason typo", db, ref), 2);
+    ASSERT_CONTAINS(out, "no field 'reliabilty' (did you mean 'reliability'?)");
     free(out);
     ASSERT_EQ(dmtest_demine(&out, "list %s --layer hazards --where =open", db), 2);
     free(out);

@@ -26,6 +26,9 @@ dm_status dm__fail(dm_ctx *ctx, dm_status code, const char *fmt, ...) DM_PRINTF(
 /* DM_ENOTFOUND "unknown layer 'NAME'", with a near miss ("did you mean
  * 'hazards'?") and the layers there are. */
 dm_status dm__unknown_layer(dm_ctx *ctx, const char *name);
+/* What to add to "layer L has no field 'NAME'": " (did you mean 'status'?)"
+ * for a near miss, else " (fields: a, b, ...)"; into buf, returned. */
+const char *dm__field_hint(const dm_layer_def *l, const char *name, char *buf, size_t n);
 
 /* Prefix the current message with a formatted context, e.g. the file name:
  * "FILE: <previous message>". Returns the current code. */

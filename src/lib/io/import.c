@@ -431,15 +431,18 @@ static dm_status map_fields(import_state *st)
     const dm_import_opts *o = st->o;
     const dm_layer_def *l = st->layer;
     OGRFeatureDefnH fd = OGR_L_GetLayerDefn(st->ol);
+    char hint[600];
     for (size_t k = 0; k < o->n_map; k++)
         if (strcmp(o->map_to[k], "-") && !dm_field_find(l, o->map_to[k]) &&
             special_target(o->map_to[k]) == SRC_DROP)
-            return dm__fail(st->ctx, DM_ENOTFOUND, "%s: --map %s=%s: layer %s has no field '%s'",
-                            st->path, o->map_from[k], o->map_to[k], l->name, o->map_to[k]);
+            return dm__fail(st->ctx, DM_ENOTFOUND, "%s: --map %s=%s: layer %s has no field '%s'%s",
+                            st->path, o->map_from[k], o->map_to[k], l->name, o->map_to[k],
+                            dm__field_hint(l, o->map_to[k], hint, sizeof hint));
     for (size_t k = 0; k < o->n_set; k++)
         if (!dm_field_find(l, o->set_field[k]))
-            return dm__fail(st->ctx, DM_ENOTFOUND, "%s: --set %s: layer %s has no field '%s'",
-                            st->path, o->set_field[k], l->name, o->set_field[k]);
+            return dm__fail(st->ctx, DM_ENOTFOUND, "%s: --set %s: layer %s has no field '%s'%s",
+                            st->path, o->set_field[k], l->name, o->set_field[k],
+                            dm__field_hint(l, o->set_field[k], hint, sizeof hint));
     int *unknown = malloc((size_t)(st->n_src ? st->n_src : 1) * sizeof *unknown), n_unknown = 0;
     int *names = malloc((size_t)(st->n_src ? st->n_src : 1) * sizeof *names), n_names = 0;
     if (!unknown || !names) {

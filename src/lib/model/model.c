@@ -455,6 +455,29 @@ dm_status dm__unknown_layer(dm_ctx *ctx, const char *name)
     return st;
 }
 
+const char *dm__field_hint(const dm_layer_def *l, const char *name, char *buf, size_t n)
+{
+    const char *hit = NULL;
+    int best = name && strlen(name) > 5 ? 3 : 2;
+    for (size_t i = 0; name && i < l->n_fields; i++) {
+        int d = near_distance(name, l->fields[i].name);
+        if (d < best)
+            best = d, hit = l->fields[i].name;
+    }
+    if (hit) {
+        snprintf(buf, n, " (did you mean '%s'?)", hit);
+        return buf;
+    }
+    size_t len = (size_t)snprintf(buf, n, " (fields:");
+    for (size_t i = 0; i < l->n_fields && len < n; i++)
+        len += (size_t)snprintf(buf + len, n - len, "%s %s", i ? "," : "", l->fields[i].name);
+    if (len < n)
+        snprintf(buf + len, n - len, ")");
+    else if (n > 5)
+        memcpy(buf + n - 5, "...)", 5);
+    return buf;
+}
+
 const dm_field_def *dm_field_find(const dm_layer_def *layer, const char *name)
 {
     for (size_t i = 0; i < layer->n_fields; i++)

@@ -148,8 +148,11 @@ static dm_status eq_values(dm_store *s, const dm_layer_def *l, const dm_select *
         const char *f = o->eq_field[i], *v = o->eq_value[i];
         const dm_field_def *fd = f ? dm_field_find(l, f) : NULL;
         vals[i] = NULL;
-        if (!f || (strcmp(f, "uuid") && !fd))
-            return dm__fail(ctx, DM_EINVAL, "layer %s has no field '%s'", l->name, f ? f : "");
+        if (!f || (strcmp(f, "uuid") && !fd)) {
+            char hint[600];
+            return dm__fail(ctx, DM_EINVAL, "layer %s has no field '%s'%s", l->name, f ? f : "",
+                            dm__field_hint(l, f, hint, sizeof hint));
+        }
         if (dm_text_blank(v))
             continue;
         char norm[4096];
@@ -205,8 +208,11 @@ static dm_status build_where(dm_store *s, const dm_layer_def *l, const dm_select
     for (size_t i = 0; i < o->n_eq; i++) {
         const char *f = o->eq_field[i];
         const dm_field_def *fd = f ? dm_field_find(l, f) : NULL;
-        if (!f || (strcmp(f, "uuid") && !fd))
-            return dm__fail(s->ctx, DM_EINVAL, "layer %s has no field '%s'", l->name, f ? f : "");
+        if (!f || (strcmp(f, "uuid") && !fd)) {
+            char hint[600];
+            return dm__fail(s->ctx, DM_EINVAL, "layer %s has no field '%s'%s", l->name, f ? f : "",
+                            dm__field_hint(l, f, hint, sizeof hint));
+        }
         if (!vals || vals[i])
             dm__buf_printf(b, "%s\"%s\" = ?%zu", n++ ? " AND " : " WHERE ", fd ? fd->name : "uuid",
                            10 + i);

@@ -90,8 +90,11 @@ static int field_index(const dm_layer_def *l, const char *name)
 dm_status dm_row_set(dm_row *r, const char *field, const char *value)
 {
     int i = field_index(r->layer, field);
-    if (i < 0)
-        return dm__fail(r->ctx, DM_ENOTFOUND, "layer %s has no field '%s'", r->layer->name, field);
+    if (i < 0) {
+        char hint[600];
+        return dm__fail(r->ctx, DM_ENOTFOUND, "layer %s has no field '%s'%s", r->layer->name, field,
+                        dm__field_hint(r->layer, field, hint, sizeof hint));
+    }
     char *copy = NULL;
     if (value && !(copy = dm_strdup(r->ctx, value)))
         return DM_ENOMEM;
