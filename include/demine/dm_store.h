@@ -246,6 +246,63 @@ DM_API dm_status dm_proposal_apply(dm_store *s, const char *activity, const char
  * author); nothing to do when it has none. */
 DM_API dm_status dm_proposal_reject(dm_store *s, const char *activity);
 
+/* ---- reviewing field reports ---- */
+/* A field report is an activity with status "draft" (its items point at it
+ * by activity_id; it may propose a hazard, above). Reviewing approves it
+ * (status "approved": its finds count as evidence) or rejects it (status
+ * "rejected"), once. */
+
+#define DM_REPORT_REASON_MAX 2000 /* bytes of a review's reason, once trimmed */
+
+/* What refused a review (DM_REVIEW_DONE when it was made). */
+typedef enum dm_review_refusal {
+    DM_REVIEW_DONE = 0,
+    DM_REVIEW_NO_REASON,   /* a rejection without a reason (none, or white space only) */
+    DM_REVIEW_LONG_REASON, /* a reason longer than DM_REPORT_REASON_MAX */
+    DM_REVIEW_NOT_FOUND,   /* the id names no activity (or several) */
+    DM_REVIEW_NOT_DRAFT,   /* the report is not a draft: its status in status */
+    DM_REVIEW_PROPOSAL,    /* the hazard it proposes cannot be made (its ref taken since, ...) */
+    DM_REVIEW_FAILED       /* the database failed (locked, I/O, out of memory) */
+} dm_review_refusal;
+
+typedef struct dm_report_review_result {
+    dm_review_refusal refused;
+    char uuid[37];      /* the report's activity ("" when not found) */
+    char ref[200];      /* its ref ("" without one) */
+    char status[16];    /* its status now: the new one when reviewed, the one it
+                         * has when refused (DM_REVIEW_NOT_DRAFT: "approved",
+                         * "rejected"...; an activity without a status reads
+                         * "approved"); "" when not found */
+    char hazard[37];    /* the hazard its approval created from its proposal; "" otherwise */
+    char reason[2400];  /* the change-log reason: "approved by NAME: text" (cut
+                         * here only past 2400 bytes; the log has it whole) */
+} dm_report_review_result;
+
+/* Approve (approve != 0) or reject the field report `id` (uuid, uuid prefix
+ * of 8+ characters or ref of an activity), in one transaction (a savepoint
+ * of the caller's when there is one). reason is trimmed of white space; a
+ * rejection needs one, an approval may have none. The activity's status is
+ * read inside the write transaction (BEGIN IMMEDIATE) and must be "draft":
+ * of two reviews of the same draft at once the first stands, the second is
+ * refused. The change log records the new status with the reason
+ * "approved by REVIEWER: text" ("rejected by ..."; without ": text" when
+ * there is none); reviewer NULL or "" is the context's author, who is the
+ * author of every write (dm_ctx_set_author). On approval a pending hazard
+ * proposal is applied (dm_proposal_apply, with the reason "proposed in
+ * report REF by SUBMITTER, approved by REVIEWER"), on rejection marked
+ * rejected. Nothing changes unless all of it is done.
+ * out (may be NULL) says what was done or what refused it. Errors, each
+ * naming the report: DM_EINVAL (no reason for a rejection, a reason over
+ * DM_REPORT_REASON_MAX, an empty id), DM_ENOTFOUND (no such activity, as
+ * dm_store_resolve says), DM_ECONFLICT (not a draft, "report UUID is
+ * approved, not a draft awaiting review"; an id naming several rows; the
+ * proposed hazard's ref taken since), the errors of dm_proposal_apply
+ * ("report UUID is not approved (nothing changed): ..."), DM_EBUSY. Asking
+ * for a risk map refresh is the caller's (an approved report is new
+ * evidence; see meta risk_map_options). */
+DM_API dm_status dm_report_review(dm_store *s, const char *id, int approve, const char *reviewer,
+                                  const char *reason, dm_report_review_result *out);
+
 /* ---- metadata (key/value) ---- */
 DM_API dm_status dm_store_meta_set(dm_store *s, const char *key, const char *value);
 /* Value or NULL; caller frees with dm_free. */

@@ -3,7 +3,8 @@
  * srv_reports.c -- field reports: submission (an activity with its polygon
  * and the items found, checked exactly as imports check rows, stored as a
  * draft in one transaction), the review queue, and approval or rejection
- * with a reason (trimmed; a rejection's may not be blank). Every write is
+ * with a reason (trimmed; a rejection's may not be blank), decided by the
+ * library's dm_report_review as `demine reports` decides. Every write is
  * attributed to the logged-in user in the change log. The queue names each
  * report's last review (who, when, the reason), read from the change log:
  * a field team sees why its report was rejected.
@@ -512,31 +513,13 @@ static int list(srv_req *rq, srv_resp *rs)
     return srv_jbuf(rs, 200, &b);
 }
 
-/* The change-log reason of a hazard a report proposed, made on its
- * approval: "proposed in report REF (or uuid) by SUBMITTER, approved by
- * REVIEWER". */
-static dm_status proposal_reason(srv_req *rq, const char *uuid, char *out, size_t n)
-{
-    dm_proposal p;
-    int found = dm_proposal_get(rq->t->store, uuid, 0, &p);
-    if (found < 0)
-        return DM_ESQL;
-    const char *f[1] = {"uuid"}, *v[1] = {uuid};
-    dm_select sel = {0};
-    sel.eq_field = f;
-    sel.eq_value = v;
-    sel.n_eq = 1;
-    dm_cursor *c = NULL;
-    char ref[200] = "";
-    dm_status st = dm_store_select(rq->t->store, "activities", &sel, &c);
-    if (!st && dm_cursor_next(c) == 1 && dm_cursor_text(c, "ref"))
-        snprintf(ref, sizeof ref, "%s", dm_cursor_text(c, "ref"));
-    dm_cursor_free(c);
-    snprintf(out, n, "proposed in report %s by %s, approved by %s", ref[0] ? ref : uuid,
-             found && p.author[0] ? p.author : "(unknown)", rq->user.name);
-    return st;
-}
-
+/* Approve or reject a report. The review's rules (a draft only, its status
+ * read inside the write transaction, a rejection's reason, the change-log
+ * reason "approved by NAME: text", the hazard the report proposes created or
+ * rejected in the same transaction) are the library's (dm_report_review),
+ * as `demine reports approve|reject` applies them; here are the HTTP side's:
+ * the role (an analyst or an admin, who sees every organisation's reports),
+ * the answer, the generation and the risk map's refresh. */
 static int review(srv_req *rq, srv_resp *rs, const char *id, int approve)
 {
     if (!srv_method_is(rq, rs, "POST") || srv_need_role(rq, rs, DM_ROLE_ANALYST))
@@ -548,82 +531,28 @@ static int review(srv_req *rq, srv_resp *rs, const char *id, int approve)
         return srv_error(rs, 400, "%s; expected a JSON body {\"reason\": \"...\"}",
                          bad == 2 ? "reason: expected a string" : "the body is not a JSON object");
     }
-    dm_text_trim(reason);
-    if (!approve && (!reason || !*reason)) {
-        int blank = reason != NULL;
-        free(reason);
-        return srv_error(rs, 400,
-                         "reason: a rejection needs a reason%s: {\"reason\": \"why it is "
-                         "rejected\"}",
-                         blank ? " (it was empty or white space only)" : "");
-    }
-    if (reason && strlen(reason) > 2000) {
-        free(reason);
-        return srv_error(rs, 400, "reason: at most 2000 characters");
-    }
-    char why[2100];
-    snprintf(why, sizeof why, "%s by %s%s%s", approve ? "approved" : "rejected", rq->user.name,
-             reason && *reason ? ": " : "", reason ? reason : "");
-    free(reason);
     dm_store *s = rq->t->store;
-    dm_row *r = dm_row_new(rq->t->ctx, dm_layer_find("activities"));
-    if (!r)
-        return srv_json(rs, 500, NULL);
-    /* The status is read inside the write transaction (BEGIN IMMEDIATE):
-     * two reviewers deciding the same draft at once are serialised, and the
-     * second is told it is no longer a draft instead of overwriting the
-     * first's decision. */
-    char uuid[37], status[16];
-    dm_status st = dm_row_set(r, "status", approve ? "approved" : "rejected");
-    if (!st)
-        st = dm_store_begin(s);
+    dm_report_review_result res;
+    dm_status st = dm_report_review(s, id, approve, rq->user.name, reason, &res);
+    int given = reason != NULL;
+    free(reason);
     if (st) {
-        dm_row_free(r);
-        return srv_fail(rs, rq, st);
-    }
-    if (!load_report(rq, rs, id, uuid, status)) {
-        dm_store_rollback(s);
-        dm_row_free(r);
-        return 0;
-    }
-    if (strcmp(status, "draft")) {
-        dm_store_rollback(s);
-        dm_row_free(r);
-        return srv_error(rs, 409, "report %s is %s, not a draft awaiting review", uuid, status);
-    }
-    /* the hazard the report proposes: created on approval (attributed to
-     * the reviewer, the activity and items pointed at it), none on
-     * rejection; a hazard that can no longer be made (its ref taken since)
-     * refuses the approval, nothing changed */
-    char hazard[37] = "";
-    if (approve) {
-        char hz_why[2400];
-        st = proposal_reason(rq, uuid, hz_why, sizeof hz_why);
-        if (!st)
-            st = dm_proposal_apply(s, uuid, hz_why, hazard);
-        if (st) {
-            dm_store_rollback(s);
-            dm_row_free(r);
-            int code = srv_status_of(st);
-            if (code == 409 || code == 400 || code == 404 || code == 422 || st == DM_EINVAL) {
-                char msg[700];
-                return srv_error(rs, code == 409 ? 409 : 422,
-                                 "report %s is not approved (nothing changed): %s",
-                                 uuid, api_msg(rq->t->ctx, msg, sizeof msg));
-            }
-            return srv_fail(rs, rq, st);
+        char msg[800];
+        switch (res.refused) {
+        case DM_REVIEW_NO_REASON:
+            return srv_error(rs, 400,
+                             "reason: a rejection needs a reason%s: {\"reason\": \"why it is "
+                             "rejected\"}",
+                             given ? " (it was empty or white space only)" : "");
+        case DM_REVIEW_LONG_REASON: return srv_error(rs, 400, "reason: at most %d characters", DM_REPORT_REASON_MAX);
+        case DM_REVIEW_NOT_DRAFT:
+            return srv_error(rs, 409, "report %s is %s, not a draft awaiting review", res.uuid, res.status);
+        case DM_REVIEW_PROPOSAL:
+            /* the hazard can no longer be made (its ref taken since): nothing changed */
+            return srv_error(rs, st == DM_ECONFLICT ? 409 : 422, "%s", api_msg(rq->t->ctx, msg, sizeof msg));
+        default: return srv_fail(rs, rq, st);
         }
-    } else
-        st = dm_proposal_reject(s, uuid);
-    if (!st)
-        st = dm_store_update(s, uuid, r, why);
-    if (!st)
-        st = dm_store_commit(s);
-    if (st)
-        dm_store_rollback(s); /* a failed commit leaves the transaction open */
-    dm_row_free(r);
-    if (st)
-        return srv_fail(rs, rq, st);
+    }
     srv_bump_generation();
     /* an approved report is new evidence: refresh the risk map if there is one */
     char *opts = NULL;
@@ -633,11 +562,10 @@ static int review(srv_req *rq, srv_resp *rs, const char *id, int approve)
     dm_free(rq->t->ctx, opts);
     srv_buf b;
     sb_init(&b);
-    sb_printf(&b, "{\"uuid\":\"%s\",\"status\":\"%s\",\"reason\":", uuid,
-              approve ? "approved" : "rejected");
-    sb_json_str(&b, why);
+    sb_printf(&b, "{\"uuid\":\"%s\",\"status\":\"%s\",\"reason\":", res.uuid, res.status);
+    sb_json_str(&b, res.reason);
     sb_puts(&b, ",\"created_hazard\":");
-    sb_json_str(&b, hazard[0] ? hazard : NULL);
+    sb_json_str(&b, res.hazard[0] ? res.hazard : NULL);
     sb_printf(&b, ",\"risk_refresh\":%s}", refreshing ? "true" : "false");
     return srv_jbuf(rs, 200, &b);
 }

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * store_reports.c -- the review of a field report (an activity submitted as a
+ * draft, with its items and perhaps a proposed hazard): approval or rejection,
+ * with a reason, attributed to the reviewer, in one write transaction. The
+ * server's review queue and `demine reports` both decide through here, so
+ * that the rules are the same whoever reviews: a draft only, its status read
+ * inside the transaction (two reviewers at once: the first decision stands),
+ * a rejection needs a reason, the change log says "approved by NAME: text",
+ * and the hazard a report proposes is created on approval (or marked
+ * rejected) in the same transaction.
+ */
+#include "store_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The activity's status (NULL, an activity never submitted as a report,
+ * reads "approved", as the review queue has always read it) and ref into
+ * status and ref. DM_ENOTFOUND when the row is gone. */
+static dm_status read_report(dm_store *s, const char *uuid, char status[16], char *ref, size_t n_ref)
+{
+    const char *f[1] = {"uuid"}, *v[1] = {uuid};
+    dm_select sel = {0};
+    sel.eq_field = f;
+    sel.eq_value = v;
+    sel.n_eq = 1;
+    dm_cursor *c = NULL;
+    dm_status st = dm_store_select(s, "activities", &sel, &c);
+    if (st)
+        return st;
+    int rc = dm_cursor_next(c);
+    if (rc == 1) {
+        const char *stt = dm_cursor_text(c, "status"), *r = dm_cursor_text(c, "ref");
+        snprintf(status, 16, "%s", stt ? stt : "approved");
+        snprintf(ref, n_ref, "%s", r ? r : "");
+    }
+    dm_cursor_free(c);
+    if (rc < 0)
+        return DM_ESQL;
+    if (rc == 0)
+        return dm__fail(s->ctx, DM_ENOTFOUND, "no report %s", uuid);
+    return DM_OK;
+}
+
+/* A refusal of the data (the caller's, or what the report holds) as opposed
+ * to a failure of the database. */
+static int refusal(dm_status st)
+{
+    return st == DM_EINVAL || st == DM_EPARSE || st == DM_ENOTFOUND || st == DM_ECONFLICT || st == DM_EGEOM;
+}
+
+dm_status dm_report_review(dm_store *s, const char *id, int approve, const char *reviewer, const char *reason,
+                           dm_report_review_result *out)
+{
+    dm_report_review_result spare;
+    if (!out)
+        out = &spare;
+    memset(out, 0, sizeof *out);
+    out->refused = DM_REVIEW_FAILED;
+    if (!s)
+        return DM_EINVAL;
+    if (!reviewer || !*reviewer)
+        reviewer = dm_ctx_author(s->ctx);
+    /* the reason, trimmed: a rejection needs one, an approval's of white
+     * space only is none */
+    char *text = NULL;
+    if (reason) {
+        text = dm_strdup(s->ctx, reason);
+        if (!text)
+            return dm__fail(s->ctx, DM_ENOMEM, "out of memory");
+        dm_text_trim(text);
+    }
+    const char *who = id && *id ? id : "(none)";
+    if (!approve && (!text || !*text)) {
+        out->refused = DM_REVIEW_NO_REASON;
+        dm_free(s->ctx, text);
+        return dm__fail(s->ctx, DM_EINVAL, "report %s: a rejection needs a reason%s", who,
+                        reason ? " (it was empty or white space only)" : "");
+    }
+    if (text && strlen(text) > DM_REPORT_REASON_MAX) {
+        out->refused = DM_REVIEW_LONG_REASON;
+        size_t len = strlen(text);
+        dm_free(s->ctx, text);
+        return dm__fail(s->ctx, DM_EINVAL, "report %s: the reason is %zu characters long, at most %d are kept",
+                        who, len, DM_REPORT_REASON_MAX);
+    }
+    const char *verdict = approve ? "approved" : "rejected";
+    size_t n_why = strlen(verdict) + strlen(reviewer) + (text ? strlen(text) : 0) + 8;
+    char *why = dm_malloc(s->ctx, n_why);
+    if (!why) {
+        dm_free(s->ctx, text);
+        return dm__fail(s->ctx, DM_ENOMEM, "out of memory");
+    }
+    snprintf(why, n_why, "%s by %s%s%s", verdict, reviewer, text && *text ? ": " : "", text ? text : "");
+    dm_free(s->ctx, text);
+    snprintf(out->reason, sizeof out->reason, "%s", why);
+
+    dm_row *r = dm_row_new(s->ctx, dm_layer_find("activities"));
+    dm_status st = r ? dm_row_set(r, "status", verdict) : dm__fail(s->ctx, DM_ENOMEM, "out of memory");
+    /* The status is read inside the write transaction (BEGIN IMMEDIATE):
+     * two reviewers deciding the same draft at once are serialised, and the
+     * second is told it is no longer a draft instead of overwriting the
+     * first's decision. */
+    if (!st)
+        st = dm_store_begin(s);
+    if (st) {
+        dm_row_free(r);
+        dm_free(s->ctx, why);
+        return st;
+    }
+    char status[16] = "", ref[200] = "";
+    st = dm_store_resolve(s, "activities", id, NULL, out->uuid);
+    if (!st)
+        st = read_report(s, out->uuid, status, ref, sizeof ref);
+    if (st) {
+        if (st == DM_ENOTFOUND || st == DM_EINVAL || st == DM_ECONFLICT)
+            out->refused = DM_REVIEW_NOT_FOUND; /* no such report, or an id naming several */
+        goto done;
+    }
+    snprintf(out->status, sizeof out->status, "%s", status);
+    snprintf(out->ref, sizeof out->ref, "%s", ref);
+    if (strcmp(status, "draft")) {
+        out->refused = DM_REVIEW_NOT_DRAFT;
+        st = dm__fail(s->ctx, DM_ECONFLICT, "report %s is %s, not a draft awaiting review", out->uuid, status);
+        goto done;
+    }
+    /* the hazard the report proposes: created on approval (attributed to
+     * the context's author, the activity and items pointed at it), none on
+     * rejection; a hazard that can no longer be made (its ref taken since)
+     * refuses the approval, nothing changed */
+    if (approve) {
+        dm_proposal p;
+        int found = dm_proposal_get(s, out->uuid, 0, &p);
+        if (found < 0) {
+            st = DM_ESQL;
+            goto done;
+        }
+        size_t n_hz = strlen(ref) + strlen(p.author) + strlen(reviewer) + 120;
+        char *hz_why = dm_malloc(s->ctx, n_hz);
+        if (!hz_why) {
+            st = dm__fail(s->ctx, DM_ENOMEM, "out of memory");
+            goto done;
+        }
+        /* "proposed in report REF (or uuid) by SUBMITTER, approved by REVIEWER" */
+        snprintf(hz_why, n_hz, "proposed in report %s by %s, approved by %s", ref[0] ? ref : out->uuid,
+                 found && p.author[0] ? p.author : "(unknown)", reviewer);
+        st = dm_proposal_apply(s, out->uuid, hz_why, out->hazard);
+        dm_free(s->ctx, hz_why);
+        if (st) {
+            out->hazard[0] = '\0';
+            if (refusal(st)) {
+                out->refused = DM_REVIEW_PROPOSAL;
+                dm__wrap(s->ctx, "report %s is not approved (nothing changed)", out->uuid);
+            }
+            goto done;
+        }
+    } else if ((st = dm_proposal_reject(s, out->uuid)))
+        goto done;
+    st = dm_store_update(s, out->uuid, r, why);
+    if (!st)
+        st = dm_store_commit(s);
+done:
+    if (st) {
+        dm_store_rollback(s); /* a failed commit leaves the transaction open */
+        out->hazard[0] = '\0';
+    } else {
+        out->refused = DM_REVIEW_DONE;
+        snprintf(out->status, sizeof out->status, "%s", verdict);
+    }
+    dm_row_free(r);
+    dm_free(s->ctx, why);
+    return st;
+}
