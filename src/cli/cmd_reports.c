@@ -360,6 +360,10 @@ static int run_show(dm_ctx *ctx, dm_store *s, const char *db, const char *id, in
 {
     char uuid[37];
     dm_status st = dm_store_resolve(s, "activities", id, NULL, uuid);
+    if (st == DM_ENOTFOUND) {
+        fprintf(stderr, "demine reports: error: %s: no report (activity) with id or ref '%s'\n", db, id);
+        return cli_exit_code(st);
+    }
     if (st) {
         fprintf(stderr, "demine reports: error: %s: %s\n", db, dm_ctx_errmsg(ctx));
         return cli_exit_code(st);

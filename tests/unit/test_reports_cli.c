@@ -316,9 +316,9 @@ TEST(reports_cli_unknown_id_and_bad_usage)
 {
     char act[37];
     const char *db = report_db(0, NULL, act);
-    ASSERT_DEMINE(2, "'NOPE-1'", "reports '%s' show NOPE-1", db);
-    ASSERT_DEMINE(2, "'NOPE-1'", "reports '%s' approve NOPE-1", db);
-    ASSERT_DEMINE(2, "'NOPE-1'", "reports '%s' reject NOPE-1 --reason x", db);
+    ASSERT_DEMINE(2, "no report (activity) with id or ref 'NOPE-1'", "reports '%s' show NOPE-1", db);
+    ASSERT_DEMINE(2, "no report (activity) with id or ref 'NOPE-1'", "reports '%s' approve NOPE-1", db);
+    ASSERT_DEMINE(2, "no report (activity) with id or ref 'NOPE-1'", "reports '%s' reject NOPE-1 --reason x", db);
     ASSERT_DEMINE(2, "needs the report's ID", "reports '%s' approve", db);
     ASSERT_DEMINE(2, "--status: draft, approved, rejected or all", "reports '%s' --status pending", db);
     ASSERT_DEMINE(2, "unknown subcommand 'accept'", "reports '%s' accept NTS-7", db);

@@ -112,6 +112,8 @@ dm_status dm_report_review(dm_store *s, const char *id, int approve, const char 
     }
     char status[16] = "", ref[200] = "";
     st = dm_store_resolve(s, "activities", id, NULL, out->uuid);
+    if (st == DM_ENOTFOUND)
+        dm__fail(s->ctx, st, "no report (activity) with id or ref '%s'", id);
     if (!st)
         st = read_report(s, out->uuid, status, ref, sizeof ref);
     if (st) {
