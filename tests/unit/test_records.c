@@ -1457,6 +1457,61 @@ TEST(verify_record_given_by_rows_only)
     free(out);
 }
 
+/* A row of one point (another tool wrote it; the store refuses one): a
+ * mine recorded at that point, checked as others are; with a count above
+ * 1 there is no direction to lay them in, and none is derived. */
+TEST(verify_row_of_one_point_gives_one_mine)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "init onept.gpkg"), 0);
+    free(out);
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("onept.gpkg"), 0, &s));
+    char rec[37];
+    add_record(s, "R-ONE", "POLYGON((47.000 40.000, 47.002 40.000, 47.002 40.001, 47.000 40.001, 47.000 40.000))", rec);
+    dm_store_close(s);
+    double px = 47 + 40 * LON_M, py = 40 + 30 * LAT_M, qx = 47 + 120 * LON_M, qy = 40 + 60 * LAT_M;
+    char gj[1200];
+    snprintf(gj, sizeof gj,
+             "{\"type\":\"FeatureCollection\",\"features\":["
+             "{\"type\":\"Feature\",\"properties\":{\"uuid\":\"01900000-0000-7000-8000-0000000000a1\",\"record_id\":"
+             "\"%s\",\"row_no\":1,\"category\":\"AT\"},\"geometry\":{\"type\":\"LineString\",\"coordinates\":"
+             "[[%.9f,%.9f],[%.9f,%.9f]]}},"
+             "{\"type\":\"Feature\",\"properties\":{\"uuid\":\"01900000-0000-7000-8000-0000000000a2\",\"record_id\":"
+             "\"%s\",\"row_no\":2,\"count\":5,\"category\":\"AT\"},\"geometry\":{\"type\":\"LineString\","
+             "\"coordinates\":[[%.9f,%.9f],[%.9f,%.9f]]}}]}",
+             rec, px, py, px, py, rec, qx, qy, qx, qy);
+    dmtest_write_file(dmtest_path("onept.geojson"), gj);
+    ASSERT_EQ(dmtest_sh(&out, "cd '%s' && ogr2ogr -append -nln record_rows onept.gpkg onept.geojson 2>&1", dmtest_tmpdir()),
+              0);
+    free(out);
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("onept.gpkg"), 0, &s));
+    /* the whole record cleared; an item 0.5 m from the point of row 1 */
+    dm_row *row = dm_row_new(ctx, dm_layer_find("release_areas"));
+    ASSERT_OK(dm_row_set(row, "outcome", "cleared"));
+    dm_geom *g = NULL;
+    ASSERT_OK(dm_geom_from_wkt(ctx, "POLYGON((47.000 40.000, 47.002 40.000, 47.002 40.001, 47.000 40.001, 47.000 40.000))",
+                               &g));
+    dm_row_set_geom(row, g);
+    ASSERT_OK(dm_store_insert(s, row, NULL));
+    dm_row_free(row);
+    add_point(s, "items", "category", "AT", "model", "TM-62M", px + 0.5 * LON_M, py);
+    json_t *r = verify_json(s, NULL, 1);
+    json_t *x = record_by_ref(r, "R-ONE");
+    ASSERT_EQ(json_integer_value(json_object_get(x, "mines_from_rows")), 1);
+    ASSERT_EQ(json_integer_value(json_object_get(x, "checked")), 1);
+    ASSERT_EQ(json_integer_value(json_object_get(x, "matched")), 1);
+    char *dump = json_dumps(json_object_get(r, "problems"), 0);
+    ASSERT_CONTAINS(dump, "row 1 (record_rows 01900000-0000-7000-8000-0000000000a1) is a row of one point: one mine "
+                          "taken at it");
+    ASSERT_CONTAINS(dump, "is a row of one point with count 5: no direction to lay them in");
+    ASSERT_CONTAINS(dump, "a row of one point (no length): no line to follow");
+    free(dump);
+    json_decref(r);
+    dm_store_close(s);
+}
+
 /* writing nothing is --dry-run for records verify and patterns and
  * --no-write for plan: each takes the other's word too */
 TEST(dry_run_and_no_write_are_the_same_in_verify_patterns_and_plan)

@@ -7,7 +7,9 @@
  * record_id and row_no; a record with no recorded mine at all: every row),
  * its mines are laid along the whole polyline: `count` evenly from start to
  * end (one: the middle), else every `spacing_m` from the start, else every
- * doctrinal spacing of the row's category (a prior, warned of). Rows giving
+ * doctrinal spacing of the row's category (a prior, warned of); a row of
+ * one point gives one mine at it (a count above 1 there has no direction to
+ * be laid in and gives none, warned of). Rows giving
  * absurd numbers of mines are refused, named, not laid.
  */
 #include "records_internal.h"
@@ -240,18 +242,27 @@ dm_status dm__rows_implied(dm_store *s, const dm__frame *f, const char *record, 
         int ok = row_line(ctx, f, g, &cc, &len);
         dm_geom_free(g);
         dm_ctx_clear_error(ctx);
-        if (!ok || !(len > 0)) {
-            /* one point or none: verify names a row of one point already */
-            if (!ok)
-                warn(wfn, user, rid, "%s: no usable line (no geometry, or coordinates outside WGS 84 ranges); "
-                     "no mines derived from it", rname);
+        if (!ok) {
+            warn(wfn, user, rid, "%s: no usable line (no geometry, or coordinates outside WGS 84 ranges); "
+                 "no mines derived from it", rname);
             dm_coords_free(ctx, &cc);
             continue;
         }
         double count = dm_cursor_real(c, "count", NAN), sp = dm_cursor_real(c, "spacing_m", NAN);
         const char *cat = dm_cursor_text(c, "category"), *type = dm_cursor_text(c, "mine_type");
         double want = 0, step = 0;
-        if (count >= 1) {
+        if (!(len > 0)) {
+            /* a row of one point: a mine recorded at it, unless its count
+             * says more, which no direction tells how to lay */
+            if (count > 1.5) {
+                warn(wfn, user, rid, "%s is a row of one point with count %.0f: no direction to lay them in; no "
+                     "mines derived from it", rname, floor(count + 0.5));
+                dm_coords_free(ctx, &cc);
+                continue;
+            }
+            warn(wfn, user, rid, "%s is a row of one point: one mine taken at it", rname);
+            want = 1;
+        } else if (count >= 1) {
             want = floor(count + 0.5);
         } else if (sp > 0) {
             step = sp;

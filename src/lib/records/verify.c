@@ -292,8 +292,9 @@ static dm_status check_rows(vctx *v)
                 for (size_t i = 0; rid && i < v->nr; i++)
                     if (!strcmp(v->r[i].uuid, rid) && v->r[i].ref && v->r[i].ref[0])
                         name = v->r[i].ref; /* by the ref people know it by */
-                problem(v, "record_rows feature %ld (%s) of record %s: a row of one point (no length); "
-                        "not used", feature, dm_cursor_uuid(c), name);
+                problem(v, "record_rows feature %ld (%s) of record %s: a row of one point (no length): no line "
+                        "to follow; where none of its mines is recorded, one is taken at that point",
+                        feature, dm_cursor_uuid(c), name);
             }
         }
         dm_geom_free(g);
