@@ -34,6 +34,7 @@ typedef struct dm_demo_summary {
     long records, record_rows, record_mines, hazards, hazard_status;
     long activities, activity_hazards, release_areas, items, accidents, victims;
     long events, sensors, flights, detections;
+    long proposals; /* field reports awaiting review that propose a new hazard */
     /* share of recorded mines (record_mines) within 5 m of a real mine */
     double record_accuracy_5m;
     /* share of accidents outside every record perimeter */

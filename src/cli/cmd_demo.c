@@ -195,7 +195,7 @@ static int run_demo(dm_ctx *ctx, int argc, char **argv)
                "\"record_rows\":%ld,\"record_mines\":%ld,\"hazards\":%ld,\"hazard_status\":%ld,"
                "\"activities\":%ld,\"activity_hazards\":%ld,\"release_areas\":%ld,\"items\":%ld,"
                "\"accidents\":%ld,\"victims\":%ld,\"events\":%ld,\"sensors\":%ld,\"flights\":%ld,"
-               "\"detections\":%ld},\"record_accuracy_5m\":%.4f,"
+               "\"detections\":%ld,\"proposals\":%ld},\"record_accuracy_5m\":%.4f,"
                "\"accidents_outside_records\":%.4f,\"hazard_mined_share\":%.4f,"
                "\"items_in_hazards\":%.4f}\n",
                scale, (unsigned long long)opts.seed, sum.area_km2, sum.seconds,
@@ -203,7 +203,7 @@ static int run_demo(dm_ctx *ctx, int argc, char **argv)
                sum.truth_items, sum.records, sum.record_rows, sum.record_mines, sum.hazards,
                sum.hazard_status, sum.activities, sum.activity_hazards, sum.release_areas,
                sum.items, sum.accidents, sum.victims, sum.events, sum.sensors, sum.flights, sum.detections,
-               sum.record_accuracy_5m,
+               sum.proposals, sum.record_accuracy_5m,
                sum.accidents_outside_records, sum.hazard_mined_share, sum.items_in_hazards);
         return 0;
     }
@@ -225,6 +225,10 @@ static int run_demo(dm_ctx *ctx, int argc, char **argv)
            "real items inside hazards\n",
            100 * sum.record_accuracy_5m, 100 * sum.accidents_outside_records,
            100 * sum.hazard_mined_share, 100 * sum.items_in_hazards);
+    if (sum.proposals)
+        printf("  review:      %ld field report%s awaiting review propose%s a new hazard (`demine reports %s`, "
+               "or the staff map's Review tab)\n",
+               sum.proposals, sum.proposals == 1 ? "" : "s", sum.proposals == 1 ? "s" : "", path);
     return 0;
 }
 

@@ -213,12 +213,12 @@ TEST(reports_cli_lists_and_approves_the_demo_draft)
     char *out = NULL;
     ASSERT_EQ(dmtest_demine(&out, "reports '%s'", db), 0);
     ASSERT_CONTAINS(out, "REPORT");
-    ASSERT_CONTAINS(out, "1 draft report awaiting review");
+    ASSERT_CONTAINS(out, "2 draft reports awaiting review");
     free(out);
     ASSERT_EQ(dmtest_demine(&out, "reports '%s' list --json", db), 0);
     json_t *j = json_loads(out, 0, NULL);
     ASSERT(j);
-    ASSERT_EQ(json_integer_value(json_object_get(j, "count")), 1);
+    ASSERT_EQ(json_integer_value(json_object_get(j, "count")), 2);
     json_t *r = json_array_get(json_object_get(j, "reports"), 0);
     ASSERT_STREQ(json_string_value(json_object_get(r, "status")), "draft");
     ASSERT(json_is_null(json_object_get(r, "review")));
@@ -232,8 +232,27 @@ TEST(reports_cli_lists_and_approves_the_demo_draft)
     ASSERT_CONTAINS(out, " approved (approved by ana)");
     ASSERT_CONTAINS(out, "`demine risk refresh");
     free(out);
-    ASSERT_DEMINE(0, "no draft reports", "reports '%s'", db);
+    ASSERT_DEMINE(0, "1 draft report awaiting review", "reports '%s'", db);
     ASSERT_DEMINE(2, "not a draft awaiting review", "--author ana reports '%s' approve %s", db, uuid);
+    /* the demo's other draft: a survey proposing a hazard over a minefield
+     * no hazard covers; approving it creates the hazard */
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 '%s' \"SELECT count(*) FROM hazards WHERE ref LIKE '%%-SHA-9001'\"", db), 0);
+    ASSERT_STREQ(out, "0\n");
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 '%s' \"SELECT ref FROM activities WHERE status = 'draft'\"", db), 0);
+    char nts[64];
+    snprintf(nts, sizeof nts, "%.*s", (int)strcspn(out, "\n"), out);
+    free(out);
+    ASSERT_MSG(strstr(nts, "-NTS-9001") != NULL, "the demo's survey report: %s", nts);
+    ASSERT_DEMINE(0, "proposed hazard (pending)", "reports '%s' show %s", db, nts);
+    ASSERT_EQ(dmtest_demine(&out, "--author ana reports '%s' approve %s", db, nts), 0);
+    ASSERT_CONTAINS(out, "the hazard it proposed was created: ");
+    ASSERT_CONTAINS(out, "-SHA-9001");
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 '%s' \"SELECT count(*) FROM hazards WHERE ref LIKE '%%-SHA-9001'\"", db), 0);
+    ASSERT_STREQ(out, "1\n");
+    free(out);
+    ASSERT_DEMINE(0, "no draft reports", "reports '%s'", db);
     /* --refresh redoes the map (a fresh copy of the demo, its draft again) */
     db = dmtest_demo_db();
     ASSERT_DEMINE(2, "--refresh is for approve", "reports '%s' list --refresh", db);

@@ -566,7 +566,7 @@ TEST(risk_fit_from_the_database_and_map_with_it)
 {
     const char *db = dmtest_demo_db();
     /* the demo's report awaiting review is no evidence until approved */
-    ASSERT_EQ(dmtest_approve_drafts(db), 1);
+    ASSERT_EQ(dmtest_approve_drafts(db), 2);
     char dbp[1024];
     snprintf(dbp, sizeof dbp, "%s", db);
     char *out = NULL;

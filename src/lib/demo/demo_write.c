@@ -555,6 +555,104 @@ static dm_status w_events(wr *o)
     return st;
 }
 
+/* A field report awaiting review that proposes a new hazard: a
+ * non-technical survey found a real minefield no hazard covers (as over
+ * half of accidents happen outside the recorded areas). Approving it on the
+ * staff map or with `demine reports` creates the hazard. Written last, from
+ * no random draw of the scenario's: the rest of the demo is unchanged. 1
+ * when written, 0 when every minefield of the scenario lies in a hazard. */
+static dm_status w_proposal(wr *o, int *written)
+{
+    dd_world *w = o->w;
+    *written = 0;
+    int pick = -1;
+    for (size_t m = 0; m < w->mfs.n && pick < 0; m++) {
+        const dd_minefield *f = &w->mfs.v[m];
+        if (f->pattern != PAT_DOCTRINAL || f->count < 5)
+            continue;
+        int covered = 0;
+        for (size_t h = 0; h < w->hazards.n && !covered; h++) {
+            const dd_hazard *hz = &w->hazards.v[h];
+            if (f->b[0] > hz->b[2] || f->b[2] < hz->b[0] || f->b[1] > hz->b[3] || f->b[3] < hz->b[1])
+                continue;
+            for (size_t i = f->first; i < f->first + f->count && !covered; i++)
+                covered = dd_pip(hz->ring.xy, hz->ring.n, w->items.v[i].x, w->items.v[i].y);
+            covered |= dd_pip(hz->ring.xy, hz->ring.n, (f->b[0] + f->b[2]) / 2, (f->b[1] + f->b[3]) / 2);
+        }
+        if (!covered)
+            pick = (int)m;
+    }
+    if (pick < 0)
+        return DM_OK;
+    const dd_minefield *f = &w->mfs.v[pick];
+    double cx = (f->b[0] + f->b[2]) / 2, cy = (f->b[1] + f->b[3]) / 2;
+    /* the area the team marked: the minefield's box and 30 m about it */
+    double m = 30, ring[10] = {f->b[0] - m, f->b[1] - m, f->b[2] + m, f->b[1] - m, f->b[2] + m, f->b[3] + m,
+                               f->b[0] - m, f->b[3] + m, f->b[0] - m, f->b[1] - m};
+    int si = dd_nearest_settlement(w, cx, cy, NULL);
+    const char *place = si >= 0 ? w->settlements.v[si].name : "";
+    int dc = dd_district_at(w, cx, cy);
+    const char *code = dc >= 0 ? w->districts.v[dc].code : "KRB";
+    long end = 0;
+    for (size_t i = 0; i < w->acts.n; i++)
+        if (w->acts.v[i].end > end)
+            end = w->acts.v[i].end;
+    end += 3;
+    const char *org = w->acts.n ? w->acts.v[w->acts.n - 1].org : "ANAMA";
+    char ref[32], uuid[37], name[120];
+    snprintf(ref, sizeof ref, "%s-NTS-9001", code);
+    dd_uuid(&w->ids, uuid);
+    /* the report: a draft non-technical survey of that area */
+    dm_status st = begin(o, "activities");
+    SET("ref", ref);
+    SET("activity_type", "nts");
+    set_date(o, "start_date", end - 1);
+    set_date(o, "end_date", end);
+    SET("organisation", org);
+    SET("method", "interview");
+    SET("status", "draft");
+    SET("notes", "field report: residents point out mined ground no hazard covers; a new suspected area proposed");
+    if (!st)
+        st = geom_pts(o, ring, 5, 2);
+    if (!st)
+        st = put(o, uuid);
+    /* the hazard it proposes, checked as a new hazard is */
+    dm_row *hz = st ? NULL : dm_row_new(w->ctx, dm_layer_find("hazards"));
+    if (!st && !hz)
+        st = oom(w);
+    char *feature = NULL;
+    if (!st) {
+        snprintf(name, sizeof name, "%s%sreported minefield", place, *place ? " " : "");
+        char hzref[32];
+        snprintf(hzref, sizeof hzref, "%s-SHA-9001", code);
+        dm_row *keep = o->row;
+        o->row = hz;
+        SET("ref", hzref);
+        SET("name", name);
+        SET("hazard_type", "SHA");
+        SET("status", "open");
+        SET("ordnance", "AP,AT");
+        SET("organisation", org);
+        SET("settlement", place);
+        if (dc >= 0)
+            SET("district", w->districts.v[dc].name);
+        set_date(o, "reported_date", end);
+        SET("notes", "proposed by a non-technical survey; residents' account");
+        st = o->set_err ? o->set_err : geom_pts(o, ring, 5, 2);
+        o->set_err = DM_OK;
+        o->row = keep;
+    }
+    if (!st)
+        st = dm_proposal_check(o->s, hz, &feature);
+    if (!st)
+        st = dm_proposal_put(o->s, uuid, feature);
+    dm_free(w->ctx, feature);
+    dm_row_free(hz);
+    if (!st)
+        *written = 1;
+    return st;
+}
+
 static dm_status meta_num(dm_store *s, const char *key, double v)
 {
     char b[64];
@@ -596,6 +694,9 @@ dm_status dd_write(dd_world *w, dm_store *s, dm_demo_summary *sum)
     long sens[3] = {0, 0, 0};
     if (!st)
         st = dd_write_sensors(w, s, o.t, sens);
+    int proposal = 0;
+    if (!st)
+        st = w_proposal(&o, &proposal);
     char b[32];
     if (!st) st = dm_store_meta_set(s, "demo_scale", w->scale ? "national" : "small");
     snprintf(b, sizeof b, "%llu", (unsigned long long)w->seed);
@@ -623,7 +724,8 @@ dm_status dd_write(dd_world *w, dm_store *s, dm_demo_summary *sum)
         sum->record_mines = (long)w->recmines.n;
         sum->hazards = (long)w->hazards.n;
         sum->hazard_status = (long)w->hstatus.n;
-        sum->activities = (long)w->acts.n;
+        sum->activities = (long)w->acts.n + proposal;
+        sum->proposals = proposal;
         sum->activity_hazards = (long)w->links.n;
         sum->release_areas = (long)w->releases.n;
         sum->items = (long)w->found.n;
