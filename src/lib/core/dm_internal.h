@@ -67,6 +67,10 @@ char *dm__buf_take(dm_buf *b);
 void dm__strlcpy(char *dst, const char *src, size_t n);
 /* Case-insensitive ASCII comparison. */
 int dm__strcasecmp(const char *a, const char *b);
+/* Length (1-4) of the valid UTF-8 character at s, 0 when s does not start
+ * one (a stray continuation byte, an overlong form, a surrogate, a code
+ * point beyond U+10FFFF, or a sequence cut by the end of s). */
+size_t dm__utf8_char(const char *s);
 
 /* Per-context handles of dependencies (GEOS, PROJ), created on first use and
  * destroyed with the context. */

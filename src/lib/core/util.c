@@ -373,6 +373,22 @@ int dm_same_file(const char *a, const char *b)
            strcmp(ba, ".") && strcmp(ba, "..");
 }
 
+size_t dm__utf8_char(const char *s0)
+{
+    const unsigned char *s = (const unsigned char *)s0;
+    if (s[0] < 0x80)
+        return 1;
+    size_t n = s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
+             : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0; /* stops at the end of s too */
+    if ((n == 3 && s[0] == 0xE0 && s[1] < 0xA0) || (n == 3 && s[0] == 0xED && s[1] >= 0xA0) ||
+        (n == 4 && s[0] == 0xF0 && s[1] < 0x90) || (n == 4 && s[0] == 0xF4 && s[1] >= 0x90))
+        return 0; /* overlong, surrogate, beyond U+10FFFF */
+    return n;
+}
+
 /* Length of the white space character at s (0: none): ASCII, or a Unicode
  * space in UTF-8 (U+00A0, U+1680, U+2000-U+200B, U+202F, U+205F, U+3000,
  * U+FEFF). */

@@ -841,23 +841,10 @@ static long bad_utf8_at(const char *v)
 {
     const unsigned char *p = (const unsigned char *)v;
     for (long i = 0; p[i];) {
-        unsigned c = p[i];
-        int len = c < 0x80                          ? 1
-                  : (c & 0xE0) == 0xC0 && c >= 0xC2 ? 2
-                  : (c & 0xF0) == 0xE0              ? 3
-                  : (c & 0xF8) == 0xF0 && c <= 0xF4 ? 4
-                                                    : 0;
+        size_t len = dm__utf8_char(v + i);
         if (!len)
             return i;
-        for (int k = 1; k < len; k++)
-            if ((p[i + k] & 0xC0) != 0x80)
-                return i;
-        if ((len == 3 && c == 0xE0 && p[i + 1] < 0xA0) ||
-            (len == 3 && c == 0xED && p[i + 1] >= 0xA0) ||
-            (len == 4 && c == 0xF0 && p[i + 1] < 0x90) ||
-            (len == 4 && c == 0xF4 && p[i + 1] >= 0x90))
-            return i;
-        i += len;
+        i += (long)len;
     }
     return -1;
 }

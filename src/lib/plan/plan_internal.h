@@ -14,8 +14,6 @@ void dm__civil_date(long days, char out[11]);
 long dm__workday_date(long start_days, int wdw, long wd);
 /* value of a hazard from its criteria */
 double dm__plan_value(const dm_plan_config *c, const dm_plan_hazard *h);
-/* length of the valid UTF-8 character at s (1-4), 0 when s does not start one */
-size_t dm__plan_utf8_char(const char *s);
 /* s copied into out (n bytes) as valid UTF-8: cut on a character, never
  * inside one, and each invalid byte replaced by '?' */
 void dm__plan_text(char *out, size_t n, const char *s);

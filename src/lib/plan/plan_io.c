@@ -155,27 +155,11 @@ out:
 
 /* ---- text ---------------------------------------------------------------- */
 
-size_t dm__plan_utf8_char(const char *s0)
-{
-    const unsigned char *s = (const unsigned char *)s0;
-    if (s[0] < 0x80)
-        return 1;
-    size_t n = s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
-             : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    if ((n == 3 && s[0] == 0xE0 && s[1] < 0xA0) || (n == 3 && s[0] == 0xED && s[1] >= 0xA0) ||
-        (n == 4 && s[0] == 0xF0 && s[1] < 0x90) || (n == 4 && s[0] == 0xF4 && s[1] >= 0x90))
-        return 0; /* overlong, surrogate, beyond U+10FFFF */
-    return n;
-}
-
 void dm__plan_text(char *out, size_t n, const char *s)
 {
     size_t o = 0;
     for (s = s ? s : ""; *s;) {
-        size_t k = dm__plan_utf8_char(s);
+        size_t k = dm__utf8_char(s);
         if (o + (k ? k : 1) >= n)
             break;
         if (k)
@@ -402,8 +386,8 @@ static dm_status teams_read(dm_ctx *ctx, FILE *f, const char *path, dm_plan_team
                           path, lineno, cols[ci[4]]);
             goto out;
         }
-        for (const char *q = cols[ci[0]]; *q; q += dm__plan_utf8_char(q))
-            if (!dm__plan_utf8_char(q)) {
+        for (const char *q = cols[ci[0]]; *q; q += dm__utf8_char(q))
+            if (!dm__utf8_char(q)) {
                 st = dm__fail(ctx, DM_EPARSE,
                               "%s:%ld: field 'name': not UTF-8 text (byte 0x%02X at byte %ld): "
                               "save the file as CSV UTF-8",

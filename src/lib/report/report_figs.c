@@ -24,22 +24,6 @@ static const rgb C_SERIES[6] = {{0.40, 0.74, 0.39}, {0.99, 0.68, 0.20}, {0.80, 0
 
 static void set(cairo_t *cr, rgb c) { cairo_set_source_rgb(cr, c.r, c.g, c.b); }
 
-/* Length of the valid UTF-8 character at s (1-4), 0 when s does not start one. */
-static size_t utf8_char(const unsigned char *s)
-{
-    if (s[0] < 0x80)
-        return 1;
-    size_t n = s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
-             : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    if ((n == 3 && s[0] == 0xE0 && s[1] < 0xA0) || (n == 3 && s[0] == 0xED && s[1] >= 0xA0) ||
-        (n == 4 && s[0] == 0xF0 && s[1] < 0x90) || (n == 4 && s[0] == 0xF4 && s[1] >= 0x90))
-        return 0; /* overlong, surrogate, beyond U+10FFFF */
-    return n;
-}
-
 const char *dm__rep_text(cairo_t *cr, const char *s, double max_w, char *out, size_t n)
 {
     static const char ell[] = "\xE2\x80\xA6"; /* ... as one character */
@@ -47,7 +31,7 @@ const char *dm__rep_text(cairo_t *cr, const char *s, double max_w, char *out, si
     const unsigned char *p = (const unsigned char *)(s ? s : "");
     int cut = 0;
     while (*p) {
-        size_t k = utf8_char(p);
+        size_t k = dm__utf8_char((const char *)p);
         const char *c = k ? (const char *)p : "?";
         size_t kc = k ? k : 1;
         if (o + kc + sizeof ell > n) {

@@ -133,14 +133,7 @@ static void group_key(const char *s, char *out, size_t n)
     size_t o = 0;
     const unsigned char *p = (const unsigned char *)s;
     while (*p) {
-        size_t k = *p < 0x80 ? 1 : *p >= 0xC2 && *p <= 0xDF ? 2 : *p >= 0xE0 && *p <= 0xEF ? 3
-                 : *p >= 0xF0 && *p <= 0xF4 ? 4 : 0;
-        for (size_t i = 1; i < k; i++)
-            if ((p[i] & 0xC0) != 0x80)
-                k = 0; /* stops at the end of s too */
-        if ((k == 3 && p[0] == 0xE0 && p[1] < 0xA0) || (k == 3 && p[0] == 0xED && p[1] >= 0xA0) ||
-            (k == 4 && p[0] == 0xF0 && p[1] < 0x90) || (k == 4 && p[0] == 0xF4 && p[1] >= 0x90))
-            k = 0; /* overlong, surrogate, beyond U+10FFFF */
+        size_t k = dm__utf8_char((const char *)p);
         size_t at = (size_t)(p - (const unsigned char *)s);
         if (!k && len == lim && len - at < 4)
             break; /* a character cut where a table's field ended */
