@@ -84,6 +84,20 @@ static int read_password(const char *cmd, const char *env, const char *name, cha
     return 0;
 }
 
+/* Report a failed user command; an unknown organisation on `add` says where
+ * the organisations are and how to add one. */
+static int user_fail(dm_ctx *ctx, dm_status st, const char *sub, const char *db, const char *org)
+{
+    int rc = cli_fail(ctx, "user", st);
+    if (st == DM_ENOTFOUND && org && !strcmp(sub, "add"))
+        fprintf(stderr,
+                "  nothing was changed; see the organisations with `demine list %s --layer "
+                "organisations`,\n  add one with `demine import %s --layer organisations "
+                "FILE` (e.g. a CSV with a name column)\n",
+                db, db);
+    return rc;
+}
+
 static int run_user(dm_ctx *ctx, int argc, char **argv)
 {
     if (argc < 2 || cli_is_help(argv[1]))
@@ -146,13 +160,7 @@ static int run_user(dm_ctx *ctx, int argc, char **argv)
         }
     }
     if (st) {
-        rc = cli_fail(ctx, "user", st);
-        if (st == DM_ENOTFOUND && org && !strcmp(sub, "add"))
-            fprintf(stderr,
-                    "  nothing was changed; see the organisations with `demine list %s --layer "
-                    "organisations`,\n  add one with `demine import %s --layer organisations "
-                    "FILE` (e.g. a CSV with a name column)\n",
-                    db, db);
+        rc = user_fail(ctx, st, sub, db, org);
         dm_store_close(s);
         return rc;
     }
@@ -192,13 +200,7 @@ static int run_user(dm_ctx *ctx, int argc, char **argv)
     }
     memset(pw, 0, sizeof pw);
     if (st) {
-        rc = cli_fail(ctx, "user", st);
-        if (st == DM_ENOTFOUND && org && !strcmp(sub, "add"))
-            fprintf(stderr,
-                    "  nothing was changed; see the organisations with `demine list %s --layer "
-                    "organisations`,\n  add one with `demine import %s --layer organisations "
-                    "FILE` (e.g. a CSV with a name column)\n",
-                    db, db);
+        rc = user_fail(ctx, st, sub, db, org);
         dm_store_close(s);
         return rc;
     }
