@@ -103,7 +103,11 @@ DM_API dm_status dm_store_delete(dm_store *s, const char *layer, const char *id,
 /* Put back a deleted row from the change log (its last values, its uuid, the
  * time it was first created), checked and logged as an insertion with the
  * reason ("restored: REASON"); a hazard's life-cycle rows deleted with it
- * come back too. uuid is the row's whole uuid. *layer_out (may be NULL) is
+ * come back too, and so do an activity's items deleted for the same reason
+ * (the change-log reason of the activity's deletion: a withdrawn report's,
+ * dm_report_withdraw) and the pending hazard proposal its deletion took
+ * away (pending again, with its first author and time, unless the activity
+ * has a proposal again). uuid is the row's whole uuid. *layer_out (may be NULL) is
  * its layer. DM_ENOTFOUND when the log holds no such row, DM_ECONFLICT when
  * it is not deleted; a row it refers to that is gone meanwhile, or a ref
  * taken since, refuses it as an insertion would. One transaction. */
@@ -197,7 +201,9 @@ DM_API dm_status dm_hazard_set_status(dm_store *s, const char *id, const char *t
  * the report is reviewed. Approval creates the hazard (dm_proposal_apply),
  * rejection creates none (dm_proposal_reject); either way the proposal
  * stays, for the record. A pending proposal goes with its activity when
- * that is deleted. */
+ * that is deleted; a deletion through dm_store_delete keeps it in the
+ * change log's entry of the activity ("report_proposal" in its old values),
+ * and dm_store_restore of the activity brings it back, pending. */
 
 /* Check the hazard row r as dm_store_insert checks a new row (fields,
  * required ones, geometry, a ref another hazard has, impossible dates) and
@@ -262,7 +268,8 @@ typedef enum dm_review_refusal {
     DM_REVIEW_NOT_FOUND,   /* the id names no activity (or several) */
     DM_REVIEW_NOT_DRAFT,   /* the report is not a draft: its status in status */
     DM_REVIEW_PROPOSAL,    /* the hazard it proposes cannot be made (its ref taken since, ...) */
-    DM_REVIEW_FAILED       /* the database failed (locked, I/O, out of memory) */
+    DM_REVIEW_FAILED,      /* the database failed (locked, I/O, out of memory) */
+    DM_REVIEW_NOT_SUBMITTER /* a withdrawal by someone other than the report's sender */
 } dm_review_refusal;
 
 typedef struct dm_report_review_result {
@@ -302,6 +309,38 @@ typedef struct dm_report_review_result {
  * evidence; see meta risk_map_options). */
 DM_API dm_status dm_report_review(dm_store *s, const char *id, int approve, const char *reviewer,
                                   const char *reason, dm_report_review_result *out);
+
+/* Withdraw the field report `id` (uuid, uuid prefix of 8+ characters or
+ * ref of an activity): a draft sent by mistake is deleted with its items,
+ * each through the logged deletion (dm_store_delete: the change log keeps
+ * them, with the reason "withdrawn by NAME: text", and `demine restore` of
+ * the activity brings them back), in one transaction (a savepoint of the
+ * caller's when there is one). A pending hazard proposal goes with the
+ * activity (the change log's entry of its deletion keeps it, for a
+ * restoration). The status is read inside the write transaction: only a
+ * draft is withdrawn; one approved or rejected meanwhile is refused.
+ * reason is trimmed and required (at most DM_REPORT_REASON_MAX bytes).
+ * by (NULL or "": the context's author) is who withdraws it, named in the
+ * reason. sender, when not NULL, must be the report's sender (the author
+ * of its insertion in the change log), else DM_EFORBIDDEN
+ * (DM_REVIEW_NOT_SUBMITTER): a field team withdraws its own reports only;
+ * NULL lets anyone (a reviewer) withdraw it. Any other row that points at
+ * the activity or at one of its items refuses the withdrawal
+ * (DM_ECONFLICT, naming them), nothing changed. out (may be NULL) says
+ * what was done or what refused it: uuid, ref, status ("withdrawn" when
+ * done), reason, and in n_items how many items were deleted. Errors as
+ * dm_report_review's: DM_EINVAL (no reason, too long), DM_ENOTFOUND,
+ * DM_ECONFLICT (not a draft: DM_REVIEW_NOT_DRAFT), DM_EFORBIDDEN, DM_EBUSY. */
+typedef struct dm_report_withdraw_result {
+    dm_review_refusal refused;
+    char uuid[37], ref[200], status[16];
+    char sent_by[128];  /* the author of its insertion ("" when the log has none) */
+    size_t n_items;     /* items deleted with it */
+    int proposal;       /* 1 when a pending hazard proposal went with it */
+    char reason[2400];  /* the change-log reason, "withdrawn by NAME: text" */
+} dm_report_withdraw_result;
+DM_API dm_status dm_report_withdraw(dm_store *s, const char *id, const char *by, const char *sender,
+                                    const char *reason, dm_report_withdraw_result *out);
 
 /* ---- metadata (key/value) ---- */
 DM_API dm_status dm_store_meta_set(dm_store *s, const char *key, const char *value);

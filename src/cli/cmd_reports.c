@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT
  *
- * cmd_reports.c -- `demine reports DB [list|show|approve|reject]`: the review
+ * cmd_reports.c -- `demine reports DB [list|show|approve|reject|withdraw]`: the review
  * queue of field reports (activities submitted as drafts through the server,
  * with their finds and perhaps a proposed hazard) from the command line. The
  * review is the library's (dm_report_review), the same as the server's
  * POST /api/reports/{id}/approve|reject: a draft only, a rejection with a
  * reason, the change log's "approved by NAME: text", a proposed hazard
  * created on approval. The reviewer is the CLI's author (--author NAME).
+ * `withdraw` deletes a draft sent by mistake with its items (the library's
+ * dm_report_withdraw, as POST /api/reports/{id}/withdraw).
  */
 #include "cli.h"
 #include "cli_table.h"
@@ -20,7 +22,8 @@ static const char *help =
     "usage: demine reports DB [list] [--status draft|approved|rejected|all] [--json]\n"
     "       demine reports DB show ID [--json]\n"
     "       demine reports DB approve ID [--reason TEXT] [--refresh]\n"
-    "       demine reports DB reject ID --reason TEXT\n\n"
+    "       demine reports DB reject ID --reason TEXT\n"
+    "       demine reports DB withdraw ID --reason TEXT\n\n"
     "Field reports are activities sent through the server (POST /api/reports) as\n"
     "drafts, with the items they found and perhaps a proposed new hazard; they count\n"
     "as evidence (risk map, statistics, plan) only once approved.\n\n"
@@ -35,9 +38,13 @@ static const char *help =
     "            transaction; --refresh then redoes the risk map (`demine risk\n"
     "            refresh DB`) when the database has one\n"
     "  reject    the report becomes rejected, with a reason (required); a hazard\n"
-    "            it proposes is not created, its proposal kept as rejected\n\n"
+    "            it proposes is not created, its proposal kept as rejected\n"
+    "  withdraw  a draft sent by mistake is deleted with its items and the hazard\n"
+    "            it proposes, with a reason (required), in one transaction; the\n"
+    "            change log keeps them (\"withdrawn by NAME: reason\") and `demine\n"
+    "            restore DB UUID` of the activity brings them back, still a draft\n\n"
     "ID: the activity's uuid, a uuid prefix of 8+ characters, or its ref. Only a\n"
-    "draft is reviewed, once: a report approved or rejected already is refused\n"
+    "draft is reviewed or withdrawn, once: a report approved or rejected already is refused\n"
     "(exit 2), and so is an approval whose proposed hazard can no longer be made\n"
     "(its ref taken by another since): nothing changes. The change log records\n"
     "\"approved by NAME: reason\" under the author: `demine --author NAME reports\n"
@@ -529,11 +536,33 @@ static int run_review(dm_ctx *ctx, dm_store *s, const char *db, const char *id, 
     return 0;
 }
 
+/* ============================== withdrawal ============================== */
+
+static int run_withdraw(dm_ctx *ctx, dm_store *s, const char *db, const char *id, const char *reason)
+{
+    dm_report_withdraw_result res;
+    dm_status st = dm_report_withdraw(s, id, NULL, NULL, reason, &res);
+    if (st) {
+        const char *msg = dm_ctx_errmsg(ctx);
+        fprintf(stderr, "demine reports: error: %s: %s\n", db, *msg ? msg : dm_status_name(st));
+        if (res.refused == DM_REVIEW_NOT_DRAFT)
+            fprintf(stderr, "  see it with `demine reports %s show %s`; `demine delete` deletes a row\n", db, id);
+        return cli_exit_code(st);
+    }
+    printf("%s: report %s%s%s%s withdrawn (%s): the activity and %zu item%s deleted%s\n", db,
+           res.ref[0] ? res.ref : res.uuid, res.ref[0] ? " (" : "", res.ref[0] ? res.uuid : "", res.ref[0] ? ")" : "",
+           res.reason, res.n_items, res.n_items == 1 ? "" : "s",
+           res.proposal ? ", with the hazard it proposed" : "");
+    printf("  `demine restore %s %s --reason TEXT` brings it back\n", db, res.uuid);
+    return 0;
+}
+
 /* ============================== dispatch ============================== */
 
 static int is_sub(const char *a)
 {
-    return !strcmp(a, "list") || !strcmp(a, "show") || !strcmp(a, "approve") || !strcmp(a, "reject");
+    return !strcmp(a, "list") || !strcmp(a, "show") || !strcmp(a, "approve") || !strcmp(a, "reject") ||
+           !strcmp(a, "withdraw");
 }
 
 static int run_reports(dm_ctx *ctx, int argc, char **argv)
@@ -572,7 +601,7 @@ static int run_reports(dm_ctx *ctx, int argc, char **argv)
         pos[npos++] = argv[i];
     }
     if (!npos)
-        return cli_usage_error("reports", "expected DB (and list, show ID, approve ID or reject ID)");
+        return cli_usage_error("reports", "expected DB (and list, show ID, approve ID, reject ID or withdraw ID)");
     /* `demine reports approve DB ID` as `demine reports DB approve ID` */
     if (npos >= 2 && is_sub(pos[0]) && !is_sub(pos[1])) {
         const char *t = pos[0];
@@ -581,8 +610,9 @@ static int run_reports(dm_ctx *ctx, int argc, char **argv)
     }
     const char *db = pos[0], *sub = pos[1] ? pos[1] : "list", *id = pos[2];
     if (!is_sub(sub))
-        return cli_usage_error("reports", "unknown subcommand '%s' (list, show, approve, reject)", sub);
+        return cli_usage_error("reports", "unknown subcommand '%s' (list, show, approve, reject, withdraw)", sub);
     int is_list = !strcmp(sub, "list"), is_show = !strcmp(sub, "show"), approve = !strcmp(sub, "approve");
+    int is_withdraw = !strcmp(sub, "withdraw");
     if (is_list && id)
         return cli_usage_error("reports", "unexpected argument '%s' (list takes no ID; see `show ID`)", id);
     if (!is_list && !id)
@@ -592,7 +622,7 @@ static int run_reports(dm_ctx *ctx, int argc, char **argv)
     if (json && !is_list && !is_show)
         return cli_usage_error("reports", "--json is for list and show");
     if (reason && (is_list || is_show))
-        return cli_usage_error("reports", "--reason is for approve and reject");
+        return cli_usage_error("reports", "--reason is for approve, reject and withdraw");
     if (refresh && !approve)
         return cli_usage_error("reports", "--refresh is for approve");
     if (!status)
@@ -600,8 +630,8 @@ static int run_reports(dm_ctx *ctx, int argc, char **argv)
     if (strcmp(status, "draft") && strcmp(status, "approved") && strcmp(status, "rejected") && strcmp(status, "all"))
         return cli_usage_error("reports", "--status: draft, approved, rejected or all (got '%s')", status);
     if (!is_list && !is_show && !approve && (!reason || dm_text_blank(reason)))
-        return cli_usage_error("reports", "reject needs --reason TEXT (why the report is rejected%s)",
-                               reason ? "; it was empty or white space only" : "");
+        return cli_usage_error("reports", "%s needs --reason TEXT (why the report is %s%s)", sub,
+                               is_withdraw ? "withdrawn" : "rejected", reason ? "; it was empty or white space only" : "");
     dm_store *s = NULL;
     int rc = cli_open_store(ctx, "reports", db, is_list || is_show ? DM_STORE_READONLY : 0, &s);
     if (rc)
@@ -610,10 +640,12 @@ static int run_reports(dm_ctx *ctx, int argc, char **argv)
         rc = run_list(ctx, s, db, status, json);
     else if (is_show)
         rc = run_show(ctx, s, db, id, json);
+    else if (is_withdraw)
+        rc = run_withdraw(ctx, s, db, id, reason);
     else
         rc = run_review(ctx, s, db, id, approve, reason, refresh);
     dm_store_close(s);
     return rc;
 }
 
-CLI_COMMAND(reports, "reports", run_reports, "field reports: the review queue, show, approve, reject")
+CLI_COMMAND(reports, "reports", run_reports, "field reports: the review queue, show, approve, reject, withdraw")

@@ -3,9 +3,11 @@
  * test_reports_cli.c -- the review of field reports outside the server: the
  * library's dm_report_review (a draft only, a rejection's reason, the change
  * log's "approved by NAME: text", a proposed hazard created on approval or
- * refused with nothing changed when its ref is taken) and `demine reports`
- * (list, show, approve, reject) on the small demo's draft and on a database
- * with a report that proposes a hazard.
+ * refused with nothing changed when its ref is taken), its dm_report_withdraw
+ * (a draft only, by its sender or a reviewer, its items and proposal deleted
+ * and logged, all brought back by dm_store_restore of the activity) and
+ * `demine reports` (list, show, approve, reject, withdraw) on the small demo's
+ * draft and on a database with a report that proposes a hazard.
  */
 #include "dmtest.h"
 
@@ -341,9 +343,179 @@ TEST(reports_cli_unknown_id_and_bad_usage)
     ASSERT_DEMINE(2, "needs the report's ID", "reports '%s' approve", db);
     ASSERT_DEMINE(2, "--status: draft, approved, rejected or all", "reports '%s' --status pending", db);
     ASSERT_DEMINE(2, "unknown subcommand 'accept'", "reports '%s' accept NTS-7", db);
-    ASSERT_DEMINE(2, "--reason is for approve and reject", "reports '%s' show NTS-7 --reason x", db);
+    ASSERT_DEMINE(2, "--reason is for approve, reject and withdraw", "reports '%s' show NTS-7 --reason x", db);
     ASSERT_DEMINE(0, "demine reports DB approve ID", "help reports");
     /* the subcommand first reads as well */
     ASSERT_DEMINE(0, "approved by tester", "--author tester reports approve '%s' NTS-7", db);
     ASSERT_DEMINE(3, "no such database", "reports '%s' list", dmtest_path("missing.gpkg"));
+}
+
+/* ============================== withdrawal ============================== */
+
+/* The change log's entries, and those of one kind, of the database. */
+static long log_rows(const char *db, const char *where)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 '%s' \"SELECT count(*) FROM change_log%s%s\"", db, where ? " WHERE " : "",
+                        where ? where : ""),
+              0);
+    long n = strtol(out, NULL, 10);
+    free(out);
+    return n;
+}
+
+/* A draft withdrawn by its sender: refused to another field user, without a
+ * reason, and changing nothing then; done, its items (but one deleted
+ * before, for a reason of its own) and its pending proposal go, each
+ * deletion logged "withdrawn by NAME: text"; dm_store_restore of the
+ * activity brings back the activity (a draft), the items withdrawn with it
+ * and the proposal, pending, as its sender made it; once approved, it is
+ * no longer withdrawn by anyone, nothing changed. */
+TEST(report_withdraw_by_its_sender_is_logged_and_restored)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    char act[37];
+    const char *db = report_db(1, "H-NEW", act);
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, db, 0, &s));
+    ASSERT_EQ(count(s, "items", "activity_id", act), 2);
+    /* an item the team deleted before, as a duplicate: not the report's withdrawal */
+    char dup[37];
+    const char *i3[] = {"category", "AP", "activity_id", act, NULL};
+    ASSERT_OK(dm_ctx_set_author(ctx, "fld"));
+    insert_row(s, "items", "POINT(46.953 39.953)", i3, dup);
+    ASSERT_OK(dm_store_delete(s, "items", dup, "entered twice"));
+    long log0 = log_rows(db, NULL);
+
+    dm_report_withdraw_result res;
+    /* another field user of the organisation */
+    ASSERT_OK(dm_ctx_set_author(ctx, "fld2"));
+    ASSERT_STATUS(DM_EFORBIDDEN, dm_report_withdraw(s, "NTS-7", NULL, "fld2", "not mine but wrong", &res));
+    ASSERT_EQ(res.refused, DM_REVIEW_NOT_SUBMITTER);
+    ASSERT_STREQ(res.sent_by, "fld");
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "was sent by fld");
+    /* no reason, white space only */
+    ASSERT_OK(dm_ctx_set_author(ctx, "fld"));
+    ASSERT_STATUS(DM_EINVAL, dm_report_withdraw(s, "NTS-7", NULL, "fld", NULL, &res));
+    ASSERT_EQ(res.refused, DM_REVIEW_NO_REASON);
+    ASSERT_STATUS(DM_EINVAL, dm_report_withdraw(s, "NTS-7", NULL, "fld", " \t ", &res));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "a withdrawal needs a reason");
+    ASSERT_STATUS(DM_ENOTFOUND, dm_report_withdraw(s, "NOPE-1", NULL, NULL, "x", &res));
+    ASSERT_EQ(res.refused, DM_REVIEW_NOT_FOUND);
+    /* nothing changed */
+    ASSERT_EQ(log_rows(db, NULL), log0);
+    ASSERT_EQ(count(s, "activities", "uuid", act), 1);
+    ASSERT_EQ(count(s, "items", "activity_id", act), 2);
+    dm_proposal p;
+    ASSERT_EQ(dm_proposal_get(s, act, 0, &p), 1);
+
+    ASSERT_OK(dm_report_withdraw(s, "nts-7", NULL, "fld", "  sent for the wrong field \n", &res));
+    ASSERT_EQ(res.refused, DM_REVIEW_DONE);
+    ASSERT_STREQ(res.uuid, act);
+    ASSERT_STREQ(res.ref, "NTS-7");
+    ASSERT_STREQ(res.status, "withdrawn");
+    ASSERT_STREQ(res.reason, "withdrawn by fld: sent for the wrong field");
+    ASSERT_EQ(res.n_items, 2);
+    ASSERT_EQ(res.proposal, 1);
+    ASSERT_EQ(count(s, "activities", "uuid", act), 0);
+    ASSERT_EQ(count(s, "items", "activity_id", act), 0);
+    ASSERT_EQ(dm_proposal_get(s, act, 0, &p), 0);
+    ASSERT_EQ(count(s, "hazards", NULL, NULL), 1);
+    ASSERT_EQ(log_rows(db, "op = 'delete' AND reason = 'withdrawn by fld: sent for the wrong field'"), 3);
+    ASSERT_EQ(log_rows(db, NULL), log0 + 3);
+    /* the log keeps the proposal with the activity's last values */
+    char *h = NULL;
+    ASSERT_OK(dm_store_history_json(s, act, &h));
+    ASSERT_CONTAINS(h, "\"op\":\"delete\"");
+    ASSERT_CONTAINS(h, "\"report_proposal\":{\"feature\":");
+    dm_free(ctx, h);
+    /* gone: withdrawn once */
+    ASSERT_STATUS(DM_ENOTFOUND, dm_report_withdraw(s, act, NULL, "fld", "again", &res));
+
+    /* restored: the activity, the two items withdrawn with it (not the
+     * duplicate), the proposal pending as fld made it */
+    ASSERT_OK(dm_ctx_set_author(ctx, "ana"));
+    const dm_layer_def *l = NULL;
+    ASSERT_OK(dm_store_restore(s, act, "withdrawn by mistake", &l));
+    ASSERT_STREQ(l->name, "activities");
+    char status[16], hz[37];
+    activity_state(s, act, status, hz);
+    ASSERT_STREQ(status, "draft");
+    ASSERT_EQ(count(s, "items", "activity_id", act), 2);
+    ASSERT_EQ(count(s, "items", "uuid", dup), 0);
+    ASSERT_EQ(dm_proposal_get(s, act, 1, &p), 1);
+    ASSERT_STREQ(p.status, "pending");
+    ASSERT_STREQ(p.author, "fld");
+    ASSERT_CONTAINS(p.feature, "\"ref\":\"H-NEW\"");
+    ASSERT_CONTAINS(p.feature, "\"name\":\"Upper orchard\"");
+    dm_proposal_clear(s, &p);
+
+    /* and it is a report as before: its approval creates the hazard */
+    ASSERT_OK(dm_report_review(s, act, 1, NULL, NULL, NULL));
+    ASSERT_EQ(count(s, "hazards", "ref", "H-NEW"), 1);
+    long log1 = log_rows(db, NULL);
+    /* reviewed: no one withdraws it, nothing changed */
+    ASSERT_STATUS(DM_ECONFLICT, dm_report_withdraw(s, act, NULL, "fld", "too late", &res));
+    ASSERT_EQ(res.refused, DM_REVIEW_NOT_DRAFT);
+    ASSERT_STREQ(res.status, "approved");
+    ASSERT_STATUS(DM_ECONFLICT, dm_report_withdraw(s, act, NULL, NULL, "too late", &res));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "is approved, not a draft");
+    ASSERT_EQ(log_rows(db, NULL), log1);
+    ASSERT_EQ(count(s, "items", "activity_id", act), 2);
+    activity_state(s, act, status, hz);
+    ASSERT_STREQ(status, "approved");
+    dm_store_close(s);
+}
+
+/* A draft deleted as any row (`demine delete`, after its items) keeps its
+ * pending proposal in the log too, and its restoration brings it back; a
+ * proposal made again meanwhile is not replaced. */
+TEST(report_deleted_as_a_row_gets_its_proposal_back)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    char act[37];
+    const char *db = report_db(1, "H-NEW", act);
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, db, 0, &s));
+    const char *f[1] = {"activity_id"}, *v[1] = {act};
+    dm_select sel = {0};
+    sel.eq_field = f;
+    sel.eq_value = v;
+    sel.n_eq = 1;
+    dm_cursor *c = NULL;
+    char items[2][37];
+    int n = 0;
+    ASSERT_OK(dm_store_select(s, "items", &sel, &c));
+    while (n < 2 && dm_cursor_next(c) == 1)
+        snprintf(items[n++], 37, "%s", dm_cursor_uuid(c));
+    dm_cursor_free(c);
+    ASSERT_EQ(n, 2);
+    for (int i = 0; i < n; i++)
+        ASSERT_OK(dm_store_delete(s, "items", items[i], "wrong field"));
+    ASSERT_OK(dm_store_delete(s, "activities", act, "wrong field"));
+    dm_proposal p;
+    ASSERT_EQ(dm_proposal_get(s, act, 0, &p), 0);
+    ASSERT_OK(dm_store_restore(s, act, "back", NULL));
+    ASSERT_EQ(dm_proposal_get(s, act, 0, &p), 1);
+    ASSERT_STREQ(p.status, "pending");
+    ASSERT_STREQ(p.author, "fld");
+    /* the items deleted for the same reason came back with it */
+    ASSERT_EQ(count(s, "items", "activity_id", act), 2);
+    dm_store_close(s);
+}
+
+TEST(reports_cli_withdraw)
+{
+    char act[37];
+    const char *db = report_db(1, "H-NEW", act);
+    ASSERT_DEMINE(2, "withdraw needs --reason", "reports '%s' withdraw NTS-7", db);
+    ASSERT_DEMINE(2, "no report (activity) with id or ref 'NOPE-1'", "reports '%s' withdraw NOPE-1 --reason x", db);
+    ASSERT_DEMINE(0, "withdrawn (withdrawn by ana: sent twice): the activity and 2 items deleted, with the hazard it",
+                  "--author ana reports '%s' withdraw NTS-7 --reason 'sent twice'", db);
+    ASSERT_DEMINE(0, "no draft reports", "reports '%s'", db);
+    ASSERT_DEMINE(0, "", "restore '%s' %s --reason 'not twice after all'", db, act);
+    ASSERT_DEMINE(0, "1 draft report", "reports '%s'", db);
+    ASSERT_DEMINE(0, "proposed hazard (pending)", "reports '%s' show NTS-7", db);
+    ASSERT_DEMINE(0, "approved by ana", "--author ana reports '%s' approve NTS-7", db);
+    ASSERT_DEMINE(2, "is approved, not a draft", "reports '%s' withdraw NTS-7 --reason late", db);
 }

@@ -60,6 +60,14 @@ dm_status dm__store_migrate(dm_store *s);
  * database lacks them (store_proposals.c). Run by the schema of a new
  * database and by the migration of an older one. */
 dm_status dm__store_add_proposals(dm_store *s);
+/* The pending proposal of the activity (a draft report being deleted: the
+ * trigger takes the proposal away), if any, kept in *old_json (the
+ * activity's last values for the change log; malloc'd, replaced) as
+ * "report_proposal": {"feature", "created", "author"}. */
+dm_status dm__proposal_keep(dm_store *s, const char *activity, char **old_json);
+/* After the activity was restored from old_json (its deletion's last
+ * values): its proposal kept there put back, pending, unless it has one. */
+dm_status dm__proposal_restore(dm_store *s, const char *activity, const char *old_json);
 /* The GeoPackage column type of a field. */
 const char *dm__sql_type(const dm_field_def *f);
 

@@ -441,3 +441,100 @@ dm_status dm_proposal_reject(dm_store *s, const char *activity)
         return DM_OK;
     return decide(s, activity, "rejected", NULL);
 }
+
+/* ============================ deleting, restoring ============================ */
+
+dm_status dm__proposal_keep(dm_store *s, const char *activity, char **old_json)
+{
+    if (!*old_json)
+        return DM_OK;
+    dm_proposal p;
+    int found = dm_proposal_get(s, activity, 1, &p);
+    if (found < 0)
+        return DM_ESQL;
+    if (!found || strcmp(p.status, "pending")) {
+        dm_proposal_clear(s, &p);
+        return DM_OK; /* a decided proposal stays in its table */
+    }
+    /* appended to the values as SQLite wrote them, which stay as they were */
+    json_t *f = json_loads(p.feature ? p.feature : "", 0, NULL), *kept = json_object();
+    json_object_set(kept, "feature", f);
+    json_object_set_new(kept, "created", json_string(p.created));
+    json_object_set_new(kept, "author", json_string(p.author));
+    int readable = json_is_object(f);
+    char *text = json_dumps(kept, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+    json_decref(kept);
+    json_decref(f);
+    dm_status st = DM_OK;
+    size_t n = strlen(*old_json);
+    while (n && (*old_json)[n - 1] != '}')
+        n--;
+    if (!readable || n < 2)
+        st = dm__fail(s->ctx, DM_EINTERNAL, "activity %s: its hazard proposal cannot be kept for a restoration",
+                      activity);
+    else if (!text)
+        st = dm__fail(s->ctx, DM_ENOMEM, "out of memory");
+    else {
+        size_t m = n - 1 + strlen(text) + 24;
+        char *grown = malloc(m);
+        if (!grown)
+            st = dm__fail(s->ctx, DM_ENOMEM, "out of memory");
+        else {
+            snprintf(grown, m, "%.*s%s\"report_proposal\":%s}", (int)(n - 1), *old_json,
+                     n > 2 ? "," : "", text);
+            free(*old_json);
+            *old_json = grown;
+        }
+    }
+    free(text);
+    dm_proposal_clear(s, &p);
+    return st;
+}
+
+dm_status dm__proposal_restore(dm_store *s, const char *activity, const char *old_json)
+{
+    json_t *o = old_json ? json_loads(old_json, 0, NULL) : NULL;
+    json_t *kept = json_object_get(o, "report_proposal");
+    json_t *f = json_object_get(kept, "feature");
+    if (!json_is_object(f)) {
+        json_decref(o);
+        return DM_OK; /* it proposed nothing pending when deleted */
+    }
+    dm_status st = DM_OK;
+    int have = has_table(s);
+    dm_proposal p;
+    int found = have == 1 ? dm_proposal_get(s, activity, 0, &p) : 0;
+    if (have < 0 || found < 0)
+        st = DM_ESQL;
+    else if (have != 1)
+        st = dm__fail(s->ctx, DM_ESCHEMA, "%s: no report_proposals table: the hazard activity %s proposed cannot "
+                      "be restored", s->path, activity);
+    else if (!found) {
+        char *feature = json_dumps(f, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+        const char *created = json_string_value(json_object_get(kept, "created"));
+        const char *author = json_string_value(json_object_get(kept, "author"));
+        char now[25];
+        dm__now_gpkg(now);
+        sqlite3_stmt *q = NULL;
+        if (!feature)
+            st = dm__fail(s->ctx, DM_ENOMEM, "out of memory");
+        else
+            st = dm__sql_prepare(s,
+                                 "INSERT INTO report_proposals (activity_uuid, feature, status, created, author) "
+                                 "VALUES (?1, ?2, 'pending', ?3, ?4)",
+                                 &q);
+        if (!st) {
+            sqlite3_bind_text(q, 1, activity, -1, SQLITE_STATIC);
+            sqlite3_bind_text(q, 2, feature, -1, SQLITE_STATIC);
+            sqlite3_bind_text(q, 3, created && *created ? created : now, -1, SQLITE_STATIC);
+            sqlite3_bind_text(q, 4, author && *author ? author : dm_ctx_author(s->ctx), -1, SQLITE_STATIC);
+            int rc = sqlite3_step(q);
+            if (rc != SQLITE_DONE)
+                st = dm__sql_fail(s, rc, "report_proposals");
+        }
+        sqlite3_finalize(q);
+        free(feature);
+    }
+    json_decref(o);
+    return st;
+}

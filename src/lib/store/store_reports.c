@@ -175,3 +175,175 @@ done:
     dm_free(s->ctx, why);
     return st;
 }
+
+/* ============================== withdrawal ============================== */
+
+/* The author of uuid's first insertion in the change log into sender ("" when
+ * the log has none: a row written by another tool). */
+static dm_status sender_of(dm_store *s, const char *uuid, char *sender, size_t n)
+{
+    sender[0] = '\0';
+    sqlite3_stmt *q = NULL;
+    dm_status st = dm__sql_prepare(
+        s, "SELECT author FROM change_log WHERE uuid = ?1 AND op = 'insert' ORDER BY seq LIMIT 1", &q);
+    if (st)
+        return st;
+    sqlite3_bind_text(q, 1, uuid, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        const char *a = (const char *)sqlite3_column_text(q, 0);
+        snprintf(sender, n, "%s", a ? a : "");
+    }
+    sqlite3_finalize(q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? DM_OK : dm__sql_fail(s, rc, "change log");
+}
+
+/* The uuids of the items of the activity (n_out of them; free() the array). */
+static dm_status items_of(dm_store *s, const char *activity, char (**out)[37], size_t *n_out)
+{
+    *out = NULL;
+    *n_out = 0;
+    const char *f[1] = {"activity_id"}, *v[1] = {activity};
+    dm_select sel = {0};
+    sel.eq_field = f;
+    sel.eq_value = v;
+    sel.n_eq = 1;
+    dm_cursor *c = NULL;
+    dm_status st = dm_store_select(s, "items", &sel, &c);
+    size_t cap = 0;
+    int rc;
+    while (!st && (rc = dm_cursor_next(c)) != 0) {
+        if (rc < 0) {
+            st = DM_ESQL;
+            break;
+        }
+        if (*n_out == cap) {
+            cap = cap ? cap * 2 : 16;
+            char(*grown)[37] = realloc(*out, cap * sizeof **out);
+            if (!grown) {
+                st = dm__fail(s->ctx, DM_ENOMEM, "out of memory");
+                break;
+            }
+            *out = grown;
+        }
+        snprintf((*out)[(*n_out)++], 37, "%s", dm_cursor_uuid(c));
+    }
+    dm_cursor_free(c);
+    if (st) {
+        free(*out);
+        *out = NULL;
+        *n_out = 0;
+    }
+    return st;
+}
+
+dm_status dm_report_withdraw(dm_store *s, const char *id, const char *by, const char *sender, const char *reason,
+                             dm_report_withdraw_result *out)
+{
+    dm_report_withdraw_result spare;
+    if (!out)
+        out = &spare;
+    memset(out, 0, sizeof *out);
+    out->refused = DM_REVIEW_FAILED;
+    if (!s)
+        return DM_EINVAL;
+    if (!by || !*by)
+        by = dm_ctx_author(s->ctx);
+    const char *who = id && *id ? id : "(none)";
+    char *text = reason ? dm_strdup(s->ctx, reason) : NULL;
+    if (reason && !text)
+        return dm__fail(s->ctx, DM_ENOMEM, "out of memory");
+    if (text)
+        dm_text_trim(text);
+    if (!text || !*text) {
+        out->refused = DM_REVIEW_NO_REASON;
+        dm_free(s->ctx, text);
+        return dm__fail(s->ctx, DM_EINVAL, "report %s: a withdrawal needs a reason%s", who,
+                        reason ? " (it was empty or white space only)" : "");
+    }
+    if (strlen(text) > DM_REPORT_REASON_MAX) {
+        out->refused = DM_REVIEW_LONG_REASON;
+        size_t len = strlen(text);
+        dm_free(s->ctx, text);
+        return dm__fail(s->ctx, DM_EINVAL, "report %s: the reason is %zu characters long, at most %d are kept",
+                        who, len, DM_REPORT_REASON_MAX);
+    }
+    size_t n_why = strlen(by) + strlen(text) + 20;
+    char *why = dm_malloc(s->ctx, n_why);
+    if (!why) {
+        dm_free(s->ctx, text);
+        return dm__fail(s->ctx, DM_ENOMEM, "out of memory");
+    }
+    snprintf(why, n_why, "withdrawn by %s: %s", by, text);
+    dm_free(s->ctx, text);
+    snprintf(out->reason, sizeof out->reason, "%s", why);
+
+    /* status and sender read inside the write transaction, as a review's */
+    dm_status st = dm_store_begin(s);
+    if (st) {
+        dm_free(s->ctx, why);
+        return st;
+    }
+    char status[16] = "", ref[200] = "";
+    char(*items)[37] = NULL;
+    size_t n = 0;
+    st = dm_store_resolve(s, "activities", id, NULL, out->uuid);
+    if (st == DM_ENOTFOUND)
+        dm__fail(s->ctx, st, "no report (activity) with id or ref '%s'", id);
+    if (!st)
+        st = read_report(s, out->uuid, status, ref, sizeof ref);
+    if (st) {
+        if (st == DM_ENOTFOUND || st == DM_EINVAL || st == DM_ECONFLICT)
+            out->refused = DM_REVIEW_NOT_FOUND;
+        goto done;
+    }
+    snprintf(out->status, sizeof out->status, "%s", status);
+    snprintf(out->ref, sizeof out->ref, "%s", ref);
+    if ((st = sender_of(s, out->uuid, out->sent_by, sizeof out->sent_by)))
+        goto done;
+    if (strcmp(status, "draft")) {
+        out->refused = DM_REVIEW_NOT_DRAFT;
+        st = dm__fail(s->ctx, DM_ECONFLICT, "report %s is %s, not a draft: a reviewed report is not withdrawn",
+                      out->uuid, status);
+        goto done;
+    }
+    if (sender && strcmp(sender, out->sent_by)) {
+        out->refused = DM_REVIEW_NOT_SUBMITTER;
+        st = dm__fail(s->ctx, DM_EFORBIDDEN, "report %s was sent by %s: only its sender or a reviewer withdraws it",
+                      out->uuid, out->sent_by[0] ? out->sent_by : "another tool (the change log names no sender)");
+        goto done;
+    }
+    dm_proposal p;
+    int found = dm_proposal_get(s, out->uuid, 0, &p);
+    if (found < 0) {
+        st = DM_ESQL;
+        goto done;
+    }
+    out->proposal = found && !strcmp(p.status, "pending");
+    /* the items first (they point at the activity), each logged with the
+     * same reason: a restoration of the activity knows them by it */
+    if ((st = items_of(s, out->uuid, &items, &n)))
+        goto done;
+    for (size_t i = 0; !st && i < n; i++)
+        st = dm_store_delete(s, "items", items[i], why);
+    if (!st)
+        st = dm_store_delete(s, "activities", out->uuid, why);
+    if (st) {
+        dm__wrap(s->ctx, "report %s is not withdrawn (nothing changed)", out->uuid);
+        goto done;
+    }
+    out->n_items = n;
+    st = dm_store_commit(s);
+done:
+    free(items);
+    if (st) {
+        dm_store_rollback(s);
+        out->n_items = 0;
+        out->proposal = 0;
+    } else {
+        out->refused = DM_REVIEW_DONE;
+        snprintf(out->status, sizeof out->status, "withdrawn");
+    }
+    dm_free(s->ctx, why);
+    return st;
+}

@@ -3,7 +3,9 @@
  * store_restore.c -- undoing a deletion: a row deleted by mistake is put
  * back from the change log, which keeps its last values, with its uuid (so
  * that what named it names it again) and the time it was first created. A
- * hazard's life-cycle history, deleted with it, comes back with it. The
+ * hazard's life-cycle history, deleted with it, comes back with it; so do
+ * the items of an activity deleted with it (a withdrawn field report's) and
+ * the hazard its report proposed, pending again. The
  * restoration is an insertion like any other: checked, and logged with the
  * reason.
  */
@@ -155,6 +157,75 @@ static dm_status restore_status_history(dm_store *s, const char *uuid, const cha
     return st;
 }
 
+/* What an activity's deletion took with it, put back: the items deleted
+ * for the same reason (a report's withdrawal deletes its items, then its
+ * activity, each with the reason "withdrawn by NAME: text"; items deleted
+ * one by one before, for reasons of their own, stay deleted) and the
+ * pending hazard proposal its log entry keeps (dm__proposal_keep). */
+static dm_status restore_report(dm_store *s, const char *uuid, const char *why)
+{
+    sqlite3_stmt *q = NULL;
+    dm_status st = dm__sql_prepare(s,
+                                   "SELECT old_values, reason FROM change_log WHERE uuid = ?1 AND op = 'delete' "
+                                   "ORDER BY seq DESC LIMIT 1",
+                                   &q);
+    if (st)
+        return st;
+    sqlite3_bind_text(q, 1, uuid, -1, SQLITE_STATIC);
+    char *old = NULL, *gone_why = NULL;
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        if (sqlite3_column_type(q, 0) == SQLITE_TEXT && !(old = strdup((const char *)sqlite3_column_text(q, 0))))
+            st = dm__fail(s->ctx, DM_ENOMEM, "out of memory");
+        if (!st && sqlite3_column_type(q, 1) == SQLITE_TEXT &&
+            !(gone_why = strdup((const char *)sqlite3_column_text(q, 1))))
+            st = dm__fail(s->ctx, DM_ENOMEM, "out of memory");
+    } else if (rc != SQLITE_DONE)
+        st = dm__sql_fail(s, rc, "change log");
+    sqlite3_finalize(q);
+    q = NULL;
+    char (*ids)[37] = NULL;
+    size_t n = 0, cap = 0;
+    if (!st && gone_why)
+        st = dm__sql_prepare(s,
+                             "SELECT DISTINCT uuid FROM change_log WHERE layer = 'items' AND op = 'delete' AND "
+                             "json_extract(old_values, '$.activity_id') = ?1 AND reason = ?2",
+                             &q);
+    if (!st && q) {
+        sqlite3_bind_text(q, 1, uuid, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, gone_why, -1, SQLITE_STATIC);
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+            if (n == cap) {
+                cap = cap ? cap * 2 : 16;
+                void *p = realloc(ids, cap * sizeof *ids);
+                if (!p) {
+                    st = dm__fail(s->ctx, DM_ENOMEM, "out of memory");
+                    break;
+                }
+                ids = p;
+            }
+            snprintf(ids[n++], 37, "%s", (const char *)sqlite3_column_text(q, 0));
+        }
+        if (!st && rc != SQLITE_DONE)
+            st = dm__sql_fail(s, rc, "change log");
+    }
+    sqlite3_finalize(q);
+    for (size_t i = 0; i < n && !st; i++) {
+        char layer[64], op[16], created[25];
+        char *last = NULL;
+        /* only those still deleted: one restored or re-entered stays */
+        if (last_entry(s, ids[i], layer, op, &last, created, &st) && !st && !strcmp(op, "delete"))
+            st = restore_one(s, ids[i], why, NULL);
+        free(last);
+    }
+    if (!st)
+        st = dm__proposal_restore(s, uuid, old);
+    free(ids);
+    free(old);
+    free(gone_why);
+    return st;
+}
+
 dm_status dm_store_restore(dm_store *s, const char *uuid, const char *reason, const dm_layer_def **layer_out)
 {
     if (layer_out)
@@ -175,6 +246,8 @@ dm_status dm_store_restore(dm_store *s, const char *uuid, const char *reason, co
     st = restore_one(s, id, why, &l);
     if (!st && !strcmp(l->name, "hazards"))
         st = restore_status_history(s, id, why);
+    else if (!st && !strcmp(l->name, "activities"))
+        st = restore_report(s, id, why);
     if (st) {
         dm_store_rollback(s);
         return st;

@@ -1102,8 +1102,14 @@ static dm_status delete_row(dm_store *s, const dm_layer_def *l, const char *uuid
     dm_status st;
     char *before = NULL;
     st = old_json(s, l, uuid, NULL, &before);
-    if (st)
+    /* a draft report's pending hazard proposal, which the trigger takes
+     * away with it, kept in the log for a restoration */
+    if (!st && !strcmp(l->name, "activities"))
+        st = dm__proposal_keep(s, uuid, &before);
+    if (st) {
+        free(before);
         return st;
+    }
     char sql[200];
     snprintf(sql, sizeof sql, "DELETE FROM \"%s\" WHERE uuid = ?", l->name);
     sqlite3_stmt *q = NULL;
