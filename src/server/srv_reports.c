@@ -14,6 +14,10 @@
  * and kept aside (dm_proposal_*: never in the hazards layer while the
  * report is a draft); approval creates it, attributed to the reviewer, and
  * points the report's activity and items at it; rejection creates none.
+ *
+ * A draft sent by mistake is withdrawn (POST /api/reports/{id}/withdraw) by
+ * its sender or a reviewer: deleted with its items and its proposal, logged
+ * (dm_report_withdraw), and `demine restore` of its activity brings it back.
  */
 #include "srv.h"
 
@@ -570,6 +574,59 @@ static int review(srv_req *rq, srv_resp *rs, const char *id, int approve)
     return srv_jbuf(rs, 200, &b);
 }
 
+/* Withdraw a draft (POST /api/reports/{id}/withdraw with {"reason"}): a
+ * field team takes back a report sent by mistake. Deleted with its items by
+ * the library (dm_report_withdraw: logged, one transaction, a draft only,
+ * its status read inside the transaction); a field user withdraws the
+ * reports it sent (others of its organisation: 403; of another, 404 as
+ * for reading them), an analyst or an admin any draft. */
+static int withdraw(srv_req *rq, srv_resp *rs, const char *id)
+{
+    if (!srv_method_is(rq, rs, "POST") || srv_need_role(rq, rs, DM_ROLE_FIELD))
+        return 0;
+    int bad = 0;
+    char *reason = srv_json_get_str(rq->body, rq->body_len, "reason", &bad);
+    if (bad) {
+        free(reason);
+        return srv_error(rs, 400, "%s; expected a JSON body {\"reason\": \"...\"}",
+                         bad == 2 ? "reason: expected a string" : "the body is not a JSON object");
+    }
+    char uuid[37], status[16];
+    if (!load_report(rq, rs, id, uuid, status)) {
+        free(reason);
+        return 0;
+    }
+    dm_report_withdraw_result res;
+    dm_status st = dm_report_withdraw(rq->t->store, uuid, rq->user.name,
+                                      rq->user.role < DM_ROLE_ANALYST ? rq->user.name : NULL, reason, &res);
+    int given = reason != NULL;
+    free(reason);
+    if (st) {
+        switch (res.refused) {
+        case DM_REVIEW_NO_REASON:
+            return srv_error(rs, 400,
+                             "reason: a withdrawal needs a reason%s: {\"reason\": \"why the report is "
+                             "withdrawn\"}",
+                             given ? " (it was empty or white space only)" : "");
+        case DM_REVIEW_LONG_REASON: return srv_error(rs, 400, "reason: at most %d characters", DM_REPORT_REASON_MAX);
+        case DM_REVIEW_NOT_DRAFT:
+            return srv_error(rs, 409, "report %s is %s, not a draft: a reviewed report is not withdrawn", res.uuid,
+                             res.status);
+        case DM_REVIEW_NOT_SUBMITTER:
+            return srv_error(rs, 403, "report %s was sent by %s: only its sender, an analyst or an admin withdraws it",
+                             res.uuid, res.sent_by[0] ? res.sent_by : "another tool");
+        default: return srv_fail(rs, rq, st);
+        }
+    }
+    srv_bump_generation();
+    srv_buf b;
+    sb_init(&b);
+    sb_printf(&b, "{\"uuid\":\"%s\",\"status\":\"withdrawn\",\"reason\":", res.uuid);
+    sb_json_str(&b, res.reason);
+    sb_printf(&b, ",\"items\":%zu,\"proposal_withdrawn\":%s}", res.n_items, res.proposal ? "true" : "false");
+    return srv_jbuf(rs, 200, &b);
+}
+
 int srv_handle_reports(srv_req *rq, srv_resp *rs, char seg[][SRV_SEG], int n)
 {
     if (n == 2) {
@@ -586,5 +643,7 @@ int srv_handle_reports(srv_req *rq, srv_resp *rs, char seg[][SRV_SEG], int n)
         return review(rq, rs, seg[2], 1);
     if (n == 4 && !strcmp(seg[3], "reject"))
         return review(rq, rs, seg[2], 0);
+    if (n == 4 && !strcmp(seg[3], "withdraw"))
+        return withdraw(rq, rs, seg[2]);
     return srv_error(rs, 404, "no such report endpoint");
 }

@@ -10,7 +10,8 @@
  * between the report and its approval refuses the approval (409), nothing
  * changed. In the library: the proposals table of a database made before
  * it (migrated on a read-write open, absent but harmless read-only), and a
- * pending proposal deleted with its draft. The form and the review queue
+ * pending proposal deleted with its draft. A draft withdrawn by its sender
+ * (POST /api/reports/{id}/withdraw) and restored. The form and the review queue
  * in headless Chromium (tests/browser/proposals.test.js; skipped, saying
  * so, without Chromium).
  */
@@ -462,6 +463,133 @@ TEST(store_proposals_migrate_and_follow_their_report)
         ASSERT_CONTAINS(out, "hazards");
     }
     free(out);
+}
+
+/* The database's whole state a refusal must leave as it was: the rows of
+ * the report's layers, the proposals and the change log. */
+static void state_of(char *buf, size_t n)
+{
+    snprintf(buf, n, "%ld/%ld/%ld/%ld", sql_count("SELECT count(*) FROM activities"),
+             sql_count("SELECT count(*) FROM items"), sql_count("SELECT count(*) FROM report_proposals"),
+             sql_count("SELECT count(*) FROM change_log"));
+}
+
+/* POST /api/reports/{id}/withdraw: a field user withdraws the draft it sent
+ * (its activity, items and pending proposal deleted, each logged with
+ * "withdrawn by fld: ..."); another field user of its organisation is
+ * refused (403), as are a missing reason (400) and a reviewed report (409,
+ * for an analyst too), each changing nothing; an analyst withdraws a field
+ * user's draft; `demine restore` of the activity brings the report back, a
+ * draft with its items and its proposal pending, which the queue shows. */
+TEST(proposals_report_withdrawn_by_its_sender_and_restored)
+{
+    srvtest_setup_db();
+    char *out = NULL;
+    const char *bin = getenv("DEMINE_BIN");
+    ASSERT_EQ(dmtest_sh(&out, "export PW=fieldpw34; '%s' user add t.gpkg fld2 --role field --org HALO --password-env PW",
+                        bin),
+              0);
+    free(out);
+    srvtest_start_server();
+    char fld[65], fld2[65], ana[65];
+    srvtest_login("fld", "fieldpw12", fld);
+    srvtest_login("fld2", "fieldpw34", fld2);
+    srvtest_login("ana", "analystpw1", ana);
+    char *body = report_body("NTS-7",
+                             "{\"type\":\"Feature\",\"properties\":{\"ref\":\"SHA-NEW-1\",\"hazard_type\":\"SHA\"},"
+                             "\"geometry\":" INNER "}",
+                             "");
+    int code = srvtest_req("POST", "/api/reports", fld, NULL, body, &out, NULL);
+    free(body);
+    ASSERT_MSG(code == 201, "submit: %d %s", code, out);
+    char act[37];
+    uuid_after(out, "\"uuid\":\"", act);
+    free(out);
+    char path[200], before[100], after[100];
+    snprintf(path, sizeof path, "/api/reports/%s/withdraw", act);
+    state_of(before, sizeof before);
+
+    /* refusals, nothing changed */
+    ASSERT_EQ(srvtest_req("POST", path, fld2, NULL, "{\"reason\":\"wrong field\"}", &out, NULL), 403);
+    ASSERT_CONTAINS(out, "was sent by fld");
+    free(out);
+    ASSERT_EQ(srvtest_req("POST", path, fld, NULL, "{}", &out, NULL), 400);
+    ASSERT_CONTAINS(out, "a withdrawal needs a reason");
+    free(out);
+    ASSERT_EQ(srvtest_req("POST", path, fld, NULL, "{\"reason\":\"   \"}", &out, NULL), 400);
+    free(out);
+    ASSERT_EQ(srvtest_req("POST", path, fld, NULL, "{\"reason\":5}", &out, NULL), 400);
+    free(out);
+    ASSERT_EQ(srvtest_req("GET", path, fld, NULL, NULL, &out, NULL), 405);
+    free(out);
+    ASSERT_EQ(srvtest_req("POST", path, NULL, NULL, "{\"reason\":\"x\"}", &out, NULL), 401);
+    free(out);
+    state_of(after, sizeof after);
+    ASSERT_STREQ(after, before);
+
+    /* by its sender */
+    code = srvtest_req("POST", path, fld, NULL, "{\"reason\":\" sent for the wrong field \"}", &out, NULL);
+    ASSERT_MSG(code == 200, "withdraw: %d %s", code, out);
+    ASSERT_CONTAINS(out, "\"status\":\"withdrawn\"");
+    ASSERT_CONTAINS(out, "\"reason\":\"withdrawn by fld: sent for the wrong field\"");
+    ASSERT_CONTAINS(out, "\"items\":2");
+    ASSERT_CONTAINS(out, "\"proposal_withdrawn\":true");
+    free(out);
+    char q[300];
+    snprintf(q, sizeof q, "SELECT count(*) FROM activities WHERE uuid = '%s'", act);
+    ASSERT_EQ(sql_count(q), 0);
+    snprintf(q, sizeof q, "SELECT count(*) FROM items WHERE activity_id = '%s'", act);
+    ASSERT_EQ(sql_count(q), 0);
+    ASSERT_EQ(sql_count("SELECT count(*) FROM report_proposals"), 0);
+    ASSERT_EQ(sql_count("SELECT count(*) FROM change_log WHERE op = 'delete' AND author = 'fld' AND reason = "
+                        "'withdrawn by fld: sent for the wrong field'"),
+              3);
+    snprintf(q, sizeof q, "/api/reports/%s", act);
+    ASSERT_EQ(srvtest_req("GET", q, fld, NULL, NULL, &out, NULL), 404);
+    free(out);
+    ASSERT_EQ(srvtest_req("POST", path, fld, NULL, "{\"reason\":\"again\"}", &out, NULL), 404);
+    free(out);
+
+    /* restored: a draft again, with its items and its proposal pending */
+    ASSERT_EQ(dmtest_sh(&out, "'%s' --author ana restore t.gpkg %s --reason 'withdrawn by mistake'", bin, act), 0);
+    free(out);
+    ASSERT_EQ(srvtest_req("GET", q, fld, NULL, NULL, &out, NULL), 200);
+    ASSERT_CONTAINS(out, "\"status\":\"draft\"");
+    ASSERT_CONTAINS(out, "\"proposal_status\":\"pending\"");
+    ASSERT_CONTAINS(out, "\"ref\":\"SHA-NEW-1\"");
+    free(out);
+    snprintf(q, sizeof q, "SELECT count(*) FROM items WHERE activity_id = '%s'", act);
+    ASSERT_EQ(sql_count(q), 2);
+    ASSERT_EQ(sql_count("SELECT count(*) FROM report_proposals WHERE status = 'pending' AND author = 'fld'"), 1);
+
+    /* reviewed: refused to its sender and to an analyst, nothing changed */
+    snprintf(q, sizeof q, "/api/reports/%s/approve", act);
+    ASSERT_EQ(srvtest_req("POST", q, ana, NULL, "{}", &out, NULL), 200);
+    free(out);
+    state_of(before, sizeof before);
+    ASSERT_EQ(srvtest_req("POST", path, fld, NULL, "{\"reason\":\"too late\"}", &out, NULL), 409);
+    ASSERT_CONTAINS(out, "is approved, not a draft");
+    free(out);
+    ASSERT_EQ(srvtest_req("POST", path, ana, NULL, "{\"reason\":\"too late\"}", &out, NULL), 409);
+    free(out);
+    state_of(after, sizeof after);
+    ASSERT_STREQ(after, before);
+
+    /* an analyst withdraws a field user's draft */
+    body = report_body("NTS-8", NULL, "");
+    ASSERT_EQ(srvtest_req("POST", "/api/reports", fld, NULL, body, &out, NULL), 201);
+    free(body);
+    uuid_after(out, "\"uuid\":\"", act);
+    free(out);
+    snprintf(path, sizeof path, "/api/reports/NTS-8/withdraw");
+    code = srvtest_req("POST", path, ana, NULL, "{\"reason\":\"duplicate of NTS-7\"}", &out, NULL);
+    ASSERT_MSG(code == 200, "withdraw by analyst: %d %s", code, out);
+    ASSERT_CONTAINS(out, "\"reason\":\"withdrawn by ana: duplicate of NTS-7\"");
+    ASSERT_CONTAINS(out, "\"proposal_withdrawn\":false");
+    free(out);
+    snprintf(q, sizeof q, "SELECT count(*) FROM activities WHERE uuid = '%s'", act);
+    ASSERT_EQ(sql_count(q), 0);
+    srvtest_stop_server();
 }
 
 /* The field report form proposes a hazard and the review queue shows and
