@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // reports.test.js -- a field team's own reports on the staff web map, in
 // headless Chromium (playwright-core, Debian's `chromium`): a field user
-// submits a report, an analyst rejects it with a reason in the review queue,
+// submits a report (and withdraws another, sent by mistake, with a reason),
+// an analyst rejects one with a reason in the review queue,
 // and the field user finds it under "Our reports" in the Field report tab,
 // marked rejected with the reviewer's reason as written (not as HTML), next
 // to an approved one; a click on it shows its area on the map and fits the
@@ -108,6 +109,26 @@ async function main() {
   // newest first
   const order = await page.$$eval('[data-myr]', (l) => l.map((c) => c.getAttribute('data-myr')));
   if (order.indexOf(approved) > order.indexOf(rejected)) fail('the newest report is not first: ' + order.join(', '));
+
+  // 1b. a report sent by mistake is withdrawn from the list: a reason first
+  const wrong = await submit(page, 'MYR-WD', [[46.905, 39.905], [46.906, 39.905], [46.906, 39.906]]);
+  const wcard = `[data-myr="${wrong}"]`;
+  await page.waitForSelector(`${wcard} [data-withdraw]`, { timeout: 5000 })
+    .catch(async () => fail('no Withdraw button on the draft just sent: ' + await page.textContent('#myreports')));
+  await page.click(`${wcard} [data-withdraw]`);
+  await page.waitForSelector(`${wcard} .myr-wd-reason`, { timeout: 3000 });
+  await page.click(`${wcard} .myr-wd-form [type=submit]`);
+  await page.waitForSelector(`${wcard} .msg .bad`, { timeout: 3000 })
+    .catch(() => fail('a withdrawal without a reason is not refused'));
+  if (!await page.$(wcard)) fail('the draft went without a reason');
+  await page.fill(`${wcard} .myr-wd-reason`, 'sent for the wrong field');
+  await page.click(`${wcard} .myr-wd-form [type=submit]`);
+  await page.waitForSelector('#r-withdrawn', { timeout: 5000 })
+    .catch(async () => fail('withdraw: ' + await page.textContent('#myreports')));
+  await page.waitForSelector(wcard, { state: 'detached', timeout: 5000 })
+    .catch(() => fail('the withdrawn report is still listed'));
+  const gone = await page.evaluate((u) => fetch('api/reports/' + u).then((r) => r.status), wrong);
+  if (gone !== 404) fail('the withdrawn report is still served (' + gone + ')');
   await logout(page);
 
   // 2. the analyst rejects one with a reason and approves the other
@@ -132,6 +153,8 @@ async function main() {
   if (!head.includes('clearance') || !head.includes('MYR-REJ') || !head.includes('2025-06-01 – 2025-06-03'))
     fail('the card does not give the type, reference and dates: ' + head);
   if (await page.textContent(`${acard} .st`) !== 'approved') fail('the approved report is ' + await page.textContent(`${acard} .st`));
+  if (await page.$(`${rcard} [data-withdraw]`) || await page.$(`${acard} [data-withdraw]`))
+    fail('a reviewed report offers to be withdrawn');
   if ((await page.textContent(`${acard} .why`)) !== 'Note: checked on site') fail('the approval\'s note: ' + await page.textContent(`${acard} .why`));
   const summary = await page.textContent('#myr-summary');
   if (!/^2 reports: 0 awaiting review, 1 approved, 1 rejected\./.test(summary)) fail('summary: ' + summary);

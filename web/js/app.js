@@ -953,15 +953,44 @@
             (f.proposes_hazard ? '<div class="newhz-note"><span class="newhz">new hazard</span> ' +
               esc({pending: 'proposed: created when the report is approved', applied: 'created on approval',
                    rejected: 'not created (report rejected)'}[f.proposal_status] || 'proposed') + '</div>' : '') +
+            /* a draft sent by mistake: its sender (or a reviewer) takes it back */
+            (st === 'draft' && (isAnalyst() || (f.submitted_by && f.submitted_by === me.user)) ?
+              '<div class="myr-wd"><button type="button" class="reject" data-withdraw="' + esc(f.id) + '">Withdraw</button></div>' : '') +
             '<div class="msg"></div></div>';
         }).join('');
       Array.prototype.forEach.call($('myreports').querySelectorAll('[data-myr]'), function (card) {
-        var go = function () { showMyReport(card); };
+        var go = function (ev) { if (!ev.target.closest('.myr-wd')) showMyReport(card); };
         card.addEventListener('click', go);
-        card.addEventListener('keydown', function (ev) { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); go(); } });
+        card.addEventListener('keydown', function (ev) {
+          if (ev.target === card && (ev.key === 'Enter' || ev.key === ' ')) { ev.preventDefault(); go(ev); }
+        });
+        var wd = card.querySelector('[data-withdraw]');
+        if (wd) wd.addEventListener('click', function () { askWithdraw(card); });
       });
     }).catch(function (e) {
       if (seq === myrSeq && e.status !== 401) $('myreports').innerHTML = '<p class="bad">' + esc(e.message) + '</p>';
+    });
+  }
+  /* withdrawing a draft: a reason, then POST api/reports/{id}/withdraw; the
+   * change log keeps the report (an analyst can restore it) */
+  function askWithdraw(card) {
+    var box = card.querySelector('.myr-wd'), id = card.getAttribute('data-myr');
+    box.innerHTML = '<form class="myr-wd-form"><label>Why withdraw it? * <input name="reason" class="myr-wd-reason" ' +
+      'placeholder="e.g. sent for the wrong field"></label><div class="row"><button type="submit" class="reject">' +
+      'Withdraw report</button><button type="button" class="myr-wd-cancel">Cancel</button></div></form>';
+    var form = box.querySelector('form'), msg = card.querySelector('.msg');
+    form.elements.reason.focus();
+    box.querySelector('.myr-wd-cancel').addEventListener('click', function () { loadMyReports(); });
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var why = form.elements.reason.value.trim();
+      if (!why) { msg.innerHTML = '<span class="bad">A reason is needed: it goes to the change log with your name.</span>'; return; }
+      api('POST', 'api/reports/' + encodeURIComponent(id) + '/withdraw', {reason: why}).then(function (r) {
+        $('r-msg').innerHTML = '<span class="ok" id="r-withdrawn">Report ' + esc(r.uuid) + ' withdrawn (' + r.items +
+          ' item' + (r.items === 1 ? '' : 's') + ' with it).</span>';
+        preview.clearLayers(); loadMyReports();
+        if (isAnalyst()) loadReview();
+      }).catch(function (e) { if (e.status !== 401) msg.innerHTML = '<span class="bad">' + esc(e.message) + '</span>'; });
     });
   }
   /* a report of the list on the map: its area and items (a draft or a
