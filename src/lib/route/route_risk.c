@@ -1705,9 +1705,9 @@ dm_status dm_route_risk_path(dm_store *s, char **path)
         dm_free(ctx, *path);
         *path = NULL;
         return dm__fail(ctx, DM_ENOTFOUND,
-                        "%s records no risk map (metadata 'risk_map'): run `demine risk` first"
+                        "%s records no risk map (metadata 'risk_map'): run `demine risk map %s` first"
                         " or give --risk FILE",
-                        dm_store_path(s));
+                        dm_store_path(s), dm_store_path(s));
     }
     /* kept relative to the database's directory when it lies there */
     char *abs = dm_store_resolve_path(s, *path);
