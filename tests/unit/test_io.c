@@ -1733,6 +1733,53 @@ TEST(import_mixed_geometries_in_two_runs_with_only_geometry)
     ASSERT_EQ(count_rows("items"), 3);
 }
 
+/* The README's case without --ignore-unknown: the polygon's fields (ref,
+ * hazard_type, status) are no fields of items, but the polygon is left out,
+ * so they are dropped as fields with no value are; a field of items' own
+ * kind with a value the layer lacks is still refused, naming its feature. */
+TEST(import_only_geometry_checks_the_fields_of_the_features_imported_alone)
+{
+    make_db();
+    const char *mixed = "{\"type\":\"FeatureCollection\",\"features\":["
+                        "{\"type\":\"Feature\",\"properties\":{\"category\":\"AP\",\"found_date\":\"2024-05-01\"},"
+                        "\"geometry\":{\"type\":\"Point\",\"coordinates\":[47.01,39.90]}},"
+                        "{\"type\":\"Feature\",\"properties\":{\"category\":\"AT\",\"found_date\":\"2024-05-02\"},"
+                        "\"geometry\":{\"type\":\"Point\",\"coordinates\":[47.011,39.901]}},"
+                        "{\"type\":\"Feature\",\"properties\":{\"ref\":\"T-SHA-9\",\"hazard_type\":\"SHA\","
+                        "\"status\":\"open\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[47.0,39.89],"
+                        "[47.02,39.89],[47.02,39.91],[47.0,39.91],[47.0,39.89]]]}}]}";
+    dmtest_write_file(dmtest_path("mixed.geojson"), mixed);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "check mixed.geojson --layer items --only-geometry point --json"), 0);
+    ASSERT_CONTAINS(out, "\"rows_checked\":2,\"errors\":0,\"warnings\":1");
+    ASSERT_MSG(!strstr(out, "T-SHA-9"), "a left-out feature's value named: %s", out);
+    free(out);
+    ASSERT_DEMINE(0, "imported 2 rows into items from mixed.geojson\nleft out 1 feature: 1 polygon "
+                     "(--only-geometry point)",
+                  "import db.gpkg --layer items mixed.geojson --only-geometry point");
+    ASSERT_DEMINE(0, "imported 1 row into hazards from mixed.geojson\nleft out 2 features: 2 points",
+                  "import db.gpkg --layer hazards mixed.geojson --only-geometry polygon");
+    out = column("db.gpkg", "select ref || ' ' || hazard_type || ' ' || status from hazards");
+    ASSERT_STREQ(out, "T-SHA-9 SHA open\n");
+    free(out);
+    ASSERT_EQ(count_rows("items"), 2);
+    /* a field with a value in a point imported is refused as before */
+    dmtest_write_file(dmtest_path("mixed2.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"ref\":\"T-SHA-10\",\"hazard_type\":\"SHA\"},"
+                      "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[47.0,39.89],[47.02,39.89],"
+                      "[47.02,39.91],[47.0,39.91],[47.0,39.89]]]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"category\":\"AP\",\"hazard_type\":\"CHA\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[47.012,39.902]}}]}");
+    ASSERT_DEMINE(2, "field 'hazard_type' is not a field of layer items (its fields: category, model, "
+                     "condition, depth_cm, fate, found_date, activity_id, hazard_id, quantity), and feature 2 "
+                     "has 'CHA' in it",
+                  "import db.gpkg --layer items mixed2.geojson --only-geometry point");
+    ASSERT_DEMINE(4, "items feature 2: field 'hazard_type' is not a field of layer items, and has 'CHA' in it",
+                  "check mixed2.geojson --layer items --only-geometry point");
+    ASSERT_EQ(count_rows("items"), 2);
+}
+
 /* A feature without geometry is of no kind: two runs with --only-geometry
  * (points into items, polygons into hazards) both left it out, and it was
  * lost, counted as "left out" twice. It is refused where the layer needs a

@@ -60,6 +60,7 @@ typedef struct import_state {
     int decimal_comma;   /* a CSV separated by semicolons: "1,5" is 1.5 */
     const char *recode;  /* the file's text is in this encoding (--encoding) */
     int n_layers;        /* source layers imported (KML folders): errors name the layer */
+    int only;            /* the kind --only-geometry names (DM_IMPORT_KIND_*), else 0 */
     dm_check_report *check; /* checking (dm__import_check): faults are reported, not refused */
     /* KML: the folder of the layer read, which a row keeps (a minefield, a
      * district): in folder_field, or in notes after "folder: " */
@@ -400,6 +401,7 @@ static const dm_field_def *truncated_match(const dm_layer_def *l, const char *na
 }
 
 static dm_status check_unknown(import_state *st, const int *unknown, int n_unknown, int names);
+static int left_out_feature(import_state *st, OGRFeatureH f);
 
 /* Does a --map or --set give field a value? */
 static int mapped_to(const dm_import_opts *o, const char *field)
@@ -1144,6 +1146,12 @@ static dm_status check_unknown(import_state *st, const int *unknown, int n_unkno
     int all = st->check || names; /* every field's first value, or the first of any */
     while ((all ? n_found < n_unknown : !n_found) && (f = OGR_L_GetNextFeature(st->ol)) != NULL) {
         no++;
+        /* a feature --only-geometry leaves out is not imported: its values
+         * are no field's (an outline's ref among the finds) */
+        if (left_out_feature(st, f)) {
+            OGR_F_Destroy(f);
+            continue;
+        }
         for (int k = 0; k < n_unknown && (all || !n_found); k++) {
             int i = unknown[k];
             if (found_no[k] || !OGR_F_IsFieldSetAndNotNull(f, i))
@@ -1581,6 +1589,21 @@ static int feature_kind(const import_state *st, OGRGeometryH og)
     if (k == DM_IMPORT_KIND_LINE && layer_kind(st->layer) == DM_IMPORT_KIND_POLYGON && is_closed_lines(og))
         return DM_IMPORT_KIND_POLYGON;
     return k;
+}
+
+/* Whether --only-geometry leaves feature f out, as import_layer does: its
+ * geometry is of another kind (one without geometry is of no kind, and is
+ * not left out). */
+static int left_out_feature(import_state *st, OGRFeatureH f)
+{
+    if (!st->only || !st->layer->geom_type)
+        return 0;
+    const char *why = NULL;
+    OGRGeometryH og = feature_geom(st, f, &why);
+    int kind = og ? feature_kind(st, og) : DM_IMPORT_KIND_NONE;
+    if (og)
+        OGR_G_DestroyGeometry(og);
+    return kind != st->only && kind != DM_IMPORT_KIND_NONE;
 }
 
 static const char *const kind_words[DM_IMPORT_KINDS][2] = {
@@ -2490,7 +2513,7 @@ static dm_status read_file_as_is(dm_ctx *ctx, dm_store *s, const char *path,
     }
     import_run run = {0};
     run.res = res;
-    run.only = only;
+    run.only = st.only = only;
     OGRLayerH *layers = NULL;
     int n_layers = 0, in_tx = 0, cache_was = 0;
     dm_status rc = pick_layers(ctx, ds, path, drv_name, o, layer, &layers, &n_layers);
