@@ -16,6 +16,11 @@ D=${COLOMBIA:-/work/shared/data/colombia}
 MIN_EVENTS=${MIN_EVENTS:-30}
 R=${REGIONS:-/tmp/demine-regions}
 EV="$D/colombia_events.geojson"
+if [ ! -d "$R" ] && ! /usr/bin/python3 -c 'import numpy, scipy, osgeo' 2>/dev/null; then
+    echo "risk_regions.sh: scripts/colombia_regions.py needs Debian's python3-gdal, python3-numpy and" \
+        "python3-scipy (apt-get install python3-gdal python3-numpy python3-scipy)" >&2
+    exit 2
+fi
 [ -d "$R" ] || /usr/bin/python3 "$(dirname "$0")/colombia_regions.py" "$EV" "$R" >/dev/null
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
