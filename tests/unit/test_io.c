@@ -1405,6 +1405,54 @@ TEST(import_coordinates_in_degrees_minutes_seconds)
     ASSERT_EQ(count_rows("items"), 4);
 }
 
+/* The seconds mark typed plainly (39°54'10"N, not "39°54'10""N"): GDAL's
+ * CSV reader took the '"' for a quote, the columns shifted, and the error
+ * blamed 'lon': 'AP'. The fields are read as a spreadsheet reads them, a
+ * quoted note spanning lines stays one field, and the lines an error names
+ * are the file's. */
+TEST(import_csv_degrees_minutes_seconds_with_plain_seconds_marks)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("dms.csv"), "lat,lon,category,found_date,model\n"
+                                              "39\xC2\xB0"
+                                              "54'10\"N,47\xC2\xB0"
+                                              "00'30\"E,AP,2024-05-01,PMN-2\n"
+                                              "39\xC2\xB0"
+                                              "54'12\"N,47\xC2\xB0"
+                                              "00'31\"E,AT,2024-05-02,\"TM-62, \"\"a\"\"\nby the well\"\n"
+                                              "39 54 14 N,47 00 32 E,AP,2024-05-03,PMN-1\n");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "mkdir -p tmpd && TMPDIR=\"$PWD/tmpd\" \"$DEMINE_BIN\" check dms.csv --layer items"),
+              0);
+    ASSERT_CONTAINS(out, "3 rows checked, 0 errors");
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "TMPDIR=\"$PWD/tmpd\" \"$DEMINE_BIN\" import db.gpkg --layer items dms.csv && ls -A tmpd"),
+              0);
+    ASSERT_STREQ(out, "imported 3 rows into items from dms.csv\n"); /* and the copy read is gone */
+    free(out);
+    out = column("db.gpkg", "select category || ' ' || found_date || ' ' || replace(model, char(10), '|') "
+                            "from items order by found_date");
+    ASSERT_STREQ(out, "AP 2024-05-01 PMN-2\nAT 2024-05-02 TM-62, \"a\"|by the well\nAP 2024-05-03 PMN-1\n");
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "ogrinfo -q -al db.gpkg items | grep POINT"), 0);
+    ASSERT_CONTAINS(out, "POINT (47.0083333333333 39.9027777777778)");
+    ASSERT_CONTAINS(out, "POINT (47.0086111111111 39.9033333333333)");
+    ASSERT_CONTAINS(out, "POINT (47.0088888888889 39.9038888888889)");
+    free(out);
+    /* a fault after a note of two lines is named by its own line */
+    dmtest_write_file(dmtest_path("dms2.csv"), "lat;lon;category;found_date;model\n"
+                                               "39\xC2\xB0"
+                                               "54'12\"N;47\xC2\xB0"
+                                               "00'31\"E;AT;2024-05-02;\"TM-62\nby the well\"\n"
+                                               "39\xC2\xB0"
+                                               "54'14\"N;47\xC2\xB0"
+                                               "00'32\"E;AP;2024-13-40;PMN-1\n");
+    ASSERT_DEMINE(2, "dms2.csv: feature 2 (line 4): field 'found_date': '2024-13-40'",
+                  "import db.gpkg --layer items dms2.csv");
+    ASSERT_DEMINE(4, "items feature 2 (line 4)", "check dms2.csv --layer items");
+    ASSERT_EQ(count_rows("items"), 3);
+}
+
 TEST(import_refuses_latitude_and_longitude_swapped_against_the_data)
 {
     make_db();

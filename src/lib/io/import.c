@@ -16,6 +16,7 @@
 #include "store/store_internal.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <iconv.h>
 #include <math.h>
 #include <stddef.h>
@@ -45,6 +46,7 @@ typedef struct import_state {
     const dm_layer_def *layer;
     const dm_import_opts *o;
     const char *path;
+    const char *read_path; /* the file read: path, or a CSV's copy with its seconds marks quoted */
     OGRLayerH ol;
     int n_src;
     int *target; /* per source field: layer field index or SRC_* */
@@ -1189,7 +1191,7 @@ static dm_status check_unknown(import_state *st, const int *unknown, int n_unkno
         if (!found_no[k])
             continue;
         const char *full = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, unknown[k]));
-        long line = st->is_csv ? csv_line_of(st->path, found_no[k]) : 0;
+        long line = st->is_csv ? csv_line_of(st->read_path, found_no[k]) : 0;
         char where[64] = "";
         if (line > 0)
             snprintf(where, sizeof where, " (line %ld)", line);
@@ -1320,7 +1322,7 @@ static dm_status existing_row(import_state *st, const seen_set *seen, dm_row *ro
     long k = seen_find(seen, owner);
     if (k > 0) {
         char where[64] = "";
-        long line = st->is_csv ? csv_line_of(st->path, k) : 0;
+        long line = st->is_csv ? csv_line_of(st->read_path, k) : 0;
         if (line > 0)
             snprintf(where, sizeof where, " (line %ld)", line);
         if (by_uuid)
@@ -1485,7 +1487,7 @@ static long line_of(const import_state *st, const import_run *run, long no)
         return 0;
     if (run->lines && no >= 1 && no <= run->n_lines)
         return run->lines[no - 1];
-    return csv_line_of(st->path, no);
+    return csv_line_of(st->read_path, no);
 }
 
 /* "feature 3" or "feature 3 (line 4)". */
@@ -2474,17 +2476,26 @@ static dm_status read_file_as_is(dm_ctx *ctx, dm_store *s, const char *path,
     const char *drv = dm_driver_for_path(path);
     int is_csv = drv && !strcmp(drv, "CSV");
     const char *csv_opts[] = {"AUTODETECT_TYPE=NO", "EMPTY_STRING_AS_NULL=YES", NULL};
+    /* 39°54'10"N typed plainly: read from a copy with the field quoted */
+    char *csv_copy = NULL;
+    if (is_csv && dm__csv_quote_marks(path, &csv_copy) != 0) {
+        dm__gdal_end(&cap);
+        return dm__fail(ctx, DM_EIO, "%s: cannot write a copy with its seconds marks (\") quoted: %s", path,
+                        strerror(errno));
+    }
+    const char *read_path = csv_copy ? csv_copy : path;
     char enc_opt[80];
     const char *shp_opts[] = {enc_opt, NULL};
     int shp = drv && !strcmp(drv, "ESRI Shapefile");
     if (o->encoding && o->encoding[0])
         snprintf(enc_opt, sizeof enc_opt, "ENCODING=%s", o->encoding);
-    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
+    GDALDatasetH ds = GDALOpenEx(read_path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
                                  is_csv                               ? csv_opts
                                  : shp && o->encoding && *o->encoding ? shp_opts
                                                                       : NULL,
                                  NULL);
     if (!ds) {
+        dm__csv_copy_remove(csv_copy);
         dm__gdal_end(&cap);
         return dm__fail(ctx, DM_EPARSE, "%s: not a vector file GDAL can read%s%s", path,
                         cap.msg[0] ? ": " : "", cap.msg);
@@ -2496,10 +2507,11 @@ static dm_status read_file_as_is(dm_ctx *ctx, dm_store *s, const char *path,
     st.layer = layer;
     st.o = o;
     st.path = path;
+    st.read_path = read_path;
     st.is_csv = is_csv;
     st.drv = drv_name;
     st.check = check;
-    st.decimal_comma = is_csv && csv_semicolons(path);
+    st.decimal_comma = is_csv && csv_semicolons(read_path);
     /* the Shapefile driver recodes itself; any other's text is recoded here */
     st.recode =
         o->encoding && o->encoding[0] && strcmp(drv_name, "ESRI Shapefile") ? o->encoding : NULL;
@@ -2538,7 +2550,7 @@ static dm_status read_file_as_is(dm_ctx *ctx, dm_store *s, const char *path,
         run.n_lines = (long)run.total;
         run.lines = calloc(run.total, sizeof *run.lines);
         if (run.lines)
-            csv_scan(path, 0, run.lines, run.n_lines);
+            csv_scan(read_path, 0, run.lines, run.n_lines);
     }
     run.row = dm_row_new(ctx, layer);
     if (!run.row) {
@@ -2616,7 +2628,7 @@ static dm_status read_file_as_is(dm_ctx *ctx, dm_store *s, const char *path,
                 run.closed_lines == 1 ? "it encloses" : "they enclose");
     if (st.zm_n) {
         char where[64] = "";
-        long line = is_csv ? csv_line_of(path, st.zm_first) : 0;
+        long line = is_csv ? csv_line_of(read_path, st.zm_first) : 0;
         if (line > 0)
             snprintf(where, sizeof where, " (line %ld)", line);
         dm__log(ctx, DM_LOG_WARN,
@@ -2626,8 +2638,8 @@ static dm_status read_file_as_is(dm_ctx *ctx, dm_store *s, const char *path,
     }
     if (run.dups.n_dup) {
         char where[96] = "";
-        long line = is_csv ? csv_line_of(path, run.dups.first_dup) : 0;
-        long line0 = is_csv ? csv_line_of(path, run.dups.first_of) : 0;
+        long line = is_csv ? csv_line_of(read_path, run.dups.first_dup) : 0;
+        long line0 = is_csv ? csv_line_of(read_path, run.dups.first_of) : 0;
         if (line > 0 && line0 > 0)
             snprintf(where, sizeof where, " (line %ld repeats line %ld)", line, line0);
         dm__log(ctx, DM_LOG_WARN,
@@ -2666,6 +2678,7 @@ done:
     cleanup(&st);
     dm__kml_tree_free(st.kml);
     GDALClose(ds);
+    dm__csv_copy_remove(csv_copy);
     dm__gdal_end(&cap);
     return rc;
 }

@@ -38,6 +38,18 @@ const char *dm__number_text(const char *v, int decimal_comma, char *buf, size_t 
  * else 0. Returns 0 when v is none of these. */
 int dm__parse_coord(const char *v, int decimal_comma, double *out, int *axis);
 
+/* A CSV file whose unquoted fields hold a '"' after a digit (the seconds
+ * mark of 39°54'10"N, written plainly): GDAL's CSV reader takes any '"'
+ * for a quote, and the columns after it would shift. Such a file is copied
+ * into a directory of its own, under its own name and with its .csvt and
+ * .prj, those fields quoted ("39°54'10""N") and every record on the line
+ * it was: *copy is the copy's path (remove it with dm__csv_copy_remove),
+ * NULL when the file needs none (or cannot be opened: the reader says so).
+ * Returns 0, or -1 when the copy cannot be written (errno says why). */
+int dm__csv_quote_marks(const char *path, char **copy);
+/* Remove the copy, its directory and all in it, and free copy (NULL: none). */
+void dm__csv_copy_remove(char *copy);
+
 /* Read path as dm_import_file reads it (o->layer NULL: as rows of no layer,
  * every column read and none refused) without writing anything: what the
  * import would refuse, row by row and field by field, is an error of out,
