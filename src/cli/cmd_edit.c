@@ -11,14 +11,17 @@
 #include <string.h>
 
 static const char *edit_help =
-    "usage: demine edit DB ID FIELD=VALUE... [--wkt WKT] [--reason TEXT]\n\n"
+    "usage: demine edit DB ID FIELD=VALUE... [--wkt WKT [--repair]] [--reason TEXT]\n\n"
     "Change fields of one row (ID: uuid, unique uuid prefix or ref). An empty VALUE\n"
     "clears a field. --wkt replaces the geometry (WGS 84), of the layer's type (a\n"
     "polygon for hazards), and with it the areas that follow from it: a release\n"
     "area's area_ha, a hazard's est_area_ha, and its remaining_area_ha, moved as much\n"
     "as the estimate so that land already released stays released (a closed hazard\n"
     "keeps 0); a value given in the same edit stands. An activity's cancelled, reduced\n"
-    "and cleared areas stay. The old and new values go to the change log with the\n"
+    "and cleared areas stay. An invalid --wkt (a self-intersecting polygon) is refused\n"
+    "naming where; --repair makes it valid (GEOS), as import --repair does, and says so.\n"
+    "A hazard's remaining_area_ha may not exceed its est_area_ha (beyond rounding).\n"
+    "The old and new values go to the change log with the\n"
     "author (--author before the command) and the reason.\n"
     "A hazard's status changes with 'demine status'. A ref another row has, a date\n"
     "after tomorrow and an activity ending before it starts are refused; a failed edit\n"
@@ -54,16 +57,19 @@ static int run_edit(dm_ctx *ctx, int argc, char **argv)
 {
     static const struct option longopts[] = {{"reason", required_argument, 0, 'r'},
                                              {"wkt", required_argument, 0, 'w'},
+                                             {"repair", no_argument, 0, 'R'},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
     const char *reason = NULL, *wkt = NULL;
-    int c;
+    int c, repair = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (c == 'r')
             reason = optarg;
         else if (c == 'w')
             wkt = optarg;
+        else if (c == 'R')
+            repair = 1;
         else if (c == 'h')
             return cli_help(edit_help);
         else
@@ -71,6 +77,8 @@ static int run_edit(dm_ctx *ctx, int argc, char **argv)
     }
     if (argc - optind < 2 || (argc - optind < 3 && !wkt))
         return cli_usage_error("edit", "expected DB, ID and FIELD=VALUE pairs");
+    if (repair && !wkt)
+        return cli_usage_error("edit", "--repair repairs the geometry given with --wkt");
     dm_store *s = NULL;
     int rc = cli_open_store(ctx, "edit", argv[optind], 0, &s);
     if (rc)
@@ -98,6 +106,22 @@ static int run_edit(dm_ctx *ctx, int argc, char **argv)
             dm_row_free(r);
             dm_store_close(s);
             return cli_exit_code(st);
+        }
+        char why[256];
+        double x = 0, y = 0;
+        if (repair && !dm_geom_is_valid(g, why, sizeof why, &x, &y)) {
+            dm_geom *v = NULL;
+            st = dm_geom_make_valid(ctx, g, &v);
+            dm_geom_free(g);
+            if (st) {
+                fprintf(stderr, "demine edit: error: %s: %s: --wkt: cannot be repaired: %s\n", argv[optind],
+                        argv[optind + 1], dm_ctx_errmsg(ctx));
+                dm_row_free(r);
+                dm_store_close(s);
+                return cli_exit_code(st);
+            }
+            g = v;
+            fprintf(stderr, "demine edit: %s: repaired geometry (%s at %.7f %.7f)\n", argv[optind + 1], why, x, y);
         }
         dm_row_set_geom(r, g);
     }

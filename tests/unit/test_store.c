@@ -1532,3 +1532,99 @@ TEST(status_date_reads_day_first_as_edit_does)
     ASSERT(n >= 2);
     dm_store_close(s);
 }
+
+/* A hazard's remaining area is part of its estimate: more remaining than
+ * estimated is refused (beyond rounding) on insert and edit, naming the row,
+ * the field and both values, and changes nothing; an estimate cut below the
+ * stored remaining area is refused too, an edit of another field of a hazard
+ * already out of order is not. */
+TEST(remaining_area_may_not_exceed_the_estimate)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = new_store();
+    char h1[37];
+    dm_row *r = hazard_row("H-1", square(46.9, 39.9));
+    ASSERT_OK(dm_row_set(r, "est_area_ha", "12.5"));
+    ASSERT_OK(dm_row_set(r, "remaining_area_ha", "500"));
+    ASSERT_STATUS(DM_EPARSE, dm_store_insert(s, r, NULL));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "field 'remaining_area_ha': 500 ha is more than est_area_ha 12.5 ha");
+    /* rounding is not an error: 12.51 of 12.5 */
+    ASSERT_OK(dm_row_set(r, "remaining_area_ha", "12.51"));
+    ASSERT_OK(dm_store_insert(s, r, h1));
+    dm_row_free(r);
+    /* no estimate given: the polygon's area is the estimate */
+    double ha = wkt_ha(square(46.95, 39.9));
+    r = hazard_row("H-2", square(46.95, 39.9));
+    ASSERT_OK(dm_row_set_real(r, "remaining_area_ha", ha * 2));
+    ASSERT_STATUS(DM_EPARSE, dm_store_insert(s, r, NULL));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "(its polygon's area, no est_area_ha given)");
+    ASSERT_OK(dm_row_set_real(r, "remaining_area_ha", ha - 1));
+    ASSERT_OK(dm_store_insert(s, r, NULL));
+    dm_row_free(r);
+
+    dm_row *u = dm_row_new(ctx, dm_layer_find("hazards"));
+    ASSERT_OK(dm_row_set(u, "remaining_area_ha", "500"));
+    ASSERT_STATUS(DM_EPARSE, dm_store_update(s, "H-1", u, "resurvey"));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "field 'remaining_area_ha': 500 ha is more than the hazard's est_area_ha 12.5 ha");
+    dm_row_free(u);
+    u = dm_row_new(ctx, dm_layer_find("hazards"));
+    ASSERT_OK(dm_row_set(u, "est_area_ha", "5"));
+    ASSERT_STATUS(DM_EPARSE, dm_store_update(s, "H-1", u, "resurvey"));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "field 'est_area_ha': 5 ha is less than the hazard's remaining_area_ha 12.51 ha");
+    /* both together, in order */
+    ASSERT_OK(dm_row_set(u, "remaining_area_ha", "4"));
+    ASSERT_OK(dm_store_update(s, "H-1", u, "resurvey"));
+    dm_row_free(u);
+    ASSERT_NEAR(row_real(s, "hazards", h1, "est_area_ha"), 5, 1e-9);
+    ASSERT_NEAR(row_real(s, "hazards", h1, "remaining_area_ha"), 4, 1e-9);
+    /* a remaining area given with a new polygon: within the polygon's area */
+    u = dm_row_new(ctx, dm_layer_find("hazards"));
+    ASSERT_OK(dm_row_set(u, "remaining_area_ha", "500"));
+    ASSERT_STATUS(DM_EPARSE, update_geom(s, h1, u, rect(46.9, 39.9, 0.005)));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "no est_area_ha given");
+    ASSERT_NEAR(row_real(s, "hazards", h1, "est_area_ha"), 5, 1e-9);
+    dm_store_close(s);
+
+    /* a database written by another tool: other fields still edit */
+    char *out = NULL;
+    /* (the update triggers need SpatiaLite functions: dropped) */
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 t.gpkg \"DROP TRIGGER IF EXISTS rtree_hazards_geom_update3; "
+                              "DROP TRIGGER IF EXISTS rtree_hazards_geom_update4; "
+                              "UPDATE hazards SET remaining_area_ha = 500 WHERE ref = 'H-1'\""),
+              0);
+    free(out);
+    ASSERT_DEMINE(0, "updated hazards", "edit t.gpkg H-1 notes=fenced --reason 'site visit'");
+    /* the command line names the database, the row, the field and both values */
+    ASSERT_DEMINE(2, "demine edit: error: t.gpkg: H-2: field 'remaining_area_ha': 900 ha is more than the hazard's est_area_ha",
+                  "edit t.gpkg H-2 remaining_area_ha=900 --reason x");
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 t.gpkg \"SELECT count(*) FROM change_log WHERE reason = 'x'\""), 0);
+    ASSERT_STREQ(out, "0\n");
+    free(out);
+}
+
+/* `demine edit --wkt` of an invalid polygon: refused naming where, with
+ * advice edit can follow; --repair makes it valid and says so. */
+TEST(edit_repairs_an_invalid_wkt_with_repair)
+{
+    dm_store *s = new_store();
+    dm_row *r = hazard_row("H-1", square(46.9, 39.9));
+    ASSERT_OK(dm_store_insert(s, r, NULL));
+    dm_row_free(r);
+    dm_store_close(s);
+    const char *bow = "POLYGON((46.9 39.9, 46.91 39.91, 46.91 39.9, 46.9 39.91, 46.9 39.9))";
+    ASSERT_DEMINE(4, "geometry: invalid (Self-intersection at 46.9050000 39.9050000); use --repair to fix",
+                  "edit t.gpkg H-1 --wkt '%s' --reason x", bow);
+    ASSERT_DEMINE(0, "repaired geometry (Self-intersection at 46.9050000 39.9050000)",
+                  "edit t.gpkg H-1 --wkt '%s' --repair --reason x", bow);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 t.gpkg \"SELECT est_area_ha FROM hazards\""), 0);
+    double ha = strtod(out, NULL);
+    free(out);
+    /* the two triangles of the bow: half of the square's area */
+    ASSERT_NEAR(ha, wkt_ha(square(46.9, 39.9)) / 2, 0.5);
+    ASSERT_DEMINE(2, "--repair repairs the geometry given with --wkt", "edit t.gpkg H-1 notes=x --repair");
+    /* stored valid: check finds nothing wrong with the geometry */
+    ASSERT_EQ(dmtest_demine(&out, "check t.gpkg"), 0);
+    ASSERT(!strstr(out, "invalid"));
+    free(out);
+}

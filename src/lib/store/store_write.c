@@ -214,6 +214,41 @@ static dm_status conform_geom(dm_row *r)
                     r->layer->name, want);
 }
 
+/* A hazard's remaining area is land of its estimate still to release: more
+ * remaining than estimated would have statistics print "12.50 ha, 500.00 ha
+ * remaining" and the plan schedule the 500 ha. Allowed over by what rounding
+ * gives (1% and 0.01 ha, as `demine check` allows). How the estimate came:
+ * AREAS_ROW both are the row's values, AREAS_STORED_EST the remaining area
+ * given against the stored estimate, AREAS_STORED_LEFT the estimate given
+ * against the stored remaining area, AREAS_POLYGON the estimate the
+ * polygon's area (none given). */
+enum { AREAS_ROW, AREAS_STORED_EST, AREAS_STORED_LEFT, AREAS_POLYGON };
+
+static dm_status remaining_in_estimate(dm_ctx *ctx, double left, double est, int how)
+{
+    if (!isfinite(left) || !isfinite(est) || left <= est * 1.01 + 0.01)
+        return DM_OK;
+    if (how == AREAS_STORED_LEFT)
+        return dm__fail(ctx, DM_EPARSE,
+                        "field 'est_area_ha': %g ha is less than the hazard's remaining_area_ha %g ha "
+                        "(give remaining_area_ha too)",
+                        est, left);
+    return dm__fail(ctx, DM_EPARSE, "field 'remaining_area_ha': %g ha is more than %sest_area_ha %g ha%s", left,
+                    how == AREAS_STORED_EST ? "the hazard's " : "", est,
+                    how == AREAS_POLYGON ? " (its polygon's area, no est_area_ha given)" : "");
+}
+
+/* Both areas given in r: the remaining one within the estimate. */
+static dm_status row_areas_in_order(dm_row *r)
+{
+    if (strcmp(r->layer->name, "hazards"))
+        return DM_OK;
+    const char *est = dm_row_get(r, "est_area_ha"), *left = dm_row_get(r, "remaining_area_ha");
+    if (!est || !left)
+        return DM_OK;
+    return remaining_in_estimate(r->ctx, strtod(left, NULL), strtod(est, NULL), AREAS_ROW);
+}
+
 dm_status dm__row_check(dm_store *s, dm_row *r, int for_insert)
 {
     dm_ctx *ctx = r->ctx;
@@ -253,6 +288,9 @@ dm_status dm__row_check(dm_store *s, dm_row *r, int for_insert)
             r->value[i] = copy;
         }
     }
+    dm_status ast = row_areas_in_order(r);
+    if (ast)
+        return ast;
     if (for_insert)
         for (size_t i = 0; i < l->n_fields; i++)
             if ((l->fields[i].flags & DM_FIELD_REQUIRED) && !r->value[i])
@@ -540,6 +578,18 @@ static dm_status area_from_geometry(dm_store *s, dm_row *r)
     return set_area(s, r, ai, ha);
 }
 
+/* A new hazard's estimate taken from its polygon (area_from_geometry):
+ * the remaining area given must be within it too. */
+static dm_status row_areas_in_polygon(dm_row *r)
+{
+    if (strcmp(r->layer->name, "hazards"))
+        return DM_OK;
+    const char *est = dm_row_get(r, "est_area_ha"), *left = dm_row_get(r, "remaining_area_ha");
+    if (!est || !left)
+        return DM_OK;
+    return remaining_in_estimate(r->ctx, strtod(left, NULL), strtod(est, NULL), AREAS_POLYGON);
+}
+
 static dm_status insert_row(dm_store *s, dm_row *r, char uuid_out[37], const char *reason)
 {
     const dm_layer_def *l = r->layer;
@@ -555,7 +605,10 @@ static dm_status insert_row(dm_store *s, dm_row *r, char uuid_out[37], const cha
     if ((st = dates_possible(s, r)) || (st = activity_ends_after_start(s, r)) ||
         (st = detection_sensor_is_flights(s, r)))
         return st;
+    int est_given = field_index(l, "est_area_ha") >= 0 && dm_row_get(r, "est_area_ha");
     if ((st = area_from_geometry(s, r)))
+        return st;
+    if (!est_given && (st = row_areas_in_polygon(r)))
         return st;
     size_t li = dm__layer_index(l);
     if (!s->insert_stmt[li]) {
@@ -899,6 +952,42 @@ static dm_status derive_areas(dm_store *s, const char *uuid, dm_row *r)
     return set_area(s, r, ri, fmin(fmax(left, 0), fmax(est, 0)));
 }
 
+/* An update giving a hazard's estimate or its remaining area (derive_areas
+ * done): the remaining area, given or stored, within the estimate, given,
+ * from the new polygon or stored. A stored pair out of order (an older
+ * database) does not stop edits of other fields. */
+static dm_status areas_in_order(dm_store *s, const char *uuid, dm_row *r)
+{
+    const dm_layer_def *l = r->layer;
+    if (strcmp(l->name, "hazards"))
+        return DM_OK;
+    int ai = field_index(l, "est_area_ha"), ri = field_index(l, "remaining_area_ha");
+    if (ai < 0 || ri < 0 || !(r->set[ai] || r->set[ri]) || (r->set[ai] && !r->value[ai]) ||
+        (r->set[ri] && !r->value[ri]))
+        return DM_OK;
+    if (r->set[ai] && r->set[ri]) /* both in the row: checked with it; from a new polygon here */
+        return r->geom_set ? row_areas_in_polygon(r) : DM_OK;
+    sqlite3_stmt *q = NULL;
+    dm_status st = dm__sql_prepare(s, "SELECT est_area_ha, remaining_area_ha FROM hazards WHERE uuid = ?", &q);
+    if (st)
+        return st;
+    sqlite3_bind_text(q, 1, uuid, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        int col = r->set[ai] ? 1 : 0;
+        if (sqlite3_column_type(q, col) != SQLITE_NULL) {
+            double stored = sqlite3_column_double(q, col);
+            if (r->set[ai])
+                st = remaining_in_estimate(s->ctx, stored, strtod(r->value[ai], NULL), AREAS_STORED_LEFT);
+            else
+                st = remaining_in_estimate(s->ctx, strtod(r->value[ri], NULL), stored, AREAS_STORED_EST);
+        }
+    } else if (rc != SQLITE_DONE)
+        st = dm__sql_fail(s, rc, "read");
+    sqlite3_finalize(q);
+    return st;
+}
+
 static dm_status update_row(dm_store *s, const char *uuid, dm_row *r, const char *reason)
 {
     const dm_layer_def *l = r->layer;
@@ -906,6 +995,8 @@ static dm_status update_row(dm_store *s, const char *uuid, dm_row *r, const char
     if (st)
         return st;
     if ((st = derive_areas(s, uuid, r)))
+        return st;
+    if ((st = areas_in_order(s, uuid, r)))
         return st;
     int ri = field_index(l, "ref");
     if (ri >= 0 && r->set[ri] && (st = ref_unique(s, l, r->value[ri], uuid)))
