@@ -19,6 +19,7 @@ extern "C" {
 typedef struct dm_report_opts {
     const char *title; /* NULL: "National mine action status report" */
     const char *date;  /* report date YYYY-MM-DD; NULL: today */
+    int force;         /* replace path whatever it holds (see dm_report_write) */
 } dm_report_opts;
 
 /* Write the report of store s to path: a PDF when path ends in .pdf, an
@@ -28,7 +29,12 @@ typedef struct dm_report_opts {
  * missing parts are noted in the report. The plan's costs are given at unit
  * rates and, when its summary has them (key "day_rate"), at the teams' day
  * rates beside them, "unknown" where the summary holds null. opts may be
- * NULL. Errors: DM_EIO (cannot write), DM_EINVAL. */
+ * NULL. An existing path is replaced only when it is empty or a report or
+ * map demine wrote (a PDF whose Creator names demine, an HTML page whose
+ * generator meta or closing line does), or with opts->force; else
+ * DM_ECONFLICT naming path, before any work. Written beside path and
+ * renamed once whole: a failure leaves the old file as it was.
+ * Errors: DM_EIO (cannot write), DM_EINVAL, DM_ECONFLICT. */
 DM_API dm_status dm_report_write(dm_store *s, const char *path, const dm_report_opts *opts);
 
 /* ---- the public danger leaflet ---- */
@@ -44,6 +50,7 @@ typedef struct dm_public_opts {
     double around_m;        /* about a settlement, metres (<= 0: 3000) */
     dm_public_lang lang;
     const char *date;       /* date printed, YYYY-MM-DD; NULL: today */
+    int force;              /* replace path whatever it holds */
 } dm_public_opts;
 
 /* Write the printable public danger map (a leaflet for residents without
@@ -57,8 +64,10 @@ typedef struct dm_public_opts {
  * latest change to the hazards, the number of zones in the area (or "No
  * known danger zone in this area") and the safety messages of
  * dm_danger_messages in the chosen language(s). Written beside path and
- * renamed once whole. opts may be NULL; *n_zones (when not NULL) gets the
- * number of zones that meet the area.
+ * renamed once whole; an existing path is replaced as by dm_report_write
+ * (a PDF demine wrote, an empty file, or opts->force; else DM_ECONFLICT).
+ * opts may be NULL; *n_zones (when not NULL) gets the number of zones that
+ * meet the area.
  * Errors: DM_EINVAL (path not .pdf, a bbox not in degrees, more than one
  * area given), DM_ENOTFOUND (unknown district or settlement: the message
  * names up to 10 known ones), DM_EIO. */

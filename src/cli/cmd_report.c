@@ -13,7 +13,7 @@
 #include <strings.h>
 
 static const char *help =
-    "usage: demine report DB [--out FILE.pdf|FILE.html] [--title TEXT] [--date YYYY-MM-DD]\n\n"
+    "usage: demine report DB [--out FILE.pdf|FILE.html] [--title TEXT] [--date YYYY-MM-DD] [--force]\n\n"
     "Write the national status report of DB, of the kind agencies and the Landmine\n"
     "Monitor publish: key figures; maps of the hazards by status, the risk map (from\n"
     "`demine risk map`) and the plan's routes and first priorities (from `demine plan`);\n"
@@ -24,16 +24,21 @@ static const char *help =
     "are at the plan's unit rates and, beside them, at the teams' day rates\n"
     "(\"unknown\" when a team that works has cost_usd_day 0).\n"
     "A PDF (A4 pages) when FILE ends in .pdf, one HTML page with embedded images\n"
-    "when it ends in .html; by default DB's name with -report.pdf.\n\n"
+    "when it ends in .html; by default DB's name with -report.pdf. A report or map\n"
+    "demine wrote is replaced when run again; any other file of that name is kept\n"
+    "unless --force is given.\n\n"
     "usage: demine report DB --public [--out FILE.pdf] [--district NAME | --settlement NAME\n"
-    "                     [--around KM] | --bbox W,S,E,N] [--lang az|en|both] [--date YYYY-MM-DD]\n\n"
+    "                     [--around KM] | --bbox W,S,E,N] [--lang az|en|both] [--date YYYY-MM-DD]\n"
+    "                     [--force]\n\n"
     "Write the printable public danger map of an area: one A4 page for residents\n"
     "without internet, with only what the public web map shows -- the generalised\n"
     "danger zones (hazards not closed or handed over, on a 50 m grid, with a 100 m\n"
     "margin) over roads, rivers, settlements, buildings, bridges and cemeteries --\n"
     "a longitude/latitude grid to match a GPS, scale bar, north arrow, the date of\n"
     "the latest change to the hazards, and the safety messages. The area is a\n"
-    "district's polygon, KM (default 3) around a settlement, or a box in degrees;\n"
+    "district's polygon (when the districts layer has none of that name, the area\n"
+    "of the hazards whose district field names it), KM (default 3) around a\n"
+    "settlement, or a box in degrees;\n"
     "by default the extent of all zones. --lang: Azerbaijani, English or both\n"
     "(default). By default into DB's name with -danger-map.pdf.\n";
 
@@ -91,6 +96,7 @@ static int run_report_to(dm_ctx *ctx, const char *db, const char *out, int publi
         po.district = district;
         po.settlement = settlement;
         po.date = o.date;
+        po.force = o.force;
     }
     dm_store *s = NULL;
     int rc = cli_open_store(ctx, "report", db, DM_STORE_READONLY, &s);
@@ -100,6 +106,10 @@ static int run_report_to(dm_ctx *ctx, const char *db, const char *out, int publi
     dm_status st = public_map ? dm_report_public(s, out, &po, &nz) : dm_report_write(s, out, &o);
     dm_store_close(s);
     dm_report_cleanup();
+    if (st == DM_ECONFLICT) { /* a file of the user's: say how to replace it anyway */
+        fprintf(stderr, "demine report: error: %s; give --force to replace it\n", dm_ctx_errmsg(ctx));
+        return cli_exit_code(st);
+    }
     if (st)
         return cli_fail(ctx, "report", st);
     if (public_map)
@@ -114,13 +124,16 @@ static int run_report(dm_ctx *ctx, int argc, char **argv)
     const char *db = NULL, *out = NULL, *district = NULL, *settlement = NULL, *bbox_s = NULL, *lang = NULL,
                *around_s = NULL;
     int public_map = 0;
-    dm_report_opts o = {NULL, NULL};
+    dm_report_opts o;
+    memset(&o, 0, sizeof o);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (cli_is_help(a))
             return cli_help(help);
         if (!strcmp(a, "--public")) {
             public_map = 1;
+        } else if (!strcmp(a, "--force")) {
+            o.force = 1;
         } else if (!strcmp(a, "--out") || !strcmp(a, "--title") || !strcmp(a, "--date") ||
                    !strcmp(a, "--district") || !strcmp(a, "--settlement") || !strcmp(a, "--bbox") ||
                    !strcmp(a, "--lang") || !strcmp(a, "--around")) {

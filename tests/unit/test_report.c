@@ -1266,3 +1266,55 @@ TEST(report_counts_items_found_not_destroyed)
     ASSERT(!strstr(h, "found and destroyed"));
     free(h);
 }
+
+/* A report run again replaces its last one (PDF or HTML, one written before
+ * the HTML had its generator meta too); any other file of that name -- a
+ * document of the user's given by mistake to --out -- is refused naming it
+ * and --force, kept as it was, and no scratch file is left. An empty file
+ * holds nothing to lose. */
+TEST(report_replaces_only_a_report_it_wrote)
+{
+    const char *db = dmtest_path("rr.gpkg");
+    ASSERT_DEMINE(0, NULL, "init '%s'", db);
+    const char *pdf = dmtest_path("mine.pdf"), *html = dmtest_path("mine.html");
+    dmtest_write_file(pdf, "keep\n");
+    dmtest_write_file(html, "<html><body>my notes</body></html>\n");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "report '%s' --out '%s'", db, pdf), 2);
+    ASSERT_CONTAINS(out, "mine.pdf exists and is not a PDF demine wrote: not replacing it");
+    ASSERT_CONTAINS(out, "--force");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "report '%s' --out '%s'", db, html), 2);
+    ASSERT_CONTAINS(out, "mine.html exists and is not an HTML page demine wrote");
+    free(out);
+    char *t = dmtest_read_file(pdf);
+    ASSERT_STREQ(t, "keep\n");
+    free(t);
+    t = dmtest_read_file(html);
+    ASSERT_STREQ(t, "<html><body>my notes</body></html>\n");
+    free(t);
+    /* a PDF of another program is not taken for a report */
+    dmtest_write_file(pdf, "%PDF-1.5\n1 0 obj << /Creator (LibreOffice) /Producer (demine notes) >> endobj\n");
+    ASSERT_DEMINE(2, "not replacing it", "report '%s' --out '%s'", db, pdf);
+    /* --force replaces it; then the report is demine's, replaced without */
+    ASSERT_DEMINE(0, "report written to", "report '%s' --out '%s' --force", db, pdf);
+    t = dmtest_read_file(pdf);
+    ASSERT(t && !strncmp(t, "%PDF-", 5));
+    free(t);
+    ASSERT_DEMINE(0, "report written to", "report '%s' --out '%s'", db, pdf);
+    ASSERT_DEMINE(0, "report written to", "report '%s' --out '%s' --force", db, html);
+    t = dmtest_read_file(html);
+    ASSERT_CONTAINS(t, "<meta name=\"generator\" content=\"demine ");
+    free(t);
+    ASSERT_DEMINE(0, "report written to", "report '%s' --out '%s'", db, html);
+    /* a report written before the generator meta: known by its closing line */
+    dmtest_write_file(html, "<!DOCTYPE html>\n<html><body><h1>Report</h1>\n"
+                            "<p><small>Made by demine 0.1.0.</small></p></body></html>\n");
+    ASSERT_DEMINE(0, "report written to", "report '%s' --out '%s'", db, html);
+    /* an empty file */
+    dmtest_write_file(pdf, "");
+    ASSERT_DEMINE(0, "report written to", "report '%s' --out '%s'", db, pdf);
+    ASSERT_EQ(dmtest_sh(&out, "ls '%s' | grep -c part", dmtest_tmpdir()), 1);
+    ASSERT_CONTAINS(out, "0");
+    free(out);
+}

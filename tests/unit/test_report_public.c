@@ -407,3 +407,63 @@ TEST(danger_messages_in_both_languages)
     ASSERT(strstr(m[0].az, "ə") && strstr(m[3].az, "ş"));
     ASSERT(!dm_danger_message_text("nope", 0));
 }
+
+/* A district that the districts layer does not hold (a database of hazards
+ * imported without district polygons) is the area of the hazards whose own
+ * district field names it, with a margin, and the command says so; a name
+ * neither holds is refused listing the names of both. */
+TEST(public_map_of_a_district_named_only_by_its_hazards)
+{
+    const char *db = dmtest_path("pub-hzd.gpkg"), *pdf = dmtest_path("pub-hzd.pdf");
+    ASSERT_DEMINE(0, NULL, "init '%s'", db);
+    dmtest_write_file(dmtest_path("hzd.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"ref\":\"T-1\",\"hazard_type\":\"SHA\","
+                      "\"district\":\"Test\"},"
+                      "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.90,39.90],[46.91,39.90],"
+                      "[46.91,39.91],[46.90,39.91],[46.90,39.90]]]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"ref\":\"O-1\",\"hazard_type\":\"SHA\","
+                      "\"district\":\"Other\"},"
+                      "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[47.30,40.30],[47.31,40.30],"
+                      "[47.31,40.31],[47.30,40.31],[47.30,40.30]]]}}]}");
+    ASSERT_DEMINE(0, NULL, "import '%s' --layer hazards '%s'", db, dmtest_path("hzd.geojson"));
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "report '%s' --public --district test --out '%s' --lang en", db, pdf);
+    ASSERT_MSG(rc == 0, "%s", out);
+    ASSERT_CONTAINS(out, "district 'Test' has no row in layer districts: the map shows the area of its 1 hazard "
+                         "(field district of layer hazards)");
+    ASSERT_CONTAINS(out, ": 1 danger zone in the area");
+    free(out);
+    assert_pdf(pdf);
+    char *t = pdf_text(pdf);
+    ASSERT_CONTAINS(t, "Danger from mines and unexploded ordnance: Test");
+    ASSERT_CONTAINS(t, "District Test");
+    ASSERT_EQ(zone_count(t), 1); /* the other district's hazard, 50 km off, is not in its area */
+    free(t);
+    ASSERT_EQ(dmtest_demine(&out, "report '%s' --public --district Nowhere --out '%s'", db, pdf), 2);
+    ASSERT_CONTAINS(out, "no district 'Nowhere' in layer districts (field name) nor in layer hazards (field "
+                         "district); known: in districts none; in hazards Other, Test");
+    free(out);
+}
+
+/* The map run again replaces its last one, and a national report's PDF
+ * (demine's too); a PDF of the user's is kept unless --force. */
+TEST(public_map_replaces_only_a_pdf_demine_wrote)
+{
+    const char *db = dmtest_path("pub-rep.gpkg"), *pdf = dmtest_path("pub-mine.pdf");
+    ASSERT_DEMINE(0, NULL, "init '%s'", db);
+    dmtest_write_file(pdf, "%PDF-1.4\n% a leaflet of the user's\n");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "report '%s' --public --out '%s'", db, pdf), 2);
+    ASSERT_CONTAINS(out, "pub-mine.pdf exists and is not a PDF demine wrote: not replacing it with the danger map; "
+                         "give --force to replace it");
+    free(out);
+    char *t = dmtest_read_file(pdf);
+    ASSERT_STREQ(t, "%PDF-1.4\n% a leaflet of the user's\n");
+    free(t);
+    ASSERT_DEMINE(0, "public danger map written", "report '%s' --public --out '%s' --force", db, pdf);
+    ASSERT_DEMINE(0, "public danger map written", "report '%s' --public --out '%s'", db, pdf);
+    ASSERT_DEMINE(0, "report written", "report '%s' --out '%s'", db, pdf);
+    ASSERT_DEMINE(0, "public danger map written", "report '%s' --public --out '%s'", db, pdf);
+    assert_pdf(pdf);
+}

@@ -79,6 +79,14 @@ const char *dm__rep_no_plan(const rep_data *d);
 const char *dm__rep_usd(char *buf, size_t n, double v);
 const char *dm__rep_usd_band(char *buf, size_t n, double lo, double hi);
 
+/* Whether the report or map may be written over path: DM_OK when path does
+ * not exist, is empty, is a file demine wrote (pdf: a PDF whose Creator is
+ * "demine ..."; else an HTML page with demine's generator meta or closing
+ * line), or force is set; DM_ECONFLICT naming path and what (the kind of
+ * file written, "report", "map") otherwise; DM_EIO when it exists but
+ * cannot be read. */
+dm_status dm__rep_may_replace(dm_ctx *ctx, const char *path, int pdf, int force, const char *what);
+
 double dm__jnum(json_t *o, const char *k);
 /* A cost of the plan at the teams' day rates (key k of o): 1 with *usd when
  * it is a number, 0 when it is null (unknown) or missing. */

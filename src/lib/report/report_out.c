@@ -733,7 +733,8 @@ static dm_status write_html(dm_ctx *ctx, const rep_data *d, const char *path)
 {
     dm_buf h;
     dm__buf_init(&h);
-    dm__buf_puts(&h, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>");
+    dm__buf_puts(&h, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                     "<meta name=\"generator\" content=\"demine " DM_VERSION_STRING "\"><title>");
     esc(&h, d->title);
     dm__buf_puts(&h, "</title><style>body{font-family:sans-serif;max-width:960px;margin:2em auto;"
                      "color:#222}table{border-collapse:collapse;font-size:13px}td,th{padding:2px 8px;"
@@ -852,6 +853,76 @@ static dm_status write_html(dm_ctx *ctx, const rep_data *d, const char *path)
     return bad ? dm__fail(ctx, DM_EIO, "%s: write failed", path) : DM_OK;
 }
 
+/* ---- replacing an older file ------------------------------------------ */
+
+/* Whether the n bytes at p hold needle (nl bytes). */
+static int has_bytes(const char *p, size_t n, const char *needle, size_t nl)
+{
+    for (size_t i = 0; n >= nl && i <= n - nl; i++)
+        if (p[i] == needle[0] && !memcmp(p + i, needle, nl))
+            return 1;
+    return 0;
+}
+
+/* 1 when the PDF open as f names demine as its Creator (cairo writes the
+ * Info dictionary as "/Creator (demine 0.1.0)"), read in pieces that overlap
+ * so that a name across two pieces is found. */
+static int pdf_by_demine(FILE *f)
+{
+    static const char tag[] = "/Creator (demine ";
+    char buf[65536];
+    size_t keep = 0, got;
+    if (fread(buf, 1, 5, f) != 5 || memcmp(buf, "%PDF-", 5))
+        return 0;
+    while ((got = fread(buf + keep, 1, sizeof buf - keep, f)) > 0) {
+        size_t n = keep + got;
+        if (has_bytes(buf, n, tag, sizeof tag - 1))
+            return 1;
+        keep = sizeof tag - 2;
+        memmove(buf, buf + n - keep, keep);
+    }
+    return 0;
+}
+
+/* 1 when the HTML page open as f (size bytes) is a report of demine: its
+ * generator meta near the top or, in reports written before it had one,
+ * its closing line. */
+static int html_by_demine(FILE *f, long size)
+{
+    static const char gen[] = "<meta name=\"generator\" content=\"demine ";
+    static const char made[] = "<p><small>Made by demine ";
+    char buf[4096];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    if (has_bytes(buf, n, gen, sizeof gen - 1))
+        return 1;
+    if (size > (long)sizeof buf && fseek(f, size - (long)sizeof buf, SEEK_SET) == 0)
+        n = fread(buf, 1, sizeof buf, f);
+    return has_bytes(buf, n, made, sizeof made - 1);
+}
+
+dm_status dm__rep_may_replace(dm_ctx *ctx, const char *path, int pdf, int force, const char *what)
+{
+    if (force)
+        return DM_OK;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        if (errno == ENOENT)
+            return DM_OK;
+        return dm__fail(ctx, DM_EIO, "%s exists but cannot be read (%s): not replacing it with the %s", path,
+                        strerror(errno), what);
+    }
+    long size = -1;
+    if (fseek(f, 0, SEEK_END) == 0)
+        size = ftell(f);
+    rewind(f);
+    int ours = size == 0 || (size > 0 && (pdf ? pdf_by_demine(f) : html_by_demine(f, size)));
+    fclose(f);
+    if (ours)
+        return DM_OK;
+    return dm__fail(ctx, DM_ECONFLICT, "%s exists and is not %s demine wrote: not replacing it with the %s",
+                    path, pdf ? "a PDF" : "an HTML page", what);
+}
+
 static int ends_with(const char *s, const char *suf)
 {
     size_t a = strlen(s), b = strlen(suf);
@@ -869,6 +940,11 @@ dm_status dm_report_write(dm_store *s, const char *path, const dm_report_opts *o
     const char *dbp = dm_store_path(s);
     if (dbp && (!strcmp(dbp, path) || dm_same_file(dbp, path)))
         return dm__fail(ctx, DM_EINVAL, "%s is the database: not writing the report over it", path);
+    /* a report run again replaces its last one; a file of the user's is not
+     * lost to a mistyped --out */
+    dm_status ms = dm__rep_may_replace(ctx, path, pdf, opts && opts->force, "report");
+    if (ms)
+        return ms;
     /* written beside its name and renamed once whole: a report that fails
      * leaves no half file and the old report as it was */
     size_t n = strlen(path) + 6;

@@ -193,9 +193,10 @@ static void bounds_add(double b[4], const double g[4])
     b[2] = fmax(b[2], g[2]), b[3] = fmax(b[3], g[3]);
 }
 
-/* "A, B, C" of up to 10 names of rows of layer (those with class cls when
- * cls is set), "... and N more" after them; "none" when there are none. */
-static void known_names(dm_store *s, const char *layer, const char *cls, char *out, size_t n)
+/* "A, B, C" of up to 10 names (field field, each once) of rows of layer
+ * (those with class cls when cls is set), "... and N more" after them;
+ * "none" when there are none. */
+static void known_names(dm_store *s, const char *layer, const char *field, const char *cls, char *out, size_t n)
 {
     static const char *const eqf[1] = {"class"};
     const char *eqv[1] = {cls};
@@ -204,16 +205,18 @@ static void known_names(dm_store *s, const char *layer, const char *cls, char *o
     if (cls) {
         sel.eq_field = eqf, sel.eq_value = eqv, sel.n_eq = 1;
     }
-    sel.order_by = "name";
+    sel.order_by = field;
     dm_cursor *c = NULL;
     out[0] = 0;
     long k = 0;
+    char prev[128] = "";
     if (dm_store_select(s, layer, &sel, &c) == DM_OK) {
         size_t o = 0;
         while (dm_cursor_next(c) == 1) {
-            const char *name = dm_cursor_text(c, "name");
-            if (!name || !*name)
-                continue;
+            const char *name = dm_cursor_text(c, field);
+            if (!name || !*name || (k && !strncmp(prev, name, sizeof prev - 1)))
+                continue; /* the hazards of one district name it once */
+            dm__strlcpy(prev, name, sizeof prev);
             if (k++ < 10 && o < n)
                 o += (size_t)snprintf(out + o, n - o, "%s%s", o ? ", " : "", name);
         }
@@ -226,32 +229,97 @@ static void known_names(dm_store *s, const char *layer, const char *cls, char *o
         dm__strlcpy(out, "none", n);
 }
 
+/* The margin about the hazards of a district that has no polygon, metres. */
+#define HAZARD_AREA_MARGIN_M 500.0
+
+/* The area of a district named only in the hazards' own district field
+ * (the districts layer has no polygon of that name, as in a database of
+ * hazards imported without their districts): the bounds of its hazards with
+ * a margin. 1 when some hazard names it (p->place, p->area_b set), 0 when
+ * none does, -1 on error (message in ctx). */
+static int district_of_hazards(dm_store *s, pub *p, const char *name, long *n_hz)
+{
+    dm_cursor *c = NULL;
+    *n_hz = 0;
+    if (dm_store_select(s, "hazards", NULL, &c))
+        return -1;
+    double b[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    int rc;
+    while ((rc = dm_cursor_next(c)) == 1) {
+        const char *d = dm_cursor_text(c, "district");
+        if (!d || dm__strcasecmp(d, name))
+            continue;
+        dm_geom *g = NULL;
+        double gb[4];
+        if (dm_cursor_geom(c, &g) == DM_OK && g && dm_geom_bounds(g, gb)) {
+            if (!*n_hz)
+                dm__strlcpy(p->place, d, sizeof p->place);
+            bounds_add(b, gb);
+            ++*n_hz;
+        }
+        dm_ctx_clear_error(p->ctx);
+        dm_geom_free(g);
+    }
+    dm_cursor_free(c);
+    if (rc < 0)
+        return -1;
+    if (!*n_hz)
+        return 0;
+    double dy = HAZARD_AREA_MARGIN_M / 111320.0, dx = dy / fmax(cos((b[1] + b[3]) / 2 * M_PI / 180), 0.05);
+    p->area_b[0] = fmax(b[0] - dx, -180), p->area_b[1] = fmax(b[1] - dy, -90);
+    p->area_b[2] = fmin(b[2] + dx, 180), p->area_b[3] = fmin(b[3] + dy, 90);
+    return 1;
+}
+
 static dm_status find_district(dm_store *s, pub *p, const char *name)
 {
     dm_cursor *c = NULL;
     dm_status st = dm_store_select(s, "districts", NULL, &c);
     if (st)
         return st;
-    int rc, found = 0;
+    int rc, found = 0, no_polygon = 0;
     while (!st && (rc = dm_cursor_next(c)) == 1) {
         const char *nm = dm_cursor_text(c, "name");
         if (!nm || dm__strcasecmp(nm, name))
             continue;
-        found = 1;
         dm__strlcpy(p->place, nm, sizeof p->place);
         st = dm_cursor_geom(c, &p->area);
-        if (!st && (!p->area || !dm_geom_bounds(p->area, p->area_b)))
-            st = dm__fail(p->ctx, DM_EGEOM, "%s: district '%s' (layer districts) has no polygon to map",
-                          dm_store_path(s), nm);
+        if (!st && (!p->area || !dm_geom_bounds(p->area, p->area_b))) {
+            dm_geom_free(p->area);
+            p->area = NULL;
+            no_polygon = 1; /* the hazards of the district may still give its area */
+        } else
+            found = 1;
         break;
     }
     dm_cursor_free(c);
     if (st || found)
         return st;
-    char known[800];
-    known_names(s, "districts", NULL, known, sizeof known);
-    return dm__fail(p->ctx, DM_ENOTFOUND, "%s: no district '%s' in layer districts (field name); known: %s",
-                    dm_store_path(s), name, known);
+    /* no polygon of that name: the hazards that name it in their own field */
+    long n_hz = 0;
+    int hz = district_of_hazards(s, p, name, &n_hz);
+    if (hz < 0)
+        return dm_ctx_errcode(p->ctx) ? dm_ctx_errcode(p->ctx) : DM_ESQL;
+    if (hz > 0) {
+        dm__log(p->ctx, DM_LOG_WARN,
+                "%s: district '%s' has %s in layer districts: the map shows the area of its %ld hazard%s "
+                "(field district of layer hazards) with a %.0f m margin",
+                dm_store_path(s), p->place, no_polygon ? "no polygon" : "no row", n_hz, n_hz == 1 ? "" : "s",
+                HAZARD_AREA_MARGIN_M);
+        return DM_OK;
+    }
+    if (no_polygon)
+        return dm__fail(p->ctx, DM_EGEOM,
+                        "%s: district '%s' (layer districts) has no polygon to map, and no hazard names it in its "
+                        "field district",
+                        dm_store_path(s), p->place);
+    char known[800], known_hz[800];
+    known_names(s, "districts", "name", NULL, known, sizeof known);
+    known_names(s, "hazards", "district", NULL, known_hz, sizeof known_hz);
+    return dm__fail(p->ctx, DM_ENOTFOUND,
+                    "%s: no district '%s' in layer districts (field name) nor in layer hazards (field district); "
+                    "known: in districts %s; in hazards %s",
+                    dm_store_path(s), name, known, known_hz);
 }
 
 /* A box of about m metres each way around (x, y). */
@@ -298,7 +366,7 @@ static dm_status find_settlement(dm_store *s, pub *p, const char *name, double a
     if (found)
         return DM_OK;
     char known[800];
-    known_names(s, "features", "settlement", known, sizeof known);
+    known_names(s, "features", "name", "settlement", known, sizeof known);
     return dm__fail(p->ctx, DM_ENOTFOUND,
                     "%s: no settlement '%s' in layer features (class settlement, field name); known: %s",
                     dm_store_path(s), name, known);
@@ -1296,6 +1364,9 @@ dm_status dm_report_public(dm_store *s, const char *path, const dm_public_opts *
     int areas = (o && o->district) + (o && o->settlement) + (o && o->bbox);
     if (areas > 1)
         return dm__fail(ctx, DM_EINVAL, "the public map covers one area: a district, a settlement or a bbox");
+    dm_status ms = dm__rep_may_replace(ctx, path, 1, o && o->force, "danger map");
+    if (ms)
+        return ms;
     pub p;
     memset(&p, 0, sizeof p);
     p.ctx = ctx;
@@ -1363,7 +1434,7 @@ dm_status dm_report_public(dm_store *s, const char *path, const dm_public_opts *
         st = latest_change(s, p.asof);
     int have_view = 1;
     if (!st) {
-        if (p.area)
+        if (p.area || (o && o->district)) /* its polygon, or its hazards' area */
             snprintf(p.where_en, sizeof p.where_en, "District %s", p.place),
                 snprintf(p.where_az, sizeof p.where_az, "%s rayonu", p.place);
         else if (o && o->settlement) {
