@@ -305,6 +305,14 @@ DM_API dm_status dm_plan_write_store(dm_store *s, const dm_plan_config *cfg,
 DM_API dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_hazard *h,
                               const dm_plan_team *t, const dm_plan_result *r, int with_tasks,
                               char **json);
+/* Whether a plan file may be written over path: the task list of
+ * dm_plan_write_csv (csv 1) or the summary of dm_plan_json (csv 0). DM_OK
+ * when path does not exist, is empty or is such a file demine wrote (the
+ * CSV's header line; a JSON object with the summary's top-level keys);
+ * DM_ECONFLICT naming path otherwise; DM_EIO when it cannot be read. A plan
+ * run again replaces its files, never another file given by mistake. */
+DM_API dm_status dm_plan_output_check(dm_ctx *ctx, const char *path, int csv);
+
 /* Write the task list as CSV (one line per task). DM_EIO when unwritable. */
 DM_API dm_status dm_plan_write_csv(dm_ctx *ctx, const char *path, const dm_plan_hazard *h,
                                    const dm_plan_team *t, const dm_plan_result *r);

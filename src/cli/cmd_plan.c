@@ -15,7 +15,7 @@
 static const char *help =
     "usage: demine plan DB [--teams TEAMS.csv] [--budget USD] [--horizon YEARS]\n"
     "                   [--config FILE] [--prior] [--start YYYY-MM-DD] [--samples N]\n"
-    "                   [--csv FILE] [--out-json FILE] [--no-write] [--evaluate] [--json]\n\n"
+    "                   [--csv FILE] [--out-json FILE] [--force] [--no-write] [--evaluate] [--json]\n\n"
     "Plan the release of every open hazard of DB from its risk (p_contam and\n"
     "expected_items written by `demine risk map`):\n"
     "  route     cancel by non-technical survey, reduce by technical survey or full\n"
@@ -42,6 +42,8 @@ static const char *help =
     "  --samples N      forecast samples (default 100)\n"
     "  --csv FILE       task list (default: DB name with -plan.csv)\n"
     "  --out-json FILE  summary and tasks as JSON (default: DB name with -plan.json)\n"
+    "  --force          replace --csv / --out-json files that are not plan files\n"
+    "                   (a plan's own files are replaced when it is run again)\n"
     "  --no-write       leave the database unchanged (no plan_tasks, no meta);\n"
     "                   --dry-run, as records verify and patterns say it, is the same\n"
     "  --evaluate       demo databases: true items found by the routes, residual risk\n"
@@ -337,7 +339,7 @@ static int run_plan(dm_ctx *ctx, int argc, char **argv)
     const char *start = NULL;
     double budget = -1, horizon = -1;
     long samples = -1;
-    int prior = 0, nowrite = 0, evaluate = 0, json = 0;
+    int prior = 0, nowrite = 0, evaluate = 0, json = 0, force = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = (i + 1 < argc) ? argv[i + 1] : NULL;
@@ -386,6 +388,8 @@ static int run_plan(dm_ctx *ctx, int argc, char **argv)
             prior = 1;
         else if (!strcmp(a, "--no-write") || !strcmp(a, "--dry-run")) /* as records and patterns say it */
             nowrite = 1;
+        else if (!strcmp(a, "--force"))
+            force = 1;
         else if (!strcmp(a, "--evaluate"))
             evaluate = 1;
         else if (!strcmp(a, "--json"))
@@ -419,6 +423,22 @@ static int run_plan(dm_ctx *ctx, int argc, char **argv)
             free(csv_def);
             free(json_def);
             return 2;
+        }
+        /* a plan run again replaces its own files; another file of that
+         * name is refused before any work, unless --force */
+        for (int k = 0; k < 2 && !force; k++) {
+            dm_status cs = dm_plan_output_check(ctx, outp[k], k == 0);
+            if (cs) {
+                if (cs == DM_ECONFLICT)
+                    fprintf(stderr, "demine plan: error: %s%s%s%s; give --force to replace it\n",
+                            dm_ctx_errmsg(ctx), (k ? jout : csv) ? " (" : "", (k ? jout : csv) ? opt[k] : "",
+                            (k ? jout : csv) ? ")" : "");
+                else
+                    fprintf(stderr, "demine plan: error: %s\n", dm_ctx_errmsg(ctx));
+                free(csv_def);
+                free(json_def);
+                return cli_exit_code(cs);
+            }
         }
     }
 

@@ -2409,3 +2409,95 @@ TEST(plan_cli_says_why_risk_based_takes_longer)
     ASSERT(!strstr(out, "takes longer here"));
     free(out);
 }
+
+/* Numbers in a team file as import reads them: a decimal comma quoted in a
+ * comma-separated file ("0,5"), thousands ("2,000", "12 500"), and in a
+ * European Excel's semicolon CSV (byte order mark, CRLF) decimal commas
+ * with thousands dots ("1.234,5"), where "1,500" is 1.5. */
+TEST(plan_team_file_reads_numbers_as_import_does)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_plan_team *t = NULL;
+    size_t n = 0;
+    const char *p = dmtest_path("teams-num.csv");
+    dmtest_write_file(p, "name,method,capacity_ha_day,cost_usd_day,count\n"
+                         "M,manual,\"0,5\",\"2,000\",\"1\"\n"
+                         "S,survey,\"12 500\",\"1,234.5\",2\n");
+    ASSERT_OK(dm_plan_teams_load(ctx, p, &t, &n));
+    ASSERT_EQ(n, 3);
+    ASSERT_NEAR(t[0].ha_day, 0.5, 1e-12);
+    ASSERT_NEAR(t[0].usd_day, 2000, 1e-9);
+    ASSERT_NEAR(t[1].ha_day, 12500, 1e-9);
+    ASSERT_NEAR(t[1].usd_day, 1234.5, 1e-9);
+    dm_free(ctx, t);
+    dmtest_write_file(p, "\xEF\xBB\xBFname;method;capacity_ha_day;cost_usd_day\r\n"
+                         "M;manual;0,5;1.234,5\r\n"
+                         "D;dogs;1,500;2 500\r\n");
+    ASSERT_OK(dm_plan_teams_load(ctx, p, &t, &n));
+    ASSERT_EQ(n, 2);
+    ASSERT_NEAR(t[0].ha_day, 0.5, 1e-12);
+    ASSERT_NEAR(t[0].usd_day, 1234.5, 1e-9);
+    ASSERT_NEAR(t[1].ha_day, 1.5, 1e-12);
+    ASSERT_NEAR(t[1].usd_day, 2500, 1e-9);
+    dm_free(ctx, t);
+    /* still refused: two decimal marks, a comma unquoted in a comma file */
+    dmtest_write_file(p, "name;method;capacity_ha_day;cost_usd_day\nM;manual;0,5,5;2000\n");
+    ASSERT_STATUS(DM_EPARSE, dm_plan_teams_load(ctx, p, &t, &n));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), ":2: field 'capacity_ha_day': '0,5,5'");
+    dmtest_write_file(p, "name,method,capacity_ha_day,cost_usd_day\nM,manual,0,5,2000\n");
+    ASSERT_STATUS(DM_EPARSE, dm_plan_teams_load(ctx, p, &t, &n));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "a decimal comma? quote it");
+}
+
+/* `plan` run again replaces its own task list and summary (of this version
+ * or an older one with fewer CSV columns); a file of the user's given to
+ * --csv or --out-json is refused before any work, naming it and --force,
+ * and kept as it was; --force replaces it. */
+TEST(plan_cli_replaces_only_its_own_files)
+{
+    const char *db = dmtest_demo_db();
+    const char *csv = dmtest_path("mine.csv"), *js = dmtest_path("mine.json");
+    dmtest_write_file(csv, "keep\n");
+    dmtest_write_file(js, "{\"start\":\"2026-01-01\",\"hazards\":1}\n");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "plan '%s' --prior --samples 0 --no-write --csv '%s' --out-json '%s'", db, csv,
+                            dmtest_path("new.json")),
+              2);
+    ASSERT_CONTAINS(out, "mine.csv exists and is not a plan task list demine wrote");
+    ASSERT_CONTAINS(out, "(--csv); give --force to replace it");
+    free(out);
+    ASSERT(!dmtest_read_file(dmtest_path("new.json")));
+    ASSERT_EQ(dmtest_demine(&out, "plan '%s' --prior --samples 0 --no-write --csv '%s' --out-json '%s'", db,
+                            dmtest_path("new.csv"), js),
+              2);
+    ASSERT_CONTAINS(out, "mine.json exists and is not a plan summary demine wrote");
+    ASSERT_CONTAINS(out, "(--out-json); give --force to replace it");
+    free(out);
+    char *t = dmtest_read_file(csv);
+    ASSERT_STREQ(t, "keep\n");
+    free(t);
+    t = dmtest_read_file(js);
+    ASSERT_STREQ(t, "{\"start\":\"2026-01-01\",\"hazards\":1}\n");
+    free(t);
+    /* --force; then they are the plan's own and a second run replaces them */
+    ASSERT_DEMINE(0, "written:", "plan '%s' --prior --samples 0 --no-write --csv '%s' --out-json '%s' --force", db,
+                  csv, js);
+    t = dmtest_read_file(csv);
+    ASSERT(t && !strncmp(t, "rank,hazard,hazard_uuid,district,", 33));
+    free(t);
+    ASSERT_DEMINE(0, "written:", "plan '%s' --prior --samples 0 --no-write --csv '%s' --out-json '%s'", db, csv, js);
+    dm_ctx *ctx = dmtest_ctx();
+    ASSERT_OK(dm_plan_output_check(ctx, csv, 1));
+    ASSERT_OK(dm_plan_output_check(ctx, js, 0));
+    ASSERT_STATUS(DM_ECONFLICT, dm_plan_output_check(ctx, js, 1)); /* a summary is not a task list */
+    ASSERT_STATUS(DM_ECONFLICT, dm_plan_output_check(ctx, csv, 0));
+    /* the task list of an older version (16 columns), an empty file, no file */
+    dmtest_write_file(csv, "rank,hazard,hazard_uuid,district,route,stage,team,method,start,end,area_ha,cost_usd,"
+                           "value,priority,p_contam,expected_items\n1,A,u,D,clear,clear,M,manual,,,1,1,1,1,1,1\n");
+    ASSERT_OK(dm_plan_output_check(ctx, csv, 1));
+    dmtest_write_file(csv, "rank,hazard,hazard_uuid,district\n");
+    ASSERT_STATUS(DM_ECONFLICT, dm_plan_output_check(ctx, csv, 1));
+    dmtest_write_file(csv, "");
+    ASSERT_OK(dm_plan_output_check(ctx, csv, 1));
+    ASSERT_OK(dm_plan_output_check(ctx, dmtest_path("none.csv"), 1));
+}

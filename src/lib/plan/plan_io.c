@@ -6,6 +6,8 @@
  */
 #include "core/dm_internal.h"
 #include "plan/plan_internal.h"
+/* dm__number_text: numbers as import reads them (decimal commas, thousands) */
+#include "io/io_internal.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -233,32 +235,32 @@ static int split(char *line, char **cols, int max, char delim)
     }
 }
 
-/* The delimiter of a team file, from its header: a comma, or a semicolon or
- * a tab as spreadsheets write CSV where the comma is the decimal mark. */
+/* The delimiter of a team file, from its header as import finds it: the
+ * first comma, semicolon or tab outside quotes -- a semicolon or a tab as
+ * spreadsheets write CSV where the comma is the decimal mark. */
 static char delimiter(const char *header)
 {
-    if (strchr(header, ','))
-        return ',';
-    if (strchr(header, ';'))
-        return ';';
-    if (strchr(header, '\t'))
-        return '\t';
+    int quoted = 0;
+    for (const char *p = header; *p; p++) {
+        if (*p == '"')
+            quoted = !quoted;
+        else if (!quoted && (*p == ',' || *p == ';' || *p == '\t'))
+            return *p;
+    }
     return ',';
 }
 
-/* A decimal comma (0,08) in a file delimited by semicolons or tabs. */
-static void decimal_point(char *s, char delim)
+/* A number as import reads it: "0.5", "0,5" (a decimal comma), "2,000" or
+ * "2 000" (thousands); with decimal_comma (a file not separated by commas)
+ * "1,500" is 1.5. */
+static int parse_num(const char *s, int decimal_comma, double *out)
 {
-    char *c = strchr(s, ',');
-    if (delim != ',' && c && !strchr(c + 1, ',') && !strchr(s, '.'))
-        *c = '.';
-}
-
-static int parse_num(const char *s, double *out)
-{
-    char *end = NULL;
+    char *end = NULL, buf[80];
     if (strpbrk(s, "xXpP"))
         return 0; /* hexadecimal is a slip in a team file, not a number */
+    const char *t = dm__number_text(s, decimal_comma, buf, sizeof buf);
+    if (t)
+        s = t;
     errno = 0;
     double v = strtod(s, &end);
     if (!*s || *end || errno || !isfinite(v))
@@ -347,7 +349,8 @@ static dm_status teams_read(dm_ctx *ctx, FILE *f, const char *path, dm_plan_team
         }
         if (nc > n_hdr) {
             st = dm__fail(ctx, DM_EPARSE,
-                          "%s:%ld: %d fields but the header has %d columns (a comma in a name? quote the name: \"A, B\")",
+                          "%s:%ld: %d fields but the header has %d columns (a comma in a name or a decimal "
+                          "comma? quote it, \"A, B\" or \"0,5\", or separate the columns with semicolons)",
                           path, lineno, nc, n_hdr);
             goto out;
         }
@@ -356,8 +359,6 @@ static dm_status teams_read(dm_ctx *ctx, FILE *f, const char *path, dm_plan_team
                 st = dm__fail(ctx, DM_EPARSE, "%s:%ld: field '%s' is missing", path, lineno, hdr[k]);
                 goto out;
             }
-        decimal_point(cols[ci[2]], delim);
-        decimal_point(cols[ci[3]], delim);
         int kind = dm_team_kind_parse(cols[ci[1]]);
         if (kind < 0) {
             st = dm__fail(ctx, DM_EPARSE,
@@ -367,20 +368,20 @@ static dm_status teams_read(dm_ctx *ctx, FILE *f, const char *path, dm_plan_team
             goto out;
         }
         double capv, cost, count = 1;
-        if (!parse_num(cols[ci[2]], &capv) || capv < DM_PLAN_MIN_HA_DAY || capv > 1e5) {
+        if (!parse_num(cols[ci[2]], delim != ',', &capv) || capv < DM_PLAN_MIN_HA_DAY || capv > 1e5) {
             st = dm__fail(ctx, DM_EPARSE,
                           "%s:%ld: field 'capacity_ha_day': '%s' must be a number of hectares a "
                           "day, 0.001 (10 m2) to 100000",
                           path, lineno, cols[ci[2]]);
             goto out;
         }
-        if (!parse_num(cols[ci[3]], &cost) || cost < 0 || cost > 1e9) {
+        if (!parse_num(cols[ci[3]], delim != ',', &cost) || cost < 0 || cost > 1e9) {
             st = dm__fail(ctx, DM_EPARSE, "%s:%ld: field 'cost_usd_day': '%s' must be dollars >= 0",
                           path, lineno, cols[ci[3]]);
             goto out;
         }
         if (ci[4] >= 0 && ci[4] < nc && *cols[ci[4]] &&
-            (!parse_num(cols[ci[4]], &count) || count < 1 || count > 10000 ||
+            (!parse_num(cols[ci[4]], delim != ',', &count) || count < 1 || count > 10000 ||
              count != floor(count))) {
             st = dm__fail(ctx, DM_EPARSE, "%s:%ld: field 'count': '%s' must be a whole number >= 1",
                           path, lineno, cols[ci[4]]);
@@ -818,6 +819,49 @@ static void csv_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* the task list's header; older versions wrote its first 16 columns */
+static const char csv_header[] = "rank,hazard,hazard_uuid,district,route,stage,team,method,start,end,area_ha,"
+                                 "cost_usd,value,priority,p_contam,expected_items,team_days,day_rate_cost_usd,"
+                                 "day_rate_cost_usd_lower_bound";
+
+dm_status dm_plan_output_check(dm_ctx *ctx, const char *path, int csv)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        if (errno == ENOENT)
+            return DM_OK;
+        return dm__fail(ctx, DM_EIO, "%s exists but cannot be read (%s): not replacing it with the plan", path,
+                        strerror(errno));
+    }
+    int ours = 0;
+    char line[512];
+    if (!fgets(line, sizeof line, f))
+        ours = feof(f) && !ferror(f); /* empty: nothing to lose */
+    else if (csv) {
+        line[strcspn(line, "\r\n")] = 0;
+        /* exactly a header demine wrote: the present one, or an older one it begins with */
+        ours = !strcmp(line, csv_header) ||
+               (strlen(line) >= 122 && !strncmp(line, csv_header, strlen(line)) &&
+                csv_header[strlen(line)] == ',');
+    } else {
+        rewind(f);
+        json_error_t je;
+        json_t *j = json_loadf(f, 0, &je);
+        static const char *const keys[] = {"start", "hazards", "funded", "teams", "area_ha", "cost_usd",
+                                           "routes", "forecast", "config"};
+        ours = json_is_object(j);
+        for (size_t k = 0; ours && k < sizeof keys / sizeof keys[0]; k++)
+            ours = json_object_get(j, keys[k]) != NULL;
+        json_decref(j);
+    }
+    fclose(f);
+    if (ours)
+        return DM_OK;
+    return dm__fail(ctx, DM_ECONFLICT, "%s exists and is not a plan %s demine wrote (%s): not replacing it",
+                    path, csv ? "task list" : "summary",
+                    csv ? "its first line is not the plan's CSV header" : "not a JSON summary of a plan");
+}
+
 dm_status dm_plan_write_csv(dm_ctx *ctx, const char *path, const dm_plan_hazard *h,
                             const dm_plan_team *t, const dm_plan_result *r)
 {
@@ -829,9 +873,8 @@ dm_status dm_plan_write_csv(dm_ctx *ctx, const char *path, const dm_plan_hazard 
      * then, when it is unknown and other teams have a rate, its lower bound
      * (the items' cost of the task), so that the column or its bound adds
      * up to the plan's day-rate cost or lower bound as the JSON's do */
-    fputs("rank,hazard,hazard_uuid,district,route,stage,team,method,start,end,area_ha,cost_usd,"
-          "value,priority,p_contam,expected_items,team_days,day_rate_cost_usd,day_rate_cost_usd_lower_bound\n",
-          f);
+    fputs(csv_header, f);
+    fputc('\n', f);
     for (size_t k = 0; k < r->n_tasks; k++) {
         const dm_plan_task *tk = &r->tasks[k];
         const dm_plan_hazard *hz = &h[tk->hazard];
