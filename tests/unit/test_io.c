@@ -1466,6 +1466,54 @@ TEST(import_refuses_latitude_and_longitude_swapped_against_the_data)
     ASSERT_DEMINE(0, "\"coordinates\":[46.905,39.905]", "list db.gpkg --layer items --json");
 }
 
+/* A GeoJSON (or any file with its own geometries) whose points have
+ * latitude first was imported silently, and `check --db` found nothing: the
+ * swapped check was made on CSV columns alone. */
+TEST(import_refuses_swapped_points_of_a_geojson_as_of_a_csv)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("h.geojson"), hazards_geojson);
+    ASSERT_DEMINE(0, NULL, "import db.gpkg --layer hazards h.geojson");
+    dmtest_write_file(dmtest_path("sw.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"category\":\"AP\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[39.905,46.905]}}]}");
+    ASSERT_DEMINE(4, "sw.geojson: the points (longitude 39.9050..39.9050, latitude 46.9050..46.9050) lie away "
+                     "from the database's data",
+                  "import db.gpkg --layer items sw.geojson");
+    ASSERT_DEMINE(4, "latitude and longitude exchanged: they look swapped; exchange them in the file, or pass "
+                     "--crs EPSG:4326 to take them as they are",
+                  "import db.gpkg --layer items sw.geojson");
+    ASSERT_EQ(count_rows("items"), 0);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "check sw.geojson --layer items --db db.gpkg --json"), 4);
+    ASSERT_CONTAINS(out, "\"code\":\"swapped_coordinates\",\"layer\":\"items\"");
+    ASSERT_CONTAINS(out, "to take them as they are"); /* the fix fits the check's message */
+    free(out);
+    /* one point of the file swapped against the others */
+    dmtest_write_file(dmtest_path("rows.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"category\":\"AP\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.901,39.901]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"category\":\"AP\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.902,39.902]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"category\":\"AT\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[39.903,46.903]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"category\":\"AP\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.904,39.904]}}]}");
+    ASSERT_DEMINE(4, "rows.geojson: feature 3: geometry: the point 39.903000 46.903000 (longitude latitude) lies "
+                     "away from the file's other points (longitude 46.9010..46.9040, latitude 39.9010..39.9040) "
+                     "and among them exchanged: latitude and longitude look swapped in this feature; exchange "
+                     "them in the file, or pass --crs EPSG:4326 to take every point as it is",
+                  "import db.gpkg --layer items rows.geojson");
+    ASSERT_DEMINE(4, "items feature 3: geometry: the point 39.903000 46.903000",
+                  "check rows.geojson --layer items");
+    ASSERT_EQ(count_rows("items"), 0);
+    /* the file's coordinates taken as they are */
+    ASSERT_DEMINE(0, "imported 4 rows", "import db.gpkg --layer items --crs EPSG:4326 rows.geojson");
+    ASSERT_DEMINE(0, "imported 1 row", "import db.gpkg --layer items --crs EPSG:4326 sw.geojson");
+}
+
 TEST(import_names_the_crs_projected_coordinates_look_like)
 {
     make_db();

@@ -1466,7 +1466,7 @@ typedef struct import_run {
     uint64_t done, total;
     int have_extent;
     double extent[4]; /* the database's data before the import */
-    double *pts;      /* x, y, feature of the points read from coordinate columns */
+    double *pts;      /* x, y, feature, layer of the points read in WGS 84 (columns, or geometries) */
     size_t n_pts, cap_pts;
     /* checking */
     dup_set refs;                /* the refs and uuids read: one used twice in the file */
@@ -1478,6 +1478,7 @@ typedef struct import_run {
     long kinds[DM_IMPORT_KINDS]; /* features read, by kind as the layer takes them */
     long misfits;                /* features of a kind the layer does not hold */
     OGRLayerH *layers;           /* the file's layers read (n_layers) */
+    int layer_index;             /* the one being read */
 } import_run;
 
 /* The line of a CSV file record no starts on, or 0. */
@@ -1915,7 +1916,7 @@ static int points_bulk(const import_run *run, double box[4])
         return 0;
     for (int axis = 0; axis < 2; axis++) {
         for (size_t i = 0; i < n; i++)
-            v[i] = run->pts[3 * i + (size_t)axis];
+            v[i] = run->pts[4 * i + (size_t)axis];
         qsort(v, n, sizeof *v, cmp_double);
         double q1 = v[n / 4], q3 = v[(3 * n) / 4], iqr = q3 - q1;
         box[axis] = q1 - 1.5 * iqr - 0.1;
@@ -1935,37 +1936,48 @@ static int point_swapped(const double box[4], double x, double y)
 
 /* Points that look swapped against the rest of the file, or (all of them)
  * against the data of the database: an import refuses the file, a check
- * reports them. */
+ * reports them. Points from columns name the columns and --x/--y; points
+ * of a file's geometries (GeoJSON, GeoPackage, KML, ...), which no option
+ * exchanges, ask for the file to be mended, or --crs to take them as they
+ * are. */
 static dm_status check_swapped(import_state *st, import_run *run, OGRLayerH last)
 {
     const dm_import_opts *o = st->o;
     if (!run->n_pts || o->x_field || o->y_field)
         return DM_OK; /* named columns are taken as they are */
+    int cols = st->x_col >= 0;
     OGRFeatureDefnH fd = OGR_L_GetLayerDefn(last);
-    const char *xn = st->x_col >= 0 ? OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, st->x_col)) : "x";
-    const char *yn = st->y_col >= 0 ? OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, st->y_col)) : "y";
+    const char *xn = cols ? OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, st->x_col)) : "x";
+    const char *yn = cols && st->y_col >= 0 ? OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, st->y_col)) : "y";
     double g[4] = {run->pts[0], run->pts[1], run->pts[0], run->pts[1]};
     for (size_t i = 1; i < run->n_pts; i++) {
-        g[0] = fmin(g[0], run->pts[3 * i]);
-        g[1] = fmin(g[1], run->pts[3 * i + 1]);
-        g[2] = fmax(g[2], run->pts[3 * i]);
-        g[3] = fmax(g[3], run->pts[3 * i + 1]);
+        g[0] = fmin(g[0], run->pts[4 * i]);
+        g[1] = fmin(g[1], run->pts[4 * i + 1]);
+        g[2] = fmax(g[2], run->pts[4 * i]);
+        g[3] = fmax(g[3], run->pts[4 * i + 1]);
     }
-    /* Points from columns that lie away from all the data already there,
-     * and would lie among it with latitude and longitude exchanged. */
+    /* Points that lie away from all the data already there, and would lie
+     * among it with latitude and longitude exchanged. */
     if (run->have_extent) {
         const double m = 1.0, *e = run->extent;
         int in = g[0] <= e[2] + m && g[2] >= e[0] - m && g[1] <= e[3] + m && g[3] >= e[1] - m;
         int swapped_in = g[1] <= e[2] + m && g[3] >= e[0] - m && g[0] <= e[3] + m && g[2] >= e[1] - m;
         if (!in && swapped_in) {
-            char msg[1024];
+            /* said in the 320 bytes of a check's message */
+            char msg[1024], how[300];
+            if (cols)
+                snprintf(how, sizeof how,
+                         "columns '%s' and '%s' exchanged: they look swapped; --x '%s' --y '%s' exchanges them, "
+                         "--x '%s' --y '%s' takes them as they are",
+                         xn, yn, yn, xn, xn, yn);
+            else
+                snprintf(how, sizeof how,
+                         "latitude and longitude exchanged: they look swapped; exchange them in the file, or "
+                         "pass --crs EPSG:4326 to take them as they are");
             snprintf(msg, sizeof msg,
-                     "the points (longitude %.4f..%.4f, latitude %.4f..%.4f) lie away from all the "
-                     "data of the database (longitude %.4f..%.4f, latitude %.4f..%.4f), and would "
-                     "lie among it with columns '%s' and '%s' exchanged: they look swapped. Import "
-                     "with --x '%s' --y '%s' to exchange them, or --x '%s' --y '%s' to take them as "
-                     "they are",
-                     g[0], g[2], g[1], g[3], e[0], e[2], e[1], e[3], xn, yn, yn, xn, xn, yn);
+                     "the points (longitude %.4f..%.4f, latitude %.4f..%.4f) lie away from the database's "
+                     "data (longitude %.4f..%.4f, latitude %.4f..%.4f), and among it with %s",
+                     g[0], g[2], g[1], g[3], e[0], e[2], e[1], e[3], how);
             if (!st->check)
                 return dm__fail(st->ctx, DM_EGEOM, "%s: %s", st->path, msg);
             dm__check_add(st->check, DM_CHECK_ERROR, "swapped_coordinates", st->layer->name, "", NULL,
@@ -1977,7 +1989,7 @@ static dm_status check_swapped(import_state *st, import_run *run, OGRLayerH last
     if (!points_bulk(run, box))
         return DM_OK;
     for (size_t i = 0; i < run->n_pts; i++) {
-        double x = run->pts[3 * i], y = run->pts[3 * i + 1];
+        double x = run->pts[4 * i], y = run->pts[4 * i + 1];
         if (x >= box[0] && x <= box[2] && y >= box[1] && y <= box[3]) {
             in[0] = fmin(in[0], x);
             in[1] = fmin(in[1], y);
@@ -1986,19 +1998,30 @@ static dm_status check_swapped(import_state *st, import_run *run, OGRLayerH last
         }
     }
     for (size_t i = 0; i < run->n_pts; i++) {
-        double x = run->pts[3 * i], y = run->pts[3 * i + 1];
+        double x = run->pts[4 * i], y = run->pts[4 * i + 1];
         if (!point_swapped(box, x, y))
             continue;
-        long no = (long)run->pts[3 * i + 2];
-        char id[48];
-        feature_id(st, run, no, id, sizeof id);
+        long no = (long)run->pts[4 * i + 2];
+        int li = (int)run->pts[4 * i + 3];
+        char id[400] = "", fid[48];
+        if (run->n_layers > 1 && li >= 0 && li < run->n_layers)
+            snprintf(id, sizeof id, "layer '%s': ", OGR_L_GetName(run->layers[li]));
+        dm__strlcpy(id + strlen(id), feature_id(st, run, no, fid, sizeof fid), sizeof id - strlen(id));
         char msg[1024];
-        snprintf(msg, sizeof msg,
-                 "geometry: '%s' %.6f and '%s' %.6f lie away from the file's other points "
-                 "(longitude %.4f..%.4f, latitude %.4f..%.4f) and among them exchanged: latitude "
-                 "and longitude look swapped in this row; exchange them, or pass --x '%s' --y '%s' "
-                 "to take every row as it is",
-                 xn, x, yn, y, in[0], in[2], in[1], in[3], xn, yn);
+        if (cols)
+            snprintf(msg, sizeof msg,
+                     "geometry: '%s' %.6f and '%s' %.6f lie away from the file's other points "
+                     "(longitude %.4f..%.4f, latitude %.4f..%.4f) and among them exchanged: latitude "
+                     "and longitude look swapped in this row; exchange them, or pass --x '%s' --y '%s' "
+                     "to take every row as it is",
+                     xn, x, yn, y, in[0], in[2], in[1], in[3], xn, yn);
+        else
+            snprintf(msg, sizeof msg,
+                     "geometry: the point %.6f %.6f (longitude latitude) lies away from the file's other "
+                     "points (longitude %.4f..%.4f, latitude %.4f..%.4f) and among them exchanged: latitude "
+                     "and longitude look swapped in this feature; exchange them in the file, or pass --crs "
+                     "EPSG:4326 to take every point as it is",
+                     x, y, in[0], in[2], in[1], in[3]);
         if (!st->check)
             return dm__fail(st->ctx, DM_EGEOM, "%s: %s: %s", st->path, id, msg);
         dm__check_add(st->check, DM_CHECK_ERROR, "swapped_coordinates", st->layer->name, id, NULL, x, y,
@@ -2307,10 +2330,12 @@ static dm_status import_layer(import_state *st, import_run *run)
         }
         if (og)
             OGR_G_DestroyGeometry(og);
-        if (!rc && !isnan(px) && st->x_col >= 0) {
+        /* points in WGS 84 from columns, or a file's own (a --crs naming
+         * the file's takes them as they are), for check_swapped */
+        if (!rc && !isnan(px) && (st->x_col >= 0 || (native && !o->src_crs))) {
             if (run->n_pts == run->cap_pts) {
                 size_t cap = run->cap_pts ? 2 * run->cap_pts : 256;
-                double *d = realloc(run->pts, 3 * cap * sizeof *d);
+                double *d = realloc(run->pts, 4 * cap * sizeof *d);
                 if (!d) {
                     dm_geom_free(g);
                     OGR_F_Destroy(f);
@@ -2319,9 +2344,10 @@ static dm_status import_layer(import_state *st, import_run *run)
                 run->pts = d;
                 run->cap_pts = cap;
             }
-            run->pts[3 * run->n_pts] = px;
-            run->pts[3 * run->n_pts + 1] = py;
-            run->pts[3 * run->n_pts++ + 2] = (double)no;
+            run->pts[4 * run->n_pts] = px;
+            run->pts[4 * run->n_pts + 1] = py;
+            run->pts[4 * run->n_pts + 2] = (double)no;
+            run->pts[4 * run->n_pts++ + 3] = (double)run->layer_index;
         }
         if (st->check) {
             if (rc) {
@@ -2566,6 +2592,7 @@ static dm_status read_file_as_is(dm_ctx *ctx, dm_store *s, const char *path,
     run.layers = layers;
     for (int i = 0; i < n_layers && !rc; i++) {
         st.ol = layers[i];
+        run.layer_index = i;
         rc = import_layer(&st, &run);
         if (i < n_layers - 1)
             cleanup(&st);
