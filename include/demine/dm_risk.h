@@ -55,6 +55,9 @@ typedef struct dm_risk_term {
                            the reference date (0 = no decay) */
     double max_age_y;  /* only evidence at most this many years before the reference date
                           (0 = any age) */
+    int per_place;     /* KERNEL: events at the same place (identical coordinates) share one
+                          weight, each counting 1/n of the n there: a stack of reports at a
+                          rounded point or a village centre weighs as one event */
     char desc[200];    /* what it means, for people */
 } dm_risk_term;
 

@@ -811,6 +811,88 @@ TEST(risk_default_kernels_forget_old_events)
     dm_evidence_set_free(ctx, &ev);
 }
 
+/* The default kernels count the events at one place once (per_place): ten
+ * reports stacked at one point weigh as one event at another, while the
+ * same model without per_place gives the stack ten times the weight; the
+ * share is counted among the events the kernels read (not the features at
+ * the same point), and the repository's model file is the built-in model,
+ * field for field. */
+TEST(risk_default_kernels_count_a_place_once)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_evidence_set ev;
+    dm_evidence_set_init(&ev);
+    dm_evidence e;
+    memset(&e, 0, sizeof e);
+    e.kind = DM_EV_ITEM;
+    e.weight = 1;
+    e.code = -1;
+    snprintf(e.date, sizeof e.date, "2019-01-01");
+    for (int k = 0; k < 11; k++) { /* ten at -75.0, one at -74.95, all 2019 */
+        dm_geom *pt = NULL;
+        ASSERT_OK(dm_geom_point(ctx, k < 10 ? -75.0 : -74.95, 6.0, &pt));
+        ASSERT_OK(dm_evidence_add(ctx, &ev, &e, pt));
+        dm_geom_free(pt);
+    }
+    e.kind = DM_EV_FEATURE; /* no kernel reads these: they share no place with the item */
+    e.cls = "road";
+    for (int k = 0; k < 5; k++) {
+        dm_geom *pt = NULL;
+        ASSERT_OK(dm_geom_point(ctx, -74.95, 6.0, &pt));
+        ASSERT_OK(dm_evidence_add(ctx, &ev, &e, pt));
+        dm_geom_free(pt);
+    }
+    dm_grid g;
+    double b[4] = {490000, 650000, 520000, 680000};
+    ASSERT_OK(dm_grid_from_bounds(ctx, "EPSG:32618", b, 50, &g));
+    size_t n = dm_grid_cells(&g);
+    float *map = dm_raster_alloc(n);
+    dm_risk_model m;
+    dm_risk_model_default(&m);
+    for (size_t t = 0; t < m.n_terms; t++)
+        ASSERT_EQ(m.terms[t].per_place, m.terms[t].type == DM_TERM_KERNEL);
+    dm_risk_params p = {0};
+    p.grid = &g;
+    p.ev = &ev;
+    p.p_out = map;
+    p.ref_date = "2020-06-01";
+    ASSERT_OK(dm_risk_map(ctx, &m, &p, NULL));
+    double stack = p_at(map, &g, -75.0, 6.0), one = p_at(map, &g, -74.95, 6.0);
+    ASSERT_MSG(fabs(stack - one) < 0.02 * one, "per place: stack of 10 %g vs one %g", stack, one);
+    for (size_t t = 0; t < m.n_terms; t++)
+        m.terms[t].per_place = 0;
+    ASSERT_OK(dm_risk_map(ctx, &m, &p, NULL));
+    double stack0 = p_at(map, &g, -75.0, 6.0), one0 = p_at(map, &g, -74.95, 6.0);
+    ASSERT_MSG(stack0 > 1.5 * one0, "each counted: stack of 10 %g vs one %g", stack0, one0);
+    ASSERT_MSG(one0 > one, "the stack's 4 km kernel reaches the single event: %g vs %g", one0, one);
+    dm_raster_free(map, n);
+    dm_evidence_set_free(ctx, &ev);
+
+    /* the model file is the built-in model */
+    dm_risk_model f;
+    dm_risk_model_default(&m);
+    ASSERT_OK(dm_risk_model_load(ctx, dmtest_repo_path("models/default.json"), &f));
+    ASSERT_EQ(f.n_terms, m.n_terms);
+    ASSERT_NEAR(f.intercept, m.intercept, 0);
+    ASSERT_NEAR(f.ref_cell_m, m.ref_cell_m, 0);
+    for (size_t t = 0; t < m.n_terms; t++) {
+        const dm_risk_term *a = &f.terms[t], *c = &m.terms[t];
+        ASSERT_MSG(!strcmp(a->name, c->name), "term %zu: %s vs %s", t, a->name, c->name);
+        ASSERT_EQ(a->type, c->type);
+        ASSERT_EQ(a->kinds, c->kinds);
+        ASSERT_EQ(a->per_place, c->per_place);
+        ASSERT_EQ(a->n_codes, c->n_codes);
+        ASSERT_MSG(!strcmp(a->cls, c->cls), "term %s: class %s vs %s", c->name, a->cls, c->cls);
+        ASSERT_NEAR(a->half_life_y, c->half_life_y, 0);
+        ASSERT_NEAR(a->max_age_y, c->max_age_y, 0);
+        ASSERT_NEAR(a->width_m, c->width_m, 0);
+        ASSERT_NEAR(a->scale_m, c->scale_m, 0);
+        ASSERT_NEAR(a->weight, c->weight, 0);
+        ASSERT_NEAR(a->mean, c->mean, 0);
+        ASSERT_NEAR(a->sd, c->sd, 0);
+    }
+}
+
 /* --until YEAR keeps everything dated in that year (full dates too), and a
  * month means its last day. */
 TEST(risk_until_a_year_means_its_end)

@@ -583,6 +583,15 @@ TEST(risk_model_rejects_unknown_fields_wrong_types_and_absurd_weights)
              "\"kinds\":[\"accident\"],\"width_m\":500,"
     ASSERT_OK(load_model(TERM "\"weight\":1,\"half_life_y\":2}]}", m));
     ASSERT_NEAR(m->terms[0].half_life_y, 2, 0);
+    ASSERT_EQ(m->terms[0].per_place, 0);
+    ASSERT_OK(load_model(TERM "\"weight\":1,\"per_place\":true}]}", m));
+    ASSERT_EQ(m->terms[0].per_place, 1);
+    ASSERT_STATUS(DM_EPARSE, load_model(TERM "\"weight\":1,\"per_place\":1}]}", m));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "term 1 (acc): field 'per_place': must be true or false");
+    ASSERT_STATUS(DM_EPARSE, load_model("{\"intercept\":-3,\"terms\":[{\"name\":\"d\",\"type\":\"distance\","
+                                        "\"kinds\":[\"accident\"],\"width_m\":500,\"weight\":1,\"per_place\":true}]}",
+                                        m));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "term 1 (d): field 'per_place': for kernel terms only");
     ASSERT_STATUS(DM_EPARSE, load_model(TERM "\"weight\":1,\"halflife_y\":2}]}", m));
     ASSERT_CONTAINS(dmtest_ctx_msg(), "m.json: term 1 (acc): unknown field 'halflife_y'");
     ASSERT_STATUS(DM_EPARSE, load_model(TERM "\"weight\":1,\"log1p\":\"true\"}]}", m));

@@ -64,6 +64,14 @@ void dm_risk_model_default(dm_risk_model *m)
      * average against 0.515 without decay and 0.501 for a 1 km kernel density. */
     for (size_t i = 0; i < m->n_terms; i++)
         m->terms[i].half_life_y = 4.0;
+    /* Events at one place count once (1/n each): reported coordinates are
+     * often rounded or a village's, and one unit's many reports pile up at
+     * one point (a third of the Colombian events up to 2012 share their
+     * place with 4 or more others, up to 210). On the 21 departments above:
+     * recall@10% 0.541 against 0.535 (paired +0.006, standard error 0.005;
+     * 9 up, 7 down, 5 of the 7 with 600+ events up, 1 down). */
+    for (size_t i = 0; i < m->n_terms; i++)
+        m->terms[i].per_place = 1;
     add(m, "distance_events", DM_TERM_DISTANCE, EVENTS, NULL, 10000, 100, -0.5,
         "log(1 + distance to the nearest past event / 100 m), capped at 10 km");
     add(m, "area_hazards", DM_TERM_AREA, K(DM_EV_HAZARD), NULL, 100, 0, 2.5,
@@ -121,6 +129,8 @@ dm_status dm_risk_model_json(dm_ctx *ctx, const dm_risk_model *m, char **json)
             json_object_set_new(j, "half_life_y", json_real(t->half_life_y));
         if (t->max_age_y > 0)
             json_object_set_new(j, "max_age_y", json_real(t->max_age_y));
+        if (t->per_place)
+            json_object_set_new(j, "per_place", json_true());
         json_object_set_new(j, "width_m", json_real(t->width_m));
         json_object_set_new(j, "scale_m", json_real(t->scale_m));
         json_object_set_new(j, "mean", json_real(t->mean));
@@ -180,12 +190,12 @@ static void get_str(json_t *o, const char *k, char *out, size_t n)
 static const char *model_fields[] = {"name", "note", "intercept", "ref_cell_m", "lambda",
                                      "meaning", "terms", "comment", NULL};
 static const char *term_fields[] = {"name", "type", "kinds", "class", "covariate", "log1p",
-                                    "optional", "codes", "half_life_y", "max_age_y", "width_m",
-                                    "scale_m", "mean", "sd", "weight", "meaning", "comment",
-                                    NULL};
+                                    "optional", "codes", "half_life_y", "max_age_y", "per_place",
+                                    "width_m", "scale_m", "mean", "sd", "weight", "meaning",
+                                    "comment", NULL};
 static const char *term_strings[] = {"name", "type", "class", "covariate", "meaning", "comment",
                                      NULL};
-static const char *term_bools[] = {"log1p", "optional", NULL};
+static const char *term_bools[] = {"log1p", "optional", "per_place", NULL};
 
 static int listed(const char *const *list, const char *k)
 {
@@ -401,6 +411,7 @@ dm_status dm_risk_model_load(dm_ctx *ctx, const char *path, dm_risk_model *m)
         get_str(j, "meaning", t->desc, sizeof t->desc);
         t->log1p = json_is_true(json_object_get(j, "log1p"));
         t->optional = json_is_true(json_object_get(j, "optional"));
+        t->per_place = json_is_true(json_object_get(j, "per_place"));
         /* each field named on its own: "'weight' is required" for an sd of 0
          * sent the user to the wrong field; a width of 1e12 m overflowed the
          * tile's halo and asked for 17 million TiB */
@@ -440,6 +451,13 @@ dm_status dm_risk_model_load(dm_ctx *ctx, const char *path, dm_risk_model *m)
         if ((t->type == DM_TERM_KERNEL || t->type == DM_TERM_DISTANCE) && !(t->width_m > 0)) {
             st = dm__fail(ctx, DM_EPARSE, "%s: term %zu (%s): a %s term needs width_m > 0", path,
                           i + 1, t->name, type);
+            goto done;
+        }
+        if (t->per_place && t->type != DM_TERM_KERNEL) {
+            st = dm__fail(ctx, DM_EPARSE,
+                          "%s: term %zu (%s): field 'per_place': for kernel terms only (a %s term "
+                          "counts no events)",
+                          path, i + 1, t->name, type);
             goto done;
         }
         if (t->type == DM_TERM_COVARIATE && !t->covariate[0])
