@@ -18,8 +18,11 @@ static const char *help =
     "From the mines found in each hazard (AP and AT items) and the rows of the\n"
     "records lying in it, find rows robustly against clutter (a Hough vote over\n"
     "directions, then the offset peaks), estimate their spacing and offsets, and\n"
-    "extend them into ground not yet released: predicted mine positions with a\n"
+    "extend them into ground not yet searched: predicted mine positions with a\n"
     "1-sigma uncertainty and a probability, and the expected number remaining.\n"
+    "Land reduced or cleared gets no predictions; land cancelled by non-technical\n"
+    "survey (released unsearched) does, flagged (in_cancelled) and reported with\n"
+    "its release areas: re-survey them.\n"
     "The predictions replace the hazard's rows of the predicted_mines layer (one\n"
     "transaction), which the risk map reads as evidence.\n\n"
     "  --hazard ID     one hazard (uuid, prefix or ref); default --all\n"
@@ -55,8 +58,8 @@ static void print_sim(json_t *r)
 
 static void print_run(json_t *r, const char *db)
 {
-    printf("%-12s %-24s %5s %5s %8s %9s %10s  %s\n", "hazard", "ref", "finds", "rows", "spacing", "predicted",
-           "expected", "from");
+    printf("%-12s %-24s %5s %5s %8s %9s %10s %9s  %s\n", "hazard", "ref", "finds", "rows", "spacing", "predicted",
+           "expected", "cancelled", "from");
     size_t i;
     json_t *h;
     json_array_foreach(json_object_get(r, "hazards"), i, h)
@@ -70,13 +73,42 @@ static void print_run(json_t *r, const char *db)
                            : !src || strcmp(src, "records") ? "fitted rows"
                            : num(h, "mines_from_rows") > 0  ? "records' rows"
                                                             : "records' mines";
-        printf("%-12.8s %-24.24s %5.0f %5zu %8.2f %9.0f %10.1f  %s\n",
+        printf("%-12.8s %-24.24s %5.0f %5zu %8.2f %9.0f %10.1f %9.0f  %s\n",
                json_string_value(json_object_get(h, "hazard")), ref ? ref : "", num(h, "finds"),
-               json_array_size(rows), sp, num(h, "predicted"), num(h, "expected_remaining"), from);
+               json_array_size(rows), sp, num(h, "predicted"), num(h, "expected_remaining"), num(h, "in_cancelled"),
+               from);
     }
     printf("hazards with rows: %.0f of %.0f; predicted positions %.0f; expected mines remaining %.1f\n",
            num(r, "hazards_with_rows"), num(r, "hazards_examined"), num(r, "predicted"),
            num(r, "expected_remaining"));
+    /* predictions in land cancelled by non-technical survey: the
+     * cancellation may have been wrong */
+    json_array_foreach(json_object_get(r, "hazards"), i, h)
+    {
+        json_t *areas = json_object_get(h, "cancelled_areas");
+        if (!num(h, "in_cancelled"))
+            continue;
+        const char *ref = json_string_value(json_object_get(h, "ref"));
+        printf("%s: %.0f predicted mine%s (expected %.2f) in cancelled land: re-survey release area%s",
+               ref && ref[0] ? ref : json_string_value(json_object_get(h, "hazard")), num(h, "in_cancelled"),
+               num(h, "in_cancelled") == 1 ? "" : "s", num(h, "expected_in_cancelled"),
+               json_array_size(areas) == 1 ? "" : "s");
+        size_t k;
+        json_t *a;
+        json_array_foreach(areas, k, a)
+        {
+            const char *d = json_string_value(json_object_get(a, "date"));
+            printf("%s %.8s (%s%s%.0f predicted)", k ? "," : "", json_string_value(json_object_get(a, "release_area")),
+                   d ? d : "", d ? ", " : "", num(a, "predicted"));
+        }
+        printf("\n");
+    }
+    if (num(r, "in_cancelled"))
+        printf("in cancelled land: %.0f predicted mine%s (expected %.1f) in %.0f release area%s cancelled by "
+               "non-technical survey and never searched; re-survey %s before the land is used\n",
+               num(r, "in_cancelled"), num(r, "in_cancelled") == 1 ? "" : "s", num(r, "expected_in_cancelled"),
+               num(r, "cancelled_areas"),
+               num(r, "cancelled_areas") == 1 ? "" : "s", num(r, "cancelled_areas") == 1 ? "it" : "them");
     json_t *pr = json_object_get(r, "problems");
     json_array_foreach(pr, i, h) fprintf(stderr, "warning: %s: %s\n", db, json_string_value(h));
 }

@@ -804,3 +804,201 @@ TEST(patterns_record_given_by_rows_only)
     ASSERT_CONTAINS(out, "records' rows");
     free(out);
 }
+
+/* A hazard 0-300 x 0-100 m with two rows of AP mines found every 4 m from
+ * x = 20 to 60 (y = 40 and 50); east of them, land cancelled by
+ * non-technical survey (x 100-140) and cleared land (x 160-200); west of
+ * them cleared land (x < 15). Returns the cancelled area's uuid. */
+static dm_store *rows_into_cancelled(const char *name, char can[37], char cleared[37])
+{
+    dm_ctx *ctx = dmtest_ctx();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "init %s", name), 0);
+    free(out);
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path(name), 0, &s));
+    char wkt[400];
+    box_wkt(wkt, sizeof wkt, 0, 0, 300, 100);
+    add_geom_row(s, "hazards", wkt, "ref", "H-C", "hazard_type", "CHA", NULL);
+    unsigned seed = 7;
+    for (int r = 0; r < 2; r++)
+        for (int i = 0; i <= 10; i++) {
+            snprintf(wkt, sizeof wkt, "POINT(%.9f %.9f)", 47 + (20 + 4 * i + 0.05 * gauss(&seed)) * LON_M,
+                     40 + (40 + 10 * r + 0.05 * gauss(&seed)) * LAT_M);
+            add_geom_row(s, "items", wkt, "category", "AP", NULL, NULL, NULL);
+        }
+    box_wkt(wkt, sizeof wkt, 100, 0, 140, 100);
+    add_geom_row(s, "release_areas", wkt, "outcome", "cancelled", "date", "2021-05-03", can);
+    box_wkt(wkt, sizeof wkt, 160, 0, 200, 100);
+    add_geom_row(s, "release_areas", wkt, "outcome", "cleared", NULL, NULL, cleared);
+    box_wkt(wkt, sizeof wkt, 0, 0, 15, 100);
+    add_geom_row(s, "release_areas", wkt, "outcome", "reduced", NULL, NULL, NULL);
+    return s;
+}
+
+typedef struct pm_sum {
+    int n, n_canc, in_cleared, canc_outside, canc_missed, between;
+    double p_canc;
+} pm_sum;
+
+/* The stored predictions: how many, how many flagged in_cancelled (and
+ * their p), and any that lie in the reduced or cleared land of the hazard,
+ * or are flagged without lying in the cancelled area (x 100-140 m), or lie
+ * there unflagged; and how many lie between it and the cleared land. */
+static pm_sum stored_predictions(dm_store *s)
+{
+    pm_sum r = {0};
+    dm_cursor *c = NULL;
+    ASSERT_OK(dm_store_select(s, "predicted_mines", NULL, &c));
+    while (dm_cursor_next(c) > 0) {
+        dm_geom *g = NULL;
+        ASSERT_OK(dm_cursor_geom(c, &g));
+        double x, y;
+        ASSERT(dm_geom_centroid_xy(g, &x, &y));
+        dm_geom_free(g);
+        x = (x - 47) / LON_M;
+        int flag = dm_cursor_real(c, "in_cancelled", -1) == 1, in = x > 100 && x < 140;
+        r.n++;
+        r.in_cleared += (x > 160 && x < 200) || (x > 0 && x < 15);
+        r.between += x > 140 && x < 160;
+        if (flag) {
+            r.n_canc++;
+            r.p_canc += dm_cursor_real(c, "p", 0);
+            r.canc_outside += !in;
+        } else
+            r.canc_missed += in;
+    }
+    dm_cursor_free(c);
+    return r;
+}
+
+TEST(patterns_predict_into_cancelled_land_flagged_not_into_cleared)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    char can[37], clr[37];
+    dm_store *s = rows_into_cancelled("pcan.gpkg", can, clr);
+    json_t *r = patterns_json(s, NULL);
+    json_t *h = json_array_get(json_object_get(r, "hazards"), 0);
+    ASSERT_STREQ(json_string_value(json_object_get(h, "source")), "rows");
+    /* the rows run on east through the cancelled land: every 4 m over 40 m,
+     * on each of the two rows (and the inferred rows beside them) */
+    json_int_t nc = json_integer_value(json_object_get(h, "in_cancelled"));
+    ASSERT_MSG(nc >= 20, "predictions in cancelled land: %lld", (long long)nc);
+    ASSERT_EQ(json_integer_value(json_object_get(r, "in_cancelled")), nc);
+    ASSERT_EQ(json_integer_value(json_object_get(r, "cancelled_areas")), 1);
+    double ec = json_number_value(json_object_get(h, "expected_in_cancelled"));
+    ASSERT_MSG(ec > 0 && ec < nc, "expected in cancelled land %.2f", ec);
+    ASSERT_NEAR(json_number_value(json_object_get(r, "expected_in_cancelled")), ec, 1e-9);
+    json_t *areas = json_object_get(h, "cancelled_areas");
+    ASSERT_EQ(json_array_size(areas), 1);
+    json_t *a = json_array_get(areas, 0);
+    ASSERT_STREQ(json_string_value(json_object_get(a, "release_area")), can);
+    ASSERT_STREQ(json_string_value(json_object_get(a, "date")), "2021-05-03");
+    ASSERT_EQ(json_integer_value(json_object_get(a, "predicted")), nc);
+    json_int_t npred = json_integer_value(json_object_get(r, "predicted"));
+    json_decref(r);
+    /* written: flagged in the layer, exactly those in the cancelled area;
+     * none in the reduced or cleared land */
+    char *js = NULL;
+    dm_patterns_opts o = {NULL, 150, 0};
+    ASSERT_OK(dm_patterns_run(s, &o, &js));
+    dm_free(ctx, js);
+    pm_sum m = stored_predictions(s);
+    ASSERT_EQ(m.n, npred);
+    ASSERT_EQ(m.n_canc, nc);
+    ASSERT_NEAR(m.p_canc, ec, 1e-4);
+    ASSERT_EQ(m.in_cleared, 0);
+    ASSERT_EQ(m.canc_outside, 0);
+    ASSERT_EQ(m.canc_missed, 0);
+    /* the cancelled land is not taken for ten places searched in vain (p x
+     * 0.3 each): the rows go on beyond it, up to the cleared land */
+    ASSERT_MSG(m.between >= 4, "predictions between the cancelled and the cleared land: %d", m.between);
+    dm_store_close(s);
+    /* the text names the release area to re-survey */
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "patterns pcan.gpkg --all --dry-run"), 0);
+    char want[160];
+    snprintf(want, sizeof want, "H-C: %lld predicted mines", (long long)nc);
+    ASSERT_CONTAINS(out, want);
+    snprintf(want, sizeof want, "re-survey release area %.8s (2021-05-03, %lld predicted)", can, (long long)nc);
+    ASSERT_CONTAINS(out, want);
+    ASSERT_CONTAINS(out, "in 1 release area cancelled by non-technical survey");
+    free(out);
+}
+
+TEST(patterns_flag_follows_the_release_area_and_records_mines_are_flagged)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    char can[37], clr[37], *js = NULL;
+    dm_store *s = rows_into_cancelled("pflag.gpkg", can, clr);
+    dm_patterns_opts o = {NULL, 150, 0};
+    ASSERT_OK(dm_patterns_run(s, &o, &js));
+    dm_free(ctx, js);
+    pm_sum m1 = stored_predictions(s);
+    ASSERT_MSG(m1.n_canc >= 20, "flagged %d", m1.n_canc);
+    /* the cancellation withdrawn: the same places (the cancelled land was
+     * never taken for searched), none flagged any more: written again */
+    ASSERT_OK(dm_store_delete(s, "release_areas", can, "test: cancellation withdrawn"));
+    ASSERT_OK(dm_patterns_run(s, &o, &js));
+    dm_free(ctx, js);
+    pm_sum m2 = stored_predictions(s);
+    ASSERT_EQ(m2.n, m1.n);
+    ASSERT_EQ(m2.n_canc, 0);
+    ASSERT_EQ(m2.in_cleared, 0);
+    dm_store_close(s);
+
+    /* a record's mines (too few finds for rows) in cancelled land are
+     * predicted, flagged; in cleared land not at all */
+    char rec[37];
+    s = two_hazards("pflag2.gpkg", rec);
+    /* H-A's west part cancelled, H-B's east part cleared */
+    add_geom_row(s, "release_areas",
+                 "POLYGON((47.000 40.000, 47.0006 40.000, 47.0006 40.001, 47.000 40.001, 47.000 40.000))", "outcome",
+                 "cancelled", NULL, NULL, can);
+    add_geom_row(s, "release_areas",
+                 "POLYGON((47.0015 40.000, 47.002 40.000, 47.002 40.001, 47.0015 40.001, 47.0015 40.000))", "outcome",
+                 "cleared", NULL, NULL, NULL);
+    /* mines at 47.0002 + i * 0.00015: i = 0..2 cancelled (predicted, p 0.25,
+     * flagged), i = 9 cleared (not predicted) */
+    json_t *r = patterns_json(s, NULL);
+    ASSERT_EQ(json_integer_value(json_object_get(r, "predicted")), 9);
+    ASSERT_EQ(json_integer_value(json_object_get(r, "in_cancelled")), 3);
+    ASSERT_NEAR(json_number_value(json_object_get(r, "expected_in_cancelled")), 0.75, 1e-9);
+    json_t *ha = json_array_get(json_object_get(r, "hazards"), 0), *hb = json_array_get(json_object_get(r, "hazards"), 1);
+    ASSERT_EQ(json_integer_value(json_object_get(ha, "in_cancelled")), 3);
+    ASSERT_EQ(json_integer_value(json_object_get(hb, "in_cancelled")), 0);
+    ASSERT_EQ(json_array_size(json_object_get(hb, "cancelled_areas")), 0);
+    json_decref(r);
+    dm_store_close(s);
+}
+
+/* A database made before predicted_mines had in_cancelled: it opens, gains
+ * the column, and a run keeps the unchanged hazards' rows. */
+TEST(patterns_on_a_database_without_in_cancelled)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    char rec[37], *js = NULL;
+    dm_store *s = two_hazards("pold.gpkg", rec);
+    dm_patterns_opts o = {NULL, 150, 0};
+    ASSERT_OK(dm_patterns_run(s, &o, &js));
+    dm_free(ctx, js);
+    char *ids1 = prediction_ids(s);
+    dm_store_close(s);
+    sqlite3 *db = NULL;
+    ASSERT_EQ(sqlite3_open(dmtest_path("pold.gpkg"), &db), SQLITE_OK);
+    char *err = NULL;
+    ASSERT_MSG(sqlite3_exec(db, "ALTER TABLE predicted_mines DROP COLUMN in_cancelled", NULL, NULL, &err) == SQLITE_OK,
+               "drop column: %s", err ? err : "");
+    sqlite3_close(db);
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("pold.gpkg"), 0, &s));
+    ASSERT_OK(dm_patterns_run(s, &o, &js));
+    dm_free(ctx, js);
+    char *ids2 = prediction_ids(s);
+    ASSERT_STREQ(ids2, ids1);
+    pm_sum m = stored_predictions(s);
+    ASSERT_EQ(m.n, 10);
+    ASSERT_EQ(m.n_canc, 0);
+    free(ids1);
+    free(ids2);
+    dm_store_close(s);
+}

@@ -256,6 +256,8 @@ static const dm_field_def predicted_mine_fields[] = {
     F("category", DM_FT_ENUM, CMP, ORDNANCE, NULL, 0, 0, "ordnance class of the row"),
     F("sigma_m", DM_FT_REAL, CMP, NULL, NULL, 0, 1e4, "1-sigma position uncertainty"),
     F("p", DM_FT_REAL, CMP, NULL, NULL, 0, 1, "probability a mine is there"),
+    F("in_cancelled", DM_FT_BOOL, CMP, NULL, NULL, 0, 0,
+      "in land cancelled by non-technical survey, never searched: re-survey it"),
 };
 
 static const dm_field_def plan_task_fields[] = {

@@ -4,8 +4,12 @@
  * found in a hazard (AP, AT) fitted to rows, the rows extended into the
  * hazard's unreleased ground as predicted mine positions (sigma, p), or,
  * where too few mines were found, the recorded mines of the records lying
- * in it weighted by their measured reliability. Writes the predicted_mines
- * layer (replacing the hazards' earlier predictions) in one transaction.
+ * in it weighted by their measured reliability. Land released by reduction
+ * or clearance was searched and gets no predictions; land cancelled by
+ * non-technical survey was not, and a prediction there is kept and flagged
+ * (in_cancelled): the cancellation may have been wrong. Writes the
+ * predicted_mines layer (replacing the hazards' earlier predictions) in one
+ * transaction.
  */
 #include "records_internal.h"
 
@@ -23,6 +27,8 @@ typedef struct hz {
     char *ref;
     dm_geom *g; /* UTM */
     double b[4];
+    int cancelled;  /* release_areas: cancelled, not searched (outcome not reduced or cleared) */
+    char date[11]; /* release_areas: the date released, or "" */
 } hz;
 
 typedef struct rec {
@@ -34,9 +40,22 @@ typedef struct rec {
 
 typedef struct pctx {
     dm_ctx *ctx;
-    dm_geom *released, *keep;
+    dm_geom *released, *keep; /* released: the searched (reduced, cleared) land */
     dm__poly prel, pkeep;
+    const dm__poly *pcan; /* the cancelled release areas, nrl of them */
+    const size_t *can;    /* those meeting the hazard: indices into pcan */
+    size_t ncan;
 } pctx;
+
+/* The cancelled release area holding (x, y), among those meeting the
+ * hazard: an index into the release areas, or -1. */
+static int cancelled_at(const pctx *p, double x, double y)
+{
+    for (size_t k = 0; k < p->ncan; k++)
+        if (dm__poly_has(&p->pcan[p->can[k]], x, y))
+            return (int)p->can[k];
+    return -1;
+}
 
 static double searched_fn(void *user, double x, double y, double sigma)
 {
@@ -133,6 +152,12 @@ static dm_status load_geoms(dm_store *s, const dm__frame *fr, const char *layer,
             dm__strlcpy(h->uuid, dm_cursor_uuid(c), sizeof h->uuid);
             const char *ref = dm_cursor_text(c, "ref");
             h->ref = dm_strdup(ctx, ref ? ref : "");
+            if (!strcmp(layer, "release_areas")) {
+                /* as records verify: only reduced or cleared land was searched */
+                const char *o = dm_cursor_text(c, "outcome"), *d = dm_cursor_text(c, "date");
+                h->cancelled = !o || !strcmp(o, "cancelled");
+                dm__strlcpy(h->date, d ? d : "", sizeof h->date);
+            }
             if (!h->ref)
                 st = dm__fail(ctx, DM_ENOMEM, "out of memory");
             (*n)++;
@@ -195,12 +220,13 @@ typedef struct pred_out {
     size_t hazard;
     int record; /* index into the records, -1 */
     const char *cat;
+    int cancelled; /* index into the release areas of the cancelled one holding it, -1 */
 } pred_out;
 
 /* A row of predicted_mines, stored or about to be. */
 typedef struct prow {
     char uuid[37], hz[37], rec[37], cat[8];
-    int row, fresh;
+    int row, fresh, canc;
     double x, y, sigma, p; /* WGS 84 */
 } prow;
 
@@ -217,7 +243,10 @@ static int cmp_prow(const void *a, const void *b)
     if (x->row != y->row)
         return x->row < y->row ? -1 : 1;
     c = strcmp(x->rec, y->rec);
-    return c ? c : strcmp(x->cat, y->cat);
+    if (c)
+        return c;
+    c = strcmp(x->cat, y->cat);
+    return c ? c : x->canc - y->canc;
 }
 
 static int same_num(double a, double b) { return fabs(a - b) <= 1e-9 * fmax(1, fabs(a)); }
@@ -225,7 +254,7 @@ static int same_num(double a, double b) { return fabs(a - b) <= 1e-9 * fmax(1, f
 static int same_prow(const prow *a, const prow *b)
 {
     return !strcmp(a->hz, b->hz) && !strcmp(a->rec, b->rec) && !strcmp(a->cat, b->cat) && a->row == b->row &&
-           same_num(a->x, b->x) && same_num(a->y, b->y) && same_num(a->sigma, b->sigma) && same_num(a->p, b->p);
+           a->canc == b->canc && same_num(a->x, b->x) && same_num(a->y, b->y) && same_num(a->sigma, b->sigma) && same_num(a->p, b->p);
 }
 
 static void text37(dm_cursor *c, const char *f, char *out, size_t n)
@@ -262,6 +291,7 @@ static dm_status write_predictions(dm_store *s, const dm__frame *fr, const hz *h
         if (preds[q].cat)
             dm__strlcpy(w->cat, preds[q].cat, sizeof w->cat);
         w->row = preds[q].p.row;
+        w->canc = preds[q].cancelled >= 0;
         w->sigma = fmin(preds[q].p.sigma_m, 1e4);
         w->p = fmin(1, fmax(0, preds[q].p.p));
     }
@@ -290,6 +320,9 @@ static dm_status write_predictions(dm_store *s, const dm__frame *fr, const hz *h
         text37(c, "record_id", w->rec, sizeof w->rec);
         text37(c, "category", w->cat, sizeof w->cat);
         w->row = (int)dm_cursor_real(c, "row", 0);
+        /* NULL (written before the field was added): not in cancelled land,
+         * as then nothing was predicted there */
+        w->canc = dm_cursor_real(c, "in_cancelled", 0) != 0;
         w->sigma = dm_cursor_real(c, "sigma_m", NAN);
         w->p = dm_cursor_real(c, "p", NAN);
         dm_geom *g = NULL;
@@ -363,6 +396,7 @@ static dm_status write_predictions(dm_store *s, const dm__frame *fr, const hz *h
             if (!st && v[q].cat[0]) st = dm_row_set(row, "category", v[q].cat);
             if (!st) st = dm_row_set_real(row, "sigma_m", v[q].sigma);
             if (!st) st = dm_row_set_real(row, "p", v[q].p);
+            if (!st) st = dm_row_set(row, "in_cancelled", v[q].canc ? "1" : "0");
             if (!st) st = dm_store_insert(s, row, NULL);
         }
         dm_row_free(row);
@@ -399,7 +433,9 @@ dm_status dm_patterns_run(dm_store *s, const dm_patterns_opts *opts, char **json
     double *rel_rel = NULL;
     int *recs = NULL; /* the records meeting the hazard at hand */
     pred_out *preds = NULL;
-    dm__poly *hpoly = NULL, *hkeep = NULL;
+    dm__poly *hpoly = NULL, *hkeep = NULL, *pcan = NULL;
+    size_t *can = NULL;
+    unsigned char *area_used = NULL; /* the cancelled release areas holding predictions */
     json_t *root = json_object(), *hj = json_array(), *problems = json_array(), *row_warn = json_object();
     double *xy = NULL;
     /* every hazard: a recorded mine belongs to one (see owner()), also when
@@ -439,7 +475,9 @@ dm_status dm_patterns_run(dm_store *s, const dm_patterns_opts *opts, char **json
                                                      "coordinates outside WGS 84 ranges); not used", bad_rm));
     hpoly = dm_calloc(ctx, nh ? nh : 1, sizeof *hpoly);
     hkeep = dm_calloc(ctx, nh ? nh : 1, sizeof *hkeep);
-    if (!hpoly || !hkeep) {
+    pcan = dm_calloc(ctx, nrl ? nrl : 1, sizeof *pcan);
+    can = dm_malloc(ctx, (nrl ? nrl : 1) * sizeof *can);
+    if (!hpoly || !hkeep || !pcan || !can) {
         st = dm__fail(ctx, DM_ENOMEM, "out of memory");
         goto done;
     }
@@ -452,6 +490,9 @@ dm_status dm_patterns_run(dm_store *s, const dm_patterns_opts *opts, char **json
             st = dm__poly_init(ctx, k, &hkeep[i]);
         dm_geom_free(k);
     }
+    for (size_t k = 0; k < nrl && !st; k++)
+        if (rl[k].cancelled)
+            st = dm__poly_init(ctx, rl[k].g, &pcan[k]);
     if (st)
         goto done;
     /* record reliabilities */
@@ -475,8 +516,13 @@ dm_status dm_patterns_run(dm_store *s, const dm_patterns_opts *opts, char **json
         dm_cursor_free(c);
     }
     dm_ctx_clear_error(ctx);
-    size_t with_rows = 0, examined = 0;
-    double expected_all = 0;
+    size_t with_rows = 0, examined = 0, canc_all = 0;
+    double expected_all = 0, canc_expected_all = 0;
+    area_used = dm_calloc(ctx, nrl ? nrl : 1, 1);
+    if (!area_used) {
+        st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+        goto done;
+    }
     for (size_t i = 0; i < nh && !st; i++) {
         hz *z = &h[i];
         dm__progress(ctx, "patterns", i, nh);
@@ -508,10 +554,13 @@ dm_status dm_patterns_run(dm_store *s, const dm_patterns_opts *opts, char **json
                 recs[nrec++] = (int)r;
         if (n < 3 && nrec == 0)
             continue;
-        /* released land of the hazard, and where predictions may go */
+        /* searched land of the hazard (released by reduction or clearance),
+         * its cancelled land, and where predictions may go */
         pctx pc;
         memset(&pc, 0, sizeof pc);
         pc.ctx = ctx;
+        pc.pcan = pcan;
+        pc.can = can;
         dm_geom **parts = dm_malloc(ctx, (nrl ? nrl : 1) * sizeof *parts);
         if (!parts) {
             st = dm__fail(ctx, DM_ENOMEM, "out of memory");
@@ -519,8 +568,12 @@ dm_status dm_patterns_run(dm_store *s, const dm_patterns_opts *opts, char **json
         }
         size_t np = 0;
         for (size_t k = 0; k < nrl; k++)
-            if (meets(z->b, rl[k].b, KEEP_M))
-                parts[np++] = rl[k].g;
+            if (meets(z->b, rl[k].b, KEEP_M)) {
+                if (rl[k].cancelled)
+                    can[pc.ncan++] = k;
+                else
+                    parts[np++] = rl[k].g;
+            }
         if (np)
             st = dm_geom_union_all(ctx, parts, np, &pc.released);
         dm_free(ctx, parts);
@@ -595,7 +648,7 @@ dm_status dm_patterns_run(dm_store *s, const dm_patterns_opts *opts, char **json
                         preds = np2;
                     }
                     preds[npred++] = (pred_out){{rm[k].x, rm[k].y, 5.0, w, -1}, i, recs[q],
-                                                rm[k].b ? rm[k].b : NULL};
+                                                rm[k].b ? rm[k].b : NULL, cancelled_at(&pc, rm[k].x, rm[k].y)};
                     from_rows += k >= nrm_recorded;
                 }
             }
@@ -613,23 +666,55 @@ dm_status dm_patterns_run(dm_store *s, const dm_patterns_opts *opts, char **json
             /* the row's class: AT when the spacing is that of AT rows */
             int row = pp[k].row >= 0 ? pp[k].row : 0;
             preds[npred++] = (pred_out){pp[k], i, nearest_record(rc, recs, nrec, pp[k].x, pp[k].y),
-                                        rows[row].spacing >= 3 && n_at ? "AT" : "AP"};
+                                        rows[row].spacing >= 3 && n_at ? "AT" : "AP",
+                                        cancelled_at(&pc, pp[k].x, pp[k].y)};
         }
         dm_free(ctx, pp);
         dm_geom_free(pc.released);
         dm_geom_free(pc.keep);
         dm__poly_free(ctx, &pc.prel);
         dm__poly_free(ctx, &pc.pkeep);
-        double e = 0;
-        for (size_t k = first_pred; k < npred; k++)
+        /* the predictions lying in cancelled land, per release area (in
+         * the order of the layer) */
+        double e = 0, ce = 0;
+        size_t cn = 0;
+        json_t *areas = json_array();
+        for (size_t k = first_pred; k < npred; k++) {
             e += preds[k].p.p;
+            if (preds[k].cancelled >= 0) {
+                cn++;
+                ce += preds[k].p.p;
+            }
+        }
+        for (size_t a = 0; a < pc.ncan; a++) {
+            size_t an = 0;
+            double ae = 0;
+            for (size_t k = first_pred; k < npred; k++)
+                if (preds[k].cancelled == (int)pc.can[a]) {
+                    an++;
+                    ae += preds[k].p.p;
+                }
+            if (!an)
+                continue;
+            area_used[pc.can[a]] = 1;
+            const hz *ra = &rl[pc.can[a]];
+            json_t *aj = json_pack("{s:s, s:I, s:f}", "release_area", ra->uuid, "predicted", (json_int_t)an,
+                                   "expected", ae);
+            json_object_set_new(aj, "date", ra->date[0] ? json_string(ra->date) : json_null());
+            json_array_append_new(areas, aj);
+        }
         expected_all += e;
+        canc_all += cn;
+        canc_expected_all += ce;
         json_object_set_new(hzj, "rows", rows_j);
         json_object_set_new(hzj, "predicted", json_integer((json_int_t)(npred - first_pred)));
         json_object_set_new(hzj, "expected_remaining", json_real(e));
         json_object_set_new(hzj, "source", json_string(nr ? "rows" : "records"));
         if (!nr)
             json_object_set_new(hzj, "mines_from_rows", json_integer((json_int_t)from_rows));
+        json_object_set_new(hzj, "in_cancelled", json_integer((json_int_t)cn));
+        json_object_set_new(hzj, "expected_in_cancelled", json_real(ce));
+        json_object_set_new(hzj, "cancelled_areas", areas);
         json_array_append_new(hj, hzj);
     }
     dm__progress(ctx, "patterns", nh, nh);
@@ -642,6 +727,12 @@ dm_status dm_patterns_run(dm_store *s, const dm_patterns_opts *opts, char **json
     json_object_set_new(root, "hazards_with_rows", json_integer((json_int_t)with_rows));
     json_object_set_new(root, "predicted", json_integer((json_int_t)npred));
     json_object_set_new(root, "expected_remaining", json_real(expected_all));
+    size_t nused = 0;
+    for (size_t k = 0; k < nrl; k++)
+        nused += area_used[k];
+    json_object_set_new(root, "in_cancelled", json_integer((json_int_t)canc_all));
+    json_object_set_new(root, "expected_in_cancelled", json_real(canc_expected_all));
+    json_object_set_new(root, "cancelled_areas", json_integer((json_int_t)nused));
     json_object_set(root, "hazards", hj);
     json_object_set(root, "problems", problems);
     /* write: the hazards' earlier predictions go, the new ones come, at once;
@@ -665,6 +756,11 @@ done:
     }
     dm_free(ctx, hpoly);
     dm_free(ctx, hkeep);
+    for (size_t k = 0; k < nrl && pcan; k++)
+        dm__poly_free(ctx, &pcan[k]);
+    dm_free(ctx, pcan);
+    dm_free(ctx, can);
+    dm_free(ctx, area_used);
     free_geoms(ctx, h, nh);
     free_geoms(ctx, rl, nrl);
     free_geoms(ctx, rc, nrc);
