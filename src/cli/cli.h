@@ -11,6 +11,7 @@
 
 #include "demine/demine.h"
 
+#include <getopt.h>
 #include <stdio.h>
 
 typedef int (*cli_run_fn)(dm_ctx *ctx, int argc, char **argv);
@@ -61,6 +62,25 @@ int cli_parse_positive(const char *cmd, const char *opt, const char *s, int zero
  * NULL for a command of one positional argument). 0 when taken; otherwise a
  * usage error and 2. */
 int cli_positional(const char *cmd, const char *arg, const char **first, const char **second);
+/* getopt_long with demine's own messages, for every command that parses its
+ * options with getopt_long (the macro below routes their calls here): an
+ * unknown option is "demine CMD: unknown option '--resaon' (did you mean
+ * '--reason'?)" and the pointer to `demine CMD --help`, where CMD is
+ * argv[0]; one of demine's own options given after the command (--author,
+ * -v, -q) says that it goes before it; an ambiguous abbreviation names the
+ * options it could be; a missing or unwanted value names the option. '?' is
+ * returned as getopt_long returns it, after the message. An optstring
+ * starting with ':' keeps getopt_long's own behaviour (the caller reports). */
+int cli_getopt_long(int argc, char *const *argv, const char *optstring, const struct option *longopts,
+                    int *longindex);
+#ifndef CLI_GETOPT_IMPL
+#define getopt_long(...) cli_getopt_long(__VA_ARGS__)
+#endif
+/* The message cli_getopt_long prints for an argument arg of command cmd
+ * that is no option of longopts (NULL: none known): unknown,
+ * with the option meant or demine's own options' place. Returns 2. Also
+ * for commands parsing their options by hand (cli_positional). */
+int cli_unknown_option(const char *cmd, const char *arg, const struct option *longopts);
 /* s as a JSON string (quotes included) in a static buffer rotated 4 ways. */
 const char *cli_json_str(const char *s);
 

@@ -3,6 +3,7 @@
  * cli_main.c -- entry point of `demine`: global options, the list of
  * subcommands, dispatch, and the terminal progress and log printers.
  */
+#define CLI_GETOPT_IMPL /* cli_getopt_long calls the real getopt_long */
 #include "cli.h"
 
 #include <errno.h>
@@ -110,10 +111,166 @@ int cli_parse_positive(const char *cmd, const char *opt, const char *s, int zero
     return cli_parse_double(cmd, opt, s, out) && cli_check_positive(cmd, opt, *out, zero_ok);
 }
 
+/* Edit distance between a and b (short words), capped at 9; two letters
+ * swapped count one edit (`--resaon`, `improt`). */
+static int edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 30 || lb > 30)
+        return 9;
+    int d[31][31];
+    for (size_t x = 0; x <= la; x++)
+        d[x][0] = (int)x;
+    for (size_t y = 0; y <= lb; y++)
+        d[0][y] = (int)y;
+    for (size_t x = 1; x <= la; x++)
+        for (size_t y = 1; y <= lb; y++) {
+            int c = d[x - 1][y - 1] + (a[x - 1] != b[y - 1]);
+            if (d[x - 1][y] + 1 < c)
+                c = d[x - 1][y] + 1;
+            if (d[x][y - 1] + 1 < c)
+                c = d[x][y - 1] + 1;
+            if (x > 1 && y > 1 && a[x - 1] == b[y - 2] && a[x - 2] == b[y - 1] && d[x - 2][y - 2] + 1 < c)
+                c = d[x - 2][y - 2] + 1;
+            d[x][y] = c;
+        }
+    return d[la][lb] > 9 ? 9 : d[la][lb];
+}
+
+/* ================================ options ================================ */
+
+/* demine's own options, which go before the command. */
+static const char *global_option(const char *arg)
+{
+    if (!strcmp(arg, "--author") || !strncmp(arg, "--author=", 9))
+        return "--author NAME";
+    if (!strcmp(arg, "-v") || !strcmp(arg, "-q") || !strcmp(arg, "--version"))
+        return arg;
+    return NULL;
+}
+
+int cli_unknown_option(const char *cmd, const char *arg, const struct option *longopts)
+{
+    const char *g = global_option(arg);
+    if (g)
+        return cli_usage_error(cmd, "%s is an option of demine itself: it goes before the command: "
+                                    "`demine %s %s ...`",
+                               arg, g, cmd);
+    char meant[80] = "";
+    if (arg[0] == '-' && arg[1] == '-' && longopts) {
+        char name[64];
+        size_t n = strcspn(arg + 2, "=");
+        snprintf(name, sizeof name, "%.*s", (int)(n < sizeof name ? n : sizeof name - 1), arg + 2);
+        int best = 3;
+        for (const struct option *o = longopts; o->name; o++) {
+            int dist = edit_distance(name, o->name);
+            if (dist < best && dist < (int)strlen(o->name) / 2 + 1) {
+                best = dist;
+                snprintf(meant, sizeof meant, " (did you mean '--%s'?)", o->name);
+            }
+        }
+    } else if (arg[0] == '-' && arg[1] && arg[1] != '-' && arg[2] && longopts) {
+        /* `-reason`: a long option with one dash */
+        size_t n = strcspn(arg + 1, "=");
+        for (const struct option *o = longopts; o->name; o++)
+            if (strlen(o->name) == n && !strncmp(arg + 1, o->name, n))
+                snprintf(meant, sizeof meant, " (did you mean '--%s'?)", o->name);
+    }
+    return cli_usage_error(cmd, "unknown option '%s'%s", arg, meant);
+}
+
+/* A bare EPSG code given to --crs ("--crs 32638", "--crs=32638") is the
+ * EPSG:32638 it names: PROJ and GDAL take no bare number, and every --crs of
+ * demine names a coordinate reference system. Rewrites argv in place with
+ * storage that lives until exit. */
+static void crs_codes(int argc, char **argv)
+{
+    static char buf[8][40];
+    int used = 0;
+    for (int i = 1; i < argc && used < 8; i++) {
+        char *v = NULL;
+        size_t pre = 0;
+        if (!strcmp(argv[i], "--"))
+            break;
+        if (!strcmp(argv[i], "--crs") && i + 1 < argc)
+            v = argv[++i];
+        else if (!strncmp(argv[i], "--crs=", 6))
+            v = argv[i] + 6, pre = 6;
+        if (!v || !*v || strspn(v, "0123456789") != strlen(v) || strlen(v) > 10)
+            continue;
+        snprintf(buf[used], sizeof buf[used], "%sEPSG:%s", pre ? "--crs=" : "", v);
+        argv[i] = buf[used++];
+    }
+}
+
+int cli_getopt_long(int argc, char *const *argv, const char *optstring, const struct option *longopts,
+                    int *longindex)
+{
+    if (optstring[0] == ':' || (optstring[0] == '+' && optstring[1] == ':'))
+        return getopt_long(argc, argv, optstring, longopts, longindex);
+    int keep = opterr;
+    opterr = 0;
+    int first = optind;
+    int c = getopt_long(argc, argv, optstring, longopts, longindex);
+    opterr = keep;
+    if (c != '?')
+        return c;
+    const char *cmd = argv[0];
+    const char *arg = optind - 1 >= first && optind - 1 < argc ? argv[optind - 1] : "";
+    if (arg[0] == '-' && arg[1] == '-' && arg[2]) {
+        size_t n = strcspn(arg + 2, "=");
+        const struct option *hit = NULL;
+        int matches = 0;
+        char all[300] = "";
+        for (const struct option *o = longopts; o->name; o++)
+            if (!strncmp(o->name, arg + 2, n)) {
+                if (strlen(o->name) == n) {
+                    hit = o, matches = 1;
+                    break;
+                }
+                if (!hit || hit->val != o->val || hit->flag != o->flag || hit->has_arg != o->has_arg) {
+                    size_t k = strlen(all);
+                    snprintf(all + k, sizeof all - k, "%s'--%s'", k ? ", " : "", o->name);
+                    matches++;
+                }
+                hit = o;
+            }
+        if (matches > 1) {
+            cli_usage_error(cmd, "option '%.*s' is ambiguous: %s", (int)(n + 2), arg, all);
+            return '?';
+        }
+        if (hit) {
+            if (arg[2 + n] == '=' && hit->has_arg == no_argument)
+                cli_usage_error(cmd, "option '--%s' takes no value", hit->name);
+            else
+                cli_usage_error(cmd, "option '--%s' needs a value", hit->name);
+            return '?';
+        }
+        cli_unknown_option(cmd, arg, longopts);
+        return '?';
+    }
+    /* a short option: the word it came in (`-reason` is -r -e -a ... to getopt) */
+    char a[3] = {'-', (char)optopt, '\0'};
+    const char *word = a;
+    for (int k = optind; k >= optind - 1 && k >= first; k--)
+        if (k < argc && argv[k][0] == '-' && argv[k][1] != '-' && optopt && strchr(argv[k] + 1, optopt)) {
+            word = argv[k];
+            break;
+        }
+    const char *in = optopt ? strchr(optstring, optopt) : NULL;
+    if (in && in[1] == ':')
+        cli_usage_error(cmd, "option '%s' needs a value", a);
+    else if (word != a && strlen(word) > 2)
+        cli_unknown_option(cmd, word, longopts);
+    else
+        cli_unknown_option(cmd, a, longopts);
+    return '?';
+}
+
 int cli_positional(const char *cmd, const char *arg, const char **first, const char **second)
 {
     if (arg[0] == '-')
-        return cli_usage_error(cmd, "unknown option '%s'", arg);
+        return cli_unknown_option(cmd, arg, NULL);
     if (!*first)
         *first = arg;
     else if (second && !*second)
@@ -181,29 +338,6 @@ static void usage(FILE *f)
                "Exit codes: 0 ok, 1 internal error, 2 bad usage or input, 3 I/O, 4 data rejected.\n");
 }
 
-/* Edit distance between a and b (short words), capped at 9. */
-static int edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 30 || lb > 30)
-        return 9;
-    int d[31][31];
-    for (size_t x = 0; x <= la; x++)
-        d[x][0] = (int)x;
-    for (size_t y = 0; y <= lb; y++)
-        d[0][y] = (int)y;
-    for (size_t x = 1; x <= la; x++)
-        for (size_t y = 1; y <= lb; y++) {
-            int c = d[x - 1][y - 1] + (a[x - 1] != b[y - 1]);
-            if (d[x - 1][y] + 1 < c)
-                c = d[x - 1][y] + 1;
-            if (d[x][y - 1] + 1 < c)
-                c = d[x][y - 1] + 1;
-            d[x][y] = c;
-        }
-    return d[la][lb] > 9 ? 9 : d[la][lb];
-}
-
 /* What a user who typed name for a command likely meant: a subcommand typed
  * without its command (`verify` for `records verify`), or a command one or
  * two letters away (`stat`, `improt`). NULL when nothing is close. */
@@ -246,8 +380,14 @@ int main(int argc, char **argv)
             verbose = 2;
         else if (!strcmp(argv[i], "-q"))
             quiet = 1, verbose = 0;
-        else if (!strcmp(argv[i], "--author") && i + 1 < argc)
+        else if (!strcmp(argv[i], "--author") && i + 1 < argc && argv[i + 1][0] != '-')
             author = argv[++i];
+        else if (!strncmp(argv[i], "--author=", 9) && argv[i][9])
+            author = argv[i] + 9;
+        else if (!strcmp(argv[i], "--author") || !strcmp(argv[i], "--author=")) {
+            fprintf(stderr, "demine: --author needs a NAME: `demine --author NAME COMMAND ...`\n");
+            return 2;
+        }
         else if (!strcmp(argv[i], "--version")) {
             printf("demine %s\n", DM_VERSION_STRING);
             return 0;
@@ -255,8 +395,10 @@ int main(int argc, char **argv)
             usage(stdout);
             return 0;
         } else {
-            fprintf(stderr, "demine: unknown option '%s'\n", argv[i]);
-            usage(stderr);
+            /* a command's option before the command */
+            fprintf(stderr, "demine: unknown option '%s'; demine's own options are -v, -q, --author NAME and "
+                            "--version; a command's options go after the command (`demine COMMAND --help`)\n",
+                    argv[i]);
             return 2;
         }
     }
@@ -287,6 +429,7 @@ int main(int argc, char **argv)
         }
         if (author)
             dm_ctx_set_author(ctx, author);
+        crs_codes(argc - i, argv + i);
         dm_ctx_set_log(ctx, log_print, &verbose);
         if (!quiet && isatty(2))
             dm_ctx_set_progress(ctx, progress_print, NULL);
