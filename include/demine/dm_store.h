@@ -173,6 +173,10 @@ DM_API void dm_cursor_free(dm_cursor *c);
 
 /* Rows in a layer (matching opts when given). */
 DM_API dm_status dm_store_count(dm_store *s, const char *layer, const dm_select *opts, long *n);
+/* The bounds of a layer's geometries in degrees (west, south, east, north),
+ * from its spatial index; *found 0 when the layer has no geometry or none
+ * is set. */
+DM_API dm_status dm_store_layer_bounds(dm_store *s, const char *layer, double b[4], int *found);
 
 /* ---- history ---- */
 /* The change log of one row, oldest first, as a JSON array of

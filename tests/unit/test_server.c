@@ -1990,6 +1990,32 @@ TEST(server_browser_asks_nothing_protected_without_a_session)
     stop_server(SIGTERM);
 }
 
+/* The staff web map goes to the data at the first login (the layers' bbox
+ * of /api/layers), from a view far from it, and on a phone puts the map
+ * above the panel (tests/browser/layout.test.js). Skipped, saying so,
+ * without Chromium. */
+TEST(server_browser_opens_on_the_data_and_fits_a_phone)
+{
+    char *out = NULL;
+    const char *root = getenv("DEMINE_ROOT");
+    if (dmtest_sh(&out, "command -v chromium || command -v chromium-browser") != 0 ||
+        dmtest_sh(NULL, "test -d '%s/tests/browser/node_modules/playwright-core'", root) != 0) {
+        free(out);
+        printf("SKIPPED: server_browser_opens_on_the_data_and_fits_a_phone needs "
+               "chromium and `npm ci` in tests/browser\n");
+        return;
+    }
+    free(out);
+    setup_db();
+    start_server();
+    int rc = dmtest_sh(&out, "cd '%s/tests/browser' && DEMINE_URL=%s timeout 100 node layout.test.js", root,
+                       base);
+    ASSERT_MSG(rc == 0, "browser layout test failed (%d):\n%s", rc, out);
+    ASSERT_CONTAINS(out, "layout test passed");
+    free(out);
+    stop_server(SIGTERM);
+}
+
 /* Wrong passwords sent at the same time (one connection each, as a server's
  * worker threads would) must not get more password checks than the limit:
  * each attempt is counted before its password is checked. */

@@ -213,7 +213,8 @@
   function reloadAll() { defs.forEach(load); }
   /* the plan is not cut to the view: a move does not ask for it again (it
    * asked, and got a 404 where there is none, at every pan) */
-  map.on('moveend', function () { defs.forEach(function (d) { if (d.name !== 'plan') load(d); }); });
+  var quietMove = false; /* a move made just before the layers load anyway (fitToData) */
+  map.on('moveend', function () { if (!quietMove) defs.forEach(function (d) { if (d.name !== 'plan') load(d); }); });
 
   function isAnalyst() { return !!me && (me.role === 'analyst' || me.role === 'admin'); }
   function showDetails(layer, f, note) {
@@ -1177,9 +1178,29 @@
         readable[l.name] = true; writableLayers[l.name] = !!l.writable; fieldsOf[l.name] = l.fields || []; geomOf[l.name] = l.geometry;
       });
       fillNewLayers();
+      fitToData(ls);
       buildLayerList(); /* loads the layers turned on (a reloadAll too asked each twice) */
       loadRiskMap();
     }).catch(function () {});
+  }
+  /* The map opens on the demo's place; a database of elsewhere showed an
+   * empty map until the user found its data. At the first login of the page
+   * the view goes to the data (the layers' bounds), and at a later one only
+   * when the view holds none of it. */
+  var fittedOnce = false;
+  function fitToData(ls) {
+    var b = null;
+    ls.forEach(function (l) {
+      if (!l.bbox) return;
+      var lb = L.latLngBounds([l.bbox[1], l.bbox[0]], [l.bbox[3], l.bbox[2]]);
+      if (b) b.extend(lb); else b = lb;
+    });
+    if (b && b.isValid() && (!fittedOnce || !map.getBounds().intersects(b))) {
+      quietMove = true; /* Leaflet ends an unanimated move at once */
+      map.fitBounds(b, {maxZoom: 15, padding: [20, 20], animate: false});
+      quietMove = false;
+    }
+    fittedOnce = true;
   }
   /* a 401 from any request but the login: back to the login form */
   function sessionLost() {

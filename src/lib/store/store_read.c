@@ -504,6 +504,31 @@ dm_status dm_store_last_change(dm_store *s, const char *layer, char out[25])
     return rc == SQLITE_ROW ? DM_OK : dm__sql_fail(s, rc, "last change");
 }
 
+dm_status dm_store_layer_bounds(dm_store *s, const char *layer, double b[4], int *found)
+{
+    *found = 0;
+    const dm_layer_def *l = dm_layer_find(layer);
+    if (!l)
+        return dm__unknown_layer(s->ctx, layer);
+    if (!l->geom_type)
+        return DM_OK;
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT min(minx), min(miny), max(maxx), max(maxy) FROM \"rtree_%s_geom\"",
+             l->name);
+    sqlite3_stmt *q = NULL;
+    dm_status st = dm__sql_prepare(s, sql, &q);
+    if (st)
+        return st;
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL) {
+        for (int k = 0; k < 4; k++)
+            b[k] = sqlite3_column_double(q, k);
+        *found = 1;
+    }
+    sqlite3_finalize(q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? DM_OK : dm__sql_fail(s, rc, "layer bounds");
+}
+
 int dm__store_extent(dm_store *s, double b[4])
 {
     int found = 0;
@@ -511,32 +536,20 @@ int dm__store_extent(dm_store *s, double b[4])
         const dm_layer_def *l = dm_layer_at(i);
         if (!l->geom_type || (l->flags & DM_LAYER_TRUTH))
             continue;
-        char sql[200];
-        snprintf(sql, sizeof sql,
-                 "SELECT min(minx), min(miny), max(maxx), max(maxy) FROM \"rtree_%s_geom\"",
-                 l->name);
-        sqlite3_stmt *q = NULL;
-        if (dm__sql_prepare(s, sql, &q))
+        double e[4];
+        int has = 0;
+        if (dm_store_layer_bounds(s, l->name, e, &has))
             return -1;
-        int rc = sqlite3_step(q);
-        if (rc == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL) {
-            double e[4];
-            for (int k = 0; k < 4; k++)
-                e[k] = sqlite3_column_double(q, k);
-            if (!found) {
-                memcpy(b, e, sizeof e);
-                found = 1;
-            } else {
-                b[0] = fmin(b[0], e[0]);
-                b[1] = fmin(b[1], e[1]);
-                b[2] = fmax(b[2], e[2]);
-                b[3] = fmax(b[3], e[3]);
-            }
-        }
-        sqlite3_finalize(q);
-        if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-            dm__sql_fail(s, rc, "read");
-            return -1;
+        if (!has)
+            continue;
+        if (!found) {
+            memcpy(b, e, sizeof e);
+            found = 1;
+        } else {
+            b[0] = fmin(b[0], e[0]);
+            b[1] = fmin(b[1], e[1]);
+            b[2] = fmax(b[2], e[2]);
+            b[3] = fmax(b[3], e[3]);
         }
     }
     return found;
