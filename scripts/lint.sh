@@ -13,5 +13,11 @@ banned=$(grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|atof|tmpna
 if [ -n "$banned" ]; then
     echo "lint: banned functions (use snprintf, strtol, strtod, dm__strlcpy, strtok_r):"; echo "$banned"; status=1
 fi
+# a command's options go through cli_getopt_long, whose messages name the
+# option meant and the command's help (getopt's own print neither)
+raw=$(grep -nE '(^|[^_a-z])getopt_long\(' src/cli/cmd_*.c src/server/*.c 2>/dev/null)
+if [ -n "$raw" ]; then
+    echo "lint: commands parse options with cli_getopt_long (src/cli/cli.h), not getopt_long:"; echo "$raw"; status=1
+fi
 [ $status = 0 ] && echo "lint: ok"
 exit $status

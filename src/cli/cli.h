@@ -63,7 +63,7 @@ int cli_parse_positive(const char *cmd, const char *opt, const char *s, int zero
  * usage error and 2. */
 int cli_positional(const char *cmd, const char *arg, const char **first, const char **second);
 /* getopt_long with demine's own messages, for every command that parses its
- * options with getopt_long (the macro below routes their calls here): an
+ * options with getopt_long (each calls this instead): an
  * unknown option is "demine CMD: unknown option '--resaon' (did you mean
  * '--reason'?)" and the pointer to `demine CMD --help`, where CMD is
  * argv[0]; one of demine's own options given after the command (--author,
@@ -73,9 +73,6 @@ int cli_positional(const char *cmd, const char *arg, const char **first, const c
  * starting with ':' keeps getopt_long's own behaviour (the caller reports). */
 int cli_getopt_long(int argc, char *const *argv, const char *optstring, const struct option *longopts,
                     int *longindex);
-#ifndef CLI_GETOPT_IMPL
-#define getopt_long(...) cli_getopt_long(__VA_ARGS__)
-#endif
 /* The message cli_getopt_long prints for an argument arg of command cmd
  * that is no option of longopts (NULL: none known): unknown,
  * with the option meant or demine's own options' place. Returns 2. Also

@@ -3,7 +3,6 @@
  * cli_main.c -- entry point of `demine`: global options, the list of
  * subcommands, dispatch, and the terminal progress and log printers.
  */
-#define CLI_GETOPT_IMPL /* cli_getopt_long calls the real getopt_long */
 #include "cli.h"
 
 #include <errno.h>

@@ -57,7 +57,7 @@ static int run_check(dm_ctx *ctx, int argc, char **argv)
     int json = 0, c, rc = 0;
     long max = 50;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         int taken = cli_import_option("check", c, optarg, &a);
         if (taken == 2)
             rc = 2;

@@ -63,7 +63,7 @@ static int run_edit(dm_ctx *ctx, int argc, char **argv)
     const char *reason = NULL, *wkt = NULL;
     int c, repair = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (c == 'r')
             reason = optarg;
         else if (c == 'w')
@@ -145,7 +145,7 @@ static int reason_args(const char *cmd, const char *help, const char *id, const 
         {"reason", required_argument, 0, 'r'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (c == 'r')
             *reason = optarg;
         else if (c == 'h')
@@ -221,7 +221,7 @@ static int run_status(dm_ctx *ctx, int argc, char **argv)
     const char *reason = NULL, *date = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (c == 'r')
             reason = optarg;
         else if (c == 'd')

@@ -41,7 +41,7 @@ static int run_export(dm_ctx *ctx, int argc, char **argv)
     dm_export_opts o = {0};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 'l':
             layer = optarg;

@@ -161,7 +161,7 @@ static int run_import(dm_ctx *ctx, int argc, char **argv)
     memset(&a, 0, sizeof a);
     int json = 0, c, rc = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         int taken = cli_import_option("import", c, optarg, &a);
         if (taken == 2)
             rc = 2;

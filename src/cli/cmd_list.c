@@ -99,7 +99,7 @@ static int run_list(dm_ctx *ctx, int argc, char **argv)
     double bbox[4];
     int have_bbox = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 'l':
             layer = optarg;

@@ -129,7 +129,7 @@ static int run_patterns(dm_ctx *ctx, int argc, char **argv)
     int json = 0, sim = 0, c;
     long maxf = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 'z': o.hazard = optarg; break;
         case 'a': o.hazard = NULL; break;

@@ -176,7 +176,7 @@ static int run_records(dm_ctx *ctx, int argc, char **argv)
     dm_verify_opts o = {NULL, 5, 300, 0};
     int json = 0, c;
     optind = 2;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 'r': o.record = optarg; break;
         case 't':

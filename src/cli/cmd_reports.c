@@ -577,7 +577,7 @@ static int run_reports(dm_ctx *ctx, int argc, char **argv)
     int json = 0, refresh = 0, c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         if (c == 's')
             status = optarg;
         else if (c == 'j')

@@ -268,7 +268,7 @@ static int run_show(dm_ctx *ctx, int argc, char **argv)
                                              {0, 0, 0, 0}};
     int json = 0, c, no_personal = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (c == 'j')
             json = 1;
         else if (c == 'p')

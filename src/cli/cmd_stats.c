@@ -208,7 +208,7 @@ static int run_stats(dm_ctx *ctx, int argc, char **argv)
                                              {0, 0, 0, 0}};
     int by = DM_STATS_BY_NONE, json = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 'b':
             by = dm_stats_by_parse(optarg);
