@@ -78,6 +78,9 @@ int cli_getopt_long(int argc, char *const *argv, const char *optstring, const st
  * with the option meant or demine's own options' place. Returns 2. Also
  * for commands parsing their options by hand (cli_positional). */
 int cli_unknown_option(const char *cmd, const char *arg, const struct option *longopts);
+/* The same for a command that parses its options by hand: the options it
+ * knows are the --names its help text shows. Returns 2. */
+int cli_unknown_option_in(const char *cmd, const char *arg, const char *help);
 /* s as a JSON string (quotes included) in a static buffer rotated 4 ways. */
 const char *cli_json_str(const char *s);
 

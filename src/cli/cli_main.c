@@ -178,6 +178,36 @@ int cli_unknown_option(const char *cmd, const char *arg, const struct option *lo
     return cli_usage_error(cmd, "unknown option '%s'%s", arg, meant);
 }
 
+int cli_unknown_option_in(const char *cmd, const char *arg, const char *help)
+{
+    enum { MAX_OPTS = 96 };
+    struct option o[MAX_OPTS + 1];
+    char names[MAX_OPTS][40];
+    size_t n = 0;
+    for (const char *p = help ? help : ""; (p = strstr(p, "--")) && n < MAX_OPTS;) {
+        p += 2;
+        size_t len = 0;
+        while ((p[len] >= 'a' && p[len] <= 'z') || (p[len] >= '0' && p[len] <= '9') || (len && p[len] == '-'))
+            len++;
+        if (len < 2 || len >= sizeof names[0]) {
+            p += len;
+            continue;
+        }
+        size_t k = 0;
+        while (k < n && (strlen(names[k]) != len || strncmp(names[k], p, len)))
+            k++;
+        if (k == n) {
+            memcpy(names[n], p, len);
+            names[n][len] = 0;
+            o[n] = (struct option){names[n], 0, NULL, 0};
+            n++;
+        }
+        p += len;
+    }
+    o[n] = (struct option){0, 0, NULL, 0};
+    return cli_unknown_option(cmd, arg, o);
+}
+
 /* A bare EPSG code given to --crs ("--crs 32638", "--crs=32638") is the
  * EPSG:32638 it names: PROJ and GDAL take no bare number, and every --crs of
  * demine names a coordinate reference system. Rewrites argv in place with

@@ -44,7 +44,7 @@ static int run_search_spots(dm_ctx *ctx, int argc, char **argv)
         if (!strcmp(argv[i], "--out") && i + 1 < argc)
             out = argv[++i];
         else if (argv[i][0] == '-')
-            return cli_usage_error("demo search-spots", "unknown option %s", argv[i]);
+            return cli_unknown_option_in("demo search-spots", argv[i], help);
         else if (!db)
             db = argv[i];
         else if (!in)
@@ -127,7 +127,7 @@ static int run_demo(dm_ctx *ctx, int argc, char **argv)
         } else if (!strcmp(a, "--json")) {
             json = 1;
         } else if (a[0] == '-' && a[1]) {
-            return cli_usage_error("demo", "unknown option '%s'", a);
+            return cli_unknown_option_in("demo", a, help);
         } else if (!path) {
             path = a;
         } else {

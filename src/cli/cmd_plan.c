@@ -395,7 +395,7 @@ static int run_plan(dm_ctx *ctx, int argc, char **argv)
         else if (!strcmp(a, "--json"))
             json = 1;
         else if (a[0] == '-' && a[1])
-            return cli_usage_error("plan", "unknown option '%s'", a);
+            return cli_unknown_option_in("plan", a, help);
         else if (!db)
             db = a;
         else

@@ -157,7 +157,7 @@ static int run_report(dm_ctx *ctx, int argc, char **argv)
             else
                 around_s = v;
         } else if (a[0] == '-' && a[1])
-            return cli_usage_error("report", "unknown option '%s'", a);
+            return cli_unknown_option_in("report", a, help);
         else if (!db)
             db = a;
         else

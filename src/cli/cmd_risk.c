@@ -278,7 +278,10 @@ static int parse_args(const char *cmd, int argc, char **argv, opts *o, int npos,
             if (!o->n_codes)
                 return cli_usage_error(cmd, "--codes wants integers like 1,4,8, got '%s'", v);
         } else if (a[0] == '-' && a[1])
-            return cli_usage_error(cmd, "unknown option %s (see --help)", a);
+            return cli_unknown_option_in(cmd, a,
+                                         !strcmp(cmd, "risk eval") ? help_eval
+                                         : !strcmp(cmd, "risk fit") ? help_fit
+                                                                     : help_map);
         else {
             if (np >= npos)
                 return cli_usage_error(cmd, "unexpected argument '%s'", a);
@@ -1143,7 +1146,7 @@ static int run_refresh(dm_ctx *ctx, int argc, char **argv)
         if (!strcmp(argv[i], "--json"))
             json = 1;
         else if (argv[i][0] == '-')
-            return cli_usage_error("risk refresh", "unknown option %s", argv[i]);
+            return cli_unknown_option_in("risk refresh", argv[i], help_refresh);
         else if (!db)
             db = argv[i];
         else
@@ -1226,7 +1229,7 @@ static int run_explain(dm_ctx *ctx, int argc, char **argv)
         else if (!strcmp(argv[i], "--at") && i + 1 < argc)
             at = argv[++i];
         else if (argv[i][0] == '-')
-            return cli_usage_error("risk explain", "unknown option %s", argv[i]);
+            return cli_unknown_option_in("risk explain", argv[i], help_explain);
         else if (!db)
             db = argv[i];
         else

@@ -292,7 +292,7 @@ int cmd_risk_spots(dm_ctx *ctx, int argc, char **argv)
         else if (!strcmp(argv[i], "--json"))
             json = 1;
         else if (argv[i][0] == '-')
-            return cli_usage_error("risk spots", "unknown option %s", argv[i]);
+            return cli_unknown_option_in("risk spots", argv[i], help_spots);
         else if (!map)
             map = argv[i];
         else

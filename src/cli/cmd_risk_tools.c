@@ -72,7 +72,7 @@ static int run_distance(dm_ctx *ctx, int argc, char **argv)
         } else if (!strcmp(argv[i], "--compress"))
             compress = 1;
         else if (argv[i][0] == '-')
-            return cli_usage_error("risk distance", "unknown option %s", argv[i]);
+            return cli_unknown_option_in("risk distance", argv[i], help_distance);
         else if (!in)
             in = argv[i];
         else if (!out)

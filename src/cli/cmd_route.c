@@ -221,7 +221,7 @@ static int run_route(dm_ctx *ctx, int argc, char **argv)
                           : !strcmp(a, "--stretch")     ? &o.stretch_m
                                                         : NULL;
             if (!dst)
-                return cli_usage_error(cmd, "unknown option '%s' (see --help)", a);
+                return cli_unknown_option_in(cmd, a, help);
             if (!cli_parse_double(cmd, a, v, &d))
                 return 2;
             if (dst == &o.nodata_p && !(d >= 0 && d <= 1))

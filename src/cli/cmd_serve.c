@@ -135,7 +135,7 @@ static int run_serve(dm_ctx *ctx, int argc, char **argv)
                                        SRV_MAX_CONN, v);
             cfg.max_conn_per_ip = (int)v;
         } else if (a[0] == '-')
-            return cli_usage_error("serve", "unknown option '%s' (see --help)", a);
+            return cli_unknown_option_in("serve", a, help);
         else if (!cfg.db)
             cfg.db = a;
         else

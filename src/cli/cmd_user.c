@@ -121,7 +121,7 @@ static int run_user(dm_ctx *ctx, int argc, char **argv)
         else if (i + 1 < argc && (!strcmp(a, "--org") || !strcmp(a, "--organisation")))
             org = argv[++i];
         else if (a[0] == '-')
-            return cli_usage_error("user", "unknown option '%s' (see --help)", a);
+            return cli_unknown_option_in("user", a, help);
         else if (!db)
             db = a;
         else if (!name)

@@ -30,6 +30,15 @@ TEST(cli_names_the_option_meant_and_where_it_goes)
     ASSERT_DEMINE(2, "`demine -q stats ...`", "stats t.gpkg -q");
     /* commands parsing their options by hand say so too */
     ASSERT_DEMINE(2, "`demine --author NAME mag ...`", "mag lines.csv --author bob");
+    /* and name the option meant from their help */
+    ASSERT_DEMINE(2, "demine plan: unknown option '--sampels' (did you mean '--samples'?)\n(see 'demine plan --help')",
+                  "plan t.gpkg --sampels 10");
+    ASSERT_DEMINE(2, "demine risk map: unknown option '--cel' (did you mean '--cell'?)", "risk map t.gpkg --cel 20");
+    ASSERT_DEMINE(2, "demine risk eval: unknown option '--truht' (did you mean '--truth'?)", "risk eval r.tif --truht a");
+    ASSERT_DEMINE(2, "demine route: unknown option '--form' (did you mean '--from'?)", "route t.gpkg --form 1,2");
+    ASSERT_DEMINE(2, "demine serve: unknown option '--prot' (did you mean '--port'?)", "serve t.gpkg --prot 8080");
+    ASSERT_DEMINE(2, "demine report: unknown option '--publik' (did you mean '--public'?)", "report t.gpkg --publik");
+    ASSERT_DEMINE(2, "demine plan: --author is an option of demine itself", "plan t.gpkg --author bob");
     /* a command's option before the command */
     ASSERT_DEMINE(2, "a command's options go after the command", "--reason x edit t.gpkg H-1");
     ASSERT_DEMINE(2, "demine: --author needs a NAME", "--author");
