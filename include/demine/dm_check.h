@@ -29,7 +29,7 @@ typedef struct dm_check_issue {
     char layer[32];
     char id[48];      /* uuid in a database, "feature N" in a file */
     char ref[64];     /* ref or name when the row has one */
-    char message[320];
+    char message[512]; /* with its fix: a swapped-coordinates message was cut at 320 bytes */
     double x, y;      /* where (WGS 84), NaN when not a place */
 } dm_check_issue;
 
