@@ -990,6 +990,20 @@ TEST(patterns_on_a_database_without_in_cancelled)
     ASSERT_MSG(sqlite3_exec(db, "ALTER TABLE predicted_mines DROP COLUMN in_cancelled", NULL, NULL, &err) == SQLITE_OK,
                "drop column: %s", err ? err : "");
     sqlite3_close(db);
+    /* read-only, the database is not brought up to date: the missing
+     * column reads as NULL (it read as its own name, "in_cancelled") */
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("pold.gpkg"), DM_STORE_READONLY, &s));
+    dm_cursor *c = NULL;
+    ASSERT_OK(dm_store_select(s, "predicted_mines", NULL, &c));
+    ASSERT(dm_cursor_next(c) > 0);
+    ASSERT_NEAR(dm_cursor_real(c, "in_cancelled", -7), -7, 0);
+    ASSERT(dm_cursor_text(c, "in_cancelled") == NULL);
+    char *row = NULL;
+    ASSERT_OK(dm_cursor_json(c, 0, &row));
+    ASSERT_MSG(!strstr(row, "\"in_cancelled\":\"in_cancelled\""), "%s", row);
+    dm_free(ctx, row);
+    dm_cursor_free(c);
+    dm_store_close(s);
     ASSERT_OK(dm_store_open(ctx, dmtest_path("pold.gpkg"), 0, &s));
     ASSERT_OK(dm_patterns_run(s, &o, &js));
     dm_free(ctx, js);

@@ -262,9 +262,31 @@ static void bind_select(sqlite3_stmt *q, const dm_select *o, char *const *vals)
             sqlite3_bind_text(q, (int)(10 + i), vals[i], -1, SQLITE_TRANSIENT);
 }
 
+/* Which of l's fields its table has (have[i] 1), for a database opened
+ * read-only, which has not been brought up to date. */
+static dm_status table_columns(dm_store *s, const dm_layer_def *l, unsigned char *have)
+{
+    memset(have, 0, l->n_fields);
+    sqlite3_stmt *q = NULL;
+    dm_status st = dm__sql_prepare(s, "SELECT name FROM pragma_table_info(?1)", &q);
+    if (st)
+        return st;
+    sqlite3_bind_text(q, 1, l->name, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *c = (const char *)sqlite3_column_text(q, 0);
+        for (size_t i = 0; c && i < l->n_fields; i++)
+            if (!strcmp(c, l->fields[i].name))
+                have[i] = 1;
+    }
+    sqlite3_finalize(q);
+    return rc == SQLITE_DONE ? DM_OK : dm__sql_fail(s, rc, "columns");
+}
+
 dm_status dm_store_select(dm_store *s, const char *layer, const dm_select *opts, dm_cursor **out)
 {
     *out = NULL;
+    dm_status st0;
     const dm_layer_def *l = dm_layer_find(layer);
     if (!l)
         return dm__unknown_layer(s->ctx, layer);
@@ -274,8 +296,19 @@ dm_status dm_store_select(dm_store *s, const char *layer, const dm_select *opts,
     dm__buf_init(&b);
     dm__buf_puts(&b, "SELECT uuid, created, updated, author");
     dm__buf_puts(&b, l->geom_type ? ", geom" : ", NULL");
-    for (size_t i = 0; i < l->n_fields; i++)
-        dm__buf_printf(&b, ", \"%s\"", l->fields[i].name);
+    /* a database made before a field was added gets its column on its next
+     * read-write open; read-only, the field reads as NULL (a quoted name of
+     * no column is a string to SQLite: the field read as its own name) */
+    unsigned char have[128];
+    int ro = !dm_store_writable(s) && l->n_fields <= sizeof have;
+    if (ro && (st0 = table_columns(s, l, have)))
+        return st0;
+    for (size_t i = 0; i < l->n_fields; i++) {
+        if (ro && !have[i])
+            dm__buf_puts(&b, ", NULL");
+        else
+            dm__buf_printf(&b, ", \"%s\"", l->fields[i].name);
+    }
     dm__buf_printf(&b, " FROM \"%s\"", l->name);
     char *vals[8] = {0};
     dm_status st = eq_values(s, l, opts, vals);
