@@ -243,14 +243,6 @@ static int h_layers(srv_req *rq, srv_resp *rs)
         sb_json_str(&b, l->title);
         sb_puts(&b, ",\"geometry\":");
         sb_json_str(&b, l->geom_type);
-        /* where its data lies: the map opens on it (a database of another
-         * country opened on the demo's place and showed nothing) */
-        double bb[4];
-        int has_bb = 0;
-        if (l->geom_type && !dm_store_layer_bounds(rq->t->store, l->name, bb, &has_bb) && has_bb)
-            sb_printf(&b, ",\"bbox\":[%.6f,%.6f,%.6f,%.6f]", bb[0], bb[1], bb[2], bb[3]);
-        else if (l->geom_type)
-            sb_puts(&b, ",\"bbox\":null");
         /* writable: rows may be added and deleted here (POST, DELETE), as
          * srv_layer_writable decides for the caller's role */
         char why_not[200];
@@ -275,7 +267,16 @@ static int h_layers(srv_req *rq, srv_resp *rs)
             sb_json_str(&b, f->desc);
             sb_puts(&b, "}");
         }
-        sb_puts(&b, "]}");
+        sb_puts(&b, "]");
+        /* where its data lies: the map opens on it (a database of another
+         * country opened on the demo's place and showed nothing) */
+        double bb[4];
+        int has_bb = 0;
+        if (l->geom_type && !dm_store_layer_bounds(rq->t->store, l->name, bb, &has_bb) && has_bb)
+            sb_printf(&b, ",\"bbox\":[%.6f,%.6f,%.6f,%.6f]", bb[0], bb[1], bb[2], bb[3]);
+        else if (l->geom_type)
+            sb_puts(&b, ",\"bbox\":null");
+        sb_puts(&b, "}");
     }
     sb_puts(&b, "]");
     rs->cache = "private, max-age=60";
