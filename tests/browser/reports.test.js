@@ -70,12 +70,33 @@ async function submit(page, ref, corners) {
   return uuid;
 }
 
-// the analyst's decision in the review queue
-async function review(page, uuid, what, reason) {
+// the analyst's decision in the review queue; `late`: the queue's answer
+// to the tab's click comes after the reason is typed (it was written anew,
+// and the reason lost or the decision's word said on a card no longer shown)
+async function review(page, uuid, what, reason, late) {
+  let release, fetched, held = null;
+  const go = new Promise((res) => { release = res; }), got = new Promise((res) => { fetched = res; });
+  const hold = async (r) => {
+    if (held) return r.continue();
+    held = r.request();
+    const answer = await r.fetch();
+    fetched();
+    await go;
+    return r.fulfill({ response: answer });
+  };
+  if (late) await page.route(/\/api\/reports\?status=draft$/, hold);
   await page.click('#tab-review-btn');
   const card = `.card[data-report="${uuid}"]`;
   await page.waitForSelector(card, { timeout: 5000 }).catch(async () => fail('report ' + uuid + ' not in the review queue: ' + await page.textContent('#review')));
   await page.fill(`${card} [data-reason]`, reason);
+  if (late) {
+    await got;
+    const done = page.waitForEvent('requestfinished', { predicate: (q) => q === held, timeout: 5000 });
+    release();
+    await done;
+    await page.unroute(/\/api\/reports\?status=draft$/, hold);
+    await page.evaluate(() => new Promise((res) => requestAnimationFrame(() => setTimeout(res, 0))));
+  }
   await page.click(`${card} [data-${what}]`);
   await page.waitForSelector(`${card} .msg .ok`, { timeout: 5000 })
     .catch(async () => fail(what + ': ' + await page.textContent(`${card} .msg`)));
@@ -90,6 +111,11 @@ async function main() {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // the API's requests and answers, said when the test fails (the last 80)
+  const t0 = Date.now(), trace = global.TRACE = [];
+  const api = (u) => u.startsWith(BASE + '/api/') ? u.slice(BASE.length) : null;
+  page.on('request', (q) => { if (api(q.url())) trace.push((Date.now() - t0) + ' ms > ' + q.method() + ' ' + api(q.url())); });
+  page.on('response', (r) => { if (api(r.url())) trace.push((Date.now() - t0) + ' ms < ' + r.status() + ' ' + r.request().method() + ' ' + api(r.url())); });
   await page.route(/^https?:\/\/(?!127\.0\.0\.1)/, (r) => r.abort());
   await page.goto(BASE + '/', { waitUntil: 'load' });
   await page.waitForSelector('#map .leaflet-map-pane', { state: 'attached' });
@@ -134,17 +160,34 @@ async function main() {
   // 2. the analyst rejects one with a reason and approves the other
   await login(page, 'ana', 'analystpw1');
   await review(page, rejected, 'reject', REASON);
-  await review(page, approved, 'approve', 'checked on site');
+  await review(page, approved, 'approve', 'checked on site', true);
+  // an answer to the analyst's session comes after the next login (a slow
+  // server): its 401 is of the session that has ended, not the field user's
+  let release, seen, heldReq = null;
+  const held = new Promise((res) => { release = res; }), asked = new Promise((res) => { seen = res; });
+  await page.route(/\/api\/hazards\?/, async (r) => {
+    if (heldReq) return r.continue();
+    heldReq = r.request(); seen();
+    await held;
+    return r.fulfill({ status: 401, contentType: 'application/json', body: '{"error":"log in first"}' });
+  });
+  await page.evaluate(() => window.demine.reload());
+  await asked;
   await logout(page);
 
   // 3. the field user reads the decision and the reason, as written
   await login(page, 'fld', 'fieldpw12');
-  await page.click('#tab-report-btn');
+  const late = page.waitForEvent('requestfinished', { predicate: (q) => q === heldReq, timeout: 5000 });
+  release();
+  await late;
+  await page.click('#tab-report-btn', { timeout: 5000 })
+    .catch(() => fail('no Field report tab: an answer to the analyst\'s session logged the field user out?'));
   const rcard = `[data-myr="${rejected}"]`, acard = `[data-myr="${approved}"]`;
   await page.waitForSelector(`${rcard}.myr-rejected`, { timeout: 5000 })
     .catch(async () => fail('the rejected report is not shown rejected: ' + await page.textContent('#myreports')));
   if (await page.textContent(`${rcard} .st`) !== 'rejected') fail('status of the rejected report: ' + await page.textContent(`${rcard} .st`));
-  const why = await page.textContent(`${rcard} .why`);
+  const why = await page.textContent(`${rcard} .why`, { timeout: 5000 })
+    .catch(async () => fail('the rejected report gives no reason: ' + await page.textContent(rcard)));
   if (why !== 'Reason: ' + REASON) fail('the rejection\'s reason reads "' + why + '"');
   if (await page.$(`${rcard} .why b`)) fail('the reason was taken as HTML');
   const meta = await page.textContent(`${rcard} .hint`);
@@ -155,7 +198,9 @@ async function main() {
   if (await page.textContent(`${acard} .st`) !== 'approved') fail('the approved report is ' + await page.textContent(`${acard} .st`));
   if (await page.$(`${rcard} [data-withdraw]`) || await page.$(`${acard} [data-withdraw]`))
     fail('a reviewed report offers to be withdrawn');
-  if ((await page.textContent(`${acard} .why`)) !== 'Note: checked on site') fail('the approval\'s note: ' + await page.textContent(`${acard} .why`));
+  const note = await page.textContent(`${acard} .why`, { timeout: 5000 })
+    .catch(async () => fail('the approved report gives no note (the reason typed was lost?): ' + await page.textContent(acard)));
+  if (note !== 'Note: checked on site') fail('the approval\'s note: ' + note);
   const summary = await page.textContent('#myr-summary');
   if (!/^2 reports: 0 awaiting review, 1 approved, 1 rejected\./.test(summary)) fail('summary: ' + summary);
   // said above the form too, with a way down to the list
@@ -164,6 +209,7 @@ async function main() {
   await page.click('#myr-jump');
   await page.waitForFunction((s) => { const r = document.querySelector(s).getBoundingClientRect(); return r.top >= 0 && r.top < window.innerHeight - 20; },
     rcard, { timeout: 3000 }).catch(() => fail('"Our reports" above the form does not bring the list into view'));
+  if (await page.isVisible('#login') || !await page.isVisible('#who')) fail('an answer to the analyst\'s session logged the field user out');
   await page.screenshot({ path: path.join(OUT, 'reports-01-rejected.png') });
 
   // 4. a click zooms to it and shows its area (a rejected report is on no layer)
@@ -191,4 +237,6 @@ async function main() {
   console.log('reports test passed');
 }
 
-main().catch((e) => { console.error('reports test FAILED: ' + e.message); process.exit(1); });
+main().catch((e) => {
+  if (global.TRACE) console.error('the last requests:\n' + global.TRACE.slice(-80).join('\n'));
+  console.error('reports test FAILED: ' + e.message); process.exit(1); });

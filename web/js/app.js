@@ -20,15 +20,22 @@
     });
   }
   /* a request to the API: resolves {r: the response (its headers), j: its JSON};
-   * an error status rejects with err.status and the server's message */
+   * an error status rejects with err.status and the server's message.
+   * An answer to a request asked before the last login or logout is of a
+   * session that has ended: a 401 then says nothing of the one open now (it
+   * logged the next user out when the server was slow), and any answer is
+   * refused as a 401, said nowhere (another user's data is not shown). */
+  var sessionNo = 0;                   /* one more at each login and logout */
   function call(method, path, body, headers) {
-    var opt = {method: method, headers: headers || {}, credentials: 'same-origin'};
+    var opt = {method: method, headers: headers || {}, credentials: 'same-origin'}, asked = sessionNo;
     if (body !== undefined) { opt.body = JSON.stringify(body); opt.headers['Content-Type'] = 'application/json'; }
     return fetch(path, opt).then(function (r) {
       return r.text().then(function (t) {
         var j = null; try { j = JSON.parse(t); } catch (e) { j = {error: t}; }
+        var err;
+        if (asked !== sessionNo) { err = new Error('asked in a session that has ended'); err.status = 401; throw err; }
         if (r.status === 401 && path !== 'api/login') sessionLost();
-        if (!r.ok) { var err = new Error((j && j.error) || ('HTTP ' + r.status)); err.status = r.status; throw err; }
+        if (!r.ok) { err = new Error((j && j.error) || ('HTTP ' + r.status)); err.status = r.status; throw err; }
         return {r: r, j: j};
       });
     });
@@ -676,7 +683,7 @@
     Array.prototype.forEach.call(document.querySelectorAll('.tab'), function (t) {
       t.classList.toggle('active', t.id === 'tab-' + name); });
     if (name === 'stats') loadStats();
-    if (name === 'review') loadReview();
+    if (name === 'review') loadReview(true);
     if (name === 'report') loadMyReports();
   }
   Array.prototype.forEach.call(document.querySelectorAll('aside nav button'), function (b) {
@@ -1017,27 +1024,65 @@
   }
 
   /* ---------------- review queue ---------------- */
-  function loadReview() {
+  /* The queue is asked again on opening the tab and after each decision. An
+   * answer updates the cards in place rather than writing them anew: a card
+   * written anew lost the reason being typed on it, and a decision answered
+   * after the queue was redrawn said its word on a card no longer shown (the
+   * click seemed to do nothing). A card being decided, or decided here since
+   * the tab was opened, stays with the word on it; an answer to an older
+   * request is not shown. */
+  var reviewSeq = 0;
+  function reviewCard(f, analyst) {
+    var p = f.properties, box = document.createElement('div');
+    box.innerHTML = '<div class="card" data-report="' + esc(f.id) + '"><b>' + esc(p.activity_type) + '</b> ' + esc(p.ref || '') +
+      ' — ' + esc(p.organisation || '') + ', by ' + esc(f.submitted_by || p.author) + ' ' + esc(p.created) +
+      (p.area_cleared_ha ? '<br>cleared ' + esc(p.area_cleared_ha) + ' ha' : '') +
+      (f.proposes_hazard ? '<div class="newhz-note"><span class="newhz">new hazard</span> proposed: approving the ' +
+        'report creates it (Show draws it in dashed pink).</div>' : '') +
+      '<div class="row"><button type="button" data-show="' + esc(f.id) + '">Show</button>' +
+      (analyst ? '<button type="button" class="approve" data-approve="' + esc(f.id) + '">Approve</button>' +
+        '<button type="button" class="reject" data-reject="' + esc(f.id) + '">Reject</button>' : '') + '</div>' +
+      (analyst ? '<input placeholder="reason (needed to reject)" data-reason="' + esc(f.id) + '">' : '') +
+      '<div class="msg"></div></div>';
+    var card = box.firstChild;
+    wireReviewCard(card);
+    return card;
+  }
+  function loadReview(opened) {
     if (!me) return;
+    var seq = ++reviewSeq;
     api('GET', 'api/reports?status=draft').then(function (fc) {
-      if (!me) return; /* logged out meanwhile */
-      if (!fc.features.length) { $('review').innerHTML = '<p class="hint" id="review-empty">No reports waiting.</p>'; return; }
-      var analyst = me.role === 'analyst' || me.role === 'admin';
-      $('review').innerHTML = fc.features.map(function (f) {
-        var p = f.properties;
-        return '<div class="card" data-report="' + esc(f.id) + '"><b>' + esc(p.activity_type) + '</b> ' + esc(p.ref || '') +
-          ' — ' + esc(p.organisation || '') + ', by ' + esc(f.submitted_by || p.author) + ' ' + esc(p.created) +
-          (p.area_cleared_ha ? '<br>cleared ' + esc(p.area_cleared_ha) + ' ha' : '') +
-          (f.proposes_hazard ? '<div class="newhz-note"><span class="newhz">new hazard</span> proposed: approving the ' +
-            'report creates it (Show draws it in dashed pink).</div>' : '') +
-          '<div class="row"><button type="button" data-show="' + esc(f.id) + '">Show</button>' +
-          (analyst ? '<button type="button" class="approve" data-approve="' + esc(f.id) + '">Approve</button>' +
-            '<button type="button" class="reject" data-reject="' + esc(f.id) + '">Reject</button>' : '') + '</div>' +
-          (analyst ? '<input placeholder="reason (needed to reject)" data-reason="' + esc(f.id) + '">' : '') +
-          '<div class="msg"></div></div>';
-      }).join('');
-      wireReview();
-    }).catch(function (e) { if (e.status !== 401) $('review').textContent = e.message; });
+      if (!me || seq !== reviewSeq) return; /* logged out, or asked again meanwhile */
+      var q = $('review'), had = {}, keep = {}, analyst = me.role === 'analyst' || me.role === 'admin';
+      Array.prototype.forEach.call(q.querySelectorAll('.card[data-report]'), function (c) {
+        had[c.getAttribute('data-report')] = c;
+        if (c.classList.contains('deciding') || (c.classList.contains('answered') && !opened)) keep[c.getAttribute('data-report')] = c;
+      });
+      var listed = {};
+      fc.features.forEach(function (f) { listed[f.id] = true; });
+      /* in the queue's order; a card shown already stays where it is (a card
+       * moved loses the focus of the reason being typed), and one decided
+       * here keeps its place */
+      var aside = function (n) {
+        while (n && n.nodeType === 1 && keep[n.getAttribute('data-report')] === n && !listed[n.getAttribute('data-report')]) n = n.nextSibling;
+        return n;
+      };
+      var at = null;
+      fc.features.forEach(function (f) {
+        var c = had[f.id];
+        if (c && c.classList.contains('answered') && !keep[f.id]) c = null; /* the tab opened again: a new card */
+        if (!c) c = reviewCard(f, analyst);
+        keep[f.id] = c;
+        var next = aside(at ? at.nextSibling : q.firstChild);
+        if (c !== next) q.insertBefore(c, next);
+        at = c;
+      });
+      Array.prototype.slice.call(q.childNodes).forEach(function (c) {
+        var id = c.nodeType === 1 && c.getAttribute('data-report');
+        if (!id || keep[id] !== c) q.removeChild(c);
+      });
+      if (!fc.features.length) q.insertAdjacentHTML('beforeend', '<p class="hint" id="review-empty">No reports waiting.</p>');
+    }).catch(function (e) { if (e.status !== 401 && seq === reviewSeq) $('review').textContent = e.message; });
   }
   /* a report on the map: its area and items in purple, the hazard it
    * proposes in dashed pink (not on the hazards layer until approved) */
@@ -1058,10 +1103,10 @@
       (p.est_area_ha != null ? ', ' + Number(p.est_area_ha).toFixed(2) + ' ha' : '') + '): ' + what);
     return l;
   }
-  function wireReview() {
-    Array.prototype.forEach.call($('review').querySelectorAll('[data-show]'), function (b) {
+  function wireReviewCard(card) {
+    var msg = card.querySelector('.msg');
+    Array.prototype.forEach.call(card.querySelectorAll('[data-show]'), function (b) {
       b.addEventListener('click', function () {
-        var msg = b.closest('.card').querySelector('.msg');
         msg.textContent = '';
         api('GET', 'api/reports/' + b.getAttribute('data-show')).then(function (r) {
           if (!me) return; /* logged out meanwhile */
@@ -1081,23 +1126,31 @@
       });
     });
     ['approve', 'reject'].forEach(function (what) {
-      Array.prototype.forEach.call($('review').querySelectorAll('[data-' + what + ']'), function (b) {
+      Array.prototype.forEach.call(card.querySelectorAll('[data-' + what + ']'), function (b) {
         b.addEventListener('click', function () {
-          var id = b.getAttribute('data-' + what), card = b.closest('.card');
-          var reason = card.querySelector('[data-reason]').value;
+          var id = b.getAttribute('data-' + what), input = card.querySelector('[data-reason]');
+          var reason = input.value;
+          if (card.classList.contains('deciding')) return; /* asked already */
           if (what === 'reject' && !reason.trim()) { /* said here, not as the server's JSON hint */
-            card.querySelector('.msg').innerHTML = '<span class="bad">Write the reason for the rejection first: ' +
-              'the field user reads it.</span>';
-            card.querySelector('[data-reason]').focus();
+            msg.innerHTML = '<span class="bad">Write the reason for the rejection first: the field user reads it.</span>';
+            input.focus();
             return;
           }
           var runs = refreshRuns;
+          card.classList.add('deciding');
           api('POST', 'api/reports/' + id + '/' + what, {reason: reason}).then(function (r) {
-            card.querySelector('.msg').innerHTML = '<span class="ok">' + what + 'd' +
+            /* decided: the card stays, with the word on it, until the tab is opened again */
+            card.classList.add('decided', 'answered');
+            Array.prototype.forEach.call(card.querySelectorAll('[data-approve], [data-reject]'), function (x) { x.disabled = true; });
+            input.readOnly = true;
+            msg.innerHTML = '<span class="ok">' + what + 'd' +
               (r && r.created_hazard ? ': the hazard it proposed is created' : '') + '</span>';
-            preview.clearLayers(); setTimeout(loadReview, 300); reloadAll();
+            preview.clearLayers(); reloadAll();
             if (r && r.risk_refresh) pollRefresh(runs); /* the approval is new evidence */
-          }).catch(function (e) { card.querySelector('.msg').innerHTML = '<span class="bad">' + esc(e.message) + '</span>'; });
+          }).catch(function (e) {
+            /* refused (decided by another meanwhile, say): the card stays with why */
+            if (e.status !== 401) { card.classList.add('answered'); msg.innerHTML = '<span class="bad">' + esc(e.message) + '</span>'; }
+          }).then(function () { card.classList.remove('deciding'); loadReview(); });
         });
       });
     });
@@ -1136,6 +1189,7 @@
 
   /* ---------------- session ---------------- */
   function setUser(u) {
+    if (u || me) sessionNo++; /* answers to what was asked before are of another session */
     me = u;
     sessionHint(!!u);
     clearInterval(riskTimer); riskTimer = null;
@@ -1152,7 +1206,7 @@
       $('details').innerHTML = '<p class="hint">Click a feature for its details and history.</p>';
       $('stats').innerHTML = '<p class="hint">Log in to see statistics.</p>';
       $('review').innerHTML = '<p class="hint">Reports waiting for an analyst.</p>';
-      myrSeq++; $('myreports').innerHTML = MYR_EMPTY; $('myr-title').textContent = 'Our reports';
+      myrSeq++; reviewSeq++; $('myreports').innerHTML = MYR_EMPTY; $('myr-title').textContent = 'Our reports';
       $('myr-top').classList.add('hidden'); $('myr-top').innerHTML = '';
     }
     $('login').classList.toggle('hidden', !!u);
