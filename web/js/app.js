@@ -58,7 +58,7 @@
   /* risk tiles: on the map only while logged in, and only once /api/risk/map
    * has named the map (its version is in the tile URL: a new map, new tiles) */
   var risk = L.tileLayer('tiles/risk/{z}/{x}/{y}.png', {maxZoom: 20, opacity: 0.8, attribution: 'risk map'});
-  var riskWanted = true, riskVersion = null, riskTimer = null, tileCheck = null;
+  var riskWanted = true, riskVersion = null, riskAsked = false, riskTimer = null, tileCheck = null;
   /* the tiles' colour scale (src/lib/tiles/riskmap.c): pale yellow at 0.01 %
    * to red at 100 %, by decades, per cell of the map; clear below 0.01 % */
   var riskLegend = L.control({position: 'bottomright'});
@@ -142,7 +142,6 @@
   function toggle(name, on) {
     if (name === '__risk') {
       riskWanted = on; showRisk();
-      if (on) riskLegend.addTo(map); else riskLegend.remove();
       return;
     }
     var lyr = name === '__base' ? base : groups[name];
@@ -151,9 +150,15 @@
     if (d) d.on = on;
     if (on) { lyr.addTo(map); if (d) load(d); } else map.removeLayer(lyr);
   }
+  /* the legend goes with the layer; logged in, a database with no risk map
+   * yet ("(none yet)") shows no legend of a map it does not have */
+  var legendShown = false;
   function showRisk() {
     if (me && riskWanted && riskVersion) { if (!map.hasLayer(risk)) risk.addTo(map); }
     else if (map.hasLayer(risk)) map.removeLayer(risk);
+    var legend = riskWanted && (!me || !!riskVersion || !riskAsked);
+    if (legend && !legendShown) riskLegend.addTo(map); else if (!legend && legendShown) riskLegend.remove();
+    legendShown = legend;
   }
   /* which map the tiles show; a new version (a refresh, here or by anyone)
    * changes the tile URL, so that the map is redrawn with the new tiles */
@@ -161,12 +166,13 @@
     if (!me) return;
     api('GET', 'api/risk/map').then(function (m) {
       if (!me) return;
+      riskAsked = true;
       if (m.version !== riskVersion) { riskVersion = m.version; risk.setUrl(m.tiles); }
       var c = $('count-__risk'); if (c) c.textContent = '';
       showRisk();
     }).catch(function (e) {
       if (e.status === 401) return;
-      riskVersion = null; showRisk();
+      riskAsked = true; riskVersion = null; showRisk();
       var c = $('count-__risk'); if (c) c.textContent = e.status === 404 ? '(none yet)' : '(' + e.message + ')';
     });
   }
@@ -1195,7 +1201,7 @@
     clearInterval(riskTimer); riskTimer = null;
     if (!u) {
       /* nothing protected stays on screen or keeps asking */
-      clearTimeout(refreshTimer); riskVersion = null; showRisk();
+      clearTimeout(refreshTimer); riskVersion = null; riskAsked = false; showRisk();
       preview.clearLayers(); routeLayer.clearLayers(); routing = false; routeSeq++;
       /* nor what was said of them: the route's verdict and the hazards it
        * enters, the report just stored */
