@@ -210,3 +210,24 @@ TEST(check_names_the_row_of_an_unknown_column_and_of_swapped_coordinates)
     ASSERT_DEMINE(4, "swapped_coordinates  features feature 3 (line 4) Well 3: geometry",
                   "check f.csv --layer features");
 }
+
+/* A file of hazards whose remaining area exceeds its estimate: the import
+ * refuses it, so the check of the file names the feature and both areas
+ * before an import is tried (within rounding is no error). */
+TEST(check_of_a_file_names_a_remaining_area_above_the_estimate)
+{
+    dmtest_write_file(dmtest_path("hz.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"ref\":\"T-1\",\"hazard_type\":\"SHA\","
+                      "\"est_area_ha\":12.5,\"remaining_area_ha\":500},\"geometry\":{\"type\":\"Polygon\","
+                      "\"coordinates\":[[[47,39.9],[47.01,39.9],[47.01,39.91],[47,39.91],[47,39.9]]]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"ref\":\"T-2\",\"hazard_type\":\"SHA\","
+                      "\"est_area_ha\":12.5,\"remaining_area_ha\":12.55},\"geometry\":{\"type\":\"Polygon\","
+                      "\"coordinates\":[[[47.1,39.9],[47.11,39.9],[47.11,39.91],[47.1,39.91],[47.1,39.9]]]}}]}");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "check %s --layer hazards", dmtest_path("hz.geojson")), 4);
+    ASSERT_CONTAINS(out, "feature 1 T-1: field 'remaining_area_ha': 500 ha is more than est_area_ha 12.5 ha");
+    ASSERT(!strstr(out, "T-2:"));
+    ASSERT_CONTAINS(out, "2 rows checked, 1 errors");
+    free(out);
+}

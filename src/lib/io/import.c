@@ -1764,6 +1764,17 @@ static void check_row(import_state *st, import_run *run, OGRFeatureH f, dm_row *
         if (fd->type == DM_FT_DATE && !(l->flags & DM_LAYER_SYSTEM))
             dm__check_date(r, ln, id, ref, fd->name, norm);
     }
+    /* a hazard's remaining area within its estimate, as the import refuses it */
+    if (!strcmp(ln, "hazards")) {
+        const char *est = dm_row_get(row, "est_area_ha"), *left = dm_row_get(row, "remaining_area_ha");
+        char ne[64], nl[64];
+        const dm_field_def *fe = dm_field_find(l, "est_area_ha"), *fl = dm_field_find(l, "remaining_area_ha");
+        if (est && left && fe && fl && !dm_field_normalise(ctx, fe, est, ne, sizeof ne) &&
+            !dm_field_normalise(ctx, fl, left, nl, sizeof nl) &&
+            dm__hazard_areas_check(ctx, strtod(nl, NULL), strtod(ne, NULL)))
+            dm__check_add(r, DM_CHECK_ERROR, "bad_value", ln, id, ref, NAN, NAN, "%s%s", wl, dm_ctx_errmsg(ctx));
+        dm_ctx_clear_error(ctx);
+    }
     /* no layer: any column named like a date */
     for (int i = 0; l == &file_layer && i < st->n_src; i++) {
         const char *name = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(OGR_L_GetLayerDefn(st->ol), i));

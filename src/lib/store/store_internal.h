@@ -50,6 +50,9 @@ dm_status dm__row_set_provenance(dm_row *r, const char *created, const char *upd
  * map layers but the demo's truth: 1 when there is one, 0 when there is
  * none, -1 on a read error. */
 int dm__store_extent(dm_store *s, double b[4]);
+/* A hazard's remaining area within its estimate (beyond rounding: 1 % and
+ * 0.01 ha), as insert and edit check it; an error naming the field. */
+dm_status dm__hazard_areas_check(dm_ctx *ctx, double left, double est);
 /* Check and normalise a row; for_insert also demands required fields. */
 dm_status dm__row_check(dm_store *s, dm_row *r, int for_insert);
 /* Create every table of a fresh database. */

@@ -238,6 +238,11 @@ static dm_status remaining_in_estimate(dm_ctx *ctx, double left, double est, int
                     how == AREAS_POLYGON ? " (its polygon's area, no est_area_ha given)" : "");
 }
 
+dm_status dm__hazard_areas_check(dm_ctx *ctx, double left, double est)
+{
+    return remaining_in_estimate(ctx, left, est, AREAS_ROW);
+}
+
 /* Both areas given in r: the remaining one within the estimate. */
 static dm_status row_areas_in_order(dm_row *r)
 {
