@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: MIT
  *
  * cli_files.c -- the checks the subcommands make on the files they are
- * given before doing any work: that no output would overwrite an input or
- * another output.
+ * given before doing any work (that no output would overwrite an input or
+ * another output), and the clean-up of a map half written when a command is
+ * interrupted.
  */
 #include "cli.h"
 
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int cli_same_path(const char *a, const char *b)
 {
@@ -55,4 +59,44 @@ char *cli_sibling(const char *db, const char *suffix)
     memcpy(p, db, n);
     memcpy(p + n, suffix, strlen(suffix) + 1);
     return p;
+}
+
+/* The map being written (OUT.part, renamed when whole), removed if the
+ * command is interrupted; the handlers before the guard, put back after. */
+static char part_path[4200];
+static void (*old_int)(int), (*old_term)(int);
+
+static void drop_part_and_die(int sig)
+{
+    if (part_path[0])
+        unlink(part_path);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void cli_part_guard(const char *out)
+{
+    if (out) {
+        if (*out)
+            snprintf(part_path, sizeof part_path, "%s.part", out);
+        else
+            part_path[0] = '\0'; /* no map recorded: nothing to remove */
+        old_int = signal(SIGINT, drop_part_and_die);
+        old_term = signal(SIGTERM, drop_part_and_die);
+    } else {
+        signal(SIGINT, old_int);
+        signal(SIGTERM, old_term);
+        part_path[0] = '\0';
+    }
+}
+
+void cli_part_guard_map(dm_ctx *ctx, dm_store *s)
+{
+    char *prev = NULL, *abs = NULL;
+    if (dm_store_meta_get(s, "risk_map", &prev) == DM_OK && prev)
+        abs = dm_store_resolve_path(s, prev);
+    dm_ctx_clear_error(ctx);
+    cli_part_guard(abs ? abs : prev ? prev : "");
+    dm_free(ctx, abs);
+    dm_free(ctx, prev);
 }

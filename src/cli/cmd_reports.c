@@ -520,11 +520,15 @@ static int run_review(dm_ctx *ctx, dm_store *s, const char *db, const char *id, 
     if (!has_map)
         return 0;
     if (!refresh) {
-        printf("  its finds are new evidence: `demine risk refresh %s` brings them into the risk map\n", db);
+        printf("  what it reports (its finds, the land it worked) is new evidence: `demine risk refresh %s` "
+               "brings it into the risk map\n",
+               db);
         return 0;
     }
     dm_risk_update_result r;
+    cli_part_guard_map(ctx, s); /* no half-written map left on Ctrl-C */
     st = dm_risk_refresh(ctx, s, &r);
+    cli_part_guard(NULL);
     if (st) {
         /* the approval stands: only the map is not redone */
         fprintf(stderr, "demine reports: the report is approved, but the risk map was not refreshed: %s\n",

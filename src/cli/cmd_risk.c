@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -519,17 +518,6 @@ static int check_selection(const char *cmd, const opts *o, const char *file, con
     return 0;
 }
 
-/* The map being written (dm_risk_update writes OUT.part, then renames it). */
-static char part_path[4200];
-
-static void drop_part_and_die(int sig)
-{
-    if (part_path[0])
-        unlink(part_path);
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-
 static int run_map(dm_ctx *ctx, int argc, char **argv)
 {
     if (argc >= 2 && cli_is_help(argv[1]))
@@ -627,13 +615,9 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
     u.spot_label_field = o.label_field;
     dm_risk_update_result r;
     /* interrupted (Ctrl-C, kill): no half-written OUT.part is left behind */
-    snprintf(part_path, sizeof part_path, "%s.part", o.out);
-    void (*old_int)(int) = signal(SIGINT, drop_part_and_die);
-    void (*old_term)(int) = signal(SIGTERM, drop_part_and_die);
+    cli_part_guard(o.out);
     dm_status st = dm_risk_update(ctx, s, &u, &r);
-    signal(SIGINT, old_int);
-    signal(SIGTERM, old_term);
-    part_path[0] = '\0';
+    cli_part_guard(NULL);
     if (s)
         dm_store_close(s);
     if (st == DM_ENOTFOUND && !o.aoi && !r.n_evidence) {
@@ -1159,20 +1143,9 @@ static int run_refresh(dm_ctx *ctx, int argc, char **argv)
     if (rc)
         return rc;
     dm_risk_update_result r;
-    char *prev = NULL; /* the map being redone, for the clean-up on Ctrl-C */
-    if (dm_store_meta_get(s, "risk_map", &prev) == DM_OK && prev) {
-        char *abs = dm_store_resolve_path(s, prev);
-        snprintf(part_path, sizeof part_path, "%s.part", abs ? abs : prev);
-        dm_free(ctx, abs);
-    }
-    dm_ctx_clear_error(ctx);
-    dm_free(ctx, prev);
-    void (*old_int)(int) = signal(SIGINT, drop_part_and_die);
-    void (*old_term)(int) = signal(SIGTERM, drop_part_and_die);
+    cli_part_guard_map(ctx, s); /* the map being redone: no OUT.part left on Ctrl-C */
     dm_status st = dm_risk_refresh(ctx, s, &r);
-    signal(SIGINT, old_int);
-    signal(SIGTERM, old_term);
-    part_path[0] = '\0';
+    cli_part_guard(NULL);
     dm_store_close(s);
     if (st)
         return cli_fail(ctx, "risk refresh", st);
