@@ -1628,3 +1628,40 @@ TEST(edit_repairs_an_invalid_wkt_with_repair)
     ASSERT(!strstr(out, "invalid"));
     free(out);
 }
+
+/* The schema version says which build may open a database: a database of
+ * schema 1 (before hazards proposed in reports) is brought to this build's
+ * on a read-write open and left as it is read-only; one of a newer schema is
+ * refused, naming both versions, and left untouched. */
+TEST(store_schema_version_is_raised_on_a_read_write_open_and_a_newer_one_refused)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    const char *p = dmtest_path("ver.gpkg");
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, p, DM_STORE_CREATE, &s));
+    char *v = NULL;
+    ASSERT_OK(dm_store_meta_get(s, "schema_version", &v));
+    ASSERT_STREQ(v, "2");
+    dm_free(ctx, v);
+    dm_store_close(s);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 %s \"UPDATE dm_meta SET value='1' WHERE key='schema_version'\"", p), 0);
+    free(out);
+    ASSERT_OK(dm_store_open(ctx, p, DM_STORE_READONLY, &s));
+    ASSERT_OK(dm_store_meta_get(s, "schema_version", &v));
+    ASSERT_STREQ(v, "1");
+    dm_free(ctx, v);
+    dm_store_close(s);
+    ASSERT_OK(dm_store_open(ctx, p, 0, &s));
+    ASSERT_OK(dm_store_meta_get(s, "schema_version", &v));
+    ASSERT_STREQ(v, "2");
+    dm_free(ctx, v);
+    dm_store_close(s);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 %s \"UPDATE dm_meta SET value='3' WHERE key='schema_version'\"", p), 0);
+    free(out);
+    ASSERT_STATUS(DM_ESCHEMA, dm_store_open(ctx, p, 0, &s));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "made by a newer demine (schema 3; this build knows 2)");
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 %s \"SELECT value FROM dm_meta WHERE key='schema_version'\"", p), 0);
+    ASSERT_CONTAINS(out, "3");
+    free(out);
+}

@@ -11,7 +11,11 @@
 
 #include "core/dm_internal.h"
 
-#define DM_SCHEMA_VERSION 1
+/* 2: hazards proposed in field reports (report_proposals), predicted
+ * mines flagged in cancelled land (predicted_mines.in_cancelled): a build of
+ * schema 1 would approve a report and leave its hazard unmade. A database of
+ * 1 is brought to 2 on its next read-write open. */
+#define DM_SCHEMA_VERSION 2
 #define DM_SRS_WGS84 4326
 
 struct dm_store {

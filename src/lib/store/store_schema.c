@@ -249,5 +249,14 @@ dm_status dm__store_migrate(dm_store *s)
     dm_status st = dm__store_add_styles(s);
     if (!st)
         st = add_deletes_index(s);
-    return st ? st : dm__store_add_proposals(s);
+    if (!st)
+        st = dm__store_add_proposals(s);
+    if (!st) { /* what it has now is this build's schema */
+        char sql[160];
+        snprintf(sql, sizeof sql,
+                 "UPDATE dm_meta SET value = '%d' WHERE key = 'schema_version' AND CAST(value AS INTEGER) < %d",
+                 DM_SCHEMA_VERSION, DM_SCHEMA_VERSION);
+        st = dm__sql_exec(s, sql);
+    }
+    return st;
 }
