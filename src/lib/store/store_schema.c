@@ -252,11 +252,20 @@ dm_status dm__store_migrate(dm_store *s)
     if (!st)
         st = dm__store_add_proposals(s);
     if (!st) { /* what it has now is this build's schema */
-        char sql[160];
-        snprintf(sql, sizeof sql,
-                 "UPDATE dm_meta SET value = '%d' WHERE key = 'schema_version' AND CAST(value AS INTEGER) < %d",
-                 DM_SCHEMA_VERSION, DM_SCHEMA_VERSION);
-        st = dm__sql_exec(s, sql);
+        sqlite3_stmt *q = NULL;
+        int version = DM_SCHEMA_VERSION;
+        st = dm__sql_prepare(s, "SELECT CAST(value AS INTEGER) FROM dm_meta WHERE key = 'schema_version'", &q);
+        if (!st && sqlite3_step(q) == SQLITE_ROW)
+            version = sqlite3_column_int(q, 0);
+        sqlite3_finalize(q);
+        /* written only when older: an open must not need the write lock
+         * (another program writing would make it fail) */
+        if (!st && version < DM_SCHEMA_VERSION) {
+            char sql[160];
+            snprintf(sql, sizeof sql, "UPDATE dm_meta SET value = '%d' WHERE key = 'schema_version'",
+                     DM_SCHEMA_VERSION);
+            st = dm__sql_exec(s, sql);
+        }
     }
     return st;
 }
