@@ -115,20 +115,14 @@ static dm_status restore_one(dm_store *s, const char *uuid, const char *why, con
     return st;
 }
 
-/* The hazard_status rows of hazard uuid deleted with it (their last entry
- * a deletion naming it), put back. */
-static dm_status restore_status_history(dm_store *s, const char *uuid, const char *why)
+/* The rows whose uuids the prepared, bound query q lists, put back when
+ * they are still deleted (one restored or entered again since stays as it
+ * is); q is finalized. */
+static dm_status restore_listed(dm_store *s, sqlite3_stmt *q, const char *why)
 {
-    sqlite3_stmt *q = NULL;
-    dm_status st = dm__sql_prepare(s,
-                                   "SELECT DISTINCT uuid FROM change_log WHERE layer = 'hazard_status' AND "
-                                   "op = 'delete' AND json_extract(old_values, '$.hazard_id') = ?",
-                                   &q);
-    if (st)
-        return st;
-    sqlite3_bind_text(q, 1, uuid, -1, SQLITE_STATIC);
     char (*ids)[37] = NULL;
     size_t n = 0, cap = 0;
+    dm_status st = DM_OK;
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         if (n == cap) {
@@ -147,14 +141,28 @@ static dm_status restore_status_history(dm_store *s, const char *uuid, const cha
     sqlite3_finalize(q);
     for (size_t i = 0; i < n && !st; i++) {
         char layer[64], op[16], created[25];
-        char *old = NULL;
-        /* only those still deleted: one restored or re-entered stays */
-        if (last_entry(s, ids[i], layer, op, &old, created, &st) && !st && !strcmp(op, "delete"))
+        char *last = NULL;
+        if (last_entry(s, ids[i], layer, op, &last, created, &st) && !st && !strcmp(op, "delete"))
             st = restore_one(s, ids[i], why, NULL);
-        free(old);
+        free(last);
     }
     free(ids);
     return st;
+}
+
+/* The hazard_status rows of hazard uuid deleted with it (their last entry
+ * a deletion naming it), put back. */
+static dm_status restore_status_history(dm_store *s, const char *uuid, const char *why)
+{
+    sqlite3_stmt *q = NULL;
+    dm_status st = dm__sql_prepare(s,
+                                   "SELECT DISTINCT uuid FROM change_log WHERE layer = 'hazard_status' AND "
+                                   "op = 'delete' AND json_extract(old_values, '$.hazard_id') = ?",
+                                   &q);
+    if (st)
+        return st;
+    sqlite3_bind_text(q, 1, uuid, -1, SQLITE_STATIC);
+    return restore_listed(s, q, why);
 }
 
 /* What an activity's deletion took with it, put back: the items deleted
@@ -184,8 +192,6 @@ static dm_status restore_report(dm_store *s, const char *uuid, const char *why)
         st = dm__sql_fail(s, rc, "change log");
     sqlite3_finalize(q);
     q = NULL;
-    char (*ids)[37] = NULL;
-    size_t n = 0, cap = 0;
     if (!st && gone_why)
         st = dm__sql_prepare(s,
                              "SELECT DISTINCT uuid FROM change_log WHERE layer = 'items' AND op = 'delete' AND "
@@ -194,33 +200,10 @@ static dm_status restore_report(dm_store *s, const char *uuid, const char *why)
     if (!st && q) {
         sqlite3_bind_text(q, 1, uuid, -1, SQLITE_STATIC);
         sqlite3_bind_text(q, 2, gone_why, -1, SQLITE_STATIC);
-        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-            if (n == cap) {
-                cap = cap ? cap * 2 : 16;
-                void *p = realloc(ids, cap * sizeof *ids);
-                if (!p) {
-                    st = dm__fail(s->ctx, DM_ENOMEM, "out of memory");
-                    break;
-                }
-                ids = p;
-            }
-            snprintf(ids[n++], 37, "%s", (const char *)sqlite3_column_text(q, 0));
-        }
-        if (!st && rc != SQLITE_DONE)
-            st = dm__sql_fail(s, rc, "change log");
-    }
-    sqlite3_finalize(q);
-    for (size_t i = 0; i < n && !st; i++) {
-        char layer[64], op[16], created[25];
-        char *last = NULL;
-        /* only those still deleted: one restored or re-entered stays */
-        if (last_entry(s, ids[i], layer, op, &last, created, &st) && !st && !strcmp(op, "delete"))
-            st = restore_one(s, ids[i], why, NULL);
-        free(last);
+        st = restore_listed(s, q, why);
     }
     if (!st)
         st = dm__proposal_restore(s, uuid, old);
-    free(ids);
     free(old);
     free(gone_why);
     return st;
