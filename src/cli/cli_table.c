@@ -5,6 +5,8 @@
  */
 #include "cli_table.h"
 
+#include <jansson.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,4 +104,26 @@ const char *cli_format_real_text(const char *field, const char *text, char *out,
         return out;
     }
     return cli_format_real(field, d, out, n);
+}
+
+void cli_print_feature_fields(const char *feature)
+{
+    json_t *f = json_loads(feature, 0, NULL);
+    json_t *props = json_object_get(f, "properties"), *geom = json_object_get(f, "geometry");
+    const char *k;
+    json_t *v;
+    json_object_foreach(props, k, v)
+    {
+        char num[64];
+        if (json_is_string(v))
+            printf("  %-18s %s\n", k, json_string_value(v));
+        else if (json_is_number(v))
+            printf("  %-18s %s\n", k, cli_format_real(k, json_number_value(v), num, sizeof num));
+        else if (json_is_boolean(v))
+            printf("  %-18s %s\n", k, json_is_true(v) ? "1" : "0");
+    }
+    const char *gt = json_string_value(json_object_get(geom, "type"));
+    if (gt)
+        printf("  %-18s %s\n", "geometry", gt);
+    json_decref(f);
 }

@@ -33,4 +33,9 @@ const char *cli_format_real(const char *field, double v, char *out, size_t n);
  * number is copied as it is. */
 const char *cli_format_real_text(const char *field, const char *text, char *out, size_t n);
 
+/* The properties of a GeoJSON Feature (text), one a line as "  name value"
+ * (reals as cli_format_real), then its geometry's type: a hazard a field
+ * report proposes. */
+void cli_print_feature_fields(const char *feature);
+
 #endif

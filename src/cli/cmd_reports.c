@@ -339,30 +339,6 @@ static void print_history(const char *hist)
     json_decref(arr);
 }
 
-/* The hazard a report proposes (its GeoJSON Feature), its fields one a
- * line. */
-static void print_proposal(const char *feature)
-{
-    json_t *f = json_loads(feature, 0, NULL);
-    json_t *props = json_object_get(f, "properties"), *geom = json_object_get(f, "geometry");
-    const char *k;
-    json_t *v;
-    json_object_foreach(props, k, v)
-    {
-        char num[64];
-        if (json_is_string(v))
-            printf("  %-18s %s\n", k, json_string_value(v));
-        else if (json_is_number(v))
-            printf("  %-18s %s\n", k, cli_format_real(k, json_number_value(v), num, sizeof num));
-        else if (json_is_boolean(v))
-            printf("  %-18s %s\n", k, json_is_true(v) ? "1" : "0");
-    }
-    const char *gt = json_string_value(json_object_get(geom, "type"));
-    if (gt)
-        printf("  %-18s %s\n", "geometry", gt);
-    json_decref(f);
-}
-
 static int run_show(dm_ctx *ctx, dm_store *s, const char *db, const char *id, int json)
 {
     char uuid[37];
@@ -470,7 +446,7 @@ static int run_show(dm_ctx *ctx, dm_store *s, const char *db, const char *id, in
             printf("proposed hazard (%s%s%s):\n", p.status, p.hazard[0] ? ": created as " : "",
                    p.hazard[0] ? p.hazard : "");
             if (p.feature)
-                print_proposal(p.feature);
+                cli_print_feature_fields(p.feature);
         }
         printf("history:\n");
         print_history(hist);

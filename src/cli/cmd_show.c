@@ -18,7 +18,8 @@ static const char *help =
     "(e.g. a hazard's national reference). Prints its fields, the rows it refers to,\n"
     "the rows that refer to it (items found in a hazard, victims of an accident, ...)\n"
     "and its history from the change log: who changed what, when, and why. A\n"
-    "deleted row, by its whole uuid: its last values, who deleted it and why.\n"
+    "deleted row, by its whole uuid: its last values, who deleted it and why (and a\n"
+    "withdrawn field report's proposed hazard, which restore brings back).\n"
     "--no-personal leaves out what export --no-personal leaves out (victims' names\n"
     "and ages, accidents' notes), from the row and from its history.\n";
 
@@ -249,6 +250,20 @@ static int show_deleted(dm_ctx *ctx, dm_store *s, const char *id, int json, int 
                    : json_is_real(v) ? cli_format_real(l->fields[i].name, json_real_value(v), num, sizeof num)
                                       : json_string_value(v));
             free(t);
+        }
+        /* a field report's draft: the hazard it proposed, kept with it */
+        json_t *kept = json_object_get(old, "report_proposal");
+        json_t *feature = json_object_get(kept, "feature");
+        if (json_is_object(feature)) {
+            const char *by = json_string_value(json_object_get(kept, "author"));
+            const char *at = json_string_value(json_object_get(kept, "created"));
+            printf("proposed hazard (pending when deleted%s%s%s%s; `demine restore` brings it back with the "
+                   "report):\n",
+                   by ? ", by " : "", by ? by : "", at ? " at " : "", at ? at : "");
+            char *ft = json_dumps(feature, JSON_COMPACT);
+            if (ft)
+                cli_print_feature_fields(ft);
+            free(ft);
         }
         printf("history:\n");
         char *mh = json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER);

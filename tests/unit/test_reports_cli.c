@@ -513,6 +513,10 @@ TEST(reports_cli_withdraw)
     ASSERT_DEMINE(0, "withdrawn (withdrawn by ana: sent twice): the activity and 2 items deleted, with the hazard it",
                   "--author ana reports '%s' withdraw NTS-7 --reason 'sent twice'", db);
     ASSERT_DEMINE(0, "no draft reports", "reports '%s'", db);
+    /* `show` of the withdrawn draft names the hazard it proposed */
+    ASSERT_DEMINE(0, "proposed hazard (pending when deleted, by fld at ", "show '%s' %s", db, act);
+    ASSERT_DEMINE(0, "  ref                H-NEW\n", "show '%s' %s", db, act);
+    ASSERT_DEMINE(0, "  geometry           MultiPolygon\n", "show '%s' %s", db, act);
     ASSERT_DEMINE(0, "", "restore '%s' %s --reason 'not twice after all'", db, act);
     ASSERT_DEMINE(0, "1 draft report", "reports '%s'", db);
     ASSERT_DEMINE(0, "proposed hazard (pending)", "reports '%s' show NTS-7", db);
