@@ -4,7 +4,8 @@
 // login the map goes to the data (the layers' bbox of /api/layers) from
 // wherever the page opened, at a later login only when the view holds none
 // of it; on a 390 px wide phone the map spans the width above the panel
-// instead of being left a strip beside it, and nothing runs off the page.
+// instead of being left a strip beside it, and nothing runs off the page;
+// the risk legend shows with a risk map and not, once logged in, without one.
 // Needs DEMINE_URL of a running `demine serve` with the users of
 // tests/unit/test_server.c (ana/analystpw1).
 'use strict';
@@ -77,7 +78,28 @@ async function main() {
     await login(page, 'ana', 'analystpw1');
     v = await view(page);
     if (!meets(v, all)) fail('a later login left a view without data: ' + JSON.stringify(v));
+    // the database has a risk map: its legend is shown
+    await page.waitForSelector('#risk-legend', { state: 'attached', timeout: 20000 })
+      .catch(() => fail('no risk legend with a risk map'));
     await context.close();
+
+    // 1b. a database with no risk map yet: once logged in, no legend of a
+    // map it does not have (the answer of a server without one, a 404)
+    const nomap = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
+    const np = await nomap.newPage();
+    np.on('pageerror', (e) => errors.push(e.message));
+    await np.route(/^https?:\/\/(?!127\.0\.0\.1)/, (r) => r.abort());
+    await np.route(/\/api\/risk\/map$/, (r) => r.fulfill({ status: 404, contentType: 'application/json',
+      body: JSON.stringify({ error: 'no risk map: make one with demine risk map DB' }) }));
+    await np.goto(BASE + '/', { waitUntil: 'load' });
+    await np.waitForSelector('#map .leaflet-map-pane', { state: 'attached' });
+    await login(np, 'ana', 'analystpw1');
+    await np.waitForFunction(() => { const c = document.getElementById('count-__risk'); return c && c.textContent === '(none yet)'; },
+      null, { timeout: 20000 }).catch(() => fail('the risk layer does not say "(none yet)" without a risk map'));
+    if (await np.$('#risk-legend')) fail('a risk legend is shown for a database without a risk map');
+    if (await np.evaluate(() => !!document.querySelector('.leaflet-tile-pane img[src*="tiles/risk"]')))
+      fail('risk tiles asked for without a risk map');
+    await nomap.close();
 
     // 2. a phone: the map spans the width, above the panel
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'en-GB' });

@@ -1992,7 +1992,8 @@ TEST(server_browser_asks_nothing_protected_without_a_session)
 
 /* The staff web map goes to the data at the first login (the layers' bbox
  * of /api/layers), from a view far from it, and on a phone puts the map
- * above the panel (tests/browser/layout.test.js). Skipped, saying so,
+ * above the panel, with the risk legend only where there is a risk map
+ * (tests/browser/layout.test.js). Skipped, saying so,
  * without Chromium. */
 TEST(server_browser_opens_on_the_data_and_fits_a_phone)
 {
