@@ -2310,3 +2310,44 @@ TEST(stats_refuses_what_is_no_database_as_list_and_show_do)
             ASSERT_DEMINE(cases[c].rc, cases[c].says, "%s", cmd);
         }
 }
+
+/* Points of a WKT or ODK geopoint column were not in the swapped check: a
+ * CSV whose WKT had latitude first was imported half a world away, as a
+ * GeoJSON's was before. */
+TEST(import_refuses_swapped_points_of_a_wkt_or_odk_column)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("h.geojson"), hazards_geojson);
+    ASSERT_DEMINE(0, NULL, "import db.gpkg --layer hazards h.geojson");
+    /* every point swapped against the database's data */
+    dmtest_write_file(dmtest_path("wkt.csv"), "category,WKT\nAP,POINT (39.905 46.905)\nAT,POINT (39.91 46.91)\n");
+    ASSERT_DEMINE(4, "wkt.csv: the points (longitude 39.9050..39.9100, latitude 46.9050..46.9100) lie away from "
+                     "the database's data",
+                  "import db.gpkg --layer items wkt.csv");
+    ASSERT_DEMINE(4, "latitude and longitude exchanged: they look swapped",
+                  "check wkt.csv --layer items --db db.gpkg");
+    ASSERT_EQ(count_rows("items"), 0);
+    /* one ODK geopoint ("lat lon alt acc") written longitude first */
+    dmtest_write_file(dmtest_path("odk.csv"), "category,location\n"
+                                              "AP,39.901 46.901 0 5\n"
+                                              "AP,39.902 46.902 0 5\n"
+                                              "AT,46.903 39.903 0 5\n"
+                                              "AP,39.904 46.904 0 5\n");
+    ASSERT_DEMINE(4, "odk.csv: feature 3 (line 4): geometry: the point 39.903000 46.903000 (longitude latitude) "
+                     "lies away from the file's other points",
+                  "import db.gpkg --layer items --geom-field location odk.csv");
+    ASSERT_EQ(count_rows("items"), 0);
+    /* a KoboToolbox export's _geolocation ("[lat, lon]") with one the other way round */
+    dmtest_write_file(dmtest_path("kobo.csv"), "category,_geolocation\n"
+                                               "AP,\"[39.901, 46.901]\"\n"
+                                               "AP,\"[39.902, 46.902]\"\n"
+                                               "AP,\"[39.903, 46.903]\"\n"
+                                               "AT,\"[46.904, 39.904]\"\n");
+    ASSERT_DEMINE(4, "kobo.csv: feature 4 (line 5): geometry: the point 39.904000 46.904000",
+                  "import db.gpkg --layer items kobo.csv");
+    ASSERT_EQ(count_rows("items"), 0);
+    /* the right ones go in; with --crs the file's points are taken as they are */
+    dmtest_write_file(dmtest_path("ok.csv"), "category,WKT\nAP,POINT (46.905 39.905)\nAT,POINT (46.91 39.91)\n");
+    ASSERT_DEMINE(0, "imported 2 rows", "import db.gpkg --layer items ok.csv");
+    ASSERT_DEMINE(0, "imported 2 rows", "import db.gpkg --layer items --crs EPSG:4326 wkt.csv");
+}

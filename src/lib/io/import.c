@@ -2341,9 +2341,11 @@ static dm_status import_layer(import_state *st, import_run *run)
         }
         if (og)
             OGR_G_DestroyGeometry(og);
-        /* points in WGS 84 from columns, or a file's own (a --crs naming
+        /* points in WGS 84 from columns, or a file's own, a WKT or ODK
+         * text column's or a KoboToolbox _geolocation's (a --crs naming
          * the file's takes them as they are), for check_swapped */
-        if (!rc && !isnan(px) && (st->x_col >= 0 || (native && !o->src_crs))) {
+        int own = native || st->geom_col >= 0 || st->latlon_col >= 0;
+        if (!rc && !isnan(px) && (st->x_col >= 0 || (own && !o->src_crs))) {
             if (run->n_pts == run->cap_pts) {
                 size_t cap = run->cap_pts ? 2 * run->cap_pts : 256;
                 double *d = realloc(run->pts, 4 * cap * sizeof *d);
