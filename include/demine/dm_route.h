@@ -179,12 +179,12 @@ DM_API dm_status dm_route_hazards_near(dm_store *s, const char *risk_path, doubl
 
 /* A fingerprint of what dm_route_hazards_from_store reads, for a cache of its
  * answer (the union costs 0.8 s for the 2424 hazards and 1524 release areas
- * of the national demo; this 10 ms): it changes when a hazard is added,
+ * of the national demo; this 8 ms): it changes when a hazard is added,
  * removed, edited or changes status, and when land released is added,
- * removed, edited or approved, by whatever program through the library (it
- * hashes each row's uuid, updated time and areas, and a hazard's status). An
- * edit made by another tool that leaves the row's updated time and areas as
- * they were is not seen. Errors: those of reading the store. */
+ * removed, edited or approved, by whatever program (it hashes each row's
+ * uuid, updated time, areas and geometry, and a hazard's status): a polygon
+ * another tool moved without the row's updated time is seen too. Errors:
+ * those of reading the store. */
 DM_API dm_status dm_route_hazards_stamp(dm_store *s, uint64_t *stamp);
 
 /* Fill r->hazards with the hazards still in force whose polygons, less the

@@ -166,6 +166,10 @@ DM_API const char *dm_cursor_text(dm_cursor *c, const char *field);
 DM_API double dm_cursor_real(dm_cursor *c, const char *field, double if_null);
 /* The row's geometry (owned by the caller) or NULL when it has none. */
 DM_API dm_status dm_cursor_geom(dm_cursor *c, dm_geom **out);
+/* The row's geometry as the file stores it (GeoPackage binary), borrowed
+ * until the next dm_cursor_next(); NULL and *n 0 when it has none. Tells
+ * whether a geometry changed without reading it. */
+DM_API const void *dm_cursor_geom_bytes(dm_cursor *c, size_t *n);
 /* The row as a JSON object (fields, plus "uuid"; plus "geometry" as GeoJSON
  * when with_geom). Caller frees with dm_free(ctx, ...). */
 DM_API dm_status dm_cursor_json(dm_cursor *c, int with_geom, char **json);

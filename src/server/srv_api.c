@@ -1362,19 +1362,16 @@ static int route_reply(srv_req *rq, srv_resp *rs, dm_status st, dm_route_result 
  * made once for all threads and kept as WKB, which is never changed once
  * made; each request reads its own geometry from it (2 ms). An entry is
  * current while the server's generation (its own writes, risk refreshes)
- * and the data's stamp (dm_route_hazards_stamp, 10 ms: any write through the
- * library, other programs included) are those it was made with; after
- * HZ_MAX_AGE_S it is made again all the same (a tool that edits a polygon
- * without its updated time). A new entry replaces the old under hz_lock;
+ * and the data's stamp (dm_route_hazards_stamp, 8 ms: any write, other
+ * programs' included, and a polygon another tool moved without its updated
+ * time) are those it was made with. A new entry replaces the old under hz_lock;
  * a request holds a reference while it reads the WKB, so the one replaced
  * is freed by whoever lets go of it last. One thread makes an entry while
  * the others needing the same wait for it. */
-#define HZ_MAX_AGE_S 600
 typedef struct hz_entry {
     int refs;            /* the cache's own, and one per request reading it */
     unsigned long gen;   /* srv_generation() before it was made */
     uint64_t stamp;      /* dm_route_hazards_stamp() before it was made */
-    double made;         /* now_s() when made */
     unsigned char *wkb;  /* WGS 84; NULL: no hazard in force */
     size_t len;
 } hz_entry;
@@ -1393,7 +1390,7 @@ static void hz_release(hz_entry *e) /* under hz_lock */
 
 static int hz_current(const hz_entry *e, unsigned long gen, uint64_t stamp)
 {
-    return e && e->gen == gen && e->stamp == stamp && now_s() - e->made < HZ_MAX_AGE_S;
+    return e && e->gen == gen && e->stamp == stamp;
 }
 
 /* Make an entry from the thread's store (outside hz_lock). */
@@ -1420,7 +1417,6 @@ static dm_status hz_make(srv_thread *t, unsigned long gen, uint64_t stamp, hz_en
         e->refs = 1;
         e->gen = gen;
         e->stamp = stamp;
-        e->made = now_s();
     }
     dm_free(t->ctx, w);
     *out = e;

@@ -1101,6 +1101,16 @@ TEST(route_hazards_stamp_changes_with_what_is_avoided)
         ASSERT_OK(dm_route_hazards_stamp(s, &b));
         ASSERT_MSG(b != a, "edit %d not seen", k + 1);
     }
+    /* a polygon moved by another tool (QGIS writes through GDAL) that
+     * leaves the row's updated time and areas as they were */
+    a = b;
+    char *out = NULL;
+    ASSERT_MSG(dmtest_sh(&out, "ogrinfo -q '%s' -sql \"UPDATE hazards SET geom = (SELECT geom FROM hazards WHERE "
+                              "ref = 'H-B') WHERE ref = 'H-A'\"", dmtest_path("db.gpkg")) == 0,
+               "ogrinfo: %s", out);
+    free(out);
+    ASSERT_OK(dm_route_hazards_stamp(s, &b));
+    ASSERT_MSG(b != a, "a polygon changed by another tool not seen");
     dm_store_close(s);
 }
 

@@ -167,8 +167,18 @@ static uint64_t fnv(uint64_t h, const char *s)
     return (h ^ (s ? 0xffu : 0xfeu)) * 1099511628211ull;
 }
 
-/* Fold the uuid, updated time and the given fields (NULL-terminated) of
- * every row of layer that sel selects into *h; *n counts them. */
+/* FNV-1a over n bytes and their count. */
+static uint64_t fnv_bytes(uint64_t h, const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 1099511628211ull;
+    return (h ^ n) * 1099511628211ull;
+}
+
+/* Fold the uuid, updated time, the given fields (NULL-terminated) and the
+ * geometry's bytes of every row of layer that sel selects into *h; *n
+ * counts them. The bytes: a tool that moves a vertex without the row's
+ * updated time (QGIS, sqlite3) changes them all the same. */
 static dm_status stamp_layer(dm_store *s, const char *layer, const dm_select *sel, const char *const *fields,
                              uint64_t *h, uint64_t *n)
 {
@@ -183,6 +193,9 @@ static dm_status stamp_layer(dm_store *s, const char *layer, const dm_select *se
         *h = fnv(*h, dm_cursor_text(c, "updated"));
         for (size_t i = 0; fields[i]; i++)
             *h = fnv(*h, dm_cursor_text(c, fields[i]));
+        size_t nb = 0;
+        const unsigned char *gb = dm_cursor_geom_bytes(c, &nb);
+        *h = fnv_bytes(*h, gb, nb);
         ++*n;
     }
     if (rc < 0)

@@ -406,6 +406,16 @@ dm_status dm_cursor_geom(dm_cursor *c, dm_geom **out)
                              (size_t)sqlite3_column_bytes(c->q, c->geom_col), out);
 }
 
+const void *dm_cursor_geom_bytes(dm_cursor *c, size_t *n)
+{
+    *n = 0;
+    if (c->geom_col < 0 || sqlite3_column_type(c->q, c->geom_col) != SQLITE_BLOB)
+        return NULL;
+    const void *p = sqlite3_column_blob(c->q, c->geom_col);
+    *n = p ? (size_t)sqlite3_column_bytes(c->q, c->geom_col) : 0;
+    return p;
+}
+
 dm_status dm_cursor_json(dm_cursor *c, int with_geom, char **json)
 {
     *json = NULL;
