@@ -285,12 +285,20 @@ typedef struct dm_risk_update_result {
  * then (unless no_writeback) p_contam and expected_items of every hazard
  * and the metadata risk_map (absolute path), risk_calibration and
  * risk_map_options, all in one transaction: on error nothing is written.
- * The map is written to "<out_path>.part" and renamed over out_path at the
- * end, so an existing map stays whole until the new one is complete.
+ * The map is written to dm_risk_part_path(out_path) and renamed over
+ * out_path at the end, so an existing map stays whole until the new one is
+ * complete.
  * Errors: those of the readers, dm_risk_grid, dm_risk_calibrate,
  * dm_risk_map and the store. */
 DM_API dm_status dm_risk_update(dm_ctx *ctx, dm_store *s, const dm_risk_update_opts *o,
                                 dm_risk_update_result *res);
+
+/* The file dm_risk_update writes the map to before renaming it over
+ * out_path: "<out_path>.<process id>.part" into buf (n bytes), so that two
+ * programs making the same map at once (a refresh of the service and one
+ * from a terminal) do not write into one file; returns buf. A program
+ * interrupted (Ctrl-C) removes it. */
+DM_API const char *dm_risk_part_path(const char *out_path, char *buf, size_t n);
 
 /* Redo the database's last map with the options stored by dm_risk_update
  * (model, area, cell, CRS, calibration) and the database's evidence as it

@@ -103,8 +103,8 @@ int cli_outputs_clash(const char *cmd, int no, const char *const *oopt, const ch
 /* A default output beside db: its name without the extension, then suffix
  * ("d.gpkg", "-plan.csv" -> "d-plan.csv"); malloc'd, NULL without memory. */
 char *cli_sibling(const char *db, const char *suffix);
-/* Interrupted (Ctrl-C, kill) while a map is written as OUT.part and renamed
- * when whole, the command removes OUT.part before it dies: cli_part_guard(OUT)
+/* Interrupted (Ctrl-C, kill) while a map is written as OUT.PID.part and renamed
+ * when whole, the command removes OUT.PID.part before it dies: cli_part_guard(OUT)
  * before the write, cli_part_guard(NULL) after it. cli_part_guard_map guards
  * the risk map a database records (`risk refresh`, `reports approve --refresh`). */
 void cli_part_guard(const char *out);

@@ -61,7 +61,7 @@ char *cli_sibling(const char *db, const char *suffix)
     return p;
 }
 
-/* The map being written (OUT.part, renamed when whole), removed if the
+/* The map being written (dm_risk_part_path, renamed when whole), removed if the
  * command is interrupted; the handlers before the guard, put back after. */
 static char part_path[4200];
 static void (*old_int)(int), (*old_term)(int);
@@ -78,7 +78,7 @@ void cli_part_guard(const char *out)
 {
     if (out) {
         if (*out)
-            snprintf(part_path, sizeof part_path, "%s.part", out);
+            dm_risk_part_path(out, part_path, sizeof part_path);
         else
             part_path[0] = '\0'; /* no map recorded: nothing to remove */
         old_int = signal(SIGINT, drop_part_and_die);

@@ -614,7 +614,7 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
     u.n_spots = (size_t)o.n_spots;
     u.spot_label_field = o.label_field;
     dm_risk_update_result r;
-    /* interrupted (Ctrl-C, kill): no half-written OUT.part is left behind */
+    /* interrupted (Ctrl-C, kill): no half-written map (OUT.PID.part) is left behind */
     cli_part_guard(o.out);
     dm_status st = dm_risk_update(ctx, s, &u, &r);
     cli_part_guard(NULL);
@@ -1143,7 +1143,7 @@ static int run_refresh(dm_ctx *ctx, int argc, char **argv)
     if (rc)
         return rc;
     dm_risk_update_result r;
-    cli_part_guard_map(ctx, s); /* the map being redone: no OUT.part left on Ctrl-C */
+    cli_part_guard_map(ctx, s); /* the map being redone: no OUT.PID.part left on Ctrl-C */
     dm_status st = dm_risk_refresh(ctx, s, &r);
     cli_part_guard(NULL);
     dm_store_close(s);

@@ -447,6 +447,12 @@ static dm_status covariate_readable(dm_ctx *ctx, const dm_risk_covariate *cv)
     return DM_OK;
 }
 
+const char *dm_risk_part_path(const char *out_path, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s.%ld.part", out_path, (long)getpid());
+    return buf;
+}
+
 dm_status dm_risk_update(dm_ctx *ctx, dm_store *s, const dm_risk_update_opts *o,
                          dm_risk_update_result *res)
 {
@@ -489,7 +495,7 @@ dm_status dm_risk_update(dm_ctx *ctx, dm_store *s, const dm_risk_update_opts *o,
 
     /* fail before the work when the map cannot be written there */
     char part[4200];
-    snprintf(part, sizeof part, "%s.part", o->out_path);
+    dm_risk_part_path(o->out_path, part, sizeof part);
     FILE *probe = fopen(part, "wb");
     if (!probe)
         return dm__fail(ctx, DM_EIO, "%s: cannot write the map there: %s", o->out_path,
