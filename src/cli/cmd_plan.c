@@ -61,13 +61,17 @@ static const char *mus(double v)
 }
 
 /* Team-days worked: fractions of a day (one team's pieces may share a
- * day), so a small plan's 0.6 team-days do not read "1"; whole from 10. */
+ * day), so a small plan's 0.6 team-days do not read "1"; whole from 10.
+ * Under 0.05 (a team of huge capacity) two significant digits, so that
+ * work costed at a high day rate never reads "0 team-days". */
 static const char *tdays(double v)
 {
     static char ring[6][32];
     static unsigned next;
     char *b = ring[next++ % 6];
-    if (v >= 10 || fabs(v - round(v)) < 0.05)
+    if (v > 0 && v < 0.05)
+        snprintf(b, sizeof ring[0], "%.2g", v);
+    else if (v >= 10 || fabs(v - round(v)) < 0.05)
         snprintf(b, sizeof ring[0], "%.0f", v);
     else
         snprintf(b, sizeof ring[0], "%.1f", v);

@@ -2501,3 +2501,58 @@ TEST(plan_cli_replaces_only_its_own_files)
     ASSERT_OK(dm_plan_output_check(ctx, csv, 1));
     ASSERT_OK(dm_plan_output_check(ctx, dmtest_path("none.csv"), 1));
 }
+
+TEST(plan_team_file_errors_state_the_accepted_range)
+{
+    /* a count or a day rate above what is taken names the range, not only its
+     * lower end (10000 teams is a whole number >= 1, yet refused); an empty day
+     * rate says how to write an unknown one */
+    dm_ctx *ctx = dmtest_ctx();
+    dm_plan_team *t = NULL;
+    size_t n = 0;
+    const char *p = dmtest_path("teams.csv");
+    dmtest_write_file(p, "name,method,capacity_ha_day,cost_usd_day,count\nM,manual,0.08,2000,100000\n");
+    ASSERT_STATUS(DM_EPARSE, dm_plan_teams_load(ctx, p, &t, &n));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), ":2: field 'count': '100000' must be a whole number of teams, 1 to 10000");
+    dmtest_write_file(p, "name,method,capacity_ha_day,cost_usd_day,count\nM,manual,0.08,2000,0\n");
+    ASSERT_STATUS(DM_EPARSE, dm_plan_teams_load(ctx, p, &t, &n));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "'0' must be a whole number of teams, 1 to 10000");
+    dmtest_write_file(p, "name,method,capacity_ha_day,cost_usd_day\nM,manual,0.08,2e9\n");
+    ASSERT_STATUS(DM_EPARSE, dm_plan_teams_load(ctx, p, &t, &n));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), ":2: field 'cost_usd_day': '2e9' must be dollars a day, 0 (unknown) to "
+                                        "1000000000");
+    dmtest_write_file(p, "name,method,capacity_ha_day,cost_usd_day\nM,manual,0.08,\n");
+    ASSERT_STATUS(DM_EPARSE, dm_plan_teams_load(ctx, p, &t, &n));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), ":2: field 'cost_usd_day' is missing (0 when the day rate is unknown)");
+    dmtest_write_file(p, "name,method,capacity_ha_day,cost_usd_day\nM,manual,,10\n");
+    ASSERT_STATUS(DM_EPARSE, dm_plan_teams_load(ctx, p, &t, &n));
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), ":2: field 'capacity_ha_day' is missing");
+    ASSERT(!strstr(dm_ctx_errmsg(ctx), "unknown"));
+    /* the limits themselves are taken */
+    dmtest_write_file(p, "name,method,capacity_ha_day,cost_usd_day,count\nM,manual,0.08,1e9,10000\n");
+    ASSERT_OK(dm_plan_teams_load(ctx, p, &t, &n));
+    ASSERT_EQ(n, 10000);
+    dm_free(ctx, t);
+}
+
+TEST(plan_cli_a_fraction_of_a_team_day_is_not_zero)
+{
+    /* a team of huge capacity at a high day rate works a fraction of a day:
+     * its line gives that fraction beside the dollars it costs, never "0
+     * team-days, USD 4.83 M" */
+    const char *db = dmtest_demo_db();
+    const char *big = dmtest_path("big.csv");
+    dmtest_write_file(big, "name,method,capacity_ha_day,cost_usd_day\nA,manual,100000,1e9\nS,survey,20,1000\n");
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 0 --start 2026-01-05 "
+                                 "--no-write --csv '%s' --out-json '%s'",
+                           db, big, dmtest_path("p.csv"), dmtest_path("p.json"));
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    const char *m = strstr(out, "manual     1 team, ");
+    ASSERT_MSG(m != NULL, "%s", out);
+    m += strlen("manual     1 team, ");
+    double days = strtod(m, NULL);
+    ASSERT_MSG(days > 0 && days < 0.05, "the manual team's days: %.40s", m);
+    ASSERT(strncmp(m, "0 team-days", 11));
+    free(out);
+}

@@ -356,7 +356,8 @@ static dm_status teams_read(dm_ctx *ctx, FILE *f, const char *path, dm_plan_team
         }
         for (int k = 0; k < 4; k++)
             if (ci[k] >= nc || !*cols[ci[k]]) {
-                st = dm__fail(ctx, DM_EPARSE, "%s:%ld: field '%s' is missing", path, lineno, hdr[k]);
+                st = dm__fail(ctx, DM_EPARSE, "%s:%ld: field '%s' is missing%s", path, lineno, hdr[k],
+                              k == 3 ? " (0 when the day rate is unknown)" : "");
                 goto out;
             }
         int kind = dm_team_kind_parse(cols[ci[1]]);
@@ -376,14 +377,14 @@ static dm_status teams_read(dm_ctx *ctx, FILE *f, const char *path, dm_plan_team
             goto out;
         }
         if (!parse_num(cols[ci[3]], delim != ',', &cost) || cost < 0 || cost > 1e9) {
-            st = dm__fail(ctx, DM_EPARSE, "%s:%ld: field 'cost_usd_day': '%s' must be dollars >= 0",
+            st = dm__fail(ctx, DM_EPARSE, "%s:%ld: field 'cost_usd_day': '%s' must be dollars a day, 0 (unknown) to 1000000000",
                           path, lineno, cols[ci[3]]);
             goto out;
         }
         if (ci[4] >= 0 && ci[4] < nc && *cols[ci[4]] &&
             (!parse_num(cols[ci[4]], delim != ',', &count) || count < 1 || count > 10000 ||
              count != floor(count))) {
-            st = dm__fail(ctx, DM_EPARSE, "%s:%ld: field 'count': '%s' must be a whole number >= 1",
+            st = dm__fail(ctx, DM_EPARSE, "%s:%ld: field 'count': '%s' must be a whole number of teams, 1 to 10000",
                           path, lineno, cols[ci[4]]);
             goto out;
         }
