@@ -29,7 +29,8 @@ static const char *help =
     "as evidence (risk map, statistics, plan) only once approved.\n\n"
     "  list      the reports with a status (default draft: those awaiting review),\n"
     "            oldest first: type, organisation, date, items, the hazard they\n"
-    "            propose (pending, applied, rejected), who sent them and their last\n"
+    "            propose (new, pending / rejected; REF (new) once created) or else\n"
+    "            the one they name (its ref), who sent them and their last\n"
     "            review; all: every activity, imported ones too\n"
     "  show      one report: its activity, its items, the hazard it proposes and\n"
     "            its history from the change log\n"
@@ -137,7 +138,7 @@ static long items_of(dm_store *s, const char *uuid)
 /* ============================== list ============================== */
 
 typedef struct report_line {
-    char id[64], status[16], type[16], org[128], date[11], hazard[12], sent[128], review[512];
+    char id[64], status[16], type[16], org[128], date[11], hazard[80], sent[128], review[512];
     long items;
 } report_line;
 
@@ -223,7 +224,22 @@ static int run_list(dm_ctx *ctx, dm_store *s, const char *db, const char *want, 
         snprintf(l->type, sizeof l->type, "%s", t ? t : "-");
         snprintf(l->org, sizeof l->org, "%s", o ? o : "-");
         snprintf(l->date, sizeof l->date, "%s", d ? d : "-");
-        snprintf(l->hazard, sizeof l->hazard, "%s", found > 0 ? p.status : "-");
+        /* the hazard it proposes ("new, pending"), else the one it names (its
+         * ref, else the uuid's first 8 characters) */
+        const char *hz = dm_cursor_text(c, "hazard_id");
+        char made[64] = "";
+        if (found > 0 && p.hazard[0])
+            ref_of(s, "hazards", p.hazard, made, sizeof made);
+        if (found > 0 && made[0])
+            snprintf(l->hazard, sizeof l->hazard, "%s (new)", made);
+        else if (found > 0)
+            snprintf(l->hazard, sizeof l->hazard, "new, %s", p.status);
+        else if (hz) {
+            ref_of(s, "hazards", hz, l->hazard, sizeof l->hazard);
+            if (!l->hazard[0])
+                snprintf(l->hazard, sizeof l->hazard, "%.8s", hz);
+        } else
+            snprintf(l->hazard, sizeof l->hazard, "-");
         snprintf(l->sent, sizeof l->sent, "%s", ri.sent_by[0] ? ri.sent_by : "-");
         review_words(&ri, l->review, sizeof l->review);
         l->items = items;
@@ -256,7 +272,7 @@ static int run_list(dm_ctx *ctx, dm_store *s, const char *db, const char *want, 
         w_ty = cli_width_fit(w_ty, lines[i].type, 12);
         w_org = cli_width_fit(w_org, lines[i].org, 24);
         w_sent = cli_width_fit(w_sent, lines[i].sent, 16);
-        w_hz = cli_width_fit(w_hz, lines[i].hazard, 8);
+        w_hz = cli_width_fit(w_hz, lines[i].hazard, 20);
     }
     static const char *head[] = {"REPORT", "STATUS", "TYPE", "ORGANISATION", "DATE", "ITEMS", "HAZARD", "SENT BY"};
     const int w[] = {w_id, w_st, w_ty, w_org, 10};

@@ -523,3 +523,27 @@ TEST(reports_cli_withdraw)
     ASSERT_DEMINE(0, "approved by ana", "--author ana reports '%s' approve NTS-7", db);
     ASSERT_DEMINE(2, "is approved, not a draft", "reports '%s' withdraw NTS-7 --reason late", db);
 }
+
+TEST(reports_cli_list_names_the_hazard_a_report_is_about)
+{
+    /* the HAZARD column: the hazard a report proposes (new, pending; its ref
+     * once approval created it), else the one its activity names (by ref),
+     * not "-" for a report about a known hazard */
+    char act[37];
+    const char *db = report_db(0, NULL, act);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "reports '%s'", db), 0);
+    ASSERT_CONTAINS(out, "HAZARD");
+    ASSERT(!strstr(out, "H-1"));
+    free(out);
+    ASSERT_DEMINE(0, NULL, "edit '%s' NTS-7 hazard_id=H-1 --reason 'the report is about H-1'", db);
+    ASSERT_EQ(dmtest_demine(&out, "reports '%s'", db), 0);
+    const char *line = strstr(out, "NTS-7");
+    ASSERT_MSG(line && strstr(line, "H-1"), "the report's line names its hazard: %s", out);
+    free(out);
+    remove(db);
+    db = report_db(1, "H-NEW", act);
+    ASSERT_DEMINE(0, "new, pending", "reports '%s'", db);
+    ASSERT_DEMINE(0, NULL, "--author ana reports '%s' approve NTS-7", db);
+    ASSERT_DEMINE(0, "H-NEW (new)", "reports '%s' list --status approved", db);
+}
