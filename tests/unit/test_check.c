@@ -230,4 +230,27 @@ TEST(check_of_a_file_names_a_remaining_area_above_the_estimate)
     ASSERT(!strstr(out, "T-2:"));
     ASSERT_CONTAINS(out, "2 rows checked, 1 errors");
     free(out);
+    /* no estimate given: the import takes the polygon's area (about 0.95
+     * ha here), and the check measures against it as well */
+    dmtest_write_file(dmtest_path("hz2.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"ref\":\"T-3\",\"hazard_type\":\"SHA\","
+                      "\"remaining_area_ha\":500},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+                      "[[[46.9,39.9],[46.901,39.9],[46.901,39.901],[46.9,39.901],[46.9,39.9]]]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"ref\":\"T-4\",\"hazard_type\":\"SHA\","
+                      "\"remaining_area_ha\":0.9},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+                      "[[[46.91,39.9],[46.911,39.9],[46.911,39.901],[46.91,39.901],[46.91,39.9]]]}}]}");
+    const char *msg = "feature 1 T-3: field 'remaining_area_ha': 500 ha is more than est_area_ha 0.9494 ha (its "
+                      "polygon's area, no est_area_ha given)";
+    ASSERT_EQ(dmtest_demine(&out, "check %s --layer hazards", dmtest_path("hz2.geojson")), 4);
+    ASSERT_CONTAINS(out, msg);
+    ASSERT(!strstr(out, "T-4:"));
+    free(out);
+    /* the import refuses it with the same words */
+    ASSERT_DEMINE(0, NULL, "init %s", dmtest_path("hz2.gpkg"));
+    ASSERT_EQ(dmtest_demine(&out, "import %s --layer hazards %s", dmtest_path("hz2.gpkg"), dmtest_path("hz2.geojson")),
+              2);
+    ASSERT_CONTAINS(out, "hz2.geojson: feature 1 T-3: field 'remaining_area_ha': 500 ha is more than est_area_ha "
+                         "0.9494 ha");
+    free(out);
 }

@@ -984,14 +984,14 @@ TEST(import_refuses_refs_already_in_the_database_or_twice_in_the_file)
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards h.geojson"), 0);
     free(out);
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards h.geojson"), 2);
-    ASSERT_CONTAINS(out, "h.geojson: feature 1: field 'ref': hazards ");
+    ASSERT_CONTAINS(out, "h.geojson: feature 1 AGD-1: field 'ref': hazards ");
     ASSERT_CONTAINS(out, "already has ref 'AGD-1'");
     ASSERT_CONTAINS(out, "--skip-existing");
     free(out);
     ASSERT_EQ(count_rows("hazards"), 2);
     dmtest_write_file(dmtest_path("a.csv"), "ref,activity_type\nT-1,ts\nT-2,ts\nT-1,clearance\n");
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer activities a.csv"), 2);
-    ASSERT_CONTAINS(out, "a.csv: feature 3 (line 4): field 'ref': 'T-1' is also the ref of "
+    ASSERT_CONTAINS(out, "a.csv: feature 3 (line 4) T-1: field 'ref': 'T-1' is also the ref of "
                          "feature 1 (line 2) of this file");
     free(out);
     ASSERT_EQ(count_rows("activities"), 0);
@@ -1046,7 +1046,7 @@ TEST(import_of_an_export_refuses_uuids_already_there_or_skips_them)
               0);
     uuid[strcspn(uuid, "\n")] = '\0';
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards out.geojson"), 2);
-    ASSERT_CONTAINS(out, "out.geojson: feature 1: hazards: a row with uuid");
+    ASSERT_CONTAINS(out, "out.geojson: feature 1 AGD-1: hazards: a row with uuid");
     ASSERT_CONTAINS(out, uuid);
     ASSERT_CONTAINS(out, "--skip-existing");
     free(out);
@@ -1085,12 +1085,12 @@ TEST(import_refuses_future_dates_and_an_activity_ending_before_it_starts)
     char *out = NULL;
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer activities a.csv"), 2);
     ASSERT_CONTAINS(out,
-                    "a.csv: feature 2 (line 3): field 'end_date': 2099-05-02 is in the future");
+                    "a.csv: feature 2 (line 3) T-2: field 'end_date': 2099-05-02 is in the future");
     free(out);
     dmtest_write_file(dmtest_path("b.csv"), "ref,activity_type,start_date,end_date\n"
                                             "T-1,ts,2023-05-01,2023-04-01\n");
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer activities b.csv"), 2);
-    ASSERT_CONTAINS(out, "b.csv: feature 1 (line 2): field 'end_date': 2023-04-01 is before the "
+    ASSERT_CONTAINS(out, "b.csv: feature 1 (line 2) T-1: field 'end_date': 2023-04-01 is before the "
                          "start_date 2023-05-01");
     free(out);
     dmtest_write_file(dmtest_path("c.csv"),
@@ -1708,7 +1708,7 @@ TEST(import_cp1251_shapefile_with_or_without_its_cpg)
     /* without the .cpg the bytes say which code page to name */
     ASSERT_EQ(dmtest_sh(NULL, "rm cp.cpg && sqlite3 db.gpkg 'delete from hazards'"), 0);
     ASSERT_DEMINE(2,
-                  "cp.shp: feature 1: field 'name': byte 1 (0xCC) is not UTF-8: the file is in "
+                  "cp.shp: feature 1 AGD-1: field 'name': byte 1 (0xCC) is not UTF-8: the file is in "
                   "another encoding, by its bytes likely Windows-1251 (Cyrillic); import it "
                   "with --encoding CP1251",
                   "import db.gpkg --layer hazards cp.shp");
@@ -1787,7 +1787,7 @@ TEST(import_mixed_geometries_in_two_runs_with_only_geometry)
                       "\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.707,39.807]}}]}");
     /* without the option: refused whole, with what the file holds and the way out */
     ASSERT_DEMINE(4,
-                  "mix.geojson: feature 2: geometry: a POLYGON, but layer items holds POINT; the file "
+                  "mix.geojson: feature 2 MIX-1: geometry: a POLYGON, but layer items holds POINT; the file "
                   "holds 3 points and 2 polygons: import the points alone with --only-geometry point",
                   "import db.gpkg --layer items --ignore-unknown mix.geojson");
     ASSERT_DEMINE(4, "feature 1: geometry: a POINT, but layer hazards holds MULTIPOLYGON; the file "
@@ -2145,7 +2145,7 @@ TEST(import_names_a_repeat_of_a_feature_thousands_of_rows_before)
               0);
     free(out);
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer activities --skip-existing a.csv"), 2);
-    ASSERT_CONTAINS(out, "a.csv: feature 5001 (line 5002): field 'ref': 'T-2' is also the ref of "
+    ASSERT_CONTAINS(out, "a.csv: feature 5001 (line 5002) T-2: field 'ref': 'T-2' is also the ref of "
                          "feature 2 (line 3) of this file");
     free(out);
     ASSERT_EQ(count_rows("activities"), 0);

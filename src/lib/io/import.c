@@ -1503,6 +1503,30 @@ static const char *feature_id(const import_state *st, const import_run *run, lon
     return buf;
 }
 
+/* " REF": the feature's ref (or name) from column col, for an import's
+ * error, as a check names the row; "" when it has none, or none that is
+ * UTF-8 (a file of another code page: the feature number says it). */
+static void row_label(OGRFeatureH f, int col, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    if (col < 0 || !OGR_F_IsFieldSetAndNotNull(f, col))
+        return;
+    const char *v = OGR_F_GetFieldAsString(f, col);
+    while (v && isspace((unsigned char)*v))
+        v++;
+    if (!v || !*v)
+        return;
+    size_t len = 0, k;
+    while (v[len] && len < 64 && (k = dm__utf8_char(v + len)) > 0)
+        len += k;
+    if (v[len] && len < 64)
+        return; /* not UTF-8 */
+    snprintf(buf, n, " %.*s", (int)len, v);
+    for (char *p = buf; *p; p++)
+        if (*p == '\n' || *p == '\r' || *p == '\t')
+            *p = ' ';
+}
+
 static const char *where_layer(const import_state *st, const import_run *run, char *buf, size_t n)
 {
     if (run->n_layers > 1)
@@ -1769,9 +1793,14 @@ static void check_row(import_state *st, import_run *run, OGRFeatureH f, dm_row *
         const char *est = dm_row_get(row, "est_area_ha"), *left = dm_row_get(row, "remaining_area_ha");
         char ne[64], nl[64];
         const dm_field_def *fe = dm_field_find(l, "est_area_ha"), *fl = dm_field_find(l, "remaining_area_ha");
-        if (est && left && fe && fl && !dm_field_normalise(ctx, fe, est, ne, sizeof ne) &&
-            !dm_field_normalise(ctx, fl, left, nl, sizeof nl) &&
-            dm__hazard_areas_check(ctx, strtod(nl, NULL), strtod(ne, NULL)))
+        double ha = NAN;
+        /* no estimate given: the import takes the polygon's area */
+        if (!est && g && dm_geom_area_ha(ctx, g, &ha))
+            ha = NAN;
+        ha = round(ha * 1e4) / 1e4; /* as the store keeps it */
+        if (left && fe && fl && !dm_field_normalise(ctx, fl, left, nl, sizeof nl) &&
+            (est ? !dm_field_normalise(ctx, fe, est, ne, sizeof ne) : isfinite(ha)) &&
+            dm__hazard_areas_check(ctx, strtod(nl, NULL), est ? strtod(ne, NULL) : ha, !est))
             dm__check_add(r, DM_CHECK_ERROR, "bad_value", ln, id, ref, NAN, NAN, "%s%s", wl, dm_ctx_errmsg(ctx));
         dm_ctx_clear_error(ctx);
     }
@@ -2138,12 +2167,13 @@ static dm_status import_layer(import_state *st, import_run *run)
     dm_status rc;
     if ((rc = map_fields(st)) || (rc = setup_crs(st, native)))
         return rc;
-    /* a check names each row by its ref, or its name (KML, GPX) */
+    /* a check, and an import's error, name each row by its ref, or its
+     * name (KML, GPX), after its feature number */
     int ref_col = -1;
-    for (int i = 0; st->check && i < st->n_src; i++)
+    for (int i = 0; i < st->n_src; i++)
         if (st->target[i] >= 0 && !strcmp(layer->fields[st->target[i]].name, "ref"))
             ref_col = i;
-    if (st->check && ref_col < 0 && (ref_col = find_col(st, "ref")) < 0)
+    if (ref_col < 0 && (ref_col = find_col(st, "ref")) < 0)
         ref_col = find_col(st, "name");
     /* a required field no column gives is missing from every row: said once */
     for (size_t i = 0; st->check && i < layer->n_fields; i++)
@@ -2374,6 +2404,8 @@ static dm_status import_layer(import_state *st, import_run *run)
         }
         if (g)
             dm_row_set_geom(row, g);
+        char rf[80];
+        row_label(f, ref_col, rf, sizeof rf);
         OGR_F_Destroy(f);
         int skip = 0;
         if (!rc) {
@@ -2421,9 +2453,9 @@ static dm_status import_layer(import_state *st, import_run *run)
             long line = line_of(st, run, no);
             where_layer(st, run, wl, sizeof wl);
             if (line > 0)
-                dm__wrap(ctx, "%s: %sfeature %ld (line %ld)", st->path, wl, no, line);
+                dm__wrap(ctx, "%s: %sfeature %ld (line %ld)%s", st->path, wl, no, line, rf);
             else
-                dm__wrap(ctx, "%s: %sfeature %ld", st->path, wl, no);
+                dm__wrap(ctx, "%s: %sfeature %ld%s", st->path, wl, no, rf);
             return rc;
         }
         res->rows++;

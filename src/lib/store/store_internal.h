@@ -55,8 +55,10 @@ dm_status dm__row_set_provenance(dm_row *r, const char *created, const char *upd
  * none, -1 on a read error. */
 int dm__store_extent(dm_store *s, double b[4]);
 /* A hazard's remaining area within its estimate (beyond rounding: 1 % and
- * 0.01 ha), as insert and edit check it; an error naming the field. */
-dm_status dm__hazard_areas_check(dm_ctx *ctx, double left, double est);
+ * 0.01 ha), as insert and edit check it; an error naming the field.
+ * est_from_polygon: the estimate is the polygon's area, none given (as an
+ * insert takes it), and the message says so. */
+dm_status dm__hazard_areas_check(dm_ctx *ctx, double left, double est, int est_from_polygon);
 /* Check and normalise a row; for_insert also demands required fields. */
 dm_status dm__row_check(dm_store *s, dm_row *r, int for_insert);
 /* Create every table of a fresh database. */

@@ -238,9 +238,9 @@ static dm_status remaining_in_estimate(dm_ctx *ctx, double left, double est, int
                     how == AREAS_POLYGON ? " (its polygon's area, no est_area_ha given)" : "");
 }
 
-dm_status dm__hazard_areas_check(dm_ctx *ctx, double left, double est)
+dm_status dm__hazard_areas_check(dm_ctx *ctx, double left, double est, int est_from_polygon)
 {
-    return remaining_in_estimate(ctx, left, est, AREAS_ROW);
+    return remaining_in_estimate(ctx, left, est, est_from_polygon ? AREAS_POLYGON : AREAS_ROW);
 }
 
 /* Both areas given in r: the remaining one within the estimate. */
