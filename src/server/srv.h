@@ -199,6 +199,10 @@ void srv_args(srv_req *rq, int (*fn)(void *u, const char *k, const char *v), voi
 int srv_json(srv_resp *rs, int status, char *json);          /* takes json (malloc'd) */
 int srv_jbuf(srv_resp *rs, int status, srv_buf *b);          /* takes the buffer */
 int srv_error(srv_resp *rs, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* 404 "no WHAT with id or ref 'ID'", worded as dm_store_resolve words a row
+ * that does not exist: a row the user may not see (another organisation's
+ * draft report) is answered the same, so that its ref cannot be probed. */
+int srv_error_no_row(srv_resp *rs, const char *what, const char *id);
 /* Error from the context's last failure, with the HTTP code of st. */
 int srv_fail(srv_resp *rs, srv_req *rq, dm_status st);
 /* The same with the message given (a busy database, DM_EBUSY, is a 503

@@ -663,7 +663,7 @@ static int h_row(srv_req *rq, srv_resp *rs, const dm_layer_def *l, const char *i
     if ((!strcmp(l->name, "activities") && !activity_visible(rq, c)) ||
         (!strcmp(l->name, "items") && !item_visible(rq, c))) {
         dm_cursor_free(c);
-        return srv_error(rs, 404, "no %s '%s'", l->name, id);
+        return srv_error_no_row(rs, l->name, id); /* as if there were none */
     }
     srv_buf b;
     sb_init(&b);

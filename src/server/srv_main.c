@@ -150,6 +150,13 @@ int srv_error(srv_resp *rs, int status, const char *fmt, ...)
     return srv_jbuf(rs, status, &b);
 }
 
+int srv_error_no_row(srv_resp *rs, const char *what, const char *id)
+{
+    size_t n = strlen(id), hex = strspn(id, "0123456789abcdefABCDEF-");
+    return srv_error(rs, 404, "no %s with id or ref '%s'%s", what, id,
+                     n < 8 && hex == n ? " (a uuid prefix needs at least 8 characters)" : "");
+}
+
 int srv_fail(srv_resp *rs, srv_req *rq, dm_status st)
 {
     return srv_fail_msg(rs, rq, st, dm_ctx_errmsg(rq->t->ctx));

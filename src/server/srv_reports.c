@@ -277,6 +277,10 @@ static int submit(srv_req *rq, srv_resp *rs)
 static int load_report(srv_req *rq, srv_resp *rs, const char *id, char uuid[37], char status[16])
 {
     dm_status st = dm_store_resolve(rq->t->store, "activities", id, NULL, uuid);
+    if (st == DM_ENOTFOUND) {
+        srv_error_no_row(rs, "report (activity)", id);
+        return 0;
+    }
     if (st) {
         srv_fail(rs, rq, st);
         return 0;
@@ -298,8 +302,8 @@ static int load_report(srv_req *rq, srv_resp *rs, const char *id, char uuid[37],
     if (ok && rq->user.role < DM_ROLE_ANALYST)
         ok = org && rq->user.organisation[0] && !strcmp(org, rq->user.organisation);
     dm_cursor_free(c);
-    if (!ok) {
-        srv_error(rs, 404, "no report '%s'", id);
+    if (!ok) { /* another organisation's report: as if there were none */
+        srv_error_no_row(rs, "report (activity)", id);
         return 0;
     }
     return 1;

@@ -3784,3 +3784,44 @@ TEST(user_del_of_the_last_admin_warns)
     ASSERT_CONTAINS(out, "user add");
     free(out);
 }
+
+TEST(server_another_organisations_report_reads_as_none)
+{
+    /* a field user of another organisation asking for a draft report, by
+     * its ref or uuid, as a report or as an activity, gets the very answer
+     * a report that does not exist gets: its ref cannot be probed */
+    setup_db();
+    start_server();
+    char fld[65], fld2[65], *out = NULL, uuid[37], path[200];
+    login("fld", "fieldpw12", fld);
+    login("fld2", "fieldpw12", fld2);
+    const char *rep = "{\"activity\":{\"properties\":{\"activity_type\":\"nts\",\"ref\":\"SECRET-7\","
+                      "\"end_date\":\"2025-05-01\"}}}";
+    ASSERT_EQ(http("POST", "/api/reports", fld, rep, &out), 201);
+    uuid_of(out, uuid);
+    free(out);
+    static const char *const fmt[] = {"/api/reports/%s", "/api/activities/%s", "/api/reports/%s/withdraw"};
+    for (int k = 0; k < 3; k++) {
+        const char *body = k == 2 ? "{\"reason\":\"x\"}" : NULL, *method = k == 2 ? "POST" : "GET";
+        char *hidden = NULL, *none = NULL, *mine = NULL;
+        snprintf(path, sizeof path, fmt[k], "SECRET-7");
+        ASSERT_EQ(http(method, path, fld2, body, &hidden), 404);
+        snprintf(path, sizeof path, fmt[k], "NOSUCH-7");
+        ASSERT_EQ(http(method, path, fld2, body, &none), 404);
+        /* the same words but the id */
+        char *at = strstr(none, "NOSUCH-7");
+        ASSERT(at);
+        memcpy(at, "SECRET-7", 8);
+        ASSERT_STREQ(hidden, none);
+        ASSERT_CONTAINS(hidden, "with id or ref 'SECRET-7'");
+        free(hidden);
+        free(none);
+        if (k < 2) { /* the sender reads it */
+            snprintf(path, sizeof path, fmt[k], uuid);
+            ASSERT_EQ(http("GET", path, fld, NULL, &mine), 200);
+            ASSERT_CONTAINS(mine, "SECRET-7");
+            free(mine);
+        }
+    }
+    stop_server(SIGTERM);
+}
