@@ -2351,3 +2351,34 @@ TEST(import_refuses_swapped_points_of_a_wkt_or_odk_column)
     ASSERT_DEMINE(0, "imported 2 rows", "import db.gpkg --layer items ok.csv");
     ASSERT_DEMINE(0, "imported 2 rows", "import db.gpkg --layer items --crs EPSG:4326 wkt.csv");
 }
+
+/* A folder without a name is a layer GDAL names "Layer<N>" (N its place
+ * among its container's features): it was kept as "Layer0", losing the
+ * folder it lies in; it is named by its path, "(unnamed)" for itself. A
+ * folder truly named "Layer0" keeps its name ("Layer0 (#2)" to GDAL). */
+TEST(import_kml_names_an_unnamed_folder_by_its_path)
+{
+    make_db();
+    const char *kml =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<kml xmlns=\"http://www.opengis.net/kml/2.2\"><Document><name>Survey</name>\n"
+        "<Folder><name>Empty</name></Folder>\n"
+        "<Folder><name>Sector A</name>\n"
+        "<Folder><Placemark><name>M1</name><Point><coordinates>46.70,39.80</coordinates></Point></Placemark>"
+        "</Folder>\n"
+        "<Folder><name>Minefield 3</name><Placemark><name>M2</name><Point><coordinates>46.71,39.80"
+        "</coordinates></Point></Placemark></Folder></Folder>\n"
+        "<Folder><name>Layer0</name><Placemark><name>M3</name><Point><coordinates>46.72,39.80</coordinates>"
+        "</Point></Placemark></Folder>\n"
+        "<Folder><Placemark><name>M4</name><Point><coordinates>46.73,39.80</coordinates></Point></Placemark>"
+        "</Folder>\n"
+        "</Document></kml>\n";
+    dmtest_write_file(dmtest_path("u.kml"), kml);
+    ASSERT_DEMINE(0, "imported 4 rows",
+                  "import db.gpkg --layer items --set category=AP --map Name=- --map folder=model u.kml");
+    /* by longitude: M1 to M4 */
+    char *out = column("db.gpkg", "select model from items order by (select minx from rtree_items_geom r "
+                                  "where r.id = items.fid)");
+    ASSERT_STREQ(out, "Sector A/(unnamed)\nSector A/Minefield 3\nLayer0\n(unnamed)\n");
+    free(out);
+}

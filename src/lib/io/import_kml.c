@@ -17,6 +17,8 @@ typedef struct kml_folder {
     int parent;     /* index of the enclosing folder, -1 at the top */
     int placemarks; /* placemarks directly in it */
     int closed;     /* order in which it closed (0, 1, ...), -1 while open */
+    int index;      /* its place among the features of its container (0, 1, ...):
+                     * LIBKML names a folder without a name "Layer<index>" */
 } kml_folder;
 
 struct dm__kml_tree {
@@ -181,6 +183,18 @@ static int is_container(const char *name)
     return !strcmp(name, "Folder") || !strcmp(name, "Document");
 }
 
+/* The KML elements that are features (kmldom's Feature), counted in a
+ * container for the index of a folder among them. */
+static int is_feature(const char *name)
+{
+    static const char *const f[] = {"Placemark", "Folder", "Document", "NetworkLink", "GroundOverlay",
+                                    "PhotoOverlay", "ScreenOverlay", NULL};
+    for (int i = 0; f[i]; i++)
+        if (!strcmp(name, f[i]))
+            return 1;
+    return 0;
+}
+
 dm__kml_tree *dm__kml_tree_read(const char *path)
 {
     char *text = kml_text(path);
@@ -189,7 +203,7 @@ dm__kml_tree *dm__kml_tree_read(const char *path)
     dm__kml_tree *t = calloc(1, sizeof *t);
     /* per open element: the folder it is (>= 0), the top document (-2), or
      * something else (-1) */
-    int *stack = NULL, depth = 0, cap = 0, closed = 0, top_document = 0;
+    int *stack = NULL, *kids = NULL, depth = 0, cap = 0, closed = 0, top_document = 0;
     if (!t)
         goto fail;
     for (const char *p = strchr(text, '<'); p; p = strchr(p, '<')) {
@@ -227,7 +241,9 @@ dm__kml_tree *dm__kml_tree_read(const char *path)
         }
         tag_name(p + 1, name, sizeof name);
         int parent = depth > 0 ? stack[depth - 1] : -1;
-        int code = -1;
+        int code = -1, index = 0;
+        if (depth > 0 && is_feature(name))
+            index = kids[depth - 1]++;
         if (!strcmp(name, "name") && !self_closing && depth > 0 && (parent >= 0 || parent == -2)) {
             if (parent >= 0 ? !t->f[parent].name : !t->document[0]) {
                 char *v = element_text(gt + 1);
@@ -265,7 +281,7 @@ dm__kml_tree *dm__kml_tree_read(const char *path)
                 int up = parent;
                 for (int i = depth - 1; up < 0 && i >= 0; i--)
                     up = stack[i] >= 0 ? stack[i] : -1;
-                t->f[t->n] = (kml_folder){NULL, up, 0, -1};
+                t->f[t->n] = (kml_folder){NULL, up, 0, -1, index};
                 code = t->n++;
             }
         }
@@ -276,18 +292,25 @@ dm__kml_tree *dm__kml_tree_read(const char *path)
                 if (!s)
                     goto fail;
                 stack = s;
+                int *k = realloc(kids, (size_t)nc * sizeof *k);
+                if (!k)
+                    goto fail;
+                kids = k;
                 cap = nc;
             }
+            kids[depth] = 0;
             stack[depth++] = code;
         } else if (code >= 0)
             t->f[code].closed = closed++;
         p = gt + 1;
     }
     free(stack);
+    free(kids);
     VSIFree(text);
     return t;
 fail:
     free(stack);
+    free(kids);
     VSIFree(text);
     dm__kml_tree_free(t);
     return NULL;
@@ -318,6 +341,20 @@ static int same_trimmed(const char *a, const char *b, size_t nb)
     return strlen(a) == nb && !memcmp(a, b, nb);
 }
 
+/* Folder i is the one GDAL names layer_name (its first nb bytes): by its
+ * name, or, without one, as LIBKML names it ("Layer3": the fourth feature
+ * of its container). */
+static int folder_named(const dm__kml_tree *t, int i, int libkml, const char *layer_name, size_t nb)
+{
+    if (t->f[i].name)
+        return same_trimmed(t->f[i].name, layer_name, nb);
+    if (!libkml)
+        return 0;
+    char made[32];
+    snprintf(made, sizeof made, "Layer%d", t->f[i].index);
+    return same_trimmed(made, layer_name, nb);
+}
+
 const char *dm__kml_folder_path(const dm__kml_tree *t, const char *layer_name, int libkml, char *buf,
                                 size_t n, int *nested)
 {
@@ -343,7 +380,7 @@ const char *dm__kml_folder_path(const dm__kml_tree *t, const char *layer_name, i
      * placemarks */
     int found = -1, count = 0, only = -1, n_named = 0;
     for (int i = 0; i < t->n; i++)
-        if (t->f[i].name && same_trimmed(t->f[i].name, layer_name, nb)) {
+        if (folder_named(t, i, libkml, layer_name, nb)) {
             n_named++;
             only = i;
         }
@@ -353,7 +390,7 @@ const char *dm__kml_folder_path(const dm__kml_tree *t, const char *layer_name, i
         found = only;
     else if (libkml) {
         for (int i = 0; i < t->n && found < 0; i++)
-            if (t->f[i].name && same_trimmed(t->f[i].name, layer_name, nb) && ++count == nth)
+            if (folder_named(t, i, libkml, layer_name, nb) && ++count == nth)
                 found = i;
     } else {
         for (int c = 0; c < t->n && found < 0; c++)
