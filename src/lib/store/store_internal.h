@@ -59,6 +59,10 @@ int dm__store_extent(dm_store *s, double b[4]);
  * est_from_polygon: the estimate is the polygon's area, none given (as an
  * insert takes it), and the message says so. */
 dm_status dm__hazard_areas_check(dm_ctx *ctx, double left, double est, int est_from_polygon);
+/* The uuids of the rows of layer whose activity_id is activity (with
+ * unlinked_only, those naming no hazard); n_out of them, free() the array. */
+dm_status dm__activity_rows(dm_store *s, const char *layer, const char *activity, int unlinked_only,
+                            char (**out)[37], size_t *n_out);
 /* Check and normalise a row; for_insert also demands required fields. */
 dm_status dm__row_check(dm_store *s, dm_row *r, int for_insert);
 /* Create every table of a fresh database. */

@@ -314,10 +314,8 @@ static dm_status row_of(dm_store *s, const char *activity, const char *feature, 
     return DM_OK;
 }
 
-/* The uuids of the rows of layer whose activity_id is activity and that
- * name no hazard; n_out of them, free() the array. */
-static dm_status unlinked_rows(dm_store *s, const char *layer, const char *activity, char (**out)[37],
-                               size_t *n_out)
+dm_status dm__activity_rows(dm_store *s, const char *layer, const char *activity, int unlinked_only,
+                            char (**out)[37], size_t *n_out)
 {
     *out = NULL;
     *n_out = 0;
@@ -335,7 +333,7 @@ static dm_status unlinked_rows(dm_store *s, const char *layer, const char *activ
             st = DM_ESQL;
             break;
         }
-        if (dm_cursor_text(c, "hazard_id"))
+        if (unlinked_only && dm_cursor_text(c, "hazard_id"))
             continue;
         if (*n_out == cap) {
             cap = cap ? cap * 2 : 16;
@@ -416,7 +414,7 @@ dm_status dm_proposal_apply(dm_store *s, const char *activity, const char *reaso
             st = link_row(s, "activities", activity, hz, reason);
     }
     if (!st)
-        st = unlinked_rows(s, "items", activity, &items, &n);
+        st = dm__activity_rows(s, "items", activity, 1, &items, &n);
     for (size_t i = 0; !st && i < n; i++)
         st = link_row(s, "items", items[i], hz, reason);
     free(items);

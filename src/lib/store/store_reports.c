@@ -198,45 +198,6 @@ static dm_status sender_of(dm_store *s, const char *uuid, char *sender, size_t n
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? DM_OK : dm__sql_fail(s, rc, "change log");
 }
 
-/* The uuids of the items of the activity (n_out of them; free() the array). */
-static dm_status items_of(dm_store *s, const char *activity, char (**out)[37], size_t *n_out)
-{
-    *out = NULL;
-    *n_out = 0;
-    const char *f[1] = {"activity_id"}, *v[1] = {activity};
-    dm_select sel = {0};
-    sel.eq_field = f;
-    sel.eq_value = v;
-    sel.n_eq = 1;
-    dm_cursor *c = NULL;
-    dm_status st = dm_store_select(s, "items", &sel, &c);
-    size_t cap = 0;
-    int rc;
-    while (!st && (rc = dm_cursor_next(c)) != 0) {
-        if (rc < 0) {
-            st = DM_ESQL;
-            break;
-        }
-        if (*n_out == cap) {
-            cap = cap ? cap * 2 : 16;
-            char(*grown)[37] = realloc(*out, cap * sizeof **out);
-            if (!grown) {
-                st = dm__fail(s->ctx, DM_ENOMEM, "out of memory");
-                break;
-            }
-            *out = grown;
-        }
-        snprintf((*out)[(*n_out)++], 37, "%s", dm_cursor_uuid(c));
-    }
-    dm_cursor_free(c);
-    if (st) {
-        free(*out);
-        *out = NULL;
-        *n_out = 0;
-    }
-    return st;
-}
-
 dm_status dm_report_withdraw(dm_store *s, const char *id, const char *by, const char *sender, const char *reason,
                              dm_report_withdraw_result *out)
 {
@@ -322,7 +283,7 @@ dm_status dm_report_withdraw(dm_store *s, const char *id, const char *by, const 
     out->proposal = found && !strcmp(p.status, "pending");
     /* the items first (they point at the activity), each logged with the
      * same reason: a restoration of the activity knows them by it */
-    if ((st = items_of(s, out->uuid, &items, &n)))
+    if ((st = dm__activity_rows(s, "items", out->uuid, 0, &items, &n)))
         goto done;
     for (size_t i = 0; !st && i < n; i++)
         st = dm_store_delete(s, "items", items[i], why);
