@@ -270,6 +270,15 @@ typedef struct dm_risk_update_opts {
     const char *spot_label_field;       /* their label field (NULL: "label") */
 } dm_risk_update_opts;
 
+/* A hazard whose probability of holding anything changed with a new map:
+ * what the new evidence did to it. */
+#define DM_RISK_TOP_CHANGES 10
+typedef struct dm_risk_hazard_change {
+    char uuid[37];
+    double p_before, p_after;         /* p_contam */
+    double items_before, items_after; /* expected_items (NaN before: none written) */
+} dm_risk_hazard_change;
+
 typedef struct dm_risk_update_result {
     dm_grid grid;
     size_t n_evidence;
@@ -278,6 +287,11 @@ typedef struct dm_risk_update_result {
     dm_risk_spot_cal spot_cal;          /* spots == 0 without spot files */
     size_t hazards_updated;             /* hazards whose p_contam or expected_items changed
                                            (those unchanged are not rewritten) */
+    /* of those that had a p_contam before, the n_changes (at most
+     * DM_RISK_TOP_CHANGES) whose p_contam moved most, by 0.001 or more,
+     * largest first */
+    dm_risk_hazard_change changes[DM_RISK_TOP_CHANGES];
+    size_t n_changes;
 } dm_risk_update_result;
 
 /* Make the risk map of a database s (may be NULL with evidence files):

@@ -108,6 +108,9 @@ char *cli_sibling(const char *db, const char *suffix);
  * before the write, cli_part_guard(NULL) after it. cli_part_guard_map guards
  * the risk map a database records (`risk refresh`, `reports approve --refresh`). */
 void cli_part_guard(const char *out);
+/* The hazards whose p_contam a new map moved most (r->changes), by their
+ * ref read from s: a table after indent, or with json a JSON array. */
+void cli_risk_changes_print(dm_store *s, const dm_risk_update_result *r, int json, const char *indent);
 void cli_part_guard_map(dm_ctx *ctx, dm_store *s);
 
 #endif

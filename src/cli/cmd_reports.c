@@ -529,6 +529,7 @@ static int run_review(dm_ctx *ctx, dm_store *s, const char *db, const char *id, 
     }
     printf("  risk map refreshed: %zu cells from %zu evidence items; %zu hazards updated\n", r.stats.cells,
            r.n_evidence, r.hazards_updated);
+    cli_risk_changes_print(s, &r, 0, "  ");
     return 0;
 }
 

@@ -6,6 +6,7 @@
  * tools (exact distance raster, weighted sum) used by the benchmarks.
  */
 #include "cli.h"
+#include "cli_table.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -618,8 +619,10 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
     cli_part_guard(o.out);
     dm_status st = dm_risk_update(ctx, s, &u, &r);
     cli_part_guard(NULL);
-    if (s)
+    if (st && s) {
         dm_store_close(s);
+        s = NULL;
+    }
     if (st == DM_ENOTFOUND && !o.aoi && !r.n_evidence) {
         free_opts(&o);
         if (until[0]) /* the files may hold rows, all of them later */
@@ -656,7 +659,9 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
                    sc->factor, sc->power, sc->level_x90);
         else
             printf("\"spots\":null,");
-        printf("\"top\":[");
+        printf("\"changes\":");
+        cli_risk_changes_print(s, &r, 1, "");
+        printf(",\"top\":[");
         for (int k = 0; k < DM_RISK_TOP_N; k++) {
             printf("%s{\"share\":%g,\"p\":", k ? "," : "", stats->top_share[k]);
             if (isfinite(stats->top_p[k]))
@@ -698,7 +703,10 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
                        "the map until more are checked (docs/risk.md)\n",
                        sc->positive);
         }
+        cli_risk_changes_print(s, &r, 0, "");
     }
+    if (s)
+        dm_store_close(s);
     free_opts(&o);
     return 0;
 }
@@ -1146,15 +1154,19 @@ static int run_refresh(dm_ctx *ctx, int argc, char **argv)
     cli_part_guard_map(ctx, s); /* the map being redone: no OUT.PID.part left on Ctrl-C */
     dm_status st = dm_risk_refresh(ctx, s, &r);
     cli_part_guard(NULL);
-    dm_store_close(s);
-    if (st)
+    if (st) {
+        dm_store_close(s);
         return cli_fail(ctx, "risk refresh", st);
+    }
     const dm_risk_spot_cal *sc = &r.spot_cal;
     if (json) {
         printf("{\"cells\":%zu,\"evidence\":%zu,\"seconds\":%.3f,\"hazards_updated\":%zu,"
                "\"calibration_factor\":%.6g,\"cluster\":%.6g,",
                r.stats.cells, r.n_evidence, r.stats.seconds, r.hazards_updated, r.cal.factor,
                r.cal.cluster);
+        printf("\"changes\":");
+        cli_risk_changes_print(s, &r, 1, "");
+        printf(",");
         if (sc->spots)
             printf("\"spots\":{\"labelled\":%zu,\"positive\":%zu,\"factor\":%.6g,"
                    "\"power\":%.6g}}\n",
@@ -1169,8 +1181,58 @@ static int run_refresh(dm_ctx *ctx, int argc, char **argv)
             printf("; recalibrated on %zu checked spots (%zu with an item): %.3g x density^%.2f",
                    sc->spots, sc->positive, sc->factor, sc->power);
         printf("\n");
+        cli_risk_changes_print(s, &r, 0, "");
     }
+    dm_store_close(s);
     return 0;
+}
+
+void cli_risk_changes_print(dm_store *s, const dm_risk_update_result *r, int json, const char *indent)
+{
+    char refs[DM_RISK_TOP_CHANGES][64];
+    int w = 3;
+    for (size_t k = 0; k < r->n_changes; k++) {
+        refs[k][0] = '\0';
+        const char *f[1] = {"uuid"}, *v[1] = {r->changes[k].uuid};
+        dm_select sel = {0};
+        sel.eq_field = f;
+        sel.eq_value = v;
+        sel.n_eq = 1;
+        dm_cursor *c = NULL;
+        if (s && dm_store_select(s, "hazards", &sel, &c) == DM_OK && dm_cursor_next(c) == 1 &&
+            dm_cursor_text(c, "ref"))
+            snprintf(refs[k], sizeof refs[k], "%s", dm_cursor_text(c, "ref"));
+        dm_cursor_free(c);
+        w = cli_width_fit(w, refs[k][0] ? refs[k] : r->changes[k].uuid, 24);
+    }
+    if (json) {
+        printf("[");
+        for (size_t k = 0; k < r->n_changes; k++) {
+            const dm_risk_hazard_change *h = &r->changes[k];
+            printf("%s{\"uuid\":\"%s\",\"ref\":%s,\"p_before\":%.6g,\"p_after\":%.6g,\"items_before\":", k ? "," : "",
+                   h->uuid, refs[k][0] ? cli_json_str(refs[k]) : "null", h->p_before, h->p_after);
+            if (isfinite(h->items_before))
+                printf("%.6g", h->items_before);
+            else
+                printf("null");
+            printf(",\"items_after\":%.6g}", h->items_after);
+        }
+        printf("]");
+        return;
+    }
+    if (!r->n_changes)
+        return;
+    printf("%sthe hazards it changed most (p_contam, the probability of holding anything; expected items):\n",
+           indent);
+    for (size_t k = 0; k < r->n_changes; k++) {
+        const dm_risk_hazard_change *h = &r->changes[k];
+        printf("%s  ", indent);
+        cli_print_cell(refs[k][0] ? refs[k] : h->uuid, w);
+        printf("  p %.3g -> %.3g (%+.3g)", h->p_before, h->p_after, h->p_after - h->p_before);
+        if (isfinite(h->items_before))
+            printf(", items %.3g -> %.3g", h->items_before, h->items_after);
+        printf("\n");
+    }
 }
 
 static const char *help_explain =

@@ -7,6 +7,7 @@
  */
 #include "dmtest.h"
 
+#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1361,5 +1362,60 @@ TEST(risk_explain_says_when_lon_and_lat_look_exchanged)
     /* on the map: no warning */
     ASSERT_EQ(dmtest_demine(&out, "risk explain %s --at 46.92,39.91", dmtest_path("d.gpkg")), 0);
     ASSERT(!strstr(out, "lies outside"));
+    free(out);
+}
+
+/* A new map says which hazards the new evidence moved most: a find inside
+ * one raises its p_contam, listed by its ref with the values before and
+ * after (the after being what the database now holds); a hazard far away,
+ * unmoved, is not listed; the first map, with nothing before, lists none. */
+TEST(risk_refresh_names_the_hazards_it_changed_most)
+{
+    char *out = NULL;
+    const char *db = dmtest_path("ch.gpkg");
+    dmtest_write_file(dmtest_path("hz.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"ref\":\"H-NEAR\",\"hazard_type\":\"SHA\"},"
+                      "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.900,39.900],[46.903,39.900],"
+                      "[46.903,39.902],[46.900,39.902],[46.900,39.900]]]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"ref\":\"H-FAR\",\"hazard_type\":\"SHA\"},"
+                      "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.990,39.990],[46.993,39.990],"
+                      "[46.993,39.992],[46.990,39.992],[46.990,39.990]]]}}]}");
+    ASSERT_DEMINE(0, NULL, "init %s", db);
+    ASSERT_DEMINE(0, "imported 2 rows", "import %s --layer hazards %s", db, dmtest_path("hz.geojson"));
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --out %s --cell 25", db, dmtest_path("ch.tif")), 0);
+    ASSERT(!strstr(out, "changed most"));
+    free(out);
+    dmtest_write_file(dmtest_path("find.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":"
+                      "{\"category\":\"AP\",\"found_date\":\"2025-05-01\"},\"geometry\":{\"type\":\"Point\","
+                      "\"coordinates\":[46.9015,39.901]}}]}");
+    ASSERT_DEMINE(0, "imported 1 row", "import %s --layer items %s", db, dmtest_path("find.geojson"));
+    ASSERT_EQ(dmtest_demine(&out, "risk refresh %s", db), 0);
+    ASSERT_CONTAINS(out, "the hazards it changed most (p_contam, the probability of holding anything; "
+                         "expected items):\n  H-NEAR  p ");
+    ASSERT(!strstr(out, "H-FAR"));
+    free(out);
+    /* the JSON of the next one: the same hazard, its p after as stored */
+    dmtest_write_file(dmtest_path("find2.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":"
+                      "{\"category\":\"AP\",\"found_date\":\"2025-05-02\"},\"geometry\":{\"type\":\"Point\","
+                      "\"coordinates\":[46.9025,39.9015]}}]}");
+    ASSERT_DEMINE(0, "imported 1 row", "import %s --layer items %s", db, dmtest_path("find2.geojson"));
+    ASSERT_EQ(dmtest_demine(&out, "risk refresh %s --json", db), 0);
+    json_error_t err;
+    json_t *j = json_loads(out, 0, &err);
+    ASSERT_MSG(j != NULL, "not JSON: %s", out);
+    json_t *ch = json_object_get(j, "changes");
+    ASSERT_EQ(json_array_size(ch), 1);
+    json_t *c0 = json_array_get(ch, 0);
+    ASSERT_STREQ(json_string_value(json_object_get(c0, "ref")), "H-NEAR");
+    double before = json_number_value(json_object_get(c0, "p_before"));
+    double after = json_number_value(json_object_get(c0, "p_after"));
+    ASSERT(after > before + 0.001);
+    json_decref(j);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 '%s' \"SELECT p_contam FROM hazards WHERE ref = 'H-NEAR'\"", db), 0);
+    ASSERT_NEAR(strtod(out, NULL), after, 1e-5 * after);
     free(out);
 }

@@ -447,6 +447,34 @@ static dm_status covariate_readable(dm_ctx *ctx, const dm_risk_covariate *cv)
     return DM_OK;
 }
 
+/* Keep the change of one hazard among the DM_RISK_TOP_CHANGES largest of
+ * p_contam (then of expected items), largest first. */
+static void keep_change(dm_risk_update_result *res, const char *uuid, double p0, double p1, double e0, double e1)
+{
+    double d = fabs(p1 - p0), de = isfinite(e0) ? fabs(e1 - e0) : 0;
+    size_t n = res->n_changes, at = n;
+    while (at > 0) {
+        const dm_risk_hazard_change *c = &res->changes[at - 1];
+        double cd = fabs(c->p_after - c->p_before);
+        double ce = isfinite(c->items_before) ? fabs(c->items_after - c->items_before) : 0;
+        if (cd > d || (cd == d && ce >= de))
+            break;
+        at--;
+    }
+    if (at >= DM_RISK_TOP_CHANGES)
+        return;
+    if (n == DM_RISK_TOP_CHANGES)
+        n--; /* the smallest goes */
+    memmove(&res->changes[at + 1], &res->changes[at], (n - at) * sizeof res->changes[0]);
+    dm_risk_hazard_change *c = &res->changes[at];
+    snprintf(c->uuid, sizeof c->uuid, "%s", uuid);
+    c->p_before = p0;
+    c->p_after = p1;
+    c->items_before = e0;
+    c->items_after = e1;
+    res->n_changes = n + 1;
+}
+
 const char *dm_risk_part_path(const char *out_path, char *buf, size_t n)
 {
     snprintf(buf, n, "%s.%ld.part", out_path, (long)getpid());
@@ -648,6 +676,8 @@ dm_status dm_risk_update(dm_ctx *ctx, dm_store *s, const dm_risk_update_opts *o,
             dm_row_free(r);
             if (!st)
                 res->hazards_updated++;
+            if (!st && old_vals && isfinite(old_vals[2 * z]) && fabs(pa - old_vals[2 * z]) >= 0.001)
+                keep_change(res, zones.v[z].uuid, old_vals[2 * z], pa, old_vals[2 * z + 1], ex);
         }
         if (!st && outside)
             dm__log(ctx, DM_LOG_WARN,
@@ -679,7 +709,7 @@ dm_status dm_risk_update(dm_ctx *ctx, dm_store *s, const dm_risk_update_opts *o,
         }
         if (st) {
             dm_store_rollback(s);
-            res->hazards_updated = 0;
+            res->hazards_updated = res->n_changes = 0;
             remove(part);
             goto done;
         }
@@ -689,14 +719,14 @@ dm_status dm_risk_update(dm_ctx *ctx, dm_store *s, const dm_risk_update_opts *o,
         remove(part);
         if (in_txn) {
             dm_store_rollback(s);
-            res->hazards_updated = 0;
+            res->hazards_updated = res->n_changes = 0;
         }
         goto done;
     }
     if (in_txn && (st = dm_store_commit(s))) {
         dm__wrap(ctx, "%s was written but the database's hazards were not updated",
                  o->out_path);
-        res->hazards_updated = 0;
+        res->hazards_updated = res->n_changes = 0;
     }
     /* the legend QGIS opens the map with; the map stands without it */
     if (!st && dm_risk_write_style(ctx, o->out_path, &res->stats)) {
