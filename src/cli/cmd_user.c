@@ -95,6 +95,11 @@ static int user_fail(dm_ctx *ctx, dm_status st, const char *sub, const char *db,
                 "organisations`,\n  add one with `demine import %s --layer organisations "
                 "FILE` (e.g. a CSV with a name column)\n",
                 db, db);
+    else if (st == DM_EINVAL && !strcmp(sub, "add") && (!org || !*org) &&
+             strstr(dm_ctx_errmsg(ctx), "needs an organisation"))
+        fprintf(stderr, "  give it with --org NAME (one of `demine list %s --layer organisations`): a field "
+                        "user sends the reports of that organisation and sees only its drafts\n",
+                db);
     return rc;
 }
 

@@ -1796,6 +1796,11 @@ TEST(server_user_add_refuses_an_unknown_organisation)
               2);
     ASSERT_CONTAINS(out, "did you mean 'HALO'?");
     free(out);
+    /* a field user without --org is told the option */
+    ASSERT_EQ(dmtest_sh(&out, "echo longenough | '%s' user add t.gpkg zed --role field", getenv("DEMINE_BIN")), 2);
+    ASSERT_CONTAINS(out, "a field user needs an organisation\n  give it with --org NAME (one of `demine list "
+                         "t.gpkg --layer organisations`)");
+    free(out);
     /* any role: an analyst's organisation is checked too */
     ASSERT_EQ(dmtest_sh(&out, "echo longenough | '%s' user add t.gpkg zed --role analyst --org "
                               "'Nobody Ltd'",
