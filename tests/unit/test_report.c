@@ -662,6 +662,8 @@ TEST(report_renders_long_and_non_latin_district_names)
         if (!strncmp(k, "Ходжавендский район Нагорного Карабаха", strlen("Ходжавендский район Нагорного Карабаха")))
             n_long++;
         hazards += json_number_value(json_object_get(g, "hazards"));
+        /* counts are whole numbers in the JSON ("hazards": 3, not 3.0) */
+        ASSERT_MSG(json_is_integer(json_object_get(g, "hazards")), "group %s: hazards is not an integer", k);
     }
     ASSERT_EQ(n_long, 1);
     ASSERT(json_object_get(groups, "Խոջալուի շրջան"));

@@ -105,11 +105,22 @@ static const char *district_at(ctxs *c, const dm_geom *g)
     return NULL;
 }
 
+/* A figure as JSON: a count (a whole number of a key that is no area,
+ * "..._ha") as an integer, "accidents": 5 and not 5.0; an area as a real. */
+static json_t *figure(const char *key, double v)
+{
+    size_t n = strlen(key);
+    int area = n >= 3 && !strcmp(key + n - 3, "_ha");
+    if (!area && v == floor(v) && fabs(v) < 9e15)
+        return json_integer((json_int_t)v);
+    return json_real(v);
+}
+
 static void add_num(json_t *obj, const char *key, double v)
 {
     json_t *cur = json_object_get(obj, key);
     double old = cur ? json_number_value(cur) : 0;
-    json_object_set_new(obj, key, json_real(old + v));
+    json_object_set_new(obj, key, figure(key, old + v));
 }
 
 static json_t *sub(json_t *obj, const char *key)
@@ -531,7 +542,7 @@ static dm_status do_items(ctxs *c)
             add_num(gr, "items", q);
     }
     dm_cursor_free(cur);
-    json_object_set_new(it, "total", json_real(total));
+    json_object_set_new(it, "total", figure("total", total));
     return rc < 0 ? dm_ctx_errcode(c->ctx) : DM_OK;
 }
 
@@ -592,7 +603,7 @@ static dm_status do_casualties(ctxs *c)
     static const char *keys[] = {"total", "killed", "injured", "civilian", "deminer", "military",
                                  "female", "male", "children"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        json_object_set_new(vic, keys[i], json_real(0));
+        json_object_set_new(vic, keys[i], json_integer(0));
     st = dm_store_select(c->s, "victims", NULL, &cur);
     if (st) {
         free(years.v);
