@@ -337,6 +337,11 @@ TEST(plan_cli_needs_risk_map_or_prior)
                              "--out-json '%s' --horizon 15", db, teams, dmtest_path("p.csv"), dmtest_path("p.json"));
     ASSERT_EQ(rc, 0);
     free(out);
+    /* no samples, no forecast: its bands are null, not 0 to 0 */
+    ASSERT_EQ(dmtest_sh(&out, "cat '%s'", dmtest_path("p.json")), 0);
+    ASSERT_CONTAINS(out, "\"forecast\":{\"samples\":0,\"samples_beyond_teams\":0,\"samples_stopped\":0,"
+                         "\"years_high\":null,\"years_all\":null,\"cost_usd\":null,\"day_rate_cost_usd\":null}");
+    free(out);
     ASSERT_OK(dm_store_open(ctx, db, DM_STORE_READONLY, &s));
     long n2 = 0;
     ASSERT_OK(dm_store_count(s, "plan_tasks", NULL, &n2));

@@ -675,13 +675,19 @@ dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haz
      * years are those to that date, their day-rate cost is left out */
     if (r->mc_stopped > 0)
         dm__buf_puts(&b, "\"stopped_at\":\"2200-12-31\",");
-    band(&b, "years_high", r->mc_years_high);
-    dm__buf_puts(&b, ",");
-    band(&b, "years_all", r->mc_years_all);
-    dm__buf_puts(&b, ",");
-    band(&b, "cost_usd", r->mc_cost);
-    dm__buf_puts(&b, ",");
-    if (r->mc_day_cost.p10 < 0) {
+    if (r->samples <= 0) /* no forecast drawn: no bands, not bands of 0 */
+        dm__buf_puts(&b, "\"years_high\":null,\"years_all\":null,\"cost_usd\":null,\"day_rate_cost_usd\":null");
+    else {
+        band(&b, "years_high", r->mc_years_high);
+        dm__buf_puts(&b, ",");
+        band(&b, "years_all", r->mc_years_all);
+        dm__buf_puts(&b, ",");
+        band(&b, "cost_usd", r->mc_cost);
+        dm__buf_puts(&b, ",");
+    }
+    if (r->samples <= 0)
+        ;
+    else if (r->mc_day_cost.p10 < 0) {
         dm__buf_puts(&b, "\"day_rate_cost_usd\":null");
         /* some teams have no rate: the band of the teams that have one */
         if (r->samples > 0 && r->mc_day_cost_lower.p10 >= 0) {
