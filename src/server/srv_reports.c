@@ -256,7 +256,18 @@ static int submit(srv_req *rq, srv_resp *rs)
     if (!st)
         st = dm_store_commit(s);
     size_t n_items = rep.n_items;
+    char ref[200] = "";
+    if (st == DM_ECONFLICT && !strcmp(what, "activity") && dm_row_get(rep.activity, "ref") &&
+        strstr(dm_ctx_errmsg(ctx), "already has ref"))
+        snprintf(ref, sizeof ref, "%s", dm_row_get(rep.activity, "ref"));
     srv_report_free(&rep);
+    if (st && ref[0] && rq->user.role == DM_ROLE_FIELD) {
+        /* the ref taken, perhaps by another organisation's draft, which a
+         * field user may not see: its uuid is not said */
+        dm_store_rollback(s);
+        return srv_error(rs, 409, "activity: field 'ref': '%s' is already the ref of a report or activity: give "
+                         "this report another ref", ref);
+    }
     if (st) {
         dm_store_rollback(s);
         int code = srv_status_of(st);

@@ -578,6 +578,20 @@ TEST(server_field_report_review)
     ASSERT_EQ(http("GET", "/api/reports?status=rejected", ana, NULL, &out), 200);
     ASSERT_CONTAINS(out, uuid);
     free(out);
+    /* a ref another organisation's draft holds: refused, without the
+     * draft's uuid, which a field user of HALO may not see */
+    const char *r1 = "{\"activity\":{\"properties\":{\"activity_type\":\"ts\",\"ref\":\"R-HID\"}}}";
+    ASSERT_EQ(http("POST", "/api/reports", fld2, r1, &out), 201);
+    uuid_of(out, uuid);
+    free(out);
+    ASSERT_EQ(http("POST", "/api/reports", fld, r1, &out), 409);
+    ASSERT_CONTAINS(out, "'R-HID' is already the ref of a report or activity: give this report another ref");
+    ASSERT(!strstr(out, uuid));
+    free(out);
+    /* an analyst, who sees every draft, is told which */
+    ASSERT_EQ(http("POST", "/api/reports", ana, r1, &out), 409);
+    ASSERT_CONTAINS(out, uuid);
+    free(out);
     stop_server(SIGTERM);
 }
 
