@@ -28,7 +28,28 @@ static struct {
     char error[512];
     double seconds, factor, cluster, spot_factor, spot_power;
     size_t hazards, evidence, spots, spots_positive;
+    /* the hazards the run moved most, with their refs */
+    dm_risk_hazard_change changes[DM_RISK_TOP_CHANGES];
+    char change_refs[DM_RISK_TOP_CHANGES][64];
+    size_t n_changes;
 } last;
+
+/* The refs of the hazards r names, read from s (a hazard without one: ""). */
+static void change_refs(dm_store *s, const dm_risk_update_result *r, char refs[][64])
+{
+    for (size_t k = 0; k < r->n_changes; k++) {
+        refs[k][0] = '\0';
+        const char *f[1] = {"uuid"}, *v[1] = {r->changes[k].uuid};
+        dm_select sel = {0};
+        sel.eq_field = f;
+        sel.eq_value = v;
+        sel.n_eq = 1;
+        dm_cursor *c = NULL;
+        if (dm_store_select(s, "hazards", &sel, &c) == DM_OK && dm_cursor_next(c) == 1 && dm_cursor_text(c, "ref"))
+            snprintf(refs[k], 64, "%s", dm_cursor_text(c, "ref"));
+        dm_cursor_free(c);
+    }
+}
 /* a request made while a run is on: it becomes `last` when its run starts,
  * so the status names who asked for the run under way, not the next one */
 static struct {
@@ -69,6 +90,11 @@ static void *worker(void *arg)
             st = dm_store_durable(s);
         if (!st)
             st = dm_risk_refresh(ctx, s, &r);
+        char refs[DM_RISK_TOP_CHANGES][64];
+        if (st)
+            r.n_changes = 0;
+        else
+            change_refs(s, &r, refs);
         if (s)
             dm_store_close(s);
         pthread_mutex_lock(&mu);
@@ -88,6 +114,9 @@ static void *worker(void *arg)
         last.spot_power = r.spot_cal.spots ? r.spot_cal.power : 1;
         last.hazards = r.hazards_updated;
         last.evidence = r.n_evidence;
+        last.n_changes = r.n_changes;
+        memcpy(last.changes, r.changes, sizeof last.changes);
+        memcpy(last.change_refs, refs, r.n_changes * sizeof refs[0]);
         pthread_mutex_unlock(&mu);
         dm_ctx_free(ctx);
         if (!st)
@@ -196,6 +225,22 @@ int srv_handle_refresh(srv_req *rq, srv_resp *rs)
             sb_puts(&b, "}");
         } else
             sb_puts(&b, ",\"spots\":null");
+        sb_puts(&b, ",\"changes\":[");
+        for (size_t k = 0; k < last.n_changes; k++) {
+            const dm_risk_hazard_change *c = &last.changes[k];
+            sb_printf(&b, "%s{\"uuid\":\"%s\",\"ref\":", k ? "," : "", c->uuid);
+            sb_json_str(&b, last.change_refs[k][0] ? last.change_refs[k] : NULL);
+            sb_puts(&b, ",\"p_before\":");
+            sb_json_num(&b, c->p_before);
+            sb_puts(&b, ",\"p_after\":");
+            sb_json_num(&b, c->p_after);
+            sb_puts(&b, ",\"items_before\":");
+            sb_json_num(&b, c->items_before);
+            sb_puts(&b, ",\"items_after\":");
+            sb_json_num(&b, c->items_after);
+            sb_puts(&b, "}");
+        }
+        sb_puts(&b, "]");
     }
     sb_puts(&b, "}");
     pthread_mutex_unlock(&mu);

@@ -256,6 +256,12 @@ async function main() {
   await page.waitForSelector('#risk-refresh:not(.hidden)');
   await page.waitForFunction(() => /^Refreshed /.test(document.querySelector('#risk-refresh-msg').textContent),
     null, { timeout: 30000 }).catch(async () => fail('risk refresh not shown: ' + await page.textContent('#risk-refresh-msg')));
+  // and names the hazard the approved find moved most
+  const rs = await page.evaluate(() => fetch('api/risk/refresh').then((r) => r.json()));
+  if (!rs.changes || !rs.changes.length) fail('the approved find moved no hazard: ' + JSON.stringify(rs));
+  const moved = await page.textContent('#risk-refresh-msg');
+  if (!moved.includes('Moved most (probability of holding anything): ' + (rs.changes[0].ref || rs.changes[0].uuid.slice(0, 8)) + ' '))
+    fail('the refresh does not name the hazard moved most: ' + moved);
   await page.click('#risk-refresh-btn');
   await page.waitForFunction(() => /^Refreshing/.test(document.querySelector('#risk-refresh-msg').textContent) ||
     /^Refreshed /.test(document.querySelector('#risk-refresh-msg').textContent), null, { timeout: 30000 })

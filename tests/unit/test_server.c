@@ -1372,6 +1372,7 @@ TEST(server_refreshes_the_risk_map)
      * H-2, closed and so no evidence, lies outside the map: left alone) */
     ASSERT_EQ(num_after(out, "\"hazards_updated\":"), 0);
     ASSERT_CONTAINS(out, "\"spots\":null");
+    ASSERT_CONTAINS(out, "\"changes\":[]");
     free(out);
     /* an approved report (a clearance with a find) is new evidence */
     ASSERT_EQ(http("POST", "/api/reports", fld, report_json, &out), 201);
@@ -1388,6 +1389,13 @@ TEST(server_refreshes_the_risk_map)
     ASSERT_CONTAINS(out, "\"user\":\"ana\"");
     ASSERT_MSG(num_after(out, "\"evidence\":") >= ev0 + 2, "evidence %g, before %g",
                num_after(out, "\"evidence\":"), ev0);
+    /* what the report did: the hazard its find lies in moved most */
+    ASSERT_CONTAINS(out, "\"changes\":[{\"uuid\":");
+    {
+        const char *c = strstr(out, "\"changes\":[{");
+        ASSERT_MSG(c && strstr(c, "\"ref\":\"H-1\",\"p_before\":"), "no H-1 among the changes: %s", out);
+        ASSERT(num_after(c, "\"p_after\":") > num_after(c, "\"p_before\":"));
+    }
     free(out);
     /* the hazard's new risk is logged under the analyst who approved, not the
      * service's system user */

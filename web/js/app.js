@@ -1171,8 +1171,17 @@
     else if (!s.runs) m.textContent = 'Not refreshed since the service started.';
     else if (s.ok) m.textContent = 'Refreshed ' + s.finished + ': ' + s.evidence + ' evidence items, ' +
       s.hazards_updated + ' hazards changed, ' + s.seconds.toFixed(1) + ' s' +
-      (s.spots ? '; recalibrated on ' + s.spots.labelled + ' checked spots' : '') + '.';
+      (s.spots ? '; recalibrated on ' + s.spots.labelled + ' checked spots' : '') + '.' + movedMost(s.changes);
     else m.textContent = 'Not refreshed (the previous map is still shown): ' + s.error;
+  }
+  /* what the new evidence did: the hazards whose probability of holding
+   * anything moved most (at most five of those the service names) */
+  function movedMost(changes) {
+    if (!changes || !changes.length) return '';
+    var pct = function (p) { return (100 * p).toFixed(p < 0.1 ? 1 : 0) + '%'; };
+    return ' Moved most (probability of holding anything): ' + changes.slice(0, 5).map(function (c) {
+      return (c.ref || c.uuid.slice(0, 8)) + ' ' + pct(c.p_before) + ' \u2192 ' + pct(c.p_after);
+    }).join(', ') + '.';
   }
   /* poll until a run after `before` has finished, then show the new map */
   function pollRefresh(before) {
