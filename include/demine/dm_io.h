@@ -45,6 +45,9 @@ typedef struct dm_import_opts {
      * polygon when the layer holds polygons (it imports as the polygon it
      * encloses). DM_EINVAL for another word or a layer without geometry. */
     const char *only_geometry;
+    /* exchange x and y of every geometry read (a file written latitude
+     * first), before its CRS is applied and anything is checked */
+    int swap_xy;
 } dm_import_opts;
 
 /* Kinds of geometry, as dm_import_result counts the features left out. */

@@ -34,6 +34,9 @@ static const char *help =
     "                       EPSG:28408 for Pulkovo 1942 / Gauss-Kruger zone 8); a file\n"
     "                       without one whose coordinates are no degrees is refused with\n"
     "                       the CRS they look like\n"
+    "  --swap-xy            exchange x and y of every point and vertex of the file (a\n"
+    "                       GeoJSON, KML, WKT column, ... written latitude first, which\n"
+    "                       the import refuses as swapped against the database's data)\n"
     "  --encoding ENC       the file's text encoding when not UTF-8 and the file does not\n"
     "                       say (a Shapefile without .cpg, an old CSV): CP1251, CP866,\n"
     "                       CP1252; text that is not UTF-8 is refused naming the likely one\n"
@@ -125,6 +128,7 @@ int cli_import_option(const char *cmd, int c, const char *arg, cli_import_args *
     case 'c': o->src_crs = arg; return 1;
     case 'e': o->encoding = arg; return 1;
     case 'G': o->only_geometry = arg; return 1;
+    case 'W': o->swap_xy = 1; return 1;
     default: return 0;
     }
 }

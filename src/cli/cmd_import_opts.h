@@ -26,7 +26,7 @@ typedef struct cli_import_args {
         {"src-layer", required_argument, 0, 'L'}, {"x", required_argument, 0, 'x'},                \
         {"y", required_argument, 0, 'y'}, {"geom-field", required_argument, 0, 'g'},               \
         {"crs", required_argument, 0, 'c'}, {"encoding", required_argument, 0, 'e'},                \
-        {"only-geometry", required_argument, 0, 'G'}
+        {"only-geometry", required_argument, 0, 'G'}, {"swap-xy", no_argument, 0, 'W'}
 
 /* Take option c (from CLI_IMPORT_LONGOPTS) with its argument into a:
  * 1 when taken, 0 when c is no reading option, 2 after a usage error of

@@ -1481,14 +1481,14 @@ TEST(import_refuses_swapped_points_of_a_geojson_as_of_a_csv)
     ASSERT_DEMINE(4, "sw.geojson: the points (longitude 39.9050..39.9050, latitude 46.9050..46.9050) lie away "
                      "from the database's data",
                   "import db.gpkg --layer items sw.geojson");
-    ASSERT_DEMINE(4, "latitude and longitude exchanged: they look swapped; exchange them in the file, or pass "
-                     "--crs EPSG:4326 to take them as they are",
+    ASSERT_DEMINE(4, "latitude and longitude exchanged: they look swapped; --swap-xy exchanges them, "
+                     "--crs EPSG:4326 takes them as they are",
                   "import db.gpkg --layer items sw.geojson");
     ASSERT_EQ(count_rows("items"), 0);
     char *out = NULL;
     ASSERT_EQ(dmtest_demine(&out, "check sw.geojson --layer items --db db.gpkg --json"), 4);
     ASSERT_CONTAINS(out, "\"code\":\"swapped_coordinates\",\"layer\":\"items\"");
-    ASSERT_CONTAINS(out, "to take them as they are"); /* the fix fits the check's message */
+    ASSERT_CONTAINS(out, "takes them as they are"); /* the fix fits the check's message */
     free(out);
     /* one point of the file swapped against the others */
     dmtest_write_file(dmtest_path("rows.geojson"),
@@ -1509,6 +1509,17 @@ TEST(import_refuses_swapped_points_of_a_geojson_as_of_a_csv)
     ASSERT_DEMINE(4, "items feature 3: geometry: the point 39.903000 46.903000",
                   "check rows.geojson --layer items");
     ASSERT_EQ(count_rows("items"), 0);
+    /* exchanged: --swap-xy puts the point where it belongs (a check with
+     * it finds nothing), and a file already right is refused with it */
+    ASSERT_DEMINE(0, "0 errors", "check sw.geojson --layer items --db db.gpkg --swap-xy");
+    dmtest_write_file(dmtest_path("ok.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"category\":\"AP\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[46.906,39.906]}}]}");
+    ASSERT_DEMINE(4, "they look swapped, and --swap-xy swapped them: leave it out",
+                  "import db.gpkg --layer items --swap-xy ok.geojson");
+    ASSERT_DEMINE(0, "imported 1 row", "import db.gpkg --layer items --swap-xy sw.geojson");
+    ASSERT_DEMINE(0, "\"coordinates\":[46.905,39.905]", "list db.gpkg --layer items --json");
     /* the file's coordinates taken as they are */
     ASSERT_DEMINE(0, "imported 4 rows", "import db.gpkg --layer items --crs EPSG:4326 rows.geojson");
     ASSERT_DEMINE(0, "imported 1 row", "import db.gpkg --layer items --crs EPSG:4326 sw.geojson");

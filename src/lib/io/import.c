@@ -2010,10 +2010,14 @@ static dm_status check_swapped(import_state *st, import_run *run, OGRLayerH last
                          "columns '%s' and '%s' exchanged: they look swapped; --x '%s' --y '%s' exchanges them, "
                          "--x '%s' --y '%s' takes them as they are",
                          xn, yn, yn, xn, xn, yn);
+            else if (o->swap_xy)
+                snprintf(how, sizeof how,
+                         "latitude and longitude exchanged: they look swapped, and --swap-xy swapped them: "
+                         "leave it out");
             else
                 snprintf(how, sizeof how,
-                         "latitude and longitude exchanged: they look swapped; exchange them in the file, or "
-                         "pass --crs EPSG:4326 to take them as they are");
+                         "latitude and longitude exchanged: they look swapped; --swap-xy exchanges them, "
+                         "--crs EPSG:4326 takes them as they are");
             snprintf(msg, sizeof msg,
                      "the points (longitude %.4f..%.4f, latitude %.4f..%.4f) lie away from the database's "
                      "data (longitude %.4f..%.4f, latitude %.4f..%.4f), and among it with %s",
@@ -2343,6 +2347,8 @@ static dm_status import_layer(import_state *st, import_run *run)
                     run->closed_lines++;
                 }
             }
+            if (og && o->swap_xy)
+                OGR_G_SwapXY(og);
             if (og && wkbFlatten(OGR_G_GetGeometryType(og)) == wkbPoint && !st->oct) {
                 px = OGR_G_GetX(og, 0);
                 py = OGR_G_GetY(og, 0);
