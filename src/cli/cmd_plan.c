@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char *help =
     "usage: demine plan DB [--teams TEAMS.csv] [--budget USD] [--horizon YEARS]\n"
@@ -468,6 +469,16 @@ static int run_plan(dm_ctx *ctx, int argc, char **argv)
             return cli_usage_error("plan", "--start must be a date YYYY-MM-DD from 1800-01-01 to 2200-12-31, not '%s'", start);
         }
         memcpy(cfg.start_date, d, sizeof d);
+        /* a start in the past plans work as if it had begun then: said, as
+         * its dates (and a "done by" already passed) could mislead */
+        time_t now = time(NULL);
+        struct tm tm;
+        char today[16];
+        if (gmtime_r(&now, &tm) && strftime(today, sizeof today, "%Y-%m-%d", &tm) && strcmp(d, today) < 0)
+            fprintf(stderr,
+                    "note: --start %s is before today (%s): the plan's dates run from then, as if the work "
+                    "had begun that day\n",
+                    d, today);
     }
     dm_plan_team *teams = NULL;
     size_t nt = 0;

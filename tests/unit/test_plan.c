@@ -336,6 +336,8 @@ TEST(plan_cli_needs_risk_map_or_prior)
     rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --samples 0 --start 2026-01-05 --csv '%s' "
                              "--out-json '%s' --horizon 15", db, teams, dmtest_path("p.csv"), dmtest_path("p.json"));
     ASSERT_EQ(rc, 0);
+    /* a start already past is said (the test's date is before any run of it) */
+    ASSERT_CONTAINS(out, "note: --start 2026-01-05 is before today (");
     free(out);
     /* no samples, no forecast: its bands are null, not 0 to 0 */
     ASSERT_EQ(dmtest_sh(&out, "cat '%s'", dmtest_path("p.json")), 0);
