@@ -1977,9 +1977,10 @@ static int point_swapped(const double box[4], double x, double y)
 /* Points that look swapped against the rest of the file, or (all of them)
  * against the data of the database: an import refuses the file, a check
  * reports them. Points from columns name the columns and --x/--y; points
- * of a file's geometries (GeoJSON, GeoPackage, KML, ...), which no option
- * exchanges, ask for the file to be mended, or --crs to take them as they
- * are. */
+ * of a file's geometries (GeoJSON, GeoPackage, KML, WKT, ...) ask for
+ * --swap-xy (all of them swapped) or the file to be mended (one of them),
+ * or --crs to take them as they are; with --swap-xy, that it swapped
+ * points that were right. */
 static dm_status check_swapped(import_state *st, import_run *run, OGRLayerH last)
 {
     const dm_import_opts *o = st->o;
@@ -2005,15 +2006,15 @@ static dm_status check_swapped(import_state *st, import_run *run, OGRLayerH last
         if (!in && swapped_in) {
             /* said in the 320 bytes of a check's message */
             char msg[1024], how[300];
-            if (cols)
+            if (o->swap_xy)
+                snprintf(how, sizeof how,
+                         "latitude and longitude exchanged: they look swapped, and --swap-xy swapped them: "
+                         "leave it out");
+            else if (cols)
                 snprintf(how, sizeof how,
                          "columns '%s' and '%s' exchanged: they look swapped; --x '%s' --y '%s' exchanges them, "
                          "--x '%s' --y '%s' takes them as they are",
                          xn, yn, yn, xn, xn, yn);
-            else if (o->swap_xy)
-                snprintf(how, sizeof how,
-                         "latitude and longitude exchanged: they look swapped, and --swap-xy swapped them: "
-                         "leave it out");
             else
                 snprintf(how, sizeof how,
                          "latitude and longitude exchanged: they look swapped; --swap-xy exchanges them, "
@@ -2531,6 +2532,11 @@ static dm_status read_file_as_is(dm_ctx *ctx, dm_store *s, const char *path,
             return dm__fail(ctx, DM_EINVAL, "--only-geometry %s: layer %s holds no geometry",
                             o->only_geometry, layer->name);
     }
+    /* named columns are taken as named: exchanging them is naming them the
+     * other way round, which the swapped check then still sees */
+    if (o->swap_xy && (o->x_field || o->y_field))
+        return dm__fail(ctx, DM_EINVAL, "--swap-xy with --x/--y: name the columns the other way round instead "
+                        "(--x %s --y %s)", o->y_field ? o->y_field : "COL", o->x_field ? o->x_field : "COL");
     if (access(path, R_OK) != 0)
         return dm__fail(ctx, DM_EIO, "%s: cannot read the file", path);
     struct stat sb;
