@@ -188,7 +188,7 @@ static int is_container(const char *name)
 static int is_feature(const char *name)
 {
     static const char *const f[] = {"Placemark", "Folder", "Document", "NetworkLink", "GroundOverlay",
-                                    "PhotoOverlay", "ScreenOverlay", NULL};
+                                    "PhotoOverlay", "ScreenOverlay", "Tour", NULL}; /* Tour: gx:Tour */
     for (int i = 0; f[i]; i++)
         if (!strcmp(name, f[i]))
             return 1;
@@ -408,7 +408,7 @@ const char *dm__kml_folder_path(const dm__kml_tree *t, const char *layer_name, i
     size_t len = 0;
     buf[0] = '\0';
     for (int i = m - 1; i >= 0; i--) {
-        const char *nm = t->f[chain[i]].name ? t->f[chain[i]].name : "(unnamed)";
+        const char *nm = t->f[chain[i]].name && t->f[chain[i]].name[0] ? t->f[chain[i]].name : "(unnamed)";
         int w = snprintf(buf + len, n - len, "%s%s", i == m - 1 ? "" : "/", nm);
         if (w < 0 || (size_t)w >= n - len)
             return NULL;
