@@ -1519,6 +1519,13 @@ TEST(import_refuses_swapped_points_of_a_geojson_as_of_a_csv)
     ASSERT_DEMINE(4, "they look swapped, and --swap-xy swapped them: leave it out",
                   "import db.gpkg --layer items --swap-xy ok.geojson");
     ASSERT_DEMINE(0, "imported 1 row", "import db.gpkg --layer items --swap-xy sw.geojson");
+    /* columns a CSV names are exchanged by naming them the other way: with
+     * --x/--y, --swap-xy is refused (it would pass the swapped check by) */
+    dmtest_write_file(dmtest_path("ok.csv"), "category,lon,lat\nAP,46.905,39.905\nAT,46.906,39.906\n");
+    ASSERT_DEMINE(2, "--swap-xy with --x/--y: name the columns the other way round instead (--x lat --y lon)",
+                  "import db.gpkg --layer items --swap-xy --x lon --y lat ok.csv");
+    ASSERT_DEMINE(4, "they look swapped, and --swap-xy swapped them: leave it out",
+                  "import db.gpkg --layer items --swap-xy ok.csv");
     ASSERT_DEMINE(0, "\"coordinates\":[46.905,39.905]", "list db.gpkg --layer items --json");
     /* the file's coordinates taken as they are */
     ASSERT_DEMINE(0, "imported 4 rows", "import db.gpkg --layer items --crs EPSG:4326 rows.geojson");
@@ -2391,5 +2398,24 @@ TEST(import_kml_names_an_unnamed_folder_by_its_path)
     char *out = column("db.gpkg", "select model from items order by (select minx from rtree_items_geom r "
                                   "where r.id = items.fid)");
     ASSERT_STREQ(out, "Sector A/(unnamed)\nSector A/Minefield 3\nLayer0\n(unnamed)\n");
+    free(out);
+    /* a Google Earth tour counts among the features before a folder; a
+     * blank <name> is no name either */
+    const char *kml2 =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<kml xmlns=\"http://www.opengis.net/kml/2.2\" xmlns:gx=\"http://www.google.com/kml/ext/2.2\">"
+        "<Document><name>Survey</name>\n"
+        "<Folder><name>Sector B</name><gx:Tour><name>fly</name></gx:Tour>\n"
+        "<Folder><Placemark><name>M5</name><Point><coordinates>46.74,39.80</coordinates></Point></Placemark>"
+        "</Folder></Folder>\n"
+        "<Folder><name>  </name><Placemark><name>M6</name><Point><coordinates>46.75,39.80</coordinates></Point>"
+        "</Placemark></Folder>\n"
+        "</Document></kml>\n";
+    dmtest_write_file(dmtest_path("t.kml"), kml2);
+    ASSERT_DEMINE(0, "imported 2 rows",
+                  "import db.gpkg --layer items --set category=AT --map Name=- --map folder=model t.kml");
+    out = column("db.gpkg", "select model from items where category = 'AT' order by (select minx from "
+                            "rtree_items_geom r where r.id = items.fid)");
+    ASSERT_STREQ(out, "Sector B/(unnamed)\n(unnamed)\n");
     free(out);
 }
