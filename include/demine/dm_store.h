@@ -133,6 +133,10 @@ DM_API dm_status dm_store_log_state(dm_store *s, const char *uuid, char layer[64
  * the row's layer and full uuid. Searches every layer when layer is NULL. */
 DM_API dm_status dm_store_resolve(dm_store *s, const char *layer, const char *id,
                                   const dm_layer_def **layer_out, char uuid_out[37]);
+/* The ref of the row uuid of layer, whole, into *out (dm_free it; NULL when
+ * the row has none, or the layer no ref field). Errors: DM_ENOTFOUND when
+ * the layer has no such row; those of reading. */
+DM_API dm_status dm_store_ref_of(dm_store *s, const char *layer, const char *uuid, char **out);
 
 /* ---- reading ---- */
 typedef struct dm_select {

@@ -112,15 +112,19 @@ static dm_status review_of(dm_store *s, const char *uuid, review_info *ri)
 static void ref_of(dm_store *s, const char *layer, const char *uuid, char *out, size_t n)
 {
     out[0] = '\0';
-    const char *f[1] = {"uuid"}, *v[1] = {uuid};
-    dm_select sel = {0};
-    sel.eq_field = f;
-    sel.eq_value = v;
-    sel.n_eq = 1;
-    dm_cursor *c = NULL;
-    if (dm_store_select(s, layer, &sel, &c) == DM_OK && dm_cursor_next(c) == 1 && dm_cursor_text(c, "ref"))
-        snprintf(out, n, "%s", dm_cursor_text(c, "ref"));
-    dm_cursor_free(c);
+    char *r = NULL;
+    if (dm_store_ref_of(s, layer, uuid, &r) == DM_OK && r) {
+        size_t len = strlen(r);
+        if (len >= n) { /* cut at a character, not inside one */
+            len = n - 1;
+            while (len > 0 && ((unsigned char)r[len] & 0xC0) == 0x80)
+                len--;
+        }
+        memcpy(out, r, len);
+        out[len] = '\0';
+    }
+    dm_ctx_clear_error(dm_store_ctx(s));
+    dm_free(dm_store_ctx(s), r);
 }
 
 /* The number of items the activity lists. */
@@ -232,6 +236,8 @@ static int run_list(dm_ctx *ctx, dm_store *s, const char *db, const char *want, 
             ref_of(s, "hazards", p.hazard, made, sizeof made);
         if (found > 0 && made[0])
             snprintf(l->hazard, sizeof l->hazard, "%s (new)", made);
+        else if (found > 0 && p.hazard[0]) /* created, without a ref */
+            snprintf(l->hazard, sizeof l->hazard, "%.8s (new)", p.hazard);
         else if (found > 0)
             snprintf(l->hazard, sizeof l->hazard, "new, %s", p.status);
         else if (hz) {

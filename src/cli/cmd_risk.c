@@ -1189,50 +1189,44 @@ static int run_refresh(dm_ctx *ctx, int argc, char **argv)
 
 void cli_risk_changes_print(dm_store *s, const dm_risk_update_result *r, int json, const char *indent)
 {
-    char refs[DM_RISK_TOP_CHANGES][64];
+    char *refs[DM_RISK_TOP_CHANGES] = {0}; /* whole: a table cuts them, JSON does not */
     int w = 3;
     for (size_t k = 0; k < r->n_changes; k++) {
-        refs[k][0] = '\0';
-        const char *f[1] = {"uuid"}, *v[1] = {r->changes[k].uuid};
-        dm_select sel = {0};
-        sel.eq_field = f;
-        sel.eq_value = v;
-        sel.n_eq = 1;
-        dm_cursor *c = NULL;
-        if (s && dm_store_select(s, "hazards", &sel, &c) == DM_OK && dm_cursor_next(c) == 1 &&
-            dm_cursor_text(c, "ref"))
-            snprintf(refs[k], sizeof refs[k], "%s", dm_cursor_text(c, "ref"));
-        dm_cursor_free(c);
-        w = cli_width_fit(w, refs[k][0] ? refs[k] : r->changes[k].uuid, 24);
+        if (s && dm_store_ref_of(s, "hazards", r->changes[k].uuid, &refs[k]))
+            dm_ctx_clear_error(dm_store_ctx(s));
+        w = cli_width_fit(w, refs[k] ? refs[k] : r->changes[k].uuid, 24);
     }
     if (json) {
         printf("[");
         for (size_t k = 0; k < r->n_changes; k++) {
             const dm_risk_hazard_change *h = &r->changes[k];
-            printf("%s{\"uuid\":\"%s\",\"ref\":%s,\"p_before\":%.6g,\"p_after\":%.6g,\"items_before\":", k ? "," : "",
-                   h->uuid, refs[k][0] ? cli_json_str(refs[k]) : "null", h->p_before, h->p_after);
-            if (isfinite(h->items_before))
-                printf("%.6g", h->items_before);
-            else
-                printf("null");
-            printf(",\"items_after\":%.6g}", h->items_after);
+            printf("%s{\"uuid\":\"%s\",\"ref\":%s", k ? "," : "", h->uuid, refs[k] ? cli_json_str(refs[k]) : "null");
+            const char *keys[4] = {"p_before", "p_after", "items_before", "items_after"};
+            double v[4] = {h->p_before, h->p_after, h->items_before, h->items_after};
+            for (int i = 0; i < 4; i++) {
+                if (isfinite(v[i]))
+                    printf(",\"%s\":%.6g", keys[i], v[i]);
+                else
+                    printf(",\"%s\":null", keys[i]);
+            }
+            printf("}");
         }
         printf("]");
-        return;
+    } else if (r->n_changes) {
+        printf("%sthe hazards it changed most (p_contam, the probability of holding anything; expected items):\n",
+               indent);
+        for (size_t k = 0; k < r->n_changes; k++) {
+            const dm_risk_hazard_change *h = &r->changes[k];
+            printf("%s  ", indent);
+            cli_print_cell(refs[k] ? refs[k] : h->uuid, w);
+            printf("  p %.3g -> %.3g (%+.3g)", h->p_before, h->p_after, h->p_after - h->p_before);
+            if (isfinite(h->items_before) && isfinite(h->items_after))
+                printf(", items %.3g -> %.3g", h->items_before, h->items_after);
+            printf("\n");
+        }
     }
-    if (!r->n_changes)
-        return;
-    printf("%sthe hazards it changed most (p_contam, the probability of holding anything; expected items):\n",
-           indent);
-    for (size_t k = 0; k < r->n_changes; k++) {
-        const dm_risk_hazard_change *h = &r->changes[k];
-        printf("%s  ", indent);
-        cli_print_cell(refs[k][0] ? refs[k] : h->uuid, w);
-        printf("  p %.3g -> %.3g (%+.3g)", h->p_before, h->p_after, h->p_after - h->p_before);
-        if (isfinite(h->items_before))
-            printf(", items %.3g -> %.3g", h->items_before, h->items_after);
-        printf("\n");
-    }
+    for (size_t k = 0; k < r->n_changes; k++)
+        dm_free(s ? dm_store_ctx(s) : NULL, refs[k]);
 }
 
 static const char *help_explain =

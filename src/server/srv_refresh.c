@@ -12,6 +12,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -30,25 +31,23 @@ static struct {
     size_t hazards, evidence, spots, spots_positive;
     /* the hazards the run moved most, with their refs */
     dm_risk_hazard_change changes[DM_RISK_TOP_CHANGES];
-    char change_refs[DM_RISK_TOP_CHANGES][64];
+    char *change_refs[DM_RISK_TOP_CHANGES]; /* malloc'd, whole; NULL: none */
     size_t n_changes;
 } last;
 
-/* The refs of the hazards r names, read from s (a hazard without one: ""). */
-static void change_refs(dm_store *s, const dm_risk_update_result *r, char refs[][64])
+/* The refs of the hazards r names, read from s (NULL: none), as malloc'd
+ * copies, for `last` to keep after the store is closed. */
+static void change_refs(dm_store *s, const dm_risk_update_result *r, char **refs)
 {
-    for (size_t k = 0; k < r->n_changes; k++) {
-        refs[k][0] = '\0';
-        const char *f[1] = {"uuid"}, *v[1] = {r->changes[k].uuid};
-        dm_select sel = {0};
-        sel.eq_field = f;
-        sel.eq_value = v;
-        sel.n_eq = 1;
-        dm_cursor *c = NULL;
-        if (dm_store_select(s, "hazards", &sel, &c) == DM_OK && dm_cursor_next(c) == 1 && dm_cursor_text(c, "ref"))
-            snprintf(refs[k], 64, "%s", dm_cursor_text(c, "ref"));
-        dm_cursor_free(c);
+    dm_ctx *ctx = dm_store_ctx(s);
+    for (size_t k = 0; k < DM_RISK_TOP_CHANGES; k++) {
+        refs[k] = NULL;
+        char *ref = NULL;
+        if (k < r->n_changes && dm_store_ref_of(s, "hazards", r->changes[k].uuid, &ref) == DM_OK && ref)
+            refs[k] = strdup(ref);
+        dm_free(ctx, ref);
     }
+    dm_ctx_clear_error(ctx);
 }
 /* a request made while a run is on: it becomes `last` when its run starts,
  * so the status names who asked for the run under way, not the next one */
@@ -90,7 +89,7 @@ static void *worker(void *arg)
             st = dm_store_durable(s);
         if (!st)
             st = dm_risk_refresh(ctx, s, &r);
-        char refs[DM_RISK_TOP_CHANGES][64];
+        char *refs[DM_RISK_TOP_CHANGES] = {0};
         if (st)
             r.n_changes = 0;
         else
@@ -116,7 +115,10 @@ static void *worker(void *arg)
         last.evidence = r.n_evidence;
         last.n_changes = r.n_changes;
         memcpy(last.changes, r.changes, sizeof last.changes);
-        memcpy(last.change_refs, refs, r.n_changes * sizeof refs[0]);
+        for (size_t k = 0; k < DM_RISK_TOP_CHANGES; k++) {
+            free(last.change_refs[k]);
+            last.change_refs[k] = refs[k];
+        }
         pthread_mutex_unlock(&mu);
         dm_ctx_free(ctx);
         if (!st)
@@ -229,7 +231,7 @@ int srv_handle_refresh(srv_req *rq, srv_resp *rs)
         for (size_t k = 0; k < last.n_changes; k++) {
             const dm_risk_hazard_change *c = &last.changes[k];
             sb_printf(&b, "%s{\"uuid\":\"%s\",\"ref\":", k ? "," : "", c->uuid);
-            sb_json_str(&b, last.change_refs[k][0] ? last.change_refs[k] : NULL);
+            sb_json_str(&b, last.change_refs[k]);
             sb_puts(&b, ",\"p_before\":");
             sb_json_num(&b, c->p_before);
             sb_puts(&b, ",\"p_after\":");

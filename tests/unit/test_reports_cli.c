@@ -546,4 +546,21 @@ TEST(reports_cli_list_names_the_hazard_a_report_is_about)
     ASSERT_DEMINE(0, "new, pending", "reports '%s'", db);
     ASSERT_DEMINE(0, NULL, "--author ana reports '%s' approve NTS-7", db);
     ASSERT_DEMINE(0, "H-NEW (new)", "reports '%s' list --status approved", db);
+    /* a proposal without a ref: the hazard made is named by its uuid's start */
+    remove(db);
+    db = report_db(1, "H-NEW", act);
+    ASSERT_EQ(dmtest_sh(NULL, "sqlite3 '%s' \"UPDATE report_proposals SET feature = "
+                              "json_remove(feature, '$.properties.ref')\"", db),
+              0);
+    ASSERT_DEMINE(0, NULL, "--author ana reports '%s' approve NTS-7", db);
+    char *hz = NULL;
+    ASSERT_EQ(dmtest_sh(&hz, "sqlite3 '%s' \"SELECT substr(uuid, 1, 8) FROM hazards WHERE ref IS NULL\"", db), 0);
+    ASSERT_EQ(strlen(hz), 9);
+    hz[8] = '\0';
+    ASSERT_EQ(dmtest_demine(&out, "reports '%s' list --status approved", db), 0);
+    char want[32];
+    snprintf(want, sizeof want, "%s (new)", hz);
+    ASSERT_MSG(strstr(out, want) && !strstr(out, "new, applied"), "want %s in %s", want, out);
+    free(out);
+    free(hz);
 }

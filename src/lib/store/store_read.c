@@ -406,6 +406,33 @@ dm_status dm_cursor_geom(dm_cursor *c, dm_geom **out)
                              (size_t)sqlite3_column_bytes(c->q, c->geom_col), out);
 }
 
+dm_status dm_store_ref_of(dm_store *s, const char *layer, const char *uuid, char **out)
+{
+    *out = NULL;
+    const char *f[1] = {"uuid"}, *v[1] = {uuid};
+    dm_select sel = {0};
+    sel.eq_field = f;
+    sel.eq_value = v;
+    sel.n_eq = 1;
+    dm_cursor *c = NULL;
+    dm_status st = dm_store_select(s, layer, &sel, &c);
+    if (st)
+        return st;
+    int rc = dm_cursor_next(c);
+    if (rc < 0)
+        st = dm_ctx_errcode(s->ctx) ? dm_ctx_errcode(s->ctx) : DM_ESQL;
+    else if (rc == 0)
+        st = dm__fail(s->ctx, DM_ENOTFOUND, "%s: no row %s", layer, uuid);
+    else {
+        const dm_layer_def *l = dm_layer_find(layer);
+        const char *r = l && dm_field_find(l, "ref") ? dm_cursor_text(c, "ref") : NULL;
+        if (r && !(*out = dm_strdup(s->ctx, r)))
+            st = dm__fail(s->ctx, DM_ENOMEM, "out of memory");
+    }
+    dm_cursor_free(c);
+    return st;
+}
+
 const void *dm_cursor_geom_bytes(dm_cursor *c, size_t *n)
 {
     *n = 0;
