@@ -311,7 +311,8 @@ DM_API dm_status dm_risk_update(dm_ctx *ctx, dm_store *s, const dm_risk_update_o
  * out_path: "<out_path>.<process id>.part" into buf (n bytes), so that two
  * programs making the same map at once (a refresh of the service and one
  * from a terminal) do not write into one file; returns buf. A program
- * interrupted (Ctrl-C) removes it. */
+ * interrupted (Ctrl-C) removes it; one killed outright leaves it, and the
+ * next dm_risk_update of the same map removes those whose program is gone. */
 DM_API const char *dm_risk_part_path(const char *out_path, char *buf, size_t n);
 
 /* Redo the database's last map with the options stored by dm_risk_update

@@ -1371,8 +1371,8 @@ TEST(risk_explain_says_when_lon_and_lat_look_exchanged)
  * unmoved, is not listed; the first map, with nothing before, lists none. */
 TEST(risk_refresh_names_the_hazards_it_changed_most)
 {
-    char *out = NULL;
-    const char *db = dmtest_path("ch.gpkg");
+    char *out = NULL, db[4200];
+    snprintf(db, sizeof db, "%s", dmtest_path("ch.gpkg"));
     dmtest_write_file(dmtest_path("hz.geojson"),
                       "{\"type\":\"FeatureCollection\",\"features\":["
                       "{\"type\":\"Feature\",\"properties\":{\"ref\":\"H-NEAR\",\"hazard_type\":\"SHA\"},"
@@ -1391,7 +1391,20 @@ TEST(risk_refresh_names_the_hazards_it_changed_most)
                       "{\"category\":\"AP\",\"found_date\":\"2025-05-01\"},\"geometry\":{\"type\":\"Point\","
                       "\"coordinates\":[46.9015,39.901]}}]}");
     ASSERT_DEMINE(0, "imported 1 row", "import %s --layer items %s", db, dmtest_path("find.geojson"));
+    /* half-written maps of runs killed outright: the next removes those
+     * whose program is gone, and keeps that of one still running */
+    char *dead = NULL;
+    ASSERT_EQ(dmtest_sh(&dead, "sh -c 'echo $$'"), 0);
+    char stale[4200], live[4200];
+    snprintf(stale, sizeof stale, "%s.%ld.part", dmtest_path("ch.tif"), strtol(dead, NULL, 10));
+    snprintf(live, sizeof live, "%s.%ld.part", dmtest_path("ch.tif"), (long)getpid());
+    free(dead);
+    dmtest_write_file(stale, "half a map");
+    dmtest_write_file(live, "a map being written");
     ASSERT_EQ(dmtest_demine(&out, "risk refresh %s", db), 0);
+    ASSERT(access(stale, F_OK) != 0);
+    ASSERT(access(live, F_OK) == 0);
+    remove(live);
     ASSERT_CONTAINS(out, "the hazards it changed most (p_contam, the probability of holding anything; "
                          "expected items):\n  H-NEAR  p ");
     ASSERT(!strstr(out, "H-FAR"));

@@ -20,6 +20,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <dirent.h>
+#include <signal.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 /* An area across the antimeridian (points at 179.99 and -179.99) spans 360
@@ -481,6 +484,44 @@ const char *dm_risk_part_path(const char *out_path, char *buf, size_t n)
     return buf;
 }
 
+/* Remove the OUT.PID.part files beside out_path whose program is gone (one
+ * killed outright, which could not remove its own): each run writes under
+ * its own process id, so nothing else would. A program still running (of
+ * this machine) keeps its file. */
+static void remove_stale_parts(const char *out_path)
+{
+    const char *slash = strrchr(out_path, '/');
+    char dir[4096];
+    if (slash)
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - out_path), out_path);
+    else
+        snprintf(dir, sizeof dir, ".");
+    if (!dir[0])
+        snprintf(dir, sizeof dir, "/");
+    const char *base = slash ? slash + 1 : out_path;
+    size_t nb = strlen(base);
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *nm = e->d_name;
+        size_t len = strlen(nm);
+        if (len < nb + 7 || strncmp(nm, base, nb) || nm[nb] != '.' || strcmp(nm + len - 5, ".part"))
+            continue;
+        char *end = NULL;
+        long pid = strtol(nm + nb + 1, &end, 10);
+        if (pid <= 0 || end != nm + len - 5 || pid == (long)getpid())
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue; /* alive, or not ours to know */
+        char full[8300];
+        snprintf(full, sizeof full, "%s/%s", dir, nm);
+        remove(full);
+    }
+    closedir(d);
+}
+
 dm_status dm_risk_update(dm_ctx *ctx, dm_store *s, const dm_risk_update_opts *o,
                          dm_risk_update_result *res)
 {
@@ -523,6 +564,7 @@ dm_status dm_risk_update(dm_ctx *ctx, dm_store *s, const dm_risk_update_opts *o,
 
     /* fail before the work when the map cannot be written there */
     char part[4200];
+    remove_stale_parts(o->out_path);
     dm_risk_part_path(o->out_path, part, sizeof part);
     FILE *probe = fopen(part, "wb");
     if (!probe)
