@@ -70,7 +70,9 @@ static const char *tdays(double v)
     static char ring[6][32];
     static unsigned next;
     char *b = ring[next++ % 6];
-    if (v > 0 && v < 0.05)
+    if (v > 0 && v < 0.001)
+        snprintf(b, sizeof ring[0], "<0.001");
+    else if (v > 0 && v < 0.05)
         snprintf(b, sizeof ring[0], "%.2g", v);
     else if (v >= 10 || fabs(v - round(v)) < 0.05)
         snprintf(b, sizeof ring[0], "%.0f", v);
@@ -469,16 +471,20 @@ static int run_plan(dm_ctx *ctx, int argc, char **argv)
             return cli_usage_error("plan", "--start must be a date YYYY-MM-DD from 1800-01-01 to 2200-12-31, not '%s'", start);
         }
         memcpy(cfg.start_date, d, sizeof d);
-        /* a start in the past plans work as if it had begun then: said, as
-         * its dates (and a "done by" already passed) could mislead */
+    }
+    /* a start in the past (--start, or the --config file's start_date)
+     * plans work as if it had begun then: said, as its dates (and a "done
+     * by" already passed) could mislead */
+    {
         time_t now = time(NULL);
         struct tm tm;
         char today[16];
-        if (gmtime_r(&now, &tm) && strftime(today, sizeof today, "%Y-%m-%d", &tm) && strcmp(d, today) < 0)
+        if (cfg.start_date[0] && gmtime_r(&now, &tm) && strftime(today, sizeof today, "%Y-%m-%d", &tm) &&
+            strcmp(cfg.start_date, today) < 0)
             fprintf(stderr,
-                    "note: --start %s is before today (%s): the plan's dates run from then, as if the work "
+                    "note: %s %s is before today (%s): the plan's dates run from then, as if the work "
                     "had begun that day\n",
-                    d, today);
+                    start ? "--start" : "the --config file's start_date", cfg.start_date, today);
     }
     dm_plan_team *teams = NULL;
     size_t nt = 0;
