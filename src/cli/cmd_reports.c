@@ -17,6 +17,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *help =
     "usage: demine reports DB [list] [--status draft|approved|rejected|all] [--json]\n"
@@ -361,12 +362,41 @@ static void print_history(const char *hist)
     json_decref(arr);
 }
 
+/* A report id (ref or uuid) no activity has now: when the change log holds
+ * it deleted (withdrawn, or deleted as any row), say so and how to bring it
+ * back, rather than leave "no report" to be read as never sent. */
+static void deleted_hint(dm_ctx *ctx, dm_store *s, const char *db, const char *id)
+{
+    char *js = NULL;
+    if (dm_store_deleted_json(s, "activities", 0, 0, &js)) {
+        dm_ctx_clear_error(ctx);
+        return;
+    }
+    json_t *root = json_loads(js, 0, NULL), *rows = json_object_get(root, "deleted"), *r;
+    size_t i, n = strlen(id);
+    json_array_foreach(rows, i, r)
+    {
+        const char *u = json_string_value(json_object_get(r, "uuid"));
+        const char *ref = json_string_value(json_object_get(r, "ref"));
+        if (!u || !((ref && !strcmp(ref, id)) || (n >= 8 && !strncasecmp(u, id, n))))
+            continue;
+        const char *why = json_string_value(json_object_get(r, "reason"));
+        fprintf(stderr, "  it was deleted %s by %s%s%s; `demine restore %s %s --reason TEXT` brings it back\n",
+                json_string_value(json_object_get(r, "time")), json_string_value(json_object_get(r, "author")),
+                why ? ": " : "", why ? why : "", db, u);
+        break; /* the newest */
+    }
+    json_decref(root);
+    dm_free(ctx, js);
+}
+
 static int run_show(dm_ctx *ctx, dm_store *s, const char *db, const char *id, int json)
 {
     char uuid[37];
     dm_status st = dm_store_resolve(s, "activities", id, NULL, uuid);
     if (st == DM_ENOTFOUND) {
         fprintf(stderr, "demine reports: error: %s: no report (activity) with id or ref '%s'\n", db, id);
+        deleted_hint(ctx, s, db, id);
         return cli_exit_code(st);
     }
     if (st) {
@@ -497,6 +527,8 @@ static int run_review(dm_ctx *ctx, dm_store *s, const char *db, const char *id, 
             fprintf(stderr, "  give it with --reason TEXT (why the report is rejected: the field team reads it)\n");
         else if (res.refused == DM_REVIEW_NOT_DRAFT)
             fprintf(stderr, "  see it with `demine reports %s show %s`\n", db, id);
+        else if (st == DM_ENOTFOUND)
+            deleted_hint(ctx, s, db, id);
         else if (res.refused == DM_REVIEW_PROPOSAL)
             fprintf(stderr, "  the report is still a draft: reject it, or free the ref and approve again\n");
         return cli_exit_code(st);
@@ -550,6 +582,8 @@ static int run_withdraw(dm_ctx *ctx, dm_store *s, const char *db, const char *id
         fprintf(stderr, "demine reports: error: %s: %s\n", db, *msg ? msg : dm_status_name(st));
         if (res.refused == DM_REVIEW_NOT_DRAFT)
             fprintf(stderr, "  see it with `demine reports %s show %s`; `demine delete` deletes a row\n", db, id);
+        else if (st == DM_ENOTFOUND)
+            deleted_hint(ctx, s, db, id);
         return cli_exit_code(st);
     }
     printf("%s: report %s%s%s%s withdrawn (%s): the activity and %zu item%s deleted%s\n", db,

@@ -513,6 +513,13 @@ TEST(reports_cli_withdraw)
     ASSERT_DEMINE(0, "withdrawn (withdrawn by ana: sent twice): the activity and 2 items deleted, with the hazard it",
                   "--author ana reports '%s' withdraw NTS-7 --reason 'sent twice'", db);
     ASSERT_DEMINE(0, "no draft reports", "reports '%s'", db);
+    /* asked for again, by ref: gone, and said how and how to bring it back */
+    char hint[300];
+    snprintf(hint, sizeof hint, "by ana: withdrawn by ana: sent twice; `demine restore %s %s --reason TEXT` brings it "
+                                "back", db, act);
+    ASSERT_DEMINE(2, hint, "reports '%s' withdraw NTS-7 --reason again", db);
+    ASSERT_DEMINE(2, hint, "reports '%s' show NTS-7", db);
+    ASSERT_DEMINE(2, hint, "--author ana reports '%s' approve NTS-7", db);
     /* `show` of the withdrawn draft names the hazard it proposed */
     ASSERT_DEMINE(0, "proposed hazard (pending when deleted, by fld at ", "show '%s' %s", db, act);
     ASSERT_DEMINE(0, "  ref                H-NEW\n", "show '%s' %s", db, act);
