@@ -9,7 +9,9 @@
 // and, on a phone, is scrolled into the panel's view; a tap on the map
 // panned a world away asks for the same place; a distance of kilometres is
 // given in km; danger zones that cannot be loaded are said so in both
-// languages and asked for again. Needs DEMINE_URL of
+// languages and asked for again; a link's ?lang= chooses the language; a
+// safe way from inside a zone says so, and a failing server is an error,
+// not "no safe way". Needs DEMINE_URL of
 // a running `demine serve` on the database of tests/unit/test_server.c.
 'use strict';
 const { chromium } = require('playwright-core');
@@ -152,6 +154,52 @@ async function main() {
     if (/46\.905|TM-62M|PMN-2|REC-SECRET|Secretname|H-1/.test(shown)) fail(s.what + ': the page shows staff data');
     await context.close();
   }
+  // a link's ?lang= wins over the browser's language and the choice kept (it was ignored)
+  for (const [locale, want, url] of [['az-AZ', 'en', '/public?lang=en'], ['en-US', 'az', '/public.html?x=1&lang=az']]) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale });
+    const page = await context.newPage();
+    await page.route(/^https?:\/\/(?!127\.0\.0\.1)/, (r) => r.abort());
+    await page.goto(BASE + '/public');
+    await page.click('#lang-' + (want === 'en' ? 'az' : 'en')); // kept on this device
+    await page.goto(BASE + url);
+    await page.waitForSelector('#map path.leaflet-interactive', { timeout: 10000 });
+    const got = await page.evaluate(() => [document.documentElement.lang, document.querySelector('[data-t="rules"]').textContent]);
+    if (got[0] !== want || got[1] !== (want === 'en' ? 'Safety rules' : 'Təhlükəsizlik qaydaları'))
+      fail(url + ' with a ' + locale + ' browser is in ' + got.join(': '));
+    await context.close();
+  }
+
+  // what safe way says of the server's answers (test_server.c checks that a
+  // point in a zone gets 400): a point in or near a zone is said so (it said
+  // "No safe way was found."), no way between them is "no safe way", and a
+  // failing server is an error, not an answer about the ground
+  {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
+    const page = await visit(context, errors, asked);
+    const said = () => page.textContent('#way');
+    const replies = [
+      [400, 'no route can be given between these points: one of them lies in or near a danger zone, or outside the mapped area',
+        /^One of the points is in or near a dangerous area/, /^Nöqtələrdən biri təhlükəli ərazidə/],
+      [404, 'no route can be given between these points: no way between them keeps clear of the danger zones and the riskiest ground',
+        /^No safe way was found\.$/, /^Təhlükəsiz yol tapılmadı\.$/],
+      [404, 'the risk map risk.tif is missing', /^Error: no answer$/, /^Xəta: cavab alınmadı$/],
+      [503, 'the database is locked', /^Error: no answer$/, /^Xəta: cavab alınmadı$/]];
+    for (const [status, error, en, az] of replies) {
+      await page.unroute(/\/api\/public\/route/);
+      await page.route(/\/api\/public\/route/, (r) => r.fulfill({ status, contentType: 'application/json',
+        body: JSON.stringify({ error, status }) }));
+      await page.click('#way-btn');
+      await tap(page, await mapAt(page, 0.5, 0.9), false);
+      await tap(page, await mapAt(page, 0.9, 0.5), false);
+      await page.waitForFunction(() => !/end point/.test(document.getElementById('way').textContent), null, { timeout: 20000 });
+      if (!en.test(await said())) fail('safe way answered ' + status + ' (' + error + ') says ' + await said());
+      await page.click('#lang-az');
+      if (!az.test(await said())) fail('safe way answered ' + status + ' (' + error + ') says in az ' + await said());
+      await page.click('#lang-en');
+    }
+    await context.close();
+  }
+
   // far from the zones: the distance in km (was "about 23500 m")
   {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });

@@ -17,6 +17,7 @@
          wayEnd: 'İndi son nöqtəyə klikləyin.', wayKm: 'km',
          wayFar: 'Nöqtələr bir-birindən 10 km-dən çox uzaqdır. Daha yaxın nöqtələr seçin.',
          wayBusy: 'Çox sorğu göndərildi. Bir az gözləyin və yenidən cəhd edin.',
+         wayZone: 'Nöqtələrdən biri təhlükəli ərazidə, ona yaxın və ya xəritənin xaricindədir: oradan və ora yol göstərilə bilməz.',
          verdict: {low: 'Bu yol boyunca məlum təhlükə azdır. Yenə də yalnız istifadə olunan yollarla gedin.',
                    moderate: 'Diqqət: bu yol təhlükəli ərazilərin yaxınlığından keçir.',
                    high: 'Təhlükə: bu yol təhlükəli ərazilərdən keçir. Getməyin.',
@@ -32,14 +33,17 @@
          wayEnd: 'Now click the end point.', wayKm: 'km',
          wayFar: 'The points are more than 10 km apart. Choose closer points.',
          wayBusy: 'Too many requests. Wait a little and try again.',
+         wayZone: 'One of the points is in or near a dangerous area, or outside the map: no way can be given from or to it.',
          verdict: {low: 'Little known danger along this way. Still keep to roads and paths in use.',
                    moderate: 'Caution: this way passes close to dangerous areas.',
                    high: 'Danger: this way crosses dangerous areas. Do not go.',
                    blocked: 'No safe way was found.', unknown: 'No information for this area.'}}
   };
-  /* the language chosen last on this device, else the browser's first of the two */
+  /* the language of the link (?lang=en on a poster or in a message), else the
+   * one chosen last on this device, else the browser's first of the two */
   function savedLang() { try { return window.localStorage.getItem('demine.lang'); } catch (e) { return null; } }
-  var lang = savedLang();
+  var urlLang = (/[?&]lang=(az|en)(?:&|$)/i.exec(window.location.search) || [])[1];
+  var lang = urlLang ? urlLang.toLowerCase() : savedLang();
   if (lang !== 'az' && lang !== 'en') {
     lang = 'az';
     var prefs = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ''];
@@ -112,7 +116,8 @@
    * out of the zones, allows 10 km at most and a few queries a minute. */
   var way = L.layerGroup().addTo(map), wayPts = null, lastWay = null;
   /* what the "safe way" line says: a key of T (wayStart, wayEnd, wayFar,
-   * wayBusy, blocked) or the route found, said again in a new language */
+   * wayBusy, wayZone, error, blocked) or the route found, said again in a new
+   * language */
   var waySaid = null;
   function showWay() {
     var el = document.getElementById('way');
@@ -136,9 +141,17 @@
     var far = map.distance(wayPts[0], wayPts[1]) > 10000;
     wayPts = null;
     if (far) { sayWay('wayFar'); return; }
+    /* a point in or near a zone (400) is said so, as only "no way between
+     * them" (404) is "no safe way"; a server or network failure is an error,
+     * not an answer about the ground */
     fetch(q).then(function (r) {
       if (r.status === 429) { sayWay('wayBusy'); return null; }
-      return r.json();
+      if (r.status === 400) { sayWay('wayZone'); return null; }
+      return r.json().then(function (b) {
+        if (r.status === 404 && /^no route/.test(b.error || '')) { sayWay('blocked'); return null; }
+        if (!r.ok) throw new Error(b.error || 'HTTP ' + r.status);
+        return b;
+      });
     }).then(function (fc) {
       if (!fc) return;
       if (!fc.features) throw new Error(fc.error || 'no route');
@@ -146,7 +159,7 @@
       var col = {low: '#1e8449', moderate: '#d68910', high: '#c0392b'}[lastWay.properties.verdict] || '#555';
       L.geoJSON(lastWay, {style: {color: col, weight: 5}}).addTo(way);
       sayWay(null);
-    }).catch(function () { sayWay('blocked'); });
+    }).catch(function () { sayWay('error'); });
   }
   map.on('click', function (e) {
     var ll = e.latlng.wrap(); /* a map panned past 180° gives longitudes beyond it: refused */
