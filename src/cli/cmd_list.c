@@ -13,12 +13,16 @@
 
 static const char *help =
     "usage: demine list DB [LAYER | --layer LAYER] [--where FIELD=VALUE] [--bbox W,S,E,N]\n"
-    "                      [--limit N] [--offset N] [--json] [--no-personal]\n\n"
+    "                      [--limit N] [--offset N] [--json] [--no-personal]\n"
+    "       demine list DB --deleted [LAYER] [--limit N] [--offset N] [--json]\n\n"
     "Without a layer: every layer with its number of rows. With one: its rows\n"
     "(uuid, main fields); --json prints them whole (GeoJSON geometry included).\n"
     "--where takes a value as edit does (status=OPEN, hazard_id=REF); an empty value\n"
     "matches rows without one. --limit 0 means no limit. --no-personal leaves out\n"
-    "what export --no-personal leaves out (victims' names and ages, accidents' notes).\n";
+    "what export --no-personal leaves out (victims' names and ages, accidents' notes).\n"
+    "--deleted lists the rows deleted and not put back since, by demine or in\n"
+    "another program (QGIS), newest first: when, by whom, why; `demine restore DB\n"
+    "UUID --reason R` puts one back.\n";
 
 /* v after two spaces in a column of width characters (see cli_print_cell). */
 static void print_cell(const char *v, int width)
@@ -67,6 +71,50 @@ static int cell_width(const dm_field_def *f)
     return w > want ? w : want;
 }
 
+/* The rows deleted and not restored since, of layer (NULL: all). */
+static dm_status list_deleted(dm_store *s, const char *db, const char *layer, long limit, long offset,
+                              int json)
+{
+    char *js = NULL;
+    dm_status st = dm_store_deleted_json(s, layer, limit, offset, &js);
+    if (st)
+        return st;
+    if (json) {
+        printf("%s\n", js);
+        dm_free(dm_store_ctx(s), js);
+        return DM_OK;
+    }
+    json_t *root = json_loads(js, 0, NULL), *rows = json_object_get(root, "deleted"), *r;
+    dm_free(dm_store_ctx(s), js);
+    size_t i, n = json_array_size(rows);
+    if (n)
+        printf("%-24s  %-16s  %-14s  %-36s  %-24s  %s\n", "DELETED", "BY", "LAYER", "UUID", "ROW", "REASON");
+    json_array_foreach(rows, i, r)
+    {
+        const char *ref = json_string_value(json_object_get(r, "ref"));
+        const char *label = json_string_value(json_object_get(r, "label"));
+        const char *reason = json_string_value(json_object_get(r, "reason"));
+        printf("%-24s  ", json_string_value(json_object_get(r, "time")));
+        cli_print_cell(json_string_value(json_object_get(r, "author")), 16);
+        printf("  %-14s  %-36s  ", json_string_value(json_object_get(r, "layer")),
+               json_string_value(json_object_get(r, "uuid")));
+        cli_print_cell(label && *label ? label : ref ? ref : "-", 24);
+        printf("  %s\n", reason ? reason : "-");
+    }
+    long total = (long)json_integer_value(json_object_get(root, "total"));
+    if (!n)
+        printf("no row deleted%s%s and not restored since\n", layer ? " in " : "", layer ? layer : "");
+    else {
+        printf("%zu of %ld deleted", n, total);
+        json_t *next = json_object_get(root, "next_offset");
+        if (next)
+            printf(" (more with --offset %lld)", (long long)json_integer_value(next));
+        printf("; put one back with: demine restore %s UUID --reason \"...\"\n", db);
+    }
+    json_decref(root);
+    return DM_OK;
+}
+
 /* The fields worth a column in the table view of a layer. */
 static void key_fields(const dm_layer_def *l, const char **out, int *n)
 {
@@ -89,10 +137,11 @@ static int run_list(dm_ctx *ctx, int argc, char **argv)
                                              {"bbox", required_argument, 0, 'b'},
                                              {"help", no_argument, 0, 'h'},
                                              {"no-personal", no_argument, 0, 'p'},
+                                             {"deleted", no_argument, 0, 'd'},
                                              {0, 0, 0, 0}};
     const char *layer = NULL;
     long limit = 0, offset = 0;
-    int json = 0, c, no_personal = 0;
+    int json = 0, c, no_personal = 0, deleted = 0;
     const char *eq_f[8], *eq_v[8];
     char eq_buf[8][256];
     size_t n_eq = 0;
@@ -122,6 +171,9 @@ static int run_list(dm_ctx *ctx, int argc, char **argv)
             break;
         case 'p':
             no_personal = 1;
+            break;
+        case 'd':
+            deleted = 1;
             break;
         case 'w': {
             char *eq = strchr(optarg, '=');
@@ -164,12 +216,18 @@ static int run_list(dm_ctx *ctx, int argc, char **argv)
                                argc - optind);
     else if (argc - optind != 1)
         return cli_usage_error("list", "expected DB");
+    if (deleted && (n_eq || have_bbox))
+        return cli_usage_error("list", "--deleted takes no --where or --bbox: the rows are gone from their layer");
+    if (deleted && layer && !dm_layer_find(layer))
+        return cli_usage_error("list", "unknown layer '%s'", layer);
     dm_store *s = NULL;
     int rc = cli_open_store(ctx, "list", argv[optind], DM_STORE_READONLY, &s);
     if (rc)
         return rc;
     dm_status st = DM_OK;
-    if (!layer) {
+    if (deleted)
+        st = list_deleted(s, argv[optind], layer ? dm_layer_find(layer)->name : NULL, limit, offset, json);
+    else if (!layer) {
         if (json)
             printf("{");
         for (size_t i = 0; i < dm_layer_count() && !st; i++) {

@@ -13,9 +13,14 @@
 
 /* 2: hazards proposed in field reports (report_proposals), predicted
  * mines flagged in cancelled land (predicted_mines.in_cancelled): a build of
- * schema 1 would approve a report and leave its hazard unmade. A database of
- * 1 is brought to 2 on its next read-write open. */
-#define DM_SCHEMA_VERSION 2
+ * schema 1 would approve a report and leave its hazard unmade.
+ * 3: edits made outside demine logged by triggers (store_outside.c), which
+ * an older build's writes would set off (each logged twice).
+ * A database of an older schema is brought up on its next read-write open. */
+#define DM_SCHEMA_VERSION 3
+/* the uuid column's default, which QGIS puts in a row it adds and a trigger
+ * replaces by a uuid (store_outside.c) */
+#define DM__UUID_PLACEHOLDER "given on save"
 #define DM_SRS_WGS84 4326
 
 struct dm_store {
@@ -73,6 +78,11 @@ dm_status dm__store_migrate(dm_store *s);
  * database lacks them (store_proposals.c). Run by the schema of a new
  * database and by the migration of an older one. */
 dm_status dm__store_add_proposals(dm_store *s);
+/* The triggers that log edits made by other programs (QGIS, sqlite3) and
+ * give a row they add its uuid (store_outside.c), when the database lacks
+ * them or has those of another model. Run by the schema of a new database
+ * and by the migration of an older one; no write when they are there. */
+dm_status dm__store_add_outside_log(dm_store *s);
 /* The pending proposal of the activity (a draft report being deleted: the
  * trigger takes the proposal away), if any, kept in *old_json (the
  * activity's last values for the change log; malloc'd, replaced) as

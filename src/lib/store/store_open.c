@@ -171,6 +171,8 @@ static dm_status check_schema(dm_store *s)
     return DM_OK;
 }
 
+static dm_status mark_writing(dm_store *s, int on);
+
 dm_status dm_store_open(dm_ctx *ctx, const char *path, unsigned flags, dm_store **out)
 {
     *out = NULL;
@@ -221,6 +223,8 @@ dm_status dm_store_open(dm_ctx *ctx, const char *path, unsigned flags, dm_store 
         st = dm__sql_exec(s, "PRAGMA page_size = 4096; BEGIN;");
         if (!st)
             st = dm__store_create_schema(s);
+        if (!st)
+            st = mark_writing(s, 0);
         if (!st)
             st = dm__sql_exec(s, "COMMIT;");
         if (st)
@@ -331,6 +335,16 @@ char *dm_store_resolve_path(const dm_store *s, const char *path)
 
 /* ============================== transactions ============================== */
 
+/* Our write transaction is under way (on) or about to commit (off): the
+ * triggers that log other programs' edits (store_outside.c) leave ours,
+ * which log themselves, alone while it is set. Set and cleared inside the
+ * transaction, it is never seen set by another connection. */
+static dm_status mark_writing(dm_store *s, int on)
+{
+    return dm__sql_exec(s, on ? "UPDATE dm_meta SET value = '1' WHERE key = 'demine_writing'"
+                              : "UPDATE dm_meta SET value = '0' WHERE key = 'demine_writing'");
+}
+
 dm_status dm_store_begin(dm_store *s)
 {
     char sql[64];
@@ -339,6 +353,8 @@ dm_status dm_store_begin(dm_store *s)
     else
         snprintf(sql, sizeof sql, "SAVEPOINT dm_sp%d", s->depth);
     dm_status st = dm__sql_exec(s, sql);
+    if (!st && s->depth == 0 && (st = mark_writing(s, 1)) != DM_OK)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     if (!st)
         s->depth++;
     return st;
@@ -353,7 +369,9 @@ dm_status dm_store_commit(dm_store *s)
         snprintf(sql, sizeof sql, "COMMIT");
     else
         snprintf(sql, sizeof sql, "RELEASE dm_sp%d", s->depth - 1);
-    dm_status st = dm__sql_exec(s, sql);
+    dm_status st = s->depth == 1 ? mark_writing(s, 0) : DM_OK;
+    if (!st)
+        st = dm__sql_exec(s, sql);
     if (!st)
         s->depth--;
     return st;

@@ -48,6 +48,30 @@ static int last_entry(dm_store *s, const char *uuid, char layer[64], char op[16]
     return found;
 }
 
+/* The row's geometry from a GeoPackage blob in hex, as the triggers of
+ * store_outside.c log a row deleted by another program. */
+static dm_status set_geom_hex(dm_store *s, dm_row *r, const char *hex)
+{
+    size_t n = strlen(hex) / 2;
+    unsigned char *blob = malloc(n ? n : 1);
+    if (!blob)
+        return dm__fail(s->ctx, DM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        unsigned v = 0;
+        if (sscanf(hex + 2 * i, "%2x", &v) != 1) {
+            free(blob);
+            return dm__fail(s->ctx, DM_EPARSE, "the change log's geometry cannot be read");
+        }
+        blob[i] = (unsigned char)v;
+    }
+    dm_geom *g = NULL;
+    dm_status st = dm_geom_from_gpkg(s->ctx, blob, n, &g);
+    free(blob);
+    if (!st)
+        dm_row_set_geom(r, g);
+    return st;
+}
+
 /* Put back the deleted row uuid; its layer in *lo. */
 static dm_status restore_one(dm_store *s, const char *uuid, const char *why, const dm_layer_def **lo)
 {
@@ -96,12 +120,14 @@ static dm_status restore_one(dm_store *s, const char *uuid, const char *why, con
             st = dm_row_set(r, f, json_is_true(v) ? "1" : "0");
     }
     const char *wkt = json_string_value(json_object_get(o, "geom"));
+    const char *hex = json_string_value(json_object_get(o, "geom_gpkg"));
     if (!st && wkt && l->geom_type) {
         dm_geom *g = NULL;
         st = dm_geom_from_wkt(s->ctx, wkt, &g);
         if (!st)
             dm_row_set_geom(r, g);
-    }
+    } else if (!st && hex && *hex && l->geom_type) /* deleted outside demine (store_outside.c) */
+        st = set_geom_hex(s, r, hex);
     json_decref(o);
     if (!st)
         st = dm_row_set_uuid(r, uuid);

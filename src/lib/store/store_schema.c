@@ -3,7 +3,8 @@
  * store_schema.c -- the GeoPackage tables of a new database: the OGC
  * metadata tables, one feature or attribute table per layer of the model
  * with its R-tree spatial index, the change log, the metadata table and the
- * hazards proposed in field reports (store_proposals.c); and the migration
+ * hazards proposed in field reports (store_proposals.c) and the triggers
+ * that log edits made by other programs (store_outside.c); and the migration
  * of a database made by an older build (new tables, new columns).
  *
  * The spatial index follows the GeoPackage "gpkg_rtree_index" extension, so
@@ -92,7 +93,7 @@ static dm_status create_layer(dm_store *s, const dm_layer_def *l)
     dm_buf b;
     dm__buf_init(&b);
     dm__buf_printf(&b, "CREATE TABLE \"%s\" (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "
-                       "uuid TEXT NOT NULL UNIQUE",
+                       "uuid TEXT NOT NULL UNIQUE DEFAULT '" DM__UUID_PLACEHOLDER "'",
                    l->name);
     if (l->geom_type)
         dm__buf_printf(&b, ", geom %s", l->geom_type);
@@ -174,6 +175,8 @@ dm_status dm__store_create_schema(dm_store *s)
         st = dm__store_add_styles(s);
     if (!st)
         st = dm__store_add_proposals(s);
+    if (!st)
+        st = dm__store_add_outside_log(s);
     if (!st) {
         char sql[200];
         snprintf(sql, sizeof sql,
@@ -251,6 +254,8 @@ dm_status dm__store_migrate(dm_store *s)
         st = add_deletes_index(s);
     if (!st)
         st = dm__store_add_proposals(s);
+    if (!st)
+        st = dm__store_add_outside_log(s);
     if (!st) { /* what it has now is this build's schema */
         sqlite3_stmt *q = NULL;
         int version = DM_SCHEMA_VERSION;

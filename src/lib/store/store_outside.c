@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * store_outside.c -- edits made to a database by other programs (QGIS,
+ * GDAL, sqlite3): the database opens in QGIS as it is, and what an
+ * information officer adds, changes or deletes there goes into the change
+ * log too, so that its history is whole and a row deleted in QGIS can be
+ * put back (dm_store_restore).
+ *
+ * Every layer has three triggers in plain SQL (no function of ours: other
+ * programs do not have them):
+ *   - after an insert: a row added without a uuid gets one (QGIS fills the
+ *     column with its default, the placeholder DM__UUID_PLACEHOLDER, which
+ *     the trigger replaces), and its created and updated times and author;
+ *     the insertion is logged with the row's values;
+ *   - after an update that changes a value or the geometry: the old and new
+ *     values of what changed are logged, the row's updated time and author
+ *     set;
+ *   - before a delete: the row's last values are logged (a draft report's
+ *     activity with the hazard it proposed, as a withdrawal keeps it).
+ * Geometry is logged as the GeoPackage blob in hex ("geom_gpkg"), where our
+ * own entries have WKT ("geom"): SQLite alone cannot write WKT.
+ *
+ * demine's own writes log themselves (store_write.c) with more to say (the
+ * user, the reason); the triggers leave them alone: a write transaction of
+ * ours sets dm_meta's "demine_writing" to 1 when it begins and back to 0
+ * before it commits (dm_store_begin / dm_store_commit), so no other
+ * connection ever sees it set, and a transaction that fails rolls it back.
+ */
+#include "store_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define OUTSIDE_AUTHOR "outside demine"
+#define NOW "strftime('%Y-%m-%dT%H:%M:%fZ','now')"
+#define NOT_OURS "(SELECT value FROM dm_meta WHERE key = 'demine_writing') IS NOT '1'"
+/* a random (version 4) uuid */
+#define NEW_UUID                                                                                    \
+    "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), "  \
+    "2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || " \
+    "'-' || hex(randomblob(6)))"
+
+/* json_object(...) of the row's fields and geometry as alias (NEW or OLD) has them. */
+static void values_json(dm_buf *b, const dm_layer_def *l, const char *alias)
+{
+    dm__buf_puts(b, "json_object(");
+    for (size_t i = 0; i < l->n_fields; i++)
+        dm__buf_printf(b, "%s'%s', %s.\"%s\"", i ? ", " : "", l->fields[i].name, alias,
+                       l->fields[i].name);
+    if (l->geom_type)
+        dm__buf_printf(b, "%s'geom_gpkg', CASE WHEN %s.geom IS NULL THEN NULL ELSE hex(%s.geom) END",
+                       l->n_fields ? ", " : "", alias, alias);
+    dm__buf_puts(b, ")");
+}
+
+/* The same, less the values the update left as they were. */
+static void changed_json(dm_buf *b, const dm_layer_def *l, const char *alias)
+{
+    dm__buf_puts(b, "json_remove(");
+    values_json(b, l, alias);
+    for (size_t i = 0; i < l->n_fields; i++)
+        dm__buf_printf(b, ", CASE WHEN OLD.\"%s\" IS NEW.\"%s\" THEN '$.%s' ELSE '$.-' END",
+                       l->fields[i].name, l->fields[i].name, l->fields[i].name);
+    if (l->geom_type)
+        dm__buf_puts(b, ", CASE WHEN OLD.geom IS NEW.geom THEN '$.geom_gpkg' ELSE '$.-' END");
+    dm__buf_puts(b, ")");
+}
+
+/* The start of the change-log insertion of op on table t, before the old
+ * and new values: "INSERT ... SELECT time, author, layer, uuid, op, reason, ". */
+static void log_insert(dm_buf *b, const char *t, const char *uuid, const char *op, const char *reason)
+{
+    dm__buf_puts(b, "INSERT INTO change_log (time, author, layer, uuid, op, reason, old_values, "
+                    "new_values) SELECT " NOW ", '" OUTSIDE_AUTHOR "', ");
+    dm__buf_printf(b, "'%s', %s, '%s', '%s', ", t, uuid, op, reason);
+}
+
+/* The three triggers of layer l (names dm_outside_<layer>_insert, _update,
+ * _delete), each statement ending with ';', in sql[3]. NOW and NEW_UUID
+ * hold '%': they go in with dm__buf_puts, never in a format. */
+static void layer_triggers(const dm_layer_def *l, dm_buf sql[3])
+{
+    const char *t = l->name;
+
+    /* insert */
+    dm_buf *b = &sql[0];
+    dm__buf_printf(b, "CREATE TRIGGER \"dm_outside_%s_insert\" AFTER INSERT ON \"%s\" WHEN ", t, t);
+    dm__buf_puts(b, NOT_OURS);
+    dm__buf_printf(b, " BEGIN UPDATE \"%s\" SET uuid = CASE WHEN NEW.uuid = '", t);
+    dm__buf_puts(b, DM__UUID_PLACEHOLDER "' THEN " NEW_UUID " ELSE NEW.uuid END, created = "
+                    "coalesce(NEW.created, " NOW "), updated = coalesce(NEW.updated, " NOW
+                    "), author = coalesce(NEW.author, '" OUTSIDE_AUTHOR "') WHERE fid = NEW.fid; ");
+    log_insert(b, t, "uuid", "insert", "added outside demine");
+    dm__buf_puts(b, "NULL, ");
+    values_json(b, l, "\"r\"");
+    dm__buf_printf(b, " FROM \"%s\" AS \"r\" WHERE fid = NEW.fid; END;", t);
+
+    /* update: only when a value or the geometry changed (not when the time
+     * stamps alone did, as the insert trigger's own update does) */
+    b = &sql[1];
+    dm__buf_printf(b, "CREATE TRIGGER \"dm_outside_%s_update\" AFTER UPDATE ON \"%s\" WHEN ", t, t);
+    dm__buf_puts(b, NOT_OURS " AND (");
+    for (size_t i = 0; i < l->n_fields; i++)
+        dm__buf_printf(b, "%sOLD.\"%s\" IS NOT NEW.\"%s\"", i ? " OR " : "", l->fields[i].name,
+                       l->fields[i].name);
+    if (l->geom_type)
+        dm__buf_printf(b, "%sOLD.geom IS NOT NEW.geom", l->n_fields ? " OR " : "");
+    dm__buf_puts(b, ") BEGIN ");
+    log_insert(b, t, "NEW.uuid", "update", "changed outside demine");
+    changed_json(b, l, "OLD");
+    dm__buf_puts(b, ", ");
+    changed_json(b, l, "NEW");
+    dm__buf_printf(b, "; UPDATE \"%s\" SET updated = ", t);
+    dm__buf_puts(b, NOW ", author = '" OUTSIDE_AUTHOR "' WHERE fid = NEW.fid; END;");
+
+    /* delete: before, so that a draft report's proposal, which a trigger of
+     * store_proposals.c takes away after the delete, is still there */
+    b = &sql[2];
+    dm__buf_printf(b, "CREATE TRIGGER \"dm_outside_%s_delete\" BEFORE DELETE ON \"%s\" WHEN ", t, t);
+    dm__buf_puts(b, NOT_OURS " BEGIN ");
+    log_insert(b, t, "OLD.uuid", "delete", "deleted outside demine");
+    if (!strcmp(t, "activities")) {
+        dm__buf_puts(b, "json_patch(");
+        values_json(b, l, "OLD");
+        dm__buf_puts(b, ", coalesce((SELECT json_object('report_proposal', json_object('feature', "
+                        "json(feature), 'created', created, 'author', author)) FROM report_proposals WHERE "
+                        "activity_uuid = OLD.uuid AND status = 'pending'), '{}'))");
+    } else
+        values_json(b, l, "OLD");
+    dm__buf_puts(b, ", NULL; END;");
+}
+
+/* The SQL text sqlite_master holds of the trigger name (malloc'd), NULL
+ * when there is none. */
+static dm_status stored_sql(dm_store *s, const char *name, char **out)
+{
+    *out = NULL;
+    sqlite3_stmt *q = NULL;
+    dm_status st = dm__sql_prepare(s, "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", &q);
+    if (st)
+        return st;
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW && sqlite3_column_type(q, 0) == SQLITE_TEXT)
+        *out = dm_strdup(s->ctx, (const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return dm__sql_fail(s, rc, "triggers");
+    return DM_OK;
+}
+
+/* 1 when the layer's table gives a new row's uuid the placeholder, 0 when
+ * not (a database made before it), -1 on error. */
+static int has_uuid_default(dm_store *s, const char *table)
+{
+    sqlite3_stmt *q = NULL;
+    if (dm__sql_prepare(s, "SELECT instr(sql, 'DEFAULT ''" DM__UUID_PLACEHOLDER "''') > 0 FROM sqlite_master "
+                           "WHERE type = 'table' AND name = ?",
+                        &q))
+        return -1;
+    sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q), have = rc == SQLITE_ROW ? sqlite3_column_int(q, 0) : 1;
+    sqlite3_finalize(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        dm__sql_fail(s, rc, "tables");
+        return -1;
+    }
+    return have;
+}
+
+/* The placeholder default given to the uuid column of tables made before
+ * it: SQLite cannot ALTER a column's default, but allows the table's SQL
+ * text to be changed for it (https://sqlite.org/lang_altertable.html,
+ * section 7: a default changes nothing stored). */
+static dm_status add_uuid_defaults(dm_store *s, const char *const *tables, size_t n)
+{
+    sqlite3_stmt *q = NULL;
+    int version = 0;
+    dm_status st = dm__sql_prepare(s, "PRAGMA schema_version", &q);
+    if (st)
+        return st;
+    if (sqlite3_step(q) == SQLITE_ROW)
+        version = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    st = dm__sql_exec(s, "PRAGMA writable_schema = ON");
+    if (st)
+        return st;
+    st = dm__sql_prepare(s,
+                         "UPDATE sqlite_master SET sql = replace(sql, 'uuid TEXT NOT NULL UNIQUE,', "
+                         "'uuid TEXT NOT NULL UNIQUE DEFAULT ''" DM__UUID_PLACEHOLDER "'',') WHERE type = "
+                         "'table' AND name = ? AND instr(sql, 'uuid TEXT NOT NULL UNIQUE,') > 0",
+                         &q);
+    for (size_t i = 0; !st && i < n; i++) {
+        sqlite3_bind_text(q, 1, tables[i], -1, SQLITE_STATIC);
+        int rc = sqlite3_step(q);
+        sqlite3_reset(q);
+        if (rc != SQLITE_DONE)
+            st = dm__sql_fail(s, rc, "uuid default");
+    }
+    sqlite3_finalize(q);
+    if (!st) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA schema_version = %d", version + 1);
+        st = dm__sql_exec(s, sql);
+    }
+    sqlite3_exec(s->db, "PRAGMA writable_schema = OFF", NULL, NULL, NULL);
+    return st;
+}
+
+dm_status dm__store_add_outside_log(dm_store *s)
+{
+    size_t n = dm_layer_count();
+    dm_buf want;
+    dm__buf_init(&want);
+    const char *stale[64];
+    size_t n_stale = 0;
+    int new_db = !sqlite3_get_autocommit(s->db);
+    dm_status st = DM_OK;
+    /* what is there and what should be: on every open, without a write when
+     * they agree */
+    for (size_t i = 0; !st && i < n; i++) {
+        const dm_layer_def *l = dm_layer_at(i);
+        dm_buf sql[3];
+        for (int k = 0; k < 3; k++)
+            dm__buf_init(&sql[k]);
+        layer_triggers(l, sql);
+        static const char *const ops[3] = {"insert", "update", "delete"};
+        for (int k = 0; k < 3 && !st; k++) {
+            if (sql[k].oom) {
+                st = dm__fail(s->ctx, DM_ENOMEM, "out of memory");
+                break;
+            }
+            char name[128], *have = NULL;
+            snprintf(name, sizeof name, "dm_outside_%s_%s", l->name, ops[k]);
+            st = stored_sql(s, name, &have);
+            /* sqlite_master keeps the text without the statement's ';' */
+            size_t len = sql[k].len - 1;
+            if (!st && !(have && strlen(have) == len && !strncmp(have, sql[k].data, len)))
+                dm__buf_printf(&want, "DROP TRIGGER IF EXISTS \"%s\"; %s", name, sql[k].data);
+            dm_free(s->ctx, have);
+        }
+        for (int k = 0; k < 3; k++)
+            dm__buf_free(&sql[k]);
+        int d = st ? 1 : has_uuid_default(s, l->name);
+        if (d < 0)
+            st = DM_ESQL;
+        else if (!d && n_stale < sizeof stale / sizeof *stale)
+            stale[n_stale++] = l->name;
+    }
+    if (!st && want.oom)
+        st = dm__fail(s->ctx, DM_ENOMEM, "out of memory");
+    if (st || (!want.len && !n_stale)) {
+        dm__buf_free(&want);
+        return st; /* the common case, on every open: nothing to write */
+    }
+    if (!new_db)
+        st = dm_store_begin(s);
+    if (!st)
+        st = dm__sql_exec(s, "INSERT OR IGNORE INTO dm_meta (key, value) VALUES ('demine_writing', '1')");
+    if (!st && n_stale)
+        st = add_uuid_defaults(s, stale, n_stale);
+    if (!st && want.len)
+        st = dm__sql_exec(s, want.data);
+    dm__buf_free(&want);
+    if (new_db)
+        return st;
+    if (!st)
+        return dm_store_commit(s);
+    dm_store_rollback(s);
+    return st;
+}

@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * test_store_outside.c -- edits made by other programs (store_outside.c),
+ * made here as QGIS makes them, through GDAL's GeoPackage driver: a row
+ * added without a uuid gets one and its time stamps, twice in a row; the
+ * insertion, an update (only the values that changed) and a deletion go
+ * into the change log by "outside demine"; a row deleted so is listed
+ * among the deleted (`demine list DB --deleted` too) and restored with its
+ * geometry; a draft report deleted
+ * so comes back with its pending hazard proposal; demine's own writes are
+ * not logged twice; a database of schema 2 gains the triggers and the uuid
+ * default on its next read-write open, and none on a read-only one.
+ */
+#include "dmtest.h"
+
+#include <gdal.h>
+#include <ogr_api.h>
+#include <sqlite3.h>
+#include <time.h>
+
+static GDALDatasetH gdal_open(const char *path)
+{
+    GDALAllRegister();
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_UPDATE, NULL, NULL, NULL);
+    ASSERT_MSG(ds != NULL, "GDAL cannot open %s", path);
+    return ds;
+}
+
+/* A hazard added as QGIS adds one: the fields the user typed, the others
+ * left to their defaults. */
+static void gdal_add_hazard(const char *path, const char *ref, const char *wkt)
+{
+    GDALDatasetH ds = gdal_open(path);
+    OGRLayerH l = GDALDatasetGetLayerByName(ds, "hazards");
+    ASSERT(l != NULL);
+    OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(l));
+    OGR_F_SetFieldString(f, OGR_F_GetFieldIndex(f, "ref"), ref);
+    OGR_F_SetFieldString(f, OGR_F_GetFieldIndex(f, "hazard_type"), "SHA");
+    OGR_F_SetFieldString(f, OGR_F_GetFieldIndex(f, "status"), "open");
+    OGRGeometryH g = NULL;
+    char *w = (char *)wkt;
+    ASSERT(OGR_G_CreateFromWkt(&w, NULL, &g) == OGRERR_NONE);
+    OGR_F_SetGeometryDirectly(f, g);
+    OGRErr e = OGR_L_CreateFeature(l, f);
+    ASSERT_MSG(e == OGRERR_NONE, "GDAL could not add %s: %s", ref, CPLGetLastErrorMsg());
+    OGR_F_Destroy(f);
+    GDALClose(ds);
+}
+
+/* One SQL statement run as another program runs it (GDAL's connection:
+ * its ST_ functions keep the spatial index). */
+static void gdal_sql(const char *path, const char *sql)
+{
+    GDALDatasetH ds = gdal_open(path);
+    CPLErrorReset();
+    OGRLayerH r = GDALDatasetExecuteSQL(ds, sql, NULL, NULL);
+    ASSERT_MSG(CPLGetLastErrorType() < CE_Failure, "%s: %s", sql, CPLGetLastErrorMsg());
+    if (r)
+        GDALDatasetReleaseResultSet(ds, r);
+    GDALClose(ds);
+}
+
+/* The first column of the first row of sql on the file, as text ("" when
+ * none): read with SQLite itself. */
+static char *scalar(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    ASSERT(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
+    sqlite3_stmt *q = NULL;
+    ASSERT_MSG(sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(db));
+    const char *v = sqlite3_step(q) == SQLITE_ROW ? (const char *)sqlite3_column_text(q, 0) : NULL;
+    char *out = strdup(v ? v : "");
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return out;
+}
+
+static void assert_scalar(const char *path, const char *sql, const char *want)
+{
+    char *v = scalar(path, sql);
+    ASSERT_MSG(!strcmp(v, want), "%s: got '%s', want '%s'", sql, v, want);
+    free(v);
+}
+
+static char *history(const char *path, const char *uuid)
+{
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), path, DM_STORE_READONLY, &s));
+    char *h = NULL;
+    ASSERT_OK(dm_store_history_json(s, uuid, &h));
+    char *copy = strdup(h);
+    dm_free(dmtest_ctx(), h);
+    dm_store_close(s);
+    return copy;
+}
+
+#define SQUARE "MULTIPOLYGON(((46.90 39.90,46.91 39.90,46.91 39.91,46.90 39.91,46.90 39.90)))"
+#define SQUARE2 "MULTIPOLYGON(((46.92 39.92,46.93 39.92,46.93 39.93,46.92 39.93,46.92 39.92)))"
+
+TEST(store_outside_rows_added_in_gdal_get_a_uuid_and_are_logged)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s", dmtest_path("outside.gpkg"));
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), path, DM_STORE_CREATE, &s));
+    dm_store_close(s);
+
+    gdal_add_hazard(path, "Q-1", SQUARE);
+    gdal_add_hazard(path, "Q-2", SQUARE2); /* the placeholder is replaced: no clash */
+    assert_scalar(path, "SELECT count(*) FROM hazards WHERE length(uuid) = 36 AND uuid LIKE '________-____-4___-____-____________'", "2");
+    assert_scalar(path, "SELECT count(DISTINCT uuid) FROM hazards", "2");
+    assert_scalar(path, "SELECT count(*) FROM hazards WHERE created LIKE '20__-__-__T__:__:__.___Z' AND updated = created "
+                        "AND author = 'outside demine'", "2");
+    assert_scalar(path, "SELECT count(*) FROM change_log WHERE op = 'insert' AND author = 'outside demine' AND "
+                        "reason = 'added outside demine' AND json_extract(new_values, '$.ref') IN ('Q-1', 'Q-2') AND "
+                        "json_extract(new_values, '$.geom_gpkg') LIKE '4750%'", "2");
+    char *u1 = scalar(path, "SELECT uuid FROM hazards WHERE ref = 'Q-1'");
+
+    /* demine reads it as any other row */
+    char *out = NULL;
+    ASSERT_MSG(dmtest_demine(&out, "show '%s' Q-1", path) == 0, "%s", out);
+    ASSERT_CONTAINS(out, "by outside demine: added outside demine");
+    free(out);
+
+    /* an update: the values that changed, and the row's updated time */
+    char *before = scalar(path, "SELECT updated FROM hazards WHERE ref = 'Q-1'");
+    struct timespec pause = {0, 5000000};
+    nanosleep(&pause, NULL);
+    gdal_sql(path, "UPDATE hazards SET name = 'North field', status = 'open' WHERE ref = 'Q-1'");
+    char *h = history(path, u1);
+    ASSERT_CONTAINS(h, "\"op\":\"update\",\"reason\":\"changed outside demine\",\"old\":{\"name\":null},\"new\":{\"name\":\"North field\"}");
+    free(h);
+    char *after = scalar(path, "SELECT updated FROM hazards WHERE ref = 'Q-1'");
+    ASSERT_MSG(strcmp(after, before) > 0, "updated %s -> %s", before, after);
+    free(before);
+    free(after);
+    /* a write that changes nothing is no change */
+    gdal_sql(path, "UPDATE hazards SET name = name");
+    assert_scalar(path, "SELECT count(*) FROM change_log WHERE op = 'update'", "1");
+    /* a moved polygon is a change of its geometry */
+    gdal_sql(path, "UPDATE hazards SET geom = (SELECT geom FROM hazards WHERE ref = 'Q-2') WHERE ref = 'Q-1'");
+    assert_scalar(path, "SELECT count(*) FROM change_log WHERE op = 'update' AND json_extract(new_values, '$.geom_gpkg') "
+                        "IS NOT NULL AND json_extract(old_values, '$.geom_gpkg') IS NOT NULL", "1");
+    free(u1);
+}
+
+TEST(store_outside_a_row_deleted_in_gdal_is_restored)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s", dmtest_path("outside-del.gpkg"));
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, path, DM_STORE_CREATE, &s));
+    dm_row *r = dm_row_new(ctx, dm_layer_find("hazards"));
+    ASSERT_OK(dm_row_set(r, "ref", "H-7"));
+    ASSERT_OK(dm_row_set(r, "hazard_type", "CHA"));
+    ASSERT_OK(dm_row_set(r, "name", "Cemetery edge"));
+    dm_geom *g = NULL;
+    ASSERT_OK(dm_geom_from_wkt(ctx, SQUARE, &g));
+    dm_row_set_geom(r, g);
+    char uuid[37];
+    dm_ctx_set_author(ctx, "ana");
+    ASSERT_OK(dm_store_insert(s, r, uuid));
+    dm_row_free(r);
+    /* demine's own writes log themselves, once */
+    r = dm_row_new(ctx, dm_layer_find("hazards"));
+    ASSERT_OK(dm_row_set(r, "name", "Cemetery, east edge"));
+    ASSERT_OK(dm_store_update(s, uuid, r, "surveyed"));
+    dm_row_free(r);
+    dm_store_close(s);
+    assert_scalar(path, "SELECT count(*) FROM change_log", "2");
+    assert_scalar(path, "SELECT count(*) FROM change_log WHERE author = 'outside demine'", "0");
+    assert_scalar(path, "SELECT value FROM dm_meta WHERE key = 'demine_writing'", "0");
+    char *area0 = scalar(path, "SELECT est_area_ha FROM hazards");
+
+    gdal_sql(path, "DELETE FROM hazards WHERE ref = 'H-7'");
+    assert_scalar(path, "SELECT count(*) FROM hazards", "0");
+    ASSERT_OK(dm_store_open(ctx, path, 0, &s));
+    char *j = NULL;
+    ASSERT_OK(dm_store_deleted_json(s, NULL, 0, 0, &j));
+    ASSERT_CONTAINS(j, uuid);
+    ASSERT_CONTAINS(j, "\"author\":\"outside demine\",\"reason\":\"deleted outside demine\",\"ref\":\"H-7\"");
+    dm_free(ctx, j);
+    dm_store_close(s);
+    /* the command line lists it, with the command that puts it back */
+    char *out = NULL;
+    ASSERT_MSG(dmtest_demine(&out, "list '%s' --deleted", path) == 0, "%s", out);
+    ASSERT_CONTAINS(out, "outside demine    hazards");
+    ASSERT_CONTAINS(out, uuid);
+    ASSERT_CONTAINS(out, "H-7 Cemetery, east edge");
+    ASSERT_CONTAINS(out, "deleted outside demine");
+    ASSERT_CONTAINS(out, "1 of 1 deleted; put one back with: demine restore");
+    free(out);
+    ASSERT_MSG(dmtest_demine(&out, "list '%s' --deleted items", path) == 0, "%s", out);
+    ASSERT_CONTAINS(out, "no row deleted in items and not restored since");
+    free(out);
+    ASSERT_MSG(dmtest_demine(&out, "list '%s' --deleted --json", path) == 0, "%s", out);
+    ASSERT_CONTAINS(out, "\"author\":\"outside demine\"");
+    free(out);
+    ASSERT_MSG(dmtest_demine(&out, "list '%s' --deleted --where ref=H-7", path) == 2, "%s", out);
+    ASSERT_CONTAINS(out, "--deleted takes no --where");
+    free(out);
+    ASSERT_OK(dm_store_open(ctx, path, 0, &s));
+    ASSERT_OK(dm_store_restore(s, uuid, "deleted by mistake in QGIS", NULL));
+    dm_store_close(s);
+    assert_scalar(path, "SELECT name || ' ' || hazard_type FROM hazards WHERE ref = 'H-7'", "Cemetery, east edge CHA");
+    char *area1 = scalar(path, "SELECT est_area_ha FROM hazards");
+    ASSERT_STREQ(area1, area0);
+    /* the geometry came back, and its spatial index entry */
+    assert_scalar(path, "SELECT count(*) FROM hazards h JOIN rtree_hazards_geom r ON r.id = h.fid "
+                        "WHERE abs(r.minx - 46.90) < 1e-4 AND abs(r.maxy - 39.91) < 1e-4", "1");
+    free(area0);
+    free(area1);
+}
+
+TEST(store_outside_a_draft_report_deleted_in_gdal_comes_back_with_its_proposal)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s", dmtest_path("outside-draft.gpkg"));
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, path, DM_STORE_CREATE, &s));
+    ASSERT_OK(dm_ctx_set_author(ctx, "fld"));
+    ASSERT_OK(dm_store_begin(s));
+    dm_row *r = dm_row_new(ctx, dm_layer_find("activities"));
+    ASSERT_OK(dm_row_set(r, "ref", "NTS-9"));
+    ASSERT_OK(dm_row_set(r, "activity_type", "nts"));
+    ASSERT_OK(dm_row_set(r, "status", "draft"));
+    ASSERT_OK(dm_row_set(r, "start_date", "2025-06-01"));
+    char act[37];
+    ASSERT_OK(dm_store_insert(s, r, act));
+    dm_row_free(r);
+    r = dm_row_new(ctx, dm_layer_find("hazards"));
+    ASSERT_OK(dm_row_set(r, "hazard_type", "SHA"));
+    ASSERT_OK(dm_row_set(r, "ref", "NEW-9"));
+    dm_geom *g = NULL;
+    ASSERT_OK(dm_geom_from_wkt(ctx, SQUARE, &g));
+    dm_row_set_geom(r, g);
+    char *feature = NULL;
+    ASSERT_OK(dm_proposal_check(s, r, &feature));
+    ASSERT_OK(dm_proposal_put(s, act, feature));
+    dm_free(ctx, feature);
+    dm_row_free(r);
+    ASSERT_OK(dm_store_commit(s));
+    dm_store_close(s);
+    ASSERT_OK(dm_ctx_set_author(ctx, "tester"));
+    assert_scalar(path, "SELECT count(*) FROM report_proposals WHERE status = 'pending'", "1");
+
+    gdal_sql(path, "DELETE FROM activities WHERE ref = 'NTS-9'");
+    assert_scalar(path, "SELECT count(*) FROM report_proposals", "0");
+    assert_scalar(path, "SELECT json_extract(old_values, '$.report_proposal.feature.properties.ref') FROM change_log "
+                        "WHERE op = 'delete'", "NEW-9");
+
+    ASSERT_OK(dm_store_open(ctx, path, 0, &s));
+    ASSERT_OK(dm_store_restore(s, act, "deleted in QGIS by mistake", NULL));
+    dm_store_close(s);
+    assert_scalar(path, "SELECT status FROM activities WHERE ref = 'NTS-9'", "draft");
+    assert_scalar(path, "SELECT json_extract(feature, '$.properties.ref') || ' ' || status || ' ' || author FROM "
+                        "report_proposals", "NEW-9 pending fld");
+}
+
+TEST(store_outside_an_older_database_gains_the_triggers_on_a_read_write_open)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s", dmtest_path("outside-old.gpkg"));
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), path, DM_STORE_CREATE, &s));
+    dm_store_close(s);
+    /* made as a build of schema 2 made it: no triggers, no uuid default */
+    sqlite3 *db = NULL;
+    ASSERT(sqlite3_open(path, &db) == SQLITE_OK);
+    char *err = NULL;
+    int rc = sqlite3_exec(db, "BEGIN", NULL, NULL, &err);
+    ASSERT_MSG(rc == SQLITE_OK, "%s", err ? err : "");
+    sqlite3_stmt *q = NULL;
+    ASSERT(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'dm_outside_%'",
+                              -1, &q, NULL) == SQLITE_OK);
+    char names[200][64];
+    int n = 0;
+    while (sqlite3_step(q) == SQLITE_ROW && n < 200)
+        snprintf(names[n++], 64, "%s", (const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    ASSERT_MSG(n == 3 * (int)dm_layer_count(), "%d triggers for %zu layers", n, dm_layer_count());
+    for (int i = 0; i < n; i++) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "DROP TRIGGER \"%.63s\"", names[i]);
+        ASSERT(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
+    }
+    ASSERT(sqlite3_exec(db,
+                        "PRAGMA writable_schema = ON; UPDATE sqlite_master SET sql = replace(sql, "
+                        "' DEFAULT ''given on save''', '') WHERE type = 'table'; PRAGMA writable_schema = OFF; "
+                        "DELETE FROM dm_meta WHERE key = 'demine_writing'; UPDATE dm_meta SET value = '2' "
+                        "WHERE key = 'schema_version'; COMMIT;",
+                        NULL, NULL, &err) == SQLITE_OK);
+    sqlite3_close(db);
+    /* GDAL's connection reads the schema afresh: a row without a uuid is refused */
+    assert_scalar(path, "SELECT count(*) FROM sqlite_master WHERE sql LIKE '%given on save%'", "0");
+
+    /* read-only: nothing written */
+    ASSERT_OK(dm_store_open(dmtest_ctx(), path, DM_STORE_READONLY, &s));
+    dm_store_close(s);
+    assert_scalar(path, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'dm_outside_%'", "0");
+
+    ASSERT_OK(dm_store_open(dmtest_ctx(), path, 0, &s));
+    dm_store_close(s);
+    char want[16];
+    snprintf(want, sizeof want, "%zu", 3 * dm_layer_count());
+    assert_scalar(path, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'dm_outside_%'", want);
+    snprintf(want, sizeof want, "%zu", dm_layer_count());
+    assert_scalar(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND sql LIKE "
+                        "'%uuid TEXT NOT NULL UNIQUE DEFAULT ''given on save''%'", want);
+    assert_scalar(path, "SELECT value FROM dm_meta WHERE key = 'schema_version'", "3");
+    assert_scalar(path, "SELECT value FROM dm_meta WHERE key = 'demine_writing'", "0");
+    assert_scalar(path, "PRAGMA integrity_check", "ok");
+    /* and QGIS can add rows now */
+    gdal_add_hazard(path, "Q-1", SQUARE);
+    assert_scalar(path, "SELECT count(*) FROM change_log WHERE author = 'outside demine' AND op = 'insert'", "1");
+    /* a second open writes nothing (the triggers are as they should be) */
+    char *v0 = scalar(path, "PRAGMA schema_version");
+    ASSERT_OK(dm_store_open(dmtest_ctx(), path, 0, &s));
+    dm_store_close(s);
+    char *v1 = scalar(path, "PRAGMA schema_version");
+    ASSERT_STREQ(v1, v0);
+    free(v0);
+    free(v1);
+}
