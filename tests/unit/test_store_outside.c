@@ -324,3 +324,54 @@ TEST(store_outside_an_older_database_gains_the_triggers_on_a_read_write_open)
     free(v0);
     free(v1);
 }
+
+/* The closed lists of values are field domains GDAL reads (QGIS's
+ * drop-down lists); a list of several values at once is none; every field
+ * has its description; a database without them gains them on its next
+ * read-write open, and the file stays a valid GeoPackage. */
+TEST(store_outside_value_lists_are_field_domains_for_qgis)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s", dmtest_path("domains.gpkg"));
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), path, DM_STORE_CREATE, &s));
+    dm_store_close(s);
+    for (int pass = 0; pass < 2; pass++) {
+        GDALDatasetH ds = gdal_open(path);
+        OGRFeatureDefnH d = OGR_L_GetLayerDefn(GDALDatasetGetLayerByName(ds, "hazards"));
+        OGRFieldDefnH st = OGR_FD_GetFieldDefn(d, OGR_FD_GetFieldIndex(d, "status"));
+        ASSERT_STREQ(OGR_Fld_GetDomainName(st), "dm_hazards_status");
+        OGRFieldDomainH dom = GDALDatasetGetFieldDomain(ds, "dm_hazards_status");
+        ASSERT(dom != NULL);
+        ASSERT_EQ(OGR_FldDomain_GetDomainType(dom), OFDT_CODED);
+        const OGRCodedValue *cv = OGR_CodedFldDomain_GetEnumeration(dom);
+        char codes[256] = "";
+        for (int i = 0; cv && cv[i].pszCode; i++)
+            snprintf(codes + strlen(codes), sizeof codes - strlen(codes), "%s%s", i ? "|" : "", cv[i].pszCode);
+        ASSERT_STREQ(codes, "closed|handed_over|open|partly_released"); /* GDAL sorts them */
+        OGRFeatureDefnH ra = OGR_L_GetLayerDefn(GDALDatasetGetLayerByName(ds, "release_areas"));
+        OGRFieldDefnH method = OGR_FD_GetFieldDefn(ra, OGR_FD_GetFieldIndex(ra, "method"));
+        ASSERT(OGR_Fld_GetDomainName(method) == NULL || !*OGR_Fld_GetDomainName(method));
+        GDALClose(ds);
+        assert_scalar(path, "SELECT description FROM gpkg_data_columns WHERE table_name = 'items' AND column_name = 'category'",
+                      "ordnance class");
+        if (pass == 0) { /* made before the lists */
+            sqlite3 *db = NULL;
+            ASSERT(sqlite3_open(path, &db) == SQLITE_OK);
+            ASSERT(sqlite3_exec(db,
+                                "DROP TABLE gpkg_data_columns; DROP TABLE gpkg_data_column_constraints; DELETE FROM "
+                                "gpkg_extensions WHERE extension_name = 'gpkg_schema'; DELETE FROM dm_meta WHERE key = "
+                                "'schema_domains'",
+                                NULL, NULL, NULL) == SQLITE_OK);
+            sqlite3_close(db);
+            ASSERT_OK(dm_store_open(dmtest_ctx(), path, 0, &s));
+            dm_store_close(s);
+        }
+    }
+    const char *v = "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py";
+    ASSERT_MSG(dmtest_sh(NULL, "test -f %s", v) == 0, "python3-gdal's validate_gpkg.py is missing");
+    char *out = NULL;
+    int rc = dmtest_sh(&out, "/usr/bin/python3 %s '%s' 2>&1", v, path);
+    ASSERT_MSG(rc == 0, "validate_gpkg.py: %s", out);
+    free(out);
+}

@@ -83,6 +83,10 @@ dm_status dm__store_add_proposals(dm_store *s);
  * them or has those of another model. Run by the schema of a new database
  * and by the migration of an older one; no write when they are there. */
 dm_status dm__store_add_outside_log(dm_store *s);
+/* The fields' descriptions and closed lists of values in the GeoPackage
+ * schema extension, which QGIS offers as drop-down lists
+ * (store_domains.c); no write when they are up to date. */
+dm_status dm__store_add_domains(dm_store *s);
 /* The pending proposal of the activity (a draft report being deleted: the
  * trigger takes the proposal away), if any, kept in *old_json (the
  * activity's last values for the change log; malloc'd, replaced) as

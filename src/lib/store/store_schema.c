@@ -4,7 +4,8 @@
  * metadata tables, one feature or attribute table per layer of the model
  * with its R-tree spatial index, the change log, the metadata table and the
  * hazards proposed in field reports (store_proposals.c) and the triggers
- * that log edits made by other programs (store_outside.c); and the migration
+ * that log edits made by other programs (store_outside.c), the fields'
+ * lists of values for QGIS (store_domains.c); and the migration
  * of a database made by an older build (new tables, new columns).
  *
  * The spatial index follows the GeoPackage "gpkg_rtree_index" extension, so
@@ -177,6 +178,8 @@ dm_status dm__store_create_schema(dm_store *s)
         st = dm__store_add_proposals(s);
     if (!st)
         st = dm__store_add_outside_log(s);
+    if (!st)
+        st = dm__store_add_domains(s);
     if (!st) {
         char sql[200];
         snprintf(sql, sizeof sql,
@@ -256,6 +259,8 @@ dm_status dm__store_migrate(dm_store *s)
         st = dm__store_add_proposals(s);
     if (!st)
         st = dm__store_add_outside_log(s);
+    if (!st)
+        st = dm__store_add_domains(s);
     if (!st) { /* what it has now is this build's schema */
         sqlite3_stmt *q = NULL;
         int version = DM_SCHEMA_VERSION;
