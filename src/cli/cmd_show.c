@@ -328,6 +328,17 @@ static int run_show(dm_ctx *ctx, int argc, char **argv)
         st = DM_ENOTFOUND;
     if (!st)
         st = dm_cursor_json(cur, 1, &row);
+    if (st && st != DM_ENOMEM && l && l->geom_type) {
+        /* a geometry written by another program in a form we cannot read
+         * (a SpatiaLite blob): the row without it, said so */
+        char why[256];
+        snprintf(why, sizeof why, "%s", dm_ctx_errmsg(ctx));
+        dm_ctx_clear_error(ctx);
+        st = dm_cursor_json(cur, 0, &row);
+        if (!st && json)
+            fprintf(stderr, "demine show: %s %s: the geometry cannot be read (%s): see demine check\n",
+                    l->name, argv[optind + 1], why);
+    }
     if (!st)
         st = dm_store_history_json(s, uuid, &hist);
     if (st) {
@@ -382,6 +393,9 @@ static int run_show(dm_ctx *ctx, int argc, char **argv)
                     printf(", %.4f ha", ha);
                 printf(", bounds %.6f %.6f %.6f %.6f\n", b[0], b[1], b[2], b[3]);
                 dm_geom_free(g);
+            } else if (dm_ctx_errmsg(ctx)[0]) {
+                printf("  %-18s cannot be read (%s): see demine check\n", "geometry", dm_ctx_errmsg(ctx));
+                dm_ctx_clear_error(ctx);
             }
         }
         /* author is the row's last writer, not who created it (the

@@ -141,6 +141,16 @@ TEST(store_outside_rows_added_in_gdal_get_a_uuid_and_are_logged)
     gdal_sql(path, "UPDATE hazards SET geom = (SELECT geom FROM hazards WHERE ref = 'Q-2') WHERE ref = 'Q-1'");
     assert_scalar(path, "SELECT count(*) FROM change_log WHERE op = 'update' AND json_extract(new_values, '$.geom_gpkg') "
                         "IS NOT NULL AND json_extract(old_values, '$.geom_gpkg') IS NOT NULL", "1");
+    ASSERT_MSG(dmtest_demine(&out, "show '%s' Q-1", path) == 0, "%s", out);
+    ASSERT_CONTAINS(out, "      geometry: changed");
+    free(out);
+    /* a geometry written in a form demine cannot read (not a GeoPackage
+     * blob): the row is shown without it, said so */
+    gdal_sql(path, "UPDATE hazards SET geom = ST_GeomFromText('POINT(46.9 39.9)', 4326) WHERE ref = 'Q-1'");
+    ASSERT_MSG(dmtest_demine(&out, "show '%s' Q-1", path) == 0, "%s", out);
+    ASSERT_CONTAINS(out, "geometry           cannot be read (not a GeoPackage geometry blob): see demine check");
+    ASSERT_CONTAINS(out, "name               North field");
+    free(out);
     free(u1);
 }
 
