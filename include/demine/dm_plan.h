@@ -95,7 +95,8 @@ typedef struct dm_plan_team {
 } dm_plan_team;
 
 /* Read a team file: CSV with header name,method,capacity_ha_day,cost_usd_day
- * and an optional count column (that many teams named NAME-1..NAME-n).
+ * and an optional count column (that many teams named NAME-1..NAME-n); a
+ * blank cost_usd_day is 0, unknown.
  * Errors (DM_EPARSE) name the file, line and field: unknown method, capacity
  * below DM_PLAN_MIN_HA_DAY, bad number, missing, unknown or repeated column,
  * more fields than the header, a team name given twice (also as NAME-n of a

@@ -2528,9 +2528,16 @@ TEST(plan_team_file_errors_state_the_accepted_range)
     ASSERT_STATUS(DM_EPARSE, dm_plan_teams_load(ctx, p, &t, &n));
     ASSERT_CONTAINS(dm_ctx_errmsg(ctx), ":2: field 'cost_usd_day': '2e9' must be dollars a day, 0 (unknown) to "
                                         "1000000000");
-    dmtest_write_file(p, "name,method,capacity_ha_day,cost_usd_day\nM,manual,0.08,\n");
+    /* a day rate left blank is unknown, as 0 is; a row cut short before it is refused */
+    dmtest_write_file(p, "name,method,capacity_ha_day,cost_usd_day,count\nM,manual,0.08,,2\nD,dogs,0.5,\n");
+    ASSERT_OK(dm_plan_teams_load(ctx, p, &t, &n));
+    ASSERT_EQ(n, 3);
+    for (size_t i = 0; i < n; i++)
+        ASSERT_NEAR(t[i].usd_day, 0, 0);
+    dm_free(ctx, t);
+    dmtest_write_file(p, "name,method,capacity_ha_day,cost_usd_day\nM,manual,0.08\n");
     ASSERT_STATUS(DM_EPARSE, dm_plan_teams_load(ctx, p, &t, &n));
-    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), ":2: field 'cost_usd_day' is missing (0 when the day rate is unknown)");
+    ASSERT_CONTAINS(dm_ctx_errmsg(ctx), ":2: field 'cost_usd_day' is missing (0 or blank when the day rate is unknown)");
     dmtest_write_file(p, "name,method,capacity_ha_day,cost_usd_day\nM,manual,,10\n");
     ASSERT_STATUS(DM_EPARSE, dm_plan_teams_load(ctx, p, &t, &n));
     ASSERT_CONTAINS(dm_ctx_errmsg(ctx), ":2: field 'capacity_ha_day' is missing");

@@ -355,9 +355,11 @@ static dm_status teams_read(dm_ctx *ctx, FILE *f, const char *path, dm_plan_team
             goto out;
         }
         for (int k = 0; k < 4; k++)
-            if (ci[k] >= nc || !*cols[ci[k]]) {
+            /* a day rate left blank, as a spreadsheet leaves a cell nobody
+             * knows, is unknown, as 0 is */
+            if (ci[k] >= nc || (!*cols[ci[k]] && k != 3)) {
                 st = dm__fail(ctx, DM_EPARSE, "%s:%ld: field '%s' is missing%s", path, lineno, hdr[k],
-                              k == 3 ? " (0 when the day rate is unknown)" : "");
+                              k == 3 ? " (0 or blank when the day rate is unknown)" : "");
                 goto out;
             }
         int kind = dm_team_kind_parse(cols[ci[1]]);
@@ -376,7 +378,9 @@ static dm_status teams_read(dm_ctx *ctx, FILE *f, const char *path, dm_plan_team
                           path, lineno, cols[ci[2]]);
             goto out;
         }
-        if (!parse_num(cols[ci[3]], delim != ',', &cost) || cost < 0 || cost > 1e9) {
+        if (!*cols[ci[3]])
+            cost = 0;
+        else if (!parse_num(cols[ci[3]], delim != ',', &cost) || cost < 0 || cost > 1e9) {
             st = dm__fail(ctx, DM_EPARSE, "%s:%ld: field 'cost_usd_day': '%s' must be dollars a day, 0 (unknown) to 1000000000",
                           path, lineno, cols[ci[3]]);
             goto out;
