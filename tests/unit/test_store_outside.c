@@ -141,6 +141,10 @@ TEST(store_outside_rows_added_in_gdal_get_a_uuid_and_are_logged)
     gdal_sql(path, "UPDATE hazards SET geom = (SELECT geom FROM hazards WHERE ref = 'Q-2') WHERE ref = 'Q-1'");
     assert_scalar(path, "SELECT count(*) FROM change_log WHERE op = 'update' AND json_extract(new_values, '$.geom_gpkg') "
                         "IS NOT NULL AND json_extract(old_values, '$.geom_gpkg') IS NOT NULL", "1");
+    /* bytes written as a blob (not text) are logged, not refused */
+    gdal_sql(path, "UPDATE hazards SET notes = X'CAE5EB' WHERE ref = 'Q-2'");
+    assert_scalar(path, "SELECT json_extract(new_values, '$.notes') FROM change_log WHERE op = 'update' ORDER BY seq DESC",
+                  "X'CAE5EB'");
     ASSERT_MSG(dmtest_demine(&out, "show '%s' Q-1", path) == 0, "%s", out);
     ASSERT_CONTAINS(out, "      geometry: changed");
     free(out);

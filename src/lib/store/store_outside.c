@@ -44,9 +44,16 @@
 static void values_json(dm_buf *b, const dm_layer_def *l, const char *alias)
 {
     dm__buf_puts(b, "json_object(");
-    for (size_t i = 0; i < l->n_fields; i++)
-        dm__buf_printf(b, "%s'%s', %s.\"%s\"", i ? ", " : "", l->fields[i].name, alias,
-                       l->fields[i].name);
+    /* a blob in a field (bytes another program wrote as they were) is
+     * logged as the SQL literal X'..': JSON holds no blob, and the edit must
+     * not fail for its log */
+    for (size_t i = 0; i < l->n_fields; i++) {
+        const char *f = l->fields[i].name;
+        dm__buf_printf(b,
+                       "%s'%s', CASE typeof(%s.\"%s\") WHEN 'blob' THEN 'X''' || hex(%s.\"%s\") || '''' "
+                       "ELSE %s.\"%s\" END",
+                       i ? ", " : "", f, alias, f, alias, f, alias, f);
+    }
     if (l->geom_type)
         dm__buf_printf(b, "%s'geom_gpkg', CASE WHEN %s.geom IS NULL THEN NULL ELSE hex(%s.geom) END",
                        l->n_fields ? ", " : "", alias, alias);
