@@ -130,17 +130,25 @@ TEST(store_outside_rows_added_in_gdal_get_a_uuid_and_are_logged)
     char *h = history(path, u1);
     ASSERT_CONTAINS(h, "\"op\":\"update\",\"reason\":\"changed outside demine\",\"old\":{\"name\":null},\"new\":{\"name\":\"North field\"}");
     free(h);
+    /* a status changed there is a dated row of the hazard's life cycle, as demine writes one */
+    gdal_sql(path, "UPDATE hazards SET status = 'closed' WHERE ref = 'Q-1'");
+    assert_scalar(path, "SELECT from_status || ' -> ' || to_status || ', ' || reason || ' by ' || author || ' ' || "
+                        "(date = date('now')) FROM hazard_status",
+                  "open -> closed, changed outside demine by outside demine 1");
+    assert_scalar(path, "SELECT count(*) FROM change_log WHERE layer = 'hazard_status' AND op = 'insert'", "1");
+    gdal_sql(path, "UPDATE hazards SET status = 'open' WHERE ref = 'Q-1'");
     char *after = scalar(path, "SELECT updated FROM hazards WHERE ref = 'Q-1'");
     ASSERT_MSG(strcmp(after, before) > 0, "updated %s -> %s", before, after);
     free(before);
     free(after);
     /* a write that changes nothing is no change */
     gdal_sql(path, "UPDATE hazards SET name = name");
-    assert_scalar(path, "SELECT count(*) FROM change_log WHERE op = 'update'", "1");
+    assert_scalar(path, "SELECT count(*) FROM change_log WHERE op = 'update'", "3");
     /* a moved polygon is a change of its geometry */
     gdal_sql(path, "UPDATE hazards SET geom = (SELECT geom FROM hazards WHERE ref = 'Q-2') WHERE ref = 'Q-1'");
     assert_scalar(path, "SELECT count(*) FROM change_log WHERE op = 'update' AND json_extract(new_values, '$.geom_gpkg') "
-                        "IS NOT NULL AND json_extract(old_values, '$.geom_gpkg') IS NOT NULL", "1");
+                        "IS NOT NULL AND json_extract(old_values, '$.geom_gpkg') IS NOT NULL AND "
+                        "json_extract(new_values, '$.name') IS NULL", "1");
     /* bytes written as a blob (not text) are logged, not refused */
     gdal_sql(path, "UPDATE hazards SET notes = X'CAE5EB' WHERE ref = 'Q-2'");
     assert_scalar(path, "SELECT json_extract(new_values, '$.notes') FROM change_log WHERE op = 'update' ORDER BY seq DESC",

@@ -14,7 +14,8 @@
  *     the insertion is logged with the row's values;
  *   - after an update that changes a value or the geometry: the old and new
  *     values of what changed are logged, the row's updated time and author
- *     set;
+ *     set, and a hazard whose status changed gets a row of its life cycle
+ *     (hazard_status), as demine's own status changes do;
  *   - before a delete: the row's last values are logged (a draft report's
  *     activity with the hazard it proposed, as a withdrawal keeps it).
  * Geometry is logged as the GeoPackage blob in hex ("geom_gpkg"), where our
@@ -118,7 +119,16 @@ static void layer_triggers(const dm_layer_def *l, dm_buf sql[3])
     dm__buf_puts(b, ", ");
     changed_json(b, l, "NEW");
     dm__buf_printf(b, "; UPDATE \"%s\" SET updated = ", t);
-    dm__buf_puts(b, NOW ", author = '" OUTSIDE_AUTHOR "' WHERE fid = NEW.fid; END;");
+    dm__buf_puts(b, NOW ", author = '" OUTSIDE_AUTHOR "' WHERE fid = NEW.fid; ");
+    /* a hazard's status changed: a dated row of its life cycle, as
+     * dm_hazard_set_status writes one (logged in turn by hazard_status's
+     * own trigger) */
+    if (!strcmp(t, "hazards"))
+        dm__buf_puts(b, "INSERT INTO hazard_status (uuid, hazard_id, date, from_status, to_status, reason, "
+                        "created, updated, author) SELECT " NEW_UUID ", NEW.uuid, date('now'), OLD.status, "
+                        "NEW.status, 'changed outside demine', " NOW ", " NOW ", '" OUTSIDE_AUTHOR
+                        "' WHERE OLD.status IS NOT NEW.status AND NEW.status IS NOT NULL; ");
+    dm__buf_puts(b, "END;");
 
     /* delete: before, so that a draft report's proposal, which a trigger of
      * store_proposals.c takes away after the delete, is still there */
