@@ -336,8 +336,7 @@ static int run_show(dm_ctx *ctx, int argc, char **argv)
         dm_ctx_clear_error(ctx);
         st = dm_cursor_json(cur, 0, &row);
         if (!st && json)
-            fprintf(stderr, "demine show: %s %s: the geometry cannot be read (%s): see demine check\n",
-                    l->name, argv[optind + 1], why);
+            fprintf(stderr, "demine show: %s\n", why);
     }
     if (!st)
         st = dm_store_history_json(s, uuid, &hist);
@@ -394,7 +393,7 @@ static int run_show(dm_ctx *ctx, int argc, char **argv)
                 printf(", bounds %.6f %.6f %.6f %.6f\n", b[0], b[1], b[2], b[3]);
                 dm_geom_free(g);
             } else if (dm_ctx_errmsg(ctx)[0]) {
-                printf("  %-18s cannot be read (%s): see demine check\n", "geometry", dm_ctx_errmsg(ctx));
+                printf("  %-18s %s\n", "geometry", dm_ctx_errmsg(ctx));
                 dm_ctx_clear_error(ctx);
             }
         }

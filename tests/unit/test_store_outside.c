@@ -160,8 +160,13 @@ TEST(store_outside_rows_added_in_gdal_get_a_uuid_and_are_logged)
      * blob): the row is shown without it, said so */
     gdal_sql(path, "UPDATE hazards SET geom = ST_GeomFromText('POINT(46.9 39.9)', 4326) WHERE ref = 'Q-1'");
     ASSERT_MSG(dmtest_demine(&out, "show '%s' Q-1", path) == 0, "%s", out);
-    ASSERT_CONTAINS(out, "geometry           cannot be read (not a GeoPackage geometry blob): see demine check");
+    ASSERT_CONTAINS(out, "geometry           hazards ");
+    ASSERT_CONTAINS(out, " Q-1: the geometry cannot be read (demine check lists such rows): not a GeoPackage geometry blob");
     ASSERT_CONTAINS(out, "name               North field");
+    free(out);
+    /* an export stops at it, naming the row (not "not a GeoPackage geometry blob" alone) */
+    ASSERT_MSG(dmtest_demine(&out, "export '%s' --layer hazards '%s'", path, dmtest_path("hz.geojson")) == 2, "%s", out);
+    ASSERT_CONTAINS(out, " Q-1: the geometry cannot be read (demine check lists such rows)");
     free(out);
     free(u1);
 }

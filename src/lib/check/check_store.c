@@ -8,6 +8,7 @@
  * victim whose accident was deleted by another tool).
  */
 #include "check_internal.h"
+#include "store/store_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -245,7 +246,7 @@ static dm_status check_layer(dm_store *s, const dm_layer_def *l, uuid_set *own, 
             (*n_acts)++;
         }
         dm_geom *g = NULL;
-        if (dm_cursor_geom(c, &g) != DM_OK) {
+        if (dm__cursor_geom_unnamed(c, &g) != DM_OK) {
             dm__check_add(r, DM_CHECK_ERROR, "invalid_geometry", l->name, uuid, ref, NAN, NAN,
                           "the geometry cannot be read: %s", dm_ctx_errmsg(ctx));
             continue;

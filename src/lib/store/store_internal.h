@@ -68,6 +68,9 @@ dm_status dm__hazard_areas_check(dm_ctx *ctx, double left, double est, int est_f
  * unlinked_only, those naming no hazard); n_out of them, free() the array. */
 dm_status dm__activity_rows(dm_store *s, const char *layer, const char *activity, int unlinked_only,
                             char (**out)[37], size_t *n_out);
+/* dm_cursor_geom without naming the row in its error (for callers that
+ * name it themselves: check). */
+dm_status dm__cursor_geom_unnamed(dm_cursor *c, dm_geom **out);
 /* Check and normalise a row; for_insert also demands required fields. */
 dm_status dm__row_check(dm_store *s, dm_row *r, int for_insert);
 /* Create every table of a fresh database. */

@@ -397,13 +397,27 @@ double dm_cursor_real(dm_cursor *c, const char *field, double if_null)
     return sqlite3_column_double(c->q, col);
 }
 
-dm_status dm_cursor_geom(dm_cursor *c, dm_geom **out)
+dm_status dm__cursor_geom_unnamed(dm_cursor *c, dm_geom **out)
 {
     *out = NULL;
     if (c->geom_col < 0 || sqlite3_column_type(c->q, c->geom_col) != SQLITE_BLOB)
         return DM_OK;
     return dm_geom_from_gpkg(c->s->ctx, sqlite3_column_blob(c->q, c->geom_col),
                              (size_t)sqlite3_column_bytes(c->q, c->geom_col), out);
+}
+
+dm_status dm_cursor_geom(dm_cursor *c, dm_geom **out)
+{
+    dm_status st = dm__cursor_geom_unnamed(c, out);
+    if (st && st != DM_ENOMEM) {
+        /* another program wrote it (a SpatiaLite blob from QGIS's SQL, a
+         * broken tool): which row, and where to find the others */
+        const char *uuid = dm_cursor_text(c, "uuid");
+        const char *ref = dm_field_find(c->layer, "ref") ? dm_cursor_text(c, "ref") : NULL;
+        dm__wrap(c->s->ctx, "%s %s%s%s: the geometry cannot be read (demine check lists such rows)",
+                 c->layer->name, uuid ? uuid : "?", ref ? " " : "", ref ? ref : "");
+    }
+    return st;
 }
 
 dm_status dm_store_ref_of(dm_store *s, const char *layer, const char *uuid, char **out)
