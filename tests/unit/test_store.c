@@ -1641,7 +1641,7 @@ TEST(store_schema_version_is_raised_on_a_read_write_open_and_a_newer_one_refused
     ASSERT_OK(dm_store_open(ctx, p, DM_STORE_CREATE, &s));
     char *v = NULL;
     ASSERT_OK(dm_store_meta_get(s, "schema_version", &v));
-    ASSERT_STREQ(v, "2");
+    ASSERT_STREQ(v, "3");
     dm_free(ctx, v);
     dm_store_close(s);
     char *out = NULL;
@@ -1654,14 +1654,14 @@ TEST(store_schema_version_is_raised_on_a_read_write_open_and_a_newer_one_refused
     dm_store_close(s);
     ASSERT_OK(dm_store_open(ctx, p, 0, &s));
     ASSERT_OK(dm_store_meta_get(s, "schema_version", &v));
-    ASSERT_STREQ(v, "2");
+    ASSERT_STREQ(v, "3");
     dm_free(ctx, v);
     dm_store_close(s);
-    ASSERT_EQ(dmtest_sh(&out, "sqlite3 %s \"UPDATE dm_meta SET value='3' WHERE key='schema_version'\"", p), 0);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 %s \"UPDATE dm_meta SET value='4' WHERE key='schema_version'\"", p), 0);
     free(out);
     ASSERT_STATUS(DM_ESCHEMA, dm_store_open(ctx, p, 0, &s));
-    ASSERT_CONTAINS(dmtest_ctx_msg(), "made by a newer demine (schema 3; this build knows 2)");
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "made by a newer demine (schema 4; this build knows 3)");
     ASSERT_EQ(dmtest_sh(&out, "sqlite3 %s \"SELECT value FROM dm_meta WHERE key='schema_version'\"", p), 0);
-    ASSERT_CONTAINS(out, "3");
+    ASSERT_CONTAINS(out, "4");
     free(out);
 }

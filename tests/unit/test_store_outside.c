@@ -197,7 +197,6 @@ TEST(store_outside_a_row_deleted_in_gdal_is_restored)
     dm_store_close(s);
     assert_scalar(path, "SELECT count(*) FROM change_log", "2");
     assert_scalar(path, "SELECT count(*) FROM change_log WHERE author = 'outside demine'", "0");
-    assert_scalar(path, "SELECT value FROM dm_meta WHERE key = 'demine_writing'", "0");
     char *area0 = scalar(path, "SELECT est_area_ha FROM hazards");
 
     gdal_sql(path, "DELETE FROM hazards WHERE ref = 'H-7'");
@@ -316,7 +315,7 @@ TEST(store_outside_an_older_database_gains_the_triggers_on_a_read_write_open)
     ASSERT(sqlite3_exec(db,
                         "PRAGMA writable_schema = ON; UPDATE sqlite_master SET sql = replace(sql, "
                         "' DEFAULT ''given on save''', '') WHERE type = 'table'; PRAGMA writable_schema = OFF; "
-                        "DELETE FROM dm_meta WHERE key = 'demine_writing'; UPDATE dm_meta SET value = '2' "
+                        "UPDATE dm_meta SET value = '2' "
                         "WHERE key = 'schema_version'; COMMIT;",
                         NULL, NULL, &err) == SQLITE_OK);
     sqlite3_close(db);
@@ -337,7 +336,6 @@ TEST(store_outside_an_older_database_gains_the_triggers_on_a_read_write_open)
     assert_scalar(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND sql LIKE "
                         "'%uuid TEXT NOT NULL UNIQUE DEFAULT ''given on save''%'", want);
     assert_scalar(path, "SELECT value FROM dm_meta WHERE key = 'schema_version'", "3");
-    assert_scalar(path, "SELECT value FROM dm_meta WHERE key = 'demine_writing'", "0");
     assert_scalar(path, "PRAGMA integrity_check", "ok");
     /* and QGIS can add rows now */
     gdal_add_hazard(path, "Q-1", SQUARE);

@@ -21,6 +21,10 @@
 /* the uuid column's default, which QGIS puts in a row it adds and a trigger
  * replaces by a uuid (store_outside.c) */
 #define DM__UUID_PLACEHOLDER "given on save"
+/* what sqlite_source_id() begins with on a connection of ours
+ * (store_open.c): the triggers of store_outside.c leave the writes of such
+ * a connection alone (they log themselves) */
+#define DM__OUR_CONNECTION "demine"
 #define DM_SRS_WGS84 4326
 
 struct dm_store {

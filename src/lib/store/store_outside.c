@@ -22,10 +22,11 @@
  * own entries have WKT ("geom"): SQLite alone cannot write WKT.
  *
  * demine's own writes log themselves (store_write.c) with more to say (the
- * user, the reason); the triggers leave them alone: a write transaction of
- * ours sets dm_meta's "demine_writing" to 1 when it begins and back to 0
- * before it commits (dm_store_begin / dm_store_commit), so no other
- * connection ever sees it set, and a transaction that fails rolls it back.
+ * user, the reason); the triggers leave them alone: on every connection of
+ * ours SQLite's own sqlite_source_id() is replaced by one that begins with
+ * DM__OUR_CONNECTION (dm_store_open), a mark of the connection itself:
+ * nothing is written to say whose a write is, and another program's
+ * connection cannot seem ours.
  */
 #include "store_internal.h"
 
@@ -34,7 +35,7 @@
 
 #define OUTSIDE_AUTHOR "outside demine"
 #define NOW "strftime('%Y-%m-%dT%H:%M:%fZ','now')"
-#define NOT_OURS "(SELECT value FROM dm_meta WHERE key = 'demine_writing') IS NOT '1'"
+#define NOT_OURS "sqlite_source_id() NOT LIKE '" DM__OUR_CONNECTION " %'"
 /* a random (version 4) uuid */
 #define NEW_UUID                                                                                    \
     "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), "  \
@@ -272,8 +273,6 @@ dm_status dm__store_add_outside_log(dm_store *s)
     }
     if (!new_db)
         st = dm_store_begin(s);
-    if (!st)
-        st = dm__sql_exec(s, "INSERT OR IGNORE INTO dm_meta (key, value) VALUES ('demine_writing', '1')");
     if (!st && n_stale)
         st = add_uuid_defaults(s, stale, n_stale);
     if (!st && want.len)
