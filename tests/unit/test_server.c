@@ -123,6 +123,52 @@ static void setup_db(void)
     free(out);
 }
 
+/* The risk map of the browser tests: projected (UTM 38N, 10 m cells on the
+ * 50 m grid of the public zones, as `demine risk map` makes them), so that
+ * the public "safe way" plans real routes on it (a map in degrees answers
+ * 500). It covers 46.86-46.95 E, 39.87-39.94 N; the ground within 300 m of
+ * the hazard H-1 (its box in UTM) has p = 0.3, beyond the 100 m margin of
+ * its public danger zone: a route from a point next to the zone is judged
+ * high along a line that stays out of it. Elsewhere p = 1e-6. */
+static void make_risk_tif_utm(const char *path)
+{
+    enum { W = 790, H = 800 };
+    const double x0 = 658900, y0 = 4422950, cell = 10, ring = 300;
+    double hx[4] = {46.90, 46.91, 46.91, 46.90}, hy[4] = {39.90, 39.90, 39.91, 39.91};
+    dm_transform *t = NULL;
+    ASSERT_OK(dm_transform_new(dmtest_ctx(), "EPSG:4326", "EPSG:32638", &t));
+    ASSERT_OK(dm_transform_xy(t, hx, hy, 4));
+    dm_transform_free(t);
+    double bx0 = fmin(fmin(hx[0], hx[1]), fmin(hx[2], hx[3])), bx1 = fmax(fmax(hx[0], hx[1]), fmax(hx[2], hx[3]));
+    double by0 = fmin(fmin(hy[0], hy[1]), fmin(hy[2], hy[3])), by1 = fmax(fmax(hy[0], hy[1]), fmax(hy[2], hy[3]));
+    GDALAllRegister();
+    GDALDatasetH ds = GDALCreate(GDALGetDriverByName("GTiff"), path, W, H, 1, GDT_Float32, NULL);
+    ASSERT(ds != NULL);
+    double gt[6] = {x0, cell, 0, y0, 0, -cell};
+    GDALSetGeoTransform(ds, gt);
+    dmtest_gdal_set_epsg(ds, 32638);
+    GDALRasterBandH b = GDALGetRasterBand(ds, 1);
+    GDALSetRasterNoDataValue(b, -1);
+    float row[W];
+    for (int y = 0; y < H; y++) {
+        double cy = y0 - (y + 0.5) * cell, dy = fmax(0, fmax(by0 - cy, cy - by1));
+        for (int x = 0; x < W; x++) {
+            double cx = x0 + (x + 0.5) * cell, dx = fmax(0, fmax(bx0 - cx, cx - bx1));
+            row[x] = hypot(dx, dy) <= ring ? 0.3f : 0.000001f;
+        }
+        ASSERT(GDALRasterIO(b, GF_Write, 0, y, W, 1, row, W, 1, GDT_Float32, 0, 0) == CE_None);
+    }
+    GDALClose(ds);
+}
+
+/* The database of the browser tests: setup_db's, with the projected risk
+ * map of make_risk_tif_utm in place of the one in degrees. */
+static void setup_browser_db(void)
+{
+    setup_db();
+    make_risk_tif_utm(dmtest_path("risk.tif"));
+}
+
 static const char *start_prefix = ""; /* shell commands before the server's (ulimit) */
 
 static void start_server_with(const char *extra)
@@ -839,7 +885,7 @@ TEST(server_browser)
         return;
     }
     free(out);
-    setup_db();
+    setup_browser_db();
     ASSERT_EQ(dmtest_demine(&out, "-q risk map t.gpkg --out %s --cell 20", dmtest_path("r.tif")), 0);
     free(out);
     start_server();
@@ -1951,7 +1997,7 @@ TEST(server_browser_edits_a_row)
         return;
     }
     free(out);
-    setup_db();
+    setup_browser_db();
     ASSERT_EQ(dmtest_demine(&out, "-q risk map t.gpkg --out %s --cell 20", dmtest_path("r.tif")), 0);
     free(out);
     start_server();
@@ -1966,8 +2012,10 @@ TEST(server_browser_edits_a_row)
 /* The public danger map as a resident uses it (tests/browser/public.test.js):
  * on a phone and a desktop the header holds the title and the language
  * buttons, the language chosen is kept for the next visit, a tap in a zone
- * says "danger", and only public endpoints are asked. Skipped, saying so,
- * without Chromium. */
+ * says "danger", and only public endpoints are asked; "safe way" plans real
+ * routes on the projected map of setup_browser_db, and one judged high from
+ * next to a zone is said of its start. Skipped, saying so, without
+ * Chromium. */
 TEST(server_browser_public_map_on_a_phone_and_a_desktop)
 {
     char *out = NULL;
@@ -1980,7 +2028,7 @@ TEST(server_browser_public_map_on_a_phone_and_a_desktop)
         return;
     }
     free(out);
-    setup_db();
+    setup_browser_db();
     start_server();
     int rc = dmtest_sh(&out, "cd '%s/tests/browser' && DEMINE_URL=%s timeout 100 node public.test.js", root, base);
     ASSERT_MSG(rc == 0, "browser public map test failed (%d):\n%s", rc, out);
@@ -2006,7 +2054,7 @@ TEST(server_browser_asks_nothing_protected_without_a_session)
         return;
     }
     free(out);
-    setup_db();
+    setup_browser_db();
     start_server();
     int rc = dmtest_sh(&out, "cd '%s/tests/browser' && DEMINE_URL=%s timeout 100 node "
                              "session.test.js",
@@ -2034,7 +2082,7 @@ TEST(server_browser_opens_on_the_data_and_fits_a_phone)
         return;
     }
     free(out);
-    setup_db();
+    setup_browser_db();
     start_server();
     int rc = dmtest_sh(&out, "cd '%s/tests/browser' && DEMINE_URL=%s timeout 100 node layout.test.js", root,
                        base);
@@ -3605,7 +3653,7 @@ TEST(server_browser_field_user_reads_why_its_report_was_rejected)
         return;
     }
     free(out);
-    setup_db();
+    setup_browser_db();
     start_server();
     int rc = dmtest_sh(&out,
                        "cd '%s/tests/browser' && DEMINE_URL=%s ARTIFACTS='%s/tests/browser/artifacts' "
