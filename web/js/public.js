@@ -13,14 +13,16 @@
          emergency: 'Təcili yardım', distance: 'Ən yaxın təhlükəli əraziyə məsafə təxminən', m: 'm',
          zone: 'Təhlükəli ərazi', error: 'Xəta: cavab alınmadı',
          zonesFailed: 'Təhlükəli ərazilər yüklənmədi: xəritə onları göstərmir. Yenidən cəhd edirik…',
-         way: 'Təhlükəsiz yol: iki nöqtəyə klikləyin', wayStart: 'Başlanğıc nöqtəsinə klikləyin.',
-         wayEnd: 'İndi son nöqtəyə klikləyin.', wayKm: 'km',
+         way: 'Təhlükəsiz yol: iki nöqtəyə toxunun və ya klikləyin', wayStart: 'Başlanğıc nöqtəsinə toxunun və ya klikləyin.',
+         wayEnd: 'İndi son nöqtəyə toxunun və ya klikləyin.', wayKm: 'km',
          wayFar: 'Nöqtələr bir-birindən 10 km-dən çox uzaqdır. Daha yaxın nöqtələr seçin.',
          wayBusy: 'Çox sorğu göndərildi. Bir az gözləyin və yenidən cəhd edin.',
          wayZone: 'Nöqtələrdən biri təhlükəli ərazidə, ona yaxın və ya xəritənin xaricindədir: oradan və ora yol göstərilə bilməz.',
+         wayFromZone: 'Təhlükə: başlanğıc nöqtəsi təhlükəli ərazidədir və ya ona yaxındır. Gəldiyiniz yolla, addım-addım geri qayıdın; bu yolla getməyin.',
+         wayToZone: 'Təhlükə: son nöqtə təhlükəli ərazidədir və ya ona yaxındır. Ora getməyin.',
          verdict: {low: 'Bu yol boyunca məlum təhlükə azdır. Yenə də yalnız istifadə olunan yollarla gedin.',
                    moderate: 'Diqqət: bu yol təhlükəli ərazilərin yaxınlığından keçir.',
-                   high: 'Təhlükə: bu yol təhlükəli ərazilərdən keçir. Getməyin.',
+                   high: 'Təhlükə: bu yol minaların ola biləcəyi yerlərdən keçir. Getməyin.',
                    blocked: 'Təhlükəsiz yol tapılmadı.', unknown: 'Bu ərazi üçün məlumat yoxdur.'}},
     en: {title: 'Is this place dangerous?',
          intro: 'Tap or click a place on the map: we will tell you how close it is to a known dangerous area.',
@@ -29,14 +31,16 @@
          emergency: 'Emergency', distance: 'Distance to the nearest dangerous area, about', m: 'm',
          zone: 'Dangerous area', error: 'Error: no answer',
          zonesFailed: 'The dangerous areas could not be loaded: the map does not show them. Trying again…',
-         way: 'Safe way: click two points', wayStart: 'Click the start point.',
-         wayEnd: 'Now click the end point.', wayKm: 'km',
+         way: 'Safe way: tap or click two points', wayStart: 'Tap or click the start point.',
+         wayEnd: 'Now tap or click the end point.', wayKm: 'km',
          wayFar: 'The points are more than 10 km apart. Choose closer points.',
          wayBusy: 'Too many requests. Wait a little and try again.',
          wayZone: 'One of the points is in or near a dangerous area, or outside the map: no way can be given from or to it.',
+         wayFromZone: 'Danger: the start point is in or near a dangerous area. Go back the way you came, step by step; do not take this way.',
+         wayToZone: 'Danger: the end point is in or near a dangerous area. Do not go there.',
          verdict: {low: 'Little known danger along this way. Still keep to roads and paths in use.',
                    moderate: 'Caution: this way passes close to dangerous areas.',
-                   high: 'Danger: this way crosses dangerous areas. Do not go.',
+                   high: 'Danger: this way passes ground where mines may be. Do not go.',
                    blocked: 'No safe way was found.', unknown: 'No information for this area.'}}
   };
   /* the language of the link (?lang=en on a poster or in a message), else the
@@ -81,7 +85,7 @@
     onEachFeature: function (f, l) { l.bindTooltip(function () { return T[lang].zone; }); }}).addTo(map);
   /* zones that could not be loaded are said so, and asked for again: an
    * empty map read as "no danger anywhere" */
-  var zonesFailed = false;
+  var zonesFailed = false, zoneFc = null;
   function showZonesFailed() {
     var el = document.getElementById('zones-msg');
     el.hidden = !zonesFailed; el.textContent = zonesFailed ? T[lang].zonesFailed : '';
@@ -92,7 +96,7 @@
       return r.json();
     }).then(function (fc) {
       zonesFailed = false; showZonesFailed();
-      zones.clearLayers(); zones.addData(fc);
+      zoneFc = fc; zones.clearLayers(); zones.addData(fc);
       if (fc.features.length) map.fitBounds(zones.getBounds(), {maxZoom: 14});
     }).catch(function () { zonesFailed = true; showZonesFailed(); setTimeout(loadZones, 10000); });
   }
@@ -114,7 +118,42 @@
   /* "safe way": the route and a verdict only, never the cells behind it. The
    * server plans it on the map generalised to the zones' 50 m grid, keeps it
    * out of the zones, allows 10 km at most and a few queries a minute. */
-  var way = L.layerGroup().addTo(map), wayPts = null, lastWay = null;
+  var way = L.layerGroup().addTo(map), wayPts = null, lastWay = null, wayNear = null;
+  /* metres from ll to the nearest danger zone shown (0 inside one; Infinity
+   * with none), on a plane tangent at ll: true to a metre within a few km */
+  function zoneDistance(ll) {
+    var kx = 111320 * Math.cos(ll.lat * Math.PI / 180), ky = 110540, best = Infinity;
+    function ring(r) { /* its distance, and whether a ray east of ll crosses it an odd number of times */
+      var odd = false;
+      for (var i = 0, j = r.length - 1; i < r.length; j = i++) {
+        var ax = (r[j][0] - ll.lng) * kx, ay = (r[j][1] - ll.lat) * ky;
+        var bx = (r[i][0] - ll.lng) * kx, by = (r[i][1] - ll.lat) * ky;
+        if ((ay > 0) !== (by > 0) && ax + (bx - ax) * (0 - ay) / (by - ay) > 0) odd = !odd;
+        var dx = bx - ax, dy = by - ay, l2 = dx * dx + dy * dy;
+        var t = l2 > 0 ? Math.max(0, Math.min(1, -(ax * dx + ay * dy) / l2)) : 0;
+        best = Math.min(best, Math.hypot(ax + t * dx, ay + t * dy));
+      }
+      return odd;
+    }
+    function polygon(rings) { /* a hole's crossings cancel its outer ring's */
+      var inside = false;
+      rings.forEach(function (r) { if (ring(r)) inside = !inside; });
+      if (inside) best = 0;
+    }
+    ((zoneFc && zoneFc.features) || []).forEach(function (f) {
+      var g = f.geometry;
+      if (g && g.type === 'Polygon') polygon(g.coordinates);
+      else if (g && g.type === 'MultiPolygon') g.coordinates.forEach(polygon);
+    });
+    return best;
+  }
+  /* The server gives no way from a point whose 10 m cell a zone touches
+   * (400); from a point a few metres farther it does, and judges the way on
+   * the 50 m blocks, whose highest cell may be in the zone or on the risky
+   * ground beside it. A "high" way from (or to) a point within 100 m of a
+   * zone is then said of that point, not of a line drawn outside the zones:
+   * wayFromZone, wayToZone, else null. */
+  var NEAR_M = 100;
   /* what the "safe way" line says: a key of T (wayStart, wayEnd, wayFar,
    * wayBusy, wayZone, error, blocked) or the route found, said again in a new
    * language */
@@ -123,13 +162,13 @@
     var el = document.getElementById('way');
     if (lastWay) {
       var p = lastWay.properties;
-      el.textContent = (T[lang].verdict[p.verdict] || p.verdict) +
+      el.textContent = (wayNear ? T[lang][wayNear] : T[lang].verdict[p.verdict] || p.verdict) +
         (p.length_m ? ' (' + (p.length_m / 1000).toFixed(1) + ' ' + T[lang].wayKm + ')' : '');
     } else if (waySaid) el.textContent = waySaid === 'blocked' ? T[lang].verdict.blocked : T[lang][waySaid];
   }
   function sayWay(key) { waySaid = key; showWay(); inView(document.getElementById('way')); }
   document.getElementById('way-btn').addEventListener('click', function () {
-    wayPts = []; way.clearLayers(); lastWay = null;
+    wayPts = []; way.clearLayers(); lastWay = null; wayNear = null;
     sayWay('wayStart');
   });
   function wayClick(ll) {
@@ -138,7 +177,7 @@
     if (wayPts.length < 2) { sayWay('wayEnd'); return; }
     var q = 'api/public/route?from=' + wayPts[0].lng.toFixed(6) + ',' + wayPts[0].lat.toFixed(6) +
       '&to=' + wayPts[1].lng.toFixed(6) + ',' + wayPts[1].lat.toFixed(6);
-    var far = map.distance(wayPts[0], wayPts[1]) > 10000;
+    var far = map.distance(wayPts[0], wayPts[1]) > 10000, ends = wayPts;
     wayPts = null;
     if (far) { sayWay('wayFar'); return; }
     /* a point in or near a zone (400) is said so, as only "no way between
@@ -156,6 +195,8 @@
       if (!fc) return;
       if (!fc.features) throw new Error(fc.error || 'no route');
       lastWay = fc.features[0];
+      wayNear = lastWay.properties.verdict !== 'high' ? null : zoneDistance(ends[0]) <= NEAR_M ? 'wayFromZone'
+        : zoneDistance(ends[1]) <= NEAR_M ? 'wayToZone' : null;
       var col = {low: '#1e8449', moderate: '#d68910', high: '#c0392b'}[lastWay.properties.verdict] || '#555';
       L.geoJSON(lastWay, {style: {color: col, weight: 5}}).addTo(way);
       sayWay(null);
