@@ -348,6 +348,26 @@ TEST(store_outside_an_older_database_gains_the_triggers_on_a_read_write_open)
     ASSERT_STREQ(v1, v0);
     free(v0);
     free(v1);
+    /* a uuid column written otherwise (by another tool) is left as it is,
+     * and its database is not written on every open */
+    sqlite3 *db2 = NULL;
+    ASSERT(sqlite3_open(path, &db2) == SQLITE_OK);
+    ASSERT(sqlite3_exec(db2,
+                        "PRAGMA writable_schema = ON; UPDATE sqlite_master SET sql = replace(sql, "
+                        "'uuid TEXT NOT NULL UNIQUE DEFAULT ''given on save'',', 'uuid text not null unique,') "
+                        "WHERE name = 'events'; PRAGMA writable_schema = OFF;",
+                        NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db2);
+    ASSERT_OK(dm_store_open(dmtest_ctx(), path, 0, &s));
+    dm_store_close(s);
+    v0 = scalar(path, "PRAGMA schema_version");
+    ASSERT_OK(dm_store_open(dmtest_ctx(), path, 0, &s));
+    dm_store_close(s);
+    v1 = scalar(path, "PRAGMA schema_version");
+    ASSERT_STREQ(v1, v0);
+    free(v0);
+    free(v1);
+    assert_scalar(path, "PRAGMA integrity_check", "ok");
 }
 
 /* The closed lists of values are field domains GDAL reads (QGIS's

@@ -167,12 +167,14 @@ static dm_status stored_sql(dm_store *s, const char *name, char **out)
     return DM_OK;
 }
 
-/* 1 when the layer's table gives a new row's uuid the placeholder, 0 when
- * not (a database made before it), -1 on error. */
+/* 0 when the layer's table lacks the uuid placeholder and can be given it
+ * (a database made before it: its uuid column as create_layer wrote it), 1
+ * when not (it has it, or a column written otherwise, left as it is), -1
+ * on error. */
 static int has_uuid_default(dm_store *s, const char *table)
 {
     sqlite3_stmt *q = NULL;
-    if (dm__sql_prepare(s, "SELECT instr(sql, 'DEFAULT ''" DM__UUID_PLACEHOLDER "''') > 0 FROM sqlite_master "
+    if (dm__sql_prepare(s, "SELECT instr(sql, 'uuid TEXT NOT NULL UNIQUE,') = 0 FROM sqlite_master "
                            "WHERE type = 'table' AND name = ?",
                         &q))
         return -1;
