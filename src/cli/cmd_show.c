@@ -143,10 +143,7 @@ static void print_history(const dm_layer_def *l, const char *hist, int no_person
                 const dm_field_def *f = dm_field_find(l, key);
                 if (no_personal && f && dm_field_is_personal(l, f))
                     continue;
-                if (!strcmp(key, "geom_gpkg")) { /* a GeoPackage blob in hex (store_outside.c) */
-                    printf("      geometry: changed\n");
-                    continue;
-                }
+
                 char *a = json_dumps(json_object_get(oldv, key), JSON_ENCODE_ANY);
                 char *b = json_dumps(nv, JSON_ENCODE_ANY);
                 const char *sa = a ? a : "null", *sb = b ? b : "null";

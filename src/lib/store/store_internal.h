@@ -90,6 +90,13 @@ dm_status dm__store_add_proposals(dm_store *s);
  * them or has those of another model. Run by the schema of a new database
  * and by the migration of an older one; no write when they are there. */
 dm_status dm__store_add_outside_log(dm_store *s);
+/* The geometry a trigger of store_outside.c logged ("geom_gpkg": a
+ * GeoPackage blob in hex). */
+dm_status dm__outside_geom(dm_ctx *ctx, const char *hex, dm_geom **out);
+/* A history (dm_store_history_json's array, malloc'd with dm_malloc, replaced)
+ * with the triggers' "geom_gpkg" values as "geom" in WKT, as demine logs
+ * its own. */
+dm_status dm__outside_history(dm_ctx *ctx, char **json);
 /* The fields' descriptions and closed lists of values in the GeoPackage
  * schema extension, which QGIS offers as drop-down lists
  * (store_domains.c); no write when they are up to date. */

@@ -19,7 +19,9 @@
  *   - before a delete: the row's last values are logged (a draft report's
  *     activity with the hazard it proposed, as a withdrawal keeps it).
  * Geometry is logged as the GeoPackage blob in hex ("geom_gpkg"), where our
- * own entries have WKT ("geom"): SQLite alone cannot write WKT.
+ * own entries have WKT ("geom"): SQLite alone cannot write WKT. A history
+ * read gives it as WKT too (dm__outside_history), and a restoration reads
+ * it (dm__outside_geom).
  *
  * demine's own writes log themselves (store_write.c) with more to say (the
  * user, the reason); the triggers leave them alone: on every connection of
@@ -30,7 +32,9 @@
  */
 #include "store_internal.h"
 
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define OUTSIDE_AUTHOR "outside demine"
@@ -286,4 +290,69 @@ dm_status dm__store_add_outside_log(dm_store *s)
         return dm_store_commit(s);
     dm_store_rollback(s);
     return st;
+}
+
+dm_status dm__outside_geom(dm_ctx *ctx, const char *hex, dm_geom **out)
+{
+    *out = NULL;
+    size_t n = strlen(hex) / 2;
+    unsigned char *blob = malloc(n ? n : 1);
+    if (!blob)
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        unsigned v = 0;
+        if (sscanf(hex + 2 * i, "%2x", &v) != 1) {
+            free(blob);
+            return dm__fail(ctx, DM_EPARSE, "the change log's geometry cannot be read");
+        }
+        blob[i] = (unsigned char)v;
+    }
+    dm_status st = dm_geom_from_gpkg(ctx, blob, n, out);
+    free(blob);
+    return st;
+}
+
+/* In one set of logged values, "geom_gpkg" as "geom" in WKT; one that
+ * cannot be read is left as it is. */
+static void values_as_ours(dm_ctx *ctx, json_t *o)
+{
+    const char *hex = json_string_value(json_object_get(o, "geom_gpkg"));
+    if (!hex)
+        return;
+    dm_geom *g = NULL;
+    char *wkt = NULL;
+    if (!dm__outside_geom(ctx, hex, &g) && !dm_geom_to_wkt(ctx, g, 7, &wkt)) {
+        json_object_set_new(o, "geom", json_string(wkt));
+        json_object_del(o, "geom_gpkg");
+    } else
+        dm_ctx_clear_error(ctx);
+    dm_free(ctx, wkt);
+    dm_geom_free(g);
+}
+
+dm_status dm__outside_history(dm_ctx *ctx, char **json)
+{
+    if (!strstr(*json, "\"geom_gpkg\""))
+        return DM_OK; /* nothing logged by the triggers, or no geometry */
+    json_error_t err;
+    json_t *arr = json_loads(*json, 0, &err), *e;
+    if (!arr)
+        return dm__fail(ctx, DM_EINTERNAL, "history: %s", err.text);
+    size_t i;
+    json_array_foreach(arr, i, e)
+    {
+        values_as_ours(ctx, json_object_get(e, "old"));
+        values_as_ours(ctx, json_object_get(e, "new"));
+    }
+    char *text = json_dumps(arr, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+    json_decref(arr);
+    if (!text)
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    char *copy = dm_strdup(ctx, text);
+    free(text);
+    if (!copy)
+        return DM_ENOMEM;
+    dm_free(ctx, *json);
+    *json = copy;
+    return DM_OK;
 }

@@ -570,7 +570,16 @@ dm_status dm_store_history_json(dm_store *s, const char *uuid, char **json)
     sqlite3_finalize(q);
     if (rc != SQLITE_ROW)
         return dm__sql_fail(s, rc, "history");
-    return *json ? DM_OK : DM_ENOMEM;
+    if (!*json)
+        return DM_ENOMEM;
+    /* edits logged by the triggers of another program's writes: their
+     * geometry in WKT, as ours */
+    dm_status hs = dm__outside_history(s->ctx, json);
+    if (hs) {
+        dm_free(s->ctx, *json);
+        *json = NULL;
+    }
+    return hs;
 }
 
 dm_status dm_store_last_change(dm_store *s, const char *layer, char out[25])

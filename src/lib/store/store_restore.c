@@ -48,25 +48,11 @@ static int last_entry(dm_store *s, const char *uuid, char layer[64], char op[16]
     return found;
 }
 
-/* The row's geometry from a GeoPackage blob in hex, as the triggers of
- * store_outside.c log a row deleted by another program. */
+/* The row's geometry as a trigger of store_outside.c logged it. */
 static dm_status set_geom_hex(dm_store *s, dm_row *r, const char *hex)
 {
-    size_t n = strlen(hex) / 2;
-    unsigned char *blob = malloc(n ? n : 1);
-    if (!blob)
-        return dm__fail(s->ctx, DM_ENOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++) {
-        unsigned v = 0;
-        if (sscanf(hex + 2 * i, "%2x", &v) != 1) {
-            free(blob);
-            return dm__fail(s->ctx, DM_EPARSE, "the change log's geometry cannot be read");
-        }
-        blob[i] = (unsigned char)v;
-    }
     dm_geom *g = NULL;
-    dm_status st = dm_geom_from_gpkg(s->ctx, blob, n, &g);
-    free(blob);
+    dm_status st = dm__outside_geom(s->ctx, hex, &g);
     if (!st)
         dm_row_set_geom(r, g);
     return st;
