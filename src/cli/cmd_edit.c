@@ -49,7 +49,9 @@ static const char *status_help =
 static int row_fail(dm_ctx *ctx, const char *cmd, const char *db, const char *id, dm_status st)
 {
     const char *msg = dm_ctx_errmsg(ctx);
-    fprintf(stderr, "demine %s: error: %s: %s: %s\n", cmd, db, id, *msg ? msg : dm_status_name(st));
+    if (*id && !strncmp(msg, id, strlen(id))) /* the message names it already */
+        id = "";
+    fprintf(stderr, "demine %s: error: %s: %s%s%s\n", cmd, db, id, *id ? ": " : "", *msg ? msg : dm_status_name(st));
     return cli_exit_code(st);
 }
 
@@ -184,30 +186,152 @@ static int run_delete(dm_ctx *ctx, int argc, char **argv)
 }
 
 static const char *restore_help =
-    "usage: demine restore DB UUID --reason TEXT\n\n"
-    "Put back a row deleted by mistake, from the change log: its last values, its\n"
-    "uuid (rows that named it name it again) and the time it was first created. A\n"
-    "hazard's life-cycle history comes back with it. It is checked as a new row is\n"
-    "(a row it refers to that is gone, or a ref another row took since, refuses\n"
-    "it) and logged as an insertion with the reason. `demine show DB UUID` shows a\n"
-    "deleted row first.\n";
+    "usage: demine restore DB UUID... --reason TEXT\n"
+    "       demine restore DB - --reason TEXT   (the uuids from standard input)\n\n"
+    "Put back rows deleted by mistake, from the change log: their last values,\n"
+    "their uuids (rows that named them name them again) and the time each was\n"
+    "first created. A hazard's life-cycle history comes back with it. Each is\n"
+    "checked as a new row is (a row it refers to that is gone, or a ref another\n"
+    "row took since, refuses it) and logged as an insertion with the reason.\n"
+    "Several are put back in one transaction, all or none, in whatever order\n"
+    "their links need (a hazard before its items). `demine list DB --deleted`\n"
+    "lists what can be put back (`--uuids`: the uuids alone, for `-`); `demine\n"
+    "show DB UUID` shows a deleted row first.\n";
+
+static int oom(void)
+{
+    fprintf(stderr, "demine restore: error: out of memory\n");
+    return 1;
+}
+
+/* The uuids of standard input (white space between them), appended to
+ * *ids; 0, or -1 when out of memory. */
+static int read_uuids(char ***ids, size_t *n, size_t *cap)
+{
+    char word[128];
+    while (scanf("%127s", word) == 1) {
+        if (*n == *cap) {
+            size_t c = *cap ? *cap * 2 : 64;
+            char **p = realloc(*ids, c * sizeof *p);
+            if (!p)
+                return -1;
+            *ids = p;
+            *cap = c;
+        }
+        if (!((*ids)[(*n)++] = strdup(word)))
+            return -1;
+    }
+    return 0;
+}
 
 static int run_restore(dm_ctx *ctx, int argc, char **argv)
 {
+    static const struct option longopts[] = {
+        {"reason", required_argument, 0, 'r'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *reason = NULL;
-    int rc = reason_args("restore", restore_help, "UUID", "a restoration must be explained", argc, argv, &reason);
-    if (rc >= 0)
-        return rc;
+    int c;
+    optind = 1;
+    while ((c = cli_getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (c == 'r')
+            reason = optarg;
+        else if (c == 'h')
+            return cli_help(restore_help);
+        else
+            return 2;
+    }
+    if (argc - optind < 2)
+        return cli_usage_error("restore", "expected DB and UUID (several, or - to read them from standard input)");
+    if (dm_text_blank(reason))
+        return cli_usage_error("restore", "--reason is required: a restoration must be explained");
+    char **ids = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0;
+    for (int i = optind + 1; i < argc && !rc; i++) {
+        if (!strcmp(argv[i], "-")) {
+            if (read_uuids(&ids, &n, &cap))
+                rc = oom();
+            continue;
+        }
+        if (n == cap) {
+            size_t cc = cap ? cap * 2 : 16;
+            char **p = realloc(ids, cc * sizeof *p);
+            if (!p) {
+                rc = oom();
+                break;
+            }
+            ids = p;
+            cap = cc;
+        }
+        if (!(ids[n++] = strdup(argv[i])))
+            rc = oom();
+    }
+    if (!rc && n == 0)
+        rc = cli_usage_error("restore", "no uuid given (standard input held none)");
     dm_store *s = NULL;
-    rc = cli_open_store(ctx, "restore", argv[optind], 0, &s);
-    if (rc)
+    if (!rc)
+        rc = cli_open_store(ctx, "restore", argv[optind], 0, &s);
+    if (rc) {
+        for (size_t i = 0; i < n; i++)
+            free(ids[i]);
+        free(ids);
         return rc;
-    const dm_layer_def *l = NULL;
-    dm_status st = dm_store_restore(s, argv[optind + 1], reason, &l);
-    if (st)
-        rc = row_fail(ctx, "restore", argv[optind], argv[optind + 1], st);
-    else
-        printf("restored %s %s\n", l->name, argv[optind + 1]);
+    }
+    /* in passes: a row whose link is not back yet waits for the next one */
+    const dm_layer_def **layer = calloc(n ? n : 1, sizeof *layer);
+    char *done = calloc(n ? n : 1, 1);
+    if (!layer || !done) {
+        free(layer);
+        free(done);
+        for (size_t i = 0; i < n; i++)
+            free(ids[i]);
+        free(ids);
+        dm_store_close(s);
+        return oom();
+    }
+    dm_status st = dm_store_begin(s);
+    size_t left = n, failed = 0;
+    while (!st && left) {
+        size_t before = left;
+        failed = n;
+        for (size_t i = 0; i < n && !st; i++) {
+            if (done[i])
+                continue;
+            dm_status r = dm_store_restore(s, ids[i], reason, &layer[i]);
+            if (r == DM_ENOMEM)
+                st = r;
+            else if (r) {
+                if (failed == n)
+                    failed = i;
+                dm_ctx_clear_error(ctx);
+            } else {
+                done[i] = 1;
+                left--;
+            }
+        }
+        if (!st && left == before) {
+            /* no progress: the first one left says why */
+            st = dm_store_restore(s, ids[failed], reason, &layer[failed]);
+            if (!st) {
+                done[failed] = 1;
+                left--;
+            }
+        }
+    }
+    if (!st)
+        st = dm_store_commit(s);
+    if (st) {
+        dm_store_rollback(s);
+        rc = row_fail(ctx, "restore", argv[optind], failed < n ? ids[failed] : "", st);
+        if (n > 1)
+            fprintf(stderr, "  nothing was restored (%zu rows asked for, all or none)\n", n);
+    } else
+        for (size_t i = 0; i < n; i++)
+            printf("restored %s %s\n", layer[i]->name, ids[i]);
+    free(layer);
+    free(done);
+    for (size_t i = 0; i < n; i++)
+        free(ids[i]);
+    free(ids);
     dm_store_close(s);
     return rc;
 }

@@ -14,7 +14,7 @@
 static const char *help =
     "usage: demine list DB [LAYER | --layer LAYER] [--where FIELD=VALUE] [--bbox W,S,E,N]\n"
     "                      [--limit N] [--offset N] [--json] [--no-personal]\n"
-    "       demine list DB --deleted [LAYER] [--limit N] [--offset N] [--json]\n\n"
+    "       demine list DB --deleted [LAYER] [--limit N] [--offset N] [--json | --uuids]\n\n"
     "Without a layer: every layer with its number of rows. With one: its rows\n"
     "(uuid, main fields); --json prints them whole (GeoJSON geometry included).\n"
     "--where takes a value as edit does (status=OPEN, hazard_id=REF); an empty value\n"
@@ -22,7 +22,9 @@ static const char *help =
     "what export --no-personal leaves out (victims' names and ages, accidents' notes).\n"
     "--deleted lists the rows deleted and not put back since, by demine or in\n"
     "another program (QGIS), newest first: when, by whom, why; `demine restore DB\n"
-    "UUID --reason R` puts one back.\n";
+    "UUID --reason R` puts one back. --uuids prints their uuids alone, one a line:\n"
+    "`demine list DB --deleted items --uuids | demine restore DB - --reason R` puts\n"
+    "them all back.\n";
 
 /* v after two spaces in a column of width characters (see cli_print_cell). */
 static void print_cell(const char *v, int width)
@@ -73,7 +75,7 @@ static int cell_width(const dm_field_def *f)
 
 /* The rows deleted and not restored since, of layer (NULL: all). */
 static dm_status list_deleted(dm_store *s, const char *db, const char *layer, long limit, long offset,
-                              int json)
+                              int json, int uuids)
 {
     char *js = NULL;
     dm_status st = dm_store_deleted_json(s, layer, limit, offset, &js);
@@ -87,6 +89,11 @@ static dm_status list_deleted(dm_store *s, const char *db, const char *layer, lo
     json_t *root = json_loads(js, 0, NULL), *rows = json_object_get(root, "deleted"), *r;
     dm_free(dm_store_ctx(s), js);
     size_t i, n = json_array_size(rows);
+    if (uuids) {
+        json_array_foreach(rows, i, r) printf("%s\n", json_string_value(json_object_get(r, "uuid")));
+        json_decref(root);
+        return DM_OK;
+    }
     if (n)
         printf("%-24s  %-16s  %-14s  %-36s  %-24s  %s\n", "DELETED", "BY", "LAYER", "UUID", "ROW", "REASON");
     json_array_foreach(rows, i, r)
@@ -138,10 +145,11 @@ static int run_list(dm_ctx *ctx, int argc, char **argv)
                                              {"help", no_argument, 0, 'h'},
                                              {"no-personal", no_argument, 0, 'p'},
                                              {"deleted", no_argument, 0, 'd'},
+                                             {"uuids", no_argument, 0, 'u'},
                                              {0, 0, 0, 0}};
     const char *layer = NULL;
     long limit = 0, offset = 0;
-    int json = 0, c, no_personal = 0, deleted = 0;
+    int json = 0, c, no_personal = 0, deleted = 0, uuids = 0;
     const char *eq_f[8], *eq_v[8];
     char eq_buf[8][256];
     size_t n_eq = 0;
@@ -174,6 +182,9 @@ static int run_list(dm_ctx *ctx, int argc, char **argv)
             break;
         case 'd':
             deleted = 1;
+            break;
+        case 'u':
+            uuids = 1;
             break;
         case 'w': {
             char *eq = strchr(optarg, '=');
@@ -216,6 +227,8 @@ static int run_list(dm_ctx *ctx, int argc, char **argv)
                                argc - optind);
     else if (argc - optind != 1)
         return cli_usage_error("list", "expected DB");
+    if (uuids && (!deleted || json))
+        return cli_usage_error("list", "--uuids goes with --deleted, without --json");
     if (deleted && (n_eq || have_bbox))
         return cli_usage_error("list", "--deleted takes no --where or --bbox: the rows are gone from their layer");
     if (deleted && layer && !dm_layer_find(layer))
@@ -226,7 +239,7 @@ static int run_list(dm_ctx *ctx, int argc, char **argv)
         return rc;
     dm_status st = DM_OK;
     if (deleted)
-        st = list_deleted(s, argv[optind], layer ? dm_layer_find(layer)->name : NULL, limit, offset, json);
+        st = list_deleted(s, argv[optind], layer ? dm_layer_find(layer)->name : NULL, limit, offset, json, uuids);
     else if (!layer) {
         if (json)
             printf("{");

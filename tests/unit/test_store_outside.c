@@ -425,3 +425,70 @@ TEST(store_outside_value_lists_are_field_domains_for_qgis)
     ASSERT_MSG(rc == 0, "validate_gpkg.py: %s", out);
     free(out);
 }
+
+/* Many rows deleted at once in QGIS (a hazard and the finds in it) are put
+ * back at once: their uuids listed by `list --deleted --uuids`, read by
+ * `restore DB -` from standard input, in the order their links need (the
+ * hazard before its finds), in one transaction; one that cannot be put
+ * back keeps all of them out, naming it. */
+TEST(store_outside_a_bulk_deletion_is_put_back_at_once)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s", dmtest_path("bulk.gpkg"));
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, path, DM_STORE_CREATE, &s));
+    dm_row *r = dm_row_new(ctx, dm_layer_find("hazards"));
+    ASSERT_OK(dm_row_set(r, "ref", "H-1"));
+    ASSERT_OK(dm_row_set(r, "hazard_type", "CHA"));
+    dm_geom *g = NULL;
+    ASSERT_OK(dm_geom_from_wkt(ctx, SQUARE, &g));
+    dm_row_set_geom(r, g);
+    char hz[37], u[37];
+    ASSERT_OK(dm_store_insert(s, r, hz));
+    dm_row_free(r);
+    for (int i = 0; i < 5; i++) {
+        r = dm_row_new(ctx, dm_layer_find("items"));
+        ASSERT_OK(dm_row_set(r, "category", "AP"));
+        ASSERT_OK(dm_row_set(r, "hazard_id", hz));
+        ASSERT_OK(dm_geom_from_wkt(ctx, "POINT(46.905 39.905)", &g));
+        dm_row_set_geom(r, g);
+        ASSERT_OK(dm_store_insert(s, r, u));
+        dm_row_free(r);
+    }
+    dm_store_close(s);
+    /* the finds first, then their hazard: listed newest first, the hazard leads */
+    gdal_sql(path, "DELETE FROM items");
+    gdal_sql(path, "DELETE FROM hazards");
+    char *out = NULL;
+    ASSERT_MSG(dmtest_demine(&out, "list '%s' --deleted --uuids", path) == 0, "%s", out);
+    int lines = 0;
+    for (const char *p = out; *p; p++)
+        lines += *p == '\n';
+    ASSERT_EQ(lines, 6);
+    char *hz_uuid = scalar(path, "SELECT uuid FROM change_log WHERE layer = 'hazards'");
+    ASSERT_STREQ(strtok(out, "\n"), hz_uuid);
+    free(hz_uuid);
+    free(out);
+    /* one that was never deleted among them: nothing comes back */
+    ASSERT_EQ(dmtest_sh(&out, "'%s' list '%s' --deleted --uuids | '%s' restore '%s' - "
+                              "00000000-0000-4000-8000-000000000000 --reason back 2>&1",
+                        getenv("DEMINE_BIN"), path, getenv("DEMINE_BIN"), path),
+              2);
+    ASSERT_CONTAINS(out, "00000000-0000-4000-8000-000000000000: the change log holds no row with this uuid");
+    ASSERT_CONTAINS(out, "nothing was restored (7 rows asked for, all or none)");
+    free(out);
+    assert_scalar(path, "SELECT count(*) FROM items", "0");
+    /* the finds listed before their hazard: put back after it */
+    ASSERT_EQ(dmtest_sh(&out, "('%s' list '%s' --deleted items --uuids; '%s' list '%s' --deleted hazards --uuids) | "
+                              "'%s' restore '%s' - --reason 'deleted in QGIS by mistake' 2>&1",
+                        getenv("DEMINE_BIN"), path, getenv("DEMINE_BIN"), path, getenv("DEMINE_BIN"), path),
+              0);
+    ASSERT_CONTAINS(out, "restored hazards");
+    free(out);
+    assert_scalar(path, "SELECT count(*) FROM items i JOIN hazards h ON h.uuid = i.hazard_id", "5");
+    assert_scalar(path, "SELECT count(*) FROM change_log WHERE reason = 'restored: deleted in QGIS by mistake'", "6");
+    ASSERT_MSG(dmtest_demine(&out, "list '%s' --deleted", path) == 0, "%s", out);
+    ASSERT_CONTAINS(out, "no row deleted and not restored since");
+    free(out);
+}
