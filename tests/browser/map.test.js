@@ -222,7 +222,7 @@ async function main() {
   const left = await page.evaluate(() => ({ route: document.getElementById('route-info').textContent,
     msg: document.getElementById('r-msg').textContent, ref: document.getElementById('r-ref').value,
     marks: document.querySelectorAll('#map path.leaflet-interactive').length }));
-  if (left.route !== 'Click the button, then the start and the end on the map.' || left.msg || left.ref)
+  if (left.route !== 'Press the button, then tap or click the start and the end on the map.' || left.msg || left.ref)
     fail('the logout leaves ' + JSON.stringify(left));
   await login(page, 'ana', 'analystpw1');
   await page.click('#tab-review-btn');

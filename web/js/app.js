@@ -493,7 +493,7 @@
     var box = $('new');
     box.innerHTML = '<form id="new-form" class="card"><b>New ' + esc(layer.replace(/_/g, ' ')) + '</b>' +
       (kinds.length ? '<div id="new-geom" class="hint">' + (kinds.length > 1 ? 'Draw it on the map.' :
-        kinds[0] === 'point' ? 'Click its place on the map.' : 'Draw it on the map; a double click ends it.') + '</div>' +
+        kinds[0] === 'point' ? 'Tap or click its place on the map.' : 'Draw it on the map; a double click ends it.') + '</div>' +
         '<div class="row">' + kinds.map(function (k) {
           return '<button type="button" data-draw="' + k + '">' + word[k] + '</button>'; }).join('') + '</div>' : '') +
       fields.map(fieldInput).join('') +
@@ -806,11 +806,11 @@
   var verdictColour = {low: '#1e8449', moderate: '#d68910', high: '#c0392b', blocked: '#000', unknown: '#7f8c8d'};
   $('route-btn').addEventListener('click', function () {
     routing = true; addingItems = false; routePts = []; routeLayer.clearLayers(); routeSeq++;
-    $('route-info').textContent = 'Click the start point.';
+    $('route-info').textContent = 'Tap or click the start point.';
   });
   $('route-clear').addEventListener('click', function () {
     routing = false; routePts = []; routeLayer.clearLayers(); routeSeq++;
-    $('route-info').textContent = 'Click the button, then the start and the end on the map.';
+    $('route-info').textContent = 'Press the button, then tap or click the start and the end on the map.';
   });
   /* the answer is under the layer list: scrolled into the panel's view */
   function routeInView() { var el = $('route-info'); if (el.scrollIntoView) el.scrollIntoView({block: 'nearest'}); }
@@ -818,7 +818,7 @@
     ll = ll.wrap(); /* a map panned past 180° gives longitudes beyond it */
     routePts.push(ll);
     L.circleMarker(ll, {radius: 6, color: '#1b4f72', fillOpacity: 1}).addTo(routeLayer);
-    if (routePts.length < 2) { $('route-info').textContent = 'Now click the end point.'; return; }
+    if (routePts.length < 2) { $('route-info').textContent = 'Now tap or click the end point.'; return; }
     routing = false;
     $('route-info').textContent = 'Searching the least dangerous route...';
     var q = 'api/route?from=' + routePts[0].lng.toFixed(6) + ',' + routePts[0].lat.toFixed(6) +
@@ -953,7 +953,7 @@
         (n.rejected ? '<span class="bad">' + n.rejected + ' rejected</span>, ' : '') + n.draft + ' awaiting review.';
       $('myr-top').classList.remove('hidden');
       $('myreports').innerHTML = '<p class="hint" id="myr-summary">' + reps.length + ' report' + (reps.length > 1 ? 's' : '') +
-        ': ' + n.draft + ' awaiting review, ' + n.approved + ' approved, ' + n.rejected + ' rejected. Click one to see it on the map.</p>' +
+        ': ' + n.draft + ' awaiting review, ' + n.approved + ' approved, ' + n.rejected + ' rejected. Tap or click one to see it on the map.</p>' +
         reps.map(function (f) {
           var p = f.properties, st = p.status || 'approved', r = f.review;
           var dates = p.start_date && p.end_date && p.start_date !== p.end_date ? p.start_date + ' – ' + p.end_date
@@ -1214,11 +1214,11 @@
       preview.clearLayers(); routeLayer.clearLayers(); routing = false; routeSeq++;
       /* nor what was said of them: the route's verdict and the hazards it
        * enters, the report just stored */
-      $('route-info').textContent = 'Click the button, then the start and the end on the map.';
+      $('route-info').textContent = 'Press the button, then tap or click the start and the end on the map.';
       $('r-msg').innerHTML = '';
       /* the report and review tabs go with their buttons */
       if (!$('tab-layers').classList.contains('active') && !$('tab-stats').classList.contains('active')) activateTab('layers');
-      $('details').innerHTML = '<p class="hint">Click a feature for its details and history.</p>';
+      $('details').innerHTML = '<p class="hint">Tap or click a feature for its details and history.</p>';
       $('stats').innerHTML = '<p class="hint">Log in to see statistics.</p>';
       $('review').innerHTML = '<p class="hint">Reports waiting for an analyst.</p>';
       myrSeq++; reviewSeq++; $('myreports').innerHTML = MYR_EMPTY; $('myr-title').textContent = 'Our reports';
