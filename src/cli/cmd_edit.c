@@ -278,18 +278,32 @@ static int run_restore(dm_ctx *ctx, int argc, char **argv)
     }
     /* in passes: a row whose link is not back yet waits for the next one */
     const dm_layer_def **layer = calloc(n ? n : 1, sizeof *layer);
-    char *done = calloc(n ? n : 1, 1);
-    if (!layer || !done) {
+    char *done = calloc(n ? n : 1, 1), *was_deleted = calloc(n ? n : 1, 1);
+    if (!layer || !done || !was_deleted) {
         free(layer);
         free(done);
+        free(was_deleted);
         for (size_t i = 0; i < n; i++)
             free(ids[i]);
         free(ids);
         dm_store_close(s);
         return oom();
     }
+    /* which are deleted now: one of them the restoration of another puts
+     * back (a hazard's status history, the items of a withdrawn report,
+     * all listed by `list --deleted`) is back, not refused as not deleted */
+    for (size_t i = 0; i < n; i++) {
+        char l[64];
+        int deleted = 0;
+        if (strlen(ids[i]) == 36)
+            for (char *p = ids[i]; *p; p++)
+                *p = (char)(*p >= 'A' && *p <= 'F' ? *p - 'A' + 'a' : *p);
+        if (dm_store_log_state(s, ids[i], l, &deleted) == DM_OK)
+            was_deleted[i] = (char)deleted;
+        dm_ctx_clear_error(ctx);
+    }
     dm_status st = dm_store_begin(s);
-    size_t left = n, failed = 0;
+    size_t left = n, failed = n;
     while (!st && left) {
         size_t before = left;
         failed = n;
@@ -297,6 +311,13 @@ static int run_restore(dm_ctx *ctx, int argc, char **argv)
             if (done[i])
                 continue;
             dm_status r = dm_store_restore(s, ids[i], reason, &layer[i]);
+            char l[64];
+            int deleted = 1;
+            if (r && r != DM_ENOMEM && was_deleted[i] && !dm_store_log_state(s, ids[i], l, &deleted) && !deleted &&
+                (layer[i] = dm_layer_find(l))) {
+                r = DM_OK; /* put back with another of them */
+                dm_ctx_clear_error(ctx);
+            }
             if (r == DM_ENOMEM)
                 st = r;
             else if (r) {
@@ -321,7 +342,9 @@ static int run_restore(dm_ctx *ctx, int argc, char **argv)
         st = dm_store_commit(s);
     if (st) {
         dm_store_rollback(s);
-        rc = row_fail(ctx, "restore", argv[optind], failed < n ? ids[failed] : "", st);
+        /* the message names the uuid already (after its layer) */
+        const char *id = failed < n && !strstr(dm_ctx_errmsg(ctx), ids[failed]) ? ids[failed] : "";
+        rc = row_fail(ctx, "restore", argv[optind], id, st);
         if (n > 1)
             fprintf(stderr, "  nothing was restored (%zu rows asked for, all or none)\n", n);
     } else
@@ -329,6 +352,7 @@ static int run_restore(dm_ctx *ctx, int argc, char **argv)
             printf("restored %s %s\n", layer[i]->name, ids[i]);
     free(layer);
     free(done);
+    free(was_deleted);
     for (size_t i = 0; i < n; i++)
         free(ids[i]);
     free(ids);

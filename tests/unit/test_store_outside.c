@@ -492,3 +492,67 @@ TEST(store_outside_a_bulk_deletion_is_put_back_at_once)
     ASSERT_CONTAINS(out, "no row deleted and not restored since");
     free(out);
 }
+
+/* Rows the restoration of another puts back are among those `list
+ * --deleted --uuids` lists (a hazard deleted by demine with its status
+ * history): piped to `restore -`, all come back, not refused as "not
+ * deleted"; a uuid given twice is back once; an error names its uuid once. */
+TEST(store_outside_restore_of_all_listed_takes_rows_back_with_others)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s", dmtest_path("bulk-history.gpkg"));
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, path, DM_STORE_CREATE, &s));
+    dm_row *r = dm_row_new(ctx, dm_layer_find("hazards"));
+    ASSERT_OK(dm_row_set(r, "ref", "H-1"));
+    ASSERT_OK(dm_row_set(r, "hazard_type", "CHA"));
+    ASSERT_OK(dm_row_set(r, "status", "open"));
+    dm_geom *g = NULL;
+    ASSERT_OK(dm_geom_from_wkt(ctx, SQUARE, &g));
+    dm_row_set_geom(r, g);
+    char hz[37];
+    ASSERT_OK(dm_store_insert(s, r, hz));
+    dm_row_free(r);
+    dm_store_close(s);
+    char *out = NULL;
+    ASSERT_MSG(dmtest_demine(&out, "status '%s' H-1 closed --reason cleared", path) == 0, "%s", out);
+    free(out);
+    ASSERT_MSG(dmtest_demine(&out, "delete '%s' H-1 --reason 'wrong one'", path) == 0, "%s", out);
+    free(out);
+    assert_scalar(path, "SELECT count(*) FROM hazard_status", "0");
+    ASSERT_MSG(dmtest_demine(&out, "list '%s' --deleted --uuids", path) == 0, "%s", out);
+    ASSERT_CONTAINS(out, hz);
+    int lines = 0;
+    for (const char *p = out; *p; p++)
+        lines += *p == '\n';
+    ASSERT_EQ(lines, 2); /* the hazard and its status row */
+    free(out);
+    const char *bin = getenv("DEMINE_BIN");
+    /* the status row listed before its hazard, and after it, and the hazard twice */
+    ASSERT_MSG(dmtest_sh(&out, "'%s' list '%s' --deleted --uuids | sort -r | '%s' restore '%s' - %s --reason back 2>&1",
+                         bin, path, bin, path, hz) == 0,
+               "%s", out);
+    ASSERT_CONTAINS(out, "restored hazard_status");
+    ASSERT_CONTAINS(out, "restored hazards");
+    free(out);
+    assert_scalar(path, "SELECT count(*) FROM hazards h JOIN hazard_status s ON s.hazard_id = h.uuid AND s.to_status = 'closed'", "1");
+    ASSERT_MSG(dmtest_demine(&out, "list '%s' --deleted", path) == 0, "%s", out);
+    ASSERT_CONTAINS(out, "no row deleted and not restored since");
+    free(out);
+    /* one that is not deleted: its error names it once */
+    ASSERT_EQ(dmtest_sh(&out, "'%s' restore '%s' %s --reason back 2>&1", bin, path, hz), 2);
+    ASSERT_CONTAINS(out, "is not deleted");
+    char *first = strstr(out, hz);
+    ASSERT(first != NULL);
+    ASSERT_MSG(!strstr(first + 1, hz), "%s", out);
+    free(out);
+    /* deleted again: the other order of the list */
+    ASSERT_MSG(dmtest_demine(&out, "delete '%s' H-1 --reason 'wrong one again'", path) == 0, "%s", out);
+    free(out);
+    ASSERT_MSG(dmtest_sh(&out, "'%s' list '%s' --deleted --uuids | sort | '%s' restore '%s' - --reason back 2>&1", bin,
+                         path, bin, path) == 0,
+               "%s", out);
+    free(out);
+    assert_scalar(path, "SELECT count(*) FROM hazards h JOIN hazard_status s ON s.hazard_id = h.uuid", "1");
+}
