@@ -153,6 +153,16 @@ TEST(store_outside_rows_added_in_gdal_get_a_uuid_and_are_logged)
     gdal_sql(path, "UPDATE hazards SET notes = X'CAE5EB' WHERE ref = 'Q-2'");
     assert_scalar(path, "SELECT json_extract(new_values, '$.notes') FROM change_log WHERE op = 'update' ORDER BY seq DESC",
                   "X'CAE5EB'");
+    /* so is an infinite number (no JSON has it), and the history reads */
+    gdal_sql(path, "UPDATE hazards SET p_contam = 1e999, reliability = -1e999 WHERE ref = 'Q-2'");
+    assert_scalar(path, "SELECT json_extract(new_values, '$.p_contam') || ' ' || json_extract(new_values, '$.reliability') "
+                        "FROM change_log WHERE op = 'update' ORDER BY seq DESC",
+                  "Inf -Inf");
+    char *u2 = scalar(path, "SELECT uuid FROM hazards WHERE ref = 'Q-2'");
+    h = history(path, u2);
+    ASSERT_CONTAINS(h, "\"new\":{\"reliability\":\"-Inf\",\"p_contam\":\"Inf\"}");
+    free(h);
+    free(u2);
     ASSERT_MSG(dmtest_demine(&out, "show '%s' Q-1", path) == 0, "%s", out);
     /* the moved geometry in WKT, as demine logs its own */
     ASSERT_CONTAINS(out, "      geom: \"MULTIPOLYGON (((46.9 39.9, 46.91 39.9, 46.91 39.91, 46.9 39 -> "

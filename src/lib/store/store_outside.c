@@ -52,13 +52,20 @@ static void values_json(dm_buf *b, const dm_layer_def *l, const char *alias)
     dm__buf_puts(b, "json_object(");
     /* a blob in a field (bytes another program wrote as they were) is
      * logged as the SQL literal X'..': JSON holds no blob, and the edit must
-     * not fail for its log */
+     * not fail for its log; so is an infinite number in a column that keeps
+     * numbers (1e999, GDAL's inf), as text ('Inf'): SQLite's JSON would
+     * write Inf, which is no JSON (the edit failed: "malformed JSON"), or
+     * 9.0e+999, which jansson refuses (the history could not be read) */
     for (size_t i = 0; i < l->n_fields; i++) {
         const char *f = l->fields[i].name;
-        dm__buf_printf(b,
-                       "%s'%s', CASE typeof(%s.\"%s\") WHEN 'blob' THEN 'X''' || hex(%s.\"%s\") || '''' "
-                       "ELSE %s.\"%s\" END",
-                       i ? ", " : "", f, alias, f, alias, f, alias, f);
+        dm__buf_printf(b, "%s'%s', CASE typeof(%s.\"%s\") WHEN 'blob' THEN 'X''' || hex(%s.\"%s\") || '''' ",
+                       i ? ", " : "", f, alias, f, alias, f);
+        if (strcmp(dm__sql_type(&l->fields[i]), "TEXT")) /* a text column turns numbers into text */
+            dm__buf_printf(b,
+                           "WHEN 'real' THEN CASE WHEN abs(%s.\"%s\") < 1e999 THEN %s.\"%s\" ELSE CAST(%s.\"%s\" "
+                           "AS TEXT) END ",
+                           alias, f, alias, f, alias, f);
+        dm__buf_printf(b, "ELSE %s.\"%s\" END", alias, f);
     }
     if (l->geom_type)
         dm__buf_printf(b, "%s'geom_gpkg', CASE WHEN %s.geom IS NULL THEN NULL ELSE hex(%s.geom) END",
