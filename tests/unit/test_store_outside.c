@@ -321,7 +321,7 @@ TEST(store_outside_an_older_database_gains_the_triggers_on_a_read_write_open)
     while (sqlite3_step(q) == SQLITE_ROW && n < 200)
         snprintf(names[n++], 64, "%s", (const char *)sqlite3_column_text(q, 0));
     sqlite3_finalize(q);
-    ASSERT_MSG(n == 3 * (int)dm_layer_count(), "%d triggers for %zu layers", n, dm_layer_count());
+    ASSERT_MSG(n == 4 * (int)dm_layer_count(), "%d triggers for %zu layers", n, dm_layer_count());
     for (int i = 0; i < n; i++) {
         char sql[128];
         snprintf(sql, sizeof sql, "DROP TRIGGER \"%.63s\"", names[i]);
@@ -345,7 +345,7 @@ TEST(store_outside_an_older_database_gains_the_triggers_on_a_read_write_open)
     ASSERT_OK(dm_store_open(dmtest_ctx(), path, 0, &s));
     dm_store_close(s);
     char want[16];
-    snprintf(want, sizeof want, "%zu", 3 * dm_layer_count());
+    snprintf(want, sizeof want, "%zu", 4 * dm_layer_count());
     assert_scalar(path, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'dm_outside_%'", want);
     snprintf(want, sizeof want, "%zu", dm_layer_count());
     assert_scalar(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND sql LIKE "
@@ -565,4 +565,43 @@ TEST(store_outside_restore_of_all_listed_takes_rows_back_with_others)
                "%s", out);
     free(out);
     assert_scalar(path, "SELECT count(*) FROM hazards h JOIN hazard_status s ON s.hazard_id = h.uuid", "1");
+}
+
+/* A uuid written over in QGIS's attribute table: the placeholder gives the
+ * row its own back (kept, it refused every row added after it as a second
+ * one), with or without other changes, on one row or all; another uuid is
+ * logged as a change, under the new one, and a status changed with it goes
+ * to the hazard under that one. */
+TEST(store_outside_a_uuid_written_over_is_kept_or_logged)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s", dmtest_path("outside-uuid.gpkg"));
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), path, DM_STORE_CREATE, &s));
+    dm_store_close(s);
+    gdal_add_hazard(path, "Q-1", SQUARE);
+    gdal_add_hazard(path, "Q-2", SQUARE2);
+    char *u1 = scalar(path, "SELECT uuid FROM hazards WHERE ref = 'Q-1'");
+    gdal_sql(path, "UPDATE hazards SET uuid = 'given on save' WHERE ref = 'Q-1'");
+    assert_scalar(path, "SELECT count(*) FROM change_log WHERE op = 'update'", "0");
+    gdal_sql(path, "UPDATE hazards SET uuid = 'given on save', name = 'North' WHERE ref = 'Q-1'");
+    gdal_sql(path, "UPDATE hazards SET uuid = 'given on save'");
+    char *now = scalar(path, "SELECT uuid FROM hazards WHERE ref = 'Q-1'");
+    ASSERT_STREQ(now, u1);
+    free(now);
+    assert_scalar(path, "SELECT count(*) FROM hazards WHERE uuid = 'given on save'", "0");
+    char *h = history(path, u1);
+    ASSERT_CONTAINS(h, "\"op\":\"update\",\"reason\":\"changed outside demine\",\"old\":{\"name\":null},\"new\":{\"name\":\"North\"}");
+    free(h);
+    gdal_add_hazard(path, "Q-3", SQUARE); /* not refused */
+    assert_scalar(path, "SELECT count(DISTINCT uuid) FROM hazards", "3");
+
+    gdal_sql(path, "UPDATE hazards SET uuid = '22222222-2222-4222-8222-222222222222', status = 'closed' WHERE ref = 'Q-1'");
+    h = history(path, "22222222-2222-4222-8222-222222222222");
+    char want[200];
+    snprintf(want, sizeof want, "\"old\":{\"uuid\":\"%s\",\"status\":\"open\"},\"new\":{\"uuid\":\"22222222-2222-4222-8222-222222222222\",\"status\":\"closed\"}", u1);
+    ASSERT_CONTAINS(h, want);
+    free(h);
+    assert_scalar(path, "SELECT hazard_id FROM hazard_status WHERE to_status = 'closed'", "22222222-2222-4222-8222-222222222222");
+    free(u1);
 }

@@ -6,18 +6,21 @@
  * log too, so that its history is whole and a row deleted in QGIS can be
  * put back (dm_store_restore).
  *
- * Every layer has three triggers in plain SQL (no function of ours: other
+ * Every layer has four triggers in plain SQL (no function of ours: other
  * programs do not have them):
  *   - after an insert: a row added without a uuid gets one (QGIS fills the
  *     column with its default, the placeholder DM__UUID_PLACEHOLDER, which
  *     the trigger replaces), and its created and updated times and author;
  *     the insertion is logged with the row's values;
- *   - after an update that changes a value or the geometry: the old and new
- *     values of what changed are logged, the row's updated time and author
+ *   - after an update that changes a value, the geometry or the uuid: the
+ *     old and new values of what changed are logged (under the new uuid),
+ *     the row's updated time and author
  *     set, and a hazard whose status changed gets a row of its life cycle
  *     (hazard_status), as demine's own status changes do;
  *   - before a delete: the row's last values are logged (a draft report's
- *     activity with the hazard it proposed, as a withdrawal keeps it).
+ *     activity with the hazard it proposed, as a withdrawal keeps it);
+ *   - after an update that writes the placeholder over a row's uuid: its
+ *     own uuid is put back.
  * Geometry is logged as the GeoPackage blob in hex ("geom_gpkg"), where our
  * own entries have WKT ("geom"): SQLite alone cannot write WKT. A history
  * read gives it as WKT too (dm__outside_history), and a restoration reads
@@ -40,16 +43,26 @@
 #define OUTSIDE_AUTHOR "outside demine"
 #define NOW "strftime('%Y-%m-%dT%H:%M:%fZ','now')"
 #define NOT_OURS "sqlite_source_id() NOT LIKE '" DM__OUR_CONNECTION " %'"
+#define PLACEHOLDER "'" DM__UUID_PLACEHOLDER "'"
+/* the uuid a row updated keeps: the placeholder written over it (QGIS's
+ * attribute table) gives it back its own */
+#define KEPT_UUID "CASE WHEN NEW.uuid IS " PLACEHOLDER " THEN OLD.uuid ELSE NEW.uuid END"
 /* a random (version 4) uuid */
 #define NEW_UUID                                                                                    \
     "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), "  \
     "2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || " \
     "'-' || hex(randomblob(6)))"
 
-/* json_object(...) of the row's fields and geometry as alias (NEW or OLD) has them. */
-static void values_json(dm_buf *b, const dm_layer_def *l, const char *alias)
+/* json_object(...) of the row's fields and geometry as alias (NEW or OLD)
+ * has them, after its uuid (the SQL expression uuid) when not NULL. */
+static void values_json(dm_buf *b, const dm_layer_def *l, const char *alias, const char *uuid)
 {
     dm__buf_puts(b, "json_object(");
+    if (uuid) {
+        dm__buf_puts(b, "'uuid', ");
+        dm__buf_puts(b, uuid);
+        dm__buf_puts(b, l->n_fields || l->geom_type ? ", " : "");
+    }
     /* a blob in a field (bytes another program wrote as they were) is
      * logged as the SQL literal X'..': JSON holds no blob, and the edit must
      * not fail for its log; so is an infinite number in a column that keeps
@@ -73,11 +86,12 @@ static void values_json(dm_buf *b, const dm_layer_def *l, const char *alias)
     dm__buf_puts(b, ")");
 }
 
-/* The same, less the values the update left as they were. */
+/* The same with the uuid, less the values the update left as they were. */
 static void changed_json(dm_buf *b, const dm_layer_def *l, const char *alias)
 {
     dm__buf_puts(b, "json_remove(");
-    values_json(b, l, alias);
+    values_json(b, l, alias, strcmp(alias, "OLD") ? KEPT_UUID : "OLD.uuid");
+    dm__buf_puts(b, ", CASE WHEN OLD.uuid IS " KEPT_UUID " THEN '$.uuid' ELSE '$.-' END");
     for (size_t i = 0; i < l->n_fields; i++)
         dm__buf_printf(b, ", CASE WHEN OLD.\"%s\" IS NEW.\"%s\" THEN '$.%s' ELSE '$.-' END",
                        l->fields[i].name, l->fields[i].name, l->fields[i].name);
@@ -95,10 +109,10 @@ static void log_insert(dm_buf *b, const char *t, const char *uuid, const char *o
     dm__buf_printf(b, "'%s', %s, '%s', '%s', ", t, uuid, op, reason);
 }
 
-/* The three triggers of layer l (names dm_outside_<layer>_insert, _update,
- * _delete), each statement ending with ';', in sql[3]. NOW and NEW_UUID
- * hold '%': they go in with dm__buf_puts, never in a format. */
-static void layer_triggers(const dm_layer_def *l, dm_buf sql[3])
+/* The four triggers of layer l (names dm_outside_<layer>_insert, _update,
+ * _delete, _uuid), each statement ending with ';', in sql[4]. NOW and
+ * NEW_UUID hold '%': they go in with dm__buf_puts, never in a format. */
+static void layer_triggers(const dm_layer_def *l, dm_buf sql[4])
 {
     const char *t = l->name;
 
@@ -112,21 +126,22 @@ static void layer_triggers(const dm_layer_def *l, dm_buf sql[3])
                     "), author = coalesce(NEW.author, '" OUTSIDE_AUTHOR "') WHERE fid = NEW.fid; ");
     log_insert(b, t, "uuid", "insert", "added outside demine");
     dm__buf_puts(b, "NULL, ");
-    values_json(b, l, "\"r\"");
+    values_json(b, l, "\"r\"", NULL);
     dm__buf_printf(b, " FROM \"%s\" AS \"r\" WHERE fid = NEW.fid; END;", t);
 
-    /* update: only when a value or the geometry changed (not when the time
-     * stamps alone did, as the insert trigger's own update does) */
+    /* update: only when a value, the geometry or the uuid changed (not
+     * when the time stamps alone did, as the insert trigger's own update
+     * does, which gives a uuid in place of the placeholder); a uuid changed
+     * is logged as a value, under the new one */
     b = &sql[1];
     dm__buf_printf(b, "CREATE TRIGGER \"dm_outside_%s_update\" AFTER UPDATE ON \"%s\" WHEN ", t, t);
-    dm__buf_puts(b, NOT_OURS " AND (");
+    dm__buf_puts(b, NOT_OURS " AND OLD.uuid IS NOT " PLACEHOLDER " AND (OLD.uuid IS NOT " KEPT_UUID);
     for (size_t i = 0; i < l->n_fields; i++)
-        dm__buf_printf(b, "%sOLD.\"%s\" IS NOT NEW.\"%s\"", i ? " OR " : "", l->fields[i].name,
-                       l->fields[i].name);
+        dm__buf_printf(b, " OR OLD.\"%s\" IS NOT NEW.\"%s\"", l->fields[i].name, l->fields[i].name);
     if (l->geom_type)
-        dm__buf_printf(b, "%sOLD.geom IS NOT NEW.geom", l->n_fields ? " OR " : "");
+        dm__buf_puts(b, " OR OLD.geom IS NOT NEW.geom");
     dm__buf_puts(b, ") BEGIN ");
-    log_insert(b, t, "NEW.uuid", "update", "changed outside demine");
+    log_insert(b, t, KEPT_UUID, "update", "changed outside demine");
     changed_json(b, l, "OLD");
     dm__buf_puts(b, ", ");
     changed_json(b, l, "NEW");
@@ -137,7 +152,7 @@ static void layer_triggers(const dm_layer_def *l, dm_buf sql[3])
      * own trigger) */
     if (!strcmp(t, "hazards"))
         dm__buf_puts(b, "INSERT INTO hazard_status (uuid, hazard_id, date, from_status, to_status, reason, "
-                        "created, updated, author) SELECT " NEW_UUID ", NEW.uuid, date('now'), OLD.status, "
+                        "created, updated, author) SELECT " NEW_UUID ", " KEPT_UUID ", date('now'), OLD.status, "
                         "NEW.status, 'changed outside demine', " NOW ", " NOW ", '" OUTSIDE_AUTHOR
                         "' WHERE OLD.status IS NOT NEW.status AND NEW.status IS NOT NULL; ");
     dm__buf_puts(b, "END;");
@@ -150,13 +165,20 @@ static void layer_triggers(const dm_layer_def *l, dm_buf sql[3])
     log_insert(b, t, "OLD.uuid", "delete", "deleted outside demine");
     if (!strcmp(t, "activities")) {
         dm__buf_puts(b, "json_patch(");
-        values_json(b, l, "OLD");
+        values_json(b, l, "OLD", NULL);
         dm__buf_puts(b, ", coalesce((SELECT json_object('report_proposal', json_object('feature', "
                         "json(feature), 'created', created, 'author', author)) FROM report_proposals WHERE "
                         "activity_uuid = OLD.uuid AND status = 'pending'), '{}'))");
     } else
-        values_json(b, l, "OLD");
+        values_json(b, l, "OLD", NULL);
     dm__buf_puts(b, ", NULL; END;");
+
+    /* the placeholder written over a row's uuid: its own back (kept, it
+     * would refuse every row added after as a second one) */
+    b = &sql[3];
+    dm__buf_printf(b, "CREATE TRIGGER \"dm_outside_%s_uuid\" AFTER UPDATE OF uuid ON \"%s\" WHEN ", t, t);
+    dm__buf_puts(b, NOT_OURS " AND NEW.uuid IS " PLACEHOLDER " AND OLD.uuid IS NOT " PLACEHOLDER);
+    dm__buf_printf(b, " BEGIN UPDATE \"%s\" SET uuid = OLD.uuid WHERE fid = NEW.fid; END;", t);
 }
 
 /* The SQL text sqlite_master holds of the trigger name (malloc'd), NULL
@@ -251,12 +273,12 @@ dm_status dm__store_add_outside_log(dm_store *s)
      * they agree */
     for (size_t i = 0; !st && i < n; i++) {
         const dm_layer_def *l = dm_layer_at(i);
-        dm_buf sql[3];
-        for (int k = 0; k < 3; k++)
+        dm_buf sql[4];
+        for (int k = 0; k < 4; k++)
             dm__buf_init(&sql[k]);
         layer_triggers(l, sql);
-        static const char *const ops[3] = {"insert", "update", "delete"};
-        for (int k = 0; k < 3 && !st; k++) {
+        static const char *const ops[4] = {"insert", "update", "delete", "uuid"};
+        for (int k = 0; k < 4 && !st; k++) {
             if (sql[k].oom) {
                 st = dm__fail(s->ctx, DM_ENOMEM, "out of memory");
                 break;
@@ -270,7 +292,7 @@ dm_status dm__store_add_outside_log(dm_store *s)
                 dm__buf_printf(&want, "DROP TRIGGER IF EXISTS \"%s\"; %s", name, sql[k].data);
             dm_free(s->ctx, have);
         }
-        for (int k = 0; k < 3; k++)
+        for (int k = 0; k < 4; k++)
             dm__buf_free(&sql[k]);
         int d = st ? 1 : has_uuid_default(s, l->name);
         if (d < 0)
