@@ -254,3 +254,47 @@ TEST(check_of_a_file_names_a_remaining_area_above_the_estimate)
                          "0.9494 ha");
     free(out);
 }
+
+/* What an edit in QGIS (GDAL's driver) can leave that demine's readers
+ * would miscount: a status in another case ('Closed': the statistics count
+ * it apart, the plan and the danger zones not at all), a hazard closed with
+ * land still to release, one open with none, and a single polygon in the
+ * layer of multipolygons, which an export to FlatGeobuf now writes as the
+ * layer's type. */
+TEST(check_database_names_what_an_edit_in_another_program_left)
+{
+    build_db();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "check db.gpkg"), 0);
+    ASSERT(!strstr(out, "status_area") && !strstr(out, "must be written") && !strstr(out, "geometry_type"));
+    free(out);
+    dmtest_write_file(dmtest_path("h3.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":"
+                      "{\"ref\":\"AGD-3\",\"hazard_type\":\"SHA\",\"status\":\"open\",\"est_area_ha\":120,"
+                      "\"remaining_area_ha\":0},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[47.0,39.9],"
+                      "[47.01,39.9],[47.01,39.91],[47.0,39.91],[47.0,39.9]]]}}]}");
+    int rc = dmtest_sh(&out,
+                       "cd '%s' && ogrinfo -q db.gpkg -sql \"UPDATE hazards SET status = 'Closed' WHERE ref = "
+                       "'AGD-1'\" && ogrinfo -q db.gpkg -sql \"UPDATE hazards SET status = 'closed', "
+                       "remaining_area_ha = 3 WHERE ref = 'AGD-2'\" && ogr2ogr -append -nln hazards db.gpkg "
+                       "h3.geojson 2>&1",
+                       dmtest_tmpdir());
+    ASSERT_MSG(rc == 0, "gdal: %s", out);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "check db.gpkg"), 4);
+    ASSERT_CONTAINS(out, "AGD-1: field 'status': 'Closed' must be written 'closed'");
+    ASSERT_CONTAINS(out, "AGD-2: status closed but remaining_area_ha 3.00: a closed hazard has no land left");
+    ASSERT_CONTAINS(out, "AGD-3: status open but remaining_area_ha 0: the plan leaves it out");
+    ASSERT_CONTAINS(out, "AGD-3: a POLYGON in a layer of MULTIPOLYGONs");
+    /* the imported ones are multipolygons: only AGD-3 is named */
+    const char *p = strstr(out, "geometry_type");
+    ASSERT(p && !strstr(p + 1, "geometry_type"));
+    free(out);
+    rc = dmtest_demine(&out, "export db.gpkg --layer hazards '%s'", dmtest_path("hz.fgb"));
+    ASSERT_MSG(rc == 0, "%s", out);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "ogrinfo -so '%s' -al", dmtest_path("hz.fgb")), 0);
+    ASSERT_CONTAINS(out, "Geometry: Multi Polygon");
+    ASSERT_CONTAINS(out, "Feature Count: 3");
+    free(out);
+}

@@ -226,6 +226,16 @@ static dm_status check_layer(dm_store *s, const dm_layer_def *l, uuid_set *own, 
                 dm__check_add(r, DM_CHECK_ERROR, "bad_value", l->name, uuid, ref, NAN, NAN, "field '%s': %s",
                               f->name, why);
                 dm_ctx_clear_error(ctx);
+            } else if (v && *v && (f->type == DM_FT_ENUM || f->type == DM_FT_ENUMSET) && strcmp(norm, v)) {
+                /* a value of the list in another case or spacing ('Closed',
+                 * 'open '), as another program writes it: demine reads
+                 * lists as it writes them, so the statistics, the plan and
+                 * the danger zones would count it apart or not at all */
+                dm__check_add(r, f->type == DM_FT_ENUM ? DM_CHECK_ERROR : DM_CHECK_WARNING, "bad_value", l->name,
+                              uuid, ref, NAN, NAN,
+                              "field '%s': '%s' must be written '%s' (demine reads the list's values as they are "
+                              "written there)",
+                              f->name, v, norm);
             }
         }
         if (is_acts) {
@@ -266,7 +276,27 @@ static dm_status check_layer(dm_store *s, const dm_layer_def *l, uuid_set *own, 
             if (is_hazards && isfinite(rem) && isfinite(rec) && rem > rec * 1.01 + 0.01)
                 dm__check_add(r, DM_CHECK_WARNING, "area_mismatch", l->name, uuid, ref, NAN, NAN,
                               "remaining_area_ha %.2f exceeds est_area_ha %.2f", rem, rec);
+            /* the area a status leaves, as `demine status` sets it: a status
+             * changed by another program (QGIS) leaves the area as it was */
+            const char *hs = is_hazards ? dm_cursor_text(c, "status") : NULL;
+            if (hs && (!strcmp(hs, "closed") || !strcmp(hs, "handed_over")) && isfinite(rem) && rem > 0)
+                dm__check_add(r, DM_CHECK_ERROR, "status_area", l->name, uuid, ref, NAN, NAN,
+                              "status %s but remaining_area_ha %.2f: a %s hazard has no land left to release (the "
+                              "statistics count it as remaining); set remaining_area_ha to 0, or the status back",
+                              hs, rem, hs);
+            else if (hs && (!strcmp(hs, "open") || !strcmp(hs, "partly_released")) && isfinite(rem) && rem <= 0)
+                dm__check_add(r, DM_CHECK_WARNING, "status_area", l->name, uuid, ref, NAN, NAN,
+                              "status %s but remaining_area_ha 0: the plan leaves it out; give the land left to "
+                              "release, or close it",
+                              hs);
         }
+        /* one polygon in a layer of multipolygons (GDAL and scripts write it
+         * so): readers take it, but a FlatGeobuf or Shapefile export is
+         * typed by the layer */
+        if (l->geom_type && !strcmp(l->geom_type, "MULTIPOLYGON") && dm_geom_type_of(g) == DM_GEOM_POLYGON)
+            dm__check_add(r, DM_CHECK_WARNING, "geometry_type", l->name, uuid, ref, NAN, NAN,
+                          "a POLYGON in a layer of MULTIPOLYGONs (written by another program); `demine edit` "
+                          "with --wkt, or an export, writes it as a MULTIPOLYGON");
         if (n == cap) {
             cap = cap ? cap * 2 : 256;
             dm__check_geomrow *d = realloc(rows, cap * sizeof *d);

@@ -466,6 +466,12 @@ dm_status dm_export_layer(dm_store *s, const char *layer, const char *path,
                     OGR_G_DestroyGeometry(og);
                     n_geom++;
                 } else if (og) {
+                    /* one polygon in a layer of multipolygons (another
+                     * program wrote it so): as the layer's type, which a
+                     * FlatGeobuf or Shapefile holds to */
+                    if (l->geom_type && !strcmp(l->geom_type, "MULTIPOLYGON") &&
+                        wkbFlatten(OGR_G_GetGeometryType(og)) == wkbPolygon)
+                        og = OGR_G_ForceToMultiPolygon(og);
                     OGR_F_SetGeometryDirectly(f, og);
                     n_geom++;
                 }
