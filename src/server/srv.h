@@ -274,6 +274,9 @@ dm_status srv_hazard_remaining(dm_row *r, double polygon_ha);
 /* May the role create and delete rows of layer l over the API? 1 when it
  * may; otherwise 0 with the reason (and where to go instead) in why. */
 int srv_layer_writable(dm_role role, const dm_layer_def *l, char *why, size_t n);
+/* srv_layer_writable, or a layer of field reports' rows (items,
+ * activities): a deleted row of which is listed and put back as it was. */
+int srv_layer_restorable(dm_role role, const dm_layer_def *l, char *why, size_t n);
 /* POST /api/{layer}: create one row (analyst, admin). 201 with its uuid. */
 int srv_handle_create(srv_req *rq, srv_resp *rs, const dm_layer_def *l);
 /* DELETE /api/{layer}/{id}: delete one row (analyst, admin) with If-Match

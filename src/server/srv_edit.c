@@ -257,6 +257,17 @@ int srv_layer_writable(dm_role role, const dm_layer_def *l, char *why, size_t n)
     return 1;
 }
 
+int srv_layer_restorable(dm_role role, const dm_layer_def *l, char *why, size_t n)
+{
+    if (srv_layer_writable(role, l, why, n))
+        return 1;
+    /* the rows of a field report are not made or deleted one by one over
+     * the API, but one deleted (in QGIS, by `demine delete`) is put back as
+     * it was, as `demine restore` does; a withdrawn report comes back whole
+     * through its activity */
+    return role >= DM_ROLE_ANALYST && (!strcmp(l->name, "items") || !strcmp(l->name, "activities"));
+}
+
 /* A reason trimmed and checked: NULL with the refusal in rs when it is
  * missing, blank or too long. */
 static char *reason_of(srv_resp *rs, int code, char *reason, const char *what)
@@ -478,8 +489,9 @@ int srv_handle_deleted(srv_req *rq, srv_resp *rs)
 {
     if (!srv_method_is(rq, rs, "GET") || srv_need_role(rq, rs, DM_ROLE_ANALYST))
         return 0;
-    /* the layers the user may add rows to and delete rows from: what was
-     * deleted with them (a hazard's status history) comes back with them */
+    /* the layers the user may add rows to and delete rows from, and the
+     * rows of field reports: what was deleted with them (a hazard's status
+     * history) comes back with them */
     const char *names[128];
     size_t n = 0;
     char why_not[300];
@@ -488,12 +500,12 @@ int srv_handle_deleted(srv_req *rq, srv_resp *rs)
         const dm_layer_def *l = dm_layer_find(s);
         if (!l || strcmp(l->name, s))
             return srv_error(rs, 400, "layer: no layer '%.60s'", s);
-        if (!srv_layer_writable(rq->user.role, l, why_not, sizeof why_not))
+        if (!srv_layer_restorable(rq->user.role, l, why_not, sizeof why_not))
             return srv_error(rs, 403, "%s", why_not);
         names[n++] = l->name;
     } else {
         for (size_t i = 0; i < dm_layer_count() && n < sizeof names / sizeof names[0]; i++)
-            if (srv_layer_writable(rq->user.role, dm_layer_at(i), why_not, sizeof why_not))
+            if (srv_layer_restorable(rq->user.role, dm_layer_at(i), why_not, sizeof why_not))
                 names[n++] = dm_layer_at(i)->name;
     }
     long limit = 1000, offset = 0;
@@ -517,7 +529,7 @@ int srv_handle_restore(srv_req *rq, srv_resp *rs, const dm_layer_def *l, const c
     if (srv_need_role(rq, rs, DM_ROLE_ANALYST))
         return 0;
     char why_not[300];
-    if (!srv_layer_writable(rq->user.role, l, why_not, sizeof why_not))
+    if (!srv_layer_restorable(rq->user.role, l, why_not, sizeof why_not))
         return srv_error(rs, 403, "%s", why_not);
     int bad = 0;
     char *reason = srv_json_get_str(rq->body, rq->body_len, "reason", &bad);

@@ -573,3 +573,42 @@ TEST(rows_browser_undo)
     free(h);
     srvtest_stop_server();
 }
+
+/* A find deleted in another program (QGIS) is in the undo list and put
+ * back over the API, as `demine restore` does, though finds are not made or
+ * deleted one by one there (they come with their field report). */
+TEST(rows_a_find_deleted_in_qgis_is_listed_and_restored)
+{
+    srvtest_setup_db();
+    srvtest_start_server();
+    char ana[65], fld[65], *out = NULL, path[200];
+    srvtest_login("ana", "analystpw1", ana);
+    srvtest_login("fld", "fieldpw12", fld);
+    char *uuid = NULL;
+    ASSERT_EQ(dmtest_sh(&uuid, "cd '%s' && sqlite3 t.gpkg 'SELECT uuid FROM items LIMIT 1'", dmtest_tmpdir()), 0);
+    uuid[strcspn(uuid, "\n")] = '\0';
+    ASSERT_EQ(dmtest_sh(&out, "cd '%s' && ogrinfo -q t.gpkg -sql \"DELETE FROM items\" 2>&1", dmtest_tmpdir()), 0);
+    free(out);
+    ASSERT_EQ(srvtest_rows_of("items"), 0);
+    ASSERT_EQ(srvtest_req("GET", "/api/deleted", ana, NULL, NULL, &out, NULL), 200);
+    ASSERT_CONTAINS(out, uuid);
+    ASSERT_CONTAINS(out, "\"layer\":\"items\"");
+    ASSERT_CONTAINS(out, "\"author\":\"outside demine\",\"reason\":\"deleted outside demine\"");
+    free(out);
+    ASSERT_EQ(srvtest_req("GET", "/api/deleted?layer=items", ana, NULL, NULL, &out, NULL), 200);
+    ASSERT_CONTAINS(out, uuid);
+    free(out);
+    snprintf(path, sizeof path, "/api/items/%s/restore", uuid);
+    ASSERT_EQ(srvtest_req("POST", path, fld, NULL, "{\"reason\":\"undo\"}", &out, NULL), 403);
+    free(out);
+    ASSERT_EQ(srvtest_req("POST", path, ana, NULL, "{\"reason\":\"deleted in QGIS by mistake\"}", &out, NULL), 200);
+    ASSERT_CONTAINS(out, "\"restored\":true");
+    free(out);
+    ASSERT_EQ(srvtest_rows_of("items"), 1);
+    /* making or deleting one over the API stays refused */
+    ASSERT_EQ(srvtest_req("POST", "/api/items", ana, NULL, "{\"category\":\"AP\"}", &out, NULL), 403);
+    ASSERT_CONTAINS(out, "field report");
+    free(out);
+    free(uuid);
+    srvtest_stop_server();
+}
