@@ -267,6 +267,19 @@ TEST(list_refuses_bad_limits_filters_and_boxes)
     free(out);
     ASSERT_EQ(dmtest_demine(&out, "list %s --layer hazards --offset -3", db), 2);
     free(out);
+    /* an offset without a limit: the rows from there on (it was ignored) */
+    char *all = NULL;
+    ASSERT_EQ(dmtest_demine(&all, "list %s --layer hazards --json", db), 0);
+    ASSERT_EQ(dmtest_demine(&out, "list %s --layer hazards --json --offset 2", db), 0);
+    int n_all = 0, n_off = 0;
+    for (const char *p = all; (p = strstr(p, "\"uuid\"")); p++)
+        n_all++;
+    for (const char *p = out; (p = strstr(p, "\"uuid\"")); p++)
+        n_off++;
+    ASSERT(n_all > 2);
+    ASSERT_EQ(n_off, n_all - 2);
+    free(all);
+    free(out);
     ASSERT_EQ(dmtest_demine(&out, "list %s --layer hazards --limit 99999999999999999999", db), 2);
     ASSERT_CONTAINS(out, "out of range");
     free(out);

@@ -245,6 +245,8 @@ static dm_status build_where(dm_store *s, const dm_layer_def *l, const dm_select
         dm__buf_puts(b, " ORDER BY fid");
     if (o->limit > 0)
         dm__buf_printf(b, " LIMIT %ld OFFSET %ld", o->limit, o->offset > 0 ? o->offset : 0);
+    else if (o->offset > 0) /* no limit, but an offset: the rest from there */
+        dm__buf_printf(b, " LIMIT -1 OFFSET %ld", o->offset);
     return DM_OK;
 }
 
