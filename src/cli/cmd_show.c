@@ -152,8 +152,10 @@ static void print_history(const dm_layer_def *l, const char *hist, int no_person
                     sa = cli_format_real(key, json_real_value(json_object_get(oldv, key)), ra, sizeof ra);
                 if (json_is_real(nv))
                     sb = cli_format_real(key, json_real_value(nv), rb, sizeof rb);
-                printf("      %s: %.*s -> %.*s\n", key, utf8_prefix(sa, 60), sa,
-                       utf8_prefix(sb, 60), sb);
+                int la = utf8_prefix(sa, 60), lb = utf8_prefix(sb, 60);
+                /* a value cut (a geometry's WKT) says so */
+                printf("      %s: %.*s%s -> %.*s%s\n", key, la, sa, sa[la] ? "..." : "", lb, sb,
+                       sb[lb] ? "..." : "");
                 free(a);
                 free(b);
             }
@@ -184,8 +186,16 @@ static void print_ref_target(dm_store *s, const dm_field_def *f, const char *val
         row_label(tl, c, label, sizeof label);
         if (label[0])
             printf(" %s", label);
-    } else
-        printf(" (no such row: a dangling link, see demine check)");
+    } else {
+        /* a ref typed where the uuid goes (in QGIS): say whose, as check does */
+        char u[37];
+        const dm_layer_def *found = NULL;
+        if (tl && dm_store_resolve(s, tl->name, val, &found, u) == DM_OK)
+            printf(" (not a uuid: the ref of %s %s; a link holds the uuid, see demine check)", tl->name, u);
+        else
+            printf(" (no such row: a dangling link, see demine check)");
+        dm_ctx_clear_error(dm_store_ctx(s));
+    }
     dm_cursor_free(c);
 }
 

@@ -298,3 +298,30 @@ TEST(check_database_names_what_an_edit_in_another_program_left)
     ASSERT_CONTAINS(out, "Feature Count: 3");
     free(out);
 }
+
+/* A hazard's ref typed into a find's hazard_id in QGIS (a link holds the
+ * uuid): check and show both say whose ref it is, rather than show calling
+ * it a link to nothing. */
+TEST(check_and_show_agree_on_a_ref_typed_where_a_uuid_goes)
+{
+    build_db();
+    char *out = NULL;
+    dmtest_write_file(dmtest_path("it.csv"), "lon,lat,category,hazard_id\n46.905,39.905,AP,AGD-1\n");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items it.csv"), 0);
+    free(out);
+    int rc = dmtest_sh(&out, "cd '%s' && ogrinfo -q db.gpkg -sql \"UPDATE items SET hazard_id = 'AGD-1'\" 2>&1",
+                       dmtest_tmpdir());
+    ASSERT_MSG(rc == 0, "%s", out);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "cd '%s' && sqlite3 db.gpkg 'SELECT uuid FROM items'", dmtest_tmpdir()), 0);
+    char item[37];
+    snprintf(item, sizeof item, "%.36s", out);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "check db.gpkg"), 4);
+    ASSERT_CONTAINS(out, "'AGD-1' is not the uuid of a row of hazards");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "show db.gpkg %s", item), 0);
+    ASSERT_CONTAINS(out, "hazard_id          AGD-1   -> hazards (not a uuid: the ref of hazards ");
+    ASSERT(!strstr(out, "no such row"));
+    free(out);
+}

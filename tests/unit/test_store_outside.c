@@ -165,7 +165,7 @@ TEST(store_outside_rows_added_in_gdal_get_a_uuid_and_are_logged)
     free(u2);
     ASSERT_MSG(dmtest_demine(&out, "show '%s' Q-1", path) == 0, "%s", out);
     /* the moved geometry in WKT, as demine logs its own */
-    ASSERT_CONTAINS(out, "      geom: \"MULTIPOLYGON (((46.9 39.9, 46.91 39.9, 46.91 39.91, 46.9 39 -> "
+    ASSERT_CONTAINS(out, "      geom: \"MULTIPOLYGON (((46.9 39.9, 46.91 39.9, 46.91 39.91, 46.9 39... -> "
                          "\"MULTIPOLYGON (((46.92 39.92, 46.93 39.92");
     h = history(path, u1);
     ASSERT(!strstr(h, "geom_gpkg"));
