@@ -172,6 +172,9 @@ int srv_fail_msg(srv_resp *rs, srv_req *rq, dm_status st, const char *msg)
          * open transaction in sqlite3 or QGIS): the handlers roll back what
          * they began, and the client may try again */
         rs->retry_after = 5;
+        /* the library's message says it already (the program, what to do) */
+        if (strstr(msg, "locked by another program"))
+            return srv_error(rs, code, "the database is busy: %s", msg);
         return srv_error(rs, code,
                          "the database is busy (locked by another program for more than 5 s); "
                          "the request was not carried out, try again: %s",

@@ -2698,6 +2698,9 @@ TEST(server_locked_or_broken_database_is_not_a_401)
     hdr = dmtest_read_file(dmtest_path("hdr.txt"));
     ASSERT_CONTAINS(out, "the database is busy");
     ASSERT_CONTAINS(out, "\"status\":503");
+    /* said once: the library's message says what holds it and what to do */
+    const char *busy = strstr(out, "locked by another program");
+    ASSERT(busy && !strstr(busy + 1, "locked by another program"));
     char ra[16];
     ASSERT(header_value(hdr, "Retry-After", ra, sizeof ra));
     ASSERT(strtol(ra, NULL, 10) > 0);
