@@ -84,7 +84,7 @@ TEST(check_database_finds_links_to_rows_that_do_not_exist)
     free(out);
     ASSERT_EQ(dmtest_demine(&out, "check db.gpkg --json"), 4);
     ASSERT_CONTAINS(out, "\"code\":\"dangling_ref\",\"layer\":\"victims\"");
-    ASSERT_CONTAINS(out, "field 'accident_id': no row of accidents has the uuid");
+    ASSERT_CONTAINS(out, "field 'accident_id': the row of accidents it names was deleted; `demine restore DB ");
     ASSERT_CONTAINS(out, "\"code\":\"missing_value\",\"layer\":\"victims\"");
     ASSERT_CONTAINS(out, "field 'accident_id' is required but empty");
     /* the one victim still linked is sound: exactly one of each */
@@ -323,5 +323,16 @@ TEST(check_and_show_agree_on_a_ref_typed_where_a_uuid_goes)
     ASSERT_EQ(dmtest_demine(&out, "show db.gpkg %s", item), 0);
     ASSERT_CONTAINS(out, "hazard_id          AGD-1   -> hazards (not a uuid: the ref of hazards ");
     ASSERT(!strstr(out, "no such row"));
+    free(out);
+    /* a uuid the database never held: a link to nothing, said so */
+    rc = dmtest_sh(&out,
+                   "cd '%s' && ogrinfo -q db.gpkg -sql "UPDATE items SET hazard_id = "
+                   "'00000000-0000-4000-8000-000000000000'" 2>&1",
+                   dmtest_tmpdir());
+    ASSERT_MSG(rc == 0, "%s", out);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "check db.gpkg"), 4);
+    ASSERT_CONTAINS(out, "field 'hazard_id': no row of hazards has the uuid '00000000-0000-4000-8000-000000000000' "
+                         "(deleted?)");
     free(out);
 }

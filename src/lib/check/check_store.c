@@ -101,10 +101,21 @@ static void check_dangling(dm_store *s, dm_check_report *r, ref_state *rs)
                           "field '%s': '%s' is not the uuid of a row of %s (it names %s): rows are "
                           "joined by uuid, so this link is not followed",
                           p->field->name, p->value, p->field->ref_layer, uuid);
-        else
-            dm__check_add(r, DM_CHECK_ERROR, "dangling_ref", p->layer->name, p->uuid, p->ref, NAN, NAN,
-                          "field '%s': no row of %s has the uuid '%s' (deleted?)", p->field->name,
-                          p->field->ref_layer, p->value);
+        else {
+            /* deleted (in QGIS, or by demine): the change log still holds it */
+            char was[64];
+            int deleted = 0;
+            dm_ctx_clear_error(ctx);
+            if (dm_store_log_state(s, p->value, was, &deleted) == DM_OK && deleted)
+                dm__check_add(r, DM_CHECK_ERROR, "dangling_ref", p->layer->name, p->uuid, p->ref, NAN, NAN,
+                              "field '%s': the row of %s it names was deleted; `demine restore DB %s --reason R` "
+                              "puts it back (`demine show` of it says when and by whom)",
+                              p->field->name, p->field->ref_layer, p->value);
+            else
+                dm__check_add(r, DM_CHECK_ERROR, "dangling_ref", p->layer->name, p->uuid, p->ref, NAN, NAN,
+                              "field '%s': no row of %s has the uuid '%s' (deleted?)", p->field->name,
+                              p->field->ref_layer, p->value);
+        }
         dm_ctx_clear_error(ctx);
     }
 }
