@@ -326,8 +326,8 @@ TEST(check_and_show_agree_on_a_ref_typed_where_a_uuid_goes)
     free(out);
     /* a uuid the database never held: a link to nothing, said so */
     rc = dmtest_sh(&out,
-                   "cd '%s' && ogrinfo -q db.gpkg -sql "UPDATE items SET hazard_id = "
-                   "'00000000-0000-4000-8000-000000000000'" 2>&1",
+                   "cd '%s' && ogrinfo -q db.gpkg -sql \"UPDATE items SET hazard_id = "
+                   "'00000000-0000-4000-8000-000000000000'\" 2>&1",
                    dmtest_tmpdir());
     ASSERT_MSG(rc == 0, "%s", out);
     free(out);
