@@ -143,7 +143,8 @@ TEST(store_outside_rows_added_in_gdal_get_a_uuid_and_are_logged)
     free(after);
     /* a write that changes nothing is no change */
     gdal_sql(path, "UPDATE hazards SET name = name");
-    assert_scalar(path, "SELECT count(*) FROM change_log WHERE op = 'update'", "3");
+    /* (the name; closed and the land left then, none; reopened and the land left, unknown without an estimate) */
+    assert_scalar(path, "SELECT count(*) FROM change_log WHERE op = 'update'", "5");
     /* a moved polygon is a change of its geometry */
     gdal_sql(path, "UPDATE hazards SET geom = (SELECT geom FROM hazards WHERE ref = 'Q-2') WHERE ref = 'Q-1'");
     assert_scalar(path, "SELECT count(*) FROM change_log WHERE op = 'update' AND json_extract(new_values, '$.geom_gpkg') "
@@ -321,7 +322,7 @@ TEST(store_outside_an_older_database_gains_the_triggers_on_a_read_write_open)
     while (sqlite3_step(q) == SQLITE_ROW && n < 200)
         snprintf(names[n++], 64, "%s", (const char *)sqlite3_column_text(q, 0));
     sqlite3_finalize(q);
-    ASSERT_MSG(n == 4 * (int)dm_layer_count(), "%d triggers for %zu layers", n, dm_layer_count());
+    ASSERT_MSG(n == 4 * (int)dm_layer_count() + 1, "%d triggers for %zu layers (and the hazards status)", n, dm_layer_count());
     for (int i = 0; i < n; i++) {
         char sql[128];
         snprintf(sql, sizeof sql, "DROP TRIGGER \"%.63s\"", names[i]);
@@ -345,7 +346,7 @@ TEST(store_outside_an_older_database_gains_the_triggers_on_a_read_write_open)
     ASSERT_OK(dm_store_open(dmtest_ctx(), path, 0, &s));
     dm_store_close(s);
     char want[16];
-    snprintf(want, sizeof want, "%zu", 4 * dm_layer_count());
+    snprintf(want, sizeof want, "%zu", 4 * dm_layer_count() + 1);
     assert_scalar(path, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'dm_outside_%'", want);
     snprintf(want, sizeof want, "%zu", dm_layer_count());
     assert_scalar(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND sql LIKE "
@@ -604,4 +605,62 @@ TEST(store_outside_a_uuid_written_over_is_kept_or_logged)
     free(h);
     assert_scalar(path, "SELECT hazard_id FROM hazard_status WHERE to_status = 'closed'", "22222222-2222-4222-8222-222222222222");
     free(u1);
+}
+
+/* A hazard's status changed in QGIS follows `demine status`: a row of its
+ * life cycle, and the land left to release (none once closed; on
+ * reopening, the estimate less the land released); an area given in the
+ * same edit is kept; a status not in the list gets no life-cycle row (check
+ * names it). */
+TEST(store_outside_a_status_changed_in_gdal_follows_the_life_cycle)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s", dmtest_path("status.gpkg"));
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, path, DM_STORE_CREATE, &s));
+    dm_row *r = dm_row_new(ctx, dm_layer_find("hazards"));
+    ASSERT_OK(dm_row_set(r, "ref", "H-1"));
+    ASSERT_OK(dm_row_set(r, "hazard_type", "CHA"));
+    ASSERT_OK(dm_row_set(r, "status", "open"));
+    ASSERT_OK(dm_row_set(r, "est_area_ha", "10"));
+    ASSERT_OK(dm_row_set(r, "remaining_area_ha", "10"));
+    dm_geom *g = NULL;
+    ASSERT_OK(dm_geom_from_wkt(ctx, SQUARE, &g));
+    dm_row_set_geom(r, g);
+    char hz[37], u[37];
+    ASSERT_OK(dm_store_insert(s, r, hz));
+    dm_row_free(r);
+    r = dm_row_new(ctx, dm_layer_find("release_areas"));
+    ASSERT_OK(dm_row_set(r, "hazard_id", hz));
+    ASSERT_OK(dm_row_set(r, "outcome", "cleared"));
+    ASSERT_OK(dm_row_set(r, "area_ha", "2.5"));
+    ASSERT_OK(dm_geom_from_wkt(ctx, "MULTIPOLYGON(((46.90 39.90,46.901 39.90,46.901 39.901,46.90 39.90)))", &g));
+    dm_row_set_geom(r, g);
+    ASSERT_OK(dm_store_insert(s, r, u));
+    dm_row_free(r);
+    dm_store_close(s);
+
+    gdal_sql(path, "UPDATE hazards SET status = 'closed'");
+    assert_scalar(path, "SELECT status || ' ' || remaining_area_ha FROM hazards", "closed 0.0");
+    assert_scalar(path, "SELECT from_status || ' -> ' || to_status || ' ' || author FROM hazard_status",
+                  "open -> closed outside demine");
+    /* the area's change is in the history */
+    assert_scalar(path, "SELECT count(*) FROM change_log WHERE op = 'update' AND "
+                        "json_extract(new_values, '$.remaining_area_ha') = 0",
+                  "1");
+    gdal_sql(path, "UPDATE hazards SET status = 'open'");
+    assert_scalar(path, "SELECT status || ' ' || remaining_area_ha FROM hazards", "open 7.5");
+    /* an area given with the status is kept */
+    gdal_sql(path, "UPDATE hazards SET status = 'closed', remaining_area_ha = 1");
+    assert_scalar(path, "SELECT status || ' ' || remaining_area_ha FROM hazards", "closed 1.0");
+    /* a status not in the list: no life-cycle row, check names it */
+    gdal_sql(path, "UPDATE hazards SET status = 'finished'");
+    assert_scalar(path, "SELECT count(*) FROM hazard_status", "3");
+    assert_scalar(path, "SELECT count(*) FROM hazard_status WHERE to_status = 'finished'", "0");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "check '%s'", path), 4);
+    ASSERT_CONTAINS(out, "H-1: field 'status': 'finished' is not one of");
+    ASSERT(!strstr(out, "hazard_status"));
+    free(out);
 }

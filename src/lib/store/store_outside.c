@@ -109,10 +109,11 @@ static void log_insert(dm_buf *b, const char *t, const char *uuid, const char *o
     dm__buf_printf(b, "'%s', %s, '%s', '%s', ", t, uuid, op, reason);
 }
 
-/* The four triggers of layer l (names dm_outside_<layer>_insert, _update,
- * _delete, _uuid), each statement ending with ';', in sql[4]. NOW and
+/* The triggers of layer l (names dm_outside_<layer>_insert, _update,
+ * _delete, _uuid, and for hazards _status), each statement ending with
+ * ';', in sql[5] (sql[4] empty for other layers). NOW and
  * NEW_UUID hold '%': they go in with dm__buf_puts, never in a format. */
-static void layer_triggers(const dm_layer_def *l, dm_buf sql[4])
+static void layer_triggers(const dm_layer_def *l, dm_buf sql[5])
 {
     const char *t = l->name;
 
@@ -146,16 +147,7 @@ static void layer_triggers(const dm_layer_def *l, dm_buf sql[4])
     dm__buf_puts(b, ", ");
     changed_json(b, l, "NEW");
     dm__buf_printf(b, "; UPDATE \"%s\" SET updated = ", t);
-    dm__buf_puts(b, NOW ", author = '" OUTSIDE_AUTHOR "' WHERE fid = NEW.fid; ");
-    /* a hazard's status changed: a dated row of its life cycle, as
-     * dm_hazard_set_status writes one (logged in turn by hazard_status's
-     * own trigger) */
-    if (!strcmp(t, "hazards"))
-        dm__buf_puts(b, "INSERT INTO hazard_status (uuid, hazard_id, date, from_status, to_status, reason, "
-                        "created, updated, author) SELECT " NEW_UUID ", " KEPT_UUID ", date('now'), OLD.status, "
-                        "NEW.status, 'changed outside demine', " NOW ", " NOW ", '" OUTSIDE_AUTHOR
-                        "' WHERE OLD.status IS NOT NEW.status AND NEW.status IS NOT NULL; ");
-    dm__buf_puts(b, "END;");
+    dm__buf_puts(b, NOW ", author = '" OUTSIDE_AUTHOR "' WHERE fid = NEW.fid; END;");
 
     /* delete: before, so that a draft report's proposal, which a trigger of
      * store_proposals.c takes away after the delete, is still there */
@@ -179,6 +171,34 @@ static void layer_triggers(const dm_layer_def *l, dm_buf sql[4])
     dm__buf_printf(b, "CREATE TRIGGER \"dm_outside_%s_uuid\" AFTER UPDATE OF uuid ON \"%s\" WHEN ", t, t);
     dm__buf_puts(b, NOT_OURS " AND NEW.uuid IS " PLACEHOLDER " AND OLD.uuid IS NOT " PLACEHOLDER);
     dm__buf_printf(b, " BEGIN UPDATE \"%s\" SET uuid = OLD.uuid WHERE fid = NEW.fid; END;", t);
+
+    /* a hazard's status changed to one of the list, as `demine status`
+     * changes it (hazard_lifecycle.c): a dated row of its life cycle, and
+     * the land left to release that the new status means, unless the same
+     * edit set it: none once closed or handed over, on reopening what the
+     * estimate leaves once its released land is taken off (all of it when
+     * nothing would be left). The area's own change is logged by the update
+     * trigger, which it sets off. A status not in the list is left to
+     * `demine check`, with no life-cycle row. */
+    if (!strcmp(t, "hazards")) {
+        b = &sql[4];
+        dm__buf_puts(b, "CREATE TRIGGER \"dm_outside_hazards_status\" AFTER UPDATE OF status ON hazards WHEN ");
+        dm__buf_puts(
+            b, NOT_OURS " AND OLD.status IS NOT NEW.status AND NEW.status IN ('open', 'partly_released', "
+                        "'closed', 'handed_over') BEGIN "
+                        "INSERT INTO hazard_status (uuid, hazard_id, date, from_status, to_status, reason, created, "
+                        "updated, author) VALUES (" NEW_UUID ", " KEPT_UUID ", date('now'), OLD.status, NEW.status, "
+                        "'changed outside demine', " NOW ", " NOW ", '" OUTSIDE_AUTHOR "'); "
+                        "UPDATE hazards SET remaining_area_ha = 0 WHERE fid = NEW.fid AND NEW.status IN ('closed', "
+                        "'handed_over') AND coalesce(OLD.status, '') NOT IN ('closed', 'handed_over') AND "
+                        "NEW.remaining_area_ha IS OLD.remaining_area_ha AND NEW.remaining_area_ha IS NOT 0; "
+                        "UPDATE hazards SET remaining_area_ha = (SELECT CASE WHEN NEW.est_area_ha IS NULL THEN NULL "
+                        "WHEN NEW.est_area_ha - total(area_ha) < 0.01 THEN NEW.est_area_ha ELSE "
+                        "round((NEW.est_area_ha - total(area_ha)) * 10000) / 10000 END FROM release_areas WHERE "
+                        "hazard_id = " KEPT_UUID ") WHERE fid = NEW.fid AND NEW.status IN ('open', "
+                        "'partly_released') AND OLD.status IN ('closed', 'handed_over') AND NEW.remaining_area_ha "
+                        "IS OLD.remaining_area_ha; END;");
+    }
 }
 
 /* The SQL text sqlite_master holds of the trigger name (malloc'd), NULL
@@ -273,16 +293,18 @@ dm_status dm__store_add_outside_log(dm_store *s)
      * they agree */
     for (size_t i = 0; !st && i < n; i++) {
         const dm_layer_def *l = dm_layer_at(i);
-        dm_buf sql[4];
-        for (int k = 0; k < 4; k++)
+        dm_buf sql[5];
+        for (int k = 0; k < 5; k++)
             dm__buf_init(&sql[k]);
         layer_triggers(l, sql);
-        static const char *const ops[4] = {"insert", "update", "delete", "uuid"};
-        for (int k = 0; k < 4 && !st; k++) {
+        static const char *const ops[5] = {"insert", "update", "delete", "uuid", "status"};
+        for (int k = 0; k < 5 && !st; k++) {
             if (sql[k].oom) {
                 st = dm__fail(s->ctx, DM_ENOMEM, "out of memory");
                 break;
             }
+            if (!sql[k].len)
+                continue; /* none of this kind for the layer */
             char name[128], *have = NULL;
             snprintf(name, sizeof name, "dm_outside_%s_%s", l->name, ops[k]);
             st = stored_sql(s, name, &have);
@@ -292,7 +314,7 @@ dm_status dm__store_add_outside_log(dm_store *s)
                 dm__buf_printf(&want, "DROP TRIGGER IF EXISTS \"%s\"; %s", name, sql[k].data);
             dm_free(s->ctx, have);
         }
-        for (int k = 0; k < 4; k++)
+        for (int k = 0; k < 5; k++)
             dm__buf_free(&sql[k]);
         int d = st ? 1 : has_uuid_default(s, l->name);
         if (d < 0)
