@@ -21,10 +21,11 @@ static const char *help =
     "matches rows without one. --limit 0 means no limit. --no-personal leaves out\n"
     "what export --no-personal leaves out (victims' names and ages, accidents' notes).\n"
     "--deleted lists the rows deleted and not put back since, by demine or in\n"
-    "another program (QGIS), newest first: when, by whom, why; `demine restore DB\n"
-    "UUID --reason R` puts one back. --uuids prints their uuids alone, one a line:\n"
-    "`demine list DB --deleted items --uuids | demine restore DB - --reason R` puts\n"
-    "them all back.\n";
+    "another program (QGIS), newest first: when, by whom, why; the outputs of\n"
+    "plan, records verify and patterns, which their next run replaces, only when\n"
+    "their layer is named. `demine restore DB UUID --reason R` puts one back;\n"
+    "--uuids prints the uuids alone, one a line, and `demine list DB --deleted\n"
+    "--uuids | demine restore DB - --reason R` puts them all back.\n";
 
 /* v after two spaces in a column of width characters (see cli_print_cell). */
 static void print_cell(const char *v, int width)
@@ -78,7 +79,25 @@ static dm_status list_deleted(dm_store *s, const char *db, const char *layer, lo
                               int json, int uuids)
 {
     char *js = NULL;
-    dm_status st = dm_store_deleted_json(s, layer, limit, offset, &js);
+    /* without a layer named, the rows people deleted: not the outputs of
+     * analyses, which their next run deletes and writes anew (a plan's
+     * tasks, record matches, predicted mines; restored, two plans would be
+     * mixed) */
+    static const char *const outputs[] = {"plan_tasks", "record_matches", "predicted_mines"};
+    const char *names[128];
+    size_t n_names = 0;
+    if (layer)
+        names[n_names++] = layer;
+    else
+        for (size_t i = 0; i < dm_layer_count() && n_names < sizeof names / sizeof *names; i++) {
+            const char *name = dm_layer_at(i)->name;
+            int output = 0;
+            for (size_t k = 0; k < sizeof outputs / sizeof *outputs; k++)
+                output |= !strcmp(name, outputs[k]);
+            if (!output)
+                names[n_names++] = name;
+        }
+    dm_status st = dm_store_deleted_json_in(s, names, n_names, limit, offset, &js);
     if (st)
         return st;
     if (json) {

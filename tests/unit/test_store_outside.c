@@ -664,3 +664,30 @@ TEST(store_outside_a_status_changed_in_gdal_follows_the_life_cycle)
     ASSERT(!strstr(out, "hazard_status"));
     free(out);
 }
+
+/* A plan made anew deletes the old one's tasks: `list --deleted` without a
+ * layer leaves them out (put back with a bulk restore, two plans would be
+ * mixed), and lists them when their layer is named. */
+TEST(store_outside_deleted_list_leaves_out_replaced_analysis_outputs)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s", dmtest_path("plan2.gpkg"));
+    char *out = NULL;
+    ASSERT_MSG(dmtest_demine(&out, "demo '%s' --seed 3", path) == 0, "%s", out);
+    free(out);
+    ASSERT_MSG(dmtest_demine(&out, "plan '%s' --prior --samples 0", path) == 0, "%s", out);
+    free(out);
+    ASSERT_MSG(dmtest_demine(&out, "plan '%s' --prior --samples 0", path) == 0, "%s", out);
+    free(out);
+    assert_scalar(path, "SELECT count(*) > 0 FROM change_log WHERE layer = 'plan_tasks' AND op = 'delete'", "1");
+    gdal_sql(path, "DELETE FROM items WHERE fid = (SELECT min(fid) FROM items)");
+    ASSERT_MSG(dmtest_demine(&out, "list '%s' --deleted --uuids", path) == 0, "%s", out);
+    int lines = 0;
+    for (const char *p = out; *p; p++)
+        lines += *p == '\n';
+    ASSERT_EQ(lines, 1); /* the find alone */
+    free(out);
+    ASSERT_MSG(dmtest_demine(&out, "list '%s' --deleted plan_tasks", path) == 0, "%s", out);
+    ASSERT_CONTAINS(out, "plan_tasks");
+    free(out);
+}
