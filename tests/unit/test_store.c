@@ -4,6 +4,7 @@
  * deleting rows, the change log, transactions and refusals of bad rows.
  */
 #include "dmtest.h"
+#include "store/store_internal.h" /* the connection, to have SQLite roll a transaction back */
 
 #include <time.h>
 
@@ -1677,4 +1678,27 @@ TEST(store_schema_version_is_raised_on_a_read_write_open_and_a_newer_one_refused
     ASSERT_EQ(dmtest_sh(&out, "sqlite3 %s \"SELECT value FROM dm_meta WHERE key='schema_version'\"", p), 0);
     ASSERT_CONTAINS(out, "4");
     free(out);
+}
+
+/* A transaction SQLite rolls back by itself (a full disk, an I/O error)
+ * mid-way through nested writes (a bulk restore): the next begin or commit
+ * says so, rather than go on with every statement committed on its own;
+ * the rollbacks that follow close it, and the store works again. */
+TEST(store_a_transaction_rolled_back_by_sqlite_is_not_gone_on_with)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("lost.gpkg"), DM_STORE_CREATE, &s));
+    ASSERT_OK(dm_store_begin(s));
+    ASSERT_OK(dm_store_begin(s));
+    ASSERT(sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL) == SQLITE_OK); /* as SQLite does on a full disk */
+    ASSERT_STATUS(DM_EIO, dm_store_begin(s));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "the write was rolled back by SQLite");
+    ASSERT_STATUS(DM_EIO, dm_store_commit(s));
+    ASSERT_OK(dm_store_rollback(s));
+    ASSERT_OK(dm_store_rollback(s));
+    ASSERT_EQ(s->depth, 0);
+    ASSERT_OK(dm_store_begin(s));
+    ASSERT_OK(dm_store_commit(s));
+    dm_store_close(s);
 }

@@ -346,8 +346,23 @@ char *dm_store_resolve_path(const dm_store *s, const char *path)
 
 /* ============================== transactions ============================== */
 
+/* A transaction of ours that SQLite rolled back by itself (a full disk,
+ * an I/O error): what was written in it is gone, so what follows must not
+ * go on as if in it (each statement would commit on its own). */
+static dm_status lost_transaction(dm_store *s)
+{
+    if (s->depth > 0 && sqlite3_get_autocommit(s->db))
+        return dm__fail(s->ctx, DM_EIO, "%s: the write was rolled back by SQLite (a full disk, an I/O error?): "
+                        "nothing of it was kept",
+                        s->path);
+    return DM_OK;
+}
+
 dm_status dm_store_begin(dm_store *s)
 {
+    dm_status lost = lost_transaction(s);
+    if (lost)
+        return lost;
     char sql[64];
     if (s->depth == 0)
         snprintf(sql, sizeof sql, "BEGIN IMMEDIATE");
@@ -363,6 +378,9 @@ dm_status dm_store_commit(dm_store *s)
 {
     if (s->depth <= 0)
         return dm__fail(s->ctx, DM_EINVAL, "commit without begin");
+    dm_status lost = lost_transaction(s);
+    if (lost)
+        return lost;
     char sql[64];
     if (s->depth == 1)
         snprintf(sql, sizeof sql, "COMMIT");
@@ -378,6 +396,10 @@ dm_status dm_store_rollback(dm_store *s)
 {
     if (s->depth <= 0)
         return DM_OK;
+    if (sqlite3_get_autocommit(s->db)) { /* SQLite rolled it all back already */
+        s->depth--;
+        return DM_OK;
+    }
     /* Keep the error message of whatever failed: rollback is a cleanup path. */
     if (s->depth == 1)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
