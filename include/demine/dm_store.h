@@ -113,6 +113,12 @@ DM_API dm_status dm_store_delete(dm_store *s, const char *layer, const char *id,
  * taken since, refuses it as an insertion would. One transaction. */
 DM_API dm_status dm_store_restore(dm_store *s, const char *uuid, const char *reason,
                                   const dm_layer_def **layer_out);
+/* dm_store_restore with n_set values set over the row's last ones
+ * (fields[i] = values[i]; "" empties it), checked with them: a row whose
+ * last values demine refuses (a status typed in QGIS) comes back mended.
+ * DM_EINVAL for a field the layer lacks. */
+DM_API dm_status dm_store_restore_set(dm_store *s, const char *uuid, const char *reason, const char *const *fields,
+                                      const char *const *values, size_t n_set, const dm_layer_def **layer_out);
 /* The rows deleted and not restored since (their last change-log entry is a
  * deletion) of layer (NULL: every layer), newest first, as JSON
  * {"deleted": [{uuid, layer, time, author, reason, ref (when the row had

@@ -186,13 +186,15 @@ static int run_delete(dm_ctx *ctx, int argc, char **argv)
 }
 
 static const char *restore_help =
-    "usage: demine restore DB UUID... --reason TEXT\n"
+    "usage: demine restore DB UUID... --reason TEXT [--set FIELD=VALUE]\n"
     "       demine restore DB - --reason TEXT   (the uuids from standard input)\n\n"
     "Put back rows deleted by mistake, from the change log: their last values,\n"
     "their uuids (rows that named them name them again) and the time each was\n"
     "first created. A hazard's life-cycle history comes back with it. Each is\n"
     "checked as a new row is (a row it refers to that is gone, or a ref another\n"
     "row took since, refuses it) and logged as an insertion with the reason.\n"
+    "--set FIELD=VALUE (with one UUID, repeatable) mends a value demine refuses\n"
+    "(one typed in QGIS) as the row comes back.\n"
     "Several are put back in one transaction, all or none, in whatever order\n"
     "their links need (a hazard before its items). `demine list DB --deleted`\n"
     "lists what can be put back (`--uuids`: the uuids alone, for `-`); `demine\n"
@@ -226,21 +228,39 @@ static int read_uuids(char ***ids, size_t *n, size_t *cap)
 
 static int run_restore(dm_ctx *ctx, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"reason", required_argument, 0, 'r'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    static const struct option longopts[] = {{"reason", required_argument, 0, 'r'},
+                                             {"set", required_argument, 0, 's'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {0, 0, 0, 0}};
     const char *reason = NULL;
+    const char *set_f[32], *set_v[32];
+    char set_buf[32][256];
+    size_t n_set = 0;
     int c;
     optind = 1;
     while ((c = cli_getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (c == 'r')
             reason = optarg;
-        else if (c == 'h')
+        else if (c == 's') {
+            const char *eq = strchr(optarg, '=');
+            if (!eq || eq == optarg)
+                return cli_usage_error("restore", "--set expects FIELD=VALUE, got '%s'", optarg);
+            if (n_set == 32 || strlen(optarg) >= sizeof set_buf[0])
+                return cli_usage_error("restore", "at most 32 --set of 255 characters each");
+            snprintf(set_buf[n_set], sizeof set_buf[0], "%s", optarg);
+            set_buf[n_set][eq - optarg] = '\0';
+            set_f[n_set] = set_buf[n_set];
+            set_v[n_set] = set_buf[n_set] + (eq - optarg) + 1;
+            n_set++;
+        } else if (c == 'h')
             return cli_help(restore_help);
         else
             return 2;
     }
     if (argc - optind < 2)
         return cli_usage_error("restore", "expected DB and UUID (several, or - to read them from standard input)");
+    if (n_set && (argc - optind != 2 || !strcmp(argv[optind + 1], "-")))
+        return cli_usage_error("restore", "--set goes with one UUID: the values it sets are that row's");
     if (dm_text_blank(reason))
         return cli_usage_error("restore", "--reason is required: a restoration must be explained");
     char **ids = NULL;
@@ -310,7 +330,7 @@ static int run_restore(dm_ctx *ctx, int argc, char **argv)
         for (size_t i = 0; i < n && !st; i++) {
             if (done[i])
                 continue;
-            dm_status r = dm_store_restore(s, ids[i], reason, &layer[i]);
+            dm_status r = dm_store_restore_set(s, ids[i], reason, set_f, set_v, n_set, &layer[i]);
             char l[64];
             int deleted = 1;
             if (r && r != DM_ENOMEM && was_deleted[i] && !dm_store_log_state(s, ids[i], l, &deleted) && !deleted &&
@@ -331,7 +351,7 @@ static int run_restore(dm_ctx *ctx, int argc, char **argv)
         }
         if (!st && left == before) {
             /* no progress: the first one left says why */
-            st = dm_store_restore(s, ids[failed], reason, &layer[failed]);
+            st = dm_store_restore_set(s, ids[failed], reason, set_f, set_v, n_set, &layer[failed]);
             if (!st) {
                 done[failed] = 1;
                 left--;
@@ -344,9 +364,14 @@ static int run_restore(dm_ctx *ctx, int argc, char **argv)
         dm_store_rollback(s);
         /* the message names the uuid already (after its layer) */
         const char *id = failed < n && !strstr(dm_ctx_errmsg(ctx), ids[failed]) ? ids[failed] : "";
+        int bad_value = strstr(dm_ctx_errmsg(ctx), "field '") != NULL;
         rc = row_fail(ctx, "restore", argv[optind], id, st);
         if (n > 1)
             fprintf(stderr, "  nothing was restored (%zu rows asked for, all or none)\n", n);
+        if (bad_value)
+            fprintf(stderr, "  a value demine refuses is mended as the row comes back: `demine restore %s %s "
+                            "--set FIELD=VALUE --reason R`%s\n",
+                    argv[optind], failed < n ? ids[failed] : "UUID", n > 1 ? ", then the others" : "");
     } else
         for (size_t i = 0; i < n; i++)
             printf("restored %s %s\n", layer[i]->name, ids[i]);

@@ -691,3 +691,38 @@ TEST(store_outside_deleted_list_leaves_out_replaced_analysis_outputs)
     ASSERT_CONTAINS(out, "plan_tasks");
     free(out);
 }
+
+/* A find whose category was typed in QGIS ('mortar', not in the list) and
+ * then deleted there comes back mended with --set (refused without it, the
+ * refusal saying how), with its uuid; --set goes with one uuid, and names a
+ * field the layer lacks. */
+TEST(store_outside_a_value_refused_is_mended_as_the_row_comes_back)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s", dmtest_path("mend.gpkg"));
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "init '%s'", path), 0);
+    free(out);
+    dmtest_write_file(dmtest_path("it.csv"), "lon,lat,category,model\n46.9,39.9,AP,PMN-2\n");
+    ASSERT_EQ(dmtest_demine(&out, "import '%s' --layer items '%s'", path, dmtest_path("it.csv")), 0);
+    free(out);
+    char *uuid = scalar(path, "SELECT uuid FROM items");
+    gdal_sql(path, "UPDATE items SET category = 'mortar'");
+    gdal_sql(path, "DELETE FROM items");
+    ASSERT_EQ(dmtest_demine(&out, "restore '%s' %s --reason back", path, uuid), 2);
+    ASSERT_CONTAINS(out, "field 'category': 'mortar' is not one of");
+    ASSERT_CONTAINS(out, "--set FIELD=VALUE --reason R`");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "restore '%s' %s %s --reason back --set category=other", path, uuid, uuid), 2);
+    ASSERT_CONTAINS(out, "--set goes with one UUID");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "restore '%s' %s --reason back --set calibre=82", path, uuid), 2);
+    ASSERT_CONTAINS(out, "--set calibre: no such field");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "restore '%s' %s --reason 'deleted in QGIS' --set category=other", path, uuid), 0);
+    free(out);
+    char want[128];
+    snprintf(want, sizeof want, "%s other PMN-2", uuid);
+    assert_scalar(path, "SELECT uuid || ' ' || category || ' ' || model FROM items", want);
+    free(uuid);
+}

@@ -59,7 +59,23 @@ static dm_status set_geom_hex(dm_store *s, dm_row *r, const char *hex)
 }
 
 /* Put back the deleted row uuid; its layer in *lo. */
+/* The values set over a row's last ones as it is put back (a value typed
+ * in QGIS that demine refuses). */
+typedef struct restore_set {
+    const char *const *fields, *const *values;
+    size_t n;
+} restore_set;
+
+static dm_status restore_one_set(dm_store *s, const char *uuid, const char *why, const dm_layer_def **lo,
+                                 const restore_set *set);
+
 static dm_status restore_one(dm_store *s, const char *uuid, const char *why, const dm_layer_def **lo)
+{
+    return restore_one_set(s, uuid, why, lo, NULL);
+}
+
+static dm_status restore_one_set(dm_store *s, const char *uuid, const char *why, const dm_layer_def **lo,
+                                 const restore_set *set)
 {
     char layer[64], op[16], created[25];
     char *old = NULL;
@@ -115,6 +131,14 @@ static dm_status restore_one(dm_store *s, const char *uuid, const char *why, con
     } else if (!st && hex && *hex && l->geom_type) /* deleted outside demine (store_outside.c) */
         st = set_geom_hex(s, r, hex);
     json_decref(o);
+    for (size_t i = 0; !st && set && i < set->n; i++) {
+        if (!dm_field_find(l, set->fields[i])) {
+            char hint[300];
+            st = dm__fail(s->ctx, DM_EINVAL, "%s %s: --set %s: no such field%s", l->name, uuid, set->fields[i],
+                          dm__field_hint(l, set->fields[i], hint, sizeof hint));
+        } else
+            st = dm_row_set(r, set->fields[i], set->values[i] && *set->values[i] ? set->values[i] : NULL);
+    }
     if (!st)
         st = dm_row_set_uuid(r, uuid);
     if (!st && created[0])
@@ -223,6 +247,13 @@ static dm_status restore_report(dm_store *s, const char *uuid, const char *why)
 
 dm_status dm_store_restore(dm_store *s, const char *uuid, const char *reason, const dm_layer_def **layer_out)
 {
+    return dm_store_restore_set(s, uuid, reason, NULL, NULL, 0, layer_out);
+}
+
+dm_status dm_store_restore_set(dm_store *s, const char *uuid, const char *reason, const char *const *fields,
+                               const char *const *values, size_t n_set, const dm_layer_def **layer_out)
+{
+    restore_set set = {fields, values, n_set};
     if (layer_out)
         *layer_out = NULL;
     if (!uuid || strlen(uuid) != 36)
@@ -238,7 +269,7 @@ dm_status dm_store_restore(dm_store *s, const char *uuid, const char *reason, co
     if (st)
         return st;
     const dm_layer_def *l = NULL;
-    st = restore_one(s, id, why, &l);
+    st = restore_one_set(s, id, why, &l, &set);
     if (!st && !strcmp(l->name, "hazards"))
         st = restore_status_history(s, id, why);
     else if (!st && !strcmp(l->name, "activities"))
