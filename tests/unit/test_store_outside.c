@@ -690,6 +690,13 @@ TEST(store_outside_deleted_list_leaves_out_replaced_analysis_outputs)
     ASSERT_MSG(dmtest_demine(&out, "list '%s' --deleted plan_tasks", path) == 0, "%s", out);
     ASSERT_CONTAINS(out, "plan_tasks");
     free(out);
+    /* a hazard of the plan deleted: its tasks are a warning, which the next plan clears */
+    gdal_sql(path, "DELETE FROM hazards WHERE uuid = (SELECT hazard_id FROM plan_tasks LIMIT 1)");
+    ASSERT_MSG(dmtest_demine(&out, "check '%s'", path) == 4, "%s", out);
+    ASSERT_CONTAINS(out, "warning dangling_ref         plan_tasks ");
+    ASSERT_CONTAINS(out, "(deleted since the plan was made; the next `demine plan` leaves it out)");
+    ASSERT(!strstr(out, "error   dangling_ref         plan_tasks"));
+    free(out);
 }
 
 /* A find whose category was typed in QGIS ('mortar', not in the list) and

@@ -106,7 +106,13 @@ static void check_dangling(dm_store *s, dm_check_report *r, ref_state *rs)
             char was[64];
             int deleted = 0;
             dm_ctx_clear_error(ctx);
-            if (dm_store_log_state(s, p->value, was, &deleted) == DM_OK && deleted)
+            if (p->layer->flags & DM_LAYER_SYSTEM)
+                /* the plan's task of a hazard gone: the next plan has none */
+                dm__check_add(r, DM_CHECK_WARNING, "dangling_ref", p->layer->name, p->uuid, p->ref, NAN, NAN,
+                              "field '%s': no row of %s has the uuid '%s' (deleted since the plan was made; "
+                              "the next `demine plan` leaves it out)",
+                              p->field->name, p->field->ref_layer, p->value);
+            else if (dm_store_log_state(s, p->value, was, &deleted) == DM_OK && deleted)
                 dm__check_add(r, DM_CHECK_ERROR, "dangling_ref", p->layer->name, p->uuid, p->ref, NAN, NAN,
                               "field '%s': the row of %s it names was deleted; `demine restore DB %s --reason R` "
                               "puts it back (`demine show` of it says when and by whom)",
