@@ -21,6 +21,8 @@ void srvtest_insert_wkt(dm_store *s, const char *layer, const char *wkt, const c
 void srvtest_setup_db(void);
 /* `demine serve t.gpkg` on a free port (srvtest_base), and its stop. */
 void srvtest_start_server(void);
+/* The same with more options of serve ("--trust-proxy 127.0.0.1"). */
+void srvtest_start_server_with(const char *extra);
 void srvtest_stop_server(void);
 /* A request with curl: method, path, token (or NULL), one more header (or
  * NULL), a body (or NULL). Returns the status; the body in *out and the

@@ -169,6 +169,9 @@ typedef struct srv_req {
     char auth_err[256];
     dm_user user; /* role DM_ROLE_PUBLIC when not logged in */
     char token[DM_TOKEN_HEX + 1];
+    int https;    /* 1: the trusted reverse proxy (--trust-proxy) says the client
+                   * came over HTTPS (X-Forwarded-Proto): the session cookie is
+                   * then Secure */
     srv_thread *t;
     const srv_config *cfg;
 } srv_req;

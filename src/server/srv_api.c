@@ -164,9 +164,11 @@ static int h_login(srv_req *rq, srv_resp *rs)
     }
     if (st)
         return srv_fail(rs, rq, st);
+    /* Secure when the client came over HTTPS (through the trusted proxy):
+     * the browser then never sends the session over plain HTTP */
     snprintf(rs->set_cookie, sizeof rs->set_cookie,
-             "dm_token=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%ld", token,
-             rq->cfg->session_ttl_s);
+             "dm_token=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%ld%s", token,
+             rq->cfg->session_ttl_s, rq->https ? "; Secure" : "");
     srv_buf b;
     sb_init(&b);
     sb_printf(&b, "{\"token\":\"%s\",\"user\":", token);
@@ -186,7 +188,8 @@ static int h_logout(srv_req *rq, srv_resp *rs)
         return srv_fail(rs, rq, st);
     srv_bump_auth_generation();
     snprintf(rs->set_cookie, sizeof rs->set_cookie,
-             "dm_token=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+             "dm_token=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
+             rq->https ? "; Secure" : "");
     return srv_json(rs, 200, strdup("{\"ok\":true}"));
 }
 

@@ -323,24 +323,25 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, srv_resp *rs)
 /* The client's address, which the login and public-route limits count:
  * the peer's, or, when the peer is the trusted reverse proxy (--trust-proxy),
  * the last address of its X-Forwarded-For (the one the proxy added; what the
- * client itself sent before it cannot be trusted). */
-static void client_of(struct MHD_Connection *c, char out[64])
+ * client itself sent before it cannot be trusted). Returns 1 when the peer
+ * is the trusted proxy. */
+static int client_of(struct MHD_Connection *c, char out[64])
 {
     out[0] = '\0';
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (!ci || !ci->client_addr)
-        return;
+        return 0;
     const struct sockaddr *sa = ci->client_addr;
     if (sa->sa_family == AF_INET)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, 64);
     else if (sa->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, 64);
     if (!g_cfg->trust_proxy || strcmp(out, g_cfg->trust_proxy))
-        return;
+        return 0;
     const char *xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
     if (!xff)
-        return;
+        return 1;
     const char *last = strrchr(xff, ',');
     last = last ? last + 1 : xff;
     last += strspn(last, " \t");
@@ -348,11 +349,46 @@ static void client_of(struct MHD_Connection *c, char out[64])
     char addr[64];
     unsigned char bin[sizeof(struct in6_addr)];
     if (n == 0 || n >= sizeof addr)
-        return;
+        return 1;
     memcpy(addr, last, n);
     addr[n] = '\0';
     if (inet_pton(AF_INET, addr, bin) == 1 || inet_pton(AF_INET6, addr, bin) == 1)
         memcpy(out, addr, n + 1);
+    return 1;
+}
+
+/* Did the client reach the trusted proxy over HTTPS? The last value of its
+ * X-Forwarded-Proto (the one the proxy set), read only from the proxy. */
+static int forwarded_https(struct MHD_Connection *c)
+{
+    const char *p = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Proto");
+    if (!p)
+        return 0;
+    const char *last = strrchr(p, ',');
+    last = last ? last + 1 : p;
+    last += strspn(last, " \t");
+    size_t n = strcspn(last, " \t");
+    return n == 5 && !strncasecmp(last, "https", 5);
+}
+
+/* A state-changing request (any method but GET and HEAD) that a browser
+ * sent for a page of another origin (Sec-Fetch-Site: cross-site, or
+ * same-site: another port or subdomain of the same site, which
+ * SameSite=Strict does not keep the session cookie from), without a bearer
+ * token (which such a page cannot set without CORS, which the server never
+ * allows): a forged request riding on the cookie, or a login forced on the
+ * browser. The value that makes it one into *site; 0 when the request is
+ * none. Clients that send no Sec-Fetch-Site (curl, scripts, older
+ * browsers) are not concerned; the web map's own requests are same-origin. */
+static int cross_site_write(struct MHD_Connection *c, const char *method, const char **site)
+{
+    if (!strcmp(method, "GET") || !strcmp(method, "HEAD"))
+        return 0;
+    const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    if (auth && !strncasecmp(auth, "Bearer ", 7))
+        return 0;
+    *site = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Site");
+    return *site && strcasecmp(*site, "same-origin") && strcasecmp(*site, "none");
 }
 
 /* Unix time of a session's expiry "YYYY-MM-DDTHH:MM:SSZ" (dm_user.expires);
@@ -507,9 +543,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     rq.body_len = cs->len;
     rq.t = t;
     rq.cfg = g_cfg;
-    client_of(c, rq.client);
+    rq.https = client_of(c, rq.client) && forwarded_https(c);
     dm_ctx_clear_error(t->ctx);
     dm_ctx_set_author(t->ctx, "anonymous");
+    const char *site = NULL;
+    if (cross_site_write(c, method, &site)) {
+        srv_error(&rs, 403,
+                  "%s request from another site (Sec-Fetch-Site: %.40s) refused: the API "
+                  "takes changes from its own pages, or with an Authorization: Bearer token",
+                  method, site);
+        return send_resp(c, &rs);
+    }
     authenticate(&rq, c);
     srv_route(&rq, &rs);
     if (!rs.status)

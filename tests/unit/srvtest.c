@@ -59,11 +59,16 @@ void srvtest_setup_db(void)
 
 void srvtest_start_server(void)
 {
+    srvtest_start_server_with("");
+}
+
+void srvtest_start_server_with(const char *extra)
+{
     char *out = NULL;
     ASSERT_EQ(dmtest_sh(&out,
-                        "rm -f srv.log; timeout 200 '%s' serve t.gpkg --port 0 --threads 4 > srv.log 2>&1 "
+                        "rm -f srv.log; timeout 200 '%s' serve t.gpkg --port 0 --threads 4 %s > srv.log 2>&1 "
                         "< /dev/null & echo $! > srv.pid",
-                        getenv("DEMINE_BIN")),
+                        getenv("DEMINE_BIN"), extra),
               0);
     free(out);
     for (int i = 0; i < 200; i++) {

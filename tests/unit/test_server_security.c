@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * test_server_security.c -- `demine serve` against attacks on its sessions
+ * and answers: a state-changing request a page of another site makes a
+ * browser send with the session cookie (or a login forced on it) is
+ * refused, the session cookie is Secure behind an HTTPS proxy, and the
+ * public endpoints never name the server's files.
+ */
+#include "srvtest.h"
+
+#include <signal.h>
+#include <strings.h>
+#include <unistd.h>
+
+#define ASSERT_NOT_CONTAINS(hay, needle) ASSERT_MSG(!strstr((hay), (needle)), "'%s' in: %s", (needle), (hay))
+
+/* A request with curl and up to two more headers (NULL for none): the
+ * status, the body in *out and the response's headers in *hdr (malloc'd;
+ * hdr may be NULL). */
+static int req(const char *method, const char *path, const char *h1, const char *h2, const char *body, char **out,
+               char **hdr)
+{
+    char e1[300] = "", e2[300] = "", data[64] = "";
+    if (h1)
+        snprintf(e1, sizeof e1, "-H '%s'", h1);
+    if (h2)
+        snprintf(e2, sizeof e2, "-H '%s'", h2);
+    if (body) {
+        dmtest_write_file(dmtest_path("req.json"), body);
+        snprintf(data, sizeof data, "--data-binary @req.json");
+    }
+    char *res = NULL;
+    int rc = dmtest_sh(&res,
+                       "rm -f resp.txt hdr.txt; curl -s -g -D hdr.txt -o resp.txt -w '%%{http_code}' -X %s %s %s %s "
+                       "'%s%s'",
+                       method, e1, e2, data, srvtest_base, path);
+    ASSERT_MSG(rc == 0, "curl failed (%d): %s", rc, res);
+    int code = (int)strtol(res, NULL, 10);
+    free(res);
+    char *b = dmtest_read_file(dmtest_path("resp.txt"));
+    *out = b ? b : strdup("");
+    char *h = dmtest_read_file(dmtest_path("hdr.txt"));
+    if (hdr)
+        *hdr = h ? h : strdup("");
+    else
+        free(h);
+    return code;
+}
+
+static const char *report =
+    "{\"activity\":{\"type\":\"Feature\",\"properties\":{\"activity_type\":\"nts\",\"end_date\":\"2025-05-01\"},"
+    "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.90,39.90],[46.905,39.90],[46.905,39.905],"
+    "[46.90,39.90]]]}}}";
+
+TEST(server_refuses_cross_site_writes_riding_on_the_session_cookie)
+{
+    /* SameSite=Strict keeps the cookie from other sites, but not from another
+     * port or subdomain of the same site (Sec-Fetch-Site: same-site), nor
+     * from browsers that do not know SameSite: a form there posting
+     * text/plain "JSON" would submit, approve or delete under the user's
+     * name. A browser says where a request comes from: any write it sends
+     * for a page of another origin is refused unless it carries a bearer
+     * token (which such a page cannot set). */
+    srvtest_setup_db();
+    srvtest_start_server();
+    char fld[65], cookie[100], *out = NULL, *hdr = NULL;
+    srvtest_login("fld", "fieldpw12", fld);
+    snprintf(cookie, sizeof cookie, "Cookie: dm_token=%s", fld);
+    static const char *sites[] = {"same-site", "cross-site", "Cross-Site"};
+    for (size_t i = 0; i < sizeof sites / sizeof sites[0]; i++) {
+        char h[80];
+        snprintf(h, sizeof h, "Sec-Fetch-Site: %s", sites[i]);
+        int code = req("POST", "/api/reports", cookie, h, report, &out, NULL);
+        ASSERT_MSG(code == 403, "%s: %d %s", sites[i], code, out);
+        ASSERT_CONTAINS(out, "from another site");
+        free(out);
+        /* not even a login (one forced on the browser logs it in as the
+         * attacker) nor a logout */
+        code = req("POST", "/api/login", h, NULL, "{\"user\":\"ana\",\"password\":\"analystpw1\"}", &out, &hdr);
+        ASSERT_MSG(code == 403, "login %s: %d %s", sites[i], code, out);
+        ASSERT_NOT_CONTAINS(hdr, "Set-Cookie");
+        ASSERT_NOT_CONTAINS(out, "\"token\":");
+        free(out);
+        free(hdr);
+        ASSERT_EQ(req("POST", "/api/logout", cookie, h, NULL, &out, NULL), 403);
+        free(out);
+    }
+    ASSERT_EQ(srvtest_rows_of("activities"), 0);
+    /* the session still holds: the logouts above were refused */
+    ASSERT_EQ(req("GET", "/api/me", cookie, NULL, NULL, &out, NULL), 200);
+    free(out);
+    /* reads are not writes: the same cookie reads from anywhere (another
+     * origin cannot read the answer without CORS) */
+    ASSERT_EQ(req("GET", "/api/reports", cookie, "Sec-Fetch-Site: same-site", NULL, &out, NULL), 200);
+    free(out);
+    /* the web map's own requests (same-origin), and clients that say
+     * nothing (curl, scripts), write with the cookie as before */
+    ASSERT_EQ(req("POST", "/api/reports", cookie, "Sec-Fetch-Site: same-origin", report, &out, NULL), 201);
+    free(out);
+    ASSERT_EQ(req("POST", "/api/reports", cookie, NULL, report, &out, NULL), 201);
+    free(out);
+    /* a bearer token is no cookie a browser adds by itself */
+    char bearer[100];
+    snprintf(bearer, sizeof bearer, "Authorization: Bearer %s", fld);
+    ASSERT_EQ(req("POST", "/api/reports", bearer, "Sec-Fetch-Site: cross-site", report, &out, NULL), 201);
+    free(out);
+    ASSERT_EQ(srvtest_rows_of("activities"), 3);
+    ASSERT_EQ(req("POST", "/api/login", "Sec-Fetch-Site: same-origin", NULL,
+                  "{\"user\":\"ana\",\"password\":\"analystpw1\"}", &out, NULL),
+              200);
+    free(out);
+    srvtest_stop_server();
+}
+
+TEST(server_session_cookie_is_secure_behind_an_https_proxy)
+{
+    /* Behind a reverse proxy that speaks HTTPS to the browser, a cookie
+     * without Secure would be sent over plain HTTP too (a link to http://,
+     * a network that rewrites it): the proxy says the client's protocol in
+     * X-Forwarded-Proto, believed from the trusted proxy only. */
+    srvtest_setup_db();
+    srvtest_start_server_with("--trust-proxy 127.0.0.1");
+    const char *login = "{\"user\":\"ana\",\"password\":\"analystpw1\"}";
+    char *out = NULL, *hdr = NULL, cookie[200];
+    ASSERT_EQ(req("POST", "/api/login", "X-Forwarded-Proto: https", "X-Forwarded-For: 10.1.1.1", login, &out, &hdr),
+              200);
+    ASSERT(srvtest_header_value(hdr, "Set-Cookie", cookie, sizeof cookie));
+    ASSERT_CONTAINS(cookie, "HttpOnly");
+    ASSERT_CONTAINS(cookie, "SameSite=Strict");
+    ASSERT_CONTAINS(cookie, "; Secure");
+    free(out);
+    free(hdr);
+    /* the proxy's own value is the last one: what the client sent before
+     * it is not believed */
+    ASSERT_EQ(req("POST", "/api/login", "X-Forwarded-Proto: https, http", NULL, login, &out, &hdr), 200);
+    ASSERT(srvtest_header_value(hdr, "Set-Cookie", cookie, sizeof cookie));
+    ASSERT_NOT_CONTAINS(cookie, "Secure");
+    free(out);
+    free(hdr);
+    /* plain HTTP: no Secure (the browser would drop the cookie) */
+    ASSERT_EQ(req("POST", "/api/login", NULL, NULL, login, &out, &hdr), 200);
+    ASSERT(srvtest_header_value(hdr, "Set-Cookie", cookie, sizeof cookie));
+    ASSERT_NOT_CONTAINS(cookie, "Secure");
+    char tok[65];
+    const char *p = strstr(out, "\"token\":\"");
+    ASSERT(p);
+    snprintf(tok, sizeof tok, "%.64s", p + 9);
+    free(out);
+    free(hdr);
+    /* the logout's cookie that clears it is Secure as well over HTTPS */
+    char bearer[100];
+    snprintf(bearer, sizeof bearer, "Authorization: Bearer %s", tok);
+    ASSERT_EQ(req("POST", "/api/logout", bearer, "X-Forwarded-Proto: https", NULL, &out, &hdr), 200);
+    ASSERT(srvtest_header_value(hdr, "Set-Cookie", cookie, sizeof cookie));
+    ASSERT_CONTAINS(cookie, "Max-Age=0; Secure");
+    free(out);
+    free(hdr);
+    srvtest_stop_server();
+    /* without --trust-proxy, anyone could say X-Forwarded-Proto: it is not
+     * believed */
+    srvtest_start_server();
+    ASSERT_EQ(req("POST", "/api/login", "X-Forwarded-Proto: https", NULL, login, &out, &hdr), 200);
+    ASSERT(srvtest_header_value(hdr, "Set-Cookie", cookie, sizeof cookie));
+    ASSERT_NOT_CONTAINS(cookie, "Secure");
+    free(out);
+    free(hdr);
+    srvtest_stop_server();
+}
