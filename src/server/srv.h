@@ -169,6 +169,9 @@ typedef struct srv_req {
     char auth_err[256];
     dm_user user; /* role DM_ROLE_PUBLIC when not logged in */
     char token[DM_TOKEN_HEX + 1];
+    int is_public; /* 1: an /api/public/ request: a failure is told in general
+                    * words, its reason (a file's path, the database's words) goes
+                    * to the server's log only */
     int https;    /* 1: the trusted reverse proxy (--trust-proxy) says the client
                    * came over HTTPS (X-Forwarded-Proto): the session cookie is
                    * then Secure */

@@ -1009,9 +1009,18 @@ dm_riskmap *srv_riskmap(srv_req *rq, srv_resp *rs, unsigned long long *version)
         } else
             dm_free(t->ctx, path);
         if (st) {
-            if (st == DM_ENOTFOUND && path && mt < 0)
+            if (st == DM_ENOTFOUND && path && mt < 0 && !rq->is_public)
                 srv_error(rs, 404, "the risk map %s is missing", path);
-            else
+            else if (st == DM_ENOTFOUND && rq->is_public) {
+                /* the public is not told where the server keeps its files */
+                if (path && mt < 0)
+                    fprintf(stderr, "demine serve: %s %s: the risk map %s is missing\n", rq->method,
+                            rq->url, path);
+                else
+                    fprintf(stderr, "demine serve: %s %s: %s\n", rq->method, rq->url,
+                            dm_ctx_errmsg(t->ctx));
+                srv_error(rs, 404, "no risk map yet: the route planner cannot answer");
+            } else
                 srv_fail(rs, rq, st);
             return NULL;
         }
@@ -2179,6 +2188,7 @@ int srv_route(srv_req *rq, srv_resp *rs)
         return srv_json(rs, 200, strdup("{\"ok\":true,\"version\":\"" DM_VERSION_STRING "\"}"));
     }
     if (!strcmp(a, "public")) {
+        rq->is_public = 1;
         if (n == 3 && !strcmp(seg[2], "danger"))
             return h_danger(rq, rs);
         if (n == 3 && !strcmp(seg[2], "check"))

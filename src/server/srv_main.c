@@ -165,8 +165,16 @@ int srv_fail(srv_resp *rs, srv_req *rq, dm_status st)
 int srv_fail_msg(srv_resp *rs, srv_req *rq, dm_status st, const char *msg)
 {
     int code = srv_status_of(st);
-    if (code >= 500)
+    if (code >= 500 || rq->is_public)
         fprintf(stderr, "demine serve: %s %s: %s\n", rq->method, rq->url, msg);
+    if (rq->is_public) {
+        /* anyone may ask: the reason stays in the log */
+        if (code == 503)
+            rs->retry_after = 5;
+        return srv_error(rs, code == 503 ? 503 : 500, "%s",
+                         code == 503 ? "the server is busy; try again in a few seconds"
+                                     : "the server cannot answer this now");
+    }
     if (code == 503) {
         /* the database is locked by another program (a long import, an
          * open transaction in sqlite3 or QGIS): the handlers roll back what

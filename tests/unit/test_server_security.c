@@ -166,3 +166,60 @@ TEST(server_session_cookie_is_secure_behind_an_https_proxy)
     free(hdr);
     srvtest_stop_server();
 }
+
+/* Point the database's risk map at path (written beside the server). */
+static void set_risk_map(const char *path)
+{
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path("t.gpkg"), 0, &s));
+    ASSERT_OK(dm_store_meta_set(s, "risk_map", path));
+    dm_store_close(s);
+}
+
+TEST(server_public_route_does_not_name_the_servers_files)
+{
+    /* The public route reads the risk map: when it cannot (the file gone,
+     * not a raster), anyone asking was told where the server keeps it
+     * ("the risk map /srv/.../risk.tif is missing"). The public now gets
+     * general words; the reason goes to the server's log, and staff still
+     * read it in the answer. */
+    srvtest_setup_db();
+    char missing[600], broken[600];
+    snprintf(missing, sizeof missing, "%s", dmtest_path("secret-dir-4711/risk.tif"));
+    snprintf(broken, sizeof broken, "%s", dmtest_path("secret-file-4712.tif"));
+    dmtest_write_file(broken, "not a raster at all");
+    set_risk_map(missing);
+    srvtest_start_server();
+    const char *q = "/api/public/route?from=46.95,39.95&to=46.96,39.95";
+    char *out = NULL, ana[65];
+    int code = srvtest_req("GET", q, NULL, NULL, NULL, &out, NULL);
+    ASSERT_MSG(code == 404, "%d %s", code, out);
+    ASSERT_NOT_CONTAINS(out, "secret-dir-4711");
+    ASSERT_NOT_CONTAINS(out, "risk.tif");
+    ASSERT_CONTAINS(out, "no risk map yet");
+    free(out);
+    /* staff read the reason */
+    srvtest_login("ana", "analystpw1", ana);
+    ASSERT_EQ(srvtest_req("GET", "/api/route?from=46.95,39.95&to=46.96,39.95", ana, NULL, NULL, &out, NULL), 404);
+    ASSERT_CONTAINS(out, "secret-dir-4711");
+    free(out);
+    srvtest_stop_server();
+    char *log = dmtest_read_file(dmtest_path("srv.log"));
+    ASSERT_CONTAINS(log, "secret-dir-4711/risk.tif is missing");
+    free(log);
+    /* a file that is no raster: the library's words name it */
+    set_risk_map(broken);
+    srvtest_start_server();
+    code = srvtest_req("GET", q, NULL, NULL, NULL, &out, NULL);
+    ASSERT_MSG(code >= 400, "%d %s", code, out);
+    ASSERT_NOT_CONTAINS(out, "secret-file-4712");
+    ASSERT_NOT_CONTAINS(out, dmtest_path(""));
+    free(out);
+    ASSERT_EQ(srvtest_req("GET", "/api/public/route?from=46.95,39.95&to=46.96,39.95", NULL, NULL, NULL, &out, NULL) >= 400,
+              1);
+    free(out);
+    srvtest_stop_server();
+    log = dmtest_read_file(dmtest_path("srv.log"));
+    ASSERT_CONTAINS(log, "secret-file-4712");
+    free(log);
+}
