@@ -223,3 +223,44 @@ TEST(server_public_route_does_not_name_the_servers_files)
     ASSERT_CONTAINS(log, "secret-file-4712");
     free(log);
 }
+
+TEST(server_user_of_no_valid_role_gets_no_session)
+{
+    /* A role in the users table that is none of admin, analyst, field (the
+     * table edited by hand: "administrator", "public", "") was read as the
+     * public's, yet the session counted as a login: statistics, risk and
+     * tiles, which ask for a login only, were open to it. Such a user now
+     * gets no session, and a session it holds is no longer one. */
+    srvtest_setup_db();
+    srvtest_start_server();
+    static const char *roles[] = {"administrator", "public", ""};
+    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
+        char tok[65], *out = NULL;
+        ASSERT_EQ(dmtest_sh(&out, "sqlite3 t.gpkg \"UPDATE users SET role = 'field' WHERE name = 'fld'\""), 0);
+        free(out);
+        srvtest_login("fld", "fieldpw12", tok); /* not used yet: no worker has it cached */
+        ASSERT_EQ(dmtest_sh(&out, "sqlite3 t.gpkg \"UPDATE users SET role = '%s' WHERE name = 'fld'\"", roles[i]),
+                  0);
+        free(out);
+        int code = srvtest_req("GET", "/api/stats", tok, NULL, NULL, &out, NULL);
+        ASSERT_MSG(code == 401, "role '%s': %d %s", roles[i], code, out);
+        free(out);
+        code = srvtest_req("GET", "/api/me", tok, NULL, NULL, &out, NULL);
+        ASSERT_MSG(code == 401, "role '%s': %d %s", roles[i], code, out);
+        free(out);
+        code = srvtest_req("POST", "/api/login", NULL, NULL, "{\"user\":\"fld\",\"password\":\"fieldpw12\"}", &out,
+                           NULL);
+        ASSERT_MSG(code == 401, "role '%s': login %d %s", roles[i], code, out);
+        ASSERT_NOT_CONTAINS(out, "\"token\":");
+        free(out);
+    }
+    /* a role written in another case is still that role */
+    char tok[65], *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 t.gpkg \"UPDATE users SET role = 'Analyst' WHERE name = 'ana'\""), 0);
+    free(out);
+    srvtest_login("ana", "analystpw1", tok);
+    ASSERT_EQ(srvtest_req("GET", "/api/me", tok, NULL, NULL, &out, NULL), 200);
+    ASSERT_CONTAINS(out, "\"role\":\"analyst\"");
+    free(out);
+    srvtest_stop_server();
+}

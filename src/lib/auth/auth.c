@@ -498,7 +498,13 @@ dm_status dm_auth_login(dm_store *s, const char *name, const char *password, con
         const char *hash = (const char *)sqlite3_column_text(q, 0);
         ok = hash && crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
         dm_role role = DM_ROLE_PUBLIC;
-        dm_role_parse((const char *)sqlite3_column_text(q, 1), &role);
+        /* a role that is none of the three (a users table edited by hand:
+         * "administrator", "") opens no session: it would have been a
+         * logged-in user of no role, let through every check that asks for
+         * a login only (statistics, risk, tiles) */
+        if (!dm_role_parse((const char *)sqlite3_column_text(q, 1), &role) ||
+            role == DM_ROLE_PUBLIC)
+            ok = 0;
         const char *org = (const char *)sqlite3_column_text(q, 2);
         dm__strlcpy(who->name, name, sizeof who->name);
         who->role = role;
@@ -586,7 +592,13 @@ dm_status dm_auth_check(dm_store *s, const char *token, dm_user *who)
         return dm__fail(s->ctx, DM_EFORBIDDEN, "session expired; log in again");
     }
     dm__strlcpy(who->name, (const char *)sqlite3_column_text(q, 0), sizeof who->name);
-    dm_role_parse((const char *)sqlite3_column_text(q, 1), &who->role);
+    if (!dm_role_parse((const char *)sqlite3_column_text(q, 1), &who->role) ||
+        who->role == DM_ROLE_PUBLIC) {
+        /* no role of a user (dm_auth_login): no session */
+        sqlite3_finalize(q);
+        memset(who, 0, sizeof *who);
+        return dm__fail(s->ctx, DM_EFORBIDDEN, "the user of this session has no valid role");
+    }
     const char *org = (const char *)sqlite3_column_text(q, 2);
     dm__strlcpy(who->organisation, org ? org : "", sizeof who->organisation);
     iso_of(exp, who->expires);
