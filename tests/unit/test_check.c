@@ -64,7 +64,9 @@ static void build_db(void)
     free(out);
 }
 
-/* A victim whose accident was deleted by another tool, one whose accident
+/* A victim whose accident was deleted by another tool (which refuses it
+ * while the victim points at it: the link taken off first and put back
+ * after), one whose accident
  * was emptied, an item naming a hazard that does not exist: errors naming
  * the row and the field. The sound database raises none. */
 TEST(check_database_finds_links_to_rows_that_do_not_exist)
@@ -77,7 +79,12 @@ TEST(check_database_finds_links_to_rows_that_do_not_exist)
     free(out);
     int rc = dmtest_sh(&out,
                        "cd '%s' && sqlite3 db.gpkg \"DROP TRIGGER IF EXISTS rtree_accidents_geom_delete; "
+                       "CREATE TEMP TABLE gone AS SELECT v.uuid AS v, a.uuid AS a FROM victims v JOIN accidents a "
+                       "ON a.uuid = v.accident_id WHERE a.date = '2022-05-01'; "
+                       "UPDATE victims SET accident_id = NULL WHERE uuid IN (SELECT v FROM gone); "
                        "DELETE FROM accidents WHERE date = '2022-05-01'; "
+                       "UPDATE victims SET accident_id = (SELECT a FROM gone WHERE v = victims.uuid) WHERE uuid IN "
+                       "(SELECT v FROM gone); "
                        "UPDATE victims SET accident_id = NULL WHERE outcome = 'killed'\"",
                        dmtest_tmpdir());
     ASSERT_MSG(rc == 0, "sqlite3: %s", out);

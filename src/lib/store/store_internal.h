@@ -85,6 +85,10 @@ dm_status dm__store_migrate(dm_store *s);
  * database lacks them (store_proposals.c). Run by the schema of a new
  * database and by the migration of an older one. */
 dm_status dm__store_add_proposals(dm_store *s);
+/* Whether the rows of layer rl that point at a row of layer l go with it
+ * when it is deleted (its life-cycle history, the outputs an analysis
+ * wrote about it), rather than keep it from being deleted. */
+int dm__goes_with_it(const dm_layer_def *l, const dm_layer_def *rl);
 /* The triggers that log edits made by other programs (QGIS, sqlite3) and
  * give a row they add its uuid (store_outside.c), when the database lacks
  * them or has those of another model. Run by the schema of a new database

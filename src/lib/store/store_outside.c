@@ -17,8 +17,11 @@
  *     the row's updated time and author
  *     set, and a hazard whose status changed gets a row of its life cycle
  *     (hazard_status), as demine's own status changes do;
- *   - before a delete: the row's last values are logged (a draft report's
- *     activity with the hazard it proposed, as a withdrawal keeps it);
+ *   - before a delete: refused while rows of other layers point at the
+ *     row, as `demine delete` refuses it; else the row's last values are
+ *     logged (a draft report's activity with the hazard it proposed, as a
+ *     withdrawal keeps it), and the rows that go with it in `demine delete`
+ *     (a hazard's life cycle, the plan's tasks for it) are deleted too;
  *   - after an update that writes the placeholder over a row's uuid: its
  *     own uuid is put back.
  * Geometry is logged as the GeoPackage blob in hex ("geom_gpkg"), where our
@@ -109,6 +112,49 @@ static void log_insert(dm_buf *b, const char *t, const char *uuid, const char *o
     dm__buf_printf(b, "'%s', %s, '%s', '%s', ", t, uuid, op, reason);
 }
 
+/* The statements of a delete trigger that refuse the deletion of a row of
+ * l while rows of other layers point at it, one for each layer and field
+ * that can, as `demine delete` refuses it (dm_store_delete): a hazard
+ * deleted in QGIS with its finds left pointing at it. The message, which
+ * QGIS shows beside the feature it could not delete, must be a literal
+ * (SQLite 3.40), so it names the layer and field but not the rows. */
+static void refuse_referred(dm_buf *b, const dm_layer_def *l)
+{
+    for (size_t i = 0; i < dm_layer_count(); i++) {
+        const dm_layer_def *rl = dm_layer_at(i);
+        if (dm__goes_with_it(l, rl))
+            continue;
+        for (size_t k = 0; k < rl->n_fields; k++) {
+            const dm_field_def *f = &rl->fields[k];
+            if (f->type != DM_FT_REF || !f->ref_layer || strcmp(f->ref_layer, l->name))
+                continue;
+            dm__buf_printf(b,
+                           "SELECT RAISE(ABORT, 'demine: rows of %s (%s) point at this row of %s: delete them "
+                           "or point them elsewhere first') WHERE EXISTS (SELECT 1 FROM \"%s\" WHERE \"%s\" = "
+                           "OLD.uuid); ",
+                           rl->name, f->name, l->name, rl->name, f->name);
+        }
+    }
+}
+
+/* The statements of a delete trigger that delete, each logged by its own
+ * trigger, the rows that go with a deleted row of l as they go with it in
+ * `demine delete`: a hazard's life-cycle history, the outputs an analysis
+ * wrote about it (the next run rewrites them). */
+static void delete_going_with(dm_buf *b, const dm_layer_def *l)
+{
+    for (size_t i = 0; i < dm_layer_count(); i++) {
+        const dm_layer_def *rl = dm_layer_at(i);
+        if (!dm__goes_with_it(l, rl))
+            continue;
+        for (size_t k = 0; k < rl->n_fields; k++) {
+            const dm_field_def *f = &rl->fields[k];
+            if (f->type == DM_FT_REF && f->ref_layer && !strcmp(f->ref_layer, l->name))
+                dm__buf_printf(b, "DELETE FROM \"%s\" WHERE \"%s\" = OLD.uuid; ", rl->name, f->name);
+        }
+    }
+}
+
 /* The triggers of layer l (names dm_outside_<layer>_insert, _update,
  * _delete, _uuid, and for hazards _status), each statement ending with
  * ';', in sql[5] (sql[4] empty for other layers). NOW and
@@ -154,6 +200,7 @@ static void layer_triggers(const dm_layer_def *l, dm_buf sql[5])
     b = &sql[2];
     dm__buf_printf(b, "CREATE TRIGGER \"dm_outside_%s_delete\" BEFORE DELETE ON \"%s\" WHEN ", t, t);
     dm__buf_puts(b, NOT_OURS " BEGIN ");
+    refuse_referred(b, l);
     log_insert(b, t, "OLD.uuid", "delete", "deleted outside demine");
     if (!strcmp(t, "activities")) {
         dm__buf_puts(b, "json_patch(");
@@ -163,7 +210,9 @@ static void layer_triggers(const dm_layer_def *l, dm_buf sql[5])
                         "activity_uuid = OLD.uuid AND status = 'pending'), '{}'))");
     } else
         values_json(b, l, "OLD", NULL);
-    dm__buf_puts(b, ", NULL; END;");
+    dm__buf_puts(b, ", NULL; ");
+    delete_going_with(b, l);
+    dm__buf_puts(b, "END;");
 
     /* the placeholder written over a row's uuid: its own back (kept, it
      * would refuse every row added after as a second one) */

@@ -1074,7 +1074,7 @@ static dm_status update_row(dm_store *s, const char *uuid, dm_row *r, const char
 static dm_status delete_row(dm_store *s, const dm_layer_def *l, const char *uuid,
                             const char *reason);
 
-static int goes_with_it(const dm_layer_def *l, const dm_layer_def *rl)
+int dm__goes_with_it(const dm_layer_def *l, const dm_layer_def *rl)
 {
     if (!strcmp(l->name, "hazards") && !strcmp(rl->name, "hazard_status"))
         return 1;
@@ -1142,7 +1142,7 @@ static dm_status delete_dependents(dm_store *s, const dm_layer_def *l, const cha
     long total = 0;
     for (size_t i = 0; i < dm_layer_count() && !st; i++) {
         const dm_layer_def *rl = dm_layer_at(i);
-        if (goes_with_it(l, rl))
+        if (dm__goes_with_it(l, rl))
             continue; /* deleted with it below */
         for (size_t k = 0; k < rl->n_fields && !st; k++) {
             const dm_field_def *f = &rl->fields[k];
@@ -1162,7 +1162,7 @@ static dm_status delete_dependents(dm_store *s, const dm_layer_def *l, const cha
     dm__buf_free(&msg);
     for (size_t i = 0; i < dm_layer_count() && !st; i++) {
         const dm_layer_def *rl = dm_layer_at(i);
-        if (!goes_with_it(l, rl))
+        if (!dm__goes_with_it(l, rl))
             continue;
         for (size_t k = 0; k < rl->n_fields && !st; k++) {
             const dm_field_def *f = &rl->fields[k];
