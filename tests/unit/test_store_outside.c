@@ -184,6 +184,22 @@ TEST(store_outside_rows_added_in_gdal_get_a_uuid_and_are_logged)
     ASSERT_MSG(dmtest_demine(&out, "export '%s' --layer hazards '%s'", path, dmtest_path("hz.geojson")) == 2, "%s", out);
     ASSERT_CONTAINS(out, " Q-1: the geometry cannot be read (demine check lists such rows)");
     free(out);
+    /* added without its area (SQLite cannot measure the polygon): check
+     * says so with the command that gives it, after which it is quiet */
+    ASSERT_MSG(dmtest_demine(&out, "check '%s'", path) == 4, "%s", out); /* Q-1's geometry */
+    ASSERT_CONTAINS(out, "Q-2: est_area_ha is empty, and so is remaining_area_ha (added outside demine?): statistics "
+                         "and the plan take the polygon's 94.9");
+    ASSERT_CONTAINS(out, "`demine edit DB Q-2 est_area_ha=94.9");
+    char *fix = strstr(out, "`demine edit DB Q-2 ");
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "%s", fix + strlen("`demine edit DB Q-2 "));
+    *strchr(cmd, '`') = '\0';
+    free(out);
+    ASSERT_MSG(dmtest_demine(&out, "edit '%s' Q-2 %s --reason measured", path, cmd) == 0, "%s", out);
+    free(out);
+    ASSERT_MSG(dmtest_demine(&out, "check '%s'", path) == 4, "%s", out);
+    ASSERT(!strstr(out, "Q-2: est_area_ha is empty"));
+    free(out);
     free(u1);
 }
 
@@ -690,7 +706,10 @@ TEST(store_outside_deleted_list_leaves_out_replaced_analysis_outputs)
     ASSERT_MSG(dmtest_demine(&out, "list '%s' --deleted plan_tasks", path) == 0, "%s", out);
     ASSERT_CONTAINS(out, "plan_tasks");
     free(out);
-    /* a hazard of the plan deleted: its tasks are a warning, which the next plan clears */
+    /* a hazard of the plan deleted where no trigger took its tasks with it
+     * (a file edited before its upgrade): its tasks are a warning, which
+     * the next plan clears */
+    gdal_sql(path, "DROP TRIGGER dm_outside_hazards_delete");
     gdal_sql(path, "DELETE FROM hazards WHERE uuid = (SELECT hazard_id FROM plan_tasks LIMIT 1)");
     ASSERT_MSG(dmtest_demine(&out, "check '%s'", path) == 4, "%s", out);
     ASSERT_CONTAINS(out, "warning dangling_ref         plan_tasks ");
@@ -732,4 +751,79 @@ TEST(store_outside_a_value_refused_is_mended_as_the_row_comes_back)
     snprintf(want, sizeof want, "%s other PMN-2", uuid);
     assert_scalar(path, "SELECT uuid || ' ' || category || ' ' || model FROM items", want);
     free(uuid);
+}
+
+/* A row deleted in QGIS is refused, as `demine delete` refuses it, while
+ * rows of other layers point at it (a hazard with its finds): the message
+ * names them, and nothing is deleted or logged. Deleted once they are gone,
+ * it takes its life-cycle history and the plan's tasks about it with it,
+ * each logged, so `check` finds nothing left dangling, and a restoration
+ * brings the history back. */
+TEST(store_outside_a_row_still_pointed_at_is_not_deleted_in_gdal)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s", dmtest_path("outside-refs.gpkg"));
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, path, DM_STORE_CREATE, &s));
+    dm_row *r = dm_row_new(ctx, dm_layer_find("hazards"));
+    ASSERT_OK(dm_row_set(r, "ref", "H-1"));
+    ASSERT_OK(dm_row_set(r, "hazard_type", "CHA"));
+    ASSERT_OK(dm_row_set(r, "status", "open"));
+    dm_geom *g = NULL;
+    ASSERT_OK(dm_geom_from_wkt(ctx, SQUARE, &g));
+    dm_row_set_geom(r, g);
+    char hz[37], item[37], task[37];
+    ASSERT_OK(dm_store_insert(s, r, hz));
+    dm_row_free(r);
+    r = dm_row_new(ctx, dm_layer_find("items"));
+    ASSERT_OK(dm_row_set(r, "category", "AP"));
+    ASSERT_OK(dm_row_set(r, "hazard_id", hz));
+    ASSERT_OK(dm_geom_from_wkt(ctx, "POINT(46.905 39.905)", &g));
+    dm_row_set_geom(r, g);
+    ASSERT_OK(dm_store_insert(s, r, item));
+    dm_row_free(r);
+    r = dm_row_new(ctx, dm_layer_find("plan_tasks"));
+    ASSERT_OK(dm_row_set(r, "hazard_id", hz));
+    ASSERT_OK(dm_row_set(r, "route", "clear"));
+    ASSERT_OK(dm_store_insert(s, r, task));
+    dm_row_free(r);
+    dm_store_close(s);
+    char *out = NULL;
+    ASSERT_MSG(dmtest_demine(&out, "status '%s' H-1 partly_released --reason 'north part reduced'", path) == 0, "%s",
+               out);
+    free(out);
+    char *log0 = scalar(path, "SELECT count(*) FROM change_log");
+
+    GDALDatasetH ds = gdal_open(path);
+    CPLErrorReset();
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    OGRLayerH rs = GDALDatasetExecuteSQL(ds, "DELETE FROM hazards WHERE ref = 'H-1'", NULL, NULL);
+    CPLPopErrorHandler();
+    if (rs)
+        GDALDatasetReleaseResultSet(ds, rs);
+    ASSERT_MSG(CPLGetLastErrorType() >= CE_Failure, "the deletion was not refused");
+    ASSERT_CONTAINS(CPLGetLastErrorMsg(), "rows of items (hazard_id) point at this row of hazards: delete them or "
+                                          "point them elsewhere first");
+    GDALClose(ds);
+    assert_scalar(path, "SELECT count(*) FROM hazards", "1");
+    assert_scalar(path, "SELECT count(*) FROM hazard_status", "1");
+    assert_scalar(path, "SELECT count(*) FROM change_log", log0);
+    free(log0);
+
+    gdal_sql(path, "DELETE FROM items");
+    gdal_sql(path, "DELETE FROM hazards WHERE ref = 'H-1'");
+    assert_scalar(path, "SELECT count(*) FROM hazards", "0");
+    assert_scalar(path, "SELECT count(*) FROM hazard_status", "0");
+    assert_scalar(path, "SELECT count(*) FROM plan_tasks", "0");
+    assert_scalar(path, "SELECT group_concat(layer, ' ') FROM (SELECT layer FROM change_log WHERE op = 'delete' AND "
+                        "author = 'outside demine' ORDER BY seq)",
+                  "items hazards hazard_status plan_tasks");
+    ASSERT_MSG(dmtest_demine(&out, "check '%s'", path) == 0, "%s", out);
+    free(out);
+    ASSERT_MSG(dmtest_demine(&out, "restore '%s' %s --reason 'deleted in QGIS by mistake'", path, hz) == 0, "%s",
+               out);
+    free(out);
+    assert_scalar(path, "SELECT to_status || ' ' || reason FROM hazard_status", "partly_released north part reduced");
+    assert_scalar(path, "SELECT count(*) FROM plan_tasks", "0");
 }

@@ -3,7 +3,7 @@
  * check_store.c -- checking a whole database: every row's geometry, dates
  * and values (numbers, ranges, enumerations written by other tools), duplicates in every layer, overlapping hazards, items outside their
  * hazard, activities lying mostly outside their hazards, activities and finds
- * with out-of-order dates, recorded areas that disagree with the polygons,
+ * with out-of-order dates, recorded areas that disagree with the polygons or are missing,
  * required fields left empty and references to rows that do not exist (a
  * victim whose accident was deleted by another tool).
  */
@@ -290,6 +290,20 @@ static dm_status check_layer(dm_store *s, const dm_layer_def *l, uuid_set *own, 
                 dm__check_add(r, DM_CHECK_WARNING, "area_mismatch", l->name, uuid, ref, NAN, NAN,
                               "%s is %.2f ha but the polygon measures %.2f ha", fname, rec, ha);
             double rem = dm_cursor_real(c, "remaining_area_ha", NAN);
+            /* demine measures the polygon of a row it adds; one drawn in
+             * QGIS comes without (SQLite alone cannot measure it) */
+            if (!isfinite(rec) && ha > 0) {
+                const char *st0 = is_hazards ? dm_cursor_text(c, "status") : NULL;
+                int open = st0 && (!strcmp(st0, "open") || !strcmp(st0, "partly_released"));
+                char also[80] = "";
+                if (open && !isfinite(rem))
+                    snprintf(also, sizeof also, " remaining_area_ha=%.2f", ha);
+                dm__check_add(r, DM_CHECK_WARNING, "area_missing", l->name, uuid, ref, NAN, NAN,
+                              "%s is empty%s (added outside demine?): statistics and the plan take the "
+                              "polygon's %.2f ha; give it with `demine edit DB %s %s=%.2f%s`",
+                              fname, also[0] ? ", and so is remaining_area_ha" : "", ha, own_ref && own_ref[0] ? own_ref : uuid,
+                              fname, ha, also);
+            }
             if (is_hazards && isfinite(rem) && isfinite(rec) && rem > rec * 1.01 + 0.01)
                 dm__check_add(r, DM_CHECK_WARNING, "area_mismatch", l->name, uuid, ref, NAN, NAN,
                               "remaining_area_ha %.2f exceeds est_area_ha %.2f", rem, rec);
