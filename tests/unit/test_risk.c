@@ -565,6 +565,17 @@ TEST(risk_map_writes_back_to_hazards)
            strstr(meta, "\"spots\":0,"));
     dm_free(ctx, meta);
     dm_store_close(s);
+    /* and the user is told the densities are the model's own: a ranking */
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --cell 20 --out %s", dmtest_path("h.gpkg"), dmtest_path("risk.tif")),
+              0);
+    ASSERT_CONTAINS(out, "note: not calibrated: no land cleared by a method that finds most items");
+    ASSERT_CONTAINS(out, "read them as a ranking, not as odds");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --cell 20 --out %s --no-calibrate", dmtest_path("h.gpkg"),
+                            dmtest_path("risk.tif")),
+              0);
+    ASSERT(!strstr(out, "not calibrated"));
+    free(out);
 }
 
 TEST(risk_fit_from_the_database_and_map_with_it)
