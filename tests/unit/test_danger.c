@@ -367,3 +367,25 @@ TEST(danger_zone_of_a_hazard_does_not_move_with_hazards_far_away)
         dm_store_close(s);
     }
 }
+
+/* A hazard of 2 x 2 degrees: its edges, straight in degrees, were taken to
+ * metres by their ends only, and 157 ha along its north edge were left out
+ * of the zones. Every part of it is in them. */
+TEST(danger_zone_of_a_huge_hazard_covers_it_all)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("huge.gpkg"), DM_STORE_CREATE, &s));
+    add_hz(s, "HUGE", 46, 39, 48, 41);
+    dm_geom *z = NULL, *g = NULL, *out = NULL;
+    ASSERT_OK(dm_danger_zones(s, NULL, &z));
+    ASSERT(z);
+    ASSERT_OK(dm_geom_from_wkt(ctx, "POLYGON((46 39,48 39,48 41,46 41,46 39))", &g));
+    ASSERT_OK(dm_geom_difference(ctx, g, z, &out));
+    double ha = 0;
+    if (!dm_geom_is_empty(out))
+        ASSERT_OK(dm_geom_area_ha(ctx, out, &ha));
+    ASSERT_MSG(ha < 0.01, "%.1f ha of the hazard is left out of the zones", ha);
+    dm_geom_free(z), dm_geom_free(g), dm_geom_free(out);
+    dm_store_close(s);
+}
