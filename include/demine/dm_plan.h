@@ -126,6 +126,9 @@ typedef struct dm_plan_hazard {
     double bbox[4];
     /* value criteria (gathered or set by the caller) */
     double accidents, returning, population, houses, roads, infra, farm;
+    /* items found that name it (hazard_id): direct evidence, so it is
+     * never cancelled, as a CHA is not */
+    double finds;
 } dm_plan_hazard;
 
 typedef struct dm_plan_task {

@@ -147,9 +147,9 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
     char b1[96], b2[48];
     printf("plan from %s: %zu open hazards, %.1f ha, %.0f expected items; %zu teams\n", r->start,
            r->n, r->total_area_ha, r->total_items, r->n_teams);
-    printf("  routes:   cancel %.0f hazards (%.1f ha), reduce %.0f (%.1f ha), clear %.0f (%.1f ha)",
-           r->n_route[0], r->area_route[0], r->n_route[1], r->area_route[1], r->n_route[2],
-           r->area_route[2]);
+    printf("  routes:   cancel %.0f %s (%.1f ha), reduce %.0f (%.1f ha), clear %.0f (%.1f ha)",
+           r->n_route[0], r->n_route[0] == 1 ? "hazard" : "hazards", r->area_route[0], r->n_route[1],
+           r->area_route[1], r->n_route[2], r->area_route[2]);
     /* technical survey clears part of the land it reduces: the land cleared in all */
     if (r->rb_clear_ha > r->area_route[2] + 0.05)
         printf("; %.1f ha cleared in all", r->rb_clear_ha);

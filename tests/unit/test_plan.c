@@ -2570,3 +2570,62 @@ TEST(plan_cli_a_fraction_of_a_team_day_is_not_zero)
     ASSERT(strncmp(m, "0 team-days", 11));
     free(out);
 }
+
+/* Direct evidence is never cancelled by survey: a CHA, and an SHA where an
+ * item was found (linked by hazard_id, or lying in it with no link), go
+ * to technical survey however low a map not yet calibrated puts them; an
+ * SHA with nothing found is cancelled. The plan says the map was not
+ * calibrated. */
+TEST(plan_never_cancels_a_hazard_with_direct_evidence)
+{
+    const char *db = dmtest_path("evidence.gpkg");
+    char *out = NULL;
+    ASSERT_MSG(dmtest_demine(&out, "init '%s'", db) == 0, "%s", out);
+    free(out);
+    const char *hz = dmtest_path("hz.geojson");
+    char gj[2048];
+    snprintf(gj, sizeof gj,
+             "{\"type\":\"FeatureCollection\",\"features\":["
+             "{\"type\":\"Feature\",\"properties\":{\"ref\":\"C-1\",\"hazard_type\":\"CHA\",\"status\":\"open\"},"
+             "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[15.730,-12.770],[15.735,-12.770],"
+             "[15.735,-12.775],[15.730,-12.775],[15.730,-12.770]]]}},"
+             "{\"type\":\"Feature\",\"properties\":{\"ref\":\"S-LINKED\",\"hazard_type\":\"SHA\",\"status\":\"open\"},"
+             "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[15.750,-12.770],[15.755,-12.770],"
+             "[15.755,-12.775],[15.750,-12.775],[15.750,-12.770]]]}},"
+             "{\"type\":\"Feature\",\"properties\":{\"ref\":\"S-IN\",\"hazard_type\":\"SHA\",\"status\":\"open\"},"
+             "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[15.770,-12.770],[15.775,-12.770],"
+             "[15.775,-12.775],[15.770,-12.775],[15.770,-12.770]]]}},"
+             "{\"type\":\"Feature\",\"properties\":{\"ref\":\"S-NONE\",\"hazard_type\":\"SHA\",\"status\":\"open\"},"
+             "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[15.790,-12.770],[15.795,-12.770],"
+             "[15.795,-12.775],[15.790,-12.775],[15.790,-12.770]]]}}]}");
+    dmtest_write_file(hz, gj);
+    ASSERT_MSG(dmtest_demine(&out, "import '%s' --layer hazards '%s'", db, hz) == 0, "%s", out);
+    free(out);
+    /* S-LINKED's find lies outside it (found at its edge, recorded against it) */
+    dmtest_write_file(dmtest_path("it.csv"), "category,lat,lon,hazard_id\nAP,-12.7760,15.7525,S-LINKED\n"
+                                             "AP,-12.7725,15.7725,\n");
+    ASSERT_MSG(dmtest_demine(&out, "import '%s' --layer items '%s'", db, dmtest_path("it.csv")) == 0, "%s", out);
+    free(out);
+    ASSERT_MSG(dmtest_demine(&out, "risk map '%s' --cell 20 --out '%s'", db, dmtest_path("r.tif")) == 0, "%s", out);
+    ASSERT_CONTAINS(out, "note: not calibrated");
+    free(out);
+    ASSERT_MSG(dmtest_demine(&out, "plan '%s' --samples 0 --csv '%s'", db, dmtest_path("p.csv")) == 0, "%s", out);
+    ASSERT_CONTAINS(out, "the risk map was not calibrated");
+    ASSERT_CONTAINS(out, "cancel 1 hazard");
+    free(out);
+    char *csv = dmtest_read_file(dmtest_path("p.csv"));
+    ASSERT(csv != NULL);
+    const char *refs[4] = {"C-1", "S-LINKED", "S-IN", "S-NONE"};
+    const char *want[4] = {"reduce", "reduce", "reduce", "cancel"};
+    for (int i = 0; i < 4; i++) {
+        char key[64];
+        snprintf(key, sizeof key, ",%s,", refs[i]);
+        const char *line = strstr(csv, key);
+        ASSERT_MSG(line != NULL, "%s not in %s", refs[i], csv);
+        const char *eol = strchr(line, '\n');
+        const char *r = strstr(line, want[i]);
+        ASSERT_MSG(r && (!eol || r < eol), "%s: want %s in %.*s", refs[i], want[i], (int)(eol ? eol - line : 80),
+                   line);
+    }
+    free(csv);
+}

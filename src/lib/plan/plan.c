@@ -222,10 +222,15 @@ dm_status dm_plan_config_check(dm_ctx *ctx, const dm_plan_config *c)
 
 /* ---- routing, cost, value ---------------------------------------------- */
 
+/* A confirmed hazardous area is one with direct evidence of explosive
+ * ordnance, and so is a hazard where items were found: non-technical
+ * survey cannot cancel it, whatever the map says (a map not yet calibrated
+ * on cleared land can put its p far too low); technical survey at the
+ * least. */
 static dm_route choose_route(const dm_plan_config *c, const dm_plan_hazard *h)
 {
     double dens = h->area_ha > 0 ? h->items / h->area_ha : h->items;
-    if (h->p < c->p_cancel && h->items < c->items_cancel)
+    if (h->p < c->p_cancel && h->items < c->items_cancel && strcmp(h->type, "CHA") && !(h->finds > 0))
         return DM_ROUTE_CANCEL;
     if (h->p >= c->p_clear && dens >= c->density_clear)
         return DM_ROUTE_CLEAR;

@@ -9,6 +9,7 @@
 #include "core/dm_internal.h"
 #include "plan/plan_internal.h"
 
+#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,6 +175,88 @@ static int hazard_real(dm_ctx *ctx, dm_cursor *c, const dm_plan_hazard *hz, cons
     return 0;
 }
 
+/* The last risk map calibrated on nothing (no cleared land, no checked
+ * spots: dm_risk_update's "risk_calibration"): its p_contam rank the
+ * hazards but are no odds, and the routes read them as odds against
+ * p_cancel and p_clear; said. */
+static void warn_uncalibrated(dm_store *s)
+{
+    dm_ctx *ctx = dm_store_ctx(s);
+    char *txt = NULL;
+    if (dm_store_meta_get(s, "risk_calibration", &txt) != DM_OK || !txt) {
+        dm_free(ctx, txt);
+        return;
+    }
+    json_error_t err;
+    json_t *j = json_loads(txt, 0, &err);
+    json_t *zones = json_object_get(j, "zones"), *spots = json_object_get(j, "spots");
+    if (json_is_integer(zones) && !json_integer_value(zones) && json_is_integer(spots) && !json_integer_value(spots))
+        dm__log(ctx, DM_LOG_WARN,
+                "%s: the risk map was not calibrated (no land cleared by a method that finds most items, no "
+                "checked spots): its p_contam rank the hazards but run low, so the routes, which compare "
+                "them with p_cancel and p_clear, lean to cancellation (never of a CHA); import cleared land "
+                "and map again, or plan with --prior",
+                dm_store_path(s));
+    json_decref(j);
+    dm_free(ctx, txt);
+}
+
+typedef struct {
+    const char *uuid;
+    size_t i;
+} uuid_index;
+
+static int by_uuid(const void *a, const void *b)
+{
+    return strcmp(((const uuid_index *)a)->uuid, ((const uuid_index *)b)->uuid);
+}
+
+/* Each hazard's finds: the items that name it (hazard_id), and those
+ * naming none that lie in its polygon (geoms[i], NULL when it has none). */
+static dm_status count_finds(dm_store *s, dm_plan_hazard *h, dm_geom *const *geoms, size_t n)
+{
+    dm_ctx *ctx = dm_store_ctx(s);
+    if (!n)
+        return DM_OK;
+    uuid_index *ix = dm_malloc(ctx, n * sizeof *ix);
+    if (!ix)
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        ix[i].uuid = h[i].uuid, ix[i].i = i;
+    qsort(ix, n, sizeof *ix, by_uuid);
+    dm_cursor *c = NULL;
+    dm_status st = dm_store_select(s, "items", NULL, &c);
+    int rc = 0;
+    while (!st && (rc = dm_cursor_next(c)) > 0) {
+        double q = dm_cursor_real(c, "quantity", 1);
+        q = q >= 1 ? q : 1;
+        const char *hid = dm_cursor_text(c, "hazard_id");
+        if (hid) {
+            uuid_index key = {hid, 0};
+            const uuid_index *f = bsearch(&key, ix, n, sizeof *ix, by_uuid);
+            if (f)
+                h[f->i].finds += q;
+            continue;
+        }
+        dm_geom *pt = NULL;
+        double x, y;
+        if (dm_cursor_geom(c, &pt) || !pt || !dm_geom_centroid_xy(pt, &x, &y)) {
+            dm_geom_free(pt);
+            continue;
+        }
+        for (size_t i = 0; i < n; i++)
+            if (geoms[i] && x >= h[i].bbox[0] && x <= h[i].bbox[2] && y >= h[i].bbox[1] && y <= h[i].bbox[3] &&
+                dm_geom_intersects(geoms[i], pt))
+                h[i].finds += q;
+        dm_geom_free(pt);
+    }
+    if (!st && rc < 0)
+        st = dm__wrap(ctx, "%s: items", dm_store_path(s));
+    dm_cursor_free(c);
+    dm_free(ctx, ix);
+    return st;
+}
+
 /* A prior when no risk map exists (docs/plan.md). */
 static void prior_of(dm_plan_hazard *h, const char *cls, double reliability)
 {
@@ -202,6 +285,7 @@ dm_status dm_plan_gather(dm_store *s, const dm_plan_config *cfg, int use_prior,
     *out = NULL;
     *n_out = 0;
     dm_plan_hazard *h = NULL;
+    dm_geom **hgeom = NULL; /* each hazard's polygon, for the finds in it */
     size_t n = 0, cap = 0, n_risk = 0, first_missing = (size_t)-1, n_empty = 0, n_noarea = 0;
     char first_empty[DM_PLAN_NAME_MAX] = "", first_noarea[DM_PLAN_NAME_MAX] = "";
     pts p;
@@ -227,8 +311,15 @@ dm_status dm_plan_gather(dm_store *s, const dm_plan_config *cfg, int use_prior,
                 goto out;
             }
             h = nh;
+            dm_geom **ng = dm_realloc(ctx, hgeom, nc * sizeof *ng);
+            if (!ng) {
+                st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+                goto out;
+            }
+            hgeom = ng;
             cap = nc;
         }
+        hgeom[n] = NULL;
         dm_plan_hazard *hz = &h[n];
         memset(hz, 0, sizeof *hz);
         dm__strlcpy(hz->uuid, dm_cursor_uuid(c), sizeof hz->uuid);
@@ -279,7 +370,7 @@ dm_status dm_plan_gather(dm_store *s, const dm_plan_config *cfg, int use_prior,
                 hz->lon = (hz->bbox[0] + hz->bbox[2]) / 2;
                 hz->lat = (hz->bbox[1] + hz->bbox[3]) / 2;
             }
-            dm_geom_free(g);
+            hgeom[n] = g;
         }
         if (!isnan(pc) && !isnan(ei)) {
             hz->p = pc;
@@ -315,6 +406,8 @@ dm_status dm_plan_gather(dm_store *s, const dm_plan_config *cfg, int use_prior,
                       dm_store_path(s));
         goto out;
     }
+    if (n > 0 && !use_prior)
+        warn_uncalibrated(s);
     if (first_missing != (size_t)-1) {
         st = dm__fail(ctx, DM_ENOTFOUND,
                       "%s: hazard %s has no p_contam/expected_items: rerun demine risk map DB "
@@ -322,6 +415,9 @@ dm_status dm_plan_gather(dm_store *s, const dm_plan_config *cfg, int use_prior,
                       dm_store_path(s), h[first_missing].ref[0] ? h[first_missing].ref : h[first_missing].uuid);
         goto out;
     }
+
+    if ((st = count_finds(s, h, hgeom, n)))
+        goto out;
 
     /* value criteria */
     double lat0 = 0;
@@ -454,6 +550,9 @@ dm_status dm_plan_gather(dm_store *s, const dm_plan_config *cfg, int use_prior,
     }
     st = DM_OK;
 out:
+    for (size_t i = 0; i < n; i++)
+        dm_geom_free(hgeom[i]);
+    dm_free(ctx, hgeom);
     dm_cursor_free(c);
     grid_free(ctx, &gr);
     dm_free(ctx, p.v);
