@@ -2628,4 +2628,10 @@ TEST(plan_never_cancels_a_hazard_with_direct_evidence)
                    line);
     }
     free(csv);
+    /* the report's risk map says so too, with the map's own cell size */
+    ASSERT_MSG(dmtest_demine(&out, "report '%s' --out '%s'", db, dmtest_path("r.pdf")) == 0, "%s", out);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "pdftotext '%s' -", dmtest_path("r.pdf")), 0);
+    ASSERT_CONTAINS(out, "Risk map of 20 m cells, log scale: not calibrated on cleared land, a ranking only");
+    free(out);
 }

@@ -157,6 +157,10 @@ static void read_risk(rep_data *d, const char *path)
         CPLPopErrorHandler();
         return;
     }
+    double gt0[6];
+    OGRSpatialReferenceH srs = GDALGetSpatialRef(ds);
+    if (GDALGetGeoTransform(ds, gt0) == CE_None && srs && OSRIsProjected(srs) && OSRGetLinearUnits(srs, NULL) == 1.0)
+        d->risk_cell_m = gt0[1];
     OGRSpatialReferenceH wgs = OSRNewSpatialReference(NULL);
     OSRImportFromEPSG(wgs, 4326);
     OSRSetAxisMappingStrategy(wgs, OAMS_TRADITIONAL_GIS_ORDER);
@@ -443,6 +447,18 @@ dm_status dm__report_gather(dm_store *s, const dm_report_opts *o, rep_data *d)
         read_risk(d, abs ? abs : rp);
         dm_free(ctx, abs);
         dm_free(ctx, rp);
+        /* calibrated on nothing (dm_risk_update's "risk_calibration"): its
+         * levels are the model's own, a ranking */
+        char *cj = NULL;
+        if ((st = dm_store_meta_get(s, "risk_calibration", &cj)))
+            return st;
+        json_error_t jerr;
+        json_t *j = cj ? json_loads(cj, 0, &jerr) : NULL;
+        json_t *zones = json_object_get(j, "zones"), *spots = json_object_get(j, "spots");
+        d->risk_uncalibrated = json_is_integer(zones) && !json_integer_value(zones) && json_is_integer(spots) &&
+                               !json_integer_value(spots);
+        json_decref(j);
+        dm_free(ctx, cj);
     } else
         dm__strlcpy(d->risk_note, "no risk map yet (demine risk map DB)", sizeof d->risk_note);
     /* margins */

@@ -244,7 +244,15 @@ void dm__fig_map_status(cairo_t *cr, const rep_data *d, double x, double y, doub
 
 void dm__fig_map_risk(cairo_t *cr, const rep_data *d, double x, double y, double w, double h)
 {
-    title(cr, x, y, w, "Risk map: probability a 10 m cell holds an item (log scale)");
+    char ttl[200], cell[32] = "";
+    if (d->risk_cell_m > 0)
+        snprintf(cell, sizeof cell, " %g m", d->risk_cell_m);
+    if (d->risk_uncalibrated) /* the full title and this would not fit */
+        snprintf(ttl, sizeof ttl, "Risk map of%s cells, log scale: not calibrated on cleared land, a ranking only",
+                 cell);
+    else
+        snprintf(ttl, sizeof ttl, "Risk map: probability a%s cell holds an item (log scale)", cell);
+    title(cr, x, y, w, ttl);
     mapx m = map_frame(cr, d, x, y + 20, w, h - 24);
     if (d->risk) {
         int iw = cairo_image_surface_get_width(d->risk), ih = cairo_image_surface_get_height(d->risk);

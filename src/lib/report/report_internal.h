@@ -36,6 +36,8 @@ typedef struct rep_data {
     /* risk raster warped to lon/lat, as an image */
     cairo_surface_t *risk;
     double risk_bbox[4], risk_max;
+    double risk_cell_m;      /* the map's cell (0 when not in metres) */
+    int risk_uncalibrated;   /* no cleared land or checked spots to calibrate on */
     char risk_note[200];
     /* burn-down: cumulative hectares released by date (plan tasks) */
     double *bd_day, *bd_ha;
