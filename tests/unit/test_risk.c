@@ -145,6 +145,55 @@ TEST(risk_evidence_raises_and_lowers_odds)
     dm_evidence_set_free(ctx, &ev);
 }
 
+/* A class of map features the evidence holds none of (no front line, no
+ * military position mapped) is unknown, not far from everything: the
+ * accident's cell gets the p it gets with both mapped at it, and mapped
+ * elsewhere they lower it. */
+TEST(risk_unmapped_feature_classes_do_not_lower_the_map)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_grid g;
+    double b[4] = {490000, 650000, 505000, 665000};
+    ASSERT_OK(dm_grid_from_bounds(ctx, "EPSG:32618", b, 50, &g));
+    size_t n = dm_grid_cells(&g);
+    double at[3];
+    for (int c = 0; c < 3; c++) { /* no features, both at the accident, both 5 km away */
+        dm_evidence_set ev;
+        dm_evidence_set_init(&ev);
+        dm_evidence e;
+        memset(&e, 0, sizeof e);
+        e.weight = 1;
+        e.code = -1;
+        e.kind = DM_EV_ACCIDENT;
+        dm_geom *pt = NULL;
+        ASSERT_OK(dm_geom_point(ctx, -75.0, 6.0, &pt));
+        ASSERT_OK(dm_evidence_add(ctx, &ev, &e, pt));
+        dm_geom_free(pt);
+        const char *cls[2] = {"front_line", "military_position"};
+        for (int k = 0; c && k < 2; k++) {
+            e.kind = DM_EV_FEATURE;
+            e.cls = cls[k];
+            double x = c == 1 ? -75.0 : -74.955;
+            ASSERT_OK(dm_geom_point(ctx, x, 6.0, &pt));
+            ASSERT_OK(dm_evidence_add(ctx, &ev, &e, pt));
+            dm_geom_free(pt);
+        }
+        float *map = dm_raster_alloc(n);
+        dm_risk_model m;
+        dm_risk_model_default(&m);
+        dm_risk_params p = {0};
+        p.grid = &g;
+        p.ev = &ev;
+        p.p_out = map;
+        ASSERT_OK(dm_risk_map(ctx, &m, &p, NULL));
+        at[c] = p_at(map, &g, -75.0, 6.0);
+        dm_raster_free(map, n);
+        dm_evidence_set_free(ctx, &ev);
+    }
+    ASSERT_MSG(fabs(at[0] - at[1]) < 0.01 * at[1], "none mapped %g, mapped at it %g", at[0], at[1]);
+    ASSERT_MSG(at[2] < at[1] / 10, "mapped 5 km away %g, at it %g", at[2], at[1]);
+}
+
 TEST(risk_model_json_round_trip_and_errors)
 {
     dm_ctx *ctx = dmtest_ctx();

@@ -655,6 +655,16 @@ static dm_status term_tile(job *j, dm_ctx *wctx, const term_plan *tp, const dm_t
     }
     case DM_TERM_DISTANCE:
     case DM_TERM_AREA: {
+        if (!tp->n_src && t->type == DM_TERM_DISTANCE && t->cls[0]) {
+            /* no map feature of its class in the whole evidence (no front
+             * line mapped at all): unknown, not far from everything, which
+             * lowered every cell by the term's whole weight (the default
+             * model's two feature distances: 36 times). The distance to
+             * past events stays capped when there are none: the first find
+             * would otherwise lower every hazard away from it 10 times. */
+            memset(buf, 0, wn * sizeof *buf);
+            break;
+        }
         for (size_t k = 0; k < wn; k++)
             buf[k] = 1.0f;
         double cap = t->type == DM_TERM_DISTANCE ? t->width_m : 3.0 * t->width_m;
