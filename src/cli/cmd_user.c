@@ -147,10 +147,12 @@ static int run_user(dm_ctx *ctx, int argc, char **argv)
     /* open the database (and see that the user exists, for passwd) before
      * asking for a password that could not be used */
     dm_store *s = NULL;
-    int rc = cli_open_store(ctx, "user", db, 0, &s);
+    int rc = cli_open_store(ctx, "user", db, is_list ? DM_STORE_READONLY : 0, &s);
     if (rc)
         return rc;
-    dm_status st = dm_auth_init(s);
+    /* a listing reads: it neither adds the users table nor upgrades an
+     * older database */
+    dm_status st = is_list ? DM_OK : dm_auth_init(s);
     if (!st && !strcmp(sub, "passwd"))
         st = dm_auth_user_exists(s, name);
     if (!st && !strcmp(sub, "add")) {
@@ -191,6 +193,8 @@ static int run_user(dm_ctx *ctx, int argc, char **argv)
         else if (!st) {
             /* one line per user: name role organisation */
             const char *p = list;
+            if (!strstr(p, "{\"name\":\""))
+                printf("no users yet: add one with `demine user add %s NAME --role admin`\n", db);
             while ((p = strstr(p, "{\"name\":\""))) {
                 char n[64] = "", ro[16] = "", o[128] = "";
                 sscanf(p, "{\"name\":\"%63[^\"]\",\"role\":\"%15[^\"]\"", n, ro);

@@ -817,8 +817,24 @@ TEST(server_concurrent_writes_survive_kill9)
 
 TEST(server_user_command)
 {
-    setup_db();
     char *out = NULL;
+    /* a database no user was added to: none listed, and the listing
+     * writes nothing (no users table made, no upgrade) */
+    ASSERT_EQ(dmtest_demine(&out, "init '%s'", dmtest_path("nousers.gpkg")), 0);
+    free(out);
+    char *before = NULL, *after = NULL;
+    ASSERT_EQ(dmtest_sh(&before, "sha256sum '%s'", dmtest_path("nousers.gpkg")), 0);
+    ASSERT_EQ(dmtest_demine(&out, "user list '%s'", dmtest_path("nousers.gpkg")), 0);
+    ASSERT_CONTAINS(out, "no users yet: add one with `demine user add ");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "user list '%s' --json", dmtest_path("nousers.gpkg")), 0);
+    ASSERT_CONTAINS(out, "[]");
+    free(out);
+    ASSERT_EQ(dmtest_sh(&after, "sha256sum '%s'", dmtest_path("nousers.gpkg")), 0);
+    ASSERT_STREQ(after, before);
+    free(before);
+    free(after);
+    setup_db();
     ASSERT_EQ(dmtest_demine(&out, "user list t.gpkg"), 0);
     ASSERT_CONTAINS(out, "fld2");
     ASSERT_CONTAINS(out, "FSD");

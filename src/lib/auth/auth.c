@@ -341,6 +341,15 @@ dm_status dm_auth_user_list_json(dm_store *s, char **json)
 {
     *json = NULL;
     sqlite3_stmt *q = NULL;
+    /* a database no user was ever added to has no users table (a read-only
+     * listing does not make one): none */
+    if (sqlite3_table_column_metadata(s->db, NULL, "users", "name", NULL, NULL, NULL, NULL, NULL) != SQLITE_OK) {
+        *json = dm_malloc(s->ctx, 3);
+        if (!*json)
+            return dm__fail(s->ctx, DM_ENOMEM, "out of memory");
+        memcpy(*json, "[]", 3);
+        return DM_OK;
+    }
     dm_status st =
         dm__sql_prepare(s, "SELECT name, role, organisation, created FROM users ORDER BY name", &q);
     if (st)
