@@ -65,11 +65,14 @@ DM_API dm_status dm_auth_user_list_json(dm_store *s, char **json);
  * caller for rate limiting (an IP address; may be NULL). On success fills
  * token (DM_TOKEN_HEX + 1 bytes) and *who. Wrong name or password:
  * DM_EFORBIDDEN. Too many recent failures for this name or client:
- * DM_EFORBIDDEN with *retry_after_s > 0 (no password is checked then). */
+ * DM_EFORBIDDEN with *retry_after_s > 0 (no password is checked then). A
+ * user whose stored role is none of admin, analyst, field (a hand edit):
+ * DM_EFORBIDDEN, no session. */
 DM_API dm_status dm_auth_login(dm_store *s, const char *name, const char *password,
                                const char *client, long ttl_s, char *token, dm_user *who,
                                long *retry_after_s);
-/* The user of a live session. Unknown or expired token: DM_EFORBIDDEN. */
+/* The user of a live session. Unknown or expired token, or a user whose
+ * role is none of admin, analyst, field: DM_EFORBIDDEN. */
 DM_API dm_status dm_auth_check(dm_store *s, const char *token, dm_user *who);
 /* End a session (unknown tokens are ignored). */
 DM_API dm_status dm_auth_logout(dm_store *s, const char *token);
