@@ -541,6 +541,16 @@ TEST(check_reads_a_csv_as_import_does)
     ASSERT_DEMINE(0, "0 errors",
                   "check m.csv --layer items --map kind=category --map colour=- --map shape=-");
     ASSERT_DEMINE(2, "--map and --set need --layer", "check m.csv --map kind=category");
+    /* a column of the layer's words in another order, or a letter off: the
+     * field it means, and the --map that takes it */
+    dmtest_write_file(dmtest_path("near.csv"), "category,lat,lon,date_found\nAP,39.8,46.7,2021-05-12\n");
+    ASSERT_DEMINE(2, "field 'date_found' is not a field of layer items (did you mean 'found_date'?), and feature 1 "
+                     "(line 2) has '2021-05-12' in it; map it with --map 'date_found=found_date'",
+                  "import db.gpkg --layer items near.csv");
+    ASSERT_DEMINE(4, "map it with --map 'date_found=found_date'", "check near.csv --layer items");
+    dmtest_write_file(dmtest_path("near2.csv"), "catgory,lat,lon\nAP,39.8,46.7\n");
+    ASSERT_DEMINE(2, "(did you mean 'category'?)", "import db.gpkg --layer items near2.csv");
+    ASSERT_DEMINE(0, "imported 1 row", "import db.gpkg --layer items near.csv --map date_found=found_date");
     /* swapped against the database the file is meant for (--db) */
     dmtest_write_file(dmtest_path("sw.csv"), "category,lat,lon\nAP,46.805,39.805\nAT,46.81,39.8\n");
     ASSERT_DEMINE(0, "0 errors", "check sw.csv --layer items");

@@ -29,6 +29,9 @@ dm_status dm__unknown_layer(dm_ctx *ctx, const char *name);
 /* What to add to "layer L has no field 'NAME'": " (did you mean 'status'?)"
  * for a near miss, else " (fields: a, b, ...)"; into buf, returned. */
 const char *dm__field_hint(const dm_layer_def *l, const char *name, char *buf, size_t n);
+/* The field of l that NAME most likely means (a letter or three off, or
+ * the same words in another order: "date_found" for "found_date"), or NULL. */
+const char *dm__field_near(const dm_layer_def *l, const char *name);
 
 /* Prefix the current message with a formatted context, e.g. the file name:
  * "FILE: <previous message>". Returns the current code. */

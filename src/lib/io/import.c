@@ -1219,17 +1219,26 @@ static dm_status check_unknown(import_state *st, const int *unknown, int n_unkno
             snprintf(id, sizeof id, "feature %ld%s", found_no[k], where);
             dm__check_add(st->check, DM_CHECK_ERROR, "unknown_field", l->name, id, NULL, NAN, NAN,
                           "%sfield '%s' is not a field of layer %s, and has '%s' in it: import "
-                          "refuses it; map it with --map '%s=FIELD', drop it with --map '%s=-', "
+                          "refuses it; map it with --map '%s=%s', drop it with --map '%s=-', "
                           "or pass --ignore-unknown",
-                          src, full, l->name, value[k], full, full);
+                          src, full, l->name, value[k], full,
+                          dm__field_near(l, full) ? dm__field_near(l, full) : "FIELD", full);
             continue;
         }
-        rc = dm__fail(st->ctx, DM_ENOTFOUND,
-                      "%s: %sfield '%s' is not a field of layer %s (its fields: %s), and feature "
-                      "%ld%s has '%s' in it; map it with --map '%s=FIELD', drop it with --map "
-                      "'%s=-', or pass --ignore-unknown",
-                      st->path, src, full, l->name, b.data ? b.data : "", found_no[k], where,
-                      value[k], full, full);
+        const char *near = dm__field_near(l, full);
+        if (near)
+            rc = dm__fail(st->ctx, DM_ENOTFOUND,
+                          "%s: %sfield '%s' is not a field of layer %s (did you mean '%s'?), and feature "
+                          "%ld%s has '%s' in it; map it with --map '%s=%s', drop it with --map "
+                          "'%s=-', or pass --ignore-unknown",
+                          st->path, src, full, l->name, near, found_no[k], where, value[k], full, near, full);
+        else
+            rc = dm__fail(st->ctx, DM_ENOTFOUND,
+                          "%s: %sfield '%s' is not a field of layer %s (its fields: %s), and feature "
+                          "%ld%s has '%s' in it; map it with --map '%s=FIELD', drop it with --map "
+                          "'%s=-', or pass --ignore-unknown",
+                          st->path, src, full, l->name, b.data ? b.data : "", found_no[k], where,
+                          value[k], full, full);
     }
     dm__buf_free(&b);
     free(found_no);

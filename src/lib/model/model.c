@@ -457,15 +457,66 @@ dm_status dm__unknown_layer(dm_ctx *ctx, const char *name)
     return st;
 }
 
-const char *dm__field_hint(const dm_layer_def *l, const char *name, char *buf, size_t n)
+/* Whether a and b are the same words in another order ("date_found" and
+ * "found_date"; words split at '_', ' ', '-'; case ignored). */
+static int same_words(const char *a, const char *b)
+{
+    char wa[8][24], wb[8][24];
+    int na = 0, nb = 0;
+    const char *src[2] = {a, b};
+    char(*w[2])[24] = {wa, wb};
+    int *cnt[2] = {&na, &nb};
+    for (int k = 0; k < 2; k++) {
+        size_t len = 0;
+        for (const char *p = src[k];; p++) {
+            int sep = !*p || *p == '_' || *p == ' ' || *p == '-';
+            if (sep) {
+                if (len) {
+                    if (*cnt[k] == 8)
+                        return 0;
+                    w[k][(*cnt[k])++][len] = '\0';
+                    len = 0;
+                }
+                if (!*p)
+                    break;
+                continue;
+            }
+            if (len == 23)
+                return 0;
+            w[k][*cnt[k] < 8 ? *cnt[k] : 7][len++] = (char)tolower((unsigned char)*p);
+        }
+    }
+    if (na != nb || na < 2)
+        return 0;
+    unsigned used = 0;
+    for (int i = 0; i < na; i++) {
+        int found = 0;
+        for (int j = 0; j < nb && !found; j++)
+            if (!(used & (1u << j)) && !strcmp(wa[i], wb[j]))
+                used |= 1u << j, found = 1;
+        if (!found)
+            return 0;
+    }
+    return 1;
+}
+
+const char *dm__field_near(const dm_layer_def *l, const char *name)
 {
     const char *hit = NULL;
     int best = name && strlen(name) > 5 ? 3 : 2;
     for (size_t i = 0; name && i < l->n_fields; i++) {
+        if (same_words(name, l->fields[i].name))
+            return l->fields[i].name;
         int d = near_distance(name, l->fields[i].name);
         if (d < best)
             best = d, hit = l->fields[i].name;
     }
+    return hit;
+}
+
+const char *dm__field_hint(const dm_layer_def *l, const char *name, char *buf, size_t n)
+{
+    const char *hit = dm__field_near(l, name);
     if (hit) {
         snprintf(buf, n, " (did you mean '%s'?)", hit);
         return buf;
