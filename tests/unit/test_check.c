@@ -343,3 +343,50 @@ TEST(check_and_show_agree_on_a_ref_typed_where_a_uuid_goes)
                          "(deleted?)");
     free(out);
 }
+
+/* Land released from an open hazard that has no remaining_area_ha (release
+ * areas imported after their hazards): the statistics and the plan count
+ * all of it as still to release; check says so, with what is left. */
+TEST(check_database_names_released_land_left_in_the_remaining_area)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "init '%s'", dmtest_path("rel.gpkg")), 0);
+    free(out);
+    dmtest_write_file(dmtest_path("hz.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"ref\":\"KH-1\",\"hazard_type\":\"CHA\",\"status\":"
+                      "\"open\",\"est_area_ha\":20},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[102.8,13.0],"
+                      "[102.804,13.0],[102.804,13.004],[102.8,13.004],[102.8,13.0]]]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"ref\":\"KH-2\",\"hazard_type\":\"SHA\",\"status\":"
+                      "\"open\",\"est_area_ha\":20,\"remaining_area_ha\":15},\"geometry\":{\"type\":\"Polygon\","
+                      "\"coordinates\":[[[102.81,13.0],[102.814,13.0],[102.814,13.004],[102.81,13.004],"
+                      "[102.81,13.0]]]}}]}");
+    ASSERT_EQ(dmtest_demine(&out, "import '%s' --layer hazards '%s'", dmtest_path("rel.gpkg"), dmtest_path("hz.geojson")),
+              0);
+    free(out);
+    dmtest_write_file(dmtest_path("rel.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"hazard_id\":\"KH-1\",\"outcome\":\"cleared\",\"area_ha\":"
+                      "4.5,\"date\":\"2023-02-20\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[102.8,13.0],"
+                      "[102.802,13.0],[102.802,13.002],[102.8,13.002],[102.8,13.0]]]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"hazard_id\":\"KH-2\",\"outcome\":\"cleared\",\"area_ha\":"
+                      "5,\"date\":\"2023-02-21\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[102.81,13.0],"
+                      "[102.812,13.0],[102.812,13.002],[102.81,13.002],[102.81,13.0]]]}}]}");
+    ASSERT_EQ(dmtest_demine(&out, "import '%s' --layer release_areas '%s'", dmtest_path("rel.gpkg"),
+                            dmtest_path("rel.geojson")),
+              0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "check '%s'", dmtest_path("rel.gpkg")), 0);
+    ASSERT_CONTAINS(out, "KH-1: 4.50 ha were released from it (release_areas) but it has no remaining_area_ha: the "
+                         "statistics and the plan count all its 20.00 ha as still to release; give what is left "
+                         "(`demine edit DB KH-1 remaining_area_ha=15.50`)");
+    ASSERT(!strstr(out, "KH-2:")); /* its remaining area is given */
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "edit '%s' KH-1 remaining_area_ha=15.50 --reason 'after clearance'",
+                            dmtest_path("rel.gpkg")),
+              0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "check '%s'", dmtest_path("rel.gpkg")), 0);
+    ASSERT(!strstr(out, "remaining_missing"));
+    free(out);
+}

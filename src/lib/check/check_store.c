@@ -18,6 +18,11 @@
 typedef struct hazard_geom {
     char uuid[37];
     dm_geom *g;
+    /* open without remaining_area_ha: its estimate (or polygon) and the
+     * land released from it (check_remaining) */
+    int no_remaining;
+    double est_ha, released_ha;
+    char label[64];
 } hazard_geom;
 
 typedef struct activity_dates {
@@ -358,12 +363,24 @@ static dm_status check_layer(dm_store *s, const dm_layer_def *l, uuid_set *own, 
         if (is_hazards) {
             if (*n_hz % 256 == 0) {
                 hazard_geom *d = realloc(*hz, (*n_hz + 256) * sizeof *d);
-                if (d)
-                    *hz = d;
+                if (!d) {
+                    dm_geom_free(g);
+                    dm_cursor_free(c);
+                    return dm__fail(ctx, DM_ENOMEM, "out of memory");
+                }
+                *hz = d;
             }
-            dm__strlcpy((*hz)[*n_hz].uuid, uuid, 37);
-            (*hz)[*n_hz].g = NULL;
-            dm_geom_clone(ctx, g, &(*hz)[*n_hz].g);
+            hazard_geom *h = &(*hz)[*n_hz];
+            memset(h, 0, sizeof *h);
+            dm__strlcpy(h->uuid, uuid, 37);
+            dm_geom_clone(ctx, g, &h->g);
+            const char *hs = dm_cursor_text(c, "status");
+            h->no_remaining = (!hs || !strcmp(hs, "open") || !strcmp(hs, "partly_released")) &&
+                              !isfinite(dm_cursor_real(c, "remaining_area_ha", NAN));
+            h->est_ha = dm_cursor_real(c, "est_area_ha", NAN);
+            if (!isfinite(h->est_ha))
+                h->est_ha = ha;
+            dm__strlcpy(h->label, own_ref && own_ref[0] ? own_ref : uuid, sizeof h->label);
             (*n_hz)++;
         }
         dm__progress(ctx, "check", (uint64_t)++done, 0);
@@ -538,6 +555,43 @@ static dm_status check_activities(dm_store *s, dm_check_report *r, hazard_geom *
     return rc < 0 ? dm_ctx_errcode(ctx) : DM_OK;
 }
 
+/* An open hazard without remaining_area_ha that land was released from
+ * (release_areas naming it): the statistics and the plan take all of its
+ * estimate as still to release, the released land too (release areas
+ * imported after their hazards do not change them). hz sorted by uuid. */
+static dm_status check_remaining(dm_store *s, dm_check_report *r, hazard_geom *hz, size_t n_hz)
+{
+    dm_cursor *c = NULL;
+    dm_status st = dm_store_select(s, "release_areas", NULL, &c);
+    if (st)
+        return st;
+    int rc;
+    while ((rc = dm_cursor_next(c)) == 1) {
+        const char *hid = dm_cursor_text(c, "hazard_id");
+        hazard_geom *h = hid ? bsearch(hid, hz, n_hz, sizeof *hz, cmp_uuid) : NULL;
+        double a = dm_cursor_real(c, "area_ha", NAN);
+        if (h && h->no_remaining && isfinite(a) && a > 0)
+            h->released_ha += a;
+    }
+    dm_cursor_free(c);
+    if (rc < 0)
+        return dm_ctx_errcode(dm_store_ctx(s));
+    for (size_t i = 0; i < n_hz; i++) {
+        hazard_geom *h = &hz[i];
+        if (!h->no_remaining || !(h->released_ha >= 0.01) || !isfinite(h->est_ha))
+            continue;
+        double left = h->est_ha - h->released_ha;
+        left = left > 0 ? round(left * 100) / 100 : 0;
+        dm__check_add(r, DM_CHECK_WARNING, "remaining_missing", "hazards", h->uuid, h->label, NAN, NAN,
+                      "%.2f ha were released from it (release_areas) but it has no remaining_area_ha: the "
+                      "statistics and the plan count all its %.2f ha as still to release; give what is left "
+                      "(`demine edit DB %s remaining_area_ha=%.2f`)%s",
+                      h->released_ha, h->est_ha, h->label, left,
+                      left > 0 ? ", and `demine status` partly_released" : ", or close it with `demine status`");
+    }
+    return DM_OK;
+}
+
 dm_status dm_check_store(dm_store *s, dm_check_report *out)
 {
     memset(out, 0, sizeof *out);
@@ -566,6 +620,8 @@ dm_status dm_check_store(dm_store *s, dm_check_report *out)
     }
     if (!st)
         st = check_activities(s, out, hz, n_hz);
+    if (!st)
+        st = check_remaining(s, out, hz, n_hz);
     for (size_t i = 0; i < n_hz; i++)
         dm_geom_free(hz[i].g);
     free(hz);
