@@ -139,7 +139,8 @@ typedef struct srv_thread {
     double risk_checked;
     dm_route_roads *roads;      /* cleared roads for routes, reloaded now and then */
     double roads_time;
-    dm_geom *danger;            /* danger zones in UTM (metres) */
+    dm_geom *danger;            /* the danger zones within reach of the UTM zone last
+                                 * asked in, in its metres (NULL: none) */
     dm_transform *danger_fwd;   /* WGS 84 -> that UTM zone */
     char danger_crs[32];        /* that zone, "EPSG:n" */
     unsigned long danger_gen;

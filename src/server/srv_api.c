@@ -1213,7 +1213,7 @@ static int parse_lonlat(const char *s, double *lon, double *lat)
            fabs(*lat) <= 90;
 }
 
-static dm_status zones_fresh(srv_req *rq);
+static dm_status zones_fresh(srv_req *rq, double lon, double lat);
 
 /* The public route (docs/http-api.md, docs/route.md): queries a client may
  * make a minute, and at once; the longest straight distance it may ask; the
@@ -1288,8 +1288,9 @@ static double ground_m(double lon0, double lat0, double lon1, double lat1)
 /* The risk map and the cleared roads for a route request, or 0 with the
  * response already set. The public's route is planned on the map
  * generalised to the 50 m grid of the public danger zones and keeps out of
- * those zones (off the cleared roads): it can show no more than they do. */
-static int route_inputs(srv_req *rq, srv_resp *rs, dm_route_opts *o, int public_only)
+ * those zones (off the cleared roads): it can show no more than they do.
+ * (lon, lat): the public route's start. */
+static int route_inputs(srv_req *rq, srv_resp *rs, dm_route_opts *o, int public_only, double lon, double lat)
 {
     unsigned long long mt;
     if (!srv_riskmap(rq, rs, &mt))
@@ -1322,7 +1323,8 @@ static int route_inputs(srv_req *rq, srv_resp *rs, dm_route_opts *o, int public_
         return 0;
     }
     if (public_only) {
-        dm_status st = zones_fresh(rq);
+        /* in the UTM zone of its start: they reach far beyond its window */
+        dm_status st = zones_fresh(rq, lon, lat);
         if (st) {
             srv_fail(rs, rq, st);
             return 0;
@@ -1541,7 +1543,7 @@ static int h_route(srv_req *rq, srv_resp *rs, int public_only)
     if (ah && strcmp(ah, "0") && strcmp(ah, "1"))
         return srv_error(rs, 400, "avoid_hazards: 0 or 1 (got '%.40s')", ah);
     dm_route_opts o;
-    if (!route_inputs(rq, rs, &o, public_only))
+    if (!route_inputs(rq, rs, &o, public_only, lon0, lat0))
         return 0;
     dm_geom *hz = NULL;
     if (ah && !strcmp(ah, "1")) {
@@ -1568,7 +1570,7 @@ static int h_route_check(srv_req *rq, srv_resp *rs)
     if (!rq->body || !rq->body_len)
         return srv_error(rs, 400, "the body must be a GeoJSON LineString");
     dm_route_opts o;
-    if (!route_inputs(rq, rs, &o, 0))
+    if (!route_inputs(rq, rs, &o, 0, 0, 0))
         return 0;
     char *body = strndup(rq->body, rq->body_len);
     if (!body)
@@ -1828,21 +1830,115 @@ static int h_danger(srv_req *rq, srv_resp *rs)
     return 0;
 }
 
-/* The danger zones, computed once for all threads (as WKB, under the
- * lock) and kept by each thread as its own geometry in the UTM zone of the
- * zones' centre, so that a check is one transform and one distance. */
+/* The danger zones, computed once for all threads (as WKB, WGS 84, under
+ * danger_lock). A check or a route is measured in the UTM zone of its own
+ * point, as dm_danger_locate does: the zones of a database with hazards in
+ * Azerbaijan and in Colombia, measured in the UTM zone of their middle, put
+ * a point 370 m from a Colombian zone 700 m away. For each UTM zone asked
+ * in, the zones within ZONES_REACH_M of it are taken to its metres once (as
+ * WKB, kept for all threads), and each thread keeps those of the UTM zone it
+ * was last asked in as its own geometry, so that a check is one transform
+ * and one distance. */
 static unsigned char *zones_wkb;
 static size_t zones_len;
 static unsigned long zones_gen;
 static unsigned long zones_ver; /* bumped at every recompute: what threads compare */
 static double zones_time;
-static int zones_epsg;
 static double zones_bounds[4]; /* the zones' bounds in degrees: which points are far from them */
 static int zones_have_bounds;
 
 static int zones_refreshing;
 
-static dm_status load_zones(srv_req *rq)
+/* Beyond CHECK_FAR_M from every zone a check says "far"; the zones of a UTM
+ * zone are those within ZONES_REACH_M of it, more than that and more than a
+ * public route's window (20 km apart at most, a margin of 5 km at most). */
+#define CHECK_FAR_M 100000.0
+#define ZONES_REACH_M 150000.0
+
+/* The zones taken to the metres of one UTM zone: epsg, of the zones of
+ * version ver; wkb NULL when none is within reach of it. */
+enum { BAND_SLOTS = 8 };
+static struct zone_band {
+    int epsg;
+    unsigned long ver;
+    unsigned char *wkb;
+    size_t len;
+} bands[BAND_SLOTS];
+static unsigned band_next;
+
+/* The box (W, S, E, N, degrees) of the ground within ZONES_REACH_M of the
+ * UTM zone epsg, cut to the zones' bounds zb: 0 when the zones are all
+ * beyond reach. A degree of latitude is more than 110 km, one of longitude
+ * more than 111 km times the cosine of the box's highest latitude. */
+static int band_box(int epsg, const double zb[4], double box[4])
+{
+    int zone = epsg % 100, north = epsg / 100 == 326;
+    double west = -180.0 + 6.0 * (zone - 1), dlat = ZONES_REACH_M / 110000.0;
+    double s = fmax((north ? 0 : -90) - dlat, zb[1]), n = fmin((north ? 90 : 0) + dlat, zb[3]);
+    if (s > n)
+        return 0;
+    double phi = fmax(fabs(s), fabs(n));
+    double dlon = phi < 89 ? ZONES_REACH_M / (111000.0 * cos(phi * 3.14159265358979 / 180)) : 360;
+    box[0] = fmax(west - dlon, -180);
+    box[1] = s;
+    box[2] = fmin(west + 6 + dlon, 180);
+    box[3] = n;
+    return box[0] <= zb[2] && box[2] >= zb[0];
+}
+
+/* The zones (wkb, WGS 84, bounds zb) within reach of the UTM zone epsg, in
+ * its metres, as WKB (malloc'd) into *out; NULL when there are none. */
+static dm_status band_make(dm_ctx *ctx, const unsigned char *wkb, size_t len, const double zb[4], int epsg,
+                           unsigned char **out, size_t *out_len)
+{
+    *out = NULL;
+    *out_len = 0;
+    double box[4];
+    if (!band_box(epsg, zb, box))
+        return DM_OK;
+    dm_geom *wgs = NULL, *rect = NULL, *near = NULL, *utm = NULL;
+    dm_transform *fwd = NULL;
+    unsigned char *w = NULL;
+    size_t n = 0;
+    char crs[32];
+    snprintf(crs, sizeof crs, "EPSG:%d", epsg);
+    dm_status st = dm_geom_from_wkb(ctx, wkb, len, &wgs);
+    /* those beyond reach are cut off: taken to a UTM zone far from theirs
+     * they are distorted, or cannot be */
+    int all = box[0] <= zb[0] && box[1] <= zb[1] && box[2] >= zb[2] && box[3] >= zb[3];
+    if (!st && !all) {
+        double xy[10] = {box[0], box[1], box[2], box[1], box[2], box[3], box[0], box[3], box[0], box[1]};
+        st = dm_geom_polygon(ctx, xy, 5, &rect);
+        if (!st)
+            st = dm_geom_intersection(ctx, wgs, rect, &near);
+    }
+    const dm_geom *use = all ? wgs : near;
+    if (!st && use && !dm_geom_is_empty(use)) {
+        st = dm_transform_new(ctx, "EPSG:4326", crs, &fwd);
+        if (!st)
+            st = dm_geom_transform(ctx, fwd, use, &utm);
+        if (!st)
+            st = dm_geom_to_wkb(ctx, utm, &w, &n);
+        if (!st && !(*out = malloc(n)))
+            st = DM_ENOMEM;
+        if (!st) {
+            memcpy(*out, w, n);
+            *out_len = n;
+        }
+    }
+    dm_free(ctx, w);
+    dm_geom_free(utm);
+    dm_transform_free(fwd);
+    dm_geom_free(near);
+    dm_geom_free(rect);
+    dm_geom_free(wgs);
+    return st;
+}
+
+/* The thread's danger zones for the UTM zone epsg (t->danger in its metres,
+ * NULL when none is within reach; t->danger_crs that zone), recomputed for
+ * all threads once the zones are stale. */
+static dm_status load_zones(srv_req *rq, int epsg)
 {
     srv_thread *t = rq->t;
     dm_ctx *ctx = t->ctx;
@@ -1857,7 +1953,6 @@ static dm_status load_zones(srv_req *rq)
         dm_geom *z = NULL;
         unsigned char *w = NULL, *copy = NULL;
         size_t n = 0;
-        int epsg = 0;
         double b[4];
         st = dm_danger_zones(t->store, &danger_opts, &z);
         if (!st && z && dm_geom_bounds(z, b)) {
@@ -1866,7 +1961,6 @@ static dm_status load_zones(srv_req *rq)
                 memcpy(copy, w, n);
             else if (!st)
                 st = DM_ENOMEM;
-            epsg = dm_utm_epsg((b[0] + b[2]) / 2, (b[1] + b[3]) / 2);
         }
         int have_b = !st && z && copy;
         dm_free(ctx, w);
@@ -1877,61 +1971,101 @@ static dm_status load_zones(srv_req *rq)
             free(zones_wkb);
             zones_wkb = copy;
             zones_len = copy ? n : 0;
-            zones_epsg = epsg;
             zones_have_bounds = have_b;
             if (have_b)
                 memcpy(zones_bounds, b, sizeof b);
             zones_gen = gen;
             zones_ver++;
             zones_time = now_s();
+            for (int i = 0; i < BAND_SLOTS; i++) {
+                free(bands[i].wkb);
+                memset(&bands[i], 0, sizeof bands[i]);
+            }
         } else
             free(copy);
     }
-    unsigned char *wkb = NULL;
-    size_t len = zones_len;
-    if (!st && zones_wkb && (wkb = malloc(len)))
-        memcpy(wkb, zones_wkb, len);
-    int epsg = zones_epsg;
     unsigned long have = zones_ver; /* zones recomputed on the timer change it too */
-    pthread_mutex_unlock(&danger_lock);
-    if (st)
-        return st;
-    if (have == t->danger_gen && t->danger_time && t->danger) {
-        free(wkb); /* same zones as this thread already holds */
+    char crs[32];
+    snprintf(crs, sizeof crs, "EPSG:%d", epsg);
+    if (!st && have == t->danger_gen && t->danger_time && !strcmp(t->danger_crs, crs)) {
+        pthread_mutex_unlock(&danger_lock); /* the zones this thread already holds */
         t->danger_time = now_s();
         return DM_OK;
     }
-    dm_geom *wgs = NULL;
-    if (wkb)
-        st = dm_geom_from_wkb(ctx, wkb, len, &wgs);
+    /* the UTM zone's zones as made for another thread, else all the zones
+     * to make them from */
+    int found = 0;
+    unsigned char *uw = NULL, *wkb = NULL;
+    size_t ulen = 0, len = zones_len;
+    double zb[4];
+    memcpy(zb, zones_bounds, sizeof zb);
+    for (int i = 0; !st && i < BAND_SLOTS && !found; i++)
+        if (bands[i].ver == have && bands[i].epsg == epsg) {
+            found = 1;
+            if (bands[i].wkb && (uw = malloc(bands[i].len)))
+                memcpy(uw, bands[i].wkb, ulen = bands[i].len);
+            else if (bands[i].wkb)
+                st = DM_ENOMEM;
+        }
+    if (!st && !found && zones_wkb && zones_have_bounds) {
+        if ((wkb = malloc(len)))
+            memcpy(wkb, zones_wkb, len);
+        else
+            st = DM_ENOMEM;
+    }
+    pthread_mutex_unlock(&danger_lock);
+    if (!st && wkb) {
+        st = band_make(ctx, wkb, len, zb, epsg, &uw, &ulen);
+        unsigned char *keep = !st && uw ? malloc(ulen) : NULL;
+        if (keep)
+            memcpy(keep, uw, ulen);
+        pthread_mutex_lock(&danger_lock);
+        if (!st && (keep || !uw) && zones_ver == have) {
+            struct zone_band *bd = &bands[band_next++ % BAND_SLOTS];
+            free(bd->wkb);
+            bd->epsg = epsg;
+            bd->ver = have;
+            bd->wkb = keep;
+            bd->len = keep ? ulen : 0;
+        } else
+            free(keep);
+        pthread_mutex_unlock(&danger_lock);
+    }
     free(wkb);
+    if (st) {
+        free(uw);
+        return st;
+    }
     dm_geom_free(t->danger);
     t->danger = NULL;
-    dm_transform_free(t->danger_fwd);
-    t->danger_fwd = NULL;
-    if (!st && wgs) {
-        char utm[32];
-        snprintf(utm, sizeof utm, "EPSG:%d", epsg);
-        st = dm_transform_new(ctx, "EPSG:4326", utm, &t->danger_fwd);
-        if (!st)
-            st = dm_geom_transform(ctx, t->danger_fwd, wgs, &t->danger);
-        snprintf(t->danger_crs, sizeof t->danger_crs, "%s", utm);
+    if (strcmp(t->danger_crs, crs)) {
+        dm_transform_free(t->danger_fwd);
+        t->danger_fwd = NULL;
+        t->danger_crs[0] = '\0';
     }
-    dm_geom_free(wgs);
-    if (!st) {
-        t->danger_gen = have;
-        t->danger_time = now_s();
+    if (uw) {
+        st = dm_geom_from_wkb(ctx, uw, ulen, &t->danger);
+        if (!st && !t->danger_fwd)
+            st = dm_transform_new(ctx, "EPSG:4326", crs, &t->danger_fwd);
     }
-    return st;
+    free(uw);
+    if (st) {
+        dm_geom_free(t->danger);
+        t->danger = NULL;
+        t->danger_time = 0;
+        return st;
+    }
+    snprintf(t->danger_crs, sizeof t->danger_crs, "%s", crs);
+    t->danger_gen = have;
+    t->danger_time = now_s();
+    return DM_OK;
 }
 
-/* The thread's danger zones, reloaded when stale. */
-static dm_status zones_fresh(srv_req *rq)
+/* The thread's danger zones for the UTM zone of (lon, lat), reloaded when
+ * stale. */
+static dm_status zones_fresh(srv_req *rq, double lon, double lat)
 {
-    srv_thread *t = rq->t;
-    if (!t->danger_time || t->danger_gen != srv_generation() || now_s() - t->danger_time > 60)
-        return load_zones(rq);
-    return DM_OK;
+    return load_zones(rq, dm_utm_epsg(lon, lat));
 }
 
 static int h_check(srv_req *rq, srv_resp *rs)
@@ -1943,15 +2077,15 @@ static int h_check(srv_req *rq, srv_resp *rs)
         fabs(lon) > 180 || fabs(lat) > 90)
         return srv_error(rs, 400, "lon and lat: decimal degrees (lon -180..180, lat -90..90)");
     srv_thread *t = rq->t;
-    dm_status zst = zones_fresh(rq);
+    dm_status zst = zones_fresh(rq, lon, lat);
     if (zst)
         return srv_fail(rs, rq, zst);
-    /* Far from the zones, their UTM zone distorts distances (a point at
-     * lon -170 was 16,067 km away): beyond CHECK_FAR_M on the sphere from the
-     * box around the zones (no farther than the zones themselves), the answer
-     * is "far", with no distance; nearer, the distance is measured in the
-     * zones' UTM zone, as true as the 50 m it is rounded to. */
-    enum { CHECK_FAR_M = 100000 };
+    /* Beyond CHECK_FAR_M on the sphere from the box around the zones (no
+     * farther than the zones themselves), or from every zone within reach of
+     * the point's UTM zone, the answer is "far", with no distance; nearer,
+     * the distance is measured in the point's own UTM zone, as true as the
+     * 50 m it is rounded to (in the UTM zone of all the zones, a point at
+     * lon -170 was 16,067 km away). */
     double zb[4];
     pthread_mutex_lock(&danger_lock);
     int have_b = zones_have_bounds;
