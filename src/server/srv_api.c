@@ -1019,7 +1019,13 @@ dm_riskmap *srv_riskmap(srv_req *rq, srv_resp *rs, unsigned long long *version)
                 else
                     fprintf(stderr, "demine serve: %s %s: %s\n", rq->method, rq->url,
                             dm_ctx_errmsg(t->ctx));
-                srv_error(rs, 404, "no risk map yet: the route planner cannot answer");
+                /* 404 with a code the public page tells apart from "no
+                 * way between them": the planner is not there yet */
+                srv_buf b;
+                sb_init(&b);
+                sb_puts(&b, "{\"error\":\"no risk map yet: the safe way planner is not available for this "
+                            "area yet\",\"status\":404,\"code\":\"no_risk_map\"}");
+                srv_jbuf(rs, 404, &b);
             } else
                 srv_fail(rs, rq, st);
             return NULL;

@@ -2,7 +2,9 @@
  *
  * test_server_public.c -- the public danger map's endpoints end to end
  * (`demine serve`, curl): "how far am I from danger" measured in the
- * point's own UTM zone on a database with hazards on two continents.
+ * point's own UTM zone on a database with hazards on two continents, and
+ * the public route on a database with no risk map yet, answered in plain
+ * words a page can tell apart from a failure.
  */
 #include "srvtest.h"
 
@@ -117,3 +119,32 @@ TEST(server_public_check_measures_in_the_points_own_utm_zone)
     srvtest_stop_server();
 }
 
+/* The public route with no risk map yet: the page said "Error: no answer".
+ * The answer is a 404 with the code no_risk_map, which the page tells apart
+ * from "no way between them" (404 too) and says in plain words; staff still
+ * read the reason. */
+TEST(server_public_route_without_a_risk_map_says_the_planner_is_not_there_yet)
+{
+    srvtest_setup_db();
+    srvtest_start_server();
+    char *out = NULL, ana[65];
+    int code = srvtest_req("GET", "/api/public/route?from=46.95,39.95&to=46.96,39.95", NULL, NULL, NULL, &out, NULL);
+    ASSERT_MSG(code == 404, "%d %s", code, out);
+    ASSERT_CONTAINS(out, "\"code\":\"no_risk_map\"");
+    ASSERT_CONTAINS(out, "\"status\":404");
+    ASSERT_CONTAINS(out, "not available for this area yet");
+    ASSERT(!strstr(out, "no route")); /* the page's "no safe way" */
+    free(out);
+    /* a way with no risk map is no way that keeps clear: the same for a
+     * point in a zone */
+    code = srvtest_req("GET", "/api/public/route?from=46.905,39.905&to=46.92,39.905", NULL, NULL, NULL, &out, NULL);
+    ASSERT_MSG(code == 404, "%d %s", code, out);
+    ASSERT_CONTAINS(out, "\"code\":\"no_risk_map\"");
+    free(out);
+    srvtest_login("ana", "analystpw1", ana);
+    code = srvtest_req("GET", "/api/route?from=46.95,39.95&to=46.96,39.95", ana, NULL, NULL, &out, NULL);
+    ASSERT_MSG(code == 404, "%d %s", code, out);
+    ASSERT(!strstr(out, "no_risk_map"));
+    free(out);
+    srvtest_stop_server();
+}
