@@ -10,8 +10,9 @@
 // panned a world away asks for the same place; a distance of kilometres is
 // given in km; danger zones that cannot be loaded are said so in both
 // languages and asked for again; a link's ?lang= chooses the language; a
-// safe way from inside a zone says so, and a failing server is an error,
-// not "no safe way"; the safe way's prompts say "tap or click" as the intro
+// safe way from inside a zone says so, a server with no risk map yet says
+// in plain words that the safe way is not available here yet, and a failing
+// server is an error, not "no safe way"; the safe way's prompts say "tap or click" as the intro
 // does; a safe way planned by the server itself (no canned reply) is drawn
 // with its length, and one judged high from or to a point next to a zone,
 // along a line outside the zones, is said of that point. Needs DEMINE_URL of
@@ -191,12 +192,18 @@ async function main() {
         /^One of the points is in or near a dangerous area/, /^Nöqtələrdən biri təhlükəli ərazidə/],
       [404, 'no route can be given between these points: no way between them keeps clear of the danger zones and the riskiest ground',
         /^No safe way was found\.$/, /^Təhlükəsiz yol tapılmadı\.$/],
-      [404, 'the risk map risk.tif is missing', /^Error: no answer$/, /^Xəta: cavab alınmadı$/],
+      // the server's answer with no risk map yet: plain words in both languages
+      // (it said "Error: no answer"), no server jargon
+      [404, 'no risk map yet: the safe way planner is not available for this area yet',
+        /^Safe way is not available for this area yet\. Keep to roads and paths you know, and stay away from the dangerous areas marked in red\.$/,
+        /^Təhlükəsiz yol bu ərazi üçün hələ mövcud deyil\. Bildiyiniz yollar və cığırlarla gedin, qırmızı ilə işarələnmiş təhlükəli ərazilərdən uzaq durun\.$/,
+        'no_risk_map'],
+      [404, 'some other failure', /^Error: no answer$/, /^Xəta: cavab alınmadı$/],
       [503, 'the database is locked', /^Error: no answer$/, /^Xəta: cavab alınmadı$/]];
-    for (const [status, error, en, az] of replies) {
+    for (const [status, error, en, az, code] of replies) {
       await page.unroute(/\/api\/public\/route/);
       await page.route(/\/api\/public\/route/, (r) => r.fulfill({ status, contentType: 'application/json',
-        body: JSON.stringify({ error, status }) }));
+        body: JSON.stringify(code ? { error, status, code } : { error, status }) }));
       await page.click('#way-btn');
       await tap(page, await mapAt(page, 0.5, 0.9), false);
       await tap(page, await mapAt(page, 0.9, 0.5), false);

@@ -20,6 +20,7 @@
          wayZone: 'Nöqtələrdən biri təhlükəli ərazidə, ona yaxın və ya xəritənin xaricindədir: oradan və ora yol göstərilə bilməz.',
          wayFromZone: 'Təhlükə: başlanğıc nöqtəsi təhlükəli ərazidədir və ya ona yaxındır. Gəldiyiniz yolla, addım-addım geri qayıdın; bu yolla getməyin.',
          wayToZone: 'Təhlükə: son nöqtə təhlükəli ərazidədir və ya ona yaxındır. Ora getməyin.',
+         wayNone: 'Təhlükəsiz yol bu ərazi üçün hələ mövcud deyil. Bildiyiniz yollar və cığırlarla gedin, qırmızı ilə işarələnmiş təhlükəli ərazilərdən uzaq durun.',
          verdict: {low: 'Bu yol boyunca məlum təhlükə azdır. Yenə də yalnız istifadə olunan yollarla gedin.',
                    moderate: 'Diqqət: bu yol təhlükəli ərazilərin yaxınlığından keçir.',
                    high: 'Təhlükə: bu yol minaların ola biləcəyi yerlərdən keçir. Getməyin.',
@@ -38,6 +39,7 @@
          wayZone: 'One of the points is in or near a dangerous area, or outside the map: no way can be given from or to it.',
          wayFromZone: 'Danger: the start point is in or near a dangerous area. Go back the way you came, step by step; do not take this way.',
          wayToZone: 'Danger: the end point is in or near a dangerous area. Do not go there.',
+         wayNone: 'Safe way is not available for this area yet. Keep to roads and paths you know, and stay away from the dangerous areas marked in red.',
          verdict: {low: 'Little known danger along this way. Still keep to roads and paths in use.',
                    moderate: 'Caution: this way passes close to dangerous areas.',
                    high: 'Danger: this way passes ground where mines may be. Do not go.',
@@ -155,7 +157,7 @@
    * wayFromZone, wayToZone, else null. */
   var NEAR_M = 100;
   /* what the "safe way" line says: a key of T (wayStart, wayEnd, wayFar,
-   * wayBusy, wayZone, error, blocked) or the route found, said again in a new
+   * wayBusy, wayZone, wayNone, error, blocked) or the route found, said again in a new
    * language */
   var waySaid = null;
   function showWay() {
@@ -181,13 +183,15 @@
     wayPts = null;
     if (far) { sayWay('wayFar'); return; }
     /* a point in or near a zone (400) is said so, as only "no way between
-     * them" (404) is "no safe way"; a server or network failure is an error,
-     * not an answer about the ground */
+     * them" (404) is "no safe way"; a server with no risk map yet (404,
+     * code no_risk_map) has no safe way to give anywhere, said plainly; a
+     * server or network failure is an error, not an answer about the ground */
     fetch(q).then(function (r) {
       if (r.status === 429) { sayWay('wayBusy'); return null; }
       if (r.status === 400) { sayWay('wayZone'); return null; }
       return r.json().then(function (b) {
         if (r.status === 404 && /^no route/.test(b.error || '')) { sayWay('blocked'); return null; }
+        if (r.status === 404 && b.code === 'no_risk_map') { sayWay('wayNone'); return null; }
         if (!r.ok) throw new Error(b.error || 'HTTP ' + r.status);
         return b;
       });
