@@ -14,7 +14,8 @@ extern "C" {
 #endif
 
 typedef struct dm_danger_opts {
-    double buffer_m;   /* safety margin around each hazard (default 100) */
+    double buffer_m;   /* safety margin around each hazard (default 100), kept
+                        * whole after the simplification */
     double simplify_m; /* generalisation tolerance (default 25) */
     double cell_m;     /* each hazard becomes the cells of this grid it touches
                         * before the margin (default 50): no zone gives away
@@ -23,12 +24,19 @@ typedef struct dm_danger_opts {
 
 /* The danger zones of a database as one WGS 84 (multi)polygon, or *out =
  * NULL when no open hazard exists. Hazards with status closed or
- * handed_over are left out. opts may be NULL. Caller frees *out. */
+ * handed_over are left out, and so is the land released by reviewed work
+ * (release_areas whose activity is neither a draft nor rejected): it is
+ * taken out of the hazards first. Each hazard is drawn on its own UTM zone
+ * (that of its middle): it becomes the cells of the 50 m grid anchored at
+ * that zone's origin that it touches, buffered there by the margin plus the
+ * simplification tolerance, so that the 100 m margin is kept whole around
+ * every cell once the merged zones are simplified. opts may be NULL.
+ * Caller frees *out. */
 DM_API dm_status dm_danger_zones(dm_store *s, const dm_danger_opts *opts, dm_geom **out);
 
 /* The danger zones that meet bbox (W, S, E, N, WGS 84), each whole, as
- * dm_danger_zones draws them (the same 50 m grid on the UTM zone of all
- * the hazards in force, whatever the box; the same zone areas within 0.1%:
+ * dm_danger_zones draws them (the same 50 m grid on each hazard's own UTM
+ * zone, whatever the box; the same zone areas within 0.1%:
  * the simplification may take other vertices), made only from the hazards
  * near them: for a map of one district rather than the country. *out is
  * NULL when none meets the box; bbox NULL is dm_danger_zones.
@@ -42,7 +50,8 @@ DM_API dm_status dm_danger_zones_json(dm_store *s, const dm_danger_opts *opts, c
 
 /* Where (lon, lat) stands relative to zones (a geometry from
  * dm_danger_zones, may be NULL): *inside 1 or 0, *distance_m to the nearest
- * zone edge (0 inside; -1 when there are no zones). */
+ * zone edge, measured in the point's own UTM zone (0 inside; -1 when there
+ * are no zones). */
 DM_API dm_status dm_danger_locate(dm_ctx *ctx, const dm_geom *zones, double lon, double lat,
                                   int *inside, double *distance_m);
 
