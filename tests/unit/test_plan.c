@@ -2609,6 +2609,13 @@ TEST(plan_never_cancels_a_hazard_with_direct_evidence)
     ASSERT_MSG(dmtest_demine(&out, "risk map '%s' --cell 20 --out '%s'", db, dmtest_path("r.tif")) == 0, "%s", out);
     ASSERT_CONTAINS(out, "note: not calibrated");
     free(out);
+    /* all four as low as such a map can put them */
+    for (int i = 0; i < 4; i++) {
+        static const char *const r[4] = {"C-1", "S-LINKED", "S-IN", "S-NONE"};
+        ASSERT_MSG(dmtest_demine(&out, "edit '%s' %s p_contam=0.01 expected_items=0.01 --reason low", db, r[i]) == 0,
+                   "%s", out);
+        free(out);
+    }
     ASSERT_MSG(dmtest_demine(&out, "plan '%s' --samples 0 --csv '%s'", db, dmtest_path("p.csv")) == 0, "%s", out);
     ASSERT_CONTAINS(out, "the risk map was not calibrated");
     ASSERT_CONTAINS(out, "cancel 1 hazard");
