@@ -7,6 +7,7 @@
  */
 #include "dmtest.h"
 
+#include <jansson.h>
 #include <string.h>
 
 static const char *hazard_geojson =
@@ -378,9 +379,30 @@ TEST(check_database_names_released_land_left_in_the_remaining_area)
     free(out);
     ASSERT_EQ(dmtest_demine(&out, "check '%s'", dmtest_path("rel.gpkg")), 0);
     ASSERT_CONTAINS(out, "KH-1: 4.50 ha were released from it (release_areas) but it has no remaining_area_ha: the "
-                         "statistics and the plan count all its 20.00 ha as still to release; give what is left "
+                         "statistics and the plan take its 20.00 ha less that land; record what is left "
                          "(`demine edit DB KH-1 remaining_area_ha=15.50`)");
     ASSERT(!strstr(out, "KH-2:")); /* its remaining area is given */
+    free(out);
+    /* the statistics and the plan take KH-1's estimate less the released
+     * polygon (its area measured, as the statistics' released land is) */
+    ASSERT_EQ(dmtest_demine(&out, "stats '%s' --json", dmtest_path("rel.gpkg")), 0);
+    json_error_t jerr;
+    json_t *j = json_loads(out, 0, &jerr);
+    ASSERT_MSG(j != NULL, "%s", out);
+    double rel = json_number_value(json_object_get(json_object_get(j, "released"), "total_ha"));
+    double rem = json_number_value(json_object_get(json_object_get(j, "hazards"), "remaining_ha"));
+    double cha = json_number_value(
+        json_object_get(json_object_get(json_object_get(json_object_get(j, "hazards"), "by_type"), "CHA"), "remaining_ha"));
+    ASSERT_MSG(rel > 9 && rel < 10.5, "released %g", rel); /* the two polygons, about 4.9 ha each */
+    double rel1 = rel / 2;
+    ASSERT_NEAR(cha, 20 - rel1, 0.05);
+    ASSERT_NEAR(rem, 20 - rel1 + 15, 0.05); /* KH-2 keeps its own */
+    json_decref(j);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "plan '%s' --prior --samples 0 --no-write", dmtest_path("rel.gpkg")), 0);
+    char want[64];
+    snprintf(want, sizeof want, "2 open hazards, %.1f ha,", 20 - rel1 + 15);
+    ASSERT_CONTAINS(out, want);
     free(out);
     ASSERT_EQ(dmtest_demine(&out, "edit '%s' KH-1 remaining_area_ha=15.50 --reason 'after clearance'",
                             dmtest_path("rel.gpkg")),

@@ -556,9 +556,9 @@ static dm_status check_activities(dm_store *s, dm_check_report *r, hazard_geom *
 }
 
 /* An open hazard without remaining_area_ha that land was released from
- * (release_areas naming it): the statistics and the plan take all of its
- * estimate as still to release, the released land too (release areas
- * imported after their hazards do not change them). hz sorted by uuid. */
+ * (release_areas naming it: imported after their hazards, which they do
+ * not change): the statistics and the plan take its estimate less that
+ * land, but the field stays empty (the web map, exports). hz sorted by uuid. */
 static dm_status check_remaining(dm_store *s, dm_check_report *r, hazard_geom *hz, size_t n_hz)
 {
     dm_cursor *c = NULL;
@@ -584,7 +584,7 @@ static dm_status check_remaining(dm_store *s, dm_check_report *r, hazard_geom *h
         left = left > 0 ? round(left * 100) / 100 : 0;
         dm__check_add(r, DM_CHECK_WARNING, "remaining_missing", "hazards", h->uuid, h->label, NAN, NAN,
                       "%.2f ha were released from it (release_areas) but it has no remaining_area_ha: the "
-                      "statistics and the plan count all its %.2f ha as still to release; give what is left "
+                      "statistics and the plan take its %.2f ha less that land; record what is left "
                       "(`demine edit DB %s remaining_area_ha=%.2f`)%s",
                       h->released_ha, h->est_ha, h->label, left,
                       left > 0 ? ", and `demine status` partly_released" : ", or close it with `demine status`");

@@ -257,6 +257,80 @@ static dm_status count_finds(dm_store *s, dm_plan_hazard *h, dm_geom *const *geo
     return st;
 }
 
+/* Open hazards without remaining_area_ha (norem) that land was released
+ * from (reviewed release areas naming them: imported after the hazard)
+ * have their estimate less that land left, as the statistics count it;
+ * those left with none are taken out of the list (*n), counted with the
+ * hazards of no area left (*n_empty, the first named in first_empty). */
+static dm_status subtract_released(dm_store *s, dm_plan_hazard *h, dm_geom **geoms, const unsigned char *norem,
+                                   size_t *n, size_t *n_empty, char *first_empty, size_t first_len)
+{
+    dm_ctx *ctx = dm_store_ctx(s);
+    size_t nh = *n, any = 0;
+    for (size_t i = 0; i < nh; i++)
+        any += norem[i];
+    if (!any)
+        return DM_OK;
+    uuid_index *ix = dm_malloc(ctx, nh * sizeof *ix);
+    double *rel = dm_calloc(ctx, nh, sizeof *rel);
+    if (!ix || !rel) {
+        dm_free(ctx, ix);
+        dm_free(ctx, rel);
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < nh; i++)
+        ix[i].uuid = h[i].uuid, ix[i].i = i;
+    qsort(ix, nh, sizeof *ix, by_uuid);
+    dm_select sel = {0};
+    sel.reviewed = 1; /* a draft report's release is not land released yet */
+    dm_cursor *c = NULL;
+    dm_status st = dm_store_select(s, "release_areas", &sel, &c);
+    int rc = 0;
+    while (!st && (rc = dm_cursor_next(c)) > 0) {
+        const char *hid = dm_cursor_text(c, "hazard_id");
+        uuid_index key = {hid, 0};
+        const uuid_index *f = hid ? bsearch(&key, ix, nh, sizeof *ix, by_uuid) : NULL;
+        if (!f || !norem[f->i])
+            continue;
+        /* the polygon's area, as the statistics count the land released;
+         * area_ha when it has none */
+        double a = NAN;
+        dm_geom *g = NULL;
+        if (!dm_cursor_geom(c, &g) && g && dm_geom_area_ha(ctx, g, &a))
+            a = NAN;
+        dm_geom_free(g);
+        if (!isfinite(a))
+            a = dm_cursor_real(c, "area_ha", 0);
+        if (a > 0)
+            rel[f->i] += a;
+    }
+    if (!st && rc < 0)
+        st = dm__wrap(ctx, "%s: release_areas", dm_store_path(s));
+    dm_cursor_free(c);
+    size_t k = 0;
+    for (size_t i = 0; !st && i < nh; i++) {
+        double left = h[i].area_ha - rel[i];
+        if (rel[i] > 0 && !(left > 0.005)) {
+            if (!(*n_empty)++)
+                dm__strlcpy(first_empty, h[i].ref[0] ? h[i].ref : h[i].uuid, first_len);
+            dm_geom_free(geoms[i]);
+            continue;
+        }
+        if (rel[i] > 0) /* its expected items stay: the map already holds searched land cleaner */
+            h[i].area_ha = left;
+        if (k != i) {
+            h[k] = h[i];
+            geoms[k] = geoms[i];
+        }
+        k++;
+    }
+    if (!st)
+        *n = k;
+    dm_free(ctx, ix);
+    dm_free(ctx, rel);
+    return st;
+}
+
 /* A prior when no risk map exists (docs/plan.md). */
 static void prior_of(dm_plan_hazard *h, const char *cls, double reliability)
 {
@@ -286,6 +360,7 @@ dm_status dm_plan_gather(dm_store *s, const dm_plan_config *cfg, int use_prior,
     *n_out = 0;
     dm_plan_hazard *h = NULL;
     dm_geom **hgeom = NULL; /* each hazard's polygon, for the finds in it */
+    unsigned char *norem = NULL; /* each hazard's remaining_area_ha empty */
     size_t n = 0, cap = 0, n_risk = 0, first_missing = (size_t)-1, n_empty = 0, n_noarea = 0;
     char first_empty[DM_PLAN_NAME_MAX] = "", first_noarea[DM_PLAN_NAME_MAX] = "";
     pts p;
@@ -317,6 +392,12 @@ dm_status dm_plan_gather(dm_store *s, const dm_plan_config *cfg, int use_prior,
                 goto out;
             }
             hgeom = ng;
+            unsigned char *nr = dm_realloc(ctx, norem, nc);
+            if (!nr) {
+                st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+                goto out;
+            }
+            norem = nr;
             cap = nc;
         }
         hgeom[n] = NULL;
@@ -342,6 +423,7 @@ dm_status dm_plan_gather(dm_store *s, const dm_plan_config *cfg, int use_prior,
             st = dm__wrap(ctx, "%s", dm_store_path(s));
             goto out;
         }
+        norem[n] = isnan(area);
         if (isnan(area))
             area = est;
         /* no area recorded at all (neither field, no polygon): unknown, not
@@ -388,6 +470,17 @@ dm_status dm_plan_gather(dm_store *s, const dm_plan_config *cfg, int use_prior,
     if (rc < 0) {
         st = dm_ctx_errcode(ctx);
         goto out;
+    }
+    {
+        char missing_uuid[37] = "";
+        if (first_missing != (size_t)-1)
+            dm__strlcpy(missing_uuid, h[first_missing].uuid, sizeof missing_uuid);
+        if ((st = subtract_released(s, h, hgeom, norem, &n, &n_empty, first_empty, sizeof first_empty)))
+            goto out;
+        first_missing = (size_t)-1;
+        for (size_t i = 0; missing_uuid[0] && i < n && first_missing == (size_t)-1; i++)
+            if (!strcmp(h[i].uuid, missing_uuid))
+                first_missing = i;
     }
     if (n_empty)
         dm__log(ctx, DM_LOG_WARN,
@@ -553,6 +646,7 @@ out:
     for (size_t i = 0; i < n; i++)
         dm_geom_free(hgeom[i]);
     dm_free(ctx, hgeom);
+    dm_free(ctx, norem);
     dm_cursor_free(c);
     grid_free(ctx, &gr);
     dm_free(ctx, p.v);

@@ -34,7 +34,12 @@ int dm_stats_by_parse(const char *s)
 
 typedef struct kv {
     char key[37];
-    char a[256], b[256], c[256]; /* hazards: district, organisation; activities: org, method, year */
+    char a[256], b[256], c[256]; /* hazards: district, organisation, group; activities: org, method, year */
+    /* hazards open without remaining_area_ha: their estimate, type and the
+     * land released from them (subtract_released) */
+    int no_remaining;
+    char type[8];
+    double est_ha, released_ha;
 } kv;
 
 typedef struct table {
@@ -255,6 +260,10 @@ static dm_status do_hazards(ctxs *c, double *remaining_total)
         if (e) {
             dm__strlcpy(e->a, district ? district : "", sizeof e->a);
             dm__strlcpy(e->b, org ? org : "", sizeof e->b);
+            e->no_remaining = !isfinite(dm_cursor_real(cur, "remaining_area_ha", NAN)) &&
+                              (!strcmp(status, "open") || !strcmp(status, "partly_released"));
+            e->est_ha = ha;
+            dm__strlcpy(e->type, type ? type : "SHA", sizeof e->type);
         }
         json_t *t = sub(sub(hz, "by_type"), type ? type : "SHA");
         add_num(t, "count", 1);
@@ -270,6 +279,8 @@ static dm_status do_hazards(ctxs *c, double *remaining_total)
                             : c->by == DM_STATS_BY_ORGANISATION ? org
                             : c->by == DM_STATS_BY_YEAR         ? year
                                                                 : NULL;
+        if (e && gname && c->by != DM_STATS_BY_METHOD)
+            dm__strlcpy(e->c, gname, sizeof e->c);
         json_t *gr = c->by == DM_STATS_BY_METHOD ? NULL : group(c, gname);
         if (gr) {
             add_num(gr, "hazards", 1);
@@ -284,6 +295,26 @@ static dm_status do_hazards(ctxs *c, double *remaining_total)
     if (c->hazards.n)
         qsort(c->hazards.v, c->hazards.n, sizeof(kv), cmp_kv);
     return rc < 0 ? dm_ctx_errcode(c->ctx) : DM_OK;
+}
+
+/* An open hazard without remaining_area_ha that land was released from
+ * (release areas imported after it): what is left is its estimate less
+ * that land, not the whole estimate (`demine check` names such hazards). */
+static void subtract_released(ctxs *c, double *remaining_total)
+{
+    json_t *hz = sub(c->root, "hazards");
+    for (size_t i = 0; i < c->hazards.n; i++) {
+        kv *e = &c->hazards.v[i];
+        if (!e->no_remaining || !(e->released_ha > 0))
+            continue;
+        double off = e->released_ha < e->est_ha ? e->released_ha : e->est_ha;
+        *remaining_total -= off;
+        add_num(sub(sub(hz, "by_type"), e->type), "remaining_ha", -off);
+        json_t *gr = c->by == DM_STATS_BY_METHOD || c->by == DM_STATS_BY_NONE ? NULL : group(c, e->c[0] ? e->c : NULL);
+        if (gr)
+            add_num(gr, "remaining_ha", -off);
+    }
+    json_object_set_new(hz, "remaining_ha", json_real(*remaining_total));
 }
 
 static dm_status do_activities(ctxs *c)
@@ -469,6 +500,9 @@ static dm_status do_release(ctxs *c, double *released_total)
         take_out_overlaps(c, rows, n);
     for (size_t i = 0; !st && i < n; i++) {
         rel_row *r = &rows[i];
+        kv *h = (kv *)table_get(&c->hazards, r->hazard);
+        if (h && h->no_remaining)
+            h->released_ha += r->ha;
         add_num(rel, r->key, r->ha);
         *released_total += r->ha;
         add_num(sub(by_year, r->year), r->key, r->ha);
@@ -672,6 +706,8 @@ dm_status dm_stats_json(dm_store *s, dm_stats_by by, char **json)
         st = do_activities(&c);
     if (!st)
         st = do_release(&c, &released);
+    if (!st)
+        subtract_released(&c, &remaining);
     if (!st)
         st = do_items(&c);
     if (!st)
