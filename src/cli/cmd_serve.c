@@ -41,7 +41,7 @@ static const char *help =
     "                     default with --trust-proxy). Further ones are closed as\n"
     "                     they come. A connection idle or stalled for 30 s is\n"
     "                     closed; 2000 may be open in all\n"
-    "  --quiet            no shutdown message\n\n"
+    "  --quiet            no shutdown message and no note of a database without users\n\n"
     "Create users first with `demine user add DB NAME --role ROLE`. The first\n"
     "line printed is \"listening on http://ADDR:PORT/ ...\". Stop with Ctrl-C\n"
     "or SIGTERM. Writes are durable (WAL, synchronous=FULL) before they are\n"

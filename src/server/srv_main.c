@@ -582,11 +582,21 @@ int srv_run(dm_ctx *ctx, const srv_config *cfg)
         st = dm_store_durable(s);
     if (!st)
         st = dm_auth_init(s);
+    /* no user yet: nobody can sign in to the staff map (the public map
+     * works); said once, with the command that adds one */
+    char *users = NULL;
+    int no_users = !st && dm_auth_user_list_json(s, &users) == DM_OK && users && !strcmp(users, "[]");
+    dm_free(ctx, users);
     dm_store_close(s);
     if (st) {
         fprintf(stderr, "demine serve: %s\n", dm_ctx_errmsg(ctx));
         return st == DM_EBUSY || st == DM_EIO ? 3 : 4;
     }
+    if (no_users && !cfg->quiet)
+        fprintf(stderr,
+                "note: %s has no users yet: nobody can sign in to the staff map (the public danger map "
+                "works); add one with `demine user add %s NAME --role admin`\n",
+                cfg->db, cfg->db);
     struct sockaddr_in sa;
     memset(&sa, 0, sizeof sa);
     sa.sin_family = AF_INET;

@@ -834,6 +834,12 @@ TEST(server_user_command)
     ASSERT_STREQ(after, before);
     free(before);
     free(after);
+    /* served so, it says that nobody can sign in yet, and how to add one */
+    dmtest_sh(&out, "timeout 2 '%s' serve '%s' --port 0 2>&1", getenv("DEMINE_BIN"), dmtest_path("nousers.gpkg"));
+    ASSERT_CONTAINS(out, "has no users yet: nobody can sign in to the staff map (the public danger map works); add one "
+                         "with `demine user add ");
+    ASSERT_CONTAINS(out, "listening on http://127.0.0.1:");
+    free(out);
     setup_db();
     ASSERT_EQ(dmtest_demine(&out, "user list t.gpkg"), 0);
     ASSERT_CONTAINS(out, "fld2");
