@@ -2160,6 +2160,36 @@ TEST(import_kobo_repeat_group_links_children_to_their_submission)
                   "--map _uuid=uuid --map _index=uuid");
 }
 
+/* A form's one-letter codes (F, M; K, I) are the values they begin, when
+ * they begin one alone (C: cancelled or cleared is refused); a victim with
+ * an age under 18 and no age group counts among the children. */
+TEST(import_one_letter_codes_and_children_by_age)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("acc1.csv"), "date,lat,lon\n2021-05-12,39.81,46.75\n");
+    ASSERT_DEMINE(0, "imported 1 row", "import db.gpkg --layer accidents acc1.csv");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg 'SELECT uuid FROM accidents' | tr -d '\\n'"), 0);
+    char acc[64];
+    snprintf(acc, sizeof acc, "%s", out);
+    free(out);
+    char csv[400];
+    snprintf(csv, sizeof csv, "accident_id,sex,age,outcome\n%s,F,9,I\n%s,m,34,K\n%s,f,,i\n", acc, acc, acc);
+    dmtest_write_file(dmtest_path("v1.csv"), csv);
+    ASSERT_DEMINE(0, "imported 3 rows", "import db.gpkg --layer victims v1.csv");
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg \"SELECT group_concat(sex || ' ' || outcome, ', ') FROM victims\""), 0);
+    ASSERT_CONTAINS(out, "female injured, male killed, female injured");
+    free(out);
+    ASSERT_DEMINE(0, "victims 3 (killed 1, injured 2; civilians 3, deminers 0, military 0; women and girls 2, children 1)",
+                  "stats db.gpkg");
+    /* a letter that begins two values is no code */
+    dmtest_write_file(dmtest_path("ra.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":"
+                      "{\"outcome\":\"C\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.75,39.81],"
+                      "[46.76,39.81],[46.76,39.82],[46.75,39.81]]]}}]}");
+    ASSERT_DEMINE(2, "field 'outcome': 'C' is not one of", "import db.gpkg --layer release_areas ra.geojson");
+}
+
 /* The rows a file has inserted are remembered over thousands of rows (the
  * table grows many times): a ref or uuid repeated far down the file names
  * the feature that first had it, a uuid in the store's form or in another

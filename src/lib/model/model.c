@@ -579,6 +579,28 @@ static int enum_match(const char *values, const char *tok, size_t n, char *out, 
             break;
         v = e + 1;
     }
+    /* one letter that begins one value alone: a form's code (F for
+     * female, K for killed); one that begins two (C: cancelled or
+     * cleared) is refused */
+    if (n == 1 && isalpha((unsigned char)tok[0])) {
+        const char *hit = NULL;
+        size_t hit_len = 0;
+        int hits = 0;
+        for (v = values; *v;) {
+            const char *e = strchr(v, '|');
+            size_t vl = e ? (size_t)(e - v) : strlen(v);
+            if (vl > 1 && tolower((unsigned char)v[0]) == tolower((unsigned char)tok[0]))
+                hits++, hit = v, hit_len = vl;
+            if (!e)
+                break;
+            v = e + 1;
+        }
+        if (hits == 1 && hit_len + 1 <= out_len) {
+            memcpy(out, hit, hit_len);
+            out[hit_len] = '\0';
+            return 1;
+        }
+    }
     return 0;
 }
 

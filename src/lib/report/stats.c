@@ -654,7 +654,10 @@ static dm_status do_casualties(ctxs *c)
         add_num(vic, cat ? cat : "civilian", 1);
         if (sex && strcmp(sex, "unknown"))
             add_num(vic, sex, 1);
-        if (age && !strcmp(age, "child"))
+        /* a child: by age group, or by age (under 18) where the group is
+         * not given (a form that asks the age alone) */
+        double years_old = dm_cursor_real(cur, "age", NAN);
+        if (age && strcmp(age, "unknown") ? !strcmp(age, "child") : isfinite(years_old) && years_old < 18)
             add_num(vic, "children", 1);
         kv *a = (kv *)table_get(&years, dm_cursor_text(cur, "accident_id"));
         if (a && a->c[0] == 'n' && a->c[1] != 'C')
