@@ -2161,7 +2161,8 @@ TEST(import_kobo_repeat_group_links_children_to_their_submission)
 }
 
 /* A form's one-letter codes (F, M; K, I) are the values they begin, when
- * they begin one alone (C: cancelled or cleared is refused); a victim with
+ * they begin one alone (C: cancelled or cleared is refused), and the long
+ * names of short values (Non-Technical Survey) those values; a victim with
  * an age under 18 and no age group counts among the children. */
 TEST(import_one_letter_codes_and_children_by_age)
 {
@@ -2188,6 +2189,16 @@ TEST(import_one_letter_codes_and_children_by_age)
                       "{\"outcome\":\"C\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.75,39.81],"
                       "[46.76,39.81],[46.76,39.82],[46.75,39.81]]]}}]}");
     ASSERT_DEMINE(2, "field 'outcome': 'C' is not one of", "import db.gpkg --layer release_areas ra.geojson");
+    /* the long names of the short values, as other systems export them */
+    dmtest_write_file(dmtest_path("ac.csv"), "ref,activity_type,start_date\nA-1,Non-Technical Survey,2024-01-01\n"
+                                             "A-2,technical survey,2024-01-02\nA-3,Battle Area Clearance,2024-01-03\n"
+                                             "A-4,Explosive Ordnance Disposal,2024-01-04\n");
+    ASSERT_DEMINE(0, "imported 4 rows", "import db.gpkg --layer activities ac.csv");
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg \"SELECT group_concat(activity_type, ' ') FROM activities WHERE ref "
+                              "LIKE 'A-_'\""),
+              0);
+    ASSERT_CONTAINS(out, "nts ts bac eod");
+    free(out);
 }
 
 /* The rows a file has inserted are remembered over thousands of rows (the

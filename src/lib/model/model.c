@@ -579,6 +579,42 @@ static int enum_match(const char *values, const char *tok, size_t n, char *out, 
             break;
         v = e + 1;
     }
+    /* the long names of the short values (IMAS's words, as exports of
+     * other systems write them) */
+    static const struct {
+        const char *name, *value;
+    } synonyms[] = {
+        {"non_technical_survey", "nts"}, {"technical_survey", "ts"},  {"battle_area_clearance", "bac"},
+        {"explosive_ordnance_disposal", "eod"}, {"hand_over", "handover"}, {"cancellation", "cancelled"},
+        {"reduction", "reduced"},          {"suspected_hazardous_area", "SHA"}, {"confirmed_hazardous_area", "CHA"},
+        {"anti_personnel", "AP"},          {"anti_tank", "AT"},             {"unexploded_ordnance", "UXO"},
+        {"abandoned_explosive_ordnance", "AXO"}, {"improvised_explosive_device", "IED"}, {"submunition", "SUB"},
+    };
+    if (n < 40) {
+        char norm[40];
+        for (size_t i = 0; i < n; i++) {
+            char a = (char)tolower((unsigned char)tok[i]);
+            norm[i] = a == ' ' || a == '-' ? '_' : a;
+        }
+        norm[n] = '\0';
+        for (size_t k = 0; k < N(synonyms); k++) {
+            if (strcmp(norm, synonyms[k].name))
+                continue;
+            size_t sl = strlen(synonyms[k].value);
+            for (v = values; *v;) {
+                const char *e = strchr(v, '|');
+                size_t vl = e ? (size_t)(e - v) : strlen(v);
+                if (vl == sl && !memcmp(v, synonyms[k].value, sl) && sl + 1 <= out_len) {
+                    memcpy(out, v, vl);
+                    out[vl] = '\0';
+                    return 1;
+                }
+                if (!e)
+                    break;
+                v = e + 1;
+            }
+        }
+    }
     /* one letter that begins one value alone: a form's code (F for
      * female, K for killed); one that begins two (C: cancelled or
      * cleared) is refused */
