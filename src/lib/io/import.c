@@ -58,6 +58,8 @@ typedef struct import_state {
     OGRCoordinateTransformationH oct;
     OGRSpatialReferenceH src_srs, wgs84;
     long zm_n, zm_first; /* features with Z or M coordinates, the first of them */
+    long year_n, year_first; /* dates given as a year alone (stored as its 1 January), the first */
+    char year_field[64];
     const char *drv;     /* the GDAL driver that reads the file */
     int decimal_comma;   /* a CSV separated by semicolons: "1,5" is 1.5 */
     const char *recode;  /* the file's text is in this encoding (--encoding) */
@@ -2306,6 +2308,17 @@ static dm_status import_layer(import_state *st, import_run *run)
                 if (num)
                     v = num;
             }
+            if (t >= 0 && layer->fields[t].type == DM_FT_DATE) {
+                size_t k = 0;
+                while (v[k] == ' ')
+                    k++;
+                if (isdigit((unsigned char)v[k]) && isdigit((unsigned char)v[k + 1]) &&
+                    isdigit((unsigned char)v[k + 2]) && isdigit((unsigned char)v[k + 3]) &&
+                    (!v[k + 4] || v[k + 4] == ' ') && !st->year_n++) {
+                    st->year_first = no;
+                    dm__strlcpy(st->year_field, layer->fields[t].name, sizeof st->year_field);
+                }
+            }
             if (t == SRC_UUID) {
                 if (*v) {
                     rc = dm_row_set_uuid(row, v);
@@ -2707,6 +2720,14 @@ static dm_status read_file_as_is(dm_ctx *ctx, dm_store *s, const char *path,
                           "import drops them, keeping x and y",
                           st.zm_n, st.zm_n == 1 ? "" : "s");
         }
+        if (st.year_n) {
+            char id[48];
+            dm__check_add(check, DM_CHECK_WARNING, "year_alone", layer->name,
+                          feature_id(&st, &run, st.year_first, id, sizeof id), NULL, NAN, NAN,
+                          "%ld date%s a year alone (this the first, field '%s'): import stores each as "
+                          "1 January of its year",
+                          st.year_n, st.year_n == 1 ? " is" : "s are", st.year_field);
+        }
         if (run.total > 0)
             dm__progress(ctx, "check", run.total, run.total);
         goto done;
@@ -2728,6 +2749,17 @@ static dm_status read_file_as_is(dm_ctx *ctx, dm_store *s, const char *path,
                 "%s: Z (height) or M (measure) coordinates dropped from %ld feature%s (the "
                 "first: feature %ld%s): layer %s keeps x and y only",
                 path, st.zm_n, st.zm_n == 1 ? "" : "s", st.zm_first, where, layer->name);
+    }
+    if (st.year_n) {
+        char where[64] = "";
+        long line = is_csv ? csv_line_of(read_path, st.year_first) : 0;
+        if (line > 0)
+            snprintf(where, sizeof where, " (line %ld)", line);
+        dm__log(ctx, DM_LOG_WARN,
+                "%s: %ld date%s a year alone (the first: feature %ld%s, field '%s'), stored as 1 January "
+                "of %s year: the day is not known",
+                path, st.year_n, st.year_n == 1 ? " is" : "s are", st.year_first, where, st.year_field,
+                st.year_n == 1 ? "its" : "each");
     }
     if (run.dups.n_dup) {
         char where[96] = "";
