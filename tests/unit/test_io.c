@@ -2199,17 +2199,18 @@ TEST(import_one_letter_codes_and_children_by_age)
               0);
     ASSERT_CONTAINS(out, "nts ts bac eod");
     free(out);
-    /* a date of a year alone is its 1 January, said (the day is not known) */
-    dmtest_write_file(dmtest_path("acc2.csv"), "date,lat,lon\n2019,39.81,46.75\n2020,39.82,46.75\n"
+    /* a date of a year or a month alone is its first day, said (the day is not known) */
+    dmtest_write_file(dmtest_path("acc2.csv"), "date,lat,lon\n2019,39.81,46.75\n2020-05,39.82,46.75\n"
                                                "2021-02-03,39.83,46.75\n");
-    ASSERT_DEMINE(0, "2 dates are a year alone (the first: feature 1 (line 2), field 'date'), stored as 1 January "
-                     "of each year",
+    ASSERT_DEMINE(0, "2 dates have no day, a year or month alone (the first: feature 1 (line 2), field 'date'), "
+                     "stored as each one's first day",
                   "import db.gpkg --layer accidents acc2.csv");
-    ASSERT_DEMINE(0, "2 dates are a year alone (this the first, field 'date')", "check acc2.csv --layer accidents");
+    ASSERT_DEMINE(0, "2 dates have no day, a year or month alone (this the first, field 'date')",
+                  "check acc2.csv --layer accidents");
     ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg \"SELECT group_concat(date, ' ') FROM accidents WHERE date < "
                               "'2021-01-01'\""),
               0);
-    ASSERT_CONTAINS(out, "2019-01-01 2020-01-01");
+    ASSERT_CONTAINS(out, "2019-01-01 2020-05-01");
     free(out);
 }
 

@@ -58,7 +58,7 @@ typedef struct import_state {
     OGRCoordinateTransformationH oct;
     OGRSpatialReferenceH src_srs, wgs84;
     long zm_n, zm_first; /* features with Z or M coordinates, the first of them */
-    long year_n, year_first; /* dates given as a year alone (stored as its 1 January), the first */
+    long year_n, year_first; /* dates of a year or month alone (stored as its first day), the first */
     char year_field[64];
     const char *drv;     /* the GDAL driver that reads the file */
     int decimal_comma;   /* a CSV separated by semicolons: "1,5" is 1.5 */
@@ -2312,9 +2312,13 @@ static dm_status import_layer(import_state *st, import_run *run)
                 size_t k = 0;
                 while (v[k] == ' ')
                     k++;
-                if (isdigit((unsigned char)v[k]) && isdigit((unsigned char)v[k + 1]) &&
-                    isdigit((unsigned char)v[k + 2]) && isdigit((unsigned char)v[k + 3]) &&
-                    (!v[k + 4] || v[k + 4] == ' ') && !st->year_n++) {
+                /* 2019, or 2019-05: no day */
+                int year = isdigit((unsigned char)v[k]) && isdigit((unsigned char)v[k + 1]) &&
+                           isdigit((unsigned char)v[k + 2]) && isdigit((unsigned char)v[k + 3]);
+                size_t m = k + 4;
+                if (year && v[m] == '-' && isdigit((unsigned char)v[m + 1]))
+                    m += isdigit((unsigned char)v[m + 2]) ? 3 : 2;
+                if (year && (!v[m] || v[m] == ' ') && !st->year_n++) {
                     st->year_first = no;
                     dm__strlcpy(st->year_field, layer->fields[t].name, sizeof st->year_field);
                 }
@@ -2724,9 +2728,10 @@ static dm_status read_file_as_is(dm_ctx *ctx, dm_store *s, const char *path,
             char id[48];
             dm__check_add(check, DM_CHECK_WARNING, "year_alone", layer->name,
                           feature_id(&st, &run, st.year_first, id, sizeof id), NULL, NAN, NAN,
-                          "%ld date%s a year alone (this the first, field '%s'): import stores each as "
-                          "1 January of its year",
-                          st.year_n, st.year_n == 1 ? " is" : "s are", st.year_field);
+                          "%ld date%s no day, a year or month alone (this the first, field '%s'): import "
+                          "stores %s as its first day",
+                          st.year_n, st.year_n == 1 ? " has" : "s have", st.year_field,
+                          st.year_n == 1 ? "it" : "each");
         }
         if (run.total > 0)
             dm__progress(ctx, "check", run.total, run.total);
@@ -2756,10 +2761,10 @@ static dm_status read_file_as_is(dm_ctx *ctx, dm_store *s, const char *path,
         if (line > 0)
             snprintf(where, sizeof where, " (line %ld)", line);
         dm__log(ctx, DM_LOG_WARN,
-                "%s: %ld date%s a year alone (the first: feature %ld%s, field '%s'), stored as 1 January "
-                "of %s year: the day is not known",
-                path, st.year_n, st.year_n == 1 ? " is" : "s are", st.year_first, where, st.year_field,
-                st.year_n == 1 ? "its" : "each");
+                "%s: %ld date%s no day, a year or month alone (the first: feature %ld%s, field '%s'), "
+                "stored as %s first day: the day is not known",
+                path, st.year_n, st.year_n == 1 ? " has" : "s have", st.year_first, where, st.year_field,
+                st.year_n == 1 ? "its" : "each one's");
     }
     if (run.dups.n_dup) {
         char where[96] = "";
