@@ -2199,6 +2199,12 @@ TEST(import_one_letter_codes_and_children_by_age)
               0);
     ASSERT_CONTAINS(out, "nts ts bac eod");
     free(out);
+    dmtest_write_file(dmtest_path("it2.csv"), "category,lat,lon\nAnti-personnel mine,39.81,46.75\n"
+                                              "AT mine,39.81,46.76\nunexploded ordnance,39.81,46.77\n");
+    ASSERT_DEMINE(0, "imported 3 rows", "import db.gpkg --layer items it2.csv");
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg \"SELECT group_concat(category, ' ') FROM items\""), 0);
+    ASSERT_CONTAINS(out, "AP AT UXO");
+    free(out);
     /* a date of a year or a month alone is its first day, said (the day is not known) */
     dmtest_write_file(dmtest_path("acc2.csv"), "date,lat,lon\n2019,39.81,46.75\n2020-05,39.82,46.75\n"
                                                "2021-02-03,39.83,46.75\n");

@@ -588,6 +588,8 @@ static int enum_match(const char *values, const char *tok, size_t n, char *out, 
         {"explosive_ordnance_disposal", "eod"}, {"hand_over", "handover"}, {"cancellation", "cancelled"},
         {"reduction", "reduced"},          {"suspected_hazardous_area", "SHA"}, {"confirmed_hazardous_area", "CHA"},
         {"anti_personnel", "AP"},          {"anti_tank", "AT"},             {"unexploded_ordnance", "UXO"},
+        {"anti_personnel_mine", "AP"},     {"anti_tank_mine", "AT"},        {"ap_mine", "AP"},
+        {"at_mine", "AT"},
         {"abandoned_explosive_ordnance", "AXO"}, {"improvised_explosive_device", "IED"}, {"submunition", "SUB"},
     };
     if (n < 40) {
