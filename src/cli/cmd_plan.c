@@ -142,7 +142,7 @@ static void print_team_use(const dm_plan_result *r, const dm_plan_team *t)
 }
 
 static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
-                          const dm_plan_team *t)
+                          const dm_plan_hazard *h, const dm_plan_team *t)
 {
     char b1[96], b2[48];
     printf("plan from %s: %zu open hazards, %.1f ha, %.0f expected items; %zu teams\n", r->start,
@@ -268,13 +268,25 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
                r->residual_items, r->unfunded_items, r->n - r->n_funded);
     else
         printf("  residual: %.1f expected items left in released land\n", r->residual_items);
-    /* no high-risk hazard funded (a small budget): no date for it */
+    /* no high-risk hazard funded (a small budget): no date for it. Under a
+     * budget that leaves hazards out the dates are those of the funded
+     * land, and the high-risk hazards funded are counted against all of
+     * them: "all land" would read as every hazard released then */
+    int partial = r->n_funded < r->n;
+    size_t all_high = 0;
+    for (size_t i = 0; i < r->n; i++)
+        all_high += h[i].p >= cfg->p_high || r->route[i] == DM_ROUTE_CLEAR;
+    const char *all_land = partial ? "all funded land" : "all land";
     if (r->n_high == 0)
-        printf("  end:      high-risk land: none %s; all land %s (%.1f years)\n",
-               r->n_funded < r->n ? "funded" : "in the plan", r->end_all, r->years_all);
+        printf("  end:      high-risk land: none %s; %s %s (%.1f years)\n",
+               partial ? "funded" : "in the plan", all_land, r->end_all, r->years_all);
+    else if (partial)
+        printf("  end:      high-risk land (%zu of %zu hazards funded) %s (%.1f years); %s %s (%.1f years)\n",
+               r->n_high, all_high, r->end_high, r->years_high, all_land, r->end_all, r->years_all);
     else
-        printf("  end:      high-risk land (%zu hazards) %s (%.1f years); all land %s (%.1f years)\n",
-               r->n_high, r->end_high, r->years_high, r->end_all, r->years_all);
+        printf("  end:      high-risk land (%zu hazard%s) %s (%.1f years); %s %s (%.1f years)\n",
+               r->n_high, r->n_high == 1 ? "" : "s", r->end_high, r->years_high, all_land, r->end_all,
+               r->years_all);
     if (cfg->horizon_years > 0)
         printf("  horizon:  %zu hazards (%.1f ha) end after %g years%s\n", r->n_late, r->late_ha,
                cfg->horizon_years,
@@ -283,9 +295,9 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
     if (r->samples <= 0)
         printf("  forecast: none (--samples 0)\n");
     else
-        printf("  forecast: (%d samples) high-risk %.1f / %.1f / %.1f years, all %.1f / %.1f / %.1f "
+        printf("  forecast: (%d samples) high-risk %.1f / %.1f / %.1f years, all%s %.1f / %.1f / %.1f "
                "years, cost USD %s (P10/P50/P90)\n",
-               r->samples, r->mc_years_high.p10, r->mc_years_high.p50, r->mc_years_high.p90,
+               r->samples, r->mc_years_high.p10, r->mc_years_high.p50, r->mc_years_high.p90, partial ? " funded" : "",
                r->mc_years_all.p10, r->mc_years_all.p50, r->mc_years_all.p90, mus3(b1, sizeof b1, r->mc_cost));
     if (r->mc_beyond_teams > 0)
         printf("            in %d of %d samples survey finds items that no team in the file can survey and "
@@ -592,7 +604,7 @@ static int run_plan(dm_ctx *ctx, int argc, char **argv)
             printf("  written:  %s, %s%s (empty)\n", csv_path, json_path,
                    nowrite ? "" : ", layer plan_tasks");
         } else {
-            print_summary(r, &cfg, teams);
+            print_summary(r, &cfg, h, teams);
             printf("  written:  %s, %s%s\n", csv_path, json_path,
                    nowrite ? "" : ", layer plan_tasks");
             if (have_ev)

@@ -2067,7 +2067,7 @@ TEST(plan_cli_small_budget_reads_in_dollars)
     ASSERT(!strstr(out, "0.00 M"));
     ASSERT(!strstr(out, "0.00 / 0.00"));
     if (json_integer_value(json_object_get(json_object_get(root, "high_risk"), "hazards")) == 0)
-        ASSERT_CONTAINS(out, "  end:      high-risk land: none funded; all land ");
+        ASSERT_CONTAINS(out, "  end:      high-risk land: none funded; all funded land ");
     json_decref(root);
     free(out);
 }

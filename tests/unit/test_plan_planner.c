@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * test_plan_planner.c -- `demine plan` as an operations planner reads it: a
+ * small database built with init and import, planned with a team file, and
+ * what the text, CSV and JSON say about what comes first, by which team,
+ * when it ends, what the budget funds and what it leaves out.
+ */
+#include "dmtest.h"
+
+#include <jansson.h>
+
+/* Five hazards in three districts (imported as GeoJSON) and a team file of
+ * four teams: H-1 and H-4 high-risk CHAs, the others SHAs. Returns the
+ * database's path. */
+static const char *planner_db(void)
+{
+    static char db[1024]; /* dmtest_path's buffers are reused */
+    snprintf(db, sizeof db, "%s", dmtest_path("small.gpkg"));
+    const char *gj = dmtest_path("haz.geojson");
+    static const struct {
+        const char *ref, *type, *status, *ord, *cls, *district;
+        int rel;
+        double x, y, d;
+    } hz[5] = {
+        {"H-1", "CHA", "open", "AP", "M1", "Fuzuli", 2, 46.90, 39.60, 0.002},
+        {"H-2", "SHA", "open", "AT", "M3", "Fuzuli", 3, 46.92, 39.61, 0.004},
+        {"H-3", "SHA", "open", "UXO", "M4", "Jabrayil", 5, 46.95, 39.55, 0.01},
+        {"H-4", "CHA", "partly_released", "AP", "M2", "Jabrayil", 2, 46.97, 39.56, 0.003},
+        {"H-5", "SHA", "open", "AP", "M4", "Zangilan", 4, 46.99, 39.50, 0.006},
+    };
+    char buf[8192];
+    size_t o = (size_t)snprintf(buf, sizeof buf, "{\"type\":\"FeatureCollection\",\"features\":[");
+    for (int i = 0; i < 5; i++) {
+        double x = hz[i].x, y = hz[i].y, d = hz[i].d;
+        o += (size_t)snprintf(buf + o, sizeof buf - o,
+                              "%s{\"type\":\"Feature\",\"properties\":{\"ref\":\"%s\",\"hazard_type\":\"%s\","
+                              "\"status\":\"%s\",\"ordnance\":\"%s\",\"classification\":\"%s\","
+                              "\"reliability\":%d,\"district\":\"%s\"},\"geometry\":{\"type\":\"MultiPolygon\","
+                              "\"coordinates\":[[[[%.3f,%.3f],[%.3f,%.3f],[%.3f,%.3f],[%.3f,%.3f],[%.3f,%.3f]]]]}}",
+                              i ? "," : "", hz[i].ref, hz[i].type, hz[i].status, hz[i].ord, hz[i].cls, hz[i].rel,
+                              hz[i].district, x, y, x + d, y, x + d, y + d, x, y + d, x, y);
+    }
+    snprintf(buf + o, sizeof buf - o, "]}");
+    dmtest_write_file(gj, buf);
+    dmtest_write_file(dmtest_path("teams.csv"), "name,method,capacity_ha_day,cost_usd_day,count\n"
+                                                "Alpha,manual,0.1,1800,2\nBravo,mechanical,0.6,5500,1\n"
+                                                "Scout,survey,15,900,1\n");
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "init '%s'", db);
+    if (rc == 0) {
+        free(out);
+        rc = dmtest_demine(&out, "import '%s' --layer hazards '%s'", db, gj);
+    }
+    if (rc != 0)
+        fprintf(stderr, "planner_db: %s\n", out);
+    free(out);
+    return rc == 0 ? db : NULL;
+}
+
+/* `demine plan` of the planner's database with extra options, written to
+ * p.csv and p.json; the output in *out, the exit code returned. */
+static int plan_small(char **out, const char *db, const char *extra)
+{
+    return dmtest_demine(out,
+                         "plan '%s' --prior --teams '%s' --start 2026-11-30 --samples 10 --csv '%s' "
+                         "--out-json '%s' %s",
+                         db, dmtest_path("teams.csv"), dmtest_path("p.csv"), dmtest_path("p.json"), extra);
+}
+
+/* Under a budget that funds one hazard of five, the end line gives the
+ * end of the funded land, not "all land", and the high-risk hazards funded
+ * of all of them (H-4, high-risk too, is left out). */
+TEST(plan_cli_end_under_a_budget_is_the_funded_lands)
+{
+    const char *db = planner_db();
+    ASSERT(db);
+    char *out = NULL;
+    int rc = plan_small(&out, db, "--budget 100000");
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT_CONTAINS(out, "(1 hazard funded, USD 39,353)");
+    ASSERT_CONTAINS(out, "  end:      high-risk land (1 of 2 hazards funded) 2026-12-02 (0.0 years); all funded "
+                         "land 2026-12-02 (0.0 years)");
+    ASSERT(!strstr(out, "; all land"));
+    free(out);
+    /* without a budget, every hazard: as before */
+    rc = plan_small(&out, db, "");
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT_CONTAINS(out, "  end:      high-risk land (2 hazards) ");
+    ASSERT_CONTAINS(out, "; all land 2027-04-21");
+    free(out);
+}
