@@ -123,8 +123,9 @@ DM_API dm_status dm_gtiff_set_meta(dm_gtiff *w, const char *key, const char *val
 /* A metadata item of any GDAL raster: *out (dm_free) is NULL when the
  * raster has none. Errors: DM_EIO (cannot open). */
 DM_API dm_status dm_raster_get_meta(dm_ctx *ctx, const char *path, const char *key, char **out);
-/* Flush, build overviews (averages, factors 2..) when with_overviews and
- * close. Always frees w. */
+/* Flush, build overviews (each cell the highest of the cells under it, so
+ * that one dangerous cell stays visible zoomed out; factors 2..) when
+ * with_overviews, and close. Always frees w. */
 DM_API dm_status dm_gtiff_close(dm_gtiff *w, int with_overviews);
 
 /* Read band `band` (1-based) of any GDAL raster with its grid. The raster

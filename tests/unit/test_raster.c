@@ -219,6 +219,47 @@ TEST(raster_geotiff_round_trip_and_warp)
     dm_raster_free(c, n);
 }
 
+/* The overviews keep the highest value beneath each cell, nodata left
+ * out: one dangerous cell stays visible zoomed out. */
+TEST(raster_geotiff_overviews_keep_the_highest_cell)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_grid g;
+    double b[4] = {500000, 600000, 506000, 604000};
+    ASSERT_OK(dm_grid_from_bounds(ctx, "EPSG:32618", b, 10.0, &g));
+    ASSERT_EQ(g.nx, 600);
+    size_t n = dm_grid_cells(&g);
+    float *a = dm_raster_alloc(n);
+    for (size_t k = 0; k < n; k++)
+        a[k] = 0.001f;
+    for (int j = 0; j < 10; j++)
+        for (int i = 0; i < 10; i++)
+            a[(size_t)j * g.nx + i] = -9999;
+    a[(size_t)77 * g.nx + 123] = 0.9f;
+    dm_gtiff *w = NULL;
+    ASSERT_OK(dm_gtiff_create(ctx, dmtest_path("ovr.tif"), &g, 1, NULL, -9999, 1, &w));
+    ASSERT_OK(dm_gtiff_write(w, 1, 0, 0, g.nx, g.ny, a));
+    ASSERT_OK(dm_gtiff_close(w, 1));
+    dm_raster_free(a, n);
+    char *out = NULL;
+    /* the second level: factor 4 */
+    ASSERT_EQ(dmtest_sh(&out, "gdal_translate -q -ovr 1 %s %s", dmtest_path("ovr.tif"),
+                        dmtest_path("ovr4.tif")),
+              0);
+    free(out);
+    dm_grid r;
+    float *o = NULL;
+    ASSERT_OK(dm_raster_read(ctx, dmtest_path("ovr4.tif"), 1, &r, &o));
+    ASSERT_EQ(r.nx, 150);
+    ASSERT_EQ(r.ny, 100);
+    ASSERT_NEAR(o[(77 / 4) * r.nx + 123 / 4], 0.9, 1e-6);   /* not 0.9 / 16 */
+    ASSERT_NEAR(o[(77 / 4) * r.nx + 123 / 4 + 1], 0.001, 1e-6);
+    ASSERT(isnan(o[0]));                                    /* all nodata beneath */
+    ASSERT_NEAR(o[2], 0.001, 1e-6);                         /* half nodata beneath */
+    ASSERT_NEAR(o[2 * r.nx + 2], 0.001, 1e-6);
+    dm_raster_free(o, (size_t)r.nx * r.ny);
+}
+
 TEST(raster_cli_distance_and_sum)
 {
     dm_ctx *ctx = dmtest_ctx();

@@ -186,6 +186,63 @@ dm_status dm_raster_get_meta(dm_ctx *ctx, const char *path, const char *key, cha
     return st;
 }
 
+/* Fill an overview level from the level below it (the base band or the
+ * previous overview), each cell the highest value of the 2 x 2 cells under
+ * it, nodata and NaN left out (nodata where all four are). A risk map's
+ * overview thus keeps a single dangerous cell visible when zoomed out: an
+ * average would fade one 10 m cell into its 2.5 km neighbourhood. Strips
+ * of 256 output rows: memory is three strips of the source's width. */
+static dm_status max_level(dm_gtiff *w, GDALRasterBandH src, GDALRasterBandH dst, int has_nd,
+                           double nd)
+{
+    int sx = GDALGetRasterBandXSize(src), sy = GDALGetRasterBandYSize(src);
+    int dx = GDALGetRasterBandXSize(dst), dy = GDALGetRasterBandYSize(dst);
+    const int strip = 256;
+    if (dx != (sx + 1) / 2 || dy != (sy + 1) / 2)
+        return dm__fail(w->ctx, DM_EGDAL, "%s: overviews: a level of %d x %d under one of %d x %d",
+                        w->path, sx, sy, dx, dy);
+    float *in = malloc((size_t)sx * 2 * strip * sizeof *in);
+    float *out = malloc((size_t)dx * strip * sizeof *out);
+    dm_status st = DM_OK;
+    if (!in || !out)
+        st = dm__fail(w->ctx, DM_ENOMEM, "out of memory");
+    float fnd = (float)nd;
+    for (int y0 = 0; !st && y0 < dy; y0 += strip) {
+        int ny = dy - y0 < strip ? dy - y0 : strip;
+        int r0 = 2 * y0, nr = 2 * ny;
+        if (r0 + nr > sy)
+            nr = sy - r0;
+        if (nr <= 0)
+            break;
+        if (GDALRasterIO(src, GF_Read, 0, r0, sx, nr, in, sx, nr, GDT_Float32, 0, 0) != CE_None) {
+            st = dm__fail(w->ctx, DM_EIO, "%s: overviews: read failed: %s", w->path, dm__gdal_msg());
+            break;
+        }
+        for (int y = 0; y < ny; y++)
+            for (int x = 0; x < dx; x++) {
+                float m = 0;
+                int any = 0;
+                for (int k = 0; k < 4; k++) {
+                    int r = 2 * y + (k >> 1), c = 2 * x + (k & 1);
+                    if (r >= nr || c >= sx)
+                        continue;
+                    float v = in[(size_t)r * sx + c];
+                    if (isnan(v) || (has_nd && v == fnd))
+                        continue;
+                    if (!any || v > m)
+                        m = v, any = 1;
+                }
+                out[(size_t)y * dx + x] = any ? m : (has_nd ? fnd : NAN);
+            }
+        if (GDALRasterIO(dst, GF_Write, 0, y0, dx, ny, out, dx, ny, GDT_Float32, 0, 0) != CE_None)
+            st = dm__fail(w->ctx, DM_EIO, "%s: overviews: write failed: %s", w->path,
+                          dm__gdal_msg());
+    }
+    free(in);
+    free(out);
+    return st;
+}
+
 dm_status dm_gtiff_close(dm_gtiff *w, int with_overviews)
 {
     if (!w)
@@ -203,8 +260,22 @@ dm_status dm_gtiff_close(dm_gtiff *w, int with_overviews)
             CPLSetConfigOption("PREDICTOR_OVERVIEW", "3");
             CPLSetConfigOption("GDAL_NUM_THREADS", "ALL_CPUS");
             CPLErrorReset();
-            if (GDALBuildOverviews(w->ds, "AVERAGE", n, levels, 0, NULL, NULL, NULL) != CE_None)
+            /* the levels are made empty, then filled by max_level: GDAL
+             * offers no maximum for overviews */
+            if (GDALBuildOverviews(w->ds, "NONE", n, levels, 0, NULL, NULL, NULL) != CE_None)
                 st = dm__fail(ctx, DM_EGDAL, "%s: overviews failed: %s", w->path, dm__gdal_msg());
+            for (int b = 1; !st && b <= w->nbands; b++) {
+                GDALRasterBandH band = GDALGetRasterBand(w->ds, b);
+                int has_nd = 0;
+                double nd = GDALGetRasterNoDataValue(band, &has_nd);
+                GDALRasterBandH prev = band;
+                for (int o = 0; !st && o < GDALGetOverviewCount(band); o++) {
+                    GDALRasterBandH ov = GDALGetOverview(band, o);
+                    st = max_level(w, prev, ov, has_nd, nd);
+                    GDALFlushRasterCache(ov);
+                    prev = ov;
+                }
+            }
         }
     }
     CPLErrorReset();
