@@ -254,12 +254,32 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
         }
         printf("\n");
     }
+    /* what the budget funds, what is left of it, and the first hazard by
+     * priority it leaves out with what that one would cost: the sum to ask
+     * for to go one hazard further */
+    if (cfg->budget_usd > 0) {
+        long first_rank = 0;
+        size_t first = 0;
+        for (size_t i = 0; i < r->n; i++)
+            if (!r->funded[i] && (!first_rank || r->rank[i] < first_rank)) {
+                first_rank = r->rank[i];
+                first = i;
+            }
+        printf("  budget:   USD %s at unit rates funds %zu of %zu hazard%s (USD %s), USD %s left",
+               mus(cfg->budget_usd), r->n_funded, r->n, r->n == 1 ? "" : "s", mus(r->funded_cost),
+               mus(cfg->budget_usd - r->funded_cost));
+        if (first_rank)
+            printf(";\n            the first left out, %s (rank %ld, %s), costs USD %s",
+                   h[first].ref[0] ? h[first].ref : h[first].uuid, first_rank, dm_route_name(r->route[first]),
+                   mus(r->cost[first]));
+        printf("\n");
+    }
     if (cfg->budget_usd > 0 && r->day_cost_total > cfg->budget_usd)
-        printf("  budget:   the funded schedule costs USD %s at the teams' day rates, over "
+        printf("            the funded schedule costs USD %s at the teams' day rates, over "
                "the budget of USD %s (--budget funds at unit rates: docs/plan.md)\n",
                mus(r->day_cost_total), mus(cfg->budget_usd));
     else if (cfg->budget_usd > 0 && r->day_cost_total < 0 && r->day_cost_lower > cfg->budget_usd)
-        printf("  budget:   the funded schedule costs at least USD %s at the teams' day rates (some "
+        printf("            the funded schedule costs at least USD %s at the teams' day rates (some "
                "teams have none), over the budget of USD %s (--budget funds at unit rates: docs/plan.md)\n",
                mus(r->day_cost_lower), mus(cfg->budget_usd));
     if (r->n_funded < r->n)

@@ -1788,7 +1788,7 @@ TEST(plan_cli_says_a_lower_bound_over_the_budget)
     ASSERT(lb > 2000000);
     char want[300];
     snprintf(want, sizeof want,
-             "budget:   the funded schedule costs at least USD %.2f M at the teams' day rates (some teams have "
+             "            the funded schedule costs at least USD %.2f M at the teams' day rates (some teams have "
              "none), over the budget of USD 2.00 M",
              lb / 1e6);
     ASSERT_CONTAINS(out, want);

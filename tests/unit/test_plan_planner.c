@@ -89,3 +89,39 @@ TEST(plan_cli_end_under_a_budget_is_the_funded_lands)
     ASSERT_CONTAINS(out, "; all land 2027-04-21");
     free(out);
 }
+
+/* A budget says what it funds, what is left of it and the first hazard by
+ * priority it leaves out with its cost (the sum to ask for to go one
+ * hazard further), in the text and in the JSON's budget. */
+TEST(plan_cli_says_what_the_budget_leaves_and_the_first_left_out)
+{
+    const char *db = planner_db();
+    ASSERT(db);
+    char *out = NULL;
+    int rc = plan_small(&out, db, "--budget 100000");
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT_CONTAINS(out, "  budget:   USD 0.10 M at unit rates funds 1 of 5 hazards (USD 39,353), USD 60,647 left;\n"
+                         "            the first left out, H-4 (rank 2, reduce), costs USD 80,032\n");
+    free(out);
+    json_error_t err;
+    json_t *root = json_load_file(dmtest_path("p.json"), 0, &err);
+    ASSERT_MSG(root, "%s", err.text);
+    json_t *b = json_object_get(root, "budget");
+    ASSERT_NEAR(json_number_value(json_object_get(b, "usd")), 100000, 1e-6);
+    ASSERT_EQ(json_integer_value(json_object_get(b, "funded")), 1);
+    ASSERT_NEAR(json_number_value(json_object_get(b, "left_usd")), 100000 - 39352.5, 1);
+    json_t *f = json_object_get(b, "first_unfunded");
+    ASSERT_STREQ(json_string_value(json_object_get(f, "hazard")), "H-4");
+    ASSERT_EQ(json_integer_value(json_object_get(f, "rank")), 2);
+    ASSERT_NEAR(json_number_value(json_object_get(f, "cost_usd")), 80032, 1);
+    json_decref(root);
+    /* without a budget: null, and no budget line */
+    rc = plan_small(&out, db, "");
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT(!strstr(out, "budget:"));
+    free(out);
+    root = json_load_file(dmtest_path("p.json"), 0, &err);
+    ASSERT_MSG(root, "%s", err.text);
+    ASSERT(json_is_null(json_object_get(root, "budget")));
+    json_decref(root);
+}

@@ -673,6 +673,26 @@ dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haz
     dm__buf_printf(&b, "\"all\":{\"end\":\"%s\",\"years\":%.3f},", r->end_all, r->years_all);
     dm__buf_printf(&b, "\"beyond_horizon\":{\"hazards\":%zu,\"area_ha\":%.4f},", r->n_late,
                    r->late_ha);
+    /* the budget: what it funds, what is left of it, and the first hazard
+     * by priority it leaves out (null when every hazard is funded) */
+    if (cfg->budget_usd > 0) {
+        size_t first = r->n;
+        for (size_t i = 0; i < r->n; i++)
+            if (!r->funded[i] && (first == r->n || r->rank[i] < r->rank[first]))
+                first = i;
+        dm__buf_printf(&b, "\"budget\":{\"usd\":%.2f,\"funded\":%zu,\"funded_cost_usd\":%.2f,\"left_usd\":%.2f,"
+                           "\"first_unfunded\":",
+                       cfg->budget_usd, r->n_funded, r->funded_cost, cfg->budget_usd - r->funded_cost);
+        if (first == r->n)
+            dm__buf_puts(&b, "null},");
+        else {
+            dm__buf_puts(&b, "{\"hazard\":");
+            dm__buf_json_str(&b, hz_name(&h[first]));
+            dm__buf_printf(&b, ",\"rank\":%ld,\"route\":\"%s\",\"cost_usd\":%.2f}},", r->rank[first],
+                           dm_route_name(r->route[first]), r->cost[first]);
+        }
+    } else
+        dm__buf_puts(&b, "\"budget\":null,");
     dm__buf_printf(&b, "\"forecast\":{\"samples\":%d,\"samples_beyond_teams\":%d,\"samples_stopped\":%d,",
                    r->samples, r->mc_beyond_teams, r->mc_stopped);
     /* samples whose schedule passes 2200-12-31 are stopped there: their
