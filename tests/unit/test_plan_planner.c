@@ -125,3 +125,75 @@ TEST(plan_cli_says_what_the_budget_leaves_and_the_first_left_out)
     ASSERT(json_is_null(json_object_get(root, "budget")));
     json_decref(root);
 }
+
+/* Each hazard of the JSON's priorities says when it is worked and by whom:
+ * the first and last working day of its tasks and its teams; an unfunded
+ * one has null dates and no team. */
+TEST(plan_priorities_give_each_hazards_dates_and_teams)
+{
+    const char *db = planner_db();
+    ASSERT(db);
+    char *out = NULL;
+    int rc = plan_small(&out, db, "");
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    free(out);
+    json_error_t err;
+    json_t *root = json_load_file(dmtest_path("p.json"), 0, &err);
+    ASSERT_MSG(root, "%s", err.text);
+    json_t *pr = json_object_get(root, "priorities"), *tasks = json_object_get(root, "tasks");
+    ASSERT_EQ(json_array_size(pr), 5);
+    for (size_t k = 0; k < json_array_size(pr); k++) {
+        json_t *p = json_array_get(pr, k);
+        const char *ref = json_string_value(json_object_get(p, "hazard"));
+        const char *st = json_string_value(json_object_get(p, "start"));
+        const char *en = json_string_value(json_object_get(p, "end"));
+        ASSERT_MSG(st && en, "%s has no dates", ref);
+        /* the same as its tasks' first start and last end; every team of its tasks listed */
+        const char *ts = NULL, *te = NULL;
+        json_t *teams = json_object_get(p, "teams");
+        for (size_t q = 0; q < json_array_size(tasks); q++) {
+            json_t *t = json_array_get(tasks, q);
+            if (strcmp(json_string_value(json_object_get(t, "hazard")), ref))
+                continue;
+            const char *a = json_string_value(json_object_get(t, "start")), *e = json_string_value(json_object_get(t, "end"));
+            if (!ts || strcmp(a, ts) < 0)
+                ts = a;
+            if (!te || strcmp(e, te) > 0)
+                te = e;
+            int found = 0;
+            for (size_t m = 0; m < json_array_size(teams); m++)
+                found |= !strcmp(json_string_value(json_array_get(teams, m)),
+                                 json_string_value(json_object_get(t, "team")));
+            ASSERT_MSG(found, "%s: team %s not listed", ref, json_string_value(json_object_get(t, "team")));
+        }
+        ASSERT_STREQ(st, ts);
+        ASSERT_STREQ(en, te);
+        if (!strcmp(ref, "H-4")) {
+            ASSERT_STREQ(st, "2026-11-30");
+            ASSERT_STREQ(en, "2026-12-25");
+            ASSERT_EQ(json_array_size(teams), 2);
+            ASSERT_STREQ(json_string_value(json_array_get(teams, 0)), "Alpha-1");
+            ASSERT_STREQ(json_string_value(json_array_get(teams, 1)), "Bravo");
+        }
+    }
+    json_decref(root);
+    /* under a budget the unfunded ones have none */
+    rc = plan_small(&out, db, "--budget 100000");
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    free(out);
+    root = json_load_file(dmtest_path("p.json"), 0, &err);
+    ASSERT_MSG(root, "%s", err.text);
+    pr = json_object_get(root, "priorities");
+    int unfunded = 0;
+    for (size_t k = 0; k < json_array_size(pr); k++) {
+        json_t *p = json_array_get(pr, k);
+        if (json_is_true(json_object_get(p, "funded")))
+            continue;
+        unfunded++;
+        ASSERT(json_is_null(json_object_get(p, "start")));
+        ASSERT(json_is_null(json_object_get(p, "end")));
+        ASSERT_EQ(json_array_size(json_object_get(p, "teams")), 0);
+    }
+    ASSERT_EQ(unfunded, 4);
+    json_decref(root);
+}

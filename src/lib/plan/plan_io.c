@@ -782,6 +782,32 @@ dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haz
     for (size_t i = 0; i < r->n; i++)
         if (r->rank[i] >= 1 && (size_t)r->rank[i] <= r->n)
             by_rank[r->rank[i] - 1] = i;
+    /* each hazard's tasks, chained in schedule order: its first and last
+     * working day and the teams that work on it */
+    size_t *head = dm_malloc(ctx, (r->n ? r->n : 1) * sizeof *head);
+    size_t *next = dm_malloc(ctx, (r->n_tasks ? r->n_tasks : 1) * sizeof *next);
+    size_t *tail = dm_malloc(ctx, (r->n ? r->n : 1) * sizeof *tail);
+    if (!head || !next || !tail) {
+        dm_free(ctx, head);
+        dm_free(ctx, next);
+        dm_free(ctx, tail);
+        dm_free(ctx, by_rank);
+        dm__buf_free(&b);
+        return dm__fail(ctx, DM_ENOMEM, "out of memory writing the plan");
+    }
+    for (size_t i = 0; i < r->n; i++)
+        head[i] = tail[i] = (size_t)-1;
+    for (size_t k = 0; k < r->n_tasks; k++) {
+        size_t i = r->tasks[k].hazard;
+        next[k] = (size_t)-1;
+        if (i >= r->n)
+            continue;
+        if (head[i] == (size_t)-1)
+            head[i] = k;
+        else
+            next[tail[i]] = k;
+        tail[i] = k;
+    }
     size_t shown = with_tasks ? r->n : (r->n < 20 ? r->n : 20);
     for (size_t k = 0; k < shown; k++) {
         size_t i = by_rank[k];
@@ -799,8 +825,36 @@ dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haz
         /* a team that works on it has no rate: what the others cost, and the items */
         if (r->day_cost[i] < 0 && r->day_cost_lower_hz && r->day_cost_lower_hz[i] >= 0)
             dm__buf_printf(&b, ",\"day_rate_cost_usd_lower_bound\":%.2f", r->day_cost_lower_hz[i]);
-        dm__buf_puts(&b, "}");
+        /* when it is worked and by whom: the first and last working day of
+         * its tasks and its teams in the order they start on it (null and
+         * none when unfunded) */
+        const char *t_first = NULL, *t_last = NULL;
+        for (size_t q0 = head[i]; q0 != (size_t)-1; q0 = next[q0]) {
+            if (!t_first || strcmp(r->tasks[q0].start, t_first) < 0)
+                t_first = r->tasks[q0].start;
+            if (!t_last || strcmp(r->tasks[q0].end, t_last) > 0)
+                t_last = r->tasks[q0].end;
+        }
+        if (t_first)
+            dm__buf_printf(&b, ",\"start\":\"%s\",\"end\":\"%s\",\"teams\":[", t_first, t_last);
+        else
+            dm__buf_puts(&b, ",\"start\":null,\"end\":null,\"teams\":[");
+        int any = 0;
+        for (size_t q0 = head[i]; q0 != (size_t)-1; q0 = next[q0]) {
+            int seen = 0;
+            for (size_t q = head[i]; q != q0 && !seen; q = next[q])
+                seen = r->tasks[q].team == r->tasks[q0].team;
+            if (seen)
+                continue;
+            dm__buf_puts(&b, any ? "," : "");
+            dm__buf_json_str(&b, t[r->tasks[q0].team].name);
+            any = 1;
+        }
+        dm__buf_puts(&b, "]}");
     }
+    dm_free(ctx, head);
+    dm_free(ctx, next);
+    dm_free(ctx, tail);
     dm_free(ctx, by_rank);
     dm__buf_puts(&b, "]");
     if (with_tasks) {
