@@ -36,6 +36,17 @@ typedef struct srv_config {
 #define SRV_MAX_CONN 2000         /* open connections in all */
 #define SRV_CONN_TIMEOUT_S 30     /* an idle or stalled connection is closed after this */
 
+/* Logins whose passwords are checked at once (each an Argon2id hash of 64
+ * MiB, srv_api.c): as many as the cores, at most SRV_LOGIN_MAX_RUNNING;
+ * up to twice as many more wait their turn, at most SRV_LOGIN_WAIT_S, as
+ * long as half the worker threads stay free; a login beyond is 503 with
+ * Retry-After: SRV_LOGIN_RETRY_S. */
+#define SRV_LOGIN_MAX_RUNNING 4
+#define SRV_LOGIN_WAIT_S 5
+#define SRV_LOGIN_RETRY_S 2
+/* The limits for `threads` worker threads on this machine. */
+void srv_login_limits(int threads, int *running, int *waiting);
+
 #define SRV_ROUTE_PER_MIN 20                     /* default of route_per_min */
 #define SRV_ROUTE_MAX_M DM_ROUTE_PUBLIC_MAX_M    /* default of route_max_m (10 km) */
 #define SRV_ROUTE_MARGIN_M 2000.0                /* default of route_margin_m */

@@ -10,6 +10,7 @@
 #include "srv.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <pthread.h>
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static double now_s(void)
 {
@@ -127,6 +129,76 @@ static void login_body_why(const char *body, size_t len, char *why, size_t n)
         snprintf(why, n, "the body is not valid JSON at byte %d (%.100s)", je.position, what);
 }
 
+/* Password checks at once. Each login hashes or verifies a password with
+ * Argon2id at libsodium's interactive limits: 64 MiB and some 0.1-0.5 s of
+ * one core. Unbounded, 13 logins at once took the server to 410 MB (one
+ * per worker thread: up to 64). At most srv_login_limits' `running` check
+ * at once; a few more logins wait for one to end (at most
+ * SRV_LOGIN_WAIT_S), and a login beyond those is 503 with Retry-After at
+ * once, its worker thread free for other requests. */
+static pthread_mutex_t login_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t login_cond;
+static pthread_once_t login_once = PTHREAD_ONCE_INIT;
+static int login_running, login_waiting;
+
+static void login_init(void)
+{
+    pthread_condattr_t a;
+    pthread_condattr_init(&a);
+    pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+    pthread_cond_init(&login_cond, &a);
+    pthread_condattr_destroy(&a);
+}
+
+void srv_login_limits(int threads, int *running, int *waiting)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    int r = cpus < 1 ? 1 : cpus > SRV_LOGIN_MAX_RUNNING ? SRV_LOGIN_MAX_RUNNING : (int)cpus;
+    if (threads > 0 && r > threads)
+        r = threads;
+    /* waiting logins hold their worker threads: half of them stay free */
+    int w = threads / 2 - r;
+    if (w > 2 * r)
+        w = 2 * r;
+    *running = r;
+    *waiting = w > 0 ? w : 0;
+}
+
+/* 1 when this login may check its password now (after waiting its turn);
+ * 0 when too many are checked or waiting: answer 503. */
+static int login_enter(const srv_config *cfg)
+{
+    pthread_once(&login_once, login_init);
+    int run, wait;
+    srv_login_limits(cfg->threads, &run, &wait);
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += SRV_LOGIN_WAIT_S;
+    pthread_mutex_lock(&login_lock);
+    if (login_running >= run && login_waiting >= wait) {
+        pthread_mutex_unlock(&login_lock);
+        return 0;
+    }
+    login_waiting++;
+    int rc = 0;
+    while (login_running >= run && rc != ETIMEDOUT)
+        rc = pthread_cond_timedwait(&login_cond, &login_lock, &until);
+    login_waiting--;
+    int ok = login_running < run;
+    if (ok)
+        login_running++;
+    pthread_mutex_unlock(&login_lock);
+    return ok;
+}
+
+static void login_leave(void)
+{
+    pthread_mutex_lock(&login_lock);
+    login_running--;
+    pthread_cond_signal(&login_cond);
+    pthread_mutex_unlock(&login_lock);
+}
+
 static int h_login(srv_req *rq, srv_resp *rs)
 {
     int bad = 0, bad2 = 0;
@@ -151,8 +223,17 @@ static int h_login(srv_req *rq, srv_resp *rs)
     char token[DM_TOKEN_HEX + 1];
     dm_user who;
     long retry = 0;
+    if (!login_enter(rq->cfg)) {
+        free(user);
+        free(pw);
+        rs->retry_after = SRV_LOGIN_RETRY_S;
+        return srv_error(rs, 503,
+                         "the server is checking the passwords of other logins; try again in a "
+                         "few seconds (nothing was checked)");
+    }
     dm_status st = dm_auth_login(rq->t->store, user, pw, rq->client, rq->cfg->session_ttl_s,
                                  token, &who, &retry);
+    login_leave();
     free(user);
     free(pw);
     if (st == DM_EFORBIDDEN) {
