@@ -16,6 +16,13 @@ typedef struct cli_import_args {
     const char *map_from[CLI_IMPORT_MAX_PAIRS], *map_to[CLI_IMPORT_MAX_PAIRS];
     const char *set_f[CLI_IMPORT_MAX_PAIRS], *set_v[CLI_IMPORT_MAX_PAIRS];
     size_t n_map, n_set;
+    /* --unit UNIT: the unit of the columns --map takes into an area in
+     * hectares (est_area_ha, area_cleared_ha, ...): their targets are
+     * named in it (est_area_m2), as the import reads them */
+    const char *unit;
+    char *map_unit[CLI_IMPORT_MAX_PAIRS]; /* the targets so named */
+    size_t n_unit;                        /* how many */
+    int unit_done;                        /* named so (cli_import_opts) */
 } cli_import_args;
 
 /* The long options of the reading options, for a command's getopt table
@@ -26,13 +33,16 @@ typedef struct cli_import_args {
         {"src-layer", required_argument, 0, 'L'}, {"x", required_argument, 0, 'x'},                \
         {"y", required_argument, 0, 'y'}, {"geom-field", required_argument, 0, 'g'},               \
         {"crs", required_argument, 0, 'c'}, {"encoding", required_argument, 0, 'e'},                \
-        {"only-geometry", required_argument, 0, 'G'}, {"swap-xy", no_argument, 0, 'W'}
+        {"only-geometry", required_argument, 0, 'G'}, {"swap-xy", no_argument, 0, 'W'},             \
+        {"unit", required_argument, 0, 'u'}
 
 /* Take option c (from CLI_IMPORT_LONGOPTS) with its argument into a:
  * 1 when taken, 0 when c is no reading option, 2 after a usage error of
  * command cmd. */
 int cli_import_option(const char *cmd, int c, const char *arg, cli_import_args *a);
-/* a->o with its mapping pointing into a. */
+/* a->o with its mapping pointing into a (with --unit, the --map targets
+ * that are areas in hectares named in its unit; a --unit that names none
+ * is warned of). */
 const dm_import_opts *cli_import_opts(cli_import_args *a);
 void cli_import_args_free(cli_import_args *a);
 

@@ -78,6 +78,13 @@ typedef struct import_state {
     int names_warned;        /* KML or GPX names dropped: warned of once */
     char folder_lost_first[1024];
     char why[512]; /* why a feature has no geometry, when it names columns */
+    /* per source column: the unit of an area given in other units than
+     * hectares (mul 0: none), and whether it adds to its field (IMSMA's
+     * reduced areas with and without a technical asset) */
+    dm__area_unit *unit;
+    unsigned char *sum;
+    char units_said[1024]; /* "'Area (m²)' (m²) as est_area_ha, ...", said once */
+    char imsma_said[1024]; /* the IMSMA columns recognised, said once */
 } import_state;
 
 /* What `demine check FILE` takes a file's rows as when no layer is named:
@@ -438,9 +445,10 @@ static dm_status map_fields(import_state *st)
     const dm_layer_def *l = st->layer;
     OGRFeatureDefnH fd = OGR_L_GetLayerDefn(st->ol);
     char hint[600];
+    dm__area_unit u;
     for (size_t k = 0; k < o->n_map; k++)
         if (strcmp(o->map_to[k], "-") && !dm_field_find(l, o->map_to[k]) &&
-            special_target(o->map_to[k]) == SRC_DROP)
+            special_target(o->map_to[k]) == SRC_DROP && !dm__area_target(l, o->map_to[k], &u))
             return dm__fail(st->ctx, DM_ENOTFOUND, "%s: --map %s=%s: layer %s has no field '%s'%s",
                             st->path, o->map_from[k], o->map_to[k], l->name, o->map_to[k],
                             dm__field_hint(l, o->map_to[k], hint, sizeof hint));
@@ -451,11 +459,16 @@ static dm_status map_fields(import_state *st)
                             dm__field_hint(l, o->set_field[k], hint, sizeof hint));
     int *unknown = malloc((size_t)(st->n_src ? st->n_src : 1) * sizeof *unknown), n_unknown = 0;
     int *names = malloc((size_t)(st->n_src ? st->n_src : 1) * sizeof *names), n_names = 0;
-    if (!unknown || !names) {
+    free(st->unit);
+    free(st->sum);
+    st->unit = calloc((size_t)(st->n_src ? st->n_src : 1), sizeof *st->unit);
+    st->sum = calloc((size_t)(st->n_src ? st->n_src : 1), 1);
+    if (!unknown || !names || !st->unit || !st->sum) {
         free(unknown);
         free(names);
         return dm__fail(st->ctx, DM_ENOMEM, "out of memory");
     }
+    int no_unit = -1; /* an IMSMA area column whose unit is not said */
     for (int i = 0; i < st->n_src; i++) {
         if (st->target[i] == SRC_COORD)
             continue;
@@ -468,8 +481,22 @@ static dm_status map_fields(import_state *st)
                 continue;
             mapped = 1;
             if (strcmp(o->map_to[k], "-")) {
+                /* an area in another unit: the target's ("est_area_m2"),
+                 * else the column's name's ("Area (m²)=est_area_ha") */
                 const dm_field_def *f = dm_field_find(l, o->map_to[k]);
+                dm__area_unit au = {0, 0, NULL};
+                if (!f)
+                    f = dm__area_target(l, o->map_to[k], &au);
+                else if (dm__is_area_field(f))
+                    dm__column_unit(full, &au);
+                if (au.mul == 1 && au.div == 1)
+                    au.mul = 0; /* hectares already */
+                st->unit[i] = au;
                 st->target[i] = f ? (int)(f - l->fields) : special_target(o->map_to[k]);
+                /* IMSMA's reduced areas, with and without a technical
+                 * asset, add up in the field they are mapped to */
+                const dm__imsma_col *ic = f && l != &file_layer ? dm__imsma_column(l, name) : NULL;
+                st->sum[i] = (unsigned char)(ic && ic->sum);
             }
         }
         if (mapped)
@@ -483,6 +510,29 @@ static dm_status map_fields(import_state *st)
             f = truncated_match(l, name);
         if (f) {
             st->target[i] = (int)(f - l->fields);
+            continue;
+        }
+        /* an area whose name says its unit ("area_m2", "Area (m²)") */
+        if (l != &file_layer && (f = dm__area_column(l, name, &st->unit[i]))) {
+            st->target[i] = (int)(f - l->fields);
+            if (st->unit[i].mul == 1 && st->unit[i].div == 1)
+                st->unit[i].mul = 0;
+            continue;
+        }
+        /* a column as IMSMA names it ("Land ID", "Type of activity",
+         * "Estimated Area"); its areas in the unit the programme chose,
+         * which must be said */
+        const dm__imsma_col *ic = l != &file_layer ? dm__imsma_column(l, name) : NULL;
+        if (ic) {
+            f = dm_field_find(l, ic->field);
+            st->target[i] = (int)(f - l->fields);
+            st->sum[i] = (unsigned char)ic->sum;
+            if (ic->needs_unit && no_unit < 0)
+                no_unit = i;
+            size_t len = strlen(st->imsma_said);
+            if (len + 1 < sizeof st->imsma_said)
+                snprintf(st->imsma_said + len, sizeof st->imsma_said - len, "%s'%s' as %s", len ? ", " : "", full,
+                         f->name);
             continue;
         }
         if (!dm__strcasecmp(name, "uuid")) {
@@ -546,11 +596,42 @@ static dm_status map_fields(import_state *st)
     free(names);
     if (rc)
         return rc;
+    if (no_unit >= 0) {
+        const char *col = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, no_unit));
+        const char *field = l->fields[st->target[no_unit]].name;
+        char stem[64];
+        dm__strlcpy(stem, field, sizeof stem);
+        stem[strlen(stem) - 3] = '\0'; /* est_area_ha: est_area */
+        char msg[1024];
+        snprintf(msg, sizeof msg,
+                 "column '%s' is IMSMA's %s, in the unit the programme chose (m\xC2\xB2, ha or km\xC2\xB2), which "
+                 "the file does not say: name it with --map '%s=%s_m2' (or %s_ha, %s_km2), or --map '%s=%s' "
+                 "--unit m2",
+                 col, field, col, stem, stem, stem, col, field);
+        if (!st->check)
+            return dm__fail(st->ctx, DM_EPARSE, "%s: %s", st->path, msg);
+        dm__check_add(st->check, DM_CHECK_ERROR, "area_unit", l->name, "", NULL, NAN, NAN, "%s", msg);
+        /* the check reads the column as it is (hectares) */
+        for (int i = 0; i < st->n_src; i++)
+            if (st->target[i] >= 0 && dm__imsma_column(l, base_name(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i)))) &&
+                dm__imsma_column(l, base_name(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i))))->needs_unit)
+                st->unit[i].mul = 0;
+    }
+    for (int i = 0; i < st->n_src; i++) {
+        if (st->target[i] < 0 || !st->unit[i].mul)
+            continue;
+        size_t len = strlen(st->units_said);
+        const char *col = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i));
+        if (len + 1 < sizeof st->units_said && !strstr(st->units_said, col))
+            snprintf(st->units_said + len, sizeof st->units_said - len, "%s'%s' (%s) into %s", len ? ", " : "",
+                     col, st->unit[i].name, l->fields[st->target[i]].name);
+    }
     /* Two source fields into one layer field: the second overwrote the
      * first in every row. */
     for (int i = 0; i < st->n_src; i++)
         for (int j = i + 1; j < st->n_src; j++)
-            if (st->target[i] != SRC_DROP && st->target[i] != SRC_COORD && st->target[i] == st->target[j]) {
+            if (st->target[i] != SRC_DROP && st->target[i] != SRC_COORD && st->target[i] == st->target[j] &&
+                !(st->sum[i] && st->sum[j])) {
                 const char *a = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i));
                 const char *b = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, j));
                 return dm__fail(st->ctx, DM_EINVAL,
@@ -898,6 +979,35 @@ static long csv_scan(const char *path, long no, long *lines, long n)
 
 static long csv_line_of(const char *path, long no) { return csv_scan(path, no, NULL, 0); }
 
+/* ------------------------- areas in other units ------------------------- */
+
+/* v, the value of source column i going to area field f, in hectares (its
+ * unit converted), added to what the row has of f already when the column
+ * adds up with another (IMSMA's reduced areas); v itself when it is no
+ * number (the store refuses it, naming the field). */
+static const char *area_value(const import_state *st, const dm_row *row, const dm_field_def *f, int i,
+                              const char *v, char *buf, size_t n)
+{
+    const char *p = v;
+    while (isspace((unsigned char)*p))
+        p++;
+    char *end = NULL;
+    double x = strtod(p, &end);
+    if (end == p)
+        return v;
+    while (isspace((unsigned char)*end))
+        end++;
+    if (*end || !isfinite(x))
+        return v;
+    if (st->unit[i].mul)
+        x = x * st->unit[i].mul / st->unit[i].div;
+    const char *had = st->sum[i] ? dm_row_get(row, f->name) : NULL;
+    if (had && *had)
+        x += strtod(had, NULL);
+    snprintf(buf, n, "%.12g", x);
+    return buf;
+}
+
 /* ---------------------------- provenance ---------------------------- */
 
 /* A time in UTC as the store keeps it (2024-05-01T10:00:00.000Z), from its
@@ -1060,6 +1170,10 @@ static void cleanup(import_state *st)
 {
     free(st->target);
     st->target = NULL;
+    free(st->unit);
+    free(st->sum);
+    st->unit = NULL;
+    st->sum = NULL;
     if (st->oct)
         OCTDestroyCoordinateTransformation(st->oct);
     if (st->src_srs)
@@ -2323,7 +2437,23 @@ static dm_status import_layer(import_state *st, import_run *run)
                     dm__strlcpy(st->year_field, layer->fields[t].name, sizeof st->year_field);
                 }
             }
-            if (t == SRC_UUID) {
+            char abuf[64];
+            if (t >= 0 && (st->unit[i].mul || st->sum[i]))
+                v = area_value(st, row, &layer->fields[t], i, v, abuf, sizeof abuf);
+            if (t >= 0 && layer->fields[t].type == DM_FT_ENUM) {
+                int none = 0;
+                const char *iv = dm__imsma_value(&layer->fields[t], v, &none);
+                if (iv)
+                    v = iv;
+                else if (none)
+                    rc = dm__fail(ctx, DM_EPARSE,
+                                  "field '%s': '%s' is an IMSMA classification demine has no %s for (one of %s): "
+                                  "leave such rows out of the file",
+                                  layer->fields[t].name, v, layer->fields[t].name, layer->fields[t].values);
+            }
+            if (rc)
+                ;
+            else if (t == SRC_UUID) {
                 if (*v) {
                     rc = dm_row_set_uuid(row, v);
                     dm__strlcpy(uuid, v, sizeof uuid);
@@ -2715,6 +2845,12 @@ static dm_status read_file_as_is(dm_ctx *ctx, dm_store *s, const char *path,
                           run.misfits == 1 ? "" : "s", run.misfits == 1 ? "is" : "are",
                           run.misfits == 1 ? "a " : "", kind_words[layer_kind(layer)][run.misfits != 1], hint);
         }
+        if (st.imsma_said[0])
+            dm__check_add(check, DM_CHECK_WARNING, "imsma_columns", layer->name, "", NULL, NAN, NAN,
+                          "IMSMA columns recognised: %s", st.imsma_said);
+        if (st.units_said[0])
+            dm__check_add(check, DM_CHECK_WARNING, "area_unit", layer->name, "", NULL, NAN, NAN,
+                          "areas converted to hectares, as import converts them: %s", st.units_said);
         dm__check_pairs(ctx, check, layer->name, run.rows, run.n_rows, !strcmp(layer->name, "hazards"));
         if (st.zm_n) {
             char id[48];
@@ -2737,6 +2873,10 @@ static dm_status read_file_as_is(dm_ctx *ctx, dm_store *s, const char *path,
             dm__progress(ctx, "check", run.total, run.total);
         goto done;
     }
+    if (st.imsma_said[0])
+        dm__log(ctx, DM_LOG_INFO, "%s: IMSMA columns recognised: %s", path, st.imsma_said);
+    if (st.units_said[0])
+        dm__log(ctx, DM_LOG_INFO, "%s: areas converted to hectares: %s", path, st.units_said);
     if (run.empty)
         dm__log(ctx, DM_LOG_INFO, "%s: skipped %ld empty row%s", path, run.empty,
                 run.empty == 1 ? "" : "s");

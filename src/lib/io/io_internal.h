@@ -77,4 +77,41 @@ const char *dm__kml_tree_document(const dm__kml_tree *t);
 const char *dm__kml_folder_path(const dm__kml_tree *t, const char *layer_name, int libkml, char *buf,
                                 size_t n, int *nested);
 
+/* ------------------ areas in other units, IMSMA columns ------------------ */
+
+/* A unit an area is given in: hectares are value * mul / div. */
+typedef struct dm__area_unit {
+    double mul, div;
+    const char *name; /* "m²", "km²", "ha" */
+} dm__area_unit;
+
+/* word ("m2", "m²", "sqm", "km2", "ha", ...) as a unit; 0 when none. */
+int dm__area_unit_parse(const char *word, dm__area_unit *u);
+/* Is f an area in hectares (est_area_ha, area_cleared_ha, area_ha, ...)? */
+int dm__is_area_field(const dm_field_def *f);
+/* The area field of l a column's name says, with the unit its name ends
+ * in ("area_m2", "Area (m²)", "remaining_area_sqm", "Cleared Area [km2]");
+ * NULL when the name says no unit or no area of l. */
+const dm_field_def *dm__area_column(const dm_layer_def *l, const char *col, dm__area_unit *u);
+/* Whether a column's name ends in a unit (into *u). */
+int dm__column_unit(const char *col, dm__area_unit *u);
+/* A --map target naming an area field of l in another unit ("est_area_m2"
+ * for est_area_ha in square metres); NULL when it is none. */
+const dm_field_def *dm__area_target(const dm_layer_def *l, const char *to, dm__area_unit *u);
+
+/* A column as IMSMA names it: the layer it is of, its name (lower case,
+ * words joined by '_'), the field it goes to, whether it is an area whose
+ * unit the programme chose (and must be said), and whether the columns
+ * going to its field add up (IMSMA's reduced area with and without a
+ * technical asset). */
+typedef struct dm__imsma_col {
+    const char *layer, *column, *field;
+    int needs_unit, sum;
+} dm__imsma_col;
+const dm__imsma_col *dm__imsma_column(const dm_layer_def *l, const char *col);
+/* v, a value of IMSMA's classification of Land or Activities, as f's
+ * value ("Handover certificate": handover); NULL when v is none of them,
+ * or (with *none set) when demine has no such value ("Progress Report"). */
+const char *dm__imsma_value(const dm_field_def *f, const char *v, int *none);
+
 #endif
