@@ -141,6 +141,64 @@ static void print_team_use(const dm_plan_result *r, const dm_plan_team *t)
     }
 }
 
+/* The first hazards by priority, as a planner asks: what comes first, by
+ * which team, when it is done and what it costs (at unit rates); the whole
+ * list is in the CSV and JSON. */
+#define FIRST_SHOWN 10
+static void print_first(const dm_plan_result *r, const dm_plan_hazard *h, const dm_plan_team *t,
+                        const char *csv_path)
+{
+    size_t shown = r->n < FIRST_SHOWN ? r->n : FIRST_SHOWN;
+    for (size_t k = 0; k < shown; k++) {
+        size_t i = r->n;
+        for (size_t q = 0; q < r->n && i == r->n; q++)
+            if (r->rank[q] == (long)k + 1)
+                i = q;
+        if (i == r->n)
+            break;
+        const char *first = NULL, *last = NULL;
+        char teams[160] = "";
+        size_t len = 0, nteams = 0, listed = 0;
+        for (size_t q = 0; q < r->n_tasks; q++) {
+            const dm_plan_task *tk = &r->tasks[q];
+            if (tk->hazard != i)
+                continue;
+            if (!first || strcmp(tk->start, first) < 0)
+                first = tk->start;
+            if (!last || strcmp(tk->end, last) > 0)
+                last = tk->end;
+            int seen = 0;
+            for (size_t p = 0; p < q && !seen; p++)
+                seen = r->tasks[p].hazard == i && r->tasks[p].team == tk->team;
+            if (seen)
+                continue;
+            nteams++;
+            if (listed < 3) {
+                int n = snprintf(teams + len, sizeof teams - len, "%s%s", listed ? ", " : "", t[tk->team].name);
+                if (n > 0 && (size_t)n < sizeof teams - len) {
+                    len += (size_t)n;
+                    listed++;
+                }
+            }
+        }
+        char more[32] = "";
+        if (nteams > listed)
+            snprintf(more, sizeof more, " and %zu more", nteams - listed);
+        printf("  %s %2ld. %s%s%s%s: %s %.1f ha", k ? "        " : "first:  ", r->rank[i], h[i].ref[0] ? h[i].ref : h[i].uuid,
+               h[i].district[0] ? " (" : "", h[i].district, h[i].district[0] ? ")" : "",
+               r->route[i] == DM_ROUTE_CANCEL ? "cancel (NTS)"
+               : r->route[i] == DM_ROUTE_REDUCE ? "reduce (TS)"
+                                                : "clear",
+               h[i].area_ha);
+        if (first)
+            printf(" by %s%s, %s to %s, USD %s\n", teams, more, first, last, mus(r->cost[i]));
+        else
+            printf(", USD %s: not funded\n", mus(r->cost[i]));
+    }
+    if (r->n > shown)
+        printf("            (the first %zu of %zu by priority; every hazard and task in %s)\n", shown, r->n, csv_path);
+}
+
 static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
                           const dm_plan_hazard *h, const dm_plan_team *t)
 {
@@ -625,6 +683,7 @@ static int run_plan(dm_ctx *ctx, int argc, char **argv)
                    nowrite ? "" : ", layer plan_tasks");
         } else {
             print_summary(r, &cfg, h, teams);
+            print_first(r, h, teams, csv_path);
             printf("  written:  %s, %s%s\n", csv_path, json_path,
                    nowrite ? "" : ", layer plan_tasks");
             if (have_ev)

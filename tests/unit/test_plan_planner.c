@@ -197,3 +197,25 @@ TEST(plan_priorities_give_each_hazards_dates_and_teams)
     ASSERT_EQ(unfunded, 4);
     json_decref(root);
 }
+
+/* The text says what comes first: the first hazards by priority with their
+ * route, area, teams, dates and cost, and which the budget leaves out. */
+TEST(plan_cli_lists_the_first_priorities_with_teams_and_dates)
+{
+    const char *db = planner_db();
+    ASSERT(db);
+    char *out = NULL;
+    int rc = plan_small(&out, db, "");
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT_CONTAINS(out, "  first:    1. H-1 (Fuzuli): reduce (TS) 3.8 ha by Bravo, 2026-11-30 to 2026-12-02, "
+                         "USD 39,353\n"
+                         "            2. H-4 (Jabrayil): reduce (TS) 8.6 ha by Alpha-1, Bravo, 2026-11-30 to "
+                         "2026-12-25, USD 80,032\n");
+    ASSERT_CONTAINS(out, "            5. H-3 (Jabrayil): reduce (TS) 95.4 ha by Alpha-1, Alpha-2, Bravo, 2027-02-17 to "
+                         "2027-04-21, USD 0.43 M\n  written:");
+    free(out);
+    rc = plan_small(&out, db, "--budget 100000");
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT_CONTAINS(out, "            2. H-4 (Jabrayil): reduce (TS) 8.6 ha, USD 80,032: not funded\n");
+    free(out);
+}
