@@ -67,7 +67,8 @@ DM_API dm_status dm_auth_user_list_json(dm_store *s, char **json);
  * DM_EFORBIDDEN. Too many recent failures for this name or client:
  * DM_EFORBIDDEN with *retry_after_s > 0 (no password is checked then). A
  * user whose stored role is none of admin, analyst, field (a hand edit):
- * DM_EFORBIDDEN, no session. */
+ * DM_EFORBIDDEN, no session. A user keeps at most DM_AUTH_MAX_SESSIONS
+ * sessions: a new one ends the oldest beyond. */
 DM_API dm_status dm_auth_login(dm_store *s, const char *name, const char *password,
                                const char *client, long ttl_s, char *token, dm_user *who,
                                long *retry_after_s);
@@ -81,6 +82,8 @@ DM_API dm_status dm_auth_logout(dm_store *s, const char *token);
  * within DM_AUTH_WINDOW_S seconds. */
 #define DM_AUTH_MAX_FAILS 5
 #define DM_AUTH_WINDOW_S 300
+/* Sessions one user holds at most: a login beyond ends the oldest. */
+#define DM_AUTH_MAX_SESSIONS 20
 
 #ifdef __cplusplus
 }

@@ -245,6 +245,9 @@ static int h_login(srv_req *rq, srv_resp *rs)
     }
     if (st)
         return srv_fail(rs, rq, st);
+    /* the login may have ended the user's oldest session (at most
+     * DM_AUTH_MAX_SESSIONS): no worker thread trusts it from its cache */
+    srv_bump_auth_generation();
     /* Secure when the client came over HTTPS (through the trusted proxy):
      * the browser then never sends the session over plain HTTP */
     snprintf(rs->set_cookie, sizeof rs->set_cookie,

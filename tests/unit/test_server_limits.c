@@ -113,3 +113,45 @@ TEST(server_caps_the_password_checks_of_logins_at_once)
     }
     srvtest_stop_server();
 }
+
+TEST(server_keeps_at_most_twenty_sessions_a_user)
+{
+    /* a script that logs in at every run and never out left a session
+     * behind each time, all alive until they expired: a user holds at most
+     * DM_AUTH_MAX_SESSIONS, and a login beyond ends the oldest */
+    ASSERT_EQ(DM_AUTH_MAX_SESSIONS, 20);
+    srvtest_setup_db();
+    /* one worker thread: the session checked just before is in its cache */
+    srvtest_start_server_with("--threads 1");
+    char tok[DM_AUTH_MAX_SESSIONS + 1][65], *out = NULL;
+    for (int i = 0; i < DM_AUTH_MAX_SESSIONS; i++)
+        srvtest_login("ana", "analystpw1", tok[i]);
+    for (int i = 0; i < DM_AUTH_MAX_SESSIONS; i++) {
+        ASSERT_EQ(srvtest_req("GET", "/api/me", tok[i], NULL, NULL, &out, NULL), 200);
+        free(out);
+    }
+    /* another user's sessions are no part of ana's */
+    char fld[65];
+    srvtest_login("fld", "fieldpw12", fld);
+    ASSERT_EQ(srvtest_req("GET", "/api/me", tok[0], NULL, NULL, &out, NULL), 200);
+    free(out);
+    srvtest_login("ana", "analystpw1", tok[DM_AUTH_MAX_SESSIONS]);
+    /* the oldest is over at once, though checked a moment ago */
+    ASSERT_EQ(srvtest_req("GET", "/api/me", tok[0], NULL, NULL, &out, NULL), 401);
+    free(out);
+    for (int i = 1; i <= DM_AUTH_MAX_SESSIONS; i++) {
+        int code = srvtest_req("GET", "/api/me", tok[i], NULL, NULL, &out, NULL);
+        ASSERT_MSG(code == 200, "session %d of ana: %d %s", i + 1, code, out);
+        free(out);
+    }
+    ASSERT_EQ(srvtest_req("GET", "/api/me", fld, NULL, NULL, &out, NULL), 200);
+    free(out);
+    /* one more: the second goes */
+    char last[65];
+    srvtest_login("ana", "analystpw1", last);
+    ASSERT_EQ(srvtest_req("GET", "/api/me", tok[1], NULL, NULL, &out, NULL), 401);
+    free(out);
+    ASSERT_EQ(srvtest_req("GET", "/api/me", tok[2], NULL, NULL, &out, NULL), 200);
+    free(out);
+    srvtest_stop_server();
+}

@@ -567,6 +567,20 @@ dm_status dm_auth_login(dm_store *s, const char *name, const char *password, con
         snprintf(cut, sizeof cut, "%lld", now);
         const char *cv[1] = {cut};
         step_texts(s, "DELETE FROM sessions WHERE expires < CAST(? AS INTEGER)", 1, cv, NULL);
+        /* at most DM_AUTH_MAX_SESSIONS of the user's: the oldest go (a
+         * script logging in at every run, never out, kept every session
+         * until it expired) */
+        rc = sqlite3_prepare_v2(s->db,
+                                "DELETE FROM sessions WHERE user = ?1 AND rowid NOT IN (SELECT rowid "
+                                "FROM sessions WHERE user = ?1 ORDER BY created DESC, rowid DESC "
+                                "LIMIT ?2)",
+                                -1, &q, NULL);
+        if (rc == SQLITE_OK) {
+            sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int(q, 2, DM_AUTH_MAX_SESSIONS);
+            rc = sqlite3_step(q);
+            sqlite3_finalize(q);
+        }
     }
     if (rc != SQLITE_DONE) {
         st = dm__sql_fail(s, rc, "sessions");
