@@ -365,11 +365,33 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
         printf("  end:      high-risk land (%zu hazard%s) %s (%.1f years); %s %s (%.1f years)\n",
                r->n_high, r->n_high == 1 ? "" : "s", r->end_high, r->years_high, all_land, r->end_all,
                r->years_all);
-    if (cfg->horizon_years > 0)
-        printf("  horizon:  %zu hazards (%.1f ha) end after %g years%s\n", r->n_late, r->late_ha,
-               cfg->horizon_years,
+    if (cfg->horizon_years > 0) {
+        printf("  horizon:  %zu hazard%s (%.1f ha) end%s after %g years%s\n", r->n_late, r->n_late == 1 ? "" : "s",
+               r->late_ha, r->n_late == 1 ? "s" : "", cfg->horizon_years,
                r->idle_to_horizon && r->idle_days <= 0 ? " (less than one working day: every hazard ends after it)"
                                                        : "");
+        /* which: the first by priority with the day each ends, as the
+         * plan counts them (its last working day more than the horizon's
+         * years after the start) */
+        long d0 = dm_date_days(r->start);
+        size_t named = 0;
+        for (long rank = 1; rank <= (long)r->n && named < 5 && r->n_late; rank++) {
+            size_t i = r->n;
+            for (size_t q = 0; q < r->n && i == r->n; q++)
+                if (r->rank[q] == rank)
+                    i = q;
+            const char *last = NULL;
+            for (size_t q = 0; i < r->n && q < r->n_tasks; q++)
+                if (r->tasks[q].hazard == i && (!last || strcmp(r->tasks[q].end, last) > 0))
+                    last = r->tasks[q].end;
+            if (!last || !((double)(dm_date_days(last) + 1 - d0) / 365.25 > cfg->horizon_years))
+                continue;
+            printf("%s%s (ends %s)", named ? ", " : "            ", h[i].ref[0] ? h[i].ref : h[i].uuid, last);
+            named++;
+        }
+        if (named)
+            printf("%s\n", r->n_late > named ? ", ... (the first by priority; the end of each in the CSV)" : "");
+    }
     if (r->samples <= 0)
         printf("  forecast: none (--samples 0)\n");
     else

@@ -219,3 +219,37 @@ TEST(plan_cli_lists_the_first_priorities_with_teams_and_dates)
     ASSERT_CONTAINS(out, "            2. H-4 (Jabrayil): reduce (TS) 8.6 ha, USD 80,032: not funded\n");
     free(out);
 }
+
+/* --horizon names the hazards that end after it, by priority, with the day
+ * each ends (it gave their number and hectares alone), in the text and the
+ * JSON; one hazard is "1 hazard ... ends", not "1 hazards ... end". */
+TEST(plan_cli_names_the_hazards_beyond_the_horizon)
+{
+    const char *db = planner_db();
+    ASSERT(db);
+    char *out = NULL;
+    int rc = plan_small(&out, db, "--horizon 0.25");
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT_CONTAINS(out, "  horizon:  1 hazard (95.4 ha) ends after 0.25 years\n            H-3 (ends 2027-04-21)\n");
+    free(out);
+    json_error_t err;
+    json_t *root = json_load_file(dmtest_path("p.json"), 0, &err);
+    ASSERT_MSG(root, "%s", err.text);
+    json_t *bh = json_object_get(root, "beyond_horizon");
+    ASSERT_EQ(json_integer_value(json_object_get(bh, "hazards")), 1);
+    json_t *names = json_object_get(bh, "names");
+    ASSERT_EQ(json_array_size(names), 1);
+    ASSERT_STREQ(json_string_value(json_object_get(json_array_get(names, 0), "hazard")), "H-3");
+    ASSERT_STREQ(json_string_value(json_object_get(json_array_get(names, 0), "end")), "2027-04-21");
+    ASSERT_EQ(json_integer_value(json_object_get(json_array_get(names, 0), "rank")), 5);
+    json_decref(root);
+    /* a horizon after every end: none named */
+    rc = plan_small(&out, db, "--horizon 1");
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT_CONTAINS(out, "  horizon:  0 hazards (0.0 ha) end after 1 years\n");
+    free(out);
+    root = json_load_file(dmtest_path("p.json"), 0, &err);
+    ASSERT_MSG(root, "%s", err.text);
+    ASSERT_EQ(json_array_size(json_object_get(json_object_get(root, "beyond_horizon"), "names")), 0);
+    json_decref(root);
+}

@@ -671,8 +671,43 @@ dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haz
     dm__buf_printf(&b, "},\"high_risk\":{\"hazards\":%zu,\"end\":\"%s\",\"years\":%.3f},",
                    r->n_high, r->end_high, r->years_high);
     dm__buf_printf(&b, "\"all\":{\"end\":\"%s\",\"years\":%.3f},", r->end_all, r->years_all);
-    dm__buf_printf(&b, "\"beyond_horizon\":{\"hazards\":%zu,\"area_ha\":%.4f},", r->n_late,
+    dm__buf_printf(&b, "\"beyond_horizon\":{\"hazards\":%zu,\"area_ha\":%.4f,\"names\":[", r->n_late,
                    r->late_ha);
+    /* which, by priority (all of them in the file, the first 20 in the
+     * summary), with the day each ends: its last working day more than the
+     * horizon's years after the start, as n_late counts them */
+    if (r->n_late > 0) {
+        const char **last = dm_calloc(ctx, r->n, sizeof *last);
+        size_t *by_rank = dm_calloc(ctx, r->n, sizeof *by_rank);
+        if (!last || !by_rank) {
+            dm_free(ctx, last);
+            dm_free(ctx, by_rank);
+            dm__buf_free(&b);
+            return dm__fail(ctx, DM_ENOMEM, "out of memory writing the plan");
+        }
+        for (size_t k = 0; k < r->n_tasks; k++) {
+            size_t i = r->tasks[k].hazard;
+            if (i < r->n && (!last[i] || strcmp(r->tasks[k].end, last[i]) > 0))
+                last[i] = r->tasks[k].end;
+        }
+        for (size_t i = 0; i < r->n; i++)
+            if (r->rank[i] >= 1 && (size_t)r->rank[i] <= r->n)
+                by_rank[r->rank[i] - 1] = i;
+        long d0 = dm_date_days(r->start);
+        size_t named = 0, most = with_tasks ? r->n_late : 20;
+        for (size_t k = 0; k < r->n && named < most; k++) {
+            size_t i = by_rank[k];
+            if (!last[i] || !((double)(dm_date_days(last[i]) + 1 - d0) / 365.25 > cfg->horizon_years))
+                continue;
+            dm__buf_puts(&b, named ? ",{\"hazard\":" : "{\"hazard\":");
+            dm__buf_json_str(&b, hz_name(&h[i]));
+            dm__buf_printf(&b, ",\"rank\":%ld,\"end\":\"%s\"}", r->rank[i], last[i]);
+            named++;
+        }
+        dm_free(ctx, last);
+        dm_free(ctx, by_rank);
+    }
+    dm__buf_puts(&b, "]},");
     /* the budget: what it funds, what is left of it, and the first hazard
      * by priority it leaves out (null when every hazard is funded) */
     if (cfg->budget_usd > 0) {
