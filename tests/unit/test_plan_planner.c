@@ -253,3 +253,32 @@ TEST(plan_cli_names_the_hazards_beyond_the_horizon)
     ASSERT_EQ(json_array_size(json_object_get(json_object_get(root, "beyond_horizon"), "names")), 0);
     json_decref(root);
 }
+
+/* The hazards a budget leaves out follow the tasks in priority order, in
+ * the CSV and in the plan_tasks layer (they came in the database's order:
+ * ranks 3, 5, 2, 4). */
+TEST(plan_unfunded_rows_come_in_priority_order)
+{
+    const char *db = planner_db();
+    ASSERT(db);
+    char *out = NULL;
+    int rc = plan_small(&out, db, "--budget 100000");
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    free(out);
+    char *csv = dmtest_read_file(dmtest_path("p.csv"));
+    ASSERT(csv);
+    long prev = 0;
+    int rows = 0;
+    for (char *line = strchr(csv, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
+        long rank = strtol(line + 1, NULL, 10);
+        ASSERT_MSG(rank >= prev, "rank %ld after %ld in the CSV:\n%s", rank, prev, csv);
+        prev = rank;
+        rows++;
+    }
+    ASSERT_EQ(rows, 6); /* H-1's two tasks, four unfunded */
+    free(csv);
+    rc = dmtest_sh(&out, "sqlite3 '%s' \"SELECT rank FROM plan_tasks ORDER BY fid\"", db);
+    ASSERT_MSG(rc == 0, "%s", out);
+    ASSERT_STREQ(out, "1\n1\n2\n3\n4\n5\n");
+    free(out);
+}

@@ -17,5 +17,8 @@ double dm__plan_value(const dm_plan_config *c, const dm_plan_hazard *h);
 /* s copied into out (n bytes) as valid UTF-8: cut on a character, never
  * inside one, and each invalid byte replaced by '?' */
 void dm__plan_text(char *out, size_t n, const char *s);
+/* the hazards' indices in rank order (1 first), n entries (at least one
+ * allocated); NULL when out of memory. Free with dm_free. */
+size_t *dm__plan_by_rank(dm_ctx *ctx, const dm_plan_result *r);
 
 #endif

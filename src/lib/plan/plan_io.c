@@ -515,6 +515,19 @@ dm_status dm_plan_teams_default(dm_ctx *ctx, dm_plan_team **out, size_t *n)
 
 static const char *hz_name(const dm_plan_hazard *h) { return h->ref[0] ? h->ref : h->uuid; }
 
+size_t *dm__plan_by_rank(dm_ctx *ctx, const dm_plan_result *r)
+{
+    size_t *by = dm_calloc(ctx, r->n ? r->n : 1, sizeof *by);
+    if (!by)
+        return NULL;
+    for (size_t i = 0; i < r->n; i++)
+        by[i] = i;
+    for (size_t i = 0; i < r->n; i++)
+        if (r->rank[i] >= 1 && (size_t)r->rank[i] <= r->n)
+            by[r->rank[i] - 1] = i;
+    return by;
+}
+
 static void band(dm_buf *b, const char *key, dm_band v)
 {
     dm__buf_printf(b, "\"%s\":{\"p10\":", key);
@@ -1014,7 +1027,14 @@ dm_status dm_plan_write_csv(dm_ctx *ctx, const char *path, const dm_plan_hazard 
             fprintf(f, "%.2f", tk->day_cost_lower_usd);
         fputc('\n', f);
     }
-    for (size_t i = 0; i < r->n; i++) {
+    /* the hazards the budget leaves out, by priority as the tasks are */
+    size_t *by_rank = dm__plan_by_rank(ctx, r);
+    if (!by_rank) {
+        fclose(f);
+        return dm__fail(ctx, DM_ENOMEM, "out of memory writing %s", path);
+    }
+    for (size_t k = 0; k < r->n; k++) {
+        size_t i = by_rank[k];
         if (r->funded[i])
             continue;
         fprintf(f, "%ld,", r->rank[i]);
@@ -1024,6 +1044,7 @@ dm_status dm_plan_write_csv(dm_ctx *ctx, const char *path, const dm_plan_hazard 
         fprintf(f, ",%s,unfunded,,,,,%.4f,%.2f,%.4f,%.6g,%.4f,%.3f,,,\n", dm_route_name(r->route[i]),
                 h[i].area_ha, r->cost[i], r->value[i], r->priority[i], h[i].p, h[i].items);
     }
+    dm_free(ctx, by_rank);
     if (fclose(f) != 0)
         return dm__fail(ctx, DM_EIO, "%s: write failed: %s", path, strerror(errno));
     return DM_OK;

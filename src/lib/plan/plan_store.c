@@ -259,7 +259,8 @@ static dm_status count_finds(dm_store *s, dm_plan_hazard *h, dm_geom *const *geo
 
 /* Open hazards without remaining_area_ha (norem) that land was released
  * from (reviewed release areas naming them: imported after the hazard)
- * have their estimate less that land left, as the statistics count it;
+ * have their estimate less that land left, as the statistics count it
+ * (dm_hazards_released);
  * those left with none are taken out of the list (*n), counted with the
  * hazards of no area left (*n_empty, the first named in first_empty). */
 static dm_status subtract_released(dm_store *s, dm_plan_hazard *h, dm_geom **geoms, const unsigned char *norem,
@@ -271,42 +272,18 @@ static dm_status subtract_released(dm_store *s, dm_plan_hazard *h, dm_geom **geo
         any += norem[i];
     if (!any)
         return DM_OK;
-    uuid_index *ix = dm_malloc(ctx, nh * sizeof *ix);
-    double *rel = dm_calloc(ctx, nh, sizeof *rel);
-    if (!ix || !rel) {
-        dm_free(ctx, ix);
-        dm_free(ctx, rel);
-        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    dm_hazard_released *released = NULL;
+    size_t n_released = 0;
+    dm_status st = dm_hazards_released(s, &released, &n_released);
+    double *rel = st ? NULL : dm_calloc(ctx, nh, sizeof *rel);
+    if (!st && !rel)
+        st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+    for (size_t i = 0; !st && i < nh; i++) {
+        const dm_hazard_released *f = norem[i] ? dm_hazard_released_find(released, n_released, h[i].uuid) : NULL;
+        if (f && f->ha > 0)
+            rel[i] = f->ha;
     }
-    for (size_t i = 0; i < nh; i++)
-        ix[i].uuid = h[i].uuid, ix[i].i = i;
-    qsort(ix, nh, sizeof *ix, by_uuid);
-    dm_select sel = {0};
-    sel.reviewed = 1; /* a draft report's release is not land released yet */
-    dm_cursor *c = NULL;
-    dm_status st = dm_store_select(s, "release_areas", &sel, &c);
-    int rc = 0;
-    while (!st && (rc = dm_cursor_next(c)) > 0) {
-        const char *hid = dm_cursor_text(c, "hazard_id");
-        uuid_index key = {hid, 0};
-        const uuid_index *f = hid ? bsearch(&key, ix, nh, sizeof *ix, by_uuid) : NULL;
-        if (!f || !norem[f->i])
-            continue;
-        /* the polygon's area, as the statistics count the land released;
-         * area_ha when it has none */
-        double a = NAN;
-        dm_geom *g = NULL;
-        if (!dm_cursor_geom(c, &g) && g && dm_geom_area_ha(ctx, g, &a))
-            a = NAN;
-        dm_geom_free(g);
-        if (!isfinite(a))
-            a = dm_cursor_real(c, "area_ha", 0);
-        if (a > 0)
-            rel[f->i] += a;
-    }
-    if (!st && rc < 0)
-        st = dm__wrap(ctx, "%s: release_areas", dm_store_path(s));
-    dm_cursor_free(c);
+    dm_free(ctx, released);
     size_t k = 0;
     for (size_t i = 0; !st && i < nh; i++) {
         double left = h[i].area_ha - rel[i];
@@ -326,7 +303,6 @@ static dm_status subtract_released(dm_store *s, dm_plan_hazard *h, dm_geom **geo
     }
     if (!st)
         *n = k;
-    dm_free(ctx, ix);
     dm_free(ctx, rel);
     return st;
 }
@@ -755,7 +731,12 @@ dm_status dm_plan_write_store(dm_store *s, const dm_plan_config *cfg, const dm_p
         if (k % 256 == 0)
             dm__progress(ctx, "plan write", k, r->n_tasks);
     }
-    for (size_t i = 0; i < r->n && !st; i++) {
+    /* the hazards the budget leaves out, by priority as the tasks are */
+    size_t *by_rank = st ? NULL : dm__plan_by_rank(ctx, r);
+    if (!st && !by_rank)
+        st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+    for (size_t k = 0; k < r->n && !st; k++) {
+        size_t i = by_rank[k];
         if (r->funded[i])
             continue;
         dm_row_clear(row);
@@ -769,6 +750,7 @@ dm_status dm_plan_write_store(dm_store *s, const dm_plan_config *cfg, const dm_p
         if (!st)
             st = dm_store_insert(s, row, NULL);
     }
+    dm_free(ctx, by_rank);
     dm_row_free(row);
     if (!st) {
         char *js = NULL;
