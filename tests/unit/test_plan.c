@@ -301,7 +301,7 @@ TEST(plan_cli_needs_risk_map_or_prior)
     free(b);
     rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --budget 1", db, teams);
     ASSERT_EQ(rc, 2);
-    ASSERT_CONTAINS(out, "cannot fund even the cheapest task");
+    ASSERT_CONTAINS(out, "cannot fund even the cheapest hazard");
     free(out);
     /* with the prior: a plan in the database, the CSV and the JSON */
     rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --start 2026-01-05 --samples 20 "

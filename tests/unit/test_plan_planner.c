@@ -282,3 +282,17 @@ TEST(plan_unfunded_rows_come_in_priority_order)
     ASSERT_STREQ(out, "1\n1\n2\n3\n4\n5\n");
     free(out);
 }
+
+/* A budget too small for any hazard names the cheapest hazard and its cost
+ * as the plan writes dollars (it said "the cheapest task ... USD 39353"). */
+TEST(plan_cli_budget_below_every_hazard_names_the_cheapest)
+{
+    const char *db = planner_db();
+    ASSERT(db);
+    char *out = NULL;
+    int rc = plan_small(&out, db, "--budget 1000");
+    ASSERT_EQ(rc, 2);
+    ASSERT_CONTAINS(out, "budget USD 1,000 cannot fund even the cheapest hazard, H-1 (reduce, USD 39,353 at unit "
+                         "rates): a budget funds whole hazards; give at least that");
+    free(out);
+}

@@ -686,9 +686,14 @@ dm_status dm_plan_run(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haza
 
     /* budget: fund in priority order while the money lasts */
     if (cfg->budget_usd > 0 && n > 0 && min_cost > cfg->budget_usd) {
+        /* the budget funds whole hazards: name the cheapest, and what it
+         * costs, in the plan's own way of writing dollars */
+        char b1[48], b2[48];
         st = dm__fail(ctx, DM_EINVAL,
-                      "budget USD %.0f cannot fund even the cheapest task (hazard %s, USD %.0f)",
-                      cfg->budget_usd, h[min_i].ref[0] ? h[min_i].ref : h[min_i].uuid, min_cost);
+                      "budget USD %s cannot fund even the cheapest hazard, %s (%s, USD %s at unit rates): a "
+                      "budget funds whole hazards; give at least that",
+                      dm_plan_usd_text(b1, sizeof b1, cfg->budget_usd), h[min_i].ref[0] ? h[min_i].ref : h[min_i].uuid,
+                      dm_route_name(choose_route(cfg, &h[min_i])), dm_plan_usd_text(b2, sizeof b2, min_cost));
         goto done;
     }
     double spent = 0;
