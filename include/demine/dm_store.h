@@ -45,6 +45,22 @@ DM_API char *dm_store_relative_path(const dm_store *s, const char *path);
  * the database's directory. dm_free the result. */
 DM_API char *dm_store_resolve_path(const dm_store *s, const char *path);
 
+/* ---- backup ---- */
+typedef struct dm_backup_result {
+    uint64_t pages; /* database pages copied */
+    uint64_t bytes; /* the copy's size */
+} dm_backup_result;
+
+/* A consistent copy of the database at path (which must not exist), taken
+ * while others may be writing to it (the server, in WAL mode): one read
+ * snapshot, SQLite's online backup, the copy made a single file (no -wal
+ * beside it), its integrity checked and synced to disk. Progress "backup".
+ * On failure nothing is left at path. res may be NULL.
+ * Errors: DM_EIO (path exists, cannot write), DM_EBUSY (locked for a
+ * minute), DM_ESCHEMA (the copy fails its integrity check), DM_EINVAL
+ * (inside a transaction). */
+DM_API dm_status dm_store_backup(dm_store *s, const char *path, dm_backup_result *res);
+
 /* Transactions nest (savepoints). Everything between begin and commit is
  * atomic; rollback undoes it, change log included. */
 DM_API dm_status dm_store_begin(dm_store *s);
@@ -211,6 +227,71 @@ DM_API dm_status dm_store_last_change(dm_store *s, const char *layer, char out[2
  * reason, date before the last change). */
 DM_API dm_status dm_hazard_set_status(dm_store *s, const char *id, const char *to,
                                       const char *date, const char *reason);
+
+/* ---- land released from hazards ---- */
+/* One release area as its land is counted (dm_release_count). */
+typedef struct dm_release_piece {
+    const char *hazard; /* the uuid of the hazard it names; NULL or "": none (those form one group) */
+    int rank;           /* 0 cleared, 1 reduced, 2 cancelled, 3 outcome unknown (dm_release_rank) */
+    const char *date;   /* NULL: after every dated one */
+    const dm_geom *g;   /* its polygon; NULL: it counts ha as given */
+    double ha;          /* in: its polygon's area; out: the land it adds */
+} dm_release_piece;
+/* The rank of an outcome as the store keeps it ("cleared" 0, "reduced" 1,
+ * "cancelled" 2; anything else or NULL 3). */
+DM_API int dm_release_rank(const char *outcome);
+/* Land counted once: within a hazard the part of a polygon already counted
+ * is taken out of its ha, the routes taken in the order cleared, reduced,
+ * cancelled, outcome unknown, within a route the earlier release first,
+ * then in the order of p. A polygon GEOS cannot combine counts whole.
+ * Errors: DM_ENOMEM (p unchanged). */
+DM_API dm_status dm_release_count(dm_ctx *ctx, dm_release_piece *p, size_t n);
+
+typedef struct dm_hazard_released {
+    char hazard[37];         /* the hazard's uuid */
+    double ha;               /* land released from it, counted once */
+    size_t n_areas;          /* the release areas that count */
+    char first_date[11], last_date[11]; /* their dates; "" when none is dated */
+} dm_hazard_released;
+/* The land released from each hazard as `demine stats` counts it: the
+ * release areas naming it (hazard_id) but those of an activity not
+ * approved (a draft or rejected field report, or an activity_id naming
+ * none), each its polygon's area in hectares (in its UTM zone; none
+ * without a polygon), overlaps counted once (dm_release_count). The
+ * statistics, the plan and check take it off the estimate of an open
+ * hazard without remaining_area_ha (release areas imported after it).
+ * *out (n_out entries, sorted by hazard uuid, one for each hazard a
+ * release area counts for; NULL when none) is freed with dm_free. */
+DM_API dm_status dm_hazards_released(dm_store *s, dm_hazard_released **out, size_t *n_out);
+/* The entry of the hazard uuid in v (n entries of dm_hazards_released), or NULL. */
+DM_API const dm_hazard_released *dm_hazard_released_find(const dm_hazard_released *v, size_t n,
+                                                         const char *uuid);
+
+typedef struct dm_settle_row {
+    char uuid[37], ref[200]; /* the hazard ("" without a ref) */
+    double est_ha;           /* its estimate: est_area_ha, else its polygon's area */
+    double released_ha;      /* the land released from it (dm_hazards_released) */
+    double remaining_ha;     /* what is left, as recorded: est_ha - released_ha, 0 below 0.005 ha */
+    size_t n_areas;          /* release areas that released it */
+    char first_date[11], last_date[11];  /* their dates ("" when none is dated) */
+    char status_before[20], status_after[20]; /* open -> partly_released; partly_released stays */
+} dm_settle_row;
+/* Record the land released from hazards by release areas imported after
+ * them: every hazard open or partly_released (or without a status) with
+ * no remaining_area_ha and land released from it (dm_hazards_released)
+ * gets remaining_area_ha = its estimate less that land (0 when nothing is
+ * left: such a hazard is not closed, which is a person's decision), and an
+ * open one moves to partly_released through its life cycle
+ * (dm_hazard_set_status on date, NULL today). Each change is logged with
+ * reason (NULL or blank: a reason of its own) followed by the figures. One
+ * transaction (a savepoint of the caller's when there is one): on failure
+ * nothing changed and the message names the hazard. dry_run: nothing
+ * written, the rows say what would change (the store may be read-only).
+ * *out (n_out rows, in the layer's order; NULL when none) is freed with
+ * dm_free. Errors: those of dm_store_update and dm_hazard_set_status
+ * (a date before a hazard's report or last change: DM_EINVAL), DM_EBUSY. */
+DM_API dm_status dm_hazards_settle(dm_store *s, int dry_run, const char *date, const char *reason,
+                                   dm_settle_row **out, size_t *n_out);
 
 /* ---- hazards proposed in field reports ---- */
 /* A field report (a draft activity) may propose a new hazard: the proposal
