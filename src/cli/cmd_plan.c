@@ -11,10 +11,12 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 static const char *help =
     "usage: demine plan DB [--teams TEAMS.csv] [--budget USD] [--horizon YEARS]\n"
+    "                   [--district NAME... | --exclude-district NAME...]\n"
     "                   [--config FILE] [--prior] [--start YYYY-MM-DD] [--samples N]\n"
     "                   [--csv FILE] [--out-json FILE] [--force] [--no-write] [--evaluate] [--json]\n\n"
     "Plan the release of every open hazard of DB from its risk (p_contam and\n"
@@ -36,6 +38,9 @@ static const char *help =
     "  --budget USD     fund hazards in priority order up to this sum at unit rates\n"
     "                   (a schedule dearer at the teams' day rates is reported)\n"
     "  --horizon YEARS  report the hazards that would end later\n"
+    "  --district NAME  plan the open hazards of this district alone (repeatable; any case)\n"
+    "  --exclude-district NAME\n"
+    "                   leave this district's hazards out of the plan (repeatable)\n"
     "  --config FILE    override defaults (keys of config/plan-default.json)\n"
     "  --prior          without a risk map, use a prior from hazard type, classification\n"
     "                   and reliability (docs/plan.md)\n"
@@ -452,6 +457,65 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
                                                 : "risk-based release");
 }
 
+/* Keep the hazards of the districts named (--district) or leave them out
+ * (--exclude-district), any case; a name no open hazard has is refused
+ * naming the districts there are, as is a choice that leaves nothing to
+ * plan. Returns 0, or the exit code after saying why. */
+static int select_districts(const char *db, dm_plan_hazard *h, size_t *n, const char *const *names, int nn,
+                            int exclude)
+{
+    const char *opt = exclude ? "--exclude-district" : "--district";
+    for (int k = 0; k < nn; k++) {
+        int found = 0;
+        for (size_t i = 0; i < *n && !found; i++)
+            found = !strcasecmp(h[i].district, names[k]);
+        if (found)
+            continue;
+        /* the districts of the open hazards, each once, up to ten */
+        char known[768] = "";
+        size_t len = 0, shown = 0, all = 0;
+        for (size_t i = 0; i < *n; i++) {
+            int seen = 0;
+            for (size_t q = 0; q < i && !seen; q++)
+                seen = !strcasecmp(h[q].district, h[i].district);
+            if (seen)
+                continue;
+            all++;
+            if (shown < 10) {
+                int w = snprintf(known + len, sizeof known - len, "%s%s", shown ? ", " : "",
+                                 h[i].district[0] ? h[i].district : "(none)");
+                if (w > 0 && (size_t)w < sizeof known - len) {
+                    len += (size_t)w;
+                    shown++;
+                }
+            }
+        }
+        fprintf(stderr, "demine plan: error: %s '%s': no open hazard of %s is in that district (%s%s%s)\n", opt,
+                names[k], db, *n ? "theirs: " : "no open hazard at all", known, all > shown ? ", ..." : "");
+        return 2;
+    }
+    size_t kept = 0, total = *n;
+    for (size_t i = 0; i < total; i++) {
+        int named = 0;
+        for (int k = 0; k < nn && !named; k++)
+            named = !strcasecmp(h[i].district, names[k]);
+        if (named == !exclude) {
+            if (kept != i)
+                h[kept] = h[i];
+            kept++;
+        }
+    }
+    if (!kept) {
+        fprintf(stderr, "demine plan: error: %s leaves none of the %zu open hazards of %s to plan\n", opt, total,
+                db);
+        return 2;
+    }
+    *n = kept;
+    fprintf(stderr, "note: %s: planning %zu of the %zu open hazards; the plan's files and plan_tasks hold these "
+                    "alone\n", opt, kept, total);
+    return 0;
+}
+
 static int run_plan(dm_ctx *ctx, int argc, char **argv)
 {
     const char *db = NULL, *teams_path = NULL, *cfg_path = NULL, *csv = NULL, *jout = NULL;
@@ -459,6 +523,10 @@ static int run_plan(dm_ctx *ctx, int argc, char **argv)
     double budget = -1, horizon = -1;
     long samples = -1;
     int prior = 0, nowrite = 0, evaluate = 0, json = 0, force = 0;
+    /* districts to plan alone (--district) or to leave out (--exclude-district) */
+    enum { MAX_DISTRICTS = 64 };
+    const char *districts[MAX_DISTRICTS];
+    int n_districts = 0, exclude = -1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = (i + 1 < argc) ? argv[i + 1] : NULL;
@@ -490,6 +558,17 @@ static int run_plan(dm_ctx *ctx, int argc, char **argv)
             if (!(budget > 0) || !isfinite(budget))
                 return cli_usage_error("plan", "--budget must be a positive sum of dollars, not '%s'",
                                        val);
+        } else if (!strcmp(a, "--district") || !strcmp(a, "--exclude-district")) {
+            NEEDV(a);
+            int ex = !strcmp(a, "--exclude-district");
+            if (exclude >= 0 && exclude != ex)
+                return cli_usage_error("plan", "give --district or --exclude-district, not both");
+            if (!val[0])
+                return cli_usage_error("plan", "%s needs a district's name", a);
+            if (n_districts == MAX_DISTRICTS)
+                return cli_usage_error("plan", "at most %d districts with %s", MAX_DISTRICTS, a);
+            exclude = ex;
+            districts[n_districts++] = val;
         } else if (!strcmp(a, "--horizon")) {
             NEEDV(a);
             if (!cli_parse_double("plan", a, val, &horizon))
@@ -636,6 +715,8 @@ static int run_plan(dm_ctx *ctx, int argc, char **argv)
         snprintf(json_tmp, strlen(json_path) + 6, "%s.part", json_path);
         st = dm_plan_gather(s, &cfg, prior, &h, &n);
     }
+    if (!st && !rc && n_districts)
+        rc = select_districts(db, h, &n, districts, n_districts, exclude);
     if (!st && !rc)
         st = dm_plan_run(ctx, &cfg, h, n, teams, nt, &r);
     if (!st && !rc) {

@@ -296,3 +296,48 @@ TEST(plan_cli_budget_below_every_hazard_names_the_cheapest)
                          "rates): a budget funds whole hazards; give at least that");
     free(out);
 }
+
+/* A district is planned alone (--district) or left out
+ * (--exclude-district), in any case; a district no open hazard is in is
+ * refused naming those there are, as is leaving nothing to plan. */
+TEST(plan_cli_plans_or_leaves_out_districts)
+{
+    const char *db = planner_db();
+    ASSERT(db);
+    char *out = NULL;
+    int rc = plan_small(&out, db, "--exclude-district jabrayil");
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT_CONTAINS(out, "plan from 2026-11-30: 3 open hazards, 53.4 ha");
+    ASSERT_CONTAINS(out, "note: --exclude-district: planning 3 of the 5 open hazards");
+    ASSERT(!strstr(out, "H-3") && !strstr(out, "H-4"));
+    free(out);
+    json_error_t err;
+    json_t *root = json_load_file(dmtest_path("p.json"), 0, &err);
+    ASSERT_MSG(root, "%s", err.text);
+    ASSERT_EQ(json_integer_value(json_object_get(root, "hazards")), 3);
+    json_t *pr = json_object_get(root, "priorities");
+    for (size_t k = 0; k < json_array_size(pr); k++)
+        ASSERT(strcmp(json_string_value(json_object_get(json_array_get(pr, k), "district")), "Jabrayil"));
+    json_decref(root);
+    rc = dmtest_sh(&out,
+                   "sqlite3 '%s' \"SELECT DISTINCT h.ref FROM plan_tasks t JOIN hazards h ON h.uuid = t.hazard_id "
+                   "ORDER BY h.ref\"",
+                   db);
+    ASSERT_STREQ(out, "H-1\nH-2\nH-5\n");
+    free(out);
+    rc = plan_small(&out, db, "--district Fuzuli --district ZANGILAN");
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT_CONTAINS(out, "plan from 2026-11-30: 3 open hazards, 53.4 ha");
+    free(out);
+    ASSERT_EQ(plan_small(&out, db, "--district Fizuli"), 2);
+    ASSERT_CONTAINS(out, "--district 'Fizuli': no open hazard of ");
+    ASSERT_CONTAINS(out, "is in that district (theirs: Fuzuli, Jabrayil, Zangilan)");
+    free(out);
+    ASSERT_EQ(plan_small(&out, db, "--exclude-district Fuzuli --exclude-district Jabrayil --exclude-district Zangilan"),
+              2);
+    ASSERT_CONTAINS(out, "--exclude-district leaves none of the 5 open hazards of ");
+    free(out);
+    ASSERT_EQ(plan_small(&out, db, "--district Fuzuli --exclude-district Zangilan"), 2);
+    ASSERT_CONTAINS(out, "give --district or --exclude-district, not both");
+    free(out);
+}
