@@ -558,36 +558,39 @@ static dm_status check_activities(dm_store *s, dm_check_report *r, hazard_geom *
 /* An open hazard without remaining_area_ha that land was released from
  * (release_areas naming it: imported after their hazards, which they do
  * not change): the statistics and the plan take its estimate less that
- * land, but the field stays empty (the web map, exports). hz sorted by uuid. */
+ * land (dm_hazards_released), but the field stays empty (the web map,
+ * exports) until `demine status DB --settle` records it. hz sorted by uuid. */
 static dm_status check_remaining(dm_store *s, dm_check_report *r, hazard_geom *hz, size_t n_hz)
 {
-    dm_cursor *c = NULL;
-    dm_status st = dm_store_select(s, "release_areas", NULL, &c);
+    dm_hazard_released *rel = NULL;
+    size_t n_rel = 0;
+    dm_status st = dm_hazards_released(s, &rel, &n_rel);
     if (st)
         return st;
-    int rc;
-    while ((rc = dm_cursor_next(c)) == 1) {
-        const char *hid = dm_cursor_text(c, "hazard_id");
-        hazard_geom *h = hid ? bsearch(hid, hz, n_hz, sizeof *hz, cmp_uuid) : NULL;
-        double a = dm_cursor_real(c, "area_ha", NAN);
-        if (h && h->no_remaining && isfinite(a) && a > 0)
-            h->released_ha += a;
+    for (size_t i = 0; i < n_hz; i++) {
+        hazard_geom *h = &hz[i];
+        const dm_hazard_released *f = h->no_remaining ? dm_hazard_released_find(rel, n_rel, h->uuid) : NULL;
+        if (f)
+            h->released_ha = f->ha;
     }
-    dm_cursor_free(c);
-    if (rc < 0)
-        return dm_ctx_errcode(dm_store_ctx(s));
+    dm_free(dm_store_ctx(s), rel);
     for (size_t i = 0; i < n_hz; i++) {
         hazard_geom *h = &hz[i];
         if (!h->no_remaining || !(h->released_ha >= 0.01) || !isfinite(h->est_ha))
             continue;
         double left = h->est_ha - h->released_ha;
         left = left > 0 ? round(left * 100) / 100 : 0;
+        char then[128];
+        if (left > 0)
+            snprintf(then, sizeof then, " and `demine status` partly_released");
+        else
+            snprintf(then, sizeof then, "; nothing is left: close it with `demine status DB %.60s closed`", h->label);
         dm__check_add(r, DM_CHECK_WARNING, "remaining_missing", "hazards", h->uuid, h->label, NAN, NAN,
                       "%.2f ha were released from it (release_areas) but it has no remaining_area_ha: the "
-                      "statistics and the plan take its %.2f ha less that land; record what is left "
-                      "(`demine edit DB %s remaining_area_ha=%.2f`)%s",
-                      h->released_ha, h->est_ha, h->label, left,
-                      left > 0 ? ", and `demine status` partly_released" : ", or close it with `demine status`");
+                      "statistics and the plan take its %.2f ha less that land; record what is left, for "
+                      "every such hazard at once with `demine status DB --settle` (`--dry-run` shows it "
+                      "first), or for this one with `demine edit DB %s remaining_area_ha=%.2f`%s",
+                      h->released_ha, h->est_ha, h->label, left, then);
     }
     return DM_OK;
 }

@@ -356,32 +356,12 @@ typedef struct rel_row {
     char hazard[37];
     int rank; /* 0 cleared, 1 reduced, 2 cancelled, 3 outcome unknown */
     char date[16];
-    size_t order;
     char key[48], year[16], method[96];
     const kv *act;
     const char *district;
     dm_geom *g;
     double ha;
 } rel_row;
-
-static int cmp_rel(const void *a, const void *b)
-{
-    const rel_row *x = a, *y = b;
-    int d = strcmp(x->hazard, y->hazard);
-    if (!d)
-        d = x->rank - y->rank;
-    if (!d)
-        d = strcmp(x->date, y->date);
-    if (!d)
-        d = x->order < y->order ? -1 : x->order > y->order;
-    return d;
-}
-
-static int cmp_rel_order(const void *a, const void *b)
-{
-    const rel_row *x = a, *y = b;
-    return x->order < y->order ? -1 : x->order > y->order;
-}
 
 static const char *release_keys[] = {"cancelled_ha", "reduced_ha", "cleared_ha", "unknown_ha"};
 
@@ -394,43 +374,30 @@ static json_t *release_row(json_t *tbl, const char *name)
     return o;
 }
 
-/* Land is counted once: within a hazard (release areas without one form
- * one group) the part of a polygon already counted is taken out, the
- * routes taken in the order cleared, reduced, cancelled, outcome unknown,
- * and within a route the earlier release first. Where nothing overlaps
- * every polygon counts whole. */
-static void take_out_overlaps(ctxs *c, rel_row *r, size_t n)
+/* Land is counted once (dm_release_count): within a hazard (release areas
+ * without one form one group) the part of a polygon already counted is
+ * taken out, the routes taken in the order cleared, reduced, cancelled,
+ * outcome unknown, and within a route the earlier release first. Where
+ * nothing overlaps every polygon counts whole. */
+static dm_status take_out_overlaps(ctxs *c, rel_row *r, size_t n)
 {
     if (!n)
-        return; /* qsort must not be given a NULL array, even of none */
-    qsort(r, n, sizeof *r, cmp_rel);
-    dm_geom *done = NULL;
+        return DM_OK;
+    dm_release_piece *p = calloc(n, sizeof *p);
+    if (!p)
+        return dm__fail(c->ctx, DM_ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
-        if (i && strcmp(r[i].hazard, r[i - 1].hazard)) {
-            dm_geom_free(done);
-            done = NULL;
-        }
-        if (!r[i].g)
-            continue;
-        if (done && dm_geom_intersects(done, r[i].g)) {
-            dm_geom *ov = NULL;
-            double ov_ha = 0;
-            if (!dm_geom_intersection(c->ctx, r[i].g, done, &ov) && ov &&
-                !dm_geom_area_ha(c->ctx, ov, &ov_ha))
-                r[i].ha = r[i].ha > ov_ha ? r[i].ha - ov_ha : 0;
-            dm_geom_free(ov);
-        }
-        dm_geom *u = NULL;
-        if (!done)
-            dm_geom_clone(c->ctx, r[i].g, &done);
-        else if (!dm_geom_union(c->ctx, done, r[i].g, &u) && u) {
-            dm_geom_free(done);
-            done = u;
-        }
-        dm_ctx_clear_error(c->ctx); /* a polygon GEOS cannot combine counts whole */
+        p[i].hazard = r[i].hazard;
+        p[i].rank = r[i].rank;
+        p[i].date = r[i].date;
+        p[i].g = r[i].g;
+        p[i].ha = r[i].ha;
     }
-    dm_geom_free(done);
-    qsort(r, n, sizeof *r, cmp_rel_order);
+    dm_status st = dm_release_count(c->ctx, p, n);
+    for (size_t i = 0; !st && i < n; i++)
+        r[i].ha = p[i].ha;
+    free(p);
+    return st;
 }
 
 static dm_status do_release(ctxs *c, double *released_total)
@@ -465,7 +432,7 @@ static dm_status do_release(ctxs *c, double *released_total)
         }
         rel_row *r = &rows[n];
         memset(r, 0, sizeof *r);
-        r->order = n++;
+        n++;
         r->act = act;
         dm_cursor_geom(cur, &r->g);
         if (r->g)
@@ -478,7 +445,7 @@ static dm_status do_release(ctxs *c, double *released_total)
         if (!outcome || dm_field_normalise(c->ctx, outcome_f, outcome, norm, sizeof norm))
             dm__strlcpy(norm, "unknown", sizeof norm);
         snprintf(r->key, sizeof r->key, "%s_ha", norm);
-        r->rank = !strcmp(norm, "cleared") ? 0 : !strcmp(norm, "reduced") ? 1 : !strcmp(norm, "cancelled") ? 2 : 3;
+        r->rank = dm_release_rank(norm);
         const char *hid = dm_cursor_text(cur, "hazard_id");
         dm__strlcpy(r->hazard, hid ? hid : "", sizeof r->hazard);
         const char *date = dm_cursor_text(cur, "date");
@@ -497,7 +464,7 @@ static dm_status do_release(ctxs *c, double *released_total)
     if (!st && rc < 0)
         st = dm_ctx_errcode(c->ctx);
     if (!st)
-        take_out_overlaps(c, rows, n);
+        st = take_out_overlaps(c, rows, n);
     for (size_t i = 0; !st && i < n; i++) {
         rel_row *r = &rows[i];
         kv *h = (kv *)table_get(&c->hazards, r->hazard);
