@@ -37,13 +37,24 @@ static const char *delete_help =
     "'patterns'), each logged; the next run writes them anew.\n";
 
 static const char *status_help =
-    "usage: demine status DB HAZARD STATUS [--date YYYY-MM-DD] [--reason TEXT]\n\n"
+    "usage: demine status DB HAZARD STATUS [--date YYYY-MM-DD] [--reason TEXT]\n"
+    "       demine status DB --settle [--dry-run] [--date YYYY-MM-DD] [--reason TEXT] [--json]\n\n"
     "Move a hazard along its life cycle: open -> partly_released -> closed ->\n"
     "handed_over. The hazard is updated and a dated hazard_status row is added, in one\n"
     "transaction. Moving back (reopening on new evidence) needs a --reason and gives\n"
     "back the land not yet released. Closing or handing over leaves no area remaining.\n"
     "The date (default today; day first 12.05.2021 too, as edit reads dates) may not\n"
-    "be after tomorrow, before the hazard was reported or before its last change.\n";
+    "be after tomorrow, before the hazard was reported or before its last change.\n\n"
+    "--settle records the land released from hazards by release areas imported after\n"
+    "them, which change neither the hazards' remaining_area_ha nor their status: every\n"
+    "open or partly released hazard without remaining_area_ha that reviewed release\n"
+    "areas name gets its estimate less the land they released (their polygons, overlaps\n"
+    "counted once, as 'demine stats' counts it), and an open one moves to\n"
+    "partly_released (dated --date, default today). A hazard with nothing left gets 0\n"
+    "and is not closed: the 'demine status DB HAZARD closed' to run is listed. Every\n"
+    "change is logged with the author (--author before the command) and the reason\n"
+    "(--reason, followed by the figures), all in one transaction: a failure changes\n"
+    "nothing. --dry-run prints the table of what would change and writes nothing.\n";
 
 /* A failure naming the database and the row the user named. */
 static int row_fail(dm_ctx *ctx, const char *cmd, const char *db, const char *id, dm_status st)
@@ -385,27 +396,45 @@ static int run_restore(dm_ctx *ctx, int argc, char **argv)
     return rc;
 }
 
+int cmd_status_settle(dm_ctx *ctx, const char *db, int dry_run, int json, const char *date, const char *reason);
+
 static int run_status(dm_ctx *ctx, int argc, char **argv)
 {
     static const struct option longopts[] = {{"reason", required_argument, 0, 'r'},
                                              {"date", required_argument, 0, 'd'},
+                                             {"settle", no_argument, 0, 'S'},
+                                             {"dry-run", no_argument, 0, 'n'},
+                                             {"json", no_argument, 0, 'j'},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
     const char *reason = NULL, *date = NULL;
-    int c;
+    int c, settle = 0, dry_run = 0, json = 0;
     optind = 1;
     while ((c = cli_getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (c == 'r')
             reason = optarg;
         else if (c == 'd')
             date = optarg;
+        else if (c == 'S')
+            settle = 1;
+        else if (c == 'n')
+            dry_run = 1;
+        else if (c == 'j')
+            json = 1;
         else if (c == 'h')
             return cli_help(status_help);
         else
             return 2;
     }
+    if (settle) {
+        if (argc - optind != 1)
+            return cli_usage_error("status", "--settle takes DB alone (it settles every hazard it can)");
+        return cmd_status_settle(ctx, argv[optind], dry_run, json, date, reason);
+    }
+    if (dry_run || json)
+        return cli_usage_error("status", "%s goes with --settle", dry_run ? "--dry-run" : "--json");
     if (argc - optind != 3)
-        return cli_usage_error("status", "expected DB, HAZARD and STATUS");
+        return cli_usage_error("status", "expected DB, HAZARD and STATUS (or DB --settle)");
     dm_store *s = NULL;
     int rc = cli_open_store(ctx, "status", argv[optind], 0, &s);
     if (rc)
@@ -421,5 +450,5 @@ static int run_status(dm_ctx *ctx, int argc, char **argv)
 
 CLI_COMMAND(edit, "edit", run_edit, "change fields of one row (logged)")
 CLI_COMMAND(delete, "delete", run_delete, "delete one row (logged, with a reason)")
-CLI_COMMAND(status, "status", run_status, "move a hazard along its life cycle")
+CLI_COMMAND(status, "status", run_status, "move a hazard along its life cycle (--settle: record released land)")
 CLI_COMMAND(restore, "restore", run_restore, "put back a deleted row from the change log")
