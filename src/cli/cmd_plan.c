@@ -136,6 +136,16 @@ static void print_team_use(const dm_plan_result *r, const dm_plan_team *t)
         else if (u->rated)
             snprintf(cost, sizeof cost, ", %s (not in the lower bound)",
                      u->teams == 1 ? "it has no day rate" : "none of them has a day rate");
+        /* a method none of whose teams gets a task: said so, not "0
+         * team-days, USD 0 at their day rates" */
+        if (u->idle == u->teams) {
+            printf("  %s %-10s %zu team%s, %s\n", first ? "teams:   " : "         ",
+                   dm_team_kind_name((dm_team_kind)k), u->teams, u->teams == 1 ? "" : "s",
+                   u->teams == 1 ? "no task (the plan needs no work of its method)"
+                                 : "no task for any (the plan needs no work of their method)");
+            first = 0;
+            continue;
+        }
         char idle[48] = "";
         if (u->idle)
             snprintf(idle, sizeof idle, ", %zu without a task", u->idle);
@@ -208,8 +218,8 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
                           const dm_plan_hazard *h, const dm_plan_team *t)
 {
     char b1[96], b2[48];
-    printf("plan from %s: %zu open hazards, %.1f ha, %.0f expected items; %zu teams\n", r->start,
-           r->n, r->total_area_ha, r->total_items, r->n_teams);
+    printf("plan from %s: %zu open hazard%s, %.1f ha, %.0f expected items; %zu team%s\n", r->start, r->n,
+           r->n == 1 ? "" : "s", r->total_area_ha, r->total_items, r->n_teams, r->n_teams == 1 ? "" : "s");
     printf("  routes:   cancel %.0f %s (%.1f ha), reduce %.0f (%.1f ha), clear %.0f (%.1f ha)",
            r->n_route[0], r->n_route[0] == 1 ? "hazard" : "hazards", r->area_route[0], r->n_route[1],
            r->area_route[1], r->n_route[2], r->area_route[2]);

@@ -341,3 +341,26 @@ TEST(plan_cli_plans_or_leaves_out_districts)
     ASSERT_CONTAINS(out, "give --district or --exclude-district, not both");
     free(out);
 }
+
+/* One team or one hazard reads in the singular ("1 team", not "1 teams"),
+ * and a method none of whose teams gets a task says so rather than "0
+ * team-days, USD 0 at their day rates". */
+TEST(plan_cli_one_team_and_a_method_with_no_task)
+{
+    const char *db = planner_db();
+    ASSERT(db);
+    char *out = NULL;
+    int rc = plan_small(&out, db, "--district Zangilan");
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT_CONTAINS(out, "plan from 2026-11-30: 1 open hazard, 34.4 ha, 1 expected items; 4 teams\n");
+    ASSERT_CONTAINS(out, "            survey     1 team, no task (the plan needs no work of its method)\n");
+    ASSERT(!strstr(out, "USD 0 at their day rates"));
+    free(out);
+    dmtest_write_file(dmtest_path("one.csv"), "name,method,capacity_ha_day,cost_usd_day\nSolo,mechanical,0.6,5500\n");
+    rc = dmtest_demine(&out, "plan '%s' --prior --teams '%s' --start 2026-11-30 --samples 0 --no-write --csv '%s' "
+                             "--out-json '%s'",
+                       db, dmtest_path("one.csv"), dmtest_path("p.csv"), dmtest_path("p.json"));
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT_CONTAINS(out, "5 open hazards, 157.4 ha, 26 expected items; 1 team\n");
+    free(out);
+}
