@@ -84,6 +84,22 @@ int cli_unknown_option_in(const char *cmd, const char *arg, const char *help);
 /* s as a JSON string (quotes included) in a static buffer rotated 4 ways. */
 const char *cli_json_str(const char *s);
 
+/* The row filters of list and export: --where FIELD=VALUE (up to 8, a
+ * value read as edit reads it) and --bbox W,S,E,N in degrees. */
+typedef struct cli_filter {
+    char buf[8][256];
+    const char *field[8], *value[8];
+    size_t n;
+    double bbox[4];
+    int have_bbox;
+} cli_filter;
+/* Take one --where or --bbox argument; 0 when taken, else a usage error
+ * naming cmd and 2. */
+int cli_filter_where(const char *cmd, cli_filter *f, const char *arg);
+int cli_filter_bbox(const char *cmd, cli_filter *f, const char *arg);
+/* Put the filters into sel. */
+void cli_filter_select(const cli_filter *f, dm_select *sel);
+
 /* Open a database for a command, printing the error on failure. */
 int cli_open_store(dm_ctx *ctx, const char *cmd, const char *path, unsigned flags,
                    dm_store **out);

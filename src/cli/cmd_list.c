@@ -169,11 +169,7 @@ static int run_list(dm_ctx *ctx, int argc, char **argv)
     const char *layer = NULL;
     long limit = 0, offset = 0;
     int json = 0, c, no_personal = 0, deleted = 0, uuids = 0;
-    const char *eq_f[8], *eq_v[8];
-    char eq_buf[8][256];
-    size_t n_eq = 0;
-    double bbox[4];
-    int have_bbox = 0;
+    cli_filter filt = {0};
     optind = 1;
     while ((c = cli_getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
@@ -205,30 +201,14 @@ static int run_list(dm_ctx *ctx, int argc, char **argv)
         case 'u':
             uuids = 1;
             break;
-        case 'w': {
-            char *eq = strchr(optarg, '=');
-            if (!eq || eq == optarg)
-                return cli_usage_error("list", "--where expects FIELD=VALUE, got '%s'", optarg);
-            if (n_eq == 8)
-                return cli_usage_error("list", "at most 8 --where filters");
-            if (strlen(optarg) >= sizeof eq_buf[0])
-                return cli_usage_error("list", "--where '%.40s...' is too long", optarg);
-            snprintf(eq_buf[n_eq], sizeof eq_buf[0], "%s", optarg);
-            eq_buf[n_eq][eq - optarg] = '\0';
-            eq_f[n_eq] = eq_buf[n_eq];
-            eq_v[n_eq] = eq_buf[n_eq] + (eq - optarg) + 1;
-            n_eq++;
+        case 'w':
+            if (cli_filter_where("list", &filt, optarg))
+                return 2;
             break;
-        }
-        case 'b': {
-            char tail = 0;
-            if (sscanf(optarg, "%lf,%lf,%lf,%lf%c", &bbox[0], &bbox[1], &bbox[2], &bbox[3],
-                       &tail) != 4)
-                return cli_usage_error("list", "--bbox expects W,S,E,N in degrees, got '%s'",
-                                       optarg);
-            have_bbox = 1;
+        case 'b':
+            if (cli_filter_bbox("list", &filt, optarg))
+                return 2;
             break;
-        }
         case 'h':
             return cli_help(help);
         default:
@@ -248,7 +228,7 @@ static int run_list(dm_ctx *ctx, int argc, char **argv)
         return cli_usage_error("list", "expected DB");
     if (uuids && (!deleted || json))
         return cli_usage_error("list", "--uuids goes with --deleted, without --json");
-    if (deleted && (n_eq || have_bbox))
+    if (deleted && (filt.n || filt.have_bbox))
         return cli_usage_error("list", "--deleted takes no --where or --bbox: the rows are gone from their layer");
     if (deleted && layer && !dm_layer_find(layer))
         return cli_usage_error("list", "unknown layer '%s'", layer);
@@ -278,10 +258,7 @@ static int run_list(dm_ctx *ctx, int argc, char **argv)
         dm_select sel = {0};
         sel.limit = limit;
         sel.offset = offset;
-        sel.eq_field = eq_f;
-        sel.eq_value = eq_v;
-        sel.n_eq = n_eq;
-        sel.bbox = have_bbox ? bbox : NULL;
+        cli_filter_select(&filt, &sel);
         dm_cursor *cur = NULL;
         st = dm_store_select(s, layer, &sel, &cur);
         if (!st) {
