@@ -380,9 +380,12 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
         printf("  end:      high-risk land (%zu hazard%s) %s (%.1f years); %s %s (%.1f years)\n",
                r->n_high, r->n_high == 1 ? "" : "s", r->end_high, r->years_high, all_land, r->end_all,
                r->years_all);
-    if (cfg->horizon_years > 0) {
-        printf("  horizon:  %zu hazard%s (%.1f ha) end%s after %g years%s\n", r->n_late, r->n_late == 1 ? "" : "s",
-               r->late_ha, r->n_late == 1 ? "s" : "", cfg->horizon_years,
+    if (cfg->horizon_years > 0 && r->n_late == 0)
+        printf("  horizon:  every %shazard ends within the %g-year horizon\n", partial ? "funded " : "",
+               cfg->horizon_years);
+    else if (cfg->horizon_years > 0) {
+        printf("  horizon:  %zu hazard%s (%.1f ha) end%s after %g year%s%s\n", r->n_late, r->n_late == 1 ? "" : "s",
+               r->late_ha, r->n_late == 1 ? "s" : "", cfg->horizon_years, cfg->horizon_years == 1 ? "" : "s",
                r->idle_to_horizon && r->idle_days <= 0 ? " (less than one working day: every hazard ends after it)"
                                                        : "");
         /* which: the first by priority with the day each ends, as the

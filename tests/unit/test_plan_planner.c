@@ -217,6 +217,7 @@ TEST(plan_cli_lists_the_first_priorities_with_teams_and_dates)
     rc = plan_small(&out, db, "--budget 100000");
     ASSERT_MSG(rc == 0, "plan failed: %s", out);
     ASSERT_CONTAINS(out, "            2. H-4 (Jabrayil): reduce (TS) 8.6 ha, USD 80,032: not funded\n");
+
     free(out);
 }
 
@@ -246,7 +247,12 @@ TEST(plan_cli_names_the_hazards_beyond_the_horizon)
     /* a horizon after every end: none named */
     rc = plan_small(&out, db, "--horizon 1");
     ASSERT_MSG(rc == 0, "plan failed: %s", out);
-    ASSERT_CONTAINS(out, "  horizon:  0 hazards (0.0 ha) end after 1 years\n");
+    ASSERT_CONTAINS(out, "  horizon:  every hazard ends within the 1-year horizon\n");
+    ASSERT(!strstr(out, "0 hazards (0.0 ha) end"));
+    free(out);
+    rc = plan_small(&out, db, "--budget 100000 --horizon 0.5");
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT_CONTAINS(out, "  horizon:  every funded hazard ends within the 0.5-year horizon\n");
     free(out);
     root = json_load_file(dmtest_path("p.json"), 0, &err);
     ASSERT_MSG(root, "%s", err.text);
