@@ -312,10 +312,26 @@ static const char *field_type_name(dm_field_type t)
     return (unsigned)t < 8 ? n[t] : "text";
 }
 
+/* uuids of activities whose reports the user may not see (drafts and
+ * rejections of other organisations; for analysts, drafts unless asked).
+ * DM_ROLE_PUBLIC hides every report under review. */
+typedef struct uuid_set {
+    char (*v)[37];
+    size_t n, cap;
+} uuid_set;
+
+static dm_status hidden_activities(srv_req *rq, int include_drafts, uuid_set *out);
+static dm_status visible_bounds(srv_req *rq, const dm_layer_def *l, const uuid_set *hidden,
+                                double bb[4], int *found);
+
 static int h_layers(srv_req *rq, srv_resp *rs)
 {
     if (srv_need_login(rq, rs))
         return 0;
+    /* the reports a field user may not see (other organisations' drafts and
+     * rejections), made when a layer of theirs needs them */
+    uuid_set hidden = {0};
+    int hidden_made = rq->user.role >= DM_ROLE_ANALYST;
     srv_buf b;
     sb_init(&b);
     sb_puts(&b, "[");
@@ -356,15 +372,34 @@ static int h_layers(srv_req *rq, srv_resp *rs)
         }
         sb_puts(&b, "]");
         /* where its data lies: the map opens on it (a database of another
-         * country opened on the demo's place and showed nothing) */
+         * country opened on the demo's place and showed nothing). Of the
+         * rows the user may see: a field user's bounds of activities and
+         * items leave out other organisations' reports under review (their
+         * rows are hidden from it, and so is where they lie) */
         double bb[4];
         int has_bb = 0;
-        if (l->geom_type && !dm_store_layer_bounds(rq->t->store, l->name, bb, &has_bb) && has_bb)
+        dm_status st = DM_OK;
+        int some_hidden = 0;
+        if (l->geom_type && (!strcmp(l->name, "activities") || !strcmp(l->name, "items"))) {
+            if (!hidden_made && (st = hidden_activities(rq, 0, &hidden)) == DM_OK)
+                hidden_made = 1;
+            some_hidden = st || hidden.n > 0;
+        }
+        if (!st && some_hidden)
+            st = visible_bounds(rq, l, &hidden, bb, &has_bb);
+        else if (!st && l->geom_type)
+            st = dm_store_layer_bounds(rq->t->store, l->name, bb, &has_bb);
+        if (st) { /* not known (never those of rows hidden from the user) */
+            has_bb = 0;
+            dm_ctx_clear_error(rq->t->ctx);
+        }
+        if (l->geom_type && has_bb)
             sb_printf(&b, ",\"bbox\":[%.6f,%.6f,%.6f,%.6f]", bb[0], bb[1], bb[2], bb[3]);
         else if (l->geom_type)
             sb_puts(&b, ",\"bbox\":null");
         sb_puts(&b, "}");
     }
+    free(hidden.v);
     sb_puts(&b, "]");
     rs->cache = "private, max-age=60";
     return srv_jbuf(rs, 200, &b);
@@ -463,14 +498,6 @@ static int collect_eq(void *u, const char *k, const char *v)
     return 0;
 }
 
-/* uuids of activities whose reports the user may not see (drafts and
- * rejections of other organisations; for analysts, drafts unless asked).
- * DM_ROLE_PUBLIC hides every report under review. */
-typedef struct uuid_set {
-    char (*v)[37];
-    size_t n, cap;
-} uuid_set;
-
 static int set_has(const uuid_set *s, const char *u)
 {
     for (size_t i = 0; u && i < s->n; i++)
@@ -521,6 +548,53 @@ static dm_status hidden_activities_for(srv_req *rq, dm_role role, int include_dr
 static dm_status hidden_activities(srv_req *rq, int include_drafts, uuid_set *out)
 {
     return hidden_activities_for(rq, rq->user.role, include_drafts, out);
+}
+
+/* The bounds (west, south, east, north) of the rows of layer l (activities
+ * or items) but those of the hidden activities: read row by row, from each
+ * geometry's envelope, where the spatial index would count them all. */
+static dm_status visible_bounds(srv_req *rq, const dm_layer_def *l, const uuid_set *hidden,
+                                double bb[4], int *found)
+{
+    *found = 0;
+    int is_act = !strcmp(l->name, "activities");
+    dm_cursor *c = NULL;
+    dm_status st = dm_store_select(rq->t->store, l->name, NULL, &c);
+    if (st)
+        return st;
+    int rc;
+    while ((rc = dm_cursor_next(c)) == 1) {
+        if (set_has(hidden, is_act ? dm_cursor_uuid(c) : dm_cursor_text(c, "activity_id")))
+            continue;
+        size_t len = 0;
+        const void *blob = dm_cursor_geom_bytes(c, &len);
+        double env[4], e[4];
+        if (!blob)
+            continue;
+        if (dm_gpkg_envelope(blob, len, env)) { /* minx, maxx, miny, maxy */
+            e[0] = env[0], e[1] = env[2], e[2] = env[1], e[3] = env[3];
+        } else {
+            /* a blob without an envelope (a point, as other programs write
+             * them), or an empty geometry */
+            dm_geom *g = NULL;
+            int ok = dm_cursor_geom(c, &g) == DM_OK && g && dm_geom_bounds(g, e);
+            dm_geom_free(g);
+            dm_ctx_clear_error(rq->t->ctx);
+            if (!ok)
+                continue;
+        }
+        if (!*found) {
+            memcpy(bb, e, sizeof e);
+            *found = 1;
+        } else {
+            bb[0] = fmin(bb[0], e[0]), bb[1] = fmin(bb[1], e[1]);
+            bb[2] = fmax(bb[2], e[2]), bb[3] = fmax(bb[3], e[3]);
+        }
+    }
+    if (rc < 0)
+        st = dm_ctx_errcode(rq->t->ctx) ? dm_ctx_errcode(rq->t->ctx) : DM_ESQL;
+    dm_cursor_free(c);
+    return st;
 }
 
 static int h_list(srv_req *rq, srv_resp *rs, const dm_layer_def *l)
@@ -841,7 +915,81 @@ static int by_key(const void *x, const void *y)
     return strcmp(((const tally *)x)->key, ((const tally *)y)->key);
 }
 
-static dm_status compute_stats(srv_req *rq, srv_buf *b)
+/* Reports by review state as each user may see them: a reviewer counts
+ * every report, a field user the approved ones and its organisation's
+ * drafts and rejections, never another's (activity_visible's rule). The
+ * cached answer keeps, beside its text, these counts and where its
+ * "reports_by_status" lies in the text, to be answered per user. */
+typedef struct status_count {
+    char status[48];
+    char org[128];
+    int everyone; /* approved (or no status): counted for every user */
+    long n;
+} status_count;
+
+typedef struct stats_extra {
+    status_count *sc;
+    size_t n, cap;
+    size_t rbs_from, rbs_to; /* "reports_by_status":[...] in the text */
+} stats_extra;
+
+static void status_count_add(stats_extra *x, const char *status, const char *org)
+{
+    int everyone = !status || !strcmp(status, "approved");
+    const char *key = status ? status : "approved";
+    if (everyone || !org)
+        org = "";
+    for (size_t i = 0; i < x->n; i++)
+        if (x->sc[i].everyone == everyone && !strncmp(x->sc[i].status, key, sizeof x->sc[i].status - 1) &&
+            !strncmp(x->sc[i].org, org, sizeof x->sc[i].org - 1)) {
+            x->sc[i].n++;
+            return;
+        }
+    if (x->n == x->cap) {
+        size_t nc = x->cap ? x->cap * 2 : 16;
+        void *nv = realloc(x->sc, nc * sizeof *x->sc);
+        if (!nv)
+            return;
+        x->sc = nv;
+        x->cap = nc;
+    }
+    status_count *c = &x->sc[x->n++];
+    snprintf(c->status, sizeof c->status, "%s", key);
+    snprintf(c->org, sizeof c->org, "%s", org);
+    c->everyone = everyone;
+    c->n = 1;
+}
+
+/* The answer of /api/stats for the user: the text as it is for reviewers;
+ * for a field user with its own "reports_by_status". malloc'd or NULL. */
+static char *stats_answer(srv_req *rq, const char *json, size_t len, const stats_extra *x)
+{
+    if (rq->user.role >= DM_ROLE_ANALYST || x->rbs_to <= x->rbs_from || x->rbs_to > len) {
+        char *copy = malloc(len + 1);
+        if (copy)
+            memcpy(copy, json, len + 1);
+        return copy;
+    }
+    tallies mine = {0};
+    for (size_t i = 0; i < x->n; i++) {
+        const status_count *c = &x->sc[i];
+        if (c->everyone || (c->org[0] && rq->user.organisation[0] &&
+                            !strcmp(c->org, rq->user.organisation)))
+            tally_of(&mine, c->status)->n += (double)c->n;
+    }
+    srv_buf b;
+    sb_init(&b);
+    sb_add(&b, json, x->rbs_from);
+    tallies_json(&b, "reports_by_status", &mine, NULL, NULL, NULL);
+    sb_add(&b, json + x->rbs_to, len - x->rbs_to);
+    if (b.oom) {
+        sb_free(&b);
+        return NULL;
+    }
+    return sb_take(&b);
+}
+
+static dm_status compute_stats(srv_req *rq, srv_buf *b, stats_extra *x)
 {
     dm_store *s = rq->t->store;
     tallies hz_status = {0}, hz_type = {0}, act_type = {0}, act_status = {0}, rel = {0},
@@ -872,6 +1020,7 @@ static dm_status compute_stats(srv_req *rq, srv_buf *b)
         const char *status = dm_cursor_text(c, "status");
         tally *t = tally_of(&act_status, status ? status : "approved");
         t->n++;
+        status_count_add(x, status, dm_cursor_text(c, "organisation"));
         if (status && strcmp(status, "approved"))
             continue;
         t = tally_of(&act_type, dm_cursor_text(c, "activity_type"));
@@ -960,7 +1109,9 @@ static dm_status compute_stats(srv_req *rq, srv_buf *b)
     sb_puts(b, ",");
     tallies_json(b, "activities_by_type", &act_type, "cancelled_ha", "reduced_ha", "cleared_ha");
     sb_puts(b, ",");
+    x->rbs_from = b->len;
     tallies_json(b, "reports_by_status", &act_status, NULL, NULL, NULL);
+    x->rbs_to = b->len;
     sb_puts(b, ",");
     tallies_json(b, "released_by_outcome", &rel, "area_ha", NULL, NULL);
     sb_puts(b, ",");
@@ -985,6 +1136,7 @@ static dm_status compute_stats(srv_req *rq, srv_buf *b)
 static pthread_mutex_t stats_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *stats_json;
 static size_t stats_len;
+static stats_extra stats_x;
 static unsigned long stats_gen;
 static double stats_time;
 static int stats_refreshing;
@@ -1012,16 +1164,15 @@ static int h_stats(srv_req *rq, srv_resp *rs)
         dm_free(rq->t->ctx, lr);
         return srv_jbuf(rs, 200, &out);
     }
-    /* Aggregates are the same for every role; cached until a write through
+    /* Aggregates are the same for every role (but the reports by review
+     * state a field user sees: stats_answer); cached until a write through
      * the server, and refreshed every 10 s (for writes made elsewhere) by one
      * thread while the others keep answering from the cache. */
     pthread_mutex_lock(&stats_lock);
     unsigned long gen = srv_generation();
     int current = stats_json && stats_gen == gen;
     if (current && (now_s() - stats_time < 10 || stats_refreshing)) {
-        char *copy = malloc(stats_len + 1);
-        if (copy)
-            memcpy(copy, stats_json, stats_len + 1);
+        char *copy = stats_answer(rq, stats_json, stats_len, &stats_x);
         pthread_mutex_unlock(&stats_lock);
         return srv_json(rs, 200, copy);
     }
@@ -1030,23 +1181,30 @@ static int h_stats(srv_req *rq, srv_resp *rs)
     pthread_mutex_unlock(&stats_lock);
     srv_buf b;
     sb_init(&b);
-    dm_status st = compute_stats(rq, &b);
+    stats_extra x = {0};
+    dm_status st = compute_stats(rq, &b, &x);
+    char *answer = !st && !b.oom ? stats_answer(rq, b.data, b.len, &x) : NULL;
     pthread_mutex_lock(&stats_lock);
     if (current)
         stats_refreshing = 0;
     if (!st && !b.oom) {
         free(stats_json);
-        stats_json = strdup(b.data);
-        stats_len = b.len;
+        free(stats_x.sc);
+        stats_json = sb_take(&b);
+        stats_len = stats_json ? strlen(stats_json) : 0;
+        stats_x = x;
+        x.sc = NULL;
         stats_gen = gen;
         stats_time = now_s();
     }
     pthread_mutex_unlock(&stats_lock);
+    free(x.sc);
+    sb_free(&b);
     if (st) {
-        sb_free(&b);
+        free(answer);
         return srv_fail(rs, rq, st);
     }
-    return srv_jbuf(rs, 200, &b);
+    return srv_json(rs, 200, answer);
 }
 
 /* ================================ risk ================================ */

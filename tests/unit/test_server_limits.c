@@ -2,11 +2,14 @@
  *
  * test_server_limits.c -- `demine serve` under load from its own users:
  * logins at once (each an Argon2id check of 64 MiB) are capped so that the
- * server's memory stays bounded, and a user's sessions are capped.
+ * server's memory stays bounded, a user's sessions are capped, and what a
+ * field user is told of the layers' bounds and the reports' counts is of
+ * the rows it may read alone.
  */
 #include "srvtest.h"
 
 #include <unistd.h>
+
 
 /* The pid of the running `demine serve` (srvtest starts it under timeout). */
 static long server_pid(void)
@@ -152,6 +155,135 @@ TEST(server_keeps_at_most_twenty_sessions_a_user)
     ASSERT_EQ(srvtest_req("GET", "/api/me", tok[1], NULL, NULL, &out, NULL), 401);
     free(out);
     ASSERT_EQ(srvtest_req("GET", "/api/me", tok[2], NULL, NULL, &out, NULL), 200);
+    free(out);
+    srvtest_stop_server();
+}
+
+/* A field report of organisation's user (token) over the square at lon,
+ * lat with one item; 201. */
+static void send_report(const char *token, const char *ref, double lon, double lat)
+{
+    char body[1200], *out = NULL;
+    snprintf(body, sizeof body,
+             "{\"activity\":{\"type\":\"Feature\",\"properties\":{\"activity_type\":\"nts\",\"ref\":\"%s\","
+             "\"end_date\":\"2025-06-03\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[%.3f,%.3f],"
+             "[%.3f,%.3f],[%.3f,%.3f],[%.3f,%.3f],[%.3f,%.3f]]]}},\"items\":[{\"category\":\"AP\",\"model\":"
+             "\"PMN-2\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.4f,%.4f]}}]}",
+             ref, lon, lat, lon + 0.01, lat, lon + 0.01, lat + 0.01, lon, lat + 0.01, lon, lat, lon + 0.005,
+             lat + 0.005);
+    int code = srvtest_req("POST", "/api/reports", token, NULL, body, &out, NULL);
+    ASSERT_MSG(code == 201, "report %s: %d %s", ref, code, out);
+    free(out);
+}
+
+/* Is the "bbox" of layer in an /api/layers answer w, s, e, n (to 1e-4
+ * degree: the spatial index keeps single precision)? */
+static void assert_bbox(const char *layers, const char *layer, double w, double so, double e, double n)
+{
+    char key[64];
+    snprintf(key, sizeof key, "{\"name\":\"%s\"", layer);
+    const char *p = strstr(layers, key);
+    ASSERT_MSG(p, "no layer %s in %s", layer, layers);
+    /* the layer's own, after its fields (which have none) */
+    const char *bb = strstr(p, "\"bbox\":");
+    ASSERT_MSG(bb, "no bbox of %s", layer);
+    bb += strlen("\"bbox\":");
+    double v[4];
+    ASSERT_MSG(sscanf(bb, "[%lf,%lf,%lf,%lf]", &v[0], &v[1], &v[2], &v[3]) == 4, "bbox of %s: %.60s", layer, bb);
+    double want[4] = {w, so, e, n};
+    for (int i = 0; i < 4; i++)
+        ASSERT_MSG(fabs(v[i] - want[i]) < 1e-4, "bbox of %s: %.60s, not [%.4f,%.4f,%.4f,%.4f]", layer, bb, w, so,
+                   e, n);
+}
+
+/* The count of key in the "reports_by_status" of a stats answer (0 when
+ * it is not there). */
+static long status_count(const char *stats, const char *key)
+{
+    const char *p = strstr(stats, "\"reports_by_status\":[");
+    ASSERT_MSG(p, "no reports_by_status in %s", stats);
+    const char *end = strchr(p, ']');
+    char k[64];
+    snprintf(k, sizeof k, "{\"key\":\"%s\",\"count\":", key);
+    const char *q = strstr(p, k);
+    return q && q < end ? strtol(q + strlen(k), NULL, 10) : 0;
+}
+
+TEST(server_field_users_see_bounds_and_counts_of_what_they_may_read)
+{
+    /* a field user reads no report of another organisation under review
+     * (its activity, its finds): nor may where they lie (the layers'
+     * bounds) or how many there are (the statistics' reports by review
+     * state) tell it */
+    srvtest_setup_db();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path("t.gpkg"), 0, &s));
+    char u[37];
+    const char *org[] = {"name", "MAG", NULL};
+    srvtest_insert_wkt(s, "organisations", NULL, org, u);
+    dm_store_close(s);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "PW=magfield12 '%s' user add t.gpkg mag --role field --org MAG --password-env PW",
+                        getenv("DEMINE_BIN")),
+              0);
+    free(out);
+    srvtest_start_server();
+    char fld[65], mag[65], ana[65];
+    srvtest_login("fld", "fieldpw12", fld);
+    srvtest_login("mag", "magfield12", mag);
+    srvtest_login("ana", "analystpw1", ana);
+    /* HALO's report beside H-1; MAG's two, far to the west */
+    send_report(fld, "HALO-NTS-1", 46.900, 39.900);
+    send_report(mag, "MAG-NTS-1", 45.000, 41.000);
+    send_report(mag, "MAG-NTS-2", 45.100, 41.100);
+    /* the field user of HALO: its own report, the hazards' item, none of MAG's */
+    ASSERT_EQ(srvtest_req("GET", "/api/layers", fld, NULL, NULL, &out, NULL), 200);
+    assert_bbox(out, "activities", 46.9, 39.9, 46.91, 39.91);
+    assert_bbox(out, "items", 46.905, 39.905, 46.905, 39.905);
+    assert_bbox(out, "hazards", 46.9, 39.9, 46.93, 39.93);
+    free(out);
+    /* MAG's field user: its own two and HALO's nothing */
+    ASSERT_EQ(srvtest_req("GET", "/api/layers", mag, NULL, NULL, &out, NULL), 200);
+    assert_bbox(out, "activities", 45.0, 41.0, 45.11, 41.11);
+    assert_bbox(out, "items", 45.005, 39.905, 46.905, 41.105);
+    free(out);
+    /* an analyst reads every report: the bounds of all */
+    ASSERT_EQ(srvtest_req("GET", "/api/layers", ana, NULL, NULL, &out, NULL), 200);
+    assert_bbox(out, "activities", 45.0, 39.9, 46.91, 41.11);
+    free(out);
+    /* reports by review state: a field user counts its organisation's drafts */
+    ASSERT_EQ(srvtest_req("GET", "/api/stats", fld, NULL, NULL, &out, NULL), 200);
+    ASSERT_EQ(status_count(out, "draft"), 1);
+    free(out);
+    ASSERT_EQ(srvtest_req("GET", "/api/stats", mag, NULL, NULL, &out, NULL), 200);
+    ASSERT_EQ(status_count(out, "draft"), 2);
+    free(out);
+    ASSERT_EQ(srvtest_req("GET", "/api/stats", ana, NULL, NULL, &out, NULL), 200);
+    ASSERT_EQ(status_count(out, "draft"), 3);
+    free(out);
+    /* a rejection of MAG's is MAG's too; approved reports count for all */
+    ASSERT_EQ(srvtest_req("POST", "/api/reports/MAG-NTS-1/reject", ana, NULL, "{\"reason\":\"wrong area\"}", &out,
+                          NULL),
+              200);
+    free(out);
+    ASSERT_EQ(srvtest_req("POST", "/api/reports/MAG-NTS-2/approve", ana, NULL, "{\"reason\":\"checked\"}", &out,
+                          NULL),
+              200);
+    free(out);
+    ASSERT_EQ(srvtest_req("GET", "/api/stats", fld, NULL, NULL, &out, NULL), 200);
+    ASSERT_EQ(status_count(out, "draft"), 1);
+    ASSERT_EQ(status_count(out, "rejected"), 0);
+    ASSERT_MSG(!strstr(out, "\"key\":\"rejected\""), "a rejection of another organisation is named: %s", out);
+    ASSERT_EQ(status_count(out, "approved"), 1);
+    free(out);
+    ASSERT_EQ(srvtest_req("GET", "/api/stats", mag, NULL, NULL, &out, NULL), 200);
+    ASSERT_EQ(status_count(out, "draft"), 0);
+    ASSERT_EQ(status_count(out, "rejected"), 1);
+    ASSERT_EQ(status_count(out, "approved"), 1);
+    free(out);
+    /* HALO's field user now sees MAG's approved report where it lies */
+    ASSERT_EQ(srvtest_req("GET", "/api/layers", fld, NULL, NULL, &out, NULL), 200);
+    assert_bbox(out, "activities", 45.1, 39.9, 46.91, 41.11);
     free(out);
     srvtest_stop_server();
 }
