@@ -722,7 +722,8 @@ dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haz
     }
     dm__buf_puts(&b, "]},");
     /* the budget: what it funds, what is left of it, and the first hazard
-     * by priority it leaves out (null when every hazard is funded) */
+     * by priority it leaves out (null when every hazard is funded); no
+     * key without a budget */
     if (cfg->budget_usd > 0) {
         size_t first = r->n;
         for (size_t i = 0; i < r->n; i++)
@@ -739,8 +740,7 @@ dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haz
             dm__buf_printf(&b, ",\"rank\":%ld,\"route\":\"%s\",\"cost_usd\":%.2f}},", r->rank[first],
                            dm_route_name(r->route[first]), r->cost[first]);
         }
-    } else
-        dm__buf_puts(&b, "\"budget\":null,");
+    }
     dm__buf_printf(&b, "\"forecast\":{\"samples\":%d,\"samples_beyond_teams\":%d,\"samples_stopped\":%d,",
                    r->samples, r->mc_beyond_teams, r->mc_stopped);
     /* samples whose schedule passes 2200-12-31 are stopped there: their
