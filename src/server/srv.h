@@ -186,7 +186,7 @@ typedef struct srv_req {
                     * to the server's log only */
     int https;    /* 1: the trusted reverse proxy (--trust-proxy) says the client
                    * came over HTTPS (X-Forwarded-Proto): the session cookie is
-                   * then Secure */
+                   * then Secure and named SRV_COOKIE_HTTPS */
     srv_thread *t;
     const srv_config *cfg;
 } srv_req;
@@ -200,13 +200,22 @@ typedef struct srv_resp {
     const char *cache;   /* Cache-Control value or NULL */
     char etag[48];       /* ETag value (quoted) or empty */
     char location[160];  /* Location of a redirect or empty */
-    char set_cookie[160];
+    char set_cookie[224];
     long retry_after;
     const char *risk_refresh; /* Risk-Refresh value ("started", "queued") or NULL */
     const char *allow;        /* Allow value of a 405 ("GET, HEAD") or NULL */
     const char *encoding;     /* Content-Encoding of the body ("gzip") or NULL */
     int vary_encoding;        /* 1: the body depends on Accept-Encoding (Vary) */
 } srv_resp;
+
+/* The session cookie's name: over HTTPS (srv_req.https) a __Host- cookie,
+ * which the browser takes only from this very host, Secure, with Path=/ and
+ * no Domain, so that another subdomain of the site cannot plant one (a
+ * Domain cookie it sets for the whole site); the request's session is read
+ * from that name alone then. Plain HTTP keeps the plain name. */
+#define SRV_COOKIE "dm_token"
+#define SRV_COOKIE_HTTPS "__Host-dm_token"
+#define SRV_COOKIE_NAME(rq) ((rq)->https ? SRV_COOKIE_HTTPS : SRV_COOKIE)
 
 /* Query argument or NULL when not given ("" when given with no '='). */
 const char *srv_arg(srv_req *rq, const char *key);

@@ -249,9 +249,10 @@ static int h_login(srv_req *rq, srv_resp *rs)
      * DM_AUTH_MAX_SESSIONS): no worker thread trusts it from its cache */
     srv_bump_auth_generation();
     /* Secure when the client came over HTTPS (through the trusted proxy):
-     * the browser then never sends the session over plain HTTP */
+     * the browser then never sends the session over plain HTTP; named
+     * __Host-dm_token then, which no other subdomain can plant */
     snprintf(rs->set_cookie, sizeof rs->set_cookie,
-             "dm_token=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%ld%s", token,
+             "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%ld%s", SRV_COOKIE_NAME(rq), token,
              rq->cfg->session_ttl_s, rq->https ? "; Secure" : "");
     srv_buf b;
     sb_init(&b);
@@ -272,7 +273,7 @@ static int h_logout(srv_req *rq, srv_resp *rs)
         return srv_fail(rs, rq, st);
     srv_bump_auth_generation();
     snprintf(rs->set_cookie, sizeof rs->set_cookie,
-             "dm_token=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
+             "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s", SRV_COOKIE_NAME(rq),
              rq->https ? "; Secure" : "");
     return srv_json(rs, 200, strdup("{\"ok\":true}"));
 }

@@ -414,14 +414,61 @@ static long long expiry_of(const char *iso)
     return (long long)timegm(&tm);
 }
 
+/* The value of the cookie named exactly `name` (the first one) in the
+ * request's Cookie headers. libmicrohttpd's own lookup ignores case, and
+ * would take a "__host-dm_token" another subdomain planted (a browser that
+ * checks the __Host- prefix case-sensitively lets it set one) for the
+ * session cookie. */
+typedef struct cookie_find {
+    const char *name;
+    char value[DM_TOKEN_HEX + 2]; /* a longer value is cut to one too long */
+    int found;
+} cookie_find;
+
+static enum MHD_Result cookie_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    (void)kind;
+    cookie_find *f = cls;
+    if (f->found || !key || !value || strcasecmp(key, "Cookie"))
+        return MHD_YES;
+    size_t nl = strlen(f->name);
+    for (const char *p = value; *p;) {
+        p += strspn(p, " \t;");
+        size_t pair = strcspn(p, ";");
+        const char *eq = memchr(p, '=', pair);
+        if (eq && (size_t)(eq - p) == nl && !memcmp(p, f->name, nl)) {
+            const char *v = eq + 1;
+            size_t n = (size_t)(p + pair - v);
+            while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+                n--;
+            if (n >= 2 && v[0] == '"' && v[n - 1] == '"')
+                v++, n -= 2;
+            if (n > sizeof f->value - 1)
+                n = sizeof f->value - 1;
+            memcpy(f->value, v, n);
+            f->value[n] = '\0';
+            f->found = 1;
+            return MHD_NO;
+        }
+        p += pair;
+    }
+    return MHD_YES;
+}
+
 static void authenticate(srv_req *rq, struct MHD_Connection *c)
 {
     const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
     const char *tok = NULL;
-    if (auth && !strncasecmp(auth, "Bearer ", 7))
+    /* over HTTPS the __Host- cookie alone (SRV_COOKIE_NAME): a plain
+     * dm_token there may be another subdomain's */
+    cookie_find cookie = {SRV_COOKIE_NAME(rq), "", 0};
+    if (auth && !strncasecmp(auth, "Bearer ", 7)) {
         tok = auth + 7;
-    else
-        tok = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "dm_token");
+    } else {
+        MHD_get_connection_values(c, MHD_HEADER_KIND, cookie_header, &cookie);
+        tok = cookie.found ? cookie.value : NULL;
+    }
     rq->user.role = DM_ROLE_PUBLIC;
     if (!tok || !*tok)
         return;

@@ -3,8 +3,9 @@
  * test_server_security.c -- `demine serve` against attacks on its sessions
  * and answers: a state-changing request a page of another site makes a
  * browser send with the session cookie (or a login forced on it) is
- * refused, the session cookie is Secure behind an HTTPS proxy, and the
- * public endpoints never name the server's files.
+ * refused, the session cookie is Secure behind an HTTPS proxy (and a
+ * __Host- cookie, which no other subdomain can plant), and the public
+ * endpoints never name the server's files.
  */
 #include "srvtest.h"
 
@@ -164,6 +165,93 @@ TEST(server_session_cookie_is_secure_behind_an_https_proxy)
     ASSERT_NOT_CONTAINS(cookie, "Secure");
     free(out);
     free(hdr);
+    srvtest_stop_server();
+}
+
+/* The token of a login answer. */
+static void token_of(const char *out, char tok[65])
+{
+    const char *p = strstr(out, "\"token\":\"");
+    ASSERT_MSG(p, "no token in %s", out);
+    snprintf(tok, 65, "%.64s", p + 9);
+}
+
+TEST(server_session_cookie_over_https_is_a_host_cookie_no_subdomain_can_plant)
+{
+    /* A page of another subdomain of the site (or one a sibling host
+     * serves) can set a cookie for the whole site (Domain=example.org) named
+     * dm_token, holding its own session: the browser then sends both, and
+     * the server could take the planted one, so that the user works, and
+     * sends field reports, in the attacker's session. Behind HTTPS the
+     * session cookie is __Host-dm_token, which a browser takes only from
+     * this very host (Secure, Path=/, no Domain), and it alone is read. */
+    srvtest_setup_db();
+    srvtest_start_server_with("--trust-proxy 127.0.0.1");
+    const char *https = "X-Forwarded-Proto: https";
+    char *out = NULL, *hdr = NULL, cookie[240], ana[65], fld[65], h[200];
+    ASSERT_EQ(req("POST", "/api/login", https, NULL, "{\"user\":\"ana\",\"password\":\"analystpw1\"}", &out,
+                  &hdr),
+              200);
+    token_of(out, ana);
+    ASSERT(srvtest_header_value(hdr, "Set-Cookie", cookie, sizeof cookie));
+    char want[120];
+    snprintf(want, sizeof want, "__Host-dm_token=%s; Path=/;", ana);
+    ASSERT_MSG(!strncmp(cookie, want, strlen(want)), "Set-Cookie: %s", cookie);
+    ASSERT_CONTAINS(cookie, "; Secure");
+    ASSERT_CONTAINS(cookie, "HttpOnly");
+    ASSERT_NOT_CONTAINS(cookie, "Domain");
+    free(out);
+    free(hdr);
+    /* the attacker's own session, planted as dm_token */
+    srvtest_login("fld", "fieldpw12", fld);
+    /* the host cookie is the session */
+    snprintf(h, sizeof h, "Cookie: __Host-dm_token=%s", ana);
+    ASSERT_EQ(req("GET", "/api/me", https, h, NULL, &out, NULL), 200);
+    ASSERT_CONTAINS(out, "\"user\":\"ana\"");
+    free(out);
+    /* a plain dm_token over HTTPS is none, whoever set it */
+    snprintf(h, sizeof h, "Cookie: dm_token=%s", fld);
+    ASSERT_EQ(req("GET", "/api/me", https, h, NULL, &out, NULL), 401);
+    free(out);
+    /* both, the planted one first: the user's own */
+    snprintf(h, sizeof h, "Cookie: dm_token=%s; __Host-dm_token=%s", fld, ana);
+    ASSERT_EQ(req("GET", "/api/me", https, h, NULL, &out, NULL), 200);
+    ASSERT_CONTAINS(out, "\"user\":\"ana\"");
+    free(out);
+    /* the name in another case is another cookie (one a browser that reads
+     * the prefix case-sensitively lets a subdomain set) */
+    snprintf(h, sizeof h, "Cookie: __host-dm_token=%s; __Host-dm_token=%s", fld, ana);
+    ASSERT_EQ(req("GET", "/api/me", https, h, NULL, &out, NULL), 200);
+    ASSERT_CONTAINS(out, "\"user\":\"ana\"");
+    free(out);
+    snprintf(h, sizeof h, "Cookie: __HOST-DM_TOKEN=%s", fld);
+    ASSERT_EQ(req("GET", "/api/me", https, h, NULL, &out, NULL), 401);
+    free(out);
+    /* the logout over HTTPS clears the host cookie */
+    snprintf(h, sizeof h, "Cookie: __Host-dm_token=%s", ana);
+    ASSERT_EQ(req("POST", "/api/logout", https, h, NULL, &out, &hdr), 200);
+    ASSERT(srvtest_header_value(hdr, "Set-Cookie", cookie, sizeof cookie));
+    ASSERT_MSG(!strncmp(cookie, "__Host-dm_token=; Path=/;", 25), "Set-Cookie: %s", cookie);
+    ASSERT_CONTAINS(cookie, "Max-Age=0; Secure");
+    free(out);
+    free(hdr);
+    /* plain HTTP keeps dm_token (a __Host- cookie needs Secure, which the
+     * browser would drop there), and reads it alone */
+    ASSERT_EQ(req("POST", "/api/login", NULL, NULL, "{\"user\":\"ana\",\"password\":\"analystpw1\"}", &out,
+                  &hdr),
+              200);
+    token_of(out, ana);
+    ASSERT(srvtest_header_value(hdr, "Set-Cookie", cookie, sizeof cookie));
+    snprintf(want, sizeof want, "dm_token=%s; Path=/;", ana);
+    ASSERT_MSG(!strncmp(cookie, want, strlen(want)), "Set-Cookie: %s", cookie);
+    free(out);
+    free(hdr);
+    snprintf(h, sizeof h, "Cookie: dm_token=%s", ana);
+    ASSERT_EQ(req("GET", "/api/me", h, NULL, NULL, &out, NULL), 200);
+    free(out);
+    snprintf(h, sizeof h, "Cookie: __Host-dm_token=%s", ana);
+    ASSERT_EQ(req("GET", "/api/me", h, NULL, NULL, &out, NULL), 401);
+    free(out);
     srvtest_stop_server();
 }
 
