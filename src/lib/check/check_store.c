@@ -562,6 +562,11 @@ static dm_status check_activities(dm_store *s, dm_check_report *r, hazard_geom *
  * exports) until `demine status DB --settle` records it. hz sorted by uuid. */
 static dm_status check_remaining(dm_store *s, dm_check_report *r, hazard_geom *hz, size_t n_hz)
 {
+    size_t any = 0;
+    for (size_t i = 0; i < n_hz; i++)
+        any += hz[i].no_remaining;
+    if (!any)
+        return DM_OK;
     dm_hazard_released *rel = NULL;
     size_t n_rel = 0;
     dm_status st = dm_hazards_released(s, &rel, &n_rel);
