@@ -54,7 +54,8 @@ static const char *status_help =
     "and is not closed: the 'demine status DB HAZARD closed' to run is listed. Every\n"
     "change is logged with the author (--author before the command) and the reason\n"
     "(--reason, followed by the figures), all in one transaction: a failure changes\n"
-    "nothing. --dry-run prints the table of what would change and writes nothing.\n";
+    "nothing. --dry-run prints the table of what would change and writes nothing\n"
+    "(a read-only database will do); --json prints the rows as JSON.\n";
 
 /* A failure naming the database and the row the user named. */
 static int row_fail(dm_ctx *ctx, const char *cmd, const char *db, const char *id, dm_status st)
