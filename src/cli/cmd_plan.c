@@ -164,7 +164,11 @@ static void print_first(const dm_plan_result *r, const dm_plan_hazard *h, const 
                         const char *csv_path)
 {
     size_t shown = r->n < FIRST_SHOWN ? r->n : FIRST_SHOWN;
+    unsigned char *seen = malloc(r->n_teams ? r->n_teams : 1); /* teams named for one hazard */
+    if (!seen)
+        return;
     for (size_t k = 0; k < shown; k++) {
+        memset(seen, 0, r->n_teams ? r->n_teams : 1);
         size_t i = r->n;
         for (size_t q = 0; q < r->n && i == r->n; q++)
             if (r->rank[q] == (long)k + 1)
@@ -182,11 +186,9 @@ static void print_first(const dm_plan_result *r, const dm_plan_hazard *h, const 
                 first = tk->start;
             if (!last || strcmp(tk->end, last) > 0)
                 last = tk->end;
-            int seen = 0;
-            for (size_t p = 0; p < q && !seen; p++)
-                seen = r->tasks[p].hazard == i && r->tasks[p].team == tk->team;
-            if (seen)
+            if (tk->team < 0 || (size_t)tk->team >= r->n_teams || seen[tk->team])
                 continue;
+            seen[tk->team] = 1;
             nteams++;
             if (listed < 3) {
                 int n = snprintf(teams + len, sizeof teams - len, "%s%s", listed ? ", " : "", t[tk->team].name);
@@ -210,6 +212,7 @@ static void print_first(const dm_plan_result *r, const dm_plan_hazard *h, const 
         else
             printf(", USD %s: not funded\n", mus(r->cost[i]));
     }
+    free(seen);
     if (r->n > shown)
         printf("            (the first %zu of %zu by priority; every hazard and task in %s)\n", shown, r->n, csv_path);
 }
