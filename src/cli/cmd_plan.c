@@ -156,6 +156,69 @@ static void print_team_use(const dm_plan_result *r, const dm_plan_team *t)
     }
 }
 
+/* The plan by district (as the JSON's districts): hazards, hectares, cost
+ * at unit rates and the day its land is done, or under a budget what is
+ * funded of it. Up to 15 districts, by name. */
+#define DISTRICTS_SHOWN 15
+static void print_districts(const dm_plan_result *r, const dm_plan_hazard *h)
+{
+    size_t done = 0, shown = 0, groups = 0;
+    int partial = r->n_funded < r->n;
+    /* each hazard's last working day */
+    const char **last = calloc(r->n ? r->n : 1, sizeof *last);
+    if (!last)
+        return;
+    for (size_t q = 0; q < r->n_tasks; q++) {
+        size_t i = r->tasks[q].hazard;
+        if (i < r->n && (!last[i] || strcmp(r->tasks[q].end, last[i]) > 0))
+            last[i] = r->tasks[q].end;
+    }
+    /* each district once, in name order: pick the least name not yet shown */
+    const char *prev = NULL;
+    while (done < r->n) {
+        const char *name = NULL;
+        for (size_t i = 0; i < r->n; i++)
+            if ((!prev || strcmp(h[i].district, prev) > 0) && (!name || strcmp(h[i].district, name) < 0))
+                name = h[i].district;
+        if (!name)
+            break;
+        size_t nh = 0, nf = 0;
+        double area = 0, cost = 0, fcost = 0;
+        const char *end = NULL;
+        for (size_t i = 0; i < r->n; i++) {
+            if (strcmp(h[i].district, name))
+                continue;
+            nh++;
+            area += h[i].area_ha;
+            cost += r->cost[i];
+            if (!r->funded[i])
+                continue;
+            nf++;
+            fcost += r->cost[i];
+            if (last[i] && (!end || strcmp(last[i], end) > 0))
+                end = last[i];
+        }
+        done += nh;
+        groups++;
+        prev = name;
+        if (shown == DISTRICTS_SHOWN)
+            continue;
+        printf("  %s %-14s ", shown ? "          " : "districts:", name[0] ? name : "(no district)");
+        if (!partial)
+            printf("%zu hazard%s, %.1f ha, USD %s, done %s\n", nh, nh == 1 ? "" : "s", area, mus(cost),
+                   end ? end : "-");
+        else if (nf)
+            printf("%zu of %zu hazard%s funded, %.1f ha, USD %s of USD %s, funded land done %s\n", nf, nh,
+                   nh == 1 ? "" : "s", area, mus(fcost), mus(cost), end ? end : "-");
+        else
+            printf("none of %zu hazard%s funded, %.1f ha, USD %s\n", nh, nh == 1 ? "" : "s", area, mus(cost));
+        shown++;
+    }
+    if (groups > shown)
+        printf("             ... and %zu more districts (the JSON's districts)\n", groups - shown);
+    free(last);
+}
+
 /* The first hazards by priority, as a planner asks: what comes first, by
  * which team, when it is done and what it costs (at unit rates); the whole
  * list is in the CSV and JSON. */
@@ -802,6 +865,7 @@ static int run_plan(dm_ctx *ctx, int argc, char **argv)
                    nowrite ? "" : ", layer plan_tasks");
         } else {
             print_summary(r, &cfg, h, teams);
+            print_districts(r, h);
             print_first(r, h, teams, csv_path);
             printf("  written:  %s, %s%s\n", csv_path, json_path,
                    nowrite ? "" : ", layer plan_tasks");

@@ -370,3 +370,48 @@ TEST(plan_cli_one_team_and_a_method_with_no_task)
     ASSERT_CONTAINS(out, "5 open hazards, 157.4 ha, 26 expected items; 1 team\n");
     free(out);
 }
+
+/* The plan by district: each district's hazards, hectares, cost and the
+ * day its land is done (under a budget, what is funded of it), in the text
+ * and the JSON's districts. */
+TEST(plan_cli_gives_the_plan_by_district)
+{
+    const char *db = planner_db();
+    ASSERT(db);
+    char *out = NULL;
+    int rc = plan_small(&out, db, "");
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT_CONTAINS(out, "  districts: Fuzuli         2 hazards, 19.1 ha, USD 0.13 M, done 2027-01-13\n"
+                         "             Jabrayil       2 hazards, 104.0 ha, USD 0.51 M, done 2027-04-21\n"
+                         "             Zangilan       1 hazard, 34.4 ha, USD 0.16 M, done 2027-02-22\n");
+    free(out);
+    json_error_t err;
+    json_t *root = json_load_file(dmtest_path("p.json"), 0, &err);
+    ASSERT_MSG(root, "%s", err.text);
+    json_t *d = json_object_get(root, "districts");
+    ASSERT_EQ(json_array_size(d), 3);
+    double area = 0, cost = 0;
+    for (size_t k = 0; k < 3; k++) {
+        area += json_number_value(json_object_get(json_array_get(d, k), "area_ha"));
+        cost += json_number_value(json_object_get(json_array_get(d, k), "cost_usd"));
+    }
+    ASSERT_NEAR(area, json_number_value(json_object_get(root, "area_ha")), 0.01);
+    ASSERT_NEAR(cost, json_number_value(json_object_get(root, "cost_usd")), 0.1);
+    json_t *jab = json_array_get(d, 1);
+    ASSERT_STREQ(json_string_value(json_object_get(jab, "district")), "Jabrayil");
+    ASSERT_STREQ(json_string_value(json_object_get(jab, "end")), "2027-04-21");
+    ASSERT_EQ(json_integer_value(json_object_get(jab, "hazards")), 2);
+    json_decref(root);
+    rc = plan_small(&out, db, "--budget 100000");
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT_CONTAINS(out, "  districts: Fuzuli         1 of 2 hazards funded, 19.1 ha, USD 39,353 of USD 0.13 M, funded "
+                         "land done 2026-12-02\n"
+                         "             Jabrayil       none of 2 hazards funded, 104.0 ha, USD 0.51 M\n");
+    free(out);
+    root = json_load_file(dmtest_path("p.json"), 0, &err);
+    ASSERT_MSG(root, "%s", err.text);
+    jab = json_array_get(json_object_get(root, "districts"), 1);
+    ASSERT_EQ(json_integer_value(json_object_get(jab, "funded")), 0);
+    ASSERT(json_is_null(json_object_get(jab, "end")));
+    json_decref(root);
+}

@@ -598,6 +598,69 @@ void dm_plan_team_use_of(const dm_plan_result *r, const dm_plan_team *t, dm_plan
     }
 }
 
+static int by_district(const void *a, const void *b)
+{
+    const dm_plan_hazard *const *x = a, *const *y = b;
+    int c = strcmp((*x)->district, (*y)->district);
+    return c ? c : (*x < *y ? -1 : *x > *y);
+}
+
+/* The plan by district, as `,"districts":[...]`: each district's hazards
+ * (and those funded), hectares left to release, expected items, cost at
+ * unit rates (all, and funded) and the last working day of its funded
+ * tasks (null when none is funded). -1 when out of memory. */
+static int districts_json(dm_ctx *ctx, dm_buf *b, const dm_plan_hazard *h, const dm_plan_result *r)
+{
+    const dm_plan_hazard **ord = dm_calloc(ctx, r->n ? r->n : 1, sizeof *ord);
+    const char **last = dm_calloc(ctx, r->n ? r->n : 1, sizeof *last);
+    if (!ord || !last) {
+        dm_free(ctx, ord);
+        dm_free(ctx, last);
+        return -1;
+    }
+    for (size_t k = 0; k < r->n_tasks; k++) {
+        size_t i = r->tasks[k].hazard;
+        if (i < r->n && (!last[i] || strcmp(r->tasks[k].end, last[i]) > 0))
+            last[i] = r->tasks[k].end;
+    }
+    for (size_t i = 0; i < r->n; i++)
+        ord[i] = &h[i];
+    qsort(ord, r->n, sizeof *ord, by_district);
+    dm__buf_puts(b, ",\"districts\":[");
+    for (size_t k = 0; k < r->n;) {
+        size_t e = k, nh = 0, nf = 0;
+        double area = 0, items = 0, cost = 0, fcost = 0;
+        const char *end = NULL;
+        for (; e < r->n && !strcmp(ord[e]->district, ord[k]->district); e++) {
+            size_t i = (size_t)(ord[e] - h);
+            nh++;
+            area += h[i].area_ha;
+            items += h[i].items;
+            cost += r->cost[i];
+            if (r->funded[i]) {
+                nf++;
+                fcost += r->cost[i];
+                if (last[i] && (!end || strcmp(last[i], end) > 0))
+                    end = last[i];
+            }
+        }
+        dm__buf_puts(b, k ? ",{\"district\":" : "{\"district\":");
+        dm__buf_json_str(b, ord[k]->district);
+        dm__buf_printf(b, ",\"hazards\":%zu,\"funded\":%zu,\"area_ha\":%.4f,\"expected_items\":%.3f,"
+                          "\"cost_usd\":%.2f,\"funded_cost_usd\":%.2f,\"end\":",
+                       nh, nf, area, items, cost, fcost);
+        if (end)
+            dm__buf_printf(b, "\"%s\"}", end);
+        else
+            dm__buf_puts(b, "null}");
+        k = e;
+    }
+    dm__buf_puts(b, "]");
+    dm_free(ctx, ord);
+    dm_free(ctx, last);
+    return 0;
+}
+
 dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_hazard *h,
                        const dm_plan_team *t, const dm_plan_result *r, int with_tasks, char **json)
 {
@@ -820,6 +883,12 @@ dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haz
                    cfg->p_cancel, cfg->items_cancel, cfg->p_clear, cfg->density_clear, cfg->p_high,
                    cfg->usd_item, cfg->usd_ha[0], cfg->usd_ha[1], cfg->usd_ha[2], cfg->budget_usd,
                    cfg->horizon_years);
+    /* per district (by name; hazards without one under ""): its hazards,
+     * those funded, hectares, costs and the day its funded land ends */
+    if (districts_json(ctx, &b, h, r)) {
+        dm__buf_free(&b);
+        return dm__fail(ctx, DM_ENOMEM, "out of memory writing the plan");
+    }
     /* hazards in priority order (the top ones) */
     dm__buf_puts(&b, ",\"priorities\":[");
     size_t *by_rank = dm_calloc(ctx, r->n ? r->n : 1, sizeof *by_rank);
