@@ -415,3 +415,63 @@ TEST(plan_cli_gives_the_plan_by_district)
     ASSERT(json_is_null(json_object_get(jab, "end")));
     json_decref(root);
 }
+
+/* --prior says when it fills some hazards only (the others keep the risk
+ * map's values) and when it fills none; and a hazard under the prior whose
+ * land was partly released has the expected items of the land left (the
+ * prior counts them by the hectare), not of its whole estimate. */
+TEST(plan_prior_says_what_it_fills_and_follows_the_land_left)
+{
+    const char *db = planner_db();
+    ASSERT(db);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "edit '%s' H-1 p_contam=0.5 expected_items=3 --reason test", db), 0);
+    free(out);
+    int rc = plan_small(&out, db, "");
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT_CONTAINS(out, "--prior: 4 of 5 open hazards have no p_contam/expected_items from the risk map and take "
+                         "the prior (the first: H-2); the other keeps the map's");
+    free(out);
+    for (const char *r = "H-2 H-3 H-4 H-5"; *r; r += r[3] ? 4 : 3) {
+        char ref[4] = {r[0], r[1], r[2], 0};
+        ASSERT_EQ(dmtest_demine(&out, "edit '%s' %s p_contam=0.2 expected_items=1 --reason test", db, ref), 0);
+        free(out);
+    }
+    rc = plan_small(&out, db, "");
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT_CONTAINS(out, "--prior: every open hazard has p_contam and expected_items from the risk map, which the "
+                         "plan uses: the prior is for hazards without them");
+    free(out);
+
+    /* released land under the prior */
+    const char *db2 = dmtest_path("rel.gpkg");
+    ASSERT_EQ(dmtest_demine(&out, "init '%s'", db2), 0);
+    free(out);
+    dmtest_write_file(dmtest_path("hz.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"ref\":\"KH-1\",\"hazard_type\":\"CHA\",\"status\":"
+                      "\"open\",\"est_area_ha\":20},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[102.8,13.0],"
+                      "[102.804,13.0],[102.804,13.004],[102.8,13.004],[102.8,13.0]]]}}]}");
+    ASSERT_EQ(dmtest_demine(&out, "import '%s' --layer hazards '%s'", db2, dmtest_path("hz.geojson")), 0);
+    free(out);
+    dmtest_write_file(dmtest_path("rel.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"hazard_id\":\"KH-1\",\"outcome\":\"cleared\",\"area_ha\":"
+                      "4.5,\"date\":\"2023-02-20\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[102.8,13.0],"
+                      "[102.802,13.0],[102.802,13.002],[102.8,13.002],[102.8,13.0]]]}}]}");
+    ASSERT_EQ(dmtest_demine(&out, "import '%s' --layer release_areas '%s'", db2, dmtest_path("rel.geojson")), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "plan '%s' --prior --samples 0 --no-write --json --csv '%s' --out-json '%s' "
+                                  "--teams '%s'",
+                            db2, dmtest_path("r.csv"), dmtest_path("r.json"), dmtest_path("teams.csv")),
+              0);
+    json_error_t err;
+    json_t *root = json_load_file(dmtest_path("r.json"), 0, &err);
+    ASSERT_MSG(root, "%s", err.text);
+    double area = json_number_value(json_object_get(root, "area_ha"));
+    double items = json_number_value(json_object_get(root, "expected_items"));
+    ASSERT_MSG(area > 14.5 && area < 16, "area %g", area); /* 20 ha less about 4.8 released */
+    ASSERT_NEAR(items, 0.8 * 2.0 * area, 0.01);             /* a CHA's prior: p 0.8, 2 items a hectare */
+    json_decref(root);
+    free(out);
+}

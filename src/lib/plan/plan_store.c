@@ -307,6 +307,9 @@ static dm_status subtract_released(dm_store *s, dm_plan_hazard *h, dm_geom **geo
     return st;
 }
 
+/* Items per hectare of a contaminated hazard under the prior. */
+static double prior_density(const dm_plan_hazard *h) { return !strcmp(h->type, "CHA") ? 2.0 : 0.3; }
+
 /* A prior when no risk map exists (docs/plan.md). */
 static void prior_of(dm_plan_hazard *h, const char *cls, double reliability)
 {
@@ -323,9 +326,8 @@ static void prior_of(dm_plan_hazard *h, const char *cls, double reliability)
     }
     if (reliability >= 1 && reliability <= 6)
         p *= 1.1 - 0.1 * reliability; /* 1.0 for the best information, 0.5 for the worst */
-    double dens = !strcmp(h->type, "CHA") ? 2.0 : 0.3;
     h->p = p;
-    h->items = p * dens * h->area_ha;
+    h->items = p * prior_density(h) * h->area_ha;
 }
 
 dm_status dm_plan_gather(dm_store *s, const dm_plan_config *cfg, int use_prior,
@@ -436,6 +438,7 @@ dm_status dm_plan_gather(dm_store *s, const dm_plan_config *cfg, int use_prior,
             n_risk++;
         } else if (use_prior) {
             prior_of(hz, dm_cursor_text(c, "classification"), dm_cursor_real(c, "reliability", 0));
+            hz->finds = -1; /* marks the prior's hazards until the finds are counted, below */
         } else if (first_missing == (size_t)-1) {
             first_missing = n;
         }
@@ -457,6 +460,31 @@ dm_status dm_plan_gather(dm_store *s, const dm_plan_config *cfg, int use_prior,
         for (size_t i = 0; missing_uuid[0] && i < n && first_missing == (size_t)-1; i++)
             if (!strcmp(h[i].uuid, missing_uuid))
                 first_missing = i;
+    }
+    {
+        /* the prior's hazards: their expected items follow the land left
+         * (released land taken off above), as the prior counts them by the
+         * hectare; said when the prior fills some hazards only, or none */
+        size_t n_prior = 0;
+        const char *first_prior = NULL;
+        for (size_t i = 0; i < n; i++)
+            if (h[i].finds < 0) {
+                h[i].finds = 0;
+                h[i].items = h[i].p * prior_density(&h[i]) * h[i].area_ha;
+                if (!n_prior++)
+                    first_prior = h[i].ref[0] ? h[i].ref : h[i].uuid;
+            }
+        if (use_prior && n > 0 && n_prior == 0)
+            dm__log(ctx, DM_LOG_WARN,
+                    "%s: --prior: every open hazard has p_contam and expected_items from the risk map, which the "
+                    "plan uses: the prior is for hazards without them",
+                    dm_store_path(s));
+        else if (use_prior && n_prior < n)
+            dm__log(ctx, DM_LOG_WARN,
+                    "%s: --prior: %zu of %zu open hazards have no p_contam/expected_items from the risk map and "
+                    "take the prior (the first: %s); the other%s %s the map's",
+                    dm_store_path(s), n_prior, n, first_prior, n - n_prior == 1 ? "" : "s",
+                    n - n_prior == 1 ? "keeps" : "keep");
     }
     if (n_empty)
         dm__log(ctx, DM_LOG_WARN,
