@@ -228,6 +228,37 @@ void dm__check_date(dm_check_report *r, const char *layer, const char *id, const
                       "%s %s is before 1900", field, norm);
 }
 
+void dm__check_area(dm_check_report *r, const char *layer, const char *id, const char *ref, const char *field,
+                    double given, double ha, const char *col)
+{
+    if (!isfinite(given) || !(ha > 0) || fabs(given - ha) <= 0.5 || fabs(given - ha) / ha <= 0.2)
+        return;
+    /* the field's name in another unit: est_area_ha as est_area_m2 */
+    char stem[64];
+    snprintf(stem, sizeof stem, "%s", field);
+    size_t n = strlen(stem);
+    if (n > 3 && !strcmp(stem + n - 3, "_ha"))
+        stem[n - 3] = '\0';
+    char hint[512] = "";
+    double ratio = given / ha;
+    int m2 = ratio > 5000 && ratio < 20000, km2 = ratio > 0.005 && ratio < 0.02;
+    const char *about = m2 ? "about 10 000 times the polygon: square metres" : "about 1/100 of the polygon: square kilometres";
+    if (given == 0 && col)
+        snprintf(hint, sizeof hint, " (an area not measured given as 0? Leave it empty and demine takes the "
+                 "polygon's area)");
+    else if (given == 0)
+        snprintf(hint, sizeof hint, " (an area not measured given as 0? `demine edit DB %s %s=%.2f` gives the "
+                 "polygon's)", ref && *ref ? ref : id, field, ha);
+    else if ((m2 || km2) && col)
+        snprintf(hint, sizeof hint, " (%s read as hectares? --map '%s=%s_%s' reads the column so)", about, col,
+                 stem, m2 ? "m2" : "km2");
+    else if (m2 || km2)
+        snprintf(hint, sizeof hint, " (%s imported as hectares? Import the file again with the column mapped to "
+                 "%s_%s)", about, stem, m2 ? "m2" : "km2");
+    dm__check_add(r, DM_CHECK_WARNING, "area_mismatch", layer, id, ref, NAN, NAN,
+                  "%s is %.2f ha but the polygon measures %.2f ha%s", field, given, ha, hint);
+}
+
 /* ========================= naming the rows ========================= */
 
 /* One row's id and label, sorted by id to be looked up. */

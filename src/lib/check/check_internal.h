@@ -26,6 +26,13 @@ void dm__check_geom(dm_ctx *ctx, dm_check_report *r, const char *layer, const ch
                     const char *ref, const dm_geom *g);
 void dm__check_date(dm_check_report *r, const char *layer, const char *id, const char *ref,
                     const char *field, const char *value);
+/* An area given (field, in hectares) against its polygon's ha: a warning
+ * "area_mismatch" when they differ by more than 0.5 ha and 20 %, naming
+ * the likely unit (a ratio of about 10 000: square metres read as
+ * hectares; 1/100: square kilometres), and, for a file's column col (NULL
+ * for the database), the --map that reads it so. */
+void dm__check_area(dm_check_report *r, const char *layer, const char *id, const char *ref, const char *field,
+                    double given, double ha, const char *col);
 /* Why a value of field f of layer l is refused, for a message: err (the
  * store's reason, which quotes the value) as it is, or, for a field of
  * personal data (a victim's age), the reason without the value ("not a

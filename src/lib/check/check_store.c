@@ -291,9 +291,7 @@ static dm_status check_layer(dm_store *s, const dm_layer_def *l, uuid_set *own, 
         if (is_hazards || !strcmp(l->name, "release_areas")) {
             const char *fname = is_hazards ? "est_area_ha" : "area_ha";
             double rec = dm_cursor_real(c, fname, NAN);
-            if (isfinite(rec) && ha > 0 && fabs(rec - ha) > 0.5 && fabs(rec - ha) / ha > 0.2)
-                dm__check_add(r, DM_CHECK_WARNING, "area_mismatch", l->name, uuid, ref, NAN, NAN,
-                              "%s is %.2f ha but the polygon measures %.2f ha", fname, rec, ha);
+            dm__check_area(r, l->name, uuid, ref, fname, rec, ha, NULL);
             double rem = dm_cursor_real(c, "remaining_area_ha", NAN);
             /* demine measures the polygon of a row it adds; one drawn in
              * QGIS comes without (SQLite alone cannot measure it) */

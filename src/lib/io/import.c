@@ -2025,6 +2025,24 @@ static void check_row(import_state *st, import_run *run, OGRFeatureH f, dm_row *
             }
         }
         dm_row_free(gr);
+        /* the area given against the polygon's, as `check DB` compares them
+         * once imported: an area in m² read as hectares is seen here */
+        const char *af = !strcmp(ln, "hazards") ? "est_area_ha" : !strcmp(ln, "release_areas") ? "area_ha" : NULL;
+        const char *given = af ? dm_row_get(row, af) : NULL;
+        double ha = 0;
+        if (given && *given && r->errors == errors && dm_geom_type_of(g) != DM_GEOM_POINT &&
+            !dm_geom_area_ha(ctx, g, &ha)) {
+            const dm_field_def *fa = dm_field_find(l, af);
+            const char *col = NULL;
+            for (int i = 0; i < st->n_src && !col; i++)
+                if (st->target[i] == (int)(fa - l->fields))
+                    col = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(OGR_L_GetLayerDefn(st->ol), i));
+            char *end = NULL;
+            double v = strtod(given, &end);
+            if (end != given)
+                dm__check_area(r, ln, id, ref, af, v, ha, col);
+        }
+        dm_ctx_clear_error(ctx);
     }
     if (!has_b) {
         dm_geom_free(g);

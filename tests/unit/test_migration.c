@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * test_migration.c -- moving a national database from IMSMA NG to demine as
+ * an information management officer does it: `demine check FILE` before
+ * each import, the import of hazards, activities, release areas and items
+ * from IMSMA-style exports (tests/data/migration/, written for these tests:
+ * Karabakh places, no programme's data), and the mistakes such exports
+ * carry (areas in m² read as hectares, an area of 0, Shapefile-cut column
+ * names, a header row below a title, Excel date serials).
+ */
+#include "dmtest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void make_db(void)
+{
+    ASSERT_DEMINE(0, NULL, "init db.gpkg");
+}
+
+static const char *land_csv(void) { return dmtest_repo_path("tests/data/migration/land.csv"); }
+
+/* IMSMA's areas in m² said to be hectares: the check compares them with
+ * the polygons, as `check DB` does once they are imported, and names the
+ * unit and the --map that reads them so. */
+TEST(check_file_area_in_m2_read_as_hectares_is_named)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out,
+                            "check %s --layer hazards --map 'Estimated Area=est_area_ha' "
+                            "--map 'Remaining Area=remaining_area_ha' --map District=district",
+                            land_csv()),
+              0);
+    ASSERT_CONTAINS(out, "feature 1 (line 2) AZ-L-0001: est_area_ha is 30000.00 ha but the polygon measures");
+    ASSERT_CONTAINS(out, "about 10 000 times the polygon: square metres read as hectares? --map "
+                         "'Estimated Area=est_area_m2' reads the column so");
+    free(out);
+    /* said in m²: nothing to say */
+    ASSERT_EQ(dmtest_demine(&out,
+                            "check %s --layer hazards --map 'Estimated Area=est_area_m2' "
+                            "--map 'Remaining Area=remaining_area_m2'",
+                            land_csv()),
+              0);
+    ASSERT_MSG(!strstr(out, "area_mismatch"), "unexpected warning:\n%s", out);
+    free(out);
+}
+
+/* An area of 0 (IMSMA's "not measured") against a polygon of 6 ha: named
+ * by the check of the file, and by the check of the database with the edit
+ * that mends it. */
+TEST(check_area_of_zero_is_named_in_file_and_database)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("z.csv"),
+                      "Land ID,Land classification,Estimated Area,WKT\n"
+                      "AZ-L-0009,Suspected hazardous areas (SHA),0,"
+                      "\"POLYGON((47.15 39.6,47.1535 39.6,47.1535 39.6018,47.15 39.6018,47.15 39.6))\"\n");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "check z.csv --layer hazards --map 'Estimated Area=est_area_m2'"), 0);
+    ASSERT_CONTAINS(out, "AZ-L-0009: est_area_ha is 0.00 ha but the polygon measures");
+    ASSERT_CONTAINS(out, "an area not measured given as 0? Leave it empty");
+    free(out);
+    ASSERT_DEMINE(0, NULL, "import db.gpkg --layer hazards z.csv --map 'Estimated Area=est_area_m2'");
+    ASSERT_EQ(dmtest_demine(&out, "check db.gpkg"), 0);
+    ASSERT_CONTAINS(out, "`demine edit DB AZ-L-0009 est_area_ha=");
+    free(out);
+}
