@@ -66,3 +66,30 @@ TEST(check_area_of_zero_is_named_in_file_and_database)
     ASSERT_CONTAINS(out, "`demine edit DB AZ-L-0009 est_area_ha=");
     free(out);
 }
+
+/* A land layer saved as a Shapefile in UTM 38N (as IMSMA or ArcGIS save
+ * it): the format cuts "Land classification" to "Land class" and "Estimated
+ * Area" to "Estimated", still read as IMSMA's columns. */
+TEST(import_imsma_shapefile_with_cut_column_names)
+{
+    make_db();
+    ASSERT_EQ(dmtest_sh(NULL, "ogr2ogr -q -t_srs EPSG:32638 -lco ENCODING=UTF-8 land.shp %s 2>/dev/null",
+                        dmtest_repo_path("tests/data/migration/land.geojson")),
+              0);
+    char *out = NULL;
+    /* the unit of the cut area columns is still to be said, by their names */
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards land.shp"), 2);
+    ASSERT_CONTAINS(out, "column 'Estimated' is IMSMA's est_area_ha");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards land.shp --map Estimated=est_area_m2 "
+                                  "--map Remaining=remaining_area_m2"),
+              0);
+    ASSERT_CONTAINS(out, "'Land class' (IMSMA's land_classification, its name cut by the Shapefile) as "
+                         "hazard_type");
+    ASSERT_CONTAINS(out, "imported 3 rows");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "list db.gpkg hazards --where ref=AZ-L-0001 --json"), 0);
+    ASSERT_CONTAINS(out, "\"hazard_type\":\"CHA\"");
+    ASSERT_CONTAINS(out, "\"est_area_ha\":3");
+    free(out);
+}

@@ -411,6 +411,21 @@ static const dm_field_def *truncated_match(const dm_layer_def *l, const char *na
     return found;
 }
 
+/* The IMSMA column a column of the file is, by its name, or in a Shapefile
+ * by its name cut to 10 characters ("Land class"); *cut says which. */
+static const dm__imsma_col *imsma_col(const import_state *st, const char *name, int *cut)
+{
+    if (cut)
+        *cut = 0;
+    if (st->layer == &file_layer)
+        return NULL;
+    const dm__imsma_col *ic = dm__imsma_column(st->layer, name);
+    if (!ic && st->drv && !strcmp(st->drv, "ESRI Shapefile") && (ic = dm__imsma_column_cut(st->layer, name)) &&
+        cut)
+        *cut = 1;
+    return ic;
+}
+
 static dm_status check_unknown(import_state *st, const int *unknown, int n_unknown, int names);
 static int left_out_feature(import_state *st, OGRFeatureH f);
 
@@ -495,7 +510,7 @@ static dm_status map_fields(import_state *st)
                 st->target[i] = f ? (int)(f - l->fields) : special_target(o->map_to[k]);
                 /* IMSMA's reduced areas, with and without a technical
                  * asset, add up in the field they are mapped to */
-                const dm__imsma_col *ic = f && l != &file_layer ? dm__imsma_column(l, name) : NULL;
+                const dm__imsma_col *ic = f ? imsma_col(st, name, NULL) : NULL;
                 st->sum[i] = (unsigned char)(ic && ic->sum);
             }
         }
@@ -522,7 +537,8 @@ static dm_status map_fields(import_state *st)
         /* a column as IMSMA names it ("Land ID", "Type of activity",
          * "Estimated Area"); its areas in the unit the programme chose,
          * which must be said */
-        const dm__imsma_col *ic = l != &file_layer ? dm__imsma_column(l, name) : NULL;
+        int cut = 0;
+        const dm__imsma_col *ic = imsma_col(st, name, &cut);
         if (ic) {
             f = dm_field_find(l, ic->field);
             st->target[i] = (int)(f - l->fields);
@@ -531,7 +547,8 @@ static dm_status map_fields(import_state *st)
                 no_unit = i;
             size_t len = strlen(st->imsma_said);
             if (len + 1 < sizeof st->imsma_said)
-                snprintf(st->imsma_said + len, sizeof st->imsma_said - len, "%s'%s' as %s", len ? ", " : "", full,
+                snprintf(st->imsma_said + len, sizeof st->imsma_said - len, "%s'%s'%s%s%s as %s", len ? ", " : "",
+                         full, cut ? " (IMSMA's " : "", cut ? ic->column : "", cut ? ", its name cut by the Shapefile)" : "",
                          f->name);
             continue;
         }
@@ -613,8 +630,8 @@ static dm_status map_fields(import_state *st)
         dm__check_add(st->check, DM_CHECK_ERROR, "area_unit", l->name, "", NULL, NAN, NAN, "%s", msg);
         /* the check reads the column as it is (hectares) */
         for (int i = 0; i < st->n_src; i++)
-            if (st->target[i] >= 0 && dm__imsma_column(l, base_name(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i)))) &&
-                dm__imsma_column(l, base_name(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i))))->needs_unit)
+            if (st->target[i] >= 0 && imsma_col(st, base_name(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i))), NULL) &&
+                imsma_col(st, base_name(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i))), NULL)->needs_unit)
                 st->unit[i].mul = 0;
     }
     for (int i = 0; i < st->n_src; i++) {

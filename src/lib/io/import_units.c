@@ -209,6 +209,27 @@ const dm__imsma_col *dm__imsma_column(const dm_layer_def *l, const char *col)
     return NULL;
 }
 
+const dm__imsma_col *dm__imsma_column_cut(const dm_layer_def *l, const char *col)
+{
+    /* a Shapefile's names are cut to 10 bytes ("Land classification" is
+     * "Land class", "Estimated Area" "Estimated" once its space is cut) */
+    size_t n = strlen(col);
+    if (n < 8 || n > 10)
+        return NULL;
+    char w[32];
+    loose(col, w, sizeof w);
+    size_t k = strlen(w);
+    const dm__imsma_col *found = NULL;
+    for (size_t i = 0; i < sizeof imsma_cols / sizeof imsma_cols[0]; i++)
+        if (!strcmp(l->name, imsma_cols[i].layer) && strlen(imsma_cols[i].column) > k &&
+            !strncmp(w, imsma_cols[i].column, k) && dm_field_find(l, imsma_cols[i].field)) {
+            if (found)
+                return NULL; /* "Reduced Ar": with or without a technical asset */
+            found = &imsma_cols[i];
+        }
+    return found;
+}
+
 /* The classifications IMSMA gives Land and Activities, as demine's values
  * (NULL: demine has none). */
 static const struct {

@@ -109,6 +109,10 @@ typedef struct dm__imsma_col {
     int needs_unit, sum;
 } dm__imsma_col;
 const dm__imsma_col *dm__imsma_column(const dm_layer_def *l, const char *col);
+/* A Shapefile's column whose name (8 to 10 bytes) is the start of one
+ * IMSMA column's name alone, as the format cuts it ("Land class",
+ * "Estimated"); NULL when none or more than one. */
+const dm__imsma_col *dm__imsma_column_cut(const dm_layer_def *l, const char *col);
 /* v, a value of IMSMA's classification of Land or Activities, as f's
  * value ("Handover certificate": handover); NULL when v is none of them,
  * or (with *none set) when demine has no such value ("Progress Report"). */
