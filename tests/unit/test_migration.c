@@ -93,3 +93,28 @@ TEST(import_imsma_shapefile_with_cut_column_names)
     ASSERT_CONTAINS(out, "\"est_area_ha\":3");
     free(out);
 }
+
+/* Several IMSMA areas without their unit: one error names them all, with
+ * every --map to copy, and the check does not add a warning per row for
+ * the areas it then cannot compare with the polygons. */
+TEST(imsma_areas_without_unit_are_named_together)
+{
+    make_db();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "check %s --layer hazards --map District=district", land_csv()), 4);
+    ASSERT_CONTAINS(out, "column 'Estimated Area' is IMSMA's est_area_ha, in the unit the programme chose");
+    ASSERT_CONTAINS(out, "and so is 'Remaining Area' (remaining_area_ha)");
+    ASSERT_CONTAINS(out, "--map 'Estimated Area=est_area_m2' --map 'Remaining Area=remaining_area_m2' for m");
+    ASSERT_MSG(!strstr(out, "area_mismatch"), "a warning per row:\n%s", out);
+    free(out);
+    dmtest_write_file(dmtest_path("a.csv"),
+                      "Hazard reduction ID,Type of activity,Cancelled Area,Reduced Area with technical asset,"
+                      "Reduced Area without technical asset,Cleared Area\n"
+                      "AZ-HR-0001,Technical survey,,700,300,\n");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer activities a.csv --map 'Cleared Area=area_cleared_m2'"),
+              2);
+    ASSERT_CONTAINS(out, "a.csv: column 'Cancelled Area' is IMSMA's area_cancelled_ha");
+    ASSERT_CONTAINS(out, "and so are 'Reduced Area with technical asset' (area_reduced_ha), 'Reduced Area "
+                         "without technical asset' (area_reduced_ha)");
+    free(out);
+}

@@ -85,6 +85,7 @@ typedef struct import_state {
     unsigned char *sum;
     char units_said[1024]; /* "'Area (m²)' (m²) as est_area_ha, ...", said once */
     char imsma_said[1024]; /* the IMSMA columns recognised, said once */
+    int unit_unsaid;       /* an IMSMA area column's unit is not said (checking) */
 } import_state;
 
 /* What `demine check FILE` takes a file's rows as when no layer is named:
@@ -614,25 +615,43 @@ static dm_status map_fields(import_state *st)
     if (rc)
         return rc;
     if (no_unit >= 0) {
-        const char *col = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, no_unit));
-        const char *field = l->fields[st->target[no_unit]].name;
-        char stem[64];
-        dm__strlcpy(stem, field, sizeof stem);
-        stem[strlen(stem) - 3] = '\0'; /* est_area_ha: est_area */
-        char msg[1024];
+        /* every such column named, with the --map of each to copy */
+        char first[256] = "", more[512] = "", maps[1024] = "", stem[64];
+        int n_cols = 0;
+        for (int i = no_unit; i < st->n_src; i++) {
+            const dm__imsma_col *ic = st->target[i] >= 0 && !st->unit[i].mul
+                                          ? imsma_col(st, base_name(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i))), NULL)
+                                          : NULL;
+            if (!ic || !ic->needs_unit)
+                continue;
+            const char *col = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i));
+            const char *field = l->fields[st->target[i]].name;
+            dm__strlcpy(stem, field, sizeof stem);
+            stem[strlen(stem) - 3] = '\0'; /* est_area_ha: est_area */
+            size_t lm = strlen(more), lp = strlen(maps);
+            if (!n_cols)
+                snprintf(first, sizeof first, "column '%s' is IMSMA's %s", col, field);
+            else
+                snprintf(more + lm, sizeof more - lm, "%s'%s' (%s)", lm ? ", " : "", col, field);
+            snprintf(maps + lp, sizeof maps - lp, "%s--map '%s=%s_m2'", n_cols ? " " : "", col, stem);
+            n_cols++;
+        }
+        char msg[2048];
         snprintf(msg, sizeof msg,
-                 "column '%s' is IMSMA's %s, in the unit the programme chose (m\xC2\xB2, ha or km\xC2\xB2), which "
-                 "the file does not say: name it with --map '%s=%s_m2' (or %s_ha, %s_km2), or --map '%s=%s' "
-                 "--unit m2",
-                 col, field, col, stem, stem, stem, col, field);
+                 "%s, in the unit the programme chose (m\xC2\xB2, ha or km\xC2\xB2)%s%s%s, which the file does "
+                 "not say: name %s in %s unit: %s for m\xC2\xB2 (_ha for hectares, _km2 for km\xC2\xB2)",
+                 first, n_cols > 1 ? ", and so " : "", n_cols > 2 ? "are " : n_cols > 1 ? "is " : "", more,
+                 n_cols > 1 ? "each" : "it", n_cols > 1 ? "its" : "its", maps);
         if (!st->check)
             return dm__fail(st->ctx, DM_EPARSE, "%s: %s", st->path, msg);
         dm__check_add(st->check, DM_CHECK_ERROR, "area_unit", l->name, "", NULL, NAN, NAN, "%s", msg);
-        /* the check reads the column as it is (hectares) */
+        /* the check reads the column as it is (hectares), and compares it
+         * with no polygon: the error says what is wrong with every row */
         for (int i = 0; i < st->n_src; i++)
             if (st->target[i] >= 0 && imsma_col(st, base_name(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i))), NULL) &&
-                imsma_col(st, base_name(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i))), NULL)->needs_unit)
-                st->unit[i].mul = 0;
+                imsma_col(st, base_name(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i))), NULL)->needs_unit &&
+                !st->unit[i].mul)
+                st->unit_unsaid = 1;
     }
     for (int i = 0; i < st->n_src; i++) {
         if (st->target[i] < 0 || !st->unit[i].mul)
@@ -2047,7 +2066,7 @@ static void check_row(import_state *st, import_run *run, OGRFeatureH f, dm_row *
         const char *af = !strcmp(ln, "hazards") ? "est_area_ha" : !strcmp(ln, "release_areas") ? "area_ha" : NULL;
         const char *given = af ? dm_row_get(row, af) : NULL;
         double ha = 0;
-        if (given && *given && r->errors == errors && dm_geom_type_of(g) != DM_GEOM_POINT &&
+        if (given && *given && r->errors == errors && !st->unit_unsaid && dm_geom_type_of(g) != DM_GEOM_POINT &&
             !dm_geom_area_ha(ctx, g, &ha)) {
             const dm_field_def *fa = dm_field_find(l, af);
             const char *col = NULL;
