@@ -118,3 +118,44 @@ TEST(imsma_areas_without_unit_are_named_together)
                          "without technical asset' (area_reduced_ha)");
     free(out);
 }
+
+static void import_land(void)
+{
+    ASSERT_DEMINE(0, "imported 3 rows", "import db.gpkg --layer hazards %s --map 'Estimated Area=est_area_m2' "
+                                        "--map 'Remaining Area=remaining_area_m2'",
+                  land_csv());
+}
+
+#define ACT_UNITS                                                                                  \
+    "--map 'Cancelled Area=area_cancelled_m2' --map 'Reduced Area with technical asset=area_reduced_m2' " \
+    "--map 'Reduced Area without technical asset=area_reduced_m2' --map 'Cleared Area=area_cleared_m2'"
+
+/* IMSMA's ids of the Land and the Activity a row belongs to ('Land ID',
+ * 'Hazard reduction ID') link activities, released land and finds to their
+ * hazard and activity; a link to a Land not imported is named. */
+TEST(import_imsma_links_by_land_and_activity_ids)
+{
+    make_db();
+    import_land();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer activities %s " ACT_UNITS,
+                            dmtest_repo_path("tests/data/migration/activities.csv")),
+              0);
+    ASSERT_CONTAINS(out, "'Land ID' as hazard_id");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer release_areas %s",
+                            dmtest_repo_path("tests/data/migration/release.csv")),
+              0);
+    ASSERT_CONTAINS(out, "'Hazard reduction ID' as activity_id, 'Land ID' as hazard_id");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "show db.gpkg AZ-L-0001"), 0);
+    ASSERT_CONTAINS(out, "AZ-HR-0001 nts 2022-03-01 (via hazard_id)");
+    ASSERT_CONTAINS(out, "cleared 2022-07-01 0.87 (via hazard_id)");
+    free(out);
+    dmtest_write_file(dmtest_path("r.csv"), "Hazard reduction ID,Land ID,outcome,date,WKT\n"
+                                            "AZ-HR-0003,AZ-L-0999,Reduced,2023-06-05,\"POLYGON((47.15 39.6,"
+                                            "47.1535 39.6,47.1535 39.6009,47.15 39.6009,47.15 39.6))\"\n");
+    ASSERT_EQ(dmtest_demine(&out, "check r.csv --layer release_areas --db db.gpkg"), 4);
+    ASSERT_CONTAINS(out, "feature 1 (line 2): field 'hazard_id': no hazards with id or ref 'AZ-L-0999'");
+    free(out);
+}

@@ -196,6 +196,18 @@ static const dm__imsma_col imsma_cols[] = {
     {"activities", "cleared_area", "area_cleared_ha", 1, 0},
     {"activities", "reduced_area_with_technical_asset", "area_reduced_ha", 1, 1},
     {"activities", "reduced_area_without_technical_asset", "area_reduced_ha", 1, 1},
+    /* the Land and the Activity a row belongs to, by their IMSMA ids, in
+     * the exports of activities, their released land and their finds */
+    {"activities", "land_id", "hazard_id", 0, 0},
+    {"activities", "hazard_localid", "hazard_id", 0, 0},
+    {"release_areas", "land_id", "hazard_id", 0, 0},
+    {"release_areas", "hazard_localid", "hazard_id", 0, 0},
+    {"release_areas", "hazard_reduction_id", "activity_id", 0, 0},
+    {"release_areas", "hazreduc_localid", "activity_id", 0, 0},
+    {"items", "land_id", "hazard_id", 0, 0},
+    {"items", "hazard_localid", "hazard_id", 0, 0},
+    {"items", "hazard_reduction_id", "activity_id", 0, 0},
+    {"items", "hazreduc_localid", "activity_id", 0, 0},
 };
 
 const dm__imsma_col *dm__imsma_column(const dm_layer_def *l, const char *col)
