@@ -264,8 +264,9 @@ static void print_first(const dm_plan_result *r, const dm_plan_hazard *h, const 
         char more[32] = "";
         if (nteams > listed)
             snprintf(more, sizeof more, " and %zu more", nteams - listed);
-        printf("  %s %2ld. %s%s%s%s: %s %.1f ha", k ? "        " : "first:  ", r->rank[i], h[i].ref[0] ? h[i].ref : h[i].uuid,
-               h[i].district[0] ? " (" : "", h[i].district, h[i].district[0] ? ")" : "",
+        printf("  %s %2ld. %s%s%s%s: %s %.1f ha", k ? "        " : "first:  ", r->rank[i],
+               h[i].ref[0] ? h[i].ref : h[i].uuid, h[i].district[0] ? " (" : "", h[i].district,
+               h[i].district[0] ? ")" : "",
                r->route[i] == DM_ROUTE_CANCEL ? "cancel (NTS)"
                : r->route[i] == DM_ROUTE_REDUCE ? "reduce (TS)"
                                                 : "clear",
@@ -284,8 +285,24 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
                           const dm_plan_hazard *h, const dm_plan_team *t)
 {
     char b1[96], b2[48];
-    printf("plan from %s: %zu open hazard%s, %.1f ha, %.0f expected items; %zu team%s\n", r->start, r->n,
-           r->n == 1 ? "" : "s", r->total_area_ha, r->total_items, r->n_teams, r->n_teams == 1 ? "" : "s");
+    /* a start on a day off (a weekend with 5 working days a week): the
+     * work begins on the next working day, said */
+    char first_wd[64] = "";
+    {
+        static const char *const dn[7] = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+                                           "Sunday"};
+        long d = dm_date_days(r->start), dow = ((d % 7) + 7 + 3) % 7; /* 0 = Monday */
+        if (dow >= cfg->work_days_week) {
+            long next = d + (7 - dow);
+            char ymd[16];
+            time_t tt = (time_t)next * 86400;
+            struct tm tm;
+            if (gmtime_r(&tt, &tm) && strftime(ymd, sizeof ymd, "%Y-%m-%d", &tm))
+                snprintf(first_wd, sizeof first_wd, " (a %s: work begins %s)", dn[dow], ymd);
+        }
+    }
+    printf("plan from %s%s: %zu open hazard%s, %.1f ha, %.0f expected items; %zu team%s\n", r->start, first_wd,
+           r->n, r->n == 1 ? "" : "s", r->total_area_ha, r->total_items, r->n_teams, r->n_teams == 1 ? "" : "s");
     printf("  routes:   cancel %.0f %s (%.1f ha), reduce %.0f (%.1f ha), clear %.0f (%.1f ha)",
            r->n_route[0], r->n_route[0] == 1 ? "hazard" : "hazards", r->area_route[0], r->n_route[1],
            r->area_route[1], r->n_route[2], r->area_route[2]);

@@ -155,7 +155,8 @@ TEST(plan_priorities_give_each_hazards_dates_and_teams)
             json_t *t = json_array_get(tasks, q);
             if (strcmp(json_string_value(json_object_get(t, "hazard")), ref))
                 continue;
-            const char *a = json_string_value(json_object_get(t, "start")), *e = json_string_value(json_object_get(t, "end"));
+            const char *a = json_string_value(json_object_get(t, "start"));
+            const char *e = json_string_value(json_object_get(t, "end"));
             if (!ts || strcmp(a, ts) < 0)
                 ts = a;
             if (!te || strcmp(e, te) > 0)
@@ -473,5 +474,24 @@ TEST(plan_prior_says_what_it_fills_and_follows_the_land_left)
     ASSERT_MSG(area > 14.5 && area < 16, "area %g", area); /* 20 ha less about 4.8 released */
     ASSERT_NEAR(items, 0.8 * 2.0 * area, 0.01);             /* a CHA's prior: p 0.8, 2 items a hectare */
     json_decref(root);
+    free(out);
+}
+
+/* A start on a day off says when the work begins (it read "plan from
+ * 2026-11-28" while every task began on Monday 2026-11-30). */
+TEST(plan_cli_start_on_a_day_off_says_when_work_begins)
+{
+    const char *db = planner_db();
+    ASSERT(db);
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "plan '%s' --prior --teams '%s' --start 2026-11-28 --samples 0 --no-write --csv '%s' "
+                                 "--out-json '%s'",
+                           db, dmtest_path("teams.csv"), dmtest_path("p.csv"), dmtest_path("p.json"));
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT_CONTAINS(out, "plan from 2026-11-28 (a Saturday: work begins 2026-11-30): 5 open hazards");
+    free(out);
+    rc = plan_small(&out, db, "");
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT_CONTAINS(out, "plan from 2026-11-30: 5 open hazards");
     free(out);
 }
