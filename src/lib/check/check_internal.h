@@ -30,7 +30,8 @@ void dm__check_date(dm_check_report *r, const char *layer, const char *id, const
  * "area_mismatch" when they differ by more than 0.5 ha and 20 %, naming
  * the likely unit (a ratio of about 10 000: square metres read as
  * hectares; 1/100: square kilometres), and, for a file's column col (NULL
- * for the database), the --map that reads it so. */
+ * for the database), the --map that reads it so. A file's area is named
+ * only when it is 0 or off by a unit: the import keeps the area given. */
 void dm__check_area(dm_check_report *r, const char *layer, const char *id, const char *ref, const char *field,
                     double given, double ha, const char *col);
 /* Why a value of field f of layer l is refused, for a message: err (the
