@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "cli_table.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -92,6 +93,35 @@ static void print_table(const char *db, int dry_run, const dm_settle_row *v, siz
                    shell_word(label(&v[i]), qid, sizeof qid));
 }
 
+/* The open hazards settling leaves as they are though land was released
+ * from them: those with a remaining_area_ha that, with that land, adds up
+ * to more than their estimate (recorded before the release: an export's
+ * remaining area never updated), which `demine check` names
+ * (remaining_stale). -1 when they cannot be counted. */
+static long stale_remaining(dm_store *s)
+{
+    dm_hazard_released *rel = NULL;
+    size_t n_rel = 0;
+    if (dm_hazards_released(s, &rel, &n_rel))
+        return -1;
+    long n = 0;
+    dm_cursor *c = NULL;
+    if (n_rel && !dm_store_select(s, "hazards", NULL, &c)) {
+        while (dm_cursor_next(c) == 1) {
+            const char *st = dm_cursor_text(c, "status");
+            if (st && strcmp(st, "open") && strcmp(st, "partly_released"))
+                continue;
+            double rem = dm_cursor_real(c, "remaining_area_ha", NAN), est = dm_cursor_real(c, "est_area_ha", NAN);
+            const dm_hazard_released *r = dm_hazard_released_find(rel, n_rel, dm_cursor_uuid(c));
+            if (r && r->ha >= 0.01 && isfinite(rem) && isfinite(est) && rem + r->ha > est * 1.01 + 0.01)
+                n++;
+        }
+        dm_cursor_free(c);
+    }
+    dm_free(dm_store_ctx(s), rel);
+    return n;
+}
+
 int cmd_status_settle(dm_ctx *ctx, const char *db, int dry_run, int json, const char *date, const char *reason)
 {
     dm_store *s = NULL;
@@ -109,6 +139,13 @@ int cmd_status_settle(dm_ctx *ctx, const char *db, int dry_run, int json, const 
         print_json(db, dry_run, v, n);
     else
         print_table(db, dry_run, v, n);
+    long stale = st || json ? 0 : stale_remaining(s);
+    if (stale > 0)
+        printf("left as recorded: %ld open hazard%s whose remaining_area_ha, with the land released from %s, "
+               "add%s up to more than %s estimate (recorded before that release?): `demine check %s` names %s "
+               "(remaining_stale) and how to settle %s\n",
+               stale, stale == 1 ? "" : "s", stale == 1 ? "it" : "them", stale == 1 ? "s" : "",
+               stale == 1 ? "its" : "their", db, stale == 1 ? "it" : "them", stale == 1 ? "it" : "them");
     dm_free(ctx, v);
     dm_store_close(s);
     return rc;

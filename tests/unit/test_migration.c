@@ -159,3 +159,58 @@ TEST(import_imsma_links_by_land_and_activity_ids)
     ASSERT_CONTAINS(out, "feature 1 (line 2): field 'hazard_id': no hazards with id or ref 'AZ-L-0999'");
     free(out);
 }
+
+static void import_activities_and_release(void)
+{
+    ASSERT_DEMINE(0, "imported 3 rows", "import db.gpkg --layer activities %s " ACT_UNITS,
+                  dmtest_repo_path("tests/data/migration/activities.csv"));
+    ASSERT_DEMINE(0, "imported 3 rows", "import db.gpkg --layer release_areas %s",
+                  dmtest_repo_path("tests/data/migration/release.csv"));
+}
+
+/* An export's Remaining Area left at the estimate though release areas
+ * released land: settling leaves such hazards as they are, and says so;
+ * the check names each, with the figures and the way to settle it. */
+TEST(remaining_area_recorded_before_the_release_is_named)
+{
+    make_db();
+    import_land();
+    import_activities_and_release();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "status db.gpkg --settle --dry-run"), 0);
+    ASSERT_CONTAINS(out, "left as recorded: 2 open hazards whose remaining_area_ha, with the land released from "
+                         "them, add up to more than their estimate");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "check db.gpkg"), 0);
+    ASSERT_CONTAINS(out, "AZ-L-0001: remaining_area_ha 3.00 and the 2.84 ha released from it (release_areas) add "
+                         "up to more than its estimate of 3.00 ha");
+    ASSERT_CONTAINS(out, "`demine edit DB AZ-L-0001 remaining_area_ha=`");
+    ASSERT_CONTAINS(out, "AZ-L-0002: remaining_area_ha 6.00");
+    ASSERT_MSG(!strstr(out, "AZ-L-0003: remaining_area_ha"), "AZ-L-0003 released nothing:\n%s", out);
+    free(out);
+    /* the way the check gives: emptied, settled, named no more */
+    ASSERT_DEMINE(0, NULL, "edit db.gpkg AZ-L-0001 remaining_area_ha= --reason 'IMSMA remaining area not updated'");
+    ASSERT_DEMINE(0, "settled 1 hazard", "status db.gpkg --settle --reason 'released land recorded in IMSMA'");
+    ASSERT_EQ(dmtest_demine(&out, "check db.gpkg"), 0);
+    ASSERT_MSG(!strstr(out, "AZ-L-0001: remaining_area_ha"), "still named:\n%s", out);
+    free(out);
+}
+
+/* The migration the documentation gives: the hazards without IMSMA's
+ * Remaining Area, their release areas after them, then --settle. */
+TEST(migration_without_remaining_area_settles_every_hazard)
+{
+    make_db();
+    ASSERT_DEMINE(0, "imported 3 rows",
+                  "import db.gpkg --layer hazards %s --map 'Estimated Area=est_area_m2' --map 'Remaining Area=-'",
+                  land_csv());
+    import_activities_and_release();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "status db.gpkg --settle"), 0);
+    ASSERT_CONTAINS(out, "settled 2 hazards");
+    ASSERT_MSG(!strstr(out, "left as recorded"), "%s", out);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "check db.gpkg"), 0);
+    ASSERT_MSG(!strstr(out, "remaining_stale") && !strstr(out, "remaining_missing"), "%s", out);
+    free(out);
+}

@@ -21,6 +21,8 @@ typedef struct hazard_geom {
     /* open without remaining_area_ha: its estimate (or polygon) and the
      * land released from it (check_remaining) */
     int no_remaining;
+    int open;      /* open or partly released (or without a status) */
+    double rem_ha; /* its remaining_area_ha (NAN: none) */
     double est_ha, released_ha;
     char label[64];
 } hazard_geom;
@@ -373,8 +375,9 @@ static dm_status check_layer(dm_store *s, const dm_layer_def *l, uuid_set *own, 
             dm__strlcpy(h->uuid, uuid, 37);
             dm_geom_clone(ctx, g, &h->g);
             const char *hs = dm_cursor_text(c, "status");
-            h->no_remaining = (!hs || !strcmp(hs, "open") || !strcmp(hs, "partly_released")) &&
-                              !isfinite(dm_cursor_real(c, "remaining_area_ha", NAN));
+            h->open = !hs || !strcmp(hs, "open") || !strcmp(hs, "partly_released");
+            h->rem_ha = dm_cursor_real(c, "remaining_area_ha", NAN);
+            h->no_remaining = h->open && !isfinite(h->rem_ha);
             h->est_ha = dm_cursor_real(c, "est_area_ha", NAN);
             if (!isfinite(h->est_ha))
                 h->est_ha = ha;
@@ -562,7 +565,7 @@ static dm_status check_remaining(dm_store *s, dm_check_report *r, hazard_geom *h
 {
     size_t any = 0;
     for (size_t i = 0; i < n_hz; i++)
-        any += hz[i].no_remaining;
+        any += hz[i].open;
     if (!any)
         return DM_OK;
     dm_hazard_released *rel = NULL;
@@ -572,13 +575,32 @@ static dm_status check_remaining(dm_store *s, dm_check_report *r, hazard_geom *h
         return st;
     for (size_t i = 0; i < n_hz; i++) {
         hazard_geom *h = &hz[i];
-        const dm_hazard_released *f = h->no_remaining ? dm_hazard_released_find(rel, n_rel, h->uuid) : NULL;
+        const dm_hazard_released *f = h->open ? dm_hazard_released_find(rel, n_rel, h->uuid) : NULL;
         if (f)
             h->released_ha = f->ha;
     }
     dm_free(dm_store_ctx(s), rel);
     for (size_t i = 0; i < n_hz; i++) {
         hazard_geom *h = &hz[i];
+        /* a remaining area recorded before the land released from it (an
+         * export's Remaining Area left as the estimate): the plan and the
+         * statistics take it as it is, the released land apart, and the
+         * two add up to more than the hazard (beyond rounding, as edit
+         * compares remaining and estimate) */
+        if (h->open && isfinite(h->rem_ha) && h->released_ha >= 0.01 && isfinite(h->est_ha) &&
+            h->rem_ha + h->released_ha > h->est_ha * 1.01 + 0.01) {
+            double left = h->est_ha - h->released_ha;
+            left = left > 0 ? round(left * 100) / 100 : 0;
+            dm__check_add(r, DM_CHECK_WARNING, "remaining_stale", "hazards", h->uuid, h->label, NAN, NAN,
+                          "remaining_area_ha %.2f and the %.2f ha released from it (release_areas) add up to more "
+                          "than its estimate of %.2f ha: the remaining area was recorded before that release (an "
+                          "export's remaining area never updated?), and the plan still takes %.2f ha to release; "
+                          "if the release areas are the later record, empty it (`demine edit DB %s "
+                          "remaining_area_ha=`; in a migration, import the hazards without it) and `demine status "
+                          "DB --settle` records %.2f ha",
+                          h->rem_ha, h->released_ha, h->est_ha, h->rem_ha, h->label, left);
+            continue;
+        }
         if (!h->no_remaining || !(h->released_ha >= 0.01) || !isfinite(h->est_ha))
             continue;
         double left = h->est_ha - h->released_ha;
