@@ -214,3 +214,42 @@ TEST(migration_without_remaining_area_settles_every_hazard)
     ASSERT_MSG(!strstr(out, "remaining_stale") && !strstr(out, "remaining_missing"), "%s", out);
     free(out);
 }
+
+/* Each imported row's change log names the file it came from. */
+TEST(import_logs_the_file_each_row_came_from)
+{
+    make_db();
+    import_land();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "show db.gpkg AZ-L-0002"), 0);
+    ASSERT_CONTAINS(out, "insert   by ");
+    ASSERT_CONTAINS(out, ": import of ");
+    ASSERT_CONTAINS(out, "tests/data/migration/land.csv");
+    free(out);
+}
+
+/* IMSMA's accident ids: the accidents layer has no ref to keep them, and a
+ * column mapped to uuid that holds no uuid says so and what to do; a victim
+ * refused is named by its feature, never by its name. */
+TEST(import_accidents_ids_and_victims_errors_name_no_one)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("acc.csv"), "Accident ID,date,killed,injured,lat,lon\n"
+                                              "AZ-ACC-001,2022-04-11,1,0,39.9601,46.9201\n");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer accidents acc.csv --map 'Accident ID=uuid'"), 2);
+    ASSERT_CONTAINS(out, "feature 1 (line 2): column 'Accident ID' gives the row's uuid: 'AZ-ACC-001' is not a "
+                         "uuid");
+    ASSERT_CONTAINS(out, "layer accidents has no ref to keep another system's id in");
+    free(out);
+    dmtest_write_file(dmtest_path("acc.csv"), "Accident ID,date,killed,injured,lat,lon\n"
+                                              "3f0c8a52-6a59-4d43-9a8e-1d2b3c4d5e6f,2022-04-11,1,0,39.9601,46.9201\n");
+    ASSERT_DEMINE(0, "imported 1 row", "import db.gpkg --layer accidents acc.csv --map 'Accident ID=uuid'");
+    dmtest_write_file(dmtest_path("v.csv"), "Accident ID,Name,Sex,Age,Outcome\n"
+                                            "3f0c8a52-6a59-4d43-9a8e-1d2b3c4d5e6f,Gülşən Məmmədova,Female,34,Killed\n"
+                                            "AZ-ACC-001,Rəşad Quliyev,Male,41,Injured\n");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer victims v.csv --map 'Accident ID=accident_id'"), 2);
+    ASSERT_CONTAINS(out, "v.csv: feature 2 (line 3): field 'accident_id': no accidents with id or ref 'AZ-ACC-001'");
+    ASSERT_MSG(!strstr(out, "Quliyev") && !strstr(out, "Məmmədova"), "a victim named:\n%s", out);
+    free(out);
+}

@@ -2359,6 +2359,11 @@ static dm_status import_layer(import_state *st, import_run *run)
             ref_col = i;
     if (ref_col < 0 && (ref_col = find_col(st, "ref")) < 0)
         ref_col = find_col(st, "name");
+    /* a victim's name labels no row (the feature number does), as check
+     * names none */
+    if (ref_col >= 0 && st->target[ref_col] >= 0 &&
+        dm_field_is_personal(layer, &layer->fields[st->target[ref_col]]))
+        ref_col = -1;
     /* a required field no column gives is missing from every row: said once */
     for (size_t i = 0; st->check && i < layer->n_fields; i++)
         if ((layer->fields[i].flags & DM_FIELD_REQUIRED) && !field_has_source(st, i))
@@ -2511,6 +2516,22 @@ static dm_status import_layer(import_state *st, import_run *run)
                 if (*v) {
                     rc = dm_row_set_uuid(row, v);
                     dm__strlcpy(uuid, v, sizeof uuid);
+                    /* another system's id ("AZ-ACC-001") is no uuid: say where
+                     * such an id goes */
+                    if (rc == DM_EPARSE) {
+                        char msg[1024];
+                        const char *col = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(OGR_L_GetLayerDefn(st->ol), i));
+                        dm__strlcpy(msg, dm_ctx_errmsg(ctx), sizeof msg);
+                        rc = dm_field_find(layer, "ref")
+                                 ? dm__fail(ctx, rc, "column '%s' gives the row's uuid: %s (a uuid is 36 characters, "
+                                            "8-4-4-4-12 hex digits); an id of another system goes to ref: --map '%s=ref'",
+                                            col, msg, col)
+                                 : dm__fail(ctx, rc, "column '%s' gives the row's uuid: %s (a uuid is 36 characters, "
+                                            "8-4-4-4-12 hex digits), and layer %s has no ref to keep another "
+                                            "system's id in: give each row a uuid, in this file and in the files "
+                                            "that link to it (docs/import-imsma.md)",
+                                            col, msg, layer->name);
+                    }
                 }
             } else
                 rc = dm_row_set(row, layer->fields[t].name, v);
@@ -2628,7 +2649,10 @@ static dm_status import_layer(import_state *st, import_run *run)
         if (!rc) {
             char uuid_new[37];
             uint64_t h = row_hash(layer, row, has_geom ? gb : NULL);
-            rc = dm_store_insert(st->s, row, uuid_new);
+            /* the change log says where the row came from */
+            char from[1100];
+            snprintf(from, sizeof from, "import of %s", st->path);
+            rc = dm_store_insert_reason(st->s, row, uuid_new, from);
             if (!rc && seen_add(&run->seen, uuid_new, no))
                 rc = dm__fail(ctx, DM_ENOMEM, "out of memory");
             if (rc == DM_ECONFLICT)
