@@ -253,3 +253,26 @@ TEST(import_accidents_ids_and_victims_errors_name_no_one)
     ASSERT_MSG(!strstr(out, "Quliyev") && !strstr(out, "Məmmədova"), "a victim named:\n%s", out);
     free(out);
 }
+
+/* Dates a spreadsheet kept as serial numbers (cells formatted as numbers):
+ * refused naming the date each one is, in a CSV and in an XLSX file. */
+TEST(excel_date_serials_are_named_as_such)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("a.csv"), "Hazard reduction ID,Type of activity,Start date,End date\n"
+                                            "AZ-HR-0001,Non-technical survey,44621,44622\n"
+                                            "AZ-HR-0002,Clearance,01.05.2022,01.07.2022\n");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "check a.csv --layer activities"), 4);
+    ASSERT_CONTAINS(out, "feature 1 (line 2) AZ-HR-0001: field 'start_date': '44621' is not a date but looks like "
+                         "an Excel date serial number, 2022-03-01");
+    ASSERT_CONTAINS(out, "field 'end_date': '44622' is not a date but looks like an Excel date serial number, "
+                         "2022-03-02");
+    ASSERT_CONTAINS(out, "2 rows checked, 2 errors");
+    free(out);
+    ASSERT_EQ(dmtest_sh(NULL, "ogr2ogr -q -f XLSX a.xlsx a.csv -oo AUTODETECT_TYPE=YES"), 0);
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer activities a.xlsx"), 2);
+    ASSERT_CONTAINS(out, "a.xlsx: feature 1 AZ-HR-0001: field 'start_date': '44621' is not a date but looks like "
+                         "an Excel date serial number, 2022-03-01");
+    free(out);
+}

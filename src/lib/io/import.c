@@ -412,6 +412,23 @@ static const dm_field_def *truncated_match(const dm_layer_def *l, const char *na
     return found;
 }
 
+/* Is v an Excel date serial number (days since 1899-12-30, as Excel's
+ * 1900 date system counts them from 1 March 1900): a whole number of 4 or
+ * 5 digits, 1900 to 2099 ("44621", also "44621.0")? Its date into out. */
+static int excel_serial(const char *v, char out[11])
+{
+    char *end = NULL;
+    long d = strtol(v, &end, 10);
+    if (end == v || (*end && strcmp(end, ".0")) || d < 61 || d > 73050)
+        return 0;
+    time_t t = (time_t)(d - 25569) * 86400; /* 25569: 1970-01-01 */
+    struct tm tm;
+    if (!gmtime_r(&t, &tm))
+        return 0;
+    strftime(out, 11, "%Y-%m-%d", &tm);
+    return 1;
+}
+
 /* The IMSMA column a column of the file is, by its name, or in a Shapefile
  * by its name cut to 10 characters ("Land class"); *cut says which. */
 static const dm__imsma_col *imsma_col(const import_state *st, const char *name, int *cut)
@@ -2533,8 +2550,20 @@ static dm_status import_layer(import_state *st, import_run *run)
                                             col, msg, layer->name);
                     }
                 }
-            } else
+            } else {
                 rc = dm_row_set(row, layer->fields[t].name, v);
+                /* a date a spreadsheet wrote as its serial number ("44621") */
+                char serial[11], norm[64];
+                if (!rc && layer->fields[t].type == DM_FT_DATE && excel_serial(v, serial) &&
+                    dm_field_normalise(ctx, &layer->fields[t], v, norm, sizeof norm)) {
+                    dm_row_set(row, layer->fields[t].name, NULL); /* named once, here */
+                    rc = dm__fail(ctx, DM_EPARSE,
+                                  "field '%s': '%s' is not a date but looks like an Excel date serial number, %s "
+                                  "in Excel's 1900 date system (a cell formatted as a number): format the column "
+                                  "as dates in Excel and save again",
+                                  layer->fields[t].name, v, serial);
+                }
+            }
             CPLFree(recoded);
             if (rc && st->check) {
                 check_refusal(st, run, no, ref, rc);
