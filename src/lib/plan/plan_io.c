@@ -557,7 +557,9 @@ const char *dm_plan_usd_text(char *buf, size_t n, double v)
         return buf;
     }
     char d[32];
-    snprintf(d, sizeof d, "%.0f", v);
+    /* half a dollar up, as a reader rounds (printf's %.0f takes 39352.50 to
+     * the even 39352, and the report and the plan's text disagreed by one) */
+    snprintf(d, sizeof d, "%.0f", floor(v + 0.5));
     size_t len = strlen(d), o = 0;
     for (size_t i = 0; i < len && o + 2 < n; i++) {
         if (i && (len - i) % 3 == 0)

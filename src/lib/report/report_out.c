@@ -375,10 +375,11 @@ static void key_figures(const rep_data *d, lines *L)
     if (!(funded_cost >= 0) || !json_object_get(p, "funded_cost_usd"))
         funded_cost = all_cost;
     if (funded_cost < all_cost - 0.005)
-        add(L, "Expected cost at unit rates USD %s for the %.0f funded hazards%s of "
+        add(L, "Expected cost at unit rates USD %s for the %.0f funded hazard%s%s of "
                "USD %s for all; residual risk %.1f expected items in released land, %.1f in "
                "unfunded hazards",
-            dm__rep_usd(u1, sizeof u1, funded_cost), dm__jnum(p, "funded"), bc, dm__rep_usd(u2, sizeof u2, all_cost),
+            dm__rep_usd(u1, sizeof u1, funded_cost), dm__jnum(p, "funded"),
+            dm__jnum(p, "funded") == 1 ? "" : "s", bc, dm__rep_usd(u2, sizeof u2, all_cost),
             dm__jnum(p, "residual_items"),
             dm__jnum(p, "unfunded_items"));
     else
@@ -575,12 +576,12 @@ static double priority_table(cairo_t *cr, const rep_data *d, double y)
         txt_r(cr, cx[6], y, 7.5, b);
         snprintf(b, sizeof b, "%.1f", dm__jnum(o, "value"));
         txt_r(cr, cx[7], y, 7.5, b);
-        snprintf(b, sizeof b, "%.0f", dm__jnum(o, "cost_usd"));
+        snprintf(b, sizeof b, "%.0f", floor(dm__jnum(o, "cost_usd") + 0.5)); /* half up, as the plan */
         txt_r(cr, cx[8], y, 7.5, b);
         double v;
         if (dr) {
             if (dm__jday(o, "day_rate_cost_usd", &v))
-                snprintf(b, sizeof b, "%.0f", v);
+                snprintf(b, sizeof b, "%.0f", floor(v + 0.5));
             else if (dm__jday(o, "day_rate_cost_usd_lower_bound", &v)) { /* a team on it has no rate */
                 snprintf(b, sizeof b, "at least %.0f", v);
                 /* a sum too wide for the column beside the unit-rate cost: the sign */
@@ -589,7 +590,9 @@ static double priority_table(cairo_t *cr, const rep_data *d, double y)
                 cairo_text_extents(cr, b, &e);
                 if (e.x_advance > cx[9] - cx[8] - 6)
                     snprintf(b, sizeof b, "\xE2\x89\xA5 %.0f", v);
-            } else
+            } else if (json_is_false(json_object_get(o, "funded")))
+                snprintf(b, sizeof b, "unfunded"); /* left out by the budget: no schedule */
+            else
                 snprintf(b, sizeof b, "unknown");
             txt_r(cr, cx[9], y, 7.5, b);
         }
@@ -817,14 +820,16 @@ static dm_status write_html(dm_ctx *ctx, const rep_data *d, const char *path)
                                "<td>%.0f</td>",
                            dm__jnum(o, "area_ha"), dm__jnum(o, "p_contam"),
                            dm__jnum(o, "expected_items"), dm__jnum(o, "value"),
-                           dm__jnum(o, "cost_usd"));
+                           floor(dm__jnum(o, "cost_usd") + 0.5));
             double v;
             if (!dr)
                 dm__buf_puts(&h, "</tr>\n");
             else if (dm__jday(o, "day_rate_cost_usd", &v))
-                dm__buf_printf(&h, "<td>%.0f</td></tr>\n", v);
+                dm__buf_printf(&h, "<td>%.0f</td></tr>\n", floor(v + 0.5));
             else if (dm__jday(o, "day_rate_cost_usd_lower_bound", &v)) /* a team on it has no rate */
                 dm__buf_printf(&h, "<td>at least %.0f</td></tr>\n", v);
+            else if (json_is_false(json_object_get(o, "funded")))
+                dm__buf_puts(&h, "<td>unfunded</td></tr>\n");
             else
                 dm__buf_puts(&h, "<td>unknown</td></tr>\n");
         }
