@@ -276,3 +276,31 @@ TEST(excel_date_serials_are_named_as_such)
                          "an Excel date serial number, 2022-03-01");
     free(out);
 }
+
+/* A sheet with a title above its column names: the names' row is named,
+ * in an XLSX file (by its row) and in a CSV file (by its line). */
+TEST(column_names_below_a_title_are_named)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("t.csv"), "Land export (IMSMA NG) 20.11.2026\n\n");
+    ASSERT_EQ(dmtest_sh(NULL, "cat %s >> t.csv", land_csv()), 0);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "check t.csv --layer hazards"), 2);
+    ASSERT_CONTAINS(out, "t.csv: the column names are on line 3 ('Land ID', 'Land name', 'Land classification', 'Estimated Area', ...), not on the first");
+    free(out);
+    /* an XLSX of the same rows: its title in A1, the names in row 3 */
+    dmtest_write_file(dmtest_path("u.csv"), "A,B,C\nLand export 20.11.2026,,\n,,\n"
+                                            "Land ID,Land classification,WKT\n"
+                                            "AZ-L-0001,Suspected hazardous areas (SHA),"
+                                            "\"POLYGON((46.92 39.96,46.9223 39.96,46.9223 39.9613,46.92 39.96))\"\n");
+    ASSERT_EQ(dmtest_sh(NULL, "ogr2ogr -q -f XLSX u.xlsx u.csv -lco HEADERS=NO 2>/dev/null || "
+                              "ogr2ogr -q -f XLSX u.xlsx u.csv"),
+              0);
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards u.xlsx"), 2);
+    ASSERT_CONTAINS(out, "u.xlsx: the column names are on row ");
+    ASSERT_CONTAINS(out, "('Land ID', 'Land classification', 'WKT'), not on the first");
+    free(out);
+    /* names on the first row: read as ever */
+    ASSERT_DEMINE(0, NULL, "check %s --layer hazards --map 'Estimated Area=est_area_m2' "
+                           "--map 'Remaining Area=remaining_area_m2'", land_csv());
+}

@@ -2324,6 +2324,145 @@ static void misfit_hint(const import_state *st, const long *counts, char *buf, s
                  lk ? kind_words[lk][1] : "other geometries");
 }
 
+/* Is name a column an import knows: a field of the layer, an IMSMA
+ * column, an area named with its unit, a coordinate or WKT column? */
+static int known_column(const import_state *st, const char *name)
+{
+    static const char *coords[] = {"lon", "longitude", "lng", "x", "easting", "lat", "latitude", "y",
+                                   "northing", "wkt", "geometry", "the_geom", NULL};
+    dm__area_unit u;
+    return dm_field_find(st->layer, name) || imsma_col(st, name, NULL) ||
+           (st->layer != &file_layer && dm__area_column(st->layer, name, &u)) || name_is(name, coords);
+}
+
+/* A spreadsheet (CSV, XLSX, ODS) whose column names are not on its first
+ * row, below a title ("Land export, 20.11.2026"): the title is read as the
+ * names (or none, Field1, Field2, ...) and the names as a row. Refused,
+ * naming the row that holds them, when none of the names read is a column
+ * the import knows and one of the first ten rows holds two or more (one,
+ * when a title alone made one column). */
+/* A CSV's column names on a line below its first, read from the text (a
+ * title line alone may make the driver split on spaces): the line (2 to
+ * 10) whose cells, split at the separator it has most of, hold two or more
+ * names the import knows while the first line holds none; 0 when none.
+ * Its first names into names. */
+static long csv_header_line(const import_state *st, char *names, size_t n)
+{
+    FILE *fp = fopen(st->read_path, "r");
+    if (!fp)
+        return 0;
+    char line[4096];
+    long found = 0;
+    for (long no = 1; no <= 10 && !found && fgets(line, sizeof line, fp); no++) {
+        line[strcspn(line, "\r\n")] = '\0';
+        char *p = line;
+        if (no == 1 && !strncmp(p, "\xEF\xBB\xBF", 3))
+            p += 3;
+        const char *seps = ",;\t";
+        char sep = ',';
+        size_t most = 0;
+        for (const char *c = seps; *c; c++) {
+            size_t k = 0;
+            for (const char *q = p; *q; q++)
+                k += *q == *c;
+            if (k > most)
+                most = k, sep = *c;
+        }
+        int known = 0;
+        names[0] = '\0';
+        for (char *cell = p; cell;) {
+            char *end = strchr(cell, sep);
+            if (end)
+                *end = '\0';
+            while (*cell == ' ' || *cell == '"')
+                cell++;
+            size_t len = strlen(cell);
+            while (len && (cell[len - 1] == ' ' || cell[len - 1] == '"'))
+                cell[--len] = '\0';
+            if (*cell && known_column(st, cell)) {
+                size_t used = strlen(names);
+                if (known < 4)
+                    snprintf(names + used, n - used, "%s'%.60s'", known ? ", " : "", cell);
+                known++;
+            }
+            cell = end ? end + 1 : NULL;
+        }
+        if (no == 1 && known)
+            break; /* the names are on the first line */
+        if (known >= 2) {
+            if (known > 4) {
+                size_t used = strlen(names);
+                snprintf(names + used, n - used, ", ...");
+            }
+            found = no;
+        }
+    }
+    fclose(fp);
+    return found;
+}
+
+static dm_status header_below(import_state *st)
+{
+    if (!st->drv || (strcmp(st->drv, "CSV") && strcmp(st->drv, "XLSX") && strcmp(st->drv, "ODS") &&
+                     strcmp(st->drv, "XLS")))
+        return DM_OK;
+    OGRFeatureDefnH fd = OGR_L_GetLayerDefn(st->ol);
+    for (int i = 0; i < st->n_src; i++) {
+        const char *name = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i));
+        if (known_column(st, name))
+            return DM_OK;
+        for (size_t k = 0; k < st->o->n_map; k++)
+            if (!dm__strcasecmp(st->o->map_from[k], name))
+                return DM_OK; /* a name the command line gives */
+    }
+    if (st->o->x_field || st->o->y_field || st->o->geom_field)
+        return DM_OK;
+    if (st->is_csv) {
+        char names[400];
+        long line = csv_header_line(st, names, sizeof names);
+        if (line > 1)
+            return dm__fail(st->ctx, DM_EPARSE,
+                            "%s: the column names are on line %ld (%s), not on the first: what is above them (a "
+                            "title?) is read as the names; delete the lines above them and save again",
+                            st->path, line, names);
+        return DM_OK;
+    }
+    OGR_L_ResetReading(st->ol);
+    OGRFeatureH f;
+    dm_status rc = DM_OK;
+    for (long no = 1; no <= 10 && !rc && (f = OGR_L_GetNextFeature(st->ol)); no++) {
+        char names[400] = "";
+        int known = 0;
+        for (int i = 0; i < st->n_src; i++) {
+            if (!OGR_F_IsFieldSetAndNotNull(f, i))
+                continue;
+            const char *v = OGR_F_GetFieldAsString(f, i);
+            if (!known_column(st, v))
+                continue;
+            size_t len = strlen(names);
+            if (known < 4)
+                snprintf(names + len, sizeof names - len, "%s'%.60s'", known ? ", " : "", v);
+            known++;
+        }
+        long fid = (long)OGR_F_GetFID(f); /* a sheet's row, its title's read as a row too */
+        OGR_F_Destroy(f);
+        if (known < (st->n_src > 1 ? 2 : 1))
+            continue;
+        long line = st->is_csv ? csv_line_of(st->read_path, no) : 0;
+        char where[64];
+        if (line > 0)
+            snprintf(where, sizeof where, "line %ld", line);
+        else
+            snprintf(where, sizeof where, "row %ld", fid > 0 ? fid : no);
+        rc = dm__fail(st->ctx, DM_EPARSE,
+                      "%s: the column names are on %s (%s%s), not on the first: what is above them (a title?) "
+                      "is read as the names; delete the rows above them and save again",
+                      st->path, where, names, known > 4 ? ", ..." : "");
+    }
+    OGR_L_ResetReading(st->ol);
+    return rc;
+}
+
 static dm_status import_layer(import_state *st, import_run *run)
 {
     dm_ctx *ctx = st->ctx;
@@ -2336,6 +2475,9 @@ static dm_status import_layer(import_state *st, import_run *run)
     st->target = calloc((size_t)(st->n_src ? st->n_src : 1), sizeof *st->target);
     if (!st->target)
         return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    dm_status hb = header_below(st);
+    if (hb)
+        return hb;
     int native =
         OGR_L_GetGeomType(st->ol) != wkbNone && !o->x_field && !o->y_field && !o->geom_field;
     st->x_col = st->y_col = st->latlon_col = st->geom_col = -1;
