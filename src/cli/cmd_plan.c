@@ -281,6 +281,29 @@ static void print_first(const dm_plan_result *r, const dm_plan_hazard *h, const 
         printf("            (the first %zu of %zu by priority; every hazard and task in %s)\n", shown, r->n, csv_path);
 }
 
+
+/* A span of years as a planner reads it: in years from one year, in months
+ * from one month, else in days ("0.0 years" said nothing of a plan of two
+ * weeks). scale turns years into the unit returned. */
+static const char *span_unit(double years, double *scale)
+{
+    if (!(years < 1))
+        return *scale = 1, "years";
+    if (years * 12 >= 1)
+        return *scale = 12, "months";
+    return *scale = 365.25, "days";
+}
+
+static const char *span_text(char *b, size_t n, double years)
+{
+    double k;
+    const char *u = span_unit(years, &k);
+    if (k == 365.25)
+        snprintf(b, n, "%.0f day%s", years * k, floor(years * k + 0.5) == 1 ? "" : "s");
+    else
+        snprintf(b, n, "%.1f %s", years * k, u);
+    return b;
+}
 static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
                           const dm_plan_hazard *h, const dm_plan_team *t)
 {
@@ -453,16 +476,18 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
     for (size_t i = 0; i < r->n; i++)
         all_high += h[i].p >= cfg->p_high || r->route[i] == DM_ROUTE_CLEAR;
     const char *all_land = partial ? "all funded land" : "all land";
+    char sp1[40], sp2[40];
     if (r->n_high == 0)
-        printf("  end:      high-risk land: none %s; %s %s (%.1f years)\n",
-               partial ? "funded" : "in the plan", all_land, r->end_all, r->years_all);
+        printf("  end:      high-risk land: none %s; %s %s (%s)\n",
+               partial ? "funded" : "in the plan", all_land, r->end_all, span_text(sp2, sizeof sp2, r->years_all));
     else if (partial)
-        printf("  end:      high-risk land (%zu of %zu hazards funded) %s (%.1f years); %s %s (%.1f years)\n",
-               r->n_high, all_high, r->end_high, r->years_high, all_land, r->end_all, r->years_all);
+        printf("  end:      high-risk land (%zu of %zu hazards funded) %s (%s); %s %s (%s)\n",
+               r->n_high, all_high, r->end_high, span_text(sp1, sizeof sp1, r->years_high), all_land, r->end_all,
+               span_text(sp2, sizeof sp2, r->years_all));
     else
-        printf("  end:      high-risk land (%zu hazard%s) %s (%.1f years); %s %s (%.1f years)\n",
-               r->n_high, r->n_high == 1 ? "" : "s", r->end_high, r->years_high, all_land, r->end_all,
-               r->years_all);
+        printf("  end:      high-risk land (%zu hazard%s) %s (%s); %s %s (%s)\n",
+               r->n_high, r->n_high == 1 ? "" : "s", r->end_high, span_text(sp1, sizeof sp1, r->years_high),
+               all_land, r->end_all, span_text(sp2, sizeof sp2, r->years_all));
     if (cfg->horizon_years > 0 && r->n_late == 0)
         printf("  horizon:  every %shazard ends within the %g-year horizon\n", partial ? "funded " : "",
                cfg->horizon_years);
@@ -495,11 +520,18 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
     }
     if (r->samples <= 0)
         printf("  forecast: none (--samples 0)\n");
-    else
-        printf("  forecast: (%d samples) high-risk %.1f / %.1f / %.1f years, all%s %.1f / %.1f / %.1f "
-               "years, cost USD %s (P10/P50/P90)\n",
-               r->samples, r->mc_years_high.p10, r->mc_years_high.p50, r->mc_years_high.p90, partial ? " funded" : "",
-               r->mc_years_all.p10, r->mc_years_all.p50, r->mc_years_all.p90, mus3(b1, sizeof b1, r->mc_cost));
+    else {
+        /* each triple in the unit its P90 reads best in */
+        double kh, ka;
+        const char *uh = span_unit(r->mc_years_high.p90, &kh), *ua = span_unit(r->mc_years_all.p90, &ka);
+        int dh = kh == 365.25, da = ka == 365.25;
+        printf("  forecast: (%d samples) high-risk %.*f / %.*f / %.*f %s, all%s %.*f / %.*f / %.*f "
+               "%s, cost USD %s (P10/P50/P90)\n",
+               r->samples, dh ? 0 : 1, r->mc_years_high.p10 * kh, dh ? 0 : 1, r->mc_years_high.p50 * kh, dh ? 0 : 1,
+               r->mc_years_high.p90 * kh, uh, partial ? " funded" : "", da ? 0 : 1, r->mc_years_all.p10 * ka,
+               da ? 0 : 1, r->mc_years_all.p50 * ka, da ? 0 : 1, r->mc_years_all.p90 * ka, ua,
+               mus3(b1, sizeof b1, r->mc_cost));
+    }
     if (r->mc_beyond_teams > 0)
         printf("            in %d of %d samples survey finds items that no team in the file can survey and "
                "clear: left out of these figures (add manual, mechanical or dog teams)\n",
