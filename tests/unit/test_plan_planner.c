@@ -498,3 +498,27 @@ TEST(plan_cli_start_on_a_day_off_says_when_work_begins)
     ASSERT_CONTAINS(out, "plan from 2026-11-30: 5 open hazards");
     free(out);
 }
+
+/* A team file's column or a config key named as a planner would, or a
+ * letter off, is refused naming the one meant. */
+TEST(plan_cli_names_the_column_or_key_meant)
+{
+    const char *db = planner_db();
+    ASSERT(db);
+    dmtest_write_file(dmtest_path("t1.csv"), "team,method,capacity_ha_day,cost_usd_day\nA,manual,0.5,800\n");
+    ASSERT_DEMINE(2, "unknown column 'team' (did you mean 'name'?)", "plan '%s' --teams '%s'", db,
+                  dmtest_path("t1.csv"));
+    dmtest_write_file(dmtest_path("t2.csv"), "name,method,capacity,cost_usd_day\nA,manual,0.5,800\n");
+    ASSERT_DEMINE(2, "unknown column 'capacity' (did you mean 'capacity_ha_day'?)", "plan '%s' --teams '%s'", db,
+                  dmtest_path("t2.csv"));
+    dmtest_write_file(dmtest_path("c.json"), "{\"p_cancell\": 0.1}");
+    ASSERT_DEMINE(2, "unknown key 'p_cancell' (did you mean 'p_cancel'?", "plan '%s' --config '%s'", db,
+                  dmtest_path("c.json"));
+    /* nothing near: the columns are listed, no guess */
+    dmtest_write_file(dmtest_path("t3.csv"), "name,method,capacity_ha_day,cost_usd_day,zzz\nA,manual,0.5,800,1\n");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "plan '%s' --teams '%s'", db, dmtest_path("t3.csv")), 2);
+    ASSERT_CONTAINS(out, "unknown column 'zzz' (columns: name,method");
+    ASSERT(!strstr(out, "did you mean"));
+    free(out);
+}

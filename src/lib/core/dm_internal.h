@@ -32,6 +32,9 @@ const char *dm__field_hint(const dm_layer_def *l, const char *name, char *buf, s
 /* The field of l that NAME most likely means (a letter or three off, or
  * the same words in another order: "date_found" for "found_date"), or NULL. */
 const char *dm__field_near(const dm_layer_def *l, const char *name);
+/* The one of n names that NAME most likely means, as dm__field_near, or a
+ * name NAME begins (4 letters or more); NULL when none is near. */
+const char *dm__name_near(const char *name, const char *const *names, size_t n);
 
 /* Prefix the current message with a formatted context, e.g. the file name:
  * "FILE: <previous message>". Returns the current code. */

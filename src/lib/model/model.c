@@ -514,6 +514,28 @@ const char *dm__field_near(const dm_layer_def *l, const char *name)
     return hit;
 }
 
+const char *dm__name_near(const char *name, const char *const *names, size_t n)
+{
+    const char *hit = NULL;
+    int best = name && strlen(name) > 5 ? 3 : 2;
+    for (size_t i = 0; name && i < n; i++) {
+        if (same_words(name, names[i]))
+            return names[i];
+        int d = near_distance(name, names[i]);
+        if (d < best)
+            best = d, hit = names[i];
+    }
+    /* a column named by its start ("capacity" for capacity_ha_day) */
+    for (size_t i = 0; !hit && name && strlen(name) >= 4 && i < n; i++) {
+        size_t k = 0;
+        while (name[k] && tolower((unsigned char)name[k]) == tolower((unsigned char)names[i][k]))
+            k++;
+        if (!name[k])
+            hit = names[i];
+    }
+    return hit;
+}
+
 const char *dm__field_hint(const dm_layer_def *l, const char *name, char *buf, size_t n)
 {
     const char *hit = dm__field_near(l, name);

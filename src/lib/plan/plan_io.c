@@ -142,8 +142,22 @@ dm_status dm_plan_config_load(dm_ctx *ctx, const char *path, dm_plan_config *cfg
             else
                 cfg->start_date[0] = 0;
         } else {
-            st = dm__fail(ctx, DM_EPARSE, "%s: unknown key '%s' (see config/plan-default.json)", path,
-                          key);
+            /* a key a letter or two off is named: p_cancell, usd_per_hectare */
+            const char *names[sizeof real_keys / sizeof real_keys[0] + 6];
+            size_t nn = 0;
+            for (size_t i = 0; i < sizeof real_keys / sizeof real_keys[0]; i++)
+                names[nn++] = real_keys[i].name;
+            static const char *const other[] = {"usd_per_ha", "detect", "work_days_week", "samples", "seed",
+                                                "start_date"};
+            for (size_t i = 0; i < 6; i++)
+                names[nn++] = other[i];
+            const char *near = dm__name_near(key, names, nn);
+            if (near)
+                st = dm__fail(ctx, DM_EPARSE, "%s: unknown key '%s' (did you mean '%s'? see config/plan-default.json)",
+                              path, key, near);
+            else
+                st = dm__fail(ctx, DM_EPARSE, "%s: unknown key '%s' (see config/plan-default.json)", path,
+                              key);
             goto out;
         }
     }
@@ -322,10 +336,23 @@ static dm_status teams_read(dm_ctx *ctx, FILE *f, const char *path, dm_plan_team
                     if (!dm__strcasecmp(cols[i], hdr[k]))
                         known = k;
                 if (known < 0) {
+                    /* a column named as a planner would: team, rate, capacity */
+                    static const char *const alias[][2] = {
+                        {"team", "name"},          {"team_name", "name"},  {"unit", "name"},
+                        {"type", "method"},        {"asset", "method"},    {"rate", "cost_usd_day"},
+                        {"day_rate", "cost_usd_day"}, {"cost", "cost_usd_day"}, {"ha_day", "capacity_ha_day"},
+                        {"teams", "count"},        {"number", "count"},    {"n", "count"}};
+                    const char *near = dm__name_near(cols[i], hdr, 5);
+                    for (size_t a = 0; !near && a < sizeof alias / sizeof alias[0]; a++)
+                        if (!dm__strcasecmp(cols[i], alias[a][0]))
+                            near = alias[a][1];
+                    char hint[64] = "";
+                    if (near)
+                        snprintf(hint, sizeof hint, " (did you mean '%s'?)", near);
                     st = dm__fail(ctx, DM_EPARSE,
-                                  "%s:%ld: header: unknown column '%s' (columns: name,method,"
+                                  "%s:%ld: header: unknown column '%s'%s (columns: name,method,"
                                   "capacity_ha_day,cost_usd_day[,count])",
-                                  path, lineno, cols[i]);
+                                  path, lineno, cols[i], hint);
                     goto out;
                 }
                 if (ci[known] >= 0) {
