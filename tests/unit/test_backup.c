@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT
  *
  * test_backup.c -- `demine backup`: a consistent single-file copy of a
- * database the server is writing to (WAL mode), and what it refuses.
+ * database the server is writing to (WAL mode), what it refuses, and
+ * dated copies in a directory with the oldest removed.
  */
 #include "dmtest.h"
 
@@ -119,4 +120,46 @@ TEST(backup_refuses_to_write_over_a_file_or_the_database_and_leaves_nothing_on_f
     ASSERT(!exists(dmtest_path("j2.gpkg")));
     /* usage */
     ASSERT_DEMINE(2, "demine backup DB OUT.gpkg", "backup %s", db);
+}
+
+/* A directory: the copy is named after the database and the time, and
+ * --keep N leaves the N newest copies of this database, no other file. */
+TEST(backup_into_a_directory_keeps_the_newest_copies)
+{
+    const char *db = dmtest_demo_db();
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/bk", dmtest_tmpdir());
+    ASSERT_EQ(dmtest_sh(NULL, "mkdir -p '%s'", dir), 0);
+    /* older copies of this database and a file of another one */
+    const char *old[] = {"demo-20240101-000000.gpkg", "demo-20240102-000000.gpkg",
+                         "demo-20240103-000000.gpkg", "other-20200101-000000.gpkg",
+                         "demo-notes.gpkg"};
+    char p[4200];
+    for (int i = 0; i < 5; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, old[i]);
+        dmtest_write_file(p, "x");
+    }
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "backup %s %s/ --keep 2", db, dir), 0);
+    ASSERT_CONTAINS(out, "removed 2 older copies");
+    free(out);
+    char *ls = NULL;
+    ASSERT_EQ(dmtest_sh(&ls, "ls '%s'", dir), 0);
+    ASSERT(!strstr(ls, "20240101"));
+    ASSERT(!strstr(ls, "20240102"));
+    ASSERT_CONTAINS(ls, "demo-20240103-000000.gpkg");
+    ASSERT_CONTAINS(ls, "other-20200101-000000.gpkg");
+    ASSERT_CONTAINS(ls, "demo-notes.gpkg");
+    free(ls);
+    /* the new copy is a whole database */
+    ASSERT_EQ(dmtest_sh(&ls, "ls '%s' | grep -E '^demo-2[0-9]{7}-[0-9]{6}.gpkg$' | grep -v 2024", dir),
+              0);
+    char copy[4200];
+    snprintf(copy, sizeof copy, "%s/%.*s", dir, (int)strcspn(ls, "\n"), ls);
+    free(ls);
+    ASSERT_DEMINE(0, "0 errors", "check %s", copy);
+    /* --keep without a directory, and a directory that is not there */
+    ASSERT_DEMINE(2, "--keep goes with a directory", "backup %s %s --keep 2", db, dmtest_path("x.gpkg"));
+    ASSERT_DEMINE(3, "no such directory", "backup %s %s/none/", db, dmtest_tmpdir());
+    ASSERT_DEMINE(2, "--keep must be 1 or more", "backup %s %s/ --keep 0", db, dir);
 }
