@@ -69,6 +69,10 @@ typedef struct dm_plan_config {
     double calibration_sd;
     int samples;
     uint64_t seed;
+    /* the hazards planned when not every open one: "the districts Fuzuli,
+     * Jabrayil", "every district but Zangilan"; "" = all. The JSON's
+     * scope, which the report names. */
+    char scope[256];
 } dm_plan_config;
 
 /* A plan date: exactly YYYY-MM-DD, a real day (not 23/11/2026, which other

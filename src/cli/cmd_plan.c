@@ -843,8 +843,14 @@ static int run_plan(dm_ctx *ctx, int argc, char **argv)
         snprintf(json_tmp, strlen(json_path) + 6, "%s.part", json_path);
         st = dm_plan_gather(s, &cfg, prior, &h, &n);
     }
-    if (!st && !rc && n_districts)
+    if (!st && !rc && n_districts) {
         rc = select_districts(db, h, &n, districts, n_districts, exclude);
+        /* said in the JSON and the report: a plan of some districts */
+        size_t o = (size_t)snprintf(cfg.scope, sizeof cfg.scope, "%s", exclude ? "every district but " :
+                                    n_districts == 1 ? "the district " : "the districts ");
+        for (int k = 0; k < n_districts && o < sizeof cfg.scope; k++)
+            o += (size_t)snprintf(cfg.scope + o, sizeof cfg.scope - o, "%s%s", k ? ", " : "", districts[k]);
+    }
     if (!st && !rc)
         st = dm_plan_run(ctx, &cfg, h, n, teams, nt, &r);
     if (!st && !rc) {

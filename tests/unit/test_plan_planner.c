@@ -522,3 +522,45 @@ TEST(plan_cli_names_the_column_or_key_meant)
     ASSERT(!strstr(out, "did you mean"));
     free(out);
 }
+
+/* A plan of some districts says so in its JSON (scope) and in the report,
+ * which otherwise reads as the national plan; a plan of all says nothing. */
+TEST(plan_of_some_districts_is_named_in_the_json_and_report)
+{
+    const char *db = planner_db();
+    ASSERT(db);
+    char *out = NULL;
+    int rc = plan_small(&out, db, "--exclude-district Jabrayil");
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    free(out);
+    json_error_t err;
+    json_t *root = json_load_file(dmtest_path("p.json"), 0, &err);
+    ASSERT_MSG(root, "%s", err.text);
+    ASSERT_STREQ(json_string_value(json_object_get(root, "scope")), "every district but Jabrayil");
+    json_decref(root);
+    char html[1024]; /* dmtest_path's buffers are reused */
+    snprintf(html, sizeof html, "%s", dmtest_path("r.html"));
+    ASSERT_DEMINE(0, NULL, "report '%s' --out '%s'", db, html);
+    char *h = dmtest_read_file(html);
+    ASSERT(h);
+    ASSERT_CONTAINS(h, "3 open hazards (every district but Jabrayil), 53.4 ha");
+    free(h);
+    rc = plan_small(&out, db, "--district Fuzuli --force");
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    free(out);
+    root = json_load_file(dmtest_path("p.json"), 0, &err);
+    ASSERT_MSG(root, "%s", err.text);
+    ASSERT_STREQ(json_string_value(json_object_get(root, "scope")), "the district Fuzuli");
+    json_decref(root);
+    rc = plan_small(&out, db, "--force");
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    free(out);
+    root = json_load_file(dmtest_path("p.json"), 0, &err);
+    ASSERT_MSG(root, "%s", err.text);
+    ASSERT(json_is_null(json_object_get(root, "scope")));
+    json_decref(root);
+    ASSERT_DEMINE(0, NULL, "report '%s' --out '%s' --force", db, html);
+    h = dmtest_read_file(html);
+    ASSERT(h && !strstr(h, "district but") && !strstr(h, "(the district"));
+    free(h);
+}

@@ -304,9 +304,12 @@ static void key_figures(const rep_data *d, lines *L)
         add(L, "Plan from %s: %s", st ? st : "?", dm__rep_no_plan(d));
         return;
     }
-    add(L, "Plan from %s: %.0f open hazard%s, %.1f ha, %.0f expected items, %.0f teams",
+    /* a plan of some districts (--district) says which */
+    const char *scope = json_string_value(json_object_get(p, "scope"));
+    add(L, "Plan from %s: %.0f open hazard%s%s%s%s, %.1f ha, %.0f expected items, %.0f teams",
         json_string_value(json_object_get(p, "start")), dm__jnum(p, "hazards"), dm__jnum(p, "hazards") == 1 ? "" : "s",
-        dm__jnum(p, "area_ha"), dm__jnum(p, "expected_items"), dm__jnum(p, "teams"));
+        scope ? " (" : "", scope ? scope : "", scope ? ")" : "", dm__jnum(p, "area_ha"), dm__jnum(p, "expected_items"),
+        dm__jnum(p, "teams"));
     /* land reduced by technical survey is partly cleared: say how much is
      * cleared in all, the figure the donor comparison gives */
     double clear_ha = dm__jnum(json_object_get(ro, "clear"), "area_ha"),
