@@ -697,13 +697,13 @@ dm_status dm_plan_json(dm_ctx *ctx, const dm_plan_config *cfg, const dm_plan_haz
     dm__buf_init(&b);
     dm__buf_printf(&b, "{\"start\":\"%s\",\"hazards\":%zu,\"funded\":%zu,\"teams\":%zu,", r->start,
                    r->n, r->n_funded, r->n_teams);
-    /* which hazards when not all (--district): null for every open one */
-    dm__buf_puts(&b, "\"scope\":");
-    if (cfg->scope[0])
+    /* which hazards when not all (--district); no key for every open one,
+     * as no budget key without a budget */
+    if (cfg->scope[0]) {
+        dm__buf_puts(&b, "\"scope\":");
         dm__buf_json_str(&b, cfg->scope);
-    else
-        dm__buf_puts(&b, "null");
-    dm__buf_puts(&b, ",");
+        dm__buf_puts(&b, ",");
+    }
     dm__buf_printf(&b, "\"area_ha\":%.4f,\"expected_items\":%.4f,\"cost_usd\":%.2f,"
                        "\"funded_cost_usd\":%.2f,\"residual_items\":%.4f,"
                        "\"unfunded_items\":%.4f,",
