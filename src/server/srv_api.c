@@ -382,7 +382,10 @@ static int h_layers(srv_req *rq, srv_resp *rs)
         dm_status st = DM_OK;
         int some_hidden = 0;
         if (l->geom_type && (!strcmp(l->name, "activities") || !strcmp(l->name, "items"))) {
-            if (!hidden_made && (st = hidden_activities(rq, 0, &hidden)) == DM_OK)
+            if (!hidden_made && (st = hidden_activities(rq, 0, &hidden)) != DM_OK) {
+                free(hidden.v);
+                memset(&hidden, 0, sizeof hidden);
+            } else
                 hidden_made = 1;
             some_hidden = st || hidden.n > 0;
         }
