@@ -99,6 +99,11 @@ int cli_filter_where(const char *cmd, cli_filter *f, const char *arg);
 int cli_filter_bbox(const char *cmd, cli_filter *f, const char *arg);
 /* Put the filters into sel. */
 void cli_filter_select(const cli_filter *f, dm_select *sel);
+/* After a filter that passes no row: for the first --where that passes
+ * none by itself, the value meant when one differs only in case or marks
+ * (Agdam for Ağdam), else the values the field holds (the most used
+ * first), on stderr as "demine CMD: ...". */
+void cli_filter_explain(dm_store *s, const char *cmd, const char *layer, const cli_filter *f);
 
 /* Open a database for a command, printing the error on failure. */
 int cli_open_store(dm_ctx *ctx, const char *cmd, const char *path, unsigned flags,

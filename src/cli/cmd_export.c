@@ -106,6 +106,7 @@ static int run_export(dm_ctx *ctx, int argc, char **argv)
                         filt.bbox[1], filt.bbox[2], filt.bbox[3]);
             fprintf(stderr, ": nothing exported (`demine list %s %s` shows the rows)\n",
                     argv[optind], layer);
+            cli_filter_explain(s, "export", layer, &filt);
             dm_store_close(s);
             return 2;
         }
@@ -117,7 +118,7 @@ static int run_export(dm_ctx *ctx, int argc, char **argv)
     if (st)
         rc = cli_fail(ctx, "export", st);
     else {
-        printf("exported %ld rows of %s to %s", n, dm_layer_find(layer)->name, argv[optind + 1]);
+        printf("exported %ld row%s of %s to %s", n, n == 1 ? "" : "s", dm_layer_find(layer)->name, argv[optind + 1]);
         if (!had_style && access(style, F_OK) == 0)
             printf(" (QGIS style %s)", style);
         printf("\n");

@@ -304,6 +304,10 @@ static int run_list(dm_ctx *ctx, int argc, char **argv)
             if (json)
                 printf("]\n");
             dm_cursor_free(cur);
+            /* nothing passed a --where: the value meant, or those there are
+             * (on stderr: the JSON stays an empty list) */
+            if (!st && first && filt.n && offset == 0)
+                cli_filter_explain(s, "list", layer, &filt);
         }
     }
     if (st)

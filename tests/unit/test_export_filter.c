@@ -44,7 +44,7 @@ TEST(export_where_and_bbox_write_the_rows_list_shows)
     /* a value read as edit reads it: CLOSED is closed */
     const char *out = dmtest_path("closed.geojson");
     char needle[64];
-    snprintf(needle, sizeof needle, "exported %ld rows of hazards", closed);
+    snprintf(needle, sizeof needle, "exported %ld row%s of hazards", closed, closed == 1 ? "" : "s");
     ASSERT_DEMINE(0, needle, "export %s --layer hazards %s --where status=CLOSED", db, out);
     char *js = dmtest_read_file(out);
     ASSERT(js);
@@ -56,7 +56,7 @@ TEST(export_where_and_bbox_write_the_rows_list_shows)
                                  "hazard_type=SHA",
                   db, dmtest_path("closed-sha.gpkg"));
     /* a bbox round the whole world: every row */
-    snprintf(needle, sizeof needle, "exported %ld rows", all);
+    snprintf(needle, sizeof needle, "exported %ld row%s", all, all == 1 ? "" : "s");
     ASSERT_DEMINE(0, needle, "export %s --layer hazards %s --bbox -180,-90,180,90", db,
                   dmtest_path("world.geojson"));
     /* a bbox elsewhere, or a value no row has: nothing written, said */
@@ -68,6 +68,27 @@ TEST(export_where_and_bbox_write_the_rows_list_shows)
                   "export %s --layer hazards %s --where district=Nowhere", db,
                   dmtest_path("none2.geojson"));
     ASSERT(stat(dmtest_path("none2.geojson"), &sb) != 0);
+    /* the values the field holds, the most used first */
+    char *o2 = NULL;
+    ASSERT_EQ(dmtest_demine(&o2, "export %s --layer hazards %s --where district=Nowhere", db,
+                            dmtest_path("none2.geojson")),
+              2);
+    ASSERT_CONTAINS(o2, "district of hazards holds: ");
+    free(o2);
+    /* a name typed without its marks or in another case: the one meant */
+    char *list = NULL;
+    ASSERT_EQ(dmtest_demine(&list, "list %s hazards --limit 1 --json", db), 0);
+    char *u = strstr(list, "\"uuid\":");
+    ASSERT(u);
+    char uuid[37];
+    ASSERT_EQ(sscanf(u, "\"uuid\":\"%36[0-9a-f-]\"", uuid), 1);
+    free(list);
+    ASSERT_DEMINE(0, NULL, "edit %s %s district=Ağdam --reason test", db, uuid);
+    ASSERT_DEMINE(2, "did you mean --where district=Ağdam?", "export %s --layer hazards %s --where district=AGDAM",
+                  db, dmtest_path("none5.geojson"));
+    ASSERT_DEMINE(0, "did you mean --where district=Ağdam?", "list %s hazards --where district=agdam", db);
+    ASSERT_DEMINE(0, "exported 1 row of hazards", "export %s --layer hazards %s --where district=Ağdam", db,
+                  dmtest_path("agdam.kml"));
     /* a mistyped field is named with the one meant */
     ASSERT_DEMINE(2, "did you mean 'district'", "export %s --layer hazards %s --where distric=X", db,
                   dmtest_path("none3.geojson"));

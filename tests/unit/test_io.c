@@ -2003,7 +2003,7 @@ TEST(export_keeps_non_ascii_text_in_every_format)
     char *want = column("db.gpkg", "select ref, name, district, notes from hazards");
     const char *exts[] = {"gpkg", "geojson", "shp", "csv", "kml", "xlsx"};
     for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
-        ASSERT_DEMINE(0, "exported 1 rows", "export db.gpkg --layer hazards out.%s", exts[i]);
+        ASSERT_DEMINE(0, "exported 1 row of hazards", "export db.gpkg --layer hazards out.%s", exts[i]);
         ASSERT_DEMINE(0, NULL, "init db2.gpkg");
         ASSERT_DEMINE(0, "imported 1 row into", "import db2.gpkg --layer hazards out.%s", exts[i]);
         char *got = column("db2.gpkg", "select ref, name, district, notes from hazards");
