@@ -564,3 +564,37 @@ TEST(plan_of_some_districts_is_named_in_the_json_and_report)
     ASSERT(h && !strstr(h, "district but") && !strstr(h, "(the district"));
     free(h);
 }
+
+/* A remaining area recorded before the land released from it (an IMSMA
+ * export whose Remaining Area was never brought up to date) is planned as
+ * recorded, and said: remaining and released exceed the estimate. */
+TEST(plan_says_a_remaining_area_recorded_before_its_release)
+{
+    const char *db = planner_db();
+    ASSERT(db);
+    char *out = NULL;
+    int rc = plan_small(&out, db, "");
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT(!strstr(out, "remaining_stale"));
+    free(out);
+    /* H-3 (0.01 deg square): its whole estimate still to release, then a
+     * cleared quarter of it */
+    rc = dmtest_sh(&out, "sqlite3 '%s' \"SELECT est_area_ha FROM hazards WHERE ref = 'H-3'\"", db);
+    ASSERT_EQ(rc, 0);
+    double est = atof(out);
+    free(out);
+    ASSERT(est > 50);
+    ASSERT_DEMINE(0, NULL, "edit '%s' H-3 remaining_area_ha=%.4f --reason test", db, est);
+    dmtest_write_file(dmtest_path("ra.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":"
+                      "{\"hazard_id\":\"H-3\",\"outcome\":\"cleared\",\"date\":\"2025-05-01\"},\"geometry\":"
+                      "{\"type\":\"Polygon\",\"coordinates\":[[[46.95,39.55],[46.955,39.55],[46.955,39.555],"
+                      "[46.95,39.555],[46.95,39.55]]]}}]}");
+    ASSERT_DEMINE(0, NULL, "import '%s' --layer release_areas '%s'", db, dmtest_path("ra.geojson"));
+    rc = plan_small(&out, db, "--force");
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT_CONTAINS(out, "1 open hazard whose remaining_area_ha and the land released from it add up to more "
+                         "than its estimate (the first, H-3: ");
+    ASSERT_CONTAINS(out, "(remaining_stale)");
+    free(out);
+}

@@ -264,12 +264,13 @@ static dm_status count_finds(dm_store *s, dm_plan_hazard *h, dm_geom *const *geo
  * those left with none are taken out of the list (*n), counted with the
  * hazards of no area left (*n_empty, the first named in first_empty). */
 static dm_status subtract_released(dm_store *s, dm_plan_hazard *h, dm_geom **geoms, const unsigned char *norem,
-                                   size_t *n, size_t *n_empty, char *first_empty, size_t first_len)
+                                   const double *est, size_t *n, size_t *n_empty, char *first_empty,
+                                   size_t first_len)
 {
     dm_ctx *ctx = dm_store_ctx(s);
     size_t nh = *n, any = 0;
     for (size_t i = 0; i < nh; i++)
-        any += norem[i];
+        any += norem[i] || isfinite(est[i]);
     if (!any)
         return DM_OK;
     dm_hazard_released *released = NULL;
@@ -278,12 +279,30 @@ static dm_status subtract_released(dm_store *s, dm_plan_hazard *h, dm_geom **geo
     double *rel = st ? NULL : dm_calloc(ctx, nh, sizeof *rel);
     if (!st && !rel)
         st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+    /* a remaining area recorded before the land released from it (an
+     * IMSMA export whose Remaining Area was never brought up to date):
+     * remaining and released add up to more than the estimate. The plan
+     * takes the remaining area as recorded, and says so (check names each:
+     * remaining_stale) */
+    size_t n_stale = 0;
+    char first_stale[DM_PLAN_NAME_MAX + 120] = "";
     for (size_t i = 0; !st && i < nh; i++) {
-        const dm_hazard_released *f = norem[i] ? dm_hazard_released_find(released, n_released, h[i].uuid) : NULL;
-        if (f && f->ha > 0)
+        const dm_hazard_released *f = dm_hazard_released_find(released, n_released, h[i].uuid);
+        if (f && f->ha > 0 && norem[i])
             rel[i] = f->ha;
+        else if (f && f->ha >= 0.01 && isfinite(est[i]) && h[i].area_ha + f->ha > est[i] * 1.01 + 0.01 &&
+                 !n_stale++)
+            snprintf(first_stale, sizeof first_stale, "%s: %.2f ha remaining + %.2f ha released > %.2f ha estimated",
+                     h[i].ref[0] ? h[i].ref : h[i].uuid, h[i].area_ha, f->ha, est[i]);
     }
     dm_free(ctx, released);
+    if (n_stale)
+        dm__log(ctx, DM_LOG_WARN,
+                "%s: %zu open hazard%s whose remaining_area_ha and the land released from %s add up to more than "
+                "%s estimate (the first, %s): a remaining area recorded before the release? The plan takes "
+                "remaining_area_ha as recorded; `demine check DB` names each (remaining_stale) with the value to set",
+                dm_store_path(s), n_stale, n_stale == 1 ? "" : "s", n_stale == 1 ? "it" : "them",
+                n_stale == 1 ? "its" : "their", first_stale);
     size_t k = 0;
     for (size_t i = 0; !st && i < nh; i++) {
         double left = h[i].area_ha - rel[i];
@@ -339,6 +358,7 @@ dm_status dm_plan_gather(dm_store *s, const dm_plan_config *cfg, int use_prior,
     dm_plan_hazard *h = NULL;
     dm_geom **hgeom = NULL; /* each hazard's polygon, for the finds in it */
     unsigned char *norem = NULL; /* each hazard's remaining_area_ha empty */
+    double *estv = NULL;         /* each hazard's est_area_ha (NAN: none) */
     size_t n = 0, cap = 0, n_risk = 0, first_missing = (size_t)-1, n_empty = 0, n_noarea = 0;
     char first_empty[DM_PLAN_NAME_MAX] = "", first_noarea[DM_PLAN_NAME_MAX] = "";
     pts p;
@@ -376,6 +396,12 @@ dm_status dm_plan_gather(dm_store *s, const dm_plan_config *cfg, int use_prior,
                 goto out;
             }
             norem = nr;
+            double *ne = dm_realloc(ctx, estv, nc * sizeof *ne);
+            if (!ne) {
+                st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+                goto out;
+            }
+            estv = ne;
             cap = nc;
         }
         hgeom[n] = NULL;
@@ -402,6 +428,7 @@ dm_status dm_plan_gather(dm_store *s, const dm_plan_config *cfg, int use_prior,
             goto out;
         }
         norem[n] = isnan(area);
+        estv[n] = isnan(area) ? est : dm_cursor_real(c, "est_area_ha", NAN);
         if (isnan(area))
             area = est;
         /* no area recorded at all (neither field, no polygon): unknown, not
@@ -454,7 +481,7 @@ dm_status dm_plan_gather(dm_store *s, const dm_plan_config *cfg, int use_prior,
         char missing_uuid[37] = "";
         if (first_missing != (size_t)-1)
             dm__strlcpy(missing_uuid, h[first_missing].uuid, sizeof missing_uuid);
-        if ((st = subtract_released(s, h, hgeom, norem, &n, &n_empty, first_empty, sizeof first_empty)))
+        if ((st = subtract_released(s, h, hgeom, norem, estv, &n, &n_empty, first_empty, sizeof first_empty)))
             goto out;
         first_missing = (size_t)-1;
         for (size_t i = 0; missing_uuid[0] && i < n && first_missing == (size_t)-1; i++)
@@ -651,6 +678,7 @@ out:
         dm_geom_free(hgeom[i]);
     dm_free(ctx, hgeom);
     dm_free(ctx, norem);
+    dm_free(ctx, estv);
     dm_cursor_free(c);
     grid_free(ctx, &gr);
     dm_free(ctx, p.v);
