@@ -304,3 +304,22 @@ TEST(column_names_below_a_title_are_named)
     ASSERT_DEMINE(0, NULL, "check %s --layer hazards --map 'Estimated Area=est_area_m2' "
                            "--map 'Remaining Area=remaining_area_m2'", land_csv());
 }
+
+/* A --map of a column the file does not have was dropped without a word:
+ * refused, naming the column meant or the columns there are; dropping
+ * one that is not there (--map X=-) drops nothing and passes. */
+TEST(import_map_of_a_column_the_file_lacks_is_refused)
+{
+    const char *db = dmtest_path("m.gpkg");
+    ASSERT_DEMINE(0, NULL, "init '%s'", db);
+    const char *csv = dmtest_path("it.csv");
+    dmtest_write_file(csv, "lon,lat,found,kind\n46.9,39.6,2024-01-02,AP\n");
+    ASSERT_DEMINE(2, "--map fund=found_date: the file has no column 'fund' (did you mean 'found'?)",
+                  "import '%s' --layer items '%s' --map fund=found_date --map kind=category", db, csv);
+    ASSERT_DEMINE(2, "the file has no column 'Nothing' (its columns: lon, lat, found, kind)",
+                  "import '%s' --layer items '%s' --map Nothing=quantity --map found=found_date --map kind=category",
+                  db, csv);
+    ASSERT_DEMINE(2, "the file has no column 'fund'", "check '%s' --layer items --map fund=found_date", csv);
+    ASSERT_DEMINE(0, NULL, "import '%s' --layer items '%s' --map found=found_date --map kind=category --map gone=-", db,
+                  csv);
+}

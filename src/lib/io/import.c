@@ -601,6 +601,43 @@ static dm_status map_fields(import_state *st)
         }
         unknown[n_unknown++] = i;
     }
+    /* a --map of a column the file does not have would be dropped without
+     * a word (a name mistyped, or the column another export calls so):
+     * refused, naming the columns there are or the one meant */
+    for (size_t k = 0; k < o->n_map; k++) {
+        int found = 0;
+        for (int i = 0; i < st->n_src && !found; i++) {
+            const char *full = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i));
+            found = !dm__strcasecmp(o->map_from[k], full) || !dm__strcasecmp(o->map_from[k], base_name(full));
+        }
+        /* dropping what is not there drops nothing: a shared command line */
+        if (found || !strcmp(o->map_to[k], "-") || (st->folder && !dm__strcasecmp(o->map_from[k], "folder")) ||
+            (st->drv && (!strcmp(st->drv, "LIBKML") || !strcmp(st->drv, "KML")) &&
+             !dm__strcasecmp(o->map_from[k], "folder")))
+            continue;
+        const char *cols[64];
+        int nc = 0;
+        size_t len = 0;
+        char list[400] = "";
+        for (int i = 0; i < st->n_src && nc < 64; i++) {
+            const char *full = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i));
+            cols[nc++] = full;
+            if (len + strlen(full) + 8 < sizeof list)
+                len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", full);
+            else if (len + 6 < sizeof list && !strstr(list, ", ...")) {
+                snprintf(list + len, sizeof list - len, ", ...");
+                len += 5;
+            }
+        }
+        const char *near = dm__name_near(o->map_from[k], cols, (size_t)nc);
+        free(unknown);
+        free(names);
+        if (near)
+            return dm__fail(st->ctx, DM_ENOTFOUND, "%s: --map %s=%s: the file has no column '%s' (did you mean '%s'?)",
+                            st->path, o->map_from[k], o->map_to[k], o->map_from[k], near);
+        return dm__fail(st->ctx, DM_ENOTFOUND, "%s: --map %s=%s: the file has no column '%s' (its columns: %s)",
+                        st->path, o->map_from[k], o->map_to[k], o->map_from[k], nc ? list : "none");
+    }
     /* a KML folder goes where --map folder=FIELD says, else to a field
      * named folder, else into notes; a column of the file named folder is
      * read as any column */
