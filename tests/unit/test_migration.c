@@ -323,3 +323,25 @@ TEST(import_map_of_a_column_the_file_lacks_is_refused)
     ASSERT_DEMINE(0, NULL, "import '%s' --layer items '%s' --map found=found_date --map kind=category --map gone=-", db,
                   csv);
 }
+
+/* A file in another CRS (a Shapefile's .prj in UTM) is reprojected, and
+ * said, so that a wrong .prj shows; one in WGS 84 says nothing of it. */
+TEST(import_says_the_crs_it_reprojected_from)
+{
+    const char *db = dmtest_path("c.gpkg");
+    ASSERT_DEMINE(0, NULL, "init '%s'", db);
+    char gj[1024], utm[1024];
+    snprintf(gj, sizeof gj, "%s", dmtest_path("h.geojson"));
+    snprintf(utm, sizeof utm, "%s", dmtest_path("h38.gpkg"));
+    dmtest_write_file(gj, "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":"
+                          "{\"ref\":\"U-1\",\"hazard_type\":\"SHA\"},\"geometry\":{\"type\":\"Polygon\","
+                          "\"coordinates\":[[[46.9,39.6],[46.91,39.6],[46.91,39.61],[46.9,39.61],[46.9,39.6]]]}}]}");
+    ASSERT_EQ(dmtest_sh(NULL, "ogr2ogr -t_srs EPSG:32638 '%s' '%s'", utm, gj), 0);
+    ASSERT_DEMINE(0, "coordinates reprojected from EPSG:32638 (WGS 84 / UTM zone 38N) to WGS 84",
+                  "import '%s' --layer hazards '%s'", db, utm);
+    char *out = NULL;
+    ASSERT_DEMINE(0, NULL, "delete '%s' U-1 --reason test", db);
+    ASSERT_EQ(dmtest_demine(&out, "import '%s' --layer hazards '%s'", db, gj), 0);
+    ASSERT(!strstr(out, "reprojected"));
+    free(out);
+}

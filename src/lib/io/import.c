@@ -84,6 +84,7 @@ typedef struct import_state {
     dm__area_unit *unit;
     unsigned char *sum;
     char units_said[1024]; /* "'Area (m²)' (m²) as est_area_ha, ...", said once */
+    char crs_said[200];    /* the CRS the coordinates were reprojected from, said once */
     char imsma_said[1024]; /* the IMSMA columns recognised, said once */
     int unit_unsaid;       /* an IMSMA area column's unit is not said (checking) */
 } import_state;
@@ -761,6 +762,15 @@ static dm_status setup_crs(import_state *st, int native)
     if (!st->oct)
         return dm__fail(ctx, DM_EPROJ, "%s: cannot transform from the file's CRS to WGS 84",
                         st->path);
+    /* said after the import: the file was in another CRS (a Shapefile's
+     * .prj in UTM), so that a wrong .prj shows */
+    const char *auth = OSRGetAuthorityName(st->src_srs, NULL), *code = OSRGetAuthorityCode(st->src_srs, NULL);
+    const char *nm = OSRGetName(st->src_srs);
+    if (auth && code)
+        snprintf(st->crs_said, sizeof st->crs_said, "%s:%s%s%s%s", auth, code, nm ? " (" : "", nm ? nm : "",
+                 nm ? ")" : "");
+    else
+        snprintf(st->crs_said, sizeof st->crs_said, "%s", nm ? nm : "the file's CRS");
     return DM_OK;
 }
 
@@ -3163,6 +3173,8 @@ static dm_status read_file_as_is(dm_ctx *ctx, dm_store *s, const char *path,
         dm__log(ctx, DM_LOG_INFO, "%s: IMSMA columns recognised: %s", path, st.imsma_said);
     if (st.units_said[0])
         dm__log(ctx, DM_LOG_INFO, "%s: areas converted to hectares: %s", path, st.units_said);
+    if (st.crs_said[0])
+        dm__log(ctx, DM_LOG_INFO, "%s: coordinates reprojected from %s to WGS 84 (EPSG:4326)", path, st.crs_said);
     if (run.empty)
         dm__log(ctx, DM_LOG_INFO, "%s: skipped %ld empty row%s", path, run.empty,
                 run.empty == 1 ? "" : "s");
