@@ -581,7 +581,7 @@ TEST(plan_says_a_remaining_area_recorded_before_its_release)
      * cleared quarter of it */
     rc = dmtest_sh(&out, "sqlite3 '%s' \"SELECT est_area_ha FROM hazards WHERE ref = 'H-3'\"", db);
     ASSERT_EQ(rc, 0);
-    double est = atof(out);
+    double est = strtod(out, NULL);
     free(out);
     ASSERT(est > 50);
     ASSERT_DEMINE(0, NULL, "edit '%s' H-3 remaining_area_ha=%.4f --reason test", db, est);
