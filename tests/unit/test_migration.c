@@ -345,3 +345,25 @@ TEST(import_says_the_crs_it_reprojected_from)
     ASSERT(!strstr(out, "reprojected"));
     free(out);
 }
+
+/* 3/4/2024 is read day first (3 April), as written in the region, but a
+ * US tool means 4 March: said once, by import and check; 25/4/2024 and
+ * 12.05.2021 (dots) could be read one way only and say nothing. */
+TEST(import_says_slash_dates_read_day_first_that_could_be_month_first)
+{
+    const char *db = dmtest_path("d.gpkg");
+    ASSERT_DEMINE(0, NULL, "init '%s'", db);
+    const char *csv = dmtest_path("d.csv");
+    dmtest_write_file(csv, "lon,lat,found_date,category\n46.9,39.61,25/4/2024,AP\n46.9,39.6,3/4/2024,AP\n"
+                           "46.9,39.62,12.05.2021,AP\n46.9,39.63,5/6/2023,AT\n");
+    ASSERT_DEMINE(0, "2 dates read day first, as written here, though month first is a date too (the first: "
+                     "'3/4/2024' as 2024-04-03, feature 2 (line 3), field 'found_date')",
+                  "import '%s' --layer items '%s'", db, csv);
+    ASSERT_DEMINE(0, "date_order", "check '%s' --layer items", csv);
+    char *out = NULL;
+    const char *csv2 = dmtest_path("d2.csv");
+    dmtest_write_file(csv2, "lon,lat,found_date,category\n46.9,39.61,25/4/2024,AP\n46.9,39.62,12.05.2021,AP\n");
+    ASSERT_EQ(dmtest_demine(&out, "import '%s' --layer items '%s'", db, csv2), 0);
+    ASSERT(!strstr(out, "day first"));
+    free(out);
+}

@@ -59,6 +59,8 @@ typedef struct import_state {
     OGRSpatialReferenceH src_srs, wgs84;
     long zm_n, zm_first; /* features with Z or M coordinates, the first of them */
     long year_n, year_first; /* dates of a year or month alone (stored as its first day), the first */
+    long slash_n, slash_first; /* dates d/m/yyyy read day first where m/d/yyyy is a date too */
+    char slash_field[64], slash_text[32];
     char year_field[64];
     const char *drv;     /* the GDAL driver that reads the file */
     int decimal_comma;   /* a CSV separated by semicolons: "1,5" is 1.5 */
@@ -2701,6 +2703,15 @@ static dm_status import_layer(import_state *st, import_run *run)
                     st->year_first = no;
                     dm__strlcpy(st->year_field, layer->fields[t].name, sizeof st->year_field);
                 }
+                /* 3/4/2024: day first (3 April) as this region writes it,
+                 * but a file from a US tool means 4 March: said, once */
+                int a = 0, b = 0, y = 0, end = 0;
+                if (sscanf(v + k, "%2d/%2d/%4d%n", &a, &b, &y, &end) == 3 && end >= 8 && a >= 1 && a <= 12 &&
+                    b >= 1 && b <= 12 && a != b && !st->slash_n++) {
+                    st->slash_first = no;
+                    dm__strlcpy(st->slash_field, layer->fields[t].name, sizeof st->slash_field);
+                    snprintf(st->slash_text, sizeof st->slash_text, "%.*s", end, v + k);
+                }
             }
             char abuf[64];
             if (t >= 0 && (st->unit[i].mul || st->sum[i]))
@@ -3165,6 +3176,14 @@ static dm_status read_file_as_is(dm_ctx *ctx, dm_store *s, const char *path,
                           st.year_n, st.year_n == 1 ? " has" : "s have", st.year_field,
                           st.year_n == 1 ? "it" : "each");
         }
+        if (st.slash_n) {
+            char id[48];
+            dm__check_add(check, DM_CHECK_WARNING, "date_order", layer->name,
+                          feature_id(&st, &run, st.slash_first, id, sizeof id), NULL, NAN, NAN,
+                          "%ld date%s read day first, though month first is a date too (this the first, '%s' in "
+                          "field '%s'): if the file writes the month first, write its dates as YYYY-MM-DD",
+                          st.slash_n, st.slash_n == 1 ? "" : "s", st.slash_text, st.slash_field);
+        }
         if (run.total > 0)
             dm__progress(ctx, "check", run.total, run.total);
         goto done;
@@ -3203,6 +3222,20 @@ static dm_status read_file_as_is(dm_ctx *ctx, dm_store *s, const char *path,
                 "stored as %s first day: the day is not known",
                 path, st.year_n, st.year_n == 1 ? " has" : "s have", st.year_first, where, st.year_field,
                 st.year_n == 1 ? "its" : "each one's");
+    }
+    if (st.slash_n) {
+        char where[64] = "";
+        long line = is_csv ? csv_line_of(read_path, st.slash_first) : 0;
+        if (line > 0)
+            snprintf(where, sizeof where, " (line %ld)", line);
+        int a = 0, b = 0, y = 0;
+        sscanf(st.slash_text, "%d/%d/%d", &a, &b, &y);
+        dm__log(ctx, DM_LOG_WARN,
+                "%s: %ld date%s read day first, as written here, though month first is a date too (the first: "
+                "'%s' as %04d-%02d-%02d, feature %ld%s, field '%s'): if the file comes from a tool that writes "
+                "the month first, write its dates as YYYY-MM-DD",
+                path, st.slash_n, st.slash_n == 1 ? "" : "s", st.slash_text, y, b, a, st.slash_first, where,
+                st.slash_field);
     }
     if (run.dups.n_dup) {
         char where[96] = "";
