@@ -179,6 +179,9 @@ typedef struct dm_risk_calibration {
     double cluster;   /* items per cell holding any, at the grid's cell size, from the
                          finds in the searched land: (items + 5) / (cells + 5); 1 without */
     size_t find_cells; /* cells holding those finds */
+    size_t no_method;  /* polygons of cleared or surveyed land with no method recorded (not
+                          cancelled): left out, since how many items the search missed there
+                          is unknown; a method set on them would calibrate the map */
 } dm_risk_calibration;
 
 /* Compute the calibration of model m for the map p (p->out_path and the

@@ -645,12 +645,14 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
                "\"evidence\":%zu,\"seconds\":%.3f,\"tiles\":%zu,\"threads\":%d,\"halo\":%d,"
                "\"work_mib\":%.1f,\"mean_p\":%.6g,\"max_p\":%.6g,\"hazards_updated\":%zu,"
                "\"calibration\":{\"zones\":%zu,\"area_ha\":%.4f,\"found\":%.4f,"
-               "\"predicted\":%.4f,\"factor\":%.6g,\"cluster\":%.6g,\"find_cells\":%zu},",
+               "\"predicted\":%.4f,\"factor\":%.6g,\"cluster\":%.6g,\"find_cells\":%zu,"
+               "\"no_method\":%zu},",
                cli_json_str(o.out), stats->cells, g->nx, g->ny, g->cell, g->crs, r.n_evidence,
                stats->seconds, stats->tiles, stats->threads, stats->halo,
                stats->peak_work_bytes / 1048576.0,
                stats->mean_p, stats->max_p, r.hazards_updated, cal->zones, cal->area_ha,
-               cal->found, cal->predicted, cal->factor, cal->cluster, cal->find_cells);
+               cal->found, cal->predicted, cal->factor, cal->cluster, cal->find_cells,
+               cal->no_method);
         if (sc->spots)
             printf("\"spots\":{\"labelled\":%zu,\"positive\":%zu,\"ignored\":%zu,"
                    "\"expected\":%.6g,\"expected_after\":%.6g,\"factor\":%.6g,\"power\":%.6g,"
@@ -692,7 +694,7 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
                    "finds fill %zu cells)\n",
                    cal->zones, cal->area_ha, cal->found, cal->predicted, cal->factor, cal->cluster,
                    cal->find_cells);
-        else if (!sc->spots && !o.no_calibrate)
+        if (!cal->zones && !sc->spots && !o.no_calibrate)
             /* the model's own intercept: on the demo scenarios 15 to 30
              * times below what their searched land held (docs/risk.md) */
             printf("note: not calibrated: no land cleared by a method that finds most items (manual, "
@@ -700,6 +702,15 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
                    "and the hazards' p_contam are the model's own, which ran 15 to 30 times too low "
                    "on the demo: read them as a ranking, not as odds, until the evidence holds cleared "
                    "land or checked spots (docs/risk.md)\n");
+        if (cal->no_method)
+            printf("note: %zu area%s of cleared or surveyed land %s no method recorded and %s left "
+                   "out of the calibration (how many items the search missed is unknown): "
+                   "`demine list %s release_areas --where method=` and `... activities --where "
+                   "method=` list them; `demine edit %s ID method=manual` (mechanical, dogs, "
+                   "magnetometer) sets it\n",
+                   cal->no_method, cal->no_method == 1 ? "" : "s",
+                   cal->no_method == 1 ? "has" : "have", cal->no_method == 1 ? "is" : "are",
+                   o.db ? o.db : "DB", o.db ? o.db : "DB");
         if (sc->spots) {
             printf("recalibrated on %zu checked spots: %zu held an item where the map before any "
                    "spots expected "

@@ -1492,3 +1492,77 @@ TEST(risk_refresh_names_the_hazards_it_changed_most)
     ASSERT_NEAR(strtod(out, NULL), after, 1e-5 * after);
     free(out);
 }
+
+/* Cleared land with no method recorded cannot calibrate the map (how many
+ * items the search missed is unknown): it is counted and named, not lost
+ * in silence, and a method set on it calibrates the map. */
+TEST(risk_map_names_cleared_land_without_a_method)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    char db[1024], tif[1024];
+    snprintf(db, sizeof db, "%s", dmtest_path("nm.gpkg"));
+    snprintf(tif, sizeof tif, "%s", dmtest_path("nm.tif"));
+    ASSERT_OK(dm_store_open(ctx, db, DM_STORE_CREATE, &s));
+    dm_row *r = dm_row_new(ctx, dm_layer_find("hazards"));
+    ASSERT_OK(dm_row_set(r, "hazard_type", "SHA"));
+    ASSERT_OK(dm_row_set(r, "ref", "H1"));
+    dm_geom *g = NULL;
+    ASSERT_OK(dm_geom_from_wkt(ctx, "POLYGON((46.90 39.90,46.92 39.90,46.92 39.92,46.90 39.92,46.90 39.90))", &g));
+    dm_row_set_geom(r, g);
+    ASSERT_OK(dm_store_insert(s, r, NULL));
+    dm_row_free(r);
+    /* land cleared (no method) and land cancelled (no method: nothing searched) */
+    const char *outcome[2] = {"cleared", "cancelled"};
+    const char *wkt[2] = {"POLYGON((46.900 39.900,46.905 39.900,46.905 39.905,46.900 39.905,46.900 39.900))",
+                          "POLYGON((46.910 39.910,46.915 39.910,46.915 39.915,46.910 39.915,46.910 39.910))"};
+    char cleared[64] = "";
+    for (int k = 0; k < 2; k++) {
+        r = dm_row_new(ctx, dm_layer_find("release_areas"));
+        ASSERT_OK(dm_row_set(r, "outcome", outcome[k]));
+        ASSERT_OK(dm_row_set(r, "date", "2022-05-01"));
+        ASSERT_OK(dm_geom_from_wkt(ctx, wkt[k], &g));
+        dm_row_set_geom(r, g);
+        char uuid[37];
+        ASSERT_OK(dm_store_insert(s, r, uuid));
+        if (k == 0)
+            snprintf(cleared, sizeof cleared, "%s", uuid);
+        dm_row_free(r);
+    }
+    r = dm_row_new(ctx, dm_layer_find("items"));
+    ASSERT_OK(dm_row_set(r, "category", "AP"));
+    ASSERT_OK(dm_geom_point(ctx, 46.902, 39.902, &g));
+    dm_row_set_geom(r, g);
+    ASSERT_OK(dm_store_insert(s, r, NULL));
+    dm_row_free(r);
+    dm_store_close(s);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --cell 20 --out %s", db, tif), 0);
+    ASSERT_CONTAINS(out, "note: 1 area of cleared or surveyed land has no method recorded and is "
+                         "left out of the calibration");
+    ASSERT_CONTAINS(out, "release_areas --where method=");
+    ASSERT_CONTAINS(out, "note: not calibrated");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --cell 20 --out %s --json", db, tif), 0);
+    ASSERT_CONTAINS(out, "\"zones\":0,");
+    ASSERT_CONTAINS(out, "\"no_method\":1}");
+    free(out);
+    ASSERT_OK(dm_store_open(ctx, db, 0, &s));
+    char *meta = NULL;
+    ASSERT_OK(dm_store_meta_get(s, "risk_calibration", &meta));
+    ASSERT(meta && strstr(meta, "\"no_method\":1}"));
+    dm_free(ctx, meta);
+    dm_store_close(s);
+    /* the planner is told too */
+    ASSERT_EQ(dmtest_demine(&out, "plan %s", db), 0);
+    ASSERT_CONTAINS(out, "some cleared land has no method recorded");
+    free(out);
+    /* the method set: the map is calibrated on that land, and the note is gone */
+    ASSERT_EQ(dmtest_demine(&out, "edit %s %s method=manual --reason test", db, cleared), 0);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "risk map %s --cell 20 --out %s", db, tif), 0);
+    ASSERT_CONTAINS(out, "calibrated on 1 searched areas");
+    ASSERT(!strstr(out, "no method recorded"));
+    ASSERT(!strstr(out, "not calibrated"));
+    free(out);
+}

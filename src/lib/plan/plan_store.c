@@ -195,8 +195,11 @@ static void warn_uncalibrated(dm_store *s)
                 "%s: the risk map was not calibrated (no land cleared by a method that finds most items, no "
                 "checked spots): its p_contam rank the hazards but run low, so the routes, which compare "
                 "them with p_cancel and p_clear, lean to cancellation (never of a CHA); import cleared land "
-                "and map again, or plan with --prior",
-                dm_store_path(s));
+                "and map again, or plan with --prior%s",
+                dm_store_path(s),
+                json_integer_value(json_object_get(j, "no_method")) > 0
+                    ? " (some cleared land has no method recorded: `demine risk map` names it)"
+                    : "");
     json_decref(j);
     dm_free(ctx, txt);
 }

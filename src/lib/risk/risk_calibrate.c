@@ -114,6 +114,14 @@ static int is_zone(const dm_evidence *e)
     return e->kind == DM_EV_CLEARED && e->p_detect >= MIN_P_DETECT && has_ring(&e->xy);
 }
 
+/* Cleared or surveyed land with no method recorded: dm__method_p_detect's
+ * 0.5 (0.25 once halved for a cancellation, which searched nothing). */
+static int is_unknown_search(const dm_evidence *e)
+{
+    return e->kind == DM_EV_CLEARED && (!e->cls || !*e->cls) && e->p_detect >= 0.5 &&
+           e->p_detect < MIN_P_DETECT && has_ring(&e->xy);
+}
+
 static int point_of(const dm_evidence *e, double *x, double *y)
 {
     if (e->xy.n_parts != 1 || e->xy.kind[0] != 0 || e->xy.n_xy < 1)
@@ -167,8 +175,12 @@ dm_status dm_risk_calibrate(dm_ctx *ctx, const dm_risk_model *m, const dm_risk_p
     double *zfound = NULL; /* per searched polygon: items found, over p_detect */
     double *zb = NULL;     /* per searched polygon: its bounds */
     for (size_t i = 0; i < ev->n; i++)
-        if ((!p->ev_skip || !p->ev_skip[i]) && is_zone(&ev->v[i]))
-            z[nz++] = i;
+        if (!p->ev_skip || !p->ev_skip[i]) {
+            if (is_zone(&ev->v[i]))
+                z[nz++] = i;
+            else if (is_unknown_search(&ev->v[i]))
+                out->no_method++;
+        }
     if (!nz)
         goto done;
     skip = dm_calloc(ctx, ev->n, sizeof *skip);

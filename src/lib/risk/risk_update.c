@@ -737,10 +737,12 @@ dm_status dm_risk_update(dm_ctx *ctx, dm_store *s, const dm_risk_update_opts *o,
             snprintf(cj, sizeof cj,
                      "{\"zones\":%zu,\"area_ha\":%.4f,\"found\":%.4f,\"predicted\":%.4f,"
                      "\"factor\":%.6g,\"cluster\":%.6g,\"find_cells\":%zu,\"spots\":%zu,"
-                     "\"spots_positive\":%zu,\"spot_factor\":%.9g,\"spot_power\":%.9g}",
+                     "\"spots_positive\":%zu,\"spot_factor\":%.9g,\"spot_power\":%.9g,"
+                     "\"no_method\":%zu}",
                      res->cal.zones, res->cal.area_ha, res->cal.found, res->cal.predicted,
                      res->cal.factor, res->cal.cluster, res->cal.find_cells, sc->spots,
-                     sc->positive, sc->spots ? sc->factor : 1.0, sc->spots ? sc->power : 1.0);
+                     sc->positive, sc->spots ? sc->factor : 1.0, sc->spots ? sc->power : 1.0,
+                     res->cal.no_method);
             st = dm_store_meta_set(s, "risk_calibration", cj);
         }
         if (!st) {
