@@ -117,6 +117,33 @@ TEST(server_caps_the_password_checks_of_logins_at_once)
     srvtest_stop_server();
 }
 
+/* The staff web map's login answered 503 with Retry-After (the passwords
+ * of other logins being checked) is sent again by the page itself after
+ * Retry-After, saying that it waits, at most 5 times; a change to the form
+ * stops it, a 429 is not sent again (tests/browser/login.test.js). Skipped,
+ * saying so, without Chromium. */
+TEST(server_browser_login_sent_again_after_a_busy_server)
+{
+    char *out = NULL;
+    const char *root = getenv("DEMINE_ROOT");
+    if (dmtest_sh(&out, "command -v chromium || command -v chromium-browser") != 0 ||
+        dmtest_sh(NULL, "test -d '%s/tests/browser/node_modules/playwright-core'", root) != 0) {
+        free(out);
+        printf("SKIPPED: server_browser_login_sent_again_after_a_busy_server needs chromium and `npm ci` in "
+               "tests/browser\n");
+        return;
+    }
+    free(out);
+    srvtest_setup_db();
+    srvtest_start_server();
+    int rc = dmtest_sh(&out, "cd '%s/tests/browser' && DEMINE_URL=%s timeout 100 node login.test.js", root,
+                       srvtest_base);
+    ASSERT_MSG(rc == 0, "browser login test failed (%d):\n%s", rc, out);
+    ASSERT_CONTAINS(out, "login test passed");
+    free(out);
+    srvtest_stop_server();
+}
+
 TEST(server_keeps_at_most_twenty_sessions_a_user)
 {
     /* a script that logs in at every run and never out left a session

@@ -35,7 +35,10 @@
         var err;
         if (asked !== sessionNo) { err = new Error('asked in a session that has ended'); err.status = 401; throw err; }
         if (r.status === 401 && path !== 'api/login') sessionLost();
-        if (!r.ok) { err = new Error((j && j.error) || ('HTTP ' + r.status)); err.status = r.status; throw err; }
+        if (!r.ok) {
+          err = new Error((j && j.error) || ('HTTP ' + r.status)); err.status = r.status;
+          err.retryAfter = r.headers.get('Retry-After'); throw err;
+        }
         return {r: r, j: j};
       });
     });
@@ -1277,12 +1280,52 @@
     setUser(null);
     $('login-msg').textContent = 'Your session has ended: log in again.';
   }
+  /* A login the server is too busy to check (503: it is checking the
+   * passwords of other logins, or the database is locked; nothing was
+   * checked) is sent again by itself after its Retry-After, saying so, at
+   * most LOGIN_RETRIES times. A change to the form (or another press of the
+   * button) ends the waiting, so that what is sent is what the form holds;
+   * a 429 (too many failed logins) is never sent again by itself. */
+  var LOGIN_RETRIES = 5, loginTry = null; /* {n, timer, changed} of the login under way */
+  function retrySeconds(v) {
+    var s = parseInt(v, 10);
+    if (!(s >= 1)) s = 2;                  /* none, or not a number of seconds */
+    return Math.min(s, 30);
+  }
+  function sendLogin(user, pw, n) {
+    var mine = loginTry = {n: n, timer: null, changed: false};
+    api('POST', 'api/login', {user: user, password: pw}).then(function (r) {
+      if (loginTry !== mine) return;       /* sent again since */
+      loginTry = null;
+      $('login-pass').value = ''; setUser(r);
+    }).catch(function (e) {
+      if (loginTry !== mine) return;
+      if (e.status === 503 && !mine.changed && n < LOGIN_RETRIES) {
+        var s = retrySeconds(e.retryAfter);
+        $('login-msg').textContent = e.message + ' \u2014 sending it again in ' + s + ' s (' + (n + 1) + ' of ' +
+          LOGIN_RETRIES + '); a change to the form stops this.';
+        mine.timer = setTimeout(function () { if (loginTry === mine) sendLogin(user, pw, n + 1); }, s * 1000);
+        return;
+      }
+      loginTry = null;
+      $('login-msg').textContent = e.status !== 503 ? e.message
+        : e.message + (mine.changed ? ' \u2014 not sent again: the form was changed; press Log in to send it.'
+          : ' \u2014 sent ' + (n + 1) + ' times; press Log in to try again.');
+    });
+  }
   $('login').addEventListener('submit', function (ev) {
     ev.preventDefault();
+    if (loginTry) clearTimeout(loginTry.timer);
     $('login-msg').textContent = '';
-    api('POST', 'api/login', {user: $('login-user').value, password: $('login-pass').value}).then(function (r) {
-      $('login-pass').value = ''; setUser(r);
-    }).catch(function (e) { $('login-msg').textContent = e.message; });
+    sendLogin($('login-user').value, $('login-pass').value, 0);
+  });
+  /* typing while a login waits to be sent again: it is not */
+  $('login').addEventListener('input', function () {
+    if (!loginTry) return;
+    loginTry.changed = true;
+    if (loginTry.timer === null) return;  /* asked: its answer is awaited */
+    clearTimeout(loginTry.timer); loginTry = null;
+    $('login-msg').textContent = 'Not sent again: the form was changed. Press Log in to send it.';
   });
   /* a draft being written, left to the next user of this browser: gone at a
    * logout (not when a session ends by itself: it is sent after logging in again) */
