@@ -12,6 +12,23 @@
 #include <cairo.h>
 #include <jansson.h>
 
+/* The districts a report is of: names (any case) of districts, or with
+ * exclude every district but these; n 0: every district. A row's district is
+ * that of the table by district (dm_stats_json): its own field district (a
+ * release area's and a find's: its hazard's), else the polygon of layer
+ * districts that holds it. */
+typedef struct rep_scope {
+    const char *const *names;
+    size_t n;
+    int exclude;
+} rep_scope;
+
+/* dm_stats_json of the rows of scope's districts alone (NULL: all): their
+ * hazards, release areas, finds, accidents and the victims of those, and the
+ * activities with a release area or find among them; no count of the field
+ * reports under review ("not_approved") but of their finds. */
+dm_status dm__stats_json_scope(dm_store *s, dm_stats_by by, const rep_scope *scope, char **json);
+
 typedef struct rep_shape {
     size_t first, n_parts; /* parts in rep_data.part_start */
     int cls;               /* status (0 open, 1 partly released, 2 closed, 3 handed over) or -1 */

@@ -9,6 +9,7 @@
  * release area's district is its hazard's, its organisation its activity's.
  */
 #include "core/dm_internal.h"
+#include "report/report_internal.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -34,12 +35,14 @@ int dm_stats_by_parse(const char *s)
 
 typedef struct kv {
     char key[37];
-    char a[256], b[256], c[256]; /* hazards: district, organisation, group; activities: org, method, year */
+    char a[256], b[256], c[256]; /* hazards: district, organisation, group; activities: org, method, type */
     /* hazards open without remaining_area_ha: their estimate, type and the
      * land released from them (subtract_released) */
     int no_remaining;
     char type[8];
     double est_ha, released_ha;
+    int out;  /* hazards: of a district not counted (rep_scope) */
+    int used; /* activities: a release area or find of theirs is counted */
 } kv;
 
 typedef struct table {
@@ -87,8 +90,22 @@ typedef struct ctxs {
     table hazards, activities;
     district_poly *districts;
     size_t n_districts;
+    const rep_scope *scope; /* the districts counted, or NULL: all */
     json_t *root, *groups;
 } ctxs;
+
+/* Whether a row of district (NULL or "": none) is counted: every row without
+ * a scope; with one, a row of a district named (any case), or with
+ * exclude one of none of them (a row of no district included). */
+static int in_scope(const ctxs *c, const char *district)
+{
+    if (!c->scope || !c->scope->n)
+        return 1;
+    int named = 0;
+    for (size_t k = 0; k < c->scope->n && !named; k++)
+        named = district && !dm__strcasecmp(district, c->scope->names[k]);
+    return c->scope->exclude ? !named : named;
+}
 
 static const char *district_at(ctxs *c, const dm_geom *g)
 {
@@ -234,9 +251,8 @@ static dm_status do_hazards(ctxs *c, double *remaining_total)
     if (st)
         return st;
     int rc;
-    long n = 0;
+    long n_in = 0;
     while ((rc = dm_cursor_next(cur)) == 1) {
-        n++;
         dm_geom *g = NULL;
         dm_cursor_geom(cur, &g);
         double ha = dm_cursor_real(cur, "est_area_ha", NAN);
@@ -257,7 +273,11 @@ static dm_status do_hazards(ctxs *c, double *remaining_total)
             district = district_at(c, g);
         const char *org = dm_cursor_text(cur, "organisation");
         kv *e = table_add(&c->hazards, dm_cursor_uuid(cur));
+        /* a hazard of another district: kept in the table, for the district
+         * of its release areas and items, and counted nowhere */
+        int out = !in_scope(c, district);
         if (e) {
+            e->out = out;
             dm__strlcpy(e->a, district ? district : "", sizeof e->a);
             dm__strlcpy(e->b, org ? org : "", sizeof e->b);
             e->no_remaining = !isfinite(dm_cursor_real(cur, "remaining_area_ha", NAN)) &&
@@ -265,6 +285,11 @@ static dm_status do_hazards(ctxs *c, double *remaining_total)
             e->est_ha = ha;
             dm__strlcpy(e->type, type ? type : "SHA", sizeof e->type);
         }
+        if (out) {
+            dm_geom_free(g);
+            continue;
+        }
+        n_in++;
         json_t *t = sub(sub(hz, "by_type"), type ? type : "SHA");
         add_num(t, "count", 1);
         add_num(t, "area_ha", ha);
@@ -290,7 +315,7 @@ static dm_status do_hazards(ctxs *c, double *remaining_total)
         dm_geom_free(g);
     }
     dm_cursor_free(cur);
-    json_object_set_new(hz, "count", json_integer(n));
+    json_object_set_new(hz, "count", json_integer(n_in));
     json_object_set_new(hz, "remaining_ha", json_real(*remaining_total));
     if (c->hazards.n)
         qsort(c->hazards.v, c->hazards.n, sizeof(kv), cmp_kv);
@@ -305,7 +330,7 @@ static void subtract_released(ctxs *c, double *remaining_total)
     json_t *hz = sub(c->root, "hazards");
     for (size_t i = 0; i < c->hazards.n; i++) {
         kv *e = &c->hazards.v[i];
-        if (!e->no_remaining || !(e->released_ha > 0))
+        if (!e->no_remaining || !(e->released_ha > 0) || e->out)
             continue;
         double off = e->released_ha < e->est_ha ? e->released_ha : e->est_ha;
         *remaining_total -= off;
@@ -329,20 +354,24 @@ static dm_status do_activities(ctxs *c)
         const char *status = dm_cursor_text(cur, "status");
         if (status && strcmp(status, "approved")) {
             /* drafts and rejected field reports do not count: how many,
-             * for those who count the rows */
-            add_num(sub(c->root, "not_approved"), strcmp(status, "rejected") ? "drafts" : "rejected", 1);
+             * for those who count the rows (of every district: a report
+             * names no district of its own) */
+            if (!c->scope)
+                add_num(sub(c->root, "not_approved"), strcmp(status, "rejected") ? "drafts" : "rejected", 1);
             continue;
         }
         kv *e = table_add(&c->activities, dm_cursor_uuid(cur));
         const char *org = dm_cursor_text(cur, "organisation");
         char m[96];
         first_method(dm_cursor_text(cur, "method"), m);
+        const char *t = dm_cursor_text(cur, "activity_type");
         if (e) {
             dm__strlcpy(e->a, org ? org : "", sizeof e->a);
             dm__strlcpy(e->b, m, sizeof e->b);
+            dm__strlcpy(e->c, t ? t : "(unknown)", sizeof e->c);
         }
-        const char *t = dm_cursor_text(cur, "activity_type");
-        add_num(acts, t ? t : "(unknown)", 1);
+        if (!c->scope) /* of some districts: those with a release or find there, below */
+            add_num(acts, t ? t : "(unknown)", 1);
     }
     dm_cursor_free(cur);
     if (c->activities.n)
@@ -470,6 +499,11 @@ static dm_status do_release(ctxs *c, double *released_total)
         kv *h = (kv *)table_get(&c->hazards, r->hazard);
         if (h && h->no_remaining)
             h->released_ha += r->ha;
+        /* after the overlaps are taken out, as the table by district has it */
+        if (!in_scope(c, r->district))
+            continue;
+        if (r->act)
+            ((kv *)r->act)->used = 1;
         add_num(rel, r->key, r->ha);
         *released_total += r->ha;
         add_num(sub(by_year, r->year), r->key, r->ha);
@@ -510,10 +544,27 @@ static dm_status do_items(ctxs *c)
     double total = 0;
     while ((rc = dm_cursor_next(cur)) == 1) {
         const kv *act = table_get(&c->activities, dm_cursor_text(cur, "activity_id"));
+        /* its district: its hazard's, else the district it lies in */
+        const char *dist = NULL;
+        if (c->by == DM_STATS_BY_DISTRICT || c->scope) {
+            const kv *hz = table_get(&c->hazards, dm_cursor_text(cur, "hazard_id"));
+            if (hz && hz->a[0])
+                dist = hz->a;
+            else {
+                dm_geom *g = NULL;
+                dm_cursor_geom(cur, &g);
+                dist = district_at(c, g);
+                dm_geom_free(g);
+            }
+            if (!in_scope(c, dist))
+                continue;
+        }
         if (dm_cursor_text(cur, "activity_id") && !act) {
             add_num(sub(c->root, "not_approved"), "items", 1);
             continue;
         }
+        if (act)
+            ((kv *)act)->used = 1;
         double q = dm_cursor_real(cur, "quantity", 1);
         const char *cat = dm_cursor_text(cur, "category");
         char year[16];
@@ -522,17 +573,9 @@ static dm_status do_items(ctxs *c)
         add_num(sub(sub(it, "by_year"), year), cat ? cat : "other", q);
         total += q;
         const char *gname = NULL;
-        if (c->by == DM_STATS_BY_DISTRICT) {
-            const kv *hz = table_get(&c->hazards, dm_cursor_text(cur, "hazard_id"));
-            if (hz && hz->a[0])
-                gname = hz->a;
-            else {
-                dm_geom *g = NULL;
-                dm_cursor_geom(cur, &g);
-                gname = district_at(c, g);
-                dm_geom_free(g);
-            }
-        } else if (c->by == DM_STATS_BY_YEAR)
+        if (c->by == DM_STATS_BY_DISTRICT)
+            gname = dist;
+        else if (c->by == DM_STATS_BY_YEAR)
             gname = year;
         else if (c->by == DM_STATS_BY_METHOD)
             gname = act ? act->b : NULL;
@@ -558,13 +601,23 @@ static dm_status do_casualties(ctxs *c)
     int rc;
     long n = 0;
     while ((rc = dm_cursor_next(cur)) == 1) {
+        const char *district = dm_cursor_text(cur, "district");
+        /* its district: its own field, else the district it lies in */
+        const char *at = NULL;
+        if (!district && (c->by == DM_STATS_BY_DISTRICT || c->scope)) {
+            dm_geom *g = NULL;
+            dm_cursor_geom(cur, &g);
+            at = district_at(c, g);
+            dm_geom_free(g);
+        }
+        if (!in_scope(c, district ? district : at))
+            continue; /* and its victims with it */
         n++;
         char year[16];
         year_of(dm_cursor_text(cur, "date"), year);
         kv *e = table_add(&years, dm_cursor_uuid(cur));
         if (e)
             dm__strlcpy(e->a, year, sizeof e->a);
-        const char *district = dm_cursor_text(cur, "district");
         if (e)
             dm__strlcpy(e->b, district ? district : "", sizeof e->b);
         json_t *y = sub(sub(acc, "by_year"), year);
@@ -578,15 +631,9 @@ static dm_status do_casualties(ctxs *c)
         if (c->by == DM_STATS_BY_YEAR)
             gr = group(c, year);
         else if (c->by == DM_STATS_BY_DISTRICT) {
-            const char *d = district;
-            if (!d) {
-                dm_geom *g = NULL;
-                dm_cursor_geom(cur, &g);
-                d = district_at(c, g);
-                if (e && d)
-                    dm__strlcpy(e->b, d, sizeof e->b);
-                dm_geom_free(g);
-            }
+            const char *d = district ? district : at;
+            if (e && d && !district)
+                dm__strlcpy(e->b, d, sizeof e->b);
             gr = group(c, d);
         }
         if (gr)
@@ -611,6 +658,9 @@ static dm_status do_casualties(ctxs *c)
         return st;
     }
     while ((rc = dm_cursor_next(cur)) == 1) {
+        kv *a = (kv *)table_get(&years, dm_cursor_text(cur, "accident_id"));
+        if (c->scope && !a)
+            continue; /* of an accident of another district, or of none recorded */
         const char *outcome = dm_cursor_text(cur, "outcome");
         const char *cat = dm_cursor_text(cur, "category");
         const char *sex = dm_cursor_text(cur, "sex");
@@ -626,7 +676,6 @@ static dm_status do_casualties(ctxs *c)
         double years_old = dm_cursor_real(cur, "age", NAN);
         if (age && strcmp(age, "unknown") ? !strcmp(age, "child") : isfinite(years_old) && years_old < 18)
             add_num(vic, "children", 1);
-        kv *a = (kv *)table_get(&years, dm_cursor_text(cur, "accident_id"));
         if (a && a->c[0] == 'n' && a->c[1] != 'C')
             a->c[1] = !cat || !strcmp(cat, "civilian") ? 'C' : 'O';
         if (a) {
@@ -656,9 +705,15 @@ static dm_status do_casualties(ctxs *c)
 
 dm_status dm_stats_json(dm_store *s, dm_stats_by by, char **json)
 {
+    return dm__stats_json_scope(s, by, NULL, json);
+}
+
+dm_status dm__stats_json_scope(dm_store *s, dm_stats_by by, const rep_scope *scope, char **json)
+{
     *json = NULL;
     ctxs c = {0};
     c.s = s;
+    c.scope = scope && scope->n ? scope : NULL;
     c.ctx = dm_store_ctx(s);
     c.by = by;
     c.root = json_object();
@@ -682,6 +737,13 @@ dm_status dm_stats_json(dm_store *s, dm_stats_by by, char **json)
         st = do_items(&c);
     if (!st)
         st = do_casualties(&c);
+    if (!st && c.scope) {
+        /* the activities with a release area or find in the districts */
+        json_t *acts = sub(c.root, "activities");
+        for (size_t i = 0; i < c.activities.n; i++)
+            if (c.activities.v[i].used)
+                add_num(acts, c.activities.v[i].c, 1);
+    }
     if (!st) {
         double contaminated = remaining + released;
         json_object_set_new(c.root, "share_released",
