@@ -67,6 +67,135 @@ const char *dm__day_m(char *buf, size_t n, json_t *o, const char *k)
     return buf;
 }
 
+void dm__rep_known_names(dm_store *s, const char *layer, const char *field, const char *cls, char *out, size_t n)
+{
+    static const char *const eqf[1] = {"class"};
+    const char *eqv[1] = {cls};
+    dm_select sel;
+    memset(&sel, 0, sizeof sel);
+    if (cls) {
+        sel.eq_field = eqf, sel.eq_value = eqv, sel.n_eq = 1;
+    }
+    sel.order_by = field;
+    dm_cursor *c = NULL;
+    out[0] = 0;
+    long k = 0;
+    char prev[128] = "";
+    if (dm_store_select(s, layer, &sel, &c) == DM_OK) {
+        size_t o = 0;
+        while (dm_cursor_next(c) == 1) {
+            const char *name = dm_cursor_text(c, field);
+            if (!name || !*name || (k && !strncmp(prev, name, sizeof prev - 1)))
+                continue; /* the hazards of one district name it once */
+            dm__strlcpy(prev, name, sizeof prev);
+            if (k++ < 10 && o < n)
+                o += (size_t)snprintf(out + o, n - o, "%s%s", o ? ", " : "", name);
+        }
+        if (k > 10 && o < n)
+            snprintf(out + o, n - o, " and %ld more", k - 10);
+    }
+    dm_cursor_free(c);
+    dm_ctx_clear_error(dm_store_ctx(s));
+    if (!k)
+        dm__strlcpy(out, "none", n);
+}
+
+/* The margin about the hazards of a district that has no polygon, metres. */
+#define HAZARD_AREA_MARGIN_M 500.0
+
+/* The area of a district named only in the hazards' own district field
+ * (the districts layer has no polygon of that name, as in a database of
+ * hazards imported without their districts): the bounds of its hazards with
+ * a margin. 1 when some hazard names it (out->name, out->b set), 0 when
+ * none does, -1 on error (message in ctx). */
+static int district_of_hazards(dm_store *s, rep_district *out, const char *name)
+{
+    dm_ctx *ctx = dm_store_ctx(s);
+    dm_cursor *c = NULL;
+    out->n_hz = 0;
+    if (dm_store_select(s, "hazards", NULL, &c))
+        return -1;
+    double b[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    int rc;
+    while ((rc = dm_cursor_next(c)) == 1) {
+        const char *d = dm_cursor_text(c, "district");
+        if (!d || dm__strcasecmp(d, name))
+            continue;
+        dm_geom *g = NULL;
+        double gb[4];
+        if (dm_cursor_geom(c, &g) == DM_OK && g && dm_geom_bounds(g, gb)) {
+            if (!out->n_hz)
+                dm__strlcpy(out->name, d, sizeof out->name);
+            b[0] = fmin(b[0], gb[0]), b[1] = fmin(b[1], gb[1]);
+            b[2] = fmax(b[2], gb[2]), b[3] = fmax(b[3], gb[3]);
+            out->n_hz++;
+        }
+        dm_ctx_clear_error(ctx);
+        dm_geom_free(g);
+    }
+    dm_cursor_free(c);
+    if (rc < 0)
+        return -1;
+    if (!out->n_hz)
+        return 0;
+    double dy = HAZARD_AREA_MARGIN_M / 111320.0, dx = dy / fmax(cos((b[1] + b[3]) / 2 * M_PI / 180), 0.05);
+    out->b[0] = fmax(b[0] - dx, -180), out->b[1] = fmax(b[1] - dy, -90);
+    out->b[2] = fmin(b[2] + dx, 180), out->b[3] = fmin(b[3] + dy, 90);
+    return 1;
+}
+
+dm_status dm__rep_find_district(dm_store *s, const char *name, rep_district *out)
+{
+    dm_ctx *ctx = dm_store_ctx(s);
+    memset(out, 0, sizeof *out);
+    dm_cursor *c = NULL;
+    dm_status st = dm_store_select(s, "districts", NULL, &c);
+    if (st)
+        return st;
+    int rc, found = 0, no_polygon = 0;
+    while (!st && (rc = dm_cursor_next(c)) == 1) {
+        const char *nm = dm_cursor_text(c, "name");
+        if (!nm || dm__strcasecmp(nm, name))
+            continue;
+        dm__strlcpy(out->name, nm, sizeof out->name);
+        st = dm_cursor_geom(c, &out->area);
+        if (!st && (!out->area || !dm_geom_bounds(out->area, out->b))) {
+            dm_geom_free(out->area);
+            out->area = NULL;
+            no_polygon = 1; /* the hazards of the district may still give its area */
+        } else
+            found = 1;
+        break;
+    }
+    dm_cursor_free(c);
+    if (st || found)
+        return st;
+    /* no polygon of that name: the hazards that name it in their own field */
+    int hz = district_of_hazards(s, out, name);
+    if (hz < 0)
+        return dm_ctx_errcode(ctx) ? dm_ctx_errcode(ctx) : DM_ESQL;
+    if (hz > 0) {
+        dm__log(ctx, DM_LOG_WARN,
+                "%s: district '%s' has %s in layer districts: the map shows the area of its %ld hazard%s "
+                "(field district of layer hazards) with a %.0f m margin",
+                dm_store_path(s), out->name, no_polygon ? "no polygon" : "no row", out->n_hz,
+                out->n_hz == 1 ? "" : "s", HAZARD_AREA_MARGIN_M);
+        return DM_OK;
+    }
+    if (no_polygon)
+        return dm__fail(ctx, DM_EGEOM,
+                        "%s: district '%s' (layer districts) has no polygon to map, and no hazard names it in its "
+                        "field district",
+                        dm_store_path(s), out->name);
+    char known[800], known_hz[800];
+    dm__rep_known_names(s, "districts", "name", NULL, known, sizeof known);
+    dm__rep_known_names(s, "hazards", "district", NULL, known_hz, sizeof known_hz);
+    return dm__fail(ctx, DM_ENOTFOUND,
+                    "%s: no district '%s' in layer districts (field name) nor in layer hazards (field district); "
+                    "known: in districts %s; in hazards %s",
+                    dm_store_path(s), name, known, known_hz);
+}
+
 static int add_shape(rep_data *d, rep_shape **arr, size_t *n, size_t *cap, const dm_geom *g,
                      int cls)
 {

@@ -29,6 +29,28 @@ typedef struct rep_scope {
  * reports under review ("not_approved") but of their finds. */
 dm_status dm__stats_json_scope(dm_store *s, dm_stats_by by, const rep_scope *scope, char **json);
 
+/* "A, B, C" of up to 10 names (field field, each once) of rows of layer
+ * (those with class cls when cls is set), "... and N more" after them;
+ * "none" when there are none. Into out (n bytes). */
+void dm__rep_known_names(dm_store *s, const char *layer, const char *field, const char *cls, char *out, size_t n);
+
+/* A district named by the user, as the public map and the report of some
+ * districts find it (any case): its polygon in layer districts, or, when that
+ * layer has none of the name, the area of the hazards whose field district
+ * names it (their bounds with a 500 m margin; a warning says so). */
+typedef struct rep_district {
+    char name[128]; /* as the database writes it */
+    dm_geom *area;  /* its polygon (the caller's to free), or NULL */
+    double b[4];    /* the polygon's bounds, or its hazards' with the margin */
+    long n_hz;      /* without a polygon: the hazards that name it */
+} rep_district;
+
+/* Find district name into *out. DM_ENOTFOUND naming up to 10 known names of
+ * layer districts and of the hazards' field district when nothing has that
+ * name; DM_EGEOM when its row in districts has no polygon and no hazard
+ * names it. */
+dm_status dm__rep_find_district(dm_store *s, const char *name, rep_district *out);
+
 typedef struct rep_shape {
     size_t first, n_parts; /* parts in rep_data.part_start */
     int cls;               /* status (0 open, 1 partly released, 2 closed, 3 handed over) or -1 */

@@ -193,133 +193,18 @@ static void bounds_add(double b[4], const double g[4])
     b[2] = fmax(b[2], g[2]), b[3] = fmax(b[3], g[3]);
 }
 
-/* "A, B, C" of up to 10 names (field field, each once) of rows of layer
- * (those with class cls when cls is set), "... and N more" after them;
- * "none" when there are none. */
-static void known_names(dm_store *s, const char *layer, const char *field, const char *cls, char *out, size_t n)
-{
-    static const char *const eqf[1] = {"class"};
-    const char *eqv[1] = {cls};
-    dm_select sel;
-    memset(&sel, 0, sizeof sel);
-    if (cls) {
-        sel.eq_field = eqf, sel.eq_value = eqv, sel.n_eq = 1;
-    }
-    sel.order_by = field;
-    dm_cursor *c = NULL;
-    out[0] = 0;
-    long k = 0;
-    char prev[128] = "";
-    if (dm_store_select(s, layer, &sel, &c) == DM_OK) {
-        size_t o = 0;
-        while (dm_cursor_next(c) == 1) {
-            const char *name = dm_cursor_text(c, field);
-            if (!name || !*name || (k && !strncmp(prev, name, sizeof prev - 1)))
-                continue; /* the hazards of one district name it once */
-            dm__strlcpy(prev, name, sizeof prev);
-            if (k++ < 10 && o < n)
-                o += (size_t)snprintf(out + o, n - o, "%s%s", o ? ", " : "", name);
-        }
-        if (k > 10 && o < n)
-            snprintf(out + o, n - o, " and %ld more", k - 10);
-    }
-    dm_cursor_free(c);
-    dm_ctx_clear_error(dm_store_ctx(s));
-    if (!k)
-        dm__strlcpy(out, "none", n);
-}
-
-/* The margin about the hazards of a district that has no polygon, metres. */
-#define HAZARD_AREA_MARGIN_M 500.0
-
-/* The area of a district named only in the hazards' own district field
- * (the districts layer has no polygon of that name, as in a database of
- * hazards imported without their districts): the bounds of its hazards with
- * a margin. 1 when some hazard names it (p->place, p->area_b set), 0 when
- * none does, -1 on error (message in ctx). */
-static int district_of_hazards(dm_store *s, pub *p, const char *name, long *n_hz)
-{
-    dm_cursor *c = NULL;
-    *n_hz = 0;
-    if (dm_store_select(s, "hazards", NULL, &c))
-        return -1;
-    double b[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
-    int rc;
-    while ((rc = dm_cursor_next(c)) == 1) {
-        const char *d = dm_cursor_text(c, "district");
-        if (!d || dm__strcasecmp(d, name))
-            continue;
-        dm_geom *g = NULL;
-        double gb[4];
-        if (dm_cursor_geom(c, &g) == DM_OK && g && dm_geom_bounds(g, gb)) {
-            if (!*n_hz)
-                dm__strlcpy(p->place, d, sizeof p->place);
-            bounds_add(b, gb);
-            ++*n_hz;
-        }
-        dm_ctx_clear_error(p->ctx);
-        dm_geom_free(g);
-    }
-    dm_cursor_free(c);
-    if (rc < 0)
-        return -1;
-    if (!*n_hz)
-        return 0;
-    double dy = HAZARD_AREA_MARGIN_M / 111320.0, dx = dy / fmax(cos((b[1] + b[3]) / 2 * M_PI / 180), 0.05);
-    p->area_b[0] = fmax(b[0] - dx, -180), p->area_b[1] = fmax(b[1] - dy, -90);
-    p->area_b[2] = fmin(b[2] + dx, 180), p->area_b[3] = fmin(b[3] + dy, 90);
-    return 1;
-}
-
+/* A district's area: its polygon, else the area of the hazards that name
+ * it (dm__rep_find_district). */
 static dm_status find_district(dm_store *s, pub *p, const char *name)
 {
-    dm_cursor *c = NULL;
-    dm_status st = dm_store_select(s, "districts", NULL, &c);
+    rep_district rd;
+    dm_status st = dm__rep_find_district(s, name, &rd);
     if (st)
         return st;
-    int rc, found = 0, no_polygon = 0;
-    while (!st && (rc = dm_cursor_next(c)) == 1) {
-        const char *nm = dm_cursor_text(c, "name");
-        if (!nm || dm__strcasecmp(nm, name))
-            continue;
-        dm__strlcpy(p->place, nm, sizeof p->place);
-        st = dm_cursor_geom(c, &p->area);
-        if (!st && (!p->area || !dm_geom_bounds(p->area, p->area_b))) {
-            dm_geom_free(p->area);
-            p->area = NULL;
-            no_polygon = 1; /* the hazards of the district may still give its area */
-        } else
-            found = 1;
-        break;
-    }
-    dm_cursor_free(c);
-    if (st || found)
-        return st;
-    /* no polygon of that name: the hazards that name it in their own field */
-    long n_hz = 0;
-    int hz = district_of_hazards(s, p, name, &n_hz);
-    if (hz < 0)
-        return dm_ctx_errcode(p->ctx) ? dm_ctx_errcode(p->ctx) : DM_ESQL;
-    if (hz > 0) {
-        dm__log(p->ctx, DM_LOG_WARN,
-                "%s: district '%s' has %s in layer districts: the map shows the area of its %ld hazard%s "
-                "(field district of layer hazards) with a %.0f m margin",
-                dm_store_path(s), p->place, no_polygon ? "no polygon" : "no row", n_hz, n_hz == 1 ? "" : "s",
-                HAZARD_AREA_MARGIN_M);
-        return DM_OK;
-    }
-    if (no_polygon)
-        return dm__fail(p->ctx, DM_EGEOM,
-                        "%s: district '%s' (layer districts) has no polygon to map, and no hazard names it in its "
-                        "field district",
-                        dm_store_path(s), p->place);
-    char known[800], known_hz[800];
-    known_names(s, "districts", "name", NULL, known, sizeof known);
-    known_names(s, "hazards", "district", NULL, known_hz, sizeof known_hz);
-    return dm__fail(p->ctx, DM_ENOTFOUND,
-                    "%s: no district '%s' in layer districts (field name) nor in layer hazards (field district); "
-                    "known: in districts %s; in hazards %s",
-                    dm_store_path(s), name, known, known_hz);
+    dm__strlcpy(p->place, rd.name, sizeof p->place);
+    p->area = rd.area;
+    memcpy(p->area_b, rd.b, sizeof p->area_b);
+    return DM_OK;
 }
 
 /* A box of about m metres each way around (x, y). */
@@ -366,7 +251,7 @@ static dm_status find_settlement(dm_store *s, pub *p, const char *name, double a
     if (found)
         return DM_OK;
     char known[800];
-    known_names(s, "features", "name", "settlement", known, sizeof known);
+    dm__rep_known_names(s, "features", "name", "settlement", known, sizeof known);
     return dm__fail(p->ctx, DM_ENOTFOUND,
                     "%s: no settlement '%s' in layer features (class settlement, field name); known: %s",
                     dm_store_path(s), name, known);
