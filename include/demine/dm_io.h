@@ -48,6 +48,18 @@ typedef struct dm_import_opts {
     /* exchange x and y of every geometry read (a file written latitude
      * first), before its CRS is applied and anything is checked */
     int swap_xy;
+    /* the unit ("m2", "km2", "ha"; also "m²", "sqm", "km²", ...) of the
+     * areas whose column's name says none: the columns recognised by the
+     * names IMSMA gives them (Estimated Area, Remaining Area, Cancelled
+     * Area, Reduced Area with and without technical asset, Cleared Area),
+     * and those map_to takes into an area in hectares (est_area_ha,
+     * area_cleared_ha, ...); converted to hectares. NULL: IMSMA's area
+     * columns are refused (DM_EPARSE, naming each) until their unit is
+     * said, here or by a map_to target named in it (est_area_m2), and
+     * map_to's hectares are hectares. A target named in a unit keeps its
+     * own. DM_EINVAL for another word, or when no column of the file is of
+     * those it applies to (a check warns instead). */
+    const char *area_unit;
 } dm_import_opts;
 
 /* Kinds of geometry, as dm_import_result counts the features left out. */

@@ -24,8 +24,11 @@ static const char *help =
     "                       SRC=- drops a source field; an area in hectares given in\n"
     "                       another unit is named in it: --map 'Area=est_area_m2'\n"
     "                       (m2, km2; 'Area (m\xC2\xB2)=est_area_ha' reads the column's own)\n"
-    "  --unit m2|km2|ha     the unit of the columns --map takes into areas in hectares\n"
-    "                       (--map 'Area=est_area_ha' --unit m2): converted, and said\n"
+    "  --unit m2|km2|ha     the unit of the area columns whose name says none: IMSMA's\n"
+    "                       (Estimated Area, Remaining Area, Cancelled Area, Reduced\n"
+    "                       Area ..., Cleared Area) and those --map takes into areas in\n"
+    "                       hectares (--map 'Area=est_area_ha' --unit m2): converted,\n"
+    "                       and said; refused when the file has none of them\n"
     "  --set FIELD=VALUE    value for FIELD where the file has none (repeatable)\n"
     "  --ignore-unknown     drop source fields the layer does not have\n"
     "  --src-layer NAME     layer inside the file (default: same name as LAYER, or first)\n"
@@ -87,7 +90,8 @@ static const char *help_notes =
     "features had them and the first.\n"
     "Areas in square metres or square kilometres are converted to hectares, and said\n"
     "once: columns named with their unit (area_m2, est_area_sqm, 'Area (m\xC2\xB2)',\n"
-    "'Cleared Area [km2]') go to the area they name, and --map names the unit of others.\n"
+    "'Cleared Area [km2]') go to the area they name; --map or --unit names the unit of\n"
+    "others.\n"
     "IMSMA exports: the columns IMSMA NG names (Land ID, hazard_localid, Land\n"
     "classification, Estimated Area, Remaining Area; Hazard reduction ID, hazreduc_localid,\n"
     "Type of activity, Start date, End date, Cancelled Area, Cleared Area, Reduced Area\n"
@@ -95,7 +99,8 @@ static const char *help_notes =
     "classifications read as demine's (Confirmed hazardous areas (CHA): CHA; Handover\n"
     "certificate: handover; EOD Spot task: eod); one demine has none for (Indication,\n"
     "Progress Report) is refused. IMSMA's areas are in the unit each programme chose:\n"
-    "say it (--map 'Estimated Area=est_area_m2'). See docs/import-imsma.md.\n";
+    "say it, for all of them (--unit m2) or for each (--map 'Estimated\n"
+    "Area=est_area_m2'). See docs/import-imsma.md.\n";
 
 static int split_pair(const char *cmd, const char *arg, const char *opt, const char **a,
                       const char **b)
@@ -148,43 +153,19 @@ int cli_import_option(const char *cmd, int c, const char *arg, cli_import_args *
         static const char *const ok[] = {"m2", "m\xC2\xB2", "sqm", "km2", "km\xC2\xB2", "ha"};
         for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++)
             if (!strcmp(arg, ok[k])) {
-                a->unit = ok[k];
+                a->unit = o->area_unit = ok[k];
                 return 1;
             }
-        cli_usage_error(cmd, "--unit %s: expected m2, km2 or ha (the unit of the area columns --map names)", arg);
+        cli_usage_error(cmd, "--unit %s: expected m2, km2 or ha (the unit of the area columns whose name says none)",
+                        arg);
         return 2;
     }
     default: return 0;
     }
 }
 
-/* Is to an area in hectares (est_area_ha, area_cleared_ha, area_ha)? */
-static int area_ha_target(const char *to)
-{
-    size_t n = strlen(to);
-    return n > 3 && !strcmp(to + n - 3, "_ha") && strstr(to, "area") != NULL;
-}
-
 const dm_import_opts *cli_import_opts(cli_import_args *a)
 {
-    /* --unit names each area target in its unit, once */
-    for (size_t i = 0; a->unit && !a->unit_done && i < a->n_map; i++) {
-        if (!area_ha_target(a->map_to[i]))
-            continue;
-        size_t n = strlen(a->map_to[i]) - 3;
-        char *t = malloc(n + strlen(a->unit) + 2);
-        if (!t)
-            continue;
-        snprintf(t, n + strlen(a->unit) + 2, "%.*s_%s", (int)n, a->map_to[i], a->unit);
-        a->map_unit[a->n_unit++] = t;
-        a->map_to[i] = t;
-    }
-    if (a->unit && !a->n_unit && !a->unit_done)
-        fprintf(stderr,
-                "warning: --unit %s: no --map takes a column into an area in hectares (est_area_ha, "
-                "remaining_area_ha, area_cleared_ha, ...): it applies to those alone\n",
-                a->unit);
-    a->unit_done = 1;
     a->o.map_from = a->map_from;
     a->o.map_to = a->map_to;
     a->o.n_map = a->n_map;
@@ -200,9 +181,7 @@ void cli_import_args_free(cli_import_args *a)
         free((void *)a->map_from[i]);
     for (size_t i = 0; i < a->n_set; i++)
         free((void *)a->set_f[i]);
-    for (size_t i = 0; i < a->n_unit; i++)
-        free(a->map_unit[i]);
-    a->n_map = a->n_set = a->n_unit = 0;
+    a->n_map = a->n_set = 0;
 }
 
 static int run_import(dm_ctx *ctx, int argc, char **argv)
@@ -242,10 +221,6 @@ static int run_import(dm_ctx *ctx, int argc, char **argv)
         }
     }
     const dm_import_opts *o = cli_import_opts(&a);
-    if (!rc && a.unit && !a.n_unit)
-        rc = cli_usage_error("import", "--unit %s: name the area columns it is the unit of with --map "
-                                       "SRC=FIELD (e.g. --map 'Area=est_area_ha' --unit %s)",
-                             a.unit, a.unit);
     if (!rc && argc - optind != 2)
         rc = cli_usage_error("import", "expected DB and FILE");
     else if (!rc && !o->layer)

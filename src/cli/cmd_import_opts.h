@@ -16,13 +16,10 @@ typedef struct cli_import_args {
     const char *map_from[CLI_IMPORT_MAX_PAIRS], *map_to[CLI_IMPORT_MAX_PAIRS];
     const char *set_f[CLI_IMPORT_MAX_PAIRS], *set_v[CLI_IMPORT_MAX_PAIRS];
     size_t n_map, n_set;
-    /* --unit UNIT: the unit of the columns --map takes into an area in
-     * hectares (est_area_ha, area_cleared_ha, ...): their targets are
-     * named in it (est_area_m2), as the import reads them */
+    /* --unit UNIT (o.area_unit): the unit of the area columns whose name
+     * says none, IMSMA's (Estimated Area, ...) and those --map takes into
+     * an area in hectares (est_area_ha, area_cleared_ha, ...) */
     const char *unit;
-    char *map_unit[CLI_IMPORT_MAX_PAIRS]; /* the targets so named */
-    size_t n_unit;                        /* how many */
-    int unit_done;                        /* named so (cli_import_opts) */
 } cli_import_args;
 
 /* The long options of the reading options, for a command's getopt table
@@ -40,9 +37,7 @@ typedef struct cli_import_args {
  * 1 when taken, 0 when c is no reading option, 2 after a usage error of
  * command cmd. */
 int cli_import_option(const char *cmd, int c, const char *arg, cli_import_args *a);
-/* a->o with its mapping pointing into a (with --unit, the --map targets
- * that are areas in hectares named in its unit; a --unit that names none
- * is warned of). */
+/* a->o with its mapping pointing into a. */
 const dm_import_opts *cli_import_opts(cli_import_args *a);
 void cli_import_args_free(cli_import_args *a);
 

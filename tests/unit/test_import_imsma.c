@@ -161,18 +161,27 @@ TEST(import_map_target_and_unit_option_name_the_unit)
     ASSERT_NEAR(field_of("hazards", "H-1", "est_area_ha"), 12500, 1e-9);
 }
 
-TEST(import_unit_without_an_area_map_and_bad_unit_are_refused)
+TEST(import_unit_without_an_area_column_and_bad_unit_are_refused)
 {
     make_db();
     dmtest_write_file(dmtest_path("h.csv"), "ref,hazard_type,wkt\nH-1,SHA,\"" SQUARE "\"\n");
     char *out = NULL;
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards h.csv --unit m2"), 2);
-    ASSERT_CONTAINS(out, "--unit m2: name the area columns it is the unit of with --map");
+    ASSERT_CONTAINS(out, "h.csv: --unit m2: no column of the file is an area it applies to: IMSMA's areas");
+    free(out);
+    /* a column named with its unit says its own: --unit is of no column */
+    dmtest_write_file(dmtest_path("m.csv"), "ref,hazard_type,area_m2,wkt\nH-1,SHA,12500,\"" SQUARE "\"\n");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards m.csv --unit km2"), 2);
+    ASSERT_CONTAINS(out, "--unit km2: no column of the file is an area it applies to");
     free(out);
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards h.csv --map ref=ref --unit acres"), 2);
     ASSERT_CONTAINS(out, "--unit acres: expected m2, km2 or ha");
     free(out);
     ASSERT_EQ(rows_of("hazards"), 0);
+    /* checked, it is a warning */
+    ASSERT_EQ(dmtest_demine(&out, "check h.csv --layer hazards --unit m2"), 0);
+    ASSERT_CONTAINS(out, "--unit m2: no column of the file is an area it applies to");
+    free(out);
 }
 
 TEST(import_area_in_m2_not_a_number_names_file_feature_and_field)
@@ -215,7 +224,8 @@ TEST(import_imsma_land_needs_the_unit_of_its_areas)
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards %s", land), 2);
     ASSERT_CONTAINS(out, "land.csv: column 'Estimated Area' is IMSMA's est_area_ha, in the unit the programme "
                          "chose");
-    ASSERT_CONTAINS(out, "--map 'Estimated Area=est_area_m2'");
+    ASSERT_CONTAINS(out, "say the unit of all with --unit m2 (or km2, ha), or name each in its unit: "
+                         "--map 'Estimated Area=est_area_m2' --map 'Remaining Area=remaining_area_m2'");
     free(out);
     ASSERT_EQ(rows_of("hazards"), 0);
     ASSERT_EQ(dmtest_demine(&out,
@@ -314,5 +324,55 @@ TEST(check_file_reads_units_and_imsma_as_import)
     dmtest_write_file(dmtest_path("ok.csv"), "ref,hazard_type,area_m2,remaining_area_ha,wkt\n"
                                              "H-2,SHA,30000,2,\"" SQUARE "\"\n");
     ASSERT_EQ(dmtest_demine(&out, "check ok.csv --layer hazards"), 0);
+    free(out);
+}
+
+/* The refusal of IMSMA's areas without their unit says --unit, which then
+ * converts them, with no --map */
+TEST(import_imsma_areas_take_the_unit_option_alone)
+{
+    make_db();
+    char *out = NULL;
+    const char *land = dmtest_repo_path("tests/data/imsma/land.csv");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards %s --unit m2", land), 0);
+    ASSERT_CONTAINS(out, "imported 2 rows");
+    ASSERT_CONTAINS(out, "areas converted to hectares: 'Estimated Area' (m\xC2\xB2) into est_area_ha, "
+                         "'Remaining Area' (m\xC2\xB2) into remaining_area_ha");
+    free(out);
+    ASSERT_NEAR(field_of("hazards", "LND-0001", "est_area_ha"), 1.25, 1e-9);
+    ASSERT_NEAR(field_of("hazards", "LND-0002", "est_area_ha"), 0.86, 1e-9);
+    ASSERT_NEAR(field_of("hazards", "LND-0002", "remaining_area_ha"), 0.43, 1e-9);
+    /* the activities' areas, the reduced ones added up */
+    const char *acts = dmtest_repo_path("tests/data/imsma/activities.csv");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer activities %s --unit m2", acts), 0);
+    ASSERT_CONTAINS(out, "imported 5 rows");
+    free(out);
+    ASSERT_NEAR(field_of("activities", "ACT-01", "area_cancelled_ha"), 0.5, 1e-9);
+    ASSERT_NEAR(field_of("activities", "ACT-02", "area_reduced_ha"), 0.25, 1e-9);
+    ASSERT_NEAR(field_of("activities", "ACT-03", "area_cleared_ha"), 0.43, 1e-9);
+    /* km2; a --map target named in a unit keeps its own; ha is as read */
+    dmtest_sh(&out, "rm -f db.gpkg");
+    free(out);
+    make_db();
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards %s --unit km2 --map 'Remaining Area=remaining_area_m2'",
+                            land),
+              0);
+    free(out);
+    ASSERT_NEAR(field_of("hazards", "LND-0001", "est_area_ha"), 1250000, 1e-6);
+    ASSERT_NEAR(field_of("hazards", "LND-0001", "remaining_area_ha"), 1.25, 1e-9);
+    dmtest_write_file(dmtest_path("ha.csv"), "Land ID,Land classification,Estimated Area,WKT\n"
+                                             "LND-9,Suspected hazardous areas (SHA),1.5,\"" SQUARE "\"\n");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards ha.csv --unit ha"), 0);
+    free(out);
+    ASSERT_NEAR(field_of("hazards", "LND-9", "est_area_ha"), 1.5, 1e-9);
+    /* the check reads them so too */
+    ASSERT_EQ(dmtest_demine(&out, "check %s --layer hazards --unit m2", land), 0);
+    ASSERT_CONTAINS(out, "'Estimated Area' (m\xC2\xB2) into est_area_ha");
+    ASSERT_CONTAINS(out, "0 errors");
+    free(out);
+    /* and the help says so */
+    ASSERT_EQ(dmtest_demine(&out, "import --help"), 0);
+    ASSERT_CONTAINS(out, "--unit m2|km2|ha     the unit of the area columns whose name says none: IMSMA's");
+    ASSERT_CONTAINS(out, "say it, for all of them (--unit m2)");
     free(out);
 }

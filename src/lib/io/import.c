@@ -89,6 +89,9 @@ typedef struct import_state {
     char crs_said[200];    /* the CRS the coordinates were reprojected from, said once */
     char imsma_said[1024]; /* the IMSMA columns recognised, said once */
     int unit_unsaid;       /* an IMSMA area column's unit is not said (checking) */
+    dm__area_unit area_unit; /* o->area_unit (mul 0: none, or hectares) */
+    int area_unit_given;     /* o->area_unit given */
+    int area_unit_used;      /* a column took it */
 } import_state;
 
 /* What `demine check FILE` takes a file's rows as when no layer is named:
@@ -523,7 +526,10 @@ static dm_status map_fields(import_state *st)
                 dm__area_unit au = {0, 0, NULL};
                 if (!f)
                     f = dm__area_target(l, o->map_to[k], &au);
-                else if (dm__is_area_field(f))
+                else if (dm__is_area_field(f) && st->area_unit_given) {
+                    au = st->area_unit; /* --unit: the unit of the areas mapped */
+                    st->area_unit_used = 1;
+                } else if (dm__is_area_field(f))
                     dm__column_unit(full, &au);
                 if (au.mul == 1 && au.div == 1)
                     au.mul = 0; /* hectares already */
@@ -564,7 +570,10 @@ static dm_status map_fields(import_state *st)
             f = dm_field_find(l, ic->field);
             st->target[i] = (int)(f - l->fields);
             st->sum[i] = (unsigned char)ic->sum;
-            if (ic->needs_unit && no_unit < 0)
+            if (ic->needs_unit && st->area_unit_given) {
+                st->unit[i] = st->area_unit; /* --unit: the programme's unit */
+                st->area_unit_used = 1;
+            } else if (ic->needs_unit && no_unit < 0)
                 no_unit = i;
             size_t len = strlen(st->imsma_said);
             if (len + 1 < sizeof st->imsma_said)
@@ -696,9 +705,10 @@ static dm_status map_fields(import_state *st)
         char msg[2048];
         snprintf(msg, sizeof msg,
                  "%s, in the unit the programme chose (m\xC2\xB2, ha or km\xC2\xB2)%s%s%s, which the file does "
-                 "not say: name %s in %s unit: %s for m\xC2\xB2 (_ha for hectares, _km2 for km\xC2\xB2)",
+                 "not say: say the unit of %s with --unit m2 (or km2, ha), or name %s in its unit: %s for "
+                 "m\xC2\xB2 (_ha for hectares, _km2 for km\xC2\xB2)",
                  first, n_cols > 1 ? ", and so " : "", n_cols > 2 ? "are " : n_cols > 1 ? "is " : "", more,
-                 n_cols > 1 ? "each" : "it", n_cols > 1 ? "its" : "its", maps);
+                 n_cols > 1 ? "all" : "it", n_cols > 1 ? "each" : "it", maps);
         if (!st->check)
             return dm__fail(st->ctx, DM_EPARSE, "%s: %s", st->path, msg);
         dm__check_add(st->check, DM_CHECK_ERROR, "area_unit", l->name, "", NULL, NAN, NAN, "%s", msg);
@@ -2559,6 +2569,19 @@ static dm_status import_layer(import_state *st, import_run *run)
     dm_status rc;
     if ((rc = map_fields(st)) || (rc = setup_crs(st, native)))
         return rc;
+    /* a --unit no column takes (after the last layer of the file) */
+    if (st->area_unit_given && !st->area_unit_used && run->layer_index == run->n_layers - 1) {
+        char msg[700];
+        snprintf(msg, sizeof msg,
+                 "--unit %s: no column of the file is an area it applies to: IMSMA's areas (Estimated Area, "
+                 "Remaining Area, Cancelled Area, Reduced Area with and without technical asset, Cleared Area) "
+                 "or a --map into an area in hectares (--map 'Area=est_area_ha' --unit %s); a column named "
+                 "with its unit (area_m2, 'Area (m\xC2\xB2)') says its own",
+                 o->area_unit, o->area_unit);
+        if (!st->check)
+            return dm__fail(ctx, DM_EINVAL, "%s: %s", st->path, msg);
+        dm__check_add(st->check, DM_CHECK_WARNING, "area_unit", layer->name, "", NULL, NAN, NAN, "%s", msg);
+    }
     /* a check, and an import's error, name each row by its ref, or its
      * name (KML, GPX), after its feature number */
     int ref_col = -1;
@@ -3000,6 +3023,12 @@ static dm_status read_file_as_is(dm_ctx *ctx, dm_store *s, const char *path,
     if (o->swap_xy && (o->x_field || o->y_field))
         return dm__fail(ctx, DM_EINVAL, "--swap-xy with --x/--y: name the columns the other way round instead "
                         "(--x %s --y %s)", o->y_field ? o->y_field : "COL", o->x_field ? o->x_field : "COL");
+    dm__area_unit area_unit = {0, 0, NULL};
+    if (o->area_unit && !dm__area_unit_parse(o->area_unit, &area_unit))
+        return dm__fail(ctx, DM_EINVAL, "--unit %s: expected m2, km2 or ha (the unit of the area columns whose name "
+                        "says none)", o->area_unit);
+    if (area_unit.mul == 1 && area_unit.div == 1)
+        area_unit.mul = 0; /* hectares already */
     if (access(path, R_OK) != 0)
         return dm__fail(ctx, DM_EIO, "%s: cannot read the file", path);
     struct stat sb;
@@ -3057,6 +3086,8 @@ static dm_status read_file_as_is(dm_ctx *ctx, dm_store *s, const char *path,
     st.is_csv = is_csv;
     st.drv = drv_name;
     st.check = check;
+    st.area_unit = area_unit;
+    st.area_unit_given = o->area_unit != NULL;
     st.decimal_comma = is_csv && csv_semicolons(read_path);
     /* the Shapefile driver recodes itself; any other's text is recoded here */
     st.recode =
