@@ -322,6 +322,7 @@ typedef struct uuid_set {
 } uuid_set;
 
 static dm_status hidden_activities(srv_req *rq, int include_drafts, uuid_set *out);
+static const char *report_key(const dm_layer_def *l);
 static dm_status visible_bounds(srv_req *rq, const dm_layer_def *l, const uuid_set *hidden,
                                 double bb[4], int *found);
 
@@ -374,14 +375,15 @@ static int h_layers(srv_req *rq, srv_resp *rs)
         sb_puts(&b, "]");
         /* where its data lies: the map opens on it (a database of another
          * country opened on the demo's place and showed nothing). Of the
-         * rows the user may see: a field user's bounds of activities and
-         * items leave out other organisations' reports under review (their
+         * rows the user may see: a field user's bounds of the reports'
+         * layers (activities, and the rows that name one: items, release
+         * areas) leave out other organisations' reports under review (their
          * rows are hidden from it, and so is where they lie) */
         double bb[4];
         int has_bb = 0;
         dm_status st = DM_OK;
         int some_hidden = 0;
-        if (l->geom_type && (!strcmp(l->name, "activities") || !strcmp(l->name, "items"))) {
+        if (l->geom_type && report_key(l)) {
             if (!hidden_made && (st = hidden_activities(rq, 0, &hidden)) != DM_OK) {
                 free(hidden.v);
                 memset(&hidden, 0, sizeof hidden);
@@ -554,21 +556,43 @@ static dm_status hidden_activities(srv_req *rq, int include_drafts, uuid_set *ou
     return hidden_activities_for(rq, rq->user.role, include_drafts, out);
 }
 
-/* The bounds (west, south, east, north) of the rows of layer l (activities
- * or items) but those of the hidden activities: read row by row, from each
- * geometry's envelope, where the spatial index would count them all. */
+/* The field of layer l that names the report a row is of: "uuid" for
+ * activities (a report is an activity), the reference to the activities
+ * for the rows a report holds or that name one (items, release areas,
+ * activity-hazard links); NULL for a layer of no report. Who may see a
+ * report decides who sees these rows (hidden_activities). */
+static const char *report_key(const dm_layer_def *l)
+{
+    if (!strcmp(l->name, "activities"))
+        return "uuid";
+    for (size_t i = 0; i < l->n_fields; i++)
+        if (l->fields[i].type == DM_FT_REF && l->fields[i].ref_layer &&
+            !strcmp(l->fields[i].ref_layer, "activities"))
+            return l->fields[i].name;
+    return NULL;
+}
+
+/* The report (activity uuid) the row at c is of, by report_key's field. */
+static const char *report_of(dm_cursor *c, const char *key)
+{
+    return !strcmp(key, "uuid") ? dm_cursor_uuid(c) : dm_cursor_text(c, key);
+}
+
+/* The bounds (west, south, east, north) of the rows of layer l (one with a
+ * report_key) but those of the hidden activities: read row by row, from
+ * each geometry's envelope, where the spatial index would count them all. */
 static dm_status visible_bounds(srv_req *rq, const dm_layer_def *l, const uuid_set *hidden,
                                 double bb[4], int *found)
 {
     *found = 0;
-    int is_act = !strcmp(l->name, "activities");
+    const char *key = report_key(l);
     dm_cursor *c = NULL;
     dm_status st = dm_store_select(rq->t->store, l->name, NULL, &c);
     if (st)
         return st;
     int rc;
     while ((rc = dm_cursor_next(c)) == 1) {
-        if (set_has(hidden, is_act ? dm_cursor_uuid(c) : dm_cursor_text(c, "activity_id")))
+        if (set_has(hidden, report_of(c, key)))
             continue;
         size_t len = 0;
         const void *blob = dm_cursor_geom_bytes(c, &len);
@@ -657,13 +681,17 @@ static int h_list(srv_req *rq, srv_resp *rs, const dm_layer_def *l)
     sel.eq_value = a.eqv;
     sel.n_eq = a.n;
     /* Post-filters: reports under review are hidden from those who may not
-     * see them, and so are the items found by them. */
-    int is_act = !strcmp(l->name, "activities"), is_items = !strcmp(l->name, "items");
+     * see them, and so are the rows that name them (the items found by
+     * them, the land they released, the hazards they worked on). Reviewers
+     * see every report and the rows naming them, but the items of reports
+     * under review, which they ask for (drafts=1). */
+    const char *key = report_key(l);
+    int is_items = !strcmp(l->name, "items");
     uuid_set hidden = {0};
     int post = 0;
-    if (is_act || is_items) {
+    if (key) {
         const char *d = srv_arg(rq, "drafts");
-        int include = rq->user.role >= DM_ROLE_ANALYST && (is_act || (d && !strcmp(d, "1")));
+        int include = rq->user.role >= DM_ROLE_ANALYST && (!is_items || (d && !strcmp(d, "1")));
         dm_status st = hidden_activities(rq, include, &hidden);
         if (st) {
             free(hidden.v);
@@ -696,8 +724,7 @@ static int h_list(srv_req *rq, srv_resp *rs, const dm_layer_def *l)
     int rc, more = 0;
     while ((rc = dm_cursor_next(c)) == 1) {
         if (post) {
-            const char *key = is_act ? dm_cursor_uuid(c) : dm_cursor_text(c, "activity_id");
-            if (set_has(&hidden, key))
+            if (set_has(&hidden, report_of(c, key)))
                 continue;
             if (seen++ < offset)
                 continue;
@@ -741,12 +768,13 @@ static int activity_visible(srv_req *rq, dm_cursor *c)
     return org && rq->user.organisation[0] && !strcmp(org, rq->user.organisation);
 }
 
-/* May the user see this item: not one of a report under review that the
- * user may not see (the same rule as the item list, where analysts see
- * drafts' items when they ask). */
-static int item_visible(srv_req *rq, dm_cursor *c)
+/* May the user see this row that names a report (an item, a release area,
+ * an activity-hazard link: key is its field naming the activity): not one
+ * of a report under review that the user may not see (the same rule as the
+ * layer's list, where analysts see drafts' items when they ask). */
+static int report_row_visible(srv_req *rq, dm_cursor *c, const char *key)
 {
-    const char *act = dm_cursor_text(c, "activity_id");
+    const char *act = dm_cursor_text(c, key);
     if (!act || !*act || rq->user.role >= DM_ROLE_ANALYST)
         return 1;
     const char *f[1] = {"uuid"}, *v[1] = {act};
@@ -825,8 +853,8 @@ static int h_row(srv_req *rq, srv_resp *rs, const dm_layer_def *l, const char *i
         dm_cursor_free(c);
         return srv_error(rs, 404, "no %s '%s'", l->name, id);
     }
-    if ((!strcmp(l->name, "activities") && !activity_visible(rq, c)) ||
-        (!strcmp(l->name, "items") && !item_visible(rq, c))) {
+    const char *key = report_key(l);
+    if (key && (!strcmp(key, "uuid") ? !activity_visible(rq, c) : !report_row_visible(rq, c, key))) {
         dm_cursor_free(c);
         return srv_error_no_row(rs, l->name, id); /* as if there were none */
     }

@@ -314,3 +314,145 @@ TEST(server_field_users_see_bounds_and_counts_of_what_they_may_read)
     free(out);
     srvtest_stop_server();
 }
+
+/* A release area (cleared) over the small square at lon, lat of the report
+ * activity, and a link of it to the hazard hz; their uuids. */
+static void add_report_rows(dm_store *s, const char *activity, double lon, double lat, const char *hz,
+                            char ra[37], char link[37])
+{
+    char wkt[300];
+    snprintf(wkt, sizeof wkt, "POLYGON((%.3f %.3f, %.3f %.3f, %.3f %.3f, %.3f %.3f, %.3f %.3f))", lon, lat,
+             lon + 0.002, lat, lon + 0.002, lat + 0.002, lon, lat + 0.002, lon, lat);
+    const char *rel[] = {"activity_id", activity, "outcome", "cleared", "date", "2025-06-03", NULL};
+    srvtest_insert_wkt(s, "release_areas", wkt, rel, ra);
+    const char *ln[] = {"activity_id", activity, "hazard_id", hz, NULL};
+    srvtest_insert_wkt(s, "activity_hazards", NULL, ln, link);
+}
+
+/* Does a GET of path by token answer 200 with uuid in it (1), or without (0)? */
+static int lists(const char *token, const char *path, const char *uuid)
+{
+    char *out = NULL;
+    int code = srvtest_req("GET", path, token, NULL, NULL, &out, NULL);
+    ASSERT_MSG(code == 200, "GET %s: %d %s", path, code, out);
+    int has = strstr(out, uuid) != NULL;
+    free(out);
+    return has;
+}
+
+TEST(server_field_users_see_no_rows_of_another_organisations_reports_under_review)
+{
+    /* the land another organisation's draft or rejected report says it
+     * released, and the hazards it says it worked on, are hidden from a
+     * field user as the report itself is: in the layer's list (filtered
+     * by the report too), one by one, in their history and in the
+     * layer's bounds; its own organisation's are not, nor anyone's once
+     * approved, and a reviewer reads them all */
+    srvtest_setup_db();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path("t.gpkg"), 0, &s));
+    char u[37];
+    const char *org[] = {"name", "MAG", NULL};
+    srvtest_insert_wkt(s, "organisations", NULL, org, u);
+    dm_store_close(s);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "PW=magfield12 '%s' user add t.gpkg mag --role field --org MAG --password-env PW",
+                        getenv("DEMINE_BIN")),
+              0);
+    free(out);
+    srvtest_start_server();
+    char fld[65], mag[65], ana[65];
+    srvtest_login("fld", "fieldpw12", fld);
+    srvtest_login("mag", "magfield12", mag);
+    srvtest_login("ana", "analystpw1", ana);
+    send_report(fld, "HALO-NTS-1", 46.900, 39.900); /* HALO's draft */
+    send_report(mag, "MAG-NTS-1", 45.000, 41.000);  /* MAG's draft */
+    send_report(mag, "MAG-NTS-2", 45.100, 41.100);  /* MAG's, rejected */
+    send_report(mag, "MAG-NTS-3", 44.000, 42.000);  /* MAG's, approved */
+    ASSERT_EQ(srvtest_req("POST", "/api/reports/MAG-NTS-2/reject", ana, NULL, "{\"reason\":\"wrong area\"}", &out,
+                          NULL),
+              200);
+    free(out);
+    ASSERT_EQ(srvtest_req("POST", "/api/reports/MAG-NTS-3/approve", ana, NULL, "{}", &out, NULL), 200);
+    free(out);
+    /* release areas and hazard links of the four (as an analyst or QGIS
+     * adds them to a report) */
+    const char *refs[4] = {"HALO-NTS-1", "MAG-NTS-1", "MAG-NTS-2", "MAG-NTS-3"};
+    const double at[4][2] = {{46.902, 39.902}, {45.002, 41.002}, {45.102, 41.102}, {44.002, 42.002}};
+    char act[4][37], ra[4][37], link[4][37], h2[37];
+    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path("t.gpkg"), 0, &s));
+    ASSERT_OK(dm_store_resolve(s, "hazards", "H-2", NULL, h2));
+    for (int i = 0; i < 4; i++) {
+        ASSERT_OK(dm_store_resolve(s, "activities", refs[i], NULL, act[i]));
+        add_report_rows(s, act[i], at[i][0], at[i][1], h2, ra[i], link[i]);
+    }
+    dm_store_close(s);
+
+    /* HALO's field user: its own draft's rows and the approved report's */
+    const char *list_ra = "/api/release_areas?geometry=0", *list_ln = "/api/activity_hazards";
+    int want_fld[4] = {1, 0, 0, 1}, want_mag[4] = {0, 1, 1, 1};
+    for (int i = 0; i < 4; i++) {
+        ASSERT_MSG(lists(fld, list_ra, ra[i]) == want_fld[i], "release area of %s listed to fld: %d", refs[i],
+                   !want_fld[i]);
+        ASSERT_MSG(lists(fld, list_ln, link[i]) == want_fld[i], "hazard link of %s listed to fld: %d", refs[i],
+                   !want_fld[i]);
+        ASSERT_MSG(lists(mag, list_ra, ra[i]) == want_mag[i], "release area of %s listed to mag: %d", refs[i],
+                   !want_mag[i]);
+        ASSERT_MSG(lists(mag, list_ln, link[i]) == want_mag[i], "hazard link of %s listed to mag", refs[i]);
+        ASSERT_MSG(lists(ana, list_ra, ra[i]) && lists(ana, list_ln, link[i]), "%s's rows not listed to ana",
+                   refs[i]);
+        /* one by one and their history: as if there were none */
+        const char *layer[2] = {"release_areas", "activity_hazards"};
+        const char *id[2] = {ra[i], link[i]};
+        for (int k = 0; k < 2; k++)
+            for (int h = 0; h < 2; h++) {
+                char path[200];
+                snprintf(path, sizeof path, "/api/%s/%s%s", layer[k], id[k], h ? "/history" : "");
+                int code = srvtest_req("GET", path, fld, NULL, NULL, &out, NULL);
+                ASSERT_MSG(code == (want_fld[i] ? 200 : 404), "GET %s by fld: %d %s", path, code, out);
+                if (!want_fld[i])
+                    ASSERT_MSG(!strstr(out, refs[i]) && !strstr(out, act[i]), "the 404 names the report: %s", out);
+                free(out);
+                ASSERT_EQ(srvtest_req("GET", path, ana, NULL, NULL, &out, NULL), 200);
+                free(out);
+            }
+    }
+    /* asked by the report they name: none */
+    char path[200];
+    snprintf(path, sizeof path, "/api/release_areas?activity_id=%s", act[1]);
+    ASSERT_EQ(srvtest_req("GET", path, fld, NULL, NULL, &out, NULL), 200);
+    ASSERT_CONTAINS(out, "\"count\":0");
+    free(out);
+    snprintf(path, sizeof path, "/api/activity_hazards?activity_id=%s", act[1]);
+    ASSERT_EQ(srvtest_req("GET", path, fld, NULL, NULL, &out, NULL), 200);
+    ASSERT_CONTAINS(out, "\"count\":0");
+    free(out);
+    /* paged: the hidden rows take no place (two rows, one a page) */
+    ASSERT_EQ(srvtest_req("GET", "/api/release_areas?geometry=0&limit=1", fld, NULL, NULL, &out, NULL), 200);
+    ASSERT_CONTAINS(out, "\"count\":1");
+    ASSERT_CONTAINS(out, "\"next_offset\":1");
+    free(out);
+    ASSERT_EQ(srvtest_req("GET", "/api/release_areas?geometry=0&limit=1&offset=1", fld, NULL, NULL, &out, NULL), 200);
+    ASSERT_CONTAINS(out, "\"count\":1");
+    ASSERT(!strstr(out, "next_offset"));
+    free(out);
+    /* where they lie: the bounds of the release areas each may read */
+    ASSERT_EQ(srvtest_req("GET", "/api/layers", fld, NULL, NULL, &out, NULL), 200);
+    assert_bbox(out, "release_areas", 44.002, 39.902, 46.904, 42.004);
+    free(out);
+    ASSERT_EQ(srvtest_req("GET", "/api/layers", mag, NULL, NULL, &out, NULL), 200);
+    assert_bbox(out, "release_areas", 44.002, 41.002, 45.104, 42.004);
+    free(out);
+    ASSERT_EQ(srvtest_req("GET", "/api/layers", ana, NULL, NULL, &out, NULL), 200);
+    assert_bbox(out, "release_areas", 44.002, 39.902, 46.904, 42.004);
+    free(out);
+    /* approved, MAG's draft's rows are everyone's */
+    ASSERT_EQ(srvtest_req("POST", "/api/reports/MAG-NTS-1/approve", ana, NULL, "{}", &out, NULL), 200);
+    free(out);
+    ASSERT(lists(fld, list_ra, ra[1]));
+    ASSERT(lists(fld, list_ln, link[1]));
+    snprintf(path, sizeof path, "/api/release_areas/%s", ra[1]);
+    ASSERT_EQ(srvtest_req("GET", path, fld, NULL, NULL, &out, NULL), 200);
+    free(out);
+    srvtest_stop_server();
+}
