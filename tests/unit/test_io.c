@@ -1757,6 +1757,54 @@ TEST(import_cp1251_shapefile_with_or_without_its_cpg)
     free(out);
 }
 
+/* A file in another code page read as UTF-8 has such text in many rows:
+ * said once for each field, with how many features and the first, not
+ * once a feature; the import is still refused whole. */
+TEST(import_text_not_utf8_said_once_per_field_with_the_count)
+{
+    make_db();
+    /* AGD-1 in plain ASCII, then four names and two settlements in Cyrillic */
+    char js[8192];
+    size_t len = (size_t)snprintf(js, sizeof js, "{\"type\":\"FeatureCollection\",\"features\":[");
+    for (int i = 1; i <= 5; i++)
+        len += (size_t)snprintf(js + len, sizeof js - len,
+                                "%s{\"type\":\"Feature\",\"properties\":{\"ref\":\"AGD-%d\",\"hazard_type\":\"CHA\","
+                                "\"name\":\"%s %d\"%s},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+                                "[[[46.7%d,39.8],[46.71%d,39.8],[46.71%d,39.81],[46.7%d,39.8]]]}}",
+                                i > 1 ? "," : "", i,
+                                i == 1 ? "Field" : "\xD0\x9C\xD0\xB8\xD0\xBD\xD0\xBD\xD0\xBE\xD0\xB5", i,
+                                i == 3 || i == 5 ? ",\"settlement\":\"\xD0\x90\xD0\xB3\xD0\xB4\xD0\xB0\xD0\xBC\"" : "",
+                                i, i, i, i);
+    snprintf(js + len, sizeof js - len, "]}");
+    dmtest_write_file(dmtest_path("h.geojson"), js);
+    ASSERT_EQ(dmtest_sh(NULL,
+                        "ogr2ogr -q -f 'ESRI Shapefile' -lco ENCODING=CP1251 cp.shp h.geojson "
+                        "2>/dev/null && rm cp.cpg"),
+              0);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer hazards cp.shp"), 2);
+    ASSERT_CONTAINS(out, "cp.shp: text that is not UTF-8 in field 'name' of 4 features (the first: feature 2 "
+                         "AGD-2, byte 1, 0xCC) and field 'settlement' of 2 features (the first: feature 3 AGD-3, "
+                         "byte 1, 0xC0): the file is in another encoding, by its bytes likely Windows-1251 "
+                         "(Cyrillic); import it with --encoding CP1251, or save it as UTF-8");
+    ASSERT_EQ(count_of(out, "not UTF-8"), 1);
+    free(out);
+    ASSERT_EQ(count_rows("hazards"), 0); /* AGD-1, read before, is not there */
+    /* the check: one error a field, not one a feature */
+    ASSERT_EQ(dmtest_demine(&out, "check cp.shp --layer hazards"), 4);
+    ASSERT_CONTAINS(out, "feature 2 AGD-2: field 'name': text that is not UTF-8 in 4 features (this the first, "
+                         "byte 1 (0xCC)): the file is in another encoding, by its bytes likely Windows-1251 "
+                         "(Cyrillic); import it with --encoding CP1251");
+    ASSERT_CONTAINS(out, "feature 3 AGD-3: field 'settlement': text that is not UTF-8 in 2 features");
+    ASSERT_EQ(count_of(out, "not UTF-8"), 2);
+    ASSERT_CONTAINS(out, "5 rows checked, 2 errors");
+    free(out);
+    ASSERT_DEMINE(0, "imported 5 rows into", "import db.gpkg --layer hazards --encoding CP1251 cp.shp");
+    out = column("db.gpkg", "select settlement from hazards where ref = 'AGD-5'");
+    ASSERT_STREQ(out, "\xD0\x90\xD0\xB3\xD0\xB4\xD0\xB0\xD0\xBC\n");
+    free(out);
+}
+
 TEST(import_closed_lines_as_polygons_and_warns_of_repeated_rows)
 {
     make_db();

@@ -40,6 +40,19 @@ enum {
 };
 static const char *const provenance[] = {"created", "updated", "author"};
 
+/* Text that is not UTF-8 in a field of the layer read (a file in another
+ * code page, read as UTF-8): said once for each field, with how many
+ * features have it and the first. */
+#define ENC_FIELDS 16
+typedef struct enc_bad {
+    char field[64];
+    long n, first, last; /* features with such text, the first and the last counted */
+    char label[80];      /* the first's ref (" AGD-1"), or "" */
+    long byte;           /* its first byte that is not UTF-8 (1: the first) */
+    unsigned char value; /* that byte */
+    char enc[8];         /* the encoding its text looks like */
+} enc_bad;
+
 typedef struct import_state {
     dm_store *s;
     dm_ctx *ctx;
@@ -92,6 +105,9 @@ typedef struct import_state {
     dm__area_unit area_unit; /* o->area_unit (mul 0: none, or hectares) */
     int area_unit_given;     /* o->area_unit given */
     int area_unit_used;      /* a column took it */
+    enc_bad enc[ENC_FIELDS]; /* fields of the layer read with text not UTF-8 */
+    int n_enc;
+    int enc_stop;            /* an import met such text: it reads on only to count it */
 } import_state;
 
 /* What `demine check FILE` takes a file's rows as when no layer is named:
@@ -1936,6 +1952,131 @@ static void check_refusal(import_state *st, const import_run *run, long no, cons
     dm_ctx_clear_error(st->ctx);
 }
 
+/* Field of feature no (labelled label: " AGD-1") holds text v whose byte
+ * bad is not UTF-8: counted once a feature, the first kept. */
+static void enc_note(import_state *st, const char *field, long no, const char *label, const char *v, long bad)
+{
+    enc_bad *e = NULL;
+    for (int k = 0; k < st->n_enc && !e; k++)
+        if (!strcmp(st->enc[k].field, field))
+            e = &st->enc[k];
+    if (!e) {
+        if (st->n_enc == ENC_FIELDS)
+            return; /* the first fields are named, and say what to do */
+        e = &st->enc[st->n_enc++];
+        memset(e, 0, sizeof *e);
+        dm__strlcpy(e->field, field, sizeof e->field);
+    }
+    if (e->last == no)
+        return; /* two columns into one field */
+    e->last = no;
+    if (e->n++)
+        return;
+    e->first = no;
+    dm__strlcpy(e->label, label, sizeof e->label);
+    e->byte = bad + 1;
+    e->value = (unsigned char)v[bad];
+    dm__strlcpy(e->enc, guess_encoding(v), sizeof e->enc);
+}
+
+/* The value of column i as the import reads it (recoded from --encoding):
+ * its text not UTF-8 noted. Returns whether it is so. */
+static int enc_check_value(import_state *st, OGRFeatureH f, int i, long no, const char *label)
+{
+    int t = st->target[i];
+    char buf[64];
+    const char *v = field_text(f, i, t >= 0 ? st->layer->fields[t].type : DM_FT_TEXT, buf, sizeof buf);
+    char *recoded = NULL;
+    if (st->recode && OGR_Fld_GetType(OGR_F_GetFieldDefnRef(f, i)) == OFTString &&
+        (recoded = CPLRecode(v, st->recode, CPL_ENC_UTF8)))
+        v = recoded;
+    long bad = bad_utf8_at(v);
+    if (bad >= 0)
+        enc_note(st, t >= 0 ? st->layer->fields[t].name : OGR_Fld_GetNameRef(OGR_F_GetFieldDefnRef(f, i)), no,
+                 label, v, bad);
+    CPLFree(recoded);
+    return bad >= 0;
+}
+
+/* An import that met text not UTF-8 reads the rest of the layer for more
+ * such text, to say how much there is: feature no's values. */
+static void enc_scan(import_state *st, OGRFeatureH f, long no, int ref_col)
+{
+    char label[80];
+    row_label(f, ref_col, label, sizeof label);
+    for (int i = 0; i < st->n_src; i++) {
+        int t = st->target[i];
+        if ((t >= 0 || t == SRC_UUID) && OGR_F_IsFieldSetAndNotNull(f, i))
+            enc_check_value(st, f, i, no, label);
+    }
+}
+
+/* What encoding st->enc[0]'s bytes look like, in words. */
+static const char *enc_words(const char *enc)
+{
+    return !strcmp(enc, "CP1251") ? "Windows-1251 (Cyrillic)"
+           : !strcmp(enc, "CP866") ? "DOS 866 (Cyrillic)"
+                                   : "Windows-1252 or Latin-1";
+}
+
+/* The text not UTF-8 of the layer read, said once for each field: an
+ * import's error (DM_EPARSE, naming the file, each field with how many
+ * features and the first, and the --encoding to give), or a check's
+ * errors, one a field. */
+static dm_status enc_report(import_state *st, const import_run *run)
+{
+    if (!st->n_enc)
+        return DM_OK;
+    char wl[300], id[48];
+    where_layer(st, run, wl, sizeof wl);
+    const enc_bad *e0 = &st->enc[0];
+    char fix[300];
+    snprintf(fix, sizeof fix,
+             "the file is in another encoding, by its bytes likely %s; import it with --encoding %s, or save "
+             "it as UTF-8",
+             enc_words(e0->enc), e0->enc);
+    if (st->check) {
+        for (int k = 0; k < st->n_enc; k++) {
+            const enc_bad *e = &st->enc[k];
+            if (e->n == 1)
+                dm__check_add(st->check, DM_CHECK_ERROR, "bad_value", st->layer->name,
+                              feature_id(st, run, e->first, id, sizeof id), e->label[0] ? e->label + 1 : "", NAN,
+                              NAN, "%sfield '%s': byte %ld (0x%02X) is not UTF-8: %s", wl, e->field, e->byte,
+                              (unsigned)e->value, fix);
+            else
+                dm__check_add(st->check, DM_CHECK_ERROR, "bad_value", st->layer->name,
+                              feature_id(st, run, e->first, id, sizeof id), e->label[0] ? e->label + 1 : "", NAN,
+                              NAN,
+                              "%sfield '%s': text that is not UTF-8 in %ld features (this the first, byte %ld "
+                              "(0x%02X)): %s",
+                              wl, e->field, e->n, e->byte, (unsigned)e->value, fix);
+        }
+        st->n_enc = 0;
+        return DM_OK;
+    }
+    if (st->n_enc == 1 && e0->n == 1)
+        return dm__fail(st->ctx, DM_EPARSE, "%s: %s%s%s: field '%s': byte %ld (0x%02X) is not UTF-8: %s", st->path,
+                        wl, feature_id(st, run, e0->first, id, sizeof id), e0->label, e0->field, e0->byte,
+                        (unsigned)e0->value, fix);
+    dm_buf b;
+    dm__buf_init(&b);
+    dm__buf_printf(&b, "%s: %stext that is not UTF-8 in ", st->path, wl);
+    for (int k = 0; k < st->n_enc; k++) {
+        const enc_bad *e = &st->enc[k];
+        feature_id(st, run, e->first, id, sizeof id);
+        dm__buf_printf(&b, "%sfield '%s' of ", k == 0 ? "" : k == st->n_enc - 1 ? " and " : ", ", e->field);
+        if (e->n == 1)
+            dm__buf_printf(&b, "%s%s (byte %ld, 0x%02X)", id, e->label, e->byte, (unsigned)e->value);
+        else
+            dm__buf_printf(&b, "%ld features (the first: %s%s, byte %ld, 0x%02X)", e->n, id, e->label, e->byte,
+                           (unsigned)e->value);
+    }
+    dm__buf_printf(&b, ": %s", fix);
+    dm_status rc = b.oom ? dm__fail(st->ctx, DM_ENOMEM, "out of memory") : dm__fail(st->ctx, DM_EPARSE, "%s", b.data);
+    dm__buf_free(&b);
+    return rc;
+}
+
 /* A row repeating another: its values (the source's, when checked as no
  * layer) and its place. */
 static uint64_t feature_hash(import_state *st, OGRFeatureH f, const dm_row *row, const double *bounds)
@@ -2619,9 +2760,18 @@ static dm_status import_layer(import_state *st, import_run *run)
     OGRFeatureH f;
     long no = 0;
     char buf[64], nbuf[96];
+    st->n_enc = st->enc_stop = 0;
     while ((f = OGR_L_GetNextFeature(st->ol)) != NULL) {
         no++;
         run->done++;
+        /* an import that met text not UTF-8: only counting such text */
+        if (st->enc_stop) {
+            if (!left_out_feature(st, f))
+                enc_scan(st, f, no, ref_col);
+            OGR_F_Destroy(f);
+            dm__progress(ctx, "import", run->done, run->total);
+            continue;
+        }
         dm_row_clear(row);
         /* A row with no value and no geometry (",,,," from a spreadsheet)
          * is no record: skipped and counted. */
@@ -2685,24 +2835,17 @@ static dm_status import_layer(import_state *st, import_run *run)
             }
             long bad = bad_utf8_at(v);
             if (bad >= 0) {
-                const char *name = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(sfd, i));
-                const char *enc = guess_encoding(v);
-                rc = dm__fail(ctx, DM_EPARSE,
-                              "field '%s': byte %ld (0x%02X) is not UTF-8: the file is in "
-                              "another encoding, by its bytes likely %s; import it with "
-                              "--encoding %s, or save it as UTF-8",
-                              t >= 0 ? layer->fields[t].name : name, bad + 1,
-                              (unsigned)(unsigned char)v[bad],
-                              !strcmp(enc, "CP1251")  ? "Windows-1251 (Cyrillic)"
-                              : !strcmp(enc, "CP866") ? "DOS 866 (Cyrillic)"
-                                                      : "Windows-1252 or Latin-1",
-                              enc);
+                /* said once for the field, with how many features have
+                 * such text and the first (enc_report): a check reads on,
+                 * an import reads on only to count it */
+                char label[80];
+                row_label(f, ref_col, label, sizeof label);
+                enc_note(st, t >= 0 ? layer->fields[t].name : OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(sfd, i)),
+                         no, label, v, bad);
                 CPLFree(recoded);
-                if (st->check) {
-                    check_refusal(st, run, no, ref, rc);
-                    rc = DM_OK;
+                if (st->check)
                     continue;
-                }
+                st->enc_stop = 1;
                 break;
             }
             if (t >= 0 &&
@@ -2792,6 +2935,15 @@ static dm_status import_layer(import_state *st, import_run *run)
                 check_refusal(st, run, no, ref, rc);
                 rc = DM_OK;
             }
+        }
+        if (st->enc_stop) {
+            /* the rest of the feature's text, for the count */
+            enc_scan(st, f, no, ref_col);
+            if (og)
+                OGR_G_DestroyGeometry(og);
+            OGR_F_Destroy(f);
+            dm__progress(ctx, "import", run->done, run->total);
+            continue;
         }
         if (!rc && st->folder && st->folder_field >= 0) {
             const char *name = layer->fields[st->folder_field].name, *had = dm_row_get(row, name);
@@ -2954,7 +3106,7 @@ static dm_status import_layer(import_state *st, import_run *run)
         res->rows++;
         dm__progress(ctx, "import", run->done, run->total);
     }
-    return DM_OK;
+    return enc_report(st, run);
 }
 
 /* The page cache an import's transaction may fill, in KiB. The store opens
