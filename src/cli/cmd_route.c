@@ -278,9 +278,11 @@ static int run_route(dm_ctx *ctx, int argc, char **argv)
     if (db) {
         if ((rc = cli_open_store(ctx, cmd, db, DM_STORE_READONLY, &s)) != 0)
             return rc;
-        if (public_only) {
+        if (public_only && !check) {
             /* the zones meeting the route's search window, each whole, as
-             * the country's zones draw them: not every zone of the country */
+             * the country's zones draw them: not every zone of the country
+             * (a line checked is judged on the blocks; it has no --from and
+             * --to to make a window of, and areas to avoid plan routes only) */
             double box[4];
             if (!risk) {
                 if ((st = dm_route_risk_path(s, &risk_own)) != DM_OK)
