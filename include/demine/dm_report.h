@@ -17,9 +17,16 @@ extern "C" {
 #endif
 
 typedef struct dm_report_opts {
-    const char *title; /* NULL: "National mine action status report" */
+    const char *title; /* NULL: "National mine action status report", or with
+                        * districts "Mine action status report: Fuzuli district" */
     const char *date;  /* report date YYYY-MM-DD; NULL: today */
     int force;         /* replace path whatever it holds (see dm_report_write) */
+    /* the report of some districts: names (any case) of districts of layer
+     * districts or of the hazards' field district; n_districts 0: of every
+     * district. With exclude_districts, of every district but these. */
+    const char *const *districts;
+    size_t n_districts;
+    int exclude_districts;
 } dm_report_opts;
 
 /* Write the report of store s to path: a PDF when path ends in .pdf, an
@@ -34,7 +41,21 @@ typedef struct dm_report_opts {
  * generator meta or closing line does), or with opts->force; else
  * DM_ECONFLICT naming path, before any work. Written beside path and
  * renamed once whole: a failure leaves the old file as it was.
- * Errors: DM_EIO (cannot write), DM_EINVAL, DM_ECONFLICT. */
+ * With opts->districts the report is of those districts alone: its key
+ * figures, charts and tables count the hazards, release areas, finds,
+ * accidents and victims of those districts (a row's district is that of
+ * dm_stats_json's table by district: its field district, a release area's
+ * and a find's its hazard's, else the district polygon that holds it), its
+ * maps show their hazards on an extent fitted to the districts' polygons
+ * (or their hazards), and the title and cover name them. The stored plan is
+ * shown as it is when its hazards are all in those districts; when some of
+ * them lie outside, the report gives the part of the plan in the districts
+ * (their hazards, land, cost and last date, from plan_tasks) and says that
+ * the plan's years, forecast and donor comparison are of its own scope; when
+ * none does, it says that no plan of the districts is stored.
+ * Errors: DM_EIO (cannot write), DM_EINVAL, DM_ECONFLICT, DM_ENOTFOUND (a
+ * district unknown: the message names up to 10 known ones of layer districts
+ * and of the hazards). */
 DM_API dm_status dm_report_write(dm_store *s, const char *path, const dm_report_opts *opts);
 
 /* ---- the public danger leaflet ---- */

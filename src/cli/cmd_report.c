@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT
  *
  * cmd_report.c -- `demine report DB [--out report.pdf|report.html]`: the
- * national status report with maps, charts and tables; with --public, the
- * printable danger map (leaflet) of an area for residents.
+ * national status report with maps, charts and tables, or with --district
+ * that of some districts; with --public, the printable danger map (leaflet)
+ * of an area for residents.
  */
 #include "cli.h"
 
@@ -13,7 +14,8 @@
 #include <strings.h>
 
 static const char *help =
-    "usage: demine report DB [--out FILE.pdf|FILE.html] [--title TEXT] [--date YYYY-MM-DD] [--force]\n\n"
+    "usage: demine report DB [--out FILE.pdf|FILE.html] [--title TEXT] [--date YYYY-MM-DD] [--force]\n"
+    "                     [--district NAME... | --exclude-district NAME...]\n\n"
     "Write the national status report of DB, of the kind agencies and the Landmine\n"
     "Monitor publish: key figures; maps of the hazards by status, the risk map (from\n"
     "`demine risk map`) and the plan's routes and first priorities (from `demine plan`);\n"
@@ -26,7 +28,16 @@ static const char *help =
     "A PDF (A4 pages) when FILE ends in .pdf, one HTML page with embedded images\n"
     "when it ends in .html; by default DB's name with -report.pdf. A report or map\n"
     "demine wrote is replaced when run again; any other file of that name is kept\n"
-    "unless --force is given.\n\n"
+    "unless --force is given.\n"
+    "  --district NAME  the report of this district alone (repeatable; any case; a\n"
+    "                   district of layer districts or of the hazards' field district):\n"
+    "                   key figures, charts and tables of its hazards, land released,\n"
+    "                   finds and accidents, maps fitted to it, its name in the title.\n"
+    "                   A plan made of more districts (or all) is given by its part\n"
+    "                   there, one of other districts is said not to be of it;\n"
+    "                   by default into DB's name with -report-NAME.pdf\n"
+    "  --exclude-district NAME\n"
+    "                   the report of every district but this one (repeatable)\n\n"
     "usage: demine report DB --public [--out FILE.pdf] [--district NAME | --settlement NAME\n"
     "                     [--around KM] | --bbox W,S,E,N] [--lang az|en|both] [--date YYYY-MM-DD]\n"
     "                     [--force]\n\n"
@@ -44,11 +55,35 @@ static const char *help =
 
 static int bad_public(const char *opt) { return cli_usage_error("report", "%s needs --public", opt); }
 
+/* The default name of the report of some districts: DB's name with
+ * -report-A-B.pdf (-report-without-A.pdf), a name's characters that are no
+ * letter or digit as '-'. */
+static char *scoped_name(const char *db, const char *const *names, int n, int exclude)
+{
+    char suffix[200] = "-report";
+    size_t o = strlen(suffix);
+    if (exclude)
+        o += (size_t)snprintf(suffix + o, sizeof suffix - o, "-without");
+    for (int k = 0; k < n && o + 8 < sizeof suffix; k++) {
+        suffix[o++] = '-';
+        for (const unsigned char *q = (const unsigned char *)names[k]; *q && o + 6 < sizeof suffix; q++)
+            suffix[o++] = (*q >= 0x80 || (*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'z') ||
+                           (*q >= 'A' && *q <= 'Z'))
+                              ? (char)*q
+                              : '-';
+        /* a name cut inside a character ends before it */
+        while (o > 0 && ((unsigned char)suffix[o - 1] & 0xC0) == 0x80 && o + 6 >= sizeof suffix)
+            o--;
+    }
+    snprintf(suffix + o, sizeof suffix - o, ".pdf");
+    return cli_sibling(db, suffix);
+}
+
 /* The report (or with public_map the danger map) of db into out. */
 static int run_report_to(dm_ctx *ctx, const char *db, const char *out, int public_map, dm_report_opts *op,
-                         const char *district, const char *settlement, const char *bbox_s, const char *lang,
-                         const char *around_s)
+                         const char *settlement, const char *bbox_s, const char *lang, const char *around_s)
 {
+    const char *district = public_map && op->n_districts ? op->districts[0] : NULL;
     dm_report_opts o = *op;
     dm_public_opts po;
     memset(&po, 0, sizeof po);
@@ -121,11 +156,14 @@ static int run_report_to(dm_ctx *ctx, const char *db, const char *out, int publi
 
 static int run_report(dm_ctx *ctx, int argc, char **argv)
 {
-    const char *db = NULL, *out = NULL, *district = NULL, *settlement = NULL, *bbox_s = NULL, *lang = NULL,
-               *around_s = NULL;
+    const char *db = NULL, *out = NULL, *settlement = NULL, *bbox_s = NULL, *lang = NULL, *around_s = NULL;
     int public_map = 0;
     dm_report_opts o;
     memset(&o, 0, sizeof o);
+    /* districts of the report (--district) or left out (--exclude-district) */
+    enum { MAX_DISTRICTS = 64 };
+    const char *districts[MAX_DISTRICTS];
+    int n_districts = 0, exclude = -1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (cli_is_help(a))
@@ -135,8 +173,8 @@ static int run_report(dm_ctx *ctx, int argc, char **argv)
         } else if (!strcmp(a, "--force")) {
             o.force = 1;
         } else if (!strcmp(a, "--out") || !strcmp(a, "--title") || !strcmp(a, "--date") ||
-                   !strcmp(a, "--district") || !strcmp(a, "--settlement") || !strcmp(a, "--bbox") ||
-                   !strcmp(a, "--lang") || !strcmp(a, "--around")) {
+                   !strcmp(a, "--settlement") || !strcmp(a, "--bbox") || !strcmp(a, "--lang") ||
+                   !strcmp(a, "--around")) {
             if (i + 1 >= argc)
                 return cli_usage_error("report", "%s needs a value", a);
             const char *v = argv[++i];
@@ -146,8 +184,6 @@ static int run_report(dm_ctx *ctx, int argc, char **argv)
                 o.title = v;
             else if (!strcmp(a, "--date"))
                 o.date = v;
-            else if (!strcmp(a, "--district"))
-                district = v;
             else if (!strcmp(a, "--settlement"))
                 settlement = v;
             else if (!strcmp(a, "--bbox"))
@@ -156,6 +192,16 @@ static int run_report(dm_ctx *ctx, int argc, char **argv)
                 lang = v;
             else
                 around_s = v;
+        } else if (!strcmp(a, "--district") || !strcmp(a, "--exclude-district")) {
+            int ex = !strcmp(a, "--exclude-district");
+            if (i + 1 >= argc)
+                return cli_usage_error("report", "%s needs a district's name", a);
+            if (exclude >= 0 && exclude != ex)
+                return cli_usage_error("report", "give --district or --exclude-district, not both");
+            if (n_districts == MAX_DISTRICTS)
+                return cli_usage_error("report", "at most %d districts with %s", MAX_DISTRICTS, a);
+            exclude = ex;
+            districts[n_districts++] = argv[++i];
         } else if (a[0] == '-' && a[1])
             return cli_unknown_option_in("report", a, help);
         else if (!db)
@@ -166,20 +212,29 @@ static int run_report(dm_ctx *ctx, int argc, char **argv)
     if (!db)
         return cli_usage_error("report", "expected DB");
     if (!public_map) {
-        if (district || settlement || bbox_s || lang || around_s)
-            return bad_public(district ? "--district" : settlement ? "--settlement" : bbox_s ? "--bbox"
-                                                      : lang       ? "--lang"
-                                                                   : "--around");
-    }
+        if (settlement || bbox_s || lang || around_s)
+            return bad_public(settlement ? "--settlement" : bbox_s ? "--bbox" : lang ? "--lang" : "--around");
+    } else if (exclude == 1)
+        return cli_usage_error("report", "--exclude-district is for the status report; the public map covers one "
+                                         "area (--district NAME)");
+    else if (n_districts > 1)
+        return cli_usage_error("report", "the public map covers one district: give --district once (got %d)",
+                               n_districts);
+    o.districts = n_districts ? districts : NULL;
+    o.n_districts = (size_t)n_districts;
+    o.exclude_districts = exclude == 1;
     /* by default beside the database: d.gpkg -> d-report.pdf, d-danger-map.pdf */
     char *out_def = NULL;
     if (!out) {
-        if (!(out = out_def = cli_sibling(db, public_map ? "-danger-map.pdf" : "-report.pdf"))) {
+        out_def = public_map    ? cli_sibling(db, "-danger-map.pdf")
+                  : n_districts ? scoped_name(db, districts, n_districts, exclude == 1)
+                                : cli_sibling(db, "-report.pdf");
+        if (!(out = out_def)) {
             fprintf(stderr, "demine report: error: out of memory\n");
             return 1;
         }
     }
-    int rc = run_report_to(ctx, db, out, public_map, &o, district, settlement, bbox_s, lang, around_s);
+    int rc = run_report_to(ctx, db, out, public_map, &o, settlement, bbox_s, lang, around_s);
     free(out_def);
     return rc;
 }

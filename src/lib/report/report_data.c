@@ -21,7 +21,9 @@ double dm__jnum(json_t *o, const char *k) { return json_number_value(json_object
 const char *dm__rep_no_plan(const rep_data *d)
 {
     if (!d->plan)
-        return "no plan yet (demine plan DB --teams TEAMS.csv)";
+        return d->scoped ? d->no_plan : "no plan yet (demine plan DB --teams TEAMS.csv)";
+    if (d->plan_fit == REP_PLAN_OTHER)
+        return d->no_plan;
     json_t *n = json_object_get(d->plan, "hazards");
     if (json_is_number(n) && json_number_value(n) == 0)
         return "nothing to plan: no open hazard with land left to release";
@@ -271,6 +273,9 @@ typedef struct uidx {
     size_t i;
 } uidx;
 
+/* A uuid (the key) against one of an array of char[37]. */
+static int cmp_uuid_key(const void *key, const void *elem) { return strcmp(key, elem); }
+
 static int cmp_uuid_idx(const void *a, const void *b)
 {
     return strcmp(((const uidx *)a)->u, ((const uidx *)b)->u);
@@ -307,6 +312,23 @@ static void read_risk(rep_data *d, const char *path)
     double gt[6];
     GDALGetGeoTransform(vrt, gt);
     int nx = GDALGetRasterXSize(vrt), ny = GDALGetRasterYSize(vrt);
+    int x0 = 0, y0 = 0;
+    if (d->scoped && gt[1] > 0 && gt[5] < 0) {
+        /* a report of some districts: the window of the map they are on, at
+         * the detail of their map */
+        double c0 = floor((d->view[0] - gt[0]) / gt[1]), c1 = ceil((d->view[2] - gt[0]) / gt[1]);
+        double r0 = floor((d->view[3] - gt[3]) / gt[5]), r1 = ceil((d->view[1] - gt[3]) / gt[5]);
+        c0 = fmax(c0, 0), r0 = fmax(r0, 0), c1 = fmin(c1, nx), r1 = fmin(r1, ny);
+        if (!(c1 > c0 && r1 > r0)) {
+            snprintf(d->risk_note, sizeof d->risk_note, "the risk map %s does not cover these districts", path);
+            GDALClose(vrt);
+            GDALClose(ds);
+            CPLPopErrorHandler();
+            return;
+        }
+        x0 = (int)c0, y0 = (int)r0;
+        nx = (int)(c1 - c0), ny = (int)(r1 - r0);
+    }
     int ox = nx, oy = ny;
     double sc = 900.0 / (nx > ny ? nx : ny);
     if (sc < 1) {
@@ -321,7 +343,7 @@ static void read_risk(rep_data *d, const char *path)
     if (b)
         nodata = GDALGetRasterNoDataValue(b, &has_nd);
     if (buf && b &&
-        GDALRasterIO(b, GF_Read, 0, 0, nx, ny, buf, ox, oy, GDT_Float32, 0, 0) == CE_None)
+        GDALRasterIO(b, GF_Read, x0, y0, nx, ny, buf, ox, oy, GDT_Float32, 0, 0) == CE_None)
         ok = 1;
     if (ok) {
         double mx = 0;
@@ -356,10 +378,10 @@ static void read_risk(rep_data *d, const char *path)
                 }
             cairo_surface_mark_dirty(img);
             d->risk = img;
-            d->risk_bbox[0] = gt[0];
-            d->risk_bbox[3] = gt[3];
-            d->risk_bbox[2] = gt[0] + gt[1] * nx;
-            d->risk_bbox[1] = gt[3] + gt[5] * ny;
+            d->risk_bbox[0] = gt[0] + gt[1] * x0;
+            d->risk_bbox[3] = gt[3] + gt[5] * y0;
+            d->risk_bbox[2] = gt[0] + gt[1] * (x0 + nx);
+            d->risk_bbox[1] = gt[3] + gt[5] * (y0 + ny);
         } else
             cairo_surface_destroy(img);
     }
@@ -375,6 +397,230 @@ static int cmp_bd(const void *a, const void *b)
 {
     const double *x = a, *y = b;
     return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+/* A name as an option of the command line: quoted when the shell would
+ * split or read it. */
+static void opt_name(char *out, size_t n, const char *opt, const char *name)
+{
+    int plain = *name != 0;
+    for (const char *q = name; *q && plain; q++)
+        plain = (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') ||
+                (unsigned char)*q >= 0x80 || strchr("-_.,", *q);
+    if (plain)
+        snprintf(out, n, "%s %s", opt, name);
+    else
+        snprintf(out, n, "%s '%s'", opt, name);
+}
+
+/* The districts of the report (o->districts): each found as the public map
+ * finds it, or the error naming the known ones; their names as the database
+ * writes them, each once, in d->scope, d->scope_opt and (no title given)
+ * d->title; vb gets the bounds of their areas (a report of them, not of
+ * every district but them). */
+static dm_status find_scope(dm_store *s, const dm_report_opts *o, rep_data *d, int titled, double vb[4])
+{
+    dm_ctx *ctx = d->ctx;
+    vb[0] = vb[1] = INFINITY;
+    vb[2] = vb[3] = -INFINITY;
+    if (!o || !o->districts || !o->n_districts)
+        return DM_OK;
+    d->scoped = 1;
+    d->sc.names = o->districts;
+    d->sc.n = o->n_districts;
+    d->sc.exclude = !!o->exclude_districts;
+    char(*canon)[128] = dm_calloc(ctx, o->n_districts, sizeof *canon);
+    if (!canon)
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    size_t n = 0;
+    int polygons = 1;
+    dm_status st = DM_OK;
+    for (size_t k = 0; k < o->n_districts && !st; k++) {
+        rep_district rd;
+        if ((st = dm__rep_find_district(s, o->districts[k], &rd)))
+            break;
+        polygons &= rd.area != NULL;
+        dm_geom_free(rd.area);
+        vb[0] = fmin(vb[0], rd.b[0]), vb[1] = fmin(vb[1], rd.b[1]);
+        vb[2] = fmax(vb[2], rd.b[2]), vb[3] = fmax(vb[3], rd.b[3]);
+        int seen = 0;
+        for (size_t q = 0; q < n && !seen; q++)
+            seen = !dm__strcasecmp(canon[q], rd.name);
+        if (!seen)
+            dm__strlcpy(canon[n++], rd.name, sizeof canon[0]);
+    }
+    if (st) {
+        dm_free(ctx, canon);
+        return st;
+    }
+    /* "the district A", "the districts A, B", "every district but A, B", as
+     * demine plan names its scope */
+    char list[300] = "", and[300] = "";
+    size_t ol = 0, oa = 0, oo = 0;
+    for (size_t q = 0; q < n; q++) {
+        if (ol < sizeof list)
+            ol += (size_t)snprintf(list + ol, sizeof list - ol, "%s%s", q ? ", " : "", canon[q]);
+        if (oa < sizeof and)
+            oa += (size_t)snprintf(and + oa, sizeof and - oa, "%s%s", !q ? "" : q + 1 == n ? " and " : ", ",
+                                   canon[q]);
+        char opt[200];
+        opt_name(opt, sizeof opt, d->sc.exclude ? "--exclude-district" : "--district", canon[q]);
+        if (oo < sizeof d->scope_opt)
+            oo += (size_t)snprintf(d->scope_opt + oo, sizeof d->scope_opt - oo, "%s%s", q ? " " : "", opt);
+    }
+    snprintf(d->scope, sizeof d->scope, "%s%s", d->sc.exclude ? "every district but " : n == 1 ? "the district " :
+                                                "the districts ", list);
+    if (!titled) {
+        char t[400];
+        if (d->sc.exclude)
+            snprintf(t, sizeof t, "Mine action status report: every district but %s", and);
+        else
+            snprintf(t, sizeof t, "Mine action status report: %s district%s", and, n == 1 ? "" : "s");
+        dm__rep_text(NULL, t, 0, d->title, sizeof d->title);
+    }
+    /* the rest of the map veiled: only when each district has its polygon */
+    d->veil = !d->sc.exclude && polygons;
+    dm_free(ctx, canon);
+    return DM_OK;
+}
+
+/* A hazard of the report as gathered: its uuid (for the plan's tasks) and,
+ * in a report of some districts, its name and district for the priorities
+ * and its part of the plan. */
+typedef struct hz_info {
+    char *uuid, *ref, *district;
+    int planned, funded, day_missing, route;
+    long rank;
+    double ha, cost, day, items, p, value;
+    char end[11];
+} hz_info;
+
+static void hz_info_free(dm_ctx *ctx, hz_info *hi, size_t n)
+{
+    for (size_t i = 0; hi && i < n; i++) {
+        dm_free(ctx, hi[i].uuid);
+        dm_free(ctx, hi[i].ref);
+        dm_free(ctx, hi[i].district);
+    }
+    dm_free(ctx, hi);
+}
+
+static int cmp_rank(const void *a, const void *b)
+{
+    const hz_info *x = *(const hz_info *const *)a, *y = *(const hz_info *const *)b;
+    return x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
+static const char *const route_names[3] = {"cancel", "reduce", "clear"};
+
+/* The plan against the districts of the report: its part there, what to
+ * say when it is of other districts, and the districts with land to
+ * release that it leaves out. */
+static dm_status plan_fit(rep_data *d, hz_info *hi)
+{
+    if (!d->plan) {
+        snprintf(d->no_plan, sizeof d->no_plan, "no plan yet (demine plan DB %s)", d->scope_opt);
+        return DM_OK;
+    }
+    const char *ps = json_string_value(json_object_get(d->plan, "scope"));
+    dm__strlcpy(d->plan_scope, ps && *ps ? ps : "every district", sizeof d->plan_scope);
+    d->plan_n = (long)dm__jnum(d->plan, "hazards");
+    memset(&d->part, 0, sizeof d->part);
+    size_t n_in = 0;
+    for (size_t i = 0; i < d->n_hz; i++) {
+        if (!hi[i].planned)
+            continue;
+        n_in++;
+        struct rep_part *p = &d->part;
+        p->ha += hi[i].ha;
+        p->items += hi[i].items;
+        p->cost += hi[i].cost;
+        if (hi[i].funded) {
+            p->funded++;
+            p->funded_cost += hi[i].cost;
+            p->day += hi[i].day;
+            p->day_unknown |= hi[i].day_missing;
+        } else
+            p->unfunded++;
+        if (hi[i].route >= 0 && hi[i].route < 3)
+            p->route_ha[hi[i].route] += hi[i].ha;
+        if (hi[i].end[0] && strcmp(hi[i].end, p->end) > 0)
+            dm__strlcpy(p->end, hi[i].end, sizeof p->end);
+    }
+    d->plan_in = (long)n_in;
+    if (!n_in && d->plan_n > 0) {
+        d->plan_fit = REP_PLAN_OTHER;
+        snprintf(d->no_plan, sizeof d->no_plan, "no plan of %s: the stored plan is of %s", d->scope, d->plan_scope);
+        return DM_OK;
+    }
+    if ((long)n_in < d->plan_n) {
+        d->plan_fit = REP_PLAN_WIDER;
+        /* the priorities: the districts' hazards by their rank in the plan */
+        hz_info **ord = dm_calloc(d->ctx, n_in, sizeof *ord);
+        json_t *arr = json_array();
+        if (!ord || !arr) {
+            dm_free(d->ctx, ord);
+            json_decref(arr);
+            return dm__fail(d->ctx, DM_ENOMEM, "out of memory");
+        }
+        size_t k = 0;
+        for (size_t i = 0; i < d->n_hz; i++)
+            if (hi[i].planned)
+                ord[k++] = &hi[i];
+        qsort(ord, n_in, sizeof *ord, cmp_rank);
+        for (k = 0; k < n_in && k < 20; k++) {
+            hz_info *h = ord[k];
+            json_t *o = json_object();
+            json_object_set_new(o, "hazard", json_string(h->ref && *h->ref ? h->ref : h->uuid));
+            json_object_set_new(o, "district", json_string(h->district ? h->district : ""));
+            json_object_set_new(o, "rank", json_integer(h->rank));
+            json_object_set_new(o, "route", json_string(h->route >= 0 && h->route < 3 ? route_names[h->route] : "?"));
+            json_object_set_new(o, "area_ha", json_real(h->ha));
+            json_object_set_new(o, "p_contam", json_real(h->p));
+            json_object_set_new(o, "expected_items", json_real(h->items));
+            json_object_set_new(o, "value", json_real(h->value));
+            json_object_set_new(o, "cost_usd", json_real(h->cost));
+            json_object_set_new(o, "funded", json_boolean(h->funded));
+            if (h->funded && !h->day_missing)
+                json_object_set_new(o, "day_rate_cost_usd", json_real(h->day));
+            json_array_append_new(arr, o);
+        }
+        dm_free(d->ctx, ord);
+        json_object_set_new(d->plan, "priorities", arr);
+    }
+    /* districts of the report with land to release that the plan has no
+     * hazard of (as the plan's table by district names them) */
+    json_t *pd = json_object_get(d->plan, "districts"), *groups = json_object_get(d->stats, "groups");
+    if (!json_is_array(pd))
+        return DM_OK;
+    const char *name;
+    json_t *g;
+    size_t o = 0;
+    int shown = 0;
+    json_object_foreach(groups, name, g)
+    {
+        if (!(dm__jnum(g, "remaining_ha") >= 0.05) || !strcmp(name, "(unknown)"))
+            continue;
+        int planned = 0;
+        size_t k;
+        json_t *e;
+        json_array_foreach(pd, k, e)
+        {
+            const char *pn = json_string_value(json_object_get(e, "district"));
+            if (pn && !dm__strcasecmp(pn, name))
+                planned = 1;
+        }
+        if (planned || o >= sizeof d->unplanned)
+            continue;
+        if (shown++ == 6) {
+            o += (size_t)snprintf(d->unplanned + o, sizeof d->unplanned - o, ", ...");
+            continue;
+        }
+        if (shown <= 6)
+            o += (size_t)snprintf(d->unplanned + o, sizeof d->unplanned - o, "%s%s (%.1f ha to release)",
+                                  o ? ", " : "", name, dm__jnum(g, "remaining_ha"));
+    }
+    return DM_OK;
 }
 
 dm_status dm__report_gather(dm_store *s, const dm_report_opts *o, rep_data *d)
@@ -403,49 +649,77 @@ dm_status dm__report_gather(dm_store *s, const dm_report_opts *o, rep_data *d)
         dm__strlcpy(d->date, now, sizeof d->date);
     const char *p = dm_store_path(s), *slash = strrchr(p, '/');
     dm__strlcpy(d->db, slash ? slash + 1 : p, sizeof d->db);
+    double vb[4];
+    dm_status st = find_scope(s, o, d, t != NULL, vb);
+    if (st)
+        return st;
 
     char *js = NULL;
-    dm_status st = dm_stats_json(s, DM_STATS_BY_DISTRICT, &js);
+    char(*in)[37] = NULL;
+    size_t n_in = 0;
+    st = dm__stats_json_scope(s, DM_STATS_BY_DISTRICT, d->scoped ? &d->sc : NULL, &js, d->scoped ? &in : NULL,
+                              &n_in);
     if (st)
         return st;
     json_error_t err;
     d->stats = json_loads(js, 0, &err);
     dm_free(ctx, js);
-    if (!d->stats)
+    if (!d->stats) {
+        dm_free(ctx, in);
         return dm__fail(ctx, DM_EINTERNAL, "statistics JSON: %s", err.text);
+    }
     char *pj = NULL;
-    if ((st = dm_store_meta_get(s, "plan", &pj)))
+    if ((st = dm_store_meta_get(s, "plan", &pj))) {
+        dm_free(ctx, in);
         return st;
+    }
     if (pj) {
         d->plan = json_loads(pj, 0, &err);
         dm_free(ctx, pj);
     }
 
-    /* district outlines */
+    /* district outlines: in a report of some districts, theirs marked */
     dm_cursor *c = NULL;
     int rc;
-    if ((st = dm_store_select(s, "districts", NULL, &c)))
+    if ((st = dm_store_select(s, "districts", NULL, &c))) {
+        dm_free(ctx, in);
         return st;
+    }
+    double sb[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY}; /* of the districts of the report */
     while ((rc = dm_cursor_next(c)) > 0) {
         dm_geom *g = NULL;
         if (dm_cursor_geom(c, &g) || !g)
             continue;
-        int e = add_shape(d, &d->dist, &d->n_dist, &d->cap_dist, g, -1);
+        int cls = -1;
+        if (d->scoped) {
+            cls = dm__rep_in_scope(&d->sc, dm_cursor_text(c, "name"));
+            double b[4];
+            if (cls && dm_geom_bounds(g, b)) {
+                sb[0] = fmin(sb[0], b[0]), sb[1] = fmin(sb[1], b[1]);
+                sb[2] = fmax(sb[2], b[2]), sb[3] = fmax(sb[3], b[3]);
+            }
+        }
+        int e = add_shape(d, &d->dist, &d->n_dist, &d->cap_dist, g, cls);
         dm_geom_free(g);
         if (e) {
             dm_cursor_free(c);
+            dm_free(ctx, in);
             return dm__fail(ctx, DM_ENOMEM, "out of memory");
         }
     }
     dm_cursor_free(c);
-    /* hazards */
-    if ((st = dm_store_select(s, "hazards", NULL, &c)))
+    /* hazards: in a report of some districts, those the statistics count */
+    if ((st = dm_store_select(s, "hazards", NULL, &c))) {
+        dm_free(ctx, in);
         return st;
-    char **uuids = NULL;
+    }
+    hz_info *hi = NULL;
     size_t cap_u = 0;
     d->view[0] = d->view[1] = 1e9;
     d->view[2] = d->view[3] = -1e9;
     while ((rc = dm_cursor_next(c)) > 0) {
+        if (d->scoped && !bsearch(dm_cursor_uuid(c), in, n_in, sizeof *in, cmp_uuid_key))
+            continue;
         dm_geom *g = NULL;
         if (dm_cursor_geom(c, &g) || !g)
             continue;
@@ -459,30 +733,50 @@ dm_status dm__report_gather(dm_store *s, const dm_report_opts *o, rep_data *d)
         int e = add_shape(d, &d->hz, &d->n_hz, &d->cap_hz, g,
                           status_code(dm_cursor_text(c, "status")));
         dm_geom_free(g);
+        size_t n_info = d->n_hz - !e; /* those of the hazards before */
         if (!e && d->n_hz > cap_u) {
             size_t nc = d->cap_hz;
-            char **nu = dm_realloc(ctx, uuids, nc * sizeof *nu);
+            hz_info *nu = dm_realloc(ctx, hi, nc * sizeof *nu);
             if (nu) {
-                uuids = nu;
+                hi = nu;
                 cap_u = nc;
             } else
                 e = 1;
         }
         if (!e) {
-            uuids[d->n_hz - 1] = dm_strdup(ctx, dm_cursor_uuid(c));
-            if (!uuids[d->n_hz - 1])
+            hz_info *h = &hi[d->n_hz - 1];
+            n_info++;
+            memset(h, 0, sizeof *h);
+            h->route = -1;
+            h->uuid = dm_strdup(ctx, dm_cursor_uuid(c));
+            if (!h->uuid)
                 e = 1;
+            if (!e && d->scoped) {
+                const char *ref = dm_cursor_text(c, "ref"), *dn = dm_cursor_text(c, "district");
+                h->ref = dm_strdup(ctx, ref ? ref : "");
+                h->district = dm_strdup(ctx, dn ? dn : "");
+                e = !h->ref || !h->district;
+            }
         }
         if (e) {
             dm_cursor_free(c);
-            for (size_t i = 0; i + 1 < d->n_hz; i++)
-                dm_free(ctx, uuids[i]);
-            dm_free(ctx, uuids);
+            hz_info_free(ctx, hi, n_info);
+            dm_free(ctx, in);
             return dm__fail(ctx, DM_ENOMEM, "out of memory");
         }
     }
     dm_cursor_free(c);
-    if (d->n_hz == 0) {
+    dm_free(ctx, in);
+    if (d->scoped) {
+        /* the districts' areas and their hazards; every district but some:
+         * the others' polygons */
+        for (int k = 0; k < 2; k++) {
+            const double *b = d->sc.exclude ? sb : vb;
+            d->view[k] = fmin(d->view[k], b[k]);
+            d->view[k + 2] = fmax(d->view[k + 2], b[k + 2]);
+        }
+    }
+    if (d->n_hz == 0 && !(d->view[2] > d->view[0] && d->view[3] > d->view[1])) {
         d->view[0] = 46.45;
         d->view[1] = 39.4;
         d->view[2] = 47.65;
@@ -493,7 +787,7 @@ dm_status dm__report_gather(dm_store *s, const dm_report_opts *o, rep_data *d)
     if (!sorted)
         st = dm__fail(ctx, DM_ENOMEM, "out of memory");
     for (size_t i = 0; i < d->n_hz && sorted; i++) {
-        sorted[i].u = uuids[i];
+        sorted[i].u = hi[i].uuid;
         sorted[i].i = i;
     }
     if (sorted)
@@ -507,9 +801,10 @@ dm_status dm__report_gather(dm_store *s, const dm_report_opts *o, rep_data *d)
             const char *route = dm_cursor_text(c, "route");
             const char *stage = dm_cursor_text(c, "stage");
             const char *end = dm_cursor_text(c, "end");
+            uidx *f = NULL;
             if (hid) {
                 uidx key = {hid, 0};
-                uidx *f = bsearch(&key, sorted, d->n_hz, sizeof *sorted, cmp_uuid_idx);
+                f = bsearch(&key, sorted, d->n_hz, sizeof *sorted, cmp_uuid_idx);
                 if (f) {
                     size_t i = f->i;
                     d->hz[i].route = !route ? -1 : !strcmp(route, "cancel") ? 0
@@ -518,7 +813,32 @@ dm_status dm__report_gather(dm_store *s, const dm_report_opts *o, rep_data *d)
                     d->hz[i].rank = (long)dm_cursor_real(c, "rank", 0);
                 }
             }
-            if (end && stage && strcmp(stage, "unfunded")) {
+            int unfunded = stage && !strcmp(stage, "unfunded");
+            if (f && d->scoped) {
+                /* the hazard's part of the plan, as the plan sums it */
+                hz_info *h = &hi[f->i];
+                h->planned = 1;
+                h->route = d->hz[f->i].route;
+                h->rank = d->hz[f->i].rank;
+                h->items = dm_cursor_real(c, "expected_items", 0);
+                h->p = dm_cursor_real(c, "p_contam", 0);
+                h->value = dm_cursor_real(c, "value", 0);
+                h->cost += dm_cursor_real(c, "cost_usd", 0);
+                if (unfunded || (route && stage && !strcmp(route, stage)))
+                    h->ha += dm_cursor_real(c, "area_ha", 0);
+                if (!unfunded) {
+                    h->funded = 1;
+                    double dr = dm_cursor_real(c, "day_rate_cost_usd", NAN);
+                    if (isfinite(dr))
+                        h->day += dr;
+                    else
+                        h->day_missing = 1;
+                    if (end && strlen(end) < sizeof h->end && strcmp(end, h->end) > 0)
+                        dm__strlcpy(h->end, end, sizeof h->end);
+                }
+            }
+            /* a report of some districts: the burn-down of their land */
+            if (end && stage && !unfunded && (!d->scoped || f)) {
                 /* released area counts at the end of its first stage's tasks */
                 if (d->n_bd == cap_bd) {
                     size_t nc = cap_bd ? cap_bd * 2 : 1024;
@@ -540,14 +860,16 @@ dm_status dm__report_gather(dm_store *s, const dm_report_opts *o, rep_data *d)
         }
         dm_cursor_free(c);
     }
-    for (size_t i = 0; i < d->n_hz; i++)
-        dm_free(ctx, uuids[i]);
-    dm_free(ctx, uuids);
     dm_free(ctx, sorted);
+    if (!st && d->scoped)
+        st = plan_fit(d, hi);
+    hz_info_free(ctx, hi, d->n_hz);
     if (st) {
         dm_free(ctx, bd);
         return st;
     }
+    if (d->plan_fit == REP_PLAN_OTHER)
+        d->n_bd = 0; /* no task of the districts: nothing to draw */
     if (d->n_bd) {
         qsort(bd, d->n_bd, 2 * sizeof *bd, cmp_bd);
         d->bd_day = dm_malloc(ctx, d->n_bd * sizeof *d->bd_day);
@@ -567,6 +889,12 @@ dm_status dm__report_gather(dm_store *s, const dm_report_opts *o, rep_data *d)
         d->bd_start = ps ? dm_date_days(ps) : (long)d->bd_day[0];
     }
     dm_free(ctx, bd);
+    /* margins */
+    double mx = (d->view[2] - d->view[0]) * 0.04 + 1e-4, my = (d->view[3] - d->view[1]) * 0.04 + 1e-4;
+    d->view[0] -= mx;
+    d->view[2] += mx;
+    d->view[1] -= my;
+    d->view[3] += my;
     /* risk raster */
     char *rp = NULL;
     if ((st = dm_store_meta_get(s, "risk_map", &rp)))
@@ -590,12 +918,6 @@ dm_status dm__report_gather(dm_store *s, const dm_report_opts *o, rep_data *d)
         dm_free(ctx, cj);
     } else
         dm__strlcpy(d->risk_note, "no risk map yet (demine risk map DB)", sizeof d->risk_note);
-    /* margins */
-    double mx = (d->view[2] - d->view[0]) * 0.04 + 1e-4, my = (d->view[3] - d->view[1]) * 0.04 + 1e-4;
-    d->view[0] -= mx;
-    d->view[2] += mx;
-    d->view[1] -= my;
-    d->view[3] += my;
     return DM_OK;
 }
 

@@ -89,7 +89,26 @@ static void title(cairo_t *cr, double x, double y, double w, const char *s)
 static void note(cairo_t *cr, double x, double y, double w, double h, const char *s)
 {
     cairo_set_source_rgb(cr, 0.45, 0.45, 0.45);
-    text(cr, x + w / 2, y + h / 2, 9, 0, s, 1);
+    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, 9);
+    char buf[1024];
+    cairo_text_extents_t e;
+    cairo_text_extents(cr, dm__rep_text(NULL, s, 0, buf, sizeof buf), &e);
+    /* too wide for the figure: two lines, broken at the space nearest the
+     * middle */
+    size_t len = strlen(buf), cut = 0;
+    if (e.x_advance > w - 10)
+        for (size_t k = 1; k < len; k++)
+            if (buf[k] == ' ' && (!cut || (k > len / 2 ? k - len / 2 : len / 2 - k) <
+                                              (cut > len / 2 ? cut - len / 2 : len / 2 - cut)))
+                cut = k;
+    if (!cut) {
+        text(cr, x + w / 2, y + h / 2, 9, 0, s, 1);
+        return;
+    }
+    buf[cut] = 0;
+    text(cr, x + w / 2, y + h / 2 - 6, 9, 0, buf, 1);
+    text(cr, x + w / 2, y + h / 2 + 6, 9, 0, buf + cut + 1, 1);
 }
 
 /* ---- maps -------------------------------------------------------------- */
@@ -137,15 +156,46 @@ static void shape_path(cairo_t *cr, const rep_data *d, const mapx *m, const rep_
     }
 }
 
+/* The path of the districts of a report of some districts (dist cls 1). */
+static void scope_path(cairo_t *cr, const rep_data *d, const mapx *m)
+{
+    for (size_t i = 0; i < d->n_dist; i++)
+        if (d->dist[i].cls == 1)
+            shape_path(cr, d, m, &d->dist[i]);
+}
+
 static void draw_districts(cairo_t *cr, const rep_data *d, const mapx *m)
 {
     cairo_new_path(cr);
     cairo_rectangle(cr, m->ox, m->oy, (d->view[2] - d->view[0]) * m->kx * m->s,
                     (d->view[3] - d->view[1]) * m->s);
     cairo_clip(cr);
+    if (d->veil) {
+        /* a report of some districts: the land around them veiled */
+        cairo_save(cr);
+        cairo_new_path(cr);
+        cairo_rectangle(cr, m->ox, m->oy, (d->view[2] - d->view[0]) * m->kx * m->s,
+                        (d->view[3] - d->view[1]) * m->s);
+        scope_path(cr, d, m);
+        cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+        cairo_set_source_rgba(cr, 0.55, 0.55, 0.55, 0.22);
+        cairo_fill(cr);
+        cairo_restore(cr);
+    }
     cairo_set_source_rgb(cr, 0.55, 0.55, 0.55);
     cairo_set_line_width(cr, 0.6);
     for (size_t i = 0; i < d->n_dist; i++) {
+        if (d->dist[i].cls == 1)
+            continue;
+        shape_path(cr, d, m, &d->dist[i]);
+        cairo_stroke(cr);
+    }
+    /* the districts of the report: their edge, darker */
+    cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
+    cairo_set_line_width(cr, 1.4);
+    for (size_t i = 0; i < d->n_dist; i++) {
+        if (d->dist[i].cls != 1)
+            continue;
         shape_path(cr, d, m, &d->dist[i]);
         cairo_stroke(cr);
     }
@@ -262,6 +312,12 @@ void dm__fig_map_risk(cairo_t *cr, const rep_data *d, double x, double y, double
         cairo_rectangle(cr, m.ox, m.oy, (d->view[2] - d->view[0]) * m.kx * m.s,
                         (d->view[3] - d->view[1]) * m.s);
         cairo_clip(cr);
+        if (d->veil) { /* the risk of the districts of the report alone */
+            cairo_new_path(cr);
+            scope_path(cr, d, &m);
+            cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
+            cairo_clip(cr);
+        }
         cairo_translate(cr, X0, Y0);
         cairo_scale(cr, (X1 - X0) / iw, (Y1 - Y0) / ih);
         cairo_set_source_surface(cr, d->risk, 0, 0);
@@ -296,7 +352,10 @@ void dm__fig_map_risk(cairo_t *cr, const rep_data *d, double x, double y, double
 
 void dm__fig_map_plan(cairo_t *cr, const rep_data *d, double x, double y, double w, double h)
 {
-    title(cr, x, y, w, "Land release plan: recommended route and top priorities");
+    /* a plan wider than the report's districts: its routes here, and the
+     * first of them by their rank in it */
+    title(cr, x, y, w, d->plan_fit == REP_PLAN_WIDER ? "Land release plan: routes here and the first by the plan's rank"
+                                                     : "Land release plan: recommended route and top priorities");
     mapx m = map_frame(cr, d, x, y + 20, w, h - 24);
     int any = 0;
     for (size_t i = 0; i < d->n_hz; i++)
@@ -310,16 +369,39 @@ void dm__fig_map_plan(cairo_t *cr, const rep_data *d, double x, double y, double
         note(cr, x, y + 20, w, h - 24, why ? why : "no plan yet (demine plan DB --teams TEAMS.csv)");
         return;
     }
-    /* label the ten first priorities */
+    /* label the ten first priorities (of a report of some districts: the ten
+     * first of theirs) */
+    long last = 10;
+    if (d->scoped) {
+        long best[10];
+        int nb = 0;
+        for (size_t i = 0; i < d->n_hz; i++) {
+            long r = d->hz[i].rank;
+            if (r < 1 || (nb == 10 && r >= best[9]))
+                continue;
+            int k = nb < 10 ? nb++ : 9;
+            for (; k > 0 && best[k - 1] > r; k--)
+                best[k] = best[k - 1];
+            best[k] = r;
+        }
+        last = nb ? best[nb - 1] : 0;
+    }
     for (size_t i = 0; i < d->n_hz; i++) {
-        if (d->hz[i].rank < 1 || d->hz[i].rank > 10)
+        if (d->hz[i].rank < 1 || d->hz[i].rank > last)
             continue;
-        char b[16];
+        char b[24];
         snprintf(b, sizeof b, "%ld", d->hz[i].rank);
-        double X = mx_(&m, d->hz[i].cx), Y = my_(&m, d->hz[i].cy);
+        double X = mx_(&m, d->hz[i].cx), Y = my_(&m, d->hz[i].cy), rad = 5;
+        if (d->scoped) { /* ranks in a plan of more districts run to hundreds */
+            cairo_text_extents_t e;
+            cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+            cairo_set_font_size(cr, 6.5);
+            cairo_text_extents(cr, b, &e);
+            rad = fmax(5, e.x_advance / 2 + 1.5);
+        }
         cairo_set_source_rgb(cr, 1, 1, 1);
         cairo_new_path(cr);
-        cairo_arc(cr, X, Y - 3, 5, 0, 2 * M_PI);
+        cairo_arc(cr, X, Y - 3, rad, 0, 2 * M_PI);
         cairo_fill_preserve(cr);
         cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
         cairo_set_line_width(cr, 0.5);
@@ -579,7 +661,10 @@ void dm__fig_burndown(cairo_t *cr, const rep_data *d, double x, double y, double
     }
     double px = x + 42, py = y + 24, pw = w - 52, ph = h - 24 - 44;
     json_t *fc = json_object_get(d->plan, "forecast");
-    double p90 = dm__jnum(json_object_get(fc, "years_all"), "p90");
+    /* the land of some districts in a wider plan: its band is the whole
+     * plan's, not theirs */
+    int part = d->plan_fit == REP_PLAN_WIDER;
+    double p90 = part ? 0 : dm__jnum(json_object_get(fc, "years_all"), "p90");
     double span_y = fmax(((double)d->bd_day[d->n_bd - 1] - (double)d->bd_start) / 365.25, p90);
     if (span_y <= 0)
         span_y = 1;
@@ -607,7 +692,7 @@ void dm__fig_burndown(cairo_t *cr, const rep_data *d, double x, double y, double
     /* P10-P90 band of the end of all work */
     json_t *ya = json_object_get(fc, "years_all");
     double b10 = dm__jnum(ya, "p10"), b90 = dm__jnum(ya, "p90");
-    int sampled = dm__jnum(fc, "samples") > 0; /* --samples 0: no band, not one at year 0 */
+    int sampled = !part && dm__jnum(fc, "samples") > 0; /* --samples 0: no band, not one at year 0 */
     if (sampled) {
         cairo_set_source_rgba(cr, 0.25, 0.5, 0.75, 0.18);
         cairo_rectangle(cr, px + b10 / span_y * pw, py, fmax((b90 - b10) / span_y * pw, 1), ph);
@@ -628,7 +713,9 @@ void dm__fig_burndown(cairo_t *cr, const rep_data *d, double x, double y, double
     cairo_line_to(cr, px + pw, py + ph);
     cairo_stroke(cr);
     char lg[160];
-    if (sampled)
+    if (part)
+        snprintf(lg, sizeof lg, "line: this land in the plan's schedule (no band)");
+    else if (sampled)
         snprintf(lg, sizeof lg, "line: expected; band: P10-P90 end (%.1f-%.1f years)", b10, b90);
     else
         snprintf(lg, sizeof lg, "line: expected (no forecast: the plan was made with 0 samples)");
@@ -643,6 +730,15 @@ void dm__fig_donor(cairo_t *cr, const rep_data *d, double x, double y, double w,
         const char *why = dm__rep_no_plan(d);
         title(cr, x, y, w, "Clearing everything vs risk-based land release");
         note(cr, x, y, w, h, why ? why : "no plan yet");
+        return;
+    }
+    if (d->plan_fit == REP_PLAN_WIDER) {
+        /* the comparison of a plan of more districts: not theirs */
+        char b[1000];
+        snprintf(b, sizeof b, "the stored plan is of %s: its comparison is not of %s (demine plan DB %s)",
+                 d->plan_scope, d->scope, d->scope_opt);
+        title(cr, x, y, w, "Clearing everything vs risk-based land release");
+        note(cr, x, y, w, h, b);
         return;
     }
     json_t *f = json_object_get(cmp, "full_clearance"), *r = json_object_get(cmp, "risk_based");

@@ -23,11 +23,20 @@ typedef struct rep_scope {
     int exclude;
 } rep_scope;
 
+/* Whether a row of district (NULL: none) is of scope's districts: always
+ * when sc is NULL or names none; else when district is one named (any
+ * case), or with exclude when it is none of them (a row of no district
+ * then included). */
+int dm__rep_in_scope(const rep_scope *sc, const char *district);
+
 /* dm_stats_json of the rows of scope's districts alone (NULL: all): their
  * hazards, release areas, finds, accidents and the victims of those, and the
  * activities with a release area or find among them; no count of the field
- * reports under review ("not_approved") but of their finds. */
-dm_status dm__stats_json_scope(dm_store *s, dm_stats_by by, const rep_scope *scope, char **json);
+ * reports under review ("not_approved") but of their finds. With hazards,
+ * *hazards gets the uuids of the hazards counted, sorted (dm_free), and
+ * *n_hazards their number. */
+dm_status dm__stats_json_scope(dm_store *s, dm_stats_by by, const rep_scope *scope, char **json,
+                               char (**hazards)[37], size_t *n_hazards);
 
 /* "A, B, C" of up to 10 names (field field, each once) of rows of layer
  * (those with class cls when cls is set), "... and N more" after them;
@@ -83,7 +92,31 @@ typedef struct rep_data {
     size_t n_bd;
     double bd_total;
     long bd_start;
+    /* a report of some districts (dm_report_opts.districts): their hazards
+     * alone in hz; the districts' shapes in dist have cls 1 and the others
+     * 0 (-1 in a report of every district) */
+    int scoped;
+    rep_scope sc;
+    char scope[300];     /* "the district Fuzuli", "the districts A, B", "every district but C" */
+    char scope_opt[300]; /* the options of demine plan that plan them: "--district Fuzuli" */
+    int veil;            /* the polygons of the districts hold all of them: the rest is veiled */
+    /* the stored plan against those districts */
+    int plan_fit;          /* REP_PLAN_OWN, REP_PLAN_WIDER or REP_PLAN_OTHER */
+    long plan_in, plan_n;  /* the plan's hazards in the districts, and all of them */
+    char plan_scope[300];  /* the plan's own scope: its key "scope", or "every district" */
+    char no_plan[700];     /* REP_PLAN_OTHER: why no plan is shown */
+    char unplanned[400];   /* districts of the report with land to release the plan has none of */
+    struct rep_part {      /* REP_PLAN_WIDER: the plan's tasks of the districts' hazards */
+        double ha, items, cost, funded_cost, day, route_ha[3];
+        int day_unknown;   /* a funded task has no day-rate cost */
+        long funded, unfunded;
+        char end[11];
+    } part;
 } rep_data;
+
+/* How the stored plan stands to the districts of the report: all its
+ * hazards are in them (every plan of a national report), some, or none. */
+enum { REP_PLAN_OWN = 0, REP_PLAN_WIDER, REP_PLAN_OTHER };
 
 dm_status dm__report_gather(dm_store *s, const dm_report_opts *o, rep_data *d);
 void dm__report_free(rep_data *d);
@@ -109,7 +142,8 @@ const char *dm__rep_text(cairo_t *cr, const char *s, double max_w, char *out, si
 
 /* Why the report shows no plan: "nothing to plan: ..." when the stored plan
  * covers no open hazard (every hazard closed or none recorded), "no plan
- * yet (...)" when there is none; NULL when the plan has hazards. */
+ * yet (...)" when there is none, d->no_plan when none of its hazards is in
+ * the report's districts; NULL when the plan has hazards. */
 const char *dm__rep_no_plan(const rep_data *d);
 
 /* A sum of dollars as the plan's text output writes it: "1.23 M" from USD

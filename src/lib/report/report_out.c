@@ -267,6 +267,49 @@ static void idle_line(lines *L, json_t *p)
         add(L, "Idle teams kept on contract %s: %s", to, c);
 }
 
+/* The part of a plan of more districts (REP_PLAN_WIDER) that is in the
+ * districts of the report, summed from its tasks, and what of the plan is
+ * not theirs. */
+static void part_lines(const rep_data *d, lines *L)
+{
+    const struct rep_part *q = &d->part;
+    json_t *p = d->plan;
+    const char *start = json_string_value(json_object_get(p, "start"));
+    char u1[40], u2[40], c[200], dr[200] = "";
+    add(L, "Plan from %s, of %s: %ld of its %ld open hazards are in %s, %.1f ha, %.0f expected items",
+        start ? start : "?", d->plan_scope, d->plan_in, d->plan_n, d->scope, q->ha, q->items);
+    if (d->unplanned[0])
+        add(L, "Not in the stored plan (of %s): %s", d->plan_scope, d->unplanned);
+    if (q->funded)
+        add(L, "Their routes: cancel %.1f ha, reduce %.1f ha, full clearance %.1f ha; their land released by %s in "
+               "the plan's schedule",
+            q->route_ha[0], q->route_ha[1], q->route_ha[2], q->end[0] ? q->end : "?");
+    else
+        add(L, "Their routes: cancel %.1f ha, reduce %.1f ha, full clearance %.1f ha; none of them funded by the "
+               "plan's budget",
+            q->route_ha[0], q->route_ha[1], q->route_ha[2]);
+    if (q->unfunded && q->funded)
+        snprintf(c, sizeof c, "USD %s for the %ld funded, USD %s for all (%ld unfunded by the plan's budget)",
+                 dm__rep_usd(u1, sizeof u1, q->funded_cost), q->funded, dm__rep_usd(u2, sizeof u2, q->cost),
+                 q->unfunded);
+    else
+        snprintf(c, sizeof c, "USD %s", dm__rep_usd(u1, sizeof u1, q->cost));
+    if (json_object_get(p, "day_rate") && q->funded) {
+        if (!q->day_unknown)
+            snprintf(dr, sizeof dr, "; at the teams' day rates USD %s", dm__rep_usd(u2, sizeof u2, q->day));
+        else if (q->day > 0)
+            snprintf(dr, sizeof dr, "; at the teams' day rates at least USD %s (some of their teams have no day "
+                                    "rate)",
+                     dm__rep_usd(u2, sizeof u2, q->day));
+        else
+            snprintf(dr, sizeof dr, "; at the teams' day rates unknown (their teams have no day rate)");
+    }
+    add(L, "Their cost at unit rates %s%s", c, dr);
+    add(L, "The plan's years, forecast, total cost and the donor's comparison are of %s, not of %s: "
+           "demine plan DB %s makes a plan of these alone",
+        d->plan_scope, d->scope, d->scope_opt);
+}
+
 static void key_figures(const rep_data *d, lines *L)
 {
     json_t *hz = json_object_get(d->stats, "hazards"), *bt = json_object_get(hz, "by_type");
@@ -294,14 +337,29 @@ static void key_figures(const rep_data *d, lines *L)
         dm__jnum(vic, "civilian"), dm__jnum(vic, "deminer"), dm__jnum(vic, "military"),
         dm__jnum(vic, "children"));
     if (!d->plan) {
-        add(L, "No land release plan yet (demine plan DB --teams TEAMS.csv).");
+        if (d->scoped)
+            add(L, "No land release plan yet (demine plan DB %s).", d->scope_opt);
+        else
+            add(L, "No land release plan yet (demine plan DB --teams TEAMS.csv).");
         return;
     }
     json_t *p = d->plan, *ro = json_object_get(p, "routes");
+    if (d->plan_fit == REP_PLAN_OTHER) {
+        /* a plan of other districts: none of it here */
+        const char *st = json_string_value(json_object_get(p, "start"));
+        add(L, "No plan of %s: the stored plan (from %s) is of %s, none of whose %ld hazards is in it; "
+               "demine plan DB %s makes one",
+            d->scope, st ? st : "?", d->plan_scope, d->plan_n, d->scope_opt);
+        return;
+    }
     if (dm__rep_no_plan(d)) {
         /* a plan of no hazard: no page of zeros */
         const char *st = json_string_value(json_object_get(p, "start"));
         add(L, "Plan from %s: %s", st ? st : "?", dm__rep_no_plan(d));
+        return;
+    }
+    if (d->plan_fit == REP_PLAN_WIDER) {
+        part_lines(d, L);
         return;
     }
     /* a plan of some districts (--district) says which */
@@ -310,6 +368,9 @@ static void key_figures(const rep_data *d, lines *L)
         json_string_value(json_object_get(p, "start")), dm__jnum(p, "hazards"), dm__jnum(p, "hazards") == 1 ? "" : "s",
         scope ? " (" : "", scope ? scope : "", scope ? ")" : "", dm__jnum(p, "area_ha"), dm__jnum(p, "expected_items"),
         dm__jnum(p, "teams"));
+    /* a report of more districts than the plan: those it leaves out */
+    if (d->unplanned[0])
+        add(L, "Not in the stored plan (of %s): %s", d->plan_scope, d->unplanned);
     /* land reduced by technical survey is partly cleared: say how much is
      * cleared in all, the figure the donor comparison gives */
     double clear_ha = dm__jnum(json_object_get(ro, "clear"), "area_ha"),
@@ -524,10 +585,30 @@ static double district_table(cairo_t *cr, const rep_data *d, double y)
     return y;
 }
 
+/* The heading of the priorities: in a plan of more districts than the
+ * report's, theirs by their rank in it. */
+static const char *prio_title(const rep_data *d, char *b, size_t n)
+{
+    if (d->plan_fit != REP_PLAN_WIDER)
+        return "First priorities of the plan";
+    snprintf(b, n, "Priorities in %s, by their rank in the plan of %s", d->scope, d->plan_scope);
+    return b;
+}
+
+/* What the report is of, under its title: a report of some districts. */
+static const char *scope_line(const rep_data *d, char *b, size_t n)
+{
+    snprintf(b, n, "Of %s%s: the hazards, land released, finds and accidents there (a row's district is its "
+                   "field district, else the district polygon it lies in)",
+             d->scope, d->sc.exclude ? "" : " alone");
+    return b;
+}
+
 static double priority_table(cairo_t *cr, const rep_data *d, double y)
 {
+    char ttl[800];
     cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-    txt(cr, 40, y, 11, 1, "First priorities of the plan");
+    txt(cr, 40, y, 11, 1, prio_title(d, ttl, sizeof ttl));
     y += 16;
     json_t *pr = d->plan ? json_object_get(d->plan, "priorities") : NULL;
     if (!json_array_size(pr)) {
@@ -617,14 +698,28 @@ static dm_status write_pdf(dm_ctx *ctx, const rep_data *d, const char *path)
     cairo_t *cr = cairo_create(sf);
     /* 1: title, key figures, hazards by status */
     cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-    txt(cr, 40, 50, 18, 1, d->title);
+    double tsize = 18;
+    if (d->scoped) {
+        /* the names of its districts: smaller, down to 12 points, rather than cut */
+        cairo_text_extents_t e;
+        cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+        cairo_set_font_size(cr, tsize);
+        cairo_text_extents(cr, d->title, &e);
+        if (e.x_advance > PW - 80)
+            tsize = fmax(12, floor(tsize * (PW - 80) / e.x_advance * 10) / 10);
+    }
+    txt(cr, 40, 50, tsize, 1, d->title);
     char b[800];
     snprintf(b, sizeof b, "Database %s, %s", d->db, d->date);
     cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
     txt(cr, 40, 68, 9, 0, b);
+    double y = 92;
+    if (d->scoped) {
+        txt_wrap(cr, 40, 80, 8.5, 0, scope_line(d, b, sizeof b), 11);
+        y = 106;
+    }
     lines L;
     key_figures(d, &L);
-    double y = 92;
     for (int i = 0; i < L.n; i++) {
         cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
         int nl = txt_wrap(cr, 40, y, 8.5, i == 0 || i == 4, L.l[i], 11); /* a long figure wraps, not cut */
@@ -750,7 +845,14 @@ static dm_status write_html(dm_ctx *ctx, const rep_data *d, const char *path)
     esc(&h, d->title);
     dm__buf_puts(&h, "</h1>\n<p>Database ");
     esc(&h, d->db);
-    dm__buf_printf(&h, ", %s</p>\n<h2>Key figures</h2><ul>\n", d->date);
+    dm__buf_printf(&h, ", %s</p>\n", d->date);
+    if (d->scoped) {
+        char sl[800];
+        dm__buf_puts(&h, "<p>");
+        esc(&h, scope_line(d, sl, sizeof sl));
+        dm__buf_puts(&h, "</p>\n");
+    }
+    dm__buf_puts(&h, "<h2>Key figures</h2><ul>\n");
     lines L;
     key_figures(d, &L);
     for (int i = 0; i < L.n; i++) {
@@ -797,8 +899,10 @@ static dm_status write_html(dm_ctx *ctx, const rep_data *d, const char *path)
         dm__buf_printf(&h, "<td>%.0f</td><td>%.0f</td></tr>\n", dm__jnum(g, "items"),
                        dm__jnum(g, "accidents"));
     }
-    dm__buf_puts(&h, json_object_size(groups) ? "</table>\n<h2>First priorities of the plan</h2>\n"
-                                              : "<h2>First priorities of the plan</h2>\n");
+    char ttl[800];
+    dm__buf_puts(&h, json_object_size(groups) ? "</table>\n<h2>" : "<h2>");
+    esc(&h, prio_title(d, ttl, sizeof ttl));
+    dm__buf_puts(&h, "</h2>\n");
     json_t *pr = d->plan ? json_object_get(d->plan, "priorities") : NULL;
     /* plans with day rates: one more column, the hazard's cost at the teams' rates */
     int dr = d->plan && json_object_get(d->plan, "day_rate");
@@ -837,6 +941,11 @@ static dm_status write_html(dm_ctx *ctx, const rep_data *d, const char *path)
                 dm__buf_puts(&h, "<td>unknown</td></tr>\n");
         }
         dm__buf_puts(&h, "</table>\n");
+    } else if (d->scoped && (!d->plan || d->plan_fit == REP_PLAN_OTHER)) {
+        /* no plan of the report's districts: why, and how to make one */
+        dm__buf_puts(&h, "<p>");
+        esc(&h, d->no_plan);
+        dm__buf_puts(&h, ".</p>\n");
     } else if (dm__rep_no_plan(d) && d->plan)
         dm__buf_puts(&h, "<p>Nothing to plan: no open hazard with land left to release.</p>\n");
     else

@@ -94,18 +94,17 @@ typedef struct ctxs {
     json_t *root, *groups;
 } ctxs;
 
-/* Whether a row of district (NULL or "": none) is counted: every row without
- * a scope; with one, a row of a district named (any case), or with
- * exclude one of none of them (a row of no district included). */
-static int in_scope(const ctxs *c, const char *district)
+int dm__rep_in_scope(const rep_scope *sc, const char *district)
 {
-    if (!c->scope || !c->scope->n)
+    if (!sc || !sc->n)
         return 1;
     int named = 0;
-    for (size_t k = 0; k < c->scope->n && !named; k++)
-        named = district && !dm__strcasecmp(district, c->scope->names[k]);
-    return c->scope->exclude ? !named : named;
+    for (size_t k = 0; k < sc->n && !named; k++)
+        named = district && !dm__strcasecmp(district, sc->names[k]);
+    return sc->exclude ? !named : named;
 }
+
+static int in_scope(const ctxs *c, const char *district) { return dm__rep_in_scope(c->scope, district); }
 
 static const char *district_at(ctxs *c, const dm_geom *g)
 {
@@ -705,12 +704,15 @@ static dm_status do_casualties(ctxs *c)
 
 dm_status dm_stats_json(dm_store *s, dm_stats_by by, char **json)
 {
-    return dm__stats_json_scope(s, by, NULL, json);
+    return dm__stats_json_scope(s, by, NULL, json, NULL, NULL);
 }
 
-dm_status dm__stats_json_scope(dm_store *s, dm_stats_by by, const rep_scope *scope, char **json)
+dm_status dm__stats_json_scope(dm_store *s, dm_stats_by by, const rep_scope *scope, char **json,
+                               char (**hazards)[37], size_t *n_hazards)
 {
     *json = NULL;
+    if (hazards)
+        *hazards = NULL, *n_hazards = 0;
     ctxs c = {0};
     c.s = s;
     c.scope = scope && scope->n ? scope : NULL;
@@ -744,6 +746,15 @@ dm_status dm__stats_json_scope(dm_store *s, dm_stats_by by, const rep_scope *sco
             if (c.activities.v[i].used)
                 add_num(acts, c.activities.v[i].c, 1);
     }
+    if (!st && hazards) {
+        /* the hazards counted, in uuid order as the table is */
+        *hazards = dm_malloc(c.ctx, (c.hazards.n ? c.hazards.n : 1) * sizeof **hazards);
+        if (!*hazards)
+            st = dm__fail(c.ctx, DM_ENOMEM, "out of memory");
+        for (size_t i = 0; !st && i < c.hazards.n; i++)
+            if (!c.hazards.v[i].out)
+                memcpy((*hazards)[(*n_hazards)++], c.hazards.v[i].key, 37);
+    }
     if (!st) {
         double contaminated = remaining + released;
         json_object_set_new(c.root, "share_released",
@@ -757,6 +768,10 @@ dm_status dm__stats_json_scope(dm_store *s, dm_stats_by by, const rep_scope *sco
             if (!*json)
                 st = DM_ENOMEM;
         }
+    }
+    if (st && hazards) {
+        dm_free(c.ctx, *hazards);
+        *hazards = NULL, *n_hazards = 0;
     }
     json_decref(c.root);
     free(c.hazards.v);
