@@ -582,6 +582,11 @@ static int run_withdraw(dm_ctx *ctx, dm_store *s, const char *db, const char *id
         fprintf(stderr, "demine reports: error: %s: %s\n", db, *msg ? msg : dm_status_name(st));
         if (res.refused == DM_REVIEW_NOT_DRAFT)
             fprintf(stderr, "  see it with `demine reports %s show %s`; `demine delete` deletes a row\n", db, id);
+        else if (st == DM_ECONFLICT) /* rows of other layers point at it, named */
+            fprintf(stderr,
+                    "  `demine show %s UUID` shows one; `demine delete %s UUID --reason TEXT` deletes it, `demine "
+                    "edit %s UUID activity_id=OTHER --reason TEXT` points it at another activity\n",
+                    db, db, db);
         else if (st == DM_ENOTFOUND)
             deleted_hint(ctx, s, db, id);
         return cli_exit_code(st);

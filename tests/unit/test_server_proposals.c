@@ -592,6 +592,133 @@ TEST(proposals_report_withdrawn_by_its_sender_and_restored)
     srvtest_stop_server();
 }
 
+/* A row an analyst adds to a draft (POST /api/LAYER), its uuid into uuid. */
+static void add_to_draft(const char *token, const char *layer, const char *body, char uuid[37])
+{
+    char *out = NULL, path[64];
+    snprintf(path, sizeof path, "/api/%s", layer);
+    int code = srvtest_req("POST", path, token, NULL, body, &out, NULL);
+    ASSERT_MSG(code == 201, "POST %s: %d %s", path, code, out);
+    uuid_after(out, "\"uuid\":\"", uuid);
+    free(out);
+}
+
+/* A draft that rows of other layers point at (a release area and a hazard
+ * link an analyst added to it): its withdrawal is refused (409) naming
+ * them (layer, uuid, who wrote them; five at most and how many more) and
+ * what to do, to its sender and to an analyst, over the API and by `demine
+ * reports withdraw`, nothing changed; once they are deleted (each logged)
+ * it is withdrawn, with its items. */
+TEST(proposals_withdrawal_names_the_rows_that_point_at_the_draft)
+{
+    srvtest_setup_db();
+    srvtest_start_server();
+    char fld[65], ana[65];
+    srvtest_login("fld", "fieldpw12", fld);
+    srvtest_login("ana", "analystpw1", ana);
+    char *body = report_body("NTS-7", NULL, ""), *out = NULL;
+    int code = srvtest_req("POST", "/api/reports", fld, NULL, body, &out, NULL);
+    free(body);
+    ASSERT_MSG(code == 201, "submit: %d %s", code, out);
+    char act[37];
+    uuid_after(out, "\"uuid\":\"", act);
+    free(out);
+    char b[1200], ra[37], link[37], h2[37];
+    snprintf(b, sizeof b,
+             "{\"type\":\"Feature\",\"properties\":{\"outcome\":\"cleared\",\"activity_id\":\"%s\"},"
+             "\"geometry\":" INNER ",\"reason\":\"the cleared corner of NTS-7\"}",
+             act);
+    add_to_draft(ana, "release_areas", b, ra);
+    ASSERT_EQ(srvtest_req("GET", "/api/hazards/H-2", ana, NULL, NULL, &out, NULL), 200);
+    uuid_after(out, "\"uuid\":\"", h2);
+    free(out);
+    snprintf(b, sizeof b, "{\"activity_id\":\"%s\",\"hazard_id\":\"%s\",\"reason\":\"NTS-7 worked on H-2 too\"}",
+             act, h2);
+    add_to_draft(ana, "activity_hazards", b, link);
+
+    char path[200], before[100], after[100];
+    snprintf(path, sizeof path, "/api/reports/%s/withdraw", act);
+    state_of(before, sizeof before);
+    long ras = srvtest_rows_of("release_areas");
+    /* by its sender and by an analyst: 409 naming both rows, what to do */
+    const char *tok[2] = {fld, ana};
+    for (int i = 0; i < 2; i++) {
+        code = srvtest_req("POST", path, tok[i], NULL, "{\"reason\":\"sent for the wrong field\"}", &out, NULL);
+        ASSERT_MSG(code == 409, "withdraw: %d %s", code, out);
+        ASSERT_CONTAINS(out, "report NTS-7 is not withdrawn: 2 rows of other layers point at it");
+        char named[100];
+        snprintf(named, sizeof named, "release_areas %s by ana", ra);
+        ASSERT_CONTAINS(out, named);
+        snprintf(named, sizeof named, "activity_hazards %s by ana", link);
+        ASSERT_CONTAINS(out, named);
+        ASSERT_CONTAINS(out, "delete them or point them at another activity (an analyst or an admin may), then "
+                             "withdraw it again. Nothing changed");
+        free(out);
+    }
+    /* the command line: the same words, and the commands that do it */
+    const char *bin = getenv("DEMINE_BIN");
+    ASSERT_EQ(dmtest_sh(&out, "'%s' --author ana reports t.gpkg withdraw NTS-7 --reason 'sent twice'", bin), 2);
+    ASSERT_CONTAINS(out, "report NTS-7 is not withdrawn: 2 rows of other layers point at it");
+    ASSERT_CONTAINS(out, ra);
+    ASSERT_CONTAINS(out, "`demine delete t.gpkg UUID --reason TEXT` deletes it");
+    free(out);
+    state_of(after, sizeof after);
+    ASSERT_STREQ(after, before);
+    ASSERT_EQ(srvtest_rows_of("release_areas"), ras);
+
+    /* more than five: five named, the others counted */
+    for (int i = 0; i < 5; i++) {
+        char more[37];
+        snprintf(b, sizeof b,
+                 "{\"type\":\"Feature\",\"properties\":{\"outcome\":\"reduced\",\"activity_id\":\"%s\"},"
+                 "\"geometry\":" INNER ",\"reason\":\"strip %d\"}",
+                 act, i + 1);
+        add_to_draft(ana, "release_areas", b, more);
+    }
+    code = srvtest_req("POST", path, fld, NULL, "{\"reason\":\"sent for the wrong field\"}", &out, NULL);
+    ASSERT_MSG(code == 409, "withdraw: %d %s", code, out);
+    ASSERT_CONTAINS(out, "7 rows of other layers point at it");
+    ASSERT_CONTAINS(out, " and 2 more. A withdrawal");
+    int named = 0;
+    for (const char *p = out; (p = strstr(p, "release_areas ")); p++)
+        named++;
+    for (const char *p = out; (p = strstr(p, "activity_hazards ")); p++)
+        named++;
+    ASSERT_EQ(named, 5);
+    free(out);
+
+    /* the analyst deletes what it added (logged): the draft is withdrawn */
+    char q[300];
+    snprintf(q, sizeof q, "SELECT uuid FROM release_areas WHERE activity_id = '%s' UNION ALL SELECT uuid FROM "
+                          "activity_hazards WHERE activity_id = '%s'",
+             act, act);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 t.gpkg \"%s\"", q), 0);
+    char *save = NULL;
+    int deleted = 0;
+    for (char *id = strtok_r(out, "\n", &save); id; id = strtok_r(NULL, "\n", &save)) {
+        char *res = NULL, *hdr = NULL, tag[80], if_match[100];
+        snprintf(q, sizeof q, "/api/%s/%s", deleted < 6 ? "release_areas" : "activity_hazards", id);
+        ASSERT_EQ(srvtest_req("GET", q, ana, NULL, NULL, &res, &hdr), 200);
+        ASSERT(srvtest_header_value(hdr, "ETag", tag, sizeof tag));
+        free(res);
+        free(hdr);
+        snprintf(if_match, sizeof if_match, "If-Match: %s", tag);
+        code = srvtest_req("DELETE", q, ana, if_match, "{\"reason\":\"NTS-7 sent for the wrong field\"}", &res, NULL);
+        ASSERT_MSG(code == 200, "DELETE %s: %d %s", q, code, res);
+        free(res);
+        deleted++;
+    }
+    free(out);
+    ASSERT_EQ(deleted, 7);
+    code = srvtest_req("POST", path, fld, NULL, "{\"reason\":\"sent for the wrong field\"}", &out, NULL);
+    ASSERT_MSG(code == 200, "withdraw: %d %s", code, out);
+    ASSERT_CONTAINS(out, "\"items\":2");
+    free(out);
+    snprintf(q, sizeof q, "SELECT count(*) FROM activities WHERE uuid = '%s'", act);
+    ASSERT_EQ(sql_count(q), 0);
+    srvtest_stop_server();
+}
+
 /* The field report form proposes a hazard and the review queue shows and
  * approves it (tests/browser/proposals.test.js). Skipped, saying so,
  * without Chromium. */

@@ -8,7 +8,9 @@
  * inside the transaction (two reviewers at once: the first decision stands),
  * a rejection needs a reason, the change log says "approved by NAME: text",
  * and the hazard a report proposes is created on approval (or marked
- * rejected) in the same transaction.
+ * rejected) in the same transaction. A draft sent by mistake is withdrawn
+ * with its items and proposal; while rows of other layers name it (release
+ * areas, hazard links added to it) it is not, and the refusal names them.
  */
 #include "store_internal.h"
 
@@ -198,6 +200,88 @@ static dm_status sender_of(dm_store *s, const char *uuid, char *sender, size_t n
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? DM_OK : dm__sql_fail(s, rc, "change log");
 }
 
+/* The rows a withdrawal names, at most. */
+#define WITHDRAW_NAMED 5
+
+/* The rows of layer rl whose field f names target, appended to msg (the
+ * first WITHDRAW_NAMED of all, by layer, uuid, ref and last writer; "of
+ * item X" when target is one of the report's items) and counted in *n. */
+static dm_status rows_naming(dm_store *s, const dm_layer_def *rl, const dm_field_def *f, const char *target,
+                             int is_item, dm_buf *msg, long *n)
+{
+    const char *ff[1] = {f->name}, *vv[1] = {target};
+    dm_select sel = {0};
+    sel.eq_field = ff;
+    sel.eq_value = vv;
+    sel.n_eq = 1;
+    dm_cursor *c = NULL;
+    dm_status st = dm_store_select(s, rl->name, &sel, &c);
+    if (st)
+        return st;
+    int rc, has_ref = dm_field_find(rl, "ref") != NULL;
+    while ((rc = dm_cursor_next(c)) == 1) {
+        if ((*n)++ >= WITHDRAW_NAMED)
+            continue;
+        const char *ref = has_ref ? dm_cursor_text(c, "ref") : NULL, *author = dm_cursor_text(c, "author");
+        dm__buf_printf(msg, "%s%s %s", *n > 1 ? ", " : "", rl->name, dm_cursor_uuid(c));
+        if (ref && *ref)
+            dm__buf_printf(msg, " (%s)", ref);
+        if (is_item)
+            dm__buf_printf(msg, " of its item %.8s", target);
+        if (author && *author)
+            dm__buf_printf(msg, " by %s", author);
+    }
+    dm_cursor_free(c);
+    return rc < 0 ? DM_ESQL : DM_OK;
+}
+
+/* Refuse (DM_ECONFLICT) the withdrawal of the report activity (ref, or
+ * uuid when it has none), whose items are items[n_items], while rows of
+ * other layers point at it: those naming the activity but its items (the
+ * land it released and the hazards it worked on, which an analyst, an
+ * import or QGIS added: no part of what was sent, and not put back with it
+ * by a restoration) and those naming an item that do not go with the item
+ * (dm__goes_with_it). The message names them (layer, uuid, ref, last
+ * writer) and what to do. */
+static dm_status refuse_pointed_at(dm_store *s, const char *activity, const char *ref, char (*items)[37],
+                                   size_t n_items)
+{
+    const dm_layer_def *item_layer = dm_layer_find("items");
+    dm_buf msg;
+    dm__buf_init(&msg);
+    long n = 0;
+    dm_status st = DM_OK;
+    for (size_t i = 0; i < dm_layer_count() && !st; i++) {
+        const dm_layer_def *rl = dm_layer_at(i);
+        for (size_t k = 0; k < rl->n_fields && !st; k++) {
+            const dm_field_def *f = &rl->fields[k];
+            if (f->type != DM_FT_REF || !f->ref_layer)
+                continue;
+            if (!strcmp(f->ref_layer, "activities") && rl != item_layer)
+                st = rows_naming(s, rl, f, activity, 0, &msg, &n);
+            else if (!strcmp(f->ref_layer, "items") && !dm__goes_with_it(item_layer, rl))
+                for (size_t j = 0; j < n_items && !st; j++)
+                    st = rows_naming(s, rl, f, items[j], 1, &msg, &n);
+        }
+    }
+    if (!st && msg.oom)
+        st = dm__fail(s->ctx, DM_ENOMEM, "out of memory");
+    if (!st && n > 0) {
+        char more[48] = "";
+        if (n > WITHDRAW_NAMED)
+            snprintf(more, sizeof more, " and %ld more", n - WITHDRAW_NAMED);
+        st = dm__fail(s->ctx, DM_ECONFLICT,
+                      "report %s is not withdrawn: %ld %s at it: %s%s. A withdrawal takes the report (its "
+                      "activity, its items and the hazard it proposes), not the rows of other layers that name "
+                      "it; delete %s or point %s at another activity (an analyst or an admin may), then withdraw "
+                      "it again. Nothing changed",
+                      ref[0] ? ref : activity, n, n == 1 ? "row of another layer points" : "rows of other layers point",
+                      msg.data, more, n == 1 ? "it" : "them", n == 1 ? "it" : "them");
+    }
+    dm__buf_free(&msg);
+    return st;
+}
+
 dm_status dm_report_withdraw(dm_store *s, const char *id, const char *by, const char *sender, const char *reason,
                              dm_report_withdraw_result *out)
 {
@@ -284,6 +368,10 @@ dm_status dm_report_withdraw(dm_store *s, const char *id, const char *by, const 
     /* the items first (they point at the activity), each logged with the
      * same reason: a restoration of the activity knows them by it */
     if ((st = dm__activity_rows(s, "items", out->uuid, 0, &items, &n)))
+        goto done;
+    /* rows of other layers naming the report (a release area, a hazard
+     * link) stop it, named: nothing is deleted by the way */
+    if ((st = refuse_pointed_at(s, out->uuid, ref, items, n)))
         goto done;
     for (size_t i = 0; !st && i < n; i++)
         st = dm_store_delete(s, "items", items[i], why);
