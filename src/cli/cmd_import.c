@@ -96,12 +96,12 @@ static const char *help_notes =
     "IMSMA exports: the columns IMSMA NG names (Land ID, hazard_localid, Land\n"
     "classification, Estimated Area, Remaining Area; Hazard reduction ID, hazreduc_localid,\n"
     "Type of activity, Start date, End date, Cancelled Area, Cleared Area, Reduced Area\n"
-    "with and without technical asset, which add up) are recognised and named, their\n"
-    "classifications read as demine's (Confirmed hazardous areas (CHA): CHA; Handover\n"
-    "certificate: handover; EOD Spot task: eod); one demine has none for (Indication,\n"
-    "Progress Report) is refused. IMSMA's areas are in the unit each programme chose:\n"
-    "say it, for all of them (--unit m2) or for each (--map 'Estimated\n"
-    "Area=est_area_m2'). See docs/import-imsma.md.\n";
+    "with and without technical asset, which add up; a victim's Accident ID,\n"
+    "accident_localid) are recognised and named, their classifications read as\n"
+    "demine's (Confirmed hazardous areas (CHA): CHA; Handover certificate: handover; EOD\n"
+    "Spot task: eod); one demine has none for (Indication, Progress Report) is refused.\n"
+    "IMSMA's areas are in the unit each programme chose: say it, for all of them (--unit\n"
+    "m2) or for each (--map 'Estimated Area=est_area_m2'). See docs/import-imsma.md.\n";
 
 static int split_pair(const char *cmd, const char *arg, const char *opt, const char **a,
                       const char **b)

@@ -373,6 +373,41 @@ TEST(import_imsma_areas_take_the_unit_option_alone)
     /* and the help says so */
     ASSERT_EQ(dmtest_demine(&out, "import --help"), 0);
     ASSERT_CONTAINS(out, "--unit m2|km2|ha     the unit of the area columns whose name says none: IMSMA's");
-    ASSERT_CONTAINS(out, "say it, for all of them (--unit m2)");
+    ASSERT_CONTAINS(out, "say it, for all of them (--unit\nm2)");
+    free(out);
+}
+
+/* A victims' export names its accident by IMSMA's accident id column
+ * (Accident ID, the database's accident_localid): recognised as the
+ * victim's accident_id, which names the accident (by its uuid here) */
+TEST(import_imsma_victims_name_their_accident_by_its_id_column)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("acc.csv"), "uuid,date,killed,injured,lat,lon\n"
+                                              "3f0c8a52-6a59-4d43-9a8e-1d2b3c4d5e6f,2022-04-11,1,1,39.9601,46.9201\n");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer accidents acc.csv"), 0);
+    free(out);
+    dmtest_write_file(dmtest_path("v.csv"), "Accident ID,Sex,Outcome\n"
+                                            "3f0c8a52-6a59-4d43-9a8e-1d2b3c4d5e6f,Female,Killed\n"
+                                            "3f0c8a52-6a59-4d43-9a8e-1d2b3c4d5e6f,Male,Injured\n");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer victims v.csv"), 0);
+    ASSERT_CONTAINS(out, "imported 2 rows");
+    ASSERT_CONTAINS(out, "IMSMA columns recognised: 'Accident ID' as accident_id");
+    free(out);
+    dmtest_write_file(dmtest_path("v2.csv"), "accident_localid,Sex,Outcome\n"
+                                             "3f0c8a52-6a59-4d43-9a8e-1d2b3c4d5e6f,Male,Killed\n");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer victims v2.csv"), 0);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg \"SELECT count(*) FROM victims WHERE accident_id = "
+                              "'3f0c8a52-6a59-4d43-9a8e-1d2b3c4d5e6f'\""),
+              0);
+    ASSERT_STREQ(out, "3\n");
+    free(out);
+    /* one the database has not is refused naming the victim by its feature */
+    dmtest_write_file(dmtest_path("v3.csv"), "Accident ID,Name,Outcome\nAZ-ACC-404,R. Quliyev,Killed\n");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer victims v3.csv"), 2);
+    ASSERT_CONTAINS(out, "v3.csv: feature 1 (line 2): field 'accident_id': no accidents with id or ref 'AZ-ACC-404'");
+    ASSERT_MSG(!strstr(out, "Quliyev"), "a victim named:\n%s", out);
     free(out);
 }

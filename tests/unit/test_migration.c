@@ -367,3 +367,41 @@ TEST(import_says_slash_dates_read_day_first_that_could_be_month_first)
     ASSERT(!strstr(out, "day first"));
     free(out);
 }
+
+/* A database made before a layer had its ref: a read-write open adds the
+ * column with the index a new database has on it (each row an import links
+ * by ref, and --skip-existing, looks it up), and the triggers that log
+ * edits made outside demine name it again; read-only, it is left as it is. */
+TEST(store_migration_adds_a_ref_with_its_index)
+{
+    make_db();
+    ASSERT_EQ(dmtest_sh(NULL, "sqlite3 db.gpkg \"DROP TRIGGER dm_outside_hazards_insert; DROP TRIGGER "
+                              "dm_outside_hazards_update; DROP TRIGGER dm_outside_hazards_delete; DROP INDEX "
+                              "hazards_ref; ALTER TABLE hazards DROP COLUMN ref\""),
+              0);
+    char *out = NULL;
+    ASSERT_DEMINE(0, NULL, "list db.gpkg hazards");
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg \"SELECT count(*) FROM pragma_table_info('hazards') WHERE name = "
+                              "'ref'\""),
+              0);
+    ASSERT_STREQ(out, "0\n");
+    free(out);
+    ASSERT_DEMINE(0, "imported 2 rows", "import db.gpkg --layer hazards %s --unit m2",
+                  dmtest_repo_path("tests/data/imsma/land.csv"));
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg \"SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = "
+                              "'hazards' AND sql LIKE '%%(\\\"ref\\\")%%'; EXPLAIN QUERY PLAN SELECT uuid FROM "
+                              "hazards WHERE ref = 'LND-0002'\""),
+              0);
+    ASSERT_CONTAINS(out, "hazards_ref\n");
+    ASSERT_CONTAINS(out, "USING INDEX hazards_ref (ref=?)");
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg \"SELECT sql FROM sqlite_master WHERE name = "
+                              "'dm_outside_hazards_update'\""),
+              0);
+    ASSERT_CONTAINS(out, "ref");
+    free(out);
+    /* the refs are there: an activity links to its hazard by its Land ID */
+    dmtest_write_file(dmtest_path("a.csv"), "Hazard reduction ID,Type of activity,Land ID\n"
+                                            "ACT-1,Technical survey,LND-0002\n");
+    ASSERT_DEMINE(0, "imported 1 row", "import db.gpkg --layer activities a.csv");
+}

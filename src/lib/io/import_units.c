@@ -208,6 +208,12 @@ static const dm__imsma_col imsma_cols[] = {
     {"items", "hazard_localid", "hazard_id", 0, 0},
     {"items", "hazard_reduction_id", "activity_id", 0, 0},
     {"items", "hazreduc_localid", "activity_id", 0, 0},
+    /* Accident: its id (the database's accident_localid), which its
+     * victims name; taken as the accidents' ref where they have one */
+    {"accidents", "accident_localid", "ref", 0, 0},
+    {"accidents", "accident_id", "ref", 0, 0},
+    {"victims", "accident_localid", "accident_id", 0, 0},
+    {"victims", "accident_id", "accident_id", 0, 0},
 };
 
 const dm__imsma_col *dm__imsma_column(const dm_layer_def *l, const char *col)

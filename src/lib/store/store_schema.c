@@ -248,6 +248,15 @@ dm_status dm__store_migrate(dm_store *s)
             st = dm__sql_exec(s, sql);
             if (st)
                 return st;
+            /* indexed as create_layer indexes it: a ref or a link added
+             * to a layer is looked up for every row an import links to it
+             * (and a ref for --skip-existing) */
+            if (l->fields[k].type == DM_FT_REF || !strcmp(l->fields[k].name, "ref")) {
+                snprintf(sql, sizeof sql, "CREATE INDEX IF NOT EXISTS \"%s_%s\" ON \"%s\"(\"%s\")", l->name,
+                         l->fields[k].name, l->name, l->fields[k].name);
+                if ((st = dm__sql_exec(s, sql)))
+                    return st;
+            }
         }
     }
     /* hazards proposed in field reports (store_proposals.c): a table and
