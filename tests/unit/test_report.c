@@ -10,8 +10,11 @@
  */
 #include "dmtest.h"
 
+#include "report/report_internal.h"
+
 #include <cairo.h>
 #include <jansson.h>
+#include <unistd.h>
 
 typedef struct ink {
     double ink;      /* share of non-white pixels */
@@ -1328,4 +1331,344 @@ TEST(report_replaces_only_a_report_it_wrote)
     ASSERT_EQ(dmtest_sh(&out, "ls '%s' | grep -c part", dmtest_tmpdir()), 1);
     ASSERT_CONTAINS(out, "0");
     free(out);
+}
+
+/* ---- the report of some districts (--district, --exclude-district) ---- */
+
+static double jv(json_t *o, const char *k) { return json_number_value(json_object_get(o, k)); }
+
+/* The statistics of one district are its row of the table by district,
+ * whatever the case of its name; those of every district but one are the
+ * others'. */
+TEST(stats_of_a_district_equal_its_row_of_the_table_by_district)
+{
+    const char *db = dmtest_demo_db();
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, db, DM_STORE_READONLY, &s));
+    char *js = NULL;
+    ASSERT_OK(dm_stats_json(s, DM_STATS_BY_DISTRICT, &js));
+    json_t *all = json_loads(js, 0, NULL);
+    dm_free(ctx, js);
+    ASSERT(all);
+    json_t *groups = json_object_get(all, "groups");
+    ASSERT(json_object_size(groups) >= 3);
+    const char *name;
+    json_t *g;
+    int checked = 0;
+    json_object_foreach(groups, name, g)
+    {
+        char up[256];
+        size_t k = 0;
+        for (; name[k] && k + 1 < sizeof up; k++)
+            up[k] = (char)(name[k] >= 'a' && name[k] <= 'z' ? name[k] - 32 : name[k]);
+        up[k] = 0;
+        const char *names[1] = {up};
+        rep_scope sc = {names, 1, 0};
+        char(*in)[37] = NULL;
+        size_t n_in = 0;
+        ASSERT_OK(dm__stats_json_scope(s, DM_STATS_BY_DISTRICT, &sc, &js, &in, &n_in));
+        json_t *one = json_loads(js, 0, NULL);
+        dm_free(ctx, js);
+        ASSERT(one);
+        json_t *hz = json_object_get(one, "hazards"), *rel = json_object_get(one, "released");
+        ASSERT_EQ((double)n_in, jv(g, "hazards"));
+        ASSERT_EQ(jv(hz, "count"), jv(g, "hazards"));
+        ASSERT_NEAR(jv(hz, "remaining_ha"), jv(g, "remaining_ha"), 1e-6);
+        ASSERT_NEAR(jv(rel, "cancelled_ha"), jv(g, "cancelled_ha"), 1e-6);
+        ASSERT_NEAR(jv(rel, "reduced_ha"), jv(g, "reduced_ha"), 1e-6);
+        ASSERT_NEAR(jv(rel, "cleared_ha"), jv(g, "cleared_ha"), 1e-6);
+        ASSERT_EQ(jv(json_object_get(one, "items"), "total"), jv(g, "items"));
+        ASSERT_EQ(jv(json_object_get(one, "accidents"), "count"), jv(g, "accidents"));
+        ASSERT_EQ(jv(json_object_get(one, "victims"), "total"), jv(g, "victims"));
+        /* its table by district: its row alone, as the database names it */
+        json_t *og = json_object_get(one, "groups");
+        ASSERT_EQ(json_object_size(og), 1);
+        ASSERT(json_object_get(og, name));
+        checked += jv(g, "hazards") > 0;
+        json_decref(one);
+        dm_free(ctx, in);
+    }
+    ASSERT(checked >= 3);
+    /* every district but the first: the rest of the country */
+    json_object_foreach(groups, name, g) break;
+    const char *names[1] = {name};
+    rep_scope ex = {names, 1, 1};
+    ASSERT_OK(dm__stats_json_scope(s, DM_STATS_BY_DISTRICT, &ex, &js, NULL, NULL));
+    json_t *rest = json_loads(js, 0, NULL);
+    dm_free(ctx, js);
+    ASSERT(rest);
+    ASSERT_EQ(jv(json_object_get(rest, "hazards"), "count"),
+              jv(json_object_get(all, "hazards"), "count") - jv(g, "hazards"));
+    ASSERT_NEAR(jv(json_object_get(rest, "released"), "total_ha"),
+                jv(json_object_get(all, "released"), "total_ha") - jv(g, "cancelled_ha") - jv(g, "reduced_ha") -
+                    jv(g, "cleared_ha") - jv(g, "unknown_ha"),
+                1e-6);
+    ASSERT(!json_object_get(json_object_get(rest, "groups"), name));
+    json_decref(rest);
+    json_decref(all);
+    dm_store_close(s);
+}
+
+static void put_polygon(dm_store *s, const char *layer, const char *field, const char *value, const char *ref,
+                        double x0, double y0, double dx, double dy)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_row *r = dm_row_new(ctx, dm_layer_find(layer));
+    if (value)
+        ASSERT_OK(dm_row_set(r, field, value));
+    if (ref) { /* a hazard */
+        ASSERT_OK(dm_row_set(r, "ref", ref));
+        ASSERT_OK(dm_row_set(r, "hazard_type", "SHA"));
+    }
+    char wkt[300];
+    snprintf(wkt, sizeof wkt, "POLYGON((%.6f %.6f, %.6f %.6f, %.6f %.6f, %.6f %.6f, %.6f %.6f))", x0, y0, x0 + dx,
+             y0, x0 + dx, y0 + dy, x0, y0 + dy, x0, y0);
+    dm_geom *g = NULL;
+    ASSERT_OK(dm_geom_from_wkt(ctx, wkt, &g));
+    dm_row_set_geom(r, g);
+    ASSERT_OK(dm_store_insert(s, r, NULL));
+    dm_row_free(r);
+}
+
+/* A hazard is of the district its field names, else of the polygon that
+ * holds it; the maps of a district's report show its hazards alone, on an
+ * extent fitted to its polygon, its outline marked. */
+TEST(report_of_a_district_maps_its_hazards_on_its_extent)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("two.gpkg"), DM_STORE_CREATE, &s));
+    put_polygon(s, "districts", "name", "North", NULL, 47.0, 39.95, 0.1, 0.05);
+    put_polygon(s, "districts", "name", "South", NULL, 47.0, 39.6, 0.1, 0.35);
+    /* in North: one without a field (its polygon's), one naming North, one
+     * naming South (its field's); in South: one naming South */
+    put_polygon(s, "hazards", NULL, NULL, "N-1", 47.01, 39.96, 0.005, 0.005);
+    put_polygon(s, "hazards", "district", "North", "N-2", 47.05, 39.97, 0.005, 0.005);
+    put_polygon(s, "hazards", "district", "South", "S-1", 47.08, 39.98, 0.005, 0.005);
+    put_polygon(s, "hazards", "district", "South", "S-2", 47.02, 39.65, 0.005, 0.005);
+    dm_store_close(s);
+    ASSERT_OK(dm_store_open(ctx, dmtest_path("two.gpkg"), DM_STORE_READONLY, &s));
+    const char *names[1] = {"north"};
+    dm_report_opts o;
+    memset(&o, 0, sizeof o);
+    o.districts = names;
+    o.n_districts = 1;
+    rep_data d;
+    ASSERT_OK(dm__report_gather(s, &o, &d));
+    ASSERT(d.scoped);
+    ASSERT_STREQ(d.scope, "the district North");
+    ASSERT_STREQ(d.title, "Mine action status report: North district");
+    ASSERT_EQ(d.n_hz, 2);
+    ASSERT(d.veil);
+    int marked = 0;
+    for (size_t i = 0; i < d.n_dist; i++)
+        marked += d.dist[i].cls == 1;
+    ASSERT_EQ(marked, 1);
+    /* North's polygon with a margin, not the country's (down to 39.6) */
+    ASSERT_MSG(d.view[0] < 47.0 && d.view[0] > 46.99 && d.view[2] > 47.1 && d.view[2] < 47.11, "%f %f", d.view[0],
+               d.view[2]);
+    ASSERT_MSG(d.view[1] < 39.95 && d.view[1] > 39.94 && d.view[3] > 40.0 && d.view[3] < 40.01, "%f %f", d.view[1],
+               d.view[3]);
+    ASSERT_EQ(jv(json_object_get(d.stats, "hazards"), "count"), 2);
+    dm__report_free(&d);
+    /* every district but North: S-1 (its field) and S-2 */
+    o.exclude_districts = 1;
+    ASSERT_OK(dm__report_gather(s, &o, &d));
+    ASSERT_EQ(d.n_hz, 2);
+    ASSERT_STREQ(d.scope, "every district but North");
+    ASSERT(!d.veil);
+    ASSERT(d.view[1] < 39.65);
+    dm__report_free(&d);
+    /* the whole country: as before */
+    ASSERT_OK(dm__report_gather(s, NULL, &d));
+    ASSERT(!d.scoped);
+    ASSERT_EQ(d.n_hz, 4);
+    for (size_t i = 0; i < d.n_dist; i++)
+        ASSERT_EQ(d.dist[i].cls, -1);
+    dm__report_free(&d);
+    dm_store_close(s);
+    /* the HTML report: North's row alone, South nowhere in its tables */
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "report '%s' --district NORTH --out '%s'", dmtest_path("two.gpkg"),
+                           dmtest_path("n.html"));
+    ASSERT_MSG(rc == 0, "report failed: %s", out);
+    free(out);
+    char *h = dmtest_read_file(dmtest_path("n.html"));
+    ASSERT(h);
+    ASSERT_CONTAINS(h, "<h1>Mine action status report: North district</h1>");
+    ASSERT_CONTAINS(h, "Of the district North alone");
+    ASSERT_CONTAINS(h, "<li>Hazardous areas: 2 (");
+    ASSERT_CONTAINS(h, "<tr><td>North</td><td>2</td>");
+    ASSERT(!strstr(h, "<td>South</td>"));
+    ASSERT_CONTAINS(h, "no plan yet (demine plan DB --district North).");
+    free(h);
+}
+
+/* The HTML report of a district under a plan of every district: its key
+ * figures are its row of the table by district, its priorities are its
+ * hazards by their rank in the plan, its part of the plan is the plan's
+ * own figures of it, and the plan's dates and comparison are said to be of
+ * every district. No hazard of another district is in it. */
+TEST(report_of_a_district_gives_its_figures_and_its_part_of_a_national_plan)
+{
+    const char *db = dmtest_demo_db();
+    json_t *pj = plan_with(db, NULL);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "stats '%s' --by district --json", db), 0);
+    json_t *st = json_loads(out, 0, NULL);
+    free(out);
+    ASSERT(st);
+    json_t *g = json_object_get(json_object_get(st, "groups"), "Aghjabadi");
+    ASSERT(g && jv(g, "hazards") > 0 && jv(g, "items") > 0 && jv(g, "accidents") > 0);
+    int rc = dmtest_demine(&out, "report '%s' --district aghjabadi --out '%s' --date 2026-06-30", db,
+                           dmtest_path("agj.html"));
+    ASSERT_MSG(rc == 0, "report failed: %s", out);
+    free(out);
+    char *h = dmtest_read_file(dmtest_path("agj.html"));
+    ASSERT(h);
+    ASSERT_CONTAINS(h, "<title>Mine action status report: Aghjabadi district</title>");
+    char want[400];
+    snprintf(want, sizeof want, "<li>Hazardous areas: %.0f (SHA ", jv(g, "hazards"));
+    ASSERT_CONTAINS(h, want);
+    snprintf(want, sizeof want, "; %.1f ha still to release</li>", jv(g, "remaining_ha"));
+    ASSERT_CONTAINS(h, want);
+    snprintf(want, sizeof want, "(cancelled %.1f, reduced %.1f, cleared %.1f)", jv(g, "cancelled_ha"),
+             jv(g, "reduced_ha"), jv(g, "cleared_ha"));
+    ASSERT_CONTAINS(h, want);
+    snprintf(want, sizeof want, "<li>Explosive ordnance found: %.0f items</li>", jv(g, "items"));
+    ASSERT_CONTAINS(h, want);
+    snprintf(want, sizeof want, "<li>Casualties: %.0f (", jv(g, "victims"));
+    ASSERT_CONTAINS(h, want);
+    snprintf(want, sizeof want, "<tr><td>Aghjabadi</td><td>%.0f</td>", jv(g, "hazards"));
+    ASSERT_CONTAINS(h, want);
+    /* no row, ref or figure of the other districts */
+    const char *others[] = {"Aghdam", "Khojaly", "Khojavend", "AGD-", "KHJ-", "KHV-"};
+    for (size_t k = 0; k < sizeof others / sizeof others[0]; k++)
+        ASSERT_MSG(!strstr(h, others[k]), "%s in the report of Aghjabadi", others[k]);
+    ASSERT_CONTAINS(h, "<td>AGJ-");
+    ASSERT_CONTAINS(h, "<h2>Priorities in the district Aghjabadi, by their rank in the plan of every district</h2>");
+    /* its part of the plan: the plan's own row of it */
+    json_t *pd = NULL, *e;
+    size_t k;
+    json_array_foreach(json_object_get(pj, "districts"), k, e)
+    {
+        if (!strcmp(json_string_value(json_object_get(e, "district")), "Aghjabadi"))
+            pd = e;
+    }
+    ASSERT(pd);
+    snprintf(want, sizeof want,
+             "<li>Plan from 2026-01-05, of every district: %.0f of its %.0f open hazards are in the district "
+             "Aghjabadi, %.1f ha, %.0f expected items</li>",
+             jv(pd, "hazards"), jv(pj, "hazards"), jv(pd, "area_ha"), jv(pd, "expected_items"));
+    ASSERT_CONTAINS(h, want);
+    char u[40];
+    snprintf(want, sizeof want, "Their cost at unit rates USD %s", dm_plan_usd_text(u, sizeof u, jv(pd, "cost_usd")));
+    ASSERT_CONTAINS(h, want);
+    snprintf(want, sizeof want, "their land released by %s in the plan's schedule",
+             json_string_value(json_object_get(pd, "end")));
+    ASSERT_CONTAINS(h, want);
+    ASSERT_CONTAINS(h, "The plan's years, forecast, total cost and the donor's comparison are of every district, "
+                       "not of the district Aghjabadi: demine plan DB --district Aghjabadi makes a plan of these "
+                       "alone");
+    /* the national years and comparison are not given as the district's */
+    ASSERT(!strstr(h, "High-risk land released by"));
+    ASSERT(!strstr(h, "Clearing every suspected hectare:"));
+    free(h);
+    json_decref(pj);
+    json_decref(st);
+    /* the PDF: its title and what it is of on the cover, four pages */
+    rc = dmtest_demine(&out, "report '%s' --district Aghjabadi --district Khojaly --date 2026-06-30", db);
+    ASSERT_MSG(rc == 0, "report failed: %s", out);
+    ASSERT_CONTAINS(out, "demo-report-Aghjabadi-Khojaly.pdf");
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "pdftotext '%s' -", dmtest_path("demo-report-Aghjabadi-Khojaly.pdf")), 0);
+    ASSERT_CONTAINS(out, "Mine action status report: Aghjabadi and Khojaly districts");
+    ASSERT_CONTAINS(out, "Of the districts Aghjabadi, Khojaly alone");
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "pdfinfo '%s'", dmtest_path("demo-report-Aghjabadi-Khojaly.pdf")), 0);
+    ASSERT_CONTAINS(out, "Pages:           4");
+    free(out);
+}
+
+/* A plan of one district read by the report of another says there is no
+ * plan of it, and shows none of the other's; by the report of its own
+ * district it is shown whole; by a report of it and another, the other is
+ * named as not in the plan. */
+TEST(report_of_a_district_says_whose_the_stored_plan_is)
+{
+    const char *db = dmtest_demo_db();
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "plan '%s' --prior --samples 20 --start 2026-01-05 --district Khojaly --csv '%s' "
+                                 "--out-json '%s'",
+                           db, dmtest_path("p.csv"), dmtest_path("p.json"));
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    free(out);
+    char *h = NULL;
+    rc = dmtest_demine(&out, "report '%s' --district Aghdam --out '%s'", db, dmtest_path("a.html"));
+    ASSERT_MSG(rc == 0, "report failed: %s", out);
+    free(out);
+    h = dmtest_read_file(dmtest_path("a.html"));
+    ASSERT(h);
+    ASSERT_CONTAINS(h, "<li>No plan of the district Aghdam: the stored plan (from 2026-01-05) is of the district "
+                       "Khojaly, none of whose 7 hazards is in it; demine plan DB --district Aghdam makes one</li>");
+    ASSERT_CONTAINS(h, "<p>no plan of the district Aghdam: the stored plan is of the district Khojaly.</p>");
+    ASSERT(!strstr(h, "KHJ-"));
+    ASSERT(!strstr(h, "Clearing every suspected hectare"));
+    free(h);
+    rc = dmtest_demine(&out, "report '%s' --district Khojaly --out '%s'", db, dmtest_path("k.html"));
+    ASSERT_MSG(rc == 0, "report failed: %s", out);
+    free(out);
+    h = dmtest_read_file(dmtest_path("k.html"));
+    ASSERT(h);
+    ASSERT_CONTAINS(h, "open hazards (the district Khojaly)");
+    ASSERT_CONTAINS(h, "<h2>First priorities of the plan</h2>");
+    ASSERT_CONTAINS(h, "<td>KHJ-");
+    ASSERT_CONTAINS(h, "Clearing every suspected hectare");
+    ASSERT(!strstr(h, "Not in the stored plan"));
+    free(h);
+    ASSERT_EQ(dmtest_demine(&out, "stats '%s' --by district --json", db), 0);
+    json_t *st = json_loads(out, 0, NULL);
+    free(out);
+    ASSERT(st);
+    double agd = jv(json_object_get(json_object_get(st, "groups"), "Aghdam"), "remaining_ha");
+    json_decref(st);
+    rc = dmtest_demine(&out, "report '%s' --district Khojaly --district Aghdam --out '%s'", db, dmtest_path("ka.html"));
+    ASSERT_MSG(rc == 0, "report failed: %s", out);
+    free(out);
+    h = dmtest_read_file(dmtest_path("ka.html"));
+    ASSERT(h);
+    char want[200];
+    snprintf(want, sizeof want, "<li>Not in the stored plan (of the district Khojaly): Aghdam (%.1f ha to release)</li>",
+             agd);
+    ASSERT_CONTAINS(h, want);
+    free(h);
+}
+
+/* A district the database does not know is refused naming those it knows,
+ * before anything is written; the options that do not go together are
+ * refused. */
+TEST(report_of_a_district_refuses_an_unknown_one)
+{
+    const char *db = dmtest_demo_db();
+    char *out = NULL;
+    const char *html = dmtest_path("x.html");
+    ASSERT_EQ(dmtest_demine(&out, "report '%s' --district Agdam --out '%s'", db, html), 2);
+    ASSERT_CONTAINS(out, "no district 'Agdam'");
+    ASSERT_CONTAINS(out, "known: in districts Aghdam, Aghjabadi, Khojaly, Khojavend");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "report '%s' --district Aghdam --exclude-district Khojaly --out '%s'", db, html), 2);
+    ASSERT_CONTAINS(out, "not both");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "report '%s' --exclude-district Agdam --out '%s'", db, html), 2);
+    ASSERT_CONTAINS(out, "no district 'Agdam'");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "report '%s' --public --district Aghdam --district Khojaly", db), 2);
+    ASSERT_CONTAINS(out, "one district");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "report '%s' --public --exclude-district Aghdam", db), 2);
+    ASSERT_CONTAINS(out, "--exclude-district is for the status report");
+    free(out);
+    ASSERT(access(html, F_OK) != 0);
+    ASSERT(access(dmtest_path("x.html.part"), F_OK) != 0);
 }

@@ -551,6 +551,8 @@ static dm_status plan_fit(rep_data *d, hz_info *hi)
     if (!n_in && d->plan_n > 0) {
         d->plan_fit = REP_PLAN_OTHER;
         snprintf(d->no_plan, sizeof d->no_plan, "no plan of %s: the stored plan is of %s", d->scope, d->plan_scope);
+        /* none of its priorities is here */
+        json_object_set_new(d->plan, "priorities", json_array());
         return DM_OK;
     }
     if ((long)n_in < d->plan_n) {
