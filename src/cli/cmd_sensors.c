@@ -479,7 +479,7 @@ static int do_simulate(dm_ctx *ctx, int argc, char **argv)
 static int run_sensors(dm_ctx *ctx, int argc, char **argv)
 {
     if (argc < 2)
-        return cli_usage_error("sensors", "expected import, calibrate, list, add or evidence");
+        return cli_usage_error("sensors", "expected import, calibrate, list, add, evidence or simulate");
     if (cli_help_wanted(argc, argv))
         return cli_help(help);
     if (!strcmp(argv[1], "import"))

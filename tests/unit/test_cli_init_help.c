@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT
  *
- * test_cli_init_help.c -- `demine init --help` names every layer the new
- * database holds, as `demine list DB` lists them (it named 13 of 24: no
- * hazard_status, sensors, flights, detections, plan_tasks...).
+ * test_cli_init_help.c -- what a command says of itself is whole:
+ * `demine init --help` names every layer the new database holds, as
+ * `demine list DB` lists them (it named 13 of 24: no hazard_status,
+ * sensors, flights, detections, plan_tasks...), and `demine sensors` without
+ * a subcommand names every one its usage gives (simulate was left out).
  */
 #include "dmtest.h"
 
@@ -43,4 +45,26 @@ TEST(init_help_names_every_layer_it_creates)
     ASSERT_MSG(layers >= 20, "%d layers listed", layers);
     free(list);
     free(help);
+}
+
+TEST(sensors_without_a_subcommand_names_every_one)
+{
+    char *help = NULL, *out = NULL;
+    ASSERT_EQ(dmtest_demine(&help, "sensors --help"), 0);
+    ASSERT_EQ(dmtest_demine(&out, "sensors"), 2);
+    int subs = 0;
+    for (const char *p = help; (p = strstr(p, "demine sensors ")) != NULL;) {
+        p += strlen("demine sensors ");
+        char sub[32];
+        size_t n = 0;
+        while (p[n] >= 'a' && p[n] <= 'z' && n + 1 < sizeof sub)
+            n++;
+        memcpy(sub, p, n);
+        sub[n] = 0;
+        ASSERT_MSG(n > 0 && strstr(out, sub), "'demine sensors' does not name '%s': %s", sub, out);
+        subs++;
+    }
+    ASSERT_MSG(subs >= 6, "%d subcommands in the usage", subs);
+    free(help);
+    free(out);
 }
