@@ -468,8 +468,10 @@ static dm_status find_scope(dm_store *s, const dm_report_opts *o, rep_data *d, i
         if (oo < sizeof d->scope_opt)
             oo += (size_t)snprintf(d->scope_opt + oo, sizeof d->scope_opt - oo, "%s%s", q ? " " : "", opt);
     }
-    snprintf(d->scope, sizeof d->scope, "%s%s", d->sc.exclude ? "every district but " : n == 1 ? "the district " :
-                                                "the districts ", list);
+    char sc[400];
+    snprintf(sc, sizeof sc, "%s%s", d->sc.exclude ? "every district but " : n == 1 ? "the district " : "the districts ",
+             list);
+    dm__rep_text(NULL, sc, 0, d->scope, sizeof d->scope); /* many names: cut on a character */
     if (!titled) {
         char t[400];
         if (d->sc.exclude)
