@@ -480,6 +480,14 @@ static int list(srv_req *rq, srv_resp *rs)
         return srv_error(rs, 400, "limit: a whole number 1-10000");
     if ((a = srv_arg(rq, "offset")) && !srv_parse_long(a, 0, 1000000000L, &offset))
         return srv_error(rs, 400, "offset: a whole number 0-1000000000");
+    /* order=newest: the last stored first (a team's list opens on what it
+     * sent last, however long its past), paged from that end */
+    int newest = 0;
+    if ((a = srv_arg(rq, "order"))) {
+        if (strcmp(a, "oldest") && strcmp(a, "newest"))
+            return srv_error(rs, 400, "order: oldest (the default) or newest (got '%.40s')", a);
+        newest = !strcmp(a, "newest");
+    }
     dm_select sel = {0};
     sel.eq_field = f;
     sel.eq_value = v;
@@ -489,15 +497,27 @@ static int list(srv_req *rq, srv_resp *rs)
         return srv_fail(rs, rq, st);
     sel.limit = limit;
     sel.offset = offset;
+    if (newest) { /* rows [total - offset - limit, total - offset) of the stored order, turned round */
+        long end = total - offset;
+        sel.offset = end > limit ? end - limit : 0;
+        sel.limit = end > 0 ? end - sel.offset : 0;
+    }
     dm_cursor *c = NULL;
-    st = dm_store_select(rq->t->store, "activities", &sel, &c);
-    if (st)
+    if (sel.limit > 0 && (st = dm_store_select(rq->t->store, "activities", &sel, &c)))
         return srv_fail(rs, rq, st);
     srv_buf b;
     sb_init(&b);
     sb_puts(&b, "{\"type\":\"FeatureCollection\",\"features\":[");
+    size_t *at = newest && sel.limit > 0 ? malloc((size_t)sel.limit * sizeof *at) : NULL; /* where each begins */
+    if (newest && sel.limit > 0 && !at) {
+        dm_cursor_free(c);
+        sb_free(&b);
+        return srv_json(rs, 500, NULL);
+    }
     int n = 0;
-    while (!st && dm_cursor_next(c) == 1) {
+    while (!st && c && dm_cursor_next(c) == 1) {
+        if (at && n < sel.limit)
+            at[n] = b.len + (n > 0);
         if (n++)
             sb_puts(&b, ",");
         st = srv_emit_feature(rq, &b, c, dm_layer_find("activities"), 0, 1);
@@ -520,6 +540,21 @@ static int list(srv_req *rq, srv_resp *rs)
         }
     }
     dm_cursor_free(c);
+    if (at && !st && !b.oom && n > 1 && n <= sel.limit) { /* the features the other way round */
+        srv_buf r;
+        sb_init(&r);
+        size_t head = at[0], tail = b.len;
+        sb_add(&r, b.data, head);
+        for (int i = n - 1; i >= 0; i--) {
+            size_t from = at[i], to = i == n - 1 ? tail : at[i + 1] - 1; /* without the comma */
+            if (i != n - 1)
+                sb_puts(&r, ",");
+            sb_add(&r, b.data + from, to - from);
+        }
+        sb_free(&b);
+        b = r; /* out of memory: srv_jbuf's 500 */
+    }
+    free(at);
     sb_printf(&b, "],\"count\":%d,\"offset\":%ld,\"limit\":%ld,\"total\":%ld", n, offset, limit,
               total);
     if (offset + n < total)

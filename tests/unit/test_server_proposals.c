@@ -719,6 +719,85 @@ TEST(proposals_withdrawal_names_the_rows_that_point_at_the_draft)
     srvtest_stop_server();
 }
 
+/* GET /api/reports?order=newest: the last stored first, paged from that
+ * end (offset 0 the newest), with the same total and next_offset; order
+ * other than oldest or newest is a 400. The staff map's "Our reports" asks
+ * so, up to its cap at once, and says what it leaves out, offering the
+ * older ones (tests/browser/myreports.test.js; skipped, saying so, without
+ * Chromium). */
+TEST(proposals_browser_our_reports_says_what_it_leaves_out)
+{
+    srvtest_setup_db();
+    srvtest_start_server();
+    char fld[65], *out = NULL;
+    srvtest_login("fld", "fieldpw12", fld);
+    /* R-0, six activities imported for HALO, then */
+    for (int i = 0; i < 4; i++) {
+        if (i == 1) {
+            dm_store *s = NULL;
+            ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path("t.gpkg"), 0, &s));
+            for (int k = 0; k < 6; k++) {
+                char ref[16], u[37];
+                snprintf(ref, sizeof ref, "OLD-%d", k);
+                const char *kv[] = {"ref", ref, "activity_type", "clearance", "organisation", "HALO", NULL};
+                srvtest_insert_wkt(s, "activities",
+                                   "POLYGON((46.90 39.90, 46.901 39.90, 46.901 39.901, 46.90 39.90))", kv, u);
+            }
+            dm_store_close(s);
+        }
+        char ref[8];
+        snprintf(ref, sizeof ref, "R-%d", i);
+        char *body = report_body(ref, NULL, "");
+        int code = srvtest_req("POST", "/api/reports", fld, NULL, body, &out, NULL);
+        free(body);
+        ASSERT_MSG(code == 201, "submit %s: %d %s", ref, code, out);
+        free(out);
+    }
+    /* newest first, paged from the newest */
+    ASSERT_EQ(srvtest_req("GET", "/api/reports?status=all&mine=1&order=newest&limit=4", fld, NULL, NULL, &out, NULL),
+              200);
+    const char *r3 = strstr(out, "\"ref\":\"R-3\""), *r2 = strstr(out, "\"ref\":\"R-2\""),
+               *r1 = strstr(out, "\"ref\":\"R-1\""), *o5 = strstr(out, "\"ref\":\"OLD-5\"");
+    ASSERT_MSG(r3 && r2 && r1 && o5 && r3 < r2 && r2 < r1 && r1 < o5, "newest four: %s", out);
+    ASSERT(!strstr(out, "\"ref\":\"OLD-4\""));
+    ASSERT_CONTAINS(out, "\"count\":4,\"offset\":0,\"limit\":4,\"total\":10,\"next_offset\":4");
+    free(out);
+    ASSERT_EQ(srvtest_req("GET", "/api/reports?status=all&mine=1&order=newest&limit=4&offset=8", fld, NULL, NULL,
+                          &out, NULL),
+              200);
+    const char *o0 = strstr(out, "\"ref\":\"OLD-0\""), *r0 = strstr(out, "\"ref\":\"R-0\"");
+    ASSERT_MSG(o0 && r0 && o0 < r0, "oldest two, the newer first: %s", out);
+    ASSERT_CONTAINS(out, "\"count\":2,\"offset\":8,\"limit\":4,\"total\":10}");
+    free(out);
+    ASSERT_EQ(srvtest_req("GET", "/api/reports?status=all&order=newest&offset=10", fld, NULL, NULL, &out, NULL), 200);
+    ASSERT_CONTAINS(out, "\"features\":[],\"count\":0,\"offset\":10");
+    free(out);
+    /* the default, oldest first, as before */
+    ASSERT_EQ(srvtest_req("GET", "/api/reports?status=all&limit=1", fld, NULL, NULL, &out, NULL), 200);
+    ASSERT_CONTAINS(out, "\"ref\":\"R-0\"");
+    free(out);
+    ASSERT_EQ(srvtest_req("GET", "/api/reports?order=latest", fld, NULL, NULL, &out, NULL), 400);
+    ASSERT_CONTAINS(out, "order: oldest (the default) or newest (got 'latest')");
+    free(out);
+
+    const char *root = getenv("DEMINE_ROOT");
+    if (dmtest_sh(&out, "command -v chromium || command -v chromium-browser") != 0 ||
+        dmtest_sh(NULL, "test -d '%s/tests/browser/node_modules/playwright-core'", root) != 0) {
+        free(out);
+        srvtest_stop_server();
+        printf("SKIPPED: the browser part of proposals_browser_our_reports_says_what_it_leaves_out needs chromium "
+               "and `npm ci` in tests/browser\n");
+        return;
+    }
+    free(out);
+    int rc = dmtest_sh(&out, "cd '%s/tests/browser' && DEMINE_URL=%s timeout 100 node myreports.test.js", root,
+                       srvtest_base);
+    ASSERT_MSG(rc == 0, "browser test of our reports failed (%d):\n%s", rc, out);
+    ASSERT_CONTAINS(out, "our reports test passed");
+    free(out);
+    srvtest_stop_server();
+}
+
 /* The field report form proposes a hazard and the review queue shows and
  * approves it (tests/browser/proposals.test.js). Skipped, saying so,
  * without Chromium. */

@@ -927,35 +927,52 @@
    * from the map). The organisation's imported activities (approved, never
    * reviewed) are not reports and are left out. A click zooms to one. */
   var myrSeq = 0, MYR_EMPTY = '<p class="hint">Your organisation\'s reports, their review and, for a rejected one, why.</p>';
-  function loadMyReports() {
+  /* The list is asked newest first, a page at a time, up to cap activities
+   * at once (each page of 1000 is some 0.5 s and 0.7 MB): what was sent
+   * last is always listed, and when the organisation's past holds more
+   * (imported activities, years of reports), the list says how many of how
+   * many it shows and offers the older ones, cap more a press. */
+  var myrLimits = {page: 1000, cap: 20000}, myrAll = [], myrNext = null, myrTotal = 0;
+  function loadMyReports(older) {
     if (!me) return;
-    var seq = ++myrSeq, all = [];
+    var seq = ++myrSeq, all = older ? myrAll.slice() : [], next = older ? myrNext : 0, total = older ? myrTotal : 0;
+    var upto = all.length + myrLimits.cap;
     var page = function (offset) {
-      return api('GET', 'api/reports?status=all&mine=1&limit=1000&offset=' + offset).then(function (fc) {
-        all = all.concat(fc.features);
-        return fc.next_offset && all.length < 20000 ? page(fc.next_offset) : null;
+      return api('GET', 'api/reports?status=all&mine=1&order=newest&limit=' + myrLimits.page + '&offset=' + offset).then(function (fc) {
+        all = all.concat(fc.features); total = fc.total; next = fc.next_offset || null;
+        return next && all.length < upto ? page(next) : null;
       });
     };
     $('myr-title').textContent = me.organisation ? 'Our reports (' + me.organisation + ')' : 'Our reports';
-    page(0).then(function () {
+    if (older) $('myr-older').disabled = true;
+    page(next).then(function () {
       if (!me || seq !== myrSeq) return; /* logged out, or asked again meanwhile */
+      myrAll = all; myrNext = next; myrTotal = total;
       var reps = all.filter(function (f) {
         return f.review || f.properties.status === 'draft' || f.properties.status === 'rejected';
-      }).reverse();
+      });
+      /* not all listed: said, with a button for the older ones */
+      var cut = next ? ' among the newest ' + all.length + ' of ' + total + ' activities' : '';
+      var more = !next ? '' : '<p class="hint" id="myr-more">Listed: the newest ' + all.length + ' of the ' + total +
+        ' activities of ' + esc(me.organisation || 'your organisation') + ' and the reports among them; the ' +
+        (total - all.length) + ' older ones are not. <button type="button" id="myr-older">List older ones</button></p>';
+      var bindMore = function () { if (next) $('myr-older').addEventListener('click', function () { loadMyReports(true); }); };
       $('myr-top').classList.add('hidden');
       if (!reps.length) {
-        $('myreports').innerHTML = '<p class="hint" id="myr-empty">' + (me.organisation ?
-          'No reports of ' + esc(me.organisation) + ' yet.' :
-          'Your account names no organisation: the review queue lists every report.') + '</p>';
+        $('myreports').innerHTML = '<p class="hint" id="myr-empty">' + (!me.organisation ?
+          'Your account names no organisation: the review queue lists every report.' :
+          next ? 'No reports of ' + esc(me.organisation) + cut + '.' : 'No reports of ' + esc(me.organisation) + ' yet.') +
+          '</p>' + more;
+        bindMore();
         return;
       }
       var n = {draft: 0, approved: 0, rejected: 0};
       reps.forEach(function (f) { n[f.properties.status || 'approved']++; });
       /* said above the form too: the list is below it, out of view */
       $('myr-top').innerHTML = '<a href="#myr-title" id="myr-jump">Our reports</a>: ' +
-        (n.rejected ? '<span class="bad">' + n.rejected + ' rejected</span>, ' : '') + n.draft + ' awaiting review.';
+        (n.rejected ? '<span class="bad">' + n.rejected + ' rejected</span>, ' : '') + n.draft + ' awaiting review' + cut + '.';
       $('myr-top').classList.remove('hidden');
-      $('myreports').innerHTML = '<p class="hint" id="myr-summary">' + reps.length + ' report' + (reps.length > 1 ? 's' : '') +
+      $('myreports').innerHTML = '<p class="hint" id="myr-summary">' + reps.length + ' report' + (reps.length > 1 ? 's' : '') + cut +
         ': ' + n.draft + ' awaiting review, ' + n.approved + ' approved, ' + n.rejected + ' rejected. Tap or click one to see it on the map.</p>' +
         reps.map(function (f) {
           var p = f.properties, st = p.status || 'approved', r = f.review;
@@ -974,7 +991,8 @@
             (st === 'draft' && (isAnalyst() || (f.submitted_by && f.submitted_by === me.user)) ?
               '<div class="myr-wd"><button type="button" class="reject" data-withdraw="' + esc(f.id) + '">Withdraw</button></div>' : '') +
             '<div class="msg"></div></div>';
-        }).join('');
+        }).join('') + more;
+      bindMore();
       Array.prototype.forEach.call($('myreports').querySelectorAll('[data-myr]'), function (card) {
         var go = function (ev) { if (!ev.target.closest('.myr-wd')) showMyReport(card); };
         card.addEventListener('click', go);
@@ -1224,7 +1242,7 @@
       $('details').innerHTML = '<p class="hint">Tap or click a feature for its details and history.</p>';
       $('stats').innerHTML = '<p class="hint">Log in to see statistics.</p>';
       $('review').innerHTML = '<p class="hint">Reports waiting for an analyst.</p>';
-      myrSeq++; reviewSeq++; $('myreports').innerHTML = MYR_EMPTY; $('myr-title').textContent = 'Our reports';
+      myrSeq++; reviewSeq++; myrAll = []; myrNext = null; $('myreports').innerHTML = MYR_EMPTY; $('myr-title').textContent = 'Our reports';
       $('myr-top').classList.add('hidden'); $('myr-top').innerHTML = '';
     }
     $('login').classList.toggle('hidden', !!u);
@@ -1354,5 +1372,6 @@
   $('login').addEventListener('submit', function () { clearTimeout(resumeTimer); resumeTimer = null; });
   if (sessionHint()) resume();
   else setUser(null);
-  window.demine = {map: map, groups: groups, reload: reloadAll, riskMap: loadRiskMap};
+  /* (myReports: the list's page and cap, which the browser tests lower) */
+  window.demine = {map: map, groups: groups, reload: reloadAll, riskMap: loadRiskMap, myReports: myrLimits};
 })();
