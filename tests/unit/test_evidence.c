@@ -76,7 +76,7 @@ TEST(evidence_refuses_bad_files)
     dm_evidence_opts o = {0};
     o.until = "2010-01-01";
     ASSERT_STATUS(DM_EPARSE, dm_evidence_read_file(ctx, dmtest_path("u.geojson"), -1, &o, &s));
-    ASSERT_CONTAINS(dmtest_ctx_msg(), "'date' is empty");
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "feature 1: no field 'date'");
     dm_evidence_set_free(ctx, &s);
     dmtest_write_file(dmtest_path("d.geojson"),
                       "{\"type\":\"FeatureCollection\",\"features\":["
@@ -526,4 +526,58 @@ TEST(evidence_reads_geojson_dates_as_written)
         ASSERT_STREQ(s.v[0].date, "2021-06-05");
         dm_evidence_set_free(ctx, &s);
     }
+}
+
+/* A demine layer read as evidence (DB.gpkg:items) is dated by its own
+ * field, an item by found_date: a date filter takes the finds of its
+ * years (it was refused, 'date' being empty in every row). */
+TEST(evidence_file_of_a_demine_layer_is_dated_by_its_own_field)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dmtest_write_file(dmtest_path("finds.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"category\":\"AP\",\"found_date\":\"2020-05-01\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[47,40]}},"
+                      "{\"type\":\"Feature\",\"properties\":{\"category\":\"AT\",\"found_date\":\"2023-05-01\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[47.01,40]}}]}");
+    dm_evidence_opts o = {0};
+    o.from = "2022-01-01";
+    dm_evidence_set s;
+    dm_evidence_set_init(&s);
+    ASSERT_OK(dm_evidence_read_file(ctx, dmtest_path("finds.geojson"), DM_EV_ITEM, &o, &s));
+    ASSERT_EQ(s.n, (size_t)1);
+    ASSERT_STREQ(s.v[0].date, "2023-05-01");
+    dm_evidence_set_free(ctx, &s);
+    /* a file with no date field of any kind says so */
+    dmtest_write_file(dmtest_path("nodate.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"properties\":{\"category\":\"AP\"},"
+                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[47,40]}}]}");
+    dm_evidence_set_init(&s);
+    ASSERT_STATUS(DM_EPARSE, dm_evidence_read_file(ctx, dmtest_path("nodate.geojson"), DM_EV_ITEM, &o, &s));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "no field 'date' (nor found_date or end_date)");
+    dm_evidence_set_free(ctx, &s);
+}
+
+/* A file that is not there is said to be missing, not of an unknown
+ * format: evidence, a route to check, sensor data. */
+TEST(evidence_missing_file_is_said_missing)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_evidence_set s;
+    dm_evidence_set_init(&s);
+    ASSERT_STATUS(DM_EIO, dm_evidence_read_file(ctx, dmtest_path("nosuch.geojson"), DM_EV_ITEM, NULL, &s));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "nosuch.geojson: No such file or directory");
+    dm_evidence_set_free(ctx, &s);
+    dmtest_write_file(dmtest_path("notvector.geojson"), "this is not json");
+    dm_evidence_set_init(&s);
+    ASSERT_STATUS(DM_EIO, dm_evidence_read_file(ctx, dmtest_path("notvector.geojson"), DM_EV_ITEM, NULL, &s));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "notvector.geojson: cannot open as a vector file");
+    dm_evidence_set_free(ctx, &s);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "route check --line %s --risk %s", dmtest_path("noline.geojson"),
+                            dmtest_path("no.tif")),
+              3);
+    ASSERT_CONTAINS(out, "noline.geojson: No such file or directory");
+    free(out);
 }

@@ -23,6 +23,11 @@
 
 /* Record `code` and a formatted message on ctx, and return code. */
 dm_status dm__fail(dm_ctx *ctx, dm_status code, const char *fmt, ...) DM_PRINTF(3, 4);
+/* The failure of opening path (read from open_path, a copy or the file
+ * part of FILE:LAYER; NULL: path) as a vector file: a missing or unreadable
+ * file by its system error ("No such file or directory"), else why GDAL
+ * refused it (why: its message, "" or NULL when it gave none). DM_EIO. */
+dm_status dm__vector_open_fail(dm_ctx *ctx, const char *path, const char *open_path, const char *why);
 /* DM_ENOTFOUND "unknown layer 'NAME'", with a near miss ("did you mean
  * 'hazards'?") and the layers there are. */
 dm_status dm__unknown_layer(dm_ctx *ctx, const char *name);

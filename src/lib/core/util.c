@@ -9,6 +9,7 @@
 #include "dm_internal.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <math.h>
@@ -18,6 +19,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 /* ============================ string buffer ============================ */
 
@@ -442,4 +444,14 @@ int dm_text_blank(const char *s)
     while (*u && (k = space_len(u)))
         u += k;
     return *u == '\0';
+}
+
+dm_status dm__vector_open_fail(dm_ctx *ctx, const char *path, const char *open_path, const char *why)
+{
+    struct stat sb;
+    const char *f = open_path ? open_path : path;
+    if (stat(f, &sb) != 0 || (S_ISREG(sb.st_mode) && access(f, R_OK) != 0))
+        return dm__fail(ctx, DM_EIO, "%s: %s", path, strerror(errno));
+    return dm__fail(ctx, DM_EIO, "%s: cannot open as a vector file: %s", path,
+                    why && *why ? why : "not a format GDAL reads");
 }

@@ -439,9 +439,7 @@ static dm_status for_each_feature(dm_ctx *ctx, const char *path, const char *onl
                                                                   : NULL,
                                  NULL);
     if (!ds) {
-        const char *m = CPLGetLastErrorMsg();
-        return dm__fail(ctx, DM_EIO, "%s: cannot open as a vector file%s%s", path,
-                        m && *m ? ": " : "", m ? m : "");
+        return dm__vector_open_fail(ctx, path, open_path, CPLGetLastErrorMsg());
     }
     OGRSpatialReferenceH wgs = OSRNewSpatialReference(NULL);
     OSRImportFromEPSG(wgs, 4326);
@@ -524,6 +522,7 @@ typedef struct file_ctx {
     long first_no_area[DM_EV_KIND_COUNT];
     OGRFeatureDefnH defn; /* the layer whose field indexes fi holds */
     int fi[F_COUNT];
+    const char *date_name; /* the field read as the date: 'date', else a demine layer's own */
 } file_ctx;
 
 static const char *field_str_at(OGRFeatureH f, int i)
@@ -563,6 +562,13 @@ static dm_status ev_feature(dm_ctx *ctx, void *user, OGRFeatureH f, OGRFeatureDe
             fi[k] = names[k] ? OGR_FD_GetFieldIndex(d, names[k]) : -1;
         if (fc->o && fc->o->label_field)
             fi[F_LABEL] = OGR_FD_GetFieldIndex(d, fc->o->label_field);
+        /* a demine layer read as evidence (DB.gpkg:items) dates its rows by
+         * their own field: an item when found, an activity when it ended */
+        static const char *const dated[] = {"date", "found_date", "end_date"};
+        fc->date_name = "date";
+        for (size_t k = 1; fi[F_DATE] < 0 && k < sizeof dated / sizeof dated[0]; k++)
+            if ((fi[F_DATE] = OGR_FD_GetFieldIndex(d, dated[k])) >= 0)
+                fc->date_name = dated[k];
         fc->defn = d;
     }
     dm_evidence e;
@@ -581,25 +587,30 @@ static dm_status ev_feature(dm_ctx *ctx, void *user, OGRFeatureH f, OGRFeatureDe
     e.kind = (dm_ev_kind)kind;
     if (fc->o && fc->o->kinds_mask && !(fc->o->kinds_mask & (1u << e.kind)))
         return DM_OK;
-    const char *ds = field_str_at(f, fi[F_DATE]);
+    const char *ds = field_str_at(f, fi[F_DATE]), *dn = fc->date_name;
     if (ds && *ds && !dm_date_parse(ds, e.date) && !date_parse_unpadded(ds, e.date))
-        return dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field 'date': not a date: '%.40s'", path,
-                        fno, ds);
+        return dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field '%s': not a date: '%.40s'", path,
+                        fno, dn, ds);
     /* as the database refuses them: a date to come is a typo (2099, 2202),
      * and with the map dated by its latest evidence it aged every other
      * row by decades (the map of one such row was flat) */
     if (e.date[0] && date_after_tomorrow(e.date))
-        return dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field 'date': %s is in the future", path,
-                        fno, e.date);
+        return dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field '%s': %s is in the future", path,
+                        fno, dn, e.date);
     if (e.date[0] && strcmp(e.date, "1900-01-01") < 0)
-        return dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field 'date': %s is before 1900", path,
-                        fno, e.date);
+        return dm__fail(ctx, DM_EPARSE, "%s: feature %ld: field '%s': %s is before 1900", path,
+                        fno, dn, e.date);
     int keep = date_keep(fc->o, e.date);
+    if (keep < 0 && fi[F_DATE] < 0)
+        return dm__fail(ctx, DM_EPARSE,
+                        "%s: feature %ld: no field 'date' (nor found_date or end_date), but a date "
+                        "filter (--until/--from) was given",
+                        path, fno);
     if (keep < 0)
         return dm__fail(ctx, DM_EPARSE,
-                        "%s: feature %ld: field 'date' is empty but a date filter (--until/--from) "
+                        "%s: feature %ld: field '%s' is empty but a date filter (--until/--from) "
                         "was given",
-                        path, fno);
+                        path, fno, dn);
     if (!keep)
         return DM_OK;
     double v;
@@ -700,7 +711,7 @@ static dm_status ev_feature(dm_ctx *ctx, void *user, OGRFeatureH f, OGRFeatureDe
 dm_status dm_evidence_read_file(dm_ctx *ctx, const char *path, int default_kind,
                                 const dm_evidence_opts *o, dm_evidence_set *out)
 {
-    file_ctx fc = {path, default_kind, o, out, {0}, {0}, NULL, {0}};
+    file_ctx fc = {path, default_kind, o, out, {0}, {0}, NULL, {0}, "date"};
     dm_status st = for_each_feature(ctx, path, o ? o->layer : NULL, ev_feature, &fc, 1);
     /* a hazard or cleared land is an area: as a point or line it covers only
      * the cells it touches, which is rarely what the file meant */
@@ -929,7 +940,7 @@ dm_status dm_spots_write_labels(dm_ctx *ctx, const char *in, const char *out,
     GDALDatasetH src = GDALOpenEx(in, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
                                   drv && !strcmp(drv, "CSV") ? csv_opts : NULL, NULL);
     if (!src)
-        return dm__fail(ctx, DM_EIO, "%s: cannot open as a vector file", in);
+        return dm__vector_open_fail(ctx, in, NULL, CPLGetLastErrorMsg());
     GDALDriverH gj = GDALGetDriverByName("GeoJSON");
     GDALDatasetH dst = gj ? GDALCreate(gj, out, 0, 0, 0, GDT_Unknown, NULL) : NULL;
     if (!dst) {

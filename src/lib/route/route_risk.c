@@ -1463,8 +1463,7 @@ dm_status dm_route_read_line(dm_ctx *ctx, const char *path, double **xy, size_t 
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
     CPLPopErrorHandler();
     if (!ds)
-        return dm__fail(ctx, DM_EIO, "%s: cannot open as a vector file: %s", path,
-                        msg[0] ? msg : "unknown format");
+        return dm__vector_open_fail(ctx, path, NULL, msg);
     dm_status st = DM_OK;
     double *pts = NULL;
     size_t np = 0, cap = 0;

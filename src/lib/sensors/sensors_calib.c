@@ -557,7 +557,7 @@ static dm_status read_spatial(dm_store *s, const char *path, double match_m, acc
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
     CPLPopErrorHandler();
     if (!ds)
-        return dm__fail(ctx, DM_EIO, "%s: cannot open as a validation file", path);
+        return dm__vector_open_fail(ctx, path, NULL, CPLGetLastErrorMsg());
     acc *a = NULL;
     size_t na = 0, cap = 0;
     vpt *it = NULL, *de = NULL;

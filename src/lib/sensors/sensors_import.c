@@ -1086,8 +1086,7 @@ dm_status dm_sensors_import(dm_store *s, const char *path, const dm_sensor_impor
     CPLPopErrorHandler();
     CSLDestroy(oo);
     if (!ds)
-        return dm__fail(ctx, DM_EIO, "%s: cannot open as a vector file: %s", path,
-                        *CPLGetLastErrorMsg() ? CPLGetLastErrorMsg() : "unknown format");
+        return dm__vector_open_fail(ctx, path, NULL, CPLGetLastErrorMsg());
     imp im = {0};
     im.s = s;
     im.ctx = ctx;
