@@ -307,8 +307,9 @@ static int run_mag(dm_ctx *ctx, int argc, char **argv)
                in, sv.n, sv.bad_lines, r.noise_nt, r.n_targets, r.coverage_ha, out ? " -> " : "",
                out ? out : "");
         if (dbp)
-            printf("%s: %ld flight and %ld detections added (%ld already known)\n", dbp,
-                   is.flights_added, is.detections_added, is.detections_skipped);
+            printf("%s: %ld flight%s and %ld detection%s added (%ld already known)\n", dbp,
+                   is.flights_added, is.flights_added == 1 ? "" : "s", is.detections_added,
+                   is.detections_added == 1 ? "" : "s", is.detections_skipped);
         if (truth)
             score_truth(ctx, truth, &sv, &r, 0);
     }

@@ -677,12 +677,13 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
         else
             printf("],\"style\":null}\n");
     } else {
-        printf("risk map %s: %d x %d cells of %g m (%s), %zu evidence items, %.2f s on %d "
-               "threads; mean p %.4g, max p %.4g",
-               o.out, g->nx, g->ny, g->cell, g->crs, r.n_evidence, stats->seconds, stats->threads,
-               stats->mean_p, stats->max_p);
+        printf("risk map %s: %d x %d cells of %g m (%s), %zu evidence item%s, %.2f s on %d "
+               "thread%s; mean p %.4g, max p %.4g",
+               o.out, g->nx, g->ny, g->cell, g->crs, r.n_evidence, r.n_evidence == 1 ? "" : "s",
+               stats->seconds, stats->threads, stats->threads == 1 ? "" : "s", stats->mean_p,
+               stats->max_p);
         if (r.hazards_updated)
-            printf("; %zu hazards updated", r.hazards_updated);
+            printf("; %zu hazard%s updated", r.hazards_updated, r.hazards_updated == 1 ? "" : "s");
         printf("\n");
         if (isfinite(stats->top_p[2]) && isfinite(stats->top_p[0]))
             printf("the riskiest 10 %% of the area has p >= %.3g, the riskiest 1 %% p >= %.3g "
@@ -1374,7 +1375,9 @@ static int run_explain(dm_ctx *ctx, int argc, char **argv)
 
 static int run_risk(dm_ctx *ctx, int argc, char **argv)
 {
-    if (argc < 2 || cli_is_help(argv[1]))
+    if (argc < 2)
+        return cli_usage_error("risk", "expected map, refresh, explain, fit, eval, spots, distance or sum");
+    if (cli_is_help(argv[1]))
         return cli_help(help_risk);
     if (!strcmp(argv[1], "map"))
         return run_map(ctx, argc - 1, argv + 1);

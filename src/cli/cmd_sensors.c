@@ -82,10 +82,11 @@ static int do_import(dm_ctx *ctx, int argc, char **argv)
                st.flights_added, st.flights_skipped, st.detections_added, st.detections_skipped,
                st.sensors_added, st.empty_flights);
     else
-        printf("%s: %ld flights added (%ld already known, %ld without detections), "
-               "%ld detections added (%ld already known), %ld new sensors\n",
-               file, st.flights_added, st.flights_skipped, st.empty_flights, st.detections_added,
-               st.detections_skipped, st.sensors_added);
+        printf("%s: %ld flight%s added (%ld already known, %ld without detections), "
+               "%ld detection%s added (%ld already known), %ld new sensor%s\n",
+               file, st.flights_added, st.flights_added == 1 ? "" : "s", st.flights_skipped,
+               st.empty_flights, st.detections_added, st.detections_added == 1 ? "" : "s",
+               st.detections_skipped, st.sensors_added, st.sensors_added == 1 ? "" : "s");
     return 0;
 }
 
@@ -405,6 +406,18 @@ static int do_evidence(dm_ctx *ctx, int argc, char **argv)
         return rc;
     dm_sensor_evidence ev;
     dm_status e = dm_sensor_evidence_gather(s, until, &ev);
+    long all_flights = 0;
+    /* nothing dated by --until: said as such, not as no evidence at all */
+    if (!e && until && !ev.n_areas && !ev.n_points &&
+        dm_store_count(s, "flights", NULL, &all_flights) == DM_OK && all_flights > 0) {
+        dm_store_close(s);
+        dm_sensor_evidence_free(ctx, &ev);
+        fprintf(stderr,
+                "demine sensors: error: no flight or detection dated on or before --until %s "
+                "(the database holds %ld flight%s, all later)\n",
+                until, all_flights, all_flights == 1 ? "" : "s");
+        return 2;
+    }
     dm_store_close(s);
     if (e)
         return cli_fail(ctx, "sensors", e);

@@ -5,6 +5,7 @@
  * of interest, and evidence gathered from a database.
  */
 #include "dmtest.h"
+#include "demine/dm_route.h"
 
 #include <math.h>
 #include <string.h>
@@ -580,4 +581,15 @@ TEST(evidence_missing_file_is_said_missing)
               3);
     ASSERT_CONTAINS(out, "noline.geojson: No such file or directory");
     free(out);
+    /* a line in metres in a GeoJSON (always WGS 84): the point is named */
+    dmtest_write_file(dmtest_path("utm.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                      "\"properties\":{},\"geometry\":{\"type\":\"LineString\",\"coordinates\":"
+                      "[[500000,4400000],[500100,4400100]]}}]}");
+    double *xy = NULL;
+    size_t n = 0;
+    ASSERT_STATUS(DM_EPROJ, dm_route_read_line(ctx, dmtest_path("utm.geojson"), &xy, &n));
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "point 1 (500000, 4400000) is no longitude and latitude");
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "a GeoJSON is always in WGS 84");
+    ASSERT(!xy);
 }

@@ -437,6 +437,11 @@ TEST(sensors_cli_import_calibrate_list)
     ASSERT_DEMINE(0, "2 detections and 2 flights",
                   "sensors evidence t.gpkg --out ev.tif --cell 2 --classes AT");
     ASSERT_DEMINE(2, NULL, "sensors evidence t.gpkg --out ev.tif --classes XX");
+    /* flights all later than --until: said as such, not as no evidence at all */
+    ASSERT_DEMINE(2, "no flight or detection dated on or before --until 2001-01-01 (the database holds 2 flights, all later)",
+                  "sensors evidence t.gpkg --out ev.tif --until 2001-01-01");
+    ASSERT_DEMINE(2, "expected import, calibrate", "sensors");
+    ASSERT_DEMINE(2, "expected map, refresh, explain", "risk");
     ASSERT_DEMINE(2, "classes_seen", "sensors add t.gpkg --name Dog --kind other --classes AP,XX");
     ASSERT_DEMINE(2, NULL, "sensors calibrate t.gpkg");
     ASSERT_DEMINE(2, NULL, "sensors frobnicate t.gpkg");

@@ -1552,6 +1552,19 @@ dm_status dm_route_read_line(dm_ctx *ctx, const char *path, double **xy, size_t 
                               path, OGR_L_GetName(lay));
             else if (OSRExportToWkt(srs, &wkt) != OGRERR_NONE)
                 st = dm__fail(ctx, DM_EPROJ, "%s: cannot read the layer's CRS", path);
+            /* metres in a file that says degrees (a GeoJSON is always in
+             * WGS 84): named, not "coordinate 1 cannot be transformed" */
+            for (size_t i = 0; st == DM_OK && OSRIsGeographic(srs) && i < np; i++)
+                if (fabs(pts[2 * i]) > 360 || fabs(pts[2 * i + 1]) > 90)
+                    st = dm__fail(ctx, DM_EPROJ,
+                                  "%s: point %zu (%.10g, %.10g) is no longitude and latitude, yet the "
+                                  "file says its coordinates are in degrees%s: projected coordinates "
+                                  "(metres)? save the line with its own CRS (a GeoPackage, or a "
+                                  "Shapefile with its .prj) or in WGS 84 degrees",
+                                  path, i + 1, pts[2 * i], pts[2 * i + 1],
+                                  !strcmp(GDALGetDriverShortName(GDALGetDatasetDriver(ds)), "GeoJSON")
+                                      ? " (a GeoJSON is always in WGS 84)"
+                                      : "");
         }
     }
     GDALClose(ds);
