@@ -8,6 +8,7 @@
 # Demo database: ablation.sh --db demo.gpkg  (truth = the demo's truth_items).
 # Usage: ablation.sh [--db DB] [--model MODEL.json] [--cell M]
 set -e
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${BIN:-./demine}
 D=${COLOMBIA:-/work/shared/data/colombia}
 DB=""; MODEL=""; CELL=""
@@ -40,5 +41,5 @@ echo "switched off                       rec@5 rec@10 rec@20 capture"
 score "(nothing)"
 for k in $KINDS; do score "kind $k" --disable "$k"; done
 if [ -n "$MODEL" ]; then terms=$(python3 -c "import json,sys; print(' '.join(t['name'] for t in json.load(open(sys.argv[1]))['terms']))" "$MODEL")
-else terms=$($BIN risk map --help >/dev/null; python3 -c "import json,sys; print(' '.join(t['name'] for t in json.load(open('models/default.json'))['terms']))"); fi
+else terms=$($BIN risk map --help >/dev/null; python3 -c "import json,sys; print(' '.join(t['name'] for t in json.load(open(sys.argv[1]))['terms']))" "$ROOT/models/default.json"); fi
 for t in $terms; do score "term $t" --disable-term "$t"; done
