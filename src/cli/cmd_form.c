@@ -12,7 +12,7 @@
 
 static const char *help =
     "usage: demine form LAYER [--out FORM.xlsx] [--lang en|az|both] [--title TEXT]\n"
-    "                         [--fields F1,F2,...] [--geometry point|line|polygon] [--force]\n\n"
+    "                         [--fields F1,F2,...] [--geometry point|line|polygon] [--force] [--json]\n\n"
     "Write the XLSForm of LAYER (hazards, activities, release_areas, items, accidents,\n"
     "hazard_status, events, features, records, ...) for KoboToolbox or ODK Central:\n"
     "one question a field, named as the field, so that the data the phones collect\n"
