@@ -310,9 +310,11 @@ static int run_list(dm_ctx *ctx, dm_store *s, const char *db, const char *want, 
             fputs(l->review, stdout);
         printf("\n");
     }
-    printf("%zu %s%sreport%s%s\n", n, !strcmp(want, "all") ? "" : want, !strcmp(want, "all") ? "" : " ",
-           n == 1 ? "" : "s",
-           !strcmp(want, "draft") ? " awaiting review: `demine reports DB show ID`, then approve or reject" : "");
+    printf("%zu %s%sreport%s", n, !strcmp(want, "all") ? "" : want, !strcmp(want, "all") ? "" : " ",
+           n == 1 ? "" : "s");
+    if (!strcmp(want, "draft"))
+        printf(" awaiting review: `demine reports %s show ID`, then approve or reject", db);
+    printf("\n");
     free(lines);
     return 0;
 }

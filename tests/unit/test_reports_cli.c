@@ -216,6 +216,11 @@ TEST(reports_cli_lists_and_approves_the_demo_draft)
     ASSERT_EQ(dmtest_demine(&out, "reports '%s'", db), 0);
     ASSERT_CONTAINS(out, "REPORT");
     ASSERT_CONTAINS(out, "2 draft reports awaiting review");
+    {   /* the next command to type names this database, not 'DB' */
+        char next[1200];
+        snprintf(next, sizeof next, "`demine reports %s show ID`", db);
+        ASSERT_CONTAINS(out, next);
+    }
     free(out);
     ASSERT_EQ(dmtest_demine(&out, "reports '%s' list --json", db), 0);
     json_t *j = json_loads(out, 0, NULL);
