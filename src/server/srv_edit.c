@@ -470,7 +470,7 @@ int srv_handle_delete(srv_req *rq, srv_resp *rs, const dm_layer_def *l, const ch
         st = dm_store_commit(s);
     if (st) {
         dm_store_rollback(s);
-        if (st == DM_ECONFLICT) /* "hazards H-1 is referred to by 2 items (hazard_id); ..." */
+        if (st == DM_ECONFLICT) /* "hazards H-1 is referred to by 2 rows of items (hazard_id); ..." */
             return srv_error(rs, 409, "%s", dm_ctx_errmsg(ctx));
         return srv_fail(rs, rq, st);
     }

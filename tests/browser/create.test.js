@@ -138,7 +138,7 @@ async function main() {
   if (deletes.length) fail('a deletion without a reason was sent');
   await page.fill('#delete-reason', 'entered twice');
   await page.click('#delete-confirm');
-  await page.waitForFunction(() => /referred to by 1 items \(hazard_id\)/.test((document.querySelector('#delete-error') || {}).textContent || ''),
+  await page.waitForFunction(() => /referred to by 1 row of items \(hazard_id\)/.test((document.querySelector('#delete-error') || {}).textContent || ''),
     null, { timeout: 10000 }).catch(async () => fail('refusal not shown: ' + await page.textContent('#delete-msg')));
   if (!deletes[0] || !/^"r[0-9a-f]+"$/.test(deletes[0])) fail('If-Match sent: ' + deletes[0]);
   await openHazard(page, 'H-2', 46.925, 39.925);

@@ -278,7 +278,7 @@ TEST(rows_delete_needs_if_match_and_a_reason_and_refuses_linked_rows)
     etag_of("/api/hazards/H-1", ana, tag1);
     snprintf(im1, sizeof im1, "If-Match: %s", tag1);
     ASSERT_EQ(srvtest_req("DELETE", "/api/hazards/H-1", ana, im1, "{\"reason\":\"wrong\"}", &out, NULL), 409);
-    ASSERT_CONTAINS(out, "hazards H-1 is referred to by 1 items (hazard_id)");
+    ASSERT_CONTAINS(out, "hazards H-1 is referred to by 1 row of items (hazard_id)");
     free(out);
     ASSERT_EQ(srvtest_rows_of("hazards"), hz);
 

@@ -713,7 +713,7 @@ TEST(delete_refuses_rows_still_referred_to_and_takes_a_hazards_history)
     ASSERT_OK(dm_store_insert(s, r, act));
     dm_row_free(r);
     ASSERT_STATUS(DM_ECONFLICT, dm_store_delete(s, "hazards", "H-10", "duplicate"));
-    ASSERT_CONTAINS(dmtest_ctx_msg(), "1 activities (hazard_id)");
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "1 row of activities (hazard_id)");
     long n = -1;
     ASSERT_OK(dm_store_count(s, "hazards", NULL, &n));
     ASSERT_EQ(n, 1);
@@ -1406,7 +1406,7 @@ TEST(delete_takes_the_analyses_rows_about_a_row_with_it)
     dm_row_free(r);
     /* the item is the agency's data: it names it, not the plan's rows */
     ASSERT_STATUS(DM_ECONFLICT, dm_store_delete(s, "hazards", "H-30", "duplicate"));
-    ASSERT_CONTAINS(dmtest_ctx_msg(), "1 items (hazard_id)");
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "1 row of items (hazard_id)");
     ASSERT(!strstr(dmtest_ctx_msg(), "plan_tasks"));
     long n = -1;
     ASSERT_OK(dm_store_count(s, "plan_tasks", NULL, &n));

@@ -1151,7 +1151,8 @@ static dm_status delete_dependents(dm_store *s, const dm_layer_def *l, const cha
             long n = 0;
             if ((st = count_refs(s, rl, f, uuid, &n)) || !n)
                 continue;
-            dm__buf_printf(&msg, "%s%ld %s (%s)", total ? ", " : "", n, rl->name, f->name);
+            dm__buf_printf(&msg, "%s%ld row%s of %s (%s)", total ? ", " : "", n, n == 1 ? "" : "s",
+                           rl->name, f->name);
             total += n;
         }
     }
