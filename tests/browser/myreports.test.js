@@ -5,7 +5,7 @@
 // listed first (the reports just sent, not the oldest activities), the list
 // says how many of how many it shows and that older ones are not listed,
 // and "List older ones" adds them until none is left. The list's page and
-// cap (1000 and 20000) are lowered to 2 and 4 through window.demine. Needs
+// cap (1000 and 2000) are lowered to 2 and 4 through window.demine. Needs
 // DEMINE_URL of a running `demine serve` on the database of
 // test_server_proposals.c's proposals_browser_our_reports_says_what_it_leaves_out:
 // field user fld (HALO) with reports R-0 (oldest), six imported activities

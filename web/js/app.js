@@ -932,7 +932,7 @@
    * last is always listed, and when the organisation's past holds more
    * (imported activities, years of reports), the list says how many of how
    * many it shows and offers the older ones, cap more a press. */
-  var myrLimits = {page: 1000, cap: 20000}, myrAll = [], myrNext = null, myrTotal = 0;
+  var myrLimits = {page: 1000, cap: 2000}, myrAll = [], myrNext = null, myrTotal = 0;
   function loadMyReports(older) {
     if (!me) return;
     var seq = ++myrSeq, all = older ? myrAll.slice() : [], next = older ? myrNext : 0, total = older ? myrTotal : 0;
