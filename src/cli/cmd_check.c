@@ -26,7 +26,7 @@ static const char *help =
     "            from them but no remaining_area_ha\n\n"
     "A FILE is read as 'demine import' reads it, with the same options (--layer, --map,\n"
     "--set, --ignore-unknown, --src-layer, --x, --y, --geom-field, --crs, --encoding,\n"
-    "--only-geometry, --swap-xy): coordinates from lon/lat or x/y columns (degrees,\n"
+    "--only-geometry, --swap-xy, --unit): coordinates from lon/lat or x/y columns (degrees,\n"
     "minutes and seconds, decimal commas), and everything the import would refuse is an error\n"
     "naming the feature (and the line of a CSV) and the field: each of them, not only\n"
     "the first. Rows whose latitude and longitude look swapped against the file's\n"

@@ -228,9 +228,9 @@ TEST(import_logs_the_file_each_row_came_from)
     free(out);
 }
 
-/* IMSMA's accident ids: the accidents layer has no ref to keep them, and a
- * column mapped to uuid that holds no uuid says so and what to do; a victim
- * refused is named by its feature, never by its name. */
+/* A column mapped to uuid that holds another system's id says so and
+ * where such an id goes (the accidents' ref); a victim refused is named
+ * by its feature, never by its name. */
 TEST(import_accidents_ids_and_victims_errors_name_no_one)
 {
     make_db();
@@ -240,7 +240,7 @@ TEST(import_accidents_ids_and_victims_errors_name_no_one)
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer accidents acc.csv --map 'Accident ID=uuid'"), 2);
     ASSERT_CONTAINS(out, "feature 1 (line 2): column 'Accident ID' gives the row's uuid: 'AZ-ACC-001' is not a "
                          "uuid");
-    ASSERT_CONTAINS(out, "layer accidents has no ref to keep another system's id in");
+    ASSERT_CONTAINS(out, "an id of another system goes to ref: --map 'Accident ID=ref'");
     free(out);
     dmtest_write_file(dmtest_path("acc.csv"), "Accident ID,date,killed,injured,lat,lon\n"
                                               "3f0c8a52-6a59-4d43-9a8e-1d2b3c4d5e6f,2022-04-11,1,0,39.9601,46.9201\n");
@@ -404,4 +404,68 @@ TEST(store_migration_adds_a_ref_with_its_index)
     dmtest_write_file(dmtest_path("a.csv"), "Hazard reduction ID,Type of activity,Land ID\n"
                                             "ACT-1,Technical survey,LND-0002\n");
     ASSERT_DEMINE(0, "imported 1 row", "import db.gpkg --layer activities a.csv");
+}
+
+/* IMSMA's accident ids (Accident ID, accident_localid) are the accidents'
+ * refs, and their victims link to them by it, as activities link to their
+ * hazards by Land ID; the next export imports with --skip-existing. */
+TEST(import_accident_ids_as_refs_and_victims_link_by_them)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("acc.csv"), "Accident ID,date,killed,injured,lat,lon\n"
+                                              "AZ-ACC-001,2022-04-11,1,1,39.9601,46.9201\n"
+                                              "AZ-ACC-002,2022-05-02,0,1,39.9701,46.9301\n");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer accidents acc.csv"), 0);
+    ASSERT_CONTAINS(out, "IMSMA columns recognised: 'Accident ID' as ref");
+    free(out);
+    dmtest_write_file(dmtest_path("v.csv"), "Accident ID,Name,Sex,Outcome\n"
+                                            "AZ-ACC-001,G\xc3\xbcl\xc5\x9f\xc9\x99n M\xc9\x99mm\xc9\x99" "dova,Female,Killed\n"
+                                            "AZ-ACC-001,R\xc9\x99\xc5\x9f" "ad Quliyev,Male,Injured\n"
+                                            "AZ-ACC-002,Anar Aliyev,Male,Injured\n");
+    ASSERT_DEMINE(0, "imported 3 rows", "import db.gpkg --layer victims v.csv");
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg \"SELECT a.ref, count(*) FROM victims v JOIN accidents a ON a.uuid = "
+                              "v.accident_id GROUP BY a.ref ORDER BY a.ref\""),
+              0);
+    ASSERT_STREQ(out, "AZ-ACC-001|2\nAZ-ACC-002|1\n");
+    free(out);
+    /* the next export holds them again, and one more */
+    dmtest_write_file(dmtest_path("acc2.csv"), "accident_localid,date,killed,injured,lat,lon\n"
+                                               "AZ-ACC-001,2022-04-11,1,1,39.9601,46.9201\n"
+                                               "AZ-ACC-002,2022-05-02,0,1,39.9701,46.9301\n"
+                                               "AZ-ACC-003,2022-06-20,1,0,39.9801,46.9401\n");
+    ASSERT_DEMINE(2, "already has ref 'AZ-ACC-001' (import with --skip-existing", "import db.gpkg --layer accidents acc2.csv");
+    ASSERT_DEMINE(0, "skipped 2 rows already in accidents", "import db.gpkg --layer accidents acc2.csv --skip-existing");
+    ASSERT_DEMINE(0, "AZ-ACC-003", "list db.gpkg accidents --where ref=AZ-ACC-003");
+    /* a victim of an accident the database has not: named by its feature alone */
+    dmtest_write_file(dmtest_path("v2.csv"), "Accident ID,Name,Outcome\nAZ-ACC-404,R. Quliyev,Killed\n");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer victims v2.csv"), 2);
+    ASSERT_CONTAINS(out, "v2.csv: feature 1 (line 2): field 'accident_id': no accidents with id or ref 'AZ-ACC-404'");
+    ASSERT_MSG(!strstr(out, "Quliyev"), "a victim named:\n%s", out);
+    free(out);
+}
+
+/* A database made before accidents had a ref gets it, with its index, on
+ * its next read-write open; its accidents keep theirs (none) and their
+ * victims. */
+TEST(store_migration_gives_accidents_a_ref)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("acc.csv"), "uuid,date,killed,injured,lat,lon\n"
+                                              "3f0c8a52-6a59-4d43-9a8e-1d2b3c4d5e6f,2022-04-11,1,0,39.9601,46.9201\n");
+    ASSERT_DEMINE(0, "imported 1 row", "import db.gpkg --layer accidents acc.csv");
+    ASSERT_EQ(dmtest_sh(NULL, "sqlite3 db.gpkg \"DROP TRIGGER dm_outside_accidents_insert; DROP TRIGGER "
+                              "dm_outside_accidents_update; DROP TRIGGER dm_outside_accidents_delete; DROP INDEX "
+                              "accidents_ref; ALTER TABLE accidents DROP COLUMN ref\""),
+              0);
+    dmtest_write_file(dmtest_path("acc2.csv"), "Accident ID,date,killed,injured,lat,lon\n"
+                                               "AZ-ACC-001,2022-05-02,0,1,39.9701,46.9301\n");
+    ASSERT_DEMINE(0, "imported 1 row", "import db.gpkg --layer accidents acc2.csv");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg \"SELECT ifnull(ref, '-') FROM accidents ORDER BY fid; EXPLAIN QUERY "
+                              "PLAN SELECT uuid FROM accidents WHERE ref = 'AZ-ACC-001'\""),
+              0);
+    ASSERT_CONTAINS(out, "-\nAZ-ACC-001\n");
+    ASSERT_CONTAINS(out, "USING INDEX accidents_ref (ref=?)");
+    free(out);
 }

@@ -156,6 +156,8 @@ static const label_def labels[] = {
     {"items", "quantity", "Number of items", "at this point (if left empty: 1)", "Sursatın sayı",
      "bu nöqtədə (boş qalsa: 1)"},
 
+    {"accidents", "ref", "Accident reference", "unique for each accident, e.g. IMSMA's accident id",
+     "Hadisənin nömrəsi", "hər hadisə üçün fərqli"},
     {"accidents", "date", "Date of the accident", "", "Hadisənin tarixi", ""},
     {"accidents", "device", "Device", "e.g. PMN-2", "Qurğu", "məs. PMN-2"},
     {"accidents", "activity_at_time", "What the victims were doing", "",

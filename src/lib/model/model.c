@@ -122,6 +122,7 @@ static const dm_field_def item_fields[] = {
 };
 
 static const dm_field_def accident_fields[] = {
+    F("ref", DM_FT_TEXT, 0, NULL, NULL, 0, 0, "accident reference, e.g. IMSMA's accident id"),
     F("date", DM_FT_DATE, REQ, NULL, NULL, 0, 0, "date"),
     F("device", DM_FT_TEXT, 0, NULL, NULL, 0, 0, "device, e.g. PMN-2"),
     F("ordnance", DM_FT_ENUM, 0, ORDNANCE, NULL, 0, 0, "ordnance class"),
