@@ -298,9 +298,27 @@ DM_API void dm_plan_team_use_of(const dm_plan_result *r, const dm_plan_team *t,
  * risk (p_contam, expected_items) and value criteria from features and
  * accidents. When every hazard lacks a risk: DM_ENOTFOUND "no risk map yet"
  * unless use_prior, which fills a prior from type, classification and
- * reliability (docs/plan.md). *out is freed with dm_free. */
+ * reliability (docs/plan.md). A hazard's district is the one the table by
+ * district (demine stats --by district) counts it in: its field district,
+ * else the name of the polygon of layer districts that holds its centre,
+ * else none (""). *out is freed with dm_free. */
 DM_API dm_status dm_plan_gather(dm_store *s, const dm_plan_config *cfg, int use_prior,
                                 dm_plan_hazard **out, size_t *n);
+
+/* The hazards of some districts (demine plan --district NAME, or with
+ * exclude --exclude-district NAME): keep in h (n_names names, any case)
+ * those whose district (dm_plan_gather's) is one named, or with exclude
+ * those whose district is none of them, as demine report DB --district
+ * counts them; *n becomes the number kept. scope (scope_n bytes, for
+ * dm_plan_config.scope) gets "the district Fuzuli", "the districts A, B" or
+ * "every district but A", each name once as the database writes it (a
+ * polygon's name, else a hazard's). DM_ENOTFOUND when a name is no
+ * district's of layer districts nor of any hazard's field district (the
+ * message names up to ten known ones of each), or, without exclude, when no
+ * open hazard of h is in a district named (naming theirs); DM_EINVAL when
+ * nothing is left to plan. h and *n are unchanged on error. */
+DM_API dm_status dm_plan_select_districts(dm_store *s, dm_plan_hazard *h, size_t *n, const char *const *names,
+                                          size_t n_names, int exclude, char *scope, size_t scope_n);
 
 /* Replace the plan_tasks layer with the plan (one row per task, plus one per
  * unfunded hazard) and store the summary JSON in meta key "plan", in one

@@ -11,7 +11,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 static const char *help =
@@ -38,7 +37,9 @@ static const char *help =
     "  --budget USD     fund hazards in priority order up to this sum at unit rates\n"
     "                   (a schedule dearer at the teams' day rates is reported)\n"
     "  --horizon YEARS  report the hazards that would end later\n"
-    "  --district NAME  plan the open hazards of this district alone (repeatable; any case)\n"
+    "  --district NAME  plan the open hazards of this district alone (repeatable; any case);\n"
+    "                   a hazard's district is its field district, else the polygon of\n"
+    "                   layer districts that holds it, as stats --by district counts it\n"
     "  --exclude-district NAME\n"
     "                   leave this district's hazards out of the plan (repeatable)\n"
     "  --config FILE    override defaults (keys of config/plan-default.json)\n"
@@ -324,8 +325,10 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
                 snprintf(first_wd, sizeof first_wd, " (a %s: work begins %s)", dn[dow], ymd);
         }
     }
-    printf("plan from %s%s: %zu open hazard%s, %.1f ha, %.0f expected items; %zu team%s\n", r->start, first_wd,
-           r->n, r->n == 1 ? "" : "s", r->total_area_ha, r->total_items, r->n_teams, r->n_teams == 1 ? "" : "s");
+    /* a plan of some districts says which, as the report's plan line does */
+    printf("plan from %s%s: %zu open hazard%s%s%s%s, %.1f ha, %.0f expected items; %zu team%s\n", r->start, first_wd,
+           r->n, r->n == 1 ? "" : "s", cfg->scope[0] ? " (" : "", cfg->scope, cfg->scope[0] ? ")" : "",
+           r->total_area_ha, r->total_items, r->n_teams, r->n_teams == 1 ? "" : "s");
     printf("  routes:   cancel %.0f %s (%.1f ha), reduce %.0f (%.1f ha), clear %.0f (%.1f ha)",
            r->n_route[0], r->n_route[0] == 1 ? "hazard" : "hazards", r->area_route[0], r->n_route[1],
            r->area_route[1], r->n_route[2], r->area_route[2]);
@@ -585,65 +588,6 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
                                                 : "risk-based release");
 }
 
-/* Keep the hazards of the districts named (--district) or leave them out
- * (--exclude-district), any case; a name no open hazard has is refused
- * naming the districts there are, as is a choice that leaves nothing to
- * plan. Returns 0, or the exit code after saying why. */
-static int select_districts(const char *db, dm_plan_hazard *h, size_t *n, const char *const *names, int nn,
-                            int exclude)
-{
-    const char *opt = exclude ? "--exclude-district" : "--district";
-    for (int k = 0; k < nn; k++) {
-        int found = 0;
-        for (size_t i = 0; i < *n && !found; i++)
-            found = !strcasecmp(h[i].district, names[k]);
-        if (found)
-            continue;
-        /* the districts of the open hazards, each once, up to ten */
-        char known[768] = "";
-        size_t len = 0, shown = 0, all = 0;
-        for (size_t i = 0; i < *n; i++) {
-            int seen = 0;
-            for (size_t q = 0; q < i && !seen; q++)
-                seen = !strcasecmp(h[q].district, h[i].district);
-            if (seen)
-                continue;
-            all++;
-            if (shown < 10) {
-                int w = snprintf(known + len, sizeof known - len, "%s%s", shown ? ", " : "",
-                                 h[i].district[0] ? h[i].district : "(none)");
-                if (w > 0 && (size_t)w < sizeof known - len) {
-                    len += (size_t)w;
-                    shown++;
-                }
-            }
-        }
-        fprintf(stderr, "demine plan: error: %s '%s': no open hazard of %s is in that district (%s%s%s)\n", opt,
-                names[k], db, *n ? "theirs: " : "no open hazard at all", known, all > shown ? ", ..." : "");
-        return 2;
-    }
-    size_t kept = 0, total = *n;
-    for (size_t i = 0; i < total; i++) {
-        int named = 0;
-        for (int k = 0; k < nn && !named; k++)
-            named = !strcasecmp(h[i].district, names[k]);
-        if (named == !exclude) {
-            if (kept != i)
-                h[kept] = h[i];
-            kept++;
-        }
-    }
-    if (!kept) {
-        fprintf(stderr, "demine plan: error: %s leaves none of the %zu open hazards of %s to plan\n", opt, total,
-                db);
-        return 2;
-    }
-    *n = kept;
-    fprintf(stderr, "note: %s: planning %zu of the %zu open hazards; the plan's files and plan_tasks hold these "
-                    "alone\n", opt, kept, total);
-    return 0;
-}
-
 static int run_plan(dm_ctx *ctx, int argc, char **argv)
 {
     const char *db = NULL, *teams_path = NULL, *cfg_path = NULL, *csv = NULL, *jout = NULL;
@@ -844,12 +788,16 @@ static int run_plan(dm_ctx *ctx, int argc, char **argv)
         st = dm_plan_gather(s, &cfg, prior, &h, &n);
     }
     if (!st && !rc && n_districts) {
-        rc = select_districts(db, h, &n, districts, n_districts, exclude);
-        /* said in the JSON and the report: a plan of some districts */
-        size_t o = (size_t)snprintf(cfg.scope, sizeof cfg.scope, "%s", exclude ? "every district but " :
-                                    n_districts == 1 ? "the district " : "the districts ");
-        for (int k = 0; k < n_districts && o < sizeof cfg.scope; k++)
-            o += (size_t)snprintf(cfg.scope + o, sizeof cfg.scope - o, "%s%s", k ? ", " : "", districts[k]);
+        /* a hazard's district as the report of a district counts it (its
+         * field, else the district polygon that holds it); the choice named
+         * in the text, the JSON (scope) and the report */
+        size_t total = n;
+        st = dm_plan_select_districts(s, h, &n, districts, (size_t)n_districts, exclude, cfg.scope,
+                                      sizeof cfg.scope);
+        if (!st)
+            fprintf(stderr, "note: %s: planning %zu of the %zu open hazards, those of %s; the plan's files and "
+                            "plan_tasks hold these alone\n",
+                    exclude ? "--exclude-district" : "--district", n, total, cfg.scope);
     }
     if (!st && !rc)
         st = dm_plan_run(ctx, &cfg, h, n, teams, nt, &r);

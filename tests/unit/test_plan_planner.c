@@ -308,8 +308,10 @@ TEST(plan_cli_budget_below_every_hazard_names_the_cheapest)
 }
 
 /* A district is planned alone (--district) or left out
- * (--exclude-district), in any case; a district no open hazard is in is
- * refused naming those there are, as is leaving nothing to plan. */
+ * (--exclude-district), in any case, and the choice is named with the
+ * districts as the database writes them; a name that is no district's is
+ * refused naming the known ones, a district no open hazard is in is refused
+ * naming those of the open hazards, as is leaving nothing to plan. */
 TEST(plan_cli_plans_or_leaves_out_districts)
 {
     const char *db = planner_db();
@@ -317,8 +319,9 @@ TEST(plan_cli_plans_or_leaves_out_districts)
     char *out = NULL;
     int rc = plan_small(&out, db, "--exclude-district jabrayil");
     ASSERT_MSG(rc == 0, "plan failed: %s", out);
-    ASSERT_CONTAINS(out, "plan from 2026-11-30: 3 open hazards, 53.4 ha");
-    ASSERT_CONTAINS(out, "note: --exclude-district: planning 3 of the 5 open hazards");
+    ASSERT_CONTAINS(out, "plan from 2026-11-30: 3 open hazards (every district but Jabrayil), 53.4 ha");
+    ASSERT_CONTAINS(out, "note: --exclude-district: planning 3 of the 5 open hazards, those of every district but "
+                         "Jabrayil;");
     ASSERT(!strstr(out, "H-3") && !strstr(out, "H-4"));
     free(out);
     json_error_t err;
@@ -335,20 +338,39 @@ TEST(plan_cli_plans_or_leaves_out_districts)
                    db);
     ASSERT_STREQ(out, "H-1\nH-2\nH-5\n");
     free(out);
-    rc = plan_small(&out, db, "--district Fuzuli --district ZANGILAN");
+    rc = plan_small(&out, db, "--district Fuzuli --district ZANGILAN --district fuzuli");
     ASSERT_MSG(rc == 0, "plan failed: %s", out);
-    ASSERT_CONTAINS(out, "plan from 2026-11-30: 3 open hazards, 53.4 ha");
+    ASSERT_CONTAINS(out, "plan from 2026-11-30: 3 open hazards (the districts Fuzuli, Zangilan), 53.4 ha");
     free(out);
+    /* a misspelling: the known districts of the polygons (none here) and
+     * of the hazards' field, as the report of a district says them */
     ASSERT_EQ(plan_small(&out, db, "--district Fizuli"), 2);
-    ASSERT_CONTAINS(out, "--district 'Fizuli': no open hazard of ");
-    ASSERT_CONTAINS(out, "is in that district (theirs: Fuzuli, Jabrayil, Zangilan)");
+    ASSERT_CONTAINS(out, "--district 'Fizuli': no district 'Fizuli' in layer districts (field name) nor in layer "
+                         "hazards (field district); known: in districts none; in hazards Fuzuli, Jabrayil, "
+                         "Zangilan\n");
+    free(out);
+    ASSERT_EQ(plan_small(&out, db, "--exclude-district Fizuli"), 2);
+    ASSERT_CONTAINS(out, "--exclude-district 'Fizuli': no district 'Fizuli' in layer districts");
     free(out);
     ASSERT_EQ(plan_small(&out, db, "--exclude-district Fuzuli --exclude-district Jabrayil --exclude-district Zangilan"),
               2);
-    ASSERT_CONTAINS(out, "--exclude-district leaves none of the 5 open hazards of ");
+    ASSERT_CONTAINS(out, ": --exclude-district leaves none of the 5 open hazards to plan");
     free(out);
     ASSERT_EQ(plan_small(&out, db, "--district Fuzuli --exclude-district Zangilan"), 2);
     ASSERT_CONTAINS(out, "give --district or --exclude-district, not both");
+    free(out);
+    /* a district of the database with no open hazard: nothing of it to
+     * plan, and nothing to leave out */
+    ASSERT_DEMINE(0, NULL, "status '%s' H-5 closed --reason test", db);
+    ASSERT_EQ(plan_small(&out, db, "--district zangilan"), 2);
+    ASSERT_CONTAINS(out, "--district 'zangilan': no open hazard is in the district Zangilan (a hazard's district is "
+                         "its field district, else the district polygon that holds it); the open hazards are in "
+                         "Fuzuli, Jabrayil\n");
+    free(out);
+    rc = plan_small(&out, db, "--exclude-district Zangilan --no-write");
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT_CONTAINS(out, "note: --exclude-district: planning 4 of the 4 open hazards, those of every district but "
+                         "Zangilan;");
     free(out);
 }
 
@@ -362,7 +384,8 @@ TEST(plan_cli_one_team_and_a_method_with_no_task)
     char *out = NULL;
     int rc = plan_small(&out, db, "--district Zangilan");
     ASSERT_MSG(rc == 0, "plan failed: %s", out);
-    ASSERT_CONTAINS(out, "plan from 2026-11-30: 1 open hazard, 34.4 ha, 1 expected items; 4 teams\n");
+    ASSERT_CONTAINS(out, "plan from 2026-11-30: 1 open hazard (the district Zangilan), 34.4 ha, 1 expected items; "
+                         "4 teams\n");
     ASSERT_CONTAINS(out, "            survey     1 team, no task (the plan needs no work of its method)\n");
     ASSERT(!strstr(out, "USD 0 at their day rates"));
     free(out);

@@ -7,7 +7,9 @@
  * to the plan_tasks layer, and scoring routes against the demo truth.
  */
 #include "core/dm_internal.h"
+#include "district/district_internal.h"
 #include "plan/plan_internal.h"
+#include "report/report_internal.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -370,6 +372,7 @@ dm_status dm_plan_gather(dm_store *s, const dm_plan_config *cfg, int use_prior,
     memset(&gr, 0, sizeof gr);
     unsigned *stamp = NULL;
     size_t *stamp_h = NULL;
+    dm_district_polys *polys = NULL;
     dm_cursor *c = NULL;
     dm_status st = dm_store_select(s, "hazards", NULL, &c);
     if (st)
@@ -413,14 +416,21 @@ dm_status dm_plan_gather(dm_store *s, const dm_plan_config *cfg, int use_prior,
         dm__strlcpy(hz->uuid, dm_cursor_uuid(c), sizeof hz->uuid);
         const char *v = dm_cursor_text(c, "ref");
         dm__plan_text(hz->ref, sizeof hz->ref, v); /* cut on a character */
-        v = dm_cursor_text(c, "district");
-        dm__plan_text(hz->district, sizeof hz->district, v);
         v = dm_cursor_text(c, "hazard_type");
         dm__strlcpy(hz->type, v ? v : "SHA", sizeof hz->type);
         dm_geom *g = NULL;
         st = dm_cursor_geom(c, &g);
         if (st)
             goto out;
+        /* its district as the table by district has it: its field, else
+         * the district polygon that holds it (read once, when a hazard
+         * first has no field) */
+        v = dm_cursor_text(c, "district");
+        if ((!v || !*v) && g && !polys && (st = dm__district_polys_load(s, &polys))) {
+            dm_geom_free(g);
+            goto out;
+        }
+        dm__plan_text(hz->district, sizeof hz->district, dm__district_of(polys, v, g));
         double area = NAN, est = NAN, pc = NAN, ei = NAN;
         if (hazard_real(ctx, c, hz, "remaining_area_ha", &area) ||
             (isnan(area) && hazard_real(ctx, c, hz, "est_area_ha", &est)) ||
@@ -677,6 +687,7 @@ dm_status dm_plan_gather(dm_store *s, const dm_plan_config *cfg, int use_prior,
     }
     st = DM_OK;
 out:
+    dm__district_polys_free(polys);
     for (size_t i = 0; i < n; i++)
         dm_geom_free(hgeom[i]);
     dm_free(ctx, hgeom);
@@ -694,6 +705,136 @@ out:
     *out = h;
     *n_out = n;
     return DM_OK;
+}
+
+/* ---- the hazards of some districts -------------------------------------- */
+
+/* How the database writes the district name (any case) into out (n bytes):
+ * the name of a row of layer districts, else the district of an open
+ * hazard of h, else a hazard's field district (whatever its status). 1 when
+ * found, 0 when nothing has that name, -1 on error (message in ctx). */
+static int district_known(dm_store *s, const dm_plan_hazard *h, size_t nh, const char *name, char *out, size_t n)
+{
+    static const char *const where[2][2] = {{"districts", "name"}, {"hazards", "district"}};
+    for (int w = 0; w < 2; w++) {
+        if (w == 1) /* the open hazards first: read already */
+            for (size_t i = 0; i < nh; i++)
+                if (!dm__strcasecmp(h[i].district, name)) {
+                    dm__plan_text(out, n, h[i].district);
+                    return 1;
+                }
+        dm_cursor *c = NULL;
+        if (dm_store_select(s, where[w][0], NULL, &c))
+            return -1;
+        int rc, found = 0;
+        while (!found && (rc = dm_cursor_next(c)) == 1) {
+            const char *v = dm_cursor_text(c, where[w][1]);
+            if (v && *v && !dm__strcasecmp(v, name)) {
+                dm__plan_text(out, n, v);
+                found = 1;
+            }
+        }
+        dm_cursor_free(c);
+        if (found)
+            return 1;
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+dm_status dm_plan_select_districts(dm_store *s, dm_plan_hazard *h, size_t *n, const char *const *names,
+                                   size_t n_names, int exclude, char *scope, size_t scope_n)
+{
+    dm_ctx *ctx = dm_store_ctx(s);
+    const char *opt = exclude ? "--exclude-district" : "--district";
+    const char *db = dm_store_path(s);
+    if (!n_names)
+        return dm__fail(ctx, DM_EINVAL, "%s needs a district's name", opt);
+    char(*canon)[DM_PLAN_NAME_MAX] = dm_calloc(ctx, n_names, sizeof *canon);
+    if (!canon)
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    dm_status st = DM_OK;
+    /* each name a district of the database: a polygon's or a hazard's */
+    for (size_t k = 0; k < n_names && !st; k++) {
+        int known = district_known(s, h, *n, names[k], canon[k], sizeof canon[k]);
+        if (known < 0)
+            st = dm_ctx_errcode(ctx) ? dm_ctx_errcode(ctx) : DM_ESQL;
+        else if (!known) {
+            char in_d[800], in_h[800];
+            dm__rep_known_names(s, "districts", "name", NULL, in_d, sizeof in_d);
+            dm__rep_known_names(s, "hazards", "district", NULL, in_h, sizeof in_h);
+            st = dm__fail(ctx, DM_ENOTFOUND,
+                          "%s: %s '%s': no district '%s' in layer districts (field name) nor in layer hazards "
+                          "(field district); known: in districts %s; in hazards %s",
+                          db, opt, names[k], names[k], in_d, in_h);
+        }
+    }
+    /* the districts of the report: a hazard's field, else its polygon's */
+    const rep_scope sc = {names, n_names, exclude};
+    /* a district named to plan alone: some open hazard is in it */
+    for (size_t k = 0; k < n_names && !st && !exclude; k++) {
+        const rep_scope one = {&names[k], 1, 0};
+        int any = 0;
+        for (size_t i = 0; i < *n && !any; i++)
+            any = dm__rep_in_scope(&one, h[i].district);
+        if (any)
+            continue;
+        /* the districts of the open hazards, each once, up to ten */
+        char theirs[768] = "";
+        size_t len = 0, shown = 0, all = 0;
+        for (size_t i = 0; i < *n; i++) {
+            int seen = 0;
+            for (size_t q = 0; q < i && !seen; q++)
+                seen = !dm__strcasecmp(h[q].district, h[i].district);
+            if (seen)
+                continue;
+            all++;
+            if (shown < 10 && len < sizeof theirs) {
+                len += (size_t)snprintf(theirs + len, sizeof theirs - len, "%s%s", shown ? ", " : "",
+                                        h[i].district[0] ? h[i].district : "(no district)");
+                shown++;
+            }
+        }
+        st = dm__fail(ctx, DM_ENOTFOUND,
+                      "%s: %s '%s': no open hazard is in the district %s (a hazard's district is its field "
+                      "district, else the district polygon that holds it)%s%s%s",
+                      db, opt, names[k], canon[k], *n ? "; the open hazards are in " : "; no hazard is open",
+                      theirs, all > shown ? ", ..." : "");
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < *n && !st; i++)
+        kept += (size_t)dm__rep_in_scope(&sc, h[i].district);
+    if (!st && !kept)
+        st = dm__fail(ctx, DM_EINVAL, "%s: %s leaves none of the %zu open hazards to plan", db, opt, *n);
+    if (!st) {
+        size_t k = 0;
+        for (size_t i = 0; i < *n; i++)
+            if (dm__rep_in_scope(&sc, h[i].district)) {
+                if (k != i)
+                    h[k] = h[i];
+                k++;
+            }
+        *n = k;
+        /* "the district A", "the districts A, B", "every district but A",
+         * each once as the database writes it */
+        char list[1024] = "", buf[1100];
+        size_t o = 0, distinct = 0;
+        for (size_t q = 0; q < n_names; q++) {
+            int seen = 0;
+            for (size_t p = 0; p < q && !seen; p++)
+                seen = !dm__strcasecmp(canon[p], canon[q]);
+            if (!seen && o < sizeof list) {
+                o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", distinct ? ", " : "", canon[q]);
+                distinct++;
+            }
+        }
+        snprintf(buf, sizeof buf, "%s%s",
+                 exclude ? "every district but " : distinct == 1 ? "the district " : "the districts ", list);
+        dm__plan_text(scope, scope_n, buf); /* many names: cut on a character */
+    }
+    dm_free(ctx, canon);
+    return st;
 }
 
 /* ---- writing ----------------------------------------------------------- */
