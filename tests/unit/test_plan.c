@@ -2642,3 +2642,129 @@ TEST(plan_never_cancels_a_hazard_with_direct_evidence)
     ASSERT_CONTAINS(out, "Risk map of 20 m cells, log scale: not calibrated on cleared land, a ranking only");
     free(out);
 }
+
+/* A row of layer districts or a hazard (ref given) with a square polygon;
+ * a hazard's field district set only when district is. */
+static void plan_put_square(dm_store *s, const char *layer, const char *name, const char *ref, const char *district,
+                            double x0, double y0, double d)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_row *r = dm_row_new(ctx, dm_layer_find(layer));
+    if (name)
+        ASSERT_OK(dm_row_set(r, "name", name));
+    if (ref) {
+        ASSERT_OK(dm_row_set(r, "ref", ref));
+        ASSERT_OK(dm_row_set(r, "hazard_type", "SHA"));
+        ASSERT_OK(dm_row_set(r, "status", "open"));
+    }
+    if (district)
+        ASSERT_OK(dm_row_set(r, "district", district));
+    char wkt[300];
+    snprintf(wkt, sizeof wkt, "POLYGON((%.6f %.6f, %.6f %.6f, %.6f %.6f, %.6f %.6f, %.6f %.6f))", x0, y0, x0 + d, y0,
+             x0 + d, y0 + d, x0, y0 + d, x0, y0);
+    dm_geom *g = NULL;
+    ASSERT_OK(dm_geom_from_wkt(ctx, wkt, &g));
+    dm_row_set_geom(r, g);
+    ASSERT_OK(dm_store_insert(s, r, NULL));
+    dm_row_free(r);
+}
+
+/* A hazard without a district field is of the district polygon that holds
+ * it, as the table by district (stats --by district) and the report of a
+ * district count it: --district plans it, --exclude-district leaves it
+ * out, the plan by district puts it under that district, and the report of
+ * the district then shows the plan as covering its land. A name that is no
+ * district's is refused naming the known ones of the polygons and of the
+ * hazards' field. */
+TEST(plan_takes_a_hazards_district_from_its_polygon)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    char db[1024], html[1024], pj[1024], pc[1024]; /* dmtest_path's buffers are reused */
+    snprintf(db, sizeof db, "%s", dmtest_path("poly.gpkg"));
+    snprintf(html, sizeof html, "%s", dmtest_path("r.html"));
+    snprintf(pj, sizeof pj, "%s", dmtest_path("p.json"));
+    snprintf(pc, sizeof pc, "%s", dmtest_path("p.csv"));
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, db, DM_STORE_CREATE, &s));
+    plan_put_square(s, "districts", "North", NULL, NULL, 47.0, 39.95, 0.1);
+    plan_put_square(s, "districts", "South", NULL, NULL, 47.0, 39.6, 0.1);
+    plan_put_square(s, "districts", "East", NULL, NULL, 47.2, 39.6, 0.1);
+    /* in North: N-1 without a field, N-2 naming it, S-1 naming South (its
+     * field's); in South S-2 naming it; in East E-1 without a field */
+    plan_put_square(s, "hazards", NULL, "N-1", NULL, 47.01, 39.96, 0.005);
+    plan_put_square(s, "hazards", NULL, "N-2", "North", 47.05, 39.97, 0.005);
+    plan_put_square(s, "hazards", NULL, "S-1", "South", 47.08, 39.98, 0.005);
+    plan_put_square(s, "hazards", NULL, "S-2", "South", 47.02, 39.65, 0.005);
+    plan_put_square(s, "hazards", NULL, "E-1", NULL, 47.25, 39.65, 0.005);
+    dm_store_close(s);
+    const char *opts = "--prior --samples 0 --start 2026-11-30 --force";
+    char *out = NULL;
+    /* the district North: N-1 (its polygon) and N-2 (its field) */
+    int rc = dmtest_demine(&out, "plan '%s' %s --csv '%s' --out-json '%s' --district north", db, opts, pc, pj);
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT_CONTAINS(out, "note: --district: planning 2 of the 5 open hazards, those of the district North;");
+    ASSERT_CONTAINS(out, ": 2 open hazards (the district North), ");
+    ASSERT_CONTAINS(out, "  districts: North          2 hazards, ");
+    ASSERT_CONTAINS(out, ". N-1 (North): ");
+    ASSERT(!strstr(out, ". S-1 (") && !strstr(out, ". E-1 ("));
+    free(out);
+    json_error_t err;
+    json_t *root = json_load_file(pj, 0, &err);
+    ASSERT_MSG(root, "%s", err.text);
+    ASSERT_EQ(json_integer_value(json_object_get(root, "hazards")), 2);
+    ASSERT_STREQ(json_string_value(json_object_get(root, "scope")), "the district North");
+    json_t *d = json_object_get(root, "districts");
+    ASSERT_EQ(json_array_size(d), 1);
+    ASSERT_STREQ(json_string_value(json_object_get(json_array_get(d, 0), "district")), "North");
+    ASSERT_EQ(json_integer_value(json_object_get(json_array_get(d, 0), "hazards")), 2);
+    json_decref(root);
+    char *csv = dmtest_read_file(pc);
+    ASSERT(csv);
+    const char *row = strstr(csv, ",N-1,"); /* rank,hazard,hazard_uuid,district,... */
+    ASSERT(row && !strncmp(row + 5 + 36, ",North,", 7));
+    free(csv);
+    /* the report of North: its two hazards, all of them in the plan */
+    rc = dmtest_demine(&out, "report '%s' --district North --out '%s' --force", db, html);
+    ASSERT_MSG(rc == 0, "report failed: %s", out);
+    free(out);
+    char *h = dmtest_read_file(html);
+    ASSERT(h);
+    ASSERT_CONTAINS(h, "<li>Hazardous areas: 2 (");
+    ASSERT_CONTAINS(h, "<li>Plan from 2026-11-30: 2 open hazards (the district North), ");
+    ASSERT(!strstr(h, "Not in the stored plan"));
+    free(h);
+    /* every district but North: S-1 and S-2 (their field), E-1 (its polygon) */
+    rc = dmtest_demine(&out, "plan '%s' %s --csv '%s' --out-json '%s' --exclude-district NORTH", db, opts, pc, pj);
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT_CONTAINS(out, ": 3 open hazards (every district but North), ");
+    ASSERT(!strstr(out, ". N-1 (") && !strstr(out, ". N-2 ("));
+    ASSERT_CONTAINS(out, ". E-1 (East): ");
+    free(out);
+    /* a district of hazards without a field alone: planned */
+    rc = dmtest_demine(&out, "plan '%s' %s --csv '%s' --out-json '%s' --district east", db, opts, pc, pj);
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT_CONTAINS(out, ": 1 open hazard (the district East), ");
+    free(out);
+    /* the plan of every district: by district, each hazard in its own */
+    rc = dmtest_demine(&out, "plan '%s' %s --csv '%s' --out-json '%s'", db, opts, pc, pj);
+    ASSERT_MSG(rc == 0, "plan failed: %s", out);
+    ASSERT_CONTAINS(out, "  districts: East           1 hazard, ");
+    ASSERT_CONTAINS(out, "             North          2 hazards, ");
+    ASSERT_CONTAINS(out, "             South          2 hazards, ");
+    ASSERT(!strstr(out, "(no district)"));
+    free(out);
+    /* the report of East under it: its hazard is in the plan */
+    rc = dmtest_demine(&out, "report '%s' --district East --out '%s' --force", db, html);
+    ASSERT_MSG(rc == 0, "report failed: %s", out);
+    free(out);
+    h = dmtest_read_file(html);
+    ASSERT(h);
+    ASSERT_CONTAINS(h, "<li>Plan from 2026-11-30, of every district: 1 of its 5 open hazards are in the district East");
+    ASSERT(!strstr(h, "Not in the stored plan"));
+    free(h);
+    /* a name no district has */
+    ASSERT_EQ(dmtest_demine(&out, "plan '%s' %s --csv '%s' --out-json '%s' --district West", db, opts, pc, pj), 2);
+    ASSERT_CONTAINS(out, "--district 'West': no district 'West' in layer districts (field name) nor in layer hazards "
+                         "(field district); known: in districts East, North, South; in hazards North, South\n");
+    free(out);
+}
