@@ -513,7 +513,7 @@ TEST(risk_cli_map_eval_and_bad_input)
     ASSERT_EQ(dmtest_demine(&out, "risk map --evidence %s --until 2010 --out %s",
                             dmtest_path("u.geojson"), dmtest_path("x.tif")),
               2);
-    ASSERT_CONTAINS(out, "'date' is empty");
+    ASSERT_CONTAINS(out, "feature 1: no field 'date'");
     free(out);
     ASSERT_EQ(dmtest_sh(&out, "gdal_create -q -of GTiff -outsize 8 8 -bands 1 %s",
                         dmtest_path("plain.tif")),
