@@ -2759,8 +2759,10 @@ TEST(plan_takes_a_hazards_district_from_its_polygon)
     free(out);
     h = dmtest_read_file(html);
     ASSERT(h);
-    ASSERT_CONTAINS(h, "<li>Plan from 2026-11-30, of every district: 1 of its 5 open hazards are in the district East");
+    ASSERT_CONTAINS(h, "<li>Plan from 2026-11-30, of every district: 1 of its 5 open hazards is in the district East");
     ASSERT(!strstr(h, "Not in the stored plan"));
+    /* and its priorities name the district of its polygon (the field is empty) */
+    ASSERT_CONTAINS(h, "</td><td>E-1</td><td>East</td>");
     free(h);
     /* a name no district has */
     ASSERT_EQ(dmtest_demine(&out, "plan '%s' %s --csv '%s' --out-json '%s' --district West", db, opts, pc, pj), 2);

@@ -1558,9 +1558,10 @@ TEST(report_of_a_district_gives_its_figures_and_its_part_of_a_national_plan)
     }
     ASSERT(pd);
     snprintf(want, sizeof want,
-             "<li>Plan from 2026-01-05, of every district: %.0f of its %.0f open hazards are in the district "
+             "<li>Plan from 2026-01-05, of every district: %.0f of its %.0f open hazards %s in the district "
              "Aghjabadi, %.1f ha, %.0f expected items</li>",
-             jv(pd, "hazards"), jv(pj, "hazards"), jv(pd, "area_ha"), jv(pd, "expected_items"));
+             jv(pd, "hazards"), jv(pj, "hazards"), jv(pd, "hazards") == 1 ? "is" : "are", jv(pd, "area_ha"),
+             jv(pd, "expected_items"));
     ASSERT_CONTAINS(h, want);
     char u[40];
     snprintf(want, sizeof want, "Their cost at unit rates USD %s", dm_plan_usd_text(u, sizeof u, jv(pd, "cost_usd")));

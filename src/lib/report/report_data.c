@@ -5,6 +5,7 @@
  * with their status and planned route, the burn-down of the plan tasks, and
  * the risk raster (band 1) warped to longitude/latitude with GDAL.
  */
+#include "district/district_internal.h"
 #include "report/report_internal.h"
 
 #include <cpl_conv.h>
@@ -719,6 +720,12 @@ dm_status dm__report_gather(dm_store *s, const dm_report_opts *o, rep_data *d)
     }
     hz_info *hi = NULL;
     size_t cap_u = 0;
+    dm_district_polys *dp = NULL;
+    if (d->scoped && (st = dm__district_polys_load(s, &dp))) {
+        dm_cursor_free(c);
+        dm_free(ctx, in);
+        return st;
+    }
     d->view[0] = d->view[1] = 1e9;
     d->view[2] = d->view[3] = -1e9;
     while ((rc = dm_cursor_next(c)) > 0) {
@@ -736,7 +743,6 @@ dm_status dm__report_gather(dm_store *s, const dm_report_opts *o, rep_data *d)
         }
         int e = add_shape(d, &d->hz, &d->n_hz, &d->cap_hz, g,
                           status_code(dm_cursor_text(c, "status")));
-        dm_geom_free(g);
         size_t n_info = d->n_hz - !e; /* those of the hazards before */
         if (!e && d->n_hz > cap_u) {
             size_t nc = d->cap_hz;
@@ -756,20 +762,25 @@ dm_status dm__report_gather(dm_store *s, const dm_report_opts *o, rep_data *d)
             if (!h->uuid)
                 e = 1;
             if (!e && d->scoped) {
-                const char *ref = dm_cursor_text(c, "ref"), *dn = dm_cursor_text(c, "district");
+                /* its district as the statistics count it: the field, else its polygon */
+                const char *ref = dm_cursor_text(c, "ref"),
+                           *dn = dm__district_of(dp, dm_cursor_text(c, "district"), g);
                 h->ref = dm_strdup(ctx, ref ? ref : "");
                 h->district = dm_strdup(ctx, dn ? dn : "");
                 e = !h->ref || !h->district;
             }
         }
+        dm_geom_free(g);
         if (e) {
             dm_cursor_free(c);
+            dm__district_polys_free(dp);
             hz_info_free(ctx, hi, n_info);
             dm_free(ctx, in);
             return dm__fail(ctx, DM_ENOMEM, "out of memory");
         }
     }
     dm_cursor_free(c);
+    dm__district_polys_free(dp);
     dm_free(ctx, in);
     if (d->scoped) {
         /* the districts' areas and their hazards; every district but some:

@@ -9,6 +9,7 @@
  * release area's district is its hazard's, its organisation its activity's.
  */
 #include "core/dm_internal.h"
+#include "district/district_internal.h"
 #include "report/report_internal.h"
 
 #include <jansson.h>
@@ -77,19 +78,12 @@ static const kv *table_get(const table *t, const char *key)
     return bsearch(&probe, t->v, t->n, sizeof *t->v, cmp_kv);
 }
 
-typedef struct district_poly {
-    char name[256];
-    dm_geom *g;
-    double b[4];
-} district_poly;
-
 typedef struct ctxs {
     dm_store *s;
     dm_ctx *ctx;
     dm_stats_by by;
     table hazards, activities;
-    district_poly *districts;
-    size_t n_districts;
+    dm_district_polys *districts; /* a row's district: dm__district_of */
     const rep_scope *scope; /* the districts counted, or NULL: all */
     json_t *root, *groups;
 } ctxs;
@@ -106,25 +100,7 @@ int dm__rep_in_scope(const rep_scope *sc, const char *district)
 
 static int in_scope(const ctxs *c, const char *district) { return dm__rep_in_scope(c->scope, district); }
 
-static const char *district_at(ctxs *c, const dm_geom *g)
-{
-    double x, y;
-    if (!c->n_districts || !g || !dm_geom_centroid_xy(g, &x, &y))
-        return NULL;
-    for (size_t i = 0; i < c->n_districts; i++) {
-        district_poly *d = &c->districts[i];
-        if (x < d->b[0] || x > d->b[2] || y < d->b[1] || y > d->b[3])
-            continue;
-        dm_geom *p = NULL;
-        if (dm_geom_point(c->ctx, x, y, &p))
-            continue;
-        int in = dm_geom_contains(d->g, p);
-        dm_geom_free(p);
-        if (in)
-            return d->name;
-    }
-    return NULL;
-}
+static const char *district_at(ctxs *c, const dm_geom *g) { return dm__district_at(c->districts, g); }
 
 /* A figure as JSON: a count (a whole number of a key that is no area,
  * "..._ha") as an integer, "accidents": 5 and not 5.0; an area as a real. */
@@ -215,31 +191,7 @@ static void first_method(const char *m, char out[96])
 
 /* ------------------------------- layers ------------------------------- */
 
-static dm_status load_districts(ctxs *c)
-{
-    dm_cursor *cur = NULL;
-    dm_status st = dm_store_select(c->s, "districts", NULL, &cur);
-    if (st)
-        return st;
-    int rc;
-    while ((rc = dm_cursor_next(cur)) == 1) {
-        dm_geom *g = NULL;
-        if (dm_cursor_geom(cur, &g) || !g)
-            continue;
-        district_poly *d = realloc(c->districts, (c->n_districts + 1) * sizeof *d);
-        if (!d) {
-            dm_geom_free(g);
-            break;
-        }
-        c->districts = d;
-        d = &c->districts[c->n_districts++];
-        dm__strlcpy(d->name, dm_cursor_text(cur, "name") ? dm_cursor_text(cur, "name") : "", sizeof d->name);
-        d->g = g;
-        dm_geom_bounds(g, d->b);
-    }
-    dm_cursor_free(cur);
-    return rc < 0 ? dm_ctx_errcode(c->ctx) : DM_OK;
-}
+static dm_status load_districts(ctxs *c) { return dm__district_polys_load(c->s, &c->districts); }
 
 static dm_status do_hazards(ctxs *c, double *remaining_total)
 {
@@ -267,9 +219,7 @@ static dm_status do_hazards(ctxs *c, double *remaining_total)
         if (!isfinite(rem))
             rem = (!strcmp(status, "open") || !strcmp(status, "partly_released")) ? ha : 0;
         const char *type = dm_cursor_text(cur, "hazard_type");
-        const char *district = dm_cursor_text(cur, "district");
-        if (!district)
-            district = district_at(c, g);
+        const char *district = dm__district_of(c->districts, dm_cursor_text(cur, "district"), g);
         const char *org = dm_cursor_text(cur, "organisation");
         kv *e = table_add(&c->hazards, dm_cursor_uuid(cur));
         /* a hazard of another district: kept in the table, for the district
@@ -776,8 +726,6 @@ dm_status dm__stats_json_scope(dm_store *s, dm_stats_by by, const rep_scope *sco
     json_decref(c.root);
     free(c.hazards.v);
     free(c.activities.v);
-    for (size_t i = 0; i < c.n_districts; i++)
-        dm_geom_free(c.districts[i].g);
-    free(c.districts);
+    dm__district_polys_free(c.districts);
     return st;
 }
