@@ -27,9 +27,20 @@ typedef enum dm_stats_by {
  * returns -1 when unknown. */
 DM_API int dm_stats_by_parse(const char *s);
 
-/* The statistics as a JSON object (documented in docs/stats.md). Areas are
- * hectares computed in the local UTM zone. Free with dm_free. */
+/* The statistics as a JSON object (its keys as `demine stats --json`
+ * prints them; README, "demine stats"). Areas are hectares computed in the
+ * local UTM zone. Free with dm_free. */
 DM_API dm_status dm_stats_json(dm_store *s, dm_stats_by by, char **json);
+/* dm_stats_json of some districts alone: the n names (any case), or with
+ * exclude every district but these; n 0 is every district. A row's
+ * district is that of the table by district: its own field district (a
+ * release area's and a find's: its hazard's), else the polygon of layer
+ * districts that holds it. The JSON's "scope" names the choice ("the
+ * district Fuzuli", "every district but Aghdam"). A name that no polygon
+ * of layer districts and no hazard's field district has is refused:
+ * DM_ENOTFOUND naming those known. */
+DM_API dm_status dm_stats_json_districts(dm_store *s, dm_stats_by by, const char *const *names, size_t n,
+                                         int exclude, char **json);
 
 #ifdef __cplusplus
 }

@@ -11,12 +11,17 @@
 #include <string.h>
 
 static const char *help =
-    "usage: demine stats DB [--by district|year|method|organisation] [--json]\n\n"
+    "usage: demine stats DB [--by district|year|method|organisation]\n"
+    "                       [--district NAME... | --exclude-district NAME...] [--json]\n\n"
     "Land release statistics: hazard area (SHA/CHA) and what remains, area cancelled\n"
     "(non-technical survey), reduced (technical survey) and cleared, by year and\n"
     "method, the share of the contaminated area released, items found by category\n"
     "and year, accidents and victims by year, civilian, deminer and military. --by\n"
-    "adds a table grouped by district, year, method or organisation. Areas in hectares.\n\n"
+    "adds a table grouped by district, year, method or organisation. Areas in hectares.\n"
+    "--district NAME (repeatable) counts those districts alone, --exclude-district\n"
+    "every district but those: a row's district is its field district (a release\n"
+    "area's and a find's: its hazard's), else the district polygon that holds it, as\n"
+    "in the table by district, 'plan --district' and 'report --district'.\n\n"
     "Land is counted once: where release areas of the same hazard overlap, the\n"
     "overlap counts for one route only, cleared before reduced before cancelled\n"
     "before an unknown outcome (and, within a route, for the earlier release).\n"
@@ -101,6 +106,11 @@ static void print_accident_row(const char *key, json_t *v)
 static void print_text(json_t *r)
 {
     json_t *hz = json_object_get(r, "hazards");
+    const char *scope = json_string_value(json_object_get(r, "scope"));
+    if (scope)
+        printf("Statistics of %s alone (a row's district: its field district, else the district polygon "
+               "that holds it)\n",
+               scope);
     json_t *sha = json_object_get(json_object_get(hz, "by_type"), "SHA");
     json_t *cha = json_object_get(json_object_get(hz, "by_type"), "CHA");
     printf("Hazard areas: %lld  (SHA %.0f: %.2f ha, %.2f ha remaining; CHA %.0f: %.2f ha, %.2f ha "
@@ -203,10 +213,15 @@ static void print_text(json_t *r)
 static int run_stats(dm_ctx *ctx, int argc, char **argv)
 {
     static const struct option longopts[] = {{"by", required_argument, 0, 'b'},
+                                             {"district", required_argument, 0, 'd'},
+                                             {"exclude-district", required_argument, 0, 'x'},
                                              {"json", no_argument, 0, 'j'},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
     int by = DM_STATS_BY_NONE, json = 0, c;
+    const char *names[64];
+    size_t n_names = 0;
+    int inc = 0, exc = 0;
     optind = 1;
     while ((c = cli_getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
@@ -215,6 +230,13 @@ static int run_stats(dm_ctx *ctx, int argc, char **argv)
             if (by < 0)
                 return cli_usage_error("stats", "--by takes district, year, method or organisation");
             break;
+        case 'd':
+        case 'x':
+            if (n_names == sizeof names / sizeof names[0])
+                return cli_usage_error("stats", "at most 64 districts");
+            names[n_names++] = optarg;
+            inc |= c == 'd', exc |= c == 'x';
+            break;
         case 'j': json = 1; break;
         case 'h': return cli_help(help);
         default: return 2;
@@ -222,12 +244,14 @@ static int run_stats(dm_ctx *ctx, int argc, char **argv)
     }
     if (argc - optind != 1)
         return cli_usage_error("stats", "expected DB");
+    if (inc && exc)
+        return cli_usage_error("stats", "--district and --exclude-district do not go together");
     dm_store *s = NULL;
     int rc = cli_open_store(ctx, "stats", argv[optind], DM_STORE_READONLY, &s);
     if (rc)
         return rc;
     char *js = NULL;
-    dm_status st = dm_stats_json(s, (dm_stats_by)by, &js);
+    dm_status st = dm_stats_json_districts(s, (dm_stats_by)by, names, n_names, exc, &js);
     dm_store_close(s);
     if (st)
         return cli_fail(ctx, "stats", st);

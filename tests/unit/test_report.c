@@ -1673,3 +1673,38 @@ TEST(report_of_a_district_refuses_an_unknown_one)
     ASSERT(access(html, F_OK) != 0);
     ASSERT(access(dmtest_path("x.html.part"), F_OK) != 0);
 }
+
+/* demine stats --district: the figures of a district alone, equal to its
+ * row of the table by district, the choice named; a name no district has
+ * is refused naming those known. */
+TEST(stats_of_one_district_equal_its_row_of_the_table)
+{
+    const char *db = dmtest_demo_db();
+    char dbp[1024];
+    snprintf(dbp, sizeof dbp, "%s", db);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "stats '%s' --by district --json", dbp), 0);
+    json_error_t err;
+    json_t *all = json_loads(out, 0, &err);
+    free(out);
+    ASSERT(all);
+    json_t *row = json_object_get(json_object_get(all, "groups"), "Aghjabadi");
+    ASSERT(row);
+    ASSERT_EQ(dmtest_demine(&out, "stats '%s' --district aghjabadi --json", dbp), 0);
+    json_t *one = json_loads(out, 0, &err);
+    free(out);
+    ASSERT(one);
+    ASSERT_STREQ(json_string_value(json_object_get(one, "scope")), "the district Aghjabadi");
+    json_t *hz = json_object_get(one, "hazards");
+    ASSERT_EQ(json_integer_value(json_object_get(hz, "count")), json_integer_value(json_object_get(row, "hazards")));
+    ASSERT_NEAR(json_number_value(json_object_get(json_object_get(one, "items"), "total")),
+                json_number_value(json_object_get(row, "items")), 1e-9);
+    ASSERT(json_integer_value(json_object_get(hz, "count")) <
+           json_integer_value(json_object_get(json_object_get(all, "hazards"), "count")));
+    json_decref(one);
+    json_decref(all);
+    ASSERT_DEMINE(0, "Statistics of every district but Aghjabadi alone", "stats '%s' --exclude-district Aghjabadi", dbp);
+    ASSERT_DEMINE(2, "no district 'Aghjabad' in layer districts (field name) nor in layer hazards (field district); known:",
+                  "stats '%s' --district Aghjabad", dbp);
+    ASSERT_DEMINE(2, "do not go together", "stats '%s' --district Aghjabadi --exclude-district Aghdam", dbp);
+}

@@ -729,3 +729,73 @@ dm_status dm__stats_json_scope(dm_store *s, dm_stats_by by, const rep_scope *sco
     dm__district_polys_free(c.districts);
     return st;
 }
+
+/* Whether some row of layer has name in field (any case). */
+static int name_in(dm_store *s, const char *layer, const char *field, const char *name, char *as, size_t n)
+{
+    dm_cursor *c = NULL;
+    if (dm_store_select(s, layer, NULL, &c))
+        return 0;
+    int found = 0;
+    while (!found && dm_cursor_next(c) == 1) {
+        const char *v = dm_cursor_text(c, field);
+        if (v && !dm__strcasecmp(v, name)) {
+            dm__strlcpy(as, v, n);
+            found = 1;
+        }
+    }
+    dm_cursor_free(c);
+    return found;
+}
+
+dm_status dm_stats_json_districts(dm_store *s, dm_stats_by by, const char *const *names, size_t n,
+                                  int exclude, char **json)
+{
+    dm_ctx *ctx = dm_store_ctx(s);
+    *json = NULL;
+    if (!n)
+        return dm_stats_json(s, by, json);
+    char scope[400] = "";
+    size_t len = 0;
+    for (size_t k = 0; k < n; k++) {
+        char as[128] = "";
+        if (!names[k] || !*names[k])
+            return dm__fail(ctx, DM_EINVAL, "an empty district name");
+        if (!name_in(s, "districts", "name", names[k], as, sizeof as) &&
+            !name_in(s, "hazards", "district", names[k], as, sizeof as)) {
+            char known[800], known_hz[800];
+            dm__rep_known_names(s, "districts", "name", NULL, known, sizeof known);
+            dm__rep_known_names(s, "hazards", "district", NULL, known_hz, sizeof known_hz);
+            return dm__fail(ctx, DM_ENOTFOUND,
+                            "%s: no district '%s' in layer districts (field name) nor in layer hazards "
+                            "(field district); known: in districts %s; in hazards %s",
+                            dm_store_path(s), names[k], known, known_hz);
+        }
+        int w = snprintf(scope + len, sizeof scope - len, "%s%s",
+                         k == 0 ? (exclude ? "every district but " : n > 1 ? "the districts " : "the district ")
+                                : k + 1 == n ? " and " : ", ",
+                         as);
+        if (w > 0 && (size_t)w < sizeof scope - len)
+            len += (size_t)w;
+    }
+    rep_scope sc = {names, n, exclude};
+    dm_status st = dm__stats_json_scope(s, by, &sc, json, NULL, NULL);
+    if (st)
+        return st;
+    /* the choice named in the JSON itself */
+    json_error_t err;
+    json_t *j = json_loads(*json, 0, &err);
+    char *out = NULL;
+    if (j) {
+        json_object_set_new(j, "scope", json_string(scope));
+        char *t = json_dumps(j, JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
+        out = t ? dm_strdup(ctx, t) : NULL;
+        free(t);
+        json_decref(j);
+    }
+    if (!out)
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    dm_free(ctx, *json);
+    *json = out;
+    return DM_OK;
+}
