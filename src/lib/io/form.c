@@ -385,6 +385,18 @@ static const struct {
      "--set status=draft to review the reports)"},
 };
 
+/* The geometry question of each kind: its label and hint. */
+static const struct {
+    const char *type, *en, *hint_en, *az, *hint_az;
+} geo[] = {
+    {"geopoint", "Location", "stand at the place and record the GPS position", "Yer",
+     "yerin üstündə durun və GPS mövqeyini qeyd edin"},
+    {"geotrace", "Line", "walk the line, or draw it on the map", "Xətt",
+     "xətt boyunca gedin və ya onu xəritədə çəkin"},
+    {"geoshape", "Outline", "walk the outline of the area, or draw it on the map", "Sərhəd",
+     "ərazinin sərhədi boyunca gedin və ya onu xəritədə çəkin"},
+};
+
 static const label_def *label_of(const dm_layer_def *l, const char *field)
 {
     const label_def *any = NULL;
@@ -562,6 +574,39 @@ static void name_label(const char *name, char *out, size_t n)
         out[0] = (char)(out[0] - 'a' + 'A');
 }
 
+/* ----------------------- the words, for the import ----------------------- */
+
+/* The labels the form gives a field, a choice and the geometry, which a
+ * KoboToolbox export downloaded with its default settings has for headers
+ * and values (io_internal.h). */
+
+void dm__form_field_label(const dm_layer_def *l, const dm_field_def *fd, const char **en,
+                          const char **az, char *buf, size_t n)
+{
+    const label_def *ld = label_of(l, fd->name);
+    name_label(fd->name, buf, n);
+    *en = ld ? ld->en : buf;
+    *az = ld && ld->az && *ld->az ? ld->az : *en; /* as put_text writes it */
+}
+
+void dm__form_choice_label(const dm_field_def *fd, const char *value, const char **en,
+                           const char **az)
+{
+    const value_def *vd = value_of(fd->name, value);
+    *en = vd ? vd->en : value;
+    *az = vd && vd->az && *vd->az ? vd->az : *en;
+}
+
+int dm__form_geometry_label(size_t k, const char **type, const char **en, const char **az)
+{
+    if (k >= sizeof geo / sizeof geo[0])
+        return 0;
+    *type = geo[k].type;
+    *en = geo[k].en;
+    *az = geo[k].az;
+    return 1;
+}
+
 /* One question for field fd of layer l. */
 static dm_status add_field(form *fm, const dm_layer_def *l, const dm_field_def *fd, int in_form[],
                            size_t n_in)
@@ -569,8 +614,8 @@ static dm_status add_field(form *fm, const dm_layer_def *l, const dm_field_def *
     sheet *s = &fm->survey;
     const label_def *ld = label_of(l, fd->name);
     char label[128], type[96];
-    name_label(fd->name, label, sizeof label);
-    const char *en = ld ? ld->en : label, *az = ld ? ld->az : label;
+    const char *en, *az;
+    dm__form_field_label(l, fd, &en, &az, label, sizeof label);
     const char *hint_en = ld && ld->hint_en ? ld->hint_en : fd->desc;
     const char *hint_az = ld && ld->hint_en   ? ld->hint_az
                           : ld && ld->hint_az ? ld->hint_az
@@ -776,16 +821,6 @@ static dm_status add_geometry(form *fm, const dm_layer_def *l, const char *want)
     type = !strcmp(of_layer, "point")  ? "geopoint"
            : !strcmp(of_layer, "line") ? "geotrace"
                                        : "geoshape";
-    static const struct {
-        const char *type, *en, *hint_en, *az, *hint_az;
-    } geo[] = {
-        {"geopoint", "Location", "stand at the place and record the GPS position", "Yer",
-         "yerin üstündə durun və GPS mövqeyini qeyd edin"},
-        {"geotrace", "Line", "walk the line, or draw it on the map", "Xətt",
-         "xətt boyunca gedin və ya onu xəritədə çəkin"},
-        {"geoshape", "Outline", "walk the outline of the area, or draw it on the map", "Sərhəd",
-         "ərazinin sərhədi boyunca gedin və ya onu xəritədə çəkin"},
-    };
     size_t g = 0;
     while (strcmp(geo[g].type, type))
         g++;

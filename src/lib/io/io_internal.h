@@ -77,6 +77,25 @@ const char *dm__kml_tree_document(const dm__kml_tree *t);
 const char *dm__kml_folder_path(const dm__kml_tree *t, const char *layer_name, int libkml, char *buf,
                                 size_t n, int *nested);
 
+/* ------------------ the words of `demine form` (form.c) ------------------ */
+
+/* The label field fd of layer l has in the layer's form, in English and in
+ * Azerbaijani: the tables' words, else its name as words ("Est area ha",
+ * written into buf, n bytes, which both then point to). A KoboToolbox
+ * export downloaded with its default settings has these for headers. */
+void dm__form_field_label(const dm_layer_def *l, const dm_field_def *fd, const char **en,
+                          const char **az, char *buf, size_t n);
+/* The label of choice value of field fd's list ("AP": "Anti-personnel
+ * mine (AP)", "Piyada əleyhinə mina (AP)"; a yes/no field's "yes" and
+ * "no"), in English and in Azerbaijani; value itself when the tables have
+ * none. */
+void dm__form_choice_label(const dm_field_def *fd, const char *value, const char **en,
+                           const char **az);
+/* The geometry question of kind k (0 geopoint, 1 geotrace, 2 geoshape):
+ * its type and its label in English and in Azerbaijani. Returns 0 when k
+ * is past the last. */
+int dm__form_geometry_label(size_t k, const char **type, const char **en, const char **az);
+
 /* ------------------ areas in other units, IMSMA columns ------------------ */
 
 /* A unit an area is given in: hectares are value * mul / div. */
