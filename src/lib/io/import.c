@@ -36,7 +36,8 @@ enum {
     SRC_COORD = -3,
     SRC_CREATED = -4,
     SRC_UPDATED = -5,
-    SRC_AUTHOR = -6
+    SRC_AUTHOR = -6,
+    SRC_CHOICE = -7 /* the column of one choice of a set (KoboToolbox's ordnance/AP) */
 };
 static const char *const provenance[] = {"created", "updated", "author"};
 
@@ -105,6 +106,20 @@ typedef struct import_state {
     dm__area_unit area_unit; /* o->area_unit (mul 0: none, or hectares) */
     int area_unit_given;     /* o->area_unit given */
     int area_unit_used;      /* a column took it */
+    /* a KoboToolbox export downloaded with its default settings: headers
+     * and values the form's labels, and a column for each choice of a set
+     * (ordnance/AP, 1 or 0) beside or without the set's own */
+    struct choice_cols {
+        int n;        /* columns of the field's choices (0: none) */
+        int first;    /* the first of them, which messages name */
+        uint64_t sel; /* in the row read: the choices they select */
+        int given;    /* in the row read: one of them has a value */
+    } *choices;       /* per field of the layer */
+    int *choice_of;   /* per source column of SRC_CHOICE: its field * 64 + its choice */
+    char labels_said[1024];  /* "'Hazard reference' as ref, ...", said once */
+    char choices_said[1024]; /* the columns of choices read into their field, said once */
+    long choice_labels;      /* values given as a choice's label */
+    char choice_first[160];  /* the first of them ("'Open' as open (status)") */
     enc_bad enc[ENC_FIELDS]; /* fields of the layer read with text not UTF-8 */
     int n_enc;
     int enc_stop;            /* an import met such text: it reads on only to count it */
@@ -357,6 +372,363 @@ static int find_col(import_state *st, const char *name)
     return -1;
 }
 
+/* ---------------- a KoboToolbox export with its default settings ---------------- */
+
+/* KoboToolbox's download, by default, heads its columns with the form's
+ * question labels ("Hazard reference"), not its names, and gives the
+ * choices' labels ("Anti-personnel mine (AP)"), in the language the form
+ * was written in; a select_multiple question is its own column (its
+ * choices' labels joined by spaces) and a column for each choice,
+ * "Ordnance/Anti-personnel mine (AP)" or, with names, "ordnance/AP",
+ * holding 1 when the choice is selected and 0 when not (empty when the
+ * question was not answered). The labels are those `demine form` writes
+ * (form.c): a header or a value that is exactly one of them, but for
+ * white space around it and case, is read as the field or the value it
+ * labels; nothing else is guessed. */
+
+/* The character at *p (UTF-8) as a code point, folded to lower case for
+ * the letters English and Azerbaijani write (ASCII, Latin-1, Latin
+ * Extended-A, Ə; İ and ı as i), and *p moved past it. A byte that starts
+ * no character is taken alone. */
+static unsigned fold_next(const char **p)
+{
+    const unsigned char *s = (const unsigned char *)*p;
+    size_t len = dm__utf8_char(*p);
+    unsigned c;
+    if (len <= 1) {
+        *p += 1;
+        return s[0] >= 'A' && s[0] <= 'Z' ? s[0] + 32u : s[0];
+    }
+    if (len == 2)
+        c = ((s[0] & 0x1Fu) << 6) | (s[1] & 0x3Fu);
+    else if (len == 3)
+        c = ((s[0] & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
+    else
+        c = ((s[0] & 0x07u) << 18) | ((s[1] & 0x3Fu) << 12) | ((s[2] & 0x3Fu) << 6) | (s[3] & 0x3Fu);
+    *p += len;
+    if (c >= 0xC0 && c <= 0xDE && c != 0xD7)
+        return c + 0x20;
+    if (c == 0x130 || c == 0x131)
+        return 'i';
+    if (c == 0x18F)
+        return 0x259; /* Ə */
+    if ((c >= 0x100 && c < 0x130) || (c >= 0x132 && c < 0x138) || (c >= 0x14A && c < 0x178))
+        return c | 1u; /* pairs, the capital first */
+    if (c >= 0x139 && c < 0x149)
+        return c + (c & 1u);
+    return c;
+}
+
+/* The length of the start of text that is label, letter by letter as
+ * fold_next folds them; 0 when text does not start with it. */
+static size_t label_prefix(const char *text, const char *label)
+{
+    const char *t = text, *l = label;
+    while (*l)
+        if (!*t || fold_next(&t) != fold_next(&l))
+            return 0;
+    return (size_t)(t - text);
+}
+
+/* s without the white space around it, into buf. */
+static const char *trim_into(const char *s, char *buf, size_t n)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    dm__strlcpy(buf, s, n);
+    size_t len = strlen(buf);
+    while (len && isspace((unsigned char)buf[len - 1]))
+        buf[--len] = '\0';
+    return buf;
+}
+
+/* Is text (trimmed) label, but for case? */
+static int label_is(const char *text, const char *label)
+{
+    size_t k = label_prefix(text, label);
+    return k && !text[k];
+}
+
+/* The field of l whose question in the layer's form is labelled name (in
+ * English or Azerbaijani); NULL when none. */
+static const dm_field_def *form_label_field(const dm_layer_def *l, const char *name)
+{
+    if (l == &file_layer)
+        return NULL;
+    char t[256], buf[128];
+    trim_into(name, t, sizeof t);
+    for (size_t i = 0; *t && i < l->n_fields; i++) {
+        const dm_field_def *fd = &l->fields[i];
+        const char *en, *az;
+        if (fd->flags & DM_FIELD_COMPUTED)
+            continue; /* no question of the form */
+        dm__form_field_label(l, fd, &en, &az, buf, sizeof buf);
+        if (label_is(t, en) || label_is(t, az))
+            return fd;
+    }
+    return NULL;
+}
+
+/* The values of a list field as the form lists them ("a|b|c"); NULL for
+ * a field of no list. */
+static const char *choice_list(const dm_field_def *fd)
+{
+    if (fd->type == DM_FT_BOOL)
+        return "yes|no";
+    return fd->type == DM_FT_ENUM || fd->type == DM_FT_ENUMSET ? fd->values : NULL;
+}
+
+/* Choice k of fd's list into buf ("" past the last). */
+static const char *choice_at(const dm_field_def *fd, int k, char *buf, size_t n)
+{
+    const char *p = choice_list(fd);
+    buf[0] = '\0';
+    for (int i = 0; p && *p; i++) {
+        size_t m = strcspn(p, "|");
+        if (i == k) {
+            snprintf(buf, n, "%.*s", (int)m, p);
+            break;
+        }
+        p += m + (p[m] == '|');
+    }
+    return buf;
+}
+
+/* The choice of fd's list that text starts with, by its name or its label
+ * in the form, the longest followed by the end or by stop (a set's
+ * separators; NULL: the whole text), into *len; its index, -1 when none. */
+static int choice_prefix(const dm_field_def *fd, const char *text, const char *stop, size_t *len)
+{
+    int best = -1;
+    *len = 0;
+    char v[64];
+    for (int k = 0; k < 64 && *choice_at(fd, k, v, sizeof v); k++) {
+        const char *en, *az;
+        dm__form_choice_label(fd, v, &en, &az);
+        const char *names[3] = {v, en, az};
+        for (int j = 0; j < 3; j++) {
+            size_t m = label_prefix(text, names[j]);
+            if (m > *len && (!text[m] || (stop && strchr(stop, text[m])))) {
+                best = k;
+                *len = m;
+            }
+        }
+    }
+    return best;
+}
+
+/* The choice of fd's list text (trimmed) is, by its name or its label;
+ * -1 when none. */
+static int choice_named(const dm_field_def *fd, const char *text)
+{
+    char t[256];
+    size_t len;
+    trim_into(text, t, sizeof t);
+    return *t ? choice_prefix(fd, t, NULL, &len) : -1;
+}
+
+/* v, a value of list field fd that is none of its values as it is, read as
+ * the form's labels of its choices into buf: one label, or a set's labels
+ * as KoboToolbox joins them, by spaces ("Anti-personnel mine (AP)
+ * Anti-tank mine (AT)": "AP,AT"). NULL when it is not such. */
+static const char *choice_value(import_state *st, const dm_field_def *fd, const char *v, char *buf,
+                                size_t n)
+{
+    char norm[512];
+    if (!choice_list(fd) || strlen(v) >= sizeof norm)
+        return NULL;
+    if (!dm_field_normalise(st->ctx, fd, v, norm, sizeof norm))
+        return NULL; /* a value as it is */
+    dm_ctx_clear_error(st->ctx);
+    char t[512], c[64];
+    trim_into(v, t, sizeof t);
+    if (!*t)
+        return NULL;
+    if (fd->type != DM_FT_ENUMSET) {
+        int k = choice_named(fd, t);
+        return k < 0 ? NULL : choice_at(fd, k, buf, n);
+    }
+    size_t used = 0;
+    buf[0] = '\0';
+    for (const char *p = t; *p;) {
+        while (*p && strchr(" ,;|", *p))
+            p++;
+        if (!*p)
+            break;
+        size_t len;
+        int k = choice_prefix(fd, p, " ,;|", &len);
+        if (k < 0)
+            return NULL;
+        choice_at(fd, k, c, sizeof c);
+        if (used + strlen(c) + 2 > n)
+            return NULL;
+        used += (size_t)snprintf(buf + used, n - used, "%s%s", used ? "," : "", c);
+        p += len;
+    }
+    return used ? buf : NULL;
+}
+
+/* Column full ("ordnance/AP", "Ordnance/Anti-personnel mine (AP)", with a
+ * group before them or not) as the column of one choice of a set of l:
+ * the field (by its name or its label) and the choice (by its name or its
+ * label) into *choice; NULL when it is none. */
+static const dm_field_def *choice_column(const dm_layer_def *l, const char *full, int *choice)
+{
+    const char *slash = strrchr(full, '/');
+    if (l == &file_layer || !slash || slash == full)
+        return NULL;
+    char field[256];
+    snprintf(field, sizeof field, "%.*s", (int)(slash - full), full);
+    const dm_field_def *fd = dm_field_find(l, base_name(field));
+    if (!fd)
+        fd = form_label_field(l, base_name(field));
+    if (!fd || fd->type != DM_FT_ENUMSET)
+        return NULL;
+    int k = choice_named(fd, slash + 1);
+    if (k < 0 || k >= 64)
+        return NULL;
+    *choice = k;
+    return fd;
+}
+
+/* Add to list (n bytes) ", item", or item when it is the first; nothing
+ * when it would not fit whole. */
+static void said_add(char *list, size_t n, const char *item)
+{
+    size_t len = strlen(list);
+    if (len + strlen(item) + 3 < n)
+        snprintf(list + len, n - len, "%s%s", len ? ", " : "", item);
+}
+
+/* The cell of column i of f, the column of choice k of a set: whether it
+ * selects the choice, into st->choices. 1, TRUE and yes (and the choice's
+ * name or label) select it, 0, FALSE and no do not, an empty cell says
+ * nothing; anything else is refused. */
+static dm_status choice_cell(import_state *st, OGRFeatureH f, int i)
+{
+    int fi = st->choice_of[i] / 64, k = st->choice_of[i] % 64;
+    const dm_field_def *fd = &st->layer->fields[fi];
+    struct choice_cols *cc = &st->choices[fi];
+    if (!OGR_F_IsFieldSetAndNotNull(f, i))
+        return DM_OK;
+    char t[256];
+    trim_into(OGR_F_GetFieldAsString(f, i), t, sizeof t);
+    if (!*t)
+        return DM_OK;
+    char *end = NULL;
+    double x = strtod(t, &end);
+    int on = -1;
+    if (end != t && !*end && (x == 0 || x == 1))
+        on = x == 1;
+    else if (!dm__strcasecmp(t, "true") || !dm__strcasecmp(t, "yes"))
+        on = 1;
+    else if (!dm__strcasecmp(t, "false") || !dm__strcasecmp(t, "no"))
+        on = 0;
+    else if (choice_named(fd, t) == k)
+        on = 1;
+    if (on < 0) {
+        char v[64];
+        return dm__fail(st->ctx, DM_EPARSE,
+                        "column '%s': '%.60s' is not 1 or 0 (whether choice %s of field '%s' is "
+                        "selected)",
+                        OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(OGR_L_GetLayerDefn(st->ol), i)), t,
+                        choice_at(fd, k, v, sizeof v), fd->name);
+    }
+    cc->given = 1;
+    if (on)
+        cc->sel |= (uint64_t)1 << k;
+    return DM_OK;
+}
+
+/* The choices of set field fd a mask selects, in the model's order, as the
+ * layer stores a set ("AP,AT"), into buf. */
+static const char *choices_text(const dm_field_def *fd, uint64_t sel, char *buf, size_t n)
+{
+    char v[64];
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < 64 && *choice_at(fd, k, v, sizeof v); k++)
+        if ((sel >> k & 1) && used + strlen(v) + 2 < n)
+            used += (size_t)snprintf(buf + used, n - used, "%s%s", used ? "," : "", v);
+    return buf;
+}
+
+/* The row's sets from the columns of their choices: into a field no column
+ * of the file gives, or held against that column's where one does (they
+ * must agree). */
+static dm_status choices_into_row(import_state *st, dm_row *row)
+{
+    const dm_layer_def *l = st->layer;
+    OGRFeatureDefnH sfd = OGR_L_GetLayerDefn(st->ol);
+    for (size_t fi = 0; fi < l->n_fields; fi++) {
+        struct choice_cols *cc = &st->choices[fi];
+        if (!cc->n || !cc->given)
+            continue;
+        const dm_field_def *fd = &l->fields[fi];
+        int own = -1;
+        for (int i = 0; i < st->n_src && own < 0; i++)
+            if (st->target[i] == (int)fi)
+                own = i;
+        char have[512], want[512];
+        choices_text(fd, cc->sel, want, sizeof want);
+        if (own < 0) {
+            if (!cc->sel)
+                continue;
+            dm_status rc = dm_row_set(row, fd->name, want);
+            if (rc)
+                return rc;
+            continue;
+        }
+        /* the set's own column beside them: they must agree */
+        const char *v = dm_row_get(row, fd->name);
+        uint64_t sel = 0;
+        have[0] = '\0';
+        if (v && *v) {
+            if (dm_field_normalise(st->ctx, fd, v, have, sizeof have)) {
+                dm_ctx_clear_error(st->ctx);
+                continue; /* the store refuses it, naming the field */
+            }
+            char c[64];
+            for (int k = 0; k < 64 && *choice_at(fd, k, c, sizeof c); k++) {
+                size_t len = strlen(c);
+                for (const char *p = have; *p;) {
+                    size_t m = strcspn(p, ",");
+                    if (m == len && !strncmp(p, c, m))
+                        sel |= (uint64_t)1 << k;
+                    p += m + (p[m] == ',');
+                }
+            }
+        }
+        if (sel == cc->sel)
+            continue;
+        const char *col = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(sfd, own));
+        return dm__fail(st->ctx, DM_EPARSE,
+                        "field '%s': column '%s' has %s%s%s, and the columns of its choices, one "
+                        "each ('%s'%s), select %s: they disagree; correct the file, or drop one: "
+                        "--map '%s=-' takes the choices' columns",
+                        fd->name, col, *have ? "'" : "", *have ? have : "none", *have ? "'" : "",
+                        OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(sfd, cc->first)),
+                        cc->n > 1 ? ", ..." : "", *want ? want : "none", col);
+    }
+    return DM_OK;
+}
+
+/* What was read as the form's labels, said once after the import: the
+ * headers, and the values given as choices' labels. 0 when nothing. */
+static int form_labels_said(const import_state *st, char *out, size_t n)
+{
+    out[0] = '\0';
+    if (st->labels_said[0])
+        snprintf(out, n, "headers read as the form's labels: %s", st->labels_said);
+    if (st->choice_labels) {
+        size_t len = strlen(out);
+        snprintf(out + len, n - len, "%s %ld value%s as its choices' labels (the first: %s)",
+                 len ? ";" : "values read as the form's choices' labels:", st->choice_labels,
+                 st->choice_labels == 1 ? "" : "s", st->choice_first);
+    }
+    return out[0] != '\0';
+}
+
 /* Find coordinate columns for files without a geometry column. */
 static void detect_coords(import_state *st)
 {
@@ -417,6 +789,32 @@ static void detect_coords(import_state *st)
             st->latlon_col = i;
         else if (st->geom_col < 0 && name_is(base_name(f), wkts))
             st->geom_col = i;
+    }
+    /* the geometry question by its label in the form ("Outline"), of the
+     * kind the layer holds */
+    const char *gt = st->layer->geom_type;
+    int kind = !gt                          ? -1
+               : !strcmp(gt, "POINT")        ? 0
+               : !strcmp(gt, "LINESTRING")   ? 1
+               : !strcmp(gt, "MULTIPOLYGON") ? 2
+                                             : -1;
+    const char *type, *en, *az;
+    for (size_t k = 0; st->geom_col < 0 && st->latlon_col < 0 && st->layer != &file_layer &&
+                       dm__form_geometry_label(k, &type, &en, &az);
+         k++) {
+        if (kind >= 0 && (int)k != kind)
+            continue;
+        for (int i = 0; i < st->n_src && st->geom_col < 0; i++) {
+            char t[256], item[300];
+            const char *f = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i));
+            trim_into(base_name(f), t, sizeof t);
+            if (!label_is(t, en) && !label_is(t, az))
+                continue;
+            st->geom_col = i;
+            snprintf(item, sizeof item, "'%.200s' as the geometry", f);
+            if (!strstr(st->labels_said, item))
+                said_add(st->labels_said, sizeof st->labels_said, item);
+        }
     }
 }
 
@@ -518,7 +916,11 @@ static dm_status map_fields(import_state *st)
     free(st->sum);
     st->unit = calloc((size_t)(st->n_src ? st->n_src : 1), sizeof *st->unit);
     st->sum = calloc((size_t)(st->n_src ? st->n_src : 1), 1);
-    if (!unknown || !names || !st->unit || !st->sum) {
+    free(st->choices);
+    free(st->choice_of);
+    st->choices = calloc(l->n_fields ? l->n_fields : 1, sizeof *st->choices);
+    st->choice_of = calloc((size_t)(st->n_src ? st->n_src : 1), sizeof *st->choice_of);
+    if (!unknown || !names || !st->unit || !st->sum || !st->choices || !st->choice_of) {
         free(unknown);
         free(names);
         return dm__fail(st->ctx, DM_ENOMEM, "out of memory");
@@ -563,8 +965,23 @@ static dm_status map_fields(import_state *st)
             st->target[i] = SRC_COORD;
             continue;
         }
-        const dm_field_def *f = dm_field_find(l, name);
-        if (!f && strlen(name) == 10)
+        /* the column of one choice of a set (KoboToolbox's ordnance/AP) */
+        int choice = 0;
+        const dm_field_def *f = choice_column(l, full, &choice);
+        if (f) {
+            struct choice_cols *cc = &st->choices[f - l->fields];
+            st->target[i] = SRC_CHOICE;
+            st->choice_of[i] = (int)(f - l->fields) * 64 + choice;
+            if (!cc->n++)
+                cc->first = i;
+            continue;
+        }
+        f = dm_field_find(l, name);
+        if (f) {
+            st->target[i] = (int)(f - l->fields);
+            continue;
+        }
+        if (strlen(name) == 10)
             f = truncated_match(l, name);
         if (f) {
             st->target[i] = (int)(f - l->fields);
@@ -596,6 +1013,15 @@ static dm_status map_fields(import_state *st)
                 snprintf(st->imsma_said + len, sizeof st->imsma_said - len, "%s'%s'%s%s%s as %s", len ? ", " : "",
                          full, cut ? " (IMSMA's " : "", cut ? ic->column : "", cut ? ", its name cut by the Shapefile)" : "",
                          f->name);
+            continue;
+        }
+        /* a question's label in the layer's form ("Hazard reference") */
+        if ((f = form_label_field(l, name))) {
+            char item[300];
+            st->target[i] = (int)(f - l->fields);
+            snprintf(item, sizeof item, "'%.200s' as %s", full, f->name);
+            if (!strstr(st->labels_said, item))
+                said_add(st->labels_said, sizeof st->labels_said, item);
             continue;
         }
         if (!dm__strcasecmp(name, "uuid")) {
@@ -696,6 +1122,24 @@ static dm_status map_fields(import_state *st)
     free(names);
     if (rc)
         return rc;
+    /* the columns of a set's choices: said once, with the set's own
+     * column they are held against */
+    for (size_t k = 0; k < l->n_fields; k++) {
+        const struct choice_cols *cc = &st->choices[k];
+        if (!cc->n)
+            continue;
+        int own = -1;
+        for (int i = 0; i < st->n_src && own < 0; i++)
+            if (st->target[i] == (int)k)
+                own = i;
+        char item[600];
+        snprintf(item, sizeof item, "%s (%d column%s, '%.200s'%s%s%.200s%s)", l->fields[k].name, cc->n,
+                 cc->n == 1 ? "" : "s", OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, cc->first)),
+                 cc->n > 1 ? ", ..." : "", own >= 0 ? "; held against column '" : "",
+                 own >= 0 ? OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, own)) : "", own >= 0 ? "'" : "");
+        if (!strstr(st->choices_said, item))
+            said_add(st->choices_said, sizeof st->choices_said, item);
+    }
     if (no_unit >= 0) {
         /* every such column named, with the --map of each to copy */
         char first[256] = "", more[512] = "", maps[1024] = "", stem[64];
@@ -749,7 +1193,8 @@ static dm_status map_fields(import_state *st)
      * first in every row. */
     for (int i = 0; i < st->n_src; i++)
         for (int j = i + 1; j < st->n_src; j++)
-            if (st->target[i] != SRC_DROP && st->target[i] != SRC_COORD && st->target[i] == st->target[j] &&
+            if (st->target[i] != SRC_DROP && st->target[i] != SRC_COORD && st->target[i] != SRC_CHOICE &&
+                st->target[i] == st->target[j] &&
                 !(st->sum[i] && st->sum[j])) {
                 const char *a = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i));
                 const char *b = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, j));
@@ -1302,6 +1747,10 @@ static void cleanup(import_state *st)
     free(st->sum);
     st->unit = NULL;
     st->sum = NULL;
+    free(st->choices);
+    free(st->choice_of);
+    st->choices = NULL;
+    st->choice_of = NULL;
     if (st->oct)
         OCTDestroyCoordinateTransformation(st->oct);
     if (st->src_srs)
@@ -2101,6 +2550,8 @@ static int field_has_source(const import_state *st, size_t i)
     for (int k = 0; k < st->n_src; k++)
         if (st->target[k] == (int)i)
             return 1;
+    if (st->choices && st->choices[i].n)
+        return 1; /* the columns of its choices */
     for (size_t k = 0; k < st->o->n_set; k++)
         if (!dm__strcasecmp(st->o->set_field[k], st->layer->fields[i].name))
             return 1;
@@ -2525,14 +2976,18 @@ static void misfit_hint(const import_state *st, const long *counts, char *buf, s
 }
 
 /* Is name a column an import knows: a field of the layer, an IMSMA
- * column, an area named with its unit, a coordinate or WKT column? */
+ * column, an area named with its unit, a coordinate or WKT column, a
+ * question of the layer's form by its label or the column of a choice of
+ * a set (KoboToolbox's)? */
 static int known_column(const import_state *st, const char *name)
 {
     static const char *coords[] = {"lon", "longitude", "lng", "x", "easting", "lat", "latitude", "y",
                                    "northing", "wkt", "geometry", "the_geom", NULL};
     dm__area_unit u;
+    int choice;
     return dm_field_find(st->layer, name) || imsma_col(st, name, NULL) ||
-           (st->layer != &file_layer && dm__area_column(st->layer, name, &u)) || name_is(name, coords);
+           (st->layer != &file_layer && dm__area_column(st->layer, name, &u)) || name_is(name, coords) ||
+           form_label_field(st->layer, name) || choice_column(st->layer, name, &choice);
 }
 
 /* A spreadsheet (CSV, XLSX, ODS) whose column names are not on its first
@@ -2819,8 +3274,17 @@ static dm_status import_layer(import_state *st, import_run *run)
             if (ref_col >= 0 && OGR_F_IsFieldSetAndNotNull(f, ref_col))
                 dm__strlcpy(ref, OGR_F_GetFieldAsString(f, ref_col), sizeof ref);
         }
+        for (size_t k = 0; st->choices && k < layer->n_fields; k++)
+            st->choices[k].sel = (uint64_t)(st->choices[k].given = 0);
         for (int i = 0; i < st->n_src && !rc; i++) {
             int t = st->target[i];
+            if (t == SRC_CHOICE) {
+                if ((rc = choice_cell(st, f, i)) && st->check) {
+                    check_refusal(st, run, no, ref, rc);
+                    rc = DM_OK;
+                }
+                continue;
+            }
             if (t < 0 && t != SRC_UUID)
                 continue;
             if (!OGR_F_IsFieldSetAndNotNull(f, i))
@@ -2879,7 +3343,7 @@ static dm_status import_layer(import_state *st, import_run *run)
                     snprintf(st->slash_text, sizeof st->slash_text, "%.*s", end, v + k);
                 }
             }
-            char abuf[64];
+            char abuf[64], cbuf[512];
             if (t >= 0 && (st->unit[i].mul || st->sum[i]))
                 v = area_value(st, row, &layer->fields[t], i, v, abuf, sizeof abuf);
             if (t >= 0 && layer->fields[t].type == DM_FT_ENUM) {
@@ -2892,6 +3356,16 @@ static dm_status import_layer(import_state *st, import_run *run)
                                   "field '%s': '%s' is an IMSMA classification demine has no %s for (one of %s): "
                                   "leave such rows out of the file",
                                   layer->fields[t].name, v, layer->fields[t].name, layer->fields[t].values);
+            }
+            /* a choice given by its label in the form ("Open", "Piyada
+             * əleyhinə mina (AP)"), as a KoboToolbox export has it */
+            const char *cv =
+                t >= 0 && !rc ? choice_value(st, &layer->fields[t], v, cbuf, sizeof cbuf) : NULL;
+            if (cv) {
+                if (!st->choice_labels++)
+                    snprintf(st->choice_first, sizeof st->choice_first, "'%.80s' as %s (%s)", v, cv,
+                             layer->fields[t].name);
+                v = cv;
             }
             if (rc)
                 ;
@@ -2944,6 +3418,11 @@ static dm_status import_layer(import_state *st, import_run *run)
             OGR_F_Destroy(f);
             dm__progress(ctx, "import", run->done, run->total);
             continue;
+        }
+        /* the sets the columns of their choices give */
+        if (!rc && st->choices && (rc = choices_into_row(st, row)) && st->check) {
+            check_refusal(st, run, no, ref, rc);
+            rc = DM_OK;
         }
         if (!rc && st->folder && st->folder_field >= 0) {
             const char *name = layer->fields[st->folder_field].name, *had = dm_row_get(row, name);
@@ -3335,6 +3814,13 @@ static dm_status read_file_as_is(dm_ctx *ctx, dm_store *s, const char *path,
                           run.misfits == 1 ? "" : "s", run.misfits == 1 ? "is" : "are",
                           run.misfits == 1 ? "a " : "", kind_words[layer_kind(layer)][run.misfits != 1], hint);
         }
+        char labels[2300];
+        if (form_labels_said(&st, labels, sizeof labels))
+            dm__check_add(check, DM_CHECK_WARNING, "form_labels", layer->name, "", NULL, NAN, NAN,
+                          "%s", labels);
+        if (st.choices_said[0])
+            dm__check_add(check, DM_CHECK_WARNING, "choice_columns", layer->name, "", NULL, NAN, NAN,
+                          "columns of a choice each read into their set: %s", st.choices_said);
         if (st.imsma_said[0])
             dm__check_add(check, DM_CHECK_WARNING, "imsma_columns", layer->name, "", NULL, NAN, NAN,
                           "IMSMA columns recognised: %s", st.imsma_said);
@@ -3371,6 +3857,12 @@ static dm_status read_file_as_is(dm_ctx *ctx, dm_store *s, const char *path,
             dm__progress(ctx, "check", run.total, run.total);
         goto done;
     }
+    char labels[2300];
+    if (form_labels_said(&st, labels, sizeof labels))
+        dm__log(ctx, DM_LOG_INFO, "%s: %s", path, labels);
+    if (st.choices_said[0])
+        dm__log(ctx, DM_LOG_INFO, "%s: columns of a choice each read into their set: %s", path,
+                st.choices_said);
     if (st.imsma_said[0])
         dm__log(ctx, DM_LOG_INFO, "%s: IMSMA columns recognised: %s", path, st.imsma_said);
     if (st.units_said[0])
