@@ -853,3 +853,361 @@ TEST(form_command_line)
     ASSERT_CONTAINS(out, "\"geometry\":\"geopoint\"");
     free(out);
 }
+
+/* ------------- a KoboToolbox export with its default settings ------------- */
+
+/* A column of such an export: its header may be longer than an xcol's
+ * ("Ordnance/Abandoned explosive ordnance (AXO)"). */
+typedef struct kcol {
+    char name[128];
+    OGRFieldType type;
+    char value[160];
+} kcol;
+
+static void add_kcol(kcol *c, int *n, const char *name, OGRFieldType type, const char *value)
+{
+    ASSERT(*n < 96);
+    snprintf(c[*n].name, sizeof c[*n].name, "%s", name);
+    c[*n].type = type;
+    snprintf(c[*n].value, sizeof c[*n].value, "%s", value);
+    (*n)++;
+}
+
+/* The export's columns c as a sheet of one row into the .xlsx at path. */
+static void write_kobo(const char *path, const char *sheet, const kcol *c, int n)
+{
+    GDALDatasetH ds =
+        GDALCreate(GDALGetDriverByName("XLSX"), dmtest_path(path), 0, 0, 0, GDT_Unknown, NULL);
+    ASSERT(ds);
+    OGRLayerH ol = GDALDatasetCreateLayer(ds, sheet, NULL, wkbNone, NULL);
+    ASSERT(ol);
+    for (int k = 0; k < n; k++) {
+        OGRFieldDefnH f = OGR_Fld_Create(c[k].name, c[k].type);
+        ASSERT(OGR_L_CreateField(ol, f, TRUE) == OGRERR_NONE);
+        OGR_Fld_Destroy(f);
+    }
+    OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(ol));
+    for (int k = 0; k < n; k++) {
+        if (!*c[k].value)
+            continue;
+        int y, mo, d;
+        if (c[k].type == OFTDate && sscanf(c[k].value, "%d-%d-%d", &y, &mo, &d) == 3)
+            OGR_F_SetFieldDateTime(f, k, y, mo, d, 0, 0, 0, 0);
+        else
+            OGR_F_SetFieldString(f, k, c[k].value);
+    }
+    ASSERT(OGR_L_CreateFeature(ol, f) == OGRERR_NONE);
+    OGR_F_Destroy(f);
+    GDALClose(ds);
+}
+
+/* The row of question name in the survey sheet, or -1. */
+static int question_row(const xsheet *sv, const char *name)
+{
+    for (int r = 0; r < sv->nrows; r++)
+        if (!strcmp(cell(sv, r, "name"), name))
+            return r;
+    return -1;
+}
+
+/* The label (in column lc) of choice name of list. */
+static const char *choice_label(const xsheet *ch, const char *list, const char *name,
+                                const char *lc)
+{
+    for (int r = 0; r < ch->nrows; r++)
+        if (!strcmp(cell(ch, r, "list_name"), list) && !strcmp(cell(ch, r, "name"), name))
+            return cell(ch, r, lc);
+    ASSERT_MSG(0, "no choice %s in list %s", name, list);
+    return NULL;
+}
+
+/* The export of the form as KoboToolbox writes it with its default
+ * settings, from c (n columns), the export with XML values and headers, into
+ * out: the headers and the values the labels of the form's column lc (its
+ * names with lc NULL), a repeat group's name in a header its label; a
+ * select_multiple question its own column (its choices' labels joined by
+ * spaces) and a column for each choice after it ("Ordnance/Anti-personnel
+ * mine (AP)", "ordnance/AP"), 1 when selected, 0 when not, of type
+ * choice_type. Columns KoboToolbox names itself keep their names, but a
+ * geopoint's parts, which it names after the label (_Location_latitude). */
+static int default_export(const xsheet *sv, const xsheet *ch, const char *lc, const xcol *c, int n,
+                          OGRFieldType choice_type, kcol *out)
+{
+    int m = 0;
+    for (int k = 0; k < n; k++) {
+        const char *name = c[k].name, *slash = strchr(name, '/');
+        char group[64] = "", header[128], q[64];
+        if (slash) {
+            snprintf(q, sizeof q, "%.*s", (int)(slash - name), name);
+            int g = question_row(sv, q);
+            ASSERT(g >= 0);
+            snprintf(group, sizeof group, "%.60s/", lc ? cell(sv, g, lc) : q);
+            name = slash + 1;
+        }
+        int r = question_row(sv, name);
+        const char *type = r >= 0 ? cell(sv, r, "type") : "start";
+        if (!strcmp(type, "start") || !strcmp(type, "end")) {
+            /* KoboToolbox's own columns; a geopoint's parts named after its label */
+            if (lc && sscanf(name, "_%63[^_]", q) == 1 && question_row(sv, q) >= 0 &&
+                !strcmp(cell(sv, question_row(sv, q), "type"), "geopoint"))
+                snprintf(header, sizeof header, "_%s%s", cell(sv, question_row(sv, q), lc),
+                         name + 1 + strlen(q));
+            else
+                snprintf(header, sizeof header, "%s", name);
+            add_kcol(out, &m, header, c[k].type, c[k].value);
+            continue;
+        }
+        snprintf(header, sizeof header, "%s%s", group, lc ? cell(sv, r, lc) : name);
+        /* "select_one LIST", "select_multiple LIST" */
+        const char *list = strstr(type, "select_") == type ? strchr(type, ' ') + 1 : NULL;
+        int multiple = list && type[7] == 'm';
+        if (!list || !lc || !*c[k].value) {
+            add_kcol(out, &m, header, c[k].type, c[k].value);
+        } else {
+            /* the choice's label; a set's labels joined by spaces */
+            char v[160] = "", one[64];
+            for (const char *p = c[k].value; *p;) {
+                size_t len = strcspn(p, " ");
+                snprintf(one, sizeof one, "%.*s", (int)len, p);
+                size_t used = strlen(v);
+                snprintf(v + used, sizeof v - used, "%s%s", used ? " " : "",
+                         choice_label(ch, list, one, lc));
+                p += len + (p[len] == ' ');
+            }
+            add_kcol(out, &m, header, c[k].type, v);
+        }
+        if (!multiple)
+            continue;
+        /* a column for each choice */
+        for (int row = 0; row < ch->nrows; row++) {
+            if (strcmp(cell(ch, row, "list_name"), list))
+                continue;
+            const char *cn = cell(ch, row, "name");
+            char col[128], with[72];
+            snprintf(col, sizeof col, "%.60s/%.60s", header, lc ? cell(ch, row, lc) : cn);
+            snprintf(with, sizeof with, " %s ", c[k].value);
+            char word[72];
+            snprintf(word, sizeof word, " %s ", cn);
+            add_kcol(out, &m, col, choice_type, !*c[k].value ? "" : strstr(with, word) ? "1" : "0");
+        }
+    }
+    return m;
+}
+
+static int has_select_multiple(const xsheet *sv)
+{
+    for (int r = 0; r < sv->nrows; r++)
+        if (strstr(cell(sv, r, "type"), "select_multiple ") == cell(sv, r, "type"))
+            return 1;
+    return 0;
+}
+
+/* For every layer a team fills in: KoboToolbox's export with its default
+ * settings (the questions' and the choices' labels, in English and in
+ * Azerbaijani; with XML headers, a column for each choice of a set beside
+ * the set's own) imports with no --map, its values those of the export
+ * with XML values and headers. */
+TEST(form_export_with_kobotoolbox_default_settings_imports_as_is)
+{
+    char sensor[37], accident[37];
+    make_db_with_refs(sensor, accident);
+    /* a database for each way of downloading, every layer once in each */
+    static const char *dbs[] = {"names.gpkg", "en.gpkg", "az.gpkg"};
+    for (int d = 0; d < 3; d++)
+        ASSERT_EQ(dmtest_sh(NULL, "cp '%s' '%s'", dmtest_path("db.gpkg"), dmtest_path(dbs[d])), 0);
+    GDALAllRegister();
+    int layers = 0, with_sets = 0;
+    for (size_t i = 0; i < dm_layer_count(); i++) {
+        const dm_layer_def *l = dm_layer_at(i);
+        if (!form_layer(l))
+            continue;
+        for (int d = 0; d < 3; d++) {
+            char form[96], exp[96];
+            snprintf(form, sizeof form, "%s-%d-form.xlsx", l->name, d);
+            snprintf(exp, sizeof exp, "%s-%d-export.xlsx", l->name, d);
+            ASSERT_DEMINE(0, "wrote", "form %s --lang %s --out %s", l->name, d == 2 ? "az" : "en",
+                          form);
+            xbook b;
+            read_book(dmtest_path(form), &b);
+            const xsheet *sv = sheet_of(&b, "survey"), *ch = sheet_of(&b, "choices");
+            if (d == 0 && !has_select_multiple(sv)) {
+                book_free(&b);
+                continue; /* names as the export with XML headers has them */
+            }
+            with_sets += d == 0;
+            xcol xml[64];
+            kcol c[96];
+            int n = export_cols(l, sv, ch, 0, "6f1c2a54-1b0e-4f4c-9a55-0d3c2b7a9e01", sensor,
+                                accident, xml);
+            int m = default_export(sv, ch, d ? "label" : NULL, xml, n,
+                                   d ? OFTString : OFTInteger, c);
+            write_kobo(exp, cell(sheet_of(&b, "settings"), 0, "form_title"), c, m);
+            book_free(&b);
+            char *out = NULL;
+            int rc = dmtest_demine(&out, "import %s --layer %s %s", dbs[d], l->name, exp);
+            ASSERT_MSG(rc == 0 && strstr(out, "imported 1 row"), "%s (%s): import: %s", l->name,
+                       dbs[d], out);
+            if (d)
+                ASSERT_MSG(strstr(out, "headers read as the form's labels: '"), "%s: %s", l->name,
+                           out);
+            free(out);
+            dm_store *s = NULL;
+            ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path(dbs[d]), DM_STORE_READONLY, &s));
+            check_imported(s, l, xml, n, NULL);
+            dm_store_close(s);
+        }
+        layers++;
+    }
+    ASSERT_EQ(layers, 19);
+    ASSERT(with_sets >= 3); /* hazards, activities, sensors ... */
+}
+
+/* The row of layer whose ref is ref, as JSON (free with free()). */
+static char *row_of(const char *db, const char *layer, const char *ref)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, dmtest_path(db), DM_STORE_READONLY, &s));
+    const char *f[] = {"ref"}, *v[] = {ref};
+    dm_select sel = {.eq_field = f, .eq_value = v, .n_eq = 1};
+    dm_cursor *cur = NULL;
+    ASSERT_OK(dm_store_select(s, layer, &sel, &cur));
+    ASSERT_MSG(dm_cursor_next(cur) > 0, "no %s %s", layer, ref);
+    char *json = NULL, *copy;
+    ASSERT_OK(dm_cursor_json(cur, 1, &json));
+    copy = strdup(json);
+    dm_free(ctx, json);
+    dm_cursor_free(cur);
+    dm_store_close(s);
+    return copy;
+}
+
+#define AREA "\"POLYGON((46.9 39.9,46.95 39.9,46.95 39.95,46.9 39.95,46.9 39.9))\""
+
+/* The columns of a set's choices, one each (KoboToolbox's ordnance/AP, 1
+ * or 0), are read into the set, in the model's order; beside the set's own
+ * column they must agree with it. Headers and values that are the form's
+ * labels are read as such, and nothing else: a header near a label is
+ * refused as before. */
+TEST(form_export_choice_columns_and_labels_read_exactly)
+{
+    ASSERT_DEMINE(0, NULL, "init db.gpkg");
+    /* the choices' columns alone: 1 and TRUE select, 0 does not, a row
+     * that did not answer has them empty */
+    dmtest_write_file(dmtest_path("sets.csv"),
+                      "WKT,ref,hazard_type,ordnance/UXO,ordnance/AP,ordnance/AT\n" AREA
+                      ",H-1,CHA,1,TRUE,0\n" AREA ",H-2,SHA,,,\n");
+    ASSERT_DEMINE(0, "columns of a choice each read into their set: ordnance (3 columns, "
+                     "'ordnance/UXO', ...)",
+                  "import db.gpkg --layer hazards sets.csv");
+    char *j = row_of("db.gpkg", "hazards", "H-1");
+    ASSERT_CONTAINS(j, "\"ordnance\":\"AP,UXO\"");
+    free(j);
+    j = row_of("db.gpkg", "hazards", "H-2");
+    ASSERT_MSG(!strstr(j, "\"ordnance\":\""), "H-2 has ordnance: %s", j);
+    free(j);
+    /* beside the set's own column: the same choices are taken as its, a
+     * row whose columns disagree with it is refused, naming it */
+    dmtest_write_file(dmtest_path("both.csv"),
+                      "WKT,ref,hazard_type,ordnance,ordnance/AP,ordnance/AT,ordnance/UXO\n" AREA
+                      ",H-3,CHA,AT AP,1,1,0\n" AREA ",H-4,CHA,AP,1,1,0\n");
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "import db.gpkg --layer hazards both.csv");
+    ASSERT_MSG(rc != 0, "imported: %s", out);
+    ASSERT_CONTAINS(out, "feature 2 (line 3) H-4");
+    ASSERT_CONTAINS(out, "field 'ordnance': column 'ordnance' has 'AP', and the columns of its "
+                         "choices, one each ('ordnance/AP', ...), select AP,AT: they disagree");
+    free(out);
+    /* so says a check of the file */
+    rc = dmtest_demine(&out, "check both.csv --layer hazards");
+    ASSERT_MSG(rc != 0 && strstr(out, "they disagree") && strstr(out, "H-4"), "check: %s", out);
+    free(out);
+    dmtest_write_file(dmtest_path("agree.csv"),
+                      "WKT,ref,hazard_type,ordnance,ordnance/AP,ordnance/AT,ordnance/UXO\n" AREA
+                      ",H-3,CHA,AT AP,1,1,0\n");
+    ASSERT_DEMINE(0, "held against column 'ordnance'", "import db.gpkg --layer hazards agree.csv");
+    j = row_of("db.gpkg", "hazards", "H-3");
+    ASSERT_CONTAINS(j, "\"ordnance\":\"AT,AP\"");
+    free(j);
+    /* a cell that says neither */
+    dmtest_write_file(dmtest_path("bad.csv"), "WKT,ref,hazard_type,ordnance/AP\n" AREA
+                                              ",H-5,CHA,maybe\n");
+    ASSERT_DEMINE(2, "column 'ordnance/AP': 'maybe' is not 1 or 0",
+                  "import db.gpkg --layer hazards bad.csv");
+    /* labels, but for case and white space around them; the choices' too */
+    dmtest_write_file(dmtest_path("labels.csv"),
+                      "WKT,hazard REFERENCE ,Hazard type,Ordnance/Anti-tank mine (AT),"
+                      "Ordnance/Piyada əleyhinə mina (AP),Vəziyyəti\n" AREA
+                      ",H-6, şübhəli təhlükəli ərazi (sha),1,1,QİSMƏN AZAD EDİLİB\n");
+    ASSERT_DEMINE(0, "headers read as the form's labels: 'hazard REFERENCE' as ref, "
+                     "'Hazard type' as hazard_type, 'Vəziyyəti' as status; 2 values as its "
+                     "choices' labels (the first: ' şübhəli təhlükəli ərazi (sha)' as SHA "
+                     "(hazard_type))",
+                  "import db.gpkg --layer hazards labels.csv");
+    j = row_of("db.gpkg", "hazards", "H-6");
+    ASSERT_CONTAINS(j, "\"hazard_type\":\"SHA\"");
+    ASSERT_CONTAINS(j, "\"status\":\"partly_released\"");
+    ASSERT_CONTAINS(j, "\"ordnance\":\"AP,AT\"");
+    free(j);
+    /* nothing else is guessed */
+    dmtest_write_file(dmtest_path("near.csv"), "WKT,Hazard ref,hazard_type\n" AREA ",H-7,CHA\n");
+    ASSERT_DEMINE(2, "field 'Hazard ref' is not a field of layer hazards",
+                  "import db.gpkg --layer hazards near.csv");
+    dmtest_write_file(dmtest_path("choice.csv"),
+                      "WKT,ref,hazard_type,Ordnance/Mines\n" AREA ",H-7,CHA,1\n");
+    ASSERT_DEMINE(2, "field 'Ordnance/Mines' is not a field of layer hazards",
+                  "import db.gpkg --layer hazards choice.csv");
+    dmtest_write_file(dmtest_path("value.csv"), "WKT,ref,Hazard type\n" AREA ",H-7,Confirmed\n");
+    ASSERT_DEMINE(2, "'Confirmed' is not one of SHA|CHA", "import db.gpkg --layer hazards value.csv");
+}
+
+/* An accident and its victims downloaded from KoboToolbox with its default
+ * settings, from the form in Azerbaijani: the headers and the values its
+ * labels, the victims' headers after their group's label
+ * ("Zərərçəkənlər/Cinsi"); the two sheets import as the export with XML
+ * values and headers does. */
+TEST(form_export_in_azerbaijani_labels_with_its_victims_imports_linked)
+{
+    char sensor[37], accident[37];
+    make_db_with_refs(sensor, accident);
+    ASSERT_DEMINE(0, "wrote", "form accidents --lang az");
+    xbook b;
+    read_book(dmtest_path("accidents-form.xlsx"), &b);
+    const xsheet *sv = sheet_of(&b, "survey"), *ch = sheet_of(&b, "choices");
+    const char *uuid = "6f1c2a54-1b0e-4f4c-9a55-0d3c2b7a9e01";
+    xcol main[64], vic[64];
+    kcol kmain[96], kvic[96];
+    int n = export_cols(dm_layer_find("accidents"), sv, ch, 0, uuid, sensor, accident, main);
+    int nv = export_cols(NULL, sv, ch, 1, uuid, sensor, accident, vic);
+    int km = default_export(sv, ch, "label", main, n, OFTString, kmain);
+    int kv = default_export(sv, ch, "label", vic, nv, OFTString, kvic);
+    int found = 0;
+    for (int k = 0; k < kv; k++) {
+        found |= !strcmp(kvic[k].name, "Zərərçəkənlər/Cinsi");
+    }
+    ASSERT(found);
+    found = 0;
+    for (int k = 0; k < km; k++)
+        found |= !strcmp(kmain[k].name, "Minatəmizləmə zamanı hadisə") &&
+                 !strcmp(kmain[k].value, "Xeyr");
+    ASSERT(found);
+    book_free(&b);
+    GDALAllRegister();
+    write_kobo("main.xlsx", "Mina hadisələri", kmain, km);
+    write_kobo("victims.xlsx", "victims", kvic, kv);
+    ASSERT_DEMINE(0, "'Hadisənin tarixi' as date",
+                  "import db.gpkg --layer accidents --map _uuid=uuid main.xlsx");
+    ASSERT_DEMINE(0, "'Zərərçəkənlər/Cinsi' as sex",
+                  "import db.gpkg --layer victims --map _submission__uuid=accident_id "
+                  "victims.xlsx");
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path("db.gpkg"), DM_STORE_READONLY, &s));
+    check_imported(s, dm_layer_find("accidents"), main, n, NULL);
+    check_imported(s, dm_layer_find("victims"), vic, nv, "victims/");
+    const char *f[] = {"accident_id"}, *v[] = {uuid};
+    dm_select sel = {.eq_field = f, .eq_value = v, .n_eq = 1};
+    long linked = 0;
+    ASSERT_OK(dm_store_count(s, "victims", &sel, &linked));
+    ASSERT_EQ(linked, 1);
+    dm_store_close(s);
+}
