@@ -38,9 +38,11 @@ static const char *help =
     "                    (features; default point)\n"
     "  --force           replace FORM.xlsx if it exists\n"
     "  --json            print the result as JSON\n\n"
-    "In KoboToolbox, download the data as XLS with \"XML values and headers\" and\n"
-    "multiple select questions as a single column. An accident form's export has two\n"
-    "sheets; import them in two runs, the accidents keeping their submission's uuid:\n"
+    "In KoboToolbox, download the data as XLSX: its default settings (labels, multiple\n"
+    "select questions in single and separate columns) import as they are; \"XML values\n"
+    "and headers\", multiple selects as a single column, is the plainest. An accident\n"
+    "form's export has two sheets; import them in two runs, the accidents keeping\n"
+    "their submission's uuid:\n"
     "  demine import DB --layer accidents --map _uuid=uuid EXPORT.xlsx\n"
     "  demine import DB --layer victims --map _submission__uuid=accident_id EXPORT.xlsx\n"
     "See docs/forms.md.\n";
@@ -138,9 +140,9 @@ static int run_form(dm_ctx *ctx, int argc, char **argv)
             "with --set FIELD=VALUE, or every row is refused)\n",
             strchr(r.required_missing, ',') ? "s" : "", r.required_missing,
             strchr(r.required_missing, ',') ? "them" : "it");
-    printf("upload it to KoboToolbox or ODK Central; download the data as XLSX (KoboToolbox: \"XML "
-           "values "
-           "and headers\", multiple select questions as a single column), then:\n");
+    printf("upload it to KoboToolbox or ODK Central; download the data as XLSX (KoboToolbox's defaults do; "
+           "\"XML values and headers\", multiple select questions as a single column, is the plainest), "
+           "then:\n");
     if (*r.repeat) {
         printf("  demine import DB --layer %s --map _uuid=uuid EXPORT.xlsx\n", r.layer);
         printf("  demine import DB --layer %s --map _submission__uuid=%s EXPORT.xlsx\n", r.repeat,
