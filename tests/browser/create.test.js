@@ -12,6 +12,7 @@
 // item, H-2).
 'use strict';
 const { chromium } = require('playwright-core');
+const draw = require('./draw.js');
 
 const BASE = process.env.DEMINE_URL;
 const EXE = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -83,11 +84,7 @@ async function main() {
 
   // 3. draw the polygon (the polygon tool is on at New)
   const corners = [[46.952, 39.952], [46.958, 39.952], [46.958, 39.957], [46.952, 39.957]];
-  for (const [lon, lat] of corners.concat([corners[0]])) {
-    const p = await mapPoint(page, lon, lat);
-    await page.mouse.click(p.x, p.y);
-    await page.waitForTimeout(150);
-  }
+  await draw.drawPolygon(page, corners, mapPoint);
   await page.waitForFunction(() => /^Polygon drawn \(4 corners\)/.test(document.getElementById('new-geom').textContent),
     null, { timeout: 5000 }).catch(async () => fail('the polygon was not drawn: ' + await page.textContent('#new-geom')));
   if (await page.isVisible('#tab-report.active')) fail('the shape went to the field report');

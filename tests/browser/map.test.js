@@ -13,6 +13,7 @@
 // tests/unit/test_server.c (fld/fieldpw12, ana/analystpw1).
 'use strict';
 const { chromium } = require('playwright-core');
+const draw = require('./draw.js');
 const fs = require('fs');
 const path = require('path');
 
@@ -111,13 +112,7 @@ async function main() {
   await page.fill('#r-cleared', '2,5'); // refused on submit (a number input sent 25)
   await page.click('#r-draw');
   const corners = [[46.901, 39.901], [46.904, 39.901], [46.904, 39.904], [46.901, 39.904]];
-  for (const [lon, lat] of corners) {
-    const p = await mapPoint(page, lon, lat);
-    await page.mouse.click(p.x, p.y);
-    await page.waitForTimeout(150);
-  }
-  const first = await mapPoint(page, corners[0][0], corners[0][1]);
-  await page.mouse.click(first.x, first.y);
+  await draw.drawPolygon(page, corners, mapPoint);
   await page.waitForFunction(() => document.getElementById('r-area').textContent.startsWith('Area drawn'),
     null, { timeout: 5000 });
   await page.click('#r-additems');

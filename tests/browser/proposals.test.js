@@ -12,6 +12,7 @@
 // tests/unit/test_server_proposals.c (ana/analystpw1, fld/fieldpw12 of HALO).
 'use strict';
 const { chromium } = require('playwright-core');
+const draw = require('./draw.js');
 const fs = require('fs');
 const path = require('path');
 
@@ -43,11 +44,7 @@ async function logout(page) {
 }
 
 async function drawPolygon(page, corners) {
-  for (const [lon, lat] of corners.concat([corners[0]])) {
-    const p = await mapPoint(page, lon, lat);
-    await page.mouse.click(p.x, p.y);
-    await page.waitForTimeout(150);
-  }
+  await draw.drawPolygon(page, corners, mapPoint);
 }
 
 // the API as the analyst sees it (its own session, beside the page's)

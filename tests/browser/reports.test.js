@@ -12,6 +12,7 @@
 // of HALO, fld2/fieldpw12 of FSD).
 'use strict';
 const { chromium } = require('playwright-core');
+const draw = require('./draw.js');
 const fs = require('fs');
 const path = require('path');
 
@@ -51,11 +52,7 @@ async function submit(page, ref, corners) {
   await page.fill('#r-start', '2025-06-01');
   await page.fill('#r-end', '2025-06-03');
   await page.click('#r-draw');
-  for (const [lon, lat] of corners.concat([corners[0]])) {
-    const p = await mapPoint(page, lon, lat);
-    await page.mouse.click(p.x, p.y);
-    await page.waitForTimeout(150);
-  }
+  await draw.drawPolygon(page, corners, mapPoint);
   await page.waitForFunction(() => document.getElementById('r-area').textContent.startsWith('Area drawn'),
     null, { timeout: 5000 }).catch(() => fail('the area of ' + ref + ' was not drawn'));
   const before = await page.textContent('#r-msg');
