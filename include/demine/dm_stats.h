@@ -35,8 +35,10 @@ DM_API dm_status dm_stats_json(dm_store *s, dm_stats_by by, char **json);
  * exclude every district but these; n 0 is every district. A row's
  * district is that of the table by district: its own field district (a
  * release area's and a find's: its hazard's), else the polygon of layer
- * districts that holds it. The JSON's "scope" names the choice ("the
- * district Fuzuli", "every district but Aghdam"). A name that no polygon
+ * districts that holds it; a field report not approved ("not_approved") is
+ * of its hazard's district, else of the one its land lies in. The JSON's
+ * "scope" names the choice ("the district Fuzuli", "every district but
+ * Aghdam"). A name that no polygon
  * of layer districts and no hazard's field district has is refused:
  * DM_ENOTFOUND naming those known. */
 DM_API dm_status dm_stats_json_districts(dm_store *s, dm_stats_by by, const char *const *names, size_t n,

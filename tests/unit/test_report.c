@@ -1263,6 +1263,82 @@ TEST(stats_says_what_of_reports_under_review_it_leaves_out)
     free(out);
 }
 
+/* the field reports awaiting review are counted in the statistics and the
+ * report of the districts they are of (their hazard's, else the district
+ * their land lies in): over the districts they add up to the nation's, and
+ * the report says what its figures leave out */
+TEST(reports_under_review_are_counted_in_their_district)
+{
+    const char *db = dmtest_demo_db();
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(ctx, db, DM_STORE_READONLY, &s));
+    char *json = NULL;
+    ASSERT_OK(dm_stats_json(s, DM_STATS_BY_DISTRICT, &json));
+    json_t *all = json_loads(json, 0, NULL);
+    dm_free(ctx, json);
+    ASSERT(all);
+    json_t *na = json_object_get(all, "not_approved");
+    double drafts = json_number_value(json_object_get(na, "drafts"));
+    double items = json_number_value(json_object_get(na, "items"));
+    ASSERT_NEAR(drafts, 2, 0);
+    ASSERT(items > 0);
+    double sum_d = 0, sum_i = 0;
+    int with = 0, without = 0;
+    char with_name[64] = "", without_name[64] = "";
+    const char *name;
+    json_t *g;
+    json_object_foreach(json_object_get(all, "groups"), name, g)
+    {
+        const char *one[1] = {name};
+        char *dj = NULL;
+        ASSERT_OK(dm_stats_json_districts(s, DM_STATS_BY_NONE, one, 1, 0, &dj));
+        json_t *d = json_loads(dj, 0, NULL);
+        dm_free(ctx, dj);
+        ASSERT(d);
+        json_t *dn = json_object_get(d, "not_approved");
+        double nd = json_number_value(json_object_get(dn, "drafts"));
+        sum_d += nd;
+        sum_i += json_number_value(json_object_get(dn, "items"));
+        if (nd > 0 && !with++)
+            dm__strlcpy(with_name, name, sizeof with_name);
+        if (nd == 0 && !without++)
+            dm__strlcpy(without_name, name, sizeof without_name);
+        json_decref(d);
+    }
+    json_decref(all);
+    dm_store_close(s);
+    ASSERT_NEAR(sum_d, drafts, 0);
+    ASSERT_NEAR(sum_i, items, 0);
+    ASSERT(with > 0 && without > 0);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "stats %s --district '%s'", db, with_name), 0);
+    ASSERT_CONTAINS(out, "awaiting review");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "stats %s --district '%s'", db, without_name), 0);
+    ASSERT(!strstr(out, "awaiting review"));
+    free(out);
+    /* the report says it, nationally and of the district; not once approved */
+    const char *html = dmtest_path("na.html");
+    ASSERT_EQ(dmtest_demine(&out, "report %s --out %s", db, html), 0);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "cat %s", html), 0);
+    ASSERT_CONTAINS(out, "Not in these figures: 2 field reports awaiting review");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "report %s --district '%s' --out %s --force", db, with_name, html), 0);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "cat %s", html), 0);
+    ASSERT_CONTAINS(out, "field report");
+    ASSERT_CONTAINS(out, "awaiting review");
+    free(out);
+    ASSERT_EQ(dmtest_approve_drafts(db), 2);
+    ASSERT_EQ(dmtest_demine(&out, "report %s --out %s --force", db, html), 0);
+    free(out);
+    ASSERT_EQ(dmtest_sh(&out, "cat %s", html), 0);
+    ASSERT(!strstr(out, "Not in these figures"));
+    free(out);
+}
+
 /* the report's key figures say items found, as stats does, not "found and
  * destroyed": the demo's finds include items removed (fate), not destroyed */
 TEST(report_counts_items_found_not_destroyed)

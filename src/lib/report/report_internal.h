@@ -30,11 +30,12 @@ typedef struct rep_scope {
 int dm__rep_in_scope(const rep_scope *sc, const char *district);
 
 /* dm_stats_json of the rows of scope's districts alone (NULL: all): their
- * hazards, release areas, finds, accidents and the victims of those, and the
- * activities with a release area or find among them; no count of the field
- * reports under review ("not_approved") but of their finds. With hazards,
- * *hazards gets the uuids of the hazards counted, sorted (dm_free), and
- * *n_hazards their number. */
+ * hazards, release areas, finds, accidents and the victims of those, the
+ * activities with a release area or find among them, and the field reports
+ * not approved ("not_approved") of the districts, with their finds (a
+ * report's district: its hazard's, else the one its land lies in). With
+ * hazards, *hazards gets the uuids of the hazards counted, sorted
+ * (dm_free), and *n_hazards their number. */
 dm_status dm__stats_json_scope(dm_store *s, dm_stats_by by, const rep_scope *scope, char **json,
                                char (**hazards)[37], size_t *n_hazards);
 

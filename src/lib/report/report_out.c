@@ -337,6 +337,23 @@ static void key_figures(const rep_data *d, lines *L)
         dm__jnum(vic, "total"), dm__jnum(vic, "killed"), dm__jnum(vic, "injured"),
         dm__jnum(vic, "civilian"), dm__jnum(vic, "deminer"), dm__jnum(vic, "military"),
         dm__jnum(vic, "children"));
+    /* field reports sent and not approved yet: their land and finds are in
+     * no figure above */
+    json_t *na = json_object_get(d->stats, "not_approved");
+    double n_draft = dm__jnum(na, "drafts"), n_rej = dm__jnum(na, "rejected"), n_items = dm__jnum(na, "items");
+    if (n_draft > 0 || n_rej > 0) {
+        char rej[80] = "", its[80] = "";
+        if (n_rej > 0)
+            snprintf(rej, sizeof rej, "%s%.0f rejected", n_draft > 0 ? " and " : "", n_rej);
+        if (n_items > 0)
+            snprintf(its, sizeof its, ", with %.0f item%s found", n_items, n_items == 1 ? "" : "s");
+        if (n_draft > 0)
+            add(L, "Not in these figures: %.0f field report%s awaiting review%s%s (demine reports DB)", n_draft,
+                n_draft == 1 ? "" : "s", rej, its);
+        else
+            add(L, "Not in these figures: %s field report%s%s (demine reports DB --status rejected)", rej,
+                n_rej == 1 ? "" : "s", its);
+    }
     if (!d->plan) {
         if (d->scoped)
             add(L, "No land release plan yet (demine plan DB %s).", d->scope_opt);

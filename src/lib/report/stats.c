@@ -303,9 +303,22 @@ static dm_status do_activities(ctxs *c)
         const char *status = dm_cursor_text(cur, "status");
         if (status && strcmp(status, "approved")) {
             /* drafts and rejected field reports do not count: how many,
-             * for those who count the rows (of every district: a report
+             * for those who count the rows; of some districts, those whose
+             * hazard is of them, else whose land lies in them (a report
              * names no district of its own) */
-            if (!c->scope)
+            int in = 1;
+            if (c->scope) {
+                const kv *hz = table_get(&c->hazards, dm_cursor_text(cur, "hazard_id"));
+                if (hz && hz->a[0])
+                    in = in_scope(c, hz->a);
+                else {
+                    dm_geom *g = NULL;
+                    dm_cursor_geom(cur, &g);
+                    in = in_scope(c, district_at(c, g));
+                    dm_geom_free(g);
+                }
+            }
+            if (in)
                 add_num(sub(c->root, "not_approved"), strcmp(status, "rejected") ? "drafts" : "rejected", 1);
             continue;
         }
@@ -398,6 +411,8 @@ static dm_status do_release(ctxs *c, double *released_total)
         const kv *act = table_get(&c->activities, aid);
         if (aid && !act)
             continue; /* its activity is a draft */
+        if (act && !strcmp(act->c, "qc"))
+            continue; /* an inspection releases nothing: the task it checks did */
         if (n == cap) {
             size_t nc = cap ? cap * 2 : 64;
             rel_row *nr = realloc(rows, nc * sizeof *nr);
