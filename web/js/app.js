@@ -9,11 +9,23 @@
  * approval). Talks only to /api/*, and
  * asks for nothing protected (layers, tiles) until a login succeeds; a 401
  * (session ended elsewhere, or expired) clears the map and shows the login.
+ * Its texts are in English and Azerbaijani (web/js/i18n.js, loaded first):
+ * each is written marked with its key, and the EN/AZ switch says them again.
  */
 'use strict';
 (function () {
   var me = null;                       /* {user, role, organisation} */
   var $ = function (id) { return document.getElementById(id); };
+  /* the page's own texts (web/js/i18n.js): t a text, s a span marked with
+   * its key (said again at a switch of language), I.set an element's */
+  var I = window.demineI18n, t = I.t, s = I.s;
+  I.wire(); /* the page's language, and the EN/AZ switch of the header */
+  /* a tooltip of the map in the language, said again at a switch (kept a
+   * string: what Leaflet and the tests read of it) */
+  function tip(layer, key, a) {
+    layer.demineTip = [key, a];
+    return layer.bindTooltip(I.h(key, a));
+  }
   function esc(s) {
     return String(s === null || s === undefined ? '' : s).replace(/[&<>"']/g, function (c) {
       return {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c];
@@ -57,10 +69,10 @@
   /* ---------------- map ---------------- */
   var map = L.map('map', {preferCanvas: false}).setView([39.9, 46.9], 11);
   var base = L.tileLayer('https://tile.openstreetmap.org/{z}/{x}/{y}.png',
-    {maxZoom: 19, attribution: '&copy; OpenStreetMap (when online)'});
+    {maxZoom: 19, attribution: '&copy; OpenStreetMap ' + s('osmOnline')});
   /* risk tiles: on the map only while logged in, and only once /api/risk/map
    * has named the map (its version is in the tile URL: a new map, new tiles) */
-  var risk = L.tileLayer('tiles/risk/{z}/{x}/{y}.png', {maxZoom: 20, opacity: 0.8, attribution: 'risk map'});
+  var risk = L.tileLayer('tiles/risk/{z}/{x}/{y}.png', {maxZoom: 20, opacity: 0.8, attribution: s('riskAttr')});
   var riskWanted = true, riskVersion = null, riskAsked = false, riskTimer = null, tileCheck = null;
   /* the tiles' colour scale (src/lib/tiles/riskmap.c): pale yellow at 0.01 %
    * to red at 100 %, by decades, per cell of the map; clear below 0.01 % */
@@ -68,9 +80,8 @@
   riskLegend.onAdd = function () {
     var d = L.DomUtil.create('div', 'risk-legend');
     d.id = 'risk-legend';
-    d.innerHTML = '<b>Risk map</b><div class="hint">chance that a cell of the map holds an item ' +
-      '(clear: below 0.01 %)</div><div class="ramp"></div><div class="ticks">' +
-      ['0.01 %', '0.1 %', '1 %', '10 %', '100 %'].map(function (t) { return '<span>' + t + '</span>'; }).join('') +
+    d.innerHTML = s('riskLegendH') + '<div class="ramp"></div><div class="ticks">' +
+      [0.01, 0.1, 1, 10, 100].map(function (x) { return s('pct', {x: x}); }).join('') +
       '</div>';
     return d;
   };
@@ -80,8 +91,7 @@
   loginHint.onAdd = function () {
     var d = L.DomUtil.create('div', 'login-hint');
     d.id = 'login-hint';
-    d.innerHTML = '<b>Log in</b> (top right) to see the hazard areas, surveys and clearance, finds, accidents ' +
-      'and the risk map.<br>Returning residents: the <a href="public.html">public danger map</a> shows where not to go.';
+    d.innerHTML = s('loginHintH');
     return d;
   };
   loginHint.addTo(map);
@@ -94,20 +104,21 @@
     return {color: '#c0392b', weight: 2, fillColor: '#e74c3c', fillOpacity: 0.33};
   }
   var releaseColour = {cancelled: '#a9dfbf', reduced: '#52be80', cleared: '#1e8449'};
+  /* each layer's title is the text L_<name> (web/js/i18n.js) */
   var defs = [
-    {name: 'hazards', title: 'Hazards (SHA/CHA)', on: true, style: hazardStyle},
-    {name: 'release_areas', title: 'Land released', on: true, style: function (p) {
+    {name: 'hazards', on: true, style: hazardStyle},
+    {name: 'release_areas', on: true, style: function (p) {
       return {color: releaseColour[p.outcome] || '#52be80', weight: 1, fillColor: releaseColour[p.outcome] || '#52be80', fillOpacity: 0.5}; }},
-    {name: 'activities', title: 'Activities', on: true, style: function (p) {
+    {name: 'activities', on: true, style: function (p) {
       return p.status === 'draft' ? {color: '#8e44ad', weight: 2, dashArray: '3 3', fillOpacity: 0.05}
            : p.status === 'rejected' ? {color: '#999', weight: 1, dashArray: '2 4', fillOpacity: 0}
            : {color: '#2874a6', weight: 2, fillOpacity: 0.05}; }},
-    {name: 'items', title: 'Items found', on: true, point: {radius: 4, color: '#fff', weight: 1, fillColor: '#8e44ad', fillOpacity: 1}},
-    {name: 'accidents', title: 'Accidents', on: true, point: {radius: 6, color: '#fff', weight: 1, fillColor: '#000', fillOpacity: 1}},
-    {name: 'records', title: 'Minefield records', on: false, style: function () { return {color: '#6c3483', weight: 2, dashArray: '1 4', fillOpacity: 0}; }},
-    {name: 'features', title: 'Roads, settlements', on: false, style: function () { return {color: '#566573', weight: 1, fillOpacity: 0.05}; },
+    {name: 'items', on: true, point: {radius: 4, color: '#fff', weight: 1, fillColor: '#8e44ad', fillOpacity: 1}},
+    {name: 'accidents', on: true, point: {radius: 6, color: '#fff', weight: 1, fillColor: '#000', fillOpacity: 1}},
+    {name: 'records', on: false, style: function () { return {color: '#6c3483', weight: 2, dashArray: '1 4', fillOpacity: 0}; }},
+    {name: 'features', on: false, style: function () { return {color: '#566573', weight: 1, fillOpacity: 0.05}; },
       point: {radius: 3, color: '#566573', fillOpacity: 0.6}},
-    {name: 'plan', title: 'Plan', on: false, style: function (p) {
+    {name: 'plan', on: false, style: function (p) {
       var c = {cancel: '#27ae60', reduce: '#d68910', clear: '#c0392b'}[p.route] || '#117a65';
       return {color: c, weight: 2, dashArray: '8 2', fillColor: c, fillOpacity: 0.15}; }}
   ];
@@ -128,12 +139,12 @@
   }); });
 
   function buildLayerList() {
-    var html = '<label><input type="checkbox" data-l="__base"> OpenStreetMap (needs internet)</label>' +
-      '<label><input type="checkbox" data-l="__risk"' + (riskWanted ? ' checked' : '') + '> Risk map (tiles)' +
-      ' <span class="hint" id="count-__risk">' + (me ? '' : '(after login)') + '</span></label>';
+    var html = '<label><input type="checkbox" data-l="__base"> ' + s('osm') + '</label>' +
+      '<label><input type="checkbox" data-l="__risk"' + (riskWanted ? ' checked' : '') + '> ' + s('riskTiles') +
+      ' <span class="hint" id="count-__risk">' + (me ? '' : s('afterLogin')) + '</span></label>';
     defs.forEach(function (d) {
       if (d.name !== 'plan' && me && !readable[d.name]) return;
-      html += '<label><input type="checkbox" data-l="' + d.name + '"' + (d.on ? ' checked' : '') + '> ' + esc(d.title) +
+      html += '<label><input type="checkbox" data-l="' + d.name + '"' + (d.on ? ' checked' : '') + '> ' + s('L_' + d.name) +
         ' <span class="hint" id="count-' + d.name + '"></span></label>';
     });
     $('layer-list').innerHTML = html;
@@ -176,7 +187,7 @@
     }).catch(function (e) {
       if (e.status === 401) return;
       riskAsked = true; riskVersion = null; showRisk();
-      var c = $('count-__risk'); if (c) c.textContent = e.status === 404 ? '(none yet)' : '(' + e.message + ')';
+      var c = $('count-__risk'); if (c) c.innerHTML = e.status === 404 ? s('noneYet') : esc('(' + e.message + ')');
     });
   }
   /* a tile refused: the session may have ended; one check for a burst */
@@ -204,7 +215,7 @@
       var c = $('count-' + d.name); if (c) c.textContent = '(' + fc.features.length + (fc.next_offset ? '+' : '') + ')';
     }).catch(function (e) {
       if (e.status === 401) return; /* the login form is back */
-      var c = $('count-' + d.name); if (c) c.textContent = e.status === 404 ? '(none yet)' : '(' + e.message + ')';
+      var c = $('count-' + d.name); if (c) c.innerHTML = e.status === 404 ? s('noneYet') : esc('(' + e.message + ')');
     }).then(function () { loading[d.name] = false; if (stale[d.name]) load(d); });
   }
   /* the plan's tasks have no geometry of their own (plan_tasks: hazard_id):
@@ -241,15 +252,15 @@
     });
     var canEdit = isAnalyst() && (editable(layer).length > 0 || movable(layer, f));
     var canDelete = writable(layer) && !!f.id;
-    $('details').innerHTML = '<h3>' + esc(layer) + ' ' + esc(p.ref || p.name || p.category || p.hazard || '') + '</h3>' +
-      (note ? '<p class="ok" id="edit-saved">' + esc(note) + '</p>' : '') +
-      (canEdit || canDelete ? '<div class="row">' + (canEdit ? '<button type="button" id="edit-btn">Edit</button>' : '') +
-        (canDelete ? '<button type="button" id="delete-btn">Delete</button>' : '') + '</div>' : '') +
+    $('details').innerHTML = '<h3>' + s('layer', {l: layer}) + ' ' + esc(p.ref || p.name || p.category || p.hazard || '') + '</h3>' +
+      (note ? '<p class="ok" id="edit-saved">' + s(note[0], note[1]) + '</p>' : '') +
+      (canEdit || canDelete ? '<div class="row">' + (canEdit ? '<button type="button" id="edit-btn"' + I.attrs('edit') + '>' + esc(t('edit')) + '</button>' : '') +
+        (canDelete ? '<button type="button" id="delete-btn"' + I.attrs('delete') + '>' + esc(t('delete')) + '</button>' : '') + '</div>' : '') +
       (canEdit ? '<div id="edit"></div>' : '') + (canDelete ? '<div id="delete"></div>' : '') +
       '<table class="props" id="details-props">' + rows + '</table>' +
       (layer === 'hazards' && me && (me.role === 'analyst' || me.role === 'admin') ?
-        '<h4>Why this risk</h4><div id="explain" class="hint">loading…</div>' : '') +
-      '<h4>History</h4><div id="history" class="hint">loading…</div>';
+        '<h4>' + s('whyRisk') + '</h4><div id="explain" class="hint">' + s('loading') + '</div>' : '') +
+      '<h4>' + s('history') + '</h4><div id="history" class="hint">' + s('loading') + '</div>';
     activateTab('layers');
     if (canEdit) $('edit-btn').addEventListener('click', function () { openEdit(layer, f.id); });
     if (canDelete) $('delete-btn').addEventListener('click', function () { openDelete(layer, f.id); });
@@ -261,8 +272,7 @@
       api('GET', 'api/risk/explain?lon=' + c.lng.toFixed(6) + '&lat=' + c.lat.toFixed(6)).then(function (e) {
         var terms = e.terms.filter(function (t) { return t.contribution !== 0; })
           .sort(function (a, b) { return Math.abs(b.contribution) - Math.abs(a.contribution); }).slice(0, 6);
-        explainEl.innerHTML = 'At its centre: p ' + e.p_cell.toPrecision(2) + ' per ' + e.cell_m + ' m cell, ' +
-          e.items_ha.toPrecision(2) + ' items/ha.<table class="props">' + terms.map(function (t) {
+        explainEl.innerHTML = s('explainH', {p: e.p_cell, cell: e.cell_m, ih: e.items_ha}) + '<table class="props">' + terms.map(function (t) {
             return '<tr><td title="' + esc(t.meaning) + '">' + esc(t.name) + '</td><td>' +
               (t.contribution > 0 ? '+' : '') + t.contribution.toFixed(2) + '</td></tr>'; }).join('') + '</table>';
       }).catch(function (err) { explainEl.textContent = err.message; });
@@ -270,16 +280,16 @@
     /* a value of the change log: none said so, a figure the risk map wrote
      * to 6 significant digits (was 318.81141839319343) */
     var val = function (v) {
-      if (v === null || v === undefined || v === '') return '(none)';
-      return typeof v === 'number' && !Number.isInteger(v) ? String(Number(v.toPrecision(6))) : v;
+      if (v === null || v === undefined || v === '') return s('histNone');
+      return esc(typeof v === 'number' && !Number.isInteger(v) ? String(Number(v.toPrecision(6))) : v);
     };
     /* a task of the plan: its history is that of its row of plan_tasks */
     var histLayer = layer === 'plan' ? (p.layer || 'plan_tasks') : layer;
     api('GET', 'api/' + histLayer + '/' + encodeURIComponent(f.id) + '/history').then(function (h) {
       historyEl.innerHTML = '<ol class="hist">' + h.map(function (e) {
         var ch = e.op === 'update' ? Object.keys(e['new'] || {}).map(function (k) {
-          return esc(k) + ': ' + esc(val((e.old || {})[k])) + ' → ' + esc(val(e['new'][k])); }).join('; ') : '';
-        return '<li><b>' + esc(e.op) + '</b> ' + esc(e.time) + ' by ' + esc(e.author) +
+          return esc(k) + ': ' + val((e.old || {})[k]) + ' → ' + val(e['new'][k]); }).join('; ') : '';
+        return '<li><b>' + s('val', {v: e.op}) + '</b> ' + s('histBy', {t: e.time, who: e.author}) +
           (e.reason ? ' — ' + esc(e.reason) : '') + (ch ? '<br>' + ch : '') + '</li>';
       }).join('') + '</ol>';
     }).catch(function (e) { historyEl.textContent = e.message; });
@@ -309,18 +319,18 @@
   function openEdit(layer, id, note, reason) {
     var path = 'api/' + layer + '/' + encodeURIComponent(id);
     var box = $('edit');
-    box.innerHTML = '<p class="hint">loading…</p>';
+    box.innerHTML = '<p class="hint">' + s('loading') + '</p>';
     call('GET', path).then(function (x) {
       var f = x.j, p = f.properties, etag = x.r.headers.get('ETag'), fields = editable(layer);
       if (!box.isConnected) return; /* another feature was opened meanwhile, or the user logged out */
       var pt = movable(layer, f) && (!f.geometry || f.geometry.type === 'Point');
       var xy = pt && f.geometry ? f.geometry.coordinates : ['', ''];
       box.innerHTML = '<form id="edit-form" class="card">' +
-        (note ? '<div class="bad" id="edit-conflict">' + esc(note) + '</div>' : '') +
-        (pt ? '<fieldset id="edit-coords"><legend>Position (WGS 84, decimal degrees)</legend>' +
-          '<label>lon <input name="__lon" type="text" inputmode="decimal" value="' + esc(xy[0]) + '" title="longitude, -180 to 180 (east positive)"></label>' +
-          '<label>lat <input name="__lat" type="text" inputmode="decimal" value="' + esc(xy[1]) + '" title="latitude, -90 to 90 (north positive)"></label>' +
-          '<button type="button" id="edit-pick">Pick on the map</button></fieldset>' : '') +
+        (note ? '<div class="bad" id="edit-conflict">' + s(note[0], note[1]) + '</div>' : '') +
+        (pt ? '<fieldset id="edit-coords"><legend>' + s('position') + '</legend>' +
+          '<label>' + s('lon') + ' <input name="__lon" type="text" inputmode="decimal" value="' + esc(xy[0]) + '"' + I.attr('title', 'lonTitle') + '></label>' +
+          '<label>' + s('lat') + ' <input name="__lat" type="text" inputmode="decimal" value="' + esc(xy[1]) + '"' + I.attr('title', 'latTitle') + '></label>' +
+          '<button type="button" id="edit-pick"' + I.attrs('pick') + '>' + esc(t('pick')) + '</button></fieldset>' : '') +
         fields.map(function (fd) {
           var v = p[fd.name] === null || p[fd.name] === undefined ? '' : p[fd.name];
           var label = esc(fd.name) + (fd.required ? ' *' : '');
@@ -334,9 +344,9 @@
             (fd.type === 'int' ? ' inputmode="numeric"' : fd.type === 'real' ? ' inputmode="decimal"' : '') +
             ' value="' + esc(v) + '" title="' + esc(fd.desc || '') + '"></label>';
         }).join('') +
-        '<label>Reason for the change * <input name="__reason" id="edit-reason" placeholder="e.g. site visit 2025-06-02"></label>' +
-        '<div class="row"><button type="submit" id="edit-save">Save</button>' +
-        '<button type="button" id="edit-cancel">Cancel</button></div><div id="edit-msg"></div></form>';
+        '<label>' + s('reasonChange') + ' <input name="__reason" id="edit-reason"' + I.attr('placeholder', 'reasonChangePh') + '></label>' +
+        '<div class="row"><button type="submit" id="edit-save"' + I.attrs('save') + '>' + esc(t('save')) + '</button>' +
+        '<button type="button" id="edit-cancel"' + I.attrs('cancel') + '>' + esc(t('cancel')) + '</button></div><div id="edit-msg"></div></form>';
       var form = box.querySelector('form'), save = form.querySelector('#edit-save'), orig = {};
       /* what each input shows now: only what the user changes is sent */
       fields.forEach(function (fd) { orig[fd.name] = form.elements[fd.name].value; });
@@ -364,14 +374,15 @@
           var v = form.elements[fd.name].value;
           if (v !== orig[fd.name]) { props[fd.name] = v === '' ? null : v; n++; }
         });
-        var msg = function (t) { form.querySelector('#edit-msg').innerHTML = '<span class="bad" id="edit-error">' + esc(t) + '</span>'; };
+        /* html: a marked text (s) or a server's message escaped */
+        var msg = function (html) { form.querySelector('#edit-msg').innerHTML = '<span class="bad" id="edit-error">' + html + '</span>'; };
         var mark = function (name) { var el = form.elements[name]; el.classList.add('bad-field'); el.focus(); };
         var bad = fields.filter(function (fd) {
           var v = String(props[fd.name] === undefined || props[fd.name] === null ? '' : props[fd.name]).trim();
           return v !== '' && !(fd.type === 'int' ? INT : fd.type === 'real' ? REAL : /./).test(v);
         })[0];
         if (bad) {
-          msg(bad.name + ': ' + (bad.type === 'int' ? 'a whole number, e.g. 12.' : 'a number, with a point for decimals, e.g. 1.5.'));
+          msg(s(bad.type === 'int' ? 'badInt' : 'badReal', {f: bad.name}));
           mark(bad.name); return;
         }
         var geom, moved = false;
@@ -382,33 +393,31 @@
             if (lon === '' && lat === '') geom = null; /* no position: refused where the layer needs one */
             else {
               var X = Number(lon), Y = Number(lat);
-              if (!REAL.test(lon) || !(Math.abs(X) <= 180)) { msg('lon: a longitude is a number of degrees from -180 to 180.'); mark('__lon'); return; }
-              if (!REAL.test(lat) || !(Math.abs(Y) <= 90)) { msg('lat: a latitude is a number of degrees from -90 to 90.'); mark('__lat'); return; }
+              if (!REAL.test(lon) || !(Math.abs(X) <= 180)) { msg(s('badLon')); mark('__lon'); return; }
+              if (!REAL.test(lat) || !(Math.abs(Y) <= 90)) { msg(s('badLat')); mark('__lat'); return; }
               geom = {type: 'Point', coordinates: [X, Y]};
             }
           }
         }
-        if (!n && !moved) { msg('Nothing changed.'); return; }
-        if (!why) { msg('A reason is needed: it goes to the change log with your name.'); form.elements.__reason.focus(); return; }
+        if (!n && !moved) { msg(s('nothingChanged')); return; }
+        if (!why) { msg(s('reasonNeeded')); form.elements.__reason.focus(); return; }
         save.disabled = true;
         var runs = refreshRuns;
         stopPick();
         var body = {properties: props, reason: why};
         if (moved) body.geometry = geom;
         call('PATCH', path, body, {'If-Match': etag}).then(function (y) {
-          if (form.isConnected) showDetails(layer, y.j, 'Saved.');
+          if (form.isConnected) showDetails(layer, y.j, ['saved']);
           reloadAll();
           if (y.r.headers.get('Risk-Refresh')) pollRefresh(runs); /* the edit is new evidence */
         }).catch(function (e) {
           save.disabled = false;
           if (e.status === 401 || !form.isConnected) return; /* the login form is back, or another feature shown */
           if (e.status === 412) {
-            var what = layer === 'activities' ? 'activity' : layer.replace(/s$/, '').replace(/_/g, ' ');
-            openEdit(layer, id, 'This ' + what + ' was changed by someone else since you opened it: ' +
-              'it has been reloaded as it is now. Check their change and make yours again.', why);
+            openEdit(layer, id, ['editConflict', {l: layer}], why);
             return;
           }
-          msg(e.message);
+          msg(esc(e.message));
           /* the server names the field it refused */
           var m = /field '([^']+)'/.exec(e.message), el = m && form.elements[m[1]];
           if (el && el.classList) { el.classList.add('bad-field'); el.focus(); }
@@ -433,7 +442,8 @@
     $('deleted-rows').classList.toggle('hidden', !ls.length);
     if (!ls.length) hideDeleted();
     $('new-layer').innerHTML = ls.map(function (l) {
-      return '<option value="' + esc(l) + '"' + (l === 'hazards' ? ' selected' : '') + '>' + esc(l.replace(/_/g, ' ')) + '</option>';
+      return '<option value="' + esc(l) + '"' + (l === 'hazards' ? ' selected' : '') + I.attrs('layer', {l: l, sp: 1}) + '>' +
+        esc(t('layer', {l: l, sp: 1})) + '</option>';
     }).join('');
   }
   var creating = null;                 /* {layer, geom}: a new row's form is open */
@@ -449,7 +459,7 @@
   }
   function startDraw(kind) {
     if (drawer) drawer.disable();
-    addingItems = false; $('r-additems').textContent = 'Add items'; routing = false;
+    addingItems = false; I.set($('r-additems'), 'addItems'); routing = false;
     drawer = kind === 'polygon' ? new L.Draw.Polygon(map, {allowIntersection: false, showArea: true})
       : kind === 'line' ? new L.Draw.Polyline(map, {}) : new L.Draw.Marker(map, {});
     drawer.enable();
@@ -467,42 +477,45 @@
     creating.geom = g;
     if (!el) return;
     el.classList.remove('bad');
-    el.textContent = g.type === 'Point' ? 'Point at ' + g.coordinates[0].toFixed(6) + ', ' + g.coordinates[1].toFixed(6) + '.'
-      : g.type === 'LineString' ? 'Line drawn (' + g.coordinates.length + ' points).'
-      : 'Polygon drawn (' + (g.coordinates[0].length - 1) + ' corners).';
+    /* coordinates with a point in either language: they are copied as data */
+    el.innerHTML = g.type === 'Point' ? s('pointAt', {x: g.coordinates[0].toFixed(6), y: g.coordinates[1].toFixed(6)})
+      : g.type === 'LineString' ? s('lineDrawn', {n: g.coordinates.length})
+      : s('polyDrawn', {n: g.coordinates[0].length - 1});
   }
   /* one input per field: required ones marked, enumerations as lists, a
    * reference as the ref (or id) of the row it points at */
   function fieldInput(fd) {
     var label = esc(fd.name) + (fd.required ? ' *' : ''), nm = ' name="' + esc(fd.name) + '" title="' + esc(fd.desc || '') + '"';
     if (fd.type === 'enum' || fd.type === 'enumset' || fd.type === 'bool') {
-      var vals = fd.type === 'bool' ? [['true', 'yes'], ['false', 'no']]
-        : String(fd.values || '').split('|').map(function (v) { return [v, v.replace(/_/g, ' ')]; });
+      /* a value keeps its value, its label is said in the language */
+      var vals = fd.type === 'bool' ? [['true', 'yes', null], ['false', 'no', null]]
+        : String(fd.values || '').split('|').map(function (v) { return [v, 'val', {v: v, sp: 1}]; });
       return '<label>' + label + ' <select' + nm + (fd.type === 'enumset' ? ' multiple' : '') + '>' +
         (fd.type === 'enumset' ? '' : '<option value=""></option>') + vals.map(function (v) {
-          return '<option value="' + esc(v[0]) + '">' + esc(v[1]) + '</option>'; }).join('') + '</select></label>';
+          return '<option value="' + esc(v[0]) + '"' + I.attrs(v[1], v[2] || undefined) + '>' + esc(t(v[1], v[2] || undefined)) +
+            '</option>'; }).join('') + '</select></label>';
     }
     if (fd.name === 'notes') return '<label>' + label + ' <textarea' + nm + ' rows="2"></textarea></label>';
     return '<label>' + label + ' <input' + nm + ' type="' + (fd.type === 'date' ? 'date' : 'text') + '"' +
       (fd.type === 'int' ? ' inputmode="numeric"' : fd.type === 'real' ? ' inputmode="decimal"' : '') +
-      (fd.type === 'ref' ? ' placeholder="ref or id of the row"' : '') + '></label>';
+      (fd.type === 'ref' ? I.attr('placeholder', 'refPh') : '') + '></label>';
   }
   function openNew(layer) {
     closeNew();
     activateTab('layers');
     var fields = (fieldsOf[layer] || []).filter(function (fd) { return !fd.computed; }), kinds = drawKinds(geomOf[layer]);
-    var word = {polygon: 'Draw polygon', line: 'Draw line', point: 'Place point'};
+    var word = {polygon: 'drawPolygon', line: 'drawLine', point: 'placePoint'};
     creating = {layer: layer, geom: null};
     var box = $('new');
-    box.innerHTML = '<form id="new-form" class="card"><b>New ' + esc(layer.replace(/_/g, ' ')) + '</b>' +
-      (kinds.length ? '<div id="new-geom" class="hint">' + (kinds.length > 1 ? 'Draw it on the map.' :
-        kinds[0] === 'point' ? 'Tap or click its place on the map.' : 'Draw it on the map; a double click ends it.') + '</div>' +
+    box.innerHTML = '<form id="new-form" class="card"><b>' + s('newOf', {l: layer}) + '</b>' +
+      (kinds.length ? '<div id="new-geom" class="hint">' + s(kinds.length > 1 ? 'drawIt' :
+        kinds[0] === 'point' ? 'placeIt' : 'drawItEnd') + '</div>' +
         '<div class="row">' + kinds.map(function (k) {
-          return '<button type="button" data-draw="' + k + '">' + word[k] + '</button>'; }).join('') + '</div>' : '') +
+          return '<button type="button" data-draw="' + k + '"' + I.attrs(word[k]) + '>' + esc(t(word[k])) + '</button>'; }).join('') + '</div>' : '') +
       fields.map(fieldInput).join('') +
-      '<label>Reason * <input name="__reason" id="new-reason" placeholder="e.g. reported by phone by the district office"></label>' +
-      '<div class="row"><button type="submit" id="new-save">Save</button>' +
-      '<button type="button" id="new-cancel">Cancel</button></div><div id="new-msg"></div></form>';
+      '<label>' + s('reason') + ' <input name="__reason" id="new-reason"' + I.attr('placeholder', 'newReasonPh') + '></label>' +
+      '<div class="row"><button type="submit" id="new-save"' + I.attrs('save') + '>' + esc(t('save')) + '</button>' +
+      '<button type="button" id="new-cancel"' + I.attrs('cancel') + '>' + esc(t('cancel')) + '</button></div><div id="new-msg"></div></form>';
     var form = box.querySelector('form'), save = form.querySelector('#new-save');
     Array.prototype.forEach.call(form.querySelectorAll('[data-draw]'), function (b) {
       b.addEventListener('click', function () { startDraw(b.getAttribute('data-draw')); });
@@ -513,7 +526,7 @@
       ev.preventDefault();
       var props = {}, why = form.elements.__reason.value.trim();
       Array.prototype.forEach.call(form.querySelectorAll('.bad-field'), function (el) { el.classList.remove('bad-field'); });
-      var msg = function (t) { form.querySelector('#new-msg').innerHTML = '<span class="bad" id="new-error">' + esc(t) + '</span>'; };
+      var msg = function (html) { form.querySelector('#new-msg').innerHTML = '<span class="bad" id="new-error">' + html + '</span>'; };
       var mark = function (name) { var el = form.elements[name]; if (el && el.classList) { el.classList.add('bad-field'); el.focus(); } };
       var bad = null;
       fields.forEach(function (fd) {
@@ -526,10 +539,10 @@
         props[fd.name] = fd.type === 'bool' ? v === 'true' : v;
       });
       if (bad) {
-        msg(bad.name + ': ' + (bad.type === 'int' ? 'a whole number, e.g. 12.' : 'a number, with a point for decimals, e.g. 1.5.'));
+        msg(s(bad.type === 'int' ? 'badInt' : 'badReal', {f: bad.name}));
         mark(bad.name); return;
       }
-      if (!why) { msg('A reason is needed: it goes to the change log with your name.'); form.elements.__reason.focus(); return; }
+      if (!why) { msg(s('reasonNeeded')); form.elements.__reason.focus(); return; }
       save.disabled = true;
       var runs = refreshRuns, body = {type: 'Feature', properties: props, geometry: creating.geom, reason: why};
       call('POST', 'api/' + layer, body).then(function (y) {
@@ -540,12 +553,12 @@
         reloadAll();
         if (y.r.headers.get('Risk-Refresh')) pollRefresh(runs); /* new evidence */
         return api('GET', 'api/' + layer + '/' + encodeURIComponent(y.j.uuid)).then(function (f) {
-          if (me) showDetails(layer, f, 'Created' + (y.j.ref ? ' ' + y.j.ref : '') + '.');
+          if (me) showDetails(layer, f, ['created', {ref: y.j.ref || ''}]);
         });
       }).catch(function (e) {
         save.disabled = false;
         if (e.status === 401 || !form.isConnected) return;
-        msg(e.message);
+        msg(esc(e.message));
         /* the server names the field it refused, or the geometry */
         var m = /field '([^']+)'/.exec(e.message);
         if (m && form.elements[m[1]]) mark(m[1]);
@@ -559,28 +572,28 @@
    * and the server's refusal as it says it (the rows that point at it) */
   function openDelete(layer, id, note) {
     var path = 'api/' + layer + '/' + encodeURIComponent(id), box = $('delete');
-    box.innerHTML = '<p class="hint">loading…</p>';
+    box.innerHTML = '<p class="hint">' + s('loading') + '</p>';
     call('GET', path).then(function (x) {
       if (!box.isConnected) return;
       var etag = x.r.headers.get('ETag');
-      box.innerHTML = '<form id="delete-box" class="card">' + (note ? '<div class="bad" id="delete-conflict">' + esc(note) + '</div>' : '') +
-        '<b>Delete this row?</b> The change log keeps its last values, your name and the reason.' +
-        '<label>Reason * <input name="__reason" id="delete-reason" placeholder="e.g. entered twice, see H-12"></label>' +
-        '<div class="row"><button type="submit" id="delete-confirm">Delete</button>' +
-        '<button type="button" id="delete-cancel">Cancel</button></div><div id="delete-msg"></div></form>';
+      box.innerHTML = '<form id="delete-box" class="card">' + (note ? '<div class="bad" id="delete-conflict">' + s(note) + '</div>' : '') +
+        s('deleteAskH') +
+        '<label>' + s('reason') + ' <input name="__reason" id="delete-reason"' + I.attr('placeholder', 'deleteReasonPh') + '></label>' +
+        '<div class="row"><button type="submit" id="delete-confirm"' + I.attrs('delete') + '>' + esc(t('delete')) + '</button>' +
+        '<button type="button" id="delete-cancel"' + I.attrs('cancel') + '>' + esc(t('cancel')) + '</button></div><div id="delete-msg"></div></form>';
       var form = box.querySelector('form');
-      var msg = function (t) { form.querySelector('#delete-msg').innerHTML = '<span class="bad" id="delete-error">' + esc(t) + '</span>'; };
+      var msg = function (html) { form.querySelector('#delete-msg').innerHTML = '<span class="bad" id="delete-error">' + html + '</span>'; };
       form.querySelector('#delete-cancel').addEventListener('click', function () { box.innerHTML = ''; });
       form.elements.__reason.focus();
       form.addEventListener('submit', function (ev) {
         ev.preventDefault();
         var why = form.elements.__reason.value.trim();
-        if (!why) { msg('A reason is needed: it goes to the change log with your name.'); form.elements.__reason.focus(); return; }
+        if (!why) { msg(s('reasonNeeded')); form.elements.__reason.focus(); return; }
         form.querySelector('#delete-confirm').disabled = true;
         var runs = refreshRuns;
         call('DELETE', path, {reason: why}, {'If-Match': etag}).then(function (y) {
-          $('details').innerHTML = '<p class="ok" id="deleted">Deleted ' + esc(layer) + ' ' + esc(y.j.uuid) +
-            ' (the change log keeps it). <button type="button" id="undo-btn">Undo</button></p><div id="undo-msg"></div>';
+          $('details').innerHTML = '<p class="ok" id="deleted">' + s('deletedH', {l: layer, uuid: y.j.uuid}) +
+            '<button type="button" id="undo-btn"' + I.attrs('undo') + '>' + esc(t('undo')) + '</button></p><div id="undo-msg"></div>';
           var undo = $('undo-btn');
           undo.addEventListener('click', function () {
             undo.disabled = true;
@@ -596,8 +609,8 @@
         }).catch(function (e) {
           if (e.status === 401 || !form.isConnected) return;
           form.querySelector('#delete-confirm').disabled = false;
-          if (e.status === 412) { openDelete(layer, id, 'This row was changed by someone else since: it has been read again.'); return; }
-          msg(e.message);
+          if (e.status === 412) { openDelete(layer, id, 'deleteConflict'); return; }
+          msg(esc(e.message));
         });
       });
     }).catch(function (e) { if (e.status !== 401 && box.isConnected) box.innerHTML = '<span class="bad">' + esc(e.message) + '</span>'; });
@@ -616,7 +629,7 @@
       if (y.r.headers.get('Risk-Refresh')) pollRefresh(runs); /* evidence back */
       return api('GET', 'api/' + layer + '/' + encodeURIComponent(uuid)).then(function (f) {
         if (!me) return;
-        showDetails(layer, f, 'Restored' + (y.j.ref ? ' ' + y.j.ref : '') + '.');
+        showDetails(layer, f, ['restored', {ref: y.j.ref || ''}]);
         $('details').scrollIntoView({block: 'nearest'});
       });
     });
@@ -627,27 +640,28 @@
   function loadDeleted(offset) {
     var box = $('deleted-list'), seq = ++deletedSeq;
     box.classList.remove('hidden');
-    $('deleted-load').textContent = 'Hide';
-    if (!offset) box.innerHTML = '<p class="hint">loading…</p>';
+    I.set($('deleted-load'), 'hide');
+    if (!offset) box.innerHTML = '<p class="hint">' + s('loading') + '</p>';
     api('GET', 'api/deleted?limit=' + DELETED_PAGE + '&offset=' + offset).then(function (r) {
       if (seq !== deletedSeq || !me) return;
       var more = box.querySelector('#deleted-more');
       if (more) more.remove();
-      if (!offset) box.innerHTML = r.deleted.length ? '' : '<p class="hint" id="deleted-none">No deleted rows.</p>';
+      if (!offset) box.innerHTML = r.deleted.length ? '' : '<p class="hint" id="deleted-none">' + s('noDeleted') + '</p>';
       r.deleted.forEach(function (x) {
         var el = document.createElement('div');
         el.className = 'card del-row';
         el.setAttribute('data-uuid', x.uuid);
-        el.innerHTML = '<b>' + esc(x.layer.replace(/_/g, ' ')) + '</b> ' + esc(x.label || x.uuid.slice(0, 8)) +
-          '<div class="hint">' + esc(when(x.time)) + ' by ' + esc(x.author) + '</div>' +
+        el.innerHTML = '<b>' + s('layer', {l: x.layer, sp: 1}) + '</b> ' + esc(x.label || x.uuid.slice(0, 8)) +
+          '<div class="hint">' + s('whenBy', {t: when(x.time), who: x.author}) + '</div>' +
           (x.reason ? '<div class="why">' + esc(x.reason) + '</div>' : '') +
-          '<div class="row"><button type="button" class="del-restore">Restore</button></div><div class="del-form"></div>';
+          '<div class="row"><button type="button" class="del-restore"' + I.attrs('restore') + '>' + esc(t('restore')) +
+          '</button></div><div class="del-form"></div>';
         el.querySelector('.del-restore').addEventListener('click', function () { openRestore(el, x); });
         box.appendChild(el);
       });
       if (r.next_offset) {
-        box.insertAdjacentHTML('beforeend', '<button type="button" id="deleted-more">More (' +
-          (r.total - r.next_offset) + ')</button>');
+        box.insertAdjacentHTML('beforeend', '<button type="button" id="deleted-more"' + I.attrs('more', {n: r.total - r.next_offset}) +
+          '>' + esc(t('more', {n: r.total - r.next_offset})) + '</button>');
         box.querySelector('#deleted-more').addEventListener('click', function () { loadDeleted(r.next_offset); });
       }
     }).catch(function (e) { if (e.status !== 401 && seq === deletedSeq) box.innerHTML = '<span class="bad">' + esc(e.message) + '</span>'; });
@@ -656,28 +670,30 @@
     deletedSeq++;
     $('deleted-list').classList.add('hidden');
     $('deleted-list').innerHTML = '';
-    $('deleted-load').textContent = 'Show';
+    I.set($('deleted-load'), 'show');
   }
   /* a restoration asks why, as a deletion does */
   function openRestore(el, x) {
     var box = el.querySelector('.del-form');
-    box.innerHTML = '<form class="restore-box"><label>Reason * <input name="__reason" class="restore-reason" ' +
-      'placeholder="e.g. deleted by mistake"></label><div class="row"><button type="submit" class="restore-confirm">Restore</button>' +
-      '<button type="button" class="restore-cancel">Cancel</button></div><div class="restore-msg"></div></form>';
+    box.innerHTML = '<form class="restore-box"><label>' + s('reason') + ' <input name="__reason" class="restore-reason"' +
+      I.attr('placeholder', 'restoreReasonPh') + '></label><div class="row"><button type="submit" class="restore-confirm"' +
+      I.attrs('restore') + '>' + esc(t('restore')) + '</button>' +
+      '<button type="button" class="restore-cancel"' + I.attrs('cancel') + '>' + esc(t('cancel')) +
+      '</button></div><div class="restore-msg"></div></form>';
     var form = box.querySelector('form'), ask = el.querySelector('.del-restore');
     ask.classList.add('hidden'); /* the form's own button restores */
-    var msg = function (t) { form.querySelector('.restore-msg').innerHTML = '<span class="bad restore-error">' + esc(t) + '</span>'; };
+    var msg = function (html) { form.querySelector('.restore-msg').innerHTML = '<span class="bad restore-error">' + html + '</span>'; };
     form.querySelector('.restore-cancel').addEventListener('click', function () { box.innerHTML = ''; ask.classList.remove('hidden'); });
     form.elements.__reason.focus();
     form.addEventListener('submit', function (ev) {
       ev.preventDefault();
       var why = form.elements.__reason.value.trim();
-      if (!why) { msg('A reason is needed: it goes to the change log with your name.'); form.elements.__reason.focus(); return; }
+      if (!why) { msg(s('reasonNeeded')); form.elements.__reason.focus(); return; }
       form.querySelector('.restore-confirm').disabled = true;
       restoreRow(x.layer, x.uuid, why).catch(function (e) {
         if (e.status === 401 || !form.isConnected) return;
         form.querySelector('.restore-confirm').disabled = false;
-        msg(e.message);
+        msg(esc(e.message));
       });
     });
   }
@@ -700,43 +716,50 @@
   });
 
   /* ---------------- statistics ---------------- */
+  /* title: a key of web/js/i18n.js; a row's key is a value of the data
+   * (a status, an outcome), labelled in the language unless it is a code
+   * (AP, SHA) or a year; unit 'ha' or none */
   function bars(title, rows, value, unit) {
     rows = rows.filter(function (r) { return value(r) > 0; });
-    if (!rows.length) return '<div class="chart"><h4>' + esc(title) + '</h4><p class="hint">none</p></div>';
+    if (!rows.length) return '<div class="chart"><h4>' + s(title) + '</h4><p class="hint">' + s('none') + '</p></div>';
     var max = Math.max.apply(null, rows.map(value)), h = 18, w = 320, lw = 110;
-    var svg = '<svg width="' + w + '" height="' + (rows.length * h + 4) + '" role="img" aria-label="' + esc(title) + '">';
+    var svg = '<svg width="' + w + '" height="' + (rows.length * h + 4) + '" role="img"' + I.attr('aria-label', title) + '>';
     rows.forEach(function (r, i) {
-      var v = value(r), bw = Math.max(1, (w - lw - 60) * v / max);
-      svg += '<text x="0" y="' + (i * h + 13) + '" font-size="11">' + esc(r.key) + '</text>' +
+      var v = value(r), bw = Math.max(1, (w - lw - 60) * v / max), n = Math.round(v * 100) / 100;
+      var code = /^[A-Z0-9]+$|^\d/.test(String(r.key));
+      svg += '<text x="0" y="' + (i * h + 13) + '" font-size="11"' + (code ? '>' + esc(r.key)
+        : I.attrs('val', {v: r.key}) + '>' + esc(t('val', {v: r.key}))) + '</text>' +
         '<rect x="' + lw + '" y="' + (i * h + 3) + '" width="' + bw.toFixed(1) + '" height="' + (h - 6) + '" fill="#2874a6"></rect>' +
-        '<text x="' + (lw + bw + 4) + '" y="' + (i * h + 13) + '" font-size="11">' + esc(Math.round(v * 100) / 100) + (unit || '') + '</text>';
+        '<text x="' + (lw + bw + 4) + '" y="' + (i * h + 13) + '" font-size="11"' + (unit ? I.attrs('ha', {x: n}) + '>' +
+          esc(t('ha', {x: n})) : '>' + esc(n)) + '</text>';
     });
-    return '<div class="chart"><h4>' + esc(title) + '</h4>' + svg + '</svg></div>';
+    return '<div class="chart"><h4>' + s(title) + '</h4>' + svg + '</svg></div>';
   }
   function loadStats() {
     if (!me) return;
-    api('GET', 'api/stats').then(function (s) {
+    api('GET', 'api/stats').then(function (st) {
       if (!me) return; /* logged out meanwhile: not shown after it */
-      var c = s.counts, html = '<table class="props">' +
+      var c = st.counts, html = '<table class="props">' +
         ['hazards', 'activities', 'release_areas', 'items', 'accidents', 'victims', 'records'].map(function (k) {
-          return '<tr><td>' + esc(k) + '</td><td>' + esc(c[k]) + '</td></tr>'; }).join('') + '</table>';
-      var lr = s.land_release;
+          return '<tr><td>' + s('layer', {l: k}) + '</td><td>' + esc(c[k]) + '</td></tr>'; }).join('') + '</table>';
+      var lr = st.land_release;
       if (lr && lr.hazards) {
         html += '<table class="props" id="headline">' +
-          '<tr><td>hazard area remaining</td><td>' + esc(Math.round(lr.hazards.remaining_ha || 0)) + ' ha</td></tr>' +
-          '<tr><td>land released</td><td>' + esc(Math.round((lr.released || {}).total_ha || 0)) + ' ha</td></tr>' +
-          '<tr><td>share released</td><td>' + esc(Math.round((lr.share_released || 0) * 1000) / 10) + ' %</td></tr></table>';
+          '<tr><td>' + s('hazardAreaRemaining') + '</td><td>' + s('ha', {x: Math.round(lr.hazards.remaining_ha || 0)}) + '</td></tr>' +
+          '<tr><td>' + s('landReleased') + '</td><td>' + s('ha', {x: Math.round((lr.released || {}).total_ha || 0)}) + '</td></tr>' +
+          '<tr><td>' + s('shareReleased') + '</td><td>' + s('pctOf', {x: Math.round((lr.share_released || 0) * 1000) / 10}) +
+          '</td></tr></table>';
         var bt = lr.hazards.by_type || {};
-        html += bars('Remaining area by type (ha)', Object.keys(bt).map(function (k) {
-          return {key: k, v: bt[k].remaining_ha || 0}; }), function (r) { return r.v; }, ' ha');
+        html += bars('stByType', Object.keys(bt).map(function (k) {
+          return {key: k, v: bt[k].remaining_ha || 0}; }), function (r) { return r.v; }, 'ha');
       }
-      html += bars('Hazards by status (count)', s.hazards_by_status, function (r) { return r.count; });
-      html += bars('Remaining area by status (ha)', s.hazards_by_status, function (r) { return r.remaining_area_ha; }, ' ha');
-      html += bars('Land released by outcome (ha)', s.released_by_outcome, function (r) { return r.area_ha; }, ' ha');
-      html += bars('Items found by category', s.items_by_category, function (r) { return r.quantity; });
-      html += bars('Accident casualties by year', s.accidents_by_year, function (r) { return r.killed + r.injured; });
-      html += bars('Reports by review state', s.reports_by_status, function (r) { return r.count; });
-      html += '<p class="hint">computed ' + esc(s.computed) + '</p>';
+      html += bars('stHzByStatus', st.hazards_by_status, function (r) { return r.count; });
+      html += bars('stAreaByStatus', st.hazards_by_status, function (r) { return r.remaining_area_ha; }, 'ha');
+      html += bars('stReleased', st.released_by_outcome, function (r) { return r.area_ha; }, 'ha');
+      html += bars('stItems', st.items_by_category, function (r) { return r.quantity; });
+      html += bars('stCasualties', st.accidents_by_year, function (r) { return r.killed + r.injured; });
+      html += bars('stReports', st.reports_by_status, function (r) { return r.count; });
+      html += '<p class="hint">' + s('computed', {t: st.computed}) + '</p>';
       $('stats').innerHTML = html;
     }).catch(function (e) { if (e.status !== 401) $('stats').textContent = e.message; });
   }
@@ -760,7 +783,7 @@
   function clearHazardProposal() {
     hzDrawn.clearLayers(); hzArea = null; drawingHz = false;
     $('r-newhz').checked = false; $('r-newhz-fields').classList.add('hidden'); $('r-hazard').disabled = false;
-    $('r-hz-area').textContent = 'Its polygon: the area worked.';
+    $('r-hz-area').innerHTML = s('hzAreaWorked');
   }
   $('r-newhz').addEventListener('change', function () {
     var on = $('r-newhz').checked;
@@ -768,39 +791,39 @@
     /* a new hazard, or an existing one worked: not both */
     $('r-hazard').disabled = on;
     if (on) $('r-hazard').value = '';
-    else { hzDrawn.clearLayers(); hzArea = null; $('r-hz-area').textContent = 'Its polygon: the area worked.'; }
+    else { hzDrawn.clearLayers(); hzArea = null; $('r-hz-area').innerHTML = s('hzAreaWorked'); }
   });
   $('r-hz-draw').addEventListener('click', function () {
-    addingItems = false; $('r-additems').textContent = 'Add items'; drawingHz = true;
+    addingItems = false; I.set($('r-additems'), 'addItems'); drawingHz = true;
     new L.Draw.Polygon(map, drawControl.options.draw.polygon).enable();
   });
   $('r-hz-same').addEventListener('click', function () {
-    hzDrawn.clearLayers(); hzArea = null; $('r-hz-area').textContent = 'Its polygon: the area worked.';
+    hzDrawn.clearLayers(); hzArea = null; $('r-hz-area').innerHTML = s('hzAreaWorked');
   });
   map.on(L.Draw.Event.DRAWSTOP, function () { drawingHz = false; }); /* after CREATED, or cancelled */
   map.on(L.Draw.Event.CREATED, function (e) {
     if (creating) { newShape(e.layer); return; } /* a new row's shape, not a report's */
     if (drawingHz) {
       hzDrawn.clearLayers(); e.layer.setStyle(HZ_STYLE); hzDrawn.addLayer(e.layer); hzArea = e.layer;
-      $('r-hz-area').textContent = 'Its own polygon drawn (' + e.layer.getLatLngs()[0].length + ' corners).';
+      $('r-hz-area').innerHTML = s('hzOwn', {n: e.layer.getLatLngs()[0].length});
       activateTab('report');
       return;
     }
     drawn.clearLayers(); drawn.addLayer(e.layer); area = e.layer;
-    $('r-area').textContent = 'Area drawn (' + e.layer.getLatLngs()[0].length + ' corners).';
+    $('r-area').innerHTML = s('areaDrawn', {n: e.layer.getLatLngs()[0].length});
     activateTab('report');
   });
-  map.on(L.Draw.Event.DELETED, function () { area = null; $('r-area').textContent = 'No area drawn.'; });
+  map.on(L.Draw.Event.DELETED, function () { area = null; $('r-area').innerHTML = s('noArea'); });
   $('r-draw').addEventListener('click', function () {
     addingItems = false; drawingHz = false; new L.Draw.Polygon(map, drawControl.options.draw.polygon).enable();
   });
   $('r-additems').addEventListener('click', function () {
-    addingItems = !addingItems; $('r-additems').textContent = addingItems ? 'Stop adding items' : 'Add items';
+    addingItems = !addingItems; I.set($('r-additems'), addingItems ? 'stopItems' : 'addItems');
   });
   $('r-clear').addEventListener('click', function () {
     drawn.clearLayers(); area = null; items = []; itemLayer.clearLayers(); renderItems();
-    $('r-area').textContent = 'No area drawn.';
-    hzDrawn.clearLayers(); hzArea = null; $('r-hz-area').textContent = 'Its polygon: the area worked.';
+    $('r-area').innerHTML = s('noArea');
+    hzDrawn.clearLayers(); hzArea = null; $('r-hz-area').innerHTML = s('hzAreaWorked');
   });
   /* ---------------- safe route ---------------- */
   /* routeSeq: which search an answer is for; a new route, Clear and a
@@ -809,11 +832,11 @@
   var verdictColour = {low: '#1e8449', moderate: '#d68910', high: '#c0392b', blocked: '#000', unknown: '#7f8c8d'};
   $('route-btn').addEventListener('click', function () {
     routing = true; addingItems = false; routePts = []; routeLayer.clearLayers(); routeSeq++;
-    $('route-info').textContent = 'Tap or click the start point.';
+    $('route-info').innerHTML = s('routeStart');
   });
   $('route-clear').addEventListener('click', function () {
     routing = false; routePts = []; routeLayer.clearLayers(); routeSeq++;
-    $('route-info').textContent = 'Press the button, then tap or click the start and the end on the map.';
+    $('route-info').innerHTML = s('routeInfo');
   });
   /* the answer is under the layer list: scrolled into the panel's view */
   function routeInView() { var el = $('route-info'); if (el.scrollIntoView) el.scrollIntoView({block: 'nearest'}); }
@@ -821,9 +844,9 @@
     ll = ll.wrap(); /* a map panned past 180° gives longitudes beyond it */
     routePts.push(ll);
     L.circleMarker(ll, {radius: 6, color: '#1b4f72', fillOpacity: 1}).addTo(routeLayer);
-    if (routePts.length < 2) { $('route-info').textContent = 'Now tap or click the end point.'; return; }
+    if (routePts.length < 2) { $('route-info').innerHTML = s('routeEnd'); return; }
     routing = false;
-    $('route-info').textContent = 'Searching the least dangerous route...';
+    $('route-info').innerHTML = s('routeSearching');
     var q = 'api/route?from=' + routePts[0].lng.toFixed(6) + ',' + routePts[0].lat.toFixed(6) +
       '&to=' + routePts[1].lng.toFixed(6) + ',' + routePts[1].lat.toFixed(6) +
       '&avoid_above=' + encodeURIComponent($('route-avoid').value || '1') +
@@ -837,20 +860,15 @@
           : {color: '#c0392b', weight: 8, opacity: 0.5};
       }, onEachFeature: function (f, l) {
         if (f.properties.kind === 'stretch')
-          l.bindTooltip('dangerous stretch ' + f.properties.rank + ': ' + Math.round(f.properties.from_m) + '-' +
-            Math.round(f.properties.to_m) + ' m');
+          tip(l, 'routeStretch', {rank: f.properties.rank, from: Math.round(f.properties.from_m), to: Math.round(f.properties.to_m)});
       }}).addTo(routeLayer);
       /* the whole route in view: a detour can leave the view */
       var rb = L.featureGroup(routeLayer.getLayers()).getBounds();
       if (rb.isValid() && !map.getBounds().contains(rb)) map.fitBounds(rb, {padding: [30, 30]});
-      $('route-info').innerHTML = '<b>' + esc(r.verdict) + '</b> danger: ' + (r.length_m / 1000).toFixed(2) +
-        ' km, expected items met ' + Number(r.expected_items).toPrecision(2) +
-        ', probability of meeting none ' + (100 * r.p_none).toFixed(2) + '%' +
-        (r.hazards_crossed && r.hazards_crossed.length ? '<br><span class="bad">Enters ' +
-          r.hazards_crossed.map(function (h) {
-            return esc(h.ref || 'a hazard without a reference') + ' (' + esc(String(h.status).replace(/_/g, ' ')) + ', ' +
-              Math.round(h.length_m) + ' m inside, from ' + Math.round(h.from_m) + ' m)';
-          }).join(', ') + '</span>' : '');
+      $('route-info').innerHTML = s('routeResultH', {verdict: r.verdict, km: r.length_m / 1000, items: Number(r.expected_items),
+        none: 100 * r.p_none, hz: (r.hazards_crossed || []).map(function (h) {
+          return {ref: h.ref || '', status: h.status, len: Math.round(h.length_m), from: Math.round(h.from_m)};
+        })});
       routeInView();
     }).catch(function (e) {
       if (seq !== routeSeq || e.status === 401) return;
@@ -869,8 +887,8 @@
   function renderItems() {
     itemLayer.clearLayers();
     items.forEach(function (it, i) {
-      L.circleMarker([it.lat, it.lon], {radius: 5, color: '#8e44ad', className: 'report-item'})
-        .bindTooltip('item ' + (i + 1)).addTo(itemLayer);
+      tip(L.circleMarker([it.lat, it.lon], {radius: 5, color: '#8e44ad', className: 'report-item'}), 'item', {n: i + 1})
+        .addTo(itemLayer);
     });
     var cats = ['AP', 'AT', 'UXO', 'AXO', 'IED', 'SUB', 'other'];
     $('r-items').querySelector('tbody').innerHTML = items.map(function (it, i) {
@@ -893,9 +911,9 @@
     ['activity_type', 'ref', 'hazard_id', 'start_date', 'end_date', 'method', 'area_cleared_ha', 'notes'].forEach(function (k) {
       var el = $('report-form').elements[k]; if (el && el.value !== '') props[k] = el.value;
     });
-    if (!area) { $('r-msg').innerHTML = '<span class="bad">Draw the area worked first.</span>'; return; }
+    if (!area) { $('r-msg').innerHTML = '<span class="bad">' + s('drawFirst') + '</span>'; return; }
     if (props.area_cleared_ha !== undefined && !(REAL.test(props.area_cleared_ha.trim()) && Number(props.area_cleared_ha) >= 0)) {
-      $('r-msg').innerHTML = '<span class="bad" id="r-bad">Cleared (ha): a number of hectares, with a point for decimals, e.g. 2.5.</span>';
+      $('r-msg').innerHTML = '<span class="bad" id="r-bad">' + s('badCleared') + '</span>';
       $('r-cleared').focus(); return;
     }
     var body = {activity: {type: 'Feature', properties: props, geometry: area.toGeoJSON().geometry},
@@ -913,8 +931,8 @@
     }
     $('r-msg').innerHTML = ''; /* the word on the report sent before is not this one's */
     api('POST', 'api/reports', body).then(function (r) {
-      $('r-msg').innerHTML = '<span class="ok" id="r-ok">Report ' + esc(r.uuid) + ' stored as a draft (' + r.items + ' items)' +
-        (r.proposes_hazard ? ' with the new hazard it proposes' : '') + '; an analyst will review it.</span>';
+      $('r-msg').innerHTML = '<span class="ok" id="r-ok">' + s('reportStored', {uuid: r.uuid, n: r.items, hz: !!r.proposes_hazard}) +
+        '</span>';
       drawn.clearLayers(); area = null; items = []; itemLayer.clearLayers(); renderItems(); reloadAll(); loadMyReports();
       if (r.proposes_hazard) { clearHazardProposal(); ['r-hz-name', 'r-hz-ordnance', 'r-hz-ref'].forEach(function (k) { $(k).value = ''; }); }
     }).catch(function (e) { $('r-msg').innerHTML = '<span class="bad">' + esc(e.message) + '</span>'; });
@@ -926,7 +944,7 @@
    * reviewer's reason (it was only in the change log of an activity hidden
    * from the map). The organisation's imported activities (approved, never
    * reviewed) are not reports and are left out. A click zooms to one. */
-  var myrSeq = 0, MYR_EMPTY = '<p class="hint">Your organisation\'s reports, their review and, for a rejected one, why.</p>';
+  var myrSeq = 0, MYR_EMPTY = function () { return '<p class="hint">' + s('myrHint') + '</p>'; };
   /* The list is asked newest first, a page at a time, up to cap activities
    * at once (each page of 1000 is some 0.5 s and 0.7 MB): what was sent
    * last is always listed, and when the organisation's past holds more
@@ -943,7 +961,7 @@
         return next && all.length < upto ? page(next) : null;
       });
     };
-    $('myr-title').textContent = me.organisation ? 'Our reports (' + me.organisation + ')' : 'Our reports';
+    if (me.organisation) I.set($('myr-title'), 'ourReportsOf', {org: me.organisation}); else I.set($('myr-title'), 'ourReports');
     if (older) $('myr-older').disabled = true;
     page(next).then(function () {
       if (!me || seq !== myrSeq) return; /* logged out, or asked again meanwhile */
@@ -952,16 +970,14 @@
         return f.review || f.properties.status === 'draft' || f.properties.status === 'rejected';
       });
       /* not all listed: said, with a button for the older ones */
-      var cut = next ? ' among the newest ' + all.length + ' of ' + total + ' activities' : '';
-      var more = !next ? '' : '<p class="hint" id="myr-more">Listed: the newest ' + all.length + ' of the ' + total +
-        ' activities of ' + esc(me.organisation || 'your organisation') + ' and the reports among them; the ' +
-        (total - all.length) + ' older ones are not. <button type="button" id="myr-older">List older ones</button></p>';
+      var cut = next ? {n: all.length, total: total} : {};
+      var more = !next ? '' : '<p class="hint" id="myr-more">' + s('myrMoreH', {n: all.length, total: total, org: me.organisation || ''}) +
+        '<button type="button" id="myr-older"' + I.attrs('myrOlder') + '>' + esc(t('myrOlder')) + '</button></p>';
       var bindMore = function () { if (next) $('myr-older').addEventListener('click', function () { loadMyReports(true); }); };
       $('myr-top').classList.add('hidden');
       if (!reps.length) {
-        $('myreports').innerHTML = '<p class="hint" id="myr-empty">' + (!me.organisation ?
-          'Your account names no organisation: the review queue lists every report.' :
-          next ? 'No reports of ' + esc(me.organisation) + cut + '.' : 'No reports of ' + esc(me.organisation) + ' yet.') +
+        $('myreports').innerHTML = '<p class="hint" id="myr-empty">' + (!me.organisation ? s('myrNoOrg') :
+          next ? s('myrNone', {org: me.organisation, cut: cut}) : s('myrNoneYet', {org: me.organisation})) +
           '</p>' + more;
         bindMore();
         return;
@@ -969,27 +985,27 @@
       var n = {draft: 0, approved: 0, rejected: 0};
       reps.forEach(function (f) { n[f.properties.status || 'approved']++; });
       /* said above the form too: the list is below it, out of view */
-      $('myr-top').innerHTML = '<a href="#myr-title" id="myr-jump">Our reports</a>: ' +
-        (n.rejected ? '<span class="bad">' + n.rejected + ' rejected</span>, ' : '') + n.draft + ' awaiting review' + cut + '.';
+      $('myr-top').innerHTML = '<a href="#myr-title" id="myr-jump"' + I.attrs('ourReports') + '>' + esc(t('ourReports')) + '</a>: ' +
+        s('myrTopH', {rejected: n.rejected, draft: n.draft, cut: cut});
       $('myr-top').classList.remove('hidden');
-      $('myreports').innerHTML = '<p class="hint" id="myr-summary">' + reps.length + ' report' + (reps.length > 1 ? 's' : '') + cut +
-        ': ' + n.draft + ' awaiting review, ' + n.approved + ' approved, ' + n.rejected + ' rejected. Tap or click one to see it on the map.</p>' +
+      $('myreports').innerHTML = '<p class="hint" id="myr-summary">' + s('myrSummary', {n: reps.length, cut: cut, draft: n.draft,
+        approved: n.approved, rejected: n.rejected}) + '</p>' +
         reps.map(function (f) {
           var p = f.properties, st = p.status || 'approved', r = f.review;
           var dates = p.start_date && p.end_date && p.start_date !== p.end_date ? p.start_date + ' – ' + p.end_date
             : (p.end_date || p.start_date || '');
           return '<div class="card myr myr-' + esc(st) + '" data-myr="' + esc(f.id) + '" tabindex="0" role="button">' +
-            '<span class="st st-' + esc(st) + '">' + esc(st === 'draft' ? 'awaiting review' : st) + '</span> ' +
-            '<b>' + esc(p.activity_type) + '</b> ' + esc(p.ref || '') + (dates ? ' · ' + esc(dates) : '') +
-            '<div class="hint">sent by ' + esc(f.submitted_by || p.author) + ' ' + esc(String(p.created || '').slice(0, 10)) +
-            (r ? '; ' + esc(r.status) + ' by ' + esc(r.by) + ' ' + esc(String(r.time || '').slice(0, 10)) : '') + '</div>' +
-            (r && r.reason ? '<div class="why">' + (r.status === 'rejected' ? 'Reason: ' : 'Note: ') + esc(r.reason) + '</div>' : '') +
-            (f.proposes_hazard ? '<div class="newhz-note"><span class="newhz">new hazard</span> ' +
-              esc({pending: 'proposed: created when the report is approved', applied: 'created on approval',
-                   rejected: 'not created (report rejected)'}[f.proposal_status] || 'proposed') + '</div>' : '') +
+            '<span class="st st-' + esc(st) + '"' + I.attrs('st', {st: st}) + '>' + esc(t('st', {st: st})) + '</span> ' +
+            '<b>' + s('val', {v: p.activity_type}) + '</b> ' + esc(p.ref || '') + (dates ? ' · ' + esc(dates) : '') +
+            '<div class="hint">' + s('sentBy', {who: f.submitted_by || p.author, date: String(p.created || '').slice(0, 10),
+              r: r ? r.status : '', by: r ? r.by : '', on: r ? String(r.time || '').slice(0, 10) : ''}) + '</div>' +
+            (r && r.reason ? '<div class="why">' + s('why', {rejected: r.status === 'rejected'}) + esc(r.reason) + '</div>' : '') +
+            (f.proposes_hazard ? '<div class="newhz-note"><span class="newhz"' + I.attrs('newHazard') + '>' + esc(t('newHazard')) +
+              '</span> ' + s('prop', {s: f.proposal_status}) + '</div>' : '') +
             /* a draft sent by mistake: its sender (or a reviewer) takes it back */
             (st === 'draft' && (isAnalyst() || (f.submitted_by && f.submitted_by === me.user)) ?
-              '<div class="myr-wd"><button type="button" class="reject" data-withdraw="' + esc(f.id) + '">Withdraw</button></div>' : '') +
+              '<div class="myr-wd"><button type="button" class="reject" data-withdraw="' + esc(f.id) + '"' + I.attrs('withdraw') + '>' +
+              esc(t('withdraw')) + '</button></div>' : '') +
             '<div class="msg"></div></div>';
         }).join('') + more;
       bindMore();
@@ -1010,19 +1026,19 @@
    * change log keeps the report (an analyst can restore it) */
   function askWithdraw(card) {
     var box = card.querySelector('.myr-wd'), id = card.getAttribute('data-myr');
-    box.innerHTML = '<form class="myr-wd-form"><label>Why withdraw it? * <input name="reason" class="myr-wd-reason" ' +
-      'placeholder="e.g. sent for the wrong field"></label><div class="row"><button type="submit" class="reject">' +
-      'Withdraw report</button><button type="button" class="myr-wd-cancel">Cancel</button></div></form>';
+    box.innerHTML = '<form class="myr-wd-form"><label>' + s('withdrawWhy') + ' <input name="reason" class="myr-wd-reason"' +
+      I.attr('placeholder', 'withdrawPh') + '></label><div class="row"><button type="submit" class="reject"' + I.attrs('withdrawReport') + '>' +
+      esc(t('withdrawReport')) + '</button><button type="button" class="myr-wd-cancel"' + I.attrs('cancel') + '>' + esc(t('cancel')) +
+      '</button></div></form>';
     var form = box.querySelector('form'), msg = card.querySelector('.msg');
     form.elements.reason.focus();
     box.querySelector('.myr-wd-cancel').addEventListener('click', function () { loadMyReports(); });
     form.addEventListener('submit', function (ev) {
       ev.preventDefault();
       var why = form.elements.reason.value.trim();
-      if (!why) { msg.innerHTML = '<span class="bad">A reason is needed: it goes to the change log with your name.</span>'; return; }
+      if (!why) { msg.innerHTML = '<span class="bad">' + s('reasonNeeded') + '</span>'; return; }
       api('POST', 'api/reports/' + encodeURIComponent(id) + '/withdraw', {reason: why}).then(function (r) {
-        $('r-msg').innerHTML = '<span class="ok" id="r-withdrawn">Report ' + esc(r.uuid) + ' withdrawn (' + r.items +
-          ' item' + (r.items === 1 ? '' : 's') + ' with it).</span>';
+        $('r-msg').innerHTML = '<span class="ok" id="r-withdrawn">' + s('withdrawn', {uuid: r.uuid, n: r.items}) + '</span>';
         preview.clearLayers(); loadMyReports();
         if (isAnalyst()) loadReview();
       }).catch(function (e) { if (e.status !== 401) msg.innerHTML = '<span class="bad">' + esc(e.message) + '</span>'; });
@@ -1044,7 +1060,7 @@
       preview.clearLayers(); preview.addData(r.activity); preview.addData(r.items); addProposal(r);
       var b = preview.getBounds();
       if (b.isValid()) map.fitBounds(b, {maxZoom: 16, padding: [20, 20]});
-      else msg.innerHTML = '<span class="hint">This report has no area to show.</span>';
+      else msg.innerHTML = '<span class="hint">' + s('noAreaToShow') + '</span>';
     }).catch(function (e) {
       if (e.status !== 401) msg.innerHTML = '<span class="bad">' + esc(e.message) + '</span>';
     });
@@ -1061,15 +1077,16 @@
   var reviewSeq = 0;
   function reviewCard(f, analyst) {
     var p = f.properties, box = document.createElement('div');
-    box.innerHTML = '<div class="card" data-report="' + esc(f.id) + '"><b>' + esc(p.activity_type) + '</b> ' + esc(p.ref || '') +
-      ' — ' + esc(p.organisation || '') + ', by ' + esc(f.submitted_by || p.author) + ' ' + esc(p.created) +
-      (p.area_cleared_ha ? '<br>cleared ' + esc(p.area_cleared_ha) + ' ha' : '') +
-      (f.proposes_hazard ? '<div class="newhz-note"><span class="newhz">new hazard</span> proposed: approving the ' +
-        'report creates it (Show draws it in dashed pink).</div>' : '') +
-      '<div class="row"><button type="button" data-show="' + esc(f.id) + '">Show</button>' +
-      (analyst ? '<button type="button" class="approve" data-approve="' + esc(f.id) + '">Approve</button>' +
-        '<button type="button" class="reject" data-reject="' + esc(f.id) + '">Reject</button>' : '') + '</div>' +
-      (analyst ? '<input placeholder="reason (needed to reject)" data-reason="' + esc(f.id) + '">' : '') +
+    var btn = function (attrs, key) { return '<button type="button" ' + attrs + I.attrs(key) + '>' + esc(t(key)) + '</button>'; };
+    box.innerHTML = '<div class="card" data-report="' + esc(f.id) + '"><b>' + s('val', {v: p.activity_type}) + '</b> ' + esc(p.ref || '') +
+      s('cardBy', {org: p.organisation || '', who: f.submitted_by || p.author, when: p.created}) +
+      (p.area_cleared_ha ? '<br>' + s('cardCleared', {ha: p.area_cleared_ha}) : '') +
+      (f.proposes_hazard ? '<div class="newhz-note"><span class="newhz"' + I.attrs('newHazard') + '>' + esc(t('newHazard')) + '</span> ' +
+        s('cardNewHz') + '</div>' : '') +
+      '<div class="row">' + btn('data-show="' + esc(f.id) + '"', 'show') +
+      (analyst ? btn('class="approve" data-approve="' + esc(f.id) + '"', 'approve') +
+        btn('class="reject" data-reject="' + esc(f.id) + '"', 'reject') : '') + '</div>' +
+      (analyst ? '<input' + I.attr('placeholder', 'reasonReject') + ' data-reason="' + esc(f.id) + '">' : '') +
       '<div class="msg"></div></div>';
     var card = box.firstChild;
     wireReviewCard(card);
@@ -1108,7 +1125,7 @@
         var id = c.nodeType === 1 && c.getAttribute('data-report');
         if (!id || keep[id] !== c) q.removeChild(c);
       });
-      if (!fc.features.length) q.insertAdjacentHTML('beforeend', '<p class="hint" id="review-empty">No reports waiting.</p>');
+      if (!fc.features.length) q.insertAdjacentHTML('beforeend', '<p class="hint" id="review-empty">' + s('noWaiting') + '</p>');
     }).catch(function (e) { if (e.status !== 401 && seq === reviewSeq) $('review').textContent = e.message; });
   }
   /* a report on the map: its area and items in purple, the hazard it
@@ -1122,12 +1139,11 @@
     var h = r.proposed_hazard;
     if (!h || !h.geometry) return;
     var p = h.properties || {};
-    var what = r.proposal_status === 'applied' ? 'created on approval'
-      : r.proposal_status === 'rejected' ? 'not created (report rejected)' : 'proposed: created when the report is approved';
+    var what = r.proposal_status === 'applied' || r.proposal_status === 'rejected' ? r.proposal_status : 'pending';
     preview.addData({type: 'Feature', geometry: h.geometry, properties: {proposed_hazard: true}});
     var layers = preview.getLayers(), l = layers[layers.length - 1];
-    l.bindTooltip('New hazard ' + esc(p.ref || p.name || '') + ' (' + esc(p.hazard_type || '') +
-      (p.est_area_ha != null ? ', ' + Number(p.est_area_ha).toFixed(2) + ' ha' : '') + '): ' + what);
+    tip(l, 'hzTooltip', {ref: p.ref || p.name || '', type: p.hazard_type || '',
+      ha: p.est_area_ha != null ? Number(p.est_area_ha) : null, s: what});
     return l;
   }
   function wireReviewCard(card) {
@@ -1140,10 +1156,8 @@
           preview.clearLayers(); preview.addData(r.activity); preview.addData(r.items);
           if (addProposal(r)) {
             var p = r.proposed_hazard.properties || {};
-            msg.innerHTML = '<span class="newhz-note" id="review-newhz">Approving creates the hazard ' +
-              esc(p.ref || p.name || '(no reference)') + ' (' + esc(p.hazard_type) + ', ' +
-              (p.est_area_ha != null ? Number(p.est_area_ha).toFixed(2) + ' ha' : 'area unknown') +
-              '), drawn in dashed pink.</span>';
+            msg.innerHTML = '<span class="newhz-note" id="review-newhz">' + s('approvingH', {ref: p.ref || p.name || '',
+              type: p.hazard_type, ha: p.est_area_ha != null ? Number(p.est_area_ha) : null}) + '</span>';
           }
           try { map.fitBounds(preview.getBounds(), {maxZoom: 16}); } catch (e) { /* no geometry */ }
         }).catch(function (e) {
@@ -1159,7 +1173,7 @@
           var reason = input.value;
           if (card.classList.contains('deciding')) return; /* asked already */
           if (what === 'reject' && !reason.trim()) { /* said here, not as the server's JSON hint */
-            msg.innerHTML = '<span class="bad">Write the reason for the rejection first: the field user reads it.</span>';
+            msg.innerHTML = '<span class="bad">' + s('rejectFirst') + '</span>';
             input.focus();
             return;
           }
@@ -1170,8 +1184,7 @@
             card.classList.add('decided', 'answered');
             Array.prototype.forEach.call(card.querySelectorAll('[data-approve], [data-reject]'), function (x) { x.disabled = true; });
             input.readOnly = true;
-            msg.innerHTML = '<span class="ok">' + what + 'd' +
-              (r && r.created_hazard ? ': the hazard it proposed is created' : '') + '</span>';
+            msg.innerHTML = '<span class="ok">' + s('decided', {what: what, hz: !!(r && r.created_hazard)}) + '</span>';
             preview.clearLayers(); reloadAll();
             if (r && r.risk_refresh) pollRefresh(runs); /* the approval is new evidence */
           }).catch(function (e) {
@@ -1188,21 +1201,20 @@
   function showRefresh(s) {
     var m = $('risk-refresh-msg');
     refreshRuns = s.runs;
-    if (s.running || s.queued) m.textContent = 'Refreshing the risk map from the evidence as it is now…';
-    else if (!s.runs) m.textContent = 'Not refreshed since the service started.';
-    else if (s.ok) m.textContent = 'Refreshed ' + s.finished + ': ' + s.evidence + ' evidence items, ' +
-      s.hazards_updated + ' hazards changed, ' + s.seconds.toFixed(1) + ' s' +
-      (s.spots ? '; recalibrated on ' + s.spots.labelled + ' checked spots' : '') + '.' + movedMost(s.changes);
-    else m.textContent = 'Not refreshed (the previous map is still shown): ' + s.error;
+    if (s.running || s.queued) m.innerHTML = I.s('refreshing');
+    else if (!s.runs) m.innerHTML = I.s('notRefreshed');
+    else if (s.ok) m.innerHTML = I.s('refreshed', {finished: s.finished, evidence: s.evidence, hazards: s.hazards_updated,
+      seconds: s.seconds, spots: s.spots ? s.spots.labelled : 0, moved: movedMost(s.changes)});
+    else m.innerHTML = I.s('refreshFailed', {e: s.error});
   }
   /* what the new evidence did: the hazards whose probability of holding
-   * anything moved most (at most five of those the service names) */
+   * anything moved most (at most five of those the service names), as
+   * percentages with a decimal below 10 % */
   function movedMost(changes) {
-    if (!changes || !changes.length) return '';
-    var pct = function (p) { return (100 * p).toFixed(p < 0.1 ? 1 : 0) + '%'; };
-    return ' Moved most (probability of holding anything): ' + changes.slice(0, 5).map(function (c) {
-      return (c.ref || c.uuid.slice(0, 8)) + ' ' + pct(c.p_before) + ' \u2192 ' + pct(c.p_after);
-    }).join(', ') + '.';
+    return (changes || []).slice(0, 5).map(function (c) {
+      return {ref: c.ref || c.uuid.slice(0, 8), a: 100 * c.p_before, da: c.p_before < 0.1 ? 1 : 0,
+              b: 100 * c.p_after, db: c.p_after < 0.1 ? 1 : 0};
+    });
   }
   /* poll until a run after `before` has finished, then show the new map */
   function pollRefresh(before) {
@@ -1235,21 +1247,21 @@
       preview.clearLayers(); routeLayer.clearLayers(); routing = false; routeSeq++;
       /* nor what was said of them: the route's verdict and the hazards it
        * enters, the report just stored */
-      $('route-info').textContent = 'Press the button, then tap or click the start and the end on the map.';
+      $('route-info').innerHTML = s('routeInfo');
       $('r-msg').innerHTML = '';
       /* the report and review tabs go with their buttons */
       if (!$('tab-layers').classList.contains('active') && !$('tab-stats').classList.contains('active')) activateTab('layers');
-      $('details').innerHTML = '<p class="hint">Tap or click a feature for its details and history.</p>';
-      $('stats').innerHTML = '<p class="hint">Log in to see statistics.</p>';
-      $('review').innerHTML = '<p class="hint">Reports waiting for an analyst.</p>';
-      myrSeq++; reviewSeq++; myrAll = []; myrNext = null; $('myreports').innerHTML = MYR_EMPTY; $('myr-title').textContent = 'Our reports';
+      $('details').innerHTML = '<p class="hint">' + s('detailsHint') + '</p>';
+      $('stats').innerHTML = '<p class="hint">' + s('statsHint') + '</p>';
+      $('review').innerHTML = '<p class="hint">' + s('reviewHint') + '</p>';
+      myrSeq++; reviewSeq++; myrAll = []; myrNext = null; $('myreports').innerHTML = MYR_EMPTY(); I.set($('myr-title'), 'ourReports');
       $('myr-top').classList.add('hidden'); $('myr-top').innerHTML = '';
     }
     $('login').classList.toggle('hidden', !!u);
     $('login-hint').classList.toggle('hidden', !!u);
     drawControl.getContainer().classList.toggle('hidden', !u);
     $('who').classList.toggle('hidden', !u);
-    $('who-name').textContent = u ? u.user + ' (' + u.role + (u.organisation ? ', ' + u.organisation : '') + ')' : '';
+    $('who-name').innerHTML = u ? s('who', {user: u.user, role: u.role, org: u.organisation || ''}) : '';
     $('tab-report-btn').classList.toggle('hidden', !u);
     $('tab-review-btn').classList.toggle('hidden', !u);
     var analyst = !!u && (u.role === 'analyst' || u.role === 'admin');
@@ -1296,7 +1308,7 @@
   function sessionLost() {
     if (!me) { sessionHint(false); return; }
     setUser(null);
-    $('login-msg').textContent = 'Your session has ended: log in again.';
+    $('login-msg').innerHTML = s('sessionEnded');
   }
   /* A login the server is too busy to check (503: it is checking the
    * passwords of other logins, or the database is locked; nothing was
@@ -1320,15 +1332,13 @@
       if (loginTry !== mine) return;
       if (e.status === 503 && !mine.changed && n < LOGIN_RETRIES) {
         var s = retrySeconds(e.retryAfter);
-        $('login-msg').textContent = e.message + ' \u2014 sending it again in ' + s + ' s (' + (n + 1) + ' of ' +
-          LOGIN_RETRIES + '); a change to the form stops this.';
+        $('login-msg').innerHTML = I.s('loginWait', {e: e.message, s: s, n: n + 1, max: LOGIN_RETRIES});
         mine.timer = setTimeout(function () { if (loginTry === mine) sendLogin(user, pw, n + 1); }, s * 1000);
         return;
       }
       loginTry = null;
-      $('login-msg').textContent = e.status !== 503 ? e.message
-        : e.message + (mine.changed ? ' \u2014 not sent again: the form was changed; press Log in to send it.'
-          : ' \u2014 sent ' + (n + 1) + ' times; press Log in to try again.');
+      if (e.status !== 503) $('login-msg').textContent = e.message;
+      else $('login-msg').innerHTML = mine.changed ? I.s('loginChanged', {e: e.message}) : I.s('loginGaveUp', {e: e.message, n: n + 1});
     });
   }
   $('login').addEventListener('submit', function (ev) {
@@ -1343,14 +1353,14 @@
     loginTry.changed = true;
     if (loginTry.timer === null) return;  /* asked: its answer is awaited */
     clearTimeout(loginTry.timer); loginTry = null;
-    $('login-msg').textContent = 'Not sent again: the form was changed. Press Log in to send it.';
+    $('login-msg').innerHTML = s('loginNotSent');
   });
   /* a draft being written, left to the next user of this browser: gone at a
    * logout (not when a session ends by itself: it is sent after logging in again) */
   function clearDraft() {
     $('report-form').reset(); drawn.clearLayers(); area = null; items = []; itemLayer.clearLayers(); renderItems();
     clearHazardProposal();
-    addingItems = false; $('r-additems').textContent = 'Add items'; $('r-area').textContent = 'No area drawn.';
+    addingItems = false; I.set($('r-additems'), 'addItems'); $('r-area').innerHTML = s('noArea');
   }
   $('logout-btn').addEventListener('click', function () {
     api('POST', 'api/logout').catch(function () {}).then(function () { clearDraft(); setUser(null); });
@@ -1365,13 +1375,20 @@
       setUser(null);
       if (e.status === 401 || e.status === 403) return;
       sessionHint(true);
-      $('login-msg').textContent = 'The server does not answer (' + e.message + '): trying again…';
+      $('login-msg').innerHTML = s('noAnswer', {e: e.message});
       resumeTimer = setTimeout(resume, 3000);
     });
   }
   $('login').addEventListener('submit', function () { clearTimeout(resumeTimer); resumeTimer = null; });
   if (sessionHint()) resume();
   else setUser(null);
+  /* a switch of language: the map's tooltips said again (the page's texts
+   * are, by web/js/i18n.js) */
+  I.onChange(function () {
+    map.eachLayer(function (l) {
+      if (l.demineTip && l.getTooltip && l.getTooltip()) l.setTooltipContent(I.h(l.demineTip[0], l.demineTip[1]));
+    });
+  });
   /* (myReports: the list's page and cap, which the browser tests lower) */
   window.demine = {map: map, groups: groups, reload: reloadAll, riskMap: loadRiskMap, myReports: myrLimits};
 })();
