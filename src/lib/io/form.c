@@ -127,6 +127,10 @@ static const label_def labels[] = {
     {"activities", "depth_cm", "Clearance depth (cm)", "", "Təmizləmə dərinliyi (sm)", ""},
     {"activities", "status", "Review state", "of a field report (if left empty: approved)",
      "Baxış vəziyyəti", "sahə hesabatının (boş qalsa: təsdiqlənib)"},
+    {"activities", "inspects_id", "Task inspected",
+     "quality control: the reference (ref) of the clearance or survey this inspection checks",
+     "Yoxlanılan tapşırıq",
+     "keyfiyyətə nəzarət: bu yoxlamanın yoxladığı təmizləmə və ya tədqiqatın nömrəsi (ref)"},
 
     {"release_areas", "outcome", "Outcome", "land release route", "Nəticə",
      "ərazinin azad edilmə yolu"},
@@ -282,6 +286,7 @@ static const value_def values[] = {
     {NULL, "bac", "Battle area clearance", "Döyüş ərazisinin təmizlənməsi"},
     {NULL, "completion", "Completion", "Tamamlanma"},
     {NULL, "handover", "Handover", "Təhvil"},
+    {NULL, "qc", "Quality control (post-clearance inspection)", "Keyfiyyətə nəzarət (təmizləmədən sonra yoxlama)"},
     {NULL, "manual", "Manual", "Əl ilə"},
     {NULL, "mechanical", "Mechanical", "Mexaniki"},
     {NULL, "dogs", "Mine detection dogs", "Mina axtaran itlər"},
@@ -1129,4 +1134,20 @@ dm_status dm_form_write(dm_ctx *ctx, const char *layer, const char *path, const 
     sheet_free(&fm.choices);
     sheet_free(&fm.settings);
     return st;
+}
+
+const char *dm__form_repeat_link(const dm_layer_def *l)
+{
+    for (size_t r = 0; l && r < sizeof repeats / sizeof repeats[0]; r++)
+        if (!strcmp(l->name, repeats[r].child))
+            return repeats[r].link;
+    return NULL;
+}
+
+int dm__form_has_repeat(const dm_layer_def *l)
+{
+    for (size_t r = 0; l && r < sizeof repeats / sizeof repeats[0]; r++)
+        if (!strcmp(l->name, repeats[r].parent))
+            return 1;
+    return 0;
 }

@@ -76,9 +76,9 @@ static const dm_field_def hazard_status_fields[] = {
 
 static const dm_field_def activity_fields[] = {
     F("ref", DM_FT_TEXT, 0, NULL, NULL, 0, 0, "task reference"),
-    F("activity_type", DM_FT_ENUM, REQ, "nts|ts|clearance|eod|bac|completion|handover", NULL, 0, 0,
+    F("activity_type", DM_FT_ENUM, REQ, "nts|ts|clearance|eod|bac|completion|handover|qc", NULL, 0, 0,
       "non-technical survey, technical survey, clearance, EOD spot task, battle area clearance, "
-      "completion, handover"),
+      "completion, handover, quality control (post-clearance inspection)"),
     F("start_date", DM_FT_DATE, 0, NULL, NULL, 0, 0, "start"),
     F("end_date", DM_FT_DATE, 0, NULL, NULL, 0, 0, "end"),
     F("organisation", DM_FT_TEXT, 0, NULL, NULL, 0, 0, "organisation doing the work"),
@@ -91,6 +91,8 @@ static const dm_field_def activity_fields[] = {
     F("status", DM_FT_ENUM, 0, "draft|approved|rejected", NULL, 0, 0,
       "review state of a field report (default approved)"),
     F("notes", DM_FT_TEXT, 0, NULL, NULL, 0, 0, "free text"),
+    F("inspects_id", DM_FT_REF, 0, NULL, "activities", 0, 0,
+      "quality control: the clearance or survey this inspection checks"),
 };
 
 static const dm_field_def activity_hazard_fields[] = {
