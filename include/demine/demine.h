@@ -25,5 +25,6 @@
 #include "demine/dm_risk.h"
 #include "demine/dm_plan.h"
 #include "demine/dm_report.h"
+#include "demine/dm_qc.h"
 
 #endif

@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * test_qc.c -- quality control (post-clearance inspection): activities of
+ * type qc and their inspects_id in older databases, `demine qc` measuring
+ * each organisation's detection probability from the items inspections
+ * found, its errors naming the row and field, the risk map using the rates
+ * measured, and `demine qc sample` drawing inspection plots.
+ */
+#include "dmtest.h"
+
+#include "demine/demine.h"
+
+#include <jansson.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Two organisations each cleared 1.9 ha by hand, finding 6 items; an
+ * inspection of 0.57 ha inside each: Alpha's (naming the task) found
+ * nothing, Bravo's (naming none: the land it overlaps) found 2 items. */
+static void make_db(void)
+{
+    ASSERT_DEMINE(0, NULL, "init db.gpkg");
+    dmtest_write_file(dmtest_path("acts.csv"),
+                      "ref,activity_type,organisation,method,start_date,end_date,wkt\n"
+                      "CLR-A,clearance,Alpha,manual,2023-03-01,2023-04-01,\"POLYGON((46.900 39.900,46.902 "
+                      "39.900,46.902 39.901,46.900 39.901,46.900 39.900))\"\n"
+                      "CLR-B,clearance,Bravo,manual,2023-03-01,2023-04-01,\"POLYGON((46.910 39.900,46.912 "
+                      "39.900,46.912 39.901,46.910 39.901,46.910 39.900))\"\n");
+    dmtest_write_file(dmtest_path("rel.csv"),
+                      "activity_id,outcome,method,date,wkt\n"
+                      "CLR-A,cleared,manual,2023-04-01,\"POLYGON((46.900 39.900,46.902 39.900,46.902 "
+                      "39.901,46.900 39.901,46.900 39.900))\"\n"
+                      "CLR-B,cleared,manual,2023-04-01,\"POLYGON((46.910 39.900,46.912 39.900,46.912 "
+                      "39.901,46.910 39.901,46.910 39.900))\"\n");
+    dmtest_write_file(dmtest_path("qc.csv"),
+                      "ref,activity_type,organisation,method,end_date,inspects_id,wkt\n"
+                      "QC-A,qc,NMAC,manual,2023-06-01,CLR-A,\"POLYGON((46.9005 39.9002,46.9015 39.9002,"
+                      "46.9015 39.9008,46.9005 39.9008,46.9005 39.9002))\"\n"
+                      "QC-B,qc,NMAC,manual,2023-06-01,,\"POLYGON((46.9105 39.9002,46.9115 39.9002,46.9115 "
+                      "39.9008,46.9105 39.9008,46.9105 39.9002))\"\n");
+    char items[2000];
+    size_t len = (size_t)snprintf(items, sizeof items, "category,activity_id,found_date,lat,lon\n");
+    for (int o = 0; o < 2; o++)
+        for (int i = 0; i < 6; i++)
+            len += (size_t)snprintf(items + len, sizeof items - len, "AP,CLR-%c,2023-03-15,%.5f,%.5f\n",
+                                    o ? 'B' : 'A', 39.90035 + 0.0001 * i,
+                                    (o ? 46.910 : 46.900) + 0.0007 + 0.0001 * i);
+    snprintf(items + len, sizeof items - len,
+             "AP,QC-B,2023-06-01,39.9005,46.9110\nAP,QC-B,2023-06-01,39.9006,46.9112\n");
+    dmtest_write_file(dmtest_path("items.csv"), items);
+    ASSERT_DEMINE(0, "imported 2 rows", "import db.gpkg --layer activities acts.csv");
+    ASSERT_DEMINE(0, "imported 2 rows", "import db.gpkg --layer release_areas rel.csv");
+    ASSERT_DEMINE(0, "imported 2 rows", "import db.gpkg --layer activities qc.csv");
+    ASSERT_DEMINE(0, "imported 14 rows", "import db.gpkg --layer items items.csv");
+}
+
+static json_t *qc_json(const char *args)
+{
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "qc db.gpkg --json %s", args);
+    ASSERT_MSG(rc == 0, "qc --json %s: exit %d:\n%s", args, rc, out);
+    json_error_t err;
+    json_t *j = json_loads(out, 0, &err);
+    ASSERT_MSG(j, "not JSON: %s\n%s", err.text, out);
+    free(out);
+    return j;
+}
+
+static json_t *rate_of(json_t *j, const char *org)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(j, "rates"), i, r)
+    {
+        if (!strcmp(json_string_value(json_object_get(r, "organisation")), org))
+            return r;
+    }
+    return NULL;
+}
+
+static double num(json_t *o, const char *k)
+{
+    return json_number_value(json_object_get(o, k));
+}
+
+/* A database made before quality control (no inspects_id, no qc in the
+ * list QGIS offers) takes an inspection on its next read-write open: the
+ * column with its index, and qc among the activity types. */
+TEST(store_migration_gives_activities_inspects_id_and_qc)
+{
+    ASSERT_DEMINE(0, NULL, "init db.gpkg");
+    ASSERT_EQ(dmtest_sh(NULL, "sqlite3 db.gpkg \"DROP TRIGGER dm_outside_activities_insert; DROP TRIGGER "
+                              "dm_outside_activities_update; DROP TRIGGER dm_outside_activities_delete; DROP "
+                              "INDEX activities_inspects_id; ALTER TABLE activities DROP COLUMN inspects_id; "
+                              "DELETE FROM gpkg_data_column_constraints WHERE constraint_name = "
+                              "'dm_activities_activity_type' AND value = 'qc'; UPDATE dm_meta SET value = "
+                              "'0' WHERE key = 'schema_domains'\""),
+              0);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg \"SELECT count(*) FROM pragma_table_info('activities') WHERE "
+                              "name = 'inspects_id'\""),
+              0);
+    ASSERT_STREQ(out, "0\n");
+    free(out);
+    /* read-only, it reads as it was: no inspection, no error */
+    ASSERT_DEMINE(0, "no quality control inspection", "qc db.gpkg");
+    dmtest_write_file(dmtest_path("a.csv"), "ref,activity_type,organisation,method,end_date,wkt\n"
+                                            "CLR-1,clearance,Alpha,manual,2023-04-01,\"POLYGON((46.900 39.900,"
+                                            "46.902 39.900,46.902 39.901,46.900 39.901,46.900 39.900))\"\n");
+    ASSERT_DEMINE(0, "imported 1 row", "import db.gpkg --layer activities a.csv");
+    dmtest_write_file(dmtest_path("q.csv"), "ref,activity_type,inspects_id,end_date,wkt\n"
+                                            "QC-1,qc,CLR-1,2023-06-01,\"POLYGON((46.9005 39.9002,46.9015 "
+                                            "39.9002,46.9015 39.9008,46.9005 39.9008,46.9005 39.9002))\"\n");
+    ASSERT_DEMINE(0, "imported 1 row", "import db.gpkg --layer activities q.csv");
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg \"SELECT q.activity_type, c.ref FROM activities q JOIN "
+                              "activities c ON c.uuid = q.inspects_id; SELECT value FROM "
+                              "gpkg_data_column_constraints WHERE constraint_name = 'dm_activities_activity_type' "
+                              "AND value = 'qc'; EXPLAIN QUERY PLAN SELECT uuid FROM activities WHERE inspects_id "
+                              "= 'x'\""),
+              0);
+    ASSERT_CONTAINS(out, "qc|CLR-1\nqc\n");
+    ASSERT_CONTAINS(out, "USING INDEX activities_inspects_id (inspects_id=?)");
+    free(out);
+    /* an activity type still unknown is refused as before */
+    dmtest_write_file(dmtest_path("b.csv"), "ref,activity_type\nX-1,inspection\n");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer activities b.csv"), 2);
+    ASSERT_CONTAINS(out, "activity_type");
+    free(out);
+}
+
+/* The organisation whose inspection found 2 items in land where it found
+ * 5 measures below its default; the one whose inspection found nothing
+ * measures a little above it, short of 1; the counts are those of the
+ * inspected land alone (the sixth item of each lies outside it). */
+TEST(qc_measures_each_organisations_detection_probability)
+{
+    make_db();
+    json_t *j = qc_json("");
+    ASSERT_EQ(num(j, "inspections"), 2);
+    json_t *a = rate_of(j, "Alpha"), *b = rate_of(j, "Bravo");
+    ASSERT(a && b);
+    ASSERT_STREQ(json_string_value(json_object_get(a, "method")), "manual");
+    ASSERT_EQ(num(a, "tasks"), 1);
+    ASSERT_EQ(num(a, "found"), 5);
+    ASSERT_EQ(num(a, "missed"), 0);
+    ASSERT_EQ(num(a, "failed"), 0);
+    ASSERT_EQ(num(b, "found"), 5);
+    ASSERT_EQ(num(b, "missed"), 2);
+    ASSERT_EQ(num(b, "failed"), 1);
+    /* 0.1 x 0.06 degrees at 39.9 N: 85.4 m x 66.6 m */
+    ASSERT_NEAR(num(a, "ha_inspected"), 0.5696, 0.002);
+    ASSERT_NEAR(num(a, "p_default"), 0.98, 1e-9);
+    /* Beta(9.8 + 5, 0.2 + 0) and Beta(9.8 + 5, 0.2 + 2) */
+    ASSERT_NEAR(num(a, "p"), 14.8 / 15.0, 1e-9);
+    ASSERT_NEAR(num(b, "p"), 14.8 / 17.0, 1e-9);
+    ASSERT(num(a, "p_hi") < 1 && num(a, "p_lo") < num(a, "p") && num(a, "p") < num(a, "p_hi"));
+    ASSERT(num(b, "p_lo") < num(b, "p") && num(b, "p") < num(b, "p_hi"));
+    ASSERT(num(b, "p_hi") < num(a, "p"));
+    json_decref(j);
+    /* --org and the dates */
+    j = qc_json("--org bravo");
+    ASSERT_EQ(json_array_size(json_object_get(j, "rates")), 1);
+    ASSERT(rate_of(j, "Bravo"));
+    json_decref(j);
+    j = qc_json("--from 2024");
+    ASSERT_EQ(num(j, "inspections"), 0);
+    ASSERT_EQ(json_array_size(json_object_get(j, "rates")), 0);
+    json_decref(j);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "qc db.gpkg"), 0);
+    ASSERT_CONTAINS(out, "Quality control of db.gpkg: 2 inspections, 2 tasks inspected");
+    ASSERT_CONTAINS(out, "Bravo                    manual                 1      1     0.57      5      2   "
+                         "0.980  0.871 (");
+    free(out);
+}
+
+/* The Beta quantiles the interval comes from. */
+TEST(qc_beta_quantiles)
+{
+    ASSERT_NEAR(dm_qc_beta_quantile(1, 1, 0.05), 0.05, 1e-9);
+    ASSERT_NEAR(dm_qc_beta_quantile(2, 1, 0.25), 0.5, 1e-9); /* x^2 = 0.25 */
+    ASSERT_NEAR(dm_qc_beta_quantile(1, 3, 0.5), 1 - pow(0.5, 1.0 / 3), 1e-9);
+    ASSERT(isnan(dm_qc_beta_quantile(0, 1, 0.5)));
+}
+
+/* A QC activity counts apart from clearance in the statistics, and
+ * releases nothing even given a release area. */
+TEST(qc_is_no_clearance_in_the_statistics)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("r2.csv"),
+                      "activity_id,outcome,method,date,wkt\n"
+                      "QC-A,cleared,manual,2023-06-01,\"POLYGON((46.920 39.900,46.922 39.900,46.922 "
+                      "39.901,46.920 39.901,46.920 39.900))\"\n");
+    ASSERT_DEMINE(0, "imported 1 row", "import db.gpkg --layer release_areas r2.csv");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "stats db.gpkg --json"), 0);
+    json_error_t err;
+    json_t *j = json_loads(out, 0, &err);
+    ASSERT_MSG(j, "%s", out);
+    free(out);
+    json_t *acts = json_object_get(j, "activities");
+    ASSERT_EQ(num(acts, "clearance"), 2);
+    ASSERT_EQ(num(acts, "qc"), 2);
+    /* the two tasks' 1.90 ha each, not the inspection's */
+    json_t *rel = json_object_get(j, "released");
+    if (!rel)
+        rel = json_object_get(j, "release");
+    ASSERT_MSG(rel, "no released land in the statistics");
+    ASSERT_NEAR(num(rel, "cleared_ha"), 2 * 1.8987, 0.01);
+    json_decref(j);
+}
+
+/* Bad input is named by its row and field. */
+TEST(qc_errors_name_the_row_and_field)
+{
+    make_db();
+    char *out = NULL;
+    /* an inspection of an EOD spot task */
+    dmtest_write_file(dmtest_path("e.csv"), "ref,activity_type,end_date\nEOD-1,eod,2023-05-01\n");
+    ASSERT_DEMINE(0, "imported 1 row", "import db.gpkg --layer activities e.csv");
+    dmtest_write_file(dmtest_path("q.csv"), "ref,activity_type,inspects_id,end_date,wkt\n"
+                                            "QC-E,qc,EOD-1,2023-06-01,\"POLYGON((46.9005 39.9002,46.9015 "
+                                            "39.9002,46.9015 39.9008,46.9005 39.9008,46.9005 39.9002))\"\n");
+    ASSERT_DEMINE(0, "imported 1 row", "import db.gpkg --layer activities q.csv");
+    ASSERT_EQ(dmtest_demine(&out, "qc db.gpkg"), 2);
+    ASSERT_CONTAINS(out, "activities row QC-E: field 'inspects_id': EOD-1 is an eod, not a clearance or "
+                         "survey (clearance, ts, bac)");
+    free(out);
+    ASSERT_DEMINE(0, NULL, "delete db.gpkg QC-E --reason test");
+    /* an inspection without its polygon */
+    dmtest_write_file(dmtest_path("q2.csv"), "ref,activity_type,inspects_id,end_date\nQC-N,qc,CLR-A,2023-06-01\n");
+    ASSERT_DEMINE(0, "imported 1 row", "import db.gpkg --layer activities q2.csv");
+    ASSERT_EQ(dmtest_demine(&out, "qc db.gpkg"), 2);
+    ASSERT_CONTAINS(out, "activities row QC-N: field 'geom': a quality control inspection needs its polygon");
+    free(out);
+    ASSERT_DEMINE(0, NULL, "delete db.gpkg QC-N --reason test");
+    /* an inspection naming a task whose land it does not touch */
+    dmtest_write_file(dmtest_path("q3.csv"), "ref,activity_type,inspects_id,end_date,wkt\n"
+                                             "QC-F,qc,CLR-A,2023-06-01,\"POLYGON((46.9105 39.9002,46.9115 "
+                                             "39.9002,46.9115 39.9008,46.9105 39.9008,46.9105 39.9002))\"\n");
+    ASSERT_DEMINE(0, "imported 1 row", "import db.gpkg --layer activities q3.csv");
+    ASSERT_EQ(dmtest_demine(&out, "qc db.gpkg"), 2);
+    ASSERT_CONTAINS(out, "activities row QC-F: field 'inspects_id': it inspects CLR-A, but its polygon does "
+                         "not overlap the land CLR-A released");
+    free(out);
+    ASSERT_DEMINE(0, NULL, "delete db.gpkg QC-F --reason test");
+    /* inspects_id on a clearance */
+    ASSERT_DEMINE(0, NULL, "edit db.gpkg CLR-B inspects_id=CLR-A --reason test");
+    ASSERT_EQ(dmtest_demine(&out, "qc db.gpkg"), 2);
+    ASSERT_CONTAINS(out, "activities row CLR-B: field 'inspects_id': only a quality control inspection "
+                         "(activity_type qc) inspects another activity; this one is clearance");
+    free(out);
+}
