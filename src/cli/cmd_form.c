@@ -41,10 +41,12 @@ static const char *help =
     "In KoboToolbox, download the data as XLSX: its default settings (labels, multiple\n"
     "select questions in single and separate columns) import as they are; \"XML values\n"
     "and headers\", multiple selects as a single column, is the plainest. An accident\n"
-    "form's export has two sheets; import them in two runs, the accidents keeping\n"
-    "their submission's uuid:\n"
-    "  demine import DB --layer accidents --map _uuid=uuid EXPORT.xlsx\n"
-    "  demine import DB --layer victims --map _submission__uuid=accident_id EXPORT.xlsx\n"
+    "form's export has two sheets (ODK Central's, two CSVs); import them in two\n"
+    "runs, the accidents first: they keep their submission's id as their uuid\n"
+    "(_uuid, KEY), and the victims link to it (_submission__uuid, PARENT_KEY):\n"
+    "  demine import DB --layer accidents EXPORT.xlsx\n"
+    "  demine import DB --layer victims EXPORT.xlsx\n"
+    "The next download holds the same submissions again: add --skip-existing.\n"
     "See docs/forms.md.\n";
 
 static int run_form(dm_ctx *ctx, int argc, char **argv)
@@ -144,9 +146,12 @@ static int run_form(dm_ctx *ctx, int argc, char **argv)
            "\"XML values and headers\", multiple select questions as a single column, is the plainest), "
            "then:\n");
     if (*r.repeat) {
-        printf("  demine import DB --layer %s --map _uuid=uuid EXPORT.xlsx\n", r.layer);
-        printf("  demine import DB --layer %s --map _submission__uuid=%s EXPORT.xlsx\n", r.repeat,
-               r.repeat_link);
+        /* the submission's id kept as the uuid, the group's rows linked to
+         * it by the import itself (_uuid, _submission__uuid; ODK Central's
+         * KEY, PARENT_KEY) */
+        printf("  demine import DB --layer %s EXPORT.xlsx\n", r.layer);
+        printf("  demine import DB --layer %s EXPORT.xlsx     (its %s linked by the submission's id)\n",
+               r.repeat, r.repeat_link);
     } else
         printf("  demine import DB --layer %s EXPORT.xlsx\n", r.layer);
     return 0;

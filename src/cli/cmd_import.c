@@ -250,8 +250,8 @@ static int run_import(dm_ctx *ctx, int argc, char **argv)
                        dm_layer_find(o->layer)->name, argv[optind + 1],
                        res.repaired ? " (some geometries repaired, see log)" : "");
                 if (res.skipped)
-                    printf("skipped %ld rows already in %s (same uuid or ref; not changed)\n",
-                           res.skipped, dm_layer_find(o->layer)->name);
+                    printf("skipped %ld row%s already in %s (same uuid or ref; not changed)\n",
+                           res.skipped, res.skipped == 1 ? "" : "s", dm_layer_find(o->layer)->name);
                 if (res.left_out) {
                     char kinds[200];
                     printf("left out %ld feature%s: %s (--only-geometry %s)\n", res.left_out,

@@ -773,7 +773,7 @@ TEST(form_accident_victims_repeat_group_imports_linked)
 {
     char sensor[37], accident[37];
     make_db_with_refs(sensor, accident);
-    ASSERT_DEMINE(0, "--map _submission__uuid=accident_id", "form accidents --lang both");
+    ASSERT_DEMINE(0, "(its accident_id linked by the submission's id)", "form accidents --lang both");
     xbook b;
     read_book(dmtest_path("accidents-form.xlsx"), &b);
     const xsheet *sv = sheet_of(&b, "survey"), *ch = sheet_of(&b, "choices");
@@ -815,6 +815,68 @@ TEST(form_accident_victims_repeat_group_imports_linked)
     ASSERT_OK(dm_store_count(s, "victims", &sel, &linked));
     ASSERT_EQ(linked, 2);
     dm_store_close(s);
+    /* the same export as downloaded, with no --map: the accident keeps its
+     * submission's uuid (_uuid) and the victims link to it
+     * (_submission__uuid); the next download is skipped */
+    ASSERT_DEMINE(0, "created db2.gpkg", "init db2.gpkg");
+    ASSERT_DEMINE(0, "imported 1 row", "import db2.gpkg --layer accidents export.xlsx");
+    ASSERT_DEMINE(0, "imported 2 rows", "import db2.gpkg --layer victims export.xlsx");
+    ASSERT_DEMINE(2, "already exists (import with --skip-existing", "import db2.gpkg --layer accidents export.xlsx");
+    ASSERT_DEMINE(0, "skipped 1 row already in accidents", "import db2.gpkg --layer accidents export.xlsx --skip-existing");
+    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path("db2.gpkg"), DM_STORE_READONLY, &s));
+    linked = 0;
+    ASSERT_OK(dm_store_count(s, "victims", &sel, &linked));
+    ASSERT_EQ(linked, 2);
+    dm_store_close(s);
+}
+
+/* ODK Central's CSV export of the accident form: the submissions' CSV (the
+ * geopoint in parts, KEY "uuid:..." and Central's own columns) and the
+ * repeat group's CSV (PARENT_KEY naming its submission's KEY) import in two
+ * runs with no --map, the victims linked to their accident; a victim whose
+ * PARENT_KEY names no accident imported is refused, naming it */
+TEST(form_odk_central_repeat_csvs_import_linked)
+{
+    ASSERT_DEMINE(0, NULL, "init db.gpkg");
+    dmtest_write_file(dmtest_path("demine_accidents.csv"),
+                      "SubmissionDate,date,ordnance,killed,injured,district,geometry-Latitude,geometry-Longitude,"
+                      "geometry-Altitude,geometry-Accuracy,meta-instanceID,KEY,SubmitterID,SubmitterName,"
+                      "AttachmentsPresent,AttachmentsExpected,Status,ReviewState,DeviceID,Edits,FormVersion\n"
+                      "2025-06-02T10:00:00.000Z,2025-06-01,AP,1,1,Fuzuli,39.6,47.1,300,5,"
+                      "uuid:0b5e3c7a-1111-4a2b-9c3d-0123456789ab,uuid:0b5e3c7a-1111-4a2b-9c3d-0123456789ab,5,team1,"
+                      "0,0,,,collect:x,0,2026112501\n"
+                      "2025-07-02T10:00:00.000Z,2025-07-01,AT,0,1,Fuzuli,39.61,47.11,300,5,"
+                      "uuid:9d4f0a11-2222-4c3b-8d4e-abcdefabcdef,uuid:9d4f0a11-2222-4c3b-8d4e-abcdefabcdef,5,team1,"
+                      "0,0,,,collect:x,0,2026112501\n");
+    dmtest_write_file(dmtest_path("demine_accidents-victims.csv"),
+                      "sex,age,outcome,PARENT_KEY,KEY\n"
+                      "male,34,injured,uuid:0b5e3c7a-1111-4a2b-9c3d-0123456789ab,"
+                      "uuid:0b5e3c7a-1111-4a2b-9c3d-0123456789ab/victims[1]\n"
+                      "female,9,killed,uuid:0b5e3c7a-1111-4a2b-9c3d-0123456789ab,"
+                      "uuid:0b5e3c7a-1111-4a2b-9c3d-0123456789ab/victims[2]\n"
+                      "male,40,injured,uuid:9d4f0a11-2222-4c3b-8d4e-abcdefabcdef,"
+                      "uuid:9d4f0a11-2222-4c3b-8d4e-abcdefabcdef/victims[1]\n");
+    ASSERT_DEMINE(0, "imported 2 rows", "import db.gpkg --layer accidents demine_accidents.csv");
+    ASSERT_DEMINE(0, "imported 3 rows", "import db.gpkg --layer victims demine_accidents-victims.csv");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 %s \"select a.uuid || ':' || a.ordnance || ':' || v.sex || ':' || v.age "
+                              "from victims v join accidents a on a.uuid = v.accident_id order by a.date, v.age\"",
+                        dmtest_path("db.gpkg")),
+              0);
+    ASSERT_STREQ(out, "0b5e3c7a-1111-4a2b-9c3d-0123456789ab:AP:female:9\n"
+                      "0b5e3c7a-1111-4a2b-9c3d-0123456789ab:AP:male:34\n"
+                      "9d4f0a11-2222-4c3b-8d4e-abcdefabcdef:AT:male:40\n");
+    free(out);
+    /* a group's row whose submission was not imported: refused, named */
+    dmtest_write_file(dmtest_path("orphan.csv"),
+                      "sex,age,outcome,PARENT_KEY,KEY\n"
+                      "male,20,injured,uuid:11111111-2222-4333-8444-555555555555,"
+                      "uuid:11111111-2222-4333-8444-555555555555/victims[1]\n");
+    ASSERT_DEMINE(2, "no accidents with id or ref '11111111-2222-4333-8444-555555555555'",
+                  "import db.gpkg --layer victims orphan.csv");
+    /* a --map of the link or the uuid is the user's: PARENT_KEY is then
+     * not taken as well */
+    ASSERT_DEMINE(2, "PARENT_KEY", "import db.gpkg --layer victims --map KEY=accident_id orphan.csv");
 }
 
 TEST(form_command_line)

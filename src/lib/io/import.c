@@ -926,6 +926,27 @@ static dm_status map_fields(import_state *st)
         return dm__fail(st->ctx, DM_ENOMEM, "out of memory");
     }
     int no_unit = -1; /* an IMSMA area column whose unit is not said */
+    /* A form's repeat group (an accident's victims) is a sheet or a CSV of
+     * its own, each row naming its submission: ODK Central's PARENT_KEY,
+     * KoboToolbox's _submission__uuid. The submissions (accidents) keep
+     * their ids as uuids (ODK Central's KEY, KoboToolbox's _uuid) and the
+     * group's rows link to them by it, unless a column of the file or a
+     * --map gives the uuid or the link already. */
+    const char *link = dm__form_repeat_link(l);
+    int parent = dm__form_has_repeat(l), link_given = !link, uuid_given = !parent;
+    for (size_t k = 0; k < o->n_map; k++) {
+        if (!dm__strcasecmp(o->map_to[k], "uuid"))
+            uuid_given = 1;
+        if (link && !dm__strcasecmp(o->map_to[k], link))
+            link_given = 1;
+    }
+    for (int i = 0; i < st->n_src; i++) {
+        const char *nm = base_name(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i)));
+        if (!dm__strcasecmp(nm, "uuid"))
+            uuid_given = 1;
+        if (link && !dm__strcasecmp(nm, link))
+            link_given = 1;
+    }
     for (int i = 0; i < st->n_src; i++) {
         if (st->target[i] == SRC_COORD)
             continue;
@@ -961,6 +982,16 @@ static dm_status map_fields(import_state *st)
         }
         if (mapped)
             continue;
+        if (!link_given && (!dm__strcasecmp(full, "PARENT_KEY") || !dm__strcasecmp(full, "_submission__uuid"))) {
+            st->target[i] = (int)(dm_field_find(l, link) - l->fields);
+            link_given = 1;
+            continue;
+        }
+        if (!uuid_given && (!dm__strcasecmp(full, "KEY") || !dm__strcasecmp(full, "_uuid"))) {
+            st->target[i] = SRC_UUID;
+            uuid_given = 1;
+            continue;
+        }
         if (i == st->x_col || i == st->y_col || i == st->latlon_col || i == st->geom_col) {
             st->target[i] = SRC_COORD;
             continue;
@@ -3367,6 +3398,10 @@ static dm_status import_layer(import_state *st, import_run *run)
                              layer->fields[t].name);
                 v = cv;
             }
+            /* ODK's submission ids are "uuid:" and the uuid */
+            if ((t == SRC_UUID || (t >= 0 && layer->fields[t].type == DM_FT_REF)) && !strncasecmp(v, "uuid:", 5) &&
+                strlen(v + 5) == 36)
+                v += 5;
             if (rc)
                 ;
             else if (t == SRC_UUID) {

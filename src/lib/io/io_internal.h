@@ -95,6 +95,12 @@ void dm__form_choice_label(const dm_field_def *fd, const char *value, const char
  * its type and its label in English and in Azerbaijani. Returns 0 when k
  * is past the last. */
 int dm__form_geometry_label(size_t k, const char **type, const char **en, const char **az);
+/* Layer's form as a repeat group of another's: the field linking a row to
+ * its parent (victims: accident_id), else NULL. */
+const char *dm__form_repeat_link(const dm_layer_def *l);
+/* Whether layer's form holds a repeat group (accidents: their victims),
+ * whose rows name the submission they belong to. */
+int dm__form_has_repeat(const dm_layer_def *l);
 
 /* ------------------ areas in other units, IMSMA columns ------------------ */
 
