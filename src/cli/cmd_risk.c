@@ -61,6 +61,8 @@ static const char *help_map =
     "  --no-writeback        do not update the hazards of DB\n"
     "  --no-calibrate        keep the model's own item density (by default it is scaled\n"
     "                        so that land already searched holds what was found there)\n"
+    "  --no-qc-rates         the methods' default detection probabilities for cleared\n"
+    "                        land, not those quality control measured (demine qc)\n"
     "  --spots FILE          spots from `risk spots`, searched and labelled 1/0 by the\n"
     "                        teams: recalibrate the item density on them (repeatable;\n"
     "                        FILE:LAYER for one layer; refresh reads the files again)\n"
@@ -127,7 +129,7 @@ typedef struct opts {
     unsigned disabled;
     long threads, tile, mem_mb, folds, band;
     double block_km;
-    int json, no_writeback, add_cov, no_calibrate, no_prior;
+    int json, no_writeback, add_cov, no_calibrate, no_prior, no_qc_rates;
     int codes[MAX_LIST];
     size_t n_codes;
     unsigned kinds;
@@ -190,6 +192,7 @@ static int parse_args(const char *cmd, int argc, char **argv, opts *o, int npos,
         else if (!strcmp(a, "--json")) o->json = 1;
         else if (!strcmp(a, "--no-writeback")) o->no_writeback = 1;
         else if (!strcmp(a, "--no-calibrate")) o->no_calibrate = 1;
+        else if (!strcmp(a, "--no-qc-rates")) o->no_qc_rates = 1;
         else if (!strcmp(a, "--add-covariates")) o->add_cov = 1;
         else if (!strcmp(a, "--no-prior")) o->no_prior = 1;
         else if (!strcmp(a, "--cell")) {
@@ -594,6 +597,12 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
                 until, o.db);
         o.no_writeback = 1;
     }
+    dm_status qst = s && o.no_qc_rates ? dm_qc_use_rates(s, 0) : DM_OK;
+    if (qst) {
+        dm_store_close(s);
+        free_opts(&o);
+        return cli_fail(ctx, "risk map", qst);
+    }
     dm_risk_update_opts u = {0};
     u.out_path = o.out;
     u.model_path = o.model;
@@ -636,6 +645,15 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
         free_opts(&o);
         return cli_fail(ctx, "risk map", st);
     }
+    /* the detection probabilities quality control measured, used or not */
+    dm_qc_result qr;
+    memset(&qr, 0, sizeof qr);
+    if (s) {
+        dm_qc_opts qo = {0};
+        qo.to = until[0] ? until : NULL;
+        if (dm_qc_measure(s, &qo, &qr)) /* the map said why, and used the defaults */
+            dm_ctx_clear_error(ctx);
+    }
     const dm_grid *g = &r.grid;
     const dm_risk_stats *stats = &r.stats;
     const dm_risk_calibration *cal = &r.cal;
@@ -661,6 +679,15 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
                    sc->factor, sc->power, sc->level_x90);
         else
             printf("\"spots\":null,");
+        if (qr.n_rates) {
+            printf("\"qc_rates\":{\"used\":%s,\"rates\":[", o.no_qc_rates ? "false" : "true");
+            for (size_t i = 0; i < qr.n_rates; i++)
+                printf("%s{\"organisation\":%s,\"method\":%s,\"tasks\":%d,\"p\":%.6g,\"p_default\":%.6g}",
+                       i ? "," : "", cli_json_str(qr.rates[i].org), cli_json_str(qr.rates[i].method),
+                       qr.rates[i].tasks, qr.rates[i].p, qr.rates[i].p_default);
+            printf("]},");
+        } else
+            printf("\"qc_rates\":null,");
         printf("\"changes\":");
         cli_risk_changes_print(s, &r, 1, "");
         printf(",\"top\":[");
@@ -703,6 +730,16 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
                    "and the hazards' p_contam are the model's own, which ran 15 to 30 times too low "
                    "on the demo: read them as a ranking, not as odds, until the evidence holds cleared "
                    "land or checked spots (docs/risk.md)\n");
+        if (qr.n_rates) {
+            printf("%s", o.no_qc_rates ? "detection probabilities measured by quality control, not used "
+                                         "(--no-qc-rates): "
+                                       : "cleared land searched at the detection probabilities quality "
+                                         "control measured (demine qc): ");
+            for (size_t i = 0; i < qr.n_rates; i++)
+                printf("%s%s %s %.3f (default %.3g)", i ? ", " : "", qr.rates[i].org, qr.rates[i].method,
+                       qr.rates[i].p, qr.rates[i].p_default);
+            printf("\n");
+        }
         if (cal->no_method)
             printf("note: %zu area%s of cleared or surveyed land %s no method recorded and %s left "
                    "out of the calibration (how many items the search missed is unknown): "
@@ -725,6 +762,7 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
         }
         cli_risk_changes_print(s, &r, 0, "");
     }
+    dm_qc_result_free(ctx, &qr);
     if (s)
         dm_store_close(s);
     free_opts(&o);

@@ -255,3 +255,77 @@ TEST(qc_errors_name_the_row_and_field)
                          "(activity_type qc) inspects another activity; this one is clearance");
     free(out);
 }
+
+/* Two identical fields, 5 km either side of the inspected ones, cleared by
+ * hand without a find, one by each organisation, each a hazard: the one
+ * cleared by Bravo, whose inspection found items it missed, keeps a higher
+ * probability of contamination than Alpha's; with --no-qc-rates the two
+ * are alike. */
+TEST(risk_map_uses_the_detection_probability_qc_measured)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("a2.csv"),
+                      "ref,activity_type,organisation,method,start_date,end_date,wkt\n"
+                      "CLR-A2,clearance,Alpha,manual,2023-03-01,2023-04-01,\"POLYGON((46.9557 39.900,46.9577 "
+                      "39.900,46.9577 39.901,46.9557 39.901,46.9557 39.900))\"\n"
+                      "CLR-B2,clearance,Bravo,manual,2023-03-01,2023-04-01,\"POLYGON((46.8557 39.900,46.8577 "
+                      "39.900,46.8577 39.901,46.8557 39.901,46.8557 39.900))\"\n");
+    dmtest_write_file(dmtest_path("r2.csv"),
+                      "activity_id,outcome,method,date,wkt\n"
+                      "CLR-A2,cleared,manual,2023-04-01,\"POLYGON((46.9557 39.900,46.9577 39.900,46.9577 "
+                      "39.901,46.9557 39.901,46.9557 39.900))\"\n"
+                      "CLR-B2,cleared,manual,2023-04-01,\"POLYGON((46.8557 39.900,46.8577 39.900,46.8577 "
+                      "39.901,46.8557 39.901,46.8557 39.900))\"\n");
+    dmtest_write_file(dmtest_path("h.csv"),
+                      "ref,hazard_type,reliability,wkt\n"
+                      "HZ-A2,SHA,3,\"POLYGON((46.9557 39.900,46.9577 39.900,46.9577 39.901,46.9557 39.901,"
+                      "46.9557 39.900))\"\n"
+                      "HZ-B2,SHA,3,\"POLYGON((46.8557 39.900,46.8577 39.900,46.8577 39.901,46.8557 39.901,"
+                      "46.8557 39.900))\"\n");
+    ASSERT_DEMINE(0, "imported 2 rows", "import db.gpkg --layer activities a2.csv");
+    ASSERT_DEMINE(0, "imported 2 rows", "import db.gpkg --layer release_areas r2.csv");
+    ASSERT_DEMINE(0, "imported 2 rows", "import db.gpkg --layer hazards h.csv");
+    double p[2][2];
+    for (int k = 0; k < 2; k++) {
+        char *out = NULL;
+        ASSERT_EQ(dmtest_demine(&out, "risk map db.gpkg --out r.tif --cell 20 --json%s",
+                                k ? " --no-qc-rates" : ""),
+                  0);
+        json_error_t err;
+        json_t *j = json_loads(out, JSON_DISABLE_EOF_CHECK, &err);
+        ASSERT_MSG(j, "%s", out);
+        json_t *q = json_object_get(j, "qc_rates");
+        ASSERT_MSG(json_is_object(q), "no qc_rates in %s", out);
+        ASSERT(json_is_true(json_object_get(q, "used")) == !k);
+        ASSERT_EQ(json_array_size(json_object_get(q, "rates")), 2);
+        json_decref(j);
+        free(out);
+        ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg \"SELECT p_contam FROM hazards ORDER BY ref\""), 0);
+        ASSERT_EQ(sscanf(out, "%lf\n%lf", &p[k][0], &p[k][1]), 2);
+        free(out);
+    }
+    /* with the rates: Bravo's field (0.871) well above Alpha's (0.987) */
+    ASSERT_MSG(p[0][1] > 3 * p[0][0], "Alpha %g, Bravo %g", p[0][0], p[0][1]);
+    /* without: alike (the same default, the same distance to the finds) */
+    ASSERT_MSG(fabs(p[1][1] - p[1][0]) < 0.1 * p[1][0], "Alpha %g, Bravo %g", p[1][0], p[1][1]);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "risk map db.gpkg --out r.tif --cell 20"), 0);
+    ASSERT_CONTAINS(out, "cleared land searched at the detection probabilities quality control measured (demine "
+                         "qc): Alpha manual 0.987 (default 0.98), Bravo manual 0.871 (default 0.98)");
+    free(out);
+}
+
+/* An inspection that cannot be measured leaves the map to the defaults,
+ * said with the row at fault. */
+TEST(risk_map_with_bad_qc_keeps_the_defaults_and_says_why)
+{
+    make_db();
+    dmtest_write_file(dmtest_path("q2.csv"), "ref,activity_type,inspects_id,end_date\nQC-N,qc,CLR-A,2023-06-01\n");
+    ASSERT_DEMINE(0, "imported 1 row", "import db.gpkg --layer activities q2.csv");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "risk map db.gpkg --out r.tif --cell 20"), 0);
+    ASSERT_CONTAINS(out, "activities row QC-N: field 'geom'");
+    ASSERT_CONTAINS(out, "the risk map uses the methods' default detection probabilities");
+    ASSERT_MSG(!strstr(out, "quality control measured (demine qc)"), "%s", out);
+    free(out);
+}

@@ -5,11 +5,13 @@
  * by their reliability, mines predicted by pattern reconstruction, items,
  * accidents, events, released land (negative evidence by method), and the
  * sensor evidence the sensors module derives (detections and footprints,
- * class-aware).
+ * class-aware). Cleared land of an organisation whose method quality
+ * control measured (dm_qc.h) takes the measured detection probability.
  * Truth layers of the demo are never read.
  */
 #include "core/dm_internal.h"
 #include "demine/dm_evidence.h"
+#include "demine/dm_qc.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -155,13 +157,105 @@ static dm_status event_row(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, row_text *
     return DM_OK;
 }
 
+/* The detection probabilities quality control measured, and the
+ * organisation, method and type of each activity, to look them up by a
+ * release area's activity_id (only when the database holds inspections). */
+typedef struct qc_act {
+    char uuid[37], org[128], method[96];
+    int qc;
+} qc_act;
+
+typedef struct qc_lookup {
+    dm_qc_result rates;
+    qc_act *a;
+    size_t n;
+} qc_lookup;
+
+static int cmp_qc_act(const void *x, const void *y)
+{
+    return strcmp(((const qc_act *)x)->uuid, ((const qc_act *)y)->uuid);
+}
+
+static const qc_act *qc_act_get(const qc_lookup *q, const char *uuid)
+{
+    if (!q || !q->n || !uuid)
+        return NULL;
+    qc_act key;
+    dm__strlcpy(key.uuid, uuid, sizeof key.uuid);
+    return bsearch(&key, q->a, q->n, sizeof *q->a, cmp_qc_act);
+}
+
+static dm_status qc_lookup_read(dm_ctx *ctx, dm_store *s, const char *until, qc_lookup *q)
+{
+    memset(q, 0, sizeof *q);
+    dm_select sel = {0};
+    const char *f[] = {"activity_type"}, *v[] = {"qc"};
+    sel.eq_field = f, sel.eq_value = v, sel.n_eq = 1;
+    long n = 0;
+    dm_status st = dm_store_count(s, "activities", &sel, &n);
+    if (st || !n)
+        return st; /* no inspection: the defaults, and no table */
+    if ((st = dm_qc_rates_for_map(s, until, &q->rates)))
+        return st;
+    dm_cursor *c = NULL;
+    if ((st = dm_store_select(s, "activities", NULL, &c)))
+        return st;
+    size_t cap = 0;
+    int rc;
+    while ((rc = dm_cursor_next(c)) == 1) {
+        if (q->n == cap) {
+            size_t nc = cap ? 2 * cap : 64;
+            qc_act *na = dm_realloc(ctx, q->a, nc * sizeof *na);
+            if (!na) {
+                st = dm__fail(ctx, DM_ENOMEM, "out of memory");
+                break;
+            }
+            q->a = na, cap = nc;
+        }
+        qc_act *a = &q->a[q->n++];
+        const char *t = dm_cursor_text(c, "activity_type"), *o = dm_cursor_text(c, "organisation"),
+                   *m = dm_cursor_text(c, "method");
+        dm__strlcpy(a->uuid, dm_cursor_uuid(c), sizeof a->uuid);
+        dm__strlcpy(a->org, o ? o : "(no organisation)", sizeof a->org);
+        dm__strlcpy(a->method, m ? m : "(no method)", sizeof a->method);
+        a->qc = t && !strcmp(t, "qc");
+    }
+    if (!st && rc < 0)
+        st = dm_ctx_errcode(ctx) ? dm_ctx_errcode(ctx) : DM_ESQL;
+    dm_cursor_free(c);
+    if (!st && q->n)
+        qsort(q->a, q->n, sizeof *q->a, cmp_qc_act);
+    return st;
+}
+
+static void qc_lookup_free(dm_ctx *ctx, qc_lookup *q)
+{
+    dm_qc_result_free(ctx, &q->rates);
+    dm_free(ctx, q->a);
+    memset(q, 0, sizeof *q);
+}
+
+/* The measured p of org's method m, else the default p. */
+static double qc_p(const qc_lookup *q, const char *org, const char *m, double p)
+{
+    const dm_qc_rate *r = q ? dm_qc_rate_find(&q->rates, org ? org : "(no organisation)", m ? m : "(no method)")
+                            : NULL;
+    return r ? r->p : p;
+}
+
 static dm_status release_row(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, row_text *tx, void *u)
 {
+    const qc_lookup *q = u;
     const char *m = dm_cursor_text(c, "method"), *out = dm_cursor_text(c, "outcome");
+    const qc_act *a = qc_act_get(q, dm_cursor_text(c, "activity_id"));
+    if (a && a->qc)
+        return DM_ECONFLICT; /* an inspection releases nothing: its task did */
     e->cls = m;
     double p = dm__method_p_detect(m);
     if (out && !strcmp(out, "cancelled"))
         p *= 0.5; /* cancelled by non-technical survey: no physical search */
+    else if (a) /* searched: as well as quality control measured the organisation's method */
+        p = qc_p(q, a->org, m ? m : a->method, p);
     e->p_detect = p;
     return DM_OK;
 }
@@ -171,10 +265,12 @@ static dm_status activity_row(dm_ctx *ctx, dm_cursor *c, dm_evidence *e, row_tex
     const char *type = dm_cursor_text(c, "activity_type"), *st = dm_cursor_text(c, "status");
     if (!type || (strcmp(type, "clearance") && strcmp(type, "ts") && strcmp(type, "bac")) ||
         !dm_cursor_text(c, "end_date") || (st && strcmp(st, "approved")))
-        return DM_ECONFLICT; /* only finished searches of the ground */
+        return DM_ECONFLICT; /* only finished searches of the ground (not an inspection's) */
     const char *m = dm_cursor_text(c, "method");
     e->cls = m;
     e->p_detect = dm__method_p_detect(m);
+    if (u && ((const qc_lookup *)u)->n)
+        e->p_detect = qc_p(u, dm_cursor_text(c, "organisation"), m, e->p_detect);
     /* a finished clearance searched all of its ground to depth: full
      * weight (an approved field report of clearance with finds must leave
      * that ground cleaner, not riskier); the land a survey released is in
@@ -201,8 +297,12 @@ dm_status dm_evidence_read_store(dm_ctx *ctx, dm_store *s, const dm_evidence_opt
     if (!st) st = gather(ctx, s, "items", o, DM_EV_ITEM, item_row, NULL, out);
     if (!st) st = gather(ctx, s, "accidents", o, DM_EV_ACCIDENT, accident_row, NULL, out);
     if (!st) st = gather(ctx, s, "events", o, DM_EV_REPORT, event_row, (void *)o, out);
-    if (!st) st = gather(ctx, s, "release_areas", o, DM_EV_CLEARED, release_row, NULL, out);
-    if (!st) st = gather(ctx, s, "activities", o, DM_EV_CLEARED, activity_row, NULL, out);
+    qc_lookup q = {0};
+    int cleared = !o || !o->kinds_mask || (o->kinds_mask & (1u << DM_EV_CLEARED));
+    if (!st && cleared) st = qc_lookup_read(ctx, s, o ? o->until : NULL, &q);
+    if (!st) st = gather(ctx, s, "release_areas", o, DM_EV_CLEARED, release_row, &q, out);
+    if (!st) st = gather(ctx, s, "activities", o, DM_EV_CLEARED, activity_row, &q, out);
+    qc_lookup_free(ctx, &q);
     if (!st) st = gather(ctx, s, "predicted_mines", o, DM_EV_RECORD, predicted_row, NULL, out);
     /* Sensor evidence comes from the sensors module, which knows which
      * ordnance classes each sensor sees: a footprint lowers the odds only
