@@ -96,22 +96,22 @@ static int run_sample(dm_ctx *ctx, int argc, char **argv)
     while ((c = cli_getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 's':
-            if (cli_parse_positive("qc sample", "--share", optarg, 0, &so.share))
+            if (!cli_parse_positive("qc sample", "--share", optarg, 0, &so.share))
                 return 2;
             if (so.share > 1)
                 return cli_usage_error("qc sample", "--share is a share of the land, at most 1: %s", optarg);
             have_share = 1;
             break;
         case 'a':
-            if (cli_parse_positive("qc sample", "--ha", optarg, 0, &so.ha))
+            if (!cli_parse_positive("qc sample", "--ha", optarg, 0, &so.ha))
                 return 2;
             break;
         case 'p':
-            if (cli_parse_positive("qc sample", "--plot", optarg, 0, &so.plot_m))
+            if (!cli_parse_positive("qc sample", "--plot", optarg, 0, &so.plot_m))
                 return 2;
             break;
         case 'e':
-            if (cli_parse_long("qc sample", "--seed", optarg, &seed))
+            if (!cli_parse_long("qc sample", "--seed", optarg, &seed))
                 return 2;
             break;
         case 'o': out = optarg; break;
@@ -142,7 +142,7 @@ static int run_sample(dm_ctx *ctx, int argc, char **argv)
            res.plots == 1 ? "" : "s", so.plot_m > 0 ? so.plot_m : 10.0, res.plots_ha, res.land_ha,
            res.task_ref[0] ? res.task_ref : res.task_uuid, out);
     printf("inspectors fill in end_date (the day inspected) and items_found; the plots inspected then "
-           "import as inspections:\n  demine import %s --layer activities %s --set activity_type=qc "
+           "import as inspections:\n  demine import %s --layer activities %s "
            "--set organisation=INSPECTORS --map items_found=notes\nand each item they found with "
            "activity_id the plot's ref (docs/qc.md)\n",
            argv[optind], out);

@@ -329,3 +329,76 @@ TEST(risk_map_with_bad_qc_keeps_the_defaults_and_says_why)
     ASSERT_MSG(!strstr(out, "quality control measured (demine qc)"), "%s", out);
     free(out);
 }
+
+/* Plots inside the land a task released: the same seed the same plots,
+ * another seed others; the share asked; the inspected plots import back
+ * as inspections of the task, measured by qc. */
+TEST(qc_sample_draws_plots_that_import_back_as_inspections)
+{
+    make_db();
+    ASSERT_DEMINE(0, "19 plots of 10 m (0.19 ha) inside the 1.90 ha CLR-A released",
+                  "qc sample db.gpkg CLR-A --share 0.1 --plot 10 --seed 7 --out p1.geojson");
+    ASSERT_DEMINE(0, NULL, "qc sample db.gpkg CLR-A --share 0.1 --plot 10 --seed 7 --out p2.geojson");
+    ASSERT_DEMINE(0, NULL, "qc sample db.gpkg CLR-A --seed 8 --out p3.geojson");
+    char *a = dmtest_read_file(dmtest_path("p1.geojson")), *b = dmtest_read_file(dmtest_path("p2.geojson")),
+         *c = dmtest_read_file(dmtest_path("p3.geojson"));
+    ASSERT_STREQ(a, b);
+    ASSERT(strcmp(a, c));
+    ASSERT_CONTAINS(a, "\"ref\":\"QC-CLR-A-019\",\"activity_type\":\"qc\",\"inspects_id\":");
+    ASSERT_CONTAINS(a, "\"end_date\":null,\"items_found\":null");
+    free(b);
+    free(c);
+    ASSERT_DEMINE(2, "exists", "qc sample db.gpkg CLR-A --out p1.geojson");
+    ASSERT_DEMINE(2, "not a clearance or survey", "qc sample db.gpkg QC-A --out p4.geojson");
+    ASSERT_DEMINE(2, "hold no plot of 500 m", "qc sample db.gpkg CLR-A --plot 500 --out p5.geojson");
+    /* every plot inside the task's land, none overlapping: their union
+     * covers 19 x 100 m2 of it */
+    json_error_t err;
+    json_t *j = json_loads(a, 0, &err);
+    ASSERT(j);
+    free(a);
+    dm_ctx *ctx = dmtest_ctx();
+    dm_geom *land = NULL, *u = NULL;
+    ASSERT_OK(dm_geom_from_wkt(ctx, "POLYGON((46.900 39.900,46.902 39.900,46.902 39.901,46.900 39.901,46.900 39.900))",
+                               &land));
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(j, "features"), i, f)
+    {
+        char *gj = json_dumps(json_object_get(f, "geometry"), 0);
+        dm_geom *g = NULL, *v = NULL;
+        ASSERT_OK(dm_geom_from_geojson(ctx, gj, &g));
+        free(gj);
+        ASSERT(dm_geom_contains(land, g));
+        if (u) {
+            ASSERT_OK(dm_geom_union(ctx, u, g, &v));
+            dm_geom_free(u);
+            dm_geom_free(g);
+            u = v;
+        } else
+            u = g;
+    }
+    double ha = 0;
+    ASSERT_OK(dm_geom_area_ha(ctx, u, &ha));
+    ASSERT_NEAR(ha, 0.19, 0.002);
+    dm_geom_free(u);
+    dm_geom_free(land);
+    /* two plots inspected, one with a find: imported, measured */
+    json_t *fs = json_object_get(j, "features");
+    while (json_array_size(fs) > 2)
+        json_array_remove(fs, 2);
+    for (int k = 0; k < 2; k++) {
+        json_t *p = json_object_get(json_array_get(fs, (size_t)k), "properties");
+        json_object_set_new(p, "end_date", json_string("2023-07-01"));
+        json_object_set_new(p, "items_found", json_integer(!k));
+    }
+    ASSERT_EQ(json_dump_file(j, dmtest_path("back.geojson"), 0), 0);
+    json_decref(j);
+    ASSERT_DEMINE(0, "imported 2 rows", "import db.gpkg --layer activities back.geojson --set organisation=NMAC "
+                                        "--map items_found=notes");
+    json_t *q = qc_json("--org alpha");
+    json_t *r = rate_of(q, "Alpha");
+    ASSERT(r);
+    ASSERT_EQ(num(r, "inspections"), 3);
+    json_decref(q);
+}
