@@ -26,23 +26,30 @@ struct dm_cursor {
 
 /* ================================ resolving ================================ */
 
-static int has_ref(const dm_layer_def *l)
+/* The field a person names a row of l by besides its uuid: its ref, else
+ * the name a layer requires (a sensor's, an organisation's, a district's);
+ * NULL when none. */
+static const char *key_field(const dm_layer_def *l)
 {
-    return dm_field_find(l, "ref") != NULL;
+    if (dm_field_find(l, "ref"))
+        return "ref";
+    const dm_field_def *n = dm_field_find(l, "name");
+    return n && (n->flags & DM_FIELD_REQUIRED) && n->type == DM_FT_TEXT ? "name" : NULL;
 }
 
 /* Look for id in one layer: exact uuid, then uuid prefix (8+ chars, in
- * either case: uuids are stored in lower case), then ref; with nocase, ref
- * in any case only (khv-r-0026 for KHV-R-0026). Returns 1 found, 0 not
- * found, -1 ambiguous, -2 SQL error. */
+ * either case: uuids are stored in lower case), then ref (key_field: a
+ * sensor's name); with nocase, ref in any case only (khv-r-0026 for
+ * KHV-R-0026). Returns 1 found, 0 not found, -1 ambiguous, -2 SQL error. */
 static int resolve_in(dm_store *s, const dm_layer_def *l, const char *id, int nocase, char uuid[37])
 {
     static const char *forms[DM__RESOLVE_FORMS] = {
         "SELECT uuid FROM \"%s\" WHERE uuid = ?1 LIMIT 2",
         "SELECT uuid FROM \"%s\" WHERE uuid >= ?1 AND uuid < ?1 || 'g' LIMIT 2",
-        "SELECT uuid FROM \"%s\" WHERE ref = ?1 LIMIT 2",
-        "SELECT uuid FROM \"%s\" WHERE ref = ?1 COLLATE NOCASE LIMIT 2",
+        "SELECT uuid FROM \"%s\" WHERE \"%s\" = ?1 LIMIT 2",
+        "SELECT uuid FROM \"%s\" WHERE \"%s\" = ?1 COLLATE NOCASE LIMIT 2",
     };
+    const char *key = key_field(l);
     size_t n = strlen(id);
     size_t li = dm__layer_index(l);
     char lower[37] = "";
@@ -52,14 +59,14 @@ static int resolve_in(dm_store *s, const dm_layer_def *l, const char *id, int no
     for (int k = nocase ? 3 : 0; k < (nocase ? 4 : 3); k++) {
         if (k == 1 && (n < 8 || n >= 36))
             continue;
-        if (k >= 2 && !has_ref(l))
+        if (k >= 2 && !key)
             continue;
         /* Statements are kept per layer and form: imports resolve a
          * reference for every row. */
         sqlite3_stmt **q = &s->resolve_stmt[li * DM__RESOLVE_FORMS + (size_t)k];
         if (!*q) {
             char sql[300];
-            snprintf(sql, sizeof sql, forms[k], l->name);
+            snprintf(sql, sizeof sql, forms[k], l->name, key ? key : "ref");
             if (sqlite3_prepare_v2(s->db, sql, -1, q, NULL) != SQLITE_OK)
                 return -2;
         }
