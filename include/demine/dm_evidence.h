@@ -108,6 +108,9 @@ typedef struct dm_evidence_opts {
                              * unlabelled (value 1) instead of failing */
     int undated_ok;         /* with until/from: keep undated rows instead of failing */
     const char *layer;      /* files: read only this layer (NULL: every layer) */
+    int no_qc_rates;        /* store: cleared land at its methods' default detection
+                             * probabilities, not those quality control measured
+                             * (dm_qc.h) */
 } dm_evidence_opts;
 
 /* Read every feature of every layer of an OGR file (GeoJSON, GeoPackage,

@@ -81,14 +81,10 @@ DM_API dm_status dm_qc_json(dm_ctx *ctx, const dm_qc_result *r, char **json);
 /* Beta(a, b): its quantile q (0 < q < 1). */
 DM_API double dm_qc_beta_quantile(double a, double b, double q);
 
-/* Whether the risk evidence read from s (dm_evidence_read_store, and so
- * risk map and risk refresh) uses the detection probabilities QC measured
- * (the default) or the methods' defaults alone. For this open store only. */
-DM_API dm_status dm_qc_use_rates(dm_store *s, int on);
-DM_API int dm_qc_rates_on(dm_store *s);
-/* The rates the risk evidence of s uses, inspections dated on or before
- * until (NULL: all): none when dm_qc_use_rates(s, 0). A database whose
- * inspections cannot be measured gives none, with a warning logged. */
+/* The rates the risk evidence of s uses (dm_evidence_read_store, unless
+ * its options' no_qc_rates), inspections dated on or before until (NULL:
+ * all). A database whose inspections cannot be measured gives none, with a
+ * warning logged. */
 DM_API dm_status dm_qc_rates_for_map(dm_store *s, const char *until, dm_qc_result *out);
 
 /* ---- inspection plots ---- */

@@ -267,6 +267,8 @@ typedef struct dm_risk_update_opts {
     int tile;
     size_t mem_limit;                   /* bytes (0: 2 GiB) */
     int no_writeback, no_calibrate;
+    int no_qc_rates;                    /* the methods' default detection probabilities,
+                                           not those quality control measured (dm_qc.h) */
     const char *const *spot_paths;      /* checked spots (risk spots, labelled) to recalibrate
                                            the item density with */
     size_t n_spots;

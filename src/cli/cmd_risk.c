@@ -597,13 +597,8 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
                 until, o.db);
         o.no_writeback = 1;
     }
-    dm_status qst = s && o.no_qc_rates ? dm_qc_use_rates(s, 0) : DM_OK;
-    if (qst) {
-        dm_store_close(s);
-        free_opts(&o);
-        return cli_fail(ctx, "risk map", qst);
-    }
     dm_risk_update_opts u = {0};
+    u.no_qc_rates = o.no_qc_rates;
     u.out_path = o.out;
     u.model_path = o.model;
     u.aoi_path = o.aoi;

@@ -313,6 +313,15 @@ TEST(risk_map_uses_the_detection_probability_qc_measured)
     ASSERT_CONTAINS(out, "cleared land searched at the detection probabilities quality control measured (demine "
                          "qc): Alpha manual 0.987 (default 0.98), Bravo manual 0.871 (default 0.98)");
     free(out);
+    /* `risk refresh` (after each approved report) maps as the last map
+     * did: with --no-qc-rates, the defaults again */
+    ASSERT_DEMINE(0, NULL, "risk map db.gpkg --out r.tif --cell 20 --no-qc-rates");
+    ASSERT_DEMINE(0, NULL, "risk refresh db.gpkg");
+    double q[2];
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg \"SELECT p_contam FROM hazards ORDER BY ref\""), 0);
+    ASSERT_EQ(sscanf(out, "%lf\n%lf", &q[0], &q[1]), 2);
+    free(out);
+    ASSERT_MSG(fabs(q[1] - q[0]) < 0.1 * q[0], "refreshed: Alpha %g, Bravo %g", q[0], q[1]);
 }
 
 /* An inspection that cannot be measured leaves the map to the defaults,

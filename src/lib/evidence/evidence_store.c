@@ -299,7 +299,7 @@ dm_status dm_evidence_read_store(dm_ctx *ctx, dm_store *s, const dm_evidence_opt
     if (!st) st = gather(ctx, s, "events", o, DM_EV_REPORT, event_row, (void *)o, out);
     qc_lookup q = {0};
     int cleared = !o || !o->kinds_mask || (o->kinds_mask & (1u << DM_EV_CLEARED));
-    if (!st && cleared) st = qc_lookup_read(ctx, s, o ? o->until : NULL, &q);
+    if (!st && cleared && !(o && o->no_qc_rates)) st = qc_lookup_read(ctx, s, o ? o->until : NULL, &q);
     if (!st) st = gather(ctx, s, "release_areas", o, DM_EV_CLEARED, release_row, &q, out);
     if (!st) st = gather(ctx, s, "activities", o, DM_EV_CLEARED, activity_row, &q, out);
     qc_lookup_free(ctx, &q);

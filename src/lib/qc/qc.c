@@ -751,41 +751,9 @@ dm_status dm_qc_json(dm_ctx *ctx, const dm_qc_result *r, char **json)
 
 /* ---- the risk map's use of the rates ---- */
 
-/* Kept in the connection's temporary schema: it lasts as long as this open
- * store and is never written to the file. */
-#define DEFAULTS_TABLE "dm_qc_default_rates"
-
-dm_status dm_qc_use_rates(dm_store *s, int on)
-{
-    const char *sql = on ? "DROP TABLE IF EXISTS temp." DEFAULTS_TABLE
-                         : "CREATE TEMP TABLE IF NOT EXISTS " DEFAULTS_TABLE " (x)";
-    char *err = NULL;
-    if (sqlite3_exec(s->db, sql, NULL, NULL, &err) != SQLITE_OK) {
-        dm_status st = dm__fail(s->ctx, DM_ESQL, "qc rates: %s", err ? err : "SQLite failed");
-        sqlite3_free(err);
-        return st;
-    }
-    return DM_OK;
-}
-
-int dm_qc_rates_on(dm_store *s)
-{
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM temp.sqlite_master WHERE name = '" DEFAULTS_TABLE "'", -1,
-                           &q, NULL) != SQLITE_OK) {
-        sqlite3_finalize(q);
-        return 1;
-    }
-    int off = sqlite3_step(q) == SQLITE_ROW;
-    sqlite3_finalize(q);
-    return !off;
-}
-
 dm_status dm_qc_rates_for_map(dm_store *s, const char *until, dm_qc_result *out)
 {
     memset(out, 0, sizeof *out);
-    if (!dm_qc_rates_on(s))
-        return DM_OK;
     dm_qc_opts o = {0};
     o.to = until;
     dm_status st = dm_qc_measure(s, &o, out);

@@ -336,6 +336,7 @@ static char *options_json(const dm_store *s, const dm_risk_update_opts *o)
     if (o->crs)
         json_object_set_new(j, "crs", json_string(o->crs));
     json_object_set_new(j, "calibrate", json_boolean(!o->no_calibrate));
+    json_object_set_new(j, "qc_rates", json_boolean(!o->no_qc_rates));
     if (o->n_spots) {
         json_t *a = json_array();
         for (size_t i = 0; i < o->n_spots; i++)
@@ -612,6 +613,7 @@ dm_status dm_risk_update(dm_ctx *ctx, dm_store *s, const dm_risk_update_opts *o,
     }
     dm_evidence_opts eo = {0};
     eo.until = o->until;
+    eo.no_qc_rates = o->no_qc_rates;
     if (!st && s)
         st = dm_evidence_read_store(ctx, s, &eo, &ev);
     for (size_t i = 0; i < o->n_evidence && !st; i++) {
@@ -865,6 +867,7 @@ dm_status dm_risk_refresh(dm_ctx *ctx, dm_store *s, dm_risk_update_result *res)
     o.crs = json_string_value(json_object_get(j, "crs"));
     o.cell = json_number_value(json_object_get(j, "cell"));
     o.no_calibrate = json_is_false(json_object_get(j, "calibrate"));
+    o.no_qc_rates = json_is_false(json_object_get(j, "qc_rates"));
     json_t *sp = json_object_get(j, "spots");
     const char *paths[64];
     for (size_t i = 0; i < json_array_size(sp) && o.n_spots < 64; i++)
