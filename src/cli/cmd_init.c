@@ -8,10 +8,11 @@ static const char *help =
     "usage: demine init DB\n\n"
     "Create a new, empty demine database: one GeoPackage file with every layer\n"
     "(hazards, hazard_status, activities, activity_hazards, release_areas, items,\n"
-    "accidents, victims, records, record_rows, record_mines, features, events,\n"
-    "districts, organisations, sensors, sensor_rates, flights, detections, and the\n"
-    "outputs record_matches, predicted_mines, plan_tasks and the demo's\n"
-    "truth_minefields and truth_items), spatial indexes and the change log; `demine\n"
+    "accidents, victims, eore_sessions (risk education), records, record_rows,\n"
+    "record_mines, features, events, districts, organisations, sensors,\n"
+    "sensor_rates, flights, detections, and the outputs record_matches,\n"
+    "predicted_mines, plan_tasks and the demo's truth_minefields and\n"
+    "truth_items), spatial indexes and the change log; `demine\n"
     "list DB` lists them. Refuses to overwrite an existing file.\n";
 
 static int run_init(dm_ctx *ctx, int argc, char **argv)

@@ -179,6 +179,19 @@ static const label_def labels[] = {
     {"victims", "outcome", "Killed or injured", "", "Həlak olub, yoxsa yaralanıb", ""},
     {"victims", "activity", "Activity at the time", "", "Hadisə anında nə edirdi", ""},
 
+    /* risk education sessions; the Azerbaijani of these awaits a native
+     * speaker's review */
+    {"eore_sessions", "date", "Date of the session", "", "Sessiyanın tarixi", ""},
+    {"eore_sessions", "organisation", "Organisation", "the organisation that held it", "Təşkilat",
+     "sessiyanı keçirən təşkilat"},
+    {"eore_sessions", "settlement", "Settlement", "where the session was held, as the map names it",
+     "Yaşayış məntəqəsi", "sessiyanın keçirildiyi yer, xəritədəki adı ilə"},
+    {"eore_sessions", "delivery", "How it was given", "", "Necə keçirildi", ""},
+    {"eore_sessions", "men", "Men reached", "18 and over", "Kişilər", "18 yaş və yuxarı"},
+    {"eore_sessions", "women", "Women reached", "18 and over", "Qadınlar", "18 yaş və yuxarı"},
+    {"eore_sessions", "boys", "Boys reached", "under 18", "Oğlanlar", "18 yaşdan aşağı"},
+    {"eore_sessions", "girls", "Girls reached", "under 18", "Qızlar", "18 yaşdan aşağı"},
+
     {"records", "ref", "Record number", "", "Sənədin nömrəsi", ""},
     {"records", "source", "Source", "who handed it over, or laid the field", "Mənbə",
      "sənədi təhvil verən və ya sahəni minalayan"},
@@ -326,6 +339,14 @@ static const value_def values[] = {
     {NULL, "river", "River", "Çay"},
     {NULL, "canal", "Canal", "Kanal"},
     {NULL, "settlement", "Settlement", "Yaşayış məntəqəsi"},
+    /* the ways of giving risk education (eore_sessions.delivery); the
+     * Azerbaijani awaits a native speaker's review */
+    {"delivery", "session", "Public session", "İctimai sessiya"},
+    {"delivery", "school", "At a school", "Məktəbdə"},
+    {"delivery", "door_to_door", "Door to door", "Ev-ev gəzərək"},
+    {"delivery", "community_leaders", "Through community leaders", "İcma liderləri vasitəsilə"},
+    {"delivery", "media", "Media (radio, TV, social media)", "Media (radio, televiziya, sosial şəbəkələr)"},
+    {"delivery", "other", "Other", "Digər"},
     {NULL, "front_line", "Front line", "Cəbhə xətti"},
     {NULL, "military_position", "Military position", "Hərbi mövqe"},
     {NULL, "farmland", "Farmland", "Əkin sahəsi"},
@@ -361,6 +382,7 @@ static const struct {
     {"items", "Tapılmış partlayıcı sursat"},
     {"accidents", "Mina hadisələri"},
     {"victims", "Zərərçəkənlər"},
+    {"eore_sessions", "Partlayıcı sursat təhlükəsi barədə maarifləndirmə sessiyaları"}, /* awaits review */
     {"records", "Mina sahələrinin sənədləri"},
     {"record_rows", "Mina sahəsi sənədinin sıraları"},
     {"record_mines", "Mina sahəsi sənədinin minaları"},

@@ -148,6 +148,24 @@ static const dm_field_def victim_fields[] = {
     F("activity", DM_FT_TEXT, 0, NULL, NULL, 0, 0, "activity at the time"),
 };
 
+/* Explosive ordnance risk education (EORE): a session, where it was held
+ * and the people it reached by sex and age, as IMAS 12.10 reporting and
+ * IMSMA record them. */
+static const dm_field_def eore_session_fields[] = {
+    F("date", DM_FT_DATE, REQ, NULL, NULL, 0, 0, "date of the session"),
+    F("organisation", DM_FT_TEXT, 0, NULL, NULL, 0, 0, "organisation that held it"),
+    F("settlement", DM_FT_TEXT, 0, NULL, NULL, 0, 0, "settlement where it was held"),
+    F("district", DM_FT_TEXT, 0, NULL, NULL, 0, 0, "district"),
+    F("delivery", DM_FT_ENUM, 0, "session|school|door_to_door|community_leaders|media|other", NULL, 0,
+      0, "how it was given: a public session, at a school, door to door, through community leaders, "
+         "by media, other"),
+    F("men", DM_FT_INT, 0, NULL, NULL, 0, 1e6, "men reached (18 and over)"),
+    F("women", DM_FT_INT, 0, NULL, NULL, 0, 1e6, "women reached (18 and over)"),
+    F("boys", DM_FT_INT, 0, NULL, NULL, 0, 1e6, "boys reached (under 18)"),
+    F("girls", DM_FT_INT, 0, NULL, NULL, 0, 1e6, "girls reached (under 18)"),
+    F("notes", DM_FT_TEXT, 0, NULL, NULL, 0, 0, "free text"),
+};
+
 static const dm_field_def record_fields[] = {
     F("ref", DM_FT_TEXT, 0, NULL, NULL, 0, 0, "record number"),
     F("source", DM_FT_TEXT, 0, NULL, NULL, 0, 0, "who handed it over / laid the field"),
@@ -323,6 +341,8 @@ static const dm_layer_def layers[] = {
      "date", "mine and ERW accidents"},
     {"victims", "Victims", NULL, 0, DM_LAYER_SENSITIVE, victim_fields, N(victim_fields), NULL,
      "people killed or injured (personal data)"},
+    {"eore_sessions", "Risk education sessions (EORE)", "POINT", 0, 0, eore_session_fields,
+     N(eore_session_fields), "date", "explosive ordnance risk education: sessions and the people reached"},
     {"records", "Minefield records", "MULTIPOLYGON", 0, DM_LAYER_SENSITIVE, record_fields,
      N(record_fields), "handed_over", "handed-over minefield records: perimeters"},
     {"record_rows", "Minefield record rows", "LINESTRING", 1, DM_LAYER_SENSITIVE, record_row_fields,
@@ -376,6 +396,8 @@ static const struct {
     {"finds", "items"},
     {"accident", "accidents"},
     {"victim", "victims"},
+    {"eore", "eore_sessions"},
+    {"eore_session", "eore_sessions"},
     {"record", "records"},
     {"minefield_records", "records"},
     {"minefields", "records"},

@@ -153,6 +153,7 @@ static int layer_style(const char *layer, dm_buf *b)
             {"record_rows", "line", "106,61,154,255", "0.5", "dash", NULL},
             {"record_matches", "line", "99,99,99,255", "0.2", "solid", NULL},
             {"accidents", "marker", "circle", "0,0,0,255", "255,255,255,255", "3.2"},
+            {"eore_sessions", "marker", "triangle", "26,150,65,255", "255,255,255,255", "3.0"},
             {"items", "marker", "circle", "142,68,173,255", "255,255,255,255", "2.2"},
             {"record_mines", "marker", "circle", "106,61,154,255", "255,255,255,255", "1.4"},
             {"predicted_mines", "marker", "circle", NULL, "177,0,38,255", "2.0"},
