@@ -7,7 +7,11 @@
 // English (the choice kept in localStorage 'demine.lang', shared with the
 // public map, and in the link), a reload keeps it, and the choice saved
 // alone decides without ?lang=; a field user's report form is in
-// Azerbaijani, and a message the page wrote is said again at a switch.
+// Azerbaijani, and a message the page wrote is said again at a switch;
+// Leaflet's zoom buttons and Leaflet.draw's toolbar, actions and tooltips
+// are in Azerbaijani and switch live, a shape half drawn and all; the form
+// offers a quality control inspection (qc), asks it the task inspected
+// (inspects_id) and sends it, and our reports name it in Azerbaijani.
 // Without ?lang= nor a choice, a browser in az opens in Azerbaijani and one
 // in neither language in English. On a phone the AZ header fits. Needs
 // DEMINE_URL of a running `demine serve` with the users of
@@ -30,6 +34,53 @@ async function login(page, user, pw) {
 async function logout(page) {
   await page.click('#logout-btn');
   await page.waitForSelector('#login:not(.hidden)');
+}
+
+// the pixel of a place on the map
+async function mapPoint(page, lon, lat) {
+  return page.evaluate(([lon, lat]) => {
+    const m = window.demine.map, p = m.latLngToContainerPoint([lat, lon]);
+    const r = m.getContainer().getBoundingClientRect();
+    return { x: r.left + p.x, y: r.top + p.y };
+  }, [lon, lat]);
+}
+
+// one corner of a shape drawn with Leaflet.draw, clicked again if the
+// tool was not ready for it (as tests/browser/draw.js does)
+async function corner(page, lon, lat) {
+  const p = await mapPoint(page, lon, lat);
+  const before = await page.evaluate(() => document.querySelectorAll('.leaflet-editing-icon').length);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (attempt) await page.waitForTimeout(200);
+    await page.mouse.click(p.x, p.y);
+    if (await page.waitForFunction((n) => document.querySelectorAll('.leaflet-editing-icon').length > n,
+      before, { timeout: 3000 }).then(() => true, () => false)) return;
+  }
+  fail('the map took no corner at ' + lon + ', ' + lat);
+}
+
+// what Leaflet says on the map: the zoom buttons' and the drawing
+// toolbar's titles, the actions of the drawing tool in use, its tooltip
+async function leafletWords(page) {
+  return page.evaluate(() => {
+    const at = (sel, a) => { const e = document.querySelector(sel); return e ? e.getAttribute(a) : null; };
+    const tip = document.querySelector('.leaflet-draw-tooltip');
+    return { zoomIn: at('.leaflet-control-zoom-in', 'title'), zoomOut: at('.leaflet-control-zoom-out', 'aria-label'),
+      polygon: at('.leaflet-draw-draw-polygon', 'title'),
+      polygonSr: (document.querySelector('.leaflet-draw-draw-polygon .sr-only') || {}).textContent,
+      edit: at('.leaflet-draw-edit-edit', 'title'), remove: at('.leaflet-draw-edit-remove', 'title'),
+      actions: Array.from(document.querySelectorAll('.leaflet-draw-section:first-child .leaflet-draw-actions a'))
+        .map((a) => a.textContent + '|' + a.title),
+      tip: tip ? tip.textContent : null };
+  });
+}
+async function leafletSays(page, what, want) {
+  const got = await leafletWords(page);
+  for (const k of Object.keys(want)) {
+    const g = got[k], w = want[k];
+    const ok = w instanceof RegExp ? w.test(String(g)) : JSON.stringify(g) === JSON.stringify(w);
+    if (!ok) fail(what + ': Leaflet\'s ' + k + ' is ' + JSON.stringify(g) + ', not ' + (w instanceof RegExp ? w : JSON.stringify(w)));
+  }
 }
 
 const text = (page, sel) => page.$eval(sel, (e) => e.textContent.replace(/\s+/g, ' ').trim());
@@ -166,7 +217,7 @@ async function main() {
     await page.check('#r-newhz');
     await has(page, '#r-newhz-fields', ['Təhlükəli ərazinin adı', 'Onun poliqonunu çək', 'Poliqonu: işlənən ərazi.']);
     if (await page.getAttribute('#r-hz-name', 'placeholder') !== 'məs. Yuxarı bağ') fail('hazard name placeholder not in Azerbaijani');
-    const leftForm = await english(page, ['#tab-report', 'header', 'aside nav']);
+    const leftForm = await english(page, ['#tab-report', 'header', 'aside nav', '.leaflet-control-zoom', '.leaflet-draw']);
     if (leftForm.length) fail('left in English in the report form: ' + leftForm.join('; '));
     // what the page said is said again in the other language
     await page.click('#lang-en');
@@ -176,6 +227,83 @@ async function main() {
     await has(page, '#r-type option[value="clearance"]', 'clearance');
     await page.click('#lang-az');
     await has(page, '#r-msg', 'Əvvəlcə işlənən ərazini çəkin.');
+    await page.uncheck('#r-newhz');
+
+    // 4b. Leaflet's own words, which field teams see as they draw a
+    // report's outline: in Azerbaijani, and switched live
+    await page.evaluate(() => window.demine.map.setView([39.952, 46.952], 15, { animate: false }));
+    await leafletSays(page, 'AZ', { zoomIn: 'Yaxınlaşdır', zoomOut: 'Uzaqlaşdır', polygon: 'Poliqon çək', polygonSr: 'Poliqon çək',
+      edit: 'Düzəliş ediləcək fiqur yoxdur', remove: 'Silinəcək fiqur yoxdur' });
+    await page.click('.leaflet-draw-draw-polygon');
+    await leafletSays(page, 'AZ, the toolbar\'s polygon tool', {
+      actions: ['Bitir|Çəkməni bitir', 'Son nöqtəni sil|Son çəkilən nöqtəni sil', 'Ləğv et|Çəkməni ləğv et'],
+      tip: 'Poliqonu çəkməyə başlamaq üçün toxunun və ya klikləyin.' });
+    await corner(page, 46.950, 39.950);
+    await leafletSays(page, 'AZ, one corner', { tip: /^Çəkməyə davam etmək üçün toxunun və ya klikləyin\./ });
+    // the switch, a shape half drawn: the toolbar and its actions at once,
+    // the tooltip at the pointer's next move
+    await page.click('#lang-en');
+    await leafletSays(page, 'EN, drawing', { zoomIn: 'Zoom in', zoomOut: 'Zoom out', polygon: 'Draw a polygon',
+      polygonSr: 'Draw a polygon', edit: 'No layers to edit', remove: 'No layers to delete',
+      actions: ['Finish|Finish drawing', 'Delete last point|Delete last point drawn', 'Cancel|Cancel drawing'] });
+    const mid = await mapPoint(page, 46.953, 39.953);
+    await page.mouse.move(mid.x, mid.y);
+    await page.mouse.move(mid.x + 5, mid.y + 5);
+    await leafletSays(page, 'EN, drawing, the pointer moved', { tip: /^Click to continue drawing shape\./ });
+    await page.click('#lang-az');
+    await page.mouse.move(mid.x, mid.y);
+    await leafletSays(page, 'AZ again, drawing', { tip: /^Çəkməyə davam etmək/,
+      actions: ['Bitir|Çəkməni bitir', 'Son nöqtəni sil|Son çəkilən nöqtəni sil', 'Ləğv et|Çəkməni ləğv et'] });
+    await page.click('.leaflet-draw-section:first-child .leaflet-draw-actions li:last-child a'); // Ləğv et
+    if (await page.$('.leaflet-draw-tooltip')) fail('the drawing was not cancelled');
+    // the report's own "Draw area": the tooltip to close the shape, and the
+    // area's size with a decimal comma
+    await page.click('#r-draw');
+    await leafletSays(page, 'AZ, Draw area', { tip: 'Poliqonu çəkməyə başlamaq üçün toxunun və ya klikləyin.' });
+    const pts = [[46.950, 39.950], [46.955, 39.950], [46.955, 39.954]];
+    for (const [lon, lat] of pts) await corner(page, lon, lat);
+    await leafletSays(page, 'AZ, three corners', { tip: /\d,\d\d ha\s*Poliqonu bağlamaq üçün birinci nöqtəyə toxunun və ya klikləyin\.$/ });
+    const first = await mapPoint(page, pts[0][0], pts[0][1]);
+    await page.waitForTimeout(100);
+    await page.mouse.click(first.x, first.y);
+    await page.waitForFunction(() => /Ərazi çəkilib \(3 künc\)/.test(document.getElementById('r-area').textContent), null,
+      { timeout: 5000 }).catch(async () => fail('the area was not drawn: ' + await text(page, '#r-area')));
+    await leafletSays(page, 'AZ, an area drawn', { edit: 'Çəkilənə düzəliş et', remove: 'Çəkiləni sil' });
+
+    // 4c. a quality control inspection from the field: the activity type
+    // and the task it inspects, in Azerbaijani, sent with the report
+    if (!(await page.$('#r-inspects-box.hidden'))) fail('"Task inspected" is asked of a clearance');
+    if ((await page.$eval('#r-type option[value="qc"]', (o) => o.textContent)) !== 'keyfiyyətə nəzarət (təmizləmədən sonra yoxlama)')
+      fail('the qc choice is not in Azerbaijani: ' + await page.$eval('#r-type option[value="qc"]', (o) => o.textContent));
+    await page.selectOption('#r-type', 'qc');
+    await page.waitForSelector('#r-inspects-box:not(.hidden)', { timeout: 2000 }).catch(() => fail('"Task inspected" not asked of a qc'));
+    await has(page, '#r-inspects-box', 'Yoxlanılan tapşırıq');
+    if (await page.getAttribute('#r-inspects', 'placeholder') !== 'təmizləmə və ya tədqiqatın nömrəsi və ya id-si')
+      fail('the placeholder of "Task inspected" is not in Azerbaijani');
+    const leftQc = await english(page, ['#tab-report', '.leaflet-control-zoom', '.leaflet-draw']);
+    if (leftQc.length) fail('left in English in a qc report: ' + leftQc.join('; '));
+    const sent = [];
+    page.on('request', (r) => { if (r.method() === 'POST' && /\/api\/reports$/.test(r.url())) sent.push(r.postDataJSON()); });
+    await page.fill('#r-ref', 'QC-7');
+    await page.fill('#r-inspects', 'T-404');
+    await page.click('#r-submit');
+    await page.waitForFunction(() => /inspects_id/.test(document.getElementById('r-msg').textContent), null, { timeout: 10000 })
+      .catch(async () => fail('a qc report naming no task known: ' + await text(page, '#r-msg')));
+    const p0 = sent.length ? sent[0].activity.properties : {};
+    if (p0.activity_type !== 'qc' || p0.inspects_id !== 'T-404') fail('the qc report sent ' + JSON.stringify(p0));
+    await page.fill('#r-inspects', '');
+    await page.click('#r-submit');
+    await page.waitForSelector('#r-ok', { timeout: 10000 }).catch(async () => fail('the qc report: ' + await text(page, '#r-msg')));
+    if ('inspects_id' in sent[sent.length - 1].activity.properties) fail('an empty "Task inspected" was sent');
+    await page.waitForFunction(() => /Keyfiyyətə nəzarət \(təmizləmədən sonra yoxlama\) QC-7/.test(
+      document.getElementById('myreports').textContent), null, { timeout: 10000 })
+      .catch(async () => fail('our reports do not name the qc in Azerbaijani: ' + await text(page, '#myreports')));
+    await page.click('#lang-en');
+    await has(page, '#r-inspects-box', 'Task inspected');
+    await has(page, '#r-type option[value="qc"]', 'quality control (post-clearance inspection)');
+    await page.selectOption('#r-type', 'clearance');
+    if (!(await page.$('#r-inspects-box.hidden'))) fail('"Task inspected" still asked of a clearance');
+    await page.click('#lang-az');
     await logout(page);
     await context.close();
 

@@ -775,6 +775,37 @@
   map.addControl(drawControl);
   /* drawing is for reports: shown once logged in (setUser) */
   drawControl.getContainer().classList.add('hidden');
+  /* Leaflet's own words on the map, the zoom buttons' and Leaflet.draw's,
+   * said again at a switch of language. web/js/i18n.js puts them in
+   * L.drawLocal, which a drawing tool reads as it draws and the toolbar
+   * when a tool starts: the buttons already made are titled again here,
+   * and the actions of a toolbar tool in use (Finish, Delete last point,
+   * Cancel) made again. A drawing under way says its tooltip in the new
+   * language at the pointer's next move or its next corner (on a touch
+   * screen, the next corner); the edit and delete tools' tooltips keep
+   * their words until the tool is next started. */
+  function leafletTexts() {
+    var zc = map.zoomControl && map.zoomControl.getContainer();
+    [['.leaflet-control-zoom-in', 'zoomIn'], ['.leaflet-control-zoom-out', 'zoomOut']].forEach(function (b) {
+      var a = zc && zc.querySelector(b[0]);
+      if (a) { a.title = t(b[1]); a.setAttribute('aria-label', t(b[1])); }
+    });
+    var d = L.drawLocal, dc = drawControl.getContainer();
+    [['.leaflet-draw-draw-polygon', d.draw.toolbar.buttons.polygon, d.draw.toolbar.buttons.polygon],
+     ['.leaflet-draw-edit-edit', d.edit.toolbar.buttons.edit, d.edit.toolbar.buttons.editDisabled],
+     ['.leaflet-draw-edit-remove', d.edit.toolbar.buttons.remove, d.edit.toolbar.buttons.removeDisabled]].forEach(function (b) {
+      var a = dc.querySelector(b[0]);
+      if (!a) return;
+      a.title = a.classList.contains('leaflet-disabled') ? b[2] : b[1];
+      var sr = a.querySelector('.sr-only');
+      if (sr) sr.textContent = a.title;
+    });
+    /* (Leaflet.draw 1.0.4's toolbars and the way they make their actions) */
+    Object.keys(drawControl._toolbars || {}).forEach(function (k) {
+      var tb = drawControl._toolbars[k];
+      if (tb._activeMode && tb._createActions) tb._createActions(tb._activeMode.handler);
+    });
+  }
   /* a new hazard the report proposes: its own polygon when one is drawn,
    * else the area worked (the server takes the activity's) */
   var hzDrawn = new L.FeatureGroup().addTo(map), hzArea = null, drawingHz = false;
@@ -814,6 +845,11 @@
     activateTab('report');
   });
   map.on(L.Draw.Event.DELETED, function () { area = null; $('r-area').innerHTML = s('noArea'); });
+  /* a quality control inspection (of land cleared or surveyed) names the
+   * task it inspects: asked only of one */
+  function showInspects() { $('r-inspects-box').classList.toggle('hidden', $('r-type').value !== 'qc'); }
+  $('r-type').addEventListener('change', showInspects);
+  showInspects();
   $('r-draw').addEventListener('click', function () {
     addingItems = false; drawingHz = false; new L.Draw.Polygon(map, drawControl.options.draw.polygon).enable();
   });
@@ -911,6 +947,8 @@
     ['activity_type', 'ref', 'hazard_id', 'start_date', 'end_date', 'method', 'area_cleared_ha', 'notes'].forEach(function (k) {
       var el = $('report-form').elements[k]; if (el && el.value !== '') props[k] = el.value;
     });
+    /* the task a quality control inspection checks: only an inspection's */
+    if (props.activity_type === 'qc' && $('r-inspects').value.trim() !== '') props.inspects_id = $('r-inspects').value.trim();
     if (!area) { $('r-msg').innerHTML = '<span class="bad">' + s('drawFirst') + '</span>'; return; }
     if (props.area_cleared_ha !== undefined && !(REAL.test(props.area_cleared_ha.trim()) && Number(props.area_cleared_ha) >= 0)) {
       $('r-msg').innerHTML = '<span class="bad" id="r-bad">' + s('badCleared') + '</span>';
@@ -1385,6 +1423,7 @@
   /* a switch of language: the map's tooltips said again (the page's texts
    * are, by web/js/i18n.js) */
   I.onChange(function () {
+    leafletTexts();
     map.eachLayer(function (l) {
       if (l.demineTip && l.getTooltip && l.getTooltip()) l.setTooltipContent(I.h(l.demineTip[0], l.demineTip[1]));
     });

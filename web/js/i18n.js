@@ -23,7 +23,7 @@ window.demineI18n = (function () {
     F: 'F: etibarlılığı qiymətləndirilə bilməz', M1: 'M1: yoxlanılmış', M4: 'M4: bildirilmiş',
     nts: 'Qeyri-texniki tədqiqat', ts: 'Texniki tədqiqat', clearance: 'Təmizləmə',
     eod: 'Partlayıcı sursatın zərərsizləşdirilməsi (EOD)', bac: 'Döyüş ərazisinin təmizlənməsi',
-    completion: 'Tamamlanma', handover: 'Təhvil', manual: 'Əl ilə', mechanical: 'Mexaniki',
+    completion: 'Tamamlanma', handover: 'Təhvil', qc: 'Keyfiyyətə nəzarət (təmizləmədən sonra yoxlama)', manual: 'Əl ilə', mechanical: 'Mexaniki',
     dogs: 'Mina axtaran itlər', drone: 'Dron', magnetometer: 'Maqnitometr', visual: 'Vizual',
     interview: 'Müsahibə', records: 'Sənədlər', draft: 'Qaralama', approved: 'Təsdiqlənib',
     rejected: 'Rədd edilib', cancelled: 'Ləğv edilib', reduced: 'Azaldılıb', cleared: 'Təmizlənib',
@@ -93,8 +93,9 @@ window.demineI18n = (function () {
       statsHint: 'Log in to see statistics.',
       fieldReport: 'Field report', activity: 'Activity',
       actNts: 'non-technical survey', actTs: 'technical survey', actClearance: 'clearance', actEod: 'EOD spot task',
-      actBac: 'battle area clearance',
+      actBac: 'battle area clearance', actQc: 'quality control (post-clearance inspection)',
       taskRef: 'Task reference', hazardRefOrId: 'Hazard (ref or id)',
+      inspects: 'Task inspected', inspectsPh: 'ref or id of the clearance or survey',
       newHz: 'This is a new suspected area: propose it as a hazard',
       newHzHint: 'It goes on the hazards map only when an analyst approves the report.',
       hzName: 'Hazard name', hzNamePh: 'e.g. Upper orchard', hzType: 'Hazard type',
@@ -242,7 +243,21 @@ window.demineI18n = (function () {
       loginChanged: '{e} \u2014 not sent again: the form was changed; press Log in to send it.',
       loginGaveUp: '{e} \u2014 sent {n} times; press Log in to try again.',
       loginNotSent: 'Not sent again: the form was changed. Press Log in to send it.',
-      noAnswer: 'The server does not answer ({e}): trying again…'
+      noAnswer: 'The server does not answer ({e}): trying again…',
+      /* Leaflet's zoom buttons and Leaflet.draw's toolbars and tooltips (its
+       * L.drawLocal), as Leaflet says them in English: those the page uses */
+      zoomIn: 'Zoom in', zoomOut: 'Zoom out',
+      drPolygon: 'Draw a polygon', drCancelTitle: 'Cancel drawing', drCancel: 'Cancel',
+      drFinishTitle: 'Finish drawing', drFinish: 'Finish', drUndoTitle: 'Delete last point drawn',
+      drUndo: 'Delete last point', drPolyStart: 'Click to start drawing shape.',
+      drPolyCont: 'Click to continue drawing shape.', drPolyEnd: 'Click first point to close this shape.',
+      drLineStart: 'Click to start drawing line.', drLineCont: 'Click to continue drawing line.',
+      drLineEnd: 'Click last point to finish line.', drMarkerStart: 'Click map to place marker.',
+      drCrossH: '<strong>Error:</strong> shape edges cannot cross!',
+      edEdit: 'Edit layers', edEditNone: 'No layers to edit', edRemove: 'Delete layers', edRemoveNone: 'No layers to delete',
+      edSaveTitle: 'Save changes', edSave: 'Save', edCancelTitle: 'Cancel editing, discards all changes', edCancel: 'Cancel',
+      edClearAllTitle: 'Clear all layers', edClearAll: 'Clear All', edTip: 'Drag handles or markers to edit features.',
+      edTipSub: 'Click cancel to undo changes.', rmTip: 'Click on a feature to remove.'
     },
     az: {
       title: 'demine — minatəmizləmə xəritəsi',
@@ -279,7 +294,9 @@ window.demineI18n = (function () {
       fieldReport: 'Sahə hesabatı', activity: 'Fəaliyyət',
       actNts: 'qeyri-texniki tədqiqat', actTs: 'texniki tədqiqat', actClearance: 'təmizləmə',
       actEod: 'partlayıcı sursatın zərərsizləşdirilməsi (EOD)', actBac: 'döyüş ərazisinin təmizlənməsi',
+      actQc: 'keyfiyyətə nəzarət (təmizləmədən sonra yoxlama)',
       taskRef: 'Tapşırığın nömrəsi', hazardRefOrId: 'Təhlükəli ərazi (nömrə və ya id)',
+      inspects: 'Yoxlanılan tapşırıq', inspectsPh: 'təmizləmə və ya tədqiqatın nömrəsi və ya id-si',
       newHz: 'Bu, yeni şübhəli ərazidir: onu təhlükəli ərazi kimi təklif et',
       newHzHint: 'O, təhlükəli ərazilər xəritəsinə yalnız analitik hesabatı təsdiqlədikdə düşür.',
       hzName: 'Təhlükəli ərazinin adı', hzNamePh: 'məs. Yuxarı bağ', hzType: 'Təhlükəli ərazinin növü',
@@ -423,7 +440,25 @@ window.demineI18n = (function () {
       loginChanged: '{e} \u2014 yenidən göndərilmədi: forma dəyişdirilib; göndərmək üçün «Daxil ol» düyməsini basın.',
       loginGaveUp: '{e} \u2014 {n} dəfə göndərildi; yenidən cəhd etmək üçün «Daxil ol» düyməsini basın.',
       loginNotSent: 'Yenidən göndərilmədi: forma dəyişdirilib. Göndərmək üçün «Daxil ol» düyməsini basın.',
-      noAnswer: 'Server cavab vermir ({e}): yenidən cəhd edilir…'
+      noAnswer: 'Server cavab vermir ({e}): yenidən cəhd edilir…',
+      zoomIn: 'Yaxınlaşdır', zoomOut: 'Uzaqlaşdır',
+      drPolygon: 'Poliqon çək', drCancelTitle: 'Çəkməni ləğv et', drCancel: 'Ləğv et',
+      drFinishTitle: 'Çəkməni bitir', drFinish: 'Bitir', drUndoTitle: 'Son çəkilən nöqtəni sil',
+      drUndo: 'Son nöqtəni sil', drPolyStart: 'Poliqonu çəkməyə başlamaq üçün toxunun və ya klikləyin.',
+      drPolyCont: 'Çəkməyə davam etmək üçün toxunun və ya klikləyin.',
+      drPolyEnd: 'Poliqonu bağlamaq üçün birinci nöqtəyə toxunun və ya klikləyin.',
+      drLineStart: 'Xətti çəkməyə başlamaq üçün toxunun və ya klikləyin.',
+      drLineCont: 'Xətti çəkməyə davam etmək üçün toxunun və ya klikləyin.',
+      drLineEnd: 'Xətti bitirmək üçün son nöqtəyə toxunun və ya klikləyin.',
+      drMarkerStart: 'Nöqtə qoymaq üçün xəritəyə toxunun və ya klikləyin.',
+      drCrossH: '<strong>Xəta:</strong> tərəflər bir-birini kəsə bilməz!',
+      edEdit: 'Çəkilənə düzəliş et', edEditNone: 'Düzəliş ediləcək fiqur yoxdur', edRemove: 'Çəkiləni sil',
+      edRemoveNone: 'Silinəcək fiqur yoxdur', edSaveTitle: 'Dəyişiklikləri yadda saxla', edSave: 'Yadda saxla',
+      edCancelTitle: 'Düzəlişi ləğv et, bütün dəyişikliklər atılır', edCancel: 'Ləğv et',
+      edClearAllTitle: 'Çəkilənlərin hamısını sil', edClearAll: 'Hamısını sil',
+      edTip: 'Düzəliş etmək üçün künc nöqtələrini sürüşdürün.',
+      edTipSub: 'Dəyişiklikləri geri qaytarmaq üçün «Ləğv et» düyməsini basın.',
+      rmTip: 'Silmək üçün fiqura toxunun və ya klikləyin.'
     }
   };
 
@@ -515,10 +550,47 @@ window.demineI18n = (function () {
       });
     });
   }
+  /* Leaflet's own texts in the language: Leaflet.draw's table (L.drawLocal,
+   * changed in place: it reads it as it draws) and the zoom buttons' titles
+   * of maps made from now on. A control already on the map keeps the titles
+   * it was made with until the page says them again (app.js, at a switch).
+   * What the page never shows (the toolbar's line, marker, rectangle and
+   * circle buttons, the rectangle's and circle's tooltips) keeps Leaflet's
+   * English.
+   * In Azerbaijani a drawn area's size has a decimal comma, as elsewhere. */
+  function leaflet() {
+    var L = window.L;
+    if (!L) return;
+    if (L.Control && L.Control.Zoom) {
+      L.Control.Zoom.prototype.options.zoomInTitle = t('zoomIn');
+      L.Control.Zoom.prototype.options.zoomOutTitle = t('zoomOut');
+    }
+    var d = L.drawLocal;
+    if (!d) return;
+    var tb = d.draw.toolbar, hd = d.draw.handlers, et = d.edit.toolbar, eh = d.edit.handlers;
+    tb.actions.title = t('drCancelTitle'); tb.actions.text = t('drCancel');
+    tb.finish.title = t('drFinishTitle'); tb.finish.text = t('drFinish');
+    tb.undo.title = t('drUndoTitle'); tb.undo.text = t('drUndo');
+    tb.buttons.polygon = t('drPolygon');
+    hd.polygon.tooltip.start = t('drPolyStart'); hd.polygon.tooltip.cont = t('drPolyCont'); hd.polygon.tooltip.end = t('drPolyEnd');
+    hd.polyline.tooltip.start = t('drLineStart'); hd.polyline.tooltip.cont = t('drLineCont'); hd.polyline.tooltip.end = t('drLineEnd');
+    hd.polyline.error = h('drCrossH'); hd.marker.tooltip.start = t('drMarkerStart');
+    /* a line or polygon tool takes its error's words when it is made: the
+     * words its tools share (Leaflet.draw 1.0.4) */
+    if (L.Draw && L.Draw.Polyline) L.Draw.Polyline.prototype.options.drawError.message = hd.polyline.error;
+    et.buttons.edit = t('edEdit'); et.buttons.editDisabled = t('edEditNone');
+    et.buttons.remove = t('edRemove'); et.buttons.removeDisabled = t('edRemoveNone');
+    et.actions.save.title = t('edSaveTitle'); et.actions.save.text = t('edSave');
+    et.actions.cancel.title = t('edCancelTitle'); et.actions.cancel.text = t('edCancel');
+    et.actions.clearAll.title = t('edClearAllTitle'); et.actions.clearAll.text = t('edClearAll');
+    eh.edit.tooltip.text = t('edTip'); eh.edit.tooltip.subtext = t('edTipSub'); eh.remove.tooltip.text = t('rmTip');
+    d.format = lang === 'az' ? {numeric: {delimiters: {thousands: '', decimal: ','}}} : undefined;
+  }
   var listeners = [];
   function show() {
     document.documentElement.lang = lang;
     document.title = t('title');
+    leaflet();
     ['en', 'az'].forEach(function (l) {
       var b = document.getElementById('lang-' + l);
       if (b) { b.classList.toggle('active', l === lang); b.setAttribute('aria-pressed', l === lang ? 'true' : 'false'); }
