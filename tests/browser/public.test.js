@@ -9,7 +9,9 @@
 // and, on a phone, is scrolled into the panel's view; a tap on the map
 // panned a world away asks for the same place; a distance of kilometres is
 // given in km; danger zones that cannot be loaded are said so in both
-// languages and asked for again; a link's ?lang= chooses the language; a
+// languages and asked for again; a link's ?lang= chooses the language, and
+// a switch rewrites it (a reload keeps the choice); Leaflet's zoom buttons
+// are titled in the language; a
 // safe way from inside a zone says so, a server with no risk map yet says
 // in plain words that the safe way is not available here yet, and a failing
 // server is an error, not "no safe way"; the safe way's prompts say "tap or click" as the intro
@@ -176,6 +178,29 @@ async function main() {
     const got = await page.evaluate(() => [document.documentElement.lang, document.querySelector('[data-t="rules"]').textContent]);
     if (got[0] !== want || got[1] !== (want === 'en' ? 'Safety rules' : 'Təhlükəsizlik qaydaları'))
       fail(url + ' with a ' + locale + ' browser is in ' + got.join(': '));
+    // Leaflet's zoom buttons speak the page's language (they said "Zoom in" in Azerbaijani)
+    const zoomIs = async (l) => {
+      const z = await page.evaluate(() => ['in', 'out'].map((w) => {
+        const a = document.querySelector('.leaflet-control-zoom-' + w);
+        return a.title + '|' + a.getAttribute('aria-label');
+      }).join(' '));
+      const exp = l === 'az' ? 'Yaxınlaşdır|Yaxınlaşdır Uzaqlaşdır|Uzaqlaşdır' : 'Zoom in|Zoom in Zoom out|Zoom out';
+      if (z !== exp) fail(url + ' in ' + l + ': the zoom buttons say ' + z);
+    };
+    await zoomIs(want);
+    // a switch rewrites the link's ?lang= (a reload went back to the link's
+    // language), its other parameters kept, and a reload keeps the choice
+    const other = want === 'en' ? 'az' : 'en';
+    await page.click('#lang-' + other);
+    await zoomIs(other);
+    const u = new URL(page.url());
+    if (u.searchParams.get('lang') !== other || (url.includes('x=1') && u.searchParams.get('x') !== '1'))
+      fail(url + ': after a switch to ' + other + ' the link is ' + page.url());
+    await page.reload();
+    await page.waitForSelector('#map path.leaflet-interactive', { timeout: 10000 });
+    const again = await page.evaluate(() => document.documentElement.lang);
+    if (again !== other) fail(url + ': switched to ' + other + ', a reload is in ' + again);
+    await zoomIs(other);
     await context.close();
   }
 

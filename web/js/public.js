@@ -21,6 +21,7 @@
          wayFromZone: 'Təhlükə: başlanğıc nöqtəsi təhlükəli ərazidədir və ya ona yaxındır. Gəldiyiniz yolla, addım-addım geri qayıdın; bu yolla getməyin.',
          wayToZone: 'Təhlükə: son nöqtə təhlükəli ərazidədir və ya ona yaxındır. Ora getməyin.',
          wayNone: 'Təhlükəsiz yol bu ərazi üçün hələ mövcud deyil. Bildiyiniz yollar və cığırlarla gedin, qırmızı ilə işarələnmiş təhlükəli ərazilərdən uzaq durun.',
+         zoomIn: 'Yaxınlaşdır', zoomOut: 'Uzaqlaşdır',
          verdict: {low: 'Bu yol boyunca məlum təhlükə azdır. Yenə də yalnız istifadə olunan yollarla gedin.',
                    moderate: 'Diqqət: bu yol təhlükəli ərazilərin yaxınlığından keçir.',
                    high: 'Təhlükə: bu yol minaların ola biləcəyi yerlərdən keçir. Getməyin.',
@@ -40,6 +41,7 @@
          wayFromZone: 'Danger: the start point is in or near a dangerous area. Go back the way you came, step by step; do not take this way.',
          wayToZone: 'Danger: the end point is in or near a dangerous area. Do not go there.',
          wayNone: 'Safe way is not available for this area yet. Keep to roads and paths you know, and stay away from the dangerous areas marked in red.',
+         zoomIn: 'Zoom in', zoomOut: 'Zoom out',
          verdict: {low: 'Little known danger along this way. Still keep to roads and paths in use.',
                    moderate: 'Caution: this way passes close to dangerous areas.',
                    high: 'Danger: this way passes ground where mines may be. Do not go.',
@@ -68,14 +70,26 @@
     Array.prototype.forEach.call(document.querySelectorAll('[data-t]'), function (el) {
       el.textContent = T[l][el.getAttribute('data-t')]; });
     document.title = T[l].title;
+    /* Leaflet's zoom buttons (made in English) */
+    var zc = map && map.zoomControl && map.zoomControl.getContainer();
+    [['.leaflet-control-zoom-in', 'zoomIn'], ['.leaflet-control-zoom-out', 'zoomOut']].forEach(function (b) {
+      var a = zc && zc.querySelector(b[0]);
+      if (a) { a.title = T[l][b[1]]; a.setAttribute('aria-label', T[l][b[1]]); }
+    });
     document.getElementById('messages').innerHTML = messages.filter(function (m) {
       return m.id === 'touch' || m.id === 'signs'; }).map(function (m) { return '<li>' + esc(m[l]) + '</li>'; }).join('');
     if (last) show(last);
     showWay();
     showZonesFailed();
   }
+  /* the choice kept on this device (and for the staff map), and a link's
+   * ?lang= made the same, so that a reload keeps it */
   function chooseLang(l) {
     try { window.localStorage.setItem('demine.lang', l); } catch (e) { /* no storage: for this visit only */ }
+    if (/[?&]lang=/i.test(window.location.search) && window.history && window.history.replaceState) {
+      var q = window.location.search.replace(/([?&]lang=)[^&]*/i, '$1' + l);
+      window.history.replaceState(window.history.state, '', window.location.pathname + q + window.location.hash);
+    }
     setLang(l);
   }
   document.getElementById('lang-az').addEventListener('click', function () { chooseLang('az'); });
