@@ -111,6 +111,43 @@ typedef struct dm_qc_sample_result {
 DM_API dm_status dm_qc_sample(dm_store *s, const char *activity, const dm_qc_sample_opts *o,
                               const char *out_path, dm_qc_sample_result *res);
 
+/* ---- recording the plots inspected ---- */
+typedef struct dm_qc_record_opts {
+    const char *org; /* the inspecting organisation (NULL: none recorded) */
+    int dry_run;     /* read and check the plots, record nothing */
+} dm_qc_record_opts;
+
+#define DM_QC_RECORD_LIST 16
+typedef struct dm_qc_recorded {
+    char ref[128], uuid[37], task_ref[64];
+    size_t plots, drawn; /* plots inspected, of those drawn for the task */
+    long items;          /* items found, the inspectors' count */
+    double ha;
+} dm_qc_recorded;
+
+typedef struct dm_qc_record_result {
+    size_t plots, inspected, not_inspected; /* features of the file */
+    size_t inspections;                     /* activities recorded (or, dry run, to record) */
+    long items;                             /* the inspectors' count of items found */
+    double inspected_ha;
+    dm_qc_recorded list[DM_QC_RECORD_LIST]; /* the first inspections recorded */
+} dm_qc_record_result;
+
+/* Record the plots of path (the GeoJSON of dm_qc_sample, filled in by the
+ * inspectors: end_date the day a plot was searched, items_found what was
+ * found there) as inspections: the plots of each task that have an
+ * end_date become one activity of type qc (ref QC-TASK-LASTDATE, its
+ * polygon the plots, start and end the first and last day, inspects_id the
+ * task), in one transaction; plots without an end_date were not inspected
+ * and are counted, not recorded. The items themselves, with their places,
+ * are imported into items with activity_id the inspection's ref. Errors
+ * name the file, the feature and the field: DM_EPARSE (no such field, a
+ * bad date or count, items found in a plot with no date, nothing
+ * inspected), DM_ENOTFOUND (a task not in the database), DM_EINVAL (a task
+ * that is no clearance or survey), DM_ECONFLICT (recorded already). */
+DM_API dm_status dm_qc_record(dm_store *s, const char *path, const dm_qc_record_opts *o,
+                              dm_qc_record_result *res);
+
 #ifdef __cplusplus
 }
 #endif

@@ -4,7 +4,8 @@
  * per organisation and method, the tasks inspected, the land, the items
  * found and missed, and the detection probability they measure; `demine
  * qc sample DB ACTIVITY`: random inspection plots inside the land a task
- * released.
+ * released; `demine qc record DB PLOTS`: those the inspectors searched,
+ * recorded as inspections.
  */
 #include "cli.h"
 
@@ -16,7 +17,8 @@
 static const char *help =
     "usage: demine qc DB [--org NAME] [--from DATE] [--to DATE] [--json]\n"
     "       demine qc sample DB ACTIVITY [--share 0.1 | --ha H] [--plot 10] [--seed N]\n"
-    "                        --out PLOTS.geojson\n\n"
+    "                        --out PLOTS.geojson\n"
+    "       demine qc record DB PLOTS.geojson [--org NAME] [--dry-run]\n\n"
     "Quality control (IMAS 09.20 post-clearance inspection). An inspection is an\n"
     "activity of type qc: its polygon is the land inspected, its items\n"
     "(activity_id) what the inspectors found, and inspects_id the clearance or\n"
@@ -39,8 +41,13 @@ static const char *help =
     "uuid) released, not overlapping, covering --share of it (default 0.1) or\n"
     "--ha hectares, each --plot metres a side (default 10); the same --seed draws\n"
     "the same plots. The GeoJSON holds the fields the inspectors fill in\n"
-    "(end_date: the date inspected, items_found) and imports back as inspections\n"
-    "(docs/qc.md).\n";
+    "(end_date: the date inspected, items_found).\n\n"
+    "qc record takes those plots back: the plots of each task that have an\n"
+    "end_date become one inspection (an activity of type qc, ref QC-TASK-DATE,\n"
+    "its polygon the plots), in one transaction; plots with no end_date were not\n"
+    "inspected and are left out, counted. --org names the inspectors. The items\n"
+    "found are then imported with their places into items, with activity_id the\n"
+    "inspection's ref (docs/qc.md).\n";
 
 static int parse_date(const char *opt, const char *s, int end, char out[11])
 {
@@ -141,11 +148,63 @@ static int run_sample(dm_ctx *ctx, int argc, char **argv)
     printf("%zu plot%s of %g m (%.2f ha) inside the %.2f ha %s released, written to %s\n", res.plots,
            res.plots == 1 ? "" : "s", so.plot_m > 0 ? so.plot_m : 10.0, res.plots_ha, res.land_ha,
            res.task_ref[0] ? res.task_ref : res.task_uuid, out);
-    printf("inspectors fill in end_date (the day inspected) and items_found; the plots inspected then "
-           "import as inspections:\n  demine import %s --layer activities %s "
-           "--set organisation=INSPECTORS --map items_found=notes\nand each item they found with "
-           "activity_id the plot's ref (docs/qc.md)\n",
+    printf("inspectors fill in end_date (the day a plot is searched) and items_found; then:\n"
+           "  demine qc record %s %s --org INSPECTORS\n",
            argv[optind], out);
+    return 0;
+}
+
+static int run_record(dm_ctx *ctx, int argc, char **argv)
+{
+    static const struct option longopts[] = {{"org", required_argument, 0, 'g'},
+                                             {"dry-run", no_argument, 0, 'n'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {0, 0, 0, 0}};
+    dm_qc_record_opts ro = {0};
+    int c;
+    optind = 1;
+    while ((c = cli_getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'g': ro.org = optarg; break;
+        case 'n': ro.dry_run = 1; break;
+        case 'h': return cli_help(help);
+        default: return 2;
+        }
+    }
+    if (argc - optind != 2)
+        return cli_usage_error("qc record", "expected DB PLOTS.geojson");
+    const char *db = argv[optind], *plots = argv[optind + 1];
+    dm_store *s = NULL;
+    int rc = cli_open_store(ctx, "qc record", db, ro.dry_run ? DM_STORE_READONLY : 0, &s);
+    if (rc)
+        return rc;
+    dm_qc_record_result r;
+    dm_status st = dm_qc_record(s, plots, &ro, &r);
+    dm_store_close(s);
+    if (st)
+        return cli_fail(ctx, "qc record", st);
+    if (ro.dry_run) {
+        printf("%s: %zu of %zu plot%s inspected (%zu not), %ld item%s found: %zu inspection%s to record "
+               "(dry run: nothing written)\n",
+               plots, r.inspected, r.plots, r.plots == 1 ? "" : "s", r.not_inspected, r.items,
+               r.items == 1 ? "" : "s", r.inspections, r.inspections == 1 ? "" : "s");
+        return 0;
+    }
+    printf("recorded %zu inspection%s from %s: %zu of %zu plot%s inspected (%.2f ha), %zu not inspected "
+           "(left out)\n",
+           r.inspections, r.inspections == 1 ? "" : "s", plots, r.inspected, r.plots, r.plots == 1 ? "" : "s",
+           r.inspected_ha, r.not_inspected);
+    for (size_t i = 0; i < r.inspections && i < DM_QC_RECORD_LIST; i++) {
+        const dm_qc_recorded *x = &r.list[i];
+        printf("  %s of %s: %zu of %zu plots, %.2f ha, %ld item%s found\n", x->ref, x->task_ref, x->plots,
+               x->drawn, x->ha, x->items, x->items == 1 ? "" : "s");
+    }
+    if (r.items > 0)
+        printf("import the items found, with their places, as found by the inspection (then `demine qc %s`):\n"
+               "  demine import %s --layer items ITEMS.csv --set activity_id=%s\n",
+               db, db, r.list[0].ref);
+    else
+        printf("nothing found: `demine qc %s` counts the land inspected\n", db);
     return 0;
 }
 
@@ -153,6 +212,8 @@ static int run_qc(dm_ctx *ctx, int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "sample"))
         return run_sample(ctx, argc - 1, argv + 1);
+    if (argc > 1 && !strcmp(argv[1], "record"))
+        return run_record(ctx, argc - 1, argv + 1);
     static const struct option longopts[] = {{"org", required_argument, 0, 'g'},
                                              {"from", required_argument, 0, 'f'},
                                              {"to", required_argument, 0, 't'},

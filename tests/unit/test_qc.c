@@ -392,22 +392,51 @@ TEST(qc_sample_draws_plots_that_import_back_as_inspections)
     ASSERT_NEAR(ha, 0.19, 0.002);
     dm_geom_free(u);
     dm_geom_free(land);
-    /* two plots inspected, one with a find: imported, measured */
+    /* 19 plots drawn; the inspectors searched three on two days (one
+     * find), left the rest: `qc record` makes one inspection of the three */
     json_t *fs = json_object_get(j, "features");
-    while (json_array_size(fs) > 2)
-        json_array_remove(fs, 2);
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < 3; k++) {
         json_t *p = json_object_get(json_array_get(fs, (size_t)k), "properties");
-        json_object_set_new(p, "end_date", json_string("2023-07-01"));
-        json_object_set_new(p, "items_found", json_integer(!k));
+        json_object_set_new(p, "end_date", json_string(k ? "2023-07-02" : "2023-07-01"));
+        json_object_set_new(p, "items_found", json_integer(k == 1));
     }
     ASSERT_EQ(json_dump_file(j, dmtest_path("back.geojson"), 0), 0);
+    /* a plot with a find and no day: refused, named, nothing written */
+    json_t *p3 = json_object_get(json_array_get(fs, 3), "properties");
+    json_object_set_new(p3, "items_found", json_integer(2));
+    ASSERT_EQ(json_dump_file(j, dmtest_path("nodate.geojson"), 0), 0);
+    json_object_set_new(p3, "items_found", json_null());
+    json_object_set_new(p3, "end_date", json_string("2099-01-01"));
+    ASSERT_EQ(json_dump_file(j, dmtest_path("future.geojson"), 0), 0);
     json_decref(j);
-    ASSERT_DEMINE(0, "imported 2 rows", "import db.gpkg --layer activities back.geojson --set organisation=NMAC "
-                                        "--map items_found=notes");
+    ASSERT_DEMINE(2, "nodate.geojson: feature 4: field 'end_date' is empty but items_found is 2",
+                  "qc record db.gpkg nodate.geojson");
+    ASSERT_DEMINE(2, "future.geojson: feature 4: field 'end_date': 2099-01-01 is in the future",
+                  "qc record db.gpkg future.geojson");
+    ASSERT_DEMINE(2, "no field 'inspects_id': not a file of inspection plots", "qc record db.gpkg items.csv");
+    ASSERT_DEMINE(0, "3 of 19 plots inspected (16 not), 1 item found: 1 inspection to record (dry run",
+                  "qc record db.gpkg back.geojson --dry-run");
     json_t *q = qc_json("--org alpha");
+    ASSERT_EQ(num(rate_of(q, "Alpha"), "inspections"), 1);
+    json_decref(q);
+    ASSERT_DEMINE(0, "QC-CLR-A-2023-07-02 of CLR-A: 3 of 19 plots, 0.03 ha, 1 item found",
+                  "qc record db.gpkg back.geojson --org NMAC");
+    ASSERT_DEMINE(2, "recorded already", "qc record db.gpkg back.geojson --org NMAC");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg \"SELECT activity_type, start_date, end_date, organisation, "
+                              "(SELECT ref FROM activities t WHERE t.uuid = a.inspects_id) FROM activities a "
+                              "WHERE ref = 'QC-CLR-A-2023-07-02'\""),
+              0);
+    ASSERT_STREQ(out, "qc|2023-07-01|2023-07-02|NMAC|CLR-A\n");
+    free(out);
+    /* its find, imported with its place, is a miss of CLR-A */
+    dmtest_write_file(dmtest_path("found.csv"), "category,found_date,lat,lon\nAP,2023-07-02,39.9005,46.9010\n");
+    ASSERT_DEMINE(0, "imported 1 row",
+                  "import db.gpkg --layer items found.csv --set activity_id=QC-CLR-A-2023-07-02");
+    q = qc_json("--org alpha");
     json_t *r = rate_of(q, "Alpha");
     ASSERT(r);
-    ASSERT_EQ(num(r, "inspections"), 3);
+    ASSERT_EQ(num(r, "inspections"), 2);
+    ASSERT_EQ(num(r, "missed"), 1);
     json_decref(q);
 }
