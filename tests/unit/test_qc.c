@@ -230,7 +230,14 @@ TEST(qc_errors_name_the_row_and_field)
     ASSERT_CONTAINS(out, "activities row QC-E: field 'inspects_id': EOD-1 is an eod, not a clearance or "
                          "survey (clearance, ts, bac)");
     free(out);
+    /* `check` says it too, as an error of the database */
+    ASSERT_EQ(dmtest_demine(&out, "check db.gpkg"), 4);
+    ASSERT_CONTAINS(out, "quality control: activities row QC-E: field 'inspects_id': EOD-1 is an eod");
+    free(out);
     ASSERT_DEMINE(0, NULL, "delete db.gpkg QC-E --reason test");
+    ASSERT_EQ(dmtest_demine(&out, "check db.gpkg"), 0);
+    ASSERT(!strstr(out, "quality control"));
+    free(out);
     /* an inspection without its polygon */
     dmtest_write_file(dmtest_path("q2.csv"), "ref,activity_type,inspects_id,end_date\nQC-N,qc,CLR-A,2023-06-01\n");
     ASSERT_DEMINE(0, "imported 1 row", "import db.gpkg --layer activities q2.csv");

@@ -8,6 +8,7 @@
  * victim whose accident was deleted by another tool).
  */
 #include "check_internal.h"
+#include "demine/dm_qc.h"
 #include "store/store_internal.h"
 
 #include <math.h>
@@ -620,6 +621,36 @@ static dm_status check_remaining(dm_store *s, dm_check_report *r, hazard_geom *h
     return DM_OK;
 }
 
+/* Quality control inspections demine qc cannot measure (the first row at
+ * fault, named), and those that measure nothing: overlapping no released
+ * land and naming no task, or with items found outside the land inspected. */
+static void check_qc(dm_store *s, dm_check_report *r)
+{
+    dm_ctx *ctx = dm_store_ctx(s);
+    dm_qc_result q;
+    if (dm_qc_measure(s, NULL, &q) != DM_OK) {
+        dm__check_add(r, DM_CHECK_ERROR, "qc_inspection", "activities", NULL, NULL, NAN, NAN,
+                      "quality control: %s (demine qc and the risk map's measured detection rates need it "
+                      "mended)",
+                      dm_ctx_errmsg(ctx));
+        dm_ctx_clear_error(ctx);
+        return;
+    }
+    if (q.unattributed)
+        dm__check_add(r, DM_CHECK_WARNING, "qc_unattributed", "activities", NULL, q.first_unattributed, NAN, NAN,
+                      "%zu quality control inspection%s (%s%s) overlap%s no cleared or reduced land and name%s "
+                      "no task (inspects_id): %s nothing",
+                      q.unattributed, q.unattributed == 1 ? "" : "s", q.first_unattributed,
+                      q.unattributed > 1 ? ", ..." : "", q.unattributed == 1 ? "s" : "",
+                      q.unattributed == 1 ? "s" : "", q.unattributed == 1 ? "it measures" : "they measure");
+    if (q.outside > 0)
+        dm__check_add(r, DM_CHECK_WARNING, "qc_items_outside", "items", NULL, NULL, NAN, NAN,
+                      "%.0f item%s found by quality control inspections lie%s outside the land they inspected: "
+                      "not counted as missed (placed wrong, or the inspection's polygon is short?)",
+                      q.outside, q.outside == 1 ? "" : "s", q.outside == 1 ? "s" : "");
+    dm_qc_result_free(ctx, &q);
+}
+
 dm_status dm_check_store(dm_store *s, dm_check_report *out)
 {
     memset(out, 0, sizeof *out);
@@ -650,6 +681,8 @@ dm_status dm_check_store(dm_store *s, dm_check_report *out)
         st = check_activities(s, out, hz, n_hz);
     if (!st)
         st = check_remaining(s, out, hz, n_hz);
+    if (!st)
+        check_qc(s, out);
     for (size_t i = 0; i < n_hz; i++)
         dm_geom_free(hz[i].g);
     free(hz);
