@@ -1986,6 +1986,52 @@ static int h_tile(srv_req *rq, srv_resp *rs, char seg[][SRV_SEG], int n)
 
 /* ================================ plan ================================ */
 
+/* Quality control (demine qc): each organisation's detection probability
+ * as post-clearance inspections measure it, with every task inspected.
+ * Analysts and admins see every organisation's; a field user their own
+ * organisation's alone (another's inspection results are theirs to
+ * share), none without an organisation. ?org= (analysts), ?from=, ?to=. */
+static int h_qc(srv_req *rq, srv_resp *rs)
+{
+    if (!srv_method_is(rq, rs, "GET") || srv_need_login(rq, rs))
+        return 0;
+    dm_qc_opts o = {0};
+    char from[11] = "", to[11] = "";
+    const char *v;
+    if ((v = srv_arg(rq, "from"))) {
+        if (!dm_date_parse(v, from))
+            return srv_error(rs, 400, "from: not a date: '%.40s' (YYYY-MM-DD)", v);
+        o.from = from;
+    }
+    if ((v = srv_arg(rq, "to"))) {
+        if (!dm_date_parse_end(v, to))
+            return srv_error(rs, 400, "to: not a date: '%.40s' (YYYY-MM-DD)", v);
+        o.to = to;
+    }
+    if (rq->user.role >= DM_ROLE_ANALYST)
+        o.org = srv_arg(rq, "org");
+    else if (rq->user.organisation[0])
+        o.org = rq->user.organisation;
+    else
+        return srv_error(rs, 403, "quality control results are given to a field user of their own "
+                                  "organisation: user %s has none (demine user add ... --org NAME)",
+                         rq->user.name);
+    dm_qc_result r;
+    dm_status st = dm_qc_measure(rq->t->store, &o, &r);
+    if (st)
+        return srv_fail(rs, rq, st);
+    char *js = NULL;
+    st = dm_qc_json(rq->t->ctx, &r, &js);
+    dm_qc_result_free(rq->t->ctx, &r);
+    if (st)
+        return srv_fail(rs, rq, st);
+    char *copy = strdup(js);
+    dm_free(rq->t->ctx, js);
+    if (!copy)
+        return srv_error(rs, 500, "out of memory");
+    return srv_json(rs, 200, copy);
+}
+
 static int h_plan(srv_req *rq, srv_resp *rs)
 {
     if (!srv_method_is(rq, rs, "GET") || srv_need_login(rq, rs))
@@ -2641,6 +2687,8 @@ int srv_route(srv_req *rq, srv_resp *rs)
         return h_route_check(rq, rs);
     if (n == 2 && !strcmp(a, "plan"))
         return h_plan(rq, rs);
+    if (n == 2 && !strcmp(a, "qc"))
+        return h_qc(rq, rs);
     if (!strcmp(a, "reports"))
         return srv_handle_reports(rq, rs, seg, n);
     if (n == 2 && !strcmp(a, "deleted"))
