@@ -103,6 +103,46 @@ static void print_accident_row(const char *key, json_t *v)
            num(v, "injured"), num(v, "civilian"), num(v, "deminer"), num(v, "military"));
 }
 
+static void print_eore_row(const char *key, int w, json_t *v)
+{
+    print_key(key, w);
+    printf(" %8.0f %14.0f %8.0f %8.0f %8.0f %8.0f\n", num(v, "sessions"), num(v, "beneficiaries"), num(v, "men"),
+           num(v, "women"), num(v, "boys"), num(v, "girls"));
+}
+
+/* Explosive ordnance risk education: sessions and the people reached, by
+ * year and by district. */
+static void print_eore(json_t *eo)
+{
+    if (!eo)
+        return;
+    if (!num(eo, "sessions")) {
+        printf("\nRisk education (EORE): no session recorded\n");
+        return;
+    }
+    printf("\nRisk education (EORE): %.0f session%s; %.0f people reached (men %.0f, women %.0f, boys %.0f, "
+           "girls %.0f)\n",
+           num(eo, "sessions"), num(eo, "sessions") == 1 ? "" : "s", num(eo, "beneficiaries"), num(eo, "men"), num(eo, "women"), num(eo, "boys"),
+           num(eo, "girls"));
+    const char *key;
+    json_t *v;
+    static const char *const what[2] = {"by_year", "by_district"};
+    for (int k = 0; k < 2; k++) {
+        json_t *by = json_object_get(eo, what[k]);
+        if (!json_object_size(by))
+            continue;
+        int w = key_width(by, k ? "district" : "year");
+        if (w < 10)
+            w = 10;
+        printf("%-*s %8s %14s %8s %8s %8s %8s\n", w, k ? "district" : "year", "sessions", "people reached", "men",
+               "women", "boys", "girls");
+        json_object_foreach(by, key, v)
+        {
+            print_eore_row(key, w, v);
+        }
+    }
+}
+
 static void print_text(json_t *r)
 {
     json_t *hz = json_object_get(r, "hazards");
@@ -208,6 +248,7 @@ static void print_text(json_t *r)
                    num(v, "items"), num(v, "accidents"));
         }
     }
+    print_eore(json_object_get(r, "eore"));
 }
 
 static int run_stats(dm_ctx *ctx, int argc, char **argv)

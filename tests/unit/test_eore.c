@@ -255,6 +255,7 @@ TEST(eore_sessions_migrate_into_an_older_database)
                               "'dm_eore_sessions%%'; UPDATE dm_meta SET value = '0' WHERE key = 'schema_domains'\""),
               0);
     ASSERT_DEMINE(0, "layer eore_sessions is not in this database yet", "eore db.gpkg --date 2025-06-01");
+    ASSERT_DEMINE(0, "\"eore\": {\"beneficiaries\": 0", "stats db.gpkg --json");
     add_sessions();
     char *out = NULL;
     ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg \"SELECT count(*) FROM eore_sessions; SELECT count(*) FROM "
@@ -279,4 +280,61 @@ TEST(eore_sessions_refuse_bad_counts)
     ASSERT_DEMINE(2, "'radio' is not one of session|school|door_to_door", "import db.gpkg --layer eore_sessions f.csv");
     dmtest_write_file(dmtest_path("g.csv"), "settlement,men\nBeta,2\n");
     ASSERT_DEMINE(2, "date", "import db.gpkg --layer eore_sessions g.csv");
+}
+
+/* The statistics count the sessions and the people reached, by year and
+ * by district; the national report gives them a key figure. */
+TEST(eore_statistics_and_report)
+{
+    make_db();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "stats db.gpkg"), 0);
+    ASSERT_CONTAINS(out, "Risk education (EORE): no session recorded");
+    free(out);
+    char dist[200], *txt = NULL;
+    if (asprintf(&txt, "name,wkt\nEast,%s\n", square(46.94, 39.89, 0.1, dist, sizeof dist)) < 0)
+        ASSERT(0);
+    dmtest_write_file(dmtest_path("d.csv"), txt);
+    free(txt);
+    ASSERT_DEMINE(0, "imported 1 row", "import db.gpkg --layer districts d.csv");
+    add_sessions();
+    ASSERT_EQ(dmtest_demine(&out, "stats db.gpkg --json --by district"), 0);
+    json_error_t err;
+    json_t *j = json_loads(out, 0, &err);
+    ASSERT_MSG(j != NULL, "%s", out);
+    free(out);
+    json_t *eo = json_object_get(j, "eore");
+    ASSERT_EQ(num(eo, "sessions"), 4);
+    ASSERT_EQ(num(eo, "beneficiaries"), 54);
+    ASSERT_EQ(num(eo, "men"), 17);
+    ASSERT_EQ(num(eo, "women"), 23);
+    ASSERT_EQ(num(eo, "boys"), 7);
+    ASSERT_EQ(num(eo, "girls"), 7);
+    json_t *by = json_object_get(eo, "by_year");
+    ASSERT_EQ(num(json_object_get(by, "2020"), "beneficiaries"), 8);
+    ASSERT_EQ(num(json_object_get(by, "2024"), "sessions"), 2);
+    ASSERT_EQ(num(json_object_get(by, "2025"), "girls"), 1);
+    /* the session by its point lies in East; the others have no place */
+    json_t *bd = json_object_get(eo, "by_district");
+    ASSERT_EQ(num(json_object_get(bd, "East"), "sessions"), 1);
+    ASSERT_EQ(num(json_object_get(bd, "East"), "beneficiaries"), 13);
+    ASSERT_EQ(num(json_object_get(bd, "(unknown)"), "sessions"), 3);
+    /* the groups of land release are as they were: no district of sessions alone */
+    ASSERT(!json_object_get(json_object_get(j, "groups"), "(unknown)") ||
+           num(json_object_get(json_object_get(j, "groups"), "(unknown)"), "hazards") > 0);
+    json_decref(j);
+    ASSERT_EQ(dmtest_demine(&out, "stats db.gpkg --district East --json"), 0);
+    j = json_loads(out, 0, &err);
+    ASSERT_MSG(j != NULL, "%s", out);
+    free(out);
+    ASSERT_EQ(num(json_object_get(j, "eore"), "sessions"), 1);
+    json_decref(j);
+    ASSERT_EQ(dmtest_demine(&out, "stats db.gpkg"), 0);
+    ASSERT_CONTAINS(out, "Risk education (EORE): 4 sessions; 54 people reached (men 17, women 23, boys 7, girls 7)");
+    free(out);
+    ASSERT_DEMINE(0, NULL, "report db.gpkg --out r.html --date 2025-06-01");
+    char *html = dmtest_read_file(dmtest_path("r.html"));
+    ASSERT(html != NULL);
+    ASSERT_CONTAINS(html, "Risk education: 54 people reached in 4 sessions (men 17, women 23, boys 7, girls 7)");
+    free(html);
 }

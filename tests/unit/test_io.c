@@ -433,7 +433,8 @@ TEST(ogrinfo_sees_every_layer_in_wgs84)
     /* the server's tables of password and token hashes are no layers: QGIS
      * and GDAL do not list them, and the file stays a valid GeoPackage */
     ASSERT_EQ(dmtest_sh(&out, "ogrinfo -ro db.gpkg"), 0);
-    ASSERT(strstr(out, "hazards") && !strstr(out, "users") && !strstr(out, "sessions"));
+    /* (": sessions", as ogrinfo names a layer: eore_sessions is one) */
+    ASSERT(strstr(out, "hazards") && !strstr(out, ": users") && !strstr(out, ": sessions"));
     free(out);
     ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg \"SELECT count(*) FROM users WHERE name = 'ann'\""),
               0);

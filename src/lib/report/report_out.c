@@ -337,6 +337,11 @@ static void key_figures(const rep_data *d, lines *L)
         dm__jnum(vic, "total"), dm__jnum(vic, "killed"), dm__jnum(vic, "injured"),
         dm__jnum(vic, "civilian"), dm__jnum(vic, "deminer"), dm__jnum(vic, "military"),
         dm__jnum(vic, "children"));
+    json_t *eo = json_object_get(d->stats, "eore");
+    if (dm__jnum(eo, "sessions") > 0)
+        add(L, "Risk education: %.0f people reached in %.0f sessions (men %.0f, women %.0f, boys %.0f, girls %.0f)",
+            dm__jnum(eo, "beneficiaries"), dm__jnum(eo, "sessions"), dm__jnum(eo, "men"), dm__jnum(eo, "women"),
+            dm__jnum(eo, "boys"), dm__jnum(eo, "girls"));
     /* field reports sent and not approved yet: their land and finds are in
      * no figure above */
     json_t *na = json_object_get(d->stats, "not_approved");

@@ -11,6 +11,7 @@
 #include "core/dm_internal.h"
 #include "district/district_internal.h"
 #include "report/report_internal.h"
+#include "demine/dm_eore.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -667,6 +668,65 @@ static dm_status do_casualties(ctxs *c)
     return rc < 0 ? dm_ctx_errcode(c->ctx) : DM_OK;
 }
 
+/* Explosive ordnance risk education: the sessions of layer eore_sessions
+ * and the people they reached (men, women, boys, girls), in all, by year
+ * and, by district, per district (a session's field district, else the
+ * polygon holding its point), in "eore" apart from the groups of land
+ * release. A database made before the layer, read-only, has none. */
+static dm_status do_eore(ctxs *c)
+{
+    static const char *const keys[] = {"men", "women", "boys", "girls"};
+    json_t *eo = sub(c->root, "eore");
+    json_object_set_new(eo, "sessions", json_integer(0));
+    json_object_set_new(eo, "beneficiaries", json_integer(0));
+    for (size_t k = 0; k < 4; k++)
+        json_object_set_new(eo, keys[k], json_integer(0));
+    sub(eo, "by_year");
+    if (c->by == DM_STATS_BY_DISTRICT)
+        sub(eo, "by_district");
+    if (!dm_eore_layer_present(c->s))
+        return DM_OK;
+    dm_cursor *cur = NULL;
+    dm_status st = dm_store_select(c->s, "eore_sessions", NULL, &cur);
+    if (st)
+        return st;
+    int rc;
+    while ((rc = dm_cursor_next(cur)) == 1) {
+        const char *district = dm_cursor_text(cur, "district");
+        const char *at = NULL;
+        if ((!district || !*district) && (c->by == DM_STATS_BY_DISTRICT || c->scope)) {
+            dm_geom *g = NULL;
+            dm_cursor_geom(cur, &g);
+            at = district_at(c, g);
+            dm_geom_free(g);
+        }
+        const char *d = district && *district ? district : at;
+        if (!in_scope(c, d))
+            continue;
+        char year[16];
+        year_of(dm_cursor_text(cur, "date"), year);
+        json_t *y = sub(sub(eo, "by_year"), year);
+        json_t *gd = c->by == DM_STATS_BY_DISTRICT ? sub(sub(eo, "by_district"), d && *d ? d : "(unknown)")
+                                                   : NULL;
+        json_t *to[3] = {eo, y, gd};
+        for (int t = 0; t < 3; t++) {
+            if (!to[t])
+                continue;
+            add_num(to[t], "sessions", 1);
+            add_num(to[t], "beneficiaries", 0);
+            for (size_t k = 0; k < 4; k++) {
+                double v = dm_cursor_real(cur, keys[k], 0);
+                if (!(v > 0) || v > 1e9)
+                    v = 0;
+                add_num(to[t], keys[k], v);
+                add_num(to[t], "beneficiaries", v);
+            }
+        }
+    }
+    dm_cursor_free(cur);
+    return rc < 0 ? dm_ctx_errcode(c->ctx) : DM_OK;
+}
+
 dm_status dm_stats_json(dm_store *s, dm_stats_by by, char **json)
 {
     return dm__stats_json_scope(s, by, NULL, json, NULL, NULL);
@@ -704,6 +764,8 @@ dm_status dm__stats_json_scope(dm_store *s, dm_stats_by by, const rep_scope *sco
         st = do_items(&c);
     if (!st)
         st = do_casualties(&c);
+    if (!st)
+        st = do_eore(&c);
     if (!st && c.scope) {
         /* the activities with a release area or find in the districts */
         json_t *acts = sub(c.root, "activities");
