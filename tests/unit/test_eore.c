@@ -338,3 +338,21 @@ TEST(eore_statistics_and_report)
     ASSERT_CONTAINS(html, "Risk education: 54 people reached in 4 sessions (men 17, women 23, boys 7, girls 7)");
     free(html);
 }
+
+/* The demo holds sessions in some settlements: eore on it shows
+ * settlements reached and settlements not reached. */
+TEST(eore_on_the_demo_shows_reached_and_not_reached)
+{
+    const char *db = dmtest_demo_db();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "eore '%s' --json --date 2025-11-25", db), 0);
+    json_error_t err;
+    json_t *j = json_loads(out, 0, &err);
+    ASSERT_MSG(j != NULL, "%s", out);
+    free(out);
+    ASSERT(num(j, "sessions") > 0);
+    ASSERT(num(j, "reached") >= 1);
+    ASSERT(num(j, "not_reached") >= 1);
+    ASSERT_EQ(num(j, "sessions_unmatched"), 0);
+    json_decref(j);
+}

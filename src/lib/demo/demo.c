@@ -62,6 +62,11 @@ dm_status dm_demo_generate(dm_ctx *ctx, dm_store *s, const dm_demo_opts *opts,
         st = dm_store_begin(s);
         if (!st) {
             st = dd_write(&w, s, summary);
+            long eore = 0;
+            if (!st)
+                st = dd_write_eore(&w, s, &eore);
+            if (!st)
+                dm__log(ctx, DM_LOG_DEBUG, "demo: %ld risk education sessions", eore);
             if (st) {
                 dm_status keep = st;
                 char msg[1024];

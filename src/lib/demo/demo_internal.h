@@ -310,5 +310,8 @@ dm_status dd_make_reports(dd_world *w);
 dm_status dd_write(dd_world *w, dm_store *s, dm_demo_summary *sum);
 /* Sensors, their rates, flights and detections (written directly). */
 dm_status dd_write_sensors(dd_world *w, dm_store *s, dm_transform *t, long counts[3]);
+/* Risk education sessions in some settlements (demo_eore.c), from a random
+ * stream of their own, written after the rest; *count of them. */
+dm_status dd_write_eore(dd_world *w, dm_store *s, long *count);
 
 #endif
