@@ -126,8 +126,9 @@ static void print_text(const char *db, const dm_eore_result *r, long top)
                "priority: people x danger\n",
                km, r->risk_map[0] ? " " : "", r->risk_map, DM_EORE_ACCIDENT_WEIGHT);
     if (r->sessions)
-        printf("sessions: %zu recorded, the newest %s; %zu since %s reached %ld people\n", r->sessions, r->newest,
-               r->sessions_since, r->since, r->reached_people);
+        printf("sessions%s: %zu recorded, the newest %s; %zu since %s reached %ld people\n",
+               r->district[0] ? " (every district)" : "", r->sessions, r->newest, r->sessions_since, r->since,
+               r->reached_people);
     else
         printf("sessions: none recorded (layer eore_sessions%s): no settlement is reached\n",
                r->has_layer ? " is empty" : " is not in this database yet");
