@@ -2,7 +2,8 @@
  *
  * demo.c -- dm_demo_generate: runs the stages of the scenario generator
  * (world, truth, records, accidents, hazards, activities) in memory and
- * writes the result in one transaction.
+ * writes the result in one transaction, with the risk education sessions
+ * and the quality control inspections drawn on streams of their own.
  */
 #include "demo_internal.h"
 
@@ -67,6 +68,8 @@ dm_status dm_demo_generate(dm_ctx *ctx, dm_store *s, const dm_demo_opts *opts,
                 st = dd_write_eore(&w, s, &eore);
             if (!st)
                 dm__log(ctx, DM_LOG_DEBUG, "demo: %ld risk education sessions", eore);
+            if (!st)
+                st = dd_write_qc(&w, s, summary);
             if (st) {
                 dm_status keep = st;
                 char msg[1024];

@@ -313,5 +313,9 @@ dm_status dd_write_sensors(dd_world *w, dm_store *s, dm_transform *t, long count
 /* Risk education sessions in some settlements (demo_eore.c), from a random
  * stream of their own, written after the rest; *count of them. */
 dm_status dd_write_eore(dd_world *w, dm_store *s, long *count);
+/* Post-clearance inspections of some finished clearance tasks (demo_qc.c),
+ * finding the truth items the clearance missed in their plots, from random
+ * streams of their own, written after the rest; counted in sum (NULL: not). */
+dm_status dd_write_qc(dd_world *w, dm_store *s, dm_demo_summary *sum);
 
 #endif
