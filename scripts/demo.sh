@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 #
 # demo.sh BIN DB -- the main job of `make demo`: build the demo database
-# afresh, check it and print its statistics, map the risk, plan the land
+# afresh, check it and print its statistics, measure its records and its
+# clearance (quality control), map the risk, plan the land
 # release with the default team set and write the national report. DEMO_SCALE (small|national) and
 # DEMO_SEED choose the scenario. Steps whose command is not built yet are
 # skipped with a note.
@@ -62,6 +63,11 @@ if has_cmd records; then
     "$BIN" records verify "$DB" | sed -n '/^Records verified/,$p' # the summary, not the table
     step "minefield patterns: rows fitted to the finds, mines predicted where clearance has not been"
     "$BIN" patterns "$DB" --all | tail -n 4
+fi
+
+if has_cmd qc; then
+    step "quality control: post-clearance inspections measured against the clearance"
+    "$BIN" qc "$DB"
 fi
 
 HAVE_RISK=0
