@@ -469,3 +469,33 @@ TEST(store_migration_gives_accidents_a_ref)
     ASSERT_CONTAINS(out, "USING INDEX accidents_ref (ref=?)");
     free(out);
 }
+
+/* A database made before a layer was added (here eore_sessions), opened
+ * read-only by the commands that only read: the layer reads as empty, in
+ * the list of layers, its rows, a lookup by ref, an export, the check and
+ * the statistics, and the file is left as it was; the first command that
+ * writes makes the table. */
+TEST(older_database_reads_a_layer_added_since_as_empty)
+{
+    make_db();
+    ASSERT_EQ(dmtest_sh(NULL, "sqlite3 db.gpkg \"DROP TABLE eore_sessions; DROP TABLE rtree_eore_sessions_geom; "
+                              "DELETE FROM gpkg_contents WHERE table_name = 'eore_sessions'; DELETE FROM "
+                              "gpkg_geometry_columns WHERE table_name = 'eore_sessions'; DELETE FROM gpkg_extensions "
+                              "WHERE table_name = 'eore_sessions'; DELETE FROM layer_styles WHERE f_table_name = "
+                              "'eore_sessions'; DELETE FROM gpkg_data_columns WHERE table_name = 'eore_sessions'\""),
+              0);
+    ASSERT_DEMINE(0, "eore_sessions             0", "list db.gpkg");
+    ASSERT_DEMINE(0, "uuid", "list db.gpkg eore_sessions");
+    ASSERT_DEMINE(2, "no row with id or ref 'H-404'", "show db.gpkg H-404");
+    ASSERT_DEMINE(0, "exported 0 rows of eore_sessions", "export db.gpkg --layer eore_sessions e.geojson");
+    ASSERT_DEMINE(0, "0 errors", "check db.gpkg");
+    ASSERT_DEMINE(0, "no session recorded", "stats db.gpkg");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg \"SELECT count(*) FROM sqlite_master WHERE name = 'eore_sessions'\""),
+              0);
+    ASSERT_STREQ(out, "0\n");
+    free(out);
+    dmtest_write_file(dmtest_path("s.csv"), "date,settlement,women\n2024-05-01,Beta,12\n");
+    ASSERT_DEMINE(0, "imported 1 row", "import db.gpkg --layer eore_sessions s.csv");
+    ASSERT_DEMINE(0, "eore_sessions             1", "list db.gpkg");
+}

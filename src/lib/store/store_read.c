@@ -41,6 +41,8 @@ static const char *key_field(const dm_layer_def *l)
  * either case: uuids are stored in lower case), then ref (key_field: a
  * sensor's name); with nocase, ref in any case only (khv-r-0026 for
  * KHV-R-0026). Returns 1 found, 0 not found, -1 ambiguous, -2 SQL error. */
+static int table_missing(dm_store *s, const dm_layer_def *l);
+
 static int resolve_in(dm_store *s, const dm_layer_def *l, const char *id, int nocase, char uuid[37])
 {
     static const char *forms[DM__RESOLVE_FORMS] = {
@@ -68,7 +70,7 @@ static int resolve_in(dm_store *s, const dm_layer_def *l, const char *id, int no
             char sql[300];
             snprintf(sql, sizeof sql, forms[k], l->name, key ? key : "ref");
             if (sqlite3_prepare_v2(s->db, sql, -1, q, NULL) != SQLITE_OK)
-                return -2;
+                return table_missing(s, l) ? 0 : -2; /* a layer added since: no rows */
         }
         sqlite3_bind_text(*q, 1, k < 2 && lower[0] ? lower : id, -1, SQLITE_STATIC);
         int found = 0, rc;
@@ -273,9 +275,10 @@ static void bind_select(sqlite3_stmt *q, const dm_select *o, char *const *vals)
 
 /* Which of l's fields its table has (have[i] 1), for a database opened
  * read-only, which has not been brought up to date. */
-static dm_status table_columns(dm_store *s, const dm_layer_def *l, unsigned char *have)
+static dm_status table_columns(dm_store *s, const dm_layer_def *l, unsigned char *have, int *exists)
 {
     memset(have, 0, l->n_fields);
+    *exists = 0;
     sqlite3_stmt *q = NULL;
     dm_status st = dm__sql_prepare(s, "SELECT name FROM pragma_table_info(?1)", &q);
     if (st)
@@ -284,12 +287,56 @@ static dm_status table_columns(dm_store *s, const dm_layer_def *l, unsigned char
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         const char *c = (const char *)sqlite3_column_text(q, 0);
+        *exists = 1;
         for (size_t i = 0; c && i < l->n_fields; i++)
             if (!strcmp(c, l->fields[i].name))
                 have[i] = 1;
     }
     sqlite3_finalize(q);
     return rc == SQLITE_DONE ? DM_OK : dm__sql_fail(s, rc, "columns");
+}
+
+/* Whether layer l's table is in the database: a layer added since a
+ * database was made has its table made on the next read-write open. */
+static int table_missing(dm_store *s, const dm_layer_def *l)
+{
+    if (dm_store_writable(s))
+        return 0;
+    sqlite3_stmt *q = NULL;
+    if (dm__sql_prepare(s, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", &q))
+        return 0;
+    sqlite3_bind_text(q, 1, l->name, -1, SQLITE_STATIC);
+    int missing = sqlite3_step(q) != SQLITE_ROW;
+    sqlite3_finalize(q);
+    return missing;
+}
+
+/* A cursor of no rows with layer l's columns. */
+static dm_status empty_cursor(dm_store *s, const dm_layer_def *l, dm_cursor **out)
+{
+    dm_buf b;
+    dm__buf_init(&b);
+    dm__buf_puts(&b, "SELECT NULL, NULL, NULL, NULL, NULL");
+    for (size_t i = 0; i < l->n_fields; i++)
+        dm__buf_puts(&b, ", NULL");
+    dm__buf_puts(&b, " WHERE 0");
+    sqlite3_stmt *q = NULL;
+    dm_status st = b.oom ? DM_ENOMEM : dm__sql_prepare(s, b.data, &q);
+    dm__buf_free(&b);
+    if (st)
+        return st;
+    dm_cursor *c = dm_calloc(s->ctx, 1, sizeof *c);
+    if (!c) {
+        sqlite3_finalize(q);
+        return DM_ENOMEM;
+    }
+    c->s = s;
+    c->layer = l;
+    c->q = q;
+    c->geom_col = l->geom_type ? 4 : -1;
+    c->field_col = 5;
+    *out = c;
+    return DM_OK;
 }
 
 dm_status dm_store_select(dm_store *s, const char *layer, const dm_select *opts, dm_cursor **out)
@@ -309,9 +356,15 @@ dm_status dm_store_select(dm_store *s, const char *layer, const dm_select *opts,
      * read-write open; read-only, the field reads as NULL (a quoted name of
      * no column is a string to SQLite: the field read as its own name) */
     unsigned char have[128];
-    int ro = !dm_store_writable(s) && l->n_fields <= sizeof have;
-    if (ro && (st0 = table_columns(s, l, have)))
+    int ro = !dm_store_writable(s) && l->n_fields <= sizeof have, exists = 1;
+    if (ro && (st0 = table_columns(s, l, have, &exists)))
         return st0;
+    if (!exists) {
+        /* a layer added since (its table made on the next read-write
+         * open): no rows yet */
+        dm__buf_free(&b);
+        return empty_cursor(s, l, out);
+    }
     for (size_t i = 0; i < l->n_fields; i++) {
         if (ro && !have[i])
             dm__buf_puts(&b, ", NULL");
@@ -532,6 +585,8 @@ dm_status dm_store_count(dm_store *s, const char *layer, const dm_select *opts, 
     const dm_layer_def *l = dm_layer_find(layer);
     if (!l)
         return dm__unknown_layer(s->ctx, layer);
+    if (table_missing(s, l))
+        return DM_OK; /* a layer added since: no rows yet */
     dm_select o = opts ? *opts : (dm_select){0};
     o.order_by = NULL;
     o.limit = 0;
