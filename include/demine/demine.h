@@ -26,5 +26,6 @@
 #include "demine/dm_plan.h"
 #include "demine/dm_report.h"
 #include "demine/dm_qc.h"
+#include "demine/dm_eore.h"
 
 #endif

@@ -2032,6 +2032,51 @@ static int h_qc(srv_req *rq, srv_resp *rs)
     return srv_json(rs, 200, copy);
 }
 
+/* Risk education targeting (demine eore): the settlements near danger
+ * that no session reached since a date, ranked by people x danger, then
+ * those reached. Staff of every role (a settlement's people and the danger
+ * near it are no one's secret among them; the public map shows none of
+ * it). ?within=KM, ?since=, ?district=, ?date=. */
+static int h_eore(srv_req *rq, srv_resp *rs)
+{
+    if (!srv_method_is(rq, rs, "GET") || srv_need_login(rq, rs))
+        return 0;
+    dm_eore_opts o = {0};
+    char since[11] = "", date[11] = "";
+    const char *v;
+    if ((v = srv_arg(rq, "within"))) {
+        char *end = NULL;
+        o.within_km = strtod(v, &end);
+        if (!end || end == v || *end || !(o.within_km > 0) || o.within_km > 50)
+            return srv_error(rs, 400, "within: kilometres, above 0 and at most 50 (got '%.40s')", v);
+    }
+    if ((v = srv_arg(rq, "since"))) {
+        if (!dm_date_parse(v, since))
+            return srv_error(rs, 400, "since: not a date: '%.40s' (YYYY-MM-DD)", v);
+        o.since = since;
+    }
+    if ((v = srv_arg(rq, "date"))) {
+        if (!dm_date_parse(v, date))
+            return srv_error(rs, 400, "date: not a date: '%.40s' (YYYY-MM-DD)", v);
+        o.date = date;
+    }
+    o.district = srv_arg(rq, "district");
+    dm_eore_result r;
+    dm_status st = dm_eore_rank(rq->t->store, &o, &r);
+    if (st)
+        return srv_fail(rs, rq, st);
+    char *js = NULL;
+    st = dm_eore_json(rq->t->ctx, &r, &js);
+    dm_eore_result_free(rq->t->ctx, &r);
+    if (st)
+        return srv_fail(rs, rq, st);
+    char *copy = strdup(js);
+    dm_free(rq->t->ctx, js);
+    if (!copy)
+        return srv_error(rs, 500, "out of memory");
+    return srv_json(rs, 200, copy);
+}
+
 static int h_plan(srv_req *rq, srv_resp *rs)
 {
     if (!srv_method_is(rq, rs, "GET") || srv_need_login(rq, rs))
@@ -2689,6 +2734,8 @@ int srv_route(srv_req *rq, srv_resp *rs)
         return h_plan(rq, rs);
     if (n == 2 && !strcmp(a, "qc"))
         return h_qc(rq, rs);
+    if (n == 2 && !strcmp(a, "eore"))
+        return h_eore(rq, rs);
     if (!strcmp(a, "reports"))
         return srv_handle_reports(rq, rs, seg, n);
     if (n == 2 && !strcmp(a, "deleted"))

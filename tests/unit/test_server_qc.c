@@ -2,9 +2,12 @@
  *
  * test_server_qc.c -- GET /api/qc: the detection probabilities quality
  * control measured (demine qc) for the staff: every organisation's for an
- * analyst, a field user's own organisation's alone.
+ * analyst, a field user's own organisation's alone; GET /api/eore: the
+ * settlements risk education has not reached, ranked (demine eore).
  */
 #include "srvtest.h"
+
+#include <jansson.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +68,45 @@ TEST(server_qc_gives_each_organisation_its_own_rates)
     ASSERT_CONTAINS(out, "from: not a date: 'yesterday'");
     free(out);
     ASSERT_EQ(srvtest_req("POST", "/api/qc", ana, NULL, "{}", &out, NULL), 405);
+    free(out);
+    srvtest_stop_server();
+}
+
+/* GET /api/eore: the settlements no risk education reached, ranked, for
+ * the staff (a login needed; the public gets none of it). Settlement S near
+ * hazard H-1 of the test database, no session: first, ranked 1. */
+TEST(server_eore_ranks_the_settlements_not_reached)
+{
+    srvtest_setup_db();
+    dmtest_write_file(dmtest_path("s.csv"),
+                      "class,name,population,returning,lon,lat\n"
+                      "settlement,Near,800,100,46.903,39.903\n"
+                      "settlement,Reached,500,0,46.904,39.904\n");
+    ASSERT_DEMINE(0, "imported 2 rows", "import t.gpkg --layer features s.csv");
+    dmtest_write_file(dmtest_path("e.csv"), "date,settlement,women,girls\n2025-05-01,Reached,20,10\n");
+    ASSERT_DEMINE(0, "imported 1 row", "import t.gpkg --layer eore_sessions e.csv");
+    srvtest_start_server();
+    char fld[65], *out = NULL;
+    srvtest_login("fld", "fieldpw12", fld);
+    ASSERT_EQ(srvtest_req("GET", "/api/eore", NULL, NULL, NULL, &out, NULL), 401);
+    free(out);
+    ASSERT_EQ(srvtest_req("GET", "/api/eore?date=2025-06-01", fld, NULL, NULL, &out, NULL), 200);
+    json_error_t err;
+    json_t *j = json_loads(out, 0, &err);
+    ASSERT_MSG(j, "%s", out);
+    free(out);
+    json_t *first = json_array_get(json_object_get(j, "ranking"), 0);
+    ASSERT_STREQ(json_string_value(json_object_get(first, "name")), "Near");
+    ASSERT_EQ(json_integer_value(json_object_get(first, "rank")), 1);
+    json_t *second = json_array_get(json_object_get(j, "ranking"), 1);
+    ASSERT_STREQ(json_string_value(json_object_get(second, "name")), "Reached");
+    ASSERT_EQ(json_integer_value(json_object_get(second, "rank")), 0);
+    json_decref(j);
+    ASSERT_EQ(srvtest_req("GET", "/api/eore?within=0", fld, NULL, NULL, &out, NULL), 400);
+    ASSERT_CONTAINS(out, "within: kilometres");
+    free(out);
+    ASSERT_EQ(srvtest_req("GET", "/api/eore?district=Nowhere", fld, NULL, NULL, &out, NULL), 404);
+    ASSERT_CONTAINS(out, "Nowhere");
     free(out);
     srvtest_stop_server();
 }
