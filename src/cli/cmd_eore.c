@@ -147,7 +147,7 @@ static void print_text(const char *db, const dm_eore_result *r, long top)
         putchar(' ');
         cli_print_cell("district", wd);
         printf(" %8s %7s %9s %9s %11s %8s %8s %12s %10s  %s\n", "people", "hazards", "remain ha",
-               r->by_hectares ? "-" : "exp items", "accidents", "sessions", "reached", "last session",
+               "exp items", "accidents", "sessions", "reached", "last session",
                "priority", "note");
         for (size_t i = 0; i < shown; i++) {
             const dm_eore_settlement *e = &r->v[i];
