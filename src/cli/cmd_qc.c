@@ -8,6 +8,7 @@
  * recorded as inspections.
  */
 #include "cli.h"
+#include "cli_table.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -62,13 +63,25 @@ static void print_text(const char *db, const dm_qc_result *r)
     printf("Quality control of %s: %zu inspection%s, %zu task%s inspected\n", db, r->inspections,
            r->inspections == 1 ? "" : "s", tasks, tasks == 1 ? "" : "s");
     if (r->n_rates) {
-        printf("\n%-24s %-18s %5s %6s %8s %6s %6s %7s  %s\n", "organisation", "method", "tasks", "failed",
-               "ha", "found", "missed", "default", "measured p (90 %)");
+        /* columns as wide as the names they show (up to 40 characters) */
+        int wo = cli_text_width("organisation"), wm = cli_text_width("method");
+        for (size_t i = 0; i < r->n_rates; i++) {
+            wo = cli_width_fit(wo, r->rates[i].org, 40);
+            wm = cli_width_fit(wm, r->rates[i].method, 40);
+        }
+        printf("\n");
+        cli_print_cell("organisation", wo);
+        printf(" ");
+        cli_print_cell("method", wm);
+        printf(" %5s %6s %8s %6s %6s %7s  %s\n", "tasks", "failed", "ha", "found", "missed", "default",
+               "measured p (90 %)");
         for (size_t i = 0; i < r->n_rates; i++) {
             const dm_qc_rate *q = &r->rates[i];
-            printf("%-24s %-18s %5d %6d %8.2f %6.0f %6.0f %7.3f  %.3f (%.3f-%.3f)\n", q->org, q->method,
-                   q->tasks, q->failed, q->ha_inspected, q->found, q->missed, q->p_default, q->p, q->p_lo,
-                   q->p_hi);
+            cli_print_cell(q->org, wo);
+            printf(" ");
+            cli_print_cell(q->method, wm);
+            printf(" %5d %6d %8.2f %6.0f %6.0f %7.3f  %.3f (%.3f-%.3f)\n", q->tasks, q->failed, q->ha_inspected,
+                   q->found, q->missed, q->p_default, q->p, q->p_lo, q->p_hi);
         }
         printf("\nmeasured p: the mean of Beta(%g p0 + found, %g (1 - p0) + missed), p0 the method's "
                "default; `risk map` uses it for the organisation's cleared land\n",
