@@ -3,9 +3,10 @@
 #
 # demo.sh BIN DB -- the main job of `make demo`: build the demo database
 # afresh, check it and print its statistics, measure its records and its
-# clearance (quality control), map the risk, plan the land
-# release with the default team set and write the national report. DEMO_SCALE (small|national) and
-# DEMO_SEED choose the scenario. Steps whose command is not built yet are
+# clearance (quality control), map the risk, rank the settlements for risk
+# education, plan the land release with the default team set and write the
+# national report. DEMO_SCALE (small|national) and DEMO_SEED choose the
+# scenario. Steps whose command is not built yet are
 # skipped with a note.
 set -eu
 
@@ -92,6 +93,11 @@ if has_cmd risk; then
         --out "$STEM-risk-spots.tif" | grep -E '^(recalibrated|note)' || true
 else
     step "risk: not built yet (skipped)"
+fi
+
+if has_cmd eore; then
+    step "risk education: the settlements near danger that no session reached, ranked"
+    "$BIN" eore "$DB" --top 5
 fi
 
 if has_cmd plan; then
