@@ -95,9 +95,6 @@ DM_API dm_status dm_eore_rank(dm_store *s, const dm_eore_opts *o, dm_eore_result
 DM_API void dm_eore_result_free(dm_ctx *ctx, dm_eore_result *r);
 /* The result as JSON (as `demine eore --json` prints it); dm_free it. */
 DM_API dm_status dm_eore_json(dm_ctx *ctx, const dm_eore_result *r, char **json);
-/* 1 when s has the layer eore_sessions (a database made before it and
- * opened read-only has not: it reads as no session). */
-DM_API int dm_eore_layer_present(dm_store *s);
 
 #ifdef __cplusplus
 }

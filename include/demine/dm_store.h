@@ -203,6 +203,10 @@ DM_API void dm_cursor_free(dm_cursor *c);
 
 /* Rows in a layer (matching opts when given). */
 DM_API dm_status dm_store_count(dm_store *s, const char *layer, const dm_select *opts, long *n);
+/* 1 when the database has layer's table. A database made before a layer
+ * was added gets it on its next read-write open; opened read-only it has
+ * none, and dm_store_select and dm_store_count read it as empty. */
+DM_API int dm_store_has_layer(dm_store *s, const char *layer);
 /* The bounds of a layer's geometries in degrees (west, south, east, north),
  * from its spatial index; *found 0 when the layer has no geometry or none
  * is set. */

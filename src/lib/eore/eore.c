@@ -515,7 +515,7 @@ dm_status dm_eore_rank(dm_store *s, const dm_eore_opts *o, dm_eore_result *r)
         today(r->date);
     if (o->since && !dm_date_parse(o->since, r->since))
         return dm__fail(ctx, DM_EINVAL, "'%s' is not a valid date (YYYY-MM-DD)", o->since);
-    r->has_layer = dm_eore_layer_present(s);
+    r->has_layer = dm_store_has_layer(s, "eore_sessions");
 
     run u = {0};
     u.ctx = ctx;

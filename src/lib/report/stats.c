@@ -684,7 +684,7 @@ static dm_status do_eore(ctxs *c)
     sub(eo, "by_year");
     if (c->by == DM_STATS_BY_DISTRICT)
         sub(eo, "by_district");
-    if (!dm_eore_layer_present(c->s))
+    if (!dm_store_has_layer(c->s, "eore_sessions"))
         return DM_OK;
     dm_cursor *cur = NULL;
     dm_status st = dm_store_select(c->s, "eore_sessions", NULL, &cur);

@@ -296,19 +296,27 @@ static dm_status table_columns(dm_store *s, const dm_layer_def *l, unsigned char
     return rc == SQLITE_DONE ? DM_OK : dm__sql_fail(s, rc, "columns");
 }
 
-/* Whether layer l's table is in the database: a layer added since a
+/* Whether layer l's table is not in the database: a layer added since a
  * database was made has its table made on the next read-write open. */
 static int table_missing(dm_store *s, const dm_layer_def *l)
 {
     if (dm_store_writable(s))
         return 0;
     sqlite3_stmt *q = NULL;
-    if (dm__sql_prepare(s, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", &q))
+    if (dm__sql_prepare(s, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", &q)) {
+        dm_ctx_clear_error(s->ctx);
         return 0;
+    }
     sqlite3_bind_text(q, 1, l->name, -1, SQLITE_STATIC);
     int missing = sqlite3_step(q) != SQLITE_ROW;
     sqlite3_finalize(q);
     return missing;
+}
+
+int dm_store_has_layer(dm_store *s, const char *layer)
+{
+    const dm_layer_def *l = dm_layer_find(layer);
+    return l && !table_missing(s, l);
 }
 
 /* A cursor of no rows with layer l's columns. */
