@@ -1986,6 +1986,35 @@ static int h_tile(srv_req *rq, srv_resp *rs, char seg[][SRV_SEG], int n)
 
 /* ================================ plan ================================ */
 
+/* A date argument of the request into out (YYYY-MM-DD; end: the last day
+ * of a year or month given alone): 1 when given and read, 0 when absent;
+ * -1 after answering 400 naming it. */
+static int date_arg(srv_req *rq, srv_resp *rs, const char *name, int end, char out[11])
+{
+    const char *v = srv_arg(rq, name);
+    if (!v)
+        return 0;
+    if (!(end ? dm_date_parse_end(v, out) : dm_date_parse(v, out))) {
+        srv_error(rs, 400, "%s: not a date: '%.40s' (YYYY-MM-DD)", name, v);
+        return -1;
+    }
+    return 1;
+}
+
+/* The answer of a library JSON (dm_free'd here), or the failure st. */
+static int json_answer(srv_req *rq, srv_resp *rs, dm_status st, char *js)
+{
+    if (st) {
+        dm_free(rq->t->ctx, js);
+        return srv_fail(rs, rq, st);
+    }
+    char *copy = strdup(js);
+    dm_free(rq->t->ctx, js);
+    if (!copy)
+        return srv_error(rs, 500, "out of memory");
+    return srv_json(rs, 200, copy);
+}
+
 /* Quality control (demine qc): each organisation's detection probability
  * as post-clearance inspections measure it, with every task inspected.
  * Analysts and admins see every organisation's; a field user their own
@@ -1997,17 +2026,13 @@ static int h_qc(srv_req *rq, srv_resp *rs)
         return 0;
     dm_qc_opts o = {0};
     char from[11] = "", to[11] = "";
-    const char *v;
-    if ((v = srv_arg(rq, "from"))) {
-        if (!dm_date_parse(v, from))
-            return srv_error(rs, 400, "from: not a date: '%.40s' (YYYY-MM-DD)", v);
-        o.from = from;
-    }
-    if ((v = srv_arg(rq, "to"))) {
-        if (!dm_date_parse_end(v, to))
-            return srv_error(rs, 400, "to: not a date: '%.40s' (YYYY-MM-DD)", v);
-        o.to = to;
-    }
+    int got;
+    if ((got = date_arg(rq, rs, "from", 0, from)) < 0)
+        return 0;
+    o.from = got ? from : NULL;
+    if ((got = date_arg(rq, rs, "to", 1, to)) < 0)
+        return 0;
+    o.to = got ? to : NULL;
     if (rq->user.role >= DM_ROLE_ANALYST)
         o.org = srv_arg(rq, "org");
     else if (rq->user.organisation[0])
@@ -2023,13 +2048,7 @@ static int h_qc(srv_req *rq, srv_resp *rs)
     char *js = NULL;
     st = dm_qc_json(rq->t->ctx, &r, &js);
     dm_qc_result_free(rq->t->ctx, &r);
-    if (st)
-        return srv_fail(rs, rq, st);
-    char *copy = strdup(js);
-    dm_free(rq->t->ctx, js);
-    if (!copy)
-        return srv_error(rs, 500, "out of memory");
-    return srv_json(rs, 200, copy);
+    return json_answer(rq, rs, st, js);
 }
 
 /* Risk education targeting (demine eore): the settlements near danger
@@ -2050,16 +2069,13 @@ static int h_eore(srv_req *rq, srv_resp *rs)
         if (!end || end == v || *end || !(o.within_km > 0) || o.within_km > 50)
             return srv_error(rs, 400, "within: kilometres, above 0 and at most 50 (got '%.40s')", v);
     }
-    if ((v = srv_arg(rq, "since"))) {
-        if (!dm_date_parse(v, since))
-            return srv_error(rs, 400, "since: not a date: '%.40s' (YYYY-MM-DD)", v);
-        o.since = since;
-    }
-    if ((v = srv_arg(rq, "date"))) {
-        if (!dm_date_parse(v, date))
-            return srv_error(rs, 400, "date: not a date: '%.40s' (YYYY-MM-DD)", v);
-        o.date = date;
-    }
+    int got;
+    if ((got = date_arg(rq, rs, "since", 0, since)) < 0)
+        return 0;
+    o.since = got ? since : NULL;
+    if ((got = date_arg(rq, rs, "date", 0, date)) < 0)
+        return 0;
+    o.date = got ? date : NULL;
     o.district = srv_arg(rq, "district");
     dm_eore_result r;
     dm_status st = dm_eore_rank(rq->t->store, &o, &r);
@@ -2068,13 +2084,7 @@ static int h_eore(srv_req *rq, srv_resp *rs)
     char *js = NULL;
     st = dm_eore_json(rq->t->ctx, &r, &js);
     dm_eore_result_free(rq->t->ctx, &r);
-    if (st)
-        return srv_fail(rs, rq, st);
-    char *copy = strdup(js);
-    dm_free(rq->t->ctx, js);
-    if (!copy)
-        return srv_error(rs, 500, "out of memory");
-    return srv_json(rs, 200, copy);
+    return json_answer(rq, rs, st, js);
 }
 
 static int h_plan(srv_req *rq, srv_resp *rs)

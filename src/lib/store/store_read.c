@@ -319,6 +319,24 @@ int dm_store_has_layer(dm_store *s, const char *layer)
     return l && !table_missing(s, l);
 }
 
+/* A cursor of layer l over q (its columns: uuid, created, updated, author,
+ * geom, then the fields), which it finalizes. */
+static dm_status cursor_of(dm_store *s, const dm_layer_def *l, sqlite3_stmt *q, dm_cursor **out)
+{
+    dm_cursor *c = dm_calloc(s->ctx, 1, sizeof *c);
+    if (!c) {
+        sqlite3_finalize(q);
+        return DM_ENOMEM;
+    }
+    c->s = s;
+    c->layer = l;
+    c->q = q;
+    c->geom_col = l->geom_type ? 4 : -1;
+    c->field_col = 5;
+    *out = c;
+    return DM_OK;
+}
+
 /* A cursor of no rows with layer l's columns. */
 static dm_status empty_cursor(dm_store *s, const dm_layer_def *l, dm_cursor **out)
 {
@@ -333,18 +351,7 @@ static dm_status empty_cursor(dm_store *s, const dm_layer_def *l, dm_cursor **ou
     dm__buf_free(&b);
     if (st)
         return st;
-    dm_cursor *c = dm_calloc(s->ctx, 1, sizeof *c);
-    if (!c) {
-        sqlite3_finalize(q);
-        return DM_ENOMEM;
-    }
-    c->s = s;
-    c->layer = l;
-    c->q = q;
-    c->geom_col = l->geom_type ? 4 : -1;
-    c->field_col = 5;
-    *out = c;
-    return DM_OK;
+    return cursor_of(s, l, q, out);
 }
 
 dm_status dm_store_select(dm_store *s, const char *layer, const dm_select *opts, dm_cursor **out)
@@ -393,18 +400,7 @@ dm_status dm_store_select(dm_store *s, const char *layer, const dm_select *opts,
     free_eq_values(s->ctx, vals, opts ? opts->n_eq : 0);
     if (st)
         return st;
-    dm_cursor *c = dm_calloc(s->ctx, 1, sizeof *c);
-    if (!c) {
-        sqlite3_finalize(q);
-        return DM_ENOMEM;
-    }
-    c->s = s;
-    c->layer = l;
-    c->q = q;
-    c->geom_col = l->geom_type ? 4 : -1;
-    c->field_col = 5;
-    *out = c;
-    return DM_OK;
+    return cursor_of(s, l, q, out);
 }
 
 int dm_cursor_next(dm_cursor *c)
