@@ -6,7 +6,9 @@
  * the field report form (which may propose a new hazard) with the
  * organisation's own reports and their review (a rejected one's reason),
  * and the review queue (a proposed hazard drawn apart, created on
- * approval). Talks only to /api/*, and
+ * approval); in the statistics, quality control (the detection probability
+ * inspections measured, /api/qc) and risk education (the settlements no
+ * session reached, /api/eore). Talks only to /api/*, and
  * asks for nothing protected (layers, tiles) until a login succeeds; a 401
  * (session ended elsewhere, or expired) clears the map and shows the login.
  * Its texts are in English and Azerbaijani (web/js/i18n.js, loaded first):
@@ -115,6 +117,7 @@
            : {color: '#2874a6', weight: 2, fillOpacity: 0.05}; }},
     {name: 'items', on: true, point: {radius: 4, color: '#fff', weight: 1, fillColor: '#8e44ad', fillOpacity: 1}},
     {name: 'accidents', on: true, point: {radius: 6, color: '#fff', weight: 1, fillColor: '#000', fillOpacity: 1}},
+    {name: 'eore_sessions', on: false, point: {radius: 5, color: '#fff', weight: 1, fillColor: '#16a085', fillOpacity: 1}},
     {name: 'records', on: false, style: function () { return {color: '#6c3483', weight: 2, dashArray: '1 4', fillOpacity: 0}; }},
     {name: 'features', on: false, style: function () { return {color: '#566573', weight: 1, fillOpacity: 0.05}; },
       point: {radius: 3, color: '#566573', fillOpacity: 0.6}},
@@ -489,7 +492,7 @@
     if (fd.type === 'enum' || fd.type === 'enumset' || fd.type === 'bool') {
       /* a value keeps its value, its label is said in the language */
       var vals = fd.type === 'bool' ? [['true', 'yes', null], ['false', 'no', null]]
-        : String(fd.values || '').split('|').map(function (v) { return [v, 'val', {v: v, sp: 1}]; });
+        : String(fd.values || '').split('|').map(function (v) { return [v, 'val', {v: v, sp: 1, f: fd.name}]; });
       return '<label>' + label + ' <select' + nm + (fd.type === 'enumset' ? ' multiple' : '') + '>' +
         (fd.type === 'enumset' ? '' : '<option value=""></option>') + vals.map(function (v) {
           return '<option value="' + esc(v[0]) + '"' + I.attrs(v[1], v[2] || undefined) + '>' + esc(t(v[1], v[2] || undefined)) +
@@ -740,7 +743,8 @@
     api('GET', 'api/stats').then(function (st) {
       if (!me) return; /* logged out meanwhile: not shown after it */
       var c = st.counts, html = '<table class="props">' +
-        ['hazards', 'activities', 'release_areas', 'items', 'accidents', 'victims', 'records'].map(function (k) {
+        ['hazards', 'activities', 'release_areas', 'items', 'accidents', 'victims', 'eore_sessions', 'records'].filter(function (k) {
+          return c[k] !== undefined; }).map(function (k) {
           return '<tr><td>' + s('layer', {l: k}) + '</td><td>' + esc(c[k]) + '</td></tr>'; }).join('') + '</table>';
       var lr = st.land_release;
       if (lr && lr.hazards) {
@@ -762,6 +766,119 @@
       html += '<p class="hint">' + s('computed', {t: st.computed}) + '</p>';
       $('stats').innerHTML = html;
     }).catch(function (e) { if (e.status !== 401) $('stats').textContent = e.message; });
+    loadQc();
+    loadEore();
+  }
+
+  /* ---------------- quality control, risk education ---------------- */
+  /* what the server refused (a field user of no organisation asking for
+   * quality control, a database with no settlement): its own words, as
+   * they are */
+  function refused(el, e) {
+    el.innerHTML = '<p class="hint">' + s('notShown') + ' <span class="srv-msg">' + esc(e.message) + '</span></p>';
+  }
+  function th(keys) {
+    return '<thead><tr>' + keys.map(function (k) { return '<th>' + s(k) + '</th>'; }).join('') + '</tr></thead>';
+  }
+  /* a method as stored ("manual,mechanical"): each named in the language */
+  function methodOf(m) {
+    return String(m || '').split(',').map(function (v) { return s('val', {v: v.trim()}); }).join(', ');
+  }
+  /* each organisation's and method's detection probability, as the
+   * post-clearance inspections measured it (demine qc; a field user gets
+   * their own organisation's alone) */
+  var qcSeq = 0, eoreSeq = 0;
+  function loadQc() {
+    var el = $('qc'), seq = ++qcSeq;
+    el.innerHTML = '<p class="hint">' + s('loading') + '</p>';
+    api('GET', 'api/qc').then(function (q) {
+      if (!me || seq !== qcSeq) return; /* logged out, or asked again, meanwhile */
+      var rates = q.rates || [], html = me.role === 'field' && me.organisation ?
+        '<p class="hint" id="qc-own">' + s('qcOwn', {org: me.organisation}) + '</p>' : '';
+      if (!rates.length) html += '<p class="hint" id="qc-none">' + s('qcNone') + '</p>';
+      else {
+        html += '<p class="hint">' + s('qcSummary', {n: q.inspections, t: (q.tasks || []).length}) + '</p>' +
+          '<div class="wide"><table id="qc-table"><thead><tr><th colspan="7">' + s('qcOrg') + ' \u00b7 ' + s('qcMethod') +
+          '</th></tr><tr>' + ['qcTasks', 'qcFailed', 'qcHa', 'qcFound', 'qcMissed', 'qcDefault', 'qcP'].map(function (k) {
+            return '<th>' + s(k) + '</th>'; }).join('') + '</tr></thead>' +
+          /* each rate in two rows (nine columns did not fit the panel): the
+           * organisation and method, then the figures */
+          rates.map(function (r) {
+            return '<tbody class="qc-rate"><tr class="qc-who"><td colspan="7"><b>' + esc(r.organisation) + '</b> \u00b7 ' +
+              methodOf(r.method) + '</td></tr><tr class="qc-fig"><td>' + esc(r.tasks) + '</td>' +
+              '<td' + (r.failed ? ' class="bad"' : '') + '>' + esc(r.failed) + '</td><td>' + s('nd', {x: r.ha_inspected, d: 2}) + '</td>' +
+              '<td>' + esc(r.found) + '</td><td' + (r.missed ? ' class="bad"' : '') + '>' + esc(r.missed) + '</td>' +
+              '<td>' + s('nd', {x: r.p_default, d: 3}) + '</td>' +
+              '<td class="qc-p"><b>' + s('nd', {x: r.p, d: 3}) + '</b> <span class="ci">' + s('qcCi', {lo: r.p_lo, hi: r.p_hi}) +
+              '</span></td></tr></tbody>';
+          }).join('') + '</table></div>' +
+          '<p class="hint" id="qc-means">' + s('qcMeans', {k: q.prior_items}) + '</p>';
+      }
+      if (q.unattributed) html += '<p class="hint">' + s('qcUnattributed', {n: q.unattributed}) + '</p>';
+      if (q.items_outside) html += '<p class="hint">' + s('qcOutside', {n: q.items_outside}) + '</p>';
+      el.innerHTML = html;
+    }).catch(function (e) { if (e.status !== 401 && me && seq === qcSeq) refused(el, e); });
+  }
+  /* the settlements near danger that no risk education session reached
+   * (demine eore): the summary and the first ten, each taken to on the map
+   * (the ranking names a settlement by its uuid in layer features: its
+   * place is that row's) */
+  var eoreMark = L.featureGroup().addTo(map);
+  function loadEore() {
+    var el = $('eore'), seq = ++eoreSeq;
+    el.innerHTML = '<p class="hint">' + s('loading') + '</p>';
+    api('GET', 'api/eore').then(function (r) {
+      if (!me || seq !== eoreSeq) return;
+      var not = (r.ranking || []).filter(function (x) { return !x.reached; }), top = not.slice(0, 10);
+      var html = '<p id="eore-summary">' + s('eoreSummary', {near: r.near_danger, all: r.settlements, since: r.since,
+        reached: r.reached, not: r.not_reached, people: r.people_not_reached}) + '</p>' +
+        '<p class="hint">' + s('eoreSessions', {n: r.sessions, m: r.sessions_since, since: r.since}) + '</p>';
+      if (!top.length) html += '<p class="hint" id="eore-all">' + s(r.near_danger ? 'eoreAllReached' : 'eoreNoDanger',
+        {since: r.since, km: r.within_km}) + '</p>';
+      else {
+        html += '<h4>' + s('eoreFirst', {n: top.length, of: not.length}) + '</h4><div class="wide"><table id="eore-table">' +
+          th(['eoreRank', 'eoreName', 'eorePeople', 'eoreDanger', 'eoreAcc', 'eoreLast']) + '<tbody>' +
+          top.map(function (x, i) {
+            return '<tr class="eore-row" tabindex="0" data-i="' + i + '"><td>' + esc(x.rank) + '</td><td><b>' + esc(x.name) + '</b>' +
+              (x.district ? ' <span class="hint">' + esc(x.district) + '</span>' : '') + '</td><td>' + esc(x.people) + '</td>' +
+              '<td>' + s('nd', {x: x.danger, d: 1}) + '</td><td>' + esc(x.accidents) +
+              (x.accidents ? ' (' + esc(x.killed) + '/' + esc(x.injured) + ')' : '') + '</td>' +
+              '<td>' + (x.last_session ? esc(x.last_session) : s('eoreNever')) + '</td></tr>';
+          }).join('') + '</tbody></table></div>' +
+          '<p class="hint" id="eore-how">' + s('eoreHow', {by: r.danger, km: r.within_km, w: r.accident_weight,
+            after: r.accidents_after}) + ' ' + s('eoreClick') + '</p><div id="eore-msg"></div>';
+      }
+      el.innerHTML = html;
+      Array.prototype.forEach.call(el.querySelectorAll('.eore-row'), function (tr) {
+        var x = top[+tr.getAttribute('data-i')];
+        tr.addEventListener('click', function () { settlementOnMap(x, tr); });
+        tr.addEventListener('keydown', function (ev) {
+          if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); settlementOnMap(x, tr); }
+        });
+      });
+    }).catch(function (e) { if (e.status !== 401 && me && seq === eoreSeq) refused(el, e); });
+  }
+  /* a settlement of the ranking on the map: its row of layer features
+   * read, the map flown to it and the place ringed, named in a tooltip */
+  function settlementOnMap(x, row) {
+    var msg = $('eore-msg');
+    Array.prototype.forEach.call(document.querySelectorAll('.eore-row'), function (tr) { tr.classList.toggle('sel', tr === row); });
+    if (msg) msg.innerHTML = '';
+    api('GET', 'api/features/' + encodeURIComponent(x.uuid)).then(function (f) {
+      if (!me) return;
+      eoreMark.clearLayers();
+      if (!f.geometry) { if (msg) msg.innerHTML = '<p class="bad">' + s('eoreNoPlace', {name: x.name}) + '</p>'; return; }
+      L.geoJSON(f, {style: function () { return {color: '#16a085', weight: 3, fillOpacity: 0.1}; },
+        pointToLayer: function (ft, ll) { return L.circleMarker(ll, {radius: 12, color: '#16a085', weight: 3, fillOpacity: 0.15}); }
+      }).eachLayer(function (l) {
+        tip(l, 'eoreTip', {name: x.name, people: x.people, rank: x.rank});
+        eoreMark.addLayer(l);
+      });
+      var b = eoreMark.getBounds();
+      if (b.getNorthEast().equals(b.getSouthWest())) map.flyTo(b.getCenter(), Math.max(map.getZoom(), 14));
+      else map.flyToBounds(b, {maxZoom: 15, padding: [20, 20]});
+      eoreMark.eachLayer(function (l) { l.openTooltip(); });
+    }).catch(function (e) { if (e.status !== 401 && msg) refused(msg, e); });
   }
 
   /* ---------------- field report ---------------- */
@@ -1291,6 +1408,7 @@
       if (!$('tab-layers').classList.contains('active') && !$('tab-stats').classList.contains('active')) activateTab('layers');
       $('details').innerHTML = '<p class="hint">' + s('detailsHint') + '</p>';
       $('stats').innerHTML = '<p class="hint">' + s('statsHint') + '</p>';
+      qcSeq++; eoreSeq++; $('qc').innerHTML = ''; $('eore').innerHTML = ''; eoreMark.clearLayers();
       $('review').innerHTML = '<p class="hint">' + s('reviewHint') + '</p>';
       myrSeq++; reviewSeq++; myrAll = []; myrNext = null; $('myreports').innerHTML = MYR_EMPTY(); I.set($('myr-title'), 'ourReports');
       $('myr-top').classList.add('hidden'); $('myr-top').innerHTML = '';
@@ -1302,6 +1420,7 @@
     $('who-name').innerHTML = u ? s('who', {user: u.user, role: u.role, org: u.organisation || ''}) : '';
     $('tab-report-btn').classList.toggle('hidden', !u);
     $('tab-review-btn').classList.toggle('hidden', !u);
+    $('stats-more').classList.toggle('hidden', !u);
     var analyst = !!u && (u.role === 'analyst' || u.role === 'admin');
     $('risk-refresh').classList.toggle('hidden', !analyst);
     if (analyst) api('GET', 'api/risk/refresh').then(showRefresh).catch(function () {});
@@ -1311,6 +1430,8 @@
     }
     $('login-msg').textContent = '';
     riskTimer = setInterval(loadRiskMap, 30000);
+    /* the statistics tab left open at the logout (or before the login) */
+    if ($('tab-stats').classList.contains('active')) loadStats();
     api('GET', 'api/layers').then(function (ls) {
       if (me !== u) return;
       readable = {}; writableLayers = {}; fieldsOf = {}; geomOf = {};

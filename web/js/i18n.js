@@ -41,12 +41,20 @@ window.demineI18n = (function () {
     /* the change log's operations, the users' roles, a route's verdicts */
     insert: 'yaradılıb', update: 'dəyişdirilib', 'delete': 'silinib', restore: 'bərpa edilib',
     analyst: 'analitik', admin: 'inzibatçı', field: 'sahə işçisi', viewer: 'baxış', low: 'az', moderate: 'orta',
-    high: 'yüksək', blocked: 'bağlı'};
+    high: 'yüksək', blocked: 'bağlı',
+    /* the ways of giving risk education (eore_sessions.delivery) */
+    session: 'İctimai sessiya', door_to_door: 'Ev-ev gəzərək', community_leaders: 'İcma liderləri vasitəsilə',
+    media: 'Media (radio, televiziya, sosial şəbəkələr)'};
+  /* a field's values named apart from the same value of another field
+   * (a session held at a school is not a school of layer features) */
+  var FIELD_VAL_AZ = {delivery: {session: 'İctimai sessiya', school: 'Məktəbdə', door_to_door: 'Ev-ev gəzərək',
+    community_leaders: 'İcma liderləri vasitəsilə', media: 'Media (radio, televiziya, sosial şəbəkələr)', other: 'Digər'}};
   /* the layers' titles in Azerbaijani (src/lib/io/form.c, titles_az[]) */
   var LAYER_AZ = {organisations: 'Təşkilatlar', districts: 'Rayonlar', hazards: 'Təhlükəli ərazilər',
     hazard_status: 'Təhlükəli ərazilərin vəziyyət dəyişiklikləri', activities: 'Fəaliyyətlər',
     activity_hazards: 'Fəaliyyətlə təhlükəli ərazinin əlaqəsi', release_areas: 'Azad edilmiş ərazilər',
     items: 'Tapılmış partlayıcı sursat', accidents: 'Mina hadisələri', victims: 'Zərərçəkənlər',
+    eore_sessions: 'Partlayıcı sursat təhlükəsi barədə maarifləndirmə sessiyaları',
     records: 'Mina sahələrinin sənədləri', record_rows: 'Mina sahəsi sənədinin sıraları',
     record_mines: 'Mina sahəsi sənədinin minaları', features: 'Xəritə obyektləri', events: 'Sübut nöqtələri',
     sensors: 'Sensorlar', sensor_rates: 'Sursat növünə görə sensor göstəriciləri', flights: 'Sensor uçuşları',
@@ -73,6 +81,7 @@ window.demineI18n = (function () {
       lgSha: 'SHA (suspected)', lgCha: 'CHA (confirmed)', lgPartly: 'partly released', lgClosed: 'closed / handed over',
       lgProposed: 'hazard proposed in a report (shown with it)', lgCancelled: 'cancelled', lgReduced: 'reduced',
       lgCleared: 'cleared', lgItem: 'item found', lgAccident: 'accident', lgRecord: 'minefield record',
+      lgEore: 'risk education session',
       safeRoute: 'Safe route', routeBtn: 'Route: tap or click two points', clear: 'Clear',
       routeAvoid: 'Avoid cells above p =', routeAvoidHz: 'keep out of hazards in force',
       routeInfo: 'Press the button, then tap or click the start and the end on the map.',
@@ -123,7 +132,7 @@ window.demineI18n = (function () {
       noneYet: '(none yet)',
       L_hazards: 'Hazards (SHA/CHA)', L_release_areas: 'Land released', L_activities: 'Activities',
       L_items: 'Items found', L_accidents: 'Accidents', L_records: 'Minefield records',
-      L_features: 'Roads, settlements', L_plan: 'Plan',
+      L_features: 'Roads, settlements', L_plan: 'Plan', L_eore_sessions: 'Risk education sessions',
       /* a layer's name where the page shows it: as it is in English */
       layer: function (a) { return a.sp ? String(a.l).replace(/_/g, ' ') : String(a.l); },
       /* a value of the data where the page shows it: as it is in English */
@@ -171,6 +180,48 @@ window.demineI18n = (function () {
       stAreaByStatus: 'Remaining area by status (ha)', stReleased: 'Land released by outcome (ha)',
       stItems: 'Items found by category', stCasualties: 'Accident casualties by year',
       stReports: 'Reports by review state', computed: 'computed {t}',
+      /* the statistics' quality control (GET /api/qc) and risk education
+       * (GET /api/eore) */
+      qcH: 'Quality control', eoreH: 'Risk education',
+      notShown: 'Not shown; the server says:',
+      nd: function (a, x) { return x.n(a.x, a.d); },
+      qcOwn: 'Your organisation\'s inspections ({org}) alone.',
+      qcNone: 'No inspection yet.',
+      qcSummary: function (a) {
+        return a.n + ' inspection' + (a.n === 1 ? '' : 's') + ', ' + a.t + ' task' + (a.t === 1 ? '' : 's') + ' inspected';
+      },
+      qcOrg: 'organisation', qcMethod: 'method', qcTasks: 'tasks inspected', qcFailed: 'failed', qcHa: 'ha',
+      qcFound: 'found', qcMissed: 'missed', qcDefault: 'default', qcP: 'measured p (90 %)',
+      qcCi: function (a, x) { return '(' + x.n(a.lo, 3) + '\u2013' + x.n(a.hi, 3) + ')'; },
+      qcMeans: 'p: the share of the items there that a search finds. Inspectors searched again part of the land each ' +
+        'task released: found, the items the task found there; missed, those the inspectors found (a task that missed ' +
+        'any failed). The measured p starts at the method\'s default, worth {k} items, and moves with each; the 90 % ' +
+        'interval is where it lies with 90 % certainty. The risk map uses it for that organisation\'s cleared land.',
+      qcUnattributed: function (a) {
+        return a.n + ' inspection' + (a.n === 1 ? '' : 's') + ' naming no task and overlapping no land released: not counted.';
+      },
+      qcOutside: function (a) {
+        return a.n + ' item' + (a.n === 1 ? '' : 's') + ' found by inspections outside the land of the tasks inspected: ' +
+          'not counted as missed.';
+      },
+      eoreSummary: 'Settlements near danger: {near} of {all}; reached since {since}: {reached}; not reached: {not}, ' +
+        'with {people} people.',
+      eoreSessions: 'Sessions: {n} recorded, {m} since {since}.',
+      eoreAllReached: 'Every settlement near danger was reached since {since}.',
+      eoreNoDanger: 'No settlement lies within {km:n} km of open hazards or recent civilian accidents.',
+      eoreFirst: function (a) {
+        return 'Not reached' + (a.n < a.of ? ', the first ' + a.n + ' of ' + a.of : '') + ', by people x danger';
+      },
+      eoreRank: '#', eoreName: 'settlement', eorePeople: 'people', eoreDanger: 'danger',
+      eoreAcc: 'accidents (killed/injured)', eoreLast: 'last session', eoreNever: 'never',
+      eoreHow: function (a, x) {
+        return (a.by === 'remaining_ha' ? 'danger (no risk map yet): remaining hectares of the hazards within '
+          : 'danger: expected items (risk map) of the hazards within ') + x.n(a.km, 'n') + ' km + ' + x.n(a.w, 'n') +
+          ' per civilian accident after ' + a.after + '; people: those living there and those returning.';
+      },
+      eoreClick: 'Tap or click a settlement to see it on the map.',
+      eoreNoPlace: '{name} has no place on the map (no geometry).',
+      eoreTip: '{name} (rank {rank}): {people} people, not reached',
       drawFirst: 'Draw the area worked first.',
       badCleared: 'Cleared (ha): a number of hectares, with a point for decimals, e.g. 2.5.',
       reportStored: function (a) {
@@ -270,7 +321,7 @@ window.demineI18n = (function () {
       lgClosed: 'bağlanıb / təhvil verilib',
       lgProposed: 'hesabatda təklif edilmiş təhlükəli ərazi (hesabatla birgə göstərilir)', lgCancelled: 'ləğv edilib',
       lgReduced: 'azaldılıb', lgCleared: 'təmizlənib', lgItem: 'tapılmış sursat', lgAccident: 'mina hadisəsi',
-      lgRecord: 'mina sahəsinin sənədi',
+      lgRecord: 'mina sahəsinin sənədi', lgEore: 'maarifləndirmə sessiyası',
       safeRoute: 'Təhlükəsiz yol', routeBtn: 'Yol: iki nöqtəyə toxunun və ya klikləyin', clear: 'Sil',
       routeAvoid: 'Ehtimalı bundan yüksək xanalardan yan keç: p =',
       routeAvoidHz: 'qüvvədə olan təhlükəli ərazilərə girmə',
@@ -327,8 +378,11 @@ window.demineI18n = (function () {
       L_hazards: 'Təhlükəli ərazilər (SHA/CHA)', L_release_areas: 'Azad edilmiş ərazilər', L_activities: 'Fəaliyyətlər',
       L_items: 'Tapılmış sursat', L_accidents: 'Mina hadisələri', L_records: 'Mina sahələrinin sənədləri',
       L_features: 'Yollar, yaşayış məntəqələri', L_plan: 'Plan',
+      L_eore_sessions: 'Partlayıcı sursat təhlükəsi barədə maarifləndirmə sessiyaları',
       layer: function (a) { return LAYER_AZ[a.l] || String(a.l).replace(/_/g, ' '); },
-      val: function (a) { return VAL_AZ[a.v] || String(a.v).replace(/_/g, ' '); },
+      val: function (a) {
+        return (a.f && FIELD_VAL_AZ[a.f] && FIELD_VAL_AZ[a.f][a.v]) || VAL_AZ[a.v] || String(a.v).replace(/_/g, ' ');
+      },
       edit: 'Düzəliş et', 'delete': 'Sil', whyRisk: 'Niyə bu risk', history: 'Tarixçə', loading: 'yüklənir…',
       explainH: function (a, x) {
         return 'Mərkəzində: ' + x.e(a.cell) + ' m-lik xana üçün p ' + x.n(a.p, 'p2') + ', hektara ' + x.n(a.ih, 'p2') +
@@ -370,6 +424,42 @@ window.demineI18n = (function () {
       stAreaByStatus: 'Vəziyyətə görə qalan sahə (ha)', stReleased: 'Nəticəyə görə azad edilmiş ərazi (ha)',
       stItems: 'Növə görə tapılmış sursat', stCasualties: 'İllər üzrə hadisələrdə zərərçəkənlər',
       stReports: 'Baxış vəziyyətinə görə hesabatlar', computed: 'hesablanıb: {t}',
+      qcH: 'Keyfiyyətə nəzarət', eoreH: 'Partlayıcı sursat təhlükəsi barədə maarifləndirmə',
+      notShown: 'Göstərilmir; serverin cavabı:',
+      nd: function (a, x) { return x.n(a.x, a.d); },
+      qcOwn: 'Yalnız təşkilatınızın ({org}) yoxlamaları.',
+      qcNone: 'Hələ yoxlama yoxdur.',
+      qcSummary: '{n} yoxlama, {t} yoxlanılmış tapşırıq',
+      qcOrg: 'təşkilat', qcMethod: 'üsul', qcTasks: 'yoxlanılmış tapşırıq', qcFailed: 'uğursuz', qcHa: 'ha',
+      qcFound: 'tapılıb', qcMissed: 'gözdən qaçıb', qcDefault: 'standart', qcP: 'ölçülmüş p (90 %)',
+      qcCi: function (a, x) { return '(' + x.n(a.lo, 3) + '\u2013' + x.n(a.hi, 3) + ')'; },
+      qcMeans: 'p: axtarışın oradakı sursatdan tapdığı pay. Müfəttişlər hər tapşırığın azad etdiyi ərazinin bir hissəsini ' +
+        'yenidən axtarıb: tapılıb — tapşırığın orada tapdığı sursat; gözdən qaçıb — müfəttişlərin tapdığı sursat (birini ' +
+        'belə buraxan tapşırıq uğursuz sayılır). Ölçülmüş p üsulun standart dəyərindən ({k} sursat çəkisində) başlayır və ' +
+        'hər biri ilə dəyişir; 90 % intervalı onun 90 % ehtimalla olduğu aralıqdır. Risk xəritəsi onu həmin təşkilatın ' +
+        'təmizlədiyi ərazi üçün istifadə edir.',
+      qcUnattributed: '{n} yoxlama heç bir tapşırıq göstərmir və azad edilmiş ərazi ilə kəsişmir: sayılmayıb.',
+      qcOutside: 'Yoxlamaların yoxlanılmış tapşırıqların ərazisindən kənarda tapdığı {n} sursat gözdən qaçmış sayılmayıb.',
+      eoreSummary: 'Təhlükəyə yaxın yaşayış məntəqələri: {all} məntəqədən {near}; {since} tarixindən bəri maarifləndirmə ' +
+        'çatıb: {reached}; çatmayıb: {not}, onlarda {people} nəfər.',
+      eoreSessions: 'Sessiyalar: {n} qeydə alınıb, onlardan {m} — {since} tarixindən bəri.',
+      eoreAllReached: 'Təhlükəyə yaxın bütün yaşayış məntəqələrinə {since} tarixindən bəri maarifləndirmə çatıb.',
+      eoreNoDanger: '{km:n} km daxilində açıq təhlükəli ərazi və ya son mülki hadisə olan yaşayış məntəqəsi yoxdur.',
+      eoreFirst: function (a) {
+        return 'Maarifləndirmə çatmayanlar' + (a.n < a.of ? ', ' + a.of + ' məntəqədən ilk ' + a.n : '') +
+          ', əhali x təhlükəyə görə';
+      },
+      eoreRank: '#', eoreName: 'yaşayış məntəqəsi', eorePeople: 'əhali', eoreDanger: 'təhlükə',
+      eoreAcc: 'hadisələr (həlak/yaralı)', eoreLast: 'son sessiya', eoreNever: 'heç vaxt',
+      eoreHow: function (a, x) {
+        return (a.by === 'remaining_ha' ? 'təhlükə (risk xəritəsi hələ yoxdur): ' + x.n(a.km, 'n') +
+          ' km daxilindəki təhlükəli ərazilərin qalan hektarları' : 'təhlükə: ' + x.n(a.km, 'n') +
+          ' km daxilindəki təhlükəli ərazilərdə gözlənilən sursat (risk xəritəsi)') + ' + ' + a.after +
+          ' tarixindən sonrakı hər mülki hadisəyə görə ' + x.n(a.w, 'n') + '; əhali: orada yaşayanlar və qayıdanlar.';
+      },
+      eoreClick: 'Xəritədə görmək üçün yaşayış məntəqəsinə toxunun və ya klikləyin.',
+      eoreNoPlace: '{name} üçün xəritədə yer yoxdur (həndəsəsi yoxdur).',
+      eoreTip: '{name} (sıra: {rank}): {people} nəfər, maarifləndirmə çatmayıb',
       drawFirst: 'Əvvəlcə işlənən ərazini çəkin.',
       badCleared: 'Təmizlənmiş sahə (ha): hektar sayı, onluq hissə nöqtə ilə, məs. 2.5.',
       reportStored: function (a) {
