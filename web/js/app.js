@@ -843,7 +843,7 @@
               (x.district ? ' <span class="hint">' + esc(x.district) + '</span>' : '') + '</td><td>' + esc(x.people) + '</td>' +
               '<td>' + s('nd', {x: x.danger, d: 1}) + '</td><td>' + esc(x.accidents) +
               (x.accidents ? ' (' + esc(x.killed) + '/' + esc(x.injured) + ')' : '') + '</td>' +
-              '<td>' + (x.last_session ? esc(x.last_session) : s('eoreNever')) + '</td></tr>';
+              '<td class="nw">' + (x.last_session ? esc(x.last_session) : s('eoreNever')) + '</td></tr>';
           }).join('') + '</tbody></table></div>' +
           '<p class="hint" id="eore-how">' + s('eoreHow', {by: r.danger, km: r.within_km, w: r.accident_weight,
             after: r.accidents_after}) + ' ' + s('eoreClick') + '</p><div id="eore-msg"></div>';

@@ -191,7 +191,7 @@ window.demineI18n = (function () {
         return a.n + ' inspection' + (a.n === 1 ? '' : 's') + ', ' + a.t + ' task' + (a.t === 1 ? '' : 's') + ' inspected';
       },
       qcOrg: 'organisation', qcMethod: 'method', qcTasks: 'tasks inspected', qcFailed: 'failed', qcHa: 'ha',
-      qcFound: 'found', qcMissed: 'missed', qcDefault: 'default', qcP: 'measured p (90 %)',
+      qcFound: 'found', qcMissed: 'missed', qcDefault: 'default', qcP: 'measured p (90\u00a0%)',
       qcCi: function (a, x) { return '(' + x.n(a.lo, 3) + '\u2013' + x.n(a.hi, 3) + ')'; },
       qcMeans: 'p: the share of the items there that a search finds. Inspectors searched again part of the land each ' +
         'task released: found, the items the task found there; missed, those the inspectors found (a task that missed ' +
@@ -204,9 +204,14 @@ window.demineI18n = (function () {
         return a.n + ' item' + (a.n === 1 ? '' : 's') + ' found by inspections outside the land of the tasks inspected: ' +
           'not counted as missed.';
       },
-      eoreSummary: 'Settlements near danger: {near} of {all}; reached since {since}: {reached}; not reached: {not}, ' +
-        'with {people} people.',
-      eoreSessions: 'Sessions: {n} recorded, {m} since {since}.',
+      eoreSummary: function (a) {
+        return 'Settlements near danger: ' + a.near + ' of ' + a.all + '; ' +
+          (a.since ? 'reached since ' + a.since + ': ' + a.reached + '; ' : '') + 'not reached: ' + a.not + ', with ' +
+          a.people + ' people.';
+      },
+      eoreSessions: function (a) {
+        return a.n ? 'Sessions: ' + a.n + ' recorded, ' + a.m + ' since ' + a.since + '.' : 'No session recorded yet.';
+      },
       eoreAllReached: 'Every settlement near danger was reached since {since}.',
       eoreNoDanger: 'No settlement lies within {km:n} km of open hazards or recent civilian accidents.',
       eoreFirst: function (a) {
@@ -431,7 +436,7 @@ window.demineI18n = (function () {
       qcNone: 'Hələ yoxlama yoxdur.',
       qcSummary: '{n} yoxlama, {t} yoxlanılmış tapşırıq',
       qcOrg: 'təşkilat', qcMethod: 'üsul', qcTasks: 'yoxlanılmış tapşırıq', qcFailed: 'uğursuz', qcHa: 'ha',
-      qcFound: 'tapılıb', qcMissed: 'gözdən qaçıb', qcDefault: 'standart', qcP: 'ölçülmüş p (90 %)',
+      qcFound: 'tapılıb', qcMissed: 'gözdən qaçıb', qcDefault: 'standart', qcP: 'ölçülmüş p (90\u00a0%)',
       qcCi: function (a, x) { return '(' + x.n(a.lo, 3) + '\u2013' + x.n(a.hi, 3) + ')'; },
       qcMeans: 'p: axtarışın oradakı sursatdan tapdığı pay. Müfəttişlər hər tapşırığın azad etdiyi ərazinin bir hissəsini ' +
         'yenidən axtarıb: tapılıb — tapşırığın orada tapdığı sursat; gözdən qaçıb — müfəttişlərin tapdığı sursat (birini ' +
@@ -440,9 +445,15 @@ window.demineI18n = (function () {
         'təmizlədiyi ərazi üçün istifadə edir.',
       qcUnattributed: '{n} yoxlama heç bir tapşırıq göstərmir və azad edilmiş ərazi ilə kəsişmir: sayılmayıb.',
       qcOutside: 'Yoxlamaların yoxlanılmış tapşırıqların ərazisindən kənarda tapdığı {n} sursat gözdən qaçmış sayılmayıb.',
-      eoreSummary: 'Təhlükəyə yaxın yaşayış məntəqələri: {all} məntəqədən {near}; {since} tarixindən bəri maarifləndirmə ' +
-        'çatıb: {reached}; çatmayıb: {not}, onlarda {people} nəfər.',
-      eoreSessions: 'Sessiyalar: {n} qeydə alınıb, onlardan {m} — {since} tarixindən bəri.',
+      eoreSummary: function (a) {
+        return 'Təhlükəyə yaxın yaşayış məntəqələri: ' + a.all + ' məntəqədən ' + a.near + '; ' +
+          (a.since ? a.since + ' tarixindən bəri maarifləndirmə çatıb: ' + a.reached + '; ' : '') + 'çatmayıb: ' + a.not +
+          ', onlarda ' + a.people + ' nəfər.';
+      },
+      eoreSessions: function (a) {
+        return a.n ? 'Sessiyalar: ' + a.n + ' qeydə alınıb, onlardan ' + a.m + ' — ' + a.since + ' tarixindən bəri.'
+          : 'Hələ sessiya qeydə alınmayıb.';
+      },
       eoreAllReached: 'Təhlükəyə yaxın bütün yaşayış məntəqələrinə {since} tarixindən bəri maarifləndirmə çatıb.',
       eoreNoDanger: '{km:n} km daxilində açıq təhlükəli ərazi və ya son mülki hadisə olan yaşayış məntəqəsi yoxdur.',
       eoreFirst: function (a) {
