@@ -198,7 +198,11 @@ async function main() {
   if (await page.inputValue('#edit-form [name="__lon"]') !== '46.9100000' ||
       await page.inputValue('#edit-form [name="__lat"]') !== '39.9100000') fail('the place picked is not in the form');
   await page.fill('#edit-reason', 'moved on the map');
+  // the word of the save before may still be shown: wait for this save's answer
+  const picked = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes('/api/items/'),
+    { timeout: 10000 }).catch(() => null);
   await page.click('#edit-save');
+  if (!(await picked)) fail('picked move not sent: ' + await page.textContent('#details'));
   await page.waitForSelector('#edit-saved', { timeout: 10000 })
     .catch(async () => fail('picked move not saved: ' + await page.textContent('#details')));
   const it2 = await page.evaluate((u) => fetch('api/items/' + u).then((r) => r.json()), item);
