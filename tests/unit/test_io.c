@@ -229,7 +229,7 @@ TEST(import_bad_files_change_nothing)
     ASSERT_CONTAINS(out, "no geometry and no coordinate columns");
     free(out);
     ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer items missing.geojson"), 3);
-    ASSERT_CONTAINS(out, "cannot read");
+    ASSERT_CONTAINS(out, "missing.geojson: no such file");
     free(out);
     dmtest_write_file(dmtest_path("notdb.gpkg"), "not a database at all, just text\n");
     ASSERT_EQ(dmtest_demine(&out, "import notdb.gpkg --layer items nonnum.csv"), 4);

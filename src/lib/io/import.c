@@ -3695,8 +3695,11 @@ static dm_status read_file_as_is(dm_ctx *ctx, dm_store *s, const char *path,
                         "says none)", o->area_unit);
     if (area_unit.mul == 1 && area_unit.div == 1)
         area_unit.mul = 0; /* hectares already */
-    if (access(path, R_OK) != 0)
-        return dm__fail(ctx, DM_EIO, "%s: cannot read the file", path);
+    if (access(path, R_OK) != 0) {
+        if (errno == ENOENT)
+            return dm__fail(ctx, DM_EIO, "%s: no such file (check the name and the folder)", path);
+        return dm__fail(ctx, DM_EIO, "%s: cannot read the file: %s", path, strerror(errno));
+    }
     struct stat sb;
     if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size == 0)
         return dm__fail(ctx, DM_EPARSE, "%s: the file is empty (0 bytes)", path);

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * test_cli_first_use.c -- what a new user meets when a command is given
+ * wrong or a file is not what it should be: a file that is not there, an
+ * output format known by its driver's name only (MapInfo), a status typed
+ * in another case, a mistyped command, a database copied without its risk
+ * map, and the transcripts of the docs that must read as the program
+ * prints.
+ */
+#include "dmtest.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *hazard_db(void)
+{
+    const char *db = dmtest_path("w.gpkg");
+    const char *gj = dmtest_path("h.geojson");
+    dmtest_write_file(gj, "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":"
+                          "{\"ref\":\"H-1\",\"hazard_type\":\"SHA\",\"status\":\"open\",\"reliability\":3,"
+                          "\"reported_date\":\"2024-03-01\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+                          "[[[46.9,40.0],[46.91,40.0],[46.91,40.01],[46.9,40.01],[46.9,40.0]]]}}]}");
+    ASSERT_DEMINE(0, "created", "init '%s'", db);
+    ASSERT_DEMINE(0, "imported 1 row", "import '%s' --layer hazards '%s'", db, gj);
+    return db;
+}
+
+static int exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+TEST(import_and_check_of_a_file_not_there_say_so)
+{
+    const char *db = hazard_db();
+    const char *none = dmtest_path("hazrds.csv");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "import '%s' --layer hazards '%s'", db, none), 3);
+    ASSERT_CONTAINS(out, "hazrds.csv: no such file");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "check '%s' --layer hazards", none), 3);
+    ASSERT_CONTAINS(out, "hazrds.csv: no such file");
+    free(out);
+}
