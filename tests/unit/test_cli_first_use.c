@@ -44,3 +44,11 @@ TEST(import_and_check_of_a_file_not_there_say_so)
     ASSERT_CONTAINS(out, "hazrds.csv: no such file");
     free(out);
 }
+
+TEST(export_names_format_for_an_extension_it_does_not_know)
+{
+    const char *db = hazard_db();
+    const char *tab = dmtest_path("h.tab");
+    ASSERT_DEMINE(2, "--format", "export '%s' --layer hazards '%s'", db, tab);
+    ASSERT(!exists(tab));
+}

@@ -291,7 +291,8 @@ dm_status dm_export_layer(dm_store *s, const char *layer, const char *path,
     if (!drv_name)
         return dm__fail(ctx, DM_EINVAL,
                         "%s: unknown output format; use an extension like .geojson, .gpkg, .shp, "
-                        ".kml, .csv or .fgb",
+                        ".kml, .csv or .fgb, or name a GDAL driver with --format (--format "
+                        "'MapInfo File' for a .tab)",
                         path);
     if (access(path, F_OK) == 0)
         return dm__fail(ctx, DM_EIO, "%s already exists; not overwriting it", path);
