@@ -52,3 +52,18 @@ TEST(export_names_format_for_an_extension_it_does_not_know)
     ASSERT_DEMINE(2, "--format", "export '%s' --layer hazards '%s'", db, tab);
     ASSERT(!exists(tab));
 }
+
+TEST(export_to_mapinfo_with_its_driver_name)
+{
+    /* MapInfo has no 64-bit integers: whole numbers go as 32-bit ones */
+    const char *db = hazard_db();
+    const char *tab = dmtest_path("h.tab");
+    ASSERT_DEMINE(0, "exported 1 row of hazards", "export '%s' --layer hazards '%s' --format 'MapInfo File'", db,
+                  tab);
+    ASSERT(exists(tab));
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "ogrinfo -ro -al '%s' 2>&1", tab), 0);
+    ASSERT_CONTAINS(out, "ref (String) = H-1");
+    ASSERT_CONTAINS(out, "reliability (Integer) = 3");
+    free(out);
+}

@@ -390,9 +390,18 @@ dm_status dm_export_layer(dm_store *s, const char *layer, const char *path,
         if (opts->no_personal && dm_field_is_personal(l, &l->fields[i]))
             continue;
         int sub;
-        fd = OGR_Fld_Create(l->fields[i].name, field_type(&l->fields[i], &sub));
+        OGRFieldType ft = field_type(&l->fields[i], &sub);
+        fd = OGR_Fld_Create(l->fields[i].name, ft);
         OGR_Fld_SetSubType(fd, (OGRFieldSubType)sub);
-        if (OGR_L_CreateField(ol, fd, TRUE) != OGRERR_NONE) {
+        OGRErr made = OGR_L_CreateField(ol, fd, TRUE);
+        if (made != OGRERR_NONE && ft == OFTInteger64) {
+            /* a format without 64-bit integers (MapInfo's .tab): demine's
+             * whole numbers (counts, depths, years) fit in 32 bits */
+            OGR_Fld_SetType(fd, OFTInteger);
+            if ((made = OGR_L_CreateField(ol, fd, TRUE)) == OGRERR_NONE)
+                cap.msg[0] = '\0';
+        }
+        if (made != OGRERR_NONE) {
             OGR_Fld_Destroy(fd);
             rc = dm__fail(ctx, DM_EGDAL, "%s: cannot create field %s: %s", path, l->fields[i].name,
                           cap.msg);
