@@ -443,8 +443,14 @@ static int run_status(dm_ctx *ctx, int argc, char **argv)
     dm_status st = dm_hazard_set_status(s, argv[optind + 1], argv[optind + 2], date, reason);
     if (st)
         rc = row_fail(ctx, "status", argv[optind], argv[optind + 1], st);
-    else
-        printf("hazard %s is now %s\n", argv[optind + 1], argv[optind + 2]);
+    else {
+        /* the status as stored (closed for Closed, as the change made it) */
+        char to[32];
+        if (dm_field_normalise(ctx, dm_field_find(dm_layer_find("hazards"), "status"), argv[optind + 2],
+                               to, sizeof to))
+            snprintf(to, sizeof to, "%s", argv[optind + 2]);
+        printf("hazard %s is now %s\n", argv[optind + 1], to);
+    }
     dm_store_close(s);
     return rc;
 }

@@ -67,3 +67,15 @@ TEST(export_to_mapinfo_with_its_driver_name)
     ASSERT_CONTAINS(out, "reliability (Integer) = 3");
     free(out);
 }
+
+TEST(status_says_the_status_as_stored)
+{
+    const char *db = hazard_db();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "status '%s' H-1 Partly_Released --date 2024-05-01", db), 0);
+    ASSERT_CONTAINS(out, "hazard H-1 is now partly_released\n");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "show '%s' H-1", db), 0);
+    ASSERT_CONTAINS(out, "partly_released");
+    free(out);
+}
