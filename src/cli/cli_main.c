@@ -387,7 +387,9 @@ static const char *suggest_command(const char *name, char *buf, size_t n)
     const char *hit = NULL;
     for (int k = 0; k < n_commands; k++) {
         int dist = edit_distance(name, commands[k]->name);
-        if (dist < best && dist < (int)strlen(commands[k]->name) / 2 + 1) {
+        /* fewer edits than half the name: two of a four-letter name's
+         * letters wrong leave no likeness (`nope` is not `eore`) */
+        if (dist < best && 2 * dist < (int)strlen(commands[k]->name)) {
             best = dist;
             hit = commands[k]->name;
         }

@@ -79,3 +79,18 @@ TEST(status_says_the_status_as_stored)
     ASSERT_CONTAINS(out, "partly_released");
     free(out);
 }
+
+TEST(an_unknown_command_is_not_given_a_far_fetched_guess)
+{
+    char *out = NULL;
+    /* two letters of four wrong: no likeness */
+    ASSERT_EQ(dmtest_demine(&out, "nope x.gpkg"), 2);
+    ASSERT_CONTAINS(out, "unknown command 'nope'\n");
+    ASSERT(!strstr(out, "did you mean"));
+    free(out);
+    /* a transposition or a letter left out still names the command */
+    ASSERT_DEMINE(2, "did you mean 'demine plan'?", "plna x.gpkg");
+    ASSERT_DEMINE(2, "did you mean 'demine list'?", "lsit x.gpkg");
+    ASSERT_DEMINE(2, "did you mean 'demine stats'?", "stat x.gpkg");
+    ASSERT_DEMINE(2, "did you mean 'demine form'?", "frm items");
+}
