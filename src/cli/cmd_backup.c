@@ -224,8 +224,12 @@ static int run_backup(dm_ctx *ctx, int argc, char **argv)
         if (pruned > 0)
             printf("removed %d older cop%s of %s in %s (--keep %ld)\n", pruned, pruned == 1 ? "y" : "ies",
                    stem, dir, keep);
-        if (map_abs)
+        if (map_abs && access(map_abs, F_OK) == 0)
             printf("the risk map is a separate file, not in the backup: %s\n", map_abs);
+        else if (map_abs) /* a database copied without its map: nothing to copy */
+            printf("the risk map the database names is not there: %s (`demine risk map %s` makes it "
+                   "anew)\n",
+                   map_abs, db);
     }
     dm_free(ctx, map_abs);
     dm_free(ctx, map);

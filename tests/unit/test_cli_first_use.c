@@ -94,3 +94,21 @@ TEST(an_unknown_command_is_not_given_a_far_fetched_guess)
     ASSERT_DEMINE(2, "did you mean 'demine stats'?", "stat x.gpkg");
     ASSERT_DEMINE(2, "did you mean 'demine form'?", "frm items");
 }
+
+TEST(backup_says_when_the_risk_map_it_names_is_not_there)
+{
+    const char *db = hazard_db();
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), db, 0, &s));
+    ASSERT_OK(dm_store_meta_set(s, "risk_map", "w-risk.tif"));
+    dm_store_close(s);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "backup '%s' '%s'", db, dmtest_path("b1.gpkg")), 0);
+    ASSERT_CONTAINS(out, "the risk map the database names is not there:");
+    ASSERT(!strstr(out, "is a separate file"));
+    free(out);
+    dmtest_write_file(dmtest_path("w-risk.tif"), "x");
+    ASSERT_EQ(dmtest_demine(&out, "backup '%s' '%s'", db, dmtest_path("b2.gpkg")), 0);
+    ASSERT_CONTAINS(out, "the risk map is a separate file, not in the backup:");
+    free(out);
+}
