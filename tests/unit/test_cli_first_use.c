@@ -112,3 +112,26 @@ TEST(backup_says_when_the_risk_map_it_names_is_not_there)
     ASSERT_CONTAINS(out, "the risk map is a separate file, not in the backup:");
     free(out);
 }
+
+TEST(docs_sensors_transcript_reads_as_the_import_prints)
+{
+    /* docs/sensors.md's walk through the synthetic surveys, its first steps */
+    char *out = NULL;
+    const char *dir = dmtest_tmpdir();
+    const char *bin = getenv("DEMINE_BIN") ? getenv("DEMINE_BIN") : "demine";
+    ASSERT_EQ(dmtest_sh(&out, "cd '%s' && '%s' init try.gpkg && '%s' detect synth ortho.tif --truth truth.csv && "
+                              "'%s' detect ortho.tif --out d.geojson --flight-ref D-1 --sensor 'M3M multispectral' "
+                              "--sensor-kind multispectral --date 2024-05-02 --truth truth.csv && "
+                              "'%s' sensors import try.gpkg d.geojson 2>&1",
+                        dir, bin, bin, bin, bin),
+              0);
+    char *doc = dmtest_read_file(dmtest_repo_path("docs/sensors.md"));
+    ASSERT(doc);
+    const char *line = strstr(out, "d.geojson: ");
+    ASSERT(line);
+    char said[512];
+    snprintf(said, sizeof said, "%.*s", (int)strcspn(line, "\n"), line);
+    ASSERT_CONTAINS(doc, said);
+    free(doc);
+    free(out);
+}
