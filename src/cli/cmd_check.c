@@ -42,6 +42,8 @@ static const char *help =
     "and none refused. --db DB compares with the database the file is meant for: refs\n"
     "the file names must be there, rows it already has are named, and points lying\n"
     "away from its data that would lie among it swapped are an error.\n"
+    "--max N lists the first N problems (default 50; 0: all), then how many more;\n"
+    "--json prints every one as JSON.\n"
     "Exit code 0 when there are no errors (warnings allowed), 4 when there are.\n";
 
 static int run_check(dm_ctx *ctx, int argc, char **argv)

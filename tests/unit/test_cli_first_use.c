@@ -135,3 +135,28 @@ TEST(docs_sensors_transcript_reads_as_the_import_prints)
     free(doc);
     free(out);
 }
+
+TEST(check_help_says_what_max_does_as_it_does)
+{
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "check --help"), 0);
+    ASSERT_CONTAINS(out, "--max N lists the first N problems (default 50; 0: all)");
+    free(out);
+    /* a hazard of 2 ha drawn as 95: a warning, which --max 0 lists */
+    const char *db = hazard_db();
+    ASSERT_DEMINE(0, NULL, "edit '%s' H-1 est_area_ha=2", db);
+    ASSERT_EQ(dmtest_demine(&out, "check '%s' --max 0", db), 0);
+    ASSERT_CONTAINS(out, "area_mismatch");
+    ASSERT(!strstr(out, "more (use --max 0"));
+    free(out);
+    /* two of them, one shown, the other counted */
+    const char *gj = dmtest_path("h2.geojson");
+    dmtest_write_file(gj, "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":"
+                          "{\"ref\":\"H-2\",\"hazard_type\":\"SHA\",\"status\":\"open\",\"est_area_ha\":1},"
+                          "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+                          "[[[46.92,40.0],[46.93,40.0],[46.93,40.01],[46.92,40.01],[46.92,40.0]]]}}]}");
+    ASSERT_DEMINE(0, "imported 1 row", "import '%s' --layer hazards '%s'", db, gj);
+    ASSERT_EQ(dmtest_demine(&out, "check '%s' --max 1", db), 0);
+    ASSERT_CONTAINS(out, "... 1 more (use --max 0 or --json for all)");
+    free(out);
+}
