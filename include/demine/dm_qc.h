@@ -23,8 +23,9 @@
 extern "C" {
 #endif
 
-/* Pseudo-items of the prior on a method's detection probability: the
- * prior is Beta(k p0, k (1 - p0)), p0 the method's default. */
+/* The least weight, in items, of the prior on a method's detection
+ * probability: the prior is Beta(k p0, k (1 - p0)), p0 the method's
+ * default, k = dm_qc_prior_items(p0). */
 #define DM_QC_PRIOR_ITEMS 10.0
 
 typedef struct dm_qc_opts {
@@ -49,6 +50,7 @@ typedef struct dm_qc_rate {
     int tasks, failed, inspections;
     double ha_inspected, found, missed;
     double p_default;    /* the method's default (dm evidence) */
+    double prior_items;  /* k: the default's weight (dm_qc_prior_items) */
     double p, p_lo, p_hi; /* posterior mean and 90 % interval */
 } dm_qc_rate;
 
@@ -80,6 +82,16 @@ DM_API dm_status dm_qc_json(dm_ctx *ctx, const dm_qc_result *r, char **json);
 
 /* Beta(a, b): its quantile q (0 < q < 1). */
 DM_API double dm_qc_beta_quantile(double a, double b, double q);
+
+/* The least weight of that prior in misses: k (1 - p0) >= this. */
+#define DM_QC_PRIOR_MISSES 0.2
+
+/* The weight k, in items, of the prior on a method whose default is p0:
+ * DM_QC_PRIOR_ITEMS, or DM_QC_PRIOR_MISSES / (1 - p0) when that is more
+ * (a default of 0.996: 50 items). A prior worth less piles up at p = 1
+ * and holds the interval of a method that rarely misses above its true
+ * rate whatever the inspections found (docs/qc.md). */
+DM_API double dm_qc_prior_items(double p0);
 
 /* The rates the risk evidence of s uses (dm_evidence_read_store, unless
  * its options' no_qc_rates), inspections dated on or before until (NULL:

@@ -83,9 +83,10 @@ static void print_text(const char *db, const dm_qc_result *r)
             printf(" %5d %6d %8.2f %6.0f %6.0f %7.3f  %.3f (%.3f-%.3f)\n", q->tasks, q->failed, q->ha_inspected,
                    q->found, q->missed, q->p_default, q->p, q->p_lo, q->p_hi);
         }
-        printf("\nmeasured p: the mean of Beta(%g p0 + found, %g (1 - p0) + missed), p0 the method's "
-               "default; `risk map` uses it for the organisation's cleared land\n",
-               DM_QC_PRIOR_ITEMS, DM_QC_PRIOR_ITEMS);
+        printf("\nmeasured p: the mean of Beta(k p0 + found, k (1 - p0) + missed), p0 the method's "
+               "default, k its weight: %g items, or %g / (1 - p0) when more; "
+               "`risk map` uses it for the organisation's cleared land\n",
+               DM_QC_PRIOR_ITEMS, DM_QC_PRIOR_MISSES);
     }
     if (r->unattributed)
         printf("note: %zu inspection%s (%s%s) overlap%s no cleared or reduced land and name%s no task "

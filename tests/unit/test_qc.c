@@ -153,7 +153,9 @@ TEST(qc_measures_each_organisations_detection_probability)
     /* 0.1 x 0.06 degrees at 39.9 N: 85.4 m x 66.6 m */
     ASSERT_NEAR(num(a, "ha_inspected"), 0.5696, 0.002);
     ASSERT_NEAR(num(a, "p_default"), 0.98, 1e-9);
-    /* Beta(9.8 + 5, 0.2 + 0) and Beta(9.8 + 5, 0.2 + 2) */
+    /* the default 0.98 is worth 10 items: Beta(9.8 + 5, 0.2 + 0) and
+     * Beta(9.8 + 5, 0.2 + 2) */
+    ASSERT_NEAR(num(a, "prior_items"), 10, 1e-9);
     ASSERT_NEAR(num(a, "p"), 14.8 / 15.0, 1e-9);
     ASSERT_NEAR(num(b, "p"), 14.8 / 17.0, 1e-9);
     ASSERT(num(a, "p_hi") < 1 && num(a, "p_lo") < num(a, "p") && num(a, "p") < num(a, "p_hi"));
@@ -185,6 +187,48 @@ TEST(qc_beta_quantiles)
     ASSERT_NEAR(dm_qc_beta_quantile(2, 1, 0.25), 0.5, 1e-9); /* x^2 = 0.25 */
     ASSERT_NEAR(dm_qc_beta_quantile(1, 3, 0.5), 1 - pow(0.5, 1.0 / 3), 1e-9);
     ASSERT(isnan(dm_qc_beta_quantile(0, 1, 0.5)));
+}
+
+double dm__method_p_detect(const char *methods);
+
+/* Methods used together multiply their misses up to a cap of 0.996, the
+ * rate of clearance to standard: the items one misses are the ones the
+ * next is likely to miss too. */
+TEST(qc_combined_methods_detect_at_most_clearance_to_standard)
+{
+    ASSERT_NEAR(dm__method_p_detect("manual"), 0.98, 1e-12);
+    ASSERT_NEAR(dm__method_p_detect("mechanical,dogs"), 0.99, 1e-12);
+    ASSERT_NEAR(dm__method_p_detect("manual,mechanical"), 0.996, 1e-12);
+    ASSERT_NEAR(dm__method_p_detect("manual,mechanical,dogs"), 0.996, 1e-12);
+    ASSERT_NEAR(dm__method_p_detect("manual;dogs"), 0.996, 1e-12);
+    ASSERT_NEAR(dm__method_p_detect(""), 0.5, 1e-12);
+}
+
+/* The prior is worth 10 items, or a fifth of a miss when that is more: so
+ * 100 items found and none missed, which a method detecting 99.6 % gives
+ * two times in three, keep 0.996 inside the 90 % interval; worth 10 items
+ * alone (Beta(9.96, 0.04)), the prior piled up at 1 and held the whole
+ * interval above 0.998. */
+TEST(qc_prior_leaves_room_for_a_miss)
+{
+    ASSERT_NEAR(dm_qc_prior_items(0.5), 10, 1e-12);
+    ASSERT_NEAR(dm_qc_prior_items(0.9), 10, 1e-9);
+    ASSERT_NEAR(dm_qc_prior_items(0.98), 10, 1e-9);
+    ASSERT_NEAR(dm_qc_prior_items(0.99), 20, 1e-9);
+    ASSERT_NEAR(dm_qc_prior_items(0.996), 50, 1e-6);
+    ASSERT(dm_qc_prior_items(1.0) > 1e5); /* finite */
+    double p0s[] = {0.98, 0.996};
+    for (int i = 0; i < 2; i++) {
+        double k = dm_qc_prior_items(p0s[i]);
+        double a = k * p0s[i] + 100, b = k * (1 - p0s[i]);
+        double lo = dm_qc_beta_quantile(a, b, 0.05), hi = dm_qc_beta_quantile(a, b, 0.95);
+        ASSERT_MSG(lo < 0.996 && 0.996 < hi, "p0 %g: %g-%g", p0s[i], lo, hi);
+        /* and one miss in 20 moves the mean below the default */
+        a = k * p0s[i] + 20, b = k * (1 - p0s[i]) + 1;
+        ASSERT(a / (a + b) < p0s[i]);
+    }
+    /* the old weight, 10 items, for contrast */
+    ASSERT(dm_qc_beta_quantile(9.96 + 100, 0.04, 0.05) > 0.996);
 }
 
 /* A QC activity counts apart from clearance in the statistics, and

@@ -195,7 +195,8 @@ window.demineI18n = (function () {
       qcCi: function (a, x) { return '(' + x.n(a.lo, 3) + '\u2013' + x.n(a.hi, 3) + ')'; },
       qcMeans: 'p: the share of the items there that a search finds. Inspectors searched again part of the land each ' +
         'task released: found, the items the task found there; missed, those the inspectors found (a task that missed ' +
-        'any failed). The measured p starts at the method\'s default, worth {k} items, and moves with each; the 90 % ' +
+        'any failed). The measured p starts at the method\'s default, worth {k} items (more for a method that rarely ' +
+        'misses: a fifth of a miss), and moves with each; the 90 % ' +
         'interval is where it lies with 90 % certainty. The risk map uses it for that organisation\'s cleared land.',
       qcUnattributed: function (a) {
         return a.n + ' inspection' + (a.n === 1 ? '' : 's') + ' naming no task and overlapping no land released: not counted.';
@@ -440,7 +441,8 @@ window.demineI18n = (function () {
       qcCi: function (a, x) { return '(' + x.n(a.lo, 3) + '\u2013' + x.n(a.hi, 3) + ')'; },
       qcMeans: 'p: axtarışın oradakı sursatdan tapdığı pay. Müfəttişlər hər tapşırığın azad etdiyi ərazinin bir hissəsini ' +
         'yenidən axtarıb: tapılıb — tapşırığın orada tapdığı sursat; gözdən qaçıb — müfəttişlərin tapdığı sursat (birini ' +
-        'belə buraxan tapşırıq uğursuz sayılır). Ölçülmüş p üsulun standart dəyərindən ({k} sursat çəkisində) başlayır və ' +
+        'belə buraxan tapşırıq uğursuz sayılır). Ölçülmüş p üsulun standart dəyərindən ({k} sursat çəkisində; nadir hallarda ' +
+        'buraxan üsul üçün daha çox: bir buraxılışın beşdə biri) başlayır və ' +
         'hər biri ilə dəyişir; 90 % intervalı onun 90 % ehtimalla olduğu aralıqdır. Risk xəritəsi onu həmin təşkilatın ' +
         'təmizlədiyi ərazi üçün istifadə edir.',
       qcUnattributed: '{n} yoxlama heç bir tapşırıq göstərmir və azad edilmiş ərazi ilə kəsişmir: sayılmayıb.',

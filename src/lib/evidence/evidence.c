@@ -280,7 +280,13 @@ int dm_evidence_bounds(const dm_evidence_set *s, double b[4])
     return 1;
 }
 
-/* Probability that a method finds an item that is there. */
+/* Probability that a method finds an item that is there. Methods used
+ * together multiply their misses, up to a cap: the items one method
+ * misses (deep, low-metal, in rubble or roots) are the ones the next is
+ * likely to miss too, so no combination is taken to miss less than
+ * clearance to standard does (1 item in 250; docs/risk.md). */
+#define P_DETECT_COMBINED_MAX 0.996
+
 double dm__method_p_detect(const char *methods);
 double dm__method_p_detect(const char *methods)
 {
@@ -300,7 +306,9 @@ double dm__method_p_detect(const char *methods)
         while (*p == ',' || *p == ';' || *p == '|' || *p == ' ')
             p++;
     }
-    return miss < 1.0 ? 1.0 - miss : 0.5;
+    if (miss >= 1.0)
+        return 0.5;
+    return fmin(1.0 - miss, P_DETECT_COMBINED_MAX);
 }
 
 static const char *field_str(OGRFeatureH f, OGRFeatureDefnH d, const char *name)

@@ -7,10 +7,10 @@
  *
  *     p ~ Beta(k p0 + found, k (1 - p0) + missed)
  *
- * p0 the method's default detection probability, k = DM_QC_PRIOR_ITEMS
- * pseudo-items, so an inspection finding nothing where the task found
- * nothing says nothing, and one finding nothing where the task found 3
- * claims no perfection. docs/qc.md.
+ * p0 the method's default detection probability, k = dm_qc_prior_items(p0)
+ * pseudo-items (10, or a fifth of a miss when more), so an inspection
+ * finding nothing where the task found nothing says nothing, and one
+ * finding nothing where the task found 3 claims no perfection. docs/qc.md.
  */
 #include "core/dm_internal.h"
 #include "demine/dm_qc.h"
@@ -400,9 +400,15 @@ static dm_status add_pair(qc_data *d, pair **v, size_t *n, size_t *cap, size_t q
     return DM_OK;
 }
 
+double dm_qc_prior_items(double p0)
+{
+    double k = p0 < 1 ? DM_QC_PRIOR_MISSES / (1 - p0) : 1e6;
+    return fmax(DM_QC_PRIOR_ITEMS, fmin(k, 1e6));
+}
+
 static void set_rate_p(dm_qc_rate *r)
 {
-    double k = DM_QC_PRIOR_ITEMS, p0 = r->p_default;
+    double p0 = r->p_default, k = r->prior_items = dm_qc_prior_items(p0);
     double a = k * p0 + r->found, b = k * (1 - p0) + r->missed;
     r->p = a / (a + b);
     r->p_lo = dm_qc_beta_quantile(a, b, 0.05);
@@ -708,6 +714,8 @@ dm_status dm_qc_json(dm_ctx *ctx, const dm_qc_result *r, char **json)
         dm__buf_json_num(&b, q->missed);
         dm__buf_puts(&b, ",\"p_default\":");
         dm__buf_json_num(&b, q->p_default);
+        dm__buf_puts(&b, ",\"prior_items\":");
+        dm__buf_json_num(&b, q->prior_items);
         dm__buf_puts(&b, ",\"p\":");
         dm__buf_json_num(&b, q->p);
         dm__buf_puts(&b, ",\"p_lo\":");
