@@ -49,6 +49,8 @@ typedef struct dm_eore_opts {
 
 typedef struct dm_eore_settlement {
     char uuid[37], name[128], district[128];
+    double lon, lat;         /* where it is (WGS 84): its point, or its polygon's centroid; NaN
+                                without a geometry */
     int has_population;      /* population or returning recorded */
     long population, returning, people;
     int hazards;             /* open and partly released hazards within the distance */

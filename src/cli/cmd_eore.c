@@ -36,8 +36,10 @@ static const char *help =
     "  --top N          print the first N settlements (default 20; 0: all)\n"
     "  --date DATE      the day of the analysis: accidents of the 5 years before it\n"
     "                   (default today)\n"
-    "  --json           print the whole ranking as JSON\n"
-    "  --csv FILE       write the whole ranking to FILE (CSV), which must not exist\n";
+    "  --json           print the whole ranking as JSON (with each settlement's\n"
+    "                   lon/lat, WGS 84)\n"
+    "  --csv FILE       write the whole ranking to FILE (CSV, with lon/lat), which\n"
+    "                   must not exist\n";
 
 static int parse_date(const char *opt, const char *v, char out[11])
 {
@@ -78,7 +80,7 @@ static int write_csv(const char *path, const dm_eore_result *r)
     }
     fputs("rank,settlement,district,population,returning,people,hazards,remaining_ha,expected_items,"
           "accidents,killed,injured,sessions,men,women,boys,girls,reached_people,last_session,reached,"
-          "danger,priority,note\n",
+          "danger,priority,note,lon,lat\n",
           f);
     for (size_t i = 0; i < r->n; i++) {
         const dm_eore_settlement *e = &r->v[i];
@@ -99,7 +101,10 @@ static int write_csv(const char *path, const dm_eore_result *r)
                 e->sessions, e->men, e->women, e->boys, e->girls, e->reached, e->last_session,
                 e->is_reached ? "yes" : "no", e->danger, e->priority);
         csv_text(f, e->note);
-        fputc('\n', f);
+        if (isfinite(e->lon) && isfinite(e->lat))
+            fprintf(f, ",%.6f,%.6f\n", e->lon, e->lat);
+        else
+            fputs(",,\n", f);
     }
     int bad = ferror(f);
     if (fclose(f) || bad) {

@@ -4,7 +4,9 @@
 // `chromium`): an analyst sees each organisation's measured detection
 // probability with its 90 % interval beside the default (GET /api/qc) and
 // the settlements no risk education session reached, the first named
-// (GET /api/eore); a click on one takes the map to it; under AZ the
+// (GET /api/eore); a click on one takes the map to it, from the place the
+// ranking gives (its row of layer features read only when the ranking has
+// no lon/lat); under AZ the
 // headings, the table and the summary are in Azerbaijani (a decimal comma,
 // nothing of the page's own left in English), and the layer eore_sessions
 // and its delivery values are named in both languages. A field user opening
@@ -122,16 +124,38 @@ async function main() {
     await hasNot(page, '#eore-table', 'Reached');
     await has(page, '#eore-how', ['no risk map yet', 'within 2 km', '5 per civilian accident']);
 
-    // a click on the first takes the map to it, ringed and named
-    await page.evaluate(() => window.demine.map.setView([40.5, 47.5], 9, { animate: false }));
-    await page.click('#eore-table tbody tr:first-child');
-    await page.waitForFunction(() => {
-      const c = window.demine.map.getCenter();
-      return Math.abs(c.lng - 46.903) < 2e-4 && Math.abs(c.lat - 39.903) < 2e-4 && window.demine.map.getZoom() >= 14;
-    }, null, { timeout: 10000 }).catch(async () => fail('the map did not go to Near: ' +
-      JSON.stringify(await page.evaluate(() => [window.demine.map.getCenter(), window.demine.map.getZoom()]))));
-    await waitText(page, '.leaflet-tooltip', /Near \(rank 1\): 900 people, not reached/, 'the settlement is not named on the map');
-    if (!(await page.$('#eore-table tbody tr.sel:first-child'))) fail('the row clicked is not marked');
+    // a click on the first takes the map to it, ringed and named, from the
+    // place the ranking gives (no row of layer features read for it)
+    const featureReads = [];
+    const onRequest = (r) => { if (/\/api\/features\//.test(r.url())) featureReads.push(r.url()); };
+    page.on('request', onRequest);
+    const toNear = async (what) => {
+      await page.evaluate(() => window.demine.map.setView([40.5, 47.5], 9, { animate: false }));
+      await page.click('#eore-table tbody tr:first-child');
+      await page.waitForFunction(() => {
+        const c = window.demine.map.getCenter();
+        return Math.abs(c.lng - 46.903) < 2e-4 && Math.abs(c.lat - 39.903) < 2e-4 && window.demine.map.getZoom() >= 14;
+      }, null, { timeout: 10000 }).catch(async () => fail('the map did not go to Near' + what + ': ' +
+        JSON.stringify(await page.evaluate(() => [window.demine.map.getCenter(), window.demine.map.getZoom()]))));
+      await waitText(page, '.leaflet-tooltip', /Near \(rank 1\): 900 people, not reached/, 'the settlement is not named on the map' + what);
+      if (!(await page.$('#eore-table tbody tr.sel:first-child'))) fail('the row clicked is not marked' + what);
+    };
+    await toNear('');
+    if (featureReads.length) fail('the settlement\'s row was read though the ranking gives its place: ' + featureReads.join(' '));
+    // a ranking without lon/lat (a server before them): its row is read
+    await page.route(/\/api\/eore$/, async (r) => {
+      const resp = await r.fetch(), j = await resp.json();
+      j.ranking.forEach((x) => { delete x.lon; delete x.lat; });
+      await r.fulfill({ response: resp, json: j });
+    });
+    await page.click('aside nav button[data-tab="layers"]');
+    await page.click('aside nav button[data-tab="stats"]');
+    await page.waitForFunction(() => !document.querySelector('#eore-table tr.sel'), null, { timeout: 15000 });
+    await page.waitForSelector('#eore-table', { timeout: 15000 });
+    await toNear(' without lon/lat');
+    if (featureReads.length !== 1) fail('without lon/lat, the settlement\'s row is not read once: ' + JSON.stringify(featureReads));
+    await page.unroute(/\/api\/eore$/);
+    page.off('request', onRequest);
 
     // 2. the layer of the sessions, named, with a point style and its count
     await page.click('aside nav button[data-tab="layers"]');

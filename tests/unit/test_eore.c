@@ -12,6 +12,7 @@
 #include "demine/dm_eore.h"
 
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* A square of side d degrees at (x, y) as WKT. */
@@ -202,6 +203,55 @@ TEST(eore_ranks_by_expected_items_with_a_risk_map)
     ASSERT_NEAR(num(alpha, "danger"), 2.5 + DM_EORE_ACCIDENT_WEIGHT, 1e-9);
     ASSERT_NEAR(num(alpha, "priority"), 1200 * (2.5 + DM_EORE_ACCIDENT_WEIGHT), 1e-6);
     json_decref(j);
+}
+
+/* Each settlement's place in the JSON and the CSV: a polygon's centroid,
+ * and a point imported in UTM 38N (EPSG:32638) given back in WGS 84. */
+TEST(eore_gives_each_settlement_its_lon_lat)
+{
+    make_db();
+    /* 47.0061 E 39.9073 N, 430 m from H3, as cs2cs puts it in UTM 38N */
+    dmtest_write_file(dmtest_path("u.csv"), "class,name,population,x,y\n"
+                                            "settlement,Utm,40,671477.6987,4419394.8511\n");
+    ASSERT_DEMINE(0, "imported 1 row", "import db.gpkg --layer features --x x --y y --crs EPSG:32638 u.csv");
+    json_t *j = eore_json("");
+    json_t *alpha = settlement(j, "Alpha"), *utm = settlement(j, "Utm");
+    ASSERT(alpha && utm);
+    /* Alpha: the square of 0.005 degree at 46.900 E 39.900 N */
+    ASSERT_NEAR(num(alpha, "lon"), 46.9025, 1e-5);
+    ASSERT_NEAR(num(alpha, "lat"), 39.9025, 1e-5);
+    ASSERT_NEAR(num(utm, "lon"), 47.0061, 1e-5);
+    ASSERT_NEAR(num(utm, "lat"), 39.9073, 1e-5);
+    /* every settlement listed has them */
+    json_t *arr = json_object_get(j, "ranking");
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        json_t *o = json_array_get(arr, i);
+        ASSERT(json_is_number(json_object_get(o, "lon")) && json_is_number(json_object_get(o, "lat")));
+    }
+    json_decref(j);
+    /* the CSV: two columns more, at the end, to 6 decimals */
+    ASSERT_DEMINE(0, "wrote r.csv (5 settlements)", "eore db.gpkg --date 2025-06-01 --csv r.csv");
+    char *csv = dmtest_read_file(dmtest_path("r.csv"));
+    ASSERT(csv != NULL);
+    ASSERT_CONTAINS(csv, ",danger,priority,note,lon,lat\n");
+    const char *a = strstr(csv, ",Alpha,"), *nl = a ? strchr(a, '\n') : NULL;
+    ASSERT(a && nl);
+    ASSERT_MSG(nl - a > 20 && !strncmp(nl - 20, ",46.902500,39.902500", 20), "Alpha's row: %.*s", (int)(nl - a),
+               a);
+    /* Utm's row: its last two fields */
+    const char *u = strstr(csv, ",Utm,");
+    ASSERT(u);
+    char row[512];
+    snprintf(row, sizeof row, "%.*s", (int)strcspn(u, "\n"), u);
+    char *c1 = strrchr(row, ',');
+    ASSERT(c1);
+    *c1 = 0;
+    char *c2 = strrchr(row, ',');
+    ASSERT(c2);
+    double lon = strtod(c2 + 1, NULL), lat = strtod(c1 + 1, NULL);
+    ASSERT_NEAR(lon, 47.0061, 1e-5);
+    ASSERT_NEAR(lat, 39.9073, 1e-5);
+    free(csv);
 }
 
 TEST(eore_bad_input_is_named)

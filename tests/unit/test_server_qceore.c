@@ -87,9 +87,16 @@ TEST(qceore_api_answers_the_page_reads)
     ASSERT_EQ(json_integer_value(json_object_get(j, "people_not_reached")), 950);
     json_t *first = json_array_get(json_object_get(j, "ranking"), 0);
     ASSERT_STREQ(json_string_value(json_object_get(first, "name")), "Near");
-    /* the ranking gives no coordinates: the page reads the settlement's
-     * row of layer features by its uuid */
-    ASSERT(!json_object_get(first, "lon") && !json_object_get(first, "geometry"));
+    /* each settlement's place, which the page flies to without reading
+     * its row of layer features: Near's point, 46.903 E 39.903 N */
+    ASSERT_NEAR(json_number_value(json_object_get(first, "lon")), 46.903, 1e-5);
+    ASSERT_NEAR(json_number_value(json_object_get(first, "lat")), 39.903, 1e-5);
+    json_t *arr = json_object_get(j, "ranking");
+    ASSERT_EQ(json_array_size(arr), 3);
+    for (size_t i = 0; i < json_array_size(arr); i++)
+        ASSERT(json_is_number(json_object_get(json_array_get(arr, i), "lon")) &&
+               json_is_number(json_object_get(json_array_get(arr, i), "lat")));
+    /* the row by its uuid, the page's way when a ranking has none */
     char path[128], *row = NULL;
     snprintf(path, sizeof path, "/api/features/%s", json_string_value(json_object_get(first, "uuid")));
     json_decref(j);

@@ -821,8 +821,7 @@
   }
   /* the settlements near danger that no risk education session reached
    * (demine eore): the summary and the first ten, each taken to on the map
-   * (the ranking names a settlement by its uuid in layer features: its
-   * place is that row's) */
+   * (the ranking gives each settlement's place, lon/lat) */
   var eoreMark = L.featureGroup().addTo(map);
   function loadEore() {
     var el = $('eore'), seq = ++eoreSeq;
@@ -858,12 +857,24 @@
       });
     }).catch(function (e) { if (e.status !== 401 && me && seq === eoreSeq) refused(el, e); });
   }
-  /* a settlement of the ranking on the map: its row of layer features
-   * read, the map flown to it and the place ringed, named in a tooltip */
+  /* a settlement of the ranking on the map: the map flown to its place
+   * (the ranking's lon/lat, its point or its polygon's centroid) and the
+   * place ringed, named in a tooltip; a ranking without them (a server
+   * before they were given) has the settlement's row of layer features
+   * read for its geometry */
   function settlementOnMap(x, row) {
     var msg = $('eore-msg');
     Array.prototype.forEach.call(document.querySelectorAll('.eore-row'), function (tr) { tr.classList.toggle('sel', tr === row); });
     if (msg) msg.innerHTML = '';
+    if (typeof x.lon === 'number' && typeof x.lat === 'number' && isFinite(x.lon) && isFinite(x.lat)) {
+      eoreMark.clearLayers();
+      var at = L.latLng(x.lat, x.lon), l = L.circleMarker(at, {radius: 12, color: '#16a085', weight: 3, fillOpacity: 0.15});
+      tip(l, 'eoreTip', {name: x.name, people: x.people, rank: x.rank});
+      eoreMark.addLayer(l);
+      map.flyTo(at, Math.max(map.getZoom(), 14));
+      l.openTooltip();
+      return;
+    }
     api('GET', 'api/features/' + encodeURIComponent(x.uuid)).then(function (f) {
       if (!me) return;
       eoreMark.clearLayers();

@@ -215,10 +215,16 @@ static dm_status read_settlements(run *u, dm_eore_result *r)
         e->population = isfinite(pop) && pop > 0 ? (long)pop : 0;
         e->returning = isfinite(ret) && ret > 0 ? (long)ret : 0;
         e->people = e->population + e->returning;
+        e->lon = e->lat = NAN;
         dm_geom *g = NULL;
         if (dm_cursor_geom(c, &g) == DM_OK && g) {
             const char *d = dm__district_at(u->polys, g);
             dm__strlcpy(e->district, d ? d : "", sizeof e->district);
+            /* the layers are stored in WGS 84: the point, or the polygon's
+             * centroid, is its longitude and latitude */
+            double x, y;
+            if (!dm_geom_is_empty(g) && dm_geom_centroid_xy(g, &x, &y) && isfinite(x) && isfinite(y))
+                e->lon = x, e->lat = y;
         }
         dm_geom_free(g);
         st = place_of(u, c, p);
@@ -659,6 +665,9 @@ static json_t *jstr(const char *s) { return s && *s ? json_string(s) : json_null
 
 static double round1(double v) { return round(v * 10) / 10; }
 
+/* A coordinate in degrees to 6 decimals (about 0.1 m), or null. */
+static json_t *jdeg(double v) { return isfinite(v) ? json_real(round(v * 1e6) / 1e6) : json_null(); }
+
 dm_status dm_eore_json(dm_ctx *ctx, const dm_eore_result *r, char **json)
 {
     *json = NULL;
@@ -687,6 +696,8 @@ dm_status dm_eore_json(dm_ctx *ctx, const dm_eore_result *r, char **json)
         json_object_set_new(o, "uuid", json_string(e->uuid));
         json_object_set_new(o, "name", json_string(e->name));
         json_object_set_new(o, "district", jstr(e->district));
+        json_object_set_new(o, "lon", jdeg(e->lon));
+        json_object_set_new(o, "lat", jdeg(e->lat));
         json_object_set_new(o, "population", e->has_population ? json_integer(e->population) : json_null());
         json_object_set_new(o, "returning", e->has_population ? json_integer(e->returning) : json_null());
         json_object_set_new(o, "people", json_integer(e->people));
