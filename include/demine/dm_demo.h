@@ -35,6 +35,8 @@ typedef struct dm_demo_summary {
     long activities, activity_hazards, release_areas, items, accidents, victims;
     long events, sensors, flights, detections;
     long proposals; /* field reports awaiting review that propose a new hazard */
+    long qc_inspections; /* of activities: the quality control inspections (type qc) */
+    long eore_sessions;  /* risk education sessions (layer eore_sessions) */
     /* share of recorded mines (record_mines) within 5 m of a real mine */
     double record_accuracy_5m;
     /* share of accidents outside every record perimeter */

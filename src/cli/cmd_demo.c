@@ -195,7 +195,8 @@ static int run_demo(dm_ctx *ctx, int argc, char **argv)
                "\"record_rows\":%ld,\"record_mines\":%ld,\"hazards\":%ld,\"hazard_status\":%ld,"
                "\"activities\":%ld,\"activity_hazards\":%ld,\"release_areas\":%ld,\"items\":%ld,"
                "\"accidents\":%ld,\"victims\":%ld,\"events\":%ld,\"sensors\":%ld,\"flights\":%ld,"
-               "\"detections\":%ld,\"proposals\":%ld},\"record_accuracy_5m\":%.4f,"
+               "\"detections\":%ld,\"proposals\":%ld,\"qc_inspections\":%ld,\"eore_sessions\":%ld},"
+               "\"record_accuracy_5m\":%.4f,"
                "\"accidents_outside_records\":%.4f,\"hazard_mined_share\":%.4f,"
                "\"items_in_hazards\":%.4f}\n",
                scale, (unsigned long long)opts.seed, sum.area_km2, sum.seconds,
@@ -203,17 +204,20 @@ static int run_demo(dm_ctx *ctx, int argc, char **argv)
                sum.truth_items, sum.records, sum.record_rows, sum.record_mines, sum.hazards,
                sum.hazard_status, sum.activities, sum.activity_hazards, sum.release_areas,
                sum.items, sum.accidents, sum.victims, sum.events, sum.sensors, sum.flights, sum.detections,
-               sum.proposals, sum.record_accuracy_5m,
+               sum.proposals, sum.qc_inspections, sum.eore_sessions, sum.record_accuracy_5m,
                sum.accidents_outside_records, sum.hazard_mined_share, sum.items_in_hazards);
         return 0;
     }
     printf("created %s: %s demo scenario, seed %llu, %.0f km2, in %.1f s\n", path, scale,
            (unsigned long long)opts.seed, sum.area_km2, sum.seconds);
     printf("  agency data: %ld hazards (%ld status changes), %ld records (%ld rows, %ld mine "
-           "points),\n               %ld activities, %ld release areas, %ld items found, %ld "
-           "accidents (%ld victims), %ld public reports\n",
+           "points),\n               %ld activities (%ld quality control inspection%s), %ld release areas, "
+           "%ld items found,\n               %ld accidents (%ld victims), %ld public reports, %ld risk "
+           "education session%s\n",
            sum.hazards, sum.hazard_status, sum.records, sum.record_rows, sum.record_mines,
-           sum.activities, sum.release_areas, sum.items, sum.accidents, sum.victims, sum.events);
+           sum.activities, sum.qc_inspections, sum.qc_inspections == 1 ? "" : "s", sum.release_areas,
+           sum.items, sum.accidents, sum.victims, sum.events, sum.eore_sessions,
+           sum.eore_sessions == 1 ? "" : "s");
     printf("  context:     %ld districts, %ld organisations, %ld map features; %ld sensors, %ld "
            "flights, %ld detections\n",
            sum.districts, sum.organisations, sum.features, sum.sensors, sum.flights,

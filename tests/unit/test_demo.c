@@ -425,6 +425,41 @@ TEST(demo_hazards_life_cycle_and_mostly_clean)
     dm_store_close(s);
 }
 
+/* The summary counts the risk education sessions and, of the activities,
+ * the quality control inspections, as the database holds them; `demine
+ * demo` says them in its text and its JSON. */
+TEST(demo_summary_counts_sessions_and_inspections)
+{
+    dm_demo_summary sum;
+    memset(&sum, 0, sizeof sum);
+    dm_store *s = open_db(generate(DM_DEMO_SMALL, 7, "sum7.gpkg", &sum));
+    static const char *const f[1] = {"activity_type"}, *const v[1] = {"qc"};
+    dm_select sel = {0};
+    sel.eq_field = f, sel.eq_value = v, sel.n_eq = 1;
+    long qc = -1;
+    ASSERT_OK(dm_store_count(s, "activities", &sel, &qc));
+    ASSERT_MSG(qc > 0, "no quality control inspection in the demo of seed 7");
+    ASSERT_EQ(sum.qc_inspections, qc);
+    ASSERT_EQ(sum.activities, count(s, "activities"));
+    ASSERT_MSG(count(s, "eore_sessions") > 0, "no risk education session in the demo of seed 7");
+    ASSERT_EQ(sum.eore_sessions, count(s, "eore_sessions"));
+    dm_store_close(s);
+    char *out = NULL, want[160];
+    ASSERT_EQ(dmtest_demine(&out, "demo sum7cli.gpkg --seed 7"), 0);
+    snprintf(want, sizeof want, "%ld activities (%ld quality control inspection%s)", sum.activities, qc,
+             qc == 1 ? "" : "s");
+    ASSERT_CONTAINS(out, want);
+    snprintf(want, sizeof want, "%ld public reports, %ld risk education sessions\n", sum.events,
+             sum.eore_sessions);
+    ASSERT_CONTAINS(out, want);
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "demo sum7cli.gpkg --seed 7 --force --json"), 0);
+    snprintf(want, sizeof want, "\"proposals\":%ld,\"qc_inspections\":%ld,\"eore_sessions\":%ld}", sum.proposals,
+             qc, sum.eore_sessions);
+    ASSERT_CONTAINS(out, want);
+    free(out);
+}
+
 TEST(demo_cli_refuses_overwrite_and_bad_options)
 {
     char *out = NULL;

@@ -68,6 +68,8 @@ dm_status dm_demo_generate(dm_ctx *ctx, dm_store *s, const dm_demo_opts *opts,
                 st = dd_write_eore(&w, s, &eore);
             if (!st)
                 dm__log(ctx, DM_LOG_DEBUG, "demo: %ld risk education sessions", eore);
+            if (!st && summary)
+                summary->eore_sessions = eore;
             if (!st)
                 st = dd_write_qc(&w, s, summary);
             if (st) {

@@ -366,6 +366,7 @@ dm_status dd_write_qc(dd_world *w, dm_store *s, dm_demo_summary *sum)
     if (!st && sum) {
         sum->organisations += want ? 1 : 0;
         sum->activities += inspections;
+        sum->qc_inspections += inspections;
         sum->items += found;
     }
     dm_row_free(q.row);
