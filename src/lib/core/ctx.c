@@ -271,6 +271,28 @@ void *dm_realloc(dm_ctx *ctx, void *p, size_t size)
     return nh + 1;
 }
 
+void *dm__grow(dm_ctx *ctx, void *v, size_t *cap, size_t n, size_t size, size_t first)
+{
+    if (n < *cap && v)
+        return v;
+    size_t nc = *cap ? *cap : (first ? first : 16);
+    while (nc <= n) {
+        if (nc > SIZE_MAX / 2) {
+            dm__fail(ctx, DM_ENOMEM, "out of memory (an array of %zu elements)", n + 1);
+            return NULL;
+        }
+        nc *= 2;
+    }
+    if (size && nc > SIZE_MAX / size) {
+        dm__fail(ctx, DM_ENOMEM, "allocation size overflows (%zu x %zu)", nc, size);
+        return NULL;
+    }
+    void *nv = dm_realloc(ctx, v, nc * size);
+    if (nv)
+        *cap = nc;
+    return nv;
+}
+
 void dm_free(dm_ctx *ctx, void *p)
 {
     if (!p)

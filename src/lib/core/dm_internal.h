@@ -23,6 +23,14 @@
 
 /* Record `code` and a formatted message on ctx, and return code. */
 dm_status dm__fail(dm_ctx *ctx, dm_status code, const char *fmt, ...) DM_PRINTF(3, 4);
+/* Room for element n of a growing array v of *cap elements of `size`
+ * bytes: v itself while n < *cap, else v moved to twice the capacity
+ * (`first` the first time) and *cap updated. NULL when out of memory
+ * (DM_ENOMEM recorded on ctx; v is kept and still owned by the caller):
+ *     T *nv = dm__grow(ctx, a->v, &a->cap, a->n, sizeof *nv, 64);
+ *     if (!nv) return DM_ENOMEM;
+ *     a->v = nv; */
+void *dm__grow(dm_ctx *ctx, void *v, size_t *cap, size_t n, size_t size, size_t first);
 /* The failure of opening path (read from open_path, a copy or the file
  * part of FILE:LAYER; NULL: path) as a vector file: a missing or unreadable
  * file by its system error ("No such file or directory"), else why GDAL

@@ -886,13 +886,10 @@ static dm_status spot_feature(dm_ctx *ctx, void *user, OGRFeatureH f, OGRFeature
             return dm__fail(ctx, DM_EPARSE, "%s: %s: the same place as feature %ld%s%s%s",
                             sc->path, where, sc->v[k].feature, sc->v[k].id[0] ? " (" : "",
                             sc->v[k].id, sc->v[k].id[0] ? ")" : "");
-    if (sc->n == sc->cap) {
-        size_t cap = sc->cap ? 2 * sc->cap : 64;
-        dm_spot *nv = dm_realloc(ctx, sc->v, cap * sizeof *nv);
-        if (!nv)
-            return dm__fail(ctx, DM_ENOMEM, "out of memory");
-        sc->v = nv, sc->cap = cap;
-    }
+    dm_spot *nv = dm__grow(ctx, sc->v, &sc->cap, sc->n, sizeof *nv, 64);
+    if (!nv)
+        return DM_ENOMEM;
+    sc->v = nv;
     sc->v[sc->n++] = s;
     return DM_OK;
 }

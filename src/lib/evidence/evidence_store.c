@@ -203,15 +203,12 @@ static dm_status qc_lookup_read(dm_ctx *ctx, dm_store *s, const char *until, qc_
     size_t cap = 0;
     int rc;
     while ((rc = dm_cursor_next(c)) == 1) {
-        if (q->n == cap) {
-            size_t nc = cap ? 2 * cap : 64;
-            qc_act *na = dm_realloc(ctx, q->a, nc * sizeof *na);
-            if (!na) {
-                st = dm__fail(ctx, DM_ENOMEM, "out of memory");
-                break;
-            }
-            q->a = na, cap = nc;
+        qc_act *na = dm__grow(ctx, q->a, &cap, q->n, sizeof *na, 64);
+        if (!na) {
+            st = DM_ENOMEM;
+            break;
         }
+        q->a = na;
         qc_act *a = &q->a[q->n++];
         const char *t = dm_cursor_text(c, "activity_type"), *o = dm_cursor_text(c, "organisation"),
                    *m = dm_cursor_text(c, "method");

@@ -187,15 +187,12 @@ static dm_status read_activities(dm_store *s, qc_data *d, size_t *n_qc)
     int rc = 0;
     *n_qc = 0;
     while (!st && (rc = dm_cursor_next(c)) == 1) {
-        if (d->n_a == cap) {
-            size_t nc = cap ? 2 * cap : 64;
-            act *v = dm_realloc(ctx, d->a, nc * sizeof *v);
-            if (!v) {
-                st = dm__fail(ctx, DM_ENOMEM, "out of memory");
-                break;
-            }
-            d->a = v, cap = nc;
+        act *na = dm__grow(ctx, d->a, &cap, d->n_a, sizeof *na, 64);
+        if (!na) {
+            st = DM_ENOMEM;
+            break;
         }
+        d->a = na;
         act *a = &d->a[d->n_a++];
         memset(a, 0, sizeof *a);
         const char *v;
@@ -268,15 +265,12 @@ static dm_status read_released(dm_store *s, qc_data *d)
             continue;
         if (!row_near(c, d->bbox))
             continue;
-        if (d->n_r == d->cap_r) {
-            size_t nc = d->cap_r ? 2 * d->cap_r : 64;
-            rel *v = dm_realloc(d->ctx, d->r, nc * sizeof *v);
-            if (!v) {
-                st = dm__fail(d->ctx, DM_ENOMEM, "out of memory");
-                break;
-            }
-            d->r = v, d->cap_r = nc;
+        rel *v = dm__grow(d->ctx, d->r, &d->cap_r, d->n_r, sizeof *v, 64);
+        if (!v) {
+            st = DM_ENOMEM;
+            break;
         }
+        d->r = v;
         rel *r = &d->r[d->n_r];
         r->act = (size_t)(a - d->a);
         r->g = NULL;
@@ -304,15 +298,12 @@ static dm_status read_items(dm_store *s, qc_data *d)
         act *a = act_get(d, dm_cursor_text(c, "activity_id"));
         if (!a || !(a->task || a->qc))
             continue;
-        if (d->n_it == d->cap_it) {
-            size_t nc = d->cap_it ? 2 * d->cap_it : 256;
-            item *v = dm_realloc(d->ctx, d->it, nc * sizeof *v);
-            if (!v) {
-                st = dm__fail(d->ctx, DM_ENOMEM, "out of memory");
-                break;
-            }
-            d->it = v, d->cap_it = nc;
+        item *v = dm__grow(d->ctx, d->it, &d->cap_it, d->n_it, sizeof *v, 256);
+        if (!v) {
+            st = DM_ENOMEM;
+            break;
         }
+        d->it = v;
         item *it = &d->it[d->n_it];
         it->act = (size_t)(a - d->a);
         it->qty = dm_cursor_real(c, "quantity", 1);
@@ -389,13 +380,10 @@ static dm_status add_pair(qc_data *d, pair **v, size_t *n, size_t *cap, size_t q
     for (size_t i = 0; i < *n; i++)
         if ((*v)[i].qc == q && (*v)[i].task == t)
             return DM_OK;
-    if (*n == *cap) {
-        size_t nc = *cap ? 2 * *cap : 16;
-        pair *nv = dm_realloc(d->ctx, *v, nc * sizeof *nv);
-        if (!nv)
-            return dm__fail(d->ctx, DM_ENOMEM, "out of memory");
-        *v = nv, *cap = nc;
-    }
+    pair *nv = dm__grow(d->ctx, *v, cap, *n, sizeof *nv, 16);
+    if (!nv)
+        return DM_ENOMEM;
+    *v = nv;
     (*v)[(*n)++] = (pair){q, t};
     return DM_OK;
 }

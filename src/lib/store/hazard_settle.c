@@ -21,13 +21,10 @@
 
 static dm_status add_row(dm_ctx *ctx, dm_settle_row **v, size_t *n, size_t *cap, dm_settle_row **out)
 {
-    if (*n == *cap) {
-        size_t nc = *cap ? 2 * *cap : 32;
-        dm_settle_row *d = dm_realloc(ctx, *v, nc * sizeof *d);
-        if (!d)
-            return dm__fail(ctx, DM_ENOMEM, "out of memory");
-        *v = d, *cap = nc;
-    }
+    dm_settle_row *d = dm__grow(ctx, *v, cap, *n, sizeof *d, 32);
+    if (!d)
+        return DM_ENOMEM;
+    *v = d;
     *out = &(*v)[(*n)++];
     memset(*out, 0, sizeof **out);
     return DM_OK;
