@@ -9,6 +9,7 @@
 #include "dmtest.h"
 
 #include "demine/dm_form.h"
+#include "io/io_internal.h" /* dm__form_date_helper: the pickers of an approximate date */
 
 #include <cpl_conv.h>
 #include <gdal.h>
@@ -167,7 +168,7 @@ static int check_xlsform(const char *path, const dm_layer_def *l, dm_form_lang l
         ASSERT_MSG(col_at(sv, "label") < 0, "%s: a plain label beside the translated ones", path);
     static const char *known[] = {
         "type",       "name",     "label", "hint", "required", "constraint", "constraint_message",
-        "appearance", "relevant", NULL};
+        "appearance", "relevant", "default", "calculation", NULL};
     for (int c = 0; c < sv->ncols; c++) {
         char base[64];
         snprintf(base, sizeof base, "%s", sv->col[c]);
@@ -204,7 +205,7 @@ static int check_xlsform(const char *path, const dm_layer_def *l, dm_form_lang l
     /* the questions */
     static const char *types[] = {"text",     "integer",      "decimal",    "date",
                                   "geopoint", "geotrace",     "geoshape",   "start",
-                                  "end",      "begin repeat", "end repeat", NULL};
+                                  "end",      "begin repeat", "end repeat", "calculate", NULL};
     int depth = 0, questions = 0, geoms = 0;
     const dm_layer_def *in = l;
     const dm_layer_def *victims = dm_layer_find("victims");
@@ -231,6 +232,31 @@ static int check_xlsform(const char *path, const dm_layer_def *l, dm_form_lang l
         ASSERT_MSG(!*req || !strcmp(req, "yes"), "%s: required '%s'", path, req);
         if (!strcmp(type, "start") || !strcmp(type, "end")) {
             ASSERT(!strcmp(name, type)); /* metadata: no label */
+            continue;
+        }
+        /* a date known to the month or the year: how well, a picker for
+         * each answer (shown by it), and the field calculated from them */
+        if (in == l && dm__form_date_helper(l, name)) {
+            for (int k = 0; labels[k]; k++)
+                ASSERT_MSG(*cell(sv, r, labels[k]), "%s: %s has no %s", path, name, labels[k]);
+            const char *app = cell(sv, r, "appearance");
+            questions++;
+            if (!strcmp(type, "date")) {
+                ASSERT_MSG(!strncmp(cell(sv, r, "relevant"), "${", 2), "%s: %s shown always", path, name);
+                ASSERT_CONTAINS(cell(sv, r, "constraint"), ". <= today()");
+                ASSERT_MSG(!*app || !strcmp(app, "month-year") || !strcmp(app, "year"), "%s: %s: %s", path,
+                           name, app);
+            } else {
+                ASSERT_MSG(list && !strcmp(list, "date_known"), "%s: %s is a %s", path, name, type);
+                ASSERT_STREQ(cell(sv, r, "default"), "day");
+            }
+            continue;
+        }
+        if (!strcmp(type, "calculate")) {
+            const dm_field_def *cf = dm_field_find(in, name);
+            ASSERT_MSG(cf && cf->type == DM_FT_DATE && in == l, "%s: %s calculated", path, name);
+            ASSERT_CONTAINS(cell(sv, r, "calculation"), "_year}, 0, 4)");
+            seen_main++;
             continue;
         }
         for (int k = 0; labels[k]; k++)
@@ -427,7 +453,7 @@ TEST(form_in_azerbaijani_has_its_own_words)
     xbook b;
     read_book(dmtest_path("acc-az.xlsx"), &b);
     ASSERT_STREQ(cell(sheet_of(&b, "settings"), 0, "form_title"), "Mina hadisələri");
-    ASSERT_STREQ(cell(sheet_of(&b, "survey"), 4, "label"), "Hadisənin tarixi");
+    ASSERT_STREQ(cell(sheet_of(&b, "survey"), 5, "label"), "Hadisənin tarixi (gün, ay və il)");
     book_free(&b);
 }
 
@@ -602,6 +628,17 @@ static int export_cols(const dm_layer_def *l, const xsheet *sv, const xsheet *ch
         const char *list = select_list(type, &m);
         const dm_layer_def *fl = repeat ? victims : l;
         char v[128], col[96];
+        if (!repeat && dm__form_date_helper(l, name)) {
+            /* known to the day: its picker answered, the others empty */
+            if (!strcmp(type, "date"))
+                strstr(name, "_day") ? sample(fl, dm_field_find(fl, "date"), ch, NULL, sensor, accident, v,
+                                              sizeof v)
+                                     : (void)(v[0] = '\0');
+            else
+                snprintf(v, sizeof v, "day");
+            add_xcol(c, &n, name, ogr_type_of(type), v);
+            continue;
+        }
         sample(fl, dm_field_find(fl, name), ch, list, sensor, accident, v, sizeof v);
         snprintf(col, sizeof col, "%s%s", repeat ? "victims/" : "", name);
         add_xcol(c, &n, col, ogr_type_of(type), v);
@@ -1008,7 +1045,8 @@ static int default_export(const xsheet *sv, const xsheet *ch, const char *lc, co
             add_kcol(out, &m, header, c[k].type, c[k].value);
             continue;
         }
-        snprintf(header, sizeof header, "%s%s", group, lc ? cell(sv, r, lc) : name);
+        /* a question without a label (a calculation) by its name */
+        snprintf(header, sizeof header, "%s%s", group, lc && *cell(sv, r, lc) ? cell(sv, r, lc) : name);
         /* "select_one LIST", "select_multiple LIST" */
         const char *list = strstr(type, "select_") == type ? strchr(type, ' ') + 1 : NULL;
         int multiple = list && type[7] == 'm';
@@ -1246,8 +1284,8 @@ TEST(form_export_in_azerbaijani_labels_with_its_victims_imports_linked)
     GDALAllRegister();
     write_kobo("main.xlsx", "Mina hadisələri", kmain, km);
     write_kobo("victims.xlsx", "victims", kvic, kv);
-    ASSERT_DEMINE(0, "'Hadisənin tarixi' as date",
-                  "import db.gpkg --layer accidents --map _uuid=uuid main.xlsx");
+    /* the date is calculated (named, not labelled): its pickers dropped */
+    ASSERT_DEMINE(0, "'Qurğu' as device", "import db.gpkg --layer accidents --map _uuid=uuid main.xlsx");
     ASSERT_DEMINE(0, "'Zərərçəkənlər/Cinsi' as sex",
                   "import db.gpkg --layer victims --map _submission__uuid=accident_id "
                   "victims.xlsx");
@@ -1261,4 +1299,34 @@ TEST(form_export_in_azerbaijani_labels_with_its_victims_imports_linked)
     ASSERT_OK(dm_store_count(s, "victims", &sel, &linked));
     ASSERT_EQ(linked, 1);
     dm_store_close(s);
+}
+
+/* An accident told years later: the phone's form asks how well its date
+ * is known and, known to the year, gives "2021", which imports as its
+ * first day with a warning; the pickers' columns (names or labels) are
+ * the form's own and are dropped. */
+TEST(form_date_known_to_the_year_imports_as_its_first_day)
+{
+    ASSERT_DEMINE(0, "created", "init db.gpkg");
+    dmtest_write_file(dmtest_path("k.csv"),
+                      "start,end,date_known,date_day,date_month,date_year,date,killed,_geometry_latitude,"
+                      "_geometry_longitude,_uuid\n"
+                      "2024-04-30T08:00,2024-04-30T08:20,year,,,2021-01-01,2021,1,39.92,46.92,"
+                      "6f1c2a54-1b0e-4f4c-9a55-0d3c2b7a9e01\n"
+                      "2024-04-30T09:00,2024-04-30T09:20,month,,2019-05-01,,2019-05,0,39.93,46.93,"
+                      "6f1c2a54-1b0e-4f4c-9a55-0d3c2b7a9e02\n");
+    ASSERT_DEMINE(0, "a year or month alone", "import db.gpkg --layer accidents k.csv");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "sqlite3 db.gpkg \"SELECT date FROM accidents ORDER BY date\""), 0);
+    ASSERT_STREQ(out, "2019-05-01\n2021-01-01\n");
+    free(out);
+    /* headed by the labels (a KoboToolbox export's default) */
+    dmtest_write_file(dmtest_path("l.csv"),
+                      "How well is the date known?,\"Date of the accident (day, month and year)\",Month and "
+                      "year,Year,date,People killed,_geometry_latitude,_geometry_longitude\n"
+                      "The year only,,,2018-01-01,2018,0,39.94,46.94\n");
+    ASSERT_DEMINE(0, "imported 1 row", "import db.gpkg --layer accidents l.csv");
+    /* a column named like them in a layer without such a date is no helper */
+    dmtest_write_file(dmtest_path("i.csv"), "date_year,item_type,lon,lat\n2020-01-01,AP,46.9,39.9\n");
+    ASSERT_DEMINE(2, "date_year", "import db.gpkg --layer items i.csv");
 }

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -634,6 +635,126 @@ int dm__form_geometry_label(size_t k, const char **type, const char **en, const 
     return 1;
 }
 
+/* Dates a team may know only to the month or the year: an accident or an
+ * event told years later. The form asks how well the date is known, then
+ * the date with the phone's day, month-year or year picker, and
+ * calculates the field from it: "2021-05-14", "2021-05" or "2021", which
+ * the import stores as the first day with a warning, as from any file. */
+static const struct { const char *layer, *field; } approx_dates[] = {
+    {"accidents", "date"}, {"events", "date"}};
+
+/* The helper questions of an approximate date `f`: f_known (how well),
+ * and f_day, f_month, f_year (the pickers). */
+static const struct { const char *suffix, *en, *az, *appearance; } approx_parts[] = {
+    {"_known", "How well is the date known?", "Tarix nə dərəcədə dəqiq məlumdur?", NULL},
+    {"_day", " (day, month and year)", " (gün, ay və il)", NULL}, /* after the field's label */
+    {"_month", "Month and year", "Ay və il", "month-year"},
+    {"_year", "Year", "İl", "year"}};
+
+static const struct { const char *name, *en, *az; } approx_choices[] = {
+    {"day", "To the day", "Gün dəqiqliyi ilə"},
+    {"month", "The month only", "Yalnız ay"},
+    {"year", "The year only", "Yalnız il"}};
+
+static int is_approx_date(const dm_layer_def *l, const dm_field_def *fd)
+{
+    for (size_t i = 0; fd->type == DM_FT_DATE && i < sizeof approx_dates / sizeof approx_dates[0]; i++)
+        if (!strcmp(approx_dates[i].layer, l->name) && !strcmp(approx_dates[i].field, fd->name))
+            return 1;
+    return 0;
+}
+
+int dm__form_date_helper(const dm_layer_def *l, const char *header)
+{
+    for (size_t i = 0; i < l->n_fields; i++) {
+        const dm_field_def *fd = &l->fields[i];
+        if (!is_approx_date(l, fd))
+            continue;
+        size_t n = strlen(fd->name);
+        for (size_t k = 0; k < sizeof approx_parts / sizeof approx_parts[0]; k++) {
+            if (!strncasecmp(header, fd->name, n) && !dm__strcasecmp(header + n, approx_parts[k].suffix))
+                return 1;
+            /* a KoboToolbox export with labels for headers */
+            if (k != 1 && (!dm__strcasecmp(header, approx_parts[k].en) ||
+                           !dm__strcasecmp(header, approx_parts[k].az)))
+                return 1;
+            size_t hl = strlen(header), se = strlen(approx_parts[k].en), sa = strlen(approx_parts[k].az);
+            if (k == 1 && ((hl > se && !dm__strcasecmp(header + hl - se, approx_parts[k].en)) ||
+                           (hl > sa && !dm__strcasecmp(header + hl - sa, approx_parts[k].az))))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* The questions of approximate date fd: how well it is known, a picker
+ * for each answer, and fd itself calculated from them. */
+static void add_approx_date(form *fm, const dm_field_def *fd, const char *en, const char *az,
+                            const char *hint_en, const char *hint_az)
+{
+    sheet *s = &fm->survey;
+    char name[64], known[64], list[64], rel[160], calc[400];
+    snprintf(known, sizeof known, "%s_known", fd->name);
+    snprintf(list, sizeof list, "%s_known", fd->name);
+    int listed = 0;
+    for (size_t i = 0; i < fm->n_lists; i++)
+        listed |= !strcmp(fm->list_names[i], "date_known");
+    if (!listed && fm->n_lists < sizeof fm->list_values / sizeof fm->list_values[0]) {
+        fm->list_values[fm->n_lists] = "day|month|year (date known)";
+        fm->list_names[fm->n_lists++] = "date_known";
+        fm->res->lists++;
+        for (size_t k = 0; k < sizeof approx_choices / sizeof approx_choices[0]; k++) {
+            new_row(&fm->choices);
+            put(&fm->choices, "list_name", "date_known");
+            put(&fm->choices, "name", approx_choices[k].name);
+            put_text(fm, &fm->choices, "label", approx_choices[k].en, approx_choices[k].az);
+            fm->res->choices++;
+        }
+    }
+    int required = !!(fd->flags & DM_FIELD_REQUIRED);
+    new_row(s);
+    put(s, "type", "select_one date_known");
+    put(s, "name", known);
+    put_text(fm, s, "label", approx_parts[0].en, approx_parts[0].az);
+    put_text(fm, s, "hint", "told years later: its month or its year is enough",
+             "illər sonra danışılıbsa: ayı və ya ili kifayətdir");
+    put(s, "required", "yes");
+    put(s, "default", "day");
+    put(s, "appearance", "horizontal");
+    fm->questions++;
+    for (size_t k = 1; k < sizeof approx_parts / sizeof approx_parts[0]; k++) {
+        snprintf(name, sizeof name, "%s%s", fd->name, approx_parts[k].suffix);
+        snprintf(rel, sizeof rel, "${%s} = '%s'", known, approx_choices[k - 1].name);
+        new_row(s);
+        put(s, "type", "date");
+        put(s, "name", name);
+        if (k == 1) { /* "Date of the accident (day, month and year)" */
+            char len_[160], laz[160];
+            snprintf(len_, sizeof len_, "%s%s", en, approx_parts[k].en);
+            snprintf(laz, sizeof laz, "%s%s", az && *az ? az : en, approx_parts[k].az);
+            put_text(fm, s, "label", len_, laz);
+        } else
+            put_text(fm, s, "label", approx_parts[k].en, approx_parts[k].az);
+        if (k == 1)
+            put_text(fm, s, "hint", hint_en, hint_az);
+        put(s, "required", required ? "yes" : NULL);
+        put(s, "relevant", rel);
+        put(s, "constraint", ". <= today()");
+        put_text(fm, s, "constraint_message", "not after today", "bu gündən sonra ola bilməz");
+        put(s, "appearance", approx_parts[k].appearance);
+        fm->questions++;
+    }
+    /* the field itself: 2021-05-14, 2021-05 or 2021 */
+    snprintf(calc, sizeof calc,
+             "if(${%s} = 'year', substr(${%s_year}, 0, 4), if(${%s} = 'month', substr(${%s_month}, 0, 7), "
+             "${%s_day}))",
+             known, fd->name, known, fd->name, fd->name);
+    new_row(s);
+    put(s, "type", "calculate");
+    put(s, "name", fd->name);
+    put(s, "calculation", calc);
+}
+
 /* One question for field fd of layer l. */
 static dm_status add_field(form *fm, const dm_layer_def *l, const dm_field_def *fd, int in_form[],
                            size_t n_in)
@@ -649,6 +770,10 @@ static dm_status add_field(form *fm, const dm_layer_def *l, const dm_field_def *
                                               : hint_en;
     if (hint_en && !dm__strcasecmp(hint_en, en))
         hint_en = hint_az = ""; /* "district": nothing the label does not say */
+    if (is_approx_date(l, fd)) {
+        add_approx_date(fm, fd, en, az, hint_en, hint_az);
+        return DM_OK;
+    }
     const char *appearance = NULL;
     char constraint[256] = "", msg_en[128] = "", msg_az[128] = "";
     switch (fd->type) {
@@ -1090,8 +1215,15 @@ dm_status dm_form_write(dm_ctx *ctx, const char *layer, const char *path, const 
     for (size_t r = 0; r < sizeof repeats / sizeof repeats[0]; r++)
         if (!strcmp(repeats[r].parent, l->name))
             rep = (ssize_t)r;
-    if (rep >= 0)
+    int approx = 0;
+    for (size_t i = 0; i < l->n_fields; i++)
+        approx |= is_approx_date(l, &l->fields[i]);
+    if (rep >= 0 || approx)
         add_col(&fm.survey, "relevant");
+    if (approx) {
+        add_col(&fm.survey, "default");
+        add_col(&fm.survey, "calculation");
+    }
     int idx[64];
     size_t n = 0;
     int geom_at = 0, repeat_at = -1;

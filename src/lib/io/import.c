@@ -1066,6 +1066,8 @@ static dm_status map_fields(import_state *st)
             continue;
         if (is_form_metadata(full) || is_form_metadata(name) || is_driver_metadata(st, name))
             continue;
+        if (dm__form_date_helper(l, name))
+            continue; /* the form's pickers of a date known to the month or year */
         if (st->is_csv && !dm__strcasecmp(name, "WKT"))
             continue; /* the CSV driver's geometry column */
         /* a GPS's time stamp dates the row */

@@ -101,6 +101,11 @@ const char *dm__form_repeat_link(const dm_layer_def *l);
 /* Whether layer's form holds a repeat group (accidents: their victims),
  * whose rows name the submission they belong to. */
 int dm__form_has_repeat(const dm_layer_def *l);
+/* 1 when header is a column of the form's helper questions for a date
+ * known to the month or the year (date_known, date_day, date_month,
+ * date_year, or their labels): the field itself is calculated from them,
+ * and the import drops them. */
+int dm__form_date_helper(const dm_layer_def *l, const char *header);
 
 /* ------------------ areas in other units, IMSMA columns ------------------ */
 
