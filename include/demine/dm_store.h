@@ -113,6 +113,12 @@ DM_API int dm_store_existing(dm_store *s, const dm_row *r, char owner[37], int *
  * moved as much as the estimate (land already released stays released; a
  * closed or handed-over hazard keeps 0, an unknown one stays unknown). */
 DM_API dm_status dm_store_update(dm_store *s, const char *id, dm_row *r, const char *reason);
+/* dm_store_update, but a row whose stored values already are those of r
+ * (every field r sets, and its geometry when set) is left as it is: not
+ * written (its `updated` time stays), nothing logged; *changed says which
+ * (changed may be NULL: then always written, as dm_store_update). */
+DM_API dm_status dm_store_update_if_changed(dm_store *s, const char *id, dm_row *r, const char *reason,
+                                            int *changed);
 /* Delete a row; the log keeps its last values. */
 DM_API dm_status dm_store_delete(dm_store *s, const char *layer, const char *id,
                                  const char *reason);

@@ -139,10 +139,13 @@ static int run_edit(dm_ctx *ctx, int argc, char **argv)
         }
         dm_row_set_geom(r, g);
     }
+    int changed = 1;
     if (!st)
-        st = dm_store_update(s, uuid, r, reason);
+        st = dm_store_update_if_changed(s, uuid, r, reason, &changed);
     if (st)
         rc = row_fail(ctx, "edit", argv[optind], argv[optind + 1], st);
+    else if (!changed)
+        printf("unchanged %s %s: it already has these values (nothing written or logged)\n", l->name, uuid);
     else
         printf("updated %s %s\n", l->name, uuid);
     dm_row_free(r);

@@ -182,7 +182,8 @@ int srv_handle_edit(srv_req *rq, srv_resp *rs, const dm_layer_def *l, const char
                          "%s): read it again and redo the edit",
                          l->name, id, if_match, etag);
     }
-    st = dm_store_update(s, uuid, p.row, why);
+    int changed = 1; /* a save of the values the row has: nothing written, logged or redone */
+    st = dm_store_update_if_changed(s, uuid, p.row, why, &changed);
     srv_patch_free(&p);
     if (!st)
         st = dm_store_commit(s);
@@ -193,7 +194,8 @@ int srv_handle_edit(srv_req *rq, srv_resp *rs, const dm_layer_def *l, const char
             return srv_error(rs, 400, "%s %s: %s", l->name, id, dm_ctx_errmsg(ctx));
         return srv_fail(rs, rq, st);
     }
-    srv_bump_generation();
+    if (changed)
+        srv_bump_generation();
     /* the row as it is now, with its new tag */
     srv_buf b;
     sb_init(&b);
@@ -203,7 +205,7 @@ int srv_handle_edit(srv_req *rq, srv_resp *rs, const dm_layer_def *l, const char
     st = srv_emit_feature(rq, &b, c, l, 0, 1);
     if (!st)
         st = srv_row_etag(rq, c, rs->etag);
-    int evidence = !st && feeds_risk_map(l, c);
+    int evidence = !st && changed && feeds_risk_map(l, c);
     dm_cursor_free(c);
     if (st) {
         sb_free(&b);

@@ -1591,6 +1591,16 @@ TEST(server_edit_refreshes_the_risk_map)
     double items1 = num_after(out, "\"expected_items\":");
     ASSERT_MSG(items1 > items0, "H-1 expected items %g, before the edit %g", items1, items0);
     free(out);
+    /* saved again with the same count: nothing written, the row keeps its
+     * tag, and no refresh is asked */
+    etag_of(path, ana, tag);
+    ASSERT_EQ(http_patch(path, ana, tag, "{\"quantity\":30,\"reason\":\"recount\"}", &out, &hdr), 200);
+    ASSERT_MSG(!header_value(hdr, "Risk-Refresh", rr, sizeof rr), "Risk-Refresh: %s", rr);
+    char tag2[64];
+    ASSERT_MSG(header_value(hdr, "ETag", tag2, sizeof tag2), "no ETag: %s", hdr);
+    ASSERT_STREQ(tag2, tag);
+    free(out);
+    free(hdr);
     stop_server(SIGTERM);
 }
 

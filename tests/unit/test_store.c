@@ -84,6 +84,70 @@ TEST(store_update_and_delete_keep_old_values)
     dm_store_close(s);
 }
 
+/* A save of the values a row already has (a date typed day first, a
+ * number as text, the same polygon) writes and logs nothing, and says so;
+ * one value that differs writes the row and logs that value alone. */
+/* How many changes the log holds of row uuid. */
+static long changes_of(dm_store *s, const char *uuid)
+{
+    char *hist = NULL;
+    ASSERT_OK(dm_store_history_json(s, uuid, &hist));
+    long n = 0;
+    for (const char *p = hist; (p = strstr(p, "\"op\":")); p++)
+        n++;
+    dm_free(dmtest_ctx(), hist);
+    return n;
+}
+
+TEST(store_update_of_the_same_values_changes_nothing)
+{
+    dm_ctx *ctx = dmtest_ctx();
+    dm_store *s = new_store();
+    const char *wkt = "POLYGON((46.9 39.9, 46.91 39.9, 46.91 39.91, 46.9 39.91, 46.9 39.9))";
+    dm_row *r = hazard_row("H-7", wkt);
+    ASSERT_OK(dm_row_set(r, "reliability", "3"));
+    ASSERT_OK(dm_row_set(r, "est_area_ha", "94.9325"));
+    char uuid[37];
+    ASSERT_OK(dm_store_insert(s, r, uuid));
+    dm_row_free(r);
+    long logged0 = changes_of(s, uuid), logged = -1;
+    r = dm_row_new(ctx, dm_layer_find("hazards"));
+    ASSERT_OK(dm_row_set(r, "reported_date", "01.01.2021"));
+    ASSERT_OK(dm_row_set(r, "reliability", "3"));
+    ASSERT_OK(dm_row_set(r, "ordnance", "AT,AP"));
+    int changed = -1;
+    ASSERT_OK(dm_store_update_if_changed(s, "H-7", r, "same", &changed));
+    ASSERT_EQ(changed, 0);
+    dm_row_free(r);
+    logged = changes_of(s, uuid);
+    ASSERT_EQ(logged, logged0);
+    /* one value differs: written, and logged */
+    r = dm_row_new(ctx, dm_layer_find("hazards"));
+    ASSERT_OK(dm_row_set(r, "reliability", "3"));
+    ASSERT_OK(dm_row_set(r, "source_grade", "B"));
+    ASSERT_OK(dm_store_update_if_changed(s, "H-7", r, "graded", &changed));
+    ASSERT_EQ(changed, 1);
+    dm_row_free(r);
+    logged = changes_of(s, uuid);
+    ASSERT_EQ(logged, logged0 + 1);
+    /* dm_store_update writes whatever the values */
+    r = dm_row_new(ctx, dm_layer_find("hazards"));
+    ASSERT_OK(dm_row_set(r, "source_grade", "B"));
+    ASSERT_OK(dm_store_update(s, "H-7", r, "again"));
+    dm_row_free(r);
+    logged = changes_of(s, uuid);
+    ASSERT_EQ(logged, logged0 + 2);
+    dm_store_close(s);
+    /* the command line says so */
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "edit '%s' H-7 reliability=3 --reason same", dmtest_path("t.gpkg")), 0);
+    ASSERT_CONTAINS(out, "unchanged hazards");
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "edit '%s' H-7 reliability=4 --reason new", dmtest_path("t.gpkg")), 0);
+    ASSERT_CONTAINS(out, "updated hazards");
+    free(out);
+}
+
 TEST(store_refuses_bad_rows_and_rolls_back)
 {
     dm_ctx *ctx = dmtest_ctx();

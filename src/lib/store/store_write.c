@@ -11,6 +11,7 @@
 
 #include "geom/geom_internal.h"
 
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -772,7 +773,7 @@ static dm_status ref_unique(dm_store *s, const dm_layer_def *l, const char *ref,
     return st;
 }
 
-static dm_status update_row(dm_store *s, const char *uuid, dm_row *r, const char *reason);
+static dm_status update_row(dm_store *s, const char *uuid, dm_row *r, const char *reason, int *changed);
 
 /* Dates `demine check` calls errors are not written by an edit: after
  * tomorrow (one day of slack for time zones ahead of UTC) or before 1900.
@@ -857,6 +858,11 @@ static dm_status detection_sensor_in_order(dm_store *s, const dm_layer_def *l, c
 
 dm_status dm_store_update(dm_store *s, const char *id, dm_row *r, const char *reason)
 {
+    return dm_store_update_if_changed(s, id, r, reason, NULL);
+}
+
+dm_status dm_store_update_if_changed(dm_store *s, const char *id, dm_row *r, const char *reason, int *changed)
+{
     const dm_layer_def *l = r->layer;
     char uuid[37];
     dm_status st = dm_store_resolve(s, l->name, id, NULL, uuid);
@@ -875,7 +881,7 @@ dm_status dm_store_update(dm_store *s, const char *id, dm_row *r, const char *re
     }
     if ((st = dm_store_begin(s)))
         return st;
-    st = update_row(s, uuid, r, reason);
+    st = update_row(s, uuid, r, reason, changed);
     if (st) {
         dm_store_rollback(s);
         return st;
@@ -993,8 +999,63 @@ static dm_status areas_in_order(dm_store *s, const char *uuid, dm_row *r)
     return st;
 }
 
-static dm_status update_row(dm_store *s, const char *uuid, dm_row *r, const char *reason)
+/* 1 when the comma-separated values of set a are those of set b, in any
+ * order ("AT,AP" and "AP,AT"). */
+static int same_set(const char *a, const char *b)
 {
+    for (int pass = 0; pass < 2; pass++) {
+        const char *x = pass ? b : a, *y = pass ? a : b;
+        for (const char *p = x; *p;) {
+            size_t n = strcspn(p, ",");
+            int found = 0;
+            for (const char *q = y; *q && !found;) {
+                size_t m = strcspn(q, ",");
+                found = m == n && !strncmp(p, q, n);
+                q += m + (q[m] == ',');
+            }
+            if (!found)
+                return 0;
+            p += n + (p[n] == ',');
+        }
+    }
+    return 1;
+}
+
+/* 1 when the values of the update (JSON, as row_json writes them) are
+ * those stored (as old_json reads them): the same keys, numbers of equal
+ * value, the same texts (a set's values in any order) and nulls, the same
+ * geometry's WKT. */
+static int same_values(const dm_layer_def *l, const char *old, const char *new)
+{
+    json_error_t e;
+    json_t *a = json_loads(old, 0, &e), *b = json_loads(new, 0, &e);
+    int same = a && b && json_object_size(a) == json_object_size(b);
+    const char *k;
+    json_t *va;
+    json_object_foreach(a, k, va)
+    {
+        if (!same)
+            break;
+        json_t *vb = json_object_get(b, k);
+        if (!vb)
+            same = 0;
+        else if (json_is_number(va) && json_is_number(vb))
+            same = json_number_value(va) == json_number_value(vb);
+        else if (json_is_string(va) && json_is_string(vb) && dm_field_find(l, k) &&
+                 dm_field_find(l, k)->type == DM_FT_ENUMSET)
+            same = same_set(json_string_value(va), json_string_value(vb));
+        else
+            same = json_equal(va, vb);
+    }
+    json_decref(a);
+    json_decref(b);
+    return same;
+}
+
+static dm_status update_row(dm_store *s, const char *uuid, dm_row *r, const char *reason, int *changed)
+{
+    if (changed)
+        *changed = 1;
     const dm_layer_def *l = r->layer;
     dm_status st = dm__row_check(s, r, 0);
     if (st)
@@ -1018,6 +1079,19 @@ static dm_status update_row(dm_store *s, const char *uuid, dm_row *r, const char
     st = old_json(s, l, uuid, r, &before);
     if (st)
         return st;
+    if (changed) { /* nothing differs: nothing written, nothing logged */
+        dm_buf nb;
+        dm__buf_init(&nb);
+        st = row_json(r, 1, &nb);
+        int same = !st && same_values(l, before, nb.data);
+        dm__buf_free(&nb);
+        if (st || same) {
+            free(before);
+            if (same)
+                *changed = 0;
+            return st;
+        }
+    }
     dm_buf b;
     dm__buf_init(&b);
     dm__buf_printf(&b, "UPDATE \"%s\" SET updated = ?, author = ?", l->name);
