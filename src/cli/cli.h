@@ -57,6 +57,13 @@ int cli_parse_long(const char *cmd, const char *opt, const char *s, long *out);
 int cli_check_positive(const char *cmd, const char *opt, double v, int zero_ok);
 /* cli_parse_double, then cli_check_positive: 1 when both pass. */
 int cli_parse_positive(const char *cmd, const char *opt, const char *s, int zero_ok, double *out);
+/* cli_dates.c: a date typed in an option, read alike by every command:
+ * YYYY-MM-DD, YYYY-MM or YYYY (the first day of the period, or with end the
+ * last: --until 2012 is 2012-12-31), or day first as edit reads it
+ * (12.05.2026, 12/05/2026, 12-05-2026), from 1800 to 2200. 1 and out filled when
+ * s is one; cli_parse_date prints a usage error naming cmd and opt when not. */
+int cli_date(dm_ctx *ctx, const char *s, int end, char out[11]);
+int cli_parse_date(dm_ctx *ctx, const char *cmd, const char *opt, const char *s, int end, char out[11]);
 /* An argument no option took: an unknown option when it starts with '-',
  * else the value of the first of *first, *second still NULL (second may be
  * NULL for a command of one positional argument). 0 when taken; otherwise a

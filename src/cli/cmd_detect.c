@@ -360,8 +360,8 @@ static int run_detect(dm_ctx *ctx, int argc, char **argv)
     if (fi.ref && !out)
         return cli_usage_error("detect", "--flight-ref writes the flight into --out: give --out");
     if (fi.date) {
-        if (!dm_date_parse(fi.date, fdate))
-            return cli_usage_error("detect", "--date: '%s' is not a date (YYYY-MM-DD)", fi.date);
+        if (!cli_parse_date(ctx, "detect", "--date", fi.date, 0, fdate))
+            return 2;
         fi.date = fdate;
     }
     if (fi.kind) {

@@ -41,13 +41,6 @@ static const char *help =
     "  --csv FILE       write the whole ranking to FILE (CSV, with lon/lat), which\n"
     "                   must not exist\n";
 
-static int parse_date(const char *opt, const char *v, char out[11])
-{
-    if (!dm_date_parse(v, out))
-        return cli_usage_error("eore", "%s: '%s' is not a date (YYYY-MM-DD)", opt, v);
-    return 0;
-}
-
 static void fmt_num(double v, int decimals, char *out, size_t n)
 {
     snprintf(out, n, "%.*f", decimals, v);
@@ -227,12 +220,12 @@ static int run_eore(dm_ctx *ctx, int argc, char **argv)
                 return cli_usage_error("eore", "--within %s: the distance must be more than 0 km", optarg);
             break;
         case 's':
-            if (parse_date("--since", optarg, since))
+            if (!cli_parse_date(ctx, "eore", "--since", optarg, 0, since))
                 return 2;
             o.since = since;
             break;
         case 'D':
-            if (parse_date("--date", optarg, date))
+            if (!cli_parse_date(ctx, "eore", "--date", optarg, 0, date))
                 return 2;
             o.date = date;
             break;

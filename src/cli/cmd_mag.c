@@ -249,6 +249,12 @@ static int run_mag(dm_ctx *ctx, int argc, char **argv)
         return cli_usage_error("mag", "expected a CSV of magnetometer lines");
     if (dbp && !ref)
         return cli_usage_error("mag", "--import needs --flight-ref");
+    char day[11];
+    if (date) {
+        if (!cli_parse_date(ctx, "mag", "--date", date, 0, day))
+            return 2;
+        date = day;
+    }
     {
         const char *oo[2] = {"--out", "--grid"}, *op[2] = {out, grid};
         const char *iw[3] = {"survey CSV", "database", "truth file"}, *ip[3] = {in, dbp, truth};

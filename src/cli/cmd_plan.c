@@ -45,7 +45,7 @@ static const char *help =
     "  --config FILE    override defaults (keys of config/plan-default.json)\n"
     "  --prior          without a risk map, use a prior from hazard type, classification\n"
     "                   and reliability (docs/plan.md)\n"
-    "  --start DATE     first working day (default today)\n"
+    "  --start DATE     first working day (default today; day first 12.05.2026 too)\n"
     "  --samples N      forecast samples (default 100)\n"
     "  --csv FILE       task list (default: DB name with -plan.csv)\n"
     "  --out-json FILE  summary and tasks as JSON (default: DB name with -plan.json)\n"
@@ -728,10 +728,14 @@ static int run_plan(dm_ctx *ctx, int argc, char **argv)
         cfg.samples = (int)samples;
     if (start) {
         char d[11];
-        if (!dm_plan_date_parse(start, d)) {
+        /* read as every date option reads it (day first 12.05.2026 too) */
+        if (!cli_date(ctx, start, 0, d)) {
             free(csv_def);
             free(json_def);
-            return cli_usage_error("plan", "--start must be a date YYYY-MM-DD from 1800-01-01 to 2200-12-31, not '%s'", start);
+            return cli_usage_error("plan",
+                                   "--start must be a date (YYYY-MM-DD, or day first: 12.05.2026) from "
+                                   "1800-01-01 to 2200-12-31, not '%s'",
+                                   start);
         }
         memcpy(cfg.start_date, d, sizeof d);
     }

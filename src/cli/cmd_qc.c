@@ -50,13 +50,6 @@ static const char *help =
     "found are then imported with their places into items, with activity_id the\n"
     "inspection's ref (docs/qc.md).\n";
 
-static int parse_date(const char *opt, const char *s, int end, char out[11])
-{
-    if (!(end ? dm_date_parse_end(s, out) : dm_date_parse(s, out)))
-        return cli_usage_error("qc", "%s: not a date: '%s' (YYYY, YYYY-MM or YYYY-MM-DD)", opt, s);
-    return 0;
-}
-
 static void print_text(const char *db, const dm_qc_result *r)
 {
     size_t tasks = r->n_tasks;
@@ -242,12 +235,12 @@ static int run_qc(dm_ctx *ctx, int argc, char **argv)
         switch (c) {
         case 'g': o.org = optarg; break;
         case 'f':
-            if (parse_date("--from", optarg, 0, from))
+            if (!cli_parse_date(ctx, "qc", "--from", optarg, 0, from))
                 return 2;
             o.from = from;
             break;
         case 't':
-            if (parse_date("--to", optarg, 1, to))
+            if (!cli_parse_date(ctx, "qc", "--to", optarg, 1, to))
                 return 2;
             o.to = to;
             break;

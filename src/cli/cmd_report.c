@@ -211,6 +211,13 @@ static int run_report(dm_ctx *ctx, int argc, char **argv)
     }
     if (!db)
         return cli_usage_error("report", "expected DB");
+    char day[11];
+    if (o.date) {
+        /* read as every date option reads it (day first 12.05.2026 too) */
+        if (!cli_parse_date(ctx, "report", "--date", o.date, 0, day))
+            return 2;
+        o.date = day;
+    }
     if (!public_map) {
         if (settlement || bbox_s || lang || around_s)
             return bad_public(settlement ? "--settlement" : bbox_s ? "--bbox" : lang ? "--lang" : "--around");

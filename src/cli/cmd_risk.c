@@ -48,7 +48,8 @@ static const char *help_map =
     "  --crs CRS             output CRS, projected in metres, e.g. EPSG:3116 (default:\n"
     "                        the UTM zone of the area's centre)\n"
     "  --until DATE          use only evidence dated on or before DATE (a year or a month\n"
-    "                        means its last day: --until 2012 keeps all of 2012); a map\n"
+    "                        means its last day: --until 2012 keeps all of 2012; day\n"
+    "                        first 12.05.2012 too); a map\n"
     "                        of the past: DB's hazards and risk map are left as they are\n"
     "  --evidence FILE       evidence in the schema kind,date,code,ordnance,... (repeatable;\n"
     "                        FILE:LAYER reads one layer of a file of several)\n"
@@ -334,15 +335,13 @@ static int demo_truth(dm_ctx *ctx, const char *path)
     return n > 0 ? 1 : 2;
 }
 
-static int check_date(const char *cmd, const char *opt, const char *s, char out[11])
+static int check_date(dm_ctx *ctx, const char *cmd, const char *opt, const char *s, char out[11])
 {
     if (!s)
         return 0;
     int end = !strcmp(opt, "--until") || !strcmp(opt, "--to") || !strcmp(opt, "--label-to");
-    char strict[11]; /* an option takes the plain forms only, as the end of a range does */
-    if (!dm_date_parse_end(s, strict) || !(end ? dm_date_parse_end(s, out) : dm_date_parse(s, out)))
-        return cli_usage_error(cmd, "%s: not a date: '%s' (YYYY, YYYY-MM or YYYY-MM-DD)", opt, s);
-    return 0;
+    /* read as every date option reads it: YYYY, YYYY-MM, YYYY-MM-DD, day first */
+    return cli_parse_date(ctx, cmd, opt, s, end, out) ? 0 : 2;
 }
 
 /* --until after tomorrow (UTC) dates the map then: every event counts as
@@ -535,7 +534,7 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
         return rc;
     o.db = pos[0];
     char until[11] = "";
-    if (check_date("risk map", "--until", o.until, until)) {
+    if (check_date(ctx, "risk map", "--until", o.until, until)) {
         free_opts(&o);
         return 2;
     }
@@ -875,7 +874,7 @@ static int run_eval(dm_ctx *ctx, int argc, char **argv)
             return cli_usage_error("risk eval", "%s is not an option of risk eval", stray);
     }
     char from[11] = "", to[11] = "";
-    if (check_date("risk eval", "--from", o.from, from) || check_date("risk eval", "--to", o.to, to))
+    if (check_date(ctx, "risk eval", "--from", o.from, from) || check_date(ctx, "risk eval", "--to", o.to, to))
         return 2;
     if (!pos[0] || (!o.truth && !o.labels))
         return cli_usage_error("risk eval", "usage: demine risk eval RISK.tif --truth FILE | --labels FILE (see --help)");
@@ -1447,9 +1446,9 @@ int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv)
         return rc;
     o.db = pos[0];
     char until[11] = "", lfrom[11] = "", lto[11] = "";
-    if (check_date("risk fit", "--until", o.until, until) ||
-        check_date("risk fit", "--label-from", o.label_from, lfrom) ||
-        check_date("risk fit", "--label-to", o.label_to, lto)) {
+    if (check_date(ctx, "risk fit", "--until", o.until, until) ||
+        check_date(ctx, "risk fit", "--label-from", o.label_from, lfrom) ||
+        check_date(ctx, "risk fit", "--label-to", o.label_to, lto)) {
         free_opts(&o);
         return 2;
     }

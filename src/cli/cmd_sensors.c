@@ -67,6 +67,12 @@ static int do_import(dm_ctx *ctx, int argc, char **argv)
     }
     if (!dbp || !file)
         return cli_usage_error("sensors", "import needs DB and FILE");
+    char day[11];
+    if (o.date) {
+        if (!cli_parse_date(ctx, "sensors", "--date", o.date, 0, day))
+            return 2;
+        o.date = day;
+    }
     dm_store *s = NULL;
     int rc = cli_open_store(ctx, "sensors", dbp, 0, &s);
     if (rc)
@@ -392,9 +398,8 @@ static int do_evidence(dm_ctx *ctx, int argc, char **argv)
         return 2;
     char until_d[11];
     if (until) {
-        if (!dm_date_parse_end(until, until_d))
-            return cli_usage_error("sensors", "--until: not a date: '%s' (YYYY, YYYY-MM or YYYY-MM-DD)",
-                                   until);
+        if (!cli_parse_date(ctx, "sensors", "--until", until, 1, until_d))
+            return 2;
         until = until_d;
     }
     unsigned set = 0;
@@ -466,6 +471,12 @@ static int do_simulate(dm_ctx *ctx, int argc, char **argv)
     }
     if (!dbp || !out)
         return cli_usage_error("sensors", "simulate needs DB and OUT.geojson");
+    char day[11];
+    if (o.date) {
+        if (!cli_parse_date(ctx, "sensors", "--date", o.date, 0, day))
+            return 2;
+        o.date = day;
+    }
     if (cli_writes_over("sensors", "OUT", out, "database", dbp) ||
         cli_writes_over("sensors", "--validation", o.validation, "database", dbp) ||
         cli_writes_over("sensors", "--validation", o.validation, "simulated survey OUT", out))

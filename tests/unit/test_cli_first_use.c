@@ -160,3 +160,32 @@ TEST(check_help_says_what_max_does_as_it_does)
     ASSERT_CONTAINS(out, "... 1 more (use --max 0 or --json for all)");
     free(out);
 }
+
+TEST(date_options_read_day_first_dates_as_edit_does)
+{
+    /* plan --start took YYYY-MM-DD alone where status --date and edit take
+     * 12.05.2026 too: every date option reads the same forms */
+    const char *db = hazard_db();
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "plan '%s' --prior --no-write --start 12.05.2026 --json --csv '%s' --out-json '%s'",
+                            db, dmtest_path("p.csv"), dmtest_path("p.json")),
+              0);
+    ASSERT_CONTAINS(out, "\"start\":\"2026-05-12\"");
+    free(out);
+    ASSERT_DEMINE(2, "--start must be a date (YYYY-MM-DD, or day first: 12.05.2026)",
+                  "plan '%s' --prior --no-write --start 31.02.2026", db);
+    ASSERT_DEMINE(0, "Quality control of", "qc '%s' --from 01.03.2024 --to 31/12/2024", db);
+    ASSERT_DEMINE(2, "--to: '31.04.2024' is not a date", "qc '%s' --to 31.04.2024", db);
+    /* eore reads its dates, then finds no settlement in this database */
+    ASSERT_DEMINE(2, "no settlement", "eore '%s' --since 12-05-2024 --date 1.6.2025", db);
+    ASSERT_DEMINE(2, "--since: '12.5.24' is not a date", "eore '%s' --since 12.5.24", db);
+    const char *html = dmtest_path("r.html");
+    ASSERT_DEMINE(0, "report written", "report '%s' --out '%s' --date 12.05.2026", db, html);
+    char *doc = dmtest_read_file(html);
+    ASSERT(doc);
+    ASSERT_CONTAINS(doc, "2026-05-12");
+    free(doc);
+    /* a year or a month alone still means its first (or, ending a range, last) day */
+    ASSERT_DEMINE(0, "Quality control of", "qc '%s' --from 2024 --to 2024-02", db);
+    ASSERT_DEMINE(2, "--from 2025-01-01 is after --to 2024-12-31", "qc '%s' --from 2025 --to 2024", db);
+}

@@ -673,8 +673,9 @@ TEST(plan_refuses_dates_past_2200)
     dm_plan_result_free(ctx, r);
 }
 
-/* The start date is exactly YYYY-MM-DD: "01/02/2026" (which day?) and a
- * time after the date are refused, on the command line and in the config. */
+/* The config's start date is exactly YYYY-MM-DD: "01/02/2026" and a time
+ * after the date are refused there; --start reads a date as every date
+ * option of the command line does, and refuses a day that is none. */
 TEST(plan_start_date_is_strict)
 {
     char d[11];
@@ -693,10 +694,12 @@ TEST(plan_start_date_is_strict)
     ASSERT_STATUS(DM_EPARSE, dm_plan_config_load(ctx, p, &c));
     ASSERT_CONTAINS(dm_ctx_errmsg(ctx), "'start_date'");
     char *out = NULL;
-    int rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --start 01/02/2026", dmtest_demo_db(),
+    /* --start reads a date as every date option does (day first too), but
+     * not a day that is none */
+    int rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --start 30.02.2026", dmtest_demo_db(),
                            dmtest_repo_path("config/teams-default.csv"));
     ASSERT_EQ(rc, 2);
-    ASSERT_CONTAINS(out, "--start must be a date YYYY-MM-DD");
+    ASSERT_CONTAINS(out, "--start must be a date (YYYY-MM-DD, or day first: 12.05.2026)");
     free(out);
     /* a well-formed date past the dates a database holds names the range */
     rc = dmtest_demine(&out, "plan '%s' --teams '%s' --prior --start 2201-01-05", dmtest_demo_db(),
