@@ -88,6 +88,19 @@ int cli_unknown_option(const char *cmd, const char *arg, const struct option *lo
 /* The same for a command that parses its options by hand: the options it
  * knows are the --names its help text shows. Returns 2. */
 int cli_unknown_option_in(const char *cmd, const char *arg, const char *help);
+/* The one of names (n of them) a mistyped word most likely meant, as an
+ * unknown command's guess: one or two edits (two letters swapped count
+ * one), fewer than half the name's letters; NULL when none is that close. */
+const char *cli_guess(const char *word, const char *const *names, size_t n);
+/* "demine CMD: unknown subcommand 'aprove'; did you mean 'approve'? (list,
+ * show, approve, ...)": the subcommands subs (NULL-terminated) listed and the
+ * one meant guessed by cli_guess. Returns 2. */
+int cli_unknown_subcommand(const char *cmd, const char *sub, const char *const *subs);
+/* For a command whose subcommand may be left out (`qc DB`, `qc record DB`):
+ * 1, after cli_unknown_subcommand's error, when arg (where the subcommand or
+ * the first file goes) is no file there, has no '.' or '/' and is a near miss
+ * of one of subs; else 0. */
+int cli_subcommand_typo(const char *cmd, const char *arg, const char *const *subs);
 /* s as a JSON string (quotes included) in a static buffer rotated 4 ways. */
 const char *cli_json_str(const char *s);
 

@@ -136,6 +136,52 @@ static int edit_distance(const char *a, const char *b)
     return d[la][lb] > 9 ? 9 : d[la][lb];
 }
 
+const char *cli_guess(const char *word, const char *const *names, size_t n)
+{
+    int best = 3;
+    const char *hit = NULL;
+    for (size_t k = 0; word && k < n; k++) {
+        int dist = edit_distance(word, names[k]);
+        /* fewer edits than half the name: two of a four-letter name's
+         * letters wrong leave no likeness (`nope` is not `eore`) */
+        if (dist < best && 2 * dist < (int)strlen(names[k])) {
+            best = dist;
+            hit = names[k];
+        }
+    }
+    return hit;
+}
+
+static size_t count_names(const char *const *subs)
+{
+    size_t n = 0;
+    while (subs[n])
+        n++;
+    return n;
+}
+
+int cli_unknown_subcommand(const char *cmd, const char *sub, const char *const *subs)
+{
+    char list[256] = "";
+    size_t n = count_names(subs), len = 0;
+    for (size_t k = 0; k < n && len < sizeof list; k++)
+        len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", k ? ", " : "", subs[k]);
+    const char *meant = cli_guess(sub, subs, n);
+    if (meant)
+        return cli_usage_error(cmd, "unknown subcommand '%s'; did you mean '%s'? (%s)", sub, meant, list);
+    return cli_usage_error(cmd, "unknown subcommand '%s' (%s)", sub, list);
+}
+
+int cli_subcommand_typo(const char *cmd, const char *arg, const char *const *subs)
+{
+    if (!arg || arg[0] == '-' || access(arg, F_OK) == 0 || strpbrk(arg, "./"))
+        return 0;
+    if (!cli_guess(arg, subs, count_names(subs)))
+        return 0;
+    cli_unknown_subcommand(cmd, arg, subs);
+    return 1;
+}
+
 /* ================================ options ================================ */
 
 /* demine's own options, which go before the command. */
@@ -383,17 +429,10 @@ static const char *suggest_command(const char *name, char *buf, size_t n)
             snprintf(buf, n, "%s", sub[k][1]);
             return buf;
         }
-    int best = 3;
-    const char *hit = NULL;
-    for (int k = 0; k < n_commands; k++) {
-        int dist = edit_distance(name, commands[k]->name);
-        /* fewer edits than half the name: two of a four-letter name's
-         * letters wrong leave no likeness (`nope` is not `eore`) */
-        if (dist < best && 2 * dist < (int)strlen(commands[k]->name)) {
-            best = dist;
-            hit = commands[k]->name;
-        }
-    }
+    const char *names[MAX_COMMANDS];
+    for (int k = 0; k < n_commands; k++)
+        names[k] = commands[k]->name;
+    const char *hit = cli_guess(name, names, (size_t)n_commands);
     if (!hit)
         return NULL;
     snprintf(buf, n, "%s", hit);

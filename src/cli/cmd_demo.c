@@ -97,6 +97,9 @@ static int run_demo(dm_ctx *ctx, int argc, char **argv)
 {
     if (argc >= 2 && !strcmp(argv[1], "search-spots"))
         return run_search_spots(ctx, argc - 1, argv + 1);
+    static const char *const subs[] = {"search-spots", NULL};
+    if (argc >= 2 && cli_subcommand_typo("demo", argv[1], subs))
+        return 2;
     const char *path = NULL;
     dm_demo_opts opts = {DM_DEMO_SMALL, 1};
     int force = 0, json = 0;

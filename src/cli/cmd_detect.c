@@ -283,6 +283,9 @@ static int run_detect(dm_ctx *ctx, int argc, char **argv)
         return cli_help(help);
     if (argc >= 2 && !strcmp(argv[1], "synth"))
         return run_synth(ctx, argc, argv);
+    static const char *const subs[] = {"synth", NULL};
+    if (argc >= 2 && cli_subcommand_typo("detect", argv[1], subs))
+        return 2;
     dm_detect_opts o = {0};
     const char *in = NULL, *out = NULL, *truth = NULL;
     double far = 1.0;

@@ -207,6 +207,9 @@ static int run_mag(dm_ctx *ctx, int argc, char **argv)
         return cli_help(help);
     if (argc >= 2 && !strcmp(argv[1], "synth"))
         return run_synth(ctx, argc, argv);
+    static const char *const subs[] = {"synth", NULL};
+    if (argc >= 2 && cli_subcommand_typo("mag", argv[1], subs))
+        return 2;
     dm_mag_opts o = {0};
     const char *in = NULL, *out = NULL, *grid = NULL, *crs = NULL, *truth = NULL, *dbp = NULL,
                *ref = NULL, *sensor = NULL, *date = NULL;

@@ -221,6 +221,9 @@ static int run_qc(dm_ctx *ctx, int argc, char **argv)
         return run_sample(ctx, argc - 1, argv + 1);
     if (argc > 1 && !strcmp(argv[1], "record"))
         return run_record(ctx, argc - 1, argv + 1);
+    static const char *const subs[] = {"sample", "record", NULL};
+    if (argc > 1 && cli_subcommand_typo("qc", argv[1], subs))
+        return 2;
     static const struct option longopts[] = {{"org", required_argument, 0, 'g'},
                                              {"from", required_argument, 0, 'f'},
                                              {"to", required_argument, 0, 't'},

@@ -171,8 +171,9 @@ static int run_records(dm_ctx *ctx, int argc, char **argv)
     if (argc < 2 || cli_is_help(argv[1]))
         return argc < 2 ? cli_usage_error("records", "expected verify or correct (see --help)") : cli_help(help);
     const char *sub = argv[1];
+    static const char *const subs[] = {"verify", "correct", NULL};
     if (strcmp(sub, "verify") && strcmp(sub, "correct"))
-        return cli_usage_error("records", "unknown subcommand '%s': expected verify or correct", sub);
+        return cli_unknown_subcommand("records", sub, subs);
     dm_verify_opts o = {NULL, 5, 300, 0};
     int json = 0, c;
     optind = 2;

@@ -603,10 +603,14 @@ static int run_withdraw(dm_ctx *ctx, dm_store *s, const char *db, const char *id
 
 /* ============================== dispatch ============================== */
 
+static const char *const subs[] = {"list", "show", "approve", "reject", "withdraw", NULL};
+
 static int is_sub(const char *a)
 {
-    return !strcmp(a, "list") || !strcmp(a, "show") || !strcmp(a, "approve") || !strcmp(a, "reject") ||
-           !strcmp(a, "withdraw");
+    for (size_t k = 0; subs[k]; k++)
+        if (!strcmp(a, subs[k]))
+            return 1;
+    return 0;
 }
 
 static int run_reports(dm_ctx *ctx, int argc, char **argv)
@@ -646,6 +650,9 @@ static int run_reports(dm_ctx *ctx, int argc, char **argv)
     }
     if (!npos)
         return cli_usage_error("reports", "expected DB (and list, show ID, approve ID, reject ID or withdraw ID)");
+    /* `demine reports aprove DB ID`: the subcommand mistyped first */
+    if (npos >= 2 && !is_sub(pos[0]) && cli_subcommand_typo("reports", pos[0], subs))
+        return 2;
     /* `demine reports approve DB ID` as `demine reports DB approve ID` */
     if (npos >= 2 && is_sub(pos[0]) && !is_sub(pos[1])) {
         const char *t = pos[0];
@@ -654,7 +661,7 @@ static int run_reports(dm_ctx *ctx, int argc, char **argv)
     }
     const char *db = pos[0], *sub = pos[1] ? pos[1] : "list", *id = pos[2];
     if (!is_sub(sub))
-        return cli_usage_error("reports", "unknown subcommand '%s' (list, show, approve, reject, withdraw)", sub);
+        return cli_unknown_subcommand("reports", sub, subs);
     int is_list = !strcmp(sub, "list"), is_show = !strcmp(sub, "show"), approve = !strcmp(sub, "approve");
     int is_withdraw = !strcmp(sub, "withdraw");
     if (is_list && id)

@@ -1428,9 +1428,8 @@ static int run_risk(dm_ctx *ctx, int argc, char **argv)
         return cmd_risk_tools(ctx, argv[1], argc - 1, argv + 1);
     if (!strcmp(argv[1], "spots"))
         return cmd_risk_spots(ctx, argc - 1, argv + 1);
-    return cli_usage_error("risk",
-                           "unknown subcommand '%s' (map, refresh, explain, fit, eval, spots, distance, sum)",
-                           argv[1]);
+    static const char *const subs[] = {"map", "refresh", "explain", "fit", "eval", "spots", "distance", "sum", NULL};
+    return cli_unknown_subcommand("risk", argv[1], subs);
 }
 
 int cmd_risk_fit(dm_ctx *ctx, int argc, char **argv)

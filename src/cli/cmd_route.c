@@ -144,6 +144,9 @@ static void print_human(const dm_route_result *r, int public_only)
 static int run_route(dm_ctx *ctx, int argc, char **argv)
 {
     int check = argc >= 2 && !strcmp(argv[1], "check");
+    static const char *const subs[] = {"check", NULL};
+    if (!check && argc >= 2 && cli_subcommand_typo("route", argv[1], subs))
+        return 2;
     const char *cmd = check ? "route check" : "route";
     const char *db = NULL, *risk = NULL, *out = NULL, *line = NULL;
     int have_from = 0, have_to = 0, json = 0, public_only = 0, no_roads = 0, margin_given = 0;

@@ -518,9 +518,8 @@ static int run_sensors(dm_ctx *ctx, int argc, char **argv)
         return do_evidence(ctx, argc, argv);
     if (!strcmp(argv[1], "simulate"))
         return do_simulate(ctx, argc, argv);
-    return cli_usage_error(
-        "sensors", "unknown subcommand '%s' (import, calibrate, list, add, evidence, simulate)",
-        argv[1]);
+    static const char *const subs[] = {"import", "calibrate", "list", "add", "evidence", "simulate", NULL};
+    return cli_unknown_subcommand("sensors", argv[1], subs);
 }
 
 CLI_COMMAND(sensors, "sensors", run_sensors, "sensor flights, detections and calibration")

@@ -138,7 +138,7 @@ static int run_user(dm_ctx *ctx, int argc, char **argv)
         return cli_usage_error("user", "expected the database path");
     int is_list = !strcmp(sub, "list");
     if (!is_list && strcmp(sub, "add") && strcmp(sub, "del") && strcmp(sub, "passwd"))
-        return cli_usage_error("user", "unknown subcommand '%s' (add, del, passwd, list)", sub);
+        return cli_unknown_subcommand("user", sub, (const char *const[]){"add", "del", "passwd", "list", NULL});
     if (!is_list && !name)
         return cli_usage_error("user", "expected a user name");
     dm_role r = DM_ROLE_PUBLIC;

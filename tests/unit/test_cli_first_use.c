@@ -189,3 +189,29 @@ TEST(date_options_read_day_first_dates_as_edit_does)
     ASSERT_DEMINE(0, "Quality control of", "qc '%s' --from 2024 --to 2024-02", db);
     ASSERT_DEMINE(2, "--from 2025-01-01 is after --to 2024-12-31", "qc '%s' --from 2025 --to 2024", db);
 }
+
+TEST(a_mistyped_subcommand_names_the_one_meant)
+{
+    /* as a mistyped command or option does */
+    const char *db = hazard_db();
+    ASSERT_DEMINE(2, "unknown subcommand 'aprove'; did you mean 'approve'? (list, show, approve, reject, withdraw)",
+                  "reports '%s' aprove X --reason r", db);
+    ASSERT_DEMINE(2, "did you mean 'approve'?", "reports aprove '%s' X --reason r", db);
+    ASSERT_DEMINE(2, "did you mean 'map'?", "risk mpa '%s'", db);
+    ASSERT_DEMINE(2, "did you mean 'list'?", "sensors lsit '%s'", db);
+    ASSERT_DEMINE(2, "did you mean 'verify'?", "records verfy '%s'", db);
+    ASSERT_DEMINE(2, "did you mean 'passwd'?", "user paswd '%s' bob", db);
+    /* where the subcommand may be left out, a near miss that is no file */
+    ASSERT_DEMINE(2, "did you mean 'record'?", "qc recrod '%s'", db);
+    ASSERT_DEMINE(2, "did you mean 'check'?", "route chek '%s' --line x.geojson", db);
+    ASSERT_DEMINE(2, "did you mean 'search-spots'?", "demo search-spot '%s' s.geojson --out o.geojson", db);
+    ASSERT_DEMINE(2, "did you mean 'synth'?", "mag synt x.csv");
+    /* nothing like one: the list alone */
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "reports '%s' accept X", db), 2);
+    ASSERT_CONTAINS(out, "unknown subcommand 'accept' (list, show, approve, reject, withdraw)");
+    ASSERT(!strstr(out, "did you mean"));
+    free(out);
+    /* a database that is there is read as one */
+    ASSERT_DEMINE(0, "Quality control of", "qc '%s'", db);
+}
