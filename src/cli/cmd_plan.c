@@ -588,6 +588,27 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
                                                 : "risk-based release");
 }
 
+/* What the plan assumed that the user may not have meant: a start in the
+ * past (--start, or the --config file's start_date) plans work as if it had
+ * begun then, as its dates (and a "done by" already passed) could mislead;
+ * no --teams plans with the default team set. */
+static void plan_notes(const dm_plan_config *cfg, const char *start, const char *teams_path)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    char today[16];
+    if (cfg->start_date[0] && gmtime_r(&now, &tm) && strftime(today, sizeof today, "%Y-%m-%d", &tm) &&
+        strcmp(cfg->start_date, today) < 0)
+        fprintf(stderr,
+                "note: %s %s is before today (%s): the plan's dates run from then, as if the work "
+                "had begun that day\n",
+                start ? "--start" : "the --config file's start_date", cfg->start_date, today);
+    if (!teams_path)
+        fprintf(stderr, "note: no --teams: planned with the default team set (24 manual, 8 mechanical, 8 dog "
+                        "and 10 survey teams at typical rates, config/teams-default.csv); give your own "
+                        "with --teams FILE\n");
+}
+
 static int run_plan(dm_ctx *ctx, int argc, char **argv)
 {
     const char *db = NULL, *teams_path = NULL, *cfg_path = NULL, *csv = NULL, *jout = NULL;
@@ -739,28 +760,10 @@ static int run_plan(dm_ctx *ctx, int argc, char **argv)
         }
         memcpy(cfg.start_date, d, sizeof d);
     }
-    /* a start in the past (--start, or the --config file's start_date)
-     * plans work as if it had begun then: said, as its dates (and a "done
-     * by" already passed) could mislead */
-    {
-        time_t now = time(NULL);
-        struct tm tm;
-        char today[16];
-        if (cfg.start_date[0] && gmtime_r(&now, &tm) && strftime(today, sizeof today, "%Y-%m-%d", &tm) &&
-            strcmp(cfg.start_date, today) < 0)
-            fprintf(stderr,
-                    "note: %s %s is before today (%s): the plan's dates run from then, as if the work "
-                    "had begun that day\n",
-                    start ? "--start" : "the --config file's start_date", cfg.start_date, today);
-    }
     dm_plan_team *teams = NULL;
     size_t nt = 0;
     /* without a team file, the default set (config/teams-default.csv) */
     st = teams_path ? dm_plan_teams_load(ctx, teams_path, &teams, &nt) : dm_plan_teams_default(ctx, &teams, &nt);
-    if (!st && !teams_path)
-        fprintf(stderr, "note: no --teams: planned with the default team set (24 manual, 8 mechanical, 8 dog "
-                        "and 10 survey teams at typical rates, config/teams-default.csv); give your own "
-                        "with --teams FILE\n");
     if (st) {
         free(csv_def);
         free(json_def);
@@ -791,6 +794,10 @@ static int run_plan(dm_ctx *ctx, int argc, char **argv)
         snprintf(json_tmp, strlen(json_path) + 6, "%s.part", json_path);
         st = dm_plan_gather(s, &cfg, prior, &h, &n);
     }
+    /* the notes once the inputs are read: a missing database or risk map is
+     * said first and alone */
+    if (!st && !rc)
+        plan_notes(&cfg, start, teams_path);
     if (!st && !rc && n_districts) {
         /* a hazard's district as the report of a district counts it (its
          * field, else the district polygon that holds it); the choice named

@@ -215,3 +215,22 @@ TEST(a_mistyped_subcommand_names_the_one_meant)
     /* a database that is there is read as one */
     ASSERT_DEMINE(0, "Quality control of", "qc '%s'", db);
 }
+
+TEST(plan_says_a_missing_input_first_and_alone)
+{
+    /* its notes (no --teams, a start in the past) once the inputs are read */
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "plan '%s'", dmtest_path("none.gpkg")), 3);
+    ASSERT_CONTAINS(out, "no such database");
+    ASSERT(!strstr(out, "note:"));
+    free(out);
+    const char *db = hazard_db();
+    ASSERT_EQ(dmtest_demine(&out, "plan '%s' --start 2026-01-05", db), 2);
+    ASSERT_CONTAINS(out, "no risk map yet");
+    ASSERT(!strstr(out, "note:"));
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "plan '%s' --prior --no-write --start 2026-01-05", db), 0);
+    ASSERT_CONTAINS(out, "note: no --teams: planned with the default team set");
+    ASSERT_CONTAINS(out, "note: --start 2026-01-05 is before today");
+    free(out);
+}
