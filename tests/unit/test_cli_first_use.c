@@ -234,3 +234,20 @@ TEST(plan_says_a_missing_input_first_and_alone)
     ASSERT_CONTAINS(out, "note: --start 2026-01-05 is before today");
     free(out);
 }
+
+TEST(demo_risk_education_sessions_each_have_their_district)
+{
+    /* the radio broadcasts named their settlement but not its district:
+     * stats --by district counted one "(unknown)" session of 0 people */
+    const char *db = dmtest_path("demo1.gpkg");
+    ASSERT_DEMINE(0, "10 risk education sessions", "demo '%s'", db);
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "stats '%s' --by district", db), 0);
+    ASSERT_CONTAINS(out, "Risk education (EORE): 10 sessions; 348 people reached");
+    ASSERT_CONTAINS(out, "Aghdam                        6            226");
+    ASSERT(!strstr(out, "(unknown)"));
+    free(out);
+    ASSERT_EQ(dmtest_demine(&out, "list '%s' eore_sessions --where delivery=media", db), 0);
+    ASSERT_CONTAINS(out, "Aghdam");
+    free(out);
+}

@@ -53,9 +53,11 @@ static dm_status put_session(eq *q, size_t si, long day, int kind, int named)
     const char *org = eore_orgs[dd_int(&q->r, 0, (int)(sizeof eore_orgs / sizeof *eore_orgs) - 1)];
     e = first(e, dm_row_set(q->row, "date", date));
     e = first(e, dm_row_set(q->row, "organisation", org));
-    if (kind < 0) { /* on the radio: no place, the settlement named */
+    if (kind < 0) { /* on the radio: no place, the settlement and its district named */
         e = first(e, dm_row_set(q->row, "delivery", "media"));
         e = first(e, dm_row_set(q->row, "settlement", st->name));
+        if (st->district >= 0 && (size_t)st->district < w->districts.n)
+            e = first(e, dm_row_set(q->row, "district", w->districts.v[st->district].name));
         e = first(e, dm_row_set(q->row, "notes", "local radio broadcast; listeners not counted"));
     } else {
         static const char *const f[4] = {"men", "women", "boys", "girls"};
