@@ -12,27 +12,13 @@
 // item, H-2).
 'use strict';
 const { chromium } = require('playwright-core');
+const { login, mapPoint } = require('./staff.js');
 const draw = require('./draw.js');
 
 const BASE = process.env.DEMINE_URL;
 const EXE = process.env.CHROMIUM || '/usr/bin/chromium';
 
 function fail(msg) { throw new Error(msg); }
-
-async function mapPoint(page, lon, lat) {
-  return page.evaluate(([lon, lat]) => {
-    const m = window.demine.map, p = m.latLngToContainerPoint([lat, lon]);
-    const r = m.getContainer().getBoundingClientRect();
-    return { x: r.left + p.x, y: r.top + p.y };
-  }, [lon, lat]);
-}
-
-async function login(page, user, pw) {
-  await page.fill('#login-user', user);
-  await page.fill('#login-pass', pw);
-  await page.click('#login-btn');
-  await page.waitForSelector('#who:not(.hidden)', { timeout: 20000 });
-}
 
 // a hazard's details opened as a click on the map does
 async function openHazard(page, ref, lon, lat) {

@@ -12,18 +12,12 @@
 // tests/unit/test_server.c (ana/analystpw1, fld/fieldpw12) and a risk map.
 'use strict';
 const { chromium } = require('playwright-core');
+const { login } = require('./staff.js');
 
 const BASE = process.env.DEMINE_URL;
 const EXE = process.env.CHROMIUM || '/usr/bin/chromium';
 
 function fail(msg) { throw new Error(msg); }
-
-async function login(page, user, pw) {
-  await page.fill('#login-user', user);
-  await page.fill('#login-pass', pw);
-  await page.click('#login-btn');
-  await page.waitForSelector('#who:not(.hidden)', { timeout: 20000 });
-}
 
 // open hazard H-1's details as a click on the map does
 async function openH1(page) {

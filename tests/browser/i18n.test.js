@@ -18,32 +18,12 @@
 // tests/unit/srvtest.c (ana/analystpw1, fld/fieldpw12 of HALO).
 'use strict';
 const { chromium } = require('playwright-core');
+const { login, logout, mapPoint } = require('./staff.js');
 
 const BASE = process.env.DEMINE_URL;
 const EXE = process.env.CHROMIUM || '/usr/bin/chromium';
 
 function fail(msg) { throw new Error(msg); }
-
-async function login(page, user, pw) {
-  await page.fill('#login-user', user);
-  await page.fill('#login-pass', pw);
-  await page.click('#login-btn');
-  await page.waitForSelector('#who:not(.hidden)', { timeout: 20000 });
-}
-
-async function logout(page) {
-  await page.click('#logout-btn');
-  await page.waitForSelector('#login:not(.hidden)');
-}
-
-// the pixel of a place on the map
-async function mapPoint(page, lon, lat) {
-  return page.evaluate(([lon, lat]) => {
-    const m = window.demine.map, p = m.latLngToContainerPoint([lat, lon]);
-    const r = m.getContainer().getBoundingClientRect();
-    return { x: r.left + p.x, y: r.top + p.y };
-  }, [lon, lat]);
-}
 
 // one corner of a shape drawn with Leaflet.draw, clicked again if the
 // tool was not ready for it (as tests/browser/draw.js does)

@@ -13,6 +13,7 @@
 // tests/unit/test_server.c (fld/fieldpw12, ana/analystpw1).
 'use strict';
 const { chromium } = require('playwright-core');
+const { login, mapPoint } = require('./staff.js');
 const draw = require('./draw.js');
 const fs = require('fs');
 const path = require('path');
@@ -22,21 +23,6 @@ const OUT = process.env.ARTIFACTS || path.join(__dirname, 'artifacts');
 const EXE = process.env.CHROMIUM || '/usr/bin/chromium';
 
 function fail(msg) { throw new Error(msg); }
-
-async function mapPoint(page, lon, lat) {
-  return page.evaluate(([lon, lat]) => {
-    const m = window.demine.map, p = m.latLngToContainerPoint([lat, lon]);
-    const r = m.getContainer().getBoundingClientRect();
-    return { x: r.left + p.x, y: r.top + p.y };
-  }, [lon, lat]);
-}
-
-async function login(page, user, pw) {
-  await page.fill('#login-user', user);
-  await page.fill('#login-pass', pw);
-  await page.click('#login-btn');
-  await page.waitForSelector('#who:not(.hidden)', { timeout: 5000 });
-}
 
 async function main() {
   if (!URL) fail('DEMINE_URL is not set');

@@ -12,6 +12,7 @@
 // tests/unit/test_server_proposals.c (ana/analystpw1, fld/fieldpw12 of HALO).
 'use strict';
 const { chromium } = require('playwright-core');
+const { login, logout, mapPoint } = require('./staff.js');
 const draw = require('./draw.js');
 const fs = require('fs');
 const path = require('path');
@@ -22,26 +23,6 @@ const EXE = process.env.CHROMIUM || '/usr/bin/chromium';
 const NAME = 'Upper <i>orchard</i>';
 
 function fail(msg) { throw new Error(msg); }
-
-async function mapPoint(page, lon, lat) {
-  return page.evaluate(([lon, lat]) => {
-    const m = window.demine.map, p = m.latLngToContainerPoint([lat, lon]);
-    const r = m.getContainer().getBoundingClientRect();
-    return { x: r.left + p.x, y: r.top + p.y };
-  }, [lon, lat]);
-}
-
-async function login(page, user, pw) {
-  await page.fill('#login-user', user);
-  await page.fill('#login-pass', pw);
-  await page.click('#login-btn');
-  await page.waitForSelector('#who:not(.hidden)', { timeout: 20000 });
-}
-
-async function logout(page) {
-  await page.click('#logout-btn');
-  await page.waitForSelector('#login:not(.hidden)');
-}
 
 async function drawPolygon(page, corners) {
   await draw.drawPolygon(page, corners, mapPoint);

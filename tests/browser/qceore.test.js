@@ -17,22 +17,12 @@
 // tests/unit/test_server_qceore.c.
 'use strict';
 const { chromium } = require('playwright-core');
+const { login, logout } = require('./staff.js');
 
 const BASE = process.env.DEMINE_URL;
 const EXE = process.env.CHROMIUM || '/usr/bin/chromium';
 
 function fail(msg) { throw new Error(msg); }
-
-async function login(page, user, pw) {
-  await page.fill('#login-user', user);
-  await page.fill('#login-pass', pw);
-  await page.click('#login-btn');
-  await page.waitForSelector('#who:not(.hidden)', { timeout: 20000 });
-}
-async function logout(page) {
-  await page.click('#logout-btn');
-  await page.waitForSelector('#login:not(.hidden)');
-}
 
 const text = (page, sel) => page.$eval(sel, (e) => e.textContent.replace(/\s+/g, ' ').trim());
 async function has(page, sel, want) {

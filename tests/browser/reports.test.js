@@ -12,6 +12,7 @@
 // of HALO, fld2/fieldpw12 of FSD).
 'use strict';
 const { chromium } = require('playwright-core');
+const { login, logout, mapPoint } = require('./staff.js');
 const draw = require('./draw.js');
 const fs = require('fs');
 const path = require('path');
@@ -22,26 +23,6 @@ const EXE = process.env.CHROMIUM || '/usr/bin/chromium';
 const REASON = 'The area is <b>outside</b> the task & the end date is missing';
 
 function fail(msg) { throw new Error(msg); }
-
-async function mapPoint(page, lon, lat) {
-  return page.evaluate(([lon, lat]) => {
-    const m = window.demine.map, p = m.latLngToContainerPoint([lat, lon]);
-    const r = m.getContainer().getBoundingClientRect();
-    return { x: r.left + p.x, y: r.top + p.y };
-  }, [lon, lat]);
-}
-
-async function login(page, user, pw) {
-  await page.fill('#login-user', user);
-  await page.fill('#login-pass', pw);
-  await page.click('#login-btn');
-  await page.waitForSelector('#who:not(.hidden)', { timeout: 20000 });
-}
-
-async function logout(page) {
-  await page.click('#logout-btn');
-  await page.waitForSelector('#login:not(.hidden)');
-}
 
 // a report drawn and sent with the form; its uuid
 async function submit(page, ref, corners) {

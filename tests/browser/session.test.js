@@ -10,6 +10,7 @@
 // of tests/unit/test_server.c (ana/analystpw1) and a risk map.
 'use strict';
 const { chromium } = require('playwright-core');
+const { login } = require('./staff.js');
 
 const BASE = process.env.DEMINE_URL;
 const EXE = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -22,13 +23,6 @@ function isProtected(u) {
   const p = new URL(u).pathname;
   if (p.startsWith('/tiles/')) return true;
   return p.startsWith('/api/') && !/^\/api\/(public\/|login$|health$)/.test(p);
-}
-
-async function login(page, user, pw) {
-  await page.fill('#login-user', user);
-  await page.fill('#login-pass', pw);
-  await page.click('#login-btn');
-  await page.waitForSelector('#who:not(.hidden)', { timeout: 20000 });
 }
 
 async function pan(page, dx) {

@@ -9,18 +9,12 @@
 // tests/unit/test_server_rows.c (ana/analystpw1, fld/fieldpw12; H-2).
 'use strict';
 const { chromium } = require('playwright-core');
+const { login } = require('./staff.js');
 
 const BASE = process.env.DEMINE_URL;
 const EXE = process.env.CHROMIUM || '/usr/bin/chromium';
 
 function fail(msg) { throw new Error(msg); }
-
-async function login(page, user, pw) {
-  await page.fill('#login-user', user);
-  await page.fill('#login-pass', pw);
-  await page.click('#login-btn');
-  await page.waitForSelector('#who:not(.hidden)', { timeout: 20000 });
-}
 
 // a hazard's details opened as a click on the map does
 async function openHazard(page, ref, lon, lat) {
