@@ -1323,9 +1323,13 @@ TEST(form_date_known_to_the_year_imports_as_its_first_day)
     /* headed by the labels (a KoboToolbox export's default) */
     dmtest_write_file(dmtest_path("l.csv"),
                       "How well is the date known?,\"Date of the accident (day, month and year)\",Month and "
-                      "year,Year,date,People killed,_geometry_latitude,_geometry_longitude\n"
+                      "year (the day not known),\"Year (the day and month not known)\",date,People killed,"
+                      "_geometry_latitude,_geometry_longitude\n"
                       "The year only,,,2018-01-01,2018,0,39.94,46.94\n");
     ASSERT_DEMINE(0, "imported 1 row", "import db.gpkg --layer accidents l.csv");
+    /* a plain "Year" is no picker of the form's: named, not dropped */
+    dmtest_write_file(dmtest_path("y.csv"), "date,Year,killed,lon,lat\n2017-03-02,2017,0,46.95,39.95\n");
+    ASSERT_DEMINE(2, "field 'Year' is not a field of layer accidents", "import db.gpkg --layer accidents y.csv");
     /* a column named like them in a layer without such a date is no helper */
     dmtest_write_file(dmtest_path("i.csv"), "date_year,item_type,lon,lat\n2020-01-01,AP,46.9,39.9\n");
     ASSERT_DEMINE(2, "date_year", "import db.gpkg --layer items i.csv");

@@ -648,8 +648,8 @@ static const struct { const char *layer, *field; } approx_dates[] = {
 static const struct { const char *suffix, *en, *az, *appearance; } approx_parts[] = {
     {"_known", "How well is the date known?", "Tarix nə dərəcədə dəqiq məlumdur?", NULL},
     {"_day", " (day, month and year)", " (gün, ay və il)", NULL}, /* after the field's label */
-    {"_month", "Month and year", "Ay və il", "month-year"},
-    {"_year", "Year", "İl", "year"}};
+    {"_month", "Month and year (the day not known)", "Ay və il (gün məlum deyil)", "month-year"},
+    {"_year", "Year (the day and month not known)", "İl (gün və ay məlum deyil)", "year"}};
 
 static const struct { const char *name, *en, *az; } approx_choices[] = {
     {"day", "To the day", "Gün dəqiqliyi ilə"},
@@ -693,9 +693,8 @@ static void add_approx_date(form *fm, const dm_field_def *fd, const char *en, co
                             const char *hint_en, const char *hint_az)
 {
     sheet *s = &fm->survey;
-    char name[64], known[64], list[64], rel[160], calc[400];
+    char name[64], known[64], rel[160], calc[400];
     snprintf(known, sizeof known, "%s_known", fd->name);
-    snprintf(list, sizeof list, "%s_known", fd->name);
     int listed = 0;
     for (size_t i = 0; i < fm->n_lists; i++)
         listed |= !strcmp(fm->list_names[i], "date_known");
@@ -729,10 +728,10 @@ static void add_approx_date(form *fm, const dm_field_def *fd, const char *en, co
         put(s, "type", "date");
         put(s, "name", name);
         if (k == 1) { /* "Date of the accident (day, month and year)" */
-            char len_[160], laz[160];
-            snprintf(len_, sizeof len_, "%s%s", en, approx_parts[k].en);
-            snprintf(laz, sizeof laz, "%s%s", az && *az ? az : en, approx_parts[k].az);
-            put_text(fm, s, "label", len_, laz);
+            char lab_en[160], lab_az[160];
+            snprintf(lab_en, sizeof lab_en, "%s%s", en, approx_parts[k].en);
+            snprintf(lab_az, sizeof lab_az, "%s%s", az && *az ? az : en, approx_parts[k].az);
+            put_text(fm, s, "label", lab_en, lab_az);
         } else
             put_text(fm, s, "label", approx_parts[k].en, approx_parts[k].az);
         if (k == 1)
