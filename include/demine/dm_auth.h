@@ -78,9 +78,14 @@ DM_API dm_status dm_auth_check(dm_store *s, const char *token, dm_user *who);
 /* End a session (unknown tokens are ignored). */
 DM_API dm_status dm_auth_logout(dm_store *s, const char *token);
 
-/* Rate-limit policy: at most DM_AUTH_MAX_FAILS failures per name or client
- * within DM_AUTH_WINDOW_S seconds. */
+/* Rate-limit policy: at most DM_AUTH_MAX_FAILS failures per client within
+ * DM_AUTH_WINDOW_S seconds, and DM_AUTH_MAX_NAME_FAILS per user name from
+ * all clients together (DM_AUTH_MAX_FAILS when the client is not known):
+ * one address guessing a name locks out that address, not the user, who
+ * logs in from another; a guess spread over many addresses is still
+ * capped by name. */
 #define DM_AUTH_MAX_FAILS 5
+#define DM_AUTH_MAX_NAME_FAILS 25
 #define DM_AUTH_WINDOW_S 300
 /* Sessions one user holds at most: a login beyond ends the oldest. */
 #define DM_AUTH_MAX_SESSIONS 20

@@ -352,3 +352,44 @@ TEST(server_user_of_no_valid_role_gets_no_session)
     free(out);
     srvtest_stop_server();
 }
+
+/* Guessing a user's password from one address locks out that address,
+ * not the user: an admin logs in from its own address while another is
+ * refused. Guesses spread over many addresses are capped by the name:
+ * DM_AUTH_MAX_NAME_FAILS of them lock the name out everywhere for the
+ * window, and a right password (before that) forgets the name's count. */
+TEST(security_failed_logins_lock_the_address_not_the_user)
+{
+    dm_store *s = NULL;
+    ASSERT_OK(dm_store_open(dmtest_ctx(), dmtest_path("a.gpkg"), DM_STORE_CREATE, &s));
+    ASSERT_OK(dm_auth_init(s));
+    ASSERT_OK(dm_auth_user_add(s, "adm", "adminpw123", DM_ROLE_ADMIN, NULL));
+    char tok[DM_TOKEN_HEX + 1];
+    dm_user who;
+    long retry = 0;
+    for (int i = 0; i < DM_AUTH_MAX_FAILS; i++)
+        ASSERT_STATUS(DM_EFORBIDDEN, dm_auth_login(s, "adm", "guess", "203.0.113.9", 60, tok, &who, &retry));
+    /* the guessing address: refused, even the right password */
+    ASSERT_STATUS(DM_EFORBIDDEN, dm_auth_login(s, "adm", "adminpw123", "203.0.113.9", 60, tok, &who, &retry));
+    ASSERT(retry > 0 && retry <= DM_AUTH_WINDOW_S);
+    ASSERT_CONTAINS(dmtest_ctx_msg(), "too many failed logins");
+    /* the admin, from its own address: in */
+    ASSERT_OK(dm_auth_login(s, "adm", "adminpw123", "10.0.0.1", 60, tok, &who, &retry));
+    ASSERT_EQ(who.role, DM_ROLE_ADMIN);
+    /* guesses from many addresses, each under its own limit: the name is
+     * locked once they reach the name's limit */
+    int per = DM_AUTH_MAX_FAILS - 1, n = 0;
+    for (int a = 0; n < DM_AUTH_MAX_NAME_FAILS; a++) {
+        char ip[32];
+        snprintf(ip, sizeof ip, "198.51.100.%d", a + 1);
+        for (int i = 0; i < per && n < DM_AUTH_MAX_NAME_FAILS; i++, n++)
+            ASSERT_STATUS(DM_EFORBIDDEN, dm_auth_login(s, "adm", "guess", ip, 60, tok, &who, &retry));
+    }
+    retry = 0;
+    ASSERT_STATUS(DM_EFORBIDDEN, dm_auth_login(s, "adm", "adminpw123", "10.0.0.1", 60, tok, &who, &retry));
+    ASSERT(retry > 0 && retry <= DM_AUTH_WINDOW_S);
+    /* another user is not concerned */
+    ASSERT_OK(dm_auth_user_add(s, "ana", "analystpw1", DM_ROLE_ANALYST, NULL));
+    ASSERT_OK(dm_auth_login(s, "ana", "analystpw1", "10.0.0.1", 60, tok, &who, &retry));
+    dm_store_close(s);
+}

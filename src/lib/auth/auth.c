@@ -482,7 +482,10 @@ dm_status dm_auth_login(dm_store *s, const char *name, const char *password, con
             dm_store_rollback(s);
             return st;
         }
-        if (n >= DM_AUTH_MAX_FAILS) {
+        /* the name's limit counts every client's failures: higher, so
+         * that one client's guesses do not lock its user out everywhere */
+        long max = k == 0 && nkeys == 2 ? DM_AUTH_MAX_NAME_FAILS : DM_AUTH_MAX_FAILS;
+        if (n >= max) {
             dm_store_rollback(s);
             long wait = (long)(oldest + DM_AUTH_WINDOW_S - now);
             *retry_after_s = wait > 0 ? wait : 1;
