@@ -1334,3 +1334,25 @@ TEST(form_date_known_to_the_year_imports_as_its_first_day)
     dmtest_write_file(dmtest_path("i.csv"), "date_year,item_type,lon,lat\n2020-01-01,AP,46.9,39.9\n");
     ASSERT_DEMINE(2, "date_year", "import db.gpkg --layer items i.csv");
 }
+
+/* A KoboToolbox export headed by labels that were edited in its form
+ * builder: the column is named and the way out told (a download with
+ * "XML values and headers"); another file gets no such advice. */
+TEST(form_export_with_edited_labels_says_how_to_download_it)
+{
+    ASSERT_DEMINE(0, "created", "init db.gpkg");
+    dmtest_write_file(dmtest_path("kb.csv"), "Date of the accident,Killed people,_geometry_latitude,"
+                                             "_geometry_longitude,_uuid,_submission_time\n"
+                                             "2021-05-01,1,39.9,46.9,6f1c2a54-1b0e-4f4c-9a55-0d3c2b7a9e01,"
+                                             "2024-01-01T10:00:00\n");
+    ASSERT_DEMINE(2, "field 'Killed people' is not a field of layer accidents",
+                  "import db.gpkg --layer accidents kb.csv");
+    ASSERT_DEMINE(2, "download the data again with \"XML values and headers\"",
+                  "import db.gpkg --layer accidents kb.csv");
+    dmtest_write_file(dmtest_path("p.csv"), "date,Killed people,lat,lon\n2021-05-01,1,39.9,46.9\n");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer accidents p.csv"), 2);
+    ASSERT_CONTAINS(out, "field 'Killed people'");
+    ASSERT_MSG(!strstr(out, "KoboToolbox"), "%s", out);
+    free(out);
+}

@@ -1912,6 +1912,12 @@ static dm_status check_unknown(import_state *st, const int *unknown, int n_unkno
     dm__buf_init(&b);
     for (size_t k = 0; k < l->n_fields; k++)
         dm__buf_printf(&b, "%s%s", k ? ", " : "", l->fields[k].name);
+    /* a KoboToolbox export headed by labels someone edited in its form
+     * builder: its names are still the form's */
+    const char *kobo = find_col(st, "_uuid") >= 0 || find_col(st, "_submission_time") >= 0
+                           ? "; if the form's labels were edited in KoboToolbox, download the data again "
+                             "with \"XML values and headers\": its columns then carry the questions' names"
+                           : "";
     dm_status rc = DM_OK;
     for (int k = 0; k < n_unknown && !rc; k++) {
         if (!found_no[k])
@@ -1946,9 +1952,9 @@ static dm_status check_unknown(import_state *st, const int *unknown, int n_unkno
             dm__check_add(st->check, DM_CHECK_ERROR, "unknown_field", l->name, id, NULL, NAN, NAN,
                           "%sfield '%s' is not a field of layer %s, and has '%s' in it: import "
                           "refuses it; map it with --map '%s=%s', drop it with --map '%s=-', "
-                          "or pass --ignore-unknown",
+                          "or pass --ignore-unknown%s",
                           src, full, l->name, value[k], full,
-                          dm__field_near(l, full) ? dm__field_near(l, full) : "FIELD", full);
+                          dm__field_near(l, full) ? dm__field_near(l, full) : "FIELD", full, kobo);
             continue;
         }
         const char *near = dm__field_near(l, full);
@@ -1956,15 +1962,16 @@ static dm_status check_unknown(import_state *st, const int *unknown, int n_unkno
             rc = dm__fail(st->ctx, DM_ENOTFOUND,
                           "%s: %sfield '%s' is not a field of layer %s (did you mean '%s'?), and feature "
                           "%ld%s has '%s' in it; map it with --map '%s=%s', drop it with --map "
-                          "'%s=-', or pass --ignore-unknown",
-                          st->path, src, full, l->name, near, found_no[k], where, value[k], full, near, full);
+                          "'%s=-', or pass --ignore-unknown%s",
+                          st->path, src, full, l->name, near, found_no[k], where, value[k], full, near, full,
+                          kobo);
         else
             rc = dm__fail(st->ctx, DM_ENOTFOUND,
                           "%s: %sfield '%s' is not a field of layer %s (its fields: %s), and feature "
                           "%ld%s has '%s' in it; map it with --map '%s=FIELD', drop it with --map "
-                          "'%s=-', or pass --ignore-unknown",
+                          "'%s=-', or pass --ignore-unknown%s",
                           st->path, src, full, l->name, b.data ? b.data : "", found_no[k], where,
-                          value[k], full, full);
+                          value[k], full, full, kobo);
     }
     dm__buf_free(&b);
     free(found_no);
