@@ -294,6 +294,21 @@ TEST(import_imsma_classification_without_equivalent_is_refused)
                          "classification");
     free(out);
     ASSERT_EQ(rows_of("hazards"), 0);
+    /* Post clearance: refused too, with the way to import such rows as
+     * quality control inspections when that is what they are */
+    dmtest_write_file(dmtest_path("pc.csv"), "Hazard reduction ID,Type of activity,Start date,wkt\n"
+                                             "PC-1,Post clearance,2024-01-01,\"" SQUARE "\"\n");
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer activities pc.csv"), 2);
+    ASSERT_CONTAINS(out, "'Post clearance' is an IMSMA classification demine has no activity_type for");
+    ASSERT_CONTAINS(out, "import them apart as such with --map 'Type of activity=-' --set activity_type=qc");
+    free(out);
+    ASSERT_EQ(rows_of("activities"), 0);
+    ASSERT_EQ(dmtest_demine(&out, "import db.gpkg --layer activities pc.csv --map 'Type of activity=-' --set "
+                                  "activity_type=qc"),
+              0);
+    free(out);
+    char buf[64];
+    ASSERT_STREQ(text_of("activities", "PC-1", "activity_type", buf, sizeof buf), "qc");
 }
 
 TEST(check_file_reads_units_and_imsma_as_import)

@@ -3391,11 +3391,25 @@ static dm_status import_layer(import_state *st, import_run *run)
                 const char *iv = dm__imsma_value(&layer->fields[t], v, &none);
                 if (iv)
                     v = iv;
-                else if (none)
+                else if (none) {
+                    /* a post-clearance task may be an inspection of the land
+                     * released (quality control) or an assessment of its use:
+                     * only the programme knows which */
+                    char w[32], post[300] = "";
+                    snprintf(w, sizeof w, "%.31s", v);
+                    for (char *p = w; *p; p++)
+                        *p = *p == '-' || *p == '_' ? ' ' : (char)tolower((unsigned char)*p);
+                    if (!strcmp(layer->name, "activities") && !strcmp(w, "post clearance"))
+                        snprintf(post, sizeof post,
+                                 "; if they are inspections of released land (post-clearance quality control), "
+                                 "import them apart as such with --map '%.60s=-' --set activity_type=qc "
+                                 "(docs/qc.md)",
+                                 OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(sfd, i)));
                     rc = dm__fail(ctx, DM_EPARSE,
                                   "field '%s': '%s' is an IMSMA classification demine has no %s for (one of %s): "
-                                  "leave such rows out of the file",
-                                  layer->fields[t].name, v, layer->fields[t].name, layer->fields[t].values);
+                                  "leave such rows out of the file%s",
+                                  layer->fields[t].name, v, layer->fields[t].name, layer->fields[t].values, post);
+                }
             }
             /* a choice given by its label in the form ("Open", "Piyada
              * əleyhinə mina (AP)"), as a KoboToolbox export has it */
