@@ -101,6 +101,9 @@ int cli_unknown_subcommand(const char *cmd, const char *sub, const char *const *
  * the first file goes) is no file there, has no '.' or '/' and is a near miss
  * of one of subs; else 0. */
 int cli_subcommand_typo(const char *cmd, const char *arg, const char *const *subs);
+/* one when n, printed as a whole number (%ld, %zu, %.0f), is 1, else many:
+ * printf("%ld %s", n, cli_plural(n, "hazard", "hazards")). */
+const char *cli_plural(double n, const char *one, const char *many);
 /* s as a JSON string (quotes included) in a static buffer rotated 4 ways. */
 const char *cli_json_str(const char *s);
 

@@ -518,6 +518,13 @@ int main(int argc, char **argv)
     return 2;
 }
 
+const char *cli_plural(double n, const char *one, const char *many)
+{
+    char b[32];
+    snprintf(b, sizeof b, "%.0f", n);
+    return strcmp(b, "1") ? many : one;
+}
+
 const char *cli_json_str(const char *s)
 {
     static char buf[4][8192];

@@ -219,8 +219,9 @@ static int run_backup(dm_ctx *ctx, int argc, char **argv)
                (unsigned long long)res.pages, n_hz, n_items, map_abs ? cli_json_str(map_abs) : "null",
                pruned > 0 ? pruned : 0);
     } else {
-        printf("backup of %s written to %s: %.1f MB, %ld hazards, %ld items, checked whole\n", db,
-               out, (double)res.bytes / 1e6, n_hz, n_items);
+        printf("backup of %s written to %s: %.1f MB, %ld %s, %ld %s, checked whole\n", db, out,
+               (double)res.bytes / 1e6, n_hz, cli_plural(n_hz, "hazard", "hazards"), n_items,
+               cli_plural(n_items, "item", "items"));
         if (pruned > 0)
             printf("removed %d older cop%s of %s in %s (--keep %ld)\n", pruned, pruned == 1 ? "y" : "ies",
                    stem, dir, keep);

@@ -131,8 +131,9 @@ static int run_check(dm_ctx *ctx, int argc, char **argv)
         }
         if ((size_t)shown < rep.n)
             printf("... %zu more (use --max 0 or --json for all)\n", rep.n - (size_t)shown);
-        printf("%s: %ld rows checked, %ld errors, %ld warnings\n", path, rep.rows_checked,
-               rep.errors, rep.warnings);
+        printf("%s: %ld %s checked, %ld %s, %ld %s\n", path, rep.rows_checked,
+               cli_plural(rep.rows_checked, "row", "rows"), rep.errors, cli_plural(rep.errors, "error", "errors"),
+               rep.warnings, cli_plural(rep.warnings, "warning", "warnings"));
     }
     rc = rep.errors ? 4 : 0;
     dm_check_report_free(ctx, &rep);

@@ -179,7 +179,7 @@ static int run_synth(dm_ctx *ctx, int argc, char **argv)
         fclose(f);
     }
     dm_free(ctx, xy);
-    printf("%s: synthetic orthomosaic with %zu mines\n", out, n);
+    printf("%s: synthetic orthomosaic with %zu %s\n", out, n, cli_plural(n, "mine", "mines"));
     return 0;
 }
 
@@ -448,12 +448,13 @@ static int run_detect(dm_ctx *ctx, int argc, char **argv)
                    ap);
         printf("}\n");
     } else {
-        printf("%s: %zu candidates (%s) over %.1f m^2%s%s\n", in, r.n, method_name(o.method),
+        printf("%s: %zu %s (%s) over %.1f m^2%s%s\n", in, r.n, cli_plural(r.n, "candidate", "candidates"),
+               method_name(o.method),
                r.area_m2, out ? " -> " : "", out ? out : "");
         if (truth)
             printf("recall %.3f at %g false alarms per 100 m^2, average precision %.3f "
-                   "(%zu true mines)\n",
-                   rec, far, ap, nt);
+                   "(%zu true %s)\n",
+                   rec, far, ap, nt, cli_plural(nt, "mine", "mines"));
     }
     free(txy);
     dm_detect_result_free(ctx, &r);

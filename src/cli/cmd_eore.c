@@ -274,7 +274,7 @@ static int run_eore(dm_ctx *ctx, int argc, char **argv)
     if (!st && csv) {
         rc = write_csv(csv, &r);
         if (!rc && !json)
-            printf("wrote %s (%zu settlements)\n", csv, r.n);
+            printf("wrote %s (%zu %s)\n", csv, r.n, cli_plural(r.n, "settlement", "settlements"));
     }
     dm_eore_result_free(ctx, &r);
     if (st)

@@ -91,7 +91,7 @@ static int run_synth(dm_ctx *ctx, int argc, char **argv)
             fclose(f);
         }
     }
-    printf("%s: %zu samples on lines, %zu targets\n", out, sv.n, nt);
+    printf("%s: %zu samples on lines, %zu %s\n", out, sv.n, nt, cli_plural(nt, "target", "targets"));
     dm_mag_survey_free(ctx, &sv);
     dm_free(ctx, t);
     return 0;
@@ -311,10 +311,10 @@ static int run_mag(dm_ctx *ctx, int argc, char **argv)
             score_truth(ctx, truth, &sv, &r, 1);
         printf("}\n");
     } else {
-        printf("%s: %zu samples (%ld corrupt lines skipped), noise %.2f nT, %zu targets, "
+        printf("%s: %zu samples (%ld corrupt %s skipped), noise %.2f nT, %zu %s, "
                "coverage %.4f ha%s%s\n",
-               in, sv.n, sv.bad_lines, r.noise_nt, r.n_targets, r.coverage_ha, out ? " -> " : "",
-               out ? out : "");
+               in, sv.n, sv.bad_lines, cli_plural(sv.bad_lines, "line", "lines"), r.noise_nt, r.n_targets,
+               cli_plural(r.n_targets, "target", "targets"), r.coverage_ha, out ? " -> " : "", out ? out : "");
         if (dbp)
             printf("%s: %ld flight%s and %ld detection%s added (%ld already known)\n", dbp,
                    is.flights_added, is.flights_added == 1 ? "" : "s", is.detections_added,

@@ -326,9 +326,10 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
         }
     }
     /* a plan of some districts says which, as the report's plan line does */
-    printf("plan from %s%s: %zu open hazard%s%s%s%s, %.1f ha, %.0f expected items; %zu team%s\n", r->start, first_wd,
+    printf("plan from %s%s: %zu open hazard%s%s%s%s, %.1f ha, %.0f expected %s; %zu team%s\n", r->start, first_wd,
            r->n, r->n == 1 ? "" : "s", cfg->scope[0] ? " (" : "", cfg->scope, cfg->scope[0] ? ")" : "",
-           r->total_area_ha, r->total_items, r->n_teams, r->n_teams == 1 ? "" : "s");
+           r->total_area_ha, r->total_items, cli_plural(r->total_items, "item", "items"), r->n_teams,
+           r->n_teams == 1 ? "" : "s");
     printf("  routes:   cancel %.0f %s (%.1f ha), reduce %.0f (%.1f ha), clear %.0f (%.1f ha)",
            r->n_route[0], r->n_route[0] == 1 ? "hazard" : "hazards", r->area_route[0], r->n_route[1],
            r->area_route[1], r->n_route[2], r->area_route[2]);

@@ -567,8 +567,9 @@ static int run_review(dm_ctx *ctx, dm_store *s, const char *db, const char *id, 
                 dm_ctx_errmsg(ctx));
         return cli_exit_code(st);
     }
-    printf("  risk map refreshed: %zu cells from %zu evidence items; %zu hazards updated\n", r.stats.cells,
-           r.n_evidence, r.hazards_updated);
+    printf("  risk map refreshed: %zu cells from %zu evidence %s; %zu %s updated\n", r.stats.cells, r.n_evidence,
+           cli_plural(r.n_evidence, "item", "items"), r.hazards_updated,
+           cli_plural(r.hazards_updated, "hazard", "hazards"));
     cli_risk_changes_print(s, &r, 0, "  ");
     return 0;
 }

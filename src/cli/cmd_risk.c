@@ -424,7 +424,7 @@ static void seen_list(const dm_evidence_set *all, int codes, char *buf, size_t n
         len += (size_t)w;
     }
     if (more && len + 1 < n)
-        snprintf(buf + len, n - len, ", and %zu rows of other values", more);
+        snprintf(buf + len, n - len, ", and %zu %s of other values", more, cli_plural(more, "row", "rows"));
     if (!nv)
         snprintf(buf, n, "no rows at all");
 }
@@ -750,9 +750,9 @@ static int run_map(dm_ctx *ctx, int argc, char **argv)
                    "known to within x/%.2g (90 %%)\n",
                    sc->spots, sc->positive, sc->expected, sc->factor, sc->power, sc->level_x90);
             if (sc->positive < 10)
-                printf("note: %zu spots with an item say little; the recalibration stays near "
+                printf("note: %zu %s little; the recalibration stays near "
                        "the map until more are checked (docs/risk.md)\n",
-                       sc->positive);
+                       sc->positive, cli_plural(sc->positive, "spot with an item says", "spots with an item say"));
         }
         cli_risk_changes_print(s, &r, 0, "");
     }
@@ -1226,12 +1226,13 @@ static int run_refresh(dm_ctx *ctx, int argc, char **argv)
         else
             printf("\"spots\":null}\n");
     } else {
-        printf("risk map refreshed: %zu cells from %zu evidence items in %.2f s; %zu hazards "
+        printf("risk map refreshed: %zu cells from %zu evidence %s in %.2f s; %zu %s "
                "updated; item density x %.3g",
-               r.stats.cells, r.n_evidence, r.stats.seconds, r.hazards_updated, r.cal.factor);
+               r.stats.cells, r.n_evidence, cli_plural(r.n_evidence, "item", "items"), r.stats.seconds,
+               r.hazards_updated, cli_plural(r.hazards_updated, "hazard", "hazards"), r.cal.factor);
         if (sc->spots)
-            printf("; recalibrated on %zu checked spots (%zu with an item): %.3g x density^%.2f",
-                   sc->spots, sc->positive, sc->factor, sc->power);
+            printf("; recalibrated on %zu checked %s (%zu with an item): %.3g x density^%.2f",
+                   sc->spots, cli_plural(sc->spots, "spot", "spots"), sc->positive, sc->factor, sc->power);
         printf("\n");
         cli_risk_changes_print(s, &r, 0, "");
     }

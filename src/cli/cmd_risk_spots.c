@@ -353,7 +353,8 @@ int cmd_risk_spots(dm_ctx *ctx, int argc, char **argv)
         if (json)
             printf("{\"out\":%s,\"spots\":%zu,\"classes\":[", cli_json_str(out), ns);
         else
-            printf("%zu spots written to %s (label them 1 or 0 after the search):\n", ns, out);
+            printf("%zu %s written to %s (label %s 1 or 0 after the search):\n", ns,
+                   cli_plural(ns, "spot", "spots"), out, cli_plural(ns, "it", "them"));
         for (int c = 0; c < DM_RISK_SPOT_CLASSES; c++)
             if (json)
                 printf("%s{\"class\":\"%s\",\"spots\":%zu,\"cells\":%.0f}", c ? "," : "",

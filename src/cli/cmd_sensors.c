@@ -432,8 +432,8 @@ static int do_evidence(dm_ctx *ctx, int argc, char **argv)
     dm_sensor_evidence_free(ctx, &ev);
     if (e)
         return cli_fail(ctx, "sensors", e);
-    printf("%s: %dx%d cells of %g m, log likelihood ratios of %zu detections and %zu flights\n",
-           out, w, h, cell, np, na);
+    printf("%s: %dx%d cells of %g m, log likelihood ratios of %zu %s and %zu %s\n", out, w, h, cell, np,
+           cli_plural(np, "detection", "detections"), na, cli_plural(na, "flight", "flights"));
     return 0;
 }
 
@@ -493,10 +493,13 @@ static int do_simulate(dm_ctx *ctx, int argc, char **argv)
     dm_store_close(s);
     if (e)
         return cli_fail(ctx, "sensors", e);
-    printf("%s: %ld simulated flights, %ld detections\n", out, nf, nd);
+    printf("%s: %ld simulated %s, %ld %s\n", out, nf, cli_plural(nf, "flight", "flights"), nd,
+           cli_plural(nd, "detection", "detections"));
     if (import)
-        printf("%s: %ld flights and %ld detections added (%ld and %ld already known)\n", dbp,
-               st.flights_added, st.detections_added, st.flights_skipped, st.detections_skipped);
+        printf("%s: %ld %s and %ld %s added (%ld and %ld already known)\n", dbp, st.flights_added,
+               cli_plural(st.flights_added, "flight", "flights"), st.detections_added,
+               cli_plural(st.detections_added, "detection", "detections"), st.flights_skipped,
+               st.detections_skipped);
     return 0;
 }
 

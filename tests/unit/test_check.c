@@ -236,7 +236,7 @@ TEST(check_of_a_file_names_a_remaining_area_above_the_estimate)
     ASSERT_EQ(dmtest_demine(&out, "check %s --layer hazards", dmtest_path("hz.geojson")), 4);
     ASSERT_CONTAINS(out, "feature 1 T-1: field 'remaining_area_ha': 500 ha is more than est_area_ha 12.5 ha");
     ASSERT(!strstr(out, "T-2:"));
-    ASSERT_CONTAINS(out, "2 rows checked, 1 errors");
+    ASSERT_CONTAINS(out, "2 rows checked, 1 error,");
     free(out);
     /* no estimate given: the import takes the polygon's area (about 0.95
      * ha here), and the check measures against it as well */

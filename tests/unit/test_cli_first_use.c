@@ -251,3 +251,21 @@ TEST(demo_risk_education_sessions_each_have_their_district)
     ASSERT_CONTAINS(out, "Aghdam");
     free(out);
 }
+
+TEST(a_count_of_one_is_said_in_the_singular)
+{
+    /* "1 hazards" in backup, "1 expected items" in plan */
+    const char *db = dmtest_path("one.gpkg");
+    const char *gj = dmtest_path("one.geojson");
+    dmtest_write_file(gj, "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":"
+                          "{\"ref\":\"H-1\",\"hazard_type\":\"SHA\",\"status\":\"open\",\"reliability\":3},"
+                          "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+                          "[[[46.9,40.0],[46.902,40.0],[46.902,40.01],[46.9,40.01],[46.9,40.0]]]}}]}");
+    ASSERT_DEMINE(0, "created", "init '%s'", db);
+    ASSERT_DEMINE(0, "imported 1 row", "import '%s' --layer hazards '%s'", db, gj);
+    ASSERT_DEMINE(0, " MB, 1 hazard, 0 items, checked whole", "backup '%s' '%s'", db, dmtest_path("b.gpkg"));
+    ASSERT_DEMINE(0, ": 1 open hazard, 19.0 ha, 1 expected item; 50 teams",
+                  "plan '%s' --prior --no-write --csv '%s' --out-json '%s'", db, dmtest_path("p.csv"),
+                  dmtest_path("p.json"));
+    ASSERT_DEMINE(0, "one.geojson: 1 row checked, 0 errors, 0 warnings", "check '%s' --layer hazards", gj);
+}

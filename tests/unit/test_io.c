@@ -532,7 +532,7 @@ TEST(check_reads_a_csv_as_import_does)
      * without a CRS are named), the columns none refused */
     dmtest_write_file(dmtest_path("utm.csv"), "what,easting,northing\nAP,675000,4410000\n");
     ASSERT_DEMINE(4, "look like UTM", "check utm.csv");
-    ASSERT_DEMINE(0, "1 rows checked, 0 errors", "check utm.csv --crs EPSG:32638");
+    ASSERT_DEMINE(0, "1 row checked, 0 errors", "check utm.csv --crs EPSG:32638");
     /* the options of import: --map, --x/--y, unknown fields named each */
     dmtest_write_file(dmtest_path("m.csv"), "kind,colour,shape,lat,lon\nAP,red,round,39.8,46.7\n");
     ASSERT_EQ(dmtest_demine(&out, "check m.csv --layer items"), 4);
@@ -2025,7 +2025,7 @@ TEST(check_without_layer_orders_day_first_start_and_end_dates)
     ASSERT_EQ(dmtest_demine(&out, "check d.csv"), 4);
     ASSERT_CONTAINS(out, "date_order           file feature 1 (line 2) a: end_date (2021-05-10) is before "
                          "start_date (2021-05-12)");
-    ASSERT_CONTAINS(out, "2 rows checked, 1 errors");
+    ASSERT_CONTAINS(out, "2 rows checked, 1 error,");
     free(out);
     dmtest_write_file(dmtest_path("e.csv"), "date_start,date_end,lon,lat\n2021-05-12,11.05.2021,46.7,39.8\n");
     ASSERT_DEMINE(4, "date_end (2021-05-11) is before date_start (2021-05-12)", "check e.csv");

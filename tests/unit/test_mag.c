@@ -168,7 +168,7 @@ TEST(mag_cli_synth_pick_and_import)
                                   "--import t.gpkg --flight-ref MAG-1 --date 2024-08-01"),
               0);
     ASSERT_CONTAINS(out, "line 3: field 'y'");
-    ASSERT_CONTAINS(out, "1 corrupt lines skipped");
+    ASSERT_CONTAINS(out, "1 corrupt line skipped");
     ASSERT_CONTAINS(out, "1 flight and");
     ASSERT_CONTAINS(out, "(100.0%)");
     free(out);
@@ -264,7 +264,7 @@ TEST(mag_synth_refuses_options_out_of_range)
         snprintf(opt, sizeof opt, "%.*s:", (int)strcspn(bad[i], " "), bad[i]);
         ASSERT_DEMINE(2, opt, "mag synth s.csv %s", bad[i]);
     }
-    ASSERT_DEMINE(0, "1 targets", "mag synth s.csv --size-m 4 --targets 1");
+    ASSERT_DEMINE(0, "1 target\n", "mag synth s.csv --size-m 4 --targets 1");
 }
 
 TEST(mag_processing_errors_name_the_file)

@@ -384,7 +384,7 @@ TEST(plan_cli_one_team_and_a_method_with_no_task)
     char *out = NULL;
     int rc = plan_small(&out, db, "--district Zangilan");
     ASSERT_MSG(rc == 0, "plan failed: %s", out);
-    ASSERT_CONTAINS(out, "plan from 2026-11-30: 1 open hazard (the district Zangilan), 34.4 ha, 1 expected items; "
+    ASSERT_CONTAINS(out, "plan from 2026-11-30: 1 open hazard (the district Zangilan), 34.4 ha, 1 expected item; "
                          "4 teams\n");
     ASSERT_CONTAINS(out, "            survey     1 team, no task (the plan needs no work of its method)\n");
     ASSERT(!strstr(out, "USD 0 at their day rates"));

@@ -1268,7 +1268,7 @@ TEST(sensors_calibrate_leaves_out_points_off_the_validated_ground)
     dm_free(ctx, r);
     char *out = NULL;
     ASSERT_EQ(dmtest_demine(&out, "sensors calibrate t.gpkg --validation v.geojson"), 0);
-    ASSERT_CONTAINS(out, "v.geojson: 1 items and 1 detections lie off every validation area of their sensor (by "
+    ASSERT_CONTAINS(out, "v.geojson: 1 item and 1 detection lie off every validation area of their sensor (by "
                          "more than 1 m; the first, feature 5, an item): left out");
     free(out);
     /* every point off the area: refused */

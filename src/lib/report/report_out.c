@@ -276,9 +276,9 @@ static void part_lines(const rep_data *d, lines *L)
     json_t *p = d->plan;
     const char *start = json_string_value(json_object_get(p, "start"));
     char u1[40], u2[40], c[200], dr[200] = "";
-    add(L, "Plan from %s, of %s: %ld of its %ld open hazard%s %s in %s, %.1f ha, %.0f expected items",
+    add(L, "Plan from %s, of %s: %ld of its %ld open hazard%s %s in %s, %.1f ha, %.0f expected item%s",
         start ? start : "?", d->plan_scope, d->plan_in, d->plan_n, d->plan_n == 1 ? "" : "s",
-        d->plan_in == 1 ? "is" : "are", d->scope, q->ha, q->items);
+        d->plan_in == 1 ? "is" : "are", d->scope, q->ha, q->items, q->items > 0.5 && q->items < 1.5 ? "" : "s");
     if (d->unplanned[0])
         add(L, "Not in the stored plan (of %s): %s", d->plan_scope, d->unplanned);
     if (q->funded)

@@ -202,8 +202,8 @@ static dm_status order_by_time(dm_ctx *ctx, const char *path, dm_mag_survey *sv,
         }
     }
     if (moved)
-        dm__log(ctx, DM_LOG_WARN, "%s: %zu samples were out of time order; taken in time order", path,
-                moved);
+        dm__log(ctx, DM_LOG_WARN, "%s: %zu sample%s out of time order; taken in time order", path, moved,
+                moved == 1 ? " was" : "s were");
     dm_free(ctx, k);
     dm_free(ctx, cp);
     return DM_OK;
@@ -376,12 +376,12 @@ dm_status dm_mag_read_csv(dm_ctx *ctx, const char *path, const char *crs, dm_mag
     if (out->n < 2) {
         if (out->n == 1)
             st = dm__fail(ctx, DM_EPARSE,
-                          "%s: only 1 usable sample (%ld corrupt lines): a survey needs lines of "
+                          "%s: only 1 usable sample (%ld corrupt line%s): a survey needs lines of "
                           "several samples",
-                          path, out->bad_lines);
+                          path, out->bad_lines, out->bad_lines == 1 ? "" : "s");
         else
-            st = dm__fail(ctx, DM_EPARSE, "%s: no usable samples (%ld corrupt lines)", path,
-                          out->bad_lines);
+            st = dm__fail(ctx, DM_EPARSE, "%s: no usable samples (%ld corrupt line%s)", path,
+                          out->bad_lines, out->bad_lines == 1 ? "" : "s");
         goto fail;
     }
     if (!geo) {
@@ -402,8 +402,8 @@ dm_status dm_mag_read_csv(dm_ctx *ctx, const char *path, const char *crs, dm_mag
     if (ci_t >= 0 && bad_time)
         dm__log(ctx, DM_LOG_WARN,
                 "%s: line %ld: field 'time': '%s' is not a time (seconds, hh:mm:ss or an ISO "
-                "date and time; %ld samples): the samples are taken in file order",
-                path, first_bad_time, bad_tv, bad_time);
+                "date and time; %ld sample%s): the samples are taken in file order",
+                path, first_bad_time, bad_tv, bad_time, bad_time == 1 ? "" : "s");
     else if (ci_t >= 0 && (st = order_by_time(ctx, path, out, tm, auto_line)))
         goto fail;
     dm_free(ctx, tm);
@@ -709,9 +709,10 @@ dm_status dm_mag_process(dm_ctx *ctx, dm_mag_survey *sv, const dm_mag_opts *opts
                 if (!dup[i])
                     sv->s[m++] = sv->s[i];
             dm__log(ctx, DM_LOG_WARN,
-                    "%zu samples repeat another of their line (same position and value; one in line %d): "
-                    "left out, they would make the noise look lower than it is",
-                    ndup, first_line);
+                    "%zu sample%s another of their line (same position and value; %s line %d): "
+                    "left out, %s would make the noise look lower than it is",
+                    ndup, ndup == 1 ? " repeats" : "s repeat", ndup == 1 ? "in" : "one in", first_line,
+                    ndup == 1 ? "it" : "they");
             sv->n = n = m;
         }
         dm_free(ctx, dup);
@@ -764,9 +765,10 @@ dm_status dm_mag_process(dm_ctx *ctx, dm_mag_survey *sv, const dm_mag_opts *opts
         }
         if (reordered)
             dm__log(ctx, DM_LOG_WARN,
-                    "%zu lines had their samples out of order (the first, %s): taken in order along each "
+                    "%zu line%s samples out of order (%s%s): taken in order along each "
                     "line (give a time column to order them by time)",
-                    reordered, first);
+                    reordered, reordered == 1 ? " had its" : "s had their", reordered == 1 ? "" : "the first, ",
+                    first);
     }
     /* levelling: running median along each line */
     double minx = INFINITY, miny = INFINITY, maxx = -INFINITY, maxy = -INFINITY;
@@ -998,9 +1000,10 @@ dm_status dm_mag_process(dm_ctx *ctx, dm_mag_survey *sv, const dm_mag_opts *opts
         }
     if (ngaps)
         dm__log(ctx, DM_LOG_WARN,
-                "%zu gaps of more than %.1f m between samples within lines (the first, %s): the coverage "
-                "leaves them out",
-                ngaps, gap_m, first_gap);
+                "%zu gap%s of more than %.1f m between samples within lines (%s%s): the coverage "
+                "leaves %s out",
+                ngaps, ngaps == 1 ? "" : "s", gap_m, ngaps == 1 ? "" : "the first, ", first_gap,
+                ngaps == 1 ? "it" : "them");
     nlines = nseg;
     lines = dm_calloc(ctx, nlines ? nlines : 1, sizeof *lines);
     if (!lines) {

@@ -768,9 +768,11 @@ static dm_status read_spatial(dm_store *s, const char *path, double match_m, acc
                 *nv = m;
             }
             dm__log(ctx, DM_LOG_WARN,
-                    "%s: %zu items and %zu detections lie off every validation area of their sensor (by more "
+                    "%s: %zu item%s and %zu detection%s %s off every validation area of their sensor (by more "
                     "than %g m; the first, feature %ld, a%s): left out, as they are not on validated ground",
-                    path, n_off[0], n_off[1], fmax(match_m, 1.0), first_off, first_kind ? " detection" : "n item");
+                    path, n_off[0], n_off[0] == 1 ? "" : "s", n_off[1], n_off[1] == 1 ? "" : "s",
+                    n_off[0] + n_off[1] == 1 ? "lies" : "lie", fmax(match_m, 1.0), first_off,
+                    first_kind ? " detection" : "n item");
         }
         dm_free(ctx, n_in);
         dm_free(ctx, first_out);
