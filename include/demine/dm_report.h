@@ -95,6 +95,49 @@ typedef struct dm_public_opts {
 DM_API dm_status dm_report_public(dm_store *s, const char *path, const dm_public_opts *opts,
                                   int *n_zones);
 
+/* ---- a hazard's completion report and handover certificate ---- */
+
+typedef struct dm_hazard_report_opts {
+    const char *date;    /* report date YYYY-MM-DD; NULL: today */
+    int force;           /* replace path whatever it holds */
+    dm_public_lang lang; /* the certificate's texts: English, Azerbaijani or
+                          * both (DM_LANG_BOTH, 0); the rest is English */
+} dm_hazard_report_opts;
+
+typedef struct dm_hazard_report_info {
+    char uuid[37], ref[200]; /* the hazard */
+    int pages;               /* pages written */
+    int draft;               /* the certificate is a draft: the hazard is
+                              * neither closed nor handed over */
+} dm_hazard_report_info;
+
+/* Write the completion report and handover certificate of one hazard
+ * (IMAS 08.30) to path, an A4 PDF: its header (ref, name, type, district,
+ * settlement, status and its date, the report's date); a map of its
+ * polygon, the release areas coloured by outcome, the items found and the
+ * accidents within 100 m, with a longitude/latitude grid, scale bar, north
+ * arrow and its turning points numbered; the turning points of its polygon
+ * (and of the land remaining, when some was released and some is left) in
+ * degrees and in the UTM zone of its centre, with the distance and bearing
+ * to the next; the land estimated, cancelled, reduced, cleared and
+ * remaining (ha and m2; release areas counted once as dm_release_count
+ * counts them, the remaining area as stored, else the estimate less the
+ * land released); its activities (approved only) and the quality control
+ * inspections of them; items found by category, model and fate; the
+ * accidents; the risk map's residual risk written back to it; its status
+ * history; and a certificate page with the operator's, the national
+ * authority's and the local authority's signature blocks, marked DRAFT
+ * with what remains when the hazard is neither closed nor handed over.
+ * hazard is its ref (any case), uuid or uuid prefix. opts may be NULL;
+ * info (when not NULL) is filled. An existing path is replaced as by
+ * dm_report_write (a PDF demine wrote, an empty file, or opts->force; else
+ * DM_ECONFLICT); written beside path and renamed once whole.
+ * Errors: DM_EINVAL (path not .pdf, a bad date), DM_ENOTFOUND (no hazard of
+ * that id: the message names it and the refs of hazards close to it),
+ * DM_ECONFLICT, DM_EIO. */
+DM_API dm_status dm_report_hazard(dm_store *s, const char *hazard, const char *path,
+                                  const dm_hazard_report_opts *opts, dm_hazard_report_info *info);
+
 /* Release the font and drawing caches of cairo and fontconfig, for a clean
  * exit (leak checkers). Call only at the end of a process, when no other
  * thread draws. */
