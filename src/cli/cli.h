@@ -101,6 +101,14 @@ int cli_unknown_subcommand(const char *cmd, const char *sub, const char *const *
  * the first file goes) is no file there, has no '.' or '/' and is a near miss
  * of one of subs; else 0. */
 int cli_subcommand_typo(const char *cmd, const char *arg, const char *const *subs);
+/* cli_points.c: a place typed as LON,LAT in degrees (route --from, risk
+ * explain --at): 1 and lon, lat filled when s is one, else a usage error
+ * naming cmd and opt and 0. */
+int cli_parse_lonlat(const char *cmd, const char *opt, const char *s, double *lon, double *lat);
+/* The refusal of a place opt gave latitude first: lon, lat (as given) lie
+ * outside where (the map, the data), lat, lon on it: says so and how to give
+ * it, longitude first. Returns 2. */
+int cli_lonlat_swapped(const char *cmd, const char *opt, double lon, double lat, const char *where);
 /* one when n, printed as a whole number (%ld, %zu, %.0f), is 1, else many:
  * printf("%ld %s", n, cli_plural(n, "hazard", "hazards")). */
 const char *cli_plural(double n, const char *one, const char *many);

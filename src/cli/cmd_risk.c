@@ -1320,14 +1320,8 @@ static int run_explain(dm_ctx *ctx, int argc, char **argv)
     if (!db || !at)
         return cli_usage_error("risk explain", "usage: demine risk explain DB --at LON,LAT");
     double lon, lat;
-    char *end = NULL;
-    lon = strtod(at, &end);
-    if (end == at || *end != ',')
-        return cli_usage_error("risk explain", "--at wants LON,LAT in degrees, got '%s'", at);
-    const char *q = end + 1;
-    lat = strtod(q, &end);
-    if (end == q || *end)
-        return cli_usage_error("risk explain", "--at wants LON,LAT in degrees, got '%s'", at);
+    if (!cli_parse_lonlat("risk explain", "--at", at, &lon, &lat))
+        return 2;
     dm_store *s = NULL;
     int rc = cli_open_store(ctx, "risk explain", db, DM_STORE_READONLY, &s);
     if (rc)
@@ -1352,12 +1346,16 @@ static int run_explain(dm_ctx *ctx, int argc, char **argv)
         free(e);
         return cli_fail(ctx, "risk explain", st);
     }
+    if (e->outside_map == 1 && swapped) {
+        /* refused as route refuses it: an explanation of a place far away
+         * would be read as the answer */
+        char where[1024];
+        snprintf(where, sizeof where, "the last risk map of %s", db);
+        free(e);
+        return cli_lonlat_swapped("risk explain", "--at", lon, lat, where);
+    }
     qsort(e->terms, e->n_terms, sizeof e->terms[0], cmp_contrib);
-    if (e->outside_map == 1 && swapped)
-        fprintf(stderr, "warning: %.6f, %.6f lies outside the last risk map of %s, and %.6f, %.6f "
-                        "on it: --at wants LON,LAT (longitude first); were they exchanged?\n",
-                lon, lat, db, lat, lon);
-    else if (e->outside_map == 1)
+    if (e->outside_map == 1)
         fprintf(stderr, "warning: %.6f, %.6f lies outside the last risk map of %s: the answer uses "
                         "its model and calibration all the same\n", lon, lat, db);
     else if (e->outside_map == -1)

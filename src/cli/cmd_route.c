@@ -53,19 +53,6 @@ static const char *help =
     "                       apart, and no --avoid-above, as on the server\n"
     "  --json               print the figures as JSON\n";
 
-static int parse_point(const char *opt, const char *s, double *lon, double *lat)
-{
-    char *end = NULL;
-    *lon = strtod(s, &end);
-    if (end == s || *end != ',')
-        return cli_usage_error("route", "%s expects LON,LAT, got '%s'", opt, s);
-    const char *t = end + 1;
-    *lat = strtod(t, &end);
-    if (end == t || *end)
-        return cli_usage_error("route", "%s expects LON,LAT, got '%s'", opt, s);
-    return 0;
-}
-
 static int write_file(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
@@ -179,11 +166,11 @@ static int run_route(dm_ctx *ctx, int argc, char **argv)
         else if (!strcmp(a, "--avoid-hazards"))
             avoid_hazards = 1;
         else if (!strcmp(a, "--from") && !check) {
-            if (parse_point(a, v, &lon0, &lat0))
+            if (!cli_parse_lonlat(cmd, a, v, &lon0, &lat0))
                 return 2;
             have_from = 1;
         } else if (!strcmp(a, "--to") && !check) {
-            if (parse_point(a, v, &lon1, &lat1))
+            if (!cli_parse_lonlat(cmd, a, v, &lon1, &lat1))
                 return 2;
             have_to = 1;
         } else if (!strcmp(a, "--line") && check)

@@ -1395,9 +1395,9 @@ TEST(risk_an_approved_clearance_leaves_its_ground_cleaner)
                after);
 }
 
-/* `risk explain --at LAT,LON` (a GPS's order) lands off the map: the
- * warning says the two exchanged lie on it, rather than explaining an empty
- * place far away without a hint */
+/* `risk explain --at LAT,LON` (a GPS's order) lands off the map: refused
+ * as route refuses it (exit 2), saying the two exchanged lie on it and how
+ * to give them, rather than explaining an empty place far away */
 TEST(risk_explain_says_when_lon_and_lat_look_exchanged)
 {
     char *out = NULL;
@@ -1410,9 +1410,11 @@ TEST(risk_explain_says_when_lon_and_lat_look_exchanged)
     ASSERT_DEMINE(0, NULL, "init %s", dmtest_path("d.gpkg"));
     ASSERT_DEMINE(0, NULL, "import %s --layer accidents %s", dmtest_path("d.gpkg"), dmtest_path("acc.geojson"));
     ASSERT_DEMINE(0, NULL, "-q risk map %s --out %s --cell 20", dmtest_path("d.gpkg"), dmtest_path("r.tif"));
-    ASSERT_EQ(dmtest_demine(&out, "risk explain %s --at 39.91,46.92", dmtest_path("d.gpkg")), 0);
-    ASSERT_CONTAINS(out, "lies outside the last risk map");
-    ASSERT_CONTAINS(out, "and 46.920000, 39.910000 on it: --at wants LON,LAT (longitude first)");
+    ASSERT_EQ(dmtest_demine(&out, "risk explain %s --at 39.91,46.92", dmtest_path("d.gpkg")), 2);
+    ASSERT_CONTAINS(out, "demine risk explain: --at 39.91,46.92 lies outside the last risk map");
+    ASSERT_CONTAINS(out, "and 46.92,39.91 on it: points are longitude first, LON,LAT (the order was "
+                         "exchanged): give --at 46.92,39.91");
+    ASSERT(!strstr(out, "log-odds"));
     free(out);
     /* a place merely off the map gets no such guess */
     ASSERT_EQ(dmtest_demine(&out, "risk explain %s --at 45.5,39.9", dmtest_path("d.gpkg")), 0);
