@@ -151,9 +151,9 @@ static int check_truth(dm_ctx *ctx, const char *path, const dm_mag_survey *sv)
     }
     if (off)
         fprintf(stderr,
-                "warning: %s: %ld of %ld points lie off the survey (the first on line "
+                "warning: %s: %ld of %ld %s lie off the survey (the first on line "
                 "%ld): they count as missed\n",
-                path, off, n, first_off);
+                path, off, n, cli_plural(n, "point", "points"), first_off);
     return 0;
 }
 
@@ -197,8 +197,9 @@ static void score_truth(dm_ctx *ctx, const char *path, const dm_mag_survey *sv,
         printf(",\"truth\":%ld,\"found\":%ld,\"strong\":%ld,\"strong_found\":%ld", all, all_found,
                strong, found);
     else
-        printf("truth: %ld of %ld targets found; %ld of %ld with peak above 5x noise (%.1f%%)\n",
-               all_found, all, found, strong, strong ? 100.0 * found / strong : 0.0);
+        printf("truth: %ld of %ld %s found; %ld of %ld with peak above 5x noise (%.1f%%)\n",
+               all_found, all, cli_plural(all, "target", "targets"), found, strong,
+               strong ? 100.0 * found / strong : 0.0);
 }
 
 static int run_mag(dm_ctx *ctx, int argc, char **argv)

@@ -362,16 +362,17 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
                    "(%.0f team-days, %.0f%% at work)\n",
                    mus(r->kept_cost_total), kept, kept > 0 ? 100.0 * days / kept : 0);
         if (r->n_rateless)
-            printf("            (%zu of %zu teams have no day rate, none of them works in the "
+            printf("            (%zu of %zu %s have no day rate, none of them works in the "
                    "schedule)\n",
-                   r->n_rateless, r->n_teams);
+                   r->n_rateless, r->n_teams, cli_plural((double)r->n_teams, "team", "teams"));
     } else if (!rated)
         printf("            at the teams' day rates: unknown (cost_usd_day is 0 for every team)\n");
     else {
         /* some teams have a rate: what they cost is a lower bound */
-        printf("            at least USD %s at the teams' day rates (lower bound: %zu of %zu teams "
+        printf("            at least USD %s at the teams' day rates (lower bound: %zu of %zu %s "
                "have no day rate, %zu of them work%s%s; %s team-days, USD %s for the items)\n",
-               mus(r->day_cost_lower), r->n_rateless, r->n_teams, r->n_unrated,
+               mus(r->day_cost_lower), r->n_rateless, r->n_teams, cli_plural((double)r->n_teams, "team", "teams"),
+               r->n_unrated,
                unrated ? ", the first " : "", unrated ? unrated : "", tdays(days), mus(r->day_items_cost));
         double kept = 0;
         for (size_t j = 0; j < r->n_teams; j++)
@@ -410,8 +411,9 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
             snprintf(until, sizeof until, "to the %g-year horizon, %s", cfg->horizon_years, r->idle_until);
         else
             snprintf(until, sizeof until, "to the plan's end, %s", r->idle_until);
-        printf("  idle:     %zu of %zu teams get no task (%s%s), in none of the costs above:\n",
-               r->n_idle, r->n_teams, names, shown < r->n_idle ? ", ..." : "");
+        printf("  idle:     %zu of %zu %s get no task (%s%s), in none of the costs above:\n",
+               r->n_idle, r->n_teams, cli_plural((double)r->n_teams, "team", "teams"), names,
+               shown < r->n_idle ? ", ..." : "");
         /* a horizon that ends before the first working day does: no day to
          * keep them for (not "0 working days") */
         if (r->idle_to_horizon && r->idle_days <= 0)
@@ -485,9 +487,9 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
         printf("  end:      high-risk land: none %s; %s %s (%s)\n",
                partial ? "funded" : "in the plan", all_land, r->end_all, span_text(sp2, sizeof sp2, r->years_all));
     else if (partial)
-        printf("  end:      high-risk land (%zu of %zu hazards funded) %s (%s); %s %s (%s)\n",
-               r->n_high, all_high, r->end_high, span_text(sp1, sizeof sp1, r->years_high), all_land, r->end_all,
-               span_text(sp2, sizeof sp2, r->years_all));
+        printf("  end:      high-risk land (%zu of %zu %s funded) %s (%s); %s %s (%s)\n",
+               r->n_high, all_high, cli_plural((double)all_high, "hazard", "hazards"), r->end_high,
+               span_text(sp1, sizeof sp1, r->years_high), all_land, r->end_all, span_text(sp2, sizeof sp2, r->years_all));
     else
         printf("  end:      high-risk land (%zu hazard%s) %s (%s); %s %s (%s)\n",
                r->n_high, r->n_high == 1 ? "" : "s", r->end_high, span_text(sp1, sizeof sp1, r->years_high),
@@ -537,22 +539,22 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
                mus3(b1, sizeof b1, r->mc_cost));
     }
     if (r->mc_beyond_teams > 0)
-        printf("            in %d of %d samples survey finds items that no team in the file can survey and "
+        printf("            in %d of %d %s survey finds items that no team in the file can survey and "
                "clear: left out of these figures (add manual, mechanical or dog teams)\n",
-               r->mc_beyond_teams, r->samples);
+               r->mc_beyond_teams, r->samples, cli_plural(r->samples, "sample", "samples"));
     if (r->samples > 0 && r->mc_day_cost.p10 >= 0)
         printf("            cost at the teams' day rates USD %s (P10/P50/P90)\n",
                mus3(b1, sizeof b1, r->mc_day_cost));
     else if (r->samples > 0 && r->mc_day_cost_lower.p10 >= 0)
         printf("            cost at the teams' day rates at least USD %s (P10/P50/P90; "
-               "lower bounds: %zu of %zu teams have no day rate)\n",
+               "lower bounds: %zu of %zu %s have no day rate)\n",
                mus3(b1, sizeof b1, r->mc_day_cost_lower),
-               r->n_rateless, r->n_teams);
+               r->n_rateless, r->n_teams, cli_plural((double)r->n_teams, "team", "teams"));
     if (r->mc_stopped > 0)
-        printf("            in %d of %d samples the schedule passes 2200-12-31, the last date the database "
+        printf("            in %d of %d %s the schedule passes 2200-12-31, the last date the database "
                "holds: stopped there, their years counted to it (at least %.1f), their day-rate cost left out "
                "(add teams or faster ones)\n",
-               r->mc_stopped, r->samples, r->mc_years_all.p90);
+               r->mc_stopped, r->samples, cli_plural(r->samples, "sample", "samples"), r->mc_years_all.p90);
     /* full clearance with no team that clears has no years; a schedule
      * passing 2200-12-31 is stopped there */
     char fy[64], ry[64];
@@ -572,8 +574,8 @@ static void print_summary(const dm_plan_result *r, const dm_plan_config *cfg,
            r->full_clear_ha, ry, mus(r->rb_cost),
            day_m(b2, sizeof b2, r->rb_day_cost, r->rb_day_cost_lower), r->rb_clear_ha);
     if ((r->full_day_cost < 0 && r->full_day_cost_lower >= 0) || (r->rb_day_cost < 0 && r->rb_day_cost_lower >= 0))
-        printf("            (\"at least\": lower bounds, %zu of %zu teams have no day rate)\n", r->n_rateless,
-               r->n_teams);
+        printf("            (\"at least\": lower bounds, %zu of %zu %s have no day rate)\n", r->n_rateless,
+               r->n_teams, cli_plural((double)r->n_teams, "team", "teams"));
     /* risk-based release may still take longer: technical survey of every
      * reduced hectare comes before the clearance it calls for, and with a
      * likely contaminated hazard that clearance is most of it */
@@ -807,9 +809,10 @@ static int run_plan(dm_ctx *ctx, int argc, char **argv)
         st = dm_plan_select_districts(s, h, &n, districts, (size_t)n_districts, exclude, cfg.scope,
                                       sizeof cfg.scope);
         if (!st)
-            fprintf(stderr, "note: %s: planning %zu of the %zu open hazards, those of %s; the plan's files and "
+            fprintf(stderr, "note: %s: planning %zu of the %zu open %s, those of %s; the plan's files and "
                             "plan_tasks hold these alone\n",
-                    exclude ? "--exclude-district" : "--district", n, total, cfg.scope);
+                    exclude ? "--exclude-district" : "--district", n, total,
+                    cli_plural((double)total, "hazard", "hazards"), cfg.scope);
     }
     if (!st && !rc)
         st = dm_plan_run(ctx, &cfg, h, n, teams, nt, &r);

@@ -203,8 +203,8 @@ static int run_record(dm_ctx *ctx, int argc, char **argv)
            r.inspected_ha, r.not_inspected);
     for (size_t i = 0; i < r.inspections && i < DM_QC_RECORD_LIST; i++) {
         const dm_qc_recorded *x = &r.list[i];
-        printf("  %s of %s: %zu of %zu plots, %.2f ha, %ld item%s found\n", x->ref, x->task_ref, x->plots,
-               x->drawn, x->ha, x->items, x->items == 1 ? "" : "s");
+        printf("  %s of %s: %zu of %zu %s, %.2f ha, %ld item%s found\n", x->ref, x->task_ref, x->plots,
+               x->drawn, cli_plural((double)x->drawn, "plot", "plots"), x->ha, x->items, x->items == 1 ? "" : "s");
     }
     if (r.items > 0)
         printf("import the items found, with their places, as found by the inspection (then `demine qc %s`):\n"

@@ -146,8 +146,9 @@ static void print_verify(json_t *r, const char *db)
         char oi[16], oa[16];
         pct(out, "items_outside", oi, sizeof oi);
         pct(out, "accidents_outside", oa, sizeof oa);
-        printf("Outside every record: %s of %.0f items found, %s of %.0f accidents\n", oi, num(out, "items"), oa,
-               num(out, "accidents"));
+        printf("Outside every record: %s of %.0f %s found, %s of %.0f %s\n", oi, num(out, "items"),
+               cli_plural(num(out, "items"), "item", "items"), oa, num(out, "accidents"),
+               cli_plural(num(out, "accidents"), "accident", "accidents"));
         json_object_foreach(json_object_get(out, "by_source"), key, x)
         {
             pct(x, "items_outside", oi, sizeof oi);
