@@ -402,6 +402,19 @@ static int run_restore(dm_ctx *ctx, int argc, char **argv)
 
 int cmd_status_settle(dm_ctx *ctx, const char *db, int dry_run, int json, const char *date, const char *reason);
 
+/* 1 when s is a date as a hazard_status row's date field reads it (the
+ * store's own reading of status --date), out filled. */
+static int status_date_as_stored(dm_ctx *ctx, const char *s, char out[11])
+{
+    char norm[64];
+    const dm_field_def *f = dm_field_find(dm_layer_find("hazard_status"), "date");
+    if (!f || dm_field_normalise(ctx, f, s, norm, sizeof norm) || !dm_date_parse(norm, out)) {
+        dm_ctx_clear_error(ctx);
+        return 0;
+    }
+    return 1;
+}
+
 static int run_status(dm_ctx *ctx, int argc, char **argv)
 {
     static const struct option longopts[] = {{"reason", required_argument, 0, 'r'},
@@ -429,6 +442,17 @@ static int run_status(dm_ctx *ctx, int argc, char **argv)
             return cli_help(status_help);
         else
             return 2;
+    }
+    char day[11];
+    if (date) {
+        /* read as every date option reads it, with its message; the forms
+         * the store read before beyond those (2021/05/12, a time after the
+         * date, spaces around it) still pass */
+        if (!cli_date(ctx, date, 0, day) && !status_date_as_stored(ctx, date, day)) {
+            cli_parse_date(ctx, "status", "--date", date, 0, day);
+            return 2;
+        }
+        date = day;
     }
     if (settle) {
         if (argc - optind != 1)
