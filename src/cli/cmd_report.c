@@ -3,7 +3,8 @@
  * cmd_report.c -- `demine report DB [--out report.pdf|report.html]`: the
  * national status report with maps, charts and tables, or with --district
  * that of some districts; with --public, the printable danger map (leaflet)
- * of an area for residents.
+ * of an area for residents; with --hazard, the completion report and
+ * handover certificate of one hazard.
  */
 #include "cli.h"
 
@@ -51,9 +52,82 @@ static const char *help =
     "of the hazards whose district field names it), KM (default 3) around a\n"
     "settlement, or a box in degrees;\n"
     "by default the extent of all zones. --lang: Azerbaijani, English or both\n"
-    "(default). By default into DB's name with -danger-map.pdf.\n";
+    "(default). By default into DB's name with -danger-map.pdf.\n\n";
+
+static const char *help_hazard =
+    "usage: demine report DB --hazard REF|UUID [--out FILE.pdf] [--lang en|az|both]\n"
+    "                     [--date YYYY-MM-DD] [--force]\n\n"
+    "Write the completion report and handover certificate of one hazard (IMAS 08.30),\n"
+    "an A4 PDF: its ref, name, type, district, settlement, status and date; a map of\n"
+    "its polygon with the release areas by outcome (cancelled, reduced, cleared), the\n"
+    "items found, the accidents within 100 m and its numbered turning points, with a\n"
+    "longitude/latitude grid, scale bar and north arrow; the turning points in\n"
+    "degrees (6 decimals) and in the UTM zone of the hazard (metres), with the\n"
+    "distance and true bearing to the next, and those of the land remaining when some\n"
+    "is released; the land estimated, cancelled, reduced, cleared and remaining (ha\n"
+    "and m2); its approved activities and their quality control inspections; the\n"
+    "items found by category, model and fate; the accidents; the residual risk of the\n"
+    "risk map written back to it; its status history; and a certificate page with\n"
+    "signature blocks for the operator, the national authority (quality assurance)\n"
+    "and the local authority or land user. A hazard neither closed nor handed over\n"
+    "gets the certificate marked DRAFT, with the land and activities that remain.\n"
+    "REF is its ref (any case), uuid or uuid prefix. --lang: the certificate's texts\n"
+    "in English (default), Azerbaijani or both; the rest is English. By default into\n"
+    "DB's name with -hazard-REF.pdf.\n";
 
 static int bad_public(const char *opt) { return cli_usage_error("report", "%s needs --public", opt); }
+
+/* DB's name with -hazard-REF.pdf, a character of REF that is no letter or
+ * digit as '-'. */
+static char *hazard_name(const char *db, const char *ref)
+{
+    char suffix[120] = "-hazard-";
+    size_t o = strlen(suffix);
+    for (const unsigned char *q = (const unsigned char *)ref; *q && o + 6 < sizeof suffix; q++)
+        suffix[o++] = ((*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z'))
+                          ? (char)*q
+                          : '-';
+    snprintf(suffix + o, sizeof suffix - o, ".pdf");
+    return cli_sibling(db, suffix);
+}
+
+/* The completion report of one hazard of db into out. */
+static int run_hazard_report(dm_ctx *ctx, const char *db, const char *out, const char *hazard, const char *lang,
+                             const dm_report_opts *op)
+{
+    size_t ol = strlen(out);
+    if (ol < 4 || strcasecmp(out + ol - 4, ".pdf"))
+        return cli_usage_error("report", "--hazard writes a printable A4 PDF: name the file .pdf, not '%s'", out);
+    dm_hazard_report_opts ho;
+    memset(&ho, 0, sizeof ho);
+    if (!lang || !strcmp(lang, "en"))
+        ho.lang = DM_LANG_EN;
+    else if (!strcmp(lang, "az"))
+        ho.lang = DM_LANG_AZ;
+    else if (!strcmp(lang, "both"))
+        ho.lang = DM_LANG_BOTH;
+    else
+        return cli_usage_error("report", "--lang is en, az or both, not '%s'", lang);
+    ho.date = op->date;
+    ho.force = op->force;
+    dm_store *s = NULL;
+    int rc = cli_open_store(ctx, "report", db, DM_STORE_READONLY, &s);
+    if (rc)
+        return rc;
+    dm_hazard_report_info info;
+    dm_status st = dm_report_hazard(s, hazard, out, &ho, &info);
+    dm_store_close(s);
+    dm_report_cleanup();
+    if (st == DM_ECONFLICT) {
+        fprintf(stderr, "demine report: error: %s; give --force to replace it\n", dm_ctx_errmsg(ctx));
+        return cli_exit_code(st);
+    }
+    if (st)
+        return cli_fail(ctx, "report", st);
+    printf("hazard report of %s written to %s: %d page%s%s\n", info.ref[0] ? info.ref : info.uuid, out, info.pages,
+           info.pages == 1 ? "" : "s", info.draft ? "; the certificate is a DRAFT: the hazard is not released" : "");
+    return 0;
+}
 
 /* The default name of the report of some districts: DB's name with
  * -report-A-B.pdf (-report-without-A.pdf), a name's characters that are no
@@ -157,6 +231,7 @@ static int run_report_to(dm_ctx *ctx, const char *db, const char *out, int publi
 static int run_report(dm_ctx *ctx, int argc, char **argv)
 {
     const char *db = NULL, *out = NULL, *settlement = NULL, *bbox_s = NULL, *lang = NULL, *around_s = NULL;
+    const char *hazard = NULL;
     int public_map = 0;
     dm_report_opts o;
     memset(&o, 0, sizeof o);
@@ -167,14 +242,14 @@ static int run_report(dm_ctx *ctx, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (cli_is_help(a))
-            return cli_help(help);
+            return cli_help(help), cli_help(help_hazard);
         if (!strcmp(a, "--public")) {
             public_map = 1;
         } else if (!strcmp(a, "--force")) {
             o.force = 1;
         } else if (!strcmp(a, "--out") || !strcmp(a, "--title") || !strcmp(a, "--date") ||
                    !strcmp(a, "--settlement") || !strcmp(a, "--bbox") || !strcmp(a, "--lang") ||
-                   !strcmp(a, "--around")) {
+                   !strcmp(a, "--around") || !strcmp(a, "--hazard")) {
             if (i + 1 >= argc)
                 return cli_usage_error("report", "%s needs a value", a);
             const char *v = argv[++i];
@@ -190,6 +265,8 @@ static int run_report(dm_ctx *ctx, int argc, char **argv)
                 bbox_s = v;
             else if (!strcmp(a, "--lang"))
                 lang = v;
+            else if (!strcmp(a, "--hazard"))
+                hazard = v;
             else
                 around_s = v;
         } else if (!strcmp(a, "--district") || !strcmp(a, "--exclude-district")) {
@@ -203,7 +280,12 @@ static int run_report(dm_ctx *ctx, int argc, char **argv)
             exclude = ex;
             districts[n_districts++] = argv[++i];
         } else if (a[0] == '-' && a[1])
-            return cli_unknown_option_in("report", a, help);
+        {
+            /* the options of every form guessed from */
+            char all[8192];
+            snprintf(all, sizeof all, "%s%s", help, help_hazard);
+            return cli_unknown_option_in("report", a, all);
+        }
         else if (!db)
             db = a;
         else
@@ -217,6 +299,27 @@ static int run_report(dm_ctx *ctx, int argc, char **argv)
         if (!cli_parse_date(ctx, "report", "--date", o.date, 0, day))
             return 2;
         o.date = day;
+    }
+    if (hazard) {
+        const char *bad = public_map    ? "--public"
+                          : n_districts ? (exclude == 1 ? "--exclude-district" : "--district")
+                          : o.title     ? "--title"
+                          : settlement  ? "--settlement"
+                          : bbox_s      ? "--bbox"
+                          : around_s    ? "--around"
+                                        : NULL;
+        if (bad)
+            return cli_usage_error("report", "%s does not go with --hazard (the report of one hazard)", bad);
+        if (!*hazard)
+            return cli_usage_error("report", "--hazard needs a hazard's ref or uuid");
+        char *hz_def = out ? NULL : hazard_name(db, hazard);
+        if (!out && !(out = hz_def)) {
+            fprintf(stderr, "demine report: error: out of memory\n");
+            return 1;
+        }
+        int hrc = run_hazard_report(ctx, db, out, hazard, lang, &o);
+        free(hz_def);
+        return hrc;
     }
     if (!public_map) {
         if (settlement || bbox_s || lang || around_s)
@@ -246,4 +349,6 @@ static int run_report(dm_ctx *ctx, int argc, char **argv)
     return rc;
 }
 
-CLI_COMMAND(report, "report", run_report, "national status report (PDF or HTML) with maps and charts; --public: danger map leaflet")
+CLI_COMMAND(report, "report", run_report,
+            "national status report (PDF or HTML) with maps and charts; --public: danger map leaflet; --hazard: a "
+            "hazard's completion report and handover certificate")
