@@ -1442,6 +1442,72 @@ static OGRGeometryH feature_geom(import_state *st, OGRFeatureH f, const char **w
     return OGR_G_Clone(g);
 }
 
+/* The first vertex (counted from 1 over the whole geometry) with a
+ * coordinate that is no finite number (NaN, Infinity: GeoJSON as some tools
+ * write it), its x and y in *x, *y; 0 when none. */
+static long nonfinite_vertex(OGRGeometryH og, long *seen, double *x, double *y)
+{
+    int parts = OGR_G_GetGeometryCount(og);
+    if (parts > 0) {
+        for (int i = 0; i < parts; i++) {
+            long v = nonfinite_vertex(OGR_G_GetGeometryRef(og, i), seen, x, y);
+            if (v)
+                return v;
+        }
+        return 0;
+    }
+    int k = OGR_G_GetPointCount(og);
+    for (int i = 0; i < k; i++) {
+        ++*seen;
+        *x = OGR_G_GetX(og, i);
+        *y = OGR_G_GetY(og, i);
+        if (!isfinite(*x) || !isfinite(*y))
+            return *seen;
+    }
+    return 0;
+}
+
+/* A polygon ring GEOS cannot build (it would say "bad WKB"): fewer than
+ * three corners, or a last point not the first. 1, msg saying which ring of
+ * which polygon (part, from 1) and what, when one is found; *open_only 1 when
+ * the ring is only not closed (OGR_G_CloseRings mends it). */
+static int bad_ring(OGRGeometryH og, int *part, char *msg, size_t n, int *open_only)
+{
+    OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(og));
+    if (t == wkbMultiPolygon || t == wkbGeometryCollection) {
+        for (int i = 0; i < OGR_G_GetGeometryCount(og); i++)
+            if (bad_ring(OGR_G_GetGeometryRef(og, i), part, msg, n, open_only))
+                return 1;
+        return 0;
+    }
+    if (t != wkbPolygon)
+        return 0;
+    ++*part;
+    for (int r = 0; r < OGR_G_GetGeometryCount(og); r++) {
+        OGRGeometryH ring = OGR_G_GetGeometryRef(og, r);
+        int k = OGR_G_GetPointCount(ring);
+        char which[64];
+        snprintf(which, sizeof which, "%s %d of polygon %d", r ? "hole" : "the outline, ring", r ? r : 1, *part);
+        int closed = k > 0 && OGR_G_GetX(ring, 0) == OGR_G_GetX(ring, k - 1) &&
+                     OGR_G_GetY(ring, 0) == OGR_G_GetY(ring, k - 1);
+        int corners = closed ? k - 1 : k;
+        *open_only = 0;
+        if (corners < 3) {
+            snprintf(msg, n, "geometry: %s has %d point%s: a ring needs three corners or more, and its first "
+                     "point again at its end", which, k, k == 1 ? "" : "s");
+            return 1;
+        }
+        if (!closed) {
+            *open_only = 1;
+            snprintf(msg, n, "geometry: %s is not closed: its last point (%.7g %.7g) is not its first (%.7g %.7g)",
+                     which, OGR_G_GetX(ring, k - 1), OGR_G_GetY(ring, k - 1), OGR_G_GetX(ring, 0),
+                     OGR_G_GetY(ring, 0));
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static dm_status convert_geom(import_state *st, OGRGeometryH og, dm_geom **out, long *repaired,
                               long feature_no)
 {
@@ -1465,7 +1531,34 @@ static dm_status convert_geom(import_state *st, OGRGeometryH og, dm_geom **out, 
     }
     if (OGR_G_IsEmpty(og)) {
         OGR_G_DestroyGeometry(og);
-        return dm__fail(ctx, DM_EGEOM, "geometry: empty");
+        return dm__fail(ctx, DM_EGEOM, "geometry: empty: it has no coordinates, or none that reads as a number "
+                                       "(NaN, text)");
+    }
+    long seen = 0;
+    double bx = 0, by = 0;
+    long bad_v = nonfinite_vertex(og, &seen, &bx, &by);
+    if (bad_v) {
+        OGR_G_DestroyGeometry(og);
+        return dm__fail(ctx, DM_EGEOM, "geometry: vertex %ld is (%g %g): a coordinate that is no number", bad_v, bx,
+                        by);
+    }
+    char ring_msg[320];
+    int part = 0, open_only = 0;
+    if (bad_ring(og, &part, ring_msg, sizeof ring_msg, &open_only)) {
+        if (!open_only || !st->o->repair) {
+            OGR_G_DestroyGeometry(og);
+            return dm__fail(ctx, DM_EGEOM, "%s%s", ring_msg, open_only ? "; --repair closes it" : "");
+        }
+        /* --repair: every ring closed with its first point again */
+        OGR_G_CloseRings(og);
+        (*repaired)++;
+        dm__log(ctx, DM_LOG_INFO, "%s: feature %ld: repaired geometry (%s: closed)", st->path, feature_no,
+                ring_msg + strlen("geometry: "));
+        part = 0;
+        if (bad_ring(og, &part, ring_msg, sizeof ring_msg, &open_only)) {
+            OGR_G_DestroyGeometry(og);
+            return dm__fail(ctx, DM_EGEOM, "%s", ring_msg);
+        }
     }
     if (st->oct && OGR_G_Transform(og, st->oct) != OGRERR_NONE) {
         OGR_G_DestroyGeometry(og);
@@ -2086,6 +2179,54 @@ static dm_status existing_row(import_state *st, const seen_set *seen, dm_row *ro
                     "%s (import with --skip-existing to skip rows already in the layer)", msg);
 }
 
+/* What a file's first bytes say it is, when that is not what its extension
+ * says (an XLSX saved as .csv, a CSV renamed .xlsx): a phrase naming it and
+ * the extension to give, or NULL. */
+static const char *content_not_extension(const char *path, const char *drv)
+{
+    unsigned char b[512] = {0};
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t n = fread(b, 1, sizeof b, f);
+    fclose(f);
+    int zip = n >= 4 && !memcmp(b, "PK\x03\x04", 4);
+    int sqlite = n >= 16 && !memcmp(b, "SQLite format 3", 16);
+    size_t k = 0;
+    if (n >= 3 && !memcmp(b, "\xEF\xBB\xBF", 3))
+        k = 3;
+    while (k < n && (b[k] == ' ' || b[k] == '\t' || b[k] == '\r' || b[k] == '\n'))
+        k++;
+    int json = k < n && (b[k] == '{' || b[k] == '[');
+    int xml = k < n && b[k] == '<';
+    int text = n > 0 && !zip && !sqlite && !memchr(b, 0, n);
+    /* text of columns: its first line holds a separator */
+    size_t line = 0;
+    while (line < n && b[line] != '\n')
+        line++;
+    int columns = text && (memchr(b, ',', line) || memchr(b, ';', line) || memchr(b, '\t', line));
+    int is = drv ? 0 : -1;
+    if (drv && (!strcmp(drv, "XLSX") || !strcmp(drv, "ODS")))
+        is = zip;
+    else if (drv && (!strcmp(drv, "GPKG") || !strcmp(drv, "SQLite")))
+        is = sqlite;
+    else if (drv && (!strcmp(drv, "GeoJSON") || !strcmp(drv, "GeoJSONSeq")))
+        is = json || !text;
+    else if (drv && (!strcmp(drv, "KML") || !strcmp(drv, "GPX") || !strcmp(drv, "GML")))
+        is = xml || !text;
+    else if (drv && !strcmp(drv, "CSV"))
+        is = text;
+    if (is)
+        return NULL;
+    return zip       ? "a ZIP archive (an XLSX workbook, a KMZ, zipped Shapefiles: give it the extension of "
+                       "what it is, .xlsx or .kmz, or unzip it)"
+           : sqlite  ? "a SQLite database (a GeoPackage: give it the extension .gpkg)"
+           : json    ? "JSON text (GeoJSON: give it the extension .geojson)"
+           : xml     ? "XML text (KML or GPX: give it the extension .kml or .gpx)"
+           : columns ? "text in columns (a CSV: give it the extension .csv)"
+                     : NULL;
+}
+
 /* The layers of the file to import: the one named, the one named like
  * the target layer, every folder of a KML file, or the first. */
 static dm_status pick_layers(dm_ctx *ctx, GDALDatasetH ds, const char *path, const char *drv,
@@ -2140,6 +2281,15 @@ static dm_status pick_layers(dm_ctx *ctx, GDALDatasetH ds, const char *path, con
         OGRLayerH l = GDALDatasetGetLayer(ds, i);
         if (OGR_L_GetFeatureCount(l, TRUE) > 0)
             dm__buf_printf(&b, "%s'%s'", others++ ? ", " : "", OGR_L_GetName(l));
+    }
+    if (others && OGR_L_GetFeatureCount(ls[0], TRUE) == 0) {
+        /* a GPX of a track alone: its first layer (waypoints) is empty, and
+         * importing it would import nothing */
+        dm__fail(ctx, DM_EPARSE,
+                 "%s: its first layer '%s' holds no feature; %s %s: import %s with --src-layer NAME", path,
+                 OGR_L_GetName(ls[0]), b.data, others == 1 ? "does" : "do", others == 1 ? "it" : "one");
+        dm__buf_free(&b);
+        return DM_EPARSE;
     }
     if (others)
         dm__log(ctx, DM_LOG_WARN,
@@ -3233,7 +3383,8 @@ static dm_status import_layer(import_state *st, import_run *run)
         ref_col = -1;
     /* a required field no column gives is missing from every row: said once */
     for (size_t i = 0; st->check && i < layer->n_fields; i++)
-        if ((layer->fields[i].flags & DM_FIELD_REQUIRED) && !field_has_source(st, i))
+        if ((layer->fields[i].flags & DM_FIELD_REQUIRED) && !field_has_source(st, i) &&
+            OGR_L_GetFeatureCount(st->ol, TRUE) != 0) /* a file of no feature has no column */
             dm__check_add(st->check, DM_CHECK_ERROR, "missing_value", layer->name, "", NULL, NAN, NAN,
                           "%sfield '%s' is required, and no column of the file gives it: import "
                           "refuses every row; name the column with --map SRC=%s, or give every row "
@@ -3243,13 +3394,19 @@ static dm_status import_layer(import_state *st, import_run *run)
     /* the import says so as the check does, once and with the fix, rather
      * than "required but missing" of its first feature */
     for (size_t i = 0; !st->check && i < layer->n_fields; i++)
-        if ((layer->fields[i].flags & DM_FIELD_REQUIRED) && !field_has_source(st, i))
+        if ((layer->fields[i].flags & DM_FIELD_REQUIRED) && !field_has_source(st, i)) {
+            /* a file of no features (a GPX of no waypoint, an empty
+             * FeatureCollection) has no column either: it has nothing to
+             * import, which is said after the run */
+            if (OGR_L_GetFeatureCount(st->ol, TRUE) == 0)
+                break;
             return dm__fail(st->ctx, DM_EPARSE,
                             "%s: %sfield '%s' is required, and no column of the file gives it: "
                             "name the column with --map SRC=%s, or give every row a value with "
                             "--set %s=VALUE",
                             st->path, where_layer(st, run, wl, sizeof wl), layer->fields[i].name,
                             layer->fields[i].name, layer->fields[i].name);
+        }
     OGRFeatureDefnH sfd = OGR_L_GetLayerDefn(st->ol);
     OGR_L_ResetReading(st->ol);
     OGRFeatureH f;
@@ -3726,6 +3883,11 @@ static dm_status read_file_as_is(dm_ctx *ctx, dm_store *s, const char *path,
     struct stat sb;
     if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size == 0)
         return dm__fail(ctx, DM_EPARSE, "%s: the file is empty (0 bytes)", path);
+    /* a pipe would wait for a writer for ever; a device is no file of data
+     * (a folder is read: a folder of Shapefiles is one data set) */
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode))
+        return dm__fail(ctx, DM_EPARSE, "%s: not a file but a %s: save what it holds to a file and import that",
+                        path, S_ISFIFO(sb.st_mode) ? "pipe (FIFO)" : S_ISSOCK(sb.st_mode) ? "socket" : "device");
     if (o->encoding && o->encoding[0]) {
         /* a name iconv does not know would leave the text as it was */
         iconv_t cd = iconv_open("UTF-8", o->encoding);
@@ -3742,6 +3904,16 @@ static dm_status read_file_as_is(dm_ctx *ctx, dm_store *s, const char *path,
     dm__gdal_begin(&cap);
     const char *drv = dm_driver_for_path(path);
     int is_csv = drv && !strcmp(drv, "CSV");
+    const char *csv_is = is_csv ? content_not_extension(path, drv) : NULL;
+    if (csv_is) {
+        dm__gdal_end(&cap);
+        return dm__fail(ctx, DM_EPARSE, "%s: not a CSV file: its bytes are those of %s", path, csv_is);
+    }
+    dm_status shape = is_csv ? dm__csv_check_shape(ctx, path) : DM_OK;
+    if (shape != DM_OK) {
+        dm__gdal_end(&cap);
+        return shape;
+    }
     const char *csv_opts[] = {"AUTODETECT_TYPE=NO", "EMPTY_STRING_AS_NULL=YES", NULL};
     /* 39°54'10"N typed plainly: read from a copy with the field quoted */
     char *csv_copy = NULL;
@@ -3764,6 +3936,13 @@ static dm_status read_file_as_is(dm_ctx *ctx, dm_store *s, const char *path,
     if (!ds) {
         dm__csv_copy_remove(csv_copy);
         dm__gdal_end(&cap);
+        const char *is = content_not_extension(path, drv);
+        if (is)
+            return dm__fail(ctx, DM_EPARSE, "%s: not a vector file GDAL can read: its bytes are those of %s",
+                            path, is);
+        if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+            return dm__fail(ctx, DM_EPARSE, "%s: a folder holding no vector file GDAL can read (give the file "
+                            "in it; a folder of Shapefiles is read whole)", path);
         return dm__fail(ctx, DM_EPARSE, "%s: not a vector file GDAL can read%s%s", path,
                         cap.msg[0] ? ": " : "", cap.msg);
     }

@@ -119,6 +119,162 @@ static int scan(FILE *in, int sep, FILE *out)
     return oom ? -1 : found;
 }
 
+/* The header's column names, for the messages of dm__csv_check_shape. */
+#define SHAPE_COLS 512
+typedef struct shape_state {
+    char names[SHAPE_COLS][48];
+    int header_n;   /* columns of the header; -1 before it is read */
+    long records;   /* records after the header (blank lines left out) */
+} shape_state;
+
+static const char *shape_col(const shape_state *sh, int i, char *buf, size_t n)
+{
+    if (sh->header_n >= 0 && i < sh->header_n && i < SHAPE_COLS && sh->names[i][0])
+        snprintf(buf, n, "column '%s'", sh->names[i]);
+    else
+        snprintf(buf, n, "column %d", i + 1);
+    return buf;
+}
+
+dm_status dm__csv_check_shape(dm_ctx *ctx, const char *path)
+{
+    FILE *in = fopen(path, "rb");
+    if (!in)
+        return DM_OK; /* the reader names the file it cannot read */
+    int sep = header_sep(in);
+    rewind(in);
+    shape_state *sh = calloc(1, sizeof *sh);
+    if (!sh) {
+        fclose(in);
+        return dm__fail(ctx, DM_ENOMEM, "out of memory");
+    }
+    sh->header_n = -1;
+    dm_status st = DM_OK;
+    char col[80];
+    long line = 1, rec_line = 1, quote_line = 0;
+    int nf = 0, quoted = 0, at_start = 1, closed = 0, content = 0, blank = 1, quote_field = 0;
+    char text[48];
+    size_t tn = 0;
+    int c;
+    for (;;) {
+        c = getc(in);
+        if (c == 0) {
+            char where[64];
+            if (sh->header_n < 0)
+                snprintf(where, sizeof where, "the header (line %ld)", line);
+            else
+                snprintf(where, sizeof where, "feature %ld (line %ld)", sh->records + 1, line);
+            st = dm__fail(ctx, DM_EPARSE,
+                          "%s: %s, %s: a NUL byte (0x00), which no text holds: the file is no "
+                          "CSV text%s; save it as CSV (UTF-8)",
+                          path, where, shape_col(sh, nf, col, sizeof col),
+                          line == 1 ? " (UTF-16, as Excel's 'Unicode text' writes it, has one in every "
+                                      "other byte)"
+                                    : "");
+            break;
+        }
+        if (quoted) {
+            if (c == EOF) {
+                st = dm__fail(ctx, DM_EPARSE,
+                              "%s: line %ld, %s: a quote (\") opens the value and is never closed: "
+                              "the rest of the file would be read into it; close it, or remove the "
+                              "quote",
+                              path, quote_line, shape_col(sh, quote_field, col, sizeof col));
+                break;
+            }
+            if (c == '"') {
+                int d = getc(in);
+                if (d == '"') {
+                    content = 1;
+                    continue;
+                }
+                if (d != EOF)
+                    ungetc(d, in);
+                quoted = 0;
+                closed = 1;
+            } else {
+                content = 1;
+                if (c == '\n')
+                    line++;
+                if (sh->header_n < 0 && tn + 1 < sizeof text)
+                    text[tn++] = (char)c;
+            }
+            continue;
+        }
+        if (c == '"' && at_start) {
+            quoted = 1;
+            quote_line = line;
+            quote_field = nf;
+            at_start = 0;
+            blank = 0;
+            continue;
+        }
+        if (c == sep || c == '\n' || c == '\r' || c == EOF) {
+            /* the end of a field */
+            if (sh->header_n < 0 && nf < SHAPE_COLS) {
+                while (tn && (text[tn - 1] == ' ' || text[tn - 1] == '\t'))
+                    tn--;
+                size_t b = 0;
+                while (b < tn && (text[b] == ' ' || text[b] == '\t'))
+                    b++;
+                /* a byte order mark before the first name */
+                if (nf == 0 && tn - b >= 3 && !memcmp(text + b, "\xEF\xBB\xBF", 3))
+                    b += 3;
+                snprintf(sh->names[nf], sizeof sh->names[nf], "%.*s", (int)(tn - b), text + b);
+            }
+            if (sh->header_n >= 0 && nf >= sh->header_n && content) {
+                /* a value past the header's last column: GDAL drops it */
+                st = dm__fail(ctx, DM_EPARSE,
+                              "%s: feature %ld (line %ld) has a value in column %d, but the header names %d "
+                              "column%s (the last %s): a value would be lost; a separator (%s) inside a "
+                              "value that is not quoted? Quote the value, or name the column in the header",
+                              path, sh->records + 1, rec_line, nf + 1, sh->header_n,
+                              sh->header_n == 1 ? "" : "s", shape_col(sh, sh->header_n - 1, col, sizeof col),
+                              sep == '\t' ? "a tab" : sep == ';' ? "';'" : "','");
+                break;
+            }
+            nf++;
+            at_start = 1;
+            closed = 0;
+            content = 0;
+            tn = 0;
+            if (c == sep) {
+                blank = 0;
+                continue;
+            }
+            /* the end of a record */
+            if (c == '\r') {
+                int d = getc(in);
+                if (d != '\n' && d != EOF)
+                    ungetc(d, in);
+            }
+            if (!blank) {
+                if (sh->header_n < 0)
+                    sh->header_n = nf;
+                else
+                    sh->records++;
+            }
+            if (c == EOF)
+                break;
+            line++;
+            rec_line = line;
+            nf = 0;
+            blank = 1;
+            continue;
+        }
+        /* a character of an unquoted value, or after a closing quote */
+        at_start = 0;
+        blank = 0;
+        if (!closed && c != ' ' && c != '\t')
+            content = 1;
+        if (!closed && sh->header_n < 0 && tn + 1 < sizeof text)
+            text[tn++] = (char)c;
+    }
+    free(sh);
+    fclose(in);
+    return st;
+}
+
 /* The sidecar of path with extension ext (".csvt": the columns' types,
  * ".prj": the CRS), beside the copy too. */
 static void link_sidecar(const char *path, const char *dir, const char *ext)

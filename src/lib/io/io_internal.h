@@ -47,6 +47,13 @@ int dm__parse_coord(const char *v, int decimal_comma, double *out, int *axis);
  * NULL when the file needs none (or cannot be opened: the reader says so).
  * Returns 0, or -1 when the copy cannot be written (errno says why). */
 int dm__csv_quote_marks(const char *path, char **copy);
+/* The shape of a CSV file as a spreadsheet reads it: refused (DM_EPARSE,
+ * naming the file, line and column) when a quote opening a value is never
+ * closed (GDAL would read the rest of the file into it), a row has a value
+ * past the header's last column (GDAL drops it), or the file holds a NUL
+ * byte (no text does: UTF-16, a binary file). A row of fewer values than the
+ * header passes: a spreadsheet leaves out the empty cells at a row's end. */
+dm_status dm__csv_check_shape(dm_ctx *ctx, const char *path);
 /* Remove the copy, its directory and all in it, and free copy (NULL: none). */
 void dm__csv_copy_remove(char *copy);
 
