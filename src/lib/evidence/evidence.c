@@ -8,6 +8,7 @@
  */
 #include "core/dm_internal.h"
 #include "demine/dm_evidence.h"
+#include "io/io_internal.h"
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wpedantic"
@@ -22,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -441,6 +443,18 @@ static dm_status for_each_feature(dm_ctx *ctx, const char *path, const char *onl
      * of age in silence); the text goes to dm_date_parse, which refuses a
      * year of two digits */
     static const char *const geojson_opts[] = {"DATE_AS_STRING=YES", NULL};
+    /* a pipe would keep the map waiting for a writer for ever; a CSV whose
+     * rows GDAL would read wrong (a quote never closed, a value past the
+     * header's columns, a NUL byte) is refused as import refuses it */
+    struct stat sb;
+    if (stat(open_path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode))
+        return dm__fail(ctx, DM_EPARSE, "%s: not a file but a %s: save what it holds to a file and give that",
+                        path, S_ISFIFO(sb.st_mode) ? "pipe (FIFO)" : S_ISSOCK(sb.st_mode) ? "socket" : "device");
+    if (drv && !strcmp(drv, "CSV")) {
+        dm_status shape = dm__csv_check_shape(ctx, open_path);
+        if (shape != DM_OK)
+            return shape;
+    }
     GDALDatasetH ds = GDALOpenEx(open_path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
                                  drv && !strcmp(drv, "CSV")       ? csv_opts
                                  : drv && !strcmp(drv, "GeoJSON") ? geojson_opts
