@@ -1146,7 +1146,7 @@ static void certificate(doc *o)
         show(cr, PW / 2, o->y + 18, "Handover certificate", 1, TW), o->y += 22;
     if (o->az) {
         font(cr, o->en ? 13 : 18, 1);
-        show(cr, PW / 2, o->y + 16, "Təhvil-təslım aktı", 1, TW);
+        show(cr, PW / 2, o->y + 16, "Təhvil-təslim aktı", 1, TW);
         o->y += 20;
     }
     font(cr, 9, 0);
