@@ -860,7 +860,7 @@ static void activities(doc *o)
         pending_note(o);
         return;
     }
-    static const col c[] = {{"Ref", 64, 0},         {"Type", 40, 0},    {"Organisation", 92, 0},
+    static const col c[] = {{"Ref", 64, 0},         {"Type", 50, 0},    {"Organisation", 82, 0},
                             {"Start - end", 106, 0}, {"Methods", 73, 0}, {"Canc.", 34, 2},
                             {"Red.", 34, 2},         {"Clr.", 34, 2},    {"Items", 34, 2}};
     table_start(o, "Activities", c, 9);
@@ -899,9 +899,9 @@ static void inspections(doc *o)
         para(o, "No quality control inspection (activity of type qc) of these activities is recorded.", 8.5);
         return;
     }
-    static const col c[] = {{"Inspection", 76, 0}, {"Inspects", 76, 0}, {"Organisation", 80, 0},
-                            {"Start - end", 98, 0}, {"Methods", 70, 0}, {"Items found", 46, 2},
-                            {"Result", 65, 0}};
+    static const col c[] = {{"Inspection", 70, 0},  {"Inspects", 70, 0}, {"Organisation", 80, 0},
+                            {"Start - end", 106, 0}, {"Methods", 60, 0}, {"Items", 50, 2},
+                            {"Result", 75, 0}};
     table_start(o, "Quality control", c, 7);
     for (size_t i = d->n_work; i < d->n_act; i++) {
         const hz_activity *a = &d->act[i];
@@ -999,7 +999,7 @@ static void accidents(doc *o)
         return;
     }
     static const col c[] = {{"Ref", 80, 0},    {"Date", 58, 0},    {"Device", 90, 0},
-                            {"Killed", 42, 2}, {"Injured", 44, 2}, {"Victims recorded", 72, 2},
+                            {"Killed", 42, 2}, {"Injured", 44, 2}, {"Victims", 72, 2},
                             {"Kind", 60, 0},   {"Distance", 65, 2}};
     table_start(o, "Accidents", c, 8);
     long k = 0, in = 0;
@@ -1205,10 +1205,11 @@ static void certificate(doc *o)
         both(o, b, sizeof b, rows[i].en, rows[i].az);
         font(cr, 8.5, 1);
         cairo_set_source_rgb(cr, 0.2, 0.2, 0.3);
-        show(cr, ML, o->y + 10, b, 0, 165);
+        double lw = o->en && o->az ? 235 : 165; /* room for both languages' words */
+        show(cr, ML, o->y + 10, b, 0, lw);
         font(cr, 9, 0);
         cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);
-        show(cr, ML + 172, o->y + 10, rows[i].v, 0, TW - 172);
+        show(cr, ML + lw + 7, o->y + 10, rows[i].v, 0, TW - lw - 7);
         o->y += 15;
     }
     o->tc = NULL;
