@@ -202,7 +202,7 @@ TEST(hazard_report_released_hazard_certificate)
     dm_ctx *ctx = dmtest_ctx();
     dm_transform *tr = NULL;
     ASSERT_OK(dm_transform_new(ctx, "EPSG:4326", "EPSG:32638", &tr));
-    char line[512], no[8], want[64];
+    char line[512], no[16], want[64];
     const char *tps = strstr(t, "Easting (m)"); /* the table, not the map's labels */
     ASSERT_MSG(tps, "no table of turning points");
     for (int i = 0; i < 5; i++) {
