@@ -261,6 +261,9 @@
         (canDelete ? '<button type="button" id="delete-btn"' + I.attrs('delete') + '>' + esc(t('delete')) + '</button>' : '') + '</div>' : '') +
       (canEdit ? '<div id="edit"></div>' : '') + (canDelete ? '<div id="delete"></div>' : '') +
       '<table class="props" id="details-props">' + rows + '</table>' +
+      (layer === 'hazards' && isAnalyst() && f.id ?
+        '<p><a id="hazard-report" target="_blank" rel="noopener" href="api/hazards/' + encodeURIComponent(f.id) +
+        '/report.pdf?lang=' + (I.lang && I.lang() === 'az' ? 'both' : 'en') + '">' + s('hazardReport') + '</a></p>' : '') +
       (layer === 'hazards' && me && (me.role === 'analyst' || me.role === 'admin') ?
         '<h4>' + s('whyRisk') + '</h4><div id="explain" class="hint">' + s('loading') + '</div>' : '') +
       '<h4>' + s('history') + '</h4><div id="history" class="hint">' + s('loading') + '</div>';

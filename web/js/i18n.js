@@ -138,6 +138,7 @@ window.demineI18n = (function () {
       /* a value of the data where the page shows it: as it is in English */
       val: function (a) { return a.sp ? String(a.v).replace(/_/g, ' ') : String(a.v); },
       edit: 'Edit', 'delete': 'Delete', whyRisk: 'Why this risk', history: 'History', loading: 'loading…',
+      hazardReport: 'Completion report and handover certificate (PDF)',
       explainH: function (a, x) {
         return 'At its centre: p ' + x.n(a.p, 'p2') + ' per ' + x.e(a.cell) + ' m cell, ' + x.n(a.ih, 'p2') + ' items/ha.';
       },
@@ -390,6 +391,7 @@ window.demineI18n = (function () {
         return (a.f && FIELD_VAL_AZ[a.f] && FIELD_VAL_AZ[a.f][a.v]) || VAL_AZ[a.v] || String(a.v).replace(/_/g, ' ');
       },
       edit: 'Düzəliş et', 'delete': 'Sil', whyRisk: 'Niyə bu risk', history: 'Tarixçə', loading: 'yüklənir…',
+      hazardReport: 'Tamamlanma hesabatı və təhvil-təslim aktı (PDF)',
       explainH: function (a, x) {
         return 'Mərkəzində: ' + x.e(a.cell) + ' m-lik xana üçün p ' + x.n(a.p, 'p2') + ', hektara ' + x.n(a.ih, 'p2') +
           ' sursat.';
