@@ -109,7 +109,7 @@ static int pdf_pages(const char *pdf)
     ASSERT_EQ(dmtest_sh(&out, "pdfinfo '%s'", pdf), 0);
     const char *p = strstr(out, "Pages:");
     ASSERT_MSG(p, "pdfinfo gave no page count: %s", out);
-    int n = atoi(p + 6);
+    int n = (int)strtol(p + 6, NULL, 10);
     free(out);
     return n;
 }
