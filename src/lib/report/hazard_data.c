@@ -452,7 +452,8 @@ static dm_status read_activities(dm_store *s, hz_data *d)
     }
     if (st)
         return st;
-    qsort(d->act, d->n_act, sizeof *d->act, cmp_act);
+    if (d->n_act > 1)
+        qsort(d->act, d->n_act, sizeof *d->act, cmp_act);
     d->n_work = d->n_act;
     /* the quality control inspections of that work */
     for (size_t i = 0; !st && i < d->n_work; i++) {
