@@ -260,6 +260,12 @@ async function main() {
     .catch(async () => fail('no risk explanation: ' + await page.textContent('#details')));
   const why = await page.textContent('#explain');
   if (!/area_hazards/.test(why)) fail('explanation without the hazard term: ' + why);
+  // and prints its completion report and handover certificate
+  const rep = await page.getAttribute('#hazard-report', 'href').catch(() => null);
+  if (!rep || !/^api\/hazards\/[^/]+\/report\.pdf\?lang=en$/.test(rep)) fail('no completion report link: ' + rep);
+  const pdf = await page.evaluate((u) => fetch(u).then(async (r) =>
+    [r.status, r.headers.get('content-type'), (await r.text()).slice(0, 5)]), rep);
+  if (pdf[0] !== 200 || !/application\/pdf/.test(pdf[1]) || pdf[2] !== '%PDF-') fail('completion report: ' + JSON.stringify(pdf));
   // its history: the risk map's figures to 6 digits, a value there was none of said so
   await page.waitForSelector('#history ol', { timeout: 10000 });
   const hist = await page.innerText('#history');
