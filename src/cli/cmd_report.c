@@ -95,8 +95,8 @@ static char *hazard_name(const char *db, const char *ref)
 static int run_hazard_report(dm_ctx *ctx, const char *db, const char *out, const char *hazard, const char *lang,
                              const dm_report_opts *op)
 {
-    size_t ol = strlen(out);
-    if (ol < 4 || strcasecmp(out + ol - 4, ".pdf"))
+    size_t ol = out ? strlen(out) : 0;
+    if (out && (ol < 4 || strcasecmp(out + ol - 4, ".pdf")))
         return cli_usage_error("report", "--hazard writes a printable A4 PDF: name the file .pdf, not '%s'", out);
     dm_hazard_report_opts ho;
     memset(&ho, 0, sizeof ho);
@@ -114,18 +114,39 @@ static int run_hazard_report(dm_ctx *ctx, const char *db, const char *out, const
     int rc = cli_open_store(ctx, "report", db, DM_STORE_READONLY, &s);
     if (rc)
         return rc;
+    /* by default beside the database, named after the hazard's ref (its
+     * uuid when it has none) whichever way it was given */
+    char *out_def = NULL;
+    if (!out) {
+        char uuid[37], *ref = NULL;
+        if (dm_store_resolve(s, "hazards", hazard, NULL, uuid) == DM_OK && dm_store_ref_of(s, "hazards", uuid, &ref) == DM_OK)
+            out_def = hazard_name(db, ref && *ref ? ref : uuid);
+        else /* not found: dm_report_hazard says so */
+            out_def = hazard_name(db, hazard);
+        dm_free(ctx, ref);
+        dm_ctx_clear_error(ctx);
+        if (!(out = out_def)) {
+            dm_store_close(s);
+            fprintf(stderr, "demine report: error: out of memory\n");
+            return 1;
+        }
+    }
     dm_hazard_report_info info;
     dm_status st = dm_report_hazard(s, hazard, out, &ho, &info);
     dm_store_close(s);
     dm_report_cleanup();
     if (st == DM_ECONFLICT) {
         fprintf(stderr, "demine report: error: %s; give --force to replace it\n", dm_ctx_errmsg(ctx));
+        free(out_def);
         return cli_exit_code(st);
     }
-    if (st)
+    if (st) {
+        free(out_def);
         return cli_fail(ctx, "report", st);
+    }
     printf("hazard report of %s written to %s: %d page%s%s\n", info.ref[0] ? info.ref : info.uuid, out, info.pages,
            info.pages == 1 ? "" : "s", info.draft ? "; the certificate is a DRAFT: the hazard is not released" : "");
+    free(out_def);
     return 0;
 }
 
@@ -312,14 +333,7 @@ static int run_report(dm_ctx *ctx, int argc, char **argv)
             return cli_usage_error("report", "%s does not go with --hazard (the report of one hazard)", bad);
         if (!*hazard)
             return cli_usage_error("report", "--hazard needs a hazard's ref or uuid");
-        char *hz_def = out ? NULL : hazard_name(db, hazard);
-        if (!out && !(out = hz_def)) {
-            fprintf(stderr, "demine report: error: out of memory\n");
-            return 1;
-        }
-        int hrc = run_hazard_report(ctx, db, out, hazard, lang, &o);
-        free(hz_def);
-        return hrc;
+        return run_hazard_report(ctx, db, out, hazard, lang, &o);
     }
     if (!public_map) {
         if (settlement || bbox_s || lang || around_s)
