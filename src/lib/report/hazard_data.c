@@ -593,6 +593,66 @@ static dm_status read_accidents(dm_store *s, hz_data *d, dm_transform *to_utm, c
     return st;
 }
 
+static int feature_class(const char *c)
+{
+    static const struct {
+        const char *name;
+        int cls;
+    } map[] = {{"settlement", HZ_F_SETTLEMENT}, {"river", HZ_F_WATER},     {"canal", HZ_F_WATER},
+               {"road", HZ_F_ROAD},             {"track", HZ_F_TRACK},     {"building", HZ_F_BUILDING},
+               {"house", HZ_F_BUILDING},        {"school", HZ_F_BUILDING}};
+    for (size_t i = 0; c && i < sizeof map / sizeof map[0]; i++)
+        if (!strcmp(c, map[i].name))
+            return map[i].cls;
+    return -1;
+}
+
+/* The features of the map in the box b (degrees) that the page may show. */
+static dm_status read_features(dm_store *s, hz_data *d, const double b[4])
+{
+    if (!dm_store_has_layer(s, "features"))
+        return DM_OK;
+    dm_select sel;
+    memset(&sel, 0, sizeof sel);
+    sel.bbox = b;
+    dm_cursor *c = NULL;
+    size_t cap = 0;
+    int rc = 0;
+    dm_status st = dm_store_select(s, "features", &sel, &c);
+    while (!st && (rc = dm_cursor_next(c)) == 1) {
+        int cls = feature_class(dm_cursor_text(c, "class"));
+        dm_geom *g = NULL;
+        if (cls < 0 || dm_cursor_geom(c, &g) || !g) {
+            dm_ctx_clear_error(d->ctx);
+            dm_geom_free(g);
+            continue;
+        }
+        void *nv = dm__grow(d->ctx, d->feat, &cap, d->n_feat, sizeof *d->feat, 64);
+        if (!nv) {
+            dm_geom_free(g);
+            st = dm__fail(d->ctx, DM_ENOMEM, "out of memory");
+            break;
+        }
+        d->feat = nv;
+        hz_feat *f = &d->feat[d->n_feat];
+        memset(f, 0, sizeof *f);
+        f->cls = cls;
+        if (dm_geom_coords(d->ctx, g, &f->c) == DM_OK) {
+            if (!dm_geom_centroid_xy(g, &f->cx, &f->cy))
+                f->cx = f->c.n_xy ? f->c.xy[0] : 0, f->cy = f->c.n_xy ? f->c.xy[1] : 0;
+            if (cls == HZ_F_SETTLEMENT)
+                cpy(f->name, sizeof f->name, dm_cursor_text(c, "name"));
+            d->n_feat++;
+        } else
+            dm_ctx_clear_error(d->ctx);
+        dm_geom_free(g);
+    }
+    if (!st)
+        st = cursor_end(d->ctx, rc);
+    dm_cursor_free(c);
+    return st;
+}
+
 static dm_status read_history(dm_store *s, hz_data *d)
 {
     dm_cursor *c = NULL;
@@ -690,6 +750,12 @@ dm_status dm__hazard_gather(dm_store *s, const char *id, const char *date, hz_da
             d->bounds[0] = fmin(d->bounds[0], d->acc[i].lon), d->bounds[2] = fmax(d->bounds[2], d->acc[i].lon);
             d->bounds[1] = fmin(d->bounds[1], d->acc[i].lat), d->bounds[3] = fmax(d->bounds[3], d->acc[i].lat);
         }
+        /* what the map may show about it: as wide and as tall as it, and more */
+        double kx = fmax(cos((d->bounds[1] + d->bounds[3]) / 2 * M_PI / 180), 0.1);
+        double half = fmax((d->bounds[2] - d->bounds[0]) * kx, d->bounds[3] - d->bounds[1]) * 1.5 + 0.002;
+        double cxb = (d->bounds[0] + d->bounds[2]) / 2, cyb = (d->bounds[1] + d->bounds[3]) / 2;
+        double box[4] = {cxb - half / kx, cyb - half, cxb + half / kx, cyb + half};
+        st = read_features(s, d, box);
     }
     for (size_t i = 0; gs && i < d->n_rel; i++)
         dm_geom_free(gs[i]);
@@ -719,6 +785,9 @@ void dm__hazard_free(hz_data *d)
     dm_free(d->ctx, d->item);
     dm_free(d->ctx, d->acc);
     dm_free(d->ctx, d->hist);
+    for (size_t i = 0; i < d->n_feat; i++)
+        dm_coords_free(d->ctx, &d->feat[i].c);
+    dm_free(d->ctx, d->feat);
     dm_ctx *ctx = d->ctx;
     memset(d, 0, sizeof *d);
     d->ctx = ctx;

@@ -47,6 +47,15 @@ typedef struct hz_accident {
     double lon, lat, dist_m; /* 0 inside the hazard */
 } hz_accident;
 
+/* a feature of the map around the hazard, for orientation */
+enum { HZ_F_SETTLEMENT, HZ_F_WATER, HZ_F_ROAD, HZ_F_TRACK, HZ_F_BUILDING };
+typedef struct hz_feat {
+    int cls;
+    dm_coords c;
+    double cx, cy;
+    char name[96];
+} hz_feat;
+
 typedef struct hz_status {
     char date[11], from[20], to[20], author[64];
     char reason[300];
@@ -85,6 +94,8 @@ typedef struct hz_data {
     size_t n_acc;
     hz_status *hist;
     size_t n_hist;
+    hz_feat *feat;         /* roads, rivers, settlements, buildings about it */
+    size_t n_feat;
 } hz_data;
 
 /* Gather the hazard id (ref, uuid or uuid prefix) into d (zeroed first).

@@ -518,6 +518,93 @@ static void draw_tp_labels(doc *o, const hz_point *p, size_t n, const char *pref
     }
 }
 
+static void line_path(doc *o, const dm_coords *c)
+{
+    for (size_t k = 0; k < c->n_parts; k++) {
+        if (c->kind[k] == 0)
+            continue;
+        for (size_t v = c->start[k]; v < c->start[k + 1]; v++) {
+            double x = X(o, c->xy[2 * v]), y = Y(o, c->xy[2 * v + 1]);
+            if (v == c->start[k])
+                cairo_move_to(o->cr, x, y);
+            else
+                cairo_line_to(o->cr, x, y);
+        }
+        if (c->kind[k] >= 2)
+            cairo_close_path(o->cr);
+    }
+}
+
+static int has_kind(const dm_coords *c, int lo, int hi)
+{
+    for (size_t k = 0; k < c->n_parts; k++)
+        if (c->kind[k] >= lo && c->kind[k] <= hi)
+            return 1;
+    return 0;
+}
+
+/* Settlements, water, roads, tracks and buildings under the hazard, pale,
+ * for finding the place; settlement names in italics. */
+static void draw_features(doc *o)
+{
+    cairo_t *cr = o->cr;
+    const hz_data *d = o->d;
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    for (size_t i = 0; i < d->n_feat; i++) { /* areas */
+        const hz_feat *f = &d->feat[i];
+        if (!has_kind(&f->c, 2, 3) || f->cls == HZ_F_ROAD || f->cls == HZ_F_TRACK)
+            continue;
+        cairo_new_path(cr);
+        coords_path(o, &f->c);
+        if (f->cls == HZ_F_SETTLEMENT)
+            cairo_set_source_rgb(cr, 0.93, 0.88, 0.78);
+        else if (f->cls == HZ_F_WATER)
+            cairo_set_source_rgb(cr, 0.62, 0.78, 0.92);
+        else
+            cairo_set_source_rgb(cr, 0.62, 0.62, 0.62);
+        cairo_fill(cr);
+    }
+    static const double dash[2] = {3, 2};
+    for (size_t i = 0; i < d->n_feat; i++) { /* lines */
+        const hz_feat *f = &d->feat[i];
+        if (!has_kind(&f->c, 1, 1))
+            continue;
+        cairo_new_path(cr);
+        line_path(o, &f->c);
+        if (f->cls == HZ_F_WATER)
+            cairo_set_source_rgb(cr, 0.45, 0.65, 0.88), cairo_set_line_width(cr, 2.0);
+        else if (f->cls == HZ_F_ROAD)
+            cairo_set_source_rgb(cr, 0.55, 0.50, 0.45), cairo_set_line_width(cr, 2.0);
+        else if (f->cls == HZ_F_TRACK) {
+            cairo_set_source_rgb(cr, 0.60, 0.48, 0.36), cairo_set_line_width(cr, 0.9);
+            cairo_set_dash(cr, dash, 2, 0);
+        } else
+            continue;
+        cairo_stroke(cr);
+        cairo_set_dash(cr, NULL, 0, 0);
+    }
+    for (size_t i = 0; i < d->n_feat; i++) { /* points */
+        const hz_feat *f = &d->feat[i];
+        if (!has_kind(&f->c, 0, 0) || (f->cls != HZ_F_SETTLEMENT && f->cls != HZ_F_BUILDING))
+            continue;
+        cairo_new_path(cr);
+        cairo_arc(cr, X(o, f->cx), Y(o, f->cy), f->cls == HZ_F_SETTLEMENT ? 2.4 : 1.2, 0, 2 * M_PI);
+        cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
+        cairo_fill(cr);
+    }
+    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_ITALIC, CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, 8);
+    for (size_t i = 0; i < d->n_feat; i++) {
+        const hz_feat *f = &d->feat[i];
+        if (f->cls != HZ_F_SETTLEMENT || !f->name[0])
+            continue;
+        char b[128];
+        const char *t = dm__rep_text(cr, f->name, 0, b, sizeof b);
+        halo(cr, X(o, f->cx) + 4, Y(o, f->cy) - 4, t);
+    }
+}
+
 static void draw_map(doc *o, double y, double h)
 {
     cairo_t *cr = o->cr;
@@ -531,10 +618,11 @@ static void draw_map(doc *o, double y, double h)
     cairo_rectangle(cr, o->ox, o->oy, o->fw, o->fh);
     cairo_clip(cr);
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+    draw_features(o);
     /* the hazard, then the land released over it, cleared on top */
     cairo_new_path(cr);
     coords_path(o, &d->poly);
-    set(cr, C_HAZFILL);
+    cairo_set_source_rgba(cr, C_HAZFILL.r, C_HAZFILL.g, C_HAZFILL.b, 0.75); /* roads across it show */
     cairo_fill(cr);
     for (int rank = 3; rank >= 0; rank--)
         for (size_t i = 0; i < d->n_rel; i++) {
@@ -569,7 +657,7 @@ static void draw_map(doc *o, double y, double h)
         if (isnan(d->item[i].lon))
             continue;
         cairo_new_path(cr);
-        cairo_arc(cr, X(o, d->item[i].lon), Y(o, d->item[i].lat), 1.8, 0, 2 * M_PI);
+        cairo_arc(cr, X(o, d->item[i].lon), Y(o, d->item[i].lat), 2.6, 0, 2 * M_PI);
         set(cr, C_ITEM);
         cairo_fill_preserve(cr);
         cairo_set_source_rgb(cr, 1, 1, 1);
