@@ -281,6 +281,42 @@ TEST(hazard_report_draft_when_not_released)
     free(t);
 }
 
+/* A long list of activities continues on the next page under its header,
+ * and the certificate stays the last page. */
+TEST(hazard_report_long_tables_continue_on_the_next_page)
+{
+    const char *db = make_db();
+    size_t cap = 80 * 400, o = 0;
+    char *gj = malloc(cap);
+    ASSERT(gj);
+    o += (size_t)snprintf(gj + o, cap - o, "{\"type\":\"FeatureCollection\",\"features\":[");
+    for (int i = 0; i < 80; i++)
+        o += (size_t)snprintf(gj + o, cap - o,
+                              "%s{\"type\":\"Feature\",\"properties\":{\"ref\":\"EOD-%02d\",\"activity_type\":"
+                              "\"eod\",\"organisation\":\"Team %d\",\"hazard_id\":\"HZ-2\",\"start_date\":"
+                              "\"2022-06-%02d\"},\"geometry\":null}",
+                              i ? "," : "", i, i, i % 28 + 1);
+    snprintf(gj + o, cap - o, "]}");
+    dmtest_write_file(dmtest_path("eod.geojson"), gj);
+    free(gj);
+    ASSERT_DEMINE(0, "imported 80 rows", "import '%s' --layer activities '%s'", db, dmtest_path("eod.geojson"));
+    const char *pdf = dmtest_path("long.pdf");
+    ASSERT_DEMINE(0, "written", "report '%s' --hazard HZ-2 --out '%s'", db, pdf);
+    int pages = pdf_pages(pdf);
+    ASSERT_MSG(pages >= 4, "81 activities on %d pages", pages);
+    char *t = pdf_text(pdf);
+    ASSERT_CONTAINS(t, "Activities (continued)");
+    ASSERT_CONTAINS(t, "EOD-00");
+    ASSERT_CONTAINS(t, "EOD-79");
+    free(t);
+    char *last = NULL;
+    ASSERT_EQ(dmtest_sh(&last, "pdftotext -f %d -l %d '%s' -", pages, pages, pdf), 0);
+    ASSERT_CONTAINS(last, "Handover certificate");
+    ASSERT_CONTAINS(last, "and 73 more");
+    ASSERT_MSG(!strstr(last, "Team 7"), "the activities table on the certificate's page");
+    free(last);
+}
+
 TEST(hazard_report_refuses_unknown_hazard_and_other_files)
 {
     const char *db = make_db();

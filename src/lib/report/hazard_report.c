@@ -1259,6 +1259,8 @@ static void certificate(doc *o)
                     ol += (size_t)snprintf(open + ol, sizeof open - ol, "%s%s (%s)", ol ? ", " : "",
                                            d->act[i].ref[0] ? d->act[i].ref : d->act[i].uuid, d->act[i].type);
             }
+        if (n_open > 8 && ol < sizeof open)
+            snprintf(open + ol, sizeof open - ol, " and %d more", n_open - 8);
         snprintf(b, sizeof b,
                  "The hazard is %s, not closed or handed over: this certificate cannot be signed yet. What "
                  "remains: %s ha (%s m²) to release; open activities: %s%s%s.",
