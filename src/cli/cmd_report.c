@@ -336,6 +336,8 @@ static int run_report(dm_ctx *ctx, int argc, char **argv)
         return run_hazard_report(ctx, db, out, hazard, lang, &o);
     }
     if (!public_map) {
+        if (lang && !settlement && !bbox_s && !around_s)
+            return cli_usage_error("report", "--lang needs --public or --hazard");
         if (settlement || bbox_s || lang || around_s)
             return bad_public(settlement ? "--settlement" : bbox_s ? "--bbox" : lang ? "--lang" : "--around");
     } else if (exclude == 1)

@@ -332,6 +332,7 @@ TEST(hazard_report_refuses_unknown_hazard_and_other_files)
                   db, dmtest_path("x.html"));
     ASSERT_DEMINE(2, "--public does not go with --hazard", "report '%s' --hazard HZ-1 --public", db);
     ASSERT_DEMINE(2, "--lang is en, az or both", "report '%s' --hazard HZ-1 --lang fr", db);
+    ASSERT_DEMINE(2, "--lang needs --public or --hazard", "report '%s' --lang az", db);
     /* by default beside the database; a file of the user's only with --force */
     ASSERT_DEMINE(0, "hr-hazard-HZ-1.pdf", "report '%s' --hazard hz-1", db);
     dmtest_write_file(dmtest_path("mine.pdf"), "not a report");
