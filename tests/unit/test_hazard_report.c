@@ -279,6 +279,14 @@ TEST(hazard_report_draft_when_not_released)
     ASSERT_MSG(line_starting(strstr(t, "The land remaining:"), "R1", line, sizeof line),
                "no remaining turning point R1");
     free(t);
+    /* the certificate in Azerbaijani alone */
+    ASSERT_DEMINE(0, "DRAFT", "report '%s' --hazard HZ-2 --out '%s' --lang az --force", db, pdf);
+    t = pdf_text(pdf);
+    ASSERT_CONTAINS(t, "Təhvil-təslim aktı");
+    ASSERT_CONTAINS(t, "LAYİHƏ - ərazi azad edilməyib");
+    ASSERT_CONTAINS(t, "Qalan:");
+    ASSERT_MSG(!strstr(t, "Handover certificate"), "English certificate title with --lang az");
+    free(t);
 }
 
 /* A long list of activities continues on the next page under its header,

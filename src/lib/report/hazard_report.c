@@ -1176,8 +1176,12 @@ static void sign_block(doc *o, double x, double y, double w, const char *en, con
         font(cr, 8, 0);
         show(cr, x, y + 10, az, 0, w);
         y += 10;
-    } else
-        show(cr, x, y, o->az ? az : en, 0, w);
+    } else {
+        const char *one = o->az ? az : en;
+        if (text_w(cr, one) > w) /* a long title in a smaller type, not cut */
+            font(cr, 9 * w / text_w(cr, one) > 7 ? 9 * w / text_w(cr, one) : 7, 1);
+        show(cr, x, y, one, 0, w);
+    }
     y += 6;
     static const char *fe[] = {"Name", "Position", "Signature", "Date"};
     static const char *fa[] = {"Ad, soyad", "Vəzifə", "İmza", "Tarix"};
@@ -1225,7 +1229,7 @@ static void certificate(doc *o)
         cairo_rotate(cr, -M_PI / 4);
         font(cr, 110, 1);
         cairo_set_source_rgba(cr, 0.85, 0.1, 0.1, 0.13);
-        show(cr, 0, 30, "DRAFT", 1, 0);
+        show(cr, 0, 30, o->en ? "DRAFT" : "LAYİHƏ", 1, 0);
         cairo_restore(cr);
     }
     font(cr, 18, 1);
@@ -1261,12 +1265,20 @@ static void certificate(doc *o)
             }
         if (n_open > 8 && ol < sizeof open)
             snprintf(open + ol, sizeof open - ol, " and %d more", n_open - 8);
-        snprintf(b, sizeof b,
-                 "The hazard is %s, not closed or handed over: this certificate cannot be signed yet. What "
-                 "remains: %s ha (%s m²) to release; open activities: %s%s%s.",
-                 status_words(d->status), ha_text(rm, sizeof rm, d->remaining_ha),
-                 thousands(e, sizeof e, d->remaining_ha * 10000), n_open ? open : "none",
-                 d->n_pending ? "; field reports awaiting review: " : "", d->n_pending ? d->pending : "");
+        if (o->en)
+            snprintf(b, sizeof b,
+                     "The hazard is %s, not closed or handed over: this certificate cannot be signed yet. What "
+                     "remains: %s ha (%s m²) to release; open activities: %s%s%s.",
+                     status_words(d->status), ha_text(rm, sizeof rm, d->remaining_ha),
+                     thousands(e, sizeof e, d->remaining_ha * 10000), n_open ? open : "none",
+                     d->n_pending ? "; field reports awaiting review: " : "", d->n_pending ? d->pending : "");
+        else
+            snprintf(b, sizeof b,
+                     "Ərazi hələ bağlanmayıb və təhvil verilməyib (status: %s): bu akt hələ imzalana bilməz. "
+                     "Qalan: %s ha (%s m²) azad edilməlidir; açıq fəaliyyətlər: %s%s%s.",
+                     d->status, ha_text(rm, sizeof rm, d->remaining_ha),
+                     thousands(e, sizeof e, d->remaining_ha * 10000), n_open ? open : "yoxdur",
+                     d->n_pending ? "; baxılmağı gözləyən sahə hesabatları: " : "", d->n_pending ? d->pending : "");
         font(cr, 9, 0);
         cairo_set_source_rgb(cr, 0.6, 0.05, 0.05);
         o->y = wrap(cr, ML, o->y + 9, TW, 12, b, 1) + 4;
@@ -1281,7 +1293,10 @@ static void certificate(doc *o)
              d->settlement);
     snprintf(area, sizeof area, "%s ha (%s m²)", ha_text(rm, sizeof rm, d->est_ha),
              thousands(e, sizeof e, d->est_ha * 10000));
-    snprintf(tps, sizeof tps, "%zu turning points, page %d of this report", d->n_tp, o->tp_page);
+    if (o->en)
+        snprintf(tps, sizeof tps, "%zu turning points, page %d of this report", d->n_tp, o->tp_page);
+    else
+        snprintf(tps, sizeof tps, "%zu dönüş nöqtəsi, bu hesabatın %d-ci səhifəsi", d->n_tp, o->tp_page);
     struct {
         const char *en, *az, *v;
     } rows[] = {
