@@ -5,9 +5,9 @@
 # afresh, check it and print its statistics, measure its records and its
 # clearance (quality control), map the risk, rank the settlements for risk
 # education, plan the land release with the default team set and write the
-# national report. DEMO_SCALE (small|national) and DEMO_SEED choose the
-# scenario. Steps whose command is not built yet are
-# skipped with a note.
+# national report and one released hazard's completion report. DEMO_SCALE
+# (small|national) and DEMO_SEED choose the scenario. Steps whose command is
+# not built yet are skipped with a note.
 set -eu
 
 BIN=${1:-}
@@ -119,11 +119,23 @@ if has_cmd report; then
         echo "demo.sh: 'demine report' failed" >&2
         exit 1
     fi
+    # the completion report and handover certificate of one hazard released
+    # and handed over (else closed): what an operator and the national
+    # authority sign when the land goes back to its users
+    HREF=$("$BIN" list "$DB" hazards --where status=handed_over --limit 1 | awk 'NR == 2 { print $2 }')
+    [ -n "$HREF" ] || HREF=$("$BIN" list "$DB" hazards --where status=closed --limit 1 | awk 'NR == 2 { print $2 }')
+    if [ -n "$HREF" ]; then
+        step "completion report and handover certificate of hazard $HREF"
+        if ! "$BIN" report "$DB" --hazard "$HREF" --lang both --out "$STEM-hazard-$HREF.pdf"; then
+            echo "demo.sh: 'demine report --hazard' failed" >&2
+            exit 1
+        fi
+    fi
 else
     step "report: not built yet (skipped)"
 fi
 
 step "done: $DB ($(du -h "$DB" | cut -f1))"
-echo "   open $DB in QGIS (styled); the risk map is $STEM-risk.tif (with its legend), its score $STEM-risk-score.png, spots to check $STEM-spots.geojson (searched: $STEM-spots-searched.geojson), the report $STEM-report.pdf"
+echo "   open $DB in QGIS (styled); the risk map is $STEM-risk.tif (with its legend), its score $STEM-risk-score.png, spots to check $STEM-spots.geojson (searched: $STEM-spots-searched.geojson), the report $STEM-report.pdf${HREF:+, a hazard's completion report $STEM-hazard-$HREF.pdf}"
 echo "   web map: $BIN user add $DB admin --role admin   (type a password), then"
 echo "            $BIN serve $DB --port 8080   and open http://127.0.0.1:8080/"
