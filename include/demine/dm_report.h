@@ -106,7 +106,7 @@ typedef struct dm_hazard_report_opts {
 
 typedef struct dm_hazard_report_info {
     char uuid[37], ref[200]; /* the hazard */
-    int pages;               /* pages written */
+    int pages;               /* pages written (0: an HTML page) */
     int draft;               /* the certificate is a draft: the hazard is
                               * neither closed nor handed over */
 } dm_hazard_report_info;
@@ -128,11 +128,17 @@ typedef struct dm_hazard_report_info {
  * history; and a certificate page with the operator's, the national
  * authority's and the local authority's signature blocks, marked DRAFT
  * with what remains when the hazard is neither closed nor handed over.
+ * When path ends in .html (or .htm), the same as one self-contained HTML
+ * page: the map and its legend an embedded PNG drawn by the same code, the
+ * tables HTML tables, every text of the database escaped, and the
+ * certificate a section that prints on a page of its own, its boundary
+ * "listed in this report" rather than on a page.
  * hazard is its ref (any case), uuid or uuid prefix. opts may be NULL;
  * info (when not NULL) is filled. An existing path is replaced as by
- * dm_report_write (a PDF demine wrote, an empty file, or opts->force; else
- * DM_ECONFLICT); written beside path and renamed once whole.
- * Errors: DM_EINVAL (path not .pdf, a bad date), DM_ENOTFOUND (no hazard of
+ * dm_report_write (a PDF or HTML page demine wrote, an empty file, or
+ * opts->force; else DM_ECONFLICT); written beside path and renamed once
+ * whole.
+ * Errors: DM_EINVAL (path not .pdf or .html, a bad date), DM_ENOTFOUND (no hazard of
  * that id: the message names it and the refs of hazards close to it),
  * DM_ECONFLICT, DM_EIO. */
 DM_API dm_status dm_report_hazard(dm_store *s, const char *hazard, const char *path,

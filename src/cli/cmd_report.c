@@ -55,7 +55,7 @@ static const char *help =
     "(default). By default into DB's name with -danger-map.pdf.\n\n";
 
 static const char *help_hazard =
-    "usage: demine report DB --hazard REF|UUID [--out FILE.pdf] [--lang en|az|both]\n"
+    "usage: demine report DB --hazard REF|UUID [--out FILE.pdf|FILE.html] [--lang en|az|both]\n"
     "                     [--date YYYY-MM-DD] [--force]\n\n"
     "Write the completion report and handover certificate of one hazard (IMAS 08.30),\n"
     "an A4 PDF: its ref, name, type, district, settlement, status and date; a map of\n"
@@ -71,6 +71,9 @@ static const char *help_hazard =
     "signature blocks for the operator, the national authority (quality assurance)\n"
     "and the local authority or land user. A hazard neither closed nor handed over\n"
     "gets the certificate marked DRAFT, with the land and activities that remain.\n"
+    "With --out FILE.html, the same as one self-contained HTML page: the map an\n"
+    "embedded image, the tables HTML tables, the certificate a section printed on a\n"
+    "page of its own.\n"
     "REF is its ref (any case), uuid or uuid prefix. --lang: the certificate's texts\n"
     "in English (default), Azerbaijani or both; the rest is English. By default into\n"
     "DB's name with -hazard-REF.pdf.\n";
@@ -96,8 +99,12 @@ static int run_hazard_report(dm_ctx *ctx, const char *db, const char *out, const
                              const dm_report_opts *op)
 {
     size_t ol = out ? strlen(out) : 0;
-    if (out && (ol < 4 || strcasecmp(out + ol - 4, ".pdf")))
-        return cli_usage_error("report", "--hazard writes a printable A4 PDF: name the file .pdf, not '%s'", out);
+    if (out && (ol < 4 || strcasecmp(out + ol - 4, ".pdf")) && (ol < 5 || strcasecmp(out + ol - 5, ".html")) &&
+        (ol < 4 || strcasecmp(out + ol - 4, ".htm")))
+        return cli_usage_error("report",
+                               "--hazard writes a printable A4 PDF or one HTML page: name the file .pdf or .html, "
+                               "not '%s'",
+                               out);
     dm_hazard_report_opts ho;
     memset(&ho, 0, sizeof ho);
     if (!lang || !strcmp(lang, "en"))
@@ -144,8 +151,13 @@ static int run_hazard_report(dm_ctx *ctx, const char *db, const char *out, const
         free(out_def);
         return cli_fail(ctx, "report", st);
     }
-    printf("hazard report of %s written to %s: %d page%s%s\n", info.ref[0] ? info.ref : info.uuid, out, info.pages,
-           info.pages == 1 ? "" : "s", info.draft ? "; the certificate is a DRAFT: the hazard is not released" : "");
+    const char *draft = info.draft ? "; the certificate is a DRAFT: the hazard is not released" : "";
+    if (info.pages)
+        printf("hazard report of %s written to %s: %d page%s%s\n", info.ref[0] ? info.ref : info.uuid, out,
+               info.pages, info.pages == 1 ? "" : "s", draft);
+    else /* an HTML page */
+        printf("hazard report of %s written to %s: one HTML page%s\n", info.ref[0] ? info.ref : info.uuid, out,
+               draft);
     free(out_def);
     return 0;
 }

@@ -9,7 +9,10 @@
  * an item failed, the accident near the hazard is listed and the far one
  * not; a hazard not released gets a DRAFT certificate saying what remains;
  * an unknown hazard is refused naming it and the refs close to it, and a
- * file not .pdf is refused.
+ * file neither .pdf nor .html is refused. The same report as one HTML page
+ * (--out FILE.html): the same turning points and areas in HTML tables, the
+ * map an embedded PNG, the hazard's name escaped, the DRAFT notice only
+ * while the hazard is not released.
  */
 #include "dmtest.h"
 
@@ -336,8 +339,8 @@ TEST(hazard_report_refuses_unknown_hazard_and_other_files)
     free(out);
     ASSERT_MSG(dmtest_sh(&out, "test -e '%s'", dmtest_path("x.pdf")) != 0, "a file written for an unknown hazard");
     free(out);
-    ASSERT_DEMINE(2, "--hazard writes a printable A4 PDF: name the file .pdf, not", "report '%s' --hazard HZ-1 --out '%s'",
-                  db, dmtest_path("x.html"));
+    ASSERT_DEMINE(2, "--hazard writes a printable A4 PDF or one HTML page: name the file .pdf or .html, not",
+                  "report '%s' --hazard HZ-1 --out '%s'", db, dmtest_path("x.txt"));
     ASSERT_DEMINE(2, "--public does not go with --hazard", "report '%s' --hazard HZ-1 --public", db);
     ASSERT_DEMINE(2, "--lang is en, az or both", "report '%s' --hazard HZ-1 --lang fr", db);
     ASSERT_DEMINE(2, "--lang needs --public or --hazard", "report '%s' --lang az", db);
@@ -348,4 +351,129 @@ TEST(hazard_report_refuses_unknown_hazard_and_other_files)
                   dmtest_path("mine.pdf"));
     ASSERT_DEMINE(0, "written", "report '%s' --hazard HZ-1 --out '%s' --force", db, dmtest_path("mine.pdf"));
     ASSERT_DEMINE(0, "--hazard REF", "report --help");
+}
+
+/* The number in the HTML table cell after the row's first cell label. */
+__attribute__((noinline)) static double html_cell(const char *html, const char *label)
+{
+    char td[200];
+    snprintf(td, sizeof td, "<td>%s</td><td class=\"r\">", label);
+    const char *p = strstr(html, td);
+    ASSERT_MSG(p, "no row '%s' in the HTML table", label);
+    return strtod(p + strlen(td), NULL);
+}
+
+TEST(hazard_report_html_page)
+{
+    const char *db = make_db();
+    /* a name no page may take as markup */
+    ASSERT_DEMINE(0, NULL, "edit '%s' HZ-1 'name=<script>alert(1)</script> & \"North\"' --reason test", db);
+    const char *html = dmtest_path("hz1.html");
+    char *out = NULL;
+    int rc = dmtest_demine(&out, "report '%s' --hazard hz-1 --out '%s' --date 2026-11-20", db, html);
+    ASSERT_MSG(rc == 0, "report failed: %s", out);
+    ASSERT_CONTAINS(out, "hazard report of HZ-1 written to");
+    ASSERT_CONTAINS(out, "one HTML page");
+    ASSERT_MSG(!strstr(out, "DRAFT"), "a handed-over hazard's certificate is no draft: %s", out);
+    free(out);
+    char *t = dmtest_read_file(html);
+    ASSERT(t);
+    ASSERT_MSG(!strncmp(t, "<!DOCTYPE html>", 15), "not an HTML page: %.60s", t);
+    ASSERT_CONTAINS(t, "<meta name=\"generator\" content=\"demine ");
+    ASSERT_CONTAINS(t, "<h1>Hazard completion report: HZ-1</h1>");
+    ASSERT_CONTAINS(t, "Report date</th><td>2026-11-20</td>");
+    /* the name escaped, in the header and on the certificate; no script,
+     * nothing fetched from elsewhere */
+    ASSERT_CONTAINS(t, "<p class=\"name\">&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;North&quot;</p>");
+    ASSERT_CONTAINS(t, "<td>HZ-1 - &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;North&quot; (CHA)</td>");
+    ASSERT_MSG(!strstr(t, "<script"), "a <script> in the page");
+    ASSERT_MSG(!strstr(t, "src=\"http") && !strstr(t, "<link"), "the page fetches something");
+    /* the map: one embedded PNG of some size */
+    const char *img = strstr(t, "<img ");
+    ASSERT_MSG(img, "no image");
+    ASSERT_MSG(!strstr(img + 1, "<img "), "more than one image");
+    const char *src = strstr(img, "src=\"data:image/png;base64,iVBORw0KGgo"); /* the PNG signature */
+    ASSERT_MSG(src, "the map is not an embedded PNG: %.200s", img);
+    src += strlen("src=\"data:image/png;base64,");
+    const char *end = strchr(src, '"');
+    ASSERT_MSG(end && end - src > 20000, "a map of %ld bytes of base64", end ? (long)(end - src) : -1L);
+    /* the turning points, a row each: number, degrees, UTM metres */
+    dm_ctx *ctx = dmtest_ctx();
+    dm_transform *tr = NULL;
+    ASSERT_OK(dm_transform_new(ctx, "EPSG:4326", "EPSG:32638", &tr));
+    for (int i = 0; i < 5; i++) {
+        double e = hz1[i][0], n = hz1[i][1];
+        ASSERT_OK(dm_transform_xy(tr, &e, &n, 1));
+        char row[300];
+        snprintf(row, sizeof row,
+                 "<tr><td>%d</td><td class=\"r\">%.6f</td><td class=\"r\">%.6f</td><td class=\"r\">%.1f</td>"
+                 "<td class=\"r\">%.1f</td>",
+                 i + 1, hz1[i][1], hz1[i][0], e, n);
+        ASSERT_MSG(strstr(t, row), "no turning point row %s", row);
+    }
+    dm_transform_free(tr);
+    ASSERT_MSG(!strstr(t, "<tr><td>6</td>"), "a sixth turning point of a five-vertex polygon");
+    /* the land adds up, as in the PDF */
+    double est = html_cell(t, "Estimated (the hazard's area)"), canc = html_cell(t, "Cancelled by non-technical survey"),
+           red = html_cell(t, "Reduced by technical survey"), clr = html_cell(t, "Cleared"),
+           rem = html_cell(t, "Remaining (as recorded)");
+    ASSERT_MSG(est > 14 && est < 18, "estimate %.2f ha", est);
+    ASSERT_MSG(canc > 7 && clr > 7, "cancelled %.2f, cleared %.2f", canc, clr);
+    ASSERT_NEAR(red, 0, 1e-9);
+    ASSERT_NEAR(rem, 0, 1e-9);
+    ASSERT_NEAR(est, canc + red + clr + rem, 0.011);
+    ASSERT_CONTAINS(t, "<th class=\"r\">square metres</th>");
+    /* the other sections as tables */
+    ASSERT_CONTAINS(t, "<tr><td>QC-1</td><td>CL-1</td>");
+    ASSERT_CONTAINS(t, "4 items found at 3 points.");
+    ASSERT_CONTAINS(t, "<tr><td>ACC-1</td><td>2020-08-01</td>");
+    ASSERT_MSG(!strstr(t, "ACC-FAR"), "an accident 1 km away listed");
+    ASSERT_CONTAINS(t, "handed to Alkhanli");
+    /* the certificate, printed on a page of its own, naming no page */
+    const char *cert = strstr(t, "<section class=\"cert\">");
+    ASSERT_MSG(cert, "no certificate section");
+    ASSERT_CONTAINS(t, ".cert{position:relative;overflow:hidden;break-before:page;page-break-before:always");
+    ASSERT_CONTAINS(cert, "Handover certificate");
+    ASSERT_CONTAINS(cert, "bounded by the turning points listed in this report");
+    ASSERT_CONTAINS(cert, "For the national authority (quality assurance)");
+    ASSERT_MSG(!strstr(cert, "page 2"), "the certificate names a page of the PDF");
+    ASSERT_MSG(!strstr(t, "DRAFT"), "DRAFT on a handed-over hazard's page");
+    free(t);
+    /* run again: its own page replaced; a page of the user's kept */
+    ASSERT_DEMINE(0, "one HTML page", "report '%s' --hazard HZ-1 --out '%s'", db, html);
+    dmtest_write_file(dmtest_path("mine.html"), "<html>notes</html>");
+    ASSERT_DEMINE(2, "give --force to replace it", "report '%s' --hazard HZ-1 --out '%s'", db,
+                  dmtest_path("mine.html"));
+
+    /* an open hazard: the page and its certificate say DRAFT and what
+     * remains; with --lang az the certificate is in Azerbaijani alone */
+    html = dmtest_path("hz2.html");
+    ASSERT_DEMINE(0, "the certificate is a DRAFT", "report '%s' --hazard HZ-2 --out '%s' --lang az", db, html);
+    t = dmtest_read_file(html);
+    ASSERT(t);
+    ASSERT_CONTAINS(t, "<p class=\"draft\">DRAFT - hazard not released</p>");
+    cert = strstr(t, "<section class=\"cert\" lang=\"az\">");
+    ASSERT_MSG(cert, "no certificate section in Azerbaijani");
+    ASSERT_CONTAINS(cert, "<div class=\"wm\" aria-hidden=\"true\">LAYİHƏ</div>");
+    ASSERT_CONTAINS(cert, "Təhvil-təslim aktı");
+    ASSERT_CONTAINS(cert, "LAYİHƏ - ərazi azad edilməyib");
+    ASSERT_CONTAINS(cert, "Qalan:");
+    ASSERT_CONTAINS(cert, "açıq fəaliyyətlər: TS-2 (ts)");
+    ASSERT_MSG(!strstr(t, "Handover certificate"), "English certificate title with --lang az");
+    double e2 = html_cell(t, "Estimated (the hazard's area)"), r2 = html_cell(t, "Reduced by technical survey"),
+           m2 = html_cell(t, "Remaining (estimate less land released)");
+    ASSERT_MSG(r2 > 2.5 && r2 < 3.2, "reduced %.2f", r2);
+    ASSERT_NEAR(e2, r2 + m2, 0.011);
+    ASSERT_CONTAINS(t, "<tr><td>R1</td>");
+    free(t);
+    /* in English: the notice and what remains */
+    ASSERT_DEMINE(0, "DRAFT", "report '%s' --hazard HZ-2 --out '%s' --force", db, html);
+    t = dmtest_read_file(html);
+    ASSERT(t);
+    cert = strstr(t, "<section class=\"cert\">");
+    ASSERT_MSG(cert, "no certificate section");
+    ASSERT_CONTAINS(cert, "<div class=\"wm\" aria-hidden=\"true\">DRAFT</div>");
+    ASSERT_CONTAINS(cert, "<p class=\"draft\">DRAFT - hazard not released</p>");
+    ASSERT_CONTAINS(cert, "What remains:");
+    free(t);
 }

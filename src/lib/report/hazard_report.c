@@ -9,6 +9,10 @@
  * certificate page with the signatories' blocks, a draft while the hazard
  * is neither closed nor handed over. Long tables continue on the next page
  * under their heading. Drawn twice: once to count the pages, once to write.
+ * Or the same as one HTML page: the map and its legend an embedded PNG drawn
+ * by the same code, the sections' headings, paragraphs and tables written
+ * as HTML by the same functions, and the certificate a section printed on a
+ * page of its own.
  */
 #include "report/hazard_internal.h"
 #include "report/report_internal.h"
@@ -39,6 +43,7 @@ typedef struct col {
 
 typedef struct doc {
     cairo_t *cr;
+    dm_buf *h;        /* the HTML page being written (NULL: drawing the PDF) */
     const hz_data *d;
     int en, az, draft;
     int page, pages;  /* this page, all of them (0 on the first pass) */
@@ -48,6 +53,7 @@ typedef struct doc {
     const col *tc;
     int ntc;
     char tc_title[160];
+    char section[160]; /* the heading last written (HTML) */
     /* the map on page 1 */
     double ox, oy, s, kx, fw, fh, view[4];
 } doc;
@@ -225,9 +231,30 @@ static void need(doc *o, double h)
         draw_table_head(o);
 }
 
+/* HTML: s escaped between open and close tags */
+static void html_el(doc *o, const char *open, const char *s, const char *close)
+{
+    dm__buf_puts(o->h, open);
+    dm__html_esc(o->h, s);
+    dm__buf_puts(o->h, close);
+}
+
 static void heading(doc *o, const char *s)
 {
     o->tc = NULL;
+    if (o->h) { /* with an id of its words: "Turning points" #turning-points */
+        char id[160];
+        size_t n = 0;
+        for (const char *q = s; *q && n + 1 < sizeof id; q++)
+            id[n++] = (*q >= 'A' && *q <= 'Z') ? (char)(*q - 'A' + 'a')
+                      : ((*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9')) ? *q
+                                                                                : '-';
+        id[n] = 0;
+        dm__buf_printf(o->h, "<h2 id=\"%s\">", id);
+        html_el(o, "", s, "</h2>\n");
+        dm__strlcpy(o->section, s, sizeof o->section);
+        return;
+    }
     need(o, 60);
     o->y += 8;
     font(o->cr, 12, 1);
@@ -238,6 +265,10 @@ static void heading(doc *o, const char *s)
 
 static void para(doc *o, const char *s, double size)
 {
+    if (o->h) {
+        html_el(o, size < 8 ? "<p class=\"note\">" : "<p>", s, "</p>\n");
+        return;
+    }
     font(o->cr, size, 0);
     double lh = size * 1.35;
     double h = wrap(o->cr, ML, 0, TW, lh, s, 0);
@@ -276,6 +307,17 @@ static void draw_table_head(doc *o)
 static void table_start(doc *o, const char *title, const col *c, int n)
 {
     o->tc = NULL;
+    if (o->h) { /* its name, unless the heading above gives it */
+        o->tc = c, o->ntc = n;
+        dm__buf_puts(o->h, "<table>");
+        if (title && *title && strcmp(title, o->section))
+            html_el(o, "<caption>", title, "</caption>");
+        dm__buf_puts(o->h, "<thead><tr>");
+        for (int i = 0; i < n; i++)
+            html_el(o, c[i].align == 2 ? "<th class=\"r\">" : "<th>", c[i].title, "</th>");
+        dm__buf_puts(o->h, "</tr></thead>\n");
+        return;
+    }
     need(o, 3 * ROW_H + 4);
     o->tc = c, o->ntc = n;
     dm__strlcpy(o->tc_title, title ? title : "", sizeof o->tc_title);
@@ -284,6 +326,13 @@ static void table_start(doc *o, const char *title, const col *c, int n)
 
 static void table_row(doc *o, const char *const *cells, int bold)
 {
+    if (o->h) {
+        dm__buf_puts(o->h, bold ? "<tr class=\"b\">" : "<tr>");
+        for (int i = 0; i < o->ntc; i++)
+            html_el(o, o->tc[i].align == 2 ? "<td class=\"r\">" : "<td>", cells[i] ? cells[i] : "", "</td>");
+        dm__buf_puts(o->h, "</tr>\n");
+        return;
+    }
     need(o, ROW_H);
     cairo_t *cr = o->cr;
     font(cr, 7.5, bold);
@@ -307,6 +356,8 @@ static void table_row(doc *o, const char *const *cells, int bold)
 static void table_end(doc *o)
 {
     o->tc = NULL;
+    if (o->h)
+        dm__buf_puts(o->h, "</table>\n");
     o->y += 6;
 }
 
@@ -774,14 +825,57 @@ static void kv(doc *o, double x, double y, const char *k, const char *v, double 
     show(o->cr, x + 78, y, v && *v ? v : "-", 0, w - 80);
 }
 
+/* The header's fields: type, status, district, settlement, ordnance,
+ * reported, organisation and report date (two a line), then the
+ * coordinates and the uuid (a line each). */
+typedef struct field {
+    const char *k;
+    char v[300];
+} field;
+
+static void header_fields(const hz_data *d, field f[10])
+{
+    char t[200];
+    f[0].k = "Type", f[1].k = "Status", f[2].k = "District", f[3].k = "Settlement", f[4].k = "Ordnance";
+    f[5].k = "Reported", f[6].k = "Organisation", f[7].k = "Report date", f[8].k = "Coordinates";
+    f[9].k = "Hazard uuid";
+    dm__strlcpy(f[0].v, type_words(d->type), sizeof f[0].v);
+    snprintf(f[1].v, sizeof f[1].v, "%s%s%s", status_words(d->status), d->status_date[0] ? " since " : "",
+             d->status_date);
+    dm__strlcpy(f[2].v, d->district, sizeof f[2].v);
+    dm__strlcpy(f[3].v, d->settlement, sizeof f[3].v);
+    dm__strlcpy(f[4].v, d->ordnance, sizeof f[4].v);
+    dm__strlcpy(f[5].v, d->reported, sizeof f[5].v);
+    dm__strlcpy(f[6].v, d->organisation, sizeof f[6].v);
+    dm__strlcpy(f[7].v, d->date, sizeof f[7].v);
+    utm_name(d->utm_epsg, t, sizeof t);
+    snprintf(f[8].v, sizeof f[8].v, "WGS 84 (degrees); %s (metres)", t);
+    dm__strlcpy(f[9].v, d->uuid, sizeof f[9].v);
+}
+
 static void header(doc *o)
 {
     cairo_t *cr = o->cr;
     const hz_data *d = o->d;
-    char b[600], t[200];
+    char b[600];
+    field f[10];
+    header_fields(d, f);
+    snprintf(b, sizeof b, "Hazard completion report: %s", d->ref[0] ? d->ref : d->uuid);
+    if (o->h) {
+        html_el(o, "<h1>", b, "</h1>\n");
+        if (d->name[0])
+            html_el(o, "<p class=\"name\">", d->name, "</p>\n");
+        dm__buf_puts(o->h, "<table class=\"kv\">\n");
+        for (int i = 0; i < 10; i++) {
+            html_el(o, i < 8 && i % 2 ? "<th>" : "<tr><th>", f[i].k, "</th>");
+            html_el(o, i < 8 ? "<td>" : "<td colspan=\"3\">", f[i].v[0] ? f[i].v : "-",
+                    i < 8 && !(i % 2) ? "</td>" : "</td></tr>\n");
+        }
+        dm__buf_puts(o->h, "</table>\n");
+        return;
+    }
     font(cr, 17, 1);
     cairo_set_source_rgb(cr, 0.10, 0.15, 0.30);
-    snprintf(b, sizeof b, "Hazard completion report: %s", d->ref[0] ? d->ref : d->uuid);
     show(cr, ML, o->y + 16, b, 0, TW);
     o->y += 24;
     if (d->name[0]) {
@@ -791,24 +885,13 @@ static void header(doc *o)
         o->y += 16;
     }
     double cw = TW / 2, y = o->y + 10;
-    kv(o, ML, y, "Type", type_words(d->type), cw);
-    snprintf(b, sizeof b, "%s%s%s", status_words(d->status), d->status_date[0] ? " since " : "", d->status_date);
-    kv(o, ML + cw, y, "Status", b, cw);
+    for (int i = 0; i < 8; i += 2, y += 12) {
+        kv(o, ML, y, f[i].k, f[i].v, cw);
+        kv(o, ML + cw, y, f[i + 1].k, f[i + 1].v, cw);
+    }
+    kv(o, ML, y, f[8].k, f[8].v, TW);
     y += 12;
-    kv(o, ML, y, "District", d->district, cw);
-    kv(o, ML + cw, y, "Settlement", d->settlement, cw);
-    y += 12;
-    kv(o, ML, y, "Ordnance", d->ordnance, cw);
-    kv(o, ML + cw, y, "Reported", d->reported, cw);
-    y += 12;
-    kv(o, ML, y, "Organisation", d->organisation, cw);
-    kv(o, ML + cw, y, "Report date", d->date, cw);
-    y += 12;
-    utm_name(d->utm_epsg, t, sizeof t);
-    snprintf(b, sizeof b, "WGS 84 (degrees); %s (metres)", t);
-    kv(o, ML, y, "Coordinates", b, TW);
-    y += 12;
-    kv(o, ML, y, "Hazard uuid", d->uuid, TW);
+    kv(o, ML, y, f[9].k, f[9].v, TW);
     o->y = y + 8;
 }
 
@@ -843,7 +926,6 @@ static void land_release(doc *o)
         area_row(o, diff > 0 ? "Not accounted for by release areas" : "Released and remaining beyond the estimate",
                  diff, d->est_ha, 0);
     table_end(o);
-    font(o->cr, 7, 0);
     para(o,
          "Released land is the release areas' polygons (approved activities only) within the hazard, each "
          "hectare counted once (cleared over reduced over cancelled), as demine stats counts it.",
@@ -1165,9 +1247,130 @@ static void both(const doc *o, char *out, size_t n, const char *en, const char *
         snprintf(out, n, "%s", o->az ? az : en);
 }
 
-static void sign_block(doc *o, double x, double y, double w, const char *en, const char *az, const char *pre)
+/* The signatories: for whom each signs, and the lines of a block. */
+static const struct {
+    const char *en, *az;
+} signers[3] = {
+    {"For the operator", "İcraçı təşkilat adından"},
+    {"For the national authority (quality assurance)", "Milli orqan adından (keyfiyyət təminatı)"},
+    {"For the local authority / land user", "Yerli icra hakimiyyəti / torpaq istifadəçisi adından"},
+};
+static const char *const sign_en[4] = {"Name", "Position", "Signature", "Date"};
+static const char *const sign_az[4] = {"Ad, soyad", "Vəzifə", "İmza", "Tarix"};
+
+/* The organisation of the last activity that released land, else the
+ * hazard's own. */
+static const char *operator_org(const hz_data *d)
+{
+    for (size_t i = d->n_work; i-- > 0;)
+        if (d->act[i].org[0] && strcmp(d->act[i].type, "qc"))
+            return d->act[i].org;
+    return d->organisation;
+}
+
+/* What the certificate says, in the languages chosen, as the PDF draws it
+ * and the HTML page writes it: the PDF names the page of the turning
+ * points, the HTML page (whose pages are the browser's) the report. */
+typedef struct cert_txt {
+    char sub[200];
+    char draft[120], remains[2400]; /* the draft's notice and what remains ("" when released) */
+    char key[4][120], val[4][500];  /* hazard, district, area, boundary */
+    char en[2400], az[2400];        /* the release in English, in Azerbaijani ("" when not chosen) */
+} cert_txt;
+
+static void cert_texts(const doc *o, cert_txt *c)
+{
+    const hz_data *d = o->d;
+    char e[40], ca[32], re[32], cl[32], rm[32], where_en[80], where_az[80];
+    const char *ref = d->ref[0] ? d->ref : d->uuid;
+    memset(c, 0, sizeof *c);
+    both(o, c->sub, sizeof c->sub, "Land released from a hazardous area (IMAS 08.30)",
+         "Təhlükəli ərazidən azad edilmiş torpaq (IMAS 08.30)");
+    if (o->draft) {
+        both(o, c->draft, sizeof c->draft, "DRAFT - hazard not released", "LAYİHƏ - ərazi azad edilməyib");
+        int n_open = 0;
+        char open[600] = "";
+        size_t ol = 0;
+        for (size_t i = 0; i < d->n_act; i++)
+            if (!d->act[i].end[0] || strcmp(d->act[i].end, d->date) > 0) {
+                if (n_open++ < 8 && ol < sizeof open)
+                    ol += (size_t)snprintf(open + ol, sizeof open - ol, "%s%s (%s)", ol ? ", " : "",
+                                           d->act[i].ref[0] ? d->act[i].ref : d->act[i].uuid, d->act[i].type);
+            }
+        if (n_open > 8 && ol < sizeof open)
+            snprintf(open + ol, sizeof open - ol, " and %d more", n_open - 8);
+        if (o->en)
+            snprintf(c->remains, sizeof c->remains,
+                     "The hazard is %s, not closed or handed over: this certificate cannot be signed yet. What "
+                     "remains: %s ha (%s m²) to release; open activities: %s%s%s.",
+                     status_words(d->status), ha_text(rm, sizeof rm, d->remaining_ha),
+                     thousands(e, sizeof e, d->remaining_ha * 10000), n_open ? open : "none",
+                     d->n_pending ? "; field reports awaiting review: " : "", d->n_pending ? d->pending : "");
+        else
+            snprintf(c->remains, sizeof c->remains,
+                     "Ərazi hələ bağlanmayıb və təhvil verilməyib (status: %s): bu akt hələ imzalana bilməz. "
+                     "Qalan: %s ha (%s m²) azad edilməlidir; açıq fəaliyyətlər: %s%s%s.",
+                     d->status, ha_text(rm, sizeof rm, d->remaining_ha),
+                     thousands(e, sizeof e, d->remaining_ha * 10000), n_open ? open : "yoxdur",
+                     d->n_pending ? "; baxılmağı gözləyən sahə hesabatları: " : "", d->n_pending ? d->pending : "");
+    }
+    /* the land */
+    both(o, c->key[0], sizeof c->key[0], "Hazard", "Təhlükəli ərazi");
+    both(o, c->key[1], sizeof c->key[1], "District, settlement", "Rayon, yaşayış məntəqəsi");
+    both(o, c->key[2], sizeof c->key[2], "Area", "Sahə");
+    both(o, c->key[3], sizeof c->key[3], "Boundary", "Sərhəd");
+    snprintf(c->val[0], sizeof c->val[0], "%s%s%s (%s)", ref, d->name[0] ? " - " : "", d->name, d->type);
+    snprintf(c->val[1], sizeof c->val[1], "%s%s%s", d->district[0] ? d->district : "-", d->settlement[0] ? ", " : "",
+             d->settlement);
+    snprintf(c->val[2], sizeof c->val[2], "%s ha (%s m²)", ha_text(rm, sizeof rm, d->est_ha),
+             thousands(e, sizeof e, d->est_ha * 10000));
+    if (o->h) {
+        snprintf(where_en, sizeof where_en, "in this report");
+        snprintf(where_az, sizeof where_az, "bu hesabatda");
+        if (o->en)
+            snprintf(c->val[3], sizeof c->val[3], "%zu turning points, listed in this report", d->n_tp);
+        else
+            snprintf(c->val[3], sizeof c->val[3], "%zu dönüş nöqtəsi, bu hesabatda", d->n_tp);
+    } else {
+        snprintf(where_en, sizeof where_en, "on page %d of this report", o->tp_page);
+        snprintf(where_az, sizeof where_az, "bu hesabatın %d-ci səhifəsində", o->tp_page);
+        if (o->en)
+            snprintf(c->val[3], sizeof c->val[3], "%zu turning points, page %d of this report", d->n_tp, o->tp_page);
+        else
+            snprintf(c->val[3], sizeof c->val[3], "%zu dönüş nöqtəsi, bu hesabatın %d-ci səhifəsi", d->n_tp,
+                     o->tp_page);
+    }
+    ha_text(ca, sizeof ca, d->route_ha[2]);
+    ha_text(re, sizeof re, d->route_ha[1]);
+    ha_text(cl, sizeof cl, d->route_ha[0]);
+    if (o->en)
+        snprintf(c->en, sizeof c->en,
+                 "The land described above, hazard %s, of %s ha, bounded by the turning points listed %s, has "
+                 "been released in accordance with the national mine action standards: %s ha cancelled by "
+                 "non-technical survey, %s ha reduced by technical survey and %s ha cleared. To the best of the "
+                 "knowledge of the undersigned, after all reasonable effort, no explosive ordnance remains on it. "
+                 "It is handed over to the local authority and the land user for its use.",
+                 ref, ha_text(rm, sizeof rm, d->est_ha), where_en, ca, re, cl);
+    if (o->az)
+        snprintf(c->az, sizeof c->az,
+                 "Yuxarıda təsvir olunan, %s "
+                 "göstərilən dönüş nöqtələri ilə "
+                 "müəyyən edilən %s ha sahəli %s təhlükəli "
+                 "ərazisi milli mina əleyhinə fəaliyyət standartlarına "
+                 "uyğun olaraq azad edilmişdir: %s ha qeyri-texniki tədqiqatla ləğv "
+                 "edilmiş, %s ha texniki tədqiqatla azaldılmış, %s ha "
+                 "təmizlənmişdir. İmza edənlərin bildiyinə "
+                 "görə, bütün ağlabətan səylərdən "
+                 "sonra bu ərazidə partlayıcı sursat qalmamışdır. "
+                 "Ərazi istifadə üçün yerli icra hakimiyyətinə və "
+                 "torpaq istifadəçisinə təhvil verilir.",
+                 where_az, ha_text(rm, sizeof rm, d->est_ha), ref, ca, re, cl);
+}
+
+static void sign_block(doc *o, double x, double y, double w, int who, const char *pre)
 {
     cairo_t *cr = o->cr;
+    const char *en = signers[who].en, *az = signers[who].az;
     char b[300];
     font(cr, 9, 1);
     cairo_set_source_rgb(cr, 0.10, 0.15, 0.30);
@@ -1183,11 +1386,9 @@ static void sign_block(doc *o, double x, double y, double w, const char *en, con
         show(cr, x, y, one, 0, w);
     }
     y += 6;
-    static const char *fe[] = {"Name", "Position", "Signature", "Date"};
-    static const char *fa[] = {"Ad, soyad", "Vəzifə", "İmza", "Tarix"};
     for (int i = 0; i < 4; i++) {
         y += 24;
-        both(o, b, sizeof b, fe[i], fa[i]);
+        both(o, b, sizeof b, sign_en[i], sign_az[i]);
         font(cr, 7, 0);
         cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
         show(cr, x, y + 9, b, 0, w);
@@ -1205,24 +1406,69 @@ static void sign_block(doc *o, double x, double y, double w, const char *en, con
     }
 }
 
-/* The organisation of the last activity that released land, else the
- * hazard's own. */
-static const char *operator_org(const hz_data *d)
+/* The certificate as a section of the HTML page, printed on a page of its
+ * own; in Azerbaijani alone it says so (lang). */
+static void certificate_html(doc *o, const cert_txt *c)
 {
-    for (size_t i = d->n_work; i-- > 0;)
-        if (d->act[i].org[0] && strcmp(d->act[i].type, "qc"))
-            return d->act[i].org;
-    return d->organisation;
+    const hz_data *d = o->d;
+    char b[300];
+    dm__buf_puts(o->h, o->en ? "<section class=\"cert\">\n" : "<section class=\"cert\" lang=\"az\">\n");
+    if (o->draft) /* the watermark, under the text */
+        html_el(o, "<div class=\"wm\" aria-hidden=\"true\">", o->en ? "DRAFT" : "LAYİHƏ", "</div>\n");
+    if (o->en)
+        html_el(o, "<h2 id=\"certificate\">", "Handover certificate", "</h2>\n");
+    if (o->az)
+        html_el(o, o->en ? "<p class=\"t2\">" : "<h2 id=\"certificate\">", "Təhvil-təslim aktı",
+                o->en ? "</p>\n" : "</h2>\n");
+    html_el(o, "<p class=\"sub\">", c->sub, "</p>\n");
+    if (o->draft) {
+        html_el(o, "<p class=\"draft\">", c->draft, "</p>\n");
+        html_el(o, "<p class=\"remains\">", c->remains, "</p>\n");
+    }
+    dm__buf_puts(o->h, "<table class=\"kv\">\n");
+    for (int i = 0; i < 4; i++) {
+        html_el(o, "<tr><th>", c->key[i], "</th>");
+        html_el(o, "<td>", c->val[i], "</td></tr>\n");
+    }
+    dm__buf_puts(o->h, "</table>\n");
+    if (o->en)
+        html_el(o, "<p class=\"release\">", c->en, "</p>\n");
+    if (o->az)
+        html_el(o, o->en ? "<p class=\"release az\" lang=\"az\">" : "<p class=\"release\">", c->az, "</p>\n");
+    dm__buf_puts(o->h, "<div class=\"signs\">\n");
+    for (int who = 0; who < 3; who++) {
+        const char *pre = who == 0 ? operator_org(d) : NULL;
+        dm__buf_puts(o->h, "<div class=\"sign\">");
+        if (o->en && o->az) {
+            html_el(o, "<p class=\"who\">", signers[who].en, "<br>");
+            html_el(o, "<small lang=\"az\">", signers[who].az, "</small></p>");
+        } else
+            html_el(o, "<p class=\"who\">", o->az ? signers[who].az : signers[who].en, "</p>");
+        if (pre && *pre)
+            html_el(o, "<p class=\"pre\">(", pre, ")</p>");
+        for (int i = 0; i < 4; i++) {
+            both(o, b, sizeof b, sign_en[i], sign_az[i]);
+            html_el(o, "<div class=\"line\">", b, "</div>");
+        }
+        dm__buf_puts(o->h, "</div>\n");
+    }
+    both(o, b, sizeof b, "Stamp", "Möhür");
+    html_el(o, "<div class=\"sign\"><p class=\"who\">", b, "</p><div class=\"stamp\"></div></div>\n");
+    dm__buf_puts(o->h, "</div>\n</section>\n");
 }
 
 static void certificate(doc *o)
 {
-    cairo_t *cr = o->cr;
     const hz_data *d = o->d;
+    cert_txt c;
     o->tc = NULL;
+    cert_texts(o, &c);
+    if (o->h) {
+        certificate_html(o, &c);
+        return;
+    }
+    cairo_t *cr = o->cr;
     new_page(o);
-    char b[2400], t[200], e[40], ca[32], re[32], cl[32], rm[32];
-    const char *ref = d->ref[0] ? d->ref : d->uuid;
     if (o->draft) { /* the watermark first, under the text */
         cairo_save(cr);
         cairo_translate(cr, PW / 2, PH / 2);
@@ -1243,124 +1489,49 @@ static void certificate(doc *o)
     }
     font(cr, 9, 0);
     cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
-    both(o, b, sizeof b, "Land released from a hazardous area (IMAS 08.30)",
-         "Təhlükəli ərazidən azad edilmiş torpaq (IMAS 08.30)");
-    show(cr, PW / 2, o->y + 12, b, 1, TW);
+    show(cr, PW / 2, o->y + 12, c.sub, 1, TW);
     o->y += 24;
     if (o->draft) {
         font(cr, 12, 1);
         cairo_set_source_rgb(cr, 0.80, 0.10, 0.10);
-        both(o, b, sizeof b, "DRAFT - hazard not released",
-             "LAYİHƏ - ərazi azad edilməyib");
-        show(cr, PW / 2, o->y + 12, b, 1, TW);
+        show(cr, PW / 2, o->y + 12, c.draft, 1, TW);
         o->y += 18;
-        int n_open = 0;
-        char open[600] = "";
-        size_t ol = 0;
-        for (size_t i = 0; i < d->n_act; i++)
-            if (!d->act[i].end[0] || strcmp(d->act[i].end, d->date) > 0) {
-                if (n_open++ < 8 && ol < sizeof open)
-                    ol += (size_t)snprintf(open + ol, sizeof open - ol, "%s%s (%s)", ol ? ", " : "",
-                                           d->act[i].ref[0] ? d->act[i].ref : d->act[i].uuid, d->act[i].type);
-            }
-        if (n_open > 8 && ol < sizeof open)
-            snprintf(open + ol, sizeof open - ol, " and %d more", n_open - 8);
-        if (o->en)
-            snprintf(b, sizeof b,
-                     "The hazard is %s, not closed or handed over: this certificate cannot be signed yet. What "
-                     "remains: %s ha (%s m²) to release; open activities: %s%s%s.",
-                     status_words(d->status), ha_text(rm, sizeof rm, d->remaining_ha),
-                     thousands(e, sizeof e, d->remaining_ha * 10000), n_open ? open : "none",
-                     d->n_pending ? "; field reports awaiting review: " : "", d->n_pending ? d->pending : "");
-        else
-            snprintf(b, sizeof b,
-                     "Ərazi hələ bağlanmayıb və təhvil verilməyib (status: %s): bu akt hələ imzalana bilməz. "
-                     "Qalan: %s ha (%s m²) azad edilməlidir; açıq fəaliyyətlər: %s%s%s.",
-                     d->status, ha_text(rm, sizeof rm, d->remaining_ha),
-                     thousands(e, sizeof e, d->remaining_ha * 10000), n_open ? open : "yoxdur",
-                     d->n_pending ? "; baxılmağı gözləyən sahə hesabatları: " : "", d->n_pending ? d->pending : "");
         font(cr, 9, 0);
         cairo_set_source_rgb(cr, 0.6, 0.05, 0.05);
-        o->y = wrap(cr, ML, o->y + 9, TW, 12, b, 1) + 4;
+        o->y = wrap(cr, ML, o->y + 9, TW, 12, c.remains, 1) + 4;
     }
     /* the land */
-    static const col c[] = {{"", 170, 0}, {"", 341, 0}};
-    o->tc = c, o->ntc = 2;
-    utm_name(d->utm_epsg, t, sizeof t);
-    char land[500], area[120], tps[400], where[300];
-    snprintf(land, sizeof land, "%s%s%s (%s)", ref, d->name[0] ? " - " : "", d->name, d->type);
-    snprintf(where, sizeof where, "%s%s%s", d->district[0] ? d->district : "-", d->settlement[0] ? ", " : "",
-             d->settlement);
-    snprintf(area, sizeof area, "%s ha (%s m²)", ha_text(rm, sizeof rm, d->est_ha),
-             thousands(e, sizeof e, d->est_ha * 10000));
-    if (o->en)
-        snprintf(tps, sizeof tps, "%zu turning points, page %d of this report", d->n_tp, o->tp_page);
-    else
-        snprintf(tps, sizeof tps, "%zu dönüş nöqtəsi, bu hesabatın %d-ci səhifəsi", d->n_tp, o->tp_page);
-    struct {
-        const char *en, *az, *v;
-    } rows[] = {
-        {"Hazard", "Təhlükəli ərazi", land},
-        {"District, settlement", "Rayon, yaşayış məntəqəsi", where},
-        {"Area", "Sahə", area},
-        {"Boundary", "Sərhəd", tps},
-    };
+    static const col cc[] = {{"", 170, 0}, {"", 341, 0}};
+    o->tc = cc, o->ntc = 2;
     cairo_set_line_width(cr, 0.4);
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        both(o, b, sizeof b, rows[i].en, rows[i].az);
+    for (int i = 0; i < 4; i++) {
         font(cr, 8.5, 1);
         cairo_set_source_rgb(cr, 0.2, 0.2, 0.3);
         double lw = o->en && o->az ? 235 : 165; /* room for both languages' words */
-        show(cr, ML, o->y + 10, b, 0, lw);
+        show(cr, ML, o->y + 10, c.key[i], 0, lw);
         font(cr, 9, 0);
         cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);
-        show(cr, ML + lw + 7, o->y + 10, rows[i].v, 0, TW - lw - 7);
+        show(cr, ML + lw + 7, o->y + 10, c.val[i], 0, TW - lw - 7);
         o->y += 15;
     }
     o->tc = NULL;
     o->y += 8;
-    ha_text(ca, sizeof ca, d->route_ha[2]);
-    ha_text(re, sizeof re, d->route_ha[1]);
-    ha_text(cl, sizeof cl, d->route_ha[0]);
     font(cr, 9.5, 0);
     cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);
-    if (o->en) {
-        snprintf(b, sizeof b,
-                 "The land described above, hazard %s, of %s ha, bounded by the turning points listed on page %d "
-                 "of this report, has been released in accordance with the national mine action standards: %s ha "
-                 "cancelled by non-technical survey, %s ha reduced by technical survey and %s ha cleared. To the "
-                 "best of the knowledge of the undersigned, after all reasonable effort, no explosive ordnance "
-                 "remains on it. It is handed over to the local authority and the land user for its use.",
-                 ref, ha_text(rm, sizeof rm, d->est_ha), o->tp_page, ca, re, cl);
-        o->y = wrap(cr, ML, o->y + 10, TW, 13, b, 1) + 4;
-    }
+    if (o->en)
+        o->y = wrap(cr, ML, o->y + 10, TW, 13, c.en, 1) + 4;
     if (o->az) {
-        snprintf(b, sizeof b,
-                 "Yuxarıda təsvir olunan, bu hesabatın %d-ci səhifəsində "
-                 "göstərilən dönüş nöqtələri ilə "
-                 "müəyyən edilən %s ha sahəli %s təhlükəli "
-                 "ərazisi milli mina əleyhinə fəaliyyət standartlarına "
-                 "uyğun olaraq azad edilmişdir: %s ha qeyri-texniki tədqiqatla ləğv "
-                 "edilmiş, %s ha texniki tədqiqatla azaldılmış, %s ha "
-                 "təmizlənmişdir. İmza edənlərin bildiyinə "
-                 "görə, bütün ağlabətan səylərdən "
-                 "sonra bu ərazidə partlayıcı sursat qalmamışdır. "
-                 "Ərazi istifadə üçün yerli icra hakimiyyətinə və "
-                 "torpaq istifadəçisinə təhvil verilir.",
-                 o->tp_page, ha_text(rm, sizeof rm, d->est_ha), ref, ca, re, cl);
         font(cr, o->en ? 8.5 : 9.5, 0);
         cairo_set_source_rgb(cr, o->en ? 0.25 : 0.05, o->en ? 0.25 : 0.05, o->en ? 0.25 : 0.05);
-        o->y = wrap(cr, ML, o->y + 10, TW, o->en ? 11.5 : 13, b, 1) + 4;
+        o->y = wrap(cr, ML, o->y + 10, TW, o->en ? 11.5 : 13, c.az, 1) + 4;
     }
     /* the signatories */
     double y = fmax(o->y + 16, PH - MB - 330);
     double w = (TW - 30) / 2;
-    sign_block(o, ML, y, w, "For the operator", "İcraçı təşkilat adından",
-               operator_org(d));
-    sign_block(o, ML + w + 30, y, w, "For the national authority (quality assurance)",
-               "Milli orqan adından (keyfiyyət təminatı)", NULL);
-    sign_block(o, ML, y + 150, w, "For the local authority / land user",
-               "Yerli icra hakimiyyəti / torpaq istifadəçisi adından", NULL);
+    sign_block(o, ML, y, w, 0, operator_org(d));
+    sign_block(o, ML + w + 30, y, w, 1, NULL);
+    sign_block(o, ML, y + 150, w, 2, NULL);
+    char b[80];
     font(cr, 8.5, 0);
     cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
     both(o, b, sizeof b, "Stamp", "Möhür");
@@ -1375,6 +1546,19 @@ static void certificate(doc *o)
 
 /* ---- the document --------------------------------------------------------------- */
 
+/* What follows the land release, in both forms. */
+static void sections(doc *o)
+{
+    turning_points(o);
+    activities(o);
+    inspections(o);
+    items(o);
+    accidents(o);
+    residual(o);
+    life_cycle(o);
+    certificate(o);
+}
+
 static void draw_all(doc *o)
 {
     o->page = 0;
@@ -1386,14 +1570,7 @@ static void draw_all(doc *o)
     o->y = draw_legend(o, o->y) + 8;
     land_release(o);
     new_page(o);
-    turning_points(o);
-    activities(o);
-    inspections(o);
-    items(o);
-    accidents(o);
-    residual(o);
-    life_cycle(o);
-    certificate(o);
+    sections(o);
     cairo_show_page(o->cr);
 }
 
@@ -1443,6 +1620,91 @@ static dm_status write_pdf(dm_ctx *ctx, doc *o, const char *path)
     return DM_OK;
 }
 
+/* ---- the HTML page ------------------------------------------------------------ */
+
+/* The map and its legend as the PDF draws them, recorded, then painted
+ * into a PNG three times as fine as a point. 0 when cairo failed. */
+static int html_map(doc *o)
+{
+    const double map_h = 370, sc = 3, x0 = ML - 6, w = TW + 12; /* the latitudes left and right */
+    cairo_surface_t *rec = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, NULL);
+    cairo_t *cr = cairo_create(rec);
+    o->cr = cr;
+    draw_map(o, 14, map_h);
+    double h = draw_legend(o, 14 + map_h + 26) + 8;
+    cairo_status_t cs = cairo_status(cr);
+    cairo_destroy(cr);
+    o->cr = NULL;
+    cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)ceil(w * sc), (int)ceil(h * sc));
+    cr = cairo_create(img);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_scale(cr, sc, sc);
+    cairo_set_source_surface(cr, rec, -x0, 0);
+    cairo_paint(cr);
+    if (cs == CAIRO_STATUS_SUCCESS)
+        cs = cairo_status(cr);
+    cairo_destroy(cr);
+    char alt[400];
+    snprintf(alt, sizeof alt, "map of hazard %s: its polygon, release areas by outcome, items found, accidents "
+                              "and numbered turning points",
+             o->d->ref[0] ? o->d->ref : o->d->uuid);
+    if (cs == CAIRO_STATUS_SUCCESS)
+        dm__html_img(o->h, img, w * 1.5, alt);
+    cairo_surface_destroy(img);
+    cairo_surface_destroy(rec);
+    return cs == CAIRO_STATUS_SUCCESS;
+}
+
+static const char html_css[] =
+    "body{font-family:sans-serif;font-size:14px;max-width:820px;margin:2em auto;padding:0 1em;color:#222}"
+    "h1{font-size:1.5em;color:#1a2650;margin-bottom:.2em}h2{font-size:1.15em;color:#1a2650;margin:1.4em 0 .4em}"
+    ".name{font-size:1.1em;margin-top:0}table{border-collapse:collapse;font-size:13px;margin:.4em 0}"
+    "caption{text-align:left;color:#555;font-size:12px;padding:2px 0}"
+    "th,td{padding:2px 6px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}"
+    "thead th{background:#e1e6f0}.r{text-align:right}tr.b td{font-weight:bold}"
+    "table.kv th{color:#4a4a5a;padding-right:10px}table.kv td{padding-right:24px}"
+    ".note{font-size:12px;color:#444}.draft{color:#c81a1a;font-weight:bold}.remains{color:#990d0d}"
+    "figure{margin:1em 0}img{max-width:100%;height:auto}"
+    ".cert{position:relative;overflow:hidden;break-before:page;page-break-before:always;padding-top:1em}"
+    ".cert h2{text-align:center;font-size:1.6em}.t2{text-align:center;font-size:1.2em;font-weight:bold;"
+    "color:#1a2650}.sub,.cert>.draft{text-align:center}.az{color:#444;font-size:13px}"
+    ".wm{position:absolute;top:30%;left:0;right:0;text-align:center;font-size:120px;font-weight:bold;"
+    "color:rgba(217,26,26,.13);transform:rotate(-45deg);pointer-events:none}"
+    ".signs{display:grid;grid-template-columns:1fr 1fr;gap:16px 30px;margin-top:2em}.sign{break-inside:avoid}"
+    ".who{font-weight:bold;color:#1a2650;margin:0}.pre{margin:.6em 0 0;color:#555}"
+    ".line{border-top:1px solid #333;margin-top:28px;font-size:11px;color:#555}"
+    ".stamp{border:1px dashed #333;width:110pt;height:90pt;margin-top:6px}"
+    "@page{size:A4;margin:15mm}@media print{body{max-width:none;margin:0;padding:0}.line{margin-top:22px}"
+    ".signs{margin-top:1em}}";
+
+static dm_status write_html(dm_ctx *ctx, doc *o, const char *path)
+{
+    const hz_data *d = o->d;
+    dm_buf h;
+    dm__buf_init(&h);
+    o->h = &h;
+    o->cr = NULL;
+    char title[300];
+    snprintf(title, sizeof title, "Hazard completion report %s", d->ref[0] ? d->ref : d->uuid);
+    dm__html_head(&h, "en", title, html_css);
+    if (o->draft)
+        dm__buf_puts(&h, "<p class=\"draft\">DRAFT - hazard not released</p>\n");
+    header(o);
+    int ok = html_map(o);
+    if (ok) {
+        heading(o, "Land release");
+        land_release(o);
+        sections(o);
+    }
+    o->h = NULL;
+    if (!ok) {
+        dm__buf_free(&h);
+        return dm__fail(ctx, DM_EIO, "%s: drawing the map failed", path);
+    }
+    return dm__html_save(ctx, &h, path);
+}
+
 static int ends_with(const char *s, const char *suf)
 {
     size_t a = strlen(s), b = strlen(suf);
@@ -1456,9 +1718,11 @@ dm_status dm_report_hazard(dm_store *s, const char *hazard, const char *path, co
     if (info)
         memset(info, 0, sizeof *info);
     if (!path || !*path)
-        return dm__fail(ctx, DM_EINVAL, "the hazard report needs a file name ending in .pdf");
-    if (!ends_with(path, ".pdf"))
-        return dm__fail(ctx, DM_EINVAL, "%s: the hazard report is a printable A4 PDF: name the file .pdf", path);
+        return dm__fail(ctx, DM_EINVAL, "the hazard report needs a file name ending in .pdf or .html");
+    int pdf = ends_with(path, ".pdf");
+    if (!pdf && !ends_with(path, ".html") && !ends_with(path, ".htm"))
+        return dm__fail(ctx, DM_EINVAL,
+                        "%s: the hazard report is a printable A4 PDF (.pdf) or one HTML page (.html)", path);
     const char *dbp = dm_store_path(s);
     if (dbp && (!strcmp(dbp, path) || dm_same_file(dbp, path)))
         return dm__fail(ctx, DM_EINVAL, "%s is the database: not writing the report over it", path);
@@ -1480,7 +1744,7 @@ dm_status dm_report_hazard(dm_store *s, const char *hazard, const char *path, co
     dm_status st = dm__hazard_gather(s, hazard, date, &d);
     if (st)
         return st;
-    st = dm__rep_may_replace(ctx, path, 1, opts && opts->force, "hazard report");
+    st = dm__rep_may_replace(ctx, path, pdf, opts && opts->force, "hazard report");
     doc o;
     memset(&o, 0, sizeof o);
     o.d = &d;
@@ -1507,7 +1771,7 @@ dm_status dm_report_hazard(dm_store *s, const char *hazard, const char *path, co
             } else
                 fclose(probe);
             if (!st)
-                st = write_pdf(ctx, &o, tmp);
+                st = pdf ? write_pdf(ctx, &o, tmp) : write_html(ctx, &o, tmp);
             if (!st && rename(tmp, path) != 0)
                 st = dm__fail(ctx, DM_EIO, "%s: cannot write the report: %s", path, strerror(errno));
             if (st)
@@ -1518,7 +1782,7 @@ dm_status dm_report_hazard(dm_store *s, const char *hazard, const char *path, co
     if (!st && info) {
         dm__strlcpy(info->uuid, d.uuid, sizeof info->uuid);
         dm__strlcpy(info->ref, d.ref, sizeof info->ref);
-        info->pages = o.page;
+        info->pages = pdf ? o.page : 0;
         info->draft = o.draft;
     }
     dm__hazard_free(&d);

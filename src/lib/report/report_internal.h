@@ -2,7 +2,8 @@
  *
  * report_internal.h -- what the report files share: the data gathered from
  * the store (statistics, plan, hazard and district outlines, risk raster)
- * and the figure drawing functions used by both the PDF and the HTML writer.
+ * and the figure drawing functions used by both the PDF and the HTML writer;
+ * the HTML page helpers the hazard report (hazard_report.c) shares.
  */
 #ifndef DM_REPORT_INTERNAL_H
 #define DM_REPORT_INTERNAL_H
@@ -162,6 +163,22 @@ const char *dm__rep_usd_band(char *buf, size_t n, double lo, double hi);
  * file written, "report", "map") otherwise; DM_EIO when it exists but
  * cannot be read. */
 dm_status dm__rep_may_replace(dm_ctx *ctx, const char *path, int pdf, int force, const char *what);
+
+/* ---- HTML pages (report_out.c), of the national and the hazard report ---- */
+
+/* s into b as HTML text or attribute value: made valid UTF-8 as
+ * dm__rep_text makes it, < > & " as entities (NULL: nothing). */
+void dm__html_esc(dm_buf *b, const char *s);
+/* The start of a page: doctype, charset, demine's generator meta (by which
+ * dm__rep_may_replace knows the page), title (escaped), the style sheet css,
+ * up to and with <body>; lang the page's language ("en"). */
+void dm__html_head(dm_buf *b, const char *lang, const char *title, const char *css);
+/* img as an embedded base64 PNG in a <figure>, w CSS pixels wide, alt
+ * escaped; b->oom set when the PNG could not be made. */
+void dm__html_img(dm_buf *b, cairo_surface_t *img, double w, const char *alt);
+/* The closing line ("Made by demine ...") and </html> added to b, then b
+ * written to path and freed. DM_ENOMEM when b ran out of memory, DM_EIO. */
+dm_status dm__html_save(dm_ctx *ctx, dm_buf *b, const char *path);
 
 double dm__jnum(json_t *o, const char *k);
 /* A cost of the plan at the teams' day rates (key k of o): 1 with *usd when

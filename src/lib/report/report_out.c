@@ -811,6 +811,21 @@ static void base64(dm_buf *out, const unsigned char *p, size_t n)
     }
 }
 
+void dm__html_img(dm_buf *h, cairo_surface_t *img, double w, const char *alt)
+{
+    dm_buf png;
+    dm__buf_init(&png);
+    cairo_surface_write_to_png_stream(img, png_sink, &png);
+    dm__buf_printf(h, "<figure><img width=\"%.0f\" alt=\"", w);
+    dm__html_esc(h, alt);
+    dm__buf_puts(h, "\" src=\"data:image/png;base64,");
+    base64(h, (const unsigned char *)png.data, png.len);
+    dm__buf_puts(h, "\"></figure>\n");
+    if (png.oom)
+        h->oom = 1;
+    dm__buf_free(&png);
+}
+
 static void html_fig(dm_buf *h, const rep_data *d, rep_fig_fn fn, double w, double hh,
                      const char *alt)
 {
@@ -823,19 +838,11 @@ static void html_fig(dm_buf *h, const rep_data *d, rep_fig_fn fn, double w, doub
     cairo_scale(cr, sc, sc);
     fn(cr, d, 0, 0, w, hh);
     cairo_destroy(cr);
-    dm_buf png;
-    dm__buf_init(&png);
-    cairo_surface_write_to_png_stream(img, png_sink, &png);
+    dm__html_img(h, img, w, alt);
     cairo_surface_destroy(img);
-    dm__buf_printf(h, "<figure><img width=\"%.0f\" alt=\"", w);
-    dm__buf_puts(h, alt);
-    dm__buf_puts(h, "\" src=\"data:image/png;base64,");
-    base64(h, (const unsigned char *)png.data, png.len);
-    dm__buf_puts(h, "\"></figure>\n");
-    dm__buf_free(&png);
 }
 
-static void esc(dm_buf *b, const char *s0)
+void dm__html_esc(dm_buf *b, const char *s0)
 {
     char u[2048];
     const char *s = dm__rep_text(NULL, s0, 0, u, sizeof u); /* valid UTF-8 */
@@ -853,26 +860,55 @@ static void esc(dm_buf *b, const char *s0)
     }
 }
 
+void dm__html_head(dm_buf *h, const char *lang, const char *title, const char *css)
+{
+    dm__buf_printf(h, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+                      "<meta name=\"generator\" content=\"demine " DM_VERSION_STRING "\"><title>",
+                   lang);
+    dm__html_esc(h, title);
+    dm__buf_puts(h, "</title><style>");
+    dm__buf_puts(h, css);
+    dm__buf_puts(h, "</style></head><body>\n");
+}
+
+dm_status dm__html_save(dm_ctx *ctx, dm_buf *h, const char *path)
+{
+    dm__buf_puts(h, "<p><small>Made by demine " DM_VERSION_STRING ".</small></p></body></html>\n");
+    if (h->oom) {
+        dm__buf_free(h);
+        return dm__fail(ctx, DM_ENOMEM, "out of memory writing the report");
+    }
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        dm__buf_free(h);
+        return dm__fail(ctx, DM_EIO, "%s: cannot write: %s", path, strerror(errno));
+    }
+    size_t w = fwrite(h->data, 1, h->len, f);
+    int bad = w != h->len;
+    if (fclose(f) != 0)
+        bad = 1;
+    dm__buf_free(h);
+    return bad ? dm__fail(ctx, DM_EIO, "%s: write failed", path) : DM_OK;
+}
+
 static dm_status write_html(dm_ctx *ctx, const rep_data *d, const char *path)
 {
     dm_buf h;
     dm__buf_init(&h);
-    dm__buf_puts(&h, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                     "<meta name=\"generator\" content=\"demine " DM_VERSION_STRING "\"><title>");
-    esc(&h, d->title);
-    dm__buf_puts(&h, "</title><style>body{font-family:sans-serif;max-width:960px;margin:2em auto;"
-                     "color:#222}table{border-collapse:collapse;font-size:13px}td,th{padding:2px 8px;"
-                     "border-bottom:1px solid #ddd;text-align:right}td:first-child,th:first-child"
-                     "{text-align:left}figure{margin:1em 0}.row{display:flex;gap:12px;flex-wrap:wrap}"
-                     "</style></head><body>\n<h1>");
-    esc(&h, d->title);
+    dm__html_head(&h, "en", d->title,
+                  "body{font-family:sans-serif;max-width:960px;margin:2em auto;"
+                  "color:#222}table{border-collapse:collapse;font-size:13px}td,th{padding:2px 8px;"
+                  "border-bottom:1px solid #ddd;text-align:right}td:first-child,th:first-child"
+                  "{text-align:left}figure{margin:1em 0}.row{display:flex;gap:12px;flex-wrap:wrap}");
+    dm__buf_puts(&h, "<h1>");
+    dm__html_esc(&h, d->title);
     dm__buf_puts(&h, "</h1>\n<p>Database ");
-    esc(&h, d->db);
+    dm__html_esc(&h, d->db);
     dm__buf_printf(&h, ", %s</p>\n", d->date);
     if (d->scoped) {
         char sl[800];
         dm__buf_puts(&h, "<p>");
-        esc(&h, scope_line(d, sl, sizeof sl));
+        dm__html_esc(&h, scope_line(d, sl, sizeof sl));
         dm__buf_puts(&h, "</p>\n");
     }
     dm__buf_puts(&h, "<h2>Key figures</h2><ul>\n");
@@ -880,7 +916,7 @@ static dm_status write_html(dm_ctx *ctx, const rep_data *d, const char *path)
     key_figures(d, &L);
     for (int i = 0; i < L.n; i++) {
         dm__buf_puts(&h, "<li>");
-        esc(&h, L.l[i]);
+        dm__html_esc(&h, L.l[i]);
         dm__buf_puts(&h, "</li>\n");
     }
     dm__buf_puts(&h, "</ul>\n<h2>Maps</h2>\n");
@@ -910,7 +946,7 @@ static dm_status write_html(dm_ctx *ctx, const rep_data *d, const char *path)
     json_object_foreach(groups, name, g)
     {
         dm__buf_puts(&h, "<tr><td>");
-        esc(&h, name);
+        dm__html_esc(&h, name);
         dm__buf_printf(&h,
                        "</td><td>%.0f</td><td>%.1f</td><td>%.1f</td><td>%.1f</td><td>%.1f</td>"
                        "<td>%.1f</td><td>%.1f</td>",
@@ -924,7 +960,7 @@ static dm_status write_html(dm_ctx *ctx, const rep_data *d, const char *path)
     }
     char ttl[800];
     dm__buf_puts(&h, json_object_size(groups) ? "</table>\n<h2>" : "<h2>");
-    esc(&h, prio_title(d, ttl, sizeof ttl));
+    dm__html_esc(&h, prio_title(d, ttl, sizeof ttl));
     dm__buf_puts(&h, "</h2>\n");
     json_t *pr = d->plan ? json_object_get(d->plan, "priorities") : NULL;
     /* plans with day rates: one more column, the hazard's cost at the teams' rates */
@@ -941,11 +977,11 @@ static dm_status write_html(dm_ctx *ctx, const rep_data *d, const char *path)
             if (i >= 20)
                 break;
             dm__buf_printf(&h, "<tr><td>%.0f</td><td>", dm__jnum(o, "rank"));
-            esc(&h, json_string_value(json_object_get(o, "hazard")));
+            dm__html_esc(&h, json_string_value(json_object_get(o, "hazard")));
             dm__buf_puts(&h, "</td><td>");
-            esc(&h, json_string_value(json_object_get(o, "district")));
+            dm__html_esc(&h, json_string_value(json_object_get(o, "district")));
             dm__buf_puts(&h, "</td><td>");
-            esc(&h, json_string_value(json_object_get(o, "route")));
+            dm__html_esc(&h, json_string_value(json_object_get(o, "route")));
             dm__buf_printf(&h, "</td><td>%.1f</td><td>%.2f</td><td>%.1f</td><td>%.1f</td>"
                                "<td>%.0f</td>",
                            dm__jnum(o, "area_ha"), dm__jnum(o, "p_contam"),
@@ -967,7 +1003,7 @@ static dm_status write_html(dm_ctx *ctx, const rep_data *d, const char *path)
     } else if (d->scoped && (!d->plan || d->plan_fit == REP_PLAN_OTHER)) {
         /* no plan of the report's districts: why, and how to make one */
         dm__buf_puts(&h, "<p>");
-        esc(&h, d->no_plan);
+        dm__html_esc(&h, d->no_plan);
         dm__buf_puts(&h, ".</p>\n");
     } else if (dm__rep_no_plan(d) && d->plan)
         dm__buf_puts(&h, "<p>Nothing to plan: no open hazard with land left to release.</p>\n");
@@ -975,22 +1011,7 @@ static dm_status write_html(dm_ctx *ctx, const rep_data *d, const char *path)
         dm__buf_puts(&h, "<p>No plan yet (demine plan DB --teams TEAMS.csv).</p>\n");
     dm__buf_puts(&h, "<h2>Clearing everything vs risk-based land release</h2>\n");
     html_fig(&h, d, dm__fig_donor, 900, 280, "donor comparison");
-    dm__buf_puts(&h, "<p><small>Made by demine " DM_VERSION_STRING ".</small></p></body></html>\n");
-    if (h.oom) {
-        dm__buf_free(&h);
-        return dm__fail(ctx, DM_ENOMEM, "out of memory writing the report");
-    }
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        dm__buf_free(&h);
-        return dm__fail(ctx, DM_EIO, "%s: cannot write: %s", path, strerror(errno));
-    }
-    size_t w = fwrite(h.data, 1, h.len, f);
-    int bad = w != h.len;
-    if (fclose(f) != 0)
-        bad = 1;
-    dm__buf_free(&h);
-    return bad ? dm__fail(ctx, DM_EIO, "%s: write failed", path) : DM_OK;
+    return dm__html_save(ctx, &h, path);
 }
 
 /* ---- replacing an older file ------------------------------------------ */
