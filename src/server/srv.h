@@ -252,8 +252,9 @@ int srv_route(srv_req *rq, srv_resp *rs);
  * without a risk map. */
 void *srv_route_prewarm(void *db);
 int srv_handle_reports(srv_req *rq, srv_resp *rs, char seg[][SRV_SEG], int n);
-/* GET /api/hazards/{id}/report.pdf (srv_hazard_report.c). */
-int srv_handle_hazard_report(srv_req *rq, srv_resp *rs, const char *id);
+/* GET /api/hazards/{id}/report.pdf, or with html report.html
+ * (srv_hazard_report.c). */
+int srv_handle_hazard_report(srv_req *rq, srv_resp *rs, const char *id, int html);
 /* The risk map refreshed in the background (srv_refresh.c): start one (0),
  * or ask for one more after the running one (1); -1 when no thread could
  * start. why: what asked for it; who: the user, the author of the hazards'

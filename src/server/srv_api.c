@@ -2776,8 +2776,8 @@ int srv_route(srv_req *rq, srv_resp *rs)
         return h_row(rq, rs, l, seg[2], 0);
     if (n == 4 && !strcmp(seg[3], "history"))
         return h_row(rq, rs, l, seg[2], 1);
-    if (n == 4 && !strcmp(seg[3], "report.pdf") && !strcmp(l->name, "hazards"))
-        return srv_handle_hazard_report(rq, rs, seg[2]);
+    if (n == 4 && (!strcmp(seg[3], "report.pdf") || !strcmp(seg[3], "report.html")) && !strcmp(l->name, "hazards"))
+        return srv_handle_hazard_report(rq, rs, seg[2], !strcmp(seg[3], "report.html"));
     if (n == 4 && !strcmp(seg[3], "restore"))
         return srv_method_is(rq, rs, "POST") ? srv_handle_restore(rq, rs, l, seg[2]) : 0;
     return srv_error(rs, 404, "no such endpoint");

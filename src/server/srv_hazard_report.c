@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT
  *
  * srv_hazard_report.c -- GET /api/hazards/{id}/report.pdf: a hazard's
- * completion report and handover certificate (dm_report_hazard), for the
+ * completion report and handover certificate (dm_report_hazard), or
+ * report.html the same as one HTML page (its map embedded), for the
  * analysts and administrators who print it (it names the field reports on
  * the hazard awaiting review, which a field user of another organisation may
  * not see). ?date=YYYY-MM-DD sets the report's date, ?lang=en|az|both the
@@ -39,7 +40,7 @@ static int slurp(const char *path, char **out, size_t *n)
     return 1;
 }
 
-int srv_handle_hazard_report(srv_req *rq, srv_resp *rs, const char *id)
+int srv_handle_hazard_report(srv_req *rq, srv_resp *rs, const char *id, int html)
 {
     if (!srv_method_is(rq, rs, "GET") || srv_need_role(rq, rs, DM_ROLE_ANALYST))
         return 0;
@@ -60,7 +61,7 @@ int srv_handle_hazard_report(srv_req *rq, srv_resp *rs, const char *id)
     snprintf(dir, sizeof dir, "%s/demine-hazard-XXXXXX", base && *base ? base : "/tmp");
     if (!mkdtemp(dir))
         return srv_error(rs, 500, "cannot make a temporary directory for the report");
-    snprintf(path, sizeof path, "%s/report.pdf", dir);
+    snprintf(path, sizeof path, "%s/report.%s", dir, html ? "html" : "pdf");
     dm_hazard_report_info info;
     dm_status st = dm_report_hazard(rq->t->store, id, path, &o, &info);
     char *body = NULL;
@@ -73,7 +74,7 @@ int srv_handle_hazard_report(srv_req *rq, srv_resp *rs, const char *id)
     if (!ok)
         return srv_error(rs, 500, "cannot read the report back");
     rs->status = 200;
-    rs->ctype = "application/pdf";
+    rs->ctype = html ? "text/html; charset=utf-8" : "application/pdf";
     rs->body = body;
     rs->len = len;
     rs->cache = "private, no-store";
