@@ -124,6 +124,7 @@ static int scan(FILE *in, int sep, FILE *out)
 typedef struct shape_state {
     char names[SHAPE_COLS][48];
     int header_n;   /* columns of the header; -1 before it is read */
+    int named;      /* of them with a name */
     long records;   /* records after the header (blank lines left out) */
 } shape_state;
 
@@ -222,8 +223,10 @@ dm_status dm__csv_check_shape(dm_ctx *ctx, const char *path)
                     b += 3;
                 snprintf(sh->names[nf], sizeof sh->names[nf], "%.*s", (int)(tn - b), text + b);
             }
-            if (sh->header_n >= 0 && nf >= sh->header_n && content) {
-                /* a value past the header's last column: GDAL drops it */
+            /* a value past the header's last column: GDAL drops it. A first
+             * line of one name is a title above the column names, which the
+             * importer names with the line they are on */
+            if (sh->header_n >= 0 && nf >= sh->header_n && content && sh->named > 1) {
                 st = dm__fail(ctx, DM_EPARSE,
                               "%s: feature %ld (line %ld) has a value in column %d, but the header names %d "
                               "column%s (the last %s): a value would be lost; a separator (%s) inside a "
@@ -249,9 +252,11 @@ dm_status dm__csv_check_shape(dm_ctx *ctx, const char *path)
                     ungetc(d, in);
             }
             if (!blank) {
-                if (sh->header_n < 0)
+                if (sh->header_n < 0) {
                     sh->header_n = nf;
-                else
+                    for (int i = 0; i < nf && i < SHAPE_COLS; i++)
+                        sh->named += sh->names[i][0] != '\0';
+                } else
                     sh->records++;
             }
             if (c == EOF)

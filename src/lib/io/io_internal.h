@@ -52,7 +52,9 @@ int dm__csv_quote_marks(const char *path, char **copy);
  * closed (GDAL would read the rest of the file into it), a row has a value
  * past the header's last column (GDAL drops it), or the file holds a NUL
  * byte (no text does: UTF-16, a binary file). A row of fewer values than the
- * header passes: a spreadsheet leaves out the empty cells at a row's end. */
+ * header passes: a spreadsheet leaves out the empty cells at a row's end; so
+ * do the rows below a first line of one name (a title above the column
+ * names, which the importer names). */
 dm_status dm__csv_check_shape(dm_ctx *ctx, const char *path);
 /* Remove the copy, its directory and all in it, and free copy (NULL: none). */
 void dm__csv_copy_remove(char *copy);
