@@ -221,3 +221,59 @@ TEST(evidence_csv_read_as_import_reads_it)
                   "risk map db.gpkg --out r.tif --evidence ev.csv");
     ASSERT(access(dmtest_path("r.tif"), F_OK) != 0);
 }
+
+/* A risk map's --aoi with a ring not closed said "bad WKB:
+ * IllegalArgumentException ..."; now what is wrong, in plain words. */
+TEST(risk_aoi_ring_not_closed_is_said_plainly)
+{
+    dmtest_write_file(dmtest_path("ev.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":"
+                      "{\"kind\":\"item\",\"date\":\"2012\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":"
+                      "[46.92,39.92]}}]}");
+    dmtest_write_file(dmtest_path("aoi.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{},"
+                      "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.9,39.9],[46.96,39.9],"
+                      "[46.96,39.96],[46.9,39.96]]]}}]}");
+    ASSERT_DEMINE(4, "aoi.geojson: feature 1: geometry: a polygon ring is not closed: its last point is not its first",
+                  "risk map --evidence ev.geojson --aoi aoi.geojson --cell 50 --out r.tif");
+    char *out = NULL;
+    dmtest_demine(&out, "risk map --evidence ev.geojson --aoi aoi.geojson --cell 50 --out r.tif");
+    ASSERT(out && !strstr(out, "WKB"));
+    free(out);
+    ASSERT(access(dmtest_path("r.tif"), F_OK) != 0);
+}
+
+/* Evidence given to the risk map: a kind with a spreadsheet's stray spaces
+ * (" ITEM ") is the kind; a polygon whose ring crosses itself is refused
+ * naming the feature and where, as in an AOI, not mapped one way or another;
+ * a covariate that is a pipe is refused rather than waited on. */
+TEST(risk_evidence_kinds_trimmed_crossing_polygons_and_pipe_covariates)
+{
+    const char *aoi = "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{},"
+                      "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.9,39.9],[46.96,39.9],"
+                      "[46.96,39.96],[46.9,39.96],[46.9,39.9]]]}}]}";
+    dmtest_write_file(dmtest_path("aoi.geojson"), aoi);
+    dmtest_write_file(dmtest_path("ev.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":"
+                      "{\"kind\":\" ITEM \",\"date\":\"2012\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":"
+                      "[46.92,39.92]}}]}");
+    ASSERT_DEMINE(0, "1 evidence item", "risk map --evidence ev.geojson --aoi aoi.geojson --cell 50 --out r.tif");
+    dmtest_write_file(dmtest_path("bow.geojson"),
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":"
+                      "{\"kind\":\"item\",\"date\":\"2012\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":"
+                      "[46.92,39.92]}},{\"type\":\"Feature\",\"properties\":{\"kind\":\"suspected\",\"date\":\"2012\"},"
+                      "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[46.9,39.9],[46.95,39.95],[46.95,39.9],"
+                      "[46.9,39.95],[46.9,39.9]]]}}]}");
+    ASSERT_DEMINE(4, "bow.geojson: feature 2: not a valid polygon (Self-intersection near 46.925000, 39.925000)",
+                  "risk map --evidence bow.geojson --aoi aoi.geojson --cell 50 --out r2.tif");
+    ASSERT(access(dmtest_path("r2.tif"), F_OK) != 0);
+    ASSERT_EQ(mkfifo(dmtest_path("elev.tif"), 0600), 0);
+    const char *bin = getenv("DEMINE_BIN");
+    char *out = NULL;
+    ASSERT_EQ(dmtest_sh(&out, "timeout 30 '%s' risk map --evidence ev.geojson --aoi aoi.geojson --cell 50 "
+                              "--covariate elev=elev.tif --out r3.tif 2>&1",
+                        bin ? bin : "demine"),
+              2);
+    ASSERT_CONTAINS(out, "covariate 'elev': elev.tif: not a file but a pipe (FIFO)");
+    free(out);
+}

@@ -36,6 +36,10 @@ void *dm__grow(dm_ctx *ctx, void *v, size_t *cap, size_t n, size_t size, size_t 
  * file by its system error ("No such file or directory"), else why GDAL
  * refused it (why: its message, "" or NULL when it gave none). DM_EIO. */
 dm_status dm__vector_open_fail(dm_ctx *ctx, const char *path, const char *open_path, const char *why);
+/* DM_OK unless path is a pipe, socket or device, which a reader would wait
+ * on for ever or read as no data: then fails naming it, "save what it holds
+ * to a file and " followed by verb ("import that", "give that"). */
+dm_status dm__refuse_special_file(dm_ctx *ctx, const char *path, const char *open_path, const char *verb);
 /* DM_ENOTFOUND "unknown layer 'NAME'", with a near miss ("did you mean
  * 'hazards'?") and the layers there are. */
 dm_status dm__unknown_layer(dm_ctx *ctx, const char *name);

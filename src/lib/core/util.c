@@ -446,6 +446,15 @@ int dm_text_blank(const char *s)
     return *u == '\0';
 }
 
+dm_status dm__refuse_special_file(dm_ctx *ctx, const char *path, const char *open_path, const char *verb)
+{
+    struct stat sb;
+    if (stat(open_path ? open_path : path, &sb) != 0 || S_ISREG(sb.st_mode) || S_ISDIR(sb.st_mode))
+        return DM_OK;
+    return dm__fail(ctx, DM_EPARSE, "%s: not a file but a %s: save what it holds to a file and %s", path,
+                    S_ISFIFO(sb.st_mode) ? "pipe (FIFO)" : S_ISSOCK(sb.st_mode) ? "socket" : "device", verb);
+}
+
 dm_status dm__vector_open_fail(dm_ctx *ctx, const char *path, const char *open_path, const char *why)
 {
     struct stat sb;

@@ -47,7 +47,12 @@ int dm_ev_kind_parse(const char *s)
         {"records", DM_EV_RECORD}, {"minefield_record", DM_EV_RECORD}, {"release", DM_EV_CLEARED},
         {"released", DM_EV_CLEARED}, {"release_areas", DM_EV_CLEARED}, {"features", DM_EV_FEATURE}};
     char head[32];
+    /* a spreadsheet's stray spaces around the kind (" ITEM ") are no part of it */
+    while (isspace((unsigned char)*s))
+        s++;
     size_t n = strcspn(s, ":");
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        n--;
     if (n >= sizeof head)
         return -1;
     memcpy(head, s, n);
@@ -446,10 +451,8 @@ static dm_status for_each_feature(dm_ctx *ctx, const char *path, const char *onl
     /* a pipe would keep the map waiting for a writer for ever; a CSV whose
      * rows GDAL would read wrong (a quote never closed, a value past the
      * header's columns, a NUL byte) is refused as import refuses it */
-    struct stat sb;
-    if (stat(open_path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode))
-        return dm__fail(ctx, DM_EPARSE, "%s: not a file but a %s: save what it holds to a file and give that",
-                        path, S_ISFIFO(sb.st_mode) ? "pipe (FIFO)" : S_ISSOCK(sb.st_mode) ? "socket" : "device");
+    if (dm__refuse_special_file(ctx, path, open_path, "give that"))
+        return DM_EPARSE;
     if (drv && !strcmp(drv, "CSV")) {
         dm_status shape = dm__csv_check_shape(ctx, open_path);
         if (shape != DM_OK)
@@ -709,6 +712,17 @@ static dm_status ev_feature(dm_ctx *ctx, void *user, OGRFeatureH f, OGRFeatureDe
     }
     size_t before = fc->out->n;
     dm_status st;
+    /* a ring that crosses itself leaves "inside" to the algorithm: refused,
+     * as in an AOI, rather than mapped one way or another */
+    if (g && (dm_geom_type_of(g) == DM_GEOM_POLYGON || dm_geom_type_of(g) == DM_GEOM_MULTIPOLYGON)) {
+        char why[160];
+        double x = NAN, y = NAN;
+        if (!dm_geom_is_valid(g, why, sizeof why, &x, &y))
+            return dm__fail(ctx, DM_EGEOM,
+                            "%s: feature %ld: not a valid polygon (%s near %.6f, %.6f); fix it first "
+                            "(QGIS: Fix geometries)",
+                            path, fno, why, x, y);
+    }
     if (g)
         st = dm_evidence_add(ctx, fc->out, &e, g);
     else { /* a point: no geometry built for it */

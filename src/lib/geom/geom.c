@@ -84,6 +84,18 @@ dm_status dm_geom_clone(dm_ctx *ctx, const dm_geom *g, dm_geom **out)
 
 /* ============================ WKT and WKB ============================ */
 
+/* GEOS's complaints about a polygon ring in plain words: what is wrong and
+ * how to mend it; NULL for any other message. */
+static const char *plain_ring_msg(const char *geos)
+{
+    if (strstr(geos, "do not form a closed linestring"))
+        return "a polygon ring is not closed: its last point is not its first (repeat the first point at its end)";
+    if (strstr(geos, "Invalid number of points in LinearRing"))
+        return "a polygon ring has fewer than three corners (a ring needs three or more, and its first point "
+               "again at its end)";
+    return NULL;
+}
+
 dm_status dm_geom_from_wkt(dm_ctx *ctx, const char *wkt, dm_geom **out)
 {
     *out = NULL;
@@ -91,8 +103,12 @@ dm_status dm_geom_from_wkt(dm_ctx *ctx, const char *wkt, dm_geom **out)
     GEOSWKTReader *r = GEOSWKTReader_create_r(h);
     GEOSGeometry *g = GEOSWKTReader_read_r(h, r, wkt);
     GEOSWKTReader_destroy_r(h, r);
-    if (!g)
+    if (!g) {
+        const char *plain = plain_ring_msg(dm__geos_msg(ctx));
+        if (plain)
+            return dm__fail(ctx, DM_EGEOM, "geometry: %s", plain);
         return dm__fail(ctx, DM_EPARSE, "bad WKT: %s", dm__geos_msg(ctx));
+    }
     return dm__geom_wrap(ctx, g, out);
 }
 
@@ -103,8 +119,12 @@ dm_status dm_geom_from_wkb(dm_ctx *ctx, const unsigned char *wkb, size_t len, dm
     GEOSWKBReader *r = GEOSWKBReader_create_r(h);
     GEOSGeometry *g = GEOSWKBReader_read_r(h, r, wkb, len);
     GEOSWKBReader_destroy_r(h, r);
-    if (!g)
+    if (!g) {
+        const char *plain = plain_ring_msg(dm__geos_msg(ctx));
+        if (plain)
+            return dm__fail(ctx, DM_EGEOM, "geometry: %s", plain);
         return dm__fail(ctx, DM_EPARSE, "bad WKB: %s", dm__geos_msg(ctx));
+    }
     return dm__geom_wrap(ctx, g, out);
 }
 

@@ -3885,9 +3885,8 @@ static dm_status read_file_as_is(dm_ctx *ctx, dm_store *s, const char *path,
         return dm__fail(ctx, DM_EPARSE, "%s: the file is empty (0 bytes)", path);
     /* a pipe would wait for a writer for ever; a device is no file of data
      * (a folder is read: a folder of Shapefiles is one data set) */
-    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode))
-        return dm__fail(ctx, DM_EPARSE, "%s: not a file but a %s: save what it holds to a file and import that",
-                        path, S_ISFIFO(sb.st_mode) ? "pipe (FIFO)" : S_ISSOCK(sb.st_mode) ? "socket" : "device");
+    if (dm__refuse_special_file(ctx, path, NULL, "import that"))
+        return DM_EPARSE;
     if (o->encoding && o->encoding[0]) {
         /* a name iconv does not know would leave the text as it was */
         iconv_t cd = iconv_open("UTF-8", o->encoding);

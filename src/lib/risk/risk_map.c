@@ -508,6 +508,9 @@ static dm_status covariate_band(dm_ctx *ctx, const dm_risk_term *t, const dm_ris
     if (cv->band < 0)
         return dm__fail(ctx, DM_EINVAL, "covariate '%s' (%s): band %d: bands count from 1",
                         cv->name, cv->path, cv->band);
+    /* a pipe would keep the map waiting for a writer for ever */
+    if (dm__refuse_special_file(ctx, cv->path, NULL, "give that"))
+        return dm__wrap(ctx, "covariate '%s'", cv->name);
     dm__gdal_init();
     CPLPushErrorHandler(CPLQuietErrorHandler);
     GDALDatasetH ds = GDALOpen(cv->path, GA_ReadOnly);

@@ -426,6 +426,8 @@ void dm__gdal_init(void);
 
 static dm_status covariate_readable(dm_ctx *ctx, const dm_risk_covariate *cv)
 {
+    if (dm__refuse_special_file(ctx, cv->path, NULL, "give that"))
+        return dm__wrap(ctx, "covariate '%s'", cv->name);
     dm__gdal_init();
     CPLPushErrorHandler(CPLQuietErrorHandler);
     GDALDatasetH ds = GDALOpen(cv->path, GA_ReadOnly);
