@@ -73,65 +73,10 @@ static void set(cairo_t *cr, rgb c) { cairo_set_source_rgb(cr, c.r, c.g, c.b); }
 
 /* ---- text ---------------------------------------------------------------- */
 
-static void font(cairo_t *cr, double size, int bold)
+/* Text wrapped into width w (dm__rep_wrap), of up to 2999 bytes. */
+static double wrap(cairo_t *cr, double x, double y, double w, double lh, const char *s, int draw)
 {
-    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL,
-                           bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(cr, size);
-}
-
-static double text_w(cairo_t *cr, const char *s)
-{
-    cairo_text_extents_t e;
-    cairo_text_extents(cr, s, &e);
-    return e.x_advance;
-}
-
-/* Text at (x, y) aligned left (0), centred (1) or right (2), cut with an
- * ellipsis to max_w points (<= 0: no limit). */
-static double show(cairo_t *cr, double x, double y, const char *s0, int align, double max_w)
-{
-    char buf[1024];
-    const char *s = dm__rep_text(cr, s0, max_w, buf, sizeof buf);
-    double w = text_w(cr, s);
-    cairo_move_to(cr, x - (align == 1 ? w / 2 : align == 2 ? w : 0), y);
-    cairo_show_text(cr, s);
-    return w;
-}
-
-/* Text wrapped at spaces into width w from (x, y), lines lh apart; drawn
- * when draw is set. Returns the y under the last line. */
-static double wrap(cairo_t *cr, double x, double y, double w, double lh, const char *s0, int draw)
-{
-    char all[3000], line[3000];
-    const char *s = dm__rep_text(NULL, s0, 0, all, sizeof all);
-    while (*s) {
-        size_t n = 0, best = 0;
-        for (;;) {
-            size_t k = n;
-            while (s[k] == ' ')
-                k++;
-            while (s[k] && s[k] != ' ')
-                k++;
-            if (k == n)
-                break;
-            snprintf(line, sizeof line, "%.*s", (int)k, s);
-            if (best && text_w(cr, line) > w)
-                break;
-            best = n = k;
-            if (!s[k])
-                break;
-        }
-        if (draw) {
-            snprintf(line, sizeof line, "%.*s", (int)best, s);
-            show(cr, x, y, line, 0, w);
-        }
-        y += lh;
-        s += best;
-        while (*s == ' ')
-            s++;
-    }
-    return y;
+    return dm__rep_wrap(cr, x, y, w, lh, s, 3000, draw);
 }
 
 /* "12,345" */
@@ -182,17 +127,17 @@ static void page_frame(doc *o)
     cairo_t *cr = o->cr;
     const hz_data *d = o->d;
     char b[700];
-    font(cr, 8, 0);
+    dm__rep_font(cr, 8, 0);
     cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
     snprintf(b, sizeof b, "Completion report - hazard %s%s%s", d->ref[0] ? d->ref : d->uuid, d->name[0] ? " - " : "",
              d->name);
-    show(cr, ML, 30, b, 0, TW - 120);
+    dm__rep_show(cr, ML, 30, b, 0, TW - 120);
     snprintf(b, sizeof b, "Report date %s", d->date);
-    show(cr, PW - MR, 30, b, 2, 0);
+    dm__rep_show(cr, PW - MR, 30, b, 2, 0);
     if (o->draft) {
-        font(cr, 8, 1);
+        dm__rep_font(cr, 8, 1);
         cairo_set_source_rgb(cr, 0.80, 0.10, 0.10);
-        show(cr, PW / 2, 42, "DRAFT - hazard not released", 1, 0);
+        dm__rep_show(cr, PW / 2, 42, "DRAFT - hazard not released", 1, 0);
     }
     cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
     cairo_set_line_width(cr, 0.5);
@@ -201,14 +146,14 @@ static void page_frame(doc *o)
     cairo_move_to(cr, ML, PH - MB + 16);
     cairo_line_to(cr, PW - MR, PH - MB + 16);
     cairo_stroke(cr);
-    font(cr, 7.5, 0);
+    dm__rep_font(cr, 7.5, 0);
     cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
-    show(cr, ML, PH - MB + 28, "demine " DM_VERSION_STRING " - IMAS 08.30 post-clearance documentation", 0, 0);
+    dm__rep_show(cr, ML, PH - MB + 28, "demine " DM_VERSION_STRING " - IMAS 08.30 post-clearance documentation", 0, 0);
     if (o->pages)
         snprintf(b, sizeof b, "Page %d of %d", o->page, o->pages);
     else
         snprintf(b, sizeof b, "Page %d", o->page);
-    show(cr, PW - MR, PH - MB + 28, b, 2, 0);
+    dm__rep_show(cr, PW - MR, PH - MB + 28, b, 2, 0);
 }
 
 static void new_page(doc *o)
@@ -257,9 +202,9 @@ static void heading(doc *o, const char *s)
     }
     need(o, 60);
     o->y += 8;
-    font(o->cr, 12, 1);
+    dm__rep_font(o->cr, 12, 1);
     cairo_set_source_rgb(o->cr, 0.10, 0.15, 0.30);
-    show(o->cr, ML, o->y + 10, s, 0, TW);
+    dm__rep_show(o->cr, ML, o->y + 10, s, 0, TW);
     o->y += 18;
 }
 
@@ -269,7 +214,7 @@ static void para(doc *o, const char *s, double size)
         html_el(o, size < 8 ? "<p class=\"note\">" : "<p>", s, "</p>\n");
         return;
     }
-    font(o->cr, size, 0);
+    dm__rep_font(o->cr, size, 0);
     double lh = size * 1.35;
     double h = wrap(o->cr, ML, 0, TW, lh, s, 0);
     need(o, h);
@@ -282,23 +227,23 @@ static void draw_table_head(doc *o)
     cairo_t *cr = o->cr;
     if (o->tc_title[0] && o->y > MT + 1) { /* continued under its name */
     } else if (o->tc_title[0]) {
-        font(cr, 8, 0);
+        dm__rep_font(cr, 8, 0);
         cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
         char b[200];
         snprintf(b, sizeof b, "%s (continued)", o->tc_title);
-        show(cr, ML, o->y + 8, b, 0, TW);
+        dm__rep_show(cr, ML, o->y + 8, b, 0, TW);
         o->y += 12;
     }
     cairo_set_source_rgb(cr, 0.88, 0.90, 0.94);
     cairo_rectangle(cr, ML, o->y, TW, ROW_H + 2);
     cairo_fill(cr);
-    font(cr, 7.5, 1);
+    dm__rep_font(cr, 7.5, 1);
     cairo_set_source_rgb(cr, 0.1, 0.1, 0.2);
     double x = ML;
     for (int i = 0; i < o->ntc; i++) {
         double pad = 3;
-        show(cr, o->tc[i].align == 2 ? x + o->tc[i].w - pad : x + pad, o->y + 10, o->tc[i].title, o->tc[i].align,
-             o->tc[i].w - 2 * pad);
+        dm__rep_show(cr, o->tc[i].align == 2 ? x + o->tc[i].w - pad : x + pad, o->y + 10, o->tc[i].title,
+                     o->tc[i].align, o->tc[i].w - 2 * pad);
         x += o->tc[i].w;
     }
     o->y += ROW_H + 2;
@@ -335,14 +280,14 @@ static void table_row(doc *o, const char *const *cells, int bold)
     }
     need(o, ROW_H);
     cairo_t *cr = o->cr;
-    font(cr, 7.5, bold);
+    dm__rep_font(cr, 7.5, bold);
     cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
     double x = ML;
     for (int i = 0; i < o->ntc; i++) {
         double pad = 3;
         if (cells[i])
-            show(cr, o->tc[i].align == 2 ? x + o->tc[i].w - pad : x + pad, o->y + 9, cells[i], o->tc[i].align,
-                 o->tc[i].w - 2 * pad);
+            dm__rep_show(cr, o->tc[i].align == 2 ? x + o->tc[i].w - pad : x + pad, o->y + 9, cells[i],
+                         o->tc[i].align, o->tc[i].w - 2 * pad);
         x += o->tc[i].w;
     }
     cairo_set_source_rgb(cr, 0.85, 0.85, 0.85);
@@ -368,20 +313,10 @@ static double Y(const doc *o, double lat) { return o->oy + (o->view[3] - lat) * 
 
 static void fit_view(doc *o, const double a[4], double fw, double fh)
 {
-    double lat0 = (a[1] + a[3]) / 2;
-    o->kx = cos(lat0 * M_PI / 180);
-    double gw = (a[2] - a[0]) * o->kx, gh = a[3] - a[1];
-    double pad = fmax(fmax(gw, gh) * 0.08, 40 / 111320.0);
-    gw += 2 * pad, gh += 2 * pad;
-    if (gw / gh < fw / fh)
-        gw = gh * fw / fh;
-    else
-        gh = gw * fh / fw;
-    double cx = (a[0] + a[2]) / 2, cy = (a[1] + a[3]) / 2;
-    o->view[0] = cx - gw / o->kx / 2, o->view[2] = cx + gw / o->kx / 2;
-    o->view[1] = cy - gh / 2, o->view[3] = cy + gh / 2;
-    o->s = fw / gw;
-    o->fw = fw, o->fh = fh;
+    rep_frame f;
+    dm__rep_fit_view(&f, a, fw, fh, 0.08, 40);
+    memcpy(o->view, f.view, sizeof o->view);
+    o->s = f.s, o->kx = f.kx, o->fw = f.fw, o->fh = f.fh;
 }
 
 static void coords_path(doc *o, const dm_coords *c)
@@ -413,131 +348,13 @@ static void points_path(doc *o, const hz_point *p, const size_t *ring, size_t n_
     }
 }
 
-static double nice_deg(double span)
+static rep_frame frame(const doc *o)
 {
-    static const double steps[] = {0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1};
-    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
-        if (span / steps[i] <= 6)
-            return steps[i];
-    return 2;
-}
-
-static int decimals(double step) { return step >= 0.1 ? 1 : step >= 0.01 ? 2 : step >= 0.001 ? 3 : 4; }
-
-static void draw_grid(doc *o)
-{
-    cairo_t *cr = o->cr;
-    double st = fmin(nice_deg(o->view[2] - o->view[0]), nice_deg(o->view[3] - o->view[1]));
-    int dx = decimals(st);
-    cairo_set_line_width(cr, 0.35);
-    font(cr, 6.5, 0);
-    char b[32];
-    for (double lon = ceil(o->view[0] / st) * st; lon <= o->view[2]; lon += st) {
-        double x = X(o, lon);
-        cairo_set_source_rgba(cr, 0.25, 0.25, 0.45, 0.5);
-        cairo_move_to(cr, x, o->oy);
-        cairo_line_to(cr, x, o->oy + o->fh);
-        cairo_stroke(cr);
-        snprintf(b, sizeof b, "%.*f°%s", dx, fabs(lon), lon < 0 ? "W" : "E");
-        cairo_set_source_rgb(cr, 0.2, 0.2, 0.3);
-        show(cr, x, o->oy - 3, b, 1, 0);
-        show(cr, x, o->oy + o->fh + 8, b, 1, 0);
-    }
-    for (double lat = ceil(o->view[1] / st) * st; lat <= o->view[3]; lat += st) {
-        double y = Y(o, lat);
-        cairo_set_source_rgba(cr, 0.25, 0.25, 0.45, 0.5);
-        cairo_move_to(cr, o->ox, y);
-        cairo_line_to(cr, o->ox + o->fw, y);
-        cairo_stroke(cr);
-        snprintf(b, sizeof b, "%.*f°%s", dx, fabs(lat), lat < 0 ? "S" : "N");
-        cairo_set_source_rgb(cr, 0.2, 0.2, 0.3);
-        cairo_save(cr);
-        cairo_translate(cr, o->ox - 3, y);
-        cairo_rotate(cr, -M_PI / 2);
-        show(cr, 0, 0, b, 1, 0);
-        cairo_restore(cr);
-        cairo_save(cr);
-        cairo_translate(cr, o->ox + o->fw + 3, y);
-        cairo_rotate(cr, M_PI / 2);
-        show(cr, 0, 0, b, 1, 0);
-        cairo_restore(cr);
-    }
-}
-
-static void draw_scale(doc *o)
-{
-    cairo_t *cr = o->cr;
-    double m_per_pt = 111320.0 / o->s, target = m_per_pt * 110, nice = 1;
-    while (nice * 10 <= target)
-        nice *= 10;
-    if (nice * 5 <= target)
-        nice *= 5;
-    else if (nice * 2 <= target)
-        nice *= 2;
-    double len = nice / m_per_pt, x = o->ox + 10, y = o->oy + o->fh - 14;
-    cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
-    cairo_rectangle(cr, x - 5, y - 13, len + 30, 22);
-    cairo_fill(cr);
-    for (int i = 0; i < 4; i++) {
-        cairo_rectangle(cr, x + i * len / 4, y, len / 4, 4);
-        if (i % 2)
-            cairo_set_source_rgb(cr, 1, 1, 1);
-        else
-            cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-        cairo_fill_preserve(cr);
-        cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-        cairo_set_line_width(cr, 0.5);
-        cairo_stroke(cr);
-    }
-    char b[32];
-    font(cr, 7.5, 0);
-    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-    show(cr, x, y - 3, "0", 1, 0);
-    if (nice >= 1000)
-        snprintf(b, sizeof b, "%g km", nice / 1000);
-    else
-        snprintf(b, sizeof b, "%g m", nice);
-    show(cr, x + len, y - 3, b, 1, 0);
-}
-
-static void draw_north(doc *o)
-{
-    cairo_t *cr = o->cr;
-    double x = o->ox + o->fw - 20, y = o->oy + 14;
-    cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
-    cairo_new_path(cr);
-    cairo_arc(cr, x, y + 12, 13, 0, 2 * M_PI);
-    cairo_fill(cr);
-    cairo_move_to(cr, x, y);
-    cairo_line_to(cr, x + 6, y + 20);
-    cairo_line_to(cr, x, y + 15);
-    cairo_close_path(cr);
-    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-    cairo_fill(cr);
-    cairo_move_to(cr, x, y);
-    cairo_line_to(cr, x - 6, y + 20);
-    cairo_line_to(cr, x, y + 15);
-    cairo_close_path(cr);
-    cairo_set_line_width(cr, 0.7);
-    cairo_stroke(cr);
-    font(cr, 8, 1);
-    show(cr, x, y + 30, "N", 1, 0);
+    return (rep_frame){o->ox, o->oy, o->fw, o->fh, {o->view[0], o->view[1], o->view[2], o->view[3]}, o->s, o->kx};
 }
 
 /* A label with a white halo. */
-static void halo(cairo_t *cr, double x, double y, const char *s)
-{
-    cairo_new_path(cr);
-    cairo_move_to(cr, x, y);
-    cairo_text_path(cr, s);
-    cairo_set_source_rgba(cr, 1, 1, 1, 0.9);
-    cairo_set_line_width(cr, 2.2);
-    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-    cairo_stroke(cr);
-    cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);
-    cairo_move_to(cr, x, y);
-    cairo_show_text(cr, s);
-}
+static void halo(cairo_t *cr, double x, double y, const char *s) { dm__rep_halo(cr, x, y, s, 2.2, 0.05); }
 
 /* The numbers of the turning points, beside them away from the centre;
  * with many, every k-th. */
@@ -551,7 +368,7 @@ static void draw_tp_labels(doc *o, const hz_point *p, size_t n, const char *pref
         cx += X(o, p[i].lon), cy += Y(o, p[i].lat);
     cx /= (double)n, cy /= (double)n;
     size_t step = n > 60 ? (n + 59) / 60 : 1;
-    font(cr, 6.5, 1);
+    dm__rep_font(cr, 6.5, 1);
     for (size_t i = 0; i < n; i += step) {
         double x = X(o, p[i].lon), y = Y(o, p[i].lat);
         cairo_new_path(cr);
@@ -563,7 +380,7 @@ static void draw_tp_labels(doc *o, const hz_point *p, size_t n, const char *pref
             dx = 1, dy = 0, len = 1;
         char b[16];
         snprintf(b, sizeof b, "%s%d", prefix, p[i].no);
-        double w = text_w(cr, b);
+        double w = dm__rep_text_w(cr, b);
         double lx = x + side * dx / len * 7 - w / 2, ly = y + side * dy / len * 7 + 2.5;
         halo(cr, lx, ly, b);
     }
@@ -735,9 +552,11 @@ static void draw_map(doc *o, double y, double h)
     if (d->n_rp) /* inside, so as not to cover the hazard's numbers */
         draw_tp_labels(o, d->rp, d->n_rp, "R", -1.4);
     cairo_restore(cr);
-    draw_grid(o);
-    draw_scale(o);
-    draw_north(o);
+    rep_frame f = frame(o);
+    dm__rep_map_grid(cr, &f, &(rep_grid_style){.font = 6.5, .alpha = 0.5, .below = 8, .step_min = 0.0005, .step_max = 1,
+                                               .min_decimals = 1});
+    dm__rep_map_scale(cr, &f);
+    dm__rep_map_north(cr, &f);
     cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
     cairo_set_line_width(cr, 1);
     cairo_rectangle(cr, o->ox, o->oy, o->fw, o->fh);
@@ -748,8 +567,8 @@ static void draw_map(doc *o, double y, double h)
 static double legend_item(doc *o, double x, double *yp, int kind, rgb c, const char *s)
 {
     cairo_t *cr = o->cr;
-    font(cr, 7.5, 0);
-    if (x + 28 + text_w(cr, s) > PW - MR) /* on the next line */
+    dm__rep_font(cr, 7.5, 0);
+    if (x + 28 + dm__rep_text_w(cr, s) > PW - MR) /* on the next line */
         x = ML + 10, *yp += 12;
     double y = *yp;
     cairo_new_path(cr);
@@ -788,9 +607,9 @@ static double legend_item(doc *o, double x, double *yp, int kind, rgb c, const c
         cairo_stroke(cr);
         cairo_set_dash(cr, NULL, 0, 0);
     }
-    font(cr, 7.5, 0);
+    dm__rep_font(cr, 7.5, 0);
     cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-    return x + 16 + show(cr, x + 16, y, s, 0, 0) + 12;
+    return x + 16 + dm__rep_show(cr, x + 16, y, s, 0, 0) + 12;
 }
 
 /* The legend from y; returns the y of its last line. */
@@ -805,11 +624,11 @@ static double draw_legend(doc *o, double y)
         x = legend_item(o, x, &y, 4, C_HAZARD, "land remaining (R1, R2...)");
     x = legend_item(o, x, &y, 2, C_ITEM, "item found");
     x = legend_item(o, x, &y, 3, (rgb){0.85, 0, 0}, "accident");
-    font(o->cr, 7.5, 0);
-    if (x + text_w(o->cr, "1, 2...: turning points") > PW - MR)
+    dm__rep_font(o->cr, 7.5, 0);
+    if (x + dm__rep_text_w(o->cr, "1, 2...: turning points") > PW - MR)
         x = ML + 10, y += 12;
     cairo_set_source_rgb(o->cr, 0.1, 0.1, 0.1);
-    show(o->cr, x, y, "1, 2...: turning points", 0, 0);
+    dm__rep_show(o->cr, x, y, "1, 2...: turning points", 0, 0);
     return y;
 }
 
@@ -817,12 +636,12 @@ static double draw_legend(doc *o, double y)
 
 static void kv(doc *o, double x, double y, const char *k, const char *v, double w)
 {
-    font(o->cr, 8, 1);
+    dm__rep_font(o->cr, 8, 1);
     cairo_set_source_rgb(o->cr, 0.3, 0.3, 0.35);
-    show(o->cr, x, y, k, 0, 0);
-    font(o->cr, 8.5, 0);
+    dm__rep_show(o->cr, x, y, k, 0, 0);
+    dm__rep_font(o->cr, 8.5, 0);
     cairo_set_source_rgb(o->cr, 0.05, 0.05, 0.05);
-    show(o->cr, x + 78, y, v && *v ? v : "-", 0, w - 80);
+    dm__rep_show(o->cr, x + 78, y, v && *v ? v : "-", 0, w - 80);
 }
 
 /* The header's fields: type, status, district, settlement, ordnance,
@@ -874,14 +693,14 @@ static void header(doc *o)
         dm__buf_puts(o->h, "</table>\n");
         return;
     }
-    font(cr, 17, 1);
+    dm__rep_font(cr, 17, 1);
     cairo_set_source_rgb(cr, 0.10, 0.15, 0.30);
-    show(cr, ML, o->y + 16, b, 0, TW);
+    dm__rep_show(cr, ML, o->y + 16, b, 0, TW);
     o->y += 24;
     if (d->name[0]) {
-        font(cr, 11, 0);
+        dm__rep_font(cr, 11, 0);
         cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
-        show(cr, ML, o->y + 10, d->name, 0, TW);
+        dm__rep_show(cr, ML, o->y + 10, d->name, 0, TW);
         o->y += 16;
     }
     double cw = TW / 2, y = o->y + 10;
@@ -1372,36 +1191,36 @@ static void sign_block(doc *o, double x, double y, double w, int who, const char
     cairo_t *cr = o->cr;
     const char *en = signers[who].en, *az = signers[who].az;
     char b[300];
-    font(cr, 9, 1);
+    dm__rep_font(cr, 9, 1);
     cairo_set_source_rgb(cr, 0.10, 0.15, 0.30);
     if (o->en && o->az) {
-        show(cr, x, y, en, 0, w);
-        font(cr, 8, 0);
-        show(cr, x, y + 10, az, 0, w);
+        dm__rep_show(cr, x, y, en, 0, w);
+        dm__rep_font(cr, 8, 0);
+        dm__rep_show(cr, x, y + 10, az, 0, w);
         y += 10;
     } else {
         const char *one = o->az ? az : en;
-        if (text_w(cr, one) > w) /* a long title in a smaller type, not cut */
-            font(cr, 9 * w / text_w(cr, one) > 7 ? 9 * w / text_w(cr, one) : 7, 1);
-        show(cr, x, y, one, 0, w);
+        if (dm__rep_text_w(cr, one) > w) /* a long title in a smaller type, not cut */
+            dm__rep_font(cr, 9 * w / dm__rep_text_w(cr, one) > 7 ? 9 * w / dm__rep_text_w(cr, one) : 7, 1);
+        dm__rep_show(cr, x, y, one, 0, w);
     }
     y += 6;
     for (int i = 0; i < 4; i++) {
         y += 24;
         both(o, b, sizeof b, sign_en[i], sign_az[i]);
-        font(cr, 7, 0);
+        dm__rep_font(cr, 7, 0);
         cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
-        show(cr, x, y + 9, b, 0, w);
+        dm__rep_show(cr, x, y + 9, b, 0, w);
         cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
         cairo_set_line_width(cr, 0.6);
         cairo_move_to(cr, x, y);
         cairo_line_to(cr, x + w, y);
         cairo_stroke(cr);
         if (i == 0 && pre && *pre) {
-            font(cr, 8, 0);
+            dm__rep_font(cr, 8, 0);
             cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
             snprintf(b, sizeof b, "(%s)", pre);
-            show(cr, x, y - 3, b, 0, w);
+            dm__rep_show(cr, x, y - 3, b, 0, w);
         }
     }
 }
@@ -1473,30 +1292,30 @@ static void certificate(doc *o)
         cairo_save(cr);
         cairo_translate(cr, PW / 2, PH / 2);
         cairo_rotate(cr, -M_PI / 4);
-        font(cr, 110, 1);
+        dm__rep_font(cr, 110, 1);
         cairo_set_source_rgba(cr, 0.85, 0.1, 0.1, 0.13);
-        show(cr, 0, 30, o->en ? "DRAFT" : "LAYİHƏ", 1, 0);
+        dm__rep_show(cr, 0, 30, o->en ? "DRAFT" : "LAYİHƏ", 1, 0);
         cairo_restore(cr);
     }
-    font(cr, 18, 1);
+    dm__rep_font(cr, 18, 1);
     cairo_set_source_rgb(cr, 0.10, 0.15, 0.30);
     if (o->en)
-        show(cr, PW / 2, o->y + 18, "Handover certificate", 1, TW), o->y += 22;
+        dm__rep_show(cr, PW / 2, o->y + 18, "Handover certificate", 1, TW), o->y += 22;
     if (o->az) {
-        font(cr, o->en ? 13 : 18, 1);
-        show(cr, PW / 2, o->y + 16, "Təhvil-təslim aktı", 1, TW);
+        dm__rep_font(cr, o->en ? 13 : 18, 1);
+        dm__rep_show(cr, PW / 2, o->y + 16, "Təhvil-təslim aktı", 1, TW);
         o->y += 20;
     }
-    font(cr, 9, 0);
+    dm__rep_font(cr, 9, 0);
     cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
-    show(cr, PW / 2, o->y + 12, c.sub, 1, TW);
+    dm__rep_show(cr, PW / 2, o->y + 12, c.sub, 1, TW);
     o->y += 24;
     if (o->draft) {
-        font(cr, 12, 1);
+        dm__rep_font(cr, 12, 1);
         cairo_set_source_rgb(cr, 0.80, 0.10, 0.10);
-        show(cr, PW / 2, o->y + 12, c.draft, 1, TW);
+        dm__rep_show(cr, PW / 2, o->y + 12, c.draft, 1, TW);
         o->y += 18;
-        font(cr, 9, 0);
+        dm__rep_font(cr, 9, 0);
         cairo_set_source_rgb(cr, 0.6, 0.05, 0.05);
         o->y = wrap(cr, ML, o->y + 9, TW, 12, c.remains, 1) + 4;
     }
@@ -1505,23 +1324,23 @@ static void certificate(doc *o)
     o->tc = cc, o->ntc = 2;
     cairo_set_line_width(cr, 0.4);
     for (int i = 0; i < 4; i++) {
-        font(cr, 8.5, 1);
+        dm__rep_font(cr, 8.5, 1);
         cairo_set_source_rgb(cr, 0.2, 0.2, 0.3);
         double lw = o->en && o->az ? 235 : 165; /* room for both languages' words */
-        show(cr, ML, o->y + 10, c.key[i], 0, lw);
-        font(cr, 9, 0);
+        dm__rep_show(cr, ML, o->y + 10, c.key[i], 0, lw);
+        dm__rep_font(cr, 9, 0);
         cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);
-        show(cr, ML + lw + 7, o->y + 10, c.val[i], 0, TW - lw - 7);
+        dm__rep_show(cr, ML + lw + 7, o->y + 10, c.val[i], 0, TW - lw - 7);
         o->y += 15;
     }
     o->tc = NULL;
     o->y += 8;
-    font(cr, 9.5, 0);
+    dm__rep_font(cr, 9.5, 0);
     cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);
     if (o->en)
         o->y = wrap(cr, ML, o->y + 10, TW, 13, c.en, 1) + 4;
     if (o->az) {
-        font(cr, o->en ? 8.5 : 9.5, 0);
+        dm__rep_font(cr, o->en ? 8.5 : 9.5, 0);
         cairo_set_source_rgb(cr, o->en ? 0.25 : 0.05, o->en ? 0.25 : 0.05, o->en ? 0.25 : 0.05);
         o->y = wrap(cr, ML, o->y + 10, TW, o->en ? 11.5 : 13, c.az, 1) + 4;
     }
@@ -1532,10 +1351,10 @@ static void certificate(doc *o)
     sign_block(o, ML + w + 30, y, w, 1, NULL);
     sign_block(o, ML, y + 150, w, 2, NULL);
     char b[80];
-    font(cr, 8.5, 0);
+    dm__rep_font(cr, 8.5, 0);
     cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
     both(o, b, sizeof b, "Stamp", "Möhür");
-    show(cr, ML + w + 30, y + 160, b, 0, w);
+    dm__rep_show(cr, ML + w + 30, y + 160, b, 0, w);
     cairo_set_line_width(cr, 0.5);
     double dash[2] = {3, 3};
     cairo_set_dash(cr, dash, 2, 0);

@@ -180,6 +180,55 @@ void dm__html_img(dm_buf *b, cairo_surface_t *img, double w, const char *alt);
  * written to path and freed. DM_ENOMEM when b ran out of memory, DM_EIO. */
 dm_status dm__html_save(dm_ctx *ctx, dm_buf *b, const char *path);
 
+/* ---- drawing (report_draw.c) the public map and the hazard report share ---- */
+
+/* The report's font (sans-serif) at size points, bold or not. */
+void dm__rep_font(cairo_t *cr, double size, int bold);
+/* How far s advances in the current font, in points. */
+double dm__rep_text_w(cairo_t *cr, const char *s);
+/* s0 (made safe by dm__rep_text) at (x, y) in the current font, aligned left
+ * (0), centred (1) or right (2), cut with an ellipsis to max_w points (<= 0:
+ * no limit). Returns its width. */
+double dm__rep_show(cairo_t *cr, double x, double y, const char *s0, int align, double max_w);
+/* s0 (its first cap - 1 bytes at most, cap up to 3000) wrapped at spaces into
+ * width w from (x, y), lines lh apart, in the current font; drawn when draw
+ * is set, measured otherwise. Returns the y under the last line. */
+double dm__rep_wrap(cairo_t *cr, double x, double y, double w, double lh, const char *s0, size_t cap,
+                    int draw);
+
+/* A map's frame on the page: the box (ox, oy, fw, fh) in points showing view
+ * (west, south, east, north in degrees) at s points per degree of latitude,
+ * kx the cosine of the middle latitude (a degree of longitude is kx * s). */
+typedef struct rep_frame {
+    double ox, oy, fw, fh, view[4], s, kx;
+} rep_frame;
+
+/* The view of f fitted to the bounds a (west, south, east, north) with a
+ * margin of margin times their larger side, at least min_m metres, widened
+ * or heightened to fill a frame of fw x fh points: view, s, kx, fw and fh set,
+ * ox and oy 0. */
+void dm__rep_fit_view(rep_frame *f, const double a[4], double fw, double fh, double margin,
+                      double min_m);
+
+/* How the graticule looks: its labels' font size, its lines' opacity, the
+ * labels' baseline under the frame; the grid step in degrees is the first of
+ * the 1-2-5 steps from step_min to step_max (0.0005 to 10) with at most 6
+ * lines, else twice step_max; the degrees have at least min_decimals. */
+typedef struct rep_grid_style {
+    double font, alpha, below, step_min, step_max;
+    int min_decimals;
+} rep_grid_style;
+
+/* Graticule lines with their degrees at the four edges of f. */
+void dm__rep_map_grid(cairo_t *cr, const rep_frame *f, const rep_grid_style *g);
+/* A scale bar in the lower left corner of f, about 110 points long. */
+void dm__rep_map_scale(cairo_t *cr, const rep_frame *f);
+/* A north arrow in the upper right corner of f. */
+void dm__rep_map_north(cairo_t *cr, const rep_frame *f);
+/* s (valid UTF-8) in the current font with its baseline starting at (x, y),
+ * with a white halo width points wide, the letters grey (0 black). */
+void dm__rep_halo(cairo_t *cr, double x, double y, const char *s, double width, double grey);
+
 double dm__jnum(json_t *o, const char *k);
 /* A cost of the plan at the teams' day rates (key k of o): 1 with *usd when
  * it is a number, 0 when it is null (unknown) or missing. */

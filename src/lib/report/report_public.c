@@ -92,87 +92,19 @@ static void set(cairo_t *cr, rgb c) { cairo_set_source_rgb(cr, c.r, c.g, c.b); }
 
 /* ---- text ---------------------------------------------------------------- */
 
-static void font(cairo_t *cr, double size, int bold)
-{
-    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL,
-                           bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(cr, size);
-}
-
-static double text_w(cairo_t *cr, const char *s)
-{
-    cairo_text_extents_t e;
-    cairo_text_extents(cr, s, &e);
-    return e.x_advance;
-}
-
-/* Text at (x, y) in the current font, aligned left (0), centred (1) or
- * right (2), cut with an ellipsis to max_w points (<= 0: no limit). */
-static double show(cairo_t *cr, double x, double y, const char *s0, int align, double max_w)
-{
-    char buf[1024];
-    const char *s = dm__rep_text(cr, s0, max_w, buf, sizeof buf);
-    double w = text_w(cr, s);
-    cairo_move_to(cr, x - (align == 1 ? w / 2 : align == 2 ? w : 0), y);
-    cairo_show_text(cr, s);
-    return w;
-}
-
 /* Text with a white halo, for labels on the map. */
 static void label(cairo_t *cr, double x, double y, const char *s0, int align)
 {
     char buf[256];
     const char *s = dm__rep_text(cr, s0, 0, buf, sizeof buf);
-    double w = text_w(cr, s);
-    double x0 = x - (align == 1 ? w / 2 : align == 2 ? w : 0);
-    cairo_new_path(cr);
-    cairo_move_to(cr, x0, y);
-    cairo_text_path(cr, s);
-    cairo_set_source_rgba(cr, 1, 1, 1, 0.9);
-    cairo_set_line_width(cr, 2.4);
-    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-    cairo_stroke(cr);
-    /* the letters as text, so that the PDF can be searched for the name */
-    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-    cairo_move_to(cr, x0, y);
-    cairo_show_text(cr, s);
+    double w = dm__rep_text_w(cr, s);
+    dm__rep_halo(cr, x - (align == 1 ? w / 2 : align == 2 ? w : 0), y, s, 2.4, 0.1);
 }
 
-/* Text wrapped at spaces into width w from (x, y), lines lh apart, in the
- * current font; drawn when draw is set, measured otherwise. Returns the y
- * under the last line. */
-static double wrap(cairo_t *cr, double x, double y, double w, double lh, const char *s0, int draw)
+/* Text wrapped into width w (dm__rep_wrap), of up to 2047 bytes. */
+static double wrap(cairo_t *cr, double x, double y, double w, double lh, const char *s, int draw)
 {
-    char all[2048], line[2048];
-    const char *s = dm__rep_text(NULL, s0, 0, all, sizeof all);
-    while (*s) {
-        size_t n = 0, best = 0;
-        /* the longest run of words that fits (at least one word) */
-        for (;;) {
-            size_t k = n;
-            while (s[k] == ' ')
-                k++;
-            while (s[k] && s[k] != ' ')
-                k++;
-            if (k == n)
-                break;
-            snprintf(line, sizeof line, "%.*s", (int)k, s);
-            if (best && text_w(cr, line) > w)
-                break;
-            best = n = k;
-            if (!s[k])
-                break;
-        }
-        if (draw) {
-            snprintf(line, sizeof line, "%.*s", (int)best, s);
-            show(cr, x, y, line, 0, w);
-        }
-        y += lh;
-        s += best;
-        while (*s == ' ')
-            s++;
-    }
-    return y;
+    return dm__rep_wrap(cr, x, y, w, lh, s, 2048, draw);
 }
 
 /* ---- gathering --------------------------------------------------------------- */
@@ -411,21 +343,10 @@ static double Y(const pub *p, double lat) { return p->oy + (p->view[3] - lat) * 
  * of fw x fh points. */
 static void fit_view(pub *p, double fw, double fh)
 {
-    double *a = p->area_b;
-    double lat0 = (a[1] + a[3]) / 2;
-    p->kx = cos(lat0 * M_PI / 180);
-    double gw = (a[2] - a[0]) * p->kx, gh = a[3] - a[1];
-    double pad = fmax(fmax(gw, gh) * 0.04, 150 / 111320.0);
-    gw += 2 * pad, gh += 2 * pad;
-    if (gw / gh < fw / fh)
-        gw = gh * fw / fh;
-    else
-        gh = gw * fh / fw;
-    double cx = (a[0] + a[2]) / 2, cy = (a[1] + a[3]) / 2;
-    p->view[0] = cx - gw / p->kx / 2, p->view[2] = cx + gw / p->kx / 2;
-    p->view[1] = cy - gh / 2, p->view[3] = cy + gh / 2;
-    p->s = fw / gw;
-    p->fw = fw, p->fh = fh;
+    rep_frame f;
+    dm__rep_fit_view(&f, p->area_b, fw, fh, 0.04, 150);
+    memcpy(p->view, f.view, sizeof p->view);
+    p->s = f.s, p->kx = f.kx, p->fw = f.fw, p->fh = f.fh;
 }
 
 static void coords_path(cairo_t *cr, const pub *p, const dm_coords *c, int closed)
@@ -673,7 +594,7 @@ static void draw_labels(cairo_t *cr, const pub *p)
         if (p->f[i].cls == F_SETTLEMENT && p->f[i].name[0])
             idx[n].pop = p->f[i].pop, idx[n++].i = i;
     qsort(idx, n, sizeof *idx, by_population);
-    font(cr, 9, 1);
+    dm__rep_font(cr, 9, 1);
     /* the north arrow and the scale bar keep their corners */
     double keep[8] = {p->ox + p->fw - 36, p->oy, p->ox + p->fw, p->oy + 50,
                       p->ox, p->oy + p->fh - 30, p->ox + 150, p->oy + p->fh};
@@ -684,7 +605,7 @@ static void draw_labels(cairo_t *cr, const pub *p)
         double x = X(p, f->cx), y = Y(p, f->cy);
         if (x < p->ox || x > p->ox + p->fw || y < p->oy || y > p->oy + p->fh)
             continue;
-        double w = text_w(cr, f->name);
+        double w = dm__rep_text_w(cr, f->name);
         /* beside the dot, kept inside the frame */
         double lx = fmin(fmax(x + 5, p->ox + 3), p->ox + p->fw - w - 3);
         double ly = fmin(fmax(y - 4, p->oy + 11), p->oy + p->fh - 4);
@@ -701,114 +622,9 @@ static void draw_labels(cairo_t *cr, const pub *p)
     dm_free(p->ctx, box);
 }
 
-static double nice_deg(double span)
+static rep_frame frame(const pub *p)
 {
-    static const double steps[] = {0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10};
-    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
-        if (span / steps[i] <= 6)
-            return steps[i];
-    return 20;
-}
-
-static int decimals(double step) { return step >= 1 ? 0 : step >= 0.1 ? 1 : step >= 0.01 ? 2 : 3; }
-
-/* Graticule lines with their degrees at the edges of the frame. */
-static void draw_grid(cairo_t *cr, const pub *p)
-{
-    double sx = nice_deg(p->view[2] - p->view[0]), sy = nice_deg(p->view[3] - p->view[1]);
-    double st = fmin(sx, sy);
-    int dx = decimals(st);
-    cairo_set_line_width(cr, 0.35);
-    font(cr, 7, 0);
-    char b[32];
-    for (double lon = ceil(p->view[0] / st) * st; lon <= p->view[2]; lon += st) {
-        double x = X(p, lon);
-        cairo_set_source_rgba(cr, 0.25, 0.25, 0.45, 0.55);
-        cairo_move_to(cr, x, p->oy);
-        cairo_line_to(cr, x, p->oy + p->fh);
-        cairo_stroke(cr);
-        snprintf(b, sizeof b, "%.*f\xC2\xB0%s", dx, fabs(lon), lon < 0 ? "W" : "E");
-        cairo_set_source_rgb(cr, 0.2, 0.2, 0.3);
-        show(cr, x, p->oy - 3, b, 1, 0);
-        show(cr, x, p->oy + p->fh + 9, b, 1, 0);
-    }
-    for (double lat = ceil(p->view[1] / st) * st; lat <= p->view[3]; lat += st) {
-        double y = Y(p, lat);
-        cairo_set_source_rgba(cr, 0.25, 0.25, 0.45, 0.55);
-        cairo_move_to(cr, p->ox, y);
-        cairo_line_to(cr, p->ox + p->fw, y);
-        cairo_stroke(cr);
-        snprintf(b, sizeof b, "%.*f\xC2\xB0%s", dx, fabs(lat), lat < 0 ? "S" : "N");
-        cairo_set_source_rgb(cr, 0.2, 0.2, 0.3);
-        cairo_save(cr);
-        cairo_translate(cr, p->ox - 3, y);
-        cairo_rotate(cr, -M_PI / 2);
-        show(cr, 0, 0, b, 1, 0);
-        cairo_restore(cr);
-        cairo_save(cr);
-        cairo_translate(cr, p->ox + p->fw + 3, y);
-        cairo_rotate(cr, M_PI / 2);
-        show(cr, 0, 0, b, 1, 0);
-        cairo_restore(cr);
-    }
-}
-
-static void draw_scale(cairo_t *cr, const pub *p)
-{
-    double m_per_pt = 111320.0 / p->s, target = m_per_pt * 110, nice = 1;
-    while (nice * 10 <= target)
-        nice *= 10;
-    if (nice * 5 <= target)
-        nice *= 5;
-    else if (nice * 2 <= target)
-        nice *= 2;
-    double len = nice / m_per_pt, x = p->ox + 10, y = p->oy + p->fh - 14;
-    cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
-    cairo_rectangle(cr, x - 5, y - 13, len + 30, 22);
-    cairo_fill(cr);
-    for (int i = 0; i < 4; i++) {
-        cairo_rectangle(cr, x + i * len / 4, y, len / 4, 4);
-        if (i % 2)
-            cairo_set_source_rgb(cr, 1, 1, 1);
-        else
-            cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-        cairo_fill_preserve(cr);
-        cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-        cairo_set_line_width(cr, 0.5);
-        cairo_stroke(cr);
-    }
-    char b[32];
-    font(cr, 7.5, 0);
-    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-    show(cr, x, y - 3, "0", 1, 0);
-    if (nice >= 1000)
-        snprintf(b, sizeof b, "%g km", nice / 1000);
-    else
-        snprintf(b, sizeof b, "%g m", nice);
-    show(cr, x + len, y - 3, b, 1, 0);
-}
-
-static void draw_north(cairo_t *cr, const pub *p)
-{
-    double x = p->ox + p->fw - 20, y = p->oy + 14;
-    cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
-    cairo_new_path(cr);
-    cairo_arc(cr, x, y + 12, 13, 0, 2 * M_PI);
-    cairo_fill(cr);
-    cairo_move_to(cr, x, y);
-    cairo_line_to(cr, x + 6, y + 20);
-    cairo_line_to(cr, x, y + 15);
-    cairo_close_path(cr);
-    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-    cairo_fill(cr);
-    cairo_move_to(cr, x, y);
-    cairo_line_to(cr, x - 6, y + 20);
-    cairo_line_to(cr, x, y + 15);
-    cairo_close_path(cr);
-    cairo_set_line_width(cr, 0.7);
-    cairo_stroke(cr);
-    font(cr, 8, 1);
-    show(cr, x, y + 30, "N", 1, 0);
+    return (rep_frame){p->ox, p->oy, p->fw, p->fh, {p->view[0], p->view[1], p->view[2], p->view[3]}, p->s, p->kx};
 }
 
 static void draw_map(cairo_t *cr, pub *p)
@@ -823,14 +639,16 @@ static void draw_map(cairo_t *cr, pub *p)
     draw_zones(cr, p);
     draw_area(cr, p);
     cairo_restore(cr);
-    draw_grid(cr, p);
+    rep_frame f = frame(p);
+    dm__rep_map_grid(cr, &f,
+                     &(rep_grid_style){.font = 7, .alpha = 0.55, .below = 9, .step_min = 0.001, .step_max = 10});
     cairo_save(cr);
     cairo_rectangle(cr, p->ox, p->oy, p->fw, p->fh);
     cairo_clip(cr);
     draw_labels(cr, p);
     cairo_restore(cr);
-    draw_scale(cr, p);
-    draw_north(cr, p);
+    dm__rep_map_scale(cr, &f);
+    dm__rep_map_north(cr, &f);
     cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
     cairo_set_line_width(cr, 1);
     cairo_rectangle(cr, p->ox, p->oy, p->fw, p->fh);
@@ -932,9 +750,9 @@ static double legend_item(cairo_t *cr, const pub *p, double x, double y, int kin
     }
     char b[200];
     both(p, b, sizeof b, az, en);
-    font(cr, 7.5, kind == 0);
+    dm__rep_font(cr, 7.5, kind == 0);
     cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-    return 16 + 4 + show(cr, x + 20, y, b, 0, 0) + 12;
+    return 16 + 4 + dm__rep_show(cr, x + 20, y, b, 0, 0) + 12;
 }
 
 /* The legend in rows from (x, y) to width w; returns the y under it. */
@@ -985,7 +803,7 @@ static double messages_col(cairo_t *cr, double x, double y, double w, int az, in
             cairo_fill(cr);
             cairo_set_source_rgb(cr, 0.08, 0.08, 0.08);
         }
-        font(cr, 8.6, i == 0 || i == 3);
+        dm__rep_font(cr, 8.6, i == 0 || i == 3);
         y = wrap(cr, x + 10, y, w - 10, 10.6, az ? m[i].az : m[i].en, draw) + 3.5;
     }
     return y;
@@ -994,12 +812,12 @@ static double messages_col(cairo_t *cr, double x, double y, double w, int az, in
 static double messages_block(cairo_t *cr, const pub *p, double y, int draw)
 {
     double x = MARGIN, w = PW - 2 * MARGIN;
-    font(cr, 10.5, 1);
+    dm__rep_font(cr, 10.5, 1);
     char h[200];
     both(p, h, sizeof h, "Təhlükəsizlik qaydaları", "Stay safe");
     if (draw) {
         cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-        show(cr, x, y, h, 0, w);
+        dm__rep_show(cr, x, y, h, 0, w);
     }
     y += 14;
     if (p->az && p->en) {
@@ -1017,7 +835,7 @@ static double approx_block(cairo_t *cr, const pub *p, double y, int draw)
     static const char *az = "Zonalar təxminidir; onlardan kənarda olan ərazinin təhlükəsiz olduğu sübut olunmayıb.";
     static const char *en = "Zones are approximate; ground outside them is not proven safe.";
     double x = MARGIN + 8, w = PW - 2 * MARGIN - 16, y0 = y;
-    font(cr, 9, 1);
+    dm__rep_font(cr, 9, 1);
     double yy = y + 13;
     if (p->az)
         yy = wrap(cr, x, yy, w, 11, az, 0);
@@ -1055,12 +873,12 @@ static void title_line(cairo_t *cr, double x, double y, double w, double size, c
     char buf[512];
     dm__rep_text(NULL, s, 0, buf, sizeof buf);
     for (; size > 10; size -= 0.5) {
-        font(cr, size, 1);
-        if (text_w(cr, buf) <= w)
+        dm__rep_font(cr, size, 1);
+        if (dm__rep_text_w(cr, buf) <= w)
             break;
     }
-    font(cr, size, 1);
-    show(cr, x, y, buf, 0, w);
+    dm__rep_font(cr, size, 1);
+    dm__rep_show(cr, x, y, buf, 0, w);
 }
 
 /* The top of the page: title band, area and date, the zone count. With fit,
@@ -1087,8 +905,8 @@ static void draw_top(cairo_t *cr, pub *p, int fit)
     cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
     cairo_set_line_width(cr, 1.2);
     cairo_stroke(cr);
-    font(cr, 18, 1);
-    show(cr, tx, ty + 25, "!", 1, 0);
+    dm__rep_font(cr, 18, 1);
+    dm__rep_show(cr, tx, ty + 25, "!", 1, 0);
     cairo_set_source_rgb(cr, 1, 1, 1);
     double x = MARGIN + 40, y = 28;
     if (p->az) {
@@ -1114,9 +932,9 @@ static void draw_top(cairo_t *cr, pub *p, int fit)
     both(p, when, sizeof when, az, en);
     char where[420];
     both(p, where, sizeof where, p->where_az, p->where_en);
-    font(cr, 8.5, 1);
+    dm__rep_font(cr, 8.5, 1);
     y = wrap(cr, MARGIN, y, w, 10.5, where, 1);
-    font(cr, 8.5, 0);
+    dm__rep_font(cr, 8.5, 0);
     y = wrap(cr, MARGIN, y, w, 10.5, when, 1);
     /* the count, or that there is none */
     if (p->n_area > 0) {
@@ -1127,7 +945,7 @@ static void draw_top(cairo_t *cr, pub *p, int fit)
         snprintf(en, sizeof en, "No known danger zone in this area");
     }
     both(p, b, sizeof b, az, en);
-    font(cr, 12, 1);
+    dm__rep_font(cr, 12, 1);
     if (p->n_area > 0)
         set(cr, C_ZONE);
     else
@@ -1165,14 +983,14 @@ static void draw_rest(cairo_t *cr, pub *p)
         /* said on the map too, never an empty frame */
         char b[300];
         both(p, b, sizeof b, "Bu ərazidə məlum təhlükə zonası yoxdur", "No known danger zone in this area");
-        font(cr, 11, 1);
-        double tw = fmin(text_w(cr, b), p->fw - 20);
+        dm__rep_font(cr, 11, 1);
+        double tw = fmin(dm__rep_text_w(cr, b), p->fw - 20);
         double cx = p->ox + p->fw / 2, cy = p->oy + p->fh / 2;
         cairo_set_source_rgba(cr, 1, 1, 1, 0.88);
         cairo_rectangle(cr, cx - tw / 2 - 8, cy - 15, tw + 16, 22);
         cairo_fill(cr);
         cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-        show(cr, cx, cy, b, 1, p->fw - 20);
+        dm__rep_show(cr, cx, cy, b, 1, p->fw - 20);
     }
     messages_block(cr, p, y_msg + 8, 1);
     approx_block(cr, p, y_app, 1);
@@ -1180,13 +998,13 @@ static void draw_rest(cairo_t *cr, pub *p)
     char az[200], en[200];
     snprintf(az, sizeof az, "Çap tarixi %s. Koordinatlar: WGS 84 dərəcələri, GPS-dəki kimi. Təcili: 112", p->date);
     snprintf(en, sizeof en, "Printed %s. Coordinates: WGS 84 degrees, as on a GPS. Emergency: 112", p->date);
-    font(cr, 7, 0);
+    dm__rep_font(cr, 7, 0);
     cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
     if (p->az && p->en) {
-        show(cr, MARGIN, foot - 8, az, 0, w);
-        show(cr, MARGIN, foot + 1, en, 0, w);
+        dm__rep_show(cr, MARGIN, foot - 8, az, 0, w);
+        dm__rep_show(cr, MARGIN, foot + 1, en, 0, w);
     } else
-        show(cr, MARGIN, foot, p->az ? az : en, 0, w);
+        dm__rep_show(cr, MARGIN, foot, p->az ? az : en, 0, w);
 }
 
 static dm_status write_pdf(pub *p, const char *path, const char *title)
